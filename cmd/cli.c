@@ -1,0 +1,207 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "config.h"
+#include "core/statedir.h"
+
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+	const char *help; /* options, one per line */
+};
+
+/* One entry per subcommand, in the order `relaunch help` lists them. */
+static const struct cli_command commands[] = {
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static const struct cli_command *current;
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; commands[i].name; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int cli_help(const char *name, FILE *to)
+{
+	const struct cli_command *c;
+
+	if (!name) {
+		fprintf(to, "usage: relaunch <command> [options]\n\n"
+			    "Restart launchd jobs that still run replaced binaries and libraries.\n\n"
+			    "commands:\n");
+		for (size_t i = 0; commands[i].name; i++)
+			fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(to, "  %-10s %s\n", "help", "show help for a command");
+		fprintf(to, "\n'relaunch help <command>' or 'relaunch <command> --help' for more;\n"
+			    "exit codes: 0 ok or nothing changed, 1 changes found, 2 usage error,\n"
+			    "3 a restart failed, 4 any other error.\n");
+		return CLI_EXIT_OK;
+	}
+	c = find_command(name);
+	if (!c)
+		return cli_usage_error(NULL, "unknown command '%s'", name);
+	fprintf(to, "usage: %s\n\n%s\n\n%s", c->usage, c->summary, c->help);
+	return CLI_EXIT_OK;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("relaunch: ", stderr);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	return CLI_EXIT_USAGE;
+}
+
+int cli_fail(const struct rl_error *err)
+{
+	fprintf(stderr, "relaunch: %s\n", err && err->set ? err->text : "unknown error");
+	return CLI_EXIT_ERROR;
+}
+
+static int common_option(int id, struct cli_common *c)
+{
+	switch (id) {
+	case CLI_OPT_STATE_DIR:
+		c->state_dir = optarg;
+		return 1;
+	case CLI_OPT_CONFIG:
+		c->config = optarg;
+		return 1;
+	case CLI_OPT_LAUNCHCTL:
+		c->launchctl = optarg;
+		return 1;
+	case CLI_OPT_JSON:
+		c->json = 1;
+		return 1;
+	case CLI_OPT_NO_PROCESSES:
+		c->no_processes = 1;
+		return 1;
+	case CLI_OPT_AGENT_DIR:
+		rl_strv_push(&c->discover.agent_dirs, optarg);
+		return 1;
+	case CLI_OPT_DAEMON_DIR:
+		rl_strv_push(&c->discover.daemon_dirs, optarg);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cli_getopt(int argc, char **argv, const struct option *opts, struct cli_common *c)
+{
+	const char *cmd = current ? current->name : argv[0];
+
+	for (;;) {
+		int id;
+
+		opterr = 0;
+		id = getopt_long(argc, argv, "+", opts, NULL);
+		if (id == -1) {
+			if (optind < argc) {
+				cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+				return '?';
+			}
+			return -1;
+		}
+		if (id == '?' || id == ':') {
+			if (optopt && optopt < CLI_OPT_STATE_DIR)
+				cli_usage_error(cmd, "unknown option '-%c'", optopt);
+			else if (id == ':' || optopt)
+				cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+			else
+				cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+			return '?';
+		}
+		if (id == CLI_OPT_HELP) {
+			cli_help(cmd, stdout);
+			return CLI_OPT_HELP;
+		}
+		if (!common_option(id, c))
+			return id;
+	}
+}
+
+char *cli_state_dir(const struct cli_common *c)
+{
+	struct rl_error err = {0};
+	char *dir = rl_statedir_resolve(c->state_dir, &err);
+
+	if (!dir) {
+		cli_fail(&err);
+		return NULL;
+	}
+	if (rl_statedir_ensure(dir, &err) < 0) {
+		cli_fail(&err);
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+int cli_finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "relaunch: cannot write output: %s\n", strerror(errno));
+		return status == CLI_EXIT_OK || status == CLI_EXIT_CHANGES ? CLI_EXIT_ERROR
+									    : status;
+	}
+	return status;
+}
+
+void cli_common_release(struct cli_common *c)
+{
+	rl_discover_opts_release(&c->discover);
+}
+
+static void print_warning(const char *text, void *ctx)
+{
+	(void)ctx;
+	fprintf(stderr, "relaunch: warning: %s\n", text);
+}
+
+int cli_run(int argc, char **argv)
+{
+	const char *name;
+
+	rl_warn_handler_set(print_warning, NULL);
+	current = NULL;
+	optind = 0; /* full getopt reset, so cli_run can be called again in-process */
+	if (argc < 2) {
+		cli_help(NULL, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	name = argv[1];
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("relaunch %s\n", RELAUNCH_VERSION);
+		return cli_finish(CLI_EXIT_OK);
+	}
+	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
+		return cli_finish(cli_help(NULL, stdout));
+	if (strcmp(name, "help") == 0) {
+		if (argc > 3)
+			return cli_usage_error("help", "too many arguments");
+		return cli_finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
+	}
+	current = find_command(name);
+	if (!current)
+		return cli_usage_error(NULL, "unknown command '%s'", name);
+	return cli_finish(current->fn(argc - 1, argv + 1));
+}

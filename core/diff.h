@@ -1,0 +1,46 @@
+/* Comparing a manifest with the disk. */
+#ifndef RL_DIFF_H
+#define RL_DIFF_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "fileinfo.h"
+#include "manifest.h"
+
+enum rl_change_kind {
+	RL_CHANGE_CONTENT = 0, /* SHA-256 differs (or the file type changed) */
+	RL_CHANGE_REPLACED,    /* new inode or device, identical bytes */
+	RL_CHANGE_MODE,        /* permission bits only */
+	RL_CHANGE_RETARGETED,  /* a symlink now resolves elsewhere */
+	RL_CHANGE_REMOVED,     /* gone from disk */
+	RL_CHANGE_ADDED,       /* new file under a recorded root (or a once-missing file appeared) */
+};
+
+struct rl_change {
+	enum rl_change_kind kind;
+	char *path;
+	const struct rl_entry *entry; /* borrowed from the manifest; NULL for added */
+	struct rl_fileinfo now;       /* the disk now (type MISSING when removed) */
+};
+
+struct rl_diff {
+	struct rl_change *v; /* sorted by path */
+	size_t n;
+	size_t alloc;
+};
+
+const char *rl_change_kind_name(enum rl_change_kind k);
+int rl_change_kind_parse(const char *name, enum rl_change_kind *out);
+/* content, retargeted and removed make a job restart; the others are only
+ * reported. */
+int rl_change_kind_triggers(enum rl_change_kind k);
+
+/* Compare every entry of m with the disk (fast path as in snapshot unless
+ * verify) and walk m's roots for added files. A recorded file that is now
+ * a FIFO or device, or unreadable, is an error naming it. */
+int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
+		    struct rl_error *err);
+void rl_diff_release(struct rl_diff *d);
+
+#endif

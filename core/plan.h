@@ -1,0 +1,72 @@
+/* The plan: which jobs to restart, how, in which order, and why. */
+#ifndef RL_PLAN_H
+#define RL_PLAN_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diff.h"
+#include "error.h"
+#include "job.h"
+#include "platform.h"
+
+enum rl_action {
+	RL_ACTION_KICKSTART = 0, /* launchctl kickstart -k <target> */
+	RL_ACTION_RELOAD,        /* the plist changed: bootout, wait, bootstrap */
+};
+
+const char *rl_action_name(enum rl_action a);
+
+struct rl_reason {
+	char *path;
+	char *change; /* a change kind name, or "stale" from the process view */
+	char *via;    /* how the job uses path (library chain included) */
+	char *text;   /* the whole sentence for people:
+		       * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib → libcrypto.3.dylib"
+		       * "pid 412 runs …/bin/nginx (deleted); now …/1.25.4/bin/nginx" */
+};
+
+struct rl_step {
+	const struct rl_job *job; /* borrowed from the jobset the plan was built from */
+	enum rl_action action;
+	int never;                /* restart = "never": reported, not executed */
+	struct rl_reason *reasons;
+	size_t nreasons;
+	size_t reasons_alloc;
+};
+
+/* A change that restarts nothing, and why ("replaced with identical
+ * bytes", "no job uses it", "job not installed", "restart = never"). */
+struct rl_reported {
+	char *path;
+	char *change;
+	struct rl_strv labels;
+	char *why;
+};
+
+struct rl_plan {
+	struct rl_step *steps; /* execution order */
+	size_t n;
+	size_t alloc;
+	struct rl_reported *reported;
+	size_t nreported;
+	size_t reported_alloc;
+};
+
+/* Stale-process findings fed in from the process view, one per job. */
+struct rl_stale {
+	const char *label;
+	const struct rl_proc_view *view;
+};
+
+/* Build the plan from the diff (each change's entry names the jobs that
+ * use the file), the jobs discovered now, stale processes (may be empty)
+ * and the config. Order: daemons before agents, then `order`, then `after`
+ * (stable topological sort), then label. A cycle in `after` is an error
+ * naming the labels in it. */
+int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
+		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
+		  struct rl_error *err);
+void rl_plan_release(struct rl_plan *p);
+
+#endif

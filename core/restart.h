@@ -1,0 +1,64 @@
+/* Executing a plan: ordered, throttled, verified restarts.
+ *
+ * Each step runs as a small state machine (s6-supervise style): a table of
+ * handlers, one per state, each returning the next state:
+ *   CHECK_THROTTLE → STATUS_BEFORE → (KICKSTART | BOOTOUT → WAIT_GONE →
+ *   BOOTSTRAP) → WAIT_RUNNING → SETTLE → VERIFY_FRESH → DONE / FAILED.
+ */
+#ifndef RL_RESTART_H
+#define RL_RESTART_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "history.h"
+#include "launchctl.h"
+#include "plan.h"
+
+enum rl_result_status {
+	RL_RESULT_RESTARTED = 0,
+	RL_RESULT_FAILED,
+	RL_RESULT_SKIPPED,  /* not loaded (113), restart = never, or not expected to run */
+	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a failure */
+};
+
+const char *rl_result_status_name(enum rl_result_status s);
+
+struct rl_result {
+	const struct rl_step *step;
+	enum rl_result_status status;
+	pid_t old_pid; /* 0: not running before */
+	pid_t new_pid; /* 0: not running after */
+	double seconds;
+	char *error;   /* failed/skipped/deferred: why */
+};
+
+struct rl_run_opts {
+	struct rl_launchctl lc;
+	double interval;   /* at least this long between restarts */
+	double settle;     /* the new pid must stay up this long */
+	double timeout;    /* for the new pid to appear */
+	long max;          /* restarts per run; <= 0 unlimited */
+	int keep_going;
+	int no_wait;       /* throttle: defer instead of waiting */
+	int check_fresh;   /* verify with the process view that the new process runs the files on disk */
+	/* Called after each step finishes, for live output. */
+	void (*on_result)(const struct rl_result *r, void *ctx);
+	void *ctx;
+};
+
+struct rl_results {
+	struct rl_result *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Execute plan in order, updating hist. Returns 0 when it ran to the end
+ * (whatever the results), -1 on an error that stops everything (launchctl
+ * missing: nothing restarted). */
+int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o,
+		   struct rl_history *hist, struct rl_results *out, struct rl_error *err);
+void rl_results_release(struct rl_results *r);
+
+#endif

@@ -1,0 +1,251 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void oom(void)
+{
+	abort();
+}
+
+void *rl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *rl_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *rl_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void rl_xgrow(void **p, size_t *alloc, size_t need, size_t elem)
+{
+	size_t n;
+
+	if (need <= *alloc)
+		return;
+	n = *alloc ? *alloc : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			oom();
+		n *= 2;
+	}
+	if (elem && n > SIZE_MAX / elem)
+		oom();
+	*p = rl_xrealloc(*p, n * elem);
+	*alloc = n;
+}
+
+char *rl_xstrdup(const char *s)
+{
+	return rl_xstrndup(s, strlen(s));
+}
+
+char *rl_xstrndup(const char *s, size_t n)
+{
+	char *p = rl_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *rl_xasprintf(const char *fmt, ...)
+{
+	struct rl_buf b = {0};
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	rl_xgrow((void **)&b.data, &b.alloc, (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return b.data;
+}
+
+void rl_strv_push_owned(struct rl_strv *sv, char *s)
+{
+	rl_xgrow((void **)&sv->v, &sv->alloc, sv->n + 2, sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void rl_strv_push(struct rl_strv *sv, const char *s)
+{
+	rl_strv_push_owned(sv, rl_xstrdup(s));
+}
+
+int rl_strv_contains(const struct rl_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		rl_strv_push(dst, src->v[i]);
+}
+
+void rl_strv_release(struct rl_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->alloc = 0;
+}
+
+void rl_buf_add(struct rl_buf *b, const void *data, size_t len)
+{
+	rl_xgrow((void **)&b->data, &b->alloc, b->len + len + 1, 1);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void rl_buf_adds(struct rl_buf *b, const char *s)
+{
+	rl_buf_add(b, s, strlen(s));
+}
+
+void rl_buf_addf(struct rl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	rl_xgrow((void **)&b->data, &b->alloc, b->len + (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void rl_buf_reset(struct rl_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+char *rl_buf_detach(struct rl_buf *b)
+{
+	char *p = b->data ? b->data : rl_xstrdup("");
+
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return p;
+}
+
+void rl_buf_release(struct rl_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+char *rl_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir);
+
+	if (name[0] == '/')
+		return rl_xstrdup(name);
+	if (dl && dir[dl - 1] == '/')
+		return rl_xasprintf("%s%s", dir, name);
+	return rl_xasprintf("%s/%s", dir, name);
+}
+
+char *rl_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return rl_xstrdup(".");
+	while (slash > path && slash[-1] == '/')
+		slash--;
+	if (slash == path)
+		return rl_xstrdup("/");
+	return rl_xstrndup(path, (size_t)(slash - path));
+}
+
+const char *rl_path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int rl_path_is_under(const char *path, const char *dir)
+{
+	size_t dl = strlen(dir);
+
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (strncmp(path, dir, dl) != 0)
+		return 0;
+	if (dl == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return path[dl] == '\0' || path[dl] == '/';
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t rl_now_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t rl_now_wall_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+void rl_sleep_s(double seconds)
+{
+	struct timespec ts, rem;
+
+	if (seconds <= 0)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+		ts = rem;
+}

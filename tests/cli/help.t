@@ -1,0 +1,21 @@
+The command line: version, help, usage errors.
+
+  $ relaunch --version
+  relaunch \d+\.\d+\.\d+ (re)
+
+  $ relaunch 2>&1 | head -n 1
+  usage: relaunch <command> [options]
+
+  $ relaunch >/dev/null 2>&1
+  [2]
+
+  $ relaunch --help | grep -c '^  help '
+  1
+
+  $ relaunch frobnicate
+  relaunch: unknown command 'frobnicate' (see 'relaunch --help')
+  [2]
+
+  $ relaunch help frobnicate
+  relaunch: unknown command 'frobnicate' (see 'relaunch --help')
+  [2]

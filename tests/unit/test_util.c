@@ -1,0 +1,128 @@
+#include "check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "core/jsonutil.h"
+#include "core/util.h"
+
+static void test_paths(void)
+{
+	char *s;
+
+	s = rl_path_join("/a/", "b");
+	CHECK_STR(s, "/a/b");
+	free(s);
+	s = rl_path_join("/a", "/abs");
+	CHECK_STR(s, "/abs");
+	free(s);
+	s = rl_path_dirname("/a/b/c");
+	CHECK_STR(s, "/a/b");
+	free(s);
+	s = rl_path_dirname("/c");
+	CHECK_STR(s, "/");
+	free(s);
+	s = rl_path_dirname("c");
+	CHECK_STR(s, ".");
+	free(s);
+	CHECK_STR(rl_path_basename("/a/b/c"), "c");
+	CHECK(rl_path_is_under("/a/b/c", "/a/b"));
+	CHECK(rl_path_is_under("/a/b", "/a/b/"));
+	CHECK(!rl_path_is_under("/a/bc", "/a/b"));
+	CHECK(rl_path_is_under("/x", "/"));
+}
+
+static void test_strv_buf(void)
+{
+	struct rl_strv sv = {0};
+	struct rl_buf b = {0};
+	char *d;
+
+	for (int i = 0; i < 100; i++)
+		rl_strv_push_owned(&sv, rl_xasprintf("item%d", i));
+	CHECK_INT(sv.n, 100);
+	CHECK(sv.v[100] == NULL);
+	CHECK(rl_strv_contains(&sv, "item42"));
+	CHECK(!rl_strv_contains(&sv, "item100"));
+	rl_strv_release(&sv);
+	rl_buf_addf(&b, "%s-%d", "x", 7);
+	rl_buf_add(&b, "\0z", 2);
+	CHECK_INT(b.len, 5);
+	d = rl_buf_detach(&b);
+	CHECK_STR(d, "x-7");
+	free(d);
+}
+
+static void roundtrip_path(const char *p, int expect_plain)
+{
+	json_t *v = rl_json_path(p);
+	char *back = rl_json_path_get(v, "test", NULL);
+
+	CHECK(v != NULL);
+	CHECK_INT(json_is_string(v), expect_plain);
+	CHECK_STR(back, p);
+	free(back);
+	json_decref(v);
+}
+
+static void test_json_paths(void)
+{
+	struct rl_error err = {0};
+	json_t *bad;
+
+	roundtrip_path("/plain/path", 1);
+	roundtrip_path("/with space/and\nnewline", 1);
+	roundtrip_path("/caf\xc3\xa9", 1);
+	roundtrip_path("/bad\xff\xfe", 0);
+	roundtrip_path("/a\x80", 0);
+	roundtrip_path("/ab\x80", 0);
+	roundtrip_path("/abc\x80", 0);
+	bad = json_pack("{s:s}", "base64", "!!!");
+	CHECK(rl_json_path_get(bad, "manifest 'x'", &err) == NULL);
+	CHECK_STR(err.text, "manifest 'x': invalid path");
+	json_decref(bad);
+}
+
+static void test_atomic_write(void)
+{
+	char *dir = check_tmpdir();
+	char *path = rl_path_join(dir, "f.json");
+	struct rl_error err = {0};
+	struct rl_buf b = {0};
+	struct stat st;
+	json_t *v = NULL;
+
+	CHECK_INT(rl_file_write_atomic(path, "test file", "one", 3, 0600, &err), 0);
+	CHECK_INT(rl_file_write_atomic(path, "test file", "{\"a\":1}", 7, 0600, &err), 0);
+	CHECK_INT(rl_file_read(path, "test file", 1024, &b, &err), 0);
+	CHECK_STR(b.data, "{\"a\":1}");
+	CHECK_INT(stat(path, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	CHECK_INT(rl_json_load_file(path, "test file", 0, &v, &err), 0);
+	json_decref(v);
+	rl_file_write_atomic(path, "test file", "{\"a\":", 5, 0600, &err);
+	CHECK_INT(rl_json_load_file(path, "manifest", 0, &v, &err), -1);
+	CHECK(strstr(err.text, "cannot read manifest '") != NULL);
+	CHECK(strstr(err.text, "at line 1") != NULL);
+	rl_error_clear(&err);
+	free(path);
+	path = rl_path_join(dir, "missing.json");
+	CHECK_INT(rl_json_load_file(path, "manifest", 1, &v, &err), 1);
+	CHECK_INT(err.set, 0);
+	CHECK_INT(rl_json_load_file(path, "manifest", 0, &v, &err), -1);
+	CHECK(strstr(err.text, "No such file") != NULL);
+	rl_buf_release(&b);
+	free(path);
+	check_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	test_paths();
+	test_strv_buf();
+	test_json_paths();
+	test_atomic_write();
+	return check_done();
+}
