@@ -42,8 +42,11 @@ struct rl_run_opts {
 	long max;          /* restarts per run; <= 0 unlimited */
 	int keep_going;
 	int no_wait;       /* throttle: defer instead of waiting */
-	int check_fresh;   /* verify with the process view that the new process runs the files on disk */
-	/* Called after each step finishes, for live output. */
+	/* Optional: after settle, decide whether the new process runs the files
+	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
+	 * (*why set, malloc'd): a stale new process fails the step. */
+	int (*verify_fresh)(const struct rl_step *step, pid_t pid, char **why, void *ctx);
+	/* Called after each step finishes, for live output; ctx goes to both. */
 	void (*on_result)(const struct rl_result *r, void *ctx);
 	void *ctx;
 };
