@@ -1,0 +1,576 @@
+#include "check.h"
+
+#include "core/fsutil.h"
+#include "core/plan.h"
+#include "core/util.h"
+
+/* Everything a plan is built from, assembled by hand. */
+struct fixture {
+	struct rl_jobset js;
+	struct rl_entry *entries[32];
+	size_t nentries;
+	struct rl_diff d;
+	struct rl_config cfg;
+	struct rl_plan p;
+	struct rl_error err;
+};
+
+static char *dir;
+
+static void fx_init(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	rl_config_init(&f->cfg);
+}
+
+static void fx_config(struct fixture *f, const char *json)
+{
+	char *path = rl_path_join(dir, "config.json");
+
+	if (rl_file_write_atomic(path, "config", json, strlen(json), 0600, NULL) < 0 ||
+	    rl_config_load(&f->cfg, path, 0, &f->err) < 0) {
+		fprintf(stderr, "bad test config: %s\n", f->err.text);
+		exit(1);
+	}
+	free(path);
+}
+
+static struct rl_job *fx_job(struct fixture *f, enum rl_job_kind kind, const char *label)
+{
+	struct rl_job *j;
+
+	rl_xgrow((void **)&f->js.v, &f->js.alloc, f->js.n + 1, sizeof(*f->js.v));
+	j = &f->js.v[f->js.n++];
+	memset(j, 0, sizeof(*j));
+	j->label = rl_xstrdup(label);
+	j->kind = kind;
+	j->domain = rl_xstrdup(kind == RL_JOB_DAEMON ? "system" : "gui/501");
+	j->target = rl_xasprintf("%s/%s", j->domain, label);
+	j->plist = rl_xasprintf("/Library/%s/%s.plist",
+				kind == RL_JOB_DAEMON ? "LaunchDaemons" : "LaunchAgents", label);
+	j->throttle_interval = -1;
+	return j;
+}
+
+static struct rl_entry *fx_entry(struct fixture *f, const char *path)
+{
+	struct rl_entry *e = rl_xcalloc(1, sizeof(*e));
+
+	e->path = rl_xstrdup(path);
+	e->fi.type = RL_FT_FILE;
+	f->entries[f->nentries++] = e;
+	return e;
+}
+
+/* chain: NULL-terminated, or NULL for none. */
+static void fx_use(struct rl_entry *e, const char *label, enum rl_role role, const char *via,
+		   const char *const *chain)
+{
+	struct rl_use *u;
+
+	rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
+	u = &e->uses[e->nuses++];
+	memset(u, 0, sizeof(*u));
+	u->label = rl_xstrdup(label);
+	u->role = role;
+	u->via = rl_xstrdup(via);
+	for (size_t i = 0; chain && chain[i]; i++)
+		rl_strv_push(&u->chain, chain[i]);
+}
+
+/* Each path at most once per diff, as diff produces them. */
+static void fx_change(struct fixture *f, enum rl_change_kind kind, const char *path,
+		      const struct rl_entry *e)
+{
+	struct rl_change *c;
+
+	rl_xgrow((void **)&f->d.v, &f->d.alloc, f->d.n + 1, sizeof(*f->d.v));
+	c = &f->d.v[f->d.n++];
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+	c->path = rl_xstrdup(path);
+	c->entry = e;
+	c->now.type = kind == RL_CHANGE_REMOVED ? RL_FT_MISSING : RL_FT_FILE;
+}
+
+/* A job running one program that changed (content). */
+static void fx_changed_job(struct fixture *f, enum rl_job_kind kind, const char *label)
+{
+	char *path = rl_xasprintf("/bin/%s", label);
+	struct rl_entry *e = fx_entry(f, path);
+
+	fx_job(f, kind, label);
+	fx_use(e, label, RL_ROLE_PROGRAM, "ProgramArguments[0]", NULL);
+	fx_change(f, RL_CHANGE_CONTENT, path, e);
+	free(path);
+}
+
+static int fx_build(struct fixture *f, const struct rl_stale *stale, size_t nstale)
+{
+	return rl_plan_build(&f->d, &f->js, stale, nstale, &f->cfg, &f->p, &f->err);
+}
+
+static void fx_release(struct fixture *f)
+{
+	rl_plan_release(&f->p);
+	for (size_t i = 0; i < f->d.n; i++)
+		free(f->d.v[i].path);
+	free(f->d.v);
+	for (size_t i = 0; i < f->nentries; i++) {
+		struct rl_entry *e = f->entries[i];
+
+		for (size_t k = 0; k < e->nuses; k++) {
+			free(e->uses[k].label);
+			free(e->uses[k].via);
+			rl_strv_release(&e->uses[k].chain);
+		}
+		free(e->uses);
+		free(e->path);
+		free(e);
+	}
+	for (size_t i = 0; i < f->js.n; i++) {
+		struct rl_job *j = &f->js.v[i];
+
+		free(j->label);
+		free(j->domain);
+		free(j->target);
+		free(j->plist);
+		free(j->program);
+	}
+	free(f->js.v);
+	rl_config_release(&f->cfg);
+}
+
+/* The labels of the steps, in order, joined by spaces. */
+static char *step_labels(const struct rl_plan *p)
+{
+	struct rl_buf b = {0};
+
+	for (size_t i = 0; i < p->n; i++)
+		rl_buf_addf(&b, "%s%s", i ? " " : "", p->steps[i].job->label);
+	return rl_buf_detach(&b);
+}
+
+static void check_order(struct fixture *f, const char *want)
+{
+	char *got;
+
+	CHECK_INT(fx_build(f, NULL, 0), 0);
+	got = step_labels(&f->p);
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void test_kinds(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	const struct rl_step *s;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_DAEMON, "a");
+	fx_job(&f, RL_JOB_DAEMON, "b");
+	e = fx_entry(&f, "/bin/a");
+	fx_use(e, "a", RL_ROLE_PROGRAM, "ProgramArguments[0]", NULL);
+	fx_change(&f, RL_CHANGE_CONTENT, "/bin/a", e);
+	e = fx_entry(&f, "/bin/b");
+	fx_use(e, "b", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_change(&f, RL_CHANGE_REPLACED, "/bin/b", e);
+	e = fx_entry(&f, "/bin/c");
+	fx_use(e, "a", RL_ROLE_COMMAND, "sh -c exec", NULL);
+	fx_use(e, "b", RL_ROLE_COMMAND, "sh -c exec", NULL);
+	fx_change(&f, RL_CHANGE_MODE, "/bin/c", e);
+	e = fx_entry(&f, "/bin/gone");
+	fx_use(e, "ghost", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_use(e, "a", RL_ROLE_INTERPRETER, "#! interpreter", NULL);
+	fx_change(&f, RL_CHANGE_REMOVED, "/bin/gone", e);
+	e = fx_entry(&f, "/lib/x");
+	fx_change(&f, RL_CHANGE_CONTENT, "/lib/x", e);
+	fx_change(&f, RL_CHANGE_ADDED, "/new", NULL);
+	e = fx_entry(&f, "/opt/link");
+	fx_use(e, "b", RL_ROLE_SYMLINK, "ProgramArguments[0] → opt symlink", NULL);
+	fx_change(&f, RL_CHANGE_RETARGETED, "/opt/link", e);
+
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 2);
+	CHECK_INT(rl_plan_count_runnable(&f.p), 2);
+	s = &f.p.steps[0];
+	CHECK_STR(s->job->label, "a");
+	CHECK_INT(s->action, RL_ACTION_KICKSTART);
+	CHECK_INT(s->never, 0);
+	CHECK_INT(s->nreasons, 2);
+	CHECK_STR(s->reasons[0].path, "/bin/a");
+	CHECK_STR(s->reasons[0].change, "content");
+	CHECK_STR(s->reasons[0].via, "ProgramArguments[0]");
+	CHECK_STR(s->reasons[0].text, "/bin/a changed (content) via ProgramArguments[0]");
+	CHECK_STR(s->reasons[1].path, "/bin/gone");
+	CHECK_STR(s->reasons[1].change, "removed");
+	CHECK_STR(s->reasons[1].text, "/bin/gone changed (removed) via #! interpreter");
+	s = &f.p.steps[1];
+	CHECK_STR(s->job->label, "b");
+	CHECK_INT(s->nreasons, 1);
+	CHECK_STR(s->reasons[0].change, "retargeted");
+
+	CHECK_INT(f.p.nreported, 5);
+	CHECK_STR(f.p.reported[0].path, "/bin/b");
+	CHECK_STR(f.p.reported[0].change, "replaced");
+	CHECK_STR(f.p.reported[0].why, "replaced with identical bytes");
+	CHECK_INT(f.p.reported[0].labels.n, 1);
+	CHECK_STR(f.p.reported[0].labels.v[0], "b");
+	CHECK_STR(f.p.reported[1].path, "/bin/c");
+	CHECK_STR(f.p.reported[1].why, "permission bits only");
+	CHECK_INT(f.p.reported[1].labels.n, 2);
+	CHECK_STR(f.p.reported[2].path, "/bin/gone");
+	CHECK_STR(f.p.reported[2].why, "job not installed");
+	CHECK_INT(f.p.reported[2].labels.n, 1);
+	CHECK_STR(f.p.reported[2].labels.v[0], "ghost");
+	CHECK_STR(f.p.reported[3].path, "/lib/x");
+	CHECK_STR(f.p.reported[3].why, "no job uses it");
+	CHECK_INT(f.p.reported[3].labels.n, 0);
+	CHECK_STR(f.p.reported[4].path, "/new");
+	CHECK_STR(f.p.reported[4].change, "added");
+	CHECK_STR(f.p.reported[4].why, "no job uses it");
+	fx_release(&f);
+}
+
+static void test_plist_reload(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	const struct rl_step *s;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "p");
+	fx_job(&f, RL_JOB_AGENT, "q");
+	/* The plist path reached twice (as the plist and through a symlink):
+	 * one reason, the plist's. */
+	e = fx_entry(&f, "/Library/LaunchAgents/p.plist");
+	fx_use(e, "p", RL_ROLE_SYMLINK, "plist symlink", NULL);
+	fx_use(e, "p", RL_ROLE_PLIST, "plist", NULL);
+	fx_change(&f, RL_CHANGE_CONTENT, "/Library/LaunchAgents/p.plist", e);
+	e = fx_entry(&f, "/bin/p");
+	fx_use(e, "p", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_use(e, "q", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_change(&f, RL_CHANGE_CONTENT, "/bin/p", e);
+	/* A plist whose change does not trigger does not make a reload. */
+	e = fx_entry(&f, "/Library/LaunchAgents/q.plist");
+	fx_use(e, "q", RL_ROLE_PLIST, "plist", NULL);
+	fx_change(&f, RL_CHANGE_MODE, "/Library/LaunchAgents/q.plist", e);
+
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 2);
+	s = &f.p.steps[0];
+	CHECK_STR(s->job->label, "p");
+	CHECK_INT(s->action, RL_ACTION_RELOAD);
+	CHECK_STR(rl_action_name(s->action), "reload");
+	CHECK_INT(s->nreasons, 2);
+	CHECK_STR(s->reasons[0].path, "/Library/LaunchAgents/p.plist");
+	CHECK_STR(s->reasons[0].via, "plist");
+	CHECK_INT(s->reasons[0].role, RL_ROLE_PLIST);
+	s = &f.p.steps[1];
+	CHECK_STR(s->job->label, "q");
+	CHECK_INT(s->action, RL_ACTION_KICKSTART);
+	CHECK_STR(rl_action_name(s->action), "kickstart");
+	fx_release(&f);
+}
+
+static void test_never(void)
+{
+	struct fixture f;
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"n\": {\"restart\": \"never\"}, \"m\": {\"restart\": \"auto\"}}}");
+	fx_changed_job(&f, RL_JOB_DAEMON, "n");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	CHECK_INT(f.p.steps[0].never, 1);
+	CHECK_INT(f.p.steps[0].nreasons, 1);
+	CHECK_INT(rl_plan_count_runnable(&f.p), 0);
+	rl_plan_release(&f.p);
+	fx_changed_job(&f, RL_JOB_DAEMON, "m");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 2);
+	CHECK_INT(rl_plan_count_runnable(&f.p), 1);
+	CHECK_STR(f.p.steps[0].job->label, "m");
+	CHECK_INT(f.p.steps[0].never, 0);
+	fx_release(&f);
+}
+
+static void test_watch(void)
+{
+	struct fixture f;
+	struct rl_manifest m;
+	const struct rl_entry *e;
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"w\": {\"watch\": [\"/etc/w.conf\"]}}}");
+	fx_job(&f, RL_JOB_DAEMON, "w");
+	rl_manifest_init(&m);
+	CHECK_INT(rl_config_track(&f.cfg, &m), 0);
+	e = rl_manifest_find(&m, "/etc/w.conf");
+	CHECK(e != NULL);
+	if (!e) {
+		fx_release(&f);
+		return;
+	}
+	fx_change(&f, RL_CHANGE_CONTENT, "/etc/w.conf", e);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	CHECK_STR(f.p.steps[0].job->label, "w");
+	CHECK_INT(f.p.steps[0].action, RL_ACTION_KICKSTART);
+	CHECK_STR(f.p.steps[0].reasons[0].via, "config watch");
+	CHECK_STR(f.p.steps[0].reasons[0].text, "/etc/w.conf changed (content) via config watch");
+	fx_release(&f);
+	rl_manifest_release(&m);
+}
+
+static void test_library_chain(void)
+{
+	static const char *const chain[] = {
+		"/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx",
+		"/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib",
+		"/opt/homebrew/opt/openssl@3/lib/libcrypto.3.dylib",
+		NULL,
+	};
+	const char *lib = "/opt/homebrew/Cellar/openssl@3/3.2.0/lib/libcrypto.3.dylib";
+	struct fixture f;
+	struct rl_entry *e;
+	json_t *j, *r;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "homebrew.mxcl.nginx");
+	e = fx_entry(&f, lib);
+	fx_use(e, "homebrew.mxcl.nginx", RL_ROLE_LIBRARY, "library of nginx", chain);
+	fx_change(&f, RL_CHANGE_CONTENT, lib, e);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	CHECK_STR(f.p.steps[0].reasons[0].text,
+		  "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib → libcrypto.3.dylib");
+	CHECK_STR(f.p.steps[0].reasons[0].via, "library of nginx");
+	j = rl_plan_to_json(&f.p);
+	r = json_array_get(json_object_get(json_array_get(json_object_get(j, "steps"), 0),
+					   "reasons"),
+			   0);
+	CHECK_STR(json_string_value(json_object_get(r, "via")), "library of nginx");
+	CHECK_INT(json_array_size(json_object_get(r, "chain")), 3);
+	CHECK_STR(json_string_value(json_array_get(json_object_get(r, "chain"), 1)),
+		  "/opt/homebrew/opt/openssl@3/lib/libssl.3.dylib");
+	json_decref(j);
+	fx_release(&f);
+}
+
+static void test_stale(void)
+{
+	struct rl_proc_file files[] = {
+		{.path = (char *)(uintptr_t) "/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx",
+		 .is_exe = 1, .deleted = 1},
+		{.path = (char *)(uintptr_t) "/usr/lib/libz.so.1", .now_exists = 1, .dev = 1,
+		 .ino = 2, .now_dev = 1, .now_ino = 3},
+		{.path = (char *)(uintptr_t) "/tmp/evil\n\x1b[2J", .deleted = 1, .now_exists = 1},
+	};
+	struct rl_proc_view stale_view = {.pid = 412, .verdict = RL_PROC_STALE, .stale = files,
+					  .nstale = 3};
+	struct rl_proc_view fresh_view = {.pid = 7, .verdict = RL_PROC_FRESH};
+	struct rl_proc_view ghost_view = {.pid = 9, .verdict = RL_PROC_STALE,
+					  .exe = (char *)(uintptr_t) "/bin/ghost", .stale = files,
+					  .nstale = 1};
+	struct rl_stale stale[] = {
+		{"homebrew.mxcl.nginx", &stale_view},
+		{"fresh", &fresh_view},
+		{"ghost", &ghost_view},
+	};
+	struct fixture f;
+	const struct rl_step *s;
+	json_t *j;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "homebrew.mxcl.nginx")->program =
+		rl_xstrdup("/opt/homebrew/opt/nginx/bin/nginx");
+	fx_changed_job(&f, RL_JOB_AGENT, "fresh");
+	CHECK_INT(fx_build(&f, stale, 3), 0);
+	CHECK_INT(f.p.n, 2);
+	CHECK_STR(f.p.steps[0].job->label, "fresh");
+	CHECK_INT(f.p.steps[0].nreasons, 1);
+	s = &f.p.steps[1];
+	CHECK_STR(s->job->label, "homebrew.mxcl.nginx");
+	CHECK_INT(s->action, RL_ACTION_KICKSTART);
+	CHECK_INT(s->nreasons, 3);
+	CHECK_STR(s->reasons[0].path, "/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx");
+	CHECK_STR(s->reasons[0].change, "stale");
+	CHECK_STR(s->reasons[0].text, "pid 412 runs /opt/homebrew/Cellar/nginx/1.25.3/bin/nginx "
+				      "(deleted); now /opt/homebrew/opt/nginx/bin/nginx");
+	CHECK_STR(s->reasons[1].path, "/tmp/evil\n\x1b[2J");
+	CHECK_STR(s->reasons[1].text,
+		  "pid 412 runs /tmp/evil\\x0a\\x1b[2J (deleted; a new file is there now)");
+	CHECK_STR(s->reasons[2].text, "pid 412 runs /usr/lib/libz.so.1 (replaced on disk)");
+	CHECK_STR(s->reasons[2].via, "mapped by the running process");
+	CHECK_INT(f.p.nreported, 1);
+	CHECK_STR(f.p.reported[0].path, "/bin/ghost");
+	CHECK_STR(f.p.reported[0].change, "stale");
+	CHECK_STR(f.p.reported[0].why, "job not installed");
+	/* The raw bytes survive into JSON, escaped there by JSON itself. */
+	j = rl_plan_to_json(&f.p);
+	CHECK_STR(json_string_value(json_object_get(
+			  json_array_get(json_object_get(
+						 json_array_get(json_object_get(j, "steps"), 1),
+						 "reasons"),
+					 1),
+			  "path")),
+		  "/tmp/evil\n\x1b[2J");
+	json_decref(j);
+	fx_release(&f);
+}
+
+static void test_order(void)
+{
+	struct fixture f;
+
+	/* Daemons first, then label; the jobset's own order does not matter. */
+	fx_init(&f);
+	fx_changed_job(&f, RL_JOB_AGENT, "ag.b");
+	fx_changed_job(&f, RL_JOB_DAEMON, "d.z");
+	fx_changed_job(&f, RL_JOB_AGENT, "ag.a");
+	fx_changed_job(&f, RL_JOB_DAEMON, "d.y");
+	check_order(&f, "d.y d.z ag.a ag.b");
+	rl_plan_release(&f.p);
+	/* order within a kind; after may pull an agent before a daemon. */
+	fx_config(&f, "{\"jobs\": {\"d.z\": {\"order\": -1}, \"d.y\": {\"after\": [\"ag.a\"]},"
+		      " \"ag.b\": {\"order\": 5}}}");
+	check_order(&f, "d.z ag.a d.y ag.b");
+	fx_release(&f);
+
+	/* An after chain, stable: the free job keeps its place by label. */
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"a\": {\"after\": [\"b\", \"not.planned\", \"not.installed\"]},"
+		      " \"b\": {\"after\": [\"c\"]}}}");
+	fx_changed_job(&f, RL_JOB_AGENT, "x");
+	fx_changed_job(&f, RL_JOB_AGENT, "a");
+	fx_changed_job(&f, RL_JOB_AGENT, "c");
+	fx_changed_job(&f, RL_JOB_AGENT, "b");
+	fx_job(&f, RL_JOB_AGENT, "not.planned");
+	check_order(&f, "c b a x");
+	fx_release(&f);
+
+	/* order beats label; after beats order. */
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"a\": {\"order\": 2}, \"b\": {\"order\": 1},"
+		      " \"c\": {\"order\": 0, \"after\": [\"a\"]}}}");
+	fx_changed_job(&f, RL_JOB_DAEMON, "a");
+	fx_changed_job(&f, RL_JOB_DAEMON, "b");
+	fx_changed_job(&f, RL_JOB_DAEMON, "c");
+	check_order(&f, "b a c");
+	fx_release(&f);
+}
+
+static void test_cycle(void)
+{
+	struct fixture f;
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"a\": {\"after\": [\"c\"]}, \"b\": {\"after\": [\"a\"]},"
+		      " \"c\": {\"after\": [\"b\"]}, \"d\": {\"after\": [\"a\"]}}}");
+	fx_changed_job(&f, RL_JOB_DAEMON, "d");
+	fx_changed_job(&f, RL_JOB_DAEMON, "c");
+	fx_changed_job(&f, RL_JOB_DAEMON, "b");
+	fx_changed_job(&f, RL_JOB_DAEMON, "a");
+	fx_changed_job(&f, RL_JOB_DAEMON, "e");
+	CHECK_INT(fx_build(&f, NULL, 0), -1);
+	CHECK_STR(f.err.text, "cannot order restarts: 'after' cycle between a, b, c");
+	CHECK_INT(f.p.n, 0);
+	fx_release(&f);
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"s\": {\"after\": [\"s\"]}}}");
+	fx_changed_job(&f, RL_JOB_AGENT, "s");
+	CHECK_INT(fx_build(&f, NULL, 0), -1);
+	CHECK_STR(f.err.text, "cannot order restarts: 'after' cycle between s");
+	fx_release(&f);
+
+	/* A cycle through a job outside the plan is no cycle in this plan. */
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"a\": {\"after\": [\"b\"]}, \"b\": {\"after\": [\"a\"]}}}");
+	fx_changed_job(&f, RL_JOB_AGENT, "a");
+	fx_job(&f, RL_JOB_AGENT, "b");
+	check_order(&f, "a");
+	fx_release(&f);
+}
+
+static void test_output(void)
+{
+	struct fixture f;
+	struct rl_buf b = {0};
+	struct rl_entry *e;
+	json_t *j;
+	char *s;
+
+	fx_init(&f);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, &b);
+	CHECK_STR(b.data, "nothing to restart\n");
+	j = rl_plan_to_json(&f.p);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":1}");
+	free(s);
+	json_decref(j);
+	rl_buf_reset(&b);
+	fx_release(&f);
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"org.example.n\": {\"restart\": \"never\"}}}");
+	fx_changed_job(&f, RL_JOB_DAEMON, "org.example.a");
+	fx_changed_job(&f, RL_JOB_AGENT, "org.example.n");
+	e = fx_entry(&f, "/bin/org.example.z");
+	fx_use(e, "org.example.a", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_use(e, "gone", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_change(&f, RL_CHANGE_MODE, "/bin/org.example.z", e);
+	fx_change(&f, RL_CHANGE_ADDED, "/srv/new\x01", NULL);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, &b);
+	CHECK_STR(b.data, "1. kickstart system/org.example.a (daemon)\n"
+			  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
+			  "2. kickstart gui/501/org.example.n (agent; restart = never: not restarted)\n"
+			  "   /bin/org.example.n changed (content) via ProgramArguments[0]\n"
+			  "reported:\n"
+			  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
+			  "  /srv/new\\x01 (added): no job uses it\n");
+	j = rl_plan_to_json(&f.p);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	CHECK_STR(s,
+		  "{\"reported\":[{\"change\":\"mode\",\"labels\":[\"gone\",\"org.example.a\"],"
+		  "\"path\":\"/bin/org.example.z\",\"why\":\"permission bits only\"},"
+		  "{\"change\":\"added\",\"labels\":[],\"path\":\"/srv/new\\u0001\","
+		  "\"why\":\"no job uses it\"}],"
+		  "\"steps\":[{\"action\":\"kickstart\",\"kind\":\"daemon\","
+		  "\"label\":\"org.example.a\",\"never\":false,"
+		  "\"plist\":\"/Library/LaunchDaemons/org.example.a.plist\","
+		  "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.a\","
+		  "\"text\":\"/bin/org.example.a changed (content) via ProgramArguments[0]\","
+		  "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\"},"
+		  "{\"action\":\"kickstart\",\"kind\":\"agent\",\"label\":\"org.example.n\","
+		  "\"never\":true,\"plist\":\"/Library/LaunchAgents/org.example.n.plist\","
+		  "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
+		  "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
+		  "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
+		  "\"version\":1}");
+	free(s);
+	json_decref(j);
+	rl_buf_release(&b);
+	fx_release(&f);
+}
+
+int main(void)
+{
+	dir = check_tmpdir();
+	test_kinds();
+	test_plist_reload();
+	test_never();
+	test_watch();
+	test_library_chain();
+	test_stale();
+	test_order();
+	test_cycle();
+	test_output();
+	check_rmtree(dir);
+	free(dir);
+	return check_done();
+}
