@@ -43,8 +43,7 @@ static int load_seconds(struct loader *l, json_t *root, const char *key, double 
 	return 0;
 }
 
-static int load_after(struct loader *l, const char *label, const json_t *v,
-		      struct rl_jobconfig *j)
+static int load_after(struct loader *l, const char *label, const json_t *v, struct rl_jobconfig *j)
 {
 	char key[KEY_MAX];
 	size_t i;
@@ -65,8 +64,7 @@ static int load_after(struct loader *l, const char *label, const json_t *v,
 	return 0;
 }
 
-static int load_watch(struct loader *l, const char *label, const json_t *v,
-		      struct rl_jobconfig *j)
+static int load_watch(struct loader *l, const char *label, const json_t *v, struct rl_jobconfig *j)
 {
 	char key[KEY_MAX];
 	size_t i;
@@ -110,8 +108,7 @@ static int load_restart(struct loader *l, const char *label, const json_t *v,
 	return 0;
 }
 
-static int load_job(struct loader *l, const char *label, json_t *obj,
-		    struct rl_jobconfig *j)
+static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_jobconfig *j)
 {
 	char key[KEY_MAX];
 	const char *k;

@@ -17,7 +17,7 @@ struct builder {
 	const struct rl_jobset *js;
 	const struct rl_config *cfg;
 	const struct rl_job **jobs; /* js's jobs sorted by label */
-	size_t *stepof;             /* per jobs[] index: step index + 1, or 0 */
+	size_t *stepof;		    /* per jobs[] index: step index + 1, or 0 */
 	struct rl_plan *p;
 	size_t reported_mark; /* reported[] entries added for the current change */
 };
@@ -106,8 +106,8 @@ static void step_add_reason(struct rl_step *s, struct rl_reason *r)
 
 /* Reported changes, merged per (path, change, why) while one change is
  * being handled (the diff holds each path once). */
-static void reported_add(struct builder *b, const char *path, const char *change,
-			 const char *label, const char *why)
+static void reported_add(struct builder *b, const char *path, const char *change, const char *label,
+			 const char *why)
 {
 	struct rl_plan *p = b->p;
 	struct rl_reported *r = NULL;

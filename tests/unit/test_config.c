@@ -66,15 +66,17 @@ static void test_every_key(void)
 	const struct rl_jobconfig *j;
 
 	/* "L2JpbgB4" is not a path (NUL); "L3Yv/w==" is "/v/\xff". */
-	CHECK_INT(load("{\"interval\": 2.5, \"settle\": 0, \"timeout\": 12,\n"
-		       " \"jobs\": {\n"
-		       "  \"org.z\": {\"after\": [\"org.a\", \"org.b\", \"org.a\"], \"order\": -3,\n"
-		       "            \"restart\": \"never\",\n"
-		       "            \"watch\": [\"/etc/z.conf\", {\"base64\": \"L3Yv/w==\"}, \"/etc/z.conf\"]},\n"
-		       "  \"org.a\": {\"restart\": \"auto\", \"order\": 7},\n"
-		       "  \"org.b\": {}}}\n",
-		       &c, &err),
-		  0);
+	CHECK_INT(
+		load("{\"interval\": 2.5, \"settle\": 0, \"timeout\": 12,\n"
+		     " \"jobs\": {\n"
+		     "  \"org.z\": {\"after\": [\"org.a\", \"org.b\", \"org.a\"], \"order\": -3,\n"
+		     "            \"restart\": \"never\",\n"
+		     "            \"watch\": [\"/etc/z.conf\", {\"base64\": \"L3Yv/w==\"}, "
+		     "\"/etc/z.conf\"]},\n"
+		     "  \"org.a\": {\"restart\": \"auto\", \"order\": 7},\n"
+		     "  \"org.b\": {}}}\n",
+		     &c, &err),
+		0);
 	CHECK_INT(err.set, 0);
 	CHECK(c.interval == 2.5 && c.settle == 0 && c.timeout == 12);
 	CHECK_INT(c.njobs, 3);
@@ -129,7 +131,8 @@ static void test_wrong_types(void)
 	expect_error("{\"jobs\": []}", "jobs must be an object");
 	expect_error("{\"jobs\": {\"\": {}}}", "jobs must not have an empty label");
 	expect_error("{\"jobs\": {\"foo\": 1}}", "jobs.foo must be an object");
-	expect_error("{\"jobs\": {\"foo\": {\"order\": 1.5}}}", "jobs.foo.order must be an integer");
+	expect_error("{\"jobs\": {\"foo\": {\"order\": 1.5}}}",
+		     "jobs.foo.order must be an integer");
 	expect_error("{\"jobs\": {\"foo\": {\"order\": \"1\"}}}",
 		     "jobs.foo.order must be an integer");
 	expect_error("{\"jobs\": {\"foo\": {\"after\": \"bar\"}}}",

@@ -279,7 +279,8 @@ static void test_never(void)
 	struct fixture f;
 
 	fx_init(&f);
-	fx_config(&f, "{\"jobs\": {\"n\": {\"restart\": \"never\"}, \"m\": {\"restart\": \"auto\"}}}");
+	fx_config(&f,
+		  "{\"jobs\": {\"n\": {\"restart\": \"never\"}, \"m\": {\"restart\": \"auto\"}}}");
 	fx_changed_job(&f, RL_JOB_DAEMON, "n");
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 1);
@@ -344,13 +345,12 @@ static void test_library_chain(void)
 	fx_change(&f, RL_CHANGE_CONTENT, lib, e);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 1);
-	CHECK_STR(f.p.steps[0].reasons[0].text,
-		  "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib → libcrypto.3.dylib");
+	CHECK_STR(f.p.steps[0].reasons[0].text, "libcrypto.3.dylib changed (content) via nginx → "
+						"libssl.3.dylib → libcrypto.3.dylib");
 	CHECK_STR(f.p.steps[0].reasons[0].via, "library of nginx");
 	j = rl_plan_to_json(&f.p);
-	r = json_array_get(json_object_get(json_array_get(json_object_get(j, "steps"), 0),
-					   "reasons"),
-			   0);
+	r = json_array_get(
+		json_object_get(json_array_get(json_object_get(j, "steps"), 0), "reasons"), 0);
 	CHECK_STR(json_string_value(json_object_get(r, "via")), "library of nginx");
 	CHECK_INT(json_array_size(json_object_get(r, "chain")), 3);
 	CHECK_STR(json_string_value(json_array_get(json_object_get(r, "chain"), 1)),
@@ -363,16 +363,23 @@ static void test_stale(void)
 {
 	struct rl_proc_file files[] = {
 		{.path = (char *)(uintptr_t) "/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx",
-		 .is_exe = 1, .deleted = 1},
-		{.path = (char *)(uintptr_t) "/usr/lib/libz.so.1", .now_exists = 1, .dev = 1,
-		 .ino = 2, .now_dev = 1, .now_ino = 3},
+		 .is_exe = 1,
+		 .deleted = 1},
+		{.path = (char *)(uintptr_t) "/usr/lib/libz.so.1",
+		 .now_exists = 1,
+		 .dev = 1,
+		 .ino = 2,
+		 .now_dev = 1,
+		 .now_ino = 3},
 		{.path = (char *)(uintptr_t) "/tmp/evil\n\x1b[2J", .deleted = 1, .now_exists = 1},
 	};
-	struct rl_proc_view stale_view = {.pid = 412, .verdict = RL_PROC_STALE, .stale = files,
-					  .nstale = 3};
+	struct rl_proc_view stale_view = {
+		.pid = 412, .verdict = RL_PROC_STALE, .stale = files, .nstale = 3};
 	struct rl_proc_view fresh_view = {.pid = 7, .verdict = RL_PROC_FRESH};
-	struct rl_proc_view ghost_view = {.pid = 9, .verdict = RL_PROC_STALE,
-					  .exe = (char *)(uintptr_t) "/bin/ghost", .stale = files,
+	struct rl_proc_view ghost_view = {.pid = 9,
+					  .verdict = RL_PROC_STALE,
+					  .exe = (char *)(uintptr_t) "/bin/ghost",
+					  .stale = files,
 					  .nstale = 1};
 	struct rl_stale stale[] = {
 		{"homebrew.mxcl.nginx", &stale_view},
@@ -411,10 +418,10 @@ static void test_stale(void)
 	/* The raw bytes survive into JSON, escaped there by JSON itself. */
 	j = rl_plan_to_json(&f.p);
 	CHECK_STR(json_string_value(json_object_get(
-			  json_array_get(json_object_get(
-						 json_array_get(json_object_get(j, "steps"), 1),
-						 "reasons"),
-					 1),
+			  json_array_get(
+				  json_object_get(json_array_get(json_object_get(j, "steps"), 1),
+						  "reasons"),
+				  1),
 			  "path")),
 		  "/tmp/evil\n\x1b[2J");
 	json_decref(j);
@@ -526,32 +533,32 @@ static void test_output(void)
 	fx_change(&f, RL_CHANGE_ADDED, "/srv/new\x01", NULL);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	rl_plan_format(&f.p, &b);
-	CHECK_STR(b.data, "1. kickstart system/org.example.a (daemon)\n"
-			  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
-			  "2. kickstart gui/501/org.example.n (agent; restart = never: not restarted)\n"
-			  "   /bin/org.example.n changed (content) via ProgramArguments[0]\n"
-			  "reported:\n"
-			  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
-			  "  /srv/new\\x01 (added): no job uses it\n");
+	CHECK_STR(b.data,
+		  "1. kickstart system/org.example.a (daemon)\n"
+		  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
+		  "2. kickstart gui/501/org.example.n (agent; restart = never: not restarted)\n"
+		  "   /bin/org.example.n changed (content) via ProgramArguments[0]\n"
+		  "reported:\n"
+		  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
+		  "  /srv/new\\x01 (added): no job uses it\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s,
-		  "{\"reported\":[{\"change\":\"mode\",\"labels\":[\"gone\",\"org.example.a\"],"
-		  "\"path\":\"/bin/org.example.z\",\"why\":\"permission bits only\"},"
-		  "{\"change\":\"added\",\"labels\":[],\"path\":\"/srv/new\\u0001\","
-		  "\"why\":\"no job uses it\"}],"
-		  "\"steps\":[{\"action\":\"kickstart\",\"kind\":\"daemon\","
-		  "\"label\":\"org.example.a\",\"never\":false,"
-		  "\"plist\":\"/Library/LaunchDaemons/org.example.a.plist\","
-		  "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.a\","
-		  "\"text\":\"/bin/org.example.a changed (content) via ProgramArguments[0]\","
-		  "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\"},"
-		  "{\"action\":\"kickstart\",\"kind\":\"agent\",\"label\":\"org.example.n\","
-		  "\"never\":true,\"plist\":\"/Library/LaunchAgents/org.example.n.plist\","
-		  "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
-		  "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
-		  "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
-		  "\"version\":1}");
+	CHECK_STR(s, "{\"reported\":[{\"change\":\"mode\",\"labels\":[\"gone\",\"org.example.a\"],"
+		     "\"path\":\"/bin/org.example.z\",\"why\":\"permission bits only\"},"
+		     "{\"change\":\"added\",\"labels\":[],\"path\":\"/srv/new\\u0001\","
+		     "\"why\":\"no job uses it\"}],"
+		     "\"steps\":[{\"action\":\"kickstart\",\"kind\":\"daemon\","
+		     "\"label\":\"org.example.a\",\"never\":false,"
+		     "\"plist\":\"/Library/LaunchDaemons/org.example.a.plist\","
+		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.a\","
+		     "\"text\":\"/bin/org.example.a changed (content) via ProgramArguments[0]\","
+		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\"},"
+		     "{\"action\":\"kickstart\",\"kind\":\"agent\",\"label\":\"org.example.n\","
+		     "\"never\":true,\"plist\":\"/Library/LaunchAgents/org.example.n.plist\","
+		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
+		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
+		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
+		     "\"version\":1}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
