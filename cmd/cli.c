@@ -20,6 +20,11 @@ struct cli_command {
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
+	{"jobs", cmd_jobs, "relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...",
+	 "list launchd jobs and every file each one uses",
+	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files}]}\n"
+	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
+	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -2,5 +2,6 @@
 #ifndef RL_COMMANDS_H
 #define RL_COMMANDS_H
 
+int cmd_jobs(int argc, char **argv);
 
 #endif
