@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <jansson.h>
 #include <limits.h>
 #include <plist/plist.h>
 #include <stdint.h>
@@ -214,6 +215,16 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	return 0;
 }
 
+/* Labels end up in JSON strings and launchctl targets: valid UTF-8 only. */
+static int is_utf8(const char *s)
+{
+	json_t *j = json_string(s); /* jansson validates UTF-8 and rejects the rest */
+	int ok = j != NULL;
+
+	json_decref(j);
+	return ok;
+}
+
 static int fail_plist(const char *plist, struct rl_error *err, const char *reason)
 {
 	rl_error_set(err, "cannot read plist '%s': %s", plist, reason);
@@ -232,7 +243,7 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 	if (!plist_dict_get_item(root, "Label"))
 		return fail_plist(plist, err, "no Label");
 	label = string_of(plist_dict_get_item(root, "Label"));
-	if (!label || !*label || strchr(label, '/'))
+	if (!label || !*label || strchr(label, '/') || !is_utf8(label))
 		return fail_plist(plist, err, "Label is not a valid name");
 	if (parse_keys(root, j, &why) < 0) {
 		rl_error_set(err, "cannot read plist '%s': %s has the wrong type", plist, why);
@@ -368,13 +379,20 @@ static void list_plists(const char *dir, struct rl_strv *names)
 		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
 }
 
-/* Apple's own jobs are not ours to read, even through a symlink. */
+/* Apple's own jobs are not ours to read, even through a symlink (checked
+ * on the link's text too, for a link that does not resolve). */
 static int is_system_path(const char *path)
 {
 	char *real = realpath(path, NULL);
+	char link[PATH_MAX];
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
 	int sys = rl_path_is_under(path, "/System/Library") ||
 		  (real && rl_path_is_under(real, "/System/Library"));
 
+	if (n > 0) {
+		link[n] = '\0';
+		sys = sys || rl_path_is_under(link, "/System/Library");
+	}
 	free(real);
 	return sys;
 }

@@ -134,7 +134,7 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 		rl_warn("cannot resolve '%s': path too long", cand);
 		return NULL;
 	}
-	return rl_xasprintf("%s/%s", target, after);
+	return rl_xasprintf("%s%s%s", target, *after ? "/" : "", after);
 }
 
 /* One component of a walk: 1 to go on, 0 when the walk ended (r filled),
