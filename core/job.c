@@ -300,8 +300,10 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
-	if (rl_file_read(plist, "plist", PLIST_MAX, &buf, err) < 0)
+	if (rl_file_read(plist, "plist", PLIST_MAX, &buf, err) < 0) {
+		rl_buf_release(&buf);
 		return -1;
+	}
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */
 		plist_from_memory(buf.data, (uint32_t)buf.len, &root);

@@ -497,6 +497,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	rl_strv_push(&c->scanned, path);
 	if (rl_file_read(path, "script", SCRIPT_MAX, &buf, &e) < 0) {
 		rl_warn("%s", e.text);
+		rl_buf_release(&buf);
 		return;
 	}
 	if (rl_shlex_split(buf.data ? buf.data : "", buf.len, &cmds, &e) < 0)

@@ -184,6 +184,37 @@ static void test_errors(void)
 	CHECK(strstr(err.text, "directory") != NULL);
 }
 
+/* Every truncation of a binary plist, and of an XML one, is refused
+ * cleanly (the sanitizer build checks the "cleanly"). */
+static void test_truncations(void)
+{
+	struct rl_job j;
+	int refused = 0, total = 0;
+
+	for (size_t cut = 8; cut < 400; cut += 3) {
+		char *p = put_binary("cut.plist", full_xml, cut);
+
+		if (rl_job_parse(p, RL_JOB_DAEMON, &j, NULL) < 0)
+			refused++;
+		else
+			rl_job_release(&j);
+		total++;
+		free(p);
+	}
+	CHECK(refused > 0);
+	refused = total = 0;
+	for (size_t cut = 1; cut < sizeof(full_xml) - 20; cut += 7) {
+		char *text = rl_xstrndup(full_xml, cut);
+		char *p = put("cut.plist", text);
+
+		refused += rl_job_parse(p, RL_JOB_DAEMON, &j, NULL) < 0;
+		total++;
+		free(text);
+		free(p);
+	}
+	CHECK_INT(refused, total);
+}
+
 static void test_agent_target(void)
 {
 	struct rl_job j;
@@ -286,6 +317,7 @@ int main(void)
 	test_parse();
 	test_defaults();
 	test_errors();
+	test_truncations();
 	test_agent_target();
 	test_discover();
 	test_opts();

@@ -352,6 +352,29 @@ static void test_recursion(void)
 	free(self);
 }
 
+/* A script over the size limit is not read, with a warning. */
+static void test_big_script(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	struct rl_buf b = {0};
+	char *big = at("big/run.sh");
+
+	rl_buf_addf(&b, "#!/bin/sh\n");
+	for (int i = 0; i < 30000; i++)
+		rl_buf_addf(&b, "%s/big/x\n", tmp);
+	put("big/x", "bin", 0755);
+	put("big/run.sh", b.data, 0755);
+	job_init(&j, "big", (const char *const[]){big, NULL});
+	resolve(&j, &f);
+	CHECK(find(&f, "big/x", RL_ROLE_COMMAND) == NULL);
+	CHECK(warnings.n == 1 && strstr(warnings.v[0], "larger than"));
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	rl_buf_release(&b);
+	free(big);
+}
+
 int main(void)
 {
 	char *real;
@@ -367,6 +390,7 @@ int main(void)
 	test_daemondo();
 	test_sh_c();
 	test_recursion();
+	test_big_script();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
