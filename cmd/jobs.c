@@ -31,8 +31,8 @@ static json_t *files_json(const struct rl_jobfiles *f)
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f)
 {
 	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "label", j->label, "target", j->target,
-			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind), "files",
-			 files_json(f));
+			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind),
+			 "files", files_json(f));
 }
 
 static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int first)
@@ -77,7 +77,10 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 int cmd_jobs(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		CLI_OPTION_JSON, CLI_OPTION_JOB_DIRS, CLI_OPTION_HELP, CLI_OPTION_END,
+		CLI_OPTION_JSON,
+		CLI_OPTION_JOB_DIRS,
+		CLI_OPTION_HELP,
+		CLI_OPTION_END,
 	};
 	struct cli_common c = {0};
 	struct rl_jobset js = {0};

@@ -62,7 +62,7 @@ void rl_discover_opts_release(struct rl_discover_opts *o)
 	rl_strv_release(&o->daemon_dirs);
 }
 
-#define PLIST_MAX (1024 * 1024)
+#define PLIST_MAX	(1024 * 1024)
 #define DIR_MAX_ENTRIES 10000
 
 /* A string node's text, or NULL when node is no string or holds a NUL. */
@@ -291,8 +291,7 @@ static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
 
-int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
-		 struct rl_error *err)
+int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	plist_t root = NULL;
@@ -445,8 +444,7 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
-int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out,
-		     struct rl_error *err)
+int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
 {
 	(void)err;
 	for (size_t i = 0; i < o->agent_dirs.n; i++)

@@ -11,12 +11,12 @@
 #include "fsutil.h"
 #include "shlex.h"
 
-#define MAX_HOPS 40       /* symlinks followed for one path, as the kernel's ELOOP limit */
-#define MAX_DEPTH 4       /* scripts calling scripts, interpreters of interpreters */
+#define MAX_HOPS      40 /* symlinks followed for one path, as the kernel's ELOOP limit */
+#define MAX_DEPTH     4	 /* scripts calling scripts, interpreters of interpreters */
 #define MAX_PATH_TEXT 65536
-#define SCRIPT_MAX (256 * 1024)
-#define SHEBANG_MAX 512
-#define MAX_FILES 4096    /* per job: a hostile script cannot make the walk quadratic */
+#define SCRIPT_MAX    (256 * 1024)
+#define SHEBANG_MAX   512
+#define MAX_FILES     4096 /* per job: a hostile script cannot make the walk quadratic */
 
 /* launchd's PATH for jobs that do not set one, and for bare Program names. */
 static const char default_path[] = "/usr/bin:/bin:/usr/sbin:/sbin";
@@ -25,9 +25,9 @@ struct ctx {
 	const struct rl_job *job;
 	struct rl_libcache *libs;
 	struct rl_jobfiles *out;
-	const char *path;        /* the job's PATH */
-	struct rl_strv scanned;  /* scripts already read */
-	int full;                /* MAX_FILES reached (warned once) */
+	const char *path;	/* the job's PATH */
+	struct rl_strv scanned; /* scripts already read */
+	int full;		/* MAX_FILES reached (warned once) */
 };
 
 /* Where a walk ended: the real file (or the path that does not exist). */
@@ -55,8 +55,8 @@ static void add_file(struct ctx *c, const char *path, enum rl_role role, const c
 		return;
 	if (c->out->n >= MAX_FILES) {
 		if (!c->full)
-			rl_warn("job '%s' uses more than %d files; ignoring the rest", c->job->label,
-				MAX_FILES);
+			rl_warn("job '%s' uses more than %d files; ignoring the rest",
+				c->job->label, MAX_FILES);
 		c->full = 1;
 		return;
 	}
@@ -252,8 +252,10 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 		char *cand = NULL;
 
 		if (len) {
-			char *abs = dir[0] == '/' ? rl_xstrdup(dir)
-						  : rl_path_join(c->job->workdir ? c->job->workdir : "/", dir);
+			char *abs = dir[0] == '/'
+					    ? rl_xstrdup(dir)
+					    : rl_path_join(c->job->workdir ? c->job->workdir : "/",
+							   dir);
 
 			cand = rl_path_join(abs, name);
 			free(abs);
@@ -330,7 +332,8 @@ static char *read_shebang(const char *path, char **arg)
 	interp = rl_xstrndup(p, (size_t)(end - p));
 	for (p = end; *p == ' ' || *p == '\t'; p++)
 		;
-	for (end = p + strlen(p); end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r');)
+	for (end = p + strlen(p);
+	     end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r');)
 		end--;
 	if (end > p)
 		*arg = rl_xstrndup(p, (size_t)(end - p));
@@ -429,10 +432,11 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 static int is_builtin(const char *name)
 {
 	static const char *const builtins[] = {
-		":", ".", "[", "alias", "break", "case", "cd", "continue", "echo", "eval", "exit",
-		"export", "false", "getopts", "hash", "kill", "local", "printf", "pwd", "read",
-		"readonly", "return", "set", "shift", "source", "test", "trap", "true", "type",
-		"ulimit", "umask", "unset", "wait", NULL};
+		":",	    ".",      "[",     "alias",	 "break",  "case",  "cd",
+		"continue", "echo",   "eval",  "exit",	 "export", "false", "getopts",
+		"hash",	    "kill",   "local", "printf", "pwd",	   "read",  "readonly",
+		"return",   "set",    "shift", "source", "test",   "trap",  "true",
+		"type",	    "ulimit", "umask", "unset",	 "wait",   NULL};
 
 	for (size_t i = 0; builtins[i]; i++)
 		if (strcmp(name, builtins[i]) == 0)

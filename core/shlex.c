@@ -13,7 +13,7 @@ struct lexer {
 	size_t i;
 	struct rl_buf word;
 	int in_word;
-	int quoted;   /* some of the word was quoted or escaped */
+	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;
 	int redirect; /* the next word is a redirection target, not an argument */
 	size_t nwords;
@@ -51,10 +51,10 @@ static int word_in(const char *t, const char *const *list)
 
 /* Words that precede a command in sh's grammar, and words that end or
  * open a construct without running a program. */
-static const char *const lead_words[] = {"if", "then", "else", "elif", "do", "while",
-					 "until", "!", "{", "time", NULL};
-static const char *const no_prog_words[] = {"fi", "done", "esac", "}", "for", "case", "in",
-					    "function", NULL};
+static const char *const lead_words[] = {"if",	  "then", "else", "elif", "do", "while",
+					 "until", "!",	  "{",	  "time", NULL};
+static const char *const no_prog_words[] = {"fi",   "done", "esac",	"}", "for",
+					    "case", "in",   "function", NULL};
 
 /* Skip options of `exec` (bash's -a NAME, -c, -l) and `env`. */
 static size_t skip_exec_opts(const struct rl_shcmd *c, size_t i)
@@ -139,7 +139,8 @@ static void end_word(struct lexer *lx)
 			lx->cur = &lx->out->v[lx->out->n++];
 			memset(lx->cur, 0, sizeof(*lx->cur));
 		}
-		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1, sizeof(*lx->cur->w));
+		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1,
+			 sizeof(*lx->cur->w));
 		w = &lx->cur->w[lx->cur->n++];
 		w->text = rl_xstrndup(lx->word.data ? lx->word.data : "", lx->word.len);
 		w->dynamic = lx->dynamic;

@@ -104,9 +104,10 @@ static void test_parse(void)
 static void test_defaults(void)
 {
 	struct rl_job j;
-	char *p = put("min.plist", "<plist><dict><key>Label</key><string>x</string>"
-				   "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
-				   "<key>KeepAlive</key><false/></dict></plist>");
+	char *p =
+		put("min.plist", "<plist><dict><key>Label</key><string>x</string>"
+				 "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
+				 "<key>KeepAlive</key><false/></dict></plist>");
 
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
 	CHECK(j.program == NULL && j.workdir == NULL);
@@ -118,8 +119,8 @@ static void test_defaults(void)
 }
 
 #define DICT(body) "<plist><dict>" body "</dict></plist>"
-#define LABEL "<key>Label</key><string>l</string>"
-#define ARGS "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
+#define LABEL	   "<key>Label</key><string>l</string>"
+#define ARGS	   "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
 
 static void expect_error(const char *text, const char *reason)
 {
@@ -165,7 +166,8 @@ static void test_errors(void)
 		     "EnvironmentVariables has");
 	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"), "KeepAlive has");
 	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"), "RunAtLoad has");
-	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"), "WorkingDirectory has");
+	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"),
+		     "WorkingDirectory has");
 	p = put_binary("trunc.plist", full_xml, 40);
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "not a property list") != NULL);
@@ -224,7 +226,8 @@ static void test_agent_target(void)
 	/* Root-owned agents go to the console user; on Linux there is none,
 	 * so the invoking user: SUDO_UID under sudo. */
 	setenv("SUDO_UID", "4242", 1);
-	want = getuid() == 0 ? rl_xstrdup("gui/4242/l") : rl_xasprintf("gui/%u/l", (unsigned)getuid());
+	want = getuid() == 0 ? rl_xstrdup("gui/4242/l")
+			     : rl_xasprintf("gui/%u/l", (unsigned)getuid());
 	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
 	CHECK_STR(j.target, want);
 	CHECK_INT(j.kind, RL_JOB_AGENT);

@@ -102,7 +102,10 @@ static void test_homebrew(void)
 	struct rl_jobfiles f;
 	char *exe = at("hb/opt/nginx/bin/nginx");
 
-	put("hb/Cellar/nginx/1.25.3/bin/nginx", "\x7f" "ELF", 0755);
+	put("hb/Cellar/nginx/1.25.3/bin/nginx",
+	    "\x7f"
+	    "ELF",
+	    0755);
 	link_at("../Cellar/nginx/1.25.3", "hb/opt/nginx");
 	job_init(&j, "homebrew.mxcl.nginx", (const char *const[]){exe, "-g", "daemon off;", NULL});
 	resolve(&j, &f);
@@ -184,7 +187,8 @@ static void test_names(void)
 	resolve(&j, &f);
 	for (size_t i = 0; i < f.n; i++)
 		found += f.v[i].role == RL_ROLE_PROGRAM && !f.v[i].missing &&
-			 (rl_path_is_under(f.v[i].path, "/usr") || rl_path_is_under(f.v[i].path, "/bin"));
+			 (rl_path_is_under(f.v[i].path, "/usr") ||
+			  rl_path_is_under(f.v[i].path, "/bin"));
 	CHECK_INT(found, 1);
 	CHECK_INT(warnings.n, 0);
 	rl_jobfiles_release(&f);
@@ -236,16 +240,17 @@ static void test_daemondo(void)
 	text = rl_xasprintf("#!%s/ml/bin/interp\n", tmp);
 	put("ml/bin/stopper", text, 0755);
 	free(text);
-	job_init(&j, "org.macports.rsyncd", (const char *const[]){
-		d, "--label=rsyncd", "--start-cmd", rsync, "--daemon", ";", "--stop-cmd",
-		"ml/bin/stopper", ";", "--pid=exec", NULL});
+	job_init(&j, "org.macports.rsyncd",
+		 (const char *const[]){d, "--label=rsyncd", "--start-cmd", rsync, "--daemon", ";",
+				       "--stop-cmd", "ml/bin/stopper", ";", "--pid=exec", NULL});
 	j.workdir = rl_xstrdup(tmp);
 	resolve(&j, &f);
 	CHECK_INT(f.n, 5);
 	check_file(&f, "ml/bin/daemondo", RL_ROLE_PROGRAM, "ProgramArguments[0]", 0);
 	check_file(&f, "ml/bin/rsync", RL_ROLE_COMMAND, "daemondo --start-cmd", 0);
 	check_file(&f, "ml/bin/stopper", RL_ROLE_COMMAND, "daemondo --stop-cmd", 0);
-	check_file(&f, "ml/bin/interp", RL_ROLE_INTERPRETER, "daemondo --stop-cmd → #! interpreter", 0);
+	check_file(&f, "ml/bin/interp", RL_ROLE_INTERPRETER, "daemondo --stop-cmd → #! interpreter",
+		   0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
@@ -253,15 +258,17 @@ static void test_daemondo(void)
 	 * ones and expansions do not (the latter are warned about); the
 	 * startup script it calls counts and is read too. */
 	put("ml/etc/startup/x.sh", "#!/bin/sh\nexec /ml-does-not-exist\n", 0755);
-	text = rl_xasprintf("#!/bin/sh\nprefix=%s/ml\nStart()\n{\n\t%s/ml/sbin/xd -f 'a b'\n"
-			    "\tsh %s/ml/etc/startup/x.sh start\n\t%s/ml/nothing\n\t$prefix/sbin/xd\n"
-			    "\t%s start\n}\ncase $1 in\n  start) Start ;;\nesac\nRun $1\n",
-			    tmp, tmp, tmp, tmp, w);
+	text = rl_xasprintf(
+		"#!/bin/sh\nprefix=%s/ml\nStart()\n{\n\t%s/ml/sbin/xd -f 'a b'\n"
+		"\tsh %s/ml/etc/startup/x.sh start\n\t%s/ml/nothing\n\t$prefix/sbin/xd\n"
+		"\t%s start\n}\ncase $1 in\n  start) Start ;;\nesac\nRun $1\n",
+		tmp, tmp, tmp, tmp, w);
 	put("ml/etc/LaunchDaemons/org.macports.x/x.wrapper", text, 0755);
 	free(text);
-	job_init(&j, "org.macports.x", (const char *const[]){
-		d, "--label=x", "--start-cmd", w, "start", ";", "--stop-cmd", w, "stop", ";",
-		"--restart-cmd", w, "restart", ";", "--pid=none", NULL});
+	job_init(&j, "org.macports.x",
+		 (const char *const[]){d, "--label=x", "--start-cmd", w, "start", ";", "--stop-cmd",
+				       w, "stop", ";", "--restart-cmd", w, "restart", ";",
+				       "--pid=none", NULL});
 	resolve(&j, &f);
 	check_file(&f, "ml/etc/LaunchDaemons/org.macports.x/x.wrapper", RL_ROLE_SCRIPT,
 		   "daemondo --start-cmd", 0);
@@ -295,16 +302,21 @@ static void test_sh_c(void)
 	text = at("profiles/profile");
 	link_at(text, "home/.nix-profile");
 	free(text);
-	cmd = rl_xasprintf("%s/none/wait4path /nix/store && exec env -i A=1 '%s/home/.nix-profile/bin/hello' "
-			   "--x \"$HOME\"; echo done; $CMD", tmp, tmp);
-	job_init(&j, "org.nix-community.home.hello", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+	cmd = rl_xasprintf(
+		"%s/none/wait4path /nix/store && exec env -i A=1 '%s/home/.nix-profile/bin/hello' "
+		"--x \"$HOME\"; echo done; $CMD",
+		tmp, tmp);
+	job_init(&j, "org.nix-community.home.hello",
+		 (const char *const[]){"/bin/sh", "-c", cmd, NULL});
 	resolve(&j, &f);
 	check_file(&f, "none/wait4path", RL_ROLE_COMMAND, "sh -c", 1);
 	check_file(&f, "home/.nix-profile", RL_ROLE_SYMLINK, "sh -c exec → profile symlink", 0);
 	check_file(&f, "profiles/profile", RL_ROLE_SYMLINK,
 		   "sh -c exec → profile symlink → profile symlink", 0);
-	check_file(&f, "store/abc-hello/bin/hello", RL_ROLE_COMMAND,
-		   "sh -c exec → profile symlink → profile symlink → profile symlink → symlink → file", 0);
+	check_file(
+		&f, "store/abc-hello/bin/hello", RL_ROLE_COMMAND,
+		"sh -c exec → profile symlink → profile symlink → profile symlink → symlink → file",
+		0);
 	CHECK_INT(warnings.n, 1);
 	CHECK(warnings.n && strstr(warnings.v[0], "cannot resolve '$CMD' in sh -c of job"));
 	rl_jobfiles_release(&f);
@@ -338,14 +350,14 @@ static void test_recursion(void)
 	job_init(&j, "rec", (const char *const[]){self, NULL});
 	resolve(&j, &f);
 	check_file(&f, "rec/self.sh", RL_ROLE_PROGRAM, "ProgramArguments[0]", 0);
-	check_file(&f, "rec/self.sh", RL_ROLE_SCRIPT,
-		   "ProgramArguments[0] → script command", 0);
+	check_file(&f, "rec/self.sh", RL_ROLE_SCRIPT, "ProgramArguments[0] → script command", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 	job_init(&j, "interp", (const char *const[]){"rec/interp", NULL});
 	j.workdir = rl_xstrdup(tmp);
 	resolve(&j, &f);
-	check_file(&f, "rec/interp", RL_ROLE_INTERPRETER, "ProgramArguments[0] → #! interpreter", 0);
+	check_file(&f, "rec/interp", RL_ROLE_INTERPRETER, "ProgramArguments[0] → #! interpreter",
+		   0);
 	CHECK(f.n < 10);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);

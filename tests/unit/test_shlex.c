@@ -46,7 +46,8 @@ static void test_quotes(void)
 static void test_operators(void)
 {
 	check_split("/bin/wait4path /nix/store && exec /nix/store/x-foo/bin/foo --a", 2,
-		    (const char *const[]){"*/bin/wait4path|/nix/store", "exec|*/nix/store/x-foo/bin/foo|--a"});
+		    (const char *const[]){"*/bin/wait4path|/nix/store",
+					  "exec|*/nix/store/x-foo/bin/foo|--a"});
 	check_split("a || b; c | d & e\nf", 6,
 		    (const char *const[]){"*a", "*b", "*c", "*d", "*e", "*f"});
 	check_split("a;;b", 2, (const char *const[]){"*a", "*b"});
@@ -88,8 +89,8 @@ static void test_redirects(void)
 
 static void test_errors(void)
 {
-	static const char *const bad[] = {"'open", "\"open", "`open", "$(open", "${open",
-					  "a \"b $(c\""};
+	static const char *const bad[] = {"'open",  "\"open", "`open",
+					  "$(open", "${open", "a \"b $(c\""};
 	struct rl_shcmds c = {0};
 	struct rl_error err = {0};
 
