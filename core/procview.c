@@ -60,6 +60,8 @@ int rl_procview_scan_seen(const struct rl_procview_scan *s, uint64_t dev, uint64
 	return 0;
 }
 
+static char *vformat(const char *fmt, va_list ap) RL_PRINTF(1, 0);
+
 static char *vformat(const char *fmt, va_list ap)
 {
 	char text[RL_ERROR_TEXT_MAX];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/platform.h"
+#include "core/procview.h"
 #include "core/util.h"
 
 extern char **environ;
@@ -227,6 +228,74 @@ static void test_names(void)
 	CHECK_STR(rl_proc_verdict_name(RL_PROC_STALE), "stale");
 	CHECK_STR(rl_proc_verdict_name(RL_PROC_UNKNOWN), "unknown");
 	CHECK_STR(rl_proc_verdict_name(RL_PROC_GONE), "gone");
+}
+
+/* The shared judgement, fed directly: what the platforms cannot easily
+ * produce here (a different file at an undeleted path, incomparable device
+ * numbers). */
+static void test_scan(const char *dir)
+{
+	struct rl_procview_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	char *missing = rl_path_join(dir, "missing");
+
+	CHECK(stat(dir, &st) == 0);
+	/* Same identity: fresh; seen twice: judged once. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 1, 0, 1, st.st_dev, st.st_ino, RL_PROCVIEW_ID_STAT);
+	CHECK(rl_procview_scan_seen(&s, st.st_dev, st.st_ino));
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_STR(v.exe, dir);
+	CHECK_INT(v.pid, 42);
+	rl_proc_view_release(&v);
+	/* Another inode at the path, not deleted: stale, replaced. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK(!v.stale[0].deleted);
+		CHECK(v.stale[0].now_exists);
+		CHECK_INT(v.stale[0].now_ino, st.st_ino);
+		CHECK_INT(v.stale[0].ino, st.st_ino + 1);
+	}
+	rl_proc_view_release(&v);
+	/* Kernel numbers from another device numbering: not judged. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
+			      RL_PROCVIEW_ID_WEAK_DEV);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK(v.why && strstr(v.why, "device numbers differ"));
+	rl_proc_view_release(&v);
+	/* … but one stale file outweighs it; nothing at the path is stale. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
+			      RL_PROCVIEW_ID_WEAK_DEV);
+	rl_procview_scan_file(&s, missing, 0, 0, 1, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_file(&s, "relative", 0, 0, 1, st.st_dev, 8, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, missing);
+		CHECK(!v.stale[0].now_exists);
+	}
+	rl_proc_view_release(&v);
+	/* An abort keeps the executable's path and nothing else. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, missing, 1, 1, 0, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	CHECK_INT(v.verdict, RL_PROC_GONE);
+	CHECK_STR(v.exe, missing);
+	CHECK_INT(v.nstale, 0);
+	CHECK_STR(v.why, "process exited during inspection");
+	rl_proc_view_release(&v);
+	free(missing);
 }
 
 /* A copy of sleep at path: fresh, then stale once replaced. */
@@ -599,6 +668,7 @@ int main(void)
 
 	atexit(children_end);
 	test_names();
+	test_scan(dir);
 	test_exe_replaced(exe);
 	test_exe_deleted(gone);
 	test_exe_named_deleted(dir);
