@@ -412,7 +412,8 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	}
 	free(exe.text);
 	e = read_pstat(pid, &after);
-	if (e || after.start != before.start || after.state == 'Z' || after.state == 'X')
+	if (e == ENOENT || e == ESRCH ||
+	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	return 0;
 }
