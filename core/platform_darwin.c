@@ -114,8 +114,8 @@ static int scan_regions(struct rl_procview_scan *s, struct regions *r)
 		scan_region(s, r, &ri);
 		next = ri.prp_prinfo.pri_address + ri.prp_prinfo.pri_size;
 		if (next <= addr || next <= ri.prp_prinfo.pri_address) {
-			rl_procview_scan_undetermined(s, "cannot walk the memory regions of process %d",
-						      (int)r->pid);
+			rl_procview_scan_undetermined(
+				s, "cannot walk the memory regions of process %d", (int)r->pid);
 			return 0;
 		}
 		addr = next;
@@ -170,9 +170,9 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	}
 	scan_process(&s, pid, tracked, ctx);
 	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &after, (int)sizeof(after));
-	if (e == ESRCH || (!e && (after.pbi_status == SZOMB ||
-				  after.pbi_start_tvsec != before.pbi_start_tvsec ||
-				  after.pbi_start_tvusec != before.pbi_start_tvusec)))
+	if (e == ESRCH ||
+	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
+		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	return 0;
 }

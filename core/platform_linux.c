@@ -49,9 +49,9 @@
 #include "util.h"
 
 #define PF_KTHREAD_FLAG 0x00200000ull
-#define STAT_TEXT_MAX 4096
-#define MAPS_LINE_MAX (PATH_MAX + 256)
-#define MAPS_LINES_MAX (1u << 20)
+#define STAT_TEXT_MAX	4096
+#define MAPS_LINE_MAX	(PATH_MAX + 256)
+#define MAPS_LINES_MAX	(1u << 20)
 
 uid_t rl_platform_console_uid(uid_t fallback)
 {
@@ -270,7 +270,8 @@ struct maps_scan {
 };
 
 /* Judge one accepted file-backed mapping. */
-static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms, const struct maps_line *m)
+static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms,
+			 const struct maps_line *m)
 {
 	char link[128];
 	struct stat st;
@@ -278,8 +279,8 @@ static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms, const
 	int e = EPERM;
 
 	if (!ms->map_files_denied) {
-		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)ms->pid,
-			 m->start, m->end);
+		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+			 (int)ms->pid, m->start, m->end);
 		e = link_identity(link, &st, &text);
 		if (e == EPERM || e == EACCES)
 			ms->map_files_denied = 1;
@@ -297,8 +298,7 @@ static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms, const
 			      RL_PROCVIEW_ID_WEAK_DEV);
 }
 
-static int same_mapped_file(const struct maps_line *a, const struct maps_line *b,
-			    const char *bpath)
+static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)
 {
 	return a->ino == b->ino && a->maj == b->maj && a->min == b->min &&
 	       strcmp(a->path, bpath) == 0;
@@ -361,8 +361,8 @@ static void scan_maps_file(struct rl_procview_scan *s, struct maps_scan *ms, FIL
 	free(line);
 }
 
-static void scan_maps(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked,
-		      void *ctx, const struct exe_seen *exe)
+static void scan_maps(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+		      const struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, tracked, ctx, 0};
 	char path[64];

@@ -132,7 +132,8 @@ static void judge(struct rl_procview_scan *s, char *path, int is_exe, int delete
 		/* fresh */
 	} else if (kind == RL_PROCVIEW_ID_WEAK_DEV && (uint64_t)now->st_dev != dev) {
 		rl_procview_scan_undetermined(
-			s, "cannot compare '%s' with the file on disk: device numbers differ", path);
+			s, "cannot compare '%s' with the file on disk: device numbers differ",
+			path);
 	} else {
 		add_stale(s, path, is_exe, 0, dev, ino, now);
 		return;

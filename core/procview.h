@@ -28,12 +28,12 @@ struct rl_procview_scan {
 	size_t aseen;
 	size_t astale;
 	char *undetermined; /* the first reason a file could not be judged */
-	int done;           /* a verdict was given (finish or abort) */
+	int done;	    /* a verdict was given (finish or abort) */
 };
 
 /* How much to trust the identity given to rl_procview_scan_file. */
 enum rl_procview_idkind {
-	RL_PROCVIEW_ID_STAT,     /* from stat() of the very file: compares with stat(path) */
+	RL_PROCVIEW_ID_STAT,	 /* from stat() of the very file: compares with stat(path) */
 	RL_PROCVIEW_ID_WEAK_DEV, /* kernel numbers whose device may use another numbering
 				  * (Linux maps on btrfs/overlayfs): a device mismatch
 				  * cannot be judged */

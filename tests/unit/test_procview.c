@@ -21,8 +21,8 @@
 
 extern char **environ;
 
-#define MAX_CHILDREN 16
-#define OTHER_UID 65534
+#define MAX_CHILDREN  16
+#define OTHER_UID     65534
 #define INSPECTOR_UID 65533
 
 static pid_t children[MAX_CHILDREN];
@@ -219,14 +219,15 @@ static int track_none(const char *path, void *ctx)
 	return 0;
 }
 
-static enum rl_proc_verdict verdict(pid_t pid, rl_proc_tracked_fn fn, void *ctx)
+/* The verdict on pid, or -1 if rl_proc_inspect failed. */
+static int verdict(pid_t pid, rl_proc_tracked_fn fn, void *ctx)
 {
 	struct rl_proc_view v;
-	enum rl_proc_verdict r;
+	int r;
 
 	if (rl_proc_inspect(pid, fn, ctx, &v, NULL) != 0)
-		return (enum rl_proc_verdict)-1;
-	r = v.verdict;
+		return -1;
+	r = (int)v.verdict;
 	rl_proc_view_release(&v);
 	return r;
 }
@@ -247,7 +248,6 @@ static void test_scan(const char *dir)
 	struct rl_procview_scan s;
 	struct rl_proc_view v;
 	struct stat st;
-	char *missing = rl_path_join(dir, "missing");
 
 	CHECK(stat(dir, &st) == 0);
 	/* Same identity: fresh; seen twice: judged once. */
@@ -273,6 +273,16 @@ static void test_scan(const char *dir)
 		CHECK_INT(v.stale[0].ino, st.st_ino + 1);
 	}
 	rl_proc_view_release(&v);
+}
+
+static void test_scan_unjudged(const char *dir)
+{
+	struct rl_procview_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	char *missing = rl_path_join(dir, "missing");
+
+	CHECK(stat(dir, &st) == 0);
 	/* Kernel numbers from another device numbering: not judged. */
 	rl_procview_scan_init(&s, &v, 42);
 	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
@@ -469,7 +479,8 @@ static int libprog_build(const char *dir, struct libprog *lp)
 {
 	char *libdir = rl_path_join(dir, "lib");
 	char *lsrc = rl_path_join(dir, "lib.c"), *msrc = rl_path_join(dir, "main.c");
-	char *ldir_opt = rl_xasprintf("-L%s", libdir), *rpath = rl_xasprintf("-Wl,-rpath,%s", libdir);
+	char *ldir_opt = rl_xasprintf("-L%s", libdir),
+	     *rpath = rl_xasprintf("-Wl,-rpath,%s", libdir);
 	int rc = -1;
 
 	lp->lib = rl_path_join(libdir, "libprobe.so");
@@ -478,7 +489,9 @@ static int libprog_build(const char *dir, struct libprog *lp)
 	if (mkdir(libdir, 0755) == 0 && write_text(lsrc, lib_c) == 0 &&
 	    write_text(msrc, main_c) == 0) {
 		const char *cc_lib[] = {"cc", "-shared", "-fPIC", "-o", lp->lib_src, lsrc, NULL};
-		const char *cc_prog[] = {"cc", "-o", lp->prog, msrc, ldir_opt, "-lprobe", rpath, NULL};
+		const char *cc_prog[] = {
+			"cc", "-o", lp->prog, msrc, ldir_opt, "-lprobe", rpath, NULL,
+		};
 
 		if (run(cc_lib, 60) == 0 && copy_file(lp->lib_src, lp->lib) == 0 &&
 		    run(cc_prog, 60) == 0)
@@ -539,8 +552,8 @@ static void test_library(const struct libprog *lp)
 struct inspected {
 	int other_verdict[2];
 	char other_why[2][64];
-	int own_fresh;  /* its own process with the library: verdict */
-	int own_stale;  /* after the library was replaced: verdict */
+	int own_fresh;	/* its own process with the library: verdict */
+	int own_stale;	/* after the library was replaced: verdict */
 	int own_nstale; /* … number of stale files */
 	int own_deleted;
 };
@@ -572,7 +585,7 @@ static void inspector(pid_t other, const struct libprog *lp, struct inspected *r
 	pid = spawn_ready(argv);
 	if (pid <= 0)
 		return;
-	r->own_fresh = (int)verdict(pid, track_path, lp->lib);
+	r->own_fresh = verdict(pid, track_path, lp->lib);
 	if (replace_atomically(lp->lib_src, lp->lib) == 0 &&
 	    rl_proc_inspect(pid, track_path, lp->lib, &v, NULL) == 0) {
 		r->own_stale = (int)v.verdict;
@@ -618,6 +631,20 @@ static pid_t spawn_as(uid_t uid)
 	return pid;
 }
 
+/* Running processes as other users needs root: without it, pid 1 must
+ * belong to someone else, or this check fails. */
+static void test_other_user_unprivileged(void)
+{
+	struct rl_proc_view v;
+	struct stat st;
+
+	CHECK(stat("/proc/1", &st) == 0 && st.st_uid != geteuid());
+	CHECK_INT(rl_proc_inspect(1, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "permission denied");
+	rl_proc_view_release(&v);
+}
+
 static void test_other_user(const char *dir, const struct libprog *lp)
 {
 	struct inspected r;
@@ -626,17 +653,8 @@ static void test_other_user(const char *dir, const struct libprog *lp)
 	char *libdir = rl_path_join(dir, "lib");
 
 	if (geteuid() != 0) {
-		struct rl_proc_view v;
-		struct stat st;
-
-		/* Running processes as other users needs root: without it, pid 1
-		 * must belong to someone else, or this check fails. */
 		free(libdir);
-		CHECK(stat("/proc/1", &st) == 0 && st.st_uid != geteuid());
-		CHECK_INT(rl_proc_inspect(1, NULL, NULL, &v, NULL), 0);
-		CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
-		CHECK_STR(v.why, "permission denied");
-		rl_proc_view_release(&v);
+		test_other_user_unprivileged();
 		return;
 	}
 	other = spawn_as(OTHER_UID);
@@ -687,6 +705,7 @@ int main(void)
 	atexit(children_end);
 	test_names();
 	test_scan(dir);
+	test_scan_unjudged(dir);
 	test_exe_replaced(exe);
 	test_exe_deleted(gone);
 	test_exe_named_deleted(dir);
