@@ -267,12 +267,27 @@ int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error 
 	return walk(dir, 0, fn, ctx, err);
 }
 
+struct take_ctx {
+	struct rl_manifest *m;
+	const struct rl_manifest *prev;
+};
+
 static int record_walked(const char *path, const struct rl_fileinfo *fi, void *ctx,
 			 struct rl_error *err)
 {
-	struct rl_manifest *m = ctx;
+	struct take_ctx *t = ctx;
+	const struct rl_entry *p = t->prev ? rl_manifest_find(t->prev, path) : NULL;
 	char *q;
 
+	/* A new FIFO is no file to track; one where a file was is damage. */
+	if (fi->type == RL_FT_OTHER && p && p->fi.type != RL_FT_OTHER &&
+	    p->fi.type != RL_FT_MISSING) {
+		q = rl_xasprintf("%s where a %s was recorded", rl_snapshot_other_kind(fi->mode),
+				 rl_ftype_name(p->fi.type));
+		path_fail(err, "cannot record", path, q);
+		free(q);
+		return -1;
+	}
 	if (fi->type == RL_FT_OTHER) {
 		q = rl_path_quote(path);
 		rl_warn("skipping '%s': %s", q, rl_snapshot_other_kind(fi->mode));
@@ -284,12 +299,14 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 		rl_warn("recording dangling symlink '%s'", q);
 		free(q);
 	}
-	rl_manifest_add(m, path);
+	rl_manifest_add(t->m, path);
 	return 0;
 }
 
-static int add_root(struct rl_manifest *m, const char *root, struct rl_error *err)
+static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const char *root,
+		    struct rl_error *err)
 {
+	struct take_ctx t = {m, prev};
 	struct rl_fileinfo fi;
 	int rc = -1;
 
@@ -307,7 +324,7 @@ static int add_root(struct rl_manifest *m, const char *root, struct rl_error *er
 		free(why);
 		free(q);
 	} else if (fi.type == RL_FT_DIR) {
-		rc = rl_snapshot_walk(root, record_walked, m, err);
+		rc = rl_snapshot_walk(root, record_walked, &t, err);
 	} else {
 		rl_manifest_add(m, root);
 		rc = 0;
@@ -397,7 +414,7 @@ int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int 
 		     struct rl_error *err)
 {
 	for (size_t i = 0; i < m->roots.n; i++)
-		if (add_root(m, m->roots.v[i], err) < 0)
+		if (add_root(m, prev, m->roots.v[i], err) < 0)
 			return -1;
 	if (read_entries(m, err) < 0 || add_targets(m, err) < 0)
 		return -1;

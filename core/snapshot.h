@@ -37,9 +37,10 @@ const char *rl_snapshot_other_kind(uint32_t mode);
  *  - every root in m->roots is walked (a directory recursively, never
  *    following a symlinked directory out of it) and each file and symlink
  *    below it gets an entry (a FIFO, socket or device is skipped with a
- *    warning, a dangling symlink recorded with one; directories get no
- *    entry); a root that is missing, dangling, a loop, a FIFO or a device
- *    is an error; a root that is a symlink is recorded, not walked;
+ *    warning, unless prev recorded a file there: an error; a dangling
+ *    symlink is recorded with a warning; directories get no entry);
+ *    a root that is missing, dangling, a loop, a FIFO or a device is an
+ *    error; a root that is a symlink is recorded, not walked;
  *  - every entry is stat'ed and, when a regular file, hashed; when prev
  *    holds the same path with the same identity its hash is reused unless
  *    verify is set;

@@ -366,6 +366,41 @@ static void test_fast_path(void)
 	free(p);
 }
 
+/* A FIFO where the previous manifest had a file fails the snapshot. */
+static void test_fifo_where_file_was(void)
+{
+	struct rl_manifest prev, m;
+	struct rl_error err = {0};
+	char *root = at("tree"), *b = at("tree/sub/b"), *want;
+
+	rl_manifest_init(&prev);
+	rl_strv_push(&prev.roots, root);
+	CHECK_INT(rl_snapshot_take(&prev, NULL, 0, &err), 0);
+	CHECK(rl_manifest_find(&prev, b) != NULL);
+	CHECK_INT(unlink(b), 0);
+	CHECK_INT(mkfifo(b, 0600), 0);
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 0, &err), -1);
+	want = rl_xasprintf("cannot record '%s': a FIFO where a file was recorded", b);
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_manifest_release(&m);
+	/* without a previous manifest it is only skipped */
+	rl_error_clear(&err);
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, NULL, 0, &err), 0);
+	CHECK(rl_manifest_find(&m, b) == NULL);
+	rl_manifest_release(&m);
+	CHECK_INT(unlink(b), 0);
+	put("tree/sub/b", "b");
+	rl_manifest_release(&prev);
+	rl_strv_release(&warnings);
+	free(root);
+	free(b);
+}
+
 static int count_cb(const char *path, const struct rl_fileinfo *fi, void *ctx,
 		    struct rl_error *err)
 {
@@ -421,6 +456,7 @@ int main(void)
 	test_bad_roots();
 	test_links_and_uses();
 	test_fast_path();
+	test_fifo_where_file_was();
 	test_walk();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
