@@ -56,8 +56,7 @@ static void print_json(const struct rl_diff *d)
 }
 
 /* Load the manifest; a missing one is an error that says what to do. */
-static int load_manifest(const struct cli_common *c, struct rl_manifest *m,
-			 struct rl_error *err)
+static int load_manifest(const struct cli_common *c, struct rl_manifest *m, struct rl_error *err)
 {
 	char *dir = rl_statedir_resolve(c->state_dir, err);
 	char *mpath, *q;
@@ -69,7 +68,8 @@ static int load_manifest(const struct cli_common *c, struct rl_manifest *m,
 	rc = rl_manifest_load(m, mpath, err);
 	if (rc == 1) {
 		q = rl_path_quote(mpath);
-		rl_error_set(err, "cannot read manifest '%s': no manifest yet (run 'relaunch record')",
+		rl_error_set(err,
+			     "cannot read manifest '%s': no manifest yet (run 'relaunch record')",
 			     q);
 		free(q);
 		rc = -1;

@@ -9,9 +9,9 @@
 #define NO_CHANGE (-1)
 
 static const char *const kind_names[] = {
-	[RL_CHANGE_CONTENT] = "content",       [RL_CHANGE_REPLACED] = "replaced",
-	[RL_CHANGE_MODE] = "mode",             [RL_CHANGE_RETARGETED] = "retargeted",
-	[RL_CHANGE_REMOVED] = "removed",       [RL_CHANGE_ADDED] = "added",
+	[RL_CHANGE_CONTENT] = "content", [RL_CHANGE_REPLACED] = "replaced",
+	[RL_CHANGE_MODE] = "mode",	 [RL_CHANGE_RETARGETED] = "retargeted",
+	[RL_CHANGE_REMOVED] = "removed", [RL_CHANGE_ADDED] = "added",
 };
 
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
@@ -67,8 +67,8 @@ static int str_eq(const char *a, const char *b)
 }
 
 /* A regular file both then and now. */
-static int classify_file(const char *path, const struct rl_fileinfo *old,
-			 struct rl_fileinfo *now, int verify, struct rl_error *err)
+static int classify_file(const char *path, const struct rl_fileinfo *old, struct rl_fileinfo *now,
+			 int verify, struct rl_error *err)
 {
 	if (!verify && old->hashed && rl_fileinfo_same_identity(old, now)) {
 		/* The fast path: same identity, so the recorded hash stands. */

@@ -7,8 +7,8 @@
 #include "util.h"
 
 static const char *const ftype_names[] = {
-	[RL_FT_MISSING] = "missing", [RL_FT_FILE] = "file", [RL_FT_SYMLINK] = "symlink",
-	[RL_FT_DIR] = "dir",         [RL_FT_OTHER] = "other",
+	[RL_FT_MISSING] = "missing", [RL_FT_FILE] = "file",   [RL_FT_SYMLINK] = "symlink",
+	[RL_FT_DIR] = "dir",	     [RL_FT_OTHER] = "other",
 };
 
 const char *rl_ftype_name(enum rl_ftype t)

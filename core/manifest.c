@@ -7,10 +7,14 @@
 #include "snapshot.h"
 
 static const char *const role_names[] = {
-	[RL_ROLE_PLIST] = "plist",     [RL_ROLE_PROGRAM] = "program",
-	[RL_ROLE_COMMAND] = "command", [RL_ROLE_SCRIPT] = "script",
-	[RL_ROLE_INTERPRETER] = "interpreter", [RL_ROLE_LIBRARY] = "library",
-	[RL_ROLE_SYMLINK] = "symlink", [RL_ROLE_WATCH] = "watch",
+	[RL_ROLE_PLIST] = "plist",
+	[RL_ROLE_PROGRAM] = "program",
+	[RL_ROLE_COMMAND] = "command",
+	[RL_ROLE_SCRIPT] = "script",
+	[RL_ROLE_INTERPRETER] = "interpreter",
+	[RL_ROLE_LIBRARY] = "library",
+	[RL_ROLE_SYMLINK] = "symlink",
+	[RL_ROLE_WATCH] = "watch",
 };
 
 #define NROLES (sizeof(role_names) / sizeof(role_names[0]))
@@ -269,7 +273,7 @@ static int symlink_from_json(const json_t *o, const char *what, struct rl_filein
 	const json_t *res = json_object_get(o, "resolved");
 	char *w = rl_xasprintf("%s: 'link'", what);
 
-	fi->link = rl_json_path_get(json_object_get(o, "link"), w, err);
+	fi->link = text_get(json_object_get(o, "link"), w, err);
 	free(w);
 	if (!fi->link)
 		return -1;
@@ -345,8 +349,7 @@ static int chain_from_json(const json_t *a, const char *what, struct rl_strv *ch
 	return 0;
 }
 
-static int use_from_json(const json_t *o, const char *what, struct rl_use *u,
-			 struct rl_error *err)
+static int use_from_json(const json_t *o, const char *what, struct rl_use *u, struct rl_error *err)
 {
 	const char *role;
 	char *w;
@@ -356,7 +359,7 @@ static int use_from_json(const json_t *o, const char *what, struct rl_use *u,
 		return -1;
 	}
 	w = rl_xasprintf("%s: 'label'", what);
-	u->label = rl_json_path_get(json_object_get(o, "label"), w, err);
+	u->label = text_get(json_object_get(o, "label"), w, err);
 	free(w);
 	if (!u->label)
 		return -1;

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,7 @@
 
 #include "util.h"
 
-#define SYMLINK_MAX ((size_t)1 << 16)
+#define SYMLINK_MAX    ((size_t)1 << 16)
 #define WALK_DEPTH_MAX 256
 
 #ifdef __APPLE__
@@ -59,9 +58,8 @@ static int read_link_text(const char *path, const struct stat *st, struct rl_fil
 {
 	/* st_size is the text's length on most systems but 0 on some (procfs):
 	 * grow until readlink leaves room to spare. */
-	size_t size = st->st_size > 0 && (size_t)st->st_size < SYMLINK_MAX
-			      ? (size_t)st->st_size + 1
-			      : 256;
+	size_t size = st->st_size > 0 && (size_t)st->st_size < SYMLINK_MAX ? (size_t)st->st_size + 1
+									   : 256;
 
 	for (;;) {
 		char *buf = rl_xmalloc(size);

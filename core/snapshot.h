@@ -9,7 +9,8 @@
 /* lstat path into fi (no hash): type, identity, times; for a symlink the
  * link text and the fully resolved target (resolved NULL when dangling,
  * error on a loop). A path that does not exist gives type MISSING, not an
- * error. Returns 0 or -1 with err naming the path. */
+ * error. fi is overwritten, not released. Returns 0 or -1 with err naming
+ * the path. */
 int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err);
 /* SHA-256 of a regular file's content into fi->sha256; fails (naming the
  * path) when it is not a regular file any more or cannot be read. The

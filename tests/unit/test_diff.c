@@ -214,15 +214,15 @@ static void test_each_kind(void)
 	record(&m);
 	check_diff(&m, 0, "");
 	check_diff(&m, 1, "");
-	put("tree/a", "A2");                 /* in-place edit */
-	replace("tree/b", "b");              /* atomic replace, same bytes */
-	replace("tree/c", "C2");             /* atomic replace, other bytes */
-	chmod_at("tree/d", 0600);            /* permission bits */
-	rm("tree/e");                        /* removed */
-	backdate("tree/f");                  /* times only: no change */
-	relink("b", "tree/l");               /* retargeted */
-	relink("c", "tree/l2");              /* same text and target, new inode */
-	put("tree/sub/new", "n");            /* added */
+	put("tree/a", "A2");	  /* in-place edit */
+	replace("tree/b", "b");	  /* atomic replace, same bytes */
+	replace("tree/c", "C2");  /* atomic replace, other bytes */
+	chmod_at("tree/d", 0600); /* permission bits */
+	rm("tree/e");		  /* removed */
+	backdate("tree/f");	  /* times only: no change */
+	relink("b", "tree/l");	  /* retargeted */
+	relink("c", "tree/l2");	  /* same text and target, new inode */
+	put("tree/sub/new", "n"); /* added */
 	check_diff(&m, 0,
 		   "content tree/a;replaced tree/b;content tree/c;mode tree/d;removed tree/e;"
 		   "retargeted tree/l;replaced tree/l2;added tree/sub/new;");
@@ -274,7 +274,8 @@ static void test_fast_path(void)
 	/* the new side of the change carries the real hash */
 	CHECK_INT(rl_diff_compute(&m, 1, &d, &err), 0);
 	CHECK(d.n == 1 && d.v[0].entry == e && d.v[0].now.hashed &&
-	      strcmp(d.v[0].now.sha256, "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb") == 0);
+	      strcmp(d.v[0].now.sha256,
+		     "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb") == 0);
 	rl_diff_release(&d);
 	free(p);
 	rl_manifest_release(&m);

@@ -81,6 +81,7 @@ static void build(struct rl_manifest *m)
 	char odd_label[] = "odd\xff.label", empty[] = "";
 	struct rl_use lib = {.label = nginx, .role = RL_ROLE_LIBRARY, .via = via};
 	struct rl_use odd = {.label = odd_label, .role = RL_ROLE_WATCH, .via = empty};
+	struct rl_use nolabel = {.label = empty, .role = RL_ROLE_PLIST, .via = empty};
 	struct rl_entry *e;
 
 	rl_manifest_init(m);
@@ -109,8 +110,9 @@ static void build(struct rl_manifest *m)
 	rl_entry_add_use(e, &odd);
 	e = rl_manifest_add(m, "/dangling");
 	e->fi.type = RL_FT_SYMLINK;
-	e->fi.link = rl_xstrdup("nowhere");
-	rl_manifest_add(m, "/missing"); /* type MISSING */
+	e->fi.link = rl_xstrdup("");
+	e = rl_manifest_add(m, "/missing"); /* type MISSING */
+	rl_entry_add_use(e, &nolabel);
 	e = rl_manifest_add(m, "/Cellar/\xff/1.25");
 	e->fi.type = RL_FT_DIR;
 	e->fi.mode = 040755;
@@ -240,9 +242,10 @@ static void bad(const char *text, const char *want)
 	free(path);
 }
 
-#define SHA "\"" \
+#define SHA                                                                                        \
+	"\""                                                                                       \
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
-#define FI "\"dev\":1,\"ino\":2,\"size\":3,\"mode\":33188,\"mtime_ns\":4,\"ctime_ns\":5"
+#define FI	     "\"dev\":1,\"ino\":2,\"size\":3,\"mode\":33188,\"mtime_ns\":4,\"ctime_ns\":5"
 #define ENTRY(extra) "{\"version\":1,\"roots\":[],\"files\":[{" extra "}]}"
 
 static void test_bad_input(void)
@@ -257,7 +260,8 @@ static void test_bad_input(void)
 	bad("", "'[' or '{' expected near end of file at line 1");
 	bad("{\"version\": 1, \"roots\": [", "']' expected near end of file at line 1");
 	bad("{\"version\": 1,, }", "string or '}' expected near ',' at line 1");
-	bad("{\"version\": 1, \"version\": 1}", "duplicate object key near '\"version\"' at line 1");
+	bad("{\"version\": 1, \"version\": 1}",
+	    "duplicate object key near '\"version\"' at line 1");
 	bad("[]", "not a JSON object");
 	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
@@ -288,6 +292,8 @@ static void test_bad_input(void)
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":\"ABC\"," FI),
 	    "files[0]: 'sha256' is not 64 lowercase hex digits");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\"," FI), "files[0]: 'link': invalid path");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"a\\u0000b\"," FI),
+	    "\\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000b\"' at line 1");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"x\",\"resolved\":5," FI),
 	    "files[0]: 'resolved': invalid path");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"uses\":{}," FI),
@@ -296,7 +302,8 @@ static void test_bad_input(void)
 	    "files[0]: uses[0]: not an object");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"role\":\"program\"}]," FI),
 	    "files[0]: uses[0]: 'label': invalid path");
-	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":\"x\"}]," FI),
+	bad(ENTRY("\"path\":\"/"
+		  "a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":\"x\"}]," FI),
 	    "files[0]: uses[0]: unknown role 'x'");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
 		  "\"plist\"}]," FI),
@@ -311,8 +318,8 @@ static void test_bad_input(void)
 
 static void test_minimal_and_unknown_keys(void)
 {
-	const char *text = ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA
-				 ",\"future\":[1,2]," FI);
+	const char *text =
+		ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"future\":[1,2]," FI);
 	char *path = rl_path_join(tmp, "ok.json");
 	struct rl_manifest m;
 	struct rl_error err = {0};

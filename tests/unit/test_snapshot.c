@@ -10,7 +10,7 @@
 #include "core/snapshot.h"
 #include "core/util.h"
 
-#define SHA_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA_ABC	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 static char *tmp;
@@ -148,8 +148,8 @@ static void test_read(void)
 
 static void test_identity_copy(void)
 {
-	struct rl_fileinfo a = {.type = RL_FT_SYMLINK, .dev = 1, .ino = 2, .size = 3,
-				.mtime_ns = 4, .ctime_ns = 5};
+	struct rl_fileinfo a = {
+		.type = RL_FT_SYMLINK, .dev = 1, .ino = 2, .size = 3, .mtime_ns = 4, .ctime_ns = 5};
 	struct rl_fileinfo b;
 
 	a.link = rl_xstrdup("t");
@@ -265,8 +265,7 @@ static void test_bad_roots(void)
 	rl_error_clear(&err);
 
 	CHECK_INT(take_root("tree/dangling", &err), -1);
-	want = rl_xasprintf("cannot record '%s/tree/dangling': dangling symlink to 'nowhere'",
-			    tmp);
+	want = rl_xasprintf("cannot record '%s/tree/dangling': dangling symlink to 'nowhere'", tmp);
 	CHECK_STR(err.text, want);
 	free(want);
 	rl_error_clear(&err);
@@ -401,8 +400,7 @@ static void test_fifo_where_file_was(void)
 	free(b);
 }
 
-static int count_cb(const char *path, const struct rl_fileinfo *fi, void *ctx,
-		    struct rl_error *err)
+static int count_cb(const char *path, const struct rl_fileinfo *fi, void *ctx, struct rl_error *err)
 {
 	struct rl_strv *seen = ctx;
 
