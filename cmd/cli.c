@@ -20,14 +20,19 @@ struct cli_command {
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
-	{"record", cmd_record, "relaunch record [--path PATH]... [--verify] [--state-dir DIR]",
+	{"record", cmd_record,
+	 "relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--agent-dir DIR]... "
+	 "[--daemon-dir DIR]...",
 	 "record the tracked files (identity and SHA-256) in the manifest",
 	 "  --path PATH      track PATH (a directory is walked recursively, never\n"
 	 "                   following a symlinked directory); repeatable; without\n"
 	 "                   it the roots of the previous manifest are refreshed\n"
 	 "  --verify         hash every file, even when its identity is unchanged\n"
 	 "  --state-dir DIR  where manifest.json lives (default: $RELAUNCH_STATE_DIR\n"
-	 "                   or the platform's state directory)\n"},
+	 "                   or the platform's state directory)\n"
+	 "  --agent-dir DIR  read agents from DIR instead of the defaults (repeatable);\n"
+	 "                   every file of every job found is tracked too\n"
+	 "  --daemon-dir DIR read daemons from DIR instead of the defaults (repeatable)\n"},
 	{"diff", cmd_diff, "relaunch diff [--json] [--verify] [--state-dir DIR]",
 	 "show what changed on disk since the manifest was recorded",
 	 "  --json           print {\"version\":1,\"changes\":[{path, change, old, new}]}\n"

@@ -7,15 +7,6 @@
 #include "core/jobfiles.h"
 #include "core/jsonutil.h"
 
-/* Until the manifest module is linked: the names role_text() gives. */
-static const char *role_text(enum rl_role r)
-{
-	static const char *const names[] = {"plist",	   "program", "command", "script",
-					    "interpreter", "library", "symlink", "watch"};
-
-	return (size_t)r < sizeof(names) / sizeof(names[0]) ? names[r] : "unknown";
-}
-
 static json_t *files_json(const struct rl_jobfiles *f)
 {
 	json_t *arr = json_array();
@@ -23,7 +14,7 @@ static json_t *files_json(const struct rl_jobfiles *f)
 	for (size_t i = 0; i < f->n; i++)
 		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:b}", "path",
 						     rl_json_path(f->v[i].path), "role",
-						     role_text(f->v[i].role), "via", f->v[i].via,
+						     rl_role_name(f->v[i].role), "via", f->v[i].via,
 						     "missing", f->v[i].missing));
 	return arr;
 }
@@ -42,7 +33,7 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int f
 	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", j->label, j->target, j->plist,
 	       rl_job_kind_name(j->kind));
 	for (size_t i = 0; i < f->n; i++)
-		printf("  %-11s %s%s (%s)\n", role_text(f->v[i].role), f->v[i].path,
+		printf("  %-11s %s%s (%s)\n", rl_role_name(f->v[i].role), f->v[i].path,
 		       f->v[i].missing ? " [missing]" : "", f->v[i].via);
 }
 

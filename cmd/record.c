@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/jobfiles.h"
 #include "core/manifest.h"
 #include "core/snapshot.h"
 #include "core/statedir.h"
@@ -19,6 +20,7 @@ static const struct option record_opts[] = {
 	{"path", required_argument, NULL, OPT_PATH},
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_JOB_DIRS,
 	CLI_OPTION_HELP,
 	CLI_OPTION_END,
 };
@@ -66,8 +68,20 @@ static void print_summary(size_t n, const char *manifest)
 	free(q);
 }
 
-/* load previous → build new (roots) → snapshot → save; nothing is written
- * unless every step before the save succeeded. */
+/* Every file of every discovered job, as entries with uses. */
+static int track_jobs(const struct cli_common *c, struct rl_manifest *m, struct rl_error *err)
+{
+	struct rl_jobset js = {0};
+	int rc = rl_jobs_discover(&c->discover, &js, err);
+
+	if (rc == 0)
+		rc = rl_jobs_track(&js, NULL, m, err);
+	rl_jobset_release(&js);
+	return rc;
+}
+
+/* load previous → build new (roots, jobs' files) → snapshot → save;
+ * nothing is written unless every step before the save succeeded. */
 static int record(const struct cli_common *c, const struct rl_strv *paths, int verify)
 {
 	struct rl_manifest prev, cur;
@@ -89,7 +103,8 @@ static int record(const struct cli_common *c, const struct rl_strv *paths, int v
 			rl_strv_push(&cur.roots, paths->v[i]);
 	if (paths->n == 0)
 		rl_strv_copy(&cur.roots, &prev.roots);
-	if (rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
+	if (track_jobs(c, &cur, &err) < 0 ||
+	    rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
 	    rl_statedir_ensure(dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	print_summary(cur.n, mpath);
@@ -129,8 +144,10 @@ int cmd_record(int argc, char **argv)
 			status = id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		}
 	}
-	if (status < 0)
+	if (status < 0) {
+		rl_discover_opts_finish(&c.discover);
 		status = record(&c, &paths, verify);
+	}
 	rl_strv_release(&paths);
 	cli_common_release(&c);
 	return status;

@@ -604,3 +604,23 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }
+
+int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
+		  struct rl_error *err)
+{
+	for (size_t i = 0; i < js->n; i++) {
+		struct rl_jobfiles f = {0};
+
+		if (rl_job_files(&js->v[i], libs, &f, err) < 0) {
+			rl_jobfiles_release(&f);
+			return -1;
+		}
+		for (size_t k = 0; k < f.n; k++) {
+			struct rl_use u = {js->v[i].label, f.v[k].role, f.v[k].via, f.v[k].chain};
+
+			rl_entry_add_use(rl_manifest_add(m, f.v[k].path), &u);
+		}
+		rl_jobfiles_release(&f);
+	}
+	return 0;
+}

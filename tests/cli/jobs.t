@@ -211,3 +211,51 @@ Usage errors:
   [2]
   $ relaunch jobs --help | head -n 1
   usage: relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...
+
+relaunch record tracks every file of every job found, each entry naming
+the jobs that use it and how:
+
+  $ relaunch record $(dirs "$R") 2>/dev/null | sed 's/[0-9][0-9]* files/N files/'
+  recorded N files in */state/manifest.json (glob)
+  $ python3 -c '
+  > import json, sys
+  > d = json.load(open(sys.argv[2]))
+  > for e in d["files"]:
+  >     p = e["path"].replace(sys.argv[1], "R")
+  >     if "nginx" in p or "daemondo" in p:
+  >         print(p, e["type"])
+  >         for u in e.get("uses", []):
+  >             print("  ", u["label"], u["role"], u["via"])
+  > ' "$R" "$RELAUNCH_STATE_DIR/manifest.json"
+  R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist file
+     homebrew.mxcl.nginx plist plist
+  R/opt/homebrew/Cellar/nginx/1.25.3 dir
+     homebrew.mxcl.nginx symlink ProgramArguments[0] → opt symlink
+  R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx file
+     homebrew.mxcl.nginx program ProgramArguments[0] → opt symlink → Cellar file
+  R/opt/homebrew/opt/nginx symlink
+     homebrew.mxcl.nginx symlink ProgramArguments[0] → opt symlink
+  R/opt/local/bin/daemondo file
+     org.macports.rsyncd program ProgramArguments[0]
+     org.macports.slapd program ProgramArguments[0]
+     org.macports.squid program ProgramArguments[0]
+  $ python3 -c '
+  > import json, sys
+  > d = json.load(open(sys.argv[1]))
+  > print(sorted({(e["type"], u["role"]) for e in d["files"] for u in e.get("uses", [])
+  >               if e["path"].endswith("/wait4path")}))
+  > ' "$RELAUNCH_STATE_DIR/manifest.json"
+  \[\('(missing|file)', 'command'\)\] (re)
+
+A Homebrew upgrade (new keg, opt relinked, old keg deleted) shows up as
+changes of the files the job uses:
+
+  $ cp -R "$R/opt/homebrew/Cellar/nginx/1.25.3" "$R/opt/homebrew/Cellar/nginx/1.25.4"
+  $ ln -sfn ../Cellar/nginx/1.25.4 "$R/opt/homebrew/opt/nginx"
+  $ rm -r "$R/opt/homebrew/Cellar/nginx/1.25.3"
+  $ relaunch diff | sed "s|$R|\$R|g"
+  removed    $R/opt/homebrew/Cellar/nginx/1.25.3
+  removed    $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx
+  retargeted $R/opt/homebrew/opt/nginx
+  $ relaunch diff >/dev/null
+  [1]

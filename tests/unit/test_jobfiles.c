@@ -387,6 +387,41 @@ static void test_big_script(void)
 	free(big);
 }
 
+/* Every file of every job becomes a manifest entry with one use per job. */
+static void test_track(void)
+{
+	struct rl_jobset js = {0};
+	struct rl_manifest m;
+	const struct rl_entry *e;
+	char *exe = at("tr/opt/f/bin/x"), *real = at("tr/Cellar/f/1/bin/x");
+
+	put("tr/Cellar/f/1/bin/x", "bin", 0755);
+	link_at("../Cellar/f/1", "tr/opt/f");
+	js.v = rl_xcalloc(2, sizeof(*js.v));
+	js.n = js.alloc = 2;
+	job_init(&js.v[0], "one", (const char *const[]){exe, NULL});
+	job_init(&js.v[1], "two", (const char *const[]){"/bin/sh", "-c", exe, NULL});
+	rl_manifest_init(&m);
+	CHECK_INT(rl_jobs_track(&js, NULL, &m, NULL), 0);
+	e = rl_manifest_find(&m, real);
+	CHECK(e != NULL);
+	if (e) {
+		CHECK_INT(e->nuses, 2);
+		CHECK(rl_entry_used_by(e, "one") && rl_entry_used_by(e, "two"));
+		CHECK_INT(e->uses[0].role + e->uses[1].role, RL_ROLE_PROGRAM + RL_ROLE_COMMAND);
+	}
+	e = rl_manifest_find(&m, js.v[1].plist);
+	CHECK(e && e->nuses == 1 && e->uses[0].role == RL_ROLE_PLIST &&
+	      strcmp(e->uses[0].label, "two") == 0);
+	CHECK(rl_manifest_find(&m, js.v[0].plist) != NULL);
+	e = rl_manifest_find(&m, "/nonexistent-for-track");
+	CHECK(e == NULL);
+	rl_manifest_release(&m);
+	rl_jobset_release(&js);
+	free(exe);
+	free(real);
+}
+
 int main(void)
 {
 	char *real;
@@ -403,6 +438,7 @@ int main(void)
 	test_sh_c();
 	test_recursion();
 	test_big_script();
+	test_track();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
