@@ -50,3 +50,14 @@ int rl_fileinfo_same_identity(const struct rl_fileinfo *a, const struct rl_filei
 	return a->type == b->type && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
+
+char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi)
+{
+	if (fi->type == RL_FT_MISSING)
+		return rl_xstrdup("missing");
+	if (fi->type == RL_FT_FILE)
+		return rl_xasprintf("file:%llu:%llu:%s", (unsigned long long)fi->dev,
+				    (unsigned long long)fi->ino, fi->hashed ? fi->sha256 : "");
+	return rl_xasprintf("%s:%llu:%llu", rl_ftype_name(fi->type), (unsigned long long)fi->dev,
+			    (unsigned long long)fi->ino);
+}

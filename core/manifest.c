@@ -44,6 +44,7 @@ static void use_release(struct rl_use *u)
 {
 	free(u->label);
 	free(u->via);
+	free(u->ack);
 	rl_strv_release(&u->chain);
 }
 
@@ -132,6 +133,7 @@ void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 	n->label = rl_xstrdup(u->label ? u->label : "");
 	n->role = u->role;
 	n->via = rl_xstrdup(u->via ? u->via : "");
+	n->ack = u->ack ? rl_xstrdup(u->ack) : NULL;
 	rl_strv_copy(&n->chain, &u->chain);
 }
 
@@ -189,6 +191,8 @@ static json_t *use_to_json(const struct rl_use *u)
 			json_array_append_new(a, rl_json_path(u->chain.v[i]));
 		json_object_set_new(o, "chain", a);
 	}
+	if (u->ack)
+		json_object_set_new(o, "ack", rl_json_path(u->ack));
 	return o;
 }
 
@@ -375,6 +379,13 @@ static int use_from_json(const json_t *o, const char *what, struct rl_use *u, st
 	free(w);
 	if (!u->via)
 		return -1;
+	if (json_object_get(o, "ack")) {
+		w = rl_xasprintf("%s: 'ack'", what);
+		u->ack = text_get(json_object_get(o, "ack"), w, err);
+		free(w);
+		if (!u->ack)
+			return -1;
+	}
 	return chain_from_json(json_object_get(o, "chain"), what, &u->chain, err);
 }
 

@@ -38,6 +38,11 @@ struct rl_use {
 	enum rl_role role;
 	char *via;            /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
 	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends included */
+	char *ack;            /* NULL, or the fingerprint (rl_fileinfo_fingerprint) of the
+			       * version this job already restarted onto while the entry
+			       * kept its recorded state for another job whose restart
+			       * failed: a change to exactly that version does not
+			       * restart this job again */
 };
 
 struct rl_entry {

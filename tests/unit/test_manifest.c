@@ -100,7 +100,12 @@ static void build(struct rl_manifest *m)
 	rl_strv_push(&lib.chain, "/bin/nginx");
 	rl_strv_push(&lib.chain, odd_paths[1]);
 	rl_strv_push(&lib.chain, "/lib/libcrypto.dylib");
+	lib.ack = rl_fileinfo_fingerprint(&e->fi);
 	rl_entry_add_use(e, &lib);
+	CHECK_STR(e->uses[e->nuses - 1].ack,
+		  "file:18446744073709551615:99:"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	free(lib.ack);
 	rl_strv_release(&lib.chain);
 	e = rl_manifest_add(m, "/opt/nginx");
 	e->fi.type = RL_FT_SYMLINK;
@@ -161,6 +166,9 @@ static void check_same(const struct rl_manifest *a, const struct rl_manifest *b)
 			CHECK_INT(x->uses[k].role, y->uses[k].role);
 			CHECK_STR(x->uses[k].via, y->uses[k].via);
 			CHECK_INT(x->uses[k].chain.n, y->uses[k].chain.n);
+			CHECK_INT(!x->uses[k].ack, !y->uses[k].ack);
+			if (x->uses[k].ack && y->uses[k].ack)
+				CHECK_STR(x->uses[k].ack, y->uses[k].ack);
 			for (size_t j = 0; j < x->uses[k].chain.n && j < y->uses[k].chain.n; j++)
 				CHECK_STR(x->uses[k].chain.v[j], y->uses[k].chain.v[j]);
 		}
