@@ -616,7 +616,12 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 			return -1;
 		}
 		for (size_t k = 0; k < f.n; k++) {
-			struct rl_use u = {js->v[i].label, f.v[k].role, f.v[k].via, f.v[k].chain};
+			struct rl_use u = {0};
+
+			u.label = js->v[i].label;
+			u.role = f.v[k].role;
+			u.via = f.v[k].via;
+			u.chain = f.v[k].chain;
 
 			rl_entry_add_use(rl_manifest_add(m, f.v[k].path), &u);
 		}
