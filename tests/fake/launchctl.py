@@ -13,6 +13,8 @@ Service record (keyed by target, e.g. "system/org.example.a"):
   runs, last_exit, last_signal
   start_delay     seconds before a started job gets its pid (default 0)
   die_after       seconds after which a started job exits 1 (default never)
+  die_after_prints  a started job exits 1 once print has shown it running
+                  this many times (timing-free)
   never_up        kickstart succeeds but nothing runs
   kickstart_exit  exit code for kickstart (with kickstart_stderr)
   hang            a command name: that command sleeps until killed
@@ -72,6 +74,7 @@ def advance(state, svc, now):
         svc["pid"] = new_pid(state)
         svc["started"] = now
         svc["runs"] = svc.get("runs", 0) + 1
+        svc["prints"] = 0
         svc["last_exit"] = svc.get("last_exit", "(never exited)")
     died = svc.get("die_after")
     if svc.get("pid") and died is not None and now >= svc.get("started", now) + died:
@@ -101,6 +104,11 @@ def cmd_print(state, target, svc):
         out.append("\tlast terminating signal = %s" % svc["last_signal"])
     out.append("}")
     print("\n".join(out))
+    if svc.get("pid") and svc.get("die_after_prints") is not None:
+        svc["prints"] = svc.get("prints", 0) + 1
+        if svc["prints"] >= svc["die_after_prints"]:
+            svc["pid"] = 0
+            svc["last_exit"] = "1"
     return 0
 
 
