@@ -7,7 +7,7 @@
 #include "jsonutil.h"
 #include "util.h"
 
-#define HISTORY_FILE "history.json"
+#define HISTORY_FILE	"history.json"
 #define HISTORY_VERSION 1
 
 static struct rl_history_item *find(const struct rl_history *h, const char *label)
@@ -55,8 +55,7 @@ static int bad(struct rl_error *err, const char *path, const char *why)
 	return -1;
 }
 
-static int parse(const json_t *root, const char *path, struct rl_history *h,
-		 struct rl_error *err)
+static int parse(const json_t *root, const char *path, struct rl_history *h, struct rl_error *err)
 {
 	const json_t *version, *restarts, *v;
 	const char *key, *label;
@@ -64,20 +63,24 @@ static int parse(const json_t *root, const char *path, struct rl_history *h,
 	if (!json_is_object(root))
 		return bad(err, path, "not a JSON object");
 	json_object_foreach((json_t *)(uintptr_t)root, key, v)
+	{
 		if (strcmp(key, "version") != 0 && strcmp(key, "restarts") != 0) {
 			rl_error_set(err, "cannot read history '%s': unknown key '%s'", path, key);
 			return -1;
 		}
+	}
 	version = json_object_get(root, "version");
 	if (!json_is_integer(version) || json_integer_value(version) != HISTORY_VERSION)
 		return bad(err, path, "\"version\" is not 1");
 	restarts = json_object_get(root, "restarts");
 	if (!json_is_object(restarts))
 		return bad(err, path, "\"restarts\" is not an object");
-	json_object_foreach((json_t *)(uintptr_t)restarts, label, v) {
+	json_object_foreach((json_t *)(uintptr_t)restarts, label, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) < 0) {
-			rl_error_set(err, "cannot read history '%s': restart time of '%s' is not a "
-					  "non-negative integer",
+			rl_error_set(err,
+				     "cannot read history '%s': restart time of '%s' is not a "
+				     "non-negative integer",
 				     path, label);
 			return -1;
 		}

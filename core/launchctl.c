@@ -17,13 +17,13 @@
 
 extern char **environ;
 
-#define LC_DEFAULT_PATH "/bin/launchctl"
+#define LC_DEFAULT_PATH	     "/bin/launchctl"
 #define LC_DEFAULT_TIMEOUT_S 30.0
-#define LC_OUTPUT_MAX (1024 * 1024) /* per stream; the rest is read and dropped */
-#define LC_KILL_GRACE_S 0.5         /* SIGTERM, then SIGKILL after this */
-#define LC_TICK_MS 100              /* re-check the child at least this often */
-#define LC_DRAIN_READS 64           /* bound on reads after the child exited */
-#define LC_DESCRIBE_MAX 300         /* bytes of launchctl's message in errors */
+#define LC_OUTPUT_MAX	     (1024 * 1024) /* per stream; the rest is read and dropped */
+#define LC_KILL_GRACE_S	     0.5	   /* SIGTERM, then SIGKILL after this */
+#define LC_TICK_MS	     100	   /* re-check the child at least this often */
+#define LC_DRAIN_READS	     64		   /* bound on reads after the child exited */
+#define LC_DESCRIBE_MAX	     300	   /* bytes of launchctl's message in errors */
 
 const char *rl_launchctl_path(const char *explicit_path)
 {
@@ -90,7 +90,7 @@ static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t 
 	posix_spawnattr_t at;
 	sigset_t none, dfl;
 	static const int dfl_sigs[] = {SIGPIPE, SIGCHLD, SIGINT,  SIGQUIT, SIGTERM,
-				       SIGHUP,  SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
+				       SIGHUP,	SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
 	size_t i;
 	int rc;
 
@@ -163,26 +163,37 @@ static int try_reap(pid_t pid, int *wstatus)
 	return r == pid || (r < 0 && errno == ECHILD);
 }
 
+/* Only while pid is unreaped: then neither it nor its group id can have
+ * been reused. */
 static void signal_group(pid_t pid, int sig)
 {
 	if (kill(-pid, sig) < 0)
 		kill(pid, sig);
 }
 
-/* SIGTERM to the child's group, SIGKILL after a grace period, then reap. */
+/* 1 when the child has exited; it stays a zombie (not reaped). */
+static int has_exited(pid_t pid)
+{
+	siginfo_t si;
+	int r;
+
+	memset(&si, 0, sizeof(si));
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+	while (r < 0 && errno == EINTR);
+	return r < 0 || si.si_pid == pid;
+}
+
+/* SIGTERM to the child's group, SIGKILL (to whatever is left of the group)
+ * after a grace period, then reap. */
 static void kill_and_reap(pid_t pid, int *wstatus)
 {
 	int64_t until = rl_now_mono_ns() + (int64_t)(LC_KILL_GRACE_S * 1e9);
 	pid_t r;
 
 	signal_group(pid, SIGTERM);
-	while (rl_now_mono_ns() < until) {
-		if (try_reap(pid, wstatus)) {
-			signal_group(pid, SIGKILL); /* stragglers in its group */
-			return;
-		}
+	while (!has_exited(pid) && rl_now_mono_ns() < until)
 		rl_sleep_s(0.01);
-	}
 	signal_group(pid, SIGKILL);
 	do
 		r = waitpid(pid, wstatus, 0);
@@ -393,8 +404,7 @@ char *rl_lc_result_describe(const struct rl_lc_result *r)
 		return rl_xasprintf("launchctl '%s' was killed by signal %d", cmd, r->signo);
 	if (r->status == 0)
 		return rl_xasprintf("launchctl '%s' succeeded", cmd);
-	first_line(r->errout && *r->errout ? r->errout : r->out ? r->out : "", line,
-		   sizeof(line));
+	first_line(r->errout && *r->errout ? r->errout : r->out ? r->out : "", line, sizeof(line));
 	m = exit_meaning(r->status);
 	return rl_xasprintf("launchctl '%s' failed with exit code %d%s%s%s%s%s", cmd, r->status,
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);
@@ -404,7 +414,7 @@ struct print_parser {
 	struct rl_service_status *st;
 	int in_block; /* inside the first top-level "<target> = {" */
 	int done;
-	int depth;    /* nesting: 1 inside the service block */
+	int depth; /* nesting: 1 inside the service block */
 	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal;
 };
 
@@ -493,7 +503,8 @@ static void parse_line(struct print_parser *p, const char *s, size_t len)
 		len--;
 	s += i;
 	len -= i;
-	opener = len >= 1 && s[len - 1] == '{' && (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
+	opener = len >= 1 && s[len - 1] == '{' &&
+		 (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
 	if (!p->in_block) {
 		if (opener) {
 			p->in_block = 1;
@@ -555,8 +566,10 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 		free(why);
 		rc = -1;
 	} else if (rl_launchctl_parse_print(r.out, st) < 0) {
-		rl_error_set(err, "cannot get the status of '%s': launchctl print printed no service block",
-			     target);
+		rl_error_set(
+			err,
+			"cannot get the status of '%s': launchctl print printed no service block",
+			target);
 		rc = -1;
 	}
 	rl_lc_result_release(&r);

@@ -49,7 +49,8 @@ int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 		if (rc < 0)
 			rl_error_set(err, "cannot lock '%s': %s", path, strerror(errno));
 		else
-			rl_error_set(err, "cannot lock '%s': held by another relaunch run (waited %g s)",
+			rl_error_set(err,
+				     "cannot lock '%s': held by another relaunch run (waited %g s)",
 				     path, wait_s > 0 ? wait_s : 0.0);
 		close(fd);
 		free(path);

@@ -7,39 +7,39 @@
 
 #include "util.h"
 
-#define THROTTLE_FLOOR_S 10.0    /* never sooner than this after our last restart */
-#define THROTTLE_DEFAULT_S 10.0  /* launchd's default ThrottleInterval */
-#define POLL_S 0.1               /* between `print` polls */
-#define BOOTSTRAP_TRIES 6        /* exit 5 right after bootout: try again */
-#define BOOTSTRAP_BACKOFF_S 0.1  /* doubled on each try */
+#define THROTTLE_FLOOR_S	10.0 /* never sooner than this after our last restart */
+#define THROTTLE_DEFAULT_S	10.0 /* launchd's default ThrottleInterval */
+#define POLL_S			0.1  /* between `print` polls */
+#define BOOTSTRAP_TRIES		6    /* exit 5 right after bootout: try again */
+#define BOOTSTRAP_BACKOFF_S	0.1  /* doubled on each try */
 #define BOOTSTRAP_BACKOFF_MAX_S 1.0
 
 enum state {
-	ST_POLICY,        /* restart = never, --max, an earlier failure */
-	ST_THROTTLE,      /* when may this step start: --interval and the label's history */
-	ST_WAIT,          /* sleep until then */
+	ST_POLICY,	  /* restart = never, --max, an earlier failure */
+	ST_THROTTLE,	  /* when may this step start: --interval and the label's history */
+	ST_WAIT,	  /* sleep until then */
 	ST_STATUS_BEFORE, /* loaded? the old pid */
 	ST_KICKSTART,
 	ST_BOOTOUT,
-	ST_WAIT_GONE,     /* bootout is asynchronous */
+	ST_WAIT_GONE, /* bootout is asynchronous */
 	ST_BOOTSTRAP,
-	ST_START,         /* running before, not started by launchd itself after a reload */
-	ST_WAIT_RUNNING,  /* a new pid, state running */
-	ST_SETTLE,        /* the same pid stays up */
+	ST_START,	 /* running before, not started by launchd itself after a reload */
+	ST_WAIT_RUNNING, /* a new pid, state running */
+	ST_SETTLE,	 /* the same pid stays up */
 	ST_VERIFY_FRESH,
 	/* Terminal states. */
 	ST_DONE,
 	ST_FAILED,
 	ST_SKIPPED,
 	ST_DEFERRED,
-	ST_FATAL,         /* launchctl cannot be run: stop the whole run */
+	ST_FATAL, /* launchctl cannot be run: stop the whole run */
 };
 
 struct run {
 	const struct rl_run_opts *o;
 	struct rl_history *hist;
 	struct rl_error *err;
-	long attempts;      /* restarts attempted in this run, for --max */
+	long attempts; /* restarts attempted in this run, for --max */
 	int failed;
 	int64_t next_start; /* monotonic ns: the end of the last restart + --interval */
 };
@@ -49,10 +49,10 @@ struct step_run {
 	const struct rl_step *step;
 	struct rl_result *res;
 	int64_t next_start; /* monotonic ns: this step's earliest start */
-	int64_t t0;         /* monotonic ns: when the restart began (0: it did not) */
+	int64_t t0;	    /* monotonic ns: when the restart began (0: it did not) */
 	int64_t deadline;   /* of the current waiting state */
-	int attempted;      /* kickstart or bootout issued */
-	int tries;          /* bootstrap attempts */
+	int attempted;	    /* kickstart or bootout issued */
+	int tries;	    /* bootstrap attempts */
 	double backoff;
 	char last_seen[RL_ERROR_TEXT_MAX]; /* what print said last, for "did not come back" */
 };
@@ -65,7 +65,7 @@ static int64_t s_to_ns(double s)
 }
 
 static enum state set_why(struct step_run *s, enum state next, const char *fmt, va_list ap)
-    RL_PRINTF(3, 0);
+	RL_PRINTF(3, 0);
 
 static enum state set_why(struct step_run *s, enum state next, const char *fmt, va_list ap)
 {
@@ -267,8 +267,8 @@ static enum state st_bootout(struct step_run *s)
 		return next;
 	}
 	/* 3 and 113: already gone, which is what we want. */
-	if (call_ok(&r) || (!r.timed_out && (r.status == RL_LC_EXIT_ESRCH ||
-					     r.status == RL_LC_EXIT_NOT_LOADED))) {
+	if (call_ok(&r) ||
+	    (!r.timed_out && (r.status == RL_LC_EXIT_ESRCH || r.status == RL_LC_EXIT_NOT_LOADED))) {
 		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
 		next = ST_WAIT_GONE;
 	} else {
@@ -311,8 +311,9 @@ static enum state st_bootstrap(struct step_run *s)
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
-		next = s->res->old_pid && !job->keepalive && !job->runatload ? ST_START
-									     : enter_wait_running(s);
+		next = s->res->old_pid && !job->keepalive && !job->runatload
+			       ? ST_START
+			       : enter_wait_running(s);
 	} else if (!r.timed_out && r.status == RL_LC_EXIT_IO && s->tries < BOOTSTRAP_TRIES &&
 		   rl_now_mono_ns() + s_to_ns(s->backoff) < s->deadline) {
 		rl_sleep_s(s->backoff);
@@ -323,8 +324,8 @@ static enum state st_bootstrap(struct step_run *s)
 		char *d = rl_lc_result_describe(&r);
 
 		if (r.timed_out)
-			next = fail(s, "cannot load '%s': %s; the job may not be loaded", job->plist,
-				    d);
+			next = fail(s, "cannot load '%s': %s; the job may not be loaded",
+				    job->plist, d);
 		else
 			next = fail(s, "launchd refused to load '%s': %s; the job is not loaded",
 				    job->plist, d);
@@ -418,18 +419,12 @@ static enum state st_verify_fresh(struct step_run *s)
 }
 
 static const handler_fn handlers[] = {
-	[ST_POLICY] = st_policy,
-	[ST_THROTTLE] = st_throttle,
-	[ST_WAIT] = st_wait,
-	[ST_STATUS_BEFORE] = st_status_before,
-	[ST_KICKSTART] = st_kickstart,
-	[ST_BOOTOUT] = st_bootout,
-	[ST_WAIT_GONE] = st_wait_gone,
-	[ST_BOOTSTRAP] = st_bootstrap,
-	[ST_START] = st_start,
-	[ST_WAIT_RUNNING] = st_wait_running,
-	[ST_SETTLE] = st_settle,
-	[ST_VERIFY_FRESH] = st_verify_fresh,
+	[ST_POLICY] = st_policy,       [ST_THROTTLE] = st_throttle,
+	[ST_WAIT] = st_wait,	       [ST_STATUS_BEFORE] = st_status_before,
+	[ST_KICKSTART] = st_kickstart, [ST_BOOTOUT] = st_bootout,
+	[ST_WAIT_GONE] = st_wait_gone, [ST_BOOTSTRAP] = st_bootstrap,
+	[ST_START] = st_start,	       [ST_WAIT_RUNNING] = st_wait_running,
+	[ST_SETTLE] = st_settle,       [ST_VERIFY_FRESH] = st_verify_fresh,
 };
 
 static enum rl_result_status final_status(enum state st)
@@ -466,8 +461,8 @@ static enum state run_step(struct run *run, const struct rl_step *step, struct r
 	return st;
 }
 
-int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o,
-		   struct rl_history *hist, struct rl_results *out, struct rl_error *err)
+int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o, struct rl_history *hist,
+		   struct rl_results *out, struct rl_error *err)
 {
 	struct run run = {.o = o, .hist = hist, .err = err};
 	size_t i;

@@ -217,9 +217,10 @@ static void test_missing(void)
 
 static void test_exit_and_stderr(void)
 {
-	char *path = script("lc-fail", "echo \"out:$1:$2\"\n"
-				       "echo 'Could not find service \"x\" in domain for system' >&2\n"
-				       "exit 113\n");
+	char *path =
+		script("lc-fail", "echo \"out:$1:$2\"\n"
+				  "echo 'Could not find service \"x\" in domain for system' >&2\n"
+				  "exit 113\n");
 	struct rl_launchctl lc = {path, 5};
 	const char *args[] = {"kickstart", "-k", "system/x", NULL};
 	struct rl_lc_result r;
@@ -292,7 +293,8 @@ static void test_hang(void)
 
 static void test_big_output(void)
 {
-	char *path = script("lc-big", "yes | head -c 3000000\nyes e | head -c 3000000 >&2\nexit 0\n");
+	char *path =
+		script("lc-big", "yes | head -c 3000000\nyes e | head -c 3000000 >&2\nexit 0\n");
 	struct rl_launchctl lc = {path, 20};
 	const char *args[] = {"list", NULL};
 	struct rl_lc_result r;
@@ -345,13 +347,14 @@ static void test_signalled(void)
 
 static void test_status(void)
 {
-	char *path = script("lc-print", "case \"$2\" in\n"
-					"system/up) printf 'system/up = {\\n\\tstate = running\\n"
-					"\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
-					"system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
-					"gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
-					"*) echo 'nonsense' ;;\n"
-					"esac\n");
+	char *path =
+		script("lc-print", "case \"$2\" in\n"
+				   "system/up) printf 'system/up = {\\n\\tstate = running\\n"
+				   "\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
+				   "system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
+				   "gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
+				   "*) echo 'nonsense' ;;\n"
+				   "esac\n");
 	struct rl_launchctl lc = {path, 5};
 	struct rl_service_status st;
 	struct rl_error err = {0};

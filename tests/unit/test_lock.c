@@ -14,8 +14,8 @@ static void test_contention(const char *dir)
 {
 	struct rl_error err = {0};
 	char *path = rl_path_join(dir, "lock");
-	char *want = rl_xasprintf("cannot lock '%s': held by another relaunch run (waited 0.3 s)",
-				  path);
+	char *want =
+		rl_xasprintf("cannot lock '%s': held by another relaunch run (waited 0.3 s)", path);
 	struct stat st;
 	int64_t t0;
 	int a, b;

@@ -128,10 +128,8 @@ static json_int_t fake_pid(struct fx *f, size_t i)
 
 	if (rl_json_load_file(f->state, "fake state", 0, &root, NULL) < 0)
 		return -1;
-	pid = json_integer_value(
-		json_object_get(json_object_get(json_object_get(root, "services"),
-						f->jobs[i].target),
-				"pid"));
+	pid = json_integer_value(json_object_get(
+		json_object_get(json_object_get(root, "services"), f->jobs[i].target), "pid"));
 	json_decref(root);
 	return pid;
 }
@@ -371,8 +369,9 @@ static void test_stop_or_keep_going(void)
 		setup(&f, 3);
 		f.o.keep_going = keep;
 		json_object_set_new(svc(&f, 0), "kickstart_exit", json_integer(5));
-		json_object_set_new(svc(&f, 0), "kickstart_stderr",
-				    json_string("Could not kickstart service \"org.example.a\": 5"));
+		json_object_set_new(
+			svc(&f, 0), "kickstart_stderr",
+			json_string("Could not kickstart service \"org.example.a\": 5"));
 		CHECK_INT(run(&f), 0);
 		CHECK_INT(f.res.n, 3);
 		CHECK_INT(f.ncb, 3);
@@ -544,8 +543,7 @@ static void test_missing_launchctl(void)
 	setup(&f, 2);
 	f.o.lc.path = "/nonexistent/launchctl";
 	CHECK_INT(run(&f), -1);
-	want = rl_xasprintf("cannot run launchctl '%s': No such file or directory",
-			    f.o.lc.path);
+	want = rl_xasprintf("cannot run launchctl '%s': No such file or directory", f.o.lc.path);
 	CHECK_STR(f.err.text, want);
 	CHECK_INT(f.res.n, 0);
 	CHECK_INT(f.ncb, 0);
@@ -576,8 +574,9 @@ static char *fake_launcher(const char *script, const char *dir)
 	f = fopen(wrapper, "w");
 	if (!f)
 		exit(1);
-	fprintf(f, "#!%s -S\nimport os, runpy\n"
-		   "runpy.run_path(os.environ['FAKE_LAUNCHCTL_SCRIPT'], run_name='__main__')\n",
+	fprintf(f,
+		"#!%s -S\nimport os, runpy\n"
+		"runpy.run_path(os.environ['FAKE_LAUNCHCTL_SCRIPT'], run_name='__main__')\n",
 		exe);
 	fclose(f);
 	chmod(wrapper, 0755);
