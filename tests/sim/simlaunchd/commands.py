@@ -139,7 +139,10 @@ def cmd_kickstart(ctx, args, respond):
                       f"{EINPROGRESS}: {STRERROR[EINPROGRESS]}\n")
 
     def done(pid):
-        if "-p" not in flags:
+        if pid is None:
+            respond(Reply(ESRCH, "", f'Could not kickstart service "{svc.label}": '
+                          f"{ESRCH}: {STRERROR[ESRCH]}\n"))
+        elif "-p" not in flags:
             respond(Reply(0))
         elif ctx.tty:
             respond(Reply(0, f"service spawned with pid: {pid}\n"))

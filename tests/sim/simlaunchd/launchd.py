@@ -143,13 +143,14 @@ class Launchd:
 
     def kickstart(self, svc, kill, done):
         """Start svc now, ignoring the throttle; with kill, stop a running
-        instance first. done(pid) runs once the new process exists."""
+        instance first. done(pid) runs once the new process exists, with
+        None when a bootout or shutdown came first."""
         if svc.pid is not None and not kill:
             done(svc.pid)
             return
 
         def start():
-            if svc.pid is None:
+            if svc.pid is None and not svc.booting_out:
                 svc.start("kickstart")
             done(svc.pid)
 
@@ -194,22 +195,31 @@ class Launchd:
         """Live job pids (each its own process group), for `launchd-sim stop`
         to clean up should the daemon itself be killed."""
         tmp = self._pids_path + ".tmp"
-        with open(tmp, "w", encoding="ascii") as f:
-            f.writelines(f"{pid}\n" for pid in self._by_pid)
-        os.replace(tmp, self._pids_path)
+        try:
+            with open(tmp, "w", encoding="ascii") as f:
+                f.writelines(f"{pid}\n" for pid in self._by_pid)
+            os.replace(tmp, self._pids_path)
+        except OSError:
+            pass  # the state dir is gone: we are shutting down anyway
 
-    def shutdown(self, grace=3.0):
-        """Stop every job: SIGTERM, then SIGKILL to each process group. Never
-        blocks for more than about grace + 2 seconds."""
-        for domain in self.domains.values():
-            for svc in domain.services.values():
-                svc.booting_out = True  # no KeepAlive respawn from here on
-                svc.stop()
-        self._reap_until(time.monotonic() + grace)
-        for pid in list(self._by_pid):
-            _kill_quietly(pid, signal.SIGKILL, group=True)
-        self._reap_until(time.monotonic() + 2.0)
-        self._events.close()
+    def shutdown(self, max_grace=3.0):
+        """Stop every job: SIGTERM, then after the longest ExitTimeOut (at
+        most max_grace) SIGKILL to each process group. Never blocks for
+        more than about max_grace + 2 seconds."""
+        grace = 0.0
+        try:
+            for domain in self.domains.values():
+                for svc in domain.services.values():
+                    svc.booting_out = True  # no KeepAlive respawn from here on
+                    if svc.pid is not None:
+                        grace = max(grace, svc.spec.exit_timeout)
+                    svc.stop()
+            self._reap_until(time.monotonic() + min(grace, max_grace))
+        finally:
+            for pid in list(self._by_pid):
+                _kill_quietly(pid, signal.SIGKILL, group=True)
+            self._reap_until(time.monotonic() + 2.0)
+            self._events.close()
 
     def _reap_until(self, deadline):
         while self._by_pid and time.monotonic() < deadline:
