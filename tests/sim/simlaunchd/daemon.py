@@ -15,6 +15,7 @@ from .eventloop import EventLoop
 from .launchd import Config, Launchd
 
 LOG_NAME = "launchd-sim.log"
+EXECUTABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "launchd-sim")
 PIDS_NAME = "jobs.pids"
 
 
@@ -59,6 +60,7 @@ class Server:
         self.started = time.monotonic()
 
     def serve(self):
+        os.chdir("/")  # launchd's jobs start in / unless WorkingDirectory says otherwise
         self._listen()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             self.loop.add_signal(sig, lambda s=sig: self.quit(f"signal {s}"))
@@ -200,7 +202,7 @@ def cmd_start(args, directory):
     if _ping(directory):
         print(f"launchd-sim: already running for '{directory}'", file=sys.stderr)
         return 1
-    argv = [sys.executable, os.path.realpath(sys.argv[0]), "run"] + _passthrough(args)
+    argv = [sys.executable, EXECUTABLE, "run"] + _passthrough(args)
     with open(os.path.join(directory, LOG_NAME), "ab") as log:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                  start_new_session=True)

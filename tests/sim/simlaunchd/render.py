@@ -89,8 +89,8 @@ def print_service(svc, log_dir):
     if svc.pid:
         lines.append(f"\tpid = {svc.pid}")
     lines.append(f"\t{last_exit_line(svc.last_status)}")
-    lines.append("")
-    lines.append(f"\tproperties = {_properties(spec)}")
+    if _properties(spec):
+        lines += ["", f"\tproperties = {_properties(spec)}"]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -123,7 +123,8 @@ def list_table(domain):
 
 
 def list_one(svc):
-    """`launchctl list <label>`: the old-style dictionary."""
+    """`launchctl list <label>`: the old-style dictionary. LastExitStatus
+    is the raw wait status, as launchd reports it."""
     spec = svc.spec
     lines = ["{",
              f'\t"LimitLoadToSessionType" = "{"System" if svc.domain.name == "system" else "Aqua"}";',
