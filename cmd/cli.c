@@ -20,6 +20,21 @@ struct cli_command {
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
+	{"record", cmd_record, "relaunch record [--path PATH]... [--verify] [--state-dir DIR]",
+	 "record the tracked files (identity and SHA-256) in the manifest",
+	 "  --path PATH      track PATH (a directory is walked recursively, never\n"
+	 "                   following a symlinked directory); repeatable; without\n"
+	 "                   it the roots of the previous manifest are refreshed\n"
+	 "  --verify         hash every file, even when its identity is unchanged\n"
+	 "  --state-dir DIR  where manifest.json lives (default: $RELAUNCH_STATE_DIR\n"
+	 "                   or the platform's state directory)\n"},
+	{"diff", cmd_diff, "relaunch diff [--json] [--verify] [--state-dir DIR]",
+	 "show what changed on disk since the manifest was recorded",
+	 "  --json           print {\"version\":1,\"changes\":[{path, change, old, new}]}\n"
+	 "  --verify         hash every file, even when its identity is unchanged\n"
+	 "  --state-dir DIR  where manifest.json lives\n"
+	 "\nchanges: content, replaced (same bytes, new inode), mode, retargeted\n"
+	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -7,6 +7,7 @@
 #ifndef RL_UTIL_H
 #define RL_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,7 @@ struct rl_buf {
 void rl_buf_add(struct rl_buf *b, const void *data, size_t len);
 void rl_buf_adds(struct rl_buf *b, const char *s);
 void rl_buf_addf(struct rl_buf *b, const char *fmt, ...) RL_PRINTF(2, 3);
+void rl_buf_vaddf(struct rl_buf *b, const char *fmt, va_list ap) RL_PRINTF(2, 0);
 void rl_buf_reset(struct rl_buf *b);
 char *rl_buf_detach(struct rl_buf *b);
 void rl_buf_release(struct rl_buf *b);
@@ -56,6 +58,12 @@ char *rl_path_dirname(const char *path);
 const char *rl_path_basename(const char *path);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
+/* A path for text output (never JSON), like git's core.quotePath=false: a
+ * copy of path when it is valid UTF-8 without control characters, double
+ * quotes or backslashes; else the C-style double-quoted form with \n, \t,
+ * \\, \" and \ooo octal for other control or invalid bytes, so every path
+ * prints on one line and reads back unambiguously. Returns a malloc'd string. */
+char *rl_path_quote(const char *path);
 
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);
