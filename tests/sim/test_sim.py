@@ -5,7 +5,6 @@ observed through the stand-in launchctl, /proc and the event log."""
 import json
 import os
 import plistlib
-import re
 import shutil
 import signal
 import subprocess
