@@ -104,6 +104,7 @@ static int read_interp(const struct elf *e, struct rl_objinfo *out, struct rl_er
 	if (find_phdr(e, PT_INTERP, &p) < 0)
 		return 0;
 	if (p.filesz < 2 || p.filesz > sizeof(buf) ||
+	    !rl_objsrc_range_ok(p.off, p.filesz, e->src->size) ||
 	    rl_objsrc_read(e->src, p.off, buf, (size_t)p.filesz, err) < 0) {
 		rl_error_set(err, "cannot parse ELF file '%s': bad PT_INTERP (offset %llu, size %llu)",
 			     e->src->name, (unsigned long long)p.off,
