@@ -1,6 +1,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,18 +74,11 @@ char *rl_xasprintf(const char *fmt, ...)
 {
 	struct rl_buf b = {0};
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rl_buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	rl_xgrow((void **)&b.data, &b.alloc, (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.data;
+	return rl_buf_detach(&b);
 }
 
 void rl_strv_push_owned(struct rl_strv *sv, char *s)
@@ -136,21 +130,33 @@ void rl_buf_adds(struct rl_buf *b, const char *s)
 	rl_buf_add(b, s, strlen(s));
 }
 
+void rl_buf_vaddf(struct rl_buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(small, sizeof(small), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		oom();
+	if ((size_t)n < sizeof(small)) {
+		rl_buf_add(b, small, (size_t)n);
+		return;
+	}
+	rl_xgrow((void **)&b->data, &b->alloc, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
 void rl_buf_addf(struct rl_buf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	rl_buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	rl_xgrow((void **)&b->data, &b->alloc, b->len + (size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
 }
 
 void rl_buf_reset(struct rl_buf *b)

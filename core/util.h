@@ -7,6 +7,7 @@
 #ifndef RL_UTIL_H
 #define RL_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,7 @@ struct rl_buf {
 void rl_buf_add(struct rl_buf *b, const void *data, size_t len);
 void rl_buf_adds(struct rl_buf *b, const char *s);
 void rl_buf_addf(struct rl_buf *b, const char *fmt, ...) RL_PRINTF(2, 3);
+void rl_buf_vaddf(struct rl_buf *b, const char *fmt, va_list ap) RL_PRINTF(2, 0);
 void rl_buf_reset(struct rl_buf *b);
 char *rl_buf_detach(struct rl_buf *b);
 void rl_buf_release(struct rl_buf *b);
