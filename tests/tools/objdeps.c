@@ -1,7 +1,8 @@
 /* Test helper: print what the object-file parsers and the closure find, in
  * a line format the fixture tests compare with llvm-objdump and readelf.
  *
- *   objdeps deps FILE              format, arch, interp, rpaths, deps
+ *   objdeps deps FILE              format, arch, interp, rpaths, and
+ *                                  "dep KIND weak|strong NAME" lines
  *   objdeps closure [--no-ldconf] EXE...
  *                                  one line per library: path TAB chain
  *                                  (" > "-joined), one cache for all EXEs
@@ -49,7 +50,8 @@ static int print_deps(const char *path)
 	for (size_t i = 0; i < oi.rpaths.n; i++)
 		printf("%s %s\n", oi.runpath ? "runpath" : "rpath", oi.rpaths.v[i]);
 	for (size_t i = 0; i < oi.ndeps; i++)
-		printf("dep %s %s\n", kind_name(&oi.deps[i]), oi.deps[i].name);
+		printf("dep %s %s %s\n", kind_name(&oi.deps[i]), oi.deps[i].weak ? "weak" : "strong",
+		       oi.deps[i].name);
 	rl_objinfo_release(&oi);
 	return 0;
 }
