@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PT_LOAD    1u
+#define PT_LOAD	   1u
 #define PT_DYNAMIC 2u
 #define PT_INTERP  3u
 
-#define DT_NULL    0u
+#define DT_NULL	   0u
 #define DT_NEEDED  1u
 #define DT_STRTAB  5u
 #define DT_STRSZ   10u
@@ -88,7 +88,9 @@ static int read_phdrs(struct elf *e, const unsigned char *h, struct rl_error *er
 	}
 	size = (uint64_t)e->phnum * e->phentsize;
 	if (size > RL_OBJ_MAX_CMDS_SIZE || !rl_objsrc_range_ok(phoff, size, e->src->size)) {
-		rl_error_set(err, "cannot parse ELF file '%s': program headers (offset %llu, %u entries) lie outside the file",
+		rl_error_set(err,
+			     "cannot parse ELF file '%s': program headers (offset %llu, %u "
+			     "entries) lie outside the file",
 			     e->src->name, (unsigned long long)phoff, e->phnum);
 		return -1;
 	}
@@ -106,9 +108,9 @@ static int read_interp(const struct elf *e, struct rl_objinfo *out, struct rl_er
 	if (p.filesz < 2 || p.filesz > sizeof(buf) ||
 	    !rl_objsrc_range_ok(p.off, p.filesz, e->src->size) ||
 	    rl_objsrc_read(e->src, p.off, buf, (size_t)p.filesz, err) < 0) {
-		rl_error_set(err, "cannot parse ELF file '%s': bad PT_INTERP (offset %llu, size %llu)",
-			     e->src->name, (unsigned long long)p.off,
-			     (unsigned long long)p.filesz);
+		rl_error_set(err,
+			     "cannot parse ELF file '%s': bad PT_INTERP (offset %llu, size %llu)",
+			     e->src->name, (unsigned long long)p.off, (unsigned long long)p.filesz);
 		return -1;
 	}
 	if (!memchr(buf, '\0', (size_t)p.filesz) || buf[0] == '\0') {
@@ -126,7 +128,8 @@ static int dyn_entry(const struct elf *e, uint64_t tag, uint64_t val, struct dyn
 	switch (tag) {
 	case DT_NEEDED:
 		if (d->nneeded >= RL_OBJ_MAX_DEPS) {
-			rl_error_set(err, "cannot parse ELF file '%s': more than %u DT_NEEDED entries",
+			rl_error_set(err,
+				     "cannot parse ELF file '%s': more than %u DT_NEEDED entries",
 				     e->src->name, RL_OBJ_MAX_DEPS);
 			return -1;
 		}
@@ -166,9 +169,10 @@ static int read_dynamic(const struct elf *e, struct dyninfo *d, struct rl_error 
 	if (find_phdr(e, PT_DYNAMIC, &p) < 0)
 		return 0;
 	if (p.filesz > RL_OBJ_MAX_CMDS_SIZE || !rl_objsrc_range_ok(p.off, p.filesz, e->src->size)) {
-		rl_error_set(err, "cannot parse ELF file '%s': PT_DYNAMIC (offset %llu, size %llu) lies outside the file",
-			     e->src->name, (unsigned long long)p.off,
-			     (unsigned long long)p.filesz);
+		rl_error_set(err,
+			     "cannot parse ELF file '%s': PT_DYNAMIC (offset %llu, size %llu) lies "
+			     "outside the file",
+			     e->src->name, (unsigned long long)p.off, (unsigned long long)p.filesz);
 		return -1;
 	}
 	n = (size_t)p.filesz / entsize;
@@ -221,7 +225,9 @@ static char *get_string(const struct elf *e, uint64_t off, uint64_t len, uint64_
 	size_t n;
 
 	if (idx >= len) {
-		rl_error_set(err, "cannot parse ELF file '%s': string index %llu past the string table (%llu bytes)",
+		rl_error_set(err,
+			     "cannot parse ELF file '%s': string index %llu past the string table "
+			     "(%llu bytes)",
 			     e->src->name, (unsigned long long)idx, (unsigned long long)len);
 		return NULL;
 	}
@@ -229,8 +235,10 @@ static char *get_string(const struct elf *e, uint64_t off, uint64_t len, uint64_
 	if (rl_objsrc_read(e->src, off + idx, buf, n, err) < 0)
 		return NULL;
 	if (!memchr(buf, '\0', n)) {
-		rl_error_set(err, "cannot parse ELF file '%s': unterminated or overlong string at index %llu",
-			     e->src->name, (unsigned long long)idx);
+		rl_error_set(
+			err,
+			"cannot parse ELF file '%s': unterminated or overlong string at index %llu",
+			e->src->name, (unsigned long long)idx);
 		return NULL;
 	}
 	return rl_xstrdup(buf);

@@ -27,19 +27,19 @@
 
 #include "fsutil.h"
 
-#define MAX_CLOSURE     65536u
-#define LDCONF_MAX_SIZE (1u << 20)
+#define MAX_CLOSURE	 65536u
+#define LDCONF_MAX_SIZE	 (1u << 20)
 #define LDCONF_MAX_DEPTH 4
 #define LDCONF_MAX_FILES 256u
-#define LDCONF_MAX_DIRS  256u
-#define NONE             ((size_t)-1)
+#define LDCONF_MAX_DIRS	 256u
+#define NONE		 ((size_t)-1)
 
 struct libent {
-	char *path;       /* the first name it was reached by */
-	int exists;       /* a regular file */
+	char *path; /* the first name it was reached by */
+	int exists; /* a regular file */
 	dev_t dev;
 	ino_t ino;
-	int parsed;       /* 0 not yet, 1 ok, -1 failed (warned) */
+	int parsed;	  /* 0 not yet, 1 ok, -1 failed (warned) */
 	unsigned visited; /* closure generation that reached it */
 	struct rl_objinfo oi;
 };
@@ -63,7 +63,7 @@ struct rl_libcache {
 	size_t npaths, apaths;
 	struct htab by_path, by_ino;
 	unsigned gen;
-	char *ldconf;     /* ld.so.conf to read; NULL: none */
+	char *ldconf; /* ld.so.conf to read; NULL: none */
 	int ldconf_done;
 	struct rl_strv libdirs;
 };
@@ -131,8 +131,7 @@ static struct libent *find_ino(const struct rl_libcache *c, dev_t dev, ino_t ino
 
 	if (!t->cap)
 		return NULL;
-	for (size_t i = hash_ino(dev, ino) & (t->cap - 1); t->slot[i];
-	     i = (i + 1) & (t->cap - 1)) {
+	for (size_t i = hash_ino(dev, ino) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1)) {
 		struct libent *e = c->ents[t->slot[i] - 1];
 
 		if (e->dev == dev && e->ino == ino)
@@ -306,16 +305,21 @@ static const struct rl_strv *elf_libdirs(struct rl_libcache *c)
 {
 	static const char *const defaults[] = {
 #if defined(__x86_64__)
-		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib/x86_64-linux-gnu",
 #elif defined(__aarch64__)
-		"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+		"/lib/aarch64-linux-gnu",
+		"/usr/lib/aarch64-linux-gnu",
 #elif defined(__i386__)
-		"/lib/i386-linux-gnu", "/usr/lib/i386-linux-gnu",
+		"/lib/i386-linux-gnu",
+		"/usr/lib/i386-linux-gnu",
 #endif
 #if UINTPTR_MAX > 0xffffffffu
-		"/lib64", "/usr/lib64",
+		"/lib64",
+		"/usr/lib64",
 #endif
-		"/lib", "/usr/lib",
+		"/lib",
+		"/usr/lib",
 	};
 	size_t nfiles = 0;
 
@@ -332,8 +336,8 @@ static const struct rl_strv *elf_libdirs(struct rl_libcache *c)
 /* ---- the closure ---- */
 
 struct node {
-	char *path;  /* as reached */
-	char *dir;   /* for @loader_path / $ORIGIN */
+	char *path; /* as reached */
+	char *dir;  /* for @loader_path / $ORIGIN */
 	struct libent *ent;
 	size_t parent;
 };
@@ -445,11 +449,12 @@ static char *elf_try(struct walk *w, const char *dir, const char *name, uint32_t
 	return NULL;
 }
 
-static char *elf_try_list(struct walk *w, size_t k, const struct rl_strv *dirs,
-			  const char *name, uint32_t arch)
+static char *elf_try_list(struct walk *w, size_t k, const struct rl_strv *dirs, const char *name,
+			  uint32_t arch)
 {
 	for (size_t j = 0; j < dirs->n; j++) {
-		char *dir = k == NONE ? rl_xstrdup(dirs->v[j]) : elf_expand(dirs->v[j], w->v[k].dir);
+		char *dir =
+			k == NONE ? rl_xstrdup(dirs->v[j]) : elf_expand(dirs->v[j], w->v[k].dir);
 		char *r = elf_try(w, dir, name, arch);
 
 		free(dir);
@@ -468,8 +473,16 @@ static char *elf_resolve(struct walk *w, size_t i, const char *name)
 	const struct rl_objinfo *self = parsed(w->v[i].ent);
 	char *r = NULL;
 
-	if (strchr(name, '/'))
-		return elf_expand(name, w->v[i].dir);
+	if (strchr(name, '/')) {
+		/* Used as is; a relative one is relative to the daemon's working
+		 * directory, which is not ours to guess. */
+		r = elf_expand(name, w->v[i].dir);
+		if (r[0] != '/') {
+			free(r);
+			r = NULL;
+		}
+		return r;
+	}
 	if (!self->runpath) {
 		for (size_t k = i; !r && k != NONE; k = w->v[k].parent) {
 			const struct rl_objinfo *oi = parsed(w->v[k].ent);
@@ -546,7 +559,7 @@ static void visit(struct walk *w, size_t i)
 	if (!oi || oi->format == RL_OBJ_NONE)
 		return;
 	/* The interpreter is the executable's; a library's (libc has one) is not loaded. */
-	if (i == 0 && oi->interp) {
+	if (i == 0 && oi->interp && oi->interp[0] == '/') {
 		struct rl_objdep d = {oi->interp, 0, 0};
 
 		add_child(w, i, rl_xstrdup(oi->interp), &d);

@@ -16,20 +16,20 @@
 #define FAT_MAGIC    0xcafebabeu
 #define FAT_MAGIC_64 0xcafebabfu
 
-#define LC_REQ_DYLD          0x80000000u
-#define LC_LOAD_DYLIB        0xcu
-#define LC_ID_DYLIB          0xdu
+#define LC_REQ_DYLD	     0x80000000u
+#define LC_LOAD_DYLIB	     0xcu
+#define LC_ID_DYLIB	     0xdu
 #define LC_LOAD_WEAK_DYLIB   (0x18u | LC_REQ_DYLD)
-#define LC_RPATH             (0x1cu | LC_REQ_DYLD)
+#define LC_RPATH	     (0x1cu | LC_REQ_DYLD)
 #define LC_REEXPORT_DYLIB    (0x1fu | LC_REQ_DYLD)
 #define LC_LAZY_LOAD_DYLIB   0x20u
 #define LC_LOAD_UPWARD_DYLIB (0x23u | LC_REQ_DYLD)
 
-#define CPU_ARCH_ABI64     0x01000000u
-#define CPU_TYPE_X86       7u
-#define CPU_TYPE_X86_64    (CPU_TYPE_X86 | CPU_ARCH_ABI64)
-#define CPU_TYPE_ARM       12u
-#define CPU_TYPE_ARM64     (CPU_TYPE_ARM | CPU_ARCH_ABI64)
+#define CPU_ARCH_ABI64	   0x01000000u
+#define CPU_TYPE_X86	   7u
+#define CPU_TYPE_X86_64	   (CPU_TYPE_X86 | CPU_ARCH_ABI64)
+#define CPU_TYPE_ARM	   12u
+#define CPU_TYPE_ARM64	   (CPU_TYPE_ARM | CPU_ARCH_ABI64)
 #define CPU_TYPE_POWERPC   18u
 #define CPU_TYPE_POWERPC64 (CPU_TYPE_POWERPC | CPU_ARCH_ABI64)
 
@@ -69,20 +69,22 @@ int rl_macho_magic(const unsigned char *p, size_t n)
 }
 
 /* The NUL-terminated string at offset stroff of a load command. */
-static const char *cmd_string(const struct rl_objsrc *src, const unsigned char *c,
-			      uint32_t cmdsize, uint32_t stroff, uint32_t minoff, unsigned idx,
-			      struct rl_error *err)
+static const char *cmd_string(const struct rl_objsrc *src, const unsigned char *c, uint32_t cmdsize,
+			      uint32_t stroff, uint32_t minoff, unsigned idx, struct rl_error *err)
 {
 	const unsigned char *nul;
 
 	if (stroff < minoff || stroff >= cmdsize) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': load command %u: string offset %u outside the command (%u bytes)",
+		rl_error_set(err,
+			     "cannot parse Mach-O file '%s': load command %u: string offset %u "
+			     "outside the command (%u bytes)",
 			     src->name, idx, stroff, cmdsize);
 		return NULL;
 	}
 	nul = memchr(c + stroff, '\0', cmdsize - stroff);
 	if (!nul) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': load command %u: unterminated string",
+		rl_error_set(err,
+			     "cannot parse Mach-O file '%s': load command %u: unterminated string",
 			     src->name, idx);
 		return NULL;
 	}
@@ -108,7 +110,9 @@ static int load_command(const struct rl_objsrc *src, const unsigned char *c, uin
 	case LC_LOAD_UPWARD_DYLIB:
 		/* struct dylib_command: cmd, cmdsize, name, timestamp, versions */
 		if (cmdsize < 24) {
-			rl_error_set(err, "cannot parse Mach-O file '%s': load command %u: size %u too small for a dylib command",
+			rl_error_set(err,
+				     "cannot parse Mach-O file '%s': load command %u: size %u too "
+				     "small for a dylib command",
 				     src->name, idx, cmdsize);
 			return -1;
 		}
@@ -118,7 +122,9 @@ static int load_command(const struct rl_objsrc *src, const unsigned char *c, uin
 		return rl_objinfo_add_dep(src, out, s, cmd == LC_LOAD_WEAK_DYLIB, (int)cmd, err);
 	case LC_RPATH:
 		if (cmdsize < 12) {
-			rl_error_set(err, "cannot parse Mach-O file '%s': load command %u: size %u too small for LC_RPATH",
+			rl_error_set(err,
+				     "cannot parse Mach-O file '%s': load command %u: size %u too "
+				     "small for LC_RPATH",
 				     src->name, idx, cmdsize);
 			return -1;
 		}
@@ -140,14 +146,18 @@ static int load_commands(const struct rl_objsrc *src, const unsigned char *cmds,
 		uint32_t cmdsize;
 
 		if (size - off < 8) {
-			rl_error_set(err, "cannot parse Mach-O file '%s': load command %u extends past the load commands",
+			rl_error_set(err,
+				     "cannot parse Mach-O file '%s': load command %u extends past "
+				     "the load commands",
 				     src->name, i);
 			return -1;
 		}
 		cmdsize = rl_obj_u32(cmds + off + 4, be);
 		if (cmdsize < 8 || cmdsize > size - off) {
-			rl_error_set(err, "cannot parse Mach-O file '%s': load command %u has bad size %u",
-				     src->name, i, cmdsize);
+			rl_error_set(
+				err,
+				"cannot parse Mach-O file '%s': load command %u has bad size %u",
+				src->name, i, cmdsize);
 			return -1;
 		}
 		if (load_command(src, cmds + off, cmdsize, be, i, out, err) < 0)
@@ -172,7 +182,9 @@ static int parse_thin(const struct rl_objsrc *src, uint64_t base, uint64_t len,
 	}
 	m = rl_obj_u32(h, 1);
 	if (m != MH_MAGIC && m != MH_CIGAM && m != MH_MAGIC_64 && m != MH_CIGAM_64) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': slice at offset %llu is not a thin Mach-O image",
+		rl_error_set(err,
+			     "cannot parse Mach-O file '%s': slice at offset %llu is not a thin "
+			     "Mach-O image",
 			     src->name, (unsigned long long)base);
 		return -1;
 	}
@@ -186,13 +198,17 @@ static int parse_thin(const struct rl_objsrc *src, uint64_t base, uint64_t len,
 	ncmds = rl_obj_u32(h + 16, be);
 	sizeofcmds = rl_obj_u32(h + 20, be);
 	if (sizeofcmds > RL_OBJ_MAX_CMDS_SIZE || sizeofcmds > len - hsize) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': load commands (%u bytes) extend past the end of the image",
+		rl_error_set(err,
+			     "cannot parse Mach-O file '%s': load commands (%u bytes) extend past "
+			     "the end of the image",
 			     src->name, sizeofcmds);
 		return -1;
 	}
 	if (ncmds > sizeofcmds / 8) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': %u load commands cannot fit in %u bytes",
-			     src->name, ncmds, sizeofcmds);
+		rl_error_set(
+			err,
+			"cannot parse Mach-O file '%s': %u load commands cannot fit in %u bytes",
+			src->name, ncmds, sizeofcmds);
 		return -1;
 	}
 	cmds = rl_xmalloc(sizeofcmds);
@@ -222,7 +238,8 @@ static int fat_slices(const struct rl_objsrc *src, struct fat_slice *sl, uint32_
 	is64 = rl_obj_u32(h, 1) == FAT_MAGIC_64;
 	n = rl_obj_u32(h + 4, 1);
 	if (n == 0 || n > RL_OBJ_MAX_FAT_ARCH) {
-		rl_error_set(err, "cannot parse Mach-O file '%s': %u architectures in a universal file",
+		rl_error_set(err,
+			     "cannot parse Mach-O file '%s': %u architectures in a universal file",
 			     src->name, n);
 		return -1;
 	}
@@ -238,14 +255,19 @@ static int fat_slices(const struct rl_objsrc *src, struct fat_slice *sl, uint32_
 		sl[i].size = is64 ? rl_obj_u64(e + 16, 1) : rl_obj_u32(e + 12, 1);
 		if (!rl_objsrc_range_ok(sl[i].off, sl[i].size, src->size) ||
 		    sl[i].off < table_end) {
-			rl_error_set(err, "cannot parse Mach-O file '%s': architecture %u (offset %llu, size %llu) lies outside the file",
+			rl_error_set(err,
+				     "cannot parse Mach-O file '%s': architecture %u (offset %llu, "
+				     "size %llu) lies outside the file",
 				     src->name, i, (unsigned long long)sl[i].off,
 				     (unsigned long long)sl[i].size);
 			return -1;
 		}
 		for (uint32_t j = 0; j < i; j++) {
-			if (sl[i].off < sl[j].off + sl[j].size && sl[j].off < sl[i].off + sl[i].size) {
-				rl_error_set(err, "cannot parse Mach-O file '%s': architectures %u and %u overlap",
+			if (sl[i].off < sl[j].off + sl[j].size &&
+			    sl[j].off < sl[i].off + sl[i].size) {
+				rl_error_set(err,
+					     "cannot parse Mach-O file '%s': architectures %u and "
+					     "%u overlap",
 					     src->name, j, i);
 				return -1;
 			}

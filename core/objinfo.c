@@ -20,9 +20,10 @@ int rl_objsrc_read(const struct rl_objsrc *src, uint64_t off, void *buf, size_t 
 	unsigned char *p = buf;
 
 	if (!rl_objsrc_range_ok(off, n, src->size)) {
-		rl_error_set(err, "cannot parse '%s': truncated (%zu bytes at offset %llu, file has %llu)",
-			     src->name, n, (unsigned long long)off,
-			     (unsigned long long)src->size);
+		rl_error_set(
+			err,
+			"cannot parse '%s': truncated (%zu bytes at offset %llu, file has %llu)",
+			src->name, n, (unsigned long long)off, (unsigned long long)src->size);
 		return -1;
 	}
 	if (src->mem) {

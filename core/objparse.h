@@ -16,17 +16,17 @@
 #include "libdeps.h"
 
 /* Upper bounds on what one file may make us read or hold. */
-#define RL_OBJ_MAX_CMDS_SIZE   (16u << 20) /* Mach-O sizeofcmds, ELF phdrs/dynamic */
-#define RL_OBJ_MAX_STRING      4096u       /* one install name / DT_NEEDED / rpath */
-#define RL_OBJ_MAX_FAT_ARCH    32u
-#define RL_OBJ_MAX_DEPS        4096u       /* dependencies, and rpaths, per file */
+#define RL_OBJ_MAX_CMDS_SIZE (16u << 20) /* Mach-O sizeofcmds, ELF phdrs/dynamic */
+#define RL_OBJ_MAX_STRING    4096u	 /* one install name / DT_NEEDED / rpath */
+#define RL_OBJ_MAX_FAT_ARCH  32u
+#define RL_OBJ_MAX_DEPS	     4096u /* dependencies, and rpaths, per file */
 
 /* A file or a memory buffer, read by ranges. */
 struct rl_objsrc {
-	const char *name;           /* for messages */
-	uint64_t size;              /* bytes available */
-	const unsigned char *mem;   /* memory source, or NULL */
-	int fd;                     /* file source when mem is NULL */
+	const char *name;	  /* for messages */
+	uint64_t size;		  /* bytes available */
+	const unsigned char *mem; /* memory source, or NULL */
+	int fd;			  /* file source when mem is NULL */
 };
 
 /* Copy [off, off + n) into buf. -1 with err when the range does not lie in

@@ -50,8 +50,8 @@ static int print_deps(const char *path)
 	for (size_t i = 0; i < oi.rpaths.n; i++)
 		printf("%s %s\n", oi.runpath ? "runpath" : "rpath", oi.rpaths.v[i]);
 	for (size_t i = 0; i < oi.ndeps; i++)
-		printf("dep %s %s %s\n", kind_name(&oi.deps[i]), oi.deps[i].weak ? "weak" : "strong",
-		       oi.deps[i].name);
+		printf("dep %s %s %s\n", kind_name(&oi.deps[i]),
+		       oi.deps[i].weak ? "weak" : "strong", oi.deps[i].name);
 	rl_objinfo_release(&oi);
 	return 0;
 }

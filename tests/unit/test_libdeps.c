@@ -10,16 +10,16 @@
 #include "core/libdeps.h"
 #include "core/util.h"
 
-#define LC_LOAD_DYLIB        0xcu
+#define LC_LOAD_DYLIB	     0xcu
 #define LC_LOAD_WEAK_DYLIB   0x80000018u
-#define LC_RPATH             0x8000001cu
+#define LC_RPATH	     0x8000001cu
 #define LC_REEXPORT_DYLIB    0x8000001fu
 #define LC_LAZY_LOAD_DYLIB   0x20u
 #define LC_LOAD_UPWARD_DYLIB 0x80000023u
-#define CPU_X86_64           0x01000007u
-#define CPU_ARM64            0x0100000cu
-#define CPU_PPC              18u
-#define CPU_I386             7u
+#define CPU_X86_64	     0x01000007u
+#define CPU_ARM64	     0x0100000cu
+#define CPU_PPC		     18u
+#define CPU_I386	     7u
 
 struct img {
 	unsigned char d[8192];
@@ -214,7 +214,8 @@ static void fat_build(struct img *out, int fat64, struct img *slices, size_t n)
 	putbe32(out->d + 4, (uint32_t)n);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char *e = out->d + 8 + i * ent;
-		uint32_t cpu = slices[i].d[slices[i].be ? 4 : 7] << 24 | slices[i].d[slices[i].be ? 7 : 4];
+		uint32_t cpu =
+			slices[i].d[slices[i].be ? 4 : 7] << 24 | slices[i].d[slices[i].be ? 7 : 4];
 
 		putbe32(e, cpu);
 		if (fat64) {
@@ -314,10 +315,10 @@ static void test_fat(void)
 /* ---- ELF builder ---- */
 
 #define E_INTERP 0x200
-#define E_STR    0x300
-#define E_DYN    0x400
-#define E_SIZE   0x500
-#define E_VADDR  0x10000u
+#define E_STR	 0x300
+#define E_DYN	 0x400
+#define E_SIZE	 0x500
+#define E_VADDR	 0x10000u
 
 static const char strtab[] = "\0libfoo.so.1\0$ORIGIN/../lib:/opt/y/lib\0/abs/libbar.so\0/rp";
 
@@ -647,8 +648,8 @@ static void test_closure_elf(const char *tmp)
 	fputs(text, f);
 	fclose(f);
 	elf_build(&b, 0, 1, 0, 62);
-	elf_dyn(&b, 4, 0, 0); /* no RPATH */
-	elf_dyn(&b, 1, 1, 1); /* libfoo.so.1 only */
+	elf_dyn(&b, 4, 0, 0);	   /* no RPATH */
+	elf_dyn(&b, 1, 1, 1);	   /* libfoo.so.1 only */
 	elf_ph(&b, 0, 0, 0, 0, 0); /* no interpreter */
 	write_img(tmp, "bin-elf", &b);
 	elf_build(&b, 0, 0, 0, 62);
