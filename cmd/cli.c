@@ -20,6 +20,31 @@ struct cli_command {
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
+	{"record", cmd_record,
+	 "relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--agent-dir DIR]... "
+	 "[--daemon-dir DIR]...",
+	 "record the tracked files (identity and SHA-256) in the manifest",
+	 "  --path PATH      track PATH (a directory is walked recursively, never\n"
+	 "                   following a symlinked directory); repeatable; without\n"
+	 "                   it the roots of the previous manifest are refreshed\n"
+	 "  --verify         hash every file, even when its identity is unchanged\n"
+	 "  --state-dir DIR  where manifest.json lives (default: $RELAUNCH_STATE_DIR\n"
+	 "                   or the platform's state directory)\n"
+	 "  --agent-dir DIR  read agents from DIR instead of the defaults (repeatable);\n"
+	 "                   every file of every job found is tracked too\n"
+	 "  --daemon-dir DIR read daemons from DIR instead of the defaults (repeatable)\n"},
+	{"diff", cmd_diff, "relaunch diff [--json] [--verify] [--state-dir DIR]",
+	 "show what changed on disk since the manifest was recorded",
+	 "  --json           print {\"version\":1,\"changes\":[{path, change, old, new}]}\n"
+	 "  --verify         hash every file, even when its identity is unchanged\n"
+	 "  --state-dir DIR  where manifest.json lives\n"
+	 "\nchanges: content, replaced (same bytes, new inode), mode, retargeted\n"
+	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
+	{"jobs", cmd_jobs, "relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...",
+	 "list launchd jobs and every file each one uses",
+	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files}]}\n"
+	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
+	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

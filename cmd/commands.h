@@ -2,5 +2,8 @@
 #ifndef RL_COMMANDS_H
 #define RL_COMMANDS_H
 
+int cmd_diff(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

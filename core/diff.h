@@ -20,7 +20,7 @@ enum rl_change_kind {
 struct rl_change {
 	enum rl_change_kind kind;
 	char *path;
-	const struct rl_entry *entry; /* borrowed from the manifest; NULL for added */
+	const struct rl_entry *entry; /* borrowed from the manifest; NULL for a new file under a root */
 	struct rl_fileinfo now;       /* the disk now (type MISSING when removed) */
 };
 
@@ -37,8 +37,11 @@ int rl_change_kind_parse(const char *name, enum rl_change_kind *out);
 int rl_change_kind_triggers(enum rl_change_kind k);
 
 /* Compare every entry of m with the disk (fast path as in snapshot unless
- * verify) and walk m's roots for added files. A recorded file that is now
- * a FIFO or device, or unreadable, is an error naming it. */
+ * verify) and walk m's roots for added files. One change per path, the
+ * most significant: removed / added (a recorded-missing path appeared) /
+ * content (also a changed file type) / retargeted / replaced / mode. A
+ * recorded file that is now a FIFO, socket or device, or unreadable, is an
+ * error naming it. New regular files are hashed, so `now` is complete. */
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
 		    struct rl_error *err);
 void rl_diff_release(struct rl_diff *d);

@@ -29,6 +29,10 @@ struct rl_fileinfo {
 };
 
 const char *rl_ftype_name(enum rl_ftype t);
+/* A short text naming exactly this version of a path: type, identity and,
+ * for a regular file, the hash ("file:<dev>:<ino>:<sha256>",
+ * "symlink:<dev>:<ino>", "missing"). Owned by the caller. */
+char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi);
 int rl_ftype_parse(const char *name, enum rl_ftype *out);
 
 #endif

@@ -21,7 +21,10 @@ struct rl_job {
 	char *domain; /* "system" or "gui/<uid>" */
 	char *target; /* "<domain>/<label>" */
 	enum rl_job_kind kind;
-	uid_t uid;    /* agents: the user whose gui domain runs it; daemons: 0 */
+	/* Agents: the user whose gui domain runs it, the owner of the plist
+	 * entry in its directory (lstat); for a root-owned one the console
+	 * user, else the invoking user (SUDO_UID under sudo). Daemons: 0. */
+	uid_t uid;
 
 	char *program;         /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */

@@ -8,6 +8,7 @@
 #define RL_LIBDEPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "util.h"
@@ -33,6 +34,8 @@ struct rl_objinfo {
 	struct rl_strv rpaths;  /* LC_RPATH, or DT_RPATH / DT_RUNPATH entries, unexpanded */
 	int runpath;            /* ELF: the paths came from DT_RUNPATH (not DT_RPATH) */
 	char *interp;           /* ELF PT_INTERP; NULL otherwise */
+	uint32_t arch;          /* ELF: EI_CLASS << 16 | e_machine (ld.so skips other arches);
+				   Mach-O: cputype of the slice read, 0 for a union of slices */
 };
 
 /* Parse path. Returns 0 (format NONE for a non-object file), or -1 with
@@ -62,6 +65,10 @@ struct rl_libcache;
 
 struct rl_libcache *rl_libcache_new(void);
 void rl_libcache_free(struct rl_libcache *c);
+/* Read ld.so's directories from this file instead of /etc/ld.so.conf (NULL:
+ * only the built-in defaults). For tests and chroots; call before the first
+ * closure. */
+void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path);
 
 /* The transitive closure of exe: its interpreter (ELF) and every library it
  * loads, resolved as dyld (@executable_path, @loader_path, @rpath through
@@ -69,7 +76,12 @@ void rl_libcache_free(struct rl_libcache *c);
  * directories) do. Each library appears once, with the first chain found
  * (breadth-first, so the shortest). Mach-O libraries under /usr/lib and
  * /System are left out (dyld shared cache). Unresolvable non-weak
- * dependencies and corrupt files are warnings, not errors. */
+ * dependencies and corrupt files are warnings, not errors; a missing
+ * executable or one that is no object file (a script) gives an empty
+ * closure. Results are appended to out (zero it first). Paths are the
+ * loader's, not canonicalised; one file reached by two names (dev, ino)
+ * appears once, under the first. LD_LIBRARY_PATH and DYLD_* are ignored.
+ * Returns -1 only on a missing argument. */
 int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 			struct rl_error *err);
 void rl_libdeps_release(struct rl_libdeps *d);

@@ -8,6 +8,7 @@
 #ifndef RL_MANIFEST_H
 #define RL_MANIFEST_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -37,6 +38,11 @@ struct rl_use {
 	enum rl_role role;
 	char *via;            /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
 	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends included */
+	char *ack;            /* NULL, or the fingerprint (rl_fileinfo_fingerprint) of the
+			       * version this job already restarted onto while the entry
+			       * kept its recorded state for another job whose restart
+			       * failed: a change to exactly that version does not
+			       * restart this job again */
 };
 
 struct rl_entry {
@@ -72,5 +78,11 @@ int rl_entry_used_by(const struct rl_entry *e, const char *label);
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err);
 /* Write atomically (temp file, fsync, rename, fsync dir). */
 int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_error *err);
+
+/* The JSON form of one file's state, as in a manifest entry without path
+ * and uses: {"type", "dev", "ino", "size", "mode", "mtime_ns", "ctime_ns"}
+ * plus "sha256" when hashed and "link"/"resolved" for a symlink (resolved
+ * null when dangling). New reference; never NULL. */
+json_t *rl_fileinfo_to_json(const struct rl_fileinfo *fi);
 
 #endif

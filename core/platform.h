@@ -46,7 +46,8 @@ struct rl_proc_view {
 	pid_t pid;
 	enum rl_proc_verdict verdict;
 	char *why;                 /* UNKNOWN/GONE: the reason, e.g. "permission denied" */
-	char *exe;                 /* main executable path as reported (may be NULL) */
+	char *exe;                 /* main executable path as reported, without Linux's
+				    * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
 	size_t nstale;
 };
@@ -56,7 +57,13 @@ struct rl_proc_view {
 typedef int (*rl_proc_tracked_fn)(const char *path, void *ctx);
 
 /* Inspect pid. Returns 0 with out filled (whatever the verdict), -1 only
- * on an internal error. */
+ * on an internal error (pid <= 0); out is initialised either way and must
+ * be released. GONE: no such process, a zombie, or it exited (or its pid
+ * was reused) during the inspection. UNKNOWN, with why: not allowed to
+ * look ("permission denied"), a kernel thread, or a file that could not be
+ * judged — never a guess. Each stale file is listed once per (dev, ino).
+ * tracked is called with untrusted path text (Linux: maybe with the
+ * " (deleted)" marker, then without it). */
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err);
 void rl_proc_view_release(struct rl_proc_view *v);

@@ -2,8 +2,12 @@
  *
  * Each step runs as a small state machine (s6-supervise style): a table of
  * handlers, one per state, each returning the next state:
- *   CHECK_THROTTLE → STATUS_BEFORE → (KICKSTART | BOOTOUT → WAIT_GONE →
- *   BOOTSTRAP) → WAIT_RUNNING → SETTLE → VERIFY_FRESH → DONE / FAILED.
+ *   POLICY → CHECK_THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | BOOTOUT →
+ *   WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING → SETTLE → VERIFY_FRESH
+ *   → DONE / FAILED / SKIPPED / DEFERRED.
+ * START (`kickstart <target>`) brings back a job that was running before a
+ * reload but that launchd would not start by itself (neither KeepAlive nor
+ * RunAtLoad).
  */
 #ifndef RL_RESTART_H
 #define RL_RESTART_H
@@ -19,7 +23,7 @@
 enum rl_result_status {
 	RL_RESULT_RESTARTED = 0,
 	RL_RESULT_FAILED,
-	RL_RESULT_SKIPPED,  /* not loaded (113), restart = never, or not expected to run */
+	RL_RESULT_SKIPPED,  /* not loaded (113), or restart = never */
 	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a failure */
 };
 
@@ -32,6 +36,10 @@ struct rl_result {
 	pid_t new_pid; /* 0: not running after */
 	double seconds;
 	char *error;   /* failed/skipped/deferred: why */
+	/* restarted: a remark, or NULL. "not expected to run: …" for a job that
+	 * was not running and is neither KeepAlive nor RunAtLoad, where only
+	 * launchctl's exit status was checked. */
+	char *note;
 };
 
 struct rl_run_opts {
@@ -57,9 +65,11 @@ struct rl_results {
 	size_t alloc;
 };
 
-/* Execute plan in order, updating hist. Returns 0 when it ran to the end
- * (whatever the results), -1 on an error that stops everything (launchctl
- * missing: nothing restarted). */
+/* Execute plan in order, updating hist (in memory: the caller saves it). One
+ * result per step is appended to out, in plan order. Returns 0 when it ran to
+ * the end (whatever the results), -1 on an error that stops everything
+ * (launchctl cannot be run: the step at hand gets no result, the steps before
+ * keep theirs). */
 int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o,
 		   struct rl_history *hist, struct rl_results *out, struct rl_error *err);
 void rl_results_release(struct rl_results *r);

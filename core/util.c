@@ -226,6 +226,85 @@ int rl_path_is_under(const char *path, const char *dir)
 	return path[dl] == '\0' || path[dl] == '/';
 }
 
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes
+ * there are not one (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	/* C1 control characters print as badly as C0 ones. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return n;
+}
+
+static int quote_byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
+
+static int path_needs_quote(const unsigned char *s)
+{
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (n == 0 || (n == 1 && !quote_byte_plain(*s)))
+			return 1;
+		s += n;
+	}
+	return 0;
+}
+
+char *rl_path_quote(const char *path)
+{
+	const unsigned char *s = (const unsigned char *)path;
+	struct rl_buf b = {0};
+
+	if (!path_needs_quote(s))
+		return rl_xstrdup(path);
+	rl_buf_adds(&b, "\"");
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (n > 1 || (n == 1 && quote_byte_plain(*s)))
+			rl_buf_add(&b, s, n);
+		else if (*s == '\n')
+			rl_buf_adds(&b, "\\n");
+		else if (*s == '\t')
+			rl_buf_adds(&b, "\\t");
+		else if (*s == '"' || *s == '\\')
+			rl_buf_addf(&b, "\\%c", *s);
+		else
+			rl_buf_addf(&b, "\\%03o", *s);
+		s += n ? n : 1;
+	}
+	rl_buf_adds(&b, "\"");
+	return rl_buf_detach(&b);
+}
+
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;

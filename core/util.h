@@ -58,6 +58,12 @@ char *rl_path_dirname(const char *path);
 const char *rl_path_basename(const char *path);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
+/* A path for text output (never JSON), like git's core.quotePath=false: a
+ * copy of path when it is valid UTF-8 without control characters, double
+ * quotes or backslashes; else the C-style double-quoted form with \n, \t,
+ * \\, \" and \ooo octal for other control or invalid bytes, so every path
+ * prints on one line and reads back unambiguously. Returns a malloc'd string. */
+char *rl_path_quote(const char *path);
 
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);

@@ -33,6 +33,34 @@ static void test_paths(void)
 	CHECK(rl_path_is_under("/x", "/"));
 }
 
+static void check_quote(const char *in, const char *want)
+{
+	char *q = rl_path_quote(in);
+
+	CHECK_STR(q, want);
+	free(q);
+}
+
+static void test_path_quote(void)
+{
+	check_quote("/plain/path with space", "/plain/path with space");
+	check_quote("/caf\xc3\xa9/\xe2\x86\x92", "/caf\xc3\xa9/\xe2\x86\x92");
+	check_quote("/a\nb", "\"/a\\nb\"");
+	check_quote("/a\tb", "\"/a\\tb\"");
+	check_quote("/a\"b", "\"/a\\\"b\"");
+	check_quote("/a\\b", "\"/a\\\\b\"");
+	check_quote("/bad\xff", "\"/bad\\377\"");
+	check_quote("/esc\x1b[0m", "\"/esc\\033[0m\"");
+	check_quote("/del\x7f", "\"/del\\177\"");
+	/* overlong '/', a surrogate, a C1 control, a truncated sequence */
+	check_quote("/\xc0\xaf", "\"/\\300\\257\"");
+	check_quote("/\xed\xa0\x80", "\"/\\355\\240\\200\"");
+	check_quote("/\xc2\x85", "\"/\\302\\205\"");
+	check_quote("/\xe2\x86", "\"/\\342\\206\"");
+	check_quote("/ok\xf0\x9f\x98\x80\n", "\"/ok\xf0\x9f\x98\x80\\n\"");
+	check_quote("", "");
+}
+
 static void test_strv_buf(void)
 {
 	struct rl_strv sv = {0};
@@ -121,6 +149,7 @@ static void test_atomic_write(void)
 int main(void)
 {
 	test_paths();
+	test_path_quote();
 	test_strv_buf();
 	test_json_paths();
 	test_atomic_write();

@@ -1,0 +1,93 @@
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "core/jobfiles.h"
+#include "core/jsonutil.h"
+
+static json_t *files_json(const struct rl_jobfiles *f)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < f->n; i++)
+		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:b}", "path",
+						     rl_json_path(f->v[i].path), "role",
+						     rl_role_name(f->v[i].role), "via", f->v[i].via,
+						     "missing", f->v[i].missing));
+	return arr;
+}
+
+static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f)
+{
+	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "label", j->label, "target", j->target,
+			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind),
+			 "files", files_json(f));
+}
+
+static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int first)
+{
+	if (!first)
+		putchar('\n');
+	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", j->label, j->target, j->plist,
+	       rl_job_kind_name(j->kind));
+	for (size_t i = 0; i < f->n; i++)
+		printf("  %-11s %s%s (%s)\n", rl_role_name(f->v[i].role), f->v[i].path,
+		       f->v[i].missing ? " [missing]" : "", f->v[i].via);
+}
+
+static int list_jobs(const struct rl_jobset *js, int as_json)
+{
+	json_t *jobs = json_array();
+	struct rl_error err = {0};
+	int rc = CLI_EXIT_OK;
+
+	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
+		struct rl_jobfiles f = {0};
+
+		if (rl_job_files(&js->v[i], NULL, &f, &err) < 0)
+			rc = cli_fail(&err);
+		else if (as_json)
+			json_array_append_new(jobs, job_json(&js->v[i], &f));
+		else
+			print_job(&js->v[i], &f, i == 0);
+		rl_jobfiles_release(&f);
+	}
+	if (rc == CLI_EXIT_OK && as_json) {
+		json_t *doc = json_pack("{s:i, s:O}", "version", 1, "jobs", jobs);
+
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(doc);
+	}
+	json_decref(jobs);
+	return rc;
+}
+
+int cmd_jobs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTION_JSON,
+		CLI_OPTION_JOB_DIRS,
+		CLI_OPTION_HELP,
+		CLI_OPTION_END,
+	};
+	struct cli_common c = {0};
+	struct rl_jobset js = {0};
+	struct rl_error err = {0};
+	int id, rc;
+
+	while ((id = cli_getopt(argc, argv, opts, &c)) != -1) {
+		cli_common_release(&c);
+		return id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+	}
+	rl_discover_opts_finish(&c.discover);
+	if (rl_jobs_discover(&c.discover, &js, &err) < 0)
+		rc = cli_fail(&err);
+	else
+		rc = list_jobs(&js, c.json);
+	rl_jobset_release(&js);
+	cli_common_release(&c);
+	return rc;
+}

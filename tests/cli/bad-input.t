@@ -1,0 +1,137 @@
+Bad input: one line naming the file and the problem, exit 4, and nothing
+written (the manifest stays byte for byte what it was).
+
+No manifest yet; diff creates nothing:
+
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': no manifest yet (run 'relaunch record') (glob)
+  [4]
+  $ test -e state
+  [1]
+
+A good manifest to spoil, and a helper that checks it is unchanged:
+
+  $ mkdir tree && printf a > tree/a && printf b > tree/b && ln -s a tree/l
+  $ relaunch record --path tree
+  recorded 3 files in /*/state/manifest.json (glob)
+  $ cp state/manifest.json good.json
+  $ unchanged() { cmp -s good.json state/manifest.json && test "$(ls -A state)" = manifest.json && echo unchanged; }
+
+Truncated JSON, invalid JSON, an unknown version, a wrong type:
+
+  $ head -c 100 good.json > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  [4]
+  $ relaunch record
+  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  [4]
+  $ cmp -s state/manifest.json good.json
+  [1]
+  $ printf '{"version": 1,, "files": []}' > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (glob)
+  [4]
+  $ printf '{"version": 2, "roots": [], "files": []}' > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  [4]
+  $ relaunch record --path tree
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  [4]
+  $ sed 's/"size": 1,/"size": "1",/' good.json > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (glob)
+  [4]
+  $ printf '[]' > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (glob)
+  [4]
+  $ cp good.json state/manifest.json
+
+A vanished root, a dangling symlink, a FIFO or a device given as --path:
+
+  $ relaunch record --path tree --path tree/gone
+  relaunch: cannot record '/*/tree/gone': No such file or directory (glob)
+  [4]
+  $ ln -s nowhere dangling && relaunch record --path dangling
+  relaunch: cannot record '/*/dangling': dangling symlink to 'nowhere' (glob)
+  [4]
+  $ mkfifo fifo && relaunch record --path fifo
+  relaunch: cannot record '/*/fifo': a FIFO (glob)
+  [4]
+  $ relaunch record --path /dev/null
+  relaunch: cannot record '/dev/null': a device
+  [4]
+  $ unchanged
+  unchanged
+
+A symlink loop, as a root and inside a tree; then a recorded symlink that
+has become a loop:
+
+  $ ln -s loop2 loop1 && ln -s loop1 loop2
+  $ relaunch record --path loop1
+  relaunch: cannot resolve symlink '/*/loop1': symlink loop (glob)
+  [4]
+  $ ln -s self tree/self
+  $ relaunch record
+  relaunch: cannot resolve symlink '/*/tree/self': symlink loop (glob)
+  [4]
+  $ unchanged
+  unchanged
+  $ rm tree/self && ln -sfn l tree/l.new && mv -f tree/l.new tree/l
+  $ relaunch diff
+  relaunch: cannot resolve symlink '/*/tree/l': symlink loop (glob)
+  [4]
+  $ rm tree/l && ln -s a tree/l
+
+A dangling symlink inside a tree is recorded with a warning, not an error:
+
+  $ ln -s gone tree/d2
+  $ relaunch record --path tree --state-dir "$HOME/other"
+  relaunch: warning: recording dangling symlink '/*/tree/d2' (glob)
+  recorded 4 files in /*/other/manifest.json (glob)
+  $ rm tree/d2
+
+A FIFO where a file was: diff and record both refuse:
+
+  $ rm tree/b && mkfifo tree/b
+  $ relaunch diff
+  relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
+  [4]
+  $ relaunch record
+  relaunch: cannot record '/*/tree/b': a FIFO where a file was recorded (glob)
+  [4]
+  $ unchanged
+  unchanged
+  $ rm tree/b && printf b > tree/b.new && mv tree/b.new tree/b
+
+Permission denied. Root reads anything, so when the tests run as root the
+commands run as nobody (uid 65534) on a copy nobody may enter but not read:
+
+  $ asnobody() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+  $ chmod 755 "$HOME" && mkdir -p perm/tree && printf s > perm/tree/secret && printf o > perm/tree/open
+  $ relaunch record --path perm/tree --state-dir "$HOME/perm/state"
+  recorded 2 files in /*/perm/state/manifest.json (glob)
+  $ cp perm/state/manifest.json perm/good.json
+  $ if [ "$(id -u)" -eq 0 ]; then chown -R 65534 perm/state; fi
+  $ chmod 755 perm perm/tree && chmod 000 perm/tree/secret
+  $ asnobody relaunch diff --state-dir "$HOME/perm/state"
+  relaunch: cannot read file '/*/perm/tree/secret': Permission denied (glob)
+  [4]
+  $ asnobody relaunch record --state-dir "$HOME/perm/state"
+  relaunch: cannot read file '/*/perm/tree/secret': Permission denied (glob)
+  [4]
+  $ cmp perm/good.json perm/state/manifest.json && echo unchanged
+  unchanged
+  $ chmod 644 perm/tree/secret && chmod 000 perm/tree
+  $ asnobody relaunch record --state-dir "$HOME/perm/state"
+  relaunch: cannot read directory '/*/perm/tree': Permission denied (glob)
+  [4]
+  $ cmp perm/good.json perm/state/manifest.json && echo unchanged
+  unchanged
+  $ chmod 000 perm/state/manifest.json
+  $ asnobody relaunch diff --state-dir "$HOME/perm/state"
+  relaunch: cannot read manifest '/*/perm/state/manifest.json': Permission denied (glob)
+  [4]
+  $ chmod 755 perm/tree && chmod 600 perm/state/manifest.json

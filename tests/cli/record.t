@@ -1,0 +1,98 @@
+relaunch record: walk the given roots, hash, write the manifest atomically.
+
+A tree with a file, a nested file, a symlink to a directory (recorded with
+its resolved target, not walked), a dangling symlink and a FIFO:
+
+  $ mkdir -p tree/sub outside && printf a > tree/a && printf b > tree/sub/b
+  $ printf x > outside/x && ln -s ../outside tree/out && ln -s nowhere tree/dangling
+  $ mkfifo tree/fifo
+  $ relaunch record --path tree
+  relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
+  relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
+  recorded 5 files in /*/state/manifest.json (glob)
+
+The state directory is created private, the manifest written whole, with
+no temporary file left behind:
+
+  $ python3 -c 'import os; print(oct(os.stat("state").st_mode & 0o777), oct(os.stat("state/manifest.json").st_mode & 0o777))'
+  0o700 0o600
+  $ ls -A state
+  manifest.json
+
+The JSON shape: version 1, absolute roots, one entry per path, sorted:
+
+  $ cat > show.py <<'PY'
+  > import json, os, sys
+  > m = json.load(open(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json"))
+  > home = os.environ["HOME"]
+  > def rel(p): return p.replace(home, "~") if isinstance(p, str) else p
+  > print("version", m["version"], "roots", [rel(r) for r in m["roots"]])
+  > for f in m["files"]:
+  >     extra = f.get("sha256", "")[:12] or "%s -> %s" % (f.get("link"), rel(f.get("resolved")))
+  >     print(f["type"], rel(f["path"]), *([] if f["type"] == "dir" else [f["size"], extra]))
+  > PY
+  $ python3 show.py
+  version 1 roots ['~/tree']
+  dir ~/outside
+  file ~/tree/a 1 ca978112ca1b
+  symlink ~/tree/dangling 7 nowhere -> None
+  symlink ~/tree/out 10 ../outside -> ~/outside
+  file ~/tree/sub/b 1 3e23e8160039
+
+Identity fields are there for every entry:
+
+  $ python3 -c 'import json,os; m=json.load(open("state/manifest.json")); print(sorted(m["files"][1]))'
+  ['ctime_ns', 'dev', 'ino', 'mode', 'mtime_ns', 'path', 'sha256', 'size', 'type', 'uses']
+
+A plain `record` refreshes the previous roots; a relative --path is made
+absolute without resolving symlinks, and "." components, doubled and
+trailing slashes are dropped:
+
+  $ rm tree/fifo tree/dangling && printf c > tree/c
+  $ relaunch record
+  recorded 5 files in /*/state/manifest.json (glob)
+  $ ln -s tree tree-link
+  $ relaunch record --path ./tree-link//sub/ --path tree/a --path tree/a
+  recorded 2 files in /*/state/manifest.json (glob)
+  $ python3 show.py
+  version 1 roots ['~/tree-link/sub', '~/tree/a']
+  file ~/tree-link/sub/b 1 3e23e8160039
+  file ~/tree/a 1 ca978112ca1b
+
+Nothing to track is fine:
+
+  $ relaunch record --state-dir "$HOME/empty"
+  recorded 0 files in /*/empty/manifest.json (glob)
+
+The fast path keeps the recorded hash when (dev, ino, size, mtime, ctime)
+are unchanged; --verify hashes again. Shown by spoiling a recorded hash:
+
+  $ relaunch record --path tree/a >/dev/null
+  $ python3 -c '
+  > import json; p = "state/manifest.json"; m = json.load(open(p))
+  > m["files"][0]["sha256"] = "0" * 64; json.dump(m, open(p, "w"))'
+  $ relaunch record >/dev/null && grep -c '"0000000000' state/manifest.json
+  1
+  $ relaunch record --verify >/dev/null && grep -c '"0000000000' state/manifest.json
+  0
+  [1]
+
+Usage errors exit 2 with one line:
+
+  $ relaunch record --frob
+  relaunch: record: unknown option '--frob' (see 'relaunch record --help')
+  [2]
+  $ relaunch record tree
+  relaunch: record: unexpected argument 'tree' (see 'relaunch record --help')
+  [2]
+  $ relaunch record --path
+  relaunch: record: option '--path' needs a value (see 'relaunch record --help')
+  [2]
+  $ relaunch record --path ''
+  relaunch: record: '--path' needs a non-empty path (see 'relaunch record --help')
+  [2]
+  $ relaunch record --help | head -n 1
+  usage: relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--agent-dir DIR]... [--daemon-dir DIR]...
+  $ relaunch help | grep -E '^  (record|diff) '
+    record     record the tracked files (identity and SHA-256) in the manifest
+    diff       show what changed on disk since the manifest was recorded

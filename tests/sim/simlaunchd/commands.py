@@ -1,0 +1,265 @@
+"""launchctl's subcommands as the daemon runs them: argument syntax, exit
+codes and messages of the real launchctl (macOS 10.10+ forms).
+
+Each handler takes (ctx, args, respond) and calls respond(Reply) exactly
+once, at once or later (kickstart -k answers after the restart)."""
+
+import getopt
+import os
+from dataclasses import dataclass
+
+from . import jobspec, render
+
+EUSAGE = 64
+ENODOMAIN = 112
+ENOSERVICE = 113
+
+# macOS errno values and strerror texts (several differ from Linux's).
+ENOENT, ESRCH, EIO, EINPROGRESS, ENOTSUP_DOMAIN = 2, 3, 5, 36, 125
+STRERROR = {
+    ENOENT: "No such file or directory",
+    ESRCH: "No such process",
+    EIO: "Input/output error",
+    EINPROGRESS: "Operation now in progress",
+    ENOTSUP_DOMAIN: "Domain does not support specified action",
+}
+
+USAGE = {
+    "bootstrap": "<domain-target> [service-path, service-path2, ...]",
+    "bootout": "<domain-target> [service-path1, service-path2, ...] | <service-target>",
+    "enable": "<service-target>",
+    "disable": "<service-target>",
+    "kickstart": "[-k] [-p] <service-target>\n"
+                 "\t-k      Terminates the service if it is already running.\n"
+                 "\t-p      Prints the PID of the service that was started.\n"
+                 "\t-s      Starts the service suspended so that a debugger may attach.",
+    "print": "<domain-target> | <service-target>",
+    "list": "[service-name]",
+}
+
+BAD_TARGET = ("Unrecognized target specifier. <service-target> takes a form of "
+              "<domain-target>/<service-id>.\n"
+              "Please refer to `man launchctl` for explanation of the <domain-target> specifiers.\n")
+
+HANDLE_KINDS = ("gui", "user", "login", "session", "pid")
+
+
+@dataclass
+class Reply:
+    status: int
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass
+class Context:
+    launchd: object
+    command: str
+    uid: int
+    cwd: str
+    tty: bool
+
+
+class Failure(Exception):
+    """Ends a command with status and the message launchctl prints."""
+
+    def __init__(self, status, stderr):
+        super().__init__(stderr)
+        self.status = status
+        self.stderr = stderr
+
+
+def usage(command):
+    return Failure(EUSAGE, f"Usage: launchctl {command} {USAGE[command]}\n")
+
+
+def bad_target(command):
+    return Failure(EUSAGE, BAD_TARGET + usage(command).stderr)
+
+
+def parse_target(text, command):
+    """'system[/label]' or '<kind>/<number>[/label]' -> (domain, label|None)."""
+    if text == "system" or text.startswith("system/"):
+        return "system", text[len("system/"):] or None
+    parts = text.split("/", 2)
+    if len(parts) < 2 or parts[0] not in HANDLE_KINDS or not parts[1].isdigit():
+        raise bad_target(command)
+    label = parts[2] if len(parts) == 3 and parts[2] else None
+    return f"{parts[0]}/{int(parts[1])}", label
+
+
+def find_domain(ctx, name):
+    domain = ctx.launchd.domain(name)
+    if domain is None:
+        raise Failure(ENODOMAIN, f"Could not find domain for {render.domain_description(name)}\n")
+    return domain
+
+
+def find_service(domain, label):
+    svc = domain.services.get(label)
+    if svc is None:
+        raise Failure(ENOSERVICE, f'Could not find service "{label}" in domain for '
+                      f"{render.domain_description(domain.name)}\n")
+    return svc
+
+
+def service_target(ctx, args):
+    """The single <service-target> argument of ctx.command, resolved."""
+    if len(args) != 1:
+        raise usage(ctx.command)
+    name, label = parse_target(args[0], ctx.command)
+    if label is None:
+        raise bad_target(ctx.command)
+    return find_service(find_domain(ctx, name), label)
+
+
+def cmd_print(ctx, args, respond):
+    if len(args) != 1:
+        raise usage("print")
+    name, label = parse_target(args[0], "print")
+    domain = find_domain(ctx, name)
+    if label is None:
+        respond(Reply(0, render.print_domain(domain)))
+        return
+    log_dir = os.path.join(ctx.launchd.config.state_dir, "logs")
+    respond(Reply(0, render.print_service(find_service(domain, label), log_dir)))
+
+
+def cmd_kickstart(ctx, args, respond):
+    try:
+        opts, rest = getopt.getopt(args, "kps")
+    except getopt.GetoptError:
+        raise usage("kickstart") from None
+    flags = {flag for flag, _ in opts}
+    if "-s" in flags:
+        raise Failure(1, "launchctl: kickstart -s is not supported by the launchd simulator\n")
+    svc = service_target(ctx, rest)
+    if svc.booting_out:
+        raise Failure(EINPROGRESS, f'Could not kickstart service "{svc.label}": '
+                      f"{EINPROGRESS}: {STRERROR[EINPROGRESS]}\n")
+
+    def done(pid):
+        if pid is None:
+            respond(Reply(ESRCH, "", f'Could not kickstart service "{svc.label}": '
+                          f"{ESRCH}: {STRERROR[ESRCH]}\n"))
+        elif "-p" not in flags:
+            respond(Reply(0))
+        elif ctx.tty:
+            respond(Reply(0, f"service spawned with pid: {pid}\n"))
+        else:
+            respond(Reply(0, f"{pid}\n"))
+
+    ctx.launchd.kickstart(svc, "-k" in flags, done)
+
+
+def _bootout_failed(code):
+    return Failure(code, f"Boot-out failed: {code}: {STRERROR[code]}\n")
+
+
+def _label_of(path):
+    try:
+        return jobspec.load(path).label
+    except jobspec.SpecError as e:
+        raise _bootout_failed(ENOENT if e.code == ENOENT else EIO) from None
+
+
+def cmd_bootout(ctx, args, respond):
+    if not args:
+        raise usage("bootout")
+    name, label = parse_target(args[0], "bootout")
+    domain = find_domain(ctx, name)
+    if label is None:
+        if len(args) == 1:  # tearing down a whole domain is not simulated
+            raise _bootout_failed(ENOTSUP_DOMAIN)
+        labels = [_label_of(os.path.join(ctx.cwd, p)) for p in args[1:]]
+    else:
+        labels = [label]
+    for lab in labels:
+        svc = domain.services.get(lab)
+        if svc is None:
+            raise _bootout_failed(ESRCH)
+        ctx.launchd.bootout(svc)
+    respond(Reply(0))
+
+
+def cmd_bootstrap(ctx, args, respond):
+    if len(args) < 2:
+        raise usage("bootstrap")
+    name, label = parse_target(args[0], "bootstrap")
+    if label is not None:
+        raise bad_target("bootstrap")
+    domain = find_domain(ctx, name)
+    for path in args[1:]:
+        code = ctx.launchd.bootstrap(domain, os.path.join(ctx.cwd, path))
+        if code:
+            raise Failure(code, f"Bootstrap failed: {code}: {STRERROR[code]}\n")
+    respond(Reply(0))
+
+
+def cmd_enable(ctx, args, respond):
+    """enable / disable: the override launchd consults at bootstrap; a
+    running job is left alone, as launchd does."""
+    if len(args) != 1:
+        raise usage(ctx.command)
+    name, label = parse_target(args[0], ctx.command)
+    if label is None:
+        raise bad_target(ctx.command)
+    find_domain(ctx, name).overrides[label] = ctx.command == "disable"
+    respond(Reply(0))
+
+
+def _caller_domain(ctx):
+    """Where plain `launchctl list` looks: root sees system, a user their
+    GUI domain if they have one, else their user domain."""
+    if ctx.uid == 0:
+        return ctx.launchd.domain("system")
+    return ctx.launchd.domain(f"gui/{ctx.uid}") or ctx.launchd.domain(f"user/{ctx.uid}")
+
+
+def cmd_list(ctx, args, respond):
+    if len(args) > 1:
+        raise usage("list")
+    domain = _caller_domain(ctx)
+    if not args:
+        respond(Reply(0, render.list_table(domain)))
+        return
+    svc = domain.services.get(args[0])
+    if svc is None:  # list keeps the legacy wording
+        raise Failure(ENOSERVICE, f'Could not find service "{args[0]}" in domain for port\n')
+    respond(Reply(0, render.list_one(svc)))
+
+
+COMMANDS = {
+    "bootout": cmd_bootout,
+    "bootstrap": cmd_bootstrap,
+    "disable": cmd_enable,
+    "enable": cmd_enable,
+    "kickstart": cmd_kickstart,
+    "list": cmd_list,
+    "print": cmd_print,
+}
+
+
+def help_text():
+    lines = ["Usage: launchctl <subcommand> ... | help [subcommand]", "", "Subcommands:"]
+    lines += [f"\t{name:<16}{USAGE[name].splitlines()[0]}" for name in sorted(COMMANDS)]
+    return "\n".join(lines) + "\n"
+
+
+def run(launchd, request, respond):
+    """Run one launchctl invocation; request holds argv (without argv[0]),
+    the caller's uid and cwd, and whether its stdout is a terminal."""
+    argv = [str(a) for a in request.get("argv", [])]
+    if not argv or argv[0] == "help":
+        respond(Reply(0, help_text()))
+        return
+    handler = COMMANDS.get(argv[0])
+    if handler is None:
+        respond(Reply(1, "", f"Unrecognized subcommand: {argv[0]}\n" + help_text()))
+        return
+    ctx = Context(launchd, argv[0], int(request.get("uid", os.getuid())),
+                  str(request.get("cwd", "/")), bool(request.get("tty", False)))
+    try:
+        handler(ctx, argv[1:], respond)
+    except Failure as f:
+        respond(Reply(f.status, "", f.stderr))

@@ -1,0 +1,308 @@
+"""launchd-sim: run the simulated launchd in the foreground (`run`), or
+start / stop / query one in the background for tests."""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+from . import commands, protocol
+from .eventloop import EventLoop
+from .launchd import Config, Launchd
+
+LOG_NAME = "launchd-sim.log"
+EXECUTABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "launchd-sim")
+PIDS_NAME = "jobs.pids"
+
+
+def _env_float(name, default):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        result = float(value)
+    except ValueError:
+        raise SystemExit(f"launchd-sim: {name} is not a number: '{value}'") from None
+    if result < 0:
+        raise SystemExit(f"launchd-sim: {name} is negative: '{value}'")
+    return result
+
+
+def config_from(args, directory):
+    return Config(
+        state_dir=directory,
+        agent_dirs=[os.path.abspath(d) for d in args.agent_dir],
+        daemon_dirs=[os.path.abspath(d) for d in args.daemon_dir],
+        gui_uids=args.gui_uid or [os.getuid()],
+        throttle_scale=_env_float("LAUNCHD_SIM_THROTTLE_SCALE", 1.0),
+        bootout_delay=_env_float("LAUNCHD_SIM_BOOTOUT_DELAY", 0.3),
+        lifetime=_env_float("LAUNCHD_SIM_LIFETIME", 600.0),
+    )
+
+
+# --- the daemon ---------------------------------------------------------------
+
+
+class Server:
+    """The daemon: a Launchd, its socket, and the reasons to exit (stop
+    request, SIGTERM/SIGINT/SIGHUP, state dir removed, lifetime over)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.loop = EventLoop()
+        self.launchd = Launchd(config, self.loop)
+        self.sock_path = protocol.socket_path(config.state_dir)
+        self.sock = None
+        self.started = time.monotonic()
+
+    def serve(self):
+        os.chdir("/")  # launchd's jobs start in / unless WorkingDirectory says otherwise
+        self._listen()
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            self.loop.add_signal(sig, lambda s=sig: self.quit(f"signal {s}"))
+        self.loop.add_signal(signal.SIGCHLD, self.launchd.reap)
+        self.loop.every(0.5, self._watchdog)
+        _write_file(os.path.join(self.config.state_dir, protocol.PID_NAME), f"{os.getpid()}\n")
+        try:
+            self.launchd.boot()
+            print(f"launchd-sim: ready, pid {os.getpid()}", flush=True)
+            self.loop.run()
+        finally:
+            self.launchd.shutdown()
+            self._cleanup()
+
+    def quit(self, why):
+        print(f"launchd-sim: shutting down: {why}", flush=True)
+        self.loop.stop()
+
+    def _listen(self):
+        if os.path.exists(self.sock_path):
+            os.unlink(self.sock_path)  # stale: start() checked nobody answers
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(self.sock_path)
+        self.sock.listen(16)
+        self._sock_ino = os.stat(self.sock_path).st_ino
+        self.loop.add_reader(self.sock, self._accept)
+
+    def _watchdog(self):
+        """Exit when the state dir or our socket vanished (the test that
+        owned us is gone), or when the lifetime is over, so CI never leaks."""
+        self.launchd.reap()  # in case a SIGCHLD wakeup was lost
+        try:
+            alive = os.stat(self.sock_path).st_ino == self._sock_ino
+        except OSError:
+            alive = False
+        if not alive:
+            self.quit("state directory or socket removed")
+        elif time.monotonic() - self.started > self.config.lifetime:
+            self.quit(f"lifetime of {self.config.lifetime:g} s over")
+
+    def _accept(self):
+        conn, _ = self.sock.accept()
+        conn.settimeout(5)  # a client that does not write its line is dropped
+        try:
+            request = protocol.receive(conn)
+        except (OSError, protocol.ProtocolError):
+            conn.close()
+            return
+        self._handle(conn, request)
+
+    def _handle(self, conn, request):
+        answered = []
+
+        def respond(reply):
+            if answered:
+                return
+            answered.append(True)
+            try:
+                protocol.send(conn, reply.__dict__)
+            except OSError:
+                pass
+            conn.close()
+
+        try:
+            if request.get("op") == "shutdown":
+                respond(commands.Reply(0))
+                self.quit("stop requested")
+            elif request.get("op") == "status":
+                respond(commands.Reply(0, f"running, pid {os.getpid()}\n"))
+            else:
+                commands.run(self.launchd, request, respond)
+        except Exception:  # a bug must not leave the client hanging
+            respond(commands.Reply(1, "", "launchd-sim: internal error\n" + traceback.format_exc()))
+
+    def _cleanup(self):
+        if self.sock is not None:
+            self.sock.close()
+            try:
+                if os.stat(self.sock_path).st_ino == self._sock_ino:
+                    os.unlink(self.sock_path)
+            except OSError:
+                pass
+        try:
+            os.unlink(os.path.join(self.config.state_dir, protocol.PID_NAME))
+        except OSError:
+            pass
+
+
+def _write_file(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+# --- the control commands -------------------------------------------------------
+
+
+def _ping(directory):
+    try:
+        return protocol.call(directory, {"op": "status"}, timeout=2)["status"] == 0
+    except (OSError, protocol.ProtocolError, KeyError):
+        return False
+
+
+def _read_pid(directory):
+    try:
+        with open(os.path.join(directory, protocol.PID_NAME), encoding="ascii") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid):
+    """Whether pid exists and is not a zombie (the container's init may be
+    slow to reap the orphaned daemon)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc (macOS): trust kill(2)
+
+
+def _wait_gone(pid, timeout):
+    deadline = time.monotonic() + timeout
+    while _alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def cmd_start(args, directory):
+    os.makedirs(directory, exist_ok=True)
+    if _ping(directory):
+        print(f"launchd-sim: already running for '{directory}'", file=sys.stderr)
+        return 1
+    argv = [sys.executable, EXECUTABLE, "run"] + _passthrough(args)
+    with open(os.path.join(directory, LOG_NAME), "ab") as log:
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                 start_new_session=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            print(f"launchd-sim: daemon exited with status {child.returncode}; "
+                  f"see '{os.path.join(directory, LOG_NAME)}'", file=sys.stderr)
+            return 1
+        if _ping(directory):
+            print(child.pid)
+            return 0
+        time.sleep(0.05)
+    child.kill()
+    print("launchd-sim: daemon did not answer within 10 s", file=sys.stderr)
+    return 1
+
+
+def _passthrough(args):
+    out = []
+    for d in args.agent_dir:
+        out += ["--agent-dir", os.path.abspath(d)]
+    for d in args.daemon_dir:
+        out += ["--daemon-dir", os.path.abspath(d)]
+    for uid in args.gui_uid:
+        out += ["--gui-uid", str(uid)]
+    return out
+
+
+def _kill_leftover_jobs(directory):
+    """Kill the process groups of jobs a killed daemon left behind. Only
+    session leaders are touched: a recycled pid is left alone."""
+    try:
+        with open(os.path.join(directory, PIDS_NAME), encoding="ascii") as f:
+            pids = [int(line) for line in f if line.strip().isdigit()]
+    except OSError:
+        return
+    for pid in pids:
+        try:
+            if os.getsid(pid) == pid:
+                os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def cmd_stop(args, directory):
+    pid = _read_pid(directory)
+    try:
+        protocol.call(directory, {"op": "shutdown"}, timeout=5)
+    except (OSError, protocol.ProtocolError):
+        if pid is not None and _alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    if pid is not None and not _wait_gone(pid, 10):
+        print(f"launchd-sim: daemon {pid} did not stop; killing it", file=sys.stderr)
+        os.kill(pid, signal.SIGKILL)
+        _wait_gone(pid, 5)
+    _kill_leftover_jobs(directory)
+    return 0
+
+
+def cmd_status(args, directory):
+    if _ping(directory):
+        print(f"launchd-sim: running, pid {_read_pid(directory)}")
+        return 0
+    print("launchd-sim: not running")
+    return 3
+
+
+def cmd_run(args, directory):
+    os.makedirs(directory, exist_ok=True)
+    Server(config_from(args, directory)).serve()
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="launchd-sim",
+        description="A launchd simulator for tests; the state directory is $LAUNCHD_SIM_DIR.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, helptext in (("start", "start a daemon in the background"),
+                           ("run", "run the daemon in the foreground")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--agent-dir", action="append", default=[], metavar="DIR",
+                       help="load DIR/*.plist into gui/<first gui uid> (repeatable)")
+        p.add_argument("--daemon-dir", action="append", default=[], metavar="DIR",
+                       help="load DIR/*.plist into system (repeatable)")
+        p.add_argument("--gui-uid", action="append", type=int, default=[], metavar="UID",
+                       help="a uid with a GUI session (repeatable; default: your uid)")
+    sub.add_parser("stop", help="stop the daemon and every job it runs")
+    sub.add_parser("status", help="exit 0 when a daemon answers, 3 when not")
+    args = parser.parse_args(argv)
+    for d in getattr(args, "agent_dir", []) + getattr(args, "daemon_dir", []):
+        if not os.path.isdir(d):
+            print(f"launchd-sim: cannot read directory '{d}'", file=sys.stderr)
+            return 2
+    try:
+        directory = protocol.state_dir()
+        protocol.socket_path(directory)
+    except protocol.ProtocolError as e:
+        print(f"launchd-sim: {e}", file=sys.stderr)
+        return 2
+    handlers = {"start": cmd_start, "run": cmd_run, "stop": cmd_stop, "status": cmd_status}
+    return handlers[args.command](args, directory)

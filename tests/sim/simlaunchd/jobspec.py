@@ -1,0 +1,140 @@
+"""A launchd.plist read into an immutable job definition.
+
+launchd keeps the definition it loaded until the job is booted out, so a
+JobSpec is read once (at boot or bootstrap) and never refreshed from disk."""
+
+import errno
+import os
+import plistlib
+from dataclasses import dataclass, field
+
+STANDARD_PATH = "/usr/bin:/bin:/usr/sbin:/sbin"
+DEFAULT_THROTTLE_INTERVAL = 10
+DEFAULT_EXIT_TIMEOUT = 5
+MAX_PLIST_BYTES = 1 << 20
+
+
+class SpecError(Exception):
+    """A plist that cannot be loaded; code is the errno launchctl reports."""
+
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    label: str
+    path: str
+    program: str | None
+    arguments: tuple[str, ...]
+    working_directory: str | None = None
+    environment: dict = field(default_factory=dict)
+    keep_alive: bool | dict = False
+    run_at_load: bool = False
+    throttle_interval: int = DEFAULT_THROTTLE_INTERVAL
+    exit_timeout: int = DEFAULT_EXIT_TIMEOUT
+    disabled: bool = False
+    stdout_path: str | None = None
+    stderr_path: str | None = None
+    abandon_process_group: bool = False
+
+    @property
+    def program_text(self):
+        """What `print` shows as `program`: Program, else ProgramArguments[0]."""
+        return self.program if self.program else self.arguments[0]
+
+    def executable(self):
+        """The file to exec: Program when present; else ProgramArguments[0],
+        a bare name resolved against the standard PATH as launchd does."""
+        if self.program:
+            return self.program
+        name = self.arguments[0]
+        if "/" in name:
+            return name
+        for d in STANDARD_PATH.split(":"):
+            cand = os.path.join(d, name)
+            if os.access(cand, os.X_OK) and os.path.isfile(cand):
+                return cand
+        return name  # exec fails, the job exits 78 like launchd's spawn failure
+
+    def argv(self):
+        return list(self.arguments) if self.arguments else [self.program]
+
+    def starts_at_load(self):
+        """RunAtLoad, KeepAlive true, or KeepAlive SuccessfulExit (which
+        launchd.plist(5) says implies RunAtLoad)."""
+        if self.run_at_load or self.keep_alive is True:
+            return True
+        return isinstance(self.keep_alive, dict) and "SuccessfulExit" in self.keep_alive
+
+
+def _typed(d, key, types, default, path):
+    value = d.get(key, default)
+    if value is not default and not isinstance(value, types):
+        raise SpecError(errno.EINVAL, f"{path}: {key} has the wrong type")
+    return value
+
+
+def _string_list(value, key, path):
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SpecError(errno.EINVAL, f"{path}: {key} is not an array of strings")
+    return tuple(value)
+
+
+def _keep_alive(value, path):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        # Only SuccessfulExit and Crashed are simulated; other conditions
+        # (PathState, OtherJobEnabled, ...) never fire.
+        return {k: v for k, v in value.items() if isinstance(v, bool)}
+    raise SpecError(errno.EINVAL, f"{path}: KeepAlive is neither a boolean nor a dictionary")
+
+
+def _read(path):
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_PLIST_BYTES + 1)
+    except OSError as e:
+        raise SpecError(e.errno or errno.EIO, f"{path}: {e.strerror}") from None
+    if len(data) > MAX_PLIST_BYTES:
+        raise SpecError(errno.EIO, f"{path}: too large")
+    try:
+        d = plistlib.loads(data)
+    except Exception as e:  # plistlib raises several types on garbage
+        raise SpecError(errno.EIO, f"{path}: not a property list: {e}") from None
+    if not isinstance(d, dict):
+        raise SpecError(errno.EIO, f"{path}: not a dictionary")
+    return d
+
+
+def load(path):
+    """Read the plist at path (XML or binary). Raises SpecError."""
+    d = _read(path)
+    label = _typed(d, "Label", str, None, path)
+    if not label:
+        raise SpecError(errno.EINVAL, f"{path}: no Label")
+    program = _typed(d, "Program", str, None, path)
+    args = d.get("ProgramArguments")
+    arguments = _string_list(args, "ProgramArguments", path) if args is not None else ()
+    if not program and not arguments:
+        raise SpecError(errno.EINVAL, f"{path}: neither Program nor ProgramArguments")
+    env = _typed(d, "EnvironmentVariables", dict, {}, path)
+    env = {str(k): str(v) for k, v in env.items() if isinstance(v, str)}
+    return JobSpec(
+        label=label,
+        path=path,
+        program=program,
+        arguments=arguments,
+        working_directory=_typed(d, "WorkingDirectory", str, None, path),
+        environment=env,
+        keep_alive=_keep_alive(d.get("KeepAlive", False), path),
+        run_at_load=bool(_typed(d, "RunAtLoad", bool, False, path)),
+        throttle_interval=max(0, _typed(d, "ThrottleInterval", int, DEFAULT_THROTTLE_INTERVAL, path)),
+        exit_timeout=max(0, _typed(d, "ExitTimeOut", int, DEFAULT_EXIT_TIMEOUT, path)),
+        disabled=bool(_typed(d, "Disabled", bool, False, path)),
+        stdout_path=_typed(d, "StandardOutPath", str, None, path),
+        stderr_path=_typed(d, "StandardErrorPath", str, None, path),
+        abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
+    )

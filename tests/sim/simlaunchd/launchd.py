@@ -1,0 +1,255 @@
+"""The simulated launchd: domains of services, their processes, and the
+operations launchctl asks for. Everything runs on one event loop thread."""
+
+import errno
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+
+from . import jobspec, spawn
+from .service import Service
+
+
+@dataclass
+class Config:
+    state_dir: str
+    agent_dirs: list = field(default_factory=list)
+    daemon_dirs: list = field(default_factory=list)
+    gui_uids: list = field(default_factory=list)  # agents load into the first
+    throttle_scale: float = 1.0
+    bootout_delay: float = 0.3
+    lifetime: float = 600.0
+
+
+class Domain:
+    """system, gui/<uid> or user/<uid>, with the services loaded into it and
+    the enable/disable overrides launchd keeps per domain."""
+
+    def __init__(self, name):
+        self.name = name
+        self.services = {}
+        self.overrides = {}  # label -> disabled
+
+    @property
+    def service_type(self):
+        return "LaunchDaemon" if self.name == "system" else "LaunchAgent"
+
+    def is_disabled(self, spec):
+        return self.overrides.get(spec.label, spec.disabled)
+
+
+class EventLog:
+    """JSON lines, one per event, flushed at once so tests can read them."""
+
+    def __init__(self, path):
+        self._f = open(path, "a", encoding="utf-8")
+
+    def write(self, record):
+        self._f.write(json.dumps(record, sort_keys=True) + "\n")
+        self._f.flush()
+
+    def close(self):
+        self._f.close()
+
+
+def describe_status(status):
+    """Exit fields for the event log from a waitpid status."""
+    if os.WIFSIGNALED(status):
+        return {"signal": os.WTERMSIG(status)}
+    return {"exit_code": os.WEXITSTATUS(status)}
+
+
+class Launchd:
+    def __init__(self, config, loop):
+        self.config = config
+        self.loop = loop
+        self.domains = {"system": Domain("system")}
+        for uid in config.gui_uids:
+            self.domains[f"gui/{uid}"] = Domain(f"gui/{uid}")
+        self._by_pid = {}
+        self._log_dir = os.path.join(config.state_dir, "logs")
+        os.makedirs(self._log_dir, exist_ok=True)
+        self._events = EventLog(os.path.join(config.state_dir, "events.jsonl"))
+        self._pids_path = os.path.join(config.state_dir, "jobs.pids")
+
+    # --- domains and services -------------------------------------------
+
+    def domain(self, name):
+        """The domain called name, or None when it does not exist: system
+        and the configured gui/<uid> always exist, user/<uid> on demand."""
+        if name not in self.domains and name.startswith("user/"):
+            self.domains[name] = Domain(name)
+        return self.domains.get(name)
+
+    def boot(self):
+        """Load every plist found, as launchd does at boot. Each is marked
+        enabled, as if `launchctl load -w` had been run on it."""
+        agents = f"gui/{self.config.gui_uids[0]}"
+        for dirs, name in ((self.config.daemon_dirs, "system"), (self.config.agent_dirs, agents)):
+            for d in dirs:
+                for entry in sorted(os.listdir(d)):
+                    if entry.endswith(".plist"):
+                        self._boot_one(self.domains[name], os.path.join(d, entry))
+
+    def _boot_one(self, domain, path):
+        try:
+            spec = jobspec.load(path)
+        except jobspec.SpecError as e:
+            print(f"launchd-sim: warning: cannot load {e}", flush=True)
+            return
+        if spec.label in domain.services:
+            print(f"launchd-sim: warning: {path}: label '{spec.label}' already loaded", flush=True)
+            return
+        domain.overrides[spec.label] = False
+        self._load(domain, spec)
+
+    def bootstrap(self, domain, path):
+        """Load the plist at path into domain; 0 or an errno."""
+        try:
+            spec = jobspec.load(path)
+        except jobspec.SpecError as e:
+            return errno.ENOENT if e.code == errno.ENOENT else errno.EIO
+        if spec.label in domain.services or domain.is_disabled(spec):
+            return errno.EIO
+        self._load(domain, spec)
+        return 0
+
+    def _load(self, domain, spec):
+        svc = Service(self, domain, spec)
+        domain.services[spec.label] = svc
+        self.log_event("bootstrap", svc)
+        if spec.starts_at_load():
+            svc.start("load")
+
+    def bootout(self, svc):
+        """Stop the job and forget it once it is gone and bootout_delay has
+        passed: like launchd, bootout returns before the service is gone."""
+        if svc.booting_out:
+            return
+        svc.booting_out = True
+        self.log_event("bootout", svc)
+        gone = {"exited": False, "delay": False}
+
+        def maybe_remove(what):
+            gone[what] = True
+            if all(gone.values()) and svc.domain.services.get(svc.label) is svc:
+                del svc.domain.services[svc.label]
+                self.log_event("removed", svc)
+
+        svc.stop(then=lambda: maybe_remove("exited"))
+        self.loop.call_later(self.config.bootout_delay, lambda: maybe_remove("delay"))
+
+    def kickstart(self, svc, kill, done):
+        """Start svc now, ignoring the throttle; with kill, stop a running
+        instance first. done(pid) runs once the new process exists, with
+        None when a bootout or shutdown came first."""
+        if svc.pid is not None and not kill:
+            done(svc.pid)
+            return
+
+        def start():
+            if svc.pid is None and not svc.booting_out:
+                svc.start("kickstart")
+            done(svc.pid)
+
+        svc.stop(then=start)
+
+    # --- processes ------------------------------------------------------
+
+    def spawn(self, svc):
+        spec = svc.spec
+        out = spec.stdout_path or os.path.join(self._log_dir, f"{spec.label}.out")
+        err = spec.stderr_path or os.path.join(self._log_dir, f"{spec.label}.err")
+        pid = spawn.spawn(spec.executable(), spec.argv(), self._environment(spec),
+                          spec.working_directory, out, err)
+        self._by_pid[pid] = svc
+        self._write_pids()
+        return pid
+
+    def _environment(self, spec):
+        """launchd's environment, not the daemon's: a fixed PATH, the user's
+        basics, XPC_SERVICE_NAME, then EnvironmentVariables."""
+        env = {"PATH": jobspec.STANDARD_PATH, "XPC_SERVICE_NAME": spec.label}
+        for key in ("HOME", "USER", "LOGNAME", "SHELL", "TMPDIR"):
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update(spec.environment)
+        return env
+
+    def reap(self):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            svc = self._by_pid.pop(pid, None)
+            self._write_pids()
+            if svc is not None and svc.pid == pid:
+                svc.reaped(status)
+
+    def _write_pids(self):
+        """Live job pids (each its own process group), for `launchd-sim stop`
+        to clean up should the daemon itself be killed."""
+        tmp = self._pids_path + ".tmp"
+        try:
+            with open(tmp, "w", encoding="ascii") as f:
+                f.writelines(f"{pid}\n" for pid in self._by_pid)
+            os.replace(tmp, self._pids_path)
+        except OSError:
+            pass  # the state dir is gone: we are shutting down anyway
+
+    def shutdown(self, max_grace=3.0):
+        """Stop every job: SIGTERM, then after the longest ExitTimeOut (at
+        most max_grace) SIGKILL to each process group. Never blocks for
+        more than about max_grace + 2 seconds."""
+        grace = 0.0
+        try:
+            for domain in self.domains.values():
+                for svc in domain.services.values():
+                    svc.booting_out = True  # no KeepAlive respawn from here on
+                    if svc.pid is not None:
+                        grace = max(grace, svc.spec.exit_timeout)
+                    svc.stop()
+            self._reap_until(time.monotonic() + min(grace, max_grace))
+        finally:
+            for pid in list(self._by_pid):
+                _kill_quietly(pid, signal.SIGKILL, group=True)
+            self._reap_until(time.monotonic() + 2.0)
+            self._events.close()
+
+    def _reap_until(self, deadline):
+        while self._by_pid and time.monotonic() < deadline:
+            self.reap()
+            time.sleep(0.02)
+
+    # --- event log ------------------------------------------------------
+
+    def log_event(self, event, svc, pid=None, status=None, **extra):
+        record = {
+            "time": round(time.time(), 6),
+            "event": event,
+            "label": svc.label,
+            "target": svc.target,
+            "pid": pid if pid is not None else svc.pid,
+            "program": svc.spec.executable(),
+        }
+        if status is not None:
+            record.update(describe_status(status))
+        if event == "start":
+            record["argv"] = svc.spec.argv()
+        record.update(extra)
+        self._events.write(record)
+
+
+def _kill_quietly(pid, sig, group):
+    try:
+        if group:
+            os.killpg(pid, sig)
+        else:
+            os.kill(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

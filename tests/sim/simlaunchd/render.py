@@ -1,0 +1,140 @@
+"""launchctl's text: `print` of a service or domain, `list`, and how
+domains are named in error messages."""
+
+import os
+import signal
+
+from . import jobspec
+
+# macOS strsignal(3) wording, which `print` uses for the terminating signal.
+SIGNAL_NAMES = {
+    signal.SIGHUP: "Hangup", signal.SIGINT: "Interrupt", signal.SIGQUIT: "Quit",
+    signal.SIGILL: "Illegal instruction", signal.SIGTRAP: "Trace/BPT trap",
+    signal.SIGABRT: "Abort trap", signal.SIGFPE: "Floating point exception",
+    signal.SIGKILL: "Killed", signal.SIGBUS: "Bus error",
+    signal.SIGSEGV: "Segmentation fault", signal.SIGPIPE: "Broken pipe",
+    signal.SIGALRM: "Alarm clock", signal.SIGTERM: "Terminated",
+    signal.SIGUSR1: "User defined signal 1", signal.SIGUSR2: "User defined signal 2",
+}
+
+
+def domain_description(name):
+    """How launchctl names a domain after "Could not find ... for ":
+    system, user gui: 501, uid: 501, login: N, asid: N, pid: N."""
+    kind, _, handle = name.partition("/")
+    return {
+        "system": "system",
+        "gui": f"user gui: {handle}",
+        "user": f"uid: {handle}",
+        "login": f"login: {handle}",
+        "session": f"asid: {handle}",
+        "pid": f"pid: {handle}",
+    }[kind]
+
+
+def last_exit_line(status):
+    if status is None:
+        return "last exit code = (never exited)"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        name = SIGNAL_NAMES.get(sig) or signal.strsignal(sig) or "Unknown signal"
+        return f"last terminating signal = {name}: {sig}"
+    code = os.WEXITSTATUS(status)
+    return f"last exit code = {code}: EX_CONFIG" if code == 78 else f"last exit code = {code}"
+
+
+def _properties(spec):
+    props = []
+    if spec.keep_alive:
+        props.append("keepalive")
+    if spec.run_at_load:
+        props.append("runatload")
+    if not spec.program:
+        props.append("inferred program")
+    return " | ".join(props)
+
+
+def _block(lines, title, items):
+    lines.append(f"\t{title} = {{")
+    lines.extend(f"\t\t{item}" for item in items)
+    lines.append("\t}")
+
+
+def print_service(svc, log_dir):
+    """The `launchctl print <service-target>` text (the usual subset)."""
+    spec = svc.spec
+    lines = [f"{svc.target} = {{",
+             f"\tactive count = {1 if svc.pid else 0}",
+             f"\tpath = {spec.path}",
+             f"\ttype = {svc.domain.service_type}",
+             f"\tstate = {svc.state_text()}",
+             "",
+             f"\tprogram = {spec.program_text}"]
+    if spec.arguments:
+        _block(lines, "arguments", spec.arguments)
+    lines.append("")
+    if spec.working_directory:
+        lines.append(f"\tworking directory = {spec.working_directory}")
+    lines.append(f"\tstdout path = {spec.stdout_path or os.path.join(log_dir, spec.label + '.out')}")
+    lines.append(f"\tstderr path = {spec.stderr_path or os.path.join(log_dir, spec.label + '.err')}")
+    _block(lines, "default environment", [f"PATH => {jobspec.STANDARD_PATH}"])
+    lines.append("")
+    env = dict(spec.environment, XPC_SERVICE_NAME=spec.label)
+    _block(lines, "environment", [f"{k} => {v}" for k, v in sorted(env.items())])
+    lines.append("")
+    lines += [f"\tdomain = {svc.domain.name}",
+              f"\tminimum runtime = {spec.throttle_interval}",
+              f"\texit timeout = {spec.exit_timeout}",
+              f"\truns = {svc.runs}"]
+    if svc.pid:
+        lines.append(f"\tpid = {svc.pid}")
+    lines.append(f"\t{last_exit_line(svc.last_status)}")
+    if _properties(spec):
+        lines += ["", f"\tproperties = {_properties(spec)}"]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _list_status(svc):
+    """list's Status column: the last exit code, or minus the signal."""
+    st = svc.last_status
+    if st is None:
+        return "0"
+    return f"-{os.WTERMSIG(st)}" if os.WIFSIGNALED(st) else str(os.WEXITSTATUS(st))
+
+
+def print_domain(domain):
+    lines = [f"{domain.name} = {{", f"\ttype = {domain.name.split('/')[0]}", "",
+             "\tservices = {"]
+    for label, svc in sorted(domain.services.items()):
+        lines.append(f"\t\t{svc.pid or 0:>8} {_list_status(svc):>6} \t{label}")
+    lines += ["\t}", "", "\tdisabled services = {"]
+    lines += [f'\t\t"{label}" => {"disabled" if off else "enabled"}'
+              for label, off in sorted(domain.overrides.items())]
+    lines += ["\t}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def list_table(domain):
+    lines = ["PID\tStatus\tLabel"]
+    for label, svc in sorted(domain.services.items()):
+        lines.append(f"{svc.pid or '-'}\t{_list_status(svc)}\t{label}")
+    return "\n".join(lines) + "\n"
+
+
+def list_one(svc):
+    """`launchctl list <label>`: the old-style dictionary. LastExitStatus
+    is the raw wait status, as launchd reports it."""
+    spec = svc.spec
+    lines = ["{",
+             f'\t"LimitLoadToSessionType" = "{"System" if svc.domain.name == "system" else "Aqua"}";',
+             f'\t"Label" = "{spec.label}";',
+             f'\t"OnDemand" = {"false" if spec.keep_alive else "true"};',
+             f'\t"LastExitStatus" = {svc.last_status or 0};']
+    if svc.pid:
+        lines.append(f'\t"PID" = {svc.pid};')
+    lines.append(f'\t"Program" = "{spec.executable()}";')
+    lines.append('\t"ProgramArguments" = (')
+    lines += [f'\t\t"{a}";' for a in spec.argv()]
+    lines += ["\t);", "};"]
+    return "\n".join(lines) + "\n"

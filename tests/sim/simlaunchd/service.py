@@ -1,0 +1,141 @@
+"""One loaded job and its process: a small state machine.
+
+    not running --start--> running --exit--> not running | spawn scheduled
+    running --stop--> (SIGTERM, SIGKILL after ExitTimeOut) --exit--> not running
+    spawn scheduled --throttle timer | start--> running
+
+A process that exits on its own is respawned when KeepAlive asks for it,
+but never sooner than ThrottleInterval (scaled) after it was started, as
+launchd does ("Pushing respawn out by N seconds"). A process we stop
+(kickstart -k, bootout, shutdown) is never respawned by KeepAlive."""
+
+import os
+import signal
+import time
+
+CRASH_SIGNALS = {signal.SIGILL, signal.SIGTRAP, signal.SIGABRT, signal.SIGFPE,
+                 signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS}
+
+
+def wants_respawn(keep_alive, status):
+    """Whether KeepAlive (bool, or dict of SuccessfulExit/Crashed, any of
+    which may ask) wants a job restarted after it exited with status."""
+    if isinstance(keep_alive, bool):
+        return keep_alive
+    success = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    crashed = os.WIFSIGNALED(status) and os.WTERMSIG(status) in CRASH_SIGNALS
+    if "SuccessfulExit" in keep_alive and success == keep_alive["SuccessfulExit"]:
+        return True
+    return "Crashed" in keep_alive and crashed == keep_alive["Crashed"]
+
+
+class Service:
+    def __init__(self, host, domain, spec):
+        self.host = host          # the Launchd: loop, spawning, event log
+        self.domain = domain
+        self.spec = spec
+        self.pid = None
+        self.runs = 0
+        self.last_status = None   # waitpid status of the last exit; None: never exited
+        self.started_at = None    # monotonic time of the last spawn
+        self.booting_out = False
+        self._stopping = False
+        self._kill_timer = None
+        self._respawn_timer = None
+        self._exit_waiters = []
+
+    @property
+    def label(self):
+        return self.spec.label
+
+    @property
+    def target(self):
+        return f"{self.domain.name}/{self.spec.label}"
+
+    def state_text(self):
+        if self.pid is not None:
+            return "running"
+        if self._respawn_timer is not None:
+            return "spawn scheduled"
+        return "not running"
+
+    def start(self, reason):
+        """Spawn the program now (the caller checked it is not running)."""
+        self._cancel_respawn()
+        self.pid = self.host.spawn(self)
+        self.runs += 1
+        self.started_at = time.monotonic()
+        self.host.log_event("start", self, reason=reason)
+
+    def stop(self, then=None):
+        """SIGTERM the process, SIGKILL its group after ExitTimeOut; call
+        then() once it has been reaped (at once when not running)."""
+        self._cancel_respawn()
+        if self.pid is None:
+            if then:
+                then()
+            return
+        if then:
+            self._exit_waiters.append(then)
+        if self._stopping:
+            return
+        self._stopping = True
+        self._signal(signal.SIGTERM, group=False)
+        self._kill_timer = self.host.loop.call_later(
+            self.spec.exit_timeout, lambda: self._signal(signal.SIGKILL, group=True))
+
+    def reaped(self, status):
+        """The process exited with waitpid status."""
+        pid, self.pid = self.pid, None
+        self.last_status = status
+        if self._kill_timer:
+            self._kill_timer.cancel()
+            self._kill_timer = None
+        if not self.spec.abandon_process_group:
+            _killpg_quietly(pid, signal.SIGKILL)  # launchd reaps the whole group
+        self.host.log_event("exit", self, pid=pid, status=status)
+        stopped_by_us, self._stopping = self._stopping, False
+        waiters, self._exit_waiters = self._exit_waiters, []
+        for then in waiters:
+            then()
+        if (not stopped_by_us and not self.booting_out and self.pid is None
+                and wants_respawn(self.spec.keep_alive, status)):
+            self._schedule_respawn()
+
+    def _schedule_respawn(self):
+        interval = self.spec.throttle_interval * self.host.config.throttle_scale
+        delay = self.started_at + interval - time.monotonic()
+        if delay <= 0:
+            self.start("keepalive")
+            return
+        self._respawn_timer = self.host.loop.call_later(delay, self._respawn)
+        self.host.log_event("throttle", self, delay=round(delay, 3))
+
+    def _respawn(self):
+        self._respawn_timer = None
+        if self.pid is None and not self.booting_out:
+            self.start("keepalive")
+
+    def _cancel_respawn(self):
+        if self._respawn_timer:
+            self._respawn_timer.cancel()
+            self._respawn_timer = None
+
+    def _signal(self, sig, group):
+        if self.pid is None:
+            return
+        self.host.log_event("kill", self, signal=sig)
+        try:
+            if group:
+                os.killpg(self.pid, sig)
+            else:
+                os.kill(self.pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _killpg_quietly(pgid, sig):
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

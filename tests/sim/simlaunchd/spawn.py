@@ -1,0 +1,71 @@
+"""Starting a job's program: fork, then exec in the child, so the job's pid
+is the program itself (/proc/<pid>/exe is the program, as under launchd).
+
+The daemon is single-threaded, which is what makes os.fork() safe here."""
+
+import ctypes
+import os
+import signal
+import sys
+
+EX_CONFIG = 78  # what launchd records when it cannot spawn a job
+PR_SET_PDEATHSIG = 1
+
+_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+
+
+def _die_with_parent(parent):
+    """A safety net for CI: if the daemon is killed outright, its jobs get
+    SIGKILL instead of leaking. Linux only."""
+    if _libc is not None:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(EX_CONFIG)
+
+
+def _reset_signals():
+    # SIG_IGN survives exec: undo what Python and the daemon set up.
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGPIPE, signal.SIGCHLD, signal.SIGTERM, signal.SIGINT,
+                signal.SIGHUP, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+
+
+def _redirect(fd, path):
+    try:
+        new = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        new = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(new, fd)
+    os.close(new)
+
+
+def _child(exe, argv, env, cwd, stdout_path, stderr_path, parent):
+    _die_with_parent(parent)
+    _reset_signals()
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    _redirect(1, stdout_path)
+    _redirect(2, stderr_path)
+    try:
+        if cwd:
+            os.chdir(cwd)
+        os.execve(exe, argv, env)
+    except OSError as e:
+        os.write(2, f"launchd-sim: cannot exec '{exe}': {e.strerror}\n".encode())
+
+
+def spawn(exe, argv, env, cwd, stdout_path, stderr_path):
+    """Start exe in a new session; return its pid. A failed exec shows up as
+    the child exiting with EX_CONFIG, as a failed spawn does under launchd."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _child(exe, argv, env, cwd, stdout_path, stderr_path, parent)
+        finally:
+            os._exit(EX_CONFIG)
+    return pid

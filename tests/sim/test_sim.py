@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""Tests of the launchd simulator: real jobs under launchd-sim, driven and
+observed through the stand-in launchctl, /proc and the event log."""
+
+import json
+import os
+import plistlib
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.dont_write_bytecode = True
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+LAUNCHCTL = os.path.join(HERE, "launchctl")
+LAUNCHD_SIM = os.path.join(HERE, "launchd-sim")
+UID = os.getuid()
+GUI = f"gui/{UID}"
+SCALE = 0.05           # ThrottleInterval 10 s becomes 0.5 s
+BOOTOUT_DELAY = 0.3
+SLEEP = os.path.realpath(shutil.which("sleep", path="/usr/bin:/bin"))
+
+
+def gone(pid):
+    """No such process, or only a zombie nobody reaped yet."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.02)
+
+
+def parse_print(text):
+    """The top-level `key = value` lines of `launchctl print`, as relaunch
+    reads them (nested blocks skipped)."""
+    fields, depth = {}, 0
+    for line in text.splitlines()[1:]:
+        stripped = line.strip()
+        if stripped == "}":
+            depth -= 1
+            continue
+        if depth == 0 and " = " in stripped:
+            key, value = stripped.split(" = ", 1)
+            if value == "{":
+                depth += 1
+            else:
+                fields[key] = value
+        elif stripped.endswith("= {"):
+            depth += 1
+    return fields
+
+
+def read_text(path):
+    """The file's text, or "" while it does not exist yet."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except FileNotFoundError:
+        return ""
+
+
+def cmdline(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().split(b"\0")[:-1]
+
+
+class Sim:
+    """One launchd-sim with its own state, agent and daemon directories."""
+
+    def __init__(self, **env):
+        self.root = tempfile.mkdtemp(prefix="launchd-sim-test.")
+        self.state = os.path.join(self.root, "state")
+        self.agents = os.path.join(self.root, "agents")
+        self.daemons = os.path.join(self.root, "daemons")
+        os.mkdir(self.agents)
+        os.mkdir(self.daemons)
+        self.env = dict(os.environ, LAUNCHD_SIM_DIR=self.state,
+                        LAUNCHD_SIM_THROTTLE_SCALE=str(SCALE),
+                        LAUNCHD_SIM_BOOTOUT_DELAY=str(BOOTOUT_DELAY),
+                        LAUNCHD_SIM_LIFETIME="120", **env)
+        self.daemon_pid = None
+
+    def plist(self, kind, label, fmt=plistlib.FMT_XML, **keys):
+        d = self.agents if kind == "agent" else self.daemons
+        path = os.path.join(d, label + ".plist")
+        with open(path, "wb") as f:
+            plistlib.dump(dict(Label=label, **keys), f, fmt=fmt)
+        return path
+
+    def start(self):
+        r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", self.agents,
+                            "--daemon-dir", self.daemons], env=self.env,
+                           capture_output=True, text=True, timeout=30)
+        if r.returncode != 0:
+            raise AssertionError(f"launchd-sim start failed: {r.stderr}")
+        self.daemon_pid = int(r.stdout)
+
+    def stop(self):
+        subprocess.run([LAUNCHD_SIM, "stop"], env=self.env, capture_output=True, timeout=60)
+
+    def cleanup(self):
+        try:
+            self.stop()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def launchctl(self, *args):
+        return subprocess.run([LAUNCHCTL, *args], env=self.env, capture_output=True,
+                              text=True, timeout=60)
+
+    def status(self, target):
+        r = self.launchctl("print", target)
+        if r.returncode != 0:
+            raise AssertionError(f"print {target}: {r.returncode} {r.stderr}")
+        return parse_print(r.stdout)
+
+    def pid(self, target):
+        return int(self.status(target).get("pid", 0))
+
+    def events(self, label=None, event=None):
+        """The event log's records, optionally only label's, only event's."""
+        with open(os.path.join(self.state, "events.jsonl"), encoding="utf-8") as f:
+            records = [json.loads(line) for line in f]
+        return [r for r in records if label in (None, r["label"]) and event in (None, r["event"])]
+
+
+class SimTest(unittest.TestCase):
+    """One daemon for all tests; each test uses its own labels."""
+
+    @classmethod
+    def setUpClass(cls):
+        sim = cls.sim = Sim()
+        cls.addClassCleanup(sim.cleanup)
+        sim.plist("agent", "org.sim.sleeper", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.sim.envcwd", RunAtLoad=True, WorkingDirectory=sim.root,
+                  EnvironmentVariables={"FOO": "bar baz"},
+                  ProgramArguments=["/bin/sh", "-c", 'echo "$FOO|$(pwd)|$PATH" > envcwd.out; exec sleep 1000'])
+        sim.plist("agent", "org.sim.keepalive", ProgramArguments=["sleep", "1000"], KeepAlive=True)
+        sim.plist("agent", "org.sim.flapper", ProgramArguments=["/bin/sh", "-c", "exit 3"],
+                  KeepAlive=True, ThrottleInterval=10)
+        sim.plist("agent", "org.sim.success", ProgramArguments=["/bin/sh", "-c", "exit 0"],
+                  KeepAlive={"SuccessfulExit": False})
+        sim.plist("agent", "org.sim.ondemand", ProgramArguments=["sleep", "1000"])
+        sim.plist("agent", "org.sim.toggle", ProgramArguments=["sleep", "1000"])
+        # Slow to stop, so the bootout window outlasts a few launchctl calls on a busy machine.
+        sim.plist("agent", "org.sim.bootout", RunAtLoad=True, ProgramArguments=[
+            "/bin/sh", "-c", "trap 'sleep 1.5; exit 0' TERM; sleep 1000 & wait"])
+        sim.plist("agent", "org.sim.rewrite", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.sim.kick", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.sim.stubborn", RunAtLoad=True, ExitTimeOut=1,
+                  ProgramArguments=["/bin/sh", "-c", "trap '' TERM; exec sleep 1000"])
+        sim.plist("agent", "org.sim.broken", Program="/nonexistent/daemon", RunAtLoad=True)
+        sim.plist("daemon", "org.sim.daemon", fmt=plistlib.FMT_BINARY, Program="/bin/sleep",
+                  ProgramArguments=["sleepy-daemon", "1000"], KeepAlive=True, ThrottleInterval=30)
+        sim.start()
+
+    def lc(self, *args):
+        return self.sim.launchctl(*args)
+
+    def assert_fails(self, result, status, message):
+        self.assertEqual(result.returncode, status, result.stderr)
+        self.assertIn(message, result.stderr)
+
+    # --- boot and print -----------------------------------------------------
+
+    def test_boot_starts_runatload_and_keepalive_jobs(self):
+        for target in (f"{GUI}/org.sim.sleeper", f"{GUI}/org.sim.keepalive", "system/org.sim.daemon"):
+            st = self.sim.status(target)
+            self.assertEqual(st["state"], "running", target)
+            self.assertFalse(gone(int(st["pid"])), target)
+        st = self.sim.status(f"{GUI}/org.sim.ondemand")
+        self.assertEqual(st["state"], "not running")
+        self.assertNotIn("pid", st)
+        self.assertEqual(st["runs"], "0")
+        self.assertEqual(st["last exit code"], "(never exited)")
+
+    def test_print_format(self):
+        r = self.lc("print", f"{GUI}/org.sim.sleeper")
+        self.assertEqual(r.returncode, 0)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], f"{GUI}/org.sim.sleeper = {{")
+        self.assertEqual(lines[-1], "}")
+        self.assertIn("\tpath = " + os.path.join(self.sim.agents, "org.sim.sleeper.plist"), lines)
+        self.assertIn("\ttype = LaunchAgent", lines)
+        self.assertIn("\tstate = running", lines)
+        self.assertIn("\tprogram = sleep", lines)
+        args = lines.index("\targuments = {")
+        self.assertEqual(lines[args + 1:args + 4], ["\t\tsleep", "\t\t1000", "\t}"])
+        self.assertIn("\tminimum runtime = 10", lines)
+        self.assertIn("\tlast exit code = (never exited)", lines)
+        self.assertRegex(r.stdout, r"\n\tpid = [1-9][0-9]*\n")
+        st = parse_print(r.stdout)
+        self.assertEqual(st["runs"], "1")
+        daemon = self.sim.status("system/org.sim.daemon")
+        self.assertEqual(daemon["type"], "LaunchDaemon")
+        self.assertEqual(daemon["program"], "/bin/sleep")
+        self.assertEqual(daemon["minimum runtime"], "30")
+
+    def test_job_process_is_the_program(self):
+        pid = self.sim.pid(f"{GUI}/org.sim.sleeper")
+        self.assertEqual(os.readlink(f"/proc/{pid}/exe"), SLEEP)
+        self.assertEqual(os.getsid(pid), pid, "a job runs in its own session")
+        dpid = self.sim.pid("system/org.sim.daemon")
+        self.assertEqual(os.readlink(f"/proc/{dpid}/exe"), SLEEP)
+        self.assertEqual(cmdline(dpid), [b"sleepy-daemon", b"1000"])
+
+    def test_environment_and_working_directory(self):
+        out = os.path.join(self.sim.root, "envcwd.out")
+        text = wait_for(lambda: read_text(out), 5, "envcwd.out")
+        self.assertEqual(text, f"bar baz|{self.sim.root}|/usr/bin:/bin:/usr/sbin:/sbin\n")
+        pid = wait_for(lambda: self.sim.pid(f"{GUI}/org.sim.envcwd"), 5, "envcwd pid")
+        wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, 5, "exec of sleep")
+
+    # --- kickstart ----------------------------------------------------------
+
+    def test_kickstart_k_replaces_the_process(self):
+        target = f"{GUI}/org.sim.kick"
+        old = self.sim.pid(target)
+        r = self.lc("kickstart", "-kp", target)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^[0-9]+\n$")  # a pipe gets the bare pid
+        new = int(r.stdout)
+        self.assertNotEqual(new, old)
+        self.assertTrue(gone(old), "the old process is gone")
+        st = self.sim.status(target)
+        self.assertEqual((st["state"], int(st["pid"]), st["runs"]), ("running", new, "2"))
+        self.assertEqual(st["last terminating signal"], "Terminated: 15")
+        seq = [(e["event"], e["pid"]) for e in self.sim.events("org.sim.kick")][-3:]
+        self.assertEqual(seq, [("kill", old), ("exit", old), ("start", new)])
+
+    def test_kickstart_k_kills_a_job_ignoring_sigterm(self):
+        target = f"{GUI}/org.sim.stubborn"
+        old = wait_for(lambda: self.sim.pid(target), 5, "stubborn job")
+        t0 = time.monotonic()
+        r = self.lc("kickstart", "-k", "-p", target)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreaterEqual(time.monotonic() - t0, 1.0, "SIGKILL only after ExitTimeOut")
+        self.assertTrue(gone(old))
+        seq = [(e["event"], e.get("signal")) for e in self.sim.events("org.sim.stubborn")][-4:]
+        self.assertEqual(seq, [("kill", 15), ("kill", 9), ("exit", 9), ("start", None)])
+        self.assertEqual(self.sim.status(target)["last terminating signal"], "Killed: 9")
+
+    def test_failed_exec_is_exit_78(self):
+        target = f"{GUI}/org.sim.broken"
+        st = wait_for(lambda: (st := self.sim.status(target)).get("last exit code", "").startswith("78") and st,
+                      5, "the failed spawn")
+        self.assertEqual((st["state"], st["last exit code"]), ("not running", "78: EX_CONFIG"))
+        self.assertIn("cannot exec '/nonexistent/daemon'",
+                      read_text(os.path.join(self.sim.state, "logs", "org.sim.broken.err")))
+
+    def test_kickstart_without_k_leaves_a_running_job(self):
+        target = f"{GUI}/org.sim.sleeper"
+        pid = self.sim.pid(target)
+        r = self.lc("kickstart", "-p", target)
+        self.assertEqual((r.returncode, r.stdout), (0, f"{pid}\n"))
+        self.assertEqual(self.sim.status(target)["runs"], "1")
+
+    def test_kickstart_starts_a_stopped_job(self):
+        target = f"{GUI}/org.sim.ondemand"
+        r = self.lc("kickstart", target)
+        self.assertEqual((r.returncode, r.stdout), (0, ""))
+        st = self.sim.status(target)
+        self.assertEqual((st["state"], st["runs"]), ("running", "1"))
+        self.assertEqual(os.readlink(f"/proc/{st['pid']}/exe"), SLEEP)
+
+    # --- KeepAlive and throttling -------------------------------------------
+
+    def test_keepalive_respawn_waits_for_the_throttle_interval(self):
+        starts = wait_for(lambda: len(s := self.sim.events("org.sim.flapper", "start")) >= 4 and s,
+                          10, "four starts of a failing KeepAlive job")
+        gaps = [b["time"] - a["time"] for a, b in zip(starts, starts[1:])]
+        for gap in gaps:
+            self.assertGreaterEqual(gap, 10 * SCALE - 0.01)
+            self.assertLess(gap, 10 * SCALE + 2.0)
+        exits = self.sim.events("org.sim.flapper", "exit")
+        self.assertTrue(all(e["exit_code"] == 3 for e in exits))
+        st = self.sim.status(f"{GUI}/org.sim.flapper")
+        self.assertIn(st["state"], ("spawn scheduled", "running"))
+
+    def test_keepalive_respawns_a_killed_job(self):
+        target = f"{GUI}/org.sim.keepalive"
+        old = self.sim.pid(target)
+        os.kill(old, signal.SIGKILL)
+        new = wait_for(lambda: (p := self.sim.pid(target)) != old and p, 5, "respawn")
+        self.assertTrue(gone(old))
+        st = self.sim.status(target)
+        self.assertEqual(st["last terminating signal"], "Killed: 9")
+        exit_event = self.sim.events("org.sim.keepalive", "exit")[-1]
+        self.assertEqual((exit_event["pid"], exit_event["signal"]), (old, 9))
+        self.assertEqual(os.readlink(f"/proc/{new}/exe"), SLEEP)
+
+    def test_successful_exit_is_not_respawned(self):
+        target = f"{GUI}/org.sim.success"
+        wait_for(lambda: self.sim.status(target)["runs"] == "1" and
+                 "pid" not in self.sim.status(target), 5, "one run")
+        time.sleep(10 * SCALE + 0.3)
+        st = self.sim.status(target)
+        self.assertEqual((st["runs"], st["state"], st["last exit code"]), ("1", "not running", "0"))
+
+    # --- bootout and bootstrap ----------------------------------------------
+
+    def test_bootout_is_asynchronous(self):
+        target = f"{GUI}/org.sim.bootout"
+        plist = os.path.join(self.sim.agents, "org.sim.bootout.plist")
+        old = self.sim.pid(target)
+        t0 = time.monotonic()
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        self.assertEqual(self.sim.status(target)["state"], "running", "still there while it stops")
+        self.assert_fails(self.lc("bootstrap", GUI, plist), 5, "Bootstrap failed: 5: Input/output error\n")
+        self.assert_fails(self.lc("kickstart", target), 36,
+                          'Could not kickstart service "org.sim.bootout": 36: Operation now in progress\n')
+        r = wait_for(lambda: (r := self.lc("print", target)).returncode != 0 and r, 5, "bootout to finish")
+        self.assertGreaterEqual(time.monotonic() - t0, 1.5, "gone only once the process exited")
+        self.assertEqual(r.returncode, 113)
+        self.assertEqual(r.stderr, f'Could not find service "org.sim.bootout" in domain for user gui: {UID}\n')
+        self.assertTrue(gone(old))
+        self.assert_fails(self.lc("bootout", target), 3, "Boot-out failed: 3: No such process\n")
+        self.assert_fails(self.lc("kickstart", target), 113, 'Could not find service "org.sim.bootout"')
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
+        new = wait_for(lambda: self.sim.pid(target), 5, "the job to run again")
+        self.assertNotEqual(new, old)
+        self.assertEqual(self.sim.status(target)["runs"], "1", "a fresh service")
+        events = [e["event"] for e in self.sim.events("org.sim.bootout")]
+        self.assertEqual(events[-6:], ["bootout", "kill", "exit", "removed", "bootstrap", "start"])
+
+    def test_rewritten_plist_takes_effect_only_after_reload(self):
+        target = f"{GUI}/org.sim.rewrite"
+        path = self.sim.plist("agent", "org.sim.rewrite", ProgramArguments=["sleep", "2000"],
+                              RunAtLoad=True)
+        r = self.lc("kickstart", "-k", "-p", target)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(cmdline(int(r.stdout)), [b"sleep", b"1000"], "kickstart keeps the old definition")
+        self.assertEqual(self.lc("bootout", GUI, path).returncode, 0)
+        wait_for(lambda: self.lc("print", target).returncode == 113, 5, "bootout")
+        self.assertEqual(self.lc("bootstrap", GUI, path).returncode, 0)
+        pid = wait_for(lambda: self.sim.pid(target), 5, "the reloaded job")
+        self.assertEqual(cmdline(pid), [b"sleep", b"2000"])
+        self.assertIn("\t\t2000\n", self.lc("print", target).stdout)
+
+    def test_disabled_service_cannot_be_bootstrapped(self):
+        target = f"{GUI}/org.sim.toggle"
+        plist = os.path.join(self.sim.agents, "org.sim.toggle.plist")
+        self.assertEqual(self.lc("disable", target).returncode, 0)
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        wait_for(lambda: self.lc("print", target).returncode == 113, 5, "bootout")
+        self.assert_fails(self.lc("bootstrap", GUI, plist), 5, "Bootstrap failed: 5: Input/output error\n")
+        self.assertEqual(self.lc("enable", target).returncode, 0)
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
+        self.assertEqual(self.sim.status(target)["state"], "not running")
+
+    # --- errors ---------------------------------------------------------------
+
+    def test_unknown_gui_domain_is_112(self):
+        other = UID + 4242
+        self.assert_fails(self.lc("print", f"gui/{other}/org.sim.sleeper"), 112,
+                          f"Could not find domain for user gui: {other}\n")
+        self.assert_fails(self.lc("kickstart", "-k", f"gui/{other}/org.x"), 112, "Could not find domain")
+        self.assert_fails(self.lc("bootstrap", f"gui/{other}", "/nonexistent.plist"), 112, "Could not find domain")
+
+    def test_unknown_service_is_113(self):
+        self.assert_fails(self.lc("print", f"{GUI}/org.sim.none"), 113,
+                          f'Could not find service "org.sim.none" in domain for user gui: {UID}\n')
+        self.assert_fails(self.lc("kickstart", "-k", "system/org.sim.none"), 113,
+                          'Could not find service "org.sim.none" in domain for system\n')
+
+    def test_malformed_target_or_usage_is_64(self):
+        for args in (["print", "org.sim.sleeper"], ["print", "gui/abc/org.x"],
+                     ["kickstart", "-k", GUI], ["kickstart", "-k"], ["kickstart", "-x", f"{GUI}/org.x"],
+                     ["bootstrap", f"{GUI}/org.x", "/x.plist"], ["bootout"], ["print"]):
+            r = self.lc(*args)
+            self.assertEqual(r.returncode, 64, args)
+            self.assertIn("Usage: launchctl " + args[0], r.stderr)
+        self.assertIn("Unrecognized target specifier.", self.lc("print", "nonsense").stderr)
+        self.assert_fails(self.lc("frobnicate"), 1, "Unrecognized subcommand: frobnicate\n")
+
+    def test_bootstrap_of_a_missing_plist(self):
+        self.assert_fails(self.lc("bootstrap", GUI, os.path.join(self.sim.root, "none.plist")), 2,
+                          "Bootstrap failed: 2: No such file or directory\n")
+
+    def test_list(self):
+        r = self.lc("list")
+        self.assertEqual(r.returncode, 0)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], "PID\tStatus\tLabel")
+        label, target = (("org.sim.daemon", "system/org.sim.daemon") if UID == 0 else
+                         ("org.sim.sleeper", f"{GUI}/org.sim.sleeper"))
+        self.assertIn(f"{self.sim.pid(target)}\t0\t{label}", lines)
+        self.assert_fails(self.lc("list", "org.sim.none"), 113,
+                          'Could not find service "org.sim.none" in domain for port\n')
+
+    def test_event_log_records(self):
+        records = self.sim.events()
+        for r in records:
+            self.assertTrue({"time", "event", "label", "target", "pid", "program"} <= r.keys(), r)
+        start = self.sim.events("org.sim.sleeper", "start")[0]
+        self.assertEqual(os.path.realpath(start["program"]), SLEEP)
+        self.assertEqual((start["argv"], start["reason"]), (["sleep", "1000"], "load"))
+        self.assertEqual(start["pid"], self.sim.pid(f"{GUI}/org.sim.sleeper"))
+        times = [r["time"] for r in records]
+        self.assertEqual(times, sorted(times))
+
+
+class LifecycleTest(unittest.TestCase):
+    """The daemon never leaves processes behind."""
+
+    def setUp(self):
+        self.sim = Sim()
+        self.addCleanup(self.sim.cleanup)
+        self.grandchild = os.path.join(self.sim.root, "grandchild.pid")
+        self.sim.plist("agent", "org.sim.tree", RunAtLoad=True,
+                       ProgramArguments=["/bin/sh", "-c", f"sleep 1000 & echo $! > {self.grandchild}; exec sleep 1001"])
+
+    def started_pids(self):
+        self.sim.start()
+        grandchild = int(wait_for(lambda: read_text(self.grandchild).strip(), 5, "grandchild pid"))
+        return [self.sim.pid(f"{GUI}/org.sim.tree"), grandchild]
+
+    def assert_all_gone(self, pids):
+        wait_for(lambda: all(gone(p) for p in pids), 5, f"processes {pids} to be gone")
+
+    def test_stop_ends_every_job_and_its_group(self):
+        pids = self.started_pids()
+        r = subprocess.run([LAUNCHD_SIM, "stop"], env=self.sim.env, capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0)
+        self.assert_all_gone(pids + [self.sim.daemon_pid])
+        status = subprocess.run([LAUNCHD_SIM, "status"], env=self.sim.env, capture_output=True)
+        self.assertEqual(status.returncode, 3)
+        self.assertNotEqual(self.sim.launchctl("list").returncode, 0)
+
+    def test_daemon_exits_when_its_state_dir_is_removed(self):
+        pids = self.started_pids()
+        shutil.rmtree(self.sim.state)
+        self.assert_all_gone(pids + [self.sim.daemon_pid])
+
+    def test_daemon_exits_after_its_lifetime(self):
+        self.sim.env["LAUNCHD_SIM_LIFETIME"] = "1.5"
+        pids = self.started_pids()
+        self.assert_all_gone(pids + [self.sim.daemon_pid])
+        self.assertIn("lifetime of 1.5 s over", read_text(os.path.join(self.sim.state, "launchd-sim.log")))
+
+    def test_jobs_die_with_a_killed_daemon(self):
+        pids = self.started_pids()
+        os.kill(self.sim.daemon_pid, signal.SIGKILL)
+        wait_for(lambda: gone(pids[0]), 5, "the job to die with its daemon")
+        subprocess.run([LAUNCHD_SIM, "stop"], env=self.sim.env, capture_output=True, timeout=60)
+        self.assert_all_gone(pids)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,93 @@
+#include "check.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "core/history.h"
+#include "core/util.h"
+
+static void write_file(const char *dir, const char *text)
+{
+	char *path = rl_path_join(dir, "history.json");
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+static void test_round_trip(const char *dir)
+{
+	struct rl_history h = {0}, back = {0};
+	struct rl_error err = {0};
+	char *path = rl_path_join(dir, "history.json");
+	struct stat st;
+
+	/* Missing file: empty history. */
+	CHECK_INT(rl_history_load(&h, dir, &err), 0);
+	CHECK_INT(h.n, 0);
+	CHECK_INT(rl_history_last(&h, "a"), 0);
+
+	rl_history_set(&h, "homebrew.mxcl.nginx", 1700000000123456789LL);
+	rl_history_set(&h, "org.macports.x", 5);
+	rl_history_set(&h, "org.macports.x", 6);
+	CHECK_INT(h.n, 2);
+	CHECK_INT(rl_history_last(&h, "org.macports.x"), 6);
+	CHECK_INT(rl_history_save(&h, dir, &err), 0);
+	CHECK(!err.set);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+
+	CHECK_INT(rl_history_load(&back, dir, &err), 0);
+	CHECK_INT(back.n, 2);
+	CHECK_INT(rl_history_last(&back, "homebrew.mxcl.nginx"), 1700000000123456789LL);
+	CHECK_INT(rl_history_last(&back, "org.macports.x"), 6);
+	CHECK_INT(rl_history_last(&back, "other"), 0);
+	rl_history_release(&h);
+	rl_history_release(&back);
+	free(path);
+}
+
+static void expect_bad(const char *dir, const char *text, const char *why)
+{
+	struct rl_history h = {0};
+	struct rl_error err = {0};
+	char *path = rl_path_join(dir, "history.json");
+	char *want = rl_xasprintf("cannot read history '%s': %s", path, why);
+
+	rl_history_set(&h, "kept", 42);
+	write_file(dir, text);
+	CHECK_INT(rl_history_load(&h, dir, &err), -1);
+	if (!strstr(err.text, want) || strstr(err.text, want) != err.text) {
+		fprintf(stderr, "got '%s', want '%s…'\n", err.text, want);
+		CHECK(0);
+	}
+	/* A failed load leaves what was there. */
+	CHECK_INT(rl_history_last(&h, "kept"), 42);
+	rl_history_release(&h);
+	free(want);
+	free(path);
+}
+
+static void test_bad(const char *dir)
+{
+	expect_bad(dir, "{", "");
+	expect_bad(dir, "[]", "not a JSON object");
+	expect_bad(dir, "{\"version\": 2, \"restarts\": {}}", "\"version\" is not 1");
+	expect_bad(dir, "{\"version\": 1}", "\"restarts\" is not an object");
+	expect_bad(dir, "{\"version\": 1, \"restarts\": {\"a\": \"x\"}}",
+		   "restart time of 'a' is not a non-negative integer");
+	expect_bad(dir, "{\"version\": 1, \"restarts\": {\"a\": -1}}",
+		   "restart time of 'a' is not a non-negative integer");
+	expect_bad(dir, "{\"version\": 1, \"restarts\": {}, \"x\": 1}", "unknown key 'x'");
+}
+
+int main(void)
+{
+	char *dir = check_tmpdir();
+
+	test_round_trip(dir);
+	test_bad(dir);
+	check_rmtree(dir);
+	free(dir);
+	return check_done();
+}

@@ -1,0 +1,330 @@
+#include "check.h"
+
+#include <plist/plist.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "core/job.h"
+#include "core/util.h"
+
+static char *tmp;
+static struct rl_strv warnings;
+
+static void collect(const char *text, void *ctx)
+{
+	(void)ctx;
+	rl_strv_push(&warnings, text);
+}
+
+static char *put(const char *name, const char *text)
+{
+	char *path = rl_path_join(tmp, name);
+	char *dir = rl_path_dirname(path);
+
+	rl_mkdir_p(dir, 0755, NULL);
+	CHECK_INT(rl_file_write_atomic(path, "fixture", text, strlen(text), 0644, NULL), 0);
+	free(dir);
+	return path;
+}
+
+static const char full_xml[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+	"\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+	"<plist version=\"1.0\"><dict>\n"
+	"<key>Label</key><string>homebrew.mxcl.nginx</string>\n"
+	"<key>Program</key><string>/opt/homebrew/opt/nginx/bin/nginx</string>\n"
+	"<key>ProgramArguments</key><array><string>nginx</string><string>-g</string>"
+	"<string>daemon off;</string></array>\n"
+	"<key>WorkingDirectory</key><string>/opt/homebrew</string>\n"
+	"<key>EnvironmentVariables</key><dict><key>PATH</key><string>/a:/b</string></dict>\n"
+	"<key>ThrottleInterval</key><integer>30</integer>\n"
+	"<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>\n"
+	"<key>RunAtLoad</key><true/>\n"
+	"<key>Disabled</key><true/>\n"
+	"</dict></plist>\n";
+
+static void check_full(const struct rl_job *j)
+{
+	CHECK_STR(j->label, "homebrew.mxcl.nginx");
+	CHECK_STR(j->program, "/opt/homebrew/opt/nginx/bin/nginx");
+	CHECK_INT(j->args.n, 3);
+	CHECK_STR(j->args.v[2], "daemon off;");
+	CHECK_STR(j->workdir, "/opt/homebrew");
+	CHECK_INT(j->env.n, 1);
+	CHECK_STR(j->env.v[0], "PATH=/a:/b");
+	CHECK_INT(j->throttle_interval, 30);
+	CHECK_INT(j->keepalive, 1);
+	CHECK_INT(j->runatload, 1);
+	CHECK_INT(j->disabled, 1);
+	CHECK_STR(j->domain, "system");
+	CHECK_STR(j->target, "system/homebrew.mxcl.nginx");
+	CHECK_INT(j->kind, RL_JOB_DAEMON);
+}
+
+/* The same dictionary through libplist's binary writer. */
+static char *put_binary(const char *name, const char *xml, size_t cut)
+{
+	plist_t root = NULL;
+	char *bin = NULL;
+	uint32_t len = 0;
+	char *path = rl_path_join(tmp, name);
+
+	plist_from_xml(xml, (uint32_t)strlen(xml), &root);
+	CHECK(root != NULL);
+	plist_to_bin(root, &bin, &len);
+	CHECK(len > 8 && memcmp(bin, "bplist00", 8) == 0);
+	CHECK_INT(rl_file_write_atomic(path, "fixture", bin, cut ? cut : len, 0644, NULL), 0);
+	free(bin);
+	plist_free(root);
+	return path;
+}
+
+static void test_parse(void)
+{
+	struct rl_job j;
+	struct rl_error err = {0};
+	char *p = put("full.plist", full_xml);
+	char *b = put_binary("full-bin.plist", full_xml, 0);
+
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+	check_full(&j);
+	CHECK_STR(j.plist, p);
+	rl_job_release(&j);
+	CHECK_INT(rl_job_parse(b, RL_JOB_DAEMON, &j, &err), 0);
+	check_full(&j);
+	rl_job_release(&j);
+	CHECK(!err.set);
+	free(p);
+	free(b);
+}
+
+static void test_defaults(void)
+{
+	struct rl_job j;
+	char *p =
+		put("min.plist", "<plist><dict><key>Label</key><string>x</string>"
+				 "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
+				 "<key>KeepAlive</key><false/></dict></plist>");
+
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+	CHECK(j.program == NULL && j.workdir == NULL);
+	CHECK_INT(j.throttle_interval, -1);
+	CHECK_INT(j.keepalive + j.runatload + j.disabled, 0);
+	CHECK_INT(j.env.n, 0);
+	rl_job_release(&j);
+	free(p);
+}
+
+#define DICT(body) "<plist><dict>" body "</dict></plist>"
+#define LABEL	   "<key>Label</key><string>l</string>"
+#define ARGS	   "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
+
+static void expect_error(const char *text, const char *reason)
+{
+	struct rl_job j;
+	struct rl_error err = {0};
+	char *p = put("bad.plist", text);
+
+	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, &err), -1);
+	CHECK(strstr(err.text, "cannot read plist '") == err.text);
+	CHECK(strstr(err.text, p) != NULL);
+	if (!strstr(err.text, reason))
+		fprintf(stderr, "expected '%s' in '%s'\n", reason, err.text);
+	CHECK(strstr(err.text, reason) != NULL);
+	CHECK(j.label == NULL);
+	free(p);
+}
+
+static void test_errors(void)
+{
+	struct rl_job j;
+	struct rl_error err = {0};
+	struct rl_buf big = {0};
+	char *p;
+
+	expect_error("not a plist at all", "not a property list");
+	expect_error("", "not a property list");
+	expect_error("<plist><array><string>x</string></array></plist>", "not a dictionary");
+	expect_error(DICT(ARGS), "no Label");
+	expect_error(DICT("<key>Label</key><integer>3</integer>" ARGS), "Label is not");
+	expect_error(DICT("<key>Label</key><string>a/b</string>" ARGS), "Label is not");
+	expect_error(DICT(LABEL), "no Program or ProgramArguments");
+	expect_error(DICT(LABEL "<key>ProgramArguments</key><string>/bin/x</string>"),
+		     "ProgramArguments has the wrong type");
+	expect_error(DICT(LABEL "<key>ProgramArguments</key><array><integer>1</integer></array>"),
+		     "ProgramArguments has the wrong type");
+	expect_error(DICT(LABEL ARGS "<key>Program</key><true/>"), "Program has the wrong type");
+	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><string>9</string>"),
+		     "ThrottleInterval has");
+	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><integer>99999999999</integer>"),
+		     "ThrottleInterval has");
+	expect_error(DICT(LABEL ARGS "<key>EnvironmentVariables</key><dict><key>A</key>"
+				     "<integer>1</integer></dict>"),
+		     "EnvironmentVariables has");
+	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"), "KeepAlive has");
+	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"), "RunAtLoad has");
+	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"),
+		     "WorkingDirectory has");
+	p = put_binary("trunc.plist", full_xml, 40);
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
+	CHECK(strstr(err.text, "not a property list") != NULL);
+	free(p);
+	/* Over the size limit: refused before parsing. */
+	for (int i = 0; i < 70000; i++)
+		rl_buf_adds(&big, "<!-- padding -->");
+	p = put("big.plist", big.data);
+	rl_error_clear(&err);
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
+	CHECK(strstr(err.text, "larger than") != NULL);
+	rl_buf_release(&big);
+	free(p);
+	rl_error_clear(&err);
+	CHECK_INT(rl_job_parse(tmp, RL_JOB_DAEMON, &j, &err), -1);
+	CHECK(strstr(err.text, "directory") != NULL);
+}
+
+/* Every truncation of a binary plist, and of an XML one, is refused
+ * cleanly (the sanitizer build checks the "cleanly"). */
+static void test_truncations(void)
+{
+	struct rl_job j;
+	int refused = 0, total = 0;
+
+	for (size_t cut = 8; cut < 400; cut += 3) {
+		char *p = put_binary("cut.plist", full_xml, cut);
+
+		if (rl_job_parse(p, RL_JOB_DAEMON, &j, NULL) < 0)
+			refused++;
+		else
+			rl_job_release(&j);
+		total++;
+		free(p);
+	}
+	CHECK(refused > 0);
+	refused = total = 0;
+	for (size_t cut = 1; cut < sizeof(full_xml) - 20; cut += 7) {
+		char *text = rl_xstrndup(full_xml, cut);
+		char *p = put("cut.plist", text);
+
+		refused += rl_job_parse(p, RL_JOB_DAEMON, &j, NULL) < 0;
+		total++;
+		free(text);
+		free(p);
+	}
+	CHECK_INT(refused, total);
+}
+
+static void test_agent_target(void)
+{
+	struct rl_job j;
+	char *p = put("agents/a.plist", DICT(LABEL ARGS));
+	char *want;
+
+	/* Root-owned agents go to the console user; on Linux there is none,
+	 * so the invoking user: SUDO_UID under sudo. */
+	setenv("SUDO_UID", "4242", 1);
+	want = getuid() == 0 ? rl_xstrdup("gui/4242/l")
+			     : rl_xasprintf("gui/%u/l", (unsigned)getuid());
+	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
+	CHECK_STR(j.target, want);
+	CHECK_INT(j.kind, RL_JOB_AGENT);
+	rl_job_release(&j);
+	unsetenv("SUDO_UID");
+	free(want);
+	free(p);
+}
+
+static void test_discover(void)
+{
+	struct rl_discover_opts o = {0};
+	struct rl_jobset js = {0};
+	char *a = rl_path_join(tmp, "d/agents"), *d = rl_path_join(tmp, "d/daemons");
+	char *real, *link;
+
+	free(put("d/agents/b.plist", DICT("<key>Label</key><string>b</string>" ARGS)));
+	free(put("d/agents/a.plist", DICT("<key>Label</key><string>a</string>" ARGS)));
+	free(put("d/agents/ignored.txt", "x"));
+	free(put("d/agents/broken.plist", "junk"));
+	free(put("d/daemons/z.plist", DICT("<key>Label</key><string>z</string>" ARGS)));
+	free(put("d/daemons/dup.plist", DICT("<key>Label</key><string>a</string>" ARGS)));
+	/* A plist that is a symlink (MacPorts) is followed; one into
+	 * /System/Library is never read. */
+	real = put("d/real/m.plist", DICT("<key>Label</key><string>m</string>" ARGS));
+	link = rl_path_join(d, "m.plist");
+	CHECK_INT(symlink(real, link), 0);
+	free(link);
+	link = rl_path_join(d, "apple.plist");
+	CHECK_INT(symlink("/System/Library/LaunchDaemons/com.apple.x.plist", link), 0);
+	free(link);
+	rl_strv_push(&o.agent_dirs, a);
+	rl_strv_push(&o.agent_dirs, "/nonexistent/dir");
+	rl_strv_push(&o.daemon_dirs, d);
+	rl_discover_opts_finish(&o);
+	CHECK_INT(o.agent_dirs.n, 2);
+	rl_warn_handler_set(collect, NULL);
+	CHECK_INT(rl_jobs_discover(&o, &js, NULL), 0);
+	rl_warn_handler_set(NULL, NULL);
+	CHECK_INT(js.n, 4);
+	if (js.n == 4) {
+		CHECK_STR(js.v[0].label, "m");
+		CHECK(strstr(js.v[0].plist, "/d/daemons/m.plist") != NULL);
+		CHECK_STR(js.v[1].label, "z");
+		CHECK_STR(js.v[2].label, "a");
+		CHECK_STR(js.v[3].label, "b");
+		CHECK_INT(js.v[2].kind, RL_JOB_AGENT);
+	}
+	CHECK(rl_jobset_find(&js, "z") == &js.v[1]);
+	CHECK(rl_jobset_find(&js, "nope") == NULL);
+	CHECK_INT(warnings.n, 2);
+	if (warnings.n == 2) {
+		CHECK(strstr(warnings.v[0], "broken.plist': not a property list") != NULL);
+		CHECK(strstr(warnings.v[1], "dup.plist': label 'a' already defined by") != NULL);
+	}
+	rl_jobset_release(&js);
+	rl_discover_opts_release(&o);
+	rl_strv_release(&warnings);
+	free(real);
+	free(a);
+	free(d);
+}
+
+static void test_opts(void)
+{
+	struct rl_discover_opts o = {0};
+
+	setenv("RELAUNCH_AGENT_DIRS", "/x::/y", 1);
+	setenv("HOME", "/home/me", 1);
+	unsetenv("RELAUNCH_DAEMON_DIRS");
+	rl_discover_opts_finish(&o);
+	CHECK_INT(o.agent_dirs.n, 2);
+	CHECK_STR(o.agent_dirs.v[1], "/y");
+	CHECK_INT(o.daemon_dirs.n, 1);
+	CHECK_STR(o.daemon_dirs.v[0], "/Library/LaunchDaemons");
+	rl_discover_opts_release(&o);
+	unsetenv("RELAUNCH_AGENT_DIRS");
+	rl_discover_opts_finish(&o);
+	CHECK_INT(o.agent_dirs.n, 2);
+	CHECK_STR(o.agent_dirs.v[0], "/home/me/Library/LaunchAgents");
+	CHECK_STR(o.agent_dirs.v[1], "/Library/LaunchAgents");
+	rl_discover_opts_release(&o);
+	CHECK_STR(rl_job_kind_name(RL_JOB_AGENT), "agent");
+	CHECK_STR(rl_job_kind_name(RL_JOB_DAEMON), "daemon");
+}
+
+int main(void)
+{
+	tmp = check_tmpdir();
+	test_parse();
+	test_defaults();
+	test_errors();
+	test_truncations();
+	test_agent_target();
+	test_discover();
+	test_opts();
+	check_rmtree(tmp);
+	free(tmp);
+	return check_done();
+}

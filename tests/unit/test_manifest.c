@@ -1,0 +1,357 @@
+#include "check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "core/jsonutil.h"
+#include "core/manifest.h"
+#include "core/snapshot.h"
+#include "core/util.h"
+
+static char *tmp;
+
+static void test_names(void)
+{
+	enum rl_role r;
+	enum rl_ftype t;
+
+	for (int i = RL_ROLE_PLIST; i <= RL_ROLE_WATCH; i++) {
+		CHECK_INT(rl_role_parse(rl_role_name((enum rl_role)i), &r), 0);
+		CHECK_INT(r, i);
+	}
+	CHECK_STR(rl_role_name(RL_ROLE_LIBRARY), "library");
+	CHECK_INT(rl_role_parse("libraries", &r), -1);
+	for (int i = RL_FT_MISSING; i <= RL_FT_OTHER; i++) {
+		CHECK_INT(rl_ftype_parse(rl_ftype_name((enum rl_ftype)i), &t), 0);
+		CHECK_INT(t, i);
+	}
+	CHECK_STR(rl_ftype_name(RL_FT_SYMLINK), "symlink");
+	CHECK_INT(rl_ftype_parse("link", &t), -1);
+}
+
+static void test_add_find(void)
+{
+	struct rl_manifest m;
+	char a_job[] = "a.job", b_job[] = "b.job", via[] = "Program";
+	struct rl_use u = {.label = a_job, .role = RL_ROLE_PROGRAM, .via = via};
+	struct rl_entry *e;
+
+	rl_manifest_init(&m);
+	rl_manifest_add(&m, "/b");
+	rl_manifest_add(&m, "/a/z");
+	rl_manifest_add(&m, "/a");
+	rl_manifest_add(&m, "/a-b");
+	e = rl_manifest_add(&m, "/b");
+	CHECK_INT(m.n, 4);
+	CHECK_STR(e->path, "/b");
+	CHECK_INT(e->fi.type, RL_FT_MISSING);
+	/* bytewise order: '-' (0x2d) sorts before '/' (0x2f) */
+	CHECK_STR(m.entries[0].path, "/a");
+	CHECK_STR(m.entries[1].path, "/a-b");
+	CHECK_STR(m.entries[2].path, "/a/z");
+	CHECK_STR(m.entries[3].path, "/b");
+	CHECK(rl_manifest_find(&m, "/a/z") == &m.entries[2]);
+	CHECK(rl_manifest_find(&m, "/c") == NULL);
+	e = rl_manifest_find(&m, "/a");
+	rl_entry_add_use(e, &u);
+	rl_entry_add_use(e, &u);
+	CHECK_INT(e->nuses, 1);
+	u.role = RL_ROLE_SYMLINK;
+	rl_entry_add_use(e, &u);
+	u.label = b_job;
+	rl_entry_add_use(e, &u);
+	CHECK_INT(e->nuses, 3);
+	CHECK(rl_entry_used_by(e, "b.job"));
+	CHECK(!rl_entry_used_by(e, "c.job"));
+	rl_manifest_release(&m);
+	CHECK_INT(m.n, 0);
+}
+
+static const char *const odd_paths[] = {
+	"/with space/and\nnewline",
+	"/bad\xff\xfe byte",
+	"/caf\xc3\xa9",
+};
+
+/* A manifest holding every kind of entry and every odd path. */
+static void build(struct rl_manifest *m)
+{
+	char nginx[] = "homebrew.mxcl.nginx", via[] = "ProgramArguments[0] \xe2\x86\x92 libssl";
+	char odd_label[] = "odd\xff.label", empty[] = "";
+	struct rl_use lib = {.label = nginx, .role = RL_ROLE_LIBRARY, .via = via};
+	struct rl_use odd = {.label = odd_label, .role = RL_ROLE_WATCH, .via = empty};
+	struct rl_use nolabel = {.label = empty, .role = RL_ROLE_PLIST, .via = empty};
+	struct rl_entry *e;
+
+	rl_manifest_init(m);
+	rl_strv_push(&m->roots, "/root dir");
+	rl_strv_push(&m->roots, odd_paths[1]);
+	e = rl_manifest_add(m, "/lib/libcrypto.dylib");
+	e->fi.type = RL_FT_FILE;
+	e->fi.dev = UINT64_MAX; /* beyond a JSON integer's positive range */
+	e->fi.ino = 99;
+	e->fi.size = 4500000;
+	e->fi.mode = 0100644;
+	e->fi.mtime_ns = 1700000000123456789;
+	e->fi.ctime_ns = -5;
+	e->fi.hashed = 1;
+	memset(e->fi.sha256, 'a', 64);
+	rl_strv_push(&lib.chain, "/bin/nginx");
+	rl_strv_push(&lib.chain, odd_paths[1]);
+	rl_strv_push(&lib.chain, "/lib/libcrypto.dylib");
+	lib.ack = rl_fileinfo_fingerprint(&e->fi);
+	rl_entry_add_use(e, &lib);
+	CHECK_STR(e->uses[e->nuses - 1].ack,
+		  "file:18446744073709551615:99:"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	free(lib.ack);
+	rl_strv_release(&lib.chain);
+	e = rl_manifest_add(m, "/opt/nginx");
+	e->fi.type = RL_FT_SYMLINK;
+	e->fi.mode = 0120777;
+	e->fi.link = rl_xstrdup("../Cellar/\xff/1.25");
+	e->fi.resolved = rl_xstrdup("/Cellar/\xff/1.25");
+	rl_entry_add_use(e, &odd);
+	e = rl_manifest_add(m, "/dangling");
+	e->fi.type = RL_FT_SYMLINK;
+	e->fi.link = rl_xstrdup("");
+	e = rl_manifest_add(m, "/missing"); /* type MISSING */
+	rl_entry_add_use(e, &nolabel);
+	e = rl_manifest_add(m, "/Cellar/\xff/1.25");
+	e->fi.type = RL_FT_DIR;
+	e->fi.mode = 040755;
+	for (size_t i = 0; i < sizeof(odd_paths) / sizeof(odd_paths[0]); i++) {
+		e = rl_manifest_add(m, odd_paths[i]);
+		e->fi.type = RL_FT_FILE;
+		e->fi.hashed = 1;
+		memset(e->fi.sha256, '0' + (int)i, 64);
+	}
+}
+
+static void check_same_fi(const struct rl_fileinfo *a, const struct rl_fileinfo *b)
+{
+	CHECK_INT(a->type, b->type);
+	CHECK(a->dev == b->dev);
+	CHECK(a->ino == b->ino);
+	CHECK(a->size == b->size);
+	CHECK_INT(a->mode, b->mode);
+	CHECK_INT(a->mtime_ns, b->mtime_ns);
+	CHECK_INT(a->ctime_ns, b->ctime_ns);
+	CHECK_INT(a->hashed, b->hashed);
+	if (a->hashed)
+		CHECK_STR(a->sha256, b->sha256);
+	CHECK((a->link == NULL) == (b->link == NULL));
+	if (a->link && b->link)
+		CHECK_STR(a->link, b->link);
+	CHECK((a->resolved == NULL) == (b->resolved == NULL));
+	if (a->resolved && b->resolved)
+		CHECK_STR(a->resolved, b->resolved);
+}
+
+static void check_same(const struct rl_manifest *a, const struct rl_manifest *b)
+{
+	CHECK_INT(a->roots.n, b->roots.n);
+	for (size_t i = 0; i < a->roots.n && i < b->roots.n; i++)
+		CHECK_STR(a->roots.v[i], b->roots.v[i]);
+	CHECK_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		const struct rl_entry *x = &a->entries[i], *y = &b->entries[i];
+
+		CHECK_STR(x->path, y->path);
+		check_same_fi(&x->fi, &y->fi);
+		CHECK_INT(x->nuses, y->nuses);
+		for (size_t k = 0; k < x->nuses && k < y->nuses; k++) {
+			CHECK_STR(x->uses[k].label, y->uses[k].label);
+			CHECK_INT(x->uses[k].role, y->uses[k].role);
+			CHECK_STR(x->uses[k].via, y->uses[k].via);
+			CHECK_INT(x->uses[k].chain.n, y->uses[k].chain.n);
+			CHECK_INT(!x->uses[k].ack, !y->uses[k].ack);
+			if (x->uses[k].ack && y->uses[k].ack)
+				CHECK_STR(x->uses[k].ack, y->uses[k].ack);
+			for (size_t j = 0; j < x->uses[k].chain.n && j < y->uses[k].chain.n; j++)
+				CHECK_STR(x->uses[k].chain.v[j], y->uses[k].chain.v[j]);
+		}
+	}
+}
+
+static void test_round_trip(void)
+{
+	struct rl_manifest m, back;
+	struct rl_error err = {0};
+	struct rl_buf one = {0}, two = {0};
+	char *path = rl_path_join(tmp, "manifest.json");
+	char *path2 = rl_path_join(tmp, "manifest2.json");
+	json_t *j;
+
+	build(&m);
+	CHECK_INT(rl_manifest_save(&m, path, &err), 0);
+	CHECK_INT(rl_manifest_load(&back, path, &err), 0);
+	CHECK_INT(err.set, 0);
+	check_same(&m, &back);
+	/* saved again, byte for byte the same file */
+	CHECK_INT(rl_manifest_save(&back, path2, &err), 0);
+	CHECK_INT(rl_file_read(path, "a", 1 << 20, &one, &err), 0);
+	CHECK_INT(rl_file_read(path2, "b", 1 << 20, &two, &err), 0);
+	CHECK_INT(one.len, two.len);
+	CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
+	/* the shape of docs/design.md */
+	CHECK_INT(rl_json_load_file(path, "m", 0, &j, &err), 0);
+	CHECK_INT(json_integer_value(json_object_get(j, "version")), 1);
+	CHECK(json_is_array(json_object_get(j, "roots")));
+	CHECK(json_is_object(json_array_get(json_object_get(j, "roots"), 1))); /* base64 */
+	CHECK(json_is_array(json_object_get(j, "files")));
+	json_decref(j);
+	rl_buf_release(&one);
+	rl_buf_release(&two);
+	rl_manifest_release(&m);
+	rl_manifest_release(&back);
+	free(path);
+	free(path2);
+}
+
+static void test_fileinfo_json(void)
+{
+	struct rl_fileinfo fi = {.type = RL_FT_SYMLINK, .size = 3, .mode = 0120777};
+	json_t *o;
+
+	fi.link = rl_xstrdup("x\xff");
+	o = rl_fileinfo_to_json(&fi);
+	CHECK_STR(json_string_value(json_object_get(o, "type")), "symlink");
+	CHECK(json_is_null(json_object_get(o, "resolved")));
+	CHECK(json_is_object(json_object_get(o, "link")));
+	CHECK(json_object_get(o, "sha256") == NULL);
+	CHECK_INT(json_integer_value(json_object_get(o, "mode")), 0120777);
+	json_decref(o);
+	rl_fileinfo_release(&fi);
+	fi.type = RL_FT_MISSING;
+	o = rl_fileinfo_to_json(&fi);
+	CHECK_STR(json_string_value(json_object_get(o, "type")), "missing");
+	CHECK(json_object_get(o, "link") == NULL);
+	json_decref(o);
+}
+
+/* Load text as a manifest; expect failure with "cannot read manifest
+ * '<path>': <want>". */
+static void bad(const char *text, const char *want)
+{
+	char *path = rl_path_join(tmp, "bad.json");
+	char *msg = rl_xasprintf("cannot read manifest '%s': %s", path, want);
+	struct rl_error err = {0};
+	struct rl_manifest m;
+
+	CHECK_INT(rl_file_write_atomic(path, "t", text, strlen(text), 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), -1);
+	CHECK_STR(err.text, msg);
+	CHECK(strchr(err.text, '\n') == NULL);
+	CHECK_INT(m.n, 0);
+	CHECK_INT(m.roots.n, 0);
+	free(msg);
+	free(path);
+}
+
+#define SHA                                                                                        \
+	"\""                                                                                       \
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\""
+#define FI	     "\"dev\":1,\"ino\":2,\"size\":3,\"mode\":33188,\"mtime_ns\":4,\"ctime_ns\":5"
+#define ENTRY(extra) "{\"version\":1,\"roots\":[],\"files\":[{" extra "}]}"
+
+static void test_bad_input(void)
+{
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	char *missing = rl_path_join(tmp, "none.json");
+
+	CHECK_INT(rl_manifest_load(&m, missing, &err), 1);
+	CHECK_INT(err.set, 0);
+	free(missing);
+	bad("", "'[' or '{' expected near end of file at line 1");
+	bad("{\"version\": 1, \"roots\": [", "']' expected near end of file at line 1");
+	bad("{\"version\": 1,, }", "string or '}' expected near ',' at line 1");
+	bad("{\"version\": 1, \"version\": 1}",
+	    "duplicate object key near '\"version\"' at line 1");
+	bad("[]", "not a JSON object");
+	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
+	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
+	bad("{\"version\":2,\"roots\":[],\"files\":[]}",
+	    "unknown version 2 (this relaunch reads version 1)");
+	bad("{\"version\":1,\"roots\":{},\"files\":[]}", "'roots' must be an array");
+	bad("{\"version\":1,\"roots\":[1],\"files\":[]}", "roots[0]: invalid path");
+	bad("{\"version\":1,\"roots\":[]}", "'files' must be an array");
+	bad("{\"version\":1,\"roots\":[],\"files\":[7]}", "files[0]: not an object");
+	bad(ENTRY("\"type\":\"dir\"," FI), "files[0]: 'path': invalid path");
+	bad(ENTRY("\"path\":\"rel\",\"type\":\"dir\"," FI), "files[0]: relative path");
+	bad(ENTRY("\"path\":{\"base64\":\"!!\"},\"type\":\"dir\"," FI),
+	    "files[0]: 'path': invalid path");
+	bad("{\"version\":1,\"roots\":[],\"files\":[{\"path\":\"/a\",\"type\":\"dir\"," FI
+	    "},{\"path\":\"/a\",\"type\":\"dir\"," FI "}]}",
+	    "files[1]: duplicate path");
+	bad(ENTRY("\"path\":\"/a\"," FI), "files[0]: 'type' must be a string");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"pipe\"," FI), "files[0]: unknown type 'pipe'");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"dev\":1,\"ino\":2,\"size\":\"3\","
+		  "\"mode\":1,\"mtime_ns\":4,\"ctime_ns\":5"),
+	    "files[0]: 'size' must be an integer");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"dev\":1,\"ino\":2,\"size\":3,"
+		  "\"mode\":-1,\"mtime_ns\":4,\"ctime_ns\":5"),
+	    "files[0]: 'mode' out of range");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"dev\":1,\"ino\":2,\"size\":3,\"mode\":1"),
+	    "files[0]: 'mtime_ns' must be an integer");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\"," FI), "files[0]: 'sha256' must be a string");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":\"ABC\"," FI),
+	    "files[0]: 'sha256' is not 64 lowercase hex digits");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\"," FI), "files[0]: 'link': invalid path");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"a\\u0000b\"," FI),
+	    "\\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000b\"' at line 1");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"x\",\"resolved\":5," FI),
+	    "files[0]: 'resolved': invalid path");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"uses\":{}," FI),
+	    "files[0]: 'uses' must be an array");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"uses\":[[]]," FI),
+	    "files[0]: uses[0]: not an object");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"role\":\"program\"}]," FI),
+	    "files[0]: uses[0]: 'label': invalid path");
+	bad(ENTRY("\"path\":\"/"
+		  "a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":\"x\"}]," FI),
+	    "files[0]: uses[0]: unknown role 'x'");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
+		  "\"plist\"}]," FI),
+	    "files[0]: uses[0]: 'via': invalid path");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
+		  "\"library\",\"via\":\"v\",\"chain\":\"/x\"}]," FI),
+	    "files[0]: uses[0]: 'chain' must be an array");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
+		  "\"library\",\"via\":\"v\",\"chain\":[\"/x\",null]}]," FI),
+	    "files[0]: uses[0]: chain[1]: invalid path");
+}
+
+static void test_minimal_and_unknown_keys(void)
+{
+	const char *text =
+		ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"future\":[1,2]," FI);
+	char *path = rl_path_join(tmp, "ok.json");
+	struct rl_manifest m;
+	struct rl_error err = {0};
+
+	CHECK_INT(rl_file_write_atomic(path, "t", text, strlen(text), 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+	CHECK_INT(m.n, 1);
+	CHECK_INT(m.entries[0].fi.size, 3);
+	CHECK_INT(m.entries[0].fi.hashed, 1);
+	CHECK_INT(m.entries[0].nuses, 0);
+	rl_manifest_release(&m);
+	free(path);
+}
+
+int main(void)
+{
+	tmp = check_tmpdir();
+	test_names();
+	test_add_find();
+	test_round_trip();
+	test_fileinfo_json();
+	test_bad_input();
+	test_minimal_and_unknown_keys();
+	check_rmtree(tmp);
+	free(tmp);
+	return check_done();
+}

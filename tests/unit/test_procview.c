@@ -1,0 +1,723 @@
+/* The process view on Linux, with real processes: replaced and deleted
+ * executables and libraries, exited processes, and processes of another
+ * user. Every process started here is killed and reaped on every path
+ * (atexit), and sleeps at most 30 s should the test itself be killed. */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/platform.h"
+#include "core/procview.h"
+#include "core/util.h"
+
+extern char **environ;
+
+#define MAX_CHILDREN  16
+#define OTHER_UID     65534
+#define INSPECTOR_UID 65533
+
+static pid_t children[MAX_CHILDREN];
+
+static void child_add(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++) {
+		if (children[i] <= 0) {
+			children[i] = pid;
+			return;
+		}
+	}
+	fprintf(stderr, "too many children\n");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	exit(1);
+}
+
+/* Forget pid (reaped already); 1 if it was one of ours. */
+static int child_forget(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++) {
+		if (children[i] == pid) {
+			children[i] = 0;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Kill and reap pid (one of ours, not reaped yet). */
+static void child_end(pid_t pid)
+{
+	if (child_forget(pid)) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
+static void children_end(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (children[i] > 0)
+			child_end(children[i]);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Start argv; with ready_fd, its stdout is a pipe returned there. */
+static pid_t spawn(const char *const argv[], int *ready_fd)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2] = {-1, -1}, rc;
+	char *const *av;
+	pid_t pid;
+
+	/* posix_spawn's argv is not const-qualified but is not written to. */
+	memcpy(&av, &argv, sizeof(av));
+
+	posix_spawn_file_actions_init(&fa);
+	if (ready_fd) {
+		if (pipe2(fds, O_CLOEXEC) != 0)
+			return -1;
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	}
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ready_fd) {
+		close(fds[1]);
+		*ready_fd = fds[0];
+	}
+	if (rc != 0) {
+		fprintf(stderr, "cannot start '%s': %s\n", argv[0], strerror(rc));
+		if (ready_fd)
+			close(fds[0]);
+		return -1;
+	}
+	child_add(pid);
+	return pid;
+}
+
+/* Start argv and wait until it writes "ready" (10 s at most). */
+static pid_t spawn_ready(const char *const argv[])
+{
+	struct pollfd p;
+	char buf[16] = "";
+	ssize_t n = -1;
+	pid_t pid;
+
+	pid = spawn(argv, &p.fd);
+	if (pid < 0)
+		return -1;
+	p.events = POLLIN;
+	if (poll(&p, 1, 10000) == 1)
+		n = read(p.fd, buf, sizeof(buf) - 1);
+	close(p.fd);
+	if (n < 5 || strncmp(buf, "ready", 5) != 0) {
+		fprintf(stderr, "'%s' did not get ready\n", argv[0]);
+		child_end(pid);
+		return -1;
+	}
+	return pid;
+}
+
+/* Run argv to completion within timeout_s; its exit status, or -1. */
+static int run(const char *const argv[], int timeout_s)
+{
+	pid_t pid = spawn(argv, NULL);
+	int status, waited;
+
+	if (pid < 0)
+		return -1;
+	for (waited = 0; waited < timeout_s * 50; waited++) {
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			child_forget(pid);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		sleep_ms(20);
+	}
+	fprintf(stderr, "'%s' timed out\n", argv[0]);
+	child_end(pid);
+	return -1;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in, out, ok = 0;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (in >= 0 && out >= 0) {
+		ok = 1;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			if (write(out, buf, (size_t)n) != n)
+				ok = 0;
+		if (n < 0)
+			ok = 0;
+	}
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Install a copy of src at dst the way package managers do: a new file,
+ * renamed over the old one. */
+static int replace_atomically(const char *src, const char *dst)
+{
+	char *tmp = rl_xasprintf("%s.new", dst);
+	int rc = copy_file(src, tmp) == 0 && rename(tmp, dst) == 0 ? 0 : -1;
+
+	free(tmp);
+	return rc;
+}
+
+static uint64_t ino_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
+static int track_path(const char *path, void *ctx)
+{
+	return strcmp(path, (const char *)ctx) == 0;
+}
+
+static int track_all(const char *path, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return 1;
+}
+
+static int track_none(const char *path, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return 0;
+}
+
+/* The verdict on pid, or -1 if rl_proc_inspect failed. */
+static int verdict(pid_t pid, rl_proc_tracked_fn fn, void *ctx)
+{
+	struct rl_proc_view v;
+	int r;
+
+	if (rl_proc_inspect(pid, fn, ctx, &v, NULL) != 0)
+		return -1;
+	r = (int)v.verdict;
+	rl_proc_view_release(&v);
+	return r;
+}
+
+static void test_names(void)
+{
+	CHECK_STR(rl_proc_verdict_name(RL_PROC_FRESH), "fresh");
+	CHECK_STR(rl_proc_verdict_name(RL_PROC_STALE), "stale");
+	CHECK_STR(rl_proc_verdict_name(RL_PROC_UNKNOWN), "unknown");
+	CHECK_STR(rl_proc_verdict_name(RL_PROC_GONE), "gone");
+}
+
+/* The shared judgement, fed directly: what the platforms cannot easily
+ * produce here (a different file at an undeleted path, incomparable device
+ * numbers). */
+static void test_scan(const char *dir)
+{
+	struct rl_procview_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+
+	CHECK(stat(dir, &st) == 0);
+	/* Same identity: fresh; seen twice: judged once. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 1, 0, 1, st.st_dev, st.st_ino, RL_PROCVIEW_ID_STAT);
+	CHECK(rl_procview_scan_seen(&s, st.st_dev, st.st_ino));
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_STR(v.exe, dir);
+	CHECK_INT(v.pid, 42);
+	rl_proc_view_release(&v);
+	/* Another inode at the path, not deleted: stale, replaced. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK(!v.stale[0].deleted);
+		CHECK(v.stale[0].now_exists);
+		CHECK_INT(v.stale[0].now_ino, st.st_ino);
+		CHECK_INT(v.stale[0].ino, st.st_ino + 1);
+	}
+	rl_proc_view_release(&v);
+}
+
+static void test_scan_unjudged(const char *dir)
+{
+	struct rl_procview_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	char *missing = rl_path_join(dir, "missing");
+
+	CHECK(stat(dir, &st) == 0);
+	/* Kernel numbers from another device numbering: not judged. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
+			      RL_PROCVIEW_ID_WEAK_DEV);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK(v.why && strstr(v.why, "device numbers differ"));
+	rl_proc_view_release(&v);
+	/* … but one stale file outweighs it; nothing at the path is stale. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
+			      RL_PROCVIEW_ID_WEAK_DEV);
+	rl_procview_scan_file(&s, missing, 0, 0, 1, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_file(&s, "relative", 0, 0, 1, st.st_dev, 8, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, missing);
+		CHECK(!v.stale[0].now_exists);
+	}
+	rl_proc_view_release(&v);
+	/* An abort keeps the executable's path and nothing else. */
+	rl_procview_scan_init(&s, &v, 42);
+	rl_procview_scan_file(&s, missing, 1, 1, 0, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	CHECK_INT(v.verdict, RL_PROC_GONE);
+	CHECK_STR(v.exe, missing);
+	CHECK_INT(v.nstale, 0);
+	CHECK_STR(v.why, "process exited during inspection");
+	rl_proc_view_release(&v);
+	free(missing);
+}
+
+/* A copy of sleep at path: fresh, then stale once replaced. */
+static void test_exe_replaced(const char *path)
+{
+	const char *argv[] = {path, "30", NULL};
+	struct rl_proc_view v;
+	uint64_t old_ino;
+	pid_t pid;
+
+	CHECK(copy_file("/bin/sleep", path) == 0);
+	old_ino = ino_of(path);
+	pid = spawn(argv, NULL);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.pid, pid);
+	CHECK_STR(v.exe, path);
+	CHECK_INT(v.nstale, 0);
+	rl_proc_view_release(&v);
+	CHECK_INT(verdict(pid, track_all, NULL), RL_PROC_FRESH);
+
+	CHECK(replace_atomically("/bin/sleep", path) == 0);
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_STR(v.exe, path);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, path);
+		CHECK(v.stale[0].is_exe);
+		CHECK(v.stale[0].deleted);
+		CHECK_INT(v.stale[0].ino, old_ino);
+		CHECK(v.stale[0].now_exists);
+		CHECK_INT(v.stale[0].now_ino, ino_of(path));
+		CHECK(v.stale[0].now_ino != v.stale[0].ino);
+	}
+	rl_proc_view_release(&v);
+	/* The executable's own mappings are not a second stale file. */
+	CHECK_INT(rl_proc_inspect(pid, track_all, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	rl_proc_view_release(&v);
+	child_end(pid);
+}
+
+/* Deleted without a successor: stale, nothing at the path now. */
+static void test_exe_deleted(const char *path)
+{
+	const char *argv[] = {path, "30", NULL};
+	struct rl_proc_view v;
+	pid_t pid;
+
+	CHECK(copy_file("/bin/sleep", path) == 0);
+	pid = spawn(argv, NULL);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	CHECK(unlink(path) == 0);
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, path);
+		CHECK(v.stale[0].deleted);
+		CHECK(!v.stale[0].now_exists);
+	}
+	rl_proc_view_release(&v);
+	child_end(pid);
+}
+
+/* An executable really named "… (deleted)" is not mistaken for the
+ * kernel's marker. */
+static void test_exe_named_deleted(const char *dir)
+{
+	char *path = rl_path_join(dir, "odd name (deleted)");
+
+	test_exe_replaced(path);
+	free(path);
+}
+
+static void test_gone(const char *dir)
+{
+	const char *argv[] = {"/bin/true", NULL};
+	struct rl_proc_view v;
+	struct rl_error err = {0};
+	char stat_path[64], buf[512];
+	pid_t pid;
+	int i, zombie = 0;
+
+	(void)dir;
+	/* Exited and reaped. */
+	pid = spawn(argv, NULL);
+	CHECK(pid > 0);
+	if (pid > 0) {
+		CHECK(waitpid(pid, NULL, 0) == pid);
+		child_forget(pid);
+		CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+		CHECK_INT(v.verdict, RL_PROC_GONE);
+		CHECK_STR(v.why, "no such process");
+		CHECK_INT(v.nstale, 0);
+		rl_proc_view_release(&v);
+	}
+	/* Exited, not reaped: a zombie runs no code. */
+	pid = spawn(argv, NULL);
+	CHECK(pid > 0);
+	if (pid > 0) {
+		snprintf(stat_path, sizeof(stat_path), "/proc/%d/stat", (int)pid);
+		for (i = 0; i < 500 && !zombie; i++) {
+			FILE *f = fopen(stat_path, "r");
+
+			if (f && fgets(buf, sizeof(buf), f) && strstr(buf, ") Z "))
+				zombie = 1;
+			if (f)
+				fclose(f);
+			if (!zombie)
+				sleep_ms(10);
+		}
+		CHECK(zombie);
+		CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+		CHECK_INT(v.verdict, RL_PROC_GONE);
+		CHECK_STR(v.why, "process has exited (zombie)");
+		rl_proc_view_release(&v);
+		child_end(pid);
+	}
+	CHECK_INT(rl_proc_inspect(0, NULL, NULL, &v, &err), -1);
+	CHECK(err.set);
+	CHECK_INT(v.nstale, 0);
+	rl_proc_view_release(&v);
+}
+
+struct libprog {
+	char *lib;     /* dir/lib/libprobe.so */
+	char *lib_src; /* a pristine copy to replace it with */
+	char *prog;    /* dir/prog, linked against lib */
+};
+
+static const char lib_c[] = "int probe_value(void) { return 42; }\n";
+static const char main_c[] = "#include <unistd.h>\n"
+			     "int probe_value(void);\n"
+			     "int main(void)\n"
+			     "{\n"
+			     "\tif (probe_value() != 42 || write(1, \"ready\\n\", 6) != 6)\n"
+			     "\t\treturn 1;\n"
+			     "\tsleep(30);\n"
+			     "\treturn 0;\n"
+			     "}\n";
+
+static int write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	int ok = f && fputs(text, f) >= 0;
+
+	if (f && fclose(f) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* Build a tiny shared library and a program linked against it. */
+static int libprog_build(const char *dir, struct libprog *lp)
+{
+	char *libdir = rl_path_join(dir, "lib");
+	char *lsrc = rl_path_join(dir, "lib.c"), *msrc = rl_path_join(dir, "main.c");
+	char *ldir_opt = rl_xasprintf("-L%s", libdir),
+	     *rpath = rl_xasprintf("-Wl,-rpath,%s", libdir);
+	int rc = -1;
+
+	lp->lib = rl_path_join(libdir, "libprobe.so");
+	lp->lib_src = rl_path_join(dir, "libprobe.so.orig");
+	lp->prog = rl_path_join(dir, "prog");
+	if (mkdir(libdir, 0755) == 0 && write_text(lsrc, lib_c) == 0 &&
+	    write_text(msrc, main_c) == 0) {
+		const char *cc_lib[] = {"cc", "-shared", "-fPIC", "-o", lp->lib_src, lsrc, NULL};
+		const char *cc_prog[] = {
+			"cc", "-o", lp->prog, msrc, ldir_opt, "-lprobe", rpath, NULL,
+		};
+
+		if (run(cc_lib, 60) == 0 && copy_file(lp->lib_src, lp->lib) == 0 &&
+		    run(cc_prog, 60) == 0)
+			rc = 0;
+	}
+	free(libdir);
+	free(lsrc);
+	free(msrc);
+	free(ldir_opt);
+	free(rpath);
+	return rc;
+}
+
+static void libprog_release(struct libprog *lp)
+{
+	free(lp->lib);
+	free(lp->lib_src);
+	free(lp->prog);
+}
+
+static void test_library(const struct libprog *lp)
+{
+	const char *argv[] = {lp->prog, NULL};
+	struct rl_proc_view v;
+	pid_t pid;
+
+	CHECK(copy_file(lp->lib_src, lp->lib) == 0);
+	pid = spawn_ready(argv);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		return;
+	CHECK_INT(verdict(pid, track_path, lp->lib), RL_PROC_FRESH);
+	CHECK_INT(verdict(pid, NULL, NULL), RL_PROC_FRESH);
+	/* Every mapped file of a freshly started program is current. */
+	CHECK_INT(verdict(pid, track_all, NULL), RL_PROC_FRESH);
+
+	CHECK(replace_atomically(lp->lib_src, lp->lib) == 0);
+	CHECK_INT(rl_proc_inspect(pid, track_path, lp->lib, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_STR(v.exe, lp->prog);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, lp->lib);
+		CHECK(!v.stale[0].is_exe);
+		CHECK(v.stale[0].deleted);
+		CHECK(v.stale[0].now_exists);
+		CHECK_INT(v.stale[0].now_ino, ino_of(lp->lib));
+	}
+	rl_proc_view_release(&v);
+	/* Untracked files do not count. */
+	CHECK_INT(verdict(pid, track_none, NULL), RL_PROC_FRESH);
+	CHECK_INT(verdict(pid, NULL, NULL), RL_PROC_FRESH);
+	CHECK_INT(verdict(pid, track_all, NULL), RL_PROC_STALE);
+	child_end(pid);
+}
+
+/* What an unprivileged inspector saw, sent back through a pipe. */
+struct inspected {
+	int other_verdict[2];
+	char other_why[2][64];
+	int own_fresh;	/* its own process with the library: verdict */
+	int own_stale;	/* after the library was replaced: verdict */
+	int own_nstale; /* … number of stale files */
+	int own_deleted;
+};
+
+static void inspect_other(pid_t pid, rl_proc_tracked_fn fn, int *verdict_out, char *why, size_t n)
+{
+	struct rl_proc_view v;
+
+	*verdict_out = -1;
+	if (rl_proc_inspect(pid, fn, NULL, &v, NULL) != 0)
+		return;
+	*verdict_out = (int)v.verdict;
+	snprintf(why, n, "%s", v.why ? v.why : "");
+	rl_proc_view_release(&v);
+}
+
+/* In a child running as INSPECTOR_UID: the other user's process is
+ * unknown; its own process is judged through maps alone (map_files is
+ * root's), fresh and then stale. */
+static void inspector(pid_t other, const struct libprog *lp, struct inspected *r)
+{
+	const char *argv[] = {lp->prog, NULL};
+	struct rl_proc_view v;
+	pid_t pid;
+
+	inspect_other(other, NULL, &r->other_verdict[0], r->other_why[0], sizeof(r->other_why[0]));
+	inspect_other(other, track_all, &r->other_verdict[1], r->other_why[1],
+		      sizeof(r->other_why[1]));
+	pid = spawn_ready(argv);
+	if (pid <= 0)
+		return;
+	r->own_fresh = verdict(pid, track_path, lp->lib);
+	if (replace_atomically(lp->lib_src, lp->lib) == 0 &&
+	    rl_proc_inspect(pid, track_path, lp->lib, &v, NULL) == 0) {
+		r->own_stale = (int)v.verdict;
+		r->own_nstale = (int)v.nstale;
+		r->own_deleted = v.nstale == 1 && v.stale[0].deleted;
+		rl_proc_view_release(&v);
+	}
+	child_end(pid);
+}
+
+static int drop_to(uid_t uid)
+{
+	return setgroups(0, NULL) == 0 && setgid(uid) == 0 && setuid(uid) == 0 ? 0 : -1;
+}
+
+/* sleep, running as uid; returns once it has exec'd. */
+static pid_t spawn_as(uid_t uid)
+{
+	int fds[2];
+	char c;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		if (drop_to(uid) == 0)
+			execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		if (write(fds[1], "x", 1) != 1)
+			_exit(126);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (pid > 0) {
+		child_add(pid);
+		/* EOF: the exec closed the pipe; a byte: it failed. */
+		if (read(fds[0], &c, 1) != 0) {
+			child_end(pid);
+			pid = -1;
+		}
+	}
+	close(fds[0]);
+	return pid;
+}
+
+/* Running processes as other users needs root: without it, pid 1 must
+ * belong to someone else, or this check fails. */
+static void test_other_user_unprivileged(void)
+{
+	struct rl_proc_view v;
+	struct stat st;
+
+	CHECK(stat("/proc/1", &st) == 0 && st.st_uid != geteuid());
+	CHECK_INT(rl_proc_inspect(1, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "permission denied");
+	rl_proc_view_release(&v);
+}
+
+static void test_other_user(const char *dir, const struct libprog *lp)
+{
+	struct inspected r;
+	pid_t other, insp;
+	int fds[2], status;
+	char *libdir = rl_path_join(dir, "lib");
+
+	if (geteuid() != 0) {
+		free(libdir);
+		test_other_user_unprivileged();
+		return;
+	}
+	other = spawn_as(OTHER_UID);
+	CHECK(other > 0);
+	CHECK(chmod(dir, 0755) == 0);
+	CHECK(chown(libdir, INSPECTOR_UID, INSPECTOR_UID) == 0);
+	CHECK(copy_file(lp->lib_src, lp->lib) == 0);
+	free(libdir);
+	if (other <= 0 || pipe(fds) != 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	insp = fork();
+	if (insp == 0) {
+		close(fds[0]);
+		memset(children, 0, sizeof(children)); /* the parent's to end */
+		if (drop_to(INSPECTOR_UID) == 0)
+			inspector(other, lp, &r);
+		_exit(write(fds[1], &r, sizeof(r)) == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(fds[1]);
+	CHECK(insp > 0);
+	if (insp > 0) {
+		CHECK_INT(read(fds[0], &r, sizeof(r)), sizeof(r));
+		CHECK(waitpid(insp, &status, 0) == insp);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(fds[0]);
+	CHECK_INT(r.other_verdict[0], RL_PROC_UNKNOWN);
+	CHECK_STR(r.other_why[0], "permission denied");
+	CHECK_INT(r.other_verdict[1], RL_PROC_UNKNOWN);
+	CHECK_STR(r.other_why[1], "permission denied");
+	CHECK_INT(r.own_fresh, RL_PROC_FRESH);
+	CHECK_INT(r.own_stale, RL_PROC_STALE);
+	CHECK_INT(r.own_nstale, 1);
+	CHECK(r.own_deleted);
+	/* root may look at it, and it runs the sleep on disk. */
+	CHECK_INT(verdict(other, NULL, NULL), RL_PROC_FRESH);
+	child_end(other);
+}
+
+int main(void)
+{
+	char *dir = check_tmpdir();
+	char *exe = rl_path_join(dir, "sleepy");
+	char *gone = rl_path_join(dir, "gone");
+	struct libprog lp;
+
+	atexit(children_end);
+	test_names();
+	test_scan(dir);
+	test_scan_unjudged(dir);
+	test_exe_replaced(exe);
+	test_exe_deleted(gone);
+	test_exe_named_deleted(dir);
+	test_gone(dir);
+	CHECK(libprog_build(dir, &lp) == 0);
+	test_library(&lp);
+	test_other_user(dir, &lp);
+	children_end();
+	libprog_release(&lp);
+	check_rmtree(dir);
+	free(exe);
+	free(gone);
+	free(dir);
+	return check_done();
+}

@@ -1,0 +1,463 @@
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+#include "core/manifest.h"
+#include "core/snapshot.h"
+#include "core/util.h"
+
+#define SHA_ABC	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+static char *tmp;
+static struct rl_strv warnings;
+
+static void on_warn(const char *text, void *ctx)
+{
+	(void)ctx;
+	rl_strv_push(&warnings, text);
+}
+
+static char *at(const char *name)
+{
+	return rl_path_join(tmp, name);
+}
+
+static void put(const char *name, const char *text)
+{
+	char *p = at(name);
+	FILE *f = fopen(p, "w");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	free(p);
+}
+
+static void link_to(const char *target, const char *name)
+{
+	char *p = at(name);
+
+	CHECK_INT(symlink(target, p), 0);
+	free(p);
+}
+
+static void test_read(void)
+{
+	struct rl_fileinfo fi;
+	struct rl_error err = {0};
+	char *p, *q;
+
+	put("f", "abc");
+	p = at("f");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_FILE);
+	CHECK_INT(fi.size, 3);
+	CHECK(S_ISREG(fi.mode));
+	CHECK(fi.ino != 0);
+	CHECK(fi.mtime_ns > 0 && fi.ctime_ns > 0);
+	CHECK_INT(fi.hashed, 0);
+	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), 0);
+	CHECK_INT(fi.hashed, 1);
+	CHECK_STR(fi.sha256, SHA_ABC);
+	free(p);
+
+	put("empty", "");
+	p = at("empty");
+	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), 0);
+	CHECK_STR(fi.sha256, SHA_EMPTY);
+	free(p);
+
+	link_to("f", "lf");
+	p = at("lf");
+	q = at("f");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_SYMLINK);
+	CHECK_STR(fi.link, "f");
+	CHECK_STR(fi.resolved, q);
+	CHECK_INT(fi.size, 1);
+	rl_fileinfo_release(&fi);
+	/* hashing a symlink is refused: it is not the regular file recorded */
+	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), -1);
+	CHECK(strstr(err.text, "': not a regular file any more") != NULL);
+	rl_error_clear(&err);
+	free(p);
+	free(q);
+
+	link_to("nowhere/x", "dangling");
+	p = at("dangling");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_SYMLINK);
+	CHECK_STR(fi.link, "nowhere/x");
+	CHECK(fi.resolved == NULL);
+	rl_fileinfo_release(&fi);
+	free(p);
+
+	link_to("loop2", "loop1");
+	link_to("loop1", "loop2");
+	p = at("loop1");
+	q = rl_xasprintf("cannot resolve symlink '%s': symlink loop", p);
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), -1);
+	CHECK_STR(err.text, q);
+	rl_error_clear(&err);
+	free(p);
+	free(q);
+
+	p = at("loop1/below");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), -1);
+	CHECK(strstr(err.text, "symlink loop") != NULL);
+	rl_error_clear(&err);
+	free(p);
+
+	p = at("absent");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_MISSING);
+	q = rl_xasprintf("cannot read file '%s': %s", p, strerror(ENOENT));
+	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), -1);
+	CHECK_STR(err.text, q);
+	rl_error_clear(&err);
+	free(p);
+	free(q);
+
+	p = at("f/under-a-file");
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_MISSING);
+	free(p);
+
+	p = at("fifo");
+	CHECK_INT(mkfifo(p, 0600), 0);
+	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_OTHER);
+	CHECK_STR(rl_snapshot_other_kind(fi.mode), "a FIFO");
+	/* must not block on a FIFO nobody writes */
+	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), -1);
+	CHECK(strstr(err.text, "not a regular file any more") != NULL);
+	rl_error_clear(&err);
+	CHECK_INT(unlink(p), 0);
+	free(p);
+
+	CHECK_INT(rl_fileinfo_read(tmp, &fi, &err), 0);
+	CHECK_INT(fi.type, RL_FT_DIR);
+}
+
+static void test_identity_copy(void)
+{
+	struct rl_fileinfo a = {
+		.type = RL_FT_SYMLINK, .dev = 1, .ino = 2, .size = 3, .mtime_ns = 4, .ctime_ns = 5};
+	struct rl_fileinfo b;
+
+	a.link = rl_xstrdup("t");
+	a.resolved = rl_xstrdup("/t");
+	rl_fileinfo_copy(&b, &a);
+	CHECK(b.link != a.link);
+	CHECK_STR(b.resolved, "/t");
+	CHECK(rl_fileinfo_same_identity(&a, &b));
+	b.mode = 0777; /* mode is not part of the identity (ctime covers chmod) */
+	CHECK(rl_fileinfo_same_identity(&a, &b));
+	b.ctime_ns = 6;
+	CHECK(!rl_fileinfo_same_identity(&a, &b));
+	b.ctime_ns = 5;
+	b.ino = 9;
+	CHECK(!rl_fileinfo_same_identity(&a, &b));
+	rl_fileinfo_release(&a);
+	rl_fileinfo_release(&b);
+	CHECK(b.link == NULL);
+}
+
+/* tree/ a, sub/b, sub/deep/c, la → a, ldir → ../outside (not walked),
+ * dangling → nowhere, fifo (skipped) */
+static char *make_tree(void)
+{
+	char *p;
+
+	p = at("tree/sub/deep");
+	CHECK_INT(rl_mkdir_p(p, 0755, NULL), 0);
+	free(p);
+	p = at("outside");
+	CHECK_INT(rl_mkdir_p(p, 0755, NULL), 0);
+	free(p);
+	put("outside/x", "x");
+	put("tree/a", "abc");
+	put("tree/sub/b", "b");
+	put("tree/sub/deep/c", "");
+	link_to("a", "tree/la");
+	link_to("../outside", "tree/ldir");
+	link_to("nowhere", "tree/dangling");
+	p = at("tree/fifo");
+	CHECK_INT(mkfifo(p, 0600), 0);
+	free(p);
+	return at("tree");
+}
+
+static struct rl_entry *find(const struct rl_manifest *m, const char *name)
+{
+	char *p = at(name);
+	struct rl_entry *e = rl_manifest_find(m, p);
+
+	free(p);
+	return e;
+}
+
+static void test_take_tree(void)
+{
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	char *root = make_tree();
+	struct rl_entry *e;
+	char *w;
+
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, NULL, 0, &err), 0);
+	CHECK_INT(err.set, 0);
+	/* a, dangling, la, ldir, sub/b, sub/deep/c, plus ldir's target */
+	CHECK_INT(m.n, 7);
+	CHECK((e = find(&m, "tree/a")) && e->fi.type == RL_FT_FILE && e->fi.hashed &&
+	      strcmp(e->fi.sha256, SHA_ABC) == 0);
+	CHECK((e = find(&m, "tree/sub/deep/c")) && strcmp(e->fi.sha256, SHA_EMPTY) == 0);
+	CHECK((e = find(&m, "tree/la")) && e->fi.type == RL_FT_SYMLINK);
+	CHECK((e = find(&m, "tree/dangling")) && e->fi.resolved == NULL);
+	CHECK((e = find(&m, "outside")) && e->fi.type == RL_FT_DIR);
+	CHECK(find(&m, "outside/x") == NULL); /* a symlinked directory is not walked */
+	CHECK(find(&m, "tree/fifo") == NULL);
+	CHECK(find(&m, "tree/sub") == NULL); /* directories get no entry */
+	for (size_t i = 1; i < m.n; i++)
+		CHECK(strcmp(m.entries[i - 1].path, m.entries[i].path) < 0);
+	CHECK_INT(warnings.n, 2);
+	w = rl_xasprintf("recording dangling symlink '%s/dangling'", root);
+	CHECK(warnings.n == 2 && strcmp(warnings.v[0], w) == 0);
+	free(w);
+	w = rl_xasprintf("skipping '%s/fifo': a FIFO", root);
+	CHECK(warnings.n == 2 && strcmp(warnings.v[1], w) == 0);
+	free(w);
+	rl_strv_release(&warnings);
+	rl_manifest_release(&m);
+	free(root);
+}
+
+static int take_root(const char *name, struct rl_error *err)
+{
+	struct rl_manifest m;
+	int rc;
+
+	rl_manifest_init(&m);
+	rl_strv_push_owned(&m.roots, at(name));
+	rc = rl_snapshot_take(&m, NULL, 0, err);
+	rl_manifest_release(&m);
+	return rc;
+}
+
+static void test_bad_roots(void)
+{
+	struct rl_error err = {0};
+	char *want;
+
+	CHECK_INT(take_root("absent", &err), -1);
+	want = rl_xasprintf("cannot record '%s/absent': %s", tmp, strerror(ENOENT));
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_error_clear(&err);
+
+	CHECK_INT(take_root("tree/dangling", &err), -1);
+	want = rl_xasprintf("cannot record '%s/tree/dangling': dangling symlink to 'nowhere'", tmp);
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_error_clear(&err);
+
+	CHECK_INT(take_root("tree/fifo", &err), -1);
+	want = rl_xasprintf("cannot record '%s/tree/fifo': a FIFO", tmp);
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_error_clear(&err);
+
+	CHECK_INT(take_root("loop1", &err), -1);
+	CHECK(strstr(err.text, "loop1': symlink loop") != NULL);
+	rl_error_clear(&err);
+
+	/* a loop inside a walked tree is an error too */
+	link_to("l2", "tree/sub/l1");
+	link_to("l1", "tree/sub/l2");
+	CHECK_INT(take_root("tree", &err), -1);
+	want = rl_xasprintf("cannot resolve symlink '%s/tree/sub/l1': symlink loop", tmp);
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_error_clear(&err);
+	want = at("tree/sub/l1");
+	unlink(want);
+	free(want);
+	want = at("tree/sub/l2");
+	unlink(want);
+	free(want);
+	rl_strv_release(&warnings);
+}
+
+/* A symlink root is recorded with its target; uses reach the target; an
+ * entry with uses whose file is missing stays MISSING without an error. */
+static void test_links_and_uses(void)
+{
+	char label[] = "homebrew.mxcl.x", via[] = "ProgramArguments[0]";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PROGRAM, .via = via};
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	struct rl_entry *e;
+	char *p;
+
+	rl_manifest_init(&m);
+	p = at("tree/la");
+	rl_entry_add_use(rl_manifest_add(&m, p), &u);
+	free(p);
+	p = at("gone/away");
+	rl_entry_add_use(rl_manifest_add(&m, p), &u);
+	free(p);
+	rl_strv_push_owned(&m.roots, at("tree/ldir"));
+	CHECK_INT(rl_snapshot_take(&m, NULL, 0, &err), 0);
+	CHECK_INT(m.n, 5);
+	CHECK((e = find(&m, "tree/a")) && e->nuses == 1 && e->fi.hashed &&
+	      strcmp(e->uses[0].label, "homebrew.mxcl.x") == 0);
+	CHECK((e = find(&m, "gone/away")) && e->fi.type == RL_FT_MISSING && e->nuses == 1);
+	CHECK((e = find(&m, "tree/ldir")) && e->fi.type == RL_FT_SYMLINK);
+	CHECK((e = find(&m, "outside")) && e->fi.type == RL_FT_DIR && e->nuses == 0);
+	rl_manifest_release(&m);
+}
+
+/* The fast path: a previous entry with the same identity lends its hash,
+ * even a wrong one, unless verify is set. */
+static void test_fast_path(void)
+{
+	struct rl_manifest prev, m;
+	struct rl_error err = {0};
+	struct rl_entry *e;
+	char *p = at("tree/a");
+
+	rl_manifest_init(&prev);
+	rl_strv_push(&prev.roots, p);
+	CHECK_INT(rl_snapshot_take(&prev, NULL, 0, &err), 0);
+	CHECK_INT(prev.n, 1);
+	memset(prev.entries[0].fi.sha256, 'f', 64);
+
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, p);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 0, &err), 0);
+	CHECK((e = rl_manifest_find(&m, p)) && e->fi.hashed && e->fi.sha256[0] == 'f' &&
+	      e->fi.sha256[63] == 'f');
+	rl_manifest_release(&m);
+
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, p);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 1, &err), 0);
+	CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
+	rl_manifest_release(&m);
+
+	/* a different identity (ctime moves on chmod) is hashed again */
+	prev.entries[0].fi.ctime_ns--;
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, p);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 0, &err), 0);
+	CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
+	rl_manifest_release(&m);
+	rl_manifest_release(&prev);
+	free(p);
+}
+
+/* A FIFO where the previous manifest had a file fails the snapshot. */
+static void test_fifo_where_file_was(void)
+{
+	struct rl_manifest prev, m;
+	struct rl_error err = {0};
+	char *root = at("tree"), *b = at("tree/sub/b"), *want;
+
+	rl_manifest_init(&prev);
+	rl_strv_push(&prev.roots, root);
+	CHECK_INT(rl_snapshot_take(&prev, NULL, 0, &err), 0);
+	CHECK(rl_manifest_find(&prev, b) != NULL);
+	CHECK_INT(unlink(b), 0);
+	CHECK_INT(mkfifo(b, 0600), 0);
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 0, &err), -1);
+	want = rl_xasprintf("cannot record '%s': a FIFO where a file was recorded", b);
+	CHECK_STR(err.text, want);
+	free(want);
+	rl_manifest_release(&m);
+	/* without a previous manifest it is only skipped */
+	rl_error_clear(&err);
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, NULL, 0, &err), 0);
+	CHECK(rl_manifest_find(&m, b) == NULL);
+	rl_manifest_release(&m);
+	CHECK_INT(unlink(b), 0);
+	put("tree/sub/b", "b");
+	rl_manifest_release(&prev);
+	rl_strv_release(&warnings);
+	free(root);
+	free(b);
+}
+
+static int count_cb(const char *path, const struct rl_fileinfo *fi, void *ctx, struct rl_error *err)
+{
+	struct rl_strv *seen = ctx;
+
+	rl_strv_push(seen, rl_path_basename(path));
+	if (strcmp(rl_path_basename(path), "stop") == 0) {
+		rl_error_set(err, "stopped at %s", rl_ftype_name(fi->type));
+		return -1;
+	}
+	return 0;
+}
+
+static void test_walk(void)
+{
+	struct rl_strv seen = {0};
+	struct rl_error err = {0};
+	char *root = at("tree");
+	char *p;
+
+	CHECK_INT(rl_snapshot_walk(root, count_cb, &seen, &err), 0);
+	/* bytewise name order per directory, depth first; no directories */
+	CHECK_INT(seen.n, 7);
+	CHECK(seen.n == 7 && strcmp(seen.v[0], "a") == 0 && strcmp(seen.v[1], "dangling") == 0 &&
+	      strcmp(seen.v[2], "fifo") == 0 && strcmp(seen.v[3], "la") == 0 &&
+	      strcmp(seen.v[4], "ldir") == 0 && strcmp(seen.v[5], "b") == 0 &&
+	      strcmp(seen.v[6], "c") == 0);
+	rl_strv_release(&seen);
+	put("tree/stop", "");
+	CHECK_INT(rl_snapshot_walk(root, count_cb, &seen, &err), -1);
+	CHECK_STR(err.text, "stopped at file");
+	rl_error_clear(&err);
+	rl_strv_release(&seen);
+	p = at("tree/stop");
+	unlink(p);
+	free(p);
+	p = at("tree/a");
+	CHECK_INT(rl_snapshot_walk(p, count_cb, &seen, &err), -1);
+	CHECK(strstr(err.text, "cannot read directory '") != NULL);
+	rl_error_clear(&err);
+	free(p);
+	free(root);
+}
+
+int main(void)
+{
+	tmp = check_tmpdir();
+	rl_warn_handler_set(on_warn, NULL);
+	test_read();
+	test_identity_copy();
+	rl_strv_release(&warnings);
+	test_take_tree();
+	test_bad_roots();
+	test_links_and_uses();
+	test_fast_path();
+	test_fifo_where_file_was();
+	test_walk();
+	rl_strv_release(&warnings);
+	check_rmtree(tmp);
+	free(tmp);
+	return check_done();
+}
