@@ -45,6 +45,21 @@ static const struct cli_command commands[] = {
 	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files}]}\n"
 	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
 	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
+	{"plan", cmd_plan,
+	 "relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... "
+	 "[--daemon-dir DIR]... [--no-processes]",
+	 "show which jobs a run would restart, how, in which order, and why",
+	 "  --json             JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
+	 "                     reasons}],\"reported\":[{path,change,labels,why}]}\n"
+	 "  --state-dir DIR    where manifest.json and config.json live\n"
+	 "  --config FILE      order and policy (default: $RELAUNCH_CONFIG, else\n"
+	 "                     <state-dir>/config.json, which may be absent)\n"
+	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
+	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"
+	 "  --no-processes     do not look at running processes\n"
+	 "\nactions: kickstart, or reload when the plist changed; jobs with restart =\n"
+	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
+	 "something is, 4 on error.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

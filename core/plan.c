@@ -130,18 +130,15 @@ static void reported_add(struct builder *b, const char *path, const char *change
 		rl_strv_push(&r->labels, label);
 }
 
-/* Text for people, with control characters escaped so that a file name
- * cannot rewrite the terminal. */
+/* Text for people goes through rl_path_quote, so that a file name (or a
+ * path read from another process) prints on one line and cannot rewrite
+ * the terminal. */
 static void add_shown(struct rl_buf *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	char *q = rl_path_quote(s);
 
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			rl_buf_addf(out, "\\x%02x", ch);
-		else
-			rl_buf_add(out, s, 1);
-	}
+	rl_buf_adds(out, q);
+	free(q);
 }
 
 static char *change_text(const struct rl_change *c, const struct rl_use *u)
@@ -200,6 +197,7 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 {
 	const struct rl_entry *e = c->entry;
 	const char *kind = rl_change_kind_name(c->kind);
+	char *now = NULL;
 
 	b->reported_mark = b->p->nreported;
 	if (!e || e->nuses == 0) {
@@ -214,12 +212,21 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
 			continue;
 		}
+		/* The entry kept its old state for another job's failed restart;
+		 * this job already runs exactly this version. */
+		if (u->ack && !now)
+			now = rl_fileinfo_fingerprint(&c->now);
+		if (u->ack && strcmp(u->ack, now) == 0) {
+			reported_add(b, c->path, kind, u->label, "already restarted onto this version");
+			continue;
+		}
 		idx = find_job(b, u->label);
 		if (idx < 0)
 			reported_add(b, c->path, kind, u->label, "job not installed");
 		else
 			add_use_reason(b, (size_t)idx, c, u);
 	}
+	free(now);
 }
 
 static char *bounded_copy(const char *s)

@@ -111,18 +111,15 @@ json_t *rl_plan_to_json(const struct rl_plan *p)
 	return o;
 }
 
-/* Control characters escaped, so that a file name cannot rewrite the
- * terminal. */
+/* Text for people goes through rl_path_quote, so that a file name (or a
+ * path read from another process) prints on one line and cannot rewrite
+ * the terminal. */
 static void add_shown(struct rl_buf *out, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	char *q = rl_path_quote(s);
 
-		if (ch < 0x20 || ch == 0x7f || ch == '\\')
-			rl_buf_addf(out, "\\x%02x", ch);
-		else
-			rl_buf_add(out, s, 1);
-	}
+	rl_buf_adds(out, q);
+	free(q);
 }
 
 static void format_step(const struct rl_step *s, size_t no, struct rl_buf *out)

@@ -122,6 +122,7 @@ static void fx_release(struct fixture *f)
 		for (size_t k = 0; k < e->nuses; k++) {
 			free(e->uses[k].label);
 			free(e->uses[k].via);
+			free(e->uses[k].ack);
 			rl_strv_release(&e->uses[k].chain);
 		}
 		free(e->uses);
@@ -325,6 +326,39 @@ static void test_watch(void)
 	rl_manifest_release(&m);
 }
 
+static void test_ack(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	struct rl_change *c;
+	char *fp;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_DAEMON, "a");
+	fx_job(&f, RL_JOB_DAEMON, "b");
+	fx_job(&f, RL_JOB_DAEMON, "c");
+	e = fx_entry(&f, "/lib/shared");
+	fx_use(e, "a", RL_ROLE_LIBRARY, "library", NULL);
+	fx_use(e, "b", RL_ROLE_LIBRARY, "library", NULL);
+	fx_use(e, "c", RL_ROLE_LIBRARY, "library", NULL);
+	fx_change(&f, RL_CHANGE_CONTENT, "/lib/shared", e);
+	c = &f.d.v[0];
+	c->now.dev = 1;
+	c->now.ino = 2;
+	c->now.hashed = 1;
+	memset(c->now.sha256, 'a', 64);
+	/* a already restarted onto exactly this version; c onto an older one. */
+	fp = rl_fileinfo_fingerprint(&c->now);
+	e->uses[0].ack = fp;
+	e->uses[2].ack = rl_xstrdup("file:1:1:");
+	check_order(&f, "b c");
+	CHECK_INT(f.p.nreported, 1);
+	CHECK_STR(f.p.reported[0].why, "already restarted onto this version");
+	CHECK_INT(f.p.reported[0].labels.n, 1);
+	CHECK_STR(f.p.reported[0].labels.v[0], "a");
+	fx_release(&f);
+}
+
 static void test_library_chain(void)
 {
 	static const char *const chain[] = {
@@ -408,7 +442,7 @@ static void test_stale(void)
 				      "(deleted); now /opt/homebrew/opt/nginx/bin/nginx");
 	CHECK_STR(s->reasons[1].path, "/tmp/evil\n\x1b[2J");
 	CHECK_STR(s->reasons[1].text,
-		  "pid 412 runs /tmp/evil\\x0a\\x1b[2J (deleted; a new file is there now)");
+		  "pid 412 runs \"/tmp/evil\\n\\033[2J\" (deleted; a new file is there now)");
 	CHECK_STR(s->reasons[2].text, "pid 412 runs /usr/lib/libz.so.1 (replaced on disk)");
 	CHECK_STR(s->reasons[2].via, "mapped by the running process");
 	CHECK_INT(f.p.nreported, 1);
@@ -540,7 +574,7 @@ static void test_output(void)
 		  "   /bin/org.example.n changed (content) via ProgramArguments[0]\n"
 		  "reported:\n"
 		  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
-		  "  /srv/new\\x01 (added): no job uses it\n");
+		  "  \"/srv/new\\001\" (added): no job uses it\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	CHECK_STR(s, "{\"reported\":[{\"change\":\"mode\",\"labels\":[\"gone\",\"org.example.a\"],"
@@ -572,6 +606,7 @@ int main(void)
 	test_plist_reload();
 	test_never();
 	test_watch();
+	test_ack();
 	test_library_chain();
 	test_stale();
 	test_order();
