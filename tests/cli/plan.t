@@ -1,0 +1,158 @@
+relaunch plan: from the diff and the jobs found now, which jobs to restart,
+how, in which order, and why. It changes nothing.
+
+  $ python3 "$SRCDIR/tests/fixtures/mkjobs.py" root && R=$(cd root && pwd -P)
+  $ export RELAUNCH_AGENT_DIRS="$R/home/me/Library/LaunchAgents:$R/Library/LaunchAgents"
+  $ export RELAUNCH_DAEMON_DIRS="$R/Library/LaunchDaemons"
+  $ show() { sed -e "s|$R|\$R|g" -e "s|$HOME|\$HOME|g" -e 's|gui/[0-9]*/|gui/$UID/|'; }
+  $ HB=$R/opt/homebrew ML=$R/opt/local
+
+Without a manifest there is nothing to compare with.
+
+  $ relaunch plan 2>&1 | show
+  relaunch: cannot plan: no manifest '$HOME/state/manifest.json' (run 'relaunch record' first)
+  $ relaunch plan >/dev/null 2>&1
+  [4]
+  $ relaunch record >/dev/null 2>&1
+  $ relaunch plan
+  nothing to restart
+  $ relaunch plan --json
+  {
+   "reported": [],
+   "steps": [],
+   "version": 1
+  }
+
+Homebrew upgrades nginx: a new keg, the opt symlink relinked, the old keg
+deleted. The job is kickstarted; each changed file is a reason.
+
+  $ mkdir -p $HB/Cellar/nginx/1.25.4/bin && cp $HB/Cellar/nginx/1.25.3/bin/nginx $HB/Cellar/nginx/1.25.4/bin/
+  $ ln -s ../Cellar/nginx/1.25.4 $HB/opt/nginx.new && mv -T $HB/opt/nginx.new $HB/opt/nginx
+  $ rm -r $HB/Cellar/nginx/1.25.3
+  $ relaunch plan | show
+  1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+     $R/opt/homebrew/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
+     $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
+     $R/opt/homebrew/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+  $ relaunch plan --json >plan.json
+  [1]
+  $ python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d)); s=d["steps"][0]; print(sorted(s)); print(s["label"], s["action"], s["plist"] == sys.argv[1]); [print(r["change"], r["path"] == sys.argv[2], r["via"]) for r in s["reasons"]]' \
+  >   $R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist $HB/opt/nginx <plan.json
+  ['reported', 'steps', 'version']
+  ['action', 'kind', 'label', 'never', 'plist', 'reasons', 'target']
+  homebrew.mxcl.nginx kickstart True
+  removed False ProgramArguments[0] → opt symlink
+  removed False ProgramArguments[0] → opt symlink → Cellar file
+  retargeted True ProgramArguments[0] → opt symlink
+
+A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
+identical bytes (an atomic rename of the same content), a mode change and
+a file no job uses are reported, and restart nothing.
+
+  $ mkdir data && echo one >data/notes && relaunch record --path data >/dev/null 2>&1
+  $ python3 -c 'import plistlib,sys; p=sys.argv[1]; d=plistlib.load(open(p,"rb")); d["Nice"]=5; plistlib.dump(d, open(p,"wb"))' $R/Library/LaunchDaemons/org.nixos.nix-daemon.plist
+  $ echo two >data/notes
+  $ cp $HB/Cellar/redis/7.2.4/bin/redis-server r.new && mv r.new $HB/Cellar/redis/7.2.4/bin/redis-server
+  $ chmod 700 $ML/sbin/squid
+  $ relaunch plan | show
+  1. reload system/org.nixos.nix-daemon (daemon)
+     $R/Library/LaunchDaemons/org.nixos.nix-daemon.plist changed (content) via plist
+  reported:
+    $HOME/data/notes (content): no job uses it
+    $R/opt/homebrew/Cellar/redis/7.2.4/bin/redis-server (replaced): replaced with identical bytes; homebrew.mxcl.redis
+    $R/opt/local/sbin/squid (mode): permission bits only; org.macports.squid
+
+MacPorts' daemondo is shared by every port's job: a change to it restarts
+them all, daemons first, then by label. The config reorders them: `order`
+first, `after` (which may put an agent before a daemon; a label not in the
+plan is ignored), and restart = "never" lists a job without restarting it.
+
+  $ relaunch record >/dev/null 2>&1
+  $ echo '#' >> $ML/bin/daemondo
+  $ echo '#' >> $HB/Cellar/nginx/1.25.4/bin/nginx
+  $ relaunch plan | grep '^[0-9]' | show
+  1. kickstart system/org.macports.rsyncd (daemon)
+  2. kickstart system/org.macports.slapd (daemon)
+  3. kickstart system/org.macports.squid (daemon)
+  4. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+  $ cat >config.json <<'X'
+  > {"jobs": {"org.macports.squid": {"order": -1},
+  >           "org.macports.rsyncd": {"after": ["homebrew.mxcl.nginx", "not.installed"]},
+  >           "org.macports.slapd": {"restart": "never"}}}
+  > X
+  $ relaunch plan --config config.json | grep '^[0-9]' | show
+  1. kickstart system/org.macports.squid (daemon)
+  2. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
+  3. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+  4. kickstart system/org.macports.rsyncd (daemon)
+  $ relaunch plan --config config.json --json | python3 -c 'import json,sys; [print(s["label"], s["never"]) for s in json.load(sys.stdin)["steps"]]'
+  org.macports.squid False
+  org.macports.slapd True
+  homebrew.mxcl.nginx False
+  org.macports.rsyncd False
+
+The config comes from --config, else $RELAUNCH_CONFIG, else the state
+directory's config.json.
+
+  $ RELAUNCH_CONFIG=config.json relaunch plan | grep '^[0-9]' | head -n 1
+  1. kickstart system/org.macports.squid (daemon)
+  $ cp config.json state/config.json && relaunch plan | grep '^[0-9]' | head -n 1
+  1. kickstart system/org.macports.squid (daemon)
+
+When only restart = "never" jobs are left there is nothing to do.
+
+  $ relaunch record >/dev/null 2>&1
+  $ echo '#' >> $ML/libexec/slapd
+  $ relaunch plan | show
+  1. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
+     $R/opt/local/libexec/slapd changed (content) via daemondo --start-cmd → script command
+  $ relaunch plan >/dev/null
+  $ rm state/config.json && relaunch plan >/dev/null
+  [1]
+
+A cycle in `after` names the labels in it; a bad config names the key; an
+unknown key is a warning; a config named on purpose must exist.
+
+  $ echo '#' >> $ML/bin/daemondo
+  $ echo '{"jobs": {"org.macports.squid": {"after": ["org.macports.slapd"]}, "org.macports.slapd": {"after": ["org.macports.squid"]}}}' >cycle.json
+  $ relaunch plan --config cycle.json
+  relaunch: cannot order restarts: 'after' cycle between org.macports.slapd, org.macports.squid
+  [4]
+  $ echo '{"jobs": {"org.macports.slapd": {"order": "1"}}}' >bad.json
+  $ relaunch plan --config bad.json
+  relaunch: cannot read config 'bad.json': jobs.org.macports.slapd.order must be an integer
+  [4]
+  $ echo '{"timeout": 5, "jobs": {"x": {"ordr": 1}}}' >unknown.json
+  $ relaunch plan --config unknown.json >/dev/null
+  relaunch: warning: config 'unknown.json': unknown key 'jobs.x.ordr'
+  [1]
+  $ relaunch plan --config missing.json
+  relaunch: cannot read config 'missing.json': No such file or directory
+  [4]
+  $ RELAUNCH_CONFIG=missing.json relaunch plan
+  relaunch: cannot read config 'missing.json': No such file or directory
+  [4]
+
+A job no longer installed is reported, not planned.
+
+  $ relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere" | show
+  nothing to restart
+  reported:
+    $R/opt/local/bin/daemondo (content): job not installed; org.macports.rsyncd, org.macports.slapd, org.macports.squid
+    $R/opt/local/libexec/slapd (content): job not installed; org.macports.slapd
+
+Options.
+
+  $ relaunch plan --state-dir elsewhere
+  relaunch: cannot plan: no manifest 'elsewhere/manifest.json' (run 'relaunch record' first)
+  [4]
+  $ relaunch plan --no-processes | grep -c '^[0-9]'
+  3
+  $ relaunch plan extra
+  relaunch: plan: unexpected argument 'extra' (see 'relaunch plan --help')
+  [2]
+  $ relaunch plan --frobnicate
+  relaunch: plan: unknown option '--frobnicate' (see 'relaunch plan --help')
+  [2]
+  $ relaunch plan --help | head -n 1
+  usage: relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]
