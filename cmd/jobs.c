@@ -40,13 +40,14 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int f
 static int list_jobs(const struct rl_jobset *js, int as_json)
 {
 	json_t *jobs = json_array();
+	struct rl_libcache *libs = rl_libcache_new();
 	struct rl_error err = {0};
 	int rc = CLI_EXIT_OK;
 
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
 
-		if (rl_job_files(&js->v[i], NULL, &f, &err) < 0)
+		if (rl_job_files(&js->v[i], libs, &f, &err) < 0)
 			rc = cli_fail(&err);
 		else if (as_json)
 			json_array_append_new(jobs, job_json(&js->v[i], &f));
@@ -62,6 +63,7 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 		json_decref(doc);
 	}
 	json_decref(jobs);
+	rl_libcache_free(libs);
 	return rc;
 }
 

@@ -72,10 +72,12 @@ static void print_summary(size_t n, const char *manifest)
 static int track_jobs(const struct cli_common *c, struct rl_manifest *m, struct rl_error *err)
 {
 	struct rl_jobset js = {0};
+	struct rl_libcache *libs = rl_libcache_new();
 	int rc = rl_jobs_discover(&c->discover, &js, err);
 
 	if (rc == 0)
-		rc = rl_jobs_track(&js, NULL, m, err);
+		rc = rl_jobs_track(&js, libs, m, err);
+	rl_libcache_free(libs);
 	rl_jobset_release(&js);
 	return rc;
 }

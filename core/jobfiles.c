@@ -69,14 +69,49 @@ static void add_file(struct ctx *c, const char *path, enum rl_role role, const c
 	f->missing = missing;
 }
 
-/* The shared-library closure of one resolved object file. The library
- * dependency module plugs in here; without a cache there is nothing to do. */
+static int walk(struct ctx *c, const char *path, enum rl_role link_role, const char *via,
+		struct resolved *r);
+static void resolved_release(struct resolved *r);
+
+/* "… → library nginx → libssl.3.dylib → libcrypto.3.dylib": the exe's route,
+ * then the loader chain by file name. */
+static char *library_via(const char *via, const struct rl_strv *chain)
+{
+	struct rl_buf b = {0};
+
+	rl_buf_addf(&b, "%s → library", via);
+	for (size_t i = 0; i < chain->n; i++)
+		rl_buf_addf(&b, "%s%s", i ? " → " : " ", rl_path_basename(chain->v[i]));
+	return rl_buf_detach(&b);
+}
+
+/* The shared-library closure of one resolved object file: each library is
+ * walked like an executable (an opt symlink on the way is what a Homebrew
+ * upgrade retargets) and recorded with the chain that loads it. */
 static void add_object_closure(struct ctx *c, const char *path, const char *via)
 {
-	if (!c->libs)
+	struct rl_libdeps deps = {0};
+
+	if (!c->libs || rl_libcache_closure(c->libs, path, &deps, NULL) < 0) {
+		rl_libdeps_release(&deps);
 		return;
-	(void)path;
-	(void)via;
+	}
+	for (size_t i = 0; i < deps.n; i++) {
+		char *v = library_via(via, &deps.v[i].chain);
+		struct resolved r;
+
+		if (walk(c, deps.v[i].path, RL_ROLE_SYMLINK, v, &r) == 0) {
+			if (!has_file(c, r.real, RL_ROLE_LIBRARY)) {
+				add_file(c, r.real, RL_ROLE_LIBRARY, v, r.missing);
+				if (c->out->n && !strcmp(c->out->v[c->out->n - 1].path, r.real))
+					rl_strv_copy(&c->out->v[c->out->n - 1].chain,
+						     &deps.v[i].chain);
+			}
+			resolved_release(&r);
+		}
+		free(v);
+	}
+	rl_libdeps_release(&deps);
 }
 
 static int parent_is(const char *path, const char *name)
