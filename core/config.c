@@ -10,6 +10,10 @@
 /* Seconds beyond this are surely a typo, and would overflow time_t maths. */
 #define SECONDS_MAX 1000000.0
 
+/* Longer after/watch lists are surely not meant, and would make the
+ * duplicate checks slow. */
+#define LIST_MAX 4096
+
 /* Where a key sits in the file, for messages: "jobs.foo.watch[2]". */
 #define KEY_MAX 512
 
@@ -52,6 +56,8 @@ static int load_after(struct loader *l, const char *label, const json_t *v, stru
 	snprintf(key, sizeof(key), "jobs.%s.after", label);
 	if (!json_is_array(v))
 		return bad(l, key, "must be an array of labels");
+	if (json_array_size(v) > LIST_MAX)
+		return bad(l, key, "must not hold more than 4096 labels");
 	json_array_foreach(v, i, x) {
 		if (!json_is_string(x) || json_string_length(x) == 0 ||
 		    memchr(json_string_value(x), '\0', json_string_length(x))) {
@@ -73,6 +79,8 @@ static int load_watch(struct loader *l, const char *label, const json_t *v, stru
 	snprintf(key, sizeof(key), "jobs.%s.watch", label);
 	if (!json_is_array(v))
 		return bad(l, key, "must be an array of paths");
+	if (json_array_size(v) > LIST_MAX)
+		return bad(l, key, "must not hold more than 4096 paths");
 	json_array_foreach(v, i, x) {
 		char *p;
 

@@ -121,6 +121,19 @@ static void expect_error(const char *text, const char *message)
 	free(want);
 }
 
+/* A list of 4097 items: one too many. */
+static void too_long(const char *key, const char *item, const char *message)
+{
+	struct rl_buf b = {0};
+
+	rl_buf_addf(&b, "{\"jobs\": {\"foo\": {\"%s\": [", key);
+	for (int i = 0; i <= 4096; i++)
+		rl_buf_addf(&b, "%s%s", i ? "," : "", item);
+	rl_buf_adds(&b, "]}}}");
+	expect_error(b.data, message);
+	rl_buf_release(&b);
+}
+
 static void test_wrong_types(void)
 {
 	expect_error("[]", "not a JSON object");
@@ -155,6 +168,8 @@ static void test_wrong_types(void)
 		     "jobs.foo.watch[0] must be a path");
 	expect_error("{\"jobs\": {\"foo\": {\"watch\": [\"etc/x\"]}}}",
 		     "jobs.foo.watch[0] must be an absolute path");
+	too_long("after", "\"x\"", "jobs.foo.after must not hold more than 4096 labels");
+	too_long("watch", "\"/x\"", "jobs.foo.watch must not hold more than 4096 paths");
 	/* A later good job does not hide an earlier bad one. */
 	expect_error("{\"jobs\": {\"a\": {}, \"b\": {\"order\": true}, \"c\": {}}}",
 		     "jobs.b.order must be an integer");
