@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "core/pipeline.h"
 #include "core/statedir.h"
 
 struct cli_command {
@@ -21,8 +22,8 @@ struct cli_command {
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
 	{"record", cmd_record,
-	 "relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--agent-dir DIR]... "
-	 "[--daemon-dir DIR]...",
+	 "relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--config FILE]\n"
+	 "                       [--agent-dir DIR]... [--daemon-dir DIR]...",
 	 "record the tracked files (identity and SHA-256) in the manifest",
 	 "  --path PATH      track PATH (a directory is walked recursively, never\n"
 	 "                   following a symlinked directory); repeatable; without\n"
@@ -30,6 +31,7 @@ static const struct cli_command commands[] = {
 	 "  --verify         hash every file, even when its identity is unchanged\n"
 	 "  --state-dir DIR  where manifest.json lives (default: $RELAUNCH_STATE_DIR\n"
 	 "                   or the platform's state directory)\n"
+	 "  --config FILE    config whose watch paths are tracked too\n"
 	 "  --agent-dir DIR  read agents from DIR instead of the defaults (repeatable);\n"
 	 "                   every file of every job found is tracked too\n"
 	 "  --daemon-dir DIR read daemons from DIR instead of the defaults (repeatable)\n"},
@@ -60,6 +62,29 @@ static const struct cli_command commands[] = {
 	 "\nactions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
 	 "something is, 4 on error.\n"},
+	{"run", cmd_run,
+	 "relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]\n"
+	 "                    [--keep-going] [--no-wait] [--wait-lock S] [--verify]\n"
+	 "                    [--state-dir DIR] [--config FILE] [--launchctl PATH]\n"
+	 "                    [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]",
+	 "restart the jobs whose files changed, in order, throttled and verified",
+	 "  --dry-run          print the plan and change nothing\n"
+	 "  --json             JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
+	 "                     old_pid,new_pid,seconds,reasons,error}]}\n"
+	 "  --interval S       at least S seconds between restarts (default 1)\n"
+	 "  --settle S         a new process must stay up S seconds (default 3)\n"
+	 "  --timeout S        wait up to S seconds for a new process (default 30)\n"
+	 "  --max N            restart at most N jobs; the rest wait for the next run\n"
+	 "  --keep-going       go on after a failed restart (default: stop)\n"
+	 "  --no-wait          leave a job restarted too recently for the next run\n"
+	 "  --wait-lock S      wait up to S seconds for another run (default 60)\n"
+	 "  --verify           re-hash every file, even those whose identity is unchanged\n"
+	 "  --launchctl PATH   launchctl to use (default $RELAUNCH_LAUNCHCTL, else\n"
+	 "                     /bin/launchctl)\n"
+	 "  --no-processes     do not look at running processes\n"
+	 "  --state-dir, --config, --agent-dir, --daemon-dir as for plan\n"
+	 "\nExit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
+	 "any failed, 4 on other errors.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -204,6 +229,21 @@ int cli_finish(int status)
 									    : status;
 	}
 	return status;
+}
+
+void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
+		       struct rl_launchctl *lc, struct rl_pipeline_opts *po)
+{
+	const char *env = getenv("RELAUNCH_CONFIG");
+
+	memset(po, 0, sizeof(*po));
+	po->statedir = state_dir;
+	po->config_path = c->config ? c->config : env && *env ? env : NULL;
+	po->config_explicit = po->config_path != NULL;
+	po->discover = &c->discover;
+	lc->path = rl_launchctl_path(c->launchctl);
+	lc->timeout_s = 30;
+	po->lc = c->no_processes ? NULL : lc;
 }
 
 void cli_common_release(struct cli_common *c)

@@ -78,6 +78,15 @@ char *cli_state_dir(const struct cli_common *c);
 int cli_finish(int status);
 void cli_common_release(struct cli_common *c);
 
+struct rl_launchctl;
+struct rl_pipeline_opts;
+/* Fill the pipeline's options from the shared ones: the config path
+ * (--config, else $RELAUNCH_CONFIG, else <state-dir>/config.json, which
+ * alone may be absent) and launchctl for the process view (off with
+ * --no-processes). lc is filled and must outlive po. */
+void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
+		       struct rl_launchctl *lc, struct rl_pipeline_opts *po);
+
 /* Print the help text for a command (or the overview when name is NULL). */
 int cli_help(const char *name, FILE *to);
 

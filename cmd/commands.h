@@ -5,6 +5,7 @@
 int cmd_diff(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 
 #endif

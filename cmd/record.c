@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/jobfiles.h"
+#include "core/pipeline.h"
 #include "core/manifest.h"
 #include "core/snapshot.h"
 #include "core/statedir.h"
@@ -20,6 +21,7 @@ static const struct option record_opts[] = {
 	{"path", required_argument, NULL, OPT_PATH},
 	{"verify", no_argument, NULL, OPT_VERIFY},
 	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
 	CLI_OPTION_HELP,
 	CLI_OPTION_END,
@@ -68,15 +70,31 @@ static void print_summary(size_t n, const char *manifest)
 	free(q);
 }
 
-/* Every file of every discovered job, as entries with uses. */
-static int track_jobs(const struct cli_common *c, struct rl_manifest *m, struct rl_error *err)
+/* Every file of every discovered job, and the config's watch paths, as
+ * entries with uses: the same set `run` records. */
+static int track_jobs(const struct cli_common *c, const char *dir, struct rl_manifest *m,
+		      struct rl_error *err)
 {
 	struct rl_jobset js = {0};
 	struct rl_libcache *libs = rl_libcache_new();
-	int rc = rl_jobs_discover(&c->discover, &js, err);
+	struct rl_launchctl lc;
+	struct rl_pipeline_opts po;
+	struct rl_config cfg;
+	char *path;
+	int rc;
 
+	cli_pipeline_opts(c, dir, &lc, &po);
+	path = po.config_path ? rl_xstrdup(po.config_path) : rl_path_join(dir, "config.json");
+	rl_config_init(&cfg);
+	rc = rl_config_load(&cfg, path, !po.config_explicit, err) < 0 ? -1 : 0;
+	if (rc == 0)
+		rc = rl_jobs_discover(&c->discover, &js, err);
 	if (rc == 0)
 		rc = rl_jobs_track(&js, libs, m, err);
+	if (rc == 0)
+		rc = rl_config_track(&cfg, m);
+	free(path);
+	rl_config_release(&cfg);
 	rl_libcache_free(libs);
 	rl_jobset_release(&js);
 	return rc;
@@ -105,7 +123,7 @@ static int record(const struct cli_common *c, const struct rl_strv *paths, int v
 			rl_strv_push(&cur.roots, paths->v[i]);
 	if (paths->n == 0)
 		rl_strv_copy(&cur.roots, &prev.roots);
-	if (track_jobs(c, &cur, &err) < 0 ||
+	if (track_jobs(c, dir, &cur, &err) < 0 ||
 	    rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
 	    rl_statedir_ensure(dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;

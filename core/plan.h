@@ -86,6 +86,8 @@ size_t rl_plan_count_runnable(const struct rl_plan *p);
  * "reported":[{"path","change","labels":[…],"why"}]}; paths through
  * rl_json_path. New reference. */
 json_t *rl_plan_to_json(const struct rl_plan *p);
+/* A step's "reasons" array as in rl_plan_to_json. New reference. */
+json_t *rl_step_reasons_to_json(const struct rl_step *s);
 /* For people: steps in order, each with its reasons indented, then the
  * reported changes. Appends to out. */
 void rl_plan_format(const struct rl_plan *p, struct rl_buf *out);

@@ -58,11 +58,23 @@ static json_t *reason_json(const struct rl_reason *r)
 	return o;
 }
 
+json_t *rl_step_reasons_to_json(const struct rl_step *s)
+{
+	json_t *reasons = json_array();
+
+	if (!reasons)
+		abort();
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (json_array_append_new(reasons, reason_json(&s->reasons[i])) < 0)
+			abort();
+	return reasons;
+}
+
 static json_t *step_json(const struct rl_step *s)
 {
-	json_t *o = json_object(), *reasons = json_array();
+	json_t *o = json_object();
 
-	if (!o || !reasons)
+	if (!o)
 		abort();
 	set_new(o, "label", text_json(s->job->label));
 	set_new(o, "target", text_json(s->job->target));
@@ -70,10 +82,7 @@ static json_t *step_json(const struct rl_step *s)
 	set_new(o, "kind", json_string(rl_job_kind_name(s->job->kind)));
 	set_new(o, "action", json_string(rl_action_name(s->action)));
 	set_new(o, "never", json_boolean(s->never));
-	for (size_t i = 0; i < s->nreasons; i++)
-		if (json_array_append_new(reasons, reason_json(&s->reasons[i])) < 0)
-			abort();
-	set_new(o, "reasons", reasons);
+	set_new(o, "reasons", rl_step_reasons_to_json(s));
 	return o;
 }
 

@@ -7,17 +7,29 @@ how, in which order, and why. It changes nothing.
   $ show() { sed -e "s|$R|\$R|g" -e "s|$HOME|\$HOME|g" -e 's|gui/[0-9]*/|gui/$UID/|'; }
   $ HB=$R/opt/homebrew ML=$R/opt/local
 
-Without a manifest there is nothing to compare with.
+There is no launchd here: these cases leave the process view out (it is
+tested with real processes under the launchd simulator in tests/e2e).
+Asked for, it says why it is off:
+
+  $ relaunch plan 2>&1 >/dev/null | show
+  relaunch: warning: not looking at running processes: cannot run launchctl '/bin/launchctl': No such file or directory
+  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): only running processes were checked
+  $ relaunch() { case $1 in plan) command relaunch "$@" --no-processes ;; *) command relaunch "$@" ;; esac; }
+
+Without a manifest there is nothing to compare with; only running
+processes could be planned, and there are none.
 
   $ relaunch plan 2>&1 | show
-  relaunch: cannot plan: no manifest '$HOME/state/manifest.json' (run 'relaunch record' first)
-  $ relaunch plan >/dev/null 2>&1
-  [4]
+  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): only running processes were checked
+  nothing to restart
+  $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
+  True []
   $ relaunch record >/dev/null 2>&1
   $ relaunch plan
   nothing to restart
   $ relaunch plan --json
   {
+   "baseline": false,
    "reported": [],
    "steps": [],
    "version": 1
@@ -38,7 +50,7 @@ deleted. The job is kickstarted; each changed file is a reason.
   [1]
   $ python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d)); s=d["steps"][0]; print(sorted(s)); print(s["label"], s["action"], s["plist"] == sys.argv[1]); [print(r["change"], r["path"] == sys.argv[2], r["via"]) for r in s["reasons"]]' \
   >   $R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist $HB/opt/nginx <plan.json
-  ['reported', 'steps', 'version']
+  ['baseline', 'reported', 'steps', 'version']
   ['action', 'kind', 'label', 'never', 'plist', 'reasons', 'target']
   homebrew.mxcl.nginx kickstart True
   removed False ProgramArguments[0] → opt symlink
@@ -144,8 +156,8 @@ A job no longer installed is reported, not planned.
 Options.
 
   $ relaunch plan --state-dir elsewhere
-  relaunch: cannot plan: no manifest 'elsewhere/manifest.json' (run 'relaunch record' first)
-  [4]
+  relaunch: warning: no manifest yet in 'elsewhere' (run 'relaunch record'): only running processes were checked
+  nothing to restart
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3
   $ relaunch plan extra

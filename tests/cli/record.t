@@ -92,7 +92,7 @@ Usage errors exit 2 with one line:
   relaunch: record: '--path' needs a non-empty path (see 'relaunch record --help')
   [2]
   $ relaunch record --help | head -n 1
-  usage: relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--agent-dir DIR]... [--daemon-dir DIR]...
+  usage: relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--config FILE]
   $ relaunch help | grep -E '^  (record|diff) '
     record     record the tracked files (identity and SHA-256) in the manifest
     diff       show what changed on disk since the manifest was recorded

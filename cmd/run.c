@@ -1,0 +1,297 @@
+/* relaunch run: lock → diff → plan → restart each step in order → record
+ * the new state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "core/history.h"
+#include "core/jsonutil.h"
+#include "core/lock.h"
+#include "core/pipeline.h"
+
+enum {
+	OPT_DRY_RUN = CLI_OPT_FIRST_PRIVATE,
+	OPT_INTERVAL,
+	OPT_SETTLE,
+	OPT_TIMEOUT,
+	OPT_MAX,
+	OPT_KEEP_GOING,
+	OPT_NO_WAIT,
+	OPT_WAIT_LOCK,
+	OPT_VERIFY,
+};
+
+struct run_args {
+	struct cli_common c;
+	int dry_run, keep_going, no_wait, verify;
+	double interval, settle, timeout, wait_lock; /* < 0: not given */
+	long max;
+};
+
+static int parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v >= 0) || v > 86400)
+		return cli_usage_error("run", "%s takes seconds from 0 to 86400, not '%s'", opt, s);
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct run_args *a)
+{
+	static const struct option opts[] = {
+		CLI_OPTION_STATE_DIR, CLI_OPTION_CONFIG, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JSON,
+		CLI_OPTION_NO_PROCESSES, CLI_OPTION_JOB_DIRS, CLI_OPTION_HELP,
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"settle", required_argument, NULL, OPT_SETTLE},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"max", required_argument, NULL, OPT_MAX},
+		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
+		{"no-wait", no_argument, NULL, OPT_NO_WAIT},
+		{"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
+		{"verify", no_argument, NULL, OPT_VERIFY},
+		CLI_OPTION_END,
+	};
+	int id;
+
+	a->interval = a->settle = a->timeout = -1;
+	a->wait_lock = 60;
+	while ((id = cli_getopt(argc, argv, opts, &a->c)) != -1) {
+		char *end;
+
+		switch (id) {
+		case OPT_DRY_RUN: a->dry_run = 1; break;
+		case OPT_KEEP_GOING: a->keep_going = 1; break;
+		case OPT_NO_WAIT: a->no_wait = 1; break;
+		case OPT_VERIFY: a->verify = 1; break;
+		case OPT_INTERVAL:
+			if (parse_seconds("--interval", optarg, &a->interval)) return CLI_EXIT_USAGE;
+			break;
+		case OPT_SETTLE:
+			if (parse_seconds("--settle", optarg, &a->settle)) return CLI_EXIT_USAGE;
+			break;
+		case OPT_TIMEOUT:
+			if (parse_seconds("--timeout", optarg, &a->timeout)) return CLI_EXIT_USAGE;
+			break;
+		case OPT_WAIT_LOCK:
+			if (parse_seconds("--wait-lock", optarg, &a->wait_lock)) return CLI_EXIT_USAGE;
+			break;
+		case OPT_MAX:
+			a->max = strtol(optarg, &end, 10);
+			if (end == optarg || *end || a->max < 1)
+				return cli_usage_error("run", "--max takes a whole number above 0, not '%s'",
+						       optarg);
+			break;
+		case CLI_OPT_HELP:
+			return -1;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* What the restart engine's callbacks need. */
+struct run_ctx {
+	const struct run_args *a;
+	struct rl_pipeline *p;
+};
+
+static void print_result(const struct rl_result *r, void *ctx)
+{
+	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
+	FILE *to = a->c.json ? stderr : stdout;
+	const struct rl_step *s = r->step;
+	const char *action = rl_action_name(s->action);
+
+	switch (r->status) {
+	case RL_RESULT_RESTARTED:
+		fprintf(to, "restarted %s (%s): pid %ld → %ld in %.1f s%s%s\n", s->job->label,
+			action, (long)r->old_pid, (long)r->new_pid, r->seconds, r->note ? "; " : "",
+			r->note ? r->note : "");
+		break;
+	case RL_RESULT_FAILED:
+		fprintf(to, "failed    %s (%s): %s\n", s->job->label, action,
+			r->error ? r->error : "unknown error");
+		break;
+	case RL_RESULT_SKIPPED:
+		fprintf(to, "skipped   %s: %s\n", s->job->label, r->error ? r->error : "");
+		break;
+	case RL_RESULT_DEFERRED:
+		fprintf(to, "deferred  %s: %s\n", s->job->label, r->error ? r->error : "");
+		break;
+	}
+	fflush(to);
+}
+
+static json_t *result_to_json(const struct rl_result *r)
+{
+	const struct rl_step *s = r->step;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "label", rl_json_path(s->job->label));
+	json_object_set_new(o, "target", rl_json_path(s->job->target));
+	json_object_set_new(o, "action", json_string(rl_action_name(s->action)));
+	json_object_set_new(o, "status", json_string(rl_result_status_name(r->status)));
+	json_object_set_new(o, "old_pid", r->old_pid ? json_integer(r->old_pid) : json_null());
+	json_object_set_new(o, "new_pid", r->new_pid ? json_integer(r->new_pid) : json_null());
+	json_object_set_new(o, "seconds", json_real(r->seconds));
+	json_object_set_new(o, "reasons", rl_step_reasons_to_json(s));
+	json_object_set_new(o, "error", r->error ? rl_json_path(r->error) : json_null());
+	if (r->note)
+		json_object_set_new(o, "note", rl_json_path(r->note));
+	return o;
+}
+
+static void print_summary(const struct run_args *a, const struct rl_results *res)
+{
+	size_t count[4] = {0};
+
+	for (size_t i = 0; i < res->n; i++)
+		count[res->v[i].status]++;
+	if (a->c.json) {
+		json_t *arr = json_array();
+		json_t *top;
+
+		for (size_t i = 0; i < res->n; i++)
+			json_array_append_new(arr, result_to_json(&res->v[i]));
+		top = json_pack("{s:i,s:o}", "version", 1, "results", arr);
+		json_dumpf(top, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(top);
+		return;
+	}
+	printf("%zu restarted, %zu failed, %zu skipped, %zu deferred\n",
+	       count[RL_RESULT_RESTARTED], count[RL_RESULT_FAILED], count[RL_RESULT_SKIPPED],
+	       count[RL_RESULT_DEFERRED]);
+}
+
+static int check_fresh(const struct rl_step *step, pid_t pid, char **why, void *ctx)
+{
+	return rl_pipeline_check_fresh(((struct run_ctx *)ctx)->p, step->job, pid, why);
+}
+
+/* Execute the plan, then advance the manifest and the history. */
+static int execute(const struct run_args *a, const char *statedir, struct rl_pipeline *p)
+{
+	struct rl_run_opts o = {0};
+	struct rl_history hist = {0};
+	struct rl_results res = {0};
+	struct rl_error err = {0};
+	struct run_ctx ctx = {a, p};
+	int failed = 0;
+
+	o.lc.path = rl_launchctl_path(a->c.launchctl);
+	o.lc.timeout_s = 30;
+	o.interval = a->interval >= 0 ? a->interval : p->cfg.interval;
+	o.settle = a->settle >= 0 ? a->settle : p->cfg.settle;
+	o.timeout = a->timeout >= 0 ? a->timeout : p->cfg.timeout;
+	o.max = a->max;
+	o.keep_going = a->keep_going;
+	o.no_wait = a->no_wait;
+	o.verify_fresh = a->c.no_processes ? NULL : check_fresh;
+	o.on_result = print_result;
+	o.ctx = &ctx;
+	if (rl_history_load(&hist, statedir, &err) < 0)
+		return cli_fail(&err);
+	if (rl_restart_run(&p->plan, &o, &hist, &res, &err) < 0) {
+		rl_history_release(&hist);
+		rl_results_release(&res);
+		return cli_fail(&err);
+	}
+	if (rl_history_save(&hist, statedir, &err) < 0 ||
+	    rl_pipeline_commit(p, &res, &err) < 0) {
+		cli_fail(&err);
+		failed = -1;
+	}
+	print_summary(a, &res);
+	for (size_t i = 0; i < res.n; i++)
+		if (res.v[i].status == RL_RESULT_FAILED)
+			failed = failed ? failed : 1;
+	rl_history_release(&hist);
+	rl_results_release(&res);
+	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+static int dry_run(const struct run_args *a, struct rl_pipeline *p)
+{
+	if (a->c.json) {
+		json_t *j = rl_plan_to_json(&p->plan);
+
+		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		struct rl_buf b = {0};
+
+		if (!p->have_prev)
+			printf("no manifest yet: a run would record the baseline\n");
+		rl_plan_format(&p->plan, &b);
+		fputs(b.data ? b.data : "", stdout);
+		rl_buf_release(&b);
+	}
+	return CLI_EXIT_OK;
+}
+
+static int run_locked(const struct run_args *a, const char *statedir)
+{
+	struct rl_pipeline_opts po;
+	struct rl_pipeline p;
+	struct rl_launchctl lc;
+	struct rl_error err = {0};
+	int rc;
+
+	cli_pipeline_opts(&a->c, statedir, &lc, &po);
+	po.verify = a->verify;
+	if (rl_pipeline_plan(&po, &p, &err) < 0) {
+		rl_pipeline_release(&p);
+		return cli_fail(&err);
+	}
+	if (a->dry_run)
+		rc = dry_run(a, &p);
+	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
+		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
+		if (rc == CLI_EXIT_OK && !a->c.json)
+			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
+			       p.current.n);
+		else if (rc == CLI_EXIT_OK)
+			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
+	} else
+		rc = execute(a, statedir, &p);
+	rl_pipeline_release(&p);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a = {0};
+	char *statedir;
+	int rc, lock = -1;
+	struct rl_error err = {0};
+
+	rc = parse_args(argc, argv, &a);
+	if (rc != 0) {
+		cli_common_release(&a.c);
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	}
+	rl_discover_opts_finish(&a.c.discover);
+	statedir = cli_state_dir(&a.c);
+	if (!statedir) {
+		cli_common_release(&a.c);
+		return CLI_EXIT_ERROR;
+	}
+	/* A second run waits here, then diffs afresh: what the first one
+	 * restarted is recorded by then, so nothing restarts twice. */
+	if (!a.dry_run && (lock = rl_lock_take(statedir, a.wait_lock, &err)) < 0)
+		rc = cli_fail(&err);
+	else
+		rc = run_locked(&a, statedir);
+	rl_lock_release(lock);
+	free(statedir);
+	cli_common_release(&a.c);
+	return rc;
+}

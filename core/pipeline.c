@@ -1,0 +1,247 @@
+#include "pipeline.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snapshot.h"
+
+static void load_config(const struct rl_pipeline_opts *o, struct rl_pipeline *p, int *rc,
+			struct rl_error *err)
+{
+	char *path = o->config_path ? rl_xstrdup(o->config_path)
+				    : rl_path_join(o->statedir, "config.json");
+
+	rl_config_init(&p->cfg);
+	if (rl_config_load(&p->cfg, path, !o->config_explicit, err) < 0)
+		*rc = -1;
+	free(path);
+}
+
+/* The job's code files, for the process view: what it executes or maps. */
+static void collect_code(const struct rl_manifest *m, const char *label, struct rl_strv *out)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct rl_entry *e = &m->entries[i];
+
+		for (size_t u = 0; u < e->nuses; u++) {
+			enum rl_role r = e->uses[u].role;
+
+			if (strcmp(e->uses[u].label, label) != 0)
+				continue;
+			if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND ||
+			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY) {
+				rl_strv_push(out, e->path);
+				break;
+			}
+		}
+	}
+}
+
+static int code_tracked(const char *path, void *ctx)
+{
+	return rl_strv_contains(ctx, path);
+}
+
+/* Ask launchd for each job's pid and look at the process. A launchctl
+ * that cannot run turns the process view off with a warning; the restart
+ * engine reports that as an error of its own when it matters. */
+static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+			     struct rl_error *err)
+{
+	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
+	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
+	for (size_t i = 0; i < p->jobs.n; i++) {
+		struct rl_jobview *v = &p->views[p->nviews++];
+		struct rl_service_status st;
+		struct rl_error lerr = {0};
+		int rc;
+
+		v->job = &p->jobs.v[i];
+		v->view.verdict = RL_PROC_GONE;
+		collect_code(&p->current, v->job->label, &v->code);
+		rc = rl_launchctl_status(o->lc, v->job->target, &st, &lerr);
+		if (rc == -2) {
+			rl_warn("not looking at running processes: %s", lerr.text);
+			return 0;
+		}
+		if (rc != 0 || st.pid <= 0)
+			continue;
+		if (rl_proc_inspect(st.pid, code_tracked, &v->code, &v->view, err) < 0)
+			return -1;
+		if (v->view.verdict == RL_PROC_STALE) {
+			p->stale[p->nstale].label = v->job->label;
+			p->stale[p->nstale].view = &v->view;
+			p->nstale++;
+		}
+	}
+	return 0;
+}
+
+static int track_current(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+			 struct rl_error *err)
+{
+	rl_manifest_init(&p->current);
+	if (p->have_prev)
+		rl_strv_copy(&p->current.roots, &p->prev.roots);
+	p->libs = rl_libcache_new();
+	if (rl_jobs_track(&p->jobs, p->libs, &p->current, err) < 0)
+		return -1;
+	return rl_config_track(&p->cfg, &p->current) < 0 ? -1 : 0;
+}
+
+int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+		     struct rl_error *err)
+{
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	rl_manifest_init(&p->prev);
+	p->manifest_path = rl_path_join(o->statedir, "manifest.json");
+	load_config(o, p, &rc, err);
+	if (rc < 0)
+		return -1;
+	if (rl_jobs_discover(o->discover, &p->jobs, err) < 0)
+		return -1;
+	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
+	if (rc < 0)
+		return -1;
+	p->have_prev = rc == 0;
+	if (track_current(o, p, err) < 0)
+		return -1;
+	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
+		return -1;
+	if (o->lc && inspect_processes(o, p, err) < 0)
+		return -1;
+	return rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err);
+}
+
+int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
+			    char **why)
+{
+	struct rl_proc_view v = {0};
+	struct rl_strv *code = NULL;
+	int stale;
+
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].job == job)
+			code = &p->views[i].code;
+	if (rl_proc_inspect(pid, code ? code_tracked : NULL, code, &v, NULL) < 0)
+		return 0;
+	stale = v.verdict == RL_PROC_STALE;
+	if (stale)
+		*why = rl_xasprintf("pid %ld still runs replaced code: %s%s", (long)pid,
+				    v.nstale ? v.stale[0].path : "?",
+				    v.nstale && v.stale[0].deleted ? " (deleted)" : "");
+	rl_proc_view_release(&v);
+	return stale;
+}
+
+/* Labels whose files must keep their recorded state: failed or deferred. */
+static int label_pending(const struct rl_results *r, const char *label)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (strcmp(r->v[i].step->job->label, label) == 0)
+			return r->v[i].status == RL_RESULT_FAILED ||
+			       r->v[i].status == RL_RESULT_DEFERRED;
+	return 0;
+}
+
+static int label_done(const struct rl_results *r, const char *label)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (strcmp(r->v[i].step->job->label, label) == 0)
+			return r->v[i].status == RL_RESULT_RESTARTED ||
+			       r->v[i].status == RL_RESULT_SKIPPED;
+	return 0;
+}
+
+static int entry_pending(const struct rl_entry *e, const struct rl_results *r)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (label_pending(r, e->uses[u].label))
+			return 1;
+	return 0;
+}
+
+static const char *prev_ack(const struct rl_entry *old, const char *label)
+{
+	for (size_t u = 0; old && u < old->nuses; u++)
+		if (strcmp(old->uses[u].label, label) == 0 && old->uses[u].ack)
+			return old->uses[u].ack;
+	return NULL;
+}
+
+/* e keeps old's recorded state. Jobs that did restart onto what is on disk
+ * now acknowledge it, so the change still shown for the pending job does
+ * not restart them again; earlier acknowledgements survive. */
+static void keep_recorded(struct rl_entry *e, const struct rl_entry *old,
+			  const struct rl_results *r)
+{
+	char *now = rl_fileinfo_fingerprint(&e->fi);
+
+	for (size_t u = 0; u < e->nuses; u++) {
+		struct rl_use *use = &e->uses[u];
+		const char *ack = prev_ack(old, use->label);
+
+		free(use->ack);
+		use->ack = label_done(r, use->label) ? rl_xstrdup(now)
+		           : ack                      ? rl_xstrdup(ack)
+							  : NULL;
+	}
+	free(now);
+	rl_fileinfo_release(&e->fi);
+	rl_fileinfo_copy(&e->fi, &old->fi);
+}
+
+int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
+		       struct rl_error *err)
+{
+	struct rl_manifest *m = &p->current;
+
+	if (rl_snapshot_take(m, p->have_prev ? &p->prev : NULL, 0, err) < 0)
+		return -1;
+	if (results) {
+		for (size_t i = 0; i < m->n; i++) {
+			const struct rl_entry *old = rl_manifest_find(&p->prev, m->entries[i].path);
+
+			/* A file first seen now holds nothing to retry: the pending
+			 * job's trigger stays on the recorded files it replaced. */
+			if (old && entry_pending(&m->entries[i], results))
+				keep_recorded(&m->entries[i], old, results);
+		}
+		/* Files gone from the tracked set but still owed to a pending job. */
+		for (size_t i = 0; i < p->prev.n; i++) {
+			const struct rl_entry *old = &p->prev.entries[i];
+			struct rl_entry *e;
+
+			if (rl_manifest_find(m, old->path) || !entry_pending(old, results))
+				continue;
+			e = rl_manifest_add(m, old->path);
+			for (size_t u = 0; u < old->nuses; u++)
+				rl_entry_add_use(e, &old->uses[u]);
+			rl_fileinfo_release(&e->fi);
+			rl_fileinfo_copy(&e->fi, &old->fi);
+		}
+	}
+	return rl_manifest_save(m, p->manifest_path, err);
+}
+
+void rl_pipeline_release(struct rl_pipeline *p)
+{
+	free(p->manifest_path);
+	rl_config_release(&p->cfg);
+	for (size_t i = 0; i < p->nviews; i++) {
+		rl_strv_release(&p->views[i].code);
+		rl_proc_view_release(&p->views[i].view);
+	}
+	free(p->views);
+	free(p->stale);
+	rl_plan_release(&p->plan);
+	rl_diff_release(&p->diff);
+	rl_manifest_release(&p->current);
+	rl_manifest_release(&p->prev);
+	if (p->libs)
+		rl_libcache_free(p->libs);
+	rl_jobset_release(&p->jobs);
+}

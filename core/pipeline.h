@@ -1,0 +1,74 @@
+/* The stages joined: discover → track → diff (+ process view) → plan, and
+ * after the restarts, committing the new manifest. `plan` and `run` share
+ * this; each stage stays its own module. */
+#ifndef RL_PIPELINE_H
+#define RL_PIPELINE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "diff.h"
+#include "error.h"
+#include "job.h"
+#include "jobfiles.h"
+#include "launchctl.h"
+#include "libdeps.h"
+#include "manifest.h"
+#include "plan.h"
+#include "platform.h"
+#include "restart.h"
+
+struct rl_pipeline_opts {
+	const char *statedir;
+	const char *config_path;                 /* NULL: <statedir>/config.json, may be absent */
+	int config_explicit;                     /* the path was given: it must exist */
+	const struct rl_discover_opts *discover; /* finished (defaults applied) */
+	const struct rl_launchctl *lc;           /* for pids; NULL: no process view */
+	int verify;                              /* re-hash everything */
+};
+
+/* What one job is seen running, for the process view. */
+struct rl_jobview {
+	const struct rl_job *job;
+	struct rl_strv code;      /* the job's code files: programs, interpreters, libraries */
+	struct rl_proc_view view; /* verdict GONE with pid 0 when not running */
+};
+
+struct rl_pipeline {
+	char *manifest_path;
+	struct rl_config cfg;
+	struct rl_jobset jobs;
+	struct rl_libcache *libs;
+	struct rl_manifest current; /* what is tracked now (roots, job files, watch paths) */
+	struct rl_manifest prev;    /* the recorded manifest */
+	int have_prev;              /* 0: no manifest yet (baseline) */
+	struct rl_diff diff;
+	struct rl_jobview *views;
+	size_t nviews;
+	struct rl_stale *stale;
+	size_t nstale;
+	struct rl_plan plan;
+};
+
+/* Run every stage up to the plan. Without a manifest the diff is empty and
+ * only stale processes are planned. Returns 0 or -1. */
+int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+		     struct rl_error *err);
+
+/* Is pid, now running job's code, stale? For the restart engine's check
+ * after a restart: 1 stale (*why set), 0 fresh or unknown. */
+int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
+			    char **why);
+
+/* Snapshot what is tracked now and save it as the manifest, except that
+ * every file used by a job whose restart failed or was deferred keeps its
+ * recorded state (removed files included), so the next run retries exactly
+ * those jobs. Uses of jobs that did restart onto the new state are
+ * acknowledged, so a file shared with a failed job does not restart them
+ * again. results NULL: record everything (baseline / record). */
+int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
+		       struct rl_error *err);
+
+void rl_pipeline_release(struct rl_pipeline *p);
+
+#endif
