@@ -165,6 +165,10 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 		json_decref(top);
 		return;
 	}
+	if (res->n == 0) {
+		printf("nothing to restart\n");
+		return;
+	}
 	printf("%zu restarted, %zu failed, %zu skipped, %zu deferred\n",
 	       count[RL_RESULT_RESTARTED], count[RL_RESULT_FAILED], count[RL_RESULT_SKIPPED],
 	       count[RL_RESULT_DEFERRED]);

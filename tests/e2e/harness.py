@@ -1,0 +1,266 @@
+"""A fake Mac for end-to-end tests: package-manager prefixes, launchd plists,
+the launchd simulator running real processes, and relaunch itself.
+
+    with Machine(relaunch="build/cmd/relaunch") as m:
+        m.brew_install("nginx", "1.25.3")
+        m.boot()                           # launchd-sim loads the plists
+        m.relaunch("run")                  # first run records the baseline
+        m.brew_upgrade("nginx", "1.25.4")  # new keg, opt relink, old keg gone
+        r = m.relaunch("run", "--json")
+
+Programs are copies of /bin/sleep with a version stamp appended (an ELF file
+runs the same with trailing bytes), so each version has its own content
+and /proc/<pid>/exe tells which one a process runs.
+"""
+import json
+import os
+import plistlib
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.path.dirname(os.path.dirname(HERE))
+SIM = os.path.join(SRCDIR, "tests", "sim")
+SLEEP = shutil.which("sleep") or "/bin/sleep"
+
+
+def atomic_symlink(target, path):
+    """Point path at target by rename, as package managers do."""
+    tmp = path + ".relaunch-tmp"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(target, tmp)
+    os.replace(tmp, path)
+
+
+def atomic_copy(src, dst, stamp=None):
+    """Write dst anew (new inode) and rename it into place."""
+    tmp = dst + ".relaunch-tmp"
+    shutil.copyfile(src, tmp)
+    if stamp is not None:
+        with open(tmp, "ab") as f:
+            f.write(b"\0relaunch-test-version " + stamp.encode() + b"\n")
+    shutil.copymode(src, tmp)
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, dst)
+
+
+class Machine:
+    def __init__(self, relaunch, throttle_scale="0.05", bootout_delay="0.3"):
+        self.relaunch_bin = os.path.abspath(relaunch)
+        self.root = tempfile.mkdtemp(prefix="relaunch-e2e-")
+        self.brew = os.path.join(self.root, "opt", "homebrew")
+        self.ports = os.path.join(self.root, "opt", "local")
+        self.nix = os.path.join(self.root, "nix")
+        self.agents = os.path.join(self.root, "Users", "me", "Library", "LaunchAgents")
+        self.daemons = os.path.join(self.root, "Library", "LaunchDaemons")
+        self.state = os.path.join(self.root, "state")
+        self.simdir = os.path.join(self.root, "sim")
+        for d in (self.brew, self.ports, self.nix, self.agents, self.daemons, self.simdir):
+            os.makedirs(d, exist_ok=True)
+        self.env = dict(os.environ)
+        self.env.update({
+            "LAUNCHD_SIM_DIR": self.simdir,
+            "LAUNCHD_SIM_THROTTLE_SCALE": throttle_scale,
+            "LAUNCHD_SIM_BOOTOUT_DELAY": bootout_delay,
+            "RELAUNCH_STATE_DIR": self.state,
+            "RELAUNCH_LAUNCHCTL": os.path.join(SIM, "launchctl"),
+            "RELAUNCH_AGENT_DIRS": self.agents,
+            "RELAUNCH_DAEMON_DIRS": self.daemons,
+            "HOME": os.path.join(self.root, "Users", "me"),
+        })
+        self.env.pop("RELAUNCH_CONFIG", None)
+        self.booted = False
+
+    # -- lifetime ---------------------------------------------------------
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        if self.booted:
+            subprocess.run([os.path.join(SIM, "launchd-sim"), "stop"], env=self.env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            self.booted = False
+        if os.environ.get("RELAUNCH_E2E_KEEP"):
+            print("kept", self.root)
+        else:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def boot(self):
+        """Start launchd-sim: it loads every plist, like launchd at boot."""
+        subprocess.run([os.path.join(SIM, "launchd-sim"), "start",
+                        "--daemon-dir", self.daemons, "--agent-dir", self.agents],
+                       env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=60)
+        self.booted = True
+
+    # -- commands ---------------------------------------------------------
+    def relaunch(self, *args, timeout=300):
+        return subprocess.run([self.relaunch_bin, *args], env=self.env, timeout=timeout,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              errors="surrogateescape")
+
+    def relaunch_json(self, *args):
+        r = self.relaunch(*args, "--json")
+        try:
+            doc = json.loads(r.stdout)
+        except ValueError:
+            raise AssertionError(f"not JSON (exit {r.returncode}): {r.stdout!r} {r.stderr!r}")
+        return r, doc
+
+    def launchctl(self, *args):
+        return subprocess.run([os.path.join(SIM, "launchctl"), *args], env=self.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=60)
+
+    def target(self, label):
+        if os.path.exists(os.path.join(self.daemons, label + ".plist")):
+            return "system/" + label
+        return f"gui/{os.getuid()}/{label}"
+
+    def pid(self, label):
+        """The job's running pid, or 0."""
+        r = self.launchctl("print", self.target(label))
+        for line in r.stdout.splitlines():
+            line = line.strip()
+            if line.startswith("pid = "):
+                return int(line[6:])
+        return 0
+
+    def wait_pid(self, label, timeout=10):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            p = self.pid(label)
+            if p:
+                return p
+            time.sleep(0.1)
+        raise AssertionError(f"{label} is not running")
+
+    @staticmethod
+    def exe(pid):
+        return os.readlink(f"/proc/{pid}/exe")
+
+    def events(self, event=None):
+        path = os.path.join(self.simdir, "events.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            evs = [json.loads(line) for line in f if line.strip()]
+        return [e for e in evs if event is None or e["event"] == event]
+
+    def manifest(self):
+        with open(os.path.join(self.state, "manifest.json")) as f:
+            return json.load(f)
+
+    def write_config(self, cfg):
+        os.makedirs(self.state, mode=0o700, exist_ok=True)
+        with open(os.path.join(self.state, "config.json"), "w") as f:
+            json.dump(cfg, f)
+
+    # -- plists -----------------------------------------------------------
+    def write_plist(self, label, args, daemon=True, binary=False, path=None, **keys):
+        d = dict(Label=label, ProgramArguments=list(args), RunAtLoad=True, KeepAlive=True)
+        d.update(keys)
+        path = path or os.path.join(self.daemons if daemon else self.agents, label + ".plist")
+        tmp = path + ".tmp"
+        with open(tmp, "wb") as f:
+            plistlib.dump(d, f, fmt=plistlib.FMT_BINARY if binary else plistlib.FMT_XML)
+        os.replace(tmp, path)
+        return path
+
+    # -- Homebrew ---------------------------------------------------------
+    def brew_keg(self, formula, version, program=None):
+        keg = os.path.join(self.brew, "Cellar", formula, version)
+        os.makedirs(os.path.join(keg, "bin"), exist_ok=True)
+        atomic_copy(program or SLEEP, os.path.join(keg, "bin", formula),
+                    None if program else f"{formula} {version}")
+        return keg
+
+    def brew_install(self, formula, version, daemon=True, program=None, args=("1000",)):
+        """A keg, its opt link, and the plist `brew services start` writes."""
+        self.brew_keg(formula, version, program)
+        os.makedirs(os.path.join(self.brew, "opt"), exist_ok=True)
+        atomic_symlink(f"../Cellar/{formula}/{version}", os.path.join(self.brew, "opt", formula))
+        exe = os.path.join(self.brew, "opt", formula, "bin", formula)
+        return self.write_plist(f"homebrew.mxcl.{formula}", [exe, *args], daemon=daemon)
+
+    def brew_upgrade(self, formula, new, program=None, cleanup=True):
+        """brew upgrade: pour the new keg, relink opt, delete the old keg."""
+        opt = os.path.join(self.brew, "opt", formula)
+        old = os.path.realpath(opt)
+        self.brew_keg(formula, new, program)
+        atomic_symlink(f"../Cellar/{formula}/{new}", opt)
+        if cleanup:
+            shutil.rmtree(old)
+
+    # -- MacPorts ---------------------------------------------------------
+    def port_install(self, port, version, program=None, args=("1000",)):
+        """A port whose startup item runs its daemon through daemondo
+        (--start-cmd … ; --pid=exec); daemondo here execs the command."""
+        os.makedirs(os.path.join(self.ports, "bin"), exist_ok=True)
+        os.makedirs(os.path.join(self.ports, "sbin"), exist_ok=True)
+        daemondo = os.path.join(self.ports, "bin", "daemondo")
+        if not os.path.exists(daemondo):
+            shutil.copyfile(os.path.join(SIM, "daemondo"), daemondo)
+            os.chmod(daemondo, 0o755)
+        self.port_activate(port, version, program)
+        label = f"org.macports.{port}"
+        real_dir = os.path.join(self.ports, "etc", "LaunchDaemons", label)
+        os.makedirs(real_dir, exist_ok=True)
+        real = os.path.join(real_dir, label + ".plist")
+        self.write_plist(label, [daemondo, f"--label={port}", "--start-cmd",
+                                 os.path.join(self.ports, "sbin", port), *args, ";",
+                                 "--pid=exec"],
+                         path=real, Disabled=True)
+        link = os.path.join(self.daemons, label + ".plist")
+        if not os.path.lexists(link):
+            os.symlink(real, link)
+        return link
+
+    def port_activate(self, port, version, program=None):
+        """port upgrade: activation copies the new image into the prefix
+        (a new inode at the same path)."""
+        atomic_copy(program or SLEEP, os.path.join(self.ports, "sbin", port),
+                    None if program else f"{port} {version}")
+
+    # -- nix --------------------------------------------------------------
+    def nix_store_path(self, name, version, program=None):
+        h = f"{abs(hash((name, version))) % 10**12:012d}"
+        out = os.path.join(self.nix, "store", f"{h}-{name}-{version}")
+        os.makedirs(os.path.join(out, "bin"), exist_ok=True)
+        atomic_copy(program or SLEEP, os.path.join(out, "bin", name),
+                    None if program else f"{name} {version}")
+        return out
+
+    def nix_install(self, name, version, via_profile=True, daemon=True, program=None):
+        """nix-darwin's shape: /bin/sh -c "… && exec <command>". With
+        via_profile the command goes through a profile symlink chain, else
+        it names the store path (and a switch rewrites the plist)."""
+        out = self.nix_store_path(name, version, program)
+        if via_profile:
+            prof = os.path.join(self.nix, "profile")
+            os.makedirs(os.path.join(self.nix, "profiles"), exist_ok=True)
+            atomic_symlink(out, os.path.join(self.nix, "profiles", "system-1-link"))
+            if not os.path.lexists(prof):
+                os.symlink(os.path.join(self.nix, "profiles", "system-1-link"), prof)
+            cmd = os.path.join(prof, "bin", name)
+        else:
+            cmd = os.path.join(out, "bin", name)
+        return self.write_plist(f"org.nixos.{name}",
+                                ["/bin/sh", "-c", f"/bin/true && exec {cmd} 1000"],
+                                daemon=daemon)
+
+    def nix_switch(self, name, version, via_profile=True, daemon=True, program=None):
+        out = self.nix_store_path(name, version, program)
+        if via_profile:
+            atomic_symlink(out, os.path.join(self.nix, "profiles", "system-1-link"))
+            return None
+        return self.write_plist(f"org.nixos.{name}",
+                                ["/bin/sh", "-c",
+                                 f"/bin/true && exec {os.path.join(out, 'bin', name)} 1000"],
+                                daemon=daemon)
