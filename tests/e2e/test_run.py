@@ -1,0 +1,679 @@
+#!/usr/bin/env python3
+"""End-to-end tests of `relaunch run` under the launchd simulator.
+
+    python3 tests/e2e/test_run.py build/cmd/relaunch [unittest args…]
+
+Each test builds a fake Mac (tests/e2e/harness.py), boots launchd-sim, has
+relaunch record a baseline, upgrades packages the way Homebrew, MacPorts
+and nix do, runs `relaunch run` and checks what really happened: which
+process runs which file (/proc/<pid>/exe), the simulator's event log, pids,
+the JSON results and the manifest. Only orders and lower bounds of time are
+asserted: the machine may be slow, never fast.
+
+relaunch never restarts a label sooner than 10 s after it last did
+(history.json). Where a test needs a later run to retry a job at once, it
+moves that history back in time (`age_history`), as if the 10 s had passed;
+test_throttle_* waits the real 10 s once.
+"""
+import fcntl
+import json
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness import SIM, Machine  # noqa: E402
+
+RELAUNCH = None  # the binary under test, from the command line
+
+FALSE = shutil.which("false") or "/bin/false"
+# Short timings; later options win, so a test may repeat one to change it.
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
+RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
+               "reasons", "error"}
+THROTTLE_FLOOR = 10.0  # relaunch's minimum between two restarts of a label
+
+
+def brew(formula):
+    return "homebrew.mxcl." + formula
+
+
+class RunTest(unittest.TestCase):
+    # -- helpers ----------------------------------------------------------
+    def boot(self, m, labels):
+        """Boot, check every job runs, record the baseline; return pids."""
+        m.boot()
+        pids = {label: m.wait_pid(label) for label in labels}
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("recorded the baseline", r.stdout)
+        return pids
+
+    def run_json(self, m, *args, expect=0):
+        r, doc = m.relaunch_json("run", *FAST, *args)
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        self.assertEqual(set(doc), {"version", "results"}, doc)
+        self.assertEqual(doc["version"], 1)
+        for res in doc["results"]:
+            # "note" is the one optional extra (a restart not verifiable).
+            self.assertEqual(set(res) - {"note"}, RESULT_KEYS, res)
+        return {res["label"]: res for res in doc["results"]}, doc, r
+
+    def assert_restarted(self, m, res, label, old_pid, action="kickstart"):
+        self.assertEqual(res["status"], "restarted", res)
+        self.assertEqual(res["action"], action)
+        self.assertEqual(res["target"], m.target(label))
+        if old_pid is not None:  # None: not known (a job crashing in a loop)
+            self.assertEqual(res["old_pid"], old_pid)
+        self.assertIsNone(res["error"])
+        self.assertIsInstance(res["seconds"], float)
+        self.assertGreaterEqual(res["seconds"], 0.3)  # at least --settle
+        self.assertTrue(res["reasons"], res)
+        for why in res["reasons"]:
+            self.assertIsInstance(why, dict)
+        new = m.pid(label)
+        self.assertEqual(res["new_pid"], new)
+        self.assertNotEqual(new, old_pid)
+        return new
+
+    def assert_all_running(self, m, exclude=()):
+        """Every job with a plist on disk runs, except those named."""
+        for d in (m.daemons, m.agents):
+            for name in sorted(os.listdir(d)):
+                label = name[:-len(".plist")]
+                if name.endswith(".plist") and label not in exclude:
+                    m.wait_pid(label)
+
+    def wait_exe(self, m, label, path, timeout=10):
+        """The job's pid once it runs path (daemondo and sh exec into it)."""
+        want = os.stat(path)
+        end = time.monotonic() + timeout
+        while True:
+            pid = m.pid(label)
+            try:
+                st = os.stat(f"/proc/{pid}/exe") if pid else None
+            except OSError:
+                st = None
+            if st and (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
+                return pid
+            if time.monotonic() > end:
+                self.fail(f"{label} (pid {pid}) does not run {path}")
+            time.sleep(0.1)
+
+    @staticmethod
+    def exe_bytes(pid):
+        with open(f"/proc/{pid}/exe", "rb") as f:
+            return f.read()
+
+    @staticmethod
+    def since(events, t0):
+        return [e for e in events if e["time"] >= t0]
+
+    def events_for(self, m, event, label, t0=0, reason=None):
+        return [e for e in self.since(m.events(event), t0)
+                if e["label"] == label and (reason is None or e.get("reason") == reason)]
+
+    @staticmethod
+    def state_file(m, name):
+        path = os.path.join(m.state, name)
+        if not os.path.exists(path):
+            return None
+        with open(path, "rb") as f:
+            return f.read()
+
+    @staticmethod
+    def age_history(m, seconds=60):
+        """As if every recorded restart happened `seconds` earlier."""
+        path = os.path.join(m.state, "history.json")
+        with open(path) as f:
+            h = json.load(f)
+        h["restarts"] = {k: v - int(seconds * 1e9) for k, v in h["restarts"].items()}
+        with open(path, "w") as f:
+            json.dump(h, f)
+
+    @staticmethod
+    def keg_bin(m, formula, version):
+        return os.path.join(m.brew, "Cellar", formula, version, "bin", formula)
+
+    # -- 1. Homebrew ------------------------------------------------------
+    def test_brew_upgrade_restarts_only_its_jobs(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            m.brew_install("redis", "7.2.0")
+            m.brew_install("postgresql", "16.1", daemon=False)
+            labels = [brew("nginx"), brew("redis"), brew("postgresql")]
+            pids = self.boot(m, labels)
+            old_exe = self.keg_bin(m, "nginx", "1.25.3")
+            self.assertEqual(m.exe(pids[brew("nginx")]), old_exe)
+            t0 = time.time()
+            m.brew_upgrade("nginx", "1.25.4")
+            self.assertFalse(os.path.exists(os.path.dirname(os.path.dirname(old_exe))))
+
+            res, doc, _ = self.run_json(m)
+            self.assertEqual(list(res), [brew("nginx")])
+            new = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            self.assertEqual(m.exe(new), self.keg_bin(m, "nginx", "1.25.4"))
+            self.assertIn(b"nginx 1.25.4", self.exe_bytes(new))
+            for label in (brew("redis"), brew("postgresql")):
+                self.assertEqual(m.pid(label), pids[label])
+                self.assertEqual(self.events_for(m, "kill", label, t0), [])
+            self.assertEqual(len(self.events_for(m, "kill", brew("nginx"), t0)), 1)
+            starts = self.events_for(m, "start", brew("nginx"), t0)
+            self.assertEqual([(e["pid"], e["reason"]) for e in starts], [(new, "kickstart")])
+
+            # Nothing left to do: a second run restarts nothing.
+            t1 = time.time()
+            res, doc, r = self.run_json(m)
+            self.assertEqual(doc["results"], [])
+            self.assertEqual(self.since(m.events("kill"), t1), [])
+            self.assertEqual(m.pid(brew("nginx")), new)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            self.assert_all_running(m)
+
+    # -- 2. MacPorts ------------------------------------------------------
+    def test_macports_activate_restarts_daemondo_job(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.21")
+            m.brew_install("redis", "7.2.0")
+            label = "org.macports.memcached"
+            sbin = os.path.join(m.ports, "sbin", "memcached")
+            pids = self.boot(m, [label, brew("redis")])
+            old = self.wait_exe(m, label, sbin)
+            self.assertEqual(old, pids[label])
+            old_ino = os.stat(sbin).st_ino
+            m.port_activate("memcached", "1.6.22")
+            self.assertNotEqual(os.stat(sbin).st_ino, old_ino)
+
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [label])
+            new = self.assert_restarted(m, res[label], label, old)
+            self.assertEqual(self.wait_exe(m, label, sbin), new)
+            self.assertNotEqual(os.stat(f"/proc/{new}/exe").st_ino, old_ino)
+            self.assertIn(b"memcached 1.6.22", self.exe_bytes(new))
+            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+            self.assert_all_running(m)
+
+    # -- 3. nix -----------------------------------------------------------
+    def test_nix_profile_kickstart_and_plist_rewrite_reload(self):
+        with Machine(RELAUNCH) as m:
+            m.nix_install("foo", "1.0")                                   # via the profile
+            m.nix_install("bar", "1.0", via_profile=False, daemon=False)  # store path in plist
+            m.brew_install("redis", "7.2.0")
+            foo, bar = "org.nixos.foo", "org.nixos.bar"
+            pids = self.boot(m, [foo, bar, brew("redis")])
+            t0 = time.time()
+            foo_out = m.nix_switch("foo", "1.1")
+            self.assertIsNone(foo_out)
+            m.nix_switch("bar", "1.1", via_profile=False, daemon=False)
+            new_foo = os.path.realpath(os.path.join(m.nix, "profile", "bin", "foo"))
+            with open(os.path.join(m.agents, bar + ".plist"), "rb") as f:
+                cmd = plistlib.load(f)["ProgramArguments"][2]
+            new_bar = cmd.split("exec ")[1].split()[0]
+            self.assertIn("bar-1.1", new_bar)
+
+            res, _, _ = self.run_json(m)
+            self.assertEqual(sorted(res), [bar, foo])
+            self.assert_restarted(m, res[foo], foo, pids[foo], action="kickstart")
+            self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
+            self.wait_exe(m, foo, new_foo)
+            self.wait_exe(m, bar, new_bar)
+            self.assertIn("foo-1.1", new_foo)
+
+            seq = [e["event"] for e in self.since(m.events(), t0) if e["label"] == bar]
+            self.assertEqual([e for e in seq if e in ("bootout", "removed", "bootstrap", "start")],
+                             ["bootout", "removed", "bootstrap", "start"])
+            self.assertEqual([e for e in self.since(m.events(), t0)
+                              if e["label"] == foo and e["event"] in ("bootout", "bootstrap")], [])
+            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+            self.assert_all_running(m)
+
+    # -- 4. order and spacing ---------------------------------------------
+    def test_order_after_daemons_first_and_interval(self):
+        with Machine(RELAUNCH) as m:
+            daemons, agents = ["alpha", "beta", "gamma"], ["delta", "epsilon"]
+            for f in daemons:
+                m.brew_install(f, "1.0")
+            for f in agents:
+                m.brew_install(f, "1.0", daemon=False)
+            m.brew_install("zeta", "1.0")  # not upgraded
+            m.write_config({"jobs": {
+                brew("beta"): {"order": -5},
+                brew("alpha"): {"after": [brew("gamma")]},
+                brew("epsilon"): {"order": -10},  # an agent: still after every daemon
+                brew("delta"): {"order": 1, "after": [brew("zeta")]},
+            }})
+            labels = [brew(f) for f in daemons + agents + ["zeta"]]
+            pids = self.boot(m, labels)
+            t0 = time.time()
+            for f in daemons + agents:
+                m.brew_upgrade(f, "2.0")
+
+            interval, settle = 0.5, 0.3
+            res, doc, _ = self.run_json(m, "--interval", str(interval), "--settle", str(settle))
+            want = [brew(f) for f in ("beta", "gamma", "alpha", "epsilon", "delta")]
+            self.assertEqual([r["label"] for r in doc["results"]], want)
+            for label in want:
+                new = self.assert_restarted(m, res[label], label, pids[label])
+                self.assertEqual(m.exe(new), self.keg_bin(m, label.split(".")[-1], "2.0"))
+            kills = self.since(m.events("kill"), t0)
+            starts = [e for e in self.since(m.events("start"), t0) if e["reason"] == "kickstart"]
+            self.assertEqual([e["label"] for e in kills], want)
+            self.assertEqual([e["label"] for e in starts], want)
+            for i in range(len(want) - 1):
+                # The next restart begins --interval after the previous one
+                # ended, and that one ended after its --settle.
+                self.assertGreaterEqual(starts[i + 1]["time"] - starts[i]["time"], interval)
+                self.assertGreaterEqual(kills[i + 1]["time"] - starts[i]["time"],
+                                        interval + settle - 0.01)
+            self.assertEqual(m.pid(brew("zeta")), pids[brew("zeta")])
+            self.assert_all_running(m)
+
+    # -- 5. throttle across runs ------------------------------------------
+    def test_throttle_defers_with_no_wait_and_waits_without(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis")])
+            m.brew_upgrade("nginx", "1.1")
+            res, _, _ = self.run_json(m)
+            first = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            last = json.loads(self.state_file(m, "history.json"))["restarts"][brew("nginx")] / 1e9
+
+            m.brew_upgrade("nginx", "1.2")
+            t1 = time.time()
+            res, _, r = self.run_json(m, "--no-wait")
+            self.assertEqual(list(res), [brew("nginx")])
+            d = res[brew("nginx")]
+            self.assertEqual(d["status"], "deferred", d)
+            self.assertIn("throttleinterval", d["error"].lower())
+            self.assertIsNone(d["new_pid"])
+            self.assertEqual(m.pid(brew("nginx")), first)
+            self.assertEqual(self.since(m.events("kill"), t1), [])
+            r = m.relaunch("run", *FAST, "--no-wait")  # the text form says so too
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("deferred  " + brew("nginx"), r.stdout)
+
+            # Without --no-wait the run waits out the throttle, then restarts.
+            start = time.time()
+            remaining = last + THROTTLE_FLOOR - start
+            res, _, _ = self.run_json(m)
+            elapsed = time.time() - start
+            new = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), first)
+            self.assertEqual(m.exe(new), self.keg_bin(m, "nginx", "1.2"))
+            self.assertGreaterEqual(elapsed, remaining)
+            kill = self.events_for(m, "kill", brew("nginx"), start)
+            self.assertEqual(len(kill), 1)
+            self.assertGreaterEqual(kill[0]["time"], last + THROTTLE_FLOOR - 0.01)
+            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+            self.assert_all_running(m)
+
+    # -- 6. --max ---------------------------------------------------------
+    def test_max_defers_the_rest_to_the_next_run(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis")])
+            m.brew_upgrade("nginx", "1.1")
+            m.brew_upgrade("redis", "1.1")
+            res, doc, _ = self.run_json(m, "--max", "1")
+            self.assertEqual([r["label"] for r in doc["results"]], [brew("nginx"), brew("redis")])
+            nginx = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            d = res[brew("redis")]
+            self.assertEqual(d["status"], "deferred", d)
+            self.assertIn("--max 1", d["error"])
+            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+            t1 = time.time()
+            res, _, _ = self.run_json(m, "--max", "1")
+            self.assertEqual(list(res), [brew("redis")])
+            redis = self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
+            self.assertEqual(m.exe(redis), self.keg_bin(m, "redis", "1.1"))
+            self.assertEqual(m.pid(brew("nginx")), nginx)
+            self.assertEqual(self.events_for(m, "kill", brew("nginx"), t1), [])
+            self.assert_all_running(m)
+
+    # -- 7. failures ------------------------------------------------------
+    def fail_run(self, m, *args):
+        """A run in which homebrew.mxcl.aaa fails: exit 3."""
+        res, doc, r = self.run_json(m, "--timeout", "3", *args, expect=3)
+        f = res[brew("aaa")]
+        self.assertEqual(f["status"], "failed", f)
+        self.assertTrue(f["error"], f)
+        return res, doc
+
+    def test_failure_stops_keep_going_continues_and_retry_is_exact(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1", program=FALSE)  # exits at once
+            m.brew_upgrade("bbb", "1.1")
+
+            # The first failure stops the run: bbb is left for the next one.
+            res, _ = self.fail_run(m)
+            self.assertEqual(res[brew("bbb")]["status"], "deferred")
+            self.assertIn("earlier failure", res[brew("bbb")]["error"])
+            self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
+
+            # --keep-going restarts bbb all the same.
+            self.age_history(m)
+            res, _ = self.fail_run(m, "--keep-going")
+            bbb = self.assert_restarted(m, res[brew("bbb")], brew("bbb"), pids[brew("bbb")])
+            self.assertEqual(m.exe(bbb), self.keg_bin(m, "bbb", "1.1"))
+
+            # The manifest kept aaa's change, not bbb's.
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 1, d.stderr)
+            self.assertIn("Cellar/aaa/1.0", d.stdout)
+            self.assertNotIn("Cellar/bbb", d.stdout)
+
+            # The next run retries aaa only.
+            self.age_history(m)
+            t1 = time.time()
+            res, _ = self.fail_run(m, "--keep-going")
+            self.assertEqual(list(res), [brew("aaa")])
+            self.assertEqual(m.pid(brew("bbb")), bbb)
+            self.assertEqual(self.events_for(m, "kill", brew("bbb"), t1), [])
+            self.assert_all_running(m, exclude=[brew("aaa")])
+
+            # Fixed by the next upgrade, aaa restarts; bbb still does not.
+            m.brew_upgrade("aaa", "1.2")
+            self.age_history(m)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [brew("aaa")])
+            aaa = self.assert_restarted(m, res[brew("aaa")], brew("aaa"), None)
+            self.assertEqual(m.exe(aaa), self.keg_bin(m, "aaa", "1.2"))
+            self.assertEqual(m.pid(brew("bbb")), bbb)
+            res, doc, _ = self.run_json(m)
+            self.assertEqual(doc["results"], [])
+            self.assert_all_running(m)
+
+    def test_failure_with_shared_file_retries_only_the_failed_job(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            conf = os.path.join(m.brew, "etc", "shared.conf")
+            os.makedirs(os.path.dirname(conf))
+            with open(conf, "w") as f:
+                f.write("v1\n")
+            m.write_config({"jobs": {brew("aaa"): {"watch": [conf]},
+                                     brew("bbb"): {"watch": [conf]}}})
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1", program=FALSE)
+            with open(conf + ".new", "w") as f:
+                f.write("v2 with other bytes\n")
+            os.replace(conf + ".new", conf)
+
+            res, _ = self.fail_run(m, "--keep-going")
+            bbb = self.assert_restarted(m, res[brew("bbb")], brew("bbb"), pids[brew("bbb")])
+            self.assertTrue(any(w["path"] == conf for w in res[brew("bbb")]["reasons"]))
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 1, d.stderr)
+            self.assertIn("shared.conf", d.stdout)
+
+            # The shared file is still pending for aaa, acknowledged for bbb.
+            entry = [e for e in m.manifest()["files"] if e["path"] == conf][0]
+            acks = {u["label"]: "ack" in u for u in entry["uses"]}
+            self.assertEqual(acks, {brew("aaa"): False, brew("bbb"): True})
+            self.age_history(m)
+            t1 = time.time()
+            res, _ = self.fail_run(m, "--keep-going")
+            self.assertEqual(list(res), [brew("aaa")])
+            self.assertTrue(any(w["path"] == conf for w in res[brew("aaa")]["reasons"]))
+            self.assertEqual(m.pid(brew("bbb")), bbb)
+            self.assertEqual(self.events_for(m, "kill", brew("bbb"), t1), [])
+
+            m.brew_upgrade("aaa", "1.2")
+            self.age_history(m)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [brew("aaa")])
+            self.assert_restarted(m, res[brew("aaa")], brew("aaa"), None)
+            self.assertEqual(m.pid(brew("bbb")), bbb)
+            res, doc, _ = self.run_json(m)
+            self.assertEqual(doc["results"], [])
+            self.assert_all_running(m)
+
+    # -- 8. not loaded ----------------------------------------------------
+    def test_job_booted_out_is_skipped(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis")])
+            m.brew_upgrade("nginx", "1.1")
+            m.brew_upgrade("redis", "1.1")
+            self.assertEqual(m.launchctl("bootout", m.target(brew("nginx"))).returncode, 0)
+            end = time.monotonic() + 10
+            while m.launchctl("print", m.target(brew("nginx"))).returncode != 113:
+                self.assertLess(time.monotonic(), end, "bootout did not finish")
+                time.sleep(0.1)
+            t1 = time.time()
+            res, _, _ = self.run_json(m)
+            s = res[brew("nginx")]
+            self.assertEqual(s["status"], "skipped", s)
+            self.assertIn("not loaded", s["error"])
+            self.assertIsNone(s["old_pid"])
+            self.assertIsNone(s["new_pid"])
+            self.assertEqual(self.since(m.events("start"), t1)[0]["label"], brew("redis"))
+            self.assertEqual(self.events_for(m, "start", brew("nginx"), t1), [])
+            self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
+            self.assert_all_running(m, exclude=[brew("nginx")])
+
+    # -- 9. concurrency ---------------------------------------------------
+    def test_concurrent_runs_restart_each_job_once(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            m.brew_install("memcached", "1.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis"), brew("memcached")])
+            t0 = time.time()
+            m.brew_upgrade("nginx", "1.1")
+            m.brew_upgrade("redis", "1.1")
+            cmd = [m.relaunch_bin, "run", "--json", *FAST]
+            procs = [subprocess.Popen(cmd, env=m.env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(2)]
+            outs = [p.communicate(timeout=300) for p in procs]
+            self.assertEqual([p.returncode for p in procs], [0, 0], outs)
+            docs = [json.loads(o[0]) for o in outs]
+            counts = sorted(len(d["results"]) for d in docs)
+            self.assertEqual(counts, [0, 2], docs)  # the second found nothing left
+            for label in (brew("nginx"), brew("redis")):
+                self.assertEqual(len(self.events_for(m, "kill", label, t0)), 1)
+                self.assertEqual(len(self.events_for(m, "start", label, t0, "kickstart")), 1)
+            self.assertEqual(m.pid(brew("memcached")), pids[brew("memcached")])
+            self.assert_all_running(m)
+
+    def test_wait_lock_while_another_run_holds_it(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            pids = self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            # A launchctl that waits for a go: the run using it holds the
+            # lock (taken before any launchctl call) until we let it go on.
+            gate = os.path.join(m.root, "gate")
+            os.mkdir(gate)
+            lc = os.path.join(gate, "launchctl")
+            with open(lc, "w") as f:
+                f.write("#!/bin/sh\n"
+                        f": > '{gate}/called'\n"
+                        f"while [ ! -e '{gate}/open' ]; do sleep 0.05; done\n"
+                        f"exec '{os.path.join(SIM, 'launchctl')}' \"$@\"\n")
+            os.chmod(lc, 0o755)
+            holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
+                                      env=m.env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+            try:
+                end = time.monotonic() + 60
+                while not os.path.exists(os.path.join(gate, "called")):
+                    self.assertIsNone(holder.poll(), "the holding run ended early")
+                    self.assertLess(time.monotonic(), end)
+                    time.sleep(0.05)
+                r = m.relaunch("run", *FAST, "--wait-lock", "0")
+                self.assertEqual(r.returncode, 4, r.stdout)
+                self.assertIn("held by another relaunch run", r.stderr)
+                self.assertTrue(r.stderr.startswith("relaunch: cannot lock '"), r.stderr)
+                start = time.monotonic()
+                r = m.relaunch("run", *FAST, "--wait-lock", "0.5")
+                self.assertEqual(r.returncode, 4, r.stdout)
+                self.assertGreaterEqual(time.monotonic() - start, 0.5)
+                self.assertEqual(m.pid(brew("nginx")), pids[brew("nginx")])
+            finally:
+                open(os.path.join(gate, "open"), "w").close()
+                out, err = holder.communicate(timeout=300)
+            self.assertEqual(holder.returncode, 0, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            # With the lock free again, a run gets it at once.
+            with open(os.path.join(m.state, "lock")) as f:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self.assert_all_running(m)
+
+    # -- 10. no launchctl -------------------------------------------------
+    def test_missing_launchctl_is_an_error_and_changes_nothing(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            pids = self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            manifest, history = self.state_file(m, "manifest.json"), self.state_file(m, "history.json")
+            t1 = time.time()
+            r = m.relaunch("run", *FAST, "--launchctl", "/nonexistent")
+            self.assertEqual(r.returncode, 4, r.stdout)
+            self.assertIn("relaunch: cannot run launchctl '/nonexistent'", r.stderr)
+            self.assertNotIn("restarted", r.stdout)
+            self.assertEqual(self.state_file(m, "manifest.json"), manifest)
+            self.assertEqual(self.state_file(m, "history.json"), history)
+            self.assertEqual(self.since(m.events(), t1), [])
+            self.assertEqual(m.pid(brew("nginx")), pids[brew("nginx")])
+            # The change is still there for a run that can reach launchd.
+            res, _, _ = self.run_json(m)
+            self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            self.assert_all_running(m)
+
+    def test_launchctl_lost_mid_run_keeps_what_was_done(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1")
+            m.brew_upgrade("bbb", "1.1")
+            # A launchctl that becomes unrunnable once aaa was restarted,
+            # right after bbb's status is read: bbb's kickstart cannot run.
+            lc = os.path.join(m.root, "launchctl")
+            with open(lc, "w") as f:
+                f.write("#!/bin/sh\n"
+                        "case \"$*\" in\n"
+                        f"\"kickstart -k system/{brew('aaa')}\") : > '{m.root}/kicked' ;;\n"
+                        f"\"print system/{brew('bbb')}\") [ -e '{m.root}/kicked' ] && chmod -x \"$0\" ;;\n"
+                        "esac\n"
+                        f"exec '{os.path.join(SIM, 'launchctl')}' \"$@\"\n")
+            os.chmod(lc, 0o755)
+            r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
+            self.assertEqual(r.returncode, 4, r.stdout)
+            self.assertIn(f"relaunch: cannot run launchctl '{lc}'", r.stderr)
+            self.assertEqual([x["label"] for x in doc["results"]], [brew("aaa")])
+            aaa = self.assert_restarted(m, doc["results"][0], brew("aaa"), pids[brew("aaa")])
+            self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
+            # What was done is recorded: aaa is not restarted again, bbb is.
+            t1 = time.time()
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [brew("bbb")])
+            bbb = self.assert_restarted(m, res[brew("bbb")], brew("bbb"), pids[brew("bbb")])
+            self.assertEqual(m.exe(bbb), self.keg_bin(m, "bbb", "1.1"))
+            self.assertEqual(m.pid(brew("aaa")), aaa)
+            self.assertEqual(self.events_for(m, "kill", brew("aaa"), t1), [])
+            self.assert_all_running(m)
+
+    # -- 11. dry run ------------------------------------------------------
+    def test_dry_run_prints_the_plan_and_changes_nothing(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.nix_install("bar", "1.0", via_profile=False)
+            pids = self.boot(m, [brew("nginx"), "org.nixos.bar"])
+            m.brew_upgrade("nginx", "1.1")
+            m.nix_switch("bar", "1.1", via_profile=False)
+            manifest = self.state_file(m, "manifest.json")
+            t1 = time.time()
+            r = m.relaunch("run", *FAST, "--dry-run")
+            # Like a run that would succeed, not like `plan` (exit 1).
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(brew("nginx"), r.stdout)
+            self.assertIn("org.nixos.bar", r.stdout)
+            self.assertIn("reload", r.stdout)
+            self.assertNotIn("restarted", r.stdout)
+            r = m.relaunch("run", *FAST, "--dry-run", "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(brew("nginx"), r.stdout)
+            json.loads(r.stdout)
+            self.assertEqual(self.state_file(m, "manifest.json"), manifest)
+            self.assertIsNone(self.state_file(m, "history.json"))
+            self.assertEqual(self.since(m.events(), t1), [])
+            self.assertEqual({l: m.pid(l) for l in pids}, pids)
+            self.assert_all_running(m)
+
+    # -- 12. baseline -----------------------------------------------------
+    def test_first_run_records_the_baseline_only(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0", daemon=False)
+            m.boot()
+            pids = {l: m.wait_pid(l) for l in (brew("nginx"), brew("redis"))}
+            t0 = time.time()
+            self.assertIsNone(self.state_file(m, "manifest.json"))
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("no manifest yet: recorded the baseline", r.stdout)
+            self.assertIn("nothing restarted", r.stdout)
+            paths = {e["path"] for e in m.manifest()["files"]}
+            self.assertIn(self.keg_bin(m, "nginx", "1.0"), paths)
+            os.unlink(os.path.join(m.state, "manifest.json"))
+            r = m.relaunch("run", *FAST, "--json")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout), {"version": 1, "results": [], "baseline": True})
+            self.assertEqual(self.since(m.events(), t0), [])
+            self.assertEqual({l: m.pid(l) for l in pids}, pids)
+            self.assert_all_running(m)
+
+    # -- 13. a reload that cannot load the job again ----------------------
+    def test_reload_whose_bootstrap_fails_says_the_job_is_not_loaded(self):
+        with Machine(RELAUNCH) as m:
+            m.nix_install("bar", "1.0", via_profile=False)
+            m.brew_install("redis", "1.0")
+            bar = "org.nixos.bar"
+            pids = self.boot(m, [bar, brew("redis")])
+            m.nix_switch("bar", "1.1", via_profile=False)
+            m.brew_upgrade("redis", "1.1")
+            # Disabled: the running job is left alone, bootstrap answers 5.
+            self.assertEqual(m.launchctl("disable", m.target(bar)).returncode, 0)
+            self.assertEqual(m.pid(bar), pids[bar])
+
+            res, _, r = self.run_json(m, "--timeout", "3", "--keep-going", expect=3)
+            f = res[bar]
+            self.assertEqual((f["status"], f["action"]), ("failed", "reload"), f)
+            self.assertIn("the job is not loaded", f["error"])
+            self.assertIn(bar + ".plist", f["error"])
+            self.assertIn("failed    " + bar, r.stderr)
+            self.assertEqual(m.launchctl("print", m.target(bar)).returncode, 113)
+            self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
+            self.assert_all_running(m, exclude=[bar])
+
+
+def main():
+    global RELAUNCH
+    if len(sys.argv) < 2:
+        sys.exit("usage: test_run.py RELAUNCH [unittest args…]")
+    RELAUNCH = os.path.abspath(sys.argv[1])
+    prog = unittest.main(argv=[sys.argv[0], *sys.argv[2:]], exit=False, verbosity=2)
+    r = prog.result
+    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
+    print(f"{r.testsRun - bad} passed, {bad} failed")
+    sys.exit(1 if bad or not r.testsRun else 0)
+
+
+if __name__ == "__main__":
+    main()
