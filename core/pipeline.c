@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "snapshot.h"
 
@@ -90,6 +91,55 @@ static int track_current(const struct rl_pipeline_opts *o, struct rl_pipeline *p
 	return rl_config_track(&p->cfg, &p->current) < 0 ? -1 : 0;
 }
 
+/* Is path an entry of one of the job directories (as discovery names it)? */
+static int in_job_dir(const struct rl_discover_opts *d, const char *path)
+{
+	const struct rl_strv *dirs[] = {&d->agent_dirs, &d->daemon_dirs};
+	const char *slash = strrchr(path, '/');
+	int found = 0;
+
+	for (size_t k = 0; slash && k < 2 && !found; k++)
+		for (size_t i = 0; i < dirs[k]->n && !found; i++) {
+			char *j = rl_path_join(dirs[k]->v[i], slash + 1);
+
+			found = strcmp(j, path) == 0;
+			free(j);
+		}
+	return found;
+}
+
+static int plist_of_a_job(const struct rl_jobset *js, const char *path)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (strcmp(js->v[i].plist, path) == 0)
+			return 1;
+	return 0;
+}
+
+/* Recorded jobs whose plist is still in a job directory but was not read
+ * now (discovery warned): their recorded files must wait until it can be
+ * read again, else a plist fixed later would look new and the job would
+ * never be reloaded. A plist that is gone means the job was removed. */
+static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < p->prev.n; i++) {
+		const struct rl_entry *e = &p->prev.entries[i];
+
+		for (size_t u = 0; u < e->nuses; u++) {
+			const char *label = e->uses[u].label;
+
+			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(&p->jobs, label) ||
+			    rl_strv_contains(&p->unreadable, label))
+				continue;
+			if (in_job_dir(o->discover, e->path) && lstat(e->path, &st) == 0 &&
+			    !plist_of_a_job(&p->jobs, e->path))
+				rl_strv_push(&p->unreadable, label);
+		}
+	}
+}
+
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err)
 {
@@ -107,6 +157,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	if (rc < 0)
 		return -1;
 	p->have_prev = rc == 0;
+	find_unreadable(o, p);
 	if (track_current(o, p, err) < 0)
 		return -1;
 	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
@@ -138,19 +189,20 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 }
 
 /* Labels whose files must keep their recorded state: failed or deferred,
- * or planned but never reached (the run stopped early: launchctl could not
- * be run), so the next run still restarts them. */
-static int label_pending(const struct rl_plan *plan, const struct rl_results *r,
+ * planned but never reached (the run stopped early: launchctl could not be
+ * run), or whose plist could not be read, so a later run still restarts
+ * them. */
+static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
 			 const char *label)
 {
 	for (size_t i = 0; r && i < r->n; i++)
 		if (strcmp(r->v[i].step->job->label, label) == 0)
 			return r->v[i].status == RL_RESULT_FAILED ||
 			       r->v[i].status == RL_RESULT_DEFERRED;
-	for (size_t i = 0; r && i < plan->n; i++)
-		if (strcmp(plan->steps[i].job->label, label) == 0)
+	for (size_t i = 0; r && i < p->plan.n; i++)
+		if (strcmp(p->plan.steps[i].job->label, label) == 0)
 			return 1;
-	return 0;
+	return r && rl_strv_contains(&p->unreadable, label);
 }
 
 static int label_done(const struct rl_results *r, const char *label)
@@ -162,11 +214,11 @@ static int label_done(const struct rl_results *r, const char *label)
 	return 0;
 }
 
-static int entry_pending(const struct rl_entry *e, const struct rl_plan *plan,
+static int entry_pending(const struct rl_pipeline *p, const struct rl_entry *e,
 			 const struct rl_results *r)
 {
 	for (size_t u = 0; u < e->nuses; u++)
-		if (label_pending(plan, r, e->uses[u].label))
+		if (label_pending(p, r, e->uses[u].label))
 			return 1;
 	return 0;
 }
@@ -201,6 +253,24 @@ static void keep_recorded(struct rl_entry *e, const struct rl_entry *old,
 	rl_fileinfo_copy(&e->fi, &old->fi);
 }
 
+static int entry_unreadable(const struct rl_pipeline *p, const struct rl_entry *e)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (rl_strv_contains(&p->unreadable, e->uses[u].label))
+			return 1;
+	return 0;
+}
+
+/* A job whose plist could not be read has no uses now: keep the recorded
+ * ones. */
+static void keep_unreadable_uses(const struct rl_pipeline *p, struct rl_entry *e,
+				 const struct rl_entry *old)
+{
+	for (size_t u = 0; u < old->nuses; u++)
+		if (rl_strv_contains(&p->unreadable, old->uses[u].label))
+			rl_entry_add_use(e, &old->uses[u]);
+}
+
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err)
 {
@@ -214,15 +284,18 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 
 			/* A file first seen now holds nothing to retry: the pending
 			 * job's trigger stays on the recorded files it replaced. */
-			if (old && entry_pending(&m->entries[i], &p->plan, results))
+			if (old && (entry_pending(p, &m->entries[i], results) ||
+				    entry_unreadable(p, old))) {
 				keep_recorded(&m->entries[i], old, results);
+				keep_unreadable_uses(p, &m->entries[i], old);
+			}
 		}
 		/* Files gone from the tracked set but still owed to a pending job. */
 		for (size_t i = 0; i < p->prev.n; i++) {
 			const struct rl_entry *old = &p->prev.entries[i];
 			struct rl_entry *e;
 
-			if (rl_manifest_find(m, old->path) || !entry_pending(old, &p->plan, results))
+			if (rl_manifest_find(m, old->path) || !entry_pending(p, old, results))
 				continue;
 			e = rl_manifest_add(m, old->path);
 			for (size_t u = 0; u < old->nuses; u++)
@@ -237,6 +310,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 void rl_pipeline_release(struct rl_pipeline *p)
 {
 	free(p->manifest_path);
+	rl_strv_release(&p->unreadable);
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);

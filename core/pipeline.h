@@ -42,6 +42,9 @@ struct rl_pipeline {
 	struct rl_manifest current; /* what is tracked now (roots, job files, watch paths) */
 	struct rl_manifest prev;    /* the recorded manifest */
 	int have_prev;              /* 0: no manifest yet (baseline) */
+	/* Recorded labels whose plist is still in a job directory but could
+	 * not be read: their files keep their recorded state at commit. */
+	struct rl_strv unreadable;
 	struct rl_diff diff;
 	struct rl_jobview *views;
 	size_t nviews;
@@ -62,7 +65,8 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 
 /* Snapshot what is tracked now and save it as the manifest, except that
  * every file used by a job whose restart failed or was deferred, or that
- * has a step in the plan but no result (the run stopped before it), keeps
+ * has a step in the plan but no result (the run stopped before it), or
+ * whose plist could not be read (`unreadable`), keeps
  * its recorded state (removed files included), so the next run retries
  * exactly those jobs. Uses of jobs that did restart onto the new state are
  * acknowledged, so a file shared with a failed job does not restart them
