@@ -662,6 +662,33 @@ class RunTest(unittest.TestCase):
             self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
             self.assert_all_running(m, exclude=[bar])
 
+    # -- a plist that cannot be read for a while --------------------------
+    def test_unreadable_plist_keeps_the_job_pending_until_fixed(self):
+        with Machine(RELAUNCH) as m:
+            m.nix_install("bar", "1.0", via_profile=False)
+            m.brew_install("redis", "1.0")
+            bar = "org.nixos.bar"
+            pids = self.boot(m, [bar, brew("redis")])
+            plist = os.path.join(m.daemons, bar + ".plist")
+            with open(plist, "w") as f:
+                f.write("<?xml version=\"1.0\"?><plist><dict><key>Label</key>")  # mid-edit
+            m.brew_upgrade("redis", "1.1")
+            res, _, r = self.run_json(m)
+            self.assertEqual(list(res), [brew("redis")])
+            self.assertIn(f"cannot read plist '{plist}'", r.stderr)
+            self.assertEqual(m.pid(bar), pids[bar])
+            # The job is not forgotten: once its plist reads again (with a
+            # new store path), it is reloaded onto it.
+            m.nix_switch("bar", "1.1", via_profile=False)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 1, d.stderr)
+            self.assertIn(plist, d.stdout)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [bar])
+            new = self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
+            self.assertIn("bar-1.1", m.exe(new))
+            self.assert_all_running(m)
+
 
 def main():
     global RELAUNCH
