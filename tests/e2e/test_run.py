@@ -279,39 +279,48 @@ class RunTest(unittest.TestCase):
     def test_throttle_defers_with_no_wait_and_waits_without(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.0")
+            # max(ThrottleInterval, 10 s): the plist's 15 s counts.
             m.brew_install("redis", "1.0")
-            pids = self.boot(m, [brew("nginx"), brew("redis")])
-            m.brew_upgrade("nginx", "1.1")
+            m.write_plist(brew("redis"), [os.path.join(m.brew, "opt", "redis", "bin", "redis"),
+                                          "1000"], ThrottleInterval=15)
+            m.brew_install("memcached", "1.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis"), brew("memcached")])
+            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 15.0}
+            for label in jobs:
+                m.brew_upgrade(label.split(".")[-1], "1.1")
             res, _, _ = self.run_json(m)
-            first = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
-            last = json.loads(self.state_file(m, "history.json"))["restarts"][brew("nginx")] / 1e9
+            first = {l: self.assert_restarted(m, res[l], l, pids[l]) for l in jobs}
+            history = json.loads(self.state_file(m, "history.json"))["restarts"]
+            last = {l: history[l] / 1e9 for l in jobs}
 
-            m.brew_upgrade("nginx", "1.2")
+            for label in jobs:
+                m.brew_upgrade(label.split(".")[-1], "1.2")
             t1 = time.time()
             res, _, r = self.run_json(m, "--no-wait")
-            self.assertEqual(list(res), [brew("nginx")])
-            d = res[brew("nginx")]
-            self.assertEqual(d["status"], "deferred", d)
-            self.assertIn("throttleinterval", d["error"].lower())
-            self.assertIsNone(d["new_pid"])
-            self.assertEqual(m.pid(brew("nginx")), first)
+            self.assertEqual(list(res), list(jobs))
+            for label, throttle in jobs.items():
+                d = res[label]
+                self.assertEqual(d["status"], "deferred", d)
+                self.assertIn(f"ThrottleInterval {throttle:.0f} s", d["error"])
+                self.assertIsNone(d["new_pid"])
+                self.assertEqual(m.pid(label), first[label])
             self.assertEqual(self.since(m.events("kill"), t1), [])
             r = m.relaunch("run", *FAST, "--no-wait")  # the text form says so too
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("deferred  " + brew("nginx"), r.stdout)
 
-            # Without --no-wait the run waits out the throttle, then restarts.
+            # Without --no-wait the run waits out each throttle, then restarts.
             start = time.time()
-            remaining = last + THROTTLE_FLOOR - start
             res, _, _ = self.run_json(m)
             elapsed = time.time() - start
-            new = self.assert_restarted(m, res[brew("nginx")], brew("nginx"), first)
-            self.assertEqual(m.exe(new), self.keg_bin(m, "nginx", "1.2"))
-            self.assertGreaterEqual(elapsed, remaining)
-            kill = self.events_for(m, "kill", brew("nginx"), start)
-            self.assertEqual(len(kill), 1)
-            self.assertGreaterEqual(kill[0]["time"], last + THROTTLE_FLOOR - 0.01)
-            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+            self.assertGreaterEqual(elapsed, max(last[l] + t for l, t in jobs.items()) - start)
+            for label, throttle in jobs.items():
+                new = self.assert_restarted(m, res[label], label, first[label])
+                self.assertEqual(m.exe(new), self.keg_bin(m, label.split(".")[-1], "1.2"))
+                kill = self.events_for(m, "kill", label, start)
+                self.assertEqual(len(kill), 1)
+                self.assertGreaterEqual(kill[0]["time"], last[label] + throttle - 0.01)
+            self.assertEqual(m.pid(brew("memcached")), pids[brew("memcached")])
             self.assert_all_running(m)
 
     # -- 6. --max ---------------------------------------------------------
