@@ -1,6 +1,5 @@
 /* relaunch run: lock → diff → plan → restart each step in order → record
  * the new state. */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,7 +9,6 @@
 #include "core/jsonutil.h"
 #include "core/lock.h"
 #include "core/pipeline.h"
-#include "core/util.h"
 
 enum {
 	OPT_DRY_RUN = CLI_OPT_FIRST_PRIVATE,
@@ -181,27 +179,23 @@ static int check_fresh(const struct rl_step *step, pid_t pid, char **why, void *
 	return rl_pipeline_check_fresh(((struct run_ctx *)ctx)->p, step->job, pid, why);
 }
 
-/* Did this run attempt a restart (recorded in the history at or after t)? */
-static int history_since(const struct rl_history *h, int64_t t)
+static int any_restarted(const struct rl_results *res)
 {
-	for (size_t i = 0; i < h->n; i++)
-		if (h->v[i].last_ns >= t)
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].status == RL_RESULT_RESTARTED)
 			return 1;
 	return 0;
 }
 
-/* Execute the plan, then advance the manifest and the history. A run that
- * stops early (launchctl cannot be run) still records what it did, so the
- * next run neither repeats those restarts nor ignores their throttle. */
+/* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, struct rl_pipeline *p)
 {
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
-	struct rl_error err = {0}, fatal = {0};
+	struct rl_error err = {0};
 	struct run_ctx ctx = {a, p};
-	int failed = 0, stopped;
-	int64_t started;
+	int failed = 0;
 
 	o.lc.path = rl_launchctl_path(a->c.launchctl);
 	o.lc.timeout_s = 30;
@@ -216,13 +210,19 @@ static int execute(const struct run_args *a, const char *statedir, struct rl_pip
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
 		return cli_fail(&err);
-	started = rl_now_wall_ns();
-	stopped = rl_restart_run(&p->plan, &o, &hist, &res, &fatal) < 0;
-	if (stopped && res.n == 0 && !history_since(&hist, started)) {
-		/* Stopped before touching any job: nothing to record. */
-		rl_history_release(&hist);
-		rl_results_release(&res);
-		return cli_fail(&fatal);
+	/* Even when the run stops early, what did happen is recorded: the
+	 * history of restarts done, and a manifest in which every job without
+	 * a successful restart keeps its pending changes. */
+	if (rl_restart_run(&p->plan, &o, &hist, &res, &err) < 0) {
+		cli_fail(&err);
+		failed = -1;
+		rl_error_clear(&err);
+		if (!any_restarted(&res)) {
+			/* Nothing happened (launchctl missing): leave the state alone. */
+			rl_history_release(&hist);
+			rl_results_release(&res);
+			return CLI_EXIT_ERROR;
+		}
 	}
 	if (rl_history_save(&hist, statedir, &err) < 0 ||
 	    rl_pipeline_commit(p, &res, &err) < 0) {
@@ -230,10 +230,6 @@ static int execute(const struct run_args *a, const char *statedir, struct rl_pip
 		failed = -1;
 	}
 	print_summary(a, &res);
-	if (stopped) {
-		cli_fail(&fatal);
-		failed = -1;
-	}
 	for (size_t i = 0; i < res.n; i++)
 		if (res.v[i].status == RL_RESULT_FAILED)
 			failed = failed ? failed : 1;

@@ -188,30 +188,35 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return stale;
 }
 
-/* Labels whose files must keep their recorded state: failed or deferred,
- * planned but never reached (the run stopped early: launchctl could not be
- * run), or whose plist could not be read, so a later run still restarts
- * them. */
-static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
-			 const char *label)
+static const struct rl_result *result_for(const struct rl_results *r, const char *label)
 {
 	for (size_t i = 0; r && i < r->n; i++)
 		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return r->v[i].status == RL_RESULT_FAILED ||
-			       r->v[i].status == RL_RESULT_DEFERRED;
-	for (size_t i = 0; r && i < p->plan.n; i++)
-		if (strcmp(p->plan.steps[i].job->label, label) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+/* Whether label's files must keep their recorded state: its restart
+ * failed, was deferred, or never happened because the run stopped early,
+ * or its plist could not be read (so a later run still restarts it). */
+static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
+			 const char *label)
+{
+	const struct rl_result *res = result_for(r, label);
+
+	if (res)
+		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED;
+	for (size_t i = 0; i < p->plan.n; i++)
+		if (!p->plan.steps[i].never && strcmp(p->plan.steps[i].job->label, label) == 0)
 			return 1;
 	return r && rl_strv_contains(&p->unreadable, label);
 }
 
 static int label_done(const struct rl_results *r, const char *label)
 {
-	for (size_t i = 0; r && i < r->n; i++)
-		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return r->v[i].status == RL_RESULT_RESTARTED ||
-			       r->v[i].status == RL_RESULT_SKIPPED;
-	return 0;
+	const struct rl_result *res = result_for(r, label);
+
+	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED);
 }
 
 static int entry_pending(const struct rl_pipeline *p, const struct rl_entry *e,

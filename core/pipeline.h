@@ -66,11 +66,11 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 /* Snapshot what is tracked now and save it as the manifest, except that
  * every file used by a job whose restart failed or was deferred, or that
  * has a step in the plan but no result (the run stopped before it), or
- * whose plist could not be read (`unreadable`), keeps
- * its recorded state (removed files included), so the next run retries
- * exactly those jobs. Uses of jobs that did restart onto the new state are
- * acknowledged, so a file shared with a failed job does not restart them
- * again. results NULL: record everything (baseline / record). */
+ * whose plist could not be read (`unreadable`), keeps its recorded state
+ * (removed files included), so the next run retries exactly those jobs.
+ * Uses of jobs that did restart onto the new state are acknowledged, so a
+ * file shared with a failed job does not restart them again. results
+ * NULL: record everything (baseline / record). */
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err);
 
