@@ -69,7 +69,8 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			continue;
 		if (rl_proc_inspect(st.pid, code_tracked, &v->code, &v->view, err) < 0)
 			return -1;
-		if (v->view.verdict == RL_PROC_STALE) {
+		/* Unknown is reported as such: never guessed stale or fresh. */
+		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
 			p->nstale++;
