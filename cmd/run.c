@@ -179,6 +179,14 @@ static int check_fresh(const struct rl_step *step, pid_t pid, char **why, void *
 	return rl_pipeline_check_fresh(((struct run_ctx *)ctx)->p, step->job, pid, why);
 }
 
+static int any_restarted(const struct rl_results *res)
+{
+	for (size_t i = 0; i < res->n; i++)
+		if (res->v[i].status == RL_RESULT_RESTARTED)
+			return 1;
+	return 0;
+}
+
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, struct rl_pipeline *p)
 {
@@ -202,10 +210,19 @@ static int execute(const struct run_args *a, const char *statedir, struct rl_pip
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
 		return cli_fail(&err);
+	/* Even when the run stops early, what did happen is recorded: the
+	 * history of restarts done, and a manifest in which every job without
+	 * a successful restart keeps its pending changes. */
 	if (rl_restart_run(&p->plan, &o, &hist, &res, &err) < 0) {
-		rl_history_release(&hist);
-		rl_results_release(&res);
-		return cli_fail(&err);
+		cli_fail(&err);
+		failed = -1;
+		rl_error_clear(&err);
+		if (!any_restarted(&res)) {
+			/* Nothing happened (launchctl missing): leave the state alone. */
+			rl_history_release(&hist);
+			rl_results_release(&res);
+			return CLI_EXIT_ERROR;
+		}
 	}
 	if (rl_history_save(&hist, statedir, &err) < 0 ||
 	    rl_pipeline_commit(p, &res, &err) < 0) {

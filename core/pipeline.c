@@ -138,29 +138,41 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return stale;
 }
 
-/* Labels whose files must keep their recorded state: failed or deferred. */
-static int label_pending(const struct rl_results *r, const char *label)
+static const struct rl_result *result_for(const struct rl_results *r, const char *label)
 {
 	for (size_t i = 0; r && i < r->n; i++)
 		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return r->v[i].status == RL_RESULT_FAILED ||
-			       r->v[i].status == RL_RESULT_DEFERRED;
+			return &r->v[i];
+	return NULL;
+}
+
+/* Whether label's files must keep their recorded state: its restart
+ * failed, was deferred, or never happened because the run stopped early. */
+static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
+			 const char *label)
+{
+	const struct rl_result *res = result_for(r, label);
+
+	if (res)
+		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED;
+	for (size_t i = 0; i < p->plan.n; i++)
+		if (!p->plan.steps[i].never && strcmp(p->plan.steps[i].job->label, label) == 0)
+			return 1;
 	return 0;
 }
 
 static int label_done(const struct rl_results *r, const char *label)
 {
-	for (size_t i = 0; r && i < r->n; i++)
-		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return r->v[i].status == RL_RESULT_RESTARTED ||
-			       r->v[i].status == RL_RESULT_SKIPPED;
-	return 0;
+	const struct rl_result *res = result_for(r, label);
+
+	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED);
 }
 
-static int entry_pending(const struct rl_entry *e, const struct rl_results *r)
+static int entry_pending(const struct rl_pipeline *p, const struct rl_entry *e,
+			 const struct rl_results *r)
 {
 	for (size_t u = 0; u < e->nuses; u++)
-		if (label_pending(r, e->uses[u].label))
+		if (label_pending(p, r, e->uses[u].label))
 			return 1;
 	return 0;
 }
@@ -208,7 +220,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 
 			/* A file first seen now holds nothing to retry: the pending
 			 * job's trigger stays on the recorded files it replaced. */
-			if (old && entry_pending(&m->entries[i], results))
+			if (old && entry_pending(p, &m->entries[i], results))
 				keep_recorded(&m->entries[i], old, results);
 		}
 		/* Files gone from the tracked set but still owed to a pending job. */
@@ -216,7 +228,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 			const struct rl_entry *old = &p->prev.entries[i];
 			struct rl_entry *e;
 
-			if (rl_manifest_find(m, old->path) || !entry_pending(old, results))
+			if (rl_manifest_find(m, old->path) || !entry_pending(p, old, results))
 				continue;
 			e = rl_manifest_add(m, old->path);
 			for (size_t u = 0; u < old->nuses; u++)

@@ -234,7 +234,7 @@ static char *bounded_copy(const char *s)
 	return s ? rl_xstrndup(s, strnlen(s, UNTRUSTED_PATH_MAX)) : rl_xstrdup("(unknown)");
 }
 
-/* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /opt/homebrew/opt/nginx/bin/nginx" */
+/* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx" */
 static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file *f,
 			const char *path, const struct rl_job *job)
 {
@@ -249,9 +249,16 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		rl_buf_adds(&t, " (deleted; a new file is there now)");
 	else
 		rl_buf_adds(&t, " (deleted)");
-	if (f->is_exe && now && now[0] == '/' && strcmp(now, path) != 0) {
-		rl_buf_adds(&t, "; now ");
-		add_shown(&t, now);
+	/* Where the job's program leads today: the job's own definition,
+	 * resolved on our side, never anything read from the process. */
+	if (f->is_exe && !f->now_exists && now && now[0] == '/') {
+		char *real = realpath(now, NULL);
+
+		if (strcmp(real ? real : now, path) != 0) {
+			rl_buf_adds(&t, "; now ");
+			add_shown(&t, real ? real : now);
+		}
+		free(real);
 	}
 	return rl_buf_detach(&t);
 }

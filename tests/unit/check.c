@@ -1,9 +1,14 @@
 #include "check.h"
 
 #include <ftw.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/util.h"
+
+int check_failures;
+int check_count;
 
 char *check_tmpdir(void)
 {
@@ -28,4 +33,36 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 void check_rmtree(const char *path)
 {
 	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *prepare(const char *dir, const char *rel)
+{
+	char *path = rl_path_join(dir, rel);
+	char *parent = rl_path_dirname(path);
+
+	rl_mkdir_p(parent, 0755, NULL);
+	free(parent);
+	return path;
+}
+
+void check_write(const char *dir, const char *rel, const char *text, mode_t mode)
+{
+	char *path = prepare(dir, rel);
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		CHECK_INT(fclose(f), 0);
+		CHECK_INT(chmod(path, mode), 0);
+	}
+	free(path);
+}
+
+void check_symlink(const char *dir, const char *target, const char *rel)
+{
+	char *path = prepare(dir, rel);
+
+	CHECK_INT(symlink(target, path), 0);
+	free(path);
 }

@@ -7,8 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int check_failures;
-static int check_count;
+/* Defined in check.c, shared by every file of a test. */
+extern int check_failures;
+extern int check_count;
 
 #define CHECK(expr)                                                                                \
 	do {                                                                                       \
@@ -56,5 +57,12 @@ static inline int check_done(void)
  * removes it with check_rmtree. */
 char *check_tmpdir(void);
 void check_rmtree(const char *path);
+
+/* Files below a test's directory: write rel (in place, creating parent
+ * directories) with text and mode, and make rel a symlink to target.
+ * Each counts as a check. */
+#include <sys/types.h>
+void check_write(const char *dir, const char *rel, const char *text, mode_t mode);
+void check_symlink(const char *dir, const char *target, const char *rel);
 
 #endif

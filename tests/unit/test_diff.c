@@ -20,15 +20,7 @@ static char *at(const char *name)
 
 static void put(const char *name, const char *text)
 {
-	char *p = at(name);
-	FILE *f = fopen(p, "w");
-
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	free(p);
+	check_write(tmp, name, text, 0644);
 }
 
 /* What a package manager does: a new file renamed over the old path. */

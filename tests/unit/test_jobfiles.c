@@ -23,24 +23,12 @@ static char *at(const char *rel)
 
 static void put(const char *rel, const char *text, mode_t mode)
 {
-	char *path = at(rel);
-	char *dir = rl_path_dirname(path);
-
-	rl_mkdir_p(dir, 0755, NULL);
-	CHECK_INT(rl_file_write_atomic(path, "fixture", text, strlen(text), mode, NULL), 0);
-	free(dir);
-	free(path);
+	check_write(tmp, rel, text, mode);
 }
 
 static void link_at(const char *target, const char *rel)
 {
-	char *path = at(rel);
-	char *dir = rl_path_dirname(path);
-
-	rl_mkdir_p(dir, 0755, NULL);
-	CHECK_INT(symlink(target, path), 0);
-	free(dir);
-	free(path);
+	check_symlink(tmp, target, rel);
 }
 
 /* A job with its plist written under tmp; args end with NULL. */

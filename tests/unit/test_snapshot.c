@@ -29,23 +29,12 @@ static char *at(const char *name)
 
 static void put(const char *name, const char *text)
 {
-	char *p = at(name);
-	FILE *f = fopen(p, "w");
-
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	free(p);
+	check_write(tmp, name, text, 0644);
 }
 
 static void link_to(const char *target, const char *name)
 {
-	char *p = at(name);
-
-	CHECK_INT(symlink(target, p), 0);
-	free(p);
+	check_symlink(tmp, target, name);
 }
 
 static void test_read(void)
