@@ -190,6 +190,10 @@ class Libraries(Base):
             self.assertEqual(len(lib_reason), 1, steps[LABEL % name]["reasons"])
             self.assertEqual([os.path.basename(c) for c in lib_reason[0]["chain"]],
                              chain.split(" → "))
+        # The process view agrees: each maps the deleted old keg's file.
+        for name in ("food", "bard", "origind"):
+            stale = [x["text"] for x in steps[LABEL % name]["reasons"] if x["change"] == "stale"]
+            self.assertEqual(stale, [f"pid {before[name]} runs {old_lib} (deleted)"], name)
         # The text form says the same.
         r = m.relaunch("plan")
         self.assertEqual(r.returncode, 1, r.stderr)
@@ -331,6 +335,28 @@ class Processes(Base):
         pid = self.wait_new_pid(m, LABEL % "food", pids["food"])
         self.assertTrue(same_file(f"/proc/{pid}/exe", new_exe))
         self.assert_runs_disk_files(m, LABEL % "food", pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.plan(m, code=0)
+
+    def test_upgraded_library_without_manifest(self):
+        """brew upgrade of the library: the processes map the old keg's
+        file, deleted, at a path nothing tracks now; they are found by the
+        name their library is loaded by."""
+        m = self.m
+        pids = self.boot("food", "bard", "plaind")
+        old = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        new = m.brew_upgrade_library("libfoo", "1.1") + "/lib/libfoo.so"
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(sorted(steps), [LABEL % "bard", LABEL % "food"], r.stdout)
+        for name in ("food", "bard"):
+            self.assertEqual([x["text"] for x in steps[LABEL % name]["reasons"]],
+                             [f"pid {pids[name]} runs {old} (deleted)"])
+        self.run_relaunch(m)
+        for name in ("food", "bard"):
+            pid = self.wait_new_pid(m, LABEL % name, pids[name])
+            self.assertEqual(mapped_like(pid, "libfoo.so"), [new])
+            self.assert_runs_disk_files(m, LABEL % name, pid)
         self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
         self.plan(m, code=0)
 
