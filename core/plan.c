@@ -270,12 +270,14 @@ static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t 
 {
 	const struct rl_proc_view *v = s->view;
 	const struct rl_job *job = idx >= 0 ? b->jobs[idx] : NULL;
-	const char *prog = job ? (job->program ? job->program : job->args.n ? job->args.v[0] : NULL)
-			       : NULL;
-	char *path = bounded_copy(v->exe ? v->exe : prog);
-	char *why = rl_xasprintf("cannot tell whether pid %lld runs replaced code: %s",
-				 (long long)v->pid, v->why ? v->why : "unknown");
+	const char *prog = v->exe;
+	char *path, *why;
 
+	if (!prog && job)
+		prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+	path = bounded_copy(prog);
+	why = rl_xasprintf("cannot tell whether pid %lld runs replaced code: %s", (long long)v->pid,
+			   v->why ? v->why : "unknown");
 	for (unsigned char *c = (unsigned char *)why; *c; c++)
 		if (*c < 0x20 || *c == 0x7f)
 			*c = '?';
