@@ -44,7 +44,9 @@ static const struct cli_command commands[] = {
 	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
 	{"jobs", cmd_jobs, "relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...",
 	 "list launchd jobs and every file each one uses",
-	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files}]}\n"
+	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files:\n"
+	 "                     [{path,role,via,missing,chain?}]}]}; a library's chain is\n"
+	 "                     the executable, then each library loading the next\n"
 	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
 	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
 	{"plan", cmd_plan,

@@ -7,15 +7,29 @@
 #include "core/jobfiles.h"
 #include "core/jsonutil.h"
 
+/* A library's chain: the executable, then each library that loads the next. */
+static json_t *chain_json(const struct rl_strv *chain)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < chain->n; i++)
+		json_array_append_new(arr, rl_json_path(chain->v[i]));
+	return arr;
+}
+
 static json_t *files_json(const struct rl_jobfiles *f)
 {
 	json_t *arr = json_array();
 
-	for (size_t i = 0; i < f->n; i++)
-		json_array_append_new(arr, json_pack("{s:o, s:s, s:s, s:b}", "path",
-						     rl_json_path(f->v[i].path), "role",
-						     rl_role_name(f->v[i].role), "via", f->v[i].via,
-						     "missing", f->v[i].missing));
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *o = json_pack("{s:o, s:s, s:s, s:b}", "path", rl_json_path(f->v[i].path),
+				      "role", rl_role_name(f->v[i].role), "via", f->v[i].via,
+				      "missing", f->v[i].missing);
+
+		if (o && f->v[i].chain.n)
+			json_object_set_new(o, "chain", chain_json(&f->v[i].chain));
+		json_array_append_new(arr, o);
+	}
 	return arr;
 }
 

@@ -19,29 +19,58 @@ static void load_config(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	free(path);
 }
 
-/* The job's code files, for the process view: what it executes or maps. */
-static void collect_code(const struct rl_manifest *m, const char *label, struct rl_strv *out)
+static void push_unique(struct rl_strv *sv, const char *s)
+{
+	if (!rl_strv_contains(sv, s))
+		rl_strv_push(sv, s);
+}
+
+/* The job's code files in manifest m, for the process view: what it
+ * executes or maps; and the file names its libraries are loaded by. */
+static void collect_code(const struct rl_manifest *m, const char *label, struct rl_jobview *v)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct rl_entry *e = &m->entries[i];
 
 		for (size_t u = 0; u < e->nuses; u++) {
-			enum rl_role r = e->uses[u].role;
+			const struct rl_use *use = &e->uses[u];
+			enum rl_role r = use->role;
 
-			if (strcmp(e->uses[u].label, label) != 0)
+			if (strcmp(use->label, label) != 0)
 				continue;
 			if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND ||
-			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY) {
-				rl_strv_push(out, e->path);
-				break;
-			}
+			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY)
+				push_unique(&v->code, e->path);
+			if (r != RL_ROLE_LIBRARY)
+				continue;
+			push_unique(&v->libnames, rl_path_basename(e->path));
+			for (size_t k = 1; k < use->chain.n; k++)
+				push_unique(&v->libnames, rl_path_basename(use->chain.v[k]));
 		}
 	}
 }
 
+/* A mapped file counts when it is one of the job's code files, now or as
+ * recorded, or when its name is one its libraries are loaded by (exactly,
+ * or with a version after it: libz.so.1.3.1 for libz.so.1). The name rule
+ * finds the copy a process still maps after an upgrade moved the library
+ * to another directory (a new keg) when no manifest knows the old path.
+ * It only decides what is looked at: the verdict still compares device and
+ * inode with the file on disk. */
 static int code_tracked(const char *path, void *ctx)
 {
-	return rl_strv_contains(ctx, path);
+	const struct rl_jobview *v = ctx;
+	const char *base = rl_path_basename(path);
+
+	if (rl_strv_contains(&v->code, path))
+		return 1;
+	for (size_t i = 0; i < v->libnames.n; i++) {
+		size_t n = strlen(v->libnames.v[i]);
+
+		if (strncmp(base, v->libnames.v[i], n) == 0 && (!base[n] || base[n] == '.'))
+			return 1;
+	}
+	return 0;
 }
 
 /* Ask launchd for each job's pid and look at the process. A launchctl
@@ -60,7 +89,9 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&p->current, v->job->label, &v->code);
+		collect_code(&p->current, v->job->label, v);
+		if (p->have_prev)
+			collect_code(&p->prev, v->job->label, v);
 		rc = rl_launchctl_status(o->lc, v->job->target, &st, &lerr);
 		if (rc == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
@@ -68,9 +99,10 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
-		if (rl_proc_inspect(st.pid, code_tracked, &v->code, &v->view, err) < 0)
+		if (rl_proc_inspect(st.pid, code_tracked, v, &v->view, err) < 0)
 			return -1;
-		if (v->view.verdict == RL_PROC_STALE) {
+		/* Unknown is reported as such: never guessed stale or fresh. */
+		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
 			p->nstale++;
@@ -171,13 +203,13 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 			    char **why)
 {
 	struct rl_proc_view v = {0};
-	struct rl_strv *code = NULL;
+	struct rl_jobview *jv = NULL;
 	int stale;
 
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].job == job)
-			code = &p->views[i].code;
-	if (rl_proc_inspect(pid, code ? code_tracked : NULL, code, &v, NULL) < 0)
+			jv = &p->views[i];
+	if (rl_proc_inspect(pid, jv ? code_tracked : NULL, jv, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
 	if (stale)
@@ -319,6 +351,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);
+		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}
 	free(p->views);

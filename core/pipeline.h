@@ -30,7 +30,9 @@ struct rl_pipeline_opts {
 /* What one job is seen running, for the process view. */
 struct rl_jobview {
 	const struct rl_job *job;
-	struct rl_strv code;      /* the job's code files: programs, interpreters, libraries */
+	struct rl_strv code;      /* the job's code files: programs, interpreters, libraries,
+				   * as tracked now and as recorded */
+	struct rl_strv libnames;  /* file names its libraries are loaded by */
 	struct rl_proc_view view; /* verdict GONE with pid 0 when not running */
 };
 

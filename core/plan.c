@@ -263,15 +263,42 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 	return rl_buf_detach(&t);
 }
 
+/* A process relaunch could not judge: reported, never planned (neither
+ * stale nor fresh is known). Its reason may hold text read about another
+ * process: control bytes are shown as '?'. */
+static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t idx)
+{
+	const struct rl_proc_view *v = s->view;
+	const struct rl_job *job = idx >= 0 ? b->jobs[idx] : NULL;
+	const char *prog = v->exe;
+	char *path, *why;
+
+	if (!prog && job)
+		prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+	path = bounded_copy(prog);
+	why = rl_xasprintf("cannot tell whether pid %lld runs replaced code: %s", (long long)v->pid,
+			   v->why ? v->why : "unknown");
+	for (unsigned char *c = (unsigned char *)why; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	reported_add(b, path, "unknown", s->label, why);
+	free(why);
+	free(path);
+}
+
 static void plan_stale(struct builder *b, const struct rl_stale *s)
 {
 	const struct rl_proc_view *v = s->view;
 	ptrdiff_t idx;
 
-	if (!s->label || !v || v->verdict != RL_PROC_STALE)
+	if (!s->label || !v || (v->verdict != RL_PROC_STALE && v->verdict != RL_PROC_UNKNOWN))
 		return;
 	idx = find_job(b, s->label);
 	b->reported_mark = b->p->nreported;
+	if (v->verdict == RL_PROC_UNKNOWN) {
+		plan_unknown(b, s, idx);
+		return;
+	}
 	if (idx < 0) {
 		char *path = bounded_copy(v->exe);
 

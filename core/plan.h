@@ -41,8 +41,9 @@ struct rl_step {
 };
 
 /* A change that restarts nothing, and why ("replaced with identical
- * bytes", "no job uses it", "job not installed"). A job with restart =
- * "never" is not here: it is a step with never set. */
+ * bytes", "no job uses it", "job not installed"), or a process that could
+ * not be inspected (change "unknown"). A job with restart = "never" is not
+ * here: it is a step with never set. */
 struct rl_reported {
 	char *path;
 	char *change;
@@ -59,14 +60,16 @@ struct rl_plan {
 	size_t reported_alloc;
 };
 
-/* Stale-process findings fed in from the process view, one per job. */
+/* Process-view findings, one per job: a STALE view plans a restart, an
+ * UNKNOWN one (not allowed to look) is reported with change "unknown";
+ * other verdicts are ignored. */
 struct rl_stale {
 	const char *label;
 	const struct rl_proc_view *view;
 };
 
 /* Build the plan from the diff (each change's entry names the jobs that
- * use the file), the jobs discovered now, stale processes (may be empty)
+ * use the file), the jobs discovered now, process-view findings (may be empty)
  * and the config. Order: daemons before agents, then `order`, then `after`
  * (stable topological sort), then label. A cycle in `after` is an error
  * naming the labels in it. */

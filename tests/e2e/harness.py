@@ -25,6 +25,38 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
 SIM = os.path.join(SRCDIR, "tests", "sim")
 SLEEP = shutil.which("sleep") or "/bin/sleep"
+CC = os.environ.get("CC_FOR_TESTS") or shutil.which("cc") or "cc"
+
+# A daemon for the shared-library cases: it calls into its library once,
+# then sleeps, so the library stays mapped for as long as it runs.
+DAEMON_C = """#include <unistd.h>
+const char relaunch_test_version[] = "%(version)s";
+extern const char *%(fn)s(void);
+volatile const char *relaunch_test_seen;
+int main(void)
+{
+	for (;;) {
+		relaunch_test_seen = %(fn)s();
+		sleep(1000);
+	}
+}
+"""
+# A library whose bytes differ per version (the string is in .rodata).
+LIB_C = """%(decl)s
+const char *%(name)s_version(void)
+{
+	return %(cond)s"%(name)s %(version)s";
+}
+"""
+# A daemon that links nothing but libc.
+PLAIN_C = """#include <unistd.h>
+const char relaunch_test_version[] = "%(version)s";
+int main(void)
+{
+	for (;;)
+		sleep(1000);
+}
+"""
 
 
 def atomic_symlink(target, path):
@@ -34,6 +66,54 @@ def atomic_symlink(target, path):
         os.unlink(tmp)
     os.symlink(target, tmp)
     os.replace(tmp, path)
+
+
+def cc(*args):
+    """Run the C compiler; a failure fails the test with its message."""
+    r = subprocess.run([CC, *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise AssertionError(f"{CC} {' '.join(args)}: exit {r.returncode}\n{r.stdout}")
+
+
+def build_c(dst, source, *flags, shared=False, soname=None):
+    """Compile source into dst anew: built beside it and renamed into place,
+    so a running process keeps the old file (an atomic replacement)."""
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    src = dst + ".c"
+    with open(src, "w") as f:
+        f.write(source)
+    tmp = dst + ".relaunch-tmp"
+    args = ["-O1", "-o", tmp, src]
+    if shared:
+        args = ["-shared", "-fPIC", *args]
+        if soname:
+            args.append("-Wl,-soname," + soname)
+    cc(*args, *flags)
+    os.unlink(src)
+    os.replace(tmp, dst)
+    return dst
+
+
+def lib_source(name, version, calls=None):
+    """C text of lib<name>: <name>_version() returns a versioned string,
+    through <calls>_version() when it depends on lib<calls>."""
+    if calls:
+        return LIB_C % {"name": name, "version": version,
+                        "decl": f"const char *{calls}_version(void);",
+                        "cond": f"!{calls}_version() ? \"\" : "}
+    return LIB_C % {"name": name, "version": version, "decl": "", "cond": ""}
+
+
+def maps(pid):
+    """The paths a process has mapped, from /proc/<pid>/maps."""
+    out = set()
+    with open(f"/proc/{pid}/maps") as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6 and parts[5].startswith("/"):
+                out.add(parts[5].rstrip("\n"))
+    return out
 
 
 def atomic_copy(src, dst, stamp=None):
@@ -197,6 +277,72 @@ class Machine:
         atomic_symlink(f"../Cellar/{formula}/{new}", opt)
         if cleanup:
             shutil.rmtree(old)
+
+    # -- Homebrew, compiled ----------------------------------------------
+    def opt(self, formula):
+        return os.path.join(self.brew, "opt", formula)
+
+    @staticmethod
+    def lib_name(formula):
+        """Formula libfoo installs lib/libfoo.so (-lfoo, foo_version())."""
+        return formula[3:] if formula.startswith("lib") else formula
+
+    def _lib_flags(self, libs, rpath=True):
+        flags = []
+        for dep in libs:
+            d = os.path.join(self.opt(dep), "lib")
+            flags += ["-L" + d, "-l" + self.lib_name(dep)]
+            if rpath:
+                flags.append("-Wl,-rpath," + d)
+        return flags
+
+    def brew_c_library(self, name, version, calls=None, link=True, stamp=""):
+        """Keg Cellar/libfoo/<version>/lib/libfoo.so (soname libfoo.so) for
+        formula libfoo, linked against formula calls through its opt path;
+        link: point opt at it. Built again (another stamp), the library is
+        replaced atomically at the same path."""
+        keg = os.path.join(self.brew, "Cellar", name, version)
+        lib = self.lib_name(name)
+        build_c(os.path.join(keg, "lib", f"lib{lib}.so"),
+                lib_source(lib, version + stamp, calls and self.lib_name(calls)),
+                *self._lib_flags([calls] if calls else []), shared=True,
+                soname=f"lib{lib}.so")
+        if link:
+            os.makedirs(os.path.join(self.brew, "opt"), exist_ok=True)
+            atomic_symlink(f"../Cellar/{name}/{version}", self.opt(name))
+        return keg
+
+    def brew_c_daemon(self, formula, version, lib=None, rpath=None, args=(), stamp="",
+                      **keys):
+        """A keg whose bin/<formula> is a C daemon calling into formula lib
+        (none: plain libc), found through -rpath <opt>/lib, or through rpath when
+        given (e.g. "$ORIGIN/…", as RUNPATH); its opt link and plist. Built
+        again (same version, another stamp), the program is replaced
+        atomically: new bytes, new inode, same path."""
+        keg = os.path.join(self.brew, "Cellar", formula, version)
+        exe = os.path.join(keg, "bin", formula)
+        text = f"{formula} {version} {stamp}"
+        if lib is None:
+            build_c(exe, PLAIN_C % {"version": text})
+        else:
+            flags = self._lib_flags([lib], rpath=rpath is None)
+            if rpath is not None:
+                flags += ["-Wl,--enable-new-dtags", "-Wl,-rpath," + rpath]
+            build_c(exe, DAEMON_C % {"fn": f"{self.lib_name(lib)}_version", "version": text},
+                    *flags)
+        os.makedirs(os.path.join(self.brew, "opt"), exist_ok=True)
+        atomic_symlink(f"../Cellar/{formula}/{version}", self.opt(formula))
+        opt_exe = os.path.join(self.opt(formula), "bin", formula)
+        return self.write_plist(f"homebrew.mxcl.{formula}", [opt_exe, *args], **keys)
+
+    def brew_upgrade_library(self, name, new, calls=None, cleanup=True):
+        """brew upgrade of a library: new keg (new bytes), opt relink, old
+        keg deleted. Returns the new keg."""
+        old = os.path.realpath(self.opt(name))
+        keg = self.brew_c_library(name, new, calls)
+        if cleanup:
+            shutil.rmtree(old)
+        return keg
 
     # -- MacPorts ---------------------------------------------------------
     def port_install(self, port, version, program=None, args=("1000",)):

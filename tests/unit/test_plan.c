@@ -415,10 +415,14 @@ static void test_stale(void)
 					  .exe = (char *)(uintptr_t) "/bin/ghost",
 					  .stale = files,
 					  .nstale = 1};
+	struct rl_proc_view denied_view = {.pid = 77,
+					   .verdict = RL_PROC_UNKNOWN,
+					   .why = (char *)(uintptr_t) "cannot stat '/x\n\x1b[2J'"};
 	struct rl_stale stale[] = {
 		{"homebrew.mxcl.nginx", &stale_view},
 		{"fresh", &fresh_view},
 		{"ghost", &ghost_view},
+		{"denied", &denied_view},
 	};
 	struct fixture f;
 	const struct rl_step *s;
@@ -428,7 +432,8 @@ static void test_stale(void)
 	fx_job(&f, RL_JOB_AGENT, "homebrew.mxcl.nginx")->program =
 		rl_xstrdup("/opt/homebrew/opt/nginx/bin/nginx");
 	fx_changed_job(&f, RL_JOB_AGENT, "fresh");
-	CHECK_INT(fx_build(&f, stale, 3), 0);
+	fx_job(&f, RL_JOB_DAEMON, "denied")->program = rl_xstrdup("/usr/sbin/denied");
+	CHECK_INT(fx_build(&f, stale, 4), 0);
 	CHECK_INT(f.p.n, 2);
 	CHECK_STR(f.p.steps[0].job->label, "fresh");
 	CHECK_INT(f.p.steps[0].nreasons, 1);
@@ -445,10 +450,17 @@ static void test_stale(void)
 		  "pid 412 runs \"/tmp/evil\\n\\033[2J\" (deleted; a new file is there now)");
 	CHECK_STR(s->reasons[2].text, "pid 412 runs /usr/lib/libz.so.1 (replaced on disk)");
 	CHECK_STR(s->reasons[2].via, "mapped by the running process");
-	CHECK_INT(f.p.nreported, 1);
+	CHECK_INT(f.p.nreported, 2);
 	CHECK_STR(f.p.reported[0].path, "/bin/ghost");
 	CHECK_STR(f.p.reported[0].change, "stale");
 	CHECK_STR(f.p.reported[0].why, "job not installed");
+	/* Not allowed to look: reported, not planned; no control bytes shown. */
+	CHECK_STR(f.p.reported[1].path, "/usr/sbin/denied");
+	CHECK_STR(f.p.reported[1].change, "unknown");
+	CHECK_STR(f.p.reported[1].why,
+		  "cannot tell whether pid 77 runs replaced code: cannot stat '/x??[2J'");
+	CHECK_INT(f.p.reported[1].labels.n, 1);
+	CHECK_STR(f.p.reported[1].labels.v[0], "denied");
 	/* The raw bytes survive into JSON, escaped there by JSON itself. */
 	j = rl_plan_to_json(&f.p);
 	CHECK_STR(json_string_value(json_object_get(

@@ -1,0 +1,572 @@
+#!/usr/bin/env python3
+"""End to end: the code a job runs — shared libraries and running processes.
+
+    test_code.py RELAUNCH
+
+Real ELF daemons are built with cc at test time and run under the launchd
+simulator: food links libfoo directly (-rpath <prefix>/opt/libfoo/lib),
+bard through libbar (bard → libbar.so → libfoo.so), origind through a
+$ORIGIN RUNPATH, plaind links nothing but libc.
+
+Libraries (a recorded manifest, then a Homebrew-style upgrade of libfoo):
+the jobs linking it are planned with the chain that loads it, restarted,
+and then map the new keg; the others are left alone.
+
+Processes (no manifest at all): an atomically replaced program or library
+makes its process stale and planned, `run` restarts it and records the
+baseline, the new process runs the files now on disk; an unchanged daemon,
+--no-processes, a pid that exited and a process relaunch may not inspect
+are never planned.
+"""
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import SIM, Machine, maps  # noqa: E402
+
+RELAUNCH = None
+# Restarts as fast as the simulator allows: no gap, a short settle.
+FAST = ("--interval", "0", "--settle", "0.3")
+LABEL = "homebrew.mxcl.%s"
+
+
+def planned(doc):
+    """{label: step} of a plan document."""
+    return {s["label"]: s for s in doc["steps"]}
+
+
+def same_file(a, b):
+    sa, sb = os.stat(a), os.stat(b)
+    return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+
+def mapped_like(pid, needle):
+    """The mappings of pid whose path contains needle."""
+    return sorted(p for p in maps(pid) if needle in p)
+
+
+def mapped_deleted(pid):
+    return sorted(p for p in maps(pid) if p.endswith(" (deleted)"))
+
+
+class Base(unittest.TestCase):
+    def plan(self, m, *args, code=None):
+        r, doc = m.relaunch_json("plan", *args)
+        if code is not None:
+            self.assertEqual(r.returncode, code, r.stdout + r.stderr)
+        self.assertNotIn("AddressSanitizer", r.stderr)
+        self.assertNotIn("runtime error", r.stderr)
+        return r, doc
+
+    def run_relaunch(self, m, *args, code=0):
+        r, doc = m.relaunch_json("run", *FAST, *args)
+        self.assertEqual(r.returncode, code, r.stdout + r.stderr)
+        self.assertNotIn("AddressSanitizer", r.stderr)
+        self.assertNotIn("runtime error", r.stderr)
+        return r, doc
+
+    def assert_runs_disk_files(self, m, label, pid):
+        """pid runs the program now on disk and maps no deleted file."""
+        exe = m.opt(label.split(".")[-1]) + "/bin/" + label.split(".")[-1]
+        self.assertTrue(same_file(f"/proc/{pid}/exe", exe), f"{label}: pid {pid}")
+        self.assertEqual(mapped_deleted(pid), [], f"{label}: pid {pid}")
+        for path in maps(pid):
+            if path.startswith(m.root):
+                self.assertTrue(os.path.exists(path), path)
+
+    def wait_new_pid(self, m, label, old, timeout=10):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            pid = m.pid(label)
+            if pid and pid != old:
+                return pid
+            time.sleep(0.1)
+        self.fail(f"{label} was not restarted (pid {old})")
+
+
+class Libraries(Base):
+    """Issue 5: a recorded manifest, then libfoo upgraded the Homebrew way."""
+
+    @classmethod
+    def setUpClass(cls):
+        m = cls.m = Machine(RELAUNCH)
+        try:
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_library("libbar", "1.0", calls="libfoo")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            m.brew_c_daemon("bard", "1.0", lib="libbar")
+            # $ORIGIN is the real directory of the program (the Cellar's),
+            # from which ../../../../opt is the prefix's.
+            m.brew_c_daemon("origind", "1.0", lib="libfoo",
+                            rpath="$ORIGIN/../../../../opt/libfoo/lib")
+            m.brew_c_daemon("plaind", "1.0")
+            m.boot()
+            for name in ("food", "bard", "origind", "plaind"):
+                m.wait_pid(LABEL % name)
+            r = m.relaunch("run", *FAST)
+            if r.returncode != 0 or "recorded the baseline" not in r.stdout:
+                raise AssertionError(f"baseline: exit {r.returncode}: {r.stdout}{r.stderr}")
+        except BaseException:
+            m.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.m.close()
+
+    def lib(self, formula, version, name):
+        return os.path.join(self.m.brew, "Cellar", formula, version, "lib", name)
+
+    def exe(self, name, version="1.0"):
+        return os.path.join(self.m.brew, "Cellar", name, version, "bin", name)
+
+    def test_1_jobs_list_libraries_with_chains(self):
+        r, doc = self.m.relaunch_json("jobs")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        jobs = {j["label"]: j for j in doc["jobs"]}
+        libfoo = self.lib("libfoo", "1.0", "libfoo.so")
+        libbar = self.lib("libbar", "1.0", "libbar.so")
+        want = {
+            "food": [self.exe("food"), libfoo],
+            "bard": [self.exe("bard"), libbar, libfoo],
+            "origind": [self.exe("origind"), libfoo],
+        }
+        for name, chain in want.items():
+            files = jobs[LABEL % name]["files"]
+            libs = {f["path"]: f for f in files if f["role"] == "library"}
+            self.assertIn(libfoo, libs, name)
+            # The chain names each file as the loader found it (through
+            # the opt links); each leads to the keg's file.
+            got = libs[libfoo].get("chain")
+            self.assertIsInstance(got, list, name)
+            self.assertEqual([os.path.realpath(c) for c in got], chain, name)
+            self.assertEqual(got[0], chain[0])
+            if name != "origind":
+                self.assertEqual(got[-1], self.m.opt("libfoo") + "/lib/libfoo.so")
+            self.assertFalse(libs[libfoo]["missing"])
+            self.assertIn(" → ".join(os.path.basename(c) for c in chain), libs[libfoo]["via"])
+            # The opt link an upgrade retargets is tracked on the way.
+            links = [f["path"] for f in files if f["role"] == "symlink"]
+            self.assertIn(self.m.opt("libfoo"), links, name)
+            # libc is in every closure, the loader too.
+            self.assertTrue(any(os.path.basename(p).startswith("libc.so") for p in libs), name)
+        bard_libs = [f for f in jobs[LABEL % "bard"]["files"] if f["role"] == "library"]
+        self.assertIn(libbar, [f["path"] for f in bard_libs])
+        self.assertEqual([f for f in bard_libs if f["path"] == libbar][0]["chain"],
+                         [self.exe("bard"), self.m.opt("libbar") + "/lib/libbar.so"])
+        plain = jobs[LABEL % "plaind"]["files"]
+        self.assertFalse([f for f in plain if "libfoo" in f["path"]], plain)
+        self.assertTrue([f for f in plain if f["role"] == "library"], plain)
+
+    def test_2_upgrade_restarts_exactly_the_jobs_linking_it(self):
+        m = self.m
+        names = ("food", "bard", "origind", "plaind")
+        before = {n: m.wait_pid(LABEL % n) for n in names}
+        m.brew_upgrade_library("libfoo", "1.1")
+        old_lib = self.lib("libfoo", "1.0", "libfoo.so")
+        new_lib = self.lib("libfoo", "1.1", "libfoo.so")
+        self.assertFalse(os.path.exists(old_lib))
+
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(sorted(steps), sorted(LABEL % n for n in ("food", "bard", "origind")),
+                         r.stdout)
+        chains = {"food": "food → libfoo.so", "bard": "bard → libbar.so → libfoo.so",
+                  "origind": "origind → libfoo.so"}
+        for name, chain in chains.items():
+            texts = [x["text"] for x in steps[LABEL % name]["reasons"]]
+            pattern = r"^libfoo\.so changed \(\w+\) via " + re.escape(chain) + "$"
+            self.assertTrue([t for t in texts if re.match(pattern, t)], (name, texts))
+            lib_reason = [x for x in steps[LABEL % name]["reasons"]
+                          if x["path"] == old_lib and x["change"] != "stale"]
+            self.assertEqual(len(lib_reason), 1, steps[LABEL % name]["reasons"])
+            self.assertEqual([os.path.basename(c) for c in lib_reason[0]["chain"]],
+                             chain.split(" → "))
+        # The process view agrees: each maps the deleted old keg's file.
+        for name in ("food", "bard", "origind"):
+            stale = [x["text"] for x in steps[LABEL % name]["reasons"] if x["change"] == "stale"]
+            self.assertEqual(stale, [f"pid {before[name]} runs {old_lib} (deleted)"], name)
+        # The text form says the same.
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("libfoo.so changed (removed) via bard → libbar.so → libfoo.so", r.stdout)
+        self.assertNotIn("plaind", r.stdout)
+
+        r, doc = self.run_relaunch(m)
+        results = {x["label"]: x for x in doc["results"]}
+        self.assertEqual(sorted(results), sorted(steps))
+        for name in ("food", "bard", "origind"):
+            res = results[LABEL % name]
+            self.assertEqual(res["status"], "restarted", res)
+            self.assertEqual(res["old_pid"], before[name])
+            pid = m.wait_pid(LABEL % name)
+            self.assertEqual(pid, res["new_pid"])
+            self.assertNotEqual(pid, before[name])
+            self.assertEqual(mapped_like(pid, "/Cellar/libfoo/"), [new_lib], name)
+            self.assertEqual(self.mapped_inode(pid, new_lib), os.stat(new_lib).st_ino)
+            self.assert_runs_disk_files(m, LABEL % name, pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), before["plaind"])
+        # Only the three were started again by the run.
+        kicked = {e["label"] for e in m.events("start") if e["reason"] == "kickstart"}
+        self.assertEqual(kicked, set(steps))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+
+    def test_3_rebuild_in_place_content_and_process(self):
+        """The same keg rewritten (a reinstall): the manifest sees new
+        content at the same path, the process view a deleted mapping."""
+        m = self.m
+        pids = {n: m.wait_pid(LABEL % n) for n in ("food", "bard", "origind", "plaind")}
+        lib = self.lib("libfoo", "1.1", "libfoo.so")
+        m.brew_c_library("libfoo", "1.1", stamp="-rebuilt")
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(sorted(steps), sorted(LABEL % n for n in ("food", "bard", "origind")))
+        texts = [x["text"] for x in steps[LABEL % "bard"]["reasons"]]
+        self.assertIn("libfoo.so changed (content) via bard → libbar.so → libfoo.so", texts)
+        stale = [x for x in steps[LABEL % "bard"]["reasons"] if x["change"] == "stale"]
+        self.assertEqual(len(stale), 1, steps[LABEL % "bard"]["reasons"])
+        self.assertEqual(stale[0]["path"], lib)
+        self.assertEqual(stale[0]["text"], f"pid {pids['bard']} runs {lib} "
+                                           "(deleted; a new file is there now)")
+        self.run_relaunch(m)
+        for name in ("food", "bard", "origind"):
+            pid = self.wait_new_pid(m, LABEL % name, pids[name])
+            self.assert_runs_disk_files(m, LABEL % name, pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.plan(m, code=0)
+
+    @staticmethod
+    def mapped_inode(pid, path):
+        """The inode of pid's mapping of path (map_files needs privileges)."""
+        with open(f"/proc/{pid}/maps") as f:
+            for line in f:
+                parts = line.split(None, 5)
+                if len(parts) == 6 and parts[5].rstrip("\n") == path:
+                    return int(parts[4])
+        raise AssertionError(f"{path} not mapped by {pid}")
+
+
+class Processes(Base):
+    """Issue 6: no manifest; what the running processes say."""
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+
+    def boot(self, *names):
+        m = self.m
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_library("libbar", "1.0", calls="libfoo")
+        for name in names:
+            lib = {"food": "libfoo", "bard": "libbar"}.get(name)
+            m.brew_c_daemon(name, "1.0", lib=lib)
+        m.boot()
+        return {n: m.wait_pid(LABEL % n) for n in names}
+
+    def assert_no_manifest(self):
+        self.assertFalse(os.path.exists(os.path.join(self.m.state, "manifest.json")))
+
+    def test_replaced_program_without_manifest(self):
+        m = self.m
+        pids = self.boot("food", "plaind")
+        m.brew_c_daemon("food", "1.0", lib="libfoo", stamp="rebuilt")
+        exe = os.path.join(m.brew, "Cellar", "food", "1.0", "bin", "food")
+        self.assertFalse(same_file(f"/proc/{pids['food']}/exe", exe))
+
+        r, doc = self.plan(m, code=1)
+        self.assertIn("no manifest yet", r.stderr)
+        self.assertFalse(doc.get("baseline") is False)
+        steps = planned(doc)
+        self.assertEqual(list(steps), [LABEL % "food"], r.stdout)
+        reasons = steps[LABEL % "food"]["reasons"]
+        self.assertEqual(len(reasons), 1, reasons)
+        self.assertEqual(reasons[0]["change"], "stale")
+        self.assertEqual(reasons[0]["path"], exe)
+        self.assertEqual(reasons[0]["text"], f"pid {pids['food']} runs {exe} "
+                                             "(deleted; a new file is there now)")
+        r = m.relaunch("plan")
+        self.assertIn(f"pid {pids['food']} runs {exe} (deleted", r.stdout)
+        self.assert_no_manifest()
+
+        # Without the process view nothing is known to have changed.
+        r, doc = self.plan(m, "--no-processes", code=0)
+        self.assertEqual(doc["steps"], [])
+        self.assert_no_manifest()
+
+        r, doc = self.run_relaunch(m)
+        results = {x["label"]: x for x in doc["results"]}
+        self.assertEqual(list(results), [LABEL % "food"])
+        self.assertEqual(results[LABEL % "food"]["status"], "restarted")
+        pid = m.wait_pid(LABEL % "food")
+        self.assertNotEqual(pid, pids["food"])
+        self.assert_runs_disk_files(m, LABEL % "food", pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        # The run recorded the baseline, with the new program in it.
+        manifest = m.manifest()
+        self.assertIn(exe, json.dumps(manifest))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+        self.assertIs(doc["baseline"], False)
+
+    def test_upgraded_program_without_manifest(self):
+        """brew upgrade of the daemon itself: new keg, opt relinked, old keg
+        deleted; the reason names both."""
+        m = self.m
+        pids = self.boot("food", "plaind")
+        old = os.path.join(m.brew, "Cellar", "food", "1.0")
+        m.brew_c_daemon("food", "1.1", lib="libfoo")
+        shutil.rmtree(old)
+        new_exe = os.path.join(m.brew, "Cellar", "food", "1.1", "bin", "food")
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(list(steps), [LABEL % "food"], r.stdout)
+        self.assertEqual([x["text"] for x in steps[LABEL % "food"]["reasons"]],
+                         [f"pid {pids['food']} runs {old}/bin/food (deleted); now {new_exe}"])
+        self.run_relaunch(m)
+        pid = self.wait_new_pid(m, LABEL % "food", pids["food"])
+        self.assertTrue(same_file(f"/proc/{pid}/exe", new_exe))
+        self.assert_runs_disk_files(m, LABEL % "food", pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.plan(m, code=0)
+
+    def test_upgraded_library_without_manifest(self):
+        """brew upgrade of the library: the processes map the old keg's
+        file, deleted, at a path nothing tracks now; they are found by the
+        name their library is loaded by."""
+        m = self.m
+        pids = self.boot("food", "bard", "plaind")
+        old = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        new = m.brew_upgrade_library("libfoo", "1.1") + "/lib/libfoo.so"
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(sorted(steps), [LABEL % "bard", LABEL % "food"], r.stdout)
+        for name in ("food", "bard"):
+            self.assertEqual([x["text"] for x in steps[LABEL % name]["reasons"]],
+                             [f"pid {pids[name]} runs {old} (deleted)"])
+        self.run_relaunch(m)
+        for name in ("food", "bard"):
+            pid = self.wait_new_pid(m, LABEL % name, pids[name])
+            self.assertEqual(mapped_like(pid, "libfoo.so"), [new])
+            self.assert_runs_disk_files(m, LABEL % name, pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.plan(m, code=0)
+
+    def test_replaced_library_without_manifest(self):
+        m = self.m
+        pids = self.boot("food", "bard", "plaind")
+        lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        m.brew_c_library("libfoo", "1.0", stamp="-rebuilt")
+        self.assertEqual(mapped_like(pids["food"], "libfoo.so"), [lib + " (deleted)"])
+
+        r, doc = self.plan(m, code=1)
+        steps = planned(doc)
+        self.assertEqual(sorted(steps), [LABEL % "bard", LABEL % "food"], r.stdout)
+        for name in ("food", "bard"):
+            reasons = steps[LABEL % name]["reasons"]
+            self.assertEqual([(x["path"], x["change"]) for x in reasons], [(lib, "stale")])
+            self.assertEqual(reasons[0]["text"], f"pid {pids[name]} runs {lib} "
+                                                 "(deleted; a new file is there now)")
+        r, doc = self.plan(m, "--no-processes", code=0)
+        self.assertEqual(doc["steps"], [])
+
+        self.run_relaunch(m)
+        for name in ("food", "bard"):
+            pid = self.wait_new_pid(m, LABEL % name, pids[name])
+            self.assertEqual(mapped_like(pid, "libfoo.so"), [lib])
+            self.assert_runs_disk_files(m, LABEL % name, pid)
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.assertTrue(os.path.exists(os.path.join(m.state, "manifest.json")))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+
+    def test_unchanged_daemons_are_not_planned(self):
+        m = self.m
+        pids = self.boot("food", "bard", "plaind")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+        self.assertEqual(doc["reported"], [])
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [])
+        self.assertEqual({n: m.pid(LABEL % n) for n in pids}, pids)
+        self.assertTrue(os.path.exists(os.path.join(m.state, "manifest.json")))
+
+    def fake_launchctl(self, pids):
+        """A launchctl that answers as the simulator's, except that `print`
+        shows the pid read from pids[label]'s file: a process relaunch
+        sees through launchd only, so this is what it would see had the
+        job's process changed between launchd's answer and the look."""
+        path = os.path.join(self.m.root, "launchctl")
+        with open(path, "w") as f:
+            f.write(f"""#!{sys.executable}
+import os, re, subprocess, sys
+r = subprocess.run([{os.path.join(SIM, "launchctl")!r}, *sys.argv[1:]],
+                   stdout=subprocess.PIPE, text=True)
+out = r.stdout
+pids = {pids!r}
+if len(sys.argv) > 2 and sys.argv[1] == "print":
+    label = sys.argv[2].rsplit("/", 1)[-1]
+    if label in pids:
+        with open(pids[label]) as f:
+            out = re.sub(r"(?m)^(\\s*pid = )\\d+$", r"\\g<1>" + f.read().strip(), out)
+sys.stdout.write(out)
+sys.exit(r.returncode)
+""")
+        os.chmod(path, 0o755)
+        self.m.env["RELAUNCH_LAUNCHCTL"] = path
+        return path
+
+    def test_exited_pid_is_handled(self):
+        m = self.m
+        # A job that exits at once (not KeepAlive): launchd may name its
+        # pid to a caller that finds it gone.
+        m.write_plist("org.example.blink", ["/bin/sh", "-c", "sleep 0.3"], KeepAlive=False)
+        pids = self.boot("food", "plaind")
+        m.wait_pid("org.example.blink")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+        time.sleep(0.5)
+        self.assertEqual(m.pid("org.example.blink"), 0)
+
+        # Deterministically: launchd names a pid that is a zombie, then
+        # one that is gone, while the job's real process is stale.
+        pidfile = os.path.join(m.root, "ghost.pid")
+        self.fake_launchctl({LABEL % "food": pidfile})
+        m.brew_c_daemon("food", "1.0", lib="libfoo", stamp="rebuilt")
+        child = subprocess.Popen(["/bin/true"])
+        try:
+            self.wait_zombie(child.pid)
+            with open(pidfile, "w") as f:
+                f.write(str(child.pid))
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], r.stdout)
+        finally:
+            child.wait()
+        self.assertFalse(os.path.exists(f"/proc/{child.pid}"))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], r.stdout)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [])
+        self.assertEqual(m.pid(LABEL % "food"), pids["food"])
+
+        # The real pid again: the stale process is found.
+        with open(pidfile, "w") as f:
+            f.write(str(pids["food"]))
+        r, doc = self.plan(m, code=1)
+        self.assertEqual(list(planned(doc)), [LABEL % "food"])
+
+    @staticmethod
+    def wait_zombie(pid):
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    return
+            time.sleep(0.02)
+        raise AssertionError(f"{pid} did not exit")
+
+    def test_process_not_inspectable_is_unknown(self):
+        """relaunch may not look at another user's process: unknown, never
+        stale (nor fresh by guess)."""
+        m = self.m
+        pids = self.boot("food", "plaind")
+        m.brew_c_daemon("food", "1.0", lib="libfoo", stamp="rebuilt")
+        if os.geteuid() == 0:
+            r, doc, text = self.plan_as_nobody()
+        else:
+            # The jobs run as us; pid 1 is root's: launchd naming it stands
+            # for a daemon of another user.
+            self.fake_launchctl({LABEL % "food": self.write(m.root + "/pid", "1")})
+            r, doc = self.plan(m)
+            text = m.relaunch("plan").stdout
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(doc["steps"], [])
+        unknown = {x["labels"][0]: x for x in doc["reported"] if x["change"] == "unknown"}
+        # As nobody, both root daemons are unknown; through the fake
+        # launchctl only food's pid is another user's.
+        want = ["food", "plaind"] if os.geteuid() == 0 else ["food"]
+        self.assertEqual(sorted(unknown), [LABEL % n for n in want], doc["reported"])
+        for name in want:
+            x = unknown[LABEL % name]
+            self.assertEqual(x["labels"], [LABEL % name])
+            self.assertEqual(x["path"], m.opt(name) + f"/bin/{name}")
+            self.assertRegex(x["why"], r"^cannot tell whether pid \d+ runs replaced code: "
+                                       r"permission denied$")
+        self.assertIn(f"(unknown): cannot tell whether pid ", text)
+        self.assertNotIn("stale", r.stdout + r.stderr + text)
+        self.assertNotIn("fresh", r.stdout + r.stderr + text)
+        self.assertEqual(m.pid(LABEL % "food"), pids["food"])
+        # Our own view of the same process: it is stale indeed.
+        m.env["RELAUNCH_LAUNCHCTL"] = os.path.join(SIM, "launchctl")
+        m.env["RELAUNCH_STATE_DIR"] = m.state
+        r, doc = self.plan(m, code=1)
+        self.assertEqual(list(planned(doc)), [LABEL % "food"])
+
+    @staticmethod
+    def write(path, text):
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def plan_as_nobody(self):
+        """relaunch plan and run as uid/gid 65534 against daemons run as
+        root, with a state directory of its own."""
+        m = self.m
+        for d in (m.root, m.simdir, os.path.dirname(os.path.dirname(m.daemons))):
+            os.chmod(d, 0o755)
+        # The simulator's socket: let the unprivileged launchctl talk to it.
+        os.chmod(os.path.join(m.simdir, "launchd.sock"), 0o777)
+        home = tempfile.mkdtemp(prefix="relaunch-nobody-")
+        self.addCleanup(shutil.rmtree, home, True)
+        os.chown(home, 65534, 65534)
+        env = dict(m.env, HOME=home, RELAUNCH_STATE_DIR=os.path.join(home, "state"))
+        env["RELAUNCH_AGENT_DIRS"] = os.path.join(home, "agents")
+        setpriv = shutil.which("setpriv")
+        self.assertTrue(setpriv, "setpriv (util-linux) is needed to drop root")
+        drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+
+        def relaunch(*args):
+            return subprocess.run([*drop, m.relaunch_bin, *args], env=env, timeout=120,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        r = relaunch("plan", "--json")
+        self.assertNotIn("AddressSanitizer", r.stderr)
+        doc = json.loads(r.stdout)
+        text = relaunch("plan").stdout
+        # run, too: nothing restarted, the baseline recorded as nobody's.
+        rr = relaunch("run", "--json", *FAST)
+        self.assertEqual(rr.returncode, 0, rr.stdout + rr.stderr)
+        self.assertEqual(json.loads(rr.stdout)["results"], [])
+        st = os.stat(os.path.join(home, "state", "manifest.json"))
+        self.assertEqual(st.st_uid, 65534)
+        self.assertFalse(stat.S_IMODE(st.st_mode) & 0o077)
+        return r, doc, text
+
+
+def main():
+    global RELAUNCH
+    if len(sys.argv) < 2:
+        print("usage: test_code.py RELAUNCH", file=sys.stderr)
+        return 2
+    RELAUNCH = os.path.abspath(sys.argv[1])
+    for tool in ("cc",):
+        if not shutil.which(tool):
+            print(f"FAIL: {tool} is needed", file=sys.stderr)
+            return 1
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print(f"{result.testsRun - failed} passed, {failed} failed")
+    return 0 if result.wasSuccessful() and result.testsRun else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
