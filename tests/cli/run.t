@@ -1,0 +1,41 @@
+relaunch run: option checks and the parts that need no launchd. Restarts
+themselves are tested end to end under the launchd simulator (tests/e2e).
+
+  $ relaunch run --max 0
+  relaunch: run: --max takes a whole number above 0, not '0' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --interval soon
+  relaunch: run: --interval takes seconds from 0 to 86400, not 'soon' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --settle -1
+  relaunch: run: --settle takes seconds from 0 to 86400, not '-1' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --bogus
+  relaunch: run: unknown option '--bogus' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --help | head -n 1
+  usage: relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]
+
+No jobs, no manifest: the first run records the baseline and says so.
+
+  $ mkdir agents daemons
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+  $ relaunch run --no-processes
+  no manifest yet: recorded the baseline (0 files); nothing restarted
+  $ test -f state/manifest.json && echo recorded
+  recorded
+  $ relaunch run --no-processes
+  nothing to restart
+  $ relaunch run --no-processes --json
+  {
+   "results": [],
+   "version": 1
+  }
+
+A bad config is an error before anything happens:
+
+  $ echo '{"jobs": {"a": {"order": "first"}}}' > state/config.json
+  $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read config '$HOME/state/config.json': jobs.a.order must be an integer
+  $ relaunch run --no-processes >/dev/null 2>&1
+  [4]
