@@ -75,29 +75,11 @@ static void print_summary(size_t n, const char *manifest)
 static int track_jobs(const struct cli_common *c, const char *dir, struct rl_manifest *m,
 		      struct rl_error *err)
 {
-	struct rl_jobset js = {0};
-	struct rl_libcache *libs = rl_libcache_new();
 	struct rl_launchctl lc;
 	struct rl_pipeline_opts po;
-	struct rl_config cfg;
-	char *path;
-	int rc;
 
 	cli_pipeline_opts(c, dir, &lc, &po);
-	path = po.config_path ? rl_xstrdup(po.config_path) : rl_path_join(dir, "config.json");
-	rl_config_init(&cfg);
-	rc = rl_config_load(&cfg, path, !po.config_explicit, err) < 0 ? -1 : 0;
-	if (rc == 0)
-		rc = rl_jobs_discover(&c->discover, &js, err);
-	if (rc == 0)
-		rc = rl_jobs_track(&js, libs, m, err);
-	if (rc == 0)
-		rc = rl_config_track(&cfg, m);
-	free(path);
-	rl_config_release(&cfg);
-	rl_libcache_free(libs);
-	rl_jobset_release(&js);
-	return rc;
+	return rl_pipeline_track(&po, m, err);
 }
 
 /* load previous → build new (roots, jobs' files) → snapshot → save;

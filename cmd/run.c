@@ -188,7 +188,8 @@ static int any_restarted(const struct rl_results *res)
 }
 
 /* Execute the plan, then advance the manifest and the history. */
-static int execute(const struct run_args *a, const char *statedir, struct rl_pipeline *p)
+static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
+		   struct rl_pipeline *p)
 {
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
@@ -197,8 +198,7 @@ static int execute(const struct run_args *a, const char *statedir, struct rl_pip
 	struct run_ctx ctx = {a, p};
 	int failed = 0;
 
-	o.lc.path = rl_launchctl_path(a->c.launchctl);
-	o.lc.timeout_s = 30;
+	o.lc = *lc;
 	o.interval = a->interval >= 0 ? a->interval : p->cfg.interval;
 	o.settle = a->settle >= 0 ? a->settle : p->cfg.settle;
 	o.timeout = a->timeout >= 0 ? a->timeout : p->cfg.timeout;
@@ -282,7 +282,7 @@ static int run_locked(const struct run_args *a, const char *statedir)
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, statedir, &p);
+		rc = execute(a, statedir, &lc, &p);
 	rl_pipeline_release(&p);
 	return rc;
 }

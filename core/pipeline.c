@@ -1,22 +1,45 @@
 #include "pipeline.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "snapshot.h"
 
-static void load_config(const struct rl_pipeline_opts *o, struct rl_pipeline *p, int *rc,
-			struct rl_error *err)
+/* The tracking stage: the config, the jobs, and every file they use (the
+ * jobs' files with their library closures, the config's watch paths) as
+ * entries of m. cfg, js and libs are the caller's, filled here. */
+static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct rl_jobset *js,
+		 struct rl_libcache *libs, struct rl_manifest *m, struct rl_error *err)
 {
 	char *path = o->config_path ? rl_xstrdup(o->config_path)
 				    : rl_path_join(o->statedir, "config.json");
+	int rc = rl_config_load(cfg, path, !o->config_explicit, err) < 0 ? -1 : 0;
 
-	rl_config_init(&p->cfg);
-	if (rl_config_load(&p->cfg, path, !o->config_explicit, err) < 0)
-		*rc = -1;
 	free(path);
+	if (rc == 0)
+		rc = rl_jobs_discover(o->discover, js, err);
+	if (rc == 0)
+		rc = rl_jobs_track(js, libs, m, err);
+	if (rc == 0)
+		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
+	return rc;
+}
+
+int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
+		      struct rl_error *err)
+{
+	struct rl_config cfg;
+	struct rl_jobset js = {0};
+	struct rl_libcache *libs = rl_libcache_new();
+	int rc;
+
+	rl_config_init(&cfg);
+	rc = track(o, &cfg, &js, libs, m, err);
+	rl_libcache_free(libs);
+	rl_jobset_release(&js);
+	rl_config_release(&cfg);
+	return rc;
 }
 
 static void push_unique(struct rl_strv *sv, const char *s)
@@ -111,18 +134,6 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	return 0;
 }
 
-static int track_current(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-			 struct rl_error *err)
-{
-	rl_manifest_init(&p->current);
-	if (p->have_prev)
-		rl_strv_copy(&p->current.roots, &p->prev.roots);
-	p->libs = rl_libcache_new();
-	if (rl_jobs_track(&p->jobs, p->libs, &p->current, err) < 0)
-		return -1;
-	return rl_config_track(&p->cfg, &p->current) < 0 ? -1 : 0;
-}
-
 /* Is path an entry of one of the job directories (as discovery names it)? */
 static int in_job_dir(const struct rl_discover_opts *d, const char *path)
 {
@@ -175,23 +186,22 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err)
 {
-	int rc = 0;
+	int rc;
 
 	memset(p, 0, sizeof(*p));
+	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
+	rl_manifest_init(&p->current);
 	p->manifest_path = rl_path_join(o->statedir, "manifest.json");
-	load_config(o, p, &rc, err);
-	if (rc < 0)
-		return -1;
-	if (rl_jobs_discover(o->discover, &p->jobs, err) < 0)
+	p->libs = rl_libcache_new();
+	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
 		return -1;
 	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
 	if (rc < 0)
 		return -1;
 	p->have_prev = rc == 0;
+	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
-	if (track_current(o, p, err) < 0)
-		return -1;
 	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
 		return -1;
 	if (o->lc && inspect_processes(o, p, err) < 0)

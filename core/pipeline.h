@@ -55,6 +55,11 @@ struct rl_pipeline {
 	struct rl_plan plan;
 };
 
+/* Only the tracking stage, for `record`: the config's watch paths and
+ * every file of every job found, as entries (not yet stat'ed) of m. */
+int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
+		      struct rl_error *err);
+
 /* Run every stage up to the plan. Without a manifest the diff is empty and
  * only stale processes are planned. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
