@@ -9,7 +9,7 @@
 #include "commands.h"
 #include "config.h"
 #include "core/pipeline.h"
-#include "core/statedir.h"
+#include "core/base/statedir.h"
 
 struct cli_command {
 	const char *name;

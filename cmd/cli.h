@@ -10,9 +10,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "core/error.h"
-#include "core/job.h"
-#include "core/util.h"
+#include "core/base/error.h"
+#include "core/discover/job.h"
+#include "core/base/util.h"
 
 enum {
 	CLI_EXIT_OK = 0,      /* success, or nothing changed */

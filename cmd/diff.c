@@ -4,10 +4,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/diff.h"
-#include "core/jsonutil.h"
-#include "core/manifest.h"
-#include "core/statedir.h"
+#include "core/compare/diff.h"
+#include "core/base/jsonutil.h"
+#include "core/model/manifest.h"
+#include "core/base/statedir.h"
 
 enum {
 	OPT_VERIFY = CLI_OPT_FIRST_PRIVATE,

@@ -4,8 +4,8 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/jobfiles.h"
-#include "core/jsonutil.h"
+#include "core/discover/jobfiles.h"
+#include "core/base/jsonutil.h"
 
 /* A library's chain: the executable, then each library that loads the next. */
 static json_t *chain_json(const struct rl_strv *chain)

@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/pipeline.h"
-#include "core/statedir.h"
+#include "core/base/statedir.h"
 
 static const struct option options[] = {
 	CLI_OPTION_JSON,      CLI_OPTION_STATE_DIR, CLI_OPTION_CONFIG,

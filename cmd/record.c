@@ -6,11 +6,11 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/jobfiles.h"
+#include "core/discover/jobfiles.h"
 #include "core/pipeline.h"
-#include "core/manifest.h"
-#include "core/snapshot.h"
-#include "core/statedir.h"
+#include "core/model/manifest.h"
+#include "core/compare/snapshot.h"
+#include "core/base/statedir.h"
 
 enum {
 	OPT_PATH = CLI_OPT_FIRST_PRIVATE,

@@ -5,9 +5,9 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/history.h"
-#include "core/jsonutil.h"
-#include "core/lock.h"
+#include "core/execute/history.h"
+#include "core/base/jsonutil.h"
+#include "core/base/lock.h"
 #include "core/pipeline.h"
 
 enum {

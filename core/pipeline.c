@@ -1,10 +1,10 @@
-#include "pipeline.h"
+#include "core/pipeline.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "snapshot.h"
+#include "core/compare/snapshot.h"
 
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as

@@ -6,17 +6,17 @@
 
 #include <stddef.h>
 
-#include "config.h"
-#include "diff.h"
-#include "error.h"
-#include "job.h"
-#include "jobfiles.h"
-#include "launchctl.h"
-#include "libdeps.h"
-#include "manifest.h"
-#include "plan.h"
-#include "platform.h"
-#include "restart.h"
+#include "core/discover/config.h"
+#include "core/compare/diff.h"
+#include "core/base/error.h"
+#include "core/discover/job.h"
+#include "core/discover/jobfiles.h"
+#include "core/execute/launchctl.h"
+#include "core/discover/libdeps.h"
+#include "core/model/manifest.h"
+#include "core/plan/plan.h"
+#include "core/compare/platform.h"
+#include "core/execute/restart.h"
 
 struct rl_pipeline_opts {
 	const char *statedir;

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/libdeps.h"
+#include "core/discover/libdeps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

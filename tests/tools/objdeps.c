@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/libdeps.h"
+#include "core/discover/libdeps.h"
 
 static const char *kind_name(const struct rl_objdep *d)
 {

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/base/util.h"
 
 int check_failures;
 int check_count;

@@ -1,9 +1,9 @@
 #include "check.h"
 
-#include "core/config.h"
-#include "core/fsutil.h"
-#include "core/manifest.h"
-#include "core/util.h"
+#include "core/discover/config.h"
+#include "core/base/fsutil.h"
+#include "core/model/manifest.h"
+#include "core/base/util.h"
 
 static char *dir;
 static struct rl_strv warnings;

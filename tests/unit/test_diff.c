@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/diff.h"
-#include "core/fsutil.h"
-#include "core/manifest.h"
-#include "core/snapshot.h"
-#include "core/util.h"
+#include "core/compare/diff.h"
+#include "core/base/fsutil.h"
+#include "core/model/manifest.h"
+#include "core/compare/snapshot.h"
+#include "core/base/util.h"
 
 static char *tmp;
 

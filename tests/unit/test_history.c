@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "core/history.h"
-#include "core/util.h"
+#include "core/execute/history.h"
+#include "core/base/util.h"
 
 static void write_file(const char *dir, const char *text)
 {

@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/job.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/discover/job.h"
+#include "core/base/util.h"
 
 static char *tmp;
 static struct rl_strv warnings;

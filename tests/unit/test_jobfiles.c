@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/jobfiles.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/discover/jobfiles.h"
+#include "core/base/util.h"
 
 static char *tmp;
 static struct rl_strv warnings;

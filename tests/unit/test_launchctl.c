@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/launchctl.h"
-#include "core/util.h"
+#include "core/execute/launchctl.h"
+#include "core/base/util.h"
 
 static char *tmp;
 

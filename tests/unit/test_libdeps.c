@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/libdeps.h"
-#include "core/util.h"
+#include "core/discover/libdeps.h"
+#include "core/base/util.h"
 
 #define LC_LOAD_DYLIB	     0xcu
 #define LC_LOAD_WEAK_DYLIB   0x80000018u

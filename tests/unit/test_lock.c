@@ -5,8 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/lock.h"
-#include "core/util.h"
+#include "core/base/lock.h"
+#include "core/base/util.h"
 
 /* flock locks belong to the open file description, so a second open in the
  * same process contends like another run would. */

@@ -3,11 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/jsonutil.h"
-#include "core/manifest.h"
-#include "core/snapshot.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/base/jsonutil.h"
+#include "core/model/manifest.h"
+#include "core/compare/snapshot.h"
+#include "core/base/util.h"
 
 static char *tmp;
 

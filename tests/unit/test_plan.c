@@ -1,8 +1,8 @@
 #include "check.h"
 
-#include "core/fsutil.h"
-#include "core/plan.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/plan/plan.h"
+#include "core/base/util.h"
 
 /* Everything a plan is built from, assembled by hand. */
 struct fixture {

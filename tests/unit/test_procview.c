@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/platform.h"
-#include "core/procview.h"
-#include "core/util.h"
+#include "core/compare/platform.h"
+#include "core/compare/procview.h"
+#include "core/base/util.h"
 
 extern char **environ;
 

@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/jsonutil.h"
-#include "core/restart.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/base/jsonutil.h"
+#include "core/execute/restart.h"
+#include "core/base/util.h"
 
 #define MAXJOBS 4
 

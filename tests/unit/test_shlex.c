@@ -1,7 +1,7 @@
 #include "check.h"
 
-#include "core/shlex.h"
-#include "core/util.h"
+#include "core/discover/shlex.h"
+#include "core/base/util.h"
 
 /* Split s and return the words of command i joined with '|', the program
  * word marked with '*' and dynamic words with '$'. */

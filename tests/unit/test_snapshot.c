@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/manifest.h"
-#include "core/snapshot.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/model/manifest.h"
+#include "core/compare/snapshot.h"
+#include "core/base/util.h"
 
 #define SHA_ABC	  "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define SHA_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -123,7 +123,7 @@ static void test_read(void)
 	CHECK_INT(mkfifo(p, 0600), 0);
 	CHECK_INT(rl_fileinfo_read(p, &fi, &err), 0);
 	CHECK_INT(fi.type, RL_FT_OTHER);
-	CHECK_STR(rl_snapshot_other_kind(fi.mode), "a FIFO");
+	CHECK_STR(rl_fileinfo_other_kind(fi.mode), "a FIFO");
 	/* must not block on a FIFO nobody writes */
 	CHECK_INT(rl_fileinfo_hash(p, &fi, &err), -1);
 	CHECK(strstr(err.text, "not a regular file any more") != NULL);

@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/jsonutil.h"
-#include "core/util.h"
+#include "core/base/fsutil.h"
+#include "core/base/jsonutil.h"
+#include "core/base/util.h"
 
 static void test_paths(void)
 {

@@ -1,0 +1,40 @@
+/* JSON helpers on top of jansson: byte-exact paths, files with good errors.
+ *
+ * Paths are arbitrary byte strings but JSON strings are UTF-8. A path that
+ * is valid UTF-8 is stored as a plain string; any other path is stored as
+ * {"base64": "<standard base64 of the bytes>"}. Both forms are accepted
+ * wherever a path is read, so every path round-trips exactly.
+ */
+#ifndef RL_JSONUTIL_H
+#define RL_JSONUTIL_H
+
+#include <jansson.h>
+
+#include "core/base/error.h"
+
+/* New reference; never NULL. */
+json_t *rl_json_path(const char *path);
+/* Decode a path value. Returns a malloc'd string, or NULL (err set, naming
+ * `what`) when v is neither form or holds a NUL byte. */
+char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err);
+
+/* Load and parse a JSON file: "cannot read <what> '<path>': <reason> at
+ * line N" on failure. Returns 1 (and *out NULL, err untouched) when the file
+ * does not exist and missing_ok is set. */
+int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
+		      struct rl_error *err);
+
+/* Serialise (sorted keys, indented) and write atomically with mode 0600. */
+int rl_json_save_file(const char *path, const char *what, const json_t *v,
+		      struct rl_error *err);
+
+/* Typed getters that accept only the right JSON type; return -1 and set
+ * err naming `what` and key otherwise. Missing keys: `optional` decides. */
+int rl_json_get_int(const json_t *obj, const char *key, int optional, long long *out,
+		    const char *what, struct rl_error *err);
+int rl_json_get_real(const json_t *obj, const char *key, int optional, double *out,
+		     const char *what, struct rl_error *err);
+const char *rl_json_get_string(const json_t *obj, const char *key, int optional,
+			       const char *what, struct rl_error *err);
+
+#endif

@@ -1,0 +1,345 @@
+#include "core/base/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void oom(void)
+{
+	abort();
+}
+
+void *rl_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *rl_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *rl_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void rl_xgrow(void **p, size_t *alloc, size_t need, size_t elem)
+{
+	size_t n;
+
+	if (need <= *alloc)
+		return;
+	n = *alloc ? *alloc : 8;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			oom();
+		n *= 2;
+	}
+	if (elem && n > SIZE_MAX / elem)
+		oom();
+	*p = rl_xrealloc(*p, n * elem);
+	*alloc = n;
+}
+
+char *rl_xstrdup(const char *s)
+{
+	return rl_xstrndup(s, strlen(s));
+}
+
+char *rl_xstrndup(const char *s, size_t n)
+{
+	char *p = rl_xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *rl_xasprintf(const char *fmt, ...)
+{
+	struct rl_buf b = {0};
+	va_list ap;
+
+	va_start(ap, fmt);
+	rl_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return rl_buf_detach(&b);
+}
+
+void rl_strv_push_owned(struct rl_strv *sv, char *s)
+{
+	rl_xgrow((void **)&sv->v, &sv->alloc, sv->n + 2, sizeof(*sv->v));
+	sv->v[sv->n++] = s;
+	sv->v[sv->n] = NULL;
+}
+
+void rl_strv_push(struct rl_strv *sv, const char *s)
+{
+	rl_strv_push_owned(sv, rl_xstrdup(s));
+}
+
+int rl_strv_contains(const struct rl_strv *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		rl_strv_push(dst, src->v[i]);
+}
+
+void rl_strv_release(struct rl_strv *sv)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = sv->alloc = 0;
+}
+
+void rl_buf_add(struct rl_buf *b, const void *data, size_t len)
+{
+	rl_xgrow((void **)&b->data, &b->alloc, b->len + len + 1, 1);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void rl_buf_adds(struct rl_buf *b, const char *s)
+{
+	rl_buf_add(b, s, strlen(s));
+}
+
+void rl_buf_vaddf(struct rl_buf *b, const char *fmt, va_list ap)
+{
+	char small[256];
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(small, sizeof(small), fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		oom();
+	if ((size_t)n < sizeof(small)) {
+		rl_buf_add(b, small, (size_t)n);
+		return;
+	}
+	rl_xgrow((void **)&b->data, &b->alloc, b->len + (size_t)n + 1, 1);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void rl_buf_addf(struct rl_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	rl_buf_vaddf(b, fmt, ap);
+	va_end(ap);
+}
+
+void rl_buf_reset(struct rl_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+char *rl_buf_detach(struct rl_buf *b)
+{
+	char *p = b->data ? b->data : rl_xstrdup("");
+
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return p;
+}
+
+void rl_buf_release(struct rl_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+char *rl_path_join(const char *dir, const char *name)
+{
+	size_t dl = strlen(dir);
+
+	if (name[0] == '/')
+		return rl_xstrdup(name);
+	if (dl && dir[dl - 1] == '/')
+		return rl_xasprintf("%s%s", dir, name);
+	return rl_xasprintf("%s/%s", dir, name);
+}
+
+char *rl_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return rl_xstrdup(".");
+	while (slash > path && slash[-1] == '/')
+		slash--;
+	if (slash == path)
+		return rl_xstrdup("/");
+	return rl_xstrndup(path, (size_t)(slash - path));
+}
+
+const char *rl_path_basename(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int rl_path_is_under(const char *path, const char *dir)
+{
+	size_t dl = strlen(dir);
+
+	while (dl > 1 && dir[dl - 1] == '/')
+		dl--;
+	if (strncmp(path, dir, dl) != 0)
+		return 0;
+	if (dl == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return path[dl] == '\0' || path[dl] == '/';
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when the bytes
+ * there are not one (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	/* C1 control characters print as badly as C0 ones. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return n;
+}
+
+static int quote_byte_plain(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+}
+
+static int path_needs_quote(const unsigned char *s)
+{
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (n == 0 || (n == 1 && !quote_byte_plain(*s)))
+			return 1;
+		s += n;
+	}
+	return 0;
+}
+
+char *rl_path_quote(const char *path)
+{
+	const unsigned char *s = (const unsigned char *)path;
+	struct rl_buf b = {0};
+
+	if (!path_needs_quote(s))
+		return rl_xstrdup(path);
+	rl_buf_adds(&b, "\"");
+	while (*s) {
+		size_t n = utf8_len(s);
+
+		if (n > 1 || (n == 1 && quote_byte_plain(*s)))
+			rl_buf_add(&b, s, n);
+		else if (*s == '\n')
+			rl_buf_adds(&b, "\\n");
+		else if (*s == '\t')
+			rl_buf_adds(&b, "\\t");
+		else if (*s == '"' || *s == '\\')
+			rl_buf_addf(&b, "\\%c", *s);
+		else
+			rl_buf_addf(&b, "\\%03o", *s);
+		s += n ? n : 1;
+	}
+	rl_buf_adds(&b, "\"");
+	return rl_buf_detach(&b);
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t rl_now_mono_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+int64_t rl_now_wall_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME);
+}
+
+void rl_sleep_s(double seconds)
+{
+	struct timespec ts, rem;
+
+	if (seconds <= 0)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &rem) == -1 && errno == EINTR)
+		ts = rem;
+}
+
+void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
+		       const char *reason)
+{
+	char *q = rl_path_quote(path);
+
+	rl_error_set(err, "%s '%s': %s", action, q, reason);
+	free(q);
+}

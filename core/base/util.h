@@ -1,0 +1,77 @@
+/* Small shared helpers: allocation, string vectors, growable buffers,
+ * path text, clocks.
+ *
+ * Allocation failure aborts (rl_x* functions): the tool is one-shot and a
+ * half-built plan is worse than no plan. Nothing else here aborts.
+ */
+#ifndef RL_UTIL_H
+#define RL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/error.h"
+
+void *rl_xmalloc(size_t n);
+void *rl_xcalloc(size_t nmemb, size_t size);
+void *rl_xrealloc(void *p, size_t n);
+/* Grow *p (an array of elem-sized items, *alloc allocated) to hold need. */
+void rl_xgrow(void **p, size_t *alloc, size_t need, size_t elem);
+char *rl_xstrdup(const char *s);
+char *rl_xstrndup(const char *s, size_t n);
+char *rl_xasprintf(const char *fmt, ...) RL_PRINTF(1, 2);
+
+/* A NULL-terminated vector of owned strings. Zero-initialise to start. */
+struct rl_strv {
+	char **v;
+	size_t n;
+	size_t alloc;
+};
+
+void rl_strv_push(struct rl_strv *sv, const char *s);
+void rl_strv_push_owned(struct rl_strv *sv, char *s);
+int rl_strv_contains(const struct rl_strv *sv, const char *s);
+void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src);
+void rl_strv_release(struct rl_strv *sv);
+
+/* A growable byte buffer, always NUL-terminated. Zero-initialise to start. */
+struct rl_buf {
+	char *data;
+	size_t len;
+	size_t alloc;
+};
+
+void rl_buf_add(struct rl_buf *b, const void *data, size_t len);
+void rl_buf_adds(struct rl_buf *b, const char *s);
+void rl_buf_addf(struct rl_buf *b, const char *fmt, ...) RL_PRINTF(2, 3);
+void rl_buf_vaddf(struct rl_buf *b, const char *fmt, va_list ap) RL_PRINTF(2, 0);
+void rl_buf_reset(struct rl_buf *b);
+char *rl_buf_detach(struct rl_buf *b);
+void rl_buf_release(struct rl_buf *b);
+
+/* dir + "/" + name, without doubling a slash; name absolute → copy of name. */
+char *rl_path_join(const char *dir, const char *name);
+/* Directory part of path ("." when there is no slash, "/" for "/x"). */
+char *rl_path_dirname(const char *path);
+/* Last component (points into path). */
+const char *rl_path_basename(const char *path);
+/* 1 when path equals dir or lies below it (text only, both absolute). */
+int rl_path_is_under(const char *path, const char *dir);
+/* A path for text output (never JSON), like git's core.quotePath=false: a
+ * copy of path when it is valid UTF-8 without control characters, double
+ * quotes or backslashes; else the C-style double-quoted form with \n, \t,
+ * \\, \" and \ooo octal for other control or invalid bytes, so every path
+ * prints on one line and reads back unambiguously. Returns a malloc'd string. */
+char *rl_path_quote(const char *path);
+/* err = "<action> '<path>': <reason>", the path quoted by rl_path_quote. */
+void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
+		       const char *reason);
+
+/* Monotonic and wall clocks. */
+int64_t rl_now_mono_ns(void);
+int64_t rl_now_wall_ns(void);
+/* Sleep, restarting on EINTR. */
+void rl_sleep_s(double seconds);
+
+#endif

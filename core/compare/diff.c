@@ -1,0 +1,211 @@
+#include "core/compare/diff.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compare/snapshot.h"
+#include "core/base/util.h"
+
+#define NO_CHANGE (-1)
+
+static const char *const kind_names[] = {
+	[RL_CHANGE_CONTENT] = "content", [RL_CHANGE_REPLACED] = "replaced",
+	[RL_CHANGE_MODE] = "mode",	 [RL_CHANGE_RETARGETED] = "retargeted",
+	[RL_CHANGE_REMOVED] = "removed", [RL_CHANGE_ADDED] = "added",
+};
+
+#define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+
+const char *rl_change_kind_name(enum rl_change_kind k)
+{
+	return (size_t)k < NKINDS ? kind_names[k] : "unknown";
+}
+
+int rl_change_kind_parse(const char *name, enum rl_change_kind *out)
+{
+	for (size_t i = 0; i < NKINDS; i++) {
+		if (strcmp(name, kind_names[i]) == 0) {
+			*out = (enum rl_change_kind)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int rl_change_kind_triggers(enum rl_change_kind k)
+{
+	return k == RL_CHANGE_CONTENT || k == RL_CHANGE_RETARGETED || k == RL_CHANGE_REMOVED;
+}
+
+static void push_change(struct rl_diff *d, enum rl_change_kind kind, const char *path,
+			const struct rl_entry *e, struct rl_fileinfo *now)
+{
+	struct rl_change *c;
+
+	rl_xgrow((void **)&d->v, &d->alloc, d->n + 1, sizeof(*d->v));
+	c = &d->v[d->n++];
+	c->kind = kind;
+	c->path = rl_xstrdup(path);
+	c->entry = e;
+	c->now = *now; /* ownership moves */
+	memset(now, 0, sizeof(*now));
+}
+
+static int same_inode(const struct rl_fileinfo *a, const struct rl_fileinfo *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+static int same_perm(const struct rl_fileinfo *a, const struct rl_fileinfo *b)
+{
+	return (a->mode & 07777) == (b->mode & 07777);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* A regular file both then and now. */
+static int classify_file(const char *path, const struct rl_fileinfo *old, struct rl_fileinfo *now,
+			 int verify, struct rl_error *err)
+{
+	if (!verify && old->hashed && rl_fileinfo_same_identity(old, now)) {
+		/* The fast path: same identity, so the recorded hash stands. */
+		memcpy(now->sha256, old->sha256, sizeof(now->sha256));
+		now->hashed = 1;
+		return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
+	}
+	if (rl_fileinfo_hash(path, now, err) < 0)
+		return -2;
+	if (!old->hashed || strcmp(old->sha256, now->sha256) != 0)
+		return RL_CHANGE_CONTENT;
+	if (!same_inode(old, now))
+		return RL_CHANGE_REPLACED;
+	return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
+}
+
+/* The one change for a recorded path, the most significant; NO_CHANGE, or
+ * -2 on error. */
+static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verify,
+		    struct rl_error *err)
+{
+	const struct rl_fileinfo *old = &e->fi;
+
+	if (now->type == RL_FT_MISSING)
+		return old->type == RL_FT_MISSING ? NO_CHANGE : RL_CHANGE_REMOVED;
+	if (old->type == RL_FT_MISSING)
+		return RL_CHANGE_ADDED;
+	if (now->type == RL_FT_OTHER && old->type != RL_FT_OTHER) {
+		char *q = rl_path_quote(e->path);
+
+		rl_error_set(err, "cannot compare '%s': %s where a %s was recorded", q,
+			     rl_fileinfo_other_kind(now->mode), rl_ftype_name(old->type));
+		free(q);
+		return -2;
+	}
+	if (old->type != now->type)
+		return RL_CHANGE_CONTENT;
+	if (old->type == RL_FT_FILE)
+		return classify_file(e->path, old, now, verify, err);
+	if (old->type == RL_FT_SYMLINK &&
+	    (!str_eq(old->link, now->link) || !str_eq(old->resolved, now->resolved)))
+		return RL_CHANGE_RETARGETED;
+	if (!same_inode(old, now))
+		return RL_CHANGE_REPLACED;
+	return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
+}
+
+static int diff_entry(const struct rl_entry *e, int verify, struct rl_diff *out,
+		      struct rl_error *err)
+{
+	struct rl_fileinfo now;
+	int kind;
+
+	if (rl_fileinfo_read(e->path, &now, err) < 0)
+		return -1;
+	kind = classify(e, &now, verify, err);
+	if (kind >= 0)
+		push_change(out, (enum rl_change_kind)kind, e->path, e, &now);
+	rl_fileinfo_release(&now);
+	return kind == -2 ? -1 : 0;
+}
+
+struct added_ctx {
+	const struct rl_manifest *m;
+	struct rl_diff *out;
+};
+
+static int note_added(const char *path, const struct rl_fileinfo *fi, void *ctx,
+		      struct rl_error *err)
+{
+	struct added_ctx *a = ctx;
+	struct rl_fileinfo now;
+
+	if (rl_manifest_find(a->m, path))
+		return 0;
+	/* record skipped it with a warning already; it is no tracked file. */
+	if (fi->type == RL_FT_OTHER)
+		return 0;
+	rl_fileinfo_copy(&now, fi);
+	if (now.type == RL_FT_FILE && rl_fileinfo_hash(path, &now, err) < 0) {
+		rl_fileinfo_release(&now);
+		return -1;
+	}
+	push_change(a->out, RL_CHANGE_ADDED, path, NULL, &now);
+	return 0;
+}
+
+static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct rl_error *err)
+{
+	struct added_ctx a = {m, out};
+
+	for (size_t i = 0; i < m->roots.n; i++) {
+		struct rl_fileinfo fi;
+		int rc;
+
+		if (rl_fileinfo_read(m->roots.v[i], &fi, err) < 0)
+			return -1;
+		/* A root that is gone shows as its entries' removals. */
+		rc = fi.type == RL_FT_DIR ? rl_snapshot_walk(m->roots.v[i], note_added, &a, err)
+					  : 0;
+		rl_fileinfo_release(&fi);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_change *)a)->path, ((const struct rl_change *)b)->path);
+}
+
+int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
+		    struct rl_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < m->n; i++) {
+		if (diff_entry(&m->entries[i], verify, out, err) < 0) {
+			rl_diff_release(out);
+			return -1;
+		}
+	}
+	if (walk_roots(m, out, err) < 0) {
+		rl_diff_release(out);
+		return -1;
+	}
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_change);
+	return 0;
+}
+
+void rl_diff_release(struct rl_diff *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].path);
+		rl_fileinfo_release(&d->v[i].now);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

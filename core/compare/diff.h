@@ -1,0 +1,49 @@
+/* Comparing a manifest with the disk. */
+#ifndef RL_DIFF_H
+#define RL_DIFF_H
+
+#include <stddef.h>
+
+#include "core/base/error.h"
+#include "core/model/fileinfo.h"
+#include "core/model/manifest.h"
+
+enum rl_change_kind {
+	RL_CHANGE_CONTENT = 0, /* SHA-256 differs (or the file type changed) */
+	RL_CHANGE_REPLACED,    /* new inode or device, identical bytes */
+	RL_CHANGE_MODE,        /* permission bits only */
+	RL_CHANGE_RETARGETED,  /* a symlink now resolves elsewhere */
+	RL_CHANGE_REMOVED,     /* gone from disk */
+	RL_CHANGE_ADDED,       /* new file under a recorded root (or a once-missing file appeared) */
+};
+
+struct rl_change {
+	enum rl_change_kind kind;
+	char *path;
+	const struct rl_entry *entry; /* borrowed from the manifest; NULL for a new file under a root */
+	struct rl_fileinfo now;       /* the disk now (type MISSING when removed) */
+};
+
+struct rl_diff {
+	struct rl_change *v; /* sorted by path */
+	size_t n;
+	size_t alloc;
+};
+
+const char *rl_change_kind_name(enum rl_change_kind k);
+int rl_change_kind_parse(const char *name, enum rl_change_kind *out);
+/* content, retargeted and removed make a job restart; the others are only
+ * reported. */
+int rl_change_kind_triggers(enum rl_change_kind k);
+
+/* Compare every entry of m with the disk (fast path as in snapshot unless
+ * verify) and walk m's roots for added files. One change per path, the
+ * most significant: removed / added (a recorded-missing path appeared) /
+ * content (also a changed file type) / retargeted / replaced / mode. A
+ * recorded file that is now a FIFO, socket or device, or unreadable, is an
+ * error naming it. New regular files are hashed, so `now` is complete. */
+int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
+		    struct rl_error *err);
+void rl_diff_release(struct rl_diff *d);
+
+#endif

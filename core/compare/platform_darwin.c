@@ -1,0 +1,178 @@
+/* macOS implementation of platform.h.
+ *
+ * The process view uses libproc (<libproc.h>, <sys/proc_info.h>) as lsof
+ * does:
+ * - proc_pidinfo(PROC_PIDTBSDINFO) before and after everything else: a
+ *   zombie is GONE; a different start time (pbi_start_tvsec/usec: the pid
+ *   was reused) or an exit in between makes the verdict GONE.
+ * - proc_pidpath: the executable's path text.
+ * - proc_pidinfo(PROC_PIDREGIONPATHINFO, address) walked from address 0,
+ *   each call answering the region at or after address (EINVAL past the
+ *   last one), advancing by pri_address + pri_size. A file-backed region
+ *   carries its vnode's path (vip_path) and stat (vip_vi.vi_stat: vst_dev,
+ *   vst_ino, vst_nlink). The executable's identity is that of the regions
+ *   whose path is the one proc_pidpath gave: both are the kernel's path of
+ *   the same text vnode. A vnode with no links left (vst_nlink 0) was
+ *   deleted. Other regions count when the tracked callback accepts them.
+ * EPERM (another user's process, as non-root) is UNKNOWN "permission
+ * denied"; ESRCH is GONE.
+ */
+#include "core/compare/platform.h"
+
+#include <errno.h>
+#include <libproc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/proc.h>
+#include <sys/proc_info.h>
+#include <sys/stat.h>
+
+#include "core/compare/procview.h"
+
+#define REGIONS_MAX (1u << 20)
+
+uid_t rl_platform_console_uid(uid_t fallback)
+{
+	struct stat st;
+
+	/* The console user owns /dev/console; root owns it at the login window. */
+	if (stat("/dev/console", &st) == 0 && st.st_uid != 0)
+		return st.st_uid;
+	return fallback;
+}
+
+/* libproc returns 0 (or less) on failure with errno set; a short answer
+ * is a failure too. 0, or an errno value. */
+static int pidinfo(pid_t pid, int flavor, uint64_t arg, void *buf, int size)
+{
+	int n;
+
+	errno = 0;
+	n = proc_pidinfo(pid, flavor, arg, buf, size);
+	if (n >= size)
+		return 0;
+	return n <= 0 && errno ? errno : EIO;
+}
+
+static void inspect_failed(struct rl_procview_scan *s, pid_t pid, const char *what, int e)
+{
+	if (e == ESRCH)
+		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+	else if (e == EPERM || e == EACCES)
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+	else
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read the %s of process %d: %s",
+				       what, (int)pid, strerror(e));
+}
+
+struct regions {
+	pid_t pid;
+	const char *exe;
+	rl_proc_tracked_fn tracked;
+	void *ctx;
+	int exe_found;
+};
+
+static void scan_region(struct rl_procview_scan *s, struct regions *r,
+			struct proc_regionwithpathinfo *ri)
+{
+	char *path = ri->prp_vip.vip_path;
+	const struct vinfo_stat *vs = &ri->prp_vip.vip_vi.vi_stat;
+	int is_exe;
+
+	path[sizeof(ri->prp_vip.vip_path) - 1] = '\0';
+	if (!path[0])
+		return; /* not file-backed */
+	is_exe = strcmp(path, r->exe) == 0;
+	if (is_exe)
+		r->exe_found = 1;
+	else if (!r->tracked || !r->tracked(path, r->ctx))
+		return;
+	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
+	 * so it compares with stat()'s. */
+	rl_procview_scan_file(s, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
+			      vs->vst_ino, RL_PROCVIEW_ID_STAT);
+}
+
+/* Walk every region; -1 when the scan was aborted. */
+static int scan_regions(struct rl_procview_scan *s, struct regions *r)
+{
+	struct proc_regionwithpathinfo ri;
+	uint64_t addr = 0, next;
+	unsigned count;
+	int e;
+
+	for (count = 0; count < REGIONS_MAX; count++) {
+		memset(&ri, 0, sizeof(ri));
+		e = pidinfo(r->pid, PROC_PIDREGIONPATHINFO, addr, &ri, (int)sizeof(ri));
+		if (e == EINVAL && count > 0)
+			return 0; /* past the last region */
+		if (e) {
+			inspect_failed(s, r->pid, "memory regions", e);
+			return -1;
+		}
+		scan_region(s, r, &ri);
+		next = ri.prp_prinfo.pri_address + ri.prp_prinfo.pri_size;
+		if (next <= addr || next <= ri.prp_prinfo.pri_address) {
+			rl_procview_scan_undetermined(
+				s, "cannot walk the memory regions of process %d", (int)r->pid);
+			return 0;
+		}
+		addr = next;
+	}
+	rl_procview_scan_undetermined(s, "cannot judge more than %u memory regions", REGIONS_MAX);
+	return 0;
+}
+
+static void scan_process(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked,
+			 void *ctx)
+{
+	char exe[PROC_PIDPATHINFO_MAXSIZE];
+	struct regions r = {pid, exe, tracked, ctx, 0};
+	int n;
+
+	memset(exe, 0, sizeof(exe));
+	errno = 0;
+	n = proc_pidpath(pid, exe, (uint32_t)sizeof(exe));
+	exe[sizeof(exe) - 1] = '\0';
+	if (n <= 0 || !exe[0]) {
+		inspect_failed(s, pid, "executable path", errno ? errno : EIO);
+		return;
+	}
+	rl_procview_scan_exe(s, exe);
+	if (scan_regions(s, &r) != 0)
+		return;
+	if (!r.exe_found)
+		rl_procview_scan_undetermined(s, "cannot find the mapping of '%s'", exe);
+	rl_procview_scan_finish(s);
+}
+
+int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
+		    struct rl_error *err)
+{
+	struct rl_procview_scan s;
+	struct proc_bsdinfo before, after;
+	int e;
+
+	rl_procview_scan_init(&s, out, pid);
+	if (pid <= 0) {
+		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
+		return -1;
+	}
+	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &before, (int)sizeof(before));
+	if (e) {
+		inspect_failed(&s, pid, "status", e);
+		return 0;
+	}
+	if (before.pbi_status == SZOMB) {
+		rl_procview_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		return 0;
+	}
+	scan_process(&s, pid, tracked, ctx);
+	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &after, (int)sizeof(after));
+	if (e == ESRCH ||
+	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
+		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
+		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	return 0;
+}

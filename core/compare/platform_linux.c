@@ -1,0 +1,419 @@
+/* Linux (and other non-Apple) implementation of platform.h.
+ *
+ * The process view reads /proc/<pid>:
+ * - stat: state, kernel-thread flag and start time. It is read before and
+ *   after everything else; a different start time (the pid was reused), an
+ *   exit or a zombie in between makes the verdict GONE. Pid reuse within
+ *   one clock tick (start time resolution) goes unnoticed.
+ * - exe: opened with O_PATH, which follows the magic link to the very file
+ *   the process runs even when it was deleted. fstat() of that descriptor
+ *   gives its (dev, ino) and readlink() of /proc/self/fd/N its path text,
+ *   both from the one open file, so they cannot disagree even if the
+ *   process execs meanwhile.
+ * - maps, only when a tracked callback is given: each file-backed mapping
+ *   whose path the callback accepts. Its identity comes from
+ *   /proc/<pid>/map_files/<start>-<end> the same way as exe when that is
+ *   allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise from the maps line
+ *   itself, whose device number is the superblock's and differs from
+ *   stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping is
+ *   compared only when the devices agree, else it is UNKNOWN (never stale
+ *   or fresh by guess). maps escapes a newline in a path as "\012"; such a
+ *   path is passed to the callback as written.
+ *
+ * The kernel appends " (deleted)" to the path text of an unlinked file. A
+ * path that really ends so is told apart by stat(): it then names the very
+ * file the process has. A file renamed away (not deleted) shows its new
+ * name and is judged there: the process view cannot know its old path.
+ *
+ * Verdicts: no /proc/<pid> and kill(pid, 0) says ESRCH → GONE; a zombie →
+ * GONE (it runs no code); a kernel thread → UNKNOWN (no executable);
+ * EACCES/EPERM on exe or maps (another user's process, as non-root) →
+ * UNKNOWN "permission denied". Paths are judged against this process's
+ * root and mount namespace: a process in another one is judged wrongly.
+ */
+#include "core/compare/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "core/compare/procview.h"
+#include "core/base/util.h"
+
+#define PF_KTHREAD_FLAG 0x00200000ull
+#define STAT_TEXT_MAX	4096
+#define MAPS_LINE_MAX	(PATH_MAX + 256)
+#define MAPS_LINES_MAX	(1u << 20)
+
+uid_t rl_platform_console_uid(uid_t fallback)
+{
+	/* No console-user concept that launchd domains map to. */
+	return fallback;
+}
+
+struct pstat {
+	char state;
+	unsigned long long flags;
+	unsigned long long start;
+};
+
+/* Field idx (0: state, the one after "(comm)") of a stat line, as a number. */
+static int pstat_field(const char *p, int idx, unsigned long long *out)
+{
+	unsigned long long v = 0;
+	int n = 0;
+
+	while (idx-- > 0) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	for (; *p >= '0' && *p <= '9'; p++, n++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)(*p - '0');
+	}
+	if (!n || (*p != ' ' && *p != '\n' && *p))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Read /proc/<pid>/stat once: 0, or an errno value (EINVAL: unparsable). */
+static int read_pstat(pid_t pid, struct pstat *ps)
+{
+	char path[64], buf[STAT_TEXT_MAX];
+	const char *p;
+	ssize_t n;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return e;
+	buf[n] = '\0';
+	/* comm may hold anything, ')' included: the fields follow the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return EINVAL;
+	p += 2;
+	ps->state = *p;
+	if (pstat_field(p, 6, &ps->flags) || pstat_field(p, 19, &ps->start))
+		return EINVAL;
+	return 0;
+}
+
+/* Open a /proc magic link and read the identity and path text of the file
+ * it leads to, both from one descriptor: 0, or an errno value. */
+static int link_identity(const char *link, struct stat *st, char **text)
+{
+	char self[64], buf[PATH_MAX + 1];
+	ssize_t n;
+	int fd, e = 0;
+
+	fd = open(link, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (fstat(fd, st) != 0)
+		e = errno;
+	else if ((n = readlink(self, buf, sizeof(buf))) < 0)
+		e = errno;
+	else if ((size_t)n >= sizeof(buf) - 1)
+		e = ENAMETOOLONG;
+	else
+		*text = rl_xstrndup(buf, (size_t)n);
+	close(fd);
+	return e;
+}
+
+/* /proc/<pid>/stat could not be read (error e). */
+static void inspect_absent(struct rl_procview_scan *s, pid_t pid, int e)
+{
+	/* hidepid= hides other users' processes: ask the kernel directly. */
+	if ((e == ENOENT || e == ESRCH) && kill(pid, 0) != 0 && errno == ESRCH)
+		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+	else if (e == EACCES || e == EPERM || e == ENOENT || e == ESRCH)
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+	else
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/stat': %s",
+				       (int)pid, strerror(e));
+}
+
+/* A /proc/<pid> file (what) could not be read (error e); verdict set. */
+static void inspect_failed(struct rl_procview_scan *s, pid_t pid, const char *what, int e)
+{
+	if (e == EACCES || e == EPERM)
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+	else if (e == ESRCH)
+		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+	else if (e == ENOENT && strcmp(what, "exe") == 0)
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "no executable");
+	else
+		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/%s': %s",
+				       (int)pid, what, strerror(e));
+}
+
+struct exe_seen {
+	uint64_t ino;
+	char *text;
+};
+
+static int scan_exe(struct rl_procview_scan *s, pid_t pid, struct exe_seen *exe)
+{
+	char link[64];
+	struct stat st;
+	int e;
+
+	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+	e = link_identity(link, &st, &exe->text);
+	if (e) {
+		inspect_failed(s, pid, "exe", e);
+		return -1;
+	}
+	exe->ino = (uint64_t)st.st_ino;
+	rl_procview_scan_file(s, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+			      RL_PROCVIEW_ID_STAT);
+	return 0;
+}
+
+struct maps_line {
+	uint64_t start, end, maj, min, ino;
+	const char *path;
+};
+
+static const char *parse_num(const char *p, int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	int n = 0, d;
+
+	for (;; p++, n++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = *p - 'a' + 10;
+		else
+			break;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return NULL;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	*out = v;
+	return n ? p : NULL;
+}
+
+/* "start-end perms offset maj:min inode   path": 0, or -1 if malformed. */
+static int parse_maps_line(const char *p, struct maps_line *m)
+{
+	uint64_t off;
+	int i;
+
+	if (!(p = parse_num(p, 16, &m->start)) || *p++ != '-')
+		return -1;
+	if (!(p = parse_num(p, 16, &m->end)) || *p++ != ' ')
+		return -1;
+	for (i = 0; i < 4; i++, p++)
+		if (!*p || *p == ' ')
+			return -1;
+	if (*p++ != ' ' || !(p = parse_num(p, 16, &off)) || *p++ != ' ')
+		return -1;
+	if (!(p = parse_num(p, 16, &m->maj)) || *p++ != ':')
+		return -1;
+	if (!(p = parse_num(p, 16, &m->min)) || *p++ != ' ')
+		return -1;
+	if (!(p = parse_num(p, 10, &m->ino)) || (*p && *p != ' '))
+		return -1;
+	if (m->maj > 0xfff || m->min > 0xfffff || m->end <= m->start)
+		return -1;
+	while (*p == ' ')
+		p++;
+	m->path = p;
+	return 0;
+}
+
+static int is_tracked(const char *text, rl_proc_tracked_fn tracked, void *ctx)
+{
+	static const char mark[] = " (deleted)";
+	size_t n = strlen(text), k = sizeof(mark) - 1;
+	char *bare;
+	int yes;
+
+	if (tracked(text, ctx))
+		return 1;
+	if (n <= k || strcmp(text + n - k, mark) != 0)
+		return 0;
+	bare = rl_xstrndup(text, n - k);
+	yes = tracked(bare, ctx);
+	free(bare);
+	return yes;
+}
+
+struct maps_scan {
+	pid_t pid;
+	rl_proc_tracked_fn tracked;
+	void *ctx;
+	int map_files_denied;
+};
+
+/* Judge one accepted file-backed mapping. */
+static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms,
+			 const struct maps_line *m)
+{
+	char link[128];
+	struct stat st;
+	char *text = NULL;
+	int e = EPERM;
+
+	if (!ms->map_files_denied) {
+		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+			 (int)ms->pid, m->start, m->end);
+		e = link_identity(link, &st, &text);
+		if (e == EPERM || e == EACCES)
+			ms->map_files_denied = 1;
+	}
+	if (e == 0) {
+		/* The raw text; maps' may differ by escaping, or the range was
+		 * remapped meanwhile: ask again. */
+		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx))
+			rl_procview_scan_file(s, text, 0, 0, 1, (uint64_t)st.st_dev,
+					      (uint64_t)st.st_ino, RL_PROCVIEW_ID_STAT);
+		free(text);
+		return;
+	}
+	rl_procview_scan_file(s, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
+			      RL_PROCVIEW_ID_WEAK_DEV);
+}
+
+static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)
+{
+	return a->ino == b->ino && a->maj == b->maj && a->min == b->min &&
+	       strcmp(a->path, bpath) == 0;
+}
+
+/* Read one line into buf; 1 with the newline removed, 0 at the end, -1 for
+ * a line too long (skipped). */
+static int read_line(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+	int c;
+
+	if (!fgets(buf, (int)size, f))
+		return 0;
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n') {
+		buf[n - 1] = '\0';
+		return 1;
+	}
+	if (n + 1 < size)
+		return 1; /* last line without a newline */
+	while ((c = fgetc(f)) != EOF && c != '\n')
+		;
+	return -1;
+}
+
+static void scan_maps_file(struct rl_procview_scan *s, struct maps_scan *ms, FILE *f,
+			   const struct exe_seen *exe)
+{
+	char *line = rl_xmalloc(MAPS_LINE_MAX), *prev_path = rl_xstrdup("");
+	struct maps_line m, prev = {0};
+	unsigned lines = 0;
+	int r;
+
+	while ((r = read_line(f, line, MAPS_LINE_MAX)) != 0) {
+		if (++lines > MAPS_LINES_MAX) {
+			rl_procview_scan_undetermined(s, "cannot judge more than %u mappings",
+						      MAPS_LINES_MAX);
+			break;
+		}
+		if (r < 0 || parse_maps_line(line, &m) != 0) {
+			rl_procview_scan_undetermined(s, "cannot parse '/proc/%d/maps'",
+						      (int)ms->pid);
+			continue;
+		}
+		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
+			continue;
+		prev = m;
+		free(prev_path);
+		prev_path = rl_xstrdup(m.path);
+		/* The executable was judged through exe already. */
+		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
+			continue;
+		if (is_tracked(m.path, ms->tracked, ms->ctx))
+			scan_mapping(s, ms, &m);
+	}
+	if (ferror(f))
+		rl_procview_scan_undetermined(s, "cannot read '/proc/%d/maps'", (int)ms->pid);
+	free(prev_path);
+	free(line);
+}
+
+static void scan_maps(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+		      const struct exe_seen *exe)
+{
+	struct maps_scan ms = {pid, tracked, ctx, 0};
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	f = fopen(path, "re");
+	if (!f) {
+		inspect_failed(s, pid, "maps", errno);
+		return;
+	}
+	scan_maps_file(s, &ms, f, exe);
+	fclose(f);
+}
+
+int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
+		    struct rl_error *err)
+{
+	struct rl_procview_scan s;
+	struct pstat before, after;
+	struct exe_seen exe = {0, NULL};
+	int e;
+
+	rl_procview_scan_init(&s, out, pid);
+	if (pid <= 0) {
+		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
+		return -1;
+	}
+	e = read_pstat(pid, &before);
+	if (e) {
+		inspect_absent(&s, pid, e);
+		return 0;
+	}
+	if (before.state == 'Z' || before.state == 'X') {
+		rl_procview_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		return 0;
+	}
+	if (before.flags & PF_KTHREAD_FLAG) {
+		rl_procview_scan_abort(&s, RL_PROC_UNKNOWN, "kernel thread: no executable");
+		return 0;
+	}
+	if (scan_exe(&s, pid, &exe) == 0) {
+		if (tracked)
+			scan_maps(&s, pid, tracked, ctx, &exe);
+		if (!s.done)
+			rl_procview_scan_finish(&s);
+	}
+	free(exe.text);
+	e = read_pstat(pid, &after);
+	if (e == ENOENT || e == ESRCH ||
+	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
+		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	return 0;
+}

@@ -1,0 +1,231 @@
+/* The platform-neutral half of the process view; see procview.h. */
+#include "core/compare/procview.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/base/util.h"
+
+#define DELETED_MARK " (deleted)"
+
+const char *rl_proc_verdict_name(enum rl_proc_verdict v)
+{
+	switch (v) {
+	case RL_PROC_FRESH:
+		return "fresh";
+	case RL_PROC_STALE:
+		return "stale";
+	case RL_PROC_UNKNOWN:
+		return "unknown";
+	case RL_PROC_GONE:
+		return "gone";
+	}
+	return "invalid";
+}
+
+void rl_proc_view_release(struct rl_proc_view *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; i < v->nstale; i++)
+		free(v->stale[i].path);
+	free(v->stale);
+	free(v->why);
+	free(v->exe);
+	memset(v, 0, sizeof(*v));
+}
+
+void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out, pid_t pid)
+{
+	memset(s, 0, sizeof(*s));
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->verdict = RL_PROC_UNKNOWN;
+	s->view = out;
+}
+
+int rl_procview_scan_seen(const struct rl_procview_scan *s, uint64_t dev, uint64_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < s->nseen; i++)
+		if (s->seen[i].dev == dev && s->seen[i].ino == ino)
+			return 1;
+	return 0;
+}
+
+static char *vformat(const char *fmt, va_list ap) RL_PRINTF(1, 0);
+
+static char *vformat(const char *fmt, va_list ap)
+{
+	char text[RL_ERROR_TEXT_MAX];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	return rl_xstrdup(text);
+}
+
+void rl_procview_scan_undetermined(struct rl_procview_scan *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->undetermined)
+		return;
+	va_start(ap, fmt);
+	s->undetermined = vformat(fmt, ap);
+	va_end(ap);
+}
+
+void rl_procview_scan_exe(struct rl_procview_scan *s, const char *path)
+{
+	if (!s->view->exe)
+		s->view->exe = rl_xstrdup(path);
+}
+
+static int same_file(const struct stat *st, uint64_t dev, uint64_t ino)
+{
+	return (uint64_t)st->st_dev == dev && (uint64_t)st->st_ino == ino;
+}
+
+static void add_stale(struct rl_procview_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
+		      uint64_t ino, const struct stat *now)
+{
+	struct rl_proc_view *v = s->view;
+	struct rl_proc_file *f;
+
+	rl_xgrow((void **)&v->stale, &s->astale, v->nstale + 1, sizeof(*v->stale));
+	f = &v->stale[v->nstale++];
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->is_exe = is_exe;
+	f->deleted = deleted;
+	f->dev = dev;
+	f->ino = ino;
+	if (now) {
+		f->now_exists = 1;
+		f->now_dev = (uint64_t)now->st_dev;
+		f->now_ino = (uint64_t)now->st_ino;
+	}
+}
+
+/* Compare the file the process has with what stat(path) found now
+ * (now_errno 0: found). Takes ownership of path. */
+static void judge(struct rl_procview_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
+		  uint64_t ino, int now_errno, const struct stat *now, enum rl_procview_idkind kind)
+{
+	if (deleted) {
+		add_stale(s, path, is_exe, 1, dev, ino, now_errno ? NULL : now);
+		return;
+	}
+	if (now_errno == ENOENT || now_errno == ENOTDIR) {
+		add_stale(s, path, is_exe, 0, dev, ino, NULL);
+		return;
+	}
+	if (now_errno) {
+		rl_procview_scan_undetermined(s, "cannot stat '%s': %s", path, strerror(now_errno));
+	} else if (same_file(now, dev, ino)) {
+		/* fresh */
+	} else if (kind == RL_PROCVIEW_ID_WEAK_DEV && (uint64_t)now->st_dev != dev) {
+		rl_procview_scan_undetermined(
+			s, "cannot compare '%s' with the file on disk: device numbers differ",
+			path);
+	} else {
+		add_stale(s, path, is_exe, 0, dev, ino, now);
+		return;
+	}
+	free(path);
+}
+
+static int has_deleted_mark(const char *text)
+{
+	size_t n = strlen(text), m = strlen(DELETED_MARK);
+
+	return n > m && strcmp(text + n - m, DELETED_MARK) == 0;
+}
+
+void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_exe, int deleted,
+			   int marker, uint64_t dev, uint64_t ino, enum rl_procview_idkind kind)
+{
+	struct stat now;
+	int now_errno;
+	char *path;
+
+	if (rl_procview_scan_seen(s, dev, ino))
+		return;
+	if (s->nseen >= RL_PROCVIEW_MAX_FILES) {
+		rl_procview_scan_undetermined(s, "cannot judge more than %d mapped files",
+					      RL_PROCVIEW_MAX_FILES);
+		return;
+	}
+	rl_xgrow((void **)&s->seen, &s->aseen, s->nseen + 1, sizeof(*s->seen));
+	s->seen[s->nseen].dev = dev;
+	s->seen[s->nseen++].ino = ino;
+	if (text[0] != '/') {
+		rl_procview_scan_undetermined(s, "cannot judge '%s': not an absolute path", text);
+		return;
+	}
+	/* Each path text is stat()ed once; the result decides. */
+	now_errno = stat(text, &now) == 0 ? 0 : errno;
+	if (marker && has_deleted_mark(text) && !(now_errno == 0 && same_file(&now, dev, ino))) {
+		/* Not a file really named so: the kernel's unlink marker. */
+		path = rl_xstrndup(text, strlen(text) - strlen(DELETED_MARK));
+		deleted = 1;
+		now_errno = stat(path, &now) == 0 ? 0 : errno;
+	} else {
+		path = rl_xstrdup(text);
+	}
+	if (is_exe)
+		rl_procview_scan_exe(s, path);
+	judge(s, path, is_exe, deleted, dev, ino, now_errno, &now, kind);
+}
+
+static void scan_release(struct rl_procview_scan *s)
+{
+	free(s->seen);
+	free(s->undetermined);
+	s->seen = NULL;
+	s->undetermined = NULL;
+	s->nseen = s->aseen = 0;
+}
+
+void rl_procview_scan_finish(struct rl_procview_scan *s)
+{
+	struct rl_proc_view *v = s->view;
+
+	if (v->nstale) {
+		v->verdict = RL_PROC_STALE;
+	} else if (s->undetermined) {
+		v->verdict = RL_PROC_UNKNOWN;
+		v->why = s->undetermined;
+		s->undetermined = NULL;
+	} else {
+		v->verdict = RL_PROC_FRESH;
+	}
+	scan_release(s);
+	s->done = 1;
+}
+
+void rl_procview_scan_abort(struct rl_procview_scan *s, enum rl_proc_verdict v, const char *fmt,
+			    ...)
+{
+	struct rl_proc_view *view = s->view;
+	char *exe = view->exe;
+	pid_t pid = view->pid;
+	va_list ap;
+
+	view->exe = NULL;
+	rl_proc_view_release(view);
+	view->pid = pid;
+	view->exe = exe;
+	view->verdict = v;
+	va_start(ap, fmt);
+	view->why = vformat(fmt, ap);
+	va_end(ap);
+	scan_release(s);
+	s->done = 1;
+}

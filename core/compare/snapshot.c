@@ -1,0 +1,232 @@
+#include "core/compare/snapshot.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/util.h"
+
+#define WALK_DEPTH_MAX 256
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_dir(const char *dir, struct rl_strv *names, struct rl_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		errno = 0;
+		de = readdir(d);
+		if (!de)
+			break;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		rl_strv_push(names, de->d_name);
+	}
+	if (errno) {
+		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
+		closedir(d);
+		return -1;
+	}
+	closedir(d);
+	if (names->n)
+		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+	return 0;
+}
+
+static int walk(const char *dir, int depth, rl_walk_fn fn, void *ctx, struct rl_error *err)
+{
+	struct rl_strv names = {0};
+	int rc = 0;
+
+	if (depth > WALK_DEPTH_MAX) {
+		rl_error_set_path(err, "cannot walk", dir, "directory tree too deep");
+		return -1;
+	}
+	if (list_dir(dir, &names, err) < 0)
+		return -1;
+	for (size_t i = 0; i < names.n && rc == 0; i++) {
+		char *path = rl_path_join(dir, names.v[i]);
+		struct rl_fileinfo fi;
+
+		rc = rl_fileinfo_read(path, &fi, err);
+		if (rc == 0 && fi.type == RL_FT_DIR)
+			rc = walk(path, depth + 1, fn, ctx, err);
+		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
+			rc = fn(path, &fi, ctx, err);
+		rl_fileinfo_release(&fi);
+		free(path);
+	}
+	rl_strv_release(&names);
+	return rc;
+}
+
+int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error *err)
+{
+	return walk(dir, 0, fn, ctx, err);
+}
+
+struct take_ctx {
+	struct rl_manifest *m;
+	const struct rl_manifest *prev;
+};
+
+static int record_walked(const char *path, const struct rl_fileinfo *fi, void *ctx,
+			 struct rl_error *err)
+{
+	struct take_ctx *t = ctx;
+	const struct rl_entry *p = t->prev ? rl_manifest_find(t->prev, path) : NULL;
+	char *q;
+
+	/* A new FIFO is no file to track; one where a file was is damage. */
+	if (fi->type == RL_FT_OTHER && p && p->fi.type != RL_FT_OTHER &&
+	    p->fi.type != RL_FT_MISSING) {
+		q = rl_xasprintf("%s where a %s was recorded", rl_fileinfo_other_kind(fi->mode),
+				 rl_ftype_name(p->fi.type));
+		rl_error_set_path(err, "cannot record", path, q);
+		free(q);
+		return -1;
+	}
+	if (fi->type == RL_FT_OTHER) {
+		q = rl_path_quote(path);
+		rl_warn("skipping '%s': %s", q, rl_fileinfo_other_kind(fi->mode));
+		free(q);
+		return 0;
+	}
+	if (fi->type == RL_FT_SYMLINK && !fi->resolved) {
+		q = rl_path_quote(path);
+		rl_warn("recording dangling symlink '%s'", q);
+		free(q);
+	}
+	rl_manifest_add(t->m, path);
+	return 0;
+}
+
+static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const char *root,
+		    struct rl_error *err)
+{
+	struct take_ctx t = {m, prev};
+	struct rl_fileinfo fi;
+	int rc = -1;
+
+	if (rl_fileinfo_read(root, &fi, err) < 0)
+		return -1;
+	if (fi.type == RL_FT_MISSING) {
+		rl_error_set_path(err, "cannot record", root, strerror(ENOENT));
+	} else if (fi.type == RL_FT_OTHER) {
+		rl_error_set_path(err, "cannot record", root, rl_fileinfo_other_kind(fi.mode));
+	} else if (fi.type == RL_FT_SYMLINK && !fi.resolved) {
+		char *q = rl_path_quote(fi.link);
+		char *why = rl_xasprintf("dangling symlink to '%s'", q);
+
+		rl_error_set_path(err, "cannot record", root, why);
+		free(why);
+		free(q);
+	} else if (fi.type == RL_FT_DIR) {
+		rc = rl_snapshot_walk(root, record_walked, &t, err);
+	} else {
+		rl_manifest_add(m, root);
+		rc = 0;
+	}
+	rl_fileinfo_release(&fi);
+	return rc;
+}
+
+static int read_entries(struct rl_manifest *m, struct rl_error *err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i];
+		struct rl_fileinfo fi;
+
+		if (rl_fileinfo_read(e->path, &fi, err) < 0)
+			return -1;
+		rl_fileinfo_release(&e->fi);
+		e->fi = fi;
+	}
+	return 0;
+}
+
+/* Give each symlink's resolved target an entry carrying the link's uses.
+ * Adding entries moves them, so collect first and look up by path after. */
+static int add_targets(struct rl_manifest *m, struct rl_error *err)
+{
+	struct rl_strv targets = {0}, links = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->entries[i].fi.type != RL_FT_SYMLINK || !m->entries[i].fi.resolved)
+			continue;
+		rl_strv_push(&targets, m->entries[i].fi.resolved);
+		rl_strv_push(&links, m->entries[i].path);
+	}
+	for (size_t i = 0; i < targets.n && rc == 0; i++) {
+		int fresh = !rl_manifest_find(m, targets.v[i]);
+		struct rl_entry *t = rl_manifest_add(m, targets.v[i]);
+		const struct rl_entry *l = rl_manifest_find(m, links.v[i]);
+		struct rl_fileinfo fi;
+
+		for (size_t k = 0; k < l->nuses; k++)
+			rl_entry_add_use(t, &l->uses[k]);
+		if (!fresh)
+			continue;
+		rc = rl_fileinfo_read(t->path, &fi, err);
+		if (rc == 0) {
+			rl_fileinfo_release(&t->fi);
+			t->fi = fi;
+		}
+	}
+	rl_strv_release(&targets);
+	rl_strv_release(&links);
+	return rc;
+}
+
+/* Decide first what needs hashing (the fast path reuses the previous hash
+ * of an unchanged identity), then hash: the second loop is the part that
+ * may run in parallel. */
+static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
+			struct rl_error *err)
+{
+	size_t *todo = rl_xcalloc(m->n, sizeof(*todo));
+	size_t ntodo = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i];
+		const struct rl_entry *p = prev ? rl_manifest_find(prev, e->path) : NULL;
+
+		if (e->fi.type != RL_FT_FILE)
+			continue;
+		if (!verify && p && p->fi.hashed && rl_fileinfo_same_identity(&p->fi, &e->fi)) {
+			memcpy(e->fi.sha256, p->fi.sha256, sizeof(e->fi.sha256));
+			e->fi.hashed = 1;
+			continue;
+		}
+		todo[ntodo++] = i;
+	}
+	for (size_t i = 0; i < ntodo && rc == 0; i++)
+		rc = rl_fileinfo_hash(m->entries[todo[i]].path, &m->entries[todo[i]].fi, err);
+	free(todo);
+	return rc;
+}
+
+int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
+		     struct rl_error *err)
+{
+	for (size_t i = 0; i < m->roots.n; i++)
+		if (add_root(m, prev, m->roots.v[i], err) < 0)
+			return -1;
+	if (read_entries(m, err) < 0 || add_targets(m, err) < 0)
+		return -1;
+	return hash_entries(m, prev, verify, err);
+}

@@ -1,0 +1,37 @@
+/* Taking a snapshot of the disk into a manifest (what `record` does). */
+#ifndef RL_SNAPSHOT_H
+#define RL_SNAPSHOT_H
+
+#include "core/base/error.h"
+#include "core/model/fileinfo.h"
+#include "core/model/manifest.h"
+
+/* Walk a directory recursively in bytewise name order, never following a
+ * symlink: fn gets every non-directory (file, symlink, FIFO, socket,
+ * device) with its rl_fileinfo_read() result; a path that vanished during
+ * the walk is skipped. Returns 0, or -1 with err set by the walk (an
+ * unreadable directory, a symlink loop) or by fn. */
+typedef int (*rl_walk_fn)(const char *path, const struct rl_fileinfo *fi, void *ctx,
+			  struct rl_error *err);
+int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error *err);
+
+/* Fill m from the disk:
+ *  - every root in m->roots is walked (a directory recursively, never
+ *    following a symlinked directory out of it) and each file and symlink
+ *    below it gets an entry (a FIFO, socket or device is skipped with a
+ *    warning, unless prev recorded a file there: an error; a dangling
+ *    symlink is recorded with a warning; directories get no entry);
+ *    a root that is missing, dangling, a loop, a FIFO or a device is an
+ *    error; a root that is a symlink is recorded, not walked;
+ *  - every entry is stat'ed and, when a regular file, hashed; when prev
+ *    holds the same path with the same identity its hash is reused unless
+ *    verify is set;
+ *  - a symlink's resolved target gets an entry of its own carrying the
+ *    same uses;
+ *  - an entry with uses whose file does not exist stays type MISSING
+ *    (noted, not an error).
+ * On error m may hold a partial result and must not be saved. */
+int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
+		     struct rl_error *err);
+
+#endif

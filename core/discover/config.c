@@ -1,0 +1,274 @@
+#include "core/discover/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/jsonutil.h"
+#include "core/model/manifest.h"
+
+/* Seconds beyond this are surely a typo, and would overflow time_t maths. */
+#define SECONDS_MAX 1000000.0
+
+/* Longer after/watch lists are surely not meant, and would make the
+ * duplicate checks slow. */
+#define LIST_MAX 4096
+
+/* Where a key sits in the file, for messages: "jobs.foo.watch[2]". */
+#define KEY_MAX 512
+
+struct loader {
+	const char *path;
+	struct rl_error *err;
+};
+
+static int bad(struct loader *l, const char *key, const char *what)
+{
+	rl_error_set(l->err, "cannot read config '%s': %s %s", l->path, key, what);
+	return -1;
+}
+
+static void unknown(struct loader *l, const char *key)
+{
+	rl_warn("config '%s': unknown key '%s'", l->path, key);
+}
+
+static int load_seconds(struct loader *l, json_t *root, const char *key, double *out)
+{
+	const json_t *v = json_object_get(root, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_number(v) || json_number_value(v) < 0)
+		return bad(l, key, "must be a non-negative number");
+	if (json_number_value(v) > SECONDS_MAX)
+		return bad(l, key, "must be at most 1000000 seconds");
+	*out = json_number_value(v);
+	return 0;
+}
+
+static int load_after(struct loader *l, const char *label, const json_t *v, struct rl_jobconfig *j)
+{
+	char key[KEY_MAX];
+	size_t i;
+	const json_t *x;
+
+	snprintf(key, sizeof(key), "jobs.%s.after", label);
+	if (!json_is_array(v))
+		return bad(l, key, "must be an array of labels");
+	if (json_array_size(v) > LIST_MAX)
+		return bad(l, key, "must not hold more than 4096 labels");
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x) || json_string_length(x) == 0 ||
+		    memchr(json_string_value(x), '\0', json_string_length(x))) {
+			snprintf(key, sizeof(key), "jobs.%s.after[%zu]", label, i);
+			return bad(l, key, "must be a label");
+		}
+		if (!rl_strv_contains(&j->after, json_string_value(x)))
+			rl_strv_push(&j->after, json_string_value(x));
+	}
+	return 0;
+}
+
+static int load_watch(struct loader *l, const char *label, const json_t *v, struct rl_jobconfig *j)
+{
+	char key[KEY_MAX];
+	size_t i;
+	const json_t *x;
+
+	snprintf(key, sizeof(key), "jobs.%s.watch", label);
+	if (!json_is_array(v))
+		return bad(l, key, "must be an array of paths");
+	if (json_array_size(v) > LIST_MAX)
+		return bad(l, key, "must not hold more than 4096 paths");
+	json_array_foreach(v, i, x) {
+		char *p;
+
+		snprintf(key, sizeof(key), "jobs.%s.watch[%zu]", label, i);
+		p = rl_json_path_get(x, key, NULL);
+		if (!p)
+			return bad(l, key, "must be a path");
+		if (p[0] != '/') {
+			free(p);
+			return bad(l, key, "must be an absolute path");
+		}
+		if (rl_strv_contains(&j->watch, p))
+			free(p);
+		else
+			rl_strv_push_owned(&j->watch, p);
+	}
+	return 0;
+}
+
+static int load_restart(struct loader *l, const char *label, const json_t *v,
+			struct rl_jobconfig *j)
+{
+	char key[KEY_MAX];
+	const char *s = json_string_value(v);
+
+	snprintf(key, sizeof(key), "jobs.%s.restart", label);
+	if (s && strcmp(s, "auto") == 0)
+		j->never = 0;
+	else if (s && strcmp(s, "never") == 0)
+		j->never = 1;
+	else
+		return bad(l, key, "must be \"auto\" or \"never\"");
+	return 0;
+}
+
+static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_jobconfig *j)
+{
+	char key[KEY_MAX];
+	const char *k;
+	json_t *v;
+
+	snprintf(key, sizeof(key), "jobs.%s", label);
+	if (!json_is_object(obj))
+		return bad(l, key, "must be an object");
+	json_object_foreach(obj, k, v) {
+		int rc = 0;
+
+		if (strcmp(k, "after") == 0) {
+			rc = load_after(l, label, v, j);
+		} else if (strcmp(k, "order") == 0) {
+			snprintf(key, sizeof(key), "jobs.%s.order", label);
+			if (!json_is_integer(v))
+				return bad(l, key, "must be an integer");
+			j->order = json_integer_value(v);
+		} else if (strcmp(k, "restart") == 0) {
+			rc = load_restart(l, label, v, j);
+		} else if (strcmp(k, "watch") == 0) {
+			rc = load_watch(l, label, v, j);
+		} else {
+			snprintf(key, sizeof(key), "jobs.%s.%s", label, k);
+			unknown(l, key);
+		}
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_jobconfig *)a)->label,
+		      ((const struct rl_jobconfig *)b)->label);
+}
+
+static int load_jobs(struct loader *l, json_t *obj, struct rl_config *c)
+{
+	const char *label;
+	json_t *v;
+	size_t alloc = 0;
+
+	if (!json_is_object(obj))
+		return bad(l, "jobs", "must be an object");
+	json_object_foreach(obj, label, v) {
+		struct rl_jobconfig *j;
+
+		if (!*label)
+			return bad(l, "jobs", "must not have an empty label");
+		rl_xgrow((void **)&c->jobs, &alloc, c->njobs + 1, sizeof(*c->jobs));
+		j = &c->jobs[c->njobs++];
+		memset(j, 0, sizeof(*j));
+		j->label = rl_xstrdup(label);
+		if (load_job(l, label, v, j) < 0)
+			return -1;
+	}
+	/* JSON_REJECT_DUPLICATES made the labels unique. */
+	if (c->njobs)
+		qsort(c->jobs, c->njobs, sizeof(*c->jobs), cmp_job);
+	return 0;
+}
+
+static int load_root(struct loader *l, json_t *root, struct rl_config *c)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(root)) {
+		rl_error_set(l->err, "cannot read config '%s': not a JSON object", l->path);
+		return -1;
+	}
+	if (load_seconds(l, root, "interval", &c->interval) < 0 ||
+	    load_seconds(l, root, "settle", &c->settle) < 0 ||
+	    load_seconds(l, root, "timeout", &c->timeout) < 0)
+		return -1;
+	json_object_foreach(root, k, v) {
+		if (strcmp(k, "jobs") == 0) {
+			if (load_jobs(l, v, c) < 0)
+				return -1;
+		} else if (strcmp(k, "interval") != 0 && strcmp(k, "settle") != 0 &&
+			   strcmp(k, "timeout") != 0) {
+			unknown(l, k);
+		}
+	}
+	return 0;
+}
+
+void rl_config_init(struct rl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->interval = 1;
+	c->settle = 3;
+	c->timeout = 30;
+}
+
+int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err)
+{
+	struct loader l = {path, err};
+	json_t *root;
+	int rc;
+
+	rc = rl_json_load_file(path, "config", missing_ok, &root, err);
+	if (rc != 0)
+		return rc;
+	rc = load_root(&l, root, c);
+	json_decref(root);
+	if (rc < 0) {
+		/* Leave c as it was before: defaults, no jobs. */
+		rl_config_release(c);
+		rl_config_init(c);
+	}
+	return rc;
+}
+
+const struct rl_jobconfig *rl_config_job(const struct rl_config *c, const char *label)
+{
+	struct rl_jobconfig key;
+
+	if (!c || c->njobs == 0)
+		return NULL;
+	key.label = (char *)(uintptr_t)label;
+	return bsearch(&key, c->jobs, c->njobs, sizeof(*c->jobs), cmp_job);
+}
+
+int rl_config_track(const struct rl_config *c, struct rl_manifest *m)
+{
+	for (size_t i = 0; i < c->njobs; i++) {
+		const struct rl_jobconfig *j = &c->jobs[i];
+
+		for (size_t k = 0; k < j->watch.n; k++) {
+			struct rl_use u = {0};
+			struct rl_entry *e = rl_manifest_add(m, j->watch.v[k]);
+
+			u.label = j->label;
+			u.role = RL_ROLE_WATCH;
+			u.via = (char *)(uintptr_t) "config watch";
+			rl_entry_add_use(e, &u);
+		}
+	}
+	return 0;
+}
+
+void rl_config_release(struct rl_config *c)
+{
+	for (size_t i = 0; i < c->njobs; i++) {
+		free(c->jobs[i].label);
+		rl_strv_release(&c->jobs[i].after);
+		rl_strv_release(&c->jobs[i].watch);
+	}
+	free(c->jobs);
+	c->jobs = NULL;
+	c->njobs = 0;
+}

@@ -1,0 +1,457 @@
+#include "core/discover/job.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <plist/plist.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/fsutil.h"
+#include "core/compare/platform.h"
+
+const char *rl_job_kind_name(enum rl_job_kind k)
+{
+	return k == RL_JOB_DAEMON ? "daemon" : "agent";
+}
+
+static void split_env_dirs(struct rl_strv *dst, const char *env)
+{
+	const char *s = getenv(env);
+
+	if (!s)
+		return;
+	while (*s) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s);
+
+		if (len)
+			rl_strv_push_owned(dst, rl_xstrndup(s, len));
+		s += len;
+		if (*s == ':')
+			s++;
+	}
+}
+
+void rl_discover_opts_finish(struct rl_discover_opts *o)
+{
+	const char *home = getenv("HOME");
+
+	if (o->agent_dirs.n == 0)
+		split_env_dirs(&o->agent_dirs, "RELAUNCH_AGENT_DIRS");
+	if (o->agent_dirs.n == 0 && !getenv("RELAUNCH_AGENT_DIRS")) {
+		if (home && *home)
+			rl_strv_push_owned(&o->agent_dirs,
+					   rl_path_join(home, "Library/LaunchAgents"));
+		rl_strv_push(&o->agent_dirs, "/Library/LaunchAgents");
+	}
+	if (o->daemon_dirs.n == 0)
+		split_env_dirs(&o->daemon_dirs, "RELAUNCH_DAEMON_DIRS");
+	if (o->daemon_dirs.n == 0 && !getenv("RELAUNCH_DAEMON_DIRS"))
+		rl_strv_push(&o->daemon_dirs, "/Library/LaunchDaemons");
+}
+
+void rl_discover_opts_release(struct rl_discover_opts *o)
+{
+	rl_strv_release(&o->agent_dirs);
+	rl_strv_release(&o->daemon_dirs);
+}
+
+#define PLIST_MAX	(1024 * 1024)
+#define DIR_MAX_ENTRIES 10000
+
+/* A string node's text, or NULL when node is no string or holds a NUL. */
+static const char *string_of(plist_t node)
+{
+	uint64_t len = 0;
+	const char *s;
+
+	if (!node || plist_get_node_type(node) != PLIST_STRING)
+		return NULL;
+	s = plist_get_string_ptr(node, &len);
+	if (!s || strlen(s) != len)
+		return NULL;
+	return s;
+}
+
+static int get_bool(plist_t dict, const char *key, int *out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+	uint8_t b = 0;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) != PLIST_BOOLEAN) {
+		*why = key;
+		return -1;
+	}
+	plist_get_bool_val(n, &b);
+	*out = b != 0;
+	return 0;
+}
+
+static int get_string(plist_t dict, const char *key, char **out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+	const char *s;
+
+	if (!n)
+		return 0;
+	s = string_of(n);
+	if (!s) {
+		*why = key;
+		return -1;
+	}
+	*out = rl_xstrdup(s);
+	return 0;
+}
+
+static int get_args(plist_t dict, struct rl_strv *out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, "ProgramArguments");
+	uint32_t count;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) != PLIST_ARRAY) {
+		*why = "ProgramArguments";
+		return -1;
+	}
+	count = plist_array_get_size(n);
+	for (uint32_t i = 0; i < count; i++) {
+		const char *s = string_of(plist_array_get_item(n, i));
+
+		if (!s) {
+			*why = "ProgramArguments";
+			return -1;
+		}
+		rl_strv_push(out, s);
+	}
+	return 0;
+}
+
+static int get_env(plist_t dict, struct rl_strv *out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, "EnvironmentVariables");
+	plist_dict_iter it = NULL;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) != PLIST_DICT) {
+		*why = "EnvironmentVariables";
+		return -1;
+	}
+	plist_dict_new_iter(n, &it);
+	for (;;) {
+		char *key = NULL;
+		plist_t val = NULL;
+		const char *s;
+
+		plist_dict_next_item(n, it, &key, &val);
+		if (!key)
+			break;
+		s = string_of(val);
+		if (s && !strchr(key, '='))
+			rl_strv_push_owned(out, rl_xasprintf("%s=%s", key, s));
+		free(key);
+		if (!s) {
+			*why = "EnvironmentVariables";
+			free(it);
+			return -1;
+		}
+	}
+	free(it);
+	return 0;
+}
+
+static int get_throttle(plist_t dict, int *out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, "ThrottleInterval");
+	uint64_t v = 0;
+
+	*out = -1;
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) != PLIST_UINT) {
+		*why = "ThrottleInterval";
+		return -1;
+	}
+	plist_get_uint_val(n, &v);
+	if (v > INT_MAX) {
+		*why = "ThrottleInterval";
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* KeepAlive: a bool, or a dict of conditions (any condition keeps it alive). */
+static int get_keepalive(plist_t dict, int *out, const char **why)
+{
+	plist_t n = plist_dict_get_item(dict, "KeepAlive");
+
+	if (n && plist_get_node_type(n) == PLIST_DICT) {
+		*out = 1;
+		return 0;
+	}
+	return get_bool(dict, "KeepAlive", out, why);
+}
+
+static int parse_keys(plist_t root, struct rl_job *j, const char **why)
+{
+	if (get_string(root, "Program", &j->program, why) < 0 ||
+	    get_args(root, &j->args, why) < 0 ||
+	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
+	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
+	    get_keepalive(root, &j->keepalive, why) < 0 ||
+	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
+	    get_bool(root, "Disabled", &j->disabled, why) < 0)
+		return -1;
+	return 0;
+}
+
+/* Labels end up in JSON strings and launchctl targets: valid UTF-8 only. */
+static int is_utf8(const char *s)
+{
+	json_t *j = json_string(s); /* jansson validates UTF-8 and rejects the rest */
+	int ok = j != NULL;
+
+	json_decref(j);
+	return ok;
+}
+
+static int fail_plist(const char *plist, struct rl_error *err, const char *reason)
+{
+	rl_error_set(err, "cannot read plist '%s': %s", plist, reason);
+	return -1;
+}
+
+static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct rl_error *err)
+{
+	const char *why = NULL;
+	const char *label;
+
+	if (!root)
+		return fail_plist(plist, err, "not a property list");
+	if (plist_get_node_type(root) != PLIST_DICT)
+		return fail_plist(plist, err, "not a dictionary");
+	if (!plist_dict_get_item(root, "Label"))
+		return fail_plist(plist, err, "no Label");
+	label = string_of(plist_dict_get_item(root, "Label"));
+	if (!label || !*label || strchr(label, '/') || !is_utf8(label))
+		return fail_plist(plist, err, "Label is not a valid name");
+	if (parse_keys(root, j, &why) < 0) {
+		rl_error_set(err, "cannot read plist '%s': %s has the wrong type", plist, why);
+		return -1;
+	}
+	if (!(j->program && *j->program) && !(j->args.n && *j->args.v[0]))
+		return fail_plist(plist, err, "no Program or ProgramArguments");
+	j->label = rl_xstrdup(label);
+	return 0;
+}
+
+/* The invoking user: under sudo the one who ran sudo, else the real uid. */
+static uid_t invoking_uid(void)
+{
+	const char *s = getenv("SUDO_UID");
+	char *end;
+	unsigned long v;
+
+	if (getuid() == 0 && s && *s) {
+		v = strtoul(s, &end, 10);
+		if (*end == '\0' && v <= UINT32_MAX)
+			return (uid_t)v;
+	}
+	return getuid();
+}
+
+/* Agents run in the gui domain of the user who owns the plist entry found
+ * in the directory (lstat: whoever put a symlink into their own
+ * ~/Library/LaunchAgents runs it, whatever the target's owner). A
+ * root-owned agent (/Library/LaunchAgents) runs for the console user. */
+static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *j)
+{
+	struct stat st;
+
+	j->kind = kind;
+	if (kind == RL_JOB_DAEMON) {
+		j->uid = 0;
+		j->domain = rl_xstrdup("system");
+	} else {
+		j->uid = lstat(plist, &st) == 0 ? st.st_uid : invoking_uid();
+		if (j->uid == 0)
+			j->uid = rl_platform_console_uid(invoking_uid());
+		j->domain = rl_xasprintf("gui/%lu", (unsigned long)j->uid);
+	}
+	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
+}
+
+int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
+{
+	struct rl_buf buf = {0};
+	plist_t root = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->throttle_interval = -1;
+	if (rl_file_read(plist, "plist", PLIST_MAX, &buf, err) < 0) {
+		rl_buf_release(&buf);
+		return -1;
+	}
+	if (buf.len > 0)
+		/* libplist 2.2 returns nothing: a NULL root is the failure. */
+		plist_from_memory(buf.data, (uint32_t)buf.len, &root);
+	rl_buf_release(&buf);
+	rc = parse_root(plist, root, out, err);
+	if (root)
+		plist_free(root);
+	if (rc < 0) {
+		rl_job_release(out);
+		return -1;
+	}
+	out->plist = rl_xstrdup(plist);
+	set_target(plist, kind, out);
+	return 0;
+}
+
+void rl_job_release(struct rl_job *j)
+{
+	free(j->label);
+	free(j->plist);
+	free(j->domain);
+	free(j->target);
+	free(j->program);
+	rl_strv_release(&j->args);
+	free(j->workdir);
+	rl_strv_release(&j->env);
+	memset(j, 0, sizeof(*j));
+}
+
+void rl_jobset_release(struct rl_jobset *js)
+{
+	for (size_t i = 0; i < js->n; i++)
+		rl_job_release(&js->v[i]);
+	free(js->v);
+	memset(js, 0, sizeof(*js));
+}
+
+const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (strcmp(js->v[i].label, label) == 0)
+			return &js->v[i];
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the *.plist entries of dir, sorted; a missing dir gives none. */
+static void list_plists(const char *dir, struct rl_strv *names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			rl_warn("cannot read directory '%s': %s", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".plist") != 0)
+			continue;
+		if (names->n >= DIR_MAX_ENTRIES) {
+			rl_warn("reading only the first %d plists of '%s'", DIR_MAX_ENTRIES, dir);
+			break;
+		}
+		rl_strv_push(names, de->d_name);
+	}
+	closedir(d);
+	if (names->n)
+		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+}
+
+/* Apple's own jobs are not ours to read, even through a symlink (checked
+ * on the link's text too, for a link that does not resolve). */
+static int is_system_path(const char *path)
+{
+	char *real = realpath(path, NULL);
+	char link[PATH_MAX];
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	int sys = rl_path_is_under(path, "/System/Library") ||
+		  (real && rl_path_is_under(real, "/System/Library"));
+
+	if (n > 0) {
+		link[n] = '\0';
+		sys = sys || rl_path_is_under(link, "/System/Library");
+	}
+	free(real);
+	return sys;
+}
+
+static void add_job(struct rl_jobset *js, struct rl_job *j)
+{
+	const struct rl_job *dup = rl_jobset_find(js, j->label);
+
+	if (dup) {
+		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
+			j->label, dup->plist);
+		rl_job_release(j);
+		return;
+	}
+	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
+	js->v[js->n++] = *j;
+}
+
+static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js)
+{
+	struct rl_strv names = {0};
+
+	if (is_system_path(dir))
+		return;
+	list_plists(dir, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		char *path = rl_path_join(dir, names.v[i]);
+		struct rl_error e = {0};
+		struct rl_job j;
+
+		if (!is_system_path(path)) {
+			if (rl_job_parse(path, kind, &j, &e) == 0)
+				add_job(js, &j);
+			else
+				rl_warn("%s", e.text);
+		}
+		free(path);
+	}
+	rl_strv_release(&names);
+}
+
+static int cmp_job(const void *a, const void *b)
+{
+	const struct rl_job *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
+{
+	(void)err;
+	for (size_t i = 0; i < o->agent_dirs.n; i++)
+		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out);
+	for (size_t i = 0; i < o->daemon_dirs.n; i++)
+		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_job);
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* launchd jobs: discovery and parsing of their plists. */
+#ifndef RL_JOB_H
+#define RL_JOB_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/base/error.h"
+#include "core/base/util.h"
+
+enum rl_job_kind {
+	RL_JOB_DAEMON = 0,
+	RL_JOB_AGENT,
+};
+
+const char *rl_job_kind_name(enum rl_job_kind k);
+
+struct rl_job {
+	char *label;
+	char *plist;  /* the path found in the directory (may be a symlink) */
+	char *domain; /* "system" or "gui/<uid>" */
+	char *target; /* "<domain>/<label>" */
+	enum rl_job_kind kind;
+	/* Agents: the user whose gui domain runs it, the owner of the plist
+	 * entry in its directory (lstat); for a root-owned one the console
+	 * user, else the invoking user (SUDO_UID under sudo). Daemons: 0. */
+	uid_t uid;
+
+	char *program;         /* Program key, NULL when absent */
+	struct rl_strv args;   /* ProgramArguments */
+	char *workdir;         /* WorkingDirectory, NULL when absent */
+	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
+	int throttle_interval; /* seconds; -1 when the plist does not say */
+	int keepalive;         /* KeepAlive true or a dict (any condition) */
+	int runatload;
+	int disabled;          /* only launchd's default; not whether it is loaded */
+};
+
+struct rl_jobset {
+	struct rl_job *v; /* sorted by (kind, label) */
+	size_t n;
+	size_t alloc;
+};
+
+struct rl_discover_opts {
+	struct rl_strv agent_dirs;  /* empty: the defaults */
+	struct rl_strv daemon_dirs; /* empty: the defaults */
+};
+
+/* Fill opts from --agent-dir/--daemon-dir (already pushed by the caller)
+ * or, when none were given for a kind, RELAUNCH_AGENT_DIRS /
+ * RELAUNCH_DAEMON_DIRS (colon-separated), or the defaults:
+ * agents ~/Library/LaunchAgents and /Library/LaunchAgents, daemons
+ * /Library/LaunchDaemons. /System/Library is never read. */
+void rl_discover_opts_finish(struct rl_discover_opts *o);
+void rl_discover_opts_release(struct rl_discover_opts *o);
+
+/* Read every *.plist in the directories (following a plist that is a
+ * symlink). A plist that cannot be parsed, has wrong types or no Label is
+ * skipped with a warning naming the file; a missing directory is fine.
+ * A later duplicate label is skipped with a warning. */
+int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out,
+		     struct rl_error *err);
+/* Parse one plist; returns 0, or -1 with err naming the file. */
+int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
+		 struct rl_error *err);
+const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);
+void rl_job_release(struct rl_job *j);
+void rl_jobset_release(struct rl_jobset *js);
+
+#endif

@@ -1,0 +1,39 @@
+/* Every file a job uses: its plist, the executable, what wrappers and
+ * sh -c strings run, #! interpreters, symlinks on the way, and (through
+ * libdeps) the shared libraries they load. */
+#ifndef RL_JOBFILES_H
+#define RL_JOBFILES_H
+
+#include <stddef.h>
+
+#include "core/base/error.h"
+#include "core/discover/job.h"
+#include "core/discover/libdeps.h"
+#include "core/model/manifest.h"
+
+struct rl_jobfile {
+	char *path;
+	enum rl_role role;
+	char *via;            /* "ProgramArguments[0] → opt symlink → Cellar file" */
+	struct rl_strv chain; /* libraries only: executable … library */
+	int missing;          /* did not exist when resolved (noted, not fatal) */
+};
+
+struct rl_jobfiles {
+	struct rl_jobfile *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Resolve the files job uses. libs memoises object-file parsing across
+ * jobs (NULL: no library closure). Never fails on a missing or odd file:
+ * those are recorded (missing = 1) or warned about. */
+int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_jobfiles *out,
+		 struct rl_error *err);
+void rl_jobfiles_release(struct rl_jobfiles *f);
+
+/* Add every file of every job to m as uses (entries not yet stat'ed). */
+int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
+		  struct rl_error *err);
+
+#endif

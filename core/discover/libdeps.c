@@ -1,0 +1,639 @@
+/* The shared-library closure: which files a process started from an
+ * executable would map, found the way dyld and ld.so find them.
+ *
+ * Every path is memoised in the cache (existence, identity, parsed
+ * contents), so a library shared by many jobs is parsed once per run, and
+ * the same file reached through two names (dev, ino) is parsed once too.
+ *
+ * Paths are kept as the loader would open them, not canonicalised: the
+ * symlinks on the way (Homebrew's opt/ links) are what job resolution
+ * tracks. Two exceptions follow the loaders: @executable_path and the main
+ * executable's $ORIGIN / @loader_path use its real directory (dyld and
+ * ld.so take it from the kernel's resolved path).
+ *
+ * LD_LIBRARY_PATH and DYLD_* variables are ignored on purpose: the
+ * environment of a launchd job is not ours, and the plist's
+ * EnvironmentVariables are rarely used for loader paths.
+ */
+#include "core/discover/libdeps.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/base/fsutil.h"
+
+#define MAX_CLOSURE	 65536u
+#define LDCONF_MAX_SIZE	 (1u << 20)
+#define LDCONF_MAX_DEPTH 4
+#define LDCONF_MAX_FILES 256u
+#define LDCONF_MAX_DIRS	 256u
+#define NONE		 ((size_t)-1)
+
+struct libent {
+	char *path; /* the first name it was reached by */
+	int exists; /* a regular file */
+	dev_t dev;
+	ino_t ino;
+	int parsed;	  /* 0 not yet, 1 ok, -1 failed (warned) */
+	unsigned visited; /* closure generation that reached it */
+	struct rl_objinfo oi;
+};
+
+/* Open addressing over indices (+1; 0 is empty). */
+struct htab {
+	size_t *slot;
+	size_t cap;
+	size_t n;
+};
+
+struct pathalias {
+	char *path;
+	struct libent *ent;
+};
+
+struct rl_libcache {
+	struct libent **ents;
+	size_t nents, aents;
+	struct pathalias *paths;
+	size_t npaths, apaths;
+	struct htab by_path, by_ino;
+	unsigned gen;
+	char *ldconf; /* ld.so.conf to read; NULL: none */
+	int ldconf_done;
+	struct rl_strv libdirs;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t hash_ino(dev_t dev, ino_t ino)
+{
+	uint64_t h = (uint64_t)dev * 0x9e3779b97f4a7c15ull ^ (uint64_t)ino;
+
+	return h * 0xff51afd7ed558ccdull ^ h >> 29;
+}
+
+static uint64_t key_of(const struct rl_libcache *c, const struct htab *t, size_t idx)
+{
+	if (t == &c->by_path)
+		return hash_str(c->paths[idx].path);
+	return hash_ino(c->ents[idx]->dev, c->ents[idx]->ino);
+}
+
+static void htab_insert(struct rl_libcache *c, struct htab *t, uint64_t h, size_t idx)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		struct htab old = *t;
+
+		t->cap = old.cap ? old.cap * 2 : 64;
+		t->slot = rl_xcalloc(t->cap, sizeof(*t->slot));
+		t->n = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slot[i])
+				htab_insert(c, t, key_of(c, t, old.slot[i] - 1), old.slot[i] - 1);
+		free(old.slot);
+	}
+	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		if (!t->slot[i]) {
+			t->slot[i] = idx + 1;
+			t->n++;
+			return;
+		}
+	}
+}
+
+static struct libent *find_path(const struct rl_libcache *c, const char *path)
+{
+	const struct htab *t = &c->by_path;
+
+	if (!t->cap)
+		return NULL;
+	for (size_t i = hash_str(path) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (strcmp(c->paths[t->slot[i] - 1].path, path) == 0)
+			return c->paths[t->slot[i] - 1].ent;
+	return NULL;
+}
+
+static struct libent *find_ino(const struct rl_libcache *c, dev_t dev, ino_t ino)
+{
+	const struct htab *t = &c->by_ino;
+
+	if (!t->cap)
+		return NULL;
+	for (size_t i = hash_ino(dev, ino) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1)) {
+		struct libent *e = c->ents[t->slot[i] - 1];
+
+		if (e->dev == dev && e->ino == ino)
+			return e;
+	}
+	return NULL;
+}
+
+static void add_alias(struct rl_libcache *c, const char *path, struct libent *e)
+{
+	rl_xgrow((void **)&c->paths, &c->apaths, c->npaths + 1, sizeof(*c->paths));
+	c->paths[c->npaths].path = rl_xstrdup(path);
+	c->paths[c->npaths].ent = e;
+	htab_insert(c, &c->by_path, hash_str(path), c->npaths);
+	c->npaths++;
+}
+
+/* The entry for path, stat'ed once per run; never NULL. */
+static struct libent *lookup(struct rl_libcache *c, const char *path)
+{
+	struct libent *e = find_path(c, path);
+	struct stat st;
+	int ok;
+
+	if (e)
+		return e;
+	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (ok) {
+		e = find_ino(c, st.st_dev, st.st_ino);
+		if (e) {
+			add_alias(c, path, e);
+			return e;
+		}
+	}
+	e = rl_xcalloc(1, sizeof(*e));
+	e->path = rl_xstrdup(path);
+	e->exists = ok;
+	e->dev = e->exists ? st.st_dev : 0;
+	e->ino = e->exists ? st.st_ino : 0;
+	rl_xgrow((void **)&c->ents, &c->aents, c->nents + 1, sizeof(*c->ents));
+	c->ents[c->nents] = e;
+	if (e->exists)
+		htab_insert(c, &c->by_ino, hash_ino(e->dev, e->ino), c->nents);
+	c->nents++;
+	add_alias(c, path, e);
+	return e;
+}
+
+/* The parsed contents of an existing entry, or NULL when it does not
+ * parse (warned about once). */
+static const struct rl_objinfo *parsed(struct libent *e)
+{
+	struct rl_error err = {0};
+
+	if (!e->exists)
+		return NULL;
+	if (!e->parsed) {
+		e->parsed = rl_objinfo_read(e->path, &e->oi, &err) < 0 ? -1 : 1;
+		if (e->parsed < 0)
+			rl_warn("%s", err.text);
+	}
+	return e->parsed > 0 ? &e->oi : NULL;
+}
+
+struct rl_libcache *rl_libcache_new(void)
+{
+	struct rl_libcache *c = rl_xcalloc(1, sizeof(*c));
+
+	c->ldconf = rl_xstrdup("/etc/ld.so.conf");
+	return c;
+}
+
+void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path)
+{
+	free(c->ldconf);
+	c->ldconf = path ? rl_xstrdup(path) : NULL;
+	c->ldconf_done = 0;
+	rl_strv_release(&c->libdirs);
+}
+
+void rl_libcache_free(struct rl_libcache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nents; i++) {
+		rl_objinfo_release(&c->ents[i]->oi);
+		free(c->ents[i]->path);
+		free(c->ents[i]);
+	}
+	for (size_t i = 0; i < c->npaths; i++)
+		free(c->paths[i].path);
+	free(c->ents);
+	free(c->paths);
+	free(c->by_path.slot);
+	free(c->by_ino.slot);
+	free(c->ldconf);
+	rl_strv_release(&c->libdirs);
+	free(c);
+}
+
+/* ---- ld.so's directories ---- */
+
+static void ldconf_add_dir(struct rl_libcache *c, const char *dir)
+{
+	if (dir[0] == '/' && c->libdirs.n < LDCONF_MAX_DIRS && !rl_strv_contains(&c->libdirs, dir))
+		rl_strv_push(&c->libdirs, dir);
+}
+
+static void ldconf_read(struct rl_libcache *c, const char *path, int depth, size_t *nfiles);
+
+static void ldconf_include(struct rl_libcache *c, const char *conf, const char *pat, int depth,
+			   size_t *nfiles)
+{
+	char *dir = rl_path_dirname(conf);
+	char *full = rl_path_join(dir, pat); /* relative to the including file */
+	glob_t g;
+
+	if (glob(full, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			ldconf_read(c, g.gl_pathv[i], depth + 1, nfiles);
+		globfree(&g);
+	}
+	free(full);
+	free(dir);
+}
+
+/* One line of ld.so.conf: a directory, "include GLOB", or "hwcap …". */
+static void ldconf_line(struct rl_libcache *c, const char *conf, char *line, int depth,
+			size_t *nfiles)
+{
+	char *p = line + strspn(line, " \t"), *end;
+
+	p[strcspn(p, "#")] = '\0';
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	if (strncmp(p, "include", 7) == 0 && (p[7] == ' ' || p[7] == '\t')) {
+		p += 7 + strspn(p + 7, " \t");
+		/* Several patterns may follow one include. */
+		for (char *tok = strtok(p, " \t"); tok; tok = strtok(NULL, " \t"))
+			ldconf_include(c, conf, tok, depth, nfiles);
+		return;
+	}
+	if (strncmp(p, "hwcap", 5) == 0 && (p[5] == ' ' || p[5] == '\t'))
+		return;
+	p[strcspn(p, " \t=")] = '\0'; /* old "dir=TYPE" lines */
+	if (*p)
+		ldconf_add_dir(c, p);
+}
+
+static void ldconf_read(struct rl_libcache *c, const char *path, int depth, size_t *nfiles)
+{
+	struct rl_buf b = {0};
+	char *save = NULL;
+
+	if (depth > LDCONF_MAX_DEPTH || *nfiles >= LDCONF_MAX_FILES)
+		return;
+	(*nfiles)++;
+	/* A missing or unreadable configuration means no extra directories. */
+	if (rl_file_read(path, "ld.so.conf", LDCONF_MAX_SIZE, &b, NULL) == 0 && b.data) {
+		for (char *line = strtok_r(b.data, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save))
+			ldconf_line(c, path, line, depth, nfiles);
+	}
+	rl_buf_release(&b);
+}
+
+/* ld.so.conf's directories (what ld.so.cache indexes), then the built-in
+ * trusted directories, multiarch first as Debian's ld.so searches them. */
+static const struct rl_strv *elf_libdirs(struct rl_libcache *c)
+{
+	static const char *const defaults[] = {
+#if defined(__x86_64__)
+		"/lib/x86_64-linux-gnu",
+		"/usr/lib/x86_64-linux-gnu",
+#elif defined(__aarch64__)
+		"/lib/aarch64-linux-gnu",
+		"/usr/lib/aarch64-linux-gnu",
+#elif defined(__i386__)
+		"/lib/i386-linux-gnu",
+		"/usr/lib/i386-linux-gnu",
+#endif
+#if UINTPTR_MAX > 0xffffffffu
+		"/lib64",
+		"/usr/lib64",
+#endif
+		"/lib",
+		"/usr/lib",
+	};
+	size_t nfiles = 0;
+
+	if (!c->ldconf_done) {
+		c->ldconf_done = 1;
+		if (c->ldconf)
+			ldconf_read(c, c->ldconf, 0, &nfiles);
+		for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+			ldconf_add_dir(c, defaults[i]);
+	}
+	return &c->libdirs;
+}
+
+/* ---- the closure ---- */
+
+struct node {
+	char *path; /* as reached */
+	char *dir;  /* for @loader_path / $ORIGIN */
+	struct libent *ent;
+	size_t parent;
+};
+
+struct walk {
+	struct rl_libcache *c;
+	struct node *v;
+	size_t n, alloc;
+	const char *exe_dir;
+	struct rl_libdeps *out;
+	int full; /* MAX_CLOSURE reached (warned) */
+};
+
+static int is_macho_system(const char *path)
+{
+	return rl_path_is_under(path, "/usr/lib") || rl_path_is_under(path, "/System");
+}
+
+/* "@loader_path/x" with dir → "dir/x"; NULL when s lacks the prefix. */
+static char *subst_prefix(const char *s, const char *prefix, const char *dir)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n) != 0 || (s[n] != '/' && s[n] != '\0'))
+		return NULL;
+	return s[n] ? rl_path_join(dir, s + n + 1) : rl_xstrdup(dir);
+}
+
+/* An LC_RPATH entry of the image at node k, expanded; NULL when unusable
+ * (relative to the daemon's unknown working directory, or @rpath). */
+static char *macho_expand(const struct walk *w, size_t k, const char *s)
+{
+	char *r = subst_prefix(s, "@loader_path", w->v[k].dir);
+
+	if (!r)
+		r = subst_prefix(s, "@executable_path", w->exe_dir);
+	if (!r && s[0] == '/')
+		r = rl_xstrdup(s);
+	return r;
+}
+
+static int exists(struct rl_libcache *c, const char *path)
+{
+	return lookup(c, path)->exists;
+}
+
+/* Each image from node i up to the executable, each LC_RPATH in order; the
+ * first candidate that exists wins (dyld's order). */
+static char *macho_rpath(struct walk *w, size_t i, const char *rest)
+{
+	for (size_t k = i; k != NONE; k = w->v[k].parent) {
+		const struct rl_objinfo *oi = parsed(w->v[k].ent);
+
+		for (size_t j = 0; oi && j < oi->rpaths.n; j++) {
+			char *dir = macho_expand(w, k, oi->rpaths.v[j]);
+			char *cand = dir ? rl_path_join(dir, rest) : NULL;
+
+			free(dir);
+			if (cand && (is_macho_system(cand) || exists(w->c, cand)))
+				return cand;
+			free(cand);
+		}
+	}
+	return NULL;
+}
+
+static char *macho_resolve(struct walk *w, size_t i, const char *name)
+{
+	char *r;
+
+	if (strncmp(name, "@rpath/", 7) == 0)
+		return macho_rpath(w, i, name + 7);
+	r = subst_prefix(name, "@loader_path", w->v[i].dir);
+	if (!r)
+		r = subst_prefix(name, "@executable_path", w->exe_dir);
+	if (!r && name[0] == '/')
+		r = rl_xstrdup(name);
+	return r;
+}
+
+/* Replace every $ORIGIN and ${ORIGIN} with dir. */
+static char *elf_expand(const char *s, const char *dir)
+{
+	struct rl_buf b = {0};
+
+	while (*s) {
+		if (strncmp(s, "$ORIGIN", 7) == 0 && s[7] != '_' && !isalnum((unsigned char)s[7])) {
+			rl_buf_adds(&b, dir);
+			s += 7;
+		} else if (strncmp(s, "${ORIGIN}", 9) == 0) {
+			rl_buf_adds(&b, dir);
+			s += 9;
+		} else {
+			rl_buf_add(&b, s++, 1);
+		}
+	}
+	return rl_buf_detach(&b);
+}
+
+/* dir/name when it is an ELF object ld.so would accept for this arch. */
+static char *elf_try(struct walk *w, const char *dir, const char *name, uint32_t arch)
+{
+	char *cand = rl_path_join(dir, name);
+	const struct rl_objinfo *oi = parsed(lookup(w->c, cand));
+
+	if (oi && oi->format == RL_OBJ_ELF && oi->arch == arch)
+		return cand;
+	free(cand);
+	return NULL;
+}
+
+static char *elf_try_list(struct walk *w, size_t k, const struct rl_strv *dirs, const char *name,
+			  uint32_t arch)
+{
+	for (size_t j = 0; j < dirs->n; j++) {
+		char *dir =
+			k == NONE ? rl_xstrdup(dirs->v[j]) : elf_expand(dirs->v[j], w->v[k].dir);
+		char *r = elf_try(w, dir, name, arch);
+
+		free(dir);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* ld.so's order: DT_RPATH of the object and of each loader up to the
+ * executable (only while the object has no DT_RUNPATH; a loader with
+ * DT_RUNPATH contributes nothing), then the object's own DT_RUNPATH, then
+ * ld.so.conf's and the default directories. */
+static char *elf_resolve(struct walk *w, size_t i, const char *name)
+{
+	const struct rl_objinfo *self = parsed(w->v[i].ent);
+	char *r = NULL;
+
+	if (strchr(name, '/')) {
+		/* Used as is; a relative one is relative to the daemon's working
+		 * directory, which is not ours to guess. */
+		r = elf_expand(name, w->v[i].dir);
+		if (r[0] != '/') {
+			free(r);
+			r = NULL;
+		}
+		return r;
+	}
+	if (!self->runpath) {
+		for (size_t k = i; !r && k != NONE; k = w->v[k].parent) {
+			const struct rl_objinfo *oi = parsed(w->v[k].ent);
+
+			if (oi && !oi->runpath)
+				r = elf_try_list(w, k, &oi->rpaths, name, self->arch);
+		}
+	} else {
+		r = elf_try_list(w, i, &self->rpaths, name, self->arch);
+	}
+	if (!r)
+		r = elf_try_list(w, NONE, elf_libdirs(w->c), name, self->arch);
+	return r;
+}
+
+static void push_node(struct walk *w, char *path, struct libent *e, size_t parent)
+{
+	struct rl_libdep *d;
+	size_t *chain, n = 0;
+
+	rl_xgrow((void **)&w->v, &w->alloc, w->n + 1, sizeof(*w->v));
+	w->v[w->n] = (struct node){path, rl_path_dirname(path), e, parent};
+	e->visited = w->c->gen;
+	if (parent == NONE) {
+		w->n++;
+		return;
+	}
+	rl_xgrow((void **)&w->out->v, &w->out->alloc, w->out->n + 1, sizeof(*w->out->v));
+	d = &w->out->v[w->out->n++];
+	memset(d, 0, sizeof(*d));
+	d->path = rl_xstrdup(path);
+	for (size_t k = w->n; k != NONE; k = w->v[k].parent)
+		n++;
+	chain = rl_xmalloc(n * sizeof(*chain));
+	n = 0;
+	for (size_t k = w->n; k != NONE; k = w->v[k].parent)
+		chain[n++] = k;
+	while (n)
+		rl_strv_push(&d->chain, w->v[chain[--n]].path);
+	free(chain);
+	w->n++;
+}
+
+/* Queue the library at path (owned), loaded by node i. */
+static void add_child(struct walk *w, size_t i, char *path, const struct rl_objdep *dep)
+{
+	struct libent *e = lookup(w->c, path);
+
+	if (!e->exists) {
+		if (!dep->weak)
+			rl_warn("cannot find library '%s' needed by '%s'", path, w->v[i].path);
+		free(path);
+		return;
+	}
+	if (e->visited == w->c->gen) {
+		free(path);
+		return;
+	}
+	if (w->n >= MAX_CLOSURE) {
+		if (!w->full)
+			rl_warn("cannot follow libraries of '%s': more than %u", w->v[0].path,
+				MAX_CLOSURE);
+		w->full = 1;
+		free(path);
+		return;
+	}
+	push_node(w, path, e, i);
+}
+
+static void visit(struct walk *w, size_t i)
+{
+	const struct rl_objinfo *oi = parsed(w->v[i].ent);
+
+	if (!oi || oi->format == RL_OBJ_NONE)
+		return;
+	/* The interpreter is the executable's; a library's (libc has one) is not loaded. */
+	if (i == 0 && oi->interp && oi->interp[0] == '/') {
+		struct rl_objdep d = {oi->interp, 0, 0};
+
+		add_child(w, i, rl_xstrdup(oi->interp), &d);
+	}
+	for (size_t j = 0; j < oi->ndeps; j++) {
+		const struct rl_objdep *d = &oi->deps[j];
+		char *path;
+
+		if (oi->format == RL_OBJ_MACHO) {
+			path = macho_resolve(w, i, d->name);
+			if (path && is_macho_system(path)) {
+				free(path); /* dyld shared cache */
+				continue;
+			}
+		} else {
+			path = elf_resolve(w, i, d->name);
+		}
+		if (path)
+			add_child(w, i, path, d);
+		else if (!d->weak)
+			rl_warn("cannot find library '%s' needed by '%s'", d->name, w->v[i].path);
+		/* visit() may have grown w->v; oi points into the cache, which stays. */
+	}
+}
+
+static char *real_dir(const char *path)
+{
+	char *real = realpath(path, NULL);
+	char *dir = rl_path_dirname(real ? real : path);
+
+	free(real);
+	return dir;
+}
+
+int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
+			struct rl_error *err)
+{
+	struct walk w = {c, NULL, 0, 0, NULL, out, 0};
+	struct libent *root;
+	char *exe_dir;
+
+	if (!c || !exe || !out) {
+		rl_error_set(err, "cannot compute library closure: missing argument");
+		return -1;
+	}
+	root = lookup(c, exe);
+	if (!root->exists)
+		return 0; /* a missing executable is the caller's to report */
+	c->gen++;
+	exe_dir = real_dir(exe);
+	w.exe_dir = exe_dir;
+	push_node(&w, rl_xstrdup(exe), root, NONE);
+	/* The executable's own directory is its real one, as the loaders see it. */
+	free(w.v[0].dir);
+	w.v[0].dir = rl_xstrdup(exe_dir);
+	for (size_t i = 0; i < w.n; i++)
+		visit(&w, i);
+	for (size_t i = 0; i < w.n; i++) {
+		free(w.v[i].path);
+		free(w.v[i].dir);
+	}
+	free(w.v);
+	free(exe_dir);
+	return 0;
+}
+
+void rl_libdeps_release(struct rl_libdeps *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->v[i].path);
+		rl_strv_release(&d->v[i].chain);
+	}
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}

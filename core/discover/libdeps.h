@@ -1,0 +1,89 @@
+/* Shared-library dependency closure over Mach-O and ELF files.
+ *
+ * Every offset and size read from a file is checked against the file: a
+ * truncated, corrupt or hostile file gives a warning naming it, never a
+ * crash, a hang or an unbounded allocation.
+ */
+#ifndef RL_LIBDEPS_H
+#define RL_LIBDEPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/error.h"
+#include "core/base/util.h"
+
+enum rl_objformat {
+	RL_OBJ_NONE = 0, /* not an object file (a script, data) */
+	RL_OBJ_MACHO,
+	RL_OBJ_ELF,
+};
+
+/* One dependency as the file states it. */
+struct rl_objdep {
+	char *name; /* install name / DT_NEEDED text, unresolved */
+	int weak;   /* LC_LOAD_WEAK_DYLIB: may be absent */
+	int kind;   /* Mach-O: the load command (LC_*); ELF: 0 */
+};
+
+/* What one object file says about its dependencies. */
+struct rl_objinfo {
+	enum rl_objformat format;
+	struct rl_objdep *deps;
+	size_t ndeps;
+	struct rl_strv rpaths;  /* LC_RPATH, or DT_RPATH / DT_RUNPATH entries, unexpanded */
+	int runpath;            /* ELF: the paths came from DT_RUNPATH (not DT_RPATH) */
+	char *interp;           /* ELF PT_INTERP; NULL otherwise */
+	uint32_t arch;          /* ELF: EI_CLASS << 16 | e_machine (ld.so skips other arches);
+				   Mach-O: cputype of the slice read, 0 for a union of slices */
+};
+
+/* Parse path. Returns 0 (format NONE for a non-object file), or -1 with
+ * err naming the file when it claims to be an object file but is
+ * truncated or corrupt. For a universal Mach-O file the host's slice is
+ * used when one matches, else the union of every slice. */
+int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *err);
+/* Parse from memory (the fuzz targets' entry point). */
+int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
+		     struct rl_objinfo *out, struct rl_error *err);
+void rl_objinfo_release(struct rl_objinfo *oi);
+
+/* One library in a closure. */
+struct rl_libdep {
+	char *path;           /* resolved path of the library */
+	struct rl_strv chain; /* root executable, …, this library */
+};
+
+struct rl_libdeps {
+	struct rl_libdep *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* A memo of parsed files, shared by every closure in one run. */
+struct rl_libcache;
+
+struct rl_libcache *rl_libcache_new(void);
+void rl_libcache_free(struct rl_libcache *c);
+/* Read ld.so's directories from this file instead of /etc/ld.so.conf (NULL:
+ * only the built-in defaults). For tests and chroots; call before the first
+ * closure. */
+void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path);
+
+/* The transitive closure of exe: its interpreter (ELF) and every library it
+ * loads, resolved as dyld (@executable_path, @loader_path, @rpath through
+ * the loader chain's LC_RPATHs) or ld.so ($ORIGIN, RPATH/RUNPATH, default
+ * directories) do. Each library appears once, with the first chain found
+ * (breadth-first, so the shortest). Mach-O libraries under /usr/lib and
+ * /System are left out (dyld shared cache). Unresolvable non-weak
+ * dependencies and corrupt files are warnings, not errors; a missing
+ * executable or one that is no object file (a script) gives an empty
+ * closure. Results are appended to out (zero it first). Paths are the
+ * loader's, not canonicalised; one file reached by two names (dev, ino)
+ * appears once, under the first. LD_LIBRARY_PATH and DYLD_* are ignored.
+ * Returns -1 only on a missing argument. */
+int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
+			struct rl_error *err);
+void rl_libdeps_release(struct rl_libdeps *d);
+
+#endif

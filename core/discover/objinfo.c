@@ -1,0 +1,182 @@
+/* Object-file parsing entry points: open a file, sniff its format, hand it
+ * to the Mach-O or ELF parser through a bounded range reader. */
+#include "core/discover/objparse.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int rl_objsrc_range_ok(uint64_t off, uint64_t n, uint64_t limit)
+{
+	return off <= limit && n <= limit - off;
+}
+
+int rl_objsrc_read(const struct rl_objsrc *src, uint64_t off, void *buf, size_t n,
+		   struct rl_error *err)
+{
+	unsigned char *p = buf;
+
+	if (!rl_objsrc_range_ok(off, n, src->size)) {
+		rl_error_set(
+			err,
+			"cannot parse '%s': truncated (%zu bytes at offset %llu, file has %llu)",
+			src->name, n, (unsigned long long)off, (unsigned long long)src->size);
+		return -1;
+	}
+	if (src->mem) {
+		if (n)
+			memcpy(buf, src->mem + off, n);
+		return 0;
+	}
+	while (n) {
+		ssize_t r = pread(src->fd, p, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			/* The file shrank under us, or an I/O error. */
+			rl_error_set(err, "cannot read '%s': %s", src->name,
+				     r < 0 ? strerror(errno) : "unexpected end of file");
+			return -1;
+		}
+		p += r;
+		off += (uint64_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+uint16_t rl_obj_u16(const unsigned char *p, int be)
+{
+	return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
+}
+
+uint32_t rl_obj_u32(const unsigned char *p, int be)
+{
+	if (be)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+uint64_t rl_obj_u64(const unsigned char *p, int be)
+{
+	uint64_t hi = rl_obj_u32(p + (be ? 0 : 4), be);
+	uint64_t lo = rl_obj_u32(p + (be ? 4 : 0), be);
+
+	return hi << 32 | lo;
+}
+
+int rl_objinfo_add_dep(const struct rl_objsrc *src, struct rl_objinfo *oi, const char *name,
+		       int weak, int kind, struct rl_error *err)
+{
+	for (size_t i = 0; i < oi->ndeps; i++) {
+		if (strcmp(oi->deps[i].name, name) == 0) {
+			/* Strong in any slice means strong. */
+			oi->deps[i].weak = oi->deps[i].weak && weak;
+			return 0;
+		}
+	}
+	if (oi->ndeps >= RL_OBJ_MAX_DEPS) {
+		rl_error_set(err, "cannot parse '%s': more than %u dependencies", src->name,
+			     RL_OBJ_MAX_DEPS);
+		return -1;
+	}
+	if (oi->ndeps % 16 == 0)
+		oi->deps = rl_xrealloc(oi->deps, (oi->ndeps + 16) * sizeof(*oi->deps));
+	oi->deps[oi->ndeps].name = rl_xstrdup(name);
+	oi->deps[oi->ndeps].weak = weak;
+	oi->deps[oi->ndeps].kind = kind;
+	oi->ndeps++;
+	return 0;
+}
+
+int rl_objinfo_add_rpath(const struct rl_objsrc *src, struct rl_objinfo *oi, const char *path,
+			 struct rl_error *err)
+{
+	if (rl_strv_contains(&oi->rpaths, path))
+		return 0;
+	if (oi->rpaths.n >= RL_OBJ_MAX_DEPS) {
+		rl_error_set(err, "cannot parse '%s': more than %u rpaths", src->name,
+			     RL_OBJ_MAX_DEPS);
+		return -1;
+	}
+	rl_strv_push(&oi->rpaths, path);
+	return 0;
+}
+
+static int parse_src(const struct rl_objsrc *src, struct rl_objinfo *out, struct rl_error *err)
+{
+	unsigned char magic[8] = {0};
+	size_t n = src->size < sizeof(magic) ? (size_t)src->size : sizeof(magic);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (rl_objsrc_read(src, 0, magic, n, err) < 0)
+		return -1;
+	if (rl_macho_magic(magic, n)) {
+		out->format = RL_OBJ_MACHO;
+		rc = rl_macho_parse(src, out, err);
+	} else if (rl_elf_magic(magic, n)) {
+		out->format = RL_OBJ_ELF;
+		rc = rl_elf_parse(src, out, err);
+	} else {
+		return 0;
+	}
+	if (rc < 0)
+		rl_objinfo_release(out);
+	return rc;
+}
+
+int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
+		     struct rl_objinfo *out, struct rl_error *err)
+{
+	struct rl_objsrc src = {name ? name : "(memory)", len, data, -1};
+	static const unsigned char empty[1];
+
+	if (!data)
+		src.mem = empty;
+	return parse_src(&src, out, err);
+}
+
+int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *err)
+{
+	struct rl_objsrc src = {path, 0, NULL, -1};
+	struct stat st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	src.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (src.fd < 0) {
+		rl_error_set(err, "cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(src.fd, &st) < 0) {
+		rl_error_set(err, "cannot read '%s': %s", path, strerror(errno));
+		close(src.fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		/* A FIFO or device is no object file; never block reading it. */
+		close(src.fd);
+		return 0;
+	}
+	src.size = (uint64_t)st.st_size;
+	rc = parse_src(&src, out, err);
+	close(src.fd);
+	return rc;
+}
+
+void rl_objinfo_release(struct rl_objinfo *oi)
+{
+	if (!oi)
+		return;
+	for (size_t i = 0; i < oi->ndeps; i++)
+		free(oi->deps[i].name);
+	free(oi->deps);
+	rl_strv_release(&oi->rpaths);
+	free(oi->interp);
+	memset(oi, 0, sizeof(*oi));
+}

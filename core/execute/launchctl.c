@@ -1,0 +1,577 @@
+#include "core/execute/launchctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/base/util.h"
+
+extern char **environ;
+
+#define LC_DEFAULT_PATH	     "/bin/launchctl"
+#define LC_DEFAULT_TIMEOUT_S 30.0
+#define LC_OUTPUT_MAX	     (1024 * 1024) /* per stream; the rest is read and dropped */
+#define LC_KILL_GRACE_S	     0.5	   /* SIGTERM, then SIGKILL after this */
+#define LC_TICK_MS	     100	   /* re-check the child at least this often */
+#define LC_DRAIN_READS	     64		   /* bound on reads after the child exited */
+#define LC_DESCRIBE_MAX	     300	   /* bytes of launchctl's message in errors */
+
+const char *rl_launchctl_path(const char *explicit_path)
+{
+	const char *env;
+
+	if (explicit_path && *explicit_path)
+		return explicit_path;
+	env = getenv("RELAUNCH_LAUNCHCTL");
+	if (env && *env)
+		return env;
+	return LC_DEFAULT_PATH;
+}
+
+/* A pipe whose ends are close-on-exec (so concurrent children never
+ * inherit them) and above stderr (so dup2 onto 1 or 2 always copies). */
+static int lift_fd(int fd)
+{
+	int nfd;
+
+	if (fd > 2)
+		return fd;
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return nfd;
+}
+
+static int cloexec_pipe(int p[2])
+{
+#if defined(__linux__) || defined(__FreeBSD__)
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+#else
+	if (pipe(p) < 0)
+		return -1;
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+#endif
+	p[0] = lift_fd(p[0]);
+	p[1] = lift_fd(p[1]);
+	if (p[0] < 0 || p[1] < 0) {
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+		return -1;
+	}
+	fcntl(p[0], F_SETFL, fcntl(p[0], F_GETFL) | O_NONBLOCK);
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The child gets /dev/null as stdin, the pipes as stdout and stderr, default
+ * signal dispositions, an empty mask and its own process group (so a timeout
+ * kills whatever it started too). */
+static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
+	static const int dfl_sigs[] = {SIGPIPE, SIGCHLD, SIGINT,  SIGQUIT, SIGTERM,
+				       SIGHUP,	SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
+	size_t i;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, outw, 1);
+	posix_spawn_file_actions_adddup2(&fa, errw, 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	for (i = 0; i < sizeof(dfl_sigs) / sizeof(dfl_sigs[0]); i++)
+		sigaddset(&dfl, dfl_sigs[i]);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					      POSIX_SPAWN_SETPGROUP);
+	rc = posix_spawn(pid, path, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+/* Read what is there; 0 on EOF or a hard error (the stream is done). */
+static int read_some(int fd, struct rl_buf *b)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	do
+		n = read(fd, chunk, sizeof(chunk));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+	if (n == 0)
+		return 0;
+	if (b->len < LC_OUTPUT_MAX) {
+		size_t room = LC_OUTPUT_MAX - b->len;
+
+		rl_buf_add(b, chunk, (size_t)n < room ? (size_t)n : room);
+	}
+	return 1;
+}
+
+/* After the child exited: take what is already in the pipes. A grandchild
+ * that kept a pipe open and keeps writing cannot hold us here. */
+static void drain(int fd, struct rl_buf *b)
+{
+	int i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < LC_DRAIN_READS; i++) {
+		struct pollfd p = {fd, POLLIN, 0};
+
+		if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLIN | POLLHUP | POLLERR)))
+			return;
+		if (!read_some(fd, b))
+			return;
+	}
+}
+
+static int try_reap(pid_t pid, int *wstatus)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, wstatus, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	return r == pid || (r < 0 && errno == ECHILD);
+}
+
+/* Only while pid is unreaped: then neither it nor its group id can have
+ * been reused. */
+static void signal_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0)
+		kill(pid, sig);
+}
+
+/* 1 when the child has exited; it stays a zombie (not reaped). */
+static int has_exited(pid_t pid)
+{
+	siginfo_t si;
+	int r;
+
+	memset(&si, 0, sizeof(si));
+	do
+		r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+	while (r < 0 && errno == EINTR);
+	return r < 0 || si.si_pid == pid;
+}
+
+/* SIGTERM to the child's group, SIGKILL (to whatever is left of the group)
+ * after a grace period, then reap. */
+static void kill_and_reap(pid_t pid, int *wstatus)
+{
+	int64_t until = rl_now_mono_ns() + (int64_t)(LC_KILL_GRACE_S * 1e9);
+	pid_t r;
+
+	signal_group(pid, SIGTERM);
+	while (!has_exited(pid) && rl_now_mono_ns() < until)
+		rl_sleep_s(0.01);
+	signal_group(pid, SIGKILL);
+	do
+		r = waitpid(pid, wstatus, 0);
+	while (r < 0 && errno == EINTR);
+}
+
+struct child {
+	pid_t pid;
+	int fd[2]; /* stdout, stderr read ends */
+	struct rl_buf *buf[2];
+	int64_t deadline;
+	int wstatus;
+};
+
+/* Read both pipes until the child exits or the deadline passes. Returns 0
+ * when the child was reaped, 1 on timeout (the child is still running). */
+static int collect(struct child *c)
+{
+	int reaped = 0;
+
+	while (!reaped) {
+		struct pollfd pf[2] = {{c->fd[0], POLLIN, 0}, {c->fd[1], POLLIN, 0}};
+		int64_t left = c->deadline - rl_now_mono_ns();
+		int ms, i;
+
+		if (left <= 0)
+			return 1;
+		ms = left / 1000000 + 1 < LC_TICK_MS ? (int)(left / 1000000 + 1) : LC_TICK_MS;
+		if (c->fd[0] < 0 && c->fd[1] < 0) {
+			/* Both streams ended: the child is exiting. Back off gently. */
+			rl_sleep_s(ms < 5 ? ms / 1000.0 : 0.005);
+		} else if (poll(pf, 2, ms) < 0 && errno != EINTR) {
+			rl_sleep_s(0.01);
+		}
+		for (i = 0; i < 2; i++) {
+			if (c->fd[i] >= 0 && (pf[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    !read_some(c->fd[i], c->buf[i]))
+				close_fd(&c->fd[i]);
+		}
+		reaped = try_reap(c->pid, &c->wstatus);
+	}
+	drain(c->fd[0], c->buf[0]);
+	drain(c->fd[1], c->buf[1]);
+	return 0;
+}
+
+static char *join_args(const char *const *args)
+{
+	struct rl_buf b = {0};
+	size_t i;
+
+	for (i = 0; args[i]; i++) {
+		if (i)
+			rl_buf_adds(&b, " ");
+		rl_buf_adds(&b, args[i]);
+	}
+	rl_buf_adds(&b, "");
+	return rl_buf_detach(&b);
+}
+
+static char **make_argv(const char *path, const char *const *args)
+{
+	size_t n = 0, i;
+	char **argv;
+
+	while (args[n])
+		n++;
+	argv = rl_xcalloc(n + 2, sizeof(*argv));
+	argv[0] = (char *)(uintptr_t)path;
+	for (i = 0; i < n; i++)
+		argv[i + 1] = (char *)(uintptr_t)args[i];
+	return argv;
+}
+
+static void finish_result(struct rl_lc_result *res, const struct child *c, int timed_out)
+{
+	res->timed_out = timed_out;
+	res->status = -1;
+	if (!timed_out && WIFEXITED(c->wstatus))
+		res->status = WEXITSTATUS(c->wstatus);
+	else if (!timed_out && WIFSIGNALED(c->wstatus))
+		res->signo = WTERMSIG(c->wstatus);
+}
+
+int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
+		      struct rl_lc_result *res, struct rl_error *err)
+{
+	const char *path = rl_launchctl_path(lc ? lc->path : NULL);
+	double timeout = lc && lc->timeout_s > 0 ? lc->timeout_s : LC_DEFAULT_TIMEOUT_S;
+	struct rl_buf out = {0}, errb = {0};
+	struct child c = {.fd = {-1, -1}, .buf = {&out, &errb}};
+	int outp[2], errp[2], rc, timed_out;
+	char **argv;
+
+	memset(res, 0, sizeof(*res));
+	res->status = -1;
+	res->cmd = join_args(args);
+	res->timeout_s = timeout;
+	if (cloexec_pipe(outp) < 0) {
+		rl_error_set(err, "cannot run launchctl '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (cloexec_pipe(errp) < 0) {
+		rl_error_set(err, "cannot run launchctl '%s': %s", path, strerror(errno));
+		close(outp[0]);
+		close(outp[1]);
+		return -1;
+	}
+	argv = make_argv(path, args);
+	rc = spawn(path, argv, outp[1], errp[1], &c.pid);
+	free(argv);
+	close(outp[1]);
+	close(errp[1]);
+	c.fd[0] = outp[0];
+	c.fd[1] = errp[0];
+	if (rc != 0) {
+		close_fd(&c.fd[0]);
+		close_fd(&c.fd[1]);
+		rl_error_set(err, "cannot run launchctl '%s': %s", path, strerror(rc));
+		return -1;
+	}
+	c.deadline = rl_now_mono_ns() + (int64_t)(timeout * 1e9);
+	timed_out = collect(&c);
+	if (timed_out)
+		kill_and_reap(c.pid, &c.wstatus);
+	close_fd(&c.fd[0]);
+	close_fd(&c.fd[1]);
+	rl_buf_adds(&out, "");
+	rl_buf_adds(&errb, "");
+	res->out = rl_buf_detach(&out);
+	res->errout = rl_buf_detach(&errb);
+	finish_result(res, &c, timed_out);
+	/* Where posix_spawn cannot report a failed exec, the child exits 127
+	 * without a word. */
+	if (res->status == 127 && !*res->out && !*res->errout) {
+		rl_error_set(err, "cannot run launchctl '%s': %s", path,
+			     access(path, X_OK) < 0 ? strerror(errno) : "exec failed (exit 127)");
+		return -1;
+	}
+	return 0;
+}
+
+void rl_lc_result_release(struct rl_lc_result *r)
+{
+	if (!r)
+		return;
+	free(r->out);
+	free(r->errout);
+	free(r->cmd);
+	r->out = r->errout = r->cmd = NULL;
+}
+
+static const char *exit_meaning(int status)
+{
+	switch (status) {
+	case 0:
+		return "success";
+	case RL_LC_EXIT_ESRCH:
+		return "no such process";
+	case RL_LC_EXIT_IO:
+		return "input/output error: already loaded, or bootstrap too soon after bootout";
+	case RL_LC_EXIT_USAGE:
+		return "malformed target or usage error";
+	case RL_LC_EXIT_NO_DOMAIN:
+		return "no such domain, e.g. no GUI session for that user";
+	case RL_LC_EXIT_NOT_LOADED:
+		return "service not loaded";
+	case RL_LC_EXIT_UNSUPPORTED:
+		return "domain does not support this action";
+	default:
+		return NULL;
+	}
+}
+
+const char *rl_launchctl_exit_meaning(int status)
+{
+	const char *m = exit_meaning(status);
+
+	return m ? m : "unexpected exit code";
+}
+
+/* The first non-empty line of text, printable bytes only, bounded. */
+static void first_line(const char *text, char *dst, size_t dstsz)
+{
+	size_t n = 0;
+
+	while (*text == '\n' || *text == '\r' || *text == ' ' || *text == '\t')
+		text++;
+	for (; *text && *text != '\n' && n + 1 < dstsz; text++) {
+		unsigned char ch = (unsigned char)*text;
+
+		dst[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '?'))
+		n--;
+	dst[n] = '\0';
+}
+
+char *rl_lc_result_describe(const struct rl_lc_result *r)
+{
+	char line[LC_DESCRIBE_MAX];
+	const char *m;
+	const char *cmd = r->cmd ? r->cmd : "";
+
+	if (r->timed_out)
+		return rl_xasprintf("launchctl '%s' timed out after %g s", cmd, r->timeout_s);
+	if (r->status < 0)
+		return rl_xasprintf("launchctl '%s' was killed by signal %d", cmd, r->signo);
+	if (r->status == 0)
+		return rl_xasprintf("launchctl '%s' succeeded", cmd);
+	first_line(r->errout && *r->errout ? r->errout : r->out ? r->out : "", line, sizeof(line));
+	m = exit_meaning(r->status);
+	return rl_xasprintf("launchctl '%s' failed with exit code %d%s%s%s%s%s", cmd, r->status,
+			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);
+}
+
+struct print_parser {
+	struct rl_service_status *st;
+	int in_block; /* inside the first top-level "<target> = {" */
+	int done;
+	int depth; /* nesting: 1 inside the service block */
+	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal;
+};
+
+static void copy_value(char *dst, size_t dstsz, const char *v, size_t len)
+{
+	size_t i;
+
+	if (len >= dstsz)
+		len = dstsz - 1;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)v[i];
+
+		dst[i] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	dst[len] = '\0';
+}
+
+/* A decimal number in [min, max], else -1. */
+static long parse_number(const char *v, size_t len, long min, long max)
+{
+	long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 18)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		n = n * 10 + (v[i] - '0');
+	}
+	return n < min || n > max ? -1 : n;
+}
+
+static int key_is(const char *k, size_t klen, const char *name)
+{
+	return strlen(name) == klen && memcmp(k, name, klen) == 0;
+}
+
+/* "key = value" at the service block's own level. */
+static void take_key(struct print_parser *p, const char *s, size_t len)
+{
+	struct rl_service_status *st = p->st;
+	const char *eq = NULL, *v;
+	size_t i, klen, vlen;
+	long n;
+
+	for (i = 0; i + 3 <= len; i++) {
+		if (memcmp(s + i, " = ", 3) == 0) {
+			eq = s + i;
+			break;
+		}
+	}
+	if (!eq)
+		return;
+	klen = (size_t)(eq - s);
+	v = eq + 3;
+	vlen = len - klen - 3;
+	if (key_is(s, klen, "state") && !p->seen_state++) {
+		copy_value(st->state, sizeof(st->state), v, vlen);
+		st->running = strcmp(st->state, "running") == 0;
+	} else if (key_is(s, klen, "pid") && !p->seen_pid++) {
+		n = parse_number(v, vlen, 1, INT_MAX);
+		st->pid = n > 0 ? (pid_t)n : 0;
+	} else if (key_is(s, klen, "runs") && !p->seen_runs++) {
+		st->runs = parse_number(v, vlen, 0, LONG_MAX / 10);
+	} else if (key_is(s, klen, "last exit code") && !p->seen_exit++) {
+		copy_value(st->last_exit, sizeof(st->last_exit), v, vlen);
+	} else if (key_is(s, klen, "last terminating signal") && !p->seen_signal++) {
+		copy_value(st->last_signal, sizeof(st->last_signal), v, vlen);
+	}
+}
+
+/* Nesting comes from leading tabs when the line has them (the real format
+ * indents one tab per level, so an argument that reads "}" or "x = {" cannot
+ * unbalance it), else from counting braces. */
+static void parse_line(struct print_parser *p, const char *s, size_t len)
+{
+	size_t tabs = 0, i;
+	int level, opener;
+
+	while (tabs < len && s[tabs] == '\t')
+		tabs++;
+	for (i = tabs; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	s += i;
+	len -= i;
+	opener = len >= 1 && s[len - 1] == '{' &&
+		 (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
+	if (!p->in_block) {
+		if (opener) {
+			p->in_block = 1;
+			p->depth = 1;
+		}
+		return;
+	}
+	if (len == 1 && s[0] == '}') {
+		p->depth = tabs ? (int)(tabs < 64 ? tabs : 64) : p->depth - 1;
+		p->done = p->depth <= 0;
+		return;
+	}
+	level = tabs ? (int)(tabs < 64 ? tabs : 64) : p->depth;
+	if (opener) {
+		p->depth = level + 1;
+		return;
+	}
+	p->depth = level;
+	if (level == 1)
+		take_key(p, s, len);
+}
+
+int rl_launchctl_parse_print(const char *text, struct rl_service_status *st)
+{
+	struct print_parser p = {.st = st};
+	const char *line = text ? text : "";
+
+	memset(st, 0, sizeof(*st));
+	st->runs = -1;
+	while (*line && !p.done) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		parse_line(&p, line, len);
+		line += len + (nl ? 1 : 0);
+	}
+	return p.in_block ? 0 : -1;
+}
+
+int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
+			struct rl_service_status *st, struct rl_error *err)
+{
+	const char *args[] = {"print", target, NULL};
+	struct rl_lc_result r;
+	char *why;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->runs = -1;
+	if (rl_launchctl_call(lc, args, &r, err) < 0) {
+		rl_lc_result_release(&r);
+		return -2;
+	}
+	if (!r.timed_out && r.status == RL_LC_EXIT_NOT_LOADED) {
+		rc = 1;
+	} else if (r.timed_out || r.status != 0) {
+		why = rl_lc_result_describe(&r);
+		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
+		free(why);
+		rc = -1;
+	} else if (rl_launchctl_parse_print(r.out, st) < 0) {
+		rl_error_set(
+			err,
+			"cannot get the status of '%s': launchctl print printed no service block",
+			target);
+		rc = -1;
+	}
+	rl_lc_result_release(&r);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* Talking to launchd through launchctl(1), spawned with posix_spawn and an
+ * argv array (never a shell), each call with a timeout. */
+#ifndef RL_LAUNCHCTL_H
+#define RL_LAUNCHCTL_H
+
+#include <sys/types.h>
+
+#include "core/base/error.h"
+
+/* launchctl's exit codes that mean something to us. */
+#define RL_LC_EXIT_IO 5            /* Bootstrap failed: 5: Input/output error */
+#define RL_LC_EXIT_ESRCH 3         /* Boot-out failed: 3: No such process */
+#define RL_LC_EXIT_USAGE 64        /* malformed target */
+#define RL_LC_EXIT_NO_DOMAIN 112   /* no such domain (no GUI session for the uid) */
+#define RL_LC_EXIT_NOT_LOADED 113  /* Could not find service … */
+#define RL_LC_EXIT_UNSUPPORTED 125 /* domain does not support the action */
+
+struct rl_launchctl {
+	const char *path;  /* --launchctl, else $RELAUNCH_LAUNCHCTL, else /bin/launchctl */
+	double timeout_s;  /* per call; a hung launchctl is killed */
+};
+
+struct rl_lc_result {
+	int status;     /* exit code; -1 when killed by a signal or timed out */
+	int timed_out;
+	char *out;      /* stdout, NUL-terminated (owned) */
+	char *errout;   /* stderr (owned) */
+	/* Added for messages: */
+	char *cmd;        /* the arguments joined by spaces: "kickstart -k system/x" (owned) */
+	int signo;        /* the signal that killed it, when status is -1 and not timed out */
+	double timeout_s; /* the timeout it ran with */
+};
+
+/* Resolve the path from explicit (may be NULL) and the environment. */
+const char *rl_launchctl_path(const char *explicit_path);
+/* Run launchctl with args (NULL-terminated, without argv[0]). Returns 0 when
+ * it ran (whatever its exit code, or timed out: then it was killed with
+ * SIGTERM, SIGKILL after a short grace, and reaped), -1 when it could not be
+ * started (err: "cannot run launchctl '/bin/launchctl': No such file or
+ * directory"). stdin is /dev/null; stdout and stderr are kept up to 1 MiB
+ * each, the rest dropped. lc->timeout_s <= 0 means 30 s. Release res in
+ * every case. */
+int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
+		      struct rl_lc_result *res, struct rl_error *err);
+void rl_lc_result_release(struct rl_lc_result *r);
+/* What launchctl's exit code means, for messages ("service not loaded");
+ * "unexpected exit code" for codes without a known meaning. */
+const char *rl_launchctl_exit_meaning(int status);
+/* What happened, for messages (malloc'd): "launchctl 'kickstart -k system/x'
+ * timed out after 10 s", "launchctl 'print gui/501/x' failed with exit code
+ * 112 (no such domain, …): <first line of its stderr>". */
+char *rl_lc_result_describe(const struct rl_lc_result *r);
+
+struct rl_service_status {
+	int running;           /* state = running */
+	char state[64];        /* the state line's value */
+	pid_t pid;             /* 0 when no pid line */
+	long runs;             /* -1 when absent */
+	char last_exit[128];   /* "last exit code" value, "" when absent */
+	char last_signal[128]; /* "last terminating signal" value, "" when absent */
+};
+
+/* Parse `launchctl print <target>` output: the keys of the first top-level
+ * block only (nested blocks such as `arguments = {` are skipped). Returns 0,
+ * or -1 when the text holds no block at all. */
+int rl_launchctl_parse_print(const char *text, struct rl_service_status *st);
+/* print <target>. Returns 0 loaded (st filled), 1 not loaded (113), -1 on
+ * any other failure (err says what the exit code means), -2 when launchctl
+ * could not be run at all (err as for rl_launchctl_call). */
+int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
+			struct rl_service_status *st, struct rl_error *err);
+
+#endif

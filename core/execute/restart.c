@@ -1,0 +1,514 @@
+#include "core/execute/restart.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+
+#define THROTTLE_FLOOR_S	10.0 /* never sooner than this after our last restart */
+#define THROTTLE_DEFAULT_S	10.0 /* launchd's default ThrottleInterval */
+#define POLL_S			0.1  /* between `print` polls */
+#define BOOTSTRAP_TRIES		6    /* exit 5 right after bootout: try again */
+#define BOOTSTRAP_BACKOFF_S	0.1  /* doubled on each try */
+#define BOOTSTRAP_BACKOFF_MAX_S 1.0
+
+enum state {
+	ST_POLICY,	  /* restart = never, --max, an earlier failure */
+	ST_THROTTLE,	  /* when may this step start: --interval and the label's history */
+	ST_WAIT,	  /* sleep until then */
+	ST_STATUS_BEFORE, /* loaded? the old pid */
+	ST_KICKSTART,
+	ST_BOOTOUT,
+	ST_WAIT_GONE, /* bootout is asynchronous */
+	ST_BOOTSTRAP,
+	ST_START,	 /* running before, not started by launchd itself after a reload */
+	ST_WAIT_RUNNING, /* a new pid, state running */
+	ST_SETTLE,	 /* the same pid stays up */
+	ST_VERIFY_FRESH,
+	/* Terminal states. */
+	ST_DONE,
+	ST_FAILED,
+	ST_SKIPPED,
+	ST_DEFERRED,
+	ST_FATAL, /* launchctl cannot be run: stop the whole run */
+};
+
+struct run {
+	const struct rl_run_opts *o;
+	struct rl_history *hist;
+	struct rl_error *err;
+	long attempts; /* restarts attempted in this run, for --max */
+	int failed;
+	int64_t next_start; /* monotonic ns: the end of the last restart + --interval */
+};
+
+struct step_run {
+	struct run *run;
+	const struct rl_step *step;
+	struct rl_result *res;
+	int64_t next_start; /* monotonic ns: this step's earliest start */
+	int64_t t0;	    /* monotonic ns: when the restart began (0: it did not) */
+	int64_t deadline;   /* of the current waiting state */
+	int attempted;	    /* kickstart or bootout issued */
+	int tries;	    /* bootstrap attempts */
+	double backoff;
+	char last_seen[RL_ERROR_TEXT_MAX]; /* what print said last, for "did not come back" */
+};
+
+typedef enum state (*handler_fn)(struct step_run *s);
+
+static int64_t s_to_ns(double s)
+{
+	return s > 0 ? (int64_t)(s * 1e9) : 0;
+}
+
+static enum state set_why(struct step_run *s, enum state next, const char *fmt, va_list ap)
+	RL_PRINTF(3, 0);
+
+static enum state set_why(struct step_run *s, enum state next, const char *fmt, va_list ap)
+{
+	char text[RL_ERROR_TEXT_MAX];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (!s->res->error)
+		s->res->error = rl_xstrdup(text);
+	return next;
+}
+
+#define WHY_FN(name, next)                                                                         \
+	static enum state name(struct step_run *s, const char *fmt, ...) RL_PRINTF(2, 3);          \
+	static enum state name(struct step_run *s, const char *fmt, ...)                           \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		enum state r;                                                                      \
+		va_start(ap, fmt);                                                                 \
+		r = set_why(s, next, fmt, ap);                                                     \
+		va_end(ap);                                                                        \
+		return r;                                                                          \
+	}
+
+WHY_FN(fail, ST_FAILED)
+WHY_FN(skip, ST_SKIPPED)
+WHY_FN(defer, ST_DEFERRED)
+
+/* Run launchctl; ST_FATAL when it cannot be run at all, else the next
+ * state stays for the caller to pick (returned as ST_DONE). */
+static enum state call(struct step_run *s, const char *const *args, struct rl_lc_result *r)
+{
+	if (rl_launchctl_call(&s->run->o->lc, args, r, s->run->err) < 0)
+		return ST_FATAL;
+	return ST_DONE;
+}
+
+static int call_ok(const struct rl_lc_result *r)
+{
+	return !r->timed_out && r->status == 0;
+}
+
+static enum state fail_call(struct step_run *s, const struct rl_lc_result *r, const char *suffix)
+{
+	char *d = rl_lc_result_describe(r);
+	enum state st = fail(s, "%s%s", d, suffix);
+
+	free(d);
+	return st;
+}
+
+/* Poll once; 0 loaded (st filled), 1 not loaded, -1 other failure (text in
+ * s->last_seen), -2 fatal. */
+static int poll_status(struct step_run *s, struct rl_service_status *st)
+{
+	struct rl_error e = {0};
+	int rc = rl_launchctl_status(&s->run->o->lc, s->step->job->target, st, &e);
+
+	if (rc == -2)
+		rl_error_set(s->run->err, "%s", e.text);
+	else if (rc == 1)
+		snprintf(s->last_seen, sizeof(s->last_seen), "not loaded");
+	else if (rc < 0)
+		snprintf(s->last_seen, sizeof(s->last_seen), "%s", e.text);
+	else
+		snprintf(s->last_seen, sizeof(s->last_seen), "%s", st->state[0] ? st->state : "?");
+	return rc;
+}
+
+/* Sleep one poll step, or to the deadline when that comes first. */
+static void nap(const struct step_run *s)
+{
+	int64_t left = s->deadline - rl_now_mono_ns();
+
+	rl_sleep_s(left < s_to_ns(POLL_S) ? (double)left / 1e9 : POLL_S);
+}
+
+static void exit_text(const struct rl_service_status *st, char *buf, size_t n)
+{
+	if (st->last_signal[0])
+		snprintf(buf, n, "last terminating signal %s", st->last_signal);
+	else if (st->last_exit[0])
+		snprintf(buf, n, "last exit code %s", st->last_exit);
+	else
+		snprintf(buf, n, "last exit code unknown");
+}
+
+static enum state st_policy(struct step_run *s)
+{
+	const struct rl_run_opts *o = s->run->o;
+
+	if (s->step->never)
+		return skip(s, "restart = never");
+	if (o->max > 0 && s->run->attempts >= o->max)
+		return defer(s, "--max %ld reached; left for the next run", o->max);
+	if (s->run->failed && !o->keep_going)
+		return defer(s, "not attempted after an earlier failure");
+	return ST_THROTTLE;
+}
+
+/* launchd's own throttle for the job, but never under 10 s. */
+static double label_throttle(const struct rl_job *job)
+{
+	double t = job->throttle_interval < 0 ? THROTTLE_DEFAULT_S : job->throttle_interval;
+
+	return t < THROTTLE_FLOOR_S ? THROTTLE_FLOOR_S : t;
+}
+
+/* next_start is the later of the run's spacing (--interval) and the label's
+ * throttle, which is measured on the wall clock because it spans runs. */
+static enum state st_throttle(struct step_run *s)
+{
+	double t = label_throttle(s->step->job);
+	int64_t last = rl_history_last(s->run->hist, s->step->job->label);
+	double ago, wait;
+	int64_t until;
+
+	s->next_start = s->run->next_start;
+	if (last <= 0)
+		return ST_WAIT;
+	ago = (double)(rl_now_wall_ns() - last) / 1e9;
+	if (ago < 0)
+		ago = 0; /* the clock went back: count from now, never longer than t */
+	if (ago >= t)
+		return ST_WAIT;
+	if (s->run->o->no_wait)
+		return defer(s, "restarted %.0f s ago; ThrottleInterval %.0f s", ago, t);
+	wait = t - ago;
+	until = rl_now_mono_ns() + s_to_ns(wait);
+	if (until > s->next_start)
+		s->next_start = until;
+	return ST_WAIT;
+}
+
+static enum state st_wait(struct step_run *s)
+{
+	int64_t left = s->next_start - rl_now_mono_ns();
+
+	if (left > 0)
+		rl_sleep_s((double)left / 1e9);
+	return ST_STATUS_BEFORE;
+}
+
+static enum state st_status_before(struct step_run *s)
+{
+	struct rl_service_status st;
+	int rc;
+
+	s->t0 = rl_now_mono_ns();
+	rc = poll_status(s, &st);
+	if (rc == -2)
+		return ST_FATAL;
+	if (rc == 1)
+		return skip(s, "not loaded");
+	if (rc < 0)
+		return fail(s, "%s", s->last_seen);
+	s->res->old_pid = st.running ? st.pid : 0;
+	return s->step->action == RL_ACTION_RELOAD ? ST_BOOTOUT : ST_KICKSTART;
+}
+
+/* Every attempt counts for --max and goes into the history, whatever
+ * happens next, so a job that fails is not hammered by the next run. */
+static void begin_attempt(struct step_run *s)
+{
+	s->attempted = 1;
+	s->run->attempts++;
+	rl_history_set(s->run->hist, s->step->job->label, rl_now_wall_ns());
+}
+
+static enum state enter_wait_running(struct step_run *s)
+{
+	s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+	return ST_WAIT_RUNNING;
+}
+
+static enum state st_kickstart(struct step_run *s)
+{
+	const char *args[] = {"kickstart", "-k", s->step->job->target, NULL};
+	struct rl_lc_result r;
+	enum state next;
+
+	begin_attempt(s);
+	next = call(s, args, &r);
+	if (next != ST_FATAL)
+		next = call_ok(&r) ? enter_wait_running(s) : fail_call(s, &r, "");
+	rl_lc_result_release(&r);
+	return next;
+}
+
+static enum state st_bootout(struct step_run *s)
+{
+	const char *args[] = {"bootout", s->step->job->target, NULL};
+	struct rl_lc_result r;
+	enum state next;
+
+	begin_attempt(s);
+	next = call(s, args, &r);
+	if (next == ST_FATAL) {
+		rl_lc_result_release(&r);
+		return next;
+	}
+	/* 3 and 113: already gone, which is what we want. */
+	if (call_ok(&r) ||
+	    (!r.timed_out && (r.status == RL_LC_EXIT_ESRCH || r.status == RL_LC_EXIT_NOT_LOADED))) {
+		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+		next = ST_WAIT_GONE;
+	} else {
+		next = fail_call(s, &r, "");
+	}
+	rl_lc_result_release(&r);
+	return next;
+}
+
+static enum state st_wait_gone(struct step_run *s)
+{
+	struct rl_service_status st;
+	int rc = poll_status(s, &st);
+
+	if (rc == -2)
+		return ST_FATAL;
+	if (rc == 1) {
+		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+		s->backoff = BOOTSTRAP_BACKOFF_S;
+		return ST_BOOTSTRAP;
+	}
+	if (rl_now_mono_ns() >= s->deadline)
+		return fail(s, "'%s' was still loaded %g s after bootout (%s)",
+			    s->step->job->target, s->run->o->timeout, s->last_seen);
+	nap(s);
+	return ST_WAIT_GONE;
+}
+
+/* After bootout launchd may answer 5 for a while: retry with backoff within
+ * the timeout, as `brew services` does. Failing here is the one way relaunch
+ * leaves a job stopped, so the message says so. */
+static enum state st_bootstrap(struct step_run *s)
+{
+	const struct rl_job *job = s->step->job;
+	const char *args[] = {"bootstrap", job->domain, job->plist, NULL};
+	struct rl_lc_result r;
+	enum state next = call(s, args, &r);
+
+	s->tries++;
+	if (next == ST_FATAL) {
+		next = ST_FATAL;
+	} else if (call_ok(&r)) {
+		next = s->res->old_pid && !job->keepalive && !job->runatload
+			       ? ST_START
+			       : enter_wait_running(s);
+	} else if (!r.timed_out && r.status == RL_LC_EXIT_IO && s->tries < BOOTSTRAP_TRIES &&
+		   rl_now_mono_ns() + s_to_ns(s->backoff) < s->deadline) {
+		rl_sleep_s(s->backoff);
+		s->backoff = s->backoff * 2 > BOOTSTRAP_BACKOFF_MAX_S ? BOOTSTRAP_BACKOFF_MAX_S
+								      : s->backoff * 2;
+		next = ST_BOOTSTRAP;
+	} else {
+		char *d = rl_lc_result_describe(&r);
+
+		if (r.timed_out)
+			next = fail(s, "cannot load '%s': %s; the job may not be loaded",
+				    job->plist, d);
+		else
+			next = fail(s, "launchd refused to load '%s': %s; the job is not loaded",
+				    job->plist, d);
+		free(d);
+	}
+	rl_lc_result_release(&r);
+	return next;
+}
+
+static enum state st_start(struct step_run *s)
+{
+	const char *args[] = {"kickstart", s->step->job->target, NULL};
+	struct rl_lc_result r;
+	enum state next = call(s, args, &r);
+
+	if (next != ST_FATAL)
+		next = call_ok(&r) ? enter_wait_running(s)
+				   : fail_call(s, &r, "; the job is loaded but not running");
+	rl_lc_result_release(&r);
+	return next;
+}
+
+/* A job that was not running and that launchd does not keep alive or start
+ * at load may well not run now (it starts on demand, or ran and exited):
+ * there is nothing to watch, so launchctl's exit status alone decides. */
+static int expected_to_run(const struct step_run *s)
+{
+	const struct rl_job *job = s->step->job;
+
+	return s->res->old_pid != 0 || job->keepalive || job->runatload;
+}
+
+static enum state st_wait_running(struct step_run *s)
+{
+	struct rl_service_status st;
+	int rc;
+
+	if (!expected_to_run(s)) {
+		s->res->note = rl_xstrdup("not expected to run: was not running, neither KeepAlive "
+					  "nor RunAtLoad; launchctl's exit status only");
+		return ST_DONE;
+	}
+	rc = poll_status(s, &st);
+	if (rc == -2)
+		return ST_FATAL;
+	if (rc == 0 && st.running && st.pid != 0 && st.pid != s->res->old_pid) {
+		s->res->new_pid = st.pid;
+		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->settle);
+		return ST_SETTLE;
+	}
+	if (rl_now_mono_ns() >= s->deadline)
+		return fail(s, "did not come back within %g s (state %s)", s->run->o->timeout,
+			    s->last_seen);
+	nap(s);
+	return ST_WAIT_RUNNING;
+}
+
+static enum state st_settle(struct step_run *s)
+{
+	struct rl_service_status st;
+	char how[300];
+	int rc = poll_status(s, &st);
+
+	if (rc == -2)
+		return ST_FATAL;
+	if (rc == 1)
+		return fail(s, "was unloaded during settle");
+	if (rc < 0)
+		return fail(s, "%s", s->last_seen);
+	if (!st.running || st.pid != s->res->new_pid) {
+		exit_text(&st, how, sizeof(how));
+		s->res->new_pid = st.running ? st.pid : 0;
+		return fail(s, "exited during settle (%s)", how);
+	}
+	if (rl_now_mono_ns() >= s->deadline)
+		return ST_VERIFY_FRESH;
+	nap(s);
+	return ST_SETTLE;
+}
+
+static enum state st_verify_fresh(struct step_run *s)
+{
+	const struct rl_run_opts *o = s->run->o;
+	char *why = NULL;
+	enum state next = ST_DONE;
+
+	if (o->verify_fresh && o->verify_fresh(s->step, s->res->new_pid, &why, o->ctx) == 1)
+		next = fail(s, "%s", why ? why : "the new process does not run the files on disk");
+	free(why);
+	return next;
+}
+
+static const handler_fn handlers[] = {
+	[ST_POLICY] = st_policy,       [ST_THROTTLE] = st_throttle,
+	[ST_WAIT] = st_wait,	       [ST_STATUS_BEFORE] = st_status_before,
+	[ST_KICKSTART] = st_kickstart, [ST_BOOTOUT] = st_bootout,
+	[ST_WAIT_GONE] = st_wait_gone, [ST_BOOTSTRAP] = st_bootstrap,
+	[ST_START] = st_start,	       [ST_WAIT_RUNNING] = st_wait_running,
+	[ST_SETTLE] = st_settle,       [ST_VERIFY_FRESH] = st_verify_fresh,
+};
+
+static enum rl_result_status final_status(enum state st)
+{
+	switch (st) {
+	case ST_DONE:
+		return RL_RESULT_RESTARTED;
+	case ST_SKIPPED:
+		return RL_RESULT_SKIPPED;
+	case ST_DEFERRED:
+		return RL_RESULT_DEFERRED;
+	default:
+		return RL_RESULT_FAILED;
+	}
+}
+
+/* Returns the terminal state. */
+static enum state run_step(struct run *run, const struct rl_step *step, struct rl_result *res)
+{
+	struct step_run s = {.run = run, .step = step, .res = res};
+	enum state st = ST_POLICY;
+	int64_t end;
+
+	while (st < ST_DONE)
+		st = handlers[st](&s);
+	end = rl_now_mono_ns();
+	res->status = final_status(st);
+	if (s.t0)
+		res->seconds = (double)(end - s.t0) / 1e9;
+	if (s.attempted)
+		run->next_start = end + s_to_ns(run->o->interval);
+	if (st == ST_FAILED)
+		run->failed = 1;
+	return st;
+}
+
+int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o, struct rl_history *hist,
+		   struct rl_results *out, struct rl_error *err)
+{
+	struct run run = {.o = o, .hist = hist, .err = err};
+	size_t i;
+
+	for (i = 0; i < plan->n; i++) {
+		struct rl_result *res;
+
+		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+		res = &out->v[out->n];
+		memset(res, 0, sizeof(*res));
+		res->step = &plan->steps[i];
+		if (run_step(&run, &plan->steps[i], res) == ST_FATAL) {
+			free(res->error);
+			free(res->note);
+			return -1;
+		}
+		out->n++;
+		if (o->on_result)
+			o->on_result(res, o->ctx);
+	}
+	return 0;
+}
+
+void rl_results_release(struct rl_results *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].error);
+		free(r->v[i].note);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *rl_result_status_name(enum rl_result_status s)
+{
+	switch (s) {
+	case RL_RESULT_RESTARTED:
+		return "restarted";
+	case RL_RESULT_FAILED:
+		return "failed";
+	case RL_RESULT_SKIPPED:
+		return "skipped";
+	case RL_RESULT_DEFERRED:
+		return "deferred";
+	}
+	return "?";
+}

@@ -1,0 +1,77 @@
+/* Executing a plan: ordered, throttled, verified restarts.
+ *
+ * Each step runs as a small state machine (s6-supervise style): a table of
+ * handlers, one per state, each returning the next state:
+ *   POLICY → CHECK_THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | BOOTOUT →
+ *   WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING → SETTLE → VERIFY_FRESH
+ *   → DONE / FAILED / SKIPPED / DEFERRED.
+ * START (`kickstart <target>`) brings back a job that was running before a
+ * reload but that launchd would not start by itself (neither KeepAlive nor
+ * RunAtLoad).
+ */
+#ifndef RL_RESTART_H
+#define RL_RESTART_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "core/base/error.h"
+#include "core/execute/history.h"
+#include "core/execute/launchctl.h"
+#include "core/plan/plan.h"
+
+enum rl_result_status {
+	RL_RESULT_RESTARTED = 0,
+	RL_RESULT_FAILED,
+	RL_RESULT_SKIPPED,  /* not loaded (113), or restart = never */
+	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a failure */
+};
+
+const char *rl_result_status_name(enum rl_result_status s);
+
+struct rl_result {
+	const struct rl_step *step;
+	enum rl_result_status status;
+	pid_t old_pid; /* 0: not running before */
+	pid_t new_pid; /* 0: not running after */
+	double seconds;
+	char *error;   /* failed/skipped/deferred: why */
+	/* restarted: a remark, or NULL. "not expected to run: …" for a job that
+	 * was not running and is neither KeepAlive nor RunAtLoad, where only
+	 * launchctl's exit status was checked. */
+	char *note;
+};
+
+struct rl_run_opts {
+	struct rl_launchctl lc;
+	double interval;   /* at least this long between restarts */
+	double settle;     /* the new pid must stay up this long */
+	double timeout;    /* for the new pid to appear */
+	long max;          /* restarts per run; <= 0 unlimited */
+	int keep_going;
+	int no_wait;       /* throttle: defer instead of waiting */
+	/* Optional: after settle, decide whether the new process runs the files
+	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
+	 * (*why set, malloc'd): a stale new process fails the step. */
+	int (*verify_fresh)(const struct rl_step *step, pid_t pid, char **why, void *ctx);
+	/* Called after each step finishes, for live output; ctx goes to both. */
+	void (*on_result)(const struct rl_result *r, void *ctx);
+	void *ctx;
+};
+
+struct rl_results {
+	struct rl_result *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Execute plan in order, updating hist (in memory: the caller saves it). One
+ * result per step is appended to out, in plan order. Returns 0 when it ran to
+ * the end (whatever the results), -1 on an error that stops everything
+ * (launchctl cannot be run: the step at hand gets no result, the steps before
+ * keep theirs). */
+int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o,
+		   struct rl_history *hist, struct rl_results *out, struct rl_error *err);
+void rl_results_release(struct rl_results *r);
+
+#endif

@@ -1,0 +1,243 @@
+#include "core/model/fileinfo.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/util.h"
+
+#define SYMLINK_MAX    ((size_t)1 << 16)
+
+#ifdef __APPLE__
+#define ST_MTIM(st) ((st)->st_mtimespec)
+#define ST_CTIM(st) ((st)->st_ctimespec)
+#else
+#define ST_MTIM(st) ((st)->st_mtim)
+#define ST_CTIM(st) ((st)->st_ctim)
+#endif
+
+const char *rl_fileinfo_other_kind(uint32_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a file, directory or symlink";
+}
+
+static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
+{
+	fi->dev = (uint64_t)st->st_dev;
+	fi->ino = (uint64_t)st->st_ino;
+	fi->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	fi->mode = (uint32_t)st->st_mode;
+	fi->mtime_ns = (int64_t)ST_MTIM(st).tv_sec * 1000000000 + ST_MTIM(st).tv_nsec;
+	fi->ctime_ns = (int64_t)ST_CTIM(st).tv_sec * 1000000000 + ST_CTIM(st).tv_nsec;
+}
+
+static int read_link_text(const char *path, const struct stat *st, struct rl_fileinfo *fi,
+			  struct rl_error *err)
+{
+	/* st_size is the text's length on most systems but 0 on some (procfs):
+	 * grow until readlink leaves room to spare. */
+	size_t size = st->st_size > 0 && (size_t)st->st_size < SYMLINK_MAX ? (size_t)st->st_size + 1
+									   : 256;
+
+	for (;;) {
+		char *buf = rl_xmalloc(size);
+		ssize_t n = readlink(path, buf, size);
+
+		if (n < 0) {
+			rl_error_set_path(err, "cannot read symlink", path, strerror(errno));
+			free(buf);
+			return -1;
+		}
+		if ((size_t)n < size) {
+			buf[n] = '\0';
+			fi->link = buf;
+			return 0;
+		}
+		free(buf);
+		if (size >= SYMLINK_MAX) {
+			rl_error_set_path(err, "cannot read symlink", path, "link text too long");
+			return -1;
+		}
+		size *= 2;
+	}
+}
+
+static int read_symlink(const char *path, const struct stat *st, struct rl_fileinfo *fi,
+			struct rl_error *err)
+{
+	if (read_link_text(path, st, fi, err) < 0)
+		return -1;
+	fi->resolved = realpath(path, NULL);
+	if (fi->resolved)
+		return 0;
+	if (errno == ENOENT || errno == ENOTDIR)
+		return 0; /* dangling: the caller decides whether that is fine */
+	rl_error_set_path(err, "cannot resolve symlink", path,
+		  errno == ELOOP ? "symlink loop" : strerror(errno));
+	return -1;
+}
+
+int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+{
+	struct stat st;
+
+	memset(fi, 0, sizeof(*fi));
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			fi->type = RL_FT_MISSING;
+			return 0;
+		}
+		rl_error_set_path(err, "cannot read", path,
+			  errno == ELOOP ? "symlink loop" : strerror(errno));
+		return -1;
+	}
+	fill_identity(fi, &st);
+	if (S_ISREG(st.st_mode))
+		fi->type = RL_FT_FILE;
+	else if (S_ISDIR(st.st_mode))
+		fi->type = RL_FT_DIR;
+	else if (S_ISLNK(st.st_mode))
+		fi->type = RL_FT_SYMLINK;
+	else
+		fi->type = RL_FT_OTHER;
+	if (fi->type == RL_FT_SYMLINK && read_symlink(path, &st, fi, err) < 0) {
+		rl_fileinfo_release(fi);
+		return -1;
+	}
+	return 0;
+}
+
+static int digest_fd(int fd, char hex[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char buf[65536];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int ok;
+
+	if (!ctx)
+		abort();
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	while (ok) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ok = n == 0;
+			break;
+		}
+		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+	}
+	if (ok)
+		ok = EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	for (unsigned int i = 0; i < mdlen; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[64] = '\0';
+	return 0;
+}
+
+/* Thread-safe: touches only fi and err, so callers may hash in parallel. */
+int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+{
+	struct stat st;
+	int fd, saved;
+
+	/* O_NOFOLLOW: a file that became a symlink is not the file recorded;
+	 * O_NONBLOCK: one that became a FIFO must not block the open. */
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		saved = errno;
+		rl_error_set_path(err, "cannot read file", path,
+			  saved == ELOOP ? "not a regular file any more" : strerror(saved));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rl_error_set_path(err, "cannot read file", path, "not a regular file any more");
+		close(fd);
+		return -1;
+	}
+	if (digest_fd(fd, fi->sha256) < 0) {
+		rl_error_set_path(err, "cannot read file", path, strerror(errno ? errno : EIO));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	/* The identity of the bytes actually hashed, in case the path was
+	 * replaced since it was stat'ed. */
+	fill_identity(fi, &st);
+	fi->type = RL_FT_FILE;
+	fi->hashed = 1;
+	return 0;
+}
+
+static const char *const ftype_names[] = {
+	[RL_FT_MISSING] = "missing", [RL_FT_FILE] = "file",   [RL_FT_SYMLINK] = "symlink",
+	[RL_FT_DIR] = "dir",	     [RL_FT_OTHER] = "other",
+};
+
+const char *rl_ftype_name(enum rl_ftype t)
+{
+	if ((size_t)t >= sizeof(ftype_names) / sizeof(ftype_names[0]))
+		return "unknown";
+	return ftype_names[t];
+}
+
+int rl_ftype_parse(const char *name, enum rl_ftype *out)
+{
+	for (size_t i = 0; i < sizeof(ftype_names) / sizeof(ftype_names[0]); i++) {
+		if (strcmp(name, ftype_names[i]) == 0) {
+			*out = (enum rl_ftype)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void rl_fileinfo_copy(struct rl_fileinfo *dst, const struct rl_fileinfo *src)
+{
+	*dst = *src;
+	dst->link = src->link ? rl_xstrdup(src->link) : NULL;
+	dst->resolved = src->resolved ? rl_xstrdup(src->resolved) : NULL;
+}
+
+void rl_fileinfo_release(struct rl_fileinfo *fi)
+{
+	free(fi->link);
+	free(fi->resolved);
+	memset(fi, 0, sizeof(*fi));
+}
+
+int rl_fileinfo_same_identity(const struct rl_fileinfo *a, const struct rl_fileinfo *b)
+{
+	return a->type == b->type && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi)
+{
+	if (fi->type == RL_FT_MISSING)
+		return rl_xstrdup("missing");
+	if (fi->type == RL_FT_FILE)
+		return rl_xasprintf("file:%llu:%llu:%s", (unsigned long long)fi->dev,
+				    (unsigned long long)fi->ino, fi->hashed ? fi->sha256 : "");
+	return rl_xasprintf("%s:%llu:%llu", rl_ftype_name(fi->type), (unsigned long long)fi->dev,
+			    (unsigned long long)fi->ino);
+}

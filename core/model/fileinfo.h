@@ -1,0 +1,58 @@
+/* What relaunch knows about one path on disk. */
+#ifndef RL_FILEINFO_H
+#define RL_FILEINFO_H
+
+#include <stdint.h>
+
+#include "core/base/error.h"
+
+enum rl_ftype {
+	RL_FT_MISSING = 0, /* does not exist (noted for job files, an error for --path) */
+	RL_FT_FILE,
+	RL_FT_SYMLINK,
+	RL_FT_DIR,
+	RL_FT_OTHER, /* FIFO, socket, device */
+};
+
+struct rl_fileinfo {
+	enum rl_ftype type;
+	uint64_t dev;
+	uint64_t ino;
+	uint64_t size;
+	uint32_t mode; /* st_mode, type bits included */
+	int64_t mtime_ns;
+	int64_t ctime_ns;
+	int hashed;        /* sha256 is valid (regular files only) */
+	char sha256[65];   /* lowercase hex */
+	char *link;        /* symlink: the link text as readlink(2) returns it */
+	char *resolved;    /* symlink: fully resolved target; NULL when dangling */
+};
+
+const char *rl_ftype_name(enum rl_ftype t);
+/* A short text naming exactly this version of a path: type, identity and,
+ * for a regular file, the hash ("file:<dev>:<ino>:<sha256>",
+ * "symlink:<dev>:<ino>", "missing"). Owned by the caller. */
+char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi);
+int rl_ftype_parse(const char *name, enum rl_ftype *out);
+
+/* lstat path into fi (no hash): type, identity, times; for a symlink the
+ * link text and the fully resolved target (resolved NULL when dangling,
+ * error on a loop). A path that does not exist gives type MISSING, not an
+ * error. fi is overwritten, not released. Returns 0 or -1 with err naming
+ * the path. */
+int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err);
+/* SHA-256 of a regular file's content into fi->sha256; fails (naming the
+ * path) when it is not a regular file any more or cannot be read. The
+ * identity fields are refreshed from the opened file, so they describe the
+ * bytes hashed. Touches nothing but fi and err: safe to run in parallel. */
+int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *err);
+/* Deep copy and release. */
+void rl_fileinfo_copy(struct rl_fileinfo *dst, const struct rl_fileinfo *src);
+void rl_fileinfo_release(struct rl_fileinfo *fi);
+/* 1 when (dev, ino, size, mtime, ctime) all match: the fast path's test. */
+int rl_fileinfo_same_identity(const struct rl_fileinfo *a, const struct rl_fileinfo *b);
+
+/* "a FIFO", "a socket", "a device": what an RL_FT_OTHER st_mode is. */
+const char *rl_fileinfo_other_kind(uint32_t mode);
+
+#endif

@@ -1,0 +1,530 @@
+#include "core/model/manifest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/jsonutil.h"
+#include "core/compare/snapshot.h"
+
+static const char *const role_names[] = {
+	[RL_ROLE_PLIST] = "plist",
+	[RL_ROLE_PROGRAM] = "program",
+	[RL_ROLE_COMMAND] = "command",
+	[RL_ROLE_SCRIPT] = "script",
+	[RL_ROLE_INTERPRETER] = "interpreter",
+	[RL_ROLE_LIBRARY] = "library",
+	[RL_ROLE_SYMLINK] = "symlink",
+	[RL_ROLE_WATCH] = "watch",
+};
+
+#define NROLES (sizeof(role_names) / sizeof(role_names[0]))
+
+const char *rl_role_name(enum rl_role r)
+{
+	return (size_t)r < NROLES ? role_names[r] : "unknown";
+}
+
+int rl_role_parse(const char *name, enum rl_role *out)
+{
+	for (size_t i = 0; i < NROLES; i++) {
+		if (strcmp(name, role_names[i]) == 0) {
+			*out = (enum rl_role)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void rl_manifest_init(struct rl_manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+static void use_release(struct rl_use *u)
+{
+	free(u->label);
+	free(u->via);
+	free(u->ack);
+	rl_strv_release(&u->chain);
+}
+
+static void entry_release(struct rl_entry *e)
+{
+	free(e->path);
+	rl_fileinfo_release(&e->fi);
+	for (size_t i = 0; i < e->nuses; i++)
+		use_release(&e->uses[i]);
+	free(e->uses);
+}
+
+void rl_manifest_release(struct rl_manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		entry_release(&m->entries[i]);
+	free(m->entries);
+	rl_strv_release(&m->roots);
+	rl_manifest_init(m);
+}
+
+/* Index of path, or of where it would go; *found says which. */
+static size_t bsearch_path(const struct rl_manifest *m, const char *path, int *found)
+{
+	size_t lo = 0, hi = m->n;
+
+	*found = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->entries[mid].path, path);
+
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path)
+{
+	int found;
+	size_t i = bsearch_path(m, path, &found);
+
+	return found ? &m->entries[i] : NULL;
+}
+
+struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path)
+{
+	int found;
+	size_t i = bsearch_path(m, path, &found);
+	struct rl_entry *e;
+
+	if (found)
+		return &m->entries[i];
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + 1, sizeof(*m->entries));
+	memmove(&m->entries[i + 1], &m->entries[i], (m->n - i) * sizeof(*m->entries));
+	m->n++;
+	e = &m->entries[i];
+	memset(e, 0, sizeof(*e));
+	e->path = rl_xstrdup(path);
+	e->fi.type = RL_FT_MISSING;
+	return e;
+}
+
+static int str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
+{
+	struct rl_use *n;
+
+	for (size_t i = 0; i < e->nuses; i++)
+		if (e->uses[i].role == u->role && str_eq(e->uses[i].label, u->label) &&
+		    str_eq(e->uses[i].via, u->via))
+			return;
+	rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
+	n = &e->uses[e->nuses++];
+	memset(n, 0, sizeof(*n));
+	n->label = rl_xstrdup(u->label ? u->label : "");
+	n->role = u->role;
+	n->via = rl_xstrdup(u->via ? u->via : "");
+	n->ack = u->ack ? rl_xstrdup(u->ack) : NULL;
+	rl_strv_copy(&n->chain, &u->chain);
+}
+
+int rl_entry_used_by(const struct rl_entry *e, const char *label)
+{
+	for (size_t i = 0; i < e->nuses; i++)
+		if (strcmp(e->uses[i].label, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- JSON form ---- */
+
+static void set_int(json_t *o, const char *key, long long v)
+{
+	json_object_set_new(o, key, json_integer(v));
+}
+
+json_t *rl_fileinfo_to_json(const struct rl_fileinfo *fi)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		abort();
+	json_object_set_new(o, "type", json_string(rl_ftype_name(fi->type)));
+	/* Unsigned identity values are stored bit for bit as JSON integers. */
+	set_int(o, "dev", (long long)fi->dev);
+	set_int(o, "ino", (long long)fi->ino);
+	set_int(o, "size", (long long)fi->size);
+	set_int(o, "mode", fi->mode);
+	set_int(o, "mtime_ns", fi->mtime_ns);
+	set_int(o, "ctime_ns", fi->ctime_ns);
+	if (fi->type == RL_FT_FILE && fi->hashed)
+		json_object_set_new(o, "sha256", json_string(fi->sha256));
+	if (fi->type == RL_FT_SYMLINK) {
+		json_object_set_new(o, "link", rl_json_path(fi->link ? fi->link : ""));
+		json_object_set_new(o, "resolved",
+				    fi->resolved ? rl_json_path(fi->resolved) : json_null());
+	}
+	return o;
+}
+
+static json_t *use_to_json(const struct rl_use *u)
+{
+	json_t *o = json_object();
+
+	/* Labels and via texts are byte strings too; the path form keeps them exact. */
+	json_object_set_new(o, "label", rl_json_path(u->label));
+	json_object_set_new(o, "role", json_string(rl_role_name(u->role)));
+	json_object_set_new(o, "via", rl_json_path(u->via));
+	if (u->chain.n) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < u->chain.n; i++)
+			json_array_append_new(a, rl_json_path(u->chain.v[i]));
+		json_object_set_new(o, "chain", a);
+	}
+	if (u->ack)
+		json_object_set_new(o, "ack", rl_json_path(u->ack));
+	return o;
+}
+
+static json_t *entry_to_json(const struct rl_entry *e)
+{
+	json_t *o = rl_fileinfo_to_json(&e->fi);
+	json_t *uses = json_array();
+
+	json_object_set_new(o, "path", rl_json_path(e->path));
+	for (size_t i = 0; i < e->nuses; i++)
+		json_array_append_new(uses, use_to_json(&e->uses[i]));
+	json_object_set_new(o, "uses", uses);
+	return o;
+}
+
+int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_error *err)
+{
+	json_t *root = json_object();
+	json_t *roots = json_array();
+	json_t *files = json_array();
+	int rc;
+
+	if (!root || !roots || !files)
+		abort();
+	for (size_t i = 0; i < m->roots.n; i++)
+		json_array_append_new(roots, rl_json_path(m->roots.v[i]));
+	for (size_t i = 0; i < m->n; i++)
+		json_array_append_new(files, entry_to_json(&m->entries[i]));
+	set_int(root, "version", RL_MANIFEST_VERSION);
+	json_object_set_new(root, "roots", roots);
+	json_object_set_new(root, "files", files);
+	rc = rl_json_save_file(path, "manifest", root, err);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- loading, strictly: every problem is one line naming where ---- */
+
+/* A text value in the path form, where the empty string is allowed. */
+static char *text_get(const json_t *v, const char *what, struct rl_error *err)
+{
+	if (json_is_string(v) && json_string_length(v) == 0)
+		return rl_xstrdup("");
+	return rl_json_path_get(v, what, err);
+}
+
+static int get_u64(const json_t *o, const char *key, uint64_t *out, const char *what,
+		   struct rl_error *err)
+{
+	long long v;
+
+	if (rl_json_get_int(o, key, 0, &v, what, err) < 0)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
+
+static int get_i64(const json_t *o, const char *key, int64_t *out, const char *what,
+		   struct rl_error *err)
+{
+	long long v;
+
+	if (rl_json_get_int(o, key, 0, &v, what, err) < 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int valid_sha256(const char *s)
+{
+	if (strlen(s) != 64)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int symlink_from_json(const json_t *o, const char *what, struct rl_fileinfo *fi,
+			     struct rl_error *err)
+{
+	const json_t *res = json_object_get(o, "resolved");
+	char *w = rl_xasprintf("%s: 'link'", what);
+
+	fi->link = text_get(json_object_get(o, "link"), w, err);
+	free(w);
+	if (!fi->link)
+		return -1;
+	if (!res || json_is_null(res))
+		return 0;
+	w = rl_xasprintf("%s: 'resolved'", what);
+	fi->resolved = rl_json_path_get(res, w, err);
+	free(w);
+	return fi->resolved ? 0 : -1;
+}
+
+static int fileinfo_from_json(const json_t *o, const char *what, struct rl_fileinfo *fi,
+			      struct rl_error *err)
+{
+	const char *type = rl_json_get_string(o, "type", 0, what, err);
+	const char *sha;
+	long long mode;
+
+	if (!type)
+		return -1;
+	if (rl_ftype_parse(type, &fi->type) < 0) {
+		rl_error_set(err, "%s: unknown type '%s'", what, type);
+		return -1;
+	}
+	if (get_u64(o, "dev", &fi->dev, what, err) < 0 ||
+	    get_u64(o, "ino", &fi->ino, what, err) < 0 ||
+	    get_u64(o, "size", &fi->size, what, err) < 0 ||
+	    rl_json_get_int(o, "mode", 0, &mode, what, err) < 0 ||
+	    get_i64(o, "mtime_ns", &fi->mtime_ns, what, err) < 0 ||
+	    get_i64(o, "ctime_ns", &fi->ctime_ns, what, err) < 0)
+		return -1;
+	if (mode < 0 || mode > 0xffffffffLL) {
+		rl_error_set(err, "%s: 'mode' out of range", what);
+		return -1;
+	}
+	fi->mode = (uint32_t)mode;
+	if (fi->type == RL_FT_SYMLINK)
+		return symlink_from_json(o, what, fi, err);
+	if (fi->type != RL_FT_FILE)
+		return 0;
+	if (!(sha = rl_json_get_string(o, "sha256", 0, what, err)))
+		return -1;
+	if (!valid_sha256(sha)) {
+		rl_error_set(err, "%s: 'sha256' is not 64 lowercase hex digits", what);
+		return -1;
+	}
+	memcpy(fi->sha256, sha, 65);
+	fi->hashed = 1;
+	return 0;
+}
+
+static int chain_from_json(const json_t *a, const char *what, struct rl_strv *chain,
+			   struct rl_error *err)
+{
+	size_t i;
+	const json_t *v;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a)) {
+		rl_error_set(err, "%s: 'chain' must be an array", what);
+		return -1;
+	}
+	json_array_foreach(a, i, v) {
+		char *w = rl_xasprintf("%s: chain[%zu]", what, i);
+		char *p = rl_json_path_get(v, w, err);
+
+		free(w);
+		if (!p)
+			return -1;
+		rl_strv_push_owned(chain, p);
+	}
+	return 0;
+}
+
+static int use_from_json(const json_t *o, const char *what, struct rl_use *u, struct rl_error *err)
+{
+	const char *role;
+	char *w;
+
+	if (!json_is_object(o)) {
+		rl_error_set(err, "%s: not an object", what);
+		return -1;
+	}
+	w = rl_xasprintf("%s: 'label'", what);
+	u->label = text_get(json_object_get(o, "label"), w, err);
+	free(w);
+	if (!u->label)
+		return -1;
+	role = rl_json_get_string(o, "role", 0, what, err);
+	if (!role)
+		return -1;
+	if (rl_role_parse(role, &u->role) < 0) {
+		rl_error_set(err, "%s: unknown role '%s'", what, role);
+		return -1;
+	}
+	w = rl_xasprintf("%s: 'via'", what);
+	u->via = text_get(json_object_get(o, "via"), w, err);
+	free(w);
+	if (!u->via)
+		return -1;
+	if (json_object_get(o, "ack")) {
+		w = rl_xasprintf("%s: 'ack'", what);
+		u->ack = text_get(json_object_get(o, "ack"), w, err);
+		free(w);
+		if (!u->ack)
+			return -1;
+	}
+	return chain_from_json(json_object_get(o, "chain"), what, &u->chain, err);
+}
+
+static int uses_from_json(const json_t *a, const char *what, struct rl_entry *e,
+			  struct rl_error *err)
+{
+	size_t i;
+	const json_t *v;
+
+	if (!a)
+		return 0;
+	if (!json_is_array(a)) {
+		rl_error_set(err, "%s: 'uses' must be an array", what);
+		return -1;
+	}
+	json_array_foreach(a, i, v) {
+		struct rl_use u = {0};
+		char *w = rl_xasprintf("%s: uses[%zu]", what, i);
+		int rc = use_from_json(v, w, &u, err);
+
+		free(w);
+		if (rc == 0)
+			rl_entry_add_use(e, &u);
+		use_release(&u);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int entry_from_json(struct rl_manifest *m, const json_t *o, const char *what,
+			   struct rl_error *err)
+{
+	struct rl_fileinfo fi = {0};
+	struct rl_entry *e;
+	char *w, *path;
+
+	if (!json_is_object(o)) {
+		rl_error_set(err, "%s: not an object", what);
+		return -1;
+	}
+	w = rl_xasprintf("%s: 'path'", what);
+	path = rl_json_path_get(json_object_get(o, "path"), w, err);
+	free(w);
+	if (!path)
+		return -1;
+	if (path[0] != '/' || rl_manifest_find(m, path)) {
+		rl_error_set(err, "%s: %s path", what, path[0] != '/' ? "relative" : "duplicate");
+		free(path);
+		return -1;
+	}
+	if (fileinfo_from_json(o, what, &fi, err) < 0) {
+		rl_fileinfo_release(&fi);
+		free(path);
+		return -1;
+	}
+	e = rl_manifest_add(m, path);
+	free(path);
+	e->fi = fi;
+	return uses_from_json(json_object_get(o, "uses"), what, e, err);
+}
+
+static int roots_from_json(struct rl_manifest *m, const json_t *a, struct rl_error *err)
+{
+	size_t i;
+	const json_t *v;
+
+	if (!json_is_array(a)) {
+		rl_error_set(err, "'roots' must be an array");
+		return -1;
+	}
+	json_array_foreach(a, i, v) {
+		char *w = rl_xasprintf("roots[%zu]", i);
+		char *p = rl_json_path_get(v, w, err);
+
+		free(w);
+		if (!p)
+			return -1;
+		rl_strv_push_owned(&m->roots, p);
+	}
+	return 0;
+}
+
+static int manifest_from_json(struct rl_manifest *m, const json_t *root, struct rl_error *err)
+{
+	const json_t *files, *v;
+	long long version;
+	size_t i;
+
+	if (!json_is_object(root)) {
+		rl_error_set(err, "not a JSON object");
+		return -1;
+	}
+	if (!json_is_integer(json_object_get(root, "version"))) {
+		rl_error_set(err, "'version' must be an integer");
+		return -1;
+	}
+	version = json_integer_value(json_object_get(root, "version"));
+	if (version != RL_MANIFEST_VERSION) {
+		rl_error_set(err, "unknown version %lld (this relaunch reads version %d)", version,
+			     RL_MANIFEST_VERSION);
+		return -1;
+	}
+	if (roots_from_json(m, json_object_get(root, "roots"), err) < 0)
+		return -1;
+	files = json_object_get(root, "files");
+	if (!json_is_array(files)) {
+		rl_error_set(err, "'files' must be an array");
+		return -1;
+	}
+	json_array_foreach(files, i, v) {
+		char *w = rl_xasprintf("files[%zu]", i);
+		int rc = entry_from_json(m, v, w, err);
+
+		free(w);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
+{
+	struct rl_error e = {0};
+	json_t *root;
+	char *q;
+	int rc;
+
+	rl_manifest_init(m);
+	rc = rl_json_load_file(path, "manifest", 1, &root, err);
+	if (rc != 0)
+		return rc;
+	rc = manifest_from_json(m, root, &e);
+	json_decref(root);
+	if (rc == 0)
+		return 0;
+	q = rl_path_quote(path);
+	rl_error_set(err, "cannot read manifest '%s': %s", q, e.text);
+	free(q);
+	rl_manifest_release(m);
+	return -1;
+}

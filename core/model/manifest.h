@@ -1,0 +1,88 @@
+/* The manifest: every tracked path with its identity and content hash,
+ * and which jobs use it and how.
+ *
+ * On disk: <state-dir>/manifest.json, {"version": 1, "roots": [...],
+ * "files": [entry...]}, written atomically. Entries are kept sorted by path
+ * (bytewise), one per path.
+ */
+#ifndef RL_MANIFEST_H
+#define RL_MANIFEST_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "core/base/error.h"
+#include "core/model/fileinfo.h"
+#include "core/base/util.h"
+
+#define RL_MANIFEST_VERSION 1
+
+/* How a job reaches a file. Drives the action: a changed plist needs a
+ * reload (bootout + bootstrap), anything else a kickstart. */
+enum rl_role {
+	RL_ROLE_PLIST = 0,   /* the job's launchd plist (and symlinks to it) */
+	RL_ROLE_PROGRAM,     /* the executable launchd starts */
+	RL_ROLE_COMMAND,     /* a program a wrapper or sh -c runs (daemondo's --start-cmd, exec …) */
+	RL_ROLE_SCRIPT,      /* a script file that is read (wrapper, startup .sh) */
+	RL_ROLE_INTERPRETER, /* the #! interpreter of a script */
+	RL_ROLE_LIBRARY,     /* a shared library in the dependency closure */
+	RL_ROLE_SYMLINK,     /* a symlink on the way to any of the above */
+	RL_ROLE_WATCH,       /* an extra path from the config (jobs.<label>.watch) */
+};
+
+const char *rl_role_name(enum rl_role r);
+int rl_role_parse(const char *name, enum rl_role *out);
+
+struct rl_use {
+	char *label;          /* the job's label */
+	enum rl_role role;
+	char *via;            /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
+	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends included */
+	char *ack;            /* NULL, or the fingerprint (rl_fileinfo_fingerprint) of the
+			       * version this job already restarted onto while the entry
+			       * kept its recorded state for another job whose restart
+			       * failed: a change to exactly that version does not
+			       * restart this job again */
+};
+
+struct rl_entry {
+	char *path;
+	struct rl_fileinfo fi;
+	struct rl_use *uses; /* empty for files only tracked through --path */
+	size_t nuses;
+	size_t uses_alloc;
+};
+
+struct rl_manifest {
+	struct rl_strv roots; /* directories and files given with --path, as given (absolute) */
+	struct rl_entry *entries;
+	size_t n;
+	size_t alloc;
+};
+
+void rl_manifest_init(struct rl_manifest *m);
+void rl_manifest_release(struct rl_manifest *m);
+
+/* Lookup by exact path; NULL when absent. */
+struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path);
+/* Find or insert (unstat'ed, type MISSING) the entry for path. */
+struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path);
+/* Add a use to an entry unless an equal one (label, role, via) is there. */
+void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
+/* 1 when any use of e names label. */
+int rl_entry_used_by(const struct rl_entry *e, const char *label);
+
+/* Load <path>. Returns 1 (m left empty) when the file does not exist;
+ * -1 with a one-line error for anything unreadable, truncated, invalid or
+ * of another version. */
+int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err);
+/* Write atomically (temp file, fsync, rename, fsync dir). */
+int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_error *err);
+
+/* The JSON form of one file's state, as in a manifest entry without path
+ * and uses: {"type", "dev", "ino", "size", "mode", "mtime_ns", "ctime_ns"}
+ * plus "sha256" when hashed and "link"/"resolved" for a symlink (resolved
+ * null when dangling). New reference; never NULL. */
+json_t *rl_fileinfo_to_json(const struct rl_fileinfo *fi);
+
+#endif

@@ -1,0 +1,547 @@
+#include "core/plan/plan.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Paths read from another process are untrusted: they are copied with a
+ * bound and only ever shown. */
+#define UNTRUSTED_PATH_MAX 4096
+
+const char *rl_action_name(enum rl_action a)
+{
+	return a == RL_ACTION_RELOAD ? "reload" : "kickstart";
+}
+
+struct builder {
+	const struct rl_jobset *js;
+	const struct rl_config *cfg;
+	const struct rl_job **jobs; /* js's jobs sorted by label */
+	size_t *stepof;		    /* per jobs[] index: step index + 1, or 0 */
+	struct rl_plan *p;
+	size_t reported_mark; /* reported[] entries added for the current change */
+};
+
+static int cmp_job_label(const void *a, const void *b)
+{
+	return strcmp((*(const struct rl_job *const *)a)->label,
+		      (*(const struct rl_job *const *)b)->label);
+}
+
+/* Index in b->jobs of the job with label, or -1. */
+static ptrdiff_t find_job(const struct builder *b, const char *label)
+{
+	size_t lo = 0, hi = b->js->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(label, b->jobs[mid]->label);
+
+		if (c == 0)
+			return (ptrdiff_t)mid;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static struct rl_step *step_for(struct builder *b, size_t idx)
+{
+	struct rl_plan *p = b->p;
+	const struct rl_jobconfig *jc;
+	struct rl_step *s;
+
+	if (b->stepof[idx])
+		return &p->steps[b->stepof[idx] - 1];
+	rl_xgrow((void **)&p->steps, &p->alloc, p->n + 1, sizeof(*p->steps));
+	s = &p->steps[p->n++];
+	memset(s, 0, sizeof(*s));
+	s->job = b->jobs[idx];
+	s->action = RL_ACTION_KICKSTART;
+	jc = rl_config_job(b->cfg, s->job->label);
+	s->never = jc && jc->never;
+	b->stepof[idx] = p->n;
+	return s;
+}
+
+static void reason_release(struct rl_reason *r)
+{
+	free(r->path);
+	free(r->change);
+	free(r->via);
+	free(r->text);
+	rl_strv_release(&r->chain);
+}
+
+/* Which of two uses of one path explains it best: the lower role (a plist
+ * first), then the lower via, so the pick does not depend on input order. */
+static int reason_better(const struct rl_reason *n, const struct rl_reason *old)
+{
+	if (n->role != old->role)
+		return n->role < old->role;
+	return strcmp(n->via, old->via) < 0;
+}
+
+/* Add r (taking its strings) to s, one reason per (path, change). */
+static void step_add_reason(struct rl_step *s, struct rl_reason *r)
+{
+	for (size_t i = 0; i < s->nreasons; i++) {
+		struct rl_reason *old = &s->reasons[i];
+
+		if (strcmp(old->path, r->path) != 0 || strcmp(old->change, r->change) != 0)
+			continue;
+		if (reason_better(r, old)) {
+			reason_release(old);
+			*old = *r;
+		} else {
+			reason_release(r);
+		}
+		return;
+	}
+	rl_xgrow((void **)&s->reasons, &s->reasons_alloc, s->nreasons + 1, sizeof(*s->reasons));
+	s->reasons[s->nreasons++] = *r;
+}
+
+/* Reported changes, merged per (path, change, why) while one change is
+ * being handled (the diff holds each path once). */
+static void reported_add(struct builder *b, const char *path, const char *change, const char *label,
+			 const char *why)
+{
+	struct rl_plan *p = b->p;
+	struct rl_reported *r = NULL;
+
+	for (size_t i = b->reported_mark; i < p->nreported && !r; i++)
+		if (strcmp(p->reported[i].path, path) == 0 &&
+		    strcmp(p->reported[i].change, change) == 0 &&
+		    strcmp(p->reported[i].why, why) == 0)
+			r = &p->reported[i];
+	if (!r) {
+		rl_xgrow((void **)&p->reported, &p->reported_alloc, p->nreported + 1,
+			 sizeof(*p->reported));
+		r = &p->reported[p->nreported++];
+		memset(r, 0, sizeof(*r));
+		r->path = rl_xstrdup(path);
+		r->change = rl_xstrdup(change);
+		r->why = rl_xstrdup(why);
+	}
+	if (label && !rl_strv_contains(&r->labels, label))
+		rl_strv_push(&r->labels, label);
+}
+
+/* Text for people goes through rl_path_quote, so that a file name (or a
+ * path read from another process) prints on one line and cannot rewrite
+ * the terminal. */
+static void add_shown(struct rl_buf *out, const char *s)
+{
+	char *q = rl_path_quote(s);
+
+	rl_buf_adds(out, q);
+	free(q);
+}
+
+static char *change_text(const struct rl_change *c, const struct rl_use *u)
+{
+	struct rl_buf t = {0};
+	const char *kind = rl_change_kind_name(c->kind);
+
+	if (u->role == RL_ROLE_LIBRARY && u->chain.n >= 2) {
+		add_shown(&t, rl_path_basename(c->path));
+		rl_buf_addf(&t, " changed (%s) via ", kind);
+		for (size_t i = 0; i < u->chain.n; i++) {
+			if (i)
+				rl_buf_adds(&t, " → ");
+			add_shown(&t, rl_path_basename(u->chain.v[i]));
+		}
+		return rl_buf_detach(&t);
+	}
+	add_shown(&t, c->path);
+	rl_buf_addf(&t, " changed (%s)", kind);
+	if (u->via && *u->via) {
+		rl_buf_adds(&t, " via ");
+		add_shown(&t, u->via);
+	}
+	return rl_buf_detach(&t);
+}
+
+static void add_use_reason(struct builder *b, size_t idx, const struct rl_change *c,
+			   const struct rl_use *u)
+{
+	struct rl_reason r = {0};
+
+	r.path = rl_xstrdup(c->path);
+	r.change = rl_xstrdup(rl_change_kind_name(c->kind));
+	r.via = rl_xstrdup(u->via ? u->via : "");
+	r.role = u->role;
+	rl_strv_copy(&r.chain, &u->chain);
+	r.text = change_text(c, u);
+	step_add_reason(step_for(b, idx), &r);
+}
+
+static const char *untriggered_why(enum rl_change_kind k)
+{
+	switch (k) {
+	case RL_CHANGE_REPLACED:
+		return "replaced with identical bytes";
+	case RL_CHANGE_MODE:
+		return "permission bits only";
+	case RL_CHANGE_ADDED:
+		return "a new file changes nothing running";
+	default:
+		return "does not need a restart";
+	}
+}
+
+static void plan_change(struct builder *b, const struct rl_change *c)
+{
+	const struct rl_entry *e = c->entry;
+	const char *kind = rl_change_kind_name(c->kind);
+	char *now = NULL;
+
+	b->reported_mark = b->p->nreported;
+	if (!e || e->nuses == 0) {
+		reported_add(b, c->path, kind, NULL, "no job uses it");
+		return;
+	}
+	for (size_t i = 0; i < e->nuses; i++) {
+		const struct rl_use *u = &e->uses[i];
+		ptrdiff_t idx;
+
+		if (!rl_change_kind_triggers(c->kind)) {
+			reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
+			continue;
+		}
+		/* The entry kept its old state for another job's failed restart;
+		 * this job already runs exactly this version. */
+		if (u->ack && !now)
+			now = rl_fileinfo_fingerprint(&c->now);
+		if (u->ack && strcmp(u->ack, now) == 0) {
+			reported_add(b, c->path, kind, u->label, "already restarted onto this version");
+			continue;
+		}
+		idx = find_job(b, u->label);
+		if (idx < 0)
+			reported_add(b, c->path, kind, u->label, "job not installed");
+		else
+			add_use_reason(b, (size_t)idx, c, u);
+	}
+	free(now);
+}
+
+static char *bounded_copy(const char *s)
+{
+	return s ? rl_xstrndup(s, strnlen(s, UNTRUSTED_PATH_MAX)) : rl_xstrdup("(unknown)");
+}
+
+/* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx" */
+static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file *f,
+			const char *path, const struct rl_job *job)
+{
+	struct rl_buf t = {0};
+	const char *now = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+
+	rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
+	add_shown(&t, path);
+	if (!f->deleted)
+		rl_buf_adds(&t, " (replaced on disk)");
+	else if (f->now_exists)
+		rl_buf_adds(&t, " (deleted; a new file is there now)");
+	else
+		rl_buf_adds(&t, " (deleted)");
+	/* Where the job's program leads today: the job's own definition,
+	 * resolved on our side, never anything read from the process. */
+	if (f->is_exe && !f->now_exists && now && now[0] == '/') {
+		char *real = realpath(now, NULL);
+
+		if (strcmp(real ? real : now, path) != 0) {
+			rl_buf_adds(&t, "; now ");
+			add_shown(&t, real ? real : now);
+		}
+		free(real);
+	}
+	return rl_buf_detach(&t);
+}
+
+/* A process relaunch could not judge: reported, never planned (neither
+ * stale nor fresh is known). Its reason may hold text read about another
+ * process: control bytes are shown as '?'. */
+static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t idx)
+{
+	const struct rl_proc_view *v = s->view;
+	const struct rl_job *job = idx >= 0 ? b->jobs[idx] : NULL;
+	const char *prog = v->exe;
+	char *path, *why;
+
+	if (!prog && job)
+		prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+	path = bounded_copy(prog);
+	why = rl_xasprintf("cannot tell whether pid %lld runs replaced code: %s", (long long)v->pid,
+			   v->why ? v->why : "unknown");
+	for (unsigned char *c = (unsigned char *)why; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	reported_add(b, path, "unknown", s->label, why);
+	free(why);
+	free(path);
+}
+
+static void plan_stale(struct builder *b, const struct rl_stale *s)
+{
+	const struct rl_proc_view *v = s->view;
+	ptrdiff_t idx;
+
+	if (!s->label || !v || (v->verdict != RL_PROC_STALE && v->verdict != RL_PROC_UNKNOWN))
+		return;
+	idx = find_job(b, s->label);
+	b->reported_mark = b->p->nreported;
+	if (v->verdict == RL_PROC_UNKNOWN) {
+		plan_unknown(b, s, idx);
+		return;
+	}
+	if (idx < 0) {
+		char *path = bounded_copy(v->exe);
+
+		reported_add(b, path, "stale", s->label, "job not installed");
+		free(path);
+		return;
+	}
+	for (size_t i = 0; i < v->nstale; i++) {
+		const struct rl_proc_file *f = &v->stale[i];
+		struct rl_reason r = {0};
+
+		r.path = bounded_copy(f->path);
+		r.change = rl_xstrdup("stale");
+		r.role = f->is_exe ? RL_ROLE_PROGRAM : RL_ROLE_LIBRARY;
+		r.via = rl_xstrdup(f->is_exe ? "running process" : "mapped by the running process");
+		r.text = stale_text(v, f, r.path, b->jobs[idx]);
+		step_add_reason(step_for(b, (size_t)idx), &r);
+	}
+}
+
+static int cmp_reason(const void *a, const void *b)
+{
+	const struct rl_reason *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (!c)
+		c = strcmp(x->change, y->change);
+	if (!c)
+		c = strcmp(x->via, y->via);
+	return c;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_reported(const void *a, const void *b)
+{
+	const struct rl_reported *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (!c)
+		c = strcmp(x->change, y->change);
+	if (!c)
+		c = strcmp(x->why, y->why);
+	return c;
+}
+
+/* Sort everything that came in diff order, and pick each action. */
+static void plan_tidy(struct rl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct rl_step *s = &p->steps[i];
+
+		if (s->nreasons > 1)
+			qsort(s->reasons, s->nreasons, sizeof(*s->reasons), cmp_reason);
+		for (size_t k = 0; k < s->nreasons; k++)
+			if (s->reasons[k].role == RL_ROLE_PLIST &&
+			    strcmp(s->reasons[k].change, "stale") != 0)
+				s->action = RL_ACTION_RELOAD;
+	}
+	for (size_t i = 0; i < p->nreported; i++) {
+		struct rl_strv *l = &p->reported[i].labels;
+
+		if (l->n > 1)
+			qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	}
+	if (p->nreported > 1)
+		qsort(p->reported, p->nreported, sizeof(*p->reported), cmp_reported);
+}
+
+/* Execution order: among the steps whose `after` labels (those in the plan)
+ * have all gone, the earliest by (kind, order, label) goes next. */
+struct order {
+	const struct rl_plan *p;
+	const struct rl_config *cfg;
+	size_t **preds; /* per step: indices of the steps it must follow */
+	size_t *npreds;
+	int *done;
+};
+
+static int step_before(const struct order *o, size_t a, size_t b)
+{
+	const struct rl_job *x = o->p->steps[a].job, *y = o->p->steps[b].job;
+	const struct rl_jobconfig *cx = rl_config_job(o->cfg, x->label);
+	const struct rl_jobconfig *cy = rl_config_job(o->cfg, y->label);
+	long long ox = cx ? cx->order : 0, oy = cy ? cy->order : 0;
+
+	if (x->kind != y->kind)
+		return x->kind == RL_JOB_DAEMON;
+	if (ox != oy)
+		return ox < oy;
+	return strcmp(x->label, y->label) < 0;
+}
+
+static int step_ready(const struct order *o, size_t i)
+{
+	for (size_t k = 0; k < o->npreds[i]; k++)
+		if (!o->done[o->preds[i][k]])
+			return 0;
+	return 1;
+}
+
+static void order_edges(struct order *o, struct builder *b)
+{
+	for (size_t i = 0; i < o->p->n; i++) {
+		const struct rl_jobconfig *jc = rl_config_job(o->cfg, o->p->steps[i].job->label);
+		size_t n = jc ? jc->after.n : 0;
+
+		o->preds[i] = rl_xcalloc(n ? n : 1, sizeof(size_t));
+		for (size_t k = 0; k < n; k++) {
+			ptrdiff_t idx = find_job(b, jc->after.v[k]);
+
+			/* A label outside the plan is already satisfied. */
+			if (idx >= 0 && b->stepof[idx])
+				o->preds[i][o->npreds[i]++] = b->stepof[idx] - 1;
+		}
+	}
+}
+
+/* Name the labels of one cycle among the steps left: walk back through
+ * undone predecessors from the first undone step until a step repeats. */
+static void order_cycle_error(const struct order *o, struct rl_error *err)
+{
+	size_t n = o->p->n, cur = 0, len = 0;
+	size_t *walk = rl_xcalloc(n + 1, sizeof(size_t));
+	struct rl_strv labels = {0};
+	struct rl_buf t = {0};
+	size_t start = 0;
+
+	while (o->done[cur])
+		cur++;
+	for (;;) {
+		for (start = 0; start < len && walk[start] != cur; start++)
+			;
+		if (start < len)
+			break;
+		walk[len++] = cur;
+		for (size_t k = 0; k < o->npreds[cur]; k++)
+			if (!o->done[o->preds[cur][k]]) {
+				cur = o->preds[cur][k];
+				break;
+			}
+	}
+	for (size_t i = start; i < len; i++)
+		rl_strv_push(&labels, o->p->steps[walk[i]].job->label);
+	qsort(labels.v, labels.n, sizeof(*labels.v), cmp_str);
+	for (size_t i = 0; i < labels.n; i++)
+		rl_buf_addf(&t, "%s%s", i ? ", " : "", labels.v[i]);
+	rl_error_set(err, "cannot order restarts: 'after' cycle between %s", t.data);
+	rl_buf_release(&t);
+	rl_strv_release(&labels);
+	free(walk);
+}
+
+static int plan_order(struct builder *b, struct rl_error *err)
+{
+	struct rl_plan *p = b->p;
+	struct order o = {p, b->cfg, NULL, NULL, NULL};
+	struct rl_step *sorted = rl_xcalloc(p->n ? p->n : 1, sizeof(*sorted));
+	int rc = 0;
+
+	o.preds = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.preds));
+	o.npreds = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.npreds));
+	o.done = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.done));
+	order_edges(&o, b);
+	for (size_t k = 0; k < p->n; k++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < p->n; i++)
+			if (!o.done[i] && step_ready(&o, i) &&
+			    (best == SIZE_MAX || step_before(&o, i, best)))
+				best = i;
+		if (best == SIZE_MAX) {
+			order_cycle_error(&o, err);
+			rc = -1;
+			break;
+		}
+		o.done[best] = 1;
+		sorted[k] = p->steps[best];
+	}
+	if (rc == 0 && p->n)
+		memcpy(p->steps, sorted, p->n * sizeof(*sorted));
+	for (size_t i = 0; i < p->n; i++)
+		free(o.preds[i]);
+	free(o.preds);
+	free(o.npreds);
+	free(o.done);
+	free(sorted);
+	return rc;
+}
+
+int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
+		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
+		  struct rl_error *err)
+{
+	struct builder b = {js, cfg, NULL, NULL, out, 0};
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	b.jobs = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.jobs));
+	b.stepof = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.stepof));
+	for (size_t i = 0; i < js->n; i++)
+		b.jobs[i] = &js->v[i];
+	if (js->n > 1)
+		qsort(b.jobs, js->n, sizeof(*b.jobs), cmp_job_label);
+	for (size_t i = 0; d && i < d->n; i++)
+		plan_change(&b, &d->v[i]);
+	for (size_t i = 0; i < nstale; i++)
+		plan_stale(&b, &stale[i]);
+	plan_tidy(out);
+	rc = plan_order(&b, err);
+	free(b.jobs);
+	free(b.stepof);
+	if (rc < 0)
+		rl_plan_release(out);
+	return rc;
+}
+
+size_t rl_plan_count_runnable(const struct rl_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += !p->steps[i].never;
+	return n;
+}
+
+void rl_plan_release(struct rl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		for (size_t k = 0; k < p->steps[i].nreasons; k++)
+			reason_release(&p->steps[i].reasons[k]);
+		free(p->steps[i].reasons);
+	}
+	free(p->steps);
+	for (size_t i = 0; i < p->nreported; i++) {
+		free(p->reported[i].path);
+		free(p->reported[i].change);
+		free(p->reported[i].why);
+		rl_strv_release(&p->reported[i].labels);
+	}
+	free(p->reported);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,98 @@
+/* The plan: which jobs to restart, how, in which order, and why. */
+#ifndef RL_PLAN_H
+#define RL_PLAN_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "core/discover/config.h"
+#include "core/compare/diff.h"
+#include "core/base/error.h"
+#include "core/discover/job.h"
+#include "core/compare/platform.h"
+
+enum rl_action {
+	RL_ACTION_KICKSTART = 0, /* launchctl kickstart -k <target> */
+	RL_ACTION_RELOAD,        /* the plist changed: bootout, wait, bootstrap */
+};
+
+const char *rl_action_name(enum rl_action a);
+
+struct rl_reason {
+	char *path;
+	char *change; /* a change kind name, or "stale" from the process view */
+	char *via;    /* how the job uses path (library chain included) */
+	enum rl_role role;    /* the use's role; stale: PROGRAM or LIBRARY */
+	struct rl_strv chain; /* libraries: executable → … → path, as recorded */
+	char *text;   /* the whole sentence for people:
+		       * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib → libcrypto.3.dylib"
+		       * "pid 412 runs …/bin/nginx (deleted); now …/1.25.4/bin/nginx" */
+};
+
+struct rl_step {
+	const struct rl_job *job; /* borrowed from the jobset the plan was built from */
+	enum rl_action action;
+	int never;                /* restart = "never": listed and ordered like the
+				   * others, but reported, not executed */
+	struct rl_reason *reasons;
+	size_t nreasons;
+	size_t reasons_alloc;
+};
+
+/* A change that restarts nothing, and why ("replaced with identical
+ * bytes", "no job uses it", "job not installed"), or a process that could
+ * not be inspected (change "unknown"). A job with restart = "never" is not
+ * here: it is a step with never set. */
+struct rl_reported {
+	char *path;
+	char *change;
+	struct rl_strv labels;
+	char *why;
+};
+
+struct rl_plan {
+	struct rl_step *steps; /* execution order */
+	size_t n;
+	size_t alloc;
+	struct rl_reported *reported;
+	size_t nreported;
+	size_t reported_alloc;
+};
+
+/* Process-view findings, one per job: a STALE view plans a restart, an
+ * UNKNOWN one (not allowed to look) is reported with change "unknown";
+ * other verdicts are ignored. */
+struct rl_stale {
+	const char *label;
+	const struct rl_proc_view *view;
+};
+
+/* Build the plan from the diff (each change's entry names the jobs that
+ * use the file), the jobs discovered now, process-view findings (may be empty)
+ * and the config. Order: daemons before agents, then `order`, then `after`
+ * (stable topological sort), then label. A cycle in `after` is an error
+ * naming the labels in it. */
+/* Reasons in a step and reported changes are sorted by (path, change, …),
+ * one reason per (path, change) per job. Steps whose job has restart =
+ * "never" stay in the plan with never set. */
+int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
+		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
+		  struct rl_error *err);
+void rl_plan_release(struct rl_plan *p);
+
+/* Steps that would run: those without never. `plan` exits 1 when > 0. */
+size_t rl_plan_count_runnable(const struct rl_plan *p);
+
+/* {"version":1,"steps":[{"label","target","plist","kind","action","never",
+ * "reasons":[{"path","change","via","text","chain"?}]}],
+ * "reported":[{"path","change","labels":[…],"why"}]}; paths through
+ * rl_json_path. New reference. */
+json_t *rl_plan_to_json(const struct rl_plan *p);
+/* A step's "reasons" array as in rl_plan_to_json. New reference. */
+json_t *rl_step_reasons_to_json(const struct rl_step *s);
+/* For people: steps in order, each with its reasons indented, then the
+ * reported changes. Appends to out. */
+void rl_plan_format(const struct rl_plan *p, struct rl_buf *out);
+
+#endif

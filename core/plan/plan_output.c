@@ -1,0 +1,169 @@
+/* The plan for machines (JSON) and for people (text); `plan` and
+ * `run --dry-run` both print through these. */
+#include "core/plan/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/jsonutil.h"
+
+static void set_new(json_t *obj, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(obj, key, v) < 0)
+		abort();
+}
+
+static json_t *paths_json(const struct rl_strv *sv)
+{
+	json_t *a = json_array();
+
+	if (!a)
+		abort();
+	for (size_t i = 0; i < sv->n; i++)
+		if (json_array_append_new(a, rl_json_path(sv->v[i])) < 0)
+			abort();
+	return a;
+}
+
+/* Labels and via texts come from plists and file names: a string that is
+ * not UTF-8 is shown with '?' for each byte outside ASCII rather than lost. */
+static json_t *text_json(const char *s)
+{
+	json_t *v = json_string(s);
+	char *copy;
+
+	if (v)
+		return v;
+	copy = rl_xstrdup(s);
+	for (char *c = copy; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	v = json_string(copy);
+	free(copy);
+	return v;
+}
+
+static json_t *reason_json(const struct rl_reason *r)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		abort();
+	set_new(o, "path", rl_json_path(r->path));
+	set_new(o, "change", json_string(r->change));
+	set_new(o, "via", text_json(r->via));
+	set_new(o, "text", text_json(r->text));
+	if (r->chain.n)
+		set_new(o, "chain", paths_json(&r->chain));
+	return o;
+}
+
+json_t *rl_step_reasons_to_json(const struct rl_step *s)
+{
+	json_t *reasons = json_array();
+
+	if (!reasons)
+		abort();
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (json_array_append_new(reasons, reason_json(&s->reasons[i])) < 0)
+			abort();
+	return reasons;
+}
+
+static json_t *step_json(const struct rl_step *s)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		abort();
+	set_new(o, "label", text_json(s->job->label));
+	set_new(o, "target", text_json(s->job->target));
+	set_new(o, "plist", rl_json_path(s->job->plist));
+	set_new(o, "kind", json_string(rl_job_kind_name(s->job->kind)));
+	set_new(o, "action", json_string(rl_action_name(s->action)));
+	set_new(o, "never", json_boolean(s->never));
+	set_new(o, "reasons", rl_step_reasons_to_json(s));
+	return o;
+}
+
+static json_t *reported_json(const struct rl_reported *r)
+{
+	json_t *o = json_object(), *labels = json_array();
+
+	if (!o || !labels)
+		abort();
+	set_new(o, "path", rl_json_path(r->path));
+	set_new(o, "change", json_string(r->change));
+	for (size_t i = 0; i < r->labels.n; i++)
+		if (json_array_append_new(labels, text_json(r->labels.v[i])) < 0)
+			abort();
+	set_new(o, "labels", labels);
+	set_new(o, "why", text_json(r->why));
+	return o;
+}
+
+json_t *rl_plan_to_json(const struct rl_plan *p)
+{
+	json_t *o = json_object(), *steps = json_array(), *reported = json_array();
+
+	if (!o || !steps || !reported)
+		abort();
+	set_new(o, "version", json_integer(1));
+	for (size_t i = 0; i < p->n; i++)
+		if (json_array_append_new(steps, step_json(&p->steps[i])) < 0)
+			abort();
+	for (size_t i = 0; i < p->nreported; i++)
+		if (json_array_append_new(reported, reported_json(&p->reported[i])) < 0)
+			abort();
+	set_new(o, "steps", steps);
+	set_new(o, "reported", reported);
+	return o;
+}
+
+/* Text for people goes through rl_path_quote, so that a file name (or a
+ * path read from another process) prints on one line and cannot rewrite
+ * the terminal. */
+static void add_shown(struct rl_buf *out, const char *s)
+{
+	char *q = rl_path_quote(s);
+
+	rl_buf_adds(out, q);
+	free(q);
+}
+
+static void format_step(const struct rl_step *s, size_t no, struct rl_buf *out)
+{
+	rl_buf_addf(out, "%zu. %s ", no, rl_action_name(s->action));
+	add_shown(out, s->job->target);
+	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
+		    s->never ? "; restart = never: not restarted" : "");
+	for (size_t i = 0; i < s->nreasons; i++) {
+		rl_buf_adds(out, "   ");
+		rl_buf_adds(out, s->reasons[i].text);
+		rl_buf_adds(out, "\n");
+	}
+}
+
+static void format_reported(const struct rl_reported *r, struct rl_buf *out)
+{
+	rl_buf_adds(out, "  ");
+	add_shown(out, r->path);
+	rl_buf_addf(out, " (%s): %s", r->change, r->why);
+	for (size_t i = 0; i < r->labels.n; i++) {
+		rl_buf_adds(out, i ? ", " : "; ");
+		add_shown(out, r->labels.v[i]);
+	}
+	rl_buf_adds(out, "\n");
+}
+
+void rl_plan_format(const struct rl_plan *p, struct rl_buf *out)
+{
+	if (p->n == 0)
+		rl_buf_adds(out, "nothing to restart\n");
+	for (size_t i = 0; i < p->n; i++)
+		format_step(&p->steps[i], i + 1, out);
+	if (p->nreported)
+		rl_buf_adds(out, "reported:\n");
+	for (size_t i = 0; i < p->nreported; i++)
+		format_reported(&p->reported[i], out);
+}
