@@ -8,25 +8,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *out,
-		 struct rl_error *err)
+int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
+		    struct rl_buf *out, struct stat *stp, struct rl_error *err)
 {
 	struct stat st;
 	char chunk[65536];
 	size_t total = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
 	if (fd < 0) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path, strerror(errno));
+		rl_error_set(err, "cannot read %s '%s': %s", what, path,
+			     errno == ELOOP && (flags & O_NOFOLLOW) ? "is a symbolic link"
+								   : strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		rl_error_set(err, "cannot read %s '%s': %s", what, path,
 			     S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
 		close(fd);
 		return -1;
 	}
+	if (stp)
+		*stp = st;
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -50,6 +59,12 @@ int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *
 	}
 	close(fd);
 	return 0;
+}
+
+int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *out,
+		 struct rl_error *err)
+{
+	return rl_file_read_at(AT_FDCWD, path, 0, what, max, out, NULL, err);
 }
 
 static int write_all(int fd, const char *p, size_t len)

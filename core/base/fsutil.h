@@ -3,6 +3,7 @@
 #define RL_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/base/error.h"
@@ -12,6 +13,13 @@
  * than max bytes. `what` names the file in messages ("manifest", "plist"). */
 int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *out,
 		 struct rl_error *err);
+/* The same, relative to dirfd (AT_FDCWD for a plain path) with openat flags
+ * added to O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC (O_NOFOLLOW, say); st,
+ * when not NULL, gets the fstat of what was read. Nothing is read from
+ * anything that is not a regular file (a FIFO or a device is never read
+ * from, and O_NONBLOCK keeps the open itself from waiting on one). */
+int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
+		    struct rl_buf *out, struct stat *st, struct rl_error *err);
 
 /* Replace path atomically with data: write a temporary file in the same
  * directory, fsync it, rename it over path, fsync the directory. A crash at

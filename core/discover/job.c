@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <plist/plist.h>
@@ -114,7 +115,7 @@ static int get_string(plist_t dict, const char *key, char **out, const char **wh
 static int get_args(plist_t dict, struct rl_strv *out, const char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "ProgramArguments");
-	uint32_t count;
+	plist_array_iter it = NULL;
 
 	if (!n)
 		return 0;
@@ -122,16 +123,25 @@ static int get_args(plist_t dict, struct rl_strv *out, const char **why)
 		*why = "ProgramArguments";
 		return -1;
 	}
-	count = plist_array_get_size(n);
-	for (uint32_t i = 0; i < count; i++) {
-		const char *s = string_of(plist_array_get_item(n, i));
+	/* Iterated, not indexed: libplist's indexed access walks the list, so
+	 * a plist with 200 000 arguments would take minutes. */
+	plist_array_new_iter(n, &it);
+	for (;;) {
+		plist_t item = NULL;
+		const char *s;
 
+		plist_array_next_item(n, it, &item);
+		if (!item)
+			break;
+		s = string_of(item);
 		if (!s) {
 			*why = "ProgramArguments";
+			free(it);
 			return -1;
 		}
 		rl_strv_push(out, s);
 	}
+	free(it);
 	return 0;
 }
 
@@ -215,19 +225,35 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	return 0;
 }
 
-/* Labels end up in JSON strings and launchctl targets: valid UTF-8 only. */
-static int is_utf8(const char *s)
+/* Labels end up in launchctl's arguments and output, in JSON and on
+ * terminals: the reason a label cannot be used, or NULL when it can. A
+ * newline could forge a line of `launchctl print` (a fake "pid = 1"), a
+ * '/' changes the service target, a leading '-' reads as an option, and
+ * escapes would reach the terminal. */
+static const char *label_problem(const char *label)
 {
-	json_t *j = json_string(s); /* jansson validates UTF-8 and rejects the rest */
-	int ok = j != NULL;
+	json_t *j;
 
+	if (!*label)
+		return "Label is empty";
+	if (label[0] == '-')
+		return "Label starts with '-'";
+	for (const unsigned char *p = (const unsigned char *)label; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "Label contains a control character";
+		if (*p == '/')
+			return "Label contains '/'";
+	}
+	j = json_string(label); /* jansson validates UTF-8 and rejects the rest */
+	if (!j)
+		return "Label is not valid UTF-8";
 	json_decref(j);
-	return ok;
+	return NULL;
 }
 
 static int fail_plist(const char *plist, struct rl_error *err, const char *reason)
 {
-	rl_error_set(err, "cannot read plist '%s': %s", plist, reason);
+	rl_error_set_path(err, "cannot read plist", plist, reason);
 	return -1;
 }
 
@@ -243,10 +269,15 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 	if (!plist_dict_get_item(root, "Label"))
 		return fail_plist(plist, err, "no Label");
 	label = string_of(plist_dict_get_item(root, "Label"));
-	if (!label || !*label || strchr(label, '/') || !is_utf8(label))
-		return fail_plist(plist, err, "Label is not a valid name");
+	if (!label)
+		return fail_plist(plist, err, "Label is not a string");
+	if ((why = label_problem(label)) != NULL)
+		return fail_plist(plist, err, why);
 	if (parse_keys(root, j, &why) < 0) {
-		rl_error_set(err, "cannot read plist '%s': %s has the wrong type", plist, why);
+		char *reason = rl_xasprintf("%s has the wrong type", why);
+
+		fail_plist(plist, err, reason);
+		free(reason);
 		return -1;
 	}
 	if (!(j->program && *j->program) && !(j->args.n && *j->args.v[0]))
@@ -271,19 +302,17 @@ static uid_t invoking_uid(void)
 }
 
 /* Agents run in the gui domain of the user who owns the plist entry found
- * in the directory (lstat: whoever put a symlink into their own
- * ~/Library/LaunchAgents runs it, whatever the target's owner). A
- * root-owned agent (/Library/LaunchAgents) runs for the console user. */
-static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *j)
+ * in the directory (entry_uid, from lstat: whoever put a symlink into
+ * their own ~/Library/LaunchAgents runs it, whatever the target's owner).
+ * A root-owned agent (/Library/LaunchAgents) runs for the console user. */
+static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 {
-	struct stat st;
-
 	j->kind = kind;
 	if (kind == RL_JOB_DAEMON) {
 		j->uid = 0;
 		j->domain = rl_xstrdup("system");
 	} else {
-		j->uid = lstat(plist, &st) == 0 ? st.st_uid : invoking_uid();
+		j->uid = entry_uid;
 		if (j->uid == 0)
 			j->uid = rl_platform_console_uid(invoking_uid());
 		j->domain = rl_xasprintf("gui/%lu", (unsigned long)j->uid);
@@ -291,15 +320,84 @@ static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
 
+/* Whether a directory lets someone other than root and `owner` change
+ * its entries: group- or world-writable, or owned by another user. */
+static int dir_open_to_others(const char *dir, uid_t owner, struct stat *st)
+{
+	if (stat(dir, st) < 0)
+		return 0; /* the plist was just read from it: nothing to add */
+	if (st->st_uid != 0 && st->st_uid != owner)
+		return 1;
+	return (st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != 0);
+}
+
+/* As root, relaunch bootstraps what a plist says into launchd: only a plist
+ * its owner could have loaded anyway is used, as launchd itself insists.
+ * The file (after a symlink) is owned by root, or for an agent by the user
+ * whose agent it is, and is writable by nobody else; the directories of
+ * the entry and of the file it resolves to are not open to others. Returns
+ * 0, or -1 with err naming the file, its owner and mode. */
+static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid,
+		       const struct stat *st, struct rl_error *err)
+{
+	uid_t owner = kind == RL_JOB_AGENT ? entry_uid : 0;
+	char *why = NULL;
+	struct stat dst;
+
+	if (geteuid() != 0)
+		return 0;
+	if (st->st_uid != 0 && st->st_uid != owner)
+		why = rl_xasprintf("owned by uid %lu (mode %04o), not by root%s",
+				   (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777),
+				   kind == RL_JOB_AGENT ? " or the agent's user" : "");
+	else if (st->st_mode & (S_IWGRP | S_IWOTH))
+		why = rl_xasprintf("writable by %s (owner uid %lu, mode %04o)",
+				   (st->st_mode & S_IWOTH) ? "others" : "its group",
+				   (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777));
+	else {
+		char *real = realpath(plist, NULL);
+		char *dirs[2] = {rl_path_dirname(plist), real ? rl_path_dirname(real) : NULL};
+
+		for (int i = 0; i < 2 && !why; i++) {
+			if (dirs[i] && dir_open_to_others(dirs[i], owner, &dst)) {
+				char *q = rl_path_quote(dirs[i]);
+
+				why = rl_xasprintf("its directory '%s' can be written by others "
+						   "(owner uid %lu, mode %04o)",
+						   q, (unsigned long)dst.st_uid,
+						   (unsigned)(dst.st_mode & 07777));
+				free(q);
+			}
+		}
+		free(dirs[0]);
+		free(dirs[1]);
+		free(real);
+	}
+	if (!why)
+		return 0;
+	{
+		char *reason = rl_xasprintf("not trusted as root: %s", why);
+
+		rl_error_set_path(err, "refusing plist", plist, reason);
+		free(reason);
+	}
+	free(why);
+	return -1;
+}
+
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	plist_t root = NULL;
+	struct stat st, lst;
+	uid_t entry_uid;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
-	if (rl_file_read(plist, "plist", PLIST_MAX, &buf, err) < 0) {
+	entry_uid = lstat(plist, &lst) == 0 ? lst.st_uid : invoking_uid();
+	if (rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err) < 0 ||
+	    check_trust(plist, kind, entry_uid, &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
 	}
@@ -315,7 +413,7 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 		return -1;
 	}
 	out->plist = rl_xstrdup(plist);
-	set_target(plist, kind, out);
+	set_target(kind, entry_uid, out);
 	return 0;
 }
 

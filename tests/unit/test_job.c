@@ -149,8 +149,15 @@ static void test_errors(void)
 	expect_error("", "not a property list");
 	expect_error("<plist><array><string>x</string></array></plist>", "not a dictionary");
 	expect_error(DICT(ARGS), "no Label");
-	expect_error(DICT("<key>Label</key><integer>3</integer>" ARGS), "Label is not");
-	expect_error(DICT("<key>Label</key><string>a/b</string>" ARGS), "Label is not");
+	expect_error(DICT("<key>Label</key><integer>3</integer>" ARGS), "Label is not a string");
+	expect_error(DICT("<key>Label</key><string>a/b</string>" ARGS), "Label contains '/'");
+	expect_error(DICT("<key>Label</key><string></string>" ARGS), "Label is empty");
+	expect_error(DICT("<key>Label</key><string>-h</string>" ARGS), "Label starts with '-'");
+	/* A newline would forge a line of `launchctl print` ("pid = 1"). */
+	expect_error(DICT("<key>Label</key><string>x\n\tpid = 1</string>" ARGS),
+		     "Label contains a control character");
+	expect_error(DICT("<key>Label</key><string>x&#27;[31m</string>" ARGS),
+		     "Label contains a control character");
 	expect_error(DICT(LABEL), "no Program or ProgramArguments");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><string>/bin/x</string>"),
 		     "ProgramArguments has the wrong type");
@@ -314,6 +321,66 @@ static void test_opts(void)
 	CHECK_STR(rl_job_kind_name(RL_JOB_DAEMON), "daemon");
 }
 
+/* As root, a plist is used only when its owner could have loaded it: root,
+ * or an agent's own user, writable by nobody else, in directories nobody
+ * else can write (launchd's own rule). Not root: nothing to protect, all
+ * of them are read. */
+static void expect_trust(const char *name, enum rl_job_kind kind, uid_t owner, mode_t mode,
+			 mode_t dirmode, const char *reason)
+{
+	char *dir = rl_path_join(tmp, name);
+	char *file, *p;
+	struct rl_job j;
+	struct rl_error err = {0};
+	int rc;
+
+	file = rl_xasprintf("%s/x.plist", name);
+	p = put(file, DICT(LABEL ARGS));
+	CHECK_INT(chown(p, owner, 0), 0);
+	CHECK_INT(chmod(p, mode), 0);
+	CHECK_INT(chown(dir, owner, 0), 0);
+	CHECK_INT(chmod(dir, dirmode), 0);
+	rc = rl_job_parse(p, kind, &j, &err);
+	if (geteuid() != 0 || !reason) {
+		CHECK_INT(rc, 0);
+		if (rc == 0) {
+			if (kind == RL_JOB_AGENT && owner != 0 && geteuid() == 0) {
+				char *want = rl_xasprintf("gui/%u/l", (unsigned)owner);
+
+				CHECK_STR(j.target, want);
+				free(want);
+			}
+			rl_job_release(&j);
+		}
+	} else {
+		CHECK_INT(rc, -1);
+		CHECK(strstr(err.text, "refusing plist '") == err.text);
+		if (!strstr(err.text, reason))
+			fprintf(stderr, "expected '%s' in '%s'\n", reason, err.text);
+		CHECK(strstr(err.text, reason) != NULL);
+		/* The contents of a refused file never reach a message. */
+		CHECK(strstr(err.text, "/bin/x") == NULL);
+	}
+	free(file);
+	free(p);
+	free(dir);
+}
+
+static void test_trust(void)
+{
+	expect_trust("t-ok", RL_JOB_DAEMON, 0, 0644, 0755, NULL);
+	expect_trust("t-owner", RL_JOB_DAEMON, 65534, 0644, 0755,
+		     "owned by uid 65534 (mode 0644), not by root");
+	expect_trust("t-gw", RL_JOB_DAEMON, 0, 0664, 0755, "writable by its group");
+	expect_trust("t-ww", RL_JOB_DAEMON, 0, 0646, 0755, "writable by others");
+	expect_trust("t-dir", RL_JOB_DAEMON, 0, 0644, 0777, "can be written by others");
+	expect_trust("t-sticky", RL_JOB_DAEMON, 0, 0644, 01777, "can be written by others");
+	/* A user's own agent in her own directory is hers to load. */
+	expect_trust("t-agent", RL_JOB_AGENT, 65534, 0644, 0755, NULL);
+	/* Hers, but claiming to be a daemon: refused. */
+	expect_trust("t-agent-as-daemon", RL_JOB_DAEMON, 65534, 0644, 0755, "not by root");
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -322,6 +389,7 @@ int main(void)
 	test_errors();
 	test_truncations();
 	test_agent_target();
+	test_trust();
 	test_discover();
 	test_opts();
 	check_rmtree(tmp);
