@@ -8,30 +8,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static const char *kind_of(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "is a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "a device";
+	return "not a regular file";
+}
+
+int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st,
+			 const char **why)
+{
+	struct stat pre;
+	int fd;
+
+	if (fstatat(dirfd, path, &pre, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
+		*why = errno == ELOOP ? ((flags & O_NOFOLLOW) ? "is a symbolic link" : "symlink loop")
+				      : strerror(errno);
+		return -1;
+	}
+	if (!S_ISREG(pre.st_mode)) {
+		*why = (flags & O_NOFOLLOW) && S_ISLNK(pre.st_mode) ? "is a symbolic link"
+								    : kind_of(pre.st_mode);
+		errno = EINVAL;
+		return -1;
+	}
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	if (fd < 0) {
+		*why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		int saved = errno;
+
+		*why = strerror(saved);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		*why = kind_of(st->st_mode);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
 		    struct rl_buf *out, struct stat *stp, struct rl_error *err)
 {
 	struct stat st;
 	char chunk[65536];
 	size_t total = 0;
+	const char *why;
 	int fd;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	fd = rl_file_open_regular(dirfd, path, flags, &st, &why);
 	if (fd < 0) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path,
-			     errno == ELOOP && (flags & O_NOFOLLOW) ? "is a symbolic link"
-								   : strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path,
-			     S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
-		close(fd);
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
 		return -1;
 	}
 	if (stp)

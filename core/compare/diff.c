@@ -67,17 +67,25 @@ static int str_eq(const char *a, const char *b)
 }
 
 /* A regular file both then and now. */
-static int classify_file(const char *path, const struct rl_fileinfo *old, struct rl_fileinfo *now,
-			 int verify, struct rl_error *err)
+static int classify_file(const struct rl_entry *e, const struct rl_fileinfo *old,
+			 struct rl_fileinfo *now, int verify, struct rl_error *err)
 {
+	struct rl_error mine = {0};
+
 	if (!verify && old->hashed && rl_fileinfo_same_identity(old, now)) {
 		/* The fast path: same identity, so the recorded hash stands. */
 		memcpy(now->sha256, old->sha256, sizeof(now->sha256));
 		now->hashed = 1;
 		return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
 	}
-	if (rl_fileinfo_hash(path, now, err) < 0)
-		return -2;
+	if (rl_fileinfo_hash(e->path, now, &mine) < 0) {
+		if (!e->nuses) {
+			rl_error_set(err, "%s", mine.text);
+			return -2;
+		}
+		rl_fileinfo_set_unreadable(now, &mine);
+		return RL_CHANGE_CONTENT;
+	}
 	if (!old->hashed || strcmp(old->sha256, now->sha256) != 0)
 		return RL_CHANGE_CONTENT;
 	if (!same_inode(old, now))
@@ -99,15 +107,21 @@ static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verif
 	if (now->type == RL_FT_OTHER && old->type != RL_FT_OTHER) {
 		char *q = rl_path_quote(e->path);
 
-		rl_error_set(err, "cannot compare '%s': %s where a %s was recorded", q,
-			     rl_fileinfo_other_kind(now->mode), rl_ftype_name(old->type));
+		/* A job's file that became a FIFO is that job's change, not a
+		 * reason to leave every other job on old code. */
+		if (e->nuses)
+			rl_warn("'%s': %s where a %s was recorded", q,
+				rl_fileinfo_other_kind(now->mode), rl_ftype_name(old->type));
+		else
+			rl_error_set(err, "cannot compare '%s': %s where a %s was recorded", q,
+				     rl_fileinfo_other_kind(now->mode), rl_ftype_name(old->type));
 		free(q);
-		return -2;
+		return e->nuses ? RL_CHANGE_CONTENT : -2;
 	}
 	if (old->type != now->type)
 		return RL_CHANGE_CONTENT;
 	if (old->type == RL_FT_FILE)
-		return classify_file(e->path, old, now, verify, err);
+		return classify_file(e, old, now, verify, err);
 	if (old->type == RL_FT_SYMLINK &&
 	    (!str_eq(old->link, now->link) || !str_eq(old->resolved, now->resolved)))
 		return RL_CHANGE_RETARGETED;
@@ -119,11 +133,18 @@ static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verif
 static int diff_entry(const struct rl_entry *e, int verify, struct rl_diff *out,
 		      struct rl_error *err)
 {
+	struct rl_error mine = {0};
 	struct rl_fileinfo now;
 	int kind;
 
-	if (rl_fileinfo_read(e->path, &now, err) < 0)
-		return -1;
+	if (rl_fileinfo_read(e->path, &now, &mine) < 0) {
+		if (!e->nuses) {
+			rl_error_set(err, "%s", mine.text);
+			return -1;
+		}
+		memset(&now, 0, sizeof(now));
+		rl_fileinfo_set_unreadable(&now, &mine);
+	}
 	kind = classify(e, &now, verify, err);
 	if (kind >= 0)
 		push_change(out, (enum rl_change_kind)kind, e->path, e, &now);

@@ -143,17 +143,31 @@ static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const
 	return rc;
 }
 
+/* rl_fileinfo_read into e->fi; a job's file that cannot be read is
+ * recorded as unreadable (a warning), a --path file's is an error. */
+static int read_entry(struct rl_entry *e, struct rl_error *err)
+{
+	struct rl_error mine = {0};
+	struct rl_fileinfo fi;
+
+	if (rl_fileinfo_read(e->path, &fi, &mine) < 0) {
+		if (!e->nuses) {
+			rl_error_set(err, "%s", mine.text);
+			return -1;
+		}
+		rl_fileinfo_set_unreadable(&e->fi, &mine);
+		return 0;
+	}
+	rl_fileinfo_release(&e->fi);
+	e->fi = fi;
+	return 0;
+}
+
 static int read_entries(struct rl_manifest *m, struct rl_error *err)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		struct rl_entry *e = &m->entries[i];
-		struct rl_fileinfo fi;
-
-		if (rl_fileinfo_read(e->path, &fi, err) < 0)
+	for (size_t i = 0; i < m->n; i++)
+		if (read_entry(&m->entries[i], err) < 0)
 			return -1;
-		rl_fileinfo_release(&e->fi);
-		e->fi = fi;
-	}
 	return 0;
 }
 
@@ -174,17 +188,12 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 		int fresh = !rl_manifest_find(m, targets.v[i]);
 		struct rl_entry *t = rl_manifest_add(m, targets.v[i]);
 		const struct rl_entry *l = rl_manifest_find(m, links.v[i]);
-		struct rl_fileinfo fi;
 
 		for (size_t k = 0; k < l->nuses; k++)
 			rl_entry_add_use(t, &l->uses[k]);
 		if (!fresh)
 			continue;
-		rc = rl_fileinfo_read(t->path, &fi, err);
-		if (rc == 0) {
-			rl_fileinfo_release(&t->fi);
-			t->fi = fi;
-		}
+		rc = read_entry(t, err);
 	}
 	rl_strv_release(&targets);
 	rl_strv_release(&links);
@@ -214,8 +223,19 @@ static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, i
 		}
 		todo[ntodo++] = i;
 	}
-	for (size_t i = 0; i < ntodo && rc == 0; i++)
-		rc = rl_fileinfo_hash(m->entries[todo[i]].path, &m->entries[todo[i]].fi, err);
+	for (size_t i = 0; i < ntodo && rc == 0; i++) {
+		struct rl_entry *e = &m->entries[todo[i]];
+		struct rl_error mine = {0};
+
+		if (rl_fileinfo_hash(e->path, &e->fi, &mine) == 0)
+			continue;
+		if (e->nuses)
+			rl_fileinfo_set_unreadable(&e->fi, &mine);
+		else {
+			rl_error_set(err, "%s", mine.text);
+			rc = -1;
+		}
+	}
 	free(todo);
 	return rc;
 }

@@ -342,15 +342,12 @@ static char *read_shebang(const char *path, char **arg)
 	struct stat st;
 	ssize_t n;
 	char *p, *end, *interp;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	const char *why;
+	int fd = rl_file_open_regular(AT_FDCWD, path, 0, &st, &why);
 
 	*arg = NULL;
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return NULL;
-	}
 	do
 		n = read(fd, line, SHEBANG_MAX);
 	while (n < 0 && errno == EINTR);

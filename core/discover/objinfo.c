@@ -2,6 +2,8 @@
  * to the Mach-O or ELF parser through a bounded range reader. */
 #include "core/discover/objparse.h"
 
+#include "core/base/fsutil.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -145,23 +147,17 @@ int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *e
 {
 	struct rl_objsrc src = {path, 0, NULL, -1};
 	struct stat st;
+	const char *why;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	src.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	src.fd = rl_file_open_regular(AT_FDCWD, path, 0, &st, &why);
 	if (src.fd < 0) {
-		rl_error_set(err, "cannot read '%s': %s", path, strerror(errno));
+		/* A FIFO or device is no object file: never opened, never read. */
+		if (errno == EINVAL)
+			return 0;
+		rl_error_set(err, "cannot read '%s': %s", path, why);
 		return -1;
-	}
-	if (fstat(src.fd, &st) < 0) {
-		rl_error_set(err, "cannot read '%s': %s", path, strerror(errno));
-		close(src.fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		/* A FIFO or device is no object file; never block reading it. */
-		close(src.fd);
-		return 0;
 	}
 	src.size = (uint64_t)st.st_size;
 	rc = parse_src(&src, out, err);

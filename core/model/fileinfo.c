@@ -188,9 +188,16 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
 	return 0;
 }
 
+void rl_fileinfo_set_unreadable(struct rl_fileinfo *fi, const struct rl_error *e)
+{
+	rl_warn("%s (a file jobs use: recorded as unreadable)", e->text);
+	rl_fileinfo_release(fi);
+	fi->type = RL_FT_UNREADABLE;
+}
+
 static const char *const ftype_names[] = {
 	[RL_FT_MISSING] = "missing", [RL_FT_FILE] = "file",   [RL_FT_SYMLINK] = "symlink",
-	[RL_FT_DIR] = "dir",	     [RL_FT_OTHER] = "other",
+	[RL_FT_DIR] = "dir",	     [RL_FT_OTHER] = "other", [RL_FT_UNREADABLE] = "unreadable",
 };
 
 const char *rl_ftype_name(enum rl_ftype t)

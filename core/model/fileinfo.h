@@ -12,6 +12,9 @@ enum rl_ftype {
 	RL_FT_SYMLINK,
 	RL_FT_DIR,
 	RL_FT_OTHER, /* FIFO, socket, device */
+	RL_FT_UNREADABLE, /* a file jobs use that could not be read (a symlink loop,
+			   * a name too long, an I/O or permission error): recorded
+			   * with a warning so the other jobs go on */
 };
 
 struct rl_fileinfo {
@@ -51,6 +54,11 @@ void rl_fileinfo_copy(struct rl_fileinfo *dst, const struct rl_fileinfo *src);
 void rl_fileinfo_release(struct rl_fileinfo *fi);
 /* 1 when (dev, ino, size, mtime, ctime) all match: the fast path's test. */
 int rl_fileinfo_same_identity(const struct rl_fileinfo *a, const struct rl_fileinfo *b);
+
+/* A file that jobs use and that could not be read is a state to record,
+ * not a reason to stop every other job: warn with the reason in e (the
+ * error of rl_fileinfo_read or _hash) and make fi RL_FT_UNREADABLE. */
+void rl_fileinfo_set_unreadable(struct rl_fileinfo *fi, const struct rl_error *e);
 
 /* "a FIFO", "a socket", "a device": what an RL_FT_OTHER st_mode is. */
 const char *rl_fileinfo_other_kind(uint32_t mode);

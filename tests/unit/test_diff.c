@@ -377,6 +377,72 @@ static void test_errors(void)
 	rl_manifest_release(&m);
 }
 
+static void on_warn(const char *text, void *ctx)
+{
+	rl_strv_push((struct rl_strv *)ctx, text);
+}
+
+/* The same damage on files jobs use is that job's change, with a warning:
+ * one bad program must not leave every other job on old code. */
+static void test_job_files_never_stop_the_rest(void)
+{
+	struct rl_manifest m;
+	struct rl_strv warnings = {0};
+	char label[] = "j", via[] = "Program";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PROGRAM, .via = via};
+	struct rl_error err = {0};
+	const char *names[] = {"tree/e", "tree/l", "tree/a"};
+
+	fresh_tree();
+	rl_manifest_init(&m);
+	for (size_t i = 0; i < 3; i++) {
+		char *p = at(names[i]);
+
+		rl_entry_add_use(rl_manifest_add(&m, p), &u);
+		free(p);
+	}
+	CHECK_INT(rl_snapshot_take(&m, NULL, 0, &err), 0);
+	rl_warn_handler_set(on_warn, &warnings);
+	rm("tree/e");
+	fifo_at("tree/e");
+	CHECK_INT(rename_at("tree/l", "keep-l2"), 0);
+	ln("l9", "tree/l");
+	ln("l", "tree/l9");
+	append("tree/a", "changed");
+	check_diff(&m, 0, "content tree/a;content tree/e;content tree/l;");
+	CHECK_INT(warnings.n, 2);
+	CHECK(warnings.n == 2 && strstr(warnings.v[0], "a FIFO where a file was recorded"));
+	CHECK(warnings.n == 2 && strstr(warnings.v[1], "symlink loop (a file jobs use: recorded "
+							 "as unreadable)"));
+	/* record takes the same state: saved as unreadable, nothing fails */
+	{
+		struct rl_manifest now;
+
+		rl_manifest_init(&now);
+		for (size_t i = 0; i < 3; i++) {
+			char *p = at(names[i]);
+
+			rl_entry_add_use(rl_manifest_add(&now, p), &u);
+			free(p);
+		}
+		CHECK_INT(rl_snapshot_take(&now, &m, 0, &err), 0);
+		CHECK_INT(err.set, 0);
+		{
+			char *p = at("tree/l");
+
+			CHECK_STR(rl_ftype_name(rl_manifest_find(&now, p)->fi.type), "unreadable");
+			free(p);
+		}
+		rl_manifest_release(&now);
+	}
+	rl_warn_handler_set(NULL, NULL);
+	rm("tree/l9");
+	rm("tree/l");
+	rm("tree/e");
+	rl_strv_release(&warnings);
+	rl_manifest_release(&m);
+}
+
 static void test_odd_names(void)
 {
 	struct rl_manifest m;
@@ -404,6 +470,7 @@ int main(void)
 	test_missing_entries();
 	test_removed_and_added_details();
 	test_errors();
+	test_job_files_never_stop_the_rest();
 	test_odd_names();
 	check_rmtree(tmp);
 	free(tmp);
