@@ -1,5 +1,6 @@
 #include "core/base/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -107,21 +108,6 @@ int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *
 	return rl_file_read_at(AT_FDCWD, path, 0, what, max, out, NULL, err);
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
@@ -134,47 +120,102 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+/* What a writer killed between mkstemp and rename left behind. */
+static void remove_stale_temps(const char *dir, const char *base)
+{
+	char *prefix = rl_xasprintf(".%s.tmp", base);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (d) {
+		while ((de = readdir(d)) != NULL)
+			if (strncmp(de->d_name, prefix, plen) == 0 &&
+			    strlen(de->d_name) == plen + 6)
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
+	free(prefix);
+}
+
+int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mode_t mode,
+		    struct rl_error *err)
+{
+	int fd;
+
+	memset(a, 0, sizeof(*a));
+	a->path = rl_xstrdup(path);
+	a->dir = rl_path_dirname(path);
+	a->what = what;
+	remove_stale_temps(a->dir, rl_path_basename(path));
+	a->tmp = rl_xasprintf("%s/.%s.tmpXXXXXX", a->dir, rl_path_basename(path));
+	fd = mkstemp(a->tmp);
+	if (fd < 0 || fchmod(fd, mode) < 0 || !(a->f = fdopen(fd, "w"))) {
+		rl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(a->tmp);
+		}
+		free(a->tmp);
+		a->tmp = NULL;
+		rl_atomic_abort(a);
+		return -1;
+	}
+	return 0;
+}
+
+void rl_atomic_abort(struct rl_atomic *a)
+{
+	if (a->f)
+		fclose(a->f);
+	if (a->tmp)
+		unlink(a->tmp);
+	free(a->tmp);
+	free(a->dir);
+	free(a->path);
+	memset(a, 0, sizeof(*a));
+}
+
+int rl_atomic_commit(struct rl_atomic *a, struct rl_error *err)
+{
+	FILE *f = a->f;
+	int bad;
+
+	a->f = NULL;
+	bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) < 0;
+	if (fclose(f) != 0)
+		bad = 1;
+	if (bad || rename(a->tmp, a->path) < 0) {
+		rl_error_set(err, "cannot write %s '%s': %s", a->what, a->path,
+			     strerror(errno ? errno : EIO));
+		rl_atomic_abort(a);
+		return -1;
+	}
+	free(a->tmp);
+	a->tmp = NULL;
+	if (fsync_dir(a->dir) < 0) {
+		/* The rename happened; only durability is in doubt. */
+		rl_error_set(err, "cannot sync directory '%s': %s", a->dir, strerror(errno));
+		rl_atomic_abort(a);
+		return -1;
+	}
+	rl_atomic_abort(a);
+	return 0;
+}
+
 int rl_file_write_atomic(const char *path, const char *what, const void *data, size_t len,
 			 mode_t mode, struct rl_error *err)
 {
-	char *dir = rl_path_dirname(path);
-	char *tmp = rl_xasprintf("%s/.%s.tmpXXXXXX", dir, rl_path_basename(path));
-	int fd, saved;
+	struct rl_atomic a;
 
-	fd = mkstemp(tmp);
-	if (fd < 0) {
+	if (rl_atomic_begin(&a, path, what, mode, err) < 0)
+		return -1;
+	if (len && fwrite(data, 1, len, a.f) != len) {
 		rl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(errno));
-		goto fail_free;
-	}
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		goto fail_unlink;
-	}
-	if (close(fd) < 0)
-		goto fail_unlink;
-	if (rename(tmp, path) < 0)
-		goto fail_unlink;
-	if (fsync_dir(dir) < 0) {
-		/* The rename happened; only durability is in doubt. */
-		rl_error_set(err, "cannot sync directory '%s': %s", dir, strerror(errno));
-		free(tmp);
-		free(dir);
+		rl_atomic_abort(&a);
 		return -1;
 	}
-	free(tmp);
-	free(dir);
-	return 0;
-
-fail_unlink:
-	saved = errno;
-	unlink(tmp);
-	rl_error_set(err, "cannot write %s '%s': %s", what, path, strerror(saved));
-fail_free:
-	free(tmp);
-	free(dir);
-	return -1;
+	return rl_atomic_commit(&a, err);
 }
 
 int rl_mkdir_p(const char *path, mode_t mode, struct rl_error *err)

@@ -3,6 +3,7 @@
 #define RL_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -35,6 +36,23 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
  * any point leaves either the old or the new content. */
 int rl_file_write_atomic(const char *path, const char *what, const void *data, size_t len,
 			 mode_t mode, struct rl_error *err);
+
+/* A file being replaced atomically, written through a stream: begin makes
+ * the temporary file (and removes what a killed writer left: temporary
+ * files of the same name; writers of one state file hold the state
+ * directory's lock), commit fsyncs, renames it over path and fsyncs the
+ * directory, abort removes it. */
+struct rl_atomic {
+	char *path;
+	char *dir;
+	char *tmp;
+	const char *what;
+	FILE *f;
+};
+int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mode_t mode,
+		    struct rl_error *err);
+int rl_atomic_commit(struct rl_atomic *a, struct rl_error *err);
+void rl_atomic_abort(struct rl_atomic *a);
 
 /* mkdir -p with the given mode for each directory created. */
 int rl_mkdir_p(const char *path, mode_t mode, struct rl_error *err);

@@ -1,10 +1,20 @@
 #include "core/model/manifest.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/jsonutil.h"
-#include "core/compare/snapshot.h"
+
+/* Version 1 was one JSON document; it is read whole, up to this size. */
+#define V1_FILE_MAX ((size_t)1 << 30)
+/* Version 2 is read a line at a time; one entry's line is at most this. */
+#define LINE_MAX_BYTES ((size_t)16 << 20)
 
 static const char *const role_names[] = {
 	[RL_ROLE_PLIST] = "plist",
@@ -198,35 +208,67 @@ static json_t *use_to_json(const struct rl_use *u)
 
 static json_t *entry_to_json(const struct rl_entry *e)
 {
-	json_t *o = rl_fileinfo_to_json(&e->fi);
+	json_t *fi = rl_fileinfo_to_json(&e->fi);
 	json_t *uses = json_array();
+	json_t *o = json_object();
 
+	/* "path" first, so a line reads as what it is about. */
 	json_object_set_new(o, "path", rl_json_path(e->path));
+	json_object_update(o, fi);
+	json_decref(fi);
 	for (size_t i = 0; i < e->nuses; i++)
 		json_array_append_new(uses, use_to_json(&e->uses[i]));
-	json_object_set_new(o, "uses", uses);
+	if (e->nuses)
+		json_object_set_new(o, "uses", uses);
+	else
+		json_decref(uses);
 	return o;
+}
+
+/* One line of the file: a value in compact JSON, then '\n'. */
+static int put_line(FILE *f, const json_t *v)
+{
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int ok = text && fputs(text, f) >= 0 && fputc('\n', f) != EOF;
+
+	free(text);
+	return ok ? 0 : -1;
 }
 
 int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_error *err)
 {
-	json_t *root = json_object();
+	struct rl_atomic a;
+	json_t *head = json_object();
 	json_t *roots = json_array();
-	json_t *files = json_array();
-	int rc;
+	int rc = 0;
 
-	if (!root || !roots || !files)
+	if (!head || !roots)
 		abort();
 	for (size_t i = 0; i < m->roots.n; i++)
 		json_array_append_new(roots, rl_json_path(m->roots.v[i]));
-	for (size_t i = 0; i < m->n; i++)
-		json_array_append_new(files, entry_to_json(&m->entries[i]));
-	set_int(root, "version", RL_MANIFEST_VERSION);
-	json_object_set_new(root, "roots", roots);
-	json_object_set_new(root, "files", files);
-	rc = rl_json_save_file(path, "manifest", root, err);
-	json_decref(root);
-	return rc;
+	set_int(head, "version", RL_MANIFEST_VERSION);
+	json_object_set_new(head, "roots", roots);
+	if (rl_atomic_begin(&a, path, "manifest", 0600, err) < 0) {
+		json_decref(head);
+		return -1;
+	}
+	/* A header line, then one line per entry, each built and dropped in
+	 * turn: memory stays that of one entry, however large the manifest. */
+	rc = put_line(a.f, head);
+	json_decref(head);
+	for (size_t i = 0; i < m->n && rc == 0; i++) {
+		json_t *e = entry_to_json(&m->entries[i]);
+
+		rc = put_line(a.f, e);
+		json_decref(e);
+	}
+	if (rc < 0) {
+		rl_error_set(err, "cannot write manifest '%s': %s", path,
+			     strerror(errno ? errno : EIO));
+		rl_atomic_abort(&a);
+		return -1;
+	}
+	return rl_atomic_commit(&a, err);
 }
 
 /* ---- loading, strictly: every problem is one line naming where ---- */
@@ -432,8 +474,8 @@ static int entry_from_json(struct rl_manifest *m, const json_t *o, const char *w
 	free(w);
 	if (!path)
 		return -1;
-	if (path[0] != '/' || rl_manifest_find(m, path)) {
-		rl_error_set(err, "%s: %s path", what, path[0] != '/' ? "relative" : "duplicate");
+	if (path[0] != '/') {
+		rl_error_set(err, "%s: relative path", what);
 		free(path);
 		return -1;
 	}
@@ -442,8 +484,12 @@ static int entry_from_json(struct rl_manifest *m, const json_t *o, const char *w
 		free(path);
 		return -1;
 	}
-	e = rl_manifest_add(m, path);
-	free(path);
+	/* Appended, in the file's order: sorted once when all are in
+	 * (a sorted insert each would be quadratic on a shuffled file). */
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + 1, sizeof(*m->entries));
+	e = &m->entries[m->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = path;
 	e->fi = fi;
 	return uses_from_json(json_object_get(o, "uses"), what, e, err);
 }
@@ -461,6 +507,13 @@ static int roots_from_json(struct rl_manifest *m, const json_t *a, struct rl_err
 		char *w = rl_xasprintf("roots[%zu]", i);
 		char *p = rl_json_path_get(v, w, err);
 
+		if (p && p[0] != '/') {
+			/* Every later command would resolve it against its own
+			 * working directory. */
+			rl_error_set(err, "%s: relative path", w);
+			free(p);
+			p = NULL;
+		}
 		free(w);
 		if (!p)
 			return -1;
@@ -469,26 +522,56 @@ static int roots_from_json(struct rl_manifest *m, const json_t *a, struct rl_err
 	return 0;
 }
 
-static int manifest_from_json(struct rl_manifest *m, const json_t *root, struct rl_error *err)
+static int cmp_entry(const void *a, const void *b)
 {
-	const json_t *files, *v;
+	return strcmp(((const struct rl_entry *)a)->path, ((const struct rl_entry *)b)->path);
+}
+
+/* Entries were appended as read: sort once, and refuse a path twice. */
+static int sort_entries(struct rl_manifest *m, struct rl_error *err)
+{
+	if (m->n > 1)
+		qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry);
+	for (size_t i = 1; i < m->n; i++) {
+		if (strcmp(m->entries[i - 1].path, m->entries[i].path) == 0) {
+			char *q = rl_path_quote(m->entries[i].path);
+
+			rl_error_set(err, "duplicate path '%s'", q);
+			free(q);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The header's version: 0 and err set when it has none that is read here. */
+static long long version_of(const json_t *root, struct rl_error *err)
+{
 	long long version;
-	size_t i;
 
 	if (!json_is_object(root)) {
 		rl_error_set(err, "not a JSON object");
-		return -1;
+		return 0;
 	}
 	if (!json_is_integer(json_object_get(root, "version"))) {
 		rl_error_set(err, "'version' must be an integer");
-		return -1;
+		return 0;
 	}
 	version = json_integer_value(json_object_get(root, "version"));
-	if (version != RL_MANIFEST_VERSION) {
-		rl_error_set(err, "unknown version %lld (this relaunch reads version %d)", version,
-			     RL_MANIFEST_VERSION);
-		return -1;
+	if (version != 1 && version != RL_MANIFEST_VERSION) {
+		rl_error_set(err, "unknown version %lld (this relaunch reads versions 1 and %d)",
+			     version, RL_MANIFEST_VERSION);
+		return 0;
 	}
+	return version;
+}
+
+/* Version 1: {"version": 1, "roots": [...], "files": [entry...]}. */
+static int manifest_v1_from_json(struct rl_manifest *m, const json_t *root, struct rl_error *err)
+{
+	const json_t *files, *v;
+	size_t i;
+
 	if (roots_from_json(m, json_object_get(root, "roots"), err) < 0)
 		return -1;
 	files = json_object_get(root, "files");
@@ -504,22 +587,134 @@ static int manifest_from_json(struct rl_manifest *m, const json_t *root, struct 
 		if (rc < 0)
 			return -1;
 	}
-	return 0;
+	return sort_entries(m, err);
+}
+
+/* The rest of a version 1 file after its first line: read whole. */
+static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct rl_error *err)
+{
+	char chunk[65536];
+	json_error_t jerr;
+	json_t *root;
+	size_t n;
+	int rc;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (text->len + n > V1_FILE_MAX) {
+			rl_error_set(err, "larger than %zu bytes", V1_FILE_MAX);
+			return -1;
+		}
+		rl_buf_add(text, chunk, n);
+	}
+	if (ferror(f)) {
+		rl_error_set(err, "%s", strerror(errno ? errno : EIO));
+		return -1;
+	}
+	root = json_loadb(text->data ? text->data : "", text->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		rl_error_set(err, "%s at line %d", jerr.text, jerr.line);
+		return -1;
+	}
+	rc = version_of(root, err) ? 0 : -1;
+	if (rc == 0 && json_integer_value(json_object_get(root, "version")) != 1) {
+		rl_error_set(err, "version 2 is written one entry per line");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = manifest_v1_from_json(m, root, err);
+	json_decref(root);
+	return rc;
+}
+
+/* Version 2: the header line {"version": 2, "roots": [...]}, then one
+ * entry per line, each parsed and dropped in turn. */
+static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl_error *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	long lineno = 1;
+	int rc = 0;
+
+	if (roots_from_json(m, json_object_get(head, "roots"), err) < 0)
+		return -1;
+	while (rc == 0 && (len = getline(&line, &cap, f)) >= 0) {
+		json_error_t jerr;
+		json_t *o;
+		char *w;
+
+		lineno++;
+		if ((size_t)len > LINE_MAX_BYTES) {
+			rl_error_set(err, "line %ld: longer than %zu bytes", lineno, LINE_MAX_BYTES);
+			rc = -1;
+			break;
+		}
+		o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!o) {
+			rl_error_set(err, "line %ld: %s", lineno, jerr.text);
+			rc = -1;
+			break;
+		}
+		w = rl_xasprintf("line %ld", lineno);
+		rc = entry_from_json(m, o, w, err);
+		free(w);
+		json_decref(o);
+	}
+	if (rc == 0 && ferror(f)) {
+		rl_error_set(err, "%s", strerror(errno ? errno : EIO));
+		rc = -1;
+	}
+	free(line);
+	return rc == 0 ? sort_entries(m, err) : -1;
 }
 
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
 {
 	struct rl_error e = {0};
-	json_t *root;
-	char *q;
-	int rc;
+	struct rl_buf first = {0};
+	struct stat st;
+	const char *why;
+	char *line = NULL, *q;
+	size_t cap = 0;
+	ssize_t len;
+	json_t *head = NULL;
+	FILE *f;
+	int fd, rc;
 
 	rl_manifest_init(m);
-	rc = rl_json_load_file(path, "manifest", 1, &root, err);
-	if (rc != 0)
-		return rc;
-	rc = manifest_from_json(m, root, &e);
-	json_decref(root);
+	/* O_NOFOLLOW: a state file that is a symlink is not relaunch's. */
+	fd = rl_file_open_regular(AT_FDCWD, path, O_NOFOLLOW, &st, &why);
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0 || !(f = fdopen(fd, "r"))) {
+		if (fd >= 0)
+			close(fd);
+		q = rl_path_quote(path);
+		rl_error_set(err, "cannot read manifest '%s': %s", q, fd < 0 ? why : strerror(errno));
+		free(q);
+		return -1;
+	}
+	len = getline(&line, &cap, f);
+	if (len > 0 && (size_t)len <= LINE_MAX_BYTES)
+		head = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
+	if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
+	    version_of(head, &e) == RL_MANIFEST_VERSION) {
+		rc = load_v2(m, f, head, &e);
+	} else if (head && version_of(head, &e) == 1) {
+		/* A version 1 document on one line. */
+		rc = manifest_v1_from_json(m, head, &e);
+	} else if (head && e.set) {
+		rc = -1;
+	} else {
+		rl_error_clear(&e);
+		if (len > 0)
+			rl_buf_add(&first, line, (size_t)len);
+		rc = load_v1(m, f, &first, &e);
+	}
+	json_decref(head);
+	free(line);
+	rl_buf_release(&first);
+	fclose(f);
 	if (rc == 0)
 		return 0;
 	q = rl_path_quote(path);

@@ -1,9 +1,12 @@
 /* The manifest: every tracked path with its identity and content hash,
  * and which jobs use it and how.
  *
- * On disk: <state-dir>/manifest.json, {"version": 1, "roots": [...],
- * "files": [entry...]}, written atomically. Entries are kept sorted by path
- * (bytewise), one per path.
+ * On disk: <state-dir>/manifest.json, version 2: a header line
+ * {"version": 2, "roots": [...]} then one entry per line (compact JSON),
+ * sorted by path (bytewise), one per path; written atomically and read a
+ * line at a time, so memory is that of the entries, never of a whole JSON
+ * tree. Version 1 files ({"version": 1, "roots": [...], "files": [...]})
+ * are still read. See docs/design.md.
  */
 #ifndef RL_MANIFEST_H
 #define RL_MANIFEST_H
@@ -15,7 +18,7 @@
 #include "core/model/fileinfo.h"
 #include "core/base/util.h"
 
-#define RL_MANIFEST_VERSION 1
+#define RL_MANIFEST_VERSION 2
 
 /* How a job reaches a file. Drives the action: a changed plist needs a
  * reload (bootout + bootstrap), anything else a kickstart. */

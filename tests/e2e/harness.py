@@ -234,8 +234,12 @@ class Machine:
         return [e for e in evs if event is None or e["event"] == event]
 
     def manifest(self):
+        """The manifest as one dict, {"version", "roots", "files"}: version 2
+        is a header line and then one entry per line."""
         with open(os.path.join(self.state, "manifest.json")) as f:
-            return json.load(f)
+            head = json.loads(f.readline())
+            head["files"] = [json.loads(line) for line in f]
+        return head
 
     def write_config(self, cfg):
         os.makedirs(self.state, mode=0o700, exist_ok=True)

@@ -195,13 +195,31 @@ static void test_round_trip(void)
 	CHECK_INT(rl_file_read(path2, "b", 1 << 20, &two, &err), 0);
 	CHECK_INT(one.len, two.len);
 	CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
-	/* the shape of docs/design.md */
-	CHECK_INT(rl_json_load_file(path, "m", 0, &j, &err), 0);
-	CHECK_INT(json_integer_value(json_object_get(j, "version")), 1);
-	CHECK(json_is_array(json_object_get(j, "roots")));
-	CHECK(json_is_object(json_array_get(json_object_get(j, "roots"), 1))); /* base64 */
-	CHECK(json_is_array(json_object_get(j, "files")));
-	json_decref(j);
+	/* the shape of docs/design.md: a header line, then one entry a line */
+	{
+		char *text = rl_xstrndup(one.data, one.len);
+		char *save = NULL;
+		char *line = strtok_r(text, "\n", &save);
+		size_t lines = 0;
+
+		j = json_loads(line, 0, NULL);
+		CHECK_INT(json_integer_value(json_object_get(j, "version")), 2);
+		CHECK(json_is_array(json_object_get(j, "roots")));
+		CHECK(json_is_object(json_array_get(json_object_get(j, "roots"), 1))); /* base64 */
+		CHECK(json_object_get(j, "files") == NULL);
+		json_decref(j);
+		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+			j = json_loads(line, 0, NULL);
+			CHECK(json_is_object(j));
+			CHECK(json_object_get(j, "path") != NULL);
+			/* "path" leads each line */
+			CHECK(strncmp(line, "{\"path\":", 8) == 0);
+			json_decref(j);
+			lines++;
+		}
+		CHECK_INT(lines, m.n);
+		free(text);
+	}
 	rl_buf_release(&one);
 	rl_buf_release(&two);
 	rl_manifest_release(&m);
@@ -273,8 +291,20 @@ static void test_bad_input(void)
 	bad("[]", "not a JSON object");
 	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
-	bad("{\"version\":2,\"roots\":[],\"files\":[]}",
-	    "unknown version 2 (this relaunch reads version 1)");
+	bad("{\"version\":3,\"roots\":[],\"files\":[]}",
+	    "unknown version 3 (this relaunch reads versions 1 and 2)");
+	bad("{\"version\":3,\"roots\":[]}\n", "unknown version 3 (this relaunch reads versions 1 and 2)");
+	bad("{\"version\":2,\"roots\":[],\"files\":[]}", "version 2 is written one entry per line");
+	bad("{\n \"version\": 2,\n \"roots\": []\n}\n", "version 2 is written one entry per line");
+	bad("{\"version\":1,\"roots\":[\"rel\"],\"files\":[]}", "roots[0]: relative path");
+	bad("{\"version\":2,\"roots\":[\"rel\"]}\n", "roots[0]: relative path");
+	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\"", "line 2: '}' expected near end of file");
+	bad("{\"version\":2,\"roots\":[]}\n\n", "line 2: '[' or '{' expected near end of file");
+	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n[]\n",
+	    "line 3: not an object");
+	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n"
+	    "{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n",
+	    "duplicate path '/a'");
 	bad("{\"version\":1,\"roots\":{},\"files\":[]}", "'roots' must be an array");
 	bad("{\"version\":1,\"roots\":[1],\"files\":[]}", "roots[0]: invalid path");
 	bad("{\"version\":1,\"roots\":[]}", "'files' must be an array");
@@ -285,7 +315,7 @@ static void test_bad_input(void)
 	    "files[0]: 'path': invalid path");
 	bad("{\"version\":1,\"roots\":[],\"files\":[{\"path\":\"/a\",\"type\":\"dir\"," FI
 	    "},{\"path\":\"/a\",\"type\":\"dir\"," FI "}]}",
-	    "files[1]: duplicate path");
+	    "duplicate path '/a'");
 	bad(ENTRY("\"path\":\"/a\"," FI), "files[0]: 'type' must be a string");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"pipe\"," FI), "files[0]: unknown type 'pipe'");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"dev\":1,\"ino\":2,\"size\":\"3\","
@@ -324,6 +354,70 @@ static void test_bad_input(void)
 	    "files[0]: uses[0]: chain[1]: invalid path");
 }
 
+/* Entries in any order load sorted, in one sort (a sorted insert each
+ * was quadratic: 100 s for a shuffled 200 000-entry file). */
+static void test_shuffled_v2(void)
+{
+	char *path = rl_path_join(tmp, "shuffled.json");
+	struct rl_buf b = {0};
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	const size_t n = 50000;
+
+	rl_buf_adds(&b, "{\"version\":2,\"roots\":[]}\n");
+	for (size_t i = 0; i < n; i++)
+		rl_buf_addf(&b, "{\"path\":\"/f/%zu\",\"type\":\"dir\"," FI "}\n",
+			    (i * 7919) % n);
+	CHECK_INT(rl_file_write_atomic(path, "t", b.data, b.len, 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+	CHECK_INT(m.n, n);
+	for (size_t i = 1; i < m.n; i++)
+		if (strcmp(m.entries[i - 1].path, m.entries[i].path) >= 0) {
+			CHECK(!"entries sorted");
+			break;
+		}
+	CHECK(rl_manifest_find(&m, "/f/4242") != NULL);
+	rl_manifest_release(&m);
+	rl_buf_release(&b);
+	free(path);
+}
+
+/* A symlink in place of the manifest is not relaunch's: never read. */
+static void test_symlink_refused(void)
+{
+	char *path = rl_path_join(tmp, "link.json");
+	struct rl_manifest m;
+	struct rl_error err = {0};
+
+	CHECK_INT(symlink("/etc/shadow", path), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), -1);
+	CHECK(strstr(err.text, "is a symbolic link") != NULL);
+	CHECK(strstr(err.text, "root") == NULL);
+	free(path);
+}
+
+/* A writer killed between its temporary file and the rename leaves the
+ * temporary file: the next writer of that file removes it. */
+static void test_stale_temp_removed(void)
+{
+	char *path = rl_path_join(tmp, "m3.json");
+	char *stale = rl_path_join(tmp, ".m3.json.tmpAbC123");
+	char *other = rl_path_join(tmp, ".other.json.tmpAbC123");
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	struct stat st;
+
+	CHECK_INT(rl_file_write_atomic(stale, "t", "x", 1, 0600, NULL), 0);
+	CHECK_INT(rl_file_write_atomic(other, "t", "x", 1, 0600, NULL), 0);
+	rl_manifest_init(&m);
+	CHECK_INT(rl_manifest_save(&m, path, &err), 0);
+	CHECK_INT(lstat(stale, &st), -1);
+	CHECK_INT(lstat(other, &st), 0);
+	free(path);
+	free(stale);
+	free(other);
+}
+
 static void test_minimal_and_unknown_keys(void)
 {
 	const char *text =
@@ -351,6 +445,9 @@ int main(void)
 	test_fileinfo_json();
 	test_bad_input();
 	test_minimal_and_unknown_keys();
+	test_shuffled_v2();
+	test_symlink_refused();
+	test_stale_temp_removed();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
