@@ -650,7 +650,7 @@ static void test_bootout_failures(void)
 	    {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "launchctl 'bootout system/org.example.a' failed with exit "
-				   "code 1: Boot-out failed: 1: Operation "
+				   "code 1 (operation not permitted): Boot-out failed: 1: Operation "
 				   "not permitted");
 	teardown(&f);
 
