@@ -1,11 +1,14 @@
 #include "core/base/jsonutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/statedir.h"
 #include "core/base/util.h"
 
 #define JSON_FILE_MAX ((size_t)1 << 30)
@@ -82,20 +85,30 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 	return p;
 }
 
-int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
-		      struct rl_error *err)
+static int load_json(const char *path, const char *what, int missing_ok, int flags,
+		     json_t **out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
 	json_error_t jerr;
+	struct stat st;
 
 	*out = NULL;
-	if (rl_file_read(path, what, JSON_FILE_MAX, &buf, &rerr) < 0) {
+	if (rl_file_read_at(AT_FDCWD, path, flags, what, JSON_FILE_MAX, &buf, &st, &rerr) < 0) {
 		if (missing_ok && errno == ENOENT) {
 			rl_buf_release(&buf);
 			return 1;
 		}
 		rl_error_set(err, "%s", rerr.text);
+		rl_buf_release(&buf);
+		return -1;
+	}
+	/* Root acts on what these files say: only root or we may have
+	 * written them. Nothing of a refused file reaches a message. */
+	if (!rl_trust_owner_ok(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		rl_error_set(err, "cannot read %s '%s': owned by uid %lu with mode %04o; it must "
+				  "belong to root or to you and be writable by nobody else",
+			     what, path, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 		rl_buf_release(&buf);
 		return -1;
 	}
@@ -107,6 +120,18 @@ int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t
 		return -1;
 	}
 	return 0;
+}
+
+int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
+		      struct rl_error *err)
+{
+	return load_json(path, what, missing_ok, O_NOFOLLOW, out, err);
+}
+
+int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, json_t **out,
+			     struct rl_error *err)
+{
+	return load_json(path, what, missing_ok, 0, out, err);
 }
 
 int rl_json_save_file(const char *path, const char *what, const json_t *v,

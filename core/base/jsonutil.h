@@ -18,11 +18,17 @@ json_t *rl_json_path(const char *path);
  * `what`) when v is neither form or holds a NUL byte. */
 char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err);
 
-/* Load and parse a JSON file: "cannot read <what> '<path>': <reason> at
- * line N" on failure. Returns 1 (and *out NULL, err untouched) when the file
- * does not exist and missing_ok is set. */
+/* Load and parse a JSON state file: "cannot read <what> '<path>': <reason>
+ * at line N" on failure. Returns 1 (and *out NULL, err untouched) when the
+ * file does not exist and missing_ok is set. A symlink is refused
+ * (O_NOFOLLOW), and so is a file not owned by root or the effective user
+ * or writable by group or others (its contents never reach a message). */
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err);
+/* The same, following symlinks: for a file the user names (--config),
+ * which a package manager may link into place (nix). */
+int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, json_t **out,
+			     struct rl_error *err);
 
 /* Serialise (sorted keys, indented) and write atomically with mode 0600. */
 int rl_json_save_file(const char *path, const char *what, const json_t *v,

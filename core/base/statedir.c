@@ -1,11 +1,16 @@
 #include "core/base/statedir.h"
 
+#include <errno.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
+
+static char *statedir_path(const char *explicit_dir, struct rl_error *err);
 
 static const char *home_dir(void)
 {
@@ -18,7 +23,83 @@ static const char *home_dir(void)
 	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
 }
 
+int rl_trust_owner_ok(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+/* Why dir cannot be trusted, in words (malloc'd), or NULL: the directory
+ * itself owned by root or us and writable by nobody else; every directory
+ * above it owned by root or us and not writable by others unless sticky
+ * (in /tmp nobody else may rename or remove what is ours). */
+static char *distrust(const char *dir)
+{
+	struct stat st;
+	char *real, *p;
+
+	if (lstat(dir, &st) < 0)
+		return rl_xstrdup(strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return rl_xstrdup("is a symbolic link");
+	if (!S_ISDIR(st.st_mode))
+		return rl_xstrdup("not a directory");
+	if (!rl_trust_owner_ok(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return rl_xasprintf("owned by uid %lu with mode %04o; it must belong to root or "
+				    "to you and be writable by nobody else",
+				    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	real = realpath(dir, NULL);
+	if (!real)
+		return rl_xstrdup(strerror(errno));
+	for (p = strrchr(real, '/'); p; p = strrchr(real, '/')) {
+		*(p == real ? p + 1 : p) = '\0';
+		if (stat(real, &st) < 0)
+			break;
+		if (!rl_trust_owner_ok(st.st_uid) ||
+		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
+			char *q = rl_path_quote(real);
+			char *why = rl_xasprintf("'%s' above it can be changed by others (owner uid "
+						 "%lu, mode %04o)",
+						 q, (unsigned long)st.st_uid,
+						 (unsigned)(st.st_mode & 07777));
+
+			free(q);
+			free(real);
+			return why;
+		}
+		if (p == real)
+			break;
+	}
+	free(real);
+	return NULL;
+}
+
+int rl_statedir_check(const char *dir, struct rl_error *err)
+{
+	char *why = distrust(dir);
+
+	if (!why)
+		return 0;
+	rl_error_set_path(err, "cannot use state directory", dir, why);
+	free(why);
+	return -1;
+}
+
 char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err)
+{
+	char *dir = statedir_path(explicit_dir, err);
+	struct stat st;
+
+	/* One that exists already must be trustworthy before anything in it
+	 * is read; one that does not is checked when rl_statedir_ensure
+	 * creates it. */
+	if (dir && lstat(dir, &st) == 0 && rl_statedir_check(dir, err) < 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+static char *statedir_path(const char *explicit_dir, struct rl_error *err)
 {
 	const char *env = getenv("RELAUNCH_STATE_DIR");
 	const char *home;
@@ -49,5 +130,7 @@ char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err)
 
 int rl_statedir_ensure(const char *dir, struct rl_error *err)
 {
-	return rl_mkdir_p(dir, 0700, err);
+	if (rl_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	return rl_statedir_check(dir, err);
 }

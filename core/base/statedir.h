@@ -2,6 +2,8 @@
 #ifndef RL_STATEDIR_H
 #define RL_STATEDIR_H
 
+#include <sys/types.h>
+
 #include "core/base/error.h"
 
 /* The directory to use: explicit (from --state-dir) when non-NULL, else
@@ -13,7 +15,19 @@
  * Returns a malloc'd path, or NULL when HOME is needed and unknown. */
 char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err);
 
-/* Create the directory (and parents) with mode 0700 when missing. */
+/* Create the directory (and parents) with mode 0700 when missing, then
+ * rl_statedir_check it. */
 int rl_statedir_ensure(const char *dir, struct rl_error *err);
+
+/* The state directory decides what root restarts and holds what root
+ * writes: it must be a directory (not a symlink) owned by root or by the
+ * effective user and writable by nobody else, and every directory above it
+ * owned by root or that user and not writable by others unless sticky.
+ * 0, or -1 with err naming the directory, the owner and the mode.
+ * rl_statedir_resolve checks a directory that exists already. */
+int rl_statedir_check(const char *dir, struct rl_error *err);
+
+/* 1 when a file or directory owned by uid may be trusted: root or us. */
+int rl_trust_owner_ok(uid_t uid);
 
 #endif

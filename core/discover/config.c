@@ -220,7 +220,7 @@ int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct
 	json_t *root;
 	int rc;
 
-	rc = rl_json_load_file(path, "config", missing_ok, &root, err);
+	rc = rl_json_load_file_follow(path, "config", missing_ok, &root, err);
 	if (rc != 0)
 		return rc;
 	rc = load_root(&l, root, c);

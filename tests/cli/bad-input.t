@@ -21,10 +21,10 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
 
   $ head -c 100 good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
@@ -32,14 +32,18 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (glob)
   [4]
-  $ printf '{"version": 2, "roots": [], "files": []}' > state/manifest.json
+  $ printf '{"version": 3, "roots": [], "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (glob)
   [4]
   $ relaunch record --path tree
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (glob)
   [4]
-  $ sed 's/"size": 1,/"size": "1",/' good.json > state/manifest.json
+  $ sed 's/"size":1,/"size":"1",/' good.json > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: 'size' must be an integer (glob)
+  [4]
+  $ printf '{"version": 1, "roots": [], "files": [{"path": "/a", "type": "missing", "dev": 0, "ino": 0, "size": "1", "mode": 0, "mtime_ns": 0, "ctime_ns": 0}]}' > state/manifest.json
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (glob)
   [4]

@@ -225,8 +225,7 @@ the jobs that use it and how:
   recorded N files in */state/manifest.json (glob)
   $ python3 -c '
   > import json, sys
-  > d = json.load(open(sys.argv[2]))
-  > for e in d["files"]:
+  > for e in [json.loads(l) for l in open(sys.argv[2])][1:]:
   >     p = e["path"].replace(sys.argv[1], "R")
   >     if "nginx" in p or "daemondo" in p:
   >         print(p, e["type"])
@@ -248,8 +247,8 @@ the jobs that use it and how:
      org.macports.squid program ProgramArguments[0]
   $ python3 -c '
   > import json, sys
-  > d = json.load(open(sys.argv[1]))
-  > print(sorted({(e["type"], u["role"]) for e in d["files"] for u in e.get("uses", [])
+  > d = [json.loads(l) for l in open(sys.argv[1])][1:]
+  > print(sorted({(e["type"], u["role"]) for e in d for u in e.get("uses", [])
   >               if e["path"].endswith("/wait4path")}))
   > ' "$RELAUNCH_STATE_DIR/manifest.json"
   \[\('(missing|file)', 'command'\)\] (re)

@@ -19,11 +19,13 @@ no temporary file left behind:
   $ ls -A state
   manifest.json
 
-The JSON shape: version 1, absolute roots, one entry per path, sorted:
+The JSON shape: version 2, a header line with the absolute roots, then one
+entry per line and per path, sorted:
 
   $ cat > show.py <<'PY'
   > import json, os, sys
-  > m = json.load(open(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json"))
+  > lines = [json.loads(l) for l in open(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json")]
+  > m = dict(lines[0], files=lines[1:])
   > home = os.environ["HOME"]
   > def rel(p): return p.replace(home, "~") if isinstance(p, str) else p
   > print("version", m["version"], "roots", [rel(r) for r in m["roots"]])
@@ -32,7 +34,7 @@ The JSON shape: version 1, absolute roots, one entry per path, sorted:
   >     print(f["type"], rel(f["path"]), *([] if f["type"] == "dir" else [f["size"], extra]))
   > PY
   $ python3 show.py
-  version 1 roots ['~/tree']
+  version 2 roots ['~/tree']
   dir ~/outside
   file ~/tree/a 1 ca978112ca1b
   symlink ~/tree/dangling 7 nowhere -> None
@@ -41,8 +43,8 @@ The JSON shape: version 1, absolute roots, one entry per path, sorted:
 
 Identity fields are there for every entry:
 
-  $ python3 -c 'import json,os; m=json.load(open("state/manifest.json")); print(sorted(m["files"][1]))'
-  ['ctime_ns', 'dev', 'ino', 'mode', 'mtime_ns', 'path', 'sha256', 'size', 'type', 'uses']
+  $ python3 -c 'import json,os; m=[json.loads(l) for l in open("state/manifest.json")]; print(sorted(m[2]))'
+  ['ctime_ns', 'dev', 'ino', 'mode', 'mtime_ns', 'path', 'sha256', 'size', 'type']
 
 A plain `record` refreshes the previous roots; a relative --path is made
 absolute without resolving symlinks, and "." components, doubled and
@@ -55,7 +57,7 @@ trailing slashes are dropped:
   $ relaunch record --path ./tree-link//sub/ --path tree/a --path tree/a
   recorded 2 files in /*/state/manifest.json (glob)
   $ python3 show.py
-  version 1 roots ['~/tree-link/sub', '~/tree/a']
+  version 2 roots ['~/tree-link/sub', '~/tree/a']
   file ~/tree-link/sub/b 1 3e23e8160039
   file ~/tree/a 1 ca978112ca1b
 
@@ -69,8 +71,8 @@ are unchanged; --verify hashes again. Shown by spoiling a recorded hash:
 
   $ relaunch record --path tree/a >/dev/null
   $ python3 -c '
-  > import json; p = "state/manifest.json"; m = json.load(open(p))
-  > m["files"][0]["sha256"] = "0" * 64; json.dump(m, open(p, "w"))'
+  > import json; p = "state/manifest.json"; m = [json.loads(l) for l in open(p)]
+  > m[1]["sha256"] = "0" * 64; open(p, "w").write("".join(json.dumps(x) + "\n" for x in m))'
   $ relaunch record >/dev/null && grep -c '"0000000000' state/manifest.json
   1
   $ relaunch record --verify >/dev/null && grep -c '"0000000000' state/manifest.json

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Run a libFuzzer target briefly on a seed corpus made here.
 
-    run_fuzz.py FUZZER macho|elf [libFuzzer options…]
+    run_fuzz.py FUZZER KIND [libFuzzer options…]
+
+KIND is macho or elf (object files), or plist, shlex, manifest, config or
+lcprint (launchctl's print text): what relaunch reads from disk or from
+launchctl.
 
 The seeds are small crafted images (every byte order and width, a
 universal file) and, for ELF, this system's /bin/true. The fuzzer runs a
@@ -13,6 +17,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import seeds_text  # noqa: E402
 
 
 def macho(be, is64, cpu, names, rpaths):
@@ -77,6 +84,9 @@ def elf(be, is64, runpath):
 
 
 def seeds(kind):
+    if kind in TEXT_KINDS:
+        yield from seeds_text.text_seeds(kind)
+        return
     if kind == "macho":
         names = ["@rpath/libfoo.dylib", "/opt/x/lib/libw.dylib", "@loader_path/libr.dylib",
                  "@executable_path/../lib/libu.dylib", "/usr/lib/libSystem.B.dylib"]
@@ -95,9 +105,13 @@ def seeds(kind):
             yield f.read()
 
 
+TEXT_KINDS = ("plist", "shlex", "manifest", "config", "lcprint")
+
+
 def main():
-    if len(sys.argv) < 3 or sys.argv[2] not in ("macho", "elf"):
-        sys.exit("usage: run_fuzz.py FUZZER macho|elf [options]")
+    kinds = ("macho", "elf") + TEXT_KINDS
+    if len(sys.argv) < 3 or sys.argv[2] not in kinds:
+        sys.exit("usage: run_fuzz.py FUZZER %s [options]" % "|".join(kinds))
     fuzzer, kind, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     with tempfile.TemporaryDirectory(prefix="relaunch-fuzz-") as tmp:
         corpus = os.path.join(tmp, "corpus")

@@ -1,5 +1,9 @@
 #include "check.h"
 
+#include <unistd.h>
+
+#include <sys/stat.h>
+
 #include "core/discover/config.h"
 #include "core/base/fsutil.h"
 #include "core/model/manifest.h"
@@ -189,6 +193,34 @@ static void test_bad_json(void)
 	rl_config_release(&c);
 }
 
+/* A config others can write, or one of another user's, would let them set
+ * what root does (a settle of 1 000 000 s holds the lock for 11 days):
+ * refused, and nothing of it is shown. */
+static void test_untrusted_config(void)
+{
+	struct rl_config c;
+	struct rl_error err = {0};
+	char *path = write_config("{\"settle\": 1000000}");
+
+	CHECK_INT(chmod(path, 0666), 0);
+	rl_config_init(&c);
+	CHECK_INT(rl_config_load(&c, path, 0, &err), -1);
+	CHECK(strstr(err.text, "with mode 0666; it must belong to root or to you") != NULL);
+	CHECK(strstr(err.text, "1000000") == NULL);
+	rl_config_release(&c);
+	if (geteuid() == 0) {
+		CHECK_INT(chmod(path, 0644), 0);
+		CHECK_INT(chown(path, 65534, 65534), 0);
+		rl_error_clear(&err);
+		rl_config_init(&c);
+		CHECK_INT(rl_config_load(&c, path, 0, &err), -1);
+		CHECK(strstr(err.text, "owned by uid 65534") != NULL);
+		rl_config_release(&c);
+	}
+	unlink(path);
+	free(path);
+}
+
 static void test_unknown_keys(void)
 {
 	struct rl_config c;
@@ -254,6 +286,7 @@ int main(void)
 	test_wrong_types();
 	test_bad_json();
 	test_unknown_keys();
+	test_untrusted_config();
 	test_track();
 	check_rmtree(dir);
 	free(dir);

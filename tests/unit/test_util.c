@@ -5,6 +5,7 @@
 
 #include "core/base/fsutil.h"
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 #include "core/base/util.h"
 
 static void test_paths(void)
@@ -146,6 +147,70 @@ static void test_atomic_write(void)
 	free(dir);
 }
 
+static void expect_statedir(const char *dir, const char *want)
+{
+	struct rl_error err = {0};
+	int rc = rl_statedir_check(dir, &err);
+
+	if (!want) {
+		CHECK_INT(rc, 0);
+		if (rc < 0)
+			fprintf(stderr, "  %s\n", err.text);
+		return;
+	}
+	CHECK_INT(rc, -1);
+	if (!strstr(err.text, want))
+		fprintf(stderr, "expected '%s' in '%s'\n", want, err.text);
+	CHECK(strstr(err.text, want) != NULL);
+	CHECK(strstr(err.text, "cannot use state directory '") == err.text);
+}
+
+/* Who may have put the state directory there decides whether root reads
+ * and writes in it: nobody but root or us, at any level. */
+static void test_statedir_trust(void)
+{
+	char *tmp = check_tmpdir();
+	char *ok = rl_path_join(tmp, "ok");
+	char *open_dir = rl_path_join(tmp, "open");
+	char *link = rl_path_join(tmp, "link");
+	char *pub = rl_path_join(tmp, "pub");
+	char *under = rl_path_join(pub, "state");
+	char *theirs = rl_path_join(tmp, "theirs");
+	struct rl_error err = {0};
+
+	CHECK_INT(rl_statedir_ensure(ok, &err), 0);
+	expect_statedir(ok, NULL);
+	CHECK_INT(mkdir(open_dir, 0700), 0);
+	CHECK_INT(chmod(open_dir, 0777), 0);
+	expect_statedir(open_dir, "with mode 0777; it must belong to root or to you");
+	CHECK_INT(symlink(ok, link), 0);
+	expect_statedir(link, "is a symbolic link");
+	/* a directory above that others can change: they could swap ours */
+	CHECK_INT(mkdir(pub, 0700), 0);
+	CHECK_INT(mkdir(under, 0700), 0);
+	CHECK_INT(chmod(pub, 0777), 0);
+	expect_statedir(under, "above it can be changed by others");
+	/* sticky, like /tmp: nobody else may rename or remove what is ours */
+	CHECK_INT(chmod(pub, 01777), 0);
+	expect_statedir(under, NULL);
+	/* rl_statedir_resolve refuses what exists and is not trusted */
+	CHECK(rl_statedir_resolve(open_dir, &err) == NULL);
+	CHECK(strstr(err.text, "with mode 0777") != NULL);
+	if (geteuid() == 0) {
+		CHECK_INT(mkdir(theirs, 0700), 0);
+		CHECK_INT(chown(theirs, 65534, 65534), 0);
+		expect_statedir(theirs, "owned by uid 65534");
+	}
+	check_rmtree(tmp);
+	free(tmp);
+	free(ok);
+	free(open_dir);
+	free(link);
+	free(pub);
+	free(under);
+	free(theirs);
+}
+
 int main(void)
 {
 	test_paths();
@@ -153,5 +218,6 @@ int main(void)
 	test_strv_buf();
 	test_json_paths();
 	test_atomic_write();
+	test_statedir_trust();
 	return check_done();
 }
