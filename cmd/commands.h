@@ -1,11 +1,28 @@
-/* Every subcommand; one file each. */
+/* Every subcommand; one file each. Each takes the context cli_run() set
+ * up (cli.h) and returns the exit status. */
 #ifndef RL_COMMANDS_H
 #define RL_COMMANDS_H
 
-int cmd_diff(int argc, char **argv);
-int cmd_jobs(int argc, char **argv);
-int cmd_plan(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_record(int argc, char **argv);
+#include "cli.h"
+
+/* Ids of the commands' own options (struct cli_value.id). */
+enum {
+	CMD_RECORD_PATH = CLI_OPT_PRIVATE,
+	CMD_RECORD_VERIFY,
+	CMD_DIFF_VERIFY,
+	CMD_RUN_INTERVAL,
+	CMD_RUN_SETTLE,
+	CMD_RUN_TIMEOUT,
+	CMD_RUN_MAX,
+	CMD_RUN_KEEP_GOING,
+	CMD_RUN_NO_WAIT,
+	CMD_RUN_VERIFY,
+};
+
+int cmd_diff(struct cli_ctx *ctx);
+int cmd_jobs(struct cli_ctx *ctx);
+int cmd_plan(struct cli_ctx *ctx);
+int cmd_run(struct cli_ctx *ctx);
+int cmd_record(struct cli_ctx *ctx);
 
 #endif

@@ -10,89 +10,30 @@
 #include "core/base/lock.h"
 #include "core/pipeline.h"
 
-enum {
-	OPT_DRY_RUN = CLI_OPT_FIRST_PRIVATE,
-	OPT_INTERVAL,
-	OPT_SETTLE,
-	OPT_TIMEOUT,
-	OPT_MAX,
-	OPT_KEEP_GOING,
-	OPT_NO_WAIT,
-	OPT_WAIT_LOCK,
-	OPT_VERIFY,
-};
-
 struct run_args {
-	struct cli_common c;
-	int dry_run, keep_going, no_wait, verify;
-	double interval, settle, timeout, wait_lock; /* < 0: not given */
+	struct cli_ctx *c;
+	int keep_going, no_wait, verify;
+	double interval, settle, timeout; /* < 0: not given */
 	long max;
 };
 
-static int parse_seconds(const char *opt, const char *s, double *out)
+static void read_args(struct cli_ctx *ctx, struct run_args *a)
 {
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end || !(v >= 0) || v > 86400)
-		return cli_usage_error("run", "%s takes seconds from 0 to 86400, not '%s'", opt, s);
-	*out = v;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		CLI_OPTION_STATE_DIR, CLI_OPTION_CONFIG, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JSON,
-		CLI_OPTION_NO_PROCESSES, CLI_OPTION_JOB_DIRS, CLI_OPTION_HELP,
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"settle", required_argument, NULL, OPT_SETTLE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"max", required_argument, NULL, OPT_MAX},
-		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
-		{"no-wait", no_argument, NULL, OPT_NO_WAIT},
-		{"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
-		{"verify", no_argument, NULL, OPT_VERIFY},
-		CLI_OPTION_END,
-	};
-	int id;
-
+	a->c = ctx;
 	a->interval = a->settle = a->timeout = -1;
-	a->wait_lock = 60;
-	while ((id = cli_getopt(argc, argv, opts, &a->c)) != -1) {
-		char *end;
+	for (size_t i = 0; i < ctx->nopts; i++) {
+		const struct cli_value *v = &ctx->opts[i];
 
-		switch (id) {
-		case OPT_DRY_RUN: a->dry_run = 1; break;
-		case OPT_KEEP_GOING: a->keep_going = 1; break;
-		case OPT_NO_WAIT: a->no_wait = 1; break;
-		case OPT_VERIFY: a->verify = 1; break;
-		case OPT_INTERVAL:
-			if (parse_seconds("--interval", optarg, &a->interval)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_SETTLE:
-			if (parse_seconds("--settle", optarg, &a->settle)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg, &a->timeout)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_WAIT_LOCK:
-			if (parse_seconds("--wait-lock", optarg, &a->wait_lock)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_MAX:
-			a->max = strtol(optarg, &end, 10);
-			if (end == optarg || *end || a->max < 1)
-				return cli_usage_error("run", "--max takes a whole number above 0, not '%s'",
-						       optarg);
-			break;
-		case CLI_OPT_HELP:
-			return -1;
-		default:
-			return CLI_EXIT_USAGE;
+		switch (v->id) {
+		case CMD_RUN_KEEP_GOING: a->keep_going = 1; break;
+		case CMD_RUN_NO_WAIT: a->no_wait = 1; break;
+		case CMD_RUN_VERIFY: a->verify = 1; break;
+		case CMD_RUN_INTERVAL: a->interval = v->num; break;
+		case CMD_RUN_SETTLE: a->settle = v->num; break;
+		case CMD_RUN_TIMEOUT: a->timeout = v->num; break;
+		case CMD_RUN_MAX: a->max = (long)v->num; break;
 		}
 	}
-	return 0;
 }
 
 /* What the restart engine's callbacks need. */
@@ -104,7 +45,7 @@ struct run_ctx {
 static void print_result(const struct rl_result *r, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
-	FILE *to = a->c.json ? stderr : stdout;
+	FILE *to = a->c->json ? stderr : stdout;
 	const struct rl_step *s = r->step;
 	const char *action = rl_action_name(s->action);
 
@@ -153,16 +94,14 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 
 	for (size_t i = 0; i < res->n; i++)
 		count[res->v[i].status]++;
-	if (a->c.json) {
+	if (a->c->json) {
 		json_t *arr = json_array();
 		json_t *top;
 
 		for (size_t i = 0; i < res->n; i++)
 			json_array_append_new(arr, result_to_json(&res->v[i]));
 		top = json_pack("{s:i,s:o}", "version", 1, "results", arr);
-		json_dumpf(top, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(top);
+		cli_print_json(top);
 		return;
 	}
 	if (res->n == 0) {
@@ -205,7 +144,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.max = a->max;
 	o.keep_going = a->keep_going;
 	o.no_wait = a->no_wait;
-	o.verify_fresh = a->c.no_processes ? NULL : check_fresh;
+	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
 	o.on_result = print_result;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
@@ -240,12 +179,8 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 
 static int dry_run(const struct run_args *a, struct rl_pipeline *p)
 {
-	if (a->c.json) {
-		json_t *j = rl_plan_to_json(&p->plan);
-
-		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(j);
+	if (a->c->json) {
+		cli_print_json(rl_plan_to_json(&p->plan));
 	} else {
 		struct rl_buf b = {0};
 
@@ -258,61 +193,34 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p)
 	return CLI_EXIT_OK;
 }
 
-static int run_locked(const struct run_args *a, const char *statedir)
+int cmd_run(struct cli_ctx *ctx)
 {
+	struct run_args args = {0}, *a = &args;
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	int rc;
 
-	cli_pipeline_opts(&a->c, statedir, &lc, &po);
+	read_args(ctx, a);
+	cli_pipeline_opts(ctx, &lc, &po);
 	po.verify = a->verify;
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rl_pipeline_release(&p);
 		return cli_fail(&err);
 	}
-	if (a->dry_run)
+	if (ctx->dry_run)
 		rc = dry_run(a, &p);
 	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
-		if (rc == CLI_EXIT_OK && !a->c.json)
+		if (rc == CLI_EXIT_OK && !a->c->json)
 			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
 			       p.current.n);
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, statedir, &lc, &p);
+		rc = execute(a, ctx->state_dir, &lc, &p);
 	rl_pipeline_release(&p);
 	return rc;
 }
 
-int cmd_run(int argc, char **argv)
-{
-	struct run_args a = {0};
-	char *statedir;
-	int rc, lock = -1;
-	struct rl_error err = {0};
-
-	rc = parse_args(argc, argv, &a);
-	if (rc != 0) {
-		cli_common_release(&a.c);
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	}
-	rl_discover_opts_finish(&a.c.discover);
-	statedir = cli_state_dir(&a.c);
-	if (!statedir) {
-		cli_common_release(&a.c);
-		return CLI_EXIT_ERROR;
-	}
-	/* A second run waits here, then diffs afresh: what the first one
-	 * restarted is recorded by then, so nothing restarts twice. */
-	if (!a.dry_run && (lock = rl_lock_take(statedir, a.wait_lock, &err)) < 0)
-		rc = cli_fail(&err);
-	else
-		rc = run_locked(&a, statedir);
-	rl_lock_release(lock);
-	free(statedir);
-	cli_common_release(&a.c);
-	return rc;
-}
