@@ -857,33 +857,44 @@ void rl_lc_overrides_release(struct rl_lc_overrides *o)
 	memset(o, 0, sizeof(*o));
 }
 
+int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+			     struct rl_service_status *st, struct rl_error *err)
+{
+	char *why;
+
+	memset(st, 0, sizeof(*st));
+	st->runs = -1;
+	if (!r->timed_out && r->status == RL_LC_EXIT_NOT_LOADED)
+		return 1;
+	if (r->timed_out || r->status != 0) {
+		why = rl_lc_result_describe(r);
+		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
+		free(why);
+		return -1;
+	}
+	if (rl_launchctl_parse_print(r->out, st) < 0) {
+		rl_error_set(
+			err,
+			"cannot get the status of '%s': launchctl print printed no service block",
+			target);
+		return -1;
+	}
+	return 0;
+}
+
 int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 			struct rl_service_status *st, struct rl_error *err)
 {
 	const char *args[] = {"print", target, NULL};
 	struct rl_lc_result r;
-	char *why;
-	int rc = 0;
+	int rc;
 
 	status_clear(st);
 	if (rl_launchctl_call(lc, args, &r, err) < 0) {
 		rl_lc_result_release(&r);
 		return -2;
 	}
-	if (!r.timed_out && r.status == RL_LC_EXIT_NOT_LOADED) {
-		rc = 1;
-	} else if (r.timed_out || r.status != 0) {
-		why = rl_lc_result_describe(&r);
-		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
-		free(why);
-		rc = -1;
-	} else if (rl_launchctl_parse_print(r.out, st) < 0) {
-		rl_error_set(
-			err,
-			"cannot get the status of '%s': launchctl print printed no service block",
-			target);
-		rc = -1;
-	}
+	rc = rl_launchctl_status_read(target, &r, st, err);
 	rl_lc_result_release(&r);
 	return rc;
 }

@@ -139,5 +139,11 @@ void rl_lc_overrides_release(struct rl_lc_overrides *o);
  * could not be run at all (err as for rl_launchctl_call). */
 int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 			struct rl_service_status *st, struct rl_error *err);
+/* What a finished `print <target>` call (r, as rl_launchctl_call filled it)
+ * says: 0 loaded (st filled), 1 not loaded (113), -1 any other failure (err
+ * says what). For callers that run launchctl their own way (the restart
+ * engine, through its ops). */
+int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+			     struct rl_service_status *st, struct rl_error *err);
 
 #endif
