@@ -17,6 +17,13 @@ struct cli_command {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx);
 	unsigned setup;  /* CLI_SETUP_* */
+	/* Work before the lock is taken (run --drain-queue waits for quiet),
+	 * and the release of what it kept in ctx->cmd_data; may be NULL. */
+	int (*before_lock)(struct cli_ctx *ctx);
+	void (*release)(struct cli_ctx *ctx);
+	/* Non-NULL: the command never fails (a package hook calls it): a
+	 * usage error is a warning ending "; <lenient>", and exit 0. */
+	const char *lenient;
 	const char *operands; /* "[JOB...]" when it takes operands, else NULL */
 	const char *summary;
 	const struct cli_option *options; /* its own and the shared ones it takes */
@@ -91,6 +98,16 @@ static const struct cli_option run_options[] = {
 	CLI_OPTION_WAIT_LOCK,
 	{"verify", 0, CLI_ARG_NONE, CMD_RUN_VERIFY, NULL,
 	 "re-hash every file, even those whose identity is unchanged"},
+	{"drain-queue", 0, CLI_ARG_NONE, CMD_RUN_DRAIN_QUEUE, NULL,
+	 "run for the notification queue: exit at once when it is\n"
+	 "empty and no watched path changed since the last run; else\n"
+	 "wait until it is quiet and no package manager runs, run\n"
+	 "once, then remove the entries consumed"},
+	{"queue", 0, CLI_ARG_STRING, CMD_RUN_QUEUE, "DIR",
+	 "the queue (default <prefix>/var/relaunch/queue)"},
+	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_RUN_QUIET_PERIOD, "[S]",
+	 "alone (or -q): print only errors; with S and --drain-queue:\n"
+	 "no new entry for S seconds before running (default 10)"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
@@ -99,28 +116,98 @@ static const struct cli_option run_options[] = {
 	CLI_OPTION_END,
 };
 
+static const struct cli_option notify_options[] = {
+	{"queue", 0, CLI_ARG_STRING, CMD_NOTIFY_QUEUE, "DIR",
+	 "the queue (default <prefix>/var/relaunch/queue, the prefix\n"
+	 "relaunch is installed in, else $HOMEBREW_PREFIX)"},
+	{"formula", 0, CLI_ARG_STRING, CMD_NOTIFY_FORMULA, "NAME",
+	 "a Homebrew formula changed (source homebrew)"},
+	{"port", 0, CLI_ARG_STRING, CMD_NOTIFY_PORT, "NAME",
+	 "a MacPorts port changed (source macports)"},
+	{"source", 0, CLI_ARG_STRING, CMD_NOTIFY_SOURCE, "TEXT", "anything else that changed"},
+	{"version", 0, CLI_ARG_STRING, CMD_NOTIFY_VERSION, "V", "its new version"},
+	CLI_OPTION_END,
+};
+
+static const struct cli_option agent_options[] = {
+	{"system", 0, CLI_ARG_NONE, CMD_AGENT_SYSTEM, NULL,
+	 "a daemon in the first daemon directory (default\n"
+	 "/Library/LaunchDaemons), for root-owned jobs; else an agent\n"
+	 "for you in the first agent directory (~/Library/LaunchAgents)"},
+	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR", "the queue it watches (QueueDirectories)"},
+	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
+	 "ThrottleInterval: at most one start per S seconds (default 30)"},
+	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
+	 "the state directory it runs with; agent.log goes there"},
+	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",
+	 "launchctl to use, and to pass on to the job"},
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option status_options[] = {
+	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
+			"queue},\"queue\",\"agent\",\"daemon\"}"),
+	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
+	 "the queue to look at (default as for notify)"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option log_options[] = {
+	CLI_OPTION_JSON("{\"version\":1,\"runs\":[{start,end,trigger,entries,steps,\n"
+			"baseline,exit,error}]}"),
+	{"count", 'n', CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_END,
+};
+
+#define LOCKED (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG)
+
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
-	{"record", cmd_record, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG,
-	 NULL, "record the tracked files (identity and SHA-256) in the manifest", record_options,
+	{"record", cmd_record, LOCKED, NULL, NULL, NULL, NULL,
+	 "record the tracked files (identity and SHA-256) in the manifest", record_options,
 	 "Every file of every job found, and the config's watch paths, are tracked too.\n"},
-	{"diff", cmd_diff, CLI_SETUP_STATE_DIR, NULL,
+	{"diff", cmd_diff, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "show what changed on disk since the manifest was recorded", diff_options,
 	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
 	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
-	{"jobs", cmd_jobs, CLI_SETUP_JOBS, NULL, "list launchd jobs and every file each one uses",
-	 jobs_options, NULL},
-	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL,
-	 "show which jobs a run would restart, how, in which order, and why", plan_options,
+	{"jobs", cmd_jobs, CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
+	 "list launchd jobs and every file each one uses", jobs_options, NULL},
+	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
+	 NULL, NULL, "show which jobs a run would restart, how, in which order, and why",
+	 plan_options,
 	 "actions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
 	 "something is, 4 on error.\n"},
-	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG,
+	/* run loads the config and finds the jobs itself, so that the run log
+	 * records a bad config as that run's error. */
+	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR, cmd_run_before_lock, cmd_run_release, NULL,
 	 NULL, "restart the jobs whose files changed, in order, throttled and verified",
 	 run_options,
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
-	{NULL, NULL, 0, NULL, NULL, NULL, NULL},
+	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
+	 "queue a notification that a package changed, for the next drained run",
+	 notify_options,
+	 "Writes one small entry atomically and exits 0 whatever happens (a warning\n"
+	 "on stderr when it could not), so a package's hook never fails an install.\n"},
+	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
+	 "install, remove or print relaunch's own launchd job (run --drain-queue)",
+	 agent_options,
+	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
+	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
+	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
+	 "the last run, what is pending, and whether relaunch's own job is loaded",
+	 status_options,
+	 "Exit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
+	 "3 when a failed restart is, 4 on error.\n"},
+	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
+	 "what each run did (the last 100), newest first", log_options, NULL},
+	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const struct cli_command *find_command(const char *name)
@@ -211,6 +298,9 @@ static void print_option_help(FILE *to, const struct cli_option *o)
 	}
 }
 
+static const struct cli_option *find_long(const struct cli_command *c, const char *name,
+					  size_t len);
+
 int cli_help(const char *name, FILE *to)
 {
 	const struct cli_command *c;
@@ -235,23 +325,30 @@ int cli_help(const char *name, FILE *to)
 	for (const struct cli_option *o = c->options; o->name; o++)
 		print_option_help(to, o);
 	for (const struct cli_option *o = always; o->name; o++)
-		print_option_help(to, o);
+		if (find_long(c, o->name, strlen(o->name)) == o)
+			print_option_help(to, o);
 	if (c->more)
 		fprintf(to, "\n%s", c->more);
 	return CLI_EXIT_OK;
 }
 
+/* The running command's `lenient` text, if it has one. */
+static const char *lenient;
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("relaunch: ", stderr);
+	fputs(lenient ? "relaunch: warning: " : "relaunch: ", stderr);
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	if (lenient)
+		fprintf(stderr, "; %s\n", lenient);
+	else
+		fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
 	return CLI_EXIT_USAGE;
 }
 
@@ -341,7 +438,7 @@ static int unknown_long(const struct cli_command *c, const char *name, size_t le
 }
 
 static int parse_value(const struct cli_command *c, const struct cli_option *o, const char *v,
-		       double *num)
+		       double *num, const char *as)
 {
 	char *end;
 
@@ -350,23 +447,22 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 		return 0;
 	case CLI_ARG_STRING:
 		if (!*v)
-			return cli_usage_error(c->name, "'--%s' needs a non-empty value", o->name);
+			return cli_usage_error(c->name, "'%s' needs a non-empty value", as);
 		return 0;
+	case CLI_ARG_FLAG_OR_SECONDS:
 	case CLI_ARG_SECONDS:
 		errno = 0;
 		*num = strtod(v, &end);
 		if (end == v || *end || errno || !(*num >= 0) || *num > 86400)
 			return cli_usage_error(c->name,
-					       "--%s takes seconds from 0 to 86400, not '%s'",
-					       o->name, v);
+					       "%s takes seconds from 0 to 86400, not '%s'", as, v);
 		return 0;
 	case CLI_ARG_COUNT:
 		errno = 0;
 		*num = (double)strtol(v, &end, 10);
 		if (end == v || *end || errno || *num < 1)
 			return cli_usage_error(c->name,
-					       "--%s takes a whole number above 0, not '%s'",
-					       o->name, v);
+					       "%s takes a whole number above 0, not '%s'", as, v);
 		return 0;
 	}
 	return 0;
@@ -374,11 +470,21 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 
 /* Store one option. Returns 0, or an exit status. */
 static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct cli_option *o,
-		const char *v)
+		const char *v, int is_short)
 {
+	char as[64];
 	double num = 0;
-	int rc = parse_value(c, o, v, &num);
+	int rc;
 
+	if (o->arg == CLI_ARG_FLAG_OR_SECONDS && !v) {
+		ctx->quiet = 1;
+		return 0;
+	}
+	if (is_short)
+		snprintf(as, sizeof(as), "-%c", o->short_name);
+	else
+		snprintf(as, sizeof(as), "--%s", o->name);
+	rc = parse_value(c, o, v, &num, as);
 	if (rc)
 		return rc;
 	switch (o->id) {
@@ -398,6 +504,16 @@ static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct c
 		ctx->opts[ctx->nopts++] = (struct cli_value){o->id, v, num};
 	}
 	return 0;
+}
+
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 0;
+	strtod(s, &end);
+	return *end == '\0';
 }
 
 /* Parse argv (argv[0] is the command's name). Returns 0, -1 after --help,
@@ -427,15 +543,22 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 			if (o->arg == CLI_ARG_NONE && eq)
 				return cli_usage_error(c->name, "option '--%s' takes no value",
 						       o->name);
-			if (o->arg != CLI_ARG_NONE && !eq && i + 1 >= argc)
+			if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS && !eq &&
+			    i + 1 >= argc)
 				return cli_usage_error(c->name, "option '--%s' needs a value",
 						       o->name);
 			if (o->id == CLI_OPT_HELP)
 				help = 1;
+			else if (o->arg == CLI_ARG_NONE)
+				rc = take(ctx, c, o, NULL, 0);
+			else if (eq)
+				rc = take(ctx, c, o, eq + 1, 0);
+			else if (o->arg != CLI_ARG_FLAG_OR_SECONDS)
+				rc = take(ctx, c, o, argv[++i], 0);
+			else if (i + 1 < argc && is_number(argv[i + 1]))
+				rc = take(ctx, c, o, argv[++i], 0); /* `--quiet 10` */
 			else
-				rc = take(ctx, c, o, o->arg == CLI_ARG_NONE ? NULL
-							  : eq		    ? eq + 1
-									    : argv[++i]);
+				rc = take(ctx, c, o, NULL, 0);
 		} else {
 			/* A cluster of short options: -qn, or -x VALUE / -xVALUE. */
 			for (const char *s = a + 1; *s && rc == 0; s++) {
@@ -444,13 +567,14 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 					return cli_usage_error(c->name, "unknown option '-%c'", *s);
 				if (o->id == CLI_OPT_HELP) {
 					help = 1;
-				} else if (o->arg == CLI_ARG_NONE) {
-					rc = take(ctx, c, o, NULL);
+				} else if (o->arg == CLI_ARG_NONE ||
+					   o->arg == CLI_ARG_FLAG_OR_SECONDS) {
+					rc = take(ctx, c, o, NULL, 1);
 				} else {
 					if (!s[1] && i + 1 >= argc)
 						return cli_usage_error(
 							c->name, "option '-%c' needs a value", *s);
-					rc = take(ctx, c, o, s[1] ? s + 1 : argv[++i]);
+					rc = take(ctx, c, o, s[1] ? s + 1 : argv[++i], 1);
 					break;
 				}
 			}
@@ -467,40 +591,56 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 
 /* ---- setup, done once for every command (git's RUN_SETUP) ---- */
 
-static int setup(struct cli_ctx *ctx, unsigned flags)
+/* --config FILE, else $RELAUNCH_CONFIG (both must exist), else
+ * <state-dir>/config.json (may be absent). */
+static void config_path(struct cli_ctx *ctx)
 {
+	const char *env = getenv("RELAUNCH_CONFIG");
+
+	if (ctx->config_opt)
+		ctx->config_path = rl_xstrdup(ctx->config_opt);
+	else if (env && *env)
+		ctx->config_path = rl_xstrdup(env);
+	ctx->config_explicit = ctx->config_path != NULL;
+	if (!ctx->config_path && ctx->state_dir)
+		ctx->config_path = rl_path_join(ctx->state_dir, RL_STATE_CONFIG);
+}
+
+static int setup(struct cli_ctx *ctx, const struct cli_command *c)
+{
+	unsigned flags = c->setup;
 	struct rl_error err = {0};
+	int rc;
 
 	rl_discover_opts_finish(&ctx->discover);
-	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG)) {
+	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG | CLI_SETUP_MKDIR)) {
 		ctx->state_dir = rl_statedir_resolve(ctx->state_dir_opt, &err);
 		if (!ctx->state_dir)
 			return cli_fail(&err);
 	}
-	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
+	if ((flags & CLI_SETUP_MKDIR) || ((flags & CLI_SETUP_LOCK) && !ctx->dry_run)) {
 		if (rl_statedir_ensure(ctx->state_dir, &err) < 0)
 			return cli_fail(&err);
+	}
+	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
+		return rc;
+	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
 		ctx->lock = rl_lock_take(ctx->state_dir, ctx->wait_lock, &err);
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}
-	if ((flags & CLI_SETUP_JOBS) && rl_jobs_discover(&ctx->discover, &ctx->jobs, &err) < 0)
-		return cli_fail(&err);
+	if (flags & CLI_SETUP_JOBS) {
+		if (rl_jobs_discover(&ctx->discover, &ctx->jobs, &err) < 0)
+			return cli_fail(&err);
+		ctx->jobs_found = 1;
+	}
+	config_path(ctx);
 	if (flags & CLI_SETUP_CONFIG) {
-		const char *env = getenv("RELAUNCH_CONFIG");
-		int rc;
-
-		if (ctx->config_opt)
-			ctx->config_path = rl_xstrdup(ctx->config_opt);
-		else if (env && *env)
-			ctx->config_path = rl_xstrdup(env);
-		ctx->config_explicit = ctx->config_path != NULL;
-		if (!ctx->config_path)
-			ctx->config_path = rl_path_join(ctx->state_dir, RL_STATE_CONFIG);
 		rc = rl_config_load(&ctx->cfg, ctx->config_path, !ctx->config_explicit, &err);
 		if (rc < 0)
 			return cli_fail(&err);
 		ctx->have_config = rc == 0;
+		ctx->config_loaded = 1;
 	}
 	return 0;
 }
@@ -511,8 +651,8 @@ void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_p
 	po->statedir = ctx->state_dir;
 	po->config_path = ctx->config_path;
 	po->config_explicit = ctx->config_explicit;
-	po->config = ctx->config_path ? &ctx->cfg : NULL;
-	po->jobs = &ctx->jobs;
+	po->config = ctx->config_loaded ? &ctx->cfg : NULL;
+	po->jobs = ctx->jobs_found ? &ctx->jobs : NULL;
 	po->discover = &ctx->discover;
 	lc->path = rl_launchctl_path(ctx->launchctl);
 	lc->timeout_s = 30;
@@ -573,14 +713,20 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	ctx.lock = -1;
 	ctx.wait_lock = 60;
 	rl_config_init(&ctx.cfg);
+	lenient = c->lenient;
 	rc = parse(&ctx, c, argc, argv);
 	if (rc == 0)
-		rc = setup(&ctx, c->setup);
-	if (rc == 0)
+		rc = setup(&ctx, c);
+	if (rc == 0 && !ctx.done)
 		rc = c->fn(&ctx);
 	else if (rc < 0)
 		rc = CLI_EXIT_OK; /* --help */
+	if (c->lenient)
+		rc = CLI_EXIT_OK;
+	if (c->release)
+		c->release(&ctx);
 	ctx_release(&ctx);
+	lenient = NULL;
 	return rc;
 }
 

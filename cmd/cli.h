@@ -37,6 +37,9 @@ enum cli_arg {
 	CLI_ARG_STRING,  /* any non-empty string */
 	CLI_ARG_SECONDS, /* a number from 0 to 86400 (value.num) */
 	CLI_ARG_COUNT,   /* a whole number above 0 (value.num) */
+	/* run's --quiet: alone, the -q flag; with a number (`--quiet 10`,
+	 * `--quiet=10`), seconds as CLI_ARG_SECONDS under the option's id. */
+	CLI_ARG_FLAG_OR_SECONDS,
 };
 
 struct cli_option {
@@ -101,6 +104,7 @@ enum {
 	CLI_SETUP_LOCK = 1 << 1,      /* create it and take its lock (not with --dry-run) */
 	CLI_SETUP_JOBS = 1 << 2,      /* discover the launchd jobs */
 	CLI_SETUP_CONFIG = 1 << 3,    /* load and check the config */
+	CLI_SETUP_MKDIR = 1 << 4,     /* create the state dir (0700) when missing */
 };
 
 /* One private option as given, in command-line order. */
@@ -131,6 +135,10 @@ struct cli_ctx {
 	char *config_path;     /* the config file used */
 	int config_explicit;   /* given by --config or $RELAUNCH_CONFIG: must exist */
 	int have_config;       /* the file existed */
+	int config_loaded, jobs_found; /* the setup did it */
+	/* The command's own, between its before_lock hook and its run. */
+	void *cmd_data;
+	int done; /* before_lock found nothing to do: skip the rest */
 };
 
 /* Report a usage problem for the current command: one line, exit code 2. */

@@ -17,12 +17,32 @@ enum {
 	CMD_RUN_KEEP_GOING,
 	CMD_RUN_NO_WAIT,
 	CMD_RUN_VERIFY,
+	CMD_RUN_DRAIN_QUEUE,
+	CMD_RUN_QUEUE,
+	CMD_RUN_QUIET_PERIOD,
+	CMD_NOTIFY_QUEUE,
+	CMD_NOTIFY_FORMULA,
+	CMD_NOTIFY_PORT,
+	CMD_NOTIFY_SOURCE,
+	CMD_NOTIFY_VERSION,
+	CMD_AGENT_SYSTEM,
+	CMD_AGENT_QUEUE,
+	CMD_AGENT_INTERVAL,
+	CMD_STATUS_QUEUE,
+	CMD_LOG_COUNT,
 };
 
+int cmd_agent(struct cli_ctx *ctx);
 int cmd_diff(struct cli_ctx *ctx);
 int cmd_jobs(struct cli_ctx *ctx);
 int cmd_plan(struct cli_ctx *ctx);
+int cmd_log(struct cli_ctx *ctx);
+int cmd_notify(struct cli_ctx *ctx);
 int cmd_run(struct cli_ctx *ctx);
+/* run --drain-queue waits for quiet before the lock is taken. */
+int cmd_run_before_lock(struct cli_ctx *ctx);
+void cmd_run_release(struct cli_ctx *ctx);
 int cmd_record(struct cli_ctx *ctx);
+int cmd_status(struct cli_ctx *ctx);
 
 #endif
