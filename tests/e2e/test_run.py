@@ -13,8 +13,9 @@ asserted: the machine may be slow, never fast.
 relaunch never restarts a label sooner than max(ThrottleInterval, 10 s)
 after it last did (history.json). Where a test needs a later run to retry a
 job at once, it lowers that floor to 0 with RELAUNCH_THROTTLE_FLOOR
-(`no_floor`); test_throttle_* raises it to 20 s, so that its --no-wait run
-comes within the floor even on a loaded machine, and waits it out once.
+(`no_floor`); test_throttle_* sets it to 3 s and stamps history.json with
+the time of the last restart (`stamp_history`), so that its --no-wait run
+comes within the floor however loaded the machine, and waits it out once.
 """
 import fcntl
 import json
@@ -39,7 +40,7 @@ FALSE = shutil.which("false") or "/bin/false"
 FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
                "reasons", "error"}
-THROTTLE_FLOOR = 20.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
+THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
 def brew(formula):
@@ -286,13 +287,13 @@ class RunTest(unittest.TestCase):
         with Machine(RELAUNCH) as m:
             m.env["RELAUNCH_THROTTLE_FLOOR"] = str(THROTTLE_FLOOR)
             m.brew_install("nginx", "1.0")
-            # max(ThrottleInterval, floor): the plist's 25 s counts.
+            # max(ThrottleInterval, floor): the plist's 5 s counts.
             m.brew_install("redis", "1.0")
             m.write_plist(brew("redis"), [os.path.join(m.brew, "opt", "redis", "bin", "redis"),
-                                          "1000"], ThrottleInterval=25)
+                                          "1000"], ThrottleInterval=5)
             m.brew_install("memcached", "1.0")
             pids = self.boot(m, [brew("nginx"), brew("redis"), brew("memcached")])
-            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 25.0}
+            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 5.0}
             for label in jobs:
                 m.brew_upgrade(label.split(".")[-1], "1.1")
             res, _, _ = self.run_json(m)
