@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/execute/history.h"
+#include "core/execute/launchctl.h"
+#include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
 #include "core/base/lock.h"
 #include "core/base/util.h"
