@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "config.h"
 #include "core/base/lock.h"
+#include "core/execute/launchctl.h"
 #include "core/base/statedir.h"
 #include "core/pipeline.h"
 
