@@ -1,0 +1,276 @@
+#include "core/execute/intent.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
+#include "core/base/util.h"
+
+#define INTENT_VERSION 1
+
+static const char *const action_names[] = {
+	[RL_INTENT_KICKSTART] = "kickstart",
+	[RL_INTENT_RELOAD] = "reload",
+};
+
+const char *rl_intent_action_name(enum rl_intent_action a)
+{
+	return (size_t)a < sizeof(action_names) / sizeof(action_names[0]) ? action_names[a]
+									  : "unknown";
+}
+
+static void intent_release(struct rl_intent *it)
+{
+	free(it->label);
+	free(it->target);
+	free(it->domain);
+	free(it->plist);
+	memset(it, 0, sizeof(*it));
+}
+
+void rl_intents_release(struct rl_intents *in)
+{
+	for (size_t i = 0; i < in->n; i++)
+		intent_release(&in->v[i]);
+	free(in->v);
+	memset(in, 0, sizeof(*in));
+}
+
+void rl_intents_drop(struct rl_intents *in, const char *label)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		if (strcmp(in->v[i].label, label) != 0)
+			continue;
+		intent_release(&in->v[i]);
+		memmove(&in->v[i], &in->v[i + 1], (in->n - i - 1) * sizeof(*in->v));
+		in->n--;
+		return;
+	}
+}
+
+void rl_intents_put(struct rl_intents *in, const struct rl_intent *it)
+{
+	struct rl_intent *n;
+
+	rl_intents_drop(in, it->label);
+	rl_xgrow((void **)&in->v, &in->alloc, in->n + 1, sizeof(*in->v));
+	n = &in->v[in->n++];
+	*n = *it;
+	n->label = rl_xstrdup(it->label);
+	n->target = rl_xstrdup(it->target);
+	n->domain = rl_xstrdup(it->domain);
+	n->plist = rl_xstrdup(it->plist ? it->plist : "");
+}
+
+/* ---- the file ---- */
+
+static int bad(struct rl_error *err, const char *path, size_t i, const char *why)
+{
+	rl_error_set(err, "cannot read restart journal '%s': intents[%zu]: %s", path, i, why);
+	return -1;
+}
+
+static char *text_of(const json_t *o, const char *key)
+{
+	return rl_json_path_get(json_object_get(o, key), key, NULL);
+}
+
+static int intent_from_json(const json_t *o, struct rl_intent *it)
+{
+	const char *action;
+	json_t *pid, *when;
+
+	memset(it, 0, sizeof(*it));
+	if (!json_is_object(o))
+		return -2;
+	it->label = text_of(o, "label");
+	it->target = text_of(o, "target");
+	it->domain = text_of(o, "domain");
+	it->plist = text_of(o, "plist");
+	action = json_string_value(json_object_get(o, "action"));
+	pid = json_object_get(o, "pid");
+	when = json_object_get(o, "started_ns");
+	if (!it->label || !it->target || !it->domain || !it->plist || !action ||
+	    !json_is_integer(pid) || json_integer_value(pid) < 0 || !json_is_integer(when) ||
+	    !json_is_boolean(json_object_get(o, "start_after")))
+		return -2;
+	if (strcmp(action, "reload") == 0)
+		it->action = RL_INTENT_RELOAD;
+	else if (strcmp(action, "kickstart") == 0)
+		it->action = RL_INTENT_KICKSTART;
+	else
+		return -2;
+	it->pid = (pid_t)json_integer_value(pid);
+	it->wall_ns = (int64_t)json_integer_value(when);
+	it->start_after = json_is_true(json_object_get(o, "start_after"));
+	return 0;
+}
+
+int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, RL_STATE_INTENT);
+	json_t *root = NULL, *list, *v;
+	size_t i;
+	int rc;
+
+	memset(in, 0, sizeof(*in));
+	rc = rl_json_load_file(path, "restart journal", 1, &root, err);
+	if (rc != 0) {
+		free(path);
+		return rc > 0 ? 0 : -1;
+	}
+	list = json_object_get(root, "intents");
+	if (!json_is_object(root) || !json_is_integer(json_object_get(root, "version")) ||
+	    json_integer_value(json_object_get(root, "version")) != INTENT_VERSION ||
+	    !json_is_array(list)) {
+		rl_error_set(err, "cannot read restart journal '%s': not a version %d journal",
+			     path, INTENT_VERSION);
+		rc = -1;
+	}
+	json_array_foreach(list, i, v) {
+		struct rl_intent it;
+
+		if (rc < 0)
+			break;
+		if (intent_from_json(v, &it) < 0) {
+			intent_release(&it);
+			rc = bad(err, path, i, "not a complete intent");
+			break;
+		}
+		rl_intents_put(in, &it);
+		intent_release(&it);
+	}
+	json_decref(root);
+	free(path);
+	if (rc < 0)
+		rl_intents_release(in);
+	return rc < 0 ? -1 : 0;
+}
+
+int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, RL_STATE_INTENT);
+	json_t *root, *list;
+	int rc;
+
+	if (in->n == 0) {
+		/* Nothing under way. The unlink need not be durable: an intent
+		 * found again is finished again, and finishing is idempotent. */
+		rc = unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+		if (rc < 0)
+			rl_error_set(err, "cannot remove restart journal '%s': %s", path,
+				     strerror(errno));
+		free(path);
+		return rc;
+	}
+	root = json_object();
+	list = json_array();
+	for (size_t i = 0; i < in->n; i++) {
+		const struct rl_intent *it = &in->v[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "label", rl_json_path(it->label));
+		json_object_set_new(o, "action", json_string(rl_intent_action_name(it->action)));
+		json_object_set_new(o, "target", rl_json_path(it->target));
+		json_object_set_new(o, "domain", rl_json_path(it->domain));
+		json_object_set_new(o, "plist", rl_json_path(it->plist));
+		json_object_set_new(o, "pid", json_integer(it->pid));
+		json_object_set_new(o, "start_after", json_boolean(it->start_after));
+		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
+		json_array_append_new(list, o);
+	}
+	json_object_set_new(root, "version", json_integer(INTENT_VERSION));
+	json_object_set_new(root, "intents", list);
+	rc = rl_json_save_file(path, "restart journal", root, err);
+	json_decref(root);
+	free(path);
+	return rc;
+}
+
+/* ---- finishing what a killed run began ---- */
+
+static int lc_run(rl_intent_launchctl_fn lc, void *ctx, const char *a0, const char *a1,
+		  const char *a2, struct rl_lc_result *r, struct rl_error *err)
+{
+	const char *args[4] = {a0, a1, a2, NULL};
+
+	memset(r, 0, sizeof(*r));
+	return lc(args, r, err, ctx);
+}
+
+static int kickstart(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *ctx,
+		     struct rl_error *err)
+{
+	struct rl_lc_result r;
+	int rc = lc_run(lc, ctx, "kickstart", it->target, NULL, &r, err);
+
+	if (rc == 0 && r.status != 0) {
+		char *d = rl_lc_result_describe(&r);
+
+		rl_error_set(err, "%s", d);
+		free(d);
+		rc = -1;
+	}
+	rl_lc_result_release(&r);
+	return rc;
+}
+
+int rl_intent_recover(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *lc_ctx,
+		      struct rl_history *hist, char **done, struct rl_error *err)
+{
+	struct rl_service_status st;
+	struct rl_lc_result r;
+	struct rl_error e = {0};
+	int loaded;
+
+	*done = NULL;
+	/* Whatever happens below, the step began then: its throttle counts. */
+	if (rl_history_last(hist, it->label) < it->wall_ns)
+		rl_history_set(hist, it->label, it->wall_ns);
+	if (lc_run(lc, lc_ctx, "print", it->target, NULL, &r, err) < 0)
+		return -1;
+	memset(&st, 0, sizeof(st));
+	loaded = rl_launchctl_status_read(it->target, &r, &st, &e);
+	rl_lc_result_release(&r);
+	if (loaded < 0) {
+		rl_error_set(err, "%s", e.text);
+		return -1;
+	}
+	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
+		/* Booted out and never bootstrapped: the one thing a reload must
+		 * never leave undone. */
+		if (lc_run(lc, lc_ctx, "bootstrap", it->domain, it->plist, &r, err) < 0)
+			return -1;
+		if (r.status != 0) {
+			char *d = rl_lc_result_describe(&r);
+
+			rl_error_set(err, "%s", d);
+			free(d);
+			rl_lc_result_release(&r);
+			return -1;
+		}
+		rl_lc_result_release(&r);
+		if (it->start_after && kickstart(it, lc, lc_ctx, err) < 0)
+			return -1;
+		*done = rl_xasprintf("bootstrapped %s into %s%s", it->plist, it->domain,
+				     it->start_after ? " and started it" : "");
+		return 0;
+	}
+	if (loaded == 1) {
+		*done = rl_xstrdup("nothing to do: not loaded (it was not booted out by relaunch)");
+		return 0;
+	}
+	if (!st.running && it->pid && it->start_after) {
+		/* Loaded again, but stopped, and launchd will not start it. */
+		if (kickstart(it, lc, lc_ctx, err) < 0)
+			return -1;
+		*done = rl_xstrdup("started it again: loaded but not running");
+		return 0;
+	}
+	*done = rl_xasprintf("nothing to do: loaded%s", st.running ? " and running" : "");
+	return 0;
+}

@@ -1,0 +1,75 @@
+/* The restart journal: what a run is about to do to a job, written durably
+ * before each bootout or kickstart and dropped once the step's outcome is
+ * recorded, so that a run killed in between (SIGKILL, a power cut) never
+ * leaves a job booted out for good.
+ *
+ * On disk: <state-dir>/intent.json, {"version": 1, "intents": [intent...]},
+ * written atomically; absent when no step is under way.
+ */
+#ifndef RL_INTENT_H
+#define RL_INTENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/base/error.h"
+#include "core/execute/history.h"
+#include "core/execute/launchctl.h"
+
+enum rl_intent_action {
+	RL_INTENT_KICKSTART = 0, /* kickstart -k: launchd kills and starts it itself */
+	RL_INTENT_RELOAD,        /* bootout, then bootstrap: the dangerous gap */
+};
+
+struct rl_intent {
+	char *label;
+	char *target; /* service target, "gui/501/homebrew.mxcl.nginx" */
+	char *domain; /* "gui/501" */
+	char *plist;  /* what to bootstrap */
+	enum rl_intent_action action;
+	pid_t pid;       /* the job's pid before the step, 0 when not running */
+	int start_after; /* running before, and launchd would not start it by
+			  * itself on load (neither KeepAlive nor RunAtLoad) */
+	int64_t wall_ns; /* when the step began */
+};
+
+struct rl_intents {
+	struct rl_intent *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Load the journal; an absent file is an empty one. 0 or -1 (err). */
+int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error *err);
+/* Write it atomically (and fsync'd); an empty journal removes the file. */
+int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err);
+/* Add or replace the intent for it->label (copied). */
+void rl_intents_put(struct rl_intents *in, const struct rl_intent *it);
+/* Drop the intent for label, if any. */
+void rl_intents_drop(struct rl_intents *in, const char *label);
+void rl_intents_release(struct rl_intents *in);
+
+const char *rl_intent_action_name(enum rl_intent_action a);
+
+/* Runs launchctl with args (NULL-terminated, no argv[0]); the contract of
+ * rl_launchctl_call. */
+typedef int (*rl_intent_launchctl_fn)(const char *const *args, struct rl_lc_result *res,
+				      struct rl_error *err, void *ctx);
+
+/* Finish what a killed run left half done for one intent:
+ *  - a reload whose job is not loaded now (print answers 113 or 3) is
+ *    bootstrapped from the intent's plist, and kickstarted when it was
+ *    running before and launchd would not start it by itself;
+ *  - a job found loaded but stopped that was running before and that
+ *    launchd would not start by itself is kickstarted;
+ *  - a kickstart is never repeated here: the intent's time goes into hist
+ *    as the label's last restart, so the throttle floor applies to the
+ *    plan that follows.
+ * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
+ * running"). Returns 0, or -1 with err when launchctl cannot be run or
+ * refuses the bootstrap (the intent must then be kept for the next run). */
+int rl_intent_recover(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *lc_ctx,
+		      struct rl_history *hist, char **done, struct rl_error *err);
+
+#endif

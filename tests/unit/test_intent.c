@@ -1,0 +1,208 @@
+/* The restart journal: its file, and finishing what a killed run left
+ * half done, against a scripted launchctl. */
+#include "check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/fsutil.h"
+#include "core/base/util.h"
+#include "core/execute/intent.h"
+
+static char *tmp;
+
+/* A scripted launchctl: each call is recorded; the answer for a command
+ * (its first word) comes from the script. */
+struct fake {
+	int print_status; /* 0 loaded, 113 not loaded */
+	int running;      /* when loaded */
+	int bootstrap_status;
+	int kickstart_status;
+	int unrunnable;
+	struct rl_strv calls;
+};
+
+static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+		   void *ctx)
+{
+	struct fake *f = ctx;
+	struct rl_buf cmd = {0};
+
+	for (size_t i = 0; args[i]; i++)
+		rl_buf_addf(&cmd, "%s%s", i ? " " : "", args[i]);
+	rl_strv_push_owned(&f->calls, rl_buf_detach(&cmd));
+	if (f->unrunnable) {
+		rl_error_set(err, "cannot run launchctl 'x': No such file or directory");
+		return -1;
+	}
+	memset(res, 0, sizeof(*res));
+	res->cmd = rl_xstrdup(f->calls.v[f->calls.n - 1]);
+	res->errout = rl_xstrdup("");
+	if (strcmp(args[0], "print") == 0) {
+		res->status = f->print_status;
+		if (f->print_status == 113) {
+			res->out = rl_xstrdup("");
+			free(res->errout);
+			res->errout = rl_xasprintf("Could not find service \"x\" in domain for system");
+		} else {
+			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s}\n", args[1],
+						f->running ? "running" : "not running",
+						f->running ? "\tpid = 4242\n" : "");
+		}
+	} else if (strcmp(args[0], "bootstrap") == 0) {
+		res->status = f->bootstrap_status;
+		res->out = rl_xstrdup("");
+		if (f->bootstrap_status == 0)
+			f->print_status = 0;
+		else {
+			free(res->errout);
+			res->errout = rl_xstrdup("Bootstrap failed: 5: Input/output error");
+		}
+	} else {
+		res->status = f->kickstart_status;
+		res->out = rl_xstrdup("");
+		if (f->kickstart_status == 0)
+			f->running = 1;
+	}
+	return 0;
+}
+
+static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_after)
+{
+	static char label[] = "org.example.d", target[] = "system/org.example.d",
+		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000};
+
+	return it;
+}
+
+static char *calls(const struct fake *f)
+{
+	struct rl_buf b = {0};
+
+	for (size_t i = 0; i < f->calls.n; i++)
+		rl_buf_addf(&b, "%s;", f->calls.v[i]);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+static void recover(struct fake *f, struct rl_intent it, int want_rc, const char *want_calls,
+		    const char *want_done)
+{
+	struct rl_history h = {0};
+	struct rl_error err = {0};
+	char *done = NULL, *got;
+	int rc = rl_intent_recover(&it, fake_lc, f, &h, &done, &err);
+
+	CHECK_INT(rc, want_rc);
+	got = calls(f);
+	CHECK_STR(got, want_calls);
+	if (want_rc == 0)
+		CHECK(done && strstr(done, want_done) != NULL);
+	else
+		CHECK(strstr(err.text, want_done) != NULL);
+	/* The step began at the intent's time: its throttle counts. */
+	CHECK_INT(rl_history_last(&h, it.label), 1000);
+	free(got);
+	free(done);
+	rl_history_release(&h);
+	rl_strv_release(&f->calls);
+}
+
+static void test_recover(void)
+{
+	struct fake f = {0};
+
+	/* Killed between bootout and bootstrap: bootstrapped. */
+	f = (struct fake){.print_status = 113};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), 0,
+		"print system/org.example.d;bootstrap system "
+		"/Library/LaunchDaemons/org.example.d.plist;",
+		"bootstrapped /Library/LaunchDaemons/org.example.d.plist into system");
+	/* ... and started, when it ran before and launchd would not start it. */
+	f = (struct fake){.print_status = 113};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 1), 0,
+		"print system/org.example.d;bootstrap system "
+		"/Library/LaunchDaemons/org.example.d.plist;kickstart system/org.example.d;",
+		"and started it");
+	/* Killed after the bootstrap: nothing left to do. */
+	f = (struct fake){.print_status = 0, .running = 1};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), 0, "print system/org.example.d;",
+		"nothing to do: loaded and running");
+	/* Bootstrapped, but a job launchd does not start was left stopped. */
+	f = (struct fake){.print_status = 0, .running = 0};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 1), 0,
+		"print system/org.example.d;kickstart system/org.example.d;",
+		"started it again");
+	/* A kickstart is never repeated here. */
+	f = (struct fake){.print_status = 0, .running = 1};
+	recover(&f, intent(RL_INTENT_KICKSTART, 77, 0), 0, "print system/org.example.d;",
+		"nothing to do");
+	/* launchd refuses the bootstrap: an error, the intent is kept. */
+	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
+		"print system/org.example.d;bootstrap system "
+		"/Library/LaunchDaemons/org.example.d.plist;",
+		"Input/output error");
+	/* launchctl cannot run at all. */
+	f = (struct fake){.unrunnable = 1};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1, "print system/org.example.d;",
+		"cannot run launchctl");
+}
+
+static void test_file(void)
+{
+	struct rl_intents in = {0}, back = {0};
+	struct rl_error err = {0};
+	struct rl_intent a = intent(RL_INTENT_RELOAD, 77, 1);
+	struct rl_intent b = intent(RL_INTENT_KICKSTART, 0, 0);
+	char *path = rl_path_join(tmp, "intent.json");
+	char blabel[] = "org.example.e";
+	struct stat st;
+
+	b.label = blabel;
+	CHECK_INT(rl_intents_load(&back, tmp, &err), 0); /* none yet */
+	CHECK_INT(back.n, 0);
+	rl_intents_put(&in, &a);
+	rl_intents_put(&in, &b);
+	rl_intents_put(&in, &a); /* replaces */
+	CHECK_INT(in.n, 2);
+	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
+	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
+	CHECK_INT(back.n, 2);
+	if (back.n == 2) {
+		CHECK_STR(back.v[0].label, "org.example.e");
+		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);
+		CHECK_STR(back.v[1].label, "org.example.d");
+		CHECK_STR(back.v[1].plist, "/Library/LaunchDaemons/org.example.d.plist");
+		CHECK_INT(back.v[1].action, RL_INTENT_RELOAD);
+		CHECK_INT(back.v[1].pid, 77);
+		CHECK_INT(back.v[1].start_after, 1);
+		CHECK_INT(back.v[1].wall_ns, 1000);
+	}
+	rl_intents_release(&back);
+	rl_intents_drop(&in, "org.example.d");
+	rl_intents_drop(&in, "org.example.e");
+	CHECK_INT(in.n, 0);
+	/* Empty: no file. */
+	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
+	CHECK_INT(lstat(path, &st), -1);
+	/* A damaged journal is an error, never silently ignored. */
+	CHECK_INT(rl_file_write_atomic(path, "t", "{\"version\":1,\"intents\":[{}]}", 28, 0600,
+				       NULL),
+		  0);
+	CHECK_INT(rl_intents_load(&back, tmp, &err), -1);
+	CHECK(strstr(err.text, "intents[0]: not a complete intent") != NULL);
+	unlink(path);
+	rl_intents_release(&in);
+	free(path);
+}
+
+int main(void)
+{
+	tmp = check_tmpdir();
+	test_recover();
+	test_file();
+	check_rmtree(tmp);
+	free(tmp);
+	return check_done();
+}
