@@ -13,7 +13,7 @@
 #include "core/automate/queue.h"
 #include "core/base/statedir.h"
 
-enum { OPT_SYSTEM = CLI_OPT_FIRST_PRIVATE, OPT_QUEUE, OPT_INTERVAL };
+enum { OPT_SYSTEM = CLI_OPT_FIRST_PRIVATE, OPT_QUEUE, OPT_INTERVAL, OPT_QUIET };
 
 /* Settings passed on to the job through EnvironmentVariables, as they
  * are when it is installed. */
@@ -26,6 +26,7 @@ struct agent_args {
 	struct cli_common c;
 	int system;
 	const char *queue;
+	const char *quiet;
 	long interval;
 };
 
@@ -36,6 +37,7 @@ static int parse_args(int argc, char **argv, const char *cmd, struct agent_args 
 		{"system", no_argument, NULL, OPT_SYSTEM},
 		{"queue", required_argument, NULL, OPT_QUEUE},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
+		{"quiet", required_argument, NULL, OPT_QUIET},
 		CLI_OPTION_END,
 	};
 	int id;
@@ -52,6 +54,13 @@ static int parse_args(int argc, char **argv, const char *cmd, struct agent_args 
 			if (end == optarg || *end || a->interval < 1 || a->interval > 86400)
 				return cli_usage_error(cmd, "--interval takes whole seconds from 1 "
 							    "to 86400, not '%s'", optarg);
+			break;
+		case OPT_QUIET:
+			a->quiet = optarg;
+			if (strtod(optarg, &end) < 0 || end == optarg || *end ||
+			    strtod(optarg, NULL) > 86400)
+				return cli_usage_error(cmd, "--quiet takes seconds from 0 to 86400, "
+							    "not '%s'", optarg);
 			break;
 		case CLI_OPT_HELP:
 			return -1;
@@ -106,6 +115,7 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 	s->exe = own->v[2];
 	s->launchctl = a->c.launchctl;
 	s->throttle = (int)a->interval;
+	s->quiet = a->quiet;
 	rl_watch_paths(&s->watch);
 	for (size_t i = 0; passed_env[i]; i++) {
 		const char *v = getenv(passed_env[i]);

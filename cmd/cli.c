@@ -106,7 +106,7 @@ static const struct cli_command commands[] = {
 	 "\nWrites one small entry atomically and exits 0 whatever happens (a warning\n"
 	 "on stderr when it could not), so a package's hook never fails an install.\n"},
 	{"agent", cmd_agent,
-	 "relaunch agent install | uninstall | print [--system] [--queue DIR] [--interval S]\n"
+	 "relaunch agent install | uninstall | print [--system] [--queue DIR] [--interval S] [--quiet S]\n"
 	 "                      [--state-dir DIR] [--launchctl PATH] [--agent-dir DIR]... [--daemon-dir DIR]...",
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)",
 	 "  install            write the plist and load it (idempotent)\n"
@@ -117,6 +117,7 @@ static const struct cli_command commands[] = {
 	 "                     for you in the first agent directory (~/Library/LaunchAgents)\n"
 	 "  --queue DIR        the queue it watches (QueueDirectories)\n"
 	 "  --interval S       ThrottleInterval: at most one start per S seconds (default 30)\n"
+	 "  --quiet S          passed on to run --drain-queue (default there: 10)\n"
 	 "  --state-dir DIR    the state directory it runs with; agent.log goes there\n"
 	 "  --launchctl PATH   launchctl to use, and to pass on to the job\n"},
 	{"status", cmd_status,
