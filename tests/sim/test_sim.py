@@ -451,15 +451,15 @@ class SimTest(unittest.TestCase):
             pass  # dot-files are not entries
         with open(os.path.join(queue, "entry"), "w"):
             pass
-        start = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start"), 10,
+        start = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start"),
                          "a start for the queue entry")[0]
         self.assertEqual(start["reason"], "queue")
-        wait_for(lambda: os.listdir(queue) == [".partial"], 10, "the job to empty the queue")
+        wait_for(lambda: os.listdir(queue) == [".partial"], "the job to empty the queue")
         os.unlink(os.path.join(queue, ".partial"))
         with open(watched + ".tmp", "w") as f:
             f.write("new")
         os.replace(watched + ".tmp", watched)
-        starts = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start")[1:], 10,
+        starts = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start")[1:],
                           "a start for the watched path")
         self.assertEqual([s["reason"] for s in starts], ["watch"])
 
