@@ -1,5 +1,6 @@
 /* relaunch run: lock → diff → plan → restart each step in order → record
  * the new state. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/execute/history.h"
+#include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
@@ -98,10 +100,66 @@ static void spare_own_jobs(struct rl_plan *plan)
 }
 
 /* What the restart engine's callbacks need. */
+/* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
+static int64_t real_now(void *ctx)
+{
+	(void)ctx;
+	return rl_now_mono_ns();
+}
+
+static int64_t real_wall(void *ctx)
+{
+	(void)ctx;
+	return rl_now_wall_ns();
+}
+
+static void real_sleep_until(int64_t mono_ns, void *ctx)
+{
+	int64_t left;
+
+	(void)ctx;
+	while ((left = mono_ns - rl_now_mono_ns()) > 0)
+		rl_sleep_s((double)left / 1e9);
+}
+
+static int real_launchctl_fn(const char *const *args, struct rl_lc_result *res,
+			     struct rl_error *err, void *ctx)
+{
+	return rl_launchctl_call(ctx, args, res, err);
+}
+
 struct run_ctx {
 	const struct run_args *a;
 	struct rl_pipeline *p;
+	const char *statedir;
+	struct rl_history *hist;
+	struct rl_intents intents; /* the restart journal: steps under way */
+	int journal_failed;        /* a result could not be recorded as it happened */
 };
+
+/* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
+ * deferred, what happened is recorded, and run exits 128 + the signal.
+ * SA_RESETHAND: a second one ends relaunch at once (the journal then
+ * lets the next run finish what this one began). */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
 
 static void print_result(const struct rl_result *r, void *ctx)
 {
@@ -128,6 +186,98 @@ static void print_result(const struct rl_result *r, void *ctx)
 		break;
 	}
 	fflush(to);
+}
+
+/* Before a kickstart or bootout: the journal says what is about to happen,
+ * durably, so a run killed in the middle is finished by the next. */
+static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	const struct rl_job *job = step->job;
+	struct rl_error err = {0};
+	struct rl_intent it = {
+		.label = job->label,
+		.target = job->target,
+		.domain = job->domain,
+		.plist = job->plist,
+		.action = step->action == RL_ACTION_RELOAD ? RL_INTENT_RELOAD : RL_INTENT_KICKSTART,
+		.pid = old_pid,
+		.start_after = old_pid != 0 && !job->keepalive && !job->runatload,
+		.wall_ns = rl_now_wall_ns(),
+	};
+
+	rl_intents_put(&rc->intents, &it);
+	if (rl_intents_save(&rc->intents, rc->statedir, &err) == 0)
+		return 0;
+	fprintf(stderr, "relaunch: %s\n", err.text);
+	rl_intents_drop(&rc->intents, job->label);
+	return -1;
+}
+
+/* After each step: shown, and recorded as it happens (the history first,
+ * then the journal entry dropped), not at the end of the run: a kill after
+ * a restart must not bring a second one a second later. */
+static void step_done(const struct rl_result *r, void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	struct rl_error err = {0};
+
+	print_result(r, ctx);
+	if (rl_history_save(rc->hist, rc->statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		rc->journal_failed = 1;
+		return; /* the journal entry stays: the next run sees the step */
+	}
+	rl_intents_drop(&rc->intents, r->step->job->label);
+	if (rl_intents_save(&rc->intents, rc->statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		rc->journal_failed = 1;
+	}
+}
+
+/* A run that was killed left its journal: finish each step it began before
+ * anything else (a job booted out and never bootstrapped above all). An
+ * intent that cannot be finished is kept for the next run. Returns 1 when
+ * one could not be finished, 0 when all were, -1 on a state error. */
+static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc, double timeout)
+{
+	struct rl_intents in = {0};
+	struct rl_history hist = {0};
+	struct rl_error err = {0};
+	struct rl_restart_ops ops = {real_now, real_wall, real_sleep_until, real_launchctl_fn,
+				     (void *)(uintptr_t)lc};
+	int left = 0;
+
+	if (rl_intents_load(&in, statedir, &err) < 0 || rl_history_load(&hist, statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		rl_intents_release(&in);
+		return -1;
+	}
+	for (size_t i = 0; i < in.n;) {
+		const struct rl_intent *it = &in.v[i];
+		char *done = NULL;
+
+		rl_error_clear(&err);
+		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
+			fprintf(stderr, "relaunch: %s: finished the %s a killed run had begun: %s\n",
+				it->label, rl_intent_action_name(it->action), done);
+			free(done);
+			rl_intents_drop(&in, it->label);
+			continue;
+		}
+		fprintf(stderr, "relaunch: cannot finish the %s of %s a killed run had begun: %s\n",
+			rl_intent_action_name(it->action), it->label, err.text);
+		left = 1;
+		i++;
+	}
+	rl_error_clear(&err);
+	if (rl_history_save(&hist, statedir, &err) < 0 || rl_intents_save(&in, statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		left = -1;
+	}
+	rl_history_release(&hist);
+	rl_intents_release(&in);
+	return left;
 }
 
 static json_t *result_to_json(const struct rl_result *r)
@@ -187,34 +337,6 @@ static int any_restarted(const struct rl_results *res)
 	return 0;
 }
 
-/* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
-static int64_t real_now(void *ctx)
-{
-	(void)ctx;
-	return rl_now_mono_ns();
-}
-
-static int64_t real_wall(void *ctx)
-{
-	(void)ctx;
-	return rl_now_wall_ns();
-}
-
-static void real_sleep_until(int64_t mono_ns, void *ctx)
-{
-	int64_t left;
-
-	(void)ctx;
-	while ((left = mono_ns - rl_now_mono_ns()) > 0)
-		rl_sleep_s((double)left / 1e9);
-}
-
-static int real_launchctl(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
-			  void *ctx)
-{
-	return rl_launchctl_call(ctx, args, res, err);
-}
-
 /* RELAUNCH_THROTTLE_FLOOR: the tests lower the 10 s between two restarts
  * of a label, so a later run may retry at once (README, "Tests"). */
 static int throttle_floor(double *out)
@@ -243,10 +365,10 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
 	struct rl_error err = {0};
-	struct run_ctx ctx = {a, p};
+	struct run_ctx ctx = {a, p, statedir, &hist, {0}, 0};
 	int failed = 0, rc;
 
-	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl,
+	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl_fn,
 					(void *)(uintptr_t)lc};
 	if (throttle_floor(&o.throttle_floor) < 0)
 		return CLI_EXIT_USAGE;
@@ -257,7 +379,9 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.keep_going = a->keep_going;
 	o.no_wait = a->no_wait;
 	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
-	o.on_result = print_result;
+	o.on_result = step_done;
+	o.before_restart = journal_step;
+	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
 		return run_fail(&err);
@@ -287,7 +411,22 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	for (size_t i = 0; i < res.n; i++)
 		if (res.v[i].status == RL_RESULT_FAILED)
 			failed = failed ? failed : 1;
+	if (ctx.journal_failed)
+		failed = -1;
+	rl_intents_release(&ctx.intents);
 	rl_history_release(&hist);
+	if (stop_signal) {
+		size_t left = 0;
+
+		for (size_t i = 0; i < res.n; i++)
+			left += res.v[i].status == RL_RESULT_DEFERRED;
+		fprintf(stderr,
+			"relaunch: interrupted by signal %d: the step under way finished; %zu left "
+			"for the next run\n",
+			(int)stop_signal, left);
+		rl_results_release(&res);
+		return 128 + (int)stop_signal;
+	}
 	rl_results_release(&res);
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
@@ -316,10 +455,17 @@ static int run_locked(const struct run_args *a)
 	const struct rl_plan *plan;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
-	int rc;
+	int rc, unfinished = 0;
 
 	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
+	if (!a->c->dry_run) {
+		catch_stop_signals();
+		unfinished = finish_killed_run(a->c->state_dir, &lc,
+					       a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT);
+		if (unfinished < 0)
+			return CLI_EXIT_ERROR;
+	}
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rl_pipeline_release(&p);
 		return run_fail(&err);
@@ -355,7 +501,8 @@ static int run_locked(const struct run_args *a)
 		rc = execute(a, a->c->state_dir, &lc, &p, plan);
 	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
-	return rc;
+	/* A job the journal could not bring back is a failed restart. */
+	return rc == CLI_EXIT_OK && unfinished ? CLI_EXIT_RESTART : rc;
 }
 
 /* What a drain is about: the queue's entries and the watched paths' state. */

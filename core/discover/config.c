@@ -211,7 +211,7 @@ void rl_config_init(struct rl_config *c)
 	memset(c, 0, sizeof(*c));
 	c->interval = 1;
 	c->settle = 3;
-	c->timeout = 30;
+	c->timeout = RL_CONFIG_TIMEOUT_DEFAULT;
 }
 
 int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err)

@@ -25,10 +25,13 @@ struct rl_jobconfig {
 	struct rl_strv watch; /* extra paths whose changes trigger this job */
 };
 
+/* --timeout when neither the command line nor the config says. */
+#define RL_CONFIG_TIMEOUT_DEFAULT 30.0
+
 struct rl_config {
 	double interval; /* default 1 */
 	double settle;   /* default 3 */
-	double timeout;  /* default 30 */
+	double timeout;  /* default RL_CONFIG_TIMEOUT_DEFAULT */
 	struct rl_jobconfig *jobs;
 	size_t njobs;
 };

@@ -9,6 +9,7 @@
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/base/util.h"
+#include "core/execute/restart.h"
 
 #define INTENT_VERSION 1
 
@@ -193,20 +194,20 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 
 /* ---- finishing what a killed run began ---- */
 
-static int lc_run(rl_intent_launchctl_fn lc, void *ctx, const char *a0, const char *a1,
+static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *a1,
 		  const char *a2, struct rl_lc_result *r, struct rl_error *err)
 {
 	const char *args[4] = {a0, a1, a2, NULL};
 
 	memset(r, 0, sizeof(*r));
-	return lc(args, r, err, ctx);
+	return ops->launchctl(args, r, err, ops->ctx);
 }
 
-static int kickstart(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *ctx,
-		     struct rl_error *err)
+static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char *a1,
+		   const char *a2, struct rl_error *err)
 {
 	struct rl_lc_result r;
-	int rc = lc_run(lc, ctx, "kickstart", it->target, NULL, &r, err);
+	int rc = lc_run(ops, a0, a1, a2, &r, err);
 
 	if (rc == 0 && r.status != 0) {
 		char *d = rl_lc_result_describe(&r);
@@ -219,42 +220,48 @@ static int kickstart(const struct rl_intent *it, rl_intent_launchctl_fn lc, void
 	return rc;
 }
 
-int rl_intent_recover(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *lc_ctx,
-		      struct rl_history *hist, char **done, struct rl_error *err)
+/* 0 loaded (st filled), 1 not loaded, -1 error. */
+static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
+		  struct rl_service_status *st, struct rl_error *err)
 {
-	struct rl_service_status st;
 	struct rl_lc_result r;
-	struct rl_error e = {0};
+	int rc;
+
+	if (lc_run(ops, "print", it->target, NULL, &r, err) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	rc = rl_launchctl_status_read(it->target, &r, st, err);
+	rl_lc_result_release(&r);
+	return rc;
+}
+
+int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
+		      double timeout_s, struct rl_history *hist, char **done,
+		      struct rl_error *err)
+{
+	int64_t deadline = ops->now(ops->ctx) + (int64_t)(timeout_s * 1e9);
+	struct rl_service_status st;
 	int loaded;
 
 	*done = NULL;
 	/* Whatever happens below, the step began then: its throttle counts. */
 	if (rl_history_last(hist, it->label) < it->wall_ns)
 		rl_history_set(hist, it->label, it->wall_ns);
-	if (lc_run(lc, lc_ctx, "print", it->target, NULL, &r, err) < 0)
-		return -1;
-	memset(&st, 0, sizeof(st));
-	loaded = rl_launchctl_status_read(it->target, &r, &st, &e);
-	rl_lc_result_release(&r);
-	if (loaded < 0) {
-		rl_error_set(err, "%s", e.text);
-		return -1;
+	for (;;) {
+		loaded = status(it, ops, &st, err);
+		if (loaded < 0)
+			return -1;
+		/* The old process still runs: a bootout may be under way. */
+		if (it->action != RL_INTENT_RELOAD || loaded == 1 || !it->pid || !st.running ||
+		    st.pid != it->pid || ops->now(ops->ctx) >= deadline)
+			break;
+		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
 	}
 	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
 		/* Booted out and never bootstrapped: the one thing a reload must
 		 * never leave undone. */
-		if (lc_run(lc, lc_ctx, "bootstrap", it->domain, it->plist, &r, err) < 0)
-			return -1;
-		if (r.status != 0) {
-			char *d = rl_lc_result_describe(&r);
-
-			rl_error_set(err, "%s", d);
-			free(d);
-			rl_lc_result_release(&r);
-			return -1;
-		}
-		rl_lc_result_release(&r);
-		if (it->start_after && kickstart(it, lc, lc_ctx, err) < 0)
+		if (lc_must(ops, "bootstrap", it->domain, it->plist, err) < 0 ||
+		    (it->start_after && lc_must(ops, "kickstart", it->target, NULL, err) < 0))
 			return -1;
 		*done = rl_xasprintf("bootstrapped %s into %s%s", it->plist, it->domain,
 				     it->start_after ? " and started it" : "");
@@ -266,7 +273,7 @@ int rl_intent_recover(const struct rl_intent *it, rl_intent_launchctl_fn lc, voi
 	}
 	if (!st.running && it->pid && it->start_after) {
 		/* Loaded again, but stopped, and launchd will not start it. */
-		if (kickstart(it, lc, lc_ctx, err) < 0)
+		if (lc_must(ops, "kickstart", it->target, NULL, err) < 0)
 			return -1;
 		*done = rl_xstrdup("started it again: loaded but not running");
 		return 0;

@@ -52,13 +52,13 @@ void rl_intents_release(struct rl_intents *in);
 
 const char *rl_intent_action_name(enum rl_intent_action a);
 
-/* Runs launchctl with args (NULL-terminated, no argv[0]); the contract of
- * rl_launchctl_call. */
-typedef int (*rl_intent_launchctl_fn)(const char *const *args, struct rl_lc_result *res,
-				      struct rl_error *err, void *ctx);
+struct rl_restart_ops;
 
-/* Finish what a killed run left half done for one intent:
- *  - a reload whose job is not loaded now (print answers 113 or 3) is
+/* Finish what a killed run left half done for one intent, through ops (the
+ * restart engine's clock, sleep and launchctl):
+ *  - a reload: while launchd still shows the job running its old pid, the
+ *    bootout may be under way (it is asynchronous): wait, up to timeout_s,
+ *    for the pid to change or the job to go; a job not loaded (113) is then
  *    bootstrapped from the intent's plist, and kickstarted when it was
  *    running before and launchd would not start it by itself;
  *  - a job found loaded but stopped that was running before and that
@@ -69,7 +69,8 @@ typedef int (*rl_intent_launchctl_fn)(const char *const *args, struct rl_lc_resu
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
  * running"). Returns 0, or -1 with err when launchctl cannot be run or
  * refuses the bootstrap (the intent must then be kept for the next run). */
-int rl_intent_recover(const struct rl_intent *it, rl_intent_launchctl_fn lc, void *lc_ctx,
-		      struct rl_history *hist, char **done, struct rl_error *err);
+int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
+		      double timeout_s, struct rl_history *hist, char **done,
+		      struct rl_error *err);
 
 #endif

@@ -171,10 +171,17 @@ static void exit_text(const struct rl_service_status *st, char *buf, size_t n)
 		snprintf(buf, n, "last exit code unknown");
 }
 
+static int stopping(const struct step_run *s)
+{
+	return s->run->o->stop && *s->run->o->stop;
+}
+
 static enum state st_policy(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
 
+	if (stopping(s))
+		return defer(s, "interrupted; left for the next run");
 	if (s->step->never)
 		return skip(s, "restart = never");
 	if (o->max > 0 && s->run->attempts >= o->max)
@@ -221,7 +228,18 @@ static enum state st_throttle(struct step_run *s)
 
 static enum state st_wait(struct step_run *s)
 {
+	/* A stop request ends a wait for the throttle or the interval: in
+	 * short sleeps, so the run leaves promptly without a restart begun. */
+	while (s->run->o->stop && now(s) < s->next_start) {
+		int64_t t = now(s) + s_to_ns(0.1);
+
+		if (stopping(s))
+			return defer(s, "interrupted; left for the next run");
+		sleep_until(s, t < s->next_start ? t : s->next_start);
+	}
 	sleep_until(s, s->next_start);
+	if (stopping(s))
+		return defer(s, "interrupted; left for the next run");
 	return ST_STATUS_BEFORE;
 }
 
@@ -244,11 +262,16 @@ static enum state st_status_before(struct step_run *s)
 
 /* Every attempt counts for --max and goes into the history, whatever
  * happens next, so a job that fails is not hammered by the next run. */
-static void begin_attempt(struct step_run *s)
+static int begin_attempt(struct step_run *s)
 {
+	const struct rl_run_opts *o = s->run->o;
+
+	if (o->before_restart && o->before_restart(s->step, s->res->old_pid, o->ctx) < 0)
+		return -1;
 	s->attempted = 1;
 	s->run->attempts++;
-	rl_history_set(s->run->hist, s->step->job->label, s->run->o->ops.wall(s->run->o->ops.ctx));
+	rl_history_set(s->run->hist, s->step->job->label, o->ops.wall(o->ops.ctx));
+	return 0;
 }
 
 static enum state enter_wait_running(struct step_run *s)
@@ -263,7 +286,8 @@ static enum state st_kickstart(struct step_run *s)
 	struct rl_lc_result r;
 	enum state next;
 
-	begin_attempt(s);
+	if (begin_attempt(s) < 0)
+		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
 	if (next != ST_FATAL)
 		next = call_ok(&r) ? enter_wait_running(s) : fail_call(s, &r, "");
@@ -277,7 +301,8 @@ static enum state st_bootout(struct step_run *s)
 	struct rl_lc_result r;
 	enum state next;
 
-	begin_attempt(s);
+	if (begin_attempt(s) < 0)
+		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
 	if (next == ST_FATAL) {
 		rl_lc_result_release(&r);

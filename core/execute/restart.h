@@ -12,6 +12,7 @@
 #ifndef RL_RESTART_H
 #define RL_RESTART_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -78,7 +79,16 @@ struct rl_run_opts {
 	int (*verify_fresh)(const struct rl_step *step, pid_t pid, char **why, void *ctx);
 	/* Called after each step finishes, for live output; ctx goes to both. */
 	void (*on_result)(const struct rl_result *r, void *ctx);
+	/* Optional: called right before a step's kickstart or bootout, with the
+	 * job's pid before it (0: not running). It writes the restart journal
+	 * durably (core/execute/intent.h); -1 fails the step with nothing done:
+	 * no job is booted out without a record of how to bring it back. */
+	int (*before_restart)(const struct rl_step *step, pid_t old_pid, void *ctx);
 	void *ctx;
+	/* Optional: set (by a signal handler) when the run must stop. The step
+	 * under way finishes (bounded by --timeout); every later step is
+	 * deferred ("interrupted"), and a throttle wait ends at once. */
+	const volatile sig_atomic_t *stop;
 };
 
 struct rl_results {

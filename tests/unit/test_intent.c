@@ -8,6 +8,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
 #include "core/execute/intent.h"
+#include "core/execute/restart.h"
 
 static char *tmp;
 
@@ -19,8 +20,28 @@ struct fake {
 	int bootstrap_status;
 	int kickstart_status;
 	int unrunnable;
+	int going;   /* prints left that show the old pid running, then gone */
+	int64_t clock;
 	struct rl_strv calls;
 };
+
+static int64_t fake_now(void *ctx)
+{
+	return ((struct fake *)ctx)->clock;
+}
+
+static int64_t fake_wall(void *ctx)
+{
+	return ((struct fake *)ctx)->clock;
+}
+
+static void fake_sleep_until(int64_t t, void *ctx)
+{
+	struct fake *f = ctx;
+
+	if (t > f->clock)
+		f->clock = t;
+}
 
 static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
 		   void *ctx)
@@ -39,6 +60,10 @@ static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_
 	res->cmd = rl_xstrdup(f->calls.v[f->calls.n - 1]);
 	res->errout = rl_xstrdup("");
 	if (strcmp(args[0], "print") == 0) {
+		if (f->going > 0 && --f->going == 0) {
+			f->print_status = 113; /* the bootout took effect */
+			f->running = 0;
+		}
 		res->status = f->print_status;
 		if (f->print_status == 113) {
 			res->out = rl_xstrdup("");
@@ -47,7 +72,9 @@ static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_
 		} else {
 			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s}\n", args[1],
 						f->running ? "running" : "not running",
-						f->running ? "\tpid = 4242\n" : "");
+						!f->running ? ""
+						: f->going  ? "\tpid = 77\n"
+							    : "\tpid = 4242\n");
 		}
 	} else if (strcmp(args[0], "bootstrap") == 0) {
 		res->status = f->bootstrap_status;
@@ -91,7 +118,8 @@ static void recover(struct fake *f, struct rl_intent it, int want_rc, const char
 	struct rl_history h = {0};
 	struct rl_error err = {0};
 	char *done = NULL, *got;
-	int rc = rl_intent_recover(&it, fake_lc, f, &h, &done, &err);
+	struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, f};
+	int rc = rl_intent_recover(&it, &ops, 30, &h, &done, &err);
 
 	CHECK_INT(rc, want_rc);
 	got = calls(f);
@@ -137,6 +165,32 @@ static void test_recover(void)
 	f = (struct fake){.print_status = 0, .running = 1};
 	recover(&f, intent(RL_INTENT_KICKSTART, 77, 0), 0, "print system/org.example.d;",
 		"nothing to do");
+	/* Killed right after the bootout returned: launchd still shows the old
+	 * pid while the job stops (bootout is asynchronous); waited for, then
+	 * bootstrapped. */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 3};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), 0,
+		"print system/org.example.d;print system/org.example.d;print system/org.example.d;"
+		"bootstrap system /Library/LaunchDaemons/org.example.d.plist;",
+		"bootstrapped");
+	CHECK_INT(f.clock, 100 * 1000000LL); /* two 50 ms polls */
+	/* Killed before the bootout went out: the old pid runs on; after the
+	 * timeout, nothing is done here (the plan reloads it). */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 1000000};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+		struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, &f};
+		struct rl_history h = {0};
+		struct rl_error err = {0};
+		char *done = NULL;
+
+		CHECK_INT(rl_intent_recover(&it, &ops, 30, &h, &done, &err), 0);
+		CHECK(done && strstr(done, "nothing to do: loaded and running") != NULL);
+		CHECK(f.clock >= 30 * 1000000000LL);
+		free(done);
+		rl_history_release(&h);
+		rl_strv_release(&f.calls);
+	}
 	/* launchd refuses the bootstrap: an error, the intent is kept. */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""relaunch killed at each point of a restart, under the launchd simulator.
+
+    test_kill.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+A kill (SIGKILL: nothing of relaunch runs after it) right after a bootout,
+right after a bootstrap, or while a kickstarted job settles: the next run
+finishes what the killed one began from the restart journal
+(<state-dir>/intent.json), so no job is left unloaded, none is restarted
+twice within the throttle floor, and every job ends on the new files. And
+SIGTERM: the step under way finishes, the rest is deferred, the run exits
+128 + 15 with the lock free and the journal empty.
+
+The kill is done by the launchctl relaunch runs: a wrapper around the
+simulator's that, on the call named, runs it and then SIGKILLs its parent
+(relaunch) — an event, not a timing.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import SAFETY, SIM_LAUNCHCTL, Machine, wait_until  # noqa: E402
+
+RELAUNCH = None  # the binary under test, from the command line
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
+
+
+def brew(formula):
+    return "homebrew.mxcl." + formula
+
+
+class KillTest(unittest.TestCase):
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+
+    def tearDown(self):
+        self.m.close()
+
+    def boot(self, labels):
+        m = self.m
+        m.boot()
+        pids = {label: m.wait_pid(label) for label in labels}
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return pids
+
+    def killer(self, when):
+        """A launchctl that runs the simulator's, then, when its arguments
+        start with `when` (and only the first time), SIGKILLs relaunch."""
+        m = self.m
+        path = os.path.join(m.root, "launchctl-killer")
+        done = os.path.join(m.root, "killed")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{SIM_LAUNCHCTL}' \"$@\"\n"
+                    "rc=$?\n"
+                    f"case \"$*\" in \"{when}\"*)\n"
+                    f"  if [ ! -e '{done}' ]; then : > '{done}'; kill -9 $PPID; fi ;;\n"
+                    "esac\n"
+                    "exit $rc\n")
+        os.chmod(path, 0o755)
+        return path, done
+
+    def journal(self):
+        path = os.path.join(self.m.state, "intent.json")
+        if not os.path.exists(path):
+            return []
+        with open(path) as f:
+            return json.load(f)["intents"]
+
+    def loaded(self, label):
+        return self.m.launchctl("print", self.m.target(label)).returncode == 0
+
+    def change_plist(self, label, formula):
+        """The package manager rewrote the plist: a reload is due."""
+        m = self.m
+        exe = os.path.join(m.brew, "opt", formula, "bin", formula)
+        m.write_plist(label, [exe, "2000"])
+
+    def args_of(self, label):
+        out = self.m.launchctl("print", self.m.target(label)).stdout
+        lines = out.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip() == "arguments = {")
+        end = next(i for i in range(start, len(lines)) if lines[i].strip() == "}")
+        return [line.strip() for line in lines[start + 1:end]]
+
+    def killed_during_reload(self, when):
+        m = self.m
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "aaa")
+        lc, done = self.killer(when)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertTrue(os.path.exists(done))
+        intents = self.journal()
+        self.assertEqual([(i["label"], i["action"]) for i in intents], [(label, "reload")])
+        self.assertEqual(intents[0]["pid"], pid)
+        # The next run finishes the reload before anything else, then
+        # restarts the job onto the new plist: loaded, running, new args.
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload a killed run had begun", r.stderr)
+        self.assertTrue(self.loaded(label))
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+        # And it is done: a third run has nothing to do.
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("restarted", r.stdout)
+        return r
+
+    def test_killed_after_bootout_is_bootstrapped_by_the_next_run(self):
+        self.killed_during_reload("bootout")
+        # The killed run left it unloaded; the next one said how it fixed it.
+
+    def test_killed_after_bootstrap_is_left_loaded(self):
+        self.killed_during_reload("bootstrap")
+
+    def test_killed_while_settling_is_not_restarted_within_the_floor(self):
+        m = self.m
+        label = brew("bbb")
+        m.brew_install("bbb", "1.0")
+        pid = self.boot([label])[label]
+        m.brew_upgrade("bbb", "1.1")
+        # Killed at the first print after the kickstart: while it settles.
+        lc, done = self.killer("print")
+        kicked = os.path.join(m.root, "kicked")
+        with open(lc) as f:
+            text = f.read()
+        # Arm the kill only once the kickstart went out.
+        text = text.replace("case \"$*\" in", f"case \"$*\" in \"kickstart\"*) : > '{kicked}' ;; esac\n"
+                            f"[ -e '{kicked}' ] || exit $rc\ncase \"$*\" in", 1)
+        with open(lc, "w") as f:
+            f.write(text)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertEqual([i["action"] for i in self.journal()], ["kickstart"])
+        new = m.wait_pid(label)
+        self.assertNotEqual(new, pid)
+        # With the floor at 60 s, the next run must not kickstart it again.
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "60"
+        r, doc = m.relaunch_json("run", *FAST, "--no-wait")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("finished the kickstart a killed run had begun", r.stderr)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "deferred")])
+        self.assertEqual(m.pid(label), new)
+        self.assertEqual(self.journal(), [])
+
+    def test_sigterm_finishes_the_step_and_defers_the_rest(self):
+        m = self.m
+        a, b = brew("ccc"), brew("ddd")
+        m.brew_install("ccc", "1.0")
+        m.brew_install("ddd", "1.0")
+        pids = self.boot([a, b])
+        m.brew_upgrade("ccc", "1.1")
+        m.brew_upgrade("ddd", "1.1")
+        # SIGTERM to relaunch as soon as the first kickstart went out.
+        lc = os.path.join(m.root, "launchctl-term")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{SIM_LAUNCHCTL}' \"$@\"\n"
+                    "rc=$?\n"
+                    "case \"$*\" in \"kickstart\"*) kill -TERM $PPID ;; esac\n"
+                    "exit $rc\n")
+        os.chmod(lc, 0o755)
+        r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, 128 + signal.SIGTERM, r.stderr)
+        self.assertIn("relaunch: interrupted by signal 15: the step under way finished; "
+                      "1 left for the next run", r.stderr)
+        status = {x["label"]: x["status"] for x in doc["results"]}
+        self.assertEqual(status, {a: "restarted", b: "deferred"})
+        self.assertEqual(self.journal(), [])
+        self.assertEqual(m.pid(b), pids[b])
+        # The lock is free and the deferred job restarts on the next run.
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(b, "restarted")])
+        wait_until(lambda: m.pid(b) and m.pid(b) != pids[b], f"{b} restarted")
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
