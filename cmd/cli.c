@@ -51,7 +51,8 @@ static const struct cli_command commands[] = {
 	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
 	{"plan", cmd_plan,
 	 "relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... "
-	 "[--daemon-dir DIR]... [--no-processes]",
+	 "[--daemon-dir DIR]... [--no-processes]\n"
+	 "       relaunch plan --archive FILE... [--prefix DIR] [--json] [options as above]",
 	 "show which jobs a run would restart, how, in which order, and why",
 	 "  --json             JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
 	 "                     reasons}],\"reported\":[{path,change,labels,why}]}\n"
@@ -61,6 +62,9 @@ static const struct cli_command commands[] = {
 	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
 	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"
 	 "  --no-processes     do not look at running processes\n"
+	 "  --archive FILE...  what installing these Homebrew bottles or MacPorts images\n"
+	 "                     will restart, judged by path (read, never extracted)\n"
+	 "  --prefix DIR       the prefix they install into (default: inferred)\n"
 	 "\nactions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
 	 "something is, 4 on error.\n"},
@@ -68,7 +72,8 @@ static const struct cli_command commands[] = {
 	 "relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]\n"
 	 "                    [--keep-going] [--no-wait] [--wait-lock S] [--verify]\n"
 	 "                    [--state-dir DIR] [--config FILE] [--launchctl PATH]\n"
-	 "                    [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]",
+	 "                    [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]\n"
+	 "                    [--archive FILE... [--prefix DIR]]",
 	 "restart the jobs whose files changed, in order, throttled and verified",
 	 "  --dry-run          print the plan and change nothing\n"
 	 "  --json             JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
@@ -84,6 +89,9 @@ static const struct cli_command commands[] = {
 	 "  --launchctl PATH   launchctl to use (default $RELAUNCH_LAUNCHCTL, else\n"
 	 "                     /bin/launchctl)\n"
 	 "  --no-processes     do not look at running processes\n"
+	 "  --archive FILE...  only the jobs these installed packages reach; the others\n"
+	 "                     stay pending for the next full run\n"
+	 "  --prefix DIR       the prefix they were installed into (default: inferred)\n"
 	 "  --state-dir, --config, --agent-dir, --daemon-dir as for plan\n"
 	 "\nExit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
@@ -246,6 +254,34 @@ void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
 	lc->path = rl_launchctl_path(c->launchctl);
 	lc->timeout_s = 30;
 	po->lc = c->no_processes ? NULL : lc;
+}
+
+int cli_take_archives(int *argc, char **argv, struct rl_strv *archives)
+{
+	int out = 1, i = 1;
+
+	while (i < *argc) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, "--archive=", 10) == 0) {
+			rl_strv_push(archives, a + 10);
+			i++;
+		} else if (strcmp(a, "--archive") == 0) {
+			if (++i >= *argc || argv[i][0] == '-')
+				return cli_usage_error(argv[0], "option '--archive' needs a value");
+			while (i < *argc && argv[i][0] != '-')
+				rl_strv_push(archives, argv[i++]);
+		} else {
+			argv[out++] = argv[i++];
+		}
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	argv[out] = NULL;
+	*argc = out;
+	return 0;
 }
 
 void cli_common_release(struct cli_common *c)

@@ -87,6 +87,12 @@ struct rl_pipeline_opts;
 void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
 		       struct rl_launchctl *lc, struct rl_pipeline_opts *po);
 
+/* `--archive FILE…` (plan, run): move every --archive value, and the
+ * operands right after one (up to the next option), out of argv into
+ * archives; argv and *argc are compacted, so getopt never sees them.
+ * Returns 2 after a usage error (--archive without a file), else 0. */
+int cli_take_archives(int *argc, char **argv, struct rl_strv *archives);
+
 /* Print the help text for a command (or the overview when name is NULL). */
 int cli_help(const char *name, FILE *to);
 

@@ -20,6 +20,7 @@ enum {
 	OPT_NO_WAIT,
 	OPT_WAIT_LOCK,
 	OPT_VERIFY,
+	OPT_PREFIX,
 };
 
 struct run_args {
@@ -27,6 +28,8 @@ struct run_args {
 	int dry_run, keep_going, no_wait, verify;
 	double interval, settle, timeout, wait_lock; /* < 0: not given */
 	long max;
+	struct rl_strv archives; /* --archive: only the jobs these reach */
+	const char *prefix;      /* --prefix */
 };
 
 static int parse_seconds(const char *opt, const char *s, double *out)
@@ -54,12 +57,15 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{"no-wait", no_argument, NULL, OPT_NO_WAIT},
 		{"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
 		{"verify", no_argument, NULL, OPT_VERIFY},
+		{"prefix", required_argument, NULL, OPT_PREFIX},
 		CLI_OPTION_END,
 	};
 	int id;
 
 	a->interval = a->settle = a->timeout = -1;
 	a->wait_lock = 60;
+	if (cli_take_archives(&argc, argv, &a->archives) != 0)
+		return CLI_EXIT_USAGE;
 	while ((id = cli_getopt(argc, argv, opts, &a->c)) != -1) {
 		char *end;
 
@@ -68,6 +74,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		case OPT_KEEP_GOING: a->keep_going = 1; break;
 		case OPT_NO_WAIT: a->no_wait = 1; break;
 		case OPT_VERIFY: a->verify = 1; break;
+		case OPT_PREFIX: a->prefix = optarg; break;
 		case OPT_INTERVAL:
 			if (parse_seconds("--interval", optarg, &a->interval)) return CLI_EXIT_USAGE;
 			break;
@@ -92,6 +99,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			return CLI_EXIT_USAGE;
 		}
 	}
+	if (a->prefix && !a->archives.n)
+		return cli_usage_error("run", "--prefix needs --archive");
 	return 0;
 }
 
@@ -187,10 +196,45 @@ static int any_restarted(const struct rl_results *res)
 	return 0;
 }
 
+/* run --archive: the steps whose jobs the archives reach, in plan order
+ * (a shallow view of p's plan: the steps stay p's). */
+static void scope_plan(const struct rl_plan *all, const struct rl_strv *labels,
+		       struct rl_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->steps = rl_xcalloc(all->n ? all->n : 1, sizeof(*out->steps));
+	for (size_t i = 0; i < all->n; i++)
+		if (rl_strv_contains(labels, all->steps[i].job->label))
+			out->steps[out->n++] = all->steps[i];
+}
+
+/* The steps --archive leaves out: deferred to the next full run, so
+ * commit keeps their files' recorded state. */
+static void defer_unreached(struct run_ctx *ctx, const struct rl_strv *labels,
+			    struct rl_results *res)
+{
+	const struct rl_plan *all = &ctx->p->plan;
+
+	for (size_t i = 0; i < all->n; i++) {
+		struct rl_result *r;
+
+		if (rl_strv_contains(labels, all->steps[i].job->label))
+			continue;
+		rl_xgrow((void **)&res->v, &res->alloc, res->n + 1, sizeof(*res->v));
+		r = &res->v[res->n++];
+		memset(r, 0, sizeof(*r));
+		r->step = &all->steps[i];
+		r->status = RL_RESULT_DEFERRED;
+		r->error = rl_xstrdup("not reached by --archive: left for the next full run");
+		print_result(r, ctx);
+	}
+}
+
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
-		   struct rl_pipeline *p)
+		   struct rl_pipeline *p, const struct rl_strv *scope)
 {
+	struct rl_plan scoped;
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
@@ -213,7 +257,9 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	/* Even when the run stops early, what did happen is recorded: the
 	 * history of restarts done, and a manifest in which every job without
 	 * a successful restart keeps its pending changes. */
-	if (rl_restart_run(&p->plan, &o, &hist, &res, &err) < 0) {
+	if (scope)
+		scope_plan(&p->plan, scope, &scoped);
+	if (rl_restart_run(scope ? &scoped : &p->plan, &o, &hist, &res, &err) < 0) {
 		cli_fail(&err);
 		failed = -1;
 		rl_error_clear(&err);
@@ -221,9 +267,13 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			/* Nothing happened (launchctl missing): leave the state alone. */
 			rl_history_release(&hist);
 			rl_results_release(&res);
+			if (scope)
+				free(scoped.steps);
 			return CLI_EXIT_ERROR;
 		}
 	}
+	if (scope)
+		defer_unreached(&ctx, scope, &res);
 	if (rl_history_save(&hist, statedir, &err) < 0 ||
 	    rl_pipeline_commit(p, &res, &err) < 0) {
 		cli_fail(&err);
@@ -235,13 +285,15 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			failed = failed ? failed : 1;
 	rl_history_release(&hist);
 	rl_results_release(&res);
+	if (scope)
+		free(scoped.steps);
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
-static int dry_run(const struct run_args *a, struct rl_pipeline *p)
+static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct rl_plan *plan)
 {
 	if (a->c.json) {
-		json_t *j = rl_plan_to_json(&p->plan);
+		json_t *j = rl_plan_to_json(plan);
 
 		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 		putchar('\n');
@@ -251,7 +303,7 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p)
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format(&p->plan, &b);
+		rl_plan_format(plan, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
@@ -260,6 +312,8 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p)
 
 static int run_locked(const struct run_args *a, const char *statedir)
 {
+	struct rl_strv scope = {0};
+	struct rl_plan scoped = {0};
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
@@ -268,13 +322,17 @@ static int run_locked(const struct run_args *a, const char *statedir)
 
 	cli_pipeline_opts(&a->c, statedir, &lc, &po);
 	po.verify = a->verify;
-	if (rl_pipeline_plan(&po, &p, &err) < 0) {
+	if (rl_pipeline_plan(&po, &p, &err) < 0 ||
+	    (a->archives.n && rl_pipeline_reach(&p, &a->archives, a->prefix, &scope, &err) < 0)) {
 		rl_pipeline_release(&p);
+		rl_strv_release(&scope);
 		return cli_fail(&err);
 	}
+	if (a->archives.n)
+		scope_plan(&p.plan, &scope, &scoped);
 	if (a->dry_run)
-		rc = dry_run(a, &p);
-	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
+		rc = dry_run(a, &p, a->archives.n ? &scoped : &p.plan);
+	else if (!p.have_prev && rl_plan_count_runnable(a->archives.n ? &scoped : &p.plan) == 0) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? cli_fail(&err) : CLI_EXIT_OK;
 		if (rc == CLI_EXIT_OK && !a->c.json)
 			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
@@ -282,7 +340,10 @@ static int run_locked(const struct run_args *a, const char *statedir)
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, statedir, &lc, &p);
+		rc = execute(a, statedir, &lc, &p, a->archives.n ? &scope : NULL);
+	if (a->archives.n)
+		free(scoped.steps);
+	rl_strv_release(&scope);
 	rl_pipeline_release(&p);
 	return rc;
 }
@@ -297,12 +358,26 @@ int cmd_run(int argc, char **argv)
 	rc = parse_args(argc, argv, &a);
 	if (rc != 0) {
 		cli_common_release(&a.c);
+		rl_strv_release(&a.archives);
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	}
 	rl_discover_opts_finish(&a.c.discover);
+	/* A bad archive stops the run before anything is created or locked. */
+	for (size_t i = 0; i < a.archives.n; i++) {
+		struct rl_package pkg;
+		int bad = rl_package_read(a.archives.v[i], NULL, NULL, &pkg, &err) < 0;
+
+		rl_package_release(&pkg);
+		if (bad) {
+			cli_common_release(&a.c);
+			rl_strv_release(&a.archives);
+			return cli_fail(&err);
+		}
+	}
 	statedir = cli_state_dir(&a.c);
 	if (!statedir) {
 		cli_common_release(&a.c);
+		rl_strv_release(&a.archives);
 		return CLI_EXIT_ERROR;
 	}
 	/* A second run waits here, then diffs afresh: what the first one
@@ -314,5 +389,6 @@ int cmd_run(int argc, char **argv)
 	rl_lock_release(lock);
 	free(statedir);
 	cli_common_release(&a.c);
+	rl_strv_release(&a.archives);
 	return rc;
 }
