@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "core/archive/package.h"
 #include "core/pipeline.h"
 #include "core/base/statedir.h"
 
@@ -327,6 +328,20 @@ int cli_take_archives(int *argc, char **argv, struct rl_strv *archives)
 	argv[out] = NULL;
 	*argc = out;
 	return 0;
+}
+
+int cli_check_archives(const struct rl_strv *archives)
+{
+	for (size_t i = 0; i < archives->n; i++) {
+		struct rl_package pkg;
+		struct rl_error err = {0};
+		int bad = rl_package_read(archives->v[i], NULL, NULL, &pkg, &err) < 0;
+
+		rl_package_release(&pkg);
+		if (bad)
+			return cli_fail(&err);
+	}
+	return CLI_EXIT_OK;
 }
 
 void cli_common_release(struct cli_common *c)

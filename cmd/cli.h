@@ -93,6 +93,10 @@ void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
  * Returns 2 after a usage error (--archive without a file), else 0. */
 int cli_take_archives(int *argc, char **argv, struct rl_strv *archives);
 
+/* Read each archive once, checking it (core/archive/package.h), before
+ * anything else happens: a bad one is printed (one line) and 4 returned. */
+int cli_check_archives(const struct rl_strv *archives);
+
 /* Print the help text for a command (or the overview when name is NULL). */
 int cli_help(const char *name, FILE *to);
 

@@ -97,6 +97,11 @@ int cmd_plan(int argc, char **argv)
 		return id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	rl_discover_opts_finish(&c.discover);
+	if (cli_check_archives(&archives) != 0) {
+		cli_common_release(&c);
+		rl_strv_release(&archives);
+		return CLI_EXIT_ERROR;
+	}
 	state_dir = rl_statedir_resolve(c.state_dir, &err);
 	if (!state_dir) {
 		cli_common_release(&c);

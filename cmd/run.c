@@ -625,17 +625,10 @@ int cmd_run(int argc, char **argv)
 	}
 	rl_discover_opts_finish(&a.c.discover);
 	/* A bad archive stops the run before anything is created or locked. */
-	for (size_t i = 0; i < a.archives.n; i++) {
-		struct rl_package pkg;
-		struct rl_error err = {0};
-		int bad = rl_package_read(a.archives.v[i], NULL, NULL, &pkg, &err) < 0;
-
-		rl_package_release(&pkg);
-		if (bad) {
-			cli_common_release(&a.c);
-			rl_strv_release(&a.archives);
-			return cli_fail(&err);
-		}
+	if (cli_check_archives(&a.archives) != 0) {
+		cli_common_release(&a.c);
+		rl_strv_release(&a.archives);
+		return CLI_EXIT_ERROR;
 	}
 	statedir = cli_state_dir(&a.c);
 	if (!statedir) {
