@@ -5,18 +5,10 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "core/pipeline.h"
 #include "core/base/jsonutil.h"
+#include "core/execute/launchctl.h"
+#include "core/pipeline.h"
 #include "core/base/statedir.h"
-
-enum { OPT_PREFIX = CLI_OPT_FIRST_PRIVATE };
-
-static const struct option options[] = {
-	CLI_OPTION_JSON,      CLI_OPTION_STATE_DIR, CLI_OPTION_CONFIG,
-	CLI_OPTION_LAUNCHCTL, CLI_OPTION_JOB_DIRS,  CLI_OPTION_NO_PROCESSES,
-	CLI_OPTION_HELP,      {"prefix", required_argument, NULL, OPT_PREFIX},
-	CLI_OPTION_END,
-};
 
 /* The packages an --archive plan is about: {"path","kind","name","version"}. */
 static json_t *packages_json(const struct rl_pipeline *p)
@@ -56,9 +48,7 @@ static int print_plan(const struct rl_pipeline *p, int json, int archives)
 			json_object_set_new(j, "archives", packages_json(p));
 		else
 			json_object_set_new(j, "baseline", json_boolean(!p->have_prev));
-		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(j);
+		cli_print_json(j);
 	} else {
 		struct rl_buf b = {0};
 
@@ -71,59 +61,34 @@ static int print_plan(const struct rl_pipeline *p, int json, int archives)
 	return rl_plan_count_runnable(&p->plan) ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
 }
 
-int cmd_plan(int argc, char **argv)
+int cmd_plan(struct cli_ctx *ctx)
 {
-	struct cli_common c = {0};
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
-	struct rl_strv archives = {0};
 	const char *prefix = NULL;
-	char *state_dir;
-	int id, status;
+	int status;
 
-	if (cli_take_archives(&argc, argv, &archives) != 0) {
-		rl_strv_release(&archives);
-		return CLI_EXIT_USAGE;
-	}
-	while ((id = cli_getopt(argc, argv, options, &c)) == OPT_PREFIX)
-		prefix = optarg;
-	if (id == -1 && prefix && !archives.n)
-		id = cli_usage_error("plan", "--prefix needs --archive");
-	if (id != -1) {
-		cli_common_release(&c);
-		rl_strv_release(&archives);
-		return id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	}
-	rl_discover_opts_finish(&c.discover);
-	if (cli_check_archives(&archives) != 0) {
-		cli_common_release(&c);
-		rl_strv_release(&archives);
-		return CLI_EXIT_ERROR;
-	}
-	state_dir = rl_statedir_resolve(c.state_dir, &err);
-	if (!state_dir) {
-		cli_common_release(&c);
-		return cli_fail(&err);
-	}
-	cli_pipeline_opts(&c, state_dir, &lc, &po);
-	if (archives.n) {
-		status = rl_pipeline_predict(&po, &archives, prefix, &p, &err) < 0
+	for (size_t i = 0; i < ctx->nopts; i++)
+		if (ctx->opts[i].id == CMD_PREFIX)
+			prefix = ctx->opts[i].str;
+	if (prefix && !ctx->archives.n)
+		return cli_usage_error("plan", "--prefix needs --archive");
+	cli_pipeline_opts(ctx, &lc, &po);
+	if (ctx->archives.n) {
+		status = rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err) < 0
 				 ? cli_fail(&err)
-				 : print_plan(&p, c.json, 1);
+				 : print_plan(&p, ctx->json, 1);
 	} else if (rl_pipeline_plan(&po, &p, &err) < 0)
 		status = cli_fail(&err);
 	else {
 		if (!p.have_prev)
 			rl_warn("no manifest yet in '%s' (run 'relaunch record'): only running "
 				"processes were checked",
-				state_dir);
-		status = print_plan(&p, c.json, 0);
+				ctx->state_dir);
+		status = print_plan(&p, ctx->json, 0);
 	}
 	rl_pipeline_release(&p);
-	rl_strv_release(&archives);
-	free(state_dir);
-	cli_common_release(&c);
 	return status;
 }
