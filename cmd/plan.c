@@ -8,6 +8,7 @@
 #include "core/base/jsonutil.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
+#include "core/plan/scope.h"
 #include "core/base/statedir.h"
 
 /* The packages an --archive plan is about: {"path","kind","name","version"}. */
@@ -39,10 +40,11 @@ static void print_packages(const struct rl_pipeline *p)
 	}
 }
 
-static int print_plan(const struct rl_pipeline *p, int json, int archives)
+static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, int json,
+		      int archives)
 {
 	if (json) {
-		json_t *j = rl_plan_to_json(&p->plan);
+		json_t *j = rl_plan_to_json(plan);
 
 		if (archives)
 			json_object_set_new(j, "archives", packages_json(p));
@@ -54,11 +56,11 @@ static int print_plan(const struct rl_pipeline *p, int json, int archives)
 
 		if (archives)
 			print_packages(p);
-		rl_plan_format(&p->plan, &b);
+		rl_plan_format(plan, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	return rl_plan_count_runnable(&p->plan) ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
+	return rl_plan_count_runnable(plan) ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
 }
 
 int cmd_plan(struct cli_ctx *ctx)
@@ -67,28 +69,34 @@ int cmd_plan(struct cli_ctx *ctx)
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
+	struct rl_plan scoped = {0};
+	struct rl_strv labels = {0};
 	const char *prefix = NULL;
-	int status;
+	int status, archives = ctx->archives.n > 0;
 
 	for (size_t i = 0; i < ctx->nopts; i++)
 		if (ctx->opts[i].id == CMD_PREFIX)
 			prefix = ctx->opts[i].str;
-	if (prefix && !ctx->archives.n)
+	if (prefix && !archives)
 		return cli_usage_error("plan", "--prefix needs --archive");
 	cli_pipeline_opts(ctx, &lc, &po);
-	if (ctx->archives.n) {
-		status = rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err) < 0
-				 ? cli_fail(&err)
-				 : print_plan(&p, ctx->json, 1);
-	} else if (rl_pipeline_plan(&po, &p, &err) < 0)
+	/* --archive: what the packages will change, instead of the diff. */
+	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
+		      : rl_pipeline_plan(&po, &p, &err)) < 0)
 		status = cli_fail(&err);
+	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)
+		status = (cli_fail(&err), CLI_EXIT_USAGE);
 	else {
-		if (!p.have_prev)
+		if (ctx->operands.n)
+			rl_scope_plan(&p.plan, &labels, &scoped);
+		if (!p.have_prev && !archives)
 			rl_warn("no manifest yet in '%s' (run 'relaunch record'): only running "
 				"processes were checked",
 				ctx->state_dir);
-		status = print_plan(&p, ctx->json, 0);
+		status = print_plan(&p, ctx->operands.n ? &scoped : &p.plan, ctx->json, archives);
 	}
+	rl_scope_release(&scoped);
+	rl_strv_release(&labels);
 	rl_pipeline_release(&p);
 	return status;
 }

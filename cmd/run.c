@@ -17,6 +17,7 @@
 #include "core/base/jsonutil.h"
 #include "core/base/util.h"
 #include "core/pipeline.h"
+#include "core/plan/scope.h"
 
 /* How long a package manager may keep a drain waiting before it runs anyway. */
 #define DRAIN_MAX_BUSY_S (6 * 3600)
@@ -238,46 +239,10 @@ static int throttle_floor(double *out)
 	return 0;
 }
 
-/* run --archive: the steps whose jobs the archives reach, in plan order
- * (a shallow view of p's plan: the steps stay p's). */
-static void scope_plan(const struct rl_plan *all, const struct rl_strv *labels,
-		       struct rl_plan *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->steps = rl_xcalloc(all->n ? all->n : 1, sizeof(*out->steps));
-	for (size_t i = 0; i < all->n; i++)
-		if (rl_strv_contains(labels, all->steps[i].job->label))
-			out->steps[out->n++] = all->steps[i];
-}
-
-/* The steps --archive leaves out: deferred to the next full run, so
- * commit keeps their files' recorded state. */
-static void defer_unreached(struct run_ctx *ctx, const struct rl_strv *labels,
-			    struct rl_results *res)
-{
-	const struct rl_plan *all = &ctx->p->plan;
-
-	for (size_t i = 0; i < all->n; i++) {
-		struct rl_result *r;
-
-		if (rl_strv_contains(labels, all->steps[i].job->label))
-			continue;
-		rl_xgrow((void **)&res->v, &res->alloc, res->n + 1, sizeof(*res->v));
-		r = &res->v[res->n++];
-		memset(r, 0, sizeof(*r));
-		r->step = &all->steps[i];
-		r->status = RL_RESULT_DEFERRED;
-		r->error = rl_xstrdup("not reached by --archive: left for the next full run");
-		print_result(r, ctx);
-	}
-}
-
-/* Execute the plan (only the steps in scope, when given), then advance the
- * manifest and the history. */
+/* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
-		   struct rl_pipeline *p, const struct rl_strv *scope)
+		   struct rl_pipeline *p, const struct rl_plan *plan)
 {
-	struct rl_plan scoped = {0};
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
@@ -303,13 +268,9 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	/* Even when the run stops early, what did happen is recorded: the
 	 * history of restarts done, and a manifest in which every job without
 	 * a successful restart keeps its pending changes. */
-	if (scope)
-		scope_plan(&p->plan, scope, &scoped);
-	rc = rl_restart_run(scope ? &scoped : &p->plan, &o, &hist, &res, &err);
-	if (scope && rc == 0)
-		defer_unreached(&ctx, scope, &res);
+	rc = rl_restart_run(plan, &o, &hist, &res, &err);
 	if (record)
-		rl_runlog_record_set_steps(record, &p->plan, &res);
+		rl_runlog_record_set_steps(record, plan, &res);
 	if (rc < 0) {
 		run_fail(&err);
 		failed = -1;
@@ -318,7 +279,6 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			/* Nothing happened (launchctl missing): leave the state alone. */
 			rl_history_release(&hist);
 			rl_results_release(&res);
-			free(scoped.steps);
 			return CLI_EXIT_ERROR;
 		}
 	}
@@ -333,7 +293,6 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			failed = failed ? failed : 1;
 	rl_history_release(&hist);
 	rl_results_release(&res);
-	free(scoped.steps);
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
@@ -353,33 +312,72 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 	return CLI_EXIT_OK;
 }
 
+/* run --archive: the jobs the installed packages reach, into labels; with
+ * JOB operands too (labels already holds theirs), only those of both. */
+static int archive_scope(const struct run_args *a, struct rl_pipeline *p, struct rl_strv *labels,
+			 struct rl_error *err)
+{
+	struct rl_strv reached = {0};
+
+	if (rl_pipeline_reach(p, &a->c->archives, a->prefix, &reached, err) < 0) {
+		rl_strv_release(&reached);
+		return -1;
+	}
+	if (a->c->operands.n) {
+		struct rl_strv both = {0};
+
+		for (size_t i = 0; i < labels->n; i++)
+			if (rl_strv_contains(&reached, labels->v[i]))
+				rl_strv_push(&both, labels->v[i]);
+		rl_strv_release(&reached);
+		reached = both;
+	}
+	rl_strv_release(labels);
+	*labels = reached;
+	return 0;
+}
+
 static int run_locked(const struct run_args *a)
 {
-	const struct rl_strv *archives = &a->c->archives;
-	struct rl_strv scope = {0};
-	struct rl_plan scoped = {0};
-	const struct rl_plan *plan;
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
+	struct rl_plan scoped = {0};
+	const struct rl_plan *plan;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	int rc;
 
 	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
-	if (rl_pipeline_plan(&po, &p, &err) < 0 ||
-	    (archives->n && rl_pipeline_reach(&p, archives, a->prefix, &scope, &err) < 0)) {
+	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rl_pipeline_release(&p);
-		rl_strv_release(&scope);
 		return run_fail(&err);
 	}
 	spare_own_jobs(&p.plan);
-	if (archives->n)
-		scope_plan(&p.plan, &scope, &scoped);
-	plan = archives->n ? &scoped : &p.plan;
+	plan = &p.plan;
+	/* run JOB... or --archive FILE...: only those jobs restart; the full
+	 * plan goes to the commit, so the jobs left out keep their pending
+	 * changes. */
+	if (a->c->operands.n || a->c->archives.n) {
+		struct rl_strv labels = {0};
+
+		if (a->c->operands.n && rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+			rl_pipeline_release(&p);
+			run_fail(&err);
+			return CLI_EXIT_USAGE;
+		}
+		if (a->c->archives.n && archive_scope(a, &p, &labels, &err) < 0) {
+			rl_strv_release(&labels);
+			rl_pipeline_release(&p);
+			return run_fail(&err);
+		}
+		rl_scope_plan(&p.plan, &labels, &scoped);
+		rl_strv_release(&labels);
+		plan = &scoped;
+	}
 	if (a->c->dry_run)
 		rc = dry_run(a, &p, plan);
-	else if (!p.have_prev && rl_plan_count_runnable(plan) == 0) {
+	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
 			json_object_set_new(record, "baseline", json_true());
@@ -389,9 +387,8 @@ static int run_locked(const struct run_args *a)
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, a->c->state_dir, &lc, &p, archives->n ? &scope : NULL);
-	free(scoped.steps);
-	rl_strv_release(&scope);
+		rc = execute(a, a->c->state_dir, &lc, &p, plan);
+	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
 	return rc;
 }
