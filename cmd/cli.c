@@ -150,6 +150,9 @@ static const struct cli_option agent_options[] = {
 	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR", "the queue it watches (QueueDirectories)"},
 	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
 	 "ThrottleInterval: at most one start per S seconds (default 30)"},
+	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
+	 "alone (or -q): print only errors; with S: passed on to the\n"
+	 "job's run --drain-queue (its default there: 10)"},
 	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
 	 "the state directory it runs with; agent.log goes there"},
 	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",
