@@ -58,6 +58,8 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 	}
 	if ((a->queue || quiet_given) && !a->drain)
 		return cli_usage_error("run", "--queue and --quiet go with --drain-queue");
+	if (a->drain && ctx->operands.n)
+		return cli_usage_error("run", "--drain-queue takes no JOB");
 	if (a->drain && ctx->dry_run)
 		return cli_usage_error("run", "--drain-queue and --dry-run exclude each other");
 	return 0;
