@@ -56,6 +56,7 @@ int cmd_plan(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	cli_pipeline_opts(&c, state_dir, &lc, &po);
+	po.warn_unresolved = 1;
 	if (rl_pipeline_plan(&po, &p, &err) < 0)
 		status = cli_fail(&err);
 	else {

@@ -20,7 +20,7 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	if (rc == 0)
 		rc = rl_jobs_discover(o->discover, js, err);
 	if (rc == 0)
-		rc = rl_jobs_track(js, libs, m, err);
+		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
 		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
 	return rc;
