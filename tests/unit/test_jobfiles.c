@@ -627,11 +627,11 @@ static void test_nested(void)
 	rl_job_release(&j);
 	free(cmd);
 	/* Directly in ProgramArguments too. */
+	cmd = at("px/bin/d");
 	job_init(&j, "caffeinated",
 		 (const char *const[]){"/usr/bin/caffeinate", "-dims", "/usr/bin/arch", "-arm64",
-				       "-e", "X=1", (const char *)at("px/bin/d"), NULL});
-	free(j.args.v[6]);
-	j.args.v[6] = at("px/bin/d");
+				       "-e", "X=1", cmd, NULL});
+	free(cmd);
 	resolve(&j, &f);
 	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "", 0);
 	rl_jobfiles_release(&f);
