@@ -30,6 +30,10 @@ struct rl_pipeline_opts {
 	int verify;                              /* re-hash everything */
 	int warn_unresolved;                     /* each job's one warning about what
 						  * cannot be resolved (plan) */
+	/* Already loaded by the caller, or NULL (then loaded here): moved
+	 * into the pipeline, leaving them empty. */
+	struct rl_config *config;
+	struct rl_jobset *jobs;
 };
 
 /* What one job is seen running, for the process view. */
