@@ -80,6 +80,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	if (prefix && !archives)
 		return cli_usage_error("plan", "--prefix needs --archive");
 	cli_pipeline_opts(ctx, &lc, &po);
+	po.warn_unresolved = 1;
 	/* --archive: what the packages will change, instead of the diff. */
 	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
 		      : rl_pipeline_plan(&po, &p, &err)) < 0)
