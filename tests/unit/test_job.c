@@ -321,6 +321,33 @@ static void test_opts(void)
 	CHECK_STR(rl_job_kind_name(RL_JOB_DAEMON), "daemon");
 }
 
+/* 200 000 arguments (a 200 KB binary plist): read whole. libplist's indexed
+ * access walks the list, so reading by index took over a minute; the
+ * arguments are iterated. */
+static void test_many_arguments(void)
+{
+	plist_t root = plist_new_dict(), args = plist_new_array();
+	char *bin = NULL, *path = rl_path_join(tmp, "many.plist");
+	uint32_t len = 0;
+	struct rl_job j;
+	struct rl_error err = {0};
+
+	plist_array_append_item(args, plist_new_string("/bin/x"));
+	for (int i = 0; i < 200000; i++)
+		plist_array_append_item(args, plist_new_string("a"));
+	plist_dict_set_item(root, "Label", plist_new_string("many"));
+	plist_dict_set_item(root, "ProgramArguments", args);
+	plist_to_bin(root, &bin, &len);
+	CHECK_INT(rl_file_write_atomic(path, "fixture", bin, len, 0644, NULL), 0);
+	CHECK_INT(rl_job_parse(path, RL_JOB_DAEMON, &j, &err), 0);
+	CHECK_INT(j.args.n, 200001);
+	CHECK_STR(j.args.v[200000], "a");
+	rl_job_release(&j);
+	free(bin);
+	plist_free(root);
+	free(path);
+}
+
 /* As root, a plist is used only when its owner could have loaded it: root,
  * or an agent's own user, writable by nobody else, in directories nobody
  * else can write (launchd's own rule). Not root: nothing to protect, all
@@ -390,6 +417,7 @@ int main(void)
 	test_truncations();
 	test_agent_target();
 	test_trust();
+	test_many_arguments();
 	test_discover();
 	test_opts();
 	check_rmtree(tmp);
