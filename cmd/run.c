@@ -254,7 +254,13 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 				     (void *)(uintptr_t)lc};
 	int left = 0;
 
-	if (rl_intents_load(&in, statedir, &err) < 0 || rl_history_load(&hist, statedir, &err) < 0) {
+	if (rl_intents_load(&in, statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		return -1;
+	}
+	if (in.n == 0)
+		return 0; /* the usual case: the last run ended as it should */
+	if (rl_history_load(&hist, statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		rl_intents_release(&in);
 		return -1;
