@@ -223,18 +223,33 @@ static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, i
 		}
 		todo[ntodo++] = i;
 	}
-	for (size_t i = 0; i < ntodo && rc == 0; i++) {
-		struct rl_entry *e = &m->entries[todo[i]];
-		struct rl_error mine = {0};
+	if (ntodo) {
+		const char **paths = rl_xcalloc(ntodo, sizeof(*paths));
+		struct rl_fileinfo **fis = rl_xcalloc(ntodo, sizeof(*fis));
+		struct rl_error *errs = rl_xcalloc(ntodo, sizeof(*errs));
 
-		if (rl_fileinfo_hash(e->path, &e->fi, &mine) == 0)
-			continue;
-		if (e->nuses)
-			rl_fileinfo_set_unreadable(&e->fi, &mine);
-		else {
-			rl_error_set(err, "%s", mine.text);
-			rc = -1;
+		for (size_t i = 0; i < ntodo; i++) {
+			paths[i] = m->entries[todo[i]].path;
+			fis[i] = &m->entries[todo[i]].fi;
 		}
+		rl_fileinfo_hash_many(paths, fis, errs, ntodo);
+		/* Failures, in path order, from this thread (warnings are not
+		 * issued from the workers). */
+		for (size_t i = 0; i < ntodo && rc == 0; i++) {
+			struct rl_entry *e = &m->entries[todo[i]];
+
+			if (!errs[i].set)
+				continue;
+			if (e->nuses)
+				rl_fileinfo_set_unreadable(&e->fi, &errs[i]);
+			else {
+				rl_error_set(err, "%s", errs[i].text);
+				rc = -1;
+			}
+		}
+		free(paths);
+		free(fis);
+		free(errs);
 	}
 	free(todo);
 	return rc;

@@ -3,7 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -193,6 +195,94 @@ void rl_fileinfo_set_unreadable(struct rl_fileinfo *fi, const struct rl_error *e
 	rl_warn("%s (a file jobs use: recorded as unreadable)", e->text);
 	rl_fileinfo_release(fi);
 	fi->type = RL_FT_UNREADABLE;
+}
+
+#define HASH_WORKERS_MAX 8
+/* Below this much work, threads cost more than they save. */
+#define HASH_PARALLEL_MIN_FILES 4
+#define HASH_PARALLEL_MIN_BYTES ((uint64_t)1 << 20)
+
+struct hash_pool {
+	const char *const *paths;
+	struct rl_fileinfo *const *fis;
+	struct rl_error *errs;
+	size_t *order; /* job indices, largest file first */
+	size_t n;
+	size_t next;   /* the next position in order to take */
+	pthread_mutex_t lock;
+};
+
+static void *hash_worker(void *arg)
+{
+	struct hash_pool *p = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n ? p->order[p->next++] : SIZE_MAX;
+		pthread_mutex_unlock(&p->lock);
+		if (i == SIZE_MAX)
+			return NULL;
+		(void)rl_fileinfo_hash(p->paths[i], p->fis[i], &p->errs[i]);
+	}
+}
+
+struct sized {
+	uint64_t size;
+	size_t i;
+};
+
+static int by_size_desc(const void *a, const void *b)
+{
+	const struct sized *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
+			     struct rl_error *errs, size_t n)
+{
+	struct hash_pool p = {paths, fis, errs, NULL, n, 0, PTHREAD_MUTEX_INITIALIZER};
+	pthread_t tid[HASH_WORKERS_MAX];
+	uint64_t bytes = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t workers = cores > 1 ? (size_t)cores : 1, started = 0, failed = 0;
+
+	for (size_t i = 0; i < n; i++)
+		bytes += fis[i]->size;
+	if (workers > HASH_WORKERS_MAX)
+		workers = HASH_WORKERS_MAX;
+	if (workers > n)
+		workers = n;
+	p.order = rl_xcalloc(n ? n : 1, sizeof(*p.order));
+	for (size_t i = 0; i < n; i++)
+		p.order[i] = i;
+	if (n < HASH_PARALLEL_MIN_FILES || bytes < HASH_PARALLEL_MIN_BYTES)
+		workers = 1;
+	if (workers > 1) {
+		struct sized *v = rl_xcalloc(n, sizeof(*v));
+
+		for (size_t i = 0; i < n; i++)
+			v[i] = (struct sized){fis[i]->size, i};
+		qsort(v, n, sizeof(*v), by_size_desc);
+		for (size_t i = 0; i < n; i++)
+			p.order[i] = v[i].i;
+		free(v);
+		for (; started < workers - 1; started++)
+			if (pthread_create(&tid[started], NULL, hash_worker, &p) != 0)
+				break;
+	}
+	hash_worker(&p); /* this thread works too */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	free(p.order);
+	for (size_t i = 0; i < n; i++)
+		failed += errs[i].set != 0;
+	return failed;
 }
 
 static const char *const ftype_names[] = {

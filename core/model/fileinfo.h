@@ -2,6 +2,7 @@
 #ifndef RL_FILEINFO_H
 #define RL_FILEINFO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/base/error.h"
@@ -49,6 +50,15 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
  * identity fields are refreshed from the opened file, so they describe the
  * bytes hashed. Touches nothing but fi and err: safe to run in parallel. */
 int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *err);
+/* Hash n regular files, in parallel when it pays (a worker per core, at
+ * most 8; none for a handful of small files): job i hashes paths[i] into
+ * *fis[i] as rl_fileinfo_hash does, and a failure is left in errs[i]
+ * (errs[i].set), untouched otherwise. The largest files start first, so one
+ * big file does not end the run alone. Warnings are never issued from the
+ * workers. Returns the number of failures. */
+size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
+			     struct rl_error *errs, size_t n);
+
 /* Deep copy and release. */
 void rl_fileinfo_copy(struct rl_fileinfo *dst, const struct rl_fileinfo *src);
 void rl_fileinfo_release(struct rl_fileinfo *fi);

@@ -432,6 +432,56 @@ static void test_walk(void)
 	free(root);
 }
 
+/* Hashing in parallel gives each file the hash it gets alone, leaves each
+ * failure with its own file, and issues no warning from the workers. */
+static void test_hash_many(void)
+{
+	enum { N = 24 };
+	char *owned[N];
+	const char *paths[N];
+	struct rl_fileinfo got[N], want[N];
+	struct rl_fileinfo *fis[N];
+	struct rl_error errs[N];
+	size_t nwarn = warnings.n;
+
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		struct rl_buf b = {0};
+
+		snprintf(name, sizeof(name), "many/f%02d", i);
+		/* sizes from 0 to 2.3 MB, so the work is worth threads */
+		for (int k = 0; k < i * i * 4; k++)
+			rl_buf_addf(&b, "%04d line of file %d\n", k, i);
+		put(name, b.data ? b.data : "");
+		rl_buf_release(&b);
+		owned[i] = at(name);
+		paths[i] = owned[i];
+		memset(&got[i], 0, sizeof(got[i]));
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+		want[i] = got[i];
+		CHECK_INT(rl_fileinfo_hash(paths[i], &want[i], NULL), 0);
+		fis[i] = &got[i];
+	}
+	/* one that cannot be hashed */
+	free(owned[7]);
+	owned[7] = at("many/none");
+	paths[7] = owned[7];
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, N), 1);
+	for (int i = 0; i < N; i++) {
+		if (i == 7) {
+			CHECK(errs[i].set && strstr(errs[i].text, "many/none") != NULL);
+			continue;
+		}
+		CHECK_INT(errs[i].set, 0);
+		CHECK_INT(got[i].hashed, 1);
+		CHECK_STR(got[i].sha256, want[i].sha256);
+	}
+	CHECK_INT(warnings.n, nwarn);
+	for (int i = 0; i < N; i++)
+		free(owned[i]);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -445,6 +495,7 @@ int main(void)
 	test_fast_path();
 	test_fifo_where_file_was();
 	test_walk();
+	test_hash_many();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
