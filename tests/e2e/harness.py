@@ -224,6 +224,8 @@ class Machine:
             "LAUNCHD_SIM_DIR": self.simdir,
             "LAUNCHD_SIM_THROTTLE_SCALE": throttle_scale,
             "LAUNCHD_SIM_BOOTOUT_DELAY": bootout_delay,
+            # Only against a leak (close() stops it): outlive any test class.
+            "LAUNCHD_SIM_LIFETIME": "3600",
             "RELAUNCH_STATE_DIR": self.state,
             "RELAUNCH_LAUNCHCTL": SIM_LAUNCHCTL,
             "RELAUNCH_AGENT_DIRS": self.agents,
