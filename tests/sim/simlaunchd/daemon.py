@@ -66,6 +66,7 @@ class Server:
             self.loop.add_signal(sig, lambda s=sig: self.quit(f"signal {s}"))
         self.loop.add_signal(signal.SIGCHLD, self.launchd.reap)
         self.loop.every(0.5, self._watchdog)
+        self.loop.every(0.1, self.launchd.poll_triggers)
         _write_file(os.path.join(self.config.state_dir, protocol.PID_NAME), f"{os.getpid()}\n")
         try:
             self.launchd.boot()
