@@ -16,6 +16,7 @@ sys.dont_write_bytecode = True
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+import harness  # noqa: E402
 from harness import PYTHON, SAFETY, SIM_LAUNCHCTL, Gate, wait_until  # noqa: E402
 
 LAUNCHCTL = SIM_LAUNCHCTL                      # the C client tests/meson.build builds
@@ -581,4 +582,4 @@ class LifecycleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    harness.run_tests(sys.modules[__name__], sys.argv[1:])  # [--shard K/N] [test names…]

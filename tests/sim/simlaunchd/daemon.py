@@ -234,8 +234,10 @@ def _passthrough(args):
 
 
 def _kill_leftover_jobs(directory):
-    """Kill the process groups of jobs a killed daemon left behind. Only
-    session leaders are touched: a recycled pid is left alone."""
+    """Kill the process groups of jobs a killed daemon left behind: of a
+    live session leader, or of a job that is gone (its children may live on
+    in its group, and the kernel reuses no pid still naming a group). A pid
+    recycled by another process is left alone."""
     try:
         with open(os.path.join(directory, PIDS_NAME), encoding="ascii") as f:
             pids = [int(line) for line in f if line.strip().isdigit()]
@@ -243,7 +245,11 @@ def _kill_leftover_jobs(directory):
         return
     for pid in pids:
         try:
-            if os.getsid(pid) == pid:
+            try:
+                ours = os.getsid(pid) == pid
+            except ProcessLookupError:
+                ours = True
+            if ours:
                 os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
