@@ -415,6 +415,19 @@ char *rl_lc_result_describe(const struct rl_lc_result *r)
 	if (r->status == 0)
 		return rl_xasprintf("launchctl '%s' succeeded", cmd);
 	first_line(r->errout && *r->errout ? r->errout : r->out ? r->out : "", line, sizeof(line));
+	/* Modern launchctl's print starts its failures with "Bad request.":
+	 * the line after it says what was wrong. */
+	if (strcmp(line, "Bad request.") == 0 && r->errout) {
+		const char *next = strchr(r->errout, '\n');
+
+		if (next && next[1]) {
+			char more[LC_DESCRIBE_MAX];
+
+			first_line(next + 1, more, sizeof(more));
+			if (*more)
+				snprintf(line, sizeof(line), "%s", more);
+		}
+	}
 	m = exit_meaning(r->status);
 	return rl_xasprintf("launchctl '%s' failed with exit code %d%s%s%s%s%s", cmd, r->status,
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);

@@ -757,6 +757,8 @@ static void test_status(void)
 				   "\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
 				   "system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
 				   "gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
+				   "user/*) printf 'Bad request.\\nCould not find domain for uid: 5\\n' >&2;"
+				   " exit 112 ;;\n"
 				   "*) echo 'nonsense' ;;\n"
 				   "esac\n");
 	struct rl_launchctl lc = {path, 5};
@@ -772,6 +774,9 @@ static void test_status(void)
 	CHECK_STR(err.text, "cannot get the status of 'gui/501/x': launchctl 'print gui/501/x' "
 			    "failed with exit code 112 (no such domain, e.g. no GUI session for "
 			    "that user): Bad request.");
+	rl_error_clear(&err);
+	CHECK_INT(rl_launchctl_status(&lc, "user/5/x", &st, &err), -1);
+	CHECK(strstr(err.text, "): Could not find domain for uid: 5") != NULL);
 	rl_error_clear(&err);
 	CHECK_INT(rl_launchctl_status(&lc, "system/odd", &st, &err), -1);
 	CHECK(strstr(err.text, "no service block") != NULL);

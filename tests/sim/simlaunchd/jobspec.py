@@ -38,6 +38,11 @@ class JobSpec:
     stdout_path: str | None = None
     stderr_path: str | None = None
     abandon_process_group: bool = False
+    session_types: tuple[str, ...] = ()  # LimitLoadToSessionType, as a list
+
+    def background_only(self):
+        """LimitLoadToSessionType names only Background: a user/<uid> agent."""
+        return bool(self.session_types) and all(t == "Background" for t in self.session_types)
 
     @property
     def program_text(self):
@@ -120,6 +125,13 @@ def load(path):
     arguments = _string_list(args, "ProgramArguments", path) if args is not None else ()
     if not program and not arguments:
         raise SpecError(errno.EINVAL, f"{path}: neither Program nor ProgramArguments")
+    sessions = d.get("LimitLoadToSessionType", ())
+    if isinstance(sessions, str):
+        sessions = (sessions,)
+    elif isinstance(sessions, (list, tuple)):
+        sessions = tuple(str(x) for x in sessions)
+    else:
+        raise SpecError(errno.EINVAL, f"{path}: LimitLoadToSessionType has the wrong type")
     env = _typed(d, "EnvironmentVariables", dict, {}, path)
     env = {str(k): str(v) for k, v in env.items() if isinstance(v, str)}
     return JobSpec(
@@ -137,4 +149,5 @@ def load(path):
         stdout_path=_typed(d, "StandardOutPath", str, None, path),
         stderr_path=_typed(d, "StandardErrorPath", str, None, path),
         abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
+        session_types=sessions,
     )
