@@ -193,6 +193,18 @@ class Machine:
             raise AssertionError(f"not JSON (exit {r.returncode}): {r.stdout!r} {r.stderr!r}")
         return r, doc
 
+    @staticmethod
+    def children(pid):
+        """The pids of pid's children (Linux /proc)."""
+        out = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    out += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        return out
+
     def launchctl(self, *args):
         return subprocess.run([os.path.join(SIM, "launchctl"), *args], env=self.env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -347,7 +359,8 @@ class Machine:
     # -- MacPorts ---------------------------------------------------------
     def port_install(self, port, version, program=None, args=("1000",)):
         """A port whose startup item runs its daemon through daemondo
-        (--start-cmd … ; --pid=exec); daemondo here execs the command."""
+        (--start-cmd … ; --pid=exec). daemondo forks the command and stays:
+        launchd's pid is daemondo's, the daemon is its child."""
         os.makedirs(os.path.join(self.ports, "bin"), exist_ok=True)
         os.makedirs(os.path.join(self.ports, "sbin"), exist_ok=True)
         daemondo = os.path.join(self.ports, "bin", "daemondo")
