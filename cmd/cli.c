@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/base/statedir.h"
 

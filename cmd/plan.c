@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/base/statedir.h"
 

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/discover/jobfiles.h"
+#include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/model/manifest.h"
 #include "core/compare/snapshot.h"

@@ -12,6 +12,8 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/execute/history.h"
+#include "core/execute/launchctl.h"
+#include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
 #include "core/base/lock.h"
 #include "core/base/util.h"

@@ -4,7 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/compare/snapshot.h"
+#include "core/commit/commit.h"
+#include "core/execute/launchctl.h"
 
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as
@@ -200,6 +201,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	if (rc < 0)
 		return -1;
 	p->have_prev = rc == 0;
+	p->verify = o->verify;
 	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
 	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
@@ -230,128 +232,17 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return stale;
 }
 
-static const struct rl_result *result_for(const struct rl_results *r, const char *label)
-{
-	for (size_t i = 0; r && i < r->n; i++)
-		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return &r->v[i];
-	return NULL;
-}
-
-/* Whether label's files must keep their recorded state: its restart
- * failed, was deferred, or never happened because the run stopped early,
- * or its plist could not be read (so a later run still restarts it). */
-static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
-			 const char *label)
-{
-	const struct rl_result *res = result_for(r, label);
-
-	if (res)
-		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED;
-	for (size_t i = 0; i < p->plan.n; i++)
-		if (!p->plan.steps[i].never && strcmp(p->plan.steps[i].job->label, label) == 0)
-			return 1;
-	return r && rl_strv_contains(&p->unreadable, label);
-}
-
-static int label_done(const struct rl_results *r, const char *label)
-{
-	const struct rl_result *res = result_for(r, label);
-
-	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED);
-}
-
-static int entry_pending(const struct rl_pipeline *p, const struct rl_entry *e,
-			 const struct rl_results *r)
-{
-	for (size_t u = 0; u < e->nuses; u++)
-		if (label_pending(p, r, e->uses[u].label))
-			return 1;
-	return 0;
-}
-
-static const char *prev_ack(const struct rl_entry *old, const char *label)
-{
-	for (size_t u = 0; old && u < old->nuses; u++)
-		if (strcmp(old->uses[u].label, label) == 0 && old->uses[u].ack)
-			return old->uses[u].ack;
-	return NULL;
-}
-
-/* e keeps old's recorded state. Jobs that did restart onto what is on disk
- * now acknowledge it, so the change still shown for the pending job does
- * not restart them again; earlier acknowledgements survive. */
-static void keep_recorded(struct rl_entry *e, const struct rl_entry *old,
-			  const struct rl_results *r)
-{
-	char *now = rl_fileinfo_fingerprint(&e->fi);
-
-	for (size_t u = 0; u < e->nuses; u++) {
-		struct rl_use *use = &e->uses[u];
-		const char *ack = prev_ack(old, use->label);
-
-		free(use->ack);
-		use->ack = label_done(r, use->label) ? rl_xstrdup(now)
-		           : ack                      ? rl_xstrdup(ack)
-							  : NULL;
-	}
-	free(now);
-	rl_fileinfo_release(&e->fi);
-	rl_fileinfo_copy(&e->fi, &old->fi);
-}
-
-static int entry_unreadable(const struct rl_pipeline *p, const struct rl_entry *e)
-{
-	for (size_t u = 0; u < e->nuses; u++)
-		if (rl_strv_contains(&p->unreadable, e->uses[u].label))
-			return 1;
-	return 0;
-}
-
-/* A job whose plist could not be read has no uses now: keep the recorded
- * ones. */
-static void keep_unreadable_uses(const struct rl_pipeline *p, struct rl_entry *e,
-				 const struct rl_entry *old)
-{
-	for (size_t u = 0; u < old->nuses; u++)
-		if (rl_strv_contains(&p->unreadable, old->uses[u].label))
-			rl_entry_add_use(e, &old->uses[u]);
-}
-
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err)
 {
-	struct rl_manifest *m = &p->current;
+	const struct rl_commit c = {
+		.prev = p->have_prev ? &p->prev : NULL,
+		.plan = &p->plan,
+		.results = results,
+		.unreadable = &p->unreadable,
+	};
 
-	if (rl_snapshot_take(m, p->have_prev ? &p->prev : NULL, 0, err) < 0)
-		return -1;
-	if (results) {
-		for (size_t i = 0; i < m->n; i++) {
-			const struct rl_entry *old = rl_manifest_find(&p->prev, m->entries[i].path);
-
-			/* A file first seen now holds nothing to retry: the pending
-			 * job's trigger stays on the recorded files it replaced. */
-			if (old && (entry_pending(p, &m->entries[i], results) ||
-				    entry_unreadable(p, old))) {
-				keep_recorded(&m->entries[i], old, results);
-				keep_unreadable_uses(p, &m->entries[i], old);
-			}
-		}
-		/* Files gone from the tracked set but still owed to a pending job. */
-		for (size_t i = 0; i < p->prev.n; i++) {
-			const struct rl_entry *old = &p->prev.entries[i];
-			struct rl_entry *e;
-
-			if (rl_manifest_find(m, old->path) || !entry_pending(p, old, results))
-				continue;
-			e = rl_manifest_add(m, old->path);
-			for (size_t u = 0; u < old->nuses; u++)
-				rl_entry_add_use(e, &old->uses[u]);
-			rl_fileinfo_release(&e->fi);
-			rl_fileinfo_copy(&e->fi, &old->fi);
-		}
-	}
-	return rl_manifest_save(m, p->manifest_path, err);
+	return rl_commit_save(&p->current, &c, p->verify, p->manifest_path, err);
 }
 
 void rl_pipeline_release(struct rl_pipeline *p)

@@ -60,8 +60,9 @@ def _block(lines, title, items):
     lines.append("\t}")
 
 
-def print_service(svc, log_dir):
-    """The `launchctl print <service-target>` text (the usual subset)."""
+def print_service(svc, log_dir, shown_pid=None):
+    """The `launchctl print <service-target>` text (the usual subset);
+    shown_pid: the pid to name instead of the running process's."""
     spec = svc.spec
     lines = [f"{svc.target} = {{",
              f"\tactive count = {1 if svc.pid else 0}",
@@ -89,7 +90,7 @@ def print_service(svc, log_dir):
     if svc.crashes:
         lines.append(f"\tsuccessive crashes = {svc.crashes}")
     if svc.pid:
-        lines.append(f"\tpid = {svc.pid}")
+        lines.append(f"\tpid = {shown_pid or svc.pid}")
     lines.append(f"\t{last_exit_line(svc.last_status)}")
     if svc.last_reason:
         lines.append(f"\tlast exit reason = {svc.last_reason}")
