@@ -4,7 +4,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/statedir.h"
 #include "core/commit/commit.h"
+#include "core/compare/snapshot.h"
 #include "core/execute/launchctl.h"
 
 /* The tracking stage: the config, the jobs, and every file they use (the
@@ -13,13 +15,24 @@
 static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct rl_jobset *js,
 		 struct rl_libcache *libs, struct rl_manifest *m, struct rl_error *err)
 {
-	char *path = o->config_path ? rl_xstrdup(o->config_path)
-				    : rl_path_join(o->statedir, "config.json");
-	int rc = rl_config_load(cfg, path, !o->config_explicit, err) < 0 ? -1 : 0;
+	int rc = 0;
 
-	free(path);
-	if (rc == 0)
+	if (o->config) {
+		*cfg = *o->config;
+		rl_config_init(o->config);
+	} else {
+		char *path = o->config_path ? rl_xstrdup(o->config_path)
+					    : rl_path_join(o->statedir, RL_STATE_CONFIG);
+
+		rc = rl_config_load(cfg, path, !o->config_explicit, err) < 0 ? -1 : 0;
+		free(path);
+	}
+	if (rc == 0 && o->jobs) {
+		*js = *o->jobs;
+		memset(o->jobs, 0, sizeof(*o->jobs));
+	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
+	}
 	if (rc == 0)
 		rc = rl_jobs_track(js, libs, m, err);
 	if (rc == 0)
@@ -193,7 +206,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
 	rl_manifest_init(&p->current);
-	p->manifest_path = rl_path_join(o->statedir, "manifest.json");
+	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
 	p->libs = rl_libcache_new();
 	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
 		return -1;

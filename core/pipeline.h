@@ -28,6 +28,10 @@ struct rl_pipeline_opts {
 	const struct rl_discover_opts *discover; /* finished (defaults applied) */
 	const struct rl_launchctl *lc;           /* for pids; NULL: no process view */
 	int verify;                              /* re-hash everything */
+	/* Already loaded by the caller, or NULL (then loaded here): moved
+	 * into the pipeline, leaving them empty. */
+	struct rl_config *config;
+	struct rl_jobset *jobs;
 };
 
 /* What one job is seen running, for the process view. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -342,4 +343,35 @@ void rl_error_set_path(struct rl_error *err, const char *action, const char *pat
 
 	rl_error_set(err, "%s '%s': %s", action, q, reason);
 	free(q);
+}
+
+char *rl_path_absolute(const char *p)
+{
+	struct rl_buf b = {0};
+	char *cwd = NULL, *full;
+	const char *s;
+
+	if (p[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return NULL;
+	}
+	full = cwd ? rl_path_join(cwd, p) : rl_xstrdup(p);
+	free(cwd);
+	for (s = full; *s;) {
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		len = strcspn(s, "/");
+		if (len && !(len == 1 && s[0] == '.')) {
+			rl_buf_adds(&b, "/");
+			rl_buf_add(&b, s, len);
+		}
+		s += len;
+	}
+	free(full);
+	if (b.len == 0)
+		rl_buf_adds(&b, "/");
+	return rl_buf_detach(&b);
 }

@@ -38,6 +38,20 @@ static void split_env_dirs(struct rl_strv *dst, const char *env)
 	}
 }
 
+/* A relative directory (--agent-dir agents) is taken against the working
+ * directory once, here: every path derived from it must be absolute. */
+static void make_absolute(struct rl_strv *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		char *abs = dirs->v[i][0] == '/' ? NULL : rl_path_absolute(dirs->v[i]);
+
+		if (abs) {
+			free(dirs->v[i]);
+			dirs->v[i] = abs;
+		}
+	}
+}
+
 void rl_discover_opts_finish(struct rl_discover_opts *o)
 {
 	const char *home = getenv("HOME");
@@ -54,6 +68,8 @@ void rl_discover_opts_finish(struct rl_discover_opts *o)
 		split_env_dirs(&o->daemon_dirs, "RELAUNCH_DAEMON_DIRS");
 	if (o->daemon_dirs.n == 0 && !getenv("RELAUNCH_DAEMON_DIRS"))
 		rl_strv_push(&o->daemon_dirs, "/Library/LaunchDaemons");
+	make_absolute(&o->agent_dirs);
+	make_absolute(&o->daemon_dirs);
 }
 
 void rl_discover_opts_release(struct rl_discover_opts *o)

@@ -167,4 +167,4 @@ Options.
   relaunch: plan: unknown option '--frobnicate' (see 'relaunch plan --help')
   [2]
   $ relaunch plan --help | head -n 1
-  usage: relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]
+  usage: relaunch plan [options]
