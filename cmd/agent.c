@@ -24,6 +24,7 @@ struct agent_args {
 	struct cli_ctx *c;
 	int system;
 	const char *queue;
+	const char *quiet; /* --quiet S, passed on */
 	long interval;
 };
 
@@ -38,6 +39,7 @@ static int read_args(struct cli_ctx *ctx, struct agent_args *a)
 		switch (v->id) {
 		case CMD_AGENT_SYSTEM: a->system = 1; break;
 		case CMD_AGENT_QUEUE: a->queue = v->str; break;
+		case CMD_AGENT_QUIET_PERIOD: a->quiet = v->str; break;
 		case CMD_AGENT_INTERVAL:
 			a->interval = strtol(v->str, &end, 10);
 			if (end == v->str || *end || a->interval < 1 || a->interval > 86400)
@@ -92,6 +94,7 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 	s->exe = own->v[2];
 	s->launchctl = a->c->launchctl;
 	s->throttle = (int)a->interval;
+	s->quiet = a->quiet;
 	rl_watch_paths(&s->watch);
 	for (size_t i = 0; passed_env[i]; i++) {
 		const char *v = getenv(passed_env[i]);

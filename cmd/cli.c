@@ -138,6 +138,9 @@ static const struct cli_option agent_options[] = {
 	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR", "the queue it watches (QueueDirectories)"},
 	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
 	 "ThrottleInterval: at most one start per S seconds (default 30)"},
+	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
+	 "alone (or -q): print only errors; with S: passed on to the\n"
+	 "job's run --drain-queue (its default there: 10)"},
 	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
 	 "the state directory it runs with; agent.log goes there"},
 	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",
@@ -179,16 +182,20 @@ static const struct cli_command commands[] = {
 	{"jobs", cmd_jobs, CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "list launchd jobs and every file each one uses", jobs_options, NULL},
 	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
-	 NULL, NULL, "show which jobs a run would restart, how, in which order, and why",
+	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
 	 plan_options,
+	 "JOB: a label, a Homebrew formula or MacPorts port name (nginx is\n"
+	 "homebrew.mxcl.nginx or org.macports.nginx), or a glob; only those jobs.\n"
 	 "actions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
 	 "something is, 4 on error.\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
 	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR, cmd_run_before_lock, cmd_run_release, NULL,
-	 NULL, "restart the jobs whose files changed, in order, throttled and verified",
+	 "[JOB...]", "restart the jobs whose files changed, in order, throttled and verified",
 	 run_options,
+	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
+	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
@@ -217,59 +224,6 @@ static const struct cli_command *find_command(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
-}
-
-/* Damerau–Levenshtein distance (optimal string alignment), as git's
- * help.c uses to suggest a command. */
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *d = rl_xmalloc((la + 1) * (lb + 1) * sizeof(*d));
-	size_t r;
-
-#define D(i, j) d[(i) * (lb + 1) + (j)]
-	for (size_t i = 0; i <= la; i++)
-		D(i, 0) = i;
-	for (size_t j = 0; j <= lb; j++)
-		D(0, j) = j;
-	for (size_t i = 1; i <= la; i++) {
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
-			size_t v = D(i - 1, j) + 1;
-
-			if (D(i, j - 1) + 1 < v)
-				v = D(i, j - 1) + 1;
-			if (D(i - 1, j - 1) + cost < v)
-				v = D(i - 1, j - 1) + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    D(i - 2, j - 2) + 1 < v)
-				v = D(i - 2, j - 2) + 1;
-			D(i, j) = v;
-		}
-	}
-	r = D(la, lb);
-#undef D
-	free(d);
-	return r;
-}
-
-const char *cli_did_you_mean(const char *word, const char *const *candidates, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = (size_t)-1, len = strlen(word);
-	/* Close enough: at most a third of the word wrong, and at least one
-	 * edit allowed, so "rn" suggests "run" but "x" suggests nothing. */
-	size_t limit = len < 3 ? 1 : len / 3 + 1;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(word, candidates[i]);
-
-		if (dist < best_d) {
-			best_d = dist;
-			best = candidates[i];
-		}
-	}
-	return best && best_d <= limit ? best : NULL;
 }
 
 static void print_option_help(FILE *to, const struct cli_option *o)
@@ -426,7 +380,7 @@ static int unknown_long(const struct cli_command *c, const char *name, size_t le
 		rc = cli_usage_error(c->name, "unknown option '--%s': did you mean %s?", given,
 				     b.data);
 		rl_buf_release(&b);
-	} else if ((near = cli_did_you_mean(given, (const char *const *)all.v, all.n))) {
+	} else if ((near = rl_did_you_mean(given, (const char *const *)all.v, all.n))) {
 		rc = cli_usage_error(c->name, "unknown option '--%s': did you mean '--%s'?", given,
 				     near);
 	} else {
@@ -697,7 +651,7 @@ static int unknown_command(const char *name)
 	for (size_t i = 0; commands[i].name; i++)
 		names[n++] = commands[i].name;
 	names[n++] = "help";
-	near = cli_did_you_mean(name, names, n);
+	near = rl_did_you_mean(name, names, n);
 	if (near)
 		return cli_usage_error(NULL, "unknown command '%s': did you mean '%s'?", name,
 				       near);

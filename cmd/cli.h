@@ -145,9 +145,6 @@ struct cli_ctx {
 int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
 /* Print "relaunch: <err>" to stderr and return CLI_EXIT_ERROR. */
 int cli_fail(const struct rl_error *err);
-/* The candidate closest to word (Damerau-Levenshtein, as git suggests
- * commands), or NULL when none is close enough to suggest. */
-const char *cli_did_you_mean(const char *word, const char *const *candidates, size_t n);
 /* Print a progress note to stderr unless --quiet. */
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
 /* Print a JSON document to stdout, indented, keys sorted; steals doc. */

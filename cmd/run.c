@@ -17,6 +17,7 @@
 #include "core/base/jsonutil.h"
 #include "core/base/util.h"
 #include "core/pipeline.h"
+#include "core/plan/scope.h"
 
 /* How long a package manager may keep a drain waiting before it runs anyway. */
 #define DRAIN_MAX_BUSY_S (6 * 3600)
@@ -57,6 +58,8 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 	}
 	if ((a->queue || quiet_given) && !a->drain)
 		return cli_usage_error("run", "--queue and --quiet go with --drain-queue");
+	if (a->drain && ctx->operands.n)
+		return cli_usage_error("run", "--drain-queue takes no JOB");
 	if (a->drain && ctx->dry_run)
 		return cli_usage_error("run", "--drain-queue and --dry-run exclude each other");
 	return 0;
@@ -234,7 +237,7 @@ static int throttle_floor(double *out)
 
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
-		   struct rl_pipeline *p)
+		   struct rl_pipeline *p, const struct rl_plan *plan)
 {
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
@@ -261,9 +264,9 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	/* Even when the run stops early, what did happen is recorded: the
 	 * history of restarts done, and a manifest in which every job without
 	 * a successful restart keeps its pending changes. */
-	rc = rl_restart_run(&p->plan, &o, &hist, &res, &err);
+	rc = rl_restart_run(plan, &o, &hist, &res, &err);
 	if (record)
-		rl_runlog_record_set_steps(record, &p->plan, &res);
+		rl_runlog_record_set_steps(record, plan, &res);
 	if (rc < 0) {
 		run_fail(&err);
 		failed = -1;
@@ -289,16 +292,16 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
-static int dry_run(const struct run_args *a, struct rl_pipeline *p)
+static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct rl_plan *plan)
 {
 	if (a->c->json) {
-		cli_print_json(rl_plan_to_json(&p->plan));
+		cli_print_json(rl_plan_to_json(plan));
 	} else {
 		struct rl_buf b = {0};
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format(&p->plan, &b);
+		rl_plan_format(plan, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
@@ -309,6 +312,8 @@ static int run_locked(const struct run_args *a)
 {
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
+	struct rl_plan scoped = {0};
+	const struct rl_plan *plan;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	int rc;
@@ -320,8 +325,23 @@ static int run_locked(const struct run_args *a)
 		return run_fail(&err);
 	}
 	spare_own_jobs(&p.plan);
+	plan = &p.plan;
+	/* run JOB...: only those restart; the full plan goes to the commit,
+	 * so the jobs left out keep their pending changes. */
+	if (a->c->operands.n) {
+		struct rl_strv labels = {0};
+
+		if (rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+			rl_pipeline_release(&p);
+			run_fail(&err);
+			return CLI_EXIT_USAGE;
+		}
+		rl_scope_plan(&p.plan, &labels, &scoped);
+		rl_strv_release(&labels);
+		plan = &scoped;
+	}
 	if (a->c->dry_run)
-		rc = dry_run(a, &p);
+		rc = dry_run(a, &p, plan);
 	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
@@ -332,7 +352,8 @@ static int run_locked(const struct run_args *a)
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, a->c->state_dir, &lc, &p);
+		rc = execute(a, a->c->state_dir, &lc, &p, plan);
+	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
 	return rc;
 }

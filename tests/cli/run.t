@@ -14,7 +14,7 @@ themselves are tested end to end under the launchd simulator (tests/e2e).
   relaunch: run: unknown option '--bogus' (see 'relaunch run --help')
   [2]
   $ relaunch run --help | head -n 1
-  usage: relaunch run [options]
+  usage: relaunch run [options] [JOB...]
 
 No jobs, no manifest: the first run records the baseline and says so.
 

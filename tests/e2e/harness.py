@@ -563,12 +563,17 @@ def _flatten(suite):
 
 def main(module):
     """Run module's tests: argv is RELAUNCH [--shard K/N] [unittest names…];
-    module.RELAUNCH is set to the binary. Exit 0 only when tests ran and
-    every one passed (a skip counts as a failure)."""
+    module.RELAUNCH is set to the binary."""
     args = sys.argv[1:]
     if not args or args[0].startswith("-"):
         sys.exit(f"usage: {os.path.basename(sys.argv[0])} RELAUNCH [--shard K/N] [test names…]")
     module.RELAUNCH = os.path.abspath(args.pop(0))
+    run_tests(module, args)
+
+
+def run_tests(module, args):
+    """Run module's tests, args being [--shard K/N] [unittest names…], and
+    exit: 0 only when tests ran and every one passed (a skip is a failure)."""
     shard = None
     if args[:1] == ["--shard"] and len(args) >= 2:
         k, n = (int(x) for x in args[1].split("/"))

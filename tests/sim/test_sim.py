@@ -16,6 +16,7 @@ sys.dont_write_bytecode = True
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "e2e"))
+import harness  # noqa: E402
 from harness import PYTHON, SAFETY, SIM_LAUNCHCTL, Gate, wait_until  # noqa: E402
 
 LAUNCHCTL = SIM_LAUNCHCTL                      # the C client tests/meson.build builds
@@ -447,6 +448,32 @@ class SimTest(unittest.TestCase):
         self.assert_fails(self.lc("list", "org.sim.none"), 113,
                           'Could not find service "org.sim.none" in domain for port\n')
 
+    def test_queue_directories_and_watch_paths_start_a_job(self):
+        root = self.sim.root
+        queue, watched = os.path.join(root, "queue"), os.path.join(root, "watched")
+        os.mkdir(queue)
+        plist = self.sim.plist("agent", "org.sim.ondemand-paths", ThrottleInterval=1,
+                               QueueDirectories=[queue], WatchPaths=[watched],
+                               ProgramArguments=["/bin/sh", "-c", f"rm -f {queue}/*"])
+        r = self.lc("bootstrap", GUI, plist)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.sim.events("org.sim.ondemand-paths", "start"), [])
+        with open(os.path.join(queue, ".partial"), "w"):
+            pass  # dot-files are not entries
+        with open(os.path.join(queue, "entry"), "w"):
+            pass
+        start = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start"),
+                         "a start for the queue entry")[0]
+        self.assertEqual(start["reason"], "queue")
+        wait_for(lambda: os.listdir(queue) == [".partial"], "the job to empty the queue")
+        os.unlink(os.path.join(queue, ".partial"))
+        with open(watched + ".tmp", "w") as f:
+            f.write("new")
+        os.replace(watched + ".tmp", watched)
+        starts = wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "start")[1:],
+                          "a start for the watched path")
+        self.assertEqual([s["reason"] for s in starts], ["watch"])
+
     def test_event_log_records(self):
         records = self.sim.events()
         for r in records:
@@ -699,4 +726,4 @@ class LifecycleTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    harness.run_tests(sys.modules[__name__], sys.argv[1:])  # [--shard K/N] [test names…]

@@ -70,6 +70,7 @@ class Server:
             self.loop.add_signal(sig, lambda s=sig: self.quit(f"signal {s}"))
         self.loop.add_signal(signal.SIGCHLD, self.launchd.reap)
         self.loop.every(0.5, self._watchdog)
+        self.loop.every(0.1, self.launchd.poll_triggers)
         _write_file(os.path.join(self.config.state_dir, protocol.PID_NAME), f"{os.getpid()}\n")
         try:
             self.launchd.boot()
@@ -264,8 +265,10 @@ def _passthrough(args):
 
 
 def _kill_leftover_jobs(directory):
-    """Kill the process groups of jobs a killed daemon left behind. Only
-    session leaders are touched: a recycled pid is left alone."""
+    """Kill the process groups of jobs a killed daemon left behind: of a
+    live session leader, or of a job that is gone (its children may live on
+    in its group, and the kernel reuses no pid still naming a group). A pid
+    recycled by another process is left alone."""
     try:
         with open(os.path.join(directory, PIDS_NAME), encoding="ascii") as f:
             pids = [int(line) for line in f if line.strip().isdigit()]
@@ -273,7 +276,11 @@ def _kill_leftover_jobs(directory):
         return
     for pid in pids:
         try:
-            if os.getsid(pid) == pid:
+            try:
+                ours = os.getsid(pid) == pid
+            except ProcessLookupError:
+                ours = True
+            if ours:
                 os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
