@@ -38,6 +38,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	int status;
 
 	cli_pipeline_opts(ctx, &lc, &po);
+	po.warn_unresolved = 1;
 	if (rl_pipeline_plan(&po, &p, &err) < 0)
 		status = cli_fail(&err);
 	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)

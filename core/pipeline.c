@@ -35,7 +35,7 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 		rc = rl_jobs_discover(o->discover, js, err);
 	}
 	if (rc == 0)
-		rc = rl_jobs_track(js, libs, m, err);
+		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
 		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
 	return rc;
@@ -154,7 +154,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
-		if (rl_proc_inspect(st.pid, code_tracked, v, &v->view, err) < 0)
+		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
 			return -1;
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
@@ -252,13 +252,19 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].job == job)
 			jv = &p->views[i];
-	if (rl_proc_inspect(pid, jv ? code_tracked : NULL, jv, &v, NULL) < 0)
+	/* The new tree: under daemondo or a wrapper, the daemon itself must
+	 * run the files now on disk. */
+	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
-	if (stale)
+	if (stale && v.stale[0].pid != pid)
+		*why = rl_xasprintf("pid %ld (child of %s pid %ld) still runs replaced code: %s%s",
+				    (long)v.stale[0].pid, v.stale[0].parent_name,
+				    (long)v.stale[0].ppid, v.stale[0].path,
+				    v.stale[0].deleted ? " (deleted)" : "");
+	else if (stale)
 		*why = rl_xasprintf("pid %ld still runs replaced code: %s%s", (long)pid,
-				    v.nstale ? v.stale[0].path : "?",
-				    v.nstale && v.stale[0].deleted ? " (deleted)" : "");
+				    v.stale[0].path, v.stale[0].deleted ? " (deleted)" : "");
 	rl_proc_view_release(&v);
 	return stale;
 }

@@ -28,6 +28,8 @@ struct rl_pipeline_opts {
 	const struct rl_discover_opts *discover; /* finished (defaults applied) */
 	const struct rl_launchctl *lc;           /* for pids; NULL: no process view */
 	int verify;                              /* re-hash everything */
+	int warn_unresolved;                     /* each job's one warning about what
+						  * cannot be resolved (plan) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;
