@@ -31,6 +31,7 @@ enum {
 	CMD_AGENT_QUIET_PERIOD,
 	CMD_STATUS_QUEUE,
 	CMD_LOG_COUNT,
+	CMD_PREFIX,
 };
 
 int cmd_agent(struct cli_ctx *ctx);

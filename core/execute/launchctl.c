@@ -972,6 +972,7 @@ int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 			return -2;
 		}
 		rc = rl_launchctl_status_read(target, &r, st, &e);
+		loc->status = r.timed_out ? -1 : r.status;
 		if (rc == 0) {
 			loc->index = (int)i;
 			snprintf(loc->target, sizeof(loc->target), "%s", target);

@@ -157,6 +157,7 @@ int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, stru
 struct rl_lc_located {
 	int index;  /* the domain the job is loaded in; -1 when none */
 	int no_gui; /* a gui/<uid> domain answered 112 or 125: no GUI session */
+	int status; /* the exit code of the last print asked (-1 timed out or killed) */
 	char target[512]; /* "<domain>/<label>" where it is loaded */
 	/* index -1: "not loaded in gui/501 or user/501"; with no_gui "no GUI
 	 * session for uid 501 (launchctl: Bad request. Could not find domain

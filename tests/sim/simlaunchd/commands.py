@@ -307,6 +307,17 @@ def cmd_enable(ctx, args, respond):
     respond(Reply(0))
 
 
+def cmd_print_disabled(ctx, args, respond):
+    """print-disabled <domain-target>: the overrides enable/disable wrote
+    (a plist's own Disabled key is not listed, as on a real Mac)."""
+    if len(args) != 1:
+        raise usage("print-disabled")
+    name, label = parse_target(args[0], "print-disabled")
+    if label is not None:
+        raise bad_target("print-disabled")
+    respond(Reply(0, render.print_disabled(find_domain(ctx, name))))
+
+
 def _caller_domain(ctx):
     """Where plain `launchctl list` looks: root sees system, a user their
     GUI domain if they have one, else their user domain."""
