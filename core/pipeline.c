@@ -34,6 +34,9 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
 	}
+	/* Checked whole on every load, against the jobs found. */
+	if (rc == 0 && !o->config)
+		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
 		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
