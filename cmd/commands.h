@@ -35,6 +35,7 @@ enum {
 };
 
 int cmd_agent(struct cli_ctx *ctx);
+int cmd_config(struct cli_ctx *ctx);
 int cmd_diff(struct cli_ctx *ctx);
 int cmd_jobs(struct cli_ctx *ctx);
 int cmd_plan(struct cli_ctx *ctx);
