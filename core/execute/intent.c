@@ -251,9 +251,12 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		loaded = status(it, ops, &st, err);
 		if (loaded < 0)
 			return -1;
-		/* The old process still runs: a bootout may be under way. */
-		if (it->action != RL_INTENT_RELOAD || loaded == 1 || !it->pid || !st.running ||
-		    st.pid != it->pid || ops->now(ops->ctx) >= deadline)
+		/* Still loaded with the old process, or with none: a bootout
+		 * (asynchronous) may be under way. Wait until the job is gone
+		 * or runs a new process; one that stays loaded and stopped
+		 * until the timeout was bootstrapped and waits to be started. */
+		if (it->action != RL_INTENT_RELOAD || loaded == 1 ||
+		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline)
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
 	}

@@ -56,11 +56,12 @@ struct rl_restart_ops;
 
 /* Finish what a killed run left half done for one intent, through ops (the
  * restart engine's clock, sleep and launchctl):
- *  - a reload: while launchd still shows the job running its old pid, the
- *    bootout may be under way (it is asynchronous): wait, up to timeout_s,
- *    for the pid to change or the job to go; a job not loaded (113) is then
- *    bootstrapped from the intent's plist, and kickstarted when it was
- *    running before and launchd would not start it by itself;
+ *  - a reload: while launchd still shows the job loaded with its old pid
+ *    or with none, the bootout may be under way (it is asynchronous): wait,
+ *    up to timeout_s, for the job to go or to run a new pid; a job not
+ *    loaded (113) is then bootstrapped from the intent's plist, and
+ *    kickstarted when it was running before and launchd would not start it
+ *    by itself;
  *  - a job found loaded but stopped that was running before and that
  *    launchd would not start by itself is kickstarted;
  *  - a kickstart is never repeated here: the intent's time goes into hist

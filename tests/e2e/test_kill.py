@@ -109,7 +109,7 @@ class KillTest(unittest.TestCase):
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
         self.assertIn(f"relaunch: {label}: finished the reload a killed run had begun", r.stderr)
-        self.assertTrue(self.loaded(label))
+        self.assertTrue(self.loaded(label), f"{r.stdout}\n{r.stderr}\n{m.events()[-12:]}")
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
         self.assertEqual(self.journal(), [])

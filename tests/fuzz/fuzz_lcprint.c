@@ -23,13 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	memset(&st, 0, sizeof(st));
 	if (rl_launchctl_parse_print(text, &st) == 0)
-		rl_service_status_release(&st);
+		for (int i = 0; rl_service_status_arg(&st, i); i++)
+			;
 	memset(&d, 0, sizeof(d));
-	if (rl_launchctl_parse_domain(text, &d) == 0)
-		rl_lc_domain_release(&d);
+	(void)rl_launchctl_parse_domain(text, &d);
+	(void)rl_lc_domain_find(&d, "a");
+	rl_lc_domain_release(&d);
 	memset(&o, 0, sizeof(o));
-	if (rl_launchctl_parse_disabled(text, &o) == 0)
-		rl_lc_overrides_release(&o);
+	(void)rl_launchctl_parse_disabled(text, &o);
+	(void)rl_lc_overrides_get(&o, "a");
+	rl_lc_overrides_release(&o);
 	free(text);
 	return 0;
 }

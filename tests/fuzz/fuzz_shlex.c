@@ -9,13 +9,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rl_shcmds cmds;
+	struct rl_shcmds cmds = {0};
 	struct rl_error err = {0};
 
-	if (rl_shlex_split((const char *)data, size, &cmds, &err) == 0) {
-		for (size_t i = 0; i < cmds.n; i++)
-			(void)rl_shcmd_program(&cmds.v[i]);
-		rl_shcmds_release(&cmds);
-	}
+	/* On an error, cmds holds what was split before it: released too. */
+	(void)rl_shlex_split((const char *)data, size, &cmds, &err);
+	for (size_t i = 0; i < cmds.n; i++)
+		(void)rl_shcmd_program(&cmds.v[i]);
+	rl_shcmds_release(&cmds);
 	return 0;
 }
