@@ -30,7 +30,11 @@ static int print_plan(const struct rl_pipeline *p, int json)
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	return rl_plan_count_runnable(&p->plan) ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
+	/* A refused restart is a change still to make. */
+	return rl_plan_count_runnable(&p->plan) ||
+			       rl_plan_count_decided(&p->plan, RL_DECISION_REFUSED)
+		       ? CLI_EXIT_CHANGES
+		       : CLI_EXIT_OK;
 }
 
 int cmd_plan(int argc, char **argv)

@@ -36,6 +36,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	for (i = 0; i < v->nstale; i++)
 		free(v->stale[i].path);
 	free(v->stale);
+	free(v->ran);
 	free(v->why);
 	free(v->exe);
 	memset(v, 0, sizeof(*v));
@@ -179,8 +180,14 @@ void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_
 	} else {
 		path = rl_xstrdup(text);
 	}
-	if (is_exe)
+	if (is_exe) {
 		rl_procview_scan_exe(s, path);
+		if (!s->view->exe_known) {
+			s->view->exe_known = 1;
+			s->view->exe_id.dev = dev;
+			s->view->exe_id.ino = ino;
+		}
+	}
 	judge(s, path, is_exe, deleted, dev, ino, now_errno, &now, kind);
 }
 
@@ -205,6 +212,12 @@ void rl_procview_scan_finish(struct rl_procview_scan *s)
 		s->undetermined = NULL;
 	} else {
 		v->verdict = RL_PROC_FRESH;
+		v->ran = rl_xcalloc(s->nseen ? s->nseen : 1, sizeof(*v->ran));
+		for (size_t i = 0; i < s->nseen; i++) {
+			v->ran[i].dev = s->seen[i].dev;
+			v->ran[i].ino = s->seen[i].ino;
+		}
+		v->nran = s->nseen;
 	}
 	scan_release(s);
 	s->done = 1;

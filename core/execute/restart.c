@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/plan/decide.h"
 
 #define THROTTLE_FLOOR_S	10.0 /* never sooner than this after our last restart */
 #define THROTTLE_DEFAULT_S	10.0 /* launchd's default ThrottleInterval */
@@ -32,6 +33,9 @@ enum state {
 	ST_FAILED,
 	ST_SKIPPED,
 	ST_DEFERRED,
+	ST_IDLE,
+	ST_CURRENT,
+	ST_REFUSED,
 	ST_FATAL, /* launchctl cannot be run: stop the whole run */
 };
 
@@ -158,6 +162,20 @@ static enum state st_policy(struct step_run *s)
 
 	if (s->step->never)
 		return skip(s, "restart = never");
+	/* Decided when the plan was made (core/plan/decide.h, preflight.h). */
+	switch (s->step->decision) {
+	case RL_DECISION_RESTART:
+		break;
+	case RL_DECISION_IDLE:
+		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "not running");
+		return ST_IDLE;
+	case RL_DECISION_CURRENT:
+		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "already current");
+		return ST_CURRENT;
+	case RL_DECISION_REFUSED:
+		s->res->error = rl_xstrdup(s->step->why ? s->step->why : "pre-flight failed");
+		return ST_REFUSED;
+	}
 	if (o->max > 0 && s->run->attempts >= o->max)
 		return defer(s, "--max %ld reached; left for the next run", o->max);
 	if (s->run->failed && !o->keep_going)
@@ -222,6 +240,12 @@ static enum state st_status_before(struct step_run *s)
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
 	s->res->old_pid = st.running ? st.pid : 0;
+	/* Not running now: kickstart would start it out of its schedule. */
+	if (!s->res->old_pid && s->step->action == RL_ACTION_KICKSTART &&
+	    rl_decide_idle(s->step->job)) {
+		s->res->note = rl_xstrdup("not running: runs the new files at its next launch");
+		return ST_IDLE;
+	}
 	return s->step->action == RL_ACTION_RELOAD ? ST_BOOTOUT : ST_KICKSTART;
 }
 
@@ -364,9 +388,9 @@ static enum state st_wait_running(struct step_run *s)
 	int rc;
 
 	if (!expected_to_run(s)) {
-		s->res->note = rl_xstrdup("not expected to run: was not running, neither KeepAlive "
-					  "nor RunAtLoad; launchctl's exit status only");
-		return ST_DONE;
+		s->res->note = rl_xstrdup("reloaded; not running, neither KeepAlive nor RunAtLoad: "
+					  "runs the new files at its next launch");
+		return ST_IDLE;
 	}
 	rc = poll_status(s, &st);
 	if (rc == -2)
@@ -436,6 +460,12 @@ static enum rl_result_status final_status(enum state st)
 		return RL_RESULT_SKIPPED;
 	case ST_DEFERRED:
 		return RL_RESULT_DEFERRED;
+	case ST_IDLE:
+		return RL_RESULT_IDLE;
+	case ST_CURRENT:
+		return RL_RESULT_CURRENT;
+	case ST_REFUSED:
+		return RL_RESULT_REFUSED;
 	default:
 		return RL_RESULT_FAILED;
 	}
@@ -509,6 +539,12 @@ const char *rl_result_status_name(enum rl_result_status s)
 		return "skipped";
 	case RL_RESULT_DEFERRED:
 		return "deferred";
+	case RL_RESULT_IDLE:
+		return "idle";
+	case RL_RESULT_CURRENT:
+		return "current";
+	case RL_RESULT_REFUSED:
+		return "refused";
 	}
 	return "?";
 }

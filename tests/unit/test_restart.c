@@ -467,7 +467,9 @@ static void test_throttle(void)
 	teardown(&f);
 }
 
-static void test_not_expected_to_run(void)
+/* A job launchd shows without a process is idle: kickstart -k would start
+ * it out of its schedule, and its next launch runs the new files. */
+static void test_not_running_is_idle(void)
 {
 	struct fx f;
 
@@ -476,22 +478,72 @@ static void test_not_expected_to_run(void)
 	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
 	json_object_set_new(svc(&f, 0), "never_up", json_true());
 	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
 	CHECK_INT(f.res.v[0].old_pid, 0);
 	CHECK_INT(f.res.v[0].new_pid, 0);
-	CHECK(f.res.v[0].note && strstr(f.res.v[0].note, "not expected to run") == f.res.v[0].note);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 1);
+	CHECK_STR(f.res.v[0].note, "not running: runs the new files at its next launch");
+	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
 	teardown(&f);
 
-	/* RunAtLoad: expected to run even though it was not running. */
+	/* RunAtLoad only says what happens at load: idle all the same. */
 	setup(&f, 1);
-	f.o.timeout = 0.3;
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].runatload = 1;
+	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
+	CHECK_INT(run(&f), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
+	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
+	teardown(&f);
+
+	/* KeepAlive true without a process is between crashes: restarted,
+	 * and judged (here it never comes up). */
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	f.jobs[0].keepalive_always = 1;
 	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
 	json_object_set_new(svc(&f, 0), "never_up", json_true());
 	CHECK_INT(run(&f), 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 1);
+	teardown(&f);
+}
+
+/* Steps the plan decided are reported as such without a launchctl call. */
+static void test_decided_steps_are_not_touched(void)
+{
+	struct fx f;
+
+	setup(&f, 3);
+	f.steps[0].decision = RL_DECISION_IDLE;
+	f.steps[0].why = rl_xstrdup("not running: runs the new files at its next launch");
+	f.steps[1].decision = RL_DECISION_CURRENT;
+	f.steps[1].why = rl_xstrdup("pid 101 started 14:02:11, after the change at 14:02:03");
+	f.steps[2].decision = RL_DECISION_REFUSED;
+	f.steps[2].why =
+		rl_xstrdup("new '/x/nginx' links '/x/libpcre2-8.0.dylib', which does not exist");
+	CHECK_INT(run(&f), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
+	CHECK_STR(f.res.v[0].note, f.steps[0].why);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_CURRENT);
+	CHECK_STR(f.res.v[1].note, f.steps[1].why);
+	CHECK_INT(f.res.v[2].status, RL_RESULT_REFUSED);
+	CHECK_STR(f.res.v[2].error, f.steps[2].why);
+	for (size_t i = 0; i < 3; i++) {
+		char *kick = rl_xasprintf("kickstart -k %s", f.jobs[i].target);
+		char *print = rl_xasprintf("print %s", f.jobs[i].target);
+
+		CHECK_INT(log_count(&f, kick), 0);
+		CHECK_INT(log_count(&f, print), 0);
+		free(kick);
+		free(print);
+	}
+	CHECK_STR(rl_result_status_name(RL_RESULT_IDLE), "idle");
+	CHECK_STR(rl_result_status_name(RL_RESULT_CURRENT), "current");
+	CHECK_STR(rl_result_status_name(RL_RESULT_REFUSED), "refused");
+	for (size_t i = 0; i < 3; i++) {
+		free(f.steps[i].why);
+		f.steps[i].why = NULL;
+	}
 	teardown(&f);
 }
 
@@ -608,7 +660,8 @@ int main(void)
 	test_max_and_never();
 	test_interval();
 	test_throttle();
-	test_not_expected_to_run();
+	test_not_running_is_idle();
+	test_decided_steps_are_not_touched();
 	test_verify_fresh();
 	test_launchctl_hangs();
 	test_missing_launchctl();
