@@ -67,6 +67,7 @@ static const struct cli_command commands[] = {
 	{"run", cmd_run,
 	 "relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]\n"
 	 "                    [--keep-going] [--no-wait] [--wait-lock S] [--verify]\n"
+	 "                    [--drain-queue [--queue DIR] [--quiet S]]\n"
 	 "                    [--state-dir DIR] [--config FILE] [--launchctl PATH]\n"
 	 "                    [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]",
 	 "restart the jobs whose files changed, in order, throttled and verified",
@@ -84,9 +85,53 @@ static const struct cli_command commands[] = {
 	 "  --launchctl PATH   launchctl to use (default $RELAUNCH_LAUNCHCTL, else\n"
 	 "                     /bin/launchctl)\n"
 	 "  --no-processes     do not look at running processes\n"
+	 "  --drain-queue      run for the notification queue: exit at once when it is\n"
+	 "                     empty and no watched path changed since the last run; else\n"
+	 "                     wait until it is quiet and no package manager runs, run\n"
+	 "                     once, then remove the entries consumed\n"
+	 "  --queue DIR        the queue (default <prefix>/var/relaunch/queue)\n"
+	 "  --quiet S          no new entry for S seconds before running (default 10)\n"
 	 "  --state-dir, --config, --agent-dir, --daemon-dir as for plan\n"
 	 "\nExit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
+	{"notify", cmd_notify,
+	 "relaunch notify [--queue DIR] [--formula NAME | --port NAME | --source TEXT] [--version V]",
+	 "queue a notification that a package changed, for the next drained run",
+	 "  --queue DIR        the queue (default <prefix>/var/relaunch/queue, the prefix\n"
+	 "                     relaunch is installed in, else $HOMEBREW_PREFIX)\n"
+	 "  --formula NAME     a Homebrew formula changed (source homebrew)\n"
+	 "  --port NAME        a MacPorts port changed (source macports)\n"
+	 "  --source TEXT      anything else that changed\n"
+	 "  --version V        its new version\n"
+	 "\nWrites one small entry atomically and exits 0 whatever happens (a warning\n"
+	 "on stderr when it could not), so a package's hook never fails an install.\n"},
+	{"agent", cmd_agent,
+	 "relaunch agent install | uninstall | print [--system] [--queue DIR] [--interval S]\n"
+	 "                      [--state-dir DIR] [--launchctl PATH] [--agent-dir DIR]... [--daemon-dir DIR]...",
+	 "install, remove or print relaunch's own launchd job (run --drain-queue)",
+	 "  install            write the plist and load it (idempotent)\n"
+	 "  uninstall          boot the job out and remove its plist\n"
+	 "  print              print the plist (for nix modules and formulae)\n"
+	 "  --system           a daemon in the first daemon directory (default\n"
+	 "                     /Library/LaunchDaemons), for root-owned jobs; else an agent\n"
+	 "                     for you in the first agent directory (~/Library/LaunchAgents)\n"
+	 "  --queue DIR        the queue it watches (QueueDirectories)\n"
+	 "  --interval S       ThrottleInterval: at most one start per S seconds (default 30)\n"
+	 "  --state-dir DIR    the state directory it runs with; agent.log goes there\n"
+	 "  --launchctl PATH   launchctl to use, and to pass on to the job\n"},
+	{"status", cmd_status,
+	 "relaunch status [--json] [--state-dir DIR] [--queue DIR] [--launchctl PATH]",
+	 "the last run, what is pending, and whether relaunch's own job is loaded",
+	 "  --json             {\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
+	 "                     queue},\"queue\",\"agent\",\"daemon\"}\n"
+	 "  --queue DIR        the queue to look at (default as for notify)\n"
+	 "\nExit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
+	 "3 when a failed restart is, 4 on error.\n"},
+	{"log", cmd_log, "relaunch log [--json] [-n N] [--state-dir DIR]",
+	 "what each run did (the last 100), newest first",
+	 "  --json             {\"version\":1,\"runs\":[{start,end,trigger,entries,steps,\n"
+	 "                     baseline,exit,error}]}\n"
+	 "  -n N, --count N    the newest N runs only\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

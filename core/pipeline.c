@@ -200,12 +200,20 @@ static const struct rl_jobview *view_of(const struct rl_pipeline *p, const struc
 	return NULL;
 }
 
-/* launchd's loaded definition, as print showed it. */
-static void observe_definition(const struct rl_service_status *st, struct rl_observed *o)
+/* launchd's loaded definition, as print showed it; args holds
+ * RL_LC_ARGS_MAX pointers into st. */
+static void observe_definition(const struct rl_service_status *st, const char **args,
+			       struct rl_observed *o)
 {
-	/* Not read from print yet: never taken as the plist on disk. */
-	(void)st;
-	o->def_path = NULL;
+	int n = st->nargs < RL_LC_ARGS_MAX ? st->nargs : RL_LC_ARGS_MAX;
+
+	o->def_path = st->path[0] ? st->path : NULL;
+	o->def_program = st->program[0] ? st->program : NULL;
+	for (int i = 0; i < n; i++)
+		args[i] = rl_service_status_arg(st, i);
+	o->def_args = args;
+	o->def_nargs = (size_t)n;
+	o->def_args_complete = !st->args_truncated && n == st->nargs;
 }
 
 /* The restart decision for each step: idle or current from launchd's
@@ -216,6 +224,7 @@ static void decide(struct rl_pipeline *p)
 		struct rl_step *s = &p->plan.steps[i];
 		const struct rl_jobview *v = view_of(p, s->job);
 		struct rl_observed o;
+		const char *args[RL_LC_ARGS_MAX];
 		char *why = NULL;
 
 		if (s->never)
@@ -226,7 +235,7 @@ static void decide(struct rl_pipeline *p)
 			o.pid = v->status.pid > 0 ? v->status.pid : 0;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
-			observe_definition(&v->status, &o);
+			observe_definition(&v->status, args, &o);
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&

@@ -36,7 +36,9 @@ char *rl_failure_describe(const struct rl_service_status *st, const struct rl_jo
 		part(&b, t);
 		free(t);
 	}
-	if (st && (st->spawn_scheduled || st->successive_crashes > 0)) {
+	/* One crash is not a loop; launchd scheduling a respawn, or a run of
+	 * them, is. */
+	if (st && (st->spawn_scheduled || st->successive_crashes > 1)) {
 		struct rl_buf c = {0};
 
 		rl_buf_adds(&c, "crash loop: ");

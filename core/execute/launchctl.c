@@ -351,8 +351,18 @@ static const char *exit_meaning(int status)
 	switch (status) {
 	case 0:
 		return "success";
+	case RL_LC_EXIT_PERM:
+		return "operation not permitted";
 	case RL_LC_EXIT_ESRCH:
 		return "no such process";
+	case RL_LC_EXIT_IN_PROGRESS:
+		return "operation now in progress: the bootout is under way";
+	case RL_LC_EXIT_ALREADY:
+		return "operation already in progress: still loaded or still booting out";
+	case RL_LC_EXIT_DISABLED:
+		return "service is disabled";
+	case RL_LC_EXIT_SIP:
+		return "protected by System Integrity Protection";
 	case RL_LC_EXIT_IO:
 		return "input/output error: already loaded, or bootstrap too soon after bootout";
 	case RL_LC_EXIT_USAGE:
@@ -410,13 +420,102 @@ char *rl_lc_result_describe(const struct rl_lc_result *r)
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);
 }
 
-struct print_parser {
-	struct rl_service_status *st;
-	int in_block; /* inside the first top-level "<target> = {" */
-	int done;
-	int depth; /* nesting: 1 inside the service block */
-	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal;
+/* Walking launchctl's nested "key = {" … "}" text. Nesting comes from
+ * leading tabs when a line has them (the real format indents one tab per
+ * level, so an argument that reads "}" or "x = {" cannot unbalance it), else
+ * from counting braces (older systems and copies that lost their tabs). Each
+ * content line is handed to the visitor with its depth (1 inside a top-level
+ * block) and the name of the innermost block it is in. */
+#define WALK_MAX_DEPTH 64
+#define WALK_NAME_MAX  64
+
+struct walk_line {
+	const char *s;	    /* trimmed, not NUL-terminated */
+	size_t len;
+	int depth;	    /* 1: directly inside a top-level block */
+	const char *block;  /* innermost block's name: "services", "arguments", … */
+	int opener;	    /* the line opens a block (its name is s up to " = {") */
 };
+
+typedef int (*walk_fn)(const struct walk_line *l, void *ctx); /* nonzero: stop */
+
+struct walker {
+	int depth;
+	char names[WALK_MAX_DEPTH + 1][WALK_NAME_MAX];
+};
+
+static void walk_name(struct walker *w, int depth, const char *s, size_t len)
+{
+	if (depth < 0 || depth > WALK_MAX_DEPTH)
+		return;
+	if (len >= 4 && !memcmp(s + len - 4, " = {", 4))
+		len -= 4;
+	else
+		len = 0;
+	if (len >= WALK_NAME_MAX)
+		len = WALK_NAME_MAX - 1;
+	memcpy(w->names[depth], s, len);
+	w->names[depth][len] = '\0';
+}
+
+static int clamp_depth(size_t n)
+{
+	return n < WALK_MAX_DEPTH ? (int)n : WALK_MAX_DEPTH;
+}
+
+/* One raw line; returns the visitor's answer. */
+static int walk_line(struct walker *w, const char *s, size_t len, walk_fn fn, void *ctx)
+{
+	struct walk_line l;
+	size_t tabs = 0, i;
+	int level;
+
+	while (tabs < len && s[tabs] == '\t')
+		tabs++;
+	for (i = tabs; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+		len--;
+	s += i;
+	len -= i;
+	if (len == 0)
+		return 0;
+	if (len == 1 && s[0] == '}') {
+		w->depth = tabs ? clamp_depth(tabs) : w->depth - 1;
+		if (w->depth < 0)
+			w->depth = 0;
+		return 0;
+	}
+	level = tabs ? clamp_depth(tabs) : w->depth;
+	l.s = s;
+	l.len = len;
+	l.depth = level;
+	l.opener = s[len - 1] == '{' && (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
+	l.block = level >= 1 ? w->names[level - 1] : "";
+	if (l.opener) {
+		walk_name(w, level, s, len);
+		w->depth = level + 1 > WALK_MAX_DEPTH ? WALK_MAX_DEPTH : level + 1;
+	} else {
+		w->depth = level;
+	}
+	return fn(&l, ctx);
+}
+
+static void walk(const char *text, walk_fn fn, void *ctx)
+{
+	struct walker w;
+	const char *line = text ? text : "";
+
+	memset(&w, 0, sizeof(w));
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (walk_line(&w, line, len, fn, ctx))
+			return;
+		line += len + (nl ? 1 : 0);
+	}
+}
 
 static void copy_value(char *dst, size_t dstsz, const char *v, size_t len)
 {
@@ -453,95 +552,334 @@ static int key_is(const char *k, size_t klen, const char *name)
 	return strlen(name) == klen && memcmp(k, name, klen) == 0;
 }
 
-/* "key = value" at the service block's own level. */
-static void take_key(struct print_parser *p, const char *s, size_t len)
+/* Split "key = value" (the first " = "); 0 when the line has none. */
+static int split_kv(const struct walk_line *l, size_t *klen, const char **v, size_t *vlen)
 {
-	struct rl_service_status *st = p->st;
-	const char *eq = NULL, *v;
-	size_t i, klen, vlen;
-	long n;
+	size_t i;
 
-	for (i = 0; i + 3 <= len; i++) {
-		if (memcmp(s + i, " = ", 3) == 0) {
-			eq = s + i;
-			break;
+	for (i = 0; i + 3 <= l->len; i++) {
+		if (memcmp(l->s + i, " = ", 3) == 0) {
+			*klen = i;
+			*v = l->s + i + 3;
+			*vlen = l->len - i - 3;
+			return 1;
 		}
 	}
-	if (!eq)
-		return;
-	klen = (size_t)(eq - s);
-	v = eq + 3;
-	vlen = len - klen - 3;
-	if (key_is(s, klen, "state") && !p->seen_state++) {
-		copy_value(st->state, sizeof(st->state), v, vlen);
-		st->running = strcmp(st->state, "running") == 0;
-	} else if (key_is(s, klen, "pid") && !p->seen_pid++) {
-		n = parse_number(v, vlen, 1, INT_MAX);
-		st->pid = n > 0 ? (pid_t)n : 0;
-	} else if (key_is(s, klen, "runs") && !p->seen_runs++) {
-		st->runs = parse_number(v, vlen, 0, LONG_MAX / 10);
-	} else if (key_is(s, klen, "last exit code") && !p->seen_exit++) {
-		copy_value(st->last_exit, sizeof(st->last_exit), v, vlen);
-	} else if (key_is(s, klen, "last terminating signal") && !p->seen_signal++) {
-		copy_value(st->last_signal, sizeof(st->last_signal), v, vlen);
+	/* "properties = " with nothing after it: trimmed to "properties =". */
+	if (l->len >= 2 && !memcmp(l->s + l->len - 2, " =", 2)) {
+		*klen = l->len - 2;
+		*v = l->s + l->len;
+		*vlen = 0;
+		return 1;
 	}
+	return 0;
 }
 
-/* Nesting comes from leading tabs when the line has them (the real format
- * indents one tab per level, so an argument that reads "}" or "x = {" cannot
- * unbalance it), else from counting braces. */
-static void parse_line(struct print_parser *p, const char *s, size_t len)
+/* The leading decimal number of "78: EX_CONFIG" or "15" (after "Terminated: "
+ * for a signal), -1 when there is none. */
+static int leading_number(const char *v)
 {
-	size_t tabs = 0, i;
-	int level, opener;
+	size_t n = 0;
 
-	while (tabs < len && s[tabs] == '\t')
-		tabs++;
-	for (i = tabs; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	while (len > i && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-		len--;
-	s += i;
-	len -= i;
-	opener = len >= 1 && s[len - 1] == '{' &&
-		 (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
-	if (!p->in_block) {
-		if (opener) {
-			p->in_block = 1;
-			p->depth = 1;
-		}
+	while (v[n] >= '0' && v[n] <= '9')
+		n++;
+	return (int)parse_number(v, n, 0, INT_MAX);
+}
+
+static int signal_number(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+
+	if (!colon)
+		return -1;
+	colon++;
+	while (*colon == ' ')
+		colon++;
+	return leading_number(colon);
+}
+
+struct print_parser {
+	struct rl_service_status *st;
+	int started; /* inside the first top-level block */
+	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal, seen_reason, seen_job_state,
+		seen_crashes, seen_path, seen_program, seen_out, seen_err, seen_args;
+	int in_args; /* inside the service's own arguments block */
+};
+
+static void add_arg(struct rl_service_status *st, const char *s, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < st->nargs; i++)
+		used += strlen(st->args + used) + 1;
+	if (used + len + 1 > sizeof(st->args) || st->nargs >= RL_LC_ARGS_MAX) {
+		st->args_truncated = 1;
 		return;
 	}
-	if (len == 1 && s[0] == '}') {
-		p->depth = tabs ? (int)(tabs < 64 ? tabs : 64) : p->depth - 1;
-		p->done = p->depth <= 0;
+	copy_value(st->args + used, sizeof(st->args) - used, s, len);
+	st->nargs++;
+}
+
+static void take_key(struct print_parser *p, const struct walk_line *l)
+{
+	struct rl_service_status *st = p->st;
+	const char *v;
+	size_t klen, vlen;
+	long n;
+
+	if (!split_kv(l, &klen, &v, &vlen))
 		return;
+#define KEY(name, seen) (key_is(l->s, klen, name) && !p->seen++)
+	if (KEY("state", seen_state)) {
+		copy_value(st->state, sizeof(st->state), v, vlen);
+		st->running = strcmp(st->state, "running") == 0;
+		st->spawn_scheduled = strcmp(st->state, "spawn scheduled") == 0;
+	} else if (KEY("pid", seen_pid)) {
+		n = parse_number(v, vlen, 1, INT_MAX);
+		st->pid = n > 0 ? (pid_t)n : 0;
+	} else if (KEY("runs", seen_runs)) {
+		st->runs = parse_number(v, vlen, 0, LONG_MAX / 10);
+	} else if (KEY("last exit code", seen_exit)) {
+		copy_value(st->last_exit, sizeof(st->last_exit), v, vlen);
+		st->exit_code = leading_number(st->last_exit);
+	} else if (KEY("last terminating signal", seen_signal)) {
+		copy_value(st->last_signal, sizeof(st->last_signal), v, vlen);
+		st->signo = signal_number(st->last_signal);
+	} else if (KEY("last exit reason", seen_reason)) {
+		copy_value(st->last_exit_reason, sizeof(st->last_exit_reason), v, vlen);
+	} else if (KEY("job state", seen_job_state)) {
+		copy_value(st->job_state, sizeof(st->job_state), v, vlen);
+	} else if (KEY("successive crashes", seen_crashes)) {
+		st->successive_crashes = parse_number(v, vlen, 0, LONG_MAX / 10);
+	} else if (KEY("path", seen_path)) {
+		copy_value(st->path, sizeof(st->path), v, vlen);
+	} else if (KEY("program", seen_program)) {
+		copy_value(st->program, sizeof(st->program), v, vlen);
+	} else if (KEY("stdout path", seen_out)) {
+		copy_value(st->stdout_path, sizeof(st->stdout_path), v, vlen);
+	} else if (KEY("stderr path", seen_err)) {
+		copy_value(st->stderr_path, sizeof(st->stderr_path), v, vlen);
 	}
-	level = tabs ? (int)(tabs < 64 ? tabs : 64) : p->depth;
-	if (opener) {
-		p->depth = level + 1;
-		return;
+#undef KEY
+}
+
+static int print_visit(const struct walk_line *l, void *ctx)
+{
+	struct print_parser *p = ctx;
+
+	if (l->depth == 0) {
+		if (p->started)
+			return 1; /* a second top-level block: ours is over */
+		p->started = l->opener;
+		return 0;
 	}
-	p->depth = level;
-	if (level == 1)
-		take_key(p, s, len);
+	if (!p->started)
+		return 0;
+	if (l->depth == 1) {
+		p->in_args = l->opener && !p->seen_args && l->len == strlen("arguments = {") &&
+			     !memcmp(l->s, "arguments = {", l->len);
+		if (p->in_args)
+			p->seen_args = 1;
+		if (!l->opener)
+			take_key(p, l);
+		return 0;
+	}
+	/* Arguments are one per line, whatever they look like ("}" or "x = {"
+	 * only reach here when indented by tabs). */
+	if (l->depth == 2 && p->in_args)
+		add_arg(p->st, l->s, l->len);
+	return 0;
+}
+
+static void status_clear(struct rl_service_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->runs = -1;
+	st->successive_crashes = -1;
+	st->exit_code = -1;
+	st->signo = -1;
 }
 
 int rl_launchctl_parse_print(const char *text, struct rl_service_status *st)
 {
 	struct print_parser p = {.st = st};
+	struct walker w;
 	const char *line = text ? text : "";
 
-	memset(st, 0, sizeof(*st));
-	st->runs = -1;
-	while (*line && !p.done) {
+	status_clear(st);
+	memset(&w, 0, sizeof(w));
+	/* The arguments block is left by its closing line; walk() cannot tell
+	 * the visitor about "}" lines, so watch the depth here. */
+	while (*line) {
 		const char *nl = strchr(line, '\n');
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
 
-		parse_line(&p, line, len);
+		if (walk_line(&w, line, len, print_visit, &p))
+			break;
+		if (w.depth <= 1)
+			p.in_args = 0;
+		if (p.started && w.depth == 0)
+			break;
 		line += len + (nl ? 1 : 0);
 	}
-	return p.in_block ? 0 : -1;
+	return p.started ? 0 : -1;
+}
+
+const char *rl_service_status_arg(const struct rl_service_status *st, int i)
+{
+	const char *a = st->args;
+	int k;
+
+	if (i < 0 || i >= st->nargs)
+		return NULL;
+	for (k = 0; k < i; k++)
+		a += strlen(a) + 1;
+	return a;
+}
+
+/* print <domain>: the services block's "pid status label" lines. */
+static int domain_visit(const struct walk_line *l, void *ctx)
+{
+	struct rl_lc_domain *d = ctx;
+	struct rl_lc_service *e;
+	const char *f[3];
+	size_t flen[3], i = 0;
+	int k;
+	long pid;
+
+	if (l->depth != 2 || l->opener || strcmp(l->block, "services") != 0)
+		return 0;
+	for (k = 0; k < 3; k++) {
+		while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
+			i++;
+		f[k] = l->s + i;
+		/* The label is the rest of the line. */
+		if (k == 2) {
+			flen[k] = l->len - i;
+			break;
+		}
+		while (i < l->len && l->s[i] != ' ' && l->s[i] != '\t')
+			i++;
+		flen[k] = (size_t)(l->s + i - f[k]);
+	}
+	if (!flen[0] || !flen[1] || !flen[2])
+		return 0;
+	pid = parse_number(f[0], flen[0], 0, INT_MAX);
+	if (pid < 0)
+		return 0;
+	rl_xgrow((void **)&d->v, &d->alloc, d->n + 1, sizeof(*d->v));
+	e = &d->v[d->n++];
+	memset(e, 0, sizeof(*e));
+	e->pid = (pid_t)pid;
+	copy_value(e->status, sizeof(e->status), f[1], flen[1]);
+	e->label = rl_xstrndup(f[2], flen[2]);
+	return 0;
+}
+
+int rl_launchctl_parse_domain(const char *text, struct rl_lc_domain *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!text || !strstr(text, "{"))
+		return -1;
+	walk(text, domain_visit, d);
+	return 0;
+}
+
+const struct rl_lc_service *rl_lc_domain_find(const struct rl_lc_domain *d, const char *label)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strcmp(d->v[i].label, label) == 0)
+			return &d->v[i];
+	return NULL;
+}
+
+void rl_lc_domain_release(struct rl_lc_domain *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->v[i].label);
+	free(d->v);
+	memset(d, 0, sizeof(*d));
+}
+
+/* print-disabled: `"label" => disabled|enabled` (current), `=> true|false`
+ * (older systems: true is disabled), in the `disabled services` block. */
+static int disabled_visit(const struct walk_line *l, void *ctx)
+{
+	struct rl_lc_overrides *o = ctx;
+	const char *q, *v;
+	size_t vlen;
+	int off;
+
+	if (l->opener || l->len < 2 || l->s[0] != '"' || strcmp(l->block, "disabled services") != 0)
+		return 0;
+	q = memchr(l->s + 1, '"', l->len - 1);
+	if (!q || (size_t)(q - l->s) + 5 > l->len || memcmp(q + 1, " => ", 4) != 0)
+		return 0;
+	v = q + 5;
+	vlen = l->len - (size_t)(v - l->s);
+	if (key_is(v, vlen, "disabled") || key_is(v, vlen, "true"))
+		off = 1;
+	else if (key_is(v, vlen, "enabled") || key_is(v, vlen, "false"))
+		off = 0;
+	else
+		return 0;
+	rl_xgrow((void **)&o->v, &o->alloc, o->n + 1, sizeof(*o->v));
+	o->v[o->n].label = rl_xstrndup(l->s + 1, (size_t)(q - l->s - 1));
+	o->v[o->n].disabled = off;
+	o->n++;
+	return 0;
+}
+
+int rl_launchctl_parse_disabled(const char *text, struct rl_lc_overrides *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (!text || !strstr(text, "disabled services = {"))
+		return -1;
+	walk(text, disabled_visit, o);
+	return 0;
+}
+
+int rl_lc_overrides_get(const struct rl_lc_overrides *o, const char *label)
+{
+	/* The last word counts, should a label be listed twice. */
+	for (size_t i = o->n; i-- > 0;)
+		if (strcmp(o->v[i].label, label) == 0)
+			return o->v[i].disabled;
+	return -1;
+}
+
+void rl_lc_overrides_release(struct rl_lc_overrides *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free(o->v[i].label);
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+			     struct rl_service_status *st, struct rl_error *err)
+{
+	char *why;
+
+	memset(st, 0, sizeof(*st));
+	st->runs = -1;
+	if (!r->timed_out && r->status == RL_LC_EXIT_NOT_LOADED)
+		return 1;
+	if (r->timed_out || r->status != 0) {
+		why = rl_lc_result_describe(r);
+		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
+		free(why);
+		return -1;
+	}
+	if (rl_launchctl_parse_print(r->out, st) < 0) {
+		rl_error_set(
+			err,
+			"cannot get the status of '%s': launchctl print printed no service block",
+			target);
+		return -1;
+	}
+	return 0;
 }
 
 int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
@@ -549,29 +887,14 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 {
 	const char *args[] = {"print", target, NULL};
 	struct rl_lc_result r;
-	char *why;
-	int rc = 0;
+	int rc;
 
-	memset(st, 0, sizeof(*st));
-	st->runs = -1;
+	status_clear(st);
 	if (rl_launchctl_call(lc, args, &r, err) < 0) {
 		rl_lc_result_release(&r);
 		return -2;
 	}
-	if (!r.timed_out && r.status == RL_LC_EXIT_NOT_LOADED) {
-		rc = 1;
-	} else if (r.timed_out || r.status != 0) {
-		why = rl_lc_result_describe(&r);
-		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
-		free(why);
-		rc = -1;
-	} else if (rl_launchctl_parse_print(r.out, st) < 0) {
-		rl_error_set(
-			err,
-			"cannot get the status of '%s': launchctl print printed no service block",
-			target);
-		rc = -1;
-	}
+	rc = rl_launchctl_status_read(target, &r, st, err);
 	rl_lc_result_release(&r);
 	return rc;
 }

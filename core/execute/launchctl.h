@@ -8,8 +8,13 @@
 #include "core/base/error.h"
 
 /* launchctl's exit codes that mean something to us. */
+#define RL_LC_EXIT_PERM 1          /* kickstart: 1: Operation not permitted (seen transiently) */
 #define RL_LC_EXIT_IO 5            /* Bootstrap failed: 5: Input/output error */
 #define RL_LC_EXIT_ESRCH 3         /* Boot-out failed: 3: No such process */
+#define RL_LC_EXIT_IN_PROGRESS 36  /* Boot-out failed: 36: Operation now in progress */
+#define RL_LC_EXIT_ALREADY 37      /* Bootstrap failed: 37: Operation already in progress */
+#define RL_LC_EXIT_DISABLED 119    /* Bootstrap failed: 119: Service is disabled (as root) */
+#define RL_LC_EXIT_SIP 150         /* an Apple service under System Integrity Protection */
 #define RL_LC_EXIT_USAGE 64        /* malformed target */
 #define RL_LC_EXIT_NO_DOMAIN 112   /* no such domain (no GUI session for the uid) */
 #define RL_LC_EXIT_NOT_LOADED 113  /* Could not find service … */
@@ -51,23 +56,94 @@ const char *rl_launchctl_exit_meaning(int status);
  * 112 (no such domain, …): <first line of its stderr>". */
 char *rl_lc_result_describe(const struct rl_lc_result *r);
 
+#define RL_LC_ARGS_MAX 64
+
+/* What `launchctl print <service-target>` says about a job. The output is
+ * "NOT API", so only what real captures show is read: tab or space
+ * indentation, nested blocks (whose own `state = active` lines are not the
+ * job's), `job state` (older systems) and the last-exit fields. */
 struct rl_service_status {
 	int running;           /* state = running */
+	int spawn_scheduled;   /* state = spawn scheduled: a respawn waits for its throttle */
 	char state[64];        /* the state line's value */
+	char job_state[64];    /* "job state = exited" (older systems), "" when absent */
 	pid_t pid;             /* 0 when no pid line */
 	long runs;             /* -1 when absent */
-	char last_exit[128];   /* "last exit code" value, "" when absent */
-	char last_signal[128]; /* "last terminating signal" value, "" when absent */
+	char last_exit[128];   /* "last exit code" value ("(never exited)", "78: EX_CONFIG"), "" when absent */
+	int exit_code;         /* its number, -1 when absent or never exited */
+	char last_signal[128]; /* "last terminating signal" value ("Terminated: 15"), "" when absent */
+	int signo;             /* its number, -1 when absent */
+	char last_exit_reason[256]; /* "last exit reason" ("OS_REASON_DYLD | …"), "" when absent */
+	long successive_crashes;    /* -1 when absent */
+	char path[1024];            /* the plist launchd loaded the job from */
+	char program[1024];
+	char stdout_path[1024];
+	char stderr_path[1024];
+	int nargs;                  /* arguments, rl_service_status_arg() */
+	int args_truncated;         /* more than fitted */
+	char args[4096];            /* NUL-separated */
 };
 
 /* Parse `launchctl print <target>` output: the keys of the first top-level
- * block only (nested blocks such as `arguments = {` are skipped). Returns 0,
- * or -1 when the text holds no block at all. */
+ * block only (nested blocks such as `arguments = {` are skipped, except that
+ * the arguments are collected). Returns 0, or -1 when the text holds no
+ * block at all. */
 int rl_launchctl_parse_print(const char *text, struct rl_service_status *st);
+/* The i-th argument, NULL past the end. */
+const char *rl_service_status_arg(const struct rl_service_status *st, int i);
+
+/* One line of `print <domain>`'s `services = {` block: "pid status label",
+ * pid 0 when not running, status the last exit status ("-" never exited,
+ * "-9" a signal, "78"). */
+struct rl_lc_service {
+	pid_t pid;
+	char status[32];
+	char *label;
+};
+
+struct rl_lc_domain {
+	struct rl_lc_service *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Parse `launchctl print <domain-target>`: 0, or -1 when the text holds no
+ * block. Release d in every case. */
+int rl_launchctl_parse_domain(const char *text, struct rl_lc_domain *d);
+const struct rl_lc_service *rl_lc_domain_find(const struct rl_lc_domain *d, const char *label);
+void rl_lc_domain_release(struct rl_lc_domain *d);
+
+/* `launchctl print-disabled <domain>`: the enable/disable overrides. */
+struct rl_lc_override {
+	char *label;
+	int disabled;
+};
+
+struct rl_lc_overrides {
+	struct rl_lc_override *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Parse print-disabled's `disabled services = {` block, lines
+ * `"label" => disabled|enabled` (and `=> true|false` on older systems,
+ * true meaning disabled). 0, or -1 without such a block. Release o in
+ * every case. */
+int rl_launchctl_parse_disabled(const char *text, struct rl_lc_overrides *o);
+/* 1 disabled, 0 enabled, -1 not listed (the plist's Disabled key decides). */
+int rl_lc_overrides_get(const struct rl_lc_overrides *o, const char *label);
+void rl_lc_overrides_release(struct rl_lc_overrides *o);
+
 /* print <target>. Returns 0 loaded (st filled), 1 not loaded (113), -1 on
  * any other failure (err says what the exit code means), -2 when launchctl
  * could not be run at all (err as for rl_launchctl_call). */
 int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 			struct rl_service_status *st, struct rl_error *err);
+/* What a finished `print <target>` call (r, as rl_launchctl_call filled it)
+ * says: 0 loaded (st filled), 1 not loaded (113), -1 any other failure (err
+ * says what). For callers that run launchctl their own way (the restart
+ * engine, through its ops). */
+int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+			     struct rl_service_status *st, struct rl_error *err);
 
 #endif

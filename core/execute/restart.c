@@ -6,10 +6,9 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/execute/failure.h"
 #include "core/plan/decide.h"
 
-#define THROTTLE_FLOOR_S	10.0 /* never sooner than this after our last restart */
-#define THROTTLE_DEFAULT_S	10.0 /* launchd's default ThrottleInterval */
 #define POLL_S			0.1  /* between `print` polls */
 #define BOOTSTRAP_TRIES		6    /* exit 5 right after bootout: try again */
 #define BOOTSTRAP_BACKOFF_S	0.1  /* doubled on each try */
@@ -97,11 +96,29 @@ WHY_FN(fail, ST_FAILED)
 WHY_FN(skip, ST_SKIPPED)
 WHY_FN(defer, ST_DEFERRED)
 
+static int64_t now(const struct step_run *s)
+{
+	const struct rl_restart_ops *ops = &s->run->o->ops;
+
+	return ops->now(ops->ctx);
+}
+
+static void sleep_until(const struct step_run *s, int64_t t)
+{
+	const struct rl_restart_ops *ops = &s->run->o->ops;
+
+	ops->sleep_until(t, ops->ctx);
+}
+
 /* Run launchctl; ST_FATAL when it cannot be run at all, else the next
- * state stays for the caller to pick (returned as ST_DONE). */
+ * state stays for the caller to pick (returned as ST_DONE). r is always
+ * filled, for rl_lc_result_release. */
 static enum state call(struct step_run *s, const char *const *args, struct rl_lc_result *r)
 {
-	if (rl_launchctl_call(&s->run->o->lc, args, r, s->run->err) < 0)
+	const struct rl_restart_ops *ops = &s->run->o->ops;
+
+	memset(r, 0, sizeof(*r));
+	if (ops->launchctl(args, r, s->run->err, ops->ctx) < 0)
 		return ST_FATAL;
 	return ST_DONE;
 }
@@ -124,16 +141,19 @@ static enum state fail_call(struct step_run *s, const struct rl_lc_result *r, co
  * s->last_seen), -2 fatal. */
 static int poll_status(struct step_run *s, struct rl_service_status *st)
 {
+	const char *args[] = {"print", s->step->job->target, NULL};
 	struct rl_error e = {0};
-	int rc = rl_launchctl_status(&s->run->o->lc, s->step->job->target, st, &e);
+	struct rl_lc_result r;
+	int rc = -2;
 
-	if (rc == -2)
-		rl_error_set(s->run->err, "%s", e.text);
-	else if (rc == 1)
+	if (call(s, args, &r) != ST_FATAL)
+		rc = rl_launchctl_status_read(s->step->job->target, &r, st, &e);
+	rl_lc_result_release(&r);
+	if (rc == 1)
 		snprintf(s->last_seen, sizeof(s->last_seen), "not loaded");
-	else if (rc < 0)
+	else if (rc == -1)
 		snprintf(s->last_seen, sizeof(s->last_seen), "%s", e.text);
-	else
+	else if (rc == 0)
 		snprintf(s->last_seen, sizeof(s->last_seen), "%s", st->state[0] ? st->state : "?");
 	return rc;
 }
@@ -141,19 +161,9 @@ static int poll_status(struct step_run *s, struct rl_service_status *st)
 /* Sleep one poll step, or to the deadline when that comes first. */
 static void nap(const struct step_run *s)
 {
-	int64_t left = s->deadline - rl_now_mono_ns();
+	int64_t t = now(s) + s_to_ns(POLL_S);
 
-	rl_sleep_s(left < s_to_ns(POLL_S) ? (double)left / 1e9 : POLL_S);
-}
-
-static void exit_text(const struct rl_service_status *st, char *buf, size_t n)
-{
-	if (st->last_signal[0])
-		snprintf(buf, n, "last terminating signal %s", st->last_signal);
-	else if (st->last_exit[0])
-		snprintf(buf, n, "last exit code %s", st->last_exit);
-	else
-		snprintf(buf, n, "last exit code unknown");
+	sleep_until(s, t < s->deadline ? t : s->deadline);
 }
 
 static enum state st_policy(struct step_run *s)
@@ -183,19 +193,20 @@ static enum state st_policy(struct step_run *s)
 	return ST_THROTTLE;
 }
 
-/* launchd's own throttle for the job, but never under 10 s. */
-static double label_throttle(const struct rl_job *job)
+/* launchd's own throttle for the job, but never under the floor (launchd's
+ * default ThrottleInterval unless the caller lowers it). */
+static double label_throttle(const struct step_run *s)
 {
-	double t = job->throttle_interval < 0 ? THROTTLE_DEFAULT_S : job->throttle_interval;
+	double t = s->step->job->throttle_interval, floor = s->run->o->throttle_floor;
 
-	return t < THROTTLE_FLOOR_S ? THROTTLE_FLOOR_S : t;
+	return t > floor ? t : floor;
 }
 
 /* next_start is the later of the run's spacing (--interval) and the label's
  * throttle, which is measured on the wall clock because it spans runs. */
 static enum state st_throttle(struct step_run *s)
 {
-	double t = label_throttle(s->step->job);
+	double t = label_throttle(s);
 	int64_t last = rl_history_last(s->run->hist, s->step->job->label);
 	double ago, wait;
 	int64_t until;
@@ -203,7 +214,7 @@ static enum state st_throttle(struct step_run *s)
 	s->next_start = s->run->next_start;
 	if (last <= 0)
 		return ST_WAIT;
-	ago = (double)(rl_now_wall_ns() - last) / 1e9;
+	ago = (double)(s->run->o->ops.wall(s->run->o->ops.ctx) - last) / 1e9;
 	if (ago < 0)
 		ago = 0; /* the clock went back: count from now, never longer than t */
 	if (ago >= t)
@@ -211,7 +222,7 @@ static enum state st_throttle(struct step_run *s)
 	if (s->run->o->no_wait)
 		return defer(s, "restarted %.0f s ago; ThrottleInterval %.0f s", ago, t);
 	wait = t - ago;
-	until = rl_now_mono_ns() + s_to_ns(wait);
+	until = now(s) + s_to_ns(wait);
 	if (until > s->next_start)
 		s->next_start = until;
 	return ST_WAIT;
@@ -219,10 +230,7 @@ static enum state st_throttle(struct step_run *s)
 
 static enum state st_wait(struct step_run *s)
 {
-	int64_t left = s->next_start - rl_now_mono_ns();
-
-	if (left > 0)
-		rl_sleep_s((double)left / 1e9);
+	sleep_until(s, s->next_start);
 	return ST_STATUS_BEFORE;
 }
 
@@ -231,7 +239,7 @@ static enum state st_status_before(struct step_run *s)
 	struct rl_service_status st;
 	int rc;
 
-	s->t0 = rl_now_mono_ns();
+	s->t0 = now(s);
 	rc = poll_status(s, &st);
 	if (rc == -2)
 		return ST_FATAL;
@@ -255,12 +263,12 @@ static void begin_attempt(struct step_run *s)
 {
 	s->attempted = 1;
 	s->run->attempts++;
-	rl_history_set(s->run->hist, s->step->job->label, rl_now_wall_ns());
+	rl_history_set(s->run->hist, s->step->job->label, s->run->o->ops.wall(s->run->o->ops.ctx));
 }
 
 static enum state enter_wait_running(struct step_run *s)
 {
-	s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+	s->deadline = now(s) + s_to_ns(s->run->o->timeout);
 	return ST_WAIT_RUNNING;
 }
 
@@ -293,7 +301,7 @@ static enum state st_bootout(struct step_run *s)
 	/* 3 and 113: already gone, which is what we want. */
 	if (call_ok(&r) ||
 	    (!r.timed_out && (r.status == RL_LC_EXIT_ESRCH || r.status == RL_LC_EXIT_NOT_LOADED))) {
-		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+		s->deadline = now(s) + s_to_ns(s->run->o->timeout);
 		next = ST_WAIT_GONE;
 	} else {
 		next = fail_call(s, &r, "");
@@ -310,11 +318,11 @@ static enum state st_wait_gone(struct step_run *s)
 	if (rc == -2)
 		return ST_FATAL;
 	if (rc == 1) {
-		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->timeout);
+		s->deadline = now(s) + s_to_ns(s->run->o->timeout);
 		s->backoff = BOOTSTRAP_BACKOFF_S;
 		return ST_BOOTSTRAP;
 	}
-	if (rl_now_mono_ns() >= s->deadline)
+	if (now(s) >= s->deadline)
 		return fail(s, "'%s' was still loaded %g s after bootout (%s)",
 			    s->step->job->target, s->run->o->timeout, s->last_seen);
 	nap(s);
@@ -339,8 +347,8 @@ static enum state st_bootstrap(struct step_run *s)
 			       ? ST_START
 			       : enter_wait_running(s);
 	} else if (!r.timed_out && r.status == RL_LC_EXIT_IO && s->tries < BOOTSTRAP_TRIES &&
-		   rl_now_mono_ns() + s_to_ns(s->backoff) < s->deadline) {
-		rl_sleep_s(s->backoff);
+		   now(s) + s_to_ns(s->backoff) < s->deadline) {
+		sleep_until(s, now(s) + s_to_ns(s->backoff));
 		s->backoff = s->backoff * 2 > BOOTSTRAP_BACKOFF_MAX_S ? BOOTSTRAP_BACKOFF_MAX_S
 								      : s->backoff * 2;
 		next = ST_BOOTSTRAP;
@@ -397,10 +405,19 @@ static enum state st_wait_running(struct step_run *s)
 		return ST_FATAL;
 	if (rc == 0 && st.running && st.pid != 0 && st.pid != s->res->old_pid) {
 		s->res->new_pid = st.pid;
-		s->deadline = rl_now_mono_ns() + s_to_ns(s->run->o->settle);
+		s->deadline = now(s) + s_to_ns(s->run->o->settle);
 		return ST_SETTLE;
 	}
-	if (rl_now_mono_ns() >= s->deadline)
+	if (now(s) >= s->deadline && rc == 0 && !st.running) {
+		/* What launchd says of the last exit (core/execute/failure.h). */
+		char *how = rl_failure_describe(&st, s->step->job);
+		enum state next = fail(s, "did not come back within %g s (state %s; %s)",
+				       s->run->o->timeout, s->last_seen, how);
+
+		free(how);
+		return next;
+	}
+	if (now(s) >= s->deadline)
 		return fail(s, "did not come back within %g s (state %s)", s->run->o->timeout,
 			    s->last_seen);
 	nap(s);
@@ -410,7 +427,6 @@ static enum state st_wait_running(struct step_run *s)
 static enum state st_settle(struct step_run *s)
 {
 	struct rl_service_status st;
-	char how[300];
 	int rc = poll_status(s, &st);
 
 	if (rc == -2)
@@ -420,11 +436,14 @@ static enum state st_settle(struct step_run *s)
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
 	if (!st.running || st.pid != s->res->new_pid) {
-		exit_text(&st, how, sizeof(how));
+		char *how = rl_failure_describe(&st, s->step->job);
+		enum state next = fail(s, "exited during settle (%s)", how);
+
+		free(how);
 		s->res->new_pid = st.running ? st.pid : 0;
-		return fail(s, "exited during settle (%s)", how);
+		return next;
 	}
-	if (rl_now_mono_ns() >= s->deadline)
+	if (now(s) >= s->deadline)
 		return ST_VERIFY_FRESH;
 	nap(s);
 	return ST_SETTLE;
@@ -480,7 +499,7 @@ static enum state run_step(struct run *run, const struct rl_step *step, struct r
 
 	while (st < ST_DONE)
 		st = handlers[st](&s);
-	end = rl_now_mono_ns();
+	end = s.run->o->ops.now(s.run->o->ops.ctx);
 	res->status = final_status(st);
 	if (s.t0)
 		res->seconds = (double)(end - s.t0) / 1e9;

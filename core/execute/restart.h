@@ -16,6 +16,7 @@
 #define RL_RESTART_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/base/error.h"
@@ -51,8 +52,29 @@ struct rl_result {
 	char *note;
 };
 
+/* Everything the engine does to the world comes in through here (s6-supervise's
+ * handlers never sleep or read the clock themselves): the caller passes the
+ * real clock and launchctl, the tests a fake clock and a scripted launchctl. */
+struct rl_restart_ops {
+	int64_t (*now)(void *ctx);  /* monotonic ns: waits within the run */
+	int64_t (*wall)(void *ctx); /* wall clock, ns since the epoch: the history */
+	/* Return once now() >= mono_ns (at once when it already is). */
+	void (*sleep_until)(int64_t mono_ns, void *ctx);
+	/* Run launchctl with args (NULL-terminated, no argv[0]); the contract of
+	 * rl_launchctl_call: 0 when it ran (res filled, released by the
+	 * engine), -1 when it cannot be run at all (err set: the run stops). */
+	int (*launchctl)(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+			 void *ctx);
+	void *ctx;
+};
+
+/* relaunch never restarts a label sooner than max(ThrottleInterval, floor)
+ * after it last did; the floor is launchd's default ThrottleInterval. */
+#define RL_THROTTLE_FLOOR_DEFAULT 10.0
+
 struct rl_run_opts {
-	struct rl_launchctl lc;
+	struct rl_restart_ops ops;
+	double throttle_floor; /* seconds; see RL_THROTTLE_FLOOR_DEFAULT */
 	double interval;   /* at least this long between restarts */
 	double settle;     /* the new pid must stay up this long */
 	double timeout;    /* for the new pid to appear */

@@ -26,6 +26,9 @@ No jobs, no manifest: the first run records the baseline and says so.
   recorded
   $ relaunch run --no-processes
   nothing to restart
+  $ RELAUNCH_THROTTLE_FLOOR=soon relaunch run --no-processes
+  relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not 'soon'
+  [2]
   $ relaunch run --no-processes --json
   {
    "results": [],

@@ -10,10 +10,11 @@ process runs which file (/proc/<pid>/exe), the simulator's event log, pids,
 the JSON results and the manifest. Only orders and lower bounds of time are
 asserted: the machine may be slow, never fast.
 
-relaunch never restarts a label sooner than 10 s after it last did
-(history.json). Where a test needs a later run to retry a job at once, it
-moves that history back in time (`age_history`), as if the 10 s had passed;
-test_throttle_* waits the real 10 s once.
+relaunch never restarts a label sooner than max(ThrottleInterval, 10 s)
+after it last did (history.json). Where a test needs a later run to retry a
+job at once, it lowers that floor to 0 with RELAUNCH_THROTTLE_FLOOR
+(`no_floor`); test_throttle_* raises it to 20 s, so that its --no-wait run
+comes within the floor even on a loaded machine, and waits it out once.
 """
 import fcntl
 import json
@@ -36,7 +37,7 @@ FALSE = shutil.which("false") or "/bin/false"
 FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
 RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
                "reasons", "error"}
-THROTTLE_FLOOR = 10.0  # relaunch's minimum between two restarts of a label
+THROTTLE_FLOOR = 20.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
 def brew(formula):
@@ -127,14 +128,9 @@ class RunTest(unittest.TestCase):
             return f.read()
 
     @staticmethod
-    def age_history(m, seconds=60):
-        """As if every recorded restart happened `seconds` earlier."""
-        path = os.path.join(m.state, "history.json")
-        with open(path) as f:
-            h = json.load(f)
-        h["restarts"] = {k: v - int(seconds * 1e9) for k, v in h["restarts"].items()}
-        with open(path, "w") as f:
-            json.dump(h, f)
+    def no_floor(m):
+        """relaunch may restart a label again at once (ThrottleIntervals unset)."""
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
 
     @staticmethod
     def keg_bin(m, formula, version):
@@ -278,14 +274,15 @@ class RunTest(unittest.TestCase):
     # -- 5. throttle across runs ------------------------------------------
     def test_throttle_defers_with_no_wait_and_waits_without(self):
         with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = str(THROTTLE_FLOOR)
             m.brew_install("nginx", "1.0")
-            # max(ThrottleInterval, 10 s): the plist's 15 s counts.
+            # max(ThrottleInterval, floor): the plist's 25 s counts.
             m.brew_install("redis", "1.0")
             m.write_plist(brew("redis"), [os.path.join(m.brew, "opt", "redis", "bin", "redis"),
-                                          "1000"], ThrottleInterval=15)
+                                          "1000"], ThrottleInterval=25)
             m.brew_install("memcached", "1.0")
             pids = self.boot(m, [brew("nginx"), brew("redis"), brew("memcached")])
-            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 15.0}
+            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 25.0}
             for label in jobs:
                 m.brew_upgrade(label.split(".")[-1], "1.1")
             res, _, _ = self.run_json(m)
@@ -359,6 +356,7 @@ class RunTest(unittest.TestCase):
 
     def test_failure_stops_keep_going_continues_and_retry_is_exact(self):
         with Machine(RELAUNCH) as m:
+            self.no_floor(m)
             m.brew_install("aaa", "1.0")
             m.brew_install("bbb", "1.0")
             pids = self.boot(m, [brew("aaa"), brew("bbb")])
@@ -372,7 +370,6 @@ class RunTest(unittest.TestCase):
             self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
 
             # --keep-going restarts bbb all the same.
-            self.age_history(m)
             res, _ = self.fail_run(m, "--keep-going")
             bbb = self.assert_restarted(m, res[brew("bbb")], brew("bbb"), pids[brew("bbb")])
             self.assertEqual(m.exe(bbb), self.keg_bin(m, "bbb", "1.1"))
@@ -384,7 +381,6 @@ class RunTest(unittest.TestCase):
             self.assertNotIn("Cellar/bbb", d.stdout)
 
             # The next run retries aaa only.
-            self.age_history(m)
             t1 = time.time()
             res, _ = self.fail_run(m, "--keep-going")
             self.assertEqual(list(res), [brew("aaa")])
@@ -394,7 +390,6 @@ class RunTest(unittest.TestCase):
 
             # Fixed by the next upgrade, aaa restarts; bbb still does not.
             m.brew_upgrade("aaa", "1.2")
-            self.age_history(m)
             res, _, _ = self.run_json(m)
             self.assertEqual(list(res), [brew("aaa")])
             aaa = self.assert_restarted(m, res[brew("aaa")], brew("aaa"), None)
@@ -406,6 +401,7 @@ class RunTest(unittest.TestCase):
 
     def test_failure_with_shared_file_retries_only_the_failed_job(self):
         with Machine(RELAUNCH) as m:
+            self.no_floor(m)
             m.brew_install("aaa", "1.0")
             m.brew_install("bbb", "1.0")
             conf = os.path.join(m.brew, "etc", "shared.conf")
@@ -431,7 +427,6 @@ class RunTest(unittest.TestCase):
             entry = [e for e in m.manifest()["files"] if e["path"] == conf][0]
             acks = {u["label"]: "ack" in u for u in entry["uses"]}
             self.assertEqual(acks, {brew("aaa"): False, brew("bbb"): True})
-            self.age_history(m)
             t1 = time.time()
             res, _ = self.fail_run(m, "--keep-going")
             self.assertEqual(list(res), [brew("aaa")])
@@ -440,7 +435,6 @@ class RunTest(unittest.TestCase):
             self.assertEqual(self.events_for(m, "kill", brew("bbb"), t1), [])
 
             m.brew_upgrade("aaa", "1.2")
-            self.age_history(m)
             res, _, _ = self.run_json(m)
             self.assertEqual(list(res), [brew("aaa")])
             self.assert_restarted(m, res[brew("aaa")], brew("aaa"), None)

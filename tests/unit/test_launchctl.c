@@ -172,6 +172,405 @@ static void test_parse_garbage(void)
 	rl_buf_release(&big);
 }
 
+/* The shapes of real `launchctl print` output, one sample each, written for
+ * these tests (labels, paths and numbers are made up). */
+
+/* Shape: a gui agent that is not running, with a numeric last exit code and
+ * deeply nested calendar event triggers and channels (macOS 14/15, tabs). */
+static const char shape_gui_not_running[] =
+	"gui/502/org.example.backup = {\n"
+	"\tactive count = 0\n"
+	"\tpath = /Users/ann/Library/LaunchAgents/org.example.backup.plist\n"
+	"\ttype = LaunchAgent\n"
+	"\tstate = not running\n"
+	"\n"
+	"\tprogram = /bin/zsh\n"
+	"\targuments = {\n"
+	"\t\t/bin/zsh\n"
+	"\t\t/Users/ann/bin/nightly backup.sh\n"
+	"\t}\n"
+	"\n"
+	"\tstdout path = /Users/ann/logs/backup.out\n"
+	"\tstderr path = /Users/ann/logs/backup.err\n"
+	"\tinherited environment = {\n"
+	"\t\tSSH_AUTH_SOCK => /private/tmp/com.apple.launchd.abc/Listeners\n"
+	"\t}\n"
+	"\n"
+	"\tdomain = gui/502 [100004]\n"
+	"\tasid = 100004\n"
+	"\tminimum runtime = 10\n"
+	"\texit timeout = 5\n"
+	"\truns = 4\n"
+	"\tlast exit code = 126\n"
+	"\n"
+	"\tevent triggers = {\n"
+	"\t\torg.example.backup.1234 => {\n"
+	"\t\t\tkeepalive = 0\n"
+	"\t\t\tservice = org.example.backup\n"
+	"\t\t\tdescriptor = {\n"
+	"\t\t\t\t\"Hour\" => 3\n"
+	"\t\t\t}\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\n"
+	"\tevent channels = {\n"
+	"\t\t\"com.apple.launchd.calendarinterval\" = {\n"
+	"\t\t\tport = 0x1203\n"
+	"\t\t\tactive = 0\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\n"
+	"\tproperties = runatload | inferred program\n"
+	"}\n";
+
+/* Shape: a running gui agent whose previous run ended by a signal, and whose
+ * nested coalition blocks carry their own `state = active`. */
+static const char shape_gui_running_signalled[] =
+	"gui/502/org.example.sync = {\n"
+	"\tactive count = 1\n"
+	"\tpath = /Users/ann/Library/LaunchAgents/org.example.sync.plist\n"
+	"\ttype = LaunchAgent\n"
+	"\tstate = running\n"
+	"\n"
+	"\tprogram = /Users/ann/.local/bin/sync\n"
+	"\targuments = {\n"
+	"\t\t/Users/ann/.local/bin/sync\n"
+	"\t}\n"
+	"\n"
+	"\tdomain = gui/502 [100004]\n"
+	"\tminimum runtime = 10\n"
+	"\texit timeout = 5\n"
+	"\tnice = 10\n"
+	"\truns = 3\n"
+	"\tpid = 7311\n"
+	"\timmediate reason = non-ipc demand\n"
+	"\tforks = 2\n"
+	"\tlast terminating signal = Terminated: 15\n"
+	"\n"
+	"\tresource coalition = {\n"
+	"\t\tID = 2210\n"
+	"\t\ttype = resource\n"
+	"\t\tstate = active\n"
+	"\t\tactive count = 1\n"
+	"\t}\n"
+	"\n"
+	"\tjetsam coalition = {\n"
+	"\t\tID = 2211\n"
+	"\t\tstate = active\n"
+	"\t}\n"
+	"\n"
+	"\trun interval = 3600 seconds\n"
+	"\tproperties = runatload | low priority i/o | inferred program\n"
+	"}\n";
+
+/* Shape: a system daemon started through /bin/sh -c (nix-darwin), never
+ * exited, with a resource limits block (macOS 26). */
+static const char shape_system_sh_c[] =
+	"system/org.example.store = {\n"
+	"\tactive count = 1\n"
+	"\tpath = /Library/LaunchDaemons/org.example.store.plist\n"
+	"\ttype = LaunchDaemon\n"
+	"\tstate = running\n"
+	"\n"
+	"\tprogram = /bin/sh\n"
+	"\targuments = {\n"
+	"\t\t/bin/sh\n"
+	"\t\t-c\n"
+	"\t\t/bin/wait4path /nix/store && exec /nix/store/abc-store-1.0/bin/stored\n"
+	"\t}\n"
+	"\n"
+	"\tdomain = system\n"
+	"\truns = 1\n"
+	"\tpid = 412\n"
+	"\tlast exit code = (never exited)\n"
+	"\n"
+	"\tresource limits = {\n"
+	"\t\tmaxfiles (soft) => 65536\n"
+	"\t}\n"
+	"\n"
+	"\n"
+	"\tproperties = keepalive | inferred program\n"
+	"}\n";
+
+/* Shape: a user-domain agent (user/<uid>), not running, exit 0, with an
+ * empty properties line. */
+static const char shape_user_domain[] =
+	"user/503/org.example.check = {\n"
+	"\tactive count = 0\n"
+	"\tpath = /Users/cy/Library/LaunchAgents/org.example.check.plist\n"
+	"\ttype = LaunchAgent\n"
+	"\tstate = not running\n"
+	"\n"
+	"\tprogram = /Users/cy/bin/check\n"
+	"\targuments = {\n"
+	"\t\t/Users/cy/bin/check\n"
+	"\t\t--quiet\n"
+	"\t}\n"
+	"\n"
+	"\tstdout path = check.log\n"
+	"\tdomain = user/503\n"
+	"\truns = 1\n"
+	"\tlast exit code = 0\n"
+	"\n"
+	"\tproperties = \n"
+	"}\n";
+
+/* Shape: 8-space indentation, a program path with spaces, the excerpt cut
+ * off before the closing brace (as issue reports quote it). */
+static const char shape_spaces_truncated[] =
+	"system/org.example.agent = {\n"
+	"        active count = 1\n"
+	"        path = /Library/LaunchDaemons/org.example.agent.plist\n"
+	"        type = LaunchDaemon\n"
+	"        state = running\n"
+	"\n"
+	"        program = /usr/local/Library/Application Support/Example.app/bin/agent\n"
+	"        arguments = {\n"
+	"                /usr/local/Library/Application Support/Example.app/bin/agent\n"
+	"                --config\n"
+	"        }\n"
+	"\n"
+	"        working directory = /usr/local/Library/Application Support/Example.app\n"
+	"        default environment = {\n"
+	"                PATH => /usr/bin:/bin:/usr/sbin:/sbin\n"
+	"        }\n"
+	"\n"
+	"        domain = system\n"
+	"        runs = 1\n"
+	"        pid = 4301\n"
+	"        last exit code = (never exited)\n"
+	"\n"
+	"        semaphores = {\n";
+
+/* Shape: Mojave and Yosemite: the block named by the bare label, no `type`
+ * line, `domain = com.apple.xpc.launchd.domain.system`, `successive
+ * crashes`, empty nested blocks, 4-space indentation. */
+static const char shape_old_bare_label[] =
+	"org.example.db = {\n"
+	"    active count = 1\n"
+	"    path = /Library/LaunchDaemons/org.example.db.plist\n"
+	"    state = running\n"
+	"\n"
+	"    program = /opt/example/bin/db_safe\n"
+	"    arguments = {\n"
+	"        /opt/example/bin/db_safe\n"
+	"        --defaults-file=/opt/example/my.cnf\n"
+	"    }\n"
+	"\n"
+	"    global environment = {\n"
+	"        PATH => /usr/bin:/bin:/usr/sbin:/sbin\n"
+	"    }\n"
+	"\n"
+	"    domain = com.apple.xpc.launchd.domain.system\n"
+	"    username = dbuser\n"
+	"    runs = 2\n"
+	"    successive crashes = 1\n"
+	"    excessive crashing = 0\n"
+	"    pid = 2478\n"
+	"    last exit code = 1\n"
+	"\n"
+	"    event triggers = {\n"
+	"    }\n"
+	"\n"
+	"    endpoints = {\n"
+	"    }\n"
+	"}\n";
+
+/* Shape: a crash loop after a library upgrade: `spawn scheduled`, `job
+ * state = exited`, `last exit reason = OS_REASON_DYLD …`, successive
+ * crashes. */
+static const char shape_dyld_crash_loop[] =
+	"gui/501/org.example.web = {\n"
+	"\tactive count = 0\n"
+	"\tpath = /Users/me/Library/LaunchAgents/org.example.web.plist\n"
+	"\ttype = LaunchAgent\n"
+	"\tstate = spawn scheduled\n"
+	"\n"
+	"\tprogram = /opt/homebrew/opt/web/bin/web\n"
+	"\tjob state = exited\n"
+	"\tdomain = gui/501 [100003]\n"
+	"\truns = 14\n"
+	"\tsuccessive crashes = 13\n"
+	"\tlast exit code = 78: EX_CONFIG\n"
+	"\tlast exit reason = OS_REASON_DYLD | Library missing\n"
+	"\n"
+	"\tproperties = keepalive | runatload\n"
+	"}\n";
+
+/* Shape: what print writes to stderr for a label that is not loaded. */
+static const char shape_not_found_stderr[] =
+	"Bad request.\n"
+	"Could not find service \"org.example.none\" in domain for user gui: 501\n";
+
+static void test_shapes(void)
+{
+	struct rl_service_status st;
+
+	CHECK_INT(rl_launchctl_parse_print(shape_gui_not_running, &st), 0);
+	CHECK_STR(st.state, "not running");
+	CHECK(!st.running && !st.spawn_scheduled);
+	CHECK_INT(st.pid, 0);
+	CHECK_INT(st.runs, 4);
+	CHECK_STR(st.last_exit, "126");
+	CHECK_INT(st.exit_code, 126);
+	CHECK_INT(st.signo, -1);
+	CHECK_STR(st.path, "/Users/ann/Library/LaunchAgents/org.example.backup.plist");
+	CHECK_STR(st.program, "/bin/zsh");
+	CHECK_STR(st.stderr_path, "/Users/ann/logs/backup.err");
+	CHECK_INT(st.nargs, 2);
+	CHECK_STR(rl_service_status_arg(&st, 1), "/Users/ann/bin/nightly backup.sh");
+	CHECK(rl_service_status_arg(&st, 2) == NULL);
+
+	CHECK_INT(rl_launchctl_parse_print(shape_gui_running_signalled, &st), 0);
+	CHECK_STR(st.state, "running"); /* not the coalitions' "active" */
+	CHECK(st.running);
+	CHECK_INT(st.pid, 7311);
+	CHECK_STR(st.last_signal, "Terminated: 15");
+	CHECK_INT(st.signo, 15);
+	CHECK_STR(st.last_exit, "");
+	CHECK_INT(st.exit_code, -1);
+	CHECK_INT(st.nargs, 1);
+
+	CHECK_INT(rl_launchctl_parse_print(shape_system_sh_c, &st), 0);
+	CHECK(st.running);
+	CHECK_INT(st.pid, 412);
+	CHECK_STR(st.last_exit, "(never exited)");
+	CHECK_INT(st.exit_code, -1);
+	CHECK_INT(st.nargs, 3);
+	CHECK_STR(rl_service_status_arg(&st, 2),
+		  "/bin/wait4path /nix/store && exec /nix/store/abc-store-1.0/bin/stored");
+
+	CHECK_INT(rl_launchctl_parse_print(shape_user_domain, &st), 0);
+	CHECK_STR(st.state, "not running");
+	CHECK_INT(st.exit_code, 0);
+	CHECK_STR(st.stdout_path, "check.log");
+	CHECK_INT(st.nargs, 2);
+
+	CHECK_INT(rl_launchctl_parse_print(shape_spaces_truncated, &st), 0);
+	CHECK(st.running);
+	CHECK_INT(st.pid, 4301);
+	CHECK_STR(st.program, "/usr/local/Library/Application Support/Example.app/bin/agent");
+	CHECK_INT(st.nargs, 2);
+	CHECK_STR(rl_service_status_arg(&st, 1), "--config");
+
+	CHECK_INT(rl_launchctl_parse_print(shape_old_bare_label, &st), 0);
+	CHECK(st.running);
+	CHECK_INT(st.pid, 2478);
+	CHECK_INT(st.successive_crashes, 1);
+	CHECK_INT(st.exit_code, 1);
+	CHECK_INT(st.nargs, 2);
+	CHECK_STR(st.path, "/Library/LaunchDaemons/org.example.db.plist");
+
+	CHECK_INT(rl_launchctl_parse_print(shape_dyld_crash_loop, &st), 0);
+	CHECK(!st.running);
+	CHECK(st.spawn_scheduled);
+	CHECK_STR(st.job_state, "exited");
+	CHECK_INT(st.successive_crashes, 13);
+	CHECK_STR(st.last_exit, "78: EX_CONFIG");
+	CHECK_INT(st.exit_code, 78);
+	CHECK_STR(st.last_exit_reason, "OS_REASON_DYLD | Library missing");
+	CHECK_INT(st.nargs, 0);
+
+	CHECK_INT(rl_launchctl_parse_print(shape_not_found_stderr, &st), -1);
+}
+
+/* Shape: `print gui/<uid>`, the domain: a services block of "pid status
+ * label" lines (pid 0 when not running, "-" never exited, a negative status
+ * for a signal), beside other blocks whose lines look alike. */
+static const char shape_domain[] =
+	"gui/501 = {\n"
+	"\ttype = gui\n"
+	"\thandle = 501\n"
+	"\tactive count = 412\n"
+	"\tcreator = loginwindow[151]\n"
+	"\tsecurity context = {\n"
+	"\t\tuid unset\n"
+	"\t\tasid = 100003\n"
+	"\t}\n"
+	"\n"
+	"\tsubdomains = {\n"
+	"\t\tpid/530\n"
+	"\t}\n"
+	"\n"
+	"\tservices = {\n"
+	"\t\t       0      -     \torg.example.idle\n"
+	"\t\t     612      -     \torg.example.web\n"
+	"\t\t       0     78     \torg.example.broken\n"
+	"\t\t       0     -9     \torg.example.killed\n"
+	"\t\t    1200      0     \torg.example.with space\n"
+	"\t}\n"
+	"\n"
+	"\tendpoints = {\n"
+	"\t\t       0    M   D   org.example.endpoint\n"
+	"\t}\n"
+	"\n"
+	"\tdisabled services = {\n"
+	"\t\t\"org.example.off\" => disabled\n"
+	"\t}\n"
+	"}\n";
+
+static void test_domain(void)
+{
+	struct rl_lc_domain d;
+	const struct rl_lc_service *e;
+
+	CHECK_INT(rl_launchctl_parse_domain(shape_domain, &d), 0);
+	CHECK_INT(d.n, 5);
+	e = rl_lc_domain_find(&d, "org.example.web");
+	CHECK(e && e->pid == 612 && strcmp(e->status, "-") == 0);
+	e = rl_lc_domain_find(&d, "org.example.idle");
+	CHECK(e && e->pid == 0);
+	e = rl_lc_domain_find(&d, "org.example.broken");
+	CHECK(e && e->pid == 0 && strcmp(e->status, "78") == 0);
+	e = rl_lc_domain_find(&d, "org.example.killed");
+	CHECK(e && strcmp(e->status, "-9") == 0);
+	CHECK(rl_lc_domain_find(&d, "org.example.with space") != NULL);
+	CHECK(rl_lc_domain_find(&d, "org.example.endpoint") == NULL);
+	CHECK(rl_lc_domain_find(&d, "pid/530") == NULL);
+	rl_lc_domain_release(&d);
+	CHECK_INT(rl_launchctl_parse_domain("Could not find domain for user gui: 501\n", &d), -1);
+	rl_lc_domain_release(&d);
+}
+
+/* Shapes of print-disabled: current systems say disabled/enabled, older ones
+ * true/false; a gui domain adds a login item block after it. */
+static const char shape_disabled_words[] = "disabled services = {\n"
+					   "\t\"org.example.off\" => disabled\n"
+					   "\t\"org.example.on\" => enabled\n"
+					   "\t\"org.example.twice\" => disabled\n"
+					   "\t\"org.example.twice\" => enabled\n"
+					   "}\n"
+					   "\n"
+					   "login item associations = {\n"
+					   "\t\"org.example.login\" => disabled\n"
+					   "}\n";
+static const char shape_disabled_bool[] = "disabled services = {\n"
+					  "    \"org.example.off\" => true\n"
+					  "    \"org.example.on\" => false\n"
+					  "}\n";
+
+static void test_disabled(void)
+{
+	struct rl_lc_overrides o;
+
+	CHECK_INT(rl_launchctl_parse_disabled(shape_disabled_words, &o), 0);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.on"), 0);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.twice"), 0);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.login"), -1);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.other"), -1);
+	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_parse_disabled(shape_disabled_bool, &o), 0);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.on"), 0);
+	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_parse_disabled("Bad request.\n", &o), -1);
+	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_parse_disabled(shape_domain, &o), 0);
+	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
+	rl_lc_overrides_release(&o);
+}
+
 static void test_path(void)
 {
 	unsetenv("RELAUNCH_LAUNCHCTL");
@@ -191,6 +590,11 @@ static void test_meaning(void)
 	CHECK(strstr(rl_launchctl_exit_meaning(64), "malformed target"));
 	CHECK(strstr(rl_launchctl_exit_meaning(5), "input/output error"));
 	CHECK_STR(rl_launchctl_exit_meaning(3), "no such process");
+	CHECK(strstr(rl_launchctl_exit_meaning(36), "bootout is under way"));
+	CHECK(strstr(rl_launchctl_exit_meaning(37), "already in progress"));
+	CHECK_STR(rl_launchctl_exit_meaning(119), "service is disabled");
+	CHECK(strstr(rl_launchctl_exit_meaning(150), "System Integrity Protection"));
+	CHECK_STR(rl_launchctl_exit_meaning(1), "operation not permitted");
 	CHECK_STR(rl_launchctl_exit_meaning(42), "unexpected exit code");
 }
 
@@ -382,6 +786,9 @@ int main(void)
 	test_parse_stopped();
 	test_parse_spaces();
 	test_parse_garbage();
+	test_shapes();
+	test_domain();
+	test_disabled();
 	test_path();
 	test_meaning();
 	test_missing();

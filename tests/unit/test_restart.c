@@ -1,24 +1,43 @@
-/* The restart engine against tests/fake/launchctl.py, a scripted launchctl
- * that keeps its services (invented pids, scripted failures) in a JSON file. */
+/* The restart engine in-process, on a fake clock and a scripted launchctl.
+ *
+ * Each test lists the launchctl calls it expects, in order, with the answer
+ * each gets; the fake records every call with the fake time it was made, and
+ * any call off the script fails the test. Time passes only when the engine
+ * sleeps (sleep_until moves the clock) and by CALL_COST per launchctl call,
+ * so every timing below is exact and nothing really sleeps. */
 #include "check.h"
 
-#include <jansson.h>
-#include <stdio.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
+/* A script's answers name only what they set: {cmd, status[, out[, stderr]]}. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-#include "core/base/fsutil.h"
-#include "core/base/jsonutil.h"
-#include "core/execute/restart.h"
+#include <stdint.h>
+
 #include "core/base/util.h"
+#include "core/execute/restart.h"
 
-#define MAXJOBS 4
+#define MAXJOBS	  4
+#define MAXCALLS  512
+#define S	  1000000000LL	 /* ns per second */
+#define WALL0	  (1700000000LL * S) /* the fake wall clock at fake monotonic 0 */
+#define CALL_COST (S / 1000)	 /* each launchctl call takes 1 ms */
+#define STICKY	  (-1)		 /* an answer that repeats while the command matches */
+
+struct answer {
+	const char *cmd; /* the arguments joined by spaces, "%p" for job 0's plist */
+	int status;
+	const char *out;
+	const char *errout;
+	int times;	/* 0 or 1: once; n: n times; STICKY: any number, at least once */
+	int timed_out;	/* launchctl hung and was killed */
+	int cannot_run; /* rl_launchctl_call's -1: the run stops */
+};
+
+struct call {
+	char *cmd;
+	int64_t t; /* fake monotonic ns when it was made */
+};
 
 struct fx {
-	char *dir;
-	char *state;
-	json_t *services;
 	struct rl_job jobs[MAXJOBS];
 	struct rl_step steps[MAXJOBS];
 	struct rl_plan plan;
@@ -26,55 +45,158 @@ struct fx {
 	struct rl_results res;
 	struct rl_run_opts o;
 	struct rl_error err;
+	/* The fake world. */
+	int64_t mono;
+	const struct answer *script;
+	size_t nscript, next, used; /* used: how often script[next] has answered */
+	struct call calls[MAXCALLS];
+	size_t ncalls;
+	int off_script;
+	int nsleeps;
+	/* on_result */
 	int ncb;
-	double cb_wall[MAXJOBS]; /* wall clock at each on_result */
 	const struct rl_result *cb_res[MAXJOBS];
+	int64_t cb_t[MAXJOBS];
 };
 
-static char *fake_path;
+/* Shapes of `launchctl print` (the first block's keys are all the engine
+ * reads). */
+#define RUNNING(pid) "system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
+#define STOPPED	     "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
+#define KILLED	     "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
+#define NOT_FOUND    "Could not find service \"x\" in domain for port"
+
+#define PRINT_A "print system/org.example.a"
+#define KICK_A	"kickstart -k system/org.example.a"
+#define OUT_A	"bootout system/org.example.a"
+#define BOOT_A	"bootstrap system %p"
+#define START_A "kickstart system/org.example.a"
+#define GONE	{PRINT_A, .cannot_run = 1} /* launchctl cannot be run any more */
+
+static int64_t fake_now(void *ctx)
+{
+	return ((struct fx *)ctx)->mono;
+}
+
+static int64_t fake_wall(void *ctx)
+{
+	return WALL0 + ((struct fx *)ctx)->mono;
+}
+
+static void fake_sleep_until(int64_t t, void *ctx)
+{
+	struct fx *f = ctx;
+
+	f->nsleeps++;
+	if (t > f->mono)
+		f->mono = t;
+}
+
+static char *expand(const struct fx *f, const char *cmd)
+{
+	const char *p = strstr(cmd, "%p");
+
+	if (!p)
+		return rl_xstrdup(cmd);
+	return rl_xasprintf("%.*s%s%s", (int)(p - cmd), cmd, f->jobs[0].plist, p + 2);
+}
+
+/* The script entry that answers cmd, advancing past used-up ones; NULL when
+ * cmd is off the script. */
+static const struct answer *match(struct fx *f, const char *cmd)
+{
+	while (f->next < f->nscript) {
+		const struct answer *a = &f->script[f->next];
+		char *want = expand(f, a->cmd);
+		int same = strcmp(want, cmd) == 0;
+		int times = a->times ? a->times : 1;
+
+		free(want);
+		if (same && (a->times == STICKY || (int)f->used < times)) {
+			f->used++;
+			return a;
+		}
+		if (a->times == STICKY ? f->used == 0 : (int)f->used < times)
+			return NULL; /* an expected call did not come */
+		f->next++;
+		f->used = 0;
+	}
+	return NULL;
+}
+
+static int fake_launchctl(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+			  void *ctx)
+{
+	struct fx *f = ctx;
+	struct rl_buf b = {0};
+	const struct answer *a;
+
+	for (size_t i = 0; args[i]; i++) {
+		rl_buf_adds(&b, i ? " " : "");
+		rl_buf_adds(&b, args[i]);
+	}
+	rl_buf_adds(&b, "");
+	memset(res, 0, sizeof(*res));
+	res->cmd = rl_buf_detach(&b);
+	res->timeout_s = 30;
+	if (f->ncalls < MAXCALLS) {
+		f->calls[f->ncalls].cmd = rl_xstrdup(res->cmd);
+		f->calls[f->ncalls].t = f->mono;
+	}
+	f->ncalls++;
+	f->mono += CALL_COST;
+	a = match(f, res->cmd);
+	if (!a) {
+		fprintf(stderr, "off the script: launchctl %s\n", res->cmd);
+		f->off_script++;
+		rl_error_set(err, "off the script: %s", res->cmd);
+		return -1;
+	}
+	if (a->cannot_run) {
+		rl_error_set(err, "cannot run launchctl '/bin/launchctl': No such file or directory");
+		return -1;
+	}
+	res->status = a->timed_out ? -1 : a->status;
+	res->timed_out = a->timed_out;
+	res->out = rl_xstrdup(a->out ? a->out : "");
+	res->errout = rl_xstrdup(a->errout ? a->errout : "");
+	return 0;
+}
 
 static void on_result(const struct rl_result *r, void *ctx)
 {
 	struct fx *f = ctx;
 
 	if (f->ncb < MAXJOBS) {
-		f->cb_wall[f->ncb] = (double)rl_now_wall_ns() / 1e9;
 		f->cb_res[f->ncb] = r;
+		f->cb_t[f->ncb] = f->mono;
 	}
 	f->ncb++;
 }
 
-/* n jobs org.example.a, .b, …: loaded system daemons, KeepAlive, running
- * with pids 100, 101, …; tests adjust f->services before write_state(). */
+/* n jobs org.example.a, .b, …: system daemons, KeepAlive true, kickstarted; tests
+ * adjust jobs, steps and options before run(). */
 static void setup(struct fx *f, size_t n)
 {
-	size_t i;
-
 	memset(f, 0, sizeof(*f));
-	f->dir = check_tmpdir();
-	f->state = rl_path_join(f->dir, "state.json");
-	setenv("FAKE_LAUNCHCTL_STATE", f->state, 1);
-	f->services = json_object();
-	for (i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		struct rl_job *j = &f->jobs[i];
 
 		j->label = rl_xasprintf("org.example.%c", (char)('a' + i));
-		j->plist = rl_xasprintf("%s/%s.plist", f->dir, j->label);
+		j->plist = rl_xasprintf("/Library/LaunchDaemons/%s.plist", j->label);
 		j->domain = rl_xstrdup("system");
 		j->target = rl_xasprintf("system/%s", j->label);
 		j->throttle_interval = -1;
 		j->keepalive = 1;
+		j->keepalive_always = 1;
 		f->steps[i].job = j;
 		f->steps[i].action = RL_ACTION_KICKSTART;
-		json_object_set_new(f->services, j->target,
-				    json_pack("{s:b, s:i, s:s, s:s, s:i}", "loaded", 1, "pid",
-					      (int)(100 + i), "domain", "system", "plist", j->plist,
-					      "runs", 1));
 	}
 	f->plan.steps = f->steps;
 	f->plan.n = n;
-	f->o.lc.path = fake_path;
-	f->o.lc.timeout_s = 5;
+	f->mono = 1000 * S;
+	f->o.ops = (struct rl_restart_ops){fake_now, fake_wall, fake_sleep_until, fake_launchctl, f};
+	f->o.throttle_floor = RL_THROTTLE_FLOOR_DEFAULT;
 	f->o.interval = 0;
 	f->o.settle = 0.2;
 	f->o.timeout = 1;
@@ -82,464 +204,690 @@ static void setup(struct fx *f, size_t n)
 	f->o.ctx = f;
 }
 
-static json_t *svc(struct fx *f, size_t i)
-{
-	return json_object_get(f->services, f->jobs[i].target);
-}
+#define RUN(f, rc, ...)                                                                            \
+	do {                                                                                       \
+		static const struct answer script_[] = {__VA_ARGS__};                              \
+		CHECK_INT(run_script(f, script_, sizeof(script_) / sizeof(script_[0])), rc);       \
+	} while (0)
 
-static void write_state(struct fx *f)
+/* Run the plan against script; every entry must have been used. */
+static int run_script(struct fx *f, const struct answer *script, size_t n)
 {
-	json_t *root = json_pack("{s:i, s:O}", "next_pid", 1000, "services", f->services);
+	int rc;
 
-	if (rl_json_save_file(f->state, "fake state", root, NULL) < 0)
-		exit(1);
-	json_decref(root);
-}
-
-static int run(struct fx *f)
-{
-	write_state(f);
-	return rl_restart_run(&f->plan, &f->o, &f->hist, &f->res, &f->err);
+	f->script = script;
+	f->nscript = n;
+	rc = rl_restart_run(&f->plan, &f->o, &f->hist, &f->res, &f->err);
+	CHECK_INT(f->off_script, 0);
+	/* Every expected call came: only the last entry may be partly used. */
+	while (f->next < n && f->used >= (size_t)(script[f->next].times > 0 ? script[f->next].times
+									     : 1)) {
+		f->next++;
+		f->used = 0;
+	}
+	if (f->next < n)
+		fprintf(stderr, "the script's entry %zu (%s) was not reached\n", f->next,
+			script[f->next].cmd);
+	CHECK_INT(f->next, n);
+	return rc;
 }
 
 static void teardown(struct fx *f)
 {
-	size_t i;
-
-	for (i = 0; i < MAXJOBS; i++) {
+	for (size_t i = 0; i < MAXJOBS; i++) {
 		free(f->jobs[i].label);
 		free(f->jobs[i].plist);
 		free(f->jobs[i].domain);
 		free(f->jobs[i].target);
 	}
+	for (size_t i = 0; i < f->ncalls && i < MAXCALLS; i++)
+		free(f->calls[i].cmd);
 	rl_results_release(&f->res);
 	rl_history_release(&f->hist);
-	json_decref(f->services);
-	check_rmtree(f->dir);
-	free(f->dir);
-	free(f->state);
 }
 
-/* What the fake says about a service now. */
-static json_int_t fake_pid(struct fx *f, size_t i)
+/* Fake time of the nth call of cmd (expanded), or -1. */
+static int64_t call_t(const struct fx *f, const char *cmd, int nth)
 {
-	json_t *root = NULL;
-	json_int_t pid;
+	char *want = expand(f, cmd);
+	int64_t t = -1;
 
-	if (rl_json_load_file(f->state, "fake state", 0, &root, NULL) < 0)
-		return -1;
-	pid = json_integer_value(json_object_get(
-		json_object_get(json_object_get(root, "services"), f->jobs[i].target), "pid"));
-	json_decref(root);
-	return pid;
-}
-
-/* Wall-clock time of the nth (0-based) logged call whose arguments, joined
- * by spaces, equal cmd; -1 when there is none. */
-static double log_time(struct fx *f, const char *cmd, int nth)
-{
-	char *path = rl_xasprintf("%s.log", f->state);
-	struct rl_buf b = {0};
-	double t = -1;
-	char *line, *save = NULL;
-
-	if (rl_file_read(path, "log", 1 << 24, &b, NULL) == 0 && b.data) {
-		for (line = strtok_r(b.data, "\n", &save); line && t < 0;
-		     line = strtok_r(NULL, "\n", &save)) {
-			json_t *e = json_loads(line, 0, NULL), *v;
-			struct rl_buf c = {0};
-			size_t k;
-
-			json_array_foreach(json_object_get(e, "argv"), k, v)
-			{
-				rl_buf_adds(&c, k ? " " : "");
-				rl_buf_adds(&c, json_string_value(v));
-			}
-			if (c.data && strcmp(c.data, cmd) == 0 && nth-- == 0)
-				t = json_real_value(json_object_get(e, "t"));
-			rl_buf_release(&c);
-			json_decref(e);
-		}
-	}
-	rl_buf_release(&b);
-	free(path);
+	for (size_t i = 0; i < f->ncalls && i < MAXCALLS && t < 0; i++)
+		if (strcmp(f->calls[i].cmd, want) == 0 && nth-- == 0)
+			t = f->calls[i].t;
+	free(want);
 	return t;
 }
 
-static int log_count(struct fx *f, const char *cmd)
+static int ncalls_of(const struct fx *f, const char *cmd)
 {
 	int n = 0;
 
-	while (log_time(f, cmd, n) >= 0)
+	while (call_t(f, cmd, n) >= 0)
 		n++;
 	return n;
 }
 
-static void test_kickstart_ok(void)
+static const struct rl_result *res0(const struct fx *f)
+{
+	return &f->res.v[0];
+}
+
+/* POLICY → THROTTLE → WAIT → STATUS_BEFORE → KICKSTART → WAIT_RUNNING →
+ * SETTLE → VERIFY_FRESH → DONE, the common path. */
+static void test_kickstart(void)
 {
 	struct fx f;
-	double now = (double)rl_now_wall_ns() / 1e9;
+	int64_t t0;
 
 	setup(&f, 1);
-	CHECK_INT(run(&f), 0);
+	t0 = f.mono;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(100)},
+	    {PRINT_A, 0, RUNNING(200), .times = STICKY});
 	CHECK_INT(f.res.n, 1);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
-	CHECK_STR(rl_result_status_name(f.res.v[0].status), "restarted");
-	CHECK_INT(f.res.v[0].old_pid, 100);
-	CHECK(f.res.v[0].new_pid > 1000);
-	CHECK_INT(f.res.v[0].new_pid, fake_pid(&f, 0));
-	CHECK(f.res.v[0].error == NULL);
-	CHECK(f.res.v[0].note == NULL);
-	CHECK(f.res.v[0].seconds >= f.o.settle);
-	CHECK(f.res.v[0].step == &f.steps[0]);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 1);
-	/* History: the attempt's time. */
-	CHECK((double)rl_history_last(&f.hist, "org.example.a") / 1e9 >= now);
-	CHECK(log_time(&f, "kickstart -k system/org.example.a", 0) >=
-	      (double)rl_history_last(&f.hist, "org.example.a") / 1e9);
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_STR(rl_result_status_name(res0(&f)->status), "restarted");
+	CHECK(res0(&f)->step == &f.steps[0]);
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK(res0(&f)->error == NULL);
+	CHECK(res0(&f)->note == NULL);
+	/* The old pid right after the kickstart is not back; the new one, seen
+	 * 0.1 s later, is watched for the settle time at 0.1 s steps. */
+	CHECK_INT(call_t(&f, PRINT_A, 2), call_t(&f, KICK_A, 0) + 2 * CALL_COST + S / 10);
+	CHECK(call_t(&f, PRINT_A, 5) >= call_t(&f, PRINT_A, 2) + S / 5);
+	CHECK_INT(ncalls_of(&f, PRINT_A), 6);
+	CHECK_INT((int64_t)(res0(&f)->seconds * 1e9 + 0.5), f.mono - t0);
+	/* The attempt is in the history at the kickstart's time. */
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, KICK_A, 0));
 	CHECK_INT(f.ncb, 1);
-	CHECK(f.cb_res[0] == &f.res.v[0]);
+	CHECK(f.cb_res[0] == res0(&f));
 	teardown(&f);
 }
 
-static void test_slow_start(void)
-{
-	struct fx f;
-
-	setup(&f, 1);
-	json_object_set_new(svc(&f, 0), "start_delay", json_real(0.4));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
-	CHECK(f.res.v[0].new_pid > 1000);
-	CHECK(f.res.v[0].seconds >= 0.4);
-	teardown(&f);
-}
-
-static void test_never_back(void)
-{
-	struct fx f;
-
-	setup(&f, 1);
-	f.o.timeout = 0.5;
-	json_object_set_new(svc(&f, 0), "never_up", json_true());
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK_STR(f.res.v[0].error, "did not come back within 0.5 s (state not running)");
-	CHECK_INT(f.res.v[0].old_pid, 100);
-	CHECK_INT(f.res.v[0].new_pid, 0);
-	CHECK(f.res.v[0].seconds >= 0.5);
-	/* Recorded even though it failed. */
-	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
-	teardown(&f);
-}
-
-static void test_dies_in_settle(void)
-{
-	struct fx f;
-
-	setup(&f, 1);
-	f.o.settle = 5;
-	json_object_set_new(svc(&f, 0), "die_after_prints", json_integer(2));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK_STR(f.res.v[0].error, "exited during settle (last exit code 1)");
-	CHECK_INT(f.res.v[0].new_pid, 0);
-	CHECK_INT(f.res.v[0].old_pid, 100);
-	teardown(&f);
-}
-
-static void test_not_loaded(void)
-{
-	struct fx f;
-
-	setup(&f, 1);
-	json_object_set_new(svc(&f, 0), "loaded", json_false());
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_SKIPPED);
-	CHECK_STR(f.res.v[0].error, "not loaded");
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
-	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
-	CHECK_INT(f.ncb, 1);
-	teardown(&f);
-}
-
-static void test_no_domain(void)
-{
-	struct fx f;
-
-	setup(&f, 2);
-	json_object_set_new(svc(&f, 0), "print_exit", json_integer(112));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK(strstr(f.res.v[0].error, "exit code 112 (no such domain") != NULL);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
-	/* Stops the run by default. */
-	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-	teardown(&f);
-}
-
-static void test_reload(void)
-{
-	struct fx f;
-	double bootout, boot1, boot2;
-
-	setup(&f, 1);
-	f.o.timeout = 2;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	json_object_set_new(svc(&f, 0), "bootout_delay", json_real(0.3));
-	json_object_set_new(svc(&f, 0), "bootstrap_exits", json_pack("[i]", 5));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
-	CHECK(f.res.v[0].error == NULL);
-	CHECK_INT(f.res.v[0].old_pid, 100);
-	CHECK(f.res.v[0].new_pid > 1000);
-	CHECK_INT(f.res.v[0].new_pid, fake_pid(&f, 0));
-	bootout = log_time(&f, "bootout system/org.example.a", 0);
-	{
-		char *cmd = rl_xasprintf("bootstrap system %s", f.jobs[0].plist);
-
-		boot1 = log_time(&f, cmd, 0);
-		boot2 = log_time(&f, cmd, 1);
-		CHECK_INT(log_count(&f, cmd), 2);
-		free(cmd);
-	}
-	CHECK(bootout > 0);
-	/* It waited for bootout to finish before bootstrapping. */
-	CHECK(boot1 >= bootout + 0.3);
-	CHECK(boot2 > boot1);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
-	teardown(&f);
-}
-
-static void test_bootstrap_refused(void)
-{
-	struct fx f;
-	struct rl_service_status st;
-	char *want;
-
-	setup(&f, 1);
-	f.o.timeout = 1;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	json_object_set_new(svc(&f, 0), "bootstrap_exits",
-			    json_pack("[i,i,i,i,i,i,i,i,i,i]", 5, 5, 5, 5, 5, 5, 5, 5, 5, 5));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	want = rl_xasprintf("launchd refused to load '%s': launchctl 'bootstrap system %s' "
-			    "failed with exit code 5 (input/output error: already loaded, or "
-			    "bootstrap too soon after bootout): Bootstrap failed: 5: Input/output "
-			    "error; the job is not loaded",
-			    f.jobs[0].plist, f.jobs[0].plist);
-	CHECK_STR(f.res.v[0].error, want);
-	free(want);
-	/* The job is indeed not loaded now. */
-	CHECK(log_time(&f, "bootout system/org.example.a", 0) > 0);
-	CHECK_INT(rl_launchctl_status(&f.o.lc, "system/org.example.a", &st, NULL), 1);
-	{
-		char *cmd = rl_xasprintf("bootstrap system %s", f.jobs[0].plist);
-
-		CHECK(log_count(&f, cmd) >= 1);
-		free(cmd);
-	}
-	teardown(&f);
-}
-
-/* A job running before a reload that launchd would not start on its own is
- * started again. */
-static void test_reload_starts(void)
-{
-	struct fx f;
-
-	setup(&f, 1);
-	f.jobs[0].keepalive = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	json_object_set_new(svc(&f, 0), "run_at_load", json_false());
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
-	CHECK(f.res.v[0].new_pid > 1000);
-	CHECK_INT(log_count(&f, "kickstart system/org.example.a"), 1);
-	teardown(&f);
-}
-
-static void test_stop_or_keep_going(void)
-{
-	struct fx f;
-	int keep;
-
-	for (keep = 0; keep <= 1; keep++) {
-		setup(&f, 3);
-		f.o.keep_going = keep;
-		json_object_set_new(svc(&f, 0), "kickstart_exit", json_integer(5));
-		json_object_set_new(
-			svc(&f, 0), "kickstart_stderr",
-			json_string("Could not kickstart service \"org.example.a\": 5"));
-		CHECK_INT(run(&f), 0);
-		CHECK_INT(f.res.n, 3);
-		CHECK_INT(f.ncb, 3);
-		CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-		CHECK_STR(f.res.v[0].error,
-			  "launchctl 'kickstart -k system/org.example.a' failed with exit code 5 "
-			  "(input/output error: already loaded, or bootstrap too soon after "
-			  "bootout): Could not kickstart service \"org.example.a\": 5");
-		CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
-		if (keep) {
-			CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
-			CHECK_INT(f.res.v[2].status, RL_RESULT_RESTARTED);
-			CHECK_INT(log_count(&f, "kickstart -k system/org.example.c"), 1);
-		} else {
-			CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-			CHECK_STR(f.res.v[1].error, "not attempted after an earlier failure");
-			CHECK_INT(f.res.v[2].status, RL_RESULT_DEFERRED);
-			CHECK_INT(log_count(&f, "print system/org.example.b"), 0);
-			CHECK_INT(log_count(&f, "kickstart -k system/org.example.c"), 0);
-			CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
-		}
-		teardown(&f);
-	}
-}
-
-static void test_max_and_never(void)
+/* POLICY → SKIPPED (restart = never), DEFERRED (--max), and the rest. */
+static void test_policy(void)
 {
 	struct fx f;
 
 	setup(&f, 4);
 	f.o.max = 2;
+	f.o.settle = 0;
 	f.steps[0].never = 1;
-	CHECK_INT(run(&f), 0);
+	RUN(&f, 0, {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0}, {"print system/org.example.b", 0, RUNNING(201)},
+	    {"print system/org.example.b", 0, RUNNING(201)},
+	    {"print system/org.example.c", 0, RUNNING(102)},
+	    {"kickstart -k system/org.example.c", 0}, {"print system/org.example.c", 0, RUNNING(202)},
+	    {"print system/org.example.c", 0, RUNNING(202)});
 	CHECK_INT(f.res.n, 4);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_SKIPPED);
 	CHECK_STR(f.res.v[0].error, "restart = never");
-	CHECK_INT(log_count(&f, "print system/org.example.a"), 0);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
 	CHECK_INT(f.res.v[2].status, RL_RESULT_RESTARTED);
 	CHECK_INT(f.res.v[3].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[3].error, "--max 2 reached; left for the next run");
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.d"), 0);
-	CHECK_INT(fake_pid(&f, 3), 103);
+	CHECK_STR(rl_result_status_name(RL_RESULT_DEFERRED), "deferred");
+	CHECK_STR(rl_result_status_name(RL_RESULT_SKIPPED), "skipped");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.d"), 0);
+	CHECK_INT(f.ncb, 4);
 	teardown(&f);
 }
 
+/* A failure stops the run (later steps DEFERRED, launchctl not asked);
+ * --keep-going goes on. */
+static void test_stop_or_keep_going(void)
+{
+	struct fx f;
+
+	setup(&f, 2);
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {KICK_A, 5, "", "Could not kickstart service \"org.example.a\": 5"});
+	CHECK_INT(f.res.n, 2);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_STR(f.res.v[0].error,
+		  "launchctl 'kickstart -k system/org.example.a' failed with exit code 5 "
+		  "(input/output error: already loaded, or bootstrap too soon after bootout): "
+		  "Could not kickstart service \"org.example.a\": 5");
+	CHECK_STR(rl_result_status_name(RL_RESULT_FAILED), "failed");
+	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[1].error, "not attempted after an earlier failure");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
+	teardown(&f);
+
+	setup(&f, 2);
+	f.o.settle = 0;
+	f.o.keep_going = 1;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 5},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0}, {"print system/org.example.b", 0, RUNNING(201)},
+	    {"print system/org.example.b", 0, RUNNING(201)});
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	teardown(&f);
+}
+
+/* THROTTLE: --interval spaces restarts from the end of the last one. */
 static void test_interval(void)
 {
 	struct fx f;
-	double kick_b, kick_c;
 
-	setup(&f, 3);
-	f.o.interval = 0.4;
-	f.o.settle = 0.1;
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[2].status, RL_RESULT_RESTARTED);
-	kick_b = log_time(&f, "kickstart -k system/org.example.b", 0);
-	kick_c = log_time(&f, "kickstart -k system/org.example.c", 0);
-	CHECK(kick_b >= f.cb_wall[0] + 0.4);
-	CHECK(kick_c >= f.cb_wall[1] + 0.4);
+	setup(&f, 2);
+	f.o.interval = 5;
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK_INT(call_t(&f, "print system/org.example.b", 0), f.cb_t[0] + 5 * S);
+	teardown(&f);
+
+	/* A step that attempted nothing does not space the next one. */
+	setup(&f, 2);
+	f.o.interval = 5;
+	f.o.settle = 0;
+	f.steps[0].never = 1;
+	RUN(&f, 0, {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(call_t(&f, "print system/org.example.b", 0), f.cb_t[0]);
 	teardown(&f);
 }
 
+/* THROTTLE with a history: DEFERRED under --no-wait, else WAIT until
+ * max(ThrottleInterval, floor) after the last restart. */
 static void test_throttle(void)
 {
 	struct fx f;
-	int64_t now = rl_now_wall_ns();
 
-	/* --no-wait: left for the next run, launchctl not even asked. */
 	setup(&f, 2);
 	f.o.no_wait = 1;
 	f.jobs[1].throttle_interval = 30;
-	rl_history_set(&f.hist, "org.example.a", now - 2000000000LL);
-	rl_history_set(&f.hist, "org.example.b", now - 15000000000LL);
-	CHECK_INT(run(&f), 0);
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 2 * S);
+	rl_history_set(&f.hist, "org.example.b", WALL0 + f.mono - 15 * S);
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.ncalls, 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; ThrottleInterval 10 s");
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[1].error, "restarted 15 s ago; ThrottleInterval 30 s");
-	CHECK_INT(log_count(&f, "print system/org.example.a"), 0);
-	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), now - 2000000000LL);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + f.mono - 2 * S);
 	teardown(&f);
 
-	/* Waiting: not sooner than 10 s after the last restart (a
-	 * ThrottleInterval under 10 s does not shorten that). */
+	/* Waiting: a ThrottleInterval under the floor does not shorten it. */
 	setup(&f, 1);
+	f.o.settle = 0;
 	f.jobs[0].throttle_interval = 1;
-	now = rl_now_wall_ns();
-	rl_history_set(&f.hist, "org.example.a", now - 9500000000LL);
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
-	CHECK(log_time(&f, "kickstart -k system/org.example.a", 0) >= (double)now / 1e9 + 0.5);
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 7 * S);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(call_t(&f, PRINT_A, 0), 1000 * S + 3 * S);
+	teardown(&f);
+
+	/* A lower floor from the options: the plist's ThrottleInterval, else
+	 * the floor. */
+	setup(&f, 2);
+	f.o.settle = 0;
+	f.o.no_wait = 1;
+	f.o.throttle_floor = 0;
+	f.jobs[1].throttle_interval = 4;
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 1);
+	rl_history_set(&f.hist, "org.example.b", WALL0 + f.mono - 2 * S);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[1].error, "restarted 2 s ago; ThrottleInterval 4 s");
+	teardown(&f);
+
+	/* The wall clock went back: counted from now, never longer than the
+	 * throttle. */
+	setup(&f, 1);
+	f.o.settle = 0;
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono + 3600 * S);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(call_t(&f, PRINT_A, 0), 1000 * S + 10 * S);
 	teardown(&f);
 }
 
-/* A job launchd shows without a process is idle: kickstart -k would start
- * it out of its schedule, and its next launch runs the new files. */
+/* STATUS_BEFORE → SKIPPED (113) and FAILED (another answer). */
+static void test_status_before(void)
+{
+	struct fx f;
+
+	setup(&f, 2);
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND},
+	    {"print system/org.example.b", 112, "", "Could not find domain for port"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_STR(res0(&f)->error, "not loaded");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_FAILED);
+	CHECK_STR(f.res.v[1].error,
+		  "cannot get the status of 'system/org.example.b': launchctl 'print "
+		  "system/org.example.b' failed with exit code 112 (no such domain, e.g. no GUI "
+		  "session for that user): Could not find domain for port");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
+	teardown(&f);
+
+	/* print answers 0 but prints no service block. */
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, "nothing here\n"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "cannot get the status of 'system/org.example.a': launchctl "
+				   "print printed no service block");
+	teardown(&f);
+}
+
+/* KICKSTART → FAILED on a hung launchctl. */
+static void test_kickstart_hangs(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, .timed_out = 1});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'kickstart -k system/org.example.a' timed out after 30 s");
+	teardown(&f);
+}
+
+/* WAIT_RUNNING → WAIT_RUNNING (no new pid yet) → FAILED at the timeout. */
+static void test_never_back(void)
+{
+	struct fx f;
+	int64_t kick;
+
+	setup(&f, 1);
+	f.o.timeout = 0.5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, STOPPED, .times = STICKY});
+	kick = call_t(&f, KICK_A, 0);
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.5 s (state not running; last exit code 1)");
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_INT(res0(&f)->new_pid, 0);
+	/* Polled every 0.1 s until the deadline, 0.5 s after the kickstart. */
+	CHECK(f.mono >= kick + CALL_COST + S / 2);
+	CHECK(f.mono <= kick + CALL_COST + S / 2 + 2 * CALL_COST);
+	CHECK_INT(ncalls_of(&f, PRINT_A), 1 + 6);
+	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
+	teardown(&f);
+
+	/* The same pid as before does not count as back. */
+	setup(&f, 1);
+	f.o.timeout = 0.2;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
+	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	CHECK_STR(res0(&f)->error, "did not come back within 0.2 s (state running)");
+	teardown(&f);
+}
+
+/* A failure says what launchd says: the last exit reason (dyld could not
+ * load the new program), a crash loop, and where the job's errors go. */
+static void test_failure_in_launchds_words(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	f.jobs[0].stderr_path = rl_xstrdup("/opt/homebrew/var/log/nginx.log");
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = spawn scheduled\n\tsuccessive crashes = 3\n"
+	     "\tlast exit code = 1\n\tlast exit reason = OS_REASON_DYLD | Library missing\n}\n",
+	     .times = STICKY});
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
+		  "not start it); crash loop: 3 successive crashes, launchd respawns it after its "
+		  "throttle (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log)");
+	free(f.jobs[0].stderr_path);
+	f.jobs[0].stderr_path = NULL;
+	teardown(&f);
+
+	/* Killed by a signal while settling; one crash is no loop. */
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = not running\n\tsuccessive crashes = 1\n"
+	     "\tlast terminating signal = Segmentation fault: 11\n}\n"});
+	CHECK_STR(res0(&f)->error,
+		  "exited during settle (last terminating signal Segmentation fault: 11)");
+	teardown(&f);
+}
+
+/* SETTLE → FAILED: the new pid exits, another replaces it, or launchd
+ * unloads the job, or print fails. */
+static void test_settle_failures(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 3},
+	    {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "exited during settle (last exit code 1)");
+	CHECK_INT(res0(&f)->new_pid, 0);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 0, KILLED});
+	CHECK_STR(res0(&f)->error, "exited during settle (last terminating signal Killed: 9)");
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 0, RUNNING(300)});
+	CHECK_STR(res0(&f)->error, "exited during settle (no exit status from launchd)");
+	CHECK_INT(res0(&f)->new_pid, 300);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 113, "", NOT_FOUND});
+	CHECK_STR(res0(&f)->error, "was unloaded during settle");
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, .timed_out = 1});
+	CHECK_STR(res0(&f)->error, "cannot get the status of 'system/org.example.a': launchctl "
+				   "'print system/org.example.a' timed out after 30 s");
+	teardown(&f);
+}
+
+static int fresh_calls;
+static pid_t fresh_pid;
+
+static int stale_cb(const struct rl_step *step, pid_t pid, char **why, void *ctx)
+{
+	(void)ctx;
+	fresh_calls++;
+	fresh_pid = pid;
+	if (strcmp(step->job->label, "org.example.a") != 0)
+		return 0;
+	*why = rl_xasprintf("pid %d still runs replaced code: /old/bin/x (deleted)", (int)pid);
+	return 1;
+}
+
+/* VERIFY_FRESH → FAILED (stale) and DONE (fresh). */
+static void test_verify_fresh(void)
+{
+	struct fx f;
+
+	setup(&f, 2);
+	f.o.settle = 0;
+	f.o.keep_going = 1;
+	f.o.verify_fresh = stale_cb;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "pid 200 still runs replaced code: /old/bin/x (deleted)");
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK_INT(fresh_calls, 2);
+	CHECK_INT(fresh_pid, 201);
+	teardown(&f);
+}
+
+/* BOOTOUT → WAIT_GONE (polls until print says 113) → BOOTSTRAP → WAIT_RUNNING. */
+static void test_reload(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 0, STOPPED, .times = 3},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(ncalls_of(&f, KICK_A), 0);
+	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
+	teardown(&f);
+
+	/* Bootout answering 3 or 113: already gone, bootstrap. */
+	for (int code = 0; code < 2; code++) {
+		setup(&f, 1);
+		f.o.settle = 0;
+		f.steps[0].action = RL_ACTION_RELOAD;
+		if (code == 0)
+			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 3, "", "Boot-out failed: 3"},
+			    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+		else
+			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 113}, {PRINT_A, 113},
+			    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		teardown(&f);
+	}
+}
+
+/* BOOTOUT → FAILED on another answer; WAIT_GONE → FAILED at the timeout. */
+static void test_bootout_failures(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "launchctl 'bootout system/org.example.a' failed with exit "
+				   "code 1 (operation not permitted): Boot-out failed: 1: Operation "
+				   "not permitted");
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	teardown(&f);
+}
+
+/* BOOTSTRAP → BOOTSTRAP on 5 with a doubling backoff, then WAIT_RUNNING;
+ * FAILED when the tries or the timeout run out, or on another answer. */
+static void test_bootstrap_retries(void)
+{
+	struct fx f;
+	int64_t b0, b1, b2;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 2}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	b0 = call_t(&f, BOOT_A, 0);
+	b1 = call_t(&f, BOOT_A, 1);
+	b2 = call_t(&f, BOOT_A, 2);
+	CHECK_INT(b1, b0 + CALL_COST + S / 10);
+	CHECK_INT(b2, b1 + CALL_COST + S / 5);
+	teardown(&f);
+
+	/* Refused every time: six tries, then the job is reported unloaded. */
+	setup(&f, 1);
+	f.o.timeout = 60;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 6});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	{
+		char *want = rl_xasprintf(
+			"launchd refused to load '%s': launchctl 'bootstrap system %s' failed with "
+			"exit code 5 (input/output error: already loaded, or bootstrap too soon "
+			"after bootout): Bootstrap failed: 5: Input/output error; the job is not "
+			"loaded",
+			f.jobs[0].plist, f.jobs[0].plist);
+
+		CHECK_STR(res0(&f)->error, want);
+		free(want);
+	}
+	teardown(&f);
+
+	/* The timeout ends the retries first. */
+	setup(&f, 1);
+	f.o.timeout = 0.25;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	teardown(&f);
+
+	/* Another answer is not retried; a hung bootstrap may have loaded it. */
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 78, "", "Bootstrap failed: 78: Function not implemented"});
+	CHECK(strstr(res0(&f)->error, "exit code 78: Bootstrap failed: 78") != NULL);
+	CHECK(strstr(res0(&f)->error, "; the job is not loaded") != NULL);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .timed_out = 1});
+	{
+		char *want = rl_xasprintf("cannot load '%s': launchctl 'bootstrap system %s' timed "
+					  "out after 30 s; the job may not be loaded",
+					  f.jobs[0].plist, f.jobs[0].plist);
+
+		CHECK_STR(res0(&f)->error, want);
+		free(want);
+	}
+	teardown(&f);
+}
+
+/* BOOTSTRAP → START: running before, and launchd would not start it on
+ * load (neither KeepAlive nor RunAtLoad); START → FAILED. */
+static void test_reload_starts(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.jobs[0].keepalive = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.jobs[0].keepalive = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, 5, "", "Could not kickstart"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'kickstart system/org.example.a' failed with exit code 5 "
+		  "(input/output error: already loaded, or bootstrap too soon after bootout): "
+		  "Could not kickstart; the job is loaded but not running");
+	teardown(&f);
+
+	/* RunAtLoad: launchd starts it itself, no kickstart. */
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.jobs[0].keepalive = 0;
+	f.jobs[0].runatload = 1;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	teardown(&f);
+}
+
+/* STATUS_BEFORE → IDLE: a job launchd shows without a process is not
+ * kickstarted (kickstart -k would start it out of its schedule; its next
+ * launch runs the new files), unless KeepAlive true keeps it running. */
 static void test_not_running_is_idle(void)
 {
 	struct fx f;
 
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
-	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
-	json_object_set_new(svc(&f, 0), "never_up", json_true());
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
-	CHECK_INT(f.res.v[0].old_pid, 0);
-	CHECK_INT(f.res.v[0].new_pid, 0);
-	CHECK_STR(f.res.v[0].note, "not running: runs the new files at its next launch");
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
+	f.jobs[0].keepalive_always = 0;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK_STR(rl_result_status_name(res0(&f)->status), "idle");
+	CHECK_INT(res0(&f)->old_pid, 0);
+	CHECK_INT(res0(&f)->new_pid, 0);
+	CHECK_STR(res0(&f)->note, "not running: runs the new files at its next launch");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
 
-	/* RunAtLoad only says what happens at load: idle all the same. */
+	/* RunAtLoad and a KeepAlive dictionary are launch conditions too. */
 	setup(&f, 1);
-	f.jobs[0].keepalive = 0;
+	f.jobs[0].keepalive_always = 0;
 	f.jobs[0].runatload = 1;
-	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 0);
+	RUN(&f, 0, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
 	teardown(&f);
 
-	/* KeepAlive true without a process is between crashes: restarted,
-	 * and judged (here it never comes up). */
+	/* KeepAlive true without a process is between crashes: kickstarted,
+	 * and judged. */
 	setup(&f, 1);
 	f.o.timeout = 0.3;
-	f.jobs[0].keepalive_always = 1;
-	json_object_set_new(svc(&f, 0), "pid", json_integer(0));
-	json_object_set_new(svc(&f, 0), "never_up", json_true());
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK_INT(log_count(&f, "kickstart -k system/org.example.a"), 1);
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {KICK_A, 0}, {PRINT_A, 0, STOPPED, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	teardown(&f);
+
+	/* A reload of one that launchd neither keeps alive nor starts at load:
+	 * bootout + bootstrap, nothing to watch after: idle. */
+	setup(&f, 1);
+	f.jobs[0].keepalive = 0;
+	f.jobs[0].keepalive_always = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK(res0(&f)->note && strstr(res0(&f)->note, "reloaded; ") == res0(&f)->note);
 	teardown(&f);
 }
 
-/* Steps the plan decided are reported as such without a launchctl call. */
-static void test_decided_steps_are_not_touched(void)
+/* POLICY → IDLE, CURRENT, REFUSED: steps the plan decided are reported as
+ * such without a single launchctl call, and count for nothing. */
+static void test_decided_steps(void)
 {
 	struct fx f;
 
 	setup(&f, 3);
+	f.o.max = 1;
 	f.steps[0].decision = RL_DECISION_IDLE;
 	f.steps[0].why = rl_xstrdup("not running: runs the new files at its next launch");
 	f.steps[1].decision = RL_DECISION_CURRENT;
 	f.steps[1].why = rl_xstrdup("pid 101 started 14:02:11, after the change at 14:02:03");
 	f.steps[2].decision = RL_DECISION_REFUSED;
 	f.steps[2].why =
-		rl_xstrdup("new '/x/nginx' links '/x/libpcre2-8.0.dylib', which does not exist");
-	CHECK_INT(run(&f), 0);
+		rl_xstrdup("new /x/nginx links /x/libpcre2-8.0.dylib, which does not exist");
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.ncalls, 0);
+	CHECK_INT(f.res.n, 3);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
 	CHECK_STR(f.res.v[0].note, f.steps[0].why);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_CURRENT);
+	CHECK_STR(rl_result_status_name(f.res.v[1].status), "current");
 	CHECK_STR(f.res.v[1].note, f.steps[1].why);
 	CHECK_INT(f.res.v[2].status, RL_RESULT_REFUSED);
+	CHECK_STR(rl_result_status_name(f.res.v[2].status), "refused");
 	CHECK_STR(f.res.v[2].error, f.steps[2].why);
-	for (size_t i = 0; i < 3; i++) {
-		char *kick = rl_xasprintf("kickstart -k %s", f.jobs[i].target);
-		char *print = rl_xasprintf("print %s", f.jobs[i].target);
-
-		CHECK_INT(log_count(&f, kick), 0);
-		CHECK_INT(log_count(&f, print), 0);
-		free(kick);
-		free(print);
-	}
-	CHECK_STR(rl_result_status_name(RL_RESULT_IDLE), "idle");
-	CHECK_STR(rl_result_status_name(RL_RESULT_CURRENT), "current");
-	CHECK_STR(rl_result_status_name(RL_RESULT_REFUSED), "refused");
+	CHECK_INT(f.ncb, 3);
 	for (size_t i = 0; i < 3; i++) {
 		free(f.steps[i].why);
 		f.steps[i].why = NULL;
@@ -547,127 +895,84 @@ static void test_decided_steps_are_not_touched(void)
 	teardown(&f);
 }
 
-static pid_t fresh_seen;
-
-static int stale_cb(const struct rl_step *step, pid_t pid, char **why, void *ctx)
-{
-	fresh_seen = pid;
-	*why = rl_xasprintf("pid %d runs '/old/bin/x' (deleted)", (int)pid);
-	return strcmp(step->job->label, "org.example.a") == 0;
-}
-
-static void test_verify_fresh(void)
+/* Every state that calls launchctl → FATAL when it cannot be run: the run
+ * stops, the step at hand gets no result, the ones before keep theirs. */
+static void test_fatal(void)
 {
 	struct fx f;
 
+	/* STATUS_BEFORE, after a finished step. */
 	setup(&f, 2);
-	f.o.keep_going = 1;
-	f.o.verify_fresh = stale_cb;
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK(strstr(f.res.v[0].error, "runs '/old/bin/x' (deleted)") != NULL);
-	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
-	CHECK_INT(fresh_seen, f.res.v[1].new_pid);
+	f.steps[1].job = &f.jobs[0];
+	f.o.settle = 0;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2},
+	    GONE);
+	CHECK_STR(f.err.text, "cannot run launchctl '/bin/launchctl': No such file or directory");
+	CHECK_INT(f.res.n, 1);
+	CHECK_INT(f.ncb, 1);
 	teardown(&f);
-}
 
-static void test_launchctl_hangs(void)
-{
-	struct fx f;
-
+	/* KICKSTART, WAIT_RUNNING, SETTLE. */
 	setup(&f, 1);
-	f.o.lc.timeout_s = 1.5;
-	f.o.timeout = 5;
-	json_object_set_new(svc(&f, 0), "hang", json_string("kickstart"));
-	CHECK_INT(run(&f), 0);
-	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK_STR(f.res.v[0].error,
-		  "launchctl 'kickstart -k system/org.example.a' timed out after 1.5 s");
-	CHECK(waitpid(-1, NULL, WNOHANG) < 0);
-	teardown(&f);
-}
-
-static void test_missing_launchctl(void)
-{
-	struct fx f;
-	char *want;
-
-	setup(&f, 2);
-	f.o.lc.path = "/nonexistent/launchctl";
-	CHECK_INT(run(&f), -1);
-	want = rl_xasprintf("cannot run launchctl '%s': No such file or directory", f.o.lc.path);
-	CHECK_STR(f.err.text, want);
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	CHECK_INT(f.ncb, 0);
-	free(want);
+	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
 	teardown(&f);
-}
+	setup(&f, 1);
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, GONE);
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+	setup(&f, 1);
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)}, GONE);
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
 
-/* python3 on PATH may be a slow launcher (pyenv's shim is a bash script);
- * the fake runs dozens of times, so call the interpreter behind it directly
- * through a small wrapper. Falls back to the script itself. */
-static char *fake_launcher(const char *script, const char *dir)
-{
-	FILE *p = popen("python3 -c 'import sys; print(sys.executable)' 2>/dev/null", "r");
-	char exe[4096] = "";
-	char *wrapper;
-	FILE *f;
-
-	if (p) {
-		if (!fgets(exe, sizeof(exe), p))
-			exe[0] = '\0';
-		pclose(p);
-	}
-	exe[strcspn(exe, "\n")] = '\0';
-	if (exe[0] != '/' || strchr(exe, ' '))
-		return rl_xstrdup(script);
-	setenv("FAKE_LAUNCHCTL_SCRIPT", script, 1);
-	wrapper = rl_path_join(dir, "launchctl");
-	f = fopen(wrapper, "w");
-	if (!f)
-		exit(1);
-	fprintf(f,
-		"#!%s -S\nimport os, runpy\n"
-		"runpy.run_path(os.environ['FAKE_LAUNCHCTL_SCRIPT'], run_name='__main__')\n",
-		exe);
-	fclose(f);
-	chmod(wrapper, 0755);
-	return wrapper;
+	/* BOOTOUT, WAIT_GONE, BOOTSTRAP, START. */
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, .cannot_run = 1});
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, GONE);
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, .cannot_run = 1});
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+	setup(&f, 1);
+	f.jobs[0].keepalive = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, .cannot_run = 1});
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
 }
 
 int main(void)
 {
-	const char *src = getenv("RELAUNCH_TEST_SRCDIR");
-	char *script, *bindir;
-
-	if (!src) {
-		fprintf(stderr, "RELAUNCH_TEST_SRCDIR is not set\n");
-		return 1;
-	}
-	script = rl_path_join(src, "tests/fake/launchctl.py");
-	bindir = check_tmpdir();
-	fake_path = fake_launcher(script, bindir);
-	test_kickstart_ok();
-	test_slow_start();
-	test_never_back();
-	test_dies_in_settle();
-	test_not_loaded();
-	test_no_domain();
-	test_reload();
-	test_bootstrap_refused();
-	test_reload_starts();
+	test_kickstart();
+	test_policy();
 	test_stop_or_keep_going();
-	test_max_and_never();
 	test_interval();
 	test_throttle();
-	test_not_running_is_idle();
-	test_decided_steps_are_not_touched();
+	test_status_before();
+	test_kickstart_hangs();
+	test_never_back();
+	test_settle_failures();
+	test_failure_in_launchds_words();
 	test_verify_fresh();
-	test_launchctl_hangs();
-	test_missing_launchctl();
-	free(fake_path);
-	free(script);
-	check_rmtree(bindir);
-	free(bindir);
+	test_reload();
+	test_bootout_failures();
+	test_bootstrap_retries();
+	test_reload_starts();
+	test_not_running_is_idle();
+	test_decided_steps();
+	test_fatal();
 	return check_done();
 }

@@ -1,0 +1,195 @@
+/* relaunch status: the last run and its outcome, what is pending (failed or
+ * deferred jobs the next run retries, queue entries waiting), and whether
+ * relaunch's own launchd job is installed and loaded. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "core/automate/agent.h"
+#include "core/automate/queue.h"
+#include "core/automate/runlog.h"
+#include "core/base/jsonutil.h"
+
+enum { OPT_QUEUE = CLI_OPT_FIRST_PRIVATE };
+
+/* The last run's steps with status, as [{label, error}]. */
+static json_t *steps_with(const json_t *last, const char *status)
+{
+	json_t *arr = json_array(), *s;
+	size_t i;
+
+	json_array_foreach(json_object_get(last, "steps"), i, s) {
+		const json_t *st = json_object_get(s, "status");
+
+		if (json_is_string(st) && strcmp(json_string_value(st), status) == 0)
+			json_array_append_new(arr, json_pack("{s:O,s:O}", "label",
+							     json_object_get(s, "label"), "error",
+							     json_object_get(s, "error")));
+	}
+	return arr;
+}
+
+static json_t *job_json(int system, const struct cli_common *c, const char *statedir)
+{
+	struct rl_agent_spec s = {0};
+	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 10};
+	struct rl_error err = {0};
+	struct stat st;
+	char *path, *target = NULL;
+	json_t *o;
+	int loaded;
+
+	s.system = system;
+	s.uid = getuid();
+	s.dir = system ? c->discover.daemon_dirs.v[0] : c->discover.agent_dirs.v[0];
+	s.statedir = statedir;
+	path = rl_agent_plist_path(&s);
+	o = json_pack("{s:s,s:o,s:b}", "label", RL_AGENT_LABEL, "plist", rl_json_path(path),
+		      "installed", lstat(path, &st) == 0);
+	loaded = rl_agent_loaded(&s, &lc, &target, &err);
+	json_object_set_new(o, "loaded", loaded < 0 ? json_null() : json_boolean(loaded));
+	json_object_set_new(o, "target", target ? json_string(target) : json_null());
+	json_object_set_new(o, "error", loaded < 0 ? json_string(err.text) : json_null());
+	free(target);
+	free(path);
+	return o;
+}
+
+static void print_job(const char *kind, const json_t *j)
+{
+	const json_t *loaded = json_object_get(j, "loaded");
+
+	printf("%s: %s '%s'", kind,
+	       json_is_true(json_object_get(j, "installed")) ? "installed at" : "not installed at",
+	       json_string_value(json_object_get(j, "plist")));
+	if (json_is_true(loaded))
+		printf(", loaded as %s\n", json_string_value(json_object_get(j, "target")));
+	else if (json_is_false(loaded))
+		printf(", not loaded\n");
+	else
+		printf(", loaded: unknown (%s)\n", json_string_value(json_object_get(j, "error")));
+}
+
+static void print_pending(const char *what, const json_t *arr)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e) {
+		const json_t *err = json_object_get(e, "error");
+
+		printf("pending: %-8s %s%s%s\n", what, json_string_value(json_object_get(e, "label")),
+		       json_is_string(err) ? ": " : "", json_is_string(err) ? json_string_value(err) : "");
+	}
+}
+
+static void print_text(const json_t *doc)
+{
+	const json_t *last = json_object_get(doc, "last_run");
+	const json_t *pending = json_object_get(doc, "pending");
+	const json_t *queue = json_object_get(pending, "queue"), *e;
+	size_t i, npending = 0;
+
+	if (json_is_object(last)) {
+		struct rl_buf b = {0};
+
+		rl_runlog_record_format(last, &b);
+		printf("last run: %s", b.data);
+		rl_buf_release(&b);
+	} else
+		printf("last run: none logged yet\n");
+	print_pending("failed", json_object_get(pending, "failed"));
+	print_pending("deferred", json_object_get(pending, "deferred"));
+	print_pending("not run", json_object_get(pending, "not_run"));
+	json_array_foreach(queue, i, e)
+		printf("pending: queued   %s %s%s%s%s (%s)\n",
+		       json_string_value(json_object_get(e, "source")),
+		       json_is_string(json_object_get(e, "name")) ? json_string_value(json_object_get(e, "name")) : "",
+		       json_is_string(json_object_get(e, "version")) ? " " : "",
+		       json_is_string(json_object_get(e, "version")) ? json_string_value(json_object_get(e, "version")) : "",
+		       "", json_string_value(json_object_get(e, "file")));
+	npending = json_array_size(json_object_get(pending, "failed")) +
+		   json_array_size(json_object_get(pending, "deferred")) +
+		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue);
+	if (npending == 0)
+		printf("pending: nothing\n");
+	print_job("agent", json_object_get(doc, "agent"));
+	print_job("daemon", json_object_get(doc, "daemon"));
+}
+
+static json_t *queue_json(const struct rl_queue *q)
+{
+	json_t *rec = json_object(), *arr;
+
+	rl_runlog_record_set_entries(rec, q);
+	arr = json_incref(json_object_get(rec, "entries"));
+	json_decref(rec);
+	return arr;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CLI_OPTION_STATE_DIR, CLI_OPTION_JSON, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JOB_DIRS,
+		CLI_OPTION_HELP, {"queue", required_argument, NULL, OPT_QUEUE}, CLI_OPTION_END,
+	};
+	struct cli_common c = {0};
+	struct rl_error err = {0};
+	struct rl_queue q = {0};
+	const char *queue_arg = NULL;
+	char *statedir = NULL, *queue = NULL;
+	json_t *runs = NULL, *last, *pending, *doc;
+	int id, rc = CLI_EXIT_ERROR;
+
+	while ((id = cli_getopt(argc, argv, opts, &c)) != -1) {
+		if (id == CLI_OPT_HELP) {
+			cli_common_release(&c);
+			return CLI_EXIT_OK;
+		}
+		if (id != OPT_QUEUE) {
+			cli_common_release(&c);
+			return CLI_EXIT_USAGE;
+		}
+		queue_arg = optarg;
+	}
+	rl_discover_opts_finish(&c.discover);
+	statedir = cli_state_dir(&c);
+	if (!statedir)
+		goto out;
+	queue = queue_arg ? rl_xstrdup(queue_arg) : rl_queue_default_dir();
+	runs = rl_runlog_load(statedir, &err);
+	if (!runs || (queue && rl_queue_list(queue, &q, &err) < 0)) {
+		rc = cli_fail(&err);
+		goto out;
+	}
+	last = json_array_get(runs, json_array_size(runs) - 1);
+	pending = json_pack("{s:o,s:o,s:o,s:o}", "failed", steps_with(last, "failed"), "deferred",
+			    steps_with(last, "deferred"), "not_run", steps_with(last, "not run"),
+			    "queue", queue_json(&q));
+	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 1, "last_run",
+			last ? last : json_null(), "pending", pending, "queue",
+			queue ? rl_json_path(queue) : json_null(), "agent", job_json(0, &c, statedir),
+			"daemon", job_json(1, &c, statedir));
+	if (c.json) {
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		putchar('\n');
+	} else
+		print_text(doc);
+	rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
+	     : json_array_size(json_object_get(pending, "deferred")) +
+			       json_array_size(json_object_get(pending, "not_run")) + q.n
+		     ? CLI_EXIT_CHANGES
+		     : CLI_EXIT_OK;
+	json_decref(doc);
+out:
+	json_decref(runs);
+	rl_queue_release(&q);
+	free(queue);
+	free(statedir);
+	cli_common_release(&c);
+	return rc;
+}

@@ -1,0 +1,291 @@
+#include "core/automate/agent.h"
+
+#include <errno.h>
+#include <plist/plist.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/fsutil.h"
+#include "core/base/statedir.h"
+
+#define WAIT_GONE_S 15
+#define BOOTSTRAP_RETRY_S 10
+#define POLL_S 0.1
+
+char *rl_agent_plist_path(const struct rl_agent_spec *s)
+{
+	return rl_path_join(s->dir, RL_AGENT_LABEL ".plist");
+}
+
+static plist_t string_array(const char *const *v, size_t n)
+{
+	plist_t arr = plist_new_array();
+
+	for (size_t i = 0; i < n; i++)
+		plist_array_append_item(arr, plist_new_string(v[i]));
+	return arr;
+}
+
+static plist_t arguments(const struct rl_agent_spec *s)
+{
+	const char *args[] = {s->exe, "run", "--drain-queue", "--queue", s->queue,
+			      "--state-dir", s->statedir, "--launchctl", s->launchctl};
+
+	return string_array(args, s->launchctl ? 9 : 7);
+}
+
+static plist_t environment(const struct rl_agent_spec *s)
+{
+	plist_t env = plist_new_dict();
+
+	for (size_t i = 0; i < s->env.n; i++) {
+		const char *eq = strchr(s->env.v[i], '=');
+		char *key;
+
+		if (!eq)
+			continue;
+		key = rl_xstrndup(s->env.v[i], (size_t)(eq - s->env.v[i]));
+		plist_dict_set_item(env, key, plist_new_string(eq + 1));
+		free(key);
+	}
+	return env;
+}
+
+char *rl_agent_plist_xml(const struct rl_agent_spec *s)
+{
+	plist_t d = plist_new_dict();
+	char *log = rl_path_join(s->statedir, "agent.log");
+	char *xml = NULL, *out;
+	uint32_t len = 0;
+
+	plist_dict_set_item(d, "Label", plist_new_string(RL_AGENT_LABEL));
+	plist_dict_set_item(d, "ProgramArguments", arguments(s));
+	plist_dict_set_item(d, "QueueDirectories", string_array((const char *const *)&s->queue, 1));
+	plist_dict_set_item(d, "WatchPaths",
+			    string_array((const char *const *)s->watch.v, s->watch.n));
+	plist_dict_set_item(d, "ThrottleInterval", plist_new_uint((uint64_t)s->throttle));
+	plist_dict_set_item(d, "RunAtLoad", plist_new_bool(0));
+	plist_dict_set_item(d, "ProcessType", plist_new_string("Background"));
+	plist_dict_set_item(d, "LowPriorityIO", plist_new_bool(1));
+	plist_dict_set_item(d, "StandardOutPath", plist_new_string(log));
+	plist_dict_set_item(d, "StandardErrorPath", plist_new_string(log));
+	if (s->env.n)
+		plist_dict_set_item(d, "EnvironmentVariables", environment(s));
+	plist_to_xml(d, &xml, &len);
+	out = rl_xstrndup(xml, len);
+	free(xml);
+	plist_free(d);
+	free(log);
+	return out;
+}
+
+static char *domain_of(const struct rl_agent_spec *s, int user_domain)
+{
+	if (s->system)
+		return rl_xstrdup("system");
+	return rl_xasprintf("%s/%lu", user_domain ? "user" : "gui", (unsigned long)s->uid);
+}
+
+/* launchctl args…; its exit code, or -1 when it could not be run or timed
+ * out (err set). */
+static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_error *err)
+{
+	struct rl_lc_result r;
+	int status;
+
+	if (rl_launchctl_call(l, args, &r, err) < 0) {
+		rl_lc_result_release(&r);
+		return -1;
+	}
+	status = r.timed_out ? -1 : r.status;
+	if (status < 0) {
+		char *why = rl_lc_result_describe(&r);
+
+		rl_error_set(err, "%s", why);
+		free(why);
+	}
+	rl_lc_result_release(&r);
+	return status;
+}
+
+static int print_status(const struct rl_launchctl *l, const char *target, struct rl_error *err)
+{
+	const char *args[] = {"print", target, NULL};
+
+	return lc(l, args, err);
+}
+
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
+		    struct rl_error *err)
+{
+	*target = NULL;
+	for (int user = 0; user < (s->system ? 1 : 2); user++) {
+		char *dom = domain_of(s, user);
+		char *t = rl_xasprintf("%s/%s", dom, RL_AGENT_LABEL);
+		int st = print_status(l, t, err);
+
+		free(dom);
+		if (st == 0) {
+			*target = t;
+			return 1;
+		}
+		free(t);
+		if (st < 0)
+			return -1;
+		if (st != RL_LC_EXIT_NOT_LOADED && st != RL_LC_EXIT_NO_DOMAIN) {
+			rl_error_set(err, "cannot ask launchd about '%s': launchctl print exited %d (%s)",
+				     RL_AGENT_LABEL, st, rl_launchctl_exit_meaning(st));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* bootout target, then wait until launchd no longer knows it. */
+static int bootout(const struct rl_launchctl *l, const char *target, struct rl_error *err)
+{
+	const char *args[] = {"bootout", target, NULL};
+	int64_t until = rl_now_mono_ns() + (int64_t)WAIT_GONE_S * 1000000000;
+	int st = lc(l, args, err);
+
+	if (st < 0)
+		return -1;
+	if (st != 0 && st != RL_LC_EXIT_ESRCH && st != 36) {
+		rl_error_set(err, "cannot boot out '%s': launchctl exited %d (%s)", target, st,
+			     rl_launchctl_exit_meaning(st));
+		return -1;
+	}
+	while ((st = print_status(l, target, err)) == 0) {
+		if (rl_now_mono_ns() > until) {
+			rl_error_set(err, "cannot boot out '%s': still loaded after %d s", target,
+				     WAIT_GONE_S);
+			return -1;
+		}
+		rl_sleep_s(POLL_S);
+	}
+	return st < 0 ? -1 : 0;
+}
+
+/* bootstrap domain plist, retried while launchd still answers 5 or 37 (too
+ * soon after a bootout). Returns 0, the exit code when it is 112/125 (no
+ * such domain, for the caller to try user/<uid>), or -1. */
+static int bootstrap(const struct rl_launchctl *l, const char *domain, const char *plist,
+		     struct rl_error *err)
+{
+	const char *args[] = {"bootstrap", domain, plist, NULL};
+	int64_t until = rl_now_mono_ns() + (int64_t)BOOTSTRAP_RETRY_S * 1000000000;
+	int st;
+
+	while ((st = lc(l, args, err)) == RL_LC_EXIT_IO || st == 37) {
+		if (rl_now_mono_ns() > until)
+			break;
+		rl_sleep_s(POLL_S);
+	}
+	if (st == 0 || st == RL_LC_EXIT_NO_DOMAIN || st == RL_LC_EXIT_UNSUPPORTED)
+		return st;
+	if (st > 0)
+		rl_error_set(err, "cannot bootstrap '%s' into %s: launchctl exited %d (%s)", plist,
+			     domain, st, rl_launchctl_exit_meaning(st));
+	return -1;
+}
+
+static int load(const struct rl_agent_spec *s, const struct rl_launchctl *l, const char *plist,
+		const char *verb, struct rl_strv *did, struct rl_error *err)
+{
+	for (int user = 0; user < (s->system ? 1 : 2); user++) {
+		char *dom = domain_of(s, user);
+		int st = bootstrap(l, dom, plist, err);
+
+		if (st == 0)
+			rl_strv_push_owned(did, rl_xasprintf("%s %s/%s", verb, dom, RL_AGENT_LABEL));
+		free(dom);
+		if (st <= 0)
+			return st;
+	}
+	rl_error_set(err, "cannot bootstrap '%s': neither gui/%lu nor user/%lu takes it", plist,
+		     (unsigned long)s->uid, (unsigned long)s->uid);
+	return -1;
+}
+
+static int ensure_dir(const char *dir, const char *what, struct rl_strv *did,
+		      struct rl_error *err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return 0;
+	if (rl_mkdir_p(dir, 0755, err) < 0)
+		return -1;
+	rl_strv_push_owned(did, rl_xasprintf("created the %s '%s'", what, dir));
+	return 0;
+}
+
+/* 1 when path holds exactly text. */
+static int same_content(const char *path, const char *text)
+{
+	struct rl_buf b = {0};
+	int same = rl_file_read(path, "plist", 1 << 20, &b, NULL) == 0 && b.len == strlen(text) &&
+		   memcmp(b.data, text, b.len) == 0;
+
+	rl_buf_release(&b);
+	return same;
+}
+
+int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l,
+		     struct rl_strv *did, struct rl_error *err)
+{
+	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s), *target = NULL;
+	int changed = !same_content(path, xml), loaded, rc = -1;
+
+	if (ensure_dir(s->queue, "queue", did, err) < 0 || rl_statedir_ensure(s->statedir, err) < 0 ||
+	    ensure_dir(s->dir, "directory", did, err) < 0)
+		goto out;
+	if (changed) {
+		if (rl_file_write_atomic(path, "plist", xml, strlen(xml), 0644, err) < 0)
+			goto out;
+		rl_strv_push_owned(did, rl_xasprintf("wrote '%s'", path));
+	}
+	loaded = rl_agent_loaded(s, l, &target, err);
+	if (loaded < 0)
+		goto out;
+	if (loaded && !changed) {
+		rc = 0;
+		goto out;
+	}
+	if (loaded && bootout(l, target, err) < 0)
+		goto out;
+	rc = load(s, l, path, loaded ? "reloaded" : "loaded", did, err);
+out:
+	free(target);
+	free(path);
+	free(xml);
+	return rc;
+}
+
+int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *l,
+		       struct rl_strv *did, struct rl_error *err)
+{
+	char *path = rl_agent_plist_path(s), *target = NULL;
+	int loaded = rl_agent_loaded(s, l, &target, err), rc = -1;
+
+	if (loaded < 0)
+		goto out;
+	if (loaded) {
+		if (bootout(l, target, err) < 0)
+			goto out;
+		rl_strv_push_owned(did, rl_xasprintf("unloaded %s", target));
+	}
+	if (unlink(path) == 0)
+		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", path));
+	else if (errno != ENOENT) {
+		rl_error_set(err, "cannot remove '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(target);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/* relaunch's own launchd job: `relaunch run --drain-queue`, started by
+ * launchd when the queue is not empty (QueueDirectories) or a path a
+ * package manager changes at every upgrade changed (WatchPaths), at most
+ * once per ThrottleInterval, logging to <state-dir>/agent.log.
+ *
+ * An agent for the invoking user (gui/<uid>, or user/<uid> where there is
+ * no GUI session) or, with `system`, a daemon (system domain). Installing
+ * is idempotent: an unchanged plist that is loaded is left alone; a changed
+ * one is written atomically and reloaded (bootout, wait until gone,
+ * bootstrap). launchctl is the same rl_launchctl the restarts use.
+ */
+#ifndef RL_AGENT_H
+#define RL_AGENT_H
+
+#include <sys/types.h>
+
+#include "core/base/error.h"
+#include "core/base/util.h"
+#include "core/execute/launchctl.h"
+
+#define RL_AGENT_LABEL "org.relaunch.drain"
+#define RL_AGENT_DEFAULT_THROTTLE 30
+
+struct rl_agent_spec {
+	int system;              /* a daemon in the system domain */
+	uid_t uid;               /* an agent's user */
+	const char *dir;         /* where the plist goes */
+	const char *exe;         /* relaunch, as the job runs it */
+	const char *queue;       /* QueueDirectories and --queue */
+	const char *statedir;    /* --state-dir, and where agent.log goes */
+	const char *launchctl;   /* passed on as --launchctl when not NULL */
+	int throttle;            /* ThrottleInterval, seconds */
+	struct rl_strv watch;    /* WatchPaths */
+	struct rl_strv env;      /* EnvironmentVariables, "KEY=VALUE" */
+};
+
+/* The plist's path: <dir>/org.relaunch.drain.plist. Malloc'd. */
+char *rl_agent_plist_path(const struct rl_agent_spec *s);
+/* The plist as XML text. Malloc'd. */
+char *rl_agent_plist_xml(const struct rl_agent_spec *s);
+
+/* Install: create the queue and the plist's directory when missing, write
+ * the plist when it differs, and load it (or reload it when it changed).
+ * Each thing done is appended to did as a sentence ("wrote '/x'",
+ * "loaded gui/501/org.relaunch.drain"); nothing done leaves it empty.
+ * Returns 0 or -1. */
+int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
+		     struct rl_strv *did, struct rl_error *err);
+/* Boot the job out (waiting until launchd has let it go) and remove its
+ * plist; did as for install. Returns 0 or -1. */
+int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
+		       struct rl_strv *did, struct rl_error *err);
+
+/* Where the job is loaded: 1 loaded (*target set, malloc'd), 0 not loaded,
+ * -1 launchctl failed or could not be run (err set). */
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
+		    char **target, struct rl_error *err);
+
+#endif

@@ -1,0 +1,282 @@
+#include "core/automate/runlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/jsonutil.h"
+
+char *rl_time_iso_ms(int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	char buf[32];
+
+	if (!gmtime_r(&s, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return rl_xstrdup("?");
+	return rl_xasprintf("%s.%03dZ", buf, (int)(ms % 1000));
+}
+
+static json_t *iso_now(void)
+{
+	char *t = rl_time_iso_ms(rl_now_wall_ns() / 1000000);
+	json_t *v = json_string(t);
+
+	free(t);
+	return v;
+}
+
+static json_t *opt_text(const char *s)
+{
+	return s ? rl_json_path(s) : json_null();
+}
+
+json_t *rl_runlog_record_new(const char *trigger)
+{
+	json_t *rec = json_object();
+
+	json_object_set_new(rec, "start", iso_now());
+	json_object_set_new(rec, "end", json_null());
+	json_object_set_new(rec, "trigger", json_string(trigger));
+	json_object_set_new(rec, "entries", json_array());
+	json_object_set_new(rec, "steps", json_array());
+	json_object_set_new(rec, "baseline", json_false());
+	json_object_set_new(rec, "exit", json_null());
+	json_object_set_new(rec, "error", json_null());
+	return rec;
+}
+
+void rl_runlog_record_set_entries(json_t *rec, const struct rl_queue *q)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < q->n; i++) {
+		const struct rl_queue_entry *e = &q->v[i];
+
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:o,s:o,s:I,s:i}", "file",
+						     rl_json_path(e->file), "source",
+						     opt_text(e->source), "name", opt_text(e->name),
+						     "version", opt_text(e->version), "time",
+						     (json_int_t)e->time_ms, "pid", (int)e->pid));
+	}
+	json_object_set_new(rec, "entries", arr);
+}
+
+static json_t *reason_texts(const struct rl_step *s)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < s->nreasons; i++)
+		json_array_append_new(arr, opt_text(s->reasons[i].text));
+	return arr;
+}
+
+static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "label", rl_json_path(s->job->label));
+	json_object_set_new(o, "target", rl_json_path(s->job->target));
+	json_object_set_new(o, "action", json_string(rl_action_name(s->action)));
+	json_object_set_new(o, "status",
+			    json_string(r ? rl_result_status_name(r->status) : "not run"));
+	json_object_set_new(o, "old_pid", r && r->old_pid ? json_integer(r->old_pid) : json_null());
+	json_object_set_new(o, "new_pid", r && r->new_pid ? json_integer(r->new_pid) : json_null());
+	json_object_set_new(o, "seconds", r ? json_real(r->seconds) : json_null());
+	json_object_set_new(o, "reasons", reason_texts(s));
+	json_object_set_new(o, "error", opt_text(r ? r->error : NULL));
+	json_object_set_new(o, "note", opt_text(r ? r->note : NULL));
+	return o;
+}
+
+void rl_runlog_record_set_steps(json_t *rec, const struct rl_plan *plan,
+				const struct rl_results *res)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < plan->n; i++) {
+		const struct rl_step *s = &plan->steps[i];
+		const struct rl_result *r = NULL;
+
+		for (size_t k = 0; res && k < res->n; k++)
+			if (res->v[k].step == s)
+				r = &res->v[k];
+		if (s->never && !r)
+			continue;
+		json_array_append_new(arr, step_json(s, r));
+	}
+	json_object_set_new(rec, "steps", arr);
+}
+
+void rl_runlog_record_finish(json_t *rec, int exit_code, const char *error)
+{
+	json_object_set_new(rec, "end", iso_now());
+	json_object_set_new(rec, "exit", json_integer(exit_code));
+	if (error && json_is_null(json_object_get(rec, "error")))
+		json_object_set_new(rec, "error", rl_json_path(error));
+}
+
+static int lock_log(const char *statedir, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, "runs.lock");
+	int fd;
+
+	do
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		rl_error_set(err, "cannot lock the run log '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			rl_error_set(err, "cannot lock the run log '%s': %s", path,
+				     strerror(errno));
+			close(fd);
+			free(path);
+			return -1;
+		}
+	}
+	free(path);
+	return fd;
+}
+
+json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, "runs.json");
+	json_t *doc = NULL, *runs;
+	int rc = rl_json_load_file(path, "run log", 1, &doc, err);
+
+	if (rc < 0) {
+		free(path);
+		return NULL;
+	}
+	if (rc == 1) {
+		free(path);
+		return json_array();
+	}
+	runs = json_object_get(doc, "runs");
+	if (!json_is_array(runs)) {
+		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
+		runs = NULL;
+	} else
+		json_incref(runs);
+	json_decref(doc);
+	free(path);
+	return runs;
+}
+
+int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
+{
+	int fd = lock_log(statedir, err);
+	char *path;
+	json_t *runs, *doc;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	runs = rl_runlog_load(statedir, err);
+	if (!runs) {
+		close(fd);
+		return -1;
+	}
+	json_array_append(runs, rec);
+	while (json_array_size(runs) > RL_RUNLOG_MAX)
+		json_array_remove(runs, 0);
+	path = rl_path_join(statedir, "runs.json");
+	doc = json_pack("{s:i,s:o}", "version", 1, "runs", runs);
+	rc = rl_json_save_file(path, "run log", doc, err);
+	json_decref(doc);
+	free(path);
+	close(fd);
+	return rc;
+}
+
+static const char *str_or(const json_t *o, const char *key, const char *dflt)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : dflt;
+}
+
+static void format_entries(const json_t *entries, struct rl_buf *out)
+{
+	size_t i;
+	const json_t *e;
+
+	if (json_array_size(entries) == 0)
+		return;
+	rl_buf_addf(out, "  %zu queue %s:", json_array_size(entries),
+		    json_array_size(entries) == 1 ? "entry" : "entries");
+	json_array_foreach(entries, i, e) {
+		rl_buf_addf(out, "%s %s", i ? ";" : "", str_or(e, "source", "?"));
+		if (json_is_string(json_object_get(e, "name")))
+			rl_buf_addf(out, " %s", str_or(e, "name", ""));
+		if (json_is_string(json_object_get(e, "version")))
+			rl_buf_addf(out, " %s", str_or(e, "version", ""));
+	}
+	rl_buf_adds(out, "\n");
+}
+
+static void format_step(const json_t *s, struct rl_buf *out)
+{
+	const char *status = str_or(s, "status", "?");
+	const char *label = str_or(s, "label", "?");
+
+	if (strcmp(status, "restarted") == 0) {
+		const json_t *note = json_object_get(s, "note");
+
+		rl_buf_addf(out, "  restarted %s (%s): pid %lld → %lld in %.1f s%s%s\n", label,
+			    str_or(s, "action", "?"),
+			    (long long)json_integer_value(json_object_get(s, "old_pid")),
+			    (long long)json_integer_value(json_object_get(s, "new_pid")),
+			    json_number_value(json_object_get(s, "seconds")),
+			    json_is_string(note) ? "; " : "",
+			    json_is_string(note) ? json_string_value(note) : "");
+	} else if (strcmp(status, "failed") == 0) {
+		rl_buf_addf(out, "  failed    %s (%s): %s\n", label, str_or(s, "action", "?"),
+			    str_or(s, "error", "unknown error"));
+	} else {
+		/* idle and current carry their evidence in note. */
+		rl_buf_addf(out, "  %-9s %s: %s\n", status, label,
+			    str_or(s, "error", str_or(s, "note", strcmp(status, "not run") == 0
+									 ? "the run stopped before it"
+									 : "")));
+	}
+}
+
+void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
+{
+	const json_t *steps = json_object_get(rec, "steps"), *s;
+	size_t count[8] = {0}, i;
+	static const char *const names[] = {"restarted", "failed", "skipped", "deferred",
+					    "not run",	 "idle",   "current", "refused"};
+
+	json_array_foreach(steps, i, s)
+		for (size_t k = 0; k < 8; k++)
+			if (strcmp(str_or(s, "status", ""), names[k]) == 0)
+				count[k]++;
+	rl_buf_addf(out, "%s  %-6s  exit %lld  %zu restarted, %zu failed, %zu skipped, "
+			 "%zu deferred",
+		    str_or(rec, "start", "?"), str_or(rec, "trigger", "?"),
+		    (long long)json_integer_value(json_object_get(rec, "exit")), count[0],
+		    count[1], count[2], count[3]);
+	if (count[4])
+		rl_buf_addf(out, ", %zu not run", count[4]);
+	if (count[5] || count[6] || count[7])
+		rl_buf_addf(out, ", %zu idle, %zu current, %zu refused", count[5], count[6],
+			    count[7]);
+	if (json_is_true(json_object_get(rec, "baseline")))
+		rl_buf_adds(out, " (recorded the baseline)");
+	rl_buf_addf(out, "\n  ended %s\n", str_or(rec, "end", "?"));
+	format_entries(json_object_get(rec, "entries"), out);
+	json_array_foreach(steps, i, s)
+		format_step(s, out);
+	if (json_is_string(json_object_get(rec, "error")))
+		rl_buf_addf(out, "  error: %s\n", str_or(rec, "error", ""));
+}

@@ -1,0 +1,57 @@
+/* The run log: what each run did, for `relaunch status` and `relaunch log`,
+ * kept in <state-dir>/runs.json as {"version":1,"runs":[…]}, oldest first,
+ * the last RL_RUNLOG_MAX runs. Written atomically under its own lock
+ * (<state-dir>/runs.lock), so two runs appending at once lose nothing.
+ *
+ * A record:
+ *   {"start","end": ISO 8601 UTC with milliseconds,
+ *    "trigger": "manual" | "queue" | "watch",
+ *    "entries": [{"file","source","name","version","time","pid"}],
+ *    "steps": [{"label","target","action","status","old_pid","new_pid",
+ *               "seconds","reasons":[text],"error","note"}],
+ *    "baseline": bool, "exit": int, "error": text or null}
+ * A step's status is a result's (restarted, failed, skipped, deferred, idle,
+ * current, refused), or
+ * "not run" for a planned step the run never reached.
+ */
+#ifndef RL_RUNLOG_H
+#define RL_RUNLOG_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "core/automate/queue.h"
+#include "core/base/error.h"
+#include "core/base/util.h"
+#include "core/execute/restart.h"
+#include "core/plan/plan.h"
+
+#define RL_RUNLOG_MAX 100
+
+/* "2026-12-02T06:00:00.123Z". Malloc'd. */
+char *rl_time_iso_ms(int64_t ms);
+
+/* A new record, started now with trigger. New reference. */
+json_t *rl_runlog_record_new(const char *trigger);
+void rl_runlog_record_set_entries(json_t *rec, const struct rl_queue *q);
+/* One step per plan step, in order: its result when there is one, else
+ * "not run". Steps with restart = "never" are left out: nothing is pending
+ * for them. */
+void rl_runlog_record_set_steps(json_t *rec, const struct rl_plan *plan,
+				const struct rl_results *res);
+/* Ends the record: end time, exit code, the error text (NULL: none). The
+ * first error set is kept. */
+void rl_runlog_record_finish(json_t *rec, int exit_code, const char *error);
+
+/* For people: a header line (start, end, trigger, exit code, counts),
+ * then, indented, the entries consumed, one line per step and the error. */
+void rl_runlog_record_format(const json_t *rec, struct rl_buf *out);
+
+/* Append rec, keep the last RL_RUNLOG_MAX. Returns 0 or -1. */
+int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
+/* The runs, oldest first (an empty array when there is no log yet). New
+ * reference, or NULL (err set) when the log cannot be read. */
+json_t *rl_runlog_load(const char *statedir, struct rl_error *err);
+
+#endif

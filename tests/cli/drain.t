@@ -1,0 +1,125 @@
+relaunch run --drain-queue, and the run log behind status and log. Runs
+with restarts are tested end to end under the launchd simulator
+(tests/e2e/test_auto.py); here there are no jobs.
+
+  $ unset HOMEBREW_PREFIX
+  $ mkdir agents daemons queue
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+  $ export RELAUNCH_WATCH_PATHS=$PWD/opt:$PWD/linked RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
+  $ relaunch run --quiet 1
+  relaunch: run: --queue and --quiet go with --drain-queue (see 'relaunch run --help')
+  [2]
+  $ relaunch run --drain-queue --dry-run
+  relaunch: run: --drain-queue and --dry-run exclude each other (see 'relaunch run --help')
+  [2]
+  $ relaunch run --drain-queue --quiet soon
+  relaunch: run: --quiet takes seconds from 0 to 86400, not 'soon' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --drain-queue --quiet 0
+  relaunch: cannot find the queue directory: relaunch is not installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)
+  [4]
+
+Nothing logged yet:
+
+  $ relaunch log
+  no runs logged yet
+  $ relaunch status | head -n 2
+  last run: none logged yet
+  pending: nothing
+
+The first drain runs (the watched paths were never seen) and records the
+baseline; then an empty queue and unchanged paths mean nothing to do.
+
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
+  no manifest yet: recorded the baseline (0 files); nothing restarted
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
+  nothing queued and no watched path changed
+  $ relaunch log -n 5 | grep -c 'watch '
+  1
+
+A watched path that changes (Homebrew relinking opt) is a reason to run:
+
+  $ mkdir opt
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
+  nothing to restart
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
+  nothing queued and no watched path changed
+
+Entries are consumed by the run, and named in the log:
+
+  $ relaunch notify --queue queue --formula nginx --version 1.25.4
+  $ relaunch notify --queue queue --port redis --version 7.2.4_0
+  $ relaunch status --queue queue | grep '^pending' | sed 's/([0-9-]*\.json)/(F)/'
+  pending: queued   homebrew nginx 1.25.4 (F)
+  pending: queued   macports redis 7.2.4_0 (F)
+  $ relaunch status --queue queue >/dev/null
+  [1]
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
+  nothing to restart
+  $ ls queue | wc -l
+  0
+  $ relaunch status --queue queue | sed 's/[0-9T:.-]*Z/TIME/g; s|'"$HOME"'|$HOME|'
+  last run: TIME  queue   exit 0  0 restarted, 0 failed, 0 skipped, 0 deferred
+    ended TIME
+    2 queue entries: homebrew nginx 1.25.4; macports redis 7.2.4_0
+  pending: nothing
+  agent: not installed at '$HOME/agents/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
+  daemon: not installed at '$HOME/daemons/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
+  $ relaunch log | sed 's/[0-9T:.-]*Z/TIME/g'
+  TIME  queue   exit 0  0 restarted, 0 failed, 0 skipped, 0 deferred
+    ended TIME
+    2 queue entries: homebrew nginx 1.25.4; macports redis 7.2.4_0
+  
+  TIME  watch   exit 0  0 restarted, 0 failed, 0 skipped, 0 deferred
+    ended TIME
+  
+  TIME  watch   exit 0  0 restarted, 0 failed, 0 skipped, 0 deferred (recorded the baseline)
+    ended TIME
+
+Manual runs are logged too, dry runs are not; -n and --json:
+
+  $ relaunch run --no-processes --dry-run >/dev/null
+  $ relaunch run --no-processes
+  nothing to restart
+  $ relaunch log -n 1 --json | sed 's/"[0-9T:.-]*Z"/"TIME"/'
+  {
+   "runs": [
+    {
+     "baseline": false,
+     "end": "TIME",
+     "entries": [],
+     "error": null,
+     "exit": 0,
+     "start": "TIME",
+     "steps": [],
+     "trigger": "manual"
+    }
+   ],
+   "version": 1
+  }
+  $ relaunch log --json | grep -c '"trigger"'
+  4
+  $ relaunch log -n 0
+  relaunch: log: -n takes a whole number above 0, not '0' (see 'relaunch log --help')
+  [2]
+
+A run that fails is logged with its error, and status says so:
+
+  $ echo '{"jobs": []}' > state/config.json
+  $ relaunch run --no-processes 2>/dev/null
+  [4]
+  $ relaunch log -n 1 | sed 's/[0-9T:.-]*Z/TIME/g; s|'"$HOME"'|HOME|'
+  TIME  manual  exit 4  0 restarted, 0 failed, 0 skipped, 0 deferred
+    ended TIME
+    error: cannot read config 'HOME/state/config.json': jobs must be an object
+  $ rm state/config.json
+
+A run log that is not one: status and log fail (exit 4).
+
+  $ cp state/runs.json runs.bak && echo '[' > state/runs.json
+  $ relaunch log
+  relaunch: cannot read run log '*/state/runs.json': * (glob)
+  [4]
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ mv runs.bak state/runs.json

@@ -1,0 +1,297 @@
+/* core/automate: the queue, the quiet wait (a fake clock: no real time
+ * passes), the executable's prefix, the watched paths' state and the run
+ * log's bound. */
+#include "check.h"
+
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/automate/drain.h"
+#include "core/automate/host.h"
+#include "core/automate/queue.h"
+#include "core/automate/runlog.h"
+#include "core/base/util.h"
+
+static void test_queue(const char *dir)
+{
+	char *q = rl_path_join(dir, "queue");
+	struct rl_queue_entry e = {0}, f = {0};
+	struct rl_queue list = {0};
+	struct rl_error err = {0};
+
+	CHECK_INT(rl_queue_list(q, &list, &err), 0); /* missing: empty */
+	CHECK_INT(list.n, 0);
+	CHECK_INT(rl_queue_add(q, &e, &err), -1);
+	CHECK(strstr(err.text, "No such file or directory") != NULL);
+	rl_error_clear(&err);
+	CHECK(mkdir(q, 0755) == 0);
+	e.source = rl_xstrdup("homebrew");
+	e.name = rl_xstrdup("nginx");
+	e.version = rl_xstrdup("1.25.4");
+	e.time_ms = 1000;
+	CHECK_INT(rl_queue_add(q, &e, &err), 0);
+	{
+		char *want = rl_xasprintf("0000000001000-%ld.json", (long)getpid());
+
+		CHECK_STR(e.file, want); /* <ms>-<pid>.json */
+		free(want);
+	}
+	f.source = rl_xstrdup("macports");
+	f.time_ms = 2000;
+	CHECK_INT(rl_queue_add(q, &f, &err), 0);
+	check_write(q, "garbage.json", "not json", 0644);
+	check_write(q, ".pending.json.tmp", "{}", 0644);
+	CHECK_INT(rl_queue_list(q, &list, &err), 0);
+	CHECK_INT(list.n, 3);
+	CHECK_STR(list.v[0].source, "homebrew");
+	CHECK_STR(list.v[0].name, "nginx");
+	CHECK_STR(list.v[0].version, "1.25.4");
+	CHECK_INT(list.v[0].time_ms, 1000);
+	CHECK_STR(list.v[1].source, "macports");
+	CHECK(list.v[1].name == NULL);
+	CHECK_STR(list.v[2].file, "garbage.json");
+	CHECK_STR(list.v[2].source, "unreadable");
+	CHECK(list.v[2].time_ms > 2000); /* its mtime */
+	CHECK_INT(rl_queue_newest_ms(&list), list.v[2].time_ms);
+	{
+		char *d = rl_queue_entry_describe(&list.v[0]);
+
+		CHECK_STR(d, "homebrew nginx 1.25.4");
+		free(d);
+	}
+	/* An entry written after the listing is not consumed. */
+	{
+		struct rl_queue_entry g = {0};
+		struct rl_queue after = {0};
+
+		g.source = rl_xstrdup("late");
+		g.time_ms = 3000;
+		CHECK_INT(rl_queue_add(q, &g, &err), 0);
+		CHECK_INT(rl_queue_remove(q, &list, &err), 0);
+		CHECK_INT(rl_queue_list(q, &after, &err), 0);
+		CHECK_INT(after.n, 1);
+		CHECK_STR(after.v[0].source, "late");
+		rl_queue_release(&after);
+		rl_queue_entry_release(&g);
+	}
+	CHECK(!err.set);
+	rl_queue_release(&list);
+	rl_queue_entry_release(&e);
+	rl_queue_entry_release(&f);
+	free(q);
+}
+
+/* A scripted world for rl_drain_wait: the clock advances only by the
+ * sleeps the wait asks for. */
+struct world {
+	int64_t now;
+	int64_t busy_until; /* a package manager runs until then */
+	int64_t add_at;     /* an entry appears then (0: never) */
+	long count;
+	int64_t newest;
+	int sleeps;
+	int told;
+};
+
+static int64_t w_now(void *ctx) { return ((struct world *)ctx)->now; }
+
+static void w_sleep(double s, void *ctx)
+{
+	struct world *w = ctx;
+
+	w->now += (int64_t)(s * 1000 + 0.5);
+	w->sleeps++;
+}
+
+static int w_busy(char **who, void *ctx, struct rl_error *err)
+{
+	struct world *w = ctx;
+
+	if (w->now < w->busy_until) {
+		*who = rl_xstrdup("brew (pid 1)");
+		return 1;
+	}
+	return 0;
+}
+
+static int w_newest(int64_t *newest, long *count, void *ctx)
+{
+	struct world *w = ctx;
+
+	if (w->add_at && w->now >= w->add_at) {
+		w->count++;
+		w->newest = w->add_at;
+		w->add_at = 0;
+	}
+	*newest = w->newest;
+	*count = w->count;
+	return 0;
+}
+
+static void w_waiting(const char *why, void *ctx) { ((struct world *)ctx)->told++; }
+
+static void test_wait(void)
+{
+	struct world w = {.now = 100000, .count = 1, .newest = 100000 - 60000};
+	struct rl_drain_ops ops = {w_now, w_sleep, w_busy, w_newest, w_waiting, &w};
+
+	/* Old entries, nothing running: no waiting at all. */
+	rl_drain_wait(10, 0, &ops);
+	CHECK_INT(w.sleeps, 0);
+
+	/* A fresh entry: wait until it is 10 s old. */
+	w = (struct world){.now = 100000, .count = 1, .newest = 98000};
+	ops.ctx = &w;
+	rl_drain_wait(10, 0, &ops);
+	CHECK(w.now >= 108000 && w.now < 108000 + 300);
+
+	/* A new entry during the wait starts the quiet period again. */
+	w = (struct world){.now = 100000, .count = 1, .newest = 100000, .add_at = 105000};
+	ops.ctx = &w;
+	rl_drain_wait(10, 0, &ops);
+	CHECK(w.now >= 115000 && w.now < 115000 + 300);
+
+	/* brew running: wait for it to end, then for the quiet period after
+	 * it was last seen (polled every 0.25 s). */
+	w = (struct world){.now = 100000, .busy_until = 160000};
+	ops.ctx = &w;
+	rl_drain_wait(2, 0, &ops);
+	CHECK(w.now >= 161750 && w.now < 162000 + 300);
+	CHECK(w.told >= 2);
+
+	/* ... but no longer than max_busy_s. */
+	w = (struct world){.now = 100000, .busy_until = INT64_MAX};
+	ops.ctx = &w;
+	rl_drain_wait(2, 30, &ops);
+	CHECK(w.now >= 130000 && w.now < 130000 + 300);
+
+	/* --quiet 0 and nothing running: at once. */
+	w = (struct world){.now = 100000, .count = 5, .newest = 100000};
+	ops.ctx = &w;
+	rl_drain_wait(0, 0, &ops);
+	CHECK_INT(w.sleeps, 0);
+}
+
+static void test_prefix(const char *dir)
+{
+	char *p;
+
+	CHECK((p = rl_prefix_of_exe("/opt/homebrew/Cellar/relaunch/1.0/bin/relaunch")) != NULL);
+	CHECK_STR(p, "/opt/homebrew");
+	free(p);
+	CHECK((p = rl_prefix_of_exe("/opt/local/bin/relaunch")) != NULL);
+	CHECK_STR(p, "/opt/local");
+	free(p);
+	CHECK(rl_prefix_of_exe("/usr/bin/relaunch") == NULL);
+	CHECK(rl_prefix_of_exe("/bin/relaunch") == NULL);
+	CHECK(rl_prefix_of_exe("/nix/store/abc-relaunch-1.0/bin/relaunch") == NULL);
+	CHECK(rl_prefix_of_exe("/x/build/cmd/relaunch") == NULL);
+	CHECK(rl_prefix_of_exe("relaunch") == NULL);
+
+	/* The job runs opt/<name>/bin/x, which survives upgrades. */
+	check_write(dir, "brew/Cellar/relaunch/1.0/bin/relaunch", "", 0755);
+	check_symlink(dir, "../Cellar/relaunch/1.0", "brew/opt/relaunch");
+	{
+		char *keg = rl_path_join(dir, "brew/Cellar/relaunch/1.0/bin/relaunch");
+		char *opt = rl_path_join(dir, "brew/opt/relaunch/bin/relaunch");
+
+		p = rl_stable_exe(keg);
+		CHECK_STR(p, opt);
+		free(p);
+		p = rl_stable_exe("/opt/local/bin/relaunch");
+		CHECK_STR(p, "/opt/local/bin/relaunch");
+		free(p);
+		free(keg);
+		free(opt);
+	}
+	CHECK(rl_pm_name_matches(rl_pm_process_names, "/opt/homebrew/Library/Homebrew/brew.rb"));
+	CHECK(rl_pm_name_matches(rl_pm_process_names, "darwin-rebuild"));
+	CHECK(!rl_pm_name_matches(rl_pm_process_names, "nix-daemon"));
+	CHECK(!rl_pm_name_matches(rl_pm_process_names, "brewer"));
+}
+
+static void test_watch(const char *dir)
+{
+	char *a = rl_path_join(dir, "w/a"), *b = rl_path_join(dir, "w/b");
+	char *env = rl_xasprintf("%s:%s:%s", a, b, a);
+	struct rl_strv paths = {0};
+	struct rl_error err = {0};
+	json_t *s1, *s2, *saved;
+
+	setenv("RELAUNCH_WATCH_PATHS", env, 1);
+	rl_watch_paths(&paths);
+	CHECK_INT(paths.n, 2);
+	check_write(dir, "w/a", "1", 0644);
+	s1 = rl_watch_state(&paths);
+	CHECK_STR(json_string_value(json_object_get(s1, b)), "missing");
+	CHECK(rl_watch_state_load(dir) == NULL);
+	CHECK(rl_watch_state_changed(NULL, s1));
+	CHECK_INT(rl_watch_state_save(dir, s1, &err), 0);
+	saved = rl_watch_state_load(dir);
+	CHECK(saved && !rl_watch_state_changed(saved, s1));
+	check_write(dir, "w/b.tmp", "x", 0644);
+	{
+		char *tmp = rl_path_join(dir, "w/b.tmp");
+
+		CHECK(rename(tmp, b) == 0);
+		free(tmp);
+	}
+	s2 = rl_watch_state(&paths);
+	CHECK(rl_watch_state_changed(saved, s2));
+	json_decref(s1);
+	json_decref(s2);
+	json_decref(saved);
+	rl_strv_release(&paths);
+	unsetenv("RELAUNCH_WATCH_PATHS");
+	free(env);
+	free(a);
+	free(b);
+}
+
+static void test_runlog(const char *dir)
+{
+	struct rl_error err = {0};
+	json_t *runs;
+
+	runs = rl_runlog_load(dir, &err);
+	CHECK(runs && json_array_size(runs) == 0);
+	json_decref(runs);
+	for (int i = 0; i < RL_RUNLOG_MAX + 5; i++) {
+		json_t *rec = rl_runlog_record_new(i % 2 ? "queue" : "manual");
+
+		rl_runlog_record_finish(rec, i, i == 3 ? "boom" : NULL);
+		rl_runlog_record_finish(rec, i, "later errors do not replace the first");
+		CHECK_INT(rl_runlog_append(dir, rec, &err), 0);
+		json_decref(rec);
+	}
+	runs = rl_runlog_load(dir, &err);
+	CHECK_INT(json_array_size(runs), RL_RUNLOG_MAX);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, 0), "exit")), 5);
+	CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, RL_RUNLOG_MAX - 1), "exit")),
+		  RL_RUNLOG_MAX + 4);
+	json_decref(runs);
+	{
+		char *t = rl_time_iso_ms(1796191702052);
+
+		CHECK_STR(t, "2026-12-02T06:08:22.052Z");
+		free(t);
+	}
+	check_write(dir, "runs.json", "{\"version\":1}", 0600);
+	CHECK(rl_runlog_load(dir, &err) == NULL);
+	CHECK(strstr(err.text, "no \"runs\" array") != NULL);
+}
+
+int main(void)
+{
+	char *dir = check_tmpdir();
+
+	test_queue(dir);
+	test_wait();
+	test_prefix(dir);
+	test_watch(dir);
+	test_runlog(dir);
+	check_rmtree(dir);
+	free(dir);
+	return check_done();
+}
