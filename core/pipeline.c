@@ -233,6 +233,7 @@ static void decide(struct rl_pipeline *p)
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
 			o.pid = v->status.pid > 0 ? v->status.pid : 0;
+			o.crashing = v->status.successive_crashes > 0 || v->status.spawn_scheduled;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(&v->status, args, &o);

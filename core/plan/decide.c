@@ -123,9 +123,35 @@ static int ran_file(const struct rl_proc_view *v, const struct stat *st)
 	return 0;
 }
 
-/* The process view's positive evidence; *why set when there is some. */
-static int view_evidence(const struct rl_job *job, const struct rl_observed *o, char **why)
+/* Whether every change of s is one the process view can see: code the
+ * process executes or maps, or a symlink on the way to its program. A
+ * config file, a script that is read, a plist: no process shows them. */
+static int changes_visible(const struct rl_step *s)
 {
+	for (size_t i = 0; i < s->nreasons; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+
+		switch (r->role) {
+		case RL_ROLE_PROGRAM:
+		case RL_ROLE_COMMAND:
+		case RL_ROLE_INTERPRETER:
+		case RL_ROLE_LIBRARY:
+			break;
+		case RL_ROLE_SYMLINK:
+			if (strncmp(r->via, "Program", 7) != 0)
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The process view's positive evidence; *why set when there is some. */
+static int view_evidence(const struct rl_step *s, const struct rl_observed *o, char **why)
+{
+	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->view;
 	const char *prog = job_program(job);
 	struct stat st;
@@ -133,7 +159,7 @@ static int view_evidence(const struct rl_job *job, const struct rl_observed *o, 
 	size_t n = 0;
 
 	if (!v || v->pid != o->pid || v->verdict != RL_PROC_FRESH || !v->exe_known || !o->code ||
-	    !prog || prog[0] != '/')
+	    !prog || prog[0] != '/' || !changes_visible(s))
 		return 0;
 	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
 	    (uint64_t)st.st_ino != v->exe_id.ino)
@@ -198,7 +224,9 @@ enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const stru
 					: "not running: runs the new files at its next launch");
 		return RL_DECISION_IDLE;
 	}
-	if (view_evidence(job, o, &why)) {
+	if (o->crashing)
+		return RL_DECISION_RESTART;
+	if (view_evidence(s, o, &why)) {
 		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
 		free(why);
 		return RL_DECISION_CURRENT;

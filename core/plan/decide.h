@@ -18,8 +18,10 @@
 
 /* What relaunch saw of a job just before deciding. */
 struct rl_observed {
-	int loaded; /* launchd answered `print` for the job's target */
-	pid_t pid;  /* launchd's pid for it; 0: no process */
+	int loaded;   /* launchd answered `print` for the job's target */
+	pid_t pid;    /* launchd's pid for it; 0: no process */
+	int crashing; /* launchd counts successive crashes, or schedules a respawn: a
+		       * process seen now may not last, so it is no evidence */
 	/* launchd's loaded definition as `print` shows it; def_path NULL: not
 	 * shown (then it never equals the plist on disk) */
 	const char *def_path;
@@ -59,12 +61,16 @@ int64_t rl_decide_change_time(const char *path);
  * launchd must hold the new plist, and starts the job only when RunAtLoad
  * or KeepAlive says so); CURRENT when the process already runs the files
  * on disk, with the evidence in the step's why:
- *   - the process view: the executable is the job's program as it is on
- *     disk now (same device and inode) and every code file of the job now
- *     is among the files it runs (which the view found to be the ones on
- *     disk), or
+ *   - the process view, when every change is one it can see (code the
+ *     process executes or maps, a symlink on the way to its program; not a
+ *     config file, a script that is read or a plist): the executable is
+ *     the job's program as it is on disk now (same device and inode) and
+ *     every code file of the job now is among the files it runs (which the
+ *     view found to be the ones on disk), or
  *   - the process started after the last change of every path in the
  *     step's reasons (rl_decide_change_time);
+ * never while launchd reports the job crashing (o->crashing: restarted as
+ * planned, so that the failure is seen and reported);
  * a reload whose plist launchd already holds (rl_decide_definition_loaded)
  * and whose process started after the plist changed is no reload (and may
  * then be CURRENT, or a kickstart). Anything else (a process that cannot

@@ -152,5 +152,14 @@ int rl_preflight_check(const struct rl_job *job, const struct rl_manifest *now,
 		if (check_file(libs, "interpreter", now->entries[i].path, why))
 			return 1;
 	}
+	/* MacPorts' daemondo stays up whatever its --start-cmd does: the
+	 * daemon it starts is the code that must be able to start. */
+	for (size_t i = 0; i < now->n; i++) {
+		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_COMMAND);
+
+		if (u && u->via && strncmp(u->via, "daemondo --start-cmd", 20) == 0 &&
+		    check_file(libs, "command", now->entries[i].path, why))
+			return 1;
+	}
 	return 0;
 }

@@ -13,7 +13,9 @@
  * tracking found them):
  *   - its program (role program) exists, is a regular file and executable;
  *   - a script's #! interpreters (role interpreter, reached through the
- *     program) exist and are executable;
+ *     program) exist and are executable, and so does the command MacPorts'
+ *     daemondo starts (--start-cmd: daemondo itself stays up whatever it
+ *     does);
  *   - an object file is for an architecture this machine runs (a Mach-O
  *     file has a slice for it) and can be read;
  *   - every library of the program's (and interpreters') closure resolves:

@@ -219,6 +219,17 @@ static void test_current_by_view(void)
 	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "current");
 	fx_release(&f);
 
+	/* A changed config file (or script, or plist) is not seen by any
+	 * process view: an old process is no evidence. */
+	fx_init(&f, -1);
+	add_reason(&f, dir, "content", RL_ROLE_WATCH);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, -1);
+	add_reason(&f, dir, "retargeted", RL_ROLE_SYMLINK); /* via "": not the program's */
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
 	/* Runs something else (a shell running a script, a placeholder). */
 	fx_init(&f, -1);
 	id_of(dir, &other);
@@ -270,6 +281,12 @@ static void test_current_by_start_time(void)
 	fx_release(&f);
 	fx_init(&f, 1);
 	add_reason(&f, f.prog, "stale", RL_ROLE_PROGRAM);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* launchd counts crashes: what runs now may not last. */
+	fx_init(&f, 1);
+	f.o.crashing = 1;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 

@@ -89,7 +89,9 @@ static int check(const char *prog, const char *interp, char **out)
 	rl_manifest_init(&m);
 	job.label = (char *)(uintptr_t) "org.example.nginx";
 	use(&m, prog, RL_ROLE_PROGRAM, "ProgramArguments[0]");
-	if (interp)
+	if (interp && strncmp(interp, "cmd:", 4) == 0)
+		use(&m, interp + 4, RL_ROLE_COMMAND, "daemondo --start-cmd");
+	else if (interp)
 		use(&m, interp, RL_ROLE_INTERPRETER, "ProgramArguments[0] → #! interpreter");
 	/* Another job's program does not count. */
 	{
@@ -139,6 +141,16 @@ static void test_program(void)
 	/* A script passes with its interpreter, not without it. */
 	EXPECT(script, "/bin/sh", 0, NULL);
 	EXPECT(script, gone_sh, 1, "new interpreter");
+	/* daemondo's --start-cmd is checked; it stays up whatever it starts. */
+	{
+		char *cmd = rl_xasprintf("cmd:%s", gone_sh);
+		char *ok = rl_xasprintf("cmd:%s", script);
+
+		EXPECT(script, cmd, 1, "new command");
+		EXPECT(script, ok, 0, NULL);
+		free(cmd);
+		free(ok);
+	}
 	free(missing);
 	free(plain);
 	free(script);
