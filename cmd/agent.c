@@ -13,8 +13,6 @@
 #include "core/automate/queue.h"
 #include "core/base/statedir.h"
 
-enum { OPT_SYSTEM = CLI_OPT_FIRST_PRIVATE, OPT_QUEUE, OPT_INTERVAL };
-
 /* Settings passed on to the job through EnvironmentVariables, as they
  * are when it is installed. */
 static const char *const passed_env[] = {
@@ -23,40 +21,31 @@ static const char *const passed_env[] = {
 };
 
 struct agent_args {
-	struct cli_common c;
+	struct cli_ctx *c;
 	int system;
 	const char *queue;
+	const char *quiet; /* --quiet S, passed on */
 	long interval;
 };
 
-static int parse_args(int argc, char **argv, const char *cmd, struct agent_args *a)
+static int read_args(struct cli_ctx *ctx, struct agent_args *a)
 {
-	static const struct option opts[] = {
-		CLI_OPTION_STATE_DIR, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JOB_DIRS, CLI_OPTION_HELP,
-		{"system", no_argument, NULL, OPT_SYSTEM},
-		{"queue", required_argument, NULL, OPT_QUEUE},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		CLI_OPTION_END,
-	};
-	int id;
-
+	a->c = ctx;
 	a->interval = RL_AGENT_DEFAULT_THROTTLE;
-	while ((id = cli_getopt(argc, argv, opts, &a->c)) != -1) {
+	for (size_t i = 0; i < ctx->nopts; i++) {
+		const struct cli_value *v = &ctx->opts[i];
 		char *end;
 
-		switch (id) {
-		case OPT_SYSTEM: a->system = 1; break;
-		case OPT_QUEUE: a->queue = optarg; break;
-		case OPT_INTERVAL:
-			a->interval = strtol(optarg, &end, 10);
-			if (end == optarg || *end || a->interval < 1 || a->interval > 86400)
-				return cli_usage_error(cmd, "--interval takes whole seconds from 1 "
-							    "to 86400, not '%s'", optarg);
+		switch (v->id) {
+		case CMD_AGENT_SYSTEM: a->system = 1; break;
+		case CMD_AGENT_QUEUE: a->queue = v->str; break;
+		case CMD_AGENT_QUIET_PERIOD: a->quiet = v->str; break;
+		case CMD_AGENT_INTERVAL:
+			a->interval = strtol(v->str, &end, 10);
+			if (end == v->str || *end || a->interval < 1 || a->interval > 86400)
+				return cli_usage_error("agent", "--interval takes whole seconds from 1 "
+							    "to 86400, not '%s'", v->str);
 			break;
-		case CLI_OPT_HELP:
-			return -1;
-		default:
-			return CLI_EXIT_USAGE;
 		}
 	}
 	return 0;
@@ -78,7 +67,6 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 	struct rl_error err = {0};
 	char *exe = rl_self_exe(), *queue, *statedir;
 
-	rl_discover_opts_finish(&a->c.discover);
 	queue = a->queue ? absolute(a->queue) : rl_queue_default_dir();
 	if (!queue) {
 		free(exe);
@@ -86,7 +74,7 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 				"installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)\n");
 		return CLI_EXIT_ERROR;
 	}
-	statedir = rl_statedir_resolve(a->c.state_dir, &err);
+	statedir = rl_statedir_resolve(a->c->state_dir_opt, &err);
 	if (!statedir) {
 		free(exe);
 		free(queue);
@@ -100,12 +88,13 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 	memset(s, 0, sizeof(*s));
 	s->system = a->system;
 	s->uid = getuid();
-	s->dir = a->system ? a->c.discover.daemon_dirs.v[0] : a->c.discover.agent_dirs.v[0];
+	s->dir = a->system ? a->c->discover.daemon_dirs.v[0] : a->c->discover.agent_dirs.v[0];
 	s->queue = own->v[0];
 	s->statedir = own->v[1];
 	s->exe = own->v[2];
-	s->launchctl = a->c.launchctl;
+	s->launchctl = a->c->launchctl;
 	s->throttle = (int)a->interval;
+	s->quiet = a->quiet;
 	rl_watch_paths(&s->watch);
 	for (size_t i = 0; passed_env[i]; i++) {
 		const char *v = getenv(passed_env[i]);
@@ -126,7 +115,7 @@ static void print_did(const struct rl_strv *did, const char *nothing)
 
 static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 {
-	struct rl_launchctl lc = {rl_launchctl_path(a->c.launchctl), 30};
+	struct rl_launchctl lc = {rl_launchctl_path(a->c->launchctl), 30};
 	struct rl_strv did = {0};
 	struct rl_error err = {0};
 	char *path = rl_agent_plist_path(s);
@@ -157,24 +146,22 @@ static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 	return rc;
 }
 
-int cmd_agent(int argc, char **argv)
+int cmd_agent(struct cli_ctx *ctx)
 {
 	struct agent_args a = {0};
 	struct rl_agent_spec s;
 	struct rl_strv own = {0};
-	const char *sub = argc > 1 ? argv[1] : NULL;
+	const char *sub = ctx->operands.n ? ctx->operands.v[0] : NULL;
 	int rc;
 
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return cli_help("agent", stdout);
+	if (ctx->operands.n > 1)
+		return cli_usage_error("agent", "unexpected argument '%s'", ctx->operands.v[1]);
 	if (!sub || (strcmp(sub, "install") && strcmp(sub, "uninstall") && strcmp(sub, "print")))
 		return sub ? cli_usage_error("agent", "unknown subcommand '%s'", sub)
 			   : cli_usage_error("agent", "install, uninstall or print?");
-	rc = parse_args(argc - 1, argv + 1, "agent", &a);
-	if (rc != 0) {
-		cli_common_release(&a.c);
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	}
+	rc = read_args(ctx, &a);
+	if (rc != 0)
+		return rc;
 	rc = make_spec(&a, &s, &own);
 	if (rc == 0) {
 		rc = act(sub, &a, &s);
@@ -182,6 +169,5 @@ int cmd_agent(int argc, char **argv)
 		rl_strv_release(&s.env);
 	}
 	rl_strv_release(&own);
-	cli_common_release(&a.c);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,134 +9,214 @@
 
 #include "commands.h"
 #include "config.h"
-#include "core/pipeline.h"
+#include "core/base/lock.h"
+#include "core/execute/launchctl.h"
 #include "core/base/statedir.h"
+#include "core/pipeline.h"
 
 struct cli_command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *usage;
+	int (*fn)(struct cli_ctx *ctx);
+	unsigned setup;  /* CLI_SETUP_* */
+	/* Work before the lock is taken (run --drain-queue waits for quiet),
+	 * and the release of what it kept in ctx->cmd_data; may be NULL. */
+	int (*before_lock)(struct cli_ctx *ctx);
+	void (*release)(struct cli_ctx *ctx);
+	/* Non-NULL: the command never fails (a package hook calls it): a
+	 * usage error is a warning ending "; <lenient>", and exit 0. */
+	const char *lenient;
+	const char *operands; /* "[JOB...]" when it takes operands, else NULL */
 	const char *summary;
-	const char *help; /* options, one per line */
+	const struct cli_option *options; /* its own and the shared ones it takes */
+	const char *more; /* text after the options, or NULL */
 };
+
+/* Every command accepts these; --help lists them last. */
+static const struct cli_option always[] = {
+	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL, "print only errors (and the output asked for)"},
+	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL, "say more: every reason, full chains"},
+	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
+	CLI_OPTION_END,
+};
+
+static const struct cli_option record_options[] = {
+	{"path", 0, CLI_ARG_STRING, CMD_RECORD_PATH, "PATH",
+	 "track PATH (a directory is walked recursively, never following a\n"
+	 "symlinked directory); repeatable; without it the roots of the\n"
+	 "previous manifest are refreshed"},
+	{"verify", 0, CLI_ARG_NONE, CMD_RECORD_VERIFY, NULL,
+	 "hash every file, even when its identity is unchanged"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_WAIT_LOCK,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option diff_options[] = {
+	CLI_OPTION_JSON("print {\"version\":1,\"changes\":[{path, change, old, new}]}"),
+	{"verify", 0, CLI_ARG_NONE, CMD_DIFF_VERIFY, NULL,
+	 "hash every file, even when its identity is unchanged"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option jobs_options[] = {
+	CLI_OPTION_JSON("JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files:\n"
+			"[{path,role,via,missing,chain?}]}]}; a library's chain is\n"
+			"the executable, then each library loading the next"),
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option plan_options[] = {
+	CLI_OPTION_JSON("JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
+			"reasons}],\"reported\":[{path,change,labels,why}]}"),
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_NO_PROCESSES,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option run_options[] = {
+	CLI_OPTION_DRY_RUN,
+	CLI_OPTION_JSON("JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
+			"old_pid,new_pid,seconds,reasons,error}]}"),
+	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",
+	 "at least S seconds between restarts (default 1)"},
+	{"settle", 0, CLI_ARG_SECONDS, CMD_RUN_SETTLE, "S",
+	 "a new process must stay up S seconds (default 3)"},
+	{"timeout", 0, CLI_ARG_SECONDS, CMD_RUN_TIMEOUT, "S",
+	 "wait up to S seconds for a new process (default 30)"},
+	{"max", 0, CLI_ARG_COUNT, CMD_RUN_MAX, "N",
+	 "restart at most N jobs; the rest wait for the next run"},
+	{"keep-going", 0, CLI_ARG_NONE, CMD_RUN_KEEP_GOING, NULL,
+	 "go on after a failed restart (default: stop)"},
+	{"no-wait", 0, CLI_ARG_NONE, CMD_RUN_NO_WAIT, NULL,
+	 "leave a job restarted too recently for the next run"},
+	CLI_OPTION_WAIT_LOCK,
+	{"verify", 0, CLI_ARG_NONE, CMD_RUN_VERIFY, NULL,
+	 "re-hash every file, even those whose identity is unchanged"},
+	{"drain-queue", 0, CLI_ARG_NONE, CMD_RUN_DRAIN_QUEUE, NULL,
+	 "run for the notification queue: exit at once when it is\n"
+	 "empty and no watched path changed since the last run; else\n"
+	 "wait until it is quiet and no package manager runs, run\n"
+	 "once, then remove the entries consumed"},
+	{"queue", 0, CLI_ARG_STRING, CMD_RUN_QUEUE, "DIR",
+	 "the queue (default <prefix>/var/relaunch/queue)"},
+	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_RUN_QUIET_PERIOD, "[S]",
+	 "alone (or -q): print only errors; with S and --drain-queue:\n"
+	 "no new entry for S seconds before running (default 10)"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_NO_PROCESSES,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option notify_options[] = {
+	{"queue", 0, CLI_ARG_STRING, CMD_NOTIFY_QUEUE, "DIR",
+	 "the queue (default <prefix>/var/relaunch/queue, the prefix\n"
+	 "relaunch is installed in, else $HOMEBREW_PREFIX)"},
+	{"formula", 0, CLI_ARG_STRING, CMD_NOTIFY_FORMULA, "NAME",
+	 "a Homebrew formula changed (source homebrew)"},
+	{"port", 0, CLI_ARG_STRING, CMD_NOTIFY_PORT, "NAME",
+	 "a MacPorts port changed (source macports)"},
+	{"source", 0, CLI_ARG_STRING, CMD_NOTIFY_SOURCE, "TEXT", "anything else that changed"},
+	{"version", 0, CLI_ARG_STRING, CMD_NOTIFY_VERSION, "V", "its new version"},
+	CLI_OPTION_END,
+};
+
+static const struct cli_option agent_options[] = {
+	{"system", 0, CLI_ARG_NONE, CMD_AGENT_SYSTEM, NULL,
+	 "a daemon in the first daemon directory (default\n"
+	 "/Library/LaunchDaemons), for root-owned jobs; else an agent\n"
+	 "for you in the first agent directory (~/Library/LaunchAgents)"},
+	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR", "the queue it watches (QueueDirectories)"},
+	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
+	 "ThrottleInterval: at most one start per S seconds (default 30)"},
+	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
+	 "alone (or -q): print only errors; with S: passed on to the\n"
+	 "job's run --drain-queue (its default there: 10)"},
+	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
+	 "the state directory it runs with; agent.log goes there"},
+	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",
+	 "launchctl to use, and to pass on to the job"},
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option status_options[] = {
+	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
+			"queue},\"queue\",\"agent\",\"daemon\"}"),
+	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
+	 "the queue to look at (default as for notify)"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
+static const struct cli_option log_options[] = {
+	CLI_OPTION_JSON("{\"version\":1,\"runs\":[{start,end,trigger,entries,steps,\n"
+			"baseline,exit,error}]}"),
+	{"count", 'n', CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_END,
+};
+
+#define LOCKED (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG)
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
-	{"record", cmd_record,
-	 "relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--config FILE]\n"
-	 "                       [--agent-dir DIR]... [--daemon-dir DIR]...",
-	 "record the tracked files (identity and SHA-256) in the manifest",
-	 "  --path PATH      track PATH (a directory is walked recursively, never\n"
-	 "                   following a symlinked directory); repeatable; without\n"
-	 "                   it the roots of the previous manifest are refreshed\n"
-	 "  --verify         hash every file, even when its identity is unchanged\n"
-	 "  --state-dir DIR  where manifest.json lives (default: $RELAUNCH_STATE_DIR\n"
-	 "                   or the platform's state directory)\n"
-	 "  --config FILE    config whose watch paths are tracked too\n"
-	 "  --agent-dir DIR  read agents from DIR instead of the defaults (repeatable);\n"
-	 "                   every file of every job found is tracked too\n"
-	 "  --daemon-dir DIR read daemons from DIR instead of the defaults (repeatable)\n"},
-	{"diff", cmd_diff, "relaunch diff [--json] [--verify] [--state-dir DIR]",
-	 "show what changed on disk since the manifest was recorded",
-	 "  --json           print {\"version\":1,\"changes\":[{path, change, old, new}]}\n"
-	 "  --verify         hash every file, even when its identity is unchanged\n"
-	 "  --state-dir DIR  where manifest.json lives\n"
-	 "\nchanges: content, replaced (same bytes, new inode), mode, retargeted\n"
+	{"record", cmd_record, LOCKED, NULL, NULL, NULL, NULL,
+	 "record the tracked files (identity and SHA-256) in the manifest", record_options,
+	 "Every file of every job found, and the config's watch paths, are tracked too.\n"},
+	{"diff", cmd_diff, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
+	 "show what changed on disk since the manifest was recorded", diff_options,
+	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
 	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
-	{"jobs", cmd_jobs, "relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...",
-	 "list launchd jobs and every file each one uses",
-	 "  --json             JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files:\n"
-	 "                     [{path,role,via,missing,chain?}]}]}; a library's chain is\n"
-	 "                     the executable, then each library loading the next\n"
-	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
-	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"},
-	{"plan", cmd_plan,
-	 "relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... "
-	 "[--daemon-dir DIR]... [--no-processes]",
-	 "show which jobs a run would restart, how, in which order, and why",
-	 "  --json             JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
-	 "                     reasons}],\"reported\":[{path,change,labels,why}]}\n"
-	 "  --state-dir DIR    where manifest.json and config.json live\n"
-	 "  --config FILE      order and policy (default: $RELAUNCH_CONFIG, else\n"
-	 "                     <state-dir>/config.json, which may be absent)\n"
-	 "  --agent-dir DIR    read agents from DIR instead of the defaults (repeatable)\n"
-	 "  --daemon-dir DIR   read daemons from DIR instead of the defaults (repeatable)\n"
-	 "  --no-processes     do not look at running processes\n"
-	 "\nactions: kickstart, or reload when the plist changed; jobs with restart =\n"
+	{"jobs", cmd_jobs, CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
+	 "list launchd jobs and every file each one uses", jobs_options, NULL},
+	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
+	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
+	 plan_options,
+	 "JOB: a label, a Homebrew formula or MacPorts port name (nginx is\n"
+	 "homebrew.mxcl.nginx or org.macports.nginx), or a glob; only those jobs.\n"
+	 "actions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
 	 "something is, 4 on error.\n"},
-	{"run", cmd_run,
-	 "relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]\n"
-	 "                    [--keep-going] [--no-wait] [--wait-lock S] [--verify]\n"
-	 "                    [--drain-queue [--queue DIR] [--quiet S]]\n"
-	 "                    [--state-dir DIR] [--config FILE] [--launchctl PATH]\n"
-	 "                    [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]",
-	 "restart the jobs whose files changed, in order, throttled and verified",
-	 "  --dry-run          print the plan and change nothing\n"
-	 "  --json             JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
-	 "                     old_pid,new_pid,seconds,reasons,error}]}\n"
-	 "  --interval S       at least S seconds between restarts (default 1)\n"
-	 "  --settle S         a new process must stay up S seconds (default 3)\n"
-	 "  --timeout S        wait up to S seconds for a new process (default 30)\n"
-	 "  --max N            restart at most N jobs; the rest wait for the next run\n"
-	 "  --keep-going       go on after a failed restart (default: stop)\n"
-	 "  --no-wait          leave a job restarted too recently for the next run\n"
-	 "  --wait-lock S      wait up to S seconds for another run (default 60)\n"
-	 "  --verify           re-hash every file, even those whose identity is unchanged\n"
-	 "  --launchctl PATH   launchctl to use (default $RELAUNCH_LAUNCHCTL, else\n"
-	 "                     /bin/launchctl)\n"
-	 "  --no-processes     do not look at running processes\n"
-	 "  --drain-queue      run for the notification queue: exit at once when it is\n"
-	 "                     empty and no watched path changed since the last run; else\n"
-	 "                     wait until it is quiet and no package manager runs, run\n"
-	 "                     once, then remove the entries consumed\n"
-	 "  --queue DIR        the queue (default <prefix>/var/relaunch/queue)\n"
-	 "  --quiet S          no new entry for S seconds before running (default 10)\n"
-	 "  --state-dir, --config, --agent-dir, --daemon-dir as for plan\n"
-	 "\nExit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
+	/* run loads the config and finds the jobs itself, so that the run log
+	 * records a bad config as that run's error. */
+	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR, cmd_run_before_lock, cmd_run_release, NULL,
+	 "[JOB...]", "restart the jobs whose files changed, in order, throttled and verified",
+	 run_options,
+	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
+	 "those restart; the others keep their pending changes for a later run.\n"
+	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
-	{"notify", cmd_notify,
-	 "relaunch notify [--queue DIR] [--formula NAME | --port NAME | --source TEXT] [--version V]",
+	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
 	 "queue a notification that a package changed, for the next drained run",
-	 "  --queue DIR        the queue (default <prefix>/var/relaunch/queue, the prefix\n"
-	 "                     relaunch is installed in, else $HOMEBREW_PREFIX)\n"
-	 "  --formula NAME     a Homebrew formula changed (source homebrew)\n"
-	 "  --port NAME        a MacPorts port changed (source macports)\n"
-	 "  --source TEXT      anything else that changed\n"
-	 "  --version V        its new version\n"
-	 "\nWrites one small entry atomically and exits 0 whatever happens (a warning\n"
+	 notify_options,
+	 "Writes one small entry atomically and exits 0 whatever happens (a warning\n"
 	 "on stderr when it could not), so a package's hook never fails an install.\n"},
-	{"agent", cmd_agent,
-	 "relaunch agent install | uninstall | print [--system] [--queue DIR] [--interval S]\n"
-	 "                      [--state-dir DIR] [--launchctl PATH] [--agent-dir DIR]... [--daemon-dir DIR]...",
+	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)",
-	 "  install            write the plist and load it (idempotent)\n"
-	 "  uninstall          boot the job out and remove its plist\n"
-	 "  print              print the plist (for nix modules and formulae)\n"
-	 "  --system           a daemon in the first daemon directory (default\n"
-	 "                     /Library/LaunchDaemons), for root-owned jobs; else an agent\n"
-	 "                     for you in the first agent directory (~/Library/LaunchAgents)\n"
-	 "  --queue DIR        the queue it watches (QueueDirectories)\n"
-	 "  --interval S       ThrottleInterval: at most one start per S seconds (default 30)\n"
-	 "  --state-dir DIR    the state directory it runs with; agent.log goes there\n"
-	 "  --launchctl PATH   launchctl to use, and to pass on to the job\n"},
-	{"status", cmd_status,
-	 "relaunch status [--json] [--state-dir DIR] [--queue DIR] [--launchctl PATH]",
+	 agent_options,
+	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
+	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
+	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded",
-	 "  --json             {\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
-	 "                     queue},\"queue\",\"agent\",\"daemon\"}\n"
-	 "  --queue DIR        the queue to look at (default as for notify)\n"
-	 "\nExit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
+	 status_options,
+	 "Exit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
 	 "3 when a failed restart is, 4 on error.\n"},
-	{"log", cmd_log, "relaunch log [--json] [-n N] [--state-dir DIR]",
-	 "what each run did (the last 100), newest first",
-	 "  --json             {\"version\":1,\"runs\":[{start,end,trigger,entries,steps,\n"
-	 "                     baseline,exit,error}]}\n"
-	 "  -n N, --count N    the newest N runs only\n"},
-	{NULL, NULL, NULL, NULL, NULL},
+	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
+	 "what each run did (the last 100), newest first", log_options, NULL},
+	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
-
-static const struct cli_command *current;
 
 static const struct cli_command *find_command(const char *name)
 {
@@ -145,12 +226,42 @@ static const struct cli_command *find_command(const char *name)
 	return NULL;
 }
 
+static void print_option_help(FILE *to, const struct cli_option *o)
+{
+	char left[64];
+	const char *h = o->help;
+
+	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->short_name ? "-" : "",
+		 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
+		 o->argname ? " " : "", o->argname ? o->argname : "");
+	if (!o->short_name)
+		memmove(left, left + 2, strlen(left + 2) + 1);
+	fprintf(to, "  %-*s ", 22, o->short_name ? left : left);
+	if (strlen(left) > 22)
+		fprintf(to, "\n  %-22s ", "");
+	while (h && *h) {
+		size_t n = strcspn(h, "\n");
+
+		fprintf(to, "%.*s\n", (int)n, h);
+		h += n;
+		if (*h == '\n' && h[1]) {
+			h++;
+			fprintf(to, "  %-22s ", "");
+		} else if (*h == '\n') {
+			h++;
+		}
+	}
+}
+
+static const struct cli_option *find_long(const struct cli_command *c, const char *name,
+					  size_t len);
+
 int cli_help(const char *name, FILE *to)
 {
 	const struct cli_command *c;
 
 	if (!name) {
-		fprintf(to, "usage: relaunch <command> [options]\n\n"
+		fprintf(to, "usage: relaunch [-V | --version] [-h | --help] <command> [options]\n\n"
 			    "Restart launchd jobs that still run replaced binaries and libraries.\n\n"
 			    "commands:\n");
 		for (size_t i = 0; commands[i].name; i++)
@@ -164,21 +275,35 @@ int cli_help(const char *name, FILE *to)
 	c = find_command(name);
 	if (!c)
 		return cli_usage_error(NULL, "unknown command '%s'", name);
-	fprintf(to, "usage: %s\n\n%s\n\n%s", c->usage, c->summary, c->help);
+	fprintf(to, "usage: relaunch %s [options]%s%s\n\n%s\n\noptions:\n", c->name,
+		c->operands ? " " : "", c->operands ? c->operands : "", c->summary);
+	for (const struct cli_option *o = c->options; o->name; o++)
+		print_option_help(to, o);
+	for (const struct cli_option *o = always; o->name; o++)
+		if (find_long(c, o->name, strlen(o->name)) == o)
+			print_option_help(to, o);
+	if (c->more)
+		fprintf(to, "\n%s", c->more);
 	return CLI_EXIT_OK;
 }
+
+/* The running command's `lenient` text, if it has one. */
+static const char *lenient;
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("relaunch: ", stderr);
+	fputs(lenient ? "relaunch: warning: " : "relaunch: ", stderr);
 	if (cmd)
 		fprintf(stderr, "%s: ", cmd);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+	if (lenient)
+		fprintf(stderr, "; %s\n", lenient);
+	else
+		fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
 	return CLI_EXIT_USAGE;
 }
 
@@ -188,87 +313,320 @@ int cli_fail(const struct rl_error *err)
 	return CLI_EXIT_ERROR;
 }
 
-static int common_option(int id, struct cli_common *c)
+void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 {
-	switch (id) {
-	case CLI_OPT_STATE_DIR:
-		c->state_dir = optarg;
-		return 1;
-	case CLI_OPT_CONFIG:
-		c->config = optarg;
-		return 1;
-	case CLI_OPT_LAUNCHCTL:
-		c->launchctl = optarg;
-		return 1;
-	case CLI_OPT_JSON:
-		c->json = 1;
-		return 1;
-	case CLI_OPT_NO_PROCESSES:
-		c->no_processes = 1;
-		return 1;
-	case CLI_OPT_AGENT_DIR:
-		rl_strv_push(&c->discover.agent_dirs, optarg);
-		return 1;
-	case CLI_OPT_DAEMON_DIR:
-		rl_strv_push(&c->discover.daemon_dirs, optarg);
-		return 1;
-	default:
+	va_list ap;
+
+	if (ctx && ctx->quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
+void cli_print_json(json_t *doc)
+{
+	if (!doc)
+		abort();
+	json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+	putchar('\n');
+	json_decref(doc);
+}
+
+/* ---- the one option parser ---- */
+
+static const struct cli_option *find_long(const struct cli_command *c, const char *name,
+					  size_t len)
+{
+	for (const struct cli_option *set[] = {c->options, always}, **s = set; s < set + 2; s++)
+		for (const struct cli_option *o = *s; o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				return o;
+	return NULL;
+}
+
+static const struct cli_option *find_short(const struct cli_command *c, char ch)
+{
+	for (const struct cli_option *set[] = {c->options, always}, **s = set; s < set + 2; s++)
+		for (const struct cli_option *o = *s; o->name; o++)
+			if (o->short_name == ch)
+				return o;
+	return NULL;
+}
+
+/* An unknown long option: a prefix of known ones names them (relaunch
+ * never guesses which was meant), else a close one is suggested. */
+static int unknown_long(const struct cli_command *c, const char *name, size_t len)
+{
+	struct rl_strv prefixed = {0}, all = {0};
+	char *given = rl_xstrndup(name, len);
+	const char *near;
+	int rc;
+
+	for (const struct cli_option *set[] = {c->options, always}, **s = set; s < set + 2; s++)
+		for (const struct cli_option *o = *s; o->name; o++) {
+			rl_strv_push(&all, o->name);
+			if (len && strncmp(o->name, name, len) == 0)
+				rl_strv_push(&prefixed, o->name);
+		}
+	if (prefixed.n) {
+		struct rl_buf b = {0};
+
+		for (size_t i = 0; i < prefixed.n; i++)
+			rl_buf_addf(&b, "%s'--%s'", i == 0 ? "" : i + 1 == prefixed.n ? " or " : ", ",
+				    prefixed.v[i]);
+		rc = cli_usage_error(c->name, "unknown option '--%s': did you mean %s?", given,
+				     b.data);
+		rl_buf_release(&b);
+	} else if ((near = rl_did_you_mean(given, (const char *const *)all.v, all.n))) {
+		rc = cli_usage_error(c->name, "unknown option '--%s': did you mean '--%s'?", given,
+				     near);
+	} else {
+		rc = cli_usage_error(c->name, "unknown option '--%s'", given);
+	}
+	free(given);
+	rl_strv_release(&prefixed);
+	rl_strv_release(&all);
+	return rc;
+}
+
+static int parse_value(const struct cli_command *c, const struct cli_option *o, const char *v,
+		       double *num, const char *as)
+{
+	char *end;
+
+	switch (o->arg) {
+	case CLI_ARG_NONE:
+		return 0;
+	case CLI_ARG_STRING:
+		if (!*v)
+			return cli_usage_error(c->name, "'%s' needs a non-empty value", as);
+		return 0;
+	case CLI_ARG_FLAG_OR_SECONDS:
+	case CLI_ARG_SECONDS:
+		errno = 0;
+		*num = strtod(v, &end);
+		if (end == v || *end || errno || !(*num >= 0) || *num > 86400)
+			return cli_usage_error(c->name,
+					       "%s takes seconds from 0 to 86400, not '%s'", as, v);
+		return 0;
+	case CLI_ARG_COUNT:
+		errno = 0;
+		*num = (double)strtol(v, &end, 10);
+		if (end == v || *end || errno || *num < 1)
+			return cli_usage_error(c->name,
+					       "%s takes a whole number above 0, not '%s'", as, v);
 		return 0;
 	}
+	return 0;
 }
 
-int cli_getopt(int argc, char **argv, const struct option *opts, struct cli_common *c)
+/* Store one option. Returns 0, or an exit status. */
+static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct cli_option *o,
+		const char *v, int is_short)
 {
-	const char *cmd = current ? current->name : argv[0];
+	char as[64];
+	double num = 0;
+	int rc;
 
-	for (;;) {
-		int id;
+	if (o->arg == CLI_ARG_FLAG_OR_SECONDS && !v) {
+		ctx->quiet = 1;
+		return 0;
+	}
+	if (is_short)
+		snprintf(as, sizeof(as), "-%c", o->short_name);
+	else
+		snprintf(as, sizeof(as), "--%s", o->name);
+	rc = parse_value(c, o, v, &num, as);
+	if (rc)
+		return rc;
+	switch (o->id) {
+	case CLI_OPT_STATE_DIR: ctx->state_dir_opt = v; break;
+	case CLI_OPT_CONFIG: ctx->config_opt = v; break;
+	case CLI_OPT_LAUNCHCTL: ctx->launchctl = v; break;
+	case CLI_OPT_JSON: ctx->json = 1; break;
+	case CLI_OPT_NO_PROCESSES: ctx->no_processes = 1; break;
+	case CLI_OPT_DRY_RUN: ctx->dry_run = 1; break;
+	case CLI_OPT_QUIET: ctx->quiet = 1; break;
+	case CLI_OPT_VERBOSE: ctx->verbose++; break;
+	case CLI_OPT_WAIT_LOCK: ctx->wait_lock = num; break;
+	case CLI_OPT_AGENT_DIR: rl_strv_push(&ctx->discover.agent_dirs, v); break;
+	case CLI_OPT_DAEMON_DIR: rl_strv_push(&ctx->discover.daemon_dirs, v); break;
+	default:
+		ctx->opts = rl_xrealloc(ctx->opts, (ctx->nopts + 1) * sizeof(*ctx->opts));
+		ctx->opts[ctx->nopts++] = (struct cli_value){o->id, v, num};
+	}
+	return 0;
+}
 
-		opterr = 0;
-		id = getopt_long(argc, argv, "+", opts, NULL);
-		if (id == -1) {
-			if (optind < argc) {
-				cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-				return '?';
-			}
-			return -1;
-		}
-		if (id == '?' || id == ':') {
-			if (optopt && optopt < CLI_OPT_STATE_DIR)
-				cli_usage_error(cmd, "unknown option '-%c'", optopt);
-			else if (id == ':' || optopt)
-				cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+static int is_number(const char *s)
+{
+	char *end;
+
+	if (!*s)
+		return 0;
+	strtod(s, &end);
+	return *end == '\0';
+}
+
+/* Parse argv (argv[0] is the command's name). Returns 0, -1 after --help,
+ * or an exit status after a usage error. */
+static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, char **argv)
+{
+	int only_operands = 0, help = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct cli_option *o;
+		int rc = 0;
+
+		if (only_operands || a[0] != '-' || a[1] == '\0') {
+			if (!c->operands)
+				return cli_usage_error(c->name, "unexpected argument '%s'", a);
+			rl_strv_push(&ctx->operands, a);
+		} else if (strcmp(a, "--") == 0) {
+			only_operands = 1;
+		} else if (a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+			o = find_long(c, name, len);
+			if (!o)
+				return unknown_long(c, name, len);
+			if (o->arg == CLI_ARG_NONE && eq)
+				return cli_usage_error(c->name, "option '--%s' takes no value",
+						       o->name);
+			if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS && !eq &&
+			    i + 1 >= argc)
+				return cli_usage_error(c->name, "option '--%s' needs a value",
+						       o->name);
+			if (o->id == CLI_OPT_HELP)
+				help = 1;
+			else if (o->arg == CLI_ARG_NONE)
+				rc = take(ctx, c, o, NULL, 0);
+			else if (eq)
+				rc = take(ctx, c, o, eq + 1, 0);
+			else if (o->arg != CLI_ARG_FLAG_OR_SECONDS)
+				rc = take(ctx, c, o, argv[++i], 0);
+			else if (i + 1 < argc && is_number(argv[i + 1]))
+				rc = take(ctx, c, o, argv[++i], 0); /* `--quiet 10` */
 			else
-				cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			return '?';
+				rc = take(ctx, c, o, NULL, 0);
+		} else {
+			/* A cluster of short options: -qn, or -x VALUE / -xVALUE. */
+			for (const char *s = a + 1; *s && rc == 0; s++) {
+				o = find_short(c, *s);
+				if (!o)
+					return cli_usage_error(c->name, "unknown option '-%c'", *s);
+				if (o->id == CLI_OPT_HELP) {
+					help = 1;
+				} else if (o->arg == CLI_ARG_NONE ||
+					   o->arg == CLI_ARG_FLAG_OR_SECONDS) {
+					rc = take(ctx, c, o, NULL, 1);
+				} else {
+					if (!s[1] && i + 1 >= argc)
+						return cli_usage_error(
+							c->name, "option '-%c' needs a value", *s);
+					rc = take(ctx, c, o, s[1] ? s + 1 : argv[++i], 1);
+					break;
+				}
+			}
 		}
-		if (id == CLI_OPT_HELP) {
-			cli_help(cmd, stdout);
-			return CLI_OPT_HELP;
-		}
-		if (!common_option(id, c))
-			return id;
+		if (rc)
+			return rc;
 	}
+	if (help) {
+		cli_help(c->name, stdout);
+		return -1;
+	}
+	return 0;
 }
 
-char *cli_state_dir(const struct cli_common *c)
+/* ---- setup, done once for every command (git's RUN_SETUP) ---- */
+
+/* --config FILE, else $RELAUNCH_CONFIG (both must exist), else
+ * <state-dir>/config.json (may be absent). */
+static void config_path(struct cli_ctx *ctx)
 {
-	struct rl_error err = {0};
-	char *dir = rl_statedir_resolve(c->state_dir, &err);
+	const char *env = getenv("RELAUNCH_CONFIG");
 
-	if (!dir) {
-		cli_fail(&err);
-		return NULL;
-	}
-	if (rl_statedir_ensure(dir, &err) < 0) {
-		cli_fail(&err);
-		free(dir);
-		return NULL;
-	}
-	return dir;
+	if (ctx->config_opt)
+		ctx->config_path = rl_xstrdup(ctx->config_opt);
+	else if (env && *env)
+		ctx->config_path = rl_xstrdup(env);
+	ctx->config_explicit = ctx->config_path != NULL;
+	if (!ctx->config_path && ctx->state_dir)
+		ctx->config_path = rl_path_join(ctx->state_dir, RL_STATE_CONFIG);
 }
 
-int cli_finish(int status)
+static int setup(struct cli_ctx *ctx, const struct cli_command *c)
+{
+	unsigned flags = c->setup;
+	struct rl_error err = {0};
+	int rc;
+
+	rl_discover_opts_finish(&ctx->discover);
+	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG | CLI_SETUP_MKDIR)) {
+		ctx->state_dir = rl_statedir_resolve(ctx->state_dir_opt, &err);
+		if (!ctx->state_dir)
+			return cli_fail(&err);
+	}
+	if ((flags & CLI_SETUP_MKDIR) || ((flags & CLI_SETUP_LOCK) && !ctx->dry_run)) {
+		if (rl_statedir_ensure(ctx->state_dir, &err) < 0)
+			return cli_fail(&err);
+	}
+	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
+		return rc;
+	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
+		ctx->lock = rl_lock_take(ctx->state_dir, ctx->wait_lock, &err);
+		if (ctx->lock < 0)
+			return cli_fail(&err);
+	}
+	if (flags & CLI_SETUP_JOBS) {
+		if (rl_jobs_discover(&ctx->discover, &ctx->jobs, &err) < 0)
+			return cli_fail(&err);
+		ctx->jobs_found = 1;
+	}
+	config_path(ctx);
+	if (flags & CLI_SETUP_CONFIG) {
+		rc = rl_config_load(&ctx->cfg, ctx->config_path, !ctx->config_explicit, &err);
+		if (rc < 0)
+			return cli_fail(&err);
+		ctx->have_config = rc == 0;
+		ctx->config_loaded = 1;
+	}
+	return 0;
+}
+
+void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po)
+{
+	memset(po, 0, sizeof(*po));
+	po->statedir = ctx->state_dir;
+	po->config_path = ctx->config_path;
+	po->config_explicit = ctx->config_explicit;
+	po->config = ctx->config_loaded ? &ctx->cfg : NULL;
+	po->jobs = ctx->jobs_found ? &ctx->jobs : NULL;
+	po->discover = &ctx->discover;
+	lc->path = rl_launchctl_path(ctx->launchctl);
+	lc->timeout_s = 30;
+	po->lc = ctx->no_processes ? NULL : lc;
+}
+
+static void ctx_release(struct cli_ctx *ctx)
+{
+	rl_lock_release(ctx->lock);
+	rl_discover_opts_release(&ctx->discover);
+	rl_strv_release(&ctx->operands);
+	rl_jobset_release(&ctx->jobs);
+	rl_config_release(&ctx->cfg);
+	free(ctx->opts);
+	free(ctx->state_dir);
+	free(ctx->config_path);
+}
+
+static int finish(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "relaunch: cannot write output: %s\n", strerror(errno));
@@ -278,57 +636,86 @@ int cli_finish(int status)
 	return status;
 }
 
-void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
-		       struct rl_launchctl *lc, struct rl_pipeline_opts *po)
-{
-	const char *env = getenv("RELAUNCH_CONFIG");
-
-	memset(po, 0, sizeof(*po));
-	po->statedir = state_dir;
-	po->config_path = c->config ? c->config : env && *env ? env : NULL;
-	po->config_explicit = po->config_path != NULL;
-	po->discover = &c->discover;
-	lc->path = rl_launchctl_path(c->launchctl);
-	lc->timeout_s = 30;
-	po->lc = c->no_processes ? NULL : lc;
-}
-
-void cli_common_release(struct cli_common *c)
-{
-	rl_discover_opts_release(&c->discover);
-}
-
 static void print_warning(const char *text, void *ctx)
 {
 	(void)ctx;
 	fprintf(stderr, "relaunch: warning: %s\n", text);
 }
 
+static int unknown_command(const char *name)
+{
+	const char *names[sizeof(commands) / sizeof(commands[0]) + 1];
+	size_t n = 0;
+	const char *near;
+
+	for (size_t i = 0; commands[i].name; i++)
+		names[n++] = commands[i].name;
+	names[n++] = "help";
+	near = rl_did_you_mean(name, names, n);
+	if (near)
+		return cli_usage_error(NULL, "unknown command '%s': did you mean '%s'?", name,
+				       near);
+	return cli_usage_error(NULL, "unknown command '%s'", name);
+}
+
+static int run_command(const struct cli_command *c, int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.name = c->name;
+	ctx.lock = -1;
+	ctx.wait_lock = 60;
+	rl_config_init(&ctx.cfg);
+	lenient = c->lenient;
+	rc = parse(&ctx, c, argc, argv);
+	if (rc == 0)
+		rc = setup(&ctx, c);
+	if (rc == 0 && !ctx.done)
+		rc = c->fn(&ctx);
+	else if (rc < 0)
+		rc = CLI_EXIT_OK; /* --help */
+	if (c->lenient)
+		rc = CLI_EXIT_OK;
+	if (c->release)
+		c->release(&ctx);
+	ctx_release(&ctx);
+	lenient = NULL;
+	return rc;
+}
+
 int cli_run(int argc, char **argv)
 {
 	const char *name;
+	const struct cli_command *c;
 
 	rl_warn_handler_set(print_warning, NULL);
-	current = NULL;
-	optind = 0; /* full getopt reset, so cli_run can be called again in-process */
 	if (argc < 2) {
 		cli_help(NULL, stderr);
 		return CLI_EXIT_USAGE;
 	}
 	name = argv[1];
-	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
+	    strcmp(name, "version") == 0) {
+		if (argc > 2)
+			return cli_usage_error(NULL, "unexpected argument '%s'", argv[2]);
 		printf("relaunch %s\n", RELAUNCH_VERSION);
-		return cli_finish(CLI_EXIT_OK);
+		return finish(CLI_EXIT_OK);
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
-		return cli_finish(cli_help(NULL, stdout));
+		return finish(cli_help(NULL, stdout));
 	if (strcmp(name, "help") == 0) {
 		if (argc > 3)
 			return cli_usage_error("help", "too many arguments");
-		return cli_finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
+		if (argc == 3 && !find_command(argv[2]))
+			return unknown_command(argv[2]);
+		return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
 	}
-	current = find_command(name);
-	if (!current)
-		return cli_usage_error(NULL, "unknown command '%s'", name);
-	return cli_finish(current->fn(argc - 1, argv + 1));
+	if (name[0] == '-')
+		return cli_usage_error(NULL, "unknown option '%s'", name);
+	c = find_command(name);
+	if (!c)
+		return unknown_command(name);
+	return finish(run_command(c, argc - 1, argv + 1));
 }

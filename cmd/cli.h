@@ -1,18 +1,24 @@
 /* The relaunch command line: a table of subcommands, one file each.
  *
- * Each subcommand is `int cmd_<name>(int argc, char **argv)`; argv[0] is the
- * subcommand's name and the return value is the exit status (see the
- * README's exit-code table, mirrored by the CLI_EXIT_* values).
+ * As git does it, each command's entry in the table (cli.c) says what it
+ * accepts (its options, whether it takes operands) and what it needs set
+ * up before it runs (setup flags: the state directory, the lock, the jobs,
+ * the config). cli_run() parses argv with one parser for every command,
+ * does the setup once, and calls `int cmd_<name>(struct cli_ctx *)`, whose
+ * return value is the exit status (the README's exit-code table, mirrored
+ * by the CLI_EXIT_* values). Nothing is created before the whole command
+ * line has been checked.
  */
 #ifndef RL_CLI_H
 #define RL_CLI_H
 
-#include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "core/base/error.h"
-#include "core/discover/job.h"
 #include "core/base/util.h"
+#include "core/discover/config.h"
+#include "core/discover/job.h"
 
 enum {
 	CLI_EXIT_OK = 0,      /* success, or nothing changed */
@@ -25,19 +31,28 @@ enum {
 /* Entry point; main() only calls this, so tests can drive it in-process. */
 int cli_run(int argc, char **argv);
 
-/* Options several commands share. Zero-initialise, then let
- * cli_common_option() take each option it knows. */
-struct cli_common {
-	const char *state_dir; /* --state-dir */
-	const char *config;    /* --config */
-	const char *launchctl; /* --launchctl */
-	int json;              /* --json */
-	int no_processes;      /* --no-processes */
-	struct rl_discover_opts discover; /* --agent-dir, --daemon-dir */
+/* What an option's value must be; the parser checks it before any setup. */
+enum cli_arg {
+	CLI_ARG_NONE,    /* a flag: `--flag=x` is an error */
+	CLI_ARG_STRING,  /* any non-empty string */
+	CLI_ARG_SECONDS, /* a number from 0 to 86400 (value.num) */
+	CLI_ARG_COUNT,   /* a whole number above 0 (value.num) */
+	/* run's --quiet: alone, the -q flag; with a number (`--quiet 10`,
+	 * `--quiet=10`), seconds as CLI_ARG_SECONDS under the option's id. */
+	CLI_ARG_FLAG_OR_SECONDS,
 };
 
-/* Long-option ids for the shared options; commands put the matching
- * CLI_COMMON_OPTIONS entries in their getopt tables. */
+struct cli_option {
+	const char *name; /* long name, without "--" */
+	char short_name;  /* 0: none */
+	enum cli_arg arg;
+	int id;
+	const char *argname; /* "DIR", shown in --help */
+	const char *help;    /* may hold '\n' for more lines */
+};
+
+/* Ids of the options many commands share; the parser stores them in the
+ * context itself. A command numbers its own options from CLI_OPT_PRIVATE. */
 enum {
 	CLI_OPT_STATE_DIR = 1000,
 	CLI_OPT_CONFIG,
@@ -46,46 +61,102 @@ enum {
 	CLI_OPT_NO_PROCESSES,
 	CLI_OPT_AGENT_DIR,
 	CLI_OPT_DAEMON_DIR,
+	CLI_OPT_DRY_RUN,
+	CLI_OPT_WAIT_LOCK,
 	CLI_OPT_HELP,
-	CLI_OPT_FIRST_PRIVATE, /* commands number their own options from here */
+	CLI_OPT_QUIET,
+	CLI_OPT_VERBOSE,
+	CLI_OPT_PRIVATE = 1100,
 };
 
-#define CLI_OPTION_STATE_DIR {"state-dir", required_argument, NULL, CLI_OPT_STATE_DIR}
-#define CLI_OPTION_CONFIG {"config", required_argument, NULL, CLI_OPT_CONFIG}
-#define CLI_OPTION_LAUNCHCTL {"launchctl", required_argument, NULL, CLI_OPT_LAUNCHCTL}
-#define CLI_OPTION_JSON {"json", no_argument, NULL, CLI_OPT_JSON}
-#define CLI_OPTION_NO_PROCESSES {"no-processes", no_argument, NULL, CLI_OPT_NO_PROCESSES}
+#define CLI_OPTION_STATE_DIR                                                                       \
+	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",                                 \
+	 "where manifest.json, config.json and the lock live (default:\n"                          \
+	 "$RELAUNCH_STATE_DIR, else the platform's state directory)"}
+#define CLI_OPTION_CONFIG                                                                          \
+	{"config", 0, CLI_ARG_STRING, CLI_OPT_CONFIG, "FILE",                                      \
+	 "order, policy and watch paths (default: $RELAUNCH_CONFIG, else\n"                        \
+	 "<state-dir>/config.json, which may be absent)"}
+#define CLI_OPTION_LAUNCHCTL                                                                       \
+	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",                                 \
+	 "launchctl to use (default: $RELAUNCH_LAUNCHCTL, else /bin/launchctl)"}
+#define CLI_OPTION_NO_PROCESSES                                                                    \
+	{"no-processes", 0, CLI_ARG_NONE, CLI_OPT_NO_PROCESSES, NULL,                              \
+	 "do not look at running processes"}
 #define CLI_OPTION_JOB_DIRS                                                                        \
-	{"agent-dir", required_argument, NULL, CLI_OPT_AGENT_DIR},                                 \
-	{"daemon-dir", required_argument, NULL, CLI_OPT_DAEMON_DIR}
-#define CLI_OPTION_HELP {"help", no_argument, NULL, CLI_OPT_HELP}
-#define CLI_OPTION_END {NULL, 0, NULL, 0}
+	{"agent-dir", 0, CLI_ARG_STRING, CLI_OPT_AGENT_DIR, "DIR",                                 \
+	 "read agents from DIR instead of the defaults (repeatable)"},                             \
+	{"daemon-dir", 0, CLI_ARG_STRING, CLI_OPT_DAEMON_DIR, "DIR",                               \
+	 "read daemons from DIR instead of the defaults (repeatable)"}
+#define CLI_OPTION_DRY_RUN                                                                         \
+	{"dry-run", 'n', CLI_ARG_NONE, CLI_OPT_DRY_RUN, NULL,                                      \
+	 "show what would be done; change nothing, take no lock"}
+#define CLI_OPTION_WAIT_LOCK                                                                       \
+	{"wait-lock", 0, CLI_ARG_SECONDS, CLI_OPT_WAIT_LOCK, "S",                                  \
+	 "wait up to S seconds for another relaunch to finish (default 60)"}
+/* --json takes the command's own help text: the shape it prints. */
+#define CLI_OPTION_JSON(shape) {"json", 0, CLI_ARG_NONE, CLI_OPT_JSON, NULL, shape}
+#define CLI_OPTION_END {NULL, 0, CLI_ARG_NONE, 0, NULL, NULL}
 
-/* Parse argv with getopt_long (opterr off, leading '+' so parsing stops at
- * the first operand). Returns the next option id, -1 at the end, or
- * CLI_OPT_HELP after printing the command's help to stdout. A usage error
- * prints one line to stderr and returns '?'. Shared options are stored in
- * *c and not returned. */
-int cli_getopt(int argc, char **argv, const struct option *opts, struct cli_common *c);
+/* What a command needs before it runs; done once, in this order. */
+enum {
+	CLI_SETUP_STATE_DIR = 1 << 0, /* resolve the state dir (not created) */
+	CLI_SETUP_LOCK = 1 << 1,      /* create it and take its lock (not with --dry-run) */
+	CLI_SETUP_JOBS = 1 << 2,      /* discover the launchd jobs */
+	CLI_SETUP_CONFIG = 1 << 3,    /* load and check the config */
+	CLI_SETUP_MKDIR = 1 << 4,     /* create the state dir (0700) when missing */
+};
+
+/* One private option as given, in command-line order. */
+struct cli_value {
+	int id;
+	const char *str; /* the value as written; NULL for a flag */
+	double num;      /* CLI_ARG_SECONDS and CLI_ARG_COUNT */
+};
+
+struct cli_ctx {
+	const char *name; /* the command's name */
+	/* Shared options. */
+	const char *state_dir_opt; /* --state-dir */
+	const char *config_opt;    /* --config */
+	const char *launchctl;     /* --launchctl */
+	int json, no_processes, dry_run, quiet, verbose;
+	double wait_lock; /* --wait-lock, default 60 */
+	struct rl_discover_opts discover; /* --agent-dir, --daemon-dir; finished */
+	/* The command's own options, and its operands. */
+	struct cli_value *opts;
+	size_t nopts;
+	struct rl_strv operands;
+	/* Setup results. */
+	char *state_dir; /* CLI_SETUP_STATE_DIR */
+	int lock;        /* CLI_SETUP_LOCK: the held fd, else -1 */
+	struct rl_jobset jobs; /* CLI_SETUP_JOBS */
+	struct rl_config cfg;  /* CLI_SETUP_CONFIG */
+	char *config_path;     /* the config file used */
+	int config_explicit;   /* given by --config or $RELAUNCH_CONFIG: must exist */
+	int have_config;       /* the file existed */
+	int config_loaded, jobs_found; /* the setup did it */
+	/* The command's own, between its before_lock hook and its run. */
+	void *cmd_data;
+	int done; /* before_lock found nothing to do: skip the rest */
+};
+
 /* Report a usage problem for the current command: one line, exit code 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
 /* Print "relaunch: <err>" to stderr and return CLI_EXIT_ERROR. */
 int cli_fail(const struct rl_error *err);
-/* Resolve and create the state dir; returns a malloc'd path or NULL after
- * printing the error. */
-char *cli_state_dir(const struct cli_common *c);
-/* Check that stdout can be flushed (a full disk must not exit 0). */
-int cli_finish(int status);
-void cli_common_release(struct cli_common *c);
+/* Print a progress note to stderr unless --quiet. */
+void cli_note(const struct cli_ctx *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+/* Print a JSON document to stdout, indented, keys sorted; steals doc. */
+void cli_print_json(json_t *doc);
 
 struct rl_launchctl;
 struct rl_pipeline_opts;
-/* Fill the pipeline's options from the shared ones: the config path
- * (--config, else $RELAUNCH_CONFIG, else <state-dir>/config.json, which
- * alone may be absent) and launchctl for the process view (off with
- * --no-processes). lc is filled and must outlive po. */
-void cli_pipeline_opts(const struct cli_common *c, const char *state_dir,
-		       struct rl_launchctl *lc, struct rl_pipeline_opts *po);
+/* Fill the pipeline's options from the context: its state dir, config and
+ * jobs (moved into the pipeline when set up) and launchctl for the process
+ * view (off with --no-processes). lc is filled and must outlive po. */
+void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc,
+		       struct rl_pipeline_opts *po);
 
 /* Print the help text for a command (or the overview when name is NULL). */
 int cli_help(const char *name, FILE *to);

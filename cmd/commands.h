@@ -1,15 +1,49 @@
-/* Every subcommand; one file each. */
+/* Every subcommand; one file each. Each takes the context cli_run() set
+ * up (cli.h) and returns the exit status. */
 #ifndef RL_COMMANDS_H
 #define RL_COMMANDS_H
 
-int cmd_agent(int argc, char **argv);
-int cmd_diff(int argc, char **argv);
-int cmd_jobs(int argc, char **argv);
-int cmd_log(int argc, char **argv);
-int cmd_notify(int argc, char **argv);
-int cmd_plan(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_record(int argc, char **argv);
-int cmd_status(int argc, char **argv);
+#include "cli.h"
+
+/* Ids of the commands' own options (struct cli_value.id). */
+enum {
+	CMD_RECORD_PATH = CLI_OPT_PRIVATE,
+	CMD_RECORD_VERIFY,
+	CMD_DIFF_VERIFY,
+	CMD_RUN_INTERVAL,
+	CMD_RUN_SETTLE,
+	CMD_RUN_TIMEOUT,
+	CMD_RUN_MAX,
+	CMD_RUN_KEEP_GOING,
+	CMD_RUN_NO_WAIT,
+	CMD_RUN_VERIFY,
+	CMD_RUN_DRAIN_QUEUE,
+	CMD_RUN_QUEUE,
+	CMD_RUN_QUIET_PERIOD,
+	CMD_NOTIFY_QUEUE,
+	CMD_NOTIFY_FORMULA,
+	CMD_NOTIFY_PORT,
+	CMD_NOTIFY_SOURCE,
+	CMD_NOTIFY_VERSION,
+	CMD_AGENT_SYSTEM,
+	CMD_AGENT_QUEUE,
+	CMD_AGENT_INTERVAL,
+	CMD_AGENT_QUIET_PERIOD,
+	CMD_STATUS_QUEUE,
+	CMD_LOG_COUNT,
+};
+
+int cmd_agent(struct cli_ctx *ctx);
+int cmd_diff(struct cli_ctx *ctx);
+int cmd_jobs(struct cli_ctx *ctx);
+int cmd_plan(struct cli_ctx *ctx);
+int cmd_log(struct cli_ctx *ctx);
+int cmd_notify(struct cli_ctx *ctx);
+int cmd_run(struct cli_ctx *ctx);
+/* run --drain-queue waits for quiet before the lock is taken. */
+int cmd_run_before_lock(struct cli_ctx *ctx);
+void cmd_run_release(struct cli_ctx *ctx);
+int cmd_record(struct cli_ctx *ctx);
+int cmd_status(struct cli_ctx *ctx);
 
 #endif

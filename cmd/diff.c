@@ -9,18 +9,6 @@
 #include "core/model/manifest.h"
 #include "core/base/statedir.h"
 
-enum {
-	OPT_VERIFY = CLI_OPT_FIRST_PRIVATE,
-};
-
-static const struct option diff_opts[] = {
-	{"verify", no_argument, NULL, OPT_VERIFY},
-	CLI_OPTION_JSON,
-	CLI_OPTION_STATE_DIR,
-	CLI_OPTION_HELP,
-	CLI_OPTION_END,
-};
-
 static void print_text(const struct rl_diff *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
@@ -48,23 +36,16 @@ static void print_json(const struct rl_diff *d)
 		json_array_append_new(changes, o);
 	}
 	root = json_pack("{s:i, s:o}", "version", 1, "changes", changes);
-	if (!root)
-		abort();
-	json_dumpf(root, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-	putchar('\n');
-	json_decref(root);
+	cli_print_json(root);
 }
 
 /* Load the manifest; a missing one is an error that says what to do. */
-static int load_manifest(const struct cli_common *c, struct rl_manifest *m, struct rl_error *err)
+static int load_manifest(const struct cli_ctx *ctx, struct rl_manifest *m, struct rl_error *err)
 {
-	char *dir = rl_statedir_resolve(c->state_dir, err);
 	char *mpath, *q;
 	int rc;
 
-	if (!dir)
-		return -1;
-	mpath = rl_path_join(dir, "manifest.json");
+	mpath = rl_path_join(ctx->state_dir, RL_STATE_MANIFEST);
 	rc = rl_manifest_load(m, mpath, err);
 	if (rc == 1) {
 		q = rl_path_quote(mpath);
@@ -75,45 +56,30 @@ static int load_manifest(const struct cli_common *c, struct rl_manifest *m, stru
 		rc = -1;
 	}
 	free(mpath);
-	free(dir);
 	return rc;
 }
 
-static int diff(const struct cli_common *c, int verify)
+int cmd_diff(struct cli_ctx *ctx)
 {
 	struct rl_manifest m;
 	struct rl_diff d = {0};
 	struct rl_error err = {0};
-	int status;
+	int verify = 0, status;
 
+	for (size_t i = 0; i < ctx->nopts; i++)
+		if (ctx->opts[i].id == CMD_DIFF_VERIFY)
+			verify = 1;
 	rl_manifest_init(&m);
-	if (load_manifest(c, &m, &err) < 0 || rl_diff_compute(&m, verify, &d, &err) < 0) {
+	if (load_manifest(ctx, &m, &err) < 0 || rl_diff_compute(&m, verify, &d, &err) < 0) {
 		rl_manifest_release(&m);
 		return cli_fail(&err);
 	}
-	if (c->json)
+	if (ctx->json)
 		print_json(&d);
 	else
 		print_text(&d);
 	status = d.n ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
 	rl_diff_release(&d);
 	rl_manifest_release(&m);
-	return status;
-}
-
-int cmd_diff(int argc, char **argv)
-{
-	struct cli_common c = {0};
-	int verify = 0, status = -1, id;
-
-	while (status < 0 && (id = cli_getopt(argc, argv, diff_opts, &c)) != -1) {
-		if (id == OPT_VERIFY)
-			verify = 1;
-		else
-			status = id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	}
-	if (status < 0)
-		status = diff(&c, verify);
-	cli_common_release(&c);
 	return status;
 }

@@ -22,9 +22,9 @@ static json_t *files_json(const struct rl_jobfiles *f)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < f->n; i++) {
-		json_t *o = json_pack("{s:o, s:s, s:s, s:b}", "path", rl_json_path(f->v[i].path),
-				      "role", rl_role_name(f->v[i].role), "via", f->v[i].via,
-				      "missing", f->v[i].missing);
+		json_t *o = json_pack("{s:o, s:s, s:o, s:b}", "path", rl_json_path(f->v[i].path),
+				      "role", rl_role_name(f->v[i].role), "via",
+				      rl_json_path(f->v[i].via), "missing", f->v[i].missing);
 
 		if (o && f->v[i].chain.n)
 			json_object_set_new(o, "chain", chain_json(&f->v[i].chain));
@@ -35,20 +35,33 @@ static json_t *files_json(const struct rl_jobfiles *f)
 
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f)
 {
-	return json_pack("{s:s, s:s, s:o, s:s, s:o}", "label", j->label, "target", j->target,
+	return json_pack("{s:o, s:o, s:o, s:s, s:o}", "label", rl_json_path(j->label), "target",
+			 rl_json_path(j->target),
 			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind),
 			 "files", files_json(f));
 }
 
+/* Text output: every label and path through rl_path_quote, so a newline
+ * or an invalid byte in a name never splits or garbles a line. */
 static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int first)
 {
+	char *label = rl_path_quote(j->label), *target = rl_path_quote(j->target);
+	char *plist = rl_path_quote(j->plist);
+
 	if (!first)
 		putchar('\n');
-	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", j->label, j->target, j->plist,
+	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", label, target, plist,
 	       rl_job_kind_name(j->kind));
-	for (size_t i = 0; i < f->n; i++)
-		printf("  %-11s %s%s (%s)\n", rl_role_name(f->v[i].role), f->v[i].path,
+	for (size_t i = 0; i < f->n; i++) {
+		char *path = rl_path_quote(f->v[i].path);
+
+		printf("  %-11s %s%s (%s)\n", rl_role_name(f->v[i].role), path,
 		       f->v[i].missing ? " [missing]" : "", f->v[i].via);
+		free(path);
+	}
+	free(label);
+	free(target);
+	free(plist);
 }
 
 static int list_jobs(const struct rl_jobset *js, int as_json)
@@ -61,49 +74,26 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
 
-		if (rl_job_files(&js->v[i], libs, &f, &err) < 0)
+		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
-		else if (as_json)
-			json_array_append_new(jobs, job_json(&js->v[i], &f));
-		else
-			print_job(&js->v[i], &f, i == 0);
+		} else {
+			rl_jobfiles_warn(&js->v[i], &f);
+			if (as_json)
+				json_array_append_new(jobs, job_json(&js->v[i], &f));
+			else
+				print_job(&js->v[i], &f, i == 0);
+		}
 		rl_jobfiles_release(&f);
 	}
 	if (rc == CLI_EXIT_OK && as_json) {
-		json_t *doc = json_pack("{s:i, s:O}", "version", 1, "jobs", jobs);
-
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(doc);
+		cli_print_json(json_pack("{s:i, s:O}", "version", 1, "jobs", jobs));
 	}
 	json_decref(jobs);
 	rl_libcache_free(libs);
 	return rc;
 }
 
-int cmd_jobs(int argc, char **argv)
+int cmd_jobs(struct cli_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CLI_OPTION_JSON,
-		CLI_OPTION_JOB_DIRS,
-		CLI_OPTION_HELP,
-		CLI_OPTION_END,
-	};
-	struct cli_common c = {0};
-	struct rl_jobset js = {0};
-	struct rl_error err = {0};
-	int id, rc;
-
-	while ((id = cli_getopt(argc, argv, opts, &c)) != -1) {
-		cli_common_release(&c);
-		return id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
-	}
-	rl_discover_opts_finish(&c.discover);
-	if (rl_jobs_discover(&c.discover, &js, &err) < 0)
-		rc = cli_fail(&err);
-	else
-		rc = list_jobs(&js, c.json);
-	rl_jobset_release(&js);
-	cli_common_release(&c);
-	return rc;
+	return list_jobs(&ctx->jobs, ctx->json);
 }

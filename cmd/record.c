@@ -7,60 +7,11 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/discover/jobfiles.h"
+#include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/model/manifest.h"
 #include "core/compare/snapshot.h"
 #include "core/base/statedir.h"
-
-enum {
-	OPT_PATH = CLI_OPT_FIRST_PRIVATE,
-	OPT_VERIFY,
-};
-
-static const struct option record_opts[] = {
-	{"path", required_argument, NULL, OPT_PATH},
-	{"verify", no_argument, NULL, OPT_VERIFY},
-	CLI_OPTION_STATE_DIR,
-	CLI_OPTION_CONFIG,
-	CLI_OPTION_JOB_DIRS,
-	CLI_OPTION_HELP,
-	CLI_OPTION_END,
-};
-
-/* p made absolute against the working directory, without empty or "."
- * components or a trailing slash. Symlinks are deliberately not resolved:
- * a root is recorded under the name the user gave. NULL when the working
- * directory is unknown. */
-static char *absolute_path(const char *p)
-{
-	struct rl_buf b = {0};
-	char *cwd = NULL, *full;
-	const char *s;
-
-	if (p[0] != '/') {
-		cwd = getcwd(NULL, 0);
-		if (!cwd)
-			return NULL;
-	}
-	full = cwd ? rl_path_join(cwd, p) : rl_xstrdup(p);
-	free(cwd);
-	for (s = full; *s;) {
-		size_t len;
-
-		while (*s == '/')
-			s++;
-		len = strcspn(s, "/");
-		if (len && !(len == 1 && s[0] == '.')) {
-			rl_buf_adds(&b, "/");
-			rl_buf_add(&b, s, len);
-		}
-		s += len;
-	}
-	free(full);
-	if (b.len == 0)
-		rl_buf_adds(&b, "/");
-	return rl_buf_detach(&b);
-}
 
 static void print_summary(size_t n, const char *manifest)
 {
@@ -72,31 +23,27 @@ static void print_summary(size_t n, const char *manifest)
 
 /* Every file of every discovered job, and the config's watch paths, as
  * entries with uses: the same set `run` records. */
-static int track_jobs(const struct cli_common *c, const char *dir, struct rl_manifest *m,
-		      struct rl_error *err)
+static int track_jobs(struct cli_ctx *ctx, struct rl_manifest *m, struct rl_error *err)
 {
 	struct rl_launchctl lc;
 	struct rl_pipeline_opts po;
 
-	cli_pipeline_opts(c, dir, &lc, &po);
+	cli_pipeline_opts(ctx, &lc, &po);
 	return rl_pipeline_track(&po, m, err);
 }
 
 /* load previous → build new (roots, jobs' files) → snapshot → save;
  * nothing is written unless every step before the save succeeded. */
-static int record(const struct cli_common *c, const struct rl_strv *paths, int verify)
+static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify)
 {
 	struct rl_manifest prev, cur;
 	struct rl_error err = {0};
-	char *dir, *mpath = NULL;
+	char *mpath;
 	int rc, status = CLI_EXIT_ERROR;
 
 	rl_manifest_init(&prev);
 	rl_manifest_init(&cur);
-	dir = rl_statedir_resolve(c->state_dir, &err);
-	if (!dir)
-		return cli_fail(&err);
-	mpath = rl_path_join(dir, "manifest.json");
+	mpath = rl_path_join(ctx->state_dir, RL_STATE_MANIFEST);
 	rc = rl_manifest_load(&prev, mpath, &err);
 	if (rc < 0)
 		goto out;
@@ -105,9 +52,10 @@ static int record(const struct cli_common *c, const struct rl_strv *paths, int v
 			rl_strv_push(&cur.roots, paths->v[i]);
 	if (paths->n == 0)
 		rl_strv_copy(&cur.roots, &prev.roots);
-	if (track_jobs(c, dir, &cur, &err) < 0 ||
+	if (track_jobs(ctx, &cur, &err) < 0 ||
 	    rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
-	    rl_statedir_ensure(dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
+	    rl_statedir_ensure(ctx->state_dir, &err) < 0 ||
+	    rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	print_summary(cur.n, mpath);
 	status = CLI_EXIT_OK;
@@ -117,24 +65,22 @@ out:
 	rl_manifest_release(&prev);
 	rl_manifest_release(&cur);
 	free(mpath);
-	free(dir);
 	return status;
 }
 
-int cmd_record(int argc, char **argv)
+int cmd_record(struct cli_ctx *ctx)
 {
-	struct cli_common c = {0};
 	struct rl_strv paths = {0};
-	int verify = 0, status = -1, id;
-	char *abs;
+	int verify = 0, status = -1;
 
-	while (status < 0 && (id = cli_getopt(argc, argv, record_opts, &c)) != -1) {
-		if (id == OPT_VERIFY) {
+	for (size_t i = 0; i < ctx->nopts && status < 0; i++) {
+		const struct cli_value *v = &ctx->opts[i];
+		char *abs;
+
+		if (v->id == CMD_RECORD_VERIFY) {
 			verify = 1;
-		} else if (id == OPT_PATH && !*optarg) {
-			status = cli_usage_error("record", "'--path' needs a non-empty path");
-		} else if (id == OPT_PATH) {
-			abs = absolute_path(optarg);
+		} else if (v->id == CMD_RECORD_PATH) {
+			abs = rl_path_absolute(v->str);
 			if (!abs) {
 				fprintf(stderr, "relaunch: cannot find the working directory: %s\n",
 					strerror(errno));
@@ -142,15 +88,10 @@ int cmd_record(int argc, char **argv)
 			} else {
 				rl_strv_push_owned(&paths, abs);
 			}
-		} else {
-			status = id == CLI_OPT_HELP ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 		}
 	}
-	if (status < 0) {
-		rl_discover_opts_finish(&c.discover);
-		status = record(&c, &paths, verify);
-	}
+	if (status < 0)
+		status = record(ctx, &paths, verify);
 	rl_strv_release(&paths);
-	cli_common_release(&c);
 	return status;
 }

@@ -12,113 +12,55 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/execute/history.h"
+#include "core/execute/launchctl.h"
+#include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
-#include "core/base/lock.h"
 #include "core/base/util.h"
 #include "core/pipeline.h"
-
-enum {
-	OPT_DRY_RUN = CLI_OPT_FIRST_PRIVATE,
-	OPT_INTERVAL,
-	OPT_SETTLE,
-	OPT_TIMEOUT,
-	OPT_MAX,
-	OPT_KEEP_GOING,
-	OPT_NO_WAIT,
-	OPT_WAIT_LOCK,
-	OPT_VERIFY,
-	OPT_DRAIN_QUEUE,
-	OPT_QUEUE,
-	OPT_QUIET,
-};
+#include "core/plan/scope.h"
 
 /* How long a package manager may keep a drain waiting before it runs anyway. */
 #define DRAIN_MAX_BUSY_S (6 * 3600)
 
 struct run_args {
-	struct cli_common c;
-	int dry_run, keep_going, no_wait, verify, drain;
-	double interval, settle, timeout, wait_lock; /* < 0: not given */
+	struct cli_ctx *c;
+	int keep_going, no_wait, verify, drain;
+	double interval, settle, timeout; /* < 0: not given */
 	double quiet;
 	const char *queue;
 	long max;
 };
 
-static int parse_seconds(const char *opt, const char *s, double *out)
+/* The values the parser checked, into a's fields. Returns 0 or a usage
+ * error's exit status. */
+static int read_args(struct cli_ctx *ctx, struct run_args *a)
 {
-	char *end;
-	double v = strtod(s, &end);
+	int quiet_given = 0;
 
-	if (end == s || *end || !(v >= 0) || v > 86400)
-		return cli_usage_error("run", "%s takes seconds from 0 to 86400, not '%s'", opt, s);
-	*out = v;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct run_args *a)
-{
-	static const struct option opts[] = {
-		CLI_OPTION_STATE_DIR, CLI_OPTION_CONFIG, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JSON,
-		CLI_OPTION_NO_PROCESSES, CLI_OPTION_JOB_DIRS, CLI_OPTION_HELP,
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"interval", required_argument, NULL, OPT_INTERVAL},
-		{"settle", required_argument, NULL, OPT_SETTLE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"max", required_argument, NULL, OPT_MAX},
-		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
-		{"no-wait", no_argument, NULL, OPT_NO_WAIT},
-		{"wait-lock", required_argument, NULL, OPT_WAIT_LOCK},
-		{"verify", no_argument, NULL, OPT_VERIFY},
-		{"drain-queue", no_argument, NULL, OPT_DRAIN_QUEUE},
-		{"queue", required_argument, NULL, OPT_QUEUE},
-		{"quiet", required_argument, NULL, OPT_QUIET},
-		CLI_OPTION_END,
-	};
-	int id;
-
+	a->c = ctx;
 	a->interval = a->settle = a->timeout = -1;
-	a->wait_lock = 60;
 	a->quiet = 10;
-	while ((id = cli_getopt(argc, argv, opts, &a->c)) != -1) {
-		char *end;
+	for (size_t i = 0; i < ctx->nopts; i++) {
+		const struct cli_value *v = &ctx->opts[i];
 
-		switch (id) {
-		case OPT_DRY_RUN: a->dry_run = 1; break;
-		case OPT_KEEP_GOING: a->keep_going = 1; break;
-		case OPT_NO_WAIT: a->no_wait = 1; break;
-		case OPT_VERIFY: a->verify = 1; break;
-		case OPT_DRAIN_QUEUE: a->drain = 1; break;
-		case OPT_QUEUE: a->queue = optarg; break;
-		case OPT_QUIET:
-			if (parse_seconds("--quiet", optarg, &a->quiet)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_INTERVAL:
-			if (parse_seconds("--interval", optarg, &a->interval)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_SETTLE:
-			if (parse_seconds("--settle", optarg, &a->settle)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_TIMEOUT:
-			if (parse_seconds("--timeout", optarg, &a->timeout)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_WAIT_LOCK:
-			if (parse_seconds("--wait-lock", optarg, &a->wait_lock)) return CLI_EXIT_USAGE;
-			break;
-		case OPT_MAX:
-			a->max = strtol(optarg, &end, 10);
-			if (end == optarg || *end || a->max < 1)
-				return cli_usage_error("run", "--max takes a whole number above 0, not '%s'",
-						       optarg);
-			break;
-		case CLI_OPT_HELP:
-			return -1;
-		default:
-			return CLI_EXIT_USAGE;
+		switch (v->id) {
+		case CMD_RUN_KEEP_GOING: a->keep_going = 1; break;
+		case CMD_RUN_NO_WAIT: a->no_wait = 1; break;
+		case CMD_RUN_VERIFY: a->verify = 1; break;
+		case CMD_RUN_INTERVAL: a->interval = v->num; break;
+		case CMD_RUN_SETTLE: a->settle = v->num; break;
+		case CMD_RUN_TIMEOUT: a->timeout = v->num; break;
+		case CMD_RUN_MAX: a->max = (long)v->num; break;
+		case CMD_RUN_DRAIN_QUEUE: a->drain = 1; break;
+		case CMD_RUN_QUEUE: a->queue = v->str; break;
+		case CMD_RUN_QUIET_PERIOD: a->quiet = v->num; quiet_given = 1; break;
 		}
 	}
-	if ((a->queue || a->quiet != 10) && !a->drain)
+	if ((a->queue || quiet_given) && !a->drain)
 		return cli_usage_error("run", "--queue and --quiet go with --drain-queue");
-	if (a->drain && a->dry_run)
+	if (a->drain && ctx->operands.n)
+		return cli_usage_error("run", "--drain-queue takes no JOB");
+	if (a->drain && ctx->dry_run)
 		return cli_usage_error("run", "--drain-queue and --dry-run exclude each other");
 	return 0;
 }
@@ -164,7 +106,7 @@ struct run_ctx {
 static void print_result(const struct rl_result *r, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
-	FILE *to = a->c.json ? stderr : stdout;
+	FILE *to = a->c->json ? stderr : stdout;
 	const struct rl_step *s = r->step;
 	const char *action = rl_action_name(s->action);
 
@@ -223,16 +165,14 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 
 	for (size_t i = 0; i < res->n; i++)
 		count[res->v[i].status]++;
-	if (a->c.json) {
+	if (a->c->json) {
 		json_t *arr = json_array();
 		json_t *top;
 
 		for (size_t i = 0; i < res->n; i++)
 			json_array_append_new(arr, result_to_json(&res->v[i]));
 		top = json_pack("{s:i,s:o}", "version", 1, "results", arr);
-		json_dumpf(top, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(top);
+		cli_print_json(top);
 		return;
 	}
 	if (res->n == 0) {
@@ -311,7 +251,7 @@ static int throttle_floor(double *out)
 
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
-		   struct rl_pipeline *p)
+		   struct rl_pipeline *p, const struct rl_plan *plan)
 {
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
@@ -330,7 +270,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.max = a->max;
 	o.keep_going = a->keep_going;
 	o.no_wait = a->no_wait;
-	o.verify_fresh = a->c.no_processes ? NULL : check_fresh;
+	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
 	o.on_result = print_result;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
@@ -338,9 +278,9 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	/* Even when the run stops early, what did happen is recorded: the
 	 * history of restarts done, and a manifest in which every job without
 	 * a successful restart keeps its pending changes. */
-	rc = rl_restart_run(&p->plan, &o, &hist, &res, &err);
+	rc = rl_restart_run(plan, &o, &hist, &res, &err);
 	if (record)
-		rl_runlog_record_set_steps(record, &p->plan, &res);
+		rl_runlog_record_set_steps(record, plan, &res);
 	if (rc < 0) {
 		run_fail(&err);
 		failed = -1;
@@ -366,54 +306,68 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
-static int dry_run(const struct run_args *a, struct rl_pipeline *p)
+static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct rl_plan *plan)
 {
-	if (a->c.json) {
-		json_t *j = rl_plan_to_json(&p->plan);
-
-		json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
-		putchar('\n');
-		json_decref(j);
+	if (a->c->json) {
+		cli_print_json(rl_plan_to_json(plan));
 	} else {
 		struct rl_buf b = {0};
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format(&p->plan, &b);
+		rl_plan_format(plan, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
 	return CLI_EXIT_OK;
 }
 
-static int run_locked(const struct run_args *a, const char *statedir)
+static int run_locked(const struct run_args *a)
 {
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
+	struct rl_plan scoped = {0};
+	const struct rl_plan *plan;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	int rc;
 
-	cli_pipeline_opts(&a->c, statedir, &lc, &po);
+	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rl_pipeline_release(&p);
 		return run_fail(&err);
 	}
 	spare_own_jobs(&p.plan);
-	if (a->dry_run)
-		rc = dry_run(a, &p);
+	plan = &p.plan;
+	/* run JOB...: only those restart; the full plan goes to the commit,
+	 * so the jobs left out keep their pending changes. */
+	if (a->c->operands.n) {
+		struct rl_strv labels = {0};
+
+		if (rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+			rl_pipeline_release(&p);
+			run_fail(&err);
+			return CLI_EXIT_USAGE;
+		}
+		rl_scope_plan(&p.plan, &labels, &scoped);
+		rl_strv_release(&labels);
+		plan = &scoped;
+	}
+	if (a->c->dry_run)
+		rc = dry_run(a, &p, plan);
 	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
 			json_object_set_new(record, "baseline", json_true());
-		if (rc == CLI_EXIT_OK && !a->c.json)
+		if (rc == CLI_EXIT_OK && !a->c->json)
 			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
 			       p.current.n);
 		else if (rc == CLI_EXIT_OK)
 			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
 	} else
-		rc = execute(a, statedir, &lc, &p);
+		rc = execute(a, a->c->state_dir, &lc, &p, plan);
+	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
 	return rc;
 }
@@ -491,47 +445,70 @@ static void drain_waiting(const char *why, void *ctx)
 	fprintf(stderr, "relaunch: %s\n", why);
 }
 
-/* Before the lock: is there anything to do, then wait for quiet. Returns
- * 1 to go on, 0 when there is nothing to do, or an exit code > 1. */
-static int drain_prepare(const struct run_args *a, const char *statedir, struct drain *d)
+/* Before the lock (cli.c calls this before it takes it): is there
+ * anything to do, then wait for quiet. Returns 0 to go on (ctx->cmd_data
+ * holds the drain), or an exit status; "nothing to do" is CLI_EXIT_OK
+ * with ctx->done set. */
+int cmd_run_before_lock(struct cli_ctx *ctx)
 {
+	struct run_args a = {0};
+	struct drain *d;
 	struct rl_drain_ops ops = {drain_now_ms, drain_sleep, drain_busy, drain_newest,
-				   drain_waiting, d};
-	int rc;
+				   drain_waiting, NULL};
+	int rc = read_args(ctx, &a);
 
-	d->queue = a->queue ? rl_xstrdup(a->queue) : rl_queue_default_dir();
+	if (rc || !a.drain)
+		return rc;
+	d = rl_xcalloc(1, sizeof(*d));
+	ctx->cmd_data = d;
+	ops.ctx = d;
+	d->queue = a.queue ? rl_xstrdup(a.queue) : rl_queue_default_dir();
 	if (!d->queue) {
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "
 				"installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)\n");
 		return CLI_EXIT_ERROR;
 	}
 	rl_watch_paths(&d->watch);
-	rc = drain_look(d, statedir);
-	if (rc <= 0)
-		return rc < 0 ? CLI_EXIT_ERROR : 0;
-	rl_drain_wait(a->quiet, DRAIN_MAX_BUSY_S, &ops);
-	return 1;
+	rc = drain_look(d, ctx->state_dir);
+	if (rc < 0)
+		return CLI_EXIT_ERROR;
+	if (rc == 0) {
+		printf("nothing queued and no watched path changed\n");
+		ctx->done = 1;
+		return 0;
+	}
+	rl_drain_wait(a.quiet, DRAIN_MAX_BUSY_S, &ops);
+	return 0;
 }
 
-/* Run once, logged (unless dry): the lock, the run, then the run log, the
- * watched paths' state and the queue entries consumed. */
-static int run_logged(const struct run_args *a, const char *statedir, struct drain *d)
+void cmd_run_release(struct cli_ctx *ctx)
 {
-	struct rl_error err = {0};
-	int rc, lock = -1;
+	if (ctx->cmd_data) {
+		drain_release(ctx->cmd_data);
+		free(ctx->cmd_data);
+		ctx->cmd_data = NULL;
+	}
+}
 
-	/* A second run waits here, then diffs afresh: what the first one
-	 * restarted is recorded by then, so nothing restarts twice. */
-	if (!a->dry_run && (lock = rl_lock_take(statedir, a->wait_lock, &err)) < 0)
-		return cli_fail(&err);
+/* Run once, logged (unless dry), under the lock cli.c took: the run, then
+ * the run log, the watched paths' state and the queue entries consumed. */
+int cmd_run(struct cli_ctx *ctx)
+{
+	struct run_args args = {0}, *a = &args;
+	struct drain none = {0}, *d = ctx->cmd_data ? ctx->cmd_data : &none;
+	const char *statedir = ctx->state_dir;
+	struct rl_error err = {0};
+	int rc;
+
+	if (read_args(ctx, a))
+		return CLI_EXIT_USAGE;
 	if (a->drain && (rc = drain_look(d, statedir)) <= 0) {
 		/* Another drain consumed the entries while this one waited. */
 		if (rc == 0)
 			printf("nothing queued and no watched path changed\n");
-		rl_lock_release(lock);
 		return rc < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 	}
-	if (!a->dry_run) {
+	if (!ctx->dry_run) {
 		record = rl_runlog_record_new(!a->drain ? "manual" : d->entries.n ? "queue" : "watch");
 		if (a->drain)
 			rl_runlog_record_set_entries(record, &d->entries);
@@ -540,7 +517,7 @@ static int run_logged(const struct run_args *a, const char *statedir, struct dra
 			d->watch_now = rl_watch_state(&d->watch);
 		}
 	}
-	rc = run_locked(a, statedir);
+	rc = run_locked(a);
 	if (record) {
 		rl_runlog_record_finish(record, rc, NULL);
 		if (rl_runlog_append(statedir, record, &err) < 0)
@@ -557,35 +534,7 @@ static int run_logged(const struct run_args *a, const char *statedir, struct dra
 		json_decref(record);
 		record = NULL;
 	}
-	rl_lock_release(lock);
-	return rc;
-}
-
-int cmd_run(int argc, char **argv)
-{
-	struct run_args a = {0};
-	struct drain d = {0};
-	char *statedir;
-	int rc;
-
-	rc = parse_args(argc, argv, &a);
-	if (rc != 0) {
-		cli_common_release(&a.c);
-		return rc < 0 ? CLI_EXIT_OK : rc;
-	}
-	rl_discover_opts_finish(&a.c.discover);
-	statedir = cli_state_dir(&a.c);
-	if (!statedir) {
-		cli_common_release(&a.c);
-		return CLI_EXIT_ERROR;
-	}
-	rc = a.drain ? drain_prepare(&a, statedir, &d) : 1;
-	if (rc == 0)
-		printf("nothing queued and no watched path changed\n");
-	else if (rc == 1)
-		rc = run_logged(&a, statedir, &d);
-	drain_release(&d);
-	free(statedir);
-	cli_common_release(&a.c);
+	if (d == &none)
+		drain_release(&none);
 	return rc;
 }

@@ -14,8 +14,6 @@
 #include "core/automate/runlog.h"
 #include "core/base/jsonutil.h"
 
-enum { OPT_QUEUE = CLI_OPT_FIRST_PRIVATE };
-
 /* The last run's steps with status, as [{label, error}]. */
 static json_t *steps_with(const json_t *last, const char *status)
 {
@@ -33,7 +31,7 @@ static json_t *steps_with(const json_t *last, const char *status)
 	return arr;
 }
 
-static json_t *job_json(int system, const struct cli_common *c, const char *statedir)
+static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
 {
 	struct rl_agent_spec s = {0};
 	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 10};
@@ -131,35 +129,20 @@ static json_t *queue_json(const struct rl_queue *q)
 	return arr;
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(struct cli_ctx *ctx)
 {
-	static const struct option opts[] = {
-		CLI_OPTION_STATE_DIR, CLI_OPTION_JSON, CLI_OPTION_LAUNCHCTL, CLI_OPTION_JOB_DIRS,
-		CLI_OPTION_HELP, {"queue", required_argument, NULL, OPT_QUEUE}, CLI_OPTION_END,
-	};
-	struct cli_common c = {0};
 	struct rl_error err = {0};
 	struct rl_queue q = {0};
 	const char *queue_arg = NULL;
-	char *statedir = NULL, *queue = NULL;
+	const char *statedir;
+	char *queue = NULL;
 	json_t *runs = NULL, *last, *pending, *doc;
-	int id, rc = CLI_EXIT_ERROR;
+	int rc = CLI_EXIT_ERROR;
 
-	while ((id = cli_getopt(argc, argv, opts, &c)) != -1) {
-		if (id == CLI_OPT_HELP) {
-			cli_common_release(&c);
-			return CLI_EXIT_OK;
-		}
-		if (id != OPT_QUEUE) {
-			cli_common_release(&c);
-			return CLI_EXIT_USAGE;
-		}
-		queue_arg = optarg;
-	}
-	rl_discover_opts_finish(&c.discover);
-	statedir = cli_state_dir(&c);
-	if (!statedir)
-		goto out;
+	for (size_t i = 0; i < ctx->nopts; i++)
+		if (ctx->opts[i].id == CMD_STATUS_QUEUE)
+			queue_arg = ctx->opts[i].str;
+	statedir = ctx->state_dir;
 	queue = queue_arg ? rl_xstrdup(queue_arg) : rl_queue_default_dir();
 	runs = rl_runlog_load(statedir, &err);
 	if (!runs || (queue && rl_queue_list(queue, &q, &err) < 0)) {
@@ -172,9 +155,9 @@ int cmd_status(int argc, char **argv)
 			    "queue", queue_json(&q));
 	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 1, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
-			queue ? rl_json_path(queue) : json_null(), "agent", job_json(0, &c, statedir),
-			"daemon", job_json(1, &c, statedir));
-	if (c.json) {
+			queue ? rl_json_path(queue) : json_null(), "agent", job_json(0, ctx, statedir),
+			"daemon", job_json(1, ctx, statedir));
+	if (ctx->json) {
 		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 		putchar('\n');
 	} else
@@ -189,7 +172,5 @@ out:
 	json_decref(runs);
 	rl_queue_release(&q);
 	free(queue);
-	free(statedir);
-	cli_common_release(&c);
 	return rc;
 }

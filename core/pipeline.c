@@ -4,7 +4,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/statedir.h"
+#include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
+#include "core/execute/launchctl.h"
 #include "core/plan/decide.h"
 #include "core/plan/preflight.h"
 
@@ -14,15 +17,26 @@
 static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct rl_jobset *js,
 		 struct rl_libcache *libs, struct rl_manifest *m, struct rl_error *err)
 {
-	char *path = o->config_path ? rl_xstrdup(o->config_path)
-				    : rl_path_join(o->statedir, "config.json");
-	int rc = rl_config_load(cfg, path, !o->config_explicit, err) < 0 ? -1 : 0;
+	int rc = 0;
 
-	free(path);
-	if (rc == 0)
+	if (o->config) {
+		*cfg = *o->config;
+		rl_config_init(o->config);
+	} else {
+		char *path = o->config_path ? rl_xstrdup(o->config_path)
+					    : rl_path_join(o->statedir, RL_STATE_CONFIG);
+
+		rc = rl_config_load(cfg, path, !o->config_explicit, err) < 0 ? -1 : 0;
+		free(path);
+	}
+	if (rc == 0 && o->jobs) {
+		*js = *o->jobs;
+		memset(o->jobs, 0, sizeof(*o->jobs));
+	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
+	}
 	if (rc == 0)
-		rc = rl_jobs_track(js, libs, m, err);
+		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
 		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
 	return rc;
@@ -126,12 +140,12 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			return 0;
 		}
 		if (rc == 0) {
-			v->loaded = 1;
-			v->status = st;
+			v->status = rl_xmalloc(sizeof(*v->status));
+			*v->status = st;
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
-		if (rl_proc_inspect(st.pid, code_tracked, v, &v->view, err) < 0)
+		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
 			return -1;
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
@@ -229,14 +243,14 @@ static void decide(struct rl_pipeline *p)
 
 		if (s->never)
 			continue;
-		if (v && v->loaded) {
+		if (v && v->status) {
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
-			o.pid = v->status.pid > 0 ? v->status.pid : 0;
-			o.crashing = v->status.successive_crashes > 0 || v->status.spawn_scheduled;
+			o.pid = v->status->pid > 0 ? v->status->pid : 0;
+			o.crashing = v->status->successive_crashes > 0 || v->status->spawn_scheduled;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
-			observe_definition(&v->status, args, &o);
+			observe_definition(v->status, args, &o);
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&
@@ -255,7 +269,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
 	rl_manifest_init(&p->current);
-	p->manifest_path = rl_path_join(o->statedir, "manifest.json");
+	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
 	p->libs = rl_libcache_new();
 	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
 		return -1;
@@ -263,6 +277,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	if (rc < 0)
 		return -1;
 	p->have_prev = rc == 0;
+	p->verify = o->verify;
 	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
 	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
@@ -285,141 +300,34 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].job == job)
 			jv = &p->views[i];
-	if (rl_proc_inspect(pid, jv ? code_tracked : NULL, jv, &v, NULL) < 0)
+	/* The new tree: under daemondo or a wrapper, the daemon itself must
+	 * run the files now on disk. */
+	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
-	if (stale)
+	if (stale && v.stale[0].pid != pid)
+		*why = rl_xasprintf("pid %ld (child of %s pid %ld) still runs replaced code: %s%s",
+				    (long)v.stale[0].pid, v.stale[0].parent_name,
+				    (long)v.stale[0].ppid, v.stale[0].path,
+				    v.stale[0].deleted ? " (deleted)" : "");
+	else if (stale)
 		*why = rl_xasprintf("pid %ld still runs replaced code: %s%s", (long)pid,
-				    v.nstale ? v.stale[0].path : "?",
-				    v.nstale && v.stale[0].deleted ? " (deleted)" : "");
+				    v.stale[0].path, v.stale[0].deleted ? " (deleted)" : "");
 	rl_proc_view_release(&v);
 	return stale;
-}
-
-static const struct rl_result *result_for(const struct rl_results *r, const char *label)
-{
-	for (size_t i = 0; r && i < r->n; i++)
-		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return &r->v[i];
-	return NULL;
-}
-
-/* Whether label's files must keep their recorded state: its restart
- * failed, was deferred, or never happened because the run stopped early,
- * or its plist could not be read (so a later run still restarts it). */
-static int label_pending(const struct rl_pipeline *p, const struct rl_results *r,
-			 const char *label)
-{
-	const struct rl_result *res = result_for(r, label);
-
-	if (res)
-		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
-		       res->status == RL_RESULT_REFUSED;
-	for (size_t i = 0; i < p->plan.n; i++)
-		if (!p->plan.steps[i].never && strcmp(p->plan.steps[i].job->label, label) == 0)
-			return 1;
-	return r && rl_strv_contains(&p->unreadable, label);
-}
-
-static int label_done(const struct rl_results *r, const char *label)
-{
-	const struct rl_result *res = result_for(r, label);
-
-	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
-		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
-}
-
-static int entry_pending(const struct rl_pipeline *p, const struct rl_entry *e,
-			 const struct rl_results *r)
-{
-	for (size_t u = 0; u < e->nuses; u++)
-		if (label_pending(p, r, e->uses[u].label))
-			return 1;
-	return 0;
-}
-
-static const char *prev_ack(const struct rl_entry *old, const char *label)
-{
-	for (size_t u = 0; old && u < old->nuses; u++)
-		if (strcmp(old->uses[u].label, label) == 0 && old->uses[u].ack)
-			return old->uses[u].ack;
-	return NULL;
-}
-
-/* e keeps old's recorded state. Jobs that did restart onto what is on disk
- * now acknowledge it, so the change still shown for the pending job does
- * not restart them again; earlier acknowledgements survive. */
-static void keep_recorded(struct rl_entry *e, const struct rl_entry *old,
-			  const struct rl_results *r)
-{
-	char *now = rl_fileinfo_fingerprint(&e->fi);
-
-	for (size_t u = 0; u < e->nuses; u++) {
-		struct rl_use *use = &e->uses[u];
-		const char *ack = prev_ack(old, use->label);
-
-		free(use->ack);
-		use->ack = label_done(r, use->label) ? rl_xstrdup(now)
-		           : ack                      ? rl_xstrdup(ack)
-							  : NULL;
-	}
-	free(now);
-	rl_fileinfo_release(&e->fi);
-	rl_fileinfo_copy(&e->fi, &old->fi);
-}
-
-static int entry_unreadable(const struct rl_pipeline *p, const struct rl_entry *e)
-{
-	for (size_t u = 0; u < e->nuses; u++)
-		if (rl_strv_contains(&p->unreadable, e->uses[u].label))
-			return 1;
-	return 0;
-}
-
-/* A job whose plist could not be read has no uses now: keep the recorded
- * ones. */
-static void keep_unreadable_uses(const struct rl_pipeline *p, struct rl_entry *e,
-				 const struct rl_entry *old)
-{
-	for (size_t u = 0; u < old->nuses; u++)
-		if (rl_strv_contains(&p->unreadable, old->uses[u].label))
-			rl_entry_add_use(e, &old->uses[u]);
 }
 
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err)
 {
-	struct rl_manifest *m = &p->current;
+	const struct rl_commit c = {
+		.prev = p->have_prev ? &p->prev : NULL,
+		.plan = &p->plan,
+		.results = results,
+		.unreadable = &p->unreadable,
+	};
 
-	if (rl_snapshot_take(m, p->have_prev ? &p->prev : NULL, 0, err) < 0)
-		return -1;
-	if (results) {
-		for (size_t i = 0; i < m->n; i++) {
-			const struct rl_entry *old = rl_manifest_find(&p->prev, m->entries[i].path);
-
-			/* A file first seen now holds nothing to retry: the pending
-			 * job's trigger stays on the recorded files it replaced. */
-			if (old && (entry_pending(p, &m->entries[i], results) ||
-				    entry_unreadable(p, old))) {
-				keep_recorded(&m->entries[i], old, results);
-				keep_unreadable_uses(p, &m->entries[i], old);
-			}
-		}
-		/* Files gone from the tracked set but still owed to a pending job. */
-		for (size_t i = 0; i < p->prev.n; i++) {
-			const struct rl_entry *old = &p->prev.entries[i];
-			struct rl_entry *e;
-
-			if (rl_manifest_find(m, old->path) || !entry_pending(p, old, results))
-				continue;
-			e = rl_manifest_add(m, old->path);
-			for (size_t u = 0; u < old->nuses; u++)
-				rl_entry_add_use(e, &old->uses[u]);
-			rl_fileinfo_release(&e->fi);
-			rl_fileinfo_copy(&e->fi, &old->fi);
-		}
-	}
-	return rl_manifest_save(m, p->manifest_path, err);
+	return rl_commit_save(&p->current, &c, p->verify, p->manifest_path, err);
 }
 
 void rl_pipeline_release(struct rl_pipeline *p)
@@ -430,6 +338,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);
 		rl_strv_release(&p->views[i].code_now);
+		free(p->views[i].status);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

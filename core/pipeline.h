@@ -11,12 +11,16 @@
 #include "core/base/error.h"
 #include "core/discover/job.h"
 #include "core/discover/jobfiles.h"
-#include "core/execute/launchctl.h"
 #include "core/discover/libdeps.h"
 #include "core/model/manifest.h"
 #include "core/plan/plan.h"
 #include "core/compare/platform.h"
-#include "core/execute/restart.h"
+
+/* Of the later stages, only pointers pass through here: plan and record
+ * never depend on execute or commit. */
+struct rl_launchctl;
+struct rl_results;
+struct rl_service_status;
 
 struct rl_pipeline_opts {
 	const char *statedir;
@@ -25,6 +29,12 @@ struct rl_pipeline_opts {
 	const struct rl_discover_opts *discover; /* finished (defaults applied) */
 	const struct rl_launchctl *lc;           /* for pids; NULL: no process view */
 	int verify;                              /* re-hash everything */
+	int warn_unresolved;                     /* each job's one warning about what
+						  * cannot be resolved (plan) */
+	/* Already loaded by the caller, or NULL (then loaded here): moved
+	 * into the pipeline, leaving them empty. */
+	struct rl_config *config;
+	struct rl_jobset *jobs;
 };
 
 /* What one job is seen running, for the process view. */
@@ -34,8 +44,7 @@ struct rl_jobview {
 				   * as tracked now and as recorded */
 	struct rl_strv code_now;  /* the same, as tracked now only */
 	struct rl_strv libnames;  /* file names its libraries are loaded by */
-	int loaded;               /* launchd answered print: status holds its answer */
-	struct rl_service_status status;
+	struct rl_service_status *status; /* launchd's answer to print (owned); NULL: none */
 	struct rl_proc_view view; /* verdict GONE with pid 0 when not running */
 };
 
@@ -47,6 +56,7 @@ struct rl_pipeline {
 	struct rl_manifest current; /* what is tracked now (roots, job files, watch paths) */
 	struct rl_manifest prev;    /* the recorded manifest */
 	int have_prev;              /* 0: no manifest yet (baseline) */
+	int verify;                 /* the diff re-hashed everything: so does the commit */
 	/* Recorded labels whose plist is still in a job directory but could
 	 * not be read: their files keep their recorded state at commit. */
 	struct rl_strv unreadable;
@@ -77,14 +87,10 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
 			    char **why);
 
-/* Snapshot what is tracked now and save it as the manifest, except that
- * every file used by a job whose restart failed or was deferred, or that
- * has a step in the plan but no result (the run stopped before it), or
- * whose plist could not be read (`unreadable`), keeps its recorded state
- * (removed files included), so the next run retries exactly those jobs.
- * Uses of jobs that did restart onto the new state are acknowledged, so a
- * file shared with a failed job does not restart them again. results
- * NULL: record everything (baseline / record). */
+/* Snapshot what is tracked now (re-hashing every file when the plan was
+ * made with verify) and save it as the manifest, by the commit rules
+ * (core/commit/commit.h) for these results. results NULL: record
+ * everything (baseline). */
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err);
 

@@ -12,7 +12,10 @@ A .t file is prose plus indented blocks:
 
 All commands of one file run in one bash process, in a fresh temporary
 directory, so they share variables and files. The environment has:
-  PATH        the built relaunch first, then tests/bin, then the usual
+  PATH        the built relaunch first, then a directory whose python3 is
+              the interpreter running cram.py (sys.executable: never a
+              version-manager shim on PATH, which costs a second a start),
+              then tests/bin, then the usual
   TESTDIR     the directory holding the .t file
   SRCDIR      the source tree's root
   HOME        the temporary directory
@@ -95,6 +98,8 @@ def run_one(path, args):
         print(f"{path}: no commands", file=sys.stderr)
         return 1
     tmp = tempfile.mkdtemp(prefix="relaunch-cram-")
+    pybin = tempfile.mkdtemp(prefix="relaunch-cram-python-")
+    os.symlink(sys.executable, os.path.join(pybin, "python3"))
     script = ["set +e"]
     for i, c in enumerate(cases):
         script.append("\n".join(c["cmd"]))
@@ -103,7 +108,7 @@ def run_one(path, args):
     bindir = os.path.dirname(os.path.abspath(args.relaunch))
     srcdir = os.path.abspath(args.srcdir)
     env.update({
-        "PATH": os.pathsep.join([bindir, os.path.join(srcdir, "tests", "bin"),
+        "PATH": os.pathsep.join([bindir, pybin, os.path.join(srcdir, "tests", "bin"),
                                  env.get("PATH", "/usr/bin:/bin")]),
         "TESTDIR": os.path.dirname(path),
         "SRCDIR": srcdir,
@@ -118,6 +123,7 @@ def run_one(path, args):
     proc = subprocess.run(["bash", "--norc", "--noprofile"], input="\n".join(script) + "\n",
                           cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           encoding="utf-8", errors="surrogateescape")
+    shutil.rmtree(pybin, ignore_errors=True)
     out = proc.stdout
     results = {}
     pos = 0

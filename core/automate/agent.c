@@ -30,10 +30,19 @@ static plist_t string_array(const char *const *v, size_t n)
 
 static plist_t arguments(const struct rl_agent_spec *s)
 {
-	const char *args[] = {s->exe, "run", "--drain-queue", "--queue", s->queue,
-			      "--state-dir", s->statedir, "--launchctl", s->launchctl};
+	const char *args[11] = {s->exe, "run", "--drain-queue", "--queue", s->queue,
+				"--state-dir", s->statedir};
+	size_t n = 7;
 
-	return string_array(args, s->launchctl ? 9 : 7);
+	if (s->quiet) {
+		args[n++] = "--quiet";
+		args[n++] = s->quiet;
+	}
+	if (s->launchctl) {
+		args[n++] = "--launchctl";
+		args[n++] = s->launchctl;
+	}
+	return string_array(args, n);
 }
 
 static plist_t environment(const struct rl_agent_spec *s)

@@ -30,6 +30,7 @@ struct rl_agent_spec {
 	const char *statedir;    /* --state-dir, and where agent.log goes */
 	const char *launchctl;   /* passed on as --launchctl when not NULL */
 	int throttle;            /* ThrottleInterval, seconds */
+	const char *quiet;       /* passed on as --quiet when not NULL */
 	struct rl_strv watch;    /* WatchPaths */
 	struct rl_strv env;      /* EnvironmentVariables, "KEY=VALUE" */
 };

@@ -12,7 +12,9 @@
 
 #include "core/base/error.h"
 
-/* New reference; never NULL. */
+/* The one encoder for every label, path and text from outside (plists,
+ * file names, launchctl) in every JSON output: a plain string when the
+ * bytes are UTF-8, else {"base64": ...}. New reference; never NULL. */
 json_t *rl_json_path(const char *path);
 /* Decode a path value. Returns a malloc'd string, or NULL (err set, naming
  * `what`) when v is neither form or holds a NUL byte. */

@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/base/statedir.h"
 #include "core/base/util.h"
 
 #define LOCK_POLL_S 0.05
@@ -26,7 +27,7 @@ static int try_flock(int fd)
 
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 {
-	char *path = rl_path_join(statedir, "lock");
+	char *path = rl_path_join(statedir, RL_STATE_LOCK);
 	int64_t until = rl_now_mono_ns() + (int64_t)(wait_s > 0 ? wait_s * 1e9 : 0);
 	int fd, rc;
 

@@ -4,6 +4,12 @@
 
 #include "core/base/error.h"
 
+/* The names of the files in the state directory, spelled here only. */
+#define RL_STATE_MANIFEST "manifest.json"
+#define RL_STATE_CONFIG	  "config.json"
+#define RL_STATE_HISTORY  "history.json"
+#define RL_STATE_LOCK	  "lock"
+
 /* The directory to use: explicit (from --state-dir) when non-NULL, else
  * $RELAUNCH_STATE_DIR, else the platform default:
  *   macOS  root: /Library/Application Support/relaunch

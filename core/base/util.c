@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -342,4 +343,88 @@ void rl_error_set_path(struct rl_error *err, const char *action, const char *pat
 
 	rl_error_set(err, "%s '%s': %s", action, q, reason);
 	free(q);
+}
+
+char *rl_path_absolute(const char *p)
+{
+	struct rl_buf b = {0};
+	char *cwd = NULL, *full;
+	const char *s;
+
+	if (p[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return NULL;
+	}
+	full = cwd ? rl_path_join(cwd, p) : rl_xstrdup(p);
+	free(cwd);
+	for (s = full; *s;) {
+		size_t len;
+
+		while (*s == '/')
+			s++;
+		len = strcspn(s, "/");
+		if (len && !(len == 1 && s[0] == '.')) {
+			rl_buf_adds(&b, "/");
+			rl_buf_add(&b, s, len);
+		}
+		s += len;
+	}
+	free(full);
+	if (b.len == 0)
+		rl_buf_adds(&b, "/");
+	return rl_buf_detach(&b);
+}
+
+/* Damerau–Levenshtein distance (optimal string alignment), as git's
+ * help.c uses to suggest a command. */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *d = rl_xmalloc((la + 1) * (lb + 1) * sizeof(*d));
+	size_t r;
+
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (size_t i = 0; i <= la; i++)
+		D(i, 0) = i;
+	for (size_t j = 0; j <= lb; j++)
+		D(0, j) = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = D(i - 1, j) + 1;
+
+			if (D(i, j - 1) + 1 < v)
+				v = D(i, j - 1) + 1;
+			if (D(i - 1, j - 1) + cost < v)
+				v = D(i - 1, j - 1) + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    D(i - 2, j - 2) + 1 < v)
+				v = D(i - 2, j - 2) + 1;
+			D(i, j) = v;
+		}
+	}
+	r = D(la, lb);
+#undef D
+	free(d);
+	return r;
+}
+
+const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, len = strlen(word);
+	/* Close enough: at most a third of the word wrong, and at least one
+	 * edit allowed, so "rn" suggests "run" but "x" suggests nothing. */
+	size_t limit = len < 3 ? 1 : len / 3 + 1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(word, candidates[i]);
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = candidates[i];
+		}
+	}
+	return best && best_d <= limit ? best : NULL;
 }

@@ -52,6 +52,15 @@ void rl_buf_release(struct rl_buf *b);
 
 /* dir + "/" + name, without doubling a slash; name absolute → copy of name. */
 char *rl_path_join(const char *dir, const char *name);
+/* p made absolute against the working directory, without empty or "."
+ * components or a trailing slash. Symlinks and ".." are deliberately not
+ * resolved: a path is kept under the name the user gave. NULL (errno set)
+ * when the working directory is unknown. */
+char *rl_path_absolute(const char *p);
+
+/* For "did you mean": the candidate closest to word (Damerau-Levenshtein,
+ * as git suggests commands), or NULL when none is close enough. */
+const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n);
 /* Directory part of path ("." when there is no slash, "/" for "/x"). */
 char *rl_path_dirname(const char *path);
 /* Last component (points into path). */

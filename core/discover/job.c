@@ -38,6 +38,20 @@ static void split_env_dirs(struct rl_strv *dst, const char *env)
 	}
 }
 
+/* A relative directory (--agent-dir agents) is taken against the working
+ * directory once, here: every path derived from it must be absolute. */
+static void make_absolute(struct rl_strv *dirs)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		char *abs = dirs->v[i][0] == '/' ? NULL : rl_path_absolute(dirs->v[i]);
+
+		if (abs) {
+			free(dirs->v[i]);
+			dirs->v[i] = abs;
+		}
+	}
+}
+
 void rl_discover_opts_finish(struct rl_discover_opts *o)
 {
 	const char *home = getenv("HOME");
@@ -54,6 +68,8 @@ void rl_discover_opts_finish(struct rl_discover_opts *o)
 		split_env_dirs(&o->daemon_dirs, "RELAUNCH_DAEMON_DIRS");
 	if (o->daemon_dirs.n == 0 && !getenv("RELAUNCH_DAEMON_DIRS"))
 		rl_strv_push(&o->daemon_dirs, "/Library/LaunchDaemons");
+	make_absolute(&o->agent_dirs);
+	make_absolute(&o->daemon_dirs);
 }
 
 void rl_discover_opts_release(struct rl_discover_opts *o)
@@ -211,6 +227,7 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
 	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
+	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
 	    get_keepalive(root, &j->keepalive, &j->keepalive_always, why) < 0 ||
 	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
@@ -333,6 +350,7 @@ void rl_job_release(struct rl_job *j)
 	rl_strv_release(&j->args);
 	free(j->workdir);
 	free(j->stderr_path);
+	free(j->rootdir);
 	rl_strv_release(&j->env);
 	memset(j, 0, sizeof(*j));
 }

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 #include "core/base/util.h"
 
-#define HISTORY_FILE	"history.json"
 #define HISTORY_VERSION 1
 
 static struct rl_history_item *find(const struct rl_history *h, const char *label)
@@ -91,7 +91,7 @@ static int parse(const json_t *root, const char *path, struct rl_history *h, str
 
 int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error *err)
 {
-	char *path = rl_path_join(statedir, HISTORY_FILE);
+	char *path = rl_path_join(statedir, RL_STATE_HISTORY);
 	struct rl_history tmp = {0};
 	json_t *root = NULL;
 	int rc;
@@ -113,7 +113,7 @@ int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error 
 
 int rl_history_save(const struct rl_history *h, const char *statedir, struct rl_error *err)
 {
-	char *path = rl_path_join(statedir, HISTORY_FILE);
+	char *path = rl_path_join(statedir, RL_STATE_HISTORY);
 	json_t *root = json_object(), *restarts = json_object();
 	size_t i;
 	int rc;

@@ -25,24 +25,6 @@ static json_t *paths_json(const struct rl_strv *sv)
 	return a;
 }
 
-/* Labels and via texts come from plists and file names: a string that is
- * not UTF-8 is shown with '?' for each byte outside ASCII rather than lost. */
-static json_t *text_json(const char *s)
-{
-	json_t *v = json_string(s);
-	char *copy;
-
-	if (v)
-		return v;
-	copy = rl_xstrdup(s);
-	for (char *c = copy; *c; c++)
-		if ((unsigned char)*c >= 0x80)
-			*c = '?';
-	v = json_string(copy);
-	free(copy);
-	return v;
-}
-
 static json_t *reason_json(const struct rl_reason *r)
 {
 	json_t *o = json_object();
@@ -51,8 +33,8 @@ static json_t *reason_json(const struct rl_reason *r)
 		abort();
 	set_new(o, "path", rl_json_path(r->path));
 	set_new(o, "change", json_string(r->change));
-	set_new(o, "via", text_json(r->via));
-	set_new(o, "text", text_json(r->text));
+	set_new(o, "via", rl_json_path(r->via));
+	set_new(o, "text", rl_json_path(r->text));
 	if (r->chain.n)
 		set_new(o, "chain", paths_json(&r->chain));
 	return o;
@@ -76,8 +58,8 @@ static json_t *step_json(const struct rl_step *s)
 
 	if (!o)
 		abort();
-	set_new(o, "label", text_json(s->job->label));
-	set_new(o, "target", text_json(s->job->target));
+	set_new(o, "label", rl_json_path(s->job->label));
+	set_new(o, "target", rl_json_path(s->job->target));
 	set_new(o, "plist", rl_json_path(s->job->plist));
 	set_new(o, "kind", json_string(rl_job_kind_name(s->job->kind)));
 	set_new(o, "action", json_string(rl_action_name(s->action)));
@@ -95,10 +77,10 @@ static json_t *reported_json(const struct rl_reported *r)
 	set_new(o, "path", rl_json_path(r->path));
 	set_new(o, "change", json_string(r->change));
 	for (size_t i = 0; i < r->labels.n; i++)
-		if (json_array_append_new(labels, text_json(r->labels.v[i])) < 0)
+		if (json_array_append_new(labels, rl_json_path(r->labels.v[i])) < 0)
 			abort();
 	set_new(o, "labels", labels);
-	set_new(o, "why", text_json(r->why));
+	set_new(o, "why", rl_json_path(r->why));
 	return o;
 }
 

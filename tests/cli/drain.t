@@ -12,8 +12,15 @@ with restarts are tested end to end under the launchd simulator
   $ relaunch run --drain-queue --dry-run
   relaunch: run: --drain-queue and --dry-run exclude each other (see 'relaunch run --help')
   [2]
-  $ relaunch run --drain-queue --quiet soon
+  $ relaunch run --drain-queue --quiet=soon
   relaunch: run: --quiet takes seconds from 0 to 86400, not 'soon' (see 'relaunch run --help')
+  [2]
+
+Without `=`, only a number after --quiet is its value; anything else leaves
+--quiet the plain -q flag, and a drain runs for every job, never a JOB:
+
+  $ relaunch run --drain-queue --quiet soon
+  relaunch: run: --drain-queue takes no JOB (see 'relaunch run --help')
   [2]
   $ relaunch run --drain-queue --quiet 0
   relaunch: cannot find the queue directory: relaunch is not installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)

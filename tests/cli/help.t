@@ -4,7 +4,7 @@ The command line: version, help, usage errors.
   relaunch \d+\.\d+\.\d+ (re)
 
   $ relaunch 2>&1 | head -n 1
-  usage: relaunch <command> [options]
+  usage: relaunch [-V | --version] [-h | --help] <command> [options]
 
   $ relaunch >/dev/null 2>&1
   [2]

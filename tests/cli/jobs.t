@@ -211,7 +211,7 @@ Usage errors:
   relaunch: jobs: unexpected argument 'extra' (see 'relaunch jobs --help')
   [2]
   $ relaunch jobs --help | head -n 1
-  usage: relaunch jobs [--json] [--agent-dir DIR]... [--daemon-dir DIR]...
+  usage: relaunch jobs [options]
 
 (The fixtures' programs are copies of host binaries, so the libraries they
 load are the host's; those lines are left out above. Library closures are
@@ -266,3 +266,31 @@ changes of the files the job uses:
   retargeted $R/opt/homebrew/opt/nginx
   $ relaunch diff >/dev/null
   [1]
+
+Paths in the text output are quoted as diff quotes them: a newline in a
+program's path cannot split a line, and --json keeps the bytes exactly:
+
+  $ mkdir -p odd/agents "odd/bin/a
+  > b" && printf 'not a script\n' > "odd/bin/a
+  > b/d" && chmod +x "odd/bin/a
+  > b/d"
+  $ python3 -c '
+  > import plistlib, os, sys
+  > plistlib.dump({"Label": "test.newline", "ProgramArguments": [os.path.abspath("odd/bin/a\nb/d")]},
+  >               open("odd/agents/test.newline.plist", "wb"))'
+  $ relaunch jobs --agent-dir odd/agents --daemon-dir odd/none | sed "s|$PWD|\$PWD|g"
+  test.newline
+    target: gui/\d+/test.newline (re)
+    plist:  $PWD/odd/agents/test.newline.plist
+    kind:   agent
+    plist       $PWD/odd/agents/test.newline.plist (plist)
+    program     "$PWD/odd/bin/a\nb/d" (ProgramArguments[0])
+  $ relaunch jobs --json --agent-dir odd/agents --daemon-dir odd/none |
+  > python3 -c 'import json, sys; print(repr(json.load(sys.stdin)["jobs"][0]["files"][1]["path"][-5:]))'
+  'a\nb/d'
+
+A relative --agent-dir is taken against the working directory (it was
+once tracked as /agents/x.plist, missing):
+
+  $ cd odd && relaunch jobs --agent-dir agents --daemon-dir none | grep '^  plist ' | sed "s|$PWD|\$PWD|g"; cd ..
+    plist       $PWD/agents/test.newline.plist (plist)

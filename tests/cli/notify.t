@@ -40,7 +40,7 @@ directory without write permission does).
   $ relaunch notify --queue queue --bogus
   relaunch: warning: notify: unknown option '--bogus'; nothing queued
   $ relaunch notify --queue
-  relaunch: warning: notify: option needs a value '--queue'; nothing queued
+  relaunch: warning: notify: option '--queue' needs a value; nothing queued
   $ relaunch notify --queue queue extra
   relaunch: warning: notify: unexpected argument 'extra'; nothing queued
   $ relaunch notify --formula nginx

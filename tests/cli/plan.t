@@ -161,10 +161,10 @@ Options.
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3
   $ relaunch plan extra
-  relaunch: plan: unexpected argument 'extra' (see 'relaunch plan --help')
+  relaunch: no job matches 'extra' (see 'relaunch jobs')
   [2]
   $ relaunch plan --frobnicate
   relaunch: plan: unknown option '--frobnicate' (see 'relaunch plan --help')
   [2]
   $ relaunch plan --help | head -n 1
-  usage: relaunch plan [--json] [--state-dir DIR] [--config FILE] [--agent-dir DIR]... [--daemon-dir DIR]... [--no-processes]
+  usage: relaunch plan [options] [JOB...]

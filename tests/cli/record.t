@@ -12,11 +12,13 @@ its resolved target, not walked), a dangling symlink and a FIFO:
   recorded 5 files in /*/state/manifest.json (glob)
 
 The state directory is created private, the manifest written whole, with
-no temporary file left behind:
+no temporary file left behind; record holds the lock while it works, as
+run does:
 
   $ python3 -c 'import os; print(oct(os.stat("state").st_mode & 0o777), oct(os.stat("state/manifest.json").st_mode & 0o777))'
   0o700 0o600
   $ ls -A state
+  lock
   manifest.json
 
 The JSON shape: version 1, absolute roots, one entry per path, sorted:
@@ -89,10 +91,10 @@ Usage errors exit 2 with one line:
   relaunch: record: option '--path' needs a value (see 'relaunch record --help')
   [2]
   $ relaunch record --path ''
-  relaunch: record: '--path' needs a non-empty path (see 'relaunch record --help')
+  relaunch: record: '--path' needs a non-empty value (see 'relaunch record --help')
   [2]
   $ relaunch record --help | head -n 1
-  usage: relaunch record [--path PATH]... [--verify] [--state-dir DIR] [--config FILE]
+  usage: relaunch record [options]
   $ relaunch help | grep -E '^  (record|diff) '
     record     record the tracked files (identity and SHA-256) in the manifest
     diff       show what changed on disk since the manifest was recorded

@@ -14,7 +14,7 @@ themselves are tested end to end under the launchd simulator (tests/e2e).
   relaunch: run: unknown option '--bogus' (see 'relaunch run --help')
   [2]
   $ relaunch run --help | head -n 1
-  usage: relaunch run [--dry-run] [--json] [--interval S] [--settle S] [--timeout S] [--max N]
+  usage: relaunch run [options] [JOB...]
 
 No jobs, no manifest: the first run records the baseline and says so.
 
@@ -42,3 +42,20 @@ A bad config is an error before anything happens:
   relaunch: cannot read config '$HOME/state/config.json': jobs.a.order must be an integer
   $ relaunch run --no-processes >/dev/null 2>&1
   [4]
+  $ rm state/config.json
+
+After `run --verify` the new manifest is re-hashed too: a recorded hash
+that is wrong under an unchanged identity is found by the run's diff and
+recorded right, so the next --verify finds nothing.
+
+  $ mkdir tree && echo one > tree/a
+  $ relaunch record --path tree > /dev/null
+  $ python3 -c '
+  > import json; p = "state/manifest.json"; m = json.load(open(p))
+  > m["files"][0]["sha256"] = "0" * 64; json.dump(m, open(p, "w"))'
+  $ relaunch diff --verify
+  content    /*/tree/a (glob)
+  [1]
+  $ relaunch run --verify --no-processes
+  nothing to restart
+  $ relaunch diff --verify

@@ -11,6 +11,28 @@ the launchd simulator running real processes, and relaunch itself.
 Programs are copies of /bin/sleep with a version stamp appended (an ELF file
 runs the same with trailing bytes), so each version has its own content
 and /proc/<pid>/exe tells which one a process runs.
+
+Waiting: a test never sleeps for a while and then looks; it waits for the
+thing itself, with a generous safety net (SAFETY seconds) that only ends a
+test that would otherwise hang:
+
+    wait_until(lambda: ..., "what")      poll a cheap predicate until true
+    m.wait_pid(label)                    the job runs: its pid
+    m.wait_event("exit", label)          the simulator's event log has it
+    gate = Gate(path)                    a job blocks on `read _ < PATH`
+    gate.open()                          ... until the test lets it go on
+    m.show_pid(label, pid)               launchctl print names pid instead
+                                         of the job's process (None: undo)
+
+Running: a test file ends with `harness.main(sys.modules[__name__])`, which
+takes `RELAUNCH [--shard K/N] [unittest names…]`: --shard runs the K-th of
+N parts (a class with a setUpClass stays whole), so tests/meson.build can
+run one file as N meson tests side by side. New tests need no registration.
+
+Processes: Python helpers run with sys.executable (PYTHON), never through
+`#!/usr/bin/env python3`; the simulator's launchctl is the C client meson
+builds (SIM_LAUNCHCTL, from $LAUNCHD_SIM_LAUNCHCTL), which is also what
+relaunch is given (RELAUNCH_LAUNCHCTL).
 """
 import json
 import os
@@ -18,12 +40,68 @@ import plistlib
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
 SIM = os.path.join(SRCDIR, "tests", "sim")
+LAUNCHD_SIM = os.path.join(SIM, "launchd-sim")
+PYTHON = sys.executable
+# The longest any wait may take before the test fails: a safety net against
+# a hang, never what decides a pass (each wait ends as soon as its event).
+SAFETY = 120
+
+
+def sim_launchctl():
+    """The simulator's C launchctl: $LAUNCHD_SIM_LAUNCHCTL (tests/meson.build
+    sets it), else the one in ./build, the build directory ./dev uses."""
+    path = os.environ.get("LAUNCHD_SIM_LAUNCHCTL") or os.path.join(SRCDIR, "build", "tests",
+                                                                   "launchctl")
+    if not os.access(path, os.X_OK):
+        raise SystemExit(f"launchd simulator's launchctl '{path}' is not built: run the "
+                         "tests with `meson test`, or set LAUNCHD_SIM_LAUNCHCTL")
+    return os.path.abspath(path)
+
+
+SIM_LAUNCHCTL = sim_launchctl()
+
+
+def wait_until(predicate, what, timeout=SAFETY, poll=0.02):
+    """predicate()'s first true value; polled, so it must be cheap."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(poll)
+
+
+class Gate:
+    """A FIFO a job (or a wrapper script) blocks on with `read _ < PATH`
+    until the test calls open(): an event to wait on instead of a sleep."""
+
+    def __init__(self, path):
+        self.path = path
+        os.mkfifo(path)
+
+    def open(self, timeout=SAFETY):
+        """Let the reader go on: wait for it to open the FIFO, then write
+        a line (readers that come later block again)."""
+        def writer():
+            try:
+                return os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:  # ENXIO: no reader yet
+                return None
+        fd = wait_until(writer, f"a reader of {self.path}", timeout)
+        try:
+            os.write(fd, b"go\n")
+        finally:
+            os.close(fd)
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 CC = os.environ.get("CC_FOR_TESTS") or shutil.which("cc") or "cc"
 
@@ -147,7 +225,7 @@ class Machine:
             "LAUNCHD_SIM_THROTTLE_SCALE": throttle_scale,
             "LAUNCHD_SIM_BOOTOUT_DELAY": bootout_delay,
             "RELAUNCH_STATE_DIR": self.state,
-            "RELAUNCH_LAUNCHCTL": os.path.join(SIM, "launchctl"),
+            "RELAUNCH_LAUNCHCTL": SIM_LAUNCHCTL,
             "RELAUNCH_AGENT_DIRS": self.agents,
             "RELAUNCH_DAEMON_DIRS": self.daemons,
             "HOME": os.path.join(self.root, "Users", "me"),
@@ -164,8 +242,9 @@ class Machine:
 
     def close(self):
         if self.booted:
-            subprocess.run([os.path.join(SIM, "launchd-sim"), "stop"], env=self.env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+            subprocess.run([PYTHON, LAUNCHD_SIM, "stop"], env=self.env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           timeout=SAFETY)
             self.booted = False
         if os.environ.get("RELAUNCH_E2E_KEEP"):
             print("kept", self.root)
@@ -174,13 +253,13 @@ class Machine:
 
     def boot(self):
         """Start launchd-sim: it loads every plist, like launchd at boot."""
-        subprocess.run([os.path.join(SIM, "launchd-sim"), "start",
+        subprocess.run([PYTHON, LAUNCHD_SIM, "start",
                         "--daemon-dir", self.daemons, "--agent-dir", self.agents],
-                       env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=60)
+                       env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=SAFETY)
         self.booted = True
 
     # -- commands ---------------------------------------------------------
-    def relaunch(self, *args, timeout=300):
+    def relaunch(self, *args, timeout=SAFETY * 3):
         return subprocess.run([self.relaunch_bin, *args], env=self.env, timeout=timeout,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               errors="surrogateescape")
@@ -194,9 +273,9 @@ class Machine:
         return r, doc
 
     def launchctl(self, *args):
-        return subprocess.run([os.path.join(SIM, "launchctl"), *args], env=self.env,
+        return subprocess.run([SIM_LAUNCHCTL, *args], env=self.env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              timeout=60)
+                              timeout=SAFETY)
 
     def target(self, label):
         if os.path.exists(os.path.join(self.daemons, label + ".plist")):
@@ -212,14 +291,29 @@ class Machine:
                 return int(line[6:])
         return 0
 
-    def wait_pid(self, label, timeout=10):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            p = self.pid(label)
-            if p:
-                return p
-            time.sleep(0.1)
-        raise AssertionError(f"{label} is not running")
+    def wait_pid(self, label, timeout=SAFETY):
+        """The job's pid once it runs."""
+        return wait_until(lambda: self.pid(label), f"{label} to run", timeout)
+
+    def wait_event(self, event, label, count=1, timeout=SAFETY):
+        """The label's `event` records once there are at least count."""
+        return wait_until(lambda: len(evs := [e for e in self.events(event)
+                                              if e["label"] == label]) >= count and evs,
+                          f"{count} '{event}' event(s) of {label}", timeout)
+
+    def show_pid(self, label, pid):
+        """Have launchctl print name pid as the running job's process (the
+        simulator's print-pid hook); None: the real one again."""
+        d = os.path.join(self.simdir, "print-pid")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, label)
+        if pid is None:
+            if os.path.exists(path):
+                os.unlink(path)
+            return
+        with open(path + ".tmp", "w") as f:
+            f.write(f"{pid}\n")
+        os.replace(path + ".tmp", path)
 
     @staticmethod
     def exe(pid):
@@ -352,7 +446,7 @@ class Machine:
         os.makedirs(os.path.join(self.ports, "sbin"), exist_ok=True)
         daemondo = os.path.join(self.ports, "bin", "daemondo")
         if not os.path.exists(daemondo):
-            shutil.copyfile(os.path.join(SIM, "daemondo"), daemondo)
+            shutil.copyfile(os.path.join(SIM, "daemondo"), daemondo)  # sh
             os.chmod(daemondo, 0o755)
         self.port_activate(port, version, program)
         label = f"org.macports.{port}"
@@ -410,3 +504,63 @@ class Machine:
                                 ["/bin/sh", "-c",
                                  f"/bin/true && exec {os.path.join(out, 'bin', name)} 1000"],
                                 daemon=daemon)
+
+
+# -- running a test file ------------------------------------------------------
+def _units(suite):
+    """The suite as units to deal out: a class with class-level fixtures
+    (setUpClass) as one unit, every other test on its own."""
+    units, by_class = [], {}
+    for test in _flatten(suite):
+        cls = type(test)
+        if cls.setUpClass.__func__ is not unittest.TestCase.setUpClass.__func__:
+            if cls not in by_class:
+                by_class[cls] = unittest.TestSuite()
+                units.append(by_class[cls])
+            by_class[cls].addTest(test)
+        else:
+            units.append(test)
+    return units
+
+
+def _flatten(suite):
+    for t in suite:
+        if isinstance(t, unittest.TestSuite):
+            yield from _flatten(t)
+        else:
+            yield t
+
+
+def main(module):
+    """Run module's tests: argv is RELAUNCH [--shard K/N] [unittest names…];
+    module.RELAUNCH is set to the binary."""
+    args = sys.argv[1:]
+    if not args or args[0].startswith("-"):
+        sys.exit(f"usage: {os.path.basename(sys.argv[0])} RELAUNCH [--shard K/N] [test names…]")
+    module.RELAUNCH = os.path.abspath(args.pop(0))
+    run_tests(module, args)
+
+
+def run_tests(module, args):
+    """Run module's tests, args being [--shard K/N] [unittest names…], and
+    exit: 0 only when tests ran and every one passed (a skip is a failure)."""
+    shard = None
+    if args[:1] == ["--shard"] and len(args) >= 2:
+        k, n = (int(x) for x in args[1].split("/"))
+        if not 1 <= k <= n:
+            sys.exit(f"bad --shard '{args[1]}': want K/N with 1 <= K <= N")
+        shard, args = (k, n), args[2:]
+    loader = unittest.defaultTestLoader
+    if args:
+        suite = loader.loadTestsFromNames(args, module)
+    else:
+        suite = loader.loadTestsFromModule(module)
+    if shard:
+        k, n = shard
+        units = _units(suite)
+        suite = unittest.TestSuite(u for i, u in enumerate(units) if i % n == k - 1)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    bad = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) +
+           len(result.skipped))
+    print(f"{result.testsRun - bad} passed, {bad} failed")
+    sys.exit(1 if bad or not result.testsRun else 0)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End to end: the code a job runs — shared libraries and running processes.
 
-    test_code.py RELAUNCH
+    test_code.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
 
 Real ELF daemons are built with cc at test time and run under the launchd
 simulator: food links libfoo directly (-rpath <prefix>/opt/libfoo/lib),
@@ -26,11 +26,11 @@ import stat
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SIM, Machine, maps  # noqa: E402
+import harness  # noqa: E402
+from harness import SAFETY, Gate, Machine, maps, wait_until  # noqa: E402
 
 RELAUNCH = None
 # Restarts as fast as the simulator allows: no gap, a short settle.
@@ -82,14 +82,9 @@ class Base(unittest.TestCase):
             if path.startswith(m.root):
                 self.assertTrue(os.path.exists(path), path)
 
-    def wait_new_pid(self, m, label, old, timeout=10):
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            pid = m.pid(label)
-            if pid and pid != old:
-                return pid
-            time.sleep(0.1)
-        self.fail(f"{label} was not restarted (pid {old})")
+    def wait_new_pid(self, m, label, old):
+        return wait_until(lambda: (pid := m.pid(label)) != old and pid,
+                          f"{label} to be restarted (pid {old})", poll=0.05)
 
 
 class Libraries(Base):
@@ -399,53 +394,31 @@ class Processes(Base):
         self.assertEqual({n: m.pid(LABEL % n) for n in pids}, pids)
         self.assertTrue(os.path.exists(os.path.join(m.state, "manifest.json")))
 
-    def fake_launchctl(self, pids):
-        """A launchctl that answers as the simulator's, except that `print`
-        shows the pid read from pids[label]'s file: a process relaunch
-        sees through launchd only, so this is what it would see had the
-        job's process changed between launchd's answer and the look."""
-        path = os.path.join(self.m.root, "launchctl")
-        with open(path, "w") as f:
-            f.write(f"""#!{sys.executable}
-import os, re, subprocess, sys
-r = subprocess.run([{os.path.join(SIM, "launchctl")!r}, *sys.argv[1:]],
-                   stdout=subprocess.PIPE, text=True)
-out = r.stdout
-pids = {pids!r}
-if len(sys.argv) > 2 and sys.argv[1] == "print":
-    label = sys.argv[2].rsplit("/", 1)[-1]
-    if label in pids:
-        with open(pids[label]) as f:
-            out = re.sub(r"(?m)^(\\s*pid = )\\d+$", r"\\g<1>" + f.read().strip(), out)
-sys.stdout.write(out)
-sys.exit(r.returncode)
-""")
-        os.chmod(path, 0o755)
-        self.m.env["RELAUNCH_LAUNCHCTL"] = path
-        return path
-
     def test_exited_pid_is_handled(self):
         m = self.m
-        # A job that exits at once (not KeepAlive): launchd may name its
-        # pid to a caller that finds it gone.
-        m.write_plist("org.example.blink", ["/bin/sh", "-c", "sleep 0.3"], KeepAlive=False)
+        # A job that exits soon (not KeepAlive): it runs until the test
+        # opens its gate, so plan sees it running, then gone.
+        gate = Gate(os.path.join(m.root, "blink.gate"))
+        m.write_plist("org.example.blink", ["/bin/sh", "-c", f"read _ < '{gate.path}'"],
+                      KeepAlive=False)
         pids = self.boot("food", "plaind")
         m.wait_pid("org.example.blink")
         r, doc = self.plan(m, code=0)
         self.assertEqual(doc["steps"], [])
-        time.sleep(0.5)
+        gate.open()
+        m.wait_event("exit", "org.example.blink")
         self.assertEqual(m.pid("org.example.blink"), 0)
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
 
-        # Deterministically: launchd names a pid that is a zombie, then
-        # one that is gone, while the job's real process is stale.
-        pidfile = os.path.join(m.root, "ghost.pid")
-        self.fake_launchctl({LABEL % "food": pidfile})
+        # launchd may name a pid to a caller that finds it gone: made
+        # deterministic, launchd names a pid that is a zombie, then one
+        # that is gone, while the job's real process is stale.
         m.brew_c_daemon("food", "1.0", lib="libfoo", stamp="rebuilt")
         child = subprocess.Popen(["/bin/true"])
         try:
             self.wait_zombie(child.pid)
-            with open(pidfile, "w") as f:
-                f.write(str(child.pid))
+            m.show_pid(LABEL % "food", child.pid)
             r, doc = self.plan(m, code=0)
             self.assertEqual(doc["steps"], [], r.stdout)
         finally:
@@ -455,23 +428,19 @@ sys.exit(r.returncode)
         self.assertEqual(doc["steps"], [], r.stdout)
         r, doc = self.run_relaunch(m)
         self.assertEqual(doc["results"], [])
-        self.assertEqual(m.pid(LABEL % "food"), pids["food"])
 
-        # The real pid again: the stale process is found.
-        with open(pidfile, "w") as f:
-            f.write(str(pids["food"]))
+        # The real pid again: the stale process is found, never restarted.
+        m.show_pid(LABEL % "food", None)
+        self.assertEqual(m.pid(LABEL % "food"), pids["food"])
         r, doc = self.plan(m, code=1)
         self.assertEqual(list(planned(doc)), [LABEL % "food"])
 
     @staticmethod
     def wait_zombie(pid):
-        end = time.monotonic() + 10
-        while time.monotonic() < end:
+        def zombie():
             with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    return
-            time.sleep(0.02)
-        raise AssertionError(f"{pid} did not exit")
+                return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+        wait_until(zombie, f"{pid} to exit")
 
     def test_process_not_inspectable_is_unknown(self):
         """relaunch may not look at another user's process: unknown, never
@@ -484,14 +453,15 @@ sys.exit(r.returncode)
         else:
             # The jobs run as us; pid 1 is root's: launchd naming it stands
             # for a daemon of another user.
-            self.fake_launchctl({LABEL % "food": self.write(m.root + "/pid", "1")})
+            m.show_pid(LABEL % "food", 1)
             r, doc = self.plan(m)
             text = m.relaunch("plan").stdout
+            m.show_pid(LABEL % "food", None)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(doc["steps"], [])
         unknown = {x["labels"][0]: x for x in doc["reported"] if x["change"] == "unknown"}
-        # As nobody, both root daemons are unknown; through the fake
-        # launchctl only food's pid is another user's.
+        # As nobody, both root daemons are unknown; with print naming
+        # pid 1 for food, only food's pid is another user's.
         want = ["food", "plaind"] if os.geteuid() == 0 else ["food"]
         self.assertEqual(sorted(unknown), [LABEL % n for n in want], doc["reported"])
         for name in want:
@@ -505,16 +475,9 @@ sys.exit(r.returncode)
         self.assertNotIn("fresh", r.stdout + r.stderr + text)
         self.assertEqual(m.pid(LABEL % "food"), pids["food"])
         # Our own view of the same process: it is stale indeed.
-        m.env["RELAUNCH_LAUNCHCTL"] = os.path.join(SIM, "launchctl")
         m.env["RELAUNCH_STATE_DIR"] = m.state
         r, doc = self.plan(m, code=1)
         self.assertEqual(list(planned(doc)), [LABEL % "food"])
-
-    @staticmethod
-    def write(path, text):
-        with open(path, "w") as f:
-            f.write(text)
-        return path
 
     def plan_as_nobody(self):
         """relaunch plan and run as uid/gid 65534 against daemons run as
@@ -534,7 +497,7 @@ sys.exit(r.returncode)
         drop = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
         def relaunch(*args):
-            return subprocess.run([*drop, m.relaunch_bin, *args], env=env, timeout=120,
+            return subprocess.run([*drop, m.relaunch_bin, *args], env=env, timeout=SAFETY,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
         r = relaunch("plan", "--json")
@@ -551,22 +514,7 @@ sys.exit(r.returncode)
         return r, doc, text
 
 
-def main():
-    global RELAUNCH
-    if len(sys.argv) < 2:
-        print("usage: test_code.py RELAUNCH", file=sys.stderr)
-        return 2
-    RELAUNCH = os.path.abspath(sys.argv[1])
-    for tool in ("cc",):
-        if not shutil.which(tool):
-            print(f"FAIL: {tool} is needed", file=sys.stderr)
-            return 1
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
-    failed = len(result.failures) + len(result.errors)
-    print(f"{result.testsRun - failed} passed, {failed} failed")
-    return 0 if result.wasSuccessful() and result.testsRun else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    if not shutil.which("cc"):
+        sys.exit("FAIL: cc is needed")
+    harness.main(sys.modules[__name__])

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of `relaunch run` under the launchd simulator.
 
-    python3 tests/e2e/test_run.py build/cmd/relaunch [unittest args…]
+    test_run.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
 
 Each test builds a fake Mac (tests/e2e/harness.py), boots launchd-sim, has
 relaunch record a baseline, upgrades packages the way Homebrew, MacPorts
@@ -13,8 +13,9 @@ asserted: the machine may be slow, never fast.
 relaunch never restarts a label sooner than max(ThrottleInterval, 10 s)
 after it last did (history.json). Where a test needs a later run to retry a
 job at once, it lowers that floor to 0 with RELAUNCH_THROTTLE_FLOOR
-(`no_floor`); test_throttle_* raises it to 20 s, so that its --no-wait run
-comes within the floor even on a loaded machine, and waits it out once.
+(`no_floor`); test_throttle_* sets it to 3 s and stamps history.json with
+the time of the last restart (`stamp_history`), so that its --no-wait run
+comes within the floor however loaded the machine, and waits it out once.
 """
 import fcntl
 import json
@@ -28,16 +29,18 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import SIM, Machine  # noqa: E402
+import harness  # noqa: E402
+from harness import SAFETY, SIM_LAUNCHCTL, Gate, Machine, wait_until  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
 
 FALSE = shutil.which("false") or "/bin/false"
 # Short timings; later options win, so a test may repeat one to change it.
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
+# --timeout is only a safety net: a restart is verified as soon as it runs.
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
                "reasons", "error"}
-THROTTLE_FLOOR = 20.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
+THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
 def brew(formula):
@@ -90,21 +93,18 @@ class RunTest(unittest.TestCase):
                 if name.endswith(".plist") and label not in exclude:
                     m.wait_pid(label)
 
-    def wait_exe(self, m, label, path, timeout=10):
+    def wait_exe(self, m, label, path):
         """The job's pid once it runs path (daemondo and sh exec into it)."""
         want = os.stat(path)
-        end = time.monotonic() + timeout
-        while True:
+
+        def runs_it():
             pid = m.pid(label)
             try:
                 st = os.stat(f"/proc/{pid}/exe") if pid else None
             except OSError:
                 st = None
-            if st and (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
-                return pid
-            if time.monotonic() > end:
-                self.fail(f"{label} (pid {pid}) does not run {path}")
-            time.sleep(0.1)
+            return st and (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino) and pid
+        return wait_until(runs_it, f"{label} to run {path}", poll=0.05)
 
     @staticmethod
     def exe_bytes(pid):
@@ -131,6 +131,17 @@ class RunTest(unittest.TestCase):
     def no_floor(m):
         """relaunch may restart a label again at once (ThrottleIntervals unset)."""
         m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+
+    @staticmethod
+    def stamp_history(m, when):
+        """As if every recorded restart happened at `when` (Unix seconds)."""
+        path = os.path.join(m.state, "history.json")
+        with open(path) as f:
+            h = json.load(f)
+        h["restarts"] = {k: int(when * 1e9) for k in h["restarts"]}
+        with open(path, "w") as f:
+            json.dump(h, f)
+        return {k: v / 1e9 for k, v in h["restarts"].items()}
 
     @staticmethod
     def keg_bin(m, formula, version):
@@ -276,22 +287,25 @@ class RunTest(unittest.TestCase):
         with Machine(RELAUNCH) as m:
             m.env["RELAUNCH_THROTTLE_FLOOR"] = str(THROTTLE_FLOOR)
             m.brew_install("nginx", "1.0")
-            # max(ThrottleInterval, floor): the plist's 25 s counts.
+            # max(ThrottleInterval, floor): the plist's 5 s counts.
             m.brew_install("redis", "1.0")
             m.write_plist(brew("redis"), [os.path.join(m.brew, "opt", "redis", "bin", "redis"),
-                                          "1000"], ThrottleInterval=25)
+                                          "1000"], ThrottleInterval=5)
             m.brew_install("memcached", "1.0")
             pids = self.boot(m, [brew("nginx"), brew("redis"), brew("memcached")])
-            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 25.0}
+            jobs = {brew("nginx"): THROTTLE_FLOOR, brew("redis"): 5.0}
             for label in jobs:
                 m.brew_upgrade(label.split(".")[-1], "1.1")
             res, _, _ = self.run_json(m)
             first = {l: self.assert_restarted(m, res[l], l, pids[l]) for l in jobs}
             history = json.loads(self.state_file(m, "history.json"))["restarts"]
-            last = {l: history[l] / 1e9 for l in jobs}
+            self.assertEqual(sorted(history), sorted(jobs))
 
             for label in jobs:
                 m.brew_upgrade(label.split(".")[-1], "1.2")
+            # However long this machine took since, the restarts count as
+            # just done (a time ahead of now counts as now).
+            self.stamp_history(m, time.time() + 3600)
             t1 = time.time()
             res, _, r = self.run_json(m, "--no-wait")
             self.assertEqual(list(res), list(jobs))
@@ -307,6 +321,7 @@ class RunTest(unittest.TestCase):
             self.assertIn("deferred  " + brew("nginx"), r.stdout)
 
             # Without --no-wait the run waits out each throttle, then restarts.
+            last = self.stamp_history(m, time.time())
             start = time.time()
             res, _, _ = self.run_json(m)
             elapsed = time.time() - start
@@ -464,10 +479,8 @@ class RunTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.1")
             m.brew_upgrade("redis", "1.1")
             self.assertEqual(m.launchctl("bootout", m.target(brew("nginx"))).returncode, 0)
-            end = time.monotonic() + 10
-            while m.launchctl("print", m.target(brew("nginx"))).returncode != 113:
-                self.assertLess(time.monotonic(), end, "bootout did not finish")
-                time.sleep(0.1)
+            m.wait_event("removed", brew("nginx"))
+            self.assertEqual(m.launchctl("print", m.target(brew("nginx"))).returncode, 113)
             t1 = time.time()
             res, _, _ = self.run_json(m)
             s = res[brew("nginx")]
@@ -493,7 +506,7 @@ class RunTest(unittest.TestCase):
             cmd = [m.relaunch_bin, "run", "--json", *FAST]
             procs = [subprocess.Popen(cmd, env=m.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True) for _ in range(2)]
-            outs = [p.communicate(timeout=300) for p in procs]
+            outs = [p.communicate(timeout=SAFETY * 3) for p in procs]
             self.assertEqual([p.returncode for p in procs], [0, 0], outs)
             docs = [json.loads(o[0]) for o in outs]
             counts = sorted(len(d["results"]) for d in docs)
@@ -511,24 +524,22 @@ class RunTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.1")
             # A launchctl that waits for a go: the run using it holds the
             # lock (taken before any launchctl call) until we let it go on.
-            gate = os.path.join(m.root, "gate")
-            os.mkdir(gate)
-            lc = os.path.join(gate, "launchctl")
+            # Its first call says so through `called`, then blocks on the gate.
+            called = Gate(os.path.join(m.root, "called"))
+            gate = Gate(os.path.join(m.root, "gate"))
+            lc = os.path.join(m.root, "launchctl")
             with open(lc, "w") as f:
                 f.write("#!/bin/sh\n"
-                        f": > '{gate}/called'\n"
-                        f"while [ ! -e '{gate}/open' ]; do sleep 0.05; done\n"
-                        f"exec '{os.path.join(SIM, 'launchctl')}' \"$@\"\n")
+                        f"[ -e '{m.root}/open' ] || {{ read _ < '{called.path}'; "
+                        f"read _ < '{gate.path}'; }}\n"
+                        f"exec '{SIM_LAUNCHCTL}' \"$@\"\n")
             os.chmod(lc, 0o755)
             holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
                                       env=m.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)
             try:
-                end = time.monotonic() + 60
-                while not os.path.exists(os.path.join(gate, "called")):
-                    self.assertIsNone(holder.poll(), "the holding run ended early")
-                    self.assertLess(time.monotonic(), end)
-                    time.sleep(0.05)
+                called.open()
+                self.assertIsNone(holder.poll(), "the holding run ended early")
                 r = m.relaunch("run", *FAST, "--wait-lock", "0")
                 self.assertEqual(r.returncode, 4, r.stdout)
                 self.assertIn("held by another relaunch run", r.stderr)
@@ -539,8 +550,10 @@ class RunTest(unittest.TestCase):
                 self.assertGreaterEqual(time.monotonic() - start, 0.5)
                 self.assertEqual(m.pid(brew("nginx")), pids[brew("nginx")])
             finally:
-                open(os.path.join(gate, "open"), "w").close()
-                out, err = holder.communicate(timeout=300)
+                open(os.path.join(m.root, "open"), "w").close()
+                if holder.poll() is None:
+                    gate.open()
+                out, err = holder.communicate(timeout=SAFETY * 3)
             self.assertEqual(holder.returncode, 0, err)
             res = {r["label"]: r for r in json.loads(out)["results"]}
             self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
@@ -586,7 +599,7 @@ class RunTest(unittest.TestCase):
                         f"\"kickstart -k system/{brew('aaa')}\") : > '{m.root}/kicked' ;;\n"
                         f"\"print system/{brew('bbb')}\") [ -e '{m.root}/kicked' ] && chmod -x \"$0\" ;;\n"
                         "esac\n"
-                        f"exec '{os.path.join(SIM, 'launchctl')}' \"$@\"\n")
+                        f"exec '{SIM_LAUNCHCTL}' \"$@\"\n")
             os.chmod(lc, 0o755)
             r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
             self.assertEqual(r.returncode, 4, r.stdout)
@@ -705,17 +718,5 @@ class RunTest(unittest.TestCase):
             self.assert_all_running(m)
 
 
-def main():
-    global RELAUNCH
-    if len(sys.argv) < 2:
-        sys.exit("usage: test_run.py RELAUNCH [unittest args…]")
-    RELAUNCH = os.path.abspath(sys.argv[1])
-    prog = unittest.main(argv=[sys.argv[0], *sys.argv[2:]], exit=False, verbosity=2)
-    r = prog.result
-    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
-    print(f"{r.testsRun - bad} passed, {bad} failed")
-    sys.exit(1 if bad or not r.testsRun else 0)
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__])

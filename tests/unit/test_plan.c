@@ -393,6 +393,41 @@ static void test_library_chain(void)
 	fx_release(&f);
 }
 
+/* A stale process below launchd's pid (daemondo's child): the reason
+ * names it, its parent and the parent's name, and no "now" is guessed
+ * from the job's program (which is daemondo, not the daemon). */
+static void test_stale_child(void)
+{
+	struct rl_proc_file files[] = {
+		{.path = (char *)(uintptr_t) "/opt/local/lib/postgresql16/bin/postgres",
+		 .pid = 1207,
+		 .ppid = 1180,
+		 .parent_name = (char *)(uintptr_t) "daemondo",
+		 .is_exe = 1,
+		 .deleted = 1},
+	};
+	struct rl_proc_view view = {
+		.pid = 1180, .verdict = RL_PROC_STALE, .stale = files, .nstale = 1, .nprocs = 3};
+	struct rl_stale stale[] = {{"org.macports.postgresql16-server", &view}};
+	struct fixture f;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_DAEMON, "org.macports.postgresql16-server")->program =
+		rl_xstrdup("/opt/local/bin/daemondo");
+	CHECK_INT(fx_build(&f, stale, 1), 0);
+	CHECK_INT(f.p.n, 1);
+	if (f.p.n == 1 && f.p.steps[0].nreasons == 1) {
+		const struct rl_reason *r = &f.p.steps[0].reasons[0];
+
+		CHECK_STR(r->text, "pid 1207 (child of daemondo pid 1180) runs "
+				   "/opt/local/lib/postgresql16/bin/postgres (deleted)");
+		CHECK_STR(r->change, "stale");
+		CHECK_STR(r->via, "a process in its tree");
+		CHECK_INT(r->role, RL_ROLE_PROGRAM);
+	}
+	fx_release(&f);
+}
+
 static void test_stale(void)
 {
 	struct rl_proc_file files[] = {
@@ -621,6 +656,7 @@ int main(void)
 	test_ack();
 	test_library_chain();
 	test_stale();
+	test_stale_child();
 	test_order();
 	test_cycle();
 	test_output();

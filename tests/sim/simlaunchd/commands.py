@@ -122,7 +122,20 @@ def cmd_print(ctx, args, respond):
         respond(Reply(0, render.print_domain(domain)))
         return
     log_dir = os.path.join(ctx.launchd.config.state_dir, "logs")
-    respond(Reply(0, render.print_service(find_service(domain, label), log_dir)))
+    respond(Reply(0, render.print_service(find_service(domain, label), log_dir,
+                                          _shown_pid(ctx, label))))
+
+
+def _shown_pid(ctx, label):
+    """A test's stand-in for the pid launchd names (print-pid/<label> in the
+    state directory): a pid that exited or is another user's, which the
+    real launchd can name between its answer and the caller's look."""
+    path = os.path.join(ctx.launchd.config.state_dir, "print-pid", label)
+    try:
+        with open(path, encoding="ascii") as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def cmd_kickstart(ctx, args, respond):

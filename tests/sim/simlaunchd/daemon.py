@@ -15,6 +15,9 @@ from .eventloop import EventLoop
 from .launchd import Config, Launchd
 
 LOG_NAME = "launchd-sim.log"
+# How long `start` waits for the daemon to answer: only a safety net (it
+# goes on as soon as the daemon answers), so long enough for a loaded machine.
+START_TIMEOUT = 120
 EXECUTABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "launchd-sim")
 PIDS_NAME = "jobs.pids"
 
@@ -66,6 +69,7 @@ class Server:
             self.loop.add_signal(sig, lambda s=sig: self.quit(f"signal {s}"))
         self.loop.add_signal(signal.SIGCHLD, self.launchd.reap)
         self.loop.every(0.5, self._watchdog)
+        self.loop.every(0.1, self.launchd.poll_triggers)
         _write_file(os.path.join(self.config.state_dir, protocol.PID_NAME), f"{os.getpid()}\n")
         try:
             self.launchd.boot()
@@ -206,7 +210,7 @@ def cmd_start(args, directory):
     with open(os.path.join(directory, LOG_NAME), "ab") as log:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                  start_new_session=True)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if child.poll() is not None:
             print(f"launchd-sim: daemon exited with status {child.returncode}; "
@@ -217,7 +221,7 @@ def cmd_start(args, directory):
             return 0
         time.sleep(0.05)
     child.kill()
-    print("launchd-sim: daemon did not answer within 10 s", file=sys.stderr)
+    print(f"launchd-sim: daemon did not answer within {START_TIMEOUT} s", file=sys.stderr)
     return 1
 
 
@@ -233,8 +237,10 @@ def _passthrough(args):
 
 
 def _kill_leftover_jobs(directory):
-    """Kill the process groups of jobs a killed daemon left behind. Only
-    session leaders are touched: a recycled pid is left alone."""
+    """Kill the process groups of jobs a killed daemon left behind: of a
+    live session leader, or of a job that is gone (its children may live on
+    in its group, and the kernel reuses no pid still naming a group). A pid
+    recycled by another process is left alone."""
     try:
         with open(os.path.join(directory, PIDS_NAME), encoding="ascii") as f:
             pids = [int(line) for line in f if line.strip().isdigit()]
@@ -242,7 +248,11 @@ def _kill_leftover_jobs(directory):
         return
     for pid in pids:
         try:
-            if os.getsid(pid) == pid:
+            try:
+                ours = os.getsid(pid) == pid
+            except ProcessLookupError:
+                ours = True
+            if ours:
                 os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass

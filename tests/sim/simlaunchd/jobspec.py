@@ -38,6 +38,8 @@ class JobSpec:
     stdout_path: str | None = None
     stderr_path: str | None = None
     abandon_process_group: bool = False
+    queue_directories: tuple[str, ...] = ()
+    watch_paths: tuple[str, ...] = ()
 
     @property
     def program_text(self):
@@ -137,4 +139,11 @@ def load(path):
         stdout_path=_typed(d, "StandardOutPath", str, None, path),
         stderr_path=_typed(d, "StandardErrorPath", str, None, path),
         abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
+        queue_directories=_optional_list(d, "QueueDirectories", path),
+        watch_paths=_optional_list(d, "WatchPaths", path),
     )
+
+
+def _optional_list(d, key, path):
+    value = d.get(key)
+    return _string_list(value, key, path) if value is not None else ()

@@ -156,6 +156,13 @@ class Launchd:
 
         svc.stop(then=start)
 
+    def poll_triggers(self):
+        """Start the jobs whose QueueDirectories or WatchPaths ask for it."""
+        for domain in self.domains.values():
+            for svc in list(domain.services.values()):
+                if svc.triggers.wanted:
+                    svc.triggers.poll(svc, self.config.throttle_scale)
+
     # --- processes ------------------------------------------------------
 
     def spawn(self, svc):

@@ -60,8 +60,9 @@ def _block(lines, title, items):
     lines.append("\t}")
 
 
-def print_service(svc, log_dir):
-    """The `launchctl print <service-target>` text (the usual subset)."""
+def print_service(svc, log_dir, shown_pid=None):
+    """The `launchctl print <service-target>` text (the usual subset);
+    shown_pid: the pid to name instead of the running process's."""
     spec = svc.spec
     lines = [f"{svc.target} = {{",
              f"\tactive count = {1 if svc.pid else 0}",
@@ -87,7 +88,7 @@ def print_service(svc, log_dir):
               f"\texit timeout = {spec.exit_timeout}",
               f"\truns = {svc.runs}"]
     if svc.pid:
-        lines.append(f"\tpid = {svc.pid}")
+        lines.append(f"\tpid = {shown_pid or svc.pid}")
     lines.append(f"\t{last_exit_line(svc.last_status)}")
     if _properties(spec):
         lines += ["", f"\tproperties = {_properties(spec)}"]

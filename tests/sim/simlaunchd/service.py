@@ -13,6 +13,8 @@ import os
 import signal
 import time
 
+from .triggers import Triggers
+
 CRASH_SIGNALS = {signal.SIGILL, signal.SIGTRAP, signal.SIGABRT, signal.SIGFPE,
                  signal.SIGBUS, signal.SIGSEGV, signal.SIGSYS}
 
@@ -43,6 +45,7 @@ class Service:
         self._kill_timer = None
         self._respawn_timer = None
         self._exit_waiters = []
+        self.triggers = Triggers(spec)
 
     @property
     def label(self):

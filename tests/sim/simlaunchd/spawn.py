@@ -59,13 +59,23 @@ def _child(exe, argv, env, cwd, stdout_path, stderr_path, parent):
 
 
 def spawn(exe, argv, env, cwd, stdout_path, stderr_path):
-    """Start exe in a new session; return its pid. A failed exec shows up as
-    the child exiting with EX_CONFIG, as a failed spawn does under launchd."""
+    """Start exe in a new session; return its pid once it runs exe (as
+    posix_spawn, which launchd uses, returns after the exec), so whoever is
+    told the pid finds the program there. A failed exec shows up as the
+    child exiting with EX_CONFIG, as a failed spawn does under launchd."""
     parent = os.getpid()
+    ready, exec_done = os.pipe()  # close-on-exec: EOF once the child exec'd or died
     pid = os.fork()
     if pid == 0:
         try:
+            os.close(ready)
             _child(exe, argv, env, cwd, stdout_path, stderr_path, parent)
         finally:
             os._exit(EX_CONFIG)
+    os.close(exec_done)
+    try:
+        while os.read(ready, 64):
+            pass
+    finally:
+        os.close(ready)
     return pid

@@ -1,0 +1,142 @@
+#include "core/commit/commit.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compare/snapshot.h"
+
+static const struct rl_result *result_for(const struct rl_results *r, const char *label)
+{
+	for (size_t i = 0; r && i < r->n; i++)
+		if (strcmp(r->v[i].step->job->label, label) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+static int unreadable(const struct rl_commit *c, const char *label)
+{
+	return c->unreadable && rl_strv_contains(c->unreadable, label);
+}
+
+/* Whether label still owes a restart: failed, deferred, refused (the new
+ * code could not start), not reached, or its plist unreadable. */
+static int label_pending(const struct rl_commit *c, const char *label)
+{
+	const struct rl_result *res = result_for(c->results, label);
+
+	if (res)
+		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
+		       res->status == RL_RESULT_REFUSED;
+	for (size_t i = 0; c->plan && i < c->plan->n; i++)
+		if (!c->plan->steps[i].never && strcmp(c->plan->steps[i].job->label, label) == 0)
+			return 1;
+	return unreadable(c, label);
+}
+
+/* Whether label is done with what is on disk now: restarted onto it,
+ * skipped (not loaded, restart = never), idle (its next launch runs it) or
+ * current (it runs it already). */
+static int label_done(const struct rl_commit *c, const char *label)
+{
+	const struct rl_result *res = result_for(c->results, label);
+
+	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
+		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
+}
+
+static int entry_pending(const struct rl_commit *c, const struct rl_entry *e)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (label_pending(c, e->uses[u].label))
+			return 1;
+	return 0;
+}
+
+static int entry_unreadable(const struct rl_commit *c, const struct rl_entry *e)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (unreadable(c, e->uses[u].label))
+			return 1;
+	return 0;
+}
+
+static const char *prev_ack(const struct rl_entry *old, const char *label)
+{
+	for (size_t u = 0; old && u < old->nuses; u++)
+		if (strcmp(old->uses[u].label, label) == 0 && old->uses[u].ack)
+			return old->uses[u].ack;
+	return NULL;
+}
+
+/* e keeps old's recorded state; the jobs done with what is on disk now
+ * acknowledge it, earlier acknowledgements survive. */
+static void keep_recorded(const struct rl_commit *c, struct rl_entry *e, const struct rl_entry *old)
+{
+	char *now = rl_fileinfo_fingerprint(&e->fi);
+
+	for (size_t u = 0; u < e->nuses; u++) {
+		struct rl_use *use = &e->uses[u];
+		const char *ack = prev_ack(old, use->label);
+
+		free(use->ack);
+		use->ack = label_done(c, use->label) ? rl_xstrdup(now)
+			   : ack		      ? rl_xstrdup(ack)
+						      : NULL;
+	}
+	free(now);
+	rl_fileinfo_release(&e->fi);
+	rl_fileinfo_copy(&e->fi, &old->fi);
+}
+
+/* A job whose plist could not be read has no uses now: keep the recorded
+ * ones. */
+static void keep_unreadable_uses(const struct rl_commit *c, struct rl_entry *e,
+				 const struct rl_entry *old)
+{
+	for (size_t u = 0; u < old->nuses; u++)
+		if (unreadable(c, old->uses[u].label))
+			rl_entry_add_use(e, &old->uses[u]);
+}
+
+/* Files gone from the tracked set but still owed to a pending job come
+ * back with their recorded state and uses. */
+static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
+{
+	for (size_t i = 0; i < c->prev->n; i++) {
+		const struct rl_entry *old = &c->prev->entries[i];
+		struct rl_entry *e;
+
+		if (rl_manifest_find(m, old->path) || !entry_pending(c, old))
+			continue;
+		e = rl_manifest_add(m, old->path);
+		for (size_t u = 0; u < old->nuses; u++)
+			rl_entry_add_use(e, &old->uses[u]);
+		rl_fileinfo_release(&e->fi);
+		rl_fileinfo_copy(&e->fi, &old->fi);
+	}
+}
+
+void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
+{
+	if (!c->results || !c->prev)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i];
+		const struct rl_entry *old = rl_manifest_find(c->prev, e->path);
+
+		if (old && (entry_pending(c, e) || entry_unreadable(c, old))) {
+			keep_recorded(c, e, old);
+			keep_unreadable_uses(c, e, old);
+		}
+	}
+	keep_removed(m, c);
+}
+
+int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify,
+		   const char *path, struct rl_error *err)
+{
+	if (rl_snapshot_take(m, c->prev, verify, err) < 0)
+		return -1;
+	rl_commit_apply(m, c);
+	return rl_manifest_save(m, path, err);
+}

@@ -1,0 +1,46 @@
+/* Committing a run: which state of each tracked file the next run compares
+ * with. The manifest advances to what is on disk now, except where a job
+ * still owes a restart for a change:
+ *   - failed:      its restart failed;
+ *   - deferred:    it was left for the next run (--max, throttle, after a
+ *                  failure);
+ *   - refused:     the pre-flight found that the new code cannot start;
+ *   - not reached: it has a step in the plan but no result (the run
+ *                  stopped before it);
+ *   - unreadable:  its plist is still in a job directory but could not be
+ *                  read (a plist fixed later must not look new);
+ * every file such a job uses keeps its recorded state (removed-and-kept:
+ * files gone from the tracked set too, with their recorded uses), so the
+ * next run retries exactly those jobs. Where a kept file is shared, each
+ * job that did restart onto what is on disk now acknowledges that version
+ * (ack), so the change still shown for the pending job does not restart it
+ * again; earlier acknowledgements survive. A file first seen now holds
+ * nothing to retry and is recorded as it is. */
+#ifndef RL_COMMIT_H
+#define RL_COMMIT_H
+
+#include "core/base/error.h"
+#include "core/base/util.h"
+#include "core/execute/restart.h"
+#include "core/model/manifest.h"
+#include "core/plan/plan.h"
+
+struct rl_commit {
+	const struct rl_manifest *prev;   /* the recorded manifest; NULL: none yet */
+	const struct rl_plan *plan;       /* the plan that ran */
+	const struct rl_results *results; /* NULL: record everything (baseline, record) */
+	const struct rl_strv *unreadable; /* labels whose plist could not be read; NULL: none */
+};
+
+/* Apply the rules above to m, a snapshot of what is tracked now (taken
+ * against c->prev). */
+void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c);
+
+/* Snapshot m (the tracked entries, not yet stat'ed) against c->prev,
+ * re-hashing every file when verify is set (as the diff did, so a change
+ * only a hash shows is recorded too), apply the rules and save m at path.
+ * Returns 0 or -1. */
+int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify,
+		   const char *path, struct rl_error *err);
+
+#endif

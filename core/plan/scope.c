@@ -1,0 +1,94 @@
+#include "core/plan/scope.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The formula or port name of a Homebrew or MacPorts label, else NULL. */
+static const char *short_name(const char *label)
+{
+	static const char *const prefixes[] = {"homebrew.mxcl.", "org.macports.", NULL};
+
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(label, prefixes[i], n) == 0 && label[n])
+			return label + n;
+	}
+	return NULL;
+}
+
+static int matches(const char *pattern, const char *label)
+{
+	const char *name = short_name(label);
+
+	return strcmp(pattern, label) == 0 || (name && strcmp(pattern, name) == 0) ||
+	       fnmatch(pattern, label, 0) == 0 || (name && fnmatch(pattern, name, 0) == 0);
+}
+
+int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
+		   struct rl_strv *labels, struct rl_error *err)
+{
+	for (size_t p = 0; p < patterns->n; p++) {
+		size_t found = 0;
+
+		for (size_t i = 0; i < js->n; i++) {
+			if (!matches(patterns->v[p], js->v[i].label))
+				continue;
+			found++;
+			if (!rl_strv_contains(labels, js->v[i].label))
+				rl_strv_push(labels, js->v[i].label);
+		}
+		if (!found) {
+			struct rl_strv names = {0};
+			const char *near;
+
+			for (size_t i = 0; i < js->n; i++) {
+				rl_strv_push(&names, js->v[i].label);
+				if (short_name(js->v[i].label))
+					rl_strv_push(&names, short_name(js->v[i].label));
+			}
+			near = rl_did_you_mean(patterns->v[p], (const char *const *)names.v,
+					       names.n);
+			if (near)
+				rl_error_set(err, "no job matches '%s': did you mean '%s'?",
+					     patterns->v[p], near);
+			else
+				rl_error_set(err, "no job matches '%s' (see 'relaunch jobs')",
+					     patterns->v[p]);
+			rl_strv_release(&names);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int any_in(const struct rl_strv *sv, const struct rl_strv *labels)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (rl_strv_contains(labels, sv->v[i]))
+			return 1;
+	return 0;
+}
+
+void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels,
+		   struct rl_plan *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->steps = rl_xcalloc(full->n + 1, sizeof(*out->steps));
+	for (size_t i = 0; i < full->n; i++)
+		if (rl_strv_contains(labels, full->steps[i].job->label))
+			out->steps[out->n++] = full->steps[i];
+	out->alloc = full->n + 1;
+	out->reported = rl_xcalloc(full->nreported + 1, sizeof(*out->reported));
+	for (size_t i = 0; i < full->nreported; i++)
+		if (any_in(&full->reported[i].labels, labels))
+			out->reported[out->nreported++] = full->reported[i];
+}
+
+void rl_scope_release(struct rl_plan *scoped)
+{
+	free(scoped->steps);
+	free(scoped->reported);
+	memset(scoped, 0, sizeof(*scoped));
+}

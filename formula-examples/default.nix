@@ -1,0 +1,55 @@
+# relaunch as a nix package: `nix-build formula-examples` from a checkout,
+# or `callPackage ./default.nix { src = <a fetched source>; }` elsewhere
+# (the flake beside this file does that).
+{
+  lib,
+  stdenv,
+  meson,
+  ninja,
+  pkg-config,
+  jansson,
+  libarchive,
+  libplist,
+  openssl,
+  src ? lib.cleanSource ../.,
+}:
+
+stdenv.mkDerivation {
+  pname = "relaunch";
+  version = "0.1.0";
+  inherit src;
+
+  nativeBuildInputs = [
+    meson
+    ninja
+    pkg-config
+  ];
+  buildInputs = [
+    jansson
+    libarchive
+    libplist
+    openssl
+  ];
+
+  # The test suite needs clang, lld and llvm (it builds Mach-O files), and
+  # runs real daemons under a launchd simulator: it is CI's, not the build's.
+  doCheck = false;
+
+  doInstallCheck = true;
+  installCheckPhase = ''
+    runHook preInstallCheck
+    $out/bin/relaunch --version | grep -F "relaunch 0.1.0"
+    mkdir queue
+    $out/bin/relaunch notify --queue queue --source nix
+    test "$(ls queue | wc -l)" -eq 1
+    runHook postInstallCheck
+  '';
+
+  meta = {
+    description = "Restart launchd jobs that still run replaced binaries and libraries";
+    homepage = "https://github.com/relaunch/relaunch";
+    license = lib.licenses.mit;
+    platforms = lib.platforms.darwin ++ lib.platforms.linux;
+    mainProgram = "relaunch";
+  };
+}

@@ -1,0 +1,109 @@
+# nix-darwin module: services.relaunch.enable = true;
+#
+# nix-darwin reloads a launchd job only when its plist text changes, so a
+# daemon whose binary or libraries changed in a switch keeps running the
+# old store paths. This module
+# - queues a notification at the end of every activation (postActivation),
+#   after nix-darwin has reloaded the jobs whose plists changed;
+# - installs relaunch's own daemon, the one `relaunch agent print --system`
+#   prints: launchd starts it when the queue fills (QueueDirectories) or a
+#   profile changes (WatchPaths), and it runs `relaunch run --drain-queue`.
+# With daemon = false, activation runs relaunch directly instead.
+{
+  config,
+  lib,
+  pkgs,
+  ...
+}:
+
+let
+  cfg = config.services.relaunch;
+  relaunch = lib.getExe cfg.package;
+  q = lib.escapeShellArg cfg.queue;
+in
+{
+  options.services.relaunch = {
+    enable = lib.mkEnableOption "relaunch, restarting launchd jobs whose files a switch changed";
+
+    package = lib.mkOption {
+      type = lib.types.package;
+      default = pkgs.relaunch or (pkgs.callPackage ../../formula-examples/default.nix { });
+      defaultText = lib.literalExpression "pkgs.relaunch";
+      description = "The relaunch package.";
+    };
+
+    daemon = lib.mkOption {
+      type = lib.types.bool;
+      default = true;
+      description = ''
+        Install relaunch's own launchd daemon (started by its queue and by
+        changes to the nix profiles). When false, activation runs
+        `relaunch run` itself.
+      '';
+    };
+
+    queue = lib.mkOption {
+      type = lib.types.str;
+      default = "/var/lib/relaunch/queue";
+      description = "The notification queue (QueueDirectories).";
+    };
+
+    stateDir = lib.mkOption {
+      type = lib.types.str;
+      default = "/var/lib/relaunch";
+      description = "relaunch's state directory (manifest, run log, agent.log).";
+    };
+
+    interval = lib.mkOption {
+      type = lib.types.ints.positive;
+      default = 30;
+      description = "ThrottleInterval: at most one start of the daemon per this many seconds.";
+    };
+
+    watchPaths = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ "/nix/var/nix/profiles" ];
+      description = "Paths whose changes start the daemon (WatchPaths).";
+    };
+  };
+
+  config = lib.mkIf cfg.enable {
+    environment.systemPackages = [ cfg.package ];
+
+    system.activationScripts.postActivation.text = lib.mkAfter (
+      if cfg.daemon then
+        ''
+          mkdir -p ${q}
+          ${relaunch} notify --queue ${q} --source nix-darwin || true
+        ''
+      else
+        ''
+          echo "restarting launchd jobs whose files changed..." >&2
+          ${relaunch} run --state-dir ${lib.escapeShellArg cfg.stateDir} || true
+        ''
+    );
+
+    launchd.daemons.relaunch = lib.mkIf cfg.daemon {
+      serviceConfig = {
+        Label = "org.relaunch.drain";
+        ProgramArguments = [
+          relaunch
+          "run"
+          "--drain-queue"
+          "--queue"
+          cfg.queue
+          "--state-dir"
+          cfg.stateDir
+        ];
+        QueueDirectories = [ cfg.queue ];
+        WatchPaths = cfg.watchPaths;
+        ThrottleInterval = cfg.interval;
+        RunAtLoad = false;
+        ProcessType = "Background";
+        LowPriorityIO = true;
+        StandardOutPath = "${cfg.stateDir}/agent.log";
+        StandardErrorPath = "${cfg.stateDir}/agent.log";
+      };
+    };
+  };
+}

@@ -1,0 +1,62 @@
+Scoping: `relaunch plan JOB...` and `relaunch run JOB...`, where JOB is a
+label, a Homebrew formula or MacPorts port name, or a glob. Jobs left out
+keep their pending changes for a later run. The jobs run under the launchd
+simulator (tests/sim).
+
+  $ mkdir agents daemons bin
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+  $ export LAUNCHD_SIM_DIR=$PWD/sim LAUNCHD_SIM_THROTTLE_SCALE=0.01
+  $ export RELAUNCH_LAUNCHCTL=$LAUNCHD_SIM_LAUNCHCTL RELAUNCH_THROTTLE_FLOOR=0
+  $ for l in homebrew.mxcl.nginx homebrew.mxcl.redis org.macports.squid; do
+  >   printf '#!/bin/sh\nexec sleep 600\n' > bin/$l && chmod +x bin/$l
+  >   python3 -c 'import plistlib, sys; plistlib.dump({"Label": sys.argv[1],
+  >     "ProgramArguments": [sys.argv[2]], "RunAtLoad": True, "KeepAlive": True},
+  >     open(sys.argv[3], "wb"))' $l "$PWD/bin/$l" agents/$l.plist
+  > done
+  $ python3 "$SRCDIR/tests/sim/launchd-sim" start --agent-dir "$PWD/agents" --daemon-dir "$PWD/daemons" >/dev/null
+  $ relaunch record >/dev/null
+  $ for l in homebrew.mxcl.nginx homebrew.mxcl.redis org.macports.squid; do
+  >   printf '#!/bin/sh\nexec sleep 601\n' > bin/$l.new && chmod +x bin/$l.new && mv bin/$l.new bin/$l
+  > done
+
+A formula name, a port name, a label, a glob on the label or on the name:
+
+  $ relaunch plan --no-processes nginx | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.nginx (agent)
+  $ relaunch plan --no-processes squid homebrew.mxcl.redis | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.redis (agent)
+  2. kickstart org.macports.squid (agent)
+  $ relaunch plan --no-processes 'homebrew.*' | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.nginx (agent)
+  2. kickstart homebrew.mxcl.redis (agent)
+  $ relaunch plan --no-processes 'r*' | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.redis (agent)
+
+A name matching no job is an error, with "did you mean" when one is close:
+
+  $ relaunch plan --no-processes ngnix
+  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  [2]
+  $ relaunch run --no-processes homebrew.mxcl.redsi
+  relaunch: no job matches 'homebrew.mxcl.redsi': did you mean 'homebrew.mxcl.redis'?
+  [2]
+  $ relaunch run --no-processes zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+
+A scoped run restarts only nginx; redis and squid keep their changes:
+
+  $ relaunch run --no-processes --settle 0 --interval 0 nginx | sed 's/pid [0-9]* → [0-9]* in [0-9.]* s/pid N → M in T s/'
+  restarted homebrew.mxcl.nginx (kickstart): pid N → M in T s
+  1 restarted, 0 failed, 0 skipped, 0 deferred
+  $ relaunch plan --no-processes | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.redis (agent)
+  2. kickstart org.macports.squid (agent)
+  $ relaunch run --no-processes --settle 0 --interval 0 'org.macports.*' >/dev/null
+  $ relaunch plan --no-processes | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
+  1. kickstart homebrew.mxcl.redis (agent)
+  $ relaunch run --no-processes --settle 0 --interval 0 >/dev/null
+  $ relaunch plan --no-processes
+  nothing to restart
+
+  $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""End-to-end tests of unattended runs under the launchd simulator: notify,
+run --drain-queue, relaunch's own launchd job (agent install / print /
+uninstall), and what status and log say afterwards.
+
+    test_auto.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+relaunch is installed the way Homebrew installs it (a keg, an opt link,
+bin/relaunch), so its default queue and the paths its job watches come
+from its own location. Tests wait on events (the simulator's event log,
+the run log, files); no duration is asserted.
+"""
+import json
+import os
+import plistlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import (SAFETY, SIM_LAUNCHCTL, SLEEP, Machine, atomic_copy,  # noqa: E402
+                     atomic_symlink, wait_until)
+
+RELAUNCH = None  # the binary under test, from the command line
+LABEL = "org.relaunch.drain"
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
+FALSE = shutil.which("false") or "/bin/false"
+
+
+def wait_for(predicate, what):
+    return wait_until(predicate, what, poll=0.05)
+
+
+class AutoMachine(Machine):
+    """A fake Mac with relaunch installed by Homebrew."""
+
+    def __init__(self):
+        super().__init__(RELAUNCH)
+        keg = os.path.join(self.brew, "Cellar", "relaunch", "1.0", "bin")
+        os.makedirs(keg)
+        shutil.copy2(RELAUNCH, os.path.join(keg, "relaunch"))
+        os.makedirs(os.path.join(self.brew, "opt"), exist_ok=True)
+        os.makedirs(os.path.join(self.brew, "bin"), exist_ok=True)
+        atomic_symlink("../Cellar/relaunch/1.0", os.path.join(self.brew, "opt", "relaunch"))
+        os.symlink("../Cellar/relaunch/1.0/bin/relaunch", os.path.join(self.brew, "bin", "relaunch"))
+        with open(os.path.join(self.brew, "bin", "brew"), "w") as f:
+            f.write("#!/bin/sh\n")  # Homebrew is present in this prefix
+        os.makedirs(os.path.join(self.brew, "var", "homebrew", "linked"))
+        self.relaunch_bin = os.path.join(self.brew, "bin", "relaunch")
+        self.queue = os.path.join(self.brew, "var", "relaunch", "queue")
+        # The job is spawned by the simulator without LAUNCHD_SIM_DIR: a
+        # launchctl in the simulator's state directory finds it from there.
+        self.env["RELAUNCH_LAUNCHCTL"] = os.path.join(self.simdir, "launchctl")
+        os.symlink(SIM_LAUNCHCTL, self.env["RELAUNCH_LAUNCHCTL"])
+        for key in ("HOMEBREW_PREFIX", "RELAUNCH_WATCH_PATHS"):
+            self.env.pop(key, None)
+
+    def runs(self):
+        try:
+            with open(os.path.join(self.state, "runs.json")) as f:
+                return json.load(f)["runs"]
+        except FileNotFoundError:
+            return []
+
+    def queued(self):
+        try:
+            return sorted(n for n in os.listdir(self.queue) if not n.startswith("."))
+        except FileNotFoundError:
+            return []
+
+    def starts(self, label, reason=None):
+        return [e for e in self.events("start")
+                if e["label"] == label and reason in (None, e["reason"])]
+
+    def fake_brew(self):
+        """A process called brew, as while `brew upgrade` runs."""
+        path = os.path.join(self.root, "bin", "brew")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copy2(SLEEP, path)
+        return subprocess.Popen([path, "1000"])
+
+
+class AutoTest(unittest.TestCase):
+    def machine(self):
+        m = AutoMachine()
+        self.addCleanup(m.close)
+        return m
+
+    def ok(self, r, expect=0):
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return r
+
+    def boot(self, m, formulae):
+        for f in formulae:
+            m.brew_install(f, "1.0", daemon=False)
+        m.boot()
+        pids = {f: m.wait_pid("homebrew.mxcl." + f) for f in formulae}
+        self.ok(m.relaunch("run"))
+        return pids
+
+    # -- agent install / print / uninstall ---------------------------------
+    def test_agent_print_install_uninstall(self):
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        r = self.ok(m.relaunch("agent", "print", "--interval", "5"))
+        plist = plistlib.loads(r.stdout.encode())
+        opt_exe = os.path.join(m.brew, "opt", "relaunch", "bin", "relaunch")
+        self.assertEqual(plist["Label"], LABEL)
+        self.assertEqual(plist["ProgramArguments"],
+                         [opt_exe, "run", "--drain-queue", "--queue", m.queue,
+                          "--state-dir", m.state])
+        self.assertEqual(plist["QueueDirectories"], [m.queue])
+        self.assertLessEqual({os.path.join(m.brew, "opt"),
+                              os.path.join(m.brew, "var", "homebrew", "linked")},
+                             set(plist["WatchPaths"]))
+        self.assertEqual(plist["ThrottleInterval"], 5)
+        self.assertEqual(plist["StandardOutPath"], os.path.join(m.state, "agent.log"))
+        self.assertEqual(plist["StandardErrorPath"], os.path.join(m.state, "agent.log"))
+        self.assertEqual(plist["EnvironmentVariables"]["RELAUNCH_AGENT_DIRS"], m.agents)
+
+        # relaunch's own plist code reads it back as a job.
+        d = tempfile.mkdtemp(dir=m.root)
+        with open(os.path.join(d, LABEL + ".plist"), "w") as f:
+            f.write(r.stdout)
+        r, doc = m.relaunch_json("jobs", "--agent-dir", d, "--daemon-dir", d)
+        self.assertEqual([j["label"] for j in doc["jobs"]], [LABEL])
+        files = {f["path"]: f["role"] for f in doc["jobs"][0]["files"]}
+        self.assertEqual(files[os.path.realpath(opt_exe)], "program")
+        self.assertIn(os.path.join(m.brew, "opt", "relaunch"), files)
+
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        path = os.path.join(m.agents, LABEL + ".plist")
+        target = f"gui/{os.getuid()}/{LABEL}"
+        self.assertEqual(r.stdout.splitlines()[:3],
+                         [f"created the queue '{m.queue}'", f"wrote '{path}'",
+                          f"loaded {target}"])
+        self.assertEqual(m.launchctl("print", target).returncode, 0)
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
+        r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
+        self.assertEqual(r.stdout.splitlines()[:2], [f"wrote '{path}'", f"reloaded {target}"])
+        r = self.ok(m.relaunch("status", "--json"), expect=0)
+        agent = json.loads(r.stdout)["agent"]
+        self.assertEqual((agent["installed"], agent["loaded"], agent["target"]),
+                         (True, True, target))
+
+        # A changed watched path (brew relinking opt) starts the job: one
+        # run, triggered by the watch, restarting the upgraded job.
+        before = len(m.runs())
+        m.brew_upgrade("nginx", "1.1")
+        wait_for(lambda: len(m.runs()) > before, "a run started by WatchPaths")
+        run = m.runs()[-1]
+        self.assertEqual(run["trigger"], "watch")
+        self.assertEqual([(s["label"], s["status"]) for s in run["steps"]],
+                         [("homebrew.mxcl.nginx", "restarted")])
+        self.assertTrue(m.starts(LABEL, "watch"))
+
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}", f"removed '{path}'"])
+        self.assertEqual(m.launchctl("print", target).returncode, 113)
+        self.assertFalse(os.path.exists(path))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout, "not installed; nothing to do\n")
+        r = self.ok(m.relaunch("status", "--json"))
+        agent = json.loads(r.stdout)["agent"]
+        self.assertEqual((agent["installed"], agent["loaded"]), (False, False))
+
+    # -- one run per upgrade -------------------------------------------------
+    def test_twenty_notifications_give_one_run(self):
+        m = self.machine()
+        pids = self.boot(m, ["nginx", "redis"])
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--quiet", "0.5"))
+        before = len(m.runs())
+        brew = m.fake_brew()  # `brew upgrade` is running: the drain waits for it
+        try:
+            m.brew_upgrade("nginx", "1.1")
+            m.brew_upgrade("redis", "1.1")
+            for i in range(20):
+                self.ok(m.relaunch("notify", "--formula", f"f{i}", "--version", "1.1"))
+            wait_for(lambda: m.starts(LABEL), "the queue to start the job")
+        finally:
+            brew.kill()
+            brew.wait()
+        wait_for(lambda: len(m.runs()) > before and not m.queued(), "the drained run")
+        wait_for(lambda: len(m.runs()) == before + 1 and m.runs()[-1]["end"], "its record")
+        run = m.runs()[-1]
+        self.assertEqual(run["trigger"], "queue")
+        self.assertEqual(len(run["entries"]), 20)
+        self.assertEqual(sorted((s["label"], s["status"]) for s in run["steps"]),
+                         [("homebrew.mxcl.nginx", "restarted"), ("homebrew.mxcl.redis", "restarted")])
+        self.assertEqual(m.queued(), [])
+        for f in ("nginx", "redis"):
+            kicks = [e for e in m.starts("homebrew.mxcl." + f) if e["reason"] == "kickstart"]
+            self.assertEqual(len(kicks), 1, f)
+            self.assertNotEqual(m.pid("homebrew.mxcl." + f), pids[f])
+        with open(os.path.join(m.state, "agent.log")) as f:
+            self.assertIn("brew (pid", f.read())
+
+    def test_entries_written_during_a_run_survive_it(self):
+        m = self.machine()
+        go = os.path.join(m.root, "go")
+        m.brew_install("slow", "1.0", daemon=False)
+        # Stops only once the test says so: the run is under way until then.
+        m.write_plist("homebrew.mxcl.slow", ["/bin/sh", "-c",
+                      f"trap 'while [ ! -e {go} ]; do sleep 0.05; done; exit 0' TERM; "
+                      f"{m.brew}/opt/slow/bin/slow 1000 & wait"],
+                      daemon=False, ExitTimeOut=60)
+        m.boot()
+        m.wait_pid("homebrew.mxcl.slow")
+        os.makedirs(m.queue)
+        self.ok(m.relaunch("run"))
+        m.brew_upgrade("slow", "1.1")
+        self.ok(m.relaunch("notify", "--formula", "slow"))
+        first = m.queued()
+        drain = subprocess.Popen([m.relaunch_bin, "run", "--drain-queue", "--quiet", "0", *FAST],
+                                 env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        try:
+            wait_for(lambda: [e for e in m.events("kill") if e["label"] == "homebrew.mxcl.slow"],
+                     "the restart to begin")
+            self.ok(m.relaunch("notify", "--formula", "late"))
+        finally:
+            open(go, "w").close()
+            out, err = drain.communicate(timeout=SAFETY * 3)
+        self.assertEqual(drain.returncode, 0, f"{out}\n{err}")
+        left = m.queued()
+        self.assertEqual(len(left), 1)
+        self.assertNotIn(left[0], first)
+        self.assertEqual([e["file"] for e in m.runs()[-1]["entries"]], first)
+        r = self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST))
+        self.assertEqual(m.queued(), [])
+        self.assertEqual(m.runs()[-1]["entries"][0]["name"], "late")
+        r = self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST))
+        self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
+
+    # -- status and log after a successful, a deferred and a failed run ------
+    def test_status_and_log(self):
+        m = self.machine()
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+        self.boot(m, ["nginx", "redis"])
+        r = self.ok(m.relaunch("status"))
+        self.assertIn("pending: nothing", r.stdout)
+
+        m.brew_upgrade("nginx", "1.1")
+        self.ok(m.relaunch("run", *FAST))
+        r = self.ok(m.relaunch("status"))
+        self.assertRegex(r.stdout, r"^last run: \S+  manual  exit 0  1 restarted, 0 failed")
+        self.assertIn("pending: nothing", r.stdout)
+        self.assertRegex(r.stdout, r"restarted homebrew.mxcl.nginx \(kickstart\): pid \d+ → \d+")
+
+        m.brew_upgrade("nginx", "1.2")
+        m.brew_upgrade("redis", "1.1")
+        self.ok(m.relaunch("run", *FAST, "--max", "1"))
+        r = self.ok(m.relaunch("status"), expect=1)
+        self.assertIn("pending: deferred homebrew.mxcl.redis: ", r.stdout)
+        doc = json.loads(self.ok(m.relaunch("status", "--json"), expect=1).stdout)
+        self.assertEqual([d["label"] for d in doc["pending"]["deferred"]], ["homebrew.mxcl.redis"])
+        self.assertEqual(doc["pending"]["failed"], [])
+
+        # The deferred job's new version dies at once: the retry fails.
+        m.brew_upgrade("redis", "1.2", program=FALSE)
+        self.ok(m.relaunch("run", *FAST), expect=3)
+        r = self.ok(m.relaunch("status"), expect=3)
+        self.assertIn("pending: failed   homebrew.mxcl.redis: ", r.stdout)
+        doc = json.loads(self.ok(m.relaunch("status", "--json"), expect=3).stdout)
+        self.assertEqual([f["label"] for f in doc["pending"]["failed"]], ["homebrew.mxcl.redis"])
+        self.assertEqual(doc["last_run"]["exit"], 3)
+
+        r = self.ok(m.relaunch("log"))
+        headers = [l for l in r.stdout.splitlines() if l and not l.startswith(" ")]
+        self.assertEqual(len(headers), 4)
+        self.assertRegex(headers[0], r"  manual  exit 3  0 restarted, 1 failed, 0 skipped, 0 deferred$")
+        self.assertRegex(headers[1], r"  manual  exit 0  1 restarted, 0 failed, 0 skipped, 1 deferred$")
+        self.assertRegex(headers[2], r"  manual  exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred$")
+        self.assertRegex(headers[3], r"\(recorded the baseline\)$")
+        doc = json.loads(self.ok(m.relaunch("log", "--json", "-n", "2")).stdout)
+        self.assertEqual([r["exit"] for r in doc["runs"]], [3, 0])
+        step = doc["runs"][0]["steps"][0]
+        self.assertEqual((step["label"], step["status"]), ("homebrew.mxcl.redis", "failed"))
+        self.assertTrue(step["error"])
+        self.assertTrue(step["reasons"])
+        self.assertIsInstance(step["old_pid"], int)
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])

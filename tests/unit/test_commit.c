@@ -1,0 +1,331 @@
+/* The commit rules, one test each, on manifests built in memory: failed,
+ * deferred, not reached, unreadable plist, removed-and-kept, ack; and the
+ * commit after `run --verify` re-hashing, on a real file. */
+#include "check.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/base/util.h"
+#include "core/commit/commit.h"
+
+/* Two versions of a file: what the manifest recorded and what is on disk. */
+#define V1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define V2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+struct fx {
+	struct rl_manifest prev, cur;
+	struct rl_job jobs[3]; /* a, b, c */
+	struct rl_step steps[3];
+	struct rl_plan plan;
+	struct rl_results res;
+	struct rl_strv unreadable;
+	struct rl_commit c;
+};
+
+static void setup(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	rl_manifest_init(&f->prev);
+	rl_manifest_init(&f->cur);
+	for (size_t i = 0; i < 3; i++) {
+		f->jobs[i].label = rl_xasprintf("org.example.%c", (char)('a' + i));
+		f->steps[i].job = &f->jobs[i];
+	}
+	f->plan.steps = f->steps;
+	f->c.prev = &f->prev;
+	f->c.plan = &f->plan;
+	f->c.results = &f->res;
+	f->c.unreadable = &f->unreadable;
+}
+
+static void teardown(struct fx *f)
+{
+	for (size_t i = 0; i < 3; i++)
+		free(f->jobs[i].label);
+	free(f->res.v);
+	rl_strv_release(&f->unreadable);
+	rl_manifest_release(&f->prev);
+	rl_manifest_release(&f->cur);
+}
+
+/* path in m, a regular file of content sha (ino tells versions apart),
+ * used by the labels given (NULL-terminated), each with ack or none. */
+static struct rl_entry *file(struct rl_manifest *m, const char *path, const char *sha,
+			     const char *ack, ...)
+{
+	struct rl_entry *e = rl_manifest_add(m, path);
+	va_list ap;
+	const char *label;
+
+	e->fi.type = RL_FT_FILE;
+	e->fi.dev = 1;
+	e->fi.ino = sha[0] == '1' ? 100 : 200;
+	e->fi.size = 64;
+	e->fi.hashed = 1;
+	snprintf(e->fi.sha256, sizeof(e->fi.sha256), "%s", sha);
+	va_start(ap, ack);
+	while ((label = va_arg(ap, const char *))) {
+		struct rl_use u = {.label = (char *)(uintptr_t)label, .role = RL_ROLE_PROGRAM,
+				   .via = (char *)(uintptr_t)"Program",
+				   .ack = (char *)(uintptr_t)ack};
+
+		rl_entry_add_use(e, &u);
+	}
+	va_end(ap);
+	return e;
+}
+
+/* The plan has steps for jobs [0, n); results for the first nres of them. */
+static void plan(struct fx *f, size_t n, size_t nres, const enum rl_result_status *st)
+{
+	f->plan.n = n;
+	f->res.v = rl_xcalloc(3, sizeof(*f->res.v));
+	for (size_t i = 0; i < nres; i++) {
+		f->res.v[i].step = &f->steps[i];
+		f->res.v[i].status = st[i];
+	}
+	f->res.n = nres;
+}
+
+static const char *sha_of(const struct fx *f, const char *path)
+{
+	const struct rl_entry *e = rl_manifest_find(&f->cur, path);
+
+	return e ? e->fi.sha256 : "(absent)";
+}
+
+static const struct rl_use *use_of(const struct fx *f, const char *path, const char *label)
+{
+	const struct rl_entry *e = rl_manifest_find(&f->cur, path);
+
+	for (size_t u = 0; e && u < e->nuses; u++)
+		if (strcmp(e->uses[u].label, label) == 0)
+			return &e->uses[u];
+	return NULL;
+}
+
+/* Job a's program changed (V1 → V2); its result decides. */
+static void check_status_keeps(enum rl_result_status st, int keeps)
+{
+	struct fx f;
+
+	setup(&f);
+	file(&f.prev, "/bin/a", V1, NULL, "org.example.a", NULL);
+	file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+	plan(&f, 1, 1, &st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/bin/a"), keeps ? V1 : V2);
+	CHECK_INT(f.cur.n, 1);
+	CHECK(use_of(&f, "/bin/a", "org.example.a")->ack == NULL);
+	teardown(&f);
+}
+
+static void test_failed(void)
+{
+	check_status_keeps(RL_RESULT_FAILED, 1);
+	/* The others advance: restarted, skipped. */
+	check_status_keeps(RL_RESULT_RESTARTED, 0);
+	check_status_keeps(RL_RESULT_SKIPPED, 0);
+}
+
+static void test_deferred(void)
+{
+	check_status_keeps(RL_RESULT_DEFERRED, 1);
+}
+
+/* A step without a result (the run stopped before it) keeps its files; a
+ * `restart = never` step without one does not. */
+static void test_not_reached(void)
+{
+	static const enum rl_result_status ok[] = {RL_RESULT_RESTARTED};
+	struct fx f;
+
+	setup(&f);
+	file(&f.prev, "/bin/a", V1, NULL, "org.example.a", NULL);
+	file(&f.prev, "/bin/b", V1, NULL, "org.example.b", NULL);
+	file(&f.prev, "/bin/c", V1, NULL, "org.example.c", NULL);
+	file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+	file(&f.cur, "/bin/b", V2, NULL, "org.example.b", NULL);
+	file(&f.cur, "/bin/c", V2, NULL, "org.example.c", NULL);
+	f.steps[2].never = 1;
+	plan(&f, 3, 1, ok);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/bin/a"), V2);
+	CHECK_STR(sha_of(&f, "/bin/b"), V1);
+	CHECK_STR(sha_of(&f, "/bin/c"), V2);
+	teardown(&f);
+}
+
+/* A job whose plist could not be read: its files keep their recorded
+ * state and its recorded uses, its plist included (not tracked now); a
+ * job sharing a file with it acknowledges the new version. */
+static void test_unreadable_plist(void)
+{
+	static const enum rl_result_status ok[] = {RL_RESULT_RESTARTED};
+	struct fx f;
+	const struct rl_use *u;
+
+	setup(&f);
+	f.steps[0].job = &f.jobs[1]; /* the plan: b only */
+	file(&f.prev, "/L/org.example.a.plist", V1, NULL, "org.example.a", NULL);
+	file(&f.prev, "/lib/shared", V1, NULL, "org.example.a", "org.example.b", NULL);
+	file(&f.cur, "/lib/shared", V2, NULL, "org.example.b", NULL);
+	rl_strv_push(&f.unreadable, "org.example.a");
+	plan(&f, 1, 1, ok);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/lib/shared"), V1);
+	CHECK(use_of(&f, "/lib/shared", "org.example.a") != NULL);
+	u = use_of(&f, "/lib/shared", "org.example.b");
+	CHECK(u && u->ack && strstr(u->ack, V2));
+	CHECK_STR(sha_of(&f, "/L/org.example.a.plist"), V1);
+	CHECK(use_of(&f, "/L/org.example.a.plist", "org.example.a") != NULL);
+	teardown(&f);
+
+	/* Without results (baseline, record) nothing is kept. */
+	setup(&f);
+	file(&f.prev, "/L/org.example.a.plist", V1, NULL, "org.example.a", NULL);
+	rl_strv_push(&f.unreadable, "org.example.a");
+	f.c.results = NULL;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_INT(f.cur.n, 0);
+	teardown(&f);
+}
+
+/* A file the job no longer uses (the upgrade dropped a library) comes
+ * back, recorded state and uses, while the job's restart is pending; not
+ * once it restarted. A file first seen now is recorded as it is. */
+static void test_removed_and_kept(void)
+{
+	for (int failed = 0; failed <= 1; failed++) {
+		const enum rl_result_status st = failed ? RL_RESULT_FAILED : RL_RESULT_RESTARTED;
+		struct fx f;
+
+		setup(&f);
+		file(&f.prev, "/lib/old", V1, NULL, "org.example.a", NULL);
+		file(&f.cur, "/lib/new", V2, NULL, "org.example.a", NULL);
+		plan(&f, 1, 1, &st);
+		rl_commit_apply(&f.cur, &f.c);
+		CHECK_STR(sha_of(&f, "/lib/new"), V2);
+		if (failed) {
+			CHECK_INT(f.cur.n, 2);
+			CHECK_STR(sha_of(&f, "/lib/old"), V1);
+			CHECK(use_of(&f, "/lib/old", "org.example.a") != NULL);
+		} else {
+			CHECK_INT(f.cur.n, 1);
+			CHECK(rl_manifest_find(&f.cur, "/lib/old") == NULL);
+		}
+		teardown(&f);
+	}
+}
+
+/* A file shared by a failed job and one that restarted: kept for the
+ * first, acknowledged at the new version by the second; an earlier
+ * acknowledgement of a still pending job survives. */
+static void test_ack(void)
+{
+	static const enum rl_result_status st[] = {RL_RESULT_FAILED, RL_RESULT_RESTARTED,
+						   RL_RESULT_DEFERRED};
+	struct fx f;
+	const struct rl_use *u;
+	char *now;
+
+	setup(&f);
+	file(&f.prev, "/etc/shared.conf", V1, "file:1:50:old", "org.example.a", "org.example.b",
+	     "org.example.c", NULL);
+	now = rl_fileinfo_fingerprint(
+		&file(&f.cur, "/etc/shared.conf", V2, NULL, "org.example.a", "org.example.b",
+		      "org.example.c", NULL)
+			 ->fi);
+	plan(&f, 3, 3, st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/etc/shared.conf"), V1);
+	u = use_of(&f, "/etc/shared.conf", "org.example.b");
+	CHECK(u && u->ack);
+	CHECK_STR(u->ack, now);
+	u = use_of(&f, "/etc/shared.conf", "org.example.a");
+	CHECK_STR(u->ack, "file:1:50:old");
+	u = use_of(&f, "/etc/shared.conf", "org.example.c");
+	CHECK_STR(u->ack, "file:1:50:old");
+	free(now);
+	teardown(&f);
+
+	/* Nothing pending: the file advances and carries no acknowledgement. */
+	setup(&f);
+	file(&f.prev, "/etc/shared.conf", V1, NULL, "org.example.a", "org.example.b", NULL);
+	file(&f.cur, "/etc/shared.conf", V2, NULL, "org.example.a", "org.example.b", NULL);
+	{
+		static const enum rl_result_status done[] = {RL_RESULT_RESTARTED,
+							     RL_RESULT_RESTARTED};
+
+		plan(&f, 2, 2, done);
+	}
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/etc/shared.conf"), V2);
+	CHECK(use_of(&f, "/etc/shared.conf", "org.example.b")->ack == NULL);
+	teardown(&f);
+}
+
+/* After `run --verify` the commit re-hashes: a file whose content changed
+ * under the same (dev, ino, size, mtime, ctime) is recorded with its new
+ * hash, else every later --verify run would find the change again. */
+static void test_verify_rehashes(void)
+{
+	char *dir = check_tmpdir();
+	char *path = rl_path_join(dir, "prog");
+	char *mpath = rl_path_join(dir, "manifest.json");
+	struct rl_fileinfo real = {0};
+	struct rl_error err = {0};
+	struct rl_manifest loaded;
+
+	check_write(dir, "prog", "#!/bin/sh\necho new\n", 0755);
+	CHECK_INT(rl_fileinfo_read(path, &real, NULL), 0);
+	CHECK_INT(rl_fileinfo_hash(path, &real, NULL), 0);
+	for (int verify = 0; verify <= 1; verify++) {
+		struct fx f;
+		struct rl_entry *old, *e;
+		struct rl_use u = {.label = (char *)(uintptr_t) "org.example.a",
+				   .role = RL_ROLE_PROGRAM,
+				   .via = (char *)(uintptr_t) "Program"};
+
+		setup(&f);
+		/* Recorded: the same identity as on disk, another content. */
+		old = rl_manifest_add(&f.prev, path);
+		rl_fileinfo_copy(&old->fi, &real);
+		snprintf(old->fi.sha256, sizeof(old->fi.sha256), "%s", V1);
+		rl_entry_add_use(old, &u);
+		e = rl_manifest_add(&f.cur, path);
+		rl_entry_add_use(e, &u);
+		{
+			static const enum rl_result_status ok[] = {RL_RESULT_RESTARTED};
+
+			plan(&f, 1, 1, ok);
+		}
+		CHECK_INT(rl_commit_save(&f.cur, &f.c, verify, mpath, &err), 0);
+		rl_manifest_init(&loaded);
+		CHECK_INT(rl_manifest_load(&loaded, mpath, &err), 0);
+		CHECK(rl_manifest_find(&loaded, path) != NULL);
+		/* Without verify the recorded hash is reused (the fast path). */
+		CHECK_STR(rl_manifest_find(&loaded, path)->fi.sha256, verify ? real.sha256 : V1);
+		rl_manifest_release(&loaded);
+		teardown(&f);
+	}
+	rl_fileinfo_release(&real);
+	check_rmtree(dir);
+	free(path);
+	free(mpath);
+	free(dir);
+}
+
+int main(void)
+{
+	test_failed();
+	test_deferred();
+	test_not_reached();
+	test_unreadable_plist();
+	test_removed_and_kept();
+	test_ack();
+	test_verify_rehashes();
+	return check_done();
+}
