@@ -168,14 +168,21 @@ static void nap(const struct step_run *s)
 	sleep_until(s, t < s->deadline ? t : s->deadline);
 }
 
+/* What launchd says of the last exit: code or signal, and its reason
+ * ("OS_REASON_DYLD | …" when a library upgrade broke the binary). */
 static void exit_text(const struct rl_service_status *st, char *buf, size_t n)
 {
+	size_t len;
+
 	if (st->last_signal[0])
 		snprintf(buf, n, "last terminating signal %s", st->last_signal);
 	else if (st->last_exit[0])
 		snprintf(buf, n, "last exit code %s", st->last_exit);
 	else
 		snprintf(buf, n, "last exit code unknown");
+	len = strlen(buf);
+	if (st->last_exit_reason[0] && len < n)
+		snprintf(buf + len, n - len, "; last exit reason %s", st->last_exit_reason);
 }
 
 static enum state st_policy(struct step_run *s)
@@ -546,7 +553,7 @@ static enum state st_wait_running(struct step_run *s)
 static enum state st_settle(struct step_run *s)
 {
 	struct rl_service_status st;
-	char how[300];
+	char how[600];
 	int rc = poll_status(s, &st);
 
 	if (rc == -2)
