@@ -74,12 +74,15 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
 
-		if (rl_job_files(&js->v[i], libs, &f, &err) < 0)
+		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
-		else if (as_json)
-			json_array_append_new(jobs, job_json(&js->v[i], &f));
-		else
-			print_job(&js->v[i], &f, i == 0);
+		} else {
+			rl_jobfiles_warn(&js->v[i], &f);
+			if (as_json)
+				json_array_append_new(jobs, job_json(&js->v[i], &f));
+			else
+				print_job(&js->v[i], &f, i == 0);
+		}
 		rl_jobfiles_release(&f);
 	}
 	if (rc == CLI_EXIT_OK && as_json) {

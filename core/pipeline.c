@@ -33,8 +33,11 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
 	}
+	/* Checked whole on every load, against the jobs found. */
+	if (rc == 0 && !o->config)
+		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
-		rc = rl_jobs_track(js, libs, m, err);
+		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
 		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
 	return rc;
@@ -136,7 +139,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
-		if (rl_proc_inspect(st.pid, code_tracked, v, &v->view, err) < 0)
+		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
 			return -1;
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
@@ -224,6 +227,92 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	return rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err);
 }
 
+static void package_note(struct rl_pipeline *p, struct rl_package *pkg)
+{
+	rl_xgrow((void **)&p->packages, &p->packages_alloc, p->npackages + 1, sizeof(*p->packages));
+	p->packages[p->npackages++] = *pkg; /* ownership moves */
+	memset(pkg, 0, sizeof(*pkg));
+}
+
+/* Read every package and judge the tracked files of ms against it. */
+static int archives_effects(struct rl_pipeline *p, const struct rl_strv *archives,
+			    const char *prefix, const struct rl_manifest *const *ms, size_t nms,
+			    struct rl_effects *fx, struct rl_error *err)
+{
+	for (size_t i = 0; i < archives->n; i++) {
+		struct rl_package pkg;
+		int rc = rl_install_effects(archives->v[i], prefix, ms, nms, fx, &pkg, err);
+
+		if (rc == 0)
+			package_note(p, &pkg);
+		rl_package_release(&pkg);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *archives,
+			const char *prefix, struct rl_pipeline *p, struct rl_error *err)
+{
+	const struct rl_manifest *ms[1];
+	struct rl_effects fx = {0};
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rl_config_init(&p->cfg);
+	rl_manifest_init(&p->prev);
+	rl_manifest_init(&p->current);
+	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
+	p->libs = rl_libcache_new();
+	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+		return -1;
+	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
+	if (rc < 0)
+		return -1;
+	p->have_prev = rc == 0;
+	/* The files as `record` would see them now: the state the packages
+	 * are installed over (recorded hashes are reused when unchanged). */
+	if (rl_snapshot_take(&p->current, p->have_prev ? &p->prev : NULL, 0, err) < 0)
+		return -1;
+	ms[0] = &p->current;
+	rc = archives_effects(p, archives, prefix, ms, 1, &fx, err);
+	if (rc == 0) {
+		rl_effects_to_diff(&fx, 0, &p->diff);
+		rc = rl_plan_build(&p->diff, &p->jobs, NULL, 0, &p->cfg, &p->plan, err);
+	}
+	rl_effects_release(&fx);
+	return rc;
+}
+
+int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, const char *prefix,
+		      struct rl_strv *labels, struct rl_error *err)
+{
+	const struct rl_manifest *ms[2] = {&p->current, &p->prev};
+	struct rl_effects fx = {0};
+
+	/* The tracked files as they are now (commit reads them again). */
+	for (size_t i = 0; i < p->current.n; i++) {
+		struct rl_entry *e = &p->current.entries[i];
+		struct rl_fileinfo fi;
+
+		if (rl_fileinfo_read(e->path, &fi, err) < 0)
+			return -1;
+		rl_fileinfo_release(&e->fi);
+		e->fi = fi;
+	}
+	if (archives_effects(p, archives, prefix, ms, p->have_prev ? 2 : 1, &fx, err) < 0) {
+		rl_effects_release(&fx);
+		return -1;
+	}
+	for (size_t i = 0; i < fx.n; i++)
+		for (size_t u = 0; u < fx.v[i].entry->nuses; u++)
+			if (!rl_strv_contains(labels, fx.v[i].entry->uses[u].label))
+				rl_strv_push(labels, fx.v[i].entry->uses[u].label);
+	rl_effects_release(&fx);
+	return 0;
+}
+
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
 			    char **why)
 {
@@ -234,13 +323,19 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].job == job)
 			jv = &p->views[i];
-	if (rl_proc_inspect(pid, jv ? code_tracked : NULL, jv, &v, NULL) < 0)
+	/* The new tree: under daemondo or a wrapper, the daemon itself must
+	 * run the files now on disk. */
+	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
-	if (stale)
+	if (stale && v.stale[0].pid != pid)
+		*why = rl_xasprintf("pid %ld (child of %s pid %ld) still runs replaced code: %s%s",
+				    (long)v.stale[0].pid, v.stale[0].parent_name,
+				    (long)v.stale[0].ppid, v.stale[0].path,
+				    v.stale[0].deleted ? " (deleted)" : "");
+	else if (stale)
 		*why = rl_xasprintf("pid %ld still runs replaced code: %s%s", (long)pid,
-				    v.nstale ? v.stale[0].path : "?",
-				    v.nstale && v.stale[0].deleted ? " (deleted)" : "");
+				    v.stale[0].path, v.stale[0].deleted ? " (deleted)" : "");
 	rl_proc_view_release(&v);
 	return stale;
 }
@@ -262,6 +357,9 @@ void rl_pipeline_release(struct rl_pipeline *p)
 {
 	free(p->manifest_path);
 	rl_strv_release(&p->unreadable);
+	for (size_t i = 0; i < p->npackages; i++)
+		rl_package_release(&p->packages[i]);
+	free(p->packages);
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);

@@ -33,6 +33,10 @@ const char *rl_proc_verdict_name(enum rl_proc_verdict v);
 
 struct rl_proc_file {
 	char *path;        /* as the kernel reports it: untrusted text, for messages */
+	pid_t pid;         /* the process that runs it: the view's pid or a descendant */
+	pid_t ppid;        /* a descendant's parent in the tree (0 for the view's pid) */
+	char *parent_name; /* that parent's name as the kernel gives it (untrusted,
+			    * control bytes shown as '?'), NULL for the view's pid */
 	int is_exe;        /* the main executable (else a mapped file) */
 	int deleted;       /* the kernel says it was unlinked */
 	uint64_t dev;      /* identity of the file the process runs */
@@ -50,6 +54,7 @@ struct rl_proc_view {
 				    * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
 	size_t nstale;
+	size_t nprocs;             /* processes judged (1 for rl_proc_inspect) */
 };
 
 /* Decides which mapped files count besides the main executable: the
@@ -67,5 +72,67 @@ typedef int (*rl_proc_tracked_fn)(const char *path, void *ctx);
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err);
 void rl_proc_view_release(struct rl_proc_view *v);
+
+/* What the kernel says of a process, read once: its parent, an opaque
+ * start time (equal only for the same process) and its short name (Linux
+ * comm, macOS p_comm: settable by the process, for messages only). */
+struct rl_proc_status {
+	pid_t ppid;
+	uint64_t start;
+	char name[64];
+};
+
+/* 0, or an errno value (ESRCH: no such process or a zombie). */
+int rl_proc_status(pid_t pid, struct rl_proc_status *st);
+
+struct rl_pidv {
+	pid_t *v;
+	size_t n;
+	size_t alloc;
+};
+
+/* Listing children. Linux reads /proc/<pid>/task/<tid>/children where the
+ * kernel has it, else makes one pass over /proc by ppid (once per lister);
+ * macOS asks proc_listchildpids. RL_PROC_LISTER_SCAN forces the pass over
+ * /proc (for tests of that path; ignored where there is no /proc). */
+#define RL_PROC_LISTER_SCAN 1
+
+struct rl_proc_lister;
+struct rl_proc_lister *rl_proc_lister_new(int flags);
+/* Append pid's direct children to out: 0, or an errno value. The answer
+ * is a hint: a child may exit or appear at any time. */
+int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv *out);
+void rl_proc_lister_free(struct rl_proc_lister *l);
+
+/* A job's processes: launchd's pid and all its descendants.
+ * Bounds per tree: RL_PROC_TREE_MAX_PROCS processes and RL_PROC_TREE_MAX_DEPTH
+ * levels below pid; what lies beyond makes the tree UNKNOWN unless some
+ * process is stale. */
+#define RL_PROC_TREE_MAX_PROCS 4096
+#define RL_PROC_TREE_MAX_DEPTH 32
+
+/* The effects the tree walk uses; NULL in rl_proc_tree_inspect: the
+ * platform's (rl_proc_inspect, rl_proc_status, a lister). */
+struct rl_proc_ops {
+	int (*inspect)(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
+		       struct rl_proc_view *out);
+	int (*status)(void *ctx, pid_t pid, struct rl_proc_status *st);
+	int (*children)(void *ctx, pid_t pid, struct rl_pidv *out);
+	void *ctx;
+};
+
+/* Inspect pid and every descendant, each as rl_proc_inspect does, and
+ * merge them into out (pid: the root, exe: the root's). A descendant is
+ * judged only while its parent is the one it was listed under, from
+ * before to after its inspection (else it exited or was reparented
+ * mid-walk: skipped, as is one that is GONE). Verdict: GONE when the root
+ * is; STALE when any process is (each stale file names its pid, parent
+ * and the parent's name); else UNKNOWN when any process, or a part of the
+ * tree, could not be judged (why names the process: "pid 1207 (child of
+ * daemondo pid 1180): permission denied"); else FRESH. Returns 0, or -1
+ * only for pid <= 0. */
+int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
+			 struct rl_error *err);
 
 #endif

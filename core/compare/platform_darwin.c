@@ -16,18 +16,23 @@
  *   deleted. Other regions count when the tracked callback accepts them.
  * EPERM (another user's process, as non-root) is UNKNOWN "permission
  * denied"; ESRCH is GONE.
+ *
+ * The process tree: proc_listchildpids for a pid's children and
+ * PROC_PIDTBSDINFO (pbi_ppid, start time, pbi_comm) for each one's status.
  */
 #include "core/compare/platform.h"
 
 #include <errno.h>
 #include <libproc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/proc.h>
 #include <sys/proc_info.h>
 #include <sys/stat.h>
 
 #include "core/compare/procview.h"
+#include "core/base/util.h"
 
 #define REGIONS_MAX (1u << 20)
 
@@ -175,4 +180,74 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	return 0;
+}
+
+int rl_proc_status(pid_t pid, struct rl_proc_status *st)
+{
+	struct proc_bsdinfo bi;
+	int e;
+
+	memset(st, 0, sizeof(*st));
+	if (pid <= 0)
+		return ESRCH;
+	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, (int)sizeof(bi));
+	if (e)
+		return e;
+	if (bi.pbi_status == SZOMB)
+		return ESRCH;
+	st->ppid = (pid_t)bi.pbi_ppid;
+	st->start = (uint64_t)bi.pbi_start_tvsec * 1000000u + (uint64_t)bi.pbi_start_tvusec;
+	bi.pbi_comm[sizeof(bi.pbi_comm) - 1] = '\0';
+	snprintf(st->name, sizeof(st->name), "%s", bi.pbi_comm);
+	return 0;
+}
+
+/* proc_listchildpids (libproc.h) answers the pids whose parent is pid
+ * (proc_listpids with PROC_PPID_ONLY), as a count of pids; 0 with errno
+ * set is a failure. */
+struct rl_proc_lister {
+	int unused;
+};
+
+struct rl_proc_lister *rl_proc_lister_new(int flags)
+{
+	(void)flags; /* no /proc to scan */
+	return rl_xcalloc(1, sizeof(struct rl_proc_lister));
+}
+
+void rl_proc_lister_free(struct rl_proc_lister *l)
+{
+	free(l);
+}
+
+#define CHILDREN_MAX 65536
+
+int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv *out)
+{
+	int cap = 64;
+
+	(void)l;
+	for (;;) {
+		pid_t *buf = rl_xcalloc((size_t)cap, sizeof(*buf));
+		int n;
+
+		errno = 0;
+		n = proc_listchildpids(pid, buf, cap * (int)sizeof(*buf));
+		if (n <= 0) {
+			int e = errno;
+
+			free(buf);
+			return n < 0 || e ? (e ? e : EIO) : 0;
+		}
+		if (n < cap || cap >= CHILDREN_MAX) {
+			for (int i = 0; i < n && i < cap; i++) {
+				rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+				out->v[out->n++] = buf[i];
+			}
+			free(buf);
+			return 0;
+		}
+		free(buf);
+		cap *= 2; /* maybe more: ask again with room to spare */
+	}
 }

@@ -33,6 +33,7 @@
  */
 #include "core/compare/platform.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -61,8 +62,10 @@ uid_t rl_platform_console_uid(uid_t fallback)
 
 struct pstat {
 	char state;
+	unsigned long long ppid;
 	unsigned long long flags;
 	unsigned long long start;
+	char comm[64];
 };
 
 /* Field idx (0: state, the one after "(comm)") of a stat line, as a number. */
@@ -92,7 +95,7 @@ static int pstat_field(const char *p, int idx, unsigned long long *out)
 static int read_pstat(pid_t pid, struct pstat *ps)
 {
 	char path[64], buf[STAT_TEXT_MAX];
-	const char *p;
+	const char *p, *comm;
 	ssize_t n;
 	int fd, e;
 
@@ -110,9 +113,14 @@ static int read_pstat(pid_t pid, struct pstat *ps)
 	p = strrchr(buf, ')');
 	if (!p || p[1] != ' ' || !p[2])
 		return EINVAL;
+	comm = strchr(buf, '(');
+	if (!comm || comm > p)
+		return EINVAL;
+	snprintf(ps->comm, sizeof(ps->comm), "%.*s", (int)(p - comm - 1), comm + 1);
 	p += 2;
 	ps->state = *p;
-	if (pstat_field(p, 6, &ps->flags) || pstat_field(p, 19, &ps->start))
+	if (pstat_field(p, 1, &ps->ppid) || pstat_field(p, 6, &ps->flags) ||
+	    pstat_field(p, 19, &ps->start))
 		return EINVAL;
 	return 0;
 }
@@ -415,5 +423,189 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	if (e == ENOENT || e == ESRCH ||
 	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	return 0;
+}
+
+int rl_proc_status(pid_t pid, struct rl_proc_status *st)
+{
+	struct pstat ps;
+	int e;
+
+	memset(st, 0, sizeof(*st));
+	if (pid <= 0)
+		return ESRCH;
+	e = read_pstat(pid, &ps);
+	if (e == ENOENT)
+		return ESRCH;
+	if (e)
+		return e;
+	if (ps.state == 'Z' || ps.state == 'X')
+		return ESRCH;
+	if (ps.ppid > INT_MAX)
+		return EINVAL;
+	st->ppid = (pid_t)ps.ppid;
+	st->start = ps.start;
+	snprintf(st->name, sizeof(st->name), "%s", ps.comm);
+	return 0;
+}
+
+/* Children: /proc/<pid>/task/<tid>/children (Linux 3.5+ with
+ * CONFIG_PROC_CHILDREN) lists each thread's children; without it, one
+ * pass over /proc collects every process's ppid, kept for the lister's
+ * life (the walk of one tree). */
+struct rl_proc_lister {
+	int scan;       /* use the pass over /proc */
+	int scanned;
+	pid_t *pid;     /* the pass: pid[i]'s parent is ppid[i] */
+	pid_t *ppid;
+	size_t n;
+	size_t alloc;
+};
+
+struct rl_proc_lister *rl_proc_lister_new(int flags)
+{
+	struct rl_proc_lister *l = rl_xcalloc(1, sizeof(*l));
+
+	l->scan = (flags & RL_PROC_LISTER_SCAN) != 0;
+	return l;
+}
+
+void rl_proc_lister_free(struct rl_proc_lister *l)
+{
+	if (!l)
+		return;
+	free(l->pid);
+	free(l->ppid);
+	free(l);
+}
+
+static void pidv_push(struct rl_pidv *out, pid_t pid)
+{
+	rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+	out->v[out->n++] = pid;
+}
+
+static int parse_pid(const char *s, pid_t *out)
+{
+	unsigned long long v;
+
+	if (pstat_field(s, 0, &v) != 0 || v == 0 || v > INT_MAX)
+		return -1;
+	*out = (pid_t)v;
+	return 0;
+}
+
+/* One children file: space-separated pids. 0, or an errno value. */
+static int read_children_file(const char *path, struct rl_pidv *out)
+{
+	char buf[4096];
+	struct rl_buf text = {0};
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0 && text.len < (1u << 20))
+		rl_buf_add(&text, buf, (size_t)n);
+	if (n < 0)
+		e = errno;
+	close(fd);
+	for (const char *p = text.data; !e && p && *p;) {
+		size_t len = strcspn(p, " \n");
+		char word[24];
+		pid_t pid;
+
+		if (len && len < sizeof(word)) {
+			memcpy(word, p, len);
+			word[len] = '\0';
+			if (parse_pid(word, &pid) == 0)
+				pidv_push(out, pid);
+		}
+		p += len;
+		p += strspn(p, " \n");
+	}
+	rl_buf_release(&text);
+	return e;
+}
+
+static int numeric(const char *s, pid_t *pid)
+{
+	for (const char *c = s; *c; c++)
+		if (*c < '0' || *c > '9')
+			return 0;
+	return *s && parse_pid(s, pid) == 0;
+}
+
+/* 0, ENOENT when the kernel has no children files, or another errno. */
+static int children_from_tasks(pid_t pid, struct rl_pidv *out)
+{
+	char path[96];
+	struct dirent *de;
+	DIR *d;
+	int e = 0;
+
+	/* The leader's task entry stays while any thread lives. */
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if (access(path, F_OK) != 0) {
+		if (errno != ENOENT)
+			return errno;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)pid);
+		return access(path, F_OK) == 0 ? ENOENT : ESRCH;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? ESRCH : errno;
+	while ((de = readdir(d)) != NULL && !e) {
+		pid_t tid;
+
+		if (!numeric(de->d_name, &tid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
+		e = read_children_file(path, out);
+		if (e == ENOENT || e == ESRCH)
+			e = 0; /* the thread exited meanwhile */
+	}
+	closedir(d);
+	return e;
+}
+
+static void scan_proc(struct rl_proc_lister *l)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	l->scanned = 1;
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct pstat ps;
+		pid_t pid;
+
+		if (!numeric(de->d_name, &pid) || read_pstat(pid, &ps) != 0 || ps.ppid == 0 ||
+		    ps.ppid > INT_MAX)
+			continue;
+		rl_xgrow((void **)&l->pid, &l->alloc, l->n + 1, sizeof(*l->pid));
+		l->ppid = rl_xrealloc(l->ppid, l->alloc * sizeof(*l->ppid));
+		l->pid[l->n] = pid;
+		l->ppid[l->n++] = (pid_t)ps.ppid;
+	}
+	closedir(d);
+}
+
+int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv *out)
+{
+	if (!l->scan) {
+		int e = children_from_tasks(pid, out);
+
+		if (e != ENOENT)
+			return e;
+		l->scan = 1;
+	}
+	if (!l->scanned)
+		scan_proc(l);
+	for (size_t i = 0; i < l->n; i++)
+		if (l->ppid[i] == pid)
+			pidv_push(out, l->pid[i]);
 	return 0;
 }

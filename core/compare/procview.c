@@ -33,8 +33,10 @@ void rl_proc_view_release(struct rl_proc_view *v)
 
 	if (!v)
 		return;
-	for (i = 0; i < v->nstale; i++)
+	for (i = 0; i < v->nstale; i++) {
 		free(v->stale[i].path);
+		free(v->stale[i].parent_name);
+	}
 	free(v->stale);
 	free(v->why);
 	free(v->exe);
@@ -47,6 +49,7 @@ void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out,
 	memset(out, 0, sizeof(*out));
 	out->pid = pid;
 	out->verdict = RL_PROC_UNKNOWN;
+	out->nprocs = 1;
 	s->view = out;
 }
 
@@ -102,6 +105,7 @@ static void add_stale(struct rl_procview_scan *s, char *path, int is_exe, int de
 	f = &v->stale[v->nstale++];
 	memset(f, 0, sizeof(*f));
 	f->path = path;
+	f->pid = v->pid;
 	f->is_exe = is_exe;
 	f->deleted = deleted;
 	f->dev = dev;
@@ -222,6 +226,7 @@ void rl_procview_scan_abort(struct rl_procview_scan *s, enum rl_proc_verdict v, 
 	rl_proc_view_release(view);
 	view->pid = pid;
 	view->exe = exe;
+	view->nprocs = 1;
 	view->verdict = v;
 	va_start(ap, fmt);
 	view->why = vformat(fmt, ap);

@@ -1,7 +1,13 @@
 /* ELF: 32/64-bit in either byte order, read for PT_INTERP and the dynamic
  * section's DT_NEEDED, DT_RPATH and DT_RUNPATH. The dynamic string table is
  * given as an address (DT_STRTAB), mapped to a file offset through the
- * PT_LOAD segments as the loader would map it. */
+ * PT_LOAD segments as the loader would map it.
+ *
+ * ld.so reads these strings at DT_STRTAB + index without checking DT_STRSZ
+ * (glibc elf/dl-load.c and dl-deps.c use the index as is), and linkers
+ * have written files whose names lie past it (Homebrew's own test fixture
+ * libforty.so.0). So a string is bounded, as in the loader, by the loaded
+ * segment that holds the table, never by DT_STRSZ. */
 #include "core/discover/objparse.h"
 
 #include <stdlib.h>
@@ -14,7 +20,6 @@
 #define DT_NULL	   0u
 #define DT_NEEDED  1u
 #define DT_STRTAB  5u
-#define DT_STRSZ   10u
 #define DT_RPATH   15u
 #define DT_RUNPATH 29u
 
@@ -34,8 +39,8 @@ struct phdr {
 struct dyninfo {
 	uint64_t needed[RL_OBJ_MAX_DEPS];
 	size_t nneeded;
-	uint64_t strtab, strsz, rpath, runpath;
-	int has_strtab, has_strsz, has_rpath, has_runpath;
+	uint64_t strtab, rpath, runpath;
+	int has_strtab, has_rpath, has_runpath;
 };
 
 int rl_elf_magic(const unsigned char *p, size_t n)
@@ -139,10 +144,6 @@ static int dyn_entry(const struct elf *e, uint64_t tag, uint64_t val, struct dyn
 		d->strtab = val;
 		d->has_strtab = 1;
 		break;
-	case DT_STRSZ:
-		d->strsz = val;
-		d->has_strsz = 1;
-		break;
 	case DT_RPATH:
 		d->rpath = val;
 		d->has_rpath = 1;
@@ -193,7 +194,8 @@ static int read_dynamic(const struct elf *e, struct dyninfo *d, struct rl_error 
 	return rc;
 }
 
-/* Map the string table's address to [*off, *off + *len) in the file. */
+/* Map the string table's address to [*off, *off + *len) in the file: from
+ * DT_STRTAB to the end of the file content of its PT_LOAD segment. */
 static int map_strtab(const struct elf *e, const struct dyninfo *d, uint64_t *off, uint64_t *len,
 		      struct rl_error *err)
 {
@@ -208,8 +210,6 @@ static int map_strtab(const struct elf *e, const struct dyninfo *d, uint64_t *of
 		*off = p.off + (d->strtab - p.vaddr);
 		end = p.off + p.filesz;
 		*len = end - *off;
-		if (d->has_strsz && d->strsz < *len)
-			*len = d->strsz;
 		return 0;
 	}
 	rl_error_set(err, "cannot parse ELF file '%s': DT_STRTAB %s", e->src->name,
@@ -226,8 +226,8 @@ static char *get_string(const struct elf *e, uint64_t off, uint64_t len, uint64_
 
 	if (idx >= len) {
 		rl_error_set(err,
-			     "cannot parse ELF file '%s': string index %llu past the string table "
-			     "(%llu bytes)",
+			     "cannot parse ELF file '%s': string index %llu past the segment of the "
+			     "string table (%llu bytes)",
 			     e->src->name, (unsigned long long)idx, (unsigned long long)len);
 		return NULL;
 	}

@@ -223,6 +223,7 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
+	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
 	    get_keepalive(root, &j->keepalive, why) < 0 ||
 	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
@@ -344,6 +345,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->program);
 	rl_strv_release(&j->args);
 	free(j->workdir);
+	free(j->rootdir);
 	rl_strv_release(&j->env);
 	memset(j, 0, sizeof(*j));
 }

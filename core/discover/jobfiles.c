@@ -1,6 +1,8 @@
 #include "core/discover/jobfiles.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -9,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
-#include "core/discover/shlex.h"
+#include "core/discover/shread.h"
 
 #define MAX_HOPS      40 /* symlinks followed for one path, as the kernel's ELOOP limit */
 #define MAX_DEPTH     4	 /* scripts calling scripts, interpreters of interpreters */
@@ -17,17 +19,22 @@
 #define SCRIPT_MAX    (256 * 1024)
 #define SHEBANG_MAX   512
 #define MAX_FILES     4096 /* per job: a hostile script cannot make the walk quadratic */
+#define MAX_UNRESOLVED 32  /* words kept for the job's one warning */
+#define WORD_SHOWN    80   /* bytes of a word shown in it */
 
 /* launchd's PATH for jobs that do not set one, and for bare Program names. */
-static const char default_path[] = "/usr/bin:/bin:/usr/sbin:/sbin";
+static const char default_path[] = RL_SHREAD_DEFAULT_PATH;
 
 struct ctx {
 	const struct rl_job *job;
 	struct rl_libcache *libs;
 	struct rl_jobfiles *out;
 	const char *path;	/* the job's PATH */
+	struct rl_shenv env;	/* the job's environment, as scripts start with it */
+	char *root;		/* RootDirectory (real path), NULL when none */
 	struct rl_strv scanned; /* scripts already read */
 	int full;		/* MAX_FILES reached (warned once) */
+	int dry;		/* > 0: resolving only, nothing recorded */
 };
 
 /* Where a walk ended: the real file (or the path that does not exist). */
@@ -51,7 +58,7 @@ static void add_file(struct ctx *c, const char *path, enum rl_role role, const c
 {
 	struct rl_jobfile *f;
 
-	if (has_file(c, path, role))
+	if (c->dry || has_file(c, path, role))
 		return;
 	if (c->out->n >= MAX_FILES) {
 		if (!c->full)
@@ -163,8 +170,12 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 	target[n] = '\0';
 	rl_buf_addf(via, " → %s", hop_word(cand));
 	add_file(c, cand, link_role, via->data, 0);
-	if (target[0] == '/')
+	if (target[0] == '/') {
+		/* inside a RootDirectory, / is the root */
 		rl_buf_reset(cur);
+		if (c->root)
+			rl_buf_adds(cur, c->root);
+	}
 	if ((size_t)n + strlen(after) > MAX_PATH_TEXT) {
 		rl_warn("cannot resolve '%s': path too long", cand);
 		return NULL;
@@ -190,6 +201,8 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 	if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
 		char *slash = cur->len ? strrchr(cur->data, '/') : NULL;
 
+		if (c->root && strcmp(cur->data, c->root) == 0)
+			slash = NULL; /* the root's parent is the root */
 		if (slash) {
 			cur->len = (size_t)(slash - cur->data);
 			cur->data[cur->len] = '\0';
@@ -242,6 +255,8 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 
 	memset(r, 0, sizeof(*r));
 	rl_buf_adds(&v, via);
+	if (c->root)
+		rl_buf_adds(&cur, c->root);
 	while (rc == 1) {
 		while (rest[pos] == '/')
 			pos++;
@@ -269,11 +284,67 @@ static void resolved_release(struct resolved *r)
 	free(r->via);
 }
 
-static int is_executable_file(const char *path)
+static void note_unresolved(struct ctx *c, const char *fmt, ...) RL_PRINTF(2, 3);
+
+/* Something that decides what the job runs but that only a running shell
+ * (or a missing file) could tell: kept for the job's one warning. */
+static void note_unresolved(struct ctx *c, const char *fmt, ...)
+{
+	struct rl_buf b = {0};
+	va_list ap;
+
+	if (c->dry)
+		return;
+	va_start(ap, fmt);
+	rl_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	if (c->out->unresolved.n < MAX_UNRESOLVED && !rl_strv_contains(&c->out->unresolved, b.data))
+		rl_strv_push(&c->out->unresolved, b.data);
+	else if (!rl_strv_contains(&c->out->unresolved, b.data))
+		c->out->nunresolved_more++;
+	rl_buf_release(&b);
+}
+
+/* A word for a message: bounded, control bytes as '?'. */
+static char *shown(const char *word)
+{
+	char *t = rl_xstrndup(word, strnlen(word, WORD_SHOWN));
+
+	for (unsigned char *p = (unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return t;
+}
+
+/* Where path (as the job sees it) is on this system: inside RootDirectory
+ * when there is one. NULL when it cannot be resolved. */
+static char *host_path(struct ctx *c, const char *path)
+{
+	struct resolved r;
+	char *real;
+
+	if (!c->root)
+		return rl_xstrdup(path);
+	c->dry++;
+	if (walk(c, path, RL_ROLE_SYMLINK, "", &r) < 0) {
+		c->dry--;
+		return NULL;
+	}
+	c->dry--;
+	real = r.real;
+	r.real = NULL;
+	resolved_release(&r);
+	return real;
+}
+
+static int is_executable_file(struct ctx *c, const char *path)
 {
 	struct stat st;
+	char *host = host_path(c, path);
+	int ok = host && stat(host, &st) == 0 && S_ISREG(st.st_mode) && access(host, X_OK) == 0;
 
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+	free(host);
+	return ok;
 }
 
 /* A bare name through a PATH list, as execvp and launchd look it up. */
@@ -296,7 +367,7 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 			free(abs);
 		}
 		free(dir);
-		if (cand && is_executable_file(cand))
+		if (cand && is_executable_file(c, cand))
 			return cand;
 		free(cand);
 		s += len;
@@ -308,7 +379,7 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 
 /* word as an absolute path: relative paths from the job's working
  * directory (launchd starts jobs in / otherwise), bare names through
- * search. NULL (warned) when a bare name is nowhere on it. */
+ * search. NULL (noted) when a bare name is nowhere on it. */
 static char *locate(struct ctx *c, const char *word, const char *search)
 {
 	char *p;
@@ -318,8 +389,12 @@ static char *locate(struct ctx *c, const char *word, const char *search)
 	if (strchr(word, '/'))
 		return rl_path_join(c->job->workdir ? c->job->workdir : "/", word);
 	p = search_path(c, word, search);
-	if (!p)
-		rl_warn("cannot find '%s' in '%s' for job '%s'", word, search, c->job->label);
+	if (!p) {
+		char *w = shown(word);
+
+		note_unresolved(c, "'%s' (not found in '%s')", w, search);
+		free(w);
+	}
 	return p;
 }
 
@@ -463,73 +538,118 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	resolved_release(&r);
 }
 
-/* Builtins that sh runs without looking for a file. */
-static int is_builtin(const char *name)
-{
-	static const char *const builtins[] = {
-		":",	    ".",      "[",     "alias",	 "break",  "case",  "cd",
-		"continue", "echo",   "eval",  "exit",	 "export", "false", "getopts",
-		"hash",	    "kill",   "local", "printf", "pwd",	   "read",  "readonly",
-		"return",   "set",    "shift", "source", "test",   "trap",  "true",
-		"type",	    "ulimit", "umask", "unset",	 "wait",   NULL};
-
-	for (size_t i = 0; builtins[i]; i++)
-		if (strcmp(name, builtins[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static void note_dynamic(struct ctx *c, const char *word, const char *where)
-{
-	rl_warn("cannot resolve '%s' in %s of job '%s' without running a shell; skipped", word,
-		where, c->job->label);
-}
-
 /* MacPorts' ${prefix}/etc/startup/<port>.sh, which a generated wrapper calls. */
-static int is_startup_script(const char *w)
+static int is_startup_script(struct ctx *c, const char *w)
 {
 	size_t len = strlen(w);
+	char *host;
+	int yes;
 
-	return w[0] == '/' && strstr(w, "/etc/startup/") && len > 3 &&
-	       strcmp(w + len - 3, ".sh") == 0 && access(w, F_OK) == 0;
+	if (w[0] != '/' || !strstr(w, "/etc/startup/") || len <= 3 || strcmp(w + len - 3, ".sh"))
+		return 0;
+	host = host_path(c, w);
+	yes = host && access(host, F_OK) == 0;
+	free(host);
+	return yes;
 }
 
-static void scan_command(struct ctx *c, const struct rl_shcmd *cmd, const char *path,
-			 const char *via, int depth)
+/* Where a reading of shell text is: for the route of what it runs, and
+ * for the job's warning. */
+struct reading {
+	struct ctx *c;
+	const char *via;   /* how the job reaches the text */
+	const char *where; /* "script '/path'", "ProgramArguments", … */
+	int script;        /* the text is a script's (else a command line) */
+	int depth;
+};
+
+static char *run_via(const struct reading *rd, const struct rl_shrun *r)
 {
-	const struct rl_shword *prog = rl_shcmd_program(cmd);
-	char *where;
+	if (rd->script)
+		return *r->via ? rl_xasprintf("%s → %s → script command", rd->via, r->via)
+			       : rl_xasprintf("%s → script command", rd->via);
+	return rl_xasprintf("%s%s%s%s", rd->via, *rd->via ? " → " : "", r->via,
+			    r->exec ? " exec" : "");
+}
 
-	for (size_t i = 0; i < cmd->n; i++) {
-		if (!cmd->w[i].dynamic && is_startup_script(cmd->w[i].text)) {
-			char *v = rl_xasprintf("%s → startup script", via);
+/* A script read by a shell (`sh FILE`, `. FILE`), which need not be
+ * executable nor start with #!. */
+static void add_read_script(struct ctx *c, const char *word, const char *search,
+			    const char *via, int depth)
+{
+	struct resolved r;
+	char *path = locate(c, word, search);
 
-			add_exec(c, cmd->w[i].text, c->path, RL_ROLE_SCRIPT, v, depth);
-			scan_script(c, cmd->w[i].text, v, depth + 1);
+	if (!path)
+		return;
+	if (walk(c, path, RL_ROLE_SYMLINK, via, &r) == 0) {
+		add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
+		if (!r.missing)
+			scan_script(c, r.real, r.via, depth + 1);
+		resolved_release(&r);
+	}
+	free(path);
+}
+
+static void on_run(void *ctx, const struct rl_shrun *r)
+{
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	char *via;
+
+	for (size_t i = 0; i < r->argc; i++) {
+		if (r->argv[i] && is_startup_script(c, r->argv[i])) {
+			char *v = rl_xasprintf("%s → startup script", rd->via);
+
+			add_read_script(c, r->argv[i], r->path, v, rd->depth);
 			free(v);
 		}
 	}
-	if (!prog || is_startup_script(prog->text))
+	if (is_startup_script(c, r->argv[0]))
 		return;
-	if (prog->dynamic) {
-		where = rl_xasprintf("script '%s'", path);
-		note_dynamic(c, prog->text, where);
-		free(where);
-	} else if (prog->text[0] == '/' && access(prog->text, F_OK) == 0) {
-		char *v = rl_xasprintf("%s → script command", via);
+	/* A script may name programs that are not installed (`[ -x /x ] &&
+	 * /x`): only those that exist count. */
+	if (rd->script && strchr(r->argv[0], '/')) {
+		char *abs = locate(c, r->argv[0], r->path);
+		char *host = abs ? host_path(c, abs) : NULL;
+		int exists = host && access(host, F_OK) == 0;
 
-		add_exec(c, prog->text, c->path, RL_ROLE_COMMAND, v, depth);
-		free(v);
+		free(abs);
+		free(host);
+		if (!exists)
+			return;
 	}
+	via = run_via(rd, r);
+	if (r->script)
+		add_read_script(c, r->argv[0], r->path, via, rd->depth);
+	else
+		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
+	free(via);
 }
 
-/* A shell script's commands that are absolute paths of existing files, and
- * the startup scripts it calls. Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
+static void on_unresolved(void *ctx, const char *word, size_t line)
+{
+	struct reading *rd = ctx;
+	char *w = shown(word);
+
+	if (line)
+		note_unresolved(rd->c, "'%s' (%s line %zu)", w, rd->where, line);
+	else
+		note_unresolved(rd->c, "'%s' (%s)", w, rd->where);
+	free(w);
+}
+
+/* A shell script, read as sh would run it: every command it can run (in
+ * its functions too), with its variables substituted, and the startup
+ * scripts it calls. Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
 static void scan_script(struct ctx *c, const char *path, const char *via, int depth)
 {
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
-	struct rl_shcmds cmds = {0};
+	struct rl_shenv env;
+	char *where;
+	struct reading rd = {c, via, NULL, 1, depth};
+	struct rl_shread_ops ops = {on_run, on_unresolved, &rd};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -539,35 +659,25 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 		rl_buf_release(&buf);
 		return;
 	}
-	if (rl_shlex_split(buf.data ? buf.data : "", buf.len, &cmds, &e) < 0)
+	where = rl_xasprintf("script '%s'", path);
+	rd.where = where;
+	rl_shenv_copy(&env, &c->env);
+	if (rl_shread_text(buf.data ? buf.data : "", buf.len, &env, &ops, &e) < 0)
 		rl_warn("cannot read script '%s': %s", path, e.text);
-	for (size_t i = 0; i < cmds.n; i++)
-		scan_command(c, &cmds.v[i], path, via, depth);
-	rl_shcmds_release(&cmds);
+	rl_shenv_release(&env);
+	free(where);
 	rl_buf_release(&buf);
 }
 
-/* `sh -c TEXT`: each command TEXT runs (nix-darwin and home-manager's
- * "/bin/wait4path /nix/store && exec …"). */
-static void add_sh_c(struct ctx *c, const char *text)
+/* What a command line runs through its prefixes (sudo, env, arch,
+ * caffeinate, nohup, nice, sh -c …); argv[0] is the caller's. */
+static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *via,
+		     const char *where)
 {
-	struct rl_shcmds cmds = {0};
-	struct rl_error e = {0};
+	struct reading rd = {c, via, where, 0, 1};
+	struct rl_shread_ops ops = {on_run, on_unresolved, &rd};
 
-	if (rl_shlex_split(text, strlen(text), &cmds, &e) < 0)
-		rl_warn("cannot read sh -c text of job '%s': %s", c->job->label, e.text);
-	for (size_t i = 0; i < cmds.n; i++) {
-		const struct rl_shword *prog = rl_shcmd_program(&cmds.v[i]);
-
-		if (!prog || (!prog->dynamic && is_builtin(prog->text)))
-			continue;
-		if (prog->dynamic)
-			note_dynamic(c, prog->text, "sh -c");
-		else
-			add_exec(c, prog->text, c->path, RL_ROLE_COMMAND,
-				 cmds.v[i].exec ? "sh -c exec" : "sh -c", 1);
-	}
-	rl_shcmds_release(&cmds);
+	rl_shread_argv(argv, argc, &c->env, &ops);
 }
 
 /* MacPorts' daemondo: `--start-cmd EXE ARGS… ;` and the same for
@@ -576,29 +686,35 @@ static void add_daemondo(struct ctx *c, const struct rl_strv *args)
 {
 	for (size_t i = 1; i < args->n; i++) {
 		const char *a = args->v[i];
+		size_t first;
 		char *via;
 
 		if (strcmp(a, "--start-cmd") != 0 && strcmp(a, "--stop-cmd") != 0 &&
 		    strcmp(a, "--restart-cmd") != 0)
 			continue;
-		if (i + 1 < args->n && strcmp(args->v[i + 1], ";") != 0 && *args->v[i + 1]) {
-			via = rl_xasprintf("daemondo %s", a);
-			add_exec(c, args->v[i + 1], c->path, RL_ROLE_COMMAND, via, 1);
-			free(via);
-		}
+		first = i + 1;
 		while (i + 1 < args->n && strcmp(args->v[i + 1], ";") != 0)
 			i++;
+		if (first >= args->n || first > i || !*args->v[first])
+			continue;
+		via = rl_xasprintf("daemondo %s", a);
+		add_exec(c, args->v[first], c->path, RL_ROLE_COMMAND, via, 1);
+		add_argv(c, args->v + first, i + 1 - first, via, via);
+		free(via);
 	}
 }
 
 static void add_plist(struct ctx *c)
 {
 	struct resolved r;
+	char *root = c->root;
 
-	if (walk(c, c->job->plist, RL_ROLE_PLIST, "plist", &r) < 0)
-		return;
-	add_file(c, r.real, RL_ROLE_PLIST, r.via, r.missing);
-	resolved_release(&r);
+	c->root = NULL; /* launchd reads the plist, not the job */
+	if (walk(c, c->job->plist, RL_ROLE_PLIST, "plist", &r) == 0) {
+		add_file(c, r.real, RL_ROLE_PLIST, r.via, r.missing);
+		resolved_release(&r);
+	}
+	c->root = root;
 }
 
 static const char *job_path(const struct rl_job *job)
@@ -609,24 +725,77 @@ static const char *job_path(const struct rl_job *job)
 	return default_path;
 }
 
+/* RootDirectory: launchd chroots there; "/" or none is no root. */
+static char *job_root(const struct rl_job *job)
+{
+	char *real;
+
+	if (!job->rootdir || !*job->rootdir)
+		return NULL;
+	real = realpath(job->rootdir, NULL);
+	if (!real)
+		real = rl_xstrdup(job->rootdir);
+	if (strcmp(real, "/") == 0) {
+		free(real);
+		return NULL;
+	}
+	return real;
+}
+
 int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_jobfiles *out,
 		 struct rl_error *err)
 {
-	struct ctx c = {job, libs, out, job_path(job), {0}, 0};
+	struct ctx c;
 	const char *exe = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
 
 	(void)err;
+	memset(&c, 0, sizeof(c));
+	c.job = job;
+	c.libs = libs;
+	c.out = out;
+	c.path = job_path(job);
+	rl_shenv_from_environ(&c.env, &job->env);
+	if (!rl_shenv_get(&c.env, "PATH", &(int){0}))
+		rl_shenv_set(&c.env, "PATH", default_path);
 	add_plist(&c);
-	if (!exe || !*exe)
-		return 0;
-	add_exec(&c, exe, default_path, RL_ROLE_PROGRAM,
-		 job->program ? "Program" : "ProgramArguments[0]", 0);
-	if (strcmp(rl_path_basename(exe), "daemondo") == 0)
-		add_daemondo(&c, &job->args);
-	else if (is_shell(exe) && job->args.n >= 3 && strcmp(job->args.v[1], "-c") == 0)
-		add_sh_c(&c, job->args.v[2]);
+	c.root = job_root(job);
+	if (c.root && libs)
+		note_unresolved(&c, "the libraries of its programs inside RootDirectory '%s'",
+				c.root);
+	if (exe && *exe) {
+		add_exec(&c, exe, default_path, RL_ROLE_PROGRAM,
+			 job->program ? "Program" : "ProgramArguments[0]", 0);
+		if (strcmp(rl_path_basename(exe), "daemondo") == 0) {
+			add_daemondo(&c, &job->args);
+		} else if (job->args.n) {
+			char **argv = rl_xcalloc(job->args.n, sizeof(*argv));
+
+			memcpy(argv, job->args.v, job->args.n * sizeof(*argv));
+			argv[0] = (char *)(uintptr_t)exe; /* Program, when set, is what runs */
+			add_argv(&c, argv, job->args.n, "", "ProgramArguments");
+			free(argv);
+		}
+	}
 	rl_strv_release(&c.scanned);
+	rl_shenv_release(&c.env);
+	free(c.root);
 	return 0;
+}
+
+void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f)
+{
+	struct rl_buf b = {0};
+
+	if (!f->unresolved.n)
+		return;
+	for (size_t i = 0; i < f->unresolved.n; i++)
+		rl_buf_addf(&b, "%s%s", i ? ", " : "", f->unresolved.v[i]);
+	if (f->nunresolved_more)
+		rl_buf_addf(&b, " and %zu more", f->nunresolved_more);
+	rl_warn("cannot tell what job '%s' runs without running it: %s; its running processes "
+		"are judged instead",
+		job->label, b.data);
+	rl_buf_release(&b);
 }
 
 void rl_jobfiles_release(struct rl_jobfiles *f)
@@ -636,12 +805,13 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 		free(f->v[i].via);
 		rl_strv_release(&f->v[i].chain);
 	}
+	rl_strv_release(&f->unresolved);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }
 
 int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
-		  struct rl_error *err)
+		  int flags, struct rl_error *err)
 {
 	for (size_t i = 0; i < js->n; i++) {
 		struct rl_jobfiles f = {0};
@@ -650,6 +820,8 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 			rl_jobfiles_release(&f);
 			return -1;
 		}
+		if (flags & RL_TRACK_WARN_UNRESOLVED)
+			rl_jobfiles_warn(&js->v[i], &f);
 		for (size_t k = 0; k < f.n; k++) {
 			struct rl_use u = {0};
 

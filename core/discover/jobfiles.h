@@ -23,6 +23,11 @@ struct rl_jobfiles {
 	struct rl_jobfile *v;
 	size_t n;
 	size_t alloc;
+	/* What decides what the job runs but could not be resolved without
+	 * running it: "'${X}' (script '/path' line 12)", "'nc' (not found in
+	 * '/usr/bin:/bin')"; the first 32, and how many more. */
+	struct rl_strv unresolved;
+	size_t nunresolved_more;
 };
 
 /* Resolve the files job uses. libs memoises object-file parsing across
@@ -32,8 +37,14 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 		 struct rl_error *err);
 void rl_jobfiles_release(struct rl_jobfiles *f);
 
+/* The job's one warning about what could not be resolved (nothing when
+ * all was): `jobs` and `plan` show it, once per job. */
+void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f);
+
+#define RL_TRACK_WARN_UNRESOLVED 1 /* rl_jobfiles_warn for each job */
+
 /* Add every file of every job to m as uses (entries not yet stat'ed). */
 int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
-		  struct rl_error *err);
+		  int flags, struct rl_error *err);
 
 #endif

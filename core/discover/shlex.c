@@ -12,6 +12,12 @@ struct lexer {
 	size_t len;
 	size_t i;
 	struct rl_buf word;
+	struct rl_buf expr; /* the word with expansions kept: see rl_shword.expr */
+	size_t word_line;   /* line the word started on */
+	size_t line;        /* line of s[lpos] */
+	size_t lpos;
+	int case_depth;     /* inside `case … in` … `esac` */
+	int pattern;        /* reading a case pattern, up to its `)` */
 	int in_word;
 	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;
@@ -30,6 +36,16 @@ static int is_name_start(char c)
 static int is_name_char(char c)
 {
 	return is_name_start(c) || (c >= '0' && c <= '9');
+}
+
+/* A name as sh allows it for variables and functions. */
+static int is_assignment_name(const char *t)
+{
+	if (!is_name_start(*t))
+		return 0;
+	while (is_name_char(*t))
+		t++;
+	return *t == '\0';
 }
 
 static int is_assignment(const char *t)
@@ -88,11 +104,20 @@ static void find_program(struct rl_shcmd *c)
 {
 	size_t i = 0;
 
+	c->start = c->n;
+	if (c->funcdef) {
+		c->prog = c->n;
+		return;
+	}
 	for (;;) {
 		const char *t;
 
 		while (i < c->n && is_assignment(c->w[i].text))
 			i++;
+		while (i < c->n && !c->w[i].dynamic && word_in(c->w[i].text, lead_words))
+			i++;
+		if (c->start == c->n)
+			c->start = i;
 		if (i >= c->n)
 			break;
 		t = c->w[i].text;
@@ -124,6 +149,42 @@ static void find_program(struct rl_shcmd *c)
 	c->prog = c->n;
 }
 
+static void end_cmd(struct lexer *lx);
+
+static int word_is(const struct rl_shword *w, const char *t)
+{
+	return !w->dynamic && strcmp(w->text, t) == 0;
+}
+
+/* `case WORD in` opens a pattern; `esac` closes the construct. */
+static void note_case(struct lexer *lx)
+{
+	struct rl_shcmd *c = lx->cur;
+
+	if (c->n == 3 && word_is(&c->w[0], "case") && word_is(&c->w[2], "in")) {
+		end_cmd(lx);
+		lx->case_depth++;
+		lx->pattern = 1;
+	} else if (c->n == 1 && lx->case_depth > 0 && word_is(&c->w[0], "esac")) {
+		lx->case_depth--;
+		lx->pattern = 0;
+	}
+}
+
+/* Forget the command being read (a case pattern: not a command). */
+static void drop_cmd(struct lexer *lx)
+{
+	if (!lx->cur)
+		return;
+	for (size_t j = 0; j < lx->cur->n; j++) {
+		free(lx->cur->w[j].text);
+		free(lx->cur->w[j].expr);
+	}
+	free(lx->cur->w);
+	lx->out->n--;
+	lx->cur = NULL;
+}
+
 static void end_word(struct lexer *lx)
 {
 	struct rl_shword *w;
@@ -144,10 +205,16 @@ static void end_word(struct lexer *lx)
 		w = &lx->cur->w[lx->cur->n++];
 		w->text = rl_xstrndup(lx->word.data ? lx->word.data : "", lx->word.len);
 		w->dynamic = lx->dynamic;
+		w->expr = lx->dynamic ? rl_xstrndup(lx->expr.data, lx->expr.len) : NULL;
+		if (lx->cur->n == 1)
+			lx->cur->line = lx->word_line;
 		lx->nwords++;
 	}
 	rl_buf_reset(&lx->word);
+	rl_buf_reset(&lx->expr);
 	lx->in_word = lx->quoted = lx->dynamic = 0;
+	if (lx->cur)
+		note_case(lx);
 }
 
 static void end_cmd(struct lexer *lx)
@@ -159,10 +226,38 @@ static void end_cmd(struct lexer *lx)
 	lx->cur = NULL;
 }
 
+/* The line of s[pos]; pos only grows. */
+static size_t line_at(struct lexer *lx, size_t pos)
+{
+	for (; lx->lpos < pos && lx->lpos < lx->len; lx->lpos++)
+		if (lx->s[lx->lpos] == '\n')
+			lx->line++;
+	return lx->line;
+}
+
+static void begin_word(struct lexer *lx)
+{
+	if (!lx->in_word)
+		lx->word_line = line_at(lx, lx->i);
+	lx->in_word = 1;
+}
+
+/* A literal character: in expr, sh's special ones are escaped. */
 static void add_char(struct lexer *lx, char c)
 {
+	begin_word(lx);
 	rl_buf_add(&lx->word, &c, 1);
-	lx->in_word = 1;
+	if (c == '\\' || c == '$' || c == '`' || c == '"')
+		rl_buf_add(&lx->expr, "\\", 1);
+	rl_buf_add(&lx->expr, &c, 1);
+}
+
+/* A character of an expansion, kept as written. */
+static void add_exp(struct lexer *lx, char c)
+{
+	begin_word(lx);
+	rl_buf_add(&lx->word, &c, 1);
+	rl_buf_add(&lx->expr, &c, 1);
 }
 
 static int fail(struct lexer *lx, const char *what)
@@ -179,15 +274,15 @@ static int take_balanced(struct lexer *lx, char open, char close)
 	while (lx->i < lx->len) {
 		char c = lx->s[lx->i++];
 
-		add_char(lx, c);
+		add_exp(lx, c);
 		if (c == '\\' && lx->i < lx->len) {
-			add_char(lx, lx->s[lx->i++]);
+			add_exp(lx, lx->s[lx->i++]);
 		} else if (c == '\'' && open == '(') {
 			while (lx->i < lx->len && lx->s[lx->i] != '\'')
-				add_char(lx, lx->s[lx->i++]);
+				add_exp(lx, lx->s[lx->i++]);
 			if (lx->i >= lx->len)
 				return fail(lx, "quote");
-			add_char(lx, lx->s[lx->i++]);
+			add_exp(lx, lx->s[lx->i++]);
 		} else if (c == open) {
 			depth++;
 		} else if (c == close && --depth == 0) {
@@ -200,21 +295,31 @@ static int take_balanced(struct lexer *lx, char open, char close)
 static int take_dollar(struct lexer *lx)
 {
 	char next = lx->i + 1 < lx->len ? lx->s[lx->i + 1] : '\0';
+	int was = lx->dynamic;
 
 	lx->dynamic = 1;
 	if (next == '(' || next == '{') {
-		add_char(lx, '$');
+		add_exp(lx, '$');
 		lx->i++;
 		return take_balanced(lx, next, next == '(' ? ')' : '}');
 	}
-	add_char(lx, lx->s[lx->i++]);
 	if (is_name_start(next)) {
-		while (lx->i < lx->len && is_name_char(lx->s[lx->i]))
-			add_char(lx, lx->s[lx->i++]);
+		/* $NAME: braced in expr, so a literal after it stays apart */
+		begin_word(lx);
+		rl_buf_add(&lx->word, "$", 1);
+		rl_buf_add(&lx->expr, "${", 2);
+		for (lx->i++; lx->i < lx->len && is_name_char(lx->s[lx->i]); lx->i++) {
+			rl_buf_add(&lx->word, &lx->s[lx->i], 1);
+			rl_buf_add(&lx->expr, &lx->s[lx->i], 1);
+		}
+		rl_buf_add(&lx->expr, "}", 1);
 	} else if (next && strchr("0123456789@*#?$!-", next)) {
-		add_char(lx, lx->s[lx->i++]);
+		add_exp(lx, lx->s[lx->i++]);
+		add_exp(lx, lx->s[lx->i++]);
 	} else {
-		lx->dynamic = 0; /* a lone $ is literal */
+		/* a lone $ is literal */
+		lx->dynamic = was;
+		add_char(lx, lx->s[lx->i++]);
 	}
 	return 0;
 }
@@ -222,15 +327,15 @@ static int take_dollar(struct lexer *lx)
 static int take_backquote(struct lexer *lx)
 {
 	lx->dynamic = 1;
-	add_char(lx, lx->s[lx->i++]);
+	add_exp(lx, lx->s[lx->i++]);
 	while (lx->i < lx->len && lx->s[lx->i] != '`') {
 		if (lx->s[lx->i] == '\\' && lx->i + 1 < lx->len)
-			add_char(lx, lx->s[lx->i++]);
-		add_char(lx, lx->s[lx->i++]);
+			add_exp(lx, lx->s[lx->i++]);
+		add_exp(lx, lx->s[lx->i++]);
 	}
 	if (lx->i >= lx->len)
 		return fail(lx, "backquote");
-	add_char(lx, lx->s[lx->i++]);
+	add_exp(lx, lx->s[lx->i++]);
 	return 0;
 }
 
@@ -240,21 +345,26 @@ static int take_single(struct lexer *lx)
 
 	if (!end)
 		return fail(lx, "quote");
-	rl_buf_add(&lx->word, lx->s + lx->i + 1, (size_t)(end - (lx->s + lx->i + 1)));
+	begin_word(lx);
+	for (const char *c = lx->s + lx->i + 1; c < end; c++)
+		add_char(lx, *c);
 	lx->i = (size_t)(end - lx->s) + 1;
-	lx->in_word = lx->quoted = 1;
+	lx->quoted = 1;
 	return 0;
 }
 
 /* Inside double quotes a backslash escapes only $ ` " \ and newline. */
 static int take_double(struct lexer *lx)
 {
+	begin_word(lx);
 	lx->i++;
-	lx->in_word = lx->quoted = 1;
+	lx->quoted = 1;
+	rl_buf_add(&lx->expr, "\"", 1);
 	while (lx->i < lx->len) {
 		char c = lx->s[lx->i];
 
 		if (c == '"') {
+			rl_buf_add(&lx->expr, "\"", 1);
 			lx->i++;
 			return 0;
 		}
@@ -290,6 +400,7 @@ static void take_redirect(struct lexer *lx)
 {
 	if (lx->in_word && !lx->quoted && !lx->dynamic && all_digits(&lx->word)) {
 		rl_buf_reset(&lx->word);
+		rl_buf_reset(&lx->expr);
 		lx->in_word = 0;
 	}
 	end_word(lx);
@@ -299,13 +410,52 @@ static void take_redirect(struct lexer *lx)
 	lx->redirect = 1;
 }
 
+/* `NAME ( )`: the header of a function definition. */
+static int take_funcdef(struct lexer *lx)
+{
+	size_t j = lx->i + 1;
+
+	if (!lx->cur || lx->cur->n != 1 || lx->cur->w[0].dynamic ||
+	    !is_assignment_name(lx->cur->w[0].text))
+		return 0;
+	while (j < lx->len && (lx->s[j] == ' ' || lx->s[j] == '\t'))
+		j++;
+	if (j >= lx->len || lx->s[j] != ')')
+		return 0;
+	lx->cur->funcdef = 1;
+	lx->i = j + 1;
+	end_cmd(lx);
+	return 1;
+}
+
 static void take_operator(struct lexer *lx)
 {
-	char c = lx->s[lx->i++];
+	char c = lx->s[lx->i];
 
-	end_cmd(lx);
-	if ((c == '&' || c == '|' || c == ';') && lx->i < lx->len && lx->s[lx->i] == c)
+	end_word(lx);
+	if (lx->pattern && c == ')') {
+		drop_cmd(lx); /* the pattern before it */
+		lx->pattern = 0;
 		lx->i++;
+		return;
+	}
+	if (lx->pattern && (c == '(' || c == '|')) {
+		lx->i++; /* `(pat)`, `a|b` */
+		return;
+	}
+	if (c == '(' && take_funcdef(lx))
+		return;
+	lx->i++;
+	end_cmd(lx);
+	if (c == ';' && lx->i < lx->len && (lx->s[lx->i] == ';' || lx->s[lx->i] == '&')) {
+		lx->i++;
+		if (lx->i < lx->len && lx->s[lx->i] == '&')
+			lx->i++; /* bash's ;;& */
+		if (lx->case_depth > 0)
+			lx->pattern = 1;
+	} else if ((c == '&' || c == '|') && lx->i < lx->len && lx->s[lx->i] == c) {
+		lx->i++;
+	}
 }
 
 static int step(struct lexer *lx)
@@ -354,6 +504,7 @@ int rl_shlex_split(const char *s, size_t len, struct rl_shcmds *out, struct rl_e
 
 	lx.s = s;
 	lx.len = nul ? (size_t)(nul - s) : len;
+	lx.line = 1;
 	lx.out = out;
 	lx.err = err;
 	while (lx.i < lx.len && rc == 0)
@@ -363,6 +514,7 @@ int rl_shlex_split(const char *s, size_t len, struct rl_shcmds *out, struct rl_e
 	else if (lx.cur)
 		find_program(lx.cur);
 	rl_buf_release(&lx.word);
+	rl_buf_release(&lx.expr);
 	return rc;
 }
 
@@ -374,10 +526,236 @@ const struct rl_shword *rl_shcmd_program(const struct rl_shcmd *cmd)
 void rl_shcmds_release(struct rl_shcmds *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		for (size_t j = 0; j < c->v[i].n; j++)
+		for (size_t j = 0; j < c->v[i].n; j++) {
 			free(c->v[i].w[j].text);
+			free(c->v[i].w[j].expr);
+		}
 		free(c->v[i].w);
 	}
 	free(c->v);
 	memset(c, 0, sizeof(*c));
+}
+
+/* ---- what a reader can know of a word's value ---- */
+
+static ptrdiff_t var_index(const struct rl_strv *sv, const char *name, size_t n)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strncmp(sv->v[i], name, n) == 0 && (sv->v[i][n] == '=' || !sv->v[i][n]))
+			return (ptrdiff_t)i;
+	return -1;
+}
+
+static void strv_remove(struct rl_strv *sv, size_t i)
+{
+	free(sv->v[i]);
+	memmove(&sv->v[i], &sv->v[i + 1], (sv->n - i) * sizeof(*sv->v)); /* keeps the NULL */
+	sv->n--;
+}
+
+void rl_shenv_set(struct rl_shenv *e, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	ptrdiff_t i = var_index(&e->vars, name, n), k = var_index(&e->unknown, name, n);
+
+	if (i >= 0)
+		strv_remove(&e->vars, (size_t)i);
+	if (k >= 0)
+		strv_remove(&e->unknown, (size_t)k);
+	if (value)
+		rl_strv_push_owned(&e->vars, rl_xasprintf("%s=%s", name, value));
+	else
+		rl_strv_push(&e->unknown, name);
+}
+
+const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknown)
+{
+	size_t n = strlen(name);
+	ptrdiff_t i = var_index(&e->vars, name, n);
+
+	*unknown = i < 0 && var_index(&e->unknown, name, n) >= 0;
+	return i >= 0 ? e->vars.v[i] + n + 1 : NULL;
+}
+
+void rl_shenv_export(struct rl_shenv *e, const char *name)
+{
+	if (var_index(&e->exported, name, strlen(name)) < 0)
+		rl_strv_push(&e->exported, name);
+}
+
+void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < from->exported.n; i++) {
+		const char *name = from->exported.v[i];
+		int unknown;
+		const char *v = rl_shenv_get(from, name, &unknown);
+
+		if (v || unknown)
+			rl_shenv_set(out, name, v);
+		rl_shenv_export(out, name);
+	}
+}
+
+void rl_shenv_from_environ(struct rl_shenv *e, const struct rl_strv *kv)
+{
+	for (size_t i = 0; i < kv->n; i++) {
+		const char *eq = strchr(kv->v[i], '=');
+		char *name;
+
+		if (!eq || eq == kv->v[i])
+			continue;
+		name = rl_xstrndup(kv->v[i], (size_t)(eq - kv->v[i]));
+		rl_shenv_set(e, name, eq + 1);
+		rl_shenv_export(e, name);
+		free(name);
+	}
+}
+
+void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	rl_strv_copy(&dst->vars, &src->vars);
+	rl_strv_copy(&dst->unknown, &src->unknown);
+	rl_strv_copy(&dst->exported, &src->exported);
+}
+
+void rl_shenv_release(struct rl_shenv *e)
+{
+	rl_strv_release(&e->vars);
+	rl_strv_release(&e->unknown);
+	rl_strv_release(&e->exported);
+}
+
+/* The default word of ${NAME:-word}: literal text, quotes removed. */
+static char *literal_default(const char *s, size_t n)
+{
+	struct rl_buf b = {0};
+	char q = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == '$' || c == '`' || (c == '\\' && q != '\'')) {
+			rl_buf_release(&b);
+			return NULL;
+		}
+		if (!q && (c == '\'' || c == '"'))
+			q = c;
+		else if (q && c == q)
+			q = 0;
+		else
+			rl_buf_add(&b, &c, 1);
+	}
+	if (q) {
+		rl_buf_release(&b);
+		return NULL;
+	}
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+/* ${…} or $NAME at *p (past the $): the value (malloc'd) or NULL. */
+static char *expand_param(const char **p, struct rl_shenv *env)
+{
+	const char *s = *p, *name, *op = NULL, *end;
+	size_t nlen;
+	char *n, *val = NULL, *def = NULL;
+	const char *cur;
+	int braced = *s == '{', unknown, colon = 0;
+
+	if (braced)
+		s++;
+	name = s;
+	if (!is_name_start(*s))
+		return NULL; /* $1, $@, $$, ${#X}… */
+	while (is_name_char(*s))
+		s++;
+	nlen = (size_t)(s - name);
+	end = s;
+	if (braced) {
+		int depth = 1;
+
+		op = s;
+		while (*end && depth) {
+			if (*end == '{')
+				depth++;
+			else if (*end == '}')
+				depth--;
+			if (depth)
+				end++;
+		}
+		if (!*end)
+			return NULL;
+		if (*op == ':') {
+			colon = 1;
+			op++;
+		}
+		if (op < end && *op != '-' && *op != '=')
+			return NULL; /* ${X+…}, ${X#…}, ${X?…}… */
+		if (op < end) {
+			def = literal_default(op + 1, (size_t)(end - op - 1));
+			if (!def)
+				return NULL;
+		} else if (colon) {
+			return NULL;
+		}
+		end++;
+	}
+	n = rl_xstrndup(name, nlen);
+	cur = rl_shenv_get(env, n, &unknown);
+	if (!unknown && (!cur || (colon && !*cur)) && def) {
+		val = rl_xstrdup(def);
+		if (*op == '=')
+			rl_shenv_set(env, n, def);
+	} else if (cur) {
+		val = rl_xstrdup(cur);
+	}
+	free(n);
+	free(def);
+	*p = end;
+	return val;
+}
+
+static int splits(const char *v)
+{
+	return strpbrk(v, " \t\n*?[") != NULL;
+}
+
+int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out)
+{
+	struct rl_buf b = {0};
+	const char *p;
+	int quoted = 0;
+
+	*out = NULL;
+	if (!w->dynamic) {
+		*out = rl_xstrdup(w->text);
+		return 0;
+	}
+	for (p = w->expr; p && *p;) {
+		char c = *p++;
+
+		if (c == '\\' && *p) {
+			rl_buf_add(&b, p++, 1);
+		} else if (c == '"') {
+			quoted = !quoted;
+		} else if (c == '$') {
+			char *v = expand_param(&p, env);
+
+			if (!v || (!quoted && !assignment && splits(v))) {
+				free(v);
+				rl_buf_release(&b);
+				return -1;
+			}
+			rl_buf_adds(&b, v);
+			free(v);
+		} else if (c == '`') {
+			rl_buf_release(&b);
+			return -1;
+		} else {
+			rl_buf_add(&b, &c, 1);
+		}
+	}
+	*out = b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+	return 0;
 }

@@ -1,12 +1,14 @@
 /* Splitting shell text into simple commands, the way sh reads it, without
- * running or expanding anything.
+ * running anything.
  *
  * Quotes and backslashes are removed as sh removes them; `&&`, `||`, `;`,
  * `;;`, `|`, `&`, `(`, `)` and newlines separate commands; `#` starts a
  * comment at the start of a word; redirections and their targets are
- * dropped. Nothing is expanded: a word that holds an unquoted or
- * double-quoted `$` or a backquote is marked dynamic, and callers must not
- * guess what it would become.
+ * dropped; the patterns of `case … in` (up to their `)`) are no commands.
+ * Splitting expands nothing: a word that holds an unquoted or
+ * double-quoted `$` or a backquote is marked dynamic. rl_shword_expand
+ * then substitutes what a reader can know for sure (variables holding
+ * literal values) and refuses the rest: callers never guess.
  */
 #ifndef RL_SHLEX_H
 #define RL_SHLEX_H
@@ -14,10 +16,17 @@
 #include <stddef.h>
 
 #include "core/base/error.h"
+#include "core/base/util.h"
 
 struct rl_shword {
 	char *text;  /* after quote removal */
-	int dynamic; /* holds an expansion ($, `) that only a running sh could resolve */
+	int dynamic; /* holds an expansion ($, `): see rl_shword_expand */
+	/* dynamic words: the word as sh would expand it, with quote removal
+	 * done on the literal parts: a literal \\, $, ` or " is escaped with a
+	 * backslash, an unescaped " opens or closes double quotes, and every
+	 * expansion ($NAME, ${…}, $(…), `…`) is kept as written. NULL for
+	 * literal words. */
+	char *expr;
 };
 
 /* One simple command. prog indexes the program word: leading VAR=value
@@ -30,6 +39,11 @@ struct rl_shcmd {
 	size_t n;
 	size_t alloc;
 	size_t prog;
+	size_t start;  /* the first word after leading assignments and reserved
+			* words: where `exec`, `env`, `sudo`… begin */
+	size_t line;   /* line of the text (from 1) where the command starts */
+	int funcdef;   /* `NAME()`: the header of a function definition (its
+			* body is the `{ … }` commands after it) */
 	int exec; /* the program is run with `exec` */
 };
 
@@ -38,6 +52,38 @@ struct rl_shcmds {
 	size_t n;
 	size_t alloc;
 };
+
+/* Variables as a reader of a script knows them: literal values, and names
+ * assigned something only a running sh would know (`$(…)`, `$1`…). */
+struct rl_shenv {
+	struct rl_strv vars;     /* "NAME=value" */
+	struct rl_strv unknown;  /* names whose value is not known */
+	struct rl_strv exported; /* names marked for export */
+};
+
+/* Set name to value (NULL: assigned, value unknown). */
+void rl_shenv_set(struct rl_shenv *e, const char *name, const char *value);
+/* The value of name; NULL when unset (*unknown = 0) or not known (*unknown = 1). */
+const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknown);
+void rl_shenv_export(struct rl_shenv *e, const char *name);
+/* What a child process inherits: the exported names (and every name that
+ * was in the environment when `from` was made from one with
+ * rl_shenv_from_environ). */
+void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out);
+/* From "NAME=value" strings (a plist's EnvironmentVariables): all exported. */
+void rl_shenv_from_environ(struct rl_shenv *e, const struct rl_strv *kv);
+void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src);
+void rl_shenv_release(struct rl_shenv *e);
+
+/* The value of w as sh would expand it, where that is certain: literal
+ * parts and `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
+ * `${NAME:=word}` (which assigns), `${NAME=word}` of variables with
+ * literal values (a default word must itself be literal). Returns 0 with
+ * *out (malloc'd), or -1 with *out NULL when the word holds anything else:
+ * `$(…)`, backquotes, `$1`, `$@`, other `${…}` forms, a variable unset or
+ * of unknown value; or, unless `assignment` (no field splitting there), an
+ * unquoted expansion whose value holds blanks or glob characters. */
+int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out);
 
 /* Split len bytes of s (NUL bytes end it early). Returns 0, or -1 with err
  * set for an unterminated quote or substitution; out then holds what was

@@ -241,7 +241,11 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 	struct rl_buf t = {0};
 	const char *now = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
 
-	rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
+	if (f->pid > 0 && f->pid != v->pid)
+		rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
+			    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
+	else
+		rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
 	add_shown(&t, path);
 	if (!f->deleted)
 		rl_buf_adds(&t, " (replaced on disk)");
@@ -251,7 +255,8 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		rl_buf_adds(&t, " (deleted)");
 	/* Where the job's program leads today: the job's own definition,
 	 * resolved on our side, never anything read from the process. */
-	if (f->is_exe && !f->now_exists && now && now[0] == '/') {
+	if (f->is_exe && (f->pid <= 0 || f->pid == v->pid) && !f->now_exists && now &&
+	    now[0] == '/') {
 		char *real = realpath(now, NULL);
 
 		if (strcmp(real ? real : now, path) != 0) {
@@ -313,7 +318,12 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 		r.path = bounded_copy(f->path);
 		r.change = rl_xstrdup("stale");
 		r.role = f->is_exe ? RL_ROLE_PROGRAM : RL_ROLE_LIBRARY;
-		r.via = rl_xstrdup(f->is_exe ? "running process" : "mapped by the running process");
+		if (f->pid > 0 && f->pid != v->pid)
+			r.via = rl_xstrdup(f->is_exe ? "a process in its tree"
+						     : "mapped by a process in its tree");
+		else
+			r.via = rl_xstrdup(f->is_exe ? "running process"
+						     : "mapped by the running process");
 		r.text = stale_text(v, f, r.path, b->jobs[idx]);
 		step_add_reason(step_for(b, (size_t)idx), &r);
 	}

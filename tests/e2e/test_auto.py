@@ -3,7 +3,7 @@
 run --drain-queue, relaunch's own launchd job (agent install / print /
 uninstall), and what status and log say afterwards.
 
-    python3 tests/e2e/test_auto.py build/cmd/relaunch [unittest args…]
+    test_auto.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
 
 relaunch is installed the way Homebrew installs it (a keg, an opt link,
 bin/relaunch), so its default queue and the paths its job watches come
@@ -17,28 +17,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import SIM, SLEEP, Machine, atomic_copy, atomic_symlink  # noqa: E402
+import harness  # noqa: E402
+from harness import (SAFETY, SIM_LAUNCHCTL, SLEEP, Machine, atomic_copy,  # noqa: E402
+                     atomic_symlink, wait_until)
 
 RELAUNCH = None  # the binary under test, from the command line
 LABEL = "org.relaunch.drain"
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 FALSE = shutil.which("false") or "/bin/false"
 
 
-def wait_for(predicate, what, timeout=60):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
+def wait_for(predicate, what):
+    return wait_until(predicate, what, poll=0.05)
 
 
 class AutoMachine(Machine):
@@ -61,7 +55,7 @@ class AutoMachine(Machine):
         # The job is spawned by the simulator without LAUNCHD_SIM_DIR: a
         # launchctl in the simulator's state directory finds it from there.
         self.env["RELAUNCH_LAUNCHCTL"] = os.path.join(self.simdir, "launchctl")
-        os.symlink(os.path.join(SIM, "launchctl"), self.env["RELAUNCH_LAUNCHCTL"])
+        os.symlink(SIM_LAUNCHCTL, self.env["RELAUNCH_LAUNCHCTL"])
         for key in ("HOMEBREW_PREFIX", "RELAUNCH_WATCH_PATHS"):
             self.env.pop(key, None)
 
@@ -231,7 +225,7 @@ class AutoTest(unittest.TestCase):
             self.ok(m.relaunch("notify", "--formula", "late"))
         finally:
             open(go, "w").close()
-            out, err = drain.communicate(timeout=120)
+            out, err = drain.communicate(timeout=SAFETY * 3)
         self.assertEqual(drain.returncode, 0, f"{out}\n{err}")
         left = m.queued()
         self.assertEqual(len(left), 1)
@@ -293,5 +287,4 @@ class AutoTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    RELAUNCH = os.path.abspath(sys.argv.pop(1))
-    unittest.main(verbosity=2)
+    harness.main(sys.modules[__name__])

@@ -656,7 +656,10 @@ class RunTest(unittest.TestCase):
             self.assert_all_running(m)
 
     # -- 13. a reload that cannot load the job again ----------------------
-    def test_reload_whose_bootstrap_fails_says_the_job_is_not_loaded(self):
+    def test_disabled_job_is_not_booted_out(self):
+        """A job disabled in launchd's overrides would be refused at
+        bootstrap and left unloaded: relaunch does not boot it out, says
+        how to enable it, and keeps its change for a later run."""
         with Machine(RELAUNCH) as m:
             m.nix_install("bar", "1.0", via_profile=False)
             m.brew_install("redis", "1.0")
@@ -664,19 +667,28 @@ class RunTest(unittest.TestCase):
             pids = self.boot(m, [bar, brew("redis")])
             m.nix_switch("bar", "1.1", via_profile=False)
             m.brew_upgrade("redis", "1.1")
-            # Disabled: the running job is left alone, bootstrap answers 5.
+            # Disabled: the running job is left alone by launchd.
             self.assertEqual(m.launchctl("disable", m.target(bar)).returncode, 0)
             self.assertEqual(m.pid(bar), pids[bar])
 
-            res, _, r = self.run_json(m, "--timeout", "3", "--keep-going", expect=3)
-            f = res[bar]
-            self.assertEqual((f["status"], f["action"]), ("failed", "reload"), f)
-            self.assertIn("the job is not loaded", f["error"])
-            self.assertIn(bar + ".plist", f["error"])
-            self.assertIn("failed    " + bar, r.stderr)
-            self.assertEqual(m.launchctl("print", m.target(bar)).returncode, 113)
+            t1 = time.time()
+            res, _, r = self.run_json(m, "--timeout", "3")
+            d = res[bar]
+            self.assertEqual((d["status"], d["action"]), ("deferred", "reload"), d)
+            self.assertEqual(d["error"], "disabled in launchd's overrides: not reloaded; "
+                             f"run `launchctl enable {m.target(bar)}`")
+            self.assertIn("deferred  " + bar, r.stderr)
+            self.assertEqual(self.events_for(m, "bootout", bar, t1), [])
+            self.assertEqual(m.pid(bar), pids[bar])
             self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
-            self.assert_all_running(m, exclude=[bar])
+            self.assert_all_running(m)
+
+            # Enabled again, the next run reloads it.
+            self.assertEqual(m.launchctl("enable", m.target(bar)).returncode, 0)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [bar])
+            self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
+            self.assert_all_running(m)
 
     # -- a plist that cannot be read for a while --------------------------
     def test_unreadable_plist_keeps_the_job_pending_until_fixed(self):

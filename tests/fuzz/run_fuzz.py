@@ -46,7 +46,9 @@ def fat(slices, is64):
     return out.ljust(4096, b"\0") + body
 
 
-def elf(be, is64, runpath):
+def elf(be, is64, runpath, strsz=None):
+    """strsz: a DT_STRSZ shorter than the names (Homebrew's libforty.so.0
+    shape), which ld.so and the parser read past."""
     e = ">" if be else "<"
     strtab = b"\0libfoo.so.1\0$ORIGIN/../lib:/opt/lib\0/abs/libbar.so\0"
     ehsize, phsize = (64, 56) if is64 else (52, 32)
@@ -70,7 +72,7 @@ def elf(be, is64, runpath):
     img[ehsize:ehsize + len(phdrs)] = phdrs
     img[interp_off:interp_off + 28] = b"/lib64/ld-linux-x86-64.so.2\0"
     img[str_off:str_off + len(strtab)] = strtab
-    d = dyn(1, 1) + dyn(1, 37) + dyn(5, base + str_off) + dyn(10, len(strtab)) + \
+    d = dyn(1, 1) + dyn(1, 37) + dyn(5, base + str_off) + dyn(10, len(strtab) if strsz is None else strsz) + \
         dyn(29 if runpath else 15, 13) + dyn(0, 0)
     img[dyn_off:dyn_off + len(d)] = d
     return bytes(img)
@@ -91,6 +93,7 @@ def seeds(kind):
     else:
         for form in range(8):
             yield elf(form & 1, form & 2, form & 4)
+        yield elf(0, 1, 1, strsz=12)
         with open(os.path.realpath("/bin/true"), "rb") as f:
             yield f.read()
 

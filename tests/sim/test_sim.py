@@ -398,6 +398,18 @@ class SimTest(unittest.TestCase):
         self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
         self.assertEqual(self.sim.status(target)["state"], "not running")
 
+    def test_print_disabled_lists_the_overrides(self):
+        target = f"{GUI}/org.sim.toggle"
+        self.assertEqual(self.lc("disable", target).returncode, 0)
+        r = self.lc("print-disabled", GUI)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("disabled services = {\n"), r.stdout)
+        self.assertIn('\t"org.sim.toggle" => disabled\n', r.stdout)
+        self.assertEqual(self.lc("enable", target).returncode, 0)
+        self.assertIn('\t"org.sim.toggle" => enabled\n', self.lc("print-disabled", GUI).stdout)
+        self.assert_fails(self.lc("print-disabled", f"gui/{UID + 4242}"), 112, "Could not find domain")
+        self.assertEqual(self.lc("print-disabled", target).returncode, 64)
+
     # --- errors ---------------------------------------------------------------
 
     def test_unknown_gui_domain_is_112(self):

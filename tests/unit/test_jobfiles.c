@@ -185,8 +185,19 @@ static void test_names(void)
 	job_init(&j, "nobody", (const char *const[]){"no-such-program-anywhere", NULL});
 	resolve(&j, &f);
 	CHECK_INT(f.n, 1);
-	CHECK(warnings.n == 1 && strstr(warnings.v[0], "cannot find 'no-such-program-anywhere' in "
-						       "'/usr/bin:/bin:/usr/sbin:/sbin'"));
+	CHECK_INT(f.unresolved.n, 1);
+	CHECK_STR(f.unresolved.v[0],
+		  "'no-such-program-anywhere' (not found in '/usr/bin:/bin:/usr/sbin:/sbin')");
+	CHECK_INT(warnings.n, 0);
+	rl_warn_handler_set(collect, NULL);
+	rl_jobfiles_warn(&j, &f);
+	rl_warn_handler_set(NULL, NULL);
+	CHECK_INT(warnings.n, 1);
+	CHECK(warnings.n &&
+	      !strcmp(warnings.v[0], "cannot tell what job 'nobody' runs without running it: "
+				     "'no-such-program-anywhere' (not found in "
+				     "'/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are "
+				     "judged instead"));
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
@@ -242,14 +253,17 @@ static void test_daemondo(void)
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
-	/* A generated wrapper: the absolute programs it runs count, missing
-	 * ones and expansions do not (the latter are warned about); the
-	 * startup script it calls counts and is read too. */
+	/* A generated wrapper: the programs it runs count (its variables
+	 * substituted), missing ones do not, and what cannot be resolved is
+	 * noted with its line; the startup script it calls counts and is read
+	 * too. */
 	put("ml/etc/startup/x.sh", "#!/bin/sh\nexec /ml-does-not-exist\n", 0755);
+	put("ml/sbin/yd", "bin", 0755);
 	text = rl_xasprintf(
 		"#!/bin/sh\nprefix=%s/ml\nStart()\n{\n\t%s/ml/sbin/xd -f 'a b'\n"
-		"\tsh %s/ml/etc/startup/x.sh start\n\t%s/ml/nothing\n\t$prefix/sbin/xd\n"
-		"\t%s start\n}\ncase $1 in\n  start) Start ;;\nesac\nRun $1\n",
+		"\tsh %s/ml/etc/startup/x.sh start\n\t%s/ml/nothing\n\t$prefix/sbin/yd\n"
+		"\t%s start\n\t$(cat /x)/sbin/zd\n}\ncase $1 in\n  start) Start ;;\nesac\n"
+		"Run $1\n",
 		tmp, tmp, tmp, tmp, w);
 	put("ml/etc/LaunchDaemons/org.macports.x/x.wrapper", text, 0755);
 	free(text);
@@ -263,11 +277,18 @@ static void test_daemondo(void)
 	check_file(&f, "ml/sbin/xd", RL_ROLE_COMMAND, "daemondo --start-cmd → script command", 0);
 	check_file(&f, "ml/etc/startup/x.sh", RL_ROLE_SCRIPT,
 		   "daemondo --start-cmd → startup script", 0);
+	check_file(&f, "ml/sbin/yd", RL_ROLE_COMMAND, "daemondo --start-cmd → script command", 0);
 	CHECK(find(&f, "ml/nothing", RL_ROLE_COMMAND) == NULL);
 	for (size_t i = 0; i < f.n; i++)
 		CHECK(strstr(f.v[i].path, "does-not-exist") == NULL);
-	CHECK_INT(warnings.n, 1);
-	CHECK(warnings.n && strstr(warnings.v[0], "cannot resolve '$prefix/sbin/xd' in script '"));
+	CHECK_INT(warnings.n, 0);
+	CHECK_INT(f.unresolved.n, 2);
+	if (f.unresolved.n == 2) {
+		text = rl_xasprintf("'$(cat /x)/sbin/zd' (script '%s' line 10)", w);
+		CHECK_STR(f.unresolved.v[0], text);
+		free(text);
+		CHECK(strstr(f.unresolved.v[1], "'Run' (not found in '") == f.unresolved.v[1]);
+	}
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 	free(d);
@@ -305,8 +326,9 @@ static void test_sh_c(void)
 		&f, "store/abc-hello/bin/hello", RL_ROLE_COMMAND,
 		"sh -c exec → profile symlink → profile symlink → profile symlink → symlink → file",
 		0);
-	CHECK_INT(warnings.n, 1);
-	CHECK(warnings.n && strstr(warnings.v[0], "cannot resolve '$CMD' in sh -c of job"));
+	CHECK_INT(f.unresolved.n, 1);
+	if (f.unresolved.n)
+		CHECK_STR(f.unresolved.v[0], "'$CMD' (ProgramArguments)");
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 	free(cmd);
@@ -315,7 +337,9 @@ static void test_sh_c(void)
 	job_init(&j, "quote", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
 	resolve(&j, &f);
 	check_file(&f, "store/abc-hello/bin/hello", RL_ROLE_COMMAND, "sh -c", 0);
-	CHECK(warnings.n == 1 && strstr(warnings.v[0], "unterminated quote"));
+	CHECK_INT(f.unresolved.n, 1);
+	if (f.unresolved.n)
+		CHECK(strstr(f.unresolved.v[0], "exec 'oops' (ProgramArguments)") != NULL);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 	free(cmd);
@@ -375,6 +399,319 @@ static void test_big_script(void)
 	free(big);
 }
 
+/* unresolved holds exactly the items in want (NULL-terminated), in order. */
+static void check_unresolved(const struct rl_jobfiles *f, const char *const *want)
+{
+	size_t n = 0;
+
+	while (want[n])
+		n++;
+	CHECK_INT(f->unresolved.n, n);
+	for (size_t i = 0; i < n && i < f->unresolved.n; i++)
+		CHECK_STR(f->unresolved.v[i], want[i]);
+}
+
+/* sudo where launchd's PATH finds it; else the one thing noted. */
+static int have_sudo(void)
+{
+	return access("/usr/bin/sudo", X_OK) == 0 || access("/bin/sudo", X_OK) == 0 ||
+	       access("/usr/sbin/sudo", X_OK) == 0 || access("/sbin/sudo", X_OK) == 0;
+}
+
+/* MacPorts' portstartupitem: `startupitem.executable` (daemondo
+ * --start-cmd EXE ARGS ;) and the start/stop/init wrapper of
+ * postgresql16-server, which assigns PGCTL in its Init section and starts
+ * the server as `sudo -u postgres /bin/sh -c "${PGCTL} … start"`. */
+static void test_macports_shapes(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *d = at("opt/local/bin/daemondo"), *nginx = at("opt/local/sbin/nginx");
+	char *w = at("opt/local/etc/LaunchDaemons/org.macports.postgresql16-server/"
+		     "postgresql16-server.wrapper");
+	char *text;
+	const char *via = "daemondo --start-cmd → sudo → sh -c → script command";
+
+	put("opt/local/bin/daemondo", "bin", 0755);
+	put("opt/local/sbin/nginx", "bin", 0755);
+	job_init(&j, "org.macports.nginx",
+		 (const char *const[]){d, "--label=nginx", "--start-cmd", nginx, "-g",
+				       "daemon off;", ";", "--pid=fileauto", "--pidfile",
+				       "/opt/local/var/run/nginx/nginx.pid", NULL});
+	resolve(&j, &f);
+	check_file(&f, "opt/local/sbin/nginx", RL_ROLE_COMMAND, "daemondo --start-cmd", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
+	put("opt/local/lib/postgresql16/bin/pg_ctl", "bin", 0755);
+	text = rl_xasprintf(
+		"#!/bin/sh\n#\n# MacPorts generated daemondo support script\n#\n\n#\n# Init\n#\n"
+		"prefix=%s/opt/local\nPGCTL=%s/opt/local/lib/postgresql16/bin/pg_ctl\n\n"
+		"#\n# Start\n#\nStart()\n{\n\tsudo -u postgres /bin/sh -c \"${PGCTL} -D "
+		"${POSTGRESQL16DATA:=%s/opt/local/var/db/postgresql16/defaultdb} start -l "
+		"%s/opt/local/var/log/postgresql16/postgres.log\"\n}\n\n"
+		"#\n# Stop\n#\nStop()\n{\n\tsudo -u postgres /bin/sh -c \"${PGCTL} -D "
+		"${POSTGRESQL16DATA:=%s/opt/local/var/db/postgresql16/defaultdb} stop -s -m "
+		"fast\"\n}\n\n#\n# Restart\n#\nRestart()\n{\n\tStop\n\tStart\n}\n\n"
+		"#\n# Run\n#\nRun()\n{\ncase $1 in\n  start  ) Start   ;;\n  stop   ) Stop    ;;\n"
+		"  restart) Restart ;;\n  *      ) echo \"$0: unknown argument: $1\";;\nesac\n}\n\n"
+		"#\n# Run a phase based on the selector\n#\nRun $1\n\n",
+		tmp, tmp, tmp, tmp, tmp);
+	put("opt/local/etc/LaunchDaemons/org.macports.postgresql16-server/"
+	    "postgresql16-server.wrapper",
+	    text, 0755);
+	free(text);
+	job_init(&j, "org.macports.postgresql16-server",
+		 (const char *const[]){d, "--label=postgresql16-server", "--start-cmd", w, "start",
+				       ";", "--stop-cmd", w, "stop", ";", "--restart-cmd", w,
+				       "restart", ";", "--pid=none", NULL});
+	resolve(&j, &f);
+	check_file(&f, w, RL_ROLE_SCRIPT, "daemondo --start-cmd", 0);
+	check_file(&f, "opt/local/lib/postgresql16/bin/pg_ctl", RL_ROLE_COMMAND, via, 0);
+	if (have_sudo())
+		check_unresolved(&f, (const char *const[]){NULL});
+	else
+		check_unresolved(&f, (const char *const[]){
+			"'sudo' (not found in '/usr/bin:/bin:/usr/sbin:/sbin')", NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
+	/* The same with an Init-style function the wrapper calls. */
+	text = rl_xasprintf("#!/bin/sh\nInit()\n{\n\tPGCTL=%s/opt/local/lib/postgresql16/bin/"
+			    "pg_ctl\n}\nStart()\n{\n\tsudo -u postgres -g wheel -E -H /bin/sh -c "
+			    "\"exec ${PGCTL} start\"\n}\nInit\nStart\n",
+			    tmp);
+	put("opt/local/etc/LaunchDaemons/org.macports.pg/pg.wrapper", text, 0755);
+	free(text);
+	text = at("opt/local/etc/LaunchDaemons/org.macports.pg/pg.wrapper");
+	job_init(&j, "org.macports.pg",
+		 (const char *const[]){d, "--label=pg", "--start-cmd", text, "start", ";", NULL});
+	resolve(&j, &f);
+	check_file(&f, "opt/local/lib/postgresql16/bin/pg_ctl", RL_ROLE_COMMAND, via, 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(text);
+	free(d);
+	free(nginx);
+	free(w);
+}
+
+/* Homebrew: a formula's jar script (JAVA_HOME with a default, exported),
+ * and rabbitmq-server's bare `exec erl` found through the plist's PATH, or
+ * the PATH the script assigns. */
+static void test_homebrew_scripts(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *exe = at("opt/homebrew/opt/jenkins/bin/jenkins"), *text;
+	char *rmq = at("opt/homebrew/opt/rabbitmq/sbin/rabbitmq-server");
+	const struct rl_jobfile *jf;
+
+	put("opt/homebrew/Cellar/openjdk/21/libexec/openjdk.jdk/Contents/Home/bin/java", "bin",
+	    0755);
+	link_at("../Cellar/openjdk/21", "opt/homebrew/opt/openjdk");
+	text = rl_xasprintf(
+		"#!/bin/sh\nexport JAVA_HOME=\"${JAVA_HOME:-%s/opt/homebrew/opt/openjdk/libexec/"
+		"openjdk.jdk/Contents/Home}\"\nexec \"${JAVA_HOME}/bin/java\"  -jar "
+		"\"%s/opt/homebrew/Cellar/jenkins/2.448/libexec/jenkins.war\" \"$@\"\n",
+		tmp, tmp);
+	put("opt/homebrew/Cellar/jenkins/2.448/bin/jenkins", text, 0755);
+	free(text);
+	link_at("../Cellar/jenkins/2.448", "opt/homebrew/opt/jenkins");
+	job_init(&j, "homebrew.mxcl.jenkins",
+		 (const char *const[]){exe, "--httpListenAddress=127.0.0.1", "--httpPort=8080",
+				       NULL});
+	resolve(&j, &f);
+	check_file(&f, "opt/homebrew/Cellar/jenkins/2.448/bin/jenkins", RL_ROLE_PROGRAM,
+		   "ProgramArguments[0] → opt symlink → Cellar file", 0);
+	check_file(&f, "opt/homebrew/opt/openjdk", RL_ROLE_SYMLINK,
+		   "ProgramArguments[0] → opt symlink → Cellar file → script command → opt "
+		   "symlink",
+		   0);
+	jf = find(&f, "opt/homebrew/Cellar/openjdk/21/libexec/openjdk.jdk/Contents/Home/bin/java",
+		  RL_ROLE_COMMAND);
+	CHECK(jf != NULL);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	/* A JAVA_HOME from the plist wins over the default. */
+	put("jdk2/bin/java", "bin", 0755);
+	rl_strv_push_owned(&j.env, rl_xasprintf("JAVA_HOME=%s/jdk2", tmp));
+	resolve(&j, &f);
+	CHECK(find(&f, "jdk2/bin/java", RL_ROLE_COMMAND) != NULL);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
+	put("opt/homebrew/bin/erl", "bin", 0755);
+	put("erlang/bin/erl", "bin", 0755);
+	text = rl_xasprintf(
+		"#!/bin/sh\nset -e\n\nSCRIPTS_DIR=$(dirname \"$0\")\n. \"$SCRIPTS_DIR/rabbitmq-env\"\n"
+		"\nstart_rabbitmq_server() {\n    set -e\n\n    exec erl \\\n"
+		"        -pa \"$RABBITMQ_SERVER_CODE_PATH\" \\\n        -boot \"${SASL_BOOT_FILE}\" "
+		"\\\n        -noinput\n}\n\nstart_rabbitmq_server \"$@\"\n");
+	put("opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server", text, 0755);
+	free(text);
+	link_at("../Cellar/rabbitmq/3.12.11", "opt/homebrew/opt/rabbitmq");
+	job_init(&j, "homebrew.mxcl.rabbitmq", (const char *const[]){rmq, NULL});
+	rl_strv_push_owned(&j.env,
+			   rl_xasprintf("CONF_ENV_FILE=%s/opt/homebrew/etc/rabbitmq/rabbitmq-env.conf",
+					tmp));
+	rl_strv_push_owned(&j.env,
+			   rl_xasprintf("PATH=%s/opt/homebrew/sbin:/usr/sbin:/usr/bin:/bin:%s/opt/"
+					"homebrew/bin",
+					tmp, tmp));
+	resolve(&j, &f);
+	check_file(&f, "opt/homebrew/bin/erl", RL_ROLE_COMMAND,
+		   "ProgramArguments[0] → opt symlink → Cellar file → script command", 0);
+	text = rl_xasprintf("'$SCRIPTS_DIR/rabbitmq-env' (script "
+			    "'%s/opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server' line 5)",
+			    tmp);
+	check_unresolved(&f, (const char *const[]){text, NULL});
+	free(text);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* PATH assigned by the script comes first. */
+	text = rl_xasprintf("#!/bin/sh\nPATH=%s/erlang/bin:$PATH\nexport PATH\nexec erl -noinput\n",
+			    tmp);
+	put("opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server", text, 0755);
+	free(text);
+	job_init(&j, "homebrew.mxcl.rabbitmq", (const char *const[]){rmq, NULL});
+	rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/opt/homebrew/bin", tmp));
+	resolve(&j, &f);
+	CHECK(find(&f, "erlang/bin/erl", RL_ROLE_COMMAND) != NULL);
+	CHECK(find(&f, "opt/homebrew/bin/erl", RL_ROLE_COMMAND) == NULL);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(exe);
+	free(rmq);
+}
+
+/* home-manager's ssh-agent: the daemon starts inside a `bash -c` nested in
+ * the `/bin/sh -c "/bin/wait4path /nix/store && exec …"` every agent has;
+ * and the other prefixes launchd jobs use. */
+static void test_nested(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *cmd, *deep;
+	struct rl_buf b = {0};
+
+	put("nix/store/b-bash/bin/bash", "bin", 0755);
+	put("nix/store/o-openssh/bin/ssh-agent", "bin", 0755);
+	cmd = rl_xasprintf("/bin/wait4path /nix/store && exec %s/nix/store/b-bash/bin/bash -c "
+			   "'%s/nix/store/o-openssh/bin/ssh-agent -D -a "
+			   "\"$(/nix/store/s-system_cmds/bin/getconf DARWIN_USER_TEMP_DIR)/"
+			   "ssh-agent\"'",
+			   tmp, tmp);
+	job_init(&j, "org.nix-community.home.ssh-agent",
+		 (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+	resolve(&j, &f);
+	check_file(&f, "nix/store/b-bash/bin/bash", RL_ROLE_COMMAND, "sh -c exec", 0);
+	check_file(&f, "nix/store/o-openssh/bin/ssh-agent", RL_ROLE_COMMAND, "sh -c → bash -c", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(cmd);
+
+	/* Prefixes seen through, each finding the daemon. */
+	put("px/bin/d", "bin", 0755);
+	cmd = rl_xasprintf(
+		"exec -a named /usr/bin/nohup nice -n 5 /usr/bin/caffeinate -s -t 10 /usr/bin/arch "
+		"-arm64 env -i -u X A=1 PATH=%s/px/bin d --flag; su - nobody -c 'exec d2'",
+		tmp);
+	job_init(&j, "prefixes", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+	resolve(&j, &f);
+	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "sh -c exec", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(cmd);
+	/* Directly in ProgramArguments too. */
+	cmd = at("px/bin/d");
+	job_init(&j, "caffeinated",
+		 (const char *const[]){"/usr/bin/caffeinate", "-dims", "/usr/bin/arch", "-arm64",
+				       "-e", "X=1", cmd, NULL});
+	free(cmd);
+	resolve(&j, &f);
+	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
+	/* Nested to any depth within the bound; past it, noted. */
+	rl_buf_addf(&b, "%s/px/bin/d", tmp);
+	for (int i = 0; i < 3; i++) {
+		char *q = rl_xasprintf("sh -c \"%s\"", b.data);
+
+		/* each level doubles its quotes and backslashes */
+		rl_buf_reset(&b);
+		for (const char *p = q; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				rl_buf_add(&b, "\\", 1);
+			rl_buf_add(&b, p, 1);
+		}
+		free(q);
+	}
+	deep = rl_xasprintf("bash -c \"%s\"", b.data);
+	job_init(&j, "deep", (const char *const[]){"/bin/zsh", "-c", deep, NULL});
+	resolve(&j, &f);
+	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "zsh -c → bash -c → sh -c → sh -c → sh -c", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(deep);
+	rl_buf_release(&b);
+}
+
+/* RootDirectory (Homebrew's service DSL can write it): launchd chroots
+ * there, so every path of the job, symlinks included, is resolved inside
+ * it and never escapes it; the plist itself is launchd's, outside. */
+static void test_root_directory(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *root = at("jail"), *text;
+
+	put("jail/opt/homebrew/Cellar/formula_name/1.0/bin/beanstalkd", "bin", 0755);
+	link_at("/opt/homebrew/Cellar/formula_name/1.0", "jail/opt/homebrew/opt/formula_name");
+	link_at("../../../../../../../../etc/passwd", "jail/opt/homebrew/bin/escape");
+	put("jail/usr/bin/helper", "bin", 0755);
+	put("jail/etc/passwd", "bin", 0755);
+	text = rl_xstrdup("#!/bin/sh\nexec helper --x\n/opt/homebrew/bin/escape\n");
+	put("jail/opt/homebrew/bin/wrapper", text, 0755);
+	free(text);
+	job_init(&j, "homebrew.mxcl.formula_name",
+		 (const char *const[]){"/opt/homebrew/opt/formula_name/bin/beanstalkd", "test",
+				       NULL});
+	j.rootdir = rl_xstrdup(root);
+	resolve(&j, &f);
+	check_file(&f, j.plist, RL_ROLE_PLIST, "plist", 0);
+	check_file(&f, "jail/opt/homebrew/opt/formula_name", RL_ROLE_SYMLINK,
+		   "ProgramArguments[0] → opt symlink", 0);
+	check_file(&f, "jail/opt/homebrew/Cellar/formula_name/1.0/bin/beanstalkd",
+		   RL_ROLE_PROGRAM, "ProgramArguments[0] → opt symlink → Cellar file", 0);
+	for (size_t i = 0; i < f.n; i++)
+		CHECK(f.v[i].role == RL_ROLE_PLIST || rl_path_is_under(f.v[i].path, root));
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* A script inside: its bare names through PATH inside the root, its
+	 * absolute paths inside the root, `..` stopping at the root. */
+	job_init(&j, "wrapped", (const char *const[]){"/opt/homebrew/bin/wrapper", NULL});
+	j.rootdir = rl_xstrdup(root);
+	rl_strv_push(&j.env, "PATH=/usr/bin");
+	resolve(&j, &f);
+	check_file(&f, "jail/usr/bin/helper", RL_ROLE_COMMAND,
+		   "ProgramArguments[0] → script command", 0);
+	check_file(&f, "jail/opt/homebrew/bin/escape", RL_ROLE_SYMLINK,
+		   "ProgramArguments[0] → script command → symlink", 0);
+	check_file(&f, "jail/etc/passwd", RL_ROLE_COMMAND,
+		   "ProgramArguments[0] → script command → symlink → file", 0);
+	for (size_t i = 0; i < f.n; i++)
+		CHECK(f.v[i].role == RL_ROLE_PLIST || f.v[i].role == RL_ROLE_INTERPRETER ||
+		      rl_path_is_under(f.v[i].path, root));
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(root);
+}
+
 /* Every file of every job becomes a manifest entry with one use per job. */
 static void test_track(void)
 {
@@ -390,7 +727,7 @@ static void test_track(void)
 	job_init(&js.v[0], "one", (const char *const[]){exe, NULL});
 	job_init(&js.v[1], "two", (const char *const[]){"/bin/sh", "-c", exe, NULL});
 	rl_manifest_init(&m);
-	CHECK_INT(rl_jobs_track(&js, NULL, &m, NULL), 0);
+	CHECK_INT(rl_jobs_track(&js, NULL, &m, 0, NULL), 0);
 	e = rl_manifest_find(&m, real);
 	CHECK(e != NULL);
 	if (e) {
@@ -426,6 +763,10 @@ int main(void)
 	test_sh_c();
 	test_recursion();
 	test_big_script();
+	test_macports_shapes();
+	test_homebrew_scripts();
+	test_nested();
+	test_root_directory();
 	test_track();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);

@@ -416,6 +416,18 @@ static void test_elf_valid(void)
 		}
 		rl_objinfo_release(&oi);
 	}
+	/* Strings past DT_STRSZ but inside the loaded segment, as ld.so reads
+	 * them (Homebrew's libforty.so.0 fixture has DT_NEEDED past it). */
+	elf_build(&b, 0, 1, 1, 62);
+	elf_dyn(&b, 3, 10, 5);
+	CHECK_INT(parse(&b, b.n, &oi, &err), 0);
+	CHECK_INT(oi.ndeps, 2);
+	CHECK_INT(oi.rpaths.n, 2);
+	if (oi.ndeps == 2) {
+		CHECK_STR(oi.deps[0].name, "libfoo.so.1");
+		CHECK_STR(oi.deps[1].name, "/abs/libbar.so");
+	}
+	rl_objinfo_release(&oi);
 	/* With both, DT_RUNPATH wins (ld.so ignores DT_RPATH). */
 	elf_build(&b, 0, 1, 0, 62);
 	elf_dyn(&b, 5, 29, 54);
@@ -474,12 +486,13 @@ static void test_elf_corrupt(void)
 	b = v;
 	elf_ph(&b, 1, 1, 0, E_VADDR, 0x100000);
 	EXPECT_ERROR(&b, b.n, "no PT_LOAD");
-	/* a name index past DT_STRSZ, and a string cut by DT_STRSZ */
+	/* a name index past the string table's segment, and a string cut by
+	 * the end of that segment's file content */
 	b = v;
 	elf_dyn(&b, 1, 1, 5000);
-	EXPECT_ERROR(&b, b.n, "string index");
+	EXPECT_ERROR(&b, b.n, "string index 5000 past the segment");
 	b = v;
-	elf_dyn(&b, 3, 10, 5);
+	elf_ph(&b, 1, 1, 0, E_VADDR, E_STR + 5);
 	EXPECT_ERROR(&b, b.n, "unterminated");
 	/* a string running to the end of the file */
 	b = v;

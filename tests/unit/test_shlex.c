@@ -52,7 +52,7 @@ static void test_operators(void)
 		    (const char *const[]){"*a", "*b", "*c", "*d", "*e", "*f"});
 	check_split("a;;b", 2, (const char *const[]){"*a", "*b"});
 	check_split("Start()\n{\n\t/x/y start\n}", 4,
-		    (const char *const[]){"*Start", "{", "*/x/y|start", "}"});
+		    (const char *const[]){"Start", "{", "*/x/y|start", "}"});
 	check_split("{ /x/y; }", 2, (const char *const[]){"{|*/x/y", "}"});
 	check_split("  # only a comment\nx # tail", 1, (const char *const[]){"*x"});
 	check_split("a#b", 1, (const char *const[]){"*a#b"});
@@ -78,6 +78,7 @@ static void test_dynamic(void)
 		    (const char *const[]){"*$$PREFIX/bin/x|$${A:-b}|$$(cat f)|$`cat g`|lit$"});
 	check_split("exec \"$@\"", 1, (const char *const[]){"exec|*$$@"});
 	check_split("echo $ x", 1, (const char *const[]){"*echo|$|x"});
+	check_split("\"$X$\"", 1, (const char *const[]){"*$$X$"});
 }
 
 static void test_redirects(void)
@@ -109,6 +110,136 @@ static void test_errors(void)
 	CHECK(rl_shcmd_program(&(struct rl_shcmd){0}) == NULL);
 }
 
+/* The value of the only word of s, expanded with env; NULL when refused. */
+static char *expand1(const char *s, struct rl_shenv *env, int assignment)
+{
+	struct rl_shcmds c = {0};
+	char *out = NULL;
+
+	CHECK_INT(rl_shlex_split(s, strlen(s), &c, NULL), 0);
+	CHECK(c.n == 1 && c.v[0].n == 1);
+	if (c.n == 1 && c.v[0].n == 1 && rl_shword_expand(&c.v[0].w[0], env, assignment, &out) < 0)
+		CHECK(out == NULL);
+	rl_shcmds_release(&c);
+	return out;
+}
+
+static void check_expand(const char *s, struct rl_shenv *env, const char *want)
+{
+	char *got = expand1(s, env, 0);
+
+	if (want)
+		CHECK_STR(got, want);
+	else if (got)
+		CHECK_STR(got, "(refused)");
+	free(got);
+}
+
+static void test_expand(void)
+{
+	struct rl_shenv env = {0};
+	int unknown;
+	char *v;
+
+	rl_shenv_set(&env, "PGCTL", "/opt/local/lib/postgresql16/bin/pg_ctl");
+	rl_shenv_set(&env, "JAVA_HOME", "/opt/jdk");
+	rl_shenv_set(&env, "EMPTY", "");
+	rl_shenv_set(&env, "SPACED", "/a b");
+	rl_shenv_set(&env, "DIR", NULL); /* assigned $(…) */
+	check_expand("${PGCTL}", &env, "/opt/local/lib/postgresql16/bin/pg_ctl");
+	check_expand("$PGCTL", &env, "/opt/local/lib/postgresql16/bin/pg_ctl");
+	check_expand("\"${JAVA_HOME}/bin/java\"", &env, "/opt/jdk/bin/java");
+	check_expand("$JAVA_HOME/bin/$EMPTY'java'", &env, "/opt/jdk/bin/java");
+	/* literal $ stays literal: quoted, escaped */
+	check_expand("'$JAVA_HOME'\\$x\"\\$y\"", &env, "$JAVA_HOME$x$y");
+	/* defaults: unset, empty (with :), known */
+	check_expand("${NOPE:-/opt/x}", &env, "/opt/x");
+	check_expand("${NOPE-\"/opt/y\"}", &env, "/opt/y");
+	check_expand("${EMPTY:-/d}", &env, "/d");
+	check_expand("${EMPTY-/d}", &env, "");
+	check_expand("${JAVA_HOME:-/d}", &env, "/opt/jdk");
+	check_expand("${PGDATA:=/var/db/pg}", &env, "/var/db/pg");
+	CHECK_STR(rl_shenv_get(&env, "PGDATA", &unknown), "/var/db/pg");
+	/* refused: what only a running shell knows */
+	check_expand("$NOPE", &env, NULL);
+	check_expand("${DIR}/x", &env, NULL);
+	check_expand("${DIR:-/d}", &env, NULL);
+	check_expand("$(cat f)", &env, NULL);
+	check_expand("\"$(dirname \"$0\")\"/x", &env, NULL);
+	check_expand("`pwd`/x", &env, NULL);
+	check_expand("$1", &env, NULL);
+	check_expand("\"$@\"", &env, NULL);
+	check_expand("${#JAVA_HOME}", &env, NULL);
+	check_expand("${JAVA_HOME%/*}", &env, NULL);
+	check_expand("${NOPE:-$(x)}", &env, NULL);
+	/* an unquoted value that sh would split or glob, except in an assignment */
+	check_expand("$SPACED", &env, NULL);
+	check_expand("\"$SPACED\"", &env, "/a b");
+	v = expand1("X=$SPACED", &env, 1);
+	CHECK_STR(v, "X=/a b");
+	free(v);
+	/* the environment's own rules */
+	CHECK(rl_shenv_get(&env, "DIR", &unknown) == NULL && unknown);
+	CHECK(rl_shenv_get(&env, "NOPE", &unknown) == NULL && !unknown);
+	rl_shenv_set(&env, "DIR", "/now/known");
+	CHECK_STR(rl_shenv_get(&env, "DIR", &unknown), "/now/known");
+	CHECK(!unknown);
+	{
+		struct rl_shenv child, plist = {0};
+		struct rl_strv kv = {0};
+
+		rl_strv_push(&kv, "PATH=/opt/homebrew/bin:/usr/bin");
+		rl_shenv_from_environ(&plist, &kv);
+		rl_shenv_export(&env, "JAVA_HOME");
+		rl_shenv_child(&env, &child);
+		CHECK_STR(rl_shenv_get(&child, "JAVA_HOME", &unknown), "/opt/jdk");
+		CHECK(rl_shenv_get(&child, "PGCTL", &unknown) == NULL); /* not exported */
+		rl_shenv_release(&child);
+		rl_shenv_child(&plist, &child);
+		CHECK_STR(rl_shenv_get(&child, "PATH", &unknown), "/opt/homebrew/bin:/usr/bin");
+		rl_shenv_release(&child);
+		rl_shenv_release(&plist);
+		rl_strv_release(&kv);
+	}
+	rl_shenv_release(&env);
+}
+
+/* case patterns are no commands; NAME() heads a function; lines count. */
+static void test_structure(void)
+{
+	struct rl_shcmds c = {0};
+	const char *s = "Run()\n{\ncase $1 in\n  start  ) Start   ;;\n  (stop|halt) Stop ;;\n"
+			"  *      ) echo \"$0: unknown\";;\nesac\n}\nRun $1\n";
+
+	check_split(s, 9,
+		    (const char *const[]){"Run", "{", "case|$$1|in", "*Start", "*Stop",
+					  "*echo|$$0: unknown", "esac", "}", "*Run|$$1"});
+	CHECK_INT(rl_shlex_split(s, strlen(s), &c, NULL), 0);
+	CHECK(c.n >= 9);
+	if (c.n >= 9) {
+		CHECK(c.v[0].funcdef);
+		CHECK_INT(c.v[0].prog, c.v[0].n);
+		CHECK_INT(c.v[0].line, 1);
+		CHECK_INT(c.v[3].line, 4);
+		CHECK_INT(c.v[5].line, 6);
+		CHECK_INT(c.v[8].line, 9);
+		CHECK_STR(c.v[8].w[0].text, "Run");
+		CHECK(!c.v[8].funcdef);
+	}
+	rl_shcmds_release(&c);
+	/* `start` inside the pattern is no program; nested case. */
+	check_split("case a in x) case b in y) /bin/y ;; esac ;; z) /bin/z;; esac", 6,
+		    (const char *const[]){"case|a|in", "case|b|in", "*/bin/y", "esac", "*/bin/z",
+					  "esac"});
+	/* a subshell is no function */
+	check_split("(/bin/a) ; f ( ) { /bin/b; }", 4,
+		    (const char *const[]){"*/bin/a", "f", "{|*/bin/b", "}"});
+	/* start: where exec, env, sudo… begin */
+	CHECK_INT(rl_shlex_split("X=1 if ! sudo -u p /bin/x", 25, &c, NULL), 0);
+	CHECK(c.n == 1 && c.v[0].start == 3);
+	rl_shcmds_release(&c);
+}
+
 int main(void)
 {
 	test_quotes();
@@ -117,5 +248,7 @@ int main(void)
 	test_dynamic();
 	test_redirects();
 	test_errors();
+	test_expand();
+	test_structure();
 	return check_done();
 }

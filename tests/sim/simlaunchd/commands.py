@@ -34,6 +34,7 @@ USAGE = {
                  "\t-p      Prints the PID of the service that was started.\n"
                  "\t-s      Starts the service suspended so that a debugger may attach.",
     "print": "<domain-target> | <service-target>",
+    "print-disabled": "<domain-target>",
     "list": "[service-name]",
 }
 
@@ -221,6 +222,17 @@ def cmd_enable(ctx, args, respond):
     respond(Reply(0))
 
 
+def cmd_print_disabled(ctx, args, respond):
+    """print-disabled <domain-target>: the overrides enable/disable wrote
+    (a plist's own Disabled key is not listed, as on a real Mac)."""
+    if len(args) != 1:
+        raise usage("print-disabled")
+    name, label = parse_target(args[0], "print-disabled")
+    if label is not None:
+        raise bad_target("print-disabled")
+    respond(Reply(0, render.print_disabled(find_domain(ctx, name))))
+
+
 def _caller_domain(ctx):
     """Where plain `launchctl list` looks: root sees system, a user their
     GUI domain if they have one, else their user domain."""
@@ -250,6 +262,7 @@ COMMANDS = {
     "kickstart": cmd_kickstart,
     "list": cmd_list,
     "print": cmd_print,
+    "print-disabled": cmd_print_disabled,
 }
 
 

@@ -15,6 +15,9 @@ from .eventloop import EventLoop
 from .launchd import Config, Launchd
 
 LOG_NAME = "launchd-sim.log"
+# How long `start` waits for the daemon to answer: only a safety net (it
+# goes on as soon as the daemon answers), so long enough for a loaded machine.
+START_TIMEOUT = 120
 EXECUTABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "launchd-sim")
 PIDS_NAME = "jobs.pids"
 
@@ -207,7 +210,7 @@ def cmd_start(args, directory):
     with open(os.path.join(directory, LOG_NAME), "ab") as log:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                  start_new_session=True)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if child.poll() is not None:
             print(f"launchd-sim: daemon exited with status {child.returncode}; "
@@ -218,7 +221,7 @@ def cmd_start(args, directory):
             return 0
         time.sleep(0.05)
     child.kill()
-    print("launchd-sim: daemon did not answer within 10 s", file=sys.stderr)
+    print(f"launchd-sim: daemon did not answer within {START_TIMEOUT} s", file=sys.stderr)
     return 1
 
 

@@ -1,0 +1,270 @@
+/* A job's processes (platform.h, rl_proc_tree_inspect): launchd's pid and
+ * every descendant, walked breadth first, each judged by the process view.
+ *
+ * launchd's pid is not always the process that runs the daemon's code:
+ * MacPorts' daemondo forks the start command and stays, a wrapper script
+ * runs the daemon as its child, `sudo -u` and `su -c` start it under
+ * another user. The tree is what catches what no reading of the job's
+ * files can: daemons started through variables computed at run time,
+ * `$(…)`, configuration-driven plugins.
+ *
+ * Everything the kernel says about another process is a hint: a child
+ * listed may have exited and its pid been reused, so a descendant is only
+ * judged while its status names the parent it was listed under, with the
+ * same start time before and after its inspection. The names shown
+ * (comm) are the processes' own: only shown, never used.
+ */
+#include "core/compare/platform.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+
+struct node {
+	pid_t pid;
+	pid_t ppid;
+	char pname[64]; /* the parent's name */
+	int depth;
+};
+
+struct walk {
+	const struct rl_proc_ops *ops;
+	rl_proc_tracked_fn tracked;
+	void *tctx;
+	struct rl_proc_view *out;
+	struct node *q; /* every process queued: the root's descendants */
+	size_t nq;
+	size_t aq;
+	size_t astale;
+	char *unknown; /* the first reason something could not be judged */
+	int full;      /* RL_PROC_TREE_MAX_PROCS reached */
+};
+
+static void safe_name(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	dst[i] = '\0';
+}
+
+static void note_unknown(struct walk *w, const char *fmt, ...) RL_PRINTF(2, 3);
+
+static void note_unknown(struct walk *w, const char *fmt, ...)
+{
+	struct rl_buf b = {0};
+	va_list ap;
+
+	if (w->unknown)
+		return;
+	va_start(ap, fmt);
+	rl_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	w->unknown = rl_buf_detach(&b);
+}
+
+static int queued(const struct walk *w, pid_t pid)
+{
+	if (pid == w->out->pid)
+		return 1;
+	for (size_t i = 0; i < w->nq; i++)
+		if (w->q[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/* Queue the children of pid (named pname, at depth). */
+static void queue_children(struct walk *w, pid_t pid, const char *pname, int depth)
+{
+	struct rl_pidv kids = {0};
+	int e = w->ops->children(w->ops->ctx, pid, &kids);
+
+	if (e && e != ESRCH)
+		note_unknown(w, "cannot list the children of pid %d: %s", (int)pid, strerror(e));
+	for (size_t i = 0; i < kids.n; i++) {
+		struct node *n;
+
+		if (kids.v[i] <= 0 || queued(w, kids.v[i]))
+			continue;
+		if (depth + 1 > RL_PROC_TREE_MAX_DEPTH) {
+			note_unknown(w, "cannot judge processes more than %d levels below pid %d",
+				     RL_PROC_TREE_MAX_DEPTH, (int)w->out->pid);
+			break;
+		}
+		if (w->nq + 1 >= RL_PROC_TREE_MAX_PROCS) {
+			if (!w->full)
+				note_unknown(w, "cannot judge more than %d processes under pid %d",
+					     RL_PROC_TREE_MAX_PROCS, (int)w->out->pid);
+			w->full = 1;
+			break;
+		}
+		rl_xgrow((void **)&w->q, &w->aq, w->nq + 1, sizeof(*w->q));
+		n = &w->q[w->nq++];
+		n->pid = kids.v[i];
+		n->ppid = pid;
+		safe_name(n->pname, sizeof(n->pname), pname);
+		n->depth = depth + 1;
+	}
+	free(kids.v);
+}
+
+static int has_stale(const struct rl_proc_view *out, const struct rl_proc_file *f)
+{
+	for (size_t i = 0; i < out->nstale; i++)
+		if (out->stale[i].dev == f->dev && out->stale[i].ino == f->ino)
+			return 1;
+	return 0;
+}
+
+/* Move v's stale files into the tree's view, each naming its process. A
+ * file many processes run (a daemon's workers) is listed once, for the
+ * process nearest the root. */
+static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view *v)
+{
+	struct rl_proc_view *out = w->out;
+
+	for (size_t i = 0; i < v->nstale; i++) {
+		struct rl_proc_file *f = &v->stale[i];
+
+		if (has_stale(out, f)) {
+			free(f->path);
+			continue;
+		}
+		rl_xgrow((void **)&out->stale, &w->astale, out->nstale + 1, sizeof(*out->stale));
+		out->stale[out->nstale] = *f;
+		out->stale[out->nstale].pid = n->pid;
+		out->stale[out->nstale].ppid = n->ppid;
+		out->stale[out->nstale].parent_name = rl_xstrdup(n->pname);
+		out->nstale++;
+	}
+	free(v->stale);
+	v->stale = NULL;
+	v->nstale = 0;
+}
+
+/* Judge one descendant and queue its children. */
+static void judge_node(struct walk *w, const struct node *n)
+{
+	struct rl_proc_status before, after;
+	struct rl_proc_view v;
+	int e = w->ops->status(w->ops->ctx, n->pid, &before);
+
+	if (e == ESRCH || (!e && before.ppid != n->ppid))
+		return; /* exited, or reparented: no longer this job's */
+	if (e) {
+		note_unknown(w, "pid %d (child of %s pid %d): cannot read its status: %s",
+			     (int)n->pid, n->pname, (int)n->ppid, strerror(e));
+		return;
+	}
+	memset(&v, 0, sizeof(v));
+	if (w->ops->inspect(w->ops->ctx, n->pid, w->tracked, w->tctx, &v) < 0 ||
+	    w->ops->status(w->ops->ctx, n->pid, &after) != 0 || after.start != before.start ||
+	    after.ppid != n->ppid || v.verdict == RL_PROC_GONE) {
+		rl_proc_view_release(&v);
+		return; /* it exited or changed hands during the inspection */
+	}
+	w->out->nprocs++;
+	if (v.verdict == RL_PROC_UNKNOWN)
+		note_unknown(w, "pid %d (child of %s pid %d): %s", (int)n->pid, n->pname,
+			     (int)n->ppid, v.why ? v.why : "unknown");
+	else if (v.verdict == RL_PROC_STALE)
+		take_stale(w, n, &v);
+	rl_proc_view_release(&v);
+	queue_children(w, n->pid, before.name, n->depth);
+}
+
+static int plat_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
+			struct rl_proc_view *out)
+{
+	(void)ctx;
+	return rl_proc_inspect(pid, tracked, tctx, out, NULL);
+}
+
+static int plat_status(void *ctx, pid_t pid, struct rl_proc_status *st)
+{
+	(void)ctx;
+	return rl_proc_status(pid, st);
+}
+
+static int plat_children(void *ctx, pid_t pid, struct rl_pidv *out)
+{
+	return rl_proc_lister_children(ctx, pid, out);
+}
+
+static void finish(struct walk *w)
+{
+	struct rl_proc_view *out = w->out;
+
+	if (out->nstale) {
+		out->verdict = RL_PROC_STALE;
+		free(out->why);
+		out->why = NULL;
+		free(w->unknown);
+	} else if (w->unknown) {
+		out->verdict = RL_PROC_UNKNOWN;
+		free(out->why);
+		out->why = w->unknown;
+	} else {
+		out->verdict = RL_PROC_FRESH;
+	}
+	w->unknown = NULL;
+}
+
+static void walk_tree(struct walk *w)
+{
+	struct rl_proc_view *out = w->out;
+	struct rl_proc_status st;
+	const char *name = "?";
+
+	w->astale = out->nstale;
+	if (out->verdict == RL_PROC_UNKNOWN)
+		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");
+	if (w->ops->status(w->ops->ctx, out->pid, &st) == 0)
+		name = st.name;
+	queue_children(w, out->pid, name, 0);
+	for (size_t i = 0; i < w->nq; i++) {
+		struct node n = w->q[i]; /* judge_node may grow the queue */
+
+		judge_node(w, &n);
+	}
+	finish(w);
+}
+
+int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
+			 struct rl_error *err)
+{
+	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, NULL};
+	struct walk w;
+
+	memset(&w, 0, sizeof(w));
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->verdict = RL_PROC_UNKNOWN;
+	if (pid <= 0) {
+		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
+		return -1;
+	}
+	if (!ops) {
+		plat.ctx = rl_proc_lister_new(0);
+		ops = &plat;
+	}
+	w.ops = ops;
+	w.tracked = tracked;
+	w.tctx = ctx;
+	w.out = out;
+	if (ops->inspect(ops->ctx, pid, tracked, ctx, out) == 0 && out->verdict != RL_PROC_GONE)
+		walk_tree(&w);
+	free(w.q);
+	if (ops == &plat)
+		rl_proc_lister_free(plat.ctx);
+	return 0;
+}

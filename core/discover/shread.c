@@ -1,0 +1,575 @@
+/* What shell text runs, read as sh would run it; see shread.h. */
+#include "core/discover/shread.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/util.h"
+
+#define MAX_CALLS 256 /* function bodies walked per text: bounds a hostile script */
+
+struct func {
+	const char *name;
+	size_t first, last; /* body: commands [first, last] */
+	int walked;
+	int active;
+};
+
+struct reader {
+	const struct rl_shread_ops *ops;
+	struct rl_shcmds cmds;
+	struct func *fn;
+	size_t nfn;
+	size_t afn;
+	size_t line;     /* nested text: the outer command's line */
+	const char *via; /* nested text: the route to it */
+	int nest;
+	int calls;
+};
+
+/* One command's words from where the program chain starts: the value of
+ * each (NULL when not known) and the text as written, for messages. */
+struct words {
+	char **v;
+	const char **raw;
+	size_t n;
+};
+
+struct step {
+	const struct rl_shread_ops *ops;
+	struct reader *rd; /* NULL for a command line */
+	struct rl_shenv *env;
+	struct rl_buf via;
+	size_t line;
+	int nest;
+	int exec;
+};
+
+static int word_in(const char *t, const char *const *list)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strcmp(t, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", NULL};
+
+static const char *const builtins[] = {
+	":",	    "[",     "[[",     "alias",	  "bg",	     "break", "builtin", "cd",
+	"continue", "echo",  "exit",   "false",	  "fg",	     "getopts", "hash",	 "jobs",
+	"kill",	    "let",   "printf", "pwd",	  "read",    "return", "set",	 "shift",
+	"shopt",    "test",  "times",  "trap",	  "true",    "type",   "ulimit", "umask",
+	"unalias",  "unset", "wait",   "print",	  "setopt",  NULL};
+
+static const char *const declarers[] = {"export", "readonly", "local", "declare", "typeset",
+					NULL};
+
+static int is_name(const char *t, size_t n)
+{
+	if (!n || !((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z') || t[0] == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') || (t[i] >= 'a' && t[i] <= 'z') ||
+		      (t[i] >= '0' && t[i] <= '9') || t[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* "NAME=…": the length of NAME, else 0. */
+static size_t assignment_name(const char *t)
+{
+	const char *eq = t ? strchr(t, '=') : NULL;
+
+	return eq && is_name(t, (size_t)(eq - t)) ? (size_t)(eq - t) : 0;
+}
+
+static const char *path_of(const struct rl_shenv *env)
+{
+	int unknown;
+	const char *p = rl_shenv_get(env, "PATH", &unknown);
+
+	return p ? p : RL_SHREAD_DEFAULT_PATH;
+}
+
+static void unresolved(struct step *s, const char *word)
+{
+	s->ops->unresolved(s->ops->ctx, word ? word : "?", s->line);
+}
+
+static void report(struct step *s, const struct words *w, size_t i, int script)
+{
+	struct rl_shrun r;
+
+	r.argv = w->v + i;
+	r.argc = w->n - i;
+	r.path = path_of(s->env);
+	r.line = s->line;
+	r.via = s->via.data ? s->via.data : "";
+	r.script = script;
+	r.exec = s->exec;
+	s->ops->run(s->ops->ctx, &r);
+}
+
+static void via_add(struct step *s, const char *what)
+{
+	rl_buf_addf(&s->via, "%s%s", s->via.len ? " → " : "", what);
+}
+
+/* Assign "NAME=value" (value NULL: not known) in env. */
+static void assign(struct rl_shenv *env, const char *word, const char *value, int export)
+{
+	size_t n = assignment_name(word);
+	char *name;
+
+	if (!n)
+		return;
+	name = rl_xstrndup(word, n);
+	rl_shenv_set(env, name, value ? value + n + 1 : NULL);
+	if (export)
+		rl_shenv_export(env, name);
+	free(name);
+}
+
+static void chain(struct step *s, const struct words *w, size_t i);
+static void read_nested(struct step *s, const char *text, struct rl_shenv *env);
+
+/* Options a prefix program takes before its command: flags, and those
+ * (listed in with_arg) that take the next word as their value. Returns the
+ * index of the first word after them. */
+static size_t skip_options(const struct words *w, size_t i, const char *with_arg)
+{
+	while (i < w->n && w->v[i] && w->v[i][0] == '-' && w->v[i][1]) {
+		const char *o = w->v[i];
+
+		if (strcmp(o, "--") == 0)
+			return i + 1;
+		i++;
+		if (o[1] == '-')
+			continue; /* --long or --long=value */
+		/* a cluster: the first letter taking a value ends it */
+		for (const char *c = o + 1; *c; c++)
+			if (strchr(with_arg, *c)) {
+				if (!c[1])
+					i++;
+				break;
+			}
+	}
+	return i;
+}
+
+/* `env [-i] [-u NAME] [-P PATH] [VAR=value]… CMD` */
+static size_t see_env(struct step *s, const struct words *w, size_t i)
+{
+	while (i < w->n && w->v[i]) {
+		const char *t = w->v[i];
+
+		if (strcmp(t, "--") == 0)
+			return i + 1;
+		if (strcmp(t, "-i") == 0 || strcmp(t, "-") == 0) {
+			rl_shenv_release(s->env);
+			memset(s->env, 0, sizeof(*s->env));
+			i++;
+		} else if ((strcmp(t, "-u") == 0 || strcmp(t, "-P") == 0) && i + 1 < w->n) {
+			if (t[1] == 'P' && w->v[i + 1])
+				rl_shenv_set(s->env, "PATH", w->v[i + 1]);
+			i += 2;
+		} else if (t[0] == '-') {
+			i++;
+		} else if (assignment_name(t)) {
+			assign(s->env, t, t, 1);
+			i++;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
+/* `su [-] [-l] [-m] [-s SHELL] USER [-c STRING]`: the string is run by
+ * the user's shell; without -c a login shell runs nothing we can read. */
+static void see_su(struct step *s, const struct words *w, size_t i)
+{
+	struct rl_shenv child;
+
+	for (; i < w->n; i++) {
+		if (!w->v[i] || strcmp(w->v[i], "-c") != 0)
+			continue;
+		if (i + 1 >= w->n || !w->v[i + 1]) {
+			unresolved(s, i + 1 < w->n ? w->raw[i + 1] : "su -c");
+			return;
+		}
+		rl_shenv_child(s->env, &child);
+		via_add(s, "su -c");
+		read_nested(s, w->v[i + 1], &child);
+		rl_shenv_release(&child);
+		return;
+	}
+}
+
+/* A shell: `-c STRING` is read as text; `sh FILE` reads FILE. */
+static void see_shell(struct step *s, const struct words *w, size_t i, const char *name)
+{
+	int dash_c = 0;
+	struct rl_shenv child;
+
+	while (i < w->n && w->v[i] && (w->v[i][0] == '-' || w->v[i][0] == '+') && w->v[i][1]) {
+		const char *o = w->v[i++];
+
+		if (strcmp(o, "--") == 0)
+			break;
+		if (o[1] == '-')
+			continue;
+		if (strchr(o + 1, 'c'))
+			dash_c = 1;
+		if (strchr(o + 1, 'o') && i < w->n)
+			i++;
+	}
+	if (i >= w->n)
+		return; /* an interactive shell */
+	if (!w->v[i]) {
+		unresolved(s, w->raw[i]);
+		return;
+	}
+	if (!dash_c) {
+		report(s, w, i, 1);
+		return;
+	}
+	rl_shenv_child(s->env, &child);
+	via_add(s, name);
+	rl_buf_adds(&s->via, " -c");
+	read_nested(s, w->v[i], &child);
+	rl_shenv_release(&child);
+}
+
+/* `export|readonly|local|declare|typeset [-opts] NAME[=value]…` */
+static void see_declare(struct step *s, const struct words *w, size_t i, int export)
+{
+	for (i++; i < w->n; i++) {
+		const char *t = w->v[i] ? w->v[i] : w->raw[i];
+
+		if (t[0] == '-')
+			continue;
+		if (assignment_name(t))
+			assign(s->env, t, w->v[i], export);
+		else if (export && is_name(t, strlen(t)))
+			rl_shenv_export(s->env, t);
+	}
+}
+
+static struct func *find_func(struct reader *rd, const char *name)
+{
+	for (size_t i = 0; rd && i < rd->nfn; i++)
+		if (strcmp(rd->fn[i].name, name) == 0)
+			return &rd->fn[i];
+	return NULL;
+}
+
+static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
+
+static void call_func(struct step *s, struct func *f)
+{
+	struct reader *rd = s->rd;
+
+	if (f->active || rd->calls >= MAX_CALLS)
+		return;
+	rd->calls++;
+	f->walked = f->active = 1;
+	walk_cmds(rd, s->env, f->first, f->last);
+	f->active = 0;
+}
+
+/* A word that names no file: a builtin, a declaration, a function. 1 when
+ * handled. */
+static int see_shell_word(struct step *s, const struct words *w, size_t i)
+{
+	const char *t = w->v[i];
+	struct func *f;
+
+	if (strchr(t, '/'))
+		return 0;
+	if (word_in(t, declarers)) {
+		see_declare(s, w, i, strcmp(t, "export") == 0);
+		return 1;
+	}
+	if ((f = find_func(s->rd, t)) != NULL) {
+		call_func(s, f);
+		return 1;
+	}
+	if (strcmp(t, ".") == 0 || strcmp(t, "source") == 0) {
+		if (i + 1 < w->n && w->v[i + 1])
+			report(s, w, i + 1, 1);
+		else if (i + 1 < w->n)
+			unresolved(s, w->raw[i + 1]);
+		return 1;
+	}
+	if (strcmp(t, "eval") == 0) {
+		for (size_t k = i + 1; k < w->n; k++)
+			if (!w->v[k]) {
+				unresolved(s, w->raw[k]);
+				return 1;
+			}
+		for (size_t k = i + 1; k < w->n; k++) {
+			struct rl_shenv child;
+
+			rl_shenv_copy(&child, s->env);
+			read_nested(s, w->v[k], &child);
+			rl_shenv_release(&child);
+		}
+		return 1;
+	}
+	return word_in(t, builtins);
+}
+
+#define STOP ((size_t)-1)
+
+/* What the program at w[i] runs in turn: the index of its command, or
+ * STOP when it runs nothing more to follow. */
+static size_t see_prefix(struct step *s, const struct words *w, size_t i)
+{
+	const char *base = rl_path_basename(w->v[i]);
+
+	if (strcmp(base, "nohup") == 0)
+		return i + 1;
+	if (strcmp(base, "nice") == 0)
+		return skip_options(w, i + 1, "n");
+	if (strcmp(base, "caffeinate") == 0)
+		return skip_options(w, i + 1, "tw");
+	if (strcmp(base, "arch") == 0) {
+		for (i++; i < w->n && w->v[i] && w->v[i][0] == '-';)
+			i += !strcmp(w->v[i], "-arch") || !strcmp(w->v[i], "-d") ||
+					     !strcmp(w->v[i], "-e")
+				     ? 2
+				     : 1;
+		return i;
+	}
+	if (strcmp(base, "env") == 0)
+		return see_env(s, w, i + 1);
+	if (strcmp(base, "sudo") == 0) {
+		i = skip_options(w, i + 1, "ugpCDhrRtTUc");
+		while (i < w->n && w->v[i] && assignment_name(w->v[i])) {
+			assign(s->env, w->v[i], w->v[i], 1);
+			i++;
+		}
+		via_add(s, "sudo");
+		return i;
+	}
+	if (strcmp(base, "su") == 0)
+		see_su(s, w, i + 1);
+	else if (word_in(base, shells))
+		see_shell(s, w, i + 1, base);
+	return STOP;
+}
+
+/* The program at w[i] and what it runs in turn. */
+static void chain(struct step *s, const struct words *w, size_t i)
+{
+	while (i < w->n) {
+		const char *t = w->v[i];
+
+		if (!t) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (strcmp(t, "exec") == 0 || strcmp(t, "command") == 0) {
+			if (t[0] == 'c' && i + 1 < w->n && w->v[i + 1] &&
+			    (!strcmp(w->v[i + 1], "-v") || !strcmp(w->v[i + 1], "-V")))
+				return; /* a lookup, not a run */
+			s->exec = s->exec || t[0] == 'e';
+			i = skip_options(w, i + 1, "a");
+			continue;
+		}
+		if (s->rd && see_shell_word(s, w, i))
+			return;
+		report(s, w, i, 0);
+		i = see_prefix(s, w, i);
+	}
+}
+
+static void reader_run(struct reader *rd, struct rl_shenv *env);
+
+static void read_nested(struct step *s, const char *text, struct rl_shenv *env)
+{
+	struct reader rd;
+
+	if (s->nest >= RL_SHREAD_MAX_NEST) {
+		unresolved(s, text);
+		return;
+	}
+	memset(&rd, 0, sizeof(rd));
+	rd.ops = s->ops;
+	rd.line = s->line ? s->line : 0;
+	rd.nest = s->nest + 1;
+	rd.via = s->via.data ? s->via.data : "";
+	if (rl_shlex_split(text, strlen(text), &rd.cmds, NULL) < 0)
+		unresolved(s, text);
+	reader_run(&rd, env);
+}
+
+static int word_is(const struct rl_shword *w, const char *t)
+{
+	return !w->dynamic && strcmp(w->text, t) == 0;
+}
+
+/* Where the body of the function whose header is command h ends: the
+ * commands of `{ … }` after it (or the one command after it). */
+static size_t body_end(const struct rl_shcmds *c, size_t h)
+{
+	int depth = 0;
+
+	for (size_t j = h + 1; j < c->n; j++) {
+		const struct rl_shcmd *cmd = &c->v[j];
+
+		for (size_t k = 0; k < cmd->n && word_is(&cmd->w[k], "{"); k++)
+			depth++;
+		if (cmd->n && word_is(&cmd->w[0], "}"))
+			depth--;
+		if (depth <= 0)
+			return j;
+	}
+	return c->n - 1;
+}
+
+static void find_funcs(struct reader *rd)
+{
+	for (size_t i = 0; i < rd->cmds.n; i++) {
+		struct func *f;
+
+		if (!rd->cmds.v[i].funcdef || i + 1 >= rd->cmds.n)
+			continue;
+		rl_xgrow((void **)&rd->fn, &rd->afn, rd->nfn + 1, sizeof(*rd->fn));
+		f = &rd->fn[rd->nfn++];
+		memset(f, 0, sizeof(*f));
+		f->name = rd->cmds.v[i].w[0].text;
+		f->first = i + 1;
+		f->last = body_end(&rd->cmds, i);
+		i = f->last;
+	}
+}
+
+static int in_func(const struct reader *rd, size_t i)
+{
+	for (size_t k = 0; k < rd->nfn; k++)
+		if (i + 1 >= rd->fn[k].first && i <= rd->fn[k].last)
+			return 1; /* the header or the body */
+	return 0;
+}
+
+/* One simple command: its assignments, then what it runs. */
+static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shcmd *c)
+{
+	struct step s;
+	struct words w = {0};
+	struct rl_shenv local;
+	size_t nassign = 0;
+
+	while (nassign < c->n && assignment_name(c->w[nassign].text))
+		nassign++;
+	memset(&s, 0, sizeof(s));
+	s.ops = rd->ops;
+	s.rd = rd;
+	s.line = rd->nest ? rd->line : c->line; /* nested: the outer line */
+	s.nest = rd->nest;
+	rl_buf_adds(&s.via, rd->via);
+	if (c->prog >= c->n || c->start >= c->n) {
+		/* assignments alone set the shell's variables */
+		for (size_t i = 0; i < nassign; i++) {
+			char *v = NULL;
+
+			rl_shword_expand(&c->w[i], env, 1, &v);
+			assign(env, c->w[i].text, v, 0);
+			free(v);
+		}
+		rl_buf_release(&s.via);
+		return;
+	}
+	/* VAR=value before a command is its environment only */
+	rl_shenv_copy(&local, env);
+	for (size_t i = 0; i < nassign; i++) {
+		char *v = NULL;
+
+		rl_shword_expand(&c->w[i], env, 1, &v);
+		assign(&local, c->w[i].text, v, 1);
+		free(v);
+	}
+	w.n = c->n - c->start;
+	w.v = rl_xcalloc(w.n, sizeof(*w.v));
+	w.raw = rl_xcalloc(w.n, sizeof(*w.raw));
+	for (size_t i = 0; i < w.n; i++) {
+		const struct rl_shword *word = &c->w[c->start + i];
+
+		w.raw[i] = word->text;
+		if (rl_shword_expand(word, nassign ? &local : env, 0, &w.v[i]) < 0)
+			w.v[i] = NULL;
+	}
+	s.env = nassign ? &local : env;
+	chain(&s, &w, 0);
+	for (size_t i = 0; i < w.n; i++)
+		free(w.v[i]);
+	free(w.v);
+	free(w.raw);
+	rl_shenv_release(&local);
+	rl_buf_release(&s.via);
+}
+
+static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+{
+	for (size_t i = first; i <= last && i < rd->cmds.n; i++)
+		if (!rd->cmds.v[i].funcdef)
+			run_cmd(rd, env, &rd->cmds.v[i]);
+}
+
+/* The top level in order, then the functions it did not call. */
+static void reader_run(struct reader *rd, struct rl_shenv *env)
+{
+	find_funcs(rd);
+	for (size_t i = 0; i < rd->cmds.n; i++)
+		if (!in_func(rd, i))
+			walk_cmds(rd, env, i, i);
+	for (size_t k = 0; k < rd->nfn; k++)
+		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
+			rd->calls++;
+			rd->fn[k].walked = rd->fn[k].active = 1;
+			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);
+			rd->fn[k].active = 0;
+		}
+	rl_shcmds_release(&rd->cmds);
+	free(rd->fn);
+}
+
+int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
+		   const struct rl_shread_ops *ops, struct rl_error *err)
+{
+	struct reader rd;
+	int rc;
+
+	memset(&rd, 0, sizeof(rd));
+	rd.ops = ops;
+	rd.via = "";
+	rc = rl_shlex_split(text, len, &rd.cmds, err);
+	reader_run(&rd, env);
+	return rc;
+}
+
+void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
+		    const struct rl_shread_ops *ops)
+{
+	struct step s;
+	struct words w;
+	struct rl_shenv copy;
+
+	if (argc < 2)
+		return;
+	memset(&s, 0, sizeof(s));
+	rl_shenv_copy(&copy, env);
+	s.ops = ops;
+	s.env = &copy;
+	w.v = (char **)(uintptr_t)argv;
+	w.raw = (const char **)(uintptr_t)argv;
+	w.n = argc;
+	/* argv[0] is the caller's: see what it runs, not itself */
+	chain(&s, &w, see_prefix(&s, &w, 0));
+	rl_shenv_release(&copy);
+	rl_buf_release(&s.via);
+}

@@ -1,0 +1,71 @@
+/* What shell text runs, read the way sh would run it, without running
+ * anything: a wrapper script, an `sh -c` string, a command line.
+ *
+ * - Variables: literal assignments (`X=/…`, `X="/…"`, `export X=…`,
+ *   `readonly`, `local`), at the top level and in the functions the text
+ *   calls (an `Init` section or function), in the order sh would run
+ *   them, on top of the job's EnvironmentVariables; later words are
+ *   expanded with them (rl_shword_expand).
+ * - Functions: a call walks the function's body; functions never called
+ *   (or called through a variable) are walked at the end, so every branch
+ *   of a wrapper's `case` is read.
+ * - Prefixes seen through: `exec [-a NAME]`, `command`, `nohup`,
+ *   `nice [-n N]`, `env [-i] [-u NAME] [-P PATH] [VAR=value]…`,
+ *   `sudo [-u USER] [-g GROUP] [-E] [-H] … [VAR=value]…`,
+ *   `su [-] USER -c STRING`, `caffeinate [-flags] [-t N] [-w PID]`,
+ *   `arch -arm64` (and its other forms), and shells: `sh|bash|zsh|dash|ksh
+ *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
+ *   deep), `sh FILE` reports FILE as a script.
+ * - `. FILE` / `source FILE`: FILE is reported as a script.
+ *
+ * Every program the text runs (prefix programs included) is reported
+ * through ops->run with the PATH a bare name is looked up in; every word
+ * that decides what runs but whose value only a running shell could know
+ * is reported through ops->unresolved, with its line.
+ */
+#ifndef RL_SHREAD_H
+#define RL_SHREAD_H
+
+#include <stddef.h>
+
+#include "core/discover/shlex.h"
+
+#define RL_SHREAD_MAX_NEST 8 /* sh -c inside sh -c … */
+
+/* launchd's PATH for jobs whose plist sets none. */
+#define RL_SHREAD_DEFAULT_PATH "/usr/bin:/bin:/usr/sbin:/sbin"
+
+struct rl_shrun {
+	char *const *argv; /* argv[0]: the program as written (a path or a bare
+			    * name); later words NULL where their value is not known */
+	size_t argc;
+	const char *path;  /* the PATH a bare argv[0] is looked up in */
+	size_t line;       /* line of the outermost text (0: a command line) */
+	const char *via;   /* the prefixes it was reached through ("sudo → sh -c"),
+			    * "" when none */
+	int script;        /* argv[0] is read by a shell (`sh FILE`, `. FILE`), not
+			    * executed by the kernel */
+	int exec;          /* run with `exec` */
+};
+
+struct rl_shread_ops {
+	void (*run)(void *ctx, const struct rl_shrun *r);
+	/* word: as written (quotes removed); line as in rl_shrun */
+	void (*unresolved)(void *ctx, const char *word, size_t line);
+	void *ctx;
+};
+
+/* Read len bytes of shell text. env: the variables when it starts (the
+ * job's environment, see rl_shenv_from_environ), changed as the text
+ * assigns. Returns 0, or -1 with err when the text could not be split to
+ * its end (what was split before is still read). */
+int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
+		   const struct rl_shread_ops *ops, struct rl_error *err);
+
+/* A command line as it is executed (ProgramArguments, daemondo's
+ * --start-cmd): argv[0] is not reported; the programs it runs through the
+ * prefixes above are. */
+void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
+		    const struct rl_shread_ops *ops);
+
+#endif

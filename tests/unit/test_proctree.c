@@ -1,0 +1,504 @@
+/* The process tree: a job's processes are launchd's pid and every
+ * descendant. The walk's rules (bounds, processes exiting or changing
+ * hands mid-walk, unknown ones, the merged verdict) run against a fake
+ * process table through rl_proc_ops; on Linux, real trees of real
+ * processes (a wrapper's child running a replaced executable) run against
+ * the kernel, through both ways of listing children. */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/base/util.h"
+#include "core/compare/platform.h"
+
+extern char **environ;
+
+/* ---- a fake process table ---- */
+
+#define FAKE_MAX 6000
+
+struct fproc {
+	pid_t pid, ppid;
+	uint64_t start;
+	const char *name;
+	enum rl_proc_verdict verdict;
+	const char *stale_path; /* STALE: the file it runs */
+	uint64_t stale_ino;
+	const char *why;        /* UNKNOWN */
+	int reparent_on_inspect; /* its parent changes while it is inspected */
+	int restart_on_inspect;  /* a new process takes its pid meanwhile */
+	int list_fails;          /* listing its children fails (EIO) */
+};
+
+struct fake {
+	struct fproc p[FAKE_MAX];
+	size_t n;
+	size_t inspected;
+};
+
+static struct fproc *fake_find(struct fake *f, pid_t pid)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->p[i].pid == pid)
+			return &f->p[i];
+	return NULL;
+}
+
+static struct fproc *fake_add(struct fake *f, pid_t pid, pid_t ppid, const char *name)
+{
+	struct fproc *p = &f->p[f->n++];
+
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = ppid;
+	p->start = 1000 + (uint64_t)pid;
+	p->name = name;
+	p->verdict = RL_PROC_FRESH;
+	return p;
+}
+
+static int fake_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
+			struct rl_proc_view *out)
+{
+	struct fake *f = ctx;
+	struct fproc *p = fake_find(f, pid);
+
+	(void)tracked;
+	(void)tctx;
+	memset(out, 0, sizeof(*out));
+	out->pid = pid;
+	out->nprocs = 1;
+	f->inspected++;
+	if (!p) {
+		out->verdict = RL_PROC_GONE;
+		out->why = rl_xstrdup("no such process");
+		return 0;
+	}
+	out->verdict = p->verdict;
+	out->exe = rl_xasprintf("/bin/%s", p->name);
+	if (p->why)
+		out->why = rl_xstrdup(p->why);
+	if (p->verdict == RL_PROC_STALE) {
+		out->stale = rl_xcalloc(1, sizeof(*out->stale));
+		out->stale[0].path = rl_xstrdup(p->stale_path);
+		out->stale[0].pid = pid;
+		out->stale[0].is_exe = 1;
+		out->stale[0].deleted = 1;
+		out->stale[0].dev = 1;
+		out->stale[0].ino = p->stale_ino;
+		out->nstale = 1;
+	}
+	if (p->reparent_on_inspect)
+		p->ppid = 1;
+	if (p->restart_on_inspect)
+		p->start++;
+	return 0;
+}
+
+static int fake_status(void *ctx, pid_t pid, struct rl_proc_status *st)
+{
+	struct fproc *p = fake_find(ctx, pid);
+
+	memset(st, 0, sizeof(*st));
+	if (!p)
+		return ESRCH;
+	st->ppid = p->ppid;
+	st->start = p->start;
+	snprintf(st->name, sizeof(st->name), "%s", p->name);
+	return 0;
+}
+
+/* Children as the kernel lists them: by the ppid of each process, plus
+ * whatever a test lists by hand through a pid's "list_fails". */
+static int fake_children(void *ctx, pid_t pid, struct rl_pidv *out)
+{
+	struct fake *f = ctx;
+	struct fproc *me = fake_find(f, pid);
+
+	if (me && me->list_fails)
+		return EIO;
+	for (size_t i = 0; i < f->n; i++) {
+		if (f->p[i].ppid != pid)
+			continue;
+		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = f->p[i].pid;
+	}
+	return 0;
+}
+
+static struct rl_proc_view tree(struct fake *f, pid_t root)
+{
+	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
+	struct rl_proc_view v;
+
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, &ops, &v, NULL), 0);
+	return v;
+}
+
+/* daemondo → wrapper (sh) → postgres, whose binary was replaced, and
+ * postgres's workers running the same file. */
+static void test_fake_stale_descendant(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+	struct fproc *pg;
+
+	f.n = 0;
+	fake_add(&f, 1180, 1, "daemondo");
+	fake_add(&f, 1190, 1180, "sh");
+	pg = fake_add(&f, 1207, 1180, "postgres");
+	pg->verdict = RL_PROC_STALE;
+	pg->stale_path = "/opt/local/lib/postgresql16/bin/postgres";
+	pg->stale_ino = 77;
+	for (pid_t w = 1300; w < 1305; w++) {
+		struct fproc *k = fake_add(&f, w, 1207, "postgres");
+
+		*k = *pg;
+		k->pid = w;
+		k->ppid = 1207;
+		k->start = 2000 + (uint64_t)w;
+	}
+	v = tree(&f, 1180);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.pid, 1180);
+	CHECK_STR(v.exe, "/bin/daemondo");
+	CHECK_INT(v.nprocs, 8);
+	CHECK_INT(v.nstale, 1); /* the workers' copy is the same file */
+	if (v.nstale == 1) {
+		CHECK_INT(v.stale[0].pid, 1207);
+		CHECK_INT(v.stale[0].ppid, 1180);
+		CHECK_STR(v.stale[0].parent_name, "daemondo");
+		CHECK_STR(v.stale[0].path, "/opt/local/lib/postgresql16/bin/postgres");
+	}
+	CHECK(v.why == NULL);
+	rl_proc_view_release(&v);
+	/* Fresh everywhere: fresh. */
+	pg->verdict = RL_PROC_FRESH;
+	for (size_t i = 3; i < f.n; i++)
+		f.p[i].verdict = RL_PROC_FRESH;
+	v = tree(&f, 1180);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	rl_proc_view_release(&v);
+}
+
+/* Not allowed to look at a child: unknown, named; a stale one elsewhere
+ * in the tree outweighs it. The root's own reason is kept. */
+static void test_fake_unknown(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+	struct fproc *sudo, *root, *d;
+
+	f.n = 0;
+	root = fake_add(&f, 500, 1, "daemondo");
+	sudo = fake_add(&f, 501, 500, "sudo\n");
+	sudo->verdict = RL_PROC_UNKNOWN;
+	sudo->why = "permission denied";
+	fake_add(&f, 502, 501, "postgres");
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "pid 501 (child of daemondo pid 500): permission denied");
+	CHECK_INT(v.nprocs, 3);
+	rl_proc_view_release(&v);
+	/* The name a process gave itself is shown with control bytes as '?'. */
+	sudo->verdict = RL_PROC_FRESH;
+	d = fake_add(&f, 503, 501, "x");
+	d->verdict = RL_PROC_UNKNOWN;
+	d->why = "permission denied";
+	v = tree(&f, 500);
+	CHECK_STR(v.why, "pid 503 (child of sudo? pid 501): permission denied");
+	rl_proc_view_release(&v);
+	/* A stale process outweighs the unknown one. */
+	f.p[2].verdict = RL_PROC_STALE;
+	f.p[2].stale_path = "/opt/local/bin/postgres";
+	f.p[2].stale_ino = 9;
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK(v.why == NULL);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale)
+		CHECK_STR(v.stale[0].parent_name, "sudo?");
+	rl_proc_view_release(&v);
+	/* The root itself unknown, nothing stale: its own reason. */
+	f.p[2].verdict = RL_PROC_FRESH;
+	d->verdict = RL_PROC_FRESH;
+	root->verdict = RL_PROC_UNKNOWN;
+	root->why = "permission denied";
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "permission denied");
+	rl_proc_view_release(&v);
+	/* Children that cannot be listed are not guessed fresh. */
+	root->verdict = RL_PROC_FRESH;
+	sudo->list_fails = 1;
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK(v.why && strstr(v.why, "cannot list the children of pid 501"));
+	rl_proc_view_release(&v);
+}
+
+/* Processes that exit, are reparented or whose pid is taken by another
+ * process during the walk are skipped, with what they would have said. */
+static void test_fake_changes(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+	struct fproc *a, *b;
+
+	f.n = 0;
+	fake_add(&f, 10, 1, "daemondo");
+	a = fake_add(&f, 11, 10, "worker");
+	a->verdict = RL_PROC_STALE;
+	a->stale_path = "/old/worker";
+	a->stale_ino = 1;
+	a->reparent_on_inspect = 1;
+	b = fake_add(&f, 12, 10, "worker");
+	b->verdict = RL_PROC_STALE;
+	b->stale_path = "/old/worker2";
+	b->stale_ino = 2;
+	b->restart_on_inspect = 1;
+	v = tree(&f, 10);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	CHECK_INT(v.nprocs, 1);
+	rl_proc_view_release(&v);
+	/* The root gone: gone, and nothing below it is looked at. */
+	f.inspected = 0;
+	v = tree(&f, 99);
+	CHECK_INT(v.verdict, RL_PROC_GONE);
+	CHECK_INT(f.inspected, 1);
+	rl_proc_view_release(&v);
+	/* A table that lists the root as its own grandchild does not loop. */
+	f.n = 0;
+	fake_add(&f, 20, 21, "a");
+	fake_add(&f, 21, 20, "b");
+	v = tree(&f, 20);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, 2);
+	rl_proc_view_release(&v);
+	/* pid <= 0 is an error, and out is still safe to release. */
+	CHECK_INT(rl_proc_tree_inspect(0, NULL, NULL, NULL, &v, NULL), -1);
+	rl_proc_view_release(&v);
+}
+
+/* At most RL_PROC_TREE_MAX_DEPTH levels and RL_PROC_TREE_MAX_PROCS
+ * processes: what lies beyond is unknown, never guessed fresh; a stale
+ * process within the bounds still decides. */
+static void test_fake_bounds(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+
+	f.n = 0;
+	fake_add(&f, 100, 1, "root");
+	for (pid_t p = 101; p <= 100 + RL_PROC_TREE_MAX_DEPTH + 5; p++)
+		fake_add(&f, p, p - 1, "sh");
+	v = tree(&f, 100);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_INT(v.nprocs, 1 + RL_PROC_TREE_MAX_DEPTH);
+	CHECK(v.why && strstr(v.why, "more than 32 levels below pid 100"));
+	rl_proc_view_release(&v);
+	f.p[3].verdict = RL_PROC_STALE;
+	f.p[3].stale_path = "/old/sh";
+	f.p[3].stale_ino = 3;
+	v = tree(&f, 100);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	rl_proc_view_release(&v);
+
+	f.n = 0;
+	fake_add(&f, 100, 1, "root");
+	for (pid_t p = 0; p < RL_PROC_TREE_MAX_PROCS + 100; p++)
+		fake_add(&f, 1000 + p, 100, "worker");
+	f.inspected = 0;
+	v = tree(&f, 100);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_INT(v.nprocs, RL_PROC_TREE_MAX_PROCS);
+	CHECK(f.inspected <= RL_PROC_TREE_MAX_PROCS);
+	CHECK(v.why && strstr(v.why, "more than 4096 processes under pid 100"));
+	rl_proc_view_release(&v);
+}
+
+/* ---- real processes (Linux) ---- */
+
+#ifdef __linux__
+
+static pid_t group = -1;
+
+static void group_end(void)
+{
+	if (group > 0) {
+		kill(-group, SIGKILL);
+		while (waitpid(group, NULL, 0) < 0 && errno == EINTR)
+			;
+		group = -1;
+	}
+}
+
+/* Start argv in a process group of its own, its stdout a pipe; wait (10 s
+ * at most) until it writes "ready". */
+static pid_t start_tree(const char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct pollfd p;
+	char buf[16] = "";
+	char *const *av;
+	int fds[2];
+	ssize_t n = -1;
+	pid_t pid;
+	int rc;
+
+	memcpy(&av, &argv, sizeof(av));
+	if (pipe2(fds, O_CLOEXEC) != 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&at, 0);
+	rc = posix_spawn(&pid, argv[0], &fa, &at, av, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(fds[1]);
+	if (rc != 0) {
+		close(fds[0]);
+		return -1;
+	}
+	group = pid;
+	p.fd = fds[0];
+	p.events = POLLIN;
+	if (poll(&p, 1, 10000) == 1)
+		n = read(p.fd, buf, sizeof(buf) - 1);
+	close(fds[0]);
+	if (n < 5 || strncmp(buf, "ready", 5) != 0) {
+		group_end();
+		return -1;
+	}
+	return pid;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+	int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	int ok = in >= 0 && out >= 0;
+
+	while (ok && (n = read(in, buf, sizeof(buf))) != 0)
+		ok = n > 0 && write(out, buf, (size_t)n) == n;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) != 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
+/* The one child of pid, through the lister (flags), or -1. */
+static pid_t only_child(pid_t pid, int flags)
+{
+	struct rl_proc_lister *l = rl_proc_lister_new(flags);
+	struct rl_pidv kids = {0};
+	pid_t kid = -1;
+
+	if (rl_proc_lister_children(l, pid, &kids) == 0 && kids.n == 1)
+		kid = kids.v[0];
+	free(kids.v);
+	rl_proc_lister_free(l);
+	return kid;
+}
+
+/* sh → [sh →] daemon (a copy of sh that starts a sleep, prints ready and
+ * waits): the daemon's file is replaced the way package managers
+ * do; the tree names the daemon, its parent and the parent's name. */
+static void test_real_tree(const char *dir, int levels)
+{
+	char *daemon = rl_path_join(dir, "daemon");
+	char *tmp = rl_path_join(dir, "daemon.new");
+	char *inner = rl_xasprintf("'%s' -c 'sleep 30 & echo ready; wait; :'; :", daemon);
+	char *outer = rl_xasprintf("/bin/sh -c \"%s\"; :", inner);
+	const char *argv[] = {"/bin/sh", "-c", levels == 1 ? inner : outer, NULL};
+	struct rl_proc_status st;
+	struct rl_proc_view v;
+	pid_t root, mid, d;
+
+	CHECK(copy_file("/bin/sh", daemon) == 0);
+	root = start_tree(argv);
+	CHECK(root > 0);
+	if (root <= 0)
+		goto out;
+	mid = levels == 1 ? root : only_child(root, 0);
+	d = only_child(mid, 0);
+	CHECK(mid > 0 && d > 0);
+	CHECK_INT(only_child(mid, RL_PROC_LISTER_SCAN), d);
+	CHECK_INT(rl_proc_status(d, &st), 0);
+	CHECK_INT(st.ppid, mid);
+	CHECK_STR(st.name, "daemon");
+	CHECK_INT(rl_proc_status(-5, &st), ESRCH);
+
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, levels + 2); /* the shells, the daemon and its sleep */
+	rl_proc_view_release(&v);
+
+	CHECK(copy_file("/bin/sh", tmp) == 0 && rename(tmp, daemon) == 0);
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.pid, root);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_INT(v.stale[0].pid, d);
+		CHECK_INT(v.stale[0].ppid, mid);
+		CHECK_STR(v.stale[0].parent_name, "sh");
+		CHECK_STR(v.stale[0].path, daemon);
+		CHECK(v.stale[0].deleted);
+		CHECK(v.stale[0].is_exe);
+	}
+	rl_proc_view_release(&v);
+	/* The root alone (rl_proc_inspect) sees nothing: the tree does. */
+	CHECK_INT(rl_proc_inspect(root, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	group_end();
+	/* Gone: the root's verdict. */
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_GONE);
+	rl_proc_view_release(&v);
+out:
+	group_end();
+	unlink(daemon);
+	free(daemon);
+	free(tmp);
+	free(inner);
+	free(outer);
+}
+
+#endif
+
+int main(void)
+{
+	test_fake_stale_descendant();
+	test_fake_unknown();
+	test_fake_changes();
+	test_fake_bounds();
+#ifdef __linux__
+	{
+		char *dir = check_tmpdir();
+
+		atexit(group_end);
+		test_real_tree(dir, 1);
+		test_real_tree(dir, 2);
+		check_rmtree(dir);
+		free(dir);
+	}
+#endif
+	return check_done();
+}
