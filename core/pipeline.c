@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,6 +114,23 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
+/* Where the job is loaded, its status from there: an agent is asked in its
+ * first domain, then in the other (the agent domain rule), and its target
+ * becomes the one it is loaded in. Returns as rl_launchctl_locate. */
+static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_service_status *st,
+		  struct rl_error *err)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	struct rl_lc_located loc;
+	int rc;
+
+	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,
+				 job->alt_domain ? 2 : 1, st, &loc, err);
+	if (rc == 0 && loc.index == 1)
+		rl_job_swap_domain(job);
+	return rc;
+}
+
 /* Ask launchd for each job's pid and look at the process. A launchctl
  * that cannot run turns the process view off with a warning; the restart
  * engine reports that as an error of its own when it matters. */
@@ -132,7 +150,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		collect_code(&p->current, v->job->label, v);
 		if (p->have_prev)
 			collect_code(&p->prev, v->job->label, v);
-		rc = rl_launchctl_status(o->lc, v->job->target, &st, &lerr);
+		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
 		if (rc == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			return 0;

@@ -1,6 +1,7 @@
 #include "core/execute/restart.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,6 +232,20 @@ static enum state st_wait(struct step_run *s)
 	return ST_STATUS_BEFORE;
 }
 
+/* rl_launchctl_locate through the ops. */
+static int ops_call(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+		    void *ctx)
+{
+	const struct rl_restart_ops *ops = ctx;
+
+	return ops->launchctl(args, res, err, ops->ctx);
+}
+
+/* The agent domain rule: the job's domain, then the other one. Not loaded
+ * in either is skipped naming both; no GUI session is "cannot tell", also
+ * skipped, never a failed restart. The plan already located the job, so
+ * one loaded elsewhere now moved since: it is left for the next run. */
+
 /* launchctl answered code (it ran, was not killed). */
 static int answered(const struct rl_lc_result *r, int code)
 {
@@ -248,22 +263,32 @@ static enum state sip_skip(struct step_run *s, const char *cmd)
 
 static enum state st_status_before(struct step_run *s)
 {
+	const struct rl_job *job = s->step->job;
+	const char *domains[] = {job->domain, job->alt_domain};
 	struct rl_service_status st;
+	struct rl_lc_located loc;
+	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
 	int rc;
 
 	s->t0 = now(s);
-	rc = poll_status(s, &st);
-	if (rc == -2)
+	rc = rl_launchctl_locate(ops_call, (void *)(uintptr_t)&s->run->o->ops, job->label, domains,
+				 job->alt_domain ? 2 : 1, &st, &loc, &e);
+	if (rc == -2) {
+		rl_error_set(s->run->err, "%s", e.text);
 		return ST_FATAL;
+	}
 	if (rc == 1)
-		return skip(s, "not loaded");
-	if (rc < 0 && s->last_status == RL_LC_EXIT_SIP) {
+		return skip(s, "%s", loc.text);
+	if (rc < 0 && loc.status == RL_LC_EXIT_SIP) {
 		snprintf(cmd, sizeof(cmd), "print %s", s->step->job->target);
 		return sip_skip(s, cmd);
 	}
 	if (rc < 0)
-		return fail(s, "%s", s->last_seen);
+		return fail(s, "%s", e.text);
+	if (loc.index != 0)
+		return defer(s, "loaded in '%s', not where the plan found it; left for the next run",
+			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
 	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }
