@@ -34,7 +34,7 @@ static json_t *steps_with(const json_t *last, const char *status)
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
 {
 	struct rl_agent_spec s = {0};
-	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 10};
+	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 30};
 	struct rl_error err = {0};
 	struct stat st;
 	char *path, *target = NULL;
