@@ -26,6 +26,9 @@ UID = os.getuid()
 GUI = f"gui/{UID}"
 SCALE = 0.05           # ThrottleInterval 10 s becomes 0.5 s
 BOOTOUT_DELAY = 0.3
+# The daemon's lifetime: only against a leak (cleanup stops it), so longer
+# than the slowest run of a whole test class on a loaded machine.
+SIM_LIFETIME = 3600
 SLEEP = os.path.realpath(shutil.which("sleep", path="/usr/bin:/bin"))
 
 
@@ -105,7 +108,7 @@ class Sim:
         self.env = dict(os.environ, LAUNCHD_SIM_DIR=self.state,
                         LAUNCHD_SIM_THROTTLE_SCALE=str(SCALE),
                         LAUNCHD_SIM_BOOTOUT_DELAY=str(BOOTOUT_DELAY),
-                        LAUNCHD_SIM_LIFETIME="120", **env)
+                        LAUNCHD_SIM_LIFETIME=str(SIM_LIFETIME), **env)
         self.daemon_pid = None
 
     def plist(self, kind, label, fmt=plistlib.FMT_XML, **keys):
@@ -478,6 +481,8 @@ class SimTest(unittest.TestCase):
                          "a start for the queue entry")[0]
         self.assertEqual(start["reason"], "queue")
         wait_for(lambda: os.listdir(queue) == [".partial"], "the job to empty the queue")
+        # A path modified while the job runs starts nothing: let it end first.
+        wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "exit"), "the queue run to end")
         os.unlink(os.path.join(queue, ".partial"))
         with open(watched + ".tmp", "w") as f:
             f.write("new")
