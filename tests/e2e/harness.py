@@ -441,7 +441,7 @@ class Machine:
     # -- MacPorts ---------------------------------------------------------
     def port_install(self, port, version, program=None, args=("1000",)):
         """A port whose startup item runs its daemon through daemondo
-        (--start-cmd … ; --pid=exec); daemondo here execs the command."""
+        (--start-cmd … ; --pid=exec), which forks the command and stays."""
         os.makedirs(os.path.join(self.ports, "bin"), exist_ok=True)
         os.makedirs(os.path.join(self.ports, "sbin"), exist_ok=True)
         daemondo = os.path.join(self.ports, "bin", "daemondo")

@@ -106,6 +106,40 @@ class RunTest(unittest.TestCase):
             return st and (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino) and pid
         return wait_until(runs_it, f"{label} to run {path}", poll=0.05)
 
+    def wait_tree_exe(self, m, label, path):
+        """(launchd's pid, the pid below it running path), once the job's
+        process tree runs path (daemondo forks its start command)."""
+        want = os.stat(path)
+
+        def below(top):
+            kids = {}
+            for name in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open(f"/proc/{name}/stat") as f:
+                        text = f.read()
+                except OSError:
+                    continue
+                kids.setdefault(int(text[text.rindex(")") + 2:].split()[1]), []).append(
+                    int(name))
+            todo, found = [top], []
+            while todo:
+                for kid in kids.get(todo.pop(), []):
+                    found.append(kid)
+                    todo.append(kid)
+            return found
+
+        def runs_it():
+            top = m.pid(label)
+            for pid in below(top) if top else ():
+                try:
+                    st = os.stat(f"/proc/{pid}/exe")
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
+                    return top, pid
+            return None
+        return wait_until(runs_it, f"{label}'s tree to run {path}", poll=0.05)
+
     @staticmethod
     def exe_bytes(pid):
         with open(f"/proc/{pid}/exe", "rb") as f:
@@ -192,8 +226,10 @@ class RunTest(unittest.TestCase):
             label = "org.macports.memcached"
             sbin = os.path.join(m.ports, "sbin", "memcached")
             pids = self.boot(m, [label, brew("redis")])
-            old = self.wait_exe(m, label, sbin)
+            # daemondo forks the daemon and stays: launchd's pid is daemondo's
+            old, daemon = self.wait_tree_exe(m, label, sbin)
             self.assertEqual(old, pids[label])
+            self.assertNotEqual(daemon, old)
             old_ino = os.stat(sbin).st_ino
             m.port_activate("memcached", "1.6.22")
             self.assertNotEqual(os.stat(sbin).st_ino, old_ino)
@@ -201,9 +237,10 @@ class RunTest(unittest.TestCase):
             res, _, _ = self.run_json(m)
             self.assertEqual(list(res), [label])
             new = self.assert_restarted(m, res[label], label, old)
-            self.assertEqual(self.wait_exe(m, label, sbin), new)
-            self.assertNotEqual(os.stat(f"/proc/{new}/exe").st_ino, old_ino)
-            self.assertIn(b"memcached 1.6.22", self.exe_bytes(new))
+            top, daemon = self.wait_tree_exe(m, label, sbin)
+            self.assertEqual(top, new)
+            self.assertNotEqual(os.stat(f"/proc/{daemon}/exe").st_ino, old_ino)
+            self.assertIn(b"memcached 1.6.22", self.exe_bytes(daemon))
             self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
             self.assert_all_running(m)
 
