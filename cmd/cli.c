@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "config.h"
+#include "core/archive/package.h"
 #include "core/base/lock.h"
 #include "core/execute/launchctl.h"
 #include "core/base/statedir.h"
@@ -77,6 +78,12 @@ static const struct cli_option plan_options[] = {
 	CLI_OPTION_JOB_DIRS,
 	CLI_OPTION_LAUNCHCTL,
 	CLI_OPTION_NO_PROCESSES,
+	{"archive", 0, CLI_ARG_ARCHIVES, 0, "FILE...",
+	 "what installing these Homebrew bottles or MacPorts images will\n"
+	 "restart, judged by path (read, never extracted); JSON adds\n"
+	 "\"archives\":[{path,kind,name,version}]"},
+	{"prefix", 0, CLI_ARG_STRING, CMD_PREFIX, "DIR",
+	 "the prefix the archives install into (default: inferred)"},
 	CLI_OPTION_END,
 };
 
@@ -109,6 +116,11 @@ static const struct cli_option run_options[] = {
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_RUN_QUIET_PERIOD, "[S]",
 	 "alone (or -q): print only errors; with S and --drain-queue:\n"
 	 "no new entry for S seconds before running (default 10)"},
+	{"archive", 0, CLI_ARG_ARCHIVES, 0, "FILE...",
+	 "only the jobs these installed packages reach; the others\n"
+	 "stay pending for the next full run"},
+	{"prefix", 0, CLI_ARG_STRING, CMD_PREFIX, "DIR",
+	 "the prefix the archives were installed into (default: inferred)"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
@@ -168,6 +180,13 @@ static const struct cli_option log_options[] = {
 	CLI_OPTION_END,
 };
 
+static const struct cli_option config_options[] = {
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
 #define LOCKED (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG)
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
@@ -198,6 +217,12 @@ static const struct cli_command commands[] = {
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
+	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
+	 "check the config whole against the jobs found", config_options,
+	 "Reports a file that cannot be read, unknown keys, labels that match no job\n"
+	 "found, `after` naming an unknown label and `after` cycles, each with a\n"
+	 "suggestion where one is close. Exit 0 when there is nothing to report, 4\n"
+	 "when there is anything.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
 	 "queue a notification that a package changed, for the next drained run",
 	 notify_options,
@@ -401,6 +426,7 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 	case CLI_ARG_NONE:
 		return 0;
 	case CLI_ARG_STRING:
+	case CLI_ARG_ARCHIVES:
 		if (!*v)
 			return cli_usage_error(c->name, "'%s' needs a non-empty value", as);
 		return 0;
@@ -455,6 +481,10 @@ static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct c
 	case CLI_OPT_AGENT_DIR: rl_strv_push(&ctx->discover.agent_dirs, v); break;
 	case CLI_OPT_DAEMON_DIR: rl_strv_push(&ctx->discover.daemon_dirs, v); break;
 	default:
+		if (o->arg == CLI_ARG_ARCHIVES) {
+			rl_strv_push(&ctx->archives, v);
+			break;
+		}
 		ctx->opts = rl_xrealloc(ctx->opts, (ctx->nopts + 1) * sizeof(*ctx->opts));
 		ctx->opts[ctx->nopts++] = (struct cli_value){o->id, v, num};
 	}
@@ -514,6 +544,10 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 				rc = take(ctx, c, o, argv[++i], 0); /* `--quiet 10` */
 			else
 				rc = take(ctx, c, o, NULL, 0);
+			/* --archive A B C: the words after it, up to an option. */
+			while (rc == 0 && o->arg == CLI_ARG_ARCHIVES && !eq && i + 1 < argc &&
+			       argv[i + 1][0] != '-')
+				rc = take(ctx, c, o, argv[++i], 0);
 		} else {
 			/* A cluster of short options: -qn, or -x VALUE / -xVALUE. */
 			for (const char *s = a + 1; *s && rc == 0; s++) {
@@ -540,6 +574,22 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 	if (help) {
 		cli_help(c->name, stdout);
 		return -1;
+	}
+	return 0;
+}
+
+/* Read each archive once before any setup: a bad one is the one line
+ * printed, and nothing is created, locked or run. */
+static int check_archives(const struct cli_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->archives.n; i++) {
+		struct rl_package pkg;
+		struct rl_error err = {0};
+		int bad = rl_package_read(ctx->archives.v[i], NULL, NULL, &pkg, &err) < 0;
+
+		rl_package_release(&pkg);
+		if (bad)
+			return cli_fail(&err);
 	}
 	return 0;
 }
@@ -596,6 +646,8 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 			return cli_fail(&err);
 		ctx->have_config = rc == 0;
 		ctx->config_loaded = 1;
+		if (ctx->jobs_found && ctx->have_config)
+			rl_config_check(&ctx->cfg, ctx->config_path, &ctx->jobs);
 	}
 	return 0;
 }
@@ -619,6 +671,7 @@ static void ctx_release(struct cli_ctx *ctx)
 	rl_lock_release(ctx->lock);
 	rl_discover_opts_release(&ctx->discover);
 	rl_strv_release(&ctx->operands);
+	rl_strv_release(&ctx->archives);
 	rl_jobset_release(&ctx->jobs);
 	rl_config_release(&ctx->cfg);
 	free(ctx->opts);
@@ -670,6 +723,8 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	rl_config_init(&ctx.cfg);
 	lenient = c->lenient;
 	rc = parse(&ctx, c, argc, argv);
+	if (rc == 0)
+		rc = check_archives(&ctx);
 	if (rc == 0)
 		rc = setup(&ctx, c);
 	if (rc == 0 && !ctx.done)

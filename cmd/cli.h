@@ -40,6 +40,11 @@ enum cli_arg {
 	/* run's --quiet: alone, the -q flag; with a number (`--quiet 10`,
 	 * `--quiet=10`), seconds as CLI_ARG_SECONDS under the option's id. */
 	CLI_ARG_FLAG_OR_SECONDS,
+	/* --archive FILE...: one file, then every following word up to the
+	 * next option; repeatable. Each file is read and checked
+	 * (core/archive/package.h) after parsing, before any setup, so a bad
+	 * archive creates and locks nothing (ctx->archives). */
+	CLI_ARG_ARCHIVES,
 };
 
 struct cli_option {
@@ -127,6 +132,7 @@ struct cli_ctx {
 	struct cli_value *opts;
 	size_t nopts;
 	struct rl_strv operands;
+	struct rl_strv archives; /* CLI_ARG_ARCHIVES values, checked */
 	/* Setup results. */
 	char *state_dir; /* CLI_SETUP_STATE_DIR */
 	int lock;        /* CLI_SETUP_LOCK: the held fd, else -1 */

@@ -31,9 +31,11 @@ enum {
 	CMD_AGENT_QUIET_PERIOD,
 	CMD_STATUS_QUEUE,
 	CMD_LOG_COUNT,
+	CMD_PREFIX,
 };
 
 int cmd_agent(struct cli_ctx *ctx);
+int cmd_config(struct cli_ctx *ctx);
 int cmd_diff(struct cli_ctx *ctx);
 int cmd_jobs(struct cli_ctx *ctx);
 int cmd_plan(struct cli_ctx *ctx);

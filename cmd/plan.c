@@ -5,21 +5,57 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/base/jsonutil.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/plan/scope.h"
 #include "core/base/statedir.h"
 
-static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, int json)
+/* The packages an --archive plan is about: {"path","kind","name","version"}. */
+static json_t *packages_json(const struct rl_pipeline *p)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct rl_package *k = &p->packages[i];
+
+		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:o}", "path", rl_json_path(k->path),
+						     "kind", k->kind == RL_PACKAGE_BOTTLE ? "bottle"
+											  : "macports",
+						     "name", rl_json_path(k->name), "version",
+						     rl_json_path(k->version)));
+	}
+	return arr;
+}
+
+static void print_packages(const struct rl_pipeline *p)
+{
+	for (size_t i = 0; i < p->npackages; i++) {
+		const struct rl_package *k = &p->packages[i];
+		char *q = rl_path_quote(k->path);
+
+		printf("installing %s %s (%s, %s)\n", k->name, k->version,
+		       rl_package_kind_name(k->kind), q);
+		free(q);
+	}
+}
+
+static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, int json,
+		      int archives)
 {
 	if (json) {
 		json_t *j = rl_plan_to_json(plan);
 
-		json_object_set_new(j, "baseline", json_boolean(!p->have_prev));
+		if (archives)
+			json_object_set_new(j, "archives", packages_json(p));
+		else
+			json_object_set_new(j, "baseline", json_boolean(!p->have_prev));
 		cli_print_json(j);
 	} else {
 		struct rl_buf b = {0};
 
+		if (archives)
+			print_packages(p);
 		rl_plan_format(plan, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
@@ -35,22 +71,30 @@ int cmd_plan(struct cli_ctx *ctx)
 	struct rl_error err = {0};
 	struct rl_plan scoped = {0};
 	struct rl_strv labels = {0};
-	int status;
+	const char *prefix = NULL;
+	int status, archives = ctx->archives.n > 0;
 
+	for (size_t i = 0; i < ctx->nopts; i++)
+		if (ctx->opts[i].id == CMD_PREFIX)
+			prefix = ctx->opts[i].str;
+	if (prefix && !archives)
+		return cli_usage_error("plan", "--prefix needs --archive");
 	cli_pipeline_opts(ctx, &lc, &po);
 	po.warn_unresolved = 1;
-	if (rl_pipeline_plan(&po, &p, &err) < 0)
+	/* --archive: what the packages will change, instead of the diff. */
+	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
+		      : rl_pipeline_plan(&po, &p, &err)) < 0)
 		status = cli_fail(&err);
 	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)
 		status = (cli_fail(&err), CLI_EXIT_USAGE);
 	else {
 		if (ctx->operands.n)
 			rl_scope_plan(&p.plan, &labels, &scoped);
-		if (!p.have_prev)
+		if (!p.have_prev && !archives)
 			rl_warn("no manifest yet in '%s' (run 'relaunch record'): only running "
 				"processes were checked",
 				ctx->state_dir);
-		status = print_plan(&p, ctx->operands.n ? &scoped : &p.plan, ctx->json);
+		status = print_plan(&p, ctx->operands.n ? &scoped : &p.plan, ctx->json, archives);
 	}
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);

@@ -29,6 +29,7 @@ struct run_args {
 	double quiet;
 	const char *queue;
 	long max;
+	const char *prefix; /* --prefix, with --archive (ctx->archives) */
 };
 
 /* The values the parser checked, into a's fields. Returns 0 or a usage
@@ -54,6 +55,7 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 		case CMD_RUN_DRAIN_QUEUE: a->drain = 1; break;
 		case CMD_RUN_QUEUE: a->queue = v->str; break;
 		case CMD_RUN_QUIET_PERIOD: a->quiet = v->num; quiet_given = 1; break;
+		case CMD_PREFIX: a->prefix = v->str; break;
 		}
 	}
 	if ((a->queue || quiet_given) && !a->drain)
@@ -62,6 +64,10 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 		return cli_usage_error("run", "--drain-queue takes no JOB");
 	if (a->drain && ctx->dry_run)
 		return cli_usage_error("run", "--drain-queue and --dry-run exclude each other");
+	if (a->prefix && !ctx->archives.n)
+		return cli_usage_error("run", "--prefix needs --archive");
+	if (a->drain && ctx->archives.n)
+		return cli_usage_error("run", "--drain-queue and --archive exclude each other");
 	return 0;
 }
 
@@ -308,6 +314,31 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 	return CLI_EXIT_OK;
 }
 
+/* run --archive: the jobs the installed packages reach, into labels; with
+ * JOB operands too (labels already holds theirs), only those of both. */
+static int archive_scope(const struct run_args *a, struct rl_pipeline *p, struct rl_strv *labels,
+			 struct rl_error *err)
+{
+	struct rl_strv reached = {0};
+
+	if (rl_pipeline_reach(p, &a->c->archives, a->prefix, &reached, err) < 0) {
+		rl_strv_release(&reached);
+		return -1;
+	}
+	if (a->c->operands.n) {
+		struct rl_strv both = {0};
+
+		for (size_t i = 0; i < labels->n; i++)
+			if (rl_strv_contains(&reached, labels->v[i]))
+				rl_strv_push(&both, labels->v[i]);
+		rl_strv_release(&reached);
+		reached = both;
+	}
+	rl_strv_release(labels);
+	*labels = reached;
+	return 0;
+}
+
 static int run_locked(const struct run_args *a)
 {
 	struct rl_pipeline_opts po;
@@ -326,15 +357,21 @@ static int run_locked(const struct run_args *a)
 	}
 	spare_own_jobs(&p.plan);
 	plan = &p.plan;
-	/* run JOB...: only those restart; the full plan goes to the commit,
-	 * so the jobs left out keep their pending changes. */
-	if (a->c->operands.n) {
+	/* run JOB... or --archive FILE...: only those jobs restart; the full
+	 * plan goes to the commit, so the jobs left out keep their pending
+	 * changes. */
+	if (a->c->operands.n || a->c->archives.n) {
 		struct rl_strv labels = {0};
 
-		if (rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+		if (a->c->operands.n && rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
 			rl_pipeline_release(&p);
 			run_fail(&err);
 			return CLI_EXIT_USAGE;
+		}
+		if (a->c->archives.n && archive_scope(a, &p, &labels, &err) < 0) {
+			rl_strv_release(&labels);
+			rl_pipeline_release(&p);
+			return run_fail(&err);
 		}
 		rl_scope_plan(&p.plan, &labels, &scoped);
 		rl_strv_release(&labels);

@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,9 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
 	}
+	/* Checked whole on every load, against the jobs found. */
+	if (rc == 0 && !o->config)
+		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
 		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
@@ -110,6 +114,23 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
+/* Where the job is loaded, its status from there: an agent is asked in its
+ * first domain, then in the other (the agent domain rule), and its target
+ * becomes the one it is loaded in. Returns as rl_launchctl_locate. */
+static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_service_status *st,
+		  struct rl_error *err)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	struct rl_lc_located loc;
+	int rc;
+
+	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,
+				 job->alt_domain ? 2 : 1, st, &loc, err);
+	if (rc == 0 && loc.index == 1)
+		rl_job_swap_domain(job);
+	return rc;
+}
+
 /* Ask launchd for each job's pid and look at the process. A launchctl
  * that cannot run turns the process view off with a warning; the restart
  * engine reports that as an error of its own when it matters. */
@@ -129,7 +150,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		collect_code(&p->current, v->job->label, v);
 		if (p->have_prev)
 			collect_code(&p->prev, v->job->label, v);
-		rc = rl_launchctl_status(o->lc, v->job->target, &st, &lerr);
+		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
 		if (rc == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			return 0;
@@ -224,6 +245,92 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	return rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err);
 }
 
+static void package_note(struct rl_pipeline *p, struct rl_package *pkg)
+{
+	rl_xgrow((void **)&p->packages, &p->packages_alloc, p->npackages + 1, sizeof(*p->packages));
+	p->packages[p->npackages++] = *pkg; /* ownership moves */
+	memset(pkg, 0, sizeof(*pkg));
+}
+
+/* Read every package and judge the tracked files of ms against it. */
+static int archives_effects(struct rl_pipeline *p, const struct rl_strv *archives,
+			    const char *prefix, const struct rl_manifest *const *ms, size_t nms,
+			    struct rl_effects *fx, struct rl_error *err)
+{
+	for (size_t i = 0; i < archives->n; i++) {
+		struct rl_package pkg;
+		int rc = rl_install_effects(archives->v[i], prefix, ms, nms, fx, &pkg, err);
+
+		if (rc == 0)
+			package_note(p, &pkg);
+		rl_package_release(&pkg);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *archives,
+			const char *prefix, struct rl_pipeline *p, struct rl_error *err)
+{
+	const struct rl_manifest *ms[1];
+	struct rl_effects fx = {0};
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rl_config_init(&p->cfg);
+	rl_manifest_init(&p->prev);
+	rl_manifest_init(&p->current);
+	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
+	p->libs = rl_libcache_new();
+	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+		return -1;
+	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
+	if (rc < 0)
+		return -1;
+	p->have_prev = rc == 0;
+	/* The files as `record` would see them now: the state the packages
+	 * are installed over (recorded hashes are reused when unchanged). */
+	if (rl_snapshot_take(&p->current, p->have_prev ? &p->prev : NULL, 0, err) < 0)
+		return -1;
+	ms[0] = &p->current;
+	rc = archives_effects(p, archives, prefix, ms, 1, &fx, err);
+	if (rc == 0) {
+		rl_effects_to_diff(&fx, 0, &p->diff);
+		rc = rl_plan_build(&p->diff, &p->jobs, NULL, 0, &p->cfg, &p->plan, err);
+	}
+	rl_effects_release(&fx);
+	return rc;
+}
+
+int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, const char *prefix,
+		      struct rl_strv *labels, struct rl_error *err)
+{
+	const struct rl_manifest *ms[2] = {&p->current, &p->prev};
+	struct rl_effects fx = {0};
+
+	/* The tracked files as they are now (commit reads them again). */
+	for (size_t i = 0; i < p->current.n; i++) {
+		struct rl_entry *e = &p->current.entries[i];
+		struct rl_fileinfo fi;
+
+		if (rl_fileinfo_read(e->path, &fi, err) < 0)
+			return -1;
+		rl_fileinfo_release(&e->fi);
+		e->fi = fi;
+	}
+	if (archives_effects(p, archives, prefix, ms, p->have_prev ? 2 : 1, &fx, err) < 0) {
+		rl_effects_release(&fx);
+		return -1;
+	}
+	for (size_t i = 0; i < fx.n; i++)
+		for (size_t u = 0; u < fx.v[i].entry->nuses; u++)
+			if (!rl_strv_contains(labels, fx.v[i].entry->uses[u].label))
+				rl_strv_push(labels, fx.v[i].entry->uses[u].label);
+	rl_effects_release(&fx);
+	return 0;
+}
+
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
 			    char **why)
 {
@@ -268,6 +375,9 @@ void rl_pipeline_release(struct rl_pipeline *p)
 {
 	free(p->manifest_path);
 	rl_strv_release(&p->unreadable);
+	for (size_t i = 0; i < p->npackages; i++)
+		rl_package_release(&p->packages[i]);
+	free(p->packages);
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "core/archive/install.h"
 #include "core/discover/config.h"
 #include "core/compare/diff.h"
 #include "core/base/error.h"
@@ -63,6 +64,9 @@ struct rl_pipeline {
 	struct rl_stale *stale;
 	size_t nstale;
 	struct rl_plan plan;
+	/* --archive: each package read (name, version, kind) */
+	struct rl_package *packages;
+	size_t npackages, packages_alloc;
 };
 
 /* Only the tracking stage, for `record`: the config's watch paths and
@@ -74,6 +78,23 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
  * only stale processes are planned. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err);
+
+/* plan --archive: what installing the packages at archives will restart.
+ * The jobs and their files are tracked as now and stat'ed as `record`
+ * would (a symlink's target gets an entry); the changes are those the
+ * packages will make to these files (core/archive/install.h), planned as
+ * plan does (same reasons, library chains, order and config). No diff
+ * against the manifest and no process view: only the packages' effect.
+ * prefix: NULL to infer. Returns 0 or -1 (a bad archive names itself and
+ * the entry). */
+int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *archives,
+			const char *prefix, struct rl_pipeline *p, struct rl_error *err);
+
+/* run --archive, after rl_pipeline_plan: the labels of the jobs whose
+ * files, as tracked now or as recorded, the packages at archives touch,
+ * into labels. Reads the tracked files' state now. Returns 0 or -1. */
+int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, const char *prefix,
+		      struct rl_strv *labels, struct rl_error *err);
 
 /* Is pid, now running job's code, stale? For the restart engine's check
  * after a restart: 1 stale (*why set), 0 fresh or unknown. */

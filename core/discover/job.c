@@ -218,8 +218,33 @@ static int get_keepalive(plist_t dict, int *out, const char **why)
 	return get_bool(dict, "KeepAlive", out, why);
 }
 
+/* LimitLoadToSessionType, a string or an array of strings: does it name
+ * only Background (an agent of the user/<uid> domain)? A value of another
+ * type is ignored, as launchd ignores it. */
+static int background_only(plist_t dict)
+{
+	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
+	uint32_t count, i;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) == PLIST_STRING)
+		return strcmp(string_of(n), "Background") == 0;
+	if (plist_get_node_type(n) != PLIST_ARRAY)
+		return 0;
+	count = plist_array_get_size(n);
+	for (i = 0; i < count; i++) {
+		const char *s = string_of(plist_array_get_item(n, i));
+
+		if (!s || strcmp(s, "Background") != 0)
+			return 0;
+	}
+	return count > 0;
+}
+
 static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 {
+	j->background_only = background_only(root);
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
@@ -287,10 +312,13 @@ static uid_t invoking_uid(void)
 	return getuid();
 }
 
-/* Agents run in the gui domain of the user who owns the plist entry found
- * in the directory (lstat: whoever put a symlink into their own
- * ~/Library/LaunchAgents runs it, whatever the target's owner). A
- * root-owned agent (/Library/LaunchAgents) runs for the console user. */
+/* Agents run for the user who owns the plist entry found in the directory
+ * (lstat: whoever put a symlink into their own ~/Library/LaunchAgents runs
+ * it, whatever the target's owner); a root-owned agent (/Library/
+ * LaunchAgents) runs for the console user. The domain asked first is
+ * user/<uid> when LimitLoadToSessionType names only Background, else
+ * gui/<uid>; the other one is asked when the first does not have it
+ * (rl_launchctl_locate), and the job's target becomes where it is loaded. */
 static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *j)
 {
 	struct stat st;
@@ -303,7 +331,10 @@ static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *
 		j->uid = lstat(plist, &st) == 0 ? st.st_uid : invoking_uid();
 		if (j->uid == 0)
 			j->uid = rl_platform_console_uid(invoking_uid());
-		j->domain = rl_xasprintf("gui/%lu", (unsigned long)j->uid);
+		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",
+					 (unsigned long)j->uid);
+		j->alt_domain = rl_xasprintf("%s/%lu", j->background_only ? "gui" : "user",
+					     (unsigned long)j->uid);
 	}
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
@@ -336,11 +367,24 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	return 0;
 }
 
+void rl_job_swap_domain(struct rl_job *j)
+{
+	char *d = j->domain;
+
+	if (!j->alt_domain)
+		return;
+	j->domain = j->alt_domain;
+	j->alt_domain = d;
+	free(j->target);
+	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
+}
+
 void rl_job_release(struct rl_job *j)
 {
 	free(j->label);
 	free(j->plist);
 	free(j->domain);
+	free(j->alt_domain);
 	free(j->target);
 	free(j->program);
 	rl_strv_release(&j->args);

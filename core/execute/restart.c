@@ -1,15 +1,15 @@
 #include "core/execute/restart.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/base/util.h"
 
-#define POLL_S			0.1  /* between `print` polls */
-#define BOOTSTRAP_TRIES		6    /* exit 5 right after bootout: try again */
-#define BOOTSTRAP_BACKOFF_S	0.1  /* doubled on each try */
+#define POLL_S			0.1 /* between `print` polls, and before a kickstart's retry */
+#define BOOTSTRAP_BACKOFF_S	0.1 /* bootstrap answering 5 or 37: doubled on each try */
 #define BOOTSTRAP_BACKOFF_MAX_S 1.0
 
 enum state {
@@ -18,10 +18,12 @@ enum state {
 	ST_WAIT,	  /* sleep until then */
 	ST_STATUS_BEFORE, /* loaded? the old pid */
 	ST_KICKSTART,
+	ST_CHECK_DISABLED, /* print-disabled: a disabled job is never booted out */
 	ST_BOOTOUT,
 	ST_WAIT_GONE, /* bootout is asynchronous */
 	ST_BOOTSTRAP,
-	ST_START,	 /* running before, not started by launchd itself after a reload */
+	ST_START,	 /* kickstart a loaded job: running before but not started by launchd
+			  * itself after a reload, or loaded but never spawned */
 	ST_WAIT_RUNNING, /* a new pid, state running */
 	ST_SETTLE,	 /* the same pid stays up */
 	ST_VERIFY_FRESH,
@@ -50,9 +52,13 @@ struct step_run {
 	int64_t t0;	    /* monotonic ns: when the restart began (0: it did not) */
 	int64_t deadline;   /* of the current waiting state */
 	int attempted;	    /* kickstart or bootout issued */
-	int tries;	    /* bootstrap attempts */
+	int reloaded;	    /* bootstrap succeeded */
+	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
+	int perm_retried;   /* a kickstart answering 1 was tried again */
+	int kicked_loaded;  /* loaded without a pid at the timeout: kickstarted once */
 	double backoff;
 	char last_seen[RL_ERROR_TEXT_MAX]; /* what print said last, for "did not come back" */
+	int last_status;		   /* print's last exit code; -1 timed out or killed */
 };
 
 typedef enum state (*handler_fn)(struct step_run *s);
@@ -143,6 +149,7 @@ static int poll_status(struct step_run *s, struct rl_service_status *st)
 
 	if (call(s, args, &r) != ST_FATAL)
 		rc = rl_launchctl_status_read(s->step->job->target, &r, st, &e);
+	s->last_status = r.timed_out ? -1 : r.status;
 	rl_lc_result_release(&r);
 	if (rc == 1)
 		snprintf(s->last_seen, sizeof(s->last_seen), "not loaded");
@@ -225,27 +232,73 @@ static enum state st_wait(struct step_run *s)
 	return ST_STATUS_BEFORE;
 }
 
+/* rl_launchctl_locate through the ops. */
+static int ops_call(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+		    void *ctx)
+{
+	const struct rl_restart_ops *ops = ctx;
+
+	return ops->launchctl(args, res, err, ops->ctx);
+}
+
+/* The agent domain rule: the job's domain, then the other one. Not loaded
+ * in either is skipped naming both; no GUI session is "cannot tell", also
+ * skipped, never a failed restart. The plan already located the job, so
+ * one loaded elsewhere now moved since: it is left for the next run. */
+
+/* launchctl answered code (it ran, was not killed). */
+static int answered(const struct rl_lc_result *r, int code)
+{
+	return !r->timed_out && r->status == code;
+}
+
+/* 150: an Apple service under System Integrity Protection. launchd did
+ * nothing, and never will: reported, not touched. */
+static enum state sip_skip(struct step_run *s, const char *cmd)
+{
+	return skip(s, "protected by System Integrity Protection: not touched (launchctl '%s' "
+		       "answered 150)",
+		    cmd);
+}
+
 static enum state st_status_before(struct step_run *s)
 {
+	const struct rl_job *job = s->step->job;
+	const char *domains[] = {job->domain, job->alt_domain};
 	struct rl_service_status st;
+	struct rl_lc_located loc;
+	struct rl_error e = {0};
+	char cmd[RL_ERROR_TEXT_MAX];
 	int rc;
 
 	s->t0 = now(s);
-	rc = poll_status(s, &st);
-	if (rc == -2)
+	rc = rl_launchctl_locate(ops_call, (void *)(uintptr_t)&s->run->o->ops, job->label, domains,
+				 job->alt_domain ? 2 : 1, &st, &loc, &e);
+	if (rc == -2) {
+		rl_error_set(s->run->err, "%s", e.text);
 		return ST_FATAL;
+	}
 	if (rc == 1)
-		return skip(s, "not loaded");
+		return skip(s, "%s", loc.text);
+	if (rc < 0 && loc.status == RL_LC_EXIT_SIP) {
+		snprintf(cmd, sizeof(cmd), "print %s", s->step->job->target);
+		return sip_skip(s, cmd);
+	}
 	if (rc < 0)
-		return fail(s, "%s", s->last_seen);
+		return fail(s, "%s", e.text);
+	if (loc.index != 0)
+		return defer(s, "loaded in '%s', not where the plan found it; left for the next run",
+			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
-	return s->step->action == RL_ACTION_RELOAD ? ST_BOOTOUT : ST_KICKSTART;
+	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }
 
 /* Every attempt counts for --max and goes into the history, whatever
  * happens next, so a job that fails is not hammered by the next run. */
 static void begin_attempt(struct step_run *s)
 {
+	if (s->attempted)
+		return;
 	s->attempted = 1;
 	s->run->attempts++;
 	rl_history_set(s->run->hist, s->step->job->label, s->run->o->ops.wall(s->run->o->ops.ctx));
@@ -257,6 +310,31 @@ static enum state enter_wait_running(struct step_run *s)
 	return ST_WAIT_RUNNING;
 }
 
+/* A kickstart answering 1 (`Operation not permitted`, seen transiently) is
+ * tried once more after a pause: 1 when it is to be retried. */
+static int retry_perm(struct step_run *s, const struct rl_lc_result *r)
+{
+	if (!answered(r, RL_LC_EXIT_PERM) || s->perm_retried)
+		return 0;
+	s->perm_retried = 1;
+	sleep_until(s, now(s) + s_to_ns(POLL_S));
+	return 1;
+}
+
+/* What a kickstart's answer leads to: from state self, with suffix for a
+ * failure's message. */
+static enum state after_kickstart(struct step_run *s, const struct rl_lc_result *r,
+				  enum state self, const char *suffix)
+{
+	if (call_ok(r))
+		return enter_wait_running(s);
+	if (answered(r, RL_LC_EXIT_SIP) && !s->reloaded)
+		return sip_skip(s, r->cmd);
+	if (retry_perm(s, r))
+		return self;
+	return fail_call(s, r, suffix);
+}
+
 static enum state st_kickstart(struct step_run *s)
 {
 	const char *args[] = {"kickstart", "-k", s->step->job->target, NULL};
@@ -266,11 +344,59 @@ static enum state st_kickstart(struct step_run *s)
 	begin_attempt(s);
 	next = call(s, args, &r);
 	if (next != ST_FATAL)
-		next = call_ok(&r) ? enter_wait_running(s) : fail_call(s, &r, "");
+		next = after_kickstart(s, &r, ST_KICKSTART, "");
 	rl_lc_result_release(&r);
 	return next;
 }
 
+/* Before any bootout: a job disabled in launchd's overrides would be
+ * refused at bootstrap (119 as root, 5 otherwise) and left unloaded, so it
+ * is not booted out at all. Not listed in the overrides: the plist's own
+ * Disabled key decides. */
+static enum state st_check_disabled(struct step_run *s)
+{
+	const struct rl_job *job = s->step->job;
+	const char *args[] = {"print-disabled", job->domain, NULL};
+	struct rl_lc_overrides o = {0};
+	struct rl_lc_result r;
+	enum state next = call(s, args, &r);
+	int disabled;
+
+	if (next == ST_FATAL) {
+		rl_lc_result_release(&r);
+		return next;
+	}
+	if (answered(&r, RL_LC_EXIT_SIP)) {
+		next = sip_skip(s, r.cmd);
+	} else if (!call_ok(&r) || rl_launchctl_parse_disabled(r.out, &o) < 0) {
+		char *d = rl_lc_result_describe(&r);
+
+		next = fail(s, "cannot tell whether '%s' is disabled: %s; not reloaded", job->target,
+			    call_ok(&r) ? "print-disabled printed no disabled services block" : d);
+		free(d);
+	} else {
+		disabled = rl_lc_overrides_get(&o, job->label);
+		if (disabled == 1 || (disabled < 0 && job->disabled))
+			next = defer(s, "disabled in launchd's overrides: not reloaded; run "
+					"`launchctl enable %s`",
+				     job->target);
+		else
+			next = ST_BOOTOUT;
+	}
+	rl_lc_overrides_release(&o);
+	rl_lc_result_release(&r);
+	return next;
+}
+
+static enum state enter_bootstrap(struct step_run *s)
+{
+	s->deadline = now(s) + s_to_ns(s->run->o->timeout);
+	s->backoff = BOOTSTRAP_BACKOFF_S;
+	return ST_BOOTSTRAP;
+}
+
+/* 0 and 36 (`Operation now in progress`: the bootout is under way, what
+ * `brew services` waits on): poll until gone. 3 and 113: already gone. */
 static enum state st_bootout(struct step_run *s)
 {
 	const char *args[] = {"bootout", s->step->job->target, NULL};
@@ -280,14 +406,14 @@ static enum state st_bootout(struct step_run *s)
 	begin_attempt(s);
 	next = call(s, args, &r);
 	if (next == ST_FATAL) {
-		rl_lc_result_release(&r);
-		return next;
-	}
-	/* 3 and 113: already gone, which is what we want. */
-	if (call_ok(&r) ||
-	    (!r.timed_out && (r.status == RL_LC_EXIT_ESRCH || r.status == RL_LC_EXIT_NOT_LOADED))) {
+		next = ST_FATAL;
+	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
 		s->deadline = now(s) + s_to_ns(s->run->o->timeout);
 		next = ST_WAIT_GONE;
+	} else if (answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED)) {
+		next = enter_bootstrap(s);
+	} else if (answered(&r, RL_LC_EXIT_SIP)) {
+		next = sip_skip(s, r.cmd);
 	} else {
 		next = fail_call(s, &r, "");
 	}
@@ -302,11 +428,8 @@ static enum state st_wait_gone(struct step_run *s)
 
 	if (rc == -2)
 		return ST_FATAL;
-	if (rc == 1) {
-		s->deadline = now(s) + s_to_ns(s->run->o->timeout);
-		s->backoff = BOOTSTRAP_BACKOFF_S;
-		return ST_BOOTSTRAP;
-	}
+	if (rc == 1)
+		return enter_bootstrap(s);
 	if (now(s) >= s->deadline)
 		return fail(s, "'%s' was still loaded %g s after bootout (%s)",
 			    s->step->job->target, s->run->o->timeout, s->last_seen);
@@ -314,26 +437,29 @@ static enum state st_wait_gone(struct step_run *s)
 	return ST_WAIT_GONE;
 }
 
-/* After bootout launchd may answer 5 for a while: retry with backoff within
- * the timeout, as `brew services` does. Failing here is the one way relaunch
- * leaves a job stopped, so the message says so. */
+/* Right after a bootout launchd may answer 5 (too soon) or 37 (still
+ * loaded) for a while: retry with a doubling backoff within the timeout.
+ * (`brew services` instead loops on bootout while it answers 36, then
+ * bootstraps once.) Failing here is the one way relaunch leaves a job
+ * stopped, so the message says so. */
 static enum state st_bootstrap(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
 	const char *args[] = {"bootstrap", job->domain, job->plist, NULL};
 	struct rl_lc_result r;
 	enum state next = call(s, args, &r);
+	int64_t retry_at = now(s) + s_to_ns(s->backoff);
 
-	s->tries++;
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
+		s->reloaded = 1;
 		next = s->res->old_pid && !job->keepalive && !job->runatload
 			       ? ST_START
 			       : enter_wait_running(s);
-	} else if (!r.timed_out && r.status == RL_LC_EXIT_IO && s->tries < BOOTSTRAP_TRIES &&
-		   now(s) + s_to_ns(s->backoff) < s->deadline) {
-		sleep_until(s, now(s) + s_to_ns(s->backoff));
+	} else if ((answered(&r, RL_LC_EXIT_IO) || answered(&r, RL_LC_EXIT_ALREADY)) &&
+		   retry_at < s->deadline) {
+		sleep_until(s, retry_at);
 		s->backoff = s->backoff * 2 > BOOTSTRAP_BACKOFF_MAX_S ? BOOTSTRAP_BACKOFF_MAX_S
 								      : s->backoff * 2;
 		next = ST_BOOTSTRAP;
@@ -358,9 +484,9 @@ static enum state st_start(struct step_run *s)
 	struct rl_lc_result r;
 	enum state next = call(s, args, &r);
 
+	s->started = 1;
 	if (next != ST_FATAL)
-		next = call_ok(&r) ? enter_wait_running(s)
-				   : fail_call(s, &r, "; the job is loaded but not running");
+		next = after_kickstart(s, &r, ST_START, "; the job is loaded but not running");
 	rl_lc_result_release(&r);
 	return next;
 }
@@ -373,6 +499,15 @@ static int expected_to_run(const struct step_run *s)
 	const struct rl_job *job = s->step->job;
 
 	return s->res->old_pid != 0 || job->keepalive || job->runatload;
+}
+
+/* Loaded by our bootstrap, RunAtLoad or KeepAlive, and still no pid at the
+ * timeout (seen on macOS 26): launchd is asked to start it, once. */
+static int kick_loaded(const struct step_run *s)
+{
+	const struct rl_job *job = s->step->job;
+
+	return s->reloaded && !s->started && (job->keepalive || job->runatload);
 }
 
 static enum state st_wait_running(struct step_run *s)
@@ -393,6 +528,14 @@ static enum state st_wait_running(struct step_run *s)
 		s->deadline = now(s) + s_to_ns(s->run->o->settle);
 		return ST_SETTLE;
 	}
+	if (now(s) >= s->deadline && kick_loaded(s)) {
+		s->kicked_loaded = 1;
+		return ST_START;
+	}
+	if (now(s) >= s->deadline && s->kicked_loaded)
+		return fail(s, "loaded, but launchd did not start it within %g s, nor within %g s "
+			       "of a kickstart (state %s)",
+			    s->run->o->timeout, s->run->o->timeout, s->last_seen);
 	if (now(s) >= s->deadline)
 		return fail(s, "did not come back within %g s (state %s)", s->run->o->timeout,
 			    s->last_seen);
@@ -438,7 +581,8 @@ static enum state st_verify_fresh(struct step_run *s)
 static const handler_fn handlers[] = {
 	[ST_POLICY] = st_policy,       [ST_THROTTLE] = st_throttle,
 	[ST_WAIT] = st_wait,	       [ST_STATUS_BEFORE] = st_status_before,
-	[ST_KICKSTART] = st_kickstart, [ST_BOOTOUT] = st_bootout,
+	[ST_KICKSTART] = st_kickstart, [ST_CHECK_DISABLED] = st_check_disabled,
+	[ST_BOOTOUT] = st_bootout,
 	[ST_WAIT_GONE] = st_wait_gone, [ST_BOOTSTRAP] = st_bootstrap,
 	[ST_START] = st_start,	       [ST_WAIT_RUNNING] = st_wait_running,
 	[ST_SETTLE] = st_settle,       [ST_VERIFY_FRESH] = st_verify_fresh,

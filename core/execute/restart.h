@@ -2,12 +2,25 @@
  *
  * Each step runs as a small state machine (s6-supervise style): a table of
  * handlers, one per state, each returning the next state:
- *   POLICY → CHECK_THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | BOOTOUT →
- *   WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING → SETTLE → VERIFY_FRESH
- *   → DONE / FAILED / SKIPPED / DEFERRED.
+ *   POLICY → THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | CHECK_DISABLED →
+ *   BOOTOUT → WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING [→ START →
+ *   WAIT_RUNNING] → SETTLE → VERIFY_FRESH → DONE / FAILED / SKIPPED / DEFERRED.
+ * launchctl's answers, as launchd really gives them:
+ *   - any call answering 150 (System Integrity Protection): an Apple
+ *     service, never touched: skipped and reported;
+ *   - CHECK_DISABLED asks `print-disabled <domain>` before any bootout: a
+ *     job disabled in launchd's overrides would be refused at bootstrap and
+ *     left unloaded, so it is not booted out (deferred, with the
+ *     `launchctl enable` to run);
+ *   - bootout 36 (under way) → poll `print` until gone; 3, 113 → already
+ *     gone, bootstrap;
+ *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
+ *     backoff within --timeout;
+ *   - kickstart 1 (seen transiently) → tried once more, then failed.
  * START (`kickstart <target>`) brings back a job that was running before a
  * reload but that launchd would not start by itself (neither KeepAlive nor
- * RunAtLoad).
+ * RunAtLoad), and, once, a KeepAlive or RunAtLoad job that the bootstrap
+ * loaded but launchd did not start within --timeout (seen on macOS 26).
  */
 #ifndef RL_RESTART_H
 #define RL_RESTART_H

@@ -47,6 +47,11 @@ def brew(formula):
     return "homebrew.mxcl." + formula
 
 
+def cmdline_of(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return f.read().split(b"\0")[:-1]
+
+
 class RunTest(unittest.TestCase):
     # -- helpers ----------------------------------------------------------
     def boot(self, m, labels):
@@ -105,40 +110,6 @@ class RunTest(unittest.TestCase):
                 st = None
             return st and (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino) and pid
         return wait_until(runs_it, f"{label} to run {path}", poll=0.05)
-
-    def wait_tree_exe(self, m, label, path):
-        """(launchd's pid, the pid below it running path), once the job's
-        process tree runs path (daemondo forks its start command)."""
-        want = os.stat(path)
-
-        def below(top):
-            kids = {}
-            for name in filter(str.isdigit, os.listdir("/proc")):
-                try:
-                    with open(f"/proc/{name}/stat") as f:
-                        text = f.read()
-                except OSError:
-                    continue
-                kids.setdefault(int(text[text.rindex(")") + 2:].split()[1]), []).append(
-                    int(name))
-            todo, found = [top], []
-            while todo:
-                for kid in kids.get(todo.pop(), []):
-                    found.append(kid)
-                    todo.append(kid)
-            return found
-
-        def runs_it():
-            top = m.pid(label)
-            for pid in below(top) if top else ():
-                try:
-                    st = os.stat(f"/proc/{pid}/exe")
-                except OSError:
-                    continue
-                if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
-                    return top, pid
-            return None
-        return wait_until(runs_it, f"{label}'s tree to run {path}", poll=0.05)
 
     @staticmethod
     def exe_bytes(pid):
@@ -219,17 +190,36 @@ class RunTest(unittest.TestCase):
             self.assert_all_running(m)
 
     # -- 2. MacPorts ------------------------------------------------------
+    def wait_child_exe(self, m, label, path, timeout=20):
+        """(daemondo's pid, its child's) once the child runs path."""
+        want = os.stat(path)
+        end = time.monotonic() + timeout
+        while True:
+            pid = m.pid(label)
+            for child in m.children(pid) if pid else []:
+                try:
+                    st = os.stat(f"/proc/{child}/exe")
+                except OSError:
+                    continue
+                if (st.st_dev, st.st_ino) == (want.st_dev, want.st_ino):
+                    return pid, child
+            if time.monotonic() > end:
+                self.fail(f"{label} (pid {pid}) has no child running {path}")
+            time.sleep(0.1)
+
     def test_macports_activate_restarts_daemondo_job(self):
+        """daemondo forks its --start-cmd and stays as the job's process:
+        the restart replaces daemondo and its child, and the daemon that
+        runs afterwards is the new build."""
         with Machine(RELAUNCH) as m:
             m.port_install("memcached", "1.6.21")
             m.brew_install("redis", "7.2.0")
             label = "org.macports.memcached"
             sbin = os.path.join(m.ports, "sbin", "memcached")
             pids = self.boot(m, [label, brew("redis")])
-            # daemondo forks the daemon and stays: launchd's pid is daemondo's
-            old, daemon = self.wait_tree_exe(m, label, sbin)
+            old, old_child = self.wait_child_exe(m, label, sbin)
             self.assertEqual(old, pids[label])
-            self.assertNotEqual(daemon, old)
+            self.assertIn(b"daemondo", b" ".join(cmdline_of(old)))
             old_ino = os.stat(sbin).st_ino
             m.port_activate("memcached", "1.6.22")
             self.assertNotEqual(os.stat(sbin).st_ino, old_ino)
@@ -237,10 +227,12 @@ class RunTest(unittest.TestCase):
             res, _, _ = self.run_json(m)
             self.assertEqual(list(res), [label])
             new = self.assert_restarted(m, res[label], label, old)
-            top, daemon = self.wait_tree_exe(m, label, sbin)
-            self.assertEqual(top, new)
-            self.assertNotEqual(os.stat(f"/proc/{daemon}/exe").st_ino, old_ino)
-            self.assertIn(b"memcached 1.6.22", self.exe_bytes(daemon))
+            pid, child = self.wait_child_exe(m, label, sbin)
+            self.assertEqual(pid, new)
+            self.assertNotEqual(child, old_child)
+            self.assertNotEqual(os.stat(f"/proc/{child}/exe").st_ino, old_ino)
+            self.assertIn(b"memcached 1.6.22", self.exe_bytes(child))
+            self.assertFalse(os.path.exists(f"/proc/{old_child}/exe"), "the old daemon is gone")
             self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
             self.assert_all_running(m)
 
@@ -693,7 +685,10 @@ class RunTest(unittest.TestCase):
             self.assert_all_running(m)
 
     # -- 13. a reload that cannot load the job again ----------------------
-    def test_reload_whose_bootstrap_fails_says_the_job_is_not_loaded(self):
+    def test_disabled_job_is_not_booted_out(self):
+        """A job disabled in launchd's overrides would be refused at
+        bootstrap and left unloaded: relaunch does not boot it out, says
+        how to enable it, and keeps its change for a later run."""
         with Machine(RELAUNCH) as m:
             m.nix_install("bar", "1.0", via_profile=False)
             m.brew_install("redis", "1.0")
@@ -701,19 +696,28 @@ class RunTest(unittest.TestCase):
             pids = self.boot(m, [bar, brew("redis")])
             m.nix_switch("bar", "1.1", via_profile=False)
             m.brew_upgrade("redis", "1.1")
-            # Disabled: the running job is left alone, bootstrap answers 5.
+            # Disabled: the running job is left alone by launchd.
             self.assertEqual(m.launchctl("disable", m.target(bar)).returncode, 0)
             self.assertEqual(m.pid(bar), pids[bar])
 
-            res, _, r = self.run_json(m, "--timeout", "3", "--keep-going", expect=3)
-            f = res[bar]
-            self.assertEqual((f["status"], f["action"]), ("failed", "reload"), f)
-            self.assertIn("the job is not loaded", f["error"])
-            self.assertIn(bar + ".plist", f["error"])
-            self.assertIn("failed    " + bar, r.stderr)
-            self.assertEqual(m.launchctl("print", m.target(bar)).returncode, 113)
+            t1 = time.time()
+            res, _, r = self.run_json(m, "--timeout", "3")
+            d = res[bar]
+            self.assertEqual((d["status"], d["action"]), ("deferred", "reload"), d)
+            self.assertEqual(d["error"], "disabled in launchd's overrides: not reloaded; "
+                             f"run `launchctl enable {m.target(bar)}`")
+            self.assertIn("deferred  " + bar, r.stderr)
+            self.assertEqual(self.events_for(m, "bootout", bar, t1), [])
+            self.assertEqual(m.pid(bar), pids[bar])
             self.assert_restarted(m, res[brew("redis")], brew("redis"), pids[brew("redis")])
-            self.assert_all_running(m, exclude=[bar])
+            self.assert_all_running(m)
+
+            # Enabled again, the next run reloads it.
+            self.assertEqual(m.launchctl("enable", m.target(bar)).returncode, 0)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [bar])
+            self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
+            self.assert_all_running(m)
 
     # -- a plist that cannot be read for a while --------------------------
     def test_unreadable_plist_keeps_the_job_pending_until_fixed(self):

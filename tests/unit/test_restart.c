@@ -71,6 +71,11 @@ struct fx {
 #define OUT_A	"bootout system/org.example.a"
 #define BOOT_A	"bootstrap system %p"
 #define START_A "kickstart system/org.example.a"
+#define DIS	"print-disabled system"
+/* print-disabled: overrides of other jobs only. */
+#define OVERRIDES                                                                                  \
+	"disabled services = {\n\t\"org.example.b\" => disabled\n\t\"com.apple.x\" => "         \
+	"enabled\n}\n\nlogin item associations = {\n}\n"
 #define GONE	{PRINT_A, .cannot_run = 1} /* launchctl cannot be run any more */
 
 static int64_t fake_now(void *ctx)
@@ -613,7 +618,7 @@ static void test_reload(void)
 	setup(&f, 1);
 	f.o.settle = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 0, STOPPED, .times = 3},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 0, STOPPED, .times = 3},
 	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->old_pid, 100);
@@ -623,16 +628,17 @@ static void test_reload(void)
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
 	teardown(&f);
 
-	/* Bootout answering 3 or 113: already gone, bootstrap. */
+	/* Bootout answering 3 or 113: already gone, bootstrap at once. */
 	for (int code = 0; code < 2; code++) {
 		setup(&f, 1);
 		f.o.settle = 0;
 		f.steps[0].action = RL_ACTION_RELOAD;
 		if (code == 0)
-			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 3, "", "Boot-out failed: 3"},
-			    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
+			    {OUT_A, 3, "", "Boot-out failed: 3: No such process"}, {BOOT_A, 0},
+			    {PRINT_A, 0, RUNNING(200), .times = 2});
 		else
-			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 113}, {PRINT_A, 113},
+			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 113},
 			    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 		teardown(&f);
@@ -647,7 +653,7 @@ static void test_bootout_failures(void)
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
-	    {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
+	    {DIS, 0, OVERRIDES}, {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "launchctl 'bootout system/org.example.a' failed with exit "
 				   "code 1 (operation not permitted): Boot-out failed: 1: Operation "
@@ -657,7 +663,7 @@ static void test_bootout_failures(void)
 	setup(&f, 1);
 	f.o.timeout = 0.3;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
@@ -675,7 +681,7 @@ static void test_bootstrap_retries(void)
 	setup(&f, 1);
 	f.o.settle = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 2}, {BOOT_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
@@ -686,11 +692,13 @@ static void test_bootstrap_retries(void)
 	CHECK_INT(b2, b1 + CALL_COST + S / 5);
 	teardown(&f);
 
-	/* Refused every time: six tries, then the job is reported unloaded. */
+	/* Refused every time: tried until the timeout (0, 0.1, 0.3, 0.7, 1.5 and
+	 * 2.5 s: the backoff stops doubling at 1 s), then the job is reported
+	 * unloaded. */
 	setup(&f, 1);
-	f.o.timeout = 60;
+	f.o.timeout = 3;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 6});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	{
@@ -710,14 +718,14 @@ static void test_bootstrap_retries(void)
 	setup(&f, 1);
 	f.o.timeout = 0.25;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	teardown(&f);
 
 	/* Another answer is not retried; a hung bootstrap may have loaded it. */
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 78, "", "Bootstrap failed: 78: Function not implemented"});
 	CHECK(strstr(res0(&f)->error, "exit code 78: Bootstrap failed: 78") != NULL);
 	CHECK(strstr(res0(&f)->error, "; the job is not loaded") != NULL);
@@ -725,7 +733,7 @@ static void test_bootstrap_retries(void)
 
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .timed_out = 1});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .timed_out = 1});
 	{
 		char *want = rl_xasprintf("cannot load '%s': launchctl 'bootstrap system %s' timed "
 					  "out after 30 s; the job may not be loaded",
@@ -747,7 +755,7 @@ static void test_reload_starts(void)
 	f.o.settle = 0;
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->new_pid, 200);
@@ -756,7 +764,7 @@ static void test_reload_starts(void)
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, 5, "", "Could not kickstart"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
@@ -771,7 +779,7 @@ static void test_reload_starts(void)
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].runatload = 1;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	teardown(&f);
@@ -835,29 +843,305 @@ static void test_fatal(void)
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 
-	/* BOOTOUT, WAIT_GONE, BOOTSTRAP, START. */
+	/* CHECK_DISABLED, BOOTOUT, WAIT_GONE, BOOTSTRAP, START. */
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, .cannot_run = 1});
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, GONE);
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, GONE);
+	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
+	teardown(&f);
+}
+
+/* Issue 10's rows: launchctl's answers as launchd really gives them. */
+
+/* bootout 36 `Operation now in progress`: the bootout is under way; print
+ * is polled until the job is gone (within --timeout), then bootstrap. */
+static void test_bootout_in_progress(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
+	    {OUT_A, 36, "", "Boot-out failed: 36: Operation now in progress"},
+	    {PRINT_A, 0, RUNNING(100), .times = 2}, {PRINT_A, 0, STOPPED}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK(res0(&f)->error == NULL);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
+	teardown(&f);
+
+	/* Still loaded at the timeout: failed, never bootstrapped over it. */
+	setup(&f, 1);
+	f.o.timeout = 0.5;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 36},
+	    {PRINT_A, 0, STOPPED, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "'system/org.example.a' was still loaded 0.5 s after bootout (not running)");
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	teardown(&f);
+}
+
+/* bootstrap 37 `Operation already in progress` (still loaded) and 5 (too
+ * soon) alike: retried with the backoff. */
+static void test_bootstrap_37(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(call_t(&f, BOOT_A, 1), call_t(&f, BOOT_A, 0) + CALL_COST + S / 10);
+	CHECK_INT(call_t(&f, BOOT_A, 2), call_t(&f, BOOT_A, 1) + CALL_COST + S / 5);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.timeout = 0.2;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress", .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "failed with exit code 37 (operation already in progress") !=
+	      NULL);
+	CHECK(strstr(res0(&f)->error, "; the job is not loaded") != NULL);
+	teardown(&f);
+}
+
+/* kickstart 1 `Operation not permitted`: once more after a pause, then
+ * failed; the same for the kickstart that starts a reloaded job. */
+static void test_kickstart_not_permitted(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {KICK_A, 1, "", "Could not kickstart service: 1: Operation not permitted"}, {KICK_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(call_t(&f, KICK_A, 1), call_t(&f, KICK_A, 0) + CALL_COST + S / 10);
+	teardown(&f);
+
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {KICK_A, 1, "", "Could not kickstart service: 1: Operation not permitted", .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'kickstart -k system/org.example.a' failed with exit code 1 "
+		  "(operation not permitted): Could not kickstart service: 1: Operation not "
+		  "permitted");
+	teardown(&f);
+
+	setup(&f, 1);
+	f.jobs[0].keepalive = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {START_A, 1, .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "; the job is loaded but not running") != NULL);
+	teardown(&f);
+}
+
+/* 150 from any call: an Apple service under System Integrity Protection,
+ * never touched, skipped and reported. */
+static void test_sip(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 150, "", "Operation not permitted while System Integrity Protection "
+				     "is engaged"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_STR(res0(&f)->error, "protected by System Integrity Protection: not touched "
+				   "(launchctl 'print system/org.example.a' answered 150)");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	teardown(&f);
+
+	setup(&f, 2);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 150},
+	    {"print system/org.example.b", 113});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_STR(res0(&f)->error, "protected by System Integrity Protection: not touched "
+				   "(launchctl 'kickstart -k system/org.example.a' answered 150)");
+	/* Not a failure: the run goes on. */
+	CHECK_INT(f.res.v[1].status, RL_RESULT_SKIPPED);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 150});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK(strstr(res0(&f)->error, "'bootout system/org.example.a' answered 150") != NULL);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 150});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	teardown(&f);
+}
+
+/* print-disabled before any bootout: a job disabled in the overrides is
+ * not booted out (its bootstrap would be refused and leave it unloaded). */
+static void test_disabled_not_booted_out(void)
+{
+	struct fx f;
+
+	setup(&f, 2);
+	f.o.settle = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {DIS, 0, "disabled services = {\n\t\"org.example.a\" => disabled\n}\n"},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	CHECK_STR(res0(&f)->error, "disabled in launchd's overrides: not reloaded; run "
+				   "`launchctl enable system/org.example.a`");
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	/* Not a failure: the run goes on. */
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	teardown(&f);
+
+	/* Older systems: `=> true`. */
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {DIS, 0, "disabled services = {\n\t\"org.example.a\" => true\n}\n"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	teardown(&f);
+
+	/* Not in the overrides: the plist's Disabled key decides. */
+	setup(&f, 1);
+	f.jobs[0].disabled = 1;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES});
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	teardown(&f);
+
+	/* An override enabling it wins over the plist's Disabled. */
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.jobs[0].disabled = 1;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {DIS, 0, "disabled services = {\n\t\"org.example.a\" => enabled\n}\n"}, {OUT_A, 0},
+	    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	teardown(&f);
+
+	/* Cannot tell: not booted out either. */
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {DIS, 125, "", "Could not print disabled services: 125"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "cannot tell whether 'system/org.example.a' is disabled: launchctl "
+		  "'print-disabled system' failed with exit code 125 (domain does not support "
+		  "this action): Could not print disabled services: 125; not reloaded");
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, "nothing\n"});
+	CHECK_STR(res0(&f)->error, "cannot tell whether 'system/org.example.a' is disabled: "
+				   "print-disabled printed no disabled services block; not "
+				   "reloaded");
+	teardown(&f);
+
+	/* An agent's domain is asked, not system. */
+	setup(&f, 1);
+	free(f.jobs[0].domain);
+	free(f.jobs[0].target);
+	f.jobs[0].domain = rl_xstrdup("gui/501");
+	f.jobs[0].target = rl_xstrdup("gui/501/org.example.a");
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
+	    {"print-disabled gui/501", 0,
+	     "disabled services = {\n\t\"org.example.a\" => disabled\n}\n"});
+	CHECK_STR(res0(&f)->error, "disabled in launchd's overrides: not reloaded; run "
+				   "`launchctl enable gui/501/org.example.a`");
+	teardown(&f);
+}
+
+/* A bootstrap that succeeds but whose RunAtLoad or KeepAlive job gets no
+ * pid within --timeout is kickstarted once, then judged. */
+static void test_loaded_not_spawned(void)
+{
+	struct fx f;
+	int64_t boot;
+
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.o.timeout = 0.5;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 6}, {START_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	boot = call_t(&f, BOOT_A, 0);
+	CHECK(call_t(&f, START_A, 0) >= boot + S / 2);
+	teardown(&f);
+
+	/* Still nothing after the kickstart: failed, and kickstarted only once. */
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	f.jobs[0].keepalive = 0;
+	f.jobs[0].runatload = 1;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 4}, {START_A, 0},
+	    {PRINT_A, 0, STOPPED, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "loaded, but launchd did not start it within 0.3 s, nor within "
+				   "0.3 s of a kickstart (state not running)");
+	CHECK_INT(ncalls_of(&f, START_A), 1);
+	teardown(&f);
+
+	/* A kickstart -k (no reload) that brings nothing back is not repeated. */
+	setup(&f, 1);
+	f.o.timeout = 0.2;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, STOPPED, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(ncalls_of(&f, START_A), 0);
+	CHECK_INT(ncalls_of(&f, KICK_A), 1);
 	teardown(&f);
 }
 
@@ -879,5 +1163,11 @@ int main(void)
 	test_reload_starts();
 	test_not_expected_to_run();
 	test_fatal();
+	test_bootout_in_progress();
+	test_bootstrap_37();
+	test_kickstart_not_permitted();
+	test_sip();
+	test_disabled_not_booted_out();
+	test_loaded_not_spawned();
 	return check_done();
 }

@@ -1,0 +1,382 @@
+#!/usr/bin/env python3
+"""`relaunch plan --archive` and `run --archive` end to end.
+
+    python3 tests/e2e/test_archive.py build/cmd/relaunch build/tests/mkarchive
+
+Synthetic Homebrew bottles and MacPorts images are built here (with
+libarchive through tests/tools/mkarchive.c, in every type MacPorts writes)
+for a Homebrew-shaped and a MacPorts-shaped tree under the launchd
+simulator (tests/e2e/harness.py). Each test predicts with `plan --archive`,
+installs the same files the way brew and port do, runs `relaunch run`, and
+requires the predicted jobs (and actions) to EQUAL the jobs restarted.
+Hostile archives must fail with one line naming the archive and the entry,
+exit 4, write nothing, and keep relaunch's memory bounded.
+"""
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from harness import SLEEP, Machine, atomic_copy, atomic_symlink, build_c, lib_source  # noqa: E402
+
+RELAUNCH = None
+MKARCHIVE = None
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
+# MacPorts' archive types (portarchivetype) and how libarchive writes each.
+IMAGE_TYPES = {
+    "tbz2": ("pax", "bzip2"),
+    "tgz": ("pax", "gzip"),
+    "txz": ("pax", "xz"),
+    "tar": ("pax", "none"),
+    "cpio": ("cpio", "none"),
+    "xar": ("xar", "none"),
+    "zip": ("zip", "none"),
+}
+# A hostile archive may cost no more memory (peak RSS) than a small good
+# one plus this: reading is bounded whatever the archive claims or holds.
+SLACK_KB = 32 * 1024
+
+
+def mkarchive(out, fmt, flt, tree):
+    r = subprocess.run([MKARCHIVE, "tree", out, fmt, flt, tree], stderr=subprocess.PIPE,
+                       text=True, timeout=120)
+    if r.returncode != 0:
+        raise AssertionError(f"mkarchive {fmt}/{flt}: {r.stderr}")
+    return out
+
+
+def age_history(m, seconds=60):
+    """As if every recorded restart happened `seconds` earlier (relaunch
+    never restarts a label twice within 10 s)."""
+    path = os.path.join(m.state, "history.json")
+    with open(path) as f:
+        h = json.load(f)
+    h["restarts"] = {k: v - int(seconds * 1e9) for k, v in h["restarts"].items()}
+    with open(path, "w") as f:
+        json.dump(h, f)
+
+
+def tree_files(root):
+    """Every non-directory under root, relative, sorted."""
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs.sort()
+        for f in sorted(files):
+            out.append(os.path.relpath(os.path.join(d, f), root))
+    return out
+
+
+def install_tree(src, dst):
+    """Copy src's files into dst as activation and pouring do: each file
+    written anew and renamed into place (a new inode), symlinks recreated."""
+    for rel in tree_files(src):
+        s, d = os.path.join(src, rel), os.path.join(dst, rel)
+        os.makedirs(os.path.dirname(d), exist_ok=True)
+        if os.path.islink(s):
+            atomic_symlink(os.readlink(s), d)
+        else:
+            atomic_copy(s, d)
+            os.chmod(d, os.stat(s).st_mode & 0o7777)
+
+
+class ArchiveTest(unittest.TestCase):
+    # -- helpers ----------------------------------------------------------
+    def boot(self, m, labels):
+        m.boot()
+        for label in labels:
+            m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def predict(self, m, *archives, expect=1, extra=()):
+        r, doc = m.relaunch_json("plan", *extra, "--archive", *archives)
+        self.assertEqual(r.returncode, expect, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(set(doc), {"version", "steps", "reported", "archives"}, doc)
+        return {s["label"]: s for s in doc["steps"]}, doc
+
+    def run_json(self, m, *args):
+        r, doc = m.relaunch_json("run", *FAST, *args)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        return {res["label"]: res for res in doc["results"]}
+
+    def assert_same(self, predicted, results):
+        """The predicted steps are exactly the jobs restarted, same action."""
+        restarted = {k: v for k, v in results.items() if v["status"] == "restarted"}
+        self.assertEqual(set(predicted), set(restarted), (predicted, results))
+        for label, step in predicted.items():
+            self.assertEqual(step["action"], restarted[label]["action"], label)
+
+    def bottle(self, m, formula, version, files):
+        """<formula>--<version>.arm64_sonoma.bottle.tar.gz holding
+        <formula>/<version>/<rel> for each (rel, source path) in files;
+        returns (archive, staged keg)."""
+        stage = os.path.join(m.root, "stage-" + formula + "-" + version)
+        keg = os.path.join(stage, formula, version)
+        for rel, src in files:
+            os.makedirs(os.path.dirname(os.path.join(keg, rel)), exist_ok=True)
+            shutil.copy2(src, os.path.join(keg, rel))
+        out = os.path.join(m.root, f"{formula}--{version}.arm64_sonoma.bottle.tar.gz")
+        return mkarchive(out, "pax", "gzip", stage), keg
+
+    def pour(self, m, formula, version, keg):
+        """brew upgrade from the bottle: new keg, opt relinked, old keg gone."""
+        old = os.path.realpath(m.opt(formula))
+        install_tree(keg, os.path.join(m.brew, "Cellar", formula, version))
+        atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
+        shutil.rmtree(old)
+
+    def image(self, m, port, version, kind, program=None, stamp=True, where=None):
+        """A MacPorts image of port: +CONTENTS, +PORTFILE, the daemon and the
+        startup item's plist as installed now; returns (archive, staged tree)."""
+        stage = os.path.join(m.root, f"stage-{port}-{version}-{kind}")
+        sbin = os.path.join(stage, "opt", "local", "sbin")
+        os.makedirs(sbin, exist_ok=True)
+        atomic_copy(program or SLEEP, os.path.join(sbin, port),
+                    f"{port} {version}" if stamp else None)
+        label = f"org.macports.{port}"
+        plist = os.path.join(m.ports, "etc", "LaunchDaemons", label, label + ".plist")
+        dst = os.path.join(stage, "opt", "local", "etc", "LaunchDaemons", label)
+        os.makedirs(dst, exist_ok=True)
+        shutil.copy2(plist, os.path.join(dst, label + ".plist"))
+        with open(os.path.join(stage, "+CONTENTS"), "w") as f:
+            f.write(f"@name {port}-{version}_0\n@portname {port}\n@portepoch 0\n"
+                    f"@portversion {version}\n@portrevision 0\n@archs arm64\n"
+                    f"opt/local/sbin/{port}\n")
+        with open(os.path.join(stage, "+PORTFILE"), "w") as f:
+            f.write(f"PortSystem 1.0\nname {port}\nversion {version}\n")
+        where = where or os.path.join(m.ports, "var", "macports", "software", port)
+        os.makedirs(where, exist_ok=True)
+        out = os.path.join(where, f"{port}-{version}_0.darwin_23.arm64.{kind}")
+        fmt, flt = IMAGE_TYPES[kind]
+        return mkarchive(out, fmt, flt, stage), stage
+
+    def activate(self, m, stage):
+        install_tree(os.path.join(stage, "opt", "local"), m.ports)
+
+    # -- Homebrew ---------------------------------------------------------
+    def test_bottle_predicts_what_run_restarts(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            m.brew_install("redis", "7.2.0", daemon=False)
+            self.boot(m, ["homebrew.mxcl.nginx", "homebrew.mxcl.redis"])
+            prog = os.path.join(m.root, "nginx-new")
+            atomic_copy(SLEEP, prog, "nginx 1.25.4")
+            archive, keg = self.bottle(m, "nginx", "1.25.4", [("bin/nginx", prog)])
+            predicted, doc = self.predict(m, archive)
+            self.assertEqual(set(predicted), {"homebrew.mxcl.nginx"})
+            self.assertEqual(doc["archives"], [{"path": archive, "kind": "bottle",
+                                                "name": "nginx", "version": "1.25.4"}])
+            why = {(r["path"], r["change"]) for r in predicted["homebrew.mxcl.nginx"]["reasons"]}
+            self.assertIn((m.opt("nginx"), "retargeted"), why)
+            # Text output names the package and the job, exit 1.
+            r = m.relaunch("plan", "--archive", archive)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("installing nginx 1.25.4 (Homebrew bottle", r.stdout)
+            self.assertIn("kickstart system/homebrew.mxcl.nginx", r.stdout)
+            self.pour(m, "nginx", "1.25.4", keg)
+            results = self.run_json(m)
+            self.assert_same(predicted, results)
+
+    def test_library_bottle_predicts_the_jobs_linking_it(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("app", "1.0", lib="libfoo")
+            m.brew_c_daemon("plain", "1.0")
+            self.boot(m, ["homebrew.mxcl.app", "homebrew.mxcl.plain"])
+            new = os.path.join(m.root, "build-libfoo", "libfoo.so")
+            build_c(new, lib_source("foo", "1.1"), shared=True, soname="libfoo.so")
+            archive, keg = self.bottle(m, "libfoo", "1.1", [("lib/libfoo.so", new)])
+            predicted, _ = self.predict(m, archive)
+            self.assertEqual(set(predicted), {"homebrew.mxcl.app"})
+            chains = [r.get("chain") for r in predicted["homebrew.mxcl.app"]["reasons"]]
+            self.assertTrue(any(c and c[-1].endswith("libfoo.so") for c in chains), chains)
+            self.pour(m, "libfoo", "1.1", keg)
+            results = self.run_json(m)
+            self.assert_same(predicted, results)
+
+    def test_bottle_of_an_unused_formula_predicts_nothing(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            prog = os.path.join(m.root, "jq")
+            atomic_copy(SLEEP, prog, "jq 1.7")
+            archive, _ = self.bottle(m, "jq", "1.7", [("bin/jq", prog)])
+            predicted, doc = self.predict(m, archive, expect=0)
+            self.assertEqual(predicted, {})
+            self.assertEqual(doc["steps"], [])
+
+    # -- MacPorts ---------------------------------------------------------
+    def test_image_of_every_type_predicts_what_run_restarts(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            m.port_install("redis", "7.0.0")
+            labels = ["org.macports.memcached", "org.macports.redis"]
+            self.boot(m, labels)
+            for n, kind in enumerate(IMAGE_TYPES):
+                with self.subTest(kind=kind):
+                    archive, stage = self.image(m, "memcached", f"1.6.{n + 1}", kind)
+                    predicted, doc = self.predict(m, archive)
+                    self.assertEqual(set(predicted), {"org.macports.memcached"}, kind)
+                    self.assertEqual(doc["archives"][0]["kind"], "macports")
+                    self.assertEqual(doc["archives"][0]["version"], f"1.6.{n + 1}_0")
+                    # The startup item's plist comes back with the same bytes:
+                    # replaced, not a reload (as the diff after activation says).
+                    self.assertEqual(predicted["org.macports.memcached"]["action"], "kickstart")
+                    self.assertIn("replaced", {r["change"] for r in doc["reported"]})
+                    self.activate(m, stage)
+                    results = self.run_json(m)
+                    self.assert_same(predicted, results)
+                    age_history(m)
+
+    def test_run_archive_restarts_only_what_the_image_reaches(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            m.port_install("redis", "7.0.0")
+            self.boot(m, ["org.macports.memcached", "org.macports.redis"])
+            archive, stage = self.image(m, "memcached", "1.6.1", "tbz2")
+            predicted, _ = self.predict(m, archive)
+            self.activate(m, stage)
+            m.port_activate("redis", "7.0.1")  # another upgrade, not in the archive
+            results = self.run_json(m, "--archive", archive)
+            self.assert_same(predicted, results)
+            self.assertNotIn("org.macports.redis", results)
+            # The rest stays pending: the next full run restarts redis only.
+            age_history(m)
+            results = self.run_json(m)
+            self.assertEqual({k for k, v in results.items() if v["status"] == "restarted"},
+                             {"org.macports.redis"})
+
+    def test_image_prefix_given_or_inferred(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            elsewhere = os.path.join(m.root, "downloads")
+            archive, _ = self.image(m, "memcached", "1.6.1", "tgz", where=elsewhere)
+            # Outside <prefix>/var/macports/software the prefix is /opt/local.
+            predicted, _ = self.predict(m, archive, expect=0)
+            self.assertEqual(predicted, {})
+            predicted, _ = self.predict(m, archive, extra=("--prefix", m.ports))
+            self.assertEqual(set(predicted), {"org.macports.memcached"})
+
+    # -- hostile archives -------------------------------------------------
+    def bad(self, m, archive, entry, *words, cmd=("plan",)):
+        """Run relaunch on a hostile archive: exit 4, one line naming the
+        archive (and the entry), nothing written; returns its peak RSS (KiB)."""
+        before = sorted(os.listdir(m.state)) if os.path.isdir(m.state) else []
+        out, err, code, rss = self.measured(m, *cmd, "--archive", archive)
+        self.assertEqual(code, 4, f"{out}\n{err}")
+        lines = err.strip().splitlines()
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith("relaunch: cannot read archive '" + archive + "'"),
+                        err)
+        if entry is not None:
+            self.assertIn(f"entry '{entry}'", lines[0])
+        for w in words:
+            self.assertIn(w, lines[0])
+        after = sorted(os.listdir(m.state)) if os.path.isdir(m.state) else []
+        self.assertEqual(before, after)
+        return rss
+
+    @staticmethod
+    def measured(m, *args):
+        """Run relaunch; (stdout, stderr, exit code, peak RSS in KiB) of that
+        process alone (wait4)."""
+        outp, errp = os.path.join(m.root, "out.txt"), os.path.join(m.root, "err.txt")
+        with open(outp, "w") as o, open(errp, "w") as e:
+            p = subprocess.Popen([RELAUNCH, *args], env=m.env, stdout=o, stderr=e)
+            _, status, ru = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+        with open(outp) as o, open(errp) as e:
+            return o.read(), e.read(), p.returncode, ru.ru_maxrss
+
+    def tar_with(self, path, members, mode="w:gz"):
+        """members: (TarInfo, bytes or None)."""
+        with tarfile.open(path, mode, format=tarfile.PAX_FORMAT) as t:
+            for ti, data in members:
+                t.addfile(ti, io.BytesIO(data) if data is not None else None)
+        return path
+
+    @staticmethod
+    def info(name, size=0, kind=tarfile.REGTYPE, link=""):
+        ti = tarfile.TarInfo(name)
+        ti.size, ti.type, ti.linkname, ti.mode = size, kind, link, 0o644
+        return ti
+
+    def contents(self):
+        data = b"@name x-1_0\n@portname x\n@portversion 1\n@portrevision 0\n"
+        return (self.info("+CONTENTS", len(data)), data)
+
+    def test_bad_archives(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            d = os.path.join(m.root, "bad")
+            os.makedirs(d)
+            good, _ = self.image(m, "memcached", "1.6.1", "tgz", where=d)
+            with open(good, "rb") as f:
+                data = f.read()
+            trunc = os.path.join(d, "trunc-1.0_0.darwin_23.arm64.tgz")
+            with open(trunc, "wb") as f:
+                f.write(data[:len(data) // 2])
+            self.bad(m, trunc, None)
+            text = os.path.join(d, "text-1.0_0.darwin_23.arm64.tbz2")
+            with open(text, "w") as f:
+                f.write("not an archive\n" * 100)
+            self.bad(m, text, None)
+            dotdot = self.tar_with(os.path.join(d, "dotdot.tgz"), [
+                self.contents(), (self.info("opt/local/../../etc/passwd", 1), b"x")])
+            self.bad(m, dotdot, "opt/local/../../etc/passwd", "leaves the archive")
+            absolute = self.tar_with(os.path.join(d, "abs.tgz"), [
+                self.contents(), (self.info("/etc/passwd", 1), b"x")])
+            self.bad(m, absolute, "/etc/passwd", "absolute")
+            loop = self.tar_with(os.path.join(d, "loop.tgz"), [
+                self.contents(),
+                (self.info("opt/local/bin/a", kind=tarfile.SYMTYPE, link="b"), None),
+                (self.info("opt/local/bin/b", kind=tarfile.SYMTYPE, link="../bin/a"), None)])
+            self.bad(m, loop, "opt/local/bin/a", "symlink loop")
+            outside = self.tar_with(os.path.join(d, "nginx--1.0.arm64_sonoma.bottle.tar.gz"), [
+                (self.info("nginx/1.0/bin/nginx", 1), b"x"), (self.info("evil/x", 1), b"x")])
+            self.bad(m, outside, "evil/x", "not under 'nginx/1.0/'")
+            # A header claiming 10 GB, then the archive simply ends: small on
+            # disk, refused from the header alone.
+            huge = os.path.join(d, "huge-1.0_0.darwin_23.arm64.tgz")
+            with gzip.open(huge, "wb") as f:
+                c, cd = self.contents()
+                f.write(c.tobuf(tarfile.PAX_FORMAT) + cd + b"\0" * (512 - len(cd)))
+                f.write(self.info("opt/local/lib/big", 10 * 1024 ** 3).tobuf(tarfile.PAX_FORMAT))
+                f.write(b"\0" * 4096)
+            self.assertLess(os.path.getsize(huge), 64 * 1024)
+            # Bounded: no more than a small good archive needs, plus slack.
+            _, err, code, base = self.measured(m, "plan", "--prefix", m.ports, "--archive", good)
+            self.assertEqual(code, 1, err)
+            rss = self.bad(m, huge, "opt/local/lib/big", "10737418240")
+            self.assertLess(rss, base + SLACK_KB)
+            # A million entries: refused past the limit, memory bounded.
+            many = os.path.join(d, "many-1.0_0.darwin_23.arm64.tgz")
+            subprocess.run([MKARCHIVE, "many", many, "1000000"], check=True, timeout=300)
+            self.assertLess(os.path.getsize(many), 32 * 1024 * 1024)
+            rss = self.bad(m, many, None, "more than 500000 entries")
+            self.assertLess(rss, base + SLACK_KB)
+            # run --archive with a bad archive restarts nothing, writes nothing.
+            self.bad(m, loop, "opt/local/bin/a", cmd=("run",))
+
+
+def main():
+    global RELAUNCH, MKARCHIVE
+    if len(sys.argv) < 3:
+        sys.exit("usage: test_archive.py RELAUNCH MKARCHIVE [unittest args…]")
+    RELAUNCH = os.path.abspath(sys.argv[1])
+    MKARCHIVE = os.path.abspath(sys.argv[2])
+    prog = unittest.main(argv=[sys.argv[0], *sys.argv[3:]], exit=False, verbosity=2)
+    r = prog.result
+    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
+    print(f"{r.testsRun - bad} passed, {bad} failed")
+    sys.exit(1 if bad or not r.testsRun else 0)
+
+
+if __name__ == "__main__":
+    main()
