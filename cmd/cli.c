@@ -47,6 +47,10 @@ static const struct cli_option record_options[] = {
 	 "previous manifest are refreshed"},
 	{"verify", 0, CLI_ARG_NONE, CMD_RECORD_VERIFY, NULL,
 	 "hash every file, even when its identity is unchanged"},
+	{"force", 'f', CLI_ARG_NONE, CMD_RECORD_FORCE, NULL,
+	 "record even when the manifest holds changes that would restart\n"
+	 "jobs (they are forgotten); a manifest that cannot be read is\n"
+	 "moved aside as manifest.json.corrupt-<time>, never deleted"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,

@@ -25,7 +25,8 @@ test that would otherwise hang:
                                          of the job's process (None: undo)
 
 Running: a test file ends with `harness.main(sys.modules[__name__])`, which
-takes `RELAUNCH [--shard K/N] [unittest names…]`: --shard runs the K-th of
+takes `RELAUNCH [--shard K/N] [unittest names…]` (`main(module, "TOOL")`:
+`RELAUNCH TOOL [--shard…]`, setting module.TOOL too): --shard runs the K-th of
 N parts (a class with a setUpClass stays whole), so tests/meson.build can
 run one file as N meson tests side by side. New tests need no registration.
 
@@ -563,13 +564,17 @@ def _flatten(suite):
             yield t
 
 
-def main(module):
-    """Run module's tests: argv is RELAUNCH [--shard K/N] [unittest names…];
-    module.RELAUNCH is set to the binary."""
+def main(module, *names):
+    """Run module's tests: argv is RELAUNCH [NAME…] [--shard K/N] [unittest
+    names…]; module.RELAUNCH is set to the binary, and module.<NAME> to the
+    next argument, for each of names (absolute paths too)."""
     args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
-        sys.exit(f"usage: {os.path.basename(sys.argv[0])} RELAUNCH [--shard K/N] [test names…]")
-    module.RELAUNCH = os.path.abspath(args.pop(0))
+    want = ("RELAUNCH", *names)
+    if len(args) < len(want) or any(a.startswith("-") for a in args[:len(want)]):
+        sys.exit(f"usage: {os.path.basename(sys.argv[0])} {' '.join(want)} "
+                 "[--shard K/N] [test names…]")
+    for name in want:
+        setattr(module, name, os.path.abspath(args.pop(0)))
     run_tests(module, args)
 
 
