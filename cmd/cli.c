@@ -47,6 +47,10 @@ static const struct cli_option record_options[] = {
 	 "previous manifest are refreshed"},
 	{"verify", 0, CLI_ARG_NONE, CMD_RECORD_VERIFY, NULL,
 	 "hash every file, even when its identity is unchanged"},
+	{"force", 'f', CLI_ARG_NONE, CMD_RECORD_FORCE, NULL,
+	 "record even when the manifest holds changes that would restart\n"
+	 "jobs (they are forgotten); a manifest that cannot be read is\n"
+	 "moved aside as manifest.json.corrupt-<time>, never deleted"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
@@ -163,7 +167,7 @@ static const struct cli_option agent_options[] = {
 
 static const struct cli_option status_options[] = {
 	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
-			"queue},\"queue\",\"agent\",\"daemon\"}"),
+			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -236,8 +240,8 @@ static const struct cli_command commands[] = {
 	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded",
 	 status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
-	 "3 when a failed restart is, 4 on error.\n"},
+	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
+	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},

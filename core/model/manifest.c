@@ -668,6 +668,12 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 	return rc == 0 ? sort_entries(m, err) : -1;
 }
 
+/* What a user can do about a manifest that cannot be parsed: the only
+ * way out that keeps the file. */
+#define RECOVER_HINT                                                                               \
+	" (to start afresh, 'relaunch record --force' moves it aside as "                          \
+	"manifest.json.corrupt-<time> and records anew)"
+
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
 {
 	struct rl_error e = {0};
@@ -718,7 +724,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	if (rc == 0)
 		return 0;
 	q = rl_path_quote(path);
-	rl_error_set(err, "cannot read manifest '%s': %s", q, e.text);
+	rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, RECOVER_HINT);
 	free(q);
 	rl_manifest_release(m);
 	return -1;

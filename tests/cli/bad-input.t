@@ -21,23 +21,23 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
 
   $ head -c 100 good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
   $ printf '{"version": 1,, "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ printf '{"version": 3, "roots": [], "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ relaunch record --path tree
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ sed 's/"size":1,/"size":"1",/' good.json > state/manifest.json
   $ relaunch diff
@@ -45,11 +45,11 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
   [4]
   $ printf '{"version": 1, "roots": [], "files": [{"path": "/a", "type": "missing", "dev": 0, "ino": 0, "size": "1", "mode": 0, "mtime_ns": 0, "ctime_ns": 0}]}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ printf '[]' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ cp good.json state/manifest.json
 
@@ -104,7 +104,7 @@ A FIFO where a file was: diff and record both refuse:
   relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ relaunch record
-  relaunch: cannot record '/*/tree/b': a FIFO where a file was recorded (glob)
+  relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ unchanged
   unchanged
@@ -130,7 +130,7 @@ commands run as nobody (uid 65534) on a copy nobody may enter but not read:
   unchanged
   $ chmod 644 perm/tree/secret && chmod 000 perm/tree
   $ asnobody relaunch record --state-dir "$HOME/perm/state"
-  relaunch: cannot read directory '/*/perm/tree': Permission denied (glob)
+  relaunch: cannot read '/*/perm/tree/open': Permission denied (glob)
   [4]
   $ cmp perm/good.json perm/state/manifest.json && echo unchanged
   unchanged

@@ -61,7 +61,7 @@ A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and
 a file no job uses are reported, and restart nothing.
 
-  $ mkdir data && echo one >data/notes && relaunch record --path data >/dev/null 2>&1
+  $ mkdir data && echo one >data/notes && relaunch record --force --path data >/dev/null 2>&1
   $ python3 -c 'import plistlib,sys; p=sys.argv[1]; d=plistlib.load(open(p,"rb")); d["Nice"]=5; plistlib.dump(d, open(p,"wb"))' $R/Library/LaunchDaemons/org.nixos.nix-daemon.plist
   $ echo two >data/notes
   $ cp $HB/Cellar/redis/7.2.4/bin/redis-server r.new && mv r.new $HB/Cellar/redis/7.2.4/bin/redis-server
@@ -79,7 +79,7 @@ them all, daemons first, then by label. The config reorders them: `order`
 first, `after` (which may put an agent before a daemon; a label not in the
 plan is ignored), and restart = "never" lists a job without restarting it.
 
-  $ relaunch record >/dev/null 2>&1
+  $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/bin/daemondo
   $ echo '#' >> $HB/Cellar/nginx/1.25.4/bin/nginx
   $ relaunch plan | grep '^[0-9]' | show
@@ -115,7 +115,7 @@ directory's config.json.
 
 When only restart = "never" jobs are left there is nothing to do.
 
-  $ relaunch record >/dev/null 2>&1
+  $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/libexec/slapd
   $ relaunch plan 2>/dev/null | show
   1. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
