@@ -41,7 +41,7 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
   [4]
   $ sed 's/"size":1,/"size":"1",/' good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: 'size' must be an integer (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ printf '{"version": 1, "roots": [], "files": [{"path": "/a", "type": "missing", "dev": 0, "ino": 0, "size": "1", "mode": 0, "mtime_ns": 0, "ctime_ns": 0}]}' > state/manifest.json
   $ relaunch diff
