@@ -47,6 +47,10 @@ static const struct cli_option record_options[] = {
 	 "previous manifest are refreshed"},
 	{"verify", 0, CLI_ARG_NONE, CMD_RECORD_VERIFY, NULL,
 	 "hash every file, even when its identity is unchanged"},
+	{"force", 'f', CLI_ARG_NONE, CMD_RECORD_FORCE, NULL,
+	 "record even when the manifest holds changes that would restart\n"
+	 "jobs (they are forgotten); a manifest that cannot be read is\n"
+	 "moved aside as manifest.json.corrupt-<time>, never deleted"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
@@ -193,6 +197,13 @@ static const struct cli_option log_options[] = {
 	CLI_OPTION_END,
 };
 
+static const struct cli_option config_options[] = {
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_END,
+};
+
 #define LOCKED (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG)
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
@@ -223,6 +234,12 @@ static const struct cli_command commands[] = {
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
 	 "any failed, 4 on other errors.\n"},
+	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
+	 "check the config whole against the jobs found", config_options,
+	 "Reports a file that cannot be read, unknown keys, labels that match no job\n"
+	 "found, `after` naming an unknown label and `after` cycles, each with a\n"
+	 "suggestion where one is close. Exit 0 when there is nothing to report, 4\n"
+	 "when there is anything.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
 	 "queue a notification that a package changed, for the next drained run",
 	 notify_options,
@@ -653,6 +670,8 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 			return cli_fail(&err);
 		ctx->have_config = rc == 0;
 		ctx->config_loaded = 1;
+		if (ctx->jobs_found && ctx->have_config)
+			rl_config_check(&ctx->cfg, ctx->config_path, &ctx->jobs);
 	}
 	return 0;
 }

@@ -9,6 +9,7 @@
 enum {
 	CMD_RECORD_PATH = CLI_OPT_PRIVATE,
 	CMD_RECORD_VERIFY,
+	CMD_RECORD_FORCE,
 	CMD_DIFF_VERIFY,
 	CMD_RUN_INTERVAL,
 	CMD_RUN_SETTLE,
@@ -38,6 +39,7 @@ enum {
 };
 
 int cmd_agent(struct cli_ctx *ctx);
+int cmd_config(struct cli_ctx *ctx);
 int cmd_diff(struct cli_ctx *ctx);
 int cmd_jobs(struct cli_ctx *ctx);
 int cmd_plan(struct cli_ctx *ctx);

@@ -2,9 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/compare/diff.h"
+#include "core/plan/plan.h"
 #include "commands.h"
 #include "core/discover/jobfiles.h"
 #include "core/execute/launchctl.h"
@@ -32,9 +35,63 @@ static int track_jobs(struct cli_ctx *ctx, struct rl_manifest *m, struct rl_erro
 	return rl_pipeline_track(&po, m, err);
 }
 
+/* Rename the manifest to manifest.json.corrupt-<UTC time>. */
+static int move_aside(const char *mpath, struct rl_error *err)
+{
+	char stamp[32], *to, *q;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	to = rl_xasprintf("%s.corrupt-%s", mpath, stamp);
+	if (rename(mpath, to) < 0) {
+		rl_error_set_path(err, "cannot move aside", mpath, strerror(errno));
+		free(to);
+		return -1;
+	}
+	q = rl_path_quote(to);
+	fprintf(stderr, "relaunch: moved the unreadable manifest aside to %s\n", q);
+	free(q);
+	free(to);
+	return 0;
+}
+
+/* Would the recorded manifest restart jobs? Recording now would forget
+ * those changes, so record refuses, naming the jobs: 0 none, -1 some
+ * (err set). */
+static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_error *err)
+{
+	struct rl_diff d = {0};
+	struct rl_plan plan = {0};
+	struct rl_buf names = {0};
+	size_t n = 0;
+	int rc;
+
+	rc = rl_diff_compute(prev, 0, &d, err);
+	if (rc == 0)
+		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
+	for (size_t i = 0; rc == 0 && i < plan.n; i++) {
+		if (plan.steps[i].never)
+			continue;
+		rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
+	}
+	if (rc == 0 && n) {
+		rl_error_set(err,
+			     "not recording: the manifest holds changes that would restart %s "
+			     "(run 'relaunch run' first, or 'relaunch record --force' to forget them)",
+			     names.data);
+		rc = -1;
+	}
+	rl_buf_release(&names);
+	rl_plan_release(&plan);
+	rl_diff_release(&d);
+	return rc;
+}
+
 /* load previous → build new (roots, jobs' files) → snapshot → save;
  * nothing is written unless every step before the save succeeded. */
-static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify)
+static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, int force)
 {
 	struct rl_manifest prev, cur;
 	struct rl_error err = {0};
@@ -45,7 +102,16 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify)
 	rl_manifest_init(&cur);
 	mpath = rl_path_join(ctx->state_dir, RL_STATE_MANIFEST);
 	rc = rl_manifest_load(&prev, mpath, &err);
+	if (rc < 0 && force && access(mpath, F_OK) == 0) {
+		/* --force: the corrupt manifest is kept aside, never deleted. */
+		rl_error_clear(&err);
+		if (move_aside(mpath, &err) < 0)
+			goto out;
+		rc = 1;
+	}
 	if (rc < 0)
+		goto out;
+	if (rc == 0 && !force && pending(ctx, &prev, &err) != 0)
 		goto out;
 	for (size_t i = 0; i < paths->n; i++)
 		if (!rl_strv_contains(&cur.roots, paths->v[i]))
@@ -71,7 +137,7 @@ out:
 int cmd_record(struct cli_ctx *ctx)
 {
 	struct rl_strv paths = {0};
-	int verify = 0, status = -1;
+	int verify = 0, force = 0, status = -1;
 
 	for (size_t i = 0; i < ctx->nopts && status < 0; i++) {
 		const struct cli_value *v = &ctx->opts[i];
@@ -79,6 +145,8 @@ int cmd_record(struct cli_ctx *ctx)
 
 		if (v->id == CMD_RECORD_VERIFY) {
 			verify = 1;
+		} else if (v->id == CMD_RECORD_FORCE) {
+			force = 1;
 		} else if (v->id == CMD_RECORD_PATH) {
 			abs = rl_path_absolute(v->str);
 			if (!abs) {
@@ -91,7 +159,7 @@ int cmd_record(struct cli_ctx *ctx)
 		}
 	}
 	if (status < 0)
-		status = record(ctx, &paths, verify);
+		status = record(ctx, &paths, verify, force);
 	rl_strv_release(&paths);
 	return status;
 }

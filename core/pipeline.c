@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,8 @@
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
 #include "core/execute/launchctl.h"
+#include "core/plan/decide.h"
+#include "core/plan/preflight.h"
 
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as
@@ -33,6 +36,9 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	} else if (rc == 0) {
 		rc = rl_jobs_discover(o->discover, js, err);
 	}
+	/* Checked whole on every load, against the jobs found. */
+	if (rc == 0 && !o->config)
+		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
 		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
 	if (rc == 0)
@@ -63,8 +69,10 @@ static void push_unique(struct rl_strv *sv, const char *s)
 }
 
 /* The job's code files in manifest m, for the process view: what it
- * executes or maps; and the file names its libraries are loaded by. */
-static void collect_code(const struct rl_manifest *m, const char *label, struct rl_jobview *v)
+ * executes or maps (into code); and the file names its libraries are
+ * loaded by (into libnames, when given). */
+static void collect_code(const struct rl_manifest *m, const char *label, struct rl_strv *code,
+			 struct rl_strv *libnames)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct rl_entry *e = &m->entries[i];
@@ -77,12 +85,12 @@ static void collect_code(const struct rl_manifest *m, const char *label, struct 
 				continue;
 			if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND ||
 			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY)
-				push_unique(&v->code, e->path);
-			if (r != RL_ROLE_LIBRARY)
+				push_unique(code, e->path);
+			if (r != RL_ROLE_LIBRARY || !libnames)
 				continue;
-			push_unique(&v->libnames, rl_path_basename(e->path));
+			push_unique(libnames, rl_path_basename(e->path));
 			for (size_t k = 1; k < use->chain.n; k++)
-				push_unique(&v->libnames, rl_path_basename(use->chain.v[k]));
+				push_unique(libnames, rl_path_basename(use->chain.v[k]));
 		}
 	}
 }
@@ -110,6 +118,23 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
+/* Where the job is loaded, its status from there: an agent is asked in its
+ * first domain, then in the other (the agent domain rule), and its target
+ * becomes the one it is loaded in. Returns as rl_launchctl_locate. */
+static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_service_status *st,
+		  struct rl_error *err)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	struct rl_lc_located loc;
+	int rc;
+
+	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,
+				 job->alt_domain ? 2 : 1, st, &loc, err);
+	if (rc == 0 && loc.index == 1)
+		rl_job_swap_domain(job);
+	return rc;
+}
+
 /* Ask launchd for each job's pid and look at the process. A launchctl
  * that cannot run turns the process view off with a warning; the restart
  * engine reports that as an error of its own when it matters. */
@@ -126,13 +151,18 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&p->current, v->job->label, v);
+		collect_code(&p->current, v->job->label, &v->code, &v->libnames);
+		collect_code(&p->current, v->job->label, &v->code_now, NULL);
 		if (p->have_prev)
-			collect_code(&p->prev, v->job->label, v);
-		rc = rl_launchctl_status(o->lc, v->job->target, &st, &lerr);
+			collect_code(&p->prev, v->job->label, &v->code, &v->libnames);
+		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
 		if (rc == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			return 0;
+		}
+		if (rc == 0) {
+			v->status = rl_xmalloc(sizeof(*v->status));
+			*v->status = st;
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
@@ -197,6 +227,60 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 	}
 }
 
+static const struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
+{
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].job == job)
+			return &p->views[i];
+	return NULL;
+}
+
+/* launchd's loaded definition, as print showed it; args holds
+ * RL_LC_ARGS_MAX pointers into st. */
+static void observe_definition(const struct rl_service_status *st, const char **args,
+			       struct rl_observed *o)
+{
+	int n = st->nargs < RL_LC_ARGS_MAX ? st->nargs : RL_LC_ARGS_MAX;
+
+	o->def_path = st->path[0] ? st->path : NULL;
+	o->def_program = st->program[0] ? st->program : NULL;
+	for (int i = 0; i < n; i++)
+		args[i] = rl_service_status_arg(st, i);
+	o->def_args = args;
+	o->def_nargs = (size_t)n;
+	o->def_args_complete = !st->args_truncated && n == st->nargs;
+}
+
+/* The restart decision for each step: idle or current from launchd's
+ * answers and the process view, then the pre-flight of what is left. */
+static void decide(struct rl_pipeline *p)
+{
+	for (size_t i = 0; i < p->plan.n; i++) {
+		struct rl_step *s = &p->plan.steps[i];
+		const struct rl_jobview *v = view_of(p, s->job);
+		struct rl_observed o;
+		const char *args[RL_LC_ARGS_MAX];
+		char *why = NULL;
+
+		if (s->never)
+			continue;
+		if (v && v->status) {
+			memset(&o, 0, sizeof(o));
+			o.loaded = 1;
+			o.pid = v->status->pid > 0 ? v->status->pid : 0;
+			o.crashing = v->status->successive_crashes > 0 || v->status->spawn_scheduled;
+			o.view = v->view.pid ? &v->view : NULL;
+			o.code = &v->code_now;
+			observe_definition(v->status, args, &o);
+			rl_decide_step(&p->plan, s, &o);
+		}
+		if (s->decision == RL_DECISION_RESTART &&
+		    rl_preflight_check(s->job, &p->current, p->libs, &why) == 1)
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
+		free(why);
+	}
+}
+
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err)
 {
@@ -221,7 +305,10 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		return -1;
 	if (o->lc && inspect_processes(o, p, err) < 0)
 		return -1;
-	return rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err);
+	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
+		return -1;
+	decide(p);
+	return 0;
 }
 
 static void package_note(struct rl_pipeline *p, struct rl_package *pkg)
@@ -360,6 +447,8 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);
+		rl_strv_release(&p->views[i].code_now);
+		free(p->views[i].status);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

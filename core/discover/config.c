@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/base/jsonutil.h"
+#include "core/discover/job.h"
 #include "core/model/manifest.h"
 
 /* Seconds beyond this are surely a typo, and would overflow time_t maths. */
@@ -28,10 +29,20 @@ static int bad(struct loader *l, const char *key, const char *what)
 	return -1;
 }
 
-static void unknown(struct loader *l, const char *key)
+/* An unknown key, with the known one it is closest to. */
+static void unknown(struct loader *l, const char *key, const char *name,
+		    const char *const *known, size_t n)
 {
-	rl_warn("config '%s': unknown key '%s'", l->path, key);
+	const char *near = rl_did_you_mean(name, known, n);
+
+	if (near)
+		rl_warn("config '%s': unknown key '%s': did you mean '%s'?", l->path, key, near);
+	else
+		rl_warn("config '%s': unknown key '%s'", l->path, key);
 }
+
+static const char *const root_keys[] = {"interval", "jobs", "settle", "timeout"};
+static const char *const job_keys[] = {"after", "order", "restart", "watch"};
 
 static int load_seconds(struct loader *l, json_t *root, const char *key, double *out)
 {
@@ -141,7 +152,7 @@ static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_
 			rc = load_watch(l, label, v, j);
 		} else {
 			snprintf(key, sizeof(key), "jobs.%s.%s", label, k);
-			unknown(l, key);
+			unknown(l, key, k, job_keys, 4);
 		}
 		if (rc < 0)
 			return -1;
@@ -200,10 +211,114 @@ static int load_root(struct loader *l, json_t *root, struct rl_config *c)
 				return -1;
 		} else if (strcmp(k, "interval") != 0 && strcmp(k, "settle") != 0 &&
 			   strcmp(k, "timeout") != 0) {
-			unknown(l, k);
+			unknown(l, k, k, root_keys, 4);
 		}
 	}
 	return 0;
+}
+
+/* `after` cycles among all configured jobs, whether or not they change:
+ * a depth-first walk; state 1 on the path, 2 done. A label that is not
+ * configured has no `after` of its own and ends a path. */
+static int find_cycle(const struct rl_config *c, size_t i, unsigned char *state,
+		      struct rl_strv *path)
+{
+	const struct rl_jobconfig *j = &c->jobs[i];
+
+	state[i] = 1;
+	rl_strv_push(path, j->label);
+	for (size_t a = 0; a < j->after.n; a++) {
+		const struct rl_jobconfig *next = rl_config_job(c, j->after.v[a]);
+		size_t k;
+
+		if (!next)
+			continue;
+		k = (size_t)(next - c->jobs);
+		if (state[k] == 1) {
+			rl_strv_push(path, next->label);
+			return 1;
+		}
+		if (state[k] == 0 && find_cycle(c, k, state, path))
+			return 1;
+	}
+	state[i] = 2;
+	free(path->v[--path->n]);
+	return 0;
+}
+
+static int check_cycles(struct loader *l, const struct rl_config *c)
+{
+	unsigned char *state = rl_xcalloc(c->njobs + 1, 1);
+	struct rl_strv path = {0};
+	int rc = 0;
+
+	for (size_t i = 0; i < c->njobs && rc == 0; i++) {
+		if (state[i] == 0 && find_cycle(c, i, state, &path)) {
+			struct rl_buf b = {0};
+			const char *first = path.v[path.n - 1];
+			size_t from = 0;
+
+			/* The path holds the walk to the cycle; print only the loop. */
+			while (strcmp(path.v[from], first) != 0)
+				from++;
+			for (size_t k = from; k < path.n; k++)
+				rl_buf_addf(&b, "%s%s", k > from ? " → " : "", path.v[k]);
+			rl_error_set(l->err, "cannot read config '%s': 'after' makes a cycle: %s",
+				     l->path, b.data);
+			rl_buf_release(&b);
+			rc = -1;
+		}
+	}
+	rl_strv_release(&path);
+	free(state);
+	return rc;
+}
+
+static int label_found(const struct rl_jobset *js, const char *label)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (strcmp(js->v[i].label, label) == 0)
+			return 1;
+	return 0;
+}
+
+static void warn_unknown_label(const char *path, const char *key, const char *label,
+			       const struct rl_strv *names)
+{
+	const char *near = rl_did_you_mean(label, (const char *const *)names->v, names->n);
+
+	if (near)
+		rl_warn("config '%s': %s: no job '%s' found: did you mean '%s'?", path, key, label,
+			near);
+	else
+		rl_warn("config '%s': %s: no job '%s' found", path, key, label);
+}
+
+size_t rl_config_check(const struct rl_config *c, const char *path, const struct rl_jobset *js)
+{
+	struct rl_strv names = {0};
+	size_t problems = 0;
+	char key[KEY_MAX];
+
+	for (size_t i = 0; i < js->n; i++)
+		rl_strv_push(&names, js->v[i].label);
+	for (size_t i = 0; i < c->njobs; i++) {
+		const struct rl_jobconfig *j = &c->jobs[i];
+
+		if (!label_found(js, j->label)) {
+			warn_unknown_label(path, "jobs", j->label, &names);
+			problems++;
+		}
+		snprintf(key, sizeof(key), "jobs.%s.after", j->label);
+		for (size_t a = 0; a < j->after.n; a++) {
+			if (label_found(js, j->after.v[a]) || rl_config_job(c, j->after.v[a]))
+				continue;
+			warn_unknown_label(path, key, j->after.v[a], &names);
+			problems++;
+		}
+	}
+	rl_strv_release(&names);
+	return problems;
 }
 
 void rl_config_init(struct rl_config *c)
@@ -224,6 +339,8 @@ int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct
 	if (rc != 0)
 		return rc;
 	rc = load_root(&l, root, c);
+	if (rc == 0)
+		rc = check_cycles(&l, c);
 	json_decref(root);
 	if (rc < 0) {
 		/* Leave c as it was before: defaults, no jobs. */

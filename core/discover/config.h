@@ -5,7 +5,8 @@
  *   {"interval": 1, "settle": 3, "timeout": 30,
  *    "jobs": {"<label>": {"after": ["<label>"...], "order": 0,
  *                         "restart": "auto" | "never", "watch": ["/path"...]}}}
- * Unknown keys give a warning naming the key.
+ * Unknown keys give a warning naming the key and the known key it is
+ * closest to; an `after` cycle among the configured jobs is an error.
  */
 #ifndef RL_CONFIG_H
 #define RL_CONFIG_H
@@ -40,6 +41,13 @@ void rl_config_init(struct rl_config *c);
  * and the key path: "cannot read config '/x': jobs.foo.order must be an
  * integer"). Unknown keys are warned about, naming the key path. */
 int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err);
+/* The checks that need the jobs found: a configured label that matches
+ * no job, an `after` naming a label neither found nor configured; each is
+ * warned about (rl_warn) with "did you mean". Returns how many. (Unknown
+ * keys are warned about and `after` cycles among all configured jobs are
+ * an error when the file is loaded.) */
+struct rl_jobset;
+size_t rl_config_check(const struct rl_config *c, const char *path, const struct rl_jobset *js);
 const struct rl_jobconfig *rl_config_job(const struct rl_config *c, const char *label);
 /* Add every watch path to m as a use {label, RL_ROLE_WATCH, "config watch"},
  * so that record tracks it and diff/plan see its changes. */

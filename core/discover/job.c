@@ -207,7 +207,7 @@ static int get_throttle(plist_t dict, int *out, const char **why)
 }
 
 /* KeepAlive: a bool, or a dict of conditions (any condition keeps it alive). */
-static int get_keepalive(plist_t dict, int *out, const char **why)
+static int get_keepalive(plist_t dict, int *out, int *always, const char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "KeepAlive");
 
@@ -215,17 +215,46 @@ static int get_keepalive(plist_t dict, int *out, const char **why)
 		*out = 1;
 		return 0;
 	}
-	return get_bool(dict, "KeepAlive", out, why);
+	if (get_bool(dict, "KeepAlive", out, why) < 0)
+		return -1;
+	*always = *out;
+	return 0;
+}
+
+/* LimitLoadToSessionType, a string or an array of strings: does it name
+ * only Background (an agent of the user/<uid> domain)? A value of another
+ * type is ignored, as launchd ignores it. */
+static int background_only(plist_t dict)
+{
+	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
+	uint32_t count, i;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) == PLIST_STRING)
+		return strcmp(string_of(n), "Background") == 0;
+	if (plist_get_node_type(n) != PLIST_ARRAY)
+		return 0;
+	count = plist_array_get_size(n);
+	for (i = 0; i < count; i++) {
+		const char *s = string_of(plist_array_get_item(n, i));
+
+		if (!s || strcmp(s, "Background") != 0)
+			return 0;
+	}
+	return count > 0;
 }
 
 static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 {
+	j->background_only = background_only(root);
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
+	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
 	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
-	    get_keepalive(root, &j->keepalive, why) < 0 ||
+	    get_keepalive(root, &j->keepalive, &j->keepalive_always, why) < 0 ||
 	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
 	    get_bool(root, "Disabled", &j->disabled, why) < 0)
 		return -1;
@@ -287,10 +316,13 @@ static uid_t invoking_uid(void)
 	return getuid();
 }
 
-/* Agents run in the gui domain of the user who owns the plist entry found
- * in the directory (lstat: whoever put a symlink into their own
- * ~/Library/LaunchAgents runs it, whatever the target's owner). A
- * root-owned agent (/Library/LaunchAgents) runs for the console user. */
+/* Agents run for the user who owns the plist entry found in the directory
+ * (lstat: whoever put a symlink into their own ~/Library/LaunchAgents runs
+ * it, whatever the target's owner); a root-owned agent (/Library/
+ * LaunchAgents) runs for the console user. The domain asked first is
+ * user/<uid> when LimitLoadToSessionType names only Background, else
+ * gui/<uid>; the other one is asked when the first does not have it
+ * (rl_launchctl_locate), and the job's target becomes where it is loaded. */
 static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *j)
 {
 	struct stat st;
@@ -303,7 +335,10 @@ static void set_target(const char *plist, enum rl_job_kind kind, struct rl_job *
 		j->uid = lstat(plist, &st) == 0 ? st.st_uid : invoking_uid();
 		if (j->uid == 0)
 			j->uid = rl_platform_console_uid(invoking_uid());
-		j->domain = rl_xasprintf("gui/%lu", (unsigned long)j->uid);
+		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",
+					 (unsigned long)j->uid);
+		j->alt_domain = rl_xasprintf("%s/%lu", j->background_only ? "gui" : "user",
+					     (unsigned long)j->uid);
 	}
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
@@ -336,15 +371,29 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	return 0;
 }
 
+void rl_job_swap_domain(struct rl_job *j)
+{
+	char *d = j->domain;
+
+	if (!j->alt_domain)
+		return;
+	j->domain = j->alt_domain;
+	j->alt_domain = d;
+	free(j->target);
+	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
+}
+
 void rl_job_release(struct rl_job *j)
 {
 	free(j->label);
 	free(j->plist);
 	free(j->domain);
+	free(j->alt_domain);
 	free(j->target);
 	free(j->program);
 	rl_strv_release(&j->args);
 	free(j->workdir);
+	free(j->stderr_path);
 	free(j->rootdir);
 	rl_strv_release(&j->env);
 	memset(j, 0, sizeof(*j));

@@ -415,6 +415,19 @@ char *rl_lc_result_describe(const struct rl_lc_result *r)
 	if (r->status == 0)
 		return rl_xasprintf("launchctl '%s' succeeded", cmd);
 	first_line(r->errout && *r->errout ? r->errout : r->out ? r->out : "", line, sizeof(line));
+	/* Modern launchctl's print starts its failures with "Bad request.":
+	 * the line after it says what was wrong. */
+	if (strcmp(line, "Bad request.") == 0 && r->errout) {
+		const char *next = strchr(r->errout, '\n');
+
+		if (next && next[1]) {
+			char more[LC_DESCRIBE_MAX];
+
+			first_line(next + 1, more, sizeof(more));
+			if (*more)
+				snprintf(line, sizeof(line), "%s", more);
+		}
+	}
 	m = exit_meaning(r->status);
 	return rl_xasprintf("launchctl '%s' failed with exit code %d%s%s%s%s%s", cmd, r->status,
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);
@@ -897,4 +910,103 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 	rc = rl_launchctl_status_read(target, &r, st, err);
 	rl_lc_result_release(&r);
 	return rc;
+}
+
+int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+			 void *ctx)
+{
+	return rl_launchctl_call(ctx, args, res, err);
+}
+
+/* launchctl's own lines, on one line: "Bad request. Could not find …". */
+static void own_lines(const char *text, char *dst, size_t dstsz)
+{
+	size_t n = 0;
+	int space = 0;
+
+	for (; text && *text && n + 1 < dstsz; text++) {
+		unsigned char ch = (unsigned char)*text;
+
+		if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+			space = n > 0;
+			continue;
+		}
+		if (space && n + 2 < dstsz)
+			dst[n++] = ' ';
+		space = 0;
+		dst[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+	}
+	dst[n] = '\0';
+}
+
+/* "gui/501", then "gui/501 or user/501". */
+static void add_asked(char *dst, size_t dstsz, const char *domain)
+{
+	size_t len = strlen(dst);
+
+	if (len < dstsz)
+		snprintf(dst + len, dstsz - len, "%s%s", len ? " or " : "", domain);
+}
+
+int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
+			const char *const *domains, size_t ndomains, struct rl_service_status *st,
+			struct rl_lc_located *loc, struct rl_error *err)
+{
+	char nogui[RL_ERROR_TEXT_MAX] = "", asked[RL_ERROR_TEXT_MAX] = "";
+	size_t i;
+
+	memset(loc, 0, sizeof(*loc));
+	loc->index = -1;
+	status_clear(st);
+	for (i = 0; i < ndomains; i++) {
+		char *target = rl_xasprintf("%s/%s", domains[i], label);
+		const char *args[] = {"print", target, NULL};
+		struct rl_lc_result r;
+		struct rl_error e = {0};
+		int rc;
+
+		memset(&r, 0, sizeof(r));
+		if (call(args, &r, err, ctx) < 0) {
+			rl_lc_result_release(&r);
+			free(target);
+			return -2;
+		}
+		rc = rl_launchctl_status_read(target, &r, st, &e);
+		loc->status = r.timed_out ? -1 : r.status;
+		if (rc == 0) {
+			loc->index = (int)i;
+			snprintf(loc->target, sizeof(loc->target), "%s", target);
+		} else if (rc < 0 && !r.timed_out && strcmp(domains[i], "system") != 0 &&
+			   (r.status == RL_LC_EXIT_NO_DOMAIN || r.status == RL_LC_EXIT_UNSUPPORTED)) {
+			char lines[RL_ERROR_TEXT_MAX / 2];
+
+			rc = 1;
+			if (!strncmp(domains[i], "gui/", 4) && !nogui[0]) {
+				loc->no_gui = 1;
+				own_lines(r.errout, lines, sizeof(lines));
+				snprintf(nogui, sizeof(nogui),
+					 "no GUI session for uid %s (launchctl: %s)", domains[i] + 4,
+					 lines);
+			} else {
+				add_asked(asked, sizeof(asked), domains[i]);
+			}
+		} else if (rc == 1) {
+			add_asked(asked, sizeof(asked), domains[i]);
+		} else {
+			rl_error_set(err, "%s", e.text);
+		}
+		rl_lc_result_release(&r);
+		free(target);
+		if (rc <= 0)
+			return rc;
+	}
+	if (nogui[0] && asked[0])
+		snprintf(loc->text, sizeof(loc->text), "%s; not loaded in %s", nogui, asked);
+	else if (nogui[0])
+		snprintf(loc->text, sizeof(loc->text), "%s", nogui);
+	else if (ndomains > 1)
+		snprintf(loc->text, sizeof(loc->text), "not loaded in %s", asked);
+	else
+		snprintf(loc->text, sizeof(loc->text), "not loaded");
+	return 1;
 }

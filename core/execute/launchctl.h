@@ -146,4 +146,33 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
 			     struct rl_service_status *st, struct rl_error *err);
 
+/* How a caller runs launchctl: rl_launchctl_call's contract (0 ran, res
+ * filled; -1 cannot run, err set). The restart engine passes its ops. */
+typedef int (*rl_lc_call_fn)(const char *const *args, struct rl_lc_result *res,
+			     struct rl_error *err, void *ctx);
+/* rl_lc_call_fn over rl_launchctl_call; ctx is a const struct rl_launchctl *. */
+int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+			 void *ctx);
+
+struct rl_lc_located {
+	int index;  /* the domain the job is loaded in; -1 when none */
+	int no_gui; /* a gui/<uid> domain answered 112 or 125: no GUI session */
+	int status; /* the exit code of the last print asked (-1 timed out or killed) */
+	char target[512]; /* "<domain>/<label>" where it is loaded */
+	/* index -1: "not loaded in gui/501 or user/501"; with no_gui "no GUI
+	 * session for uid 501 (launchctl: Bad request. Could not find domain
+	 * for user gui: 501); not loaded in user/501" */
+	char text[RL_ERROR_TEXT_MAX];
+};
+
+/* The agent domain rule: ask `print <domain>/<label>` of each domain in
+ * order, going on to the next when one answers 113 (not loaded), or, for a
+ * gui/ or user/ domain, 112 (no such domain) or 125 (no GUI session); for
+ * system those are failures. With one domain, loc->text is "not loaded". Returns 0 loaded (st and loc
+ * filled), 1 loaded in none of them (loc->text says which were asked), -1
+ * another failure (err), -2 launchctl cannot be run (err). */
+int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
+			const char *const *domains, size_t ndomains, struct rl_service_status *st,
+			struct rl_lc_located *loc, struct rl_error *err);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/jsonutil.h"
 #include "core/compare/snapshot.h"
@@ -507,6 +508,12 @@ static int manifest_from_json(struct rl_manifest *m, const json_t *root, struct 
 	return 0;
 }
 
+/* What a user can do about a manifest that cannot be parsed: the only
+ * way out that keeps the file. */
+#define RECOVER_HINT                                                                               \
+	" (to start afresh, 'relaunch record --force' moves it aside as "                          \
+	"manifest.json.corrupt-<time> and records anew)"
+
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
 {
 	struct rl_error e = {0};
@@ -515,16 +522,24 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	int rc;
 
 	rl_manifest_init(m);
-	rc = rl_json_load_file(path, "manifest", 1, &root, err);
-	if (rc != 0)
-		return rc;
-	rc = manifest_from_json(m, root, &e);
-	json_decref(root);
-	if (rc == 0)
-		return 0;
-	q = rl_path_quote(path);
-	rl_error_set(err, "cannot read manifest '%s': %s", q, e.text);
-	free(q);
-	rl_manifest_release(m);
+	rc = rl_json_load_file(path, "manifest", 1, &root, &e);
+	if (rc == 1)
+		return 1;
+	if (rc == 0) {
+		rc = manifest_from_json(m, root, &e);
+		json_decref(root);
+		if (rc == 0)
+			return 0;
+		q = rl_path_quote(path);
+		rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, RECOVER_HINT);
+		free(q);
+		rl_manifest_release(m);
+		return -1;
+	}
+	/* Read but not JSON: corrupt, and the way out is the same. */
+	if (access(path, R_OK) == 0)
+		rl_error_set(err, "%s%s", e.text, RECOVER_HINT);
+	else
+		rl_error_set(err, "%s", e.text);
 	return -1;
 }

@@ -21,31 +21,31 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
 
   $ head -c 100 good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': * expected near end of file at line * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
   $ printf '{"version": 1,, "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ printf '{"version": 2, "roots": [], "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ relaunch record --path tree
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 2 (this relaunch reads version 1) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ sed 's/"size": 1,/"size": "1",/' good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ printf '[]' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ cp good.json state/manifest.json
 
@@ -100,7 +100,7 @@ A FIFO where a file was: diff and record both refuse:
   relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ relaunch record
-  relaunch: cannot record '/*/tree/b': a FIFO where a file was recorded (glob)
+  relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ unchanged
   unchanged
@@ -126,7 +126,7 @@ commands run as nobody (uid 65534) on a copy nobody may enter but not read:
   unchanged
   $ chmod 644 perm/tree/secret && chmod 000 perm/tree
   $ asnobody relaunch record --state-dir "$HOME/perm/state"
-  relaunch: cannot read directory '/*/perm/tree': Permission denied (glob)
+  relaunch: cannot read '/*/perm/tree/open': Permission denied (glob)
   [4]
   $ cmp perm/good.json perm/state/manifest.json && echo unchanged
   unchanged

@@ -61,7 +61,7 @@ A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and
 a file no job uses are reported, and restart nothing.
 
-  $ mkdir data && echo one >data/notes && relaunch record --path data >/dev/null 2>&1
+  $ mkdir data && echo one >data/notes && relaunch record --force --path data >/dev/null 2>&1
   $ python3 -c 'import plistlib,sys; p=sys.argv[1]; d=plistlib.load(open(p,"rb")); d["Nice"]=5; plistlib.dump(d, open(p,"wb"))' $R/Library/LaunchDaemons/org.nixos.nix-daemon.plist
   $ echo two >data/notes
   $ cp $HB/Cellar/redis/7.2.4/bin/redis-server r.new && mv r.new $HB/Cellar/redis/7.2.4/bin/redis-server
@@ -79,7 +79,7 @@ them all, daemons first, then by label. The config reorders them: `order`
 first, `after` (which may put an agent before a daemon; a label not in the
 plan is ignored), and restart = "never" lists a job without restarting it.
 
-  $ relaunch record >/dev/null 2>&1
+  $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/bin/daemondo
   $ echo '#' >> $HB/Cellar/nginx/1.25.4/bin/nginx
   $ relaunch plan | grep '^[0-9]' | show
@@ -92,12 +92,14 @@ plan is ignored), and restart = "never" lists a job without restarting it.
   >           "org.macports.rsyncd": {"after": ["homebrew.mxcl.nginx", "not.installed"]},
   >           "org.macports.slapd": {"restart": "never"}}}
   > X
-  $ relaunch plan --config config.json | grep '^[0-9]' | show
+  $ relaunch plan --config config.json 2>&1 >/dev/null | grep config
+  relaunch: warning: config 'config.json': jobs.org.macports.rsyncd.after: no job 'not.installed' found
+  $ relaunch plan --config config.json 2>/dev/null | grep '^[0-9]' | show
   1. kickstart system/org.macports.squid (daemon)
   2. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
   3. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
   4. kickstart system/org.macports.rsyncd (daemon)
-  $ relaunch plan --config config.json --json | python3 -c 'import json,sys; [print(s["label"], s["never"]) for s in json.load(sys.stdin)["steps"]]'
+  $ relaunch plan --config config.json --json 2>/dev/null | python3 -c 'import json,sys; [print(s["label"], s["never"]) for s in json.load(sys.stdin)["steps"]]'
   org.macports.squid False
   org.macports.slapd True
   homebrew.mxcl.nginx False
@@ -106,19 +108,19 @@ plan is ignored), and restart = "never" lists a job without restarting it.
 The config comes from --config, else $RELAUNCH_CONFIG, else the state
 directory's config.json.
 
-  $ RELAUNCH_CONFIG=config.json relaunch plan | grep '^[0-9]' | head -n 1
+  $ RELAUNCH_CONFIG=config.json relaunch plan 2>/dev/null | grep '^[0-9]' | head -n 1
   1. kickstart system/org.macports.squid (daemon)
-  $ cp config.json state/config.json && relaunch plan | grep '^[0-9]' | head -n 1
+  $ cp config.json state/config.json && relaunch plan 2>/dev/null | grep '^[0-9]' | head -n 1
   1. kickstart system/org.macports.squid (daemon)
 
 When only restart = "never" jobs are left there is nothing to do.
 
-  $ relaunch record >/dev/null 2>&1
+  $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/libexec/slapd
-  $ relaunch plan | show
+  $ relaunch plan 2>/dev/null | show
   1. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
      $R/opt/local/libexec/slapd changed (content) via daemondo --start-cmd → script command
-  $ relaunch plan >/dev/null
+  $ relaunch plan >/dev/null 2>&1
   $ rm state/config.json && relaunch plan >/dev/null
   [1]
 
@@ -128,7 +130,7 @@ unknown key is a warning; a config named on purpose must exist.
   $ echo '#' >> $ML/bin/daemondo
   $ echo '{"jobs": {"org.macports.squid": {"after": ["org.macports.slapd"]}, "org.macports.slapd": {"after": ["org.macports.squid"]}}}' >cycle.json
   $ relaunch plan --config cycle.json
-  relaunch: cannot order restarts: 'after' cycle between org.macports.slapd, org.macports.squid
+  relaunch: cannot read config 'cycle.json': 'after' makes a cycle: org.macports.slapd → org.macports.squid → org.macports.slapd
   [4]
   $ echo '{"jobs": {"org.macports.slapd": {"order": "1"}}}' >bad.json
   $ relaunch plan --config bad.json
@@ -136,7 +138,8 @@ unknown key is a warning; a config named on purpose must exist.
   [4]
   $ echo '{"timeout": 5, "jobs": {"x": {"ordr": 1}}}' >unknown.json
   $ relaunch plan --config unknown.json >/dev/null
-  relaunch: warning: config 'unknown.json': unknown key 'jobs.x.ordr'
+  relaunch: warning: config 'unknown.json': unknown key 'jobs.x.ordr': did you mean 'order'?
+  relaunch: warning: config 'unknown.json': jobs: no job 'x' found
   [1]
   $ relaunch plan --config missing.json
   relaunch: cannot read config 'missing.json': No such file or directory

@@ -98,3 +98,34 @@ Usage errors exit 2 with one line:
   $ relaunch help | grep -E '^  (record|diff) '
     record     record the tracked files (identity and SHA-256) in the manifest
     diff       show what changed on disk since the manifest was recorded
+
+record never forgets pending restarts by accident: when the manifest holds
+changes that would restart jobs, it refuses and names them; --force records
+anyway.
+
+  $ mkdir -p jobs/agents jobs/none jobs/bin && printf 'v1\n' > jobs/bin/d
+  $ python3 -c 'import plistlib; plistlib.dump({"Label": "homebrew.mxcl.nginx",
+  >   "ProgramArguments": ["'"$PWD"'/jobs/bin/d"]}, open("jobs/agents/n.plist", "wb"))'
+  $ J="--agent-dir jobs/agents --daemon-dir jobs/none --state-dir $PWD/st"
+  $ relaunch record $J | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+  $ printf 'v2\n' > jobs/bin/d
+  $ relaunch record $J
+  relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
+  [4]
+  $ relaunch record -f $J | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+  $ relaunch record $J | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+
+A corrupt manifest says how to recover; record --force moves it aside
+(never deletes it) and records afresh:
+
+  $ cp st/manifest.json good.json && echo '{"version": 1, "files": [' > st/manifest.json
+  $ relaunch record $J 2>&1 | sed "s|$PWD|.|"
+  relaunch: cannot read manifest './st/manifest.json': ']' expected near end of file at line 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew)
+  $ relaunch record --force $J 2>&1 | sed "s|$PWD|.|"
+  relaunch: moved the unreadable manifest aside to ./st/manifest.json.corrupt-*Z (glob)
+  recorded 2 files in ./st/manifest.json
+  $ cat st/manifest.json.corrupt-*
+  {"version": 1, "files": [

@@ -25,7 +25,8 @@ test that would otherwise hang:
                                          of the job's process (None: undo)
 
 Running: a test file ends with `harness.main(sys.modules[__name__])`, which
-takes `RELAUNCH [--shard K/N] [unittest names…]`: --shard runs the K-th of
+takes `RELAUNCH [--shard K/N] [unittest names…]` (`main(module, "TOOL")`:
+`RELAUNCH TOOL [--shard…]`, setting module.TOOL too): --shard runs the K-th of
 N parts (a class with a setUpClass stays whole), so tests/meson.build can
 run one file as N meson tests side by side. New tests need no registration.
 
@@ -224,6 +225,8 @@ class Machine:
             "LAUNCHD_SIM_DIR": self.simdir,
             "LAUNCHD_SIM_THROTTLE_SCALE": throttle_scale,
             "LAUNCHD_SIM_BOOTOUT_DELAY": bootout_delay,
+            # Only against a leak (close() stops it): outlive any test class.
+            "LAUNCHD_SIM_LIFETIME": "3600",
             "RELAUNCH_STATE_DIR": self.state,
             "RELAUNCH_LAUNCHCTL": SIM_LAUNCHCTL,
             "RELAUNCH_AGENT_DIRS": self.agents,
@@ -232,6 +235,8 @@ class Machine:
         })
         self.env.pop("RELAUNCH_CONFIG", None)
         self.booted = False
+        self.agent_domain = f"gui/{os.getuid()}"
+        self.domains = {}  # label -> domain, where a test loaded it elsewhere
 
     # -- lifetime ---------------------------------------------------------
     def __enter__(self):
@@ -251,12 +256,21 @@ class Machine:
         else:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def boot(self):
-        """Start launchd-sim: it loads every plist, like launchd at boot."""
-        subprocess.run([PYTHON, LAUNCHD_SIM, "start",
-                        "--daemon-dir", self.daemons, "--agent-dir", self.agents],
+    def boot(self, *options, user_agents=False):
+        """Start launchd-sim: it loads every plist, like launchd at boot.
+        user_agents: the agents load into user/<uid> (brew services over
+        SSH); options go to `launchd-sim start` (--headless, --as-user)."""
+        agents = "--user-agent-dir" if user_agents else "--agent-dir"
+        subprocess.run([PYTHON, LAUNCHD_SIM, "start", "--daemon-dir", self.daemons,
+                        agents, self.agents, *options],
                        env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=SAFETY)
         self.booted = True
+        self.agent_domain = f"{'user' if user_agents or '--headless' in options else 'gui'}/{os.getuid()}"
+
+    def fault(self, *args):
+        """`launchd-sim fault …`: the simulator answers differently from now on."""
+        subprocess.run([PYTHON, LAUNCHD_SIM, "fault", *args], env=self.env, check=True,
+                       timeout=SAFETY)
 
     # -- commands ---------------------------------------------------------
     def relaunch(self, *args, timeout=SAFETY * 3):
@@ -272,15 +286,33 @@ class Machine:
             raise AssertionError(f"not JSON (exit {r.returncode}): {r.stdout!r} {r.stderr!r}")
         return r, doc
 
+    @staticmethod
+    def children(pid):
+        """The pids of pid's children (Linux /proc)."""
+        out = []
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    out += [int(x) for x in f.read().split()]
+        except OSError:
+            pass
+        return out
+
     def launchctl(self, *args):
         return subprocess.run([SIM_LAUNCHCTL, *args], env=self.env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               timeout=SAFETY)
 
     def target(self, label):
+        if label in self.domains:
+            return f"{self.domains[label]}/{label}"
         if os.path.exists(os.path.join(self.daemons, label + ".plist")):
             return "system/" + label
-        return f"gui/{os.getuid()}/{label}"
+        with open(os.path.join(self.agents, label + ".plist"), "rb") as f:
+            sessions = plistlib.load(f).get("LimitLoadToSessionType")
+        if sessions == "Background" or sessions == ["Background"]:
+            return f"user/{os.getuid()}/{label}"
+        return f"{self.agent_domain}/{label}"
 
     def pid(self, label):
         """The job's running pid, or 0."""
@@ -441,7 +473,8 @@ class Machine:
     # -- MacPorts ---------------------------------------------------------
     def port_install(self, port, version, program=None, args=("1000",)):
         """A port whose startup item runs its daemon through daemondo
-        (--start-cmd … ; --pid=exec); daemondo here execs the command."""
+        (--start-cmd … ; --pid=exec). daemondo forks the command and stays:
+        launchd's pid is daemondo's, the daemon is its child."""
         os.makedirs(os.path.join(self.ports, "bin"), exist_ok=True)
         os.makedirs(os.path.join(self.ports, "sbin"), exist_ok=True)
         daemondo = os.path.join(self.ports, "bin", "daemondo")
@@ -531,13 +564,17 @@ def _flatten(suite):
             yield t
 
 
-def main(module):
-    """Run module's tests: argv is RELAUNCH [--shard K/N] [unittest names…];
-    module.RELAUNCH is set to the binary."""
+def main(module, *names):
+    """Run module's tests: argv is RELAUNCH [NAME…] [--shard K/N] [unittest
+    names…]; module.RELAUNCH is set to the binary, and module.<NAME> to the
+    next argument, for each of names (absolute paths too)."""
     args = sys.argv[1:]
-    if not args or args[0].startswith("-"):
-        sys.exit(f"usage: {os.path.basename(sys.argv[0])} RELAUNCH [--shard K/N] [test names…]")
-    module.RELAUNCH = os.path.abspath(args.pop(0))
+    want = ("RELAUNCH", *names)
+    if len(args) < len(want) or any(a.startswith("-") for a in args[:len(want)]):
+        sys.exit(f"usage: {os.path.basename(sys.argv[0])} {' '.join(want)} "
+                 "[--shard K/N] [test names…]")
+    for name in want:
+        setattr(module, name, os.path.abspath(args.pop(0)))
     run_tests(module, args)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`relaunch plan --archive` and `run --archive` end to end.
 
-    python3 tests/e2e/test_archive.py build/cmd/relaunch build/tests/mkarchive
+    test_archive.py RELAUNCH MKARCHIVE [--shard K/N] [test names…]   (harness.main)
 
 Synthetic Homebrew bottles and MacPorts images are built here (with
 libarchive through tests/tools/mkarchive.c, in every type MacPorts writes)
@@ -24,11 +24,13 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import SLEEP, Machine, atomic_copy, atomic_symlink, build_c, lib_source  # noqa: E402
+import harness  # noqa: E402
+from harness import (SAFETY, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
+                     build_c, lib_source)
 
 RELAUNCH = None
 MKARCHIVE = None
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", "10")
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 # MacPorts' archive types (portarchivetype) and how libarchive writes each.
 IMAGE_TYPES = {
     "tbz2": ("pax", "bzip2"),
@@ -365,18 +367,5 @@ class ArchiveTest(unittest.TestCase):
             self.bad(m, loop, "opt/local/bin/a", cmd=("run",))
 
 
-def main():
-    global RELAUNCH, MKARCHIVE
-    if len(sys.argv) < 3:
-        sys.exit("usage: test_archive.py RELAUNCH MKARCHIVE [unittest args…]")
-    RELAUNCH = os.path.abspath(sys.argv[1])
-    MKARCHIVE = os.path.abspath(sys.argv[2])
-    prog = unittest.main(argv=[sys.argv[0], *sys.argv[3:]], exit=False, verbosity=2)
-    r = prog.result
-    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
-    print(f"{r.testsRun - bad} passed, {bad} failed")
-    sys.exit(1 if bad or not r.testsRun else 0)
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "MKARCHIVE")

@@ -193,8 +193,11 @@ static int parse_string(struct parser *ps, struct buf *b)
 	struct buf scratch = {0};
 	if (!b)
 		b = &scratch;
-	if (ps->p >= ps->end || *ps->p != '"')
+	buf_add(b, "", 0); /* "" is a string too: never leave b->data NULL */
+	if (ps->p >= ps->end || *ps->p != '"') {
+		free(scratch.data);
 		return -1;
+	}
 	ps->p++;
 	int rc = -1;
 	while (ps->p < ps->end) {

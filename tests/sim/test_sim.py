@@ -26,6 +26,9 @@ UID = os.getuid()
 GUI = f"gui/{UID}"
 SCALE = 0.05           # ThrottleInterval 10 s becomes 0.5 s
 BOOTOUT_DELAY = 0.3
+# The daemon's lifetime: only against a leak (cleanup stops it), so longer
+# than the slowest run of a whole test class on a loaded machine.
+SIM_LIFETIME = 3600
 SLEEP = os.path.realpath(shutil.which("sleep", path="/usr/bin:/bin"))
 
 
@@ -105,7 +108,7 @@ class Sim:
         self.env = dict(os.environ, LAUNCHD_SIM_DIR=self.state,
                         LAUNCHD_SIM_THROTTLE_SCALE=str(SCALE),
                         LAUNCHD_SIM_BOOTOUT_DELAY=str(BOOTOUT_DELAY),
-                        LAUNCHD_SIM_LIFETIME="120", **env)
+                        LAUNCHD_SIM_LIFETIME=str(SIM_LIFETIME), **env)
         self.daemon_pid = None
 
     def plist(self, kind, label, fmt=plistlib.FMT_XML, **keys):
@@ -351,7 +354,8 @@ class SimTest(unittest.TestCase):
         self.assertEqual(self.lc("bootout", target).returncode, 0)
         # The job blocks in its TERM trap until the gate opens.
         self.assertEqual(self.sim.status(target)["state"], "running", "still there while it stops")
-        self.assert_fails(self.lc("bootstrap", GUI, plist), 5, "Bootstrap failed: 5: Input/output error\n")
+        self.assert_fails(self.lc("bootstrap", GUI, plist), 37,
+                          "Bootstrap failed: 37: Operation already in progress\n")
         self.assert_fails(self.lc("kickstart", target), 36,
                           'Could not kickstart service "org.sim.bootout": 36: Operation now in progress\n')
         self.assertEqual(self.sim.status(target)["state"], "running", "gone only once it exited")
@@ -359,7 +363,7 @@ class SimTest(unittest.TestCase):
         self.bootout_gate.open()
         r = wait_for(lambda: (r := self.lc("print", target)).returncode != 0 and r, "bootout to finish")
         self.assertEqual(r.returncode, 113)
-        self.assertEqual(r.stderr, f'Could not find service "org.sim.bootout" in domain for user gui: {UID}\n')
+        self.assertEqual(r.stderr, f'Bad request.\nCould not find service "org.sim.bootout" in domain for user gui: {UID}\n')
         self.assertTrue(gone(old))
         self.assert_fails(self.lc("bootout", target), 3, "Boot-out failed: 3: No such process\n")
         self.assert_fails(self.lc("kickstart", target), 113, 'Could not find service "org.sim.bootout"')
@@ -393,8 +397,11 @@ class SimTest(unittest.TestCase):
         self.assertEqual(self.lc("disable", target).returncode, 0)
         self.assertEqual(self.lc("bootout", target).returncode, 0)
         wait_for(lambda: self.lc("print", target).returncode == 113, "bootout")
-        self.assert_fails(self.lc("bootstrap", GUI, plist), 5, "Bootstrap failed: 5: Input/output error\n")
+        self.assert_fails(self.lc("bootstrap", GUI, plist), 119,
+                          "Bootstrap failed: 119: Service is disabled\n")
+        self.assertIn('"org.sim.toggle" => disabled\n', self.lc("print-disabled", GUI).stdout)
         self.assertEqual(self.lc("enable", target).returncode, 0)
+        self.assertIn('"org.sim.toggle" => enabled\n', self.lc("print-disabled", GUI).stdout)
         self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
         self.assertEqual(self.sim.status(target)["state"], "not running")
 
@@ -417,7 +424,13 @@ class SimTest(unittest.TestCase):
         self.assert_fails(self.lc("print", f"gui/{other}/org.sim.sleeper"), 112,
                           f"Could not find domain for user gui: {other}\n")
         self.assert_fails(self.lc("kickstart", "-k", f"gui/{other}/org.x"), 112, "Could not find domain")
-        self.assert_fails(self.lc("bootstrap", f"gui/{other}", "/nonexistent.plist"), 112, "Could not find domain")
+        self.assert_fails(self.lc("bootstrap", f"gui/{other}", "/nonexistent.plist"), 125,
+                          "Bootstrap failed: 125: Domain does not support specified action\n")
+        self.assert_fails(self.lc("bootout", f"gui/{other}/org.x"), 125,
+                          "Boot-out failed: 125: Domain does not support specified action\n")
+        r = self.lc("print", f"gui/{other}")
+        self.assertEqual(r.returncode, 112)
+        self.assertTrue(r.stderr.startswith("Bad request.\n"), r.stderr)
 
     def test_unknown_service_is_113(self):
         self.assert_fails(self.lc("print", f"{GUI}/org.sim.none"), 113,
@@ -468,6 +481,8 @@ class SimTest(unittest.TestCase):
                          "a start for the queue entry")[0]
         self.assertEqual(start["reason"], "queue")
         wait_for(lambda: os.listdir(queue) == [".partial"], "the job to empty the queue")
+        # A path modified while the job runs starts nothing: let it end first.
+        wait_for(lambda: self.sim.events("org.sim.ondemand-paths", "exit"), "the queue run to end")
         os.unlink(os.path.join(queue, ".partial"))
         with open(watched + ".tmp", "w") as f:
             f.write("new")
@@ -518,6 +533,152 @@ class SimTest(unittest.TestCase):
         r = self.sim.launchctl("print", f"{GUI}/org.sim.bytes", text=False)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(b"\tpath = " + path + b"\n", r.stdout)
+
+
+class RealLaunchdTest(unittest.TestCase):
+    """launchd as captured on real Macs: gui/ and user/ domains, the error
+    codes of bootout, bootstrap and kickstart, and the faults tests inject
+    (tests/sim/README.md gives the source of each)."""
+
+    @classmethod
+    def setUpClass(cls):
+        sim = cls.sim = Sim()
+        cls.addClassCleanup(sim.cleanup)
+        cls.user_agents = os.path.join(sim.root, "user-agents")
+        os.mkdir(cls.user_agents)
+        sim.plist("agent", "org.real.gui", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.real.background", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, LimitLoadToSessionType="Background")
+        with open(os.path.join(cls.user_agents, "org.real.ssh.plist"), "wb") as f:
+            plistlib.dump(dict(Label="org.real.ssh", ProgramArguments=["sleep", "1000"],
+                               RunAtLoad=True), f)
+        sim.plist("agent", "org.real.fault", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.real.nospawn", ProgramArguments=["sleep", "1000"], KeepAlive=True)
+        sim.plist("agent", "org.real.crash", ProgramArguments=["/bin/sh", "-c", "exit 3"],
+                  KeepAlive=True, ThrottleInterval=1)
+        sim.plist("agent", "com.apple.Protected", ProgramArguments=["sleep", "1000"])
+        r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", sim.agents, "--daemon-dir",
+                            sim.daemons, "--user-agent-dir", cls.user_agents], env=sim.env,
+                           capture_output=True, text=True, timeout=SAFETY)
+        if r.returncode != 0:
+            raise AssertionError(f"launchd-sim start failed: {r.stderr}")
+
+    def lc(self, *args):
+        return self.sim.launchctl(*args)
+
+    def fault(self, *args):
+        r = subprocess.run([LAUNCHD_SIM, "fault", *args], env=self.sim.env,
+                           capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+    def assert_fails(self, result, status, message):
+        self.assertEqual(result.returncode, status, result.stderr)
+        self.assertIn(message, result.stderr)
+
+    def test_agents_load_into_gui_or_user_domain(self):
+        self.assertTrue(self.sim.pid(f"{GUI}/org.real.gui"))
+        self.assertTrue(self.sim.pid(f"user/{UID}/org.real.background"))
+        self.assertTrue(self.sim.pid(f"user/{UID}/org.real.ssh"))
+        self.assert_fails(self.lc("print", f"{GUI}/org.real.background"), 113,
+                          'Could not find service "org.real.background" in domain for user gui')
+        self.assert_fails(self.lc("print", f"user/{UID}/org.real.gui"), 113,
+                          f'Could not find service "org.real.gui" in domain for uid: {UID}')
+        listing = self.lc("print", f"user/{UID}").stdout
+        self.assertRegex(listing, r"\n\tservices = \{\n(\t\t +[1-9][0-9]* +- +\torg\.real\.\w+\n){2}\t\}")
+
+    def test_injected_bootout_36_still_stops_the_job(self):
+        target = f"{GUI}/org.real.fault"
+        self.fault("exit", "--command", "bootout", "--label", "org.real.fault", "--code", "36",
+                   "--perform")
+        self.assert_fails(self.lc("bootout", target), 36, "Boot-out failed: 36: Operation now in progress\n")
+        wait_for(lambda: self.lc("print", target).returncode == 113, "the bootout to finish")
+        self.assert_fails(self.lc("bootout", target), 3, "Boot-out failed: 3: No such process\n")
+        plist = os.path.join(self.sim.agents, "org.real.fault.plist")
+        self.fault("exit", "--command", "bootstrap", "--label", "org.real.fault", "--code", "37",
+                   "--times", "2")
+        for _ in range(2):
+            self.assert_fails(self.lc("bootstrap", GUI, plist), 37,
+                              "Bootstrap failed: 37: Operation already in progress\n")
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
+        self.fault("exit", "--command", "kickstart", "--label", "org.real.fault", "--code", "1")
+        self.assert_fails(self.lc("kickstart", "-k", target), 1,
+                          'Could not kickstart service "org.real.fault": 1: Operation not permitted\n')
+        self.assertEqual(self.lc("kickstart", "-k", target).returncode, 0)
+
+    def test_bootstrap_that_loads_but_never_spawns(self):
+        target = f"{GUI}/org.real.nospawn"
+        plist = os.path.join(self.sim.agents, "org.real.nospawn.plist")
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        wait_for(lambda: self.lc("print", target).returncode == 113, "bootout")
+        self.fault("nospawn", "--label", "org.real.nospawn")
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
+        st = self.sim.status(target)
+        self.assertEqual((st["state"], st["runs"]), ("not running", "0"))
+        self.assertNotIn("pid", st)
+        self.assertEqual(self.lc("kickstart", target).returncode, 0)
+        self.assertTrue(self.sim.pid(target))
+
+    def test_crash_loop_fields(self):
+        target = f"{GUI}/org.real.crash"
+        self.fault("exit-reason", "--label", "org.real.crash", "--text",
+                   "OS_REASON_DYLD | Library missing")
+        text = wait_for(lambda: (t := self.lc("print", target).stdout)
+                        and "last exit reason" in t and "successive crashes = " in t and t,
+                        "a crash with its reason")
+        self.assertIn("\tlast exit code = 3\n", text)
+        self.assertIn("\tlast exit reason = OS_REASON_DYLD | Library missing\n", text)
+        self.assertRegex(text, r"\n\tsuccessive crashes = [1-9][0-9]*\n")
+
+    def test_system_integrity_protection_is_150(self):
+        target = f"{GUI}/com.apple.Protected"
+        msg = "150: Operation not permitted while System Integrity Protection is engaged\n"
+        self.assert_fails(self.lc("kickstart", "-k", target), 150, msg)
+        self.assert_fails(self.lc("bootout", target), 150, "Boot-out failed: " + msg)
+
+    def test_nested_blocks_have_their_own_state(self):
+        text = self.lc("print", f"{GUI}/org.real.gui").stdout
+        self.assertIn("\tresource coalition = {\n", text)
+        self.assertIn("\t\tstate = active\n", text)
+        self.assertEqual(parse_print(text)["state"], "running")
+
+
+class HeadlessTest(unittest.TestCase):
+    """A Mac with no GUI session (SSH only): gui/<uid> does not exist,
+    agents live in user/<uid>."""
+
+    def test_no_gui_session(self):
+        sim = Sim()
+        self.addCleanup(sim.cleanup)
+        plist = sim.plist("agent", "org.headless.agent", ProgramArguments=["sleep", "1000"],
+                          RunAtLoad=True)
+        r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", sim.agents, "--headless"],
+                           env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(sim.pid(f"user/{UID}/org.headless.agent"))
+        r = sim.launchctl("print", f"{GUI}/org.headless.agent")
+        self.assertEqual(r.returncode, 112)
+        self.assertTrue(r.stderr.startswith("Bad request.\n"), r.stderr)
+        r = sim.launchctl("bootstrap", GUI, plist)
+        self.assertEqual((r.returncode, r.stderr),
+                         (125, "Bootstrap failed: 125: Domain does not support specified action\n"))
+        self.assertEqual(sim.launchctl("bootout", f"{GUI}/org.headless.agent").returncode, 125)
+
+
+class NonRootTest(unittest.TestCase):
+    """launchctl run by a user: a disabled job's bootstrap is 5 with a hint."""
+
+    def test_disabled_bootstrap_as_user(self):
+        sim = Sim()
+        self.addCleanup(sim.cleanup)
+        plist = sim.plist("agent", "org.user.off", ProgramArguments=["sleep", "1000"])
+        r = subprocess.run([LAUNCHD_SIM, "start", "--as-user"], env=sim.env,
+                           capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sim.launchctl("disable", f"{GUI}/org.user.off").returncode, 0)
+        r = sim.launchctl("bootstrap", GUI, plist)
+        self.assertEqual((r.returncode, r.stderr),
+                         (5, "Bootstrap failed: 5: Input/output error\n"
+                             "Try re-running the command as root for richer errors.\n"))
 
 
 class LifecycleTest(unittest.TestCase):

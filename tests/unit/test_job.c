@@ -231,6 +231,34 @@ static void test_agent_target(void)
 	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
 	CHECK_STR(j.target, want);
 	CHECK_INT(j.kind, RL_JOB_AGENT);
+	CHECK(!j.background_only);
+	CHECK(j.alt_domain && strncmp(j.alt_domain, "user/", 5) == 0);
+	rl_job_release(&j);
+	free(p);
+
+	/* LimitLoadToSessionType naming only Background: user/<uid> first. */
+	p = put("agents/b.plist",
+		DICT(LABEL ARGS "<key>LimitLoadToSessionType</key><string>Background</string>"));
+	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
+	CHECK(j.background_only);
+	CHECK(strncmp(j.domain, "user/", 5) == 0 && strncmp(j.alt_domain, "gui/", 4) == 0);
+	CHECK(strncmp(j.target, "user/", 5) == 0);
+	rl_job_swap_domain(&j);
+	CHECK(strncmp(j.target, "gui/", 4) == 0 && strcmp(strchr(j.target + 4, '/'), "/l") == 0);
+	rl_job_release(&j);
+	free(p);
+	p = put("agents/c.plist",
+		DICT(LABEL ARGS "<key>LimitLoadToSessionType</key><array><string>Aqua</string>"
+				"<string>Background</string></array>"));
+	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
+	CHECK(!j.background_only);
+	rl_job_release(&j);
+	free(p);
+	p = put("agents/d.plist",
+		DICT(LABEL ARGS "<key>LimitLoadToSessionType</key><array><string>Background</string>"
+				"</array>"));
+	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
+	CHECK(j.background_only);
 	rl_job_release(&j);
 	unsetenv("SUDO_UID");
 	free(want);

@@ -757,6 +757,8 @@ static void test_status(void)
 				   "\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
 				   "system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
 				   "gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
+				   "user/*) printf 'Bad request.\\nCould not find domain for uid: 5\\n' >&2;"
+				   " exit 112 ;;\n"
 				   "*) echo 'nonsense' ;;\n"
 				   "esac\n");
 	struct rl_launchctl lc = {path, 5};
@@ -773,8 +775,70 @@ static void test_status(void)
 			    "failed with exit code 112 (no such domain, e.g. no GUI session for "
 			    "that user): Bad request.");
 	rl_error_clear(&err);
+	CHECK_INT(rl_launchctl_status(&lc, "user/5/x", &st, &err), -1);
+	CHECK(strstr(err.text, "): Could not find domain for uid: 5") != NULL);
+	rl_error_clear(&err);
 	CHECK_INT(rl_launchctl_status(&lc, "system/odd", &st, &err), -1);
 	CHECK(strstr(err.text, "no service block") != NULL);
+	CHECK(no_children());
+	free(path);
+}
+
+/* The agent domain rule over a scripted launchctl. */
+static void test_locate(void)
+{
+	char *path = script(
+		"lc-domains",
+		"case \"$2\" in\n"
+		"user/501/bg) printf 'user/501/bg = {\\n\\tstate = running\\n\\tpid = 77\\n}\\n' ;;\n"
+		"gui/501/*) printf 'Bad request.\\nCould not find service \"x\" in domain for user "
+		"gui: 501\\n' >&2; exit 113 ;;\n"
+		"gui/*) printf 'Bad request.\\nCould not find domain for user gui: 502\\n' >&2; exit "
+		"112 ;;\n"
+		"user/502/bg) printf 'user/502/bg = {\\n\\tstate = not running\\n}\\n' ;;\n"
+		"system/*) echo 'Could not find domain' >&2; exit 112 ;;\n"
+		"*) echo 'Could not find service' >&2; exit 113 ;;\n"
+		"esac\n");
+	struct rl_launchctl lc = {path, 5};
+	const char *gui_first[] = {"gui/501", "user/501"};
+	const char *headless[] = {"gui/502", "user/502"};
+	const char *sys[] = {"system"};
+	struct rl_service_status st;
+	struct rl_lc_located loc;
+	struct rl_error err = {0};
+
+	/* An agent brew bootstrapped over SSH: 113 in gui/, found in user/. */
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", gui_first, 2, &st, &loc, &err),
+		  0);
+	CHECK_INT(loc.index, 1);
+	CHECK_STR(loc.target, "user/501/bg");
+	CHECK_INT(st.pid, 77);
+	CHECK(!loc.no_gui);
+	/* In neither: both domains named. */
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "nope", gui_first, 2, &st, &loc,
+				      &err),
+		  1);
+	CHECK_STR(loc.text, "not loaded in gui/501 or user/501");
+	/* No GUI session: 112 from gui/, then user/ has it. */
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", headless, 2, &st, &loc, &err),
+		  0);
+	CHECK_INT(loc.index, 1);
+	CHECK(!st.running);
+	/* No GUI session and not in user/: cannot tell, launchctl's lines kept. */
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "other", headless, 2, &st, &loc,
+				      &err),
+		  1);
+	CHECK(loc.no_gui);
+	CHECK_STR(loc.text, "no GUI session for uid 502 (launchctl: Bad request. Could not find "
+			    "domain for user gui: 502); not loaded in user/502");
+	CHECK(!err.set);
+	/* A daemon: 113 is "not loaded", 112 a failure. */
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "d", sys, 1, &st, &loc, &err), -1);
+	CHECK(strstr(err.text, "exit code 112") != NULL);
+	rl_error_clear(&err);
+	lc.path = "/nonexistent/launchctl";
+	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "d", sys, 1, &st, &loc, &err), -2);
+	rl_error_clear(&err);
 	CHECK(no_children());
 	free(path);
 }
@@ -799,6 +863,7 @@ int main(void)
 	test_grandchild();
 	test_signalled();
 	test_status();
+	test_locate();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();

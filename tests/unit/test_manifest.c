@@ -236,7 +236,11 @@ static void test_fileinfo_json(void)
 static void bad(const char *text, const char *want)
 {
 	char *path = rl_path_join(tmp, "bad.json");
-	char *msg = rl_xasprintf("cannot read manifest '%s': %s", path, want);
+	/* Every corrupt manifest's error ends with the way out. */
+	char *msg = rl_xasprintf("cannot read manifest '%s': %s (to start afresh, 'relaunch record "
+				 "--force' moves it aside as manifest.json.corrupt-<time> and "
+				 "records anew)",
+				 path, want);
 	struct rl_error err = {0};
 	struct rl_manifest m;
 

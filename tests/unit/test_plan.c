@@ -550,13 +550,40 @@ static void test_order(void)
 	fx_release(&f);
 }
 
+static int cmp_jobconfig(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_jobconfig *)a)->label,
+		      ((const struct rl_jobconfig *)b)->label);
+}
+
+/* A config with `after` lists, built directly: rl_config_load refuses a
+ * cycle at load, and the plan's own check is tested here. spec is
+ * "a:c b:a c:b" (label:after). */
+static void fx_after(struct fixture *f, const char *spec)
+{
+	char *copy = rl_xstrdup(spec), *save = NULL;
+
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		char *colon = strchr(t, ':');
+		struct rl_jobconfig *j;
+
+		f->cfg.jobs = rl_xrealloc(f->cfg.jobs, (f->cfg.njobs + 1) * sizeof(*f->cfg.jobs));
+		j = &f->cfg.jobs[f->cfg.njobs++];
+		memset(j, 0, sizeof(*j));
+		*colon = '\0';
+		j->label = rl_xstrdup(t);
+		rl_strv_push(&j->after, colon + 1);
+	}
+	qsort(f->cfg.jobs, f->cfg.njobs, sizeof(*f->cfg.jobs), cmp_jobconfig);
+	free(copy);
+}
+
 static void test_cycle(void)
 {
 	struct fixture f;
 
 	fx_init(&f);
-	fx_config(&f, "{\"jobs\": {\"a\": {\"after\": [\"c\"]}, \"b\": {\"after\": [\"a\"]},"
-		      " \"c\": {\"after\": [\"b\"]}, \"d\": {\"after\": [\"a\"]}}}");
+	fx_after(&f, "a:c b:a c:b d:a");
 	fx_changed_job(&f, RL_JOB_DAEMON, "d");
 	fx_changed_job(&f, RL_JOB_DAEMON, "c");
 	fx_changed_job(&f, RL_JOB_DAEMON, "b");
@@ -568,7 +595,7 @@ static void test_cycle(void)
 	fx_release(&f);
 
 	fx_init(&f);
-	fx_config(&f, "{\"jobs\": {\"s\": {\"after\": [\"s\"]}}}");
+	fx_after(&f, "s:s");
 	fx_changed_job(&f, RL_JOB_AGENT, "s");
 	CHECK_INT(fx_build(&f, NULL, 0), -1);
 	CHECK_STR(f.err.text, "cannot order restarts: 'after' cycle between s");
@@ -576,7 +603,7 @@ static void test_cycle(void)
 
 	/* A cycle through a job outside the plan is no cycle in this plan. */
 	fx_init(&f);
-	fx_config(&f, "{\"jobs\": {\"a\": {\"after\": [\"b\"]}, \"b\": {\"after\": [\"a\"]}}}");
+	fx_after(&f, "a:b b:a");
 	fx_changed_job(&f, RL_JOB_AGENT, "a");
 	fx_job(&f, RL_JOB_AGENT, "b");
 	check_order(&f, "a");

@@ -15,14 +15,21 @@ ENODOMAIN = 112
 ENOSERVICE = 113
 
 # macOS errno values and strerror texts (several differ from Linux's).
-ENOENT, ESRCH, EIO, EINPROGRESS, ENOTSUP_DOMAIN = 2, 3, 5, 36, 125
+EPERM, ENOENT, ESRCH, EIO, EINPROGRESS, EALREADY = 1, 2, 3, 5, 36, 37
+EDISABLED, ENOTSUP_DOMAIN, ESIP = 119, 125, 150
 STRERROR = {
+    EPERM: "Operation not permitted",
     ENOENT: "No such file or directory",
     ESRCH: "No such process",
     EIO: "Input/output error",
     EINPROGRESS: "Operation now in progress",
+    EALREADY: "Operation already in progress",
+    EDISABLED: "Service is disabled",
     ENOTSUP_DOMAIN: "Domain does not support specified action",
+    ESIP: "Operation not permitted while System Integrity Protection is engaged",
 }
+ROOT_HINT = "Try re-running the command as root for richer errors.\n"
+BAD_REQUEST = "Bad request.\n"
 
 USAGE = {
     "bootstrap": "<domain-target> [service-path, service-path2, ...]",
@@ -90,18 +97,54 @@ def parse_target(text, command):
 
 
 def find_domain(ctx, name):
+    """The domain, or launchctl's failure: a gui/<uid> without a GUI
+    session is 112 for print and kickstart, 125 for bootstrap and bootout."""
     domain = ctx.launchd.domain(name)
     if domain is None:
-        raise Failure(ENODOMAIN, f"Could not find domain for {render.domain_description(name)}\n")
+        if ctx.command in ("bootstrap", "bootout") and name.startswith("gui/"):
+            raise Failure(ENOTSUP_DOMAIN, _failed_prefix(ctx.command) +
+                          f"{ENOTSUP_DOMAIN}: {STRERROR[ENOTSUP_DOMAIN]}\n")
+        raise Failure(ENODOMAIN, _bad_request(ctx) + "Could not find domain for "
+                      f"{render.domain_description(name)}\n")
     return domain
 
 
-def find_service(domain, label):
+def _bad_request(ctx):
+    """Modern launchctl's print prefixes its failures with this line."""
+    return BAD_REQUEST if ctx.command.startswith("print") else ""
+
+
+def _failed_prefix(command):
+    return {"bootstrap": "Bootstrap failed: ", "bootout": "Boot-out failed: "}[command]
+
+
+def find_service(domain, label, ctx=None):
     svc = domain.services.get(label)
     if svc is None:
-        raise Failure(ENOSERVICE, f'Could not find service "{label}" in domain for '
+        raise Failure(ENOSERVICE, (_bad_request(ctx) if ctx else "") +
+                      f'Could not find service "{label}" in domain for '
                       f"{render.domain_description(domain.name)}\n")
     return svc
+
+
+def failure_text(command, label, code, as_root=True):
+    """launchctl's line for code as command prints it."""
+    text = STRERROR.get(code, "Unknown error")
+    if command == "kickstart":
+        return f'Could not kickstart service "{label}": {code}: {text}\n'
+    if command in ("bootstrap", "bootout"):
+        hint = ROOT_HINT if command == "bootstrap" and code == EIO and not as_root else ""
+        return f"{_failed_prefix(command)}{code}: {text}\n{hint}"
+    return f"{code}: {text}\n"
+
+
+def injected(ctx, label):
+    """A fault set with `launchd-sim fault` for this call, or None."""
+    return ctx.launchd.faults.take_exit(ctx.command, label)
+
+
+def as_root(ctx):
+    return ctx.uid == 0 and not ctx.launchd.config.as_user
 
 
 def service_target(ctx, args):
@@ -111,7 +154,7 @@ def service_target(ctx, args):
     name, label = parse_target(args[0], ctx.command)
     if label is None:
         raise bad_target(ctx.command)
-    return find_service(find_domain(ctx, name), label)
+    return find_service(find_domain(ctx, name), label, ctx)
 
 
 def cmd_print(ctx, args, respond):
@@ -122,8 +165,11 @@ def cmd_print(ctx, args, respond):
     if label is None:
         respond(Reply(0, render.print_domain(domain)))
         return
+    fault = injected(ctx, label)
+    if fault:
+        raise Failure(fault["code"], _bad_request(ctx) + failure_text("print", label, fault["code"]))
     log_dir = os.path.join(ctx.launchd.config.state_dir, "logs")
-    respond(Reply(0, render.print_service(find_service(domain, label), log_dir,
+    respond(Reply(0, render.print_service(find_service(domain, label, ctx), log_dir,
                                           _shown_pid(ctx, label))))
 
 
@@ -139,6 +185,15 @@ def _shown_pid(ctx, label):
         return None
 
 
+def cmd_print_disabled(ctx, args, respond):
+    if len(args) != 1:
+        raise usage("print-disabled")
+    name, label = parse_target(args[0], "print-disabled")
+    if label is not None:
+        raise bad_target("print-disabled")
+    respond(Reply(0, render.print_disabled(find_domain(ctx, name))))
+
+
 def cmd_kickstart(ctx, args, respond):
     try:
         opts, rest = getopt.getopt(args, "kps")
@@ -148,12 +203,19 @@ def cmd_kickstart(ctx, args, respond):
     if "-s" in flags:
         raise Failure(1, "launchctl: kickstart -s is not supported by the launchd simulator\n")
     svc = service_target(ctx, rest)
+    if svc.label.startswith("com.apple."):
+        raise Failure(ESIP, failure_text("kickstart", svc.label, ESIP))
+    fault = injected(ctx, svc.label)
+    if fault and not fault["perform"]:
+        raise Failure(fault["code"], failure_text("kickstart", svc.label, fault["code"]))
     if svc.booting_out:
         raise Failure(EINPROGRESS, f'Could not kickstart service "{svc.label}": '
                       f"{EINPROGRESS}: {STRERROR[EINPROGRESS]}\n")
 
     def done(pid):
-        if pid is None:
+        if fault:
+            respond(Reply(fault["code"], "", failure_text("kickstart", svc.label, fault["code"])))
+        elif pid is None:
             respond(Reply(ESRCH, "", f'Could not kickstart service "{svc.label}": '
                           f"{ESRCH}: {STRERROR[ESRCH]}\n"))
         elif "-p" not in flags:
@@ -188,12 +250,21 @@ def cmd_bootout(ctx, args, respond):
         labels = [_label_of(os.path.join(ctx.cwd, p)) for p in args[1:]]
     else:
         labels = [label]
+    code = 0
     for lab in labels:
+        if lab.startswith("com.apple."):
+            raise _bootout_failed(ESIP)
+        fault = injected(ctx, lab)
+        if fault and not fault["perform"]:
+            raise _bootout_failed(fault["code"])
         svc = domain.services.get(lab)
         if svc is None:
             raise _bootout_failed(ESRCH)
         ctx.launchd.bootout(svc)
-    respond(Reply(0))
+        code = code or (fault["code"] if fault else 0)
+    # An injected answer with perform: the bootout goes on (osquery#5698:
+    # 36 "Operation now in progress", and the daemon did stop).
+    respond(Reply(code, "", _bootout_failed(code).stderr if code else ""))
 
 
 def cmd_bootstrap(ctx, args, respond):
@@ -203,11 +274,25 @@ def cmd_bootstrap(ctx, args, respond):
     if label is not None:
         raise bad_target("bootstrap")
     domain = find_domain(ctx, name)
+    root = as_root(ctx)
     for path in args[1:]:
-        code = ctx.launchd.bootstrap(domain, os.path.join(ctx.cwd, path))
+        full = os.path.join(ctx.cwd, path)
+        fault = injected(ctx, _plist_label(full))
+        if fault and not fault["perform"]:
+            raise Failure(fault["code"], failure_text("bootstrap", "", fault["code"], root))
+        code = ctx.launchd.bootstrap(domain, full, root)
         if code:
-            raise Failure(code, f"Bootstrap failed: {code}: {STRERROR[code]}\n")
+            raise Failure(code, failure_text("bootstrap", "", code, root))
+        if fault:
+            raise Failure(fault["code"], failure_text("bootstrap", "", fault["code"], root))
     respond(Reply(0))
+
+
+def _plist_label(path):
+    try:
+        return jobspec.load(path).label
+    except jobspec.SpecError:
+        return None
 
 
 def cmd_enable(ctx, args, respond):

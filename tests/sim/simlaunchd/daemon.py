@@ -41,6 +41,10 @@ def config_from(args, directory):
         agent_dirs=[os.path.abspath(d) for d in args.agent_dir],
         daemon_dirs=[os.path.abspath(d) for d in args.daemon_dir],
         gui_uids=args.gui_uid or [os.getuid()],
+        user_agent_dirs=[os.path.abspath(d) for d in args.user_agent_dir],
+        headless=args.headless,
+        as_user=args.as_user,
+        bootstrap_cooldown=_env_float("LAUNCHD_SIM_BOOTSTRAP_COOLDOWN", 0.0),
         throttle_scale=_env_float("LAUNCHD_SIM_THROTTLE_SCALE", 1.0),
         bootout_delay=_env_float("LAUNCHD_SIM_BOOTOUT_DELAY", 0.3),
         lifetime=_env_float("LAUNCHD_SIM_LIFETIME", 600.0),
@@ -134,10 +138,31 @@ class Server:
                 self.quit("stop requested")
             elif request.get("op") == "status":
                 respond(commands.Reply(0, f"running, pid {os.getpid()}\n"))
+            elif request.get("op") == "fault":
+                respond(self._fault(request))
             else:
                 commands.run(self.launchd, request, respond)
         except Exception:  # a bug must not leave the client hanging
             respond(commands.Reply(1, "", "launchd-sim: internal error\n" + traceback.format_exc()))
+
+    def _fault(self, request):
+        """Record a fault for the commands to come (see Faults)."""
+        faults = self.launchd.faults
+        kind, label = request.get("kind"), str(request.get("label", ""))
+        if kind == "nospawn":
+            faults.nospawn.add(label)
+        elif kind == "exit-reason":
+            faults.exit_reasons[label] = str(request.get("text", ""))
+        elif kind == "exit":
+            faults.exits.append({"command": str(request.get("command")), "label": label,
+                                 "code": int(request.get("code", 1)),
+                                 "times": int(request.get("times", 1)),
+                                 "perform": bool(request.get("perform", False))})
+        elif kind == "clear":
+            faults.__init__()
+        else:
+            return commands.Reply(2, "", f"launchd-sim: unknown fault '{kind}'\n")
+        return commands.Reply(0)
 
     def _cleanup(self):
         if self.sock is not None:
@@ -233,6 +258,12 @@ def _passthrough(args):
         out += ["--daemon-dir", os.path.abspath(d)]
     for uid in args.gui_uid:
         out += ["--gui-uid", str(uid)]
+    for d in args.user_agent_dir:
+        out += ["--user-agent-dir", os.path.abspath(d)]
+    if args.headless:
+        out.append("--headless")
+    if args.as_user:
+        out.append("--as-user")
     return out
 
 
@@ -281,6 +312,25 @@ def cmd_status(args, directory):
     return 3
 
 
+def cmd_fault(args, directory):
+    request = {"op": "fault", "kind": args.kind, "label": args.label or ""}
+    if args.kind == "exit":
+        if not args.lc_command or args.code is None or not args.label:
+            print("launchd-sim: fault exit needs --command, --label and --code", file=sys.stderr)
+            return 2
+        request.update(command=args.lc_command, code=args.code, times=args.times,
+                       perform=args.perform)
+    elif args.kind == "exit-reason":
+        request["text"] = args.text or ""
+    try:
+        reply = protocol.call(directory, request, timeout=5)
+    except (OSError, protocol.ProtocolError) as e:
+        print(f"launchd-sim: cannot reach the daemon: {e}", file=sys.stderr)
+        return 1
+    sys.stderr.write(str(reply.get("stderr", "")))
+    return int(reply.get("status", 1))
+
+
 def cmd_run(args, directory):
     os.makedirs(directory, exist_ok=True)
     Server(config_from(args, directory)).serve()
@@ -301,10 +351,26 @@ def main(argv=None):
                        help="load DIR/*.plist into system (repeatable)")
         p.add_argument("--gui-uid", action="append", type=int, default=[], metavar="UID",
                        help="a uid with a GUI session (repeatable; default: your uid)")
+        p.add_argument("--user-agent-dir", action="append", default=[], metavar="DIR",
+                       help="load DIR/*.plist into user/<first gui uid> (repeatable)")
+        p.add_argument("--headless", action="store_true",
+                       help="no GUI session: no gui/<uid> domain, agents load into user/<uid>")
+        p.add_argument("--as-user", action="store_true",
+                       help="answer root's calls as launchctl answers a non-root user")
+    f = sub.add_parser("fault", help="make the daemon answer differently from now on")
+    f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "clear"])
+    f.add_argument("--label")
+    f.add_argument("--command", dest="lc_command", help="exit: the launchctl subcommand (bootout, bootstrap, kickstart, print)")
+    f.add_argument("--code", type=int, help="exit: the exit code to answer")
+    f.add_argument("--times", type=int, default=1, help="exit: for this many calls (default 1)")
+    f.add_argument("--perform", action="store_true",
+                   help="exit: do the work anyway (a bootout answering 36 still stops the job)")
+    f.add_argument("--text", help="exit-reason: the `last exit reason` text")
     sub.add_parser("stop", help="stop the daemon and every job it runs")
     sub.add_parser("status", help="exit 0 when a daemon answers, 3 when not")
     args = parser.parse_args(argv)
-    for d in getattr(args, "agent_dir", []) + getattr(args, "daemon_dir", []):
+    for d in (getattr(args, "agent_dir", []) + getattr(args, "daemon_dir", [])
+              + getattr(args, "user_agent_dir", [])):
         if not os.path.isdir(d):
             print(f"launchd-sim: cannot read directory '{d}'", file=sys.stderr)
             return 2
@@ -314,5 +380,6 @@ def main(argv=None):
     except protocol.ProtocolError as e:
         print(f"launchd-sim: {e}", file=sys.stderr)
         return 2
-    handlers = {"start": cmd_start, "run": cmd_run, "stop": cmd_stop, "status": cmd_status}
+    handlers = {"start": cmd_start, "run": cmd_run, "stop": cmd_stop, "status": cmd_status,
+                "fault": cmd_fault}
     return handlers[args.command](args, directory)

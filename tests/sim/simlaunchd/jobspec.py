@@ -40,6 +40,11 @@ class JobSpec:
     abandon_process_group: bool = False
     queue_directories: tuple[str, ...] = ()
     watch_paths: tuple[str, ...] = ()
+    session_types: tuple[str, ...] = ()  # LimitLoadToSessionType, as a list
+
+    def background_only(self):
+        """LimitLoadToSessionType names only Background: a user/<uid> agent."""
+        return bool(self.session_types) and all(t == "Background" for t in self.session_types)
 
     @property
     def program_text(self):
@@ -122,6 +127,13 @@ def load(path):
     arguments = _string_list(args, "ProgramArguments", path) if args is not None else ()
     if not program and not arguments:
         raise SpecError(errno.EINVAL, f"{path}: neither Program nor ProgramArguments")
+    sessions = d.get("LimitLoadToSessionType", ())
+    if isinstance(sessions, str):
+        sessions = (sessions,)
+    elif isinstance(sessions, (list, tuple)):
+        sessions = tuple(str(x) for x in sessions)
+    else:
+        raise SpecError(errno.EINVAL, f"{path}: LimitLoadToSessionType has the wrong type")
     env = _typed(d, "EnvironmentVariables", dict, {}, path)
     env = {str(k): str(v) for k, v in env.items() if isinstance(v, str)}
     return JobSpec(
@@ -141,6 +153,7 @@ def load(path):
         abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
         queue_directories=_optional_list(d, "QueueDirectories", path),
         watch_paths=_optional_list(d, "WatchPaths", path),
+        session_types=sessions,
     )
 
 

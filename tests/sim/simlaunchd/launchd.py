@@ -18,6 +18,10 @@ class Config:
     agent_dirs: list = field(default_factory=list)
     daemon_dirs: list = field(default_factory=list)
     gui_uids: list = field(default_factory=list)  # agents load into the first
+    user_agent_dirs: list = field(default_factory=list)  # loaded into user/<first uid>
+    headless: bool = False        # no GUI session at all: no gui/<uid> domain
+    as_user: bool = False         # answer every caller as launchctl answers a non-root one
+    bootstrap_cooldown: float = 0.0  # bootstrap answers 5 this long after a bootout finished
     throttle_scale: float = 1.0
     bootout_delay: float = 0.3
     lifetime: float = 600.0
@@ -40,6 +44,35 @@ class Domain:
         return self.overrides.get(spec.label, spec.disabled)
 
 
+SIP_PREFIX = "com.apple."  # labels launchd protects with System Integrity Protection
+
+
+class Faults:
+    """What tests ask the simulator to do differently, set at run time with
+    `launchd-sim fault …` (see README.md):
+
+    - exits: the next `times` calls of a launchctl subcommand on a label
+      answer `code` (with launchctl's message for it); with `perform` the
+      call still does its work (a bootout that answers 36 and still stops
+      the job), else it changes nothing (a kickstart refused with 1).
+    - nospawn: the next bootstrap of the label loads it but never spawns
+      it, whatever RunAtLoad and KeepAlive say, until it is kickstarted.
+    - exit_reasons: `last exit reason` text given to the label's exits
+      from now on (launchd's OS_REASON_… line)."""
+
+    def __init__(self):
+        self.exits = []
+        self.nospawn = set()
+        self.exit_reasons = {}
+
+    def take_exit(self, command, label):
+        for f in self.exits:
+            if f["command"] == command and f["label"] == label and f["times"] > 0:
+                f["times"] -= 1
+                return f
+        return None
+
+
 class EventLog:
     """JSON lines, one per event, flushed at once so tests can read them."""
 
@@ -54,6 +87,11 @@ class EventLog:
         self._f.close()
 
 
+EX_ALREADY = 37    # EALREADY: Operation already in progress
+EX_DISABLED = 119  # Service is disabled
+EX_SIP = 150       # Operation not permitted while System Integrity Protection is engaged
+
+
 def describe_status(status):
     """Exit fields for the event log from a waitpid status."""
     if os.WIFSIGNALED(status):
@@ -66,8 +104,11 @@ class Launchd:
         self.config = config
         self.loop = loop
         self.domains = {"system": Domain("system")}
-        for uid in config.gui_uids:
-            self.domains[f"gui/{uid}"] = Domain(f"gui/{uid}")
+        self.faults = Faults()
+        self._booted_out_at = {}  # (domain, label) -> monotonic time the bootout finished
+        if not config.headless:
+            for uid in config.gui_uids:
+                self.domains[f"gui/{uid}"] = Domain(f"gui/{uid}")
         self._by_pid = {}
         self._log_dir = os.path.join(config.state_dir, "logs")
         os.makedirs(self._log_dir, exist_ok=True)
@@ -86,33 +127,55 @@ class Launchd:
     def boot(self):
         """Load every plist found, as launchd does at boot. Each is marked
         enabled, as if `launchctl load -w` had been run on it."""
-        agents = f"gui/{self.config.gui_uids[0]}"
-        for dirs, name in ((self.config.daemon_dirs, "system"), (self.config.agent_dirs, agents)):
+        uid = self.config.gui_uids[0]
+        for dirs, name in ((self.config.daemon_dirs, "system"), (self.config.agent_dirs, "agent"),
+                           (self.config.user_agent_dirs, f"user/{uid}")):
             for d in dirs:
                 for entry in sorted(os.listdir(d)):
                     if entry.endswith(".plist"):
-                        self._boot_one(self.domains[name], os.path.join(d, entry))
+                        self._boot_one(name, os.path.join(d, entry))
 
-    def _boot_one(self, domain, path):
+    def agent_domain(self, spec):
+        """Where launchd loads an agent at login: user/<uid> when its
+        LimitLoadToSessionType names only Background or when there is no
+        GUI session, else gui/<uid>."""
+        uid = self.config.gui_uids[0]
+        if self.config.headless or spec.background_only():
+            return self.domain(f"user/{uid}")
+        return self.domain(f"gui/{uid}")
+
+    def _boot_one(self, name, path):
         try:
             spec = jobspec.load(path)
         except jobspec.SpecError as e:
             print(f"launchd-sim: warning: cannot load {e}", flush=True)
             return
+        domain = self.agent_domain(spec) if name == "agent" else self.domain(name)
         if spec.label in domain.services:
             print(f"launchd-sim: warning: {path}: label '{spec.label}' already loaded", flush=True)
             return
         domain.overrides[spec.label] = False
         self._load(domain, spec)
 
-    def bootstrap(self, domain, path):
-        """Load the plist at path into domain; 0 or an errno."""
+    def bootstrap(self, domain, path, as_root):
+        """Load the plist at path into domain; 0 or an errno (launchctl's
+        exit code). Still loaded while its bootout runs: 37; already loaded,
+        or too soon after a bootout finished: 5; disabled: 119 for root,
+        5 for anyone else; an Apple label: 150."""
         try:
             spec = jobspec.load(path)
         except jobspec.SpecError as e:
             return errno.ENOENT if e.code == errno.ENOENT else errno.EIO
-        if spec.label in domain.services or domain.is_disabled(spec):
+        if spec.label.startswith(SIP_PREFIX):
+            return EX_SIP
+        svc = domain.services.get(spec.label)
+        if svc is not None:
+            return EX_ALREADY if svc.booting_out else errno.EIO
+        finished = self._booted_out_at.get((domain.name, spec.label))
+        if finished is not None and time.monotonic() - finished < self.config.bootstrap_cooldown:
             return errno.EIO
+        if domain.is_disabled(spec):
+            return EX_DISABLED if as_root else errno.EIO
         self._load(domain, spec)
         return 0
 
@@ -120,6 +183,9 @@ class Launchd:
         svc = Service(self, domain, spec)
         domain.services[spec.label] = svc
         self.log_event("bootstrap", svc)
+        if spec.label in self.faults.nospawn:
+            self.faults.nospawn.discard(spec.label)
+            return  # loaded, never spawned (seen on macOS 26) until kickstarted
         if spec.starts_at_load():
             svc.start("load")
 
@@ -136,6 +202,7 @@ class Launchd:
             gone[what] = True
             if all(gone.values()) and svc.domain.services.get(svc.label) is svc:
                 del svc.domain.services[svc.label]
+                self._booted_out_at[(svc.domain.name, svc.label)] = time.monotonic()
                 self.log_event("removed", svc)
 
         svc.stop(then=lambda: maybe_remove("exited"))

@@ -87,28 +87,43 @@ def print_service(svc, log_dir, shown_pid=None):
               f"\tminimum runtime = {spec.throttle_interval}",
               f"\texit timeout = {spec.exit_timeout}",
               f"\truns = {svc.runs}"]
+    if svc.crashes:
+        lines.append(f"\tsuccessive crashes = {svc.crashes}")
     if svc.pid:
         lines.append(f"\tpid = {shown_pid or svc.pid}")
     lines.append(f"\t{last_exit_line(svc.last_status)}")
+    if svc.last_reason:
+        lines.append(f"\tlast exit reason = {svc.last_reason}")
+    if svc.pid:
+        # launchd's coalition blocks carry their own `state = active`.
+        lines += ["", "\tresource coalition = {", "\t\tID = " + str(1000 + svc.pid % 1000),
+                  "\t\ttype = resource", "\t\tstate = active", "\t\tactive count = 1",
+                  f"\t\tname = {spec.label}", "\t}"]
     if _properties(spec):
         lines += ["", f"\tproperties = {_properties(spec)}"]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def _list_status(svc):
-    """list's Status column: the last exit code, or minus the signal."""
+def _list_status(svc, never="0"):
+    """list's Status column: the last exit code, or minus the signal; print
+    <domain> shows "-" for a job that never exited, list 0."""
     st = svc.last_status
     if st is None:
-        return "0"
+        return never
     return f"-{os.WTERMSIG(st)}" if os.WIFSIGNALED(st) else str(os.WEXITSTATUS(st))
 
 
 def print_domain(domain):
-    lines = [f"{domain.name} = {{", f"\ttype = {domain.name.split('/')[0]}", "",
-             "\tservices = {"]
+    kind, _, handle = domain.name.partition("/")
+    lines = [f"{domain.name} = {{", f"\ttype = {kind}"]
+    if handle:
+        lines.append(f"\thandle = {handle}")
+    active = sum(1 for svc in domain.services.values() if svc.pid)
+    lines += [f"\tactive count = {active}", f"\tservice count = {len(domain.services)}", "",
+              "\tservices = {"]
     for label, svc in sorted(domain.services.items()):
-        lines.append(f"\t\t{svc.pid or 0:>8} {_list_status(svc):>6} \t{label}")
+        lines.append(f"\t\t{svc.pid or 0:>8} {_list_status(svc, '-'):>6}     \t{label}")
     lines += ["\t}", "", "\tdisabled services = {"]
     lines += [f'\t\t"{label}" => {"disabled" if off else "enabled"}'
               for label, off in sorted(domain.overrides.items())]
@@ -148,4 +163,15 @@ def list_one(svc):
     lines.append('\t"ProgramArguments" = (')
     lines += [f'\t\t"{a}";' for a in spec.argv()]
     lines += ["\t);", "};"]
+    return "\n".join(lines) + "\n"
+
+
+def print_disabled(domain):
+    """`launchctl print-disabled <domain>`: the overrides, current wording."""
+    lines = ["disabled services = {"]
+    lines += [f'\t"{label}" => {"disabled" if off else "enabled"}'
+              for label, off in sorted(domain.overrides.items())]
+    lines.append("}")
+    if domain.name.startswith("gui/"):
+        lines += ["", "login item associations = {", "}"]
     return "\n".join(lines) + "\n"

@@ -39,6 +39,8 @@ class Service:
         self.pid = None
         self.runs = 0
         self.last_status = None   # waitpid status of the last exit; None: never exited
+        self.last_reason = None   # `last exit reason` text of the last exit
+        self.crashes = 0          # successive exits that were not clean
         self.started_at = None    # monotonic time of the last spawn
         self.booting_out = False
         self._stopping = False
@@ -91,6 +93,9 @@ class Service:
         """The process exited with waitpid status."""
         pid, self.pid = self.pid, None
         self.last_status = status
+        self.last_reason = self.host.faults.exit_reasons.get(self.label)
+        clean = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        self.crashes = 0 if clean or self._stopping else self.crashes + 1
         if self._kill_timer:
             self._kill_timer.cancel()
             self._kill_timer = None

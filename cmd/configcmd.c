@@ -1,0 +1,52 @@
+/* relaunch config check: the config checked whole against the jobs found,
+ * every problem printed, exit 4 when there is any. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+
+struct counter {
+	size_t n;
+};
+
+static void count_warning(const char *text, void *ctx)
+{
+	((struct counter *)ctx)->n++;
+	fprintf(stderr, "relaunch: %s\n", text);
+}
+
+int cmd_config(struct cli_ctx *ctx)
+{
+	struct counter problems = {0};
+	struct rl_config cfg;
+	struct rl_error err = {0};
+	char *q;
+	int rc;
+
+	if (ctx->operands.n != 1 || strcmp(ctx->operands.v[0], "check") != 0)
+		return ctx->operands.n ? cli_usage_error("config", "unknown subcommand '%s'",
+							 ctx->operands.v[ctx->operands.n > 1])
+				       : cli_usage_error("config", "check?");
+	rl_config_init(&cfg);
+	rl_warn_handler_set(count_warning, &problems);
+	rc = rl_config_load(&cfg, ctx->config_path, !ctx->config_explicit, &err);
+	if (rc == 0)
+		rl_config_check(&cfg, ctx->config_path, &ctx->jobs);
+	q = rl_path_quote(ctx->config_path);
+	if (rc < 0) {
+		cli_fail(&err);
+	} else if (rc == 1) {
+		if (!ctx->quiet)
+			printf("no config at %s: defaults apply\n", q);
+	} else if (problems.n) {
+		printf("config %s: %zu problem%s\n", q, problems.n, problems.n == 1 ? "" : "s");
+	} else if (!ctx->quiet) {
+		printf("config %s: ok (%zu job%s configured, %zu found)\n", q, cfg.njobs,
+		       cfg.njobs == 1 ? "" : "s", ctx->jobs.n);
+	}
+	free(q);
+	rl_config_release(&cfg);
+	return rc < 0 || problems.n ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
