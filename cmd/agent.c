@@ -118,7 +118,6 @@ static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 	struct rl_launchctl lc = {rl_launchctl_path(a->c->launchctl), 30};
 	struct rl_strv did = {0};
 	struct rl_error err = {0};
-	char *path = rl_agent_plist_path(s);
 	int rc = CLI_EXIT_OK;
 
 	if (strcmp(sub, "print") == 0) {
@@ -129,7 +128,8 @@ static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 	} else if (strcmp(sub, "install") == 0) {
 		if (rl_agent_install(s, &lc, &did, &err) < 0)
 			rc = cli_fail(&err);
-		print_did(&did, rc ? "" : "already installed and loaded; nothing changed");
+		if (did.n || rc == CLI_EXIT_OK)
+			print_did(&did, "already installed and loaded; nothing changed");
 		if (rc == CLI_EXIT_OK)
 			printf("%s %s runs 'relaunch run --drain-queue' when '%s' or a watched "
 			       "path changes\n", s->system ? "daemon" : "agent", RL_AGENT_LABEL,
@@ -140,8 +140,6 @@ static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 		if (did.n || rc == CLI_EXIT_OK)
 			print_did(&did, "not installed; nothing to do");
 	}
-	(void)path;
-	free(path);
 	rl_strv_release(&did);
 	return rc;
 }

@@ -167,7 +167,7 @@ static const struct cli_option agent_options[] = {
 
 static const struct cli_option status_options[] = {
 	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
-			"queue},\"queue\",\"agent\",\"daemon\"}"),
+			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -240,8 +240,8 @@ static const struct cli_command commands[] = {
 	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded",
 	 status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred jobs or queue entries are,\n"
-	 "3 when a failed restart is, 4 on error.\n"},
+	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
+	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},

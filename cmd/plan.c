@@ -60,7 +60,10 @@ static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, i
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	return rl_plan_count_runnable(plan) ? CLI_EXIT_CHANGES : CLI_EXIT_OK;
+	/* A refused restart is a change still to make. */
+	return rl_plan_count_runnable(plan) || rl_plan_count_decided(plan, RL_DECISION_REFUSED)
+		       ? CLI_EXIT_CHANGES
+		       : CLI_EXIT_OK;
 }
 
 int cmd_plan(struct cli_ctx *ctx)

@@ -133,6 +133,16 @@ static void print_result(const struct rl_result *r, void *ctx)
 	case RL_RESULT_DEFERRED:
 		fprintf(to, "deferred  %s: %s\n", s->job->label, r->error ? r->error : "");
 		break;
+	case RL_RESULT_IDLE:
+		fprintf(to, "idle      %s: %s\n", s->job->label, r->note ? r->note : "");
+		break;
+	case RL_RESULT_CURRENT:
+		fprintf(to, "current   %s: %s\n", s->job->label, r->note ? r->note : "");
+		break;
+	case RL_RESULT_REFUSED:
+		fprintf(to, "refused   %s: %s; not restarted, the old process keeps running\n",
+			s->job->label, r->error ? r->error : "");
+		break;
 	}
 	fflush(to);
 }
@@ -172,7 +182,7 @@ static void rfc3339(time_t t, char out[32])
 
 static void print_summary(const struct run_args *a, const struct rl_results *res)
 {
-	size_t count[4] = {0};
+	size_t count[RL_RESULT_NSTATUS] = {0};
 
 	for (size_t i = 0; i < res->n; i++)
 		count[res->v[i].status]++;
@@ -203,9 +213,13 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 		printf("nothing to restart\n");
 		return;
 	}
-	printf("%zu restarted, %zu failed, %zu skipped, %zu deferred\n",
-	       count[RL_RESULT_RESTARTED], count[RL_RESULT_FAILED], count[RL_RESULT_SKIPPED],
-	       count[RL_RESULT_DEFERRED]);
+	printf("%zu restarted, %zu failed, %zu skipped, %zu deferred", count[RL_RESULT_RESTARTED],
+	       count[RL_RESULT_FAILED], count[RL_RESULT_SKIPPED], count[RL_RESULT_DEFERRED]);
+	/* The decisions only when there are any: the line stays as it was. */
+	if (count[RL_RESULT_IDLE] || count[RL_RESULT_CURRENT] || count[RL_RESULT_REFUSED])
+		printf(", %zu idle, %zu current, %zu refused", count[RL_RESULT_IDLE],
+		       count[RL_RESULT_CURRENT], count[RL_RESULT_REFUSED]);
+	putchar('\n');
 }
 
 static int check_fresh(const struct rl_step *step, pid_t pid, char **why, void *ctx)
@@ -319,7 +333,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	}
 	print_summary(a, &res);
 	for (size_t i = 0; i < res.n; i++)
-		if (res.v[i].status == RL_RESULT_FAILED)
+		if (res.v[i].status == RL_RESULT_FAILED || res.v[i].status == RL_RESULT_REFUSED)
 			failed = failed ? failed : 1;
 	rl_history_release(&hist);
 	rl_results_release(&res);

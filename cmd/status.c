@@ -34,7 +34,7 @@ static json_t *steps_with(const json_t *last, const char *status)
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
 {
 	struct rl_agent_spec s = {0};
-	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 10};
+	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 30};
 	struct rl_error err = {0};
 	struct stat st;
 	char *path, *target = NULL;
@@ -103,16 +103,23 @@ static void print_text(const json_t *doc)
 	print_pending("failed", json_object_get(pending, "failed"));
 	print_pending("deferred", json_object_get(pending, "deferred"));
 	print_pending("not run", json_object_get(pending, "not_run"));
-	json_array_foreach(queue, i, e)
-		printf("pending: queued   %s %s%s%s%s (%s)\n",
-		       json_string_value(json_object_get(e, "source")),
-		       json_is_string(json_object_get(e, "name")) ? json_string_value(json_object_get(e, "name")) : "",
-		       json_is_string(json_object_get(e, "version")) ? " " : "",
-		       json_is_string(json_object_get(e, "version")) ? json_string_value(json_object_get(e, "version")) : "",
-		       "", json_string_value(json_object_get(e, "file")));
+	json_array_foreach(queue, i, e) {
+		const json_t *name = json_object_get(e, "name"), *version = json_object_get(e, "version");
+
+		printf("pending: queued   %s%s%s%s%s (%s)\n",
+		       json_string_value(json_object_get(e, "source")), json_is_string(name) ? " " : "",
+		       json_is_string(name) ? json_string_value(name) : "",
+		       json_is_string(version) ? " " : "",
+		       json_is_string(version) ? json_string_value(version) : "",
+		       json_string_value(json_object_get(e, "file")));
+	}
+	if (json_is_string(json_object_get(pending, "error")))
+		printf("pending: the last run stopped with an error, its changes wait for the "
+		       "next: %s\n", json_string_value(json_object_get(pending, "error")));
 	npending = json_array_size(json_object_get(pending, "failed")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
-		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue);
+		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue) +
+		   json_is_string(json_object_get(pending, "error"));
 	if (npending == 0)
 		printf("pending: nothing\n");
 	print_job("agent", json_object_get(doc, "agent"));
@@ -153,6 +160,13 @@ int cmd_status(struct cli_ctx *ctx)
 	pending = json_pack("{s:o,s:o,s:o,s:o}", "failed", steps_with(last, "failed"), "deferred",
 			    steps_with(last, "deferred"), "not_run", steps_with(last, "not run"),
 			    "queue", queue_json(&q));
+	/* A run that stopped with an error (exit 4) handled nothing: the
+	 * manifest keeps every change for the next one. */
+	json_object_set_new(pending, "error",
+			    json_integer_value(json_object_get(last, "exit")) == CLI_EXIT_ERROR &&
+					    json_is_string(json_object_get(last, "error"))
+				    ? json_incref(json_object_get(last, "error"))
+				    : json_null());
 	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 1, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent", job_json(0, ctx, statedir),
@@ -164,7 +178,8 @@ int cmd_status(struct cli_ctx *ctx)
 		print_text(doc);
 	rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
 	     : json_array_size(json_object_get(pending, "deferred")) +
-			       json_array_size(json_object_get(pending, "not_run")) + q.n
+			       json_array_size(json_object_get(pending, "not_run")) + q.n +
+			       json_is_string(json_object_get(pending, "error"))
 		     ? CLI_EXIT_CHANGES
 		     : CLI_EXIT_OK;
 	json_decref(doc);

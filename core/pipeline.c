@@ -9,6 +9,8 @@
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
 #include "core/execute/launchctl.h"
+#include "core/plan/decide.h"
+#include "core/plan/preflight.h"
 
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as
@@ -67,8 +69,10 @@ static void push_unique(struct rl_strv *sv, const char *s)
 }
 
 /* The job's code files in manifest m, for the process view: what it
- * executes or maps; and the file names its libraries are loaded by. */
-static void collect_code(const struct rl_manifest *m, const char *label, struct rl_jobview *v)
+ * executes or maps (into code); and the file names its libraries are
+ * loaded by (into libnames, when given). */
+static void collect_code(const struct rl_manifest *m, const char *label, struct rl_strv *code,
+			 struct rl_strv *libnames)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		const struct rl_entry *e = &m->entries[i];
@@ -81,12 +85,12 @@ static void collect_code(const struct rl_manifest *m, const char *label, struct 
 				continue;
 			if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND ||
 			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY)
-				push_unique(&v->code, e->path);
-			if (r != RL_ROLE_LIBRARY)
+				push_unique(code, e->path);
+			if (r != RL_ROLE_LIBRARY || !libnames)
 				continue;
-			push_unique(&v->libnames, rl_path_basename(e->path));
+			push_unique(libnames, rl_path_basename(e->path));
 			for (size_t k = 1; k < use->chain.n; k++)
-				push_unique(&v->libnames, rl_path_basename(use->chain.v[k]));
+				push_unique(libnames, rl_path_basename(use->chain.v[k]));
 		}
 	}
 }
@@ -147,13 +151,18 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&p->current, v->job->label, v);
+		collect_code(&p->current, v->job->label, &v->code, &v->libnames);
+		collect_code(&p->current, v->job->label, &v->code_now, NULL);
 		if (p->have_prev)
-			collect_code(&p->prev, v->job->label, v);
+			collect_code(&p->prev, v->job->label, &v->code, &v->libnames);
 		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
 		if (rc == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			return 0;
+		}
+		if (rc == 0) {
+			v->status = rl_xmalloc(sizeof(*v->status));
+			*v->status = st;
 		}
 		if (rc != 0 || st.pid <= 0)
 			continue;
@@ -218,6 +227,60 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 	}
 }
 
+static const struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
+{
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].job == job)
+			return &p->views[i];
+	return NULL;
+}
+
+/* launchd's loaded definition, as print showed it; args holds
+ * RL_LC_ARGS_MAX pointers into st. */
+static void observe_definition(const struct rl_service_status *st, const char **args,
+			       struct rl_observed *o)
+{
+	int n = st->nargs < RL_LC_ARGS_MAX ? st->nargs : RL_LC_ARGS_MAX;
+
+	o->def_path = st->path[0] ? st->path : NULL;
+	o->def_program = st->program[0] ? st->program : NULL;
+	for (int i = 0; i < n; i++)
+		args[i] = rl_service_status_arg(st, i);
+	o->def_args = args;
+	o->def_nargs = (size_t)n;
+	o->def_args_complete = !st->args_truncated && n == st->nargs;
+}
+
+/* The restart decision for each step: idle or current from launchd's
+ * answers and the process view, then the pre-flight of what is left. */
+static void decide(struct rl_pipeline *p)
+{
+	for (size_t i = 0; i < p->plan.n; i++) {
+		struct rl_step *s = &p->plan.steps[i];
+		const struct rl_jobview *v = view_of(p, s->job);
+		struct rl_observed o;
+		const char *args[RL_LC_ARGS_MAX];
+		char *why = NULL;
+
+		if (s->never)
+			continue;
+		if (v && v->status) {
+			memset(&o, 0, sizeof(o));
+			o.loaded = 1;
+			o.pid = v->status->pid > 0 ? v->status->pid : 0;
+			o.crashing = v->status->successive_crashes > 0 || v->status->spawn_scheduled;
+			o.view = v->view.pid ? &v->view : NULL;
+			o.code = &v->code_now;
+			observe_definition(v->status, args, &o);
+			rl_decide_step(&p->plan, s, &o);
+		}
+		if (s->decision == RL_DECISION_RESTART &&
+		    rl_preflight_check(s->job, &p->current, p->libs, &why) == 1)
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
+		free(why);
+	}
+}
+
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err)
 {
@@ -242,7 +305,10 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		return -1;
 	if (o->lc && inspect_processes(o, p, err) < 0)
 		return -1;
-	return rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err);
+	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
+		return -1;
+	decide(p);
+	return 0;
 }
 
 static void package_note(struct rl_pipeline *p, struct rl_package *pkg)
@@ -381,6 +447,8 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);
+		rl_strv_release(&p->views[i].code_now);
+		free(p->views[i].status);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

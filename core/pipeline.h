@@ -21,6 +21,7 @@
  * never depend on execute or commit. */
 struct rl_launchctl;
 struct rl_results;
+struct rl_service_status;
 
 struct rl_pipeline_opts {
 	const char *statedir;
@@ -42,7 +43,9 @@ struct rl_jobview {
 	const struct rl_job *job;
 	struct rl_strv code;      /* the job's code files: programs, interpreters, libraries,
 				   * as tracked now and as recorded */
+	struct rl_strv code_now;  /* the same, as tracked now only */
 	struct rl_strv libnames;  /* file names its libraries are loaded by */
+	struct rl_service_status *status; /* launchd's answer to print (owned); NULL: none */
 	struct rl_proc_view view; /* verdict GONE with pid 0 when not running */
 };
 
@@ -75,7 +78,11 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
 		      struct rl_error *err);
 
 /* Run every stage up to the plan. Without a manifest the diff is empty and
- * only stale processes are planned. Returns 0 or -1. */
+ * only stale processes are planned. Then the restart decision
+ * (core/plan/decide.h): with launchd's answers and the process view, a step
+ * whose job is not running may be idle, one whose process already runs the
+ * files on disk current; and each step still to restart goes through the
+ * pre-flight (core/plan/preflight.h), which may refuse it. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		     struct rl_error *err);
 

@@ -242,22 +242,23 @@ static void format_step(const json_t *s, struct rl_buf *out)
 		rl_buf_addf(out, "  failed    %s (%s): %s\n", label, str_or(s, "action", "?"),
 			    str_or(s, "error", "unknown error"));
 	} else {
+		/* idle and current carry their evidence in note. */
 		rl_buf_addf(out, "  %-9s %s: %s\n", status, label,
-			    str_or(s, "error", strcmp(status, "not run") == 0
-						      ? "the run stopped before it"
-						      : ""));
+			    str_or(s, "error", str_or(s, "note", strcmp(status, "not run") == 0
+									 ? "the run stopped before it"
+									 : "")));
 	}
 }
 
 void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 {
 	const json_t *steps = json_object_get(rec, "steps"), *s;
-	size_t count[5] = {0}, i;
+	size_t count[8] = {0}, i;
 	static const char *const names[] = {"restarted", "failed", "skipped", "deferred",
-					    "not run"};
+					    "not run",	 "idle",   "current", "refused"};
 
 	json_array_foreach(steps, i, s)
-		for (size_t k = 0; k < 5; k++)
+		for (size_t k = 0; k < 8; k++)
 			if (strcmp(str_or(s, "status", ""), names[k]) == 0)
 				count[k]++;
 	rl_buf_addf(out, "%s  %-6s  exit %lld  %zu restarted, %zu failed, %zu skipped, "
@@ -267,6 +268,9 @@ void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 		    count[1], count[2], count[3]);
 	if (count[4])
 		rl_buf_addf(out, ", %zu not run", count[4]);
+	if (count[5] || count[6] || count[7])
+		rl_buf_addf(out, ", %zu idle, %zu current, %zu refused", count[5], count[6],
+			    count[7]);
 	if (json_is_true(json_object_get(rec, "baseline")))
 		rl_buf_adds(out, " (recorded the baseline)");
 	rl_buf_addf(out, "\n  ended %s\n", str_or(rec, "end", "?"));

@@ -10,7 +10,8 @@
  *    "steps": [{"label","target","action","status","old_pid","new_pid",
  *               "seconds","reasons":[text],"error","note"}],
  *    "baseline": bool, "exit": int, "error": text or null}
- * A step's status is a result's (restarted, failed, skipped, deferred), or
+ * A step's status is a result's (restarted, failed, skipped, deferred, idle,
+ * current, refused), or
  * "not run" for a planned step the run never reached.
  */
 #ifndef RL_RUNLOG_H

@@ -18,27 +18,30 @@ static int unreadable(const struct rl_commit *c, const char *label)
 	return c->unreadable && rl_strv_contains(c->unreadable, label);
 }
 
-/* Whether label still owes a restart: failed, deferred, not reached, or
- * its plist unreadable. */
+/* Whether label still owes a restart: failed, deferred, refused (the new
+ * code could not start), not reached, or its plist unreadable. */
 static int label_pending(const struct rl_commit *c, const char *label)
 {
 	const struct rl_result *res = result_for(c->results, label);
 
 	if (res)
-		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED;
+		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
+		       res->status == RL_RESULT_REFUSED;
 	for (size_t i = 0; c->plan && i < c->plan->n; i++)
 		if (!c->plan->steps[i].never && strcmp(c->plan->steps[i].job->label, label) == 0)
 			return 1;
 	return unreadable(c, label);
 }
 
-/* Whether label is done with what is on disk now: restarted onto it, or
- * skipped (not loaded, restart = never). */
+/* Whether label is done with what is on disk now: restarted onto it,
+ * skipped (not loaded, restart = never), idle (its next launch runs it) or
+ * current (it runs it already). */
 static int label_done(const struct rl_commit *c, const char *label)
 {
 	const struct rl_result *res = result_for(c->results, label);
 
-	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED);
+	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
+		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
 }
 
 static int entry_pending(const struct rl_commit *c, const struct rl_entry *e)

@@ -4,6 +4,7 @@
  *   - failed:      its restart failed;
  *   - deferred:    it was left for the next run (--max, throttle, after a
  *                  failure);
+ *   - refused:     the pre-flight found that the new code cannot start;
  *   - not reached: it has a step in the plan but no result (the run
  *                  stopped before it);
  *   - unreadable:  its plist is still in a job directory but could not be

@@ -16,11 +16,23 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/discover/libdeps.h"
 
 /* The uid of the user logged in at the console (owner of /dev/console on
  * macOS); `fallback` where there is none or the platform has no console
  * user. */
 uid_t rl_platform_console_uid(uid_t fallback);
+
+/* Can this machine run code of arch (rl_objinfo.arch of format f: for a
+ * Mach-O file the slice dyld would pick)? Linux: code for the CPU relaunch
+ * was built for. macOS: that, and x86_64 on Apple silicon when Rosetta is
+ * installed; never ELF. */
+int rl_platform_runs_arch(enum rl_objformat f, uint32_t arch);
+
+/* Is the code signature of the Mach-O file path valid, as the kernel will
+ * demand at launch? 0 yes (or not checked: on Linux, or code that may run
+ * unsigned), 1 no with *why set (malloc'd): "code signature invalid: …". */
+int rl_platform_check_signature(const char *path, uint32_t arch, char **why);
 
 enum rl_proc_verdict {
 	RL_PROC_FRESH = 0, /* runs the files now on disk */
@@ -46,6 +58,12 @@ struct rl_proc_file {
 	uint64_t now_ino;
 };
 
+/* A file's identity. */
+struct rl_proc_id {
+	uint64_t dev;
+	uint64_t ino;
+};
+
 struct rl_proc_view {
 	pid_t pid;
 	enum rl_proc_verdict verdict;
@@ -54,6 +72,15 @@ struct rl_proc_view {
 				    * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
 	size_t nstale;
+	/* When the process started, wall clock in ns since the epoch, rounded
+	 * down (a lower bound: it did not start earlier); 0 when unknown. Kept
+	 * whatever the verdict, as long as the process was there. */
+	int64_t start_ns;
+	int exe_known;              /* exe_id was read from the very file it runs */
+	struct rl_proc_id exe_id;
+	struct rl_proc_id *ran;     /* FRESH: every file judged (the executable and each
+				     * tracked mapping), each the very file now at its path */
+	size_t nran;
 	size_t nprocs;             /* processes judged (1 for rl_proc_inspect) */
 };
 

@@ -17,11 +17,19 @@
  * EPERM (another user's process, as non-root) is UNKNOWN "permission
  * denied"; ESRCH is GONE.
  *
+ * The pre-flight asks which architectures this Mac runs (hw.optional.arm64,
+ * and Rosetta's runtime for x86_64 code on Apple silicon) and whether a
+ * program's code signature is valid (Security framework:
+ * SecStaticCodeCreateWithPath, SecStaticCodeCheckValidity). The start time
+ * (pbi_start_tvsec/usec, wall clock) is kept in the view whatever the
+ * verdict, unless the process went away.
  * The process tree: proc_listchildpids for a pid's children and
  * PROC_PIDTBSDINFO (pbi_ppid, start time, pbi_comm) for each one's status.
  */
 #include "core/compare/platform.h"
 
+#include <CoreFoundation/CoreFoundation.h>
+#include <Security/Security.h>
 #include <errno.h>
 #include <libproc.h>
 #include <stdio.h>
@@ -30,11 +38,71 @@
 #include <sys/proc.h>
 #include <sys/proc_info.h>
 #include <sys/stat.h>
+#include <sys/sysctl.h>
+#include <unistd.h>
 
+#include "core/base/util.h"
 #include "core/compare/procview.h"
 #include "core/base/util.h"
 
 #define REGIONS_MAX (1u << 20)
+
+#define CPU_X86_64	(0x01000007u) /* CPU_TYPE_X86_64 */
+#define CPU_ARM64	(0x0100000cu) /* CPU_TYPE_ARM64 */
+#define ROSETTA_RUNTIME "/Library/Apple/usr/libexec/oah/libRosettaRuntime"
+
+/* Apple silicon, even when relaunch itself runs translated by Rosetta. */
+static int apple_silicon(void)
+{
+	int v = 0;
+	size_t len = sizeof(v);
+
+	return sysctlbyname("hw.optional.arm64", &v, &len, NULL, 0) == 0 && v == 1;
+}
+
+int rl_platform_runs_arch(enum rl_objformat f, uint32_t arch)
+{
+	if (f != RL_OBJ_MACHO)
+		return 0;
+	if (apple_silicon())
+		return arch == CPU_ARM64 ||
+		       (arch == CPU_X86_64 && access(ROSETTA_RUNTIME, F_OK) == 0);
+	return arch == rl_objinfo_host_arch(f);
+}
+
+int rl_platform_check_signature(const char *path, uint32_t arch, char **why)
+{
+	CFURLRef url;
+	SecStaticCodeRef code = NULL;
+	CFStringRef msg;
+	OSStatus st;
+	char text[256] = "";
+
+	url = CFURLCreateFromFileSystemRepresentation(kCFAllocatorDefault, (const UInt8 *)path,
+						      (CFIndex)strlen(path), false);
+	if (!url)
+		return 0; /* out of memory: not a verdict on the file */
+	st = SecStaticCodeCreateWithPath(url, kSecCSDefaultFlags, &code);
+	CFRelease(url);
+	if (st == errSecSuccess)
+		st = SecStaticCodeCheckValidity(code, kSecCSDefaultFlags, NULL);
+	if (code)
+		CFRelease(code);
+	if (st == errSecSuccess)
+		return 0;
+	/* Intel code may run unsigned; arm64 code is killed at launch. */
+	if (st == errSecCSUnsigned && arch != CPU_ARM64)
+		return 0;
+	msg = SecCopyErrorMessageString(st, NULL);
+	if (msg) {
+		if (!CFStringGetCString(msg, text, (CFIndex)sizeof(text), kCFStringEncodingUTF8))
+			text[0] = '\0';
+		CFRelease(msg);
+	}
+	*why = rl_xasprintf("its code signature is not valid (%d%s%s)", (int)st,
+			    text[0] ? ": " : "", text);
+	return 1;
+}
 
 uid_t rl_platform_console_uid(uid_t fallback)
 {
@@ -179,6 +247,9 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
 		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	else
+		out->start_ns = (int64_t)before.pbi_start_tvsec * 1000000000LL +
+				(int64_t)before.pbi_start_tvusec * 1000LL;
 	return 0;
 }
 

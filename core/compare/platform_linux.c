@@ -44,6 +44,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/compare/procview.h"
@@ -58,6 +59,23 @@ uid_t rl_platform_console_uid(uid_t fallback)
 {
 	/* No console-user concept that launchd domains map to. */
 	return fallback;
+}
+
+int rl_platform_runs_arch(enum rl_objformat f, uint32_t arch)
+{
+	uint32_t host = rl_objinfo_host_arch(f);
+
+	/* A Mach-O file never runs here; judged as on a Mac of this CPU. */
+	return host == 0 || arch == host;
+}
+
+int rl_platform_check_signature(const char *path, uint32_t arch, char **why)
+{
+	/* No code signatures to check off macOS. */
+	(void)path;
+	(void)arch;
+	(void)why;
+	return 0;
 }
 
 struct pstat {
@@ -386,6 +404,32 @@ static void scan_maps(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn 
 	fclose(f);
 }
 
+/* The wall-clock time of boot, ns: CLOCK_REALTIME - CLOCK_BOOTTIME, the
+ * clock /proc/<pid>/stat's starttime counts in. Taken from the first of two
+ * REALTIME reads, so it errs early. 0 when a clock cannot be read. */
+static int64_t boot_wall_ns(void)
+{
+	struct timespec r, b;
+
+	if (clock_gettime(CLOCK_REALTIME, &r) != 0 || clock_gettime(CLOCK_BOOTTIME, &b) != 0)
+		return 0;
+	return ((int64_t)r.tv_sec - (int64_t)b.tv_sec) * 1000000000LL +
+	       ((int64_t)r.tv_nsec - (int64_t)b.tv_nsec);
+}
+
+/* starttime (clock ticks since boot, rounded down) as wall-clock ns: a
+ * lower bound of when the process started. 0 when unknown. */
+static int64_t start_wall_ns(unsigned long long ticks)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	int64_t boot = boot_wall_ns();
+
+	if (hz <= 0 || boot <= 0 || ticks > (unsigned long long)INT64_MAX / 1000000000ULL)
+		return 0;
+	return boot + (int64_t)(ticks / (unsigned long long)hz) * 1000000000LL +
+	       (int64_t)(ticks % (unsigned long long)hz) * (1000000000LL / hz);
+}
+
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err)
 {
@@ -423,6 +467,8 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	if (e == ENOENT || e == ESRCH ||
 	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
 		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	else
+		out->start_ns = start_wall_ns(before.start);
 	return 0;
 }
 

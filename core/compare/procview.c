@@ -38,6 +38,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->stale[i].parent_name);
 	}
 	free(v->stale);
+	free(v->ran);
 	free(v->why);
 	free(v->exe);
 	memset(v, 0, sizeof(*v));
@@ -183,8 +184,14 @@ void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_
 	} else {
 		path = rl_xstrdup(text);
 	}
-	if (is_exe)
+	if (is_exe) {
 		rl_procview_scan_exe(s, path);
+		if (!s->view->exe_known) {
+			s->view->exe_known = 1;
+			s->view->exe_id.dev = dev;
+			s->view->exe_id.ino = ino;
+		}
+	}
 	judge(s, path, is_exe, deleted, dev, ino, now_errno, &now, kind);
 }
 
@@ -209,6 +216,12 @@ void rl_procview_scan_finish(struct rl_procview_scan *s)
 		s->undetermined = NULL;
 	} else {
 		v->verdict = RL_PROC_FRESH;
+		v->ran = rl_xcalloc(s->nseen ? s->nseen : 1, sizeof(*v->ran));
+		for (size_t i = 0; i < s->nseen; i++) {
+			v->ran[i].dev = s->seen[i].dev;
+			v->ran[i].ino = s->seen[i].ino;
+		}
+		v->nran = s->nseen;
 	}
 	scan_release(s);
 	s->done = 1;

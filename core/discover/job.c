@@ -207,7 +207,7 @@ static int get_throttle(plist_t dict, int *out, const char **why)
 }
 
 /* KeepAlive: a bool, or a dict of conditions (any condition keeps it alive). */
-static int get_keepalive(plist_t dict, int *out, const char **why)
+static int get_keepalive(plist_t dict, int *out, int *always, const char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "KeepAlive");
 
@@ -215,7 +215,10 @@ static int get_keepalive(plist_t dict, int *out, const char **why)
 		*out = 1;
 		return 0;
 	}
-	return get_bool(dict, "KeepAlive", out, why);
+	if (get_bool(dict, "KeepAlive", out, why) < 0)
+		return -1;
+	*always = *out;
+	return 0;
 }
 
 /* LimitLoadToSessionType, a string or an array of strings: does it name
@@ -248,9 +251,10 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
+	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
 	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
-	    get_keepalive(root, &j->keepalive, why) < 0 ||
+	    get_keepalive(root, &j->keepalive, &j->keepalive_always, why) < 0 ||
 	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
 	    get_bool(root, "Disabled", &j->disabled, why) < 0)
 		return -1;
@@ -389,6 +393,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->program);
 	rl_strv_release(&j->args);
 	free(j->workdir);
+	free(j->stderr_path);
 	free(j->rootdir);
 	rl_strv_release(&j->env);
 	memset(j, 0, sizeof(*j));

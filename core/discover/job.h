@@ -30,10 +30,12 @@ struct rl_job {
 	char *program;         /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
 	char *workdir;         /* WorkingDirectory, NULL when absent */
+	char *stderr_path;     /* StandardErrorPath, NULL when absent */
 	char *rootdir;         /* RootDirectory (launchd chroots there before exec), or NULL */
 	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
 	int throttle_interval; /* seconds; -1 when the plist does not say */
 	int keepalive;         /* KeepAlive true or a dict (any condition) */
+	int keepalive_always;  /* KeepAlive true: launchd keeps it running whatever happens */
 	int runatload;
 	int disabled;          /* only launchd's default; not whether it is loaded */
 	int background_only;   /* LimitLoadToSessionType names only Background */

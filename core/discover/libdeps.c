@@ -526,6 +526,15 @@ static void push_node(struct walk *w, char *path, struct libent *e, size_t paren
 	w->n++;
 }
 
+/* A non-weak dependency name of node i that the loader would not find. */
+static void not_found(struct walk *w, size_t i, const char *name)
+{
+	if (!w->out->quiet)
+		rl_warn("cannot find library '%s' needed by '%s'", name, w->v[i].path);
+	rl_strv_push(&w->out->missing, name);
+	rl_strv_push(&w->out->missing_by, w->v[i].path);
+}
+
 /* Queue the library at path (owned), loaded by node i. */
 static void add_child(struct walk *w, size_t i, char *path, const struct rl_objdep *dep)
 {
@@ -533,7 +542,7 @@ static void add_child(struct walk *w, size_t i, char *path, const struct rl_objd
 
 	if (!e->exists) {
 		if (!dep->weak)
-			rl_warn("cannot find library '%s' needed by '%s'", path, w->v[i].path);
+			not_found(w, i, path);
 		free(path);
 		return;
 	}
@@ -580,7 +589,7 @@ static void visit(struct walk *w, size_t i)
 		if (path)
 			add_child(w, i, path, d);
 		else if (!d->weak)
-			rl_warn("cannot find library '%s' needed by '%s'", d->name, w->v[i].path);
+			not_found(w, i, d->name);
 		/* visit() may have grown w->v; oi points into the cache, which stays. */
 	}
 }
@@ -635,5 +644,7 @@ void rl_libdeps_release(struct rl_libdeps *d)
 		rl_strv_release(&d->v[i].chain);
 	}
 	free(d->v);
+	rl_strv_release(&d->missing);
+	rl_strv_release(&d->missing_by);
 	memset(d, 0, sizeof(*d));
 }

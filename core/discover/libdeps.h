@@ -47,6 +47,12 @@ int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *e
 int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
 		     struct rl_objinfo *out, struct rl_error *err);
 void rl_objinfo_release(struct rl_objinfo *oi);
+/* The arch (as in rl_objinfo.arch) of code for the CPU relaunch itself
+ * was built for; 0 when unknown. */
+uint32_t rl_objinfo_host_arch(enum rl_objformat f);
+/* "arm64", "x86_64", … for an arch of format f; "architecture 0x…" for
+ * others (into buf, which is returned). */
+const char *rl_objinfo_arch_name(enum rl_objformat f, uint32_t arch, char *buf, size_t n);
 
 /* One library in a closure. */
 struct rl_libdep {
@@ -58,6 +64,12 @@ struct rl_libdeps {
 	struct rl_libdep *v;
 	size_t n;
 	size_t alloc;
+	/* Non-weak dependencies the loader would not find: missing.v[i] as
+	 * the image names it (or as resolved, when that file is not there),
+	 * needed by missing_by.v[i]. */
+	struct rl_strv missing;
+	struct rl_strv missing_by;
+	int quiet; /* set by the caller: no warning for those */
 };
 
 /* A memo of parsed files, shared by every closure in one run. */

@@ -299,6 +299,11 @@ static int parse_fat(const struct rl_objsrc *src, struct rl_objinfo *out, struct
 	return 0;
 }
 
+uint32_t rl_macho_host_cpu(void)
+{
+	return HOST_CPU;
+}
+
 int rl_macho_parse(const struct rl_objsrc *src, struct rl_objinfo *out, struct rl_error *err)
 {
 	unsigned char m[4];

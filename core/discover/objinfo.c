@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -179,4 +180,50 @@ void rl_objinfo_release(struct rl_objinfo *oi)
 	rl_strv_release(&oi->rpaths);
 	free(oi->interp);
 	memset(oi, 0, sizeof(*oi));
+}
+
+/* ELF: EI_CLASS << 16 | e_machine. */
+#define ELF_ARCH(cls, machine) ((uint32_t)(cls) << 16 | (uint32_t)(machine))
+
+uint32_t rl_objinfo_host_arch(enum rl_objformat f)
+{
+	if (f == RL_OBJ_MACHO)
+		return rl_macho_host_cpu();
+	if (f != RL_OBJ_ELF)
+		return 0;
+#if defined(__x86_64__)
+	return ELF_ARCH(2, 62);
+#elif defined(__aarch64__)
+	return ELF_ARCH(2, 183);
+#elif defined(__i386__)
+	return ELF_ARCH(1, 3);
+#elif defined(__arm__)
+	return ELF_ARCH(1, 40);
+#elif defined(__powerpc64__)
+	return ELF_ARCH(2, 21);
+#else
+	return 0;
+#endif
+}
+
+const char *rl_objinfo_arch_name(enum rl_objformat f, uint32_t arch, char *buf, size_t n)
+{
+	static const struct {
+		enum rl_objformat f;
+		uint32_t arch;
+		const char *name;
+	} names[] = {
+		{RL_OBJ_MACHO, 0x01000007u, "x86_64"}, {RL_OBJ_MACHO, 7u, "i386"},
+		{RL_OBJ_MACHO, 0x0100000cu, "arm64"},  {RL_OBJ_MACHO, 12u, "arm"},
+		{RL_OBJ_MACHO, 18u, "ppc"},	       {RL_OBJ_MACHO, 0x01000012u, "ppc64"},
+		{RL_OBJ_ELF, ELF_ARCH(2, 62), "x86_64"}, {RL_OBJ_ELF, ELF_ARCH(2, 183), "aarch64"},
+		{RL_OBJ_ELF, ELF_ARCH(1, 3), "i386"},	 {RL_OBJ_ELF, ELF_ARCH(1, 40), "arm"},
+		{RL_OBJ_ELF, ELF_ARCH(2, 21), "ppc64"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].f == f && names[i].arch == arch)
+			return names[i].name;
+	snprintf(buf, n, "architecture 0x%x", (unsigned)arch);
+	return buf;
 }

@@ -53,6 +53,8 @@ uint64_t rl_obj_u64(const unsigned char *p, int be);
  * -1 with err naming the file. */
 int rl_macho_parse(const struct rl_objsrc *src, struct rl_objinfo *out, struct rl_error *err);
 int rl_elf_parse(const struct rl_objsrc *src, struct rl_objinfo *out, struct rl_error *err);
+/* The cputype of code for the CPU relaunch was built for; 0 unknown. */
+uint32_t rl_macho_host_cpu(void);
 /* 1 when the first bytes (at least 8) look like this format. */
 int rl_macho_magic(const unsigned char *p, size_t n);
 int rl_elf_magic(const unsigned char *p, size_t n);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/execute/failure.h"
+#include "core/plan/decide.h"
 
 #define POLL_S			0.1 /* between `print` polls, and before a kickstart's retry */
 #define BOOTSTRAP_BACKOFF_S	0.1 /* bootstrap answering 5 or 37: doubled on each try */
@@ -32,6 +34,9 @@ enum state {
 	ST_FAILED,
 	ST_SKIPPED,
 	ST_DEFERRED,
+	ST_IDLE,
+	ST_CURRENT,
+	ST_REFUSED,
 	ST_FATAL, /* launchctl cannot be run: stop the whole run */
 };
 
@@ -168,22 +173,26 @@ static void nap(const struct step_run *s)
 	sleep_until(s, t < s->deadline ? t : s->deadline);
 }
 
-static void exit_text(const struct rl_service_status *st, char *buf, size_t n)
-{
-	if (st->last_signal[0])
-		snprintf(buf, n, "last terminating signal %s", st->last_signal);
-	else if (st->last_exit[0])
-		snprintf(buf, n, "last exit code %s", st->last_exit);
-	else
-		snprintf(buf, n, "last exit code unknown");
-}
-
 static enum state st_policy(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
 
 	if (s->step->never)
 		return skip(s, "restart = never");
+	/* Decided when the plan was made (core/plan/decide.h, preflight.h). */
+	switch (s->step->decision) {
+	case RL_DECISION_RESTART:
+		break;
+	case RL_DECISION_IDLE:
+		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "not running");
+		return ST_IDLE;
+	case RL_DECISION_CURRENT:
+		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "already current");
+		return ST_CURRENT;
+	case RL_DECISION_REFUSED:
+		s->res->error = rl_xstrdup(s->step->why ? s->step->why : "pre-flight failed");
+		return ST_REFUSED;
+	}
 	if (o->max > 0 && s->run->attempts >= o->max)
 		return defer(s, "--max %ld reached; left for the next run", o->max);
 	if (s->run->failed && !o->keep_going)
@@ -290,6 +299,12 @@ static enum state st_status_before(struct step_run *s)
 		return defer(s, "loaded in '%s', not where the plan found it; left for the next run",
 			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
+	/* Not running now: kickstart would start it out of its schedule. */
+	if (!s->res->old_pid && s->step->action == RL_ACTION_KICKSTART &&
+	    rl_decide_idle(s->step->job)) {
+		s->res->note = rl_xstrdup("not running: runs the new files at its next launch");
+		return ST_IDLE;
+	}
 	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }
 
@@ -516,9 +531,9 @@ static enum state st_wait_running(struct step_run *s)
 	int rc;
 
 	if (!expected_to_run(s)) {
-		s->res->note = rl_xstrdup("not expected to run: was not running, neither KeepAlive "
-					  "nor RunAtLoad; launchctl's exit status only");
-		return ST_DONE;
+		s->res->note = rl_xstrdup("reloaded; not running, neither KeepAlive nor RunAtLoad: "
+					  "runs the new files at its next launch");
+		return ST_IDLE;
 	}
 	rc = poll_status(s, &st);
 	if (rc == -2)
@@ -536,6 +551,15 @@ static enum state st_wait_running(struct step_run *s)
 		return fail(s, "loaded, but launchd did not start it within %g s, nor within %g s "
 			       "of a kickstart (state %s)",
 			    s->run->o->timeout, s->run->o->timeout, s->last_seen);
+	if (now(s) >= s->deadline && rc == 0 && !st.running) {
+		/* What launchd says of the last exit (core/execute/failure.h). */
+		char *how = rl_failure_describe(&st, s->step->job);
+		enum state next = fail(s, "did not come back within %g s (state %s; %s)",
+				       s->run->o->timeout, s->last_seen, how);
+
+		free(how);
+		return next;
+	}
 	if (now(s) >= s->deadline)
 		return fail(s, "did not come back within %g s (state %s)", s->run->o->timeout,
 			    s->last_seen);
@@ -546,7 +570,6 @@ static enum state st_wait_running(struct step_run *s)
 static enum state st_settle(struct step_run *s)
 {
 	struct rl_service_status st;
-	char how[300];
 	int rc = poll_status(s, &st);
 
 	if (rc == -2)
@@ -556,9 +579,12 @@ static enum state st_settle(struct step_run *s)
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
 	if (!st.running || st.pid != s->res->new_pid) {
-		exit_text(&st, how, sizeof(how));
+		char *how = rl_failure_describe(&st, s->step->job);
+		enum state next = fail(s, "exited during settle (%s)", how);
+
+		free(how);
 		s->res->new_pid = st.running ? st.pid : 0;
-		return fail(s, "exited during settle (%s)", how);
+		return next;
 	}
 	if (now(s) >= s->deadline)
 		return ST_VERIFY_FRESH;
@@ -597,6 +623,12 @@ static enum rl_result_status final_status(enum state st)
 		return RL_RESULT_SKIPPED;
 	case ST_DEFERRED:
 		return RL_RESULT_DEFERRED;
+	case ST_IDLE:
+		return RL_RESULT_IDLE;
+	case ST_CURRENT:
+		return RL_RESULT_CURRENT;
+	case ST_REFUSED:
+		return RL_RESULT_REFUSED;
 	default:
 		return RL_RESULT_FAILED;
 	}
@@ -670,6 +702,12 @@ const char *rl_result_status_name(enum rl_result_status s)
 		return "skipped";
 	case RL_RESULT_DEFERRED:
 		return "deferred";
+	case RL_RESULT_IDLE:
+		return "idle";
+	case RL_RESULT_CURRENT:
+		return "current";
+	case RL_RESULT_REFUSED:
+		return "refused";
 	}
 	return "?";
 }

@@ -4,7 +4,11 @@
  * handlers, one per state, each returning the next state:
  *   POLICY → THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | CHECK_DISABLED →
  *   BOOTOUT → WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING [→ START →
- *   WAIT_RUNNING] → SETTLE → VERIFY_FRESH → DONE / FAILED / SKIPPED / DEFERRED.
+ *   WAIT_RUNNING] → SETTLE → VERIFY_FRESH → DONE / FAILED / SKIPPED / DEFERRED /
+ *   IDLE / CURRENT / REFUSED.
+ * A step the plan decided idle, current or refused ends in POLICY; one
+ * found not running at STATUS_BEFORE is idle unless rl_decide_idle says
+ * launchd keeps it alive.
  * launchctl's answers, as launchd really gives them:
  *   - any call answering 150 (System Integrity Protection): an Apple
  *     service, never touched: skipped and reported;
@@ -39,7 +43,13 @@ enum rl_result_status {
 	RL_RESULT_FAILED,
 	RL_RESULT_SKIPPED,  /* not loaded (113), or restart = never */
 	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a failure */
+	RL_RESULT_IDLE,     /* not running: not started, runs the new files at its next launch
+			     * (a reload of its plist may have been done) */
+	RL_RESULT_CURRENT,  /* already runs the files on disk: not restarted (note: the evidence) */
+	RL_RESULT_REFUSED,  /* the new code cannot start (pre-flight): not touched (error: why) */
 };
+
+#define RL_RESULT_NSTATUS 7
 
 const char *rl_result_status_name(enum rl_result_status s);
 

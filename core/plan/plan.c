@@ -13,6 +13,21 @@ const char *rl_action_name(enum rl_action a)
 	return a == RL_ACTION_RELOAD ? "reload" : "kickstart";
 }
 
+const char *rl_decision_name(enum rl_decision d)
+{
+	switch (d) {
+	case RL_DECISION_RESTART:
+		return "restart";
+	case RL_DECISION_IDLE:
+		return "idle";
+	case RL_DECISION_CURRENT:
+		return "current";
+	case RL_DECISION_REFUSED:
+		return "refused";
+	}
+	return "?";
+}
+
 struct builder {
 	const struct rl_jobset *js;
 	const struct rl_config *cfg;
@@ -106,13 +121,12 @@ static void step_add_reason(struct rl_step *s, struct rl_reason *r)
 
 /* Reported changes, merged per (path, change, why) while one change is
  * being handled (the diff holds each path once). */
-static void reported_add(struct builder *b, const char *path, const char *change, const char *label,
-			 const char *why)
+static void reported_add_from(struct rl_plan *p, size_t mark, const char *path, const char *change,
+			      const char *label, const char *why)
 {
-	struct rl_plan *p = b->p;
 	struct rl_reported *r = NULL;
 
-	for (size_t i = b->reported_mark; i < p->nreported && !r; i++)
+	for (size_t i = mark; i < p->nreported && !r; i++)
 		if (strcmp(p->reported[i].path, path) == 0 &&
 		    strcmp(p->reported[i].change, change) == 0 &&
 		    strcmp(p->reported[i].why, why) == 0)
@@ -128,6 +142,12 @@ static void reported_add(struct builder *b, const char *path, const char *change
 	}
 	if (label && !rl_strv_contains(&r->labels, label))
 		rl_strv_push(&r->labels, label);
+}
+
+static void reported_add(struct builder *b, const char *path, const char *change, const char *label,
+			 const char *why)
+{
+	reported_add_from(b->p, b->reported_mark, path, change, label, why);
 }
 
 /* Text for people goes through rl_path_quote, so that a file name (or a
@@ -534,8 +554,33 @@ size_t rl_plan_count_runnable(const struct rl_plan *p)
 	size_t n = 0;
 
 	for (size_t i = 0; i < p->n; i++)
-		n += !p->steps[i].never;
+		n += !p->steps[i].never && p->steps[i].decision == RL_DECISION_RESTART;
 	return n;
+}
+
+size_t rl_plan_count_decided(const struct rl_plan *p, enum rl_decision d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		n += p->steps[i].decision == d;
+	return n;
+}
+
+void rl_plan_decide(struct rl_plan *p, struct rl_step *s, enum rl_decision d, const char *why)
+{
+	const struct rl_job *job = s->job;
+	const char *prog = job->program ? job->program : job->args.n ? job->args.v[0] : job->plist;
+
+	s->decision = d;
+	free(s->why);
+	s->why = why ? rl_xstrdup(why) : NULL;
+	if (d == RL_DECISION_RESTART)
+		return;
+	/* Each step is decided once: a new entry of its own. */
+	reported_add_from(p, p->nreported, prog, rl_decision_name(d), job->label, why ? why : "");
+	if (p->nreported > 1)
+		qsort(p->reported, p->nreported, sizeof(*p->reported), cmp_reported);
 }
 
 void rl_plan_release(struct rl_plan *p)
@@ -544,6 +589,7 @@ void rl_plan_release(struct rl_plan *p)
 		for (size_t k = 0; k < p->steps[i].nreasons; k++)
 			reason_release(&p->steps[i].reasons[k]);
 		free(p->steps[i].reasons);
+		free(p->steps[i].why);
 	}
 	free(p->steps);
 	for (size_t i = 0; i < p->nreported; i++) {

@@ -19,6 +19,21 @@ enum rl_action {
 
 const char *rl_action_name(enum rl_action a);
 
+/* What the plan decided for a step, besides its action (core/plan/decide.h
+ * holds the rules). Only RESTART steps are executed; the others are shown
+ * under "reported" with the decision's name as their change, and `run`
+ * reports each with that status. */
+enum rl_decision {
+	RL_DECISION_RESTART = 0, /* do the action */
+	RL_DECISION_IDLE,        /* not running: launchd runs the new files at its next launch */
+	RL_DECISION_CURRENT,     /* already restarted onto the files on disk (by its package
+				  * manager, or by hand) */
+	RL_DECISION_REFUSED,     /* the new code cannot start (pre-flight): not touched, the
+				  * change stays pending */
+};
+
+const char *rl_decision_name(enum rl_decision d);
+
 struct rl_reason {
 	char *path;
 	char *change; /* a change kind name, or "stale" from the process view */
@@ -38,6 +53,8 @@ struct rl_step {
 	struct rl_reason *reasons;
 	size_t nreasons;
 	size_t reasons_alloc;
+	enum rl_decision decision;
+	char *why;                /* idle, current, refused: the evidence or the reason */
 };
 
 /* A change that restarts nothing, and why ("replaced with identical
@@ -81,11 +98,19 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		  struct rl_error *err);
 void rl_plan_release(struct rl_plan *p);
 
-/* Steps that would run: those without never. `plan` exits 1 when > 0. */
+/* Steps that would run: those without never, decided RESTART. */
 size_t rl_plan_count_runnable(const struct rl_plan *p);
+/* Steps decided d (never included). */
+size_t rl_plan_count_decided(const struct rl_plan *p, enum rl_decision d);
+
+/* Record a decision for step s with its why (copied): a step no longer
+ * RESTART is listed under reported as {program, decision name, label,
+ * why}, kept sorted. */
+void rl_plan_decide(struct rl_plan *p, struct rl_step *s, enum rl_decision d, const char *why);
 
 /* {"version":1,"steps":[{"label","target","plist","kind","action","never",
- * "reasons":[{"path","change","via","text","chain"?}]}],
+ * "reasons":[{"path","change","via","text","chain"?}]}] (steps decided
+ * RESTART only),
  * "reported":[{"path","change","labels":[…],"why"}]}; paths through
  * rl_json_path. New reference. */
 json_t *rl_plan_to_json(const struct rl_plan *p);

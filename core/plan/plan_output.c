@@ -92,7 +92,8 @@ json_t *rl_plan_to_json(const struct rl_plan *p)
 		abort();
 	set_new(o, "version", json_integer(1));
 	for (size_t i = 0; i < p->n; i++)
-		if (json_array_append_new(steps, step_json(&p->steps[i])) < 0)
+		if (p->steps[i].decision == RL_DECISION_RESTART &&
+		    json_array_append_new(steps, step_json(&p->steps[i])) < 0)
 			abort();
 	for (size_t i = 0; i < p->nreported; i++)
 		if (json_array_append_new(reported, reported_json(&p->reported[i])) < 0)
@@ -140,10 +141,13 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 
 void rl_plan_format(const struct rl_plan *p, struct rl_buf *out)
 {
-	if (p->n == 0)
-		rl_buf_adds(out, "nothing to restart\n");
+	size_t no = 0;
+
 	for (size_t i = 0; i < p->n; i++)
-		format_step(&p->steps[i], i + 1, out);
+		if (p->steps[i].decision == RL_DECISION_RESTART)
+			format_step(&p->steps[i], ++no, out);
+	if (no == 0)
+		rl_buf_adds(out, "nothing to restart\n");
 	if (p->nreported)
 		rl_buf_adds(out, "reported:\n");
 	for (size_t i = 0; i < p->nreported; i++)

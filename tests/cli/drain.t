@@ -119,7 +119,17 @@ A run that fails is logged with its error, and status says so:
   TIME  manual  exit 4  0 restarted, 0 failed, 0 skipped, 0 deferred
     ended TIME
     error: cannot read config 'HOME/state/config.json': jobs must be an object
+  $ relaunch status | grep '^pending' | sed 's|'"$HOME"'|HOME|'
+  pending: the last run stopped with an error, its changes wait for the next: cannot read config 'HOME/state/config.json': jobs must be an object
+  $ relaunch status >/dev/null
+  [1]
+  $ relaunch status --json | grep '"error": "cannot read config' | sed 's|'"$HOME"'|HOME|'
+    "error": "cannot read config 'HOME/state/config.json': jobs must be an object",
+    "error": "cannot read config 'HOME/state/config.json': jobs must be an object",
   $ rm state/config.json
+  $ relaunch notify --queue queue --source nix-darwin
+  $ relaunch status --queue queue | grep '^pending: queued' | sed 's/([0-9-]*\.json)/(F)/'
+  pending: queued   nix-darwin (F)
 
 A run log that is not one: status and log fail (exit 4).
 

@@ -621,6 +621,13 @@ static void test_closure_macho(const char *tmp)
 	CHECK_INT(rl_libcache_closure(c, exe, &d, NULL), 0);
 	rl_warn_handler_set(NULL, NULL);
 	CHECK_INT(warnings, 1); /* libMissing only */
+	/* ... which is listed, with the image that needs it; the weak one is not. */
+	CHECK_INT(d.missing.n, 1);
+	CHECK_INT(d.missing_by.n, 1);
+	if (d.missing.n == 1 && d.missing_by.n == 1) {
+		CHECK_STR(rl_path_basename(d.missing.v[0]), "libMissing.dylib");
+		CHECK_STR(rl_path_basename(d.missing_by.v[0]), "libB.dylib");
+	}
 	CHECK_INT(d.n, 2);
 	if (d.n == 2) {
 		CHECK_STR(d.v[0].path, a);

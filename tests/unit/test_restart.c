@@ -179,7 +179,7 @@ static void on_result(const struct rl_result *r, void *ctx)
 	f->ncb++;
 }
 
-/* n jobs org.example.a, .b, …: system daemons, KeepAlive, kickstarted; tests
+/* n jobs org.example.a, .b, …: system daemons, KeepAlive true, kickstarted; tests
  * adjust jobs, steps and options before run(). */
 static void setup(struct fx *f, size_t n)
 {
@@ -193,6 +193,7 @@ static void setup(struct fx *f, size_t n)
 		j->target = rl_xasprintf("system/%s", j->label);
 		j->throttle_interval = -1;
 		j->keepalive = 1;
+		j->keepalive_always = 1;
 		f->steps[i].job = j;
 		f->steps[i].action = RL_ACTION_KICKSTART;
 	}
@@ -509,7 +510,8 @@ static void test_never_back(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, STOPPED, .times = STICKY});
 	kick = call_t(&f, KICK_A, 0);
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK_STR(res0(&f)->error, "did not come back within 0.5 s (state not running)");
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.5 s (state not running; last exit code 1)");
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 0);
 	/* Polled every 0.1 s until the deadline, 0.5 s after the kickstart. */
@@ -525,6 +527,41 @@ static void test_never_back(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
 	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_STR(res0(&f)->error, "did not come back within 0.2 s (state running)");
+	teardown(&f);
+}
+
+/* A failure says what launchd says: the last exit reason (dyld could not
+ * load the new program), a crash loop, and where the job's errors go. */
+static void test_failure_in_launchds_words(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	f.jobs[0].stderr_path = rl_xstrdup("/opt/homebrew/var/log/nginx.log");
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = spawn scheduled\n\tsuccessive crashes = 3\n"
+	     "\tlast exit code = 1\n\tlast exit reason = OS_REASON_DYLD | Library missing\n}\n",
+	     .times = STICKY});
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
+		  "not start it); crash loop: 3 successive crashes, launchd respawns it after its "
+		  "throttle (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log)");
+	free(f.jobs[0].stderr_path);
+	f.jobs[0].stderr_path = NULL;
+	teardown(&f);
+
+	/* Killed by a signal while settling; one crash is no loop. */
+	setup(&f, 1);
+	f.o.settle = 5;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = not running\n\tsuccessive crashes = 1\n"
+	     "\tlast terminating signal = Segmentation fault: 11\n}\n"});
+	CHECK_STR(res0(&f)->error,
+		  "exited during settle (last terminating signal Segmentation fault: 11)");
 	teardown(&f);
 }
 
@@ -554,7 +591,7 @@ static void test_settle_failures(void)
 	f.o.settle = 5;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
 	    {PRINT_A, 0, RUNNING(300)});
-	CHECK_STR(res0(&f)->error, "exited during settle (last exit code unknown)");
+	CHECK_STR(res0(&f)->error, "exited during settle (no exit status from launchd)");
 	CHECK_INT(res0(&f)->new_pid, 300);
 	teardown(&f);
 
@@ -785,28 +822,85 @@ static void test_reload_starts(void)
 	teardown(&f);
 }
 
-/* WAIT_RUNNING → DONE at once for a job that was not running and that
- * launchd neither keeps alive nor starts at load; RunAtLoad is watched. */
-static void test_not_expected_to_run(void)
+/* STATUS_BEFORE → IDLE: a job launchd shows without a process is not
+ * kickstarted (kickstart -k would start it out of its schedule; its next
+ * launch runs the new files), unless KeepAlive true keeps it running. */
+static void test_not_running_is_idle(void)
 {
 	struct fx f;
 
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
-	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {KICK_A, 0});
-	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	f.jobs[0].keepalive_always = 0;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK_STR(rl_result_status_name(res0(&f)->status), "idle");
 	CHECK_INT(res0(&f)->old_pid, 0);
 	CHECK_INT(res0(&f)->new_pid, 0);
-	CHECK_STR(res0(&f)->note, "not expected to run: was not running, neither KeepAlive nor "
-				  "RunAtLoad; launchctl's exit status only");
+	CHECK_STR(res0(&f)->note, "not running: runs the new files at its next launch");
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
 
+	/* RunAtLoad and a KeepAlive dictionary are launch conditions too. */
+	setup(&f, 1);
+	f.jobs[0].keepalive_always = 0;
+	f.jobs[0].runatload = 1;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	teardown(&f);
+
+	/* KeepAlive true without a process is between crashes: kickstarted,
+	 * and judged. */
 	setup(&f, 1);
 	f.o.timeout = 0.3;
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].runatload = 1;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {KICK_A, 0}, {PRINT_A, 0, STOPPED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	teardown(&f);
+
+	/* A reload of one that launchd neither keeps alive nor starts at load:
+	 * bootout + bootstrap, nothing to watch after: idle. */
+	setup(&f, 1);
+	f.jobs[0].keepalive = 0;
+	f.jobs[0].keepalive_always = 0;
+	f.steps[0].action = RL_ACTION_RELOAD;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK(res0(&f)->note && strstr(res0(&f)->note, "reloaded; ") == res0(&f)->note);
+	teardown(&f);
+}
+
+/* POLICY → IDLE, CURRENT, REFUSED: steps the plan decided are reported as
+ * such without a single launchctl call, and count for nothing. */
+static void test_decided_steps(void)
+{
+	struct fx f;
+
+	setup(&f, 3);
+	f.o.max = 1;
+	f.steps[0].decision = RL_DECISION_IDLE;
+	f.steps[0].why = rl_xstrdup("not running: runs the new files at its next launch");
+	f.steps[1].decision = RL_DECISION_CURRENT;
+	f.steps[1].why = rl_xstrdup("pid 101 started 14:02:11, after the change at 14:02:03");
+	f.steps[2].decision = RL_DECISION_REFUSED;
+	f.steps[2].why =
+		rl_xstrdup("new /x/nginx links /x/libpcre2-8.0.dylib, which does not exist");
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.ncalls, 0);
+	CHECK_INT(f.res.n, 3);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
+	CHECK_STR(f.res.v[0].note, f.steps[0].why);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_CURRENT);
+	CHECK_STR(rl_result_status_name(f.res.v[1].status), "current");
+	CHECK_STR(f.res.v[1].note, f.steps[1].why);
+	CHECK_INT(f.res.v[2].status, RL_RESULT_REFUSED);
+	CHECK_STR(rl_result_status_name(f.res.v[2].status), "refused");
+	CHECK_STR(f.res.v[2].error, f.steps[2].why);
+	CHECK_INT(f.ncb, 3);
+	for (size_t i = 0; i < 3; i++) {
+		free(f.steps[i].why);
+		f.steps[i].why = NULL;
+	}
 	teardown(&f);
 }
 
@@ -1156,12 +1250,14 @@ int main(void)
 	test_kickstart_hangs();
 	test_never_back();
 	test_settle_failures();
+	test_failure_in_launchds_words();
 	test_verify_fresh();
 	test_reload();
 	test_bootout_failures();
 	test_bootstrap_retries();
 	test_reload_starts();
-	test_not_expected_to_run();
+	test_not_running_is_idle();
+	test_decided_steps();
 	test_fatal();
 	test_bootout_in_progress();
 	test_bootstrap_37();

@@ -1,0 +1,246 @@
+#include "core/plan/decide.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/model/fileinfo.h"
+
+static const char *job_program(const struct rl_job *job)
+{
+	return job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+}
+
+int rl_decide_idle(const struct rl_job *job)
+{
+	return !job->keepalive_always;
+}
+
+/* Equal as text, or naming the same file. */
+static int same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o)
+{
+	const char *prog = job_program(job);
+
+	if (!o->def_path || !o->def_program || !o->def_args_complete || !prog)
+		return 0;
+	if (!same_path(o->def_path, job->plist) || strcmp(o->def_program, prog) != 0)
+		return 0;
+	/* Program without ProgramArguments: launchd runs it with itself as argv[0]. */
+	if (job->args.n == 0)
+		return o->def_nargs == 1 && strcmp(o->def_args[0], prog) == 0;
+	if (o->def_nargs != job->args.n)
+		return 0;
+	for (size_t i = 0; i < job->args.n; i++)
+		if (strcmp(o->def_args[i], job->args.v[i]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The path's ctime, or 0 when it is not there (or cannot be read). */
+static int64_t ctime_of(const char *path, int *exists)
+{
+	struct rl_fileinfo fi;
+	int64_t t = 0;
+
+	*exists = 0;
+	if (rl_fileinfo_read(path, &fi, NULL) == 0 && fi.type != RL_FT_MISSING) {
+		*exists = 1;
+		t = fi.ctime_ns;
+	}
+	rl_fileinfo_release(&fi);
+	return t;
+}
+
+int64_t rl_decide_change_time(const char *path)
+{
+	char *cur = rl_xstrdup(path);
+	int64_t t = 0;
+	int found = 0;
+
+	/* The path, else the nearest directory above it that exists; then
+	 * that one's directory as well. */
+	for (int n = 0; n < 2;) {
+		int exists;
+		int64_t c = ctime_of(cur, &exists);
+		char *up;
+
+		if (exists || found) {
+			t = c > t ? c : t;
+			found = 1;
+			n++;
+		}
+		if (strcmp(cur, "/") == 0 || !strchr(cur, '/'))
+			break;
+		up = rl_path_dirname(cur);
+		free(cur);
+		cur = up;
+	}
+	free(cur);
+	return t;
+}
+
+/* "14:02:11", or "14:02:11.043" when other shares its second. */
+static void clock_text(int64_t ns, int64_t other, char *buf, size_t n)
+{
+	time_t sec = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	size_t len;
+
+	if (!localtime_r(&sec, &tm) || !(len = strftime(buf, n, "%H:%M:%S", &tm))) {
+		snprintf(buf, n, "%lld s", (long long)sec);
+		return;
+	}
+	if (ns / 1000000000LL == other / 1000000000LL)
+		snprintf(buf + len, n - len, ".%03lld", (long long)(ns % 1000000000LL / 1000000LL));
+}
+
+static int started_after(const struct rl_observed *o, int64_t t)
+{
+	const struct rl_proc_view *v = o->view;
+
+	return v && v->pid == o->pid && v->verdict != RL_PROC_GONE && v->start_ns > 0 && t > 0 &&
+	       v->start_ns > t;
+}
+
+static int ran_file(const struct rl_proc_view *v, const struct stat *st)
+{
+	for (size_t i = 0; i < v->nran; i++)
+		if (v->ran[i].dev == (uint64_t)st->st_dev && v->ran[i].ino == (uint64_t)st->st_ino)
+			return 1;
+	return 0;
+}
+
+/* Whether every change of s is one the process view can see: code the
+ * process executes or maps, or a symlink on the way to its program. A
+ * config file, a script that is read, a plist: no process shows them. */
+static int changes_visible(const struct rl_step *s)
+{
+	for (size_t i = 0; i < s->nreasons; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+
+		switch (r->role) {
+		case RL_ROLE_PROGRAM:
+		case RL_ROLE_COMMAND:
+		case RL_ROLE_INTERPRETER:
+		case RL_ROLE_LIBRARY:
+			break;
+		case RL_ROLE_SYMLINK:
+			if (strncmp(r->via, "Program", 7) != 0)
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* The process view's positive evidence; *why set when there is some. */
+static int view_evidence(const struct rl_step *s, const struct rl_observed *o, char **why)
+{
+	const struct rl_job *job = s->job;
+	const struct rl_proc_view *v = o->view;
+	const char *prog = job_program(job);
+	struct stat st;
+	char *real, *shown;
+	size_t n = 0;
+
+	if (!v || v->pid != o->pid || v->verdict != RL_PROC_FRESH || !v->exe_known || !o->code ||
+	    !prog || prog[0] != '/' || !changes_visible(s))
+		return 0;
+	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
+	    (uint64_t)st.st_ino != v->exe_id.ino)
+		return 0; /* it runs something else: a shell, a wrapper, a placeholder */
+	for (size_t i = 0; i < o->code->n; i++) {
+		struct stat cs;
+
+		if (stat(o->code->v[i], &cs) != 0)
+			continue; /* not there: nothing can run it */
+		if (!ran_file(v, &cs))
+			return 0; /* not seen in the process: no evidence */
+		n++;
+	}
+	real = realpath(prog, NULL);
+	shown = rl_path_quote(real ? real : prog);
+	*why = rl_xasprintf("pid %lld runs %s as it is on disk now%s", (long long)o->pid, shown,
+			    n > 1 ? ", and maps each of its libraries as on disk now" : "");
+	free(shown);
+	free(real);
+	return 1;
+}
+
+enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
+{
+	const struct rl_job *job = s->job;
+	int64_t last = 0, plist = 0;
+	int reloaded = 0, unknown_time = 0;
+	char *why = NULL;
+	char a[64], b[64];
+
+	if (s->never || s->decision != RL_DECISION_RESTART || !o->loaded)
+		return s->decision;
+	for (size_t i = 0; i < s->nreasons; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+		int64_t t;
+
+		if (strcmp(r->change, "stale") == 0)
+			return RL_DECISION_RESTART; /* the process runs replaced code */
+		t = rl_decide_change_time(r->path);
+		unknown_time |= t == 0;
+		last = t > last ? t : last;
+		if (r->role == RL_ROLE_PLIST)
+			plist = t > plist ? t : plist;
+	}
+	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
+		return RL_DECISION_RESTART;
+	if (s->action == RL_ACTION_RELOAD) {
+		/* launchd holds the plist on disk already; a process that was
+		 * running before the plist changed was never booted out since,
+		 * so launchd holds the old one after all. */
+		if (!rl_decide_definition_loaded(job, o) || (o->pid && !started_after(o, plist)))
+			return RL_DECISION_RESTART;
+		s->action = RL_ACTION_KICKSTART;
+		reloaded = 1;
+	}
+	if (!o->pid) {
+		if (!rl_decide_idle(job))
+			return RL_DECISION_RESTART;
+		rl_plan_decide(p, s, RL_DECISION_IDLE,
+			       reloaded ? "not running, and launchd already holds the new plist: "
+					  "runs the new files at its next launch"
+					: "not running: runs the new files at its next launch");
+		return RL_DECISION_IDLE;
+	}
+	if (o->crashing)
+		return RL_DECISION_RESTART;
+	if (view_evidence(s, o, &why)) {
+		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
+		free(why);
+		return RL_DECISION_CURRENT;
+	}
+	if (!unknown_time && started_after(o, last)) {
+		clock_text(o->view->start_ns, last, a, sizeof(a));
+		clock_text(last, o->view->start_ns, b, sizeof(b));
+		why = rl_xasprintf("pid %lld started %s, after the change at %s", (long long)o->pid,
+				   a, b);
+		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
+		free(why);
+		return RL_DECISION_CURRENT;
+	}
+	if (reloaded)
+		s->action = RL_ACTION_KICKSTART; /* launchd has the plist; the process is old */
+	return RL_DECISION_RESTART;
+}

@@ -1,0 +1,81 @@
+/* The restart decision: which planned restarts are not needed (idle,
+ * current) from what launchd and the process view show. A missed restart
+ * leaves a service on old code, a needless one interrupts it; so a step is
+ * dropped only on positive evidence, and stays a restart otherwise.
+ * (Refusals come from preflight.h.)
+ */
+#ifndef RL_DECIDE_H
+#define RL_DECIDE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/base/util.h"
+#include "core/compare/platform.h"
+#include "core/discover/job.h"
+#include "core/plan/plan.h"
+
+/* What relaunch saw of a job just before deciding. */
+struct rl_observed {
+	int loaded;   /* launchd answered `print` for the job's target */
+	pid_t pid;    /* launchd's pid for it; 0: no process */
+	int crashing; /* launchd counts successive crashes, or schedules a respawn: a
+		       * process seen now may not last, so it is no evidence */
+	/* launchd's loaded definition as `print` shows it; def_path NULL: not
+	 * shown (then it never equals the plist on disk) */
+	const char *def_path;
+	const char *def_program;
+	const char *const *def_args;
+	size_t def_nargs;
+	int def_args_complete; /* every argument was read (none cut off) */
+	/* The process view of pid; NULL when it was not looked at. */
+	const struct rl_proc_view *view;
+	/* The job's code files as tracked now: programs, commands, interpreters,
+	 * libraries. */
+	const struct rl_strv *code;
+};
+
+/* A job launchd shows without a process is not started now when launchd
+ * starts it by itself when its conditions say (a calendar, socket,
+ * WatchPaths or on-demand job, a KeepAlive dictionary): kickstart -k would
+ * run it "regardless of its configured launch conditions" (launchctl(1)),
+ * and its next launch runs the new files anyway. A job with KeepAlive true
+ * always runs: without a process it is between two crashes, and is
+ * restarted as planned. 1: idle. */
+int rl_decide_idle(const struct rl_job *job);
+
+/* 1 when launchd's loaded definition (path, program, arguments) is the
+ * plist on disk now. */
+int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o);
+
+/* When the change behind a path happened, as a bound from above: the
+ * status-change time (ctime, which no one can set) of the path and of its
+ * directory (a rename into place changes the directory); for a path that
+ * is gone, that of the nearest directory above it that exists. ns since
+ * the epoch; 0 when nothing could be read. */
+int64_t rl_decide_change_time(const char *path);
+
+/* Decide step s of p (a RESTART step, not never) from o: IDLE when launchd
+ * shows no process and rl_decide_idle says so (a reload stays a reload:
+ * launchd must hold the new plist, and starts the job only when RunAtLoad
+ * or KeepAlive says so); CURRENT when the process already runs the files
+ * on disk, with the evidence in the step's why:
+ *   - the process view, when every change is one it can see (code the
+ *     process executes or maps, a symlink on the way to its program; not a
+ *     config file, a script that is read or a plist): the executable is
+ *     the job's program as it is on disk now (same device and inode) and
+ *     every code file of the job now is among the files it runs (which the
+ *     view found to be the ones on disk), or
+ *   - the process started after the last change of every path in the
+ *     step's reasons (rl_decide_change_time);
+ * never while launchd reports the job crashing (o->crashing: restarted as
+ * planned, so that the failure is seen and reported);
+ * a reload whose plist launchd already holds (rl_decide_definition_loaded)
+ * and whose process started after the plist changed is no reload (and may
+ * then be CURRENT, or a kickstart). Anything else (a process that cannot
+ * be inspected, has vanished, is stale, or runs something else, such as a
+ * shell running a script) stays a restart. Returns the decision. */
+enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o);
+
+#endif

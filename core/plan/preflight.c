@@ -1,0 +1,165 @@
+#include "core/plan/preflight.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/compare/platform.h"
+
+/* What one file of the job is: its path now and how the job reaches it. */
+struct jobuse {
+	const char *path;
+	const struct rl_use *use;
+};
+
+static const struct rl_use *use_of(const struct rl_entry *e, const char *label, enum rl_role role)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (e->uses[u].role == role && strcmp(e->uses[u].label, label) == 0)
+			return &e->uses[u];
+	return NULL;
+}
+
+static char *shown(const char *path)
+{
+	return rl_path_quote(path);
+}
+
+/* exists, regular, executable; 1 with *why when not. */
+static int check_exec(const char *what, const char *path, char **why)
+{
+	struct stat st;
+	char *q = shown(path);
+	int bad = 1;
+
+	if (stat(path, &st) != 0)
+		*why = rl_xasprintf("new %s %s does not exist", what, q);
+	else if (!S_ISREG(st.st_mode))
+		*why = rl_xasprintf("new %s %s is not a regular file", what, q);
+	else if (access(path, X_OK) != 0)
+		*why = rl_xasprintf("new %s %s is not executable", what, q);
+	else
+		bad = 0;
+	free(q);
+	return bad;
+}
+
+/* The object file itself: readable, for this machine, signed. */
+static int check_object(const char *path, char **why)
+{
+	struct rl_objinfo oi;
+	struct rl_error err = {0};
+	char *q, *sig = NULL;
+	char a[40], b[40];
+	int bad = 0;
+
+	memset(&oi, 0, sizeof(oi));
+	if (rl_objinfo_read(path, &oi, &err) < 0) {
+		*why = rl_xasprintf("%s", err.text);
+		return 1;
+	}
+	q = shown(path);
+	if (oi.format != RL_OBJ_NONE && !rl_platform_runs_arch(oi.format, oi.arch)) {
+		const char *host = rl_objinfo_arch_name(
+			oi.format, rl_objinfo_host_arch(oi.format), b, sizeof(b));
+
+		if (oi.format == RL_OBJ_MACHO)
+			*why = rl_xasprintf(
+				"new %s has no slice for this machine's architecture (%s): %s",
+				q, host,
+				oi.arch ? rl_objinfo_arch_name(oi.format, oi.arch, a, sizeof(a))
+					: "other architectures only");
+		else
+			*why = rl_xasprintf("new %s is built for %s, not this machine's %s", q,
+					    rl_objinfo_arch_name(oi.format, oi.arch, a, sizeof(a)),
+					    host);
+		bad = 1;
+	} else if (oi.format == RL_OBJ_MACHO && rl_platform_check_signature(path, oi.arch, &sig)) {
+		*why = rl_xasprintf("new %s cannot start: %s", q, sig);
+		bad = 1;
+	}
+	free(sig);
+	free(q);
+	rl_objinfo_release(&oi);
+	return bad;
+}
+
+/* Every non-weak library of exe's closure resolves. */
+static int check_closure(struct rl_libcache *libs, const char *exe, char **why)
+{
+	struct rl_libdeps deps;
+	int bad = 0;
+
+	memset(&deps, 0, sizeof(deps));
+	deps.quiet = 1; /* tracking warned already */
+	if (rl_libcache_closure(libs, exe, &deps, NULL) == 0 && deps.missing.n) {
+		const char *name = deps.missing.v[0], *by = deps.missing_by.v[0];
+		char *qe = shown(exe), *qn = shown(name), *qb = shown(by);
+		const char *how = name[0] == '/' ? "which does not exist" : "which cannot be found";
+
+		if (strcmp(by, exe) == 0)
+			*why = rl_xasprintf("new %s links %s, %s", qe, qn, how);
+		else
+			*why = rl_xasprintf("new %s links %s (through %s), %s", qe, qn, qb, how);
+		free(qe);
+		free(qn);
+		free(qb);
+		bad = 1;
+	}
+	rl_libdeps_release(&deps);
+	return bad;
+}
+
+/* One executable file of the job: the program or an interpreter. */
+static int check_file(struct rl_libcache *libs, const char *what, const char *path, char **why)
+{
+	if (check_exec(what, path, why) || check_object(path, why))
+		return 1;
+	return libs && check_closure(libs, path, why);
+}
+
+static int starts_with_then(const char *s, const char *prefix, const char *rest)
+{
+	size_t n = strlen(prefix);
+
+	return strncmp(s, prefix, n) == 0 && strcmp(s + n, rest) == 0;
+}
+
+int rl_preflight_check(const struct rl_job *job, const struct rl_manifest *now,
+		       struct rl_libcache *libs, char **why)
+{
+	const struct rl_entry *prog = NULL;
+	const struct rl_use *puse = NULL;
+
+	*why = NULL;
+	for (size_t i = 0; i < now->n && !prog; i++)
+		if ((puse = use_of(&now->entries[i], job->label, RL_ROLE_PROGRAM)))
+			prog = &now->entries[i];
+	if (!prog)
+		return 0;
+	if (check_file(libs, "program", prog->path, why))
+		return 1;
+	/* The interpreters of a script program (#!, and #!/usr/bin/env's). */
+	for (size_t i = 0; i < now->n; i++) {
+		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_INTERPRETER);
+
+		if (!u || !u->via || !puse->via)
+			continue;
+		if (!starts_with_then(u->via, puse->via, " → #! interpreter") &&
+		    !starts_with_then(u->via, puse->via, " → #! env PATH"))
+			continue;
+		if (check_file(libs, "interpreter", now->entries[i].path, why))
+			return 1;
+	}
+	/* MacPorts' daemondo stays up whatever its --start-cmd does: the
+	 * daemon it starts is the code that must be able to start. */
+	for (size_t i = 0; i < now->n; i++) {
+		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_COMMAND);
+
+		if (u && u->via && strncmp(u->via, "daemondo --start-cmd", 20) == 0 &&
+		    check_file(libs, "command", now->entries[i].path, why))
+			return 1;
+	}
+	return 0;
+}

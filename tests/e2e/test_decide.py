@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""End to end: the restart decision under the launchd simulator.
+
+    test_decide.py RELAUNCH [unittest args…]
+
+A restart that is not needed interrupts a service; one that is refused
+keeps a broken upgrade from taking a working one down:
+- an idle calendar job whose program changed is not started (`idle`);
+- a job its package manager already reloaded (nix-darwin's bootout +
+  bootstrap of a rewritten plist) is not reloaded again, and one restarted
+  by hand after the upgrade is not restarted again (`current`);
+- a job whose new program links a library that is missing, or is a Mach-O
+  file with no slice for this machine (built with clang and ld64.lld), is
+  `refused` and left running, its change pending, and `run` exits 3.
+Only orders are asserted, never durations.
+"""
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
+from harness import Machine  # noqa: E402
+from objects import Macho  # noqa: E402
+
+RELAUNCH = None
+FAST = ("--settle", "0.3", "--interval", "0", "--timeout", "10")
+
+
+def brew(formula):
+    return "homebrew.mxcl." + formula
+
+
+def start_ns(pid):
+    """When pid started, wall clock ns, as relaunch computes it (a lower
+    bound): boot time from REALTIME - BOOTTIME, plus /proc starttime."""
+    with open(f"/proc/{pid}/stat") as f:
+        ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    boot = time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(
+        time.CLOCK_BOOTTIME)
+    hz = os.sysconf("SC_CLK_TCK")
+    return boot + ticks * 1000000000 // hz
+
+
+class DecideTest(unittest.TestCase):
+    def boot(self, m, labels, running=True):
+        m.boot()
+        pids = {label: m.wait_pid(label) for label in labels if running}
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("recorded the baseline", r.stdout)
+        return pids
+
+    def run_json(self, m, *args, expect=0):
+        r, doc = m.relaunch_json("run", *FAST, *args)
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return {res["label"]: res for res in doc["results"]}, r
+
+    def plan_json(self, m, expect):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return doc
+
+    def touched(self, m, label, t0):
+        """launchctl calls that act on label since t0 (the simulator's log)."""
+        return [e for e in m.events() if e["time"] >= t0 and e.get("label") == label and
+                e["event"] in ("start", "kill", "bootout", "bootstrap", "removed")]
+
+    def wait_new_pid(self, m, label, old):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pid = m.pid(label)
+            if pid and pid != old:
+                return pid
+            time.sleep(0.05)
+        self.fail(f"{label} did not restart")
+
+    # -- idle --------------------------------------------------------------
+    def test_idle_calendar_job_is_not_started(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("backup", "1.0")
+            # A calendar job: launchd starts it at 02:30, not now.
+            m.write_plist(brew("backup"), [os.path.join(m.opt("backup"), "bin", "backup"), "1"],
+                          RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            self.boot(m, [brew("backup")], running=False)
+            self.assertEqual(m.pid(brew("backup")), 0)
+            m.brew_upgrade("backup", "1.1")
+
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [])
+            idle = [r for r in doc["reported"] if r["change"] == "idle"]
+            self.assertEqual(len(idle), 1, doc)
+            self.assertEqual(idle[0]["labels"], [brew("backup")])
+            self.assertIn("runs the new files at its next launch", idle[0]["why"])
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[brew("backup")]["status"], "idle", res)
+            self.assertIn("runs the new files at its next launch", res[brew("backup")]["note"])
+            self.assertIsNone(res[brew("backup")]["new_pid"])
+            self.assertIn("idle      homebrew.mxcl.backup: not running", r.stderr)
+            self.assertEqual(self.touched(m, brew("backup"), t0), [])
+            self.assertEqual(m.pid(brew("backup")), 0)
+            # Committed: nothing left to do.
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    # -- current -----------------------------------------------------------
+    def test_reloaded_by_its_package_manager_is_not_reloaded_again(self):
+        with Machine(RELAUNCH) as m:
+            m.nix_install("cache", "1.0", via_profile=False)
+            label = "org.nixos.cache"
+            pids = self.boot(m, [label])
+            plist = m.nix_switch("cache", "1.1", via_profile=False)
+            # nix-darwin's activation: the plist changed, so it reloads it.
+            target = m.target(label)
+            self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+            end = time.monotonic() + 30
+            while m.launchctl("print", target).returncode != 113:
+                self.assertLess(time.monotonic(), end, "bootout did not finish")
+                time.sleep(0.05)
+            self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
+            new = self.wait_new_pid(m, label, pids[label])
+            self.assertIn("cache-1.1", os.readlink(f"/proc/{new}/exe"))
+            # The precondition of the evidence: it started after the plist
+            # was written (the bootout alone takes the simulator 0.3 s).
+            self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(res[label]["action"], "kickstart")
+            self.assertRegex(res[label]["note"],
+                             rf"^pid {new} started \S+, after the change at \S+$")
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), new)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_restarted_by_hand_after_the_upgrade_is_current(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            m.brew_install("redis", "7.2.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis")])
+            m.brew_upgrade("nginx", "1.25.4")
+            m.brew_upgrade("redis", "7.2.1")
+            # `brew services restart nginx`, by hand; redis is left alone.
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(brew("nginx"))).returncode,
+                             0)
+            new = self.wait_new_pid(m, brew("nginx"), pids[brew("nginx")])
+            end = time.monotonic() + 30
+            while "1.25.4" not in os.readlink(f"/proc/{new}/exe"):
+                self.assertLess(time.monotonic(), end)
+                time.sleep(0.05)
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[brew("nginx")]["status"], "current", res)
+            self.assertIn(f"pid {new} runs ", res[brew("nginx")]["note"])
+            self.assertIn("as it is on disk now", res[brew("nginx")]["note"])
+            self.assertEqual(self.touched(m, brew("nginx"), t0), [])
+            self.assertEqual(m.pid(brew("nginx")), new)
+            # redis still ran the old keg: restarted as planned.
+            self.assertEqual(res[brew("redis")]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    # -- refused -----------------------------------------------------------
+    def assert_refused(self, m, label, old_pid, want):
+        doc = self.plan_json(m, expect=1)
+        refused = [r for r in doc["reported"] if r["change"] == "refused"]
+        self.assertEqual([r["labels"] for r in refused], [[label]], doc)
+        self.assertIn(want, refused[0]["why"])
+        self.assertEqual([s["label"] for s in doc["steps"]], [])
+
+        t0 = time.time()
+        res, r = self.run_json(m, expect=3)
+        self.assertEqual(res[label]["status"], "refused", res)
+        self.assertIn(want, res[label]["error"])
+        self.assertIn("the old process keeps running", r.stderr)
+        self.assertEqual(self.touched(m, label, t0), [])
+        self.assertEqual(m.pid(label), old_pid)
+        # The change stays pending: the next run refuses it again.
+        d = m.relaunch("diff")
+        self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+        res, _ = self.run_json(m, expect=3)
+        self.assertEqual(res[label]["status"], "refused")
+        self.assertEqual(m.pid(label), old_pid)
+
+    def test_new_binary_linking_a_missing_library_is_refused(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            pids = self.boot(m, [brew("food")])
+            # The upgrade links a new library whose keg is not there (a
+            # broken bottle, a cleanup that went too far).
+            m.brew_c_library("libnew", "2.0")
+            m.brew_c_daemon("food", "2.0", lib="libnew")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+            self.assert_refused(m, brew("food"), pids[brew("food")],
+                                "links libnew.so, which cannot be found")
+            # Fixed by the next upgrade: restarted onto it.
+            m.brew_c_library("libnew", "2.0")
+            res, _ = self.run_json(m)
+            self.assertEqual(res[brew("food")]["status"], "restarted", res)
+            new = m.pid(brew("food"))
+            self.assertNotEqual(new, pids[brew("food")])
+            self.assertIn("food/2.0", os.readlink(f"/proc/{new}/exe"))
+
+    def test_new_binary_without_a_slice_for_this_machine_is_refused(self):
+        other = "x86_64" if platform.machine() in ("aarch64", "arm64") else "arm64"
+        work = tempfile.mkdtemp(prefix="relaunch-macho-")
+        try:
+            macho = Macho(work).link(other, os.path.join(work, "nginx"),
+                                     "int main(void) { return 0; }\n")
+            with Machine(RELAUNCH) as m:
+                m.brew_install("nginx", "1.25.3")
+                pids = self.boot(m, [brew("nginx")])
+                m.brew_upgrade("nginx", "1.25.4", program=macho)
+                self.assert_refused(m, brew("nginx"), pids[brew("nginx")],
+                                    "has no slice for this machine's architecture")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    global RELAUNCH
+    if len(sys.argv) < 2:
+        sys.exit("usage: test_decide.py RELAUNCH [unittest args…]")
+    RELAUNCH = os.path.abspath(sys.argv[1])
+    prog = unittest.main(argv=[sys.argv[0], *sys.argv[2:]], exit=False, verbosity=2)
+    r = prog.result
+    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
+    print(f"{r.testsRun - bad} passed, {bad} failed")
+    sys.exit(1 if bad or not r.testsRun else 0)
+
+
+if __name__ == "__main__":
+    main()

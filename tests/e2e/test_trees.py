@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""End to end: a job's process tree, and wrappers read as sh would run them.
+
+    test_trees.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+MacPorts' startup items run the daemon through daemondo, which forks the
+start command and stays: launchd's pid is daemondo's, and with a generated
+`.wrapper` the daemon is the wrapper's child, two levels below it. Here the
+port's wrapper has exactly the shape portstartupitem writes (Init section,
+Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
+
+- A `port upgrade` (activation copies the new image in: a new inode at the
+  same path) leaves the old daemon running: relaunch finds it stale in
+  daemondo's tree, with a manifest and without one, names it and its
+  parent, restarts the job and verifies the new tree runs the new file.
+- A wrapper whose daemon path comes from `$(…)`: no reading of the files
+  can know the daemon, relaunch says so once (plan, jobs; not run), and
+  the process tree alone catches the stale daemon.
+"""
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import SAFETY, SIM, SLEEP, Machine, atomic_copy, wait_until  # noqa: E402
+
+RELAUNCH = None
+FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
+
+WRAPPER = """#!/bin/sh
+#
+# MacPorts generated daemondo support script
+#
+
+#
+# Init
+#
+prefix={prefix}
+
+#
+# Start
+#
+Start()
+{{
+\t{start}
+}}
+
+#
+# Stop
+#
+Stop()
+{{
+\t:
+}}
+
+#
+# Restart
+#
+Restart()
+{{
+\tStop
+\tStart
+}}
+
+#
+# Run
+#
+Run()
+{{
+case $1 in
+  start  ) Start   ;;
+  stop   ) Stop    ;;
+  restart) Restart ;;
+  *      ) echo "$0: unknown argument: $1";;
+esac
+}}
+
+#
+# Run a phase based on the selector
+#
+Run $1
+
+"""
+
+
+def status(pid):
+    """(ppid, comm) of pid, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return None
+    comm = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[1]), comm
+
+
+def descendants(root):
+    """{pid: ppid} of every process below root, from one pass over /proc."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = status(int(name))
+            if st:
+                parent[int(name)] = st[0]
+    found, todo = {}, [root]
+    while todo:
+        p = todo.pop()
+        for kid, pp in parent.items():
+            if pp == p and kid not in found:
+                found[kid] = p
+                todo.append(kid)
+    return found
+
+
+def runs(pid, path):
+    try:
+        a, b = os.stat(f"/proc/{pid}/exe"), os.stat(path)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+class Trees(unittest.TestCase):
+    def port_wrapper(self, m, port, start):
+        """The startup item portstartupitem writes for `startupitem.start`
+        / `.stop` lines: a wrapper, and daemondo running it (--pid=none)."""
+        os.makedirs(os.path.join(m.ports, "bin"), exist_ok=True)
+        daemondo = os.path.join(m.ports, "bin", "daemondo")
+        if not os.path.exists(daemondo):
+            atomic_copy(os.path.join(SIM, "daemondo"), daemondo)
+        label = f"org.macports.{port}"
+        real_dir = os.path.join(m.ports, "etc", "LaunchDaemons", label)
+        os.makedirs(real_dir, exist_ok=True)
+        wrapper = os.path.join(real_dir, f"{port}.wrapper")
+        with open(wrapper + ".tmp", "w") as f:
+            f.write(WRAPPER.format(prefix=m.ports, start=start))
+        os.chmod(wrapper + ".tmp", 0o755)
+        os.replace(wrapper + ".tmp", wrapper)
+        real = os.path.join(real_dir, label + ".plist")
+        m.write_plist(label, [daemondo, f"--label={port}",
+                              "--start-cmd", wrapper, "start", ";",
+                              "--stop-cmd", wrapper, "stop", ";",
+                              "--restart-cmd", wrapper, "restart", ";",
+                              "--pid=none"], path=real, Disabled=True)
+        os.symlink(real, os.path.join(m.daemons, label + ".plist"))
+        return label, wrapper
+
+    def daemon_of(self, m, label, path):
+        """(daemondo's pid, the daemon's pid) once the job's tree runs path
+        below launchd's pid, which must be daemondo's own."""
+        def found():
+            top = m.pid(label)
+            for pid in descendants(top) if top else ():
+                if runs(pid, path):
+                    return top, pid
+            return None
+        top, pid = wait_until(found, f"{label}'s tree to run {path}")
+        with open(f"/proc/{top}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+        self.assertIn(b"daemondo", [os.path.basename(a) for a in argv[:2]])
+        self.assertNotEqual(top, pid)
+        return top, pid
+
+    def install(self, m, port="spoold", version="1.0", start=None):
+        daemon = os.path.join(m.ports, "sbin", port)
+        os.makedirs(os.path.dirname(daemon), exist_ok=True)
+        atomic_copy(SLEEP, daemon, f"{port} {version}")
+        label, wrapper = self.port_wrapper(m, port, start or f"{daemon} 1000")
+        return label, wrapper, daemon
+
+    def plan(self, m, code):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, code, f"{r.stdout}\n{r.stderr}")
+        return r, {s["label"]: s for s in doc["steps"]}
+
+    def stale_reason(self, step, daemon, pid, parent):
+        """The step's reason that names the daemon's process in the tree."""
+        texts = [why["text"] for why in step["reasons"] if why["change"] == "stale"]
+        want = (f"pid {pid} (child of {status(parent)[1]} pid {parent}) runs {daemon} "
+                "(deleted; a new file is there now)")
+        self.assertIn(want, texts, step)
+
+    def run_and_verify(self, m, label, daemon, old_top):
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        res = {x["label"]: x for x in doc["results"]}
+        self.assertEqual(list(res), [label])
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["old_pid"], old_top)
+        top, pid = self.daemon_of(m, label, daemon)
+        self.assertEqual(res[label]["new_pid"], top)
+        self.assertTrue(runs(pid, daemon))
+        # Nothing left to do: the new tree runs the files on disk.
+        self.plan(m, 0)
+        return top, pid
+
+    def test_daemondo_wrapper_without_manifest(self):
+        with Machine(RELAUNCH) as m:
+            label, wrapper, daemon = self.install(m)
+            m.boot()
+            top, pid = self.daemon_of(m, label, daemon)
+            self.plan(m, 0)  # fresh: nothing to do, no manifest needed
+            atomic_copy(SLEEP, daemon, "spoold 1.1")  # port upgrade: activation
+            self.assertFalse(runs(pid, daemon))
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            self.stale_reason(steps[label], daemon, pid, descendants(top)[pid])
+            self.assertFalse(os.path.exists(os.path.join(m.state, "manifest.json")))
+            self.run_and_verify(m, label, daemon, top)
+
+    def test_daemondo_wrapper_with_manifest(self):
+        with Machine(RELAUNCH) as m:
+            label, wrapper, daemon = self.install(m)
+            m.boot()
+            top, pid = self.daemon_of(m, label, daemon)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr, "")  # the wrapper reads statically in full
+            atomic_copy(SLEEP, daemon, "spoold 1.1")
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            changes = {(why["path"], why["change"], why["via"]) for why in steps[label]["reasons"]}
+            self.assertIn((daemon, "content", "daemondo --start-cmd → script command"), changes)
+            self.stale_reason(steps[label], daemon, pid, descendants(top)[pid])
+            self.run_and_verify(m, label, daemon, top)
+            # The manifest advanced: nothing changed since the run.
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout)
+
+    def test_daemon_path_from_command_substitution(self):
+        with Machine(RELAUNCH) as m:
+            daemon = os.path.join(m.ports, "libexec", "hidden", "spoold")
+            os.makedirs(os.path.dirname(daemon))
+            atomic_copy(SLEEP, daemon, "hidden 1.0")
+            where = os.path.join(m.ports, "etc", "spoold.path")
+            os.makedirs(os.path.dirname(where), exist_ok=True)
+            with open(where, "w") as f:
+                f.write(daemon + "\n")
+            label, wrapper, _ = self.install(m, start=f'"$(/bin/cat {where})" 1000')
+            m.boot()
+            top, pid = self.daemon_of(m, label, daemon)
+            # One warning per job, naming the word and the line, from plan
+            # and jobs; never from run or record.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("warning", r.stderr)
+            r, steps = self.plan(m, 0)
+            warned = [line for line in r.stderr.splitlines() if "warning:" in line]
+            self.assertEqual(len(warned), 1, r.stderr)
+            self.assertIn(f"job '{label}'", warned[0])
+            self.assertIn(f"'$(/bin/cat {where})' (script '{wrapper}' line 16)", warned[0])
+            j = m.relaunch("jobs")
+            self.assertEqual(j.stderr, r.stderr)
+            self.assertNotIn(daemon, j.stdout)  # not known statically
+            atomic_copy(SLEEP, daemon, "hidden 1.1")
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout)  # no tracked file changed
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            self.assertEqual({why["change"] for why in steps[label]["reasons"]}, {"stale"})
+            self.stale_reason(steps[label], daemon, pid, descendants(top)[pid])
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertNotIn("warning", r.stderr)
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual(res[label]["status"], "restarted", res[label])
+            self.daemon_of(m, label, daemon)
+            self.plan(m, 0)
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])

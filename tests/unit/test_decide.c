@@ -1,0 +1,392 @@
+/* The restart decision (core/plan/decide.h): idle and current, each rule
+ * with and without its evidence. Files are real (their ctime is the
+ * change time); processes are views written by hand. */
+#include "check.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/fsutil.h"
+#include "core/base/util.h"
+#include "core/plan/decide.h"
+
+static char *dir;
+
+struct fx {
+	struct rl_job job;
+	struct rl_plan plan;
+	struct rl_step *step;
+	struct rl_proc_view view;
+	struct rl_strv code;
+	struct rl_observed o;
+	const char *def_args[4];
+	char *prog, *lib, *plist;
+};
+
+static void touch(const char *path, mode_t mode)
+{
+	if (rl_file_write_atomic(path, "test file", "x", 1, mode, NULL) < 0) {
+		fprintf(stderr, "cannot write %s\n", path);
+		exit(1);
+	}
+}
+
+static int64_t ctime_ns_of(const char *path)
+{
+	struct rl_fileinfo fi;
+	int64_t t;
+
+	CHECK_INT(rl_fileinfo_read(path, &fi, NULL), 0);
+	t = fi.ctime_ns;
+	rl_fileinfo_release(&fi);
+	return t;
+}
+
+static void id_of(const char *path, struct rl_proc_id *id)
+{
+	struct stat st;
+
+	CHECK_INT(stat(path, &st), 0);
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+}
+
+static void add_reason(struct fx *f, const char *path, const char *change, enum rl_role role)
+{
+	struct rl_step *s = f->step;
+
+	rl_xgrow((void **)&s->reasons, &s->reasons_alloc, s->nreasons + 1, sizeof(*s->reasons));
+	memset(&s->reasons[s->nreasons], 0, sizeof(*s->reasons));
+	s->reasons[s->nreasons].path = rl_xstrdup(path);
+	s->reasons[s->nreasons].change = rl_xstrdup(change);
+	s->reasons[s->nreasons].via = rl_xstrdup("");
+	s->reasons[s->nreasons].text = rl_xstrdup("");
+	s->reasons[s->nreasons].role = role;
+	s->nreasons++;
+}
+
+/* A running KeepAlive-dict daemon whose program and library changed:
+ * pid 812, a fresh view of it running both, started when `start` says
+ * (relative to the last change: > 0 after, < 0 before). */
+static void fx_init(struct fx *f, int start)
+{
+	int64_t last;
+
+	memset(f, 0, sizeof(*f));
+	f->prog = rl_path_join(dir, "nginx");
+	f->lib = rl_path_join(dir, "libpcre.so");
+	f->plist = rl_path_join(dir, "org.example.nginx.plist");
+	touch(f->prog, 0755);
+	touch(f->lib, 0644);
+	touch(f->plist, 0644);
+	f->job.label = rl_xstrdup("org.example.nginx");
+	f->job.plist = rl_xstrdup(f->plist);
+	f->job.target = rl_xstrdup("system/org.example.nginx");
+	f->job.keepalive = 1;
+	rl_strv_push(&f->job.args, f->prog);
+	rl_strv_push(&f->job.args, "-g");
+	f->plan.steps = rl_xcalloc(1, sizeof(*f->plan.steps));
+	f->plan.n = f->plan.alloc = 1;
+	f->step = &f->plan.steps[0];
+	f->step->job = &f->job;
+	add_reason(f, f->prog, "content", RL_ROLE_PROGRAM);
+	add_reason(f, f->lib, "content", RL_ROLE_LIBRARY);
+	rl_strv_push(&f->code, f->prog);
+	rl_strv_push(&f->code, f->lib);
+	last = rl_decide_change_time(f->prog);
+	if (rl_decide_change_time(f->lib) > last)
+		last = rl_decide_change_time(f->lib);
+	f->view.pid = 812;
+	f->view.verdict = RL_PROC_FRESH;
+	f->view.start_ns = start > 0 ? last + 1000000000LL : last - 1000000000LL;
+	f->view.exe_known = 1;
+	id_of(f->prog, &f->view.exe_id);
+	f->view.ran = rl_xcalloc(2, sizeof(*f->view.ran));
+	f->view.nran = 2;
+	id_of(f->prog, &f->view.ran[0]);
+	id_of(f->lib, &f->view.ran[1]);
+	f->o.loaded = 1;
+	f->o.pid = 812;
+	f->o.view = &f->view;
+	f->o.code = &f->code;
+}
+
+/* launchd's definition as print would show it for the plist on disk. */
+static void fx_definition(struct fx *f)
+{
+	f->def_args[0] = f->prog;
+	f->def_args[1] = "-g";
+	f->o.def_path = f->plist;
+	f->o.def_program = f->prog;
+	f->o.def_args = f->def_args;
+	f->o.def_nargs = 2;
+	f->o.def_args_complete = 1;
+}
+
+static void fx_release(struct fx *f)
+{
+	rl_plan_release(&f->plan);
+	free(f->view.ran);
+	rl_strv_release(&f->code);
+	rl_job_release(&f->job);
+	free(f->prog);
+	free(f->lib);
+	free(f->plist);
+}
+
+static const struct rl_reported *reported(const struct fx *f)
+{
+	return f->plan.nreported == 1 ? &f->plan.reported[0] : NULL;
+}
+
+static void test_idle(void)
+{
+	struct fx f;
+	const struct rl_reported *r;
+
+	/* No process: launchd runs the new files at its next launch. */
+	fx_init(&f, -1);
+	f.o.pid = 0;
+	f.o.view = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_INT(f.step->decision, RL_DECISION_IDLE);
+	CHECK_STR(f.step->why, "not running: runs the new files at its next launch");
+	CHECK_INT(rl_plan_count_runnable(&f.plan), 0);
+	r = reported(&f);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_STR(r->change, "idle");
+		CHECK_STR(r->path, f.prog);
+		CHECK_INT(r->labels.n, 1);
+		CHECK_STR(r->why, f.step->why);
+	}
+	fx_release(&f);
+
+	/* KeepAlive true without a process: between crashes, restarted. */
+	fx_init(&f, -1);
+	f.job.keepalive_always = 1;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.plan.nreported, 0);
+	fx_release(&f);
+
+	/* A changed plist launchd does not hold yet: still a reload (which
+	 * starts it only if RunAtLoad or KeepAlive says so). */
+	fx_init(&f, -1);
+	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+	fx_release(&f);
+
+	/* ... and when launchd holds it already: no reload, idle. */
+	fx_init(&f, -1);
+	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.o.pid = 0;
+	f.o.view = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK(strstr(f.step->why, "launchd already holds the new plist") != NULL);
+	fx_release(&f);
+
+	/* Not loaded, never-restart and decided steps are left alone. */
+	fx_init(&f, -1);
+	f.o.loaded = 0;
+	f.o.pid = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	f.o.loaded = 1;
+	f.step->never = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+}
+
+static void test_current_by_view(void)
+{
+	struct fx f;
+	struct rl_proc_id other;
+
+	/* Restarted by hand after the upgrade, seconds before relaunch looks:
+	 * the start time says "before" (clock skew, a slow package manager),
+	 * the process view proves it. */
+	fx_init(&f, -1);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK(f.step->why && strstr(f.step->why, "pid 812 runs ") == f.step->why);
+	CHECK(f.step->why && strstr(f.step->why, "/nginx as it is on disk now") != NULL);
+	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "current");
+	fx_release(&f);
+
+	/* A changed config file (or script, or plist) is not seen by any
+	 * process view: an old process is no evidence. */
+	fx_init(&f, -1);
+	add_reason(&f, dir, "content", RL_ROLE_WATCH);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, -1);
+	add_reason(&f, dir, "retargeted", RL_ROLE_SYMLINK); /* via "": not the program's */
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* Runs something else (a shell running a script, a placeholder). */
+	fx_init(&f, -1);
+	id_of(dir, &other);
+	f.view.exe_id = other;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* A code file of the job not seen in the process: no evidence. */
+	fx_init(&f, -1);
+	f.view.nran = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* The view of another pid, or one that could not judge everything. */
+	fx_init(&f, -1);
+	f.view.pid = 813;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, -1);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+}
+
+static void test_current_by_start_time(void)
+{
+	struct fx f;
+
+	/* It cannot be seen (not allowed to look), but it started after. */
+	fx_init(&f, 1);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK(f.step->why && strstr(f.step->why, "pid 812 started ") == f.step->why);
+	CHECK(f.step->why && strstr(f.step->why, ", after the change at ") != NULL);
+	fx_release(&f);
+
+	/* Started before, or gone, or a stale process: restarted. */
+	fx_init(&f, -1);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, 1);
+	f.view.verdict = RL_PROC_GONE;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, 1);
+	f.view.verdict = RL_PROC_STALE;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, 1);
+	add_reason(&f, f.prog, "stale", RL_ROLE_PROGRAM);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* launchd counts crashes: what runs now may not last. */
+	fx_init(&f, 1);
+	f.o.crashing = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* Start time unknown: no evidence. */
+	fx_init(&f, 1);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	f.view.start_ns = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+}
+
+static void test_reload_already_loaded(void)
+{
+	struct fx f;
+
+	/* The package manager reloaded it: launchd holds the plist on disk
+	 * and the process started after: no reload, current. */
+	fx_init(&f, 1);
+	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	fx_release(&f);
+
+	/* The same definition, but the process ran before the plist changed:
+	 * it was never booted out since, so launchd holds the old plist. */
+	fx_init(&f, -1);
+	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.view.verdict = RL_PROC_UNKNOWN;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+	fx_release(&f);
+
+	/* Another definition loaded: an argument differs, or is cut off, or
+	 * another plist. */
+	fx_init(&f, 1);
+	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.def_args[1] = "-c";
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 0);
+	f.def_args[1] = "-g";
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 1);
+	f.o.def_args_complete = 0;
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 0);
+	f.o.def_args_complete = 1;
+	f.o.def_path = dir;
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 0);
+	f.o.def_path = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+	fx_release(&f);
+
+	/* Program without ProgramArguments. */
+	fx_init(&f, 1);
+	fx_definition(&f);
+	rl_strv_release(&f.job.args);
+	f.job.program = rl_xstrdup(f.prog);
+	f.o.def_nargs = 1;
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 1);
+	fx_release(&f);
+}
+
+static void test_change_time(void)
+{
+	char *sub = rl_path_join(dir, "keg"), *file = rl_path_join(sub, "bin"), *gone;
+	int64_t t;
+
+	CHECK_INT(mkdir(sub, 0755), 0);
+	touch(file, 0755);
+	/* The file, or its directory (a rename into place), whichever is later. */
+	t = rl_decide_change_time(file);
+	CHECK(t >= ctime_ns_of(file));
+	CHECK(t >= ctime_ns_of(sub));
+	CHECK(t == ctime_ns_of(file) || t == ctime_ns_of(sub));
+	/* Gone: the nearest directory above that exists (its removal changed it). */
+	gone = rl_path_join(sub, "old/bin/x");
+	t = rl_decide_change_time(gone);
+	CHECK(t >= ctime_ns_of(sub));
+	CHECK(t > 0);
+	unlink(file);
+	rmdir(sub);
+	free(gone);
+	free(file);
+	free(sub);
+}
+
+int main(void)
+{
+	dir = check_tmpdir();
+	test_idle();
+	test_current_by_view();
+	test_current_by_start_time();
+	test_reload_already_loaded();
+	test_change_time();
+	check_rmtree(dir);
+	free(dir);
+	return check_done();
+}
