@@ -165,6 +165,19 @@ static const struct cli_option agent_options[] = {
 	CLI_OPTION_END,
 };
 
+static const struct cli_option report_options[] = {
+	{"bundle", 0, CLI_ARG_STRING, CMD_REPORT_BUNDLE, "FILE",
+	 "write the bundle here (a .tar.gz), atomically"},
+	{"redact", 0, CLI_ARG_NONE, CMD_REPORT_REDACT, NULL,
+	 "replace paths under home directories with <redacted-path-N>"},
+	{"force", 0, CLI_ARG_NONE, CMD_REPORT_FORCE, NULL, "replace FILE when it exists"},
+	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
+	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_END,
+};
+
 static const struct cli_option status_options[] = {
 	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
 			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
@@ -242,6 +255,13 @@ static const struct cli_command commands[] = {
 	 status_options,
 	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
 	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
+	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
+	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
+	 report_options,
+	 "The bundle holds MANIFEST.txt (what it holds and why), the manifest, the\n"
+	 "config, runs.json, history.json, plan.json, jobs.json, launchctl/<label>.txt,\n"
+	 "version.txt and os.txt; nothing else from the disk. Exit 0 when written, 4\n"
+	 "when FILE exists (without --force) or on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},

@@ -33,6 +33,9 @@ enum {
 	CMD_STATUS_QUEUE,
 	CMD_LOG_COUNT,
 	CMD_PREFIX,
+	CMD_REPORT_BUNDLE,
+	CMD_REPORT_REDACT,
+	CMD_REPORT_FORCE,
 };
 
 int cmd_agent(struct cli_ctx *ctx);
@@ -47,6 +50,10 @@ int cmd_run(struct cli_ctx *ctx);
 int cmd_run_before_lock(struct cli_ctx *ctx);
 void cmd_run_release(struct cli_ctx *ctx);
 int cmd_record(struct cli_ctx *ctx);
+int cmd_report(struct cli_ctx *ctx);
+/* jobs --json's document for js: {"version":1,"jobs":[…]}. New reference,
+ * or NULL with err set. */
+json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err);
 int cmd_status(struct cli_ctx *ctx);
 
 #endif

@@ -93,6 +93,26 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 	return rc;
 }
 
+json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err)
+{
+	json_t *jobs = json_array();
+	struct rl_libcache *libs = rl_libcache_new();
+
+	for (size_t i = 0; i < js->n && jobs; i++) {
+		struct rl_jobfiles f = {0};
+
+		if (rl_job_files(&js->v[i], libs, &f, err) < 0) {
+			json_decref(jobs);
+			jobs = NULL;
+		} else {
+			json_array_append_new(jobs, job_json(&js->v[i], &f));
+		}
+		rl_jobfiles_release(&f);
+	}
+	rl_libcache_free(libs);
+	return jobs ? json_pack("{s:i, s:o}", "version", 1, "jobs", jobs) : NULL;
+}
+
 int cmd_jobs(struct cli_ctx *ctx)
 {
 	return list_jobs(&ctx->jobs, ctx->json);

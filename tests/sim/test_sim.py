@@ -175,9 +175,10 @@ class SimTest(unittest.TestCase):
         sim.plist("agent", "org.sim.ondemand", ProgramArguments=["sleep", "1000"])
         sim.plist("agent", "org.sim.toggle", ProgramArguments=["sleep", "1000"])
         # Stops only once the test opens its gate: the bootout window lasts
-        # as long as the test needs, however busy the machine.
+        # as long as the test needs, however busy the machine (and SIGKILL
+        # after ExitTimeOut comes later than any test: SAFETY).
         cls.bootout_gate = Gate(os.path.join(sim.root, "bootout.gate"))
-        sim.plist("agent", "org.sim.bootout", RunAtLoad=True, ProgramArguments=[
+        sim.plist("agent", "org.sim.bootout", RunAtLoad=True, ExitTimeOut=SAFETY, ProgramArguments=[
             "/bin/sh", "-c",
             f"trap 'read _ < {cls.bootout_gate.path}; exit 0' TERM; sleep 1000 & wait"])
         sim.plist("agent", "org.sim.rewrite", ProgramArguments=["sleep", "1000"], RunAtLoad=True)

@@ -6,6 +6,9 @@
  *                                          in bytewise order ("+CONTENTS"
  *                                          first, as MacPorts does)
  *   mkarchive many OUT N                   a tar.gz of N empty files
+ *   mkarchive dump ARCHIVE                 read any archive back: per entry
+ *                                          "== <mode octal> <size> <name>\n",
+ *                                          then its <size> bytes and "\n"
  *
  * FORMAT: pax, ustar, cpio, xar, zip; FILTER: none, gzip, bzip2, xz. */
 #include <archive.h>
@@ -149,9 +152,37 @@ static void many(const char *out, long count)
 	archive_write_free(a);
 }
 
+static void dump(const char *path)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char buf[65536];
+	la_ssize_t n;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_all(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+		die(a, path);
+	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		printf("== %o %lld %s\n", (unsigned)archive_entry_mode(e),
+		       (long long)archive_entry_size(e), archive_entry_pathname(e));
+		while ((n = archive_read_data(a, buf, sizeof(buf))) > 0)
+			fwrite(buf, 1, (size_t)n, stdout);
+		if (n < 0)
+			die(a, archive_entry_pathname(e));
+		putchar('\n');
+	}
+	archive_read_free(a);
+}
+
 int main(int argc, char **argv)
 {
 	struct archive *a;
+
+	if (argc == 3 && strcmp(argv[1], "dump") == 0) {
+		dump(argv[2]);
+		return 0;
+	}
 
 	if (argc == 4 && strcmp(argv[1], "many") == 0) {
 		many(argv[2], atol(argv[3]));

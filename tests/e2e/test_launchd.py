@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+"""End-to-end tests of launchd as it really answers (issue 10): the agent
+domain rule, a Mac with no GUI session, and each row of the error table,
+under the launchd simulator with the answers real Macs give injected where
+launchd gives them only sometimes (`launchd-sim fault`, tests/sim/README.md).
+
+    test_launchd.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+With RELAUNCH_REAL_LAUNCHD=1 on a Mac, test_real_launchd.py runs the
+scenarios that need no injected fault against the real launchctl instead.
+"""
+import os
+import shutil
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import SAFETY, Machine  # noqa: E402
+
+RELAUNCH = None  # the binary under test, from the command line
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
+UID = os.getuid()
+FALSE = shutil.which("false") or "/bin/false"
+
+
+def brew(formula):
+    return "homebrew.mxcl." + formula
+
+
+class LaunchdTest(unittest.TestCase):
+    def machine(self):
+        m = Machine(RELAUNCH)
+        self.addCleanup(m.close)
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+        return m
+
+    def baseline(self, m, *boot_options, user_agents=False, running=()):
+        m.boot(*boot_options, user_agents=user_agents)
+        for label in running:
+            m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("recorded the baseline", r.stdout)
+
+    def run_json(self, m, *args, expect=0):
+        r, doc = m.relaunch_json("run", *FAST, *args)
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return {res["label"]: res for res in doc["results"]}, r
+
+    def plan_json(self, m):
+        r, doc = m.relaunch_json("plan")
+        self.assertIn(r.returncode, (0, 1), r.stderr)
+        return doc
+
+    def kickstarts(self, m, label):
+        return [e for e in m.events("start") if e["label"] == label and e["reason"] == "kickstart"]
+
+    # -- the agent domain rule --------------------------------------------
+    def test_background_agent_is_found_and_kickstarted_in_user_domain(self):
+        """LimitLoadToSessionType = Background (home-manager's domain =
+        "user"): user/<uid> is asked first and the restart happens there."""
+        m = self.machine()
+        m.brew_install("syncd", "1.0", daemon=False)
+        m.write_plist(brew("syncd"), [os.path.join(m.opt("syncd"), "bin", "syncd"), "1000"],
+                      daemon=False, LimitLoadToSessionType="Background")
+        self.baseline(m, running=[brew("syncd")])
+        old = m.pid(brew("syncd"))
+        m.brew_upgrade("syncd", "1.1")
+        res, _ = self.run_json(m)
+        r = res[brew("syncd")]
+        self.assertEqual(r["status"], "restarted", r)
+        self.assertEqual(r["target"], f"user/{UID}/{brew('syncd')}")
+        self.assertEqual(r["old_pid"], old)
+        self.assertEqual(r["new_pid"], m.pid(brew("syncd")))
+        self.assertEqual([e["target"] for e in self.kickstarts(m, brew("syncd"))],
+                         [f"user/{UID}/{brew('syncd')}"])
+
+    def test_agent_bootstrapped_over_ssh_is_found_in_user_domain(self):
+        """brew services over SSH puts an ordinary agent in user/<uid>:
+        gui/<uid> answers 113, user/<uid> has it, plan and run say so."""
+        m = self.machine()
+        m.brew_install("redis", "7.2.0", daemon=False)
+        self.baseline(m, user_agents=True, running=[brew("redis")])
+        m.brew_upgrade("redis", "7.2.1")
+        plan = self.plan_json(m)
+        steps = [s for s in plan["steps"] if s["label"] == brew("redis")]
+        self.assertEqual([s["target"] for s in steps], [f"user/{UID}/{brew('redis')}"], plan)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[brew("redis")]["status"], "restarted", res)
+        self.assertEqual(res[brew("redis")]["target"], f"user/{UID}/{brew('redis')}")
+        self.assertEqual(len(self.kickstarts(m, brew("redis"))), 1)
+
+    def test_agent_in_neither_domain_is_skipped_naming_both(self):
+        m = self.machine()
+        m.brew_install("redis", "7.2.0", daemon=False)
+        self.baseline(m, running=[brew("redis")])
+        self.assertEqual(m.launchctl("bootout", m.target(brew("redis"))).returncode, 0)
+        m.wait_event("removed", brew("redis"))
+        m.brew_upgrade("redis", "7.2.1")
+        res, _ = self.run_json(m)
+        r = res[brew("redis")]
+        self.assertEqual(r["status"], "skipped", r)
+        self.assertEqual(r["error"], f"not loaded in gui/{UID} or user/{UID}")
+
+    def test_no_gui_session_is_cannot_tell_and_the_run_goes_on(self):
+        """Headless Mac: gui/<uid> answers 112; an agent not in user/<uid>
+        either cannot be judged: skipped with launchctl's lines, and the
+        daemon after it is still restarted."""
+        m = self.machine()
+        m.brew_install("redis", "7.2.0", daemon=False)
+        m.brew_install("nginx", "1.25.3")
+        self.baseline(m, "--headless", running=[brew("redis"), brew("nginx")])
+        self.assertEqual(m.launchctl("bootout", f"user/{UID}/{brew('redis')}").returncode, 0)
+        m.wait_event("removed", brew("redis"))
+        m.brew_upgrade("redis", "7.2.1")
+        m.brew_upgrade("nginx", "1.25.4")
+        res, _ = self.run_json(m, "--keep-going")
+        r = res[brew("redis")]
+        self.assertEqual(r["status"], "skipped", r)
+        self.assertIn(f"no GUI session for uid {UID}", r["error"])
+        self.assertIn(f"Could not find domain for user gui: {UID}", r["error"])
+        self.assertIn(f"not loaded in user/{UID}", r["error"])
+        self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
+
+    # -- the error table ----------------------------------------------------
+    def reload_setup(self, m, formula="nginx", **keys):
+        """A daemon whose plist changes, so that run reloads it."""
+        m.brew_install(formula, "1.0")
+        self.baseline(m, running=[brew(formula)])
+        exe = os.path.join(m.opt(formula), "bin", formula)
+        m.write_plist(brew(formula), [exe, "2000"], **keys)
+        return brew(formula)
+
+    def test_bootout_answering_36_is_waited_out_then_bootstrapped(self):
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "36", "--perform")
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["action"], "reload")
+        events = [e["event"] for e in m.events() if e["label"] == label]
+        self.assertEqual(events[-4:], ["exit", "removed", "bootstrap", "start"], events)
+
+    def test_bootstrap_answering_37_is_retried_until_0(self):
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "37",
+                "--times", "2")
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == label]), 2)
+
+    def test_disabled_job_is_not_booted_out(self):
+        m = self.machine()
+        label = self.reload_setup(m)
+        old = m.pid(label)
+        self.assertEqual(m.launchctl("disable", f"system/{label}").returncode, 0)
+        res, _ = self.run_json(m)
+        r = res[label]
+        self.assertEqual(r["status"], "deferred", r)
+        self.assertIn("disabled in launchd's overrides", r["error"])
+        self.assertIn(f"launchctl enable system/{label}", r["error"])
+        self.assertEqual(m.pid(label), old, "still loaded and running")
+        self.assertEqual([e for e in m.events("bootout") if e["label"] == label], [])
+
+    def test_bootstrap_that_does_not_spawn_is_kickstarted_once(self):
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("nospawn", "--label", label)
+        res, _ = self.run_json(m, "--timeout", "5")
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)
+        self.assertEqual(res[label]["new_pid"], m.pid(label))
+
+    def test_kickstart_answering_1_is_tried_once_more(self):
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        self.baseline(m, running=[brew("nginx")])
+        m.brew_upgrade("nginx", "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", brew("nginx"), "--code", "1")
+        res, _ = self.run_json(m)
+        self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
+        self.assertEqual(len(self.kickstarts(m, brew("nginx"))), 1)
+
+    def test_apple_service_is_never_touched(self):
+        """150: System Integrity Protection guards com.apple.* labels."""
+        m = self.machine()
+        m.brew_install("clock", "1.0")
+        exe = os.path.join(m.opt("clock"), "bin", "clock")
+        m.write_plist("com.apple.clockd", [exe, "1000"])
+        self.baseline(m, running=["com.apple.clockd"])
+        old = m.pid("com.apple.clockd")
+        m.brew_upgrade("clock", "1.1")
+        res, _ = self.run_json(m)
+        r = res["com.apple.clockd"]
+        self.assertEqual(r["status"], "skipped", r)
+        self.assertIn("System Integrity Protection", r["error"])
+        self.assertEqual(m.pid("com.apple.clockd"), old)
+
+    def test_failure_says_launchds_last_exit_reason(self):
+        m = self.machine()
+        m.brew_install("web", "1.0")
+        self.baseline(m, running=[brew("web")])
+        m.fault("exit-reason", "--label", brew("web"), "--text",
+                "OS_REASON_DYLD | Library missing")
+        m.brew_upgrade("web", "1.1", program=FALSE)
+        res, _ = self.run_json(m, "--timeout", "5", expect=3)
+        r = res[brew("web")]
+        self.assertEqual(r["status"], "failed", r)
+        self.assertIn("OS_REASON_DYLD | Library missing", r["error"])
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
