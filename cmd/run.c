@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -321,6 +322,20 @@ static json_t *result_to_json(const struct rl_result *r)
 	return o;
 }
 
+/* The shape of run --json: 2 added started, finished and summary. */
+#define RUN_JSON_VERSION 2
+
+/* When this run began, RFC 3339 in UTC. */
+static char run_started[32];
+
+static void rfc3339(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static void print_summary(const struct run_args *a, const struct rl_results *res)
 {
 	size_t count[RL_RESULT_NSTATUS] = {0};
@@ -328,12 +343,25 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 	for (size_t i = 0; i < res->n; i++)
 		count[res->v[i].status]++;
 	if (a->c->json) {
-		json_t *arr = json_array();
+		json_t *arr = json_array(), *summary = json_object();
 		json_t *top;
+		char finished[32];
 
-		for (size_t i = 0; i < res->n; i++)
+		/* Every status counted, those that did not occur as 0. */
+		for (int st = RL_RESULT_RESTARTED; st <= RL_RESULT_DEFERRED; st++)
+			json_object_set_new(summary, rl_result_status_name(st), json_integer(0));
+		for (size_t i = 0; i < res->n; i++) {
+			const char *name = rl_result_status_name(res->v[i].status);
+
 			json_array_append_new(arr, result_to_json(&res->v[i]));
-		top = json_pack("{s:i,s:o}", "version", 1, "results", arr);
+			json_object_set_new(summary, name,
+					    json_integer(json_integer_value(
+								 json_object_get(summary, name)) +
+							 1));
+		}
+		rfc3339(time(NULL), finished);
+		top = json_pack("{s:i,s:o,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results", arr,
+				"started", run_started, "finished", finished, "summary", summary);
 		cli_print_json(top);
 		return;
 	}
@@ -498,6 +526,17 @@ static int archive_scope(const struct run_args *a, struct rl_pipeline *p, struct
 	return 0;
 }
 
+static void print_baseline_json(void)
+{
+	char finished[32];
+
+	rfc3339(time(NULL), finished);
+	cli_print_json(json_pack("{s:i,s:[],s:b,s:s,s:s,s:{s:i,s:i,s:i,s:i}}", "version",
+				 RUN_JSON_VERSION, "results", "baseline", 1, "started", run_started,
+				 "finished", finished, "summary", "restarted", 0, "failed", 0,
+				 "skipped", 0, "deferred", 0));
+}
+
 static int run_locked(const struct run_args *a)
 {
 	struct rl_pipeline_opts po;
@@ -553,7 +592,7 @@ static int run_locked(const struct run_args *a)
 			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
 			       p.current.n);
 		else if (rc == CLI_EXIT_OK)
-			puts("{\"version\": 1, \"results\": [], \"baseline\": true}");
+			print_baseline_json();
 	} else
 		rc = execute(a, a->c->state_dir, &lc, &p, plan);
 	rl_scope_release(&scoped);
@@ -692,6 +731,7 @@ int cmd_run(struct cli_ctx *ctx)
 
 	if (read_args(ctx, a))
 		return CLI_EXIT_USAGE;
+	rfc3339(time(NULL), run_started);
 	if (a->drain && (rc = drain_look(d, statedir)) <= 0) {
 		/* Another drain consumed the entries while this one waited. */
 		if (rc == 0)

@@ -176,12 +176,15 @@ int cmd_status(struct cli_ctx *ctx)
 		putchar('\n');
 	} else
 		print_text(doc);
-	rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
-	     : json_array_size(json_object_get(pending, "deferred")) +
-			       json_array_size(json_object_get(pending, "not_run")) + q.n +
-			       json_is_string(json_object_get(pending, "error"))
-		     ? CLI_EXIT_CHANGES
-		     : CLI_EXIT_OK;
+	{
+		size_t waiting = json_array_size(json_object_get(pending, "deferred")) +
+				 json_array_size(json_object_get(pending, "not_run")) + q.n +
+				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);
+
+		rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
+		     : waiting					       ? CLI_EXIT_CHANGES
+								       : CLI_EXIT_OK;
+	}
 	json_decref(doc);
 out:
 	json_decref(runs);

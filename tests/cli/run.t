@@ -29,11 +29,25 @@ No jobs, no manifest: the first run records the baseline and says so.
   $ RELAUNCH_THROTTLE_FLOOR=soon relaunch run --no-processes
   relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not 'soon'
   [2]
-  $ relaunch run --no-processes --json
+  $ relaunch run --no-processes --json | sed 's/"[0-9T:-]*Z"/TIME/'
   {
+   "finished": TIME,
    "results": [],
-   "version": 1
+   "started": TIME,
+   "summary": {
+    "deferred": 0,
+    "failed": 0,
+    "restarted": 0,
+    "skipped": 0
+   },
+   "version": 2
   }
+  $ relaunch run --no-processes --json | python3 -c '
+  > import json, sys, datetime
+  > d = json.load(sys.stdin)
+  > s, f = (datetime.datetime.strptime(d[k], "%Y-%m-%dT%H:%M:%SZ") for k in ("started", "finished"))
+  > print(s <= f)'
+  True
 
 A bad config is an error before anything happens:
 

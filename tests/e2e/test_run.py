@@ -66,8 +66,9 @@ class RunTest(unittest.TestCase):
     def run_json(self, m, *args, expect=0):
         r, doc = m.relaunch_json("run", *FAST, *args)
         self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
-        self.assertEqual(set(doc), {"version", "results"}, doc)
-        self.assertEqual(doc["version"], 1)
+        self.assertEqual(set(doc), {"version", "results", "started", "finished", "summary"}, doc)
+        self.assertEqual(doc["version"], 2)
+        self.assertEqual(sum(doc["summary"].values()), len(doc["results"]))
         for res in doc["results"]:
             # "note" is the one optional extra (a restart not verifiable).
             self.assertEqual(set(res) - {"note"}, RESULT_KEYS, res)
@@ -691,7 +692,11 @@ class RunTest(unittest.TestCase):
             os.unlink(os.path.join(m.state, "manifest.json"))
             r = m.relaunch("run", *FAST, "--json")
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertEqual(json.loads(r.stdout), {"version": 1, "results": [], "baseline": True})
+            doc = json.loads(r.stdout)
+            self.assertEqual({k: doc.pop(k) for k in ("version", "results", "baseline", "summary")},
+                             {"version": 2, "results": [], "baseline": True,
+                              "summary": {"restarted": 0, "failed": 0, "skipped": 0, "deferred": 0}})
+            self.assertEqual(set(doc), {"started", "finished"})
             self.assertEqual(self.since(m.events(), t0), [])
             self.assertEqual({l: m.pid(l) for l in pids}, pids)
             self.assert_all_running(m)
