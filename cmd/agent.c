@@ -16,8 +16,13 @@
 /* Settings passed on to the job through EnvironmentVariables, as they
  * are when it is installed. */
 static const char *const passed_env[] = {
-	"RELAUNCH_CONFIG", "RELAUNCH_LAUNCHCTL", "RELAUNCH_AGENT_DIRS", "RELAUNCH_DAEMON_DIRS",
-	"RELAUNCH_WATCH_PATHS", "HOMEBREW_PREFIX", NULL,
+	"RELAUNCH_CONFIG",
+	"RELAUNCH_LAUNCHCTL",
+	"RELAUNCH_AGENT_DIRS",
+	"RELAUNCH_DAEMON_DIRS",
+	"RELAUNCH_WATCH_PATHS",
+	"HOMEBREW_PREFIX",
+	NULL,
 };
 
 struct agent_args {
@@ -37,14 +42,22 @@ static int read_args(struct cli_ctx *ctx, struct agent_args *a)
 		char *end;
 
 		switch (v->id) {
-		case CMD_AGENT_SYSTEM: a->system = 1; break;
-		case CMD_AGENT_QUEUE: a->queue = v->str; break;
-		case CMD_AGENT_QUIET_PERIOD: a->quiet = v->str; break;
+		case CMD_AGENT_SYSTEM:
+			a->system = 1;
+			break;
+		case CMD_AGENT_QUEUE:
+			a->queue = v->str;
+			break;
+		case CMD_AGENT_QUIET_PERIOD:
+			a->quiet = v->str;
+			break;
 		case CMD_AGENT_INTERVAL:
 			a->interval = strtol(v->str, &end, 10);
 			if (end == v->str || *end || a->interval < 1 || a->interval > 86400)
-				return cli_usage_error("agent", "--interval takes whole seconds from 1 "
-							    "to 86400, not '%s'", v->str);
+				return cli_usage_error("agent",
+						       "--interval takes whole seconds from 1 "
+						       "to 86400, not '%s'",
+						       v->str);
 			break;
 		}
 	}
@@ -71,7 +84,8 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 	if (!queue) {
 		free(exe);
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "
-				"installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)\n");
+				"installed under a prefix and HOMEBREW_PREFIX is not set (use "
+				"--queue DIR)\n");
 		return CLI_EXIT_ERROR;
 	}
 	statedir = rl_statedir_resolve(a->c->state_dir_opt, &err);
@@ -132,8 +146,8 @@ static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 			print_did(&did, "already installed and loaded; nothing changed");
 		if (rc == CLI_EXIT_OK)
 			printf("%s %s runs 'relaunch run --drain-queue' when '%s' or a watched "
-			       "path changes\n", s->system ? "daemon" : "agent", RL_AGENT_LABEL,
-			       s->queue);
+			       "path changes\n",
+			       s->system ? "daemon" : "agent", RL_AGENT_LABEL, s->queue);
 	} else {
 		if (rl_agent_uninstall(s, &lc, &did, &err) < 0)
 			rc = cli_fail(&err);

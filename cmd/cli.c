@@ -18,7 +18,7 @@
 struct cli_command {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx);
-	unsigned setup;  /* CLI_SETUP_* */
+	unsigned setup; /* CLI_SETUP_* */
 	/* Work before the lock is taken (run --drain-queue waits for quiet),
 	 * and the release of what it kept in ctx->cmd_data; may be NULL. */
 	int (*before_lock)(struct cli_ctx *ctx);
@@ -29,13 +29,15 @@ struct cli_command {
 	const char *operands; /* "[JOB...]" when it takes operands, else NULL */
 	const char *summary;
 	const struct cli_option *options; /* its own and the shared ones it takes */
-	const char *more; /* text after the options, or NULL */
+	const char *more;		  /* text after the options, or NULL */
 };
 
 /* Every command accepts these; --help lists them last. */
 static const struct cli_option always[] = {
-	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL, "print only errors (and the output asked for)"},
-	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL, "say more: every reason, full chains"},
+	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
+	 "print only errors (and the output asked for)"},
+	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
+	 "say more: every reason, full chains"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
 	CLI_OPTION_END,
 };
@@ -151,7 +153,8 @@ static const struct cli_option agent_options[] = {
 	 "a daemon in the first daemon directory (default\n"
 	 "/Library/LaunchDaemons), for root-owned jobs; else an agent\n"
 	 "for you in the first agent directory (~/Library/LaunchAgents)"},
-	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR", "the queue it watches (QueueDirectories)"},
+	{"queue", 0, CLI_ARG_STRING, CMD_AGENT_QUEUE, "DIR",
+	 "the queue it watches (QueueDirectories)"},
 	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
 	 "ThrottleInterval: at most one start per S seconds (default 30)"},
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
@@ -227,9 +230,9 @@ static const struct cli_command commands[] = {
 	 "something is, 4 on error.\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
-	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR, cmd_run_before_lock, cmd_run_release, NULL,
-	 "[JOB...]", "restart the jobs whose files changed, in order, throttled and verified",
-	 run_options,
+	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR,
+	 cmd_run_before_lock, cmd_run_release, NULL, "[JOB...]",
+	 "restart the jobs whose files changed, in order, throttled and verified", run_options,
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
@@ -241,18 +244,15 @@ static const struct cli_command commands[] = {
 	 "suggestion where one is close. Exit 0 when there is nothing to report, 4\n"
 	 "when there is anything.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
-	 "queue a notification that a package changed, for the next drained run",
-	 notify_options,
+	 "queue a notification that a package changed, for the next drained run", notify_options,
 	 "Writes one small entry atomically and exits 0 whatever happens (a warning\n"
 	 "on stderr when it could not), so a package's hook never fails an install.\n"},
 	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
-	 "install, remove or print relaunch's own launchd job (run --drain-queue)",
-	 agent_options,
+	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
 	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
-	 "the last run, what is pending, and whether relaunch's own job is loaded",
-	 status_options,
+	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
 	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
@@ -310,9 +310,10 @@ int cli_help(const char *name, FILE *to)
 	const struct cli_command *c;
 
 	if (!name) {
-		fprintf(to, "usage: relaunch [-V | --version] [-h | --help] <command> [options]\n\n"
-			    "Restart launchd jobs that still run replaced binaries and libraries.\n\n"
-			    "commands:\n");
+		fprintf(to,
+			"usage: relaunch [-V | --version] [-h | --help] <command> [options]\n\n"
+			"Restart launchd jobs that still run replaced binaries and libraries.\n\n"
+			"commands:\n");
 		for (size_t i = 0; commands[i].name; i++)
 			fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
 		fprintf(to, "  %-10s %s\n", "help", "show help for a command");
@@ -386,8 +387,7 @@ void cli_print_json(json_t *doc)
 
 /* ---- the one option parser ---- */
 
-static const struct cli_option *find_long(const struct cli_command *c, const char *name,
-					  size_t len)
+static const struct cli_option *find_long(const struct cli_command *c, const char *name, size_t len)
 {
 	for (const struct cli_option *set[] = {c->options, always}, **s = set; s < set + 2; s++)
 		for (const struct cli_option *o = *s; o->name; o++)
@@ -424,7 +424,10 @@ static int unknown_long(const struct cli_command *c, const char *name, size_t le
 		struct rl_buf b = {0};
 
 		for (size_t i = 0; i < prefixed.n; i++)
-			rl_buf_addf(&b, "%s'--%s'", i == 0 ? "" : i + 1 == prefixed.n ? " or " : ", ",
+			rl_buf_addf(&b, "%s'--%s'",
+				    i == 0		  ? ""
+				    : i + 1 == prefixed.n ? " or "
+							  : ", ",
 				    prefixed.v[i]);
 		rc = cli_usage_error(c->name, "unknown option '--%s': did you mean %s?", given,
 				     b.data);
@@ -466,8 +469,8 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 		errno = 0;
 		*num = (double)strtol(v, &end, 10);
 		if (end == v || *end || errno || *num < 1)
-			return cli_usage_error(c->name,
-					       "%s takes a whole number above 0, not '%s'", as, v);
+			return cli_usage_error(c->name, "%s takes a whole number above 0, not '%s'",
+					       as, v);
 		return 0;
 	}
 	return 0;
@@ -493,17 +496,39 @@ static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct c
 	if (rc)
 		return rc;
 	switch (o->id) {
-	case CLI_OPT_STATE_DIR: ctx->state_dir_opt = v; break;
-	case CLI_OPT_CONFIG: ctx->config_opt = v; break;
-	case CLI_OPT_LAUNCHCTL: ctx->launchctl = v; break;
-	case CLI_OPT_JSON: ctx->json = 1; break;
-	case CLI_OPT_NO_PROCESSES: ctx->no_processes = 1; break;
-	case CLI_OPT_DRY_RUN: ctx->dry_run = 1; break;
-	case CLI_OPT_QUIET: ctx->quiet = 1; break;
-	case CLI_OPT_VERBOSE: ctx->verbose++; break;
-	case CLI_OPT_WAIT_LOCK: ctx->wait_lock = num; break;
-	case CLI_OPT_AGENT_DIR: rl_strv_push(&ctx->discover.agent_dirs, v); break;
-	case CLI_OPT_DAEMON_DIR: rl_strv_push(&ctx->discover.daemon_dirs, v); break;
+	case CLI_OPT_STATE_DIR:
+		ctx->state_dir_opt = v;
+		break;
+	case CLI_OPT_CONFIG:
+		ctx->config_opt = v;
+		break;
+	case CLI_OPT_LAUNCHCTL:
+		ctx->launchctl = v;
+		break;
+	case CLI_OPT_JSON:
+		ctx->json = 1;
+		break;
+	case CLI_OPT_NO_PROCESSES:
+		ctx->no_processes = 1;
+		break;
+	case CLI_OPT_DRY_RUN:
+		ctx->dry_run = 1;
+		break;
+	case CLI_OPT_QUIET:
+		ctx->quiet = 1;
+		break;
+	case CLI_OPT_VERBOSE:
+		ctx->verbose++;
+		break;
+	case CLI_OPT_WAIT_LOCK:
+		ctx->wait_lock = num;
+		break;
+	case CLI_OPT_AGENT_DIR:
+		rl_strv_push(&ctx->discover.agent_dirs, v);
+		break;
+	case CLI_OPT_DAEMON_DIR:
+		rl_strv_push(&ctx->discover.daemon_dirs, v);
+		break;
 	default:
 		if (o->arg == CLI_ARG_ARCHIVES) {
 			rl_strv_push(&ctx->archives, v);
@@ -708,7 +733,7 @@ static int finish(int status)
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "relaunch: cannot write output: %s\n", strerror(errno));
 		return status == CLI_EXIT_OK || status == CLI_EXIT_CHANGES ? CLI_EXIT_ERROR
-									    : status;
+									   : status;
 	}
 	return status;
 }

@@ -33,10 +33,10 @@ int cli_run(int argc, char **argv);
 
 /* What an option's value must be; the parser checks it before any setup. */
 enum cli_arg {
-	CLI_ARG_NONE,    /* a flag: `--flag=x` is an error */
-	CLI_ARG_STRING,  /* any non-empty string */
+	CLI_ARG_NONE,	 /* a flag: `--flag=x` is an error */
+	CLI_ARG_STRING,	 /* any non-empty string */
 	CLI_ARG_SECONDS, /* a number from 0 to 86400 (value.num) */
-	CLI_ARG_COUNT,   /* a whole number above 0 (value.num) */
+	CLI_ARG_COUNT,	 /* a whole number above 0 (value.num) */
 	/* run's --quiet: alone, the -q flag; with a number (`--quiet 10`,
 	 * `--quiet=10`), seconds as CLI_ARG_SECONDS under the option's id. */
 	CLI_ARG_FLAG_OR_SECONDS,
@@ -75,33 +75,53 @@ enum {
 };
 
 #define CLI_OPTION_STATE_DIR                                                                       \
-	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",                                 \
-	 "where manifest.json, config.json and the lock live (default:\n"                          \
-	 "$RELAUNCH_STATE_DIR, else the platform's state directory)"}
+	{                                                                                          \
+		"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",                          \
+			"where manifest.json, config.json and the lock live (default:\n"           \
+			"$RELAUNCH_STATE_DIR, else the platform's state directory)"                \
+	}
 #define CLI_OPTION_CONFIG                                                                          \
-	{"config", 0, CLI_ARG_STRING, CLI_OPT_CONFIG, "FILE",                                      \
-	 "order, policy and watch paths (default: $RELAUNCH_CONFIG, else\n"                        \
-	 "<state-dir>/config.json, which may be absent)"}
+	{                                                                                          \
+		"config", 0, CLI_ARG_STRING, CLI_OPT_CONFIG, "FILE",                               \
+			"order, policy and watch paths (default: $RELAUNCH_CONFIG, else\n"         \
+			"<state-dir>/config.json, which may be absent)"                            \
+	}
 #define CLI_OPTION_LAUNCHCTL                                                                       \
-	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",                                 \
-	 "launchctl to use (default: $RELAUNCH_LAUNCHCTL, else /bin/launchctl)"}
+	{                                                                                          \
+		"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",                         \
+			"launchctl to use (default: $RELAUNCH_LAUNCHCTL, else /bin/launchctl)"     \
+	}
 #define CLI_OPTION_NO_PROCESSES                                                                    \
-	{"no-processes", 0, CLI_ARG_NONE, CLI_OPT_NO_PROCESSES, NULL,                              \
-	 "do not look at running processes"}
+	{                                                                                          \
+		"no-processes", 0, CLI_ARG_NONE, CLI_OPT_NO_PROCESSES, NULL,                       \
+			"do not look at running processes"                                         \
+	}
 #define CLI_OPTION_JOB_DIRS                                                                        \
-	{"agent-dir", 0, CLI_ARG_STRING, CLI_OPT_AGENT_DIR, "DIR",                                 \
-	 "read agents from DIR instead of the defaults (repeatable)"},                             \
-	{"daemon-dir", 0, CLI_ARG_STRING, CLI_OPT_DAEMON_DIR, "DIR",                               \
-	 "read daemons from DIR instead of the defaults (repeatable)"}
+	{"agent-dir",	    0,	   CLI_ARG_STRING,                                                 \
+	 CLI_OPT_AGENT_DIR, "DIR", "read agents from DIR instead of the defaults (repeatable)"},   \
+	{                                                                                          \
+		"daemon-dir", 0, CLI_ARG_STRING, CLI_OPT_DAEMON_DIR, "DIR",                        \
+			"read daemons from DIR instead of the defaults (repeatable)"               \
+	}
 #define CLI_OPTION_DRY_RUN                                                                         \
-	{"dry-run", 'n', CLI_ARG_NONE, CLI_OPT_DRY_RUN, NULL,                                      \
-	 "show what would be done; change nothing, take no lock"}
+	{                                                                                          \
+		"dry-run", 'n', CLI_ARG_NONE, CLI_OPT_DRY_RUN, NULL,                               \
+			"show what would be done; change nothing, take no lock"                    \
+	}
 #define CLI_OPTION_WAIT_LOCK                                                                       \
-	{"wait-lock", 0, CLI_ARG_SECONDS, CLI_OPT_WAIT_LOCK, "S",                                  \
-	 "wait up to S seconds for another relaunch to finish (default 60)"}
+	{                                                                                          \
+		"wait-lock", 0, CLI_ARG_SECONDS, CLI_OPT_WAIT_LOCK, "S",                           \
+			"wait up to S seconds for another relaunch to finish (default 60)"         \
+	}
 /* --json takes the command's own help text: the shape it prints. */
-#define CLI_OPTION_JSON(shape) {"json", 0, CLI_ARG_NONE, CLI_OPT_JSON, NULL, shape}
-#define CLI_OPTION_END {NULL, 0, CLI_ARG_NONE, 0, NULL, NULL}
+#define CLI_OPTION_JSON(shape)                                                                     \
+	{                                                                                          \
+		"json", 0, CLI_ARG_NONE, CLI_OPT_JSON, NULL, shape                                 \
+	}
+#define CLI_OPTION_END                                                                             \
+	{                                                                                          \
+		NULL, 0, CLI_ARG_NONE, 0, NULL, NULL                                               \
+	}
 
 /* What a command needs before it runs; done once, in this order. */
 enum {
@@ -116,17 +136,17 @@ enum {
 struct cli_value {
 	int id;
 	const char *str; /* the value as written; NULL for a flag */
-	double num;      /* CLI_ARG_SECONDS and CLI_ARG_COUNT */
+	double num;	 /* CLI_ARG_SECONDS and CLI_ARG_COUNT */
 };
 
 struct cli_ctx {
 	const char *name; /* the command's name */
 	/* Shared options. */
 	const char *state_dir_opt; /* --state-dir */
-	const char *config_opt;    /* --config */
-	const char *launchctl;     /* --launchctl */
+	const char *config_opt;	   /* --config */
+	const char *launchctl;	   /* --launchctl */
 	int json, no_processes, dry_run, quiet, verbose;
-	double wait_lock; /* --wait-lock, default 60 */
+	double wait_lock;		  /* --wait-lock, default 60 */
 	struct rl_discover_opts discover; /* --agent-dir, --daemon-dir; finished */
 	/* The command's own options, and its operands. */
 	struct cli_value *opts;
@@ -134,13 +154,13 @@ struct cli_ctx {
 	struct rl_strv operands;
 	struct rl_strv archives; /* CLI_ARG_ARCHIVES values, checked */
 	/* Setup results. */
-	char *state_dir; /* CLI_SETUP_STATE_DIR */
-	int lock;        /* CLI_SETUP_LOCK: the held fd, else -1 */
-	struct rl_jobset jobs; /* CLI_SETUP_JOBS */
-	struct rl_config cfg;  /* CLI_SETUP_CONFIG */
-	char *config_path;     /* the config file used */
-	int config_explicit;   /* given by --config or $RELAUNCH_CONFIG: must exist */
-	int have_config;       /* the file existed */
+	char *state_dir;	       /* CLI_SETUP_STATE_DIR */
+	int lock;		       /* CLI_SETUP_LOCK: the held fd, else -1 */
+	struct rl_jobset jobs;	       /* CLI_SETUP_JOBS */
+	struct rl_config cfg;	       /* CLI_SETUP_CONFIG */
+	char *config_path;	       /* the config file used */
+	int config_explicit;	       /* given by --config or $RELAUNCH_CONFIG: must exist */
+	int have_config;	       /* the file existed */
 	int config_loaded, jobs_found; /* the setup did it */
 	/* The command's own, between its before_lock hook and its run. */
 	void *cmd_data;
@@ -161,8 +181,7 @@ struct rl_pipeline_opts;
 /* Fill the pipeline's options from the context: its state dir, config and
  * jobs (moved into the pipeline when set up) and launchctl for the process
  * view (off with --no-processes). lc is filled and must outlive po. */
-void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc,
-		       struct rl_pipeline_opts *po);
+void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po);
 
 /* Print the help text for a command (or the overview when name is NULL). */
 int cli_help(const char *name, FILE *to);

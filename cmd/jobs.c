@@ -36,9 +36,8 @@ static json_t *files_json(const struct rl_jobfiles *f)
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f)
 {
 	return json_pack("{s:o, s:o, s:o, s:s, s:o}", "label", rl_json_path(j->label), "target",
-			 rl_json_path(j->target),
-			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind),
-			 "files", files_json(f));
+			 rl_json_path(j->target), "plist", rl_json_path(j->plist), "kind",
+			 rl_job_kind_name(j->kind), "files", files_json(f));
 }
 
 /* Text output: every label and path through rl_path_quote, so a newline

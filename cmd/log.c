@@ -20,7 +20,8 @@ int cmd_log(struct cli_ctx *ctx)
 	if (!runs)
 		return cli_fail(&err);
 	out = json_array();
-	for (size_t i = json_array_size(runs); i > 0 && (count < 0 || (long)json_array_size(out) < count); i--)
+	for (size_t i = json_array_size(runs);
+	     i > 0 && (count < 0 || (long)json_array_size(out) < count); i--)
 		json_array_append(out, json_array_get(runs, i - 1));
 	json_decref(runs);
 	if (ctx->json) {

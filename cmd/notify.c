@@ -32,11 +32,27 @@ static void read_args(const struct cli_ctx *ctx, struct notify_args *a)
 		const struct cli_value *v = &ctx->opts[i];
 
 		switch (v->id) {
-		case CMD_NOTIFY_QUEUE: a->queue = v->str; break;
-		case CMD_NOTIFY_FORMULA: a->source = "homebrew"; a->name = v->str; sources++; break;
-		case CMD_NOTIFY_PORT: a->source = "macports"; a->name = v->str; sources++; break;
-		case CMD_NOTIFY_SOURCE: a->source = v->str; a->name = NULL; sources++; break;
-		case CMD_NOTIFY_VERSION: a->version = v->str; break;
+		case CMD_NOTIFY_QUEUE:
+			a->queue = v->str;
+			break;
+		case CMD_NOTIFY_FORMULA:
+			a->source = "homebrew";
+			a->name = v->str;
+			sources++;
+			break;
+		case CMD_NOTIFY_PORT:
+			a->source = "macports";
+			a->name = v->str;
+			sources++;
+			break;
+		case CMD_NOTIFY_SOURCE:
+			a->source = v->str;
+			a->name = NULL;
+			sources++;
+			break;
+		case CMD_NOTIFY_VERSION:
+			a->version = v->str;
+			break;
 		}
 	}
 	if (sources > 1)

@@ -19,11 +19,10 @@ static json_t *packages_json(const struct rl_pipeline *p)
 	for (size_t i = 0; i < p->npackages; i++) {
 		const struct rl_package *k = &p->packages[i];
 
-		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:o}", "path", rl_json_path(k->path),
-						     "kind", k->kind == RL_PACKAGE_BOTTLE ? "bottle"
-											  : "macports",
-						     "name", rl_json_path(k->name), "version",
-						     rl_json_path(k->version)));
+		json_array_append_new(
+			arr, json_pack("{s:o,s:s,s:o,s:o}", "path", rl_json_path(k->path), "kind",
+				       k->kind == RL_PACKAGE_BOTTLE ? "bottle" : "macports", "name",
+				       rl_json_path(k->name), "version", rl_json_path(k->version)));
 	}
 	return arr;
 }

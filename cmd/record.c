@@ -77,10 +77,11 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
 	}
 	if (rc == 0 && n) {
-		rl_error_set(err,
-			     "not recording: the manifest holds changes that would restart %s "
-			     "(run 'relaunch run' first, or 'relaunch record --force' to forget them)",
-			     names.data);
+		rl_error_set(
+			err,
+			"not recording: the manifest holds changes that would restart %s "
+			"(run 'relaunch run' first, or 'relaunch record --force' to forget them)",
+			names.data);
 		rc = -1;
 	}
 	rl_buf_release(&names);
@@ -120,8 +121,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 		rl_strv_copy(&cur.roots, &prev.roots);
 	if (track_jobs(ctx, &cur, &err) < 0 ||
 	    rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
-	    rl_statedir_ensure(ctx->state_dir, &err) < 0 ||
-	    rl_manifest_save(&cur, mpath, &err) < 0)
+	    rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	print_summary(cur.n, mpath);
 	status = CLI_EXIT_OK;

@@ -116,10 +116,12 @@ static void add_launchctl(struct report *r)
 		} else if (rl_launchctl_call(&lc, args, &res, &err) < 0) {
 			absent(r, name, err.text);
 		} else {
-			rl_buf_addf(&data, "$ launchctl print %s\n%s", j->target, res.out ? res.out : "");
+			rl_buf_addf(&data, "$ launchctl print %s\n%s", j->target,
+				    res.out ? res.out : "");
 			if (res.errout && *res.errout)
 				rl_buf_addf(&data, "[stderr]\n%s", res.errout);
-			rl_buf_addf(&data, "[exit %d%s]\n", res.status, res.timed_out ? ", timed out" : "");
+			rl_buf_addf(&data, "[exit %d%s]\n", res.status,
+				    res.timed_out ? ", timed out" : "");
 			add(r, name, &data, "what launchd says about the job now");
 		}
 		rl_lc_result_release(&res);
@@ -173,8 +175,8 @@ static void add_os(struct report *r)
 	for (size_t i = 0; i < 2; i++) {
 		struct rl_buf f = {0};
 
-		if (access(files[i], R_OK) == 0 && rl_file_read(files[i], "OS version", 64 * 1024, &f,
-								NULL) == 0)
+		if (access(files[i], R_OK) == 0 &&
+		    rl_file_read(files[i], "OS version", 64 * 1024, &f, NULL) == 0)
 			rl_buf_addf(&data, "\n%s:\n%s", files[i], f.data ? f.data : "");
 		rl_buf_release(&f);
 	}
@@ -220,7 +222,8 @@ static void add_manifest_txt(struct report *r)
 		    "Paths under home directories: %s.\n"
 		    "Nothing else from the disk is included.\n\n",
 		    when, RELAUNCH_VERSION,
-		    r->redact ? "redacted (<redacted-path-N>, one number per path)" : "kept as they are");
+		    r->redact ? "redacted (<redacted-path-N>, one number per path)"
+			      : "kept as they are");
 	rl_buf_add(&data, r->manifest.data ? r->manifest.data : "", r->manifest.len);
 	rl_buf_addf(&data, "%-28s %s\n", "MANIFEST.txt", "this list");
 	rl_bundle_add(&r->b, "MANIFEST.txt", &data);
@@ -251,8 +254,8 @@ int cmd_report(struct cli_ctx *ctx)
 	if (rc == 1) {
 		char *q = rl_path_quote(path);
 
-		fprintf(stderr, "relaunch: cannot write bundle '%s': it exists (--force replaces it)\n",
-			q);
+		fprintf(stderr,
+			"relaunch: cannot write bundle '%s': it exists (--force replaces it)\n", q);
 		free(q);
 		rc = CLI_EXIT_ERROR;
 	} else if (rc < 0) {

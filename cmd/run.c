@@ -48,17 +48,40 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 		const struct cli_value *v = &ctx->opts[i];
 
 		switch (v->id) {
-		case CMD_RUN_KEEP_GOING: a->keep_going = 1; break;
-		case CMD_RUN_NO_WAIT: a->no_wait = 1; break;
-		case CMD_RUN_VERIFY: a->verify = 1; break;
-		case CMD_RUN_INTERVAL: a->interval = v->num; break;
-		case CMD_RUN_SETTLE: a->settle = v->num; break;
-		case CMD_RUN_TIMEOUT: a->timeout = v->num; break;
-		case CMD_RUN_MAX: a->max = (long)v->num; break;
-		case CMD_RUN_DRAIN_QUEUE: a->drain = 1; break;
-		case CMD_RUN_QUEUE: a->queue = v->str; break;
-		case CMD_RUN_QUIET_PERIOD: a->quiet = v->num; quiet_given = 1; break;
-		case CMD_PREFIX: a->prefix = v->str; break;
+		case CMD_RUN_KEEP_GOING:
+			a->keep_going = 1;
+			break;
+		case CMD_RUN_NO_WAIT:
+			a->no_wait = 1;
+			break;
+		case CMD_RUN_VERIFY:
+			a->verify = 1;
+			break;
+		case CMD_RUN_INTERVAL:
+			a->interval = v->num;
+			break;
+		case CMD_RUN_SETTLE:
+			a->settle = v->num;
+			break;
+		case CMD_RUN_TIMEOUT:
+			a->timeout = v->num;
+			break;
+		case CMD_RUN_MAX:
+			a->max = (long)v->num;
+			break;
+		case CMD_RUN_DRAIN_QUEUE:
+			a->drain = 1;
+			break;
+		case CMD_RUN_QUEUE:
+			a->queue = v->str;
+			break;
+		case CMD_RUN_QUIET_PERIOD:
+			a->quiet = v->num;
+			quiet_given = 1;
+			break;
+		case CMD_PREFIX:
+			a->prefix = v->str;
+			break;
 		}
 	}
 	if ((a->queue || quiet_given) && !a->drain)
@@ -141,7 +164,7 @@ struct run_ctx {
 	const char *statedir;
 	struct rl_history *hist;
 	struct rl_intents intents; /* the restart journal: steps under way */
-	int journal_failed;        /* a result could not be recorded as it happened */
+	int journal_failed;	   /* a result could not be recorded as it happened */
 };
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
@@ -282,7 +305,8 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 
 		rl_error_clear(&err);
 		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
-			fprintf(stderr, "relaunch: %s: finished the %s a killed run had begun: %s\n",
+			fprintf(stderr,
+				"relaunch: %s: finished the %s a killed run had begun: %s\n",
 				it->label, rl_intent_action_name(it->action), done);
 			free(done);
 			rl_intents_drop(&in, it->label);
@@ -294,7 +318,8 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		i++;
 	}
 	rl_error_clear(&err);
-	if (rl_history_save(&hist, statedir, &err) < 0 || rl_intents_save(&in, statedir, &err) < 0) {
+	if (rl_history_save(&hist, statedir, &err) < 0 ||
+	    rl_intents_save(&in, statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		left = -1;
 	}
@@ -354,14 +379,15 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 			const char *name = rl_result_status_name(res->v[i].status);
 
 			json_array_append_new(arr, result_to_json(&res->v[i]));
-			json_object_set_new(summary, name,
-					    json_integer(json_integer_value(
-								 json_object_get(summary, name)) +
-							 1));
+			json_object_set_new(
+				summary, name,
+				json_integer(json_integer_value(json_object_get(summary, name)) +
+					     1));
 		}
 		rfc3339(time(NULL), finished);
-		top = json_pack("{s:i,s:o,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results", arr,
-				"started", run_started, "finished", finished, "summary", summary);
+		top = json_pack("{s:i,s:o,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results",
+				arr, "started", run_started, "finished", finished, "summary",
+				summary);
 		cli_print_json(top);
 		return;
 	}
@@ -404,7 +430,8 @@ static int throttle_floor(double *out)
 	*out = strtod(v, &end);
 	if (end == v || *end || !(*out >= 0) || *out > 86400) {
 		fprintf(stderr,
-			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not '%s'\n",
+			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not "
+			"'%s'\n",
 			v);
 		return -1;
 	}
@@ -456,8 +483,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			return CLI_EXIT_ERROR;
 		}
 	}
-	if (rl_history_save(&hist, statedir, &err) < 0 ||
-	    rl_pipeline_commit(p, &res, &err) < 0) {
+	if (rl_history_save(&hist, statedir, &err) < 0 || rl_pipeline_commit(p, &res, &err) < 0) {
 		run_fail(&err);
 		failed = -1;
 	}
@@ -551,8 +577,9 @@ static int run_locked(const struct run_args *a)
 	po.verify = a->verify;
 	if (!a->c->dry_run) {
 		catch_stop_signals();
-		unfinished = finish_killed_run(a->c->state_dir, &lc,
-					       a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT);
+		unfinished =
+			finish_killed_run(a->c->state_dir, &lc,
+					  a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT);
 		if (unfinished < 0)
 			return CLI_EXIT_ERROR;
 	}
@@ -568,7 +595,8 @@ static int run_locked(const struct run_args *a)
 	if (a->c->operands.n || a->c->archives.n) {
 		struct rl_strv labels = {0};
 
-		if (a->c->operands.n && rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+		if (a->c->operands.n &&
+		    rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
 			rl_pipeline_release(&p);
 			run_fail(&err);
 			return CLI_EXIT_USAGE;
@@ -589,7 +617,8 @@ static int run_locked(const struct run_args *a)
 		if (record)
 			json_object_set_new(record, "baseline", json_true());
 		if (rc == CLI_EXIT_OK && !a->c->json)
-			printf("no manifest yet: recorded the baseline (%zu files); nothing restarted\n",
+			printf("no manifest yet: recorded the baseline (%zu files); nothing "
+			       "restarted\n",
 			       p.current.n);
 		else if (rc == CLI_EXIT_OK)
 			print_baseline_json();
@@ -682,8 +711,8 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 {
 	struct run_args a = {0};
 	struct drain *d;
-	struct rl_drain_ops ops = {drain_now_ms, drain_sleep, drain_busy, drain_newest,
-				   drain_waiting, NULL};
+	struct rl_drain_ops ops = {drain_now_ms, drain_sleep,	drain_busy,
+				   drain_newest, drain_waiting, NULL};
 	int rc = read_args(ctx, &a);
 
 	if (rc || !a.drain)
@@ -694,7 +723,8 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 	d->queue = a.queue ? rl_xstrdup(a.queue) : rl_queue_default_dir();
 	if (!d->queue) {
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "
-				"installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)\n");
+				"installed under a prefix and HOMEBREW_PREFIX is not set (use "
+				"--queue DIR)\n");
 		return CLI_EXIT_ERROR;
 	}
 	rl_watch_paths(&d->watch);
@@ -739,7 +769,9 @@ int cmd_run(struct cli_ctx *ctx)
 		return rc < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 	}
 	if (!ctx->dry_run) {
-		record = rl_runlog_record_new(!a->drain ? "manual" : d->entries.n ? "queue" : "watch");
+		record = rl_runlog_record_new(!a->drain	     ? "manual"
+					      : d->entries.n ? "queue"
+							     : "watch");
 		if (a->drain)
 			rl_runlog_record_set_entries(record, &d->entries);
 		else {

@@ -20,7 +20,8 @@ static json_t *steps_with(const json_t *last, const char *status)
 	json_t *arr = json_array(), *s;
 	size_t i;
 
-	json_array_foreach(json_object_get(last, "steps"), i, s) {
+	json_array_foreach(json_object_get(last, "steps"), i, s)
+	{
 		const json_t *st = json_object_get(s, "status");
 
 		if (json_is_string(st) && strcmp(json_string_value(st), status) == 0)
@@ -77,11 +78,14 @@ static void print_pending(const char *what, const json_t *arr)
 	const json_t *e;
 	size_t i;
 
-	json_array_foreach(arr, i, e) {
+	json_array_foreach(arr, i, e)
+	{
 		const json_t *err = json_object_get(e, "error");
 
-		printf("pending: %-8s %s%s%s\n", what, json_string_value(json_object_get(e, "label")),
-		       json_is_string(err) ? ": " : "", json_is_string(err) ? json_string_value(err) : "");
+		printf("pending: %-8s %s%s%s\n", what,
+		       json_string_value(json_object_get(e, "label")),
+		       json_is_string(err) ? ": " : "",
+		       json_is_string(err) ? json_string_value(err) : "");
 	}
 }
 
@@ -103,11 +107,14 @@ static void print_text(const json_t *doc)
 	print_pending("failed", json_object_get(pending, "failed"));
 	print_pending("deferred", json_object_get(pending, "deferred"));
 	print_pending("not run", json_object_get(pending, "not_run"));
-	json_array_foreach(queue, i, e) {
-		const json_t *name = json_object_get(e, "name"), *version = json_object_get(e, "version");
+	json_array_foreach(queue, i, e)
+	{
+		const json_t *name = json_object_get(e, "name"),
+			     *version = json_object_get(e, "version");
 
 		printf("pending: queued   %s%s%s%s%s (%s)\n",
-		       json_string_value(json_object_get(e, "source")), json_is_string(name) ? " " : "",
+		       json_string_value(json_object_get(e, "source")),
+		       json_is_string(name) ? " " : "",
 		       json_is_string(name) ? json_string_value(name) : "",
 		       json_is_string(version) ? " " : "",
 		       json_is_string(version) ? json_string_value(version) : "",
@@ -115,7 +122,8 @@ static void print_text(const json_t *doc)
 	}
 	if (json_is_string(json_object_get(pending, "error")))
 		printf("pending: the last run stopped with an error, its changes wait for the "
-		       "next: %s\n", json_string_value(json_object_get(pending, "error")));
+		       "next: %s\n",
+		       json_string_value(json_object_get(pending, "error")));
 	npending = json_array_size(json_object_get(pending, "failed")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
 		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue) +
@@ -169,8 +177,8 @@ int cmd_status(struct cli_ctx *ctx)
 				    : json_null());
 	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 1, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
-			queue ? rl_json_path(queue) : json_null(), "agent", job_json(0, ctx, statedir),
-			"daemon", job_json(1, ctx, statedir));
+			queue ? rl_json_path(queue) : json_null(), "agent",
+			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
 	if (ctx->json) {
 		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
 		putchar('\n');
@@ -182,8 +190,8 @@ int cmd_status(struct cli_ctx *ctx)
 				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);
 
 		rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
-		     : waiting					       ? CLI_EXIT_CHANGES
-								       : CLI_EXIT_OK;
+		     : waiting						 ? CLI_EXIT_CHANGES
+									 : CLI_EXIT_OK;
 	}
 	json_decref(doc);
 out:

@@ -40,14 +40,14 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	if (rc == 0 && !o->config)
 		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
-		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0, err);
+		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0,
+				   err);
 	if (rc == 0)
 		rc = rl_config_track(cfg, m) < 0 ? -1 : 0;
 	return rc;
 }
 
-int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
-		      struct rl_error *err)
+int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m, struct rl_error *err)
 {
 	struct rl_config cfg;
 	struct rl_jobset js = {0};
@@ -268,7 +268,8 @@ static void decide(struct rl_pipeline *p)
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
 			o.pid = v->status->pid > 0 ? v->status->pid : 0;
-			o.crashing = v->status->successive_crashes > 0 || v->status->spawn_scheduled;
+			o.crashing =
+				v->status->successive_crashes > 0 || v->status->spawn_scheduled;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);
@@ -281,8 +282,7 @@ static void decide(struct rl_pipeline *p)
 	}
 }
 
-int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-		     struct rl_error *err)
+int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
 	int rc;
 
@@ -397,8 +397,7 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 	return 0;
 }
 
-int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
-			    char **why)
+int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why)
 {
 	struct rl_proc_view v = {0};
 	struct rl_jobview *jv = NULL;

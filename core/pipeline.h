@@ -25,12 +25,12 @@ struct rl_service_status;
 
 struct rl_pipeline_opts {
 	const char *statedir;
-	const char *config_path;                 /* NULL: <statedir>/config.json, may be absent */
-	int config_explicit;                     /* the path was given: it must exist */
+	const char *config_path;		 /* NULL: <statedir>/config.json, may be absent */
+	int config_explicit;			 /* the path was given: it must exist */
 	const struct rl_discover_opts *discover; /* finished (defaults applied) */
-	const struct rl_launchctl *lc;           /* for pids; NULL: no process view */
-	int verify;                              /* re-hash everything */
-	int warn_unresolved;                     /* each job's one warning about what
+	const struct rl_launchctl *lc;		 /* for pids; NULL: no process view */
+	int verify;				 /* re-hash everything */
+	int warn_unresolved;			 /* each job's one warning about what
 						  * cannot be resolved (plan) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
 	 * into the pipeline, leaving them empty. */
@@ -41,12 +41,12 @@ struct rl_pipeline_opts {
 /* What one job is seen running, for the process view. */
 struct rl_jobview {
 	const struct rl_job *job;
-	struct rl_strv code;      /* the job's code files: programs, interpreters, libraries,
-				   * as tracked now and as recorded */
-	struct rl_strv code_now;  /* the same, as tracked now only */
-	struct rl_strv libnames;  /* file names its libraries are loaded by */
+	struct rl_strv code;	 /* the job's code files: programs, interpreters, libraries,
+				  * as tracked now and as recorded */
+	struct rl_strv code_now; /* the same, as tracked now only */
+	struct rl_strv libnames; /* file names its libraries are loaded by */
 	struct rl_service_status *status; /* launchd's answer to print (owned); NULL: none */
-	struct rl_proc_view view; /* verdict GONE with pid 0 when not running */
+	struct rl_proc_view view;	  /* verdict GONE with pid 0 when not running */
 };
 
 struct rl_pipeline {
@@ -56,8 +56,8 @@ struct rl_pipeline {
 	struct rl_libcache *libs;
 	struct rl_manifest current; /* what is tracked now (roots, job files, watch paths) */
 	struct rl_manifest prev;    /* the recorded manifest */
-	int have_prev;              /* 0: no manifest yet (baseline) */
-	int verify;                 /* the diff re-hashed everything: so does the commit */
+	int have_prev;		    /* 0: no manifest yet (baseline) */
+	int verify;		    /* the diff re-hashed everything: so does the commit */
 	/* Recorded labels whose plist is still in a job directory but could
 	 * not be read: their files keep their recorded state at commit. */
 	struct rl_strv unreadable;
@@ -83,8 +83,7 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
  * whose job is not running may be idle, one whose process already runs the
  * files on disk current; and each step still to restart goes through the
  * pre-flight (core/plan/preflight.h), which may refuse it. Returns 0 or -1. */
-int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-		     struct rl_error *err);
+int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err);
 
 /* plan --archive: what installing the packages at archives will restart.
  * The jobs and their files are tracked as now and stat'ed as `record`
@@ -105,8 +104,7 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 
 /* Is pid, now running job's code, stale? For the restart engine's check
  * after a restart: 1 stale (*why set), 0 fresh or unknown. */
-int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid,
-			    char **why);
+int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why);
 
 /* Snapshot what is tracked now (re-hashing every file when the plan was
  * made with verify) and save it as the manifest, by the commit rules

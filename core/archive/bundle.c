@@ -38,7 +38,8 @@ static int write_items(const struct rl_bundle *b, int fd, const char *top, struc
 	int rc = 0;
 
 	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-	    archive_write_add_filter_gzip(a) != ARCHIVE_OK || archive_write_open_fd(a, fd) != ARCHIVE_OK)
+	    archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_write_open_fd(a, fd) != ARCHIVE_OK)
 		rc = -1;
 	for (size_t i = 0; i < b->n && rc == 0; i++) {
 		char *name = rl_xasprintf("%s/%s", top, b->v[i].name);
@@ -60,7 +61,8 @@ static int write_items(const struct rl_bundle *b, int fd, const char *top, struc
 		rc = -1;
 	if (rc < 0)
 		rl_error_set(err, "cannot write bundle: %s",
-			     archive_error_string(a) ? archive_error_string(a) : "libarchive failed");
+			     archive_error_string(a) ? archive_error_string(a)
+						     : "libarchive failed");
 	archive_entry_free(e);
 	archive_write_free(a);
 	return rc;
@@ -153,7 +155,8 @@ static int in_home(const struct rl_redactor *r, const char *p, size_t n)
 		size_t l = strlen(roots[i]);
 
 		if (n > l && strncmp(p, roots[i], l) == 0 &&
-		    !(n >= l + 6 && strncmp(p + l, "Shared", 6) == 0 && (n == l + 6 || p[l + 6] == '/')))
+		    !(n >= l + 6 && strncmp(p + l, "Shared", 6) == 0 &&
+		      (n == l + 6 || p[l + 6] == '/')))
 			return 1;
 	}
 	for (size_t i = 0; i < 2; i++) {

@@ -10,7 +10,7 @@
 #include "core/base/util.h"
 
 struct rl_bundle_item {
-	char *name;       /* path inside the bundle, below its top directory */
+	char *name; /* path inside the bundle, below its top directory */
 	struct rl_buf data;
 };
 

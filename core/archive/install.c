@@ -6,13 +6,13 @@
 #include "core/base/util.h"
 
 #define MACPORTS_DEFAULT_PREFIX "/opt/local"
-#define MACPORTS_IMAGES "/var/macports/software/"
+#define MACPORTS_IMAGES		"/var/macports/software/"
 
 /* What the package writes at a tracked path. */
 struct mark {
 	enum rl_ftype type; /* RL_FT_MISSING: nothing */
 	char *link;
-	int hashed;         /* MacPorts files: sha256 of the bytes to be installed */
+	int hashed; /* MacPorts files: sha256 of the bytes to be installed */
 	char sha256[65];
 };
 
@@ -129,7 +129,8 @@ static int visit(const struct rl_package *pkg, const struct rl_package_entry *e,
 	/* An image is relative to /; one made for the default prefix lands in
 	 * the prefix it is activated in. */
 	rl_buf_reset(&j->mapped);
-	if (strncmp(e->path, "opt/local/", 10) == 0 && !rl_path_is_under(e->path, j->prefixes.v[0] + 1))
+	if (strncmp(e->path, "opt/local/", 10) == 0 &&
+	    !rl_path_is_under(e->path, j->prefixes.v[0] + 1))
 		rl_buf_addf(&j->mapped, "%s/%s", j->prefixes.v[0], e->path + 10);
 	else
 		rl_buf_addf(&j->mapped, "/%s", e->path);
@@ -182,14 +183,15 @@ static int bottle_judge(const struct judge *j, const char *prefix, const struct 
 		*kind = e->fi.type == RL_FT_MISSING   ? RL_CHANGE_ADDED
 			: e->fi.type != RL_FT_SYMLINK ? RL_CHANGE_CONTENT
 						      : RL_CHANGE_RETARGETED;
-		hit = *kind != RL_CHANGE_RETARGETED || strcmp(e->fi.link ? e->fi.link : "", want) != 0;
+		hit = *kind != RL_CHANGE_RETARGETED ||
+		      strcmp(e->fi.link ? e->fi.link : "", want) != 0;
 	} else if ((v = keg_version(e->path, cellar, &vl))) {
 		int same = vl == strlen(version) && strncmp(v, version, vl) == 0;
 
 		if (same && written(e, mk, kind))
 			hit = 1;
-		else if (e->fi.type != RL_FT_MISSING && (!same || (mk->type == RL_FT_MISSING &&
-								  v[vl] == '/'))) {
+		else if (e->fi.type != RL_FT_MISSING &&
+			 (!same || (mk->type == RL_FT_MISSING && v[vl] == '/'))) {
 			*kind = RL_CHANGE_REMOVED;
 			hit = 1;
 		}
@@ -225,8 +227,8 @@ static void judge_all(const struct judge *j, struct rl_effects *out)
 
 			if (j->pkg->kind == RL_PACKAGE_MACPORTS)
 				hit = written(e, mk, &kind);
-			for (size_t p = 0; !hit && j->pkg->kind == RL_PACKAGE_BOTTLE &&
-					   p < j->prefixes.n; p++)
+			for (size_t p = 0;
+			     !hit && j->pkg->kind == RL_PACKAGE_BOTTLE && p < j->prefixes.n; p++)
 				hit = bottle_judge(j, j->prefixes.v[p], e, mk, &kind);
 			if (hit)
 				push_effect(out, m, e, kind);

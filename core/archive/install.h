@@ -31,7 +31,7 @@
 #include "core/model/manifest.h"
 
 struct rl_effect {
-	size_t manifest;              /* which of the manifests given */
+	size_t manifest;	      /* which of the manifests given */
 	const struct rl_entry *entry; /* borrowed from it */
 	enum rl_change_kind kind;
 };

@@ -127,7 +127,7 @@ static const char *normalise(const char *in, struct rl_buf *out)
 static void meta_line(const char *line, size_t n, int contents, struct reader *r)
 {
 	static const char *const keys[2][3] = {{"name", "version", "revision"},
-						{"@portname", "@portversion", "@portrevision"}};
+					       {"@portname", "@portversion", "@portrevision"}};
 	char **slots[2][3] = {{&r->p_name, &r->p_version, &r->p_revision},
 			      {&r->c_name, &r->c_version, &r->c_revision}};
 
@@ -135,15 +135,17 @@ static void meta_line(const char *line, size_t n, int contents, struct reader *r
 		size_t kl = strlen(keys[contents][k]);
 		const char *v = line + kl, *end = line + n;
 
-		if (n <= kl || strncmp(line, keys[contents][k], kl) != 0 || (*v != ' ' && *v != '\t'))
+		if (n <= kl || strncmp(line, keys[contents][k], kl) != 0 ||
+		    (*v != ' ' && *v != '\t'))
 			continue;
 		while (v < end && (*v == ' ' || *v == '\t'))
 			v++;
 		while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 			end--;
 		/* A Portfile value built from variables is not a version. */
-		if (end == v || memchr(v, '$', (size_t)(end - v)) || memchr(v, '[', (size_t)(end - v)) ||
-		    memchr(v, ' ', (size_t)(end - v)) || *slots[contents][k])
+		if (end == v || memchr(v, '$', (size_t)(end - v)) ||
+		    memchr(v, '[', (size_t)(end - v)) || memchr(v, ' ', (size_t)(end - v)) ||
+		    *slots[contents][k])
 			return;
 		*slots[contents][k] = rl_xstrndup(v, (size_t)(end - v));
 		return;
@@ -321,8 +323,7 @@ static int hash_zeros(EVP_MD_CTX *ctx, uint64_t n)
 /* Blocks with their offsets, holes hashed as zeros. libarchive before
  * 3.8.2 gives xar blocks the archive's offset instead of the entry's
  * (libarchive PR #2665), so for xar the blocks are simply concatenated. */
-int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65],
-			    struct rl_error *err)
+int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], struct rl_error *err)
 {
 	struct reader *r = e->reader;
 	int xar = archive_format(r->a) == ARCHIVE_FORMAT_XAR;
@@ -421,7 +422,8 @@ static int loops(const struct reader *r, const struct symlink *s)
 			}
 			rl_buf_reset(&done); /* an image is relative to / */
 		}
-		memmove(rest.data, rest.data + n + (slash ? 1 : 0), rest.len - n - (slash ? 1 : 0) + 1);
+		memmove(rest.data, rest.data + n + (slash ? 1 : 0),
+			rest.len - n - (slash ? 1 : 0) + 1);
 		rest.len -= n + (slash ? 1 : 0);
 		if (!*comp || strcmp(comp, ".") == 0) {
 			free(comp);
@@ -486,8 +488,9 @@ static int finish_macports(struct reader *r)
 	const char *revision = r->c_name ? r->c_revision : r->p_revision;
 
 	if (!name || !version) {
-		fail(r, NULL, "not a Homebrew bottle (<name>--<version>.<tag>.bottle.tar.gz) nor a "
-			      "MacPorts image (no +CONTENTS or +PORTFILE naming the port and version)");
+		fail(r, NULL,
+		     "not a Homebrew bottle (<name>--<version>.<tag>.bottle.tar.gz) nor a "
+		     "MacPorts image (no +CONTENTS or +PORTFILE naming the port and version)");
 		return -1;
 	}
 	r->pkg->name = rl_xstrdup(name);
@@ -534,7 +537,7 @@ int rl_package_read(const char *path, rl_package_visit_fn fn, void *ctx, struct 
 	memset(out, 0, sizeof(*out));
 	out->path = rl_xstrdup(path);
 	out->kind = rl_package_bottle_name(path, &out->name, &out->version) ? RL_PACKAGE_BOTTLE
-									     : RL_PACKAGE_MACPORTS;
+									    : RL_PACKAGE_MACPORTS;
 	r.pkg = out;
 	r.fn = fn;
 	r.ctx = ctx;

@@ -26,10 +26,10 @@
 #include "core/base/error.h"
 #include "core/model/fileinfo.h"
 
-#define RL_PACKAGE_MAX_ENTRIES 500000
+#define RL_PACKAGE_MAX_ENTRIES	500000
 #define RL_PACKAGE_MAX_SYMLINKS 65536
-#define RL_PACKAGE_MAX_SIZE (4ULL << 30) /* 4 GiB */
-#define RL_PACKAGE_META_MAX (64 * 1024)
+#define RL_PACKAGE_MAX_SIZE	(4ULL << 30) /* 4 GiB */
+#define RL_PACKAGE_META_MAX	(64 * 1024)
 
 enum rl_package_kind {
 	RL_PACKAGE_BOTTLE = 0,
@@ -39,12 +39,12 @@ enum rl_package_kind {
 const char *rl_package_kind_name(enum rl_package_kind k);
 
 struct rl_package {
-	char *path;              /* the archive file, as given */
+	char *path; /* the archive file, as given */
 	enum rl_package_kind kind;
-	char *name;              /* formula or port */
-	char *version;           /* bottles: the keg's directory name (1.25.4_1);
-				  * MacPorts: <version>_<revision> */
-	unsigned long nentries;  /* entries read (metadata included) */
+	char *name;		/* formula or port */
+	char *version;		/* bottles: the keg's directory name (1.25.4_1);
+				 * MacPorts: <version>_<revision> */
+	unsigned long nentries; /* entries read (metadata included) */
 };
 
 /* One entry as the visitor sees it. path is normalised (no "./", no empty
@@ -53,25 +53,23 @@ struct rl_package {
  * not visited. */
 struct rl_package_entry {
 	const char *path;
-	enum rl_ftype type;  /* FILE (hard links too), DIR or SYMLINK */
-	const char *link;    /* SYMLINK: the link text; else NULL */
+	enum rl_ftype type; /* FILE (hard links too), DIR or SYMLINK */
+	const char *link;   /* SYMLINK: the link text; else NULL */
 	uint64_t size;
-	void *reader;        /* for rl_package_entry_sha256 */
+	void *reader; /* for rl_package_entry_sha256 */
 };
 
 /* SHA-256 (lowercase hex) of a FILE entry's data, streamed: only from the
  * visitor, at most once per entry. For MacPorts images, whose files are
  * installed byte for byte; never for bottles (relocated when poured).
  * Returns 0, or -1 with err naming the archive and entry. */
-int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65],
-			    struct rl_error *err);
+int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], struct rl_error *err);
 
 /* Called for every entry once its header has been checked. pkg's name and
  * version are set for a bottle; for an image they may come later. Return
  * -1 (err set) to stop. */
-typedef int (*rl_package_visit_fn)(const struct rl_package *pkg,
-				   const struct rl_package_entry *e, void *ctx,
-				   struct rl_error *err);
+typedef int (*rl_package_visit_fn)(const struct rl_package *pkg, const struct rl_package_entry *e,
+				   void *ctx, struct rl_error *err);
 
 /* Stream path's entries through fn (NULL: only check the archive), then
  * check the archive's symlinks for loops. Fills out (release it with

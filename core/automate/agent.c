@@ -10,9 +10,9 @@
 #include "core/base/fsutil.h"
 #include "core/base/statedir.h"
 
-#define WAIT_GONE_S 15
+#define WAIT_GONE_S	  15
 #define BOOTSTRAP_RETRY_S 10
-#define POLL_S 0.1
+#define POLL_S		  0.1
 
 char *rl_agent_plist_path(const struct rl_agent_spec *s)
 {
@@ -30,8 +30,8 @@ static plist_t string_array(const char *const *v, size_t n)
 
 static plist_t arguments(const struct rl_agent_spec *s)
 {
-	const char *args[11] = {s->exe, "run", "--drain-queue", "--queue", s->queue,
-				"--state-dir", s->statedir};
+	const char *args[11] = {s->exe,	  "run",	 "--drain-queue", "--queue",
+				s->queue, "--state-dir", s->statedir};
 	size_t n = 7;
 
 	if (s->quiet) {
@@ -144,8 +144,10 @@ int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		if (st < 0)
 			return -1;
 		if (st != RL_LC_EXIT_NOT_LOADED && st != RL_LC_EXIT_NO_DOMAIN) {
-			rl_error_set(err, "cannot ask launchd about '%s': launchctl print exited %d (%s)",
-				     RL_AGENT_LABEL, st, rl_launchctl_exit_meaning(st));
+			rl_error_set(
+				err,
+				"cannot ask launchd about '%s': launchctl print exited %d (%s)",
+				RL_AGENT_LABEL, st, rl_launchctl_exit_meaning(st));
 			return -1;
 		}
 	}
@@ -208,7 +210,8 @@ static int load(const struct rl_agent_spec *s, const struct rl_launchctl *l, con
 		int st = bootstrap(l, dom, plist, err);
 
 		if (st == 0)
-			rl_strv_push_owned(did, rl_xasprintf("%s %s/%s", verb, dom, RL_AGENT_LABEL));
+			rl_strv_push_owned(did,
+					   rl_xasprintf("%s %s/%s", verb, dom, RL_AGENT_LABEL));
 		free(dom);
 		if (st <= 0)
 			return st;
@@ -218,8 +221,7 @@ static int load(const struct rl_agent_spec *s, const struct rl_launchctl *l, con
 	return -1;
 }
 
-static int ensure_dir(const char *dir, const char *what, struct rl_strv *did,
-		      struct rl_error *err)
+static int ensure_dir(const char *dir, const char *what, struct rl_strv *did, struct rl_error *err)
 {
 	struct stat st;
 
@@ -248,7 +250,8 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s), *target = NULL;
 	int changed = !same_content(path, xml), loaded, rc = -1;
 
-	if (ensure_dir(s->queue, "queue", did, err) < 0 || rl_statedir_ensure(s->statedir, err) < 0 ||
+	if (ensure_dir(s->queue, "queue", did, err) < 0 ||
+	    rl_statedir_ensure(s->statedir, err) < 0 ||
 	    ensure_dir(s->dir, "directory", did, err) < 0)
 		goto out;
 	if (changed) {

@@ -18,21 +18,21 @@
 #include "core/base/util.h"
 #include "core/execute/launchctl.h"
 
-#define RL_AGENT_LABEL "org.relaunch.drain"
+#define RL_AGENT_LABEL		  "org.relaunch.drain"
 #define RL_AGENT_DEFAULT_THROTTLE 30
 
 struct rl_agent_spec {
-	int system;              /* a daemon in the system domain */
-	uid_t uid;               /* an agent's user */
-	const char *dir;         /* where the plist goes */
-	const char *exe;         /* relaunch, as the job runs it */
-	const char *queue;       /* QueueDirectories and --queue */
-	const char *statedir;    /* --state-dir, and where agent.log goes */
-	const char *launchctl;   /* passed on as --launchctl when not NULL */
-	int throttle;            /* ThrottleInterval, seconds */
-	const char *quiet;       /* passed on as --quiet when not NULL */
-	struct rl_strv watch;    /* WatchPaths */
-	struct rl_strv env;      /* EnvironmentVariables, "KEY=VALUE" */
+	int system;	       /* a daemon in the system domain */
+	uid_t uid;	       /* an agent's user */
+	const char *dir;       /* where the plist goes */
+	const char *exe;       /* relaunch, as the job runs it */
+	const char *queue;     /* QueueDirectories and --queue */
+	const char *statedir;  /* --state-dir, and where agent.log goes */
+	const char *launchctl; /* passed on as --launchctl when not NULL */
+	int throttle;	       /* ThrottleInterval, seconds */
+	const char *quiet;     /* passed on as --quiet when not NULL */
+	struct rl_strv watch;  /* WatchPaths */
+	struct rl_strv env;    /* EnvironmentVariables, "KEY=VALUE" */
 };
 
 /* The plist's path: <dir>/org.relaunch.drain.plist. Malloc'd. */
@@ -54,7 +54,7 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 
 /* Where the job is loaded: 1 loaded (*target set, malloc'd), 0 not loaded,
  * -1 launchctl failed or could not be run (err set). */
-int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
-		    char **target, struct rl_error *err);
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc, char **target,
+		    struct rl_error *err);
 
 #endif

@@ -56,7 +56,8 @@ int rl_drain_wait(double quiet_s, double max_busy_s, const struct rl_drain_ops *
 			if (!busy_since)
 				busy_since = now;
 			if (max_busy_s > 0 && now - busy_since >= (int64_t)(max_busy_s * 1000)) {
-				rl_warn("%s for %g s already: not waiting any longer", why, max_busy_s);
+				rl_warn("%s for %g s already: not waiting any longer", why,
+					max_busy_s);
 				free(why);
 				free(who);
 				break;
@@ -72,7 +73,8 @@ int rl_drain_wait(double quiet_s, double max_busy_s, const struct rl_drain_ops *
 			tell(ops, "waiting for the queue to be quiet", &told);
 		}
 		{
-			double left = busy ? POLL_MAX_S : (double)(last_ms + quiet_ms - now) / 1000.0;
+			double left =
+				busy ? POLL_MAX_S : (double)(last_ms + quiet_ms - now) / 1000.0;
 
 			ops->sleep_s(left < POLL_MAX_S ? left : POLL_MAX_S, ops->ctx);
 		}
@@ -126,7 +128,8 @@ json_t *rl_watch_state_load(const char *statedir)
 			json_incref(paths);
 		else {
 			rl_warn("cannot read watch state '%s': no \"paths\" object; counting every "
-				"watched path as changed", path);
+				"watched path as changed",
+				path);
 			paths = NULL;
 		}
 	}

@@ -18,7 +18,7 @@
 
 /* The effects the wait needs, so tests can drive it without real time. */
 struct rl_drain_ops {
-	int64_t (*now_ms)(void *ctx);          /* wall clock, ms since the epoch */
+	int64_t (*now_ms)(void *ctx); /* wall clock, ms since the epoch */
 	void (*sleep_s)(double s, void *ctx);
 	/* 1 when a package manager runs (*who malloc'd, for messages), 0 not,
 	 * -1 when that cannot be told (err set): then the wait goes by the

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 const char *const rl_pm_process_names[] = {
-	"brew", "brew.rb", "brew.sh", "port", "nix", "nix-env", "nix-build", "nix-store",
-	"nix-collect-garbage", "darwin-rebuild", "home-manager", NULL,
+	"brew",		  "brew.rb",	  "brew.sh",
+	"port",		  "nix",	  "nix-env",
+	"nix-build",	  "nix-store",	  "nix-collect-garbage",
+	"darwin-rebuild", "home-manager", NULL,
 };
 
 int rl_pm_name_matches(const char *const *names, const char *text)
@@ -135,8 +137,8 @@ void rl_watch_paths(struct rl_strv *out)
 	const char *env = getenv("RELAUNCH_WATCH_PATHS");
 	const char *home = getenv("HOME");
 	const char *hb = getenv("HOMEBREW_PREFIX");
-	const char *brews[] = {NULL, hb && hb[0] == '/' ? hb : NULL, "/opt/homebrew",
-			       "/usr/local", "/home/linuxbrew/.linuxbrew"};
+	const char *brews[] = {NULL, hb && hb[0] == '/' ? hb : NULL, "/opt/homebrew", "/usr/local",
+			       "/home/linuxbrew/.linuxbrew"};
 	const char *ports[] = {NULL, "/opt/local"};
 	char *self = rl_self_prefix();
 

@@ -15,7 +15,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
 
-#define ENTRY_MAX 4096
+#define ENTRY_MAX   4096
 #define STALE_TMP_S 3600
 
 char *rl_queue_default_dir(void)
@@ -99,8 +99,7 @@ static int write_entry(const char *dir, const char *name, const char *text, stru
 		rl_error_set(err, "cannot write queue entry '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 ||
-	    fsync(fd) < 0) {
+	if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
 		rl_error_set(err, "cannot write queue entry '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

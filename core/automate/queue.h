@@ -21,13 +21,13 @@
 #define RL_QUEUE_MAX 1000
 
 struct rl_queue_entry {
-	char *file;     /* the entry's name in the queue directory */
-	char *source;   /* "homebrew", "macports", a --source text, "manual";
-			 * "unreadable" for an entry that could not be parsed */
-	char *name;     /* formula or port; NULL when not given */
-	char *version;  /* NULL when not given */
+	char *file;	 /* the entry's name in the queue directory */
+	char *source;	 /* "homebrew", "macports", a --source text, "manual";
+			  * "unreadable" for an entry that could not be parsed */
+	char *name;	 /* formula or port; NULL when not given */
+	char *version;	 /* NULL when not given */
 	int64_t time_ms; /* when it was written (wall clock) */
-	long pid;       /* the writer */
+	long pid;	 /* the writer */
 };
 
 struct rl_queue {

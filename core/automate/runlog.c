@@ -213,7 +213,8 @@ static void format_entries(const json_t *entries, struct rl_buf *out)
 		return;
 	rl_buf_addf(out, "  %zu queue %s:", json_array_size(entries),
 		    json_array_size(entries) == 1 ? "entry" : "entries");
-	json_array_foreach(entries, i, e) {
+	json_array_foreach(entries, i, e)
+	{
 		rl_buf_addf(out, "%s %s", i ? ";" : "", str_or(e, "source", "?"));
 		if (json_is_string(json_object_get(e, "name")))
 			rl_buf_addf(out, " %s", str_or(e, "name", ""));
@@ -243,10 +244,12 @@ static void format_step(const json_t *s, struct rl_buf *out)
 			    str_or(s, "error", "unknown error"));
 	} else {
 		/* idle and current carry their evidence in note. */
-		rl_buf_addf(out, "  %-9s %s: %s\n", status, label,
-			    str_or(s, "error", str_or(s, "note", strcmp(status, "not run") == 0
-									 ? "the run stopped before it"
-									 : "")));
+		rl_buf_addf(
+			out, "  %-9s %s: %s\n", status, label,
+			str_or(s, "error",
+			       str_or(s, "note",
+				      strcmp(status, "not run") == 0 ? "the run stopped before it"
+								     : "")));
 	}
 }
 
@@ -257,15 +260,15 @@ void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 	static const char *const names[] = {"restarted", "failed", "skipped", "deferred",
 					    "not run",	 "idle",   "current", "refused"};
 
-	json_array_foreach(steps, i, s)
-		for (size_t k = 0; k < 8; k++)
-			if (strcmp(str_or(s, "status", ""), names[k]) == 0)
-				count[k]++;
-	rl_buf_addf(out, "%s  %-6s  exit %lld  %zu restarted, %zu failed, %zu skipped, "
-			 "%zu deferred",
+	json_array_foreach(steps, i, s) for (size_t k = 0; k < 8;
+					     k++) if (strcmp(str_or(s, "status", ""), names[k]) ==
+						      0) count[k]++;
+	rl_buf_addf(out,
+		    "%s  %-6s  exit %lld  %zu restarted, %zu failed, %zu skipped, "
+		    "%zu deferred",
 		    str_or(rec, "start", "?"), str_or(rec, "trigger", "?"),
-		    (long long)json_integer_value(json_object_get(rec, "exit")), count[0],
-		    count[1], count[2], count[3]);
+		    (long long)json_integer_value(json_object_get(rec, "exit")), count[0], count[1],
+		    count[2], count[3]);
 	if (count[4])
 		rl_buf_addf(out, ", %zu not run", count[4]);
 	if (count[5] || count[6] || count[7])
@@ -275,8 +278,7 @@ void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 		rl_buf_adds(out, " (recorded the baseline)");
 	rl_buf_addf(out, "\n  ended %s\n", str_or(rec, "end", "?"));
 	format_entries(json_object_get(rec, "entries"), out);
-	json_array_foreach(steps, i, s)
-		format_step(s, out);
+	json_array_foreach(steps, i, s) format_step(s, out);
 	if (json_is_string(json_object_get(rec, "error")))
 		rl_buf_addf(out, "  error: %s\n", str_or(rec, "error", ""));
 }

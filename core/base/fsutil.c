@@ -22,15 +22,15 @@ static const char *kind_of(mode_t mode)
 	return "not a regular file";
 }
 
-int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st,
-			 const char **why)
+int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why)
 {
 	struct stat pre;
 	int fd;
 
 	if (fstatat(dirfd, path, &pre, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
-		*why = errno == ELOOP ? ((flags & O_NOFOLLOW) ? "is a symbolic link" : "symlink loop")
-				      : strerror(errno);
+		*why = errno == ELOOP
+			       ? ((flags & O_NOFOLLOW) ? "is a symbolic link" : "symlink loop")
+			       : strerror(errno);
 		return -1;
 	}
 	if (!S_ISREG(pre.st_mode)) {

@@ -20,8 +20,7 @@ int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *
  * O_NOCTTY to flags, and the descriptor is fstat'ed again so a swap
  * between the two is caught. Returns the fd with *st filled, or -1 with
  * errno set and *why a short reason ("a FIFO", "symlink loop", strerror). */
-int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st,
-			 const char **why);
+int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why);
 
 /* The same, relative to dirfd (AT_FDCWD for a plain path) with openat flags
  * added to O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC (O_NOFOLLOW, say); st,

@@ -77,16 +77,16 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 		return rl_xstrndup(s, len);
 	}
 	b = json_is_object(v) ? json_object_get(v, "base64") : NULL;
-	if (!json_is_string(b) || !(p = decode_base64(json_string_value(b),
-						       json_string_length(b))) || !*p) {
+	if (!json_is_string(b) ||
+	    !(p = decode_base64(json_string_value(b), json_string_length(b))) || !*p) {
 		rl_error_set(err, "%s: invalid path", what);
 		return NULL;
 	}
 	return p;
 }
 
-static int load_json(const char *path, const char *what, int missing_ok, int flags,
-		     json_t **out, struct rl_error *err)
+static int load_json(const char *path, const char *what, int missing_ok, int flags, json_t **out,
+		     struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
@@ -106,8 +106,9 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	/* Root acts on what these files say: only root or we may have
 	 * written them. Nothing of a refused file reaches a message. */
 	if (!rl_trust_owner_ok(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		rl_error_set(err, "cannot read %s '%s': owned by uid %lu with mode %04o; it must "
-				  "belong to root or to you and be writable by nobody else",
+		rl_error_set(err,
+			     "cannot read %s '%s': owned by uid %lu with mode %04o; it must "
+			     "belong to root or to you and be writable by nobody else",
 			     what, path, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 		rl_buf_release(&buf);
 		return -1;
@@ -134,8 +135,7 @@ int rl_json_load_file_follow(const char *path, const char *what, int missing_ok,
 	return load_json(path, what, missing_ok, 0, out, err);
 }
 
-int rl_json_save_file(const char *path, const char *what, const json_t *v,
-		      struct rl_error *err)
+int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err)
 {
 	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
 	size_t len;
@@ -183,8 +183,8 @@ int rl_json_get_real(const json_t *obj, const char *key, int optional, double *o
 	return 0;
 }
 
-const char *rl_json_get_string(const json_t *obj, const char *key, int optional,
-			       const char *what, struct rl_error *err)
+const char *rl_json_get_string(const json_t *obj, const char *key, int optional, const char *what,
+			       struct rl_error *err)
 {
 	const json_t *v = json_object_get(obj, key);
 

@@ -33,8 +33,7 @@ int rl_json_load_file_follow(const char *path, const char *what, int missing_ok,
 			     struct rl_error *err);
 
 /* Serialise (sorted keys, indented) and write atomically with mode 0600. */
-int rl_json_save_file(const char *path, const char *what, const json_t *v,
-		      struct rl_error *err);
+int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err);
 
 /* Typed getters that accept only the right JSON type; return -1 and set
  * err naming `what` and key otherwise. Missing keys: `optional` decides. */
@@ -42,7 +41,7 @@ int rl_json_get_int(const json_t *obj, const char *key, int optional, long long 
 		    const char *what, struct rl_error *err);
 int rl_json_get_real(const json_t *obj, const char *key, int optional, double *out,
 		     const char *what, struct rl_error *err);
-const char *rl_json_get_string(const json_t *obj, const char *key, int optional,
-			       const char *what, struct rl_error *err);
+const char *rl_json_get_string(const json_t *obj, const char *key, int optional, const char *what,
+			       struct rl_error *err);
 
 #endif

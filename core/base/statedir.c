@@ -57,10 +57,10 @@ static char *distrust(const char *dir)
 		if (!rl_trust_owner_ok(st.st_uid) ||
 		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
 			char *q = rl_path_quote(real);
-			char *why = rl_xasprintf("'%s' above it can be changed by others (owner uid "
-						 "%lu, mode %04o)",
-						 q, (unsigned long)st.st_uid,
-						 (unsigned)(st.st_mode & 07777));
+			char *why = rl_xasprintf(
+				"'%s' above it can be changed by others (owner uid "
+				"%lu, mode %04o)",
+				q, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
 
 			free(q);
 			free(real);

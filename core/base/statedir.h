@@ -11,7 +11,7 @@
 #define RL_STATE_CONFIG	  "config.json"
 #define RL_STATE_HISTORY  "history.json"
 #define RL_STATE_LOCK	  "lock"
-#define RL_STATE_INTENT   "intent.json" /* the restart journal: core/execute/intent.h */
+#define RL_STATE_INTENT	  "intent.json" /* the restart journal: core/execute/intent.h */
 
 /* The directory to use: explicit (from --state-dir) when non-NULL, else
  * $RELAUNCH_STATE_DIR, else the platform default:

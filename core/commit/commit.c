@@ -80,8 +80,8 @@ static void keep_recorded(const struct rl_commit *c, struct rl_entry *e, const s
 
 		free(use->ack);
 		use->ack = label_done(c, use->label) ? rl_xstrdup(now)
-			   : ack		      ? rl_xstrdup(ack)
-						      : NULL;
+			   : ack		     ? rl_xstrdup(ack)
+						     : NULL;
 	}
 	free(now);
 	rl_fileinfo_release(&e->fi);
@@ -132,8 +132,8 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 	keep_removed(m, c);
 }
 
-int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify,
-		   const char *path, struct rl_error *err)
+int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify, const char *path,
+		   struct rl_error *err)
 {
 	if (rl_snapshot_take(m, c->prev, verify, err) < 0)
 		return -1;

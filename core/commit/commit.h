@@ -26,8 +26,8 @@
 #include "core/plan/plan.h"
 
 struct rl_commit {
-	const struct rl_manifest *prev;   /* the recorded manifest; NULL: none yet */
-	const struct rl_plan *plan;       /* the plan that ran */
+	const struct rl_manifest *prev;	  /* the recorded manifest; NULL: none yet */
+	const struct rl_plan *plan;	  /* the plan that ran */
 	const struct rl_results *results; /* NULL: record everything (baseline, record) */
 	const struct rl_strv *unreadable; /* labels whose plist could not be read; NULL: none */
 };
@@ -40,7 +40,7 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c);
  * re-hashing every file when verify is set (as the diff did, so a change
  * only a hash shows is recorded too), apply the rules and save m at path.
  * Returns 0 or -1. */
-int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify,
-		   const char *path, struct rl_error *err);
+int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify, const char *path,
+		   struct rl_error *err);
 
 #endif

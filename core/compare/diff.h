@@ -11,17 +11,18 @@
 enum rl_change_kind {
 	RL_CHANGE_CONTENT = 0, /* SHA-256 differs (or the file type changed) */
 	RL_CHANGE_REPLACED,    /* new inode or device, identical bytes */
-	RL_CHANGE_MODE,        /* permission bits only */
+	RL_CHANGE_MODE,	       /* permission bits only */
 	RL_CHANGE_RETARGETED,  /* a symlink now resolves elsewhere */
 	RL_CHANGE_REMOVED,     /* gone from disk */
-	RL_CHANGE_ADDED,       /* new file under a recorded root (or a once-missing file appeared) */
+	RL_CHANGE_ADDED, /* new file under a recorded root (or a once-missing file appeared) */
 };
 
 struct rl_change {
 	enum rl_change_kind kind;
 	char *path;
-	const struct rl_entry *entry; /* borrowed from the manifest; NULL for a new file under a root */
-	struct rl_fileinfo now;       /* the disk now (type MISSING when removed) */
+	const struct rl_entry
+		*entry;		/* borrowed from the manifest; NULL for a new file under a root */
+	struct rl_fileinfo now; /* the disk now (type MISSING when removed) */
 };
 
 struct rl_diff {

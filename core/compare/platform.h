@@ -36,25 +36,25 @@ int rl_platform_check_signature(const char *path, uint32_t arch, char **why);
 
 enum rl_proc_verdict {
 	RL_PROC_FRESH = 0, /* runs the files now on disk */
-	RL_PROC_STALE,     /* runs at least one file that was deleted or replaced */
+	RL_PROC_STALE,	   /* runs at least one file that was deleted or replaced */
 	RL_PROC_UNKNOWN,   /* not allowed to look, or the platform cannot tell */
-	RL_PROC_GONE,      /* no such process */
+	RL_PROC_GONE,	   /* no such process */
 };
 
 const char *rl_proc_verdict_name(enum rl_proc_verdict v);
 
 struct rl_proc_file {
-	char *path;        /* as the kernel reports it: untrusted text, for messages */
-	pid_t pid;         /* the process that runs it: the view's pid or a descendant */
-	pid_t ppid;        /* a descendant's parent in the tree (0 for the view's pid) */
+	char *path;	   /* as the kernel reports it: untrusted text, for messages */
+	pid_t pid;	   /* the process that runs it: the view's pid or a descendant */
+	pid_t ppid;	   /* a descendant's parent in the tree (0 for the view's pid) */
 	char *parent_name; /* that parent's name as the kernel gives it (untrusted,
 			    * control bytes shown as '?'), NULL for the view's pid */
-	int is_exe;        /* the main executable (else a mapped file) */
-	int deleted;       /* the kernel says it was unlinked */
-	uint64_t dev;      /* identity of the file the process runs */
+	int is_exe;	   /* the main executable (else a mapped file) */
+	int deleted;	   /* the kernel says it was unlinked */
+	uint64_t dev;	   /* identity of the file the process runs */
 	uint64_t ino;
-	int now_exists;    /* whether path exists on disk now */
-	uint64_t now_dev;  /* identity of the file at path now */
+	int now_exists;	  /* whether path exists on disk now */
+	uint64_t now_dev; /* identity of the file at path now */
 	uint64_t now_ino;
 };
 
@@ -67,21 +67,21 @@ struct rl_proc_id {
 struct rl_proc_view {
 	pid_t pid;
 	enum rl_proc_verdict verdict;
-	char *why;                 /* UNKNOWN/GONE: the reason, e.g. "permission denied" */
-	char *exe;                 /* main executable path as reported, without Linux's
-				    * " (deleted)" marker (may be NULL) */
+	char *why;		    /* UNKNOWN/GONE: the reason, e.g. "permission denied" */
+	char *exe;		    /* main executable path as reported, without Linux's
+				     * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
 	size_t nstale;
 	/* When the process started, wall clock in ns since the epoch, rounded
 	 * down (a lower bound: it did not start earlier); 0 when unknown. Kept
 	 * whatever the verdict, as long as the process was there. */
 	int64_t start_ns;
-	int exe_known;              /* exe_id was read from the very file it runs */
+	int exe_known; /* exe_id was read from the very file it runs */
 	struct rl_proc_id exe_id;
-	struct rl_proc_id *ran;     /* FRESH: every file judged (the executable and each
-				     * tracked mapping), each the very file now at its path */
+	struct rl_proc_id *ran; /* FRESH: every file judged (the executable and each
+				 * tracked mapping), each the very file now at its path */
 	size_t nran;
-	size_t nprocs;             /* processes judged (1 for rl_proc_inspect) */
+	size_t nprocs; /* processes judged (1 for rl_proc_inspect) */
 };
 
 /* Decides which mapped files count besides the main executable: the

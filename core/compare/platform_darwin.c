@@ -312,7 +312,8 @@ int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv 
 		}
 		if (n < cap || cap >= CHILDREN_MAX) {
 			for (int i = 0; i < n && i < cap; i++) {
-				rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+				rl_xgrow((void **)&out->v, &out->alloc, out->n + 1,
+					 sizeof(*out->v));
 				out->v[out->n++] = buf[i];
 			}
 			free(buf);

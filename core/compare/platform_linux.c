@@ -500,9 +500,9 @@ int rl_proc_status(pid_t pid, struct rl_proc_status *st)
  * pass over /proc collects every process's ppid, kept for the lister's
  * life (the walk of one tree). */
 struct rl_proc_lister {
-	int scan;       /* use the pass over /proc */
+	int scan; /* use the pass over /proc */
 	int scanned;
-	pid_t *pid;     /* the pass: pid[i]'s parent is ppid[i] */
+	pid_t *pid; /* the pass: pid[i]'s parent is ppid[i] */
 	pid_t *ppid;
 	size_t n;
 	size_t alloc;

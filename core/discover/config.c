@@ -30,8 +30,8 @@ static int bad(struct loader *l, const char *key, const char *what)
 }
 
 /* An unknown key, with the known one it is closest to. */
-static void unknown(struct loader *l, const char *key, const char *name,
-		    const char *const *known, size_t n)
+static void unknown(struct loader *l, const char *key, const char *name, const char *const *known,
+		    size_t n)
 {
 	const char *near = rl_did_you_mean(name, known, n);
 
@@ -69,7 +69,8 @@ static int load_after(struct loader *l, const char *label, const json_t *v, stru
 		return bad(l, key, "must be an array of labels");
 	if (json_array_size(v) > LIST_MAX)
 		return bad(l, key, "must not hold more than 4096 labels");
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		if (!json_is_string(x) || json_string_length(x) == 0 ||
 		    memchr(json_string_value(x), '\0', json_string_length(x))) {
 			snprintf(key, sizeof(key), "jobs.%s.after[%zu]", label, i);
@@ -92,7 +93,8 @@ static int load_watch(struct loader *l, const char *label, const json_t *v, stru
 		return bad(l, key, "must be an array of paths");
 	if (json_array_size(v) > LIST_MAX)
 		return bad(l, key, "must not hold more than 4096 paths");
-	json_array_foreach(v, i, x) {
+	json_array_foreach(v, i, x)
+	{
 		char *p;
 
 		snprintf(key, sizeof(key), "jobs.%s.watch[%zu]", label, i);
@@ -136,7 +138,8 @@ static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_
 	snprintf(key, sizeof(key), "jobs.%s", label);
 	if (!json_is_object(obj))
 		return bad(l, key, "must be an object");
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		int rc = 0;
 
 		if (strcmp(k, "after") == 0) {
@@ -174,7 +177,8 @@ static int load_jobs(struct loader *l, json_t *obj, struct rl_config *c)
 
 	if (!json_is_object(obj))
 		return bad(l, "jobs", "must be an object");
-	json_object_foreach(obj, label, v) {
+	json_object_foreach(obj, label, v)
+	{
 		struct rl_jobconfig *j;
 
 		if (!*label)
@@ -205,7 +209,8 @@ static int load_root(struct loader *l, json_t *root, struct rl_config *c)
 	    load_seconds(l, root, "settle", &c->settle) < 0 ||
 	    load_seconds(l, root, "timeout", &c->timeout) < 0)
 		return -1;
-	json_object_foreach(root, k, v) {
+	json_object_foreach(root, k, v)
+	{
 		if (strcmp(k, "jobs") == 0) {
 			if (load_jobs(l, v, c) < 0)
 				return -1;

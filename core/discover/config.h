@@ -22,7 +22,7 @@ struct rl_jobconfig {
 	char *label;
 	struct rl_strv after; /* labels that must restart first */
 	long long order;      /* lower first; default 0 */
-	int never;            /* restart: "never" (report only) */
+	int never;	      /* restart: "never" (report only) */
 	struct rl_strv watch; /* extra paths whose changes trigger this job */
 };
 
@@ -31,8 +31,8 @@ struct rl_jobconfig {
 
 struct rl_config {
 	double interval; /* default 1 */
-	double settle;   /* default 3 */
-	double timeout;  /* default RL_CONFIG_TIMEOUT_DEFAULT */
+	double settle;	 /* default 3 */
+	double timeout;	 /* default RL_CONFIG_TIMEOUT_DEFAULT */
 	struct rl_jobconfig *jobs;
 	size_t njobs;
 };

@@ -225,10 +225,11 @@ static char *get_string(const struct elf *e, uint64_t off, uint64_t len, uint64_
 	size_t n;
 
 	if (idx >= len) {
-		rl_error_set(err,
-			     "cannot parse ELF file '%s': string index %llu past the segment of the "
-			     "string table (%llu bytes)",
-			     e->src->name, (unsigned long long)idx, (unsigned long long)len);
+		rl_error_set(
+			err,
+			"cannot parse ELF file '%s': string index %llu past the segment of the "
+			"string table (%llu bytes)",
+			e->src->name, (unsigned long long)idx, (unsigned long long)len);
 		return NULL;
 	}
 	n = len - idx < sizeof(buf) ? (size_t)(len - idx) : sizeof(buf);

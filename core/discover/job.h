@@ -17,28 +17,28 @@ const char *rl_job_kind_name(enum rl_job_kind k);
 
 struct rl_job {
 	char *label;
-	char *plist;  /* the path found in the directory (may be a symlink) */
-	char *domain;     /* "system", "gui/<uid>" or "user/<uid>": asked first */
+	char *plist;	  /* the path found in the directory (may be a symlink) */
+	char *domain;	  /* "system", "gui/<uid>" or "user/<uid>": asked first */
 	char *alt_domain; /* agents: the other of gui/<uid> and user/<uid>; NULL for daemons */
-	char *target;     /* "<domain>/<label>": where it is loaded once located */
+	char *target;	  /* "<domain>/<label>": where it is loaded once located */
 	enum rl_job_kind kind;
 	/* Agents: the user whose gui domain runs it, the owner of the plist
 	 * entry in its directory (lstat); for a root-owned one the console
 	 * user, else the invoking user (SUDO_UID under sudo). Daemons: 0. */
 	uid_t uid;
 
-	char *program;         /* Program key, NULL when absent */
+	char *program;	       /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
-	char *workdir;         /* WorkingDirectory, NULL when absent */
+	char *workdir;	       /* WorkingDirectory, NULL when absent */
 	char *stderr_path;     /* StandardErrorPath, NULL when absent */
-	char *rootdir;         /* RootDirectory (launchd chroots there before exec), or NULL */
+	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
 	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
 	int throttle_interval; /* seconds; -1 when the plist does not say */
-	int keepalive;         /* KeepAlive true or a dict (any condition) */
+	int keepalive;	       /* KeepAlive true or a dict (any condition) */
 	int keepalive_always;  /* KeepAlive true: launchd keeps it running whatever happens */
 	int runatload;
-	int disabled;          /* only launchd's default; not whether it is loaded */
-	int background_only;   /* LimitLoadToSessionType names only Background */
+	int disabled;	     /* only launchd's default; not whether it is loaded */
+	int background_only; /* LimitLoadToSessionType names only Background */
 };
 
 struct rl_jobset {
@@ -64,8 +64,7 @@ void rl_discover_opts_release(struct rl_discover_opts *o);
  * symlink). A plist that cannot be parsed, has wrong types or no Label is
  * skipped with a warning naming the file; a missing directory is fine.
  * A later duplicate label is skipped with a warning. */
-int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out,
-		     struct rl_error *err);
+int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err);
 /* Parse one plist; returns 0, or -1 with err naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
@@ -76,4 +75,3 @@ void rl_job_release(struct rl_job *j);
 void rl_jobset_release(struct rl_jobset *js);
 
 #endif
-

@@ -13,14 +13,14 @@
 #include "core/base/fsutil.h"
 #include "core/discover/shread.h"
 
-#define MAX_HOPS      40 /* symlinks followed for one path, as the kernel's ELOOP limit */
-#define MAX_DEPTH     4	 /* scripts calling scripts, interpreters of interpreters */
-#define MAX_PATH_TEXT 65536
-#define SCRIPT_MAX    (256 * 1024)
-#define SHEBANG_MAX   512
-#define MAX_FILES     4096 /* per job: a hostile script cannot make the walk quadratic */
-#define MAX_UNRESOLVED 32  /* words kept for the job's one warning */
-#define WORD_SHOWN    80   /* bytes of a word shown in it */
+#define MAX_HOPS       40 /* symlinks followed for one path, as the kernel's ELOOP limit */
+#define MAX_DEPTH      4  /* scripts calling scripts, interpreters of interpreters */
+#define MAX_PATH_TEXT  65536
+#define SCRIPT_MAX     (256 * 1024)
+#define SHEBANG_MAX    512
+#define MAX_FILES      4096 /* per job: a hostile script cannot make the walk quadratic */
+#define MAX_UNRESOLVED 32   /* words kept for the job's one warning */
+#define WORD_SHOWN     80   /* bytes of a word shown in it */
 
 /* launchd's PATH for jobs that do not set one, and for bare Program names. */
 static const char default_path[] = RL_SHREAD_DEFAULT_PATH;
@@ -556,7 +556,7 @@ struct reading {
 	struct ctx *c;
 	const char *via;   /* how the job reaches the text */
 	const char *where; /* "script '/path'", "ProgramArguments", … */
-	int script;        /* the text is a script's (else a command line) */
+	int script;	   /* the text is a script's (else a command line) */
 	int depth;
 };
 
@@ -571,8 +571,8 @@ static char *run_via(const struct reading *rd, const struct rl_shrun *r)
 
 /* A script read by a shell (`sh FILE`, `. FILE`), which need not be
  * executable nor start with #!. */
-static void add_read_script(struct ctx *c, const char *word, const char *search,
-			    const char *via, int depth)
+static void add_read_script(struct ctx *c, const char *word, const char *search, const char *via,
+			    int depth)
 {
 	struct resolved r;
 	char *path = locate(c, word, search);

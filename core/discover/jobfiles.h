@@ -14,9 +14,9 @@
 struct rl_jobfile {
 	char *path;
 	enum rl_role role;
-	char *via;            /* "ProgramArguments[0] → opt symlink → Cellar file" */
+	char *via;	      /* "ProgramArguments[0] → opt symlink → Cellar file" */
 	struct rl_strv chain; /* libraries only: executable … library */
-	int missing;          /* did not exist when resolved (noted, not fatal) */
+	int missing;	      /* did not exist when resolved (noted, not fatal) */
 };
 
 struct rl_jobfiles {

@@ -31,11 +31,11 @@ struct rl_objinfo {
 	enum rl_objformat format;
 	struct rl_objdep *deps;
 	size_t ndeps;
-	struct rl_strv rpaths;  /* LC_RPATH, or DT_RPATH / DT_RUNPATH entries, unexpanded */
-	int runpath;            /* ELF: the paths came from DT_RUNPATH (not DT_RPATH) */
-	char *interp;           /* ELF PT_INTERP; NULL otherwise */
-	uint32_t arch;          /* ELF: EI_CLASS << 16 | e_machine (ld.so skips other arches);
-				   Mach-O: cputype of the slice read, 0 for a union of slices */
+	struct rl_strv rpaths; /* LC_RPATH, or DT_RPATH / DT_RUNPATH entries, unexpanded */
+	int runpath;	       /* ELF: the paths came from DT_RUNPATH (not DT_RPATH) */
+	char *interp;	       /* ELF PT_INTERP; NULL otherwise */
+	uint32_t arch;	       /* ELF: EI_CLASS << 16 | e_machine (ld.so skips other arches);
+				  Mach-O: cputype of the slice read, 0 for a union of slices */
 };
 
 /* Parse path. Returns 0 (format NONE for a non-object file), or -1 with
@@ -56,7 +56,7 @@ const char *rl_objinfo_arch_name(enum rl_objformat f, uint32_t arch, char *buf, 
 
 /* One library in a closure. */
 struct rl_libdep {
-	char *path;           /* resolved path of the library */
+	char *path;	      /* resolved path of the library */
 	struct rl_strv chain; /* root executable, …, this library */
 };
 

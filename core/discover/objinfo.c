@@ -209,11 +209,16 @@ const char *rl_objinfo_arch_name(enum rl_objformat f, uint32_t arch, char *buf, 
 		uint32_t arch;
 		const char *name;
 	} names[] = {
-		{RL_OBJ_MACHO, 0x01000007u, "x86_64"}, {RL_OBJ_MACHO, 7u, "i386"},
-		{RL_OBJ_MACHO, 0x0100000cu, "arm64"},  {RL_OBJ_MACHO, 12u, "arm"},
-		{RL_OBJ_MACHO, 18u, "ppc"},	       {RL_OBJ_MACHO, 0x01000012u, "ppc64"},
-		{RL_OBJ_ELF, ELF_ARCH(2, 62), "x86_64"}, {RL_OBJ_ELF, ELF_ARCH(2, 183), "aarch64"},
-		{RL_OBJ_ELF, ELF_ARCH(1, 3), "i386"},	 {RL_OBJ_ELF, ELF_ARCH(1, 40), "arm"},
+		{RL_OBJ_MACHO, 0x01000007u, "x86_64"},
+		{RL_OBJ_MACHO, 7u, "i386"},
+		{RL_OBJ_MACHO, 0x0100000cu, "arm64"},
+		{RL_OBJ_MACHO, 12u, "arm"},
+		{RL_OBJ_MACHO, 18u, "ppc"},
+		{RL_OBJ_MACHO, 0x01000012u, "ppc64"},
+		{RL_OBJ_ELF, ELF_ARCH(2, 62), "x86_64"},
+		{RL_OBJ_ELF, ELF_ARCH(2, 183), "aarch64"},
+		{RL_OBJ_ELF, ELF_ARCH(1, 3), "i386"},
+		{RL_OBJ_ELF, ELF_ARCH(1, 40), "arm"},
 		{RL_OBJ_ELF, ELF_ARCH(2, 21), "ppc64"},
 	};
 

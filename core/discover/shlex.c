@@ -14,10 +14,10 @@ struct lexer {
 	struct rl_buf word;
 	struct rl_buf expr; /* the word with expansions kept: see rl_shword.expr */
 	size_t word_line;   /* line the word started on */
-	size_t line;        /* line of s[lpos] */
+	size_t line;	    /* line of s[lpos] */
 	size_t lpos;
-	int case_depth;     /* inside `case … in` … `esac` */
-	int pattern;        /* reading a case pattern, up to its `)` */
+	int case_depth; /* inside `case … in` … `esac` */
+	int pattern;	/* reading a case pattern, up to its `)` */
 	int in_word;
 	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;

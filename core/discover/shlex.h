@@ -39,12 +39,12 @@ struct rl_shcmd {
 	size_t n;
 	size_t alloc;
 	size_t prog;
-	size_t start;  /* the first word after leading assignments and reserved
-			* words: where `exec`, `env`, `sudo`… begin */
-	size_t line;   /* line of the text (from 1) where the command starts */
-	int funcdef;   /* `NAME()`: the header of a function definition (its
-			* body is the `{ … }` commands after it) */
-	int exec; /* the program is run with `exec` */
+	size_t start; /* the first word after leading assignments and reserved
+		       * words: where `exec`, `env`, `sudo`… begin */
+	size_t line;  /* line of the text (from 1) where the command starts */
+	int funcdef;  /* `NAME()`: the header of a function definition (its
+		       * body is the `{ … }` commands after it) */
+	int exec;     /* the program is run with `exec` */
 };
 
 struct rl_shcmds {
@@ -56,8 +56,8 @@ struct rl_shcmds {
 /* Variables as a reader of a script knows them: literal values, and names
  * assigned something only a running sh would know (`$(…)`, `$1`…). */
 struct rl_shenv {
-	struct rl_strv vars;     /* "NAME=value" */
-	struct rl_strv unknown;  /* names whose value is not known */
+	struct rl_strv vars;	 /* "NAME=value" */
+	struct rl_strv unknown;	 /* names whose value is not known */
 	struct rl_strv exported; /* names marked for export */
 };
 

@@ -22,7 +22,7 @@ struct reader {
 	struct func *fn;
 	size_t nfn;
 	size_t afn;
-	size_t line;     /* nested text: the outer command's line */
+	size_t line;	 /* nested text: the outer command's line */
 	const char *via; /* nested text: the route to it */
 	int nest;
 	int calls;
@@ -57,14 +57,13 @@ static int word_in(const char *t, const char *const *list)
 static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", NULL};
 
 static const char *const builtins[] = {
-	":",	    "[",     "[[",     "alias",	  "bg",	     "break", "builtin", "cd",
-	"continue", "echo",  "exit",   "false",	  "fg",	     "getopts", "hash",	 "jobs",
-	"kill",	    "let",   "printf", "pwd",	  "read",    "return", "set",	 "shift",
-	"shopt",    "test",  "times",  "trap",	  "true",    "type",   "ulimit", "umask",
-	"unalias",  "unset", "wait",   "print",	  "setopt",  NULL};
+	":",	    "[",     "[[",     "alias", "bg",	  "break",   "builtin", "cd",
+	"continue", "echo",  "exit",   "false", "fg",	  "getopts", "hash",	"jobs",
+	"kill",	    "let",   "printf", "pwd",	"read",	  "return",  "set",	"shift",
+	"shopt",    "test",  "times",  "trap",	"true",	  "type",    "ulimit",	"umask",
+	"unalias",  "unset", "wait",   "print", "setopt", NULL};
 
-static const char *const declarers[] = {"export", "readonly", "local", "declare", "typeset",
-					NULL};
+static const char *const declarers[] = {"export", "readonly", "local", "declare", "typeset", NULL};
 
 static int is_name(const char *t, size_t n)
 {

@@ -39,13 +39,13 @@ struct rl_shrun {
 	char *const *argv; /* argv[0]: the program as written (a path or a bare
 			    * name); later words NULL where their value is not known */
 	size_t argc;
-	const char *path;  /* the PATH a bare argv[0] is looked up in */
-	size_t line;       /* line of the outermost text (0: a command line) */
-	const char *via;   /* the prefixes it was reached through ("sudo → sh -c"),
-			    * "" when none */
-	int script;        /* argv[0] is read by a shell (`sh FILE`, `. FILE`), not
-			    * executed by the kernel */
-	int exec;          /* run with `exec` */
+	const char *path; /* the PATH a bare argv[0] is looked up in */
+	size_t line;	  /* line of the outermost text (0: a command line) */
+	const char *via;  /* the prefixes it was reached through ("sudo → sh -c"),
+			   * "" when none */
+	int script;	  /* argv[0] is read by a shell (`sh FILE`, `. FILE`), not
+			   * executed by the kernel */
+	int exec;	  /* run with `exec` */
 };
 
 struct rl_shread_ops {

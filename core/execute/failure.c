@@ -46,7 +46,8 @@ char *rl_failure_describe(const struct rl_service_status *st, const struct rl_jo
 			rl_buf_addf(&c, "%ld successive crash%s", st->successive_crashes,
 				    st->successive_crashes == 1 ? "" : "es");
 		if (st->spawn_scheduled)
-			rl_buf_addf(&c, "%slaunchd respawns it after its throttle (spawn scheduled)",
+			rl_buf_addf(&c,
+				    "%slaunchd respawns it after its throttle (spawn scheduled)",
 				    st->successive_crashes > 0 ? ", " : "");
 		part(&b, c.data);
 		rl_buf_release(&c);

@@ -132,7 +132,8 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 			     path, INTENT_VERSION);
 		rc = -1;
 	}
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		struct rl_intent it;
 
 		if (rc < 0)
@@ -194,8 +195,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 
 /* ---- finishing what a killed run began ---- */
 
-static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *a1,
-		  const char *a2, struct rl_lc_result *r, struct rl_error *err)
+static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *a1, const char *a2,
+		  struct rl_lc_result *r, struct rl_error *err)
 {
 	const char *args[4] = {a0, a1, a2, NULL};
 
@@ -203,8 +204,8 @@ static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *
 	return ops->launchctl(args, r, err, ops->ctx);
 }
 
-static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char *a1,
-		   const char *a2, struct rl_error *err)
+static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char *a1, const char *a2,
+		   struct rl_error *err)
 {
 	struct rl_lc_result r;
 	int rc = lc_run(ops, a0, a1, a2, &r, err);
@@ -236,8 +237,7 @@ static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
 }
 
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
-		      double timeout_s, struct rl_history *hist, char **done,
-		      struct rl_error *err)
+		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err)
 {
 	int64_t deadline = ops->now(ops->ctx) + (int64_t)(timeout_s * 1e9);
 	struct rl_service_status st;

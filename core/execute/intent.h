@@ -19,7 +19,7 @@
 
 enum rl_intent_action {
 	RL_INTENT_KICKSTART = 0, /* kickstart -k: launchd kills and starts it itself */
-	RL_INTENT_RELOAD,        /* bootout, then bootstrap: the dangerous gap */
+	RL_INTENT_RELOAD,	 /* bootout, then bootstrap: the dangerous gap */
 };
 
 struct rl_intent {
@@ -28,7 +28,7 @@ struct rl_intent {
 	char *domain; /* "gui/501" */
 	char *plist;  /* what to bootstrap */
 	enum rl_intent_action action;
-	pid_t pid;       /* the job's pid before the step, 0 when not running */
+	pid_t pid;	 /* the job's pid before the step, 0 when not running */
 	int start_after; /* running before, and launchd would not start it by
 			  * itself on load (neither KeepAlive nor RunAtLoad) */
 	int64_t wall_ns; /* when the step began */
@@ -71,7 +71,6 @@ struct rl_restart_ops;
  * running"). Returns 0, or -1 with err when launchctl cannot be run or
  * refuses the bootstrap (the intent must then be kept for the next run). */
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
-		      double timeout_s, struct rl_history *hist, char **done,
-		      struct rl_error *err);
+		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err);
 
 #endif

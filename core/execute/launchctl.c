@@ -443,11 +443,11 @@ char *rl_lc_result_describe(const struct rl_lc_result *r)
 #define WALK_NAME_MAX  64
 
 struct walk_line {
-	const char *s;	    /* trimmed, not NUL-terminated */
+	const char *s; /* trimmed, not NUL-terminated */
 	size_t len;
-	int depth;	    /* 1: directly inside a top-level block */
-	const char *block;  /* innermost block's name: "services", "arguments", … */
-	int opener;	    /* the line opens a block (its name is s up to " = {") */
+	int depth;	   /* 1: directly inside a top-level block */
+	const char *block; /* innermost block's name: "services", "arguments", … */
+	int opener;	   /* the line opens a block (its name is s up to " = {") */
 };
 
 typedef int (*walk_fn)(const struct walk_line *l, void *ctx); /* nonzero: stop */
@@ -977,7 +977,8 @@ int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 			loc->index = (int)i;
 			snprintf(loc->target, sizeof(loc->target), "%s", target);
 		} else if (rc < 0 && !r.timed_out && strcmp(domains[i], "system") != 0 &&
-			   (r.status == RL_LC_EXIT_NO_DOMAIN || r.status == RL_LC_EXIT_UNSUPPORTED)) {
+			   (r.status == RL_LC_EXIT_NO_DOMAIN ||
+			    r.status == RL_LC_EXIT_UNSUPPORTED)) {
 			char lines[RL_ERROR_TEXT_MAX / 2];
 
 			rc = 1;
@@ -985,8 +986,8 @@ int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 				loc->no_gui = 1;
 				own_lines(r.errout, lines, sizeof(lines));
 				snprintf(nogui, sizeof(nogui),
-					 "no GUI session for uid %s (launchctl: %s)", domains[i] + 4,
-					 lines);
+					 "no GUI session for uid %s (launchctl: %s)",
+					 domains[i] + 4, lines);
 			} else {
 				add_asked(asked, sizeof(asked), domains[i]);
 			}

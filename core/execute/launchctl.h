@@ -8,31 +8,31 @@
 #include "core/base/error.h"
 
 /* launchctl's exit codes that mean something to us. */
-#define RL_LC_EXIT_PERM 1          /* kickstart: 1: Operation not permitted (seen transiently) */
-#define RL_LC_EXIT_IO 5            /* Bootstrap failed: 5: Input/output error */
-#define RL_LC_EXIT_ESRCH 3         /* Boot-out failed: 3: No such process */
+#define RL_LC_EXIT_PERM	       1   /* kickstart: 1: Operation not permitted (seen transiently) */
+#define RL_LC_EXIT_IO	       5   /* Bootstrap failed: 5: Input/output error */
+#define RL_LC_EXIT_ESRCH       3   /* Boot-out failed: 3: No such process */
 #define RL_LC_EXIT_IN_PROGRESS 36  /* Boot-out failed: 36: Operation now in progress */
-#define RL_LC_EXIT_ALREADY 37      /* Bootstrap failed: 37: Operation already in progress */
-#define RL_LC_EXIT_DISABLED 119    /* Bootstrap failed: 119: Service is disabled (as root) */
-#define RL_LC_EXIT_SIP 150         /* an Apple service under System Integrity Protection */
-#define RL_LC_EXIT_USAGE 64        /* malformed target */
-#define RL_LC_EXIT_NO_DOMAIN 112   /* no such domain (no GUI session for the uid) */
-#define RL_LC_EXIT_NOT_LOADED 113  /* Could not find service … */
+#define RL_LC_EXIT_ALREADY     37  /* Bootstrap failed: 37: Operation already in progress */
+#define RL_LC_EXIT_DISABLED    119 /* Bootstrap failed: 119: Service is disabled (as root) */
+#define RL_LC_EXIT_SIP	       150 /* an Apple service under System Integrity Protection */
+#define RL_LC_EXIT_USAGE       64  /* malformed target */
+#define RL_LC_EXIT_NO_DOMAIN   112 /* no such domain (no GUI session for the uid) */
+#define RL_LC_EXIT_NOT_LOADED  113 /* Could not find service … */
 #define RL_LC_EXIT_UNSUPPORTED 125 /* domain does not support the action */
 
 struct rl_launchctl {
-	const char *path;  /* --launchctl, else $RELAUNCH_LAUNCHCTL, else /bin/launchctl */
-	double timeout_s;  /* per call; a hung launchctl is killed */
+	const char *path; /* --launchctl, else $RELAUNCH_LAUNCHCTL, else /bin/launchctl */
+	double timeout_s; /* per call; a hung launchctl is killed */
 };
 
 struct rl_lc_result {
-	int status;     /* exit code; -1 when killed by a signal or timed out */
+	int status; /* exit code; -1 when killed by a signal or timed out */
 	int timed_out;
-	char *out;      /* stdout, NUL-terminated (owned) */
-	char *errout;   /* stderr (owned) */
+	char *out;    /* stdout, NUL-terminated (owned) */
+	char *errout; /* stderr (owned) */
 	/* Added for messages: */
-	char *cmd;        /* the arguments joined by spaces: "kickstart -k system/x" (owned) */
-	int signo;        /* the signal that killed it, when status is -1 and not timed out */
+	char *cmd;	  /* the arguments joined by spaces: "kickstart -k system/x" (owned) */
+	int signo;	  /* the signal that killed it, when status is -1 and not timed out */
 	double timeout_s; /* the timeout it ran with */
 };
 
@@ -63,25 +63,27 @@ char *rl_lc_result_describe(const struct rl_lc_result *r);
  * indentation, nested blocks (whose own `state = active` lines are not the
  * job's), `job state` (older systems) and the last-exit fields. */
 struct rl_service_status {
-	int running;           /* state = running */
-	int spawn_scheduled;   /* state = spawn scheduled: a respawn waits for its throttle */
-	char state[64];        /* the state line's value */
-	char job_state[64];    /* "job state = exited" (older systems), "" when absent */
-	pid_t pid;             /* 0 when no pid line */
-	long runs;             /* -1 when absent */
-	char last_exit[128];   /* "last exit code" value ("(never exited)", "78: EX_CONFIG"), "" when absent */
-	int exit_code;         /* its number, -1 when absent or never exited */
-	char last_signal[128]; /* "last terminating signal" value ("Terminated: 15"), "" when absent */
-	int signo;             /* its number, -1 when absent */
+	int running;	     /* state = running */
+	int spawn_scheduled; /* state = spawn scheduled: a respawn waits for its throttle */
+	char state[64];	     /* the state line's value */
+	char job_state[64];  /* "job state = exited" (older systems), "" when absent */
+	pid_t pid;	     /* 0 when no pid line */
+	long runs;	     /* -1 when absent */
+	char last_exit[128]; /* "last exit code" value ("(never exited)", "78: EX_CONFIG"), "" when
+				absent */
+	int exit_code;	     /* its number, -1 when absent or never exited */
+	char last_signal[128]; /* "last terminating signal" value ("Terminated: 15"), "" when absent
+				*/
+	int signo;	       /* its number, -1 when absent */
 	char last_exit_reason[256]; /* "last exit reason" ("OS_REASON_DYLD | …"), "" when absent */
 	long successive_crashes;    /* -1 when absent */
-	char path[1024];            /* the plist launchd loaded the job from */
+	char path[1024];	    /* the plist launchd loaded the job from */
 	char program[1024];
 	char stdout_path[1024];
 	char stderr_path[1024];
-	int nargs;                  /* arguments, rl_service_status_arg() */
-	int args_truncated;         /* more than fitted */
-	char args[4096];            /* NUL-separated */
+	int nargs;	    /* arguments, rl_service_status_arg() */
+	int args_truncated; /* more than fitted */
+	char args[4096];    /* NUL-separated */
 };
 
 /* Parse `launchctl print <target>` output: the keys of the first top-level
@@ -155,9 +157,9 @@ int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, stru
 			 void *ctx);
 
 struct rl_lc_located {
-	int index;  /* the domain the job is loaded in; -1 when none */
-	int no_gui; /* a gui/<uid> domain answered 112 or 125: no GUI session */
-	int status; /* the exit code of the last print asked (-1 timed out or killed) */
+	int index;	  /* the domain the job is loaded in; -1 when none */
+	int no_gui;	  /* a gui/<uid> domain answered 112 or 125: no GUI session */
+	int status;	  /* the exit code of the last print asked (-1 timed out or killed) */
 	char target[512]; /* "<domain>/<label>" where it is loaded */
 	/* index -1: "not loaded in gui/501 or user/501"; with no_gui "no GUI
 	 * session for uid 501 (launchctl: Bad request. Could not find domain
@@ -168,9 +170,9 @@ struct rl_lc_located {
 /* The agent domain rule: ask `print <domain>/<label>` of each domain in
  * order, going on to the next when one answers 113 (not loaded), or, for a
  * gui/ or user/ domain, 112 (no such domain) or 125 (no GUI session); for
- * system those are failures. With one domain, loc->text is "not loaded". Returns 0 loaded (st and loc
- * filled), 1 loaded in none of them (loc->text says which were asked), -1
- * another failure (err), -2 launchctl cannot be run (err). */
+ * system those are failures. With one domain, loc->text is "not loaded". Returns 0 loaded (st and
+ * loc filled), 1 loaded in none of them (loc->text says which were asked), -1 another failure
+ * (err), -2 launchctl cannot be run (err). */
 int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 			const char *const *domains, size_t ndomains, struct rl_service_status *st,
 			struct rl_lc_located *loc, struct rl_error *err);

@@ -283,8 +283,9 @@ static int answered(const struct rl_lc_result *r, int code)
  * nothing, and never will: reported, not touched. */
 static enum state sip_skip(struct step_run *s, const char *cmd)
 {
-	return skip(s, "protected by System Integrity Protection: not touched (launchctl '%s' "
-		       "answered 150)",
+	return skip(s,
+		    "protected by System Integrity Protection: not touched (launchctl '%s' "
+		    "answered 150)",
 		    cmd);
 }
 
@@ -314,7 +315,8 @@ static enum state st_status_before(struct step_run *s)
 	if (rc < 0)
 		return fail(s, "%s", e.text);
 	if (loc.index != 0)
-		return defer(s, "loaded in '%s', not where the plan found it; left for the next run",
+		return defer(s,
+			     "loaded in '%s', not where the plan found it; left for the next run",
 			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
 	/* Not running now: kickstart would start it out of its schedule. */
@@ -361,8 +363,8 @@ static int retry_perm(struct step_run *s, const struct rl_lc_result *r)
 
 /* What a kickstart's answer leads to: from state self, with suffix for a
  * failure's message. */
-static enum state after_kickstart(struct step_run *s, const struct rl_lc_result *r,
-				  enum state self, const char *suffix)
+static enum state after_kickstart(struct step_run *s, const struct rl_lc_result *r, enum state self,
+				  const char *suffix)
 {
 	if (call_ok(r))
 		return enter_wait_running(s);
@@ -410,14 +412,16 @@ static enum state st_check_disabled(struct step_run *s)
 	} else if (!call_ok(&r) || rl_launchctl_parse_disabled(r.out, &o) < 0) {
 		char *d = rl_lc_result_describe(&r);
 
-		next = fail(s, "cannot tell whether '%s' is disabled: %s; not reloaded", job->target,
+		next = fail(s, "cannot tell whether '%s' is disabled: %s; not reloaded",
+			    job->target,
 			    call_ok(&r) ? "print-disabled printed no disabled services block" : d);
 		free(d);
 	} else {
 		disabled = rl_lc_overrides_get(&o, job->label);
 		if (disabled == 1 || (disabled < 0 && job->disabled))
-			next = defer(s, "disabled in launchd's overrides: not reloaded; run "
-					"`launchctl enable %s`",
+			next = defer(s,
+				     "disabled in launchd's overrides: not reloaded; run "
+				     "`launchctl enable %s`",
 				     job->target);
 		else
 			next = ST_BOOTOUT;
@@ -573,8 +577,9 @@ static enum state st_wait_running(struct step_run *s)
 		return ST_START;
 	}
 	if (now(s) >= s->deadline && s->kicked_loaded)
-		return fail(s, "loaded, but launchd did not start it within %g s, nor within %g s "
-			       "of a kickstart (state %s)",
+		return fail(s,
+			    "loaded, but launchd did not start it within %g s, nor within %g s "
+			    "of a kickstart (state %s)",
 			    s->run->o->timeout, s->run->o->timeout, s->last_seen);
 	if (now(s) >= s->deadline && rc == 0 && !st.running) {
 		/* What launchd says of the last exit (core/execute/failure.h). */
@@ -630,13 +635,19 @@ static enum state st_verify_fresh(struct step_run *s)
 }
 
 static const handler_fn handlers[] = {
-	[ST_POLICY] = st_policy,       [ST_THROTTLE] = st_throttle,
-	[ST_WAIT] = st_wait,	       [ST_STATUS_BEFORE] = st_status_before,
-	[ST_KICKSTART] = st_kickstart, [ST_CHECK_DISABLED] = st_check_disabled,
+	[ST_POLICY] = st_policy,
+	[ST_THROTTLE] = st_throttle,
+	[ST_WAIT] = st_wait,
+	[ST_STATUS_BEFORE] = st_status_before,
+	[ST_KICKSTART] = st_kickstart,
+	[ST_CHECK_DISABLED] = st_check_disabled,
 	[ST_BOOTOUT] = st_bootout,
-	[ST_WAIT_GONE] = st_wait_gone, [ST_BOOTSTRAP] = st_bootstrap,
-	[ST_START] = st_start,	       [ST_WAIT_RUNNING] = st_wait_running,
-	[ST_SETTLE] = st_settle,       [ST_VERIFY_FRESH] = st_verify_fresh,
+	[ST_WAIT_GONE] = st_wait_gone,
+	[ST_BOOTSTRAP] = st_bootstrap,
+	[ST_START] = st_start,
+	[ST_WAIT_RUNNING] = st_wait_running,
+	[ST_SETTLE] = st_settle,
+	[ST_VERIFY_FRESH] = st_verify_fresh,
 };
 
 static enum rl_result_status final_status(enum state st)

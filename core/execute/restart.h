@@ -43,8 +43,9 @@ enum rl_result_status {
 	RL_RESULT_RESTARTED = 0,
 	RL_RESULT_FAILED,
 	RL_RESULT_SKIPPED,  /* not loaded (113), or restart = never */
-	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a failure */
-	RL_RESULT_IDLE,     /* not running: not started, runs the new files at its next launch
+	RL_RESULT_DEFERRED, /* left for the next run: --max, throttle with --no-wait, or after a
+			       failure */
+	RL_RESULT_IDLE,	    /* not running: not started, runs the new files at its next launch
 			     * (a reload of its plist may have been done) */
 	RL_RESULT_CURRENT,  /* already runs the files on disk: not restarted (note: the evidence) */
 	RL_RESULT_REFUSED,  /* the new code cannot start (pre-flight): not touched (error: why) */
@@ -60,7 +61,7 @@ struct rl_result {
 	pid_t old_pid; /* 0: not running before */
 	pid_t new_pid; /* 0: not running after */
 	double seconds;
-	char *error;   /* failed/skipped/deferred: why */
+	char *error; /* failed/skipped/deferred: why */
 	/* restarted: a remark, or NULL. "not expected to run: …" for a job that
 	 * was not running and is neither KeepAlive nor RunAtLoad, where only
 	 * launchctl's exit status was checked. */
@@ -90,12 +91,12 @@ struct rl_restart_ops {
 struct rl_run_opts {
 	struct rl_restart_ops ops;
 	double throttle_floor; /* seconds; see RL_THROTTLE_FLOOR_DEFAULT */
-	double interval;   /* at least this long between restarts */
-	double settle;     /* the new pid must stay up this long */
-	double timeout;    /* for the new pid to appear */
-	long max;          /* restarts per run; <= 0 unlimited */
+	double interval;       /* at least this long between restarts */
+	double settle;	       /* the new pid must stay up this long */
+	double timeout;	       /* for the new pid to appear */
+	long max;	       /* restarts per run; <= 0 unlimited */
 	int keep_going;
-	int no_wait;       /* throttle: defer instead of waiting */
+	int no_wait; /* throttle: defer instead of waiting */
 	/* Optional: after settle, decide whether the new process runs the files
 	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
 	 * (*why set, malloc'd): a stale new process fails the step. */
@@ -125,8 +126,8 @@ struct rl_results {
  * the end (whatever the results), -1 on an error that stops everything
  * (launchctl cannot be run: the step at hand gets no result, the steps before
  * keep theirs). */
-int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o,
-		   struct rl_history *hist, struct rl_results *out, struct rl_error *err);
+int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o, struct rl_history *hist,
+		   struct rl_results *out, struct rl_error *err);
 void rl_results_release(struct rl_results *r);
 
 #endif

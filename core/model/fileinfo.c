@@ -13,7 +13,7 @@
 
 #include "core/base/util.h"
 
-#define SYMLINK_MAX    ((size_t)1 << 16)
+#define SYMLINK_MAX ((size_t)1 << 16)
 
 #ifdef __APPLE__
 #define ST_MTIM(st) ((st)->st_mtimespec)
@@ -86,7 +86,7 @@ static int read_symlink(const char *path, const struct stat *st, struct rl_filei
 	if (errno == ENOENT || errno == ENOTDIR)
 		return 0; /* dangling: the caller decides whether that is fine */
 	rl_error_set_path(err, "cannot resolve symlink", path,
-		  errno == ELOOP ? "symlink loop" : strerror(errno));
+			  errno == ELOOP ? "symlink loop" : strerror(errno));
 	return -1;
 }
 
@@ -101,7 +101,7 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
 			return 0;
 		}
 		rl_error_set_path(err, "cannot read", path,
-			  errno == ELOOP ? "symlink loop" : strerror(errno));
+				  errno == ELOOP ? "symlink loop" : strerror(errno));
 		return -1;
 	}
 	fill_identity(fi, &st);
@@ -168,7 +168,7 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
 	if (fd < 0) {
 		saved = errno;
 		rl_error_set_path(err, "cannot read file", path,
-			  saved == ELOOP ? "not a regular file any more" : strerror(saved));
+				  saved == ELOOP ? "not a regular file any more" : strerror(saved));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
@@ -208,7 +208,7 @@ struct hash_pool {
 	struct rl_error *errs;
 	size_t *order; /* job indices, largest file first */
 	size_t n;
-	size_t next;   /* the next position in order to take */
+	size_t next; /* the next position in order to take */
 	pthread_mutex_t lock;
 };
 

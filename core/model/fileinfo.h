@@ -12,7 +12,7 @@ enum rl_ftype {
 	RL_FT_FILE,
 	RL_FT_SYMLINK,
 	RL_FT_DIR,
-	RL_FT_OTHER, /* FIFO, socket, device */
+	RL_FT_OTHER,	  /* FIFO, socket, device */
 	RL_FT_UNREADABLE, /* a file jobs use that could not be read (a symlink loop,
 			   * a name too long, an I/O or permission error): recorded
 			   * with a warning so the other jobs go on */
@@ -26,10 +26,10 @@ struct rl_fileinfo {
 	uint32_t mode; /* st_mode, type bits included */
 	int64_t mtime_ns;
 	int64_t ctime_ns;
-	int hashed;        /* sha256 is valid (regular files only) */
-	char sha256[65];   /* lowercase hex */
-	char *link;        /* symlink: the link text as readlink(2) returns it */
-	char *resolved;    /* symlink: fully resolved target; NULL when dangling */
+	int hashed;	 /* sha256 is valid (regular files only) */
+	char sha256[65]; /* lowercase hex */
+	char *link;	 /* symlink: the link text as readlink(2) returns it */
+	char *resolved;	 /* symlink: fully resolved target; NULL when dangling */
 };
 
 const char *rl_ftype_name(enum rl_ftype t);

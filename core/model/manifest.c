@@ -383,7 +383,8 @@ static int chain_from_json(const json_t *a, const char *what, struct rl_strv *ch
 		rl_error_set(err, "%s: 'chain' must be an array", what);
 		return -1;
 	}
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		char *w = rl_xasprintf("%s: chain[%zu]", what, i);
 		char *p = rl_json_path_get(v, w, err);
 
@@ -443,7 +444,8 @@ static int uses_from_json(const json_t *a, const char *what, struct rl_entry *e,
 		rl_error_set(err, "%s: 'uses' must be an array", what);
 		return -1;
 	}
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		struct rl_use u = {0};
 		char *w = rl_xasprintf("%s: uses[%zu]", what, i);
 		int rc = use_from_json(v, w, &u, err);
@@ -503,7 +505,8 @@ static int roots_from_json(struct rl_manifest *m, const json_t *a, struct rl_err
 		rl_error_set(err, "'roots' must be an array");
 		return -1;
 	}
-	json_array_foreach(a, i, v) {
+	json_array_foreach(a, i, v)
+	{
 		char *w = rl_xasprintf("roots[%zu]", i);
 		char *p = rl_json_path_get(v, w, err);
 
@@ -579,7 +582,8 @@ static int manifest_v1_from_json(struct rl_manifest *m, const json_t *root, stru
 		rl_error_set(err, "'files' must be an array");
 		return -1;
 	}
-	json_array_foreach(files, i, v) {
+	json_array_foreach(files, i, v)
+	{
 		char *w = rl_xasprintf("files[%zu]", i);
 		int rc = entry_from_json(m, v, w, err);
 
@@ -645,7 +649,8 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 
 		lineno++;
 		if ((size_t)len > LINE_MAX_BYTES) {
-			rl_error_set(err, "line %ld: longer than %zu bytes", lineno, LINE_MAX_BYTES);
+			rl_error_set(err, "line %ld: longer than %zu bytes", lineno,
+				     LINE_MAX_BYTES);
 			rc = -1;
 			break;
 		}
@@ -696,7 +701,8 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 		if (fd >= 0)
 			close(fd);
 		q = rl_path_quote(path);
-		rl_error_set(err, "cannot read manifest '%s': %s", q, fd < 0 ? why : strerror(errno));
+		rl_error_set(err, "cannot read manifest '%s': %s", q,
+			     fd < 0 ? why : strerror(errno));
 		free(q);
 		return -1;
 	}

@@ -23,25 +23,26 @@
 /* How a job reaches a file. Drives the action: a changed plist needs a
  * reload (bootout + bootstrap), anything else a kickstart. */
 enum rl_role {
-	RL_ROLE_PLIST = 0,   /* the job's launchd plist (and symlinks to it) */
-	RL_ROLE_PROGRAM,     /* the executable launchd starts */
-	RL_ROLE_COMMAND,     /* a program a wrapper or sh -c runs (daemondo's --start-cmd, exec …) */
-	RL_ROLE_SCRIPT,      /* a script file that is read (wrapper, startup .sh) */
+	RL_ROLE_PLIST = 0, /* the job's launchd plist (and symlinks to it) */
+	RL_ROLE_PROGRAM,   /* the executable launchd starts */
+	RL_ROLE_COMMAND, /* a program a wrapper or sh -c runs (daemondo's --start-cmd, exec …) */
+	RL_ROLE_SCRIPT,	 /* a script file that is read (wrapper, startup .sh) */
 	RL_ROLE_INTERPRETER, /* the #! interpreter of a script */
 	RL_ROLE_LIBRARY,     /* a shared library in the dependency closure */
 	RL_ROLE_SYMLINK,     /* a symlink on the way to any of the above */
-	RL_ROLE_WATCH,       /* an extra path from the config (jobs.<label>.watch) */
+	RL_ROLE_WATCH,	     /* an extra path from the config (jobs.<label>.watch) */
 };
 
 const char *rl_role_name(enum rl_role r);
 int rl_role_parse(const char *name, enum rl_role *out);
 
 struct rl_use {
-	char *label;          /* the job's label */
+	char *label; /* the job's label */
 	enum rl_role role;
-	char *via;            /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
-	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends included */
-	char *ack;            /* NULL, or the fingerprint (rl_fileinfo_fingerprint) of the
+	char *via; /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
+	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends
+				 included */
+	char *ack;	      /* NULL, or the fingerprint (rl_fileinfo_fingerprint) of the
 			       * version this job already restarted onto while the entry
 			       * kept its recorded state for another job whose restart
 			       * failed: a change to exactly that version does not

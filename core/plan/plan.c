@@ -237,7 +237,8 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 		if (u->ack && !now)
 			now = rl_fileinfo_fingerprint(&c->now);
 		if (u->ack && strcmp(u->ack, now) == 0) {
-			reported_add(b, c->path, kind, u->label, "already restarted onto this version");
+			reported_add(b, c->path, kind, u->label,
+				     "already restarted onto this version");
 			continue;
 		}
 		idx = find_job(b, u->label);

@@ -14,7 +14,7 @@
 
 enum rl_action {
 	RL_ACTION_KICKSTART = 0, /* launchctl kickstart -k <target> */
-	RL_ACTION_RELOAD,        /* the plist changed: bootout, wait, bootstrap */
+	RL_ACTION_RELOAD,	 /* the plist changed: bootout, wait, bootstrap */
 };
 
 const char *rl_action_name(enum rl_action a);
@@ -25,10 +25,10 @@ const char *rl_action_name(enum rl_action a);
  * reports each with that status. */
 enum rl_decision {
 	RL_DECISION_RESTART = 0, /* do the action */
-	RL_DECISION_IDLE,        /* not running: launchd runs the new files at its next launch */
-	RL_DECISION_CURRENT,     /* already restarted onto the files on disk (by its package
+	RL_DECISION_IDLE,	 /* not running: launchd runs the new files at its next launch */
+	RL_DECISION_CURRENT,	 /* already restarted onto the files on disk (by its package
 				  * manager, or by hand) */
-	RL_DECISION_REFUSED,     /* the new code cannot start (pre-flight): not touched, the
+	RL_DECISION_REFUSED,	 /* the new code cannot start (pre-flight): not touched, the
 				  * change stays pending */
 };
 
@@ -36,25 +36,26 @@ const char *rl_decision_name(enum rl_decision d);
 
 struct rl_reason {
 	char *path;
-	char *change; /* a change kind name, or "stale" from the process view */
-	char *via;    /* how the job uses path (library chain included) */
+	char *change;	      /* a change kind name, or "stale" from the process view */
+	char *via;	      /* how the job uses path (library chain included) */
 	enum rl_role role;    /* the use's role; stale: PROGRAM or LIBRARY */
 	struct rl_strv chain; /* libraries: executable → … → path, as recorded */
-	char *text;   /* the whole sentence for people:
-		       * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib → libcrypto.3.dylib"
-		       * "pid 412 runs …/bin/nginx (deleted); now …/1.25.4/bin/nginx" */
+	char *text;	      /* the whole sentence for people:
+			       * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib →
+			       * libcrypto.3.dylib"	   "pid 412 runs …/bin/nginx (deleted); now
+			       * …/1.25.4/bin/nginx" */
 };
 
 struct rl_step {
 	const struct rl_job *job; /* borrowed from the jobset the plan was built from */
 	enum rl_action action;
-	int never;                /* restart = "never": listed and ordered like the
-				   * others, but reported, not executed */
+	int never; /* restart = "never": listed and ordered like the
+		    * others, but reported, not executed */
 	struct rl_reason *reasons;
 	size_t nreasons;
 	size_t reasons_alloc;
 	enum rl_decision decision;
-	char *why;                /* idle, current, refused: the evidence or the reason */
+	char *why; /* idle, current, refused: the evidence or the reason */
 };
 
 /* A change that restarts nothing, and why ("replaced with identical

@@ -61,13 +61,13 @@ static int check_object(const char *path, char **why)
 	}
 	q = shown(path);
 	if (oi.format != RL_OBJ_NONE && !rl_platform_runs_arch(oi.format, oi.arch)) {
-		const char *host = rl_objinfo_arch_name(
-			oi.format, rl_objinfo_host_arch(oi.format), b, sizeof(b));
+		const char *host = rl_objinfo_arch_name(oi.format, rl_objinfo_host_arch(oi.format),
+							b, sizeof(b));
 
 		if (oi.format == RL_OBJ_MACHO)
 			*why = rl_xasprintf(
-				"new %s has no slice for this machine's architecture (%s): %s",
-				q, host,
+				"new %s has no slice for this machine's architecture (%s): %s", q,
+				host,
 				oi.arch ? rl_objinfo_arch_name(oi.format, oi.arch, a, sizeof(a))
 					: "other architectures only");
 		else

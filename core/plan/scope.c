@@ -71,8 +71,7 @@ static int any_in(const struct rl_strv *sv, const struct rl_strv *labels)
 	return 0;
 }
 
-void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels,
-		   struct rl_plan *out)
+void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels, struct rl_plan *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->steps = rl_xcalloc(full->n + 1, sizeof(*out->steps));

@@ -23,8 +23,7 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 /* A view of full with only the steps (and reported changes) of labels:
  * the steps are shallow copies, so release it with rl_scope_release, never
  * rl_plan_release, and only while full lives. */
-void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels,
-		   struct rl_plan *out);
+void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels, struct rl_plan *out);
 void rl_scope_release(struct rl_plan *scoped);
 
 #endif

@@ -27,9 +27,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define SOCKET_NAME "launchd.sock"
-#define MAX_MESSAGE (1 << 20)
-#define REPLY_TIMEOUT 120 /* kickstart -k may wait for ExitTimeOut */
+#define SOCKET_NAME	 "launchd.sock"
+#define MAX_MESSAGE	 (1 << 20)
+#define REPLY_TIMEOUT	 120 /* kickstart -k may wait for ExitTimeOut */
 #define EXIT_UNREACHABLE 1
 
 struct buf {
@@ -61,8 +61,7 @@ static void buf_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
-__attribute__((format(printf, 2, 3)))
-static void buf_printf(struct buf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	char tmp[64];
 	va_list ap;
@@ -148,9 +147,10 @@ static int hex4(const char *p, uint32_t *v)
 	*v = 0;
 	for (int i = 0; i < 4; i++) {
 		char c = p[i];
-		int d = c >= '0' && c <= '9' ? c - '0' :
-			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
-			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		int d = c >= '0' && c <= '9'   ? c - '0'
+			: c >= 'a' && c <= 'f' ? c - 'a' + 10
+			: c >= 'A' && c <= 'F' ? c - 'A' + 10
+					       : -1;
 		if (d < 0)
 			return -1;
 		*v = *v << 4 | (uint32_t)d;
@@ -258,8 +258,9 @@ static int parse_reply(const char *text, size_t len, struct reply *r)
 		int rc = 0;
 		bool is_status = strcmp(key.data, "status") == 0;
 		if (ps.p < ps.end && *ps.p == '"') {
-			struct buf *dst = strcmp(key.data, "stdout") == 0 ? &r->out :
-					  strcmp(key.data, "stderr") == 0 ? &r->err : NULL;
+			struct buf *dst = strcmp(key.data, "stdout") == 0   ? &r->out
+					  : strcmp(key.data, "stderr") == 0 ? &r->err
+									    : NULL;
 			rc = parse_string(&ps, dst);
 		} else {
 			char *numend;
@@ -415,7 +416,8 @@ int main(int argc, char **argv)
 		return unreachable("", "bad message");
 	free(answer.data);
 
-	int status = r.has_status && r.status >= 0 && r.status < 256 ? (int)r.status : EXIT_UNREACHABLE;
+	int status =
+		r.has_status && r.status >= 0 && r.status < 256 ? (int)r.status : EXIT_UNREACHABLE;
 	if ((r.out.len && write_all(STDOUT_FILENO, r.out.data, r.out.len) < 0) ||
 	    (r.err.len && write_all(STDERR_FILENO, r.err.data, r.err.len) < 0))
 		status = EXIT_UNREACHABLE;

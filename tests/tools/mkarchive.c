@@ -33,7 +33,8 @@ static struct archive *open_out(const char *out, const char *format, const char 
 
 	if (archive_write_set_format_by_name(a, format) != ARCHIVE_OK)
 		die(a, format);
-	if (strcmp(filter, "none") != 0 && archive_write_add_filter_by_name(a, filter) != ARCHIVE_OK)
+	if (strcmp(filter, "none") != 0 &&
+	    archive_write_add_filter_by_name(a, filter) != ARCHIVE_OK)
 		die(a, filter);
 	if (strcmp(filter, "gzip") == 0)
 		archive_write_set_filter_option(a, "gzip", "compression-level", "1");

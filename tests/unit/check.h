@@ -22,12 +22,13 @@ extern int check_count;
 
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
-		const char *check_a_ = (a), *check_b_ = (b);                                      \
+		const char *check_a_ = (a), *check_b_ = (b);                                       \
 		check_count++;                                                                     \
 		if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                   \
 			check_failures++;                                                          \
-			fprintf(stderr, "%s:%d: %s == %s: '%s' != '%s'\n", __FILE__, __LINE__, #a, #b, \
-				check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");   \
+			fprintf(stderr, "%s:%d: %s == %s: '%s' != '%s'\n", __FILE__, __LINE__, #a, \
+				#b, check_a_ ? check_a_ : "(null)",                                \
+				check_b_ ? check_b_ : "(null)");                                   \
 		}                                                                                  \
 	} while (0)
 
@@ -37,7 +38,7 @@ extern int check_count;
 		check_count++;                                                                     \
 		if (check_a_ != check_b_) {                                                        \
 			check_failures++;                                                          \
-			fprintf(stderr, "%s:%d: %s == %s: %lld != %lld\n", __FILE__, __LINE__, #a,  \
+			fprintf(stderr, "%s:%d: %s == %s: %lld != %lld\n", __FILE__, __LINE__, #a, \
 				#b, check_a_, check_b_);                                           \
 		}                                                                                  \
 	} while (0)

@@ -87,14 +87,17 @@ static void test_queue(const char *dir)
 struct world {
 	int64_t now;
 	int64_t busy_until; /* a package manager runs until then */
-	int64_t add_at;     /* an entry appears then (0: never) */
+	int64_t add_at;	    /* an entry appears then (0: never) */
 	long count;
 	int64_t newest;
 	int sleeps;
 	int told;
 };
 
-static int64_t w_now(void *ctx) { return ((struct world *)ctx)->now; }
+static int64_t w_now(void *ctx)
+{
+	return ((struct world *)ctx)->now;
+}
 
 static void w_sleep(double s, void *ctx)
 {
@@ -129,7 +132,10 @@ static int w_newest(int64_t *newest, long *count, void *ctx)
 	return 0;
 }
 
-static void w_waiting(const char *why, void *ctx) { ((struct world *)ctx)->told++; }
+static void w_waiting(const char *why, void *ctx)
+{
+	((struct world *)ctx)->told++;
+}
 
 static void test_wait(void)
 {
@@ -268,7 +274,8 @@ static void test_runlog(const char *dir)
 	runs = rl_runlog_load(dir, &err);
 	CHECK_INT(json_array_size(runs), RL_RUNLOG_MAX);
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, 0), "exit")), 5);
-	CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, RL_RUNLOG_MAX - 1), "exit")),
+	CHECK_INT(json_integer_value(
+			  json_object_get(json_array_get(runs, RL_RUNLOG_MAX - 1), "exit")),
 		  RL_RUNLOG_MAX + 4);
 	json_decref(runs);
 	{

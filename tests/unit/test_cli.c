@@ -96,7 +96,8 @@ static void test_commands(void)
 	       "relaunch: unknown command 'rn': did you mean 'run'? (see 'relaunch --help')\n");
 	r = run("recrod", NULL);
 	EXPECT(r, 2, "",
-	       "relaunch: unknown command 'recrod': did you mean 'record'? (see 'relaunch --help')\n");
+	       "relaunch: unknown command 'recrod': did you mean 'record'? (see 'relaunch "
+	       "--help')\n");
 	r = run("frobnicate", NULL);
 	EXPECT(r, 2, "", "relaunch: unknown command 'frobnicate' (see 'relaunch --help')\n");
 	r = run("help", "jbos", NULL);

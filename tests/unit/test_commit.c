@@ -67,8 +67,9 @@ static struct rl_entry *file(struct rl_manifest *m, const char *path, const char
 	snprintf(e->fi.sha256, sizeof(e->fi.sha256), "%s", sha);
 	va_start(ap, ack);
 	while ((label = va_arg(ap, const char *))) {
-		struct rl_use u = {.label = (char *)(uintptr_t)label, .role = RL_ROLE_PROGRAM,
-				   .via = (char *)(uintptr_t)"Program",
+		struct rl_use u = {.label = (char *)(uintptr_t)label,
+				   .role = RL_ROLE_PROGRAM,
+				   .via = (char *)(uintptr_t) "Program",
 				   .ack = (char *)(uintptr_t)ack};
 
 		rl_entry_add_use(e, &u);
@@ -234,10 +235,9 @@ static void test_ack(void)
 	setup(&f);
 	file(&f.prev, "/etc/shared.conf", V1, "file:1:50:old", "org.example.a", "org.example.b",
 	     "org.example.c", NULL);
-	now = rl_fileinfo_fingerprint(
-		&file(&f.cur, "/etc/shared.conf", V2, NULL, "org.example.a", "org.example.b",
-		      "org.example.c", NULL)
-			 ->fi);
+	now = rl_fileinfo_fingerprint(&file(&f.cur, "/etc/shared.conf", V2, NULL, "org.example.a",
+					    "org.example.b", "org.example.c", NULL)
+					       ->fi);
 	plan(&f, 3, 3, st);
 	rl_commit_apply(&f.cur, &f.c);
 	CHECK_STR(sha_of(&f, "/etc/shared.conf"), V1);

@@ -225,8 +225,10 @@ static void test_unknown_keys(void)
 {
 	struct rl_config c;
 	struct rl_error err = {0};
-	char *w1 = rl_xasprintf("config '%s/config.json': unknown key 'intervall': did you mean 'interval'?", dir);
-	char *w2 = rl_xasprintf("config '%s/config.json': unknown key 'jobs.foo.ordr': did you mean 'order'?", dir);
+	char *w1 = rl_xasprintf(
+		"config '%s/config.json': unknown key 'intervall': did you mean 'interval'?", dir);
+	char *w2 = rl_xasprintf(
+		"config '%s/config.json': unknown key 'jobs.foo.ordr': did you mean 'order'?", dir);
 
 	rl_strv_release(&warnings);
 	CHECK_INT(load("{\"intervall\": 1, \"jobs\": {\"foo\": {\"ordr\": 2, \"order\": 3}}}", &c,

@@ -413,7 +413,7 @@ static void test_job_files_never_stop_the_rest(void)
 	CHECK_INT(warnings.n, 2);
 	CHECK(warnings.n == 2 && strstr(warnings.v[0], "a FIFO where a file was recorded"));
 	CHECK(warnings.n == 2 && strstr(warnings.v[1], "symlink loop (a file jobs use: recorded "
-							 "as unreadable)"));
+						       "as unreadable)"));
 	/* record takes the same state: saved as unreadable, nothing fails */
 	{
 		struct rl_manifest now;

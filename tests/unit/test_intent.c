@@ -16,11 +16,11 @@ static char *tmp;
  * (its first word) comes from the script. */
 struct fake {
 	int print_status; /* 0 loaded, 113 not loaded */
-	int running;      /* when loaded */
+	int running;	  /* when loaded */
 	int bootstrap_status;
 	int kickstart_status;
 	int unrunnable;
-	int going;   /* prints left that show the old pid running, then gone */
+	int going; /* prints left that show the old pid running, then gone */
 	int64_t clock;
 	struct rl_strv calls;
 };
@@ -68,7 +68,8 @@ static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_
 		if (f->print_status == 113) {
 			res->out = rl_xstrdup("");
 			free(res->errout);
-			res->errout = rl_xasprintf("Could not find service \"x\" in domain for system");
+			res->errout =
+				rl_xasprintf("Could not find service \"x\" in domain for system");
 		} else {
 			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s}\n", args[1],
 						f->running ? "running" : "not running",
@@ -256,9 +257,9 @@ static void test_file(void)
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(lstat(path, &st), -1);
 	/* A damaged journal is an error, never silently ignored. */
-	CHECK_INT(rl_file_write_atomic(path, "t", "{\"version\":1,\"intents\":[{}]}", 28, 0600,
-				       NULL),
-		  0);
+	CHECK_INT(
+		rl_file_write_atomic(path, "t", "{\"version\":1,\"intents\":[{}]}", 28, 0600, NULL),
+		0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), -1);
 	CHECK(strstr(err.text, "intents[0]: not a complete intent") != NULL);
 	unlink(path);

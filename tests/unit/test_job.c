@@ -262,8 +262,9 @@ static void test_agent_target(void)
 	rl_job_release(&j);
 	free(p);
 	p = put("agents/d.plist",
-		DICT(LABEL ARGS "<key>LimitLoadToSessionType</key><array><string>Background</string>"
-				"</array>"));
+		DICT(LABEL ARGS
+		     "<key>LimitLoadToSessionType</key><array><string>Background</string>"
+		     "</array>"));
 	CHECK_INT(rl_job_parse(p, RL_JOB_AGENT, &j, NULL), 0);
 	CHECK(j.background_only);
 	rl_job_release(&j);

@@ -472,8 +472,9 @@ static void test_macports_shapes(void)
 	if (have_sudo())
 		check_unresolved(&f, (const char *const[]){NULL});
 	else
-		check_unresolved(&f, (const char *const[]){
-			"'sudo' (not found in '/usr/bin:/bin:/usr/sbin:/sbin')", NULL});
+		check_unresolved(
+			&f, (const char *const[]){
+				    "'sudo' (not found in '/usr/bin:/bin:/usr/sbin:/sbin')", NULL});
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
@@ -544,18 +545,19 @@ static void test_homebrew_scripts(void)
 
 	put("opt/homebrew/bin/erl", "bin", 0755);
 	put("erlang/bin/erl", "bin", 0755);
-	text = rl_xasprintf(
-		"#!/bin/sh\nset -e\n\nSCRIPTS_DIR=$(dirname \"$0\")\n. \"$SCRIPTS_DIR/rabbitmq-env\"\n"
-		"\nstart_rabbitmq_server() {\n    set -e\n\n    exec erl \\\n"
-		"        -pa \"$RABBITMQ_SERVER_CODE_PATH\" \\\n        -boot \"${SASL_BOOT_FILE}\" "
-		"\\\n        -noinput\n}\n\nstart_rabbitmq_server \"$@\"\n");
+	text = rl_xasprintf("#!/bin/sh\nset -e\n\nSCRIPTS_DIR=$(dirname \"$0\")\n. "
+			    "\"$SCRIPTS_DIR/rabbitmq-env\"\n"
+			    "\nstart_rabbitmq_server() {\n    set -e\n\n    exec erl \\\n"
+			    "        -pa \"$RABBITMQ_SERVER_CODE_PATH\" \\\n        -boot "
+			    "\"${SASL_BOOT_FILE}\" "
+			    "\\\n        -noinput\n}\n\nstart_rabbitmq_server \"$@\"\n");
 	put("opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server", text, 0755);
 	free(text);
 	link_at("../Cellar/rabbitmq/3.12.11", "opt/homebrew/opt/rabbitmq");
 	job_init(&j, "homebrew.mxcl.rabbitmq", (const char *const[]){rmq, NULL});
-	rl_strv_push_owned(&j.env,
-			   rl_xasprintf("CONF_ENV_FILE=%s/opt/homebrew/etc/rabbitmq/rabbitmq-env.conf",
-					tmp));
+	rl_strv_push_owned(
+		&j.env,
+		rl_xasprintf("CONF_ENV_FILE=%s/opt/homebrew/etc/rabbitmq/rabbitmq-env.conf", tmp));
 	rl_strv_push_owned(&j.env,
 			   rl_xasprintf("PATH=%s/opt/homebrew/sbin:/usr/sbin:/usr/bin:/bin:%s/opt/"
 					"homebrew/bin",
@@ -563,9 +565,10 @@ static void test_homebrew_scripts(void)
 	resolve(&j, &f);
 	check_file(&f, "opt/homebrew/bin/erl", RL_ROLE_COMMAND,
 		   "ProgramArguments[0] → opt symlink → Cellar file → script command", 0);
-	text = rl_xasprintf("'$SCRIPTS_DIR/rabbitmq-env' (script "
-			    "'%s/opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server' line 5)",
-			    tmp);
+	text = rl_xasprintf(
+		"'$SCRIPTS_DIR/rabbitmq-env' (script "
+		"'%s/opt/homebrew/Cellar/rabbitmq/3.12.11/sbin/rabbitmq-server' line 5)",
+		tmp);
 	check_unresolved(&f, (const char *const[]){text, NULL});
 	free(text);
 	rl_jobfiles_release(&f);
@@ -686,8 +689,8 @@ static void test_root_directory(void)
 	check_file(&f, j.plist, RL_ROLE_PLIST, "plist", 0);
 	check_file(&f, "jail/opt/homebrew/opt/formula_name", RL_ROLE_SYMLINK,
 		   "ProgramArguments[0] → opt symlink", 0);
-	check_file(&f, "jail/opt/homebrew/Cellar/formula_name/1.0/bin/beanstalkd",
-		   RL_ROLE_PROGRAM, "ProgramArguments[0] → opt symlink → Cellar file", 0);
+	check_file(&f, "jail/opt/homebrew/Cellar/formula_name/1.0/bin/beanstalkd", RL_ROLE_PROGRAM,
+		   "ProgramArguments[0] → opt symlink → Cellar file", 0);
 	for (size_t i = 0; i < f.n; i++)
 		CHECK(f.v[i].role == RL_ROLE_PLIST || rl_path_is_under(f.v[i].path, root));
 	rl_jobfiles_release(&f);

@@ -477,37 +477,36 @@ static void test_shapes(void)
 /* Shape: `print gui/<uid>`, the domain: a services block of "pid status
  * label" lines (pid 0 when not running, "-" never exited, a negative status
  * for a signal), beside other blocks whose lines look alike. */
-static const char shape_domain[] =
-	"gui/501 = {\n"
-	"\ttype = gui\n"
-	"\thandle = 501\n"
-	"\tactive count = 412\n"
-	"\tcreator = loginwindow[151]\n"
-	"\tsecurity context = {\n"
-	"\t\tuid unset\n"
-	"\t\tasid = 100003\n"
-	"\t}\n"
-	"\n"
-	"\tsubdomains = {\n"
-	"\t\tpid/530\n"
-	"\t}\n"
-	"\n"
-	"\tservices = {\n"
-	"\t\t       0      -     \torg.example.idle\n"
-	"\t\t     612      -     \torg.example.web\n"
-	"\t\t       0     78     \torg.example.broken\n"
-	"\t\t       0     -9     \torg.example.killed\n"
-	"\t\t    1200      0     \torg.example.with space\n"
-	"\t}\n"
-	"\n"
-	"\tendpoints = {\n"
-	"\t\t       0    M   D   org.example.endpoint\n"
-	"\t}\n"
-	"\n"
-	"\tdisabled services = {\n"
-	"\t\t\"org.example.off\" => disabled\n"
-	"\t}\n"
-	"}\n";
+static const char shape_domain[] = "gui/501 = {\n"
+				   "\ttype = gui\n"
+				   "\thandle = 501\n"
+				   "\tactive count = 412\n"
+				   "\tcreator = loginwindow[151]\n"
+				   "\tsecurity context = {\n"
+				   "\t\tuid unset\n"
+				   "\t\tasid = 100003\n"
+				   "\t}\n"
+				   "\n"
+				   "\tsubdomains = {\n"
+				   "\t\tpid/530\n"
+				   "\t}\n"
+				   "\n"
+				   "\tservices = {\n"
+				   "\t\t       0      -     \torg.example.idle\n"
+				   "\t\t     612      -     \torg.example.web\n"
+				   "\t\t       0     78     \torg.example.broken\n"
+				   "\t\t       0     -9     \torg.example.killed\n"
+				   "\t\t    1200      0     \torg.example.with space\n"
+				   "\t}\n"
+				   "\n"
+				   "\tendpoints = {\n"
+				   "\t\t       0    M   D   org.example.endpoint\n"
+				   "\t}\n"
+				   "\n"
+				   "\tdisabled services = {\n"
+				   "\t\t\"org.example.off\" => disabled\n"
+				   "\t}\n"
+				   "}\n";
 
 static void test_domain(void)
 {
@@ -752,15 +751,16 @@ static void test_signalled(void)
 static void test_status(void)
 {
 	char *path =
-		script("lc-print", "case \"$2\" in\n"
-				   "system/up) printf 'system/up = {\\n\\tstate = running\\n"
-				   "\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
-				   "system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
-				   "gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
-				   "user/*) printf 'Bad request.\\nCould not find domain for uid: 5\\n' >&2;"
-				   " exit 112 ;;\n"
-				   "*) echo 'nonsense' ;;\n"
-				   "esac\n");
+		script("lc-print",
+		       "case \"$2\" in\n"
+		       "system/up) printf 'system/up = {\\n\\tstate = running\\n"
+		       "\\tpid = 321\\n\\truns = 1\\n}\\n' ;;\n"
+		       "system/gone) echo 'Could not find service' >&2; exit 113 ;;\n"
+		       "gui/*) echo 'Bad request.' >&2; exit 112 ;;\n"
+		       "user/*) printf 'Bad request.\\nCould not find domain for uid: 5\\n' >&2;"
+		       " exit 112 ;;\n"
+		       "*) echo 'nonsense' ;;\n"
+		       "esac\n");
 	struct rl_launchctl lc = {path, 5};
 	struct rl_service_status st;
 	struct rl_error err = {0};
@@ -790,10 +790,12 @@ static void test_locate(void)
 	char *path = script(
 		"lc-domains",
 		"case \"$2\" in\n"
-		"user/501/bg) printf 'user/501/bg = {\\n\\tstate = running\\n\\tpid = 77\\n}\\n' ;;\n"
+		"user/501/bg) printf 'user/501/bg = {\\n\\tstate = running\\n\\tpid = 77\\n}\\n' "
+		";;\n"
 		"gui/501/*) printf 'Bad request.\\nCould not find service \"x\" in domain for user "
 		"gui: 501\\n' >&2; exit 113 ;;\n"
-		"gui/*) printf 'Bad request.\\nCould not find domain for user gui: 502\\n' >&2; exit "
+		"gui/*) printf 'Bad request.\\nCould not find domain for user gui: 502\\n' >&2; "
+		"exit "
 		"112 ;;\n"
 		"user/502/bg) printf 'user/502/bg = {\\n\\tstate = not running\\n}\\n' ;;\n"
 		"system/*) echo 'Could not find domain' >&2; exit 112 ;;\n"
@@ -808,8 +810,9 @@ static void test_locate(void)
 	struct rl_error err = {0};
 
 	/* An agent brew bootstrapped over SSH: 113 in gui/, found in user/. */
-	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", gui_first, 2, &st, &loc, &err),
-		  0);
+	CHECK_INT(
+		rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", gui_first, 2, &st, &loc, &err),
+		0);
 	CHECK_INT(loc.index, 1);
 	CHECK_STR(loc.target, "user/501/bg");
 	CHECK_INT(st.pid, 77);
@@ -820,8 +823,9 @@ static void test_locate(void)
 		  1);
 	CHECK_STR(loc.text, "not loaded in gui/501 or user/501");
 	/* No GUI session: 112 from gui/, then user/ has it. */
-	CHECK_INT(rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", headless, 2, &st, &loc, &err),
-		  0);
+	CHECK_INT(
+		rl_launchctl_locate(rl_launchctl_call_cb, &lc, "bg", headless, 2, &st, &loc, &err),
+		0);
 	CHECK_INT(loc.index, 1);
 	CHECK(!st.running);
 	/* No GUI session and not in user/: cannot tell, launchctl's lines kept. */

@@ -297,12 +297,14 @@ static void test_bad_input(void)
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":3,\"roots\":[],\"files\":[]}",
 	    "unknown version 3 (this relaunch reads versions 1 and 2)");
-	bad("{\"version\":3,\"roots\":[]}\n", "unknown version 3 (this relaunch reads versions 1 and 2)");
+	bad("{\"version\":3,\"roots\":[]}\n",
+	    "unknown version 3 (this relaunch reads versions 1 and 2)");
 	bad("{\"version\":2,\"roots\":[],\"files\":[]}", "version 2 is written one entry per line");
 	bad("{\n \"version\": 2,\n \"roots\": []\n}\n", "version 2 is written one entry per line");
 	bad("{\"version\":1,\"roots\":[\"rel\"],\"files\":[]}", "roots[0]: relative path");
 	bad("{\"version\":2,\"roots\":[\"rel\"]}\n", "roots[0]: relative path");
-	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\"", "line 2: '}' expected near end of file");
+	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\"",
+	    "line 2: '}' expected near end of file");
 	bad("{\"version\":2,\"roots\":[]}\n\n", "line 2: '[' or '{' expected near end of file");
 	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n[]\n",
 	    "line 3: not an object");
@@ -370,8 +372,7 @@ static void test_shuffled_v2(void)
 
 	rl_buf_adds(&b, "{\"version\":2,\"roots\":[]}\n");
 	for (size_t i = 0; i < n; i++)
-		rl_buf_addf(&b, "{\"path\":\"/f/%zu\",\"type\":\"dir\"," FI "}\n",
-			    (i * 7919) % n);
+		rl_buf_addf(&b, "{\"path\":\"/f/%zu\",\"type\":\"dir\"," FI "}\n", (i * 7919) % n);
 	CHECK_INT(rl_file_write_atomic(path, "t", b.data, b.len, 0600, NULL), 0);
 	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
 	CHECK_INT(m.n, n);

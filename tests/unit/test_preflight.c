@@ -9,10 +9,10 @@
 #include "core/base/util.h"
 #include "core/plan/preflight.h"
 
-#define LC_LOAD_DYLIB 0x0cu
+#define LC_LOAD_DYLIB	   0x0cu
 #define LC_LOAD_WEAK_DYLIB 0x80000018u
-#define CPU_X86_64 0x01000007u
-#define CPU_ARM64 0x0100000cu
+#define CPU_X86_64	   0x01000007u
+#define CPU_ARM64	   0x0100000cu
 
 static char *dir;
 
@@ -116,8 +116,8 @@ static void expect(const char *prog, const char *interp, int rc, const char *wan
 	check_count++;
 	if (got != rc || (want && (!why || !strstr(why, want))) || (!want && why)) {
 		check_failures++;
-		fprintf(stderr, "line %d: pre-flight of %s: %d '%s', expected %d '%s'\n", line, prog,
-			got, why ? why : "(none)", rc, want ? want : "(none)");
+		fprintf(stderr, "line %d: pre-flight of %s: %d '%s', expected %d '%s'\n", line,
+			prog, got, why ? why : "(none)", rc, want ? want : "(none)");
 	}
 	free(why);
 }

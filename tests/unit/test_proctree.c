@@ -31,10 +31,10 @@ struct fproc {
 	enum rl_proc_verdict verdict;
 	const char *stale_path; /* STALE: the file it runs */
 	uint64_t stale_ino;
-	const char *why;        /* UNKNOWN */
+	const char *why;	 /* UNKNOWN */
 	int reparent_on_inspect; /* its parent changes while it is inspected */
-	int restart_on_inspect;  /* a new process takes its pid meanwhile */
-	int list_fails;          /* listing its children fails (EIO) */
+	int restart_on_inspect;	 /* a new process takes its pid meanwhile */
+	int list_fails;		 /* listing its children fails (EIO) */
 };
 
 struct fake {

@@ -17,10 +17,10 @@
 
 #define MAXJOBS	  4
 #define MAXCALLS  512
-#define S	  1000000000LL	 /* ns per second */
+#define S	  1000000000LL	     /* ns per second */
 #define WALL0	  (1700000000LL * S) /* the fake wall clock at fake monotonic 0 */
-#define CALL_COST (S / 1000)	 /* each launchctl call takes 1 ms */
-#define STICKY	  (-1)		 /* an answer that repeats while the command matches */
+#define CALL_COST (S / 1000)	     /* each launchctl call takes 1 ms */
+#define STICKY	  (-1)		     /* an answer that repeats while the command matches */
 
 struct answer {
 	const char *cmd; /* the arguments joined by spaces, "%p" for job 0's plist */
@@ -61,10 +61,11 @@ struct fx {
 
 /* Shapes of `launchctl print` (the first block's keys are all the engine
  * reads). */
-#define RUNNING(pid) "system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
-#define STOPPED	     "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
-#define KILLED	     "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
-#define NOT_FOUND    "Could not find service \"x\" in domain for port"
+#define RUNNING(pid)                                                                               \
+	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
+#define STOPPED	  "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
+#define KILLED	  "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
+#define NOT_FOUND "Could not find service \"x\" in domain for port"
 
 #define PRINT_A "print system/org.example.a"
 #define KICK_A	"kickstart -k system/org.example.a"
@@ -74,9 +75,12 @@ struct fx {
 #define DIS	"print-disabled system"
 /* print-disabled: overrides of other jobs only. */
 #define OVERRIDES                                                                                  \
-	"disabled services = {\n\t\"org.example.b\" => disabled\n\t\"com.apple.x\" => "         \
+	"disabled services = {\n\t\"org.example.b\" => disabled\n\t\"com.apple.x\" => "            \
 	"enabled\n}\n\nlogin item associations = {\n}\n"
-#define GONE	{PRINT_A, .cannot_run = 1} /* launchctl cannot be run any more */
+#define GONE                                                                                       \
+	{                                                                                          \
+		PRINT_A, .cannot_run = 1                                                           \
+	} /* launchctl cannot be run any more */
 
 static int64_t fake_now(void *ctx)
 {
@@ -158,7 +162,8 @@ static int fake_launchctl(const char *const *args, struct rl_lc_result *res, str
 		return -1;
 	}
 	if (a->cannot_run) {
-		rl_error_set(err, "cannot run launchctl '/bin/launchctl': No such file or directory");
+		rl_error_set(err,
+			     "cannot run launchctl '/bin/launchctl': No such file or directory");
 		return -1;
 	}
 	res->status = a->timed_out ? -1 : a->status;
@@ -200,7 +205,8 @@ static void setup(struct fx *f, size_t n)
 	f->plan.steps = f->steps;
 	f->plan.n = n;
 	f->mono = 1000 * S;
-	f->o.ops = (struct rl_restart_ops){fake_now, fake_wall, fake_sleep_until, fake_launchctl, f};
+	f->o.ops =
+		(struct rl_restart_ops){fake_now, fake_wall, fake_sleep_until, fake_launchctl, f};
 	f->o.throttle_floor = RL_THROTTLE_FLOOR_DEFAULT;
 	f->o.interval = 0;
 	f->o.settle = 0.2;
@@ -225,8 +231,8 @@ static int run_script(struct fx *f, const struct answer *script, size_t n)
 	rc = rl_restart_run(&f->plan, &f->o, &f->hist, &f->res, &f->err);
 	CHECK_INT(f->off_script, 0);
 	/* Every expected call came: only the last entry may be partly used. */
-	while (f->next < n && f->used >= (size_t)(script[f->next].times > 0 ? script[f->next].times
-									     : 1)) {
+	while (f->next < n &&
+	       f->used >= (size_t)(script[f->next].times > 0 ? script[f->next].times : 1)) {
 		f->next++;
 		f->used = 0;
 	}
@@ -320,10 +326,12 @@ static void test_policy(void)
 	f.o.settle = 0;
 	f.steps[0].never = 1;
 	RUN(&f, 0, {"print system/org.example.b", 0, RUNNING(101)},
-	    {"kickstart -k system/org.example.b", 0}, {"print system/org.example.b", 0, RUNNING(201)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201)},
 	    {"print system/org.example.b", 0, RUNNING(201)},
 	    {"print system/org.example.c", 0, RUNNING(102)},
-	    {"kickstart -k system/org.example.c", 0}, {"print system/org.example.c", 0, RUNNING(202)},
+	    {"kickstart -k system/org.example.c", 0},
+	    {"print system/org.example.c", 0, RUNNING(202)},
 	    {"print system/org.example.c", 0, RUNNING(202)});
 	CHECK_INT(f.res.n, 4);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_SKIPPED);
@@ -368,7 +376,8 @@ static void test_stop_or_keep_going(void)
 	f.o.keep_going = 1;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 5},
 	    {"print system/org.example.b", 0, RUNNING(101)},
-	    {"kickstart -k system/org.example.b", 0}, {"print system/org.example.b", 0, RUNNING(201)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201)},
 	    {"print system/org.example.b", 0, RUNNING(201)});
 	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
@@ -544,11 +553,12 @@ static void test_failure_in_launchds_words(void)
 	     "system/x = {\n\tstate = spawn scheduled\n\tsuccessive crashes = 3\n"
 	     "\tlast exit code = 1\n\tlast exit reason = OS_REASON_DYLD | Library missing\n}\n",
 	     .times = STICKY});
-	CHECK_STR(res0(&f)->error,
-		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
-		  "last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
-		  "not start it); crash loop: 3 successive crashes, launchd respawns it after its "
-		  "throttle (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log)");
+	CHECK_STR(
+		res0(&f)->error,
+		"did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		"last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
+		"not start it); crash loop: 3 successive crashes, launchd respawns it after its "
+		"throttle (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log)");
 	free(f.jobs[0].stderr_path);
 	f.jobs[0].stderr_path = NULL;
 	teardown(&f);
@@ -655,8 +665,9 @@ static void test_reload(void)
 	setup(&f, 1);
 	f.o.settle = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 0, STOPPED, .times = 3},
-	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, STOPPED, .times = 3}, {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 200);
@@ -689,18 +700,20 @@ static void test_bootout_failures(void)
 
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
-	    {DIS, 0, OVERRIDES}, {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
+	    {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK_STR(res0(&f)->error, "launchctl 'bootout system/org.example.a' failed with exit "
-				   "code 1 (operation not permitted): Boot-out failed: 1: Operation "
-				   "not permitted");
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'bootout system/org.example.a' failed with exit "
+		  "code 1 (operation not permitted): Boot-out failed: 1: Operation "
+		  "not permitted");
 	teardown(&f);
 
 	setup(&f, 1);
 	f.o.timeout = 0.3;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
@@ -755,7 +768,8 @@ static void test_bootstrap_retries(void)
 	setup(&f, 1);
 	f.o.timeout = 0.25;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 5, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	teardown(&f);
 
@@ -770,7 +784,8 @@ static void test_bootstrap_retries(void)
 
 	setup(&f, 1);
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .timed_out = 1});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, .timed_out = 1});
 	{
 		char *want = rl_xasprintf("cannot load '%s': launchctl 'bootstrap system %s' timed "
 					  "out after 30 s; the job may not be loaded",
@@ -792,8 +807,8 @@ static void test_reload_starts(void)
 	f.o.settle = 0;
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->new_pid, 200);
 	teardown(&f);
@@ -801,8 +816,8 @@ static void test_reload_starts(void)
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {START_A, 5, "", "Could not kickstart"});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {START_A, 5, "", "Could not kickstart"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'kickstart system/org.example.a' failed with exit code 5 "
@@ -816,8 +831,8 @@ static void test_reload_starts(void)
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].runatload = 1;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	teardown(&f);
 }
@@ -962,8 +977,8 @@ static void test_fatal(void)
 	setup(&f, 1);
 	f.jobs[0].keepalive = 0;
 	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {START_A, .cannot_run = 1});
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {START_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 }
@@ -1074,8 +1089,10 @@ static void test_sip(void)
 	struct fx f;
 
 	setup(&f, 1);
-	RUN(&f, 0, {PRINT_A, 150, "", "Operation not permitted while System Integrity Protection "
-				     "is engaged"});
+	RUN(&f, 0,
+	    {PRINT_A, 150, "",
+	     "Operation not permitted while System Integrity Protection "
+	     "is engaged"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
 	CHECK_STR(res0(&f)->error, "protected by System Integrity Protection: not touched "
 				   "(launchctl 'print system/org.example.a' answered 150)");
@@ -1083,8 +1100,7 @@ static void test_sip(void)
 	teardown(&f);
 
 	setup(&f, 2);
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 150},
-	    {"print system/org.example.b", 113});
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 150}, {"print system/org.example.b", 113});
 	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
 	CHECK_STR(res0(&f)->error, "protected by System Integrity Protection: not touched "
 				   "(launchctl 'kickstart -k system/org.example.a' answered 150)");
