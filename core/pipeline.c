@@ -282,7 +282,9 @@ static void decide(struct rl_pipeline *p)
 	}
 }
 
-int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+/* What plan and predict start from: the jobs and the files they use now,
+ * and the manifest recorded before (p->have_prev). */
+static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
 	int rc;
 
@@ -298,6 +300,13 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	if (rc < 0)
 		return -1;
 	p->have_prev = rc == 0;
+	return 0;
+}
+
+int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+{
+	if (begin(o, p, err) < 0)
+		return -1;
 	p->verify = o->verify;
 	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
@@ -343,18 +352,8 @@ int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *
 	struct rl_effects fx = {0};
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	rl_config_init(&p->cfg);
-	rl_manifest_init(&p->prev);
-	rl_manifest_init(&p->current);
-	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
-	p->libs = rl_libcache_new();
-	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+	if (begin(o, p, err) < 0)
 		return -1;
-	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
-	if (rc < 0)
-		return -1;
-	p->have_prev = rc == 0;
 	/* The files as `record` would see them now: the state the packages
 	 * are installed over (recorded hashes are reused when unchanged). */
 	if (rl_snapshot_take(&p->current, p->have_prev ? &p->prev : NULL, 0, err) < 0)

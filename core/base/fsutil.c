@@ -9,17 +9,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *kind_of(mode_t mode)
+const char *rl_file_special_kind(mode_t mode)
 {
-	if (S_ISDIR(mode))
-		return "is a directory";
 	if (S_ISFIFO(mode))
 		return "a FIFO";
 	if (S_ISSOCK(mode))
 		return "a socket";
 	if (S_ISCHR(mode) || S_ISBLK(mode))
 		return "a device";
-	return "not a regular file";
+	return NULL;
+}
+
+static const char *kind_of(mode_t mode)
+{
+	const char *k = rl_file_special_kind(mode);
+
+	if (S_ISDIR(mode))
+		return "is a directory";
+	return k ? k : "not a regular file";
 }
 
 int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why)

@@ -14,6 +14,9 @@
  * than max bytes. `what` names the file in messages ("manifest", "plist"). */
 int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *out,
 		 struct rl_error *err);
+/* "a FIFO", "a socket" or "a device" for such a st_mode, else NULL. */
+const char *rl_file_special_kind(mode_t mode);
+
 /* Open a regular file for reading without side effects on anything else:
  * the path is stat'ed first and a FIFO, socket or device is never opened
  * (opening a tape or a tty acts on it); the open adds O_NONBLOCK and

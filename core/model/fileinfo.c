@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/util.h"
 
 #define SYMLINK_MAX ((size_t)1 << 16)
@@ -25,13 +26,9 @@
 
 const char *rl_fileinfo_other_kind(uint32_t mode)
 {
-	if (S_ISFIFO(mode))
-		return "a FIFO";
-	if (S_ISSOCK(mode))
-		return "a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "a device";
-	return "not a file, directory or symlink";
+	const char *k = rl_file_special_kind((mode_t)mode);
+
+	return k ? k : "not a file, directory or symlink";
 }
 
 static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
