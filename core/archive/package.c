@@ -472,7 +472,8 @@ static int loops(const struct reader *r, const struct symlink *s)
 
 static int check_loops(struct reader *r)
 {
-	qsort(r->links, r->nlinks, sizeof(*r->links), cmp_link);
+	if (r->nlinks > 1) /* qsort's array must not be NULL, even when empty */
+		qsort(r->links, r->nlinks, sizeof(*r->links), cmp_link);
 	for (size_t i = 0; i < r->nlinks; i++)
 		if (loops(r, &r->links[i])) {
 			fail(r, r->links[i].path, "symlink loop (-> '%s')", r->links[i].link);
