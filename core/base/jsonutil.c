@@ -92,6 +92,7 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	struct rl_error rerr = {0};
 	json_error_t jerr;
 	struct stat st;
+	char *why;
 
 	*out = NULL;
 	if (rl_file_read_at(AT_FDCWD, path, flags, what, JSON_FILE_MAX, &buf, &st, &rerr) < 0) {
@@ -105,11 +106,9 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	}
 	/* Root acts on what these files say: only root or we may have
 	 * written them. Nothing of a refused file reaches a message. */
-	if (!rl_trust_owner_ok(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH))) {
-		rl_error_set(err,
-			     "cannot read %s '%s': owned by uid %lu with mode %04o; it must "
-			     "belong to root or to you and be writable by nobody else",
-			     what, path, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	if ((why = rl_trust_why_not(&st)) != NULL) {
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
+		free(why);
 		rl_buf_release(&buf);
 		return -1;
 	}

@@ -28,6 +28,15 @@ int rl_trust_owner_ok(uid_t uid)
 	return uid == 0 || uid == geteuid();
 }
 
+char *rl_trust_why_not(const struct stat *st)
+{
+	if (rl_trust_owner_ok(st->st_uid) && !(st->st_mode & (S_IWGRP | S_IWOTH)))
+		return NULL;
+	return rl_xasprintf("owned by uid %lu with mode %04o; it must belong to root or to you "
+			    "and be writable by nobody else",
+			    (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777));
+}
+
 /* Why dir cannot be trusted, in words (malloc'd), or NULL: the directory
  * itself owned by root or us and writable by nobody else; every directory
  * above it owned by root or us and not writable by others unless sticky
@@ -35,7 +44,7 @@ int rl_trust_owner_ok(uid_t uid)
 static char *distrust(const char *dir)
 {
 	struct stat st;
-	char *real, *p;
+	char *real, *p, *why;
 
 	if (lstat(dir, &st) < 0)
 		return rl_xstrdup(strerror(errno));
@@ -43,10 +52,8 @@ static char *distrust(const char *dir)
 		return rl_xstrdup("is a symbolic link");
 	if (!S_ISDIR(st.st_mode))
 		return rl_xstrdup("not a directory");
-	if (!rl_trust_owner_ok(st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return rl_xasprintf("owned by uid %lu with mode %04o; it must belong to root or "
-				    "to you and be writable by nobody else",
-				    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	if ((why = rl_trust_why_not(&st)) != NULL)
+		return why;
 	real = realpath(dir, NULL);
 	if (!real)
 		return rl_xstrdup(strerror(errno));
@@ -57,10 +64,11 @@ static char *distrust(const char *dir)
 		if (!rl_trust_owner_ok(st.st_uid) ||
 		    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))) {
 			char *q = rl_path_quote(real);
-			char *why = rl_xasprintf(
-				"'%s' above it can be changed by others (owner uid "
-				"%lu, mode %04o)",
-				q, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+
+			why = rl_xasprintf("'%s' above it can be changed by others (owner uid "
+					   "%lu, mode %04o)",
+					   q, (unsigned long)st.st_uid,
+					   (unsigned)(st.st_mode & 07777));
 
 			free(q);
 			free(real);

@@ -2,6 +2,7 @@
 #ifndef RL_STATEDIR_H
 #define RL_STATEDIR_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "core/base/error.h"
@@ -34,7 +35,13 @@ int rl_statedir_ensure(const char *dir, struct rl_error *err);
  * rl_statedir_resolve checks a directory that exists already. */
 int rl_statedir_check(const char *dir, struct rl_error *err);
 
-/* 1 when a file or directory owned by uid may be trusted: root or us. */
+/* Why what st describes may not be trusted to say what root does, or NULL:
+ * it must be owned by root or the effective user and writable by nobody
+ * else ("owned by uid 1001 with mode 0666; it must belong to root or to
+ * you and be writable by nobody else", malloc'd). */
+char *rl_trust_why_not(const struct stat *st);
+
+/* 1 when a directory owned by uid may be trusted: root or us. */
 int rl_trust_owner_ok(uid_t uid);
 
 #endif
