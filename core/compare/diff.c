@@ -78,14 +78,8 @@ static int classify_file(const struct rl_entry *e, const struct rl_fileinfo *old
 		now->hashed = 1;
 		return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
 	}
-	if (rl_fileinfo_hash(e->path, now, &mine) < 0) {
-		if (!e->nuses) {
-			rl_error_set(err, "%s", mine.text);
-			return -2;
-		}
-		rl_fileinfo_set_unreadable(now, &mine);
-		return RL_CHANGE_CONTENT;
-	}
+	if (rl_fileinfo_hash(e->path, now, &mine) < 0)
+		return rl_entry_unreadable(e, now, &mine, err) < 0 ? -2 : RL_CHANGE_CONTENT;
 	if (!old->hashed || strcmp(old->sha256, now->sha256) != 0)
 		return RL_CHANGE_CONTENT;
 	if (!same_inode(old, now))
@@ -138,12 +132,9 @@ static int diff_entry(const struct rl_entry *e, int verify, struct rl_diff *out,
 	int kind;
 
 	if (rl_fileinfo_read(e->path, &now, &mine) < 0) {
-		if (!e->nuses) {
-			rl_error_set(err, "%s", mine.text);
-			return -1;
-		}
 		memset(&now, 0, sizeof(now));
-		rl_fileinfo_set_unreadable(&now, &mine);
+		if (rl_entry_unreadable(e, &now, &mine, err) < 0)
+			return -1;
 	}
 	kind = classify(e, &now, verify, err);
 	if (kind >= 0)

@@ -150,14 +150,8 @@ static int read_entry(struct rl_entry *e, struct rl_error *err)
 	struct rl_error mine = {0};
 	struct rl_fileinfo fi;
 
-	if (rl_fileinfo_read(e->path, &fi, &mine) < 0) {
-		if (!e->nuses) {
-			rl_error_set(err, "%s", mine.text);
-			return -1;
-		}
-		rl_fileinfo_set_unreadable(&e->fi, &mine);
-		return 0;
-	}
+	if (rl_fileinfo_read(e->path, &fi, &mine) < 0)
+		return rl_entry_unreadable(e, &e->fi, &mine, err);
 	rl_fileinfo_release(&e->fi);
 	e->fi = fi;
 	return 0;
@@ -238,14 +232,8 @@ static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, i
 		for (size_t i = 0; i < ntodo && rc == 0; i++) {
 			struct rl_entry *e = &m->entries[todo[i]];
 
-			if (!errs[i].set)
-				continue;
-			if (e->nuses)
-				rl_fileinfo_set_unreadable(&e->fi, &errs[i]);
-			else {
-				rl_error_set(err, "%s", errs[i].text);
-				rc = -1;
-			}
+			if (errs[i].set)
+				rc = rl_entry_unreadable(e, &e->fi, &errs[i], err);
 		}
 		free(paths);
 		free(fis);

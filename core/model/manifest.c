@@ -147,6 +147,17 @@ void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 	rl_strv_copy(&n->chain, &u->chain);
 }
 
+int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
+			const struct rl_error *why, struct rl_error *err)
+{
+	if (!e->nuses) {
+		rl_error_set(err, "%s", why->text);
+		return -1;
+	}
+	rl_fileinfo_set_unreadable(fi, why);
+	return 0;
+}
+
 int rl_entry_used_by(const struct rl_entry *e, const char *label)
 {
 	for (size_t i = 0; i < e->nuses; i++)

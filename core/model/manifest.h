@@ -73,6 +73,12 @@ struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path)
 struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
+/* e's file could not be read (why: the error of rl_fileinfo_read or
+ * _hash). A file jobs use is that job's change, never a reason to stop the
+ * others: fi becomes RL_FT_UNREADABLE with a warning, and 0 is returned. A
+ * file only tracked through --path is an error: -1 with err = why. */
+int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
+			const struct rl_error *why, struct rl_error *err);
 /* 1 when any use of e names label. */
 int rl_entry_used_by(const struct rl_entry *e, const char *label);
 
