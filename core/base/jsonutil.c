@@ -77,8 +77,9 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 		return rl_xstrndup(s, len);
 	}
 	b = json_is_object(v) ? json_object_get(v, "base64") : NULL;
-	if (!json_is_string(b) ||
-	    !(p = decode_base64(json_string_value(b), json_string_length(b))) || !*p) {
+	p = json_is_string(b) ? decode_base64(json_string_value(b), json_string_length(b)) : NULL;
+	if (!p || !*p) {
+		free(p); /* an empty path decodes fine but is none */
 		rl_error_set(err, "%s: invalid path", what);
 		return NULL;
 	}

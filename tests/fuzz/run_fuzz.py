@@ -131,7 +131,9 @@ def main():
                 if name != "corpus":
                     shutil.copy(os.path.join(tmp, name), name)
                     print("crash input kept as", name)
-        sys.exit(r.returncode)
+        # libFuzzer exits 77 (-error_exitcode) on a finding, which meson
+        # would take for a skip: any finding is a failure.
+        sys.exit(1 if r.returncode else 0)
 
 
 if __name__ == "__main__":

@@ -303,6 +303,8 @@ static void test_bad_input(void)
 	bad("{\n \"version\": 2,\n \"roots\": []\n}\n", "version 2 is written one entry per line");
 	bad("{\"version\":1,\"roots\":[\"rel\"],\"files\":[]}", "roots[0]: relative path");
 	bad("{\"version\":2,\"roots\":[\"rel\"]}\n", "roots[0]: relative path");
+	/* an empty path in the base64 form: refused, and nothing leaks */
+	bad("{\"version\":2,\"roots\":[{\"base64\":\"\"}]}\n", "roots[0]: invalid path");
 	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\"",
 	    "line 2: '}' expected near end of file");
 	bad("{\"version\":2,\"roots\":[]}\n\n", "line 2: '[' or '{' expected near end of file");
