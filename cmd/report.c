@@ -106,7 +106,7 @@ static void add_launchctl(struct report *r)
 	for (size_t i = 0; i < r->ctx->jobs.n; i++) {
 		const struct rl_job *j = &r->ctx->jobs.v[i];
 		const char *args[] = {"print", j->target, NULL};
-		struct rl_lc_result res = {0};
+		struct rl_launchctl_result res = {0};
 		struct rl_error err = {0};
 		struct rl_buf data = {0};
 		char *name = rl_xasprintf("launchctl/%s.txt", j->label);
@@ -124,7 +124,7 @@ static void add_launchctl(struct report *r)
 				    res.timed_out ? ", timed out" : "");
 			add(r, name, &data, "what launchd says about the job now");
 		}
-		rl_lc_result_release(&res);
+		rl_launchctl_result_release(&res);
 		free(name);
 	}
 	if (r->ctx->jobs.n == 0)

@@ -152,7 +152,7 @@ static void real_sleep_until(int64_t mono_ns, void *ctx)
 		rl_sleep_s((double)left / 1e9);
 }
 
-static int real_launchctl_fn(const char *const *args, struct rl_lc_result *res,
+static int real_launchctl_fn(const char *const *args, struct rl_launchctl_result *res,
 			     struct rl_error *err, void *ctx)
 {
 	return rl_launchctl_call(ctx, args, res, err);

@@ -125,7 +125,7 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 		  struct rl_error *err)
 {
 	const char *domains[] = {job->domain, job->alt_domain};
-	struct rl_lc_located loc;
+	struct rl_launchctl_located loc;
 	int rc;
 
 	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,

@@ -101,21 +101,21 @@ static char *domain_of(const struct rl_agent_spec *s, int user_domain)
  * out (err set). */
 static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_error *err)
 {
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	int status;
 
 	if (rl_launchctl_call(l, args, &r, err) < 0) {
-		rl_lc_result_release(&r);
+		rl_launchctl_result_release(&r);
 		return -1;
 	}
 	status = r.timed_out ? -1 : r.status;
 	if (status < 0) {
-		char *why = rl_lc_result_describe(&r);
+		char *why = rl_launchctl_result_describe(&r);
 
 		rl_error_set(err, "%s", why);
 		free(why);
 	}
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return status;
 }
 

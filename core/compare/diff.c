@@ -12,6 +12,7 @@ static const char *const kind_names[] = {
 	[RL_CHANGE_CONTENT] = "content", [RL_CHANGE_REPLACED] = "replaced",
 	[RL_CHANGE_MODE] = "mode",	 [RL_CHANGE_RETARGETED] = "retargeted",
 	[RL_CHANGE_REMOVED] = "removed", [RL_CHANGE_ADDED] = "added",
+	[RL_CHANGE_STALE] = "stale",	 [RL_CHANGE_UNKNOWN] = "unknown",
 };
 
 #define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))

@@ -15,6 +15,9 @@ enum rl_change_kind {
 	RL_CHANGE_RETARGETED,  /* a symlink now resolves elsewhere */
 	RL_CHANGE_REMOVED,     /* gone from disk */
 	RL_CHANGE_ADDED, /* new file under a recorded root (or a once-missing file appeared) */
+	/* Process-view findings, never produced by a diff: */
+	RL_CHANGE_STALE,   /* a running process maps replaced code */
+	RL_CHANGE_UNKNOWN, /* a process that could not be inspected */
 };
 
 struct rl_change {

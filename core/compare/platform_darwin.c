@@ -127,15 +127,15 @@ static int pidinfo(pid_t pid, int flavor, uint64_t arg, void *buf, int size)
 	return n <= 0 && errno ? errno : EIO;
 }
 
-static void inspect_failed(struct rl_procview_scan *s, pid_t pid, const char *what, int e)
+static void inspect_failed(struct rl_proc_scan *s, pid_t pid, const char *what, int e)
 {
 	if (e == ESRCH)
-		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
 	else if (e == EPERM || e == EACCES)
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
 	else
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read the %s of process %d: %s",
-				       what, (int)pid, strerror(e));
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read the %s of process %d: %s", what,
+				   (int)pid, strerror(e));
 }
 
 struct regions {
@@ -146,7 +146,7 @@ struct regions {
 	int exe_found;
 };
 
-static void scan_region(struct rl_procview_scan *s, struct regions *r,
+static void scan_region(struct rl_proc_scan *s, struct regions *r,
 			struct proc_regionwithpathinfo *ri)
 {
 	char *path = ri->prp_vip.vip_path;
@@ -163,12 +163,12 @@ static void scan_region(struct rl_procview_scan *s, struct regions *r,
 		return;
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
-	rl_procview_scan_file(s, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
-			      vs->vst_ino, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(s, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
+			  vs->vst_ino, RL_PROCVIEW_ID_STAT);
 }
 
 /* Walk every region; -1 when the scan was aborted. */
-static int scan_regions(struct rl_procview_scan *s, struct regions *r)
+static int scan_regions(struct rl_proc_scan *s, struct regions *r)
 {
 	struct proc_regionwithpathinfo ri;
 	uint64_t addr = 0, next;
@@ -187,18 +187,17 @@ static int scan_regions(struct rl_procview_scan *s, struct regions *r)
 		scan_region(s, r, &ri);
 		next = ri.prp_prinfo.pri_address + ri.prp_prinfo.pri_size;
 		if (next <= addr || next <= ri.prp_prinfo.pri_address) {
-			rl_procview_scan_undetermined(
-				s, "cannot walk the memory regions of process %d", (int)r->pid);
+			rl_proc_scan_undetermined(s, "cannot walk the memory regions of process %d",
+						  (int)r->pid);
 			return 0;
 		}
 		addr = next;
 	}
-	rl_procview_scan_undetermined(s, "cannot judge more than %u memory regions", REGIONS_MAX);
+	rl_proc_scan_undetermined(s, "cannot judge more than %u memory regions", REGIONS_MAX);
 	return 0;
 }
 
-static void scan_process(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked,
-			 void *ctx)
+static void scan_process(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx)
 {
 	char exe[PROC_PIDPATHINFO_MAXSIZE];
 	struct regions r = {pid, exe, tracked, ctx, 0};
@@ -212,22 +211,22 @@ static void scan_process(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_
 		inspect_failed(s, pid, "executable path", errno ? errno : EIO);
 		return;
 	}
-	rl_procview_scan_exe(s, exe);
+	rl_proc_scan_exe(s, exe);
 	if (scan_regions(s, &r) != 0)
 		return;
 	if (!r.exe_found)
-		rl_procview_scan_undetermined(s, "cannot find the mapping of '%s'", exe);
-	rl_procview_scan_finish(s);
+		rl_proc_scan_undetermined(s, "cannot find the mapping of '%s'", exe);
+	rl_proc_scan_finish(s);
 }
 
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err)
 {
-	struct rl_procview_scan s;
+	struct rl_proc_scan s;
 	struct proc_bsdinfo before, after;
 	int e;
 
-	rl_procview_scan_init(&s, out, pid);
+	rl_proc_scan_init(&s, out, pid);
 	if (pid <= 0) {
 		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
 		return -1;
@@ -238,7 +237,7 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 		return 0;
 	}
 	if (before.pbi_status == SZOMB) {
-		rl_procview_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		rl_proc_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
 		return 0;
 	}
 	scan_process(&s, pid, tracked, ctx);
@@ -246,7 +245,7 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 	if (e == ESRCH ||
 	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
 		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
-		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+		rl_proc_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	else
 		out->start_ns = (int64_t)before.pbi_start_tvsec * 1000000000LL +
 				(int64_t)before.pbi_start_tvusec * 1000LL;

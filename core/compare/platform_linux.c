@@ -168,30 +168,30 @@ static int link_identity(const char *link, struct stat *st, char **text)
 }
 
 /* /proc/<pid>/stat could not be read (error e). */
-static void inspect_absent(struct rl_procview_scan *s, pid_t pid, int e)
+static void inspect_absent(struct rl_proc_scan *s, pid_t pid, int e)
 {
 	/* hidepid= hides other users' processes: ask the kernel directly. */
 	if ((e == ENOENT || e == ESRCH) && kill(pid, 0) != 0 && errno == ESRCH)
-		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
 	else if (e == EACCES || e == EPERM || e == ENOENT || e == ESRCH)
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
 	else
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/stat': %s",
-				       (int)pid, strerror(e));
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/stat': %s", (int)pid,
+				   strerror(e));
 }
 
 /* A /proc/<pid> file (what) could not be read (error e); verdict set. */
-static void inspect_failed(struct rl_procview_scan *s, pid_t pid, const char *what, int e)
+static void inspect_failed(struct rl_proc_scan *s, pid_t pid, const char *what, int e)
 {
 	if (e == EACCES || e == EPERM)
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
 	else if (e == ESRCH)
-		rl_procview_scan_abort(s, RL_PROC_GONE, "no such process");
+		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
 	else if (e == ENOENT && strcmp(what, "exe") == 0)
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "no executable");
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "no executable");
 	else
-		rl_procview_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/%s': %s",
-				       (int)pid, what, strerror(e));
+		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/%s': %s", (int)pid,
+				   what, strerror(e));
 }
 
 struct exe_seen {
@@ -199,7 +199,7 @@ struct exe_seen {
 	char *text;
 };
 
-static int scan_exe(struct rl_procview_scan *s, pid_t pid, struct exe_seen *exe)
+static int scan_exe(struct rl_proc_scan *s, pid_t pid, struct exe_seen *exe)
 {
 	char link[64];
 	struct stat st;
@@ -212,8 +212,8 @@ static int scan_exe(struct rl_procview_scan *s, pid_t pid, struct exe_seen *exe)
 		return -1;
 	}
 	exe->ino = (uint64_t)st.st_ino;
-	rl_procview_scan_file(s, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			      RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(s, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+			  RL_PROCVIEW_ID_STAT);
 	return 0;
 }
 
@@ -296,8 +296,7 @@ struct maps_scan {
 };
 
 /* Judge one accepted file-backed mapping. */
-static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms,
-			 const struct maps_line *m)
+static void scan_mapping(struct rl_proc_scan *s, struct maps_scan *ms, const struct maps_line *m)
 {
 	char link[128];
 	struct stat st;
@@ -315,13 +314,13 @@ static void scan_mapping(struct rl_procview_scan *s, struct maps_scan *ms,
 		/* The raw text; maps' may differ by escaping, or the range was
 		 * remapped meanwhile: ask again. */
 		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx))
-			rl_procview_scan_file(s, text, 0, 0, 1, (uint64_t)st.st_dev,
-					      (uint64_t)st.st_ino, RL_PROCVIEW_ID_STAT);
+			rl_proc_scan_file(s, text, 0, 0, 1, (uint64_t)st.st_dev,
+					  (uint64_t)st.st_ino, RL_PROCVIEW_ID_STAT);
 		free(text);
 		return;
 	}
-	rl_procview_scan_file(s, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
-			      RL_PROCVIEW_ID_WEAK_DEV);
+	rl_proc_scan_file(s, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
+			  RL_PROCVIEW_ID_WEAK_DEV);
 }
 
 static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)
@@ -351,7 +350,7 @@ static int read_line(FILE *f, char *buf, size_t size)
 	return -1;
 }
 
-static void scan_maps_file(struct rl_procview_scan *s, struct maps_scan *ms, FILE *f,
+static void scan_maps_file(struct rl_proc_scan *s, struct maps_scan *ms, FILE *f,
 			   const struct exe_seen *exe)
 {
 	char *line = rl_xmalloc(MAPS_LINE_MAX), *prev_path = rl_xstrdup("");
@@ -361,13 +360,12 @@ static void scan_maps_file(struct rl_procview_scan *s, struct maps_scan *ms, FIL
 
 	while ((r = read_line(f, line, MAPS_LINE_MAX)) != 0) {
 		if (++lines > MAPS_LINES_MAX) {
-			rl_procview_scan_undetermined(s, "cannot judge more than %u mappings",
-						      MAPS_LINES_MAX);
+			rl_proc_scan_undetermined(s, "cannot judge more than %u mappings",
+						  MAPS_LINES_MAX);
 			break;
 		}
 		if (r < 0 || parse_maps_line(line, &m) != 0) {
-			rl_procview_scan_undetermined(s, "cannot parse '/proc/%d/maps'",
-						      (int)ms->pid);
+			rl_proc_scan_undetermined(s, "cannot parse '/proc/%d/maps'", (int)ms->pid);
 			continue;
 		}
 		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
@@ -382,12 +380,12 @@ static void scan_maps_file(struct rl_procview_scan *s, struct maps_scan *ms, FIL
 			scan_mapping(s, ms, &m);
 	}
 	if (ferror(f))
-		rl_procview_scan_undetermined(s, "cannot read '/proc/%d/maps'", (int)ms->pid);
+		rl_proc_scan_undetermined(s, "cannot read '/proc/%d/maps'", (int)ms->pid);
 	free(prev_path);
 	free(line);
 }
 
-static void scan_maps(struct rl_procview_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+static void scan_maps(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 		      const struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, tracked, ctx, 0};
@@ -433,12 +431,12 @@ static int64_t start_wall_ns(unsigned long long ticks)
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err)
 {
-	struct rl_procview_scan s;
+	struct rl_proc_scan s;
 	struct pstat before, after;
 	struct exe_seen exe = {0, NULL};
 	int e;
 
-	rl_procview_scan_init(&s, out, pid);
+	rl_proc_scan_init(&s, out, pid);
 	if (pid <= 0) {
 		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
 		return -1;
@@ -449,24 +447,24 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 		return 0;
 	}
 	if (before.state == 'Z' || before.state == 'X') {
-		rl_procview_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		rl_proc_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
 		return 0;
 	}
 	if (before.flags & PF_KTHREAD_FLAG) {
-		rl_procview_scan_abort(&s, RL_PROC_UNKNOWN, "kernel thread: no executable");
+		rl_proc_scan_abort(&s, RL_PROC_UNKNOWN, "kernel thread: no executable");
 		return 0;
 	}
 	if (scan_exe(&s, pid, &exe) == 0) {
 		if (tracked)
 			scan_maps(&s, pid, tracked, ctx, &exe);
 		if (!s.done)
-			rl_procview_scan_finish(&s);
+			rl_proc_scan_finish(&s);
 	}
 	free(exe.text);
 	e = read_pstat(pid, &after);
 	if (e == ENOENT || e == ESRCH ||
 	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
-		rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+		rl_proc_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	else
 		out->start_ns = start_wall_ns(before.start);
 	return 0;

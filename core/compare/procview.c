@@ -44,7 +44,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out, pid_t pid)
+void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t pid)
 {
 	memset(s, 0, sizeof(*s));
 	memset(out, 0, sizeof(*out));
@@ -54,7 +54,7 @@ void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out,
 	s->view = out;
 }
 
-int rl_procview_scan_seen(const struct rl_procview_scan *s, uint64_t dev, uint64_t ino)
+int rl_proc_scan_seen(const struct rl_proc_scan *s, uint64_t dev, uint64_t ino)
 {
 	size_t i;
 
@@ -74,7 +74,7 @@ static char *vformat(const char *fmt, va_list ap)
 	return rl_xstrdup(text);
 }
 
-void rl_procview_scan_undetermined(struct rl_procview_scan *s, const char *fmt, ...)
+void rl_proc_scan_undetermined(struct rl_proc_scan *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,7 +85,7 @@ void rl_procview_scan_undetermined(struct rl_procview_scan *s, const char *fmt, 
 	va_end(ap);
 }
 
-void rl_procview_scan_exe(struct rl_procview_scan *s, const char *path)
+void rl_proc_scan_exe(struct rl_proc_scan *s, const char *path)
 {
 	if (!s->view->exe)
 		s->view->exe = rl_xstrdup(path);
@@ -96,7 +96,7 @@ static int same_file(const struct stat *st, uint64_t dev, uint64_t ino)
 	return (uint64_t)st->st_dev == dev && (uint64_t)st->st_ino == ino;
 }
 
-static void add_stale(struct rl_procview_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
+static void add_stale(struct rl_proc_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
 		      uint64_t ino, const struct stat *now)
 {
 	struct rl_proc_view *v = s->view;
@@ -120,8 +120,8 @@ static void add_stale(struct rl_procview_scan *s, char *path, int is_exe, int de
 
 /* Compare the file the process has with what stat(path) found now
  * (now_errno 0: found). Takes ownership of path. */
-static void judge(struct rl_procview_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
-		  uint64_t ino, int now_errno, const struct stat *now, enum rl_procview_idkind kind)
+static void judge(struct rl_proc_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
+		  uint64_t ino, int now_errno, const struct stat *now, enum rl_proc_idkind kind)
 {
 	if (deleted) {
 		add_stale(s, path, is_exe, 1, dev, ino, now_errno ? NULL : now);
@@ -132,11 +132,11 @@ static void judge(struct rl_procview_scan *s, char *path, int is_exe, int delete
 		return;
 	}
 	if (now_errno) {
-		rl_procview_scan_undetermined(s, "cannot stat '%s': %s", path, strerror(now_errno));
+		rl_proc_scan_undetermined(s, "cannot stat '%s': %s", path, strerror(now_errno));
 	} else if (same_file(now, dev, ino)) {
 		/* fresh */
 	} else if (kind == RL_PROCVIEW_ID_WEAK_DEV && (uint64_t)now->st_dev != dev) {
-		rl_procview_scan_undetermined(
+		rl_proc_scan_undetermined(
 			s, "cannot compare '%s' with the file on disk: device numbers differ",
 			path);
 	} else {
@@ -153,25 +153,25 @@ static int has_deleted_mark(const char *text)
 	return n > m && strcmp(text + n - m, DELETED_MARK) == 0;
 }
 
-void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_exe, int deleted,
-			   int marker, uint64_t dev, uint64_t ino, enum rl_procview_idkind kind)
+void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
+		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind)
 {
 	struct stat now;
 	int now_errno;
 	char *path;
 
-	if (rl_procview_scan_seen(s, dev, ino))
+	if (rl_proc_scan_seen(s, dev, ino))
 		return;
 	if (s->nseen >= RL_PROCVIEW_MAX_FILES) {
-		rl_procview_scan_undetermined(s, "cannot judge more than %d mapped files",
-					      RL_PROCVIEW_MAX_FILES);
+		rl_proc_scan_undetermined(s, "cannot judge more than %d mapped files",
+					  RL_PROCVIEW_MAX_FILES);
 		return;
 	}
 	rl_xgrow((void **)&s->seen, &s->aseen, s->nseen + 1, sizeof(*s->seen));
 	s->seen[s->nseen].dev = dev;
 	s->seen[s->nseen++].ino = ino;
 	if (text[0] != '/') {
-		rl_procview_scan_undetermined(s, "cannot judge '%s': not an absolute path", text);
+		rl_proc_scan_undetermined(s, "cannot judge '%s': not an absolute path", text);
 		return;
 	}
 	/* Each path text is stat()ed once; the result decides. */
@@ -185,7 +185,7 @@ void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_
 		path = rl_xstrdup(text);
 	}
 	if (is_exe) {
-		rl_procview_scan_exe(s, path);
+		rl_proc_scan_exe(s, path);
 		if (!s->view->exe_known) {
 			s->view->exe_known = 1;
 			s->view->exe_id.dev = dev;
@@ -195,7 +195,7 @@ void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_
 	judge(s, path, is_exe, deleted, dev, ino, now_errno, &now, kind);
 }
 
-static void scan_release(struct rl_procview_scan *s)
+static void scan_release(struct rl_proc_scan *s)
 {
 	free(s->seen);
 	free(s->undetermined);
@@ -204,7 +204,7 @@ static void scan_release(struct rl_procview_scan *s)
 	s->nseen = s->aseen = 0;
 }
 
-void rl_procview_scan_finish(struct rl_procview_scan *s)
+void rl_proc_scan_finish(struct rl_proc_scan *s)
 {
 	struct rl_proc_view *v = s->view;
 
@@ -227,8 +227,7 @@ void rl_procview_scan_finish(struct rl_procview_scan *s)
 	s->done = 1;
 }
 
-void rl_procview_scan_abort(struct rl_procview_scan *s, enum rl_proc_verdict v, const char *fmt,
-			    ...)
+void rl_proc_scan_abort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, ...)
 {
 	struct rl_proc_view *view = s->view;
 	char *exe = view->exe;

@@ -16,14 +16,14 @@
 /* Bounds on what one process may make us hold. */
 #define RL_PROCVIEW_MAX_FILES 8192
 
-struct rl_procview_id {
+struct rl_proc_fileid {
 	uint64_t dev;
 	uint64_t ino;
 };
 
-struct rl_procview_scan {
+struct rl_proc_scan {
 	struct rl_proc_view *view;
-	struct rl_procview_id *seen; /* files already judged */
+	struct rl_proc_fileid *seen; /* files already judged */
 	size_t nseen;
 	size_t aseen;
 	size_t astale;
@@ -31,8 +31,8 @@ struct rl_procview_scan {
 	int done;	    /* a verdict was given (finish or abort) */
 };
 
-/* How much to trust the identity given to rl_procview_scan_file. */
-enum rl_procview_idkind {
+/* How much to trust the identity given to rl_proc_scan_file. */
+enum rl_proc_idkind {
 	RL_PROCVIEW_ID_STAT,	 /* from stat() of the very file: compares with stat(path) */
 	RL_PROCVIEW_ID_WEAK_DEV, /* kernel numbers whose device may use another numbering
 				  * (Linux maps on btrfs/overlayfs): a device mismatch
@@ -40,7 +40,7 @@ enum rl_procview_idkind {
 };
 
 /* Start judging out->pid; out is zeroed first. */
-void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out, pid_t pid);
+void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t pid);
 
 /* One file the process runs: `text` is the kernel's path text, (dev, ino)
  * the identity of the file the process has. With `marker`, a trailing
@@ -49,26 +49,25 @@ void rl_procview_scan_init(struct rl_procview_scan *s, struct rl_proc_view *out,
  * already knows the file was unlinked. Files seen before (same dev, ino) are
  * ignored. Stale files are added to the view; a file that cannot be judged
  * makes the view UNKNOWN unless another one is stale. */
-void rl_procview_scan_file(struct rl_procview_scan *s, const char *text, int is_exe, int deleted,
-			   int marker, uint64_t dev, uint64_t ino, enum rl_procview_idkind kind);
+void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
+		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind);
 
-/* 1 when (dev, ino) was already given to rl_procview_scan_file. */
-int rl_procview_scan_seen(const struct rl_procview_scan *s, uint64_t dev, uint64_t ino);
+/* 1 when (dev, ino) was already given to rl_proc_scan_file. */
+int rl_proc_scan_seen(const struct rl_proc_scan *s, uint64_t dev, uint64_t ino);
 
 /* Something the process runs could not be judged (first reason wins). */
-void rl_procview_scan_undetermined(struct rl_procview_scan *s, const char *fmt, ...)
-	RL_PRINTF(2, 3);
+void rl_proc_scan_undetermined(struct rl_proc_scan *s, const char *fmt, ...) RL_PRINTF(2, 3);
 
 /* Set the view's executable path (the first call wins). */
-void rl_procview_scan_exe(struct rl_procview_scan *s, const char *path);
+void rl_proc_scan_exe(struct rl_proc_scan *s, const char *path);
 
 /* End the scan with a verdict from what was gathered: STALE if any file is
  * stale, else UNKNOWN if any could not be judged, else FRESH. */
-void rl_procview_scan_finish(struct rl_procview_scan *s);
+void rl_proc_scan_finish(struct rl_proc_scan *s);
 
 /* End the scan with this verdict (UNKNOWN or GONE) and reason, dropping
  * whatever was gathered except the executable path. */
-void rl_procview_scan_abort(struct rl_procview_scan *s, enum rl_proc_verdict v, const char *fmt,
-			    ...) RL_PRINTF(3, 4);
+void rl_proc_scan_abort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, ...)
+	RL_PRINTF(3, 4);
 
 #endif

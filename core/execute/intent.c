@@ -196,7 +196,7 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 /* ---- finishing what a killed run began ---- */
 
 static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *a1, const char *a2,
-		  struct rl_lc_result *r, struct rl_error *err)
+		  struct rl_launchctl_result *r, struct rl_error *err)
 {
 	const char *args[4] = {a0, a1, a2, NULL};
 
@@ -207,17 +207,17 @@ static int lc_run(const struct rl_restart_ops *ops, const char *a0, const char *
 static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char *a1, const char *a2,
 		   struct rl_error *err)
 {
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	int rc = lc_run(ops, a0, a1, a2, &r, err);
 
 	if (rc == 0 && r.status != 0) {
-		char *d = rl_lc_result_describe(&r);
+		char *d = rl_launchctl_result_describe(&r);
 
 		rl_error_set(err, "%s", d);
 		free(d);
 		rc = -1;
 	}
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return rc;
 }
 
@@ -225,14 +225,14 @@ static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char 
 static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		  struct rl_service_status *st, struct rl_error *err)
 {
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	int rc;
 
 	if (lc_run(ops, "print", it->target, NULL, &r, err) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
 	rc = rl_launchctl_status_read(it->target, &r, st, err);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return rc;
 }
 

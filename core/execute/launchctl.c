@@ -268,7 +268,7 @@ static char **make_argv(const char *path, const char *const *args)
 	return argv;
 }
 
-static void finish_result(struct rl_lc_result *res, const struct child *c, int timed_out)
+static void finish_result(struct rl_launchctl_result *res, const struct child *c, int timed_out)
 {
 	res->timed_out = timed_out;
 	res->status = -1;
@@ -279,7 +279,7 @@ static void finish_result(struct rl_lc_result *res, const struct child *c, int t
 }
 
 int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
-		      struct rl_lc_result *res, struct rl_error *err)
+		      struct rl_launchctl_result *res, struct rl_error *err)
 {
 	const char *path = rl_launchctl_path(lc ? lc->path : NULL);
 	double timeout = lc && lc->timeout_s > 0 ? lc->timeout_s : LC_DEFAULT_TIMEOUT_S;
@@ -336,7 +336,7 @@ int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 	return 0;
 }
 
-void rl_lc_result_release(struct rl_lc_result *r)
+void rl_launchctl_result_release(struct rl_launchctl_result *r)
 {
 	if (!r)
 		return;
@@ -402,7 +402,7 @@ static void first_line(const char *text, char *dst, size_t dstsz)
 	dst[n] = '\0';
 }
 
-char *rl_lc_result_describe(const struct rl_lc_result *r)
+char *rl_launchctl_result_describe(const struct rl_launchctl_result *r)
 {
 	char line[LC_DESCRIBE_MAX];
 	const char *m;
@@ -754,8 +754,8 @@ const char *rl_service_status_arg(const struct rl_service_status *st, int i)
 /* print <domain>: the services block's "pid status label" lines. */
 static int domain_visit(const struct walk_line *l, void *ctx)
 {
-	struct rl_lc_domain *d = ctx;
-	struct rl_lc_service *e;
+	struct rl_launchctl_domain *d = ctx;
+	struct rl_launchctl_service *e;
 	const char *f[3];
 	size_t flen[3], i = 0;
 	int k;
@@ -790,7 +790,7 @@ static int domain_visit(const struct walk_line *l, void *ctx)
 	return 0;
 }
 
-int rl_launchctl_parse_domain(const char *text, struct rl_lc_domain *d)
+int rl_launchctl_parse_domain(const char *text, struct rl_launchctl_domain *d)
 {
 	memset(d, 0, sizeof(*d));
 	if (!text || !strstr(text, "{"))
@@ -799,7 +799,8 @@ int rl_launchctl_parse_domain(const char *text, struct rl_lc_domain *d)
 	return 0;
 }
 
-const struct rl_lc_service *rl_lc_domain_find(const struct rl_lc_domain *d, const char *label)
+const struct rl_launchctl_service *rl_launchctl_domain_find(const struct rl_launchctl_domain *d,
+							    const char *label)
 {
 	for (size_t i = 0; i < d->n; i++)
 		if (strcmp(d->v[i].label, label) == 0)
@@ -807,7 +808,7 @@ const struct rl_lc_service *rl_lc_domain_find(const struct rl_lc_domain *d, cons
 	return NULL;
 }
 
-void rl_lc_domain_release(struct rl_lc_domain *d)
+void rl_launchctl_domain_release(struct rl_launchctl_domain *d)
 {
 	for (size_t i = 0; i < d->n; i++)
 		free(d->v[i].label);
@@ -819,7 +820,7 @@ void rl_lc_domain_release(struct rl_lc_domain *d)
  * (older systems: true is disabled), in the `disabled services` block. */
 static int disabled_visit(const struct walk_line *l, void *ctx)
 {
-	struct rl_lc_overrides *o = ctx;
+	struct rl_launchctl_overrides *o = ctx;
 	const char *q, *v;
 	size_t vlen;
 	int off;
@@ -844,7 +845,7 @@ static int disabled_visit(const struct walk_line *l, void *ctx)
 	return 0;
 }
 
-int rl_launchctl_parse_disabled(const char *text, struct rl_lc_overrides *o)
+int rl_launchctl_parse_disabled(const char *text, struct rl_launchctl_overrides *o)
 {
 	memset(o, 0, sizeof(*o));
 	if (!text || !strstr(text, "disabled services = {"))
@@ -853,7 +854,7 @@ int rl_launchctl_parse_disabled(const char *text, struct rl_lc_overrides *o)
 	return 0;
 }
 
-int rl_lc_overrides_get(const struct rl_lc_overrides *o, const char *label)
+int rl_launchctl_overrides_get(const struct rl_launchctl_overrides *o, const char *label)
 {
 	/* The last word counts, should a label be listed twice. */
 	for (size_t i = o->n; i-- > 0;)
@@ -862,7 +863,7 @@ int rl_lc_overrides_get(const struct rl_lc_overrides *o, const char *label)
 	return -1;
 }
 
-void rl_lc_overrides_release(struct rl_lc_overrides *o)
+void rl_launchctl_overrides_release(struct rl_launchctl_overrides *o)
 {
 	for (size_t i = 0; i < o->n; i++)
 		free(o->v[i].label);
@@ -870,7 +871,7 @@ void rl_lc_overrides_release(struct rl_lc_overrides *o)
 	memset(o, 0, sizeof(*o));
 }
 
-int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+int rl_launchctl_status_read(const char *target, const struct rl_launchctl_result *r,
 			     struct rl_service_status *st, struct rl_error *err)
 {
 	char *why;
@@ -880,7 +881,7 @@ int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
 	if (!r->timed_out && r->status == RL_LC_EXIT_NOT_LOADED)
 		return 1;
 	if (r->timed_out || r->status != 0) {
-		why = rl_lc_result_describe(r);
+		why = rl_launchctl_result_describe(r);
 		rl_error_set(err, "cannot get the status of '%s': %s", target, why);
 		free(why);
 		return -1;
@@ -899,21 +900,21 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
 			struct rl_service_status *st, struct rl_error *err)
 {
 	const char *args[] = {"print", target, NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	int rc;
 
 	status_clear(st);
 	if (rl_launchctl_call(lc, args, &r, err) < 0) {
-		rl_lc_result_release(&r);
+		rl_launchctl_result_release(&r);
 		return -2;
 	}
 	rc = rl_launchctl_status_read(target, &r, st, err);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return rc;
 }
 
-int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
-			 void *ctx)
+int rl_launchctl_call_cb(const char *const *args, struct rl_launchctl_result *res,
+			 struct rl_error *err, void *ctx)
 {
 	return rl_launchctl_call(ctx, args, res, err);
 }
@@ -948,9 +949,9 @@ static void add_asked(char *dst, size_t dstsz, const char *domain)
 		snprintf(dst + len, dstsz - len, "%s%s", len ? " or " : "", domain);
 }
 
-int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
+int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 			const char *const *domains, size_t ndomains, struct rl_service_status *st,
-			struct rl_lc_located *loc, struct rl_error *err)
+			struct rl_launchctl_located *loc, struct rl_error *err)
 {
 	char nogui[RL_ERROR_TEXT_MAX] = "", asked[RL_ERROR_TEXT_MAX] = "";
 	size_t i;
@@ -961,13 +962,13 @@ int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 	for (i = 0; i < ndomains; i++) {
 		char *target = rl_xasprintf("%s/%s", domains[i], label);
 		const char *args[] = {"print", target, NULL};
-		struct rl_lc_result r;
+		struct rl_launchctl_result r;
 		struct rl_error e = {0};
 		int rc;
 
 		memset(&r, 0, sizeof(r));
 		if (call(args, &r, err, ctx) < 0) {
-			rl_lc_result_release(&r);
+			rl_launchctl_result_release(&r);
 			free(target);
 			return -2;
 		}
@@ -996,7 +997,7 @@ int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
 		} else {
 			rl_error_set(err, "%s", e.text);
 		}
-		rl_lc_result_release(&r);
+		rl_launchctl_result_release(&r);
 		free(target);
 		if (rc <= 0)
 			return rc;

@@ -25,7 +25,7 @@ struct rl_launchctl {
 	double timeout_s; /* per call; a hung launchctl is killed */
 };
 
-struct rl_lc_result {
+struct rl_launchctl_result {
 	int status; /* exit code; -1 when killed by a signal or timed out */
 	int timed_out;
 	char *out;    /* stdout, NUL-terminated (owned) */
@@ -46,15 +46,15 @@ const char *rl_launchctl_path(const char *explicit_path);
  * each, the rest dropped. lc->timeout_s <= 0 means 30 s. Release res in
  * every case. */
 int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
-		      struct rl_lc_result *res, struct rl_error *err);
-void rl_lc_result_release(struct rl_lc_result *r);
+		      struct rl_launchctl_result *res, struct rl_error *err);
+void rl_launchctl_result_release(struct rl_launchctl_result *r);
 /* What launchctl's exit code means, for messages ("service not loaded");
  * "unexpected exit code" for codes without a known meaning. */
 const char *rl_launchctl_exit_meaning(int status);
 /* What happened, for messages (malloc'd): "launchctl 'kickstart -k system/x'
  * timed out after 10 s", "launchctl 'print gui/501/x' failed with exit code
  * 112 (no such domain, …): <first line of its stderr>". */
-char *rl_lc_result_describe(const struct rl_lc_result *r);
+char *rl_launchctl_result_describe(const struct rl_launchctl_result *r);
 
 #define RL_LC_ARGS_MAX 64
 
@@ -97,32 +97,33 @@ const char *rl_service_status_arg(const struct rl_service_status *st, int i);
 /* One line of `print <domain>`'s `services = {` block: "pid status label",
  * pid 0 when not running, status the last exit status ("-" never exited,
  * "-9" a signal, "78"). */
-struct rl_lc_service {
+struct rl_launchctl_service {
 	pid_t pid;
 	char status[32];
 	char *label;
 };
 
-struct rl_lc_domain {
-	struct rl_lc_service *v;
+struct rl_launchctl_domain {
+	struct rl_launchctl_service *v;
 	size_t n;
 	size_t alloc;
 };
 
 /* Parse `launchctl print <domain-target>`: 0, or -1 when the text holds no
  * block. Release d in every case. */
-int rl_launchctl_parse_domain(const char *text, struct rl_lc_domain *d);
-const struct rl_lc_service *rl_lc_domain_find(const struct rl_lc_domain *d, const char *label);
-void rl_lc_domain_release(struct rl_lc_domain *d);
+int rl_launchctl_parse_domain(const char *text, struct rl_launchctl_domain *d);
+const struct rl_launchctl_service *rl_launchctl_domain_find(const struct rl_launchctl_domain *d,
+							    const char *label);
+void rl_launchctl_domain_release(struct rl_launchctl_domain *d);
 
 /* `launchctl print-disabled <domain>`: the enable/disable overrides. */
-struct rl_lc_override {
+struct rl_launchctl_override {
 	char *label;
 	int disabled;
 };
 
-struct rl_lc_overrides {
-	struct rl_lc_override *v;
+struct rl_launchctl_overrides {
+	struct rl_launchctl_override *v;
 	size_t n;
 	size_t alloc;
 };
@@ -131,10 +132,10 @@ struct rl_lc_overrides {
  * `"label" => disabled|enabled` (and `=> true|false` on older systems,
  * true meaning disabled). 0, or -1 without such a block. Release o in
  * every case. */
-int rl_launchctl_parse_disabled(const char *text, struct rl_lc_overrides *o);
+int rl_launchctl_parse_disabled(const char *text, struct rl_launchctl_overrides *o);
 /* 1 disabled, 0 enabled, -1 not listed (the plist's Disabled key decides). */
-int rl_lc_overrides_get(const struct rl_lc_overrides *o, const char *label);
-void rl_lc_overrides_release(struct rl_lc_overrides *o);
+int rl_launchctl_overrides_get(const struct rl_launchctl_overrides *o, const char *label);
+void rl_launchctl_overrides_release(struct rl_launchctl_overrides *o);
 
 /* print <target>. Returns 0 loaded (st filled), 1 not loaded (113), -1 on
  * any other failure (err says what the exit code means), -2 when launchctl
@@ -145,18 +146,18 @@ int rl_launchctl_status(const struct rl_launchctl *lc, const char *target,
  * says: 0 loaded (st filled), 1 not loaded (113), -1 any other failure (err
  * says what). For callers that run launchctl their own way (the restart
  * engine, through its ops). */
-int rl_launchctl_status_read(const char *target, const struct rl_lc_result *r,
+int rl_launchctl_status_read(const char *target, const struct rl_launchctl_result *r,
 			     struct rl_service_status *st, struct rl_error *err);
 
 /* How a caller runs launchctl: rl_launchctl_call's contract (0 ran, res
  * filled; -1 cannot run, err set). The restart engine passes its ops. */
-typedef int (*rl_lc_call_fn)(const char *const *args, struct rl_lc_result *res,
-			     struct rl_error *err, void *ctx);
-/* rl_lc_call_fn over rl_launchctl_call; ctx is a const struct rl_launchctl *. */
-int rl_launchctl_call_cb(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
-			 void *ctx);
+typedef int (*rl_launchctl_call_fn)(const char *const *args, struct rl_launchctl_result *res,
+				    struct rl_error *err, void *ctx);
+/* rl_launchctl_call_fn over rl_launchctl_call; ctx is a const struct rl_launchctl *. */
+int rl_launchctl_call_cb(const char *const *args, struct rl_launchctl_result *res,
+			 struct rl_error *err, void *ctx);
 
-struct rl_lc_located {
+struct rl_launchctl_located {
 	int index;	  /* the domain the job is loaded in; -1 when none */
 	int no_gui;	  /* a gui/<uid> domain answered 112 or 125: no GUI session */
 	int status;	  /* the exit code of the last print asked (-1 timed out or killed) */
@@ -173,8 +174,8 @@ struct rl_lc_located {
  * system those are failures. With one domain, loc->text is "not loaded". Returns 0 loaded (st and
  * loc filled), 1 loaded in none of them (loc->text says which were asked), -1 another failure
  * (err), -2 launchctl cannot be run (err). */
-int rl_launchctl_locate(rl_lc_call_fn call, void *ctx, const char *label,
+int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 			const char *const *domains, size_t ndomains, struct rl_service_status *st,
-			struct rl_lc_located *loc, struct rl_error *err);
+			struct rl_launchctl_located *loc, struct rl_error *err);
 
 #endif

@@ -118,8 +118,8 @@ static void sleep_until(const struct step_run *s, int64_t t)
 
 /* Run launchctl; ST_FATAL when it cannot be run at all, else the next
  * state stays for the caller to pick (returned as ST_DONE). r is always
- * filled, for rl_lc_result_release. */
-static enum state call(struct step_run *s, const char *const *args, struct rl_lc_result *r)
+ * filled, for rl_launchctl_result_release. */
+static enum state call(struct step_run *s, const char *const *args, struct rl_launchctl_result *r)
 {
 	const struct rl_restart_ops *ops = &s->run->o->ops;
 
@@ -129,14 +129,15 @@ static enum state call(struct step_run *s, const char *const *args, struct rl_lc
 	return ST_DONE;
 }
 
-static int call_ok(const struct rl_lc_result *r)
+static int call_ok(const struct rl_launchctl_result *r)
 {
 	return !r->timed_out && r->status == 0;
 }
 
-static enum state fail_call(struct step_run *s, const struct rl_lc_result *r, const char *suffix)
+static enum state fail_call(struct step_run *s, const struct rl_launchctl_result *r,
+			    const char *suffix)
 {
-	char *d = rl_lc_result_describe(r);
+	char *d = rl_launchctl_result_describe(r);
 	enum state st = fail(s, "%s%s", d, suffix);
 
 	free(d);
@@ -149,13 +150,13 @@ static int poll_status(struct step_run *s, struct rl_service_status *st)
 {
 	const char *args[] = {"print", s->step->job->target, NULL};
 	struct rl_error e = {0};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	int rc = -2;
 
 	if (call(s, args, &r) != ST_FATAL)
 		rc = rl_launchctl_status_read(s->step->job->target, &r, st, &e);
 	s->last_status = r.timed_out ? -1 : r.status;
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	if (rc == 1)
 		snprintf(s->last_seen, sizeof(s->last_seen), "not loaded");
 	else if (rc == -1)
@@ -260,7 +261,7 @@ static enum state st_wait(struct step_run *s)
 }
 
 /* rl_launchctl_locate through the ops. */
-static int ops_call(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+static int ops_call(const char *const *args, struct rl_launchctl_result *res, struct rl_error *err,
 		    void *ctx)
 {
 	const struct rl_restart_ops *ops = ctx;
@@ -274,7 +275,7 @@ static int ops_call(const char *const *args, struct rl_lc_result *res, struct rl
  * one loaded elsewhere now moved since: it is left for the next run. */
 
 /* launchctl answered code (it ran, was not killed). */
-static int answered(const struct rl_lc_result *r, int code)
+static int answered(const struct rl_launchctl_result *r, int code)
 {
 	return !r->timed_out && r->status == code;
 }
@@ -294,7 +295,7 @@ static enum state st_status_before(struct step_run *s)
 	const struct rl_job *job = s->step->job;
 	const char *domains[] = {job->domain, job->alt_domain};
 	struct rl_service_status st;
-	struct rl_lc_located loc;
+	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
 	int rc;
@@ -352,7 +353,7 @@ static enum state enter_wait_running(struct step_run *s)
 
 /* A kickstart answering 1 (`Operation not permitted`, seen transiently) is
  * tried once more after a pause: 1 when it is to be retried. */
-static int retry_perm(struct step_run *s, const struct rl_lc_result *r)
+static int retry_perm(struct step_run *s, const struct rl_launchctl_result *r)
 {
 	if (!answered(r, RL_LC_EXIT_PERM) || s->perm_retried)
 		return 0;
@@ -363,8 +364,8 @@ static int retry_perm(struct step_run *s, const struct rl_lc_result *r)
 
 /* What a kickstart's answer leads to: from state self, with suffix for a
  * failure's message. */
-static enum state after_kickstart(struct step_run *s, const struct rl_lc_result *r, enum state self,
-				  const char *suffix)
+static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_result *r,
+				  enum state self, const char *suffix)
 {
 	if (call_ok(r))
 		return enter_wait_running(s);
@@ -378,7 +379,7 @@ static enum state after_kickstart(struct step_run *s, const struct rl_lc_result 
 static enum state st_kickstart(struct step_run *s)
 {
 	const char *args[] = {"kickstart", "-k", s->step->job->target, NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	enum state next;
 
 	if (begin_attempt(s) < 0)
@@ -386,7 +387,7 @@ static enum state st_kickstart(struct step_run *s)
 	next = call(s, args, &r);
 	if (next != ST_FATAL)
 		next = after_kickstart(s, &r, ST_KICKSTART, "");
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return next;
 }
 
@@ -398,26 +399,26 @@ static enum state st_check_disabled(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
 	const char *args[] = {"print-disabled", job->domain, NULL};
-	struct rl_lc_overrides o = {0};
-	struct rl_lc_result r;
+	struct rl_launchctl_overrides o = {0};
+	struct rl_launchctl_result r;
 	enum state next = call(s, args, &r);
 	int disabled;
 
 	if (next == ST_FATAL) {
-		rl_lc_result_release(&r);
+		rl_launchctl_result_release(&r);
 		return next;
 	}
 	if (answered(&r, RL_LC_EXIT_SIP)) {
 		next = sip_skip(s, r.cmd);
 	} else if (!call_ok(&r) || rl_launchctl_parse_disabled(r.out, &o) < 0) {
-		char *d = rl_lc_result_describe(&r);
+		char *d = rl_launchctl_result_describe(&r);
 
 		next = fail(s, "cannot tell whether '%s' is disabled: %s; not reloaded",
 			    job->target,
 			    call_ok(&r) ? "print-disabled printed no disabled services block" : d);
 		free(d);
 	} else {
-		disabled = rl_lc_overrides_get(&o, job->label);
+		disabled = rl_launchctl_overrides_get(&o, job->label);
 		if (disabled == 1 || (disabled < 0 && job->disabled))
 			next = defer(s,
 				     "disabled in launchd's overrides: not reloaded; run "
@@ -426,8 +427,8 @@ static enum state st_check_disabled(struct step_run *s)
 		else
 			next = ST_BOOTOUT;
 	}
-	rl_lc_overrides_release(&o);
-	rl_lc_result_release(&r);
+	rl_launchctl_overrides_release(&o);
+	rl_launchctl_result_release(&r);
 	return next;
 }
 
@@ -443,7 +444,7 @@ static enum state enter_bootstrap(struct step_run *s)
 static enum state st_bootout(struct step_run *s)
 {
 	const char *args[] = {"bootout", s->step->job->target, NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	enum state next;
 
 	if (begin_attempt(s) < 0)
@@ -461,7 +462,7 @@ static enum state st_bootout(struct step_run *s)
 	} else {
 		next = fail_call(s, &r, "");
 	}
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return next;
 }
 
@@ -490,7 +491,7 @@ static enum state st_bootstrap(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
 	const char *args[] = {"bootstrap", job->domain, job->plist, NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	enum state next = call(s, args, &r);
 	int64_t retry_at = now(s) + s_to_ns(s->backoff);
 
@@ -508,7 +509,7 @@ static enum state st_bootstrap(struct step_run *s)
 								      : s->backoff * 2;
 		next = ST_BOOTSTRAP;
 	} else {
-		char *d = rl_lc_result_describe(&r);
+		char *d = rl_launchctl_result_describe(&r);
 
 		if (r.timed_out)
 			next = fail(s, "cannot load '%s': %s; the job may not be loaded",
@@ -518,20 +519,20 @@ static enum state st_bootstrap(struct step_run *s)
 				    job->plist, d);
 		free(d);
 	}
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return next;
 }
 
 static enum state st_start(struct step_run *s)
 {
 	const char *args[] = {"kickstart", s->step->job->target, NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	enum state next = call(s, args, &r);
 
 	s->started = 1;
 	if (next != ST_FATAL)
 		next = after_kickstart(s, &r, ST_START, "; the job is loaded but not running");
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	return next;
 }
 

@@ -79,8 +79,8 @@ struct rl_restart_ops {
 	/* Run launchctl with args (NULL-terminated, no argv[0]); the contract of
 	 * rl_launchctl_call: 0 when it ran (res filled, released by the
 	 * engine), -1 when it cannot be run at all (err set: the run stops). */
-	int (*launchctl)(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
-			 void *ctx);
+	int (*launchctl)(const char *const *args, struct rl_launchctl_result *res,
+			 struct rl_error *err, void *ctx);
 	void *ctx;
 };
 

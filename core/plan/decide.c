@@ -196,7 +196,7 @@ enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const stru
 		const struct rl_reason *r = &s->reasons[i];
 		int64_t t;
 
-		if (strcmp(r->change, "stale") == 0)
+		if (r->change == RL_CHANGE_STALE)
 			return RL_DECISION_RESTART; /* the process runs replaced code */
 		t = rl_decide_change_time(r->path);
 		unknown_time |= t == 0;

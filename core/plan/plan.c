@@ -84,7 +84,6 @@ static struct rl_step *step_for(struct builder *b, size_t idx)
 static void reason_release(struct rl_reason *r)
 {
 	free(r->path);
-	free(r->change);
 	free(r->via);
 	free(r->text);
 	rl_strv_release(&r->chain);
@@ -105,7 +104,7 @@ static void step_add_reason(struct rl_step *s, struct rl_reason *r)
 	for (size_t i = 0; i < s->nreasons; i++) {
 		struct rl_reason *old = &s->reasons[i];
 
-		if (strcmp(old->path, r->path) != 0 || strcmp(old->change, r->change) != 0)
+		if (strcmp(old->path, r->path) != 0 || old->change != r->change)
 			continue;
 		if (reason_better(r, old)) {
 			reason_release(old);
@@ -137,7 +136,7 @@ static void reported_add_from(struct rl_plan *p, size_t mark, const char *path, 
 		r = &p->reported[p->nreported++];
 		memset(r, 0, sizeof(*r));
 		r->path = rl_xstrdup(path);
-		r->change = rl_xstrdup(change);
+		r->change = change;
 		r->why = rl_xstrdup(why);
 	}
 	if (label && !rl_strv_contains(&r->labels, label))
@@ -191,7 +190,7 @@ static void add_use_reason(struct builder *b, size_t idx, const struct rl_change
 	struct rl_reason r = {0};
 
 	r.path = rl_xstrdup(c->path);
-	r.change = rl_xstrdup(rl_change_kind_name(c->kind));
+	r.change = c->kind;
 	r.via = rl_xstrdup(u->via ? u->via : "");
 	r.role = u->role;
 	rl_strv_copy(&r.chain, &u->chain);
@@ -307,7 +306,7 @@ static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t 
 	for (unsigned char *c = (unsigned char *)why; *c; c++)
 		if (*c < 0x20 || *c == 0x7f)
 			*c = '?';
-	reported_add(b, path, "unknown", s->label, why);
+	reported_add(b, path, rl_change_kind_name(RL_CHANGE_UNKNOWN), s->label, why);
 	free(why);
 	free(path);
 }
@@ -328,7 +327,8 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 	if (idx < 0) {
 		char *path = bounded_copy(v->exe);
 
-		reported_add(b, path, "stale", s->label, "job not installed");
+		reported_add(b, path, rl_change_kind_name(RL_CHANGE_STALE), s->label,
+			     "job not installed");
 		free(path);
 		return;
 	}
@@ -337,7 +337,7 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 		struct rl_reason r = {0};
 
 		r.path = bounded_copy(f->path);
-		r.change = rl_xstrdup("stale");
+		r.change = RL_CHANGE_STALE;
 		r.role = f->is_exe ? RL_ROLE_PROGRAM : RL_ROLE_LIBRARY;
 		if (f->pid > 0 && f->pid != v->pid)
 			r.via = rl_xstrdup(f->is_exe ? "a process in its tree"
@@ -356,7 +356,7 @@ static int cmp_reason(const void *a, const void *b)
 	int c = strcmp(x->path, y->path);
 
 	if (!c)
-		c = strcmp(x->change, y->change);
+		c = strcmp(rl_change_kind_name(x->change), rl_change_kind_name(y->change));
 	if (!c)
 		c = strcmp(x->via, y->via);
 	return c;
@@ -389,7 +389,7 @@ static void plan_tidy(struct rl_plan *p)
 			qsort(s->reasons, s->nreasons, sizeof(*s->reasons), cmp_reason);
 		for (size_t k = 0; k < s->nreasons; k++)
 			if (s->reasons[k].role == RL_ROLE_PLIST &&
-			    strcmp(s->reasons[k].change, "stale") != 0)
+			    s->reasons[k].change != RL_CHANGE_STALE)
 				s->action = RL_ACTION_RELOAD;
 	}
 	for (size_t i = 0; i < p->nreported; i++) {
@@ -595,7 +595,6 @@ void rl_plan_release(struct rl_plan *p)
 	free(p->steps);
 	for (size_t i = 0; i < p->nreported; i++) {
 		free(p->reported[i].path);
-		free(p->reported[i].change);
 		free(p->reported[i].why);
 		rl_strv_release(&p->reported[i].labels);
 	}

@@ -36,14 +36,14 @@ const char *rl_decision_name(enum rl_decision d);
 
 struct rl_reason {
 	char *path;
-	char *change;	      /* a change kind name, or "stale" from the process view */
-	char *via;	      /* how the job uses path (library chain included) */
-	enum rl_role role;    /* the use's role; stale: PROGRAM or LIBRARY */
-	struct rl_strv chain; /* libraries: executable → … → path, as recorded */
-	char *text;	      /* the whole sentence for people:
-			       * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib →
-			       * libcrypto.3.dylib"	   "pid 412 runs …/bin/nginx (deleted); now
-			       * …/1.25.4/bin/nginx" */
+	enum rl_change_kind change; /* a diff's kind, or STALE from the process view */
+	char *via;		    /* how the job uses path (library chain included) */
+	enum rl_role role;	    /* the use's role; stale: PROGRAM or LIBRARY */
+	struct rl_strv chain;	    /* libraries: executable → … → path, as recorded */
+	char *text;		    /* the whole sentence for people:
+				     * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib →
+				     * libcrypto.3.dylib"	   "pid 412 runs …/bin/nginx (deleted); now
+				     * …/1.25.4/bin/nginx" */
 };
 
 struct rl_step {
@@ -64,7 +64,7 @@ struct rl_step {
  * here: it is a step with never set. */
 struct rl_reported {
 	char *path;
-	char *change;
+	const char *change; /* static: a change kind's or a decision's name */
 	struct rl_strv labels;
 	char *why;
 };

@@ -32,7 +32,7 @@ static json_t *reason_json(const struct rl_reason *r)
 	if (!o)
 		abort();
 	set_new(o, "path", rl_json_path(r->path));
-	set_new(o, "change", json_string(r->change));
+	set_new(o, "change", json_string(rl_change_kind_name(r->change)));
 	set_new(o, "via", rl_json_path(r->via));
 	set_new(o, "text", rl_json_path(r->text));
 	if (r->chain.n)

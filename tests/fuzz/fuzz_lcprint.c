@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
 	struct rl_service_status st;
-	struct rl_lc_domain d;
-	struct rl_lc_overrides o;
+	struct rl_launchctl_domain d;
+	struct rl_launchctl_overrides o;
 
 	if (!text)
 		abort();
@@ -27,12 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 	memset(&d, 0, sizeof(d));
 	(void)rl_launchctl_parse_domain(text, &d);
-	(void)rl_lc_domain_find(&d, "a");
-	rl_lc_domain_release(&d);
+	(void)rl_launchctl_domain_find(&d, "a");
+	rl_launchctl_domain_release(&d);
 	memset(&o, 0, sizeof(o));
 	(void)rl_launchctl_parse_disabled(text, &o);
-	(void)rl_lc_overrides_get(&o, "a");
-	rl_lc_overrides_release(&o);
+	(void)rl_launchctl_overrides_get(&o, "a");
+	rl_launchctl_overrides_release(&o);
 	free(text);
 	return 0;
 }

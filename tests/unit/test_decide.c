@@ -51,14 +51,15 @@ static void id_of(const char *path, struct rl_proc_id *id)
 	id->ino = (uint64_t)st.st_ino;
 }
 
-static void add_reason(struct fx *f, const char *path, const char *change, enum rl_role role)
+static void add_reason(struct fx *f, const char *path, enum rl_change_kind change,
+		       enum rl_role role)
 {
 	struct rl_step *s = f->step;
 
 	rl_xgrow((void **)&s->reasons, &s->reasons_alloc, s->nreasons + 1, sizeof(*s->reasons));
 	memset(&s->reasons[s->nreasons], 0, sizeof(*s->reasons));
 	s->reasons[s->nreasons].path = rl_xstrdup(path);
-	s->reasons[s->nreasons].change = rl_xstrdup(change);
+	s->reasons[s->nreasons].change = change;
 	s->reasons[s->nreasons].via = rl_xstrdup("");
 	s->reasons[s->nreasons].text = rl_xstrdup("");
 	s->reasons[s->nreasons].role = role;
@@ -89,8 +90,8 @@ static void fx_init(struct fx *f, int start)
 	f->plan.n = f->plan.alloc = 1;
 	f->step = &f->plan.steps[0];
 	f->step->job = &f->job;
-	add_reason(f, f->prog, "content", RL_ROLE_PROGRAM);
-	add_reason(f, f->lib, "content", RL_ROLE_LIBRARY);
+	add_reason(f, f->prog, RL_CHANGE_CONTENT, RL_ROLE_PROGRAM);
+	add_reason(f, f->lib, RL_CHANGE_CONTENT, RL_ROLE_LIBRARY);
 	rl_strv_push(&f->code, f->prog);
 	rl_strv_push(&f->code, f->lib);
 	last = rl_decide_change_time(f->prog);
@@ -174,7 +175,7 @@ static void test_idle(void)
 	/* A changed plist launchd does not hold yet: still a reload (which
 	 * starts it only if RunAtLoad or KeepAlive says so). */
 	fx_init(&f, -1);
-	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	f.o.pid = 0;
 	f.o.view = NULL;
@@ -184,7 +185,7 @@ static void test_idle(void)
 
 	/* ... and when launchd holds it already: no reload, idle. */
 	fx_init(&f, -1);
-	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
 	f.o.pid = 0;
@@ -222,11 +223,11 @@ static void test_current_by_view(void)
 	/* A changed config file (or script, or plist) is not seen by any
 	 * process view: an old process is no evidence. */
 	fx_init(&f, -1);
-	add_reason(&f, dir, "content", RL_ROLE_WATCH);
+	add_reason(&f, dir, RL_CHANGE_CONTENT, RL_ROLE_WATCH);
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 	fx_init(&f, -1);
-	add_reason(&f, dir, "retargeted", RL_ROLE_SYMLINK); /* via "": not the program's */
+	add_reason(&f, dir, RL_CHANGE_RETARGETED, RL_ROLE_SYMLINK); /* via "": not the program's */
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 
@@ -280,7 +281,7 @@ static void test_current_by_start_time(void)
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 	fx_init(&f, 1);
-	add_reason(&f, f.prog, "stale", RL_ROLE_PROGRAM);
+	add_reason(&f, f.prog, RL_CHANGE_STALE, RL_ROLE_PROGRAM);
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 
@@ -305,7 +306,7 @@ static void test_reload_already_loaded(void)
 	/* The package manager reloaded it: launchd holds the plist on disk
 	 * and the process started after: no reload, current. */
 	fx_init(&f, 1);
-	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
 	f.view.verdict = RL_PROC_UNKNOWN;
@@ -316,7 +317,7 @@ static void test_reload_already_loaded(void)
 	/* The same definition, but the process ran before the plist changed:
 	 * it was never booted out since, so launchd holds the old plist. */
 	fx_init(&f, -1);
-	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
 	f.view.verdict = RL_PROC_UNKNOWN;
@@ -327,7 +328,7 @@ static void test_reload_already_loaded(void)
 	/* Another definition loaded: an argument differs, or is cut off, or
 	 * another plist. */
 	fx_init(&f, 1);
-	add_reason(&f, f.plist, "content", RL_ROLE_PLIST);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
 	f.def_args[1] = "-c";

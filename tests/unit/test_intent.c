@@ -43,7 +43,7 @@ static void fake_sleep_until(int64_t t, void *ctx)
 		f->clock = t;
 }
 
-static int fake_lc(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
+static int fake_lc(const char *const *args, struct rl_launchctl_result *res, struct rl_error *err,
 		   void *ctx)
 {
 	struct fake *f = ctx;

@@ -510,25 +510,25 @@ static const char shape_domain[] = "gui/501 = {\n"
 
 static void test_domain(void)
 {
-	struct rl_lc_domain d;
-	const struct rl_lc_service *e;
+	struct rl_launchctl_domain d;
+	const struct rl_launchctl_service *e;
 
 	CHECK_INT(rl_launchctl_parse_domain(shape_domain, &d), 0);
 	CHECK_INT(d.n, 5);
-	e = rl_lc_domain_find(&d, "org.example.web");
+	e = rl_launchctl_domain_find(&d, "org.example.web");
 	CHECK(e && e->pid == 612 && strcmp(e->status, "-") == 0);
-	e = rl_lc_domain_find(&d, "org.example.idle");
+	e = rl_launchctl_domain_find(&d, "org.example.idle");
 	CHECK(e && e->pid == 0);
-	e = rl_lc_domain_find(&d, "org.example.broken");
+	e = rl_launchctl_domain_find(&d, "org.example.broken");
 	CHECK(e && e->pid == 0 && strcmp(e->status, "78") == 0);
-	e = rl_lc_domain_find(&d, "org.example.killed");
+	e = rl_launchctl_domain_find(&d, "org.example.killed");
 	CHECK(e && strcmp(e->status, "-9") == 0);
-	CHECK(rl_lc_domain_find(&d, "org.example.with space") != NULL);
-	CHECK(rl_lc_domain_find(&d, "org.example.endpoint") == NULL);
-	CHECK(rl_lc_domain_find(&d, "pid/530") == NULL);
-	rl_lc_domain_release(&d);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.with space") != NULL);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.endpoint") == NULL);
+	CHECK(rl_launchctl_domain_find(&d, "pid/530") == NULL);
+	rl_launchctl_domain_release(&d);
 	CHECK_INT(rl_launchctl_parse_domain("Could not find domain for user gui: 501\n", &d), -1);
-	rl_lc_domain_release(&d);
+	rl_launchctl_domain_release(&d);
 }
 
 /* Shapes of print-disabled: current systems say disabled/enabled, older ones
@@ -550,24 +550,24 @@ static const char shape_disabled_bool[] = "disabled services = {\n"
 
 static void test_disabled(void)
 {
-	struct rl_lc_overrides o;
+	struct rl_launchctl_overrides o;
 
 	CHECK_INT(rl_launchctl_parse_disabled(shape_disabled_words, &o), 0);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.on"), 0);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.twice"), 0);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.login"), -1);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.other"), -1);
-	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.off"), 1);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.on"), 0);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.twice"), 0);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.login"), -1);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.other"), -1);
+	rl_launchctl_overrides_release(&o);
 	CHECK_INT(rl_launchctl_parse_disabled(shape_disabled_bool, &o), 0);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.on"), 0);
-	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.off"), 1);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.on"), 0);
+	rl_launchctl_overrides_release(&o);
 	CHECK_INT(rl_launchctl_parse_disabled("Bad request.\n", &o), -1);
-	rl_lc_overrides_release(&o);
+	rl_launchctl_overrides_release(&o);
 	CHECK_INT(rl_launchctl_parse_disabled(shape_domain, &o), 0);
-	CHECK_INT(rl_lc_overrides_get(&o, "org.example.off"), 1);
-	rl_lc_overrides_release(&o);
+	CHECK_INT(rl_launchctl_overrides_get(&o, "org.example.off"), 1);
+	rl_launchctl_overrides_release(&o);
 }
 
 static void test_path(void)
@@ -602,14 +602,14 @@ static void test_missing(void)
 	char *path = rl_path_join(tmp, "nope");
 	struct rl_launchctl lc = {path, 2};
 	const char *args[] = {"print", "system/x", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	struct rl_service_status st;
 	struct rl_error err = {0};
 	char *want = rl_xasprintf("cannot run launchctl '%s': No such file or directory", path);
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, &err), -1);
 	CHECK_STR(err.text, want);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	rl_error_clear(&err);
 	CHECK_INT(rl_launchctl_status(&lc, "system/x", &st, &err), -2);
 	CHECK_STR(err.text, want);
@@ -626,7 +626,7 @@ static void test_exit_and_stderr(void)
 				  "exit 113\n");
 	struct rl_launchctl lc = {path, 5};
 	const char *args[] = {"kickstart", "-k", "system/x", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	struct rl_error err = {0};
 	char *d;
 
@@ -637,11 +637,11 @@ static void test_exit_and_stderr(void)
 	CHECK_STR(r.out, "out:kickstart:-k\n");
 	CHECK_STR(r.errout, "Could not find service \"x\" in domain for system\n");
 	CHECK_STR(r.cmd, "kickstart -k system/x");
-	d = rl_lc_result_describe(&r);
+	d = rl_launchctl_result_describe(&r);
 	CHECK_STR(d, "launchctl 'kickstart -k system/x' failed with exit code 113 (service not "
 		     "loaded): Could not find service \"x\" in domain for system");
 	free(d);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	CHECK(no_children());
 	free(path);
 }
@@ -652,12 +652,12 @@ static void test_stdin(void)
 	char *path = script("lc-cat", "cat\necho done\n");
 	struct rl_launchctl lc = {path, 5};
 	const char *args[] = {"list", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, NULL), 0);
 	CHECK_INT(r.status, 0);
 	CHECK_STR(r.out, "done\n");
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	free(path);
 }
 
@@ -667,7 +667,7 @@ static void test_hang(void)
 	char *stubborn = script("lc-stubborn", "trap '' TERM\nwhile :; do sleep 1; done\n");
 	struct rl_launchctl lc = {path, 0.3};
 	const char *args[] = {"kickstart", "-k", "system/x", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	struct rl_error err = {0};
 	int64_t t0 = rl_now_mono_ns();
 	char *d;
@@ -676,10 +676,10 @@ static void test_hang(void)
 	CHECK(r.timed_out);
 	CHECK_INT(r.status, -1);
 	CHECK(rl_now_mono_ns() - t0 >= 300000000);
-	d = rl_lc_result_describe(&r);
+	d = rl_launchctl_result_describe(&r);
 	CHECK_STR(d, "launchctl 'kickstart -k system/x' timed out after 0.3 s");
 	free(d);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	CHECK(no_children());
 
 	/* SIGTERM ignored: SIGKILL after the grace period. */
@@ -687,7 +687,7 @@ static void test_hang(void)
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, &err), 0);
 	CHECK(r.timed_out);
 	CHECK_INT(r.status, -1);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	CHECK(no_children());
 	CHECK(!err.set);
 	free(path);
@@ -700,7 +700,7 @@ static void test_big_output(void)
 		script("lc-big", "yes | head -c 3000000\nyes e | head -c 3000000 >&2\nexit 0\n");
 	struct rl_launchctl lc = {path, 20};
 	const char *args[] = {"list", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, NULL), 0);
 	CHECK_INT(r.status, 0);
@@ -708,7 +708,7 @@ static void test_big_output(void)
 	CHECK_INT(strlen(r.out), 1024 * 1024);
 	CHECK_INT(strlen(r.errout), 1024 * 1024);
 	CHECK(strncmp(r.out, "y\ny\n", 4) == 0);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	free(path);
 }
 
@@ -719,13 +719,13 @@ static void test_grandchild(void)
 	char *path = script("lc-bg", "echo hi\nsleep 3 &\nexit 4\n");
 	struct rl_launchctl lc = {path, 10};
 	const char *args[] = {"list", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, NULL), 0);
 	CHECK(!r.timed_out);
 	CHECK_INT(r.status, 4);
 	CHECK_STR(r.out, "hi\n");
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	free(path);
 }
 
@@ -734,17 +734,17 @@ static void test_signalled(void)
 	char *path = script("lc-sig", "kill -USR1 $$\nsleep 5\n");
 	struct rl_launchctl lc = {path, 10};
 	const char *args[] = {"list", NULL};
-	struct rl_lc_result r;
+	struct rl_launchctl_result r;
 	char *d;
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, NULL), 0);
 	CHECK(!r.timed_out);
 	CHECK_INT(r.status, -1);
 	CHECK_INT(r.signo, SIGUSR1);
-	d = rl_lc_result_describe(&r);
+	d = rl_launchctl_result_describe(&r);
 	CHECK(strstr(d, "killed by signal") != NULL);
 	free(d);
-	rl_lc_result_release(&r);
+	rl_launchctl_result_release(&r);
 	free(path);
 }
 
@@ -806,7 +806,7 @@ static void test_locate(void)
 	const char *headless[] = {"gui/502", "user/502"};
 	const char *sys[] = {"system"};
 	struct rl_service_status st;
-	struct rl_lc_located loc;
+	struct rl_launchctl_located loc;
 	struct rl_error err = {0};
 
 	/* An agent brew bootstrapped over SSH: 113 in gui/, found in user/. */

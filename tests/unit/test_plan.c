@@ -201,16 +201,16 @@ static void test_kinds(void)
 	CHECK_INT(s->never, 0);
 	CHECK_INT(s->nreasons, 2);
 	CHECK_STR(s->reasons[0].path, "/bin/a");
-	CHECK_STR(s->reasons[0].change, "content");
+	CHECK_STR(rl_change_kind_name(s->reasons[0].change), "content");
 	CHECK_STR(s->reasons[0].via, "ProgramArguments[0]");
 	CHECK_STR(s->reasons[0].text, "/bin/a changed (content) via ProgramArguments[0]");
 	CHECK_STR(s->reasons[1].path, "/bin/gone");
-	CHECK_STR(s->reasons[1].change, "removed");
+	CHECK_STR(rl_change_kind_name(s->reasons[1].change), "removed");
 	CHECK_STR(s->reasons[1].text, "/bin/gone changed (removed) via #! interpreter");
 	s = &f.p.steps[1];
 	CHECK_STR(s->job->label, "b");
 	CHECK_INT(s->nreasons, 1);
-	CHECK_STR(s->reasons[0].change, "retargeted");
+	CHECK_STR(rl_change_kind_name(s->reasons[0].change), "retargeted");
 
 	CHECK_INT(f.p.nreported, 5);
 	CHECK_STR(f.p.reported[0].path, "/bin/b");
@@ -421,7 +421,7 @@ static void test_stale_child(void)
 
 		CHECK_STR(r->text, "pid 1207 (child of daemondo pid 1180) runs "
 				   "/opt/local/lib/postgresql16/bin/postgres (deleted)");
-		CHECK_STR(r->change, "stale");
+		CHECK_STR(rl_change_kind_name(r->change), "stale");
 		CHECK_STR(r->via, "a process in its tree");
 		CHECK_INT(r->role, RL_ROLE_PROGRAM);
 	}
@@ -477,7 +477,7 @@ static void test_stale(void)
 	CHECK_INT(s->action, RL_ACTION_KICKSTART);
 	CHECK_INT(s->nreasons, 3);
 	CHECK_STR(s->reasons[0].path, "/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx");
-	CHECK_STR(s->reasons[0].change, "stale");
+	CHECK_STR(rl_change_kind_name(s->reasons[0].change), "stale");
 	CHECK_STR(s->reasons[0].text, "pid 412 runs /opt/homebrew/Cellar/nginx/1.25.3/bin/nginx "
 				      "(deleted); now /opt/homebrew/opt/nginx/bin/nginx");
 	CHECK_STR(s->reasons[1].path, "/tmp/evil\n\x1b[2J");

@@ -245,25 +245,25 @@ static void test_names(void)
  * numbers). */
 static void test_scan(const char *dir)
 {
-	struct rl_procview_scan s;
+	struct rl_proc_scan s;
 	struct rl_proc_view v;
 	struct stat st;
 
 	CHECK(stat(dir, &st) == 0);
 	/* Same identity: fresh; seen twice: judged once. */
-	rl_procview_scan_init(&s, &v, 42);
-	rl_procview_scan_file(&s, dir, 1, 0, 1, st.st_dev, st.st_ino, RL_PROCVIEW_ID_STAT);
-	CHECK(rl_procview_scan_seen(&s, st.st_dev, st.st_ino));
-	rl_procview_scan_finish(&s);
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 1, 0, 1, st.st_dev, st.st_ino, RL_PROCVIEW_ID_STAT);
+	CHECK(rl_proc_scan_seen(&s, st.st_dev, st.st_ino));
+	rl_proc_scan_finish(&s);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_STR(v.exe, dir);
 	CHECK_INT(v.pid, 42);
 	rl_proc_view_release(&v);
 	/* Another inode at the path, not deleted: stale, replaced. */
-	rl_procview_scan_init(&s, &v, 42);
-	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
-	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
-	rl_procview_scan_finish(&s);
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, st.st_ino + 1, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
 	CHECK_INT(v.verdict, RL_PROC_STALE);
 	CHECK_INT(v.nstale, 1);
 	if (v.nstale == 1) {
@@ -277,27 +277,25 @@ static void test_scan(const char *dir)
 
 static void test_scan_unjudged(const char *dir)
 {
-	struct rl_procview_scan s;
+	struct rl_proc_scan s;
 	struct rl_proc_view v;
 	struct stat st;
 	char *missing = rl_path_join(dir, "missing");
 
 	CHECK(stat(dir, &st) == 0);
 	/* Kernel numbers from another device numbering: not judged. */
-	rl_procview_scan_init(&s, &v, 42);
-	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
-			      RL_PROCVIEW_ID_WEAK_DEV);
-	rl_procview_scan_finish(&s);
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1, RL_PROCVIEW_ID_WEAK_DEV);
+	rl_proc_scan_finish(&s);
 	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
 	CHECK(v.why && strstr(v.why, "device numbers differ"));
 	rl_proc_view_release(&v);
 	/* … but one stale file outweighs it; nothing at the path is stale. */
-	rl_procview_scan_init(&s, &v, 42);
-	rl_procview_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1,
-			      RL_PROCVIEW_ID_WEAK_DEV);
-	rl_procview_scan_file(&s, missing, 0, 0, 1, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
-	rl_procview_scan_file(&s, "relative", 0, 0, 1, st.st_dev, 8, RL_PROCVIEW_ID_STAT);
-	rl_procview_scan_finish(&s);
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev + 1, st.st_ino + 1, RL_PROCVIEW_ID_WEAK_DEV);
+	rl_proc_scan_file(&s, missing, 0, 0, 1, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(&s, "relative", 0, 0, 1, st.st_dev, 8, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
 	CHECK_INT(v.verdict, RL_PROC_STALE);
 	CHECK_INT(v.nstale, 1);
 	if (v.nstale == 1) {
@@ -306,9 +304,9 @@ static void test_scan_unjudged(const char *dir)
 	}
 	rl_proc_view_release(&v);
 	/* An abort keeps the executable's path and nothing else. */
-	rl_procview_scan_init(&s, &v, 42);
-	rl_procview_scan_file(&s, missing, 1, 1, 0, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
-	rl_procview_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, missing, 1, 1, 0, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
 	CHECK_INT(v.verdict, RL_PROC_GONE);
 	CHECK_STR(v.exe, missing);
 	CHECK_INT(v.nstale, 0);

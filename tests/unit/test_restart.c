@@ -133,8 +133,8 @@ static const struct answer *match(struct fx *f, const char *cmd)
 	return NULL;
 }
 
-static int fake_launchctl(const char *const *args, struct rl_lc_result *res, struct rl_error *err,
-			  void *ctx)
+static int fake_launchctl(const char *const *args, struct rl_launchctl_result *res,
+			  struct rl_error *err, void *ctx)
 {
 	struct fx *f = ctx;
 	struct rl_buf b = {0};
