@@ -256,3 +256,34 @@ int rl_mkdir_p(const char *path, mode_t mode, struct rl_error *err)
 	}
 	return 0;
 }
+
+#define RL_SYMLINK_MAX ((size_t)1 << 16)
+
+char *rl_readlink(const char *path, size_t size_hint)
+{
+	/* grow until readlink leaves room to spare */
+	size_t size = size_hint > 0 && size_hint < RL_SYMLINK_MAX ? size_hint + 1 : 256;
+
+	for (;;) {
+		char *buf = rl_xmalloc(size);
+		ssize_t n = readlink(path, buf, size);
+
+		if (n < 0) {
+			int e = errno;
+
+			free(buf);
+			errno = e;
+			return NULL;
+		}
+		if ((size_t)n < size) {
+			buf[n] = '\0';
+			return buf;
+		}
+		free(buf);
+		if (size >= RL_SYMLINK_MAX) {
+			errno = ENAMETOOLONG;
+			return NULL;
+		}
+		size *= 2;
+	}
+}

@@ -57,6 +57,11 @@ int rl_atomic_commit(struct rl_atomic *a, struct rl_error *err);
 void rl_atomic_abort(struct rl_atomic *a);
 
 /* mkdir -p with the given mode for each directory created. */
+/* The text of the symlink at path, NUL-terminated and malloc'd; size_hint
+ * is lstat's st_size (0 when unknown: procfs says 0). Text of 64 KiB or
+ * more is refused. NULL with errno set (ENAMETOOLONG for too long). */
+char *rl_readlink(const char *path, size_t size_hint);
+
 int rl_mkdir_p(const char *path, mode_t mode, struct rl_error *err);
 
 #endif

@@ -551,15 +551,12 @@ static void list_plists(const char *dir, struct rl_strv *names)
 static int is_system_path(const char *path)
 {
 	char *real = realpath(path, NULL);
-	char link[PATH_MAX];
-	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	char *link = rl_readlink(path, 0);
 	int sys = rl_path_is_under(path, "/System/Library") ||
-		  (real && rl_path_is_under(real, "/System/Library"));
+		  (real && rl_path_is_under(real, "/System/Library")) ||
+		  (link && rl_path_is_under(link, "/System/Library"));
 
-	if (n > 0) {
-		link[n] = '\0';
-		sys = sys || rl_path_is_under(link, "/System/Library");
-	}
+	free(link);
 	free(real);
 	return sys;
 }

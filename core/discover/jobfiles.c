@@ -160,14 +160,14 @@ static const char *final_word(const char *real)
 static char *follow_link(struct ctx *c, const char *cand, const char *after, struct rl_buf *cur,
 			 enum rl_role link_role, struct rl_buf *via)
 {
-	char target[PATH_MAX];
-	ssize_t n = readlink(cand, target, sizeof(target) - 1);
+	char *target = rl_readlink(cand, 0), *next;
+	size_t n = target ? strlen(target) : 0;
 
-	if (n <= 0) {
-		rl_warn("cannot read symlink '%s': %s", cand, n < 0 ? strerror(errno) : "empty");
+	if (n == 0) {
+		rl_warn("cannot read symlink '%s': %s", cand, target ? "empty" : strerror(errno));
+		free(target);
 		return NULL;
 	}
-	target[n] = '\0';
 	rl_buf_addf(via, " → %s", hop_word(cand));
 	add_file(c, cand, link_role, via->data, 0);
 	if (target[0] == '/') {
@@ -176,11 +176,14 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 		if (c->root)
 			rl_buf_adds(cur, c->root);
 	}
-	if ((size_t)n + strlen(after) > MAX_PATH_TEXT) {
+	if (n + strlen(after) > MAX_PATH_TEXT) {
 		rl_warn("cannot resolve '%s': path too long", cand);
+		free(target);
 		return NULL;
 	}
-	return rl_xasprintf("%s%s%s", target, *after ? "/" : "", after);
+	next = rl_xasprintf("%s%s%s", target, *after ? "/" : "", after);
+	free(target);
+	return next;
 }
 
 /* One component of a walk: 1 to go on, 0 when the walk ended (r filled),

@@ -14,8 +14,6 @@
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
 
-#define SYMLINK_MAX ((size_t)1 << 16)
-
 #ifdef __APPLE__
 #define ST_MTIM(st) ((st)->st_mtimespec)
 #define ST_CTIM(st) ((st)->st_ctimespec)
@@ -44,32 +42,13 @@ static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
 static int read_link_text(const char *path, const struct stat *st, struct rl_fileinfo *fi,
 			  struct rl_error *err)
 {
-	/* st_size is the text's length on most systems but 0 on some (procfs):
-	 * grow until readlink leaves room to spare. */
-	size_t size = st->st_size > 0 && (size_t)st->st_size < SYMLINK_MAX ? (size_t)st->st_size + 1
-									   : 256;
-
-	for (;;) {
-		char *buf = rl_xmalloc(size);
-		ssize_t n = readlink(path, buf, size);
-
-		if (n < 0) {
-			rl_error_set_path(err, "cannot read symlink", path, strerror(errno));
-			free(buf);
-			return -1;
-		}
-		if ((size_t)n < size) {
-			buf[n] = '\0';
-			fi->link = buf;
-			return 0;
-		}
-		free(buf);
-		if (size >= SYMLINK_MAX) {
-			rl_error_set_path(err, "cannot read symlink", path, "link text too long");
-			return -1;
-		}
-		size *= 2;
+	fi->link = rl_readlink(path, st->st_size > 0 ? (size_t)st->st_size : 0);
+	if (!fi->link) {
+		rl_error_set_path(err, "cannot read symlink", path,
+				  errno == ENAMETOOLONG ? "link text too long" : strerror(errno));
+		return -1;
 	}
+	return 0;
 }
 
 static int read_symlink(const char *path, const struct stat *st, struct rl_fileinfo *fi,
