@@ -122,32 +122,76 @@ static int code_tracked(const char *path, void *ctx)
  * first domain, then in the other (the agent domain rule), and its target
  * becomes the one it is loaded in. Returns as rl_launchctl_locate. */
 static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_service_status *st,
-		  struct rl_error *err)
+		  struct rl_launchctl_located *loc, struct rl_error *err)
 {
 	const char *domains[] = {job->domain, job->alt_domain};
-	struct rl_launchctl_located loc;
 	int rc;
 
 	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,
-				 job->alt_domain ? 2 : 1, st, &loc, err);
-	if (rc == 0 && loc.index == 1)
+				 job->alt_domain ? 2 : 1, st, loc, err);
+	if (rc == 0 && loc->index == 1)
 		rl_job_swap_domain(job);
 	return rc;
 }
 
-/* Ask launchd for each job's pid and look at the process. A launchctl
- * that cannot run turns the process view off with a warning; the restart
- * engine reports that as an error of its own when it matters. */
+/* Where launchd has the job and its pid, by the same agent domain rule:
+ * from the domains' listings, each asked once for all of its jobs; a job
+ * a listing cannot answer for is asked itself (print <target>), which
+ * gives its whole status too. Returns as rl_launchctl_locate. */
+static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
+		    struct rl_jobview *v, struct rl_job *job, struct rl_error *err)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	struct rl_launchctl_service svc;
+	struct rl_launchctl_located loc;
+	struct rl_service_status st;
+	int rc;
+
+	rc = rl_launchctl_listings_locate(ls, job->label, domains, job->alt_domain ? 2 : 1, &svc,
+					  &loc, err);
+	if (rc == 1)
+		v->note = rl_xstrdup(loc.text);
+	if (rc == 0) {
+		if (loc.index == 1)
+			rl_job_swap_domain(job);
+		v->loaded = 1;
+		v->pid = svc.pid;
+		snprintf(v->last_exit, sizeof(v->last_exit), "%s", svc.status);
+		return 0;
+	}
+	if (rc != 2)
+		return rc;
+	rc = locate(lc, job, &st, &loc, err);
+	if (rc == 0) {
+		v->status = rl_xmalloc(sizeof(*v->status));
+		*v->status = st;
+		v->loaded = 1;
+		v->pid = st.running && st.pid > 0 ? st.pid : 0;
+	} else if (rc == 1) {
+		v->note = rl_xstrdup(loc.text);
+	} else if (rc == -1) {
+		v->note = rl_xstrdup(err->text);
+	}
+	return rc;
+}
+
+/* Ask launchd where each job is and its pid, and look at the process. A
+ * launchctl that cannot run turns the process view off with a warning;
+ * the restart engine reports that as an error of its own when it
+ * matters. */
 static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			     struct rl_error *err)
 {
+	struct rl_launchctl_listings ls;
+	int rc = 0;
+
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
-	for (size_t i = 0; i < p->jobs.n; i++) {
+	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
+	for (size_t i = 0; i < p->jobs.n && rc == 0; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
-		struct rl_service_status st;
 		struct rl_error lerr = {0};
-		int rc;
+		int found;
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
@@ -155,27 +199,25 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		collect_code(&p->current, v->job->label, &v->code_now, NULL);
 		if (p->have_prev)
 			collect_code(&p->prev, v->job->label, &v->code, &v->libnames);
-		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
-		if (rc == -2) {
+		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
+		if (found == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
-			return 0;
+			p->launchd_unknown = 1;
+			break;
 		}
-		if (rc == 0) {
-			v->status = rl_xmalloc(sizeof(*v->status));
-			*v->status = st;
-		}
-		if (rc != 0 || st.pid <= 0)
+		if (found != 0 || v->pid <= 0)
 			continue;
-		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
-			return -1;
+		if (rl_proc_tree_inspect(v->pid, code_tracked, v, NULL, &v->view, err) < 0)
+			rc = -1;
 		/* Unknown is reported as such: never guessed stale or fresh. */
-		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
+		else if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
 			p->nstale++;
 		}
 	}
-	return 0;
+	rl_launchctl_listings_release(&ls);
+	return rc;
 }
 
 /* Is path an entry of one of the job directories (as discovery names it)? */
@@ -227,7 +269,7 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 	}
 }
 
-static const struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
+static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
 {
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].job == job)
@@ -251,19 +293,36 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->def_args_complete = !st->args_truncated && n == st->nargs;
 }
 
+/* launchd's whole answer about a job its domain's listing showed: only a
+ * job with a step needs it (its loaded definition, whether it crashes). A
+ * job gone since, or an answer that cannot be had, leaves it NULL: then
+ * the step is not decided here, and the restart engine asks again. */
+static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
+{
+	struct rl_service_status st;
+
+	if (!lc || !v || v->status || !v->loaded)
+		return;
+	if (rl_launchctl_status(lc, v->job->target, &st, NULL) == 0) {
+		v->status = rl_xmalloc(sizeof(*v->status));
+		*v->status = st;
+	}
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers and the process view, then the pre-flight of what is left. */
-static void decide(struct rl_pipeline *p)
+static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
-		const struct rl_jobview *v = view_of(p, s->job);
+		struct rl_jobview *v = view_of(p, s->job);
 		struct rl_observed o;
 		const char *args[RL_LC_ARGS_MAX];
 		char *why = NULL;
 
 		if (s->never)
 			continue;
+		ask_status(lc, v);
 		if (v && v->status) {
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
@@ -316,7 +375,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		return -1;
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
-	decide(p);
+	decide(p->launchd_unknown ? NULL : o->lc, p);
 	return 0;
 }
 
@@ -447,6 +506,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		rl_strv_release(&p->views[i].code);
 		rl_strv_release(&p->views[i].code_now);
 		free(p->views[i].status);
+		free(p->views[i].note);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

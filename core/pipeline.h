@@ -45,7 +45,16 @@ struct rl_jobview {
 				  * as tracked now and as recorded */
 	struct rl_strv code_now; /* the same, as tracked now only */
 	struct rl_strv libnames; /* file names its libraries are loaded by */
-	struct rl_service_status *status; /* launchd's answer to print (owned); NULL: none */
+	/* Where launchd has the job: its domain's listing (`print <domain>`,
+	 * asked once for all of the domain's jobs), or `print <target>` when
+	 * the listing could not tell. */
+	int loaded;	    /* launchd has it (the job's target is where) */
+	pid_t pid;	    /* its process as launchd names it; 0: none */
+	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
+	char *note;	    /* why launchd's whereabouts are unknown: "not loaded in gui/501 or
+			     * user/501", or the failure (owned); NULL when loaded */
+	struct rl_service_status *status; /* launchd's answer to print <target> (owned);
+					   * NULL: not asked (a job with no step) or none */
 	struct rl_proc_view view;	  /* verdict GONE with pid 0 when not running */
 };
 
@@ -64,6 +73,7 @@ struct rl_pipeline {
 	struct rl_diff diff;
 	struct rl_jobview *views;
 	size_t nviews;
+	int launchd_unknown; /* launchctl could not be run: no view of launchd */
 	struct rl_stale *stale;
 	size_t nstale;
 	struct rl_plan plan;

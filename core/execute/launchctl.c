@@ -751,23 +751,33 @@ const char *rl_service_status_arg(const struct rl_service_status *st, int i)
 	return a;
 }
 
-/* print <domain>: the services block's "pid status label" lines. */
+/* print <domain>: the services block's "pid status label" lines. Real
+ * launchd right-aligns the pid in 8 columns and the status in 6, then a
+ * space and a tab before the label; the label is the rest of the line. */
+struct domain_parser {
+	struct rl_launchctl_domain *d;
+	int seen; /* the domain's own services block was found */
+};
+
 static int domain_visit(const struct walk_line *l, void *ctx)
 {
-	struct rl_launchctl_domain *d = ctx;
+	struct domain_parser *p = ctx;
+	struct rl_launchctl_domain *d = p->d;
 	struct rl_launchctl_service *e;
 	const char *f[3];
 	size_t flen[3], i = 0;
 	int k;
 	long pid;
 
+	if (l->depth == 1 && l->opener && l->len == strlen("services = {") &&
+	    !memcmp(l->s, "services = {", l->len))
+		p->seen = 1;
 	if (l->depth != 2 || l->opener || strcmp(l->block, "services") != 0)
 		return 0;
 	for (k = 0; k < 3; k++) {
 		while (i < l->len && (l->s[i] == ' ' || l->s[i] == '\t'))
 			i++;
 		f[k] = l->s + i;
-		/* The label is the rest of the line. */
 		if (k == 2) {
 			flen[k] = l->len - i;
 			break;
@@ -778,7 +788,8 @@ static int domain_visit(const struct walk_line *l, void *ctx)
 	}
 	if (!flen[0] || !flen[1] || !flen[2])
 		return 0;
-	pid = parse_number(f[0], flen[0], 0, INT_MAX);
+	/* "-" as a pid: no process, as `launchctl list` writes it. */
+	pid = flen[0] == 1 && f[0][0] == '-' ? 0 : parse_number(f[0], flen[0], 0, INT_MAX);
 	if (pid < 0)
 		return 0;
 	rl_xgrow((void **)&d->v, &d->alloc, d->n + 1, sizeof(*d->v));
@@ -790,22 +801,33 @@ static int domain_visit(const struct walk_line *l, void *ctx)
 	return 0;
 }
 
+static int service_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_launchctl_service *)a)->label,
+		      ((const struct rl_launchctl_service *)b)->label);
+}
+
 int rl_launchctl_parse_domain(const char *text, struct rl_launchctl_domain *d)
 {
+	struct domain_parser p = {d, 0};
+
 	memset(d, 0, sizeof(*d));
-	if (!text || !strstr(text, "{"))
+	if (!text)
 		return -1;
-	walk(text, domain_visit, d);
-	return 0;
+	walk(text, domain_visit, &p);
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), service_cmp);
+	return p.seen ? 0 : -1;
 }
 
 const struct rl_launchctl_service *rl_launchctl_domain_find(const struct rl_launchctl_domain *d,
 							    const char *label)
 {
-	for (size_t i = 0; i < d->n; i++)
-		if (strcmp(d->v[i].label, label) == 0)
-			return &d->v[i];
-	return NULL;
+	struct rl_launchctl_service key = {.label = (char *)(uintptr_t)label};
+
+	if (!d->n)
+		return NULL;
+	return bsearch(&key, d->v, d->n, sizeof(*d->v), service_cmp);
 }
 
 void rl_launchctl_domain_release(struct rl_launchctl_domain *d)
@@ -949,6 +971,21 @@ static void add_asked(char *dst, size_t dstsz, const char *domain)
 		snprintf(dst + len, dstsz - len, "%s%s", len ? " or " : "", domain);
 }
 
+/* Where a job is not loaded, in words: "not loaded in gui/501 or
+ * user/501", after what a gui domain without a session said. */
+static void located_text(struct rl_launchctl_located *loc, const char *nogui, const char *asked,
+			 size_t ndomains)
+{
+	if (nogui[0] && asked[0])
+		snprintf(loc->text, sizeof(loc->text), "%s; not loaded in %s", nogui, asked);
+	else if (nogui[0])
+		snprintf(loc->text, sizeof(loc->text), "%s", nogui);
+	else if (ndomains > 1)
+		snprintf(loc->text, sizeof(loc->text), "not loaded in %s", asked);
+	else
+		snprintf(loc->text, sizeof(loc->text), "not loaded");
+}
+
 int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 			const char *const *domains, size_t ndomains, struct rl_service_status *st,
 			struct rl_launchctl_located *loc, struct rl_error *err)
@@ -1002,13 +1039,109 @@ int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 		if (rc <= 0)
 			return rc;
 	}
-	if (nogui[0] && asked[0])
-		snprintf(loc->text, sizeof(loc->text), "%s; not loaded in %s", nogui, asked);
-	else if (nogui[0])
-		snprintf(loc->text, sizeof(loc->text), "%s", nogui);
-	else if (ndomains > 1)
-		snprintf(loc->text, sizeof(loc->text), "not loaded in %s", asked);
-	else
-		snprintf(loc->text, sizeof(loc->text), "not loaded");
+	located_text(loc, nogui, asked, ndomains);
+	return 1;
+}
+
+void rl_launchctl_listings_init(struct rl_launchctl_listings *ls, rl_launchctl_call_fn call,
+				void *ctx)
+{
+	memset(ls, 0, sizeof(*ls));
+	ls->call = call;
+	ls->ctx = ctx;
+}
+
+void rl_launchctl_listings_release(struct rl_launchctl_listings *ls)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		free(ls->v[i].domain);
+		free(ls->v[i].errtext);
+		rl_launchctl_domain_release(&ls->v[i].d);
+	}
+	free(ls->v);
+	memset(ls, 0, sizeof(*ls));
+}
+
+/* The domain's listing, asking launchd the first time; NULL when
+ * launchctl cannot be run (err). */
+static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, const char *domain,
+					    struct rl_error *err)
+{
+	const char *args[] = {"print", domain, NULL};
+	struct rl_launchctl_listing *l;
+	struct rl_launchctl_result r;
+
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->v[i].domain, domain) == 0)
+			return &ls->v[i];
+	memset(&r, 0, sizeof(r));
+	if (ls->call(args, &r, err, ls->ctx) < 0) {
+		rl_launchctl_result_release(&r);
+		return NULL;
+	}
+	rl_xgrow((void **)&ls->v, &ls->alloc, ls->n + 1, sizeof(*ls->v));
+	l = &ls->v[ls->n++];
+	memset(l, 0, sizeof(*l));
+	l->domain = rl_xstrdup(domain);
+	l->status = r.timed_out ? -1 : r.status;
+	l->rc = -1;
+	if (l->status == 0) {
+		l->rc = rl_launchctl_parse_domain(r.out, &l->d) == 0 ? 0 : -1;
+	} else if (strcmp(domain, "system") != 0 &&
+		   (l->status == RL_LC_EXIT_NO_DOMAIN || l->status == RL_LC_EXIT_UNSUPPORTED)) {
+		char lines[RL_ERROR_TEXT_MAX / 2];
+
+		own_lines(r.errout, lines, sizeof(lines));
+		l->errtext = rl_xstrdup(lines);
+		l->rc = 1;
+	}
+	rl_launchctl_result_release(&r);
+	return l;
+}
+
+int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *label,
+				 const char *const *domains, size_t ndomains,
+				 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
+				 struct rl_error *err)
+{
+	char nogui[RL_ERROR_TEXT_MAX] = "", asked[RL_ERROR_TEXT_MAX] = "";
+	size_t i;
+
+	memset(loc, 0, sizeof(*loc));
+	memset(svc, 0, sizeof(*svc));
+	loc->index = -1;
+	for (i = 0; i < ndomains; i++) {
+		struct rl_launchctl_listing *l = listing(ls, domains[i], err);
+		const struct rl_launchctl_service *e;
+
+		if (!l)
+			return -2;
+		if (l->rc < 0)
+			return 2;
+		loc->status = l->rc == 1 ? l->status : RL_LC_EXIT_NOT_LOADED;
+		if (l->rc == 1) {
+			if (!strncmp(domains[i], "gui/", 4) && !nogui[0]) {
+				loc->no_gui = 1;
+				snprintf(nogui, sizeof(nogui),
+					 "no GUI session for uid %s (launchctl: %s)",
+					 domains[i] + 4, l->errtext);
+			} else {
+				add_asked(asked, sizeof(asked), domains[i]);
+			}
+			continue;
+		}
+		e = rl_launchctl_domain_find(&l->d, label);
+		if (!e) {
+			add_asked(asked, sizeof(asked), domains[i]);
+			continue;
+		}
+		*svc = *e;
+		svc->label = NULL; /* the listing's own: the caller has the label */
+		loc->status = 0;
+		loc->index = (int)i;
+		snprintf(loc->target, sizeof(loc->target), "%s/%s", domains[i], label);
+		return 0;
+	}
+	located_text(loc, nogui, asked, ndomains);
 	return 1;
 }

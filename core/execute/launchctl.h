@@ -94,24 +94,29 @@ int rl_launchctl_parse_print(const char *text, struct rl_service_status *st);
 /* The i-th argument, NULL past the end. */
 const char *rl_service_status_arg(const struct rl_service_status *st, int i);
 
-/* One line of `print <domain>`'s `services = {` block: "pid status label",
- * pid 0 when not running, status the last exit status ("-" never exited,
- * "-9" a signal, "78"). */
+/* One line of `print <domain>`'s `services = {` block, "pid status label"
+ * (real launchd prints "%8d %6s \t%s"-like columns, tab-indented): pid 0
+ * (or "-") when not running, status the last exit status ("-" never exited,
+ * "78", "-9" a signal). */
 struct rl_launchctl_service {
 	pid_t pid;
 	char status[32];
 	char *label;
 };
 
+/* The services of one domain, sorted by label. */
 struct rl_launchctl_domain {
 	struct rl_launchctl_service *v;
 	size_t n;
 	size_t alloc;
 };
 
-/* Parse `launchctl print <domain-target>`: 0, or -1 when the text holds no
- * block. Release d in every case. */
+/* Parse `launchctl print <domain-target>`: only the `services = {` block
+ * directly inside the domain's block counts (endpoints, unmanaged processes
+ * and the other blocks are skipped). 0, or -1 when the text holds no
+ * services block. Release d in every case. */
 int rl_launchctl_parse_domain(const char *text, struct rl_launchctl_domain *d);
+/* The label's line, NULL when the domain does not list it (binary search). */
 const struct rl_launchctl_service *rl_launchctl_domain_find(const struct rl_launchctl_domain *d,
 							    const char *label);
 void rl_launchctl_domain_release(struct rl_launchctl_domain *d);
@@ -177,5 +182,42 @@ struct rl_launchctl_located {
 int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 			const char *const *domains, size_t ndomains, struct rl_service_status *st,
 			struct rl_launchctl_located *loc, struct rl_error *err);
+
+/* launchd asked once per domain: `print <domain>` lists every loaded job of
+ * the domain with its pid, so one call answers for all of its jobs. Each
+ * domain is asked the first time a job needs it, and its answer is kept. */
+struct rl_launchctl_listing {
+	char *domain;
+	int rc;	       /* 0 listed (d filled), 1 the domain does not exist (112 or 125
+			* for a gui/ or user/ domain), -1 no answer to use */
+	int status;    /* launchctl's exit code (-1 timed out or killed) */
+	char *errtext; /* launchctl's own lines when rc is 1, on one line */
+	struct rl_launchctl_domain d;
+};
+
+struct rl_launchctl_listings {
+	rl_launchctl_call_fn call;
+	void *ctx;
+	struct rl_launchctl_listing *v;
+	size_t n, alloc;
+};
+
+void rl_launchctl_listings_init(struct rl_launchctl_listings *ls, rl_launchctl_call_fn call,
+				void *ctx);
+void rl_launchctl_listings_release(struct rl_launchctl_listings *ls);
+
+/* rl_launchctl_locate's agent domain rule answered from the domains'
+ * listings: the first domain whose listing has the label is where the job
+ * is loaded (svc: its line; loc->index and loc->target set, loc->status 0);
+ * a domain that lists every job but not this one is "not loaded there", a
+ * gui/ or user/ domain that does not exist (112, 125) too, and a gui/ one
+ * sets loc->no_gui, as locate does. Returns 0 listed, 1 in none of them
+ * (loc->text as locate words it), 2 a domain's listing cannot tell (its
+ * print failed otherwise, or printed no services block): ask the job
+ * itself (rl_launchctl_locate), -2 launchctl cannot be run (err). */
+int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *label,
+				 const char *const *domains, size_t ndomains,
+				 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
+				 struct rl_error *err);
 
 #endif

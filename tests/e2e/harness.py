@@ -352,12 +352,14 @@ class Machine:
         return os.readlink(f"/proc/{pid}/exe")
 
     def events(self, event=None):
+        """The simulator's event log: the jobs' events, or only `event`'s
+        records; launchctl invocations (`call`) only when asked for."""
         path = os.path.join(self.simdir, "events.jsonl")
         if not os.path.exists(path):
             return []
         with open(path) as f:
             evs = [json.loads(line) for line in f if line.strip()]
-        return [e for e in evs if event is None or e["event"] == event]
+        return [e for e in evs if e["event"] == event or (event is None and e["event"] != "call")]
 
     def manifest(self):
         """The manifest as one dict, {"version", "roots", "files"}: version 2

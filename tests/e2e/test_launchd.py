@@ -124,6 +124,47 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn(f"not loaded in user/{UID}", r["error"])
         self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
 
+    # -- one listing per domain ---------------------------------------------
+    def test_one_domain_listing_serves_every_job(self):
+        """plan asks each domain once (`print <domain>` lists every job's
+        pid) instead of each job: three domain calls for 25 jobs in gui/,
+        user/ and system; only the job with a step is asked itself, for
+        its loaded definition. Counted in the simulator's event log."""
+        m = self.machine()
+        agents = [f"a{i:02}" for i in range(12)]
+        daemons = [f"d{i:02}" for i in range(12)]
+        for f in agents:
+            m.brew_install(f, "1.0", daemon=False)
+        for f in daemons:
+            m.brew_install(f, "1.0")
+        m.brew_install("bg", "1.0", daemon=False)
+        m.write_plist(brew("bg"), [os.path.join(m.opt("bg"), "bin", "bg"), "1000"],
+                      daemon=False, LimitLoadToSessionType="Background")
+        labels = [brew(f) for f in agents + daemons + ["bg"]]
+        self.baseline(m, running=labels)
+        m.brew_upgrade("a03", "1.1")
+        before = len(m.events("call"))
+        plan = self.plan_json(m)
+        calls = [" ".join(e["argv"]) for e in m.events("call")[before:]]
+        self.assertEqual([(s["label"], s["action"]) for s in plan["steps"]],
+                         [(brew("a03"), "kickstart")], plan)
+        self.assertEqual(sorted(calls), sorted([
+            f"print gui/{UID}", f"print user/{UID}", "print system",
+            f"print gui/{UID}/{brew('a03')}"]), calls)
+        # The pids came from the listings: every job's process was looked
+        # at, and the upgraded one runs code that is gone from the disk.
+        reasons = plan["steps"][0]["reasons"]
+        self.assertIn("stale", [r["change"] for r in reasons], reasons)
+        # run: the same listings, then the restart's own calls.
+        before = len(m.events("call"))
+        res, _ = self.run_json(m)
+        self.assertEqual(res[brew("a03")]["status"], "restarted", res)
+        domain_calls = [e["argv"] for e in m.events("call")[before:]
+                        if e["argv"][0] == "print" and (e["argv"][1] == "system" or (
+                            e["argv"][1].count("/") == 1 and not e["argv"][1].startswith("system/")))]
+        self.assertEqual(sorted(" ".join(a) for a in domain_calls),
+                         sorted([f"print gui/{UID}", f"print user/{UID}", "print system"]))
+
     # -- the error table ----------------------------------------------------
     def reload_setup(self, m, formula="nginx", **keys):
         """A daemon whose plist changes, so that run reloads it."""

@@ -153,7 +153,8 @@ class Sim:
         """The event log's records, optionally only label's, only event's."""
         with open(os.path.join(self.state, "events.jsonl"), encoding="utf-8") as f:
             records = [json.loads(line) for line in f if line.endswith("\n")]
-        return [r for r in records if label in (None, r["label"]) and event in (None, r["event"])]
+        return [r for r in records if label in (None, r["label"]) and
+                (r["event"] == event or (event is None and r["event"] != "call"))]
 
 
 class SimTest(unittest.TestCase):
@@ -174,6 +175,7 @@ class SimTest(unittest.TestCase):
                   KeepAlive={"SuccessfulExit": False})
         sim.plist("agent", "org.sim.ondemand", ProgramArguments=["sleep", "1000"])
         sim.plist("agent", "org.sim.toggle", ProgramArguments=["sleep", "1000"])
+        sim.plist("agent", "org.sim.listed", ProgramArguments=["sleep", "1000"])
         # Stops only once the test opens its gate: the bootout window lasts
         # as long as the test needs, however busy the machine (and SIGKILL
         # after ExitTimeOut comes later than any test: SAFETY).
@@ -231,6 +233,40 @@ class SimTest(unittest.TestCase):
         self.assertEqual(daemon["type"], "LaunchDaemon")
         self.assertEqual(daemon["program"], "/bin/sleep")
         self.assertEqual(daemon["minimum runtime"], "30")
+
+    def test_print_domain_lists_every_job_as_launchd_does(self):
+        """print <domain>: the services block in real launchd's columns,
+        `%8d %6s \t%s` (pid, 0 when not running; last exit status, "-" when
+        it never exited; label), and other blocks whose lines are no jobs."""
+        r = self.lc("print", GUI)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual((lines[0], lines[-1]), (f"{GUI} = {{", "}"))
+        start = lines.index("\tservices = {")
+        block = lines[start + 1:lines.index("\t}", start)]
+        rows = {}
+        for line in block:
+            self.assertRegex(line, r"^\t\t[ 0-9]{7}[0-9] [ 0-9-]{5}[0-9-] \t\S")
+            pid, status, label = line[2:10], line[11:17], line[19:]
+            rows[label] = (int(pid), status.strip())
+        sleeper = self.sim.pid(f"{GUI}/org.sim.sleeper")
+        self.assertEqual(rows["org.sim.sleeper"], (sleeper, "-"))
+        self.assertEqual(rows["org.sim.listed"], (0, "-"))
+        wait_for(lambda: self.sim.status(f"{GUI}/org.sim.broken").get("last exit code"),
+                 "broken's exit")
+        broken = [l for l in self.lc("print", GUI).stdout.splitlines() if l.endswith("\torg.sim.broken")]
+        self.assertEqual(broken, ["\t\t       0     78 \torg.sim.broken"])
+        self.assertNotIn("org.sim.daemon", rows)
+        self.assertIn("\tendpoints = {", lines)
+        daemons = self.lc("print", "system").stdout
+        self.assertRegex(daemons, r"\n\t\t +[1-9][0-9]*      - \torg\.sim\.daemon\n")
+
+    def test_calls_are_in_the_event_log(self):
+        self.lc("print", f"{GUI}/org.sim.sleeper")
+        self.lc("print", GUI)
+        calls = [e["argv"] for e in self.sim.events(event="call")]
+        self.assertEqual(calls[-2:], [["print", f"{GUI}/org.sim.sleeper"], ["print", GUI]])
+        self.assertEqual(self.sim.events("org.sim.sleeper", "call"), [])
 
     def test_job_process_is_the_program(self):
         pid = self.sim.pid(f"{GUI}/org.sim.sleeper")

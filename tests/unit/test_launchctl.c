@@ -477,36 +477,76 @@ static void test_shapes(void)
 /* Shape: `print gui/<uid>`, the domain: a services block of "pid status
  * label" lines (pid 0 when not running, "-" never exited, a negative status
  * for a signal), beside other blocks whose lines look alike. */
-static const char shape_domain[] = "gui/501 = {\n"
-				   "\ttype = gui\n"
-				   "\thandle = 501\n"
-				   "\tactive count = 412\n"
-				   "\tcreator = loginwindow[151]\n"
-				   "\tsecurity context = {\n"
-				   "\t\tuid unset\n"
-				   "\t\tasid = 100003\n"
-				   "\t}\n"
-				   "\n"
-				   "\tsubdomains = {\n"
-				   "\t\tpid/530\n"
-				   "\t}\n"
-				   "\n"
-				   "\tservices = {\n"
-				   "\t\t       0      -     \torg.example.idle\n"
-				   "\t\t     612      -     \torg.example.web\n"
-				   "\t\t       0     78     \torg.example.broken\n"
-				   "\t\t       0     -9     \torg.example.killed\n"
-				   "\t\t    1200      0     \torg.example.with space\n"
-				   "\t}\n"
-				   "\n"
-				   "\tendpoints = {\n"
-				   "\t\t       0    M   D   org.example.endpoint\n"
-				   "\t}\n"
-				   "\n"
-				   "\tdisabled services = {\n"
-				   "\t\t\"org.example.off\" => disabled\n"
-				   "\t}\n"
-				   "}\n";
+/* Shapes of `print <domain>` as real launchd prints it (macOS 13-26: the
+ * header, nested blocks, then `services = {` with "%8d %6s \t%s" columns:
+ * pid, 0 when not running; last exit status, "-" when it never exited;
+ * label), followed by blocks whose lines look alike but are no jobs. */
+static const char shape_domain[] =
+	"gui/501 = {\n"
+	"\ttype = login\n"
+	"\thandle = 100017\n"
+	"\tactive count = 412\n"
+	"\tservice count = 6\n"
+	"\tcreator = loginwindow[151]\n"
+	"\tsecurity context = {\n"
+	"\t\tuid = 501\n"
+	"\t\tasid = 100017\n"
+	"\t}\n"
+	"\n"
+	"\tsubdomains = {\n"
+	"\t\tpid/530\n"
+	"\t}\n"
+	"\n"
+	"\tservices = {\n"
+	"\t\t       0      - \torg.example.idle\n"
+	"\t\t     612      - \torg.example.web\n"
+	"\t\t       0     78 \torg.example.broken\n"
+	"\t\t       0     -9 \torg.example.killed\n"
+	"\t\t    1200      0 \torg.example.with space\n"
+	"\t\t       -      - \torg.example.dash\n"
+	"\t}\n"
+	"\n"
+	"\tunmanaged processes = {\n"
+	"\t\tcom.apple.xpc.launchd.unmanaged.loginwindow.151 = {\n"
+	"\t\t\tactive count = 1\n"
+	"\t\t\tdynamic endpoints = {\n"
+	"\t\t\t}\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\n"
+	"\tendpoints = {\n"
+	"\t\t       0    M   D   org.example.endpoint\n"
+	"\t\t 0x1b123    M   A   org.example.active\n"
+	"\t}\n"
+	"\n"
+	"\ttask-special ports = {\n"
+	"\t\t\t  0x1d03 4       bootstrap  com.apple.xpc.launchd.domain.user.501\n"
+	"\t}\n"
+	"\n"
+	"\tdisabled services = {\n"
+	"\t\t\"org.example.off\" => disabled\n"
+	"\t}\n"
+	"\n"
+	"\tproperties = gui | gui login\n"
+	"}\n";
+
+/* Older systems indent with spaces; a domain with nothing loaded still
+ * has its (empty) services block. */
+static const char shape_domain_spaces[] = "system = {\n"
+					  "    type = system\n"
+					  "    services = {\n"
+					  "               0      - \torg.example.a\n"
+					  "             328      - \torg.example.b\n"
+					  "    }\n"
+					  "    endpoints = {\n"
+					  "               0    M   D   org.example.c\n"
+					  "    }\n"
+					  "}\n";
+static const char shape_domain_empty[] = "user/501 = {\n"
+					 "\ttype = user\n"
+					 "\tservices = {\n"
+					 "\t}\n"
+					 "}\n";
 
 static void test_domain(void)
 {
@@ -514,7 +554,7 @@ static void test_domain(void)
 	const struct rl_launchctl_service *e;
 
 	CHECK_INT(rl_launchctl_parse_domain(shape_domain, &d), 0);
-	CHECK_INT(d.n, 5);
+	CHECK_INT(d.n, 6);
 	e = rl_launchctl_domain_find(&d, "org.example.web");
 	CHECK(e && e->pid == 612 && strcmp(e->status, "-") == 0);
 	e = rl_launchctl_domain_find(&d, "org.example.idle");
@@ -523,11 +563,33 @@ static void test_domain(void)
 	CHECK(e && e->pid == 0 && strcmp(e->status, "78") == 0);
 	e = rl_launchctl_domain_find(&d, "org.example.killed");
 	CHECK(e && strcmp(e->status, "-9") == 0);
-	CHECK(rl_launchctl_domain_find(&d, "org.example.with space") != NULL);
+	e = rl_launchctl_domain_find(&d, "org.example.with space");
+	CHECK(e && e->pid == 1200 && strcmp(e->status, "0") == 0);
+	e = rl_launchctl_domain_find(&d, "org.example.dash");
+	CHECK(e && e->pid == 0);
 	CHECK(rl_launchctl_domain_find(&d, "org.example.endpoint") == NULL);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.active") == NULL);
 	CHECK(rl_launchctl_domain_find(&d, "pid/530") == NULL);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.off") == NULL);
+	CHECK(rl_launchctl_domain_find(&d, "org.example") == NULL);
 	rl_launchctl_domain_release(&d);
+	CHECK_INT(rl_launchctl_parse_domain(shape_domain_spaces, &d), 0);
+	CHECK_INT(d.n, 2);
+	e = rl_launchctl_domain_find(&d, "org.example.b");
+	CHECK(e && e->pid == 328);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.c") == NULL);
+	rl_launchctl_domain_release(&d);
+	CHECK_INT(rl_launchctl_parse_domain(shape_domain_empty, &d), 0);
+	CHECK_INT(d.n, 0);
+	CHECK(rl_launchctl_domain_find(&d, "org.example.a") == NULL);
+	rl_launchctl_domain_release(&d);
+	/* No services block: nothing can be told from it. */
 	CHECK_INT(rl_launchctl_parse_domain("Could not find domain for user gui: 501\n", &d), -1);
+	rl_launchctl_domain_release(&d);
+	CHECK_INT(rl_launchctl_parse_domain("gui/501 = {\n\ttype = login\n}\n", &d), -1);
+	rl_launchctl_domain_release(&d);
+	/* A service's own print has no services block either. */
+	CHECK_INT(rl_launchctl_parse_domain(running_sample, &d), -1);
 	rl_launchctl_domain_release(&d);
 }
 
@@ -847,6 +909,155 @@ static void test_locate(void)
 	free(path);
 }
 
+/* A scripted launchctl answering `print <domain>` and `print <target>`
+ * from a table, counting the calls. */
+struct fake_answer {
+	const char *arg;
+	int status;
+	const char *out;
+	const char *errout;
+};
+
+struct fake_lc {
+	const struct fake_answer *answers;
+	int calls;
+	int cannot_run;
+};
+
+static int fake_call(const char *const *args, struct rl_launchctl_result *res, struct rl_error *err,
+		     void *ctx)
+{
+	struct fake_lc *f = ctx;
+
+	memset(res, 0, sizeof(*res));
+	if (f->cannot_run) {
+		rl_error_set(err, "cannot run launchctl '/x': No such file or directory");
+		return -1;
+	}
+	f->calls++;
+	res->cmd = rl_xasprintf("%s %s", args[0], args[1]);
+	for (const struct fake_answer *a = f->answers; a->arg; a++) {
+		if (strcmp(a->arg, args[1]) == 0) {
+			res->status = a->status;
+			res->out = rl_xstrdup(a->out);
+			res->errout = rl_xstrdup(a->errout);
+			return 0;
+		}
+	}
+	res->status = RL_LC_EXIT_NOT_LOADED;
+	res->out = rl_xstrdup("");
+	res->errout = rl_xstrdup("Could not find service\n");
+	return 0;
+}
+
+static const char domain_user[] = "user/501 = {\n"
+				  "\ttype = user\n"
+				  "\tservices = {\n"
+				  "\t\t      77      - \tbg\n"
+				  "\t}\n"
+				  "}\n";
+static const char domain_system[] = "system = {\n"
+				    "\ttype = system\n"
+				    "\tservices = {\n"
+				    "\t\t     328      - \td1\n"
+				    "\t\t       0      1 \td2\n"
+				    "\t}\n"
+				    "}\n";
+
+/* The agent domain rule from the domains' listings: each domain is asked
+ * once, whatever the number of jobs; what a listing cannot tell is left to
+ * the job's own print. */
+static void test_listings(void)
+{
+	static const struct fake_answer answers[] = {
+		{"gui/501", 0, shape_domain, ""},
+		{"user/501", 0, domain_user, ""},
+		{"gui/502", 112, "", "Bad request.\nCould not find domain for user gui: 502\n"},
+		{"user/502", 0, domain_user, ""},
+		{"system", 0, domain_system, ""},
+		{"gui/503", 0, "gui/503 = {\n\ttype = login\n}\n", ""},
+		{"user/503", 1, "", "Operation not permitted\n"},
+		{NULL, 0, NULL, NULL},
+	};
+	struct fake_lc f = {answers, 0, 0};
+	const char *gui_first[] = {"gui/501", "user/501"};
+	const char *headless[] = {"gui/502", "user/502"};
+	const char *garbled[] = {"gui/503", "user/503"};
+	const char *sys[] = {"system"};
+	struct rl_launchctl_listings ls;
+	struct rl_launchctl_service svc;
+	struct rl_launchctl_located loc;
+	struct rl_error err = {0};
+
+	rl_launchctl_listings_init(&ls, fake_call, &f);
+	/* Loaded in the first domain, running or not. */
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "org.example.web", gui_first, 2, &svc, &loc,
+					       &err),
+		  0);
+	CHECK_INT(loc.index, 0);
+	CHECK_STR(loc.target, "gui/501/org.example.web");
+	CHECK_INT(svc.pid, 612);
+	CHECK(svc.label == NULL);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "org.example.broken", gui_first, 2, &svc, &loc,
+					       &err),
+		  0);
+	CHECK_INT(svc.pid, 0);
+	CHECK_STR(svc.status, "78");
+	CHECK_INT(f.calls, 1);
+	/* Not in gui/: the other domain, asked once too. */
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "bg", gui_first, 2, &svc, &loc, &err), 0);
+	CHECK_INT(loc.index, 1);
+	CHECK_STR(loc.target, "user/501/bg");
+	CHECK_INT(svc.pid, 77);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "nope", gui_first, 2, &svc, &loc, &err), 1);
+	CHECK_STR(loc.text, "not loaded in gui/501 or user/501");
+	CHECK_INT(loc.status, RL_LC_EXIT_NOT_LOADED);
+	CHECK_INT(f.calls, 2);
+	/* Many jobs, still one call per domain. */
+	for (int i = 0; i < 100; i++)
+		CHECK_INT(rl_launchctl_listings_locate(&ls, i % 2 ? "org.example.idle" : "x",
+						       gui_first, 2, &svc, &loc, &err),
+			  i % 2 ? 0 : 1);
+	CHECK_INT(f.calls, 2);
+	/* No GUI session: gui/ does not exist, user/ has it. */
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "bg", headless, 2, &svc, &loc, &err), 0);
+	CHECK_INT(loc.index, 1);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "other", headless, 2, &svc, &loc, &err), 1);
+	CHECK(loc.no_gui);
+	CHECK_STR(loc.text, "no GUI session for uid 502 (launchctl: Bad request. Could not find "
+			    "domain for user gui: 502); not loaded in user/502");
+	CHECK_INT(f.calls, 4);
+	/* Daemons. */
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "d1", sys, 1, &svc, &loc, &err), 0);
+	CHECK_INT(svc.pid, 328);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "d3", sys, 1, &svc, &loc, &err), 1);
+	CHECK_STR(loc.text, "not loaded");
+	/* A listing without a services block, or a domain that answered
+	 * something else: the job's own print must tell. */
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "a", garbled, 2, &svc, &loc, &err), 2);
+	CHECK(!err.set);
+	CHECK_INT(f.calls, 6);
+	rl_launchctl_listings_release(&ls);
+	/* A system domain that does not answer is no "not loaded". */
+	{
+		static const struct fake_answer none[] = {
+			{"system", 112, "", "Could not find domain\n"},
+			{NULL, 0, NULL, NULL},
+		};
+		struct fake_lc g = {none, 0, 0};
+
+		rl_launchctl_listings_init(&ls, fake_call, &g);
+		CHECK_INT(rl_launchctl_listings_locate(&ls, "d1", sys, 1, &svc, &loc, &err), 2);
+		rl_launchctl_listings_release(&ls);
+		g.cannot_run = 1;
+		rl_launchctl_listings_init(&ls, fake_call, &g);
+		CHECK_INT(rl_launchctl_listings_locate(&ls, "d1", sys, 1, &svc, &loc, &err), -2);
+		CHECK(strstr(err.text, "cannot run launchctl") != NULL);
+		rl_error_clear(&err);
+		rl_launchctl_listings_release(&ls);
+	}
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -868,6 +1079,7 @@ int main(void)
 	test_signalled();
 	test_status();
 	test_locate();
+	test_listings();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();

@@ -163,7 +163,7 @@ def cmd_print(ctx, args, respond):
     name, label = parse_target(args[0], "print")
     domain = find_domain(ctx, name)
     if label is None:
-        respond(Reply(0, render.print_domain(domain)))
+        respond(Reply(0, render.print_domain(domain, lambda lb: _shown_pid(ctx, lb))))
         return
     fault = injected(ctx, label)
     if fault:
@@ -368,6 +368,7 @@ def run(launchd, request, respond):
     if handler is None:
         respond(Reply(1, "", f"Unrecognized subcommand: {argv[0]}\n" + help_text()))
         return
+    launchd.log_call(argv)
     ctx = Context(launchd, argv[0], int(request.get("uid", os.getuid())),
                   str(request.get("cwd", "/")), bool(request.get("tty", False)))
     try:

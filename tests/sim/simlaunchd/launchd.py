@@ -302,6 +302,12 @@ class Launchd:
 
     # --- event log ------------------------------------------------------
 
+    def log_call(self, argv):
+        """A launchctl invocation (its arguments, argv[0] left out); no
+        label, so that a job's own events are not mixed with the calls."""
+        self._events.write({"time": round(time.time(), 6), "event": "call", "label": None,
+                            "target": None, "pid": None, "program": None, "argv": argv})
+
     def log_event(self, event, svc, pid=None, status=None, **extra):
         record = {
             "time": round(time.time(), 6),

@@ -114,20 +114,47 @@ def _list_status(svc, never="0"):
     return f"-{os.WTERMSIG(st)}" if os.WIFSIGNALED(st) else str(os.WEXITSTATUS(st))
 
 
-def print_domain(domain):
+def print_domain(domain, shown_pid=None):
+    """`launchctl print <domain-target>` in the layout real launchd prints
+    (README: where the shape comes from): counts and a security context,
+    then `services = {` with one line per loaded job in launchd's columns,
+    pid right-aligned in 8 (0 when not running), the last exit status in 6
+    ("-" never exited, the code, or minus the signal), a space and a tab,
+    the label; then blocks whose lines look alike but are not jobs
+    (endpoints), and the overrides. shown_pid(label): the pid to name
+    instead of a running job's own (the print-pid hook), or None."""
     kind, _, handle = domain.name.partition("/")
-    lines = [f"{domain.name} = {{", f"\ttype = {kind}"]
-    if handle:
-        lines.append(f"\thandle = {handle}")
-    active = sum(1 for svc in domain.services.values() if svc.pid)
-    lines += [f"\tactive count = {active}", f"\tservice count = {len(domain.services)}", "",
-              "\tservices = {"]
-    for label, svc in sorted(domain.services.items()):
-        lines.append(f"\t\t{svc.pid or 0:>8} {_list_status(svc, '-'):>6}     \t{label}")
+    services = sorted(domain.services.items())
+    active = sum(1 for _, svc in services if svc.pid)
+    lines = [f"{domain.name} = {{",
+             f"\ttype = {'login' if kind == 'gui' else kind}",
+             f"\thandle = {handle or 0}",
+             f"\tactive count = {active}",
+             f"\tservice count = {len(services)}",
+             f"\tactive service count = {active}"]
+    if kind == "system":
+        lines.append("\tmaximum allowed shutdown time = 65 s")
+    lines += [f"\tcreator = {'launchd[1]' if kind == 'system' else 'loginwindow[536]'}",
+              "\tcreator euid = 0"]
+    if kind == "gui":
+        lines.append("\tsession = Aqua")
+    lines += ["\tsecurity context = {",
+              "\t\tuid unset" if kind == "system" else f"\t\tuid = {handle}",
+              "\t\tasid = 0" if kind == "system" else "\t\tasid = 100017",
+              "\t}", "", "\tservices = {"]
+    for label, svc in services:
+        pid = ((shown_pid(label) if shown_pid else None) or svc.pid) if svc.pid else 0
+        lines.append(f"\t\t{pid:>8} {_list_status(svc, '-'):>6} \t{label}")
+    lines += ["\t}", "", "\tunmanaged processes = {", "\t}", "", "\tendpoints = {"]
+    lines += [f"\t\t{0:>8}    M   {'A' if svc.pid else 'D'}   {label}" for label, svc in services]
     lines += ["\t}", "", "\tdisabled services = {"]
     lines += [f'\t\t"{label}" => {"disabled" if off else "enabled"}'
               for label, off in sorted(domain.overrides.items())]
-    lines += ["\t}", "}"]
+    lines += ["\t}"]
+    if kind in ("system", "gui"):
+        props = "uncorked | audit check done" if kind == "system" else "gui | gui login"
+        lines += ["", f"\tproperties = {props}"]
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 
