@@ -98,7 +98,8 @@ static const struct cli_option run_options[] = {
 	CLI_OPTION_JSON("JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
 			"old_pid,new_pid,seconds,reasons,error}]}"),
 	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",
-	 "at least S seconds between restarts (default 1)"},
+	 "at least S seconds from one restart's beginning to the\n"
+	 "next's (default 1)"},
 	{"settle", 0, CLI_ARG_SECONDS, CMD_RUN_SETTLE, "S",
 	 "a new process must stay up S seconds (default 3)"},
 	{"timeout", 0, CLI_ARG_SECONDS, CMD_RUN_TIMEOUT, "S",
@@ -106,7 +107,8 @@ static const struct cli_option run_options[] = {
 	{"max", 0, CLI_ARG_COUNT, CMD_RUN_MAX, "N",
 	 "restart at most N jobs; the rest wait for the next run"},
 	{"keep-going", 0, CLI_ARG_NONE, CMD_RUN_KEEP_GOING, NULL,
-	 "go on after a failed restart (default: stop)"},
+	 "go on after a failed restart (default: stop); restarts then\n"
+	 "begin while earlier jobs settle, unless they come `after` them"},
 	{"no-wait", 0, CLI_ARG_NONE, CMD_RUN_NO_WAIT, NULL,
 	 "leave a job restarted too recently for the next run"},
 	CLI_OPTION_WAIT_LOCK,

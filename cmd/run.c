@@ -459,6 +459,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.max = a->max;
 	o.keep_going = a->keep_going;
 	o.no_wait = a->no_wait;
+	o.cfg = &p->cfg;
 	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
 	o.on_result = step_done;
 	o.before_restart = journal_step;

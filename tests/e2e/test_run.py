@@ -304,13 +304,97 @@ class RunTest(unittest.TestCase):
             self.assertEqual([e["label"] for e in kills], want)
             self.assertEqual([e["label"] for e in starts], want)
             for i in range(len(want) - 1):
-                # The next restart begins --interval after the previous one
-                # ended, and that one ended after its --settle.
-                self.assertGreaterEqual(starts[i + 1]["time"] - starts[i]["time"], interval)
-                self.assertGreaterEqual(kills[i + 1]["time"] - starts[i]["time"],
-                                        interval + settle - 0.01)
+                # --interval spaces the kickstarts; without --keep-going the
+                # next one also waits for the last one's result, which came
+                # after its --settle.
+                self.assertGreaterEqual(kills[i + 1]["time"] - kills[i]["time"], interval - 0.01)
+                self.assertGreaterEqual(kills[i + 1]["time"] - starts[i]["time"], settle - 0.01)
             self.assertEqual(m.pid(brew("zeta")), pids[brew("zeta")])
             self.assert_all_running(m)
+
+    def gated_upgrade(self, m, formula):
+        """Upgrade formula to a version whose process blocks on a gate and
+        exits 1 once the test opens it; the gate."""
+        gate = Gate(os.path.join(m.root, "gate-" + formula))
+        script = os.path.join(m.root, "prog-" + formula)
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nread _ < '{gate.path}'\nexit 1\n")
+        m.brew_upgrade(formula, "2.0", program=script)
+        return gate
+
+    def test_restarts_overlap_settling_with_keep_going(self):
+        # Each new process lives until the test opens its gate, so every
+        # job is still settling (--settle is the safety net's length) when
+        # the next kickstart comes: the overlap is read from the event log.
+        with Machine(RELAUNCH) as m:
+            names = ["aaa", "bbb", "ccc"]
+            for f in names:
+                m.brew_install(f, "1.0")
+            labels = [brew(f) for f in names]
+            pids = self.boot(m, labels)
+            gates = [self.gated_upgrade(m, f) for f in names]
+            t0 = time.time()
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--keep-going", "--settle",
+                                    str(SAFETY), "--interval", "0.2", "--timeout", str(SAFETY)],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                m.wait_event("kill", brew("ccc"))
+            finally:
+                for gate in gates:
+                    gate.open()
+                out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertEqual(run.returncode, 3, err)
+            doc = json.loads(out)
+            self.assertEqual([r["label"] for r in doc["results"]], labels)
+            for r in doc["results"]:
+                self.assertEqual(r["status"], "failed", r)
+                self.assertIn("exited during settle", r["error"])
+            events = self.since(m.events(), t0)
+            kills = [e for e in events if e["event"] == "kill"]
+            new = {e["label"]: e["pid"] for e in events
+                   if e["event"] == "start" and e.get("reason") == "kickstart"}
+            self.assertEqual([e["label"] for e in kills[:3]], labels)
+            self.assertEqual([e["pid"] for e in kills[:3]], [pids[label] for label in labels])
+            # Every kickstart came while the earlier jobs' new processes
+            # still ran, i.e. while they settled.
+            order = [(e["event"], e["label"], e["pid"]) for e in events]
+            last_kill = order.index(("kill", brew("ccc"), pids[brew("ccc")]))
+            for label in labels[:2]:
+                start = order.index(("start", label, new[label]))
+                exit_ = next(i for i, e in enumerate(order)
+                             if e[0] == "exit" and e[2] == new[label])
+                self.assertLess(start, last_kill)
+                self.assertGreater(exit_, last_kill)
+
+    def test_failure_while_settling_stops_what_comes_after(self):
+        # Without --keep-going the first failure stops the run: the next job
+        # waits for aaa's result, which is a failure (its new process exits
+        # while it settles), and is never kickstarted.
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            gate = self.gated_upgrade(m, "aaa")
+            m.brew_upgrade("bbb", "2.0")
+            t0 = time.time()
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--settle", str(SAFETY),
+                                    "--interval", "0", "--timeout", str(SAFETY)],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                wait_until(lambda: self.events_for(m, "start", brew("aaa"), t0, "kickstart"),
+                           "aaa's new process")
+            finally:
+                gate.open()
+                out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertEqual(run.returncode, 3, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            self.assertEqual(res[brew("aaa")]["status"], "failed")
+            self.assertEqual(res[brew("bbb")]["status"], "deferred")
+            self.assertIn("earlier failure", res[brew("bbb")]["error"])
+            self.assertEqual(self.events_for(m, "kill", brew("bbb"), t0), [])
+            self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
 
     # -- 5. throttle across runs ------------------------------------------
     def test_throttle_defers_with_no_wait_and_waits_without(self):
