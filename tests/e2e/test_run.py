@@ -322,6 +322,27 @@ class RunTest(unittest.TestCase):
         m.brew_upgrade(formula, "2.0", program=script)
         return gate
 
+    def idle_upgraded(self, m, formula):
+        """A calendar job, not running, upgraded: its step is decided idle,
+        so run reports it the moment it gets to it, which is once every
+        restart before it has seen its new process (and settles)."""
+        m.brew_install(formula, "1.0")
+        m.write_plist(brew(formula), [os.path.join(m.opt(formula), "bin", formula), "1"],
+                      RunAtLoad=False, KeepAlive=False,
+                      StartCalendarInterval={"Hour": 2, "Minute": 30})
+        return lambda: m.brew_upgrade(formula, "2.0")
+
+    @staticmethod
+    def read_until(run, prefix):
+        """run's stderr lines up to the first that starts with prefix."""
+        lines = []
+        while not lines or not lines[-1].startswith(prefix):
+            line = run.stderr.readline()
+            if not line:
+                raise AssertionError(f"no line '{prefix}…' on stderr: {lines}")
+            lines.append(line.rstrip("\n"))
+        return lines
+
     def test_restarts_overlap_settling_with_keep_going(self):
         # Each new process lives until the test opens its gate, so every
         # job is still settling (--settle is the safety net's length) when
@@ -330,24 +351,28 @@ class RunTest(unittest.TestCase):
             names = ["aaa", "bbb", "ccc"]
             for f in names:
                 m.brew_install(f, "1.0")
+            upgrade_ddd = self.idle_upgraded(m, "ddd")
             labels = [brew(f) for f in names]
             pids = self.boot(m, labels)
             gates = [self.gated_upgrade(m, f) for f in names]
+            upgrade_ddd()
             t0 = time.time()
             run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--keep-going", "--settle",
                                     str(SAFETY), "--interval", "0.2", "--timeout", str(SAFETY)],
                                    env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
             try:
-                m.wait_event("kill", brew("ccc"))
+                # ddd's line: every job before it has its new process, and
+                # none has ended.
+                self.read_until(run, "idle      " + brew("ddd"))
             finally:
                 for gate in gates:
                     gate.open()
                 out, err = run.communicate(timeout=SAFETY * 3)
             self.assertEqual(run.returncode, 3, err)
             doc = json.loads(out)
-            self.assertEqual([r["label"] for r in doc["results"]], labels)
-            for r in doc["results"]:
+            self.assertEqual([r["label"] for r in doc["results"]], labels + [brew("ddd")])
+            for r in doc["results"][:3]:
                 self.assertEqual(r["status"], "failed", r)
                 self.assertIn("exited during settle", r["error"])
             events = self.since(m.events(), t0)
@@ -368,14 +393,16 @@ class RunTest(unittest.TestCase):
                 self.assertGreater(exit_, last_kill)
 
     def test_failure_while_settling_stops_what_comes_after(self):
-        # Without --keep-going the first failure stops the run: the next job
-        # waits for aaa's result, which is a failure (its new process exits
-        # while it settles), and is never kickstarted.
+        # Without --keep-going the first failure stops the run: bbb waits
+        # for aaa's result, which is a failure (its new process exits while
+        # it settles), and is never kickstarted.
         with Machine(RELAUNCH) as m:
             m.brew_install("aaa", "1.0")
+            upgrade_aab = self.idle_upgraded(m, "aab")
             m.brew_install("bbb", "1.0")
             pids = self.boot(m, [brew("aaa"), brew("bbb")])
             gate = self.gated_upgrade(m, "aaa")
+            upgrade_aab()
             m.brew_upgrade("bbb", "2.0")
             t0 = time.time()
             run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--settle", str(SAFETY),
@@ -383,14 +410,14 @@ class RunTest(unittest.TestCase):
                                    env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                    text=True)
             try:
-                wait_until(lambda: self.events_for(m, "start", brew("aaa"), t0, "kickstart"),
-                           "aaa's new process")
+                self.read_until(run, "idle      " + brew("aab"))  # aaa settles
             finally:
                 gate.open()
                 out, err = run.communicate(timeout=SAFETY * 3)
             self.assertEqual(run.returncode, 3, err)
             res = {r["label"]: r for r in json.loads(out)["results"]}
             self.assertEqual(res[brew("aaa")]["status"], "failed")
+            self.assertIn("exited during settle", res[brew("aaa")]["error"])
             self.assertEqual(res[brew("bbb")]["status"], "deferred")
             self.assertIn("earlier failure", res[brew("bbb")]["error"])
             self.assertEqual(self.events_for(m, "kill", brew("bbb"), t0), [])
