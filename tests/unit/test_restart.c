@@ -61,6 +61,9 @@ struct fx {
 	/* on_begin, on_throttle */
 	int nbegin;
 	int64_t begin_t[MAXJOBS];
+	int nthrottle;
+	double throttle_ago, throttle_wait;
+	int64_t throttle_t;
 	/* on_result */
 	int ncb;
 	const struct rl_result *cb_res[MAXJOBS];
@@ -224,6 +227,17 @@ static void on_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 	f->nbegin++;
 }
 
+static void on_throttle(const struct rl_step *step, double ago, double wait, void *ctx)
+{
+	struct fx *f = ctx;
+
+	(void)step;
+	f->nthrottle++;
+	f->throttle_ago = ago;
+	f->throttle_wait = wait;
+	f->throttle_t = f->mono;
+}
+
 static void on_result(const struct rl_result *r, void *ctx)
 {
 	struct fx *f = ctx;
@@ -264,6 +278,7 @@ static void setup(struct fx *f, size_t n)
 	f->o.timeout = 1;
 	f->o.on_result = on_result;
 	f->o.on_begin = on_begin;
+	f->o.on_throttle = on_throttle;
 	f->o.ctx = f;
 }
 
@@ -494,6 +509,12 @@ static void test_throttle(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(call_t(&f, PRINT_A, 0), 1000 * S + 3 * S);
+	/* Said before the wait; the restart's beginning after it. */
+	CHECK_INT(f.nthrottle, 1);
+	CHECK(f.throttle_ago == 7.0 && f.throttle_wait == 3.0);
+	CHECK_INT(f.throttle_t, 1000 * S);
+	CHECK_INT(f.nbegin, 1);
+	CHECK_INT(f.begin_t[0], call_t(&f, KICK_A, 0));
 	teardown(&f);
 
 	/* A lower floor from the options: the plist's ThrottleInterval, else
