@@ -76,10 +76,14 @@ static const struct cli_option diff_options[] = {
 };
 
 static const struct cli_option jobs_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":1,\"jobs\":[{label,target,plist,kind,files:\n"
-			"[{path,role,via,missing,chain?}]}]}; a library's chain is\n"
-			"the executable, then each library loading the next"),
+	CLI_OPTION_JSON("JSON: {\"version\":2,\"jobs\":[{label,target,plist,kind,state,\n"
+			"pid,last_exit,code,why,files:[{path,role,via,missing,chain?}]}]};\n"
+			"a library's chain is the executable, then each library\n"
+			"loading the next"),
+	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
+	CLI_OPTION_NO_PROCESSES,
 	CLI_OPTION_END,
 };
 
@@ -227,8 +231,12 @@ static const struct cli_command commands[] = {
 	 "show what changed on disk since the manifest was recorded", diff_options,
 	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
 	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
-	{"jobs", cmd_jobs, CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
-	 "list launchd jobs and every file each one uses", jobs_options, NULL},
+	{"jobs", cmd_jobs, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
+	 "list launchd jobs, their state, and every file each one uses", jobs_options,
+	 "state: running (with its pid, and current, stale or unknown: whether the\n"
+	 "process runs the files on disk), not running (it should always run), idle\n"
+	 "(launchd starts it on demand), not loaded, or unknown; launchd is asked once\n"
+	 "per domain (launchctl print <domain>).\n"},
 	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
 	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
 	 plan_options,

@@ -51,8 +51,9 @@ int cmd_run_before_lock(struct cli_ctx *ctx);
 void cmd_run_release(struct cli_ctx *ctx);
 int cmd_record(struct cli_ctx *ctx);
 int cmd_report(struct cli_ctx *ctx);
-/* jobs --json's document for js: {"version":1,"jobs":[…]}. New reference,
- * or NULL with err set. */
+/* jobs --no-processes --json's document for js: {"version":2,"jobs":[…]},
+ * launchd's and the process view's fields null. New reference, or NULL
+ * with err set. */
 json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err);
 int cmd_status(struct cli_ctx *ctx);
 

@@ -1,11 +1,78 @@
+/* relaunch jobs: every launchd job found, every file it uses, and how
+ * launchd and the process view see it now (as `brew services list` does):
+ * where it is loaded, its state and pid, and whether it runs the files on
+ * disk. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "commands.h"
-#include "core/discover/jobfiles.h"
 #include "core/base/jsonutil.h"
+#include "core/discover/jobfiles.h"
+#include "core/execute/launchctl.h"
+#include "core/pipeline.h"
+#include "core/plan/decide.h"
+
+#define JOBS_JSON_VERSION 2
+
+/* What launchd and the process view say of one job; all NULL when they
+ * were not asked (--no-processes, or launchctl could not be run). */
+struct job_state {
+	const char *state; /* running, not running, idle, not loaded, unknown */
+	long pid;	   /* -1: none */
+	const char *last_exit;
+	const char *code; /* current, stale, unknown: for a running job */
+	char *why;	  /* what makes it stale or unknown, or where it is not loaded (owned) */
+};
+
+static void state_of(const struct rl_jobview *v, struct job_state *s)
+{
+	const struct rl_proc_view *pv = v ? &v->view : NULL;
+
+	memset(s, 0, sizeof(*s));
+	s->pid = -1;
+	if (!v)
+		return;
+	if (!v->loaded) {
+		s->state = v->lookup < 0 ? "unknown" : "not loaded";
+		s->why = v->note ? rl_xstrdup(v->note) : NULL;
+		return;
+	}
+	s->last_exit = v->last_exit[0] ? v->last_exit : NULL;
+	if (v->pid <= 0) {
+		/* launchd starts it by itself when its conditions say: no
+		 * process is its normal state; one that always runs has none
+		 * only between crashes. */
+		s->state = rl_decide_idle(v->job) ? "idle" : "not running";
+		return;
+	}
+	s->state = "running";
+	s->pid = (long)v->pid;
+	if (pv->verdict == RL_PROC_FRESH) {
+		s->code = "current";
+	} else if (pv->verdict == RL_PROC_STALE && pv->nstale) {
+		const struct rl_proc_file *f = &pv->stale[0];
+		char *q = rl_path_quote(f->path);
+		const char *how = f->deleted ? " (deleted)" : " (replaced)";
+
+		s->code = "stale";
+		if (f->pid != v->pid) {
+			char *parent = rl_path_quote(f->parent_name ? f->parent_name : "?");
+
+			s->why = rl_xasprintf("pid %ld (child of %s pid %ld) runs %s%s",
+					      (long)f->pid, parent, (long)f->ppid, q, how);
+			free(parent);
+		} else {
+			s->why = rl_xasprintf("runs %s%s", q, how);
+		}
+		free(q);
+	} else {
+		s->code = "unknown";
+		s->why = rl_xstrdup(pv->why ? pv->why : "the process could not be judged");
+	}
+}
 
 /* A library's chain: the executable, then each library that loads the next. */
 static json_t *chain_json(const struct rl_strv *chain)
@@ -33,16 +100,43 @@ static json_t *files_json(const struct rl_jobfiles *f)
 	return arr;
 }
 
-static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f)
+static json_t *str_or_null(const char *s)
 {
-	return json_pack("{s:o, s:o, s:o, s:s, s:o}", "label", rl_json_path(j->label), "target",
-			 rl_json_path(j->target), "plist", rl_json_path(j->plist), "kind",
-			 rl_job_kind_name(j->kind), "files", files_json(f));
+	return s ? rl_json_path(s) : json_null();
+}
+
+static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
+			const struct job_state *s)
+{
+	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "label",
+			 rl_json_path(j->label), "target", rl_json_path(j->target), "plist",
+			 rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind), "state",
+			 str_or_null(s->state), "pid",
+			 s->pid >= 0 ? json_integer(s->pid) : json_null(), "last_exit",
+			 str_or_null(s->last_exit), "code", str_or_null(s->code), "why",
+			 str_or_null(s->why), "files", files_json(f));
+}
+
+/* "running, pid 928, current", "idle (last exit 78)", "not loaded (not
+ * loaded in gui/501 or user/501)". */
+static void print_state(const struct job_state *s)
+{
+	if (!s->state)
+		return;
+	printf("  state:  %s", s->state);
+	if (s->pid >= 0)
+		printf(", pid %ld, %s", s->pid, s->code);
+	if (s->why)
+		printf(s->pid >= 0 ? ": %s" : " (%s)", s->why);
+	else if (s->last_exit && strcmp(s->last_exit, "-") != 0 && strcmp(s->last_exit, "0") != 0)
+		printf(" (last exit %s)", s->last_exit);
+	putchar('\n');
 }
 
 /* Text output: every label and path through rl_path_quote, so a newline
  * or an invalid byte in a name never splits or garbles a line. */
-static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int first)
+static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
+		      const struct job_state *s, int first)
 {
 	char *label = rl_path_quote(j->label), *target = rl_path_quote(j->target);
 	char *plist = rl_path_quote(j->plist);
@@ -51,6 +145,7 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int f
 		putchar('\n');
 	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", label, target, plist,
 	       rl_job_kind_name(j->kind));
+	print_state(s);
 	for (size_t i = 0; i < f->n; i++) {
 		char *path = rl_path_quote(f->v[i].path);
 
@@ -63,7 +158,10 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f, int f
 	free(plist);
 }
 
-static int list_jobs(const struct rl_jobset *js, int as_json)
+/* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
+ * others were not asked. */
+static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
+		     int as_json)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
@@ -72,21 +170,23 @@ static int list_jobs(const struct rl_jobset *js, int as_json)
 
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
+		struct job_state s;
 
+		state_of(i < nviews ? &views[i] : NULL, &s);
 		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			rl_jobfiles_warn(&js->v[i], &f);
 			if (as_json)
-				json_array_append_new(jobs, job_json(&js->v[i], &f));
+				json_array_append_new(jobs, job_json(&js->v[i], &f, &s));
 			else
-				print_job(&js->v[i], &f, i == 0);
+				print_job(&js->v[i], &f, &s, i == 0);
 		}
+		free(s.why);
 		rl_jobfiles_release(&f);
 	}
-	if (rc == CLI_EXIT_OK && as_json) {
-		cli_print_json(json_pack("{s:i, s:O}", "version", 1, "jobs", jobs));
-	}
+	if (rc == CLI_EXIT_OK && as_json)
+		cli_print_json(json_pack("{s:i, s:O}", "version", JOBS_JSON_VERSION, "jobs", jobs));
 	json_decref(jobs);
 	rl_libcache_free(libs);
 	return rc;
@@ -96,7 +196,9 @@ json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
+	struct job_state none;
 
+	state_of(NULL, &none);
 	for (size_t i = 0; i < js->n && jobs; i++) {
 		struct rl_jobfiles f = {0};
 
@@ -104,15 +206,37 @@ json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err)
 			json_decref(jobs);
 			jobs = NULL;
 		} else {
-			json_array_append_new(jobs, job_json(&js->v[i], &f));
+			json_array_append_new(jobs, job_json(&js->v[i], &f, &none));
 		}
 		rl_jobfiles_release(&f);
 	}
 	rl_libcache_free(libs);
-	return jobs ? json_pack("{s:i, s:o}", "version", 1, "jobs", jobs) : NULL;
+	return jobs ? json_pack("{s:i, s:o}", "version", JOBS_JSON_VERSION, "jobs", jobs) : NULL;
 }
 
 int cmd_jobs(struct cli_ctx *ctx)
 {
-	return list_jobs(&ctx->jobs, ctx->json);
+	struct rl_pipeline_opts po;
+	struct rl_pipeline p;
+	struct rl_launchctl lc;
+	struct rl_config none;
+	struct rl_error err = {0};
+	int rc;
+
+	if (ctx->no_processes)
+		return list_jobs(&ctx->jobs, NULL, 0, ctx->json);
+	/* The jobs as plan sees them: tracked now, each located in launchd
+	 * (the domains' listings) and its process judged. The config plays
+	 * no part in what a job is. */
+	cli_pipeline_opts(ctx, &lc, &po);
+	rl_config_init(&none);
+	po.config = &none;
+	if (rl_pipeline_observe(&po, &p, &err) < 0)
+		rc = cli_fail(&err);
+	else
+		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
+			       p.launchd_unknown ? 0 : p.nviews, ctx->json);
+	rl_pipeline_release(&p);
+	rl_config_release(&none);
+	return rc;
 }

@@ -200,6 +200,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		if (p->have_prev)
 			collect_code(&p->prev, v->job->label, &v->code, &v->libnames);
 		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
+		v->lookup = found;
 		if (found == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			p->launchd_unknown = 1;
@@ -377,6 +378,30 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		return -1;
 	decide(p->launchd_unknown ? NULL : o->lc, p);
 	return 0;
+}
+
+int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+			struct rl_error *err)
+{
+	struct rl_error merr = {0};
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	rl_config_init(&p->cfg);
+	rl_manifest_init(&p->prev);
+	rl_manifest_init(&p->current);
+	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
+	p->libs = rl_libcache_new();
+	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+		return -1;
+	rc = rl_manifest_load(&p->prev, p->manifest_path, &merr);
+	if (rc < 0) {
+		rl_warn("%s; judging the processes without it", merr.text);
+		rl_manifest_release(&p->prev);
+		rl_manifest_init(&p->prev);
+	}
+	p->have_prev = rc == 0;
+	return o->lc ? inspect_processes(o, p, err) : 0;
 }
 
 static void package_note(struct rl_pipeline *p, struct rl_package *pkg)

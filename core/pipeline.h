@@ -48,6 +48,7 @@ struct rl_jobview {
 	/* Where launchd has the job: its domain's listing (`print <domain>`,
 	 * asked once for all of the domain's jobs), or `print <target>` when
 	 * the listing could not tell. */
+	int lookup;	    /* 0 loaded, 1 not loaded, -1 launchd's answer could not be had */
 	int loaded;	    /* launchd has it (the job's target is where) */
 	pid_t pid;	    /* its process as launchd names it; 0: none */
 	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
@@ -94,6 +95,14 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
  * files on disk current; and each step still to restart goes through the
  * pre-flight (core/plan/preflight.h), which may refuse it. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err);
+
+/* For `jobs`: the jobs and their files tracked as now, and each job's
+ * whereabouts in launchd and process view (p->views, one per job in the
+ * order of p->jobs; none when o->lc is NULL), as plan sees them; no diff,
+ * no plan. A manifest that cannot be read is left out with a warning (it
+ * only helps find the old copies a process maps). Returns 0 or -1. */
+int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+			struct rl_error *err);
 
 /* plan --archive: what installing the packages at archives will restart.
  * The jobs and their files are tracked as now and stat'ed as `record`

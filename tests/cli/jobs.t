@@ -9,7 +9,7 @@ home-manager write (tests/fixtures/mkjobs.py), in XML and in binary form.
   >   --agent-dir "$1/Library/LaunchAgents" --daemon-dir "$1/Library/LaunchDaemons"; }
   $ block() { awk -v l="$1" '$0==l{p=1} p&&/^$/{exit} p' | grep -v ' → library ' | sed "s|$R|\$R|g"; }
   $ own() { grep -v '^  [a-z]* *[/]'; }
-  $ relaunch jobs $(dirs "$R") >out 2>err
+  $ relaunch jobs --no-processes $(dirs "$R") >out 2>err
 
 Every job found, daemons first, each sorted by label:
 
@@ -148,20 +148,20 @@ file that does not exist is noted.
 
 Binary plists (bplist00, MacPorts' too) give the same answer:
 
-  $ relaunch jobs $(dirs "$B") 2>&1 | sed "s|$B|R|g" >bin.out
+  $ relaunch jobs --no-processes $(dirs "$B") 2>&1 | sed "s|$B|R|g" >bin.out
   $ sed "s|$R|R|g" out | diff - bin.out && head -c 8 "$B/Library/LaunchDaemons/homebrew.mxcl.redis.plist"; echo
   bplist00
 
 Broken plists: one warning each, naming the file; the others still count
 and the command succeeds.
 
-  $ relaunch jobs $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
+  $ relaunch jobs --no-processes $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
   relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type
   relaunch: warning: skipping plist '$R/broken/dup.plist': label 'test.bare' already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist'
   relaunch: warning: cannot read plist '$R/broken/nolabel.plist': no Label
   relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list
   relaunch: warning: cannot read plist '$R/broken/truncated.plist': not a property list
-  $ relaunch jobs --agent-dir "$R/broken" --daemon-dir "$R/none" 2>/dev/null | sed "s|$R|\$R|g" | own
+  $ relaunch jobs --no-processes --agent-dir "$R/broken" --daemon-dir "$R/none" 2>/dev/null | sed "s|$R|\$R|g" | own
   test.bare
     target: gui/\d+/test.bare (re)
     plist:  $R/broken/dup.plist
@@ -178,12 +178,12 @@ and the command succeeds.
 The directories can come from the environment; an override replaces the
 defaults of its kind.
 
-  $ RELAUNCH_AGENT_DIRS="$R/none:$R/Library/LaunchAgents" RELAUNCH_DAEMON_DIRS="$R/none" relaunch jobs | grep -v '^ '
+  $ RELAUNCH_AGENT_DIRS="$R/none:$R/Library/LaunchAgents" RELAUNCH_DAEMON_DIRS="$R/none" relaunch jobs --no-processes | grep -v '^ '
   test.missing
 
 JSON:
 
-  $ relaunch jobs --json $(dirs "$R") | python3 -c '
+  $ relaunch jobs --no-processes --json $(dirs "$R") | python3 -c '
   > import json, sys
   > d = json.load(sys.stdin)
   > print(d["version"], len(d["jobs"]))
@@ -195,7 +195,7 @@ JSON:
   > m = [j for j in d["jobs"] if j["label"] == "test.missing"][0]
   > print([f["missing"] for f in m["files"]])
   > ' "$R"
-  1 12
+  2 12
   agent True True
   plist R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist plist False
   symlink R/opt/homebrew/opt/nginx ProgramArguments[0] → opt symlink False
@@ -277,19 +277,19 @@ program's path cannot split a line, and --json keeps the bytes exactly:
   > import plistlib, os, sys
   > plistlib.dump({"Label": "test.newline", "ProgramArguments": [os.path.abspath("odd/bin/a\nb/d")]},
   >               open("odd/agents/test.newline.plist", "wb"))'
-  $ relaunch jobs --agent-dir odd/agents --daemon-dir odd/none | sed "s|$PWD|\$PWD|g"
+  $ relaunch jobs --no-processes --agent-dir odd/agents --daemon-dir odd/none | sed "s|$PWD|\$PWD|g"
   test.newline
     target: gui/\d+/test.newline (re)
     plist:  $PWD/odd/agents/test.newline.plist
     kind:   agent
     plist       $PWD/odd/agents/test.newline.plist (plist)
     program     "$PWD/odd/bin/a\nb/d" (ProgramArguments[0])
-  $ relaunch jobs --json --agent-dir odd/agents --daemon-dir odd/none |
+  $ relaunch jobs --no-processes --json --agent-dir odd/agents --daemon-dir odd/none |
   > python3 -c 'import json, sys; print(repr(json.load(sys.stdin)["jobs"][0]["files"][1]["path"][-5:]))'
   'a\nb/d'
 
 A relative --agent-dir is taken against the working directory (it was
 once tracked as /agents/x.plist, missing):
 
-  $ cd odd && relaunch jobs --agent-dir agents --daemon-dir none | grep '^  plist ' | sed "s|$PWD|\$PWD|g"; cd ..
+  $ cd odd && relaunch jobs --no-processes --agent-dir agents --daemon-dir none | grep '^  plist ' | sed "s|$PWD|\$PWD|g"; cd ..
     plist       $PWD/agents/test.newline.plist (plist)
