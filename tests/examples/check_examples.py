@@ -58,14 +58,16 @@ class ExamplesTest(unittest.TestCase):
             self.env.pop(k, None)
 
     def jobs(self, plist_text, name, daemon=False):
-        """relaunch jobs --json on a directory holding only this plist."""
+        """relaunch jobs --json on a directory holding only this plist (how
+        it is read: launchd and the processes are not asked)."""
         d = tempfile.mkdtemp(dir=self.tmp)
         empty = tempfile.mkdtemp(dir=self.tmp)
         with open(os.path.join(d, name), "w") as f:
             f.write(plist_text)
         args = ["--daemon-dir", d, "--agent-dir", empty] if daemon else \
                ["--agent-dir", d, "--daemon-dir", empty]
-        r = subprocess.run([RELAUNCH, "jobs", "--json", *args], env=self.env, text=True,
+        r = subprocess.run([RELAUNCH, "jobs", "--json", "--no-processes", *args],
+                           env=self.env, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stderr, "", "relaunch warned about the plist")
