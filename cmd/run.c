@@ -356,18 +356,23 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 	for (size_t i = 0; i < in.n;) {
 		const struct rl_intent *it = &in.v[i];
 		char *done = NULL;
+		/* the journal is read back from disk: its label is quoted like
+		 * any other before it reaches a terminal */
+		char *shown = rl_path_quote(it->label);
 
 		rl_error_clear(&err);
 		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
 			fprintf(stderr,
-				"relaunch: %s: finished the %s a killed run had begun: %s\n",
-				it->label, rl_intent_action_name(it->action), done);
+				"relaunch: %s: finished the %s a killed run had begun: %s\n", shown,
+				rl_intent_action_name(it->action), done);
 			free(done);
+			free(shown);
 			rl_intents_drop(&in, it->label);
 			continue;
 		}
 		fprintf(stderr, "relaunch: cannot finish the %s of %s a killed run had begun: %s\n",
-			rl_intent_action_name(it->action), it->label, err.text);
+			rl_intent_action_name(it->action), shown, err.text);
+		free(shown);
 		left = 1;
 		i++;
 	}
