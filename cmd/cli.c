@@ -78,8 +78,9 @@ static const struct cli_option jobs_options[] = {
 };
 
 static const struct cli_option plan_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
-			"reasons}],\"reported\":[{path,change,labels,why}]}"),
+	CLI_OPTION_JSON("JSON: {\"version\":1,\"steps\":[{label,target,plist,kind,\n"
+			"action,never,reasons}],\"reported\":[{path,change,labels,why}],\n"
+			"\"baseline\"}; baseline: no manifest yet"),
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
