@@ -43,6 +43,8 @@ path's new); a path that is not UTF-8 is {"base64": ...}:
 
   $ relaunch diff --json > out.json
   [1]
+  $ python3 "$SRCDIR/tests/tools/check_schema.py" diff out.json
+  diff: valid
   $ python3 - <<'PY'
   > import json, os, base64
   > d = json.load(open("out.json"))

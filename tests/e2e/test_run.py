@@ -539,6 +539,8 @@ class RunTest(unittest.TestCase):
             outs = [p.communicate(timeout=SAFETY * 3) for p in procs]
             self.assertEqual([p.returncode for p in procs], [0, 0], outs)
             docs = [json.loads(o[0]) for o in outs]
+            for d in docs:
+                harness.check_schema.validate(d, "run")
             counts = sorted(len(d["results"]) for d in docs)
             self.assertEqual(counts, [0, 2], docs)  # the second found nothing left
             for label in (brew("nginx"), brew("redis")):
