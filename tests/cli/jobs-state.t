@@ -72,8 +72,11 @@ jobs (`launchctl print <domain>`), not each job:
   > ' sim/events.jsonl | sed "s|/$U|/U|g"
   ['print gui/U', 'print system', 'print user/U']
 
---json gives the same (version 2): state, pid, last_exit, code and why,
-null where they do not apply:
+--json gives the same (version 2, docs/schema/jobs.schema.json): state,
+pid, last_exit, code and why, null where they do not apply:
+
+  $ relaunch jobs --json > jobs.json && python3 "$SRCDIR/tests/tools/check_schema.py" jobs jobs.json
+  jobs: valid
 
   $ relaunch jobs --json | python3 -c '
   > import json, sys
