@@ -198,6 +198,7 @@ int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out
 		    struct rl_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	out->manifest = m;
 	for (size_t i = 0; i < m->n; i++) {
 		if (diff_entry(&m->entries[i], verify, out, err) < 0) {
 			rl_diff_release(out);
