@@ -130,7 +130,11 @@ class DecideTest(unittest.TestCase):
                 time.sleep(0.05)
             self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
             new = self.wait_new_pid(m, label, pids[label])
-            self.assertIn("cache-1.1", os.readlink(f"/proc/{new}/exe"))
+            # launchd's pid is /bin/sh until it execs the daemon: wait for the exec.
+            end = time.monotonic() + 30
+            while "cache-1.1" not in os.readlink(f"/proc/{new}/exe"):
+                self.assertLess(time.monotonic(), end, "the shell did not exec the daemon")
+                time.sleep(0.05)
             # The precondition of the evidence: it started after the plist
             # was written (the bootout alone takes the simulator 0.3 s).
             self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
