@@ -64,7 +64,8 @@ JSON has every reason, in the same order, whatever -v says:
 
 The run restarts it; nothing is left to say.
 
-  $ relaunch run --settle 0 --interval 0 | show
+  $ relaunch run --settle 0 --interval 0 2>&1 | show
+  restarting homebrew.mxcl.nginx …
   restarted homebrew.mxcl.nginx (kickstart): pid N → M in T s
   1 restarted, 0 failed, 0 skipped, 0 deferred
   $ relaunch plan
