@@ -80,6 +80,7 @@ int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error 
 struct take_ctx {
 	struct rl_manifest *m;
 	const struct rl_manifest *prev;
+	struct rl_strv found; /* added to m in one merge after the walk */
 };
 
 static int record_walked(const char *path, const struct rl_fileinfo *fi, void *ctx,
@@ -109,14 +110,14 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 		rl_warn("recording dangling symlink '%s'", q);
 		free(q);
 	}
-	rl_manifest_add(t->m, path);
+	rl_strv_push(&t->found, path);
 	return 0;
 }
 
 static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const char *root,
 		    struct rl_error *err)
 {
-	struct take_ctx t = {m, prev};
+	struct take_ctx t = {m, prev, {0}};
 	struct rl_fileinfo fi;
 	int rc = -1;
 
@@ -135,6 +136,9 @@ static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const
 		free(q);
 	} else if (fi.type == RL_FT_DIR) {
 		rc = rl_snapshot_walk(root, record_walked, &t, err);
+		if (rc == 0)
+			rl_manifest_add_many(m, (const char *const *)t.found.v, t.found.n);
+		rl_strv_release(&t.found);
 	} else {
 		rl_manifest_add(m, root);
 		rc = 0;
@@ -166,10 +170,11 @@ static int read_entries(struct rl_manifest *m, struct rl_error *err)
 }
 
 /* Give each symlink's resolved target an entry carrying the link's uses.
- * Adding entries moves them, so collect first and look up by path after. */
+ * The targets are added in one merge (entries move, so they are looked up
+ * by path after), and each new one is read once. */
 static int add_targets(struct rl_manifest *m, struct rl_error *err)
 {
-	struct rl_strv targets = {0}, links = {0};
+	struct rl_strv targets = {0}, links = {0}, fresh = {0};
 	int rc = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
@@ -177,20 +182,25 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 			continue;
 		rl_strv_push(&targets, m->entries[i].fi.resolved);
 		rl_strv_push(&links, m->entries[i].path);
+		if (!rl_manifest_find(m, m->entries[i].fi.resolved))
+			rl_strv_push(&fresh, m->entries[i].fi.resolved);
 	}
-	for (size_t i = 0; i < targets.n && rc == 0; i++) {
-		int fresh = !rl_manifest_find(m, targets.v[i]);
-		struct rl_entry *t = rl_manifest_add(m, targets.v[i]);
+	rl_manifest_add_many(m, (const char *const *)targets.v, targets.n);
+	for (size_t i = 0; i < targets.n; i++) {
+		struct rl_entry *t = rl_manifest_find(m, targets.v[i]);
 		const struct rl_entry *l = rl_manifest_find(m, links.v[i]);
 
 		for (size_t k = 0; k < l->nuses; k++)
 			rl_entry_add_use(t, &l->uses[k]);
-		if (!fresh)
-			continue;
-		rc = read_entry(t, err);
 	}
+	if (fresh.n)
+		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_str);
+	for (size_t i = 0; i < fresh.n && rc == 0; i++)
+		if (i == 0 || strcmp(fresh.v[i - 1], fresh.v[i]) != 0)
+			rc = read_entry(rl_manifest_find(m, fresh.v[i]), err);
 	rl_strv_release(&targets);
 	rl_strv_release(&links);
+	rl_strv_release(&fresh);
 	return rc;
 }
 

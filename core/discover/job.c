@@ -506,11 +506,38 @@ void rl_jobset_release(struct rl_jobset *js)
 	memset(js, 0, sizeof(*js));
 }
 
+static int cmp_job(const void *a, const void *b)
+{
+	const struct rl_job *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+/* The set is sorted by (kind, label) and a label is in it once: a binary
+ * search per kind. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label)
 {
-	for (size_t i = 0; i < js->n; i++)
-		if (strcmp(js->v[i].label, label) == 0)
-			return &js->v[i];
+	static const enum rl_job_kind kinds[] = {RL_JOB_DAEMON, RL_JOB_AGENT};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t lo = 0, hi = js->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const struct rl_job *j = &js->v[mid];
+			int c = j->kind != kinds[k] ? (j->kind < kinds[k] ? -1 : 1)
+						    : strcmp(j->label, label);
+
+			if (c == 0)
+				return j;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
 	return NULL;
 }
 
@@ -561,9 +588,46 @@ static int is_system_path(const char *path)
 	return sys;
 }
 
-static void add_job(struct rl_jobset *js, struct rl_job *j)
+/* The labels found so far, hashed: a label defined twice is found by one
+ * lookup, not a scan per job. Slots hold an index into the set plus one. */
+struct labels {
+	size_t *slot;
+	size_t cap;
+};
+
+static size_t label_hash(const char *s)
 {
-	const struct rl_job *dup = rl_jobset_find(js, j->label);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void labels_put(struct labels *t, const struct rl_jobset *js, size_t idx)
+{
+	for (size_t i = label_hash(js->v[idx].label) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		if (!t->slot[i]) {
+			t->slot[i] = idx + 1;
+			return;
+		}
+	}
+}
+
+static const struct rl_job *labels_get(const struct labels *t, const struct rl_jobset *js,
+				       const char *label)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = label_hash(label) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (strcmp(js->v[t->slot[i] - 1].label, label) == 0)
+			return &js->v[t->slot[i] - 1];
+	return NULL;
+}
+
+static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
+{
+	const struct rl_job *dup = labels_get(t, js, j->label);
 
 	if (dup) {
 		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
@@ -573,9 +637,19 @@ static void add_job(struct rl_jobset *js, struct rl_job *j)
 	}
 	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
 	js->v[js->n++] = *j;
+	if (js->n * 2 > t->cap) {
+		free(t->slot);
+		t->cap = t->cap ? t->cap * 4 : 64;
+		t->slot = rl_xcalloc(t->cap, sizeof(*t->slot));
+		for (size_t i = 0; i < js->n; i++)
+			labels_put(t, js, i);
+	} else {
+		labels_put(t, js, js->n - 1);
+	}
 }
 
-static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js)
+static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js,
+			 struct labels *t)
 {
 	struct rl_strv names = {0};
 
@@ -589,7 +663,7 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 
 		if (!is_system_path(path)) {
 			if (rl_job_parse(path, kind, &j, &e) == 0)
-				add_job(js, &j);
+				add_job(js, t, &j);
 			else
 				rl_warn("%s", e.text);
 		}
@@ -598,22 +672,16 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 	rl_strv_release(&names);
 }
 
-static int cmp_job(const void *a, const void *b)
-{
-	const struct rl_job *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	return strcmp(x->label, y->label);
-}
-
 int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
 {
+	struct labels t = {0};
+
 	(void)err;
 	for (size_t i = 0; i < o->agent_dirs.n; i++)
-		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out);
+		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out, &t);
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)
-		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out);
+		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
+	free(t.slot);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_job);
 	return 0;
