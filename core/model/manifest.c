@@ -170,6 +170,39 @@ void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_
 	free(v);
 }
 
+static int cmp_entry_path(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_entry *)a)->path, ((const struct rl_entry *)b)->path);
+}
+
+void rl_manifest_absorb(struct rl_manifest *m, size_t from)
+{
+	size_t out = 0;
+
+	if (from >= m->n)
+		return;
+	qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry_path);
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i], *keep;
+
+		if (out == 0 || strcmp(m->entries[out - 1].path, e->path) != 0) {
+			m->entries[out++] = *e;
+			continue;
+		}
+		keep = &m->entries[out - 1];
+		for (size_t u = 0; u < e->nuses; u++)
+			rl_entry_add_use(keep, &e->uses[u]);
+		if (keep->fi.type == RL_FT_MISSING && e->fi.type != RL_FT_MISSING) {
+			struct rl_fileinfo t = keep->fi;
+
+			keep->fi = e->fi;
+			e->fi = t;
+		}
+		entry_release(e);
+	}
+	m->n = out;
+}
+
 static int str_eq(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);

@@ -82,6 +82,11 @@ struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path);
  * O(m->n + n log n): sorted, then merged in one pass. Entries move, so
  * look them up afterwards. */
 void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_t n);
+/* Entries appended to m->entries[from..m->n) by the caller (in any order,
+ * a path perhaps twice or already in m) become part of the sorted set:
+ * one sort, then each path's entries are folded into one (the uses of
+ * all, the first type that is not MISSING). Entries move. */
+void rl_manifest_absorb(struct rl_manifest *m, size_t from);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
 /* e's file could not be read (why: the error of rl_fileinfo_read or

@@ -501,12 +501,51 @@ static void test_add_many_and_many_uses(void)
 	rl_manifest_release(&m);
 }
 
+/* Entries appended unsorted, a path twice and one already there: sorted
+ * in, each path once, with the uses of all and the type that was read. */
+static void test_absorb(void)
+{
+	struct rl_manifest m;
+	char label[] = "a.job", via[] = "Program";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PROGRAM, .via = via};
+	static const char *const add[] = {"/z", "/b", "/a", "/b"};
+	struct rl_entry *e;
+	size_t from;
+
+	rl_manifest_init(&m);
+	rl_entry_add_use(rl_manifest_add(&m, "/b"), &u);
+	rl_manifest_add(&m, "/c");
+	from = m.n;
+	for (size_t i = 0; i < 4; i++) {
+		rl_xgrow((void **)&m.entries, &m.alloc, m.n + 1, sizeof(*m.entries));
+		e = &m.entries[m.n++];
+		memset(e, 0, sizeof(*e));
+		e->path = rl_xstrdup(add[i]);
+		e->fi.type = RL_FT_FILE;
+		e->fi.ino = i + 1;
+	}
+	rl_manifest_absorb(&m, from);
+	CHECK_INT(m.n, 4);
+	if (m.n == 4) {
+		CHECK_STR(m.entries[0].path, "/a");
+		CHECK_STR(m.entries[1].path, "/b");
+		CHECK_STR(m.entries[2].path, "/c");
+		CHECK_STR(m.entries[3].path, "/z");
+		CHECK_INT(m.entries[1].fi.type, RL_FT_FILE);
+		CHECK_INT(m.entries[1].nuses, 1);
+		CHECK_INT(m.entries[2].fi.type, RL_FT_MISSING);
+	}
+	CHECK(rl_manifest_find(&m, "/z") == &m.entries[3]);
+	rl_manifest_release(&m);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
 	test_names();
 	test_add_find();
 	test_add_many_and_many_uses();
+	test_absorb();
 	test_round_trip();
 	test_fileinfo_json();
 	test_bad_input();
