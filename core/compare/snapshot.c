@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,7 +81,7 @@ static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn f
 		struct rl_error *err)
 {
 	struct names names = {0};
-	int rc = 0;
+	int rc = 0, dfd;
 
 	if (depth > WALK_DEPTH_MAX) {
 		rl_error_set_path(err, "cannot walk", dir, "directory tree too deep");
@@ -89,6 +90,9 @@ static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn f
 	rc = list_dir(dir, depth, &names, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
+	/* Names are stat'ed relative to the directory (the path only when it
+	 * cannot be opened). */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		char *path = rl_path_join(dir, names.v[i].name);
 		unsigned char t = names.v[i].type;
@@ -105,7 +109,8 @@ static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn f
 			free(path);
 			continue;
 		}
-		rc = rl_fileinfo_read(path, &fi, err);
+		rc = rl_fileinfo_read_at(dfd >= 0 ? dfd : AT_FDCWD,
+					 dfd >= 0 ? names.v[i].name : path, path, &fi, err);
 		if (rc == 0 && fi.type == RL_FT_DIR)
 			rc = walk(path, depth + 1, known, fn, ctx, err);
 		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
@@ -113,6 +118,8 @@ static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn f
 		rl_fileinfo_release(&fi);
 		free(path);
 	}
+	if (dfd >= 0)
+		close(dfd);
 	names_release(&names);
 	return rc;
 }
