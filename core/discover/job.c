@@ -390,7 +390,7 @@ static int dir_open_to_others(const char *dir, uid_t owner, struct stat *st)
  * whose agent it is, and is writable by nobody else; the directories of
  * the entry and of the file it resolves to are not open to others. Returns
  * 0, or -1 with err naming the file, its owner and mode. */
-static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid,
+static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid, int entry_link,
 		       const struct stat *st, struct rl_error *err)
 {
 	uid_t owner = kind == RL_JOB_AGENT ? entry_uid : 0;
@@ -408,7 +408,9 @@ static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid
 				   (st->st_mode & S_IWOTH) ? "others" : "its group",
 				   (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777));
 	else {
-		char *real = realpath(plist, NULL);
+		/* The directory the file resolves to is the entry's own when the
+		 * entry is no symlink (stat follows the same directories). */
+		char *real = entry_link ? realpath(plist, NULL) : NULL;
 		char *dirs[2] = {rl_path_dirname(plist), real ? rl_path_dirname(real) : NULL};
 
 		for (int i = 0; i < 2 && !why; i++) {
@@ -444,13 +446,14 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	plist_t root = NULL;
 	struct stat st, lst;
 	uid_t entry_uid;
-	int rc;
+	int rc, have_lst;
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
-	entry_uid = lstat(plist, &lst) == 0 ? lst.st_uid : invoking_uid();
+	have_lst = lstat(plist, &lst) == 0;
+	entry_uid = have_lst ? lst.st_uid : invoking_uid();
 	if (rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err) < 0 ||
-	    check_trust(plist, kind, entry_uid, &st, err) < 0) {
+	    check_trust(plist, kind, entry_uid, !have_lst || S_ISLNK(lst.st_mode), &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
 	}
@@ -625,6 +628,18 @@ static const struct rl_job *labels_get(const struct labels *t, const struct rl_j
 	return NULL;
 }
 
+/* is_system_path of an entry of a directory that is not Apple's: only a
+ * symlink can lead there (the resolved path of anything else is the
+ * directory's own resolved path and its name). */
+static int is_system_entry(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
+		return rl_path_is_under(path, "/System/Library");
+	return is_system_path(path);
+}
+
 static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
 {
 	const struct rl_job *dup = labels_get(t, js, j->label);
@@ -661,7 +676,7 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 		struct rl_error e = {0};
 		struct rl_job j;
 
-		if (!is_system_path(path)) {
+		if (!is_system_entry(path)) {
 			if (rl_job_parse(path, kind, &j, &e) == 0)
 				add_job(js, t, &j);
 			else
