@@ -24,6 +24,8 @@ processes could be planned, and there are none.
   nothing to restart
   $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
   True []
+  $ relaunch plan --json 2>/dev/null | python3 "$SRCDIR/tests/tools/check_schema.py" plan
+  plan: valid
   $ relaunch record >/dev/null 2>&1
   $ relaunch plan
   nothing to restart
@@ -48,6 +50,8 @@ deleted. The job is kickstarted; each changed file is a reason.
      $R/opt/homebrew/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
   $ relaunch plan --json >plan.json
   [1]
+  $ python3 "$SRCDIR/tests/tools/check_schema.py" plan plan.json
+  plan: valid
   $ python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d)); s=d["steps"][0]; print(sorted(s)); print(s["label"], s["action"], s["plist"] == sys.argv[1]); [print(r["change"], r["path"] == sys.argv[2], r["via"]) for r in s["reasons"]]' \
   >   $R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist $HB/opt/nginx <plan.json
   ['baseline', 'reported', 'steps', 'version']
