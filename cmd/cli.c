@@ -709,18 +709,7 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 		free(q);
 		return;
 	}
-	if (h->since) {
-		time_t t = (time_t)h->since, now = time(NULL);
-		struct tm tm, today;
-
-		localtime_r(&t, &tm);
-		localtime_r(&now, &today);
-		strftime(since, sizeof(since),
-			 tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
-				 ? ", since %H:%M:%S"
-				 : ", since %Y-%m-%d %H:%M:%S",
-			 &tm);
-	}
+	rl_lock_holder_since(h, since, sizeof(since));
 	cli_note(ctx, "relaunch: waiting for the lock held by pid %ld (relaunch%s%s%s)", h->pid,
 		 h->command[0] ? " " : "", h->command, since);
 }

@@ -579,6 +579,10 @@ class RunTest(unittest.TestCase):
             self.assertEqual(len(lines), 2, r.stderr)
             self.assertTrue(lines[0].startswith("relaunch: waiting for the lock held by pid "))
             self.assertTrue(lines[1].startswith("relaunch: cannot lock '"), r.stderr)
+            # Giving up names the holder as the note did.
+            self.assertIn(f"held by another relaunch run (pid {os.getpid()}: relaunch run, since ",
+                          lines[1])
+            self.assertTrue(lines[1].endswith("; waited 1.5 s)"), lines[1])
             self.assertEqual(q.returncode, 4, q.stdout)
             self.assertEqual(q.stderr.splitlines(), lines[1:])
 
