@@ -44,8 +44,8 @@ const char *rl_launchctl_path(const char *explicit_path);
  * started (err: "cannot run launchctl '/bin/launchctl': No such file or
  * directory"). stdin is /dev/null; stdout and stderr are kept up to 1 MiB
  * each, the rest dropped. launchctl gets no other descriptor and only
- * PATH=/usr/bin:/bin:/usr/sbin:/sbin and LANG=C as its environment. lc->timeout_s <= 0 means 30 s. Release res in
- * every case. */
+ * PATH=/usr/bin:/bin:/usr/sbin:/sbin and LANG=C as its environment. lc->timeout_s <= 0 means 30 s.
+ * Release res in every case. */
 int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 		      struct rl_launchctl_result *res, struct rl_error *err);
 void rl_launchctl_result_release(struct rl_launchctl_result *r);
