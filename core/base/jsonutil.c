@@ -86,6 +86,19 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 	return p;
 }
 
+/* jansson's message without the text it quotes (" near 'root'"): a file
+ * read by following a link may be any file root can read, and nothing of
+ * it may reach a message; the line says where. */
+static void parse_error(const char *what, const char *path, const json_error_t *jerr,
+			struct rl_error *err)
+{
+	const char *near = strstr(jerr->text, " near ");
+	int len = near ? (int)(near - jerr->text) : (int)strlen(jerr->text);
+
+	rl_error_set(err, "cannot read %s '%s': %.*s at line %d", what, path, len, jerr->text,
+		     jerr->line);
+}
+
 static int load_json(const char *path, const char *what, int missing_ok, int flags, json_t **out,
 		     struct rl_error *err)
 {
@@ -116,8 +129,7 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	*out = json_loadb(buf.data ? buf.data : "", buf.len, JSON_REJECT_DUPLICATES, &jerr);
 	rl_buf_release(&buf);
 	if (!*out) {
-		rl_error_set(err, "cannot read %s '%s': %s at line %d", what, path, jerr.text,
-			     jerr.line);
+		parse_error(what, path, &jerr, err);
 		return -1;
 	}
 	return 0;
