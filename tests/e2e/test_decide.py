@@ -26,7 +26,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
-from harness import Machine  # noqa: E402
+from harness import Machine, wait_until  # noqa: E402
 from objects import Macho  # noqa: E402
 
 RELAUNCH = None
@@ -130,7 +130,10 @@ class DecideTest(unittest.TestCase):
                 time.sleep(0.05)
             self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
             new = self.wait_new_pid(m, label, pids[label])
-            self.assertIn("cache-1.1", os.readlink(f"/proc/{new}/exe"))
+            # launchd's pid is the `sh -c` of the plist: it runs the daemon
+            # once it has exec'd it.
+            wait_until(lambda: "cache-1.1" in os.readlink(f"/proc/{new}/exe"),
+                       f"pid {new} to exec cache-1.1")
             # The precondition of the evidence: it started after the plist
             # was written (the bootout alone takes the simulator 0.3 s).
             self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
