@@ -99,8 +99,8 @@ static void parse_error(const char *what, const char *path, const json_error_t *
 		     jerr->line);
 }
 
-static int load_json(const char *path, const char *what, int missing_ok, int flags, json_t **out,
-		     struct rl_error *err)
+static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
+		     json_t **out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
@@ -109,7 +109,7 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	char *why;
 
 	*out = NULL;
-	if (rl_file_read_at(AT_FDCWD, path, flags, what, JSON_FILE_MAX, &buf, &st, &rerr) < 0) {
+	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, &buf, &st, &rerr) < 0) {
 		if (missing_ok && errno == ENOENT) {
 			rl_buf_release(&buf);
 			return 1;
@@ -138,13 +138,13 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, O_NOFOLLOW, out, err);
+	return load_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, err);
 }
 
-int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, json_t **out,
-			     struct rl_error *err)
+int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, size_t max,
+			     json_t **out, struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, 0, out, err);
+	return load_json(path, what, missing_ok, 0, max, out, err);
 }
 
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err)
