@@ -67,20 +67,32 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* A regular file both then and now. */
-static int classify_file(const struct rl_entry *e, const struct rl_fileinfo *old,
-			 struct rl_fileinfo *now, int verify, struct rl_error *err)
+/* A regular file both then and now whose identity changed (or --verify):
+ * its bytes must be hashed again before it can be classified. */
+static int needs_hash(const struct rl_fileinfo *old, const struct rl_fileinfo *now, int verify)
 {
-	struct rl_error mine = {0};
+	return old->type == RL_FT_FILE && now->type == RL_FT_FILE &&
+	       (verify || !old->hashed || !rl_fileinfo_same_identity(old, now));
+}
 
-	if (!verify && old->hashed && rl_fileinfo_same_identity(old, now)) {
-		/* The fast path: same identity, so the recorded hash stands. */
-		memcpy(now->sha256, old->sha256, sizeof(now->sha256));
-		now->hashed = 1;
-		return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
-	}
-	if (rl_fileinfo_hash(e->path, now, &mine) < 0)
-		return rl_entry_unreadable(e, now, &mine, err) < 0 ? -2 : RL_CHANGE_CONTENT;
+/* A regular file both then and now, whose hash did not need computing
+ * (the fast path: same identity, so the recorded hash stands). */
+static int classify_same_file(const struct rl_fileinfo *old, struct rl_fileinfo *now)
+{
+	memcpy(now->sha256, old->sha256, sizeof(now->sha256));
+	now->hashed = 1;
+	return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
+}
+
+/* A regular file both then and now, hashed again; why is the hash's
+ * error, or NULL. */
+static int classify_hashed(const struct rl_entry *e, struct rl_fileinfo *now,
+			   const struct rl_error *why, struct rl_error *err)
+{
+	const struct rl_fileinfo *old = &e->fi;
+
+	if (why)
+		return rl_entry_unreadable(e, now, why, err) < 0 ? -2 : RL_CHANGE_CONTENT;
 	if (!old->hashed || strcmp(old->sha256, now->sha256) != 0)
 		return RL_CHANGE_CONTENT;
 	if (!same_inode(old, now))
@@ -89,9 +101,8 @@ static int classify_file(const struct rl_entry *e, const struct rl_fileinfo *old
 }
 
 /* The one change for a recorded path, the most significant; NO_CHANGE, or
- * -2 on error. */
-static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verify,
-		    struct rl_error *err)
+ * -2 on error. A file to hash again is not classified here (needs_hash). */
+static int classify(const struct rl_entry *e, struct rl_fileinfo *now, struct rl_error *err)
 {
 	const struct rl_fileinfo *old = &e->fi;
 
@@ -116,7 +127,7 @@ static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verif
 	if (old->type != now->type)
 		return RL_CHANGE_CONTENT;
 	if (old->type == RL_FT_FILE)
-		return classify_file(e, old, now, verify, err);
+		return classify_same_file(old, now);
 	if (old->type == RL_FT_SYMLINK &&
 	    (!str_eq(old->link, now->link) || !str_eq(old->resolved, now->resolved)))
 		return RL_CHANGE_RETARGETED;
@@ -125,23 +136,80 @@ static int classify(const struct rl_entry *e, struct rl_fileinfo *now, int verif
 	return same_perm(old, now) ? NO_CHANGE : RL_CHANGE_MODE;
 }
 
-static int diff_entry(const struct rl_entry *e, int verify, struct rl_diff *out,
+/* Files to hash again, hashed together (rl_fileinfo_hash_many: a worker
+ * per core) a batch at a time, so memory stays bounded however many
+ * changed or --verify asks for. */
+#define HASH_BATCH 4096
+
+struct pending {
+	const struct rl_entry *e;
+	struct rl_fileinfo now;
+};
+
+struct batch {
+	struct pending v[HASH_BATCH];
+	size_t n;
+};
+
+/* Hash and classify every pending file, in path order; the first error
+ * (path order) is kept, the rest released. */
+static int flush(struct batch *b, struct rl_diff *out, struct rl_error *err)
+{
+	const char *paths[HASH_BATCH];
+	struct rl_fileinfo *fis[HASH_BATCH];
+	struct rl_error *errs = rl_xcalloc(b->n ? b->n : 1, sizeof(*errs));
+	int rc = 0;
+
+	for (size_t i = 0; i < b->n; i++) {
+		paths[i] = b->v[i].e->path;
+		fis[i] = &b->v[i].now;
+	}
+	rl_fileinfo_hash_many(paths, fis, errs, b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		struct pending *p = &b->v[i];
+		int kind = NO_CHANGE;
+
+		if (rc == 0)
+			kind = classify_hashed(p->e, &p->now, errs[i].set ? &errs[i] : NULL, err);
+		if (kind >= 0)
+			push_change(out, (enum rl_change_kind)kind, p->e->path, p->e, &p->now);
+		if (kind == -2)
+			rc = -1;
+		rl_fileinfo_release(&p->now);
+	}
+	free(errs);
+	b->n = 0;
+	return rc;
+}
+
+static int diff_entry(const struct rl_entry *e, int verify, struct batch *b, struct rl_diff *out,
 		      struct rl_error *err)
 {
-	struct rl_error mine = {0};
+	struct rl_error mine = {0}, why = {0};
 	struct rl_fileinfo now;
-	int kind;
+	int kind = NO_CHANGE;
 
 	if (rl_fileinfo_read(e->path, &now, &mine) < 0) {
 		memset(&now, 0, sizeof(now));
-		if (rl_entry_unreadable(e, &now, &mine, err) < 0)
-			return -1;
+		if (rl_entry_unreadable(e, &now, &mine, &why) < 0)
+			kind = -2;
 	}
-	kind = classify(e, &now, verify, err);
+	if (kind == NO_CHANGE && needs_hash(&e->fi, &now, verify)) {
+		b->v[b->n].e = e;
+		b->v[b->n++].now = now;
+		return b->n == HASH_BATCH ? flush(b, out, err) : 0;
+	}
+	if (kind == NO_CHANGE)
+		kind = classify(e, &now, &why);
 	if (kind >= 0)
 		push_change(out, (enum rl_change_kind)kind, e->path, e, &now);
 	rl_fileinfo_release(&now);
-	return kind == -2 ? -1 : 0;
+	if (kind != -2)
+		return 0;
+	/* A file before this one, still to hash, may hold the first error. */
+	if (flush(b, out, err) == 0)
+		rl_error_set(err, "%s", why.text);
+	return -1;
 }
 
 struct added_ctx {
@@ -149,29 +217,64 @@ struct added_ctx {
 	struct rl_diff *out;
 };
 
+/* New files are hashed afterwards, all together (hash_added). */
 static int note_added(const char *path, const struct rl_fileinfo *fi, void *ctx,
 		      struct rl_error *err)
 {
 	struct added_ctx *a = ctx;
 	struct rl_fileinfo now;
 
+	(void)err;
 	if (rl_manifest_find(a->m, path))
 		return 0;
 	/* record skipped it with a warning already; it is no tracked file. */
 	if (fi->type == RL_FT_OTHER)
 		return 0;
 	rl_fileinfo_copy(&now, fi);
-	if (now.type == RL_FT_FILE && rl_fileinfo_hash(path, &now, err) < 0) {
-		rl_fileinfo_release(&now);
-		return -1;
-	}
 	push_change(a->out, RL_CHANGE_ADDED, path, NULL, &now);
 	return 0;
+}
+
+/* Hash the new regular files among out->v[from..] in parallel; the first
+ * failure (in walk order) is the error. */
+static int hash_added(struct rl_diff *out, size_t from, struct rl_error *err)
+{
+	size_t n = 0, k = 0;
+	const char **paths;
+	struct rl_fileinfo **fis;
+	struct rl_error *errs;
+	int rc = 0;
+
+	for (size_t i = from; i < out->n; i++)
+		n += out->v[i].now.type == RL_FT_FILE;
+	if (!n)
+		return 0;
+	paths = rl_xcalloc(n, sizeof(*paths));
+	fis = rl_xcalloc(n, sizeof(*fis));
+	errs = rl_xcalloc(n, sizeof(*errs));
+	for (size_t i = from; i < out->n; i++) {
+		if (out->v[i].now.type != RL_FT_FILE)
+			continue;
+		paths[k] = out->v[i].path;
+		fis[k++] = &out->v[i].now;
+	}
+	rl_fileinfo_hash_many(paths, fis, errs, n);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		if (errs[i].set) {
+			rl_error_set(err, "%s", errs[i].text);
+			rc = -1;
+		}
+	}
+	free(paths);
+	free(fis);
+	free(errs);
+	return rc;
 }
 
 static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct rl_error *err)
 {
 	struct added_ctx a = {m, out};
+	size_t from = out->n;
 
 	for (size_t i = 0; i < m->roots.n; i++) {
 		struct rl_fileinfo fi;
@@ -186,7 +289,7 @@ static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct r
 		if (rc < 0)
 			return -1;
 	}
-	return 0;
+	return hash_added(out, from, err);
 }
 
 static int cmp_change(const void *a, const void *b)
@@ -197,14 +300,18 @@ static int cmp_change(const void *a, const void *b)
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
 		    struct rl_error *err)
 {
+	struct batch *b = rl_xcalloc(1, sizeof(*b));
+	int rc = 0;
+
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < m->n; i++) {
-		if (diff_entry(&m->entries[i], verify, out, err) < 0) {
-			rl_diff_release(out);
-			return -1;
-		}
-	}
-	if (walk_roots(m, out, err) < 0) {
+	for (size_t i = 0; i < m->n && rc == 0; i++)
+		rc = diff_entry(&m->entries[i], verify, b, out, err);
+	if (rc == 0)
+		rc = flush(b, out, err);
+	for (size_t i = 0; i < b->n; i++)
+		rl_fileinfo_release(&b->v[i].now);
+	free(b);
+	if (rc < 0 || walk_roots(m, out, err) < 0) {
 		rl_diff_release(out);
 		return -1;
 	}

@@ -460,6 +460,62 @@ static void test_odd_names(void)
 	rl_manifest_release(&m);
 }
 
+/* Enough files that the hashing runs in parallel and in more than one
+ * batch: every kind is found wherever the file falls, with --verify or
+ * not, and new files come out hashed as one hashed alone would be. */
+static void test_many_files_hashed_in_parallel(void)
+{
+	enum { N = 5000 };
+	struct rl_manifest m;
+	struct rl_buf want = {0}, big = {0};
+	char *p = at("tree");
+
+	check_rmtree(p);
+	free(p);
+	mkdir_at("tree");
+	for (int i = 0; i < N; i++) {
+		char *n = rl_xasprintf("tree/f%04d", i);
+		char *t = rl_xasprintf("file %d\n", i);
+
+		put(n, t);
+		free(n);
+		free(t);
+	}
+	for (int i = 0; i < 40000; i++)
+		rl_buf_addf(&big, "line %d of a file large enough to hash in parallel\n", i);
+	put("tree/big", big.data);
+	record(&m);
+	replace("tree/f0007", "changed 7\n");
+	replace("tree/f4100", "file 4100\n"); /* same bytes, new inode */
+	append("tree/f4999", "more\n");
+	chmod_at("tree/f2500", 0600);
+	put("tree/new1", "new one\n");
+	put("tree/new2", big.data);
+	rl_buf_addf(&want, "content tree/f0007;mode tree/f2500;replaced tree/f4100;"
+			   "content tree/f4999;added tree/new1;added tree/new2;");
+	check_diff(&m, 0, want.data);
+	check_diff(&m, 1, want.data);
+	{
+		struct rl_diff d;
+		struct rl_error err = {0};
+
+		CHECK_INT(rl_diff_compute(&m, 0, &d, &err), 0);
+		for (size_t i = 0; i < d.n; i++) {
+			struct rl_fileinfo alone = {0};
+
+			if (d.v[i].kind != RL_CHANGE_ADDED && d.v[i].kind != RL_CHANGE_CONTENT)
+				continue;
+			CHECK(d.v[i].now.hashed);
+			CHECK_INT(rl_fileinfo_hash(d.v[i].path, &alone, &err), 0);
+			CHECK_STR(d.v[i].now.sha256, alone.sha256);
+		}
+		rl_diff_release(&d);
+	}
+	rl_buf_release(&want);
+	rl_buf_release(&big);
+	rl_manifest_release(&m);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -472,6 +528,7 @@ int main(void)
 	test_errors();
 	test_job_files_never_stop_the_rest();
 	test_odd_names();
+	test_many_files_hashed_in_parallel();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
