@@ -43,8 +43,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import harness  # noqa: E402
-from harness import SAFETY, Machine, atomic_copy, wait_until  # noqa: E402
+from harness import SAFETY, Machine, wait_until  # noqa: E402
 
 FLOOR = 2.0
 FAST = ("--settle", "0.2", "--interval", "0.1", "--timeout", str(SAFETY))
