@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -12,8 +13,14 @@
 #include "core/archive/package.h"
 #include "core/base/lock.h"
 #include "core/execute/launchctl.h"
+#include "core/model/fileinfo.h"
 #include "core/base/statedir.h"
 #include "core/pipeline.h"
+
+/* How long a command waits for the lock before it says who holds it. */
+#define CLI_LOCK_NOTE_AFTER_S 1.0
+/* How long hashing runs before it shows its progress. */
+#define CLI_PROGRESS_AFTER_S 1.0
 
 struct cli_command {
 	const char *name;
@@ -37,7 +44,7 @@ static const struct cli_option always[] = {
 	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
 	 "print only errors (and the output asked for)"},
 	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
-	 "say more: every reason, full chains"},
+	 "say more: every reason, full chains, what each restart does"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
 	CLI_OPTION_END,
 };
@@ -98,7 +105,8 @@ static const struct cli_option run_options[] = {
 	CLI_OPTION_JSON("JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
 			"old_pid,new_pid,seconds,reasons,error}]}"),
 	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",
-	 "at least S seconds between restarts (default 1)"},
+	 "at least S seconds from one restart's beginning to the\n"
+	 "next's (default 1)"},
 	{"settle", 0, CLI_ARG_SECONDS, CMD_RUN_SETTLE, "S",
 	 "a new process must stay up S seconds (default 3)"},
 	{"timeout", 0, CLI_ARG_SECONDS, CMD_RUN_TIMEOUT, "S",
@@ -106,7 +114,8 @@ static const struct cli_option run_options[] = {
 	{"max", 0, CLI_ARG_COUNT, CMD_RUN_MAX, "N",
 	 "restart at most N jobs; the rest wait for the next run"},
 	{"keep-going", 0, CLI_ARG_NONE, CMD_RUN_KEEP_GOING, NULL,
-	 "go on after a failed restart (default: stop)"},
+	 "go on after a failed restart (default: stop); restarts then\n"
+	 "begin while earlier jobs settle, unless they come `after` them"},
 	{"no-wait", 0, CLI_ARG_NONE, CMD_RUN_NO_WAIT, NULL,
 	 "leave a job restarted too recently for the next run"},
 	CLI_OPTION_WAIT_LOCK,
@@ -660,6 +669,36 @@ static void config_path(struct cli_ctx *ctx)
 		ctx->config_path = rl_path_join(ctx->state_dir, RL_STATE_CONFIG);
 }
 
+/* After a second of waiting for the lock: who holds it, as it recorded
+ * itself (core/base/lock.h). */
+static void lock_waiting(const char *path, const struct rl_lock_holder *h, void *arg)
+{
+	const struct cli_ctx *ctx = arg;
+	char since[40] = "";
+
+	if (!h->pid) {
+		char *q = rl_path_quote(path);
+
+		cli_note(ctx, "relaunch: waiting for the lock %s held by another relaunch", q);
+		free(q);
+		return;
+	}
+	if (h->since) {
+		time_t t = (time_t)h->since, now = time(NULL);
+		struct tm tm, today;
+
+		localtime_r(&t, &tm);
+		localtime_r(&now, &today);
+		strftime(since, sizeof(since),
+			 tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
+				 ? ", since %H:%M:%S"
+				 : ", since %Y-%m-%d %H:%M:%S",
+			 &tm);
+	}
+	cli_note(ctx, "relaunch: waiting for the lock held by pid %ld (relaunch%s%s%s)", h->pid,
+		 h->command[0] ? " " : "", h->command, since);
+}
+
 static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 {
 	unsigned flags = c->setup;
@@ -679,7 +718,9 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
 		return rc;
 	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
-		ctx->lock = rl_lock_take(ctx->state_dir, ctx->wait_lock, &err);
+		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx};
+
+		ctx->lock = rl_lock_take_as(ctx->state_dir, ctx->wait_lock, &lo, &err);
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}
@@ -760,6 +801,36 @@ static int unknown_command(const char *name)
 	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
+/* Hashing that takes a while shows its progress on a terminal, in place. */
+static void show_hash_progress(const struct rl_hash_progress *p, void *ctx)
+{
+	char text[256];
+
+	(void)ctx;
+	rl_hash_progress_text(p, text, sizeof(text));
+	fprintf(stderr, "\r%s\033[K%s", text, p->done ? "\n" : "");
+	fflush(stderr);
+}
+
+/* After how long (RELAUNCH_PROGRESS_AFTER: the tests say 0), when stderr
+ * is a terminal and not --quiet. */
+static void hash_progress(const struct cli_ctx *ctx)
+{
+	const char *v = getenv("RELAUNCH_PROGRESS_AFTER");
+	double after = CLI_PROGRESS_AFTER_S;
+	char *end;
+
+	if (ctx->quiet || !isatty(STDERR_FILENO))
+		return;
+	if (v && *v) {
+		double d = strtod(v, &end);
+
+		if (end != v && !*end && d >= 0 && d <= 3600)
+			after = d;
+	}
+	rl_hash_progress_set(show_hash_progress, after, NULL);
+}
+
 static int run_command(const struct cli_command *c, int argc, char **argv)
 {
 	struct cli_ctx ctx;
@@ -773,6 +844,8 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	lenient = c->lenient;
 	rc = parse(&ctx, c, argc, argv);
 	if (rc == 0)
+		hash_progress(&ctx);
+	if (rc == 0)
 		rc = check_archives(&ctx);
 	if (rc == 0)
 		rc = setup(&ctx, c);
@@ -785,6 +858,7 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	if (c->release)
 		c->release(&ctx);
 	ctx_release(&ctx);
+	rl_hash_progress_set(NULL, 0, NULL);
 	lenient = NULL;
 	return rc;
 }

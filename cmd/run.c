@@ -1,6 +1,8 @@
 /* relaunch run: lock → diff → plan → restart each step in order → record
  * the new state. */
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,41 +193,93 @@ static void catch_stop_signals(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* The live lines: on stderr, as each thing happens, whatever owns stdout
+ * (the summary, or --json). --quiet keeps only the failures. Labels are
+ * quoted as `plan` quotes them. */
+static void live(const struct run_args *a, int error, const char *fmt, ...) RL_PRINTF(3, 4);
+
+static void live(const struct run_args *a, int error, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->c->quiet && !error)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
 static void print_result(const struct rl_result *r, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
-	FILE *to = a->c->json ? stderr : stdout;
 	const struct rl_step *s = r->step;
 	const char *action = rl_action_name(s->action);
+	char *label = rl_path_quote(s->job->label);
 
 	switch (r->status) {
 	case RL_RESULT_RESTARTED:
-		fprintf(to, "restarted %s (%s): pid %ld → %ld in %.1f s%s%s\n", s->job->label,
-			action, (long)r->old_pid, (long)r->new_pid, r->seconds, r->note ? "; " : "",
-			r->note ? r->note : "");
+		live(a, 0, "restarted %s (%s): pid %ld → %ld in %.1f s%s%s", label, action,
+		     (long)r->old_pid, (long)r->new_pid, r->seconds, r->note ? "; " : "",
+		     r->note ? r->note : "");
 		break;
 	case RL_RESULT_FAILED:
-		fprintf(to, "failed    %s (%s): %s\n", s->job->label, action,
-			r->error ? r->error : "unknown error");
+		live(a, 1, "failed    %s (%s): %s", label, action,
+		     r->error ? r->error : "unknown error");
 		break;
 	case RL_RESULT_SKIPPED:
-		fprintf(to, "skipped   %s: %s\n", s->job->label, r->error ? r->error : "");
+		live(a, 0, "skipped   %s: %s", label, r->error ? r->error : "");
 		break;
 	case RL_RESULT_DEFERRED:
-		fprintf(to, "deferred  %s: %s\n", s->job->label, r->error ? r->error : "");
+		live(a, 0, "deferred  %s: %s", label, r->error ? r->error : "");
 		break;
 	case RL_RESULT_IDLE:
-		fprintf(to, "idle      %s: %s\n", s->job->label, r->note ? r->note : "");
+		live(a, 0, "idle      %s: %s", label, r->note ? r->note : "");
 		break;
 	case RL_RESULT_CURRENT:
-		fprintf(to, "current   %s: %s\n", s->job->label, r->note ? r->note : "");
+		live(a, 0, "current   %s: %s", label, r->note ? r->note : "");
 		break;
 	case RL_RESULT_REFUSED:
-		fprintf(to, "refused   %s: %s; not restarted, the old process keeps running\n",
-			s->job->label, r->error ? r->error : "");
+		live(a, 1, "refused   %s: %s; not restarted, the old process keeps running", label,
+		     r->error ? r->error : "");
 		break;
 	}
-	fflush(to);
+	free(label);
+}
+
+/* A restart begins: said before any waiting for the job to come back. */
+static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
+{
+	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
+	char *label = rl_path_quote(step->job->label);
+	char *target = rl_path_quote(step->job->target);
+
+	if (a->c->verbose && old_pid)
+		live(a, 0, "restarting %s (%s %s, pid %ld) …", label, rl_action_name(step->action),
+		     target, (long)old_pid);
+	else if (a->c->verbose)
+		live(a, 0, "restarting %s (%s %s, not running) …", label,
+		     rl_action_name(step->action), target);
+	else
+		live(a, 0, "restarting %s …", label);
+	free(target);
+	free(label);
+}
+
+/* Seconds for people: whole ones, tenths under 10 s. */
+static double shown_s(double s)
+{
+	return s < 10 ? (double)(long)(s * 10 + 0.5) / 10 : (double)(long)(s + 0.5);
+}
+
+static void print_throttle(const struct rl_step *step, double ago, double wait, void *ctx)
+{
+	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
+	char *label = rl_path_quote(step->job->label);
+
+	live(a, 0, "%s restarted %g s ago; waiting %g s", label, shown_s(ago), shown_s(wait));
+	free(label);
 }
 
 /* Before a kickstart or bootout: the journal says what is about to happen,
@@ -302,18 +356,23 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 	for (size_t i = 0; i < in.n;) {
 		const struct rl_intent *it = &in.v[i];
 		char *done = NULL;
+		/* the journal is read back from disk: its label is quoted like
+		 * any other before it reaches a terminal */
+		char *shown = rl_path_quote(it->label);
 
 		rl_error_clear(&err);
 		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
 			fprintf(stderr,
-				"relaunch: %s: finished the %s a killed run had begun: %s\n",
-				it->label, rl_intent_action_name(it->action), done);
+				"relaunch: %s: finished the %s a killed run had begun: %s\n", shown,
+				rl_intent_action_name(it->action), done);
 			free(done);
+			free(shown);
 			rl_intents_drop(&in, it->label);
 			continue;
 		}
 		fprintf(stderr, "relaunch: cannot finish the %s of %s a killed run had begun: %s\n",
-			rl_intent_action_name(it->action), it->label, err.text);
+			rl_intent_action_name(it->action), shown, err.text);
+		free(shown);
 		left = 1;
 		i++;
 	}
@@ -459,8 +518,11 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.max = a->max;
 	o.keep_going = a->keep_going;
 	o.no_wait = a->no_wait;
+	o.cfg = &p->cfg;
 	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
 	o.on_result = step_done;
+	o.on_begin = print_begin;
+	o.on_throttle = print_throttle;
 	o.before_restart = journal_step;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;

@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "core/base/statedir.h"
 #include "core/base/util.h"
 
@@ -25,11 +27,69 @@ static int try_flock(int fd)
 	}
 }
 
+int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h)
+{
+	json_t *o = json_loadb(buf, len, 0, NULL);
+	json_t *pid = json_object_get(o, "pid"), *since = json_object_get(o, "since");
+	const char *cmd = json_string_value(json_object_get(o, "command"));
+	int rc = -1;
+
+	memset(h, 0, sizeof(*h));
+	if (json_is_integer(pid) && json_integer_value(pid) > 0 &&
+	    json_integer_value(pid) <= INT32_MAX) {
+		h->pid = (long)json_integer_value(pid);
+		rc = 0;
+	}
+	if (rc == 0 && json_is_integer(since) && json_integer_value(since) > 0)
+		h->since = (int64_t)json_integer_value(since);
+	/* Shown to people: a command's name, nothing else. */
+	if (rc == 0 && cmd && *cmd && strlen(cmd) < sizeof(h->command) &&
+	    strspn(cmd, "abcdefghijklmnopqrstuvwxyz-") == strlen(cmd))
+		strcpy(h->command, cmd);
+	json_decref(o);
+	return rc;
+}
+
+/* Who holds the lock now, as it recorded itself. */
+static void read_holder(int fd, struct rl_lock_holder *h)
+{
+	char buf[RL_LOCK_RECORD];
+	ssize_t n;
+
+	do
+		n = pread(fd, buf, sizeof(buf), 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0 || rl_lock_holder_parse(buf, (size_t)n, h) < 0)
+		memset(h, 0, sizeof(*h));
+}
+
+/* The record of the holder: best effort, the flock is the lock. */
+static void write_holder(int fd, const char *command)
+{
+	char buf[RL_LOCK_RECORD + 1];
+	int n = snprintf(buf, sizeof(buf), "{\"pid\":%ld,\"command\":\"%s\",\"since\":%lld}",
+			 (long)getpid(), command, (long long)(rl_now_wall_ns() / 1000000000));
+
+	if (n < 0 || n >= RL_LOCK_RECORD)
+		return;
+	memset(buf + n, ' ', (size_t)(RL_LOCK_RECORD - 1 - n));
+	buf[RL_LOCK_RECORD - 1] = '\n';
+	if (pwrite(fd, buf, RL_LOCK_RECORD, 0) == RL_LOCK_RECORD)
+		(void)ftruncate(fd, RL_LOCK_RECORD);
+}
+
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 {
+	return rl_lock_take_as(statedir, wait_s, NULL, err);
+}
+
+int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_opts *o,
+		    struct rl_error *err)
+{
 	char *path = rl_path_join(statedir, RL_STATE_LOCK);
-	int64_t until = rl_now_mono_ns() + (int64_t)(wait_s > 0 ? wait_s * 1e9 : 0);
-	int fd, rc;
+	int64_t start = rl_now_mono_ns();
+	int64_t until = start + (int64_t)(wait_s > 0 ? wait_s * 1e9 : 0);
+	int fd, rc, noted = 0;
 
 	do
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
@@ -44,6 +104,14 @@ int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 
 		if (left <= 0)
 			break;
+		if (o && o->on_wait && !noted &&
+		    rl_now_mono_ns() - start >= (int64_t)(o->note_after * 1e9)) {
+			struct rl_lock_holder h;
+
+			read_holder(fd, &h);
+			o->on_wait(path, &h, o->ctx);
+			noted = 1;
+		}
 		rl_sleep_s(left < LOCK_POLL_S * 1e9 ? (double)left / 1e9 : LOCK_POLL_S);
 	}
 	if (rc != 1) {
@@ -57,6 +125,8 @@ int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 		free(path);
 		return -1;
 	}
+	if (o && o->command)
+		write_holder(fd, o->command);
 	free(path);
 	return fd;
 }

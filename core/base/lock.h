@@ -1,12 +1,46 @@
-/* One run at a time per state dir: flock(2) on <state-dir>/lock. */
+/* One run at a time per state dir: flock(2) on <state-dir>/lock.
+ *
+ * The holder also writes who it is into the lock file, for a waiter to
+ * show: one JSON object padded with spaces to RL_LOCK_RECORD bytes (the
+ * last a newline), e.g. {"pid":412,"command":"run","since":1764676867}
+ * (since: Unix seconds when it took the lock), written in place with one
+ * pwrite. The lock itself is the flock, never the content. */
 #ifndef RL_LOCK_H
 #define RL_LOCK_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/base/error.h"
+
+#define RL_LOCK_RECORD 128
+
+/* What the holder recorded; fields it did not are 0 or "". */
+struct rl_lock_holder {
+	long pid;
+	char command[32]; /* the relaunch command: "run", "record" */
+	int64_t since;	  /* Unix seconds */
+};
+
+/* Called once when the lock has been waited for note_after seconds. */
+typedef void (*rl_lock_wait_fn)(const char *path, const struct rl_lock_holder *h, void *ctx);
+
+struct rl_lock_opts {
+	const char *command; /* recorded as "command"; NULL: not recorded */
+	double note_after;   /* seconds */
+	rl_lock_wait_fn on_wait;
+	void *ctx;
+};
 
 /* Take the lock, waiting up to wait_s seconds. Returns the held fd, or -1
  * (err: "cannot lock '<dir>/lock': held by another relaunch run (waited 60 s)"). */
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err);
+/* The same, recording the holder and telling o->on_wait (o may be NULL). */
+int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_opts *o,
+		    struct rl_error *err);
+/* Parse a holder record (the lock file's first bytes). 0, or -1 when it is
+ * not one (h zeroed). */
+int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h);
 void rl_lock_release(int fd);
 
 #endif

@@ -15,7 +15,8 @@
 #define BOOTSTRAP_BACKOFF_MAX_S 1.0
 
 enum state {
-	ST_POLICY,	  /* restart = never, --max, an earlier failure */
+	ST_POLICY,	  /* interrupted, restart = never, the plan's decision */
+	ST_GATE,	  /* wait for the results this step must see; --max, an earlier failure */
 	ST_THROTTLE,	  /* when may this step start: --interval and the label's history */
 	ST_WAIT,	  /* sleep until then */
 	ST_STATUS_BEFORE, /* loaded? the old pid */
@@ -40,13 +41,23 @@ enum state {
 	ST_FATAL, /* launchctl cannot be run: stop the whole run */
 };
 
+struct step_run;
+
 struct run {
 	const struct rl_run_opts *o;
 	struct rl_history *hist;
 	struct rl_error *err;
 	long attempts; /* restarts attempted in this run, for --max */
 	int failed;
-	int64_t next_start; /* monotonic ns: the end of the last restart + --interval */
+	int fatal;	    /* launchctl cannot be run: everything stops */
+	int servicing;	    /* in service_due: a settling step never sleeps */
+	int64_t next_start; /* monotonic ns: the last restart's begin + --interval */
+	/* Steps that came back and are settling, in plan order: polled while
+	 * later steps go on (core/execute/restart.h, "Overlap"). */
+	struct step_run **settling;
+	size_t nsettling, settling_alloc;
+	const struct rl_result *first; /* the results, one per step in plan order */
+	unsigned char *ended;	       /* per step: its result is final */
 };
 
 struct step_run {
@@ -56,6 +67,8 @@ struct step_run {
 	int64_t next_start; /* monotonic ns: this step's earliest start */
 	int64_t t0;	    /* monotonic ns: when the restart began (0: it did not) */
 	int64_t deadline;   /* of the current waiting state */
+	int64_t wake;	    /* settling: when to poll next */
+	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
 	int reloaded;	    /* bootstrap succeeded */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
@@ -109,11 +122,30 @@ static int64_t now(const struct step_run *s)
 	return ops->now(ops->ctx);
 }
 
+static void service_due(struct run *run);
+
+/* Wait until t; the settling steps are polled as they come due meanwhile. */
+static void idle_until(struct run *run, int64_t t)
+{
+	const struct rl_restart_ops *ops = &run->o->ops;
+
+	for (;;) {
+		int64_t next = t;
+
+		if (!run->servicing)
+			service_due(run);
+		if (run->fatal || ops->now(ops->ctx) >= t)
+			return;
+		for (size_t i = 0; i < run->nsettling && !run->servicing; i++)
+			if (run->settling[i]->wake < next)
+				next = run->settling[i]->wake;
+		ops->sleep_until(next, ops->ctx);
+	}
+}
+
 static void sleep_until(const struct step_run *s, int64_t t)
 {
-	const struct rl_restart_ops *ops = &s->run->o->ops;
-
-	ops->sleep_until(t, ops->ctx);
+	idle_until(s->run, t);
 }
 
 /* Run launchctl; ST_FATAL when it cannot be run at all, else the next
@@ -181,8 +213,6 @@ static int stopping(const struct step_run *s)
 
 static enum state st_policy(struct step_run *s)
 {
-	const struct rl_run_opts *o = s->run->o;
-
 	if (stopping(s))
 		return defer(s, "interrupted; left for the next run");
 	if (s->step->never)
@@ -201,6 +231,67 @@ static enum state st_policy(struct step_run *s)
 		s->res->error = rl_xstrdup(s->step->why ? s->step->why : "pre-flight failed");
 		return ST_REFUSED;
 	}
+	return ST_GATE;
+}
+
+/* Does label come after dep through the config's `after`, directly or
+ * through other configured labels? (Cycles are refused when the config
+ * is loaded; seen guards anyway.) */
+static int comes_after(const struct rl_config *cfg, const char *label, const char *dep,
+		       struct rl_strv *seen)
+{
+	const struct rl_jobconfig *jc = cfg ? rl_config_job(cfg, label) : NULL;
+
+	if (!jc || rl_strv_contains(seen, label))
+		return 0;
+	rl_strv_push(seen, label);
+	for (size_t i = 0; i < jc->after.n; i++)
+		if (strcmp(jc->after.v[i], dep) == 0 || comes_after(cfg, jc->after.v[i], dep, seen))
+			return 1;
+	return 0;
+}
+
+/* Must this step see the result of a settling one before it begins?
+ * Without --keep-going, a failure stops the run, so every settling step's
+ * result comes first; with it, only those of the steps it comes after. */
+static int blocked(const struct step_run *s)
+{
+	const struct run *run = s->run;
+	int wait = 0;
+
+	for (size_t i = 0; i < run->nsettling && !wait; i++) {
+		struct rl_strv seen = {0};
+
+		wait = !run->o->keep_going ||
+		       comes_after(run->o->cfg, s->step->job->label,
+				   run->settling[i]->step->job->label, &seen);
+		rl_strv_release(&seen);
+	}
+	return wait;
+}
+
+/* Earliest poll among the settling steps. */
+static int64_t next_wake(const struct run *run)
+{
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < run->nsettling; i++)
+		if (run->settling[i]->wake < t)
+			t = run->settling[i]->wake;
+	return t;
+}
+
+static enum state st_gate(struct step_run *s)
+{
+	const struct rl_run_opts *o = s->run->o;
+
+	while (blocked(s) && !s->run->fatal) {
+		if (stopping(s))
+			return defer(s, "interrupted; left for the next run");
+		idle_until(s->run, next_wake(s->run));
+	}
+	if (s->run->fatal)
+		return ST_FATAL;
 	if (o->max > 0 && s->run->attempts >= o->max)
 		return defer(s, "--max %ld reached; left for the next run", o->max);
 	if (s->run->failed && !o->keep_going)
@@ -237,6 +328,8 @@ static enum state st_throttle(struct step_run *s)
 	if (s->run->o->no_wait)
 		return defer(s, "restarted %.0f s ago; ThrottleInterval %.0f s", ago, t);
 	wait = t - ago;
+	if (s->run->o->on_throttle)
+		s->run->o->on_throttle(s->step, ago, wait, s->run->o->ctx);
 	until = now(s) + s_to_ns(wait);
 	if (until > s->next_start)
 		s->next_start = until;
@@ -341,7 +434,11 @@ static int begin_attempt(struct step_run *s)
 		return -1;
 	s->attempted = 1;
 	s->run->attempts++;
+	/* --interval spaces the beginnings of restarts. */
+	s->run->next_start = now(s) + s_to_ns(o->interval);
 	rl_history_set(s->run->hist, s->step->job->label, o->ops.wall(o->ops.ctx));
+	if (o->on_begin)
+		o->on_begin(s->step, s->res->old_pid, o->ctx);
 	return 0;
 }
 
@@ -619,7 +716,10 @@ static enum state st_settle(struct step_run *s)
 	}
 	if (now(s) >= s->deadline)
 		return ST_VERIFY_FRESH;
-	nap(s);
+	/* Settling steps never sleep: the run polls them when due. */
+	s->wake = now(s) + s_to_ns(POLL_S);
+	if (s->wake > s->deadline)
+		s->wake = s->deadline;
 	return ST_SETTLE;
 }
 
@@ -637,6 +737,7 @@ static enum state st_verify_fresh(struct step_run *s)
 
 static const handler_fn handlers[] = {
 	[ST_POLICY] = st_policy,
+	[ST_GATE] = st_gate,
 	[ST_THROTTLE] = st_throttle,
 	[ST_WAIT] = st_wait,
 	[ST_STATUS_BEFORE] = st_status_before,
@@ -671,49 +772,133 @@ static enum rl_result_status final_status(enum state st)
 	}
 }
 
-/* Returns the terminal state. */
-static enum state run_step(struct run *run, const struct rl_step *step, struct rl_result *res)
+/* A step reached a terminal state: its result, and the run's record. */
+static void finish_step(struct step_run *s, enum state st)
 {
-	struct step_run s = {.run = run, .step = step, .res = res};
-	enum state st = ST_POLICY;
-	int64_t end;
+	struct run *run = s->run;
+	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
-	while (st < ST_DONE)
-		st = handlers[st](&s);
-	end = s.run->o->ops.now(s.run->o->ops.ctx);
-	res->status = final_status(st);
-	if (s.t0)
-		res->seconds = (double)(end - s.t0) / 1e9;
-	if (s.attempted)
-		run->next_start = end + s_to_ns(run->o->interval);
+	s->res->status = final_status(st);
+	if (s->t0)
+		s->res->seconds = (double)(end - s->t0) / 1e9;
 	if (st == ST_FAILED)
 		run->failed = 1;
-	return st;
+	run->ended[s->res - run->first] = 1;
+	if (run->o->on_result)
+		run->o->on_result(s->res, run->o->ctx);
+}
+
+/* Run s's handlers until it ends or starts to settle (parked: 1). */
+static int advance(struct step_run *s)
+{
+	struct run *run = s->run;
+
+	while (s->state < ST_DONE && !run->fatal) {
+		if (s->state == ST_SETTLE && !run->servicing)
+			return 1;
+		s->state = handlers[s->state](s);
+		if (s->state == ST_FATAL)
+			run->fatal = 1;
+		if (s->state == ST_SETTLE && run->servicing)
+			return 1; /* polled once: the next poll when due */
+	}
+	return 0;
+}
+
+static void unpark(struct run *run, size_t i)
+{
+	memmove(&run->settling[i], &run->settling[i + 1],
+		(run->nsettling - i - 1) * sizeof(*run->settling));
+	run->nsettling--;
+}
+
+/* Poll each settling step that is due; finish those that end. */
+static void service_due(struct run *run)
+{
+	const struct rl_restart_ops *ops = &run->o->ops;
+
+	run->servicing = 1;
+	for (size_t i = 0; i < run->nsettling && !run->fatal;) {
+		struct step_run *s = run->settling[i];
+
+		if (s->wake > ops->now(ops->ctx) || advance(s)) {
+			i++;
+			continue;
+		}
+		if (run->fatal)
+			break;
+		unpark(run, i);
+		finish_step(s, s->state);
+		free(s);
+	}
+	run->servicing = 0;
+}
+
+/* Begin a step and take it as far as it goes before settling: 1 parked,
+ * 0 finished, -1 fatal. */
+static int run_step(struct run *run, const struct rl_step *step, struct rl_result *res)
+{
+	struct step_run *s = rl_xcalloc(1, sizeof(*s));
+
+	s->run = run;
+	s->step = step;
+	s->res = res;
+	s->state = ST_POLICY;
+	if (advance(s)) {
+		s->wake = run->o->ops.now(run->o->ops.ctx);
+		rl_xgrow((void **)&run->settling, &run->settling_alloc, run->nsettling + 1,
+			 sizeof(*run->settling));
+		run->settling[run->nsettling++] = s;
+		return 1;
+	}
+	if (run->fatal) {
+		free(s);
+		return -1;
+	}
+	finish_step(s, s->state);
+	free(s);
+	return 0;
 }
 
 int rl_restart_run(const struct rl_plan *plan, const struct rl_run_opts *o, struct rl_history *hist,
 		   struct rl_results *out, struct rl_error *err)
 {
 	struct run run = {.o = o, .hist = hist, .err = err};
-	size_t i;
+	size_t base = out->n, n = 0;
 
-	for (i = 0; i < plan->n; i++) {
-		struct rl_result *res;
-
-		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
-		res = &out->v[out->n];
-		memset(res, 0, sizeof(*res));
-		res->step = &plan->steps[i];
-		if (run_step(&run, &plan->steps[i], res) == ST_FATAL) {
-			free(res->error);
-			free(res->note);
-			return -1;
-		}
-		out->n++;
-		if (o->on_result)
-			o->on_result(res, o->ctx);
+	rl_xgrow((void **)&out->v, &out->alloc, base + plan->n + 1, sizeof(*out->v));
+	memset(&out->v[base], 0, plan->n * sizeof(*out->v));
+	run.first = &out->v[base];
+	run.ended = rl_xcalloc(plan->n + 1, 1);
+	for (size_t i = 0; i < plan->n && !run.fatal; i++) {
+		out->v[base + i].step = &plan->steps[i];
+		run_step(&run, &plan->steps[i], &out->v[base + i]);
 	}
-	return 0;
+	while (run.nsettling && !run.fatal)
+		idle_until(&run, next_wake(&run));
+	/* launchctl cannot be run: the steps that did not end get no result
+	 * (their journal entries stay for the next run), those that did keep
+	 * theirs, in plan order. */
+	for (size_t i = 0; i < run.nsettling; i++)
+		free(run.settling[i]);
+	free(run.settling);
+	for (size_t i = 0; i < plan->n; i++) {
+		struct rl_result *r = &out->v[base + i];
+
+		if (!r->step)
+			continue;
+		if (run.fatal && !run.ended[i]) {
+			free(r->error);
+			free(r->note);
+			continue;
+		}
+		if (n != i)
+			out->v[base + n] = *r;
+		n++;
+	}
+	out->n = base + n;
+	free(run.ended);
+	return run.fatal ? -1 : 0;
 }
 
 void rl_results_release(struct rl_results *r)

@@ -2,7 +2,7 @@
  *
  * Each step runs as a small state machine (s6-supervise style): a table of
  * handlers, one per state, each returning the next state:
- *   POLICY → THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | CHECK_DISABLED →
+ *   POLICY → GATE → THROTTLE → WAIT → STATUS_BEFORE → (KICKSTART | CHECK_DISABLED →
  *   BOOTOUT → WAIT_GONE → BOOTSTRAP [→ START]) → WAIT_RUNNING [→ START →
  *   WAIT_RUNNING] → SETTLE → VERIFY_FRESH → DONE / FAILED / SKIPPED / DEFERRED /
  *   IDLE / CURRENT / REFUSED.
@@ -21,6 +21,14 @@
  *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
  *     backoff within --timeout;
  *   - kickstart 1 (seen transiently) → tried once more, then failed.
+ * Overlap: a step that came back (a new pid) settles while the run goes on:
+ * it is polled whenever the run waits, and the next step may begin, spaced
+ * from the last restart's beginning by --interval, unless it must see the
+ * settling step's result first: without --keep-going every later step must
+ * (the first failure stops the run), with it those that come `after` it.
+ * So N independent jobs with --keep-going take about N × interval + one
+ * settle; without it, N × (time to come back + settle). GATE is where a
+ * step waits for those results.
  * START (`kickstart <target>`) brings back a job that was running before a
  * reload but that launchd would not start by itself (neither KeepAlive nor
  * RunAtLoad), and, once, a KeepAlive or RunAtLoad job that the bootstrap
@@ -101,8 +109,19 @@ struct rl_run_opts {
 	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
 	 * (*why set, malloc'd): a stale new process fails the step. */
 	int (*verify_fresh)(const struct rl_step *step, pid_t pid, char **why, void *ctx);
-	/* Called after each step finishes, for live output; ctx goes to both. */
+	/* Called after each step finishes, for live output; ctx goes to all the
+	 * callbacks. Steps finish out of plan order when they overlap; results
+	 * stay in plan order. */
 	void (*on_result)(const struct rl_result *r, void *ctx);
+	/* Optional, for live output: a restart begins (right after the journal
+	 * has it, before its kickstart or bootout, before any wait for the new
+	 * process); a step waits out its label's throttle (restarted ago s
+	 * ago, waits wait s). */
+	void (*on_begin)(const struct rl_step *step, pid_t old_pid, void *ctx);
+	void (*on_throttle)(const struct rl_step *step, double ago, double wait, void *ctx);
+	/* Optional: the config whose `after` says which steps come after which
+	 * (directly or through other configured labels). */
+	const struct rl_config *cfg;
 	/* Optional: called right before a step's kickstart or bootout, with the
 	 * job's pid before it (0: not running). It writes the restart journal
 	 * durably (core/execute/intent.h); -1 fails the step with nothing done:

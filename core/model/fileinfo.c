@@ -5,10 +5,13 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
@@ -96,6 +99,9 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
 	return 0;
 }
 
+/* Bytes read by digest_fd, in every thread: the progress report's. */
+static _Atomic uint64_t bytes_hashed;
+
 static int digest_fd(int fd, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
@@ -118,6 +124,7 @@ static int digest_fd(int fd, char hex[65])
 			break;
 		}
 		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+		atomic_fetch_add_explicit(&bytes_hashed, (uint64_t)n, memory_order_relaxed);
 	}
 	if (ok)
 		ok = EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
@@ -186,7 +193,115 @@ struct hash_pool {
 	size_t n;
 	size_t next; /* the next position in order to take */
 	pthread_mutex_t lock;
+	size_t finished; /* files hashed (under lock) */
 };
+
+static struct {
+	rl_hash_progress_fn fn;
+	double after_s;
+	void *ctx;
+} progress;
+
+void rl_hash_progress_set(rl_hash_progress_fn fn, double after_s, void *ctx)
+{
+	progress.fn = fn;
+	progress.after_s = after_s;
+	progress.ctx = ctx;
+}
+
+static void human_bytes(uint64_t b, char *out, size_t len)
+{
+	if (b >= 1000000000ULL)
+		snprintf(out, len, "%.1f GB", (double)b / 1e9);
+	else if (b >= 1000000ULL)
+		snprintf(out, len, "%.1f MB", (double)b / 1e6);
+	else
+		snprintf(out, len, "%.1f kB", (double)b / 1e3);
+}
+
+void rl_hash_progress_text(const struct rl_hash_progress *p, char *out, size_t len)
+{
+	char done[32], total[32];
+	double rate = p->seconds > 0 ? (double)p->bytes / 1e6 / p->seconds : 0;
+
+	human_bytes(p->bytes, done, sizeof(done));
+	human_bytes(p->bytes_total, total, sizeof(total));
+	if (p->done) {
+		snprintf(out, len, "hashed %zu files, %s in %.1f s, %.1f MB/s", p->files, done,
+			 p->seconds, rate);
+	} else if (rate > 0 && p->bytes_total >= p->bytes) {
+		snprintf(out, len, "hashing %zu/%zu files, %s of %s, %.1f MB/s, about %.0f s left",
+			 p->files, p->files_total, done, total, rate,
+			 (double)(p->bytes_total - p->bytes) / 1e6 / rate + 0.5);
+	} else {
+		snprintf(out, len, "hashing %zu/%zu files, %s of %s", p->files, p->files_total,
+			 done, total);
+	}
+}
+
+/* The reporter thread of one rl_fileinfo_hash_many call. */
+struct reporter {
+	struct hash_pool *pool;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int stop;
+	int shown; /* it reported: the end is reported too */
+	uint64_t bytes0, bytes_total;
+	int64_t t0; /* monotonic ns */
+};
+
+static void report(struct reporter *r, int done)
+{
+	struct rl_hash_progress p = {0};
+
+	pthread_mutex_lock(&r->pool->lock);
+	p.files = r->pool->finished;
+	pthread_mutex_unlock(&r->pool->lock);
+	p.files_total = r->pool->n;
+	p.bytes = atomic_load_explicit(&bytes_hashed, memory_order_relaxed) - r->bytes0;
+	p.bytes_total = r->bytes_total;
+	p.seconds = (double)(rl_now_mono_ns() - r->t0) / 1e9;
+	p.done = done;
+	progress.fn(&p, progress.ctx);
+}
+
+#define PROGRESS_EVERY_NS 250000000LL
+
+static void *report_thread(void *arg)
+{
+	struct reporter *r = arg;
+	int64_t next = r->t0 + (int64_t)(progress.after_s * 1e9);
+
+	if (r->shown)
+		next += PROGRESS_EVERY_NS;
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop) {
+		int64_t left = next - rl_now_mono_ns();
+
+		if (left <= 0) {
+			pthread_mutex_unlock(&r->lock);
+			report(r, 0);
+			pthread_mutex_lock(&r->lock);
+			r->shown = 1;
+			next = rl_now_mono_ns() + PROGRESS_EVERY_NS;
+			continue;
+		}
+		{
+			/* The condition variable's clock is CLOCK_REALTIME: wait
+			 * "left" from now on it. */
+			struct timespec ts;
+			int64_t at;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			at = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec + left;
+			ts.tv_sec = (time_t)(at / 1000000000LL);
+			ts.tv_nsec = (long)(at % 1000000000LL);
+			pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
 
 static void *hash_worker(void *arg)
 {
@@ -201,6 +316,9 @@ static void *hash_worker(void *arg)
 		if (i == SIZE_MAX)
 			return NULL;
 		(void)rl_fileinfo_hash(p->paths[i], p->fis[i], &p->errs[i]);
+		pthread_mutex_lock(&p->lock);
+		p->finished++;
+		pthread_mutex_unlock(&p->lock);
 	}
 }
 
@@ -221,8 +339,11 @@ static int by_size_desc(const void *a, const void *b)
 size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
 			     struct rl_error *errs, size_t n)
 {
-	struct hash_pool p = {paths, fis, errs, NULL, n, 0, PTHREAD_MUTEX_INITIALIZER};
-	pthread_t tid[HASH_WORKERS_MAX];
+	struct hash_pool p = {paths, fis, errs, NULL, n, 0, PTHREAD_MUTEX_INITIALIZER, 0};
+	struct reporter rep = {&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0,
+			       0};
+	pthread_t tid[HASH_WORKERS_MAX], rtid;
+	int reporting = 0;
 	uint64_t bytes = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t workers = cores > 1 ? (size_t)cores : 1, started = 0, failed = 0;
@@ -238,6 +359,17 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 		p.order[i] = i;
 	if (n < HASH_PARALLEL_MIN_FILES || bytes < HASH_PARALLEL_MIN_BYTES)
 		workers = 1;
+	if (progress.fn && n) {
+		rep.bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
+		rep.bytes_total = bytes;
+		rep.t0 = rl_now_mono_ns();
+		/* No delay: shown from the start, so the end is shown too. */
+		if (progress.after_s <= 0) {
+			report(&rep, 0);
+			rep.shown = 1;
+		}
+		reporting = pthread_create(&rtid, NULL, report_thread, &rep) == 0;
+	}
 	if (workers > 1) {
 		struct sized *v = rl_xcalloc(n, sizeof(*v));
 
@@ -254,6 +386,17 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 	hash_worker(&p); /* this thread works too */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	if (reporting) {
+		pthread_mutex_lock(&rep.lock);
+		rep.stop = 1;
+		pthread_cond_signal(&rep.cond);
+		pthread_mutex_unlock(&rep.lock);
+		pthread_join(rtid, NULL);
+	}
+	if (rep.shown)
+		report(&rep, 1);
+	pthread_mutex_destroy(&rep.lock);
+	pthread_cond_destroy(&rep.cond);
 	pthread_mutex_destroy(&p.lock);
 	free(p.order);
 	for (size_t i = 0; i < n; i++)

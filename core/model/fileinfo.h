@@ -59,6 +59,24 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
 size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
 			     struct rl_error *errs, size_t n);
 
+/* Progress of rl_fileinfo_hash_many, for people. */
+struct rl_hash_progress {
+	size_t files, files_total;   /* hashed so far, to hash */
+	uint64_t bytes, bytes_total; /* read so far, to read (the sizes as stat'ed) */
+	double seconds;		     /* since the hashing began */
+	int done;		     /* the last report: the hashing ended */
+};
+typedef void (*rl_hash_progress_fn)(const struct rl_hash_progress *p, void *ctx);
+/* Process-wide: once a rl_fileinfo_hash_many call has run after_s seconds,
+ * fn is called about 4 times a second (from another thread; never from two
+ * at once), then once with done set when it ends; a call that ends sooner
+ * is never reported. NULL turns it off. */
+void rl_hash_progress_set(rl_hash_progress_fn fn, double after_s, void *ctx);
+/* One line for people, no newline: "hashing 1200/20000 files, 512.0 MB of
+ * 2.0 GB, 310.2 MB/s, about 5 s left"; done: "hashed 20000 files, 2.0 GB in
+ * 6.4 s, 312.5 MB/s". */
+void rl_hash_progress_text(const struct rl_hash_progress *p, char *out, size_t len);
+
 /* Deep copy and release. */
 void rl_fileinfo_copy(struct rl_fileinfo *dst, const struct rl_fileinfo *src);
 void rl_fileinfo_release(struct rl_fileinfo *fi);

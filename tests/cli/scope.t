@@ -47,16 +47,17 @@ A name matching no job is an error, with "did you mean" when one is close:
 
 A scoped run restarts only nginx; redis and squid keep their changes:
 
-  $ relaunch run --no-processes --settle 0 --interval 0 nginx | sed 's/pid [0-9]* → [0-9]* in [0-9.]* s/pid N → M in T s/'
+  $ relaunch run --no-processes --settle 0 --interval 0 nginx 2>&1 | sed 's/pid [0-9]* → [0-9]* in [0-9.]* s/pid N → M in T s/'
+  restarting homebrew.mxcl.nginx …
   restarted homebrew.mxcl.nginx (kickstart): pid N → M in T s
   1 restarted, 0 failed, 0 skipped, 0 deferred
   $ relaunch plan --no-processes | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
   1. kickstart homebrew.mxcl.redis (agent)
   2. kickstart org.macports.squid (agent)
-  $ relaunch run --no-processes --settle 0 --interval 0 'org.macports.*' >/dev/null
+  $ relaunch run -q --no-processes --settle 0 --interval 0 'org.macports.*' >/dev/null
   $ relaunch plan --no-processes | grep '^[0-9]' | sed 's|gui/[0-9]*/||'
   1. kickstart homebrew.mxcl.redis (agent)
-  $ relaunch run --no-processes --settle 0 --interval 0 >/dev/null
+  $ relaunch run -q --no-processes --settle 0 --interval 0 >/dev/null
   $ relaunch plan --no-processes
   nothing to restart
 

@@ -130,10 +130,10 @@ class DecideTest(unittest.TestCase):
                 time.sleep(0.05)
             self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
             new = self.wait_new_pid(m, label, pids[label])
-            # launchd's pid is the `sh -c` of the plist: it runs the daemon
-            # once it has exec'd it.
+            # The job is `/bin/sh -c "… && exec …"`: its pid runs the shell
+            # until that exec.
             wait_until(lambda: "cache-1.1" in os.readlink(f"/proc/{new}/exe"),
-                       f"pid {new} to exec cache-1.1")
+                       "the shell's exec of cache 1.1")
             # The precondition of the evidence: it started after the plist
             # was written (the bootout alone takes the simulator 0.3 s).
             self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)

@@ -116,7 +116,8 @@ class KillTest(unittest.TestCase):
         # And it is done: a third run has nothing to do.
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertNotIn("restarted", r.stdout)
+        self.assertIn("nothing to restart", r.stdout)
+        self.assertNotIn("restart", r.stderr)
         return r
 
     def test_killed_after_bootout_is_bootstrapped_by_the_next_run(self):

@@ -21,6 +21,8 @@ import fcntl
 import json
 import os
 import plistlib
+import pty
+import re
 import shutil
 import subprocess
 import sys
@@ -304,13 +306,281 @@ class RunTest(unittest.TestCase):
             self.assertEqual([e["label"] for e in kills], want)
             self.assertEqual([e["label"] for e in starts], want)
             for i in range(len(want) - 1):
-                # The next restart begins --interval after the previous one
-                # ended, and that one ended after its --settle.
-                self.assertGreaterEqual(starts[i + 1]["time"] - starts[i]["time"], interval)
-                self.assertGreaterEqual(kills[i + 1]["time"] - starts[i]["time"],
-                                        interval + settle - 0.01)
+                # --interval spaces the kickstarts; without --keep-going the
+                # next one also waits for the last one's result, which came
+                # after its --settle.
+                self.assertGreaterEqual(kills[i + 1]["time"] - kills[i]["time"], interval - 0.01)
+                self.assertGreaterEqual(kills[i + 1]["time"] - starts[i]["time"], settle - 0.01)
             self.assertEqual(m.pid(brew("zeta")), pids[brew("zeta")])
             self.assert_all_running(m)
+
+    def gated_upgrade(self, m, formula):
+        """Upgrade formula to a version whose process blocks on a gate and
+        exits 1 once the test opens it; the gate."""
+        gate = Gate(os.path.join(m.root, "gate-" + formula))
+        script = os.path.join(m.root, "prog-" + formula)
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\nread _ < '{gate.path}'\nexit 1\n")
+        m.brew_upgrade(formula, "2.0", program=script)
+        return gate
+
+    def idle_upgraded(self, m, formula):
+        """A calendar job, not running, upgraded: its step is decided idle,
+        so run reports it the moment it gets to it, which is once every
+        restart before it has seen its new process (and settles)."""
+        m.brew_install(formula, "1.0")
+        m.write_plist(brew(formula), [os.path.join(m.opt(formula), "bin", formula), "1"],
+                      RunAtLoad=False, KeepAlive=False,
+                      StartCalendarInterval={"Hour": 2, "Minute": 30})
+        return lambda: m.brew_upgrade(formula, "2.0")
+
+    @staticmethod
+    def read_until(run, prefix):
+        """run's stderr lines up to the first that starts with prefix."""
+        lines = []
+        while not lines or not lines[-1].startswith(prefix):
+            line = run.stderr.readline()
+            if not line:
+                raise AssertionError(f"no line '{prefix}…' on stderr: {lines}")
+            lines.append(line.rstrip("\n"))
+        return lines
+
+    def test_restarts_overlap_settling_with_keep_going(self):
+        # Each new process lives until the test opens its gate, so every
+        # job is still settling (--settle is the safety net's length) when
+        # the next kickstart comes: the overlap is read from the event log.
+        with Machine(RELAUNCH) as m:
+            names = ["aaa", "bbb", "ccc"]
+            for f in names:
+                m.brew_install(f, "1.0")
+            upgrade_ddd = self.idle_upgraded(m, "ddd")
+            labels = [brew(f) for f in names]
+            pids = self.boot(m, labels)
+            gates = [self.gated_upgrade(m, f) for f in names]
+            upgrade_ddd()
+            t0 = time.time()
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--keep-going", "--settle",
+                                    str(SAFETY), "--interval", "0.2", "--timeout", str(SAFETY)],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                # ddd's line: every job before it has its new process, and
+                # none has ended.
+                lines = self.read_until(run, "idle      " + brew("ddd"))
+            finally:
+                for gate in gates:
+                    gate.open()
+                out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertEqual(lines[:3], [f"restarting {label} …" for label in labels])
+            self.assertEqual(run.returncode, 3, err)
+            doc = json.loads(out)
+            self.assertEqual([r["label"] for r in doc["results"]], labels + [brew("ddd")])
+            for r in doc["results"][:3]:
+                self.assertEqual(r["status"], "failed", r)
+                self.assertIn("exited during settle", r["error"])
+            events = self.since(m.events(), t0)
+            kills = [e for e in events if e["event"] == "kill"]
+            new = {e["label"]: e["pid"] for e in events
+                   if e["event"] == "start" and e.get("reason") == "kickstart"}
+            self.assertEqual([e["label"] for e in kills[:3]], labels)
+            self.assertEqual([e["pid"] for e in kills[:3]], [pids[label] for label in labels])
+            # Every kickstart came while the earlier jobs' new processes
+            # still ran, i.e. while they settled.
+            order = [(e["event"], e["label"], e["pid"]) for e in events]
+            last_kill = order.index(("kill", brew("ccc"), pids[brew("ccc")]))
+            for label in labels[:2]:
+                start = order.index(("start", label, new[label]))
+                exit_ = next(i for i, e in enumerate(order)
+                             if e[0] == "exit" and e[2] == new[label])
+                self.assertLess(start, last_kill)
+                self.assertGreater(exit_, last_kill)
+
+    def test_failure_while_settling_stops_what_comes_after(self):
+        # Without --keep-going the first failure stops the run: bbb waits
+        # for aaa's result, which is a failure (its new process exits while
+        # it settles), and is never kickstarted.
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            upgrade_aab = self.idle_upgraded(m, "aab")
+            m.brew_install("bbb", "1.0")
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            gate = self.gated_upgrade(m, "aaa")
+            upgrade_aab()
+            m.brew_upgrade("bbb", "2.0")
+            t0 = time.time()
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--settle", str(SAFETY),
+                                    "--interval", "0", "--timeout", str(SAFETY)],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                self.read_until(run, "idle      " + brew("aab"))  # aaa settles
+            finally:
+                gate.open()
+                out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertEqual(run.returncode, 3, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            self.assertEqual(res[brew("aaa")]["status"], "failed")
+            self.assertIn("exited during settle", res[brew("aaa")]["error"])
+            self.assertEqual(res[brew("bbb")]["status"], "deferred")
+            self.assertIn("earlier failure", res[brew("bbb")]["error"])
+            self.assertEqual(self.events_for(m, "kill", brew("bbb"), t0), [])
+            self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
+
+    # -- live output ------------------------------------------------------
+    def test_live_lines_in_order_on_stderr_and_quiet(self):
+        with Machine(RELAUNCH) as m:
+            self.no_floor(m)
+            names = ["aaa", "bbb"]
+            for f in names:
+                m.brew_install(f, "1.0")
+            pids = self.boot(m, [brew(f) for f in names])
+
+            def upgrade(version):
+                for f in names:
+                    m.brew_upgrade(f, version)
+
+            def norm(text):
+                return re.sub(r"pid \d+ → \d+ in [0-9.]+ s", "pid N → M in T s", text)
+
+            upgrade("1.1")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # Each restart says when it begins and how it ended, in order,
+            # on stderr; the summary alone is the output.
+            self.assertEqual(norm(r.stderr).splitlines(), [
+                "restarting homebrew.mxcl.aaa …",
+                "restarted homebrew.mxcl.aaa (kickstart): pid N → M in T s",
+                "restarting homebrew.mxcl.bbb …",
+                "restarted homebrew.mxcl.bbb (kickstart): pid N → M in T s",
+            ])
+            self.assertEqual(r.stdout, "2 restarted, 0 failed, 0 skipped, 0 deferred\n")
+            for f in names:
+                self.assertNotEqual(m.pid(brew(f)), pids[brew(f)])
+
+            # --json owns stdout: the same lines on stderr; -v says more.
+            upgrade("1.2")
+            r = m.relaunch("run", *FAST, "--json", "-v")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([res["status"] for res in json.loads(r.stdout)["results"]],
+                             ["restarted"] * 2)
+            lines = norm(r.stderr).splitlines()
+            self.assertEqual(len(lines), 4, r.stderr)
+            self.assertRegex(lines[0], r"^restarting homebrew\.mxcl\.aaa \(kickstart "
+                             r"\S+/homebrew\.mxcl\.aaa, pid \d+\) …$")
+            self.assertEqual(lines[1], "restarted homebrew.mxcl.aaa (kickstart): pid N → M in T s")
+            self.assertTrue(lines[2].startswith("restarting homebrew.mxcl.bbb ("), lines[2])
+
+            # -q: only errors on stderr, the output asked for on stdout.
+            upgrade("1.3")
+            r = m.relaunch("run", *FAST, "-q")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr, "")
+            self.assertEqual(r.stdout, "2 restarted, 0 failed, 0 skipped, 0 deferred\n")
+            m.brew_upgrade("aaa", "1.4", program=FALSE)  # exits at once: a failure
+            r = m.relaunch("run", *FAST, "--timeout", "3", "-q")
+            self.assertEqual(r.returncode, 3, r.stderr)
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertTrue(r.stderr.startswith("failed    homebrew.mxcl.aaa (kickstart): "),
+                            r.stderr)
+
+    def test_hashing_progress_on_a_terminal_only(self):
+        with Machine(RELAUNCH) as m:
+            for f in ["aaa", "bbb", "ccc"]:
+                m.brew_install(f, "1.0")
+            self.boot(m, [brew(f) for f in ["aaa", "bbb", "ccc"]])
+            m.env["RELAUNCH_PROGRESS_AFTER"] = "0"  # shown from the start
+
+            def record(*args):
+                """record --verify with stderr on a terminal: its output."""
+                main, sub = pty.openpty()
+                try:
+                    r = subprocess.run([m.relaunch_bin, "record", "--verify", *args],
+                                       env=m.env, stdout=subprocess.PIPE, stderr=sub,
+                                       timeout=SAFETY)
+                finally:
+                    os.close(sub)
+                chunks = []
+                while True:
+                    try:
+                        chunk = os.read(main, 65536)
+                    except OSError:  # EIO: the terminal's other end is closed
+                        break
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+                os.close(main)
+                self.assertEqual(r.returncode, 0)
+                return b"".join(chunks).decode()
+
+            shown = record()
+            self.assertRegex(shown, r"\rhashing 0/\d+ files, [0-9.]+ [kMG]B of [0-9.]+ [kMG]B")
+            self.assertRegex(shown, r"\rhashed \d+ files, [0-9.]+ [kMG]B in [0-9.]+ s, "
+                                    r"[0-9.]+ MB/s\x1b\[K\r?\n$")
+            self.assertEqual(record("-q"), "")
+            # Not a terminal: nothing.
+            r = m.relaunch("record", "--verify")
+            self.assertEqual((r.returncode, r.stderr), (0, ""))
+
+    @staticmethod
+    def hold_lock(m, since):
+        """Take the state dir's lock as a relaunch run of this process
+        would, recording itself; the open file (close it to let go)."""
+        f = open(os.path.join(m.state, "lock"), "r+")
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        record = json.dumps({"pid": os.getpid(), "command": "run", "since": since},
+                            separators=(",", ":"))
+        os.pwrite(f.fileno(), record.ljust(127).encode() + b"\n", 0)
+        return f
+
+    def test_lock_wait_says_who_holds_it(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            pids = self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            m.env["TZ"] = "UTC"
+            since = int(time.time())
+            day = time.strftime("%Y-%m-%d ", time.gmtime(since))
+            clock = time.strftime("%H:%M:%S", time.gmtime(since))
+            held = self.hold_lock(m, since)
+            run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                # The note comes while the lock is still held: read it, then
+                # let go.
+                note = run.stderr.readline()
+            finally:
+                held.close()
+                out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertIn(note.rstrip("\n"), [
+                f"relaunch: waiting for the lock held by pid {os.getpid()} (relaunch run, "
+                f"since {when})" for when in (clock, day + clock)])
+            self.assertEqual(run.returncode, 0, err)
+            self.assertTrue(err.startswith("restarting homebrew.mxcl.nginx …\n"), err)
+            new = m.pid(brew("nginx"))
+            self.assertNotEqual(new, pids[brew("nginx")])
+            self.assertIn(f"restarted homebrew.mxcl.nginx (kickstart): pid {pids[brew('nginx')]} "
+                          f"→ {new} in ", err)
+            # relaunch recorded itself as the holder.
+            with open(os.path.join(m.state, "lock")) as f:
+                rec = json.loads(f.read())
+            self.assertEqual((rec["pid"], rec["command"]), (run.pid, "run"))
+
+            # Giving up after 1.5 s: the note came first (not with -q),
+            # then the error.
+            m.brew_upgrade("nginx", "1.2")
+            held = self.hold_lock(m, since)
+            try:
+                r = m.relaunch("run", *FAST, "--wait-lock", "1.5")
+                q = m.relaunch("run", *FAST, "--wait-lock", "1.5", "-q")
+            finally:
+                held.close()
+            self.assertEqual(r.returncode, 4, r.stdout)
+            lines = r.stderr.splitlines()
+            self.assertEqual(len(lines), 2, r.stderr)
+            self.assertTrue(lines[0].startswith("relaunch: waiting for the lock held by pid "))
+            self.assertTrue(lines[1].startswith("relaunch: cannot lock '"), r.stderr)
+            self.assertEqual(q.returncode, 4, q.stdout)
+            self.assertEqual(q.stderr.splitlines(), lines[1:])
 
     # -- 5. throttle across runs ------------------------------------------
     def test_throttle_defers_with_no_wait_and_waits_without(self):
@@ -348,12 +618,20 @@ class RunTest(unittest.TestCase):
             self.assertEqual(self.since(m.events("kill"), t1), [])
             r = m.relaunch("run", *FAST, "--no-wait")  # the text form says so too
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("deferred  " + brew("nginx"), r.stdout)
+            self.assertIn("deferred  " + brew("nginx"), r.stderr)
 
             # Without --no-wait the run waits out each throttle, then restarts.
             last = self.stamp_history(m, time.time())
             start = time.time()
-            res, _, _ = self.run_json(m)
+            res, _, r = self.run_json(m)
+            # Each wait is said before it, then the restart begins.
+            lines = r.stderr.splitlines()
+            for label in jobs:
+                note = [i for i, line in enumerate(lines)
+                        if re.fullmatch(re.escape(label) + r" restarted [0-9.]+ s ago; "
+                                        r"waiting [0-9.]+ s", line)]
+                self.assertEqual(len(note), 1, r.stderr)
+                self.assertEqual(lines[note[0] + 1], f"restarting {label} …", r.stderr)
             elapsed = time.time() - start
             self.assertGreaterEqual(elapsed, max(last[l] + t for l, t in jobs.items()) - start)
             for label, throttle in jobs.items():
@@ -603,7 +881,7 @@ class RunTest(unittest.TestCase):
             r = m.relaunch("run", *FAST, "--launchctl", "/nonexistent")
             self.assertEqual(r.returncode, 4, r.stdout)
             self.assertIn("relaunch: cannot run launchctl '/nonexistent'", r.stderr)
-            self.assertNotIn("restarted", r.stdout)
+            self.assertNotIn("restart", r.stdout + r.stderr)
             self.assertEqual(self.state_file(m, "manifest.json"), manifest)
             self.assertEqual(self.state_file(m, "history.json"), history)
             self.assertEqual(self.since(m.events(), t1), [])
@@ -663,7 +941,7 @@ class RunTest(unittest.TestCase):
             self.assertIn(brew("nginx"), r.stdout)
             self.assertIn("org.nixos.bar", r.stdout)
             self.assertIn("reload", r.stdout)
-            self.assertNotIn("restarted", r.stdout)
+            self.assertNotIn("restart", r.stdout + r.stderr)
             r = m.relaunch("run", *FAST, "--dry-run", "--json")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn(brew("nginx"), r.stdout)

@@ -1,6 +1,8 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +75,86 @@ static void test_wait_then_take(const char *dir)
 	rl_lock_release(b);
 }
 
+struct noted {
+	int n;
+	struct rl_lock_holder h;
+	char path[512];
+};
+
+static void on_wait(const char *path, const struct rl_lock_holder *h, void *ctx)
+{
+	struct noted *w = ctx;
+
+	w->n++;
+	w->h = *h;
+	snprintf(w->path, sizeof(w->path), "%s", path);
+}
+
+/* The holder records who it is; a waiter is told once, after note_after
+ * seconds of waiting (never when it gives up sooner). */
+static void test_holder_note(const char *dir)
+{
+	struct rl_error err = {0};
+	struct rl_lock_opts holder = {"run", 0, NULL, NULL};
+	struct noted w = {0};
+	struct rl_lock_opts waiter = {"record", 0.1, on_wait, &w};
+	char *path = rl_path_join(dir, "lock");
+	int64_t before = rl_now_wall_ns() / 1000000000;
+	struct stat st;
+	int a, b;
+
+	a = rl_lock_take_as(dir, 0, &holder, &err);
+	CHECK(a >= 0);
+	CHECK(stat(path, &st) == 0 && st.st_size == RL_LOCK_RECORD);
+	CHECK_INT(rl_lock_take_as(dir, 0.3, &waiter, &err), -1);
+	CHECK_INT(w.n, 1);
+	CHECK_INT(w.h.pid, getpid());
+	CHECK_STR(w.h.command, "run");
+	CHECK(w.h.since >= before && w.h.since <= rl_now_wall_ns() / 1000000000);
+	CHECK_STR(w.path, path);
+
+	/* Given up before note_after: not told. */
+	w.n = 0;
+	waiter.note_after = 5;
+	rl_error_clear(&err);
+	CHECK_INT(rl_lock_take_as(dir, 0.2, &waiter, &err), -1);
+	CHECK_INT(w.n, 0);
+	rl_lock_release(a);
+
+	/* The next holder's record replaces it. */
+	b = rl_lock_take_as(dir, 0, &waiter, &err);
+	CHECK(b >= 0);
+	{
+		char buf[RL_LOCK_RECORD];
+		int fd = open(path, O_RDONLY);
+		struct rl_lock_holder h;
+
+		CHECK_INT(read(fd, buf, sizeof(buf)), RL_LOCK_RECORD);
+		CHECK_INT(buf[RL_LOCK_RECORD - 1], '\n');
+		CHECK_INT(rl_lock_holder_parse(buf, sizeof(buf), &h), 0);
+		CHECK_STR(h.command, "record");
+		close(fd);
+	}
+	rl_lock_release(b);
+	free(path);
+}
+
+static void test_holder_parse(void)
+{
+	struct rl_lock_holder h;
+	const char *odd = "{\"pid\":7,\"command\":\"r\\u001b[2Jun\",\"since\":-1}";
+
+	CHECK_INT(rl_lock_holder_parse("", 0, &h), -1);
+	CHECK_INT(rl_lock_holder_parse("not json", 8, &h), -1);
+	CHECK_INT(rl_lock_holder_parse("{\"pid\":0}", 9, &h), -1);
+	CHECK_INT(h.pid, 0);
+	/* Only a command's name is taken; a bad time is unknown. */
+	CHECK_INT(rl_lock_holder_parse(odd, strlen(odd), &h), 0);
+	CHECK_INT(h.pid, 7);
+	CHECK_STR(h.command, "");
+	CHECK_INT(h.since, 0);
+}
+
 static void test_bad_dir(const char *dir)
 {
 	struct rl_error err = {0};
@@ -90,6 +172,8 @@ int main(void)
 
 	test_contention(dir);
 	test_wait_then_take(dir);
+	test_holder_note(dir);
+	test_holder_parse();
 	test_bad_dir(dir);
 	check_rmtree(dir);
 	free(dir);

@@ -10,6 +10,7 @@
 /* A script's answers name only what they set: {cmd, status[, out[, stderr]]}. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "core/base/util.h"
@@ -53,6 +54,16 @@ struct fx {
 	size_t ncalls;
 	int off_script;
 	int nsleeps;
+	/* Instead of a script: a modelled launchd (model_answer). */
+	int model;
+	int64_t kicked[MAXJOBS];  /* when job i was kickstarted (0: not yet) */
+	int64_t dies_at[MAXJOBS]; /* after its kickstart, its new process exits then (0: never) */
+	/* on_begin, on_throttle */
+	int nbegin;
+	int64_t begin_t[MAXJOBS];
+	int nthrottle;
+	double throttle_ago, throttle_wait;
+	int64_t throttle_t;
 	/* on_result */
 	int ncb;
 	const struct rl_result *cb_res[MAXJOBS];
@@ -63,9 +74,10 @@ struct fx {
  * reads). */
 #define RUNNING(pid)                                                                               \
 	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
-#define STOPPED	  "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
-#define KILLED	  "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
-#define NOT_FOUND "Could not find service \"x\" in domain for port"
+#define RUNNING_FMT "system/x = {\n\tstate = running\n\tpid = %d\n}\n"
+#define STOPPED	    "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
+#define KILLED	    "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
+#define NOT_FOUND   "Could not find service \"x\" in domain for port"
 
 #define PRINT_A "print system/org.example.a"
 #define KICK_A	"kickstart -k system/org.example.a"
@@ -133,6 +145,35 @@ static const struct answer *match(struct fx *f, const char *cmd)
 	return NULL;
 }
 
+/* The modelled launchd: job i runs pid 100 + i until its kickstart, then
+ * pid 200 + i, which exits at dies_at[i] when that is set. */
+static int model_answer(struct fx *f, struct rl_launchctl_result *res)
+{
+	const char *label = strrchr(res->cmd, '.');
+	int i = label && label[1] >= 'a' && label[1] < 'a' + MAXJOBS ? label[1] - 'a' : -1;
+	int64_t t = f->mono - CALL_COST;
+
+	res->out = rl_xstrdup("");
+	res->errout = rl_xstrdup("");
+	if (i < 0) {
+		f->off_script++;
+		return 0;
+	}
+	if (strncmp(res->cmd, "kickstart -k ", 13) == 0) {
+		f->kicked[i] = t;
+	} else if (strncmp(res->cmd, "print ", 6) == 0) {
+		int dead = f->kicked[i] && f->dies_at[i] && t >= f->dies_at[i];
+
+		free(res->out);
+		res->out = dead		  ? rl_xstrdup(STOPPED)
+			   : f->kicked[i] ? rl_xasprintf(RUNNING_FMT, 200 + i)
+					  : rl_xasprintf(RUNNING_FMT, 100 + i);
+	} else {
+		f->off_script++;
+	}
+	return 0;
+}
+
 static int fake_launchctl(const char *const *args, struct rl_launchctl_result *res,
 			  struct rl_error *err, void *ctx)
 {
@@ -154,6 +195,8 @@ static int fake_launchctl(const char *const *args, struct rl_launchctl_result *r
 	}
 	f->ncalls++;
 	f->mono += CALL_COST;
+	if (f->model)
+		return model_answer(f, res);
 	a = match(f, res->cmd);
 	if (!a) {
 		fprintf(stderr, "off the script: launchctl %s\n", res->cmd);
@@ -171,6 +214,28 @@ static int fake_launchctl(const char *const *args, struct rl_launchctl_result *r
 	res->out = rl_xstrdup(a->out ? a->out : "");
 	res->errout = rl_xstrdup(a->errout ? a->errout : "");
 	return 0;
+}
+
+static void on_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
+{
+	struct fx *f = ctx;
+
+	(void)step;
+	(void)old_pid;
+	if (f->nbegin < MAXJOBS)
+		f->begin_t[f->nbegin] = f->mono;
+	f->nbegin++;
+}
+
+static void on_throttle(const struct rl_step *step, double ago, double wait, void *ctx)
+{
+	struct fx *f = ctx;
+
+	(void)step;
+	f->nthrottle++;
+	f->throttle_ago = ago;
+	f->throttle_wait = wait;
+	f->throttle_t = f->mono;
 }
 
 static void on_result(const struct rl_result *r, void *ctx)
@@ -212,6 +277,8 @@ static void setup(struct fx *f, size_t n)
 	f->o.settle = 0.2;
 	f->o.timeout = 1;
 	f->o.on_result = on_result;
+	f->o.on_begin = on_begin;
+	f->o.on_throttle = on_throttle;
 	f->o.ctx = f;
 }
 
@@ -384,7 +451,8 @@ static void test_stop_or_keep_going(void)
 	teardown(&f);
 }
 
-/* THROTTLE: --interval spaces restarts from the end of the last one. */
+/* THROTTLE: --interval spaces restarts from the beginning of the last one
+ * (its kickstart); without --keep-going, after its result too. */
 static void test_interval(void)
 {
 	struct fx f;
@@ -397,7 +465,8 @@ static void test_interval(void)
 	    {"kickstart -k system/org.example.b", 0},
 	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
 	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
-	CHECK_INT(call_t(&f, "print system/org.example.b", 0), f.cb_t[0] + 5 * S);
+	CHECK_INT(call_t(&f, "print system/org.example.b", 0), call_t(&f, KICK_A, 0) + 5 * S);
+	CHECK(f.cb_t[0] < call_t(&f, KICK_A, 0) + 5 * S);
 	teardown(&f);
 
 	/* A step that attempted nothing does not space the next one. */
@@ -440,6 +509,12 @@ static void test_throttle(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(call_t(&f, PRINT_A, 0), 1000 * S + 3 * S);
+	/* Said before the wait; the restart's beginning after it. */
+	CHECK_INT(f.nthrottle, 1);
+	CHECK(f.throttle_ago == 7.0 && f.throttle_wait == 3.0);
+	CHECK_INT(f.throttle_t, 1000 * S);
+	CHECK_INT(f.nbegin, 1);
+	CHECK_INT(f.begin_t[0], call_t(&f, KICK_A, 0));
 	teardown(&f);
 
 	/* A lower floor from the options: the plist's ThrottleInterval, else
@@ -1255,6 +1330,200 @@ static void test_loaded_not_spawned(void)
 	teardown(&f);
 }
 
+/* Run n modelled jobs (model_answer): interval 1 s, settle 3 s. */
+static void setup_model(struct fx *f, size_t n)
+{
+	setup(f, n);
+	f->model = 1;
+	f->o.interval = 1;
+	f->o.settle = 3;
+	f->o.timeout = 5;
+}
+
+static int run_model(struct fx *f)
+{
+	int rc = rl_restart_run(&f->plan, &f->o, &f->hist, &f->res, &f->err);
+
+	CHECK_INT(f->off_script, 0);
+	return rc;
+}
+
+/* When, after its kickstart at k, a modelled job's result comes: the new
+ * pid is seen by the print right after the kickstart, the settle deadline
+ * is 3 s after that print returned, the polls every 0.1 s come no later
+ * than the deadline, and the one at the deadline verifies it. */
+static int64_t settled_at(int64_t k)
+{
+	return k + 2 * CALL_COST + 3 * S + CALL_COST;
+}
+
+/* Overlap with --keep-going: each kickstart comes --interval after the
+ * last one while the earlier jobs settle; N jobs take N × interval + one
+ * settle, not N × (interval + settle). */
+static void test_overlap_keep_going(void)
+{
+	struct fx f;
+	int64_t t0;
+
+	setup_model(&f, 3);
+	f.o.keep_going = 1;
+	t0 = f.mono;
+	CHECK_INT(run_model(&f), 0);
+	CHECK_INT(f.res.n, 3);
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(f.res.v[i].status, RL_RESULT_RESTARTED);
+		CHECK_INT(f.res.v[i].old_pid, 100 + i);
+		CHECK_INT(f.res.v[i].new_pid, 200 + i);
+		CHECK(f.res.v[i].step == &f.steps[i]);
+	}
+	/* a: print, kickstart. b and c: their print comes when the interval is
+	 * up, unless a settling job's poll is due first. */
+	CHECK_INT(f.kicked[0], t0 + CALL_COST);
+	CHECK_INT(f.kicked[1], t0 + CALL_COST + S + CALL_COST);
+	CHECK_INT(f.kicked[2], f.kicked[1] + S + CALL_COST);
+	/* Every restart began before the first one's result. */
+	CHECK_INT(f.nbegin, 3);
+	CHECK_INT(f.begin_t[2], f.kicked[2]);
+	CHECK_INT(f.ncb, 3);
+	CHECK(f.cb_t[0] > f.kicked[2]);
+	CHECK(f.cb_res[0] == &f.res.v[0] && f.cb_res[2] == &f.res.v[2]);
+	/* Each settled its full 3 s, polled throughout. */
+	CHECK(f.cb_t[0] >= f.kicked[0] + 3 * S);
+	CHECK(f.cb_t[2] >= f.kicked[2] + 3 * S);
+	CHECK(call_t(&f, "print system/org.example.a", 20) > 0);
+	/* The whole run: 2 intervals + one settle and the polls' slack, where
+	 * one after the other took 3 × (interval + settle). */
+	CHECK(f.mono - t0 <= 2 * S + 3 * S + S / 2);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.c"), WALL0 + f.kicked[2]);
+	teardown(&f);
+}
+
+/* Without --keep-going the first failure stops the run, so each restart
+ * waits for the last one's result: it begins at once when that is known
+ * (the interval, counted from the last kickstart, is long over). */
+static void test_overlap_waits_without_keep_going(void)
+{
+	struct fx f;
+
+	setup_model(&f, 3);
+	CHECK_INT(run_model(&f), 0);
+	CHECK_INT(f.res.n, 3);
+	CHECK_INT(f.ncb, 3);
+	CHECK_INT(f.kicked[0], 1000 * S + CALL_COST);
+	CHECK_INT(f.cb_t[0], settled_at(f.kicked[0]));
+	CHECK_INT(f.kicked[1], f.cb_t[0] + CALL_COST);
+	CHECK_INT(f.cb_t[1], settled_at(f.kicked[1]));
+	CHECK_INT(f.kicked[2], f.cb_t[1] + CALL_COST);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(f.res.v[i].status, RL_RESULT_RESTARTED);
+	teardown(&f);
+
+	/* A job that dies while settling: noticed before anything else begins;
+	 * the rest is left for the next run, never kickstarted. */
+	setup_model(&f, 3);
+	f.dies_at[0] = 1000 * S + 2 * S;
+	CHECK_INT(run_model(&f), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_STR(f.res.v[0].error, "exited during settle (last exit code 1)");
+	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[1].error, "not attempted after an earlier failure");
+	CHECK_INT(f.res.v[2].status, RL_RESULT_DEFERRED);
+	CHECK_INT(f.kicked[1], 0);
+	CHECK_INT(f.kicked[2], 0);
+	CHECK_INT(ncalls_of(&f, "print system/org.example.b"), 0);
+	teardown(&f);
+}
+
+/* With --keep-going, a job that comes `after` a settling one (here
+ * directly; through other configured labels alike) waits for its result;
+ * the others do not wait for it. */
+static void test_overlap_after(void)
+{
+	struct fx f;
+	struct rl_config cfg;
+
+	rl_config_init(&cfg);
+	cfg.jobs = rl_xcalloc(2, sizeof(*cfg.jobs));
+	cfg.njobs = 2;
+	/* d after x after a: d comes after a though x is not in the plan. */
+	cfg.jobs[0].label = rl_xstrdup("org.example.d");
+	rl_strv_push(&cfg.jobs[0].after, "org.example.x");
+	cfg.jobs[1].label = rl_xstrdup("org.example.x");
+	rl_strv_push(&cfg.jobs[1].after, "org.example.a");
+
+	setup_model(&f, 4);
+	f.o.keep_going = 1;
+	f.o.cfg = &cfg;
+	f.steps[2] = f.steps[3]; /* a, b, d */
+	f.plan.n = 3;
+	f.dies_at[0] = 1000 * S + 2 * S; /* a fails while settling */
+	CHECK_INT(run_model(&f), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.res.v[2].status, RL_RESULT_RESTARTED); /* --keep-going goes on */
+	/* b began while a settled; d only once a's failure was known, and then
+	 * at once, while b still settled. */
+	CHECK_INT(f.kicked[1], f.kicked[0] + S + CALL_COST);
+	CHECK(f.cb_res[0] == &f.res.v[0]);
+	CHECK(f.cb_t[0] < 1000 * S + 2 * S + S / 5);
+	CHECK_INT(f.kicked[3], f.cb_t[0] + CALL_COST);
+	CHECK(f.kicked[3] < f.cb_t[1]);
+	CHECK(f.cb_res[1] == &f.res.v[1]);
+	teardown(&f);
+	rl_config_release(&cfg);
+}
+
+/* A stop request while jobs settle: the settling ones finish (verified),
+ * the next is deferred. */
+static volatile sig_atomic_t stop_flag;
+
+static void stop_on_second_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
+{
+	struct fx *f = ctx;
+
+	on_begin(step, old_pid, ctx);
+	if (f->nbegin == 2)
+		stop_flag = 1;
+}
+
+static void test_overlap_stop(void)
+{
+	struct fx f;
+
+	setup_model(&f, 3);
+	f.o.keep_going = 1;
+	f.o.on_begin = stop_on_second_begin;
+	stop_flag = 0;
+	f.o.stop = &stop_flag;
+	CHECK_INT(run_model(&f), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.res.v[2].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[2].error, "interrupted; left for the next run");
+	CHECK_INT(f.kicked[2], 0);
+	/* c is deferred at once; a and b then finish settling. */
+	CHECK(f.cb_res[0] == &f.res.v[2] && f.cb_res[2] == &f.res.v[1]);
+	CHECK(f.cb_t[2] >= f.kicked[1] + 3 * S);
+	teardown(&f);
+}
+
+/* launchctl lost while one job settles and the next waits for it: neither
+ * gets a result (the journal keeps both for the next run). */
+static void test_overlap_fatal(void)
+{
+	struct fx f;
+
+	setup(&f, 2);
+	f.o.keep_going = 1;
+	f.o.interval = 1;
+	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2},
+	    GONE);
+	CHECK_INT(f.res.n, 0);
+	CHECK_INT(f.ncb, 0);
+	CHECK_STR(f.err.text, "cannot run launchctl '/bin/launchctl': No such file or directory");
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_kickstart();
@@ -1281,5 +1550,10 @@ int main(void)
 	test_sip();
 	test_disabled_not_booted_out();
 	test_loaded_not_spawned();
+	test_overlap_keep_going();
+	test_overlap_waits_without_keep_going();
+	test_overlap_after();
+	test_overlap_stop();
+	test_overlap_fatal();
 	return check_done();
 }

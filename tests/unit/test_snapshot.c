@@ -432,6 +432,57 @@ static void test_walk(void)
 	free(root);
 }
 
+#define MAXREPORTS 4096
+static struct rl_hash_progress reports[MAXREPORTS];
+static int nreports;
+
+/* Called from one thread at a time, never at once. */
+static void on_progress(const struct rl_hash_progress *p, void *ctx)
+{
+	(void)ctx;
+	if (nreports < MAXREPORTS)
+		reports[nreports] = *p;
+	nreports++;
+}
+
+/* The progress line: files, bytes, rate and what is left; at the end,
+ * what was done. */
+static void test_progress_text(void)
+{
+	struct rl_hash_progress p = {1200, 20000, 512000000, 2000000000, 2.0, 0};
+	char text[256];
+
+	rl_hash_progress_text(&p, text, sizeof(text));
+	CHECK_STR(text, "hashing 1200/20000 files, 512.0 MB of 2.0 GB, 256.0 MB/s, about 6 s left");
+	p.seconds = 0;
+	rl_hash_progress_text(&p, text, sizeof(text));
+	CHECK_STR(text, "hashing 1200/20000 files, 512.0 MB of 2.0 GB");
+	p = (struct rl_hash_progress){3, 3, 2500, 2500, 0.5, 1};
+	rl_hash_progress_text(&p, text, sizeof(text));
+	CHECK_STR(text, "hashed 3 files, 2.5 kB in 0.5 s, 0.0 MB/s");
+
+	/* Hashing that ends before the delay is never reported. */
+	{
+		char *path = at("tiny");
+		struct rl_fileinfo fi = {0};
+		struct rl_fileinfo *fis[] = {&fi};
+		const char *paths[1];
+		struct rl_error errs[1] = {{0}};
+
+		put("tiny", "x");
+		paths[0] = path;
+		CHECK_INT(rl_fileinfo_read(path, &fi, NULL), 0);
+		rl_hash_progress_set(on_progress, 3600, NULL);
+		nreports = 0;
+		CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, 1), 0);
+		rl_hash_progress_set(NULL, 0, NULL);
+		CHECK_INT(nreports, 0);
+		CHECK_INT(fi.hashed, 1);
+		rl_fileinfo_release(&fi);
+		free(path);
+	}
+}
+
 /* Hashing in parallel gives each file the hash it gets alone, leaves each
  * failure with its own file, and issues no warning from the workers. */
 static void test_hash_many(void)
@@ -467,7 +518,33 @@ static void test_hash_many(void)
 	owned[7] = at("many/none");
 	paths[7] = owned[7];
 	memset(errs, 0, sizeof(errs));
+	/* Progress reported from the start (a delay of 0), then at the end. */
+	rl_hash_progress_set(on_progress, 0, NULL);
+	nreports = 0;
 	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, N), 1);
+	rl_hash_progress_set(NULL, 0, NULL);
+	CHECK(nreports >= 2 && nreports <= MAXREPORTS);
+	if (nreports >= 2 && nreports <= MAXREPORTS) {
+		uint64_t total = 0, read = 0;
+
+		for (int i = 0; i < N; i++) {
+			total += got[i].size;
+			read += i == 7 ? 0 : got[i].size;
+		}
+		CHECK_INT(reports[0].files, 0);
+		CHECK_INT(reports[0].bytes, 0);
+		CHECK_INT(reports[0].done, 0);
+		for (int i = 0; i < nreports; i++) {
+			CHECK_INT(reports[i].files_total, N);
+			CHECK_INT(reports[i].bytes_total, total);
+			CHECK_INT(reports[i].done, i == nreports - 1);
+			if (i)
+				CHECK(reports[i].files >= reports[i - 1].files &&
+				      reports[i].bytes >= reports[i - 1].bytes);
+		}
+		CHECK_INT(reports[nreports - 1].files, N);
+		CHECK_INT(reports[nreports - 1].bytes, read);
+	}
 	for (int i = 0; i < N; i++) {
 		if (i == 7) {
 			CHECK(errs[i].set && strstr(errs[i].text, "many/none") != NULL);
@@ -496,6 +573,7 @@ int main(void)
 	test_fifo_where_file_was();
 	test_walk();
 	test_hash_many();
+	test_progress_text();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
