@@ -132,7 +132,7 @@ class CatalogueTest(unittest.TestCase):
         m.brew_upgrade("good", "1.1")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f"restarted {brew('good')}", r.stdout)
+        self.assertIn(f"restarted {brew('good')}", r.stdout + r.stderr)
         # Saved: the next run restarts nothing.
         t0 = time.time()
         r = m.relaunch("run", *FAST)
@@ -201,7 +201,7 @@ class CatalogueTest(unittest.TestCase):
         self.assertIn(f"relaunch: warning: cannot read plist '{path}': Label "
                       "contains a control character\n", r.stderr)
         self.assertNotIn("org.forged", (r.stdout + r.stderr).replace(path, ""))
-        self.assertIn(f"restarted {brew('nginx')}", r.stdout)
+        self.assertIn(f"restarted {brew('nginx')}", r.stdout + r.stderr)
         self.assertFalse([c for c in self.calls_since(t0) if "org.forged" in " ".join(c)])
 
     # -- 8 ---------------------------------------------------------------
@@ -247,7 +247,7 @@ class CatalogueTest(unittest.TestCase):
         os.mkfifo(target)
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f"restarted {brew('nginx')}", r.stdout)
+        self.assertIn(f"restarted {brew('nginx')}", r.stdout + r.stderr)
         entry = next(e for e in m.manifest()["files"] if e["path"] == target)
         self.assertEqual(entry["type"], "other")
 
