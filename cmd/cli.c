@@ -68,7 +68,8 @@ static const struct cli_option record_options[] = {
 };
 
 static const struct cli_option diff_options[] = {
-	CLI_OPTION_JSON("print {\"version\":1,\"changes\":[{path, change, old, new}]}"),
+	CLI_OPTION_JSON("print {\"version\":2,\"changes\":[{path, change, old, new}]}; old\n"
+			"or new is null where the path does not exist"),
 	{"verify", 0, CLI_ARG_NONE, CMD_DIFF_VERIFY, NULL,
 	 "hash every file, even when its identity is unchanged"},
 	CLI_OPTION_STATE_DIR,
@@ -84,8 +85,9 @@ static const struct cli_option jobs_options[] = {
 };
 
 static const struct cli_option plan_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":1,\"steps\":[{label,target,plist,action,\n"
-			"reasons}],\"reported\":[{path,change,labels,why}]}"),
+	CLI_OPTION_JSON("JSON: {\"version\":1,\"steps\":[{label,target,plist,kind,\n"
+			"action,never,reasons}],\"reported\":[{path,change,labels,why}],\n"
+			"\"baseline\"}; baseline: no manifest yet"),
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
@@ -102,8 +104,9 @@ static const struct cli_option plan_options[] = {
 
 static const struct cli_option run_options[] = {
 	CLI_OPTION_DRY_RUN,
-	CLI_OPTION_JSON("JSON: {\"version\":1,\"results\":[{label,target,action,status,\n"
-			"old_pid,new_pid,seconds,reasons,error}]}"),
+	CLI_OPTION_JSON("JSON: {\"version\":3,\"results\":[{label,target,action,status,\n"
+			"old_pid,new_pid,seconds,reasons,error,note}],\"baseline\",\n"
+			"\"started\",\"finished\",\"summary\":{<status>:N}}"),
 	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",
 	 "at least S seconds from one restart's beginning to the\n"
 	 "next's (default 1)"},

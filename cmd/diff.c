@@ -1,4 +1,5 @@
 /* relaunch diff: what changed on disk since the manifest was recorded. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,25 @@ static void print_text(const struct rl_diff *d)
 	}
 }
 
+/* The shape of diff --json: 2 made "old" and "new" null where the path does
+ * not exist, and "mode" the permission bits as an octal string. */
+#define DIFF_JSON_VERSION 2
+
+/* One side of a change: null when the path does not exist (an added path's
+ * old, a removed path's new), else its state with "mode" as "0755". */
+static json_t *side_json(const struct rl_fileinfo *fi)
+{
+	json_t *o;
+	char mode[8];
+
+	if (!fi || fi->type == RL_FT_MISSING)
+		return json_null();
+	o = rl_fileinfo_to_json(fi);
+	snprintf(mode, sizeof(mode), "%04o", (unsigned)(fi->mode & 07777));
+	json_object_set_new(o, "mode", json_string(mode));
+	return o;
+}
+
 static void print_json(const struct rl_diff *d)
 {
 	json_t *changes = json_array();
@@ -30,12 +50,13 @@ static void print_json(const struct rl_diff *d)
 
 		json_object_set_new(o, "path", rl_json_path(c->path));
 		json_object_set_new(o, "change", json_string(rl_change_kind_name(c->kind)));
-		if (c->kind != RL_CHANGE_ADDED && c->entry)
-			json_object_set_new(o, "old", rl_fileinfo_to_json(&c->entry->fi));
-		json_object_set_new(o, "new", rl_fileinfo_to_json(&c->now));
+		json_object_set_new(
+			o, "old",
+			side_json(c->kind == RL_CHANGE_ADDED || !c->entry ? NULL : &c->entry->fi));
+		json_object_set_new(o, "new", side_json(&c->now));
 		json_array_append_new(changes, o);
 	}
-	root = json_pack("{s:i, s:o}", "version", 1, "changes", changes);
+	root = json_pack("{s:i, s:o}", "version", DIFF_JSON_VERSION, "changes", changes);
 	cli_print_json(root);
 }
 

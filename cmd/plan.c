@@ -39,10 +39,10 @@ static void print_packages(const struct rl_pipeline *p)
 	}
 }
 
-static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, int json,
-		      int archives)
+static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
+		      const struct rl_plan *plan, int archives)
 {
-	if (json) {
+	if (ctx->json) {
 		json_t *j = rl_plan_to_json(plan);
 
 		if (archives)
@@ -55,7 +55,7 @@ static int print_plan(const struct rl_pipeline *p, const struct rl_plan *plan, i
 
 		if (archives)
 			print_packages(p);
-		rl_plan_format(plan, &b);
+		rl_plan_format(plan, ctx->verbose, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
@@ -96,7 +96,7 @@ int cmd_plan(struct cli_ctx *ctx)
 			rl_warn("no manifest yet in '%s' (run 'relaunch record'): only running "
 				"processes were checked",
 				ctx->state_dir);
-		status = print_plan(&p, ctx->operands.n ? &scoped : &p.plan, ctx->json, archives);
+		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives);
 	}
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);

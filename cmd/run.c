@@ -401,13 +401,13 @@ static json_t *result_to_json(const struct rl_result *r)
 	json_object_set_new(o, "seconds", json_real(r->seconds));
 	json_object_set_new(o, "reasons", rl_step_reasons_to_json(s));
 	json_object_set_new(o, "error", r->error ? rl_json_path(r->error) : json_null());
-	if (r->note)
-		json_object_set_new(o, "note", rl_json_path(r->note));
+	json_object_set_new(o, "note", r->note ? rl_json_path(r->note) : json_null());
 	return o;
 }
 
-/* The shape of run --json: 2 added started, finished and summary. */
-#define RUN_JSON_VERSION 2
+/* The shape of run --json: 2 added started, finished and summary; 3 made
+ * "note" (null when there is none) and "baseline" always present. */
+#define RUN_JSON_VERSION 3
 
 /* When this run began, RFC 3339 in UTC. */
 static char run_started[32];
@@ -420,7 +420,8 @@ static void rfc3339(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void print_summary(const struct run_args *a, const struct rl_results *res)
+static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
+			  const struct rl_results *res)
 {
 	size_t count[RL_RESULT_NSTATUS] = {0};
 
@@ -444,9 +445,9 @@ static void print_summary(const struct run_args *a, const struct rl_results *res
 					     1));
 		}
 		rfc3339(time(NULL), finished);
-		top = json_pack("{s:i,s:o,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results",
-				arr, "started", run_started, "finished", finished, "summary",
-				summary);
+		top = json_pack("{s:i,s:o,s:b,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results",
+				arr, "baseline", !p->have_prev, "started", run_started, "finished",
+				finished, "summary", summary);
 		cli_print_json(top);
 		return;
 	}
@@ -549,7 +550,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 		run_fail(&err);
 		failed = -1;
 	}
-	print_summary(a, &res);
+	print_summary(a, p, &res);
 	for (size_t i = 0; i < res.n; i++)
 		if (res.v[i].status == RL_RESULT_FAILED || res.v[i].status == RL_RESULT_REFUSED)
 			failed = failed ? failed : 1;
@@ -582,7 +583,7 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format(plan, &b);
+		rl_plan_format(plan, a->c->verbose, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}

@@ -7,6 +7,7 @@
   meson,
   ninja,
   pkg-config,
+  scdoc,
   jansson,
   libarchive,
   libplist,
@@ -23,6 +24,7 @@ stdenv.mkDerivation {
     meson
     ninja
     pkg-config
+    scdoc
   ];
   buildInputs = [
     jansson
@@ -39,6 +41,11 @@ stdenv.mkDerivation {
   installCheckPhase = ''
     runHook preInstallCheck
     $out/bin/relaunch --version | grep -F "relaunch 0.1.0"
+    # The man page and the completions, where nix profiles link them.
+    test -f $out/share/man/man1/relaunch.1
+    test -f $out/share/bash-completion/completions/relaunch
+    test -f $out/share/zsh/site-functions/_relaunch
+    test -f $out/share/fish/vendor_completions.d/relaunch.fish
     mkdir queue
     $out/bin/relaunch notify --queue queue --source nix
     test "$(ls queue | wc -l)" -eq 1

@@ -18,12 +18,17 @@ class Relaunch < Formula
   depends_on "meson" => :build
   depends_on "ninja" => :build
   depends_on "pkgconf" => :build
+  depends_on "scdoc" => :build
   depends_on "jansson"
   depends_on "libarchive"
   depends_on "libplist"
   depends_on :macos
   depends_on "openssl@3"
 
+  # meson installs the man page (man1/relaunch.1, built with scdoc) and the
+  # completions where Homebrew links them: share/bash-completion/completions
+  # (read by bash-completion@2), share/zsh/site-functions and
+  # share/fish/vendor_completions.d.
   def install
     system "meson", "setup", "build", *std_meson_args
     system "meson", "compile", "-C", "build", "--verbose"
@@ -59,6 +64,10 @@ class Relaunch < Formula
 
   test do
     assert_match version.to_s, shell_output("#{bin}/relaunch --version")
+    assert_path_exists man1/"relaunch.1"
+    assert_path_exists share/"bash-completion/completions/relaunch"
+    assert_path_exists zsh_completion/"_relaunch"
+    assert_path_exists fish_completion/"relaunch.fish"
     queue = testpath/"queue"
     queue.mkpath
     system bin/"relaunch", "notify", "--queue", queue, "--formula", "test", "--version", "1.0"

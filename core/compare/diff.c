@@ -304,6 +304,7 @@ int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	out->manifest = m;
 	for (size_t i = 0; i < m->n && rc == 0; i++)
 		rc = diff_entry(&m->entries[i], verify, b, out, err);
 	if (rc == 0)

@@ -32,6 +32,9 @@ struct rl_diff {
 	struct rl_change *v; /* sorted by path */
 	size_t n;
 	size_t alloc;
+	/* Borrowed: the manifest compared (rl_diff_compute), for the routes
+	 * of files that did not change; NULL when the diff was made otherwise. */
+	const struct rl_manifest *manifest;
 };
 
 const char *rl_change_kind_name(enum rl_change_kind k);

@@ -29,6 +29,7 @@ const char *rl_decision_name(enum rl_decision d)
 }
 
 struct builder {
+	const struct rl_diff *d;
 	const struct rl_jobset *js;
 	const struct rl_config *cfg;
 	const struct rl_job **jobs; /* js's jobs sorted by label */
@@ -86,6 +87,7 @@ static void reason_release(struct rl_reason *r)
 	free(r->path);
 	free(r->via);
 	free(r->text);
+	free(r->brief);
 	rl_strv_release(&r->chain);
 }
 
@@ -160,7 +162,234 @@ static void add_shown(struct rl_buf *out, const char *s)
 	free(q);
 }
 
-static char *change_text(const struct rl_change *c, const struct rl_use *u)
+/* ---- routes: "ProgramArguments[0] → opt symlink → Cellar file" ---- */
+
+#define ARROW " → "
+
+/* One element of a route. */
+struct element {
+	const char *s;
+	size_t n;
+};
+
+static int element_is(const struct element *e, const char *const *words)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strlen(words[i]) == e->n && memcmp(words[i], e->s, e->n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The words core/discover/jobfiles.c gives a symlink hop, and the file a
+ * walk through symlinks ends at. */
+static int is_hop(const struct element *e)
+{
+	static const char *const words[] = {"symlink", "opt symlink", "profile symlink",
+					    "store symlink", NULL};
+
+	return element_is(e, words);
+}
+
+static int is_final(const struct element *e)
+{
+	static const char *const words[] = {"file", "Cellar file", "store file", NULL};
+
+	return element_is(e, words);
+}
+
+/* Split a route at its arrows; *n elements, a new array. */
+static struct element *route_split(const char *via, size_t *n)
+{
+	struct element *v = NULL;
+	size_t alloc = 0;
+
+	*n = 0;
+	for (const char *p = via;;) {
+		const char *sep = strstr(p, ARROW);
+
+		rl_xgrow((void **)&v, &alloc, *n + 1, sizeof(*v));
+		v[*n].s = p;
+		v[(*n)++].n = sep ? (size_t)(sep - p) : strlen(p);
+		if (!sep)
+			return v;
+		p = sep + strlen(ARROW);
+	}
+}
+
+/* Where the run of two or more hops that ends a route begins: the number
+ * of elements before it, or -1 when the route does not end with one. */
+static ptrdiff_t trailing_run(const struct element *v, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && is_hop(&v[i - 1]))
+		i--;
+	return n - i >= 2 ? (ptrdiff_t)i : -1;
+}
+
+char *rl_route_collapse(const char *via, const char *final)
+{
+	struct rl_buf out = {0};
+	size_t n, i = 0, shown = 0;
+	struct element *v = route_split(via, &n);
+
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && is_hop(&v[j]))
+			j++;
+		if (j - i >= 2 && (j < n || final)) {
+			/* The run goes; one arrow leads on to what it resolves to. */
+			if (j == n) {
+				rl_buf_addf(&out, "%s%s", shown++ ? ARROW : "", final);
+				break;
+			}
+			i = j;
+			continue;
+		}
+		/* A lone hop, a run kept, or one element that is not a hop. */
+		for (size_t end = j > i ? j : i + 1; i < end; i++)
+			rl_buf_addf(&out, "%s%.*s", shown++ ? ARROW : "", (int)v[i].n, v[i].s);
+	}
+	free(v);
+	if (!out.data)
+		rl_buf_adds(&out, "");
+	return rl_buf_detach(&out);
+}
+
+/* A route with its end stripped the way a walk through symlinks adds it:
+ * a final word, then the hops before it. The length left. */
+static size_t route_origin_len(const char *via)
+{
+	size_t n, k;
+	struct element *v = route_split(via, &n);
+	size_t len;
+
+	k = n;
+	if (k > 1 && is_final(&v[k - 1]))
+		k--;
+	while (k > 1 && is_hop(&v[k - 1]))
+		k--;
+	len = k == n ? strlen(via) : (size_t)(v[k - 1].s + v[k - 1].n - via);
+	free(v);
+	return len;
+}
+
+/* The file a route ending in a run of symlinks leads to: the manifest's
+ * file (not a symlink) of the same job reached by the same walk, whose
+ * route is the same up to the run. NULL when not known. */
+static const char *route_final(const struct builder *b, const char *label, const char *via,
+			       size_t origin)
+{
+	const struct rl_manifest *m = b->d ? b->d->manifest : NULL;
+
+	for (size_t i = 0; m && i < m->n; i++) {
+		const struct rl_entry *e = &m->entries[i];
+
+		for (size_t k = 0; k < e->nuses; k++) {
+			const struct rl_use *u = &e->uses[k];
+
+			if (u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
+			    strncmp(u->via, via, origin) == 0 && route_origin_len(u->via) == origin)
+				return e->path;
+		}
+	}
+	return NULL;
+}
+
+/* The route shown by default: runs of symlinks collapsed. */
+static char *brief_route(const struct builder *b, const char *label, const char *via)
+{
+	size_t n;
+	struct element *v = route_split(via, &n);
+	ptrdiff_t run = trailing_run(v, n);
+	const char *final = NULL;
+	char *out;
+
+	if (run > 0)
+		final = route_final(b, label, via, (size_t)(v[run - 1].s + v[run - 1].n - via));
+	free(v);
+	out = rl_route_collapse(via, final);
+	return out;
+}
+
+/* The class of evidence a symlink's route leads to. */
+static enum rl_evidence route_evidence(const char *via)
+{
+	if (strstr(via, ARROW "library ") || strncmp(via, "library ", 8) == 0)
+		return RL_EVIDENCE_LIBRARY;
+	if (strncmp(via, "plist", 5) == 0)
+		return RL_EVIDENCE_PLIST;
+	if (strstr(via, "config watch"))
+		return RL_EVIDENCE_WATCH;
+	if (strstr(via, "#! ") || strstr(via, "startup script"))
+		return RL_EVIDENCE_SCRIPT;
+	return RL_EVIDENCE_PROGRAM;
+}
+
+enum rl_evidence rl_reason_evidence(const struct rl_reason *r)
+{
+	if (r->change == RL_CHANGE_STALE)
+		return RL_EVIDENCE_STALE;
+	switch (r->role) {
+	case RL_ROLE_PROGRAM:
+	case RL_ROLE_COMMAND:
+		return RL_EVIDENCE_PROGRAM;
+	case RL_ROLE_PLIST:
+		return RL_EVIDENCE_PLIST;
+	case RL_ROLE_SCRIPT:
+	case RL_ROLE_INTERPRETER:
+		return RL_EVIDENCE_SCRIPT;
+	case RL_ROLE_LIBRARY:
+		return RL_EVIDENCE_LIBRARY;
+	case RL_ROLE_WATCH:
+		return RL_EVIDENCE_WATCH;
+	case RL_ROLE_SYMLINK:
+		break;
+	}
+	return route_evidence(r->via ? r->via : "");
+}
+
+/* A change in place first, then a link pointing elsewhere, then a file
+ * gone. */
+static int change_rank(enum rl_change_kind k)
+{
+	switch (k) {
+	case RL_CHANGE_STALE:
+		return 0;
+	case RL_CHANGE_CONTENT:
+		return 1;
+	case RL_CHANGE_RETARGETED:
+		return 2;
+	case RL_CHANGE_REMOVED:
+		return 3;
+	default:
+		return 4;
+	}
+}
+
+int rl_reason_cmp(const struct rl_reason *x, const struct rl_reason *y)
+{
+	int ex = (int)rl_reason_evidence(x), ey = (int)rl_reason_evidence(y);
+	int lx = x->role == RL_ROLE_SYMLINK, ly = y->role == RL_ROLE_SYMLINK;
+	int c;
+
+	if (ex != ey)
+		return ex < ey ? -1 : 1;
+	if (lx != ly)
+		return lx - ly;
+	if (change_rank(x->change) != change_rank(y->change))
+		return change_rank(x->change) < change_rank(y->change) ? -1 : 1;
+	c = strcmp(x->path, y->path);
+	if (!c)
+		c = strcmp(rl_change_kind_name(x->change), rl_change_kind_name(y->change));
+	if (!c)
+		c = strcmp(x->via ? x->via : "", y->via ? y->via : "");
+	return c;
+}
+
+/* "<path> changed (<kind>) via <route>"; a library by its loader chain. */
+static char *change_text(const struct rl_change *c, const struct rl_use *u, const char *via)
 {
 	struct rl_buf t = {0};
 	const char *kind = rl_change_kind_name(c->kind);
@@ -177,9 +406,9 @@ static char *change_text(const struct rl_change *c, const struct rl_use *u)
 	}
 	add_shown(&t, c->path);
 	rl_buf_addf(&t, " changed (%s)", kind);
-	if (u->via && *u->via) {
+	if (via && *via) {
 		rl_buf_adds(&t, " via ");
-		add_shown(&t, u->via);
+		add_shown(&t, via);
 	}
 	return rl_buf_detach(&t);
 }
@@ -194,7 +423,14 @@ static void add_use_reason(struct builder *b, size_t idx, const struct rl_change
 	r.via = rl_xstrdup(u->via ? u->via : "");
 	r.role = u->role;
 	rl_strv_copy(&r.chain, &u->chain);
-	r.text = change_text(c, u);
+	r.text = change_text(c, u, u->via);
+	if (u->via && !(u->role == RL_ROLE_LIBRARY && u->chain.n >= 2)) {
+		char *brief = brief_route(b, u->label, u->via);
+
+		if (strcmp(brief, u->via) != 0)
+			r.brief = change_text(c, u, brief);
+		free(brief);
+	}
 	step_add_reason(step_for(b, idx), &r);
 }
 
@@ -352,14 +588,7 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 
 static int cmp_reason(const void *a, const void *b)
 {
-	const struct rl_reason *x = a, *y = b;
-	int c = strcmp(x->path, y->path);
-
-	if (!c)
-		c = strcmp(rl_change_kind_name(x->change), rl_change_kind_name(y->change));
-	if (!c)
-		c = strcmp(x->via, y->via);
-	return c;
+	return rl_reason_cmp(a, b);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -527,7 +756,7 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err)
 {
-	struct builder b = {js, cfg, NULL, NULL, out, 0};
+	struct builder b = {d, js, cfg, NULL, NULL, out, 0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));

@@ -44,7 +44,35 @@ struct rl_reason {
 				     * "libcrypto.3.dylib changed (content) via nginx → libssl.3.dylib →
 				     * libcrypto.3.dylib"	   "pid 412 runs …/bin/nginx (deleted); now
 				     * …/1.25.4/bin/nginx" */
+	char *brief; /* text with runs of symlinks collapsed (rl_route_collapse); NULL:
+		      * the same as text */
 };
+
+/* How direct a reason's evidence is, most direct first: a stale process,
+ * then the program (or the command a wrapper runs), the plist, a script
+ * (or its interpreter), a library, a watched file. A symlink counts as
+ * what its route leads to. */
+enum rl_evidence {
+	RL_EVIDENCE_STALE = 0,
+	RL_EVIDENCE_PROGRAM,
+	RL_EVIDENCE_PLIST,
+	RL_EVIDENCE_SCRIPT,
+	RL_EVIDENCE_LIBRARY,
+	RL_EVIDENCE_WATCH,
+};
+
+enum rl_evidence rl_reason_evidence(const struct rl_reason *r);
+/* The order reasons are kept in: evidence, then the file itself before a
+ * symlink on the way to it, then the change (content, retargeted,
+ * removed, others), then path and via. <0, 0, >0 as strcmp. */
+int rl_reason_cmp(const struct rl_reason *a, const struct rl_reason *b);
+
+/* A route ("ProgramArguments[0] → opt symlink → Cellar file") with each
+ * run of two or more symlink hops made one arrow to the run's final
+ * target: the element after the run when there is one, else final (the
+ * file the links lead to); a run ending the route is kept when final is
+ * NULL. A new string. */
+char *rl_route_collapse(const char *via, const char *final);
 
 struct rl_step {
 	const struct rl_job *job; /* borrowed from the jobset the plan was built from */
@@ -91,9 +119,9 @@ struct rl_stale {
  * and the config. Order: daemons before agents, then `order`, then `after`
  * (stable topological sort), then label. A cycle in `after` is an error
  * naming the labels in it. */
-/* Reasons in a step and reported changes are sorted by (path, change, …),
- * one reason per (path, change) per job. Steps whose job has restart =
- * "never" stay in the plan with never set. */
+/* Reasons in a step are sorted by rl_reason_cmp (the headline first), one
+ * per (path, change) per job; reported changes by (path, change, why).
+ * Steps whose job has restart = "never" stay in the plan with never set. */
 int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err);
@@ -117,8 +145,13 @@ void rl_plan_decide(struct rl_plan *p, struct rl_step *s, enum rl_decision d, co
 json_t *rl_plan_to_json(const struct rl_plan *p);
 /* A step's "reasons" array as in rl_plan_to_json. New reference. */
 json_t *rl_step_reasons_to_json(const struct rl_step *s);
-/* For people: steps in order, each with its reasons indented, then the
- * reported changes. Appends to out. */
-void rl_plan_format(const struct rl_plan *p, struct rl_buf *out);
+/* How many reasons a step shows for people: its headline and at most two
+ * more, then "(+N more)"; verbose shows every one with its full route. */
+#define RL_REASONS_SHOWN 3
+/* Appends s's reasons to out, each line indented by indent spaces. */
+void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out);
+/* For people: steps in order, each with its reasons indented
+ * (rl_step_format_reasons), then the reported changes. Appends to out. */
+void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out);
 
 #endif

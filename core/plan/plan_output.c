@@ -114,17 +114,26 @@ static void add_shown(struct rl_buf *out, const char *s)
 	free(q);
 }
 
-static void format_step(const struct rl_step *s, size_t no, struct rl_buf *out)
+void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out)
+{
+	size_t shown = verbose || s->nreasons <= RL_REASONS_SHOWN ? s->nreasons : RL_REASONS_SHOWN;
+
+	for (size_t i = 0; i < shown; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+
+		rl_buf_addf(out, "%*s%s\n", indent, "", !verbose && r->brief ? r->brief : r->text);
+	}
+	if (shown < s->nreasons)
+		rl_buf_addf(out, "%*s(+%zu more)\n", indent, "", s->nreasons - shown);
+}
+
+static void format_step(const struct rl_step *s, size_t no, int verbose, struct rl_buf *out)
 {
 	rl_buf_addf(out, "%zu. %s ", no, rl_action_name(s->action));
 	add_shown(out, s->job->target);
 	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
 		    s->never ? "; restart = never: not restarted" : "");
-	for (size_t i = 0; i < s->nreasons; i++) {
-		rl_buf_adds(out, "   ");
-		rl_buf_adds(out, s->reasons[i].text);
-		rl_buf_adds(out, "\n");
-	}
+	rl_step_format_reasons(s, verbose, 3, out);
 }
 
 static void format_reported(const struct rl_reported *r, struct rl_buf *out)
@@ -139,13 +148,13 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 	rl_buf_adds(out, "\n");
 }
 
-void rl_plan_format(const struct rl_plan *p, struct rl_buf *out)
+void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
 	size_t no = 0;
 
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].decision == RL_DECISION_RESTART)
-			format_step(&p->steps[i], ++no, out);
+			format_step(&p->steps[i], ++no, verbose, out);
 	if (no == 0)
 		rl_buf_adds(out, "nothing to restart\n");
 	if (p->nreported)

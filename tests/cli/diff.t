@@ -38,11 +38,13 @@ Every kind of change, each the way an upgrade makes it:
   [1]
 
 --json: the same changes with the recorded ("old") and current ("new")
-state; added has no old, removed a new of type missing; a path that is
-not UTF-8 is {"base64": ...}:
+state; null where the path does not exist (an added path's old, a removed
+path's new); a path that is not UTF-8 is {"base64": ...}:
 
   $ relaunch diff --json > out.json
   [1]
+  $ python3 "$SRCDIR/tests/tools/check_schema.py" diff out.json
+  diff: valid
   $ python3 - <<'PY'
   > import json, os, base64
   > d = json.load(open("out.json"))
@@ -51,26 +53,26 @@ not UTF-8 is {"base64": ...}:
   > for c in d["changes"]:
   >     p = c["path"]
   >     p = p.replace(home, "~") if isinstance(p, str) else "base64:" + repr(base64.b64decode(p["base64"]).replace(home.encode(), b"~"))
-  >     old, new = c.get("old"), c["new"]
-  >     print(c["change"], repr(p), old and old["type"], new["type"],
-  >           old is not None and old.get("sha256") != new.get("sha256"),
-  >           old is not None and old["ino"] != new["ino"],
-  >           new.get("link"))
+  >     old, new = c["old"], c["new"]
+  >     print(c["change"], repr(p), old and old["type"], new and new["type"],
+  >           None not in (old, new) and old.get("sha256") != new.get("sha256"),
+  >           None not in (old, new) and old["ino"] != new["ino"],
+  >           new and new.get("link"))
   > PY
-  version 1
+  version 2
   content '~/tree/a' file file True False None
   replaced '~/tree/b' file file False True None
   content "base64:b'~/tree/bad\\xff'" file file True False None
   content '~/tree/c' file file True True None
   mode '~/tree/d' file file False False None
-  removed '~/tree/e' file missing True True None
+  removed '~/tree/e' file None False False None
   retargeted '~/tree/link' symlink symlink False * b (glob)
   content '~/tree/new\nline' file file True False None
   content '~/tree/sp ace' file file True False None
   added '~/tree/sub/new' None file False False None
 
-  $ python3 -c 'import json; c = json.load(open("out.json"))["changes"]; print(c[6]["old"]["link"], c[6]["new"]["link"], c[6]["new"]["resolved"].endswith("/tree/b"), c[4]["old"]["mode"] & 0o777, c[4]["new"]["mode"] & 0o777)'
-  a b True 420 384
+  $ python3 -c 'import json; c = json.load(open("out.json"))["changes"]; print(c[6]["old"]["link"], c[6]["new"]["link"], c[6]["new"]["resolved"].endswith("/tree/b"), c[4]["old"]["mode"], c[4]["new"]["mode"])'
+  a b True 0644 0600
 
 Recording again accepts the new state:
 
@@ -79,7 +81,7 @@ Recording again accepts the new state:
   $ relaunch diff --json
   {
    "changes": [],
-   "version": 1
+   "version": 2
   }
 
 The fast path trusts identity: a recorded hash that is wrong goes unseen

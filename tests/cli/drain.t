@@ -106,6 +106,10 @@ Manual runs are logged too, dry runs are not; -n and --json:
   }
   $ relaunch log --json | grep -c '"trigger"'
   4
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
   $ relaunch log -n 0
   relaunch: log: -n takes a whole number above 0, not '0' (see 'relaunch log --help')
   [2]
@@ -123,6 +127,8 @@ A run that fails is logged with its error, and status says so:
   pending: the last run stopped with an error, its changes wait for the next: cannot read config 'HOME/state/config.json': jobs must be an object
   $ relaunch status >/dev/null
   [1]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
   $ relaunch status --json | grep '"error": "cannot read config' | sed 's|'"$HOME"'|HOME|'
     "error": "cannot read config 'HOME/state/config.json': jobs must be an object",
     "error": "cannot read config 'HOME/state/config.json': jobs must be an object",

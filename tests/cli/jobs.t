@@ -181,8 +181,10 @@ defaults of its kind.
   $ RELAUNCH_AGENT_DIRS="$R/none:$R/Library/LaunchAgents" RELAUNCH_DAEMON_DIRS="$R/none" relaunch jobs | grep -v '^ '
   test.missing
 
-JSON:
+JSON, which docs/schema/jobs.schema.json describes:
 
+  $ relaunch jobs --json $(dirs "$R") > jobs.json && python3 "$SRCDIR/tests/tools/check_schema.py" jobs jobs.json
+  jobs: valid
   $ relaunch jobs --json $(dirs "$R") | python3 -c '
   > import json, sys
   > d = json.load(sys.stdin)

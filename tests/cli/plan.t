@@ -24,6 +24,8 @@ processes could be planned, and there are none.
   nothing to restart
   $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
   True []
+  $ relaunch plan --json 2>/dev/null | python3 "$SRCDIR/tests/tools/check_schema.py" plan
+  plan: valid
   $ relaunch record >/dev/null 2>&1
   $ relaunch plan
   nothing to restart
@@ -36,26 +38,29 @@ processes could be planned, and there are none.
   }
 
 Homebrew upgrades nginx: a new keg, the opt symlink relinked, the old keg
-deleted. The job is kickstarted; each changed file is a reason.
+deleted. The job is kickstarted; each changed file is a reason, the most
+direct first: the program, then the symlinks on the way to it.
 
   $ mkdir -p $HB/Cellar/nginx/1.25.4/bin && cp $HB/Cellar/nginx/1.25.3/bin/nginx $HB/Cellar/nginx/1.25.4/bin/
   $ ln -s ../Cellar/nginx/1.25.4 $HB/opt/nginx.new && mv -T $HB/opt/nginx.new $HB/opt/nginx
   $ rm -r $HB/Cellar/nginx/1.25.3
   $ relaunch plan | show
   1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
-     $R/opt/homebrew/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
      $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
      $R/opt/homebrew/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $R/opt/homebrew/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
   $ relaunch plan --json >plan.json
   [1]
+  $ python3 "$SRCDIR/tests/tools/check_schema.py" plan plan.json
+  plan: valid
   $ python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d)); s=d["steps"][0]; print(sorted(s)); print(s["label"], s["action"], s["plist"] == sys.argv[1]); [print(r["change"], r["path"] == sys.argv[2], r["via"]) for r in s["reasons"]]' \
   >   $R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist $HB/opt/nginx <plan.json
   ['baseline', 'reported', 'steps', 'version']
   ['action', 'kind', 'label', 'never', 'plist', 'reasons', 'target']
   homebrew.mxcl.nginx kickstart True
-  removed False ProgramArguments[0] → opt symlink
   removed False ProgramArguments[0] → opt symlink → Cellar file
   retargeted True ProgramArguments[0] → opt symlink
+  removed False ProgramArguments[0] → opt symlink
 
 A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and

@@ -31,6 +31,7 @@ No jobs, no manifest: the first run records the baseline and says so.
   [2]
   $ relaunch run --no-processes --json | sed 's/"[0-9T:-]*Z"/TIME/'
   {
+   "baseline": false,
    "finished": TIME,
    "results": [],
    "started": TIME,
@@ -40,7 +41,7 @@ No jobs, no manifest: the first run records the baseline and says so.
     "restarted": 0,
     "skipped": 0
    },
-   "version": 2
+   "version": 3
   }
   $ relaunch run --no-processes --json | python3 -c '
   > import json, sys, datetime
@@ -48,6 +49,10 @@ No jobs, no manifest: the first run records the baseline and says so.
   > s, f = (datetime.datetime.strptime(d[k], "%Y-%m-%dT%H:%M:%SZ") for k in ("started", "finished"))
   > print(s <= f)'
   True
+  $ relaunch run --no-processes --json | python3 "$SRCDIR/tests/tools/check_schema.py" run
+  run: valid
+  $ relaunch run --no-processes --dry-run --json | python3 "$SRCDIR/tests/tools/check_schema.py" plan
+  plan: valid
 
 A bad config is an error before anything happens:
 

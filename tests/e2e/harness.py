@@ -38,6 +38,11 @@ symlink to it in the simulator's directory (Machine.sim_launchctl, as
 RELAUNCH_LAUNCHCTL): relaunch runs launchctl with PATH and LANG only, so the
 client finds its simulator beside itself, not through LAUNCHD_SIM_DIR; a
 wrapper script a test gives relaunch must exec that symlink too.
+
+JSON: every document `m.relaunch(..., "--json")` prints is validated
+against its schema in docs/schema/ (tests/tools/check_schema.py) before the
+test sees it, so each variant the tests produce (a failed restart, a
+refused step, the baseline, a status with pending work) is checked too.
 """
 import json
 import os
@@ -52,12 +57,22 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(SRCDIR, "tests", "tools"))
+import check_schema  # noqa: E402
 SIM = os.path.join(SRCDIR, "tests", "sim")
 LAUNCHD_SIM = os.path.join(SIM, "launchd-sim")
 PYTHON = sys.executable
 # The longest any wait may take before the test fails: a safety net against
 # a hang, never what decides a pass (each wait ends as soon as its event).
 SAFETY = 120
+
+
+def check_output_schema(args, stdout):
+    """`relaunch ARGS` printed stdout: with --json, a document there (an
+    error prints none) is validated against its schema (check_schema.py)."""
+    name = check_schema.schema_for(args) if "--json" in args else None
+    if name and stdout.strip():
+        check_schema.validate(json.loads(stdout), name)
 
 
 def sim_launchctl():
@@ -281,9 +296,13 @@ class Machine:
 
     # -- commands ---------------------------------------------------------
     def relaunch(self, *args, timeout=SAFETY * 3):
-        return subprocess.run([self.relaunch_bin, *args], env=self.env, timeout=timeout,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              errors="surrogateescape")
+        """Run relaunch; a JSON document it prints (--json) must follow its
+        schema in docs/schema/, whatever the test then checks."""
+        r = subprocess.run([self.relaunch_bin, *args], env=self.env, timeout=timeout,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           errors="surrogateescape")
+        check_output_schema(args, r.stdout)
+        return r
 
     def relaunch_json(self, *args):
         r = self.relaunch(*args, "--json")

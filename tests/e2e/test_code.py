@@ -503,11 +503,13 @@ class Processes(Base):
         r = relaunch("plan", "--json")
         self.assertNotIn("AddressSanitizer", r.stderr)
         doc = json.loads(r.stdout)
+        harness.check_schema.validate(doc, "plan")
         text = relaunch("plan").stdout
         # run, too: nothing restarted, the baseline recorded as nobody's.
         rr = relaunch("run", "--json", *FAST)
         self.assertEqual(rr.returncode, 0, rr.stdout + rr.stderr)
         self.assertEqual(json.loads(rr.stdout)["results"], [])
+        harness.check_schema.validate(json.loads(rr.stdout), "run")
         st = os.stat(os.path.join(home, "state", "manifest.json"))
         self.assertEqual(st.st_uid, 65534)
         self.assertFalse(stat.S_IMODE(st.st_mode) & 0o077)

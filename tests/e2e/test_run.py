@@ -41,7 +41,7 @@ FALSE = shutil.which("false") or "/bin/false"
 # --timeout is only a safety net: a restart is verified as soon as it runs.
 FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
-               "reasons", "error"}
+               "reasons", "error", "note"}
 THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
@@ -68,12 +68,12 @@ class RunTest(unittest.TestCase):
     def run_json(self, m, *args, expect=0):
         r, doc = m.relaunch_json("run", *FAST, *args)
         self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
-        self.assertEqual(set(doc), {"version", "results", "started", "finished", "summary"}, doc)
-        self.assertEqual(doc["version"], 2)
+        self.assertEqual(set(doc), {"version", "results", "baseline", "started", "finished",
+                                    "summary"}, doc)
+        self.assertEqual(doc["version"], 3)
         self.assertEqual(sum(doc["summary"].values()), len(doc["results"]))
         for res in doc["results"]:
-            # "note" is the one optional extra (a restart not verifiable).
-            self.assertEqual(set(res) - {"note"}, RESULT_KEYS, res)
+            self.assertEqual(set(res), RESULT_KEYS, res)
         return {res["label"]: res for res in doc["results"]}, doc, r
 
     def assert_restarted(self, m, res, label, old_pid, action="kickstart"):
@@ -817,6 +817,8 @@ class RunTest(unittest.TestCase):
             outs = [p.communicate(timeout=SAFETY * 3) for p in procs]
             self.assertEqual([p.returncode for p in procs], [0, 0], outs)
             docs = [json.loads(o[0]) for o in outs]
+            for d in docs:
+                harness.check_schema.validate(d, "run")
             counts = sorted(len(d["results"]) for d in docs)
             self.assertEqual(counts, [0, 2], docs)  # the second found nothing left
             for label in (brew("nginx"), brew("redis")):
@@ -972,7 +974,7 @@ class RunTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             doc = json.loads(r.stdout)
             self.assertEqual({k: doc.pop(k) for k in ("version", "results", "baseline", "summary")},
-                             {"version": 2, "results": [], "baseline": True,
+                             {"version": 3, "results": [], "baseline": True,
                               "summary": {"restarted": 0, "failed": 0, "skipped": 0, "deferred": 0}})
             self.assertEqual(set(doc), {"started", "finished"})
             self.assertEqual(self.since(m.events(), t0), [])

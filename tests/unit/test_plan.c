@@ -10,6 +10,7 @@ struct fixture {
 	struct rl_entry *entries[32];
 	size_t nentries;
 	struct rl_diff d;
+	struct rl_manifest m; /* fx_manifest: the entries, as the diff's manifest */
 	struct rl_config cfg;
 	struct rl_plan p;
 	struct rl_error err;
@@ -110,9 +111,21 @@ static int fx_build(struct fixture *f, const struct rl_stale *stale, size_t nsta
 	return rl_plan_build(&f->d, &f->js, stale, nstale, &f->cfg, &f->p, &f->err);
 }
 
+/* The entries so far as the manifest the diff was computed from (shallow
+ * copies: the uses stay the entries'). */
+static void fx_manifest(struct fixture *f)
+{
+	f->m.entries = rl_xcalloc(f->nentries + 1, sizeof(*f->m.entries));
+	for (size_t i = 0; i < f->nentries; i++)
+		f->m.entries[i] = *f->entries[i];
+	f->m.n = f->nentries;
+	f->d.manifest = &f->m;
+}
+
 static void fx_release(struct fixture *f)
 {
 	rl_plan_release(&f->p);
+	free(f->m.entries);
 	for (size_t i = 0; i < f->d.n; i++)
 		free(f->d.v[i].path);
 	free(f->d.v);
@@ -265,9 +278,11 @@ static void test_plist_reload(void)
 	CHECK_INT(s->action, RL_ACTION_RELOAD);
 	CHECK_STR(rl_action_name(s->action), "reload");
 	CHECK_INT(s->nreasons, 2);
-	CHECK_STR(s->reasons[0].path, "/Library/LaunchAgents/p.plist");
-	CHECK_STR(s->reasons[0].via, "plist");
-	CHECK_INT(s->reasons[0].role, RL_ROLE_PLIST);
+	/* The program is more direct evidence than the plist: it comes first. */
+	CHECK_STR(s->reasons[0].path, "/bin/p");
+	CHECK_STR(s->reasons[1].path, "/Library/LaunchAgents/p.plist");
+	CHECK_STR(s->reasons[1].via, "plist");
+	CHECK_INT(s->reasons[1].role, RL_ROLE_PLIST);
 	s = &f.p.steps[1];
 	CHECK_STR(s->job->label, "q");
 	CHECK_INT(s->action, RL_ACTION_KICKSTART);
@@ -620,7 +635,7 @@ static void test_output(void)
 
 	fx_init(&f);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
-	rl_plan_format(&f.p, &b);
+	rl_plan_format(&f.p, 0, &b);
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
@@ -640,7 +655,7 @@ static void test_output(void)
 	fx_change(&f, RL_CHANGE_MODE, "/bin/org.example.z", e);
 	fx_change(&f, RL_CHANGE_ADDED, "/srv/new\x01", NULL);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
-	rl_plan_format(&f.p, &b);
+	rl_plan_format(&f.p, 0, &b);
 	CHECK_STR(b.data,
 		  "1. kickstart system/org.example.a (daemon)\n"
 		  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
@@ -673,6 +688,259 @@ static void test_output(void)
 	fx_release(&f);
 }
 
+static void check_collapse(const char *via, const char *final, const char *want)
+{
+	char *got = rl_route_collapse(via, final);
+
+	CHECK_STR(got, want);
+	free(got);
+}
+
+static void test_route_collapse(void)
+{
+	/* Nothing to collapse: no run, or a run of one. */
+	check_collapse("ProgramArguments[0]", NULL, "ProgramArguments[0]");
+	check_collapse("", NULL, "");
+	check_collapse("ProgramArguments[0] → opt symlink → Cellar file", "/x",
+		       "ProgramArguments[0] → opt symlink → Cellar file");
+	check_collapse("ProgramArguments[0] → opt symlink", "/x",
+		       "ProgramArguments[0] → opt symlink");
+	/* A run followed by the file it leads to: one arrow to that file. */
+	check_collapse("ProgramArguments[0] → opt symlink → symlink → Cellar file", NULL,
+		       "ProgramArguments[0] → Cellar file");
+	check_collapse("Program → symlink → profile symlink → store symlink → store file → library "
+		       "x → libz.so → symlink → symlink",
+		       "/lib/libz.so.1.3",
+		       "Program → store file → library x → libz.so → /lib/libz.so.1.3");
+	/* A run ending the route: to final, else kept. */
+	check_collapse("ProgramArguments[0] → opt symlink → Cellar file → library nginx → "
+		       "ld-linux-x86-64.so.2 → symlink → symlink → symlink",
+		       "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		       "ProgramArguments[0] → opt symlink → Cellar file → library nginx → "
+		       "ld-linux-x86-64.so.2 → /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+	check_collapse("a → symlink → symlink", NULL, "a → symlink → symlink");
+	/* Words that only look like hops are not ("symlinks", "my symlink"). */
+	check_collapse("a → symlinks → my symlink → b", NULL, "a → symlinks → my symlink → b");
+}
+
+/* One reason per evidence class, added in the reverse of the order they
+ * are shown in. */
+static void test_ranking(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	struct rl_proc_file files[] = {{.path = (char *)(uintptr_t) "/opt/nginx/1.0/bin/nginx",
+					.is_exe = 1,
+					.deleted = 1}};
+	struct rl_proc_view view = {
+		.verdict = RL_PROC_STALE, .pid = 412, .stale = files, .nstale = 1};
+	struct rl_stale stale = {"n", &view};
+	static const struct {
+		const char *path;
+		enum rl_role role;
+		enum rl_change_kind change;
+		const char *via;
+	} uses[] = {
+		{"/etc/n.conf", RL_ROLE_WATCH, RL_CHANGE_CONTENT, "config watch"},
+		{"/lib/libz.so", RL_ROLE_SYMLINK, RL_CHANGE_RETARGETED,
+		 "ProgramArguments[0] → library nginx → libz.so → symlink"},
+		{"/lib/libz.so.1.3", RL_ROLE_LIBRARY, RL_CHANGE_CONTENT,
+		 "ProgramArguments[0] → library nginx → libz.so"},
+		{"/bin/sh", RL_ROLE_INTERPRETER, RL_CHANGE_CONTENT,
+		 "ProgramArguments[1] → #! interpreter"},
+		{"/opt/nginx/start.sh", RL_ROLE_SCRIPT, RL_CHANGE_CONTENT, "ProgramArguments[1]"},
+		{"/Library/LaunchAgents/n.plist", RL_ROLE_PLIST, RL_CHANGE_CONTENT, "plist"},
+		{"/opt/nginx/opt", RL_ROLE_SYMLINK, RL_CHANGE_RETARGETED,
+		 "ProgramArguments[0] → opt symlink"},
+		{"/opt/nginx/1.0", RL_ROLE_SYMLINK, RL_CHANGE_REMOVED,
+		 "ProgramArguments[0] → opt symlink"},
+		{"/opt/nginx/1.0/bin/nginx", RL_ROLE_PROGRAM, RL_CHANGE_REMOVED,
+		 "ProgramArguments[0] → opt symlink → file"},
+		{"/opt/nginx/sbin/helper", RL_ROLE_COMMAND, RL_CHANGE_CONTENT,
+		 "ProgramArguments[1] → script command"},
+	};
+	static const enum rl_evidence want[] = {
+		RL_EVIDENCE_STALE,   RL_EVIDENCE_PROGRAM, RL_EVIDENCE_PROGRAM, RL_EVIDENCE_PROGRAM,
+		RL_EVIDENCE_PROGRAM, RL_EVIDENCE_PLIST,	  RL_EVIDENCE_SCRIPT,  RL_EVIDENCE_SCRIPT,
+		RL_EVIDENCE_LIBRARY, RL_EVIDENCE_LIBRARY, RL_EVIDENCE_WATCH,
+	};
+	static const char *const order[] = {
+		"/opt/nginx/1.0/bin/nginx",	 /* stale */
+		"/opt/nginx/sbin/helper",	 /* program: changed in place */
+		"/opt/nginx/1.0/bin/nginx",	 /* program: removed */
+		"/opt/nginx/opt",		 /* a symlink to it: retargeted */
+		"/opt/nginx/1.0",		 /* a symlink to it: removed */
+		"/Library/LaunchAgents/n.plist", /* plist */
+		"/bin/sh",			 /* script (its interpreter), by path */
+		"/opt/nginx/start.sh",
+		"/lib/libz.so.1.3", /* library, then a symlink to it */
+		"/lib/libz.so",
+		"/etc/n.conf", /* watched */
+	};
+	const struct rl_step *s;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "n")->program = rl_xstrdup("/opt/nginx/1.0/bin/nginx");
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		e = fx_entry(&f, uses[i].path);
+		fx_use(e, "n", uses[i].role, uses[i].via, NULL);
+		fx_change(&f, uses[i].change, uses[i].path, e);
+	}
+	CHECK_INT(fx_build(&f, &stale, 1), 0);
+	CHECK_INT(f.p.n, 1);
+	s = &f.p.steps[0];
+	CHECK_INT(s->nreasons, sizeof(order) / sizeof(order[0]));
+	for (size_t i = 0; i < s->nreasons && i < sizeof(order) / sizeof(order[0]); i++) {
+		CHECK_STR(s->reasons[i].path, order[i]);
+		CHECK_INT(rl_reason_evidence(&s->reasons[i]), want[i]);
+		if (i)
+			CHECK(rl_reason_cmp(&s->reasons[i - 1], &s->reasons[i]) < 0);
+	}
+	CHECK_INT(s->reasons[0].change, RL_CHANGE_STALE);
+	fx_release(&f);
+}
+
+/* A symlink's route ending in a run of symlinks leads, in brief, to the
+ * file the walk ended at: found in the manifest by the same route. */
+static void test_brief_routes(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	struct rl_buf b = {0};
+	const struct rl_step *s;
+	const char *lib_via = "ProgramArguments[0] → opt symlink → Cellar file → library nginx → "
+			      "ld-linux-x86-64.so.2";
+	const char *run3 = "ProgramArguments[0] → opt symlink → Cellar file → library nginx → "
+			   "ld-linux-x86-64.so.2 → symlink → symlink → symlink";
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "n");
+	fx_job(&f, RL_JOB_AGENT, "other");
+	/* The library itself (unchanged), and the same route for another job. */
+	e = fx_entry(&f, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+	fx_use(e, "other", RL_ROLE_LIBRARY, lib_via, NULL);
+	fx_use(e, "n", RL_ROLE_LIBRARY, lib_via, NULL);
+	/* The third symlink on the way to it, retargeted. */
+	e = fx_entry(&f, "/lib");
+	fx_use(e, "n", RL_ROLE_SYMLINK, run3, NULL);
+	fx_change(&f, RL_CHANGE_RETARGETED, "/lib", e);
+	/* A program reached through two links, the second removed. */
+	e = fx_entry(&f, "/srv/n/bin/n");
+	fx_use(e, "n", RL_ROLE_PROGRAM, "Program → symlink → symlink → file", NULL);
+	e = fx_entry(&f, "/srv/link2");
+	fx_use(e, "n", RL_ROLE_SYMLINK, "Program → symlink → symlink", NULL);
+	fx_change(&f, RL_CHANGE_REMOVED, "/srv/link2", e);
+	/* A job whose final file the manifest does not hold: kept whole. */
+	e = fx_entry(&f, "/srv/o");
+	fx_use(e, "other", RL_ROLE_SYMLINK, "Program → symlink → symlink", NULL);
+	fx_change(&f, RL_CHANGE_REMOVED, "/srv/o", e);
+	fx_manifest(&f);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 2);
+	s = &f.p.steps[0];
+	CHECK_STR(s->job->label, "n");
+	CHECK_INT(s->nreasons, 2);
+	CHECK_STR(s->reasons[0].path, "/srv/link2");
+	CHECK_STR(s->reasons[0].text,
+		  "/srv/link2 changed (removed) via Program → symlink → symlink");
+	CHECK_STR(s->reasons[0].brief, "/srv/link2 changed (removed) via Program → /srv/n/bin/n");
+	CHECK_STR(s->reasons[1].text,
+		  "/lib changed (retargeted) via ProgramArguments[0] → opt symlink → "
+		  "Cellar file → library nginx → ld-linux-x86-64.so.2 → symlink → "
+		  "symlink → symlink");
+	CHECK_STR(s->reasons[1].brief,
+		  "/lib changed (retargeted) via ProgramArguments[0] → opt symlink → Cellar file → "
+		  "library nginx → ld-linux-x86-64.so.2 → "
+		  "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2");
+	s = &f.p.steps[1];
+	CHECK_STR(s->job->label, "other");
+	CHECK(s->reasons[0].brief == NULL);
+
+	/* Shown brief by default, whole with verbose. */
+	rl_step_format_reasons(&f.p.steps[0], 0, 2, &b);
+	CHECK_STR(b.data,
+		  "  /srv/link2 changed (removed) via Program → /srv/n/bin/n\n"
+		  "  /lib changed (retargeted) via ProgramArguments[0] → opt symlink → Cellar "
+		  "file → library nginx → ld-linux-x86-64.so.2 → "
+		  "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n");
+	rl_buf_reset(&b);
+	rl_step_format_reasons(&f.p.steps[0], 1, 2, &b);
+	CHECK_STR(b.data,
+		  "  /srv/link2 changed (removed) via Program → symlink → symlink\n"
+		  "  /lib changed (retargeted) via ProgramArguments[0] → opt symlink → Cellar "
+		  "file → library nginx → ld-linux-x86-64.so.2 → symlink → symlink → "
+		  "symlink\n");
+	rl_buf_release(&b);
+	fx_release(&f);
+}
+
+/* By default a headline and at most two more lines, then "(+N more)";
+ * verbose shows every reason. JSON has them all. */
+static void test_headline(void)
+{
+	struct fixture f;
+	struct rl_buf b = {0};
+	struct rl_entry *e;
+	json_t *j;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "n");
+	for (int i = 0; i < 5; i++) {
+		char *path = rl_xasprintf("/lib/lib%d.so", i);
+
+		e = fx_entry(&f, path);
+		fx_use(e, "n", RL_ROLE_LIBRARY, "Program", NULL);
+		fx_change(&f, RL_CHANGE_CONTENT, path, e);
+		free(path);
+	}
+	e = fx_entry(&f, "/bin/n");
+	fx_use(e, "n", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_change(&f, RL_CHANGE_CONTENT, "/bin/n", e);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, 0, &b);
+	CHECK_STR(b.data, "1. kickstart gui/501/n (agent)\n"
+			  "   /bin/n changed (content) via Program\n"
+			  "   /lib/lib0.so changed (content) via Program\n"
+			  "   /lib/lib1.so changed (content) via Program\n"
+			  "   (+3 more)\n");
+	rl_buf_reset(&b);
+	rl_plan_format(&f.p, 1, &b);
+	CHECK_STR(b.data, "1. kickstart gui/501/n (agent)\n"
+			  "   /bin/n changed (content) via Program\n"
+			  "   /lib/lib0.so changed (content) via Program\n"
+			  "   /lib/lib1.so changed (content) via Program\n"
+			  "   /lib/lib2.so changed (content) via Program\n"
+			  "   /lib/lib3.so changed (content) via Program\n"
+			  "   /lib/lib4.so changed (content) via Program\n");
+	j = rl_plan_to_json(&f.p);
+	CHECK_INT(json_array_size(json_object_get(json_array_get(json_object_get(j, "steps"), 0),
+						  "reasons")),
+		  6);
+	json_decref(j);
+	rl_buf_reset(&b);
+
+	/* Exactly three: all shown, no "(+0 more)". */
+	fx_release(&f);
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "n");
+	for (int i = 0; i < 3; i++) {
+		char *path = rl_xasprintf("/lib/lib%d.so", i);
+
+		e = fx_entry(&f, path);
+		fx_use(e, "n", RL_ROLE_LIBRARY, "Program", NULL);
+		fx_change(&f, RL_CHANGE_CONTENT, path, e);
+		free(path);
+	}
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, 0, &b);
+	CHECK_STR(b.data, "1. kickstart gui/501/n (agent)\n"
+			  "   /lib/lib0.so changed (content) via Program\n"
+			  "   /lib/lib1.so changed (content) via Program\n"
+			  "   /lib/lib2.so changed (content) via Program\n");
+	rl_buf_release(&b);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	dir = check_tmpdir();
@@ -687,6 +955,10 @@ int main(void)
 	test_order();
 	test_cycle();
 	test_output();
+	test_route_collapse();
+	test_ranking();
+	test_brief_routes();
+	test_headline();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();

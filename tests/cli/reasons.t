@@ -1,0 +1,99 @@
+Reasons for people: one headline per job, the most direct evidence first
+(a stale process, then the program, the plist, a script, a library, a
+watched file), at most two more lines, then "(+N more)"; -v shows every
+reason with its whole route. JSON keeps every reason. The jobs run under
+the launchd simulator (tests/sim).
+
+  $ mkdir -p agents daemons hb/Cellar/nginx/1.25.3/bin hb/opt
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+  $ export LAUNCHD_SIM_DIR=$PWD/sim LAUNCHD_SIM_THROTTLE_SCALE=0.01
+  $ export RELAUNCH_LAUNCHCTL=$LAUNCHD_SIM_LAUNCHCTL RELAUNCH_THROTTLE_FLOOR=0
+  $ show() { sed -e "s|$PWD|\$PWD|g" -e 's|gui/[0-9]*/|gui/$UID/|' -e 's/pid [0-9]* → [0-9]* in [0-9.]* s/pid N → M in T s/' -e 's/pid [0-9][0-9]*/pid N/'; }
+
+A Homebrew nginx: its program is reached through the opt symlink, and it
+runs (a copy of sleep stands in for nginx).
+
+  $ cp "$(command -v sleep)" hb/Cellar/nginx/1.25.3/bin/nginx
+  $ ln -s ../Cellar/nginx/1.25.3 hb/opt/nginx
+  $ python3 -c 'import plistlib, sys; plistlib.dump({"Label": "homebrew.mxcl.nginx",
+  >   "ProgramArguments": [sys.argv[1], "600"], "RunAtLoad": True, "KeepAlive": True},
+  >   open("agents/homebrew.mxcl.nginx.plist", "wb"))' "$PWD/hb/opt/nginx/bin/nginx"
+  $ python3 "$SRCDIR/tests/sim/launchd-sim" start --agent-dir "$PWD/agents" --daemon-dir "$PWD/daemons" >/dev/null
+  $ relaunch record >/dev/null
+
+`brew upgrade nginx`: a new keg, the opt symlink relinked, the old keg
+deleted. Four reasons; the headline is the running process, still on the
+deleted binary, then the program, then the opt symlink:
+
+  $ mkdir -p hb/Cellar/nginx/1.25.4/bin && cp hb/Cellar/nginx/1.25.3/bin/nginx hb/Cellar/nginx/1.25.4/bin/
+  $ ln -s ../Cellar/nginx/1.25.4 hb/opt/nginx.new && mv -T hb/opt/nginx.new hb/opt/nginx
+  $ rm -r hb/Cellar/nginx/1.25.3
+  $ relaunch plan | show
+  1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+     pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
+     $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     (+1 more)
+
+-v (or --verbose) shows every reason; `run --dry-run` prints the same:
+
+  $ relaunch plan -v | show
+  1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+     pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
+     $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $PWD/hb/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
+  $ relaunch run --dry-run | show
+  1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+     pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
+     $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     (+1 more)
+  $ relaunch run -n --verbose | grep -c changed
+  3
+
+JSON has every reason, in the same order, whatever -v says:
+
+  $ relaunch plan --json | python3 -c 'import json,sys; [print(r["change"], r["via"]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'
+  stale running process
+  removed ProgramArguments[0] → opt symlink → Cellar file
+  retargeted ProgramArguments[0] → opt symlink
+  removed ProgramArguments[0] → opt symlink
+  $ relaunch run -n --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["steps"][0]["reasons"]))'
+  4
+
+The run restarts it; nothing is left to say.
+
+  $ relaunch run --settle 0 --interval 0 2>&1 | show
+  restarting homebrew.mxcl.nginx …
+  restarted homebrew.mxcl.nginx (kickstart): pid N → M in T s
+  1 restarted, 0 failed, 0 skipped, 0 deferred
+  $ relaunch plan
+  nothing to restart
+
+A route through a run of symlinks is shown as one arrow to the file the
+links lead to; -v shows each link:
+
+  $ mkdir -p links bin && cp "$(command -v sleep)" bin/real && cp bin/real bin/real2
+  $ ln -s b links/a && ln -s c links/b && ln -s ../bin/real links/c
+  $ python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.example.linked",
+  >   "ProgramArguments": [sys.argv[1], "600"], "RunAtLoad": True, "KeepAlive": True},
+  >   open("daemons/org.example.linked.plist", "wb"))' "$PWD/links/a"
+  $ relaunch record >/dev/null
+  $ ln -sfn ../bin/real2 links/c
+  $ relaunch plan --no-processes | show
+  1. kickstart system/org.example.linked (daemon)
+     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink
+     $PWD/links/b changed (retargeted) via ProgramArguments[0] → $PWD/bin/real
+     $PWD/links/c changed (retargeted) via ProgramArguments[0] → $PWD/bin/real
+  $ relaunch plan --no-processes -v | show
+  1. kickstart system/org.example.linked (daemon)
+     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink
+     $PWD/links/b changed (retargeted) via ProgramArguments[0] → symlink → symlink
+     $PWD/links/c changed (retargeted) via ProgramArguments[0] → symlink → symlink → symlink
+  $ relaunch plan --no-processes --json | python3 -c 'import json,sys; [print(r["text"].split(" via ")[1]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'
+  ProgramArguments[0] → symlink
+  ProgramArguments[0] → symlink → symlink
+  ProgramArguments[0] → symlink → symlink → symlink
+
+  $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null
