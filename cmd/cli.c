@@ -292,12 +292,15 @@ static void print_option_help(FILE *to, const struct cli_option *o)
 	char left[64];
 	const char *h = o->help;
 
-	snprintf(left, sizeof(left), "%s%c%s--%s%s%s", o->short_name ? "-" : "",
-		 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
-		 o->argname ? " " : "", o->argname ? o->argname : "");
-	if (!o->short_name)
-		memmove(left, left + 2, strlen(left + 2) + 1);
-	fprintf(to, "  %-*s ", 22, o->short_name ? left : left);
+	/* As git lays it out: "-n, --count N", and "    --json" so that every
+	 * long name starts in the same column. */
+	if (o->short_name)
+		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+			 o->argname ? " " : "", o->argname ? o->argname : "");
+	else
+		snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->argname ? " " : "",
+			 o->argname ? o->argname : "");
+	fprintf(to, "  %-*s ", 22, left);
 	if (strlen(left) > 22)
 		fprintf(to, "\n  %-22s ", "");
 	while (h && *h) {
@@ -317,9 +320,31 @@ static void print_option_help(FILE *to, const struct cli_option *o)
 static const struct cli_option *find_long(const struct cli_command *c, const char *name,
 					  size_t len);
 
+const char *cli_command_name(size_t i)
+{
+	return i < sizeof(commands) / sizeof(commands[0]) ? commands[i].name : NULL;
+}
+
+const struct cli_option *cli_command_option(const char *name, size_t i)
+{
+	const struct cli_command *c = find_command(name);
+
+	if (!c)
+		return NULL;
+	for (const struct cli_option *o = c->options; o->name; o++)
+		if (i-- == 0)
+			return o;
+	/* Those every command takes, unless the command has its own. */
+	for (const struct cli_option *o = always; o->name; o++)
+		if (find_long(c, o->name, strlen(o->name)) == o && i-- == 0)
+			return o;
+	return NULL;
+}
+
 int cli_help(const char *name, FILE *to)
 {
 	const struct cli_command *c;
+	const struct cli_option *o;
 
 	if (!name) {
 		fprintf(to,
@@ -339,11 +364,8 @@ int cli_help(const char *name, FILE *to)
 		return cli_usage_error(NULL, "unknown command '%s'", name);
 	fprintf(to, "usage: relaunch %s [options]%s%s\n\n%s\n\noptions:\n", c->name,
 		c->operands ? " " : "", c->operands ? c->operands : "", c->summary);
-	for (const struct cli_option *o = c->options; o->name; o++)
+	for (size_t i = 0; (o = cli_command_option(c->name, i)); i++)
 		print_option_help(to, o);
-	for (const struct cli_option *o = always; o->name; o++)
-		if (find_long(c, o->name, strlen(o->name)) == o)
-			print_option_help(to, o);
 	if (c->more)
 		fprintf(to, "\n%s", c->more);
 	return CLI_EXIT_OK;

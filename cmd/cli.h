@@ -183,7 +183,14 @@ struct rl_pipeline_opts;
  * view (off with --no-processes). lc is filled and must outlive po. */
 void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po);
 
-/* Print the help text for a command (or the overview when name is NULL). */
+/* Print the help text for a command (or the overview when name is NULL).
+ * A command's lists exactly the options cli_command_option gives. */
 int cli_help(const char *name, FILE *to);
+/* The i-th command in the order help lists them; NULL past the last. */
+const char *cli_command_name(size_t i);
+/* The i-th option the command accepts: its own, then those every command
+ * takes that it does not define itself; NULL past the last, or for an
+ * unknown command. The parser accepts these and no others. */
+const struct cli_option *cli_command_option(const char *name, size_t i);
 
 #endif

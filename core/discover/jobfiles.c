@@ -130,6 +130,10 @@ static int parent_is(const char *path, const char *name)
 	return is;
 }
 
+const char *const rl_via_hop_words[] = {"symlink", "opt symlink", "profile symlink",
+					"store symlink", NULL};
+const char *const rl_via_final_words[] = {"file", "Cellar file", "store file", NULL};
+
 /* What a symlink hop is called in "via": Homebrew's opt links and nix
  * profiles are what upgrades retarget. */
 static const char *hop_word(const char *link)
@@ -137,22 +141,22 @@ static const char *hop_word(const char *link)
 	const char *base = rl_path_basename(link);
 
 	if (parent_is(link, "opt"))
-		return "opt symlink";
+		return rl_via_hop_words[1];
 	if (strcmp(base, ".nix-profile") == 0 || strstr(link, "/profiles/") ||
 	    strcmp(base, "current-system") == 0 || strcmp(base, "profile") == 0)
-		return "profile symlink";
+		return rl_via_hop_words[2];
 	if (strstr(link, "/nix/store/"))
-		return "store symlink";
-	return "symlink";
+		return rl_via_hop_words[3];
+	return rl_via_hop_words[0];
 }
 
 static const char *final_word(const char *real)
 {
 	if (strstr(real, "/Cellar/"))
-		return "Cellar file";
+		return rl_via_final_words[1];
 	if (strstr(real, "/nix/store/"))
-		return "store file";
-	return "file";
+		return rl_via_final_words[2];
+	return rl_via_final_words[0];
 }
 
 /* Resolve the link at cand; the rest of the walk continues from its target.

@@ -19,6 +19,12 @@ struct rl_jobfile {
 	int missing;	      /* did not exist when resolved (noted, not fatal) */
 };
 
+/* The words a "via" route names its hops with: a symlink (index 0: plain,
+ * 1: Homebrew opt, 2: nix profile, 3: nix store) and the file the walk ends
+ * at (0: plain, 1: Homebrew Cellar, 2: nix store). NULL-terminated. */
+extern const char *const rl_via_hop_words[];
+extern const char *const rl_via_final_words[];
+
 struct rl_jobfiles {
 	struct rl_jobfile *v;
 	size_t n;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/discover/jobfiles.h"
+
 /* Paths read from another process are untrusted: they are copied with a
  * bound and only ever shown. */
 #define UNTRUSTED_PATH_MAX 4096
@@ -180,21 +182,14 @@ static int element_is(const struct element *e, const char *const *words)
 	return 0;
 }
 
-/* The words core/discover/jobfiles.c gives a symlink hop, and the file a
- * walk through symlinks ends at. */
 static int is_hop(const struct element *e)
 {
-	static const char *const words[] = {"symlink", "opt symlink", "profile symlink",
-					    "store symlink", NULL};
-
-	return element_is(e, words);
+	return element_is(e, rl_via_hop_words);
 }
 
 static int is_final(const struct element *e)
 {
-	static const char *const words[] = {"file", "Cellar file", "store file", NULL};
-
-	return element_is(e, words);
+	return element_is(e, rl_via_final_words);
 }
 
 /* Split a route at its arrows; *n elements, a new array. */

@@ -160,12 +160,16 @@ static void test_options(const char *state)
 	CHECK(stat(state, &st) < 0);
 }
 
-/* Every option a command accepts is in its --help: parse each one back. */
+/* Every option a command's --help lists is accepted: parse each one back. */
 static void test_help_lists_every_option(void)
 {
-	static const char *const cmds[] = {"record", "diff", "jobs", "plan", "run"};
+	const char *cmds[32];
+	size_t ncmds = 0;
 
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	while (ncmds < 32 && (cmds[ncmds] = cli_command_name(ncmds)))
+		ncmds++;
+	CHECK(ncmds > 0 && ncmds < 32);
+	for (size_t i = 0; i < ncmds; i++) {
 		struct out r = run(cmds[i], "--help", NULL);
 		const char *s = r.out;
 		int n = 0;
@@ -197,6 +201,87 @@ static void test_help_lists_every_option(void)
 		CHECK(n >= 3);
 		out_free(&r);
 	}
+}
+
+/* The options section of a command's --help: from "options:" to the
+ * first blank line. A new string. */
+static char *options_section(const char *help)
+{
+	const char *from = strstr(help, "\noptions:\n"), *to;
+
+	if (!from)
+		return rl_xstrdup("");
+	from += strlen("\noptions:\n");
+	to = strstr(from, "\n\n");
+	return rl_xstrndup(from, to ? (size_t)(to - from) + 1 : strlen(from));
+}
+
+/* Every option a command accepts (its entry in the command table, the
+ * parser's only source) has a line in its --help, and the help lists no
+ * other; no two share a long or a short name. The table, not a copy of
+ * it, is what is compared. */
+static void test_help_matches_option_table(void)
+{
+	struct out top = run("--help", NULL);
+	const char *list = strstr(top.out, "\ncommands:\n");
+	size_t listed = 0;
+
+	/* The overview lists every command of the table, and help. */
+	for (const char *l = list ? list + strlen("\ncommands:\n") : ""; strncmp(l, "  ", 2) == 0;
+	     l = strchr(l, '\n') + 1)
+		listed++;
+	for (size_t c = 0; cli_command_name(c); c++) {
+		char *line = rl_xasprintf("\n  %-10s ", cli_command_name(c));
+
+		CHECK(strstr(top.out, line) != NULL);
+		free(line);
+		listed--;
+	}
+	CHECK_INT(listed, 1);
+	out_free(&top);
+	for (size_t c = 0; cli_command_name(c); c++) {
+		const char *name = cli_command_name(c);
+		struct out r = run(name, "--help", NULL);
+		char *opts = options_section(r.out);
+		const struct cli_option *o;
+		size_t n = 0, lines = 0;
+
+		CHECK_INT(r.status, 0);
+		for (const char *l = opts; *l; l = strchr(l, '\n') + 1)
+			lines += strncmp(l, "  -", 3) == 0 || strncmp(l, "      --", 8) == 0;
+		for (size_t i = 0; (o = cli_command_option(name, i)); i++, n++) {
+			char *want = o->short_name
+					     ? rl_xasprintf("\n  -%c, --%s", o->short_name, o->name)
+					     : rl_xasprintf("\n      --%s", o->name);
+			char *in = rl_xasprintf("\n%s", opts);
+			const char *at = strstr(in, want);
+			char after = at ? at[strlen(want)] : 0;
+
+			if (!at || (after != ' ' && after != '\n'))
+				fprintf(stderr, "%s --help does not list '%s'\n", name, want + 1);
+			CHECK(at && (after == ' ' || after == '\n'));
+			/* Its value's name, when it takes one, follows it. */
+			if (at && o->argname)
+				CHECK(strncmp(at + strlen(want) + 1, o->argname,
+					      strlen(o->argname)) == 0);
+			for (size_t k = 0; k < i; k++) {
+				const struct cli_option *p = cli_command_option(name, k);
+
+				CHECK(strcmp(p->name, o->name) != 0);
+				CHECK(!o->short_name || p->short_name != o->short_name);
+			}
+			free(in);
+			free(want);
+		}
+		if (lines != n)
+			fprintf(stderr, "%s --help: %zu option lines, %zu options\n%s", name, lines,
+				n, opts);
+		CHECK_INT(lines, n);
+		CHECK(n >= 3); /* at least --quiet, --verbose, --help */
+		free(opts);
+		out_free(&r);
+	}
+	CHECK(cli_command_option("frobnicate", 0) == NULL);
 }
 
 /* A relative --agent-dir is taken against the working directory. */
@@ -233,6 +318,7 @@ int main(void)
 	test_commands();
 	test_options(state);
 	test_help_lists_every_option();
+	test_help_matches_option_table();
 	test_relative_agent_dir();
 	free(state);
 	check_rmtree(tmp);
