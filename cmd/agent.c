@@ -12,6 +12,7 @@
 #include "core/automate/host.h"
 #include "core/automate/queue.h"
 #include "core/base/statedir.h"
+#include "core/platform/platform.h"
 
 /* Settings passed on to the job through EnvironmentVariables, as they
  * are when it is installed. */
@@ -78,7 +79,7 @@ static char *absolute(const char *path)
 static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_strv *own)
 {
 	struct rl_error err = {0};
-	char *exe = rl_self_exe(), *queue, *statedir;
+	char *exe = rl_platform_self_exe(), *queue, *statedir, *platform_dir;
 
 	queue = a->queue ? absolute(a->queue) : rl_queue_default_dir();
 	if (!queue) {
@@ -88,7 +89,9 @@ static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_st
 				"--queue DIR)\n");
 		return CLI_EXIT_ERROR;
 	}
-	statedir = rl_statedir_resolve(a->c->state_dir_opt, &err);
+	platform_dir = rl_platform_statedir();
+	statedir = rl_statedir_resolve(a->c->state_dir_opt, platform_dir, &err);
+	free(platform_dir);
 	if (!statedir) {
 		free(exe);
 		free(queue);

@@ -16,6 +16,7 @@
 #include "core/model/fileinfo.h"
 #include "core/base/statedir.h"
 #include "core/pipeline.h"
+#include "core/platform/platform.h"
 
 /* How long a command waits for the lock before it says who holds it. */
 #define CLI_LOCK_NOTE_AFTER_S 1.0
@@ -732,7 +733,10 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 
 	rl_discover_opts_finish(&ctx->discover);
 	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG | CLI_SETUP_MKDIR)) {
-		ctx->state_dir = rl_statedir_resolve(ctx->state_dir_opt, &err);
+		char *platform_dir = rl_platform_statedir();
+
+		ctx->state_dir = rl_statedir_resolve(ctx->state_dir_opt, platform_dir, &err);
+		free(platform_dir);
 		if (!ctx->state_dir)
 			return cli_fail(&err);
 	}

@@ -15,7 +15,7 @@
 #include "core/discover/libdeps.h"
 #include "core/model/manifest.h"
 #include "core/plan/plan.h"
-#include "core/compare/platform.h"
+#include "core/compare/procview.h"
 
 /* Of the later stages, only pointers pass through here: plan and record
  * never depend on execute or commit. */

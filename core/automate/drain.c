@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/base/jsonutil.h"
+#include "core/platform/platform.h"
 
 #define POLL_MAX_S 0.25
 
@@ -89,15 +90,9 @@ static json_t *path_state(const char *path)
 
 	if (lstat(path, &st) < 0)
 		return json_string("missing");
-#ifdef __APPLE__
-	int64_t mtime = (int64_t)st.st_mtimespec.tv_sec * 1000000000 + st.st_mtimespec.tv_nsec;
-	int64_t ctime = (int64_t)st.st_ctimespec.tv_sec * 1000000000 + st.st_ctimespec.tv_nsec;
-#else
-	int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	int64_t ctime = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
-#endif
 	char *text = rl_xasprintf("%ju:%ju:%" PRId64 ":%" PRId64 ":%jd", (uintmax_t)st.st_dev,
-				  (uintmax_t)st.st_ino, mtime, ctime, (intmax_t)st.st_size);
+				  (uintmax_t)st.st_ino, rl_platform_mtime_ns(&st),
+				  rl_platform_ctime_ns(&st), (intmax_t)st.st_size);
 	json_t *v = json_string(text);
 
 	free(text);

@@ -1,10 +1,15 @@
-/* The platform-independent part of host.h. */
 #include "core/automate/host.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/platform/platform.h"
+
+/* Room for the arguments of one process (macOS KERN_PROCARGS2 also holds
+ * its path and environment). */
+#define ARGS_MAX 65536
 
 const char *const rl_pm_process_names[] = {
 	"brew",		  "brew.rb",	  "brew.sh",
@@ -24,6 +29,49 @@ int rl_pm_name_matches(const char *const *names, const char *text)
 		if (strcmp(base, names[i]) == 0)
 			return 1;
 	return 0;
+}
+
+/* The argument of pid that names one of names, or NULL: argv[0], or an
+ * absolute argv[1] (a script run by an interpreter). Points into buf. */
+static const char *args_match(const char *const *names, pid_t pid, char *buf, size_t size)
+{
+	const char *argv[2];
+
+	if (rl_platform_proc_args(pid, buf, size, argv) != 0)
+		return NULL;
+	if (rl_pm_name_matches(names, argv[0]))
+		return argv[0];
+	if (argv[1] && argv[1][0] == '/' && rl_pm_name_matches(names, argv[1]))
+		return argv[1];
+	return NULL;
+}
+
+int rl_pm_running(const char *const *names, char **who, struct rl_error *err)
+{
+	struct rl_pidv pids = {0};
+	char name[256], *args;
+
+	*who = NULL;
+	if (rl_platform_pids(&pids, err) < 0)
+		return -1;
+	args = rl_xmalloc(ARGS_MAX);
+	for (size_t i = 0; i < pids.n && !*who; i++) {
+		pid_t pid = pids.v[i];
+		const char *match;
+
+		if (pid == getpid())
+			continue;
+		if (rl_platform_proc_name(pid, name, sizeof(name)) == 0 &&
+		    rl_pm_name_matches(names, name))
+			match = name;
+		else
+			match = args_match(names, pid, args, ARGS_MAX);
+		if (match)
+			*who = rl_xasprintf("%s (pid %ld)", rl_path_basename(match), (long)pid);
+	}
+	free(args);
+	free(pids.v);
+	return *who ? 1 : 0;
 }
 
 /* dirname applied n times; NULL once nothing is left to strip. */
@@ -78,7 +126,7 @@ char *rl_prefix_of_exe(const char *exe)
 
 char *rl_self_prefix(void)
 {
-	char *exe = rl_self_exe();
+	char *exe = rl_platform_self_exe();
 	char *prefix = rl_prefix_of_exe(exe);
 
 	free(exe);

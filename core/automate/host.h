@@ -1,7 +1,7 @@
 /* What unattended runs need to know about the machine: where relaunch itself
  * is installed, which package managers are present, and whether one of them
- * is running right now. The two platform parts (the own executable, the
- * process list) sit in host_darwin.c and host_linux.c.
+ * is running right now. What the system says (the own executable, the
+ * process list, names and arguments) comes from core/platform/platform.h.
  *
  * Everything read about other processes is untrusted text: only compared
  * with fixed names, never executed, loaded or used as configuration.
@@ -12,16 +12,12 @@
 #include "core/base/error.h"
 #include "core/base/util.h"
 
-/* The running executable's path, symlinks resolved; NULL when unknown.
- * Malloc'd. (Linux: /proc/self/exe; macOS: _NSGetExecutablePath + realpath.) */
-char *rl_self_exe(void);
-
 /* The installation prefix of an executable path: `<P>` for `<P>/bin/x`,
  * and for a Homebrew keg `<P>/Cellar/<name>/<version>/bin/x` the Homebrew
  * prefix `<P>`. NULL for anything else, for `/` and `/usr`, and for the nix
  * store (read-only: nix users pass --queue). Malloc'd. */
 char *rl_prefix_of_exe(const char *exe);
-/* rl_prefix_of_exe(rl_self_exe()). */
+/* rl_prefix_of_exe(rl_platform_self_exe()). */
 char *rl_self_prefix(void);
 
 /* The path to run relaunch by from a launchd job: for a keg
@@ -42,7 +38,7 @@ extern const char *const rl_pm_process_names[];
  * ("brew (pid 412)", malloc'd) when one is found, 0 when none, -1 when the
  * process list cannot be read. */
 int rl_pm_running(const char *const *names, char **who, struct rl_error *err);
-/* Used by both platform parts: 1 when text's base name is one of names. */
+/* 1 when text's base name is one of names. */
 int rl_pm_name_matches(const char *const *names, const char *text);
 
 /* The paths each package manager present changes at every upgrade, for

@@ -1,7 +1,6 @@
 #include "core/base/statedir.h"
 
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,18 +9,8 @@
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
 
-static char *statedir_path(const char *explicit_dir, struct rl_error *err);
-
-static const char *home_dir(void)
-{
-	const char *h = getenv("HOME");
-	struct passwd *pw;
-
-	if (h && *h)
-		return h;
-	pw = getpwuid(geteuid());
-	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
-}
+static char *statedir_path(const char *explicit_dir, const char *platform_dir,
+			   struct rl_error *err);
 
 int rl_trust_owner_ok(uid_t uid)
 {
@@ -92,9 +81,9 @@ int rl_statedir_check(const char *dir, struct rl_error *err)
 	return -1;
 }
 
-char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err)
+char *rl_statedir_resolve(const char *explicit_dir, const char *platform_dir, struct rl_error *err)
 {
-	char *dir = statedir_path(explicit_dir, err);
+	char *dir = statedir_path(explicit_dir, platform_dir, err);
 	struct stat st;
 
 	/* One that exists already must be trustworthy before anything in it
@@ -107,31 +96,16 @@ char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err)
 	return dir;
 }
 
-static char *statedir_path(const char *explicit_dir, struct rl_error *err)
+static char *statedir_path(const char *explicit_dir, const char *platform_dir, struct rl_error *err)
 {
 	const char *env = getenv("RELAUNCH_STATE_DIR");
-	const char *home;
 
 	if (explicit_dir && *explicit_dir)
 		return rl_xstrdup(explicit_dir);
 	if (env && *env)
 		return rl_xstrdup(env);
-#ifdef __APPLE__
-	if (geteuid() == 0)
-		return rl_xstrdup("/Library/Application Support/relaunch");
-	home = home_dir();
-	if (home)
-		return rl_xasprintf("%s/Library/Application Support/relaunch", home);
-#else
-	if (geteuid() == 0)
-		return rl_xstrdup("/var/lib/relaunch");
-	env = getenv("XDG_STATE_HOME");
-	if (env && env[0] == '/')
-		return rl_xasprintf("%s/relaunch", env);
-	home = home_dir();
-	if (home)
-		return rl_xasprintf("%s/.local/state/relaunch", home);
-#endif
+	if (platform_dir)
+		return rl_xstrdup(platform_dir);
 	rl_error_set(err, "cannot find the state directory: HOME is not set (use --state-dir)");
 	return NULL;
 }

@@ -14,14 +14,14 @@
 #define RL_STATE_LOCK	  "lock"
 #define RL_STATE_INTENT	  "intent.json" /* the restart journal: core/execute/intent.h */
 
-/* The directory to use: explicit (from --state-dir) when non-NULL, else
- * $RELAUNCH_STATE_DIR, else the platform default:
- *   macOS  root: /Library/Application Support/relaunch
- *          user: ~/Library/Application Support/relaunch
- *   other  root: /var/lib/relaunch
- *          user: $XDG_STATE_HOME/relaunch or ~/.local/state/relaunch
- * Returns a malloc'd path, or NULL when HOME is needed and unknown. */
-char *rl_statedir_resolve(const char *explicit_dir, struct rl_error *err);
+/* The directory to use: explicit (from --state-dir) when non-NULL and not
+ * empty, else $RELAUNCH_STATE_DIR, else platform_dir, the platform's
+ * default (rl_platform_statedir() of core/platform/platform.h, which comes
+ * later in the stage order: the caller passes it; NULL when it is unknown
+ * for want of a home directory). Returns a malloc'd path, or NULL with err
+ * set when the default is needed and unknown or the directory exists and
+ * fails rl_statedir_check. */
+char *rl_statedir_resolve(const char *explicit_dir, const char *platform_dir, struct rl_error *err);
 
 /* Create the directory (and parents) with mode 0700 when missing, then
  * rl_statedir_check it. */

@@ -1,6 +1,7 @@
 #include "core/base/util.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,17 @@ void rl_error_set_path(struct rl_error *err, const char *action, const char *pat
 
 	rl_error_set(err, "%s '%s': %s", action, q, reason);
 	free(q);
+}
+
+const char *rl_home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h && *h)
+		return h;
+	pw = getpwuid(geteuid());
+	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
 }
 
 char *rl_path_absolute(const char *p)

@@ -57,6 +57,10 @@ char *rl_path_join(const char *dir, const char *name);
  * resolved: a path is kept under the name the user gave. NULL (errno set)
  * when the working directory is unknown. */
 char *rl_path_absolute(const char *p);
+/* The user's home directory: $HOME when set, else the effective user's
+ * from the password database; NULL when neither says one. Not to be
+ * freed. */
+const char *rl_home_dir(void);
 
 /* For "did you mean": the candidate closest to word (Damerau-Levenshtein,
  * as git suggests commands), or NULL when none is close enough. */

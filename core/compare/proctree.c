@@ -1,4 +1,4 @@
-/* A job's processes (platform.h, rl_proc_tree_inspect): launchd's pid and
+/* A job's processes (procview.h, rl_proc_tree_inspect): launchd's pid and
  * every descendant, walked breadth first, each judged by the process view.
  *
  * launchd's pid is not always the process that runs the daemon's code:
@@ -14,7 +14,7 @@
  * same start time before and after its inspection. The names shown
  * (comm) are the processes' own: only shown, never used.
  */
-#include "core/compare/platform.h"
+#include "core/compare/procview.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -153,7 +153,7 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 /* Judge one descendant and queue its children. */
 static void judge_node(struct walk *w, const struct node *n)
 {
-	struct rl_proc_status before, after;
+	struct rl_platform_proc_status before, after;
 	struct rl_proc_view v;
 	int e = w->ops->status(w->ops->ctx, n->pid, &before);
 
@@ -188,15 +188,15 @@ static int plat_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *
 	return rl_proc_inspect(pid, tracked, tctx, out, NULL);
 }
 
-static int plat_status(void *ctx, pid_t pid, struct rl_proc_status *st)
+static int plat_status(void *ctx, pid_t pid, struct rl_platform_proc_status *st)
 {
 	(void)ctx;
-	return rl_proc_status(pid, st);
+	return rl_platform_proc_status(pid, st);
 }
 
 static int plat_children(void *ctx, pid_t pid, struct rl_pidv *out)
 {
-	return rl_proc_lister_children(ctx, pid, out);
+	return rl_platform_lister_children(ctx, pid, out);
 }
 
 static void finish(struct walk *w)
@@ -221,7 +221,7 @@ static void finish(struct walk *w)
 static void walk_tree(struct walk *w)
 {
 	struct rl_proc_view *out = w->out;
-	struct rl_proc_status st;
+	struct rl_platform_proc_status st;
 	const char *name = "?";
 
 	w->astale = out->nstale;
@@ -254,7 +254,7 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 		return -1;
 	}
 	if (!ops) {
-		plat.ctx = rl_proc_lister_new(0);
+		plat.ctx = rl_platform_lister_new(0);
 		ops = &plat;
 	}
 	w.ops = ops;
@@ -265,6 +265,6 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 		walk_tree(&w);
 	free(w.q);
 	if (ops == &plat)
-		rl_proc_lister_free(plat.ctx);
+		rl_platform_lister_free(plat.ctx);
 	return 0;
 }

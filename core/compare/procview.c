@@ -1,4 +1,5 @@
-/* The platform-neutral half of the process view; see procview.h. */
+/* The process view's judging half (procview.h): the platform layer
+ * reports what a process runs (rl_platform_proc_scan), this decides. */
 #include "core/compare/procview.h"
 
 #include <errno.h>
@@ -74,14 +75,20 @@ static char *vformat(const char *fmt, va_list ap)
 	return rl_xstrdup(text);
 }
 
+static void scan_vundetermined(struct rl_proc_scan *s, const char *fmt, va_list ap) RL_PRINTF(2, 0);
+
+static void scan_vundetermined(struct rl_proc_scan *s, const char *fmt, va_list ap)
+{
+	if (!s->undetermined)
+		s->undetermined = vformat(fmt, ap);
+}
+
 void rl_proc_scan_undetermined(struct rl_proc_scan *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (s->undetermined)
-		return;
 	va_start(ap, fmt);
-	s->undetermined = vformat(fmt, ap);
+	scan_vundetermined(s, fmt, ap);
 	va_end(ap);
 }
 
@@ -227,12 +234,14 @@ void rl_proc_scan_finish(struct rl_proc_scan *s)
 	s->done = 1;
 }
 
-void rl_proc_scan_abort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, ...)
+static void scan_vabort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, va_list ap)
+	RL_PRINTF(3, 0);
+
+static void scan_vabort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, va_list ap)
 {
 	struct rl_proc_view *view = s->view;
 	char *exe = view->exe;
 	pid_t pid = view->pid;
-	va_list ap;
 
 	view->exe = NULL;
 	rl_proc_view_release(view);
@@ -240,9 +249,86 @@ void rl_proc_scan_abort(struct rl_proc_scan *s, enum rl_proc_verdict v, const ch
 	view->exe = exe;
 	view->nprocs = 1;
 	view->verdict = v;
-	va_start(ap, fmt);
 	view->why = vformat(fmt, ap);
-	va_end(ap);
 	scan_release(s);
 	s->done = 1;
+}
+
+void rl_proc_scan_abort(struct rl_proc_scan *s, enum rl_proc_verdict v, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	scan_vabort(s, v, fmt, ap);
+	va_end(ap);
+}
+
+/* rl_platform_proc_scan's reports, into the scan (ctx). What comes after
+ * the verdict is given changes nothing but a stop. */
+static void scan_op_exe(void *ctx, const char *path)
+{
+	struct rl_proc_scan *s = ctx;
+
+	if (!s->done)
+		rl_proc_scan_exe(s, path);
+}
+
+static void scan_op_file(void *ctx, const char *text, int is_exe, int deleted, int marker,
+			 uint64_t dev, uint64_t ino, int weak_dev)
+{
+	struct rl_proc_scan *s = ctx;
+
+	if (!s->done)
+		rl_proc_scan_file(s, text, is_exe, deleted, marker, dev, ino,
+				  weak_dev ? RL_PROCVIEW_ID_WEAK_DEV : RL_PROCVIEW_ID_STAT);
+}
+
+static void scan_op_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+
+static void scan_op_undetermined(void *ctx, const char *fmt, ...)
+{
+	struct rl_proc_scan *s = ctx;
+	va_list ap;
+
+	if (s->done)
+		return;
+	va_start(ap, fmt);
+	scan_vundetermined(s, fmt, ap);
+	va_end(ap);
+}
+
+static void scan_op_finish(void *ctx)
+{
+	struct rl_proc_scan *s = ctx;
+
+	if (!s->done)
+		rl_proc_scan_finish(s);
+}
+
+static void scan_op_stop(void *ctx, int gone, const char *fmt, ...) RL_PRINTF(3, 4);
+
+static void scan_op_stop(void *ctx, int gone, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	scan_vabort(ctx, gone ? RL_PROC_GONE : RL_PROC_UNKNOWN, fmt, ap);
+	va_end(ap);
+}
+
+int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
+		    struct rl_error *err)
+{
+	struct rl_proc_scan s;
+	const struct rl_platform_scan_ops ops = {
+		scan_op_exe, scan_op_file, scan_op_undetermined, scan_op_finish, scan_op_stop, &s,
+	};
+
+	rl_proc_scan_init(&s, out, pid);
+	if (pid <= 0) {
+		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
+		return -1;
+	}
+	out->start_ns = rl_platform_proc_scan(pid, tracked, ctx, &ops);
+	return 0;
 }

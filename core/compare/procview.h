@@ -1,17 +1,122 @@
-/* The platform-neutral half of the process view (platform.h): deciding,
- * from what the kernel says a process runs, whether each file is still the
- * one on disk. platform_linux.c and platform_darwin.c only gather the
- * kernel's answers and feed them in here.
+/* The process view: whether a process (rl_proc_inspect) or a job's whole
+ * process tree (rl_proc_tree_inspect, proctree.c) runs the files now on
+ * disk, decided from what the kernel says it runs. The platform layer
+ * (core/platform/platform.h: rl_platform_proc_scan) gathers the kernel's
+ * answers; procview.c judges them (rl_proc_scan_*).
  *
  * Every path given to these functions is untrusted text read about another
- * process: it is only ever stat()ed and copied into messages.
+ * process: it is only ever stat()ed and copied into messages (the security
+ * rules are platform.h's).
  */
 #ifndef RL_PROCVIEW_H
 #define RL_PROCVIEW_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-#include "core/compare/platform.h"
+#include "core/base/error.h"
+#include "core/platform/platform.h"
+
+enum rl_proc_verdict {
+	RL_PROC_FRESH = 0, /* runs the files now on disk */
+	RL_PROC_STALE,	   /* runs at least one file that was deleted or replaced */
+	RL_PROC_UNKNOWN,   /* not allowed to look, or the platform cannot tell */
+	RL_PROC_GONE,	   /* no such process */
+};
+
+const char *rl_proc_verdict_name(enum rl_proc_verdict v);
+
+struct rl_proc_file {
+	char *path;	   /* as the kernel reports it: untrusted text, for messages */
+	pid_t pid;	   /* the process that runs it: the view's pid or a descendant */
+	pid_t ppid;	   /* a descendant's parent in the tree (0 for the view's pid) */
+	char *parent_name; /* that parent's name as the kernel gives it (untrusted,
+			    * control bytes shown as '?'), NULL for the view's pid */
+	int is_exe;	   /* the main executable (else a mapped file) */
+	int deleted;	   /* the kernel says it was unlinked */
+	uint64_t dev;	   /* identity of the file the process runs */
+	uint64_t ino;
+	int now_exists;	  /* whether path exists on disk now */
+	uint64_t now_dev; /* identity of the file at path now */
+	uint64_t now_ino;
+};
+
+/* A file's identity. */
+struct rl_proc_id {
+	uint64_t dev;
+	uint64_t ino;
+};
+
+struct rl_proc_view {
+	pid_t pid;
+	enum rl_proc_verdict verdict;
+	char *why;		    /* UNKNOWN/GONE: the reason, e.g. "permission denied" */
+	char *exe;		    /* main executable path as reported, without Linux's
+				     * " (deleted)" marker (may be NULL) */
+	struct rl_proc_file *stale; /* STALE: the files that make it so */
+	size_t nstale;
+	/* When the process started, wall clock in ns since the epoch, rounded
+	 * down (a lower bound: it did not start earlier); 0 when unknown. Kept
+	 * whatever the verdict, as long as the process was there. */
+	int64_t start_ns;
+	int exe_known; /* exe_id was read from the very file it runs */
+	struct rl_proc_id exe_id;
+	struct rl_proc_id *ran; /* FRESH: every file judged (the executable and each
+				 * tracked mapping), each the very file now at its path */
+	size_t nran;
+	size_t nprocs; /* processes judged (1 for rl_proc_inspect) */
+};
+
+/* Decides which mapped files count besides the main executable: the
+ * libraries relaunch tracks for the job. NULL: only the executable. */
+typedef rl_platform_tracked_fn rl_proc_tracked_fn;
+
+/* Inspect pid. Returns 0 with out filled (whatever the verdict), -1 only
+ * on an internal error (pid <= 0); out is initialised either way and must
+ * be released. GONE: no such process, a zombie, or it exited (or its pid
+ * was reused) during the inspection. UNKNOWN, with why: not allowed to
+ * look ("permission denied"), a kernel thread, or a file that could not be
+ * judged — never a guess. Each stale file is listed once per (dev, ino).
+ * tracked is called with untrusted path text (Linux: maybe with the
+ * " (deleted)" marker, then without it). */
+int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
+		    struct rl_error *err);
+void rl_proc_view_release(struct rl_proc_view *v);
+
+/* A job's processes: launchd's pid and all its descendants.
+ * Bounds per tree: RL_PROC_TREE_MAX_PROCS processes and RL_PROC_TREE_MAX_DEPTH
+ * levels below pid; what lies beyond makes the tree UNKNOWN unless some
+ * process is stale. */
+#define RL_PROC_TREE_MAX_PROCS 4096
+#define RL_PROC_TREE_MAX_DEPTH 32
+
+/* The effects the tree walk uses; NULL in rl_proc_tree_inspect: the
+ * platform's (rl_proc_inspect, rl_platform_proc_status, a lister). */
+struct rl_proc_ops {
+	int (*inspect)(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
+		       struct rl_proc_view *out);
+	int (*status)(void *ctx, pid_t pid, struct rl_platform_proc_status *st);
+	int (*children)(void *ctx, pid_t pid, struct rl_pidv *out);
+	void *ctx;
+};
+
+/* Inspect pid and every descendant, each as rl_proc_inspect does, and
+ * merge them into out (pid: the root, exe: the root's). A descendant is
+ * judged only while its parent is the one it was listed under, from
+ * before to after its inspection (else it exited or was reparented
+ * mid-walk: skipped, as is one that is GONE). Verdict: GONE when the root
+ * is; STALE when any process is (each stale file names its pid, parent
+ * and the parent's name); else UNKNOWN when any process, or a part of the
+ * tree, could not be judged (why names the process: "pid 1207 (child of
+ * daemondo pid 1180): permission denied"); else FRESH. Returns 0, or -1
+ * only for pid <= 0. */
+int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
+			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
+			 struct rl_error *err);
+
+/* The judging half. rl_proc_inspect feeds it what rl_platform_proc_scan
+ * reports about one process; the unit tests feed it directly. */
 
 /* Bounds on what one process may make us hold. */
 #define RL_PROCVIEW_MAX_FILES 8192

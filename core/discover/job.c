@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
-#include "core/compare/platform.h"
+#include "core/platform/platform.h"
 
 const char *rl_job_kind_name(enum rl_job_kind k)
 {

@@ -1,5 +1,6 @@
 #include "core/execute/launchctl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,10 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <dirent.h>
-
 #include "config.h"
 #include "core/base/util.h"
+#include "core/platform/platform.h"
 
 #define LC_DEFAULT_PATH	     "/bin/launchctl"
 #define LC_DEFAULT_TIMEOUT_S 30.0
@@ -53,15 +53,8 @@ static int lift_fd(int fd)
 
 static int cloexec_pipe(int p[2])
 {
-#if defined(__linux__) || defined(__FreeBSD__)
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (rl_platform_pipe_cloexec(p) < 0)
 		return -1;
-#else
-	if (pipe(p) < 0)
-		return -1;
-	fcntl(p[0], F_SETFD, FD_CLOEXEC);
-	fcntl(p[1], F_SETFD, FD_CLOEXEC);
-#endif
 	p[0] = lift_fd(p[0]);
 	p[1] = lift_fd(p[1]);
 	if (p[0] < 0 || p[1] < 0) {

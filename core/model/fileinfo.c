@@ -16,14 +16,7 @@
 
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
-
-#ifdef __APPLE__
-#define ST_MTIM(st) ((st)->st_mtimespec)
-#define ST_CTIM(st) ((st)->st_ctimespec)
-#else
-#define ST_MTIM(st) ((st)->st_mtim)
-#define ST_CTIM(st) ((st)->st_ctim)
-#endif
+#include "core/platform/platform.h"
 
 const char *rl_fileinfo_other_kind(uint32_t mode)
 {
@@ -38,8 +31,8 @@ static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
 	fi->ino = (uint64_t)st->st_ino;
 	fi->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
 	fi->mode = (uint32_t)st->st_mode;
-	fi->mtime_ns = (int64_t)ST_MTIM(st).tv_sec * 1000000000 + ST_MTIM(st).tv_nsec;
-	fi->ctime_ns = (int64_t)ST_CTIM(st).tv_sec * 1000000000 + ST_CTIM(st).tv_nsec;
+	fi->mtime_ns = rl_platform_mtime_ns(st);
+	fi->ctime_ns = rl_platform_ctime_ns(st);
 }
 
 static int read_link_text(const char *path, const struct stat *st, struct rl_fileinfo *fi,

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "core/base/util.h"
-#include "core/compare/platform.h"
+#include "core/compare/procview.h"
 #include "core/discover/job.h"
 #include "core/plan/plan.h"
 

@@ -10,7 +10,7 @@
 #include "core/compare/diff.h"
 #include "core/base/error.h"
 #include "core/discover/job.h"
-#include "core/compare/platform.h"
+#include "core/compare/procview.h"
 
 enum rl_action {
 	RL_ACTION_KICKSTART = 0, /* launchctl kickstart -k <target> */

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/compare/platform.h"
+#include "core/platform/platform.h"
 
 /* What one file of the job is: its path now and how the job reaches it. */
 struct jobuse {
@@ -60,7 +60,8 @@ static int check_object(const char *path, char **why)
 		return 1;
 	}
 	q = shown(path);
-	if (oi.format != RL_OBJ_NONE && !rl_platform_runs_arch(oi.format, oi.arch)) {
+	if (oi.format != RL_OBJ_NONE && !rl_platform_runs_arch(oi.format == RL_OBJ_MACHO, oi.arch,
+							       rl_objinfo_host_arch(oi.format))) {
 		const char *host = rl_objinfo_arch_name(oi.format, rl_objinfo_host_arch(oi.format),
 							b, sizeof(b));
 

@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "core/base/util.h"
-#include "core/compare/platform.h"
+#include "core/compare/procview.h"
+#include "core/platform/platform.h"
 
 extern char **environ;
 
@@ -102,7 +103,7 @@ static int fake_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *
 	return 0;
 }
 
-static int fake_status(void *ctx, pid_t pid, struct rl_proc_status *st)
+static int fake_status(void *ctx, pid_t pid, struct rl_platform_proc_status *st)
 {
 	struct fproc *p = fake_find(ctx, pid);
 
@@ -405,14 +406,14 @@ static int copy_file(const char *from, const char *to)
 /* The one child of pid, through the lister (flags), or -1. */
 static pid_t only_child(pid_t pid, int flags)
 {
-	struct rl_proc_lister *l = rl_proc_lister_new(flags);
+	struct rl_platform_lister *l = rl_platform_lister_new(flags);
 	struct rl_pidv kids = {0};
 	pid_t kid = -1;
 
-	if (rl_proc_lister_children(l, pid, &kids) == 0 && kids.n == 1)
+	if (rl_platform_lister_children(l, pid, &kids) == 0 && kids.n == 1)
 		kid = kids.v[0];
 	free(kids.v);
-	rl_proc_lister_free(l);
+	rl_platform_lister_free(l);
 	return kid;
 }
 
@@ -426,7 +427,7 @@ static void test_real_tree(const char *dir, int levels)
 	char *inner = rl_xasprintf("'%s' -c 'sleep 30 & echo ready; wait; :'; :", daemon);
 	char *outer = rl_xasprintf("/bin/sh -c \"%s\"; :", inner);
 	const char *argv[] = {"/bin/sh", "-c", levels == 1 ? inner : outer, NULL};
-	struct rl_proc_status st;
+	struct rl_platform_proc_status st;
 	struct rl_proc_view v;
 	pid_t root, mid, d;
 
@@ -438,11 +439,11 @@ static void test_real_tree(const char *dir, int levels)
 	mid = levels == 1 ? root : only_child(root, 0);
 	d = only_child(mid, 0);
 	CHECK(mid > 0 && d > 0);
-	CHECK_INT(only_child(mid, RL_PROC_LISTER_SCAN), d);
-	CHECK_INT(rl_proc_status(d, &st), 0);
+	CHECK_INT(only_child(mid, RL_PLATFORM_LISTER_SCAN), d);
+	CHECK_INT(rl_platform_proc_status(d, &st), 0);
 	CHECK_INT(st.ppid, mid);
 	CHECK_STR(st.name, "daemon");
-	CHECK_INT(rl_proc_status(-5, &st), ESRCH);
+	CHECK_INT(rl_platform_proc_status(-5, &st), ESRCH);
 
 	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);

@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/compare/platform.h"
 #include "core/compare/procview.h"
 #include "core/base/util.h"
 

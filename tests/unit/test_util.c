@@ -194,7 +194,7 @@ static void test_statedir_trust(void)
 	CHECK_INT(chmod(pub, 01777), 0);
 	expect_statedir(under, NULL);
 	/* rl_statedir_resolve refuses what exists and is not trusted */
-	CHECK(rl_statedir_resolve(open_dir, &err) == NULL);
+	CHECK(rl_statedir_resolve(open_dir, NULL, &err) == NULL);
 	CHECK(strstr(err.text, "with mode 0777") != NULL);
 	if (geteuid() == 0) {
 		CHECK_INT(mkdir(theirs, 0700), 0);

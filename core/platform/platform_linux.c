@@ -30,8 +30,13 @@
  * EACCES/EPERM on exe or maps (another user's process, as non-root) →
  * UNKNOWN "permission denied". Paths are judged against this process's
  * root and mount namespace: a process in another one is judged wrongly.
+ *
+ * The rest: the own executable from /proc/self/exe; the process list from
+ * /proc, each process's name and arguments from /proc/<pid>/comm and
+ * cmdline; stat times from st_mtim/st_ctim; pipe2(). No console user, no
+ * code signatures, no Mach-O code runs here.
  */
-#include "core/compare/platform.h"
+#include "core/platform/platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -47,7 +52,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/compare/procview.h"
 #include "core/base/util.h"
 
 #define PF_KTHREAD_FLAG 0x00200000ull
@@ -61,11 +65,10 @@ uid_t rl_platform_console_uid(uid_t fallback)
 	return fallback;
 }
 
-int rl_platform_runs_arch(enum rl_objformat f, uint32_t arch)
+int rl_platform_runs_arch(int macho, uint32_t arch, uint32_t host)
 {
-	uint32_t host = rl_objinfo_host_arch(f);
-
 	/* A Mach-O file never runs here; judged as on a Mac of this CPU. */
+	(void)macho;
 	return host == 0 || arch == host;
 }
 
@@ -76,6 +79,45 @@ int rl_platform_check_signature(const char *path, uint32_t arch, char **why)
 	(void)arch;
 	(void)why;
 	return 0;
+}
+
+int64_t rl_platform_mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+int64_t rl_platform_ctime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+}
+
+int rl_platform_pipe_cloexec(int p[2])
+{
+	return pipe2(p, O_CLOEXEC);
+}
+
+char *rl_platform_statedir(void)
+{
+	const char *xdg, *home;
+
+	if (geteuid() == 0)
+		return rl_xstrdup("/var/lib/relaunch");
+	xdg = getenv("XDG_STATE_HOME");
+	if (xdg && xdg[0] == '/')
+		return rl_xasprintf("%s/relaunch", xdg);
+	home = rl_home_dir();
+	return home ? rl_xasprintf("%s/.local/state/relaunch", home) : NULL;
+}
+
+char *rl_platform_self_exe(void)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return rl_xstrdup(buf);
 }
 
 struct pstat {
@@ -168,30 +210,28 @@ static int link_identity(const char *link, struct stat *st, char **text)
 }
 
 /* /proc/<pid>/stat could not be read (error e). */
-static void inspect_absent(struct rl_proc_scan *s, pid_t pid, int e)
+static void inspect_absent(const struct rl_platform_scan_ops *o, pid_t pid, int e)
 {
 	/* hidepid= hides other users' processes: ask the kernel directly. */
 	if ((e == ENOENT || e == ESRCH) && kill(pid, 0) != 0 && errno == ESRCH)
-		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
+		o->stop(o->ctx, 1, "no such process");
 	else if (e == EACCES || e == EPERM || e == ENOENT || e == ESRCH)
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		o->stop(o->ctx, 0, "permission denied");
 	else
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/stat': %s", (int)pid,
-				   strerror(e));
+		o->stop(o->ctx, 0, "cannot read '/proc/%d/stat': %s", (int)pid, strerror(e));
 }
 
-/* A /proc/<pid> file (what) could not be read (error e); verdict set. */
-static void inspect_failed(struct rl_proc_scan *s, pid_t pid, const char *what, int e)
+/* A /proc/<pid> file (what) could not be read (error e); the scan stops. */
+static void inspect_failed(const struct rl_platform_scan_ops *o, pid_t pid, const char *what, int e)
 {
 	if (e == EACCES || e == EPERM)
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		o->stop(o->ctx, 0, "permission denied");
 	else if (e == ESRCH)
-		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
+		o->stop(o->ctx, 1, "no such process");
 	else if (e == ENOENT && strcmp(what, "exe") == 0)
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "no executable");
+		o->stop(o->ctx, 0, "no executable");
 	else
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read '/proc/%d/%s': %s", (int)pid,
-				   what, strerror(e));
+		o->stop(o->ctx, 0, "cannot read '/proc/%d/%s': %s", (int)pid, what, strerror(e));
 }
 
 struct exe_seen {
@@ -199,7 +239,7 @@ struct exe_seen {
 	char *text;
 };
 
-static int scan_exe(struct rl_proc_scan *s, pid_t pid, struct exe_seen *exe)
+static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_seen *exe)
 {
 	char link[64];
 	struct stat st;
@@ -208,12 +248,11 @@ static int scan_exe(struct rl_proc_scan *s, pid_t pid, struct exe_seen *exe)
 	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
 	e = link_identity(link, &st, &exe->text);
 	if (e) {
-		inspect_failed(s, pid, "exe", e);
+		inspect_failed(o, pid, "exe", e);
 		return -1;
 	}
 	exe->ino = (uint64_t)st.st_ino;
-	rl_proc_scan_file(s, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			  RL_PROCVIEW_ID_STAT);
+	o->file(o->ctx, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
 	return 0;
 }
 
@@ -271,7 +310,7 @@ static int parse_maps_line(const char *p, struct maps_line *m)
 	return 0;
 }
 
-static int is_tracked(const char *text, rl_proc_tracked_fn tracked, void *ctx)
+static int is_tracked(const char *text, rl_platform_tracked_fn tracked, void *ctx)
 {
 	static const char mark[] = " (deleted)";
 	size_t n = strlen(text), k = sizeof(mark) - 1;
@@ -290,13 +329,14 @@ static int is_tracked(const char *text, rl_proc_tracked_fn tracked, void *ctx)
 
 struct maps_scan {
 	pid_t pid;
-	rl_proc_tracked_fn tracked;
+	rl_platform_tracked_fn tracked;
 	void *ctx;
 	int map_files_denied;
 };
 
 /* Judge one accepted file-backed mapping. */
-static void scan_mapping(struct rl_proc_scan *s, struct maps_scan *ms, const struct maps_line *m)
+static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
+			 const struct maps_line *m)
 {
 	char link[128];
 	struct stat st;
@@ -314,13 +354,11 @@ static void scan_mapping(struct rl_proc_scan *s, struct maps_scan *ms, const str
 		/* The raw text; maps' may differ by escaping, or the range was
 		 * remapped meanwhile: ask again. */
 		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx))
-			rl_proc_scan_file(s, text, 0, 0, 1, (uint64_t)st.st_dev,
-					  (uint64_t)st.st_ino, RL_PROCVIEW_ID_STAT);
+			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
 		free(text);
 		return;
 	}
-	rl_proc_scan_file(s, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
-			  RL_PROCVIEW_ID_WEAK_DEV);
+	o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino, 1);
 }
 
 static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)
@@ -350,7 +388,7 @@ static int read_line(FILE *f, char *buf, size_t size)
 	return -1;
 }
 
-static void scan_maps_file(struct rl_proc_scan *s, struct maps_scan *ms, FILE *f,
+static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_scan *ms, FILE *f,
 			   const struct exe_seen *exe)
 {
 	char *line = rl_xmalloc(MAPS_LINE_MAX), *prev_path = rl_xstrdup("");
@@ -360,12 +398,12 @@ static void scan_maps_file(struct rl_proc_scan *s, struct maps_scan *ms, FILE *f
 
 	while ((r = read_line(f, line, MAPS_LINE_MAX)) != 0) {
 		if (++lines > MAPS_LINES_MAX) {
-			rl_proc_scan_undetermined(s, "cannot judge more than %u mappings",
-						  MAPS_LINES_MAX);
+			o->undetermined(o->ctx, "cannot judge more than %u mappings",
+					MAPS_LINES_MAX);
 			break;
 		}
 		if (r < 0 || parse_maps_line(line, &m) != 0) {
-			rl_proc_scan_undetermined(s, "cannot parse '/proc/%d/maps'", (int)ms->pid);
+			o->undetermined(o->ctx, "cannot parse '/proc/%d/maps'", (int)ms->pid);
 			continue;
 		}
 		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
@@ -377,16 +415,16 @@ static void scan_maps_file(struct rl_proc_scan *s, struct maps_scan *ms, FILE *f
 		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
 			continue;
 		if (is_tracked(m.path, ms->tracked, ms->ctx))
-			scan_mapping(s, ms, &m);
+			scan_mapping(o, ms, &m);
 	}
 	if (ferror(f))
-		rl_proc_scan_undetermined(s, "cannot read '/proc/%d/maps'", (int)ms->pid);
+		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);
 	free(prev_path);
 	free(line);
 }
 
-static void scan_maps(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
-		      const struct exe_seen *exe)
+static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
+		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, tracked, ctx, 0};
 	char path[64];
@@ -395,10 +433,10 @@ static void scan_maps(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn trac
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
 	f = fopen(path, "re");
 	if (!f) {
-		inspect_failed(s, pid, "maps", errno);
+		inspect_failed(o, pid, "maps", errno);
 		return;
 	}
-	scan_maps_file(s, &ms, f, exe);
+	scan_maps_file(o, &ms, f, exe);
 	fclose(f);
 }
 
@@ -428,49 +466,42 @@ static int64_t start_wall_ns(unsigned long long ticks)
 	       (int64_t)(ticks % (unsigned long long)hz) * (1000000000LL / hz);
 }
 
-int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
-		    struct rl_error *err)
+int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
+			      const struct rl_platform_scan_ops *ops)
 {
-	struct rl_proc_scan s;
 	struct pstat before, after;
 	struct exe_seen exe = {0, NULL};
 	int e;
 
-	rl_proc_scan_init(&s, out, pid);
-	if (pid <= 0) {
-		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
-		return -1;
-	}
 	e = read_pstat(pid, &before);
 	if (e) {
-		inspect_absent(&s, pid, e);
+		inspect_absent(ops, pid, e);
 		return 0;
 	}
 	if (before.state == 'Z' || before.state == 'X') {
-		rl_proc_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		ops->stop(ops->ctx, 1, "process has exited (zombie)");
 		return 0;
 	}
 	if (before.flags & PF_KTHREAD_FLAG) {
-		rl_proc_scan_abort(&s, RL_PROC_UNKNOWN, "kernel thread: no executable");
+		ops->stop(ops->ctx, 0, "kernel thread: no executable");
 		return 0;
 	}
-	if (scan_exe(&s, pid, &exe) == 0) {
+	if (scan_exe(ops, pid, &exe) == 0) {
 		if (tracked)
-			scan_maps(&s, pid, tracked, ctx, &exe);
-		if (!s.done)
-			rl_proc_scan_finish(&s);
+			scan_maps(ops, pid, tracked, tctx, &exe);
+		ops->finish(ops->ctx); /* ignored when the maps stopped it */
 	}
 	free(exe.text);
 	e = read_pstat(pid, &after);
 	if (e == ENOENT || e == ESRCH ||
-	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X')))
-		rl_proc_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
-	else
-		out->start_ns = start_wall_ns(before.start);
-	return 0;
+	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X'))) {
+		ops->stop(ops->ctx, 1, "process exited during inspection");
+		return 0;
+	}
+	return start_wall_ns(before.start);
 }
 
-int rl_proc_status(pid_t pid, struct rl_proc_status *st)
+int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 {
 	struct pstat ps;
 	int e;
@@ -497,7 +528,7 @@ int rl_proc_status(pid_t pid, struct rl_proc_status *st)
  * CONFIG_PROC_CHILDREN) lists each thread's children; without it, one
  * pass over /proc collects every process's ppid, kept for the lister's
  * life (the walk of one tree). */
-struct rl_proc_lister {
+struct rl_platform_lister {
 	int scan; /* use the pass over /proc */
 	int scanned;
 	pid_t *pid; /* the pass: pid[i]'s parent is ppid[i] */
@@ -506,15 +537,15 @@ struct rl_proc_lister {
 	size_t alloc;
 };
 
-struct rl_proc_lister *rl_proc_lister_new(int flags)
+struct rl_platform_lister *rl_platform_lister_new(int flags)
 {
-	struct rl_proc_lister *l = rl_xcalloc(1, sizeof(*l));
+	struct rl_platform_lister *l = rl_xcalloc(1, sizeof(*l));
 
-	l->scan = (flags & RL_PROC_LISTER_SCAN) != 0;
+	l->scan = (flags & RL_PLATFORM_LISTER_SCAN) != 0;
 	return l;
 }
 
-void rl_proc_lister_free(struct rl_proc_lister *l)
+void rl_platform_lister_free(struct rl_platform_lister *l)
 {
 	if (!l)
 		return;
@@ -614,7 +645,7 @@ static int children_from_tasks(pid_t pid, struct rl_pidv *out)
 	return e;
 }
 
-static void scan_proc(struct rl_proc_lister *l)
+static void scan_proc(struct rl_platform_lister *l)
 {
 	struct dirent *de;
 	DIR *d = opendir("/proc");
@@ -637,7 +668,7 @@ static void scan_proc(struct rl_proc_lister *l)
 	closedir(d);
 }
 
-int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv *out)
+int rl_platform_lister_children(struct rl_platform_lister *l, pid_t pid, struct rl_pidv *out)
 {
 	if (!l->scan) {
 		int e = children_from_tasks(pid, out);
@@ -651,5 +682,68 @@ int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv 
 	for (size_t i = 0; i < l->n; i++)
 		if (l->ppid[i] == pid)
 			pidv_push(out, l->pid[i]);
+	return 0;
+}
+
+int rl_platform_pids(struct rl_pidv *out, struct rl_error *err)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	pid_t pid;
+
+	if (!d) {
+		rl_error_set(err, "cannot list processes in '/proc': %s", strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (numeric(de->d_name, &pid))
+			pidv_push(out, pid);
+	closedir(d);
+	return 0;
+}
+
+/* Read at most size-1 bytes of a /proc file; the length, or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int rl_platform_proc_name(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (read_small(path, buf, size) <= 0)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2])
+{
+	char path[64];
+	ssize_t n;
+
+	/* cmdline: the arguments, each ending in a NUL. */
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	n = read_small(path, buf, size);
+	if (n <= 0)
+		return -1;
+	argv[0] = buf;
+	argv[1] = buf + strlen(buf) + 1;
+	if (argv[1] >= buf + n)
+		argv[1] = NULL;
 	return 0;
 }

@@ -25,13 +25,24 @@
  * verdict, unless the process went away.
  * The process tree: proc_listchildpids for a pid's children and
  * PROC_PIDTBSDINFO (pbi_ppid, start time, pbi_comm) for each one's status.
+ *
+ * The rest: the own executable from _NSGetExecutablePath (and realpath),
+ * the process list from proc_listallpids, each one's name from proc_name
+ * and its arguments from sysctl KERN_PROCARGS2 (others' processes, as
+ * non-root, are known by their name alone); stat times from
+ * st_mtimespec/st_ctimespec; pipe() with FD_CLOEXEC set at once (no
+ * pipe2).
  */
-#include "core/compare/platform.h"
+#include "core/platform/platform.h"
 
 #include <CoreFoundation/CoreFoundation.h>
 #include <Security/Security.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libproc.h>
+#include <limits.h>
+#include <mach-o/dyld.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +52,6 @@
 #include <sys/sysctl.h>
 #include <unistd.h>
 
-#include "core/base/util.h"
-#include "core/compare/procview.h"
 #include "core/base/util.h"
 
 #define REGIONS_MAX (1u << 20)
@@ -60,14 +69,14 @@ static int apple_silicon(void)
 	return sysctlbyname("hw.optional.arm64", &v, &len, NULL, 0) == 0 && v == 1;
 }
 
-int rl_platform_runs_arch(enum rl_objformat f, uint32_t arch)
+int rl_platform_runs_arch(int macho, uint32_t arch, uint32_t host)
 {
-	if (f != RL_OBJ_MACHO)
+	if (!macho)
 		return 0;
 	if (apple_silicon())
 		return arch == CPU_ARM64 ||
 		       (arch == CPU_X86_64 && access(ROSETTA_RUNTIME, F_OK) == 0);
-	return arch == rl_objinfo_host_arch(f);
+	return arch == host;
 }
 
 int rl_platform_check_signature(const char *path, uint32_t arch, char **why)
@@ -114,6 +123,48 @@ uid_t rl_platform_console_uid(uid_t fallback)
 	return fallback;
 }
 
+int64_t rl_platform_mtime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_mtimespec.tv_sec * 1000000000 + st->st_mtimespec.tv_nsec;
+}
+
+int64_t rl_platform_ctime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_ctimespec.tv_sec * 1000000000 + st->st_ctimespec.tv_nsec;
+}
+
+int rl_platform_pipe_cloexec(int p[2])
+{
+	/* No pipe2(): the flags follow at once. */
+	if (pipe(p) < 0)
+		return -1;
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+char *rl_platform_statedir(void)
+{
+	const char *home;
+
+	if (geteuid() == 0)
+		return rl_xstrdup("/Library/Application Support/relaunch");
+	home = rl_home_dir();
+	return home ? rl_xasprintf("%s/Library/Application Support/relaunch", home) : NULL;
+}
+
+char *rl_platform_self_exe(void)
+{
+	char buf[PATH_MAX], real[PATH_MAX];
+	uint32_t size = sizeof(buf);
+
+	if (_NSGetExecutablePath(buf, &size) != 0)
+		return NULL;
+	if (!realpath(buf, real))
+		return rl_xstrdup(buf);
+	return rl_xstrdup(real);
+}
+
 /* libproc returns 0 (or less) on failure with errno set; a short answer
  * is a failure too. 0, or an errno value. */
 static int pidinfo(pid_t pid, int flavor, uint64_t arg, void *buf, int size)
@@ -127,26 +178,26 @@ static int pidinfo(pid_t pid, int flavor, uint64_t arg, void *buf, int size)
 	return n <= 0 && errno ? errno : EIO;
 }
 
-static void inspect_failed(struct rl_proc_scan *s, pid_t pid, const char *what, int e)
+static void inspect_failed(const struct rl_platform_scan_ops *o, pid_t pid, const char *what, int e)
 {
 	if (e == ESRCH)
-		rl_proc_scan_abort(s, RL_PROC_GONE, "no such process");
+		o->stop(o->ctx, 1, "no such process");
 	else if (e == EPERM || e == EACCES)
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "permission denied");
+		o->stop(o->ctx, 0, "permission denied");
 	else
-		rl_proc_scan_abort(s, RL_PROC_UNKNOWN, "cannot read the %s of process %d: %s", what,
-				   (int)pid, strerror(e));
+		o->stop(o->ctx, 0, "cannot read the %s of process %d: %s", what, (int)pid,
+			strerror(e));
 }
 
 struct regions {
 	pid_t pid;
 	const char *exe;
-	rl_proc_tracked_fn tracked;
+	rl_platform_tracked_fn tracked;
 	void *ctx;
 	int exe_found;
 };
 
-static void scan_region(struct rl_proc_scan *s, struct regions *r,
+static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 			struct proc_regionwithpathinfo *ri)
 {
 	char *path = ri->prp_vip.vip_path;
@@ -163,12 +214,12 @@ static void scan_region(struct rl_proc_scan *s, struct regions *r,
 		return;
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
-	rl_proc_scan_file(s, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
-			  vs->vst_ino, RL_PROCVIEW_ID_STAT);
+	o->file(o->ctx, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
+		vs->vst_ino, 0);
 }
 
-/* Walk every region; -1 when the scan was aborted. */
-static int scan_regions(struct rl_proc_scan *s, struct regions *r)
+/* Walk every region; -1 when the scan was stopped. */
+static int scan_regions(const struct rl_platform_scan_ops *o, struct regions *r)
 {
 	struct proc_regionwithpathinfo ri;
 	uint64_t addr = 0, next;
@@ -181,23 +232,24 @@ static int scan_regions(struct rl_proc_scan *s, struct regions *r)
 		if (e == EINVAL && count > 0)
 			return 0; /* past the last region */
 		if (e) {
-			inspect_failed(s, r->pid, "memory regions", e);
+			inspect_failed(o, r->pid, "memory regions", e);
 			return -1;
 		}
-		scan_region(s, r, &ri);
+		scan_region(o, r, &ri);
 		next = ri.prp_prinfo.pri_address + ri.prp_prinfo.pri_size;
 		if (next <= addr || next <= ri.prp_prinfo.pri_address) {
-			rl_proc_scan_undetermined(s, "cannot walk the memory regions of process %d",
-						  (int)r->pid);
+			o->undetermined(o->ctx, "cannot walk the memory regions of process %d",
+					(int)r->pid);
 			return 0;
 		}
 		addr = next;
 	}
-	rl_proc_scan_undetermined(s, "cannot judge more than %u memory regions", REGIONS_MAX);
+	o->undetermined(o->ctx, "cannot judge more than %u memory regions", REGIONS_MAX);
 	return 0;
 }
 
-static void scan_process(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn tracked, void *ctx)
+static void scan_process(const struct rl_platform_scan_ops *o, pid_t pid,
+			 rl_platform_tracked_fn tracked, void *ctx)
 {
 	char exe[PROC_PIDPATHINFO_MAXSIZE];
 	struct regions r = {pid, exe, tracked, ctx, 0};
@@ -208,51 +260,45 @@ static void scan_process(struct rl_proc_scan *s, pid_t pid, rl_proc_tracked_fn t
 	n = proc_pidpath(pid, exe, (uint32_t)sizeof(exe));
 	exe[sizeof(exe) - 1] = '\0';
 	if (n <= 0 || !exe[0]) {
-		inspect_failed(s, pid, "executable path", errno ? errno : EIO);
+		inspect_failed(o, pid, "executable path", errno ? errno : EIO);
 		return;
 	}
-	rl_proc_scan_exe(s, exe);
-	if (scan_regions(s, &r) != 0)
+	o->exe(o->ctx, exe);
+	if (scan_regions(o, &r) != 0)
 		return;
 	if (!r.exe_found)
-		rl_proc_scan_undetermined(s, "cannot find the mapping of '%s'", exe);
-	rl_proc_scan_finish(s);
+		o->undetermined(o->ctx, "cannot find the mapping of '%s'", exe);
+	o->finish(o->ctx);
 }
 
-int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
-		    struct rl_error *err)
+int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
+			      const struct rl_platform_scan_ops *ops)
 {
-	struct rl_proc_scan s;
 	struct proc_bsdinfo before, after;
 	int e;
 
-	rl_proc_scan_init(&s, out, pid);
-	if (pid <= 0) {
-		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
-		return -1;
-	}
 	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &before, (int)sizeof(before));
 	if (e) {
-		inspect_failed(&s, pid, "status", e);
+		inspect_failed(ops, pid, "status", e);
 		return 0;
 	}
 	if (before.pbi_status == SZOMB) {
-		rl_proc_scan_abort(&s, RL_PROC_GONE, "process has exited (zombie)");
+		ops->stop(ops->ctx, 1, "process has exited (zombie)");
 		return 0;
 	}
-	scan_process(&s, pid, tracked, ctx);
+	scan_process(ops, pid, tracked, tctx);
 	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &after, (int)sizeof(after));
 	if (e == ESRCH ||
 	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
-		    after.pbi_start_tvusec != before.pbi_start_tvusec)))
-		rl_proc_scan_abort(&s, RL_PROC_GONE, "process exited during inspection");
-	else
-		out->start_ns = (int64_t)before.pbi_start_tvsec * 1000000000LL +
-				(int64_t)before.pbi_start_tvusec * 1000LL;
-	return 0;
+		    after.pbi_start_tvusec != before.pbi_start_tvusec))) {
+		ops->stop(ops->ctx, 1, "process exited during inspection");
+		return 0;
+	}
+	return (int64_t)before.pbi_start_tvsec * 1000000000LL +
+	       (int64_t)before.pbi_start_tvusec * 1000LL;
 }
 
-int rl_proc_status(pid_t pid, struct rl_proc_status *st)
+int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 {
 	struct proc_bsdinfo bi;
 	int e;
@@ -275,24 +321,24 @@ int rl_proc_status(pid_t pid, struct rl_proc_status *st)
 /* proc_listchildpids (libproc.h) answers the pids whose parent is pid
  * (proc_listpids with PROC_PPID_ONLY), as a count of pids; 0 with errno
  * set is a failure. */
-struct rl_proc_lister {
+struct rl_platform_lister {
 	int unused;
 };
 
-struct rl_proc_lister *rl_proc_lister_new(int flags)
+struct rl_platform_lister *rl_platform_lister_new(int flags)
 {
 	(void)flags; /* no /proc to scan */
-	return rl_xcalloc(1, sizeof(struct rl_proc_lister));
+	return rl_xcalloc(1, sizeof(struct rl_platform_lister));
 }
 
-void rl_proc_lister_free(struct rl_proc_lister *l)
+void rl_platform_lister_free(struct rl_platform_lister *l)
 {
 	free(l);
 }
 
 #define CHILDREN_MAX 65536
 
-int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv *out)
+int rl_platform_lister_children(struct rl_platform_lister *l, pid_t pid, struct rl_pidv *out)
 {
 	int cap = 64;
 
@@ -321,4 +367,66 @@ int rl_proc_lister_children(struct rl_proc_lister *l, pid_t pid, struct rl_pidv 
 		free(buf);
 		cap *= 2; /* maybe more: ask again with room to spare */
 	}
+}
+
+int rl_platform_pids(struct rl_pidv *out, struct rl_error *err)
+{
+	int cap = proc_listallpids(NULL, 0);
+	pid_t *pids;
+	int n;
+
+	if (cap <= 0) {
+		rl_error_set(err, "cannot list processes: %s", strerror(errno));
+		return -1;
+	}
+	cap += 64;
+	pids = rl_xcalloc((size_t)cap, sizeof(*pids));
+	n = proc_listallpids(pids, cap * (int)sizeof(*pids));
+	if (n < 0) {
+		rl_error_set(err, "cannot list processes: %s", strerror(errno));
+		free(pids);
+		return -1;
+	}
+	for (int i = 0; i < n && i < cap; i++) {
+		if (pids[i] <= 0)
+			continue;
+		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = pids[i];
+	}
+	free(pids);
+	return 0;
+}
+
+int rl_platform_proc_name(pid_t pid, char *buf, size_t size)
+{
+	return proc_name(pid, buf, (uint32_t)size) > 0 ? 0 : -1;
+}
+
+/* KERN_PROCARGS2: int argc, the exec path, NULs, then argv[0], argv[1]…
+ * (readable for one's own processes, or as root). */
+int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2])
+{
+	int mib[3] = {CTL_KERN, KERN_PROCARGS2, (int)pid};
+	size_t len = size;
+	const char *p, *end;
+	int argc;
+
+	argv[0] = argv[1] = NULL;
+	if (sysctl(mib, 3, buf, &len, NULL, 0) < 0 || len <= sizeof(int))
+		return -1;
+	memcpy(&argc, buf, sizeof(int));
+	p = buf + sizeof(int);
+	end = buf + len;
+	p = memchr(p, '\0', (size_t)(end - p)); /* skip the exec path */
+	while (p && p < end && *p == '\0')
+		p++;
+	for (int i = 0; p && p < end && i < argc && i < 2; i++) {
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+
+		if (!nul)
+			break;
+		argv[i] = p;
+		p = nul + 1;
+	}
+	return argv[0] ? 0 : -1;
 }
