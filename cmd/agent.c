@@ -17,13 +17,8 @@
 /* Settings passed on to the job through EnvironmentVariables, as they
  * are when it is installed. */
 static const char *const passed_env[] = {
-	"RELAUNCH_CONFIG",
-	"RELAUNCH_LAUNCHCTL",
-	"RELAUNCH_AGENT_DIRS",
-	"RELAUNCH_DAEMON_DIRS",
-	"RELAUNCH_WATCH_PATHS",
-	"HOMEBREW_PREFIX",
-	NULL,
+	"RELAUNCH_CONFIG",	"RELAUNCH_LAUNCHCTL", "RELAUNCH_AGENT_DIRS", "RELAUNCH_DAEMON_DIRS",
+	"RELAUNCH_WATCH_PATHS", "RELAUNCH_PM_NAMES",  "HOMEBREW_PREFIX",     NULL,
 };
 
 struct agent_args {

@@ -744,8 +744,14 @@ static void drain_sleep(double s, void *ctx)
 
 static int drain_busy(char **who, void *ctx, struct rl_error *err)
 {
+	struct rl_strv names = {0};
+	int r;
+
 	(void)ctx;
-	return rl_pm_running(rl_pm_process_names, who, err);
+	rl_pm_names(&names);
+	r = rl_pm_running((const char *const *)names.v, who, err);
+	rl_strv_release(&names);
+	return r;
 }
 
 static int drain_newest(int64_t *newest, long *count, void *ctx)

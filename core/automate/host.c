@@ -227,3 +227,16 @@ void rl_watch_paths(struct rl_strv *out)
 	}
 	free(self);
 }
+
+void rl_pm_names(struct rl_strv *out)
+{
+	const char *env = getenv("RELAUNCH_PM_NAMES");
+
+	if (env && *env) {
+		split_env(out, env);
+		if (out->n)
+			return;
+	}
+	for (size_t i = 0; rl_pm_process_names[i]; i++)
+		rl_strv_push(out, rl_pm_process_names[i]);
+}

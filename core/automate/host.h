@@ -37,6 +37,12 @@ extern const char *const rl_pm_process_names[];
  * "brew.rb" and "brew.sh" count as brew). Returns 1 and *who
  * ("brew (pid 412)", malloc'd) when one is found, 0 when none, -1 when the
  * process list cannot be read. */
+/* The names a drain waits for: $RELAUNCH_PM_NAMES (colon-separated, for
+ * an updater of one's own, and for tests that must not see each other's
+ * processes) when it names any, else rl_pm_process_names. out->v ends in
+ * NULL. */
+void rl_pm_names(struct rl_strv *out);
+
 int rl_pm_running(const char *const *names, char **who, struct rl_error *err);
 /* 1 when text's base name is one of names. */
 int rl_pm_name_matches(const char *const *names, const char *text);

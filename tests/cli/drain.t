@@ -3,6 +3,7 @@ with restarts are tested end to end under the launchd simulator
 (tests/e2e/test_auto.py); here there are no jobs.
 
   $ unset HOMEBREW_PREFIX
+  $ export RELAUNCH_PM_NAMES=pm-drain-t-$$
   $ mkdir agents daemons queue
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
   $ export RELAUNCH_WATCH_PATHS=$PWD/opt:$PWD/linked RELAUNCH_LAUNCHCTL=/nonexistent/launchctl

@@ -251,6 +251,10 @@ class Machine:
             "LAUNCHD_SIM_LIFETIME": "3600",
             "RELAUNCH_STATE_DIR": self.state,
             "RELAUNCH_LAUNCHCTL": self.sim_launchctl,
+            # A drain waits while a package manager runs anywhere on the
+            # machine: each machine's drains wait for its own stand-in
+            # only (tests run side by side), never for another test's.
+            "RELAUNCH_PM_NAMES": "pm-" + os.path.basename(self.root),
             "RELAUNCH_AGENT_DIRS": self.agents,
             "RELAUNCH_DAEMON_DIRS": self.daemons,
             "HOME": os.path.join(self.root, "Users", "me"),

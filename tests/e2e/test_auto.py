@@ -75,8 +75,10 @@ class AutoMachine(Machine):
                 if e["label"] == label and reason in (None, e["reason"])]
 
     def fake_brew(self):
-        """A process called brew, as while `brew upgrade` runs."""
-        path = os.path.join(self.root, "bin", "brew")
+        """A package manager at work, as while `brew upgrade` runs: named as
+        this machine's RELAUNCH_PM_NAMES says (see harness.Machine), so
+        that no other test's drain waits for it."""
+        path = os.path.join(self.root, "bin", self.env["RELAUNCH_PM_NAMES"])
         os.makedirs(os.path.dirname(path), exist_ok=True)
         shutil.copy2(SLEEP, path)
         return subprocess.Popen([path, "1000"])
@@ -196,7 +198,7 @@ class AutoTest(unittest.TestCase):
             self.assertEqual(len(kicks), 1, f)
             self.assertNotEqual(m.pid("homebrew.mxcl." + f), pids[f])
         with open(os.path.join(m.state, "agent.log")) as f:
-            self.assertIn("brew (pid", f.read())
+            self.assertIn(m.env["RELAUNCH_PM_NAMES"] + " (pid", f.read())
 
     def test_entries_written_during_a_run_survive_it(self):
         m = self.machine()

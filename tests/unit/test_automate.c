@@ -3,7 +3,10 @@
  * log's bound. */
 #include "check.h"
 
+#include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,6 +220,48 @@ static void test_prefix(const char *dir)
 	CHECK(!rl_pm_name_matches(rl_pm_process_names, "brewer"));
 }
 
+/* RELAUNCH_PM_NAMES replaces the names; a process whose argv[0] is one of
+ * them is found until it exits. */
+static void test_pm_names(void)
+{
+	extern char **environ;
+	struct rl_strv names = {0};
+	struct rl_error err = {0};
+	char *name = rl_xasprintf("pm-unit-%ld", (long)getpid());
+	char *env = rl_xasprintf(":%s::other", name);
+	char count[] = "1000";
+	char *argv[] = {name, count, NULL};
+	char *who = NULL;
+	pid_t pid;
+	int status;
+
+	unsetenv("RELAUNCH_PM_NAMES");
+	rl_pm_names(&names);
+	CHECK(names.n > 0 && rl_strv_contains(&names, "brew") && names.v[names.n] == NULL);
+	rl_strv_release(&names);
+	setenv("RELAUNCH_PM_NAMES", ":", 1); /* names nothing: the defaults */
+	rl_pm_names(&names);
+	CHECK(rl_strv_contains(&names, "port"));
+	rl_strv_release(&names);
+	setenv("RELAUNCH_PM_NAMES", env, 1);
+	rl_pm_names(&names);
+	CHECK_INT(names.n, 2);
+	CHECK(rl_strv_contains(&names, name) && !rl_strv_contains(&names, "brew"));
+	CHECK_INT(rl_pm_running((const char *const *)names.v, &who, &err), 0);
+	CHECK_INT(posix_spawn(&pid, "/bin/sleep", NULL, NULL, argv, environ), 0);
+	CHECK_INT(rl_pm_running((const char *const *)names.v, &who, &err), 1);
+	CHECK(who && strstr(who, name) != NULL);
+	free(who);
+	who = NULL;
+	kill(pid, SIGKILL);
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	CHECK_INT(rl_pm_running((const char *const *)names.v, &who, &err), 0);
+	rl_strv_release(&names);
+	unsetenv("RELAUNCH_PM_NAMES");
+	free(env);
+	free(name);
+}
+
 static void test_watch(const char *dir)
 {
 	char *a = rl_path_join(dir, "w/a"), *b = rl_path_join(dir, "w/b");
@@ -297,6 +342,7 @@ int main(void)
 	test_wait();
 	test_prefix(dir);
 	test_watch(dir);
+	test_pm_names();
 	test_runlog(dir);
 	check_rmtree(dir);
 	free(dir);
