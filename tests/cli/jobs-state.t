@@ -5,7 +5,8 @@ The jobs run under the launchd simulator (tests/sim).
   $ mkdir agents daemons bin
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
   $ export LAUNCHD_SIM_DIR=$PWD/sim LAUNCHD_SIM_THROTTLE_SCALE=0.01
-  $ export RELAUNCH_LAUNCHCTL=$LAUNCHD_SIM_LAUNCHCTL
+  $ mkdir sim && ln -s "$LAUNCHD_SIM_LAUNCHCTL" sim/launchctl
+  $ export RELAUNCH_LAUNCHCTL=$PWD/sim/launchctl
   $ U=$(id -u)
   $ job() { python3 -c 'import json, plistlib, sys
   > plistlib.dump(dict(Label=sys.argv[2], **json.loads(sys.argv[3])), open(sys.argv[1], "wb"))' "$@"; }
