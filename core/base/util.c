@@ -440,3 +440,39 @@ const char *rl_did_you_mean(const char *word, const char *const *candidates, siz
 	}
 	return best && best_d <= limit ? best : NULL;
 }
+
+static int cmp_strv_slot(const void *a, const void *b)
+{
+	char *const *x = *(char **const *)a, *const *y = *(char **const *)b;
+	int c = strcmp(*x, *y);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+void rl_strv_dedupe(struct rl_strv *sv)
+{
+	char ***slots;
+	size_t n = 0;
+
+	if (sv->n < 2)
+		return;
+	slots = rl_xmalloc(sv->n * sizeof(*slots));
+	for (size_t i = 0; i < sv->n; i++)
+		slots[i] = &sv->v[i];
+	/* by text, then by position: each run's first slot is the one kept */
+	qsort(slots, sv->n, sizeof(*slots), cmp_strv_slot);
+	for (size_t i = 1, kept = 0; i < sv->n; i++) {
+		if (strcmp(*slots[i], *slots[kept]) != 0) {
+			kept = i;
+			continue;
+		}
+		free(*slots[i]);
+		*slots[i] = NULL;
+	}
+	free(slots);
+	for (size_t i = 0; i < sv->n; i++)
+		if (sv->v[i])
+			sv->v[n++] = sv->v[i];
+	sv->n = n;
+	sv->v[n] = NULL;
+}

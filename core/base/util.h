@@ -32,6 +32,9 @@ struct rl_strv {
 void rl_strv_push(struct rl_strv *sv, const char *s);
 void rl_strv_push_owned(struct rl_strv *sv, char *s);
 int rl_strv_contains(const struct rl_strv *sv, const char *s);
+/* Drop every later copy of a string, keeping the first ones in their
+ * order; O(n log n). */
+void rl_strv_dedupe(struct rl_strv *sv);
 void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src);
 void rl_strv_release(struct rl_strv *sv);
 

@@ -80,9 +80,9 @@ static int load_after(struct loader *l, const char *label, const json_t *v, stru
 			snprintf(key, sizeof(key), "jobs.%s.after[%zu]", label, i);
 			return bad(l, key, "must be a label");
 		}
-		if (!rl_strv_contains(&j->after, json_string_value(x)))
-			rl_strv_push(&j->after, json_string_value(x));
+		rl_strv_push(&j->after, json_string_value(x));
 	}
+	rl_strv_dedupe(&j->after);
 	return 0;
 }
 
@@ -109,11 +109,9 @@ static int load_watch(struct loader *l, const char *label, const json_t *v, stru
 			free(p);
 			return bad(l, key, "must be an absolute path");
 		}
-		if (rl_strv_contains(&j->watch, p))
-			free(p);
-		else
-			rl_strv_push_owned(&j->watch, p);
+		rl_strv_push_owned(&j->watch, p);
 	}
+	rl_strv_dedupe(&j->watch);
 	return 0;
 }
 

@@ -75,6 +75,20 @@ static void test_strv_buf(void)
 	CHECK(rl_strv_contains(&sv, "item42"));
 	CHECK(!rl_strv_contains(&sv, "item100"));
 	rl_strv_release(&sv);
+	/* dedupe keeps each first copy, in order, also of three or more */
+	{
+		const char *in[] = {"b", "a", "b", "c", "a", "b", "d", "c"};
+		const char *want[] = {"b", "a", "c", "d"};
+
+		for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
+			rl_strv_push(&sv, in[i]);
+		rl_strv_dedupe(&sv);
+		CHECK_INT(sv.n, 4);
+		for (size_t i = 0; i < 4 && i < sv.n; i++)
+			CHECK_STR(sv.v[i], want[i]);
+		CHECK(sv.v[sv.n] == NULL);
+		rl_strv_release(&sv);
+	}
 	rl_buf_addf(&b, "%s-%d", "x", 7);
 	rl_buf_add(&b, "\0z", 2);
 	CHECK_INT(b.len, 5);
