@@ -20,8 +20,10 @@ problems = []
 # One zsh under a pseudo-terminal (zsh/zpty), its completion system loaded
 # once, compadd wrapped to append every match it is given to $__out; for
 # each line, $__out is set, the line typed, completed with TAB, erased, and
-# a marker printed: reading up to the marker waits until the completion has
-# run. Arguments: the fpath directory, then pairs of output file and line.
+# a marker printed. TAB runs the completion and then shows COMPDONE, and
+# nothing more is typed before it shows: keys typed ahead would make zsh
+# skip the completion on a loaded machine. Arguments: the fpath
+# directory, then pairs of output file and line.
 ZSH_DRIVER = r"""
 zmodload zsh/zpty
 dir=$1
@@ -29,7 +31,9 @@ shift
 zpty z zsh -f -i
 zpty -w z "PS1='PRO''MPT> '"
 zpty -r z _ '*PROMPT> *'
-zpty -w z "fpath=(${(q)dir} \$fpath); autoload -U compinit; compinit -u -D; bindkey '^I' complete-word"
+zpty -w z "fpath=(${(q)dir} \$fpath); autoload -U compinit; compinit -u -D"
+zpty -r z _ '*PROMPT> *'
+zpty -w z "_cm() { zle complete-word; zle -M COMP''DONE; }; zle -N _cm; bindkey '^I' _cm"
 zpty -r z _ '*PROMPT> *'
 zpty -w z "compadd() { local -a __m; builtin compadd -O __m \"\$@\"; print -rl -- \$__m >> \$__out; builtin compadd \"\$@\"; }"
 zpty -r z _ '*PROMPT> *'
@@ -37,6 +41,7 @@ while (( $# >= 2 )); do
   zpty -w z "__out=${(q)1}"
   zpty -r z _ '*PROMPT> *'
   zpty -w -n z "$2"$'\t'
+  zpty -r z _ '*COMPDONE*'
   zpty -w -n z $'\C-u'
   zpty -w z "print -r -- END''MARK"
   zpty -r z _ '*ENDMARK*'

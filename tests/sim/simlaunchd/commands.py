@@ -185,15 +185,6 @@ def _shown_pid(ctx, label):
         return None
 
 
-def cmd_print_disabled(ctx, args, respond):
-    if len(args) != 1:
-        raise usage("print-disabled")
-    name, label = parse_target(args[0], "print-disabled")
-    if label is not None:
-        raise bad_target("print-disabled")
-    respond(Reply(0, render.print_disabled(find_domain(ctx, name))))
-
-
 def cmd_kickstart(ctx, args, respond):
     try:
         opts, rest = getopt.getopt(args, "kps")

@@ -158,16 +158,6 @@ def print_domain(domain, shown_pid=None):
     return "\n".join(lines) + "\n"
 
 
-def print_disabled(domain):
-    """launchctl print-disabled: one `"label" => disabled|enabled` line per
-    override, tab-indented, in a `disabled services = {` block."""
-    lines = ["disabled services = {"]
-    lines += [f'\t"{label}" => {"disabled" if off else "enabled"}'
-              for label, off in sorted(domain.overrides.items())]
-    lines += ["}"]
-    return "\n".join(lines) + "\n"
-
-
 def list_table(domain):
     lines = ["PID\tStatus\tLabel"]
     for label, svc in sorted(domain.services.items()):
