@@ -51,7 +51,10 @@ static int move_aside(const char *mpath, struct rl_error *err)
 		return -1;
 	}
 	q = rl_path_quote(to);
-	fprintf(stderr, "relaunch: moved the unreadable manifest aside to %s\n", q);
+	fprintf(stderr,
+		"relaunch: moved the unreadable manifest aside to %s (restarts still pending in "
+		"it are found only through the process view now)\n",
+		q);
 	free(q);
 	free(to);
 	return 0;
