@@ -118,6 +118,22 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
+/* The job's program as its tracking resolved it (Program or
+ * ProgramArguments[0], symlinks followed): its entry of role program in m.
+ * NULL when there is none, or the job has a RootDirectory (its program is
+ * resolved outside the root it runs in). */
+static const char *program_file(const struct rl_manifest *m, const struct rl_job *job)
+{
+	if (job->rootdir && *job->rootdir && strcmp(job->rootdir, "/") != 0)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t u = 0; u < m->entries[i].nuses; u++)
+			if (m->entries[i].uses[u].role == RL_ROLE_PROGRAM &&
+			    strcmp(m->entries[i].uses[u].label, job->label) == 0)
+				return m->entries[i].path;
+	return NULL;
+}
+
 /* Where the job is loaded, its status from there: an agent is asked in its
  * first domain, then in the other (the agent domain rule), and its target
  * becomes the one it is loaded in. Returns as rl_launchctl_locate. */
@@ -168,6 +184,13 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			continue;
 		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
 			return -1;
+		/* Only launchd's pid: under a wrapper or daemondo, the program is
+		 * the wrapper, and that pid runs it. */
+		rl_proc_view_check_program(&v->view,
+					   v->job->program  ? v->job->program
+					   : v->job->args.n ? v->job->args.v[0]
+							    : NULL,
+					   program_file(&p->current, v->job), &v->code_now);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
