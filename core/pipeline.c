@@ -68,30 +68,80 @@ static void push_unique(struct rl_strv *sv, const char *s)
 		rl_strv_push(sv, s);
 }
 
-/* The job's code files in manifest m, for the process view: what it
- * executes or maps (into code); and the file names its libraries are
- * loaded by (into libnames, when given). */
-static void collect_code(const struct rl_manifest *m, const char *label, struct rl_strv *code,
-			 struct rl_strv *libnames)
+/* One use in a manifest, for finding a job's uses without scanning every
+ * entry per job: sorted by label, then as they are in the manifest. */
+struct use_ref {
+	const char *label;
+	const struct rl_entry *e;
+	const struct rl_use *use;
+};
+
+struct use_index {
+	struct use_ref *v;
+	size_t n;
+};
+
+static int cmp_use_ref(const void *a, const void *b)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		const struct rl_entry *e = &m->entries[i];
+	const struct use_ref *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
 
-		for (size_t u = 0; u < e->nuses; u++) {
-			const struct rl_use *use = &e->uses[u];
-			enum rl_role r = use->role;
+	if (c)
+		return c;
+	if (x->e != y->e)
+		return x->e < y->e ? -1 : 1;
+	return (x->use > y->use) - (x->use < y->use);
+}
 
-			if (strcmp(use->label, label) != 0)
-				continue;
-			if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND ||
-			    r == RL_ROLE_INTERPRETER || r == RL_ROLE_LIBRARY)
-				push_unique(code, e->path);
-			if (r != RL_ROLE_LIBRARY || !libnames)
-				continue;
-			push_unique(libnames, rl_path_basename(e->path));
-			for (size_t k = 1; k < use->chain.n; k++)
-				push_unique(libnames, rl_path_basename(use->chain.v[k]));
-		}
+static void use_index_build(const struct rl_manifest *m, struct use_index *ix)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		n += m->entries[i].nuses;
+	ix->v = rl_xcalloc(n ? n : 1, sizeof(*ix->v));
+	ix->n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t u = 0; u < m->entries[i].nuses; u++)
+			ix->v[ix->n++] = (struct use_ref){m->entries[i].uses[u].label,
+							  &m->entries[i], &m->entries[i].uses[u]};
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_use_ref);
+}
+
+/* The job's code files in the manifest ix indexes, for the process view:
+ * what it executes or maps (into code); the file names its libraries are
+ * loaded by (into libnames, when given); and its program as its tracking
+ * resolved it (Program or ProgramArguments[0], symlinks followed: the
+ * entry of role program) into *program, when given (else left alone). */
+static void collect_code(const struct use_index *ix, const char *label, struct rl_strv *code,
+			 struct rl_strv *libnames, const char **program)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) { /* the first use of label */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(ix->v[mid].label, label) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < ix->n && strcmp(ix->v[i].label, label) == 0; i++) {
+		const struct rl_entry *e = ix->v[i].e;
+		const struct rl_use *use = ix->v[i].use;
+		enum rl_role r = use->role;
+
+		if (r == RL_ROLE_PROGRAM && program)
+			*program = e->path;
+		if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND || r == RL_ROLE_INTERPRETER ||
+		    r == RL_ROLE_LIBRARY)
+			push_unique(code, e->path);
+		if (r != RL_ROLE_LIBRARY || !libnames)
+			continue;
+		push_unique(libnames, rl_path_basename(e->path));
+		for (size_t k = 1; k < use->chain.n; k++)
+			push_unique(libnames, rl_path_basename(use->chain.v[k]));
 	}
 }
 
@@ -118,20 +168,11 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
-/* The job's program as its tracking resolved it (Program or
- * ProgramArguments[0], symlinks followed): its entry of role program in m.
- * NULL when there is none, or the job has a RootDirectory (its program is
- * resolved outside the root it runs in). */
-static const char *program_file(const struct rl_manifest *m, const struct rl_job *job)
+/* A RootDirectory job's program is found inside the root, not where its
+ * tracking resolved it: the process view does not compare it. */
+static int has_root(const struct rl_job *job)
 {
-	if (job->rootdir && *job->rootdir && strcmp(job->rootdir, "/") != 0)
-		return NULL;
-	for (size_t i = 0; i < m->n; i++)
-		for (size_t u = 0; u < m->entries[i].nuses; u++)
-			if (m->entries[i].uses[u].role == RL_ROLE_PROGRAM &&
-			    strcmp(m->entries[i].uses[u].label, job->label) == 0)
-				return m->entries[i].path;
-	return NULL;
+	return job->rootdir && *job->rootdir && strcmp(job->rootdir, "/") != 0;
 }
 
 /* Where the job is loaded, its status from there: an agent is asked in its
@@ -157,40 +198,50 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			     struct rl_error *err)
 {
+	struct use_index now = {0}, then = {0};
+	int rc = 0;
+
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
+	/* Each job's uses by one lookup, not a scan of every entry per job. */
+	use_index_build(&p->current, &now);
+	if (p->have_prev)
+		use_index_build(&p->prev, &then);
 	for (size_t i = 0; i < p->jobs.n; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_service_status st;
 		struct rl_error lerr = {0};
-		int rc;
+		const char *program = NULL;
+		int found;
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&p->current, v->job->label, &v->code, &v->libnames);
-		collect_code(&p->current, v->job->label, &v->code_now, NULL);
+		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &program);
 		if (p->have_prev)
-			collect_code(&p->prev, v->job->label, &v->code, &v->libnames);
-		rc = locate(o->lc, &p->jobs.v[i], &st, &lerr);
-		if (rc == -2) {
+			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
+		found = locate(o->lc, &p->jobs.v[i], &st, &lerr);
+		if (found == -2) {
 			rl_warn("not looking at running processes: %s", lerr.text);
-			return 0;
+			break;
 		}
-		if (rc == 0) {
+		if (found == 0) {
 			v->status = rl_xmalloc(sizeof(*v->status));
 			*v->status = st;
 		}
-		if (rc != 0 || st.pid <= 0)
+		if (found != 0 || st.pid <= 0)
 			continue;
-		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0)
-			return -1;
+		if (rl_proc_tree_inspect(st.pid, code_tracked, v, NULL, &v->view, err) < 0) {
+			rc = -1;
+			break;
+		}
 		/* Only launchd's pid: under a wrapper or daemondo, the program is
 		 * the wrapper, and that pid runs it. */
 		rl_proc_view_check_program(&v->view,
 					   v->job->program  ? v->job->program
 					   : v->job->args.n ? v->job->args.v[0]
 							    : NULL,
-					   program_file(&p->current, v->job), &v->code_now);
+					   has_root(v->job) ? NULL : program, &v->code_now);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
@@ -198,7 +249,9 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			p->nstale++;
 		}
 	}
-	return 0;
+	free(now.v);
+	free(then.v);
+	return rc;
 }
 
 /* Is path an entry of one of the job directories (as discovery names it)? */

@@ -12,6 +12,7 @@ Mac run by the launchd simulator (tests/sim), with real processes.
 import argparse
 import os
 import shlex
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
@@ -31,8 +32,11 @@ def say(text):
 
 def show(m, *args):
     print("$ relaunch " + " ".join(shlex.quote(a) for a in args), flush=True)
-    r = m.relaunch(*args)
-    out = (r.stdout + r.stderr).replace(m.root, "$ROOT")
+    # one stream, as a terminal shows it: the live lines (stderr) come
+    # before the summary (stdout)
+    r = subprocess.run([m.relaunch_bin, *args], env=m.env, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, errors="surrogateescape")
+    out = r.stdout.replace(m.root, "$ROOT")
     print(out, end="" if out.endswith("\n") or not out else "\n", flush=True)
     return r
 

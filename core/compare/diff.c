@@ -217,6 +217,14 @@ struct added_ctx {
 	struct rl_diff *out;
 };
 
+/* A recorded path needs no stat in the walk: diff_entry made it. */
+static int is_recorded(const char *path, void *ctx)
+{
+	const struct added_ctx *a = ctx;
+
+	return rl_manifest_find(a->m, path) != NULL;
+}
+
 /* New files are hashed afterwards, all together (hash_added). */
 static int note_added(const char *path, const struct rl_fileinfo *fi, void *ctx,
 		      struct rl_error *err)
@@ -283,8 +291,9 @@ static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct r
 		if (rl_fileinfo_read(m->roots.v[i], &fi, err) < 0)
 			return -1;
 		/* A root that is gone shows as its entries' removals. */
-		rc = fi.type == RL_FT_DIR ? rl_snapshot_walk(m->roots.v[i], note_added, &a, err)
-					  : 0;
+		rc = fi.type == RL_FT_DIR
+			     ? rl_snapshot_walk(m->roots.v[i], is_recorded, note_added, &a, err)
+			     : 0;
 		rl_fileinfo_release(&fi);
 		if (rc < 0)
 			return -1;

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,11 +17,40 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int list_dir(const char *dir, struct rl_strv *names, struct rl_error *err)
+/* A directory's entries: each name with its d_type (DT_UNKNOWN where the
+ * file system gives none), sorted bytewise by name. */
+struct dirent_name {
+	char *name;
+	unsigned char type;
+};
+
+struct names {
+	struct dirent_name *v;
+	size_t n;
+	size_t alloc;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(((const struct dirent_name *)a)->name, ((const struct dirent_name *)b)->name);
+}
+
+static void names_release(struct names *ns)
+{
+	for (size_t i = 0; i < ns->n; i++)
+		free(ns->v[i].name);
+	free(ns->v);
+	memset(ns, 0, sizeof(*ns));
+}
+
+/* 1 when the directory vanished meanwhile (not the top one), 0, or -1. */
+static int list_dir(const char *dir, int depth, struct names *names, struct rl_error *err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 
+	if (!d && depth > 0 && (errno == ENOENT || errno == ENOTDIR))
+		return 1;
 	if (!d) {
 		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
 		return -1;
@@ -32,7 +62,9 @@ static int list_dir(const char *dir, struct rl_strv *names, struct rl_error *err
 			break;
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		rl_strv_push(names, de->d_name);
+		rl_xgrow((void **)&names->v, &names->alloc, names->n + 1, sizeof(*names->v));
+		names->v[names->n].name = rl_xstrdup(de->d_name);
+		names->v[names->n++].type = de->d_type;
 	}
 	if (errno) {
 		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
@@ -41,40 +73,61 @@ static int list_dir(const char *dir, struct rl_strv *names, struct rl_error *err
 	}
 	closedir(d);
 	if (names->n)
-		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+		qsort(names->v, names->n, sizeof(*names->v), cmp_name);
 	return 0;
 }
 
-static int walk(const char *dir, int depth, rl_walk_fn fn, void *ctx, struct rl_error *err)
+static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
+		struct rl_error *err)
 {
-	struct rl_strv names = {0};
-	int rc = 0;
+	struct names names = {0};
+	int rc = 0, dfd;
 
 	if (depth > WALK_DEPTH_MAX) {
 		rl_error_set_path(err, "cannot walk", dir, "directory tree too deep");
 		return -1;
 	}
-	if (list_dir(dir, &names, err) < 0)
-		return -1;
+	rc = list_dir(dir, depth, &names, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	/* Names are stat'ed relative to the directory (the path only when it
+	 * cannot be opened). */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
-		char *path = rl_path_join(dir, names.v[i]);
+		char *path = rl_path_join(dir, names.v[i].name);
+		unsigned char t = names.v[i].type;
 		struct rl_fileinfo fi;
 
-		rc = rl_fileinfo_read(path, &fi, err);
+		/* The directory entry's type saves a stat: a directory is
+		 * walked into, a path the caller knows is passed over. */
+		if (t == DT_DIR) {
+			rc = walk(path, depth + 1, known, fn, ctx, err);
+			free(path);
+			continue;
+		}
+		if (t != DT_UNKNOWN && known && known(path, ctx)) {
+			free(path);
+			continue;
+		}
+		rc = rl_fileinfo_read_at(dfd >= 0 ? dfd : AT_FDCWD,
+					 dfd >= 0 ? names.v[i].name : path, path, &fi, err);
 		if (rc == 0 && fi.type == RL_FT_DIR)
-			rc = walk(path, depth + 1, fn, ctx, err);
+			rc = walk(path, depth + 1, known, fn, ctx, err);
 		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
 			rc = fn(path, &fi, ctx, err);
 		rl_fileinfo_release(&fi);
 		free(path);
 	}
-	rl_strv_release(&names);
+	if (dfd >= 0)
+		close(dfd);
+	names_release(&names);
 	return rc;
 }
 
-int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error *err)
+int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
+		     struct rl_error *err)
 {
-	return walk(dir, 0, fn, ctx, err);
+	return walk(dir, 0, known, fn, ctx, err);
 }
 
 struct take_ctx {
@@ -109,7 +162,13 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 		rl_warn("recording dangling symlink '%s'", q);
 		free(q);
 	}
-	rl_manifest_add(t->m, path);
+	/* Appended with what the walk's lstat said (read_entries does not
+	 * stat it again), then sorted in with the others once the walk is
+	 * over (rl_manifest_absorb). */
+	rl_xgrow((void **)&t->m->entries, &t->m->alloc, t->m->n + 1, sizeof(*t->m->entries));
+	memset(&t->m->entries[t->m->n], 0, sizeof(t->m->entries[0]));
+	t->m->entries[t->m->n].path = rl_xstrdup(path);
+	rl_fileinfo_copy(&t->m->entries[t->m->n++].fi, fi);
 	return 0;
 }
 
@@ -117,6 +176,7 @@ static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const
 		    struct rl_error *err)
 {
 	struct take_ctx t = {m, prev};
+	size_t from = m->n;
 	struct rl_fileinfo fi;
 	int rc = -1;
 
@@ -134,7 +194,8 @@ static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const
 		free(why);
 		free(q);
 	} else if (fi.type == RL_FT_DIR) {
-		rc = rl_snapshot_walk(root, record_walked, &t, err);
+		rc = rl_snapshot_walk(root, NULL, record_walked, &t, err);
+		rl_manifest_absorb(m, from);
 	} else {
 		rl_manifest_add(m, root);
 		rc = 0;
@@ -157,19 +218,23 @@ static int read_entry(struct rl_entry *e, struct rl_error *err)
 	return 0;
 }
 
+/* Every entry not read yet: the walk's files were (one stat per path).
+ * rl_snapshot_take starts every entry MISSING, and a walked one is never
+ * MISSING. */
 static int read_entries(struct rl_manifest *m, struct rl_error *err)
 {
 	for (size_t i = 0; i < m->n; i++)
-		if (read_entry(&m->entries[i], err) < 0)
+		if (m->entries[i].fi.type == RL_FT_MISSING && read_entry(&m->entries[i], err) < 0)
 			return -1;
 	return 0;
 }
 
 /* Give each symlink's resolved target an entry carrying the link's uses.
- * Adding entries moves them, so collect first and look up by path after. */
+ * The targets are added in one merge (entries move, so they are looked up
+ * by path after), and each new one is read once. */
 static int add_targets(struct rl_manifest *m, struct rl_error *err)
 {
-	struct rl_strv targets = {0}, links = {0};
+	struct rl_strv targets = {0}, links = {0}, fresh = {0};
 	int rc = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
@@ -177,20 +242,25 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 			continue;
 		rl_strv_push(&targets, m->entries[i].fi.resolved);
 		rl_strv_push(&links, m->entries[i].path);
+		if (!rl_manifest_find(m, m->entries[i].fi.resolved))
+			rl_strv_push(&fresh, m->entries[i].fi.resolved);
 	}
-	for (size_t i = 0; i < targets.n && rc == 0; i++) {
-		int fresh = !rl_manifest_find(m, targets.v[i]);
-		struct rl_entry *t = rl_manifest_add(m, targets.v[i]);
+	rl_manifest_add_many(m, (const char *const *)targets.v, targets.n);
+	for (size_t i = 0; i < targets.n; i++) {
+		struct rl_entry *t = rl_manifest_find(m, targets.v[i]);
 		const struct rl_entry *l = rl_manifest_find(m, links.v[i]);
 
 		for (size_t k = 0; k < l->nuses; k++)
 			rl_entry_add_use(t, &l->uses[k]);
-		if (!fresh)
-			continue;
-		rc = read_entry(t, err);
 	}
+	if (fresh.n)
+		qsort(fresh.v, fresh.n, sizeof(*fresh.v), cmp_str);
+	for (size_t i = 0; i < fresh.n && rc == 0; i++)
+		if (i == 0 || strcmp(fresh.v[i - 1], fresh.v[i]) != 0)
+			rc = read_entry(rl_manifest_find(m, fresh.v[i]), err);
 	rl_strv_release(&targets);
 	rl_strv_release(&links);
+	rl_strv_release(&fresh);
 	return rc;
 }
 
@@ -246,6 +316,10 @@ static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, i
 int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
 		     struct rl_error *err)
 {
+	/* Nothing is read yet in this snapshot (a manifest may be taken
+	 * twice: before a run and at its commit). */
+	for (size_t i = 0; i < m->n; i++)
+		rl_fileinfo_release(&m->entries[i].fi);
 	for (size_t i = 0; i < m->roots.n; i++)
 		if (add_root(m, prev, m->roots.v[i], err) < 0)
 			return -1;

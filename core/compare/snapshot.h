@@ -9,11 +9,16 @@
 /* Walk a directory recursively in bytewise name order, never following a
  * symlink: fn gets every non-directory (file, symlink, FIFO, socket,
  * device) with its rl_fileinfo_read() result; a path that vanished during
- * the walk is skipped. Returns 0, or -1 with err set by the walk (an
- * unreadable directory, a symlink loop) or by fn. */
+ * the walk is skipped. When known is given and says 1 for a path the
+ * directory listing shows is no directory, that path is passed over
+ * without a stat (where the file system gives no type in the listing,
+ * every path is stat'ed and given to fn). Returns 0, or -1 with err set by
+ * the walk (an unreadable directory, a symlink loop) or by fn. */
 typedef int (*rl_walk_fn)(const char *path, const struct rl_fileinfo *fi, void *ctx,
 			  struct rl_error *err);
-int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error *err);
+typedef int (*rl_walk_known_fn)(const char *path, void *ctx);
+int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
+		     struct rl_error *err);
 
 /* Fill m from the disk:
  *  - every root in m->roots is walked (a directory recursively, never
@@ -23,7 +28,8 @@ int rl_snapshot_walk(const char *dir, rl_walk_fn fn, void *ctx, struct rl_error 
  *    symlink is recorded with a warning; directories get no entry);
  *    a root that is missing, dangling, a loop, a FIFO or a device is an
  *    error; a root that is a symlink is recorded, not walked;
- *  - every entry is stat'ed and, when a regular file, hashed; when prev
+ *  - every entry is stat'ed once (a walked file by the walk) and, when a
+ *    regular file, hashed; when prev
  *    holds the same path with the same identity its hash is reused unless
  *    verify is set;
  *  - a symlink's resolved target gets an entry of its own carrying the

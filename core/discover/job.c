@@ -390,7 +390,7 @@ static int dir_open_to_others(const char *dir, uid_t owner, struct stat *st)
  * whose agent it is, and is writable by nobody else; the directories of
  * the entry and of the file it resolves to are not open to others. Returns
  * 0, or -1 with err naming the file, its owner and mode. */
-static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid,
+static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid, int entry_link,
 		       const struct stat *st, struct rl_error *err)
 {
 	uid_t owner = kind == RL_JOB_AGENT ? entry_uid : 0;
@@ -408,7 +408,9 @@ static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid
 				   (st->st_mode & S_IWOTH) ? "others" : "its group",
 				   (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777));
 	else {
-		char *real = realpath(plist, NULL);
+		/* The directory the file resolves to is the entry's own when the
+		 * entry is no symlink (stat follows the same directories). */
+		char *real = entry_link ? realpath(plist, NULL) : NULL;
 		char *dirs[2] = {rl_path_dirname(plist), real ? rl_path_dirname(real) : NULL};
 
 		for (int i = 0; i < 2 && !why; i++) {
@@ -444,13 +446,14 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	plist_t root = NULL;
 	struct stat st, lst;
 	uid_t entry_uid;
-	int rc;
+	int rc, have_lst;
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
-	entry_uid = lstat(plist, &lst) == 0 ? lst.st_uid : invoking_uid();
+	have_lst = lstat(plist, &lst) == 0;
+	entry_uid = have_lst ? lst.st_uid : invoking_uid();
 	if (rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err) < 0 ||
-	    check_trust(plist, kind, entry_uid, &st, err) < 0) {
+	    check_trust(plist, kind, entry_uid, !have_lst || S_ISLNK(lst.st_mode), &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
 	}
@@ -506,11 +509,38 @@ void rl_jobset_release(struct rl_jobset *js)
 	memset(js, 0, sizeof(*js));
 }
 
+static int cmp_job(const void *a, const void *b)
+{
+	const struct rl_job *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return strcmp(x->label, y->label);
+}
+
+/* The set is sorted by (kind, label) and a label is in it once: a binary
+ * search per kind. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label)
 {
-	for (size_t i = 0; i < js->n; i++)
-		if (strcmp(js->v[i].label, label) == 0)
-			return &js->v[i];
+	static const enum rl_job_kind kinds[] = {RL_JOB_DAEMON, RL_JOB_AGENT};
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t lo = 0, hi = js->n;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const struct rl_job *j = &js->v[mid];
+			int c = j->kind != kinds[k] ? (j->kind < kinds[k] ? -1 : 1)
+						    : strcmp(j->label, label);
+
+			if (c == 0)
+				return j;
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
 	return NULL;
 }
 
@@ -561,9 +591,58 @@ static int is_system_path(const char *path)
 	return sys;
 }
 
-static void add_job(struct rl_jobset *js, struct rl_job *j)
+/* The labels found so far, hashed: a label defined twice is found by one
+ * lookup, not a scan per job. Slots hold an index into the set plus one. */
+struct labels {
+	size_t *slot;
+	size_t cap;
+};
+
+static size_t label_hash(const char *s)
 {
-	const struct rl_job *dup = rl_jobset_find(js, j->label);
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void labels_put(struct labels *t, const struct rl_jobset *js, size_t idx)
+{
+	for (size_t i = label_hash(js->v[idx].label) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		if (!t->slot[i]) {
+			t->slot[i] = idx + 1;
+			return;
+		}
+	}
+}
+
+static const struct rl_job *labels_get(const struct labels *t, const struct rl_jobset *js,
+				       const char *label)
+{
+	if (!t->cap)
+		return NULL;
+	for (size_t i = label_hash(label) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
+		if (strcmp(js->v[t->slot[i] - 1].label, label) == 0)
+			return &js->v[t->slot[i] - 1];
+	return NULL;
+}
+
+/* is_system_path of an entry of a directory that is not Apple's: only a
+ * symlink can lead there (the resolved path of anything else is the
+ * directory's own resolved path and its name). */
+static int is_system_entry(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
+		return rl_path_is_under(path, "/System/Library");
+	return is_system_path(path);
+}
+
+static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
+{
+	const struct rl_job *dup = labels_get(t, js, j->label);
 
 	if (dup) {
 		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
@@ -573,9 +652,19 @@ static void add_job(struct rl_jobset *js, struct rl_job *j)
 	}
 	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
 	js->v[js->n++] = *j;
+	if (js->n * 2 > t->cap) {
+		free(t->slot);
+		t->cap = t->cap ? t->cap * 4 : 64;
+		t->slot = rl_xcalloc(t->cap, sizeof(*t->slot));
+		for (size_t i = 0; i < js->n; i++)
+			labels_put(t, js, i);
+	} else {
+		labels_put(t, js, js->n - 1);
+	}
 }
 
-static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js)
+static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js,
+			 struct labels *t)
 {
 	struct rl_strv names = {0};
 
@@ -587,9 +676,9 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 		struct rl_error e = {0};
 		struct rl_job j;
 
-		if (!is_system_path(path)) {
+		if (!is_system_entry(path)) {
 			if (rl_job_parse(path, kind, &j, &e) == 0)
-				add_job(js, &j);
+				add_job(js, t, &j);
 			else
 				rl_warn("%s", e.text);
 		}
@@ -598,22 +687,16 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 	rl_strv_release(&names);
 }
 
-static int cmp_job(const void *a, const void *b)
-{
-	const struct rl_job *x = a, *y = b;
-
-	if (x->kind != y->kind)
-		return x->kind < y->kind ? -1 : 1;
-	return strcmp(x->label, y->label);
-}
-
 int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
 {
+	struct labels t = {0};
+
 	(void)err;
 	for (size_t i = 0; i < o->agent_dirs.n; i++)
-		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out);
+		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out, &t);
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)
-		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out);
+		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
+	free(t.slot);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_job);
 	return 0;

@@ -68,6 +68,8 @@ int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, st
 /* Parse one plist; returns 0, or -1 with err naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
+/* The job with label in js, sorted by (kind, label) as rl_jobs_discover
+ * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);

@@ -817,26 +817,37 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
 		  int flags, struct rl_error *err)
 {
-	for (size_t i = 0; i < js->n; i++) {
-		struct rl_jobfiles f = {0};
+	struct rl_jobfiles *fs = rl_xcalloc(js->n ? js->n : 1, sizeof(*fs));
+	const char **paths = NULL;
+	size_t npaths = 0, apaths = 0;
+	int rc = 0;
 
-		if (rl_job_files(&js->v[i], libs, &f, err) < 0) {
-			rl_jobfiles_release(&f);
-			return -1;
+	for (size_t i = 0; i < js->n && rc == 0; i++) {
+		rc = rl_job_files(&js->v[i], libs, &fs[i], err);
+		if (rc == 0 && (flags & RL_TRACK_WARN_UNRESOLVED))
+			rl_jobfiles_warn(&js->v[i], &fs[i]);
+		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
+			rl_xgrow((void **)&paths, &apaths, npaths + 1, sizeof(*paths));
+			paths[npaths++] = fs[i].v[k].path;
 		}
-		if (flags & RL_TRACK_WARN_UNRESOLVED)
-			rl_jobfiles_warn(&js->v[i], &f);
-		for (size_t k = 0; k < f.n; k++) {
+	}
+	/* Every path in one merge, then the uses in job order: inserting
+	 * each path into the sorted entries by itself would be quadratic. */
+	if (rc == 0)
+		rl_manifest_add_many(m, paths, npaths);
+	for (size_t i = 0; i < js->n; i++) {
+		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
 			struct rl_use u = {0};
 
 			u.label = js->v[i].label;
-			u.role = f.v[k].role;
-			u.via = f.v[k].via;
-			u.chain = f.v[k].chain;
-
-			rl_entry_add_use(rl_manifest_add(m, f.v[k].path), &u);
+			u.role = fs[i].v[k].role;
+			u.via = fs[i].v[k].via;
+			u.chain = fs[i].v[k].chain;
+			rl_entry_add_use(rl_manifest_find(m, fs[i].v[k].path), &u);
 		}
-		rl_jobfiles_release(&f);
+		rl_jobfiles_release(&fs[i]);
 	}
-	return 0;
+	free(paths);
+	free(fs);
+	return rc;
 }

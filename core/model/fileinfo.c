@@ -62,12 +62,13 @@ static int read_symlink(const char *path, const struct stat *st, struct rl_filei
 	return -1;
 }
 
-int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+int rl_fileinfo_read_at(int dirfd, const char *name, const char *path, struct rl_fileinfo *fi,
+			struct rl_error *err)
 {
 	struct stat st;
 
 	memset(fi, 0, sizeof(*fi));
-	if (lstat(path, &st) < 0) {
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
 			fi->type = RL_FT_MISSING;
 			return 0;
@@ -90,6 +91,11 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
 		return -1;
 	}
 	return 0;
+}
+
+int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+{
+	return rl_fileinfo_read_at(AT_FDCWD, path, path, fi, err);
 }
 
 /* Bytes read by digest_fd, in every thread: the progress report's. */

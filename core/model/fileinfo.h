@@ -45,6 +45,11 @@ int rl_ftype_parse(const char *name, enum rl_ftype *out);
  * error. fi is overwritten, not released. Returns 0 or -1 with err naming
  * the path. */
 int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *err);
+/* rl_fileinfo_read of name in the directory open as dirfd (AT_FDCWD: name
+ * is a path), path being the whole path, for errors and symlinks: a
+ * walk's lstat without the kernel walking the whole path each time. */
+int rl_fileinfo_read_at(int dirfd, const char *name, const char *path, struct rl_fileinfo *fi,
+			struct rl_error *err);
 /* SHA-256 of a regular file's content into fi->sha256; fails (naming the
  * path) when it is not a regular file any more or cannot be read. The
  * identity fields are refreshed from the opened file, so they describe the

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@ static void entry_release(struct rl_entry *e)
 	for (size_t i = 0; i < e->nuses; i++)
 		use_release(&e->uses[i]);
 	free(e->uses);
+	free(e->use_slots);
 }
 
 void rl_manifest_release(struct rl_manifest *m)
@@ -124,19 +126,162 @@ struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path)
 	return e;
 }
 
+static int cmp_pathp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_t n)
+{
+	const char **v = rl_xcalloc(n ? n : 1, sizeof(*v));
+	size_t k = 0, i, j, out;
+
+	/* The paths not in m yet, sorted, each once. */
+	for (size_t x = 0; x < n; x++)
+		if (!rl_manifest_find(m, paths[x]))
+			v[k++] = paths[x];
+	if (k > 1)
+		qsort(v, k, sizeof(*v), cmp_pathp);
+	for (i = 0, j = 0; i < k; i++)
+		if (j == 0 || strcmp(v[j - 1], v[i]) != 0)
+			v[j++] = v[i];
+	k = j;
+	if (k == 0) {
+		free(v);
+		return;
+	}
+	/* Merge from the back, so each entry moves once. */
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + k, sizeof(*m->entries));
+	i = m->n;
+	j = k;
+	out = m->n + k;
+	while (j > 0) {
+		struct rl_entry *e = &m->entries[--out];
+
+		if (i > 0 && strcmp(m->entries[i - 1].path, v[j - 1]) > 0) {
+			*e = m->entries[--i];
+			continue;
+		}
+		memset(e, 0, sizeof(*e));
+		e->path = rl_xstrdup(v[--j]);
+		e->fi.type = RL_FT_MISSING;
+	}
+	m->n += k;
+	free(v);
+}
+
+static int cmp_entry_path(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_entry *)a)->path, ((const struct rl_entry *)b)->path);
+}
+
+void rl_manifest_absorb(struct rl_manifest *m, size_t from)
+{
+	size_t out = 0;
+
+	if (from >= m->n)
+		return;
+	qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry_path);
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i], *keep;
+
+		if (out == 0 || strcmp(m->entries[out - 1].path, e->path) != 0) {
+			m->entries[out++] = *e;
+			continue;
+		}
+		keep = &m->entries[out - 1];
+		for (size_t u = 0; u < e->nuses; u++)
+			rl_entry_add_use(keep, &e->uses[u]);
+		if (keep->fi.type == RL_FT_MISSING && e->fi.type != RL_FT_MISSING) {
+			struct rl_fileinfo t = keep->fi;
+
+			keep->fi = e->fi;
+			e->fi = t;
+		}
+		entry_release(e);
+	}
+	m->n = out;
+}
+
 static int str_eq(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Below this many uses a scan is cheaper than an index. */
+#define USE_INDEX_MIN 8
+
+static size_t use_hash(const char *label, enum rl_role role, const char *via)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+
+	for (const unsigned char *p = (const unsigned char *)(label ? label : ""); *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h = (h ^ (unsigned)role) * 1099511628211ULL;
+	for (const unsigned char *p = (const unsigned char *)(via ? via : ""); *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static int use_same(const struct rl_use *a, const char *label, enum rl_role role, const char *via)
+{
+	return a->role == role && str_eq(a->label, label ? label : "") &&
+	       str_eq(a->via, via ? via : "");
+}
+
+static void use_slot_put(struct rl_entry *e, size_t idx)
+{
+	const struct rl_use *u = &e->uses[idx];
+	size_t mask = e->use_slots_cap - 1;
+
+	for (size_t i = use_hash(u->label, u->role, u->via) & mask;; i = (i + 1) & mask) {
+		if (!e->use_slots[i]) {
+			e->use_slots[i] = idx + 1;
+			return;
+		}
+	}
+}
+
+/* Index every use not indexed yet (uses appended by hand included),
+ * growing the table to keep it at most half full. */
+static void use_index_update(struct rl_entry *e)
+{
+	if (e->nuses * 2 > e->use_slots_cap) {
+		size_t cap = 64;
+
+		while (cap < e->nuses * 4)
+			cap *= 2;
+		free(e->use_slots);
+		e->use_slots = rl_xcalloc(cap, sizeof(*e->use_slots));
+		e->use_slots_cap = cap;
+		e->use_indexed = 0;
+	}
+	for (; e->use_indexed < e->nuses; e->use_indexed++)
+		use_slot_put(e, e->use_indexed);
+}
+
+static int has_use(struct rl_entry *e, const struct rl_use *u)
+{
+	if (e->nuses < USE_INDEX_MIN) {
+		for (size_t i = 0; i < e->nuses; i++)
+			if (use_same(&e->uses[i], u->label, u->role, u->via))
+				return 1;
+		return 0;
+	}
+	use_index_update(e);
+	for (size_t i = use_hash(u->label, u->role, u->via) & (e->use_slots_cap - 1);
+	     e->use_slots[i]; i = (i + 1) & (e->use_slots_cap - 1))
+		if (use_same(&e->uses[e->use_slots[i] - 1], u->label, u->role, u->via))
+			return 1;
+	return 0;
 }
 
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 {
 	struct rl_use *n;
 
-	for (size_t i = 0; i < e->nuses; i++)
-		if (e->uses[i].role == u->role && str_eq(e->uses[i].label, u->label) &&
-		    str_eq(e->uses[i].via, u->via))
-			return;
+	if (has_use(e, u))
+		return;
 	rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
 	n = &e->uses[e->nuses++];
 	memset(n, 0, sizeof(*n));

@@ -55,6 +55,12 @@ struct rl_entry {
 	struct rl_use *uses; /* empty for files only tracked through --path */
 	size_t nuses;
 	size_t uses_alloc;
+	/* rl_entry_add_use's index of uses[0..use_indexed) by (label, role,
+	 * via), so a file every job uses (libc) is not scanned per use;
+	 * built once an entry has many uses, freed with the entry. */
+	size_t *use_slots;
+	size_t use_slots_cap;
+	size_t use_indexed;
 };
 
 struct rl_manifest {
@@ -69,8 +75,18 @@ void rl_manifest_release(struct rl_manifest *m);
 
 /* Lookup by exact path; NULL when absent. */
 struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path);
-/* Find or insert (unstat'ed, type MISSING) the entry for path. */
+/* Find or insert (unstat'ed, type MISSING) the entry for path. Each
+ * insert moves the entries after it: for many paths, rl_manifest_add_many. */
 struct rl_entry *rl_manifest_add(struct rl_manifest *m, const char *path);
+/* rl_manifest_add of n paths at once (in any order, repeats allowed), in
+ * O(m->n + n log n): sorted, then merged in one pass. Entries move, so
+ * look them up afterwards. */
+void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_t n);
+/* Entries appended to m->entries[from..m->n) by the caller (in any order,
+ * a path perhaps twice or already in m) become part of the sorted set:
+ * one sort, then each path's entries are folded into one (the uses of
+ * all, the first type that is not MISSING). Entries move. */
+void rl_manifest_absorb(struct rl_manifest *m, size_t from);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
 /* e's file could not be read (why: the error of rl_fileinfo_read or

@@ -3,6 +3,7 @@
  * log's bound. */
 #include "check.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/base/util.h"
+#include "core/platform/platform.h"
 
 static void test_queue(const char *dir)
 {
@@ -249,6 +251,16 @@ static void test_pm_names(void)
 	CHECK(rl_strv_contains(&names, name) && !rl_strv_contains(&names, "brew"));
 	CHECK_INT(rl_pm_running((const char *const *)names.v, &who, &err), 0);
 	CHECK_INT(posix_spawn(&pid, "/bin/sleep", NULL, NULL, argv, environ), 0);
+	/* posix_spawn can return while the kernel still sets up the new
+	 * image (Linux: its cmdline reads empty): wait until it shows */
+	for (;;) {
+		char buf[4096];
+		const char *args[2];
+
+		if (rl_platform_proc_args(pid, buf, sizeof(buf), args) == 0 && args[0][0])
+			break;
+		sched_yield();
+	}
 	CHECK_INT(rl_pm_running((const char *const *)names.v, &who, &err), 1);
 	CHECK(who && strstr(who, name) != NULL);
 	free(who);

@@ -443,11 +443,109 @@ static void test_minimal_and_unknown_keys(void)
 	free(path);
 }
 
+/* Many paths in one merge: sorted, each once, the entries already there
+ * kept with their uses; and uses deduplicated through the index an entry
+ * gets once it has many, uses appended by hand included. */
+static void test_add_many_and_many_uses(void)
+{
+	struct rl_manifest m;
+	const char *paths[] = {"/z", "/a/b", "/m", "/a/b", "/a-b", "/c", "/m", "/a"};
+	static const char *const want[] = {"/a", "/a-b", "/a/b", "/c", "/k", "/m", "/z"};
+	char via[] = "ProgramArguments[0]", label[32], *hand;
+	struct rl_use u = {.label = label, .role = RL_ROLE_LIBRARY, .via = via};
+	struct rl_entry *e;
+
+	rl_manifest_init(&m);
+	rl_manifest_add(&m, "/m");
+	rl_manifest_add(&m, "/k");
+	snprintf(label, sizeof(label), "kept");
+	rl_entry_add_use(rl_manifest_find(&m, "/k"), &u);
+	rl_manifest_add_many(&m, paths, sizeof(paths) / sizeof(paths[0]));
+	rl_manifest_add_many(&m, paths, 0);
+	CHECK_INT(m.n, 7);
+	for (size_t i = 0; i < m.n && i < 7; i++) {
+		CHECK_STR(m.entries[i].path, want[i]);
+		CHECK_INT(m.entries[i].fi.type, RL_FT_MISSING);
+	}
+	e = rl_manifest_find(&m, "/k");
+	CHECK(e && e->nuses == 1 && strcmp(e->uses[0].label, "kept") == 0);
+
+	e = rl_manifest_find(&m, "/a");
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 500; i++) {
+			snprintf(label, sizeof(label), "job%03d", i);
+			u.role = RL_ROLE_LIBRARY;
+			rl_entry_add_use(e, &u);
+			u.role = RL_ROLE_SYMLINK;
+			rl_entry_add_use(e, &u);
+		}
+	}
+	CHECK_INT(e->nuses, 1000);
+	/* A use appended by hand, then asked for again. */
+	rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
+	memset(&e->uses[e->nuses], 0, sizeof(e->uses[0]));
+	e->uses[e->nuses].label = hand = rl_xstrdup("by.hand");
+	e->uses[e->nuses].via = rl_xstrdup(via);
+	e->uses[e->nuses++].role = RL_ROLE_PROGRAM;
+	snprintf(label, sizeof(label), "by.hand");
+	u.role = RL_ROLE_PROGRAM;
+	rl_entry_add_use(e, &u);
+	CHECK_INT(e->nuses, 1001);
+	CHECK(e->uses[1000].label == hand);
+	snprintf(label, sizeof(label), "job499");
+	u.role = RL_ROLE_SCRIPT;
+	rl_entry_add_use(e, &u);
+	CHECK_INT(e->nuses, 1002);
+	CHECK_STR(e->uses[1].label, "job000");
+	CHECK_INT(e->uses[1].role, RL_ROLE_SYMLINK);
+	rl_manifest_release(&m);
+}
+
+/* Entries appended unsorted, a path twice and one already there: sorted
+ * in, each path once, with the uses of all and the type that was read. */
+static void test_absorb(void)
+{
+	struct rl_manifest m;
+	char label[] = "a.job", via[] = "Program";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PROGRAM, .via = via};
+	static const char *const add[] = {"/z", "/b", "/a", "/b"};
+	struct rl_entry *e;
+	size_t from;
+
+	rl_manifest_init(&m);
+	rl_entry_add_use(rl_manifest_add(&m, "/b"), &u);
+	rl_manifest_add(&m, "/c");
+	from = m.n;
+	for (size_t i = 0; i < 4; i++) {
+		rl_xgrow((void **)&m.entries, &m.alloc, m.n + 1, sizeof(*m.entries));
+		e = &m.entries[m.n++];
+		memset(e, 0, sizeof(*e));
+		e->path = rl_xstrdup(add[i]);
+		e->fi.type = RL_FT_FILE;
+		e->fi.ino = i + 1;
+	}
+	rl_manifest_absorb(&m, from);
+	CHECK_INT(m.n, 4);
+	if (m.n == 4) {
+		CHECK_STR(m.entries[0].path, "/a");
+		CHECK_STR(m.entries[1].path, "/b");
+		CHECK_STR(m.entries[2].path, "/c");
+		CHECK_STR(m.entries[3].path, "/z");
+		CHECK_INT(m.entries[1].fi.type, RL_FT_FILE);
+		CHECK_INT(m.entries[1].nuses, 1);
+		CHECK_INT(m.entries[2].fi.type, RL_FT_MISSING);
+	}
+	CHECK(rl_manifest_find(&m, "/z") == &m.entries[3]);
+	rl_manifest_release(&m);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
 	test_names();
 	test_add_find();
+	test_add_many_and_many_uses();
+	test_absorb();
 	test_round_trip();
 	test_fileinfo_json();
 	test_bad_input();
