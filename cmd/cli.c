@@ -208,7 +208,8 @@ static const struct cli_option status_options[] = {
 static const struct cli_option log_options[] = {
 	CLI_OPTION_JSON("{\"version\":1,\"runs\":[{start,end,trigger,entries,steps,\n"
 			"baseline,exit,error}]}"),
-	{"count", 'n', CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},
+	/* No -n: that is run's --dry-run. */
+	{"count", 0, CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_END,
 };
@@ -293,7 +294,7 @@ static void print_option_help(FILE *to, const struct cli_option *o)
 	char left[64];
 	const char *h = o->help;
 
-	/* As git lays it out: "-n, --count N", and "    --json" so that every
+	/* As git lays it out: "-f, --force", and "    --json" so that every
 	 * long name starts in the same column. */
 	if (o->short_name)
 		snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
@@ -438,6 +439,20 @@ static const struct cli_option *find_short(const struct cli_command *c, char ch)
 			if (o->short_name == ch)
 				return o;
 	return NULL;
+}
+
+/* An unknown short option that another command has: which it is there
+ * (-n is run's --dry-run, never log's count). */
+static int unknown_short(const struct cli_command *c, char ch)
+{
+	for (size_t i = 0; commands[i].name; i++) {
+		const struct cli_option *o = find_short(&commands[i], ch);
+
+		if (o && &commands[i] != c && o->id != CLI_OPT_HELP)
+			return cli_usage_error(c->name, "unknown option '-%c' (it is %s's --%s)",
+					       ch, commands[i].name, o->name);
+	}
+	return cli_usage_error(c->name, "unknown option '-%c'", ch);
 }
 
 /* An unknown long option: a prefix of known ones names them (relaunch
@@ -637,7 +652,7 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 			for (const char *s = a + 1; *s && rc == 0; s++) {
 				o = find_short(c, *s);
 				if (!o)
-					return cli_usage_error(c->name, "unknown option '-%c'", *s);
+					return unknown_short(c, *s);
 				if (o->id == CLI_OPT_HELP) {
 					help = 1;
 				} else if (o->arg == CLI_ARG_NONE ||
@@ -709,18 +724,7 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 		free(q);
 		return;
 	}
-	if (h->since) {
-		time_t t = (time_t)h->since, now = time(NULL);
-		struct tm tm, today;
-
-		localtime_r(&t, &tm);
-		localtime_r(&now, &today);
-		strftime(since, sizeof(since),
-			 tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
-				 ? ", since %H:%M:%S"
-				 : ", since %Y-%m-%d %H:%M:%S",
-			 &tm);
-	}
+	rl_lock_holder_since(h, since, sizeof(since));
 	cli_note(ctx, "relaunch: waiting for the lock held by pid %ld (relaunch%s%s%s)", h->pid,
 		 h->command[0] ? " " : "", h->command, since);
 }

@@ -7,6 +7,9 @@
 #include "cli.h"
 #include "commands.h"
 
+/* The subcommands, for usage errors. */
+static const char *const subcommands[] = {"check"};
+
 struct counter {
 	size_t n;
 };
@@ -25,10 +28,22 @@ int cmd_config(struct cli_ctx *ctx)
 	char *q;
 	int rc;
 
-	if (ctx->operands.n != 1 || strcmp(ctx->operands.v[0], "check") != 0)
-		return ctx->operands.n ? cli_usage_error("config", "unknown subcommand '%s'",
-							 ctx->operands.v[ctx->operands.n > 1])
-				       : cli_usage_error("config", "check?");
+	if (ctx->operands.n == 0)
+		return cli_usage_error("config", "a subcommand is needed: 'relaunch config check'");
+	if (strcmp(ctx->operands.v[0], "check") != 0) {
+		const char *near = rl_did_you_mean(ctx->operands.v[0], subcommands,
+						   sizeof(subcommands) / sizeof(subcommands[0]));
+
+		return near ? cli_usage_error("config",
+					      "unknown subcommand '%s': did you mean '%s'?",
+					      ctx->operands.v[0], near)
+			    : cli_usage_error("config",
+					      "unknown subcommand '%s' (the one there is: 'check')",
+					      ctx->operands.v[0]);
+	}
+	if (ctx->operands.n > 1)
+		return cli_usage_error("config", "check takes no operand, not '%s'",
+				       ctx->operands.v[1]);
 	rl_config_init(&cfg);
 	rl_warn_handler_set(count_warning, &problems);
 	rc = rl_config_load(&cfg, ctx->config_path, !ctx->config_explicit, &err);

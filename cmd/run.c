@@ -167,6 +167,7 @@ struct run_ctx {
 	struct rl_history *hist;
 	struct rl_intents intents; /* the restart journal: steps under way */
 	int journal_failed;	   /* a result could not be recorded as it happened */
+	double throttle_floor;	   /* seconds, for the throttle's wording */
 };
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
@@ -277,8 +278,11 @@ static void print_throttle(const struct rl_step *step, double ago, double wait, 
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
 	char *label = rl_path_quote(step->job->label);
+	char why[80];
 
-	live(a, 0, "%s restarted %g s ago; waiting %g s", label, shown_s(ago), shown_s(wait));
+	rl_throttle_why(step->job, ((const struct run_ctx *)ctx)->throttle_floor, why, sizeof(why));
+	live(a, 0, "%s restarted %g s ago; waiting %g s (%s)", label, shown_s(ago), shown_s(wait),
+	     why);
 	free(label);
 }
 
@@ -506,13 +510,14 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
 	struct rl_error err = {0};
-	struct run_ctx ctx = {a, p, statedir, &hist, {0}, 0};
+	struct run_ctx ctx = {a, p, statedir, &hist, {0}, 0, 0};
 	int failed = 0, rc;
 
 	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl_fn,
 					(void *)(uintptr_t)lc};
 	if (throttle_floor(&o.throttle_floor) < 0)
 		return CLI_EXIT_USAGE;
+	ctx.throttle_floor = o.throttle_floor;
 	o.interval = a->interval >= 0 ? a->interval : p->cfg.interval;
 	o.settle = a->settle >= 0 ? a->settle : p->cfg.settle;
 	o.timeout = a->timeout >= 0 ? a->timeout : p->cfg.timeout;

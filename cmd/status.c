@@ -1,10 +1,12 @@
-/* relaunch status: the last run and its outcome, what is pending (failed or
- * deferred jobs the next run retries, queue entries waiting), and whether
- * relaunch's own launchd job is installed and loaded. */
+/* relaunch status: the last run and its outcome, what is pending (failed,
+ * deferred or not-run jobs of any logged run the next run retries, queue
+ * entries waiting), and whether relaunch's own launchd job is installed and
+ * loaded. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -13,22 +15,110 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 
-/* The last run's steps with status, as [{label, error}]. */
-static json_t *steps_with(const json_t *last, const char *status)
+/* Is a logged step status one the next run retries? */
+static int retried(const char *status)
 {
-	json_t *arr = json_array(), *s;
-	size_t i;
+	return strcmp(status, "failed") == 0 || strcmp(status, "deferred") == 0 ||
+	       strcmp(status, "not run") == 0;
+}
 
-	json_array_foreach(json_object_get(last, "steps"), i, s)
+/* Milliseconds since the epoch of a record's "2026-12-02T06:08:22.587Z",
+ * or -1. */
+static int64_t iso_ms(const json_t *t)
+{
+	struct tm tm = {0};
+	int ms = 0;
+
+	if (!json_is_string(t) ||
+	    sscanf(json_string_value(t), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+/* When the manifest was last written, in ms since the epoch, or -1. */
+static int64_t manifest_ms(const char *statedir)
+{
+	char *path = rl_path_join(statedir, RL_STATE_MANIFEST);
+	struct stat st;
+	int64_t ms = -1;
+
+	if (stat(path, &st) == 0)
+		ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+	free(path);
+	return ms;
+}
+
+/* The jobs pending across every logged run, as {label: {label, error,
+ * status, run}}: a job a run left failed, deferred or not run stays pending
+ * until a later run gives it another outcome (restarted, current, idle,
+ * skipped, refused), whatever ran in between: a scoped run leaves the
+ * others as they were. A run that stopped with an error before planning
+ * changed nothing. A record written after the last run (manifest newer
+ * than its end) starts afresh: nothing earlier is in any plan. */
+static json_t *pending_jobs(const json_t *runs, int64_t recorded)
+{
+	json_t *jobs = json_object(), *run, *s;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run)
 	{
-		const json_t *st = json_object_get(s, "status");
+		json_array_foreach(json_object_get(run, "steps"), j, s)
+		{
+			const json_t *st = json_object_get(s, "status");
+			const json_t *label = json_object_get(s, "label");
+			const char *key = json_is_string(label) ? json_string_value(label) : NULL;
 
-		if (json_is_string(st) && strcmp(json_string_value(st), status) == 0)
-			json_array_append_new(arr, json_pack("{s:O,s:O}", "label",
-							     json_object_get(s, "label"), "error",
-							     json_object_get(s, "error")));
+			if (!key || !json_is_string(st))
+				continue;
+			if (retried(json_string_value(st)))
+				json_object_set_new(jobs, key,
+						    json_pack("{s:O,s:O,s:O,s:O}", "label", label,
+							      "error", json_object_get(s, "error"),
+							      "status", st, "run",
+							      json_object_get(run, "start")));
+			else
+				json_object_del(jobs, key);
+		}
 	}
+	run = json_array_get(runs, json_array_size(runs) - 1);
+	if (run && recorded >= 0 && iso_ms(json_object_get(run, "end")) >= 0 &&
+	    recorded > iso_ms(json_object_get(run, "end")))
+		json_object_clear(jobs);
+	return jobs;
+}
+
+/* The pending jobs with status, as [{label, error, run}], oldest run
+ * first, then in the order that run planned them. */
+static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *status)
+{
+	json_t *arr = json_array(), *seen = json_object(), *run, *s;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run)
+	{
+		json_array_foreach(json_object_get(run, "steps"), j, s)
+		{
+			const json_t *label = json_object_get(s, "label");
+			const json_t *p = json_is_string(label)
+						  ? json_object_get(jobs, json_string_value(label))
+						  : NULL;
+
+			if (!p || strcmp(json_string_value(json_object_get(p, "status")), status) ||
+			    !json_equal(json_object_get(p, "run"), json_object_get(run, "start")) ||
+			    json_object_get(seen, json_string_value(label)))
+				continue;
+			json_object_set_new(seen, json_string_value(label), json_true());
+			json_array_append_new(arr, json_pack("{s:O,s:O,s:O}", "label", label,
+							     "error", json_object_get(p, "error"),
+							     "run", json_object_get(p, "run")));
+		}
+	}
+	json_decref(seen);
 	return arr;
 }
 
@@ -73,19 +163,24 @@ static void print_job(const char *kind, const json_t *j)
 		printf(", loaded: unknown (%s)\n", json_string_value(json_object_get(j, "error")));
 }
 
-static void print_pending(const char *what, const json_t *arr)
+/* One line a job; one left by an earlier run than the last names it. */
+static void print_pending(const char *what, const json_t *arr, const json_t *last)
 {
 	const json_t *e;
 	size_t i;
 
 	json_array_foreach(arr, i, e)
 	{
-		const json_t *err = json_object_get(e, "error");
+		const json_t *err = json_object_get(e, "error"), *run = json_object_get(e, "run");
+		int earlier =
+			json_is_string(run) && !json_equal(run, json_object_get(last, "start"));
 
-		printf("pending: %-8s %s%s%s\n", what,
+		printf("pending: %-8s %s%s%s%s%s%s\n", what,
 		       json_string_value(json_object_get(e, "label")),
 		       json_is_string(err) ? ": " : "",
-		       json_is_string(err) ? json_string_value(err) : "");
+		       json_is_string(err) ? json_string_value(err) : "",
+		       earlier ? " (left by the run of " : "",
+		       earlier ? json_string_value(run) : "", earlier ? ")" : "");
 	}
 }
 
@@ -104,9 +199,9 @@ static void print_text(const json_t *doc)
 		rl_buf_release(&b);
 	} else
 		printf("last run: none logged yet\n");
-	print_pending("failed", json_object_get(pending, "failed"));
-	print_pending("deferred", json_object_get(pending, "deferred"));
-	print_pending("not run", json_object_get(pending, "not_run"));
+	print_pending("failed", json_object_get(pending, "failed"), last);
+	print_pending("deferred", json_object_get(pending, "deferred"), last);
+	print_pending("not run", json_object_get(pending, "not_run"), last);
 	json_array_foreach(queue, i, e)
 	{
 		const json_t *name = json_object_get(e, "name"),
@@ -151,7 +246,8 @@ int cmd_status(struct cli_ctx *ctx)
 	const char *queue_arg = NULL;
 	const char *statedir;
 	char *queue = NULL;
-	json_t *runs = NULL, *last, *pending, *doc;
+	json_t *runs = NULL, *last, *jobs, *pending, *doc;
+	int64_t recorded, last_end;
 	int rc = CLI_EXIT_ERROR;
 
 	for (size_t i = 0; i < ctx->nopts; i++)
@@ -165,17 +261,23 @@ int cmd_status(struct cli_ctx *ctx)
 		goto out;
 	}
 	last = json_array_get(runs, json_array_size(runs) - 1);
-	pending = json_pack("{s:o,s:o,s:o,s:o}", "failed", steps_with(last, "failed"), "deferred",
-			    steps_with(last, "deferred"), "not_run", steps_with(last, "not run"),
-			    "queue", queue_json(&q));
+	recorded = manifest_ms(statedir);
+	last_end = iso_ms(json_object_get(last, "end"));
+	jobs = pending_jobs(runs, recorded);
+	pending = json_pack("{s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
+			    "deferred", steps_with(runs, jobs, "deferred"), "not_run",
+			    steps_with(runs, jobs, "not run"), "queue", queue_json(&q));
+	json_decref(jobs);
 	/* A run that stopped with an error (exit 4) handled nothing: the
-	 * manifest keeps every change for the next one. */
+	 * manifest keeps every change for the next one, unless a record since
+	 * wrote the manifest anew. */
 	json_object_set_new(pending, "error",
 			    json_integer_value(json_object_get(last, "exit")) == CLI_EXIT_ERROR &&
-					    json_is_string(json_object_get(last, "error"))
+					    json_is_string(json_object_get(last, "error")) &&
+					    !(recorded >= 0 && last_end >= 0 && recorded > last_end)
 				    ? json_incref(json_object_get(last, "error"))
 				    : json_null());
-	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 1, "last_run",
+	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 2, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));

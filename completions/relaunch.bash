@@ -46,9 +46,6 @@ _relaunch()
 	fi
 
 	# An option's value: a directory, a file, or nothing to offer.
-	if [ "$cmd" = log ] && [ "$prev" = -n ]; then
-		return 0
-	fi
 	case $prev in
 	--state-dir | --agent-dir | --daemon-dir | --queue | --prefix)
 		COMPREPLY=($(compgen -d -- "$cur"))
@@ -77,7 +74,7 @@ _relaunch()
 	agent) opts="--system --queue --interval --state-dir --launchctl $jobdirs" ;;
 	status) opts="--json --queue --state-dir --launchctl $jobdirs" ;;
 	report) opts="--bundle --redact --force --state-dir --config $jobdirs --launchctl" ;;
-	log) opts="--json -n --count --state-dir" ;;
+	log) opts="--json --count --state-dir" ;;
 	help)
 		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		return 0

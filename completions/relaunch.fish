@@ -89,7 +89,7 @@ __relaunch_opt report -l redact -d 'replace paths under home directories'
 __relaunch_opt report -l force -d 'replace FILE when it exists'
 
 # log
-__relaunch_opt log -s n -l count -x -d 'the newest N runs only'
+__relaunch_opt log -l count -x -d 'the newest N runs only'
 
 # help
 complete -c relaunch -n '__fish_seen_subcommand_from help' -a "$commands"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -117,10 +118,26 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 	if (rc != 1) {
 		if (rc < 0)
 			rl_error_set(err, "cannot lock '%s': %s", path, strerror(errno));
-		else
-			rl_error_set(err,
-				     "cannot lock '%s': held by another relaunch run (waited %g s)",
-				     path, wait_s > 0 ? wait_s : 0.0);
+		else {
+			/* Who held it, as a waiter's note names it. */
+			struct rl_lock_holder h;
+			char since[40];
+
+			read_holder(fd, &h);
+			rl_lock_holder_since(&h, since, sizeof(since));
+			if (h.pid)
+				rl_error_set(
+					err,
+					"cannot lock '%s': held by another relaunch run (pid %ld: "
+					"relaunch%s%s%s; waited %g s)",
+					path, h.pid, h.command[0] ? " " : "", h.command, since,
+					wait_s > 0 ? wait_s : 0.0);
+			else
+				rl_error_set(err,
+					     "cannot lock '%s': held by another relaunch run "
+					     "(waited %g s)",
+					     path, wait_s > 0 ? wait_s : 0.0);
+		}
 		close(fd);
 		free(path);
 		return -1;
@@ -129,6 +146,24 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 		write_holder(fd, o->command);
 	free(path);
 	return fd;
+}
+
+void rl_lock_holder_since(const struct rl_lock_holder *h, char *buf, size_t size)
+{
+	time_t t = (time_t)h->since, now = time(NULL);
+	struct tm tm, today;
+
+	buf[0] = '\0';
+	if (!h->since || size == 0)
+		return;
+	localtime_r(&t, &tm);
+	localtime_r(&now, &today);
+	if (strftime(buf, size,
+		     tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
+			     ? ", since %H:%M:%S"
+			     : ", since %Y-%m-%d %H:%M:%S",
+		     &tm) == 0)
+		buf[0] = '\0';
 }
 
 void rl_lock_release(int fd)

@@ -33,7 +33,9 @@ struct rl_lock_opts {
 };
 
 /* Take the lock, waiting up to wait_s seconds. Returns the held fd, or -1
- * (err: "cannot lock '<dir>/lock': held by another relaunch run (waited 60 s)"). */
+ * (err: "cannot lock '<dir>/lock': held by another relaunch run (pid 412:
+ * relaunch run, since 12:01:07; waited 60 s)", or "(waited 60 s)" alone
+ * when the holder recorded nothing). */
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err);
 /* The same, recording the holder and telling o->on_wait (o may be NULL). */
 int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_opts *o,
@@ -42,5 +44,9 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
  * not one (h zeroed). */
 int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h);
 void rl_lock_release(int fd);
+/* When the holder took the lock, as the local time: ", since 12:01:07",
+ * with the date (", since 2026-12-01 12:01:07") when that was another day;
+ * "" when it did not record it. */
+void rl_lock_holder_since(const struct rl_lock_holder *h, char *buf, size_t size);
 
 #endif

@@ -440,6 +440,70 @@ static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid
 	return -1;
 }
 
+/* Big-endian unsigned of width w (1..8) at p. */
+static uint64_t be_uint(const unsigned char *p, size_t w)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < w; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* libplist 2.2 aborts (an assert in plist_get_key_val) on a binary plist
+ * whose dictionary key holds a NUL byte, so such a file must never reach
+ * it. 1 when some ASCII (0x5n) or UTF-16 (0x6n) string object of the
+ * binary plist d holds a NUL character; 0 otherwise, also for what is not
+ * a well-formed binary plist (libplist's parser judges that). The layout is
+ * Apple's CFBinaryPList.c: objects, an offset table, a 32-byte trailer. */
+static int bplist_nul_string(const unsigned char *d, size_t n)
+{
+	const unsigned char *t;
+	size_t osize, count, table;
+
+	if (n < 8 + 32 || memcmp(d, "bplist00", 8) != 0)
+		return 0;
+	t = d + n - 32;
+	osize = t[6];
+	count = be_uint(t + 8, 8) > n ? n : (size_t)be_uint(t + 8, 8);
+	table = be_uint(t + 24, 8) > n ? n : (size_t)be_uint(t + 24, 8);
+	if (osize < 1 || osize > 8 || table > n - 32 || count > (n - 32 - table) / osize)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		uint64_t off = be_uint(d + table + i * osize, osize);
+		size_t pos, len, bytes;
+		unsigned type;
+
+		if (off >= table)
+			continue;
+		pos = (size_t)off;
+		type = d[pos] >> 4;
+		if (type != 5 && type != 6)
+			continue;
+		len = d[pos++] & 0xf;
+		if (len == 0xf) { /* the length follows as an int object */
+			size_t w;
+
+			if (pos >= table || (d[pos] >> 4) != 1 || (d[pos] & 0xf) > 3)
+				continue;
+			w = (size_t)1 << (d[pos] & 0xf);
+			if (w > table - pos - 1)
+				continue;
+			len = be_uint(d + pos + 1, w) > n ? n : (size_t)be_uint(d + pos + 1, w);
+			pos += 1 + w;
+		}
+		bytes = type == 5 ? len : 2 * len;
+		if (len > n || bytes > table - pos)
+			continue;
+		if (type == 5 && memchr(d + pos, 0, bytes))
+			return 1;
+		for (size_t k = 0; type == 6 && k < bytes; k += 2)
+			if (d[pos + k] == 0 && d[pos + k + 1] == 0)
+				return 1;
+	}
+	return 0;
+}
+
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
@@ -456,6 +520,11 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	    check_trust(plist, kind, entry_uid, !have_lst || S_ISLNK(lst.st_mode), &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
+	}
+	if (bplist_nul_string((const unsigned char *)buf.data, buf.len)) {
+		rl_buf_release(&buf);
+		rl_job_release(out);
+		return fail_plist(plist, err, "a string holds a NUL character");
 	}
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */

@@ -325,8 +325,12 @@ static enum state st_throttle(struct step_run *s)
 		ago = 0; /* the clock went back: count from now, never longer than t */
 	if (ago >= t)
 		return ST_WAIT;
-	if (s->run->o->no_wait)
-		return defer(s, "restarted %.0f s ago; ThrottleInterval %.0f s", ago, t);
+	if (s->run->o->no_wait) {
+		char why[80];
+
+		rl_throttle_why(s->step->job, s->run->o->throttle_floor, why, sizeof(why));
+		return defer(s, "restarted %.0f s ago; %s", ago, why);
+	}
 	wait = t - ago;
 	if (s->run->o->on_throttle)
 		s->run->o->on_throttle(s->step, ago, wait, s->run->o->ctx);
@@ -911,6 +915,18 @@ void rl_results_release(struct rl_results *r)
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
+}
+
+void rl_throttle_why(const struct rl_job *job, double floor, char *buf, size_t size)
+{
+	int t = job->throttle_interval;
+
+	if (t >= 0 && t >= floor)
+		snprintf(buf, size, "ThrottleInterval %d s", t);
+	else if (t < 0)
+		snprintf(buf, size, "the %g s floor", floor);
+	else
+		snprintf(buf, size, "the %g s floor (ThrottleInterval %d s)", floor, t);
 }
 
 const char *rl_result_status_name(enum rl_result_status s)

@@ -62,6 +62,11 @@ enum rl_result_status {
 #define RL_RESULT_NSTATUS 7
 
 const char *rl_result_status_name(enum rl_result_status s);
+/* Which throttle holds a job back, for people: "ThrottleInterval 30 s"
+ * when the plist's is at or over the floor, "the 10 s floor" when the
+ * plist has none, "the 10 s floor (ThrottleInterval 1 s)" when it is
+ * lower. */
+void rl_throttle_why(const struct rl_job *job, double floor, char *buf, size_t size);
 
 struct rl_result {
 	const struct rl_step *step;

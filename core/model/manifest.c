@@ -830,10 +830,12 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 }
 
 /* What a user can do about a manifest that cannot be parsed: the only
- * way out that keeps the file. */
+ * way out that keeps the file, and what it costs: the changes the lost
+ * manifest held are no longer planned, only a stale process still is. */
 #define RECOVER_HINT                                                                               \
 	" (to start afresh, 'relaunch record --force' moves it aside as "                          \
-	"manifest.json.corrupt-<time> and records anew)"
+	"manifest.json.corrupt-<time> and records anew; restarts still pending in it are then "    \
+	"found only through the process view, as jobs running deleted or replaced files)"
 
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
 {

@@ -21,35 +21,35 @@ Truncated JSON, invalid JSON, an unknown version, a wrong type:
 
   $ head -c 100 good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: premature end of input (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
   $ printf '{"version": 1,, "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 3, "roots": [], "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ relaunch record --path tree
-  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': unknown version 3 (this relaunch reads versions 1 and 2) (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ sed 's/"size":1,/"size":"1",/' good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 2: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': line 2: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 1, "roots": [], "files": [{"path": "/a", "type": "missing", "dev": 0, "ino": 0, "size": "1", "mode": 0, "mtime_ns": 0, "ctime_ns": 0}]}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '[]' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ cp good.json state/manifest.json
 

@@ -48,6 +48,18 @@ A clean config:
   $ echo '{"jobs": {"homebrew.mxcl.redis": {"after": ["homebrew.mxcl.nginx"]}}}' > state/config.json
   $ relaunch config check | sed "s|$HOME|~|"
   config ~/state/config.json: ok (1 job configured, 2 found)
+
+A subcommand is needed; a near miss gets a suggestion:
+
+  $ relaunch config
+  relaunch: config: a subcommand is needed: 'relaunch config check' (see 'relaunch config --help')
+  [2]
+  $ relaunch config chek
+  relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
+  [2]
   $ relaunch config frob
-  relaunch: config: unknown subcommand 'frob' (see 'relaunch config --help')
+  relaunch: config: unknown subcommand 'frob' (the one there is: 'check') (see 'relaunch config --help')
+  [2]
+  $ relaunch config check frob
+  relaunch: config: check takes no operand, not 'frob' (see 'relaunch config --help')
   [2]

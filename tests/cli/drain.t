@@ -42,7 +42,7 @@ baseline; then an empty queue and unchanged paths mean nothing to do.
   no manifest yet: recorded the baseline (0 files); nothing restarted
   $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes
   nothing queued and no watched path changed
-  $ relaunch log -n 5 | grep -c 'watch '
+  $ relaunch log --count 5 | grep -c 'watch '
   1
 
 A watched path that changes (Homebrew relinking opt) is a reason to run:
@@ -84,12 +84,13 @@ Entries are consumed by the run, and named in the log:
   TIME  watch   exit 0  0 restarted, 0 failed, 0 skipped, 0 deferred (recorded the baseline)
     ended TIME
 
-Manual runs are logged too, dry runs are not; -n and --json:
+Manual runs are logged too, dry runs are not; --count and --json (-n is
+run's --dry-run, not log's count):
 
   $ relaunch run --no-processes --dry-run >/dev/null
   $ relaunch run --no-processes
   nothing to restart
-  $ relaunch log -n 1 --json | sed 's/"[0-9T:.-]*Z"/"TIME"/'
+  $ relaunch log --count 1 --json | sed 's/"[0-9T:.-]*Z"/"TIME"/'
   {
    "runs": [
     {
@@ -111,8 +112,11 @@ Manual runs are logged too, dry runs are not; -n and --json:
   log: valid
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
-  $ relaunch log -n 0
-  relaunch: log: -n takes a whole number above 0, not '0' (see 'relaunch log --help')
+  $ relaunch log --count 0
+  relaunch: log: --count takes a whole number above 0, not '0' (see 'relaunch log --help')
+  [2]
+  $ relaunch log -n 1
+  relaunch: log: unknown option '-n' (it is run's --dry-run) (see 'relaunch log --help')
   [2]
 
 A run that fails is logged with its error, and status says so:
@@ -120,7 +124,7 @@ A run that fails is logged with its error, and status says so:
   $ echo '{"jobs": []}' > state/config.json
   $ relaunch run --no-processes 2>/dev/null
   [4]
-  $ relaunch log -n 1 | sed 's/[0-9T:.-]*Z/TIME/g; s|'"$HOME"'|HOME|'
+  $ relaunch log --count 1 | sed 's/[0-9T:.-]*Z/TIME/g; s|'"$HOME"'|HOME|'
   TIME  manual  exit 4  0 restarted, 0 failed, 0 skipped, 0 deferred
     ended TIME
     error: cannot read config 'HOME/state/config.json': jobs must be an object

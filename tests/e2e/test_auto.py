@@ -279,7 +279,7 @@ class AutoTest(unittest.TestCase):
         self.assertRegex(headers[1], r"  manual  exit 0  1 restarted, 0 failed, 0 skipped, 1 deferred$")
         self.assertRegex(headers[2], r"  manual  exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred$")
         self.assertRegex(headers[3], r"\(recorded the baseline\)$")
-        doc = json.loads(self.ok(m.relaunch("log", "--json", "-n", "2")).stdout)
+        doc = json.loads(self.ok(m.relaunch("log", "--json", "--count", "2")).stdout)
         self.assertEqual([r["exit"] for r in doc["runs"]], [3, 0])
         step = doc["runs"][0]["steps"][0]
         self.assertEqual((step["label"], step["status"]), ("homebrew.mxcl.redis", "failed"))

@@ -579,6 +579,10 @@ class RunTest(unittest.TestCase):
             self.assertEqual(len(lines), 2, r.stderr)
             self.assertTrue(lines[0].startswith("relaunch: waiting for the lock held by pid "))
             self.assertTrue(lines[1].startswith("relaunch: cannot lock '"), r.stderr)
+            # Giving up names the holder as the note did.
+            self.assertIn(f"held by another relaunch run (pid {os.getpid()}: relaunch run, since ",
+                          lines[1])
+            self.assertTrue(lines[1].endswith("; waited 1.5 s)"), lines[1])
             self.assertEqual(q.returncode, 4, q.stdout)
             self.assertEqual(q.stderr.splitlines(), lines[1:])
 
@@ -612,7 +616,10 @@ class RunTest(unittest.TestCase):
             for label, throttle in jobs.items():
                 d = res[label]
                 self.assertEqual(d["status"], "deferred", d)
-                self.assertIn(f"ThrottleInterval {throttle:.0f} s", d["error"])
+                # The plist's own ThrottleInterval, or relaunch's floor
+                # when the plist has none.
+                self.assertIn(f"ThrottleInterval {throttle:.0f} s" if label == brew("redis")
+                              else f"the {throttle:g} s floor", d["error"])
                 self.assertIsNone(d["new_pid"])
                 self.assertEqual(m.pid(label), first[label])
             self.assertEqual(self.since(m.events("kill"), t1), [])
@@ -629,7 +636,10 @@ class RunTest(unittest.TestCase):
             for label in jobs:
                 note = [i for i, line in enumerate(lines)
                         if re.fullmatch(re.escape(label) + r" restarted [0-9.]+ s ago; "
-                                        r"waiting [0-9.]+ s", line)]
+                                        r"waiting [0-9.]+ s \(" +
+                                        re.escape("ThrottleInterval 5 s" if label == brew("redis")
+                                                  else f"the {THROTTLE_FLOOR:g} s floor") +
+                                        r"\)", line)]
                 self.assertEqual(len(note), 1, r.stderr)
                 self.assertEqual(lines[note[0] + 1], f"restarting {label} …", r.stderr)
             elapsed = time.time() - start

@@ -437,6 +437,55 @@ static void test_trust(void)
 	expect_trust("t-agent-as-daemon", RL_JOB_DAEMON, 65534, 0644, 0755, "not by root");
 }
 
+/* A binary plist whose key holds a NUL makes libplist 2.2 abort: such a
+ * file is refused before libplist reads it, whether the string is ASCII
+ * or UTF-16, short or with an extended length. */
+static void put_nul_variant(const char *key, const unsigned char *pat, size_t plen, size_t at)
+{
+	char *xml = rl_xasprintf(
+		"<?xml version=\"1.0\"?><plist version=\"1.0\"><dict>"
+		"<key>Label</key><string>org.example.nul</string>"
+		"<key>Program</key><string>/bin/true</string>"
+		"<key>EnvironmentVariables</key><dict><key>%s</key><string>v</string></dict>"
+		"</dict></plist>",
+		key);
+	char *path = put_binary("nul.plist", xml, 0);
+	struct rl_buf b = {0};
+	struct rl_job j;
+	struct rl_error err = {0};
+	unsigned char *hit = NULL;
+
+	CHECK_INT(rl_job_parse(path, RL_JOB_DAEMON, &j, &err), 0); /* as written: fine */
+	rl_job_release(&j);
+	CHECK_INT(rl_file_read(path, "fixture", 1 << 20, &b, &err), 0);
+	for (size_t i = 0; b.len >= plen && i <= b.len - plen && !hit; i++)
+		if (memcmp(b.data + i, pat, plen) == 0)
+			hit = (unsigned char *)b.data + i;
+	CHECK(hit != NULL);
+	if (hit) {
+		hit[at] = 0;
+		if (pat[0] == 0) /* UTF-16: both bytes of the unit */
+			hit[at + 1] = 0;
+		CHECK_INT(rl_file_write_atomic(path, "fixture", b.data, b.len, 0644, NULL), 0);
+		CHECK_INT(rl_job_parse(path, RL_JOB_DAEMON, &j, &err), -1);
+		CHECK(strstr(err.text, "a string holds a NUL character") != NULL);
+		CHECK(strstr(err.text, "nul.plist") != NULL);
+	}
+	rl_buf_release(&b);
+	rl_error_clear(&err);
+	free(path);
+	free(xml);
+}
+
+static void test_nul_strings(void)
+{
+	static const unsigned char utf16[] = {0x00, 0xc4, 0x00, 0x5f, 0x00, 0x4b}; /* Ä_K */
+
+	put_nul_variant("A_KEY", (const unsigned char *)"A_KEY", 5, 1);
+	put_nul_variant("A_KEY_LONGER_THAN_FIFTEEN", (const unsigned char *)"A_KEY_LONGER", 12, 1);
+	put_nul_variant("\xc3\x84_K", utf16, sizeof(utf16), 2);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -447,6 +496,7 @@ int main(void)
 	test_agent_target();
 	test_trust();
 	test_many_arguments();
+	test_nul_strings();
 	test_discover();
 	test_opts();
 	check_rmtree(tmp);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/lock.h"
@@ -46,6 +47,38 @@ static void test_contention(const char *dir)
 	rl_lock_release(b);
 	free(want);
 	free(path);
+}
+
+/* Giving up names the holder as it recorded itself, as the waiting note
+ * does. */
+static void test_gave_up_names_holder(const char *dir)
+{
+	struct rl_lock_opts o = {.command = "record"};
+	struct rl_error err = {0};
+	struct rl_lock_holder h = {.pid = 1};
+	char *want = rl_xasprintf("held by another relaunch run (pid %ld: relaunch record, since ",
+				  (long)getpid());
+	char since[40];
+	int a = rl_lock_take_as(dir, 0, &o, &err);
+	const char *end;
+
+	CHECK(a >= 0);
+	CHECK_INT(rl_lock_take(dir, 0, &err), -1);
+	CHECK(strstr(err.text, want) != NULL);
+	end = err.text + strlen(err.text) - strlen("; waited 0 s)");
+	CHECK_STR(end, "; waited 0 s)");
+	rl_lock_release(a);
+
+	/* A holder that recorded no time: no "since". */
+	rl_lock_holder_since(&h, since, sizeof(since));
+	CHECK_STR(since, "");
+	h.since = (int64_t)time(NULL);
+	rl_lock_holder_since(&h, since, sizeof(since));
+	/* Today's time, or with the date should midnight have passed. */
+	CHECK(strncmp(since, ", since ", 8) == 0 &&
+	      (strlen(since) == strlen(", since 12:01:07") ||
+	       strlen(since) == strlen(", since 2026-12-01 12:01:07")));
+	free(want);
 }
 
 /* A waiter gets the lock once the holder (another process) lets go. */
@@ -174,6 +207,7 @@ int main(void)
 	test_wait_then_take(dir);
 	test_holder_note(dir);
 	test_holder_parse();
+	test_gave_up_names_holder(dir);
 	test_bad_dir(dir);
 	check_rmtree(dir);
 	free(dir);

@@ -257,7 +257,9 @@ static void bad(const char *text, const char *want)
 	/* Every corrupt manifest's error ends with the way out. */
 	char *msg = rl_xasprintf("cannot read manifest '%s': %s (to start afresh, 'relaunch record "
 				 "--force' moves it aside as manifest.json.corrupt-<time> and "
-				 "records anew)",
+				 "records anew; restarts still pending in it are then found "
+				 "only through the process view, as jobs running deleted or "
+				 "replaced files)",
 				 path, want);
 	struct rl_error err = {0};
 	struct rl_manifest m;

@@ -495,7 +495,8 @@ static void test_throttle(void)
 	CHECK_INT(run_script(&f, NULL, 0), 0);
 	CHECK_INT(f.ncalls, 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; ThrottleInterval 10 s");
+	/* No ThrottleInterval in the plist: the 10 s are relaunch's floor. */
+	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; the 10 s floor");
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[1].error, "restarted 15 s ago; ThrottleInterval 30 s");
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + f.mono - 2 * S);
@@ -530,6 +531,16 @@ static void test_throttle(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[1].error, "restarted 2 s ago; ThrottleInterval 4 s");
+	teardown(&f);
+
+	/* A ThrottleInterval under the floor: the floor holds it back. */
+	setup(&f, 1);
+	f.o.no_wait = 1;
+	f.jobs[0].throttle_interval = 1;
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 2 * S);
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; the 10 s floor (ThrottleInterval 1 s)");
 	teardown(&f);
 
 	/* The wall clock went back: counted from now, never longer than the

@@ -1,0 +1,58 @@
+relaunch status: what is pending is taken from every logged run, not only
+the last. The run log is written here by hand in the shape runs.json keeps
+(core/automate/runlog.h); runs that restart jobs are tested under the
+launchd simulator (tests/e2e/test_auto.py).
+
+  $ mkdir agents daemons state
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
+  $ step() { printf '{"label":"%s","target":"gui/501/%s","action":"kickstart","status":"%s","old_pid":null,"new_pid":null,"seconds":null,"reasons":[],"error":%s,"note":null}' "$1" "$1" "$2" "$3"; }
+  $ run() { printf '{"start":"%s","end":"%s","trigger":"manual","entries":[],"steps":[%s],"baseline":false,"exit":%s,"error":%s}' "$1" "$2" "$3" "$4" "$5"; }
+  $ r1=$(run 2026-12-01T10:00:00.000Z 2026-12-01T10:00:05.000Z "$(step org.foo failed '"did not come back"'),$(step org.bar restarted null),$(step org.qux deferred '"--max 2"')" 3 null)
+
+A restart that failed in the first run stays pending through scoped runs
+of other jobs, named with the run that left it:
+
+  $ r2=$(run 2026-12-01T11:00:00.000Z 2026-12-01T11:00:01.000Z "$(step org.bar restarted null)" 0 null)
+  $ r3=$(run 2026-12-01T12:00:00.000Z 2026-12-01T12:00:01.000Z "$(step org.baz restarted null)" 0 null)
+  $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: failed   org.foo: did not come back (left by the run of 2026-12-01T10:00:00.000Z)
+  pending: deferred org.qux: --max 2 (left by the run of 2026-12-01T10:00:00.000Z)
+  $ relaunch status >/dev/null
+  [3]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
+  2 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+
+A later run that restarts it, finds it current or idle resolves it; one
+that fails it again or does not reach it keeps it pending, from that run:
+
+  $ r4=$(run 2026-12-01T13:00:00.000Z 2026-12-01T13:00:01.000Z "$(step org.foo 'not run' null),$(step org.qux idle null)" 4 '"stopped"')
+  $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3,$r4]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: not run  org.foo
+  pending: the last run stopped with an error, its changes wait for the next: stopped
+  $ r5=$(run 2026-12-01T14:00:00.000Z 2026-12-01T14:00:01.000Z "$(step org.foo current null)" 0 null)
+  $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3,$r4,$r5]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ relaunch status >/dev/null
+
+A run that stopped with an error (a manifest it could not read) is pending
+until the manifest is written anew: a record after it (here: a manifest
+newer than the run's end) starts afresh, and nothing from before is in any
+plan then:
+
+  $ r6=$(run 2026-12-01T15:00:00.000Z 2026-12-01T15:00:01.000Z '' 4 '"cannot read manifest"')
+  $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3,$r6]}" > state/runs.json
+  $ touch -d 2026-12-01T14:59:00Z state/manifest.json
+  $ relaunch status | grep '^pending'
+  pending: failed   org.foo: did not come back (left by the run of 2026-12-01T10:00:00.000Z)
+  pending: deferred org.qux: --max 2 (left by the run of 2026-12-01T10:00:00.000Z)
+  pending: the last run stopped with an error, its changes wait for the next: cannot read manifest
+  $ touch -d 2026-12-01T15:10:00Z state/manifest.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
