@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,14 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
 	}
 	if (stp)
 		*stp = st;
+	/* Refused before a byte is read; a file still growing is caught
+	 * below. */
+	if ((uintmax_t)st.st_size > (uintmax_t)max) {
+		rl_error_set(err, "cannot read %s '%s': larger than %zu bytes", what, path, max);
+		close(fd);
+		errno = EFBIG; /* never a stale ENOENT: a caller may take that as absent */
+		return -1;
+	}
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 
@@ -101,6 +110,7 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
 			rl_error_set(err, "cannot read %s '%s': larger than %zu bytes", what, path,
 				     max);
 			close(fd);
+			errno = EFBIG;
 			return -1;
 		}
 		rl_buf_add(out, chunk, (size_t)n);

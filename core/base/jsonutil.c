@@ -86,8 +86,21 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 	return p;
 }
 
-static int load_json(const char *path, const char *what, int missing_ok, int flags, json_t **out,
-		     struct rl_error *err)
+/* jansson's message without the text it quotes (" near 'root'"): a file
+ * read by following a link may be any file root can read, and nothing of
+ * it may reach a message; the line says where. */
+static void parse_error(const char *what, const char *path, const json_error_t *jerr,
+			struct rl_error *err)
+{
+	const char *near = strstr(jerr->text, " near ");
+	int len = near ? (int)(near - jerr->text) : (int)strlen(jerr->text);
+
+	rl_error_set(err, "cannot read %s '%s': %.*s at line %d", what, path, len, jerr->text,
+		     jerr->line);
+}
+
+static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
+		     json_t **out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
@@ -96,7 +109,7 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	char *why;
 
 	*out = NULL;
-	if (rl_file_read_at(AT_FDCWD, path, flags, what, JSON_FILE_MAX, &buf, &st, &rerr) < 0) {
+	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, &buf, &st, &rerr) < 0) {
 		if (missing_ok && errno == ENOENT) {
 			rl_buf_release(&buf);
 			return 1;
@@ -116,8 +129,7 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	*out = json_loadb(buf.data ? buf.data : "", buf.len, JSON_REJECT_DUPLICATES, &jerr);
 	rl_buf_release(&buf);
 	if (!*out) {
-		rl_error_set(err, "cannot read %s '%s': %s at line %d", what, path, jerr.text,
-			     jerr.line);
+		parse_error(what, path, &jerr, err);
 		return -1;
 	}
 	return 0;
@@ -126,13 +138,13 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, O_NOFOLLOW, out, err);
+	return load_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, err);
 }
 
-int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, json_t **out,
-			     struct rl_error *err)
+int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, size_t max,
+			     json_t **out, struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, 0, out, err);
+	return load_json(path, what, missing_ok, 0, max, out, err);
 }
 
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err)

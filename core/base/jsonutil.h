@@ -28,9 +28,10 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err);
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err);
 /* The same, following symlinks: for a file the user names (--config),
- * which a package manager may link into place (nix). */
-int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, json_t **out,
-			     struct rl_error *err);
+ * which a package manager may link into place (nix); a file larger than
+ * max bytes is refused. */
+int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, size_t max,
+			     json_t **out, struct rl_error *err);
 
 /* Serialise (sorted keys, indented) and write atomically with mode 0600. */
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err);

@@ -11,6 +11,10 @@
 /* Seconds beyond this are surely a typo, and would overflow time_t maths. */
 #define SECONDS_MAX 1000000.0
 
+/* A config is written by hand: a few KB. 64 MiB is absurd, and parsing
+ * it would take memory in proportion (a 50 MB one loads in seconds). */
+#define CONFIG_FILE_MAX ((size_t)64 << 20)
+
 /* Longer after/watch lists are surely not meant, and would make the
  * duplicate checks slow. */
 #define LIST_MAX 4096
@@ -340,7 +344,7 @@ int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct
 	json_t *root;
 	int rc;
 
-	rc = rl_json_load_file_follow(path, "config", missing_ok, &root, err);
+	rc = rl_json_load_file_follow(path, "config", missing_ok, CONFIG_FILE_MAX, &root, err);
 	if (rc != 0)
 		return rc;
 	rc = load_root(&l, root, c);

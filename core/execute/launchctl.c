@@ -1,5 +1,6 @@
 #include "core/execute/launchctl.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,10 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "core/base/util.h"
 #include "core/platform/platform.h"
-
-extern char **environ;
 
 #define LC_DEFAULT_PATH	     "/bin/launchctl"
 #define LC_DEFAULT_TIMEOUT_S 30.0
@@ -75,8 +75,37 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* The child gets /dev/null as stdin, the pipes as stdout and stderr, default
- * signal dispositions, an empty mask and its own process group (so a timeout
+/* launchctl's whole environment: nothing of the caller's (LD_PRELOAD,
+ * LD_LIBRARY_PATH, DYLD_*, a PATH of theirs) reaches a program run as
+ * root. */
+static char env_path[] = "PATH=/usr/bin:/bin:/usr/sbin:/sbin";
+static char env_lang[] = "LANG=C";
+
+#if !HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP && !defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
+/* Close in the child every descriptor above stderr that is open now. */
+static int close_others(posix_spawn_file_actions_t *fa)
+{
+	DIR *d = opendir("/dev/fd");
+	struct dirent *e;
+
+	if (!d)
+		return errno;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd > INT_MAX)
+			continue;
+		posix_spawn_file_actions_addclose(fa, (int)fd);
+	}
+	closedir(d);
+	return 0;
+}
+#endif
+
+/* The child gets /dev/null as stdin, the pipes as stdout and stderr and no
+ * other descriptor, the fixed environment above, default signal
+ * dispositions, an empty mask and its own process group (so a timeout
  * kills whatever it started too). */
 static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t *pid)
 {
@@ -85,6 +114,8 @@ static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t 
 	sigset_t none, dfl;
 	static const int dfl_sigs[] = {SIGPIPE, SIGCHLD, SIGINT,  SIGQUIT, SIGTERM,
 				       SIGHUP,	SIGUSR1, SIGUSR2, SIGALRM, SIGTSTP};
+	char *envp[] = {env_path, env_lang, NULL};
+	short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP;
 	size_t i;
 	int rc;
 
@@ -92,6 +123,18 @@ static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t 
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, outw, 1);
 	posix_spawn_file_actions_adddup2(&fa, errw, 2);
+#if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP
+	rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+#elif defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
+	flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* only 0, 1 and 2 are named above */
+	rc = 0;
+#else
+	rc = close_others(&fa);
+#endif
+	if (rc != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return rc;
+	}
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigemptyset(&dfl);
@@ -100,9 +143,8 @@ static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t 
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &dfl);
 	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-					      POSIX_SPAWN_SETPGROUP);
-	rc = posix_spawn(pid, path, &fa, &at, argv, environ);
+	posix_spawnattr_setflags(&at, flags);
+	rc = posix_spawn(pid, path, &fa, &at, argv, envp);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;

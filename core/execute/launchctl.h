@@ -43,8 +43,9 @@ const char *rl_launchctl_path(const char *explicit_path);
  * SIGTERM, SIGKILL after a short grace, and reaped), -1 when it could not be
  * started (err: "cannot run launchctl '/bin/launchctl': No such file or
  * directory"). stdin is /dev/null; stdout and stderr are kept up to 1 MiB
- * each, the rest dropped. lc->timeout_s <= 0 means 30 s. Release res in
- * every case. */
+ * each, the rest dropped. launchctl gets no other descriptor and only
+ * PATH=/usr/bin:/bin:/usr/sbin:/sbin and LANG=C as its environment. lc->timeout_s <= 0 means 30 s.
+ * Release res in every case. */
 int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 		      struct rl_launchctl_result *res, struct rl_error *err);
 void rl_launchctl_result_release(struct rl_launchctl_result *r);

@@ -7,7 +7,8 @@ the launchd simulator (tests/sim).
   $ mkdir -p agents daemons hb/Cellar/nginx/1.25.3/bin hb/opt
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
   $ export LAUNCHD_SIM_DIR=$PWD/sim LAUNCHD_SIM_THROTTLE_SCALE=0.01
-  $ export RELAUNCH_LAUNCHCTL=$LAUNCHD_SIM_LAUNCHCTL RELAUNCH_THROTTLE_FLOOR=0
+  $ mkdir sim && ln -s "$LAUNCHD_SIM_LAUNCHCTL" sim/launchctl
+  $ export RELAUNCH_LAUNCHCTL=$PWD/sim/launchctl RELAUNCH_THROTTLE_FLOOR=0
   $ show() { sed -e "s|$PWD|\$PWD|g" -e 's|gui/[0-9]*/|gui/$UID/|' -e 's/pid [0-9]* → [0-9]* in [0-9.]* s/pid N → M in T s/' -e 's/pid [0-9][0-9]*/pid N/'; }
 
 A Homebrew nginx: its program is reached through the opt symlink, and it

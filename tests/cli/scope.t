@@ -6,7 +6,8 @@ simulator (tests/sim).
   $ mkdir agents daemons bin
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
   $ export LAUNCHD_SIM_DIR=$PWD/sim LAUNCHD_SIM_THROTTLE_SCALE=0.01
-  $ export RELAUNCH_LAUNCHCTL=$LAUNCHD_SIM_LAUNCHCTL RELAUNCH_THROTTLE_FLOOR=0
+  $ mkdir sim && ln -s "$LAUNCHD_SIM_LAUNCHCTL" sim/launchctl
+  $ export RELAUNCH_LAUNCHCTL=$PWD/sim/launchctl RELAUNCH_THROTTLE_FLOOR=0
   $ for l in homebrew.mxcl.nginx homebrew.mxcl.redis org.macports.squid; do
   >   printf '#!/bin/sh\nexec sleep 600\n' > bin/$l && chmod +x bin/$l
   >   python3 -c 'import plistlib, sys; plistlib.dump({"Label": sys.argv[1],

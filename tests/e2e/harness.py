@@ -19,6 +19,7 @@ test that would otherwise hang:
     wait_until(lambda: ..., "what")      poll a cheap predicate until true
     m.wait_pid(label)                    the job runs: its pid
     m.wait_event("exit", label)          the simulator's event log has it
+    m.calls(since)                       each launchctl call: argv, env, fds
     gate = Gate(path)                    a job blocks on `read _ < PATH`
     gate.open()                          ... until the test lets it go on
     m.show_pid(label, pid)               launchctl print names pid instead
@@ -32,8 +33,11 @@ run one file as N meson tests side by side. New tests need no registration.
 
 Processes: Python helpers run with sys.executable (PYTHON), never through
 `#!/usr/bin/env python3`; the simulator's launchctl is the C client meson
-builds (SIM_LAUNCHCTL, from $LAUNCHD_SIM_LAUNCHCTL), which is also what
-relaunch is given (RELAUNCH_LAUNCHCTL).
+builds (SIM_LAUNCHCTL, from $LAUNCHD_SIM_LAUNCHCTL). relaunch is given a
+symlink to it in the simulator's directory (Machine.sim_launchctl, as
+RELAUNCH_LAUNCHCTL): relaunch runs launchctl with PATH and LANG only, so the
+client finds its simulator beside itself, not through LAUNCHD_SIM_DIR; a
+wrapper script a test gives relaunch must exec that symlink too.
 
 JSON: every document `m.relaunch(..., "--json")` prints is validated
 against its schema in docs/schema/ (tests/tools/check_schema.py) before the
@@ -235,6 +239,9 @@ class Machine:
         self.simdir = os.path.join(self.root, "sim")
         for d in (self.brew, self.ports, self.nix, self.agents, self.daemons, self.simdir):
             os.makedirs(d, exist_ok=True)
+        # What relaunch runs: found beside the simulator's socket.
+        self.sim_launchctl = os.path.join(self.simdir, "launchctl")
+        os.symlink(SIM_LAUNCHCTL, self.sim_launchctl)
         self.env = dict(os.environ)
         self.env.update({
             "LAUNCHD_SIM_DIR": self.simdir,
@@ -243,7 +250,7 @@ class Machine:
             # Only against a leak (close() stops it): outlive any test class.
             "LAUNCHD_SIM_LIFETIME": "3600",
             "RELAUNCH_STATE_DIR": self.state,
-            "RELAUNCH_LAUNCHCTL": SIM_LAUNCHCTL,
+            "RELAUNCH_LAUNCHCTL": self.sim_launchctl,
             # A drain waits while a package manager runs anywhere on the
             # machine: each machine's drains wait for its own stand-in
             # only (tests run side by side), never for another test's.
@@ -381,6 +388,17 @@ class Machine:
         with open(path) as f:
             evs = [json.loads(line) for line in f if line.strip()]
         return [e for e in evs if event is None or e["event"] == event]
+
+    def calls(self, since=0.0):
+        """The simulator's call log (calls.jsonl): each launchctl call with
+        its argv, uid, and the environment and open descriptors its client
+        was started with."""
+        path = os.path.join(self.simdir, "calls.jsonl")
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            calls = [json.loads(line) for line in f if line.endswith("\n")]
+        return [c for c in calls if c["time"] >= since]
 
     def manifest(self):
         """The manifest as one dict, {"version", "roots", "files"}: version 2

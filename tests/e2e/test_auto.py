@@ -22,7 +22,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import (SAFETY, SIM_LAUNCHCTL, SLEEP, Machine, atomic_copy,  # noqa: E402
+from harness import (SAFETY, SLEEP, Machine, atomic_copy,  # noqa: E402
                      atomic_symlink, wait_until)
 
 RELAUNCH = None  # the binary under test, from the command line
@@ -52,10 +52,8 @@ class AutoMachine(Machine):
         os.makedirs(os.path.join(self.brew, "var", "homebrew", "linked"))
         self.relaunch_bin = os.path.join(self.brew, "bin", "relaunch")
         self.queue = os.path.join(self.brew, "var", "relaunch", "queue")
-        # The job is spawned by the simulator without LAUNCHD_SIM_DIR: a
+        # The job is spawned by the simulator without LAUNCHD_SIM_DIR: the
         # launchctl in the simulator's state directory finds it from there.
-        self.env["RELAUNCH_LAUNCHCTL"] = os.path.join(self.simdir, "launchctl")
-        os.symlink(SIM_LAUNCHCTL, self.env["RELAUNCH_LAUNCHCTL"])
         for key in ("HOMEBREW_PREFIX", "RELAUNCH_WATCH_PATHS"):
             self.env.pop(key, None)
 

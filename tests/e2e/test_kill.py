@@ -25,7 +25,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, SIM_LAUNCHCTL, Machine, wait_until  # noqa: E402
+from harness import SAFETY, Machine, wait_until  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
 FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
@@ -59,7 +59,7 @@ class KillTest(unittest.TestCase):
         done = os.path.join(m.root, "killed")
         with open(path, "w") as f:
             f.write("#!/bin/sh\n"
-                    f"'{SIM_LAUNCHCTL}' \"$@\"\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
                     "rc=$?\n"
                     f"case \"$*\" in \"{when}\"*)\n"
                     f"  if [ ! -e '{done}' ]; then : > '{done}'; kill -9 $PPID; fi ;;\n"
@@ -172,7 +172,7 @@ class KillTest(unittest.TestCase):
         lc = os.path.join(m.root, "launchctl-term")
         with open(lc, "w") as f:
             f.write("#!/bin/sh\n"
-                    f"'{SIM_LAUNCHCTL}' \"$@\"\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
                     "rc=$?\n"
                     "case \"$*\" in \"kickstart\"*) kill -TERM $PPID ;; esac\n"
                     "exit $rc\n")

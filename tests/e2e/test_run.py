@@ -32,7 +32,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, SIM_LAUNCHCTL, Gate, Machine, wait_until  # noqa: E402
+from harness import SAFETY, Gate, Machine, wait_until  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
 
@@ -852,7 +852,7 @@ class RunTest(unittest.TestCase):
                 f.write("#!/bin/sh\n"
                         f"[ -e '{m.root}/open' ] || {{ read _ < '{called.path}'; "
                         f"read _ < '{gate.path}'; }}\n"
-                        f"exec '{SIM_LAUNCHCTL}' \"$@\"\n")
+                        f"exec '{m.sim_launchctl}' \"$@\"\n")
             os.chmod(lc, 0o755)
             holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
                                       env=m.env, stdout=subprocess.PIPE,
@@ -919,7 +919,7 @@ class RunTest(unittest.TestCase):
                         f"\"kickstart -k system/{brew('aaa')}\") : > '{m.root}/kicked' ;;\n"
                         f"\"print system/{brew('bbb')}\") [ -e '{m.root}/kicked' ] && chmod -x \"$0\" ;;\n"
                         "esac\n"
-                        f"exec '{SIM_LAUNCHCTL}' \"$@\"\n")
+                        f"exec '{m.sim_launchctl}' \"$@\"\n")
             os.chmod(lc, 0o755)
             r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
             self.assertEqual(r.returncode, 4, r.stdout)

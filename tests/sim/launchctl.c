@@ -4,10 +4,11 @@
  * (relaunch and the tests call launchctl hundreds of times).
  *
  * It forwards argv to the daemon owning $LAUNCHD_SIM_DIR (else the directory
- * this launchctl was invoked from, when it holds launchd.sock), prints the
- * reply's stdout and stderr and exits with its status. The wire is
- * simlaunchd/protocol.py's: one JSON request line
- *   {"argv": [...], "uid": N, "cwd": "...", "tty": true|false}
+ * this launchctl was invoked from, or the one its executable is in, when it
+ * holds launchd.sock), prints the reply's stdout and stderr and exits with
+ * its status. The wire is simlaunchd/protocol.py's: one JSON request line
+ *   {"argv": [...], "uid": N, "cwd": "...", "tty": true|false,
+ *    "env": ["NAME=value", ...], "fds": [{"fd": N, "target": "..."}, ...]}
  * then one JSON reply line {"status": N, "stdout": "...", "stderr": "..."}.
  *
  * Strings are Python's: bytes that are not UTF-8 travel as the lone
@@ -22,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -296,23 +299,126 @@ static int parse_reply(const char *text, size_t len, struct reply *r)
 	}
 }
 
-/* $LAUNCHD_SIM_DIR, else the directory of argv0 when it holds the socket. */
+#define NOT_FOUND "LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl"
+
+/* 1 when dir holds the simulator's socket (a socket, not any file). */
+static int has_socket(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, SOCKET_NAME) >= sizeof path)
+		return 0;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+/* The directory part of path into dir ("/" for "/x"). */
+static int dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) >= size)
+		return -1;
+	snprintf(dir, size, "%.*s", (int)(slash - path), path);
+	if (!*dir)
+		snprintf(dir, size, "/");
+	return 0;
+}
+
+/* The path this launchctl was started by, as execvp found it: argv0 when it
+ * names a directory, else the first $PATH entry holding an executable
+ * argv0 (no PATH: the default of execvp). */
+static int invoked_path(const char *argv0, char *out, size_t size)
+{
+	if (!*argv0)
+		return -1;
+	if (strchr(argv0, '/'))
+		return (size_t)snprintf(out, size, "%s", argv0) < size ? 0 : -1;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		/* An empty entry is the working directory, as for execvp. */
+		if ((size_t)snprintf(out, size, "%.*s%s%s", (int)n, n ? p : ".", "/", argv0) <
+			    size &&
+		    access(out, X_OK) == 0)
+			return 0;
+		if (!end)
+			return -1;
+		p = end;
+	}
+}
+
+/* Where the simulator is: $LAUNCHD_SIM_DIR, else the directory this
+ * launchctl was invoked from when it holds launchd.sock (a symlink to the
+ * client placed in the simulator's directory), else the directory of the
+ * executable itself (a copy placed there). The last two need nothing from
+ * the environment: relaunch runs launchctl with PATH and LANG only. */
 static const char *state_dir(const char *argv0, char *dir, size_t size, const char **why)
 {
 	const char *env = getenv("LAUNCHD_SIM_DIR");
 	if (env && *env)
 		return env;
-	*why = "LAUNCHD_SIM_DIR is not set";
-	const char *slash = strrchr(argv0, '/');
-	if (!slash || (size_t)(slash - argv0) >= size)
-		return NULL;
-	snprintf(dir, size, "%.*s", (int)(slash - argv0), argv0);
-	if (!*dir)
-		snprintf(dir, size, "/");
+	*why = NOT_FOUND;
 	char path[PATH_MAX];
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, SOCKET_NAME) >= sizeof path)
-		return NULL;
-	return access(path, F_OK) == 0 ? dir : NULL;
+	if (invoked_path(argv0, path, sizeof path) == 0 && dir_of(path, dir, size) == 0 &&
+	    has_socket(dir))
+		return dir;
+	ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+	if (n > 0) {
+		path[n] = '\0';
+		if (dir_of(path, dir, size) == 0 && has_socket(dir))
+			return dir;
+	}
+	return NULL;
+}
+
+/* The environment and the open descriptors this launchctl was started
+ * with, for the simulator's call log (calls.jsonl): what relaunch passes
+ * to launchctl is checked there. */
+static void put_env(struct buf *b)
+{
+	extern char **environ;
+	buf_str(b, ", \"env\": [");
+	for (char **e = environ; e && *e; e++) {
+		if (e != environ)
+			buf_str(b, ", ");
+		json_put_string(b, *e);
+	}
+	buf_str(b, "]");
+}
+
+static void put_fds(struct buf *b)
+{
+	const char *base = "/proc/self/fd";
+	DIR *d = opendir(base);
+	if (!d) {
+		base = "/dev/fd";
+		d = opendir(base);
+	}
+	buf_str(b, ", \"fds\": [");
+	if (!d) {
+		buf_str(b, "]");
+		return;
+	}
+	int first = 1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || end == e->d_name || fd == dirfd(d))
+			continue;
+		char link[PATH_MAX], target[PATH_MAX];
+		snprintf(link, sizeof link, "%s/%ld", base, fd);
+		ssize_t n = readlink(link, target, sizeof target - 1);
+		target[n > 0 ? n : 0] = '\0';
+		buf_printf(b, "%s{\"fd\": %ld, \"target\": ", first ? "" : ", ", fd);
+		json_put_string(b, target);
+		buf_str(b, "}");
+		first = 0;
+	}
+	closedir(d);
+	buf_str(b, "]");
 }
 
 static int unreachable(const char *what, const char *why)
@@ -403,7 +509,10 @@ int main(int argc, char **argv)
 	}
 	buf_printf(&req, "], \"uid\": %lu, \"cwd\": ", (unsigned long)getuid());
 	json_put_string(&req, cwd);
-	buf_str(&req, isatty(STDOUT_FILENO) ? ", \"tty\": true}\n" : ", \"tty\": false}\n");
+	buf_str(&req, isatty(STDOUT_FILENO) ? ", \"tty\": true" : ", \"tty\": false");
+	put_env(&req);
+	put_fds(&req);
+	buf_str(&req, "}\n");
 
 	struct buf answer = {0};
 	if (call(dir, req.data, req.len, &answer, &why) < 0)

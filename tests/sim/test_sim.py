@@ -521,7 +521,71 @@ class SimTest(unittest.TestCase):
                                timeout=SAFETY)
             self.assertEqual(r.returncode, 1, client)
             self.assertEqual(r.stderr, "launchctl: cannot reach the launchd simulator: "
-                                       "LAUNCHD_SIM_DIR is not set\n", client)
+                                       "LAUNCHD_SIM_DIR is not set, and no launchd.sock "
+                                       "beside this launchctl\n", client)
+
+    def test_clients_find_the_simulator_without_the_environment(self):
+        """Beside the socket, as a symlink, a copy, or a bare name found on
+        PATH, each client reaches its simulator with no LAUNCHD_SIM_DIR; a
+        regular file named launchd.sock is not a socket to try."""
+        d = os.path.join(self.sim.root, "clients")
+        os.mkdir(d)
+        link = os.path.join(self.sim.state, "launchctl-link")
+        copy = os.path.join(self.sim.state, "launchctl-copy")
+        os.symlink(LAUNCHCTL, link)
+        shutil.copy2(LAUNCHCTL, copy)
+        self.addCleanup(os.unlink, link)
+        self.addCleanup(os.unlink, copy)
+        env = {"PATH": f"{self.sim.state}:/usr/bin:/bin"}
+        want = self.lc("print", f"{GUI}/org.sim.sleeper")
+        self.assertEqual(want.returncode, 0, want.stderr)
+        for argv in ([link], [copy], ["launchctl-link"], ["launchctl-copy"],
+                     [PYTHON, os.path.join(HERE, "launchctl")]):
+            if argv[0] == PYTHON:  # the Python client, invoked through a link
+                py = os.path.join(self.sim.state, "launchctl-py")
+                os.symlink(argv[1], py)
+                self.addCleanup(os.unlink, py)
+                argv = [PYTHON, py]
+            r = subprocess.run([*argv, "print", f"{GUI}/org.sim.sleeper"], env=env,
+                               capture_output=True, text=True, timeout=SAFETY)
+            self.assertEqual((r.returncode, r.stdout, r.stderr),
+                             (0, want.stdout, ""), argv)
+        # Elsewhere, and beside a launchd.sock that is not a socket: not found.
+        shutil.copy2(LAUNCHCTL, os.path.join(d, "launchctl"))
+        open(os.path.join(d, "launchd.sock"), "w").close()
+        r = subprocess.run([os.path.join(d, "launchctl"), "list"], env=env,
+                           capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual((r.returncode, r.stderr),
+                         (1, "launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR "
+                             "is not set, and no launchd.sock beside this launchctl\n"))
+
+    def test_call_log_has_each_callers_environment_and_descriptors(self):
+        """calls.jsonl: argv, uid, the environment and the open descriptors
+        of each launchctl call, from both clients."""
+        path = os.path.join(self.sim.state, "calls.jsonl")
+        env = dict(self.sim.env, RELAUNCH_CALL_MARK="c-client")
+        with open(os.devnull) as extra:
+            r = subprocess.run([LAUNCHCTL, "print", f"{GUI}/org.sim.sleeper"], env=env,
+                               capture_output=True, timeout=SAFETY, pass_fds=(extra.fileno(),))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            env["RELAUNCH_CALL_MARK"] = "py-client"
+            r = subprocess.run([PYTHON, PY_LAUNCHCTL, "list"], env=env, capture_output=True,
+                               timeout=SAFETY)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            fd = extra.fileno()
+        with open(path, encoding="utf-8") as f:
+            calls = [json.loads(line) for line in f]
+        mine = {e: c for c in calls for e in c["env"] if e.startswith("RELAUNCH_CALL_MARK=")}
+        c = mine["RELAUNCH_CALL_MARK=c-client"]
+        self.assertEqual(c["argv"], ["print", f"{GUI}/org.sim.sleeper"])
+        self.assertEqual(c["uid"], UID)
+        self.assertIn(f"LAUNCHD_SIM_DIR={self.sim.state}", c["env"])
+        fds = {x["fd"]: x["target"] for x in c["fds"]}
+        self.assertEqual(sorted(fds), [0, 1, 2, fd])
+        self.assertEqual(fds[fd], os.devnull)
+        py = mine["RELAUNCH_CALL_MARK=py-client"]
+        self.assertEqual(py["argv"], ["list"])
+        self.assertLessEqual({0, 1, 2}, {x["fd"] for x in py["fds"]})
 
     def test_bytes_that_are_not_utf8_pass_through(self):
         d = os.path.join(os.fsencode(self.sim.root), b"dir-\xff\xfe")

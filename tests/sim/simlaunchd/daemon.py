@@ -2,6 +2,7 @@
 start / stop / query one in the background for tests."""
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -20,6 +21,7 @@ LOG_NAME = "launchd-sim.log"
 START_TIMEOUT = 120
 EXECUTABLE = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(__file__))), "launchd-sim")
 PIDS_NAME = "jobs.pids"
+CALLS_NAME = "calls.jsonl"
 
 
 def _env_float(name, default):
@@ -65,6 +67,7 @@ class Server:
         self.sock_path = protocol.socket_path(config.state_dir)
         self.sock = None
         self.started = time.monotonic()
+        self.calls = None
 
     def serve(self):
         os.chdir("/")  # launchd's jobs start in / unless WorkingDirectory says otherwise
@@ -141,9 +144,23 @@ class Server:
             elif request.get("op") == "fault":
                 respond(self._fault(request))
             else:
+                self._log_call(request)
                 commands.run(self.launchd, request, respond)
         except Exception:  # a bug must not leave the client hanging
             respond(commands.Reply(1, "", "launchd-sim: internal error\n" + traceback.format_exc()))
+
+    def _log_call(self, request):
+        """calls.jsonl: each launchctl call as its client saw itself (argv,
+        uid, and the environment and open descriptors it was started with,
+        when the client sends them), so a test can check what a caller gave
+        launchctl."""
+        if self.calls is None:
+            self.calls = open(os.path.join(self.config.state_dir, CALLS_NAME), "a",
+                              encoding="utf-8", errors="surrogateescape")
+        record = {k: request.get(k) for k in ("argv", "uid", "env", "fds")}
+        record["time"] = time.time()
+        self.calls.write(json.dumps(record, sort_keys=True) + "\n")
+        self.calls.flush()
 
     def _fault(self, request):
         """Record a fault for the commands to come (see Faults)."""
