@@ -110,10 +110,12 @@ static void use_index_build(const struct rl_manifest *m, struct use_index *ix)
 }
 
 /* The job's code files in the manifest ix indexes, for the process view:
- * what it executes or maps (into code); and the file names its libraries
- * are loaded by (into libnames, when given). */
+ * what it executes or maps (into code); the file names its libraries are
+ * loaded by (into libnames, when given); and its program as its tracking
+ * resolved it (Program or ProgramArguments[0], symlinks followed: the
+ * entry of role program) into *program, when given (else left alone). */
 static void collect_code(const struct use_index *ix, const char *label, struct rl_strv *code,
-			 struct rl_strv *libnames)
+			 struct rl_strv *libnames, const char **program)
 {
 	size_t lo = 0, hi = ix->n;
 
@@ -130,6 +132,8 @@ static void collect_code(const struct use_index *ix, const char *label, struct r
 		const struct rl_use *use = ix->v[i].use;
 		enum rl_role r = use->role;
 
+		if (r == RL_ROLE_PROGRAM && program)
+			*program = e->path;
 		if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND || r == RL_ROLE_INTERPRETER ||
 		    r == RL_ROLE_LIBRARY)
 			push_unique(code, e->path);
@@ -162,6 +166,13 @@ static int code_tracked(const char *path, void *ctx)
 			return 1;
 	}
 	return 0;
+}
+
+/* A RootDirectory job's program is found inside the root, not where its
+ * tracking resolved it: the process view does not compare it. */
+static int has_root(const struct rl_job *job)
+{
+	return job->rootdir && *job->rootdir && strcmp(job->rootdir, "/") != 0;
 }
 
 /* Where the job is loaded, its status from there: an agent is asked in its
@@ -242,14 +253,15 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	for (size_t i = 0; i < p->jobs.n && rc == 0; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
+		const char *program = NULL;
 		int found;
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&now, v->job->label, &v->code, &v->libnames);
-		collect_code(&now, v->job->label, &v->code_now, NULL);
+		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &program);
 		if (p->have_prev)
-			collect_code(&then, v->job->label, &v->code, &v->libnames);
+			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
 		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
 		v->lookup = found;
 		if (found == -2) {
@@ -259,10 +271,19 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		}
 		if (found != 0 || v->pid <= 0)
 			continue;
-		if (rl_proc_tree_inspect(v->pid, code_tracked, v, NULL, &v->view, err) < 0)
+		if (rl_proc_tree_inspect(v->pid, code_tracked, v, NULL, &v->view, err) < 0) {
 			rc = -1;
+			break;
+		}
+		/* Only launchd's pid: under a wrapper or daemondo, the program is
+		 * the wrapper, and that pid runs it. */
+		rl_proc_view_check_program(&v->view,
+					   v->job->program  ? v->job->program
+					   : v->job->args.n ? v->job->args.v[0]
+							    : NULL,
+					   has_root(v->job) ? NULL : program, &v->code_now);
 		/* Unknown is reported as such: never guessed stale or fresh. */
-		else if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
+		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
 			p->nstale++;

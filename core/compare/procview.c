@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/base/util.h"
+#include "core/discover/libdeps.h"
 
 #define DELETED_MARK " (deleted)"
 
@@ -37,6 +38,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	for (i = 0; i < v->nstale; i++) {
 		free(v->stale[i].path);
 		free(v->stale[i].parent_name);
+		free(v->stale[i].program);
 	}
 	free(v->stale);
 	free(v->ran);
@@ -151,6 +153,64 @@ static void judge(struct rl_proc_scan *s, char *path, int is_exe, int deleted, u
 		return;
 	}
 	free(path);
+}
+
+static int is_object_file(const char *path)
+{
+	struct rl_objinfo oi = {0};
+	int obj;
+
+	if (rl_objinfo_read(path, &oi, NULL) < 0)
+		return 0; /* claims to be one but cannot be read: no judgment */
+	obj = oi.format != RL_OBJ_NONE;
+	rl_objinfo_release(&oi);
+	return obj;
+}
+
+static int same_name(const char *path, const char *other)
+{
+	return other && strcmp(rl_path_basename(path), rl_path_basename(other)) == 0;
+}
+
+int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
+			       const struct rl_strv *code)
+{
+	struct rl_proc_file *f;
+	struct stat now, st;
+
+	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
+	    !v->exe || v->exe[0] != '/' || !program || program[0] != '/')
+		return 0;
+	if (!same_name(v->exe, program) && !same_name(v->exe, named))
+		return 0;
+	if (stat(program, &now) != 0 || !S_ISREG(now.st_mode) ||
+	    same_file(&now, v->exe_id.dev, v->exe_id.ino))
+		return 0;
+	for (size_t i = 0; code && i < code->n; i++)
+		if (stat(code->v[i], &st) == 0 && same_file(&st, v->exe_id.dev, v->exe_id.ino))
+			return 0; /* a wrapper's command, run in its place */
+	if (!is_object_file(program))
+		return 0;
+	free(v->stale);
+	free(v->ran);
+	free(v->why);
+	v->ran = NULL;
+	v->nran = 0;
+	v->why = NULL;
+	v->stale = rl_xcalloc(1, sizeof(*v->stale));
+	f = &v->stale[0];
+	f->path = rl_xstrdup(v->exe);
+	f->pid = v->pid;
+	f->is_exe = 1;
+	f->dev = v->exe_id.dev;
+	f->ino = v->exe_id.ino;
+	f->now_exists = 1;
+	f->now_dev = (uint64_t)now.st_dev;
+	f->now_ino = (uint64_t)now.st_ino;
+	f->program = rl_xstrdup(program);
+	v->nstale = 1;
+	v->verdict = RL_PROC_STALE;
+	return 1;
 }
 
 static int has_deleted_mark(const char *text)

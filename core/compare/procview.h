@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/base/util.h"
 #include "core/platform/platform.h"
 
 enum rl_proc_verdict {
@@ -40,6 +41,9 @@ struct rl_proc_file {
 	int now_exists;	  /* whether path exists on disk now */
 	uint64_t now_dev; /* identity of the file at path now */
 	uint64_t now_ino;
+	char *program; /* set: not a file replaced on disk, but launchd's pid runs this
+			* executable while the job's program is now another file, the
+			* one named here (rl_proc_view_check_program) */
 };
 
 /* A file's identity. */
@@ -114,6 +118,24 @@ struct rl_proc_ops {
 int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
 			 struct rl_error *err);
+
+/* Does the root process (launchd's pid) run the job's program as it is on
+ * disk now? program: Program or ProgramArguments[0] resolved through its
+ * symlinks, as the job's tracking resolves it; named: that word as the
+ * plist gives it; code: the job's code files as tracked now (programs,
+ * commands a wrapper runs, interpreters). When v is FRESH or UNKNOWN, the
+ * root's executable was read from the very file it runs, program is an
+ * object file (Mach-O or ELF: a script's process runs its interpreter) and
+ * the executable is another file (device and inode) than program and than
+ * every file of code, of the same name as program or named (a wrapper
+ * that execs a daemon of another name runs legitimately something else),
+ * v becomes STALE with that executable as its stale file, `program`
+ * naming the program. This is the upgrade that leaves the old version on
+ * disk: the process runs …/Cellar/bar/2.2/bin/bar, untouched, while the
+ * plist's …/opt/bar/bin/bar leads to …/Cellar/bar/2.3/bin/bar now.
+ * Returns 1 when v became STALE, else 0 (v unchanged). */
+int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
+			       const struct rl_strv *code);
 
 /* The judging half. rl_proc_inspect feeds it what rl_platform_proc_scan
  * reports about one process; the unit tests feed it directly. */

@@ -492,6 +492,13 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 	struct rl_buf t = {0};
 	const char *now = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
 
+	if (f->program) {
+		rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
+		add_shown(&t, path);
+		rl_buf_adds(&t, "; the plist's program is now ");
+		add_shown(&t, f->program);
+		return rl_buf_detach(&t);
+	}
 	if (f->pid > 0 && f->pid != v->pid)
 		rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
 			    f->parent_name ? f->parent_name : "?", (long long)f->ppid);

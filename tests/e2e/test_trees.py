@@ -16,6 +16,13 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
 - A wrapper whose daemon path comes from `$(…)`: no reading of the files
   can know the daemon, relaunch says so once (plan, jobs; not run), and
   the process tree alone catches the stale daemon.
+- A `brew upgrade` that keeps the old keg (no cleanup) replaces nothing:
+  the process still runs Cellar/bar/2.2/bin/bar, unchanged on disk, while
+  the plist's opt/bar/bin/bar leads to 2.3 now. Without a manifest,
+  relaunch finds launchd's pid running another file than the job's
+  program, restarts the job onto 2.3 and verifies it; a job started from
+  its symlinked program that still leads to the file it runs is left
+  alone.
 """
 import os
 import sys
@@ -268,6 +275,41 @@ class Trees(unittest.TestCase):
             res = {x["label"]: x for x in doc["results"]}
             self.assertEqual(res[label]["status"], "restarted", res[label])
             self.daemon_of(m, label, daemon)
+            self.plan(m, 0)
+
+    def test_upgrade_keeping_old_keg_without_manifest(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("bar", "2.2")
+            m.brew_install("baz", "1.0")
+            bar, baz = "homebrew.mxcl.bar", "homebrew.mxcl.baz"
+            m.boot()
+            old_pid, baz_pid = m.wait_pid(bar), m.wait_pid(baz)
+            cellar = os.path.realpath(os.path.join(m.brew, "Cellar", "bar"))
+            old, new = os.path.join(cellar, "2.2", "bin", "bar"), os.path.join(cellar, "2.3", "bin", "bar")
+            wait_until(lambda: runs(old_pid, old), f"pid {old_pid} to run {old}")
+            # Started from opt/…/bin/<name>, a symlink to the file each runs.
+            self.plan(m, 0)
+            m.brew_upgrade("bar", "2.3", cleanup=False)
+            self.assertTrue(os.path.exists(old))
+            self.assertTrue(runs(old_pid, old))  # nothing it runs was replaced
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [bar])
+            reasons = [(w["path"], w["change"], w["text"]) for w in steps[bar]["reasons"]]
+            self.assertEqual(reasons, [(old, "stale", f"pid {old_pid} runs {old}; "
+                                        f"the plist's program is now {new}")])
+            self.assertFalse(os.path.exists(os.path.join(m.state, "manifest.json")))
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn(f"the plist's program is now {new}", r.stdout)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual(list(res), [bar])
+            self.assertEqual(res[bar]["status"], "restarted", res[bar])
+            self.assertEqual(res[bar]["old_pid"], old_pid)
+            self.assertTrue(runs(res[bar]["new_pid"], new))
+            self.assertEqual(m.pid(baz), baz_pid)  # never touched
+            # The new process runs the program on disk: nothing left to do.
             self.plan(m, 0)
 
 

@@ -692,6 +692,98 @@ static void test_other_user(const char *dir, const struct libprog *lp)
 	child_end(other);
 }
 
+/* An upgrade that keeps the old version on disk: the process runs
+ * 2.2/bin/bar, untouched, while the program its job names (opt/bar/bin/bar,
+ * a symlink) leads to 2.3/bin/bar now. Stale only then, and only when the
+ * program is an object file the process itself would run. */
+static void test_program_moved(const char *dir)
+{
+	char *v22 = rl_path_join(dir, "2.2"), *v23 = rl_path_join(dir, "2.3");
+	char *old = rl_path_join(v22, "bar"), *new = rl_path_join(v23, "bar");
+	char *opt = rl_path_join(dir, "opt-bar"), *script = rl_path_join(dir, "bar");
+	char *other = rl_path_join(v23, "other"), *gone = rl_path_join(dir, "2.4/bar");
+	const char *argv[] = {opt, "30", NULL};
+	struct rl_strv code = {0};
+	struct rl_proc_view v;
+	pid_t pid;
+
+	CHECK(mkdir(v22, 0755) == 0 && mkdir(v23, 0755) == 0);
+	CHECK(copy_file("/bin/sleep", old) == 0 && copy_file("/bin/sleep", new) == 0);
+	CHECK(copy_file("/bin/sleep", other) == 0);
+	CHECK(write_text(script, "#!/bin/sh\nexec sleep 30\n") == 0 && chmod(script, 0755) == 0);
+	CHECK(symlink(old, opt) == 0);
+	pid = spawn(argv, NULL);
+	CHECK(pid > 0);
+	if (pid <= 0)
+		goto out;
+
+	/* Started from the symlink, which still leads to the file it runs:
+	 * no false positive. */
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_STR(v.exe, old);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, old, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	rl_proc_view_release(&v);
+
+	/* The upgrade: opt now leads to 2.3; 2.2 stays. */
+	CHECK(unlink(opt) == 0 && symlink(new, opt) == 0);
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH); /* nothing it runs was replaced */
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	CHECK_INT(v.nran, 0);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, old);
+		CHECK_STR(v.stale[0].program, new);
+		CHECK_INT(v.stale[0].pid, pid);
+		CHECK(v.stale[0].is_exe);
+		CHECK(!v.stale[0].deleted);
+		CHECK_INT(v.stale[0].ino, ino_of(old));
+		CHECK_INT(v.stale[0].now_ino, ino_of(new));
+	}
+	/* Once stale, nothing more is added. */
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL), 0);
+	CHECK_INT(v.nstale, 1);
+	rl_proc_view_release(&v);
+
+	/* What the process runs is one of the job's code files now (a
+	 * wrapper's command, run in its place): not stale. */
+	rl_strv_push(&code, new);
+	rl_strv_push(&code, old);
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, &code), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+
+	/* A script program: its process runs an interpreter. */
+	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, script, script, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	/* A program of another name: a wrapper that execs its daemon. */
+	CHECK_INT(rl_proc_view_check_program(&v, other, other, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	/* A program that is not there, or no program. */
+	CHECK_INT(rl_proc_view_check_program(&v, opt, gone, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, v23, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, NULL, NULL, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	child_end(pid);
+out:
+	rl_strv_release(&code);
+	free(v22);
+	free(v23);
+	free(old);
+	free(new);
+	free(opt);
+	free(script);
+	free(other);
+	free(gone);
+}
+
 int main(void)
 {
 	char *dir = check_tmpdir();
@@ -707,6 +799,7 @@ int main(void)
 	test_exe_deleted(gone);
 	test_exe_named_deleted(dir);
 	test_gone(dir);
+	test_program_moved(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
 	test_library(&lp);
 	test_other_user(dir, &lp);
