@@ -416,25 +416,30 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	}
 }
 
-/* What plan and predict start from: the jobs and the files they use now,
- * and the manifest recorded before (p->have_prev). */
-static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+/* What every stage starts from: the config, the jobs and the files they
+ * use now. */
+static int start(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
-	int rc;
-
 	memset(p, 0, sizeof(*p));
 	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
 	rl_manifest_init(&p->current);
 	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
 	p->libs = rl_libcache_new();
-	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+	return track(o, &p->cfg, &p->jobs, p->libs, &p->current, err);
+}
+
+/* What plan and predict start from: start(), and the manifest recorded
+ * before (p->have_prev). */
+static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+{
+	int rc;
+
+	if (start(o, p, err) < 0)
 		return -1;
 	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
-	if (rc < 0)
-		return -1;
 	p->have_prev = rc == 0;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
@@ -460,13 +465,7 @@ int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 	struct rl_error merr = {0};
 	int rc;
 
-	memset(p, 0, sizeof(*p));
-	rl_config_init(&p->cfg);
-	rl_manifest_init(&p->prev);
-	rl_manifest_init(&p->current);
-	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
-	p->libs = rl_libcache_new();
-	if (track(o, &p->cfg, &p->jobs, p->libs, &p->current, err) < 0)
+	if (start(o, p, err) < 0)
 		return -1;
 	rc = rl_manifest_load(&p->prev, p->manifest_path, &merr);
 	if (rc < 0) {
