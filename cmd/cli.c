@@ -407,6 +407,13 @@ int cli_fail(const struct rl_error *err)
 	return CLI_EXIT_ERROR;
 }
 
+void cli_vline(const char *fmt, va_list ap)
+{
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -414,10 +421,8 @@ void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 	if (ctx && ctx->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
 }
 
 void cli_print_json(json_t *doc)

@@ -13,6 +13,7 @@
 #define RL_CLI_H
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "core/base/error.h"
@@ -173,6 +174,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
 int cli_fail(const struct rl_error *err);
 /* Print a progress note to stderr unless --quiet. */
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+/* One line on stderr, flushed, whatever -q says (cli_note's printing). */
+void cli_vline(const char *fmt, va_list ap) RL_PRINTF(1, 0);
 /* Print a JSON document to stdout, indented, keys sorted; steals doc. */
 void cli_print_json(json_t *doc);
 

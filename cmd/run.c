@@ -206,10 +206,8 @@ static void live(const struct run_args *a, int error, const char *fmt, ...)
 	if (a->c->quiet && !error)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	cli_vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	fflush(stderr);
 }
 
 static void print_result(const struct rl_result *r, void *ctx)
