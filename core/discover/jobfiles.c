@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/discover/fscache.h"
 #include "core/discover/shread.h"
 
 #define MAX_HOPS       40 /* symlinks followed for one path, as the kernel's ELOOP limit */
@@ -28,6 +29,7 @@ static const char default_path[] = RL_SHREAD_DEFAULT_PATH;
 struct ctx {
 	const struct rl_job *job;
 	struct rl_libcache *libs;
+	struct rl_fscache *fs; /* the run's memo of lstat and readlink; NULL: none */
 	struct rl_jobfiles *out;
 	const char *path;	/* the job's PATH */
 	struct rl_shenv env;	/* the job's environment, as scripts start with it */
@@ -99,7 +101,8 @@ static void add_object_closure(struct ctx *c, const char *path, const char *via)
 {
 	struct rl_libdeps deps = {0};
 
-	if (!c->libs || rl_libcache_closure(c->libs, path, &deps, NULL) < 0) {
+	/* path is where a walk ended: no symlink left in it. */
+	if (!c->libs || rl_libcache_closure_resolved(c->libs, path, &deps, NULL) < 0) {
 		rl_libdeps_release(&deps);
 		return;
 	}
@@ -164,7 +167,7 @@ static const char *final_word(const char *real)
 static char *follow_link(struct ctx *c, const char *cand, const char *after, struct rl_buf *cur,
 			 enum rl_role link_role, struct rl_buf *via)
 {
-	char *target = rl_readlink(cand, 0), *next;
+	char *target = c->fs ? rl_fscache_readlink(c->fs, cand) : rl_readlink(cand, 0), *next;
 	size_t n = target ? strlen(target) : 0;
 
 	if (n == 0) {
@@ -190,6 +193,19 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 	return next;
 }
 
+/* lstat's file type of path, through the run's memo when there is one. */
+static int file_type(struct ctx *c, const char *path, mode_t *mode)
+{
+	struct stat st;
+
+	if (c->fs)
+		return rl_fscache_lstat(c->fs, path, mode);
+	if (lstat(path, &st) < 0)
+		return -1;
+	*mode = st.st_mode & S_IFMT;
+	return 0;
+}
+
 /* One component of a walk: 1 to go on, 0 when the walk ended (r filled),
  * -1 when it cannot go on. */
 static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur, int *hops,
@@ -198,7 +214,7 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 	const char *comp = *rest + *pos;
 	size_t clen = strcspn(comp, "/");
 	const char *after = comp + clen;
-	struct stat st;
+	mode_t mode;
 	char *cand, *next;
 
 	if (clen == 1 && comp[0] == '.') {
@@ -220,13 +236,13 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 	cand = rl_xasprintf("%s/%.*s", cur->len ? cur->data : "", (int)clen, comp);
 	while (*after == '/')
 		after++;
-	if (lstat(cand, &st) < 0 || (*after && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode))) {
+	if (file_type(c, cand, &mode) < 0 || (*after && !S_ISDIR(mode) && !S_ISLNK(mode))) {
 		r->real = *after ? rl_xasprintf("%s/%s", cand, after) : rl_xstrdup(cand);
 		r->missing = 1;
 		free(cand);
 		return 0;
 	}
-	if (S_ISLNK(st.st_mode)) {
+	if (S_ISLNK(mode)) {
 		if (++*hops > MAX_HOPS) {
 			rl_warn("cannot resolve '%s': %s", cand, strerror(ELOOP));
 			free(cand);
@@ -756,6 +772,7 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 	memset(&c, 0, sizeof(c));
 	c.job = job;
 	c.libs = libs;
+	c.fs = libs ? rl_libcache_fs(libs) : NULL;
 	c.out = out;
 	c.path = job_path(job);
 	rl_shenv_from_environ(&c.env, &job->env);

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "core/base/fsutil.h"
+#include "core/discover/fscache.h"
 
 #define MAX_CLOSURE	 65536u
 #define LDCONF_MAX_SIZE	 (1u << 20)
@@ -66,6 +67,7 @@ struct rl_libcache {
 	char *ldconf; /* ld.so.conf to read; NULL: none */
 	int ldconf_done;
 	struct rl_strv libdirs;
+	struct rl_fscache *fs; /* lstat and readlink, for job resolution */
 };
 
 static uint64_t hash_str(const char *s)
@@ -201,6 +203,7 @@ struct rl_libcache *rl_libcache_new(void)
 	struct rl_libcache *c = rl_xcalloc(1, sizeof(*c));
 
 	c->ldconf = rl_xstrdup("/etc/ld.so.conf");
+	c->fs = rl_fscache_new();
 	return c;
 }
 
@@ -229,7 +232,13 @@ void rl_libcache_free(struct rl_libcache *c)
 	free(c->by_ino.slot);
 	free(c->ldconf);
 	rl_strv_release(&c->libdirs);
+	rl_fscache_free(c->fs);
 	free(c);
+}
+
+struct rl_fscache *rl_libcache_fs(struct rl_libcache *c)
+{
+	return c->fs;
 }
 
 /* ---- ld.so's directories ---- */
@@ -603,8 +612,8 @@ static char *real_dir(const char *path)
 	return dir;
 }
 
-int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
-			struct rl_error *err)
+static int closure(struct rl_libcache *c, const char *exe, int resolved, struct rl_libdeps *out,
+		   struct rl_error *err)
 {
 	struct walk w = {c, NULL, 0, 0, NULL, out, 0};
 	struct libent *root;
@@ -618,7 +627,7 @@ int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdep
 	if (!root->exists)
 		return 0; /* a missing executable is the caller's to report */
 	c->gen++;
-	exe_dir = real_dir(exe);
+	exe_dir = resolved ? rl_path_dirname(exe) : real_dir(exe);
 	w.exe_dir = exe_dir;
 	push_node(&w, rl_xstrdup(exe), root, NONE);
 	/* The executable's own directory is its real one, as the loaders see it. */
@@ -633,6 +642,18 @@ int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdep
 	free(w.v);
 	free(exe_dir);
 	return 0;
+}
+
+int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
+			struct rl_error *err)
+{
+	return closure(c, exe, 0, out, err);
+}
+
+int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
+				 struct rl_error *err)
+{
+	return closure(c, exe, 1, out, err);
 }
 
 void rl_libdeps_release(struct rl_libdeps *d)

@@ -96,6 +96,14 @@ void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path);
  * Returns -1 only on a missing argument. */
 int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 			struct rl_error *err);
+/* The same for an exe that is absolute and names no symlink, no "." and
+ * no ".." (where a walk that resolved it ended): its directory is taken
+ * as its real one without asking the kernel again. */
+int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
+				 struct rl_error *err);
+/* The run's memo of lstat and readlink answers (fscache.h), which job
+ * resolution shares with the closures: it lives as long as c. */
+struct rl_fscache *rl_libcache_fs(struct rl_libcache *c);
 void rl_libdeps_release(struct rl_libdeps *d);
 
 #endif

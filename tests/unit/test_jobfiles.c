@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/discover/fscache.h"
 #include "core/discover/jobfiles.h"
 #include "core/base/util.h"
 
@@ -750,6 +751,90 @@ static void test_track(void)
 	free(real);
 }
 
+static void same_files(const struct rl_jobfiles *a, const struct rl_jobfiles *b)
+{
+	CHECK_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		CHECK_STR(a->v[i].path, b->v[i].path);
+		CHECK_STR(a->v[i].via, b->v[i].via);
+		CHECK_INT(a->v[i].role, b->v[i].role);
+		CHECK_INT(a->v[i].missing, b->v[i].missing);
+	}
+	CHECK_INT(a->unresolved.n, b->unresolved.n);
+}
+
+/* Resolution through the run's memo of lstat and readlink (a library
+ * cache) gives the same files and routes as asking the kernel each time,
+ * and a second job sharing the directories asks only about what is new. */
+static void test_cache(void)
+{
+	struct rl_libcache *libs = rl_libcache_new();
+	struct rl_fscache *fs = rl_libcache_fs(libs);
+	struct rl_job a, b, gone;
+	struct rl_jobfiles plain, cached;
+	char *exe_a = at("ca/link/opt/app/bin/app"), *exe_b = at("ca/link/opt/app/bin/../bin/app2");
+	char *exe_gone = at("ca/link/opt/app/bin/gone");
+	unsigned long before;
+
+	put("ca/hb/Cellar/app/1.0/bin/app", "data", 0755);
+	put("ca/hb/Cellar/app/1.0/bin/app2", "data", 0755);
+	link_at("../Cellar/app/1.0", "ca/hb/opt/app");
+	link_at("hb", "ca/link"); /* a symlinked directory on the way */
+	job_init(&a, "cache.a", (const char *const[]){exe_a, NULL});
+	job_init(&b, "cache.b", (const char *const[]){exe_b, NULL});
+	job_init(&gone, "cache.gone", (const char *const[]){exe_gone, NULL});
+
+	resolve(&a, &plain);
+	memset(&cached, 0, sizeof(cached));
+	CHECK_INT(rl_job_files(&a, libs, &cached, NULL), 0);
+	same_files(&plain, &cached);
+	check_file(&cached, "ca/hb/Cellar/app/1.0/bin/app", RL_ROLE_PROGRAM,
+		   "ProgramArguments[0] → symlink → opt symlink → Cellar file", 0);
+	check_file(&cached, "ca/link", RL_ROLE_SYMLINK, "ProgramArguments[0] → symlink", 0);
+	rl_jobfiles_release(&plain);
+	rl_jobfiles_release(&cached);
+
+	/* The same job again: every answer is remembered. */
+	before = rl_fscache_calls(fs);
+	resolve(&a, &plain);
+	CHECK_INT(rl_job_files(&a, libs, &cached, NULL), 0);
+	same_files(&plain, &cached);
+	CHECK_INT(rl_fscache_calls(fs) - before, 0);
+	rl_jobfiles_release(&plain);
+	rl_jobfiles_release(&cached);
+
+	/* Another job through the same links: only its plist and its file
+	 * are new. */
+	before = rl_fscache_calls(fs);
+	resolve(&b, &plain);
+	CHECK_INT(rl_job_files(&b, libs, &cached, NULL), 0);
+	same_files(&plain, &cached);
+	CHECK_INT(rl_fscache_calls(fs) - before, 2);
+	check_file(&cached, "ca/hb/Cellar/app/1.0/bin/app2", RL_ROLE_PROGRAM,
+		   "ProgramArguments[0] → symlink → opt symlink → Cellar file", 0);
+	rl_jobfiles_release(&plain);
+	rl_jobfiles_release(&cached);
+
+	/* A missing file is remembered as missing, twice the same. */
+	for (int i = 0; i < 2; i++) {
+		resolve(&gone, &plain);
+		CHECK_INT(rl_job_files(&gone, libs, &cached, NULL), 0);
+		same_files(&plain, &cached);
+		check_file(&cached, "ca/hb/Cellar/app/1.0/bin/gone", RL_ROLE_PROGRAM,
+			   "ProgramArguments[0] → symlink → opt symlink", 1);
+		rl_jobfiles_release(&plain);
+		rl_jobfiles_release(&cached);
+	}
+
+	rl_job_release(&a);
+	rl_job_release(&b);
+	rl_job_release(&gone);
+	rl_libcache_free(libs);
+	free(exe_a);
+	free(exe_b);
+	free(exe_gone);
+}
+
 int main(void)
 {
 	char *real;
@@ -771,6 +856,7 @@ int main(void)
 	test_nested();
 	test_root_directory();
 	test_track();
+	test_cache();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);

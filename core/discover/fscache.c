@@ -1,0 +1,134 @@
+#include "core/discover/fscache.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/base/fsutil.h"
+#include "core/base/util.h"
+
+struct fsent {
+	char *path;
+	int lstat_done;
+	int lstat_errno; /* 0: lstat succeeded */
+	mode_t mode;
+	int link_done;
+	int link_errno; /* 0: link holds the text */
+	char *link;
+};
+
+/* Open addressing over entries (index + 1; 0 is empty). */
+struct rl_fscache {
+	struct fsent *v;
+	size_t n, alloc;
+	size_t *slot;
+	size_t cap;
+	unsigned long calls;
+};
+
+static uint64_t hash_path(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+struct rl_fscache *rl_fscache_new(void)
+{
+	return rl_xcalloc(1, sizeof(struct rl_fscache));
+}
+
+void rl_fscache_free(struct rl_fscache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		free(c->v[i].link);
+	}
+	free(c->v);
+	free(c->slot);
+	free(c);
+}
+
+static void place(struct rl_fscache *c, size_t idx)
+{
+	size_t i = hash_path(c->v[idx].path) & (c->cap - 1);
+
+	while (c->slot[i])
+		i = (i + 1) & (c->cap - 1);
+	c->slot[i] = idx + 1;
+}
+
+/* The entry for path, made (nothing asked yet) when new. */
+static struct fsent *entry(struct rl_fscache *c, const char *path)
+{
+	size_t i;
+
+	if (c->cap) {
+		for (i = hash_path(path) & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1))
+			if (strcmp(c->v[c->slot[i] - 1].path, path) == 0)
+				return &c->v[c->slot[i] - 1];
+	}
+	if ((c->n + 1) * 2 > c->cap) {
+		free(c->slot);
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->slot = rl_xcalloc(c->cap, sizeof(*c->slot));
+		for (i = 0; i < c->n; i++)
+			place(c, i);
+	}
+	rl_xgrow((void **)&c->v, &c->alloc, c->n + 1, sizeof(*c->v));
+	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
+	c->v[c->n].path = rl_xstrdup(path);
+	place(c, c->n);
+	return &c->v[c->n++];
+}
+
+int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode)
+{
+	struct fsent *e = entry(c, path);
+
+	if (!e->lstat_done) {
+		struct stat st;
+
+		c->calls++;
+		e->lstat_done = 1;
+		if (lstat(path, &st) == 0)
+			e->mode = st.st_mode & S_IFMT;
+		else
+			e->lstat_errno = errno ? errno : EIO;
+	}
+	if (e->lstat_errno) {
+		errno = e->lstat_errno;
+		return -1;
+	}
+	*mode = e->mode;
+	return 0;
+}
+
+char *rl_fscache_readlink(struct rl_fscache *c, const char *path)
+{
+	struct fsent *e = entry(c, path);
+
+	if (!e->link_done) {
+		c->calls++;
+		e->link_done = 1;
+		e->link = rl_readlink(path, 0);
+		if (!e->link)
+			e->link_errno = errno ? errno : EIO;
+	}
+	if (!e->link) {
+		errno = e->link_errno;
+		return NULL;
+	}
+	return rl_xstrdup(e->link);
+}
+
+unsigned long rl_fscache_calls(const struct rl_fscache *c)
+{
+	return c->calls;
+}

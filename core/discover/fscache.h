@@ -1,0 +1,37 @@
+/* What the kernel said about paths during one run: lstat's file type and
+ * readlink's text, asked once per path and remembered.
+ *
+ * Discovery resolves every component of every path a job uses the way the
+ * kernel does, and jobs share most of their directories (/usr/lib, a
+ * Homebrew prefix, the Cellar): without a memo, a run of N jobs asks the
+ * same questions N times.
+ *
+ * The assumption: within one run, a path means what it meant the first
+ * time it was asked. A directory or a symlink replaced while the run
+ * resolves jobs is seen as it was at the first look, exactly as if the
+ * change had happened a moment later. Nothing is cached across runs, and
+ * no caller asks again after changing the tree itself (an upgrade installs
+ * in another process, or before a new run's cache exists).
+ */
+#ifndef RL_FSCACHE_H
+#define RL_FSCACHE_H
+
+#include <sys/types.h>
+
+struct rl_fscache;
+
+struct rl_fscache *rl_fscache_new(void);
+void rl_fscache_free(struct rl_fscache *c);
+
+/* lstat(path)'s file type (S_IFMT bits) in *mode: 0, or -1 with errno as
+ * lstat set it the first time. */
+int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode);
+
+/* readlink(path) as rl_readlink returns it (a copy the caller frees), or
+ * NULL with errno as it was the first time. */
+char *rl_fscache_readlink(struct rl_fscache *c, const char *path);
+
+/* How many lstat and readlink calls reached the kernel (for tests). */
+unsigned long rl_fscache_calls(const struct rl_fscache *c);
+
+#endif
