@@ -113,9 +113,11 @@ static void add_object_closure(struct ctx *c, const char *path, const char *via)
 		if (walk(c, deps.v[i].path, RL_ROLE_SYMLINK, v, &r) == 0) {
 			if (!has_file(c, r.real, RL_ROLE_LIBRARY)) {
 				add_file(c, r.real, RL_ROLE_LIBRARY, v, r.missing);
-				if (c->out->n && !strcmp(c->out->v[c->out->n - 1].path, r.real))
-					rl_strv_copy(&c->out->v[c->out->n - 1].chain,
-						     &deps.v[i].chain);
+				if (c->out->n && !strcmp(c->out->v[c->out->n - 1].path, r.real)) {
+					/* the closure's chain moves to the file */
+					c->out->v[c->out->n - 1].chain = deps.v[i].chain;
+					memset(&deps.v[i].chain, 0, sizeof(deps.v[i].chain));
+				}
 			}
 			resolved_release(&r);
 		}

@@ -57,6 +57,28 @@ struct pathalias {
 	struct libent *ent;
 };
 
+/* What a closure found past its root's own dependencies: the same for
+ * every root with the same key (closure_key). */
+struct memo_node {
+	char *path;
+	struct libent *ent;
+	size_t parent; /* index in the walk's nodes; 0 is the root */
+};
+
+struct memo_miss {
+	char *name;
+	size_t by; /* index in the walk's nodes */
+};
+
+struct memo {
+	char *key;
+	size_t first; /* nodes before the memo's: the root and its dependencies */
+	struct memo_node *v;
+	size_t n;
+	struct memo_miss *miss;
+	size_t nmiss;
+};
+
 struct rl_libcache {
 	struct libent **ents;
 	size_t nents, aents;
@@ -68,6 +90,9 @@ struct rl_libcache {
 	int ldconf_done;
 	struct rl_strv libdirs;
 	struct rl_fscache *fs; /* lstat and readlink, for job resolution */
+	struct memo *memos;    /* open addressing by key; key NULL: empty */
+	size_t nmemos, memocap;
+	size_t reused; /* closures that replayed a memo */
 };
 
 static uint64_t hash_str(const char *s)
@@ -232,6 +257,18 @@ void rl_libcache_free(struct rl_libcache *c)
 	free(c->by_ino.slot);
 	free(c->ldconf);
 	rl_strv_release(&c->libdirs);
+	for (size_t i = 0; i < c->memocap; i++) {
+		struct memo *m = &c->memos[i];
+
+		for (size_t k = 0; k < m->n; k++)
+			free(m->v[k].path);
+		for (size_t k = 0; k < m->nmiss; k++)
+			free(m->miss[k].name);
+		free(m->key);
+		free(m->v);
+		free(m->miss);
+	}
+	free(c->memos);
 	rl_fscache_free(c->fs);
 	free(c);
 }
@@ -358,6 +395,12 @@ struct walk {
 	const char *exe_dir;
 	struct rl_libdeps *out;
 	int full; /* MAX_CLOSURE reached (warned) */
+	/* Past the root's own dependencies: what is missing (for the memo),
+	 * and whether the root was reached again (no memo then). */
+	struct memo_miss *miss;
+	size_t nmiss, amiss;
+	int recording;
+	int root_again;
 };
 
 static int is_macho_system(const char *path)
@@ -538,6 +581,11 @@ static void push_node(struct walk *w, char *path, struct libent *e, size_t paren
 /* A non-weak dependency name of node i that the loader would not find. */
 static void not_found(struct walk *w, size_t i, const char *name)
 {
+	if (w->recording) {
+		rl_xgrow((void **)&w->miss, &w->amiss, w->nmiss + 1, sizeof(*w->miss));
+		w->miss[w->nmiss].name = rl_xstrdup(name);
+		w->miss[w->nmiss++].by = i;
+	}
 	if (!w->out->quiet)
 		rl_warn("cannot find library '%s' needed by '%s'", name, w->v[i].path);
 	rl_strv_push(&w->out->missing, name);
@@ -556,6 +604,8 @@ static void add_child(struct walk *w, size_t i, char *path, const struct rl_objd
 		return;
 	}
 	if (e->visited == w->c->gen) {
+		if (e == w->v[0].ent)
+			w->root_again = 1;
 		free(path);
 		return;
 	}
@@ -603,6 +653,126 @@ static void visit(struct walk *w, size_t i)
 	}
 }
 
+/* ---- closures shared by many executables ----
+ *
+ * Past the root's own dependencies, a closure depends on the root only
+ * through what the loader takes from it: its directory and run paths
+ * (dyld's @executable_path and @rpath, ld.so's DT_RPATH while the root
+ * has no DT_RUNPATH), and which file the root itself is (never loaded
+ * twice). Executables that differ in nothing else (a program's copies,
+ * the programs of one package linking the same libraries) share the rest
+ * of the walk: it is computed once and replayed, with the same chains,
+ * the same missing libraries and the same warnings. */
+
+static void key_add(struct rl_buf *b, const char *s)
+{
+	rl_buf_addf(b, "%zu:%s", strlen(s), s);
+}
+
+/* What the rest of the walk depends on, after the root's visit; NULL when
+ * there is no rest. */
+static char *closure_key(const struct walk *w)
+{
+	const struct rl_objinfo *oi = parsed(w->v[0].ent);
+	struct rl_buf b = {0};
+
+	if (w->n < 2 || !oi)
+		return NULL;
+	if (oi->format == RL_OBJ_MACHO) {
+		rl_buf_adds(&b, "M");
+		key_add(&b, w->exe_dir);
+		for (size_t j = 0; j < oi->rpaths.n; j++) {
+			char *r = macho_expand(w, 0, oi->rpaths.v[j]);
+
+			key_add(&b, r ? r : "");
+			rl_buf_adds(&b, r ? "+" : "-");
+			free(r);
+		}
+	} else {
+		rl_buf_adds(&b, oi->runpath ? "R" : "E");
+		for (size_t j = 0; !oi->runpath && j < oi->rpaths.n; j++) {
+			char *r = elf_expand(oi->rpaths.v[j], w->v[0].dir);
+
+			key_add(&b, r);
+			free(r);
+		}
+	}
+	rl_buf_adds(&b, "|");
+	for (size_t i = 1; i < w->n; i++)
+		key_add(&b, w->v[i].path);
+	return rl_buf_detach(&b);
+}
+
+static struct memo *memo_slot(struct rl_libcache *c, const char *key)
+{
+	size_t i = hash_str(key) & (c->memocap - 1);
+
+	while (c->memos[i].key && strcmp(c->memos[i].key, key) != 0)
+		i = (i + 1) & (c->memocap - 1);
+	return &c->memos[i];
+}
+
+static struct memo *memo_find(struct rl_libcache *c, const char *key)
+{
+	struct memo *m;
+
+	if (!c->memocap)
+		return NULL;
+	m = memo_slot(c, key);
+	return m->key ? m : NULL;
+}
+
+/* Not when the memo reaches the new root's own file: that one is skipped. */
+static int memo_fits(const struct memo *m, const struct libent *root)
+{
+	for (size_t k = 0; k < m->n; k++)
+		if (m->v[k].ent == root)
+			return 0;
+	return 1;
+}
+
+static void memo_replay(struct walk *w, const struct memo *m)
+{
+	for (size_t k = 0; k < m->n; k++)
+		push_node(w, rl_xstrdup(m->v[k].path), m->v[k].ent, m->v[k].parent);
+	for (size_t k = 0; k < m->nmiss; k++)
+		not_found(w, m->miss[k].by, m->miss[k].name);
+}
+
+/* Keep the walk past the root's dependencies (the nodes from first on)
+ * under a copy of key. */
+static void memo_store(struct rl_libcache *c, struct walk *w, const char *key, size_t first)
+{
+	struct memo *m;
+
+	if ((c->nmemos + 1) * 2 > c->memocap) {
+		struct memo *old = c->memos;
+		size_t oldcap = c->memocap;
+
+		c->memocap = oldcap ? oldcap * 2 : 16;
+		c->memos = rl_xcalloc(c->memocap, sizeof(*c->memos));
+		for (size_t i = 0; i < oldcap; i++)
+			if (old[i].key)
+				*memo_slot(c, old[i].key) = old[i];
+		free(old);
+	}
+	m = memo_slot(c, key);
+	m->key = rl_xstrdup(key);
+	m->first = first;
+	m->n = w->n - first;
+	m->v = rl_xcalloc(m->n ? m->n : 1, sizeof(*m->v));
+	for (size_t k = 0; k < m->n; k++) {
+		m->v[k].path = rl_xstrdup(w->v[first + k].path);
+		m->v[k].ent = w->v[first + k].ent;
+		m->v[k].parent = w->v[first + k].parent;
+	}
+	m->miss = w->miss;
+	m->nmiss = w->nmiss;
+	w->miss = NULL;
+	w->nmiss = w->amiss = 0;
+	c->nmemos++;
+}
+
 static char *real_dir(const char *path)
 {
 	char *real = realpath(path, NULL);
@@ -615,9 +785,11 @@ static char *real_dir(const char *path)
 static int closure(struct rl_libcache *c, const char *exe, int resolved, struct rl_libdeps *out,
 		   struct rl_error *err)
 {
-	struct walk w = {c, NULL, 0, 0, NULL, out, 0};
+	struct walk w = {c, NULL, 0, 0, NULL, out, 0, NULL, 0, 0, 0, 0};
 	struct libent *root;
-	char *exe_dir;
+	struct memo *m;
+	char *exe_dir, *key;
+	size_t first;
 
 	if (!c || !exe || !out) {
 		rl_error_set(err, "cannot compute library closure: missing argument");
@@ -633,8 +805,24 @@ static int closure(struct rl_libcache *c, const char *exe, int resolved, struct 
 	/* The executable's own directory is its real one, as the loaders see it. */
 	free(w.v[0].dir);
 	w.v[0].dir = rl_xstrdup(exe_dir);
-	for (size_t i = 0; i < w.n; i++)
-		visit(&w, i);
+	visit(&w, 0);
+	key = closure_key(&w);
+	m = key ? memo_find(c, key) : NULL;
+	first = w.n;
+	if (m && m->first == first && memo_fits(m, root)) {
+		memo_replay(&w, m);
+		c->reused++;
+	} else {
+		w.recording = 1;
+		for (size_t i = 1; i < w.n; i++)
+			visit(&w, i);
+		if (key && !m && !w.full && !w.root_again)
+			memo_store(c, &w, key, first);
+	}
+	for (size_t i = 0; i < w.nmiss; i++)
+		free(w.miss[i].name);
+	free(w.miss);
+	free(key);
 	for (size_t i = 0; i < w.n; i++) {
 		free(w.v[i].path);
 		free(w.v[i].dir);
@@ -654,6 +842,11 @@ int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct 
 				 struct rl_error *err)
 {
 	return closure(c, exe, 1, out, err);
+}
+
+size_t rl_libcache_reused(const struct rl_libcache *c)
+{
+	return c->reused;
 }
 
 void rl_libdeps_release(struct rl_libdeps *d)

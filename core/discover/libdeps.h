@@ -93,6 +93,9 @@ void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path);
  * closure. Results are appended to out (zero it first). Paths are the
  * loader's, not canonicalised; one file reached by two names (dev, ino)
  * appears once, under the first. LD_LIBRARY_PATH and DYLD_* are ignored.
+ * The walk past exe's own dependencies is computed once per run for all
+ * executables with the same dependencies, directory and run paths, and
+ * replayed (the same result, chains, missing libraries and warnings).
  * Returns -1 only on a missing argument. */
 int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 			struct rl_error *err);
@@ -101,6 +104,10 @@ int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdep
  * as its real one without asking the kernel again. */
 int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 				 struct rl_error *err);
+/* How many closures reused the walk of an earlier one (for tests): past
+ * an executable's own dependencies, executables that differ only in
+ * nothing the loaders take from them share the rest of the walk. */
+size_t rl_libcache_reused(const struct rl_libcache *c);
 /* The run's memo of lstat and readlink answers (fscache.h), which job
  * resolution shares with the closures: it lives as long as c. */
 struct rl_fscache *rl_libcache_fs(struct rl_libcache *c);

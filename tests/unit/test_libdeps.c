@@ -694,6 +694,128 @@ static void test_closure_elf(const char *tmp)
 	free(text);
 }
 
+/* The closure of exe through the shared cache c is the one a cache of
+ * its own finds, warnings included. */
+static void same_closure(struct rl_libcache *c, const char *exe)
+{
+	struct rl_libcache *own = rl_libcache_new();
+	struct rl_libdeps a = {0}, b = {0};
+	int wa = 0, wb = 0;
+
+	rl_warn_handler_set(warn_count, &wa);
+	CHECK_INT(rl_libcache_closure(c, exe, &a, NULL), 0);
+	rl_warn_handler_set(warn_count, &wb);
+	CHECK_INT(rl_libcache_closure(own, exe, &b, NULL), 0);
+	rl_warn_handler_set(NULL, NULL);
+	CHECK_INT(wa, wb);
+	CHECK_INT(a.n, b.n);
+	for (size_t i = 0; i < a.n && i < b.n; i++) {
+		CHECK_STR(a.v[i].path, b.v[i].path);
+		CHECK_INT(a.v[i].chain.n, b.v[i].chain.n);
+		for (size_t k = 0; k < a.v[i].chain.n && k < b.v[i].chain.n; k++)
+			CHECK_STR(a.v[i].chain.v[k], b.v[i].chain.v[k]);
+	}
+	CHECK_INT(a.missing.n, b.missing.n);
+	for (size_t i = 0; i < a.missing.n && i < b.missing.n; i++) {
+		CHECK_STR(a.missing.v[i], b.missing.v[i]);
+		CHECK_STR(a.missing_by.v[i], b.missing_by.v[i]);
+	}
+	rl_libdeps_release(&a);
+	rl_libdeps_release(&b);
+	rl_libcache_free(own);
+}
+
+static char *put_macho(const char *dir, const char *name, const char *const *deps,
+		       const char *rpath)
+{
+	struct img b;
+
+	mh_init(&b, 0, 1, CPU_X86_64);
+	for (size_t i = 0; deps[i]; i++)
+		mh_dylib(&b, LC_LOAD_DYLIB, deps[i]);
+	if (rpath)
+		mh_cmd(&b, LC_RPATH, 12, rpath);
+	write_img(dir, name, &b);
+	return rl_path_join(dir, name);
+}
+
+/* Executables sharing their libraries share the walk past their own
+ * dependencies, and get what each would get alone: not when their
+ * directory (@executable_path) or run paths (@rpath) differ, nor when the
+ * shared walk reaches the executable itself. */
+static void test_closure_shared(const char *tmp)
+{
+	struct rl_libcache *c = rl_libcache_new();
+	char *d1 = rl_path_join(tmp, "sh1"), *d2 = rl_path_join(tmp, "sh2");
+	char *lib = rl_path_join(tmp, "shlib"), *a, *r, *e1, *e2, *e3, *e4, *e5, *e6, *e7, *x;
+	char *dep_a, *dep_r;
+	size_t before;
+
+	CHECK_INT(mkdir(d1, 0755), 0);
+	CHECK_INT(mkdir(d2, 0755), 0);
+	CHECK_INT(mkdir(lib, 0755), 0);
+	dep_a = rl_path_join(lib, "libA.dylib");
+	dep_r = rl_path_join(lib, "libR.dylib");
+	/* libA: the executable's libE, what @rpath finds, a missing library */
+	a = put_macho(lib, "libA.dylib",
+		      (const char *const[]){"@executable_path/libE.dylib", "@rpath/libR.dylib",
+					    "@loader_path/libGone.dylib", NULL},
+		      NULL);
+	r = put_macho(lib, "libR.dylib", (const char *const[]){"@loader_path/libS.dylib", NULL},
+		      NULL);
+	free(put_macho(lib, "libS.dylib", (const char *const[]){NULL}, NULL));
+	free(put_macho(d1, "libE.dylib", (const char *const[]){NULL}, NULL));
+	free(put_macho(d2, "libE.dylib", (const char *const[]){NULL}, NULL));
+	free(put_macho(d2, "libR.dylib", (const char *const[]){NULL}, NULL));
+	e1 = put_macho(d1, "one", (const char *const[]){dep_a, NULL}, lib);
+	e2 = put_macho(d1, "two", (const char *const[]){dep_a, NULL}, lib);
+	e3 = put_macho(d2, "three", (const char *const[]){dep_a, NULL}, lib);
+	e4 = put_macho(d2, "four", (const char *const[]){dep_a, NULL}, d2);
+
+	same_closure(c, e1);
+	CHECK_INT(rl_libcache_reused(c), 0);
+	before = rl_libcache_reused(c);
+	same_closure(c, e2); /* a copy beside it: the walk is shared */
+	CHECK_INT(rl_libcache_reused(c) - before, 1);
+	before = rl_libcache_reused(c);
+	same_closure(c, e3); /* another directory: its own libE */
+	same_closure(c, e4); /* another run path: its own libR */
+	CHECK_INT(rl_libcache_reused(c) - before, 0);
+	before = rl_libcache_reused(c);
+	same_closure(c, e1);
+	same_closure(c, e4);
+	CHECK_INT(rl_libcache_reused(c) - before, 2);
+
+	/* A library loading the executable: skipped for that executable,
+	 * loaded for another. */
+	x = put_macho(lib, "libX.dylib", (const char *const[]){"@executable_path/five", NULL},
+		      NULL);
+	e5 = put_macho(d1, "five", (const char *const[]){x, NULL}, NULL);
+	e6 = put_macho(d1, "six", (const char *const[]){x, NULL}, NULL);
+	e7 = put_macho(d1, "seven", (const char *const[]){x, NULL}, NULL);
+	same_closure(c, e5);
+	same_closure(c, e6);
+	same_closure(c, e7);
+	same_closure(c, e5);
+
+	rl_libcache_free(c);
+	free(d1);
+	free(d2);
+	free(lib);
+	free(a);
+	free(r);
+	free(x);
+	free(dep_a);
+	free(dep_r);
+	free(e1);
+	free(e2);
+	free(e3);
+	free(e4);
+	free(e5);
+	free(e6);
+	free(e7);
+}
+
 int main(void)
 {
 	char *tmp = check_tmpdir();
@@ -707,6 +829,7 @@ int main(void)
 	test_not_objects();
 	test_closure_macho(tmp);
 	test_closure_elf(tmp);
+	test_closure_shared(tmp);
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
