@@ -81,14 +81,18 @@ static int queued(const struct walk *w, pid_t pid)
 	return 0;
 }
 
-/* Queue the children of pid (named pname, at depth). */
+/* Queue the children of pid (named pname, at depth; NULL: the root, whose
+ * name is read only when it has children). */
 static void queue_children(struct walk *w, pid_t pid, const char *pname, int depth)
 {
 	struct rl_pidv kids = {0};
+	struct rl_platform_proc_status st;
 	int e = w->ops->children(w->ops->ctx, pid, &kids);
 
 	if (e && e != ESRCH)
 		note_unknown(w, "cannot list the children of pid %d: %s", (int)pid, strerror(e));
+	if (!pname && kids.n)
+		pname = w->ops->status(w->ops->ctx, pid, &st) == 0 ? st.name : "?";
 	for (size_t i = 0; i < kids.n; i++) {
 		struct node *n;
 
@@ -221,15 +225,11 @@ static void finish(struct walk *w)
 static void walk_tree(struct walk *w)
 {
 	struct rl_proc_view *out = w->out;
-	struct rl_platform_proc_status st;
-	const char *name = "?";
 
 	w->astale = out->nstale;
 	if (out->verdict == RL_PROC_UNKNOWN)
 		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");
-	if (w->ops->status(w->ops->ctx, out->pid, &st) == 0)
-		name = st.name;
-	queue_children(w, out->pid, name, 0);
+	queue_children(w, out->pid, NULL, 0);
 	for (size_t i = 0; i < w->nq; i++) {
 		struct node n = w->q[i]; /* judge_node may grow the queue */
 

@@ -58,6 +58,7 @@
 #define STAT_TEXT_MAX	4096
 #define MAPS_LINE_MAX	(PATH_MAX + 256)
 #define MAPS_LINES_MAX	(1u << 20)
+#define MAPS_READ_SIZE	65536
 
 uid_t rl_platform_console_uid(uid_t fallback)
 {
@@ -427,7 +428,7 @@ static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, tracked, ctx, 0};
-	char path[64];
+	char path[64], *buf;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -436,8 +437,13 @@ static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		inspect_failed(o, pid, "maps", errno);
 		return;
 	}
+	/* /proc files say they have 1 KB blocks: each read would make the
+	 * kernel find its place in the mappings again. */
+	buf = rl_xmalloc(MAPS_READ_SIZE);
+	setvbuf(f, buf, _IOFBF, MAPS_READ_SIZE);
 	scan_maps_file(o, &ms, f, exe);
 	fclose(f);
+	free(buf);
 }
 
 /* The wall-clock time of boot, ns: CLOCK_REALTIME - CLOCK_BOOTTIME, the
