@@ -94,15 +94,23 @@ static char *library_via(const char *via, const struct rl_strv *chain)
 	return rl_buf_detach(&b);
 }
 
-/* The shared-library closure of one resolved object file: each library is
- * walked like an executable (an opt symlink on the way is what a Homebrew
- * upgrade retargets) and recorded with the chain that loads it. */
-static void add_object_closure(struct ctx *c, const char *path, const char *via)
+/* The shared-library closure of one resolved object file (open as fd with
+ * its fstat st, or fd -1): each library is walked like an executable (an opt symlink on the way is
+ * what a Homebrew upgrade retargets) and recorded with the chain that loads it. */
+static void add_object_closure(struct ctx *c, const char *path, int fd, const struct stat *st,
+			       const char *via)
 {
 	struct rl_libdeps deps = {0};
+	int rc;
 
+	if (!c->libs) {
+		rl_libdeps_release(&deps);
+		return;
+	}
 	/* path is where a walk ended: no symlink left in it. */
-	if (!c->libs || rl_libcache_closure_resolved(c->libs, path, &deps, NULL) < 0) {
+	rc = fd >= 0 ? rl_libcache_closure_open(c->libs, path, fd, st, &deps, NULL)
+		     : rl_libcache_closure_resolved(c->libs, path, &deps, NULL);
+	if (rc < 0) {
 		rl_libdeps_release(&deps);
 		return;
 	}
@@ -434,24 +442,21 @@ static int is_shell(const char *path)
 	return 0;
 }
 
-/* The #! line of path: the interpreter and the rest of the line (or NULL
- * for both when path is no script). Only the first SHEBANG_MAX bytes are read. */
-static char *read_shebang(const char *path, char **arg)
+/* The #! line of the file open as fd: the interpreter and the rest of the
+ * line (or NULL for both when it is no script, or fd is -1). Only the first
+ * SHEBANG_MAX bytes are read. */
+static char *read_shebang(int fd, char **arg)
 {
 	char line[SHEBANG_MAX + 1];
-	struct stat st;
 	ssize_t n;
 	char *p, *end, *interp;
-	const char *why;
-	int fd = rl_file_open_regular(AT_FDCWD, path, 0, &st, &why);
 
 	*arg = NULL;
 	if (fd < 0)
 		return NULL;
 	do
-		n = read(fd, line, SHEBANG_MAX);
+		n = pread(fd, line, SHEBANG_MAX, 0);
 	while (n < 0 && errno == EINTR);
-	close(fd);
 	if (n < 3 || line[0] != '#' || line[1] != '!')
 		return NULL;
 	line[n] = '\0';
@@ -523,8 +528,11 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		     const char *via, int depth)
 {
 	struct resolved r;
+	struct stat st;
 	char *path = locate(c, word, search);
 	char *interp, *arg = NULL;
+	const char *why;
+	int fd;
 
 	if (!path)
 		return;
@@ -538,10 +546,14 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		resolved_release(&r);
 		return;
 	}
-	interp = read_shebang(r.real, &arg);
+	/* Opened once: its #! line, else its libraries. */
+	fd = rl_file_open_regular(AT_FDCWD, r.real, 0, &st, &why);
+	interp = read_shebang(fd, &arg);
 	if (interp && is_shell(interp) && role == RL_ROLE_COMMAND)
 		role = RL_ROLE_SCRIPT;
 	if (has_file(c, r.real, role)) {
+		if (fd >= 0)
+			close(fd);
 		free(interp);
 		free(arg);
 		resolved_release(&r);
@@ -549,7 +561,9 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	add_file(c, r.real, role, r.via, 0);
 	if (!interp)
-		add_object_closure(c, r.real, r.via);
+		add_object_closure(c, r.real, fd, &st, r.via);
+	if (fd >= 0)
+		close(fd);
 	if (interp && depth < MAX_DEPTH) {
 		add_interpreter(c, interp, arg, r.via, depth + 1);
 		if (is_shell(interp))

@@ -207,6 +207,44 @@ static struct libent *lookup(struct rl_libcache *c, const char *path)
 	return e;
 }
 
+/* lookup() for path open as fd (st: its fstat): the entry is made from st,
+ * and parsed from fd, when the cache does not know path yet. */
+static struct libent *lookup_open(struct rl_libcache *c, const char *path, int fd,
+				  const struct stat *st)
+{
+	struct libent *e = find_path(c, path);
+	struct rl_error err = {0};
+
+	if (e)
+		return e;
+	if (S_ISREG(st->st_mode)) {
+		e = find_ino(c, st->st_dev, st->st_ino);
+		if (e) {
+			add_alias(c, path, e);
+			return e;
+		}
+	}
+	e = rl_xcalloc(1, sizeof(*e));
+	e->path = rl_xstrdup(path);
+	e->exists = S_ISREG(st->st_mode);
+	e->dev = e->exists ? st->st_dev : 0;
+	e->ino = e->exists ? st->st_ino : 0;
+	rl_xgrow((void **)&c->ents, &c->aents, c->nents + 1, sizeof(*c->ents));
+	c->ents[c->nents] = e;
+	if (e->exists)
+		htab_insert(c, &c->by_ino, hash_ino(e->dev, e->ino), c->nents);
+	c->nents++;
+	add_alias(c, path, e);
+	if (e->exists) {
+		e->parsed = rl_objinfo_read_fd(fd, (uint64_t)st->st_size, path, &e->oi, &err) < 0
+				    ? -1
+				    : 1;
+		if (e->parsed < 0)
+			rl_warn("%s", err.text);
+	}
+	return e;
+}
+
 /* The parsed contents of an existing entry, or NULL when it does not
  * parse (warned about once). */
 static const struct rl_objinfo *parsed(struct libent *e)
@@ -782,8 +820,8 @@ static char *real_dir(const char *path)
 	return dir;
 }
 
-static int closure(struct rl_libcache *c, const char *exe, int resolved, struct rl_libdeps *out,
-		   struct rl_error *err)
+static int closure(struct rl_libcache *c, const char *exe, int resolved, int fd,
+		   const struct stat *st, struct rl_libdeps *out, struct rl_error *err)
 {
 	struct walk w = {c, NULL, 0, 0, NULL, out, 0, NULL, 0, 0, 0, 0};
 	struct libent *root;
@@ -795,7 +833,7 @@ static int closure(struct rl_libcache *c, const char *exe, int resolved, struct 
 		rl_error_set(err, "cannot compute library closure: missing argument");
 		return -1;
 	}
-	root = lookup(c, exe);
+	root = fd >= 0 ? lookup_open(c, exe, fd, st) : lookup(c, exe);
 	if (!root->exists)
 		return 0; /* a missing executable is the caller's to report */
 	c->gen++;
@@ -835,13 +873,19 @@ static int closure(struct rl_libcache *c, const char *exe, int resolved, struct 
 int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 			struct rl_error *err)
 {
-	return closure(c, exe, 0, out, err);
+	return closure(c, exe, 0, -1, NULL, out, err);
 }
 
 int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 				 struct rl_error *err)
 {
-	return closure(c, exe, 1, out, err);
+	return closure(c, exe, 1, -1, NULL, out, err);
+}
+
+int rl_libcache_closure_open(struct rl_libcache *c, const char *exe, int fd, const struct stat *st,
+			     struct rl_libdeps *out, struct rl_error *err)
+{
+	return closure(c, exe, 1, fd, st, out, err);
 }
 
 size_t rl_libcache_reused(const struct rl_libcache *c)

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "core/base/error.h"
 #include "core/base/util.h"
@@ -43,6 +44,10 @@ struct rl_objinfo {
  * truncated or corrupt. For a universal Mach-O file the host's slice is
  * used when one matches, else the union of every slice. */
 int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *err);
+/* The same from fd, path's regular file open for reading (size bytes);
+ * path only names it in messages. */
+int rl_objinfo_read_fd(int fd, uint64_t size, const char *path, struct rl_objinfo *out,
+		       struct rl_error *err);
 /* Parse from memory (the fuzz targets' entry point). */
 int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
 		     struct rl_objinfo *out, struct rl_error *err);
@@ -104,6 +109,10 @@ int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdep
  * as its real one without asking the kernel again. */
 int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 				 struct rl_error *err);
+/* The same again, exe being open as fd (st: its fstat), so that it is
+ * neither stat'ed nor opened again when the cache does not know it yet. */
+int rl_libcache_closure_open(struct rl_libcache *c, const char *exe, int fd, const struct stat *st,
+			     struct rl_libdeps *out, struct rl_error *err);
 /* How many closures reused the walk of an earlier one (for tests): past
  * an executable's own dependencies, executables that differ only in
  * nothing the loaders take from them share the rest of the walk. */

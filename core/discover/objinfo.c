@@ -166,6 +166,15 @@ int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *e
 	return rc;
 }
 
+int rl_objinfo_read_fd(int fd, uint64_t size, const char *path, struct rl_objinfo *out,
+		       struct rl_error *err)
+{
+	struct rl_objsrc src = {path, size, NULL, fd};
+
+	memset(out, 0, sizeof(*out));
+	return parse_src(&src, out, err);
+}
+
 void rl_objinfo_release(struct rl_objinfo *oi)
 {
 	if (!oi)
