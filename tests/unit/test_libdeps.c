@@ -3,6 +3,7 @@
  * toolchain output is covered by tests/fixtures/objects.py. */
 #include "check.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -785,6 +786,37 @@ static void test_closure_shared(const char *tmp)
 	same_closure(c, e1);
 	same_closure(c, e4);
 	CHECK_INT(rl_libcache_reused(c) - before, 2);
+
+	/* An executable the caller has open: the same closure, from the
+	 * descriptor when the cache does not know the file, else from it. */
+	for (int round = 0; round < 2; round++) {
+		struct rl_libcache *fresh = rl_libcache_new();
+		struct rl_libdeps da = {0}, db = {0};
+		struct stat st;
+		int fd = open(e3, O_RDONLY);
+
+		int nwarn = 0;
+
+		CHECK(fd >= 0 && fstat(fd, &st) == 0);
+		rl_warn_handler_set(warn_count, &nwarn);
+		if (round)
+			CHECK_INT(rl_libcache_closure(fresh, e3, &da, NULL), 0);
+		rl_libdeps_release(&da);
+		CHECK_INT(rl_libcache_closure_open(fresh, e3, fd, &st, &da, NULL), 0);
+		CHECK_INT(rl_libcache_closure(c, e3, &db, NULL), 0);
+		CHECK_INT(da.n, db.n);
+		for (size_t i = 0; i < da.n && i < db.n; i++) {
+			CHECK_STR(da.v[i].path, db.v[i].path);
+			CHECK_INT(da.v[i].chain.n, db.v[i].chain.n);
+		}
+		CHECK_INT(da.missing.n, db.missing.n);
+		rl_warn_handler_set(NULL, NULL);
+		CHECK_INT(nwarn, round ? 3 : 2); /* libGone, by each closure */
+		close(fd);
+		rl_libdeps_release(&da);
+		rl_libdeps_release(&db);
+		rl_libcache_free(fresh);
+	}
 
 	/* A library loading the executable: skipped for that executable,
 	 * loaded for another. */
