@@ -54,6 +54,7 @@ refused step, the baseline, a status with pending work) is checked too.
 import json
 import os
 import plistlib
+import select
 import shutil
 import signal
 import subprocess
@@ -68,6 +69,9 @@ sys.path.insert(0, os.path.join(SRCDIR, "tests", "tools"))
 import check_schema  # noqa: E402
 SIM = os.path.join(SRCDIR, "tests", "sim")
 LAUNCHD_SIM = os.path.join(SIM, "launchd-sim")
+sys.path.insert(0, SIM)
+sys.dont_write_bytecode = True  # nothing written into the source tree
+from simlaunchd import daemon as sim_daemon  # noqa: E402
 PYTHON = sys.executable
 # The longest any wait may take before the test fails: a safety net against
 # a hang, never what decides a pass (each wait ends as soon as its event).
@@ -330,10 +334,9 @@ class Machine:
 
     def close(self):
         if self.booted:
-            # --now: the test is over, so no job is given its ExitTimeOut.
-            subprocess.run([PYTHON, LAUNCHD_SIM, "stop", "--now"], env=self.env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=SAFETY)
+            # `launchd-sim stop --now`: the test is over, so no job is
+            # given its ExitTimeOut.
+            sim_daemon.stop(self.simdir, now=True, process=self.sim_process)
             self.booted = False
         if os.environ.get("RELAUNCH_E2E_KEEP"):
             print("kept", self.root)
@@ -343,11 +346,30 @@ class Machine:
     def boot(self, *options, user_agents=False):
         """Start launchd-sim: it loads every plist, like launchd at boot.
         user_agents: the agents load into user/<uid> (brew services over
-        SSH); options go to `launchd-sim start` (--headless, --as-user)."""
+        SSH); options go to `launchd-sim run` (--headless, --as-user). The
+        simulator is this process's child, and says it is ready through a
+        pipe: no start command, no polling."""
+        if self.booted:
+            raise AssertionError("the simulator runs already")
         agents = "--user-agent-dir" if user_agents else "--agent-dir"
-        subprocess.run([PYTHON, LAUNCHD_SIM, "start", "--daemon-dir", self.daemons,
-                        agents, self.agents, *options],
-                       env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=SAFETY)
+        r, w = os.pipe()
+        log = os.path.join(self.simdir, sim_daemon.LOG_NAME)
+        try:
+            with open(log, "ab") as out:
+                self.sim_process = subprocess.Popen(
+                    [PYTHON, LAUNCHD_SIM, "run", "--ready-fd", str(w), "--daemon-dir",
+                     self.daemons, agents, self.agents, *options],
+                    env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                    pass_fds=(w,), start_new_session=True)
+        finally:
+            os.close(w)
+        with os.fdopen(r, "rb") as f:
+            ready = select.select([f], [], [], SAFETY)[0] and f.readline()
+        if ready != b"ready\n":
+            self.sim_process.kill()
+            self.sim_process.wait()
+            with open(log, errors="replace") as f:
+                raise AssertionError(f"launchd-sim did not start:\n{f.read()}")
         self.booted = True
         self.agent_domain = f"{'user' if user_agents or '--headless' in options else 'gui'}/{os.getuid()}"
 
