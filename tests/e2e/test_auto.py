@@ -22,12 +22,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import (SAFETY, SLEEP, Machine, atomic_copy,  # noqa: E402
-                     atomic_symlink, wait_until)
+from harness import (FAST, SAFETY, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
+                     wait_until)
 
 RELAUNCH = None  # the binary under test, from the command line
 LABEL = "org.relaunch.drain"
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 FALSE = shutil.which("false") or "/bin/false"
 
 
@@ -261,9 +260,10 @@ class AutoTest(unittest.TestCase):
         self.assertEqual([d["label"] for d in doc["pending"]["deferred"]], ["homebrew.mxcl.redis"])
         self.assertEqual(doc["pending"]["failed"], [])
 
-        # The deferred job's new version dies at once: the retry fails.
+        # The deferred job's new version dies at once: the retry fails
+        # (once it has not come back within 3 s, or exited while settling).
         m.brew_upgrade("redis", "1.2", program=FALSE)
-        self.ok(m.relaunch("run", *FAST), expect=3)
+        self.ok(m.relaunch("run", *FAST, "--timeout", "3"), expect=3)
         r = self.ok(m.relaunch("status"), expect=3)
         self.assertIn("pending: failed   homebrew.mxcl.redis: ", r.stdout)
         doc = json.loads(self.ok(m.relaunch("status", "--json"), expect=3).stdout)
