@@ -69,8 +69,15 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	struct rl_plan plan = {0};
 	struct rl_buf names = {0};
 	size_t n = 0;
-	int rc;
+	int rc, used = 0;
 
+	/* Only a change to a file some job uses restarts anything: with no
+	 * such file recorded (paths given with --path alone), there is
+	 * nothing to compare. */
+	for (size_t i = 0; i < prev->n && !used; i++)
+		used = prev->entries[i].nuses > 0;
+	if (!used)
+		return 0;
 	rc = rl_diff_compute(prev, 0, &d, err);
 	if (rc == 0)
 		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
