@@ -315,6 +315,20 @@ static void test_links_and_uses(void)
 	rl_manifest_release(&m);
 }
 
+/* rl_snapshot_take_lazy's previous manifest, counting the asks. */
+struct lazy_prev {
+	const struct rl_manifest *m;
+	int asked;
+};
+
+static const struct rl_manifest *lazy_get(void *ctx)
+{
+	struct lazy_prev *l = ctx;
+
+	l->asked++;
+	return l->m;
+}
+
 /* The fast path: a previous entry with the same identity lends its hash,
  * even a wrong one, unless verify is set. */
 static void test_fast_path(void)
@@ -342,6 +356,25 @@ static void test_fast_path(void)
 	CHECK_INT(rl_snapshot_take(&m, &prev, 1, &err), 0);
 	CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
 	rl_manifest_release(&m);
+
+	/* Taken lazily: with verify the previous manifest is never asked
+	 * for; without, once, and its hash is reused. */
+	{
+		struct lazy_prev l = {&prev, 0};
+
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, p);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 1, &err), 0);
+		CHECK_INT(l.asked, 0);
+		CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
+		rl_manifest_release(&m);
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, p);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 0, &err), 0);
+		CHECK_INT(l.asked, 1);
+		CHECK((e = rl_manifest_find(&m, p)) && e->fi.sha256[0] == 'f');
+		rl_manifest_release(&m);
+	}
 
 	/* a different identity (ctime moves on chmod) is hashed again */
 	prev.entries[0].fi.ctime_ns--;
@@ -374,6 +407,18 @@ static void test_fifo_where_file_was(void)
 	CHECK_STR(err.text, want);
 	free(want);
 	rl_manifest_release(&m);
+	/* taken lazily, with verify: the FIFO makes the walk ask, once */
+	{
+		struct lazy_prev l = {&prev, 0};
+
+		rl_error_clear(&err);
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, root);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 1, &err), -1);
+		CHECK_INT(l.asked, 1);
+		CHECK(strstr(err.text, "a FIFO where a file was recorded") != NULL);
+		rl_manifest_release(&m);
+	}
 	/* without a previous manifest it is only skipped */
 	rl_error_clear(&err);
 	rl_manifest_init(&m);
