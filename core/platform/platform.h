@@ -15,6 +15,7 @@
 #ifndef RL_PLATFORM_H
 #define RL_PLATFORM_H
 
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -40,6 +41,14 @@ void rl_platform_advise_sequential(int fd);
 /* Start reading [off, off + len) of fd in the background, without waiting
  * for it (Linux posix_fadvise WILLNEED, macOS F_RDADVISE). Advice only. */
 void rl_platform_prefetch(int fd, uint64_t off, uint64_t len);
+
+/* Make a child spawned with fa and *flags get no descriptor above stderr
+ * but those fa itself puts there: 0, or an errno value. glibc 2.34+ and
+ * FreeBSD close the rest with one file action
+ * (posix_spawn_file_actions_addclosefrom_np, found by meson); macOS adds
+ * POSIX_SPAWN_CLOEXEC_DEFAULT to *flags; elsewhere each descriptor open now
+ * (listed in /dev/fd) is closed by name. */
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags);
 
 /* The default state directory, malloc'd (base/statedir.h's
  * rl_statedir_resolve uses it when neither --state-dir nor

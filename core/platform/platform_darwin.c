@@ -157,6 +157,13 @@ void rl_platform_prefetch(int fd, uint64_t off, uint64_t len)
 	(void)fcntl(fd, F_RDADVISE, &ra);
 }
 
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
+{
+	(void)fa;
+	*flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* fa's own descriptors stay */
+	return 0;
+}
+
 char *rl_platform_statedir(void)
 {
 	const char *home;

@@ -44,6 +44,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "core/base/util.h"
 
 #define PF_KTHREAD_FLAG 0x00200000ull
@@ -104,6 +106,31 @@ void rl_platform_advise_sequential(int fd)
 void rl_platform_prefetch(int fd, uint64_t off, uint64_t len)
 {
 	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
+{
+#if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP
+	(void)flags;
+	return posix_spawn_file_actions_addclosefrom_np(fa, 3);
+#else
+	DIR *d = opendir("/dev/fd");
+	struct dirent *e;
+
+	(void)flags;
+	if (!d)
+		return errno;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd > INT_MAX)
+			continue;
+		posix_spawn_file_actions_addclose(fa, (int)fd);
+	}
+	closedir(d);
+	return 0;
+#endif
 }
 
 char *rl_platform_statedir(void)
