@@ -55,6 +55,9 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import manifest_file  # noqa: E402  (tests/: the manifest whatever its version)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SRCDIR, "tests", "tools"))
@@ -403,12 +406,9 @@ class Machine:
         return [c for c in calls if c["time"] >= since]
 
     def manifest(self):
-        """The manifest as one dict, {"version", "roots", "files"}: version 2
-        is a header line and then one entry per line."""
-        with open(os.path.join(self.state, "manifest.json")) as f:
-            head = json.loads(f.readline())
-            head["files"] = [json.loads(line) for line in f]
-        return head
+        """The manifest as one dict, {"version", "roots", "files", "dirs"},
+        each entry in the version 2 shape (tests/manifest_file.py)."""
+        return manifest_file.read(os.path.join(self.state, "manifest.json"))
 
     def write_config(self, cfg):
         os.makedirs(self.state, mode=0o700, exist_ok=True)
