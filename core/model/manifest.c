@@ -838,14 +838,17 @@ static int get_i64(const json_t *o, const char *key, int64_t *out, const char *w
 	return 0;
 }
 
-static int valid_sha256(const char *s)
+static int valid_hex(const char *s, size_t n)
 {
-	if (strlen(s) != 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+static int valid_sha256(const char *s)
+{
+	return strlen(s) == 64 && valid_hex(s, 64);
 }
 
 static int symlink_from_json(const json_t *o, const char *what, struct rl_fileinfo *fi,
@@ -1257,13 +1260,11 @@ static void reader_release(struct v3_reader *r)
 	free(r->line);
 }
 
-/* The next line as JSON; NULL with err naming the line when there is
- * none (what: what the line should hold) or it is no JSON. */
-static json_t *next_line(struct v3_reader *r, const char *what, struct rl_error *err)
+/* The next line's text into r->line; its length, or -1 with err naming
+ * the line when there is none (what: what the line should hold). */
+static ssize_t next_text(struct v3_reader *r, const char *what, struct rl_error *err)
 {
 	ssize_t len = getline(&r->line, &r->cap, r->f);
-	json_error_t jerr;
-	json_t *v;
 
 	r->lineno++;
 	if (len < 0) {
@@ -1272,13 +1273,21 @@ static json_t *next_line(struct v3_reader *r, const char *what, struct rl_error 
 		else
 			rl_error_set(err, "line %ld: missing (%s): the file is truncated",
 				     r->lineno, what);
-		return NULL;
+		return -1;
 	}
 	if ((size_t)len > LINE_MAX_BYTES) {
 		rl_error_set(err, "line %ld: longer than %zu bytes", r->lineno, LINE_MAX_BYTES);
-		return NULL;
+		return -1;
 	}
-	v = json_loadb(r->line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
+	return len;
+}
+
+/* The line just read as a JSON array; NULL with err naming the line. */
+static json_t *parse_line(struct v3_reader *r, size_t len, const char *what, struct rl_error *err)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(r->line, len, JSON_REJECT_DUPLICATES, &jerr);
+
 	if (!v)
 		rl_error_set(err, "line %ld: %s", r->lineno, jerr.text);
 	else if (!json_is_array(v)) {
@@ -1287,6 +1296,13 @@ static json_t *next_line(struct v3_reader *r, const char *what, struct rl_error 
 		v = NULL;
 	}
 	return v;
+}
+
+static json_t *next_line(struct v3_reader *r, const char *what, struct rl_error *err)
+{
+	ssize_t len = next_text(r, what, err);
+
+	return len < 0 ? NULL : parse_line(r, (size_t)len, what, err);
 }
 
 /* a[i] as an integer in [lo, hi]. */
@@ -1545,9 +1561,14 @@ static int entry_from_v3(struct v3_reader *r, struct rl_manifest *m, const json_
 		fixed = 11;
 		if (!(fi.link = arr_text(r, a, 9, "link", err)))
 			goto fail;
-		if (res && !json_is_null(res) &&
-		    !(fi.resolved = arr_text(r, a, 10, "resolved", err)))
-			goto fail;
+		if (res && !json_is_null(res)) {
+			char *w = rl_xasprintf("line %ld: resolved", r->lineno);
+
+			fi.resolved = rl_json_path_get(res, w, err);
+			free(w);
+			if (!fi.resolved)
+				goto fail;
+		}
 	}
 	if (n != fixed && n != fixed + 1) {
 		rl_error_set(err, "line %ld: %zu values where a %s entry has %zu (and uses)",
@@ -1640,6 +1661,129 @@ static int resolve_chains(struct v3_reader *r, struct rl_manifest *m, struct rl_
 	return 0;
 }
 
+/* ---- version 3: the entries relaunch writes, read without jansson ----
+ *
+ * Most lines are an entry without uses whose strings are plain ASCII:
+ * those are parsed here, a strict subset of JSON (no blanks, no escapes,
+ * integers without leading zeros that fit in 64 bits), and checked as
+ * entry_from_v3 checks them. Any other line, or one that fails a check,
+ * goes to jansson and entry_from_v3, which give the error. */
+
+struct scan {
+	const char *p, *end;
+};
+
+static int scan_char(struct scan *s, char c)
+{
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int scan_int(struct scan *s, long long *out)
+{
+	int neg = scan_char(s, '-');
+	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	const char *start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		unsigned d = (unsigned)(*s->p++ - '0');
+
+		if (v > (lim - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	if (s->p == start || (*start == '0' && s->p - start > 1))
+		return 0;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 1;
+}
+
+/* A string of printable ASCII but '"' and '\\': its bytes, unterminated. */
+static int scan_str(struct scan *s, const char **text, size_t *len)
+{
+	const char *start;
+
+	if (!scan_char(s, '"'))
+		return 0;
+	start = s->p;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p < 0x20 || *s->p > 0x7e || *s->p == '\\')
+			return 0;
+		s->p++;
+	}
+	if (s->p == s->end)
+		return 0;
+	*text = start;
+	*len = (size_t)(s->p++ - start);
+	return 1;
+}
+
+static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
+{
+	struct scan s = {r->line, r->line + len};
+	const char *prev = m->n ? m->entries[m->n - 1].path : NULL;
+	const char *rest, *sha = NULL, *link = NULL, *res = NULL;
+	size_t rlen, shalen = 0, linklen = 0, reslen = 0, plen = prev ? strlen(prev) : 0;
+	long long v[9];
+	struct rl_entry *e;
+	char *path;
+
+	if (len && r->line[len - 1] == '\n')
+		s.end--;
+	if (!scan_char(&s, '[') || !scan_int(&s, &v[0]) || !scan_char(&s, ',') ||
+	    !scan_str(&s, &rest, &rlen))
+		return 0;
+	for (size_t i = 2; i < 9; i++)
+		if (!scan_char(&s, ',') || !scan_int(&s, &v[i]))
+			return 0;
+	if (v[2] == RL_FT_FILE && !(scan_char(&s, ',') && scan_str(&s, &sha, &shalen)))
+		return 0;
+	if (v[2] == RL_FT_SYMLINK &&
+	    !(scan_char(&s, ',') && scan_str(&s, &link, &linklen) && scan_char(&s, ',') &&
+	      (scan_str(&s, &res, &reslen) ||
+	       (s.end - s.p >= 4 && memcmp(s.p, "null", 4) == 0 && (s.p += 4)))))
+		return 0;
+	if (!scan_char(&s, ']') || s.p != s.end)
+		return 0;
+	if (v[0] < 0 || (size_t)v[0] > plen || v[2] < 0 || v[2] > RL_FT_UNREADABLE || v[6] < 0 ||
+	    v[6] > 0xffffffffLL || (sha && (shalen != 64 || !valid_hex(sha, 64))) ||
+	    (res && reslen == 0))
+		return 0;
+	path = rl_xmalloc((size_t)v[0] + rlen + 1);
+	if (v[0])
+		memcpy(path, prev, (size_t)v[0]);
+	memcpy(path + v[0], rest, rlen);
+	path[v[0] + (long long)rlen] = '\0';
+	if (path[0] != '/' || (prev && strcmp(prev, path) >= 0)) {
+		free(path);
+		return 0;
+	}
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + 1, sizeof(*m->entries));
+	e = &m->entries[m->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	e->fi.type = (enum rl_ftype)v[2];
+	e->fi.dev = (uint64_t)v[3];
+	e->fi.ino = (uint64_t)v[4];
+	e->fi.size = (uint64_t)v[5];
+	e->fi.mode = (uint32_t)v[6];
+	e->fi.mtime_ns = v[7];
+	e->fi.ctime_ns = (int64_t)((uint64_t)v[7] + (uint64_t)v[8]);
+	if (sha) {
+		memcpy(e->fi.sha256, sha, 64);
+		e->fi.sha256[64] = '\0';
+		e->fi.hashed = 1;
+	}
+	if (link) {
+		e->fi.link = rl_xstrndup(link, linklen);
+		e->fi.resolved = res ? rl_xstrndup(res, reslen) : NULL;
+	}
+	return 1;
+}
+
 /* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D},
  * the labels, the via segments, the via tree, the chain tree, N entries
  * and D directories, one per line. */
@@ -1663,8 +1807,16 @@ static int load_v3(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 	    read_chains(&r, err) < 0)
 		rc = -1;
 	for (long long i = 0; rc == 0 && i < nentries; i++) {
-		json_t *a = next_line(&r, "an entry", err);
+		ssize_t len = next_text(&r, "an entry", err);
+		json_t *a;
 
+		if (len < 0) {
+			rc = -1;
+			break;
+		}
+		if (fast_entry(&r, m, (size_t)len))
+			continue;
+		a = parse_line(&r, (size_t)len, "an entry", err);
 		rc = a ? entry_from_v3(&r, m, a, err) : -1;
 		json_decref(a);
 	}

@@ -384,8 +384,10 @@ static void test_bad_input(void)
 static void test_bad_v3(void)
 {
 	char *path = rl_path_join(tmp, "good3.json");
-	const char *good = V3(V3_TABLES V3_A "[2,\"b\",1,1,2,3,33188,4,0," SHA
-					     ",[[0,5,2,1]]]\n[0,\"/d\",1,2,4,0]\n");
+	const char *good;
+
+	good = V3(V3_TABLES V3_A "[2,\"b\",1,1,2,3,33188,4,0," SHA
+				 ",[[0,5,2,1]]]\n[0,\"/d\",1,2,4,0]\n");
 	struct rl_manifest m;
 	struct rl_error err = {0};
 
@@ -402,6 +404,19 @@ static void test_bad_v3(void)
 	CHECK_INT(m.ndirs, 1);
 	CHECK_INT(m.dirs[0].trusted, 1);
 	CHECK_INT(m.dirs[0].ctime_ns, 4);
+	rl_manifest_release(&m);
+	/* Lines in another spelling of the same JSON (blanks, escapes,
+	 * base64) are read as the compact ones are. */
+	good = V3("[\"a.job\"] \n [\"ProgramArguments[0]\",\"library\"]\n[0, 0,1,1]\n[0,0]\n"
+		  "[ 0,\"/\\u0061\",3,1,2,3,16877,4,1]\n[0,{\"base64\":\"L2Fi\"},1,1,2,3,33188,4,0,"
+		  "" SHA ",[[0,5,2,1]]]\n[0,\"/d\",1,2,4,0]\n");
+	CHECK_INT(rl_file_write_atomic(path, "t", good, strlen(good), 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+	CHECK_INT(m.n, 2);
+	CHECK_STR(m.entries[0].path, "/a");
+	CHECK_STR(m.entries[1].path, "/ab");
+	CHECK_INT(m.entries[0].fi.ctime_ns, 5);
+	CHECK_STR(m.entries[1].uses[0].chain.v[0], "/a");
 	rl_manifest_release(&m);
 	free(path);
 
@@ -420,6 +435,11 @@ static void test_bad_v3(void)
 	    "line 7: size must be an integer");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",1,1,2,3,33188,4,1,\"ABC\"]\n"),
 	    "line 7: sha256 is not 64 lowercase hex digits");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",2,1,2,3,41471,4,1,\"a\",\"\"]\n"),
+	    "line 7: resolved: invalid path");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,99999999999999999999]\n"),
+	    "line 7: too big integer near '99999999999999999999'");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,04,1]\n"), "line 7: invalid token near '0'");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,7,8]\n"),
 	    "line 7: 11 values where a dir entry has 9 (and uses)");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[1,0,0]]]\n"),
