@@ -52,6 +52,13 @@ void rl_manifest_init(struct rl_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The index of uses[0..indexed) (open addressing, slots hold index + 1). */
+struct rl_use_index {
+	size_t *slots;
+	size_t cap;
+	size_t indexed;
+};
+
 static void use_release(struct rl_use *u)
 {
 	free(u->label);
@@ -67,7 +74,9 @@ static void entry_release(struct rl_entry *e)
 	for (size_t i = 0; i < e->nuses; i++)
 		use_release(&e->uses[i]);
 	free(e->uses);
-	free(e->use_slots);
+	if (e->use_index)
+		free(e->use_index->slots);
+	free(e->use_index);
 }
 
 void rl_manifest_release(struct rl_manifest *m)
@@ -207,6 +216,18 @@ void rl_manifest_absorb(struct rl_manifest *m, size_t from)
 	m->n = out;
 }
 
+void rl_manifest_reserve(struct rl_manifest *m, size_t entries, size_t dirs)
+{
+	if (entries > m->alloc) {
+		m->entries = rl_xrealloc(m->entries, entries * sizeof(*m->entries));
+		m->alloc = entries;
+	}
+	if (dirs > m->dirs_alloc) {
+		m->dirs = rl_xrealloc(m->dirs, dirs * sizeof(*m->dirs));
+		m->dirs_alloc = dirs;
+	}
+}
+
 void rl_manifest_dir_add(struct rl_manifest *m, const char *path, const struct rl_dirstamp *st)
 {
 	struct rl_dirstamp *d;
@@ -286,11 +307,12 @@ static int use_same(const struct rl_use *a, const char *label, enum rl_role role
 static void use_slot_put(struct rl_entry *e, size_t idx)
 {
 	const struct rl_use *u = &e->uses[idx];
-	size_t mask = e->use_slots_cap - 1;
+	struct rl_use_index *x = e->use_index;
+	size_t mask = x->cap - 1;
 
 	for (size_t i = use_hash(u->label, u->role, u->via) & mask;; i = (i + 1) & mask) {
-		if (!e->use_slots[i]) {
-			e->use_slots[i] = idx + 1;
+		if (!x->slots[i]) {
+			x->slots[i] = idx + 1;
 			return;
 		}
 	}
@@ -300,22 +322,28 @@ static void use_slot_put(struct rl_entry *e, size_t idx)
  * growing the table to keep it at most half full. */
 static void use_index_update(struct rl_entry *e)
 {
-	if (e->nuses * 2 > e->use_slots_cap) {
+	struct rl_use_index *x = e->use_index;
+
+	if (!x)
+		x = e->use_index = rl_xcalloc(1, sizeof(*x));
+	if (e->nuses * 2 > x->cap) {
 		size_t cap = 64;
 
 		while (cap < e->nuses * 4)
 			cap *= 2;
-		free(e->use_slots);
-		e->use_slots = rl_xcalloc(cap, sizeof(*e->use_slots));
-		e->use_slots_cap = cap;
-		e->use_indexed = 0;
+		free(x->slots);
+		x->slots = rl_xcalloc(cap, sizeof(*x->slots));
+		x->cap = cap;
+		x->indexed = 0;
 	}
-	for (; e->use_indexed < e->nuses; e->use_indexed++)
-		use_slot_put(e, e->use_indexed);
+	for (; x->indexed < e->nuses; x->indexed++)
+		use_slot_put(e, x->indexed);
 }
 
 static int has_use(struct rl_entry *e, const struct rl_use *u)
 {
+	struct rl_use_index *x;
+
 	if (e->nuses < USE_INDEX_MIN) {
 		for (size_t i = 0; i < e->nuses; i++)
 			if (use_same(&e->uses[i], u->label, u->role, u->via))
@@ -323,9 +351,10 @@ static int has_use(struct rl_entry *e, const struct rl_use *u)
 		return 0;
 	}
 	use_index_update(e);
-	for (size_t i = use_hash(u->label, u->role, u->via) & (e->use_slots_cap - 1);
-	     e->use_slots[i]; i = (i + 1) & (e->use_slots_cap - 1))
-		if (use_same(&e->uses[e->use_slots[i] - 1], u->label, u->role, u->via))
+	x = e->use_index;
+	for (size_t i = use_hash(u->label, u->role, u->via) & (x->cap - 1); x->slots[i];
+	     i = (i + 1) & (x->cap - 1))
+		if (use_same(&e->uses[x->slots[i] - 1], u->label, u->role, u->via))
 			return 1;
 	return 0;
 }
@@ -1787,7 +1816,8 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 /* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D},
  * the labels, the via segments, the via tree, the chain tree, N entries
  * and D directories, one per line. */
-static int load_v3(struct rl_manifest *m, FILE *f, const json_t *head, struct rl_error *err)
+static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *head,
+		   struct rl_error *err)
 {
 	struct v3_reader r = {0};
 	long long nentries, ndirs;
@@ -1799,10 +1829,17 @@ static int load_v3(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 	    rl_json_get_int(head, "entries", 0, &nentries, "header", err) < 0 ||
 	    rl_json_get_int(head, "dirs", 0, &ndirs, "header", err) < 0)
 		return -1;
-	if (nentries < 0 || ndirs < 0) {
-		rl_error_set(err, "header: negative count");
+	/* Each line takes at least 8 bytes: a count the file cannot hold
+	 * is refused before anything is allocated for it. */
+	if (nentries < 0 || ndirs < 0 || (unsigned long long)nentries > size / 8 ||
+	    (unsigned long long)ndirs > size / 8) {
+		rl_error_set(err,
+			     "header: %lld entries and %lld directories cannot be in %llu bytes",
+			     nentries, ndirs, (unsigned long long)size);
 		return -1;
 	}
+	/* Allocated once at their size: no array doubling past it. */
+	rl_manifest_reserve(m, (size_t)nentries, (size_t)ndirs);
 	if (!(r.labels = next_line(&r, "labels", err)) || read_vias(&r, err) < 0 ||
 	    read_chains(&r, err) < 0)
 		rc = -1;
@@ -1880,7 +1917,8 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 		head = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
 	if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
 	    (version = version_of(head, &e)) >= 2) {
-		rc = version == 2 ? load_v2(m, f, head, &e) : load_v3(m, f, head, &e);
+		rc = version == 2 ? load_v2(m, f, head, &e)
+				  : load_v3(m, f, (uint64_t)st.st_size, head, &e);
 	} else if (head && version_of(head, &e) == 1) {
 		/* A version 1 document on one line. */
 		rc = manifest_v1_from_json(m, head, &e);

@@ -56,12 +56,11 @@ struct rl_entry {
 	struct rl_use *uses; /* empty for files only tracked through --path */
 	size_t nuses;
 	size_t uses_alloc;
-	/* rl_entry_add_use's index of uses[0..use_indexed) by (label, role,
-	 * via), so a file every job uses (libc) is not scanned per use;
-	 * built once an entry has many uses, freed with the entry. */
-	size_t *use_slots;
-	size_t use_slots_cap;
-	size_t use_indexed;
+	/* rl_entry_add_use's index of the uses by (label, role, via), so a
+	 * file every job uses (libc) is not scanned per use; built once an
+	 * entry has many uses, freed with the entry (NULL until then: one
+	 * pointer, not the index's fields, in each of 100 000 entries). */
+	struct rl_use_index *use_index;
 };
 
 /* A directory under a root as the last walk saw it, so that a directory
@@ -113,6 +112,10 @@ void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_
  * one sort, then each path's entries are folded into one (the uses of
  * all, the first type that is not MISSING). Entries move. */
 void rl_manifest_absorb(struct rl_manifest *m, size_t from);
+/* Room for this many entries and directories in all, allocated at that
+ * size (not the next power of two), so that a large manifest of a known
+ * size takes no more memory than it needs. */
+void rl_manifest_reserve(struct rl_manifest *m, size_t entries, size_t dirs);
 /* Append a directory's stamp (in any order: rl_manifest_dirs_sort once
  * all are in). */
 void rl_manifest_dir_add(struct rl_manifest *m, const char *path, const struct rl_dirstamp *st);
