@@ -21,7 +21,8 @@ baseline and the write of the manifest are between launchctl calls). Then:
   finish the step under way and exit 143 (or kills it, when it lands
   before relaunch set its handler, as early as the loader);
 - right after the kill: the manifest parses whole (header and every entry
-  line), and the lock is free;
+  line), and the lock is free (once a launchctl that relaunch was spawning
+  has closed its copy of the descriptor);
 - a run that is not killed finishes what the killed one left: it exits 0,
   every job is loaded and running, the restart journal is empty, `diff`
   finds nothing pending, and no temporary file is left in the state dir;
@@ -165,15 +166,28 @@ class Trials:
         return None
 
     def check_lock(self):
+        """The lock is free once relaunch has ended. A launchctl that
+        relaunch was spawning when the signal landed holds a copy of the
+        lock's descriptor until it closes it (posix_spawn's child between
+        fork and exec): wait for that, and fail only when the lock stays
+        held, naming who holds it."""
         path = os.path.join(self.m.state, "lock")
         if not os.path.exists(path):
             return None
-        with open(path) as f:
-            try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return "the lock is still held after relaunch ended"
-            fcntl.flock(f, fcntl.LOCK_UN)
+
+        def free():
+            with open(path) as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                fcntl.flock(f, fcntl.LOCK_UN)
+                return True
+
+        try:
+            wait_until(free, "the lock to be free", poll=0.005)
+        except AssertionError:
+            return f"the lock is still held after relaunch ended, by {lock_holders(path)}"
         return None
 
     def check_settled(self):
@@ -253,6 +267,27 @@ class Trials:
                     bad.append(f"{label} restarted twice {b - a:.3f} s apart "
                                f"(floor {FLOOR:g} s)")
         return bad
+
+
+def lock_holders(path):
+    """The processes with the file open (from /proc), for the message."""
+    if not os.path.isdir("/proc"):
+        return "a process this system cannot name"
+    ino = os.stat(path).st_ino
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+            for fd in fds:
+                st = os.stat(f"/proc/{pid}/fd/{fd}")
+                if st.st_ino == ino:
+                    with open(f"/proc/{pid}/cmdline", "rb") as f:
+                        argv = f.read().split(b"\0")
+                    found.append(f"pid {pid} ({argv[0].decode(errors='replace')})")
+                    break
+        except OSError:
+            continue
+    return ", ".join(found) or "no process that /proc shows"
 
 
 def main():
