@@ -110,7 +110,7 @@ A FIFO where a file was: diff and record both refuse:
   relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ relaunch record
-  relaunch: cannot compare '/*/tree/b': a FIFO where a file was recorded (glob)
+  relaunch: cannot record '/*/tree/b': a FIFO where a file was recorded (glob)
   [4]
   $ unchanged
   unchanged
@@ -136,7 +136,7 @@ commands run as nobody (uid 65534) on a copy nobody may enter but not read:
   unchanged
   $ chmod 644 perm/tree/secret && chmod 000 perm/tree
   $ asnobody relaunch record --state-dir "$HOME/perm/state"
-  relaunch: cannot read '/*/perm/tree/open': Permission denied (glob)
+  relaunch: cannot read directory '/*/perm/tree': Permission denied (glob)
   [4]
   $ cmp perm/good.json perm/state/manifest.json && echo unchanged
   unchanged
