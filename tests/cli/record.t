@@ -23,7 +23,7 @@ run does:
 
 The manifest: version 3, a header line with the absolute roots, tables,
 then one entry per line and per path, sorted (read here through
-tests/manifest_file.py, which gives every version in version 2's shape):
+tests/tools/manifest_file.py, which gives every version in version 2's shape):
 
   $ head -n 1 state/manifest.json | sed "s|$HOME|~|g"
   {"version":3,"roots":["~/tree"],"entries":5,"dirs":2}

@@ -43,6 +43,10 @@ JSON: every document `m.relaunch(..., "--json")` prints is validated
 against its schema in docs/schema/ (tests/tools/check_schema.py) before the
 test sees it, so each variant the tests produce (a failed restart, a
 refused step, the baseline, a status with pending work) is checked too.
+
+The manifest: m.manifest() reads it whatever its version
+(tests/tools/manifest_file.py, here as manifest_file: read() in version
+2's shape, write_v2() to write an edited one back).
 """
 import json
 import os
@@ -55,8 +59,9 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import manifest_file  # noqa: E402  (tests/: the manifest whatever its version)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tools"))
+import manifest_file  # noqa: E402  (the manifest whatever its version)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
@@ -407,7 +412,7 @@ class Machine:
 
     def manifest(self):
         """The manifest as one dict, {"version", "roots", "files", "dirs"},
-        each entry in the version 2 shape (tests/manifest_file.py)."""
+        each entry in the version 2 shape (tests/tools/manifest_file.py)."""
         return manifest_file.read(os.path.join(self.state, "manifest.json"))
 
     def write_config(self, cfg):
