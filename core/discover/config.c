@@ -369,6 +369,20 @@ const struct rl_jobconfig *rl_config_job(const struct rl_config *c, const char *
 
 int rl_config_track(const struct rl_config *c, struct rl_manifest *m)
 {
+	size_t n = 0;
+	const char **paths;
+
+	/* Every watched path into the manifest in one merge, not one insert
+	 * each (200 jobs of 4096 paths moved the entries 800 000 times). */
+	for (size_t i = 0; i < c->njobs; i++)
+		n += c->jobs[i].watch.n;
+	paths = rl_xcalloc(n ? n : 1, sizeof(*paths));
+	n = 0;
+	for (size_t i = 0; i < c->njobs; i++)
+		for (size_t k = 0; k < c->jobs[i].watch.n; k++)
+			paths[n++] = c->jobs[i].watch.v[k];
+	rl_manifest_add_many(m, paths, n);
+	free(paths);
 	for (size_t i = 0; i < c->njobs; i++) {
 		const struct rl_jobconfig *j = &c->jobs[i];
 

@@ -1,6 +1,5 @@
 #include "core/execute/launchctl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,7 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "core/base/util.h"
 #include "core/platform/platform.h"
 
@@ -81,28 +79,6 @@ static void close_fd(int *fd)
 static char env_path[] = "PATH=/usr/bin:/bin:/usr/sbin:/sbin";
 static char env_lang[] = "LANG=C";
 
-#if !HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP && !defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
-/* Close in the child every descriptor above stderr that is open now. */
-static int close_others(posix_spawn_file_actions_t *fa)
-{
-	DIR *d = opendir("/dev/fd");
-	struct dirent *e;
-
-	if (!d)
-		return errno;
-	while ((e = readdir(d)) != NULL) {
-		char *end;
-		long fd = strtol(e->d_name, &end, 10);
-
-		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd > INT_MAX)
-			continue;
-		posix_spawn_file_actions_addclose(fa, (int)fd);
-	}
-	closedir(d);
-	return 0;
-}
-#endif
-
 /* The child gets /dev/null as stdin, the pipes as stdout and stderr and no
  * other descriptor, the fixed environment above, default signal
  * dispositions, an empty mask and its own process group (so a timeout
@@ -123,14 +99,7 @@ static int spawn(const char *path, char *const *argv, int outw, int errw, pid_t 
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, outw, 1);
 	posix_spawn_file_actions_adddup2(&fa, errw, 2);
-#if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP
-	rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#elif defined(POSIX_SPAWN_CLOEXEC_DEFAULT)
-	flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* only 0, 1 and 2 are named above */
-	rc = 0;
-#else
-	rc = close_others(&fa);
-#endif
+	rc = rl_platform_spawn_close_others(&fa, &flags);
 	if (rc != 0) {
 		posix_spawn_file_actions_destroy(&fa);
 		return rc;

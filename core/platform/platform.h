@@ -15,6 +15,7 @@
 #ifndef RL_PLATFORM_H
 #define RL_PLATFORM_H
 
+#include <spawn.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -32,6 +33,14 @@ int64_t rl_platform_ctime_ns(const struct stat *st);
 /* A pipe whose ends are close-on-exec from the start where the system can
  * (Linux pipe2), else right after pipe(): 0, or -1 with errno set. */
 int rl_platform_pipe_cloexec(int p[2]);
+
+/* Make a child spawned with fa and *flags get no descriptor above stderr
+ * but those fa itself puts there: 0, or an errno value. glibc 2.34+ and
+ * FreeBSD close the rest with one file action
+ * (posix_spawn_file_actions_addclosefrom_np, found by meson); macOS adds
+ * POSIX_SPAWN_CLOEXEC_DEFAULT to *flags; elsewhere each descriptor open now
+ * (listed in /dev/fd) is closed by name. */
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags);
 
 /* The default state directory, malloc'd (base/statedir.h's
  * rl_statedir_resolve uses it when neither --state-dir nor

@@ -143,6 +143,13 @@ int rl_platform_pipe_cloexec(int p[2])
 	return 0;
 }
 
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
+{
+	(void)fa;
+	*flags |= POSIX_SPAWN_CLOEXEC_DEFAULT; /* fa's own descriptors stay */
+	return 0;
+}
+
 char *rl_platform_statedir(void)
 {
 	const char *home;

@@ -44,6 +44,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "core/base/util.h"
 
 #define PF_KTHREAD_FLAG 0x00200000ull
@@ -94,6 +96,31 @@ int64_t rl_platform_ctime_ns(const struct stat *st)
 int rl_platform_pipe_cloexec(int p[2])
 {
 	return pipe2(p, O_CLOEXEC);
+}
+
+int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
+{
+#if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP
+	(void)flags;
+	return posix_spawn_file_actions_addclosefrom_np(fa, 3);
+#else
+	DIR *d = opendir("/dev/fd");
+	struct dirent *e;
+
+	(void)flags;
+	if (!d)
+		return errno;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d) || fd > INT_MAX)
+			continue;
+		posix_spawn_file_actions_addclose(fa, (int)fd);
+	}
+	closedir(d);
+	return 0;
+#endif
 }
 
 char *rl_platform_statedir(void)

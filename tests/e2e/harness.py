@@ -281,7 +281,8 @@ class Machine:
 
     def close(self):
         if self.booted:
-            subprocess.run([PYTHON, LAUNCHD_SIM, "stop"], env=self.env,
+            # --now: the test is over, so no job is given its ExitTimeOut.
+            subprocess.run([PYTHON, LAUNCHD_SIM, "stop", "--now"], env=self.env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            timeout=SAFETY)
             self.booted = False
@@ -608,6 +609,20 @@ def _units(suite):
     return units
 
 
+class _TimedResult(unittest.TextTestResult):
+    """Each test's line ends with the seconds it took: for balancing the
+    shards, never a verdict."""
+
+    def startTest(self, test):
+        self._began = time.monotonic()
+        super().startTest(test)
+
+    def addSuccess(self, test):
+        if self.showAll:
+            self.stream.write(f"({time.monotonic() - self._began:.1f} s) ")
+        super().addSuccess(test)
+
+
 def _flatten(suite):
     for t in suite:
         if isinstance(t, unittest.TestSuite):
@@ -648,7 +663,7 @@ def run_tests(module, args):
         k, n = shard
         units = _units(suite)
         suite = unittest.TestSuite(u for i, u in enumerate(units) if i % n == k - 1)
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, resultclass=_TimedResult).run(suite)
     bad = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses) +
            len(result.skipped))
     print(f"{result.testsRun - bad} passed, {bad} failed")

@@ -261,9 +261,10 @@ class AutoTest(unittest.TestCase):
         self.assertEqual([d["label"] for d in doc["pending"]["deferred"]], ["homebrew.mxcl.redis"])
         self.assertEqual(doc["pending"]["failed"], [])
 
-        # The deferred job's new version dies at once: the retry fails.
+        # The deferred job's new version dies at once: the retry fails
+        # (once it has not come back within 3 s, or exited while settling).
         m.brew_upgrade("redis", "1.2", program=FALSE)
-        self.ok(m.relaunch("run", *FAST), expect=3)
+        self.ok(m.relaunch("run", *FAST, "--timeout", "3"), expect=3)
         r = self.ok(m.relaunch("status"), expect=3)
         self.assertIn("pending: failed   homebrew.mxcl.redis: ", r.stdout)
         doc = json.loads(self.ok(m.relaunch("status", "--json"), expect=3).stdout)

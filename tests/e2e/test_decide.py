@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End to end: the restart decision under the launchd simulator.
 
-    test_decide.py RELAUNCH [unittest args…]
+    test_decide.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
 
 A restart that is not needed interrupts a service; one that is refused
 keeps a broken upgrade from taking a working one down:
@@ -26,6 +26,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
+import harness  # noqa: E402
 from harness import Machine, wait_until  # noqa: E402
 from objects import Macho  # noqa: E402
 
@@ -234,17 +235,5 @@ class DecideTest(unittest.TestCase):
             shutil.rmtree(work, ignore_errors=True)
 
 
-def main():
-    global RELAUNCH
-    if len(sys.argv) < 2:
-        sys.exit("usage: test_decide.py RELAUNCH [unittest args…]")
-    RELAUNCH = os.path.abspath(sys.argv[1])
-    prog = unittest.main(argv=[sys.argv[0], *sys.argv[2:]], exit=False, verbosity=2)
-    r = prog.result
-    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
-    print(f"{r.testsRun - bad} passed, {bad} failed")
-    sys.exit(1 if bad or not r.testsRun else 0)
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__])

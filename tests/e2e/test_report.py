@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`relaunch report --bundle` end to end, read back with libarchive.
 
-    python3 tests/e2e/test_report.py build/cmd/relaunch build/tests/mkarchive
+    test_report.py RELAUNCH MKARCHIVE [--shard K/N] [test names…]   (see harness.main)
 
 A Homebrew agent (in the fake home) and a daemon run under the launchd
 simulator; after a run, the bundle is written, listed back with libarchive
@@ -17,6 +17,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import harness  # noqa: E402
 from harness import Machine  # noqa: E402
 
 RELAUNCH = None
@@ -128,18 +129,5 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(r.returncode, 2, r.stderr)
 
 
-def main():
-    global RELAUNCH, MKARCHIVE
-    if len(sys.argv) < 3:
-        sys.exit("usage: test_report.py RELAUNCH MKARCHIVE [unittest args…]")
-    RELAUNCH = os.path.abspath(sys.argv[1])
-    MKARCHIVE = os.path.abspath(sys.argv[2])
-    prog = unittest.main(argv=[sys.argv[0], *sys.argv[3:]], exit=False, verbosity=2)
-    r = prog.result
-    bad = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses) + len(r.skipped)
-    print(f"{r.testsRun - bad} passed, {bad} failed")
-    sys.exit(1 if bad or not r.testsRun else 0)
-
-
 if __name__ == "__main__":
-    main()
+    harness.main(sys.modules[__name__], "MKARCHIVE")

@@ -133,7 +133,11 @@ def runs(pid, path):
 class Trees(unittest.TestCase):
     def port_wrapper(self, m, port, start):
         """The startup item portstartupitem writes for `startupitem.start`
-        / `.stop` lines: a wrapper, and daemondo running it (--pid=none)."""
+        / `.stop` lines: a wrapper, and daemondo running it (--pid=none).
+        The daemon stays in the wrapper's foreground, so daemondo, waiting
+        for its start command, acts on no SIGTERM (main.c's sync Exec) and
+        launchd SIGKILLs it after ExitTimeOut: 1 s here, not the simulator's
+        default of 5, which only a wait would be made of."""
         os.makedirs(os.path.join(m.ports, "bin"), exist_ok=True)
         daemondo = os.path.join(m.ports, "bin", "daemondo")
         if not os.path.exists(daemondo):
@@ -151,7 +155,7 @@ class Trees(unittest.TestCase):
                               "--start-cmd", wrapper, "start", ";",
                               "--stop-cmd", wrapper, "stop", ";",
                               "--restart-cmd", wrapper, "restart", ";",
-                              "--pid=none"], path=real, Disabled=True)
+                              "--pid=none"], path=real, Disabled=True, ExitTimeOut=1)
         os.symlink(real, os.path.join(m.daemons, label + ".plist"))
         return label, wrapper
 

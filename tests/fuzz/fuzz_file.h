@@ -1,6 +1,9 @@
 /* For fuzz targets whose loader reads a file: the input is written to one
  * file in a private directory (mode 0700, so relaunch's own checks of
- * who could have written it pass), replaced at each input. */
+ * who could have written it pass), replaced at each input. The directory
+ * is made in $TMPDIR (run_fuzz.py points it at a memory file system where
+ * there is one: a disk's journal would make each input an I/O wait), else
+ * /tmp. */
 #ifndef RL_FUZZ_FILE_H
 #define RL_FUZZ_FILE_H
 
@@ -16,11 +19,15 @@
 
 static inline const char *fuzz_file(const uint8_t *data, size_t size, const char *name)
 {
-	static char dir[64], path[128];
+	static char dir[256], path[320];
 	int fd;
 
 	if (!dir[0]) {
-		strcpy(dir, "/tmp/relaunch-fuzz-XXXXXX");
+		const char *tmp = getenv("TMPDIR");
+
+		if (!tmp || tmp[0] != '/' || strlen(tmp) > 200)
+			tmp = "/tmp";
+		snprintf(dir, sizeof(dir), "%s/relaunch-fuzz-XXXXXX", tmp);
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/%s", dir, name);

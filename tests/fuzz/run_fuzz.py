@@ -116,7 +116,12 @@ def main():
     if len(sys.argv) < 3 or sys.argv[2] not in kinds:
         sys.exit("usage: run_fuzz.py FUZZER %s [options]" % "|".join(kinds))
     fuzzer, kind, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
-    with tempfile.TemporaryDirectory(prefix="relaunch-fuzz-") as tmp:
+    # The targets that read a file write each input to one (fuzz_file.h),
+    # and libFuzzer adds each new input to the corpus: in memory where
+    # there is a tmpfs, so no input waits on a disk.
+    shm = "/dev/shm"
+    where = shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+    with tempfile.TemporaryDirectory(prefix="relaunch-fuzz-", dir=where) as tmp:
         corpus = os.path.join(tmp, "corpus")
         os.makedirs(corpus)
         for i, data in enumerate(seeds(kind)):
@@ -125,7 +130,7 @@ def main():
         argv = [fuzzer, "-runs=20000", "-timeout=10", "-rss_limit_mb=1024",
                 "-max_total_time=60", "-print_final_stats=1",
                 "-artifact_prefix=" + tmp + "/"] + extra + [corpus]
-        r = subprocess.run(argv, timeout=300)
+        r = subprocess.run(argv, timeout=300, env=dict(os.environ, TMPDIR=tmp))
         if r.returncode != 0:
             for name in os.listdir(tmp):
                 if name != "corpus":

@@ -105,6 +105,49 @@ static void test_files(void)
 	free(dir);
 }
 
+/* sh writing to descriptor fd, spawned with (close 1) or without the
+ * platform's closing of inherited descriptors: its exit status. */
+static int spawn_writes_to(int fd, int close)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	short flags = 0;
+	char sh[] = "/bin/sh", dash_c[] = "-c", script[64];
+	char *argv[] = {sh, dash_c, script, NULL};
+	pid_t pid;
+	int status = -1;
+
+	snprintf(script, sizeof(script), "exec 2>/dev/null; echo x >&%d", fd);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	if (close)
+		CHECK_INT(rl_platform_spawn_close_others(&fa, &flags), 0);
+	posix_spawnattr_setflags(&at, flags);
+	CHECK_INT(posix_spawn(&pid, "/bin/sh", &fa, &at, argv, environ), 0);
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* A descriptor open without close-on-exec reaches a child, unless the
+ * platform closes the others; stdin, stdout and stderr stay. */
+static void test_spawn_close_others(void)
+{
+	int p[2];
+	char c;
+
+	CHECK_INT(pipe(p), 0);
+	CHECK(p[1] > 2);
+	CHECK_INT(spawn_writes_to(p[1], 0), 0);
+	CHECK_INT(read(p[0], &c, 1), 1);
+	CHECK_INT(c, 'x');
+	CHECK(spawn_writes_to(p[1], 1) != 0);
+	CHECK_INT(spawn_writes_to(1, 1), 0);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* The default for a user other than root: $XDG_STATE_HOME when absolute,
  * else under the home directory. Counts its failures. */
 static int user_statedir_failures(void)
@@ -374,6 +417,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	test_files();
+	test_spawn_close_others();
 	test_statedir();
 	test_self(self);
 	test_processes(self);

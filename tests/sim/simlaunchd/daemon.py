@@ -68,6 +68,7 @@ class Server:
         self.sock = None
         self.started = time.monotonic()
         self.calls = None
+        self.grace = 3.0  # the most a stop waits for jobs after SIGTERM
 
     def serve(self):
         os.chdir("/")  # launchd's jobs start in / unless WorkingDirectory says otherwise
@@ -83,7 +84,7 @@ class Server:
             print(f"launchd-sim: ready, pid {os.getpid()}", flush=True)
             self.loop.run()
         finally:
-            self.launchd.shutdown()
+            self.launchd.shutdown(max_grace=self.grace)
             self._cleanup()
 
     def quit(self, why):
@@ -137,6 +138,8 @@ class Server:
 
         try:
             if request.get("op") == "shutdown":
+                if request.get("now"):
+                    self.grace = 0.0
                 respond(commands.Reply(0))
                 self.quit("stop requested")
             elif request.get("op") == "status":
@@ -309,7 +312,7 @@ def _kill_leftover_jobs(directory):
 def cmd_stop(args, directory):
     pid = _read_pid(directory)
     try:
-        protocol.call(directory, {"op": "shutdown"}, timeout=5)
+        protocol.call(directory, {"op": "shutdown", "now": args.now}, timeout=5)
     except (OSError, protocol.ProtocolError):
         if pid is not None and _alive(pid):
             os.kill(pid, signal.SIGTERM)
@@ -383,7 +386,10 @@ def main(argv=None):
     f.add_argument("--perform", action="store_true",
                    help="exit: do the work anyway (a bootout answering 36 still stops the job)")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
-    sub.add_parser("stop", help="stop the daemon and every job it runs")
+    s = sub.add_parser("stop", help="stop the daemon and every job it runs")
+    s.add_argument("--now", action="store_true",
+                   help="SIGKILL the jobs right after their SIGTERM, not after ExitTimeOut "
+                        "(a test's teardown: nothing is checked after it)")
     sub.add_parser("status", help="exit 0 when a daemon answers, 3 when not")
     args = parser.parse_args(argv)
     for d in (getattr(args, "agent_dir", []) + getattr(args, "daemon_dir", [])
