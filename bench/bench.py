@@ -204,21 +204,24 @@ def write_plists(root, n, program_for):
     return pdir
 
 
+def keg_copies(root, name, src):
+    """program(i) for write_plists: a copy of src as job i's own program,
+    Cellar/<name % i>/1.0/bin/<name % i>."""
+    def program(i):
+        d = os.path.join(root, "Cellar", name % i, "1.0", "bin")
+        os.makedirs(d, exist_ok=True)
+        p = os.path.join(d, name % i)
+        shutil.copyfile(src, p)
+        os.chmod(p, 0o755)
+        return p
+    return program
+
+
 def build_plist_set(root, n):
     """n jobs, each with its own copy of a real dynamically linked program
     (so each has the shared-library closure that libc's users share)."""
     src = shutil.which("true") or "/bin/true"
-    bindir = os.path.join(root, "Cellar")
-
-    def program(i):
-        d = os.path.join(bindir, "svc%05d" % i, "1.0", "bin")
-        os.makedirs(d, exist_ok=True)
-        p = os.path.join(d, "svc%05d" % i)
-        shutil.copyfile(src, p)
-        os.chmod(p, 0o755)
-        return p
-
-    write_plists(root, n, program)
+    write_plists(root, n, keg_copies(root, "svc%05d", src))
 
 
 def build_closure(root, jobs, nlibs):
@@ -251,15 +254,7 @@ def build_closure(root, jobs, nlibs):
     subprocess.run([cc, "-o", prog, main, "-L" + lib, "-lbench0", "-Wl,-rpath," + lib],
                    check=True)
 
-    def program(i):
-        d = os.path.join(root, "Cellar", "app%04d" % i, "1.0", "bin")
-        os.makedirs(d, exist_ok=True)
-        p = os.path.join(d, "app%04d" % i)
-        shutil.copyfile(prog, p)
-        os.chmod(p, 0o755)
-        return p
-
-    write_plists(root, jobs, program)
+    write_plists(root, jobs, keg_copies(root, "app%04d", prog))
 
 
 STANDIN = r"""#!/bin/sh

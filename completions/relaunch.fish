@@ -2,7 +2,24 @@
 # labels (the plist names in the agent and daemon directories) for `plan`
 # and `run`. Installed as <datadir>/fish/vendor_completions.d/relaunch.fish.
 
-set -l commands record diff jobs plan run config notify agent status report log help
+# The commands, each with what it does.
+set -l described \
+    record 'record the tracked files in the manifest' \
+    diff   'what changed on disk since the manifest' \
+    jobs   'launchd jobs, their state, and every file each uses' \
+    plan   'which jobs a run would restart, and why' \
+    run    'restart the jobs whose files changed' \
+    config 'check the config against the jobs found' \
+    notify 'queue a notification that a package changed' \
+    agent  "relaunch's own launchd job" \
+    status 'the last run and what is pending' \
+    report 'write a support bundle' \
+    log    'what each run did, newest first' \
+    help   'show help for a command'
+set -l commands
+for i in (seq 1 2 (count $described))
+    set -a commands $described[$i]
+end
 
 function __relaunch_labels
     set -l dirs ~/Library/LaunchAgents /Library/LaunchAgents
@@ -24,18 +41,10 @@ end
 
 complete -c relaunch -f
 complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'print the version'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a record -d 'record the tracked files in the manifest'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a diff -d 'what changed on disk since the manifest'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a jobs -d 'launchd jobs, their state, and every file each uses'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a plan -d 'which jobs a run would restart, and why'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a run -d 'restart the jobs whose files changed'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a config -d 'check the config against the jobs found'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a notify -d 'queue a notification that a package changed'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a agent -d "relaunch's own launchd job"
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a status -d 'the last run and what is pending'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a report -d 'write a support bundle'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a log -d 'what each run did, newest first'
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a help -d 'show help for a command'
+for i in (seq 1 2 (count $described))
+    complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a $described[$i] \
+        -d $described[(math $i + 1)]
+end
 
 # Every command.
 complete -c relaunch -s h -l help -d 'show help'

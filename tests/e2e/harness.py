@@ -24,6 +24,13 @@ test that would otherwise hang:
     gate.open()                          ... until the test lets it go on
     m.show_pid(label, pid)               launchctl print names pid instead
                                          of the job's process (None: undo)
+    held = m.held_launchctl()            a launchctl for relaunch whose first
+    held.wait_called()                   call blocks (relaunch holds its lock)
+    held.release()                       ... until the test lets it go on
+
+Names and options most tests share: brew(formula) is a Homebrew job's
+label; FAST, the timings of `relaunch run` (short settle and interval; the
+timeout only a safety net).
 
 Running: a test file ends with `harness.main(sys.modules[__name__])`, which
 takes `RELAUNCH [--shard K/N] [unittest names…]` (`main(module, "TOOL")`:
@@ -51,6 +58,7 @@ The manifest: m.manifest() reads it whatever its version
 import json
 import os
 import plistlib
+import select
 import shutil
 import signal
 import subprocess
@@ -69,10 +77,22 @@ sys.path.insert(0, os.path.join(SRCDIR, "tests", "tools"))
 import check_schema  # noqa: E402
 SIM = os.path.join(SRCDIR, "tests", "sim")
 LAUNCHD_SIM = os.path.join(SIM, "launchd-sim")
+sys.path.insert(0, SIM)
+sys.dont_write_bytecode = True  # nothing written into the source tree
+from simlaunchd import daemon as sim_daemon  # noqa: E402
 PYTHON = sys.executable
 # The longest any wait may take before the test fails: a safety net against
 # a hang, never what decides a pass (each wait ends as soon as its event).
 SAFETY = 120
+# `relaunch run`'s timings in tests: later options win, so a test may repeat
+# one to change it. --timeout is only a safety net: a restart is verified as
+# soon as it runs.
+FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
+
+
+def brew(formula):
+    """The label `brew services` gives formula's job."""
+    return "homebrew.mxcl." + formula
 
 
 def check_output_schema(args, stdout):
@@ -130,6 +150,47 @@ class Gate:
             os.write(fd, b"go\n")
         finally:
             os.close(fd)
+
+
+class HeldLaunchctl:
+    """A launchctl to give relaunch (`--launchctl held.path`) that holds the
+    first call made through it until the test lets it go: relaunch, which
+    took its lock before any launchctl call, stays in that call, an event
+    to wait on instead of a sleep. The held call writes its shell's pid
+    (pid()), says it came (wait_called() returns then) and blocks until
+    release(); from then on every call goes straight to the simulator's
+    launchctl (m.sim_launchctl)."""
+
+    def __init__(self, m, name="launchctl-held"):
+        self.path = os.path.join(m.root, name)
+        self.called = Gate(self.path + ".called")
+        self.gate = Gate(self.path + ".gate")
+        self.released = self.path + ".released"
+        self.pid_path = self.path + ".pid"
+        with open(self.path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ ! -e '{self.released}' ]; then\n"
+                    f"\techo $$ > '{self.pid_path}'\n"
+                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(self.path, 0o755)
+
+    def wait_called(self):
+        """Return once relaunch is inside the held call."""
+        self.called.open()
+
+    def pid(self):
+        """The held call's shell (the child relaunch spawned)."""
+        with open(self.pid_path) as f:
+            return int(f.read())
+
+    def release(self):
+        """Let the held call go on, and every later call through."""
+        open(self.released, "w").close()
+        self.gate.open()
+
+
 SLEEP = shutil.which("sleep") or "/bin/sleep"
 CC = os.environ.get("CC_FOR_TESTS") or shutil.which("cc") or "cc"
 
@@ -281,10 +342,9 @@ class Machine:
 
     def close(self):
         if self.booted:
-            # --now: the test is over, so no job is given its ExitTimeOut.
-            subprocess.run([PYTHON, LAUNCHD_SIM, "stop", "--now"], env=self.env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                           timeout=SAFETY)
+            # `launchd-sim stop --now`: the test is over, so no job is
+            # given its ExitTimeOut.
+            sim_daemon.stop(self.simdir, now=True, process=self.sim_process)
             self.booted = False
         if os.environ.get("RELAUNCH_E2E_KEEP"):
             print("kept", self.root)
@@ -294,13 +354,36 @@ class Machine:
     def boot(self, *options, user_agents=False):
         """Start launchd-sim: it loads every plist, like launchd at boot.
         user_agents: the agents load into user/<uid> (brew services over
-        SSH); options go to `launchd-sim start` (--headless, --as-user)."""
+        SSH); options go to `launchd-sim run` (--headless, --as-user). The
+        simulator is this process's child, and says it is ready through a
+        pipe: no start command, no polling."""
+        if self.booted:
+            raise AssertionError("the simulator runs already")
         agents = "--user-agent-dir" if user_agents else "--agent-dir"
-        subprocess.run([PYTHON, LAUNCHD_SIM, "start", "--daemon-dir", self.daemons,
-                        agents, self.agents, *options],
-                       env=self.env, check=True, stdout=subprocess.DEVNULL, timeout=SAFETY)
+        r, w = os.pipe()
+        log = os.path.join(self.simdir, sim_daemon.LOG_NAME)
+        try:
+            with open(log, "ab") as out:
+                self.sim_process = subprocess.Popen(
+                    [PYTHON, LAUNCHD_SIM, "run", "--ready-fd", str(w), "--daemon-dir",
+                     self.daemons, agents, self.agents, *options],
+                    env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                    pass_fds=(w,), start_new_session=True)
+        finally:
+            os.close(w)
+        with os.fdopen(r, "rb") as f:
+            ready = select.select([f], [], [], SAFETY)[0] and f.readline()
+        if ready != b"ready\n":
+            self.sim_process.kill()
+            self.sim_process.wait()
+            with open(log, errors="replace") as f:
+                raise AssertionError(f"launchd-sim did not start:\n{f.read()}")
         self.booted = True
         self.agent_domain = f"{'user' if user_agents or '--headless' in options else 'gui'}/{os.getuid()}"
+
+    def held_launchctl(self, name="launchctl-held"):
+        """A launchctl that holds relaunch in its first call (HeldLaunchctl)."""
+        return HeldLaunchctl(self, name)
 
     def fault(self, *args):
         """`launchd-sim fault …`: the simulator answers differently from now on."""

@@ -47,7 +47,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import SAFETY, Machine, manifest_file, wait_until  # noqa: E402
+from harness import SAFETY, Machine, brew, manifest_file, wait_until  # noqa: E402
 
 FLOOR = 2.0
 FAST = ("--settle", "0.2", "--interval", "0.1", "--timeout", str(SAFETY))
@@ -56,10 +56,6 @@ AGENT = "gamma"
 # What starts a job in the simulator's log when relaunch restarts it: a
 # kickstart, or the load of a bootstrap.
 RESTART_REASONS = ("kickstart", "load")
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 class Trials:

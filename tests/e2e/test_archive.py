@@ -25,12 +25,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import (SAFETY, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
+from harness import (FAST, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
                      build_c, lib_source)
 
 RELAUNCH = None
 MKARCHIVE = None
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 # MacPorts' archive types (portarchivetype) and how libarchive writes each.
 IMAGE_TYPES = {
     "tbz2": ("pax", "bzip2"),

@@ -22,12 +22,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import (SAFETY, SLEEP, Machine, atomic_copy,  # noqa: E402
-                     atomic_symlink, wait_until)
+from harness import (FAST, SAFETY, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
+                     wait_until)
 
 RELAUNCH = None  # the binary under test, from the command line
 LABEL = "org.relaunch.drain"
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 FALSE = shutil.which("false") or "/bin/false"
 
 

@@ -27,15 +27,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
 import harness  # noqa: E402
-from harness import Machine, wait_until  # noqa: E402
+from harness import Machine, brew, wait_until  # noqa: E402
 from objects import Macho  # noqa: E402
 
 RELAUNCH = None
 FAST = ("--settle", "0.3", "--interval", "0", "--timeout", "10")
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 def start_ns(pid):

@@ -41,14 +41,9 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 import test_kill  # noqa: E402
 import test_security  # noqa: E402
-from harness import SAFETY, Gate, Machine  # noqa: E402
+from harness import FAST, SAFETY, Machine, brew  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 class CatalogueTest(unittest.TestCase):
@@ -152,19 +147,12 @@ class CatalogueTest(unittest.TestCase):
         extra = os.path.join(m.root, "extra")
         os.mkdir(extra)
         # A launchctl that holds the run (and its lock) until let go.
-        called = Gate(os.path.join(m.root, "called"))
-        gate = Gate(os.path.join(m.root, "gate"))
-        lc = os.path.join(m.root, "launchctl-held")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"[ -e '{m.root}/open' ] || {{ read _ < '{called.path}'; "
-                    f"read _ < '{gate.path}'; }}\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(lc, 0o755)
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", lc], env=m.env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        held = m.held_launchctl()
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", held.path],
+                               env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
         try:
-            called.open()
+            held.wait_called()
             # record takes the lock: it cannot while the run holds it...
             r = m.relaunch("record", "--path", extra, "--wait-lock", "0")
             self.assertEqual(r.returncode, 4, r.stderr)
@@ -174,8 +162,7 @@ class CatalogueTest(unittest.TestCase):
                                     "--wait-lock", str(SAFETY)], env=m.env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         finally:
-            open(os.path.join(m.root, "open"), "w").close()
-            gate.open()
+            held.release()
         out, err = run.communicate(timeout=SAFETY * 3)
         self.assertEqual(run.returncode, 0, err)
         out, err = rec.communicate(timeout=SAFETY * 3)
@@ -309,29 +296,19 @@ class CatalogueTest(unittest.TestCase):
         m.brew_upgrade("nginx", "1.1")
         # relaunch is SIGKILLed while its launchctl (a child) still runs:
         # the child must not hold the lock's descriptor.
-        called = Gate(os.path.join(m.root, "called"))
-        gate = Gate(os.path.join(m.root, "gate"))
-        lc = os.path.join(m.root, "launchctl-held")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"echo $$ > '{m.root}/child'\n"
-                    f"read _ < '{called.path}'; read _ < '{gate.path}'\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(lc, 0o755)
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", lc], env=m.env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        held = m.held_launchctl()
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", held.path],
+                               env=m.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            called.open()
+            held.wait_called()
             run.send_signal(signal.SIGKILL)
             run.wait(timeout=SAFETY)
-            with open(os.path.join(m.root, "child")) as f:
-                child = int(f.read())
-            os.kill(child, 0)  # still there, blocked on the gate
+            os.kill(held.pid(), 0)  # still there, blocked on the gate
             with open(os.path.join(m.state, "lock")) as f:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 fcntl.flock(f, fcntl.LOCK_UN)
         finally:
-            gate.open()
+            held.release()
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
 

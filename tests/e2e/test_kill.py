@@ -25,14 +25,9 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, Machine, wait_until  # noqa: E402
+from harness import FAST, Machine, brew, wait_until  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 class KillTest(unittest.TestCase):

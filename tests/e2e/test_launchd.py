@@ -17,16 +17,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, Machine  # noqa: E402
+from harness import FAST, Machine, brew  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 UID = os.getuid()
 FALSE = shutil.which("false") or "/bin/false"
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 class LaunchdTest(unittest.TestCase):

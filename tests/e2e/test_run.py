@@ -32,21 +32,14 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, Gate, Machine, wait_until  # noqa: E402
+from harness import FAST, SAFETY, Gate, Machine, brew, wait_until  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
 
 FALSE = shutil.which("false") or "/bin/false"
-# Short timings; later options win, so a test may repeat one to change it.
-# --timeout is only a safety net: a restart is verified as soon as it runs.
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
                "reasons", "error", "note"}
 THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 def cmdline_of(pid):
@@ -844,21 +837,12 @@ class RunTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.1")
             # A launchctl that waits for a go: the run using it holds the
             # lock (taken before any launchctl call) until we let it go on.
-            # Its first call says so through `called`, then blocks on the gate.
-            called = Gate(os.path.join(m.root, "called"))
-            gate = Gate(os.path.join(m.root, "gate"))
-            lc = os.path.join(m.root, "launchctl")
-            with open(lc, "w") as f:
-                f.write("#!/bin/sh\n"
-                        f"[ -e '{m.root}/open' ] || {{ read _ < '{called.path}'; "
-                        f"read _ < '{gate.path}'; }}\n"
-                        f"exec '{m.sim_launchctl}' \"$@\"\n")
-            os.chmod(lc, 0o755)
-            holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
-                                      env=m.env, stdout=subprocess.PIPE,
+            held = m.held_launchctl()
+            holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl",
+                                       held.path], env=m.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)
             try:
-                called.open()
+                held.wait_called()
                 self.assertIsNone(holder.poll(), "the holding run ended early")
                 r = m.relaunch("run", *FAST, "--wait-lock", "0")
                 self.assertEqual(r.returncode, 4, r.stdout)
@@ -870,9 +854,8 @@ class RunTest(unittest.TestCase):
                 self.assertGreaterEqual(time.monotonic() - start, 0.5)
                 self.assertEqual(m.pid(brew("nginx")), pids[brew("nginx")])
             finally:
-                open(os.path.join(m.root, "open"), "w").close()
                 if holder.poll() is None:
-                    gate.open()
+                    held.release()
                 out, err = holder.communicate(timeout=SAFETY * 3)
             self.assertEqual(holder.returncode, 0, err)
             res = {r["label"]: r for r in json.loads(out)["results"]}

@@ -30,15 +30,10 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, Machine  # noqa: E402
+from harness import FAST, SAFETY, Machine, brew  # noqa: E402
 
 RELAUNCH = None  # the binary under test, from the command line
-FAST = ("--settle", "0.3", "--interval", "0.2", "--timeout", str(SAFETY))
 LAUNCHCTL_ENV = ["PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C"]
-
-
-def brew(formula):
-    return "homebrew.mxcl." + formula
 
 
 class LaunchctlEnvironmentTest(unittest.TestCase):

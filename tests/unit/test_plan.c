@@ -94,15 +94,25 @@ static void fx_change(struct fixture *f, enum rl_change_kind kind, const char *p
 	c->now.type = kind == RL_CHANGE_REMOVED ? RL_FT_MISSING : RL_FT_FILE;
 }
 
+/* A file that changed (kind) and one job's use of it (more may be added
+ * to the entry returned). */
+static struct rl_entry *fx_changed(struct fixture *f, enum rl_change_kind kind, const char *path,
+				   const char *label, enum rl_role role, const char *via)
+{
+	struct rl_entry *e = fx_entry(f, path);
+
+	fx_use(e, label, role, via, NULL);
+	fx_change(f, kind, path, e);
+	return e;
+}
+
 /* A job running one program that changed (content). */
 static void fx_changed_job(struct fixture *f, enum rl_job_kind kind, const char *label)
 {
 	char *path = rl_xasprintf("/bin/%s", label);
-	struct rl_entry *e = fx_entry(f, path);
 
 	fx_job(f, kind, label);
-	fx_use(e, label, RL_ROLE_PROGRAM, "ProgramArguments[0]", NULL);
-	fx_change(f, RL_CHANGE_CONTENT, path, e);
+	fx_changed(f, RL_CHANGE_CONTENT, path, label, RL_ROLE_PROGRAM, "ProgramArguments[0]");
 	free(path);
 }
 
@@ -184,26 +194,17 @@ static void test_kinds(void)
 	fx_init(&f);
 	fx_job(&f, RL_JOB_DAEMON, "a");
 	fx_job(&f, RL_JOB_DAEMON, "b");
-	e = fx_entry(&f, "/bin/a");
-	fx_use(e, "a", RL_ROLE_PROGRAM, "ProgramArguments[0]", NULL);
-	fx_change(&f, RL_CHANGE_CONTENT, "/bin/a", e);
-	e = fx_entry(&f, "/bin/b");
-	fx_use(e, "b", RL_ROLE_PROGRAM, "Program", NULL);
-	fx_change(&f, RL_CHANGE_REPLACED, "/bin/b", e);
-	e = fx_entry(&f, "/bin/c");
-	fx_use(e, "a", RL_ROLE_COMMAND, "sh -c exec", NULL);
+	fx_changed(&f, RL_CHANGE_CONTENT, "/bin/a", "a", RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	fx_changed(&f, RL_CHANGE_REPLACED, "/bin/b", "b", RL_ROLE_PROGRAM, "Program");
+	e = fx_changed(&f, RL_CHANGE_MODE, "/bin/c", "a", RL_ROLE_COMMAND, "sh -c exec");
 	fx_use(e, "b", RL_ROLE_COMMAND, "sh -c exec", NULL);
-	fx_change(&f, RL_CHANGE_MODE, "/bin/c", e);
-	e = fx_entry(&f, "/bin/gone");
-	fx_use(e, "ghost", RL_ROLE_PROGRAM, "Program", NULL);
+	e = fx_changed(&f, RL_CHANGE_REMOVED, "/bin/gone", "ghost", RL_ROLE_PROGRAM, "Program");
 	fx_use(e, "a", RL_ROLE_INTERPRETER, "#! interpreter", NULL);
-	fx_change(&f, RL_CHANGE_REMOVED, "/bin/gone", e);
 	e = fx_entry(&f, "/lib/x");
 	fx_change(&f, RL_CHANGE_CONTENT, "/lib/x", e);
 	fx_change(&f, RL_CHANGE_ADDED, "/new", NULL);
-	e = fx_entry(&f, "/opt/link");
-	fx_use(e, "b", RL_ROLE_SYMLINK, "ProgramArguments[0] → opt symlink", NULL);
-	fx_change(&f, RL_CHANGE_RETARGETED, "/opt/link", e);
+	fx_changed(&f, RL_CHANGE_RETARGETED, "/opt/link", "b", RL_ROLE_SYMLINK,
+		   "ProgramArguments[0] → opt symlink");
 
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 2);
@@ -258,18 +259,14 @@ static void test_plist_reload(void)
 	fx_job(&f, RL_JOB_AGENT, "q");
 	/* The plist path reached twice (as the plist and through a symlink):
 	 * one reason, the plist's. */
-	e = fx_entry(&f, "/Library/LaunchAgents/p.plist");
-	fx_use(e, "p", RL_ROLE_SYMLINK, "plist symlink", NULL);
+	e = fx_changed(&f, RL_CHANGE_CONTENT, "/Library/LaunchAgents/p.plist", "p", RL_ROLE_SYMLINK,
+		       "plist symlink");
 	fx_use(e, "p", RL_ROLE_PLIST, "plist", NULL);
-	fx_change(&f, RL_CHANGE_CONTENT, "/Library/LaunchAgents/p.plist", e);
-	e = fx_entry(&f, "/bin/p");
-	fx_use(e, "p", RL_ROLE_PROGRAM, "Program", NULL);
+	e = fx_changed(&f, RL_CHANGE_CONTENT, "/bin/p", "p", RL_ROLE_PROGRAM, "Program");
 	fx_use(e, "q", RL_ROLE_PROGRAM, "Program", NULL);
-	fx_change(&f, RL_CHANGE_CONTENT, "/bin/p", e);
 	/* A plist whose change does not trigger does not make a reload. */
-	e = fx_entry(&f, "/Library/LaunchAgents/q.plist");
-	fx_use(e, "q", RL_ROLE_PLIST, "plist", NULL);
-	fx_change(&f, RL_CHANGE_MODE, "/Library/LaunchAgents/q.plist", e);
+	fx_changed(&f, RL_CHANGE_MODE, "/Library/LaunchAgents/q.plist", "q", RL_ROLE_PLIST,
+		   "plist");
 
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 2);
@@ -649,10 +646,9 @@ static void test_output(void)
 	fx_config(&f, "{\"jobs\": {\"org.example.n\": {\"restart\": \"never\"}}}");
 	fx_changed_job(&f, RL_JOB_DAEMON, "org.example.a");
 	fx_changed_job(&f, RL_JOB_AGENT, "org.example.n");
-	e = fx_entry(&f, "/bin/org.example.z");
-	fx_use(e, "org.example.a", RL_ROLE_PROGRAM, "Program", NULL);
+	e = fx_changed(&f, RL_CHANGE_MODE, "/bin/org.example.z", "org.example.a", RL_ROLE_PROGRAM,
+		       "Program");
 	fx_use(e, "gone", RL_ROLE_PROGRAM, "Program", NULL);
-	fx_change(&f, RL_CHANGE_MODE, "/bin/org.example.z", e);
 	fx_change(&f, RL_CHANGE_ADDED, "/srv/new\x01", NULL);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	rl_plan_format(&f.p, 0, &b);
@@ -827,13 +823,11 @@ static void test_brief_routes(void)
 	/* A program reached through two links, the second removed. */
 	e = fx_entry(&f, "/srv/n/bin/n");
 	fx_use(e, "n", RL_ROLE_PROGRAM, "Program → symlink → symlink → file", NULL);
-	e = fx_entry(&f, "/srv/link2");
-	fx_use(e, "n", RL_ROLE_SYMLINK, "Program → symlink → symlink", NULL);
-	fx_change(&f, RL_CHANGE_REMOVED, "/srv/link2", e);
+	fx_changed(&f, RL_CHANGE_REMOVED, "/srv/link2", "n", RL_ROLE_SYMLINK,
+		   "Program → symlink → symlink");
 	/* A job whose final file the manifest does not hold: kept whole. */
-	e = fx_entry(&f, "/srv/o");
-	fx_use(e, "other", RL_ROLE_SYMLINK, "Program → symlink → symlink", NULL);
-	fx_change(&f, RL_CHANGE_REMOVED, "/srv/o", e);
+	fx_changed(&f, RL_CHANGE_REMOVED, "/srv/o", "other", RL_ROLE_SYMLINK,
+		   "Program → symlink → symlink");
 	fx_manifest(&f);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 2);
@@ -893,9 +887,7 @@ static void test_headline(void)
 		fx_change(&f, RL_CHANGE_CONTENT, path, e);
 		free(path);
 	}
-	e = fx_entry(&f, "/bin/n");
-	fx_use(e, "n", RL_ROLE_PROGRAM, "Program", NULL);
-	fx_change(&f, RL_CHANGE_CONTENT, "/bin/n", e);
+	e = fx_changed(&f, RL_CHANGE_CONTENT, "/bin/n", "n", RL_ROLE_PROGRAM, "Program");
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	rl_plan_format(&f.p, 0, &b);
 	CHECK_STR(b.data, "1. kickstart gui/501/n (agent)\n"

@@ -282,6 +282,21 @@ static void setup(struct fx *f, size_t n)
 	f->o.ctx = f;
 }
 
+/* One job whose step is a reload (bootout + bootstrap). */
+static void setup_reload(struct fx *f)
+{
+	setup(f, 1);
+	f->steps[0].action = RL_ACTION_RELOAD;
+}
+
+/* A reload's first two answers: the job runs as pid 100, and no override
+ * disables it. */
+#define RELOAD_BEFORE                                                                              \
+	{PRINT_A, 0, RUNNING(100)},                                                                \
+	{                                                                                          \
+		DIS, 0, OVERRIDES                                                                  \
+	}
+
 #define RUN(f, rc, ...)                                                                            \
 	do {                                                                                       \
 		static const struct answer script_[] = {__VA_ARGS__};                              \
@@ -748,12 +763,10 @@ static void test_reload(void)
 {
 	struct fx f;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
-	    {PRINT_A, 0, STOPPED, .times = 3}, {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
-	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 0, STOPPED, .times = 3},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 200);
@@ -768,12 +781,12 @@ static void test_reload(void)
 		f.o.settle = 0;
 		f.steps[0].action = RL_ACTION_RELOAD;
 		if (code == 0)
-			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
+			RUN(&f, 0, RELOAD_BEFORE,
 			    {OUT_A, 3, "", "Boot-out failed: 3: No such process"}, {BOOT_A, 0},
 			    {PRINT_A, 0, RUNNING(200), .times = 2});
 		else
-			RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 113},
-			    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 113}, {BOOT_A, 0},
+			    {PRINT_A, 0, RUNNING(200), .times = 2});
 		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 		teardown(&f);
 	}
@@ -784,10 +797,8 @@ static void test_bootout_failures(void)
 {
 	struct fx f;
 
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
-	    {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'bootout system/org.example.a' failed with exit "
@@ -795,11 +806,9 @@ static void test_bootout_failures(void)
 		  "not permitted");
 	teardown(&f);
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 0.3;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
-	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
@@ -814,10 +823,9 @@ static void test_bootstrap_retries(void)
 	struct fx f;
 	int64_t b0, b1, b2;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 2}, {BOOT_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
@@ -831,10 +839,9 @@ static void test_bootstrap_retries(void)
 	/* Refused every time: tried until the timeout (0, 0.1, 0.3, 0.7, 1.5 and
 	 * 2.5 s: the backoff stops doubling at 1 s), then the job is reported
 	 * unloaded. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 3;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 6});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	{
@@ -851,27 +858,22 @@ static void test_bootstrap_retries(void)
 	teardown(&f);
 
 	/* The timeout ends the retries first. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 0.25;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 5, .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	teardown(&f);
 
 	/* Another answer is not retried; a hung bootstrap may have loaded it. */
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 78, "", "Bootstrap failed: 78: Function not implemented"});
 	CHECK(strstr(res0(&f)->error, "exit code 78: Bootstrap failed: 78") != NULL);
 	CHECK(strstr(res0(&f)->error, "; the job is not loaded") != NULL);
 	teardown(&f);
 
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, .timed_out = 1});
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .timed_out = 1});
 	{
 		char *want = rl_xasprintf("cannot load '%s': launchctl 'bootstrap system %s' timed "
 					  "out after 30 s; the job may not be loaded",
@@ -889,21 +891,19 @@ static void test_reload_starts(void)
 {
 	struct fx f;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
 	f.jobs[0].keepalive = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0}, {START_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->new_pid, 200);
 	teardown(&f);
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.jobs[0].keepalive = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {START_A, 5, "", "Could not kickstart"});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, 5, "", "Could not kickstart"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'kickstart system/org.example.a' failed with exit code 5 "
@@ -912,13 +912,12 @@ static void test_reload_starts(void)
 	teardown(&f);
 
 	/* RunAtLoad: launchd starts it itself, no kickstart. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].runatload = 1;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	teardown(&f);
 }
@@ -960,10 +959,9 @@ static void test_not_running_is_idle(void)
 
 	/* A reload of one that launchd neither keeps alive nor starts at load:
 	 * bootout + bootstrap, nothing to watch after: idle. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].keepalive_always = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 0});
 	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
@@ -1039,32 +1037,26 @@ static void test_fatal(void)
 	teardown(&f);
 
 	/* CHECK_DISABLED, BOOTOUT, WAIT_GONE, BOOTSTRAP, START. */
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
+	setup_reload(&f);
 	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, .cannot_run = 1});
+	setup_reload(&f);
+	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, GONE);
+	setup_reload(&f);
+	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, 0}, GONE);
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, .cannot_run = 1});
+	setup_reload(&f);
+	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
-	setup(&f, 1);
+	setup_reload(&f);
 	f.jobs[0].keepalive = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {START_A, .cannot_run = 1});
+	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 }
@@ -1077,11 +1069,9 @@ static void test_bootout_in_progress(void)
 {
 	struct fx f;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES},
-	    {OUT_A, 36, "", "Boot-out failed: 36: Operation now in progress"},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 36, "", "Boot-out failed: 36: Operation now in progress"},
 	    {PRINT_A, 0, RUNNING(100), .times = 2}, {PRINT_A, 0, STOPPED}, {PRINT_A, 113},
 	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
@@ -1091,11 +1081,9 @@ static void test_bootout_in_progress(void)
 	teardown(&f);
 
 	/* Still loaded at the timeout: failed, never bootstrapped over it. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 0.5;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 36},
-	    {PRINT_A, 0, STOPPED, .times = STICKY});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 36}, {PRINT_A, 0, STOPPED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "'system/org.example.a' was still loaded 0.5 s after bootout (not running)");
@@ -1109,10 +1097,9 @@ static void test_bootstrap_37(void)
 {
 	struct fx f;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"}, {BOOT_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
@@ -1121,10 +1108,9 @@ static void test_bootstrap_37(void)
 	CHECK_INT(call_t(&f, BOOT_A, 2), call_t(&f, BOOT_A, 1) + CALL_COST + S / 5);
 	teardown(&f);
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 0.2;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress", .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strstr(res0(&f)->error, "failed with exit code 37 (operation already in progress") !=
@@ -1158,11 +1144,10 @@ static void test_kickstart_not_permitted(void)
 		  "permitted");
 	teardown(&f);
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.jobs[0].keepalive = 0;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {START_A, 1, .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {START_A, 1, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strstr(res0(&f)->error, "; the job is loaded but not running") != NULL);
 	teardown(&f);
@@ -1194,16 +1179,14 @@ static void test_sip(void)
 	CHECK_INT(f.res.v[1].status, RL_RESULT_SKIPPED);
 	teardown(&f);
 
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 150});
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 150});
 	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
 	CHECK(strstr(res0(&f)->error, "'bootout system/org.example.a' answered 150") != NULL);
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
 	teardown(&f);
 
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
+	setup_reload(&f);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 150});
 	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
 	CHECK_INT(ncalls_of(&f, OUT_A), 0);
@@ -1234,26 +1217,23 @@ static void test_disabled_not_booted_out(void)
 	teardown(&f);
 
 	/* Older systems: `=> true`. */
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
+	setup_reload(&f);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
 	    {DIS, 0, "disabled services = {\n\t\"org.example.a\" => true\n}\n"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
 	teardown(&f);
 
 	/* Not in the overrides: the plist's Disabled key decides. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.jobs[0].disabled = 1;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES});
+	RUN(&f, 0, RELOAD_BEFORE);
 	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
 	teardown(&f);
 
 	/* An override enabling it wins over the plist's Disabled. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
 	f.jobs[0].disabled = 1;
-	f.steps[0].action = RL_ACTION_RELOAD;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
 	    {DIS, 0, "disabled services = {\n\t\"org.example.a\" => enabled\n}\n"}, {OUT_A, 0},
 	    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
@@ -1261,8 +1241,7 @@ static void test_disabled_not_booted_out(void)
 	teardown(&f);
 
 	/* Cannot tell: not booted out either. */
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
+	setup_reload(&f);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
 	    {DIS, 125, "", "Could not print disabled services: 125"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -1273,8 +1252,7 @@ static void test_disabled_not_booted_out(void)
 	CHECK_INT(ncalls_of(&f, OUT_A), 0);
 	teardown(&f);
 
-	setup(&f, 1);
-	f.steps[0].action = RL_ACTION_RELOAD;
+	setup_reload(&f);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, "nothing\n"});
 	CHECK_STR(res0(&f)->error, "cannot tell whether 'system/org.example.a' is disabled: "
 				   "print-disabled printed no disabled services block; not "
@@ -1303,12 +1281,11 @@ static void test_loaded_not_spawned(void)
 	struct fx f;
 	int64_t boot;
 
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.settle = 0;
 	f.o.timeout = 0.5;
-	f.steps[0].action = RL_ACTION_RELOAD;
-	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 6}, {START_A, 0},
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, STOPPED, .times = 6}, {START_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->new_pid, 200);
@@ -1317,11 +1294,10 @@ static void test_loaded_not_spawned(void)
 	teardown(&f);
 
 	/* Still nothing after the kickstart: failed, and kickstarted only once. */
-	setup(&f, 1);
+	setup_reload(&f);
 	f.o.timeout = 0.3;
 	f.jobs[0].keepalive = 0;
 	f.jobs[0].runatload = 1;
-	f.steps[0].action = RL_ACTION_RELOAD;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 4}, {START_A, 0},
 	    {PRINT_A, 0, STOPPED, .times = STICKY});

@@ -70,7 +70,10 @@ class Server:
         self.calls = None
         self.grace = 3.0  # the most a stop waits for jobs after SIGTERM
 
-    def serve(self):
+    def serve(self, ready_fd=None):
+        """Run until told to stop. ready_fd: a descriptor to write "ready"
+        to (and close) once every job is loaded, for a parent waiting on
+        it rather than polling the socket."""
         os.chdir("/")  # launchd's jobs start in / unless WorkingDirectory says otherwise
         self._listen()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -82,6 +85,9 @@ class Server:
         try:
             self.launchd.boot()
             print(f"launchd-sim: ready, pid {os.getpid()}", flush=True)
+            if ready_fd is not None:
+                os.write(ready_fd, b"ready\n")
+                os.close(ready_fd)
             self.loop.run()
         finally:
             self.launchd.shutdown(max_grace=self.grace)
@@ -310,18 +316,33 @@ def _kill_leftover_jobs(directory):
 
 
 def cmd_stop(args, directory):
-    pid = _read_pid(directory)
+    stop(directory, now=args.now)
+    return 0
+
+
+def stop(directory, now=False, process=None):
+    """Stop the daemon owning directory and every job it runs; now: no
+    ExitTimeOut for the jobs (`stop --now`). process: the daemon's
+    subprocess.Popen, when the caller started it with `run` (a test
+    harness): waited on, not polled."""
+    pid = process.pid if process is not None else _read_pid(directory)
     try:
-        protocol.call(directory, {"op": "shutdown", "now": args.now}, timeout=5)
+        protocol.call(directory, {"op": "shutdown", "now": now}, timeout=5)
     except (OSError, protocol.ProtocolError):
         if pid is not None and _alive(pid):
             os.kill(pid, signal.SIGTERM)
-    if pid is not None and not _wait_gone(pid, 10):
+    if process is not None:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            print(f"launchd-sim: daemon {pid} did not stop; killing it", file=sys.stderr)
+            process.kill()
+            process.wait()
+    elif pid is not None and not _wait_gone(pid, 10):
         print(f"launchd-sim: daemon {pid} did not stop; killing it", file=sys.stderr)
         os.kill(pid, signal.SIGKILL)
         _wait_gone(pid, 5)
     _kill_leftover_jobs(directory)
-    return 0
 
 
 def cmd_status(args, directory):
@@ -353,7 +374,7 @@ def cmd_fault(args, directory):
 
 def cmd_run(args, directory):
     os.makedirs(directory, exist_ok=True)
-    Server(config_from(args, directory)).serve()
+    Server(config_from(args, directory)).serve(ready_fd=getattr(args, "ready_fd", None))
     return 0
 
 
@@ -377,6 +398,9 @@ def main(argv=None):
                        help="no GUI session: no gui/<uid> domain, agents load into user/<uid>")
         p.add_argument("--as-user", action="store_true",
                        help="answer root's calls as launchctl answers a non-root user")
+        if name == "run":
+            p.add_argument("--ready-fd", type=int, metavar="N",
+                           help="write \"ready\" to descriptor N once every job is loaded")
     f = sub.add_parser("fault", help="make the daemon answer differently from now on")
     f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "clear"])
     f.add_argument("--label")
