@@ -1,5 +1,6 @@
 /* relaunch record: snapshot the tracked files into the manifest. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -108,45 +109,116 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	return rc;
 }
 
+/* The previous manifest, loaded in a thread of its own while the jobs'
+ * files are found and the --path roots walked and hashed: the snapshot
+ * asks for it only when it needs it (never with --verify, unless the walk
+ * finds a FIFO or the like). Loading touches nothing but its manifest and
+ * error. */
+struct prev_load {
+	const char *path;
+	struct rl_manifest m;
+	struct rl_error err;
+	int rc; /* rl_manifest_load's */
+	pthread_t tid;
+	int running;
+};
+
+static void *load_prev(void *arg)
+{
+	struct prev_load *l = arg;
+
+	l->rc = rl_manifest_load(&l->m, l->path, &l->err);
+	return NULL;
+}
+
+static void prev_wait(struct prev_load *l)
+{
+	if (l->running)
+		pthread_join(l->tid, NULL);
+	l->running = 0;
+}
+
+static const struct rl_manifest *loaded_prev(void *ctx)
+{
+	struct prev_load *l = ctx;
+
+	prev_wait(l);
+	return l->rc == 0 ? &l->m : NULL;
+}
+
+/* What the previous manifest decides: a corrupt one is an error (moved
+ * aside with --force), and one that holds changes jobs would restart for
+ * stops the recording. */
+static int prev_check(struct cli_ctx *ctx, struct prev_load *l, int force, struct rl_error *err)
+{
+	if (l->rc < 0 && force && access(l->path, F_OK) == 0) {
+		/* --force: the corrupt manifest is kept aside, never deleted. */
+		rl_error_clear(&l->err);
+		if (move_aside(l->path, err) < 0)
+			return -1;
+		l->rc = 1;
+	}
+	if (l->rc < 0) {
+		*err = l->err;
+		return -1;
+	}
+	if (l->rc == 0 && !force && pending(ctx, &l->m, err) != 0)
+		return -1;
+	return 0;
+}
+
 /* load previous → build new (roots, jobs' files) → snapshot → save;
- * nothing is written unless every step before the save succeeded. */
+ * nothing is written unless every step before the save succeeded. With
+ * --path, the load runs beside the building and the snapshot, and its
+ * verdict (prev_check) comes before theirs. */
 static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, int force)
 {
-	struct rl_manifest prev, cur;
-	struct rl_error err = {0};
+	struct prev_load pl;
+	struct rl_manifest cur;
+	struct rl_error err = {0}, taking = {0};
 	char *mpath;
-	int rc, status = CLI_EXIT_ERROR;
+	int taken, status = CLI_EXIT_ERROR;
 
-	rl_manifest_init(&prev);
+	memset(&pl, 0, sizeof(pl));
+	rl_manifest_init(&pl.m);
 	rl_manifest_init(&cur);
 	mpath = rl_path_join(ctx->state_dir, RL_STATE_MANIFEST);
-	rc = rl_manifest_load(&prev, mpath, &err);
-	if (rc < 0 && force && access(mpath, F_OK) == 0) {
-		/* --force: the corrupt manifest is kept aside, never deleted. */
-		rl_error_clear(&err);
-		if (move_aside(mpath, &err) < 0)
-			goto out;
-		rc = 1;
-	}
-	if (rc < 0)
-		goto out;
-	if (rc == 0 && !force && pending(ctx, &prev, &err) != 0)
-		goto out;
+	pl.path = mpath;
 	for (size_t i = 0; i < paths->n; i++)
 		if (!rl_strv_contains(&cur.roots, paths->v[i]))
 			rl_strv_push(&cur.roots, paths->v[i]);
-	if (paths->n == 0)
-		rl_strv_copy(&cur.roots, &prev.roots);
-	if (track_jobs(ctx, &cur, &err) < 0 ||
-	    rl_snapshot_take(&cur, rc == 0 ? &prev : NULL, verify, &err) < 0 ||
-	    rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
+	if (paths->n == 0) {
+		/* The roots are the recorded ones. */
+		load_prev(&pl);
+		if (prev_check(ctx, &pl, force, &err) < 0)
+			goto out;
+		rl_strv_copy(&cur.roots, &pl.m.roots);
+	} else if (pthread_create(&pl.tid, NULL, load_prev, &pl) == 0) {
+		pl.running = 1;
+	} else {
+		load_prev(&pl);
+	}
+	taken = track_jobs(ctx, &cur, &taking);
+	if (taken == 0)
+		taken = rl_snapshot_take_lazy(&cur, loaded_prev, &pl, verify, &taking);
+	if (paths->n > 0) {
+		prev_wait(&pl);
+		if (prev_check(ctx, &pl, force, &err) < 0)
+			goto out;
+	}
+	if (taken < 0) {
+		err = taking;
+		goto out;
+	}
+	if (rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	print_summary(cur.n, mpath);
 	status = CLI_EXIT_OK;
 out:
 	if (status != CLI_EXIT_OK)
 		cli_fail(&err);
-	rl_manifest_release(&prev);
+	prev_wait(&pl);
+	rl_manifest_release(&pl.m);
 	rl_manifest_release(&cur);
 	free(mpath);
 	return status;

@@ -57,8 +57,15 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m, s
 	rl_config_init(&cfg);
 	rc = track(o, &cfg, &js, libs, m, err);
 	rl_libcache_free(libs);
-	rl_jobset_release(&js);
-	rl_config_release(&cfg);
+	/* The caller's jobs and config are lent, not given: handed back. */
+	if (o->jobs)
+		*o->jobs = js;
+	else
+		rl_jobset_release(&js);
+	if (o->config)
+		*o->config = cfg;
+	else
+		rl_config_release(&cfg);
 	return rc;
 }
 

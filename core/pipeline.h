@@ -84,7 +84,8 @@ struct rl_pipeline {
 };
 
 /* Only the tracking stage, for `record`: the config's watch paths and
- * every file of every job found, as entries (not yet stat'ed) of m. */
+ * every file of every job found, as entries (not yet stat'ed) of m.
+ * o->jobs and o->config, when given, are the caller's again afterwards. */
 int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
 		      struct rl_error *err);
 

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,16 +217,34 @@ int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, voi
 	return walk(dir, 0, &w, err);
 }
 
+/* The previous manifest, got once when first needed. */
+struct prev_src {
+	rl_snapshot_prev_fn fn;
+	void *ctx;
+	int got;
+	const struct rl_manifest *m;
+};
+
+static const struct rl_manifest *prev_get(struct prev_src *ps)
+{
+	if (!ps->got) {
+		ps->m = ps->fn ? ps->fn(ps->ctx) : NULL;
+		ps->got = 1;
+	}
+	return ps->m;
+}
+
 struct take_ctx {
 	struct rl_manifest *m;
-	const struct rl_manifest *prev;
+	struct prev_src *prev;
 };
 
 static int record_walked(const char *path, const struct rl_fileinfo *fi, void *ctx,
 			 struct rl_error *err)
 {
 	struct take_ctx *t = ctx;
-	const struct rl_entry *p = t->prev ? rl_manifest_find(t->prev, path) : NULL;
+	const struct rl_manifest *prev = fi->type == RL_FT_OTHER ? prev_get(t->prev) : NULL;
+	const struct rl_entry *p = prev ? rl_manifest_find(prev, path) : NULL;
 	char *q;
 
 	/* A new FIFO is no file to track; one where a file was is damage. */
@@ -261,8 +280,8 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 	return 0;
 }
 
-static int add_root(struct rl_manifest *m, const struct rl_manifest *prev, const char *root,
-		    int64_t now_ns, struct rl_error *err)
+static int add_root(struct rl_manifest *m, struct prev_src *prev, const char *root, int64_t now_ns,
+		    struct rl_error *err)
 {
 	struct take_ctx t = {m, prev};
 	size_t from = m->n;
@@ -358,9 +377,10 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 /* Decide first what needs hashing (the fast path reuses the previous hash
  * of an unchanged identity), then hash: the second loop is the part that
  * may run in parallel. */
-static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
+static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 			struct rl_error *err)
 {
+	const struct rl_manifest *prev = verify ? NULL : prev_get(ps);
 	size_t *todo = rl_xcalloc(m->n, sizeof(*todo));
 	size_t ntodo = 0;
 	int rc = 0;
@@ -404,9 +424,11 @@ static int hash_entries(struct rl_manifest *m, const struct rl_manifest *prev, i
 	return rc;
 }
 
-int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
-		     struct rl_error *err)
+int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, void *prev_ctx,
+			  int verify, struct rl_error *err)
 {
+	struct prev_src ps = {prev_fn, prev_ctx, 0, NULL};
+
 	/* Nothing is read yet in this snapshot (a manifest may be taken
 	 * twice: before a run and at its commit). */
 	int64_t now_ns = rl_now_wall_ns();
@@ -417,15 +439,23 @@ int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int 
 	for (size_t i = 0; i < m->ndirs; i++)
 		free(m->dirs[i].path);
 	m->ndirs = 0;
-	/* About as many entries and directories as last time: room for them
-	 * and a little more at once, rather than doubling past them. */
-	if (prev)
-		rl_manifest_reserve(m, m->n + prev->n + 64, prev->ndirs + prev->ndirs / 16 + 16);
 	for (size_t i = 0; i < m->roots.n; i++)
-		if (add_root(m, prev, m->roots.v[i], now_ns, err) < 0)
+		if (add_root(m, &ps, m->roots.v[i], now_ns, err) < 0)
 			return -1;
 	rl_manifest_dirs_sort(m);
 	if (read_entries(m, err) < 0 || add_targets(m, err) < 0)
 		return -1;
-	return hash_entries(m, prev, verify, err);
+	return hash_entries(m, &ps, verify, err);
+}
+
+static const struct rl_manifest *given_prev(void *ctx)
+{
+	return ctx;
+}
+
+int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
+		     struct rl_error *err)
+{
+	/* The callback's context is not const: the manifest is only read. */
+	return rl_snapshot_take_lazy(m, given_prev, (void *)(uintptr_t)prev, verify, err);
 }

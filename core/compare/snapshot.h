@@ -52,5 +52,14 @@ int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, voi
  * On error m may hold a partial result and must not be saved. */
 int rl_snapshot_take(struct rl_manifest *m, const struct rl_manifest *prev, int verify,
 		     struct rl_error *err);
+/* The previous manifest, NULL for none: asked for by rl_snapshot_take_lazy
+ * only when it needs it (a walked path that is no file, directory or
+ * symlink; the reuse of hashes without verify), at most once, from the
+ * calling thread. */
+typedef const struct rl_manifest *(*rl_snapshot_prev_fn)(void *ctx);
+/* rl_snapshot_take with prev got through prev_fn, so that it may still be
+ * loading meanwhile (record --verify --path never waits for it). */
+int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, void *prev_ctx,
+			  int verify, struct rl_error *err);
 
 #endif

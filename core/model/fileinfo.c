@@ -35,6 +35,16 @@ static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
 	fi->ctime_ns = rl_platform_ctime_ns(st);
 }
 
+static void fill_identity_from(struct rl_fileinfo *fi, const struct rl_fileinfo *from)
+{
+	fi->dev = from->dev;
+	fi->ino = from->ino;
+	fi->size = from->size;
+	fi->mode = from->mode;
+	fi->mtime_ns = from->mtime_ns;
+	fi->ctime_ns = from->ctime_ns;
+}
+
 static int read_link_text(const char *path, const struct stat *st, struct rl_fileinfo *fi,
 			  struct rl_error *err)
 {
@@ -98,36 +108,120 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
 	return rl_fileinfo_read_at(AT_FDCWD, path, path, fi, err);
 }
 
-/* Bytes read by digest_fd, in every thread: the progress report's. */
+/* Bytes hashed, in every thread: the progress report's. A hard link's
+ * bytes count when the hash of its inode is given to it. */
 static _Atomic uint64_t bytes_hashed;
 
-static int digest_fd(int fd, char hex[65])
+/* Reads: large enough to need few calls, small enough that the bytes are
+ * still in the core's cache when the hash reads them. */
+#define HASH_BUF_SIZE ((size_t)128 << 10)
+/* A file this large is read a range at a time: the kernel is told the file
+ * is read start to end once, and each range is asked for in the
+ * background while the one before it is being hashed (SHA-256 itself runs
+ * start to end: the reading overlaps the hashing, not the hashing itself). */
+#define HASH_RANGE ((uint64_t)8 << 20)
+
+/* What one hashing thread keeps from file to file: the digest's context,
+ * the read buffer, and the last file's directory, open, so that files of
+ * one directory are opened relative to it (no walk of the whole path for
+ * each). */
+struct hasher {
+	EVP_MD_CTX *ctx;
+	unsigned char *buf;
+	char *dir;
+	size_t dirlen;
+	int dfd;
+};
+
+static void hasher_init(struct hasher *h)
+{
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx)
+		abort();
+	h->buf = rl_xmalloc(HASH_BUF_SIZE);
+	h->dir = NULL;
+	h->dirlen = 0;
+	h->dfd = -1;
+}
+
+static void hasher_release(struct hasher *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	free(h->buf);
+	free(h->dir);
+	if (h->dfd >= 0)
+		close(h->dfd);
+}
+
+/* O_NOFOLLOW: a file that became a symlink is not the file recorded;
+ * O_NONBLOCK: one that became a FIFO must not block the open. */
+#define HASH_OPEN_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
+
+/* open(path) for hashing, through the directory kept open when path is in
+ * it (opened when not: the next file is likely in it too). A directory
+ * that cannot be opened leaves the whole path to open(). */
+static int hasher_open(struct hasher *h, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!slash || slash == path || !slash[1])
+		return open(path, HASH_OPEN_FLAGS);
+	len = (size_t)(slash - path);
+	if (!h->dir || h->dirlen != len || memcmp(h->dir, path, len) != 0) {
+		if (h->dfd >= 0)
+			close(h->dfd);
+		free(h->dir);
+		h->dir = rl_xstrndup(path, len);
+		h->dirlen = len;
+		h->dfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (h->dfd < 0)
+		return open(path, HASH_OPEN_FLAGS);
+	return openat(h->dfd, slash + 1, HASH_OPEN_FLAGS);
+}
+
+/* SHA-256 of fd's bytes from where it is to its end; size: what fstat said,
+ * so that a short read that ends there needs no further read to see the
+ * end (a regular file's read is short only at its end). */
+static int digest_fd(struct hasher *h, int fd, uint64_t size, char hex[65])
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned char buf[65536];
 	unsigned int mdlen = 0;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int ok;
+	uint64_t total = 0, ahead = 0;
+	int ranges = size >= 2 * HASH_RANGE, ok;
 
-	if (!ctx)
-		abort();
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	ok = EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) == 1;
+	if (ranges) {
+		rl_platform_advise_sequential(fd);
+		rl_platform_prefetch(fd, 0, 2 * HASH_RANGE);
+		ahead = 2 * HASH_RANGE;
+	}
 	while (ok) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n;
 
+		/* Hashing the range before the last one asked for: ask for
+		 * the next. */
+		if (ranges && ahead < size && total + HASH_RANGE >= ahead) {
+			rl_platform_prefetch(fd, ahead, HASH_RANGE);
+			ahead += HASH_RANGE;
+		}
+		n = read(fd, h->buf, HASH_BUF_SIZE);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
 			ok = n == 0;
 			break;
 		}
-		ok = EVP_DigestUpdate(ctx, buf, (size_t)n) == 1;
+		ok = EVP_DigestUpdate(h->ctx, h->buf, (size_t)n) == 1;
 		atomic_fetch_add_explicit(&bytes_hashed, (uint64_t)n, memory_order_relaxed);
+		total += (uint64_t)n;
+		if ((size_t)n < HASH_BUF_SIZE && total == size)
+			break;
 	}
 	if (ok)
-		ok = EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen == 32;
-	EVP_MD_CTX_free(ctx);
+		ok = EVP_DigestFinal_ex(h->ctx, md, &mdlen) == 1 && mdlen == 32;
 	if (!ok)
 		return -1;
 	for (unsigned int i = 0; i < mdlen; i++) {
@@ -138,15 +232,13 @@ static int digest_fd(int fd, char hex[65])
 	return 0;
 }
 
-/* Thread-safe: touches only fi and err, so callers may hash in parallel. */
-int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+static int hash_one(struct hasher *h, const char *path, struct rl_fileinfo *fi,
+		    struct rl_error *err)
 {
 	struct stat st;
 	int fd, saved;
 
-	/* O_NOFOLLOW: a file that became a symlink is not the file recorded;
-	 * O_NONBLOCK: one that became a FIFO must not block the open. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	fd = hasher_open(h, path);
 	if (fd < 0) {
 		saved = errno;
 		rl_error_set_path(err, "cannot read file", path,
@@ -158,7 +250,8 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
 		close(fd);
 		return -1;
 	}
-	if (digest_fd(fd, fi->sha256) < 0) {
+	errno = 0;
+	if (digest_fd(h, fd, st.st_size > 0 ? (uint64_t)st.st_size : 0, fi->sha256) < 0) {
 		rl_error_set_path(err, "cannot read file", path, strerror(errno ? errno : EIO));
 		close(fd);
 		return -1;
@@ -172,6 +265,18 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
 	return 0;
 }
 
+/* Thread-safe: touches only fi and err, so callers may hash in parallel. */
+int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *err)
+{
+	struct hasher h;
+	int rc;
+
+	hasher_init(&h);
+	rc = hash_one(&h, path, fi, err);
+	hasher_release(&h);
+	return rc;
+}
+
 void rl_fileinfo_set_unreadable(struct rl_fileinfo *fi, const struct rl_error *e)
 {
 	rl_warn("%s (a file jobs use: recorded as unreadable)", e->text);
@@ -183,16 +288,20 @@ void rl_fileinfo_set_unreadable(struct rl_fileinfo *fi, const struct rl_error *e
 /* Below this much work, threads cost more than they save. */
 #define HASH_PARALLEL_MIN_FILES 4
 #define HASH_PARALLEL_MIN_BYTES ((uint64_t)1 << 20)
+/* Files this large start first, largest first, so one big file does not
+ * end the run alone; the rest follow in the caller's order, which keeps
+ * a directory's files together for hasher_open. */
+#define HASH_LARGE ((uint64_t)1 << 20)
 
 struct hash_pool {
 	const char *const *paths;
 	struct rl_fileinfo *const *fis;
 	struct rl_error *errs;
-	size_t *order; /* job indices, largest file first */
-	size_t n;
-	size_t next; /* the next position in order to take */
-	pthread_mutex_t lock;
-	size_t finished; /* files hashed (under lock) */
+	size_t *order; /* the files to read: largest first, then in order */
+	size_t norder;
+	size_t n;		 /* files in all, hard links included */
+	_Atomic size_t next;	 /* the next position in order to take */
+	_Atomic size_t finished; /* files hashed */
 };
 
 static struct {
@@ -253,9 +362,7 @@ static void report(struct reporter *r, int done)
 {
 	struct rl_hash_progress p = {0};
 
-	pthread_mutex_lock(&r->pool->lock);
-	p.files = r->pool->finished;
-	pthread_mutex_unlock(&r->pool->lock);
+	p.files = atomic_load_explicit(&r->pool->finished, memory_order_relaxed);
 	p.files_total = r->pool->n;
 	p.bytes = atomic_load_explicit(&bytes_hashed, memory_order_relaxed) - r->bytes0;
 	p.bytes_total = r->bytes_total;
@@ -302,61 +409,131 @@ static void *report_thread(void *arg)
 	return NULL;
 }
 
-static void *hash_worker(void *arg)
+static void run_queue(struct hash_pool *p, struct hasher *h)
 {
-	struct hash_pool *p = arg;
-
 	for (;;) {
-		size_t i;
+		size_t k = atomic_fetch_add_explicit(&p->next, 1, memory_order_relaxed), i;
 
-		pthread_mutex_lock(&p->lock);
-		i = p->next < p->n ? p->order[p->next++] : SIZE_MAX;
-		pthread_mutex_unlock(&p->lock);
-		if (i == SIZE_MAX)
-			return NULL;
-		(void)rl_fileinfo_hash(p->paths[i], p->fis[i], &p->errs[i]);
-		pthread_mutex_lock(&p->lock);
-		p->finished++;
-		pthread_mutex_unlock(&p->lock);
+		if (k >= p->norder)
+			return;
+		i = p->order[k];
+		(void)hash_one(h, p->paths[i], p->fis[i], &p->errs[i]);
+		atomic_fetch_add_explicit(&p->finished, 1, memory_order_relaxed);
 	}
 }
 
-struct sized {
-	uint64_t size;
+static void *hash_worker(void *arg)
+{
+	struct hasher h;
+
+	hasher_init(&h);
+	run_queue(arg, &h);
+	hasher_release(&h);
+	return NULL;
+}
+
+struct keyed {
+	uint64_t a, b;
 	size_t i;
 };
 
-static int by_size_desc(const void *a, const void *b)
+static int by_key(const void *x, const void *y)
 {
-	const struct sized *x = a, *y = b;
+	const struct keyed *p = x, *q = y;
 
-	if (x->size != y->size)
-		return x->size < y->size ? 1 : -1;
-	return x->i < y->i ? -1 : x->i > y->i;
+	if (p->a != q->a)
+		return p->a < q->a ? -1 : 1;
+	if (p->b != q->b)
+		return p->b < q->b ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* lead[i]: the first job with job i's device and inode as stat'ed (itself
+ * when none before it has them), so each inode is read once. */
+static size_t *find_links(struct rl_fileinfo *const *fis, size_t n)
+{
+	size_t *lead = rl_xcalloc(n ? n : 1, sizeof(*lead));
+	struct keyed *v = rl_xcalloc(n ? n : 1, sizeof(*v));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		lead[i] = i;
+		if (fis[i]->type == RL_FT_FILE && fis[i]->ino != 0)
+			v[k++] = (struct keyed){fis[i]->dev, fis[i]->ino, i};
+	}
+	if (k > 1)
+		qsort(v, k, sizeof(*v), by_key);
+	for (size_t j = 1; j < k; j++)
+		if (v[j].a == v[j - 1].a && v[j].b == v[j - 1].b)
+			lead[v[j].i] = lead[v[j - 1].i];
+	free(v);
+	return lead;
+}
+
+/* The order files are read in (hard links after the first left out):
+ * large ones by size, largest first, then the others as given. */
+static size_t plan_order(struct rl_fileinfo *const *fis, const size_t *lead, size_t n,
+			 size_t *order)
+{
+	struct keyed *v = rl_xcalloc(n ? n : 1, sizeof(*v));
+	size_t k = 0, m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (lead[i] == i && fis[i]->size >= HASH_LARGE)
+			v[k++] = (struct keyed){UINT64_MAX - fis[i]->size, 0, i};
+	if (k > 1)
+		qsort(v, k, sizeof(*v), by_key);
+	for (size_t j = 0; j < k; j++)
+		order[m++] = v[j].i;
+	for (size_t i = 0; i < n; i++)
+		if (lead[i] == i && fis[i]->size < HASH_LARGE)
+			order[m++] = i;
+	free(v);
+	return m;
+}
+
+/* A hard link of a file hashed: the hash is its too when its inode, as
+ * the walk stat'ed it, is the one hashed, unchanged since. 0 when given. */
+static int share_hash(struct rl_fileinfo *fi, const struct rl_fileinfo *hashed)
+{
+	if (!hashed->hashed || hashed->dev != fi->dev || hashed->ino != fi->ino ||
+	    hashed->size != fi->size || hashed->mtime_ns != fi->mtime_ns ||
+	    hashed->ctime_ns != fi->ctime_ns)
+		return -1;
+	fill_identity_from(fi, hashed);
+	memcpy(fi->sha256, hashed->sha256, sizeof(fi->sha256));
+	fi->type = RL_FT_FILE;
+	fi->hashed = 1;
+	atomic_fetch_add_explicit(&bytes_hashed, fi->size, memory_order_relaxed);
+	return 0;
 }
 
 size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
 			     struct rl_error *errs, size_t n)
 {
-	struct hash_pool p = {paths, fis, errs, NULL, n, 0, PTHREAD_MUTEX_INITIALIZER, 0};
+	struct hash_pool p = {paths, fis, errs, NULL, 0, n, 0, 0};
 	struct reporter rep = {&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0,
 			       0};
 	pthread_t tid[HASH_WORKERS_MAX], rtid;
+	struct hasher h;
 	int reporting = 0;
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, bytes_read = 0;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t workers = cores > 1 ? (size_t)cores : 1, started = 0, failed = 0;
+	size_t *lead = find_links(fis, n);
 
-	for (size_t i = 0; i < n; i++)
+	p.order = rl_xcalloc(n ? n : 1, sizeof(*p.order));
+	p.norder = plan_order(fis, lead, n, p.order);
+	for (size_t i = 0; i < n; i++) {
 		bytes += fis[i]->size;
+		if (lead[i] == i)
+			bytes_read += fis[i]->size;
+	}
 	if (workers > HASH_WORKERS_MAX)
 		workers = HASH_WORKERS_MAX;
-	if (workers > n)
-		workers = n;
-	p.order = rl_xcalloc(n ? n : 1, sizeof(*p.order));
-	for (size_t i = 0; i < n; i++)
-		p.order[i] = i;
-	if (n < HASH_PARALLEL_MIN_FILES || bytes < HASH_PARALLEL_MIN_BYTES)
+	if (workers > p.norder)
+		workers = p.norder;
+	if (p.norder < HASH_PARALLEL_MIN_FILES || bytes_read < HASH_PARALLEL_MIN_BYTES)
 		workers = 1;
 	if (progress.fn && n) {
 		rep.bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
@@ -369,22 +546,23 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 		}
 		reporting = pthread_create(&rtid, NULL, report_thread, &rep) == 0;
 	}
-	if (workers > 1) {
-		struct sized *v = rl_xcalloc(n, sizeof(*v));
-
-		for (size_t i = 0; i < n; i++)
-			v[i] = (struct sized){fis[i]->size, i};
-		qsort(v, n, sizeof(*v), by_size_desc);
-		for (size_t i = 0; i < n; i++)
-			p.order[i] = v[i].i;
-		free(v);
-		for (; started < workers - 1; started++)
-			if (pthread_create(&tid[started], NULL, hash_worker, &p) != 0)
-				break;
-	}
-	hash_worker(&p); /* this thread works too */
+	for (; started + 1 < workers; started++)
+		if (pthread_create(&tid[started], NULL, hash_worker, &p) != 0)
+			break;
+	hasher_init(&h);
+	run_queue(&p, &h); /* this thread works too */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	/* Hard links: the hash of the inode read, or (it changed, or could
+	 * not be read) their own. */
+	for (size_t i = 0; i < n; i++) {
+		if (lead[i] == i)
+			continue;
+		if (errs[lead[i]].set || share_hash(fis[i], fis[lead[i]]) < 0)
+			(void)hash_one(&h, paths[i], fis[i], &errs[i]);
+		atomic_fetch_add_explicit(&p.finished, 1, memory_order_relaxed);
+	}
+	hasher_release(&h);
 	if (reporting) {
 		pthread_mutex_lock(&rep.lock);
 		rep.stop = 1;
@@ -396,8 +574,8 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 		report(&rep, 1);
 	pthread_mutex_destroy(&rep.lock);
 	pthread_cond_destroy(&rep.cond);
-	pthread_mutex_destroy(&p.lock);
 	free(p.order);
+	free(lead);
 	for (size_t i = 0; i < n; i++)
 		failed += errs[i].set != 0;
 	return failed;

@@ -34,6 +34,14 @@ int64_t rl_platform_ctime_ns(const struct stat *st);
  * (Linux pipe2), else right after pipe(): 0, or -1 with errno set. */
 int rl_platform_pipe_cloexec(int p[2]);
 
+/* Reading a file to hash it, start to end, once: tell the kernel so it
+ * reads ahead further and need not keep the pages (Linux posix_fadvise
+ * SEQUENTIAL, macOS F_RDAHEAD). Advice only: nothing fails. */
+void rl_platform_advise_sequential(int fd);
+/* Start reading [off, off + len) of fd in the background, without waiting
+ * for it (Linux posix_fadvise WILLNEED, macOS F_RDADVISE). Advice only. */
+void rl_platform_prefetch(int fd, uint64_t off, uint64_t len);
+
 /* Make a child spawned with fa and *flags get no descriptor above stderr
  * but those fa itself puts there: 0, or an errno value. glibc 2.34+ and
  * FreeBSD close the rest with one file action

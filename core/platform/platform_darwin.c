@@ -143,6 +143,20 @@ int rl_platform_pipe_cloexec(int p[2])
 	return 0;
 }
 
+void rl_platform_advise_sequential(int fd)
+{
+	(void)fcntl(fd, F_RDAHEAD, 1);
+}
+
+void rl_platform_prefetch(int fd, uint64_t off, uint64_t len)
+{
+	struct radvisory ra;
+
+	ra.ra_offset = (off_t)off;
+	ra.ra_count = len > INT_MAX ? INT_MAX : (int)len;
+	(void)fcntl(fd, F_RDADVISE, &ra);
+}
+
 int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
 {
 	(void)fa;

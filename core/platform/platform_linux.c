@@ -98,6 +98,16 @@ int rl_platform_pipe_cloexec(int p[2])
 	return pipe2(p, O_CLOEXEC);
 }
 
+void rl_platform_advise_sequential(int fd)
+{
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+void rl_platform_prefetch(int fd, uint64_t off, uint64_t len)
+{
+	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
 int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
 {
 #if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP

@@ -122,12 +122,24 @@ anyway.
   $ relaunch record $J | sed "s|$PWD|.|"
   recorded 2 files in ./st/manifest.json
 
+With --path the manifest is read while the paths are walked and hashed;
+what it holds still decides, and nothing is written:
+
+  $ printf 'v3\n' > jobs/bin/d
+  $ relaunch record --verify --path "$PWD/jobs/none" $J
+  relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
+  [4]
+  $ relaunch record -f $J | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+
 A corrupt manifest says how to recover; record --force moves it aside
 (never deletes it) and records afresh:
 
   $ cp st/manifest.json good.json && echo '{"version": 1, "files": [' > st/manifest.json
   $ relaunch record $J 2>&1 | sed "s|$PWD|.|"
   relaunch: cannot read manifest './st/manifest.json': ']' expected near end of file at line 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files)
+  $ relaunch record --verify --path "$PWD/jobs/none" $J 2>&1 | sed "s|$PWD|.|" | cut -d "'" -f 1-2
+  relaunch: cannot read manifest './st/manifest.json
   $ relaunch record --force $J 2>&1 | sed "s|$PWD|.|"
   relaunch: moved the unreadable manifest aside to ./st/manifest.json.corrupt-*Z (restarts still pending in it are found only through the process view now) (glob)
   recorded 2 files in ./st/manifest.json

@@ -315,6 +315,20 @@ static void test_links_and_uses(void)
 	rl_manifest_release(&m);
 }
 
+/* rl_snapshot_take_lazy's previous manifest, counting the asks. */
+struct lazy_prev {
+	const struct rl_manifest *m;
+	int asked;
+};
+
+static const struct rl_manifest *lazy_get(void *ctx)
+{
+	struct lazy_prev *l = ctx;
+
+	l->asked++;
+	return l->m;
+}
+
 /* The fast path: a previous entry with the same identity lends its hash,
  * even a wrong one, unless verify is set. */
 static void test_fast_path(void)
@@ -342,6 +356,25 @@ static void test_fast_path(void)
 	CHECK_INT(rl_snapshot_take(&m, &prev, 1, &err), 0);
 	CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
 	rl_manifest_release(&m);
+
+	/* Taken lazily: with verify the previous manifest is never asked
+	 * for; without, once, and its hash is reused. */
+	{
+		struct lazy_prev l = {&prev, 0};
+
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, p);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 1, &err), 0);
+		CHECK_INT(l.asked, 0);
+		CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
+		rl_manifest_release(&m);
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, p);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 0, &err), 0);
+		CHECK_INT(l.asked, 1);
+		CHECK((e = rl_manifest_find(&m, p)) && e->fi.sha256[0] == 'f');
+		rl_manifest_release(&m);
+	}
 
 	/* a different identity (ctime moves on chmod) is hashed again */
 	prev.entries[0].fi.ctime_ns--;
@@ -374,6 +407,18 @@ static void test_fifo_where_file_was(void)
 	CHECK_STR(err.text, want);
 	free(want);
 	rl_manifest_release(&m);
+	/* taken lazily, with verify: the FIFO makes the walk ask, once */
+	{
+		struct lazy_prev l = {&prev, 0};
+
+		rl_error_clear(&err);
+		rl_manifest_init(&m);
+		rl_strv_push(&m.roots, root);
+		CHECK_INT(rl_snapshot_take_lazy(&m, lazy_get, &l, 1, &err), -1);
+		CHECK_INT(l.asked, 1);
+		CHECK(strstr(err.text, "a FIFO where a file was recorded") != NULL);
+		rl_manifest_release(&m);
+	}
 	/* without a previous manifest it is only skipped */
 	rl_error_clear(&err);
 	rl_manifest_init(&m);
@@ -572,6 +617,204 @@ static void test_hash_many(void)
 		free(owned[i]);
 }
 
+/* Fill name with size bytes of a pattern, written in pieces. */
+static void put_pattern(const char *name, size_t size)
+{
+	char *path = at(name);
+	unsigned char buf[65536];
+	int fd;
+
+	put(name, ""); /* its directories */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	CHECK(fd >= 0);
+	for (size_t off = 0; fd >= 0 && off < size;) {
+		size_t k = size - off < sizeof(buf) ? size - off : sizeof(buf);
+
+		for (size_t j = 0; j < k; j++)
+			buf[j] = (unsigned char)(((off + j) * 7 + ((off + j) >> 13)) & 255);
+		CHECK_INT(write(fd, buf, k), (long)k);
+		off += k;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
+/* A file large enough to be read a range at a time hashes to the plain
+ * SHA-256 of the whole file (the digest sha256sum and openssl dgst give),
+ * alone and among others in parallel. */
+static void test_hash_large(void)
+{
+	static const char want[] =
+		"dd795ef3902909d74f381ff4858a4056eacc9ea561b07a4b9bb2b531131b00d2";
+	const size_t size = (size_t)20 * 1024 * 1024 + 12345;
+	char *owned[5];
+	const char *paths[5];
+	struct rl_fileinfo got[5], *fis[5];
+	struct rl_error errs[5];
+	struct rl_error err = {0};
+
+	put_pattern("large", size);
+	owned[0] = at("large");
+	memset(&got[0], 0, sizeof(got[0]));
+	CHECK_INT(rl_fileinfo_hash(owned[0], &got[0], &err), 0);
+	CHECK_STR(got[0].sha256, want);
+	CHECK_INT(got[0].size, size);
+	for (int i = 1; i < 5; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "large-%d", i);
+		put(name, "abc");
+		owned[i] = at(name);
+	}
+	for (int i = 0; i < 5; i++) {
+		paths[i] = owned[i];
+		memset(&got[i], 0, sizeof(got[i]));
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+		fis[i] = &got[i];
+	}
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, 5), 0);
+	CHECK_STR(got[0].sha256, want);
+	for (int i = 1; i < 5; i++)
+		CHECK_STR(got[i].sha256, SHA_ABC);
+	for (int i = 0; i < 5; i++)
+		free(owned[i]);
+}
+
+/* Hard links are read once: the second name gets the hash of the inode
+ * the first was read through, and its identity. */
+static void test_hash_hard_links(void)
+{
+	enum { N = 6 };
+	char *owned[N];
+	const char *paths[N];
+	struct rl_fileinfo got[N], *fis[N];
+	struct rl_error errs[N];
+	const char *names[N] = {"hl/a", "hl/b", "hl/c", "hl/d", "hl/e", "hl2/z"};
+	char *dir, *gone;
+
+	put("hl/a", "abc");
+	put("hl/c", "");
+	put_pattern("hl/d", 2 * 1024 * 1024);
+	put("hl/e", "abc");
+	put("hl2/other", "");
+	for (int i = 0; i < N; i++)
+		owned[i] = at(names[i]);
+	CHECK_INT(link(owned[0], owned[1]), 0); /* b: a's inode */
+	CHECK_INT(link(owned[0], owned[5]), 0); /* z: a's inode */
+	for (int i = 0; i < N; i++) {
+		paths[i] = owned[i];
+		memset(&got[i], 0, sizeof(got[i]));
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+		fis[i] = &got[i];
+	}
+	/* z's directory is renamed after the walk saw z (z's inode is
+	 * untouched): were z opened, that would fail; its inode is read
+	 * through a, so it is not. */
+	dir = at("hl2");
+	gone = at("hl2-moved");
+	CHECK_INT(rename(dir, gone), 0);
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, N), 0);
+	for (int i = 0; i < N; i++)
+		CHECK_INT(got[i].hashed, 1);
+	CHECK_STR(got[0].sha256, SHA_ABC);
+	CHECK_STR(got[1].sha256, SHA_ABC);
+	CHECK_STR(got[5].sha256, SHA_ABC);
+	CHECK_STR(got[2].sha256, SHA_EMPTY);
+	CHECK_STR(got[4].sha256, SHA_ABC);
+	CHECK(rl_fileinfo_same_identity(&got[0], &got[1]));
+	CHECK(rl_fileinfo_same_identity(&got[0], &got[5]));
+	CHECK(got[4].ino != got[0].ino);
+
+	/* The inode changed after the walk stat'ed both names: each name is
+	 * hashed for what it is now, with the identity of what was read. */
+	for (int i = 0; i < 2; i++) {
+		rl_fileinfo_release(&got[i]);
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+	}
+	put("hl/a", "a longer text than before");
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, 2), 0);
+	CHECK_STR(got[0].sha256, got[1].sha256);
+	CHECK_INT(got[0].size, 25);
+	CHECK_INT(got[1].size, 25);
+	CHECK(strcmp(got[0].sha256, SHA_ABC) != 0);
+
+	/* The first name vanished: the second is read through its own. */
+	for (int i = 0; i < 2; i++) {
+		rl_fileinfo_release(&got[i]);
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+	}
+	CHECK_INT(unlink(owned[0]), 0);
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, 2), 1);
+	CHECK(errs[0].set && strstr(errs[0].text, "hl/a") != NULL);
+	CHECK_INT(errs[1].set, 0);
+	CHECK_INT(got[1].hashed, 1);
+	CHECK_INT(got[1].size, 25);
+	rl_error_clear(&errs[0]);
+	for (int i = 0; i < N; i++) {
+		rl_fileinfo_release(&got[i]);
+		free(owned[i]);
+	}
+	free(dir);
+	free(gone);
+}
+
+/* A file rewritten between the walk's stat and the hash gets the hash of
+ * what was read and the identity of the file read; one that vanished or
+ * became a FIFO is an error naming it, as when hashed alone. Files of one
+ * directory, in parallel. */
+static void test_hash_changed(void)
+{
+	enum { N = 8 };
+	char *owned[N];
+	const char *paths[N];
+	struct rl_fileinfo got[N], *fis[N];
+	struct rl_error errs[N];
+
+	for (int i = 0; i < N; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "ch/f%d", i);
+		put_pattern(name, (size_t)(i + 1) * 300000);
+		owned[i] = at(name);
+		paths[i] = owned[i];
+		memset(&got[i], 0, sizeof(got[i]));
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+		fis[i] = &got[i];
+	}
+	put("ch/f2", "abc");
+	CHECK_INT(unlink(owned[4]), 0);
+	CHECK_INT(unlink(owned[6]), 0);
+	CHECK_INT(mkfifo(owned[6], 0600), 0);
+	memset(errs, 0, sizeof(errs));
+	CHECK_INT(rl_fileinfo_hash_many(paths, fis, errs, N), 2);
+	CHECK_INT(errs[2].set, 0);
+	CHECK_STR(got[2].sha256, SHA_ABC);
+	CHECK_INT(got[2].size, 3);
+	{
+		char *q = rl_xasprintf("cannot read file '%s': %s", owned[4], strerror(ENOENT));
+
+		CHECK(errs[4].set);
+		CHECK_STR(errs[4].text, q);
+		free(q);
+	}
+	CHECK(errs[6].set && strstr(errs[6].text, "not a regular file any more") != NULL);
+	for (int i = 0; i < N; i++) {
+		if (i != 4 && i != 6) {
+			CHECK_INT(errs[i].set, 0);
+			CHECK_INT(got[i].hashed, 1);
+		}
+		rl_error_clear(&errs[i]);
+		rl_fileinfo_release(&got[i]);
+		free(owned[i]);
+	}
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -586,6 +829,9 @@ int main(void)
 	test_fifo_where_file_was();
 	test_walk();
 	test_hash_many();
+	test_hash_large();
+	test_hash_hard_links();
+	test_hash_changed();
 	test_progress_text();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
