@@ -69,17 +69,24 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	struct rl_diff d = {0};
 	struct rl_plan plan = {0};
 	struct rl_buf names = {0};
+	struct rl_manifest used;
 	size_t n = 0;
-	int rc, used = 0;
+	int rc;
 
-	/* Only a change to a file some job uses restarts anything: with no
-	 * such file recorded (paths given with --path alone), there is
-	 * nothing to compare. */
-	for (size_t i = 0; i < prev->n && !used; i++)
-		used = prev->entries[i].nuses > 0;
-	if (!used)
-		return 0;
-	rc = rl_diff_compute(prev, 0, &d, err);
+	/* Only a change to a file some job uses restarts anything (a path
+	 * no job uses, added ones included, is "no job uses it"): the diff
+	 * looks at those entries alone, a view sharing prev's, and walks no
+	 * root, so the snapshot that follows is the one stat of each file
+	 * under the roots. */
+	rl_manifest_init(&used);
+	for (size_t i = 0; i < prev->n; i++)
+		n += prev->entries[i].nuses != 0;
+	used.entries = rl_xcalloc(n ? n : 1, sizeof(*used.entries));
+	n = 0;
+	for (size_t i = 0; i < prev->n; i++)
+		if (prev->entries[i].nuses)
+			used.entries[used.n++] = prev->entries[i];
+	rc = rl_diff_compute(&used, 0, &d, err);
 	if (rc == 0)
 		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
 	for (size_t i = 0; rc == 0 && i < plan.n; i++) {
@@ -98,6 +105,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	rl_buf_release(&names);
 	rl_plan_release(&plan);
 	rl_diff_release(&d);
+	free(used.entries); /* a view: the entries are prev's */
 	return rc;
 }
 

@@ -18,6 +18,8 @@ directory, so they share variables and files. The environment has:
               then tests/bin, then the usual
   TESTDIR     the directory holding the .t file
   SRCDIR      the source tree's root
+  PYTHONPATH  tests/tools, so python3 can `import manifest_file` (the
+              manifest read whatever its version)
   HOME        the temporary directory
   RELAUNCH_STATE_DIR  $HOME/state
 """
@@ -112,6 +114,7 @@ def run_one(path, args):
                                  env.get("PATH", "/usr/bin:/bin")]),
         "TESTDIR": os.path.dirname(path),
         "SRCDIR": srcdir,
+        "PYTHONPATH": os.path.join(srcdir, "tests", "tools"),
         "HOME": tmp,
         "RELAUNCH_STATE_DIR": os.path.join(tmp, "state"),
         "LC_ALL": "C.UTF-8",

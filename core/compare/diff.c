@@ -282,6 +282,8 @@ static int hash_added(struct rl_diff *out, size_t from, struct rl_error *err)
 static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct rl_error *err)
 {
 	struct added_ctx a = {m, out};
+	/* A directory as recorded (its stamp trusted) had nothing added. */
+	struct rl_walk_dirs dirs = {.prev = m};
 	size_t from = out->n;
 
 	for (size_t i = 0; i < m->roots.n; i++) {
@@ -291,9 +293,9 @@ static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct r
 		if (rl_fileinfo_read(m->roots.v[i], &fi, err) < 0)
 			return -1;
 		/* A root that is gone shows as its entries' removals. */
-		rc = fi.type == RL_FT_DIR
-			     ? rl_snapshot_walk(m->roots.v[i], is_recorded, note_added, &a, err)
-			     : 0;
+		rc = fi.type == RL_FT_DIR ? rl_snapshot_walk(m->roots.v[i], is_recorded, note_added,
+							     &a, &dirs, err)
+					  : 0;
 		rl_fileinfo_release(&fi);
 		if (rc < 0)
 			return -1;

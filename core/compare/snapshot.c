@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/base/util.h"
+#include "core/platform/platform.h"
 
 #define WALK_DEPTH_MAX 256
 
@@ -44,16 +45,17 @@ static void names_release(struct names *ns)
 	memset(ns, 0, sizeof(*ns));
 }
 
-/* 1 when the directory vanished meanwhile (not the top one), 0, or -1. */
-static int list_dir(const char *dir, int depth, struct names *names, struct rl_error *err)
+/* The names in the directory open as dfd (not closed), or -1. */
+static int list_dir(int dfd, const char *dir, struct names *names, struct rl_error *err)
 {
-	DIR *d = opendir(dir);
+	int fd = dup(dfd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
-	if (!d && depth > 0 && (errno == ENOENT || errno == ENOTDIR))
-		return 1;
 	if (!d) {
 		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
 	for (;;) {
@@ -78,22 +80,106 @@ static int list_dir(const char *dir, int depth, struct names *names, struct rl_e
 	return 0;
 }
 
-static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
-		struct rl_error *err)
+struct walk {
+	rl_walk_known_fn known;
+	rl_walk_fn fn;
+	void *ctx;
+	const struct rl_walk_dirs *dirs;
+};
+
+/* A directory's stamp as the walk sees it now (st: its fstat). */
+static struct rl_dirstamp stamp_of(const struct stat *st, int64_t now_ns)
+{
+	struct rl_dirstamp d = {0};
+
+	d.dev = (uint64_t)st->st_dev;
+	d.ino = (uint64_t)st->st_ino;
+	d.mtime_ns = rl_platform_mtime_ns(st);
+	d.ctime_ns = rl_platform_ctime_ns(st);
+	/* Racy: changed so recently that a change after the listing could
+	 * leave both times as they are (see RL_DIRSTAMP_RACY_NS). */
+	d.trusted = d.mtime_ns < now_ns - RL_DIRSTAMP_RACY_NS &&
+		    d.ctime_ns < now_ns - RL_DIRSTAMP_RACY_NS;
+	return d;
+}
+
+/* 1 when prev holds a trusted stamp of dir equal to now: nothing was added
+ * to or removed from the directory since it was recorded. */
+static int unchanged(const struct rl_manifest *prev, const char *dir, const struct rl_dirstamp *now)
+{
+	const struct rl_dirstamp *d = prev ? rl_manifest_dir_find(prev, dir) : NULL;
+
+	return d && d->trusted && d->dev == now->dev && d->ino == now->ino &&
+	       d->mtime_ns == now->mtime_ns && d->ctime_ns == now->ctime_ns;
+}
+
+static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err);
+
+/* The subdirectories prev recorded in dir (an unchanged directory, so the
+ * same ones are there), each walked in turn. */
+static int walk_recorded_subdirs(const char *dir, int depth, const struct walk *w,
+				 struct rl_error *err)
+{
+	const struct rl_manifest *prev = w->dirs->prev;
+	size_t dlen = strlen(dir), lo = 0, hi = prev->ndirs;
+	char *prefix = dlen && dir[dlen - 1] == '/' ? rl_xstrdup(dir) : rl_xasprintf("%s/", dir);
+	size_t plen = strlen(prefix);
+	int rc = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(prev->dirs[mid].path, prefix) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < prev->ndirs && rc == 0; i++) {
+		const char *p = prev->dirs[i].path;
+
+		if (strncmp(p, prefix, plen) != 0)
+			break;
+		if (p[plen] && !strchr(p + plen, '/'))
+			rc = walk(p, depth + 1, w, err);
+	}
+	free(prefix);
+	return rc;
+}
+
+static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err)
 {
 	struct names names = {0};
+	struct rl_dirstamp now;
+	struct stat st;
 	int rc = 0, dfd;
 
 	if (depth > WALK_DEPTH_MAX) {
 		rl_error_set_path(err, "cannot walk", dir, "directory tree too deep");
 		return -1;
 	}
-	rc = list_dir(dir, depth, &names, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;
-	/* Names are stat'ed relative to the directory (the path only when it
-	 * cannot be opened). */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never through a symlink: a directory replaced by one is no longer
+	 * part of the tree (vanished meanwhile, as one that is gone). */
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth > 0 ? O_NOFOLLOW : 0));
+	if (dfd < 0 && depth > 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
+		return 0;
+	if (dfd < 0 || fstat(dfd, &st) < 0) {
+		rl_error_set_path(err, "cannot read directory", dir, strerror(errno));
+		if (dfd >= 0)
+			close(dfd);
+		return -1;
+	}
+	/* Stamped before it is listed: a name added after the listing moves
+	 * its times past the stamp (unless racy: then it is not trusted). */
+	if (w->dirs) {
+		now = stamp_of(&st, w->dirs->now_ns);
+		if (w->dirs->out)
+			rl_manifest_dir_add(w->dirs->out, dir, &now);
+		if (unchanged(w->dirs->prev, dir, &now)) {
+			close(dfd);
+			return walk_recorded_subdirs(dir, depth, w, err);
+		}
+	}
+	rc = list_dir(dfd, dir, &names, err);
 	for (size_t i = 0; i < names.n && rc == 0; i++) {
 		char *path = rl_path_join(dir, names.v[i].name);
 		unsigned char t = names.v[i].type;
@@ -102,33 +188,33 @@ static int walk(const char *dir, int depth, rl_walk_known_fn known, rl_walk_fn f
 		/* The directory entry's type saves a stat: a directory is
 		 * walked into, a path the caller knows is passed over. */
 		if (t == DT_DIR) {
-			rc = walk(path, depth + 1, known, fn, ctx, err);
+			rc = walk(path, depth + 1, w, err);
 			free(path);
 			continue;
 		}
-		if (t != DT_UNKNOWN && known && known(path, ctx)) {
+		if (t != DT_UNKNOWN && w->known && w->known(path, w->ctx)) {
 			free(path);
 			continue;
 		}
-		rc = rl_fileinfo_read_at(dfd >= 0 ? dfd : AT_FDCWD,
-					 dfd >= 0 ? names.v[i].name : path, path, &fi, err);
+		rc = rl_fileinfo_read_at(dfd, names.v[i].name, path, &fi, err);
 		if (rc == 0 && fi.type == RL_FT_DIR)
-			rc = walk(path, depth + 1, known, fn, ctx, err);
+			rc = walk(path, depth + 1, w, err);
 		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
-			rc = fn(path, &fi, ctx, err);
+			rc = w->fn(path, &fi, w->ctx, err);
 		rl_fileinfo_release(&fi);
 		free(path);
 	}
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	names_release(&names);
 	return rc;
 }
 
 int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
-		     struct rl_error *err)
+		     const struct rl_walk_dirs *dirs, struct rl_error *err)
 {
-	return walk(dir, 0, known, fn, ctx, err);
+	struct walk w = {known, fn, ctx, dirs};
+
+	return walk(dir, 0, &w, err);
 }
 
 /* The previous manifest, got once when first needed. */
@@ -184,14 +270,17 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 	/* Appended with what the walk's lstat said (read_entries does not
 	 * stat it again), then sorted in with the others once the walk is
 	 * over (rl_manifest_absorb). */
-	rl_xgrow((void **)&t->m->entries, &t->m->alloc, t->m->n + 1, sizeof(*t->m->entries));
+	/* Grown by an eighth: doubling a 100 000-entry array for one file
+	 * more than last time would hold 20 MB for nothing. */
+	if (t->m->n + 1 > t->m->alloc)
+		rl_manifest_reserve(t->m, t->m->alloc + t->m->alloc / 8 + 64, 0);
 	memset(&t->m->entries[t->m->n], 0, sizeof(t->m->entries[0]));
 	t->m->entries[t->m->n].path = rl_xstrdup(path);
 	rl_fileinfo_copy(&t->m->entries[t->m->n++].fi, fi);
 	return 0;
 }
 
-static int add_root(struct rl_manifest *m, struct prev_src *prev, const char *root,
+static int add_root(struct rl_manifest *m, struct prev_src *prev, const char *root, int64_t now_ns,
 		    struct rl_error *err)
 {
 	struct take_ctx t = {m, prev};
@@ -213,7 +302,9 @@ static int add_root(struct rl_manifest *m, struct prev_src *prev, const char *ro
 		free(why);
 		free(q);
 	} else if (fi.type == RL_FT_DIR) {
-		rc = rl_snapshot_walk(root, NULL, record_walked, &t, err);
+		struct rl_walk_dirs dirs = {.out = m, .now_ns = now_ns};
+
+		rc = rl_snapshot_walk(root, NULL, record_walked, &t, &dirs, err);
 		rl_manifest_absorb(m, from);
 	} else {
 		rl_manifest_add(m, root);
@@ -340,11 +431,18 @@ int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, vo
 
 	/* Nothing is read yet in this snapshot (a manifest may be taken
 	 * twice: before a run and at its commit). */
+	int64_t now_ns = rl_now_wall_ns();
+
 	for (size_t i = 0; i < m->n; i++)
 		rl_fileinfo_release(&m->entries[i].fi);
+	/* The directories are stamped anew by this walk. */
+	for (size_t i = 0; i < m->ndirs; i++)
+		free(m->dirs[i].path);
+	m->ndirs = 0;
 	for (size_t i = 0; i < m->roots.n; i++)
-		if (add_root(m, &ps, m->roots.v[i], err) < 0)
+		if (add_root(m, &ps, m->roots.v[i], now_ns, err) < 0)
 			return -1;
+	rl_manifest_dirs_sort(m);
 	if (read_entries(m, err) < 0 || add_targets(m, err) < 0)
 		return -1;
 	return hash_entries(m, &ps, verify, err);

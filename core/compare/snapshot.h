@@ -17,15 +17,28 @@
 typedef int (*rl_walk_fn)(const char *path, const struct rl_fileinfo *fi, void *ctx,
 			  struct rl_error *err);
 typedef int (*rl_walk_known_fn)(const char *path, void *ctx);
+/* What the walk does with directories' stamps (NULL: nothing). Each
+ * directory walked is stamped (fstat before it is listed) and appended to
+ * out->dirs when out is given (the caller sorts them:
+ * rl_manifest_dirs_sort); a directory whose trusted stamp in prev equals
+ * the one now is not listed (nothing was added to it or taken from it
+ * since): only the subdirectories prev recorded in it are walked. now_ns
+ * (the wall clock when the walk began) decides which stamps are racy. */
+struct rl_walk_dirs {
+	const struct rl_manifest *prev;
+	struct rl_manifest *out;
+	int64_t now_ns;
+};
 int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, void *ctx,
-		     struct rl_error *err);
+		     const struct rl_walk_dirs *dirs, struct rl_error *err);
 
 /* Fill m from the disk:
  *  - every root in m->roots is walked (a directory recursively, never
  *    following a symlinked directory out of it) and each file and symlink
  *    below it gets an entry (a FIFO, socket or device is skipped with a
  *    warning, unless prev recorded a file there: an error; a dangling
- *    symlink is recorded with a warning; directories get no entry);
+ *    symlink is recorded with a warning; directories get no entry, but
+ *    each one's stamp goes to m->dirs, replacing what was there);
  *    a root that is missing, dangling, a loop, a FIFO or a device is an
  *    error; a root that is a symlink is recorded, not walked;
  *  - every entry is stat'ed once (a walked file by the walk) and, when a

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,13 @@ void rl_manifest_init(struct rl_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* The index of uses[0..indexed) (open addressing, slots hold index + 1). */
+struct rl_use_index {
+	size_t *slots;
+	size_t cap;
+	size_t indexed;
+};
+
 static void use_release(struct rl_use *u)
 {
 	free(u->label);
@@ -66,7 +74,9 @@ static void entry_release(struct rl_entry *e)
 	for (size_t i = 0; i < e->nuses; i++)
 		use_release(&e->uses[i]);
 	free(e->uses);
-	free(e->use_slots);
+	if (e->use_index)
+		free(e->use_index->slots);
+	free(e->use_index);
 }
 
 void rl_manifest_release(struct rl_manifest *m)
@@ -74,6 +84,9 @@ void rl_manifest_release(struct rl_manifest *m)
 	for (size_t i = 0; i < m->n; i++)
 		entry_release(&m->entries[i]);
 	free(m->entries);
+	for (size_t i = 0; i < m->ndirs; i++)
+		free(m->dirs[i].path);
+	free(m->dirs);
 	rl_strv_release(&m->roots);
 	rl_manifest_init(m);
 }
@@ -203,6 +216,68 @@ void rl_manifest_absorb(struct rl_manifest *m, size_t from)
 	m->n = out;
 }
 
+void rl_manifest_reserve(struct rl_manifest *m, size_t entries, size_t dirs)
+{
+	if (entries > m->alloc) {
+		m->entries = rl_xrealloc(m->entries, entries * sizeof(*m->entries));
+		m->alloc = entries;
+	}
+	if (dirs > m->dirs_alloc) {
+		m->dirs = rl_xrealloc(m->dirs, dirs * sizeof(*m->dirs));
+		m->dirs_alloc = dirs;
+	}
+}
+
+void rl_manifest_dir_add(struct rl_manifest *m, const char *path, const struct rl_dirstamp *st)
+{
+	struct rl_dirstamp *d;
+
+	rl_xgrow((void **)&m->dirs, &m->dirs_alloc, m->ndirs + 1, sizeof(*m->dirs));
+	d = &m->dirs[m->ndirs++];
+	*d = *st;
+	d->path = rl_xstrdup(path);
+}
+
+static int cmp_dir(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_dirstamp *)a)->path, ((const struct rl_dirstamp *)b)->path);
+}
+
+void rl_manifest_dirs_sort(struct rl_manifest *m)
+{
+	size_t out = 0;
+
+	if (m->ndirs > 1)
+		qsort(m->dirs, m->ndirs, sizeof(*m->dirs), cmp_dir);
+	/* A directory walked twice (a root inside another): the first stamp. */
+	for (size_t i = 0; i < m->ndirs; i++) {
+		if (out && strcmp(m->dirs[out - 1].path, m->dirs[i].path) == 0) {
+			free(m->dirs[i].path);
+			continue;
+		}
+		m->dirs[out++] = m->dirs[i];
+	}
+	m->ndirs = out;
+}
+
+const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path)
+{
+	size_t lo = 0, hi = m->ndirs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(m->dirs[mid].path, path);
+
+		if (c == 0)
+			return &m->dirs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 static int str_eq(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -232,11 +307,12 @@ static int use_same(const struct rl_use *a, const char *label, enum rl_role role
 static void use_slot_put(struct rl_entry *e, size_t idx)
 {
 	const struct rl_use *u = &e->uses[idx];
-	size_t mask = e->use_slots_cap - 1;
+	struct rl_use_index *x = e->use_index;
+	size_t mask = x->cap - 1;
 
 	for (size_t i = use_hash(u->label, u->role, u->via) & mask;; i = (i + 1) & mask) {
-		if (!e->use_slots[i]) {
-			e->use_slots[i] = idx + 1;
+		if (!x->slots[i]) {
+			x->slots[i] = idx + 1;
 			return;
 		}
 	}
@@ -246,22 +322,28 @@ static void use_slot_put(struct rl_entry *e, size_t idx)
  * growing the table to keep it at most half full. */
 static void use_index_update(struct rl_entry *e)
 {
-	if (e->nuses * 2 > e->use_slots_cap) {
+	struct rl_use_index *x = e->use_index;
+
+	if (!x)
+		x = e->use_index = rl_xcalloc(1, sizeof(*x));
+	if (e->nuses * 2 > x->cap) {
 		size_t cap = 64;
 
 		while (cap < e->nuses * 4)
 			cap *= 2;
-		free(e->use_slots);
-		e->use_slots = rl_xcalloc(cap, sizeof(*e->use_slots));
-		e->use_slots_cap = cap;
-		e->use_indexed = 0;
+		free(x->slots);
+		x->slots = rl_xcalloc(cap, sizeof(*x->slots));
+		x->cap = cap;
+		x->indexed = 0;
 	}
-	for (; e->use_indexed < e->nuses; e->use_indexed++)
-		use_slot_put(e, e->use_indexed);
+	for (; x->indexed < e->nuses; x->indexed++)
+		use_slot_put(e, x->indexed);
 }
 
 static int has_use(struct rl_entry *e, const struct rl_use *u)
 {
+	struct rl_use_index *x;
+
 	if (e->nuses < USE_INDEX_MIN) {
 		for (size_t i = 0; i < e->nuses; i++)
 			if (use_same(&e->uses[i], u->label, u->role, u->via))
@@ -269,9 +351,10 @@ static int has_use(struct rl_entry *e, const struct rl_use *u)
 		return 0;
 	}
 	use_index_update(e);
-	for (size_t i = use_hash(u->label, u->role, u->via) & (e->use_slots_cap - 1);
-	     e->use_slots[i]; i = (i + 1) & (e->use_slots_cap - 1))
-		if (use_same(&e->uses[e->use_slots[i] - 1], u->label, u->role, u->via))
+	x = e->use_index;
+	for (size_t i = use_hash(u->label, u->role, u->via) & (x->cap - 1); x->slots[i];
+	     i = (i + 1) & (x->cap - 1))
+		if (use_same(&e->uses[x->slots[i] - 1], u->label, u->role, u->via))
 			return 1;
 	return 0;
 }
@@ -342,45 +425,6 @@ json_t *rl_fileinfo_to_json(const struct rl_fileinfo *fi)
 	return o;
 }
 
-static json_t *use_to_json(const struct rl_use *u)
-{
-	json_t *o = json_object();
-
-	/* Labels and via texts are byte strings too; the path form keeps them exact. */
-	json_object_set_new(o, "label", rl_json_path(u->label));
-	json_object_set_new(o, "role", json_string(rl_role_name(u->role)));
-	json_object_set_new(o, "via", rl_json_path(u->via));
-	if (u->chain.n) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < u->chain.n; i++)
-			json_array_append_new(a, rl_json_path(u->chain.v[i]));
-		json_object_set_new(o, "chain", a);
-	}
-	if (u->ack)
-		json_object_set_new(o, "ack", rl_json_path(u->ack));
-	return o;
-}
-
-static json_t *entry_to_json(const struct rl_entry *e)
-{
-	json_t *fi = rl_fileinfo_to_json(&e->fi);
-	json_t *uses = json_array();
-	json_t *o = json_object();
-
-	/* "path" first, so a line reads as what it is about. */
-	json_object_set_new(o, "path", rl_json_path(e->path));
-	json_object_update(o, fi);
-	json_decref(fi);
-	for (size_t i = 0; i < e->nuses; i++)
-		json_array_append_new(uses, use_to_json(&e->uses[i]));
-	if (e->nuses)
-		json_object_set_new(o, "uses", uses);
-	else
-		json_decref(uses);
-	return o;
-}
-
 /* One line of the file: a value in compact JSON, then '\n'. */
 static int put_line(FILE *f, const json_t *v)
 {
@@ -391,12 +435,368 @@ static int put_line(FILE *f, const json_t *v)
 	return ok ? 0 : -1;
 }
 
+/* ---- version 3: interning tables for the writer ---- */
+
+/* Text keys to their numbers in order of first appearance (open
+ * addressing; the keys are borrowed unless owned is set). */
+struct strmap {
+	const char **keys;
+	size_t *vals;
+	size_t cap;
+	size_t n;
+	const char **order; /* order[i]: the key numbered i */
+	size_t order_alloc;
+	int owned;
+};
+
+static size_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void strmap_grow(struct strmap *sm)
+{
+	size_t cap = sm->cap ? sm->cap * 2 : 256;
+	const char **keys = rl_xcalloc(cap, sizeof(*keys));
+	size_t *vals = rl_xcalloc(cap, sizeof(*vals));
+
+	for (size_t i = 0; i < sm->cap; i++) {
+		size_t j;
+
+		if (!sm->keys[i])
+			continue;
+		for (j = str_hash(sm->keys[i], strlen(sm->keys[i])) & (cap - 1); keys[j];
+		     j = (j + 1) & (cap - 1))
+			;
+		keys[j] = sm->keys[i];
+		vals[j] = sm->vals[i];
+	}
+	free(sm->keys);
+	free(sm->vals);
+	sm->keys = keys;
+	sm->vals = vals;
+	sm->cap = cap;
+}
+
+/* The number of the len bytes at s, added when new. */
+static size_t strmap_intern(struct strmap *sm, const char *s, size_t len)
+{
+	size_t j;
+
+	if ((sm->n + 1) * 2 > sm->cap)
+		strmap_grow(sm);
+	for (j = str_hash(s, len) & (sm->cap - 1); sm->keys[j]; j = (j + 1) & (sm->cap - 1))
+		if (strncmp(sm->keys[j], s, len) == 0 && sm->keys[j][len] == '\0')
+			return sm->vals[j];
+	sm->keys[j] = sm->owned ? rl_xstrndup(s, len) : s;
+	sm->vals[j] = sm->n;
+	rl_xgrow((void **)&sm->order, &sm->order_alloc, sm->n + 1, sizeof(*sm->order));
+	sm->order[sm->n] = sm->keys[j];
+	return sm->n++;
+}
+
+static void strmap_release(struct strmap *sm)
+{
+	if (sm->owned)
+		for (size_t i = 0; i < sm->n; i++)
+			free((void *)(uintptr_t)sm->order[i]);
+	free(sm->keys);
+	free(sm->vals);
+	free(sm->order);
+	memset(sm, 0, sizeof(*sm));
+}
+
+/* A prefix tree of (parent node, item) pairs: nodes are numbered from 1 in
+ * order of creation, so a parent always comes before its children. */
+struct trie {
+	size_t *slots; /* open addressing: node numbers, 0 for an empty slot */
+	size_t cap;
+	size_t n;
+	size_t *parent; /* parent[i], item[i]: node i + 1 */
+	size_t *item;
+	size_t alloc;
+};
+
+static size_t pair_hash(size_t parent, size_t item)
+{
+	uint64_t h = ((uint64_t)parent * 0x9e3779b97f4a7c15ULL) ^
+		     ((uint64_t)item + 0x632be59bd9b4e019ULL);
+
+	h *= 0xff51afd7ed558ccdULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+static void trie_put(struct trie *t, size_t node)
+{
+	size_t j = pair_hash(t->parent[node - 1], t->item[node - 1]) & (t->cap - 1);
+
+	while (t->slots[j])
+		j = (j + 1) & (t->cap - 1);
+	t->slots[j] = node;
+}
+
+static size_t trie_node(struct trie *t, size_t parent, size_t item)
+{
+	size_t j;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		free(t->slots);
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->slots = rl_xcalloc(t->cap, sizeof(*t->slots));
+		for (size_t i = 1; i <= t->n; i++)
+			trie_put(t, i);
+	}
+	for (j = pair_hash(parent, item) & (t->cap - 1); t->slots[j]; j = (j + 1) & (t->cap - 1))
+		if (t->parent[t->slots[j] - 1] == parent && t->item[t->slots[j] - 1] == item)
+			return t->slots[j];
+	rl_xgrow((void **)&t->parent, &t->alloc, t->n + 1, sizeof(*t->parent));
+	t->item = rl_xrealloc(t->item, t->alloc * sizeof(*t->item));
+	t->parent[t->n] = parent;
+	t->item[t->n] = item;
+	t->slots[j] = ++t->n;
+	return t->n;
+}
+
+static void trie_release(struct trie *t)
+{
+	free(t->slots);
+	free(t->parent);
+	free(t->item);
+	memset(t, 0, sizeof(*t));
+}
+
+#define VIA_SEP " → "
+
+/* What the writer numbers before it writes a line. */
+struct v3_tables {
+	struct strmap labels;
+	struct strmap segs;   /* via texts split at " → " */
+	struct strmap extras; /* chain paths that are no entry */
+	struct trie vias;     /* item: a segment */
+	struct trie chains;   /* item: an entry, or m->n + an extra */
+	size_t *use_label;    /* per use, in file order: its label's number */
+	size_t *use_via;      /* per use: its via node (0: "") */
+	size_t *use_chain;    /* per use: its chain node (0: none) */
+};
+
+static size_t via_node(struct v3_tables *t, const char *via)
+{
+	size_t node = 0;
+	const char *p = via, *sep;
+
+	if (!*via)
+		return 0;
+	for (;;) {
+		sep = strstr(p, VIA_SEP);
+		node = trie_node(&t->vias, node,
+				 strmap_intern(&t->segs, p, sep ? (size_t)(sep - p) : strlen(p)));
+		if (!sep)
+			return node;
+		p = sep + strlen(VIA_SEP);
+	}
+}
+
+static size_t chain_node(struct v3_tables *t, const struct rl_manifest *m,
+			 const struct rl_strv *chain)
+{
+	size_t node = 0;
+
+	for (size_t i = 0; i < chain->n; i++) {
+		int found;
+		size_t k = bsearch_path(m, chain->v[i], &found);
+
+		if (!found)
+			k = m->n + strmap_intern(&t->extras, chain->v[i], strlen(chain->v[i]));
+		node = trie_node(&t->chains, node, k);
+	}
+	return node;
+}
+
+static void tables_build(struct v3_tables *t, const struct rl_manifest *m)
+{
+	size_t nuses = 0, k = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->segs.owned = 1;
+	for (size_t i = 0; i < m->n; i++)
+		nuses += m->entries[i].nuses;
+	t->use_label = rl_xcalloc(nuses ? nuses : 1, sizeof(*t->use_label));
+	t->use_via = rl_xcalloc(nuses ? nuses : 1, sizeof(*t->use_via));
+	t->use_chain = rl_xcalloc(nuses ? nuses : 1, sizeof(*t->use_chain));
+	for (size_t i = 0; i < m->n; i++) {
+		for (size_t u = 0; u < m->entries[i].nuses; u++, k++) {
+			const struct rl_use *use = &m->entries[i].uses[u];
+
+			t->use_label[k] = strmap_intern(&t->labels, use->label, strlen(use->label));
+			t->use_via[k] = via_node(t, use->via);
+			t->use_chain[k] = use->chain.n ? chain_node(t, m, &use->chain) : 0;
+		}
+	}
+}
+
+static void tables_release(struct v3_tables *t)
+{
+	strmap_release(&t->labels);
+	strmap_release(&t->segs);
+	strmap_release(&t->extras);
+	trie_release(&t->vias);
+	trie_release(&t->chains);
+	free(t->use_label);
+	free(t->use_via);
+	free(t->use_chain);
+}
+
+/* ---- version 3: writing ---- */
+
+/* A JSON string in the path form: printable ASCII as it is, anything else
+ * through jansson (escapes, or base64 when not UTF-8). */
+static void put_text(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+	json_t *v;
+	char *text;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+			break;
+	if (i == len) {
+		fputc('"', f);
+		fwrite(s, 1, len, f);
+		fputc('"', f);
+		return;
+	}
+	{
+		char *copy = rl_xstrndup(s, len);
+
+		v = len ? rl_json_path(copy) : json_string("");
+		free(copy);
+	}
+	text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!text)
+		abort();
+	fputs(text, f);
+	free(text);
+	json_decref(v);
+}
+
+static void put_strmap(FILE *f, const struct strmap *sm)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < sm->n; i++) {
+		if (i)
+			fputc(',', f);
+		put_text(f, sm->order[i], strlen(sm->order[i]));
+	}
+	fputs("]\n", f);
+}
+
+/* A trie as a flat array: parent, item for each node; a chain's item is
+ * an entry's number or, for a path with no entry, the path itself. */
+static void put_trie(FILE *f, const struct trie *t, const struct rl_manifest *m,
+		     const struct strmap *extras)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < t->n; i++) {
+		fprintf(f, "%s%zu,", i ? "," : "", t->parent[i]);
+		if (extras && t->item[i] >= m->n) {
+			const char *p = extras->order[t->item[i] - m->n];
+
+			put_text(f, p, strlen(p));
+		} else {
+			fprintf(f, "%zu", t->item[i]);
+		}
+	}
+	fputs("]\n", f);
+}
+
+/* Bytes path shares with prev, never splitting a UTF-8 sequence (so the
+ * rest stays a plain string when the path is UTF-8). */
+static size_t shared_prefix(const char *prev, const char *path)
+{
+	size_t k = 0;
+
+	if (!prev)
+		return 0;
+	while (prev[k] && prev[k] == path[k])
+		k++;
+	while (k > 0 && ((unsigned char)path[k] & 0xc0) == 0x80)
+		k--;
+	return k;
+}
+
+static void put_path(FILE *f, const char *prev, const char *path)
+{
+	size_t k = shared_prefix(prev, path);
+
+	fprintf(f, "[%zu,", k);
+	put_text(f, path + k, strlen(path + k));
+}
+
+static void put_entry(FILE *f, const struct rl_entry *e, const char *prev,
+		      const struct v3_tables *t, size_t *k)
+{
+	const struct rl_fileinfo *fi = &e->fi;
+
+	put_path(f, prev, e->path);
+	/* ctime as its distance from mtime: mostly 0 (unsigned, so any
+	 * pair of values round-trips). */
+	fprintf(f, ",%d,%lld,%lld,%lld,%u,%lld,%lld", (int)fi->type, (long long)fi->dev,
+		(long long)fi->ino, (long long)fi->size, fi->mode, (long long)fi->mtime_ns,
+		(long long)((uint64_t)fi->ctime_ns - (uint64_t)fi->mtime_ns));
+	if (fi->type == RL_FT_FILE) {
+		fputc(',', f);
+		put_text(f, fi->hashed ? fi->sha256 : "", fi->hashed ? 64 : 0);
+	} else if (fi->type == RL_FT_SYMLINK) {
+		fputc(',', f);
+		put_text(f, fi->link ? fi->link : "", fi->link ? strlen(fi->link) : 0);
+		fputc(',', f);
+		if (fi->resolved)
+			put_text(f, fi->resolved, strlen(fi->resolved));
+		else
+			fputs("null", f);
+	}
+	if (e->nuses) {
+		fputs(",[", f);
+		for (size_t u = 0; u < e->nuses; u++, (*k)++) {
+			const struct rl_use *use = &e->uses[u];
+
+			fprintf(f, "%s[%zu,%d,%zu", u ? "," : "", t->use_label[*k], (int)use->role,
+				t->use_via[*k]);
+			if (t->use_chain[*k] || use->ack)
+				fprintf(f, ",%zu", t->use_chain[*k]);
+			if (use->ack) {
+				fputc(',', f);
+				put_text(f, use->ack, strlen(use->ack));
+			}
+			fputc(']', f);
+		}
+		fputc(']', f);
+	}
+	fputs("]\n", f);
+}
+
+static void put_dir(FILE *f, const struct rl_dirstamp *d, const char *prev)
+{
+	put_path(f, prev, d->path);
+	if (d->trusted)
+		fprintf(f, ",%lld,%lld,%lld,%lld", (long long)d->dev, (long long)d->ino,
+			(long long)d->mtime_ns,
+			(long long)((uint64_t)d->ctime_ns - (uint64_t)d->mtime_ns));
+	fputs("]\n", f);
+}
+
 int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_error *err)
 {
 	struct rl_atomic a;
+	struct v3_tables t;
 	json_t *head = json_object();
 	json_t *roots = json_array();
-	int rc = 0;
+	size_t k = 0;
+	int rc;
 
 	if (!head || !roots)
 		abort();
@@ -404,21 +804,29 @@ int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_er
 		json_array_append_new(roots, rl_json_path(m->roots.v[i]));
 	set_int(head, "version", RL_MANIFEST_VERSION);
 	json_object_set_new(head, "roots", roots);
+	set_int(head, "entries", (long long)m->n);
+	set_int(head, "dirs", (long long)m->ndirs);
 	if (rl_atomic_begin(&a, path, "manifest", 0600, err) < 0) {
 		json_decref(head);
 		return -1;
 	}
-	/* A header line, then one line per entry, each built and dropped in
-	 * turn: memory stays that of one entry, however large the manifest. */
+	/* The header, the tables the entries refer to, then one line per
+	 * entry and per directory, written as they go: memory is that of
+	 * the tables, however large the manifest. */
+	errno = 0;
+	tables_build(&t, m);
 	rc = put_line(a.f, head);
 	json_decref(head);
-	for (size_t i = 0; i < m->n && rc == 0; i++) {
-		json_t *e = entry_to_json(&m->entries[i]);
-
-		rc = put_line(a.f, e);
-		json_decref(e);
-	}
-	if (rc < 0) {
+	put_strmap(a.f, &t.labels);
+	put_strmap(a.f, &t.segs);
+	put_trie(a.f, &t.vias, m, NULL);
+	put_trie(a.f, &t.chains, m, &t.extras);
+	for (size_t i = 0; i < m->n; i++)
+		put_entry(a.f, &m->entries[i], i ? m->entries[i - 1].path : NULL, &t, &k);
+	for (size_t i = 0; i < m->ndirs; i++)
+		put_dir(a.f, &m->dirs[i], i ? m->dirs[i - 1].path : NULL);
+	tables_release(&t);
+	if (rc < 0 || ferror(a.f)) {
 		rl_error_set(err, "cannot write manifest '%s': %s", path,
 			     strerror(errno ? errno : EIO));
 		rl_atomic_abort(&a);
@@ -459,14 +867,17 @@ static int get_i64(const json_t *o, const char *key, int64_t *out, const char *w
 	return 0;
 }
 
-static int valid_sha256(const char *s)
+static int valid_hex(const char *s, size_t n)
 {
-	if (strlen(s) != 64)
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
+}
+
+static int valid_sha256(const char *s)
+{
+	return strlen(s) == 64 && valid_hex(s, 64);
 }
 
 static int symlink_from_json(const json_t *o, const char *what, struct rl_fileinfo *fi,
@@ -717,8 +1128,15 @@ static long long version_of(const json_t *root, struct rl_error *err)
 		return 0;
 	}
 	version = json_integer_value(json_object_get(root, "version"));
-	if (version != 1 && version != RL_MANIFEST_VERSION) {
-		rl_error_set(err, "unknown version %lld (this relaunch reads versions 1 and %d)",
+	if (version > RL_MANIFEST_VERSION) {
+		rl_error_set(err,
+			     "version %lld, written by a newer relaunch (this one reads versions 1 "
+			     "to %d): run the newer relaunch",
+			     version, RL_MANIFEST_VERSION);
+		return 0;
+	}
+	if (version < 1) {
+		rl_error_set(err, "unknown version %lld (this relaunch reads versions 1 to %d)",
 			     version, RL_MANIFEST_VERSION);
 		return 0;
 	}
@@ -777,7 +1195,8 @@ static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct r
 	}
 	rc = version_of(root, err) ? 0 : -1;
 	if (rc == 0 && json_integer_value(json_object_get(root, "version")) != 1) {
-		rl_error_set(err, "version 2 is written one entry per line");
+		rl_error_set(err, "version %lld is written one value per line",
+			     (long long)json_integer_value(json_object_get(root, "version")));
 		rc = -1;
 	}
 	if (rc == 0)
@@ -829,6 +1248,634 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 	return rc == 0 ? sort_entries(m, err) : -1;
 }
 
+/* ---- version 3: reading ---- */
+
+/* Longest via text a node may spell out (its segments and separators). */
+#define VIA_TEXT_MAX ((size_t)64 << 10)
+
+struct pending_chain {
+	size_t entry, use, node;
+};
+
+struct v3_reader {
+	FILE *f;
+	char *line;
+	size_t cap;
+	long lineno;
+	json_t *labels; /* the tables' lines, kept while the entries are read */
+	char **vias;	/* vias[i]: the text of via node i (vias[0] = "") */
+	size_t nvias;
+	size_t *chain_parent;	/* [i]: chain node i + 1 */
+	long long *chain_entry; /* an entry's number, or -1: chain_path */
+	char **chain_path;
+	size_t nchains;
+	struct pending_chain *pend;
+	size_t npend;
+	size_t pend_alloc;
+};
+
+static void reader_release(struct v3_reader *r)
+{
+	json_decref(r->labels);
+	for (size_t i = 0; i <= r->nvias && r->vias; i++)
+		free(r->vias[i]);
+	free(r->vias);
+	for (size_t i = 0; i < r->nchains; i++)
+		free(r->chain_path[i]);
+	free(r->chain_parent);
+	free(r->chain_entry);
+	free(r->chain_path);
+	free(r->pend);
+	free(r->line);
+}
+
+/* The next line's text into r->line; its length, or -1 with err naming
+ * the line when there is none (what: what the line should hold). */
+static ssize_t next_text(struct v3_reader *r, const char *what, struct rl_error *err)
+{
+	ssize_t len = getline(&r->line, &r->cap, r->f);
+
+	r->lineno++;
+	if (len < 0) {
+		if (ferror(r->f))
+			rl_error_set(err, "%s", strerror(errno ? errno : EIO));
+		else
+			rl_error_set(err, "line %ld: missing (%s): the file is truncated",
+				     r->lineno, what);
+		return -1;
+	}
+	if ((size_t)len > LINE_MAX_BYTES) {
+		rl_error_set(err, "line %ld: longer than %zu bytes", r->lineno, LINE_MAX_BYTES);
+		return -1;
+	}
+	return len;
+}
+
+/* The line just read as a JSON array; NULL with err naming the line. */
+static json_t *parse_line(struct v3_reader *r, size_t len, const char *what, struct rl_error *err)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb(r->line, len, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!v)
+		rl_error_set(err, "line %ld: %s", r->lineno, jerr.text);
+	else if (!json_is_array(v)) {
+		rl_error_set(err, "line %ld: not an array (%s)", r->lineno, what);
+		json_decref(v);
+		v = NULL;
+	}
+	return v;
+}
+
+static json_t *next_line(struct v3_reader *r, const char *what, struct rl_error *err)
+{
+	ssize_t len = next_text(r, what, err);
+
+	return len < 0 ? NULL : parse_line(r, (size_t)len, what, err);
+}
+
+/* a[i] as an integer in [lo, hi]. */
+static int arr_int(const struct v3_reader *r, const json_t *a, size_t i, long long lo, long long hi,
+		   const char *field, long long *out, struct rl_error *err)
+{
+	const json_t *v = json_array_get(a, i);
+
+	if (!json_is_integer(v)) {
+		rl_error_set(err, "line %ld: %s must be an integer", r->lineno, field);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	if (*out < lo || *out > hi) {
+		rl_error_set(err, "line %ld: %s %lld out of range", r->lineno, field, *out);
+		return -1;
+	}
+	return 0;
+}
+
+static char *arr_text(const struct v3_reader *r, const json_t *a, size_t i, const char *field,
+		      struct rl_error *err)
+{
+	char *w = rl_xasprintf("line %ld: %s", r->lineno, field);
+	char *t = text_get(json_array_get(a, i), w, err);
+
+	free(w);
+	return t;
+}
+
+/* Line 3 and 4: the via segments, then the via tree over them. */
+static int read_vias(struct v3_reader *r, struct rl_error *err)
+{
+	json_t *segs = next_line(r, "via segments", err), *tree;
+	size_t nsegs, n;
+	int rc = 0;
+
+	if (!segs)
+		return -1;
+	nsegs = json_array_size(segs);
+	for (size_t i = 0; i < nsegs && rc == 0; i++) {
+		const json_t *v = json_array_get(segs, i);
+
+		if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)) {
+			rl_error_set(err, "line %ld: a via segment holds a NUL byte", r->lineno);
+			rc = -1;
+		} else if (!json_is_string(v)) {
+			char *t = arr_text(r, segs, i, "via segment", err);
+
+			rc = t ? 0 : -1;
+			if (t) {
+				/* Decoded once, kept as a plain string. */
+				json_array_set_new(segs, i, json_stringn_nocheck(t, strlen(t)));
+				free(t);
+			}
+		}
+	}
+	if (rc < 0 || !(tree = next_line(r, "via tree", err))) {
+		json_decref(segs);
+		return -1;
+	}
+	n = json_array_size(tree) / 2;
+	if (json_array_size(tree) % 2) {
+		rl_error_set(err, "line %ld: an odd number of values", r->lineno);
+		rc = -1;
+	}
+	r->vias = rl_xcalloc(n + 1, sizeof(*r->vias));
+	r->vias[0] = rl_xstrdup("");
+	for (size_t i = 1; i <= n && rc == 0; i++) {
+		long long parent, seg;
+		const char *s;
+		size_t plen;
+
+		if (arr_int(r, tree, 2 * (i - 1), 0, (long long)i - 1, "via parent", &parent, err) <
+			    0 ||
+		    arr_int(r, tree, 2 * (i - 1) + 1, 0, (long long)nsegs - 1, "via segment", &seg,
+			    err) < 0) {
+			rc = -1;
+			break;
+		}
+		s = json_string_value(json_array_get(segs, (size_t)seg));
+		plen = parent ? strlen(r->vias[parent]) : 0;
+		if (plen + strlen(VIA_SEP) + strlen(s) > VIA_TEXT_MAX) {
+			rl_error_set(err, "line %ld: via %zu longer than %zu bytes", r->lineno, i,
+				     VIA_TEXT_MAX);
+			rc = -1;
+			break;
+		}
+		r->vias[i] = parent ? rl_xasprintf("%s" VIA_SEP "%s", r->vias[parent], s)
+				    : rl_xstrdup(s);
+		r->nvias = i;
+	}
+	json_decref(segs);
+	json_decref(tree);
+	return rc;
+}
+
+/* Line 5: the chain tree (entries are checked once all are read). */
+static int read_chains(struct v3_reader *r, struct rl_error *err)
+{
+	json_t *tree = next_line(r, "chain tree", err);
+	size_t n;
+	int rc = 0;
+
+	if (!tree)
+		return -1;
+	n = json_array_size(tree) / 2;
+	if (json_array_size(tree) % 2) {
+		rl_error_set(err, "line %ld: an odd number of values", r->lineno);
+		rc = -1;
+	}
+	r->chain_parent = rl_xcalloc(n ? n : 1, sizeof(*r->chain_parent));
+	r->chain_entry = rl_xcalloc(n ? n : 1, sizeof(*r->chain_entry));
+	r->chain_path = rl_xcalloc(n ? n : 1, sizeof(*r->chain_path));
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const json_t *item = json_array_get(tree, 2 * i + 1);
+		long long parent;
+
+		if (arr_int(r, tree, 2 * i, 0, (long long)i, "chain parent", &parent, err) < 0) {
+			rc = -1;
+			break;
+		}
+		r->chain_parent[i] = (size_t)parent;
+		r->nchains = i + 1;
+		if (json_is_integer(item)) {
+			r->chain_entry[i] = json_integer_value(item);
+			if (r->chain_entry[i] < 0) {
+				rl_error_set(err, "line %ld: chain entry out of range", r->lineno);
+				rc = -1;
+			}
+			continue;
+		}
+		r->chain_entry[i] = -1;
+		if (!(r->chain_path[i] = arr_text(r, tree, 2 * i + 1, "chain path", err)))
+			rc = -1;
+	}
+	json_decref(tree);
+	return rc;
+}
+
+static int use_from_v3(struct v3_reader *r, struct rl_entry *e, size_t entry, const json_t *a,
+		       struct rl_error *err)
+{
+	struct rl_use u = {0};
+	long long label, role, via, chain = 0;
+	size_t n = json_array_size(a);
+	size_t before = e->nuses;
+	int rc = 0;
+
+	if (!json_is_array(a) || n < 3 || n > 5) {
+		rl_error_set(err, "line %ld: a use is [label, role, via, chain, ack]", r->lineno);
+		return -1;
+	}
+	if (arr_int(r, a, 0, 0, (long long)json_array_size(r->labels) - 1, "label", &label, err) <
+		    0 ||
+	    arr_int(r, a, 1, 0, (long long)NROLES - 1, "role", &role, err) < 0 ||
+	    arr_int(r, a, 2, 0, (long long)r->nvias, "via", &via, err) < 0 ||
+	    (n > 3 && arr_int(r, a, 3, 0, (long long)r->nchains, "chain", &chain, err) < 0))
+		return -1;
+	u.label = arr_text(r, r->labels, (size_t)label, "label", err);
+	if (!u.label)
+		return -1;
+	u.role = (enum rl_role)role;
+	u.via = r->vias[via];
+	if (n > 4 && !(u.ack = arr_text(r, a, 4, "ack", err)))
+		rc = -1;
+	if (rc == 0)
+		rl_entry_add_use(e, &u);
+	if (rc == 0 && chain && e->nuses > before) {
+		rl_xgrow((void **)&r->pend, &r->pend_alloc, r->npend + 1, sizeof(*r->pend));
+		r->pend[r->npend++] = (struct pending_chain){entry, e->nuses - 1, (size_t)chain};
+	}
+	free(u.label);
+	free(u.ack);
+	return rc;
+}
+
+/* [k, rest]: the path whose first k bytes are prev's, then rest; it must
+ * come after prev (sorted, each once). NULL with err set otherwise. */
+static char *path_from_v3(const struct v3_reader *r, const json_t *a, const char *prev,
+			  struct rl_error *err)
+{
+	long long k;
+	char *rest, *path;
+	size_t plen = prev ? strlen(prev) : 0;
+
+	if (arr_int(r, a, 0, 0, (long long)plen, "shared prefix", &k, err) < 0 ||
+	    !(rest = arr_text(r, a, 1, "path", err)))
+		return NULL;
+	path = rl_xmalloc((size_t)k + strlen(rest) + 1);
+	if (k)
+		memcpy(path, prev, (size_t)k);
+	strcpy(path + k, rest);
+	free(rest);
+	if (path[0] != '/') {
+		rl_error_set(err, "line %ld: relative path", r->lineno);
+	} else if (prev && strcmp(prev, path) >= 0) {
+		char *q = rl_path_quote(path);
+
+		rl_error_set(err, "line %ld: '%s' is out of order or repeated (paths are sorted)",
+			     r->lineno, q);
+		free(q);
+	} else {
+		return path;
+	}
+	free(path);
+	return NULL;
+}
+
+/* [k, rest, type, dev, ino, size, mode, mtime_ns, ctime_ns - mtime_ns,
+ *  sha256 (file) | link, resolved (symlink), uses?] */
+static int entry_from_v3(struct v3_reader *r, struct rl_manifest *m, const json_t *a,
+			 struct rl_error *err)
+{
+	struct rl_fileinfo fi = {0};
+	struct rl_entry *e;
+	long long v[7];
+	const json_t *uses;
+	size_t n = json_array_size(a), fixed = 9;
+	char *path;
+
+	path = path_from_v3(r, a, m->n ? m->entries[m->n - 1].path : NULL, err);
+	if (!path)
+		return -1;
+	if (arr_int(r, a, 2, 0, RL_FT_UNREADABLE, "type", &v[0], err) < 0 ||
+	    arr_int(r, a, 3, LLONG_MIN, LLONG_MAX, "dev", &v[1], err) < 0 ||
+	    arr_int(r, a, 4, LLONG_MIN, LLONG_MAX, "ino", &v[2], err) < 0 ||
+	    arr_int(r, a, 5, LLONG_MIN, LLONG_MAX, "size", &v[3], err) < 0 ||
+	    arr_int(r, a, 6, 0, 0xffffffffLL, "mode", &v[4], err) < 0 ||
+	    arr_int(r, a, 7, LLONG_MIN, LLONG_MAX, "mtime", &v[5], err) < 0 ||
+	    arr_int(r, a, 8, LLONG_MIN, LLONG_MAX, "ctime", &v[6], err) < 0) {
+		free(path);
+		return -1;
+	}
+	fi.type = (enum rl_ftype)v[0];
+	fi.dev = (uint64_t)v[1];
+	fi.ino = (uint64_t)v[2];
+	fi.size = (uint64_t)v[3];
+	fi.mode = (uint32_t)v[4];
+	fi.mtime_ns = v[5];
+	fi.ctime_ns = (int64_t)((uint64_t)v[5] + (uint64_t)v[6]);
+	if (fi.type == RL_FT_FILE) {
+		const char *sha = json_string_value(json_array_get(a, 9));
+
+		fixed = 10;
+		if (!sha || !valid_sha256(sha)) {
+			rl_error_set(err, "line %ld: sha256 is not 64 lowercase hex digits",
+				     r->lineno);
+			goto fail;
+		}
+		memcpy(fi.sha256, sha, 65);
+		fi.hashed = 1;
+	} else if (fi.type == RL_FT_SYMLINK) {
+		const json_t *res = json_array_get(a, 10);
+
+		fixed = 11;
+		if (!(fi.link = arr_text(r, a, 9, "link", err)))
+			goto fail;
+		if (res && !json_is_null(res)) {
+			char *w = rl_xasprintf("line %ld: resolved", r->lineno);
+
+			fi.resolved = rl_json_path_get(res, w, err);
+			free(w);
+			if (!fi.resolved)
+				goto fail;
+		}
+	}
+	if (n != fixed && n != fixed + 1) {
+		rl_error_set(err, "line %ld: %zu values where a %s entry has %zu (and uses)",
+			     r->lineno, n, rl_ftype_name(fi.type), fixed);
+		goto fail;
+	}
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + 1, sizeof(*m->entries));
+	e = &m->entries[m->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	e->fi = fi;
+	uses = json_array_get(a, fixed);
+	if (!uses)
+		return 0;
+	if (!json_is_array(uses) || json_array_size(uses) == 0) {
+		rl_error_set(err, "line %ld: uses must be a non-empty array", r->lineno);
+		return -1;
+	}
+	for (size_t i = 0; i < json_array_size(uses); i++)
+		if (use_from_v3(r, e, m->n - 1, json_array_get(uses, i), err) < 0)
+			return -1;
+	return 0;
+fail:
+	rl_fileinfo_release(&fi);
+	free(path);
+	return -1;
+}
+
+/* [k, rest] or [k, rest, dev, ino, mtime_ns, ctime_ns - mtime_ns]. */
+static int dir_from_v3(struct v3_reader *r, struct rl_manifest *m, const json_t *a,
+		       struct rl_error *err)
+{
+	struct rl_dirstamp d = {0};
+	long long v[4];
+	size_t n = json_array_size(a);
+
+	if (n != 2 && n != 6) {
+		rl_error_set(err,
+			     "line %ld: a directory is [k, path] or [k, path, dev, ino, "
+			     "mtime, ctime]",
+			     r->lineno);
+		return -1;
+	}
+	d.path = path_from_v3(r, a, m->ndirs ? m->dirs[m->ndirs - 1].path : NULL, err);
+	if (!d.path)
+		return -1;
+	if (n == 6) {
+		for (size_t i = 0; i < 4; i++) {
+			if (arr_int(r, a, 2 + i, LLONG_MIN, LLONG_MAX, "stamp", &v[i], err) < 0) {
+				free(d.path);
+				return -1;
+			}
+		}
+		d.dev = (uint64_t)v[0];
+		d.ino = (uint64_t)v[1];
+		d.mtime_ns = v[2];
+		d.ctime_ns = (int64_t)((uint64_t)v[2] + (uint64_t)v[3]);
+		d.trusted = 1;
+	}
+	rl_xgrow((void **)&m->dirs, &m->dirs_alloc, m->ndirs + 1, sizeof(*m->dirs));
+	m->dirs[m->ndirs++] = d;
+	return 0;
+}
+
+/* Each use's chain from the chain tree, now that every entry is in. */
+static int resolve_chains(struct v3_reader *r, struct rl_manifest *m, struct rl_error *err)
+{
+	const char **tmp;
+
+	for (size_t i = 0; i < r->nchains; i++) {
+		if (r->chain_entry[i] >= (long long)m->n) {
+			rl_error_set(err, "line 5: chain node %zu names entry %lld of %zu", i + 1,
+				     r->chain_entry[i], m->n);
+			return -1;
+		}
+	}
+	tmp = rl_xcalloc(r->nchains + 1, sizeof(*tmp));
+	for (size_t p = 0; p < r->npend; p++) {
+		struct rl_use *u = &m->entries[r->pend[p].entry].uses[r->pend[p].use];
+		size_t k = 0;
+
+		for (size_t node = r->pend[p].node; node; node = r->chain_parent[node - 1])
+			tmp[k++] = r->chain_entry[node - 1] >= 0
+					   ? m->entries[r->chain_entry[node - 1]].path
+					   : r->chain_path[node - 1];
+		while (k)
+			rl_strv_push(&u->chain, tmp[--k]);
+	}
+	free(tmp);
+	return 0;
+}
+
+/* ---- version 3: the entries relaunch writes, read without jansson ----
+ *
+ * Most lines are an entry without uses whose strings are plain ASCII:
+ * those are parsed here, a strict subset of JSON (no blanks, no escapes,
+ * integers without leading zeros that fit in 64 bits), and checked as
+ * entry_from_v3 checks them. Any other line, or one that fails a check,
+ * goes to jansson and entry_from_v3, which give the error. */
+
+struct scan {
+	const char *p, *end;
+};
+
+static int scan_char(struct scan *s, char c)
+{
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int scan_int(struct scan *s, long long *out)
+{
+	int neg = scan_char(s, '-');
+	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	const char *start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		unsigned d = (unsigned)(*s->p++ - '0');
+
+		if (v > (lim - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	if (s->p == start || (*start == '0' && s->p - start > 1))
+		return 0;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 1;
+}
+
+/* A string of printable ASCII but '"' and '\\': its bytes, unterminated. */
+static int scan_str(struct scan *s, const char **text, size_t *len)
+{
+	const char *start;
+
+	if (!scan_char(s, '"'))
+		return 0;
+	start = s->p;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p < 0x20 || *s->p > 0x7e || *s->p == '\\')
+			return 0;
+		s->p++;
+	}
+	if (s->p == s->end)
+		return 0;
+	*text = start;
+	*len = (size_t)(s->p++ - start);
+	return 1;
+}
+
+static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
+{
+	struct scan s = {r->line, r->line + len};
+	const char *prev = m->n ? m->entries[m->n - 1].path : NULL;
+	const char *rest, *sha = NULL, *link = NULL, *res = NULL;
+	size_t rlen, shalen = 0, linklen = 0, reslen = 0, plen = prev ? strlen(prev) : 0;
+	long long v[9];
+	struct rl_entry *e;
+	char *path;
+
+	if (len && r->line[len - 1] == '\n')
+		s.end--;
+	if (!scan_char(&s, '[') || !scan_int(&s, &v[0]) || !scan_char(&s, ',') ||
+	    !scan_str(&s, &rest, &rlen))
+		return 0;
+	for (size_t i = 2; i < 9; i++)
+		if (!scan_char(&s, ',') || !scan_int(&s, &v[i]))
+			return 0;
+	if (v[2] == RL_FT_FILE && !(scan_char(&s, ',') && scan_str(&s, &sha, &shalen)))
+		return 0;
+	if (v[2] == RL_FT_SYMLINK &&
+	    !(scan_char(&s, ',') && scan_str(&s, &link, &linklen) && scan_char(&s, ',') &&
+	      (scan_str(&s, &res, &reslen) ||
+	       (s.end - s.p >= 4 && memcmp(s.p, "null", 4) == 0 && (s.p += 4)))))
+		return 0;
+	if (!scan_char(&s, ']') || s.p != s.end)
+		return 0;
+	if (v[0] < 0 || (size_t)v[0] > plen || v[2] < 0 || v[2] > RL_FT_UNREADABLE || v[6] < 0 ||
+	    v[6] > 0xffffffffLL || (sha && (shalen != 64 || !valid_hex(sha, 64))) ||
+	    (res && reslen == 0))
+		return 0;
+	path = rl_xmalloc((size_t)v[0] + rlen + 1);
+	if (v[0])
+		memcpy(path, prev, (size_t)v[0]);
+	memcpy(path + v[0], rest, rlen);
+	path[v[0] + (long long)rlen] = '\0';
+	if (path[0] != '/' || (prev && strcmp(prev, path) >= 0)) {
+		free(path);
+		return 0;
+	}
+	rl_xgrow((void **)&m->entries, &m->alloc, m->n + 1, sizeof(*m->entries));
+	e = &m->entries[m->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = path;
+	e->fi.type = (enum rl_ftype)v[2];
+	e->fi.dev = (uint64_t)v[3];
+	e->fi.ino = (uint64_t)v[4];
+	e->fi.size = (uint64_t)v[5];
+	e->fi.mode = (uint32_t)v[6];
+	e->fi.mtime_ns = v[7];
+	e->fi.ctime_ns = (int64_t)((uint64_t)v[7] + (uint64_t)v[8]);
+	if (sha) {
+		memcpy(e->fi.sha256, sha, 64);
+		e->fi.sha256[64] = '\0';
+		e->fi.hashed = 1;
+	}
+	if (link) {
+		e->fi.link = rl_xstrndup(link, linklen);
+		e->fi.resolved = res ? rl_xstrndup(res, reslen) : NULL;
+	}
+	return 1;
+}
+
+/* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D},
+ * the labels, the via segments, the via tree, the chain tree, N entries
+ * and D directories, one per line. */
+static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *head,
+		   struct rl_error *err)
+{
+	struct v3_reader r = {0};
+	long long nentries, ndirs;
+	int rc = 0;
+
+	r.f = f;
+	r.lineno = 1;
+	if (roots_from_json(m, json_object_get(head, "roots"), err) < 0 ||
+	    rl_json_get_int(head, "entries", 0, &nentries, "header", err) < 0 ||
+	    rl_json_get_int(head, "dirs", 0, &ndirs, "header", err) < 0)
+		return -1;
+	/* Each line takes at least 8 bytes: a count the file cannot hold
+	 * is refused before anything is allocated for it. */
+	if (nentries < 0 || ndirs < 0 || (unsigned long long)nentries > size / 8 ||
+	    (unsigned long long)ndirs > size / 8) {
+		rl_error_set(err,
+			     "header: %lld entries and %lld directories cannot be in %llu bytes",
+			     nentries, ndirs, (unsigned long long)size);
+		return -1;
+	}
+	/* Allocated once at their size: no array doubling past it. */
+	rl_manifest_reserve(m, (size_t)nentries, (size_t)ndirs);
+	if (!(r.labels = next_line(&r, "labels", err)) || read_vias(&r, err) < 0 ||
+	    read_chains(&r, err) < 0)
+		rc = -1;
+	for (long long i = 0; rc == 0 && i < nentries; i++) {
+		ssize_t len = next_text(&r, "an entry", err);
+		json_t *a;
+
+		if (len < 0) {
+			rc = -1;
+			break;
+		}
+		if (fast_entry(&r, m, (size_t)len))
+			continue;
+		a = parse_line(&r, (size_t)len, "an entry", err);
+		rc = a ? entry_from_v3(&r, m, a, err) : -1;
+		json_decref(a);
+	}
+	for (long long i = 0; rc == 0 && i < ndirs; i++) {
+		json_t *a = next_line(&r, "a directory", err);
+
+		rc = a ? dir_from_v3(&r, m, a, err) : -1;
+		json_decref(a);
+	}
+	if (rc == 0 && getline(&r.line, &r.cap, f) >= 0) {
+		rl_error_set(err,
+			     "line %ld: more lines than the header's %lld entries and %lld "
+			     "directories",
+			     r.lineno + 1, nentries, ndirs);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = resolve_chains(&r, m, err);
+	reader_release(&r);
+	return rc;
+}
+
 /* What a user can do about a manifest that cannot be parsed: the only
  * way out that keeps the file, and what it costs: the changes the lost
  * manifest held are no longer planned, only a stale process still is. */
@@ -847,6 +1894,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	size_t cap = 0;
 	ssize_t len;
 	json_t *head = NULL;
+	long long version;
 	FILE *f;
 	int fd, rc;
 
@@ -868,8 +1916,9 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	if (len > 0 && (size_t)len <= LINE_MAX_BYTES)
 		head = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
 	if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
-	    version_of(head, &e) == RL_MANIFEST_VERSION) {
-		rc = load_v2(m, f, head, &e);
+	    (version = version_of(head, &e)) >= 2) {
+		rc = version == 2 ? load_v2(m, f, head, &e)
+				  : load_v3(m, f, (uint64_t)st.st_size, head, &e);
 	} else if (head && version_of(head, &e) == 1) {
 		/* A version 1 document on one line. */
 		rc = manifest_v1_from_json(m, head, &e);

@@ -1,24 +1,25 @@
 /* The manifest: every tracked path with its identity and content hash,
  * and which jobs use it and how.
  *
- * On disk: <state-dir>/manifest.json, version 2: a header line
- * {"version": 2, "roots": [...]} then one entry per line (compact JSON),
- * sorted by path (bytewise), one per path; written atomically and read a
- * line at a time, so memory is that of the entries, never of a whole JSON
- * tree. Version 1 files ({"version": 1, "roots": [...], "files": [...]})
- * are still read. See docs/design.md.
+ * On disk: <state-dir>/manifest.json, version 3: a header line, four
+ * table lines (labels, via segments, via and chain prefix trees), one
+ * compact array per entry (paths front-coded against the previous one,
+ * sorted bytewise) and one per walked directory; written atomically and
+ * read a line at a time, so memory is that of the entries, never of a
+ * whole JSON tree. Versions 1 and 2 are still read. See docs/design.md.
  */
 #ifndef RL_MANIFEST_H
 #define RL_MANIFEST_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/base/error.h"
 #include "core/model/fileinfo.h"
 #include "core/base/util.h"
 
-#define RL_MANIFEST_VERSION 2
+#define RL_MANIFEST_VERSION 3
 
 /* How a job reaches a file. Drives the action: a changed plist needs a
  * reload (bootout + bootstrap), anything else a kickstart. */
@@ -55,19 +56,43 @@ struct rl_entry {
 	struct rl_use *uses; /* empty for files only tracked through --path */
 	size_t nuses;
 	size_t uses_alloc;
-	/* rl_entry_add_use's index of uses[0..use_indexed) by (label, role,
-	 * via), so a file every job uses (libc) is not scanned per use;
-	 * built once an entry has many uses, freed with the entry. */
-	size_t *use_slots;
-	size_t use_slots_cap;
-	size_t use_indexed;
+	/* rl_entry_add_use's index of the uses by (label, role, via), so a
+	 * file every job uses (libc) is not scanned per use; built once an
+	 * entry has many uses, freed with the entry (NULL until then: one
+	 * pointer, not the index's fields, in each of 100 000 entries). */
+	struct rl_use_index *use_index;
 };
+
+/* A directory under a root as the last walk saw it, so that a directory
+ * that did not change needs no listing to find added files. */
+struct rl_dirstamp {
+	char *path;
+	uint64_t dev;
+	uint64_t ino;
+	int64_t mtime_ns;
+	int64_t ctime_ns;
+	/* The stamp was taken outside the racy window (its mtime and ctime
+	 * are older than the walk by more than RL_DIRSTAMP_RACY_NS): a file
+	 * added after the listing changed one of them. Otherwise only the
+	 * directory's existence is recorded, and it is always listed. */
+	int trusted;
+};
+
+/* A directory modified this close to (or after) the moment it was listed
+ * may change again within the same timestamp tick (a coarse kernel clock,
+ * a file system that keeps seconds or, like FAT, two seconds) without its
+ * mtime moving: such a stamp is not trusted. */
+#define RL_DIRSTAMP_RACY_NS (3LL * 1000000000LL)
 
 struct rl_manifest {
 	struct rl_strv roots; /* directories and files given with --path, as given (absolute) */
 	struct rl_entry *entries;
 	size_t n;
 	size_t alloc;
+	/* Every directory walked under the roots, sorted by path (bytewise). */
+	struct rl_dirstamp *dirs;
+	size_t ndirs;
+	size_t dirs_alloc;
 };
 
 void rl_manifest_init(struct rl_manifest *m);
@@ -87,6 +112,16 @@ void rl_manifest_add_many(struct rl_manifest *m, const char *const *paths, size_
  * one sort, then each path's entries are folded into one (the uses of
  * all, the first type that is not MISSING). Entries move. */
 void rl_manifest_absorb(struct rl_manifest *m, size_t from);
+/* Room for this many entries and directories in all, allocated at that
+ * size (not the next power of two), so that a large manifest of a known
+ * size takes no more memory than it needs. */
+void rl_manifest_reserve(struct rl_manifest *m, size_t entries, size_t dirs);
+/* Append a directory's stamp (in any order: rl_manifest_dirs_sort once
+ * all are in). */
+void rl_manifest_dir_add(struct rl_manifest *m, const char *path, const struct rl_dirstamp *st);
+void rl_manifest_dirs_sort(struct rl_manifest *m);
+/* The stamp of the directory at path; NULL when none was recorded. */
+const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
 /* e's file could not be read (why: the error of rl_fileinfo_read or

@@ -88,8 +88,8 @@ The fast path trusts identity: a recorded hash that is wrong goes unseen
 while (dev, ino, size, mtime, ctime) match, and --verify finds it:
 
   $ python3 -c '
-  > import json; p = "state/manifest.json"; m = [json.loads(l) for l in open(p)]
-  > m[1]["sha256"] = "0" * 64; open(p, "w").write("".join(json.dumps(x) + "\n" for x in m))'
+  > import manifest_file; p = "state/manifest.json"; m = manifest_file.read(p)
+  > m["files"][0]["sha256"] = "0" * 64; manifest_file.write_v2(p, m)'
   $ relaunch diff
   $ relaunch diff --verify
   content    /*/tree/a (glob)

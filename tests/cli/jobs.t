@@ -226,8 +226,8 @@ the jobs that use it and how:
   $ relaunch record $(dirs "$R") 2>/dev/null | sed 's/[0-9][0-9]* files/N files/'
   recorded N files in */state/manifest.json (glob)
   $ python3 -c '
-  > import json, sys
-  > for e in [json.loads(l) for l in open(sys.argv[2])][1:]:
+  > import manifest_file, sys
+  > for e in manifest_file.read(sys.argv[2])["files"]:
   >     p = e["path"].replace(sys.argv[1], "R")
   >     if "nginx" in p or "daemondo" in p:
   >         print(p, e["type"])
@@ -248,8 +248,8 @@ the jobs that use it and how:
      org.macports.slapd program ProgramArguments[0]
      org.macports.squid program ProgramArguments[0]
   $ python3 -c '
-  > import json, sys
-  > d = [json.loads(l) for l in open(sys.argv[1])][1:]
+  > import manifest_file, sys
+  > d = manifest_file.read(sys.argv[1])["files"]
   > print(sorted({(e["type"], u["role"]) for e in d for u in e.get("uses", [])
   >               if e["path"].endswith("/wait4path")}))
   > ' "$RELAUNCH_STATE_DIR/manifest.json"

@@ -21,13 +21,15 @@ run does:
   lock
   manifest.json
 
-The JSON shape: version 2, a header line with the absolute roots, then one
-entry per line and per path, sorted:
+The manifest: version 3, a header line with the absolute roots, tables,
+then one entry per line and per path, sorted (read here through
+tests/tools/manifest_file.py, which gives every version in version 2's shape):
 
+  $ head -n 1 state/manifest.json | sed "s|$HOME|~|g"
+  {"version":3,"roots":["~/tree"],"entries":5,"dirs":2}
   $ cat > show.py <<'PY'
-  > import json, os, sys
-  > lines = [json.loads(l) for l in open(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json")]
-  > m = dict(lines[0], files=lines[1:])
+  > import manifest_file, os
+  > m = manifest_file.read(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json")
   > home = os.environ["HOME"]
   > def rel(p): return p.replace(home, "~") if isinstance(p, str) else p
   > print("version", m["version"], "roots", [rel(r) for r in m["roots"]])
@@ -36,7 +38,7 @@ entry per line and per path, sorted:
   >     print(f["type"], rel(f["path"]), *([] if f["type"] == "dir" else [f["size"], extra]))
   > PY
   $ python3 show.py
-  version 2 roots ['~/tree']
+  version 3 roots ['~/tree']
   dir ~/outside
   file ~/tree/a 1 ca978112ca1b
   symlink ~/tree/dangling 7 nowhere -> None
@@ -45,7 +47,7 @@ entry per line and per path, sorted:
 
 Identity fields are there for every entry:
 
-  $ python3 -c 'import json,os; m=[json.loads(l) for l in open("state/manifest.json")]; print(sorted(m[2]))'
+  $ python3 -c 'import manifest_file; print(sorted(manifest_file.read("state/manifest.json")["files"][1]))'
   ['ctime_ns', 'dev', 'ino', 'mode', 'mtime_ns', 'path', 'sha256', 'size', 'type']
 
 A plain `record` refreshes the previous roots; a relative --path is made
@@ -59,7 +61,7 @@ trailing slashes are dropped:
   $ relaunch record --path ./tree-link//sub/ --path tree/a --path tree/a
   recorded 2 files in /*/state/manifest.json (glob)
   $ python3 show.py
-  version 2 roots ['~/tree-link/sub', '~/tree/a']
+  version 3 roots ['~/tree-link/sub', '~/tree/a']
   file ~/tree-link/sub/b 1 3e23e8160039
   file ~/tree/a 1 ca978112ca1b
 
@@ -73,8 +75,8 @@ are unchanged; --verify hashes again. Shown by spoiling a recorded hash:
 
   $ relaunch record --path tree/a >/dev/null
   $ python3 -c '
-  > import json; p = "state/manifest.json"; m = [json.loads(l) for l in open(p)]
-  > m[1]["sha256"] = "0" * 64; open(p, "w").write("".join(json.dumps(x) + "\n" for x in m))'
+  > import manifest_file; p = "state/manifest.json"; m = manifest_file.read(p)
+  > m["files"][0]["sha256"] = "0" * 64; manifest_file.write_v2(p, m)'
   $ relaunch record >/dev/null && grep -c '"0000000000' state/manifest.json
   1
   $ relaunch record --verify >/dev/null && grep -c '"0000000000' state/manifest.json

@@ -70,8 +70,8 @@ recorded right, so the next --verify finds nothing.
   $ mkdir tree && echo one > tree/a
   $ relaunch record --path tree > /dev/null
   $ python3 -c '
-  > import json; p = "state/manifest.json"; m = [json.loads(l) for l in open(p)]
-  > m[1]["sha256"] = "0" * 64; open(p, "w").write("".join(json.dumps(x) + "\n" for x in m))'
+  > import manifest_file; p = "state/manifest.json"; m = manifest_file.read(p)
+  > m["files"][0]["sha256"] = "0" * 64; manifest_file.write_v2(p, m)'
   $ relaunch diff --verify
   content    /*/tree/a (glob)
   [1]

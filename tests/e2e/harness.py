@@ -50,6 +50,10 @@ JSON: every document `m.relaunch(..., "--json")` prints is validated
 against its schema in docs/schema/ (tests/tools/check_schema.py) before the
 test sees it, so each variant the tests produce (a failed restart, a
 refused step, the baseline, a status with pending work) is checked too.
+
+The manifest: m.manifest() reads it whatever its version
+(tests/tools/manifest_file.py, here as manifest_file: read() in version
+2's shape, write_v2() to write an edited one back).
 """
 import json
 import os
@@ -62,6 +66,10 @@ import sys
 import tempfile
 import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tools"))
+import manifest_file  # noqa: E402  (the manifest whatever its version)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.dirname(os.path.dirname(HERE))
@@ -487,12 +495,9 @@ class Machine:
         return [c for c in calls if c["time"] >= since]
 
     def manifest(self):
-        """The manifest as one dict, {"version", "roots", "files"}: version 2
-        is a header line and then one entry per line."""
-        with open(os.path.join(self.state, "manifest.json")) as f:
-            head = json.loads(f.readline())
-            head["files"] = [json.loads(line) for line in f]
-        return head
+        """The manifest as one dict, {"version", "roots", "files", "dirs"},
+        each entry in the version 2 shape (tests/tools/manifest_file.py)."""
+        return manifest_file.read(os.path.join(self.state, "manifest.json"))
 
     def write_config(self, cfg):
         os.makedirs(self.state, mode=0o700, exist_ok=True)

@@ -47,7 +47,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from harness import SAFETY, Machine, brew, wait_until  # noqa: E402
+from harness import SAFETY, Machine, brew, manifest_file, wait_until  # noqa: E402
 
 FLOOR = 2.0
 FAST = ("--settle", "0.2", "--interval", "0.1", "--timeout", str(SAFETY))
@@ -147,19 +147,18 @@ class Trials:
         return p.returncode, sent, err
 
     def check_manifest(self):
-        """The manifest parses whole: its header, then one entry a line."""
-        with open(os.path.join(self.m.state, "manifest.json"), encoding="utf-8",
-                  errors="surrogateescape") as f:
+        """The manifest parses whole: its header, then one value a line."""
+        path = os.path.join(self.m.state, "manifest.json")
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
             lines = f.read().split("\n")
         if lines[-1] != "":
             return "manifest: no newline at the end (torn)"
         try:
-            head = json.loads(lines[0])
-            entries = [json.loads(line) for line in lines[1:-1]]
-        except ValueError as e:
-            return f"manifest: torn: {e}"
-        if head.get("version") != 2 or not entries:
-            return f"manifest: header {head} with {len(entries)} entries"
+            doc = manifest_file.read(path)
+        except (ValueError, LookupError, TypeError) as e:
+            return f"manifest: torn: {e!r}"
+        if doc["version"] != 3 or not doc["files"]:
+            return f"manifest: version {doc['version']} with {len(doc['files'])} entries"
         return None
 
     def check_lock(self):

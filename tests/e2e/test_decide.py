@@ -70,13 +70,8 @@ class DecideTest(unittest.TestCase):
                 e["event"] in ("start", "kill", "bootout", "bootstrap", "removed")]
 
     def wait_new_pid(self, m, label, old):
-        end = time.monotonic() + 30
-        while time.monotonic() < end:
-            pid = m.pid(label)
-            if pid and pid != old:
-                return pid
-            time.sleep(0.05)
-        self.fail(f"{label} did not restart")
+        return wait_until(lambda: (pid := m.pid(label)) and pid != old and pid,
+                          f"{label} to restart")
 
     # -- idle --------------------------------------------------------------
     def test_idle_calendar_job_is_not_started(self):
@@ -121,10 +116,8 @@ class DecideTest(unittest.TestCase):
             # nix-darwin's activation: the plist changed, so it reloads it.
             target = m.target(label)
             self.assertEqual(m.launchctl("bootout", target).returncode, 0)
-            end = time.monotonic() + 30
-            while m.launchctl("print", target).returncode != 113:
-                self.assertLess(time.monotonic(), end, "bootout did not finish")
-                time.sleep(0.05)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                       "the bootout to finish")
             self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
             new = self.wait_new_pid(m, label, pids[label])
             # The job is `/bin/sh -c "… && exec …"`: its pid runs the shell
@@ -157,10 +150,8 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(m.launchctl("kickstart", "-k", m.target(brew("nginx"))).returncode,
                              0)
             new = self.wait_new_pid(m, brew("nginx"), pids[brew("nginx")])
-            end = time.monotonic() + 30
-            while "1.25.4" not in os.readlink(f"/proc/{new}/exe"):
-                self.assertLess(time.monotonic(), end)
-                time.sleep(0.05)
+            wait_until(lambda: "1.25.4" in os.readlink(f"/proc/{new}/exe"),
+                       "nginx 1.25.4 to run")
 
             t0 = time.time()
             res, r = self.run_json(m)

@@ -1,4 +1,4 @@
-/* libFuzzer target: the manifest loader (version 1 and 2), and a save of
+/* libFuzzer target: the manifest loader (versions 1 to 3), and a save of
  * whatever it accepted. */
 #include "fuzz_file.h"
 

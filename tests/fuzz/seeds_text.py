@@ -64,6 +64,13 @@ MANIFEST_V2 = (b'{"version":2,"roots":["/opt/x",{"base64":"L3RtcC//"}]}\n'
                b'{"path":"/opt/u","type":"unreadable","dev":0,"ino":0,"size":0,"mode":0,'
                b'"mtime_ns":0,"ctime_ns":0}\n')
 
+MANIFEST_V3 = (b'{"version":3,"roots":["/opt/x",{"base64":"L3RtcC//"}],"entries":3,"dirs":2}\n'
+               b'["l"]\n["v","library"]\n[0,0,1,1]\n[0,"/opt/b",1,0]\n'
+               b'[0,"/opt/a",1,1,2,3,33261,4,1,"' + b"ab" * 32 + b'",[[0,5,2,2,"file:1:2:x"]]]\n'
+               b'[5,"l",2,1,3,1,41471,4,1,"a","/opt/a"]\n'
+               b'[5,"u",5,0,0,0,0,0,0]\n'
+               b'[0,"/opt/x"]\n[6,"/d",1,9,4,0]\n')
+
 MANIFEST_V1 = (b'{\n "version": 1,\n "roots": [],\n "files": [\n  {"path": "/a", "type": "missing",'
                b' "dev": 0, "ino": 0, "size": 0, "mode": 0, "mtime_ns": 0, "ctime_ns": 0,'
                b' "uses": [{"label": "x", "role": "program", "via": "Program"}]}\n ]\n}\n')
@@ -145,6 +152,7 @@ def text_seeds(kind):
         yield b"/bin/wait4path /nix/store && exec /nix/store/abc-foo/bin/foo --flag 'x y'"
         yield b"exec erl -noshell -s rabbit boot; bash -c 'nice -n 5 env -i A=1 x \"$B\"'"
     elif kind == "manifest":
+        yield MANIFEST_V3
         yield MANIFEST_V2
         yield MANIFEST_V1
     elif kind == "config":

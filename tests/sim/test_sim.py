@@ -126,13 +126,13 @@ class Sim:
             raise AssertionError(f"launchd-sim start failed: {r.stderr}")
         self.daemon_pid = int(r.stdout)
 
-    def stop(self):
-        subprocess.run([PYTHON, LAUNCHD_SIM, "stop"], env=self.env, capture_output=True,
-                       timeout=SAFETY)
+    def stop(self, *options):
+        subprocess.run([PYTHON, LAUNCHD_SIM, "stop", *options], env=self.env,
+                       capture_output=True, timeout=SAFETY)
 
     def cleanup(self):
         try:
-            self.stop()
+            self.stop("--now")  # the test is over: no job is given its ExitTimeOut
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

@@ -516,6 +516,93 @@ static void test_many_files_hashed_in_parallel(void)
 	rl_manifest_release(&m);
 }
 
+static int count_nothing(const char *path, const struct rl_fileinfo *fi, void *ctx,
+			 struct rl_error *err)
+{
+	(void)path;
+	(void)fi;
+	(void)err;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+/* m's directory stamps taken now, as a walk that began at now_ns would
+ * (a clock an hour ahead makes every stamp old enough to trust). */
+static void stamp_dirs(struct rl_manifest *m, int64_t now_ns)
+{
+	struct rl_walk_dirs dirs = {.out = m, .now_ns = now_ns};
+	struct rl_error err = {0};
+	size_t files = 0;
+
+	for (size_t i = 0; i < m->ndirs; i++)
+		free(m->dirs[i].path);
+	m->ndirs = 0;
+	CHECK_INT(rl_snapshot_walk(m->roots.v[0], NULL, count_nothing, &files, &dirs, &err), 0);
+	rl_manifest_dirs_sort(m);
+}
+
+/* Directories record their stamps, so an unchanged one is not listed: and
+ * never one changed within the racy window, nor one whose subdirectory
+ * changed. */
+static void test_dir_stamps(void)
+{
+	const int64_t hour = 3600LL * 1000000000LL;
+	struct rl_manifest m;
+	char *sub = at("tree/sub");
+
+	fresh_tree();
+	mkdir_at("tree/sub/deep");
+	record(&m);
+	/* record stamps every directory; just made, none is trusted */
+	CHECK_INT(m.ndirs, 3);
+	CHECK_STR(m.dirs[1].path, sub);
+	for (size_t i = 0; i < m.ndirs; i++)
+		CHECK_INT(m.dirs[i].trusted, 0);
+	check_diff(&m, 0, "");
+
+	/* A file added after the listing, within the same tick: the
+	 * directory's stamp is what it is now, but racy, so it is listed. */
+	put("tree/sub/late", "x");
+	stamp_dirs(&m, rl_now_wall_ns());
+	CHECK_INT(m.dirs[1].trusted, 0);
+	check_diff(&m, 0, "added tree/sub/late;");
+	/* The same stamp trusted: the directory is not listed, and the file
+	 * goes unseen, which is what a trusted stamp promises. */
+	stamp_dirs(&m, rl_now_wall_ns() + hour);
+	CHECK_INT(m.dirs[1].trusted, 1);
+	check_diff(&m, 0, "");
+
+	/* Trusted and unchanged above, a file added below: the parents are
+	 * not listed (sub/late stays unseen), their recorded subdirectories
+	 * are walked and the one that changed is listed. */
+	put("tree/sub/deep/new", "x");
+	check_diff(&m, 0, "added tree/sub/deep/new;");
+	/* And a file added right in a directory whose trusted stamp is older
+	 * than the change. */
+	put("tree/new", "x");
+	check_diff(&m, 0, "added tree/new;added tree/sub/deep/new;");
+	/* A subdirectory added to an unchanged-looking parent changes the
+	 * parent: found with what is in it. */
+	stamp_dirs(&m, rl_now_wall_ns() + hour);
+	mkdir_at("tree/sub/deep/more");
+	put("tree/sub/deep/more/f", "x");
+	check_diff(&m, 0, "added tree/sub/deep/more/f;added tree/sub/deep/new;");
+	/* A trusted subdirectory replaced by a symlink to a directory: never
+	 * followed. */
+	stamp_dirs(&m, rl_now_wall_ns() + hour);
+	{
+		char *deep = at("tree/sub/deep"), *moved = at("deep-moved");
+
+		CHECK_INT(rename(deep, moved), 0);
+		ln("../../deep-moved", "tree/sub/deep");
+		free(deep);
+		free(moved);
+	}
+	check_diff(&m, 0, "added tree/sub/deep;added tree/sub/late;");
+	rl_manifest_release(&m);
+	free(sub);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -529,6 +616,7 @@ int main(void)
 	test_job_files_never_stop_the_rest();
 	test_odd_names();
 	test_many_files_hashed_in_parallel();
+	test_dir_stamps();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();

@@ -195,7 +195,8 @@ static void test_round_trip(void)
 	CHECK_INT(rl_file_read(path2, "b", 1 << 20, &two, &err), 0);
 	CHECK_INT(one.len, two.len);
 	CHECK(one.len == two.len && memcmp(one.data, two.data, one.len) == 0);
-	/* the shape of docs/design.md: a header line, then one entry a line */
+	/* the shape of docs/design.md: a header line, four table lines, then
+	 * one entry a line and one directory a line */
 	{
 		char *text = rl_xstrndup(one.data, one.len);
 		char *save = NULL;
@@ -203,21 +204,27 @@ static void test_round_trip(void)
 		size_t lines = 0;
 
 		j = json_loads(line, 0, NULL);
-		CHECK_INT(json_integer_value(json_object_get(j, "version")), 2);
+		CHECK_INT(json_integer_value(json_object_get(j, "version")), 3);
 		CHECK(json_is_array(json_object_get(j, "roots")));
 		CHECK(json_is_object(json_array_get(json_object_get(j, "roots"), 1))); /* base64 */
-		CHECK(json_object_get(j, "files") == NULL);
+		CHECK_INT(json_integer_value(json_object_get(j, "entries")), m.n);
+		CHECK_INT(json_integer_value(json_object_get(j, "dirs")), m.ndirs);
 		json_decref(j);
 		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
 			j = json_loads(line, 0, NULL);
-			CHECK(json_is_object(j));
-			CHECK(json_object_get(j, "path") != NULL);
-			/* "path" leads each line */
-			CHECK(strncmp(line, "{\"path\":", 8) == 0);
+			CHECK(json_is_array(j));
+			/* The chain tree (line 5) names the chain's paths that
+			 * are entries by number: /bin/nginx is none, the other
+			 * two are the entries 1 and 4 of the sorted file. */
+			if (lines == 3)
+				CHECK_STR(line, "[0,\"/bin/nginx\",1,1,2,4]");
+			/* each entry front-coded against the one before */
+			if (lines >= 4 && lines < 4 + m.n)
+				CHECK(json_is_integer(json_array_get(j, 0)));
 			json_decref(j);
 			lines++;
 		}
-		CHECK_INT(lines, m.n);
+		CHECK_INT(lines, 4 + m.n + m.ndirs);
 		free(text);
 	}
 	rl_buf_release(&one);
@@ -297,12 +304,17 @@ static void test_bad_input(void)
 	bad("[]", "not a JSON object");
 	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
-	bad("{\"version\":3,\"roots\":[],\"files\":[]}",
-	    "unknown version 3 (this relaunch reads versions 1 and 2)");
-	bad("{\"version\":3,\"roots\":[]}\n",
-	    "unknown version 3 (this relaunch reads versions 1 and 2)");
-	bad("{\"version\":2,\"roots\":[],\"files\":[]}", "version 2 is written one entry per line");
-	bad("{\n \"version\": 2,\n \"roots\": []\n}\n", "version 2 is written one entry per line");
+	/* A downgraded relaunch sharing the state directory says why. */
+	bad("{\"version\":4,\"roots\":[],\"files\":[]}",
+	    "version 4, written by a newer relaunch (this one reads versions 1 to 3): run the "
+	    "newer relaunch");
+	bad("{\"version\":4,\"roots\":[]}\n",
+	    "version 4, written by a newer relaunch (this one reads versions 1 to 3): run the "
+	    "newer relaunch");
+	bad("{\"version\":0,\"roots\":[]}\n",
+	    "unknown version 0 (this relaunch reads versions 1 to 3)");
+	bad("{\"version\":2,\"roots\":[],\"files\":[]}", "version 2 is written one value per line");
+	bad("{\n \"version\": 2,\n \"roots\": []\n}\n", "version 2 is written one value per line");
 	bad("{\"version\":1,\"roots\":[\"rel\"],\"files\":[]}", "roots[0]: relative path");
 	bad("{\"version\":2,\"roots\":[\"rel\"]}\n", "roots[0]: relative path");
 	/* an empty path in the base64 form: refused, and nothing leaks */
@@ -362,6 +374,141 @@ static void test_bad_input(void)
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
 		  "\"library\",\"via\":\"v\",\"chain\":[\"/x\",null]}]," FI),
 	    "files[0]: uses[0]: chain[1]: invalid path");
+}
+
+#define V3(body)  "{\"version\":3,\"roots\":[],\"entries\":2,\"dirs\":1}\n" body
+#define V3_TABLES "[\"a.job\"]\n[\"ProgramArguments[0]\",\"library\"]\n[0,0,1,1]\n[0,0]\n"
+#define V3_A	  "[0,\"/a\",3,1,2,3,16877,4,1]\n"
+
+/* Version 3, line by line: each error names its line. */
+static void test_bad_v3(void)
+{
+	char *path = rl_path_join(tmp, "good3.json");
+	const char *good;
+
+	good = V3(V3_TABLES V3_A "[2,\"b\",1,1,2,3,33188,4,0," SHA
+				 ",[[0,5,2,1]]]\n[0,\"/d\",1,2,4,0]\n");
+	struct rl_manifest m;
+	struct rl_error err = {0};
+
+	/* the good one first: a use whose via and chain are references */
+	CHECK_INT(rl_file_write_atomic(path, "t", good, strlen(good), 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+	CHECK_INT(m.n, 2);
+	CHECK_STR(m.entries[1].path, "/ab");
+	CHECK_INT(m.entries[0].fi.ctime_ns, 5);
+	CHECK_INT(m.entries[1].nuses, 1);
+	CHECK_STR(m.entries[1].uses[0].via, "ProgramArguments[0] \xe2\x86\x92 library");
+	CHECK_INT(m.entries[1].uses[0].chain.n, 1);
+	CHECK_STR(m.entries[1].uses[0].chain.v[0], "/a");
+	CHECK_INT(m.ndirs, 1);
+	CHECK_INT(m.dirs[0].trusted, 1);
+	CHECK_INT(m.dirs[0].ctime_ns, 4);
+	rl_manifest_release(&m);
+	/* Lines in another spelling of the same JSON (blanks, escapes,
+	 * base64) are read as the compact ones are. */
+	good = V3("[\"a.job\"] \n [\"ProgramArguments[0]\",\"library\"]\n[0, 0,1,1]\n[0,0]\n"
+		  "[ 0,\"/\\u0061\",3,1,2,3,16877,4,1]\n[0,{\"base64\":\"L2Fi\"},1,1,2,3,33188,4,0,"
+		  "" SHA ",[[0,5,2,1]]]\n[0,\"/d\",1,2,4,0]\n");
+	CHECK_INT(rl_file_write_atomic(path, "t", good, strlen(good), 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+	CHECK_INT(m.n, 2);
+	CHECK_STR(m.entries[0].path, "/a");
+	CHECK_STR(m.entries[1].path, "/ab");
+	CHECK_INT(m.entries[0].fi.ctime_ns, 5);
+	CHECK_STR(m.entries[1].uses[0].chain.v[0], "/a");
+	rl_manifest_release(&m);
+	free(path);
+
+	bad(V3(""), "line 2: missing (labels): the file is truncated");
+	bad(V3("{}\n"), "line 2: not an array (labels)");
+	bad(V3("[]\n[]\n[0]\n"), "line 4: an odd number of values");
+	bad(V3("[]\n[\"x\"]\n[1,0]\n"), "line 4: via parent 1 out of range");
+	bad(V3("[]\n[\"x\"]\n[0,1]\n"), "line 4: via segment 1 out of range");
+	bad(V3("[]\n[]\n[]\n[0,-1]\n"), "line 5: chain entry out of range");
+	bad(V3(V3_TABLES "[0,\"a\",3,1,2,3,16877,4,1]\n"), "line 6: relative path");
+	bad(V3(V3_TABLES V3_A "[3,\"b\",3,1,2,3,16877,4,1]\n"),
+	    "line 7: shared prefix 3 out of range");
+	bad(V3(V3_TABLES V3_A V3_A), "line 7: '/a' is out of order or repeated (paths are sorted)");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",9,1,2,3,16877,4,1]\n"), "line 7: type 9 out of range");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,\"3\",16877,4,1]\n"),
+	    "line 7: size must be an integer");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",1,1,2,3,33188,4,1,\"ABC\"]\n"),
+	    "line 7: sha256 is not 64 lowercase hex digits");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",2,1,2,3,41471,4,1,\"a\",\"\"]\n"),
+	    "line 7: resolved: invalid path");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,99999999999999999999]\n"),
+	    "line 7: too big integer near '99999999999999999999'");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,04,1]\n"), "line 7: invalid token near '0'");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,7,8]\n"),
+	    "line 7: 11 values where a dir entry has 9 (and uses)");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[1,0,0]]]\n"),
+	    "line 7: label 1 out of range");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[0,8,0]]]\n"),
+	    "line 7: role 8 out of range");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[0,0,3]]]\n"),
+	    "line 7: via 3 out of range");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[0,0,0,2]]]\n"),
+	    "line 7: chain 2 out of range");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[]]\n"),
+	    "line 7: uses must be a non-empty array");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n"), "line 8: missing (a directory): "
+								 "the file is truncated");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n[0,\"/d\",1]\n"),
+	    "line 8: a directory is [k, path] or [k, path, dev, ino, mtime, ctime]");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n[0,\"/d\"]\n[]\n"),
+	    "line 9: more lines than the header's 2 entries and 1 directories");
+	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0}\n[]\n[]\n[]\n[0,5]\n",
+	    "line 5: chain node 1 names entry 5 of 0");
+	bad("{\"version\":3,\"roots\":[],\"dirs\":0}\n", "header: 'entries' must be an integer");
+}
+
+/* A manifest of an older version is read, and the next save writes
+ * version 3 with the same content, chains by reference. */
+static void test_old_versions_upgrade(void)
+{
+	const char *v1 =
+		"{\"version\":1,\"roots\":[\"/r\"],\"files\":[{\"path\":\"/r/lib\",\"type\":"
+		"\"file\",\"sha256\":" SHA "," FI ",\"uses\":[{\"label\":\"j\",\"role\":"
+		"\"library\",\"via\":\"ProgramArguments[0] \xe2\x86\x92 library\",\"chain\":"
+		"[\"/r/prog\",\"/r/lib\"]}]},{\"path\":\"/r/prog\",\"type\":\"file\","
+		"\"sha256\":" SHA "," FI ",\"uses\":[{\"label\":\"j\",\"role\":\"program\","
+		"\"via\":\"ProgramArguments[0]\",\"ack\":\"missing\"}]}]}";
+	const char *v2 =
+		"{\"version\":2,\"roots\":[\"/r\"]}\n{\"path\":\"/r/prog\",\"type\":\"file\","
+		"\"sha256\":" SHA "," FI ",\"uses\":[{\"label\":\"j\",\"role\":\"program\","
+		"\"via\":\"ProgramArguments[0]\",\"ack\":\"missing\"}]}\n{\"path\":\"/r/lib\","
+		"\"type\":\"file\",\"sha256\":" SHA "," FI ",\"uses\":[{\"label\":\"j\","
+		"\"role\":\"library\",\"via\":\"ProgramArguments[0] \xe2\x86\x92 library\","
+		"\"chain\":[\"/r/prog\",\"/r/lib\"]}]}\n";
+	const char *texts[] = {v1, v2};
+	char *path = rl_path_join(tmp, "old.json");
+	struct rl_buf b = {0};
+
+	for (size_t i = 0; i < 2; i++) {
+		struct rl_manifest m, back;
+		struct rl_error err = {0};
+
+		CHECK_INT(rl_file_write_atomic(path, "t", texts[i], strlen(texts[i]), 0600, NULL),
+			  0);
+		CHECK_INT(rl_manifest_load(&m, path, &err), 0);
+		CHECK_INT(err.set, 0);
+		CHECK_INT(m.n, 2);
+		CHECK_INT(rl_manifest_save(&m, path, &err), 0);
+		CHECK_INT(rl_file_read(path, "m", 1 << 20, &b, &err), 0);
+		CHECK(strncmp(b.data, "{\"version\":3,", 13) == 0);
+		/* the chain: both its paths by their entry's number */
+		CHECK(strstr(b.data, "\n[0,1,1,0]\n") != NULL);
+		rl_buf_release(&b);
+		CHECK_INT(rl_manifest_load(&back, path, &err), 0);
+		check_same(&m, &back);
+		CHECK_INT(back.entries[0].uses[0].chain.n, 2);
+		CHECK_STR(back.entries[0].uses[0].chain.v[0], "/r/prog");
+		CHECK_STR(back.entries[1].uses[0].ack, "missing");
+		rl_manifest_release(&m);
+		rl_manifest_release(&back);
+	}
+	free(path);
 }
 
 /* Entries in any order load sorted, in one sort (a sorted insert each
@@ -551,6 +698,8 @@ int main(void)
 	test_round_trip();
 	test_fileinfo_json();
 	test_bad_input();
+	test_bad_v3();
+	test_old_versions_upgrade();
 	test_minimal_and_unknown_keys();
 	test_shuffled_v2();
 	test_symlink_refused();

@@ -459,7 +459,7 @@ static void test_walk(void)
 	char *root = at("tree");
 	char *p;
 
-	CHECK_INT(rl_snapshot_walk(root, NULL, count_cb, &seen, &err), 0);
+	CHECK_INT(rl_snapshot_walk(root, NULL, count_cb, &seen, NULL, &err), 0);
 	/* bytewise name order per directory, depth first; no directories */
 	CHECK_INT(seen.n, 7);
 	CHECK(seen.n == 7 && strcmp(seen.v[0], "a") == 0 && strcmp(seen.v[1], "dangling") == 0 &&
@@ -469,13 +469,13 @@ static void test_walk(void)
 	rl_strv_release(&seen);
 	/* Paths the caller knows are passed over unless the listing gives no
 	 * type (then each is stat'ed and given to fn); the others always come. */
-	CHECK_INT(rl_snapshot_walk(root, known_a_and_b, count_cb, &seen, &err), 0);
+	CHECK_INT(rl_snapshot_walk(root, known_a_and_b, count_cb, &seen, NULL, &err), 0);
 	CHECK(seen.n == 5 || seen.n == 7);
 	CHECK(rl_strv_contains(&seen, "c") && rl_strv_contains(&seen, "la") &&
 	      rl_strv_contains(&seen, "fifo"));
 	rl_strv_release(&seen);
 	put("tree/stop", "");
-	CHECK_INT(rl_snapshot_walk(root, NULL, count_cb, &seen, &err), -1);
+	CHECK_INT(rl_snapshot_walk(root, NULL, count_cb, &seen, NULL, &err), -1);
 	CHECK_STR(err.text, "stopped at file");
 	rl_error_clear(&err);
 	rl_strv_release(&seen);
@@ -483,7 +483,7 @@ static void test_walk(void)
 	unlink(p);
 	free(p);
 	p = at("tree/a");
-	CHECK_INT(rl_snapshot_walk(p, NULL, count_cb, &seen, &err), -1);
+	CHECK_INT(rl_snapshot_walk(p, NULL, count_cb, &seen, NULL, &err), -1);
 	CHECK(strstr(err.text, "cannot read directory '") != NULL);
 	rl_error_clear(&err);
 	free(p);
