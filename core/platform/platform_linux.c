@@ -189,23 +189,19 @@ static int pstat_field(const char *p, int idx, unsigned long long *out)
 	return 0;
 }
 
-/* Read /proc/<pid>/stat once: 0, or an errno value (EINVAL: unparsable). */
-static int read_pstat(pid_t pid, struct pstat *ps)
+/* Parse one /proc/<pid>/stat text read from fd from its start: 0, or an
+ * errno value (EINVAL: unparsable). A descriptor kept open stays bound to
+ * the process it was opened for: once that one is reaped, reading it fails
+ * with ESRCH, even when its pid was reused. */
+static int read_pstat_fd(int fd, struct pstat *ps)
 {
-	char path[64], buf[STAT_TEXT_MAX];
+	char buf[STAT_TEXT_MAX];
 	const char *p, *comm;
 	ssize_t n;
-	int fd, e;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	e = errno;
-	close(fd);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n < 0)
-		return e;
+		return errno;
 	buf[n] = '\0';
 	/* comm may hold anything, ')' included: the fields follow the last ')'. */
 	p = strrchr(buf, ')');
@@ -221,6 +217,27 @@ static int read_pstat(pid_t pid, struct pstat *ps)
 	    pstat_field(p, 19, &ps->start))
 		return EINVAL;
 	return 0;
+}
+
+/* Open /proc/<pid>/stat: a descriptor, or -1 with errno set. */
+static int open_pstat(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Read /proc/<pid>/stat once: 0, or an errno value (EINVAL: unparsable). */
+static int read_pstat(pid_t pid, struct pstat *ps)
+{
+	int fd = open_pstat(pid), e;
+
+	if (fd < 0)
+		return errno;
+	e = read_pstat_fd(fd, ps);
+	close(fd);
+	return e;
 }
 
 /* Open a /proc magic link and read the identity and path text of the file
@@ -370,7 +387,20 @@ struct maps_scan {
 	rl_platform_tracked_fn tracked;
 	void *ctx;
 	int map_files_denied;
+	unsigned map_files_opened; /* how often map_files was asked */
 };
+
+/* Does the file at the maps line's path now have the line's identity? The
+ * line's device is the mapping superblock's, stat()'s st_dev the one the
+ * filesystem chooses (a btrfs subvolume's, overlayfs' own): different
+ * numbers prove nothing, so only equal ones count. Equal numbers are one
+ * file: each superblock and each btrfs subvolume has a device number of
+ * its own, and the kernel gives none of them out twice at once. */
+static int maps_agrees(const struct maps_line *m, const struct stat *now)
+{
+	return (uint64_t)now->st_dev == (uint64_t)makedev(m->maj, m->min) &&
+	       (uint64_t)now->st_ino == m->ino;
+}
 
 /* Judge one accepted file-backed mapping. */
 static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
@@ -381,7 +411,15 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	char *text = NULL;
 	int e = EPERM;
 
+	/* The file at the path is the one mapped: map_files could only say
+	 * so again. Whatever disagrees, or cannot be stat()ed, goes the
+	 * whole way. */
+	if (stat(m->path, &st) == 0 && maps_agrees(m, &st)) {
+		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
+		return;
+	}
 	if (!ms->map_files_denied) {
+		ms->map_files_opened++;
 		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 			 (int)ms->pid, m->start, m->end);
 		e = link_identity(link, &st, &text);
@@ -464,7 +502,7 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
 {
-	struct maps_scan ms = {pid, tracked, ctx, 0};
+	struct maps_scan ms = {pid, tracked, ctx, 0, 0};
 	char path[64], *buf;
 	FILE *f;
 
@@ -514,18 +552,25 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 {
 	struct pstat before, after;
 	struct exe_seen exe = {0, NULL};
-	int e;
+	int fd, e;
 
-	e = read_pstat(pid, &before);
+	/* One descriptor for both reads of stat: the second is of the very
+	 * process the first was. */
+	fd = open_pstat(pid);
+	e = fd < 0 ? errno : read_pstat_fd(fd, &before);
 	if (e) {
+		if (fd >= 0)
+			close(fd);
 		inspect_absent(ops, pid, e);
 		return 0;
 	}
 	if (before.state == 'Z' || before.state == 'X') {
+		close(fd);
 		ops->stop(ops->ctx, 1, "process has exited (zombie)");
 		return 0;
 	}
 	if (before.flags & PF_KTHREAD_FLAG) {
+		close(fd);
 		ops->stop(ops->ctx, 0, "kernel thread: no executable");
 		return 0;
 	}
@@ -535,7 +580,8 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		ops->finish(ops->ctx); /* ignored when the maps stopped it */
 	}
 	free(exe.text);
-	e = read_pstat(pid, &after);
+	e = read_pstat_fd(fd, &after);
+	close(fd);
 	if (e == ENOENT || e == ESRCH ||
 	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X'))) {
 		ops->stop(ops->ctx, 1, "process exited during inspection");

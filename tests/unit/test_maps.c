@@ -1,0 +1,195 @@
+/* The Linux process view's mappings: the identity of a mapped file is
+ * taken from its /proc/<pid>/maps line only when stat() of its path
+ * agrees; every disagreement (another device numbering, a replaced file)
+ * goes through /proc/<pid>/map_files and is judged as before. The lines
+ * fed here are this process's own, some with a field changed, read
+ * through the platform layer's own reader. */
+#include "core/platform/platform_linux.c"
+
+#include "check.h"
+
+#include <stdarg.h>
+
+#include "core/compare/procview.h"
+
+struct reported {
+	int n;
+	char text[PATH_MAX];
+	uint64_t dev, ino;
+	int weak;
+	int undetermined;
+};
+
+static void rec_exe(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
+static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
+		     uint64_t ino, int weak_dev)
+{
+	struct reported *r = ctx;
+
+	(void)is_exe;
+	(void)deleted;
+	(void)marker;
+	r->n++;
+	snprintf(r->text, sizeof(r->text), "%s", text);
+	r->dev = dev;
+	r->ino = ino;
+	r->weak = weak_dev;
+}
+
+static void rec_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+static void rec_undetermined(void *ctx, const char *fmt, ...)
+{
+	(void)fmt;
+	((struct reported *)ctx)->undetermined++;
+}
+
+static void rec_finish(void *ctx)
+{
+	(void)ctx;
+}
+
+static void rec_stop(void *ctx, int gone, const char *fmt, ...) RL_PRINTF(3, 4);
+static void rec_stop(void *ctx, int gone, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)gone;
+	(void)fmt;
+}
+
+static int accept_all(const char *path, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return 1;
+}
+
+/* This process's first file-backed mapping of libc, parsed. */
+static int own_libc(struct maps_line *m, char *path, size_t size)
+{
+	char line[MAPS_LINE_MAX];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && read_line(f, line, sizeof(line)) == 1)
+		if (parse_maps_line(line, m) == 0 && m->ino && m->path[0] == '/' &&
+		    strstr(rl_path_basename(m->path), "libc")) {
+			snprintf(path, size, "%s", m->path);
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+/* Scan one maps line (m's range, the given device and inode, path) of
+ * this process; what was reported and how often map_files was asked. */
+static unsigned scan_line(const struct maps_line *m, uint64_t maj, uint64_t min, uint64_t ino,
+			  const char *path, struct reported *r, int *denied)
+{
+	const struct rl_platform_scan_ops ops = {rec_exe,    rec_file, rec_undetermined,
+						 rec_finish, rec_stop, r};
+	struct maps_scan ms = {getpid(), accept_all, NULL, 0, 0};
+	char none[] = "";
+	struct exe_seen exe = {0, none};
+	char *text = rl_xasprintf("%" PRIx64 "-%" PRIx64 " r--p 00000000 %02" PRIx64 ":%02" PRIx64
+				  " %" PRIu64 "    %s\n",
+				  m->start, m->end, maj, min, ino, path);
+	FILE *f = fmemopen(text, strlen(text), "r");
+
+	memset(r, 0, sizeof(*r));
+	CHECK(f != NULL);
+	if (f) {
+		scan_maps_file(&ops, &ms, f, &exe);
+		fclose(f);
+	}
+	free(text);
+	*denied = ms.map_files_denied;
+	return ms.map_files_opened;
+}
+
+/* What the process view makes of one reported file. */
+static enum rl_proc_verdict judged(const struct reported *r)
+{
+	struct rl_proc_view v;
+	struct rl_proc_scan s;
+	enum rl_proc_verdict verdict;
+
+	rl_proc_scan_init(&s, &v, getpid());
+	rl_proc_scan_file(&s, r->text, 0, 0, 1, r->dev, r->ino,
+			  r->weak ? RL_PROCVIEW_ID_WEAK_DEV : RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
+	verdict = v.verdict;
+	rl_proc_view_release(&v);
+	return verdict;
+}
+
+static void test_mappings(void)
+{
+	char path[PATH_MAX];
+	struct maps_line m;
+	struct reported r;
+	struct stat st;
+	int denied;
+	unsigned opened;
+
+	CHECK(own_libc(&m, path, sizeof(path)));
+	CHECK(stat(path, &st) == 0);
+	/* This machine's own numbering agrees (a plain filesystem). */
+	CHECK(maps_agrees(&m, &st));
+
+	/* The line as the kernel wrote it: stat() agrees, map_files is not
+	 * asked, the file is the one on disk. */
+	opened = scan_line(&m, m.maj, m.min, m.ino, path, &r, &denied);
+	CHECK_INT(opened, 0);
+	CHECK_INT(r.n, 1);
+	CHECK_STR(r.text, path);
+	CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino && !r.weak);
+	CHECK_INT(judged(&r), RL_PROC_FRESH);
+
+	/* The device of another numbering (a btrfs subvolume, overlayfs):
+	 * maps cannot decide, map_files is asked. With it, the very file:
+	 * fresh; without it (not root), the maps' numbers, and the process
+	 * view says it cannot compare them: never fresh by guess. */
+	opened = scan_line(&m, m.maj + 1, m.min, m.ino, path, &r, &denied);
+	CHECK_INT(opened, 1);
+	CHECK_INT(r.n, 1);
+	if (!denied) {
+		CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino && !r.weak);
+		CHECK_INT(judged(&r), RL_PROC_FRESH);
+	} else {
+		CHECK(r.dev == (uint64_t)makedev(m.maj + 1, m.min) && r.weak);
+		CHECK_INT(judged(&r), RL_PROC_UNKNOWN);
+	}
+
+	/* Another inode at the path (the file was replaced since it was
+	 * mapped): map_files again. Here the mapping really is the file on
+	 * disk, and that is what comes back. */
+	opened = scan_line(&m, m.maj, m.min, m.ino + 1, path, &r, &denied);
+	CHECK_INT(opened, 1);
+	CHECK_INT(r.n, 1);
+	if (!denied) {
+		CHECK(r.ino == (uint64_t)st.st_ino && !r.weak);
+		CHECK_INT(judged(&r), RL_PROC_FRESH);
+	} else {
+		CHECK(r.ino == m.ino + 1 && r.weak);
+		CHECK_INT(judged(&r), RL_PROC_STALE);
+	}
+
+	/* A path that does not stat (the kernel's unlink marker): map_files. */
+	opened =
+		scan_line(&m, m.maj, m.min, m.ino, "/nonexistent/libc.so.6 (deleted)", &r, &denied);
+	CHECK_INT(opened, 1);
+	CHECK_INT(r.n, 1);
+}
+
+int main(void)
+{
+	test_mappings();
+	return check_done();
+}
