@@ -241,6 +241,10 @@ void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int
 		rl_proc_scan_undetermined(s, "cannot judge '%s': not an absolute path", text);
 		return;
 	}
+	/* The platform's stat() of the text found the very file already:
+	 * that result decides, as this one would. */
+	if (kind == RL_PROCVIEW_ID_AT_PATH && !is_exe)
+		return;
 	/* Each path text is stat()ed once; the result decides. */
 	now_errno = stat(text, &now) == 0 ? 0 : errno;
 	if (marker && has_deleted_mark(text) && !(now_errno == 0 && same_file(&now, dev, ino))) {
@@ -334,13 +338,15 @@ static void scan_op_exe(void *ctx, const char *path)
 }
 
 static void scan_op_file(void *ctx, const char *text, int is_exe, int deleted, int marker,
-			 uint64_t dev, uint64_t ino, int weak_dev)
+			 uint64_t dev, uint64_t ino, int idkind)
 {
 	struct rl_proc_scan *s = ctx;
+	enum rl_proc_idkind kind = idkind == RL_PLATFORM_ID_AT_PATH    ? RL_PROCVIEW_ID_AT_PATH
+				   : idkind == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
+								       : RL_PROCVIEW_ID_STAT;
 
 	if (!s->done)
-		rl_proc_scan_file(s, text, is_exe, deleted, marker, dev, ino,
-				  weak_dev ? RL_PROCVIEW_ID_WEAK_DEV : RL_PROCVIEW_ID_STAT);
+		rl_proc_scan_file(s, text, is_exe, deleted, marker, dev, ino, kind);
 }
 
 static void scan_op_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);

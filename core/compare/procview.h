@@ -164,6 +164,8 @@ enum rl_proc_idkind {
 	RL_PROCVIEW_ID_WEAK_DEV, /* kernel numbers whose device may use another numbering
 				  * (Linux maps on btrfs/overlayfs): a device mismatch
 				  * cannot be judged */
+	RL_PROCVIEW_ID_AT_PATH,	 /* stat(text) just found this very file there: fresh
+				  * without another stat() */
 };
 
 /* Start judging out->pid; out is zeroed first. */

@@ -137,6 +137,17 @@ struct rl_platform_lister *rl_platform_lister_new(int flags);
 int rl_platform_lister_children(struct rl_platform_lister *l, pid_t pid, struct rl_pidv *out);
 void rl_platform_lister_free(struct rl_platform_lister *l);
 
+/* Where a reported file's identity comes from. */
+enum {
+	RL_PLATFORM_ID_FILE = 0, /* stat() of the very file the process has */
+	/* The kernel's own numbers, whose device may use another numbering
+	 * than stat()'s (Linux maps on btrfs/overlayfs). */
+	RL_PLATFORM_ID_WEAK_DEV = 1,
+	/* stat() of text just now, which found the very file the process
+	 * has (the kernel's numbers agree): it is on disk as it runs. */
+	RL_PLATFORM_ID_AT_PATH = 2,
+};
+
 /* The files a process runs. rl_platform_proc_scan reads them from the
  * kernel and reports each through these calls; the process view
  * (compare/procview.h) judges them. Every path is untrusted text read
@@ -148,11 +159,10 @@ struct rl_platform_scan_ops {
 	 * ino) the identity of the file the process has. is_exe: the main
 	 * executable (else a mapped file). deleted: the kernel says it was
 	 * unlinked. marker: a trailing " (deleted)" in text may be Linux's
-	 * unlink marker. weak_dev: (dev, ino) are the kernel's own numbers,
-	 * whose device may use another numbering than stat()'s (Linux maps on
-	 * btrfs/overlayfs), else they come from stat() of the very file. */
+	 * unlink marker. idkind (RL_PLATFORM_ID_*): where (dev, ino) come
+	 * from. */
 	void (*file)(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int weak_dev);
+		     uint64_t ino, int idkind);
 	/* Something the process runs cannot be judged, and why. */
 	void (*undetermined)(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
 	/* Every file was reported. May come after stop: then it is ignored. */

@@ -236,7 +236,7 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
 	o->file(o->ctx, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
-		vs->vst_ino, 0);
+		vs->vst_ino, RL_PLATFORM_ID_FILE);
 }
 
 /* Walk every region; -1 when the scan was stopped. */

@@ -307,7 +307,8 @@ static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_
 		return -1;
 	}
 	exe->ino = (uint64_t)st.st_ino;
-	o->file(o->ctx, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
+	o->file(o->ctx, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+		RL_PLATFORM_ID_FILE);
 	return 0;
 }
 
@@ -415,7 +416,8 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	 * so again. Whatever disagrees, or cannot be stat()ed, goes the
 	 * whole way. */
 	if (stat(m->path, &st) == 0 && maps_agrees(m, &st)) {
-		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
+		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+			RL_PLATFORM_ID_AT_PATH);
 		return;
 	}
 	if (!ms->map_files_denied) {
@@ -430,11 +432,13 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 		/* The raw text; maps' may differ by escaping, or the range was
 		 * remapped meanwhile: ask again. */
 		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx))
-			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino, 0);
+			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+				RL_PLATFORM_ID_FILE);
 		free(text);
 		return;
 	}
-	o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino, 1);
+	o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
+		RL_PLATFORM_ID_WEAK_DEV);
 }
 
 static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)

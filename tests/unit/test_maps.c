@@ -16,7 +16,7 @@ struct reported {
 	int n;
 	char text[PATH_MAX];
 	uint64_t dev, ino;
-	int weak;
+	int idkind;
 	int undetermined;
 };
 
@@ -27,7 +27,7 @@ static void rec_exe(void *ctx, const char *path)
 }
 
 static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int weak_dev)
+		     uint64_t ino, int idkind)
 {
 	struct reported *r = ctx;
 
@@ -38,7 +38,7 @@ static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int m
 	snprintf(r->text, sizeof(r->text), "%s", text);
 	r->dev = dev;
 	r->ino = ino;
-	r->weak = weak_dev;
+	r->idkind = idkind;
 }
 
 static void rec_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
@@ -122,7 +122,9 @@ static enum rl_proc_verdict judged(const struct reported *r)
 
 	rl_proc_scan_init(&s, &v, getpid());
 	rl_proc_scan_file(&s, r->text, 0, 0, 1, r->dev, r->ino,
-			  r->weak ? RL_PROCVIEW_ID_WEAK_DEV : RL_PROCVIEW_ID_STAT);
+			  r->idkind == RL_PLATFORM_ID_AT_PATH	 ? RL_PROCVIEW_ID_AT_PATH
+			  : r->idkind == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
+								 : RL_PROCVIEW_ID_STAT);
 	rl_proc_scan_finish(&s);
 	verdict = v.verdict;
 	rl_proc_view_release(&v);
@@ -149,7 +151,8 @@ static void test_mappings(void)
 	CHECK_INT(opened, 0);
 	CHECK_INT(r.n, 1);
 	CHECK_STR(r.text, path);
-	CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino && !r.weak);
+	CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino);
+	CHECK_INT(r.idkind, RL_PLATFORM_ID_AT_PATH);
 	CHECK_INT(judged(&r), RL_PROC_FRESH);
 
 	/* The device of another numbering (a btrfs subvolume, overlayfs):
@@ -160,10 +163,12 @@ static void test_mappings(void)
 	CHECK_INT(opened, 1);
 	CHECK_INT(r.n, 1);
 	if (!denied) {
-		CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino && !r.weak);
+		CHECK(r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino);
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_FILE);
 		CHECK_INT(judged(&r), RL_PROC_FRESH);
 	} else {
-		CHECK(r.dev == (uint64_t)makedev(m.maj + 1, m.min) && r.weak);
+		CHECK(r.dev == (uint64_t)makedev(m.maj + 1, m.min));
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_WEAK_DEV);
 		CHECK_INT(judged(&r), RL_PROC_UNKNOWN);
 	}
 
@@ -174,10 +179,12 @@ static void test_mappings(void)
 	CHECK_INT(opened, 1);
 	CHECK_INT(r.n, 1);
 	if (!denied) {
-		CHECK(r.ino == (uint64_t)st.st_ino && !r.weak);
+		CHECK(r.ino == (uint64_t)st.st_ino);
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_FILE);
 		CHECK_INT(judged(&r), RL_PROC_FRESH);
 	} else {
-		CHECK(r.ino == m.ino + 1 && r.weak);
+		CHECK(r.ino == m.ino + 1);
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_WEAK_DEV);
 		CHECK_INT(judged(&r), RL_PROC_STALE);
 	}
 

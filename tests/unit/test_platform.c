@@ -293,9 +293,10 @@ static void rec_exe(void *ctx, const char *path)
 }
 
 static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int weak_dev)
+		     uint64_t ino, int idkind)
 {
 	struct record *r = ctx;
+	int weak = idkind == RL_PLATFORM_ID_WEAK_DEV;
 	struct stat st;
 
 	(void)deleted;
@@ -303,9 +304,8 @@ static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int m
 	/* The identity is that of the file now at the path (nothing was
 	 * replaced here). */
 	CHECK(stat(text, &st) == 0 && (uint64_t)st.st_ino == ino &&
-	      (weak_dev || (uint64_t)st.st_dev == dev));
-	rl_strv_push_owned(&r->files,
-			   rl_xasprintf("%s exe=%d weak=%d", text, is_exe, weak_dev ? 1 : 0));
+	      (weak || (uint64_t)st.st_dev == dev));
+	rl_strv_push_owned(&r->files, rl_xasprintf("%s exe=%d weak=%d", text, is_exe, weak));
 }
 
 static void rec_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
