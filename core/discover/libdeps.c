@@ -176,18 +176,15 @@ static void add_alias(struct rl_libcache *c, const char *path, struct libent *e)
 	c->npaths++;
 }
 
-/* The entry for path, stat'ed once per run; never NULL. */
-static struct libent *lookup(struct rl_libcache *c, const char *path)
+/* The entry for path, known by its stat (st, or none when st is NULL: the
+ * path is not a regular file): an alias of the entry for the same inode,
+ * or a new one. */
+static struct libent *entry_for(struct rl_libcache *c, const char *path, const struct stat *st)
 {
-	struct libent *e = find_path(c, path);
-	struct stat st;
-	int ok;
+	struct libent *e;
 
-	if (e)
-		return e;
-	ok = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-	if (ok) {
-		e = find_ino(c, st.st_dev, st.st_ino);
+	if (st) {
+		e = find_ino(c, st->st_dev, st->st_ino);
 		if (e) {
 			add_alias(c, path, e);
 			return e;
@@ -195,9 +192,9 @@ static struct libent *lookup(struct rl_libcache *c, const char *path)
 	}
 	e = rl_xcalloc(1, sizeof(*e));
 	e->path = rl_xstrdup(path);
-	e->exists = ok;
-	e->dev = e->exists ? st.st_dev : 0;
-	e->ino = e->exists ? st.st_ino : 0;
+	e->exists = st != NULL;
+	e->dev = st ? st->st_dev : 0;
+	e->ino = st ? st->st_ino : 0;
 	rl_xgrow((void **)&c->ents, &c->aents, c->nents + 1, sizeof(*c->ents));
 	c->ents[c->nents] = e;
 	if (e->exists)
@@ -207,6 +204,17 @@ static struct libent *lookup(struct rl_libcache *c, const char *path)
 	return e;
 }
 
+/* The entry for path, stat'ed once per run; never NULL. */
+static struct libent *lookup(struct rl_libcache *c, const char *path)
+{
+	struct libent *e = find_path(c, path);
+	struct stat st;
+
+	if (e)
+		return e;
+	return entry_for(c, path, stat(path, &st) == 0 && S_ISREG(st.st_mode) ? &st : NULL);
+}
+
 /* lookup() for path open as fd (st: its fstat): the entry is made from st,
  * and parsed from fd, when the cache does not know path yet. */
 static struct libent *lookup_open(struct rl_libcache *c, const char *path, int fd,
@@ -214,28 +222,13 @@ static struct libent *lookup_open(struct rl_libcache *c, const char *path, int f
 {
 	struct libent *e = find_path(c, path);
 	struct rl_error err = {0};
+	size_t fresh;
 
 	if (e)
 		return e;
-	if (S_ISREG(st->st_mode)) {
-		e = find_ino(c, st->st_dev, st->st_ino);
-		if (e) {
-			add_alias(c, path, e);
-			return e;
-		}
-	}
-	e = rl_xcalloc(1, sizeof(*e));
-	e->path = rl_xstrdup(path);
-	e->exists = S_ISREG(st->st_mode);
-	e->dev = e->exists ? st->st_dev : 0;
-	e->ino = e->exists ? st->st_ino : 0;
-	rl_xgrow((void **)&c->ents, &c->aents, c->nents + 1, sizeof(*c->ents));
-	c->ents[c->nents] = e;
-	if (e->exists)
-		htab_insert(c, &c->by_ino, hash_ino(e->dev, e->ino), c->nents);
-	c->nents++;
-	add_alias(c, path, e);
-	if (e->exists) {
+	fresh = c->nents;
+	e = entry_for(c, path, S_ISREG(st->st_mode) ? st : NULL);
+	if (e->exists && c->nents > fresh) {
 		e->parsed = rl_objinfo_read_fd(fd, (uint64_t)st->st_size, path, &e->oi, &err) < 0
 				    ? -1
 				    : 1;
