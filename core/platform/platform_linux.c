@@ -11,7 +11,9 @@
  *   both from the one open file, so they cannot disagree even if the
  *   process execs meanwhile.
  * - maps, only when a tracked callback is given: each file-backed mapping
- *   whose path the callback accepts. Its identity comes from
+ *   whose path the callback accepts. When stat() of its path gives the
+ *   line's own device and inode, that is the file mapped and nothing more
+ *   is asked (maps_agrees says why). Else its identity comes from
  *   /proc/<pid>/map_files/<start>-<end> the same way as exe when that is
  *   allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise from the maps line
  *   itself, whose device number is the superblock's and differs from
