@@ -279,11 +279,13 @@ static int hash_added(struct rl_diff *out, size_t from, struct rl_error *err)
 	return rc;
 }
 
-static int walk_roots(const struct rl_manifest *m, struct rl_diff *out, struct rl_error *err)
+static int walk_roots(const struct rl_manifest *m, int verify, struct rl_diff *out,
+		      struct rl_error *err)
 {
 	struct added_ctx a = {m, out};
-	/* A directory as recorded (its stamp trusted) had nothing added. */
-	struct rl_walk_dirs dirs = {.prev = m};
+	/* A directory as recorded (its stamp trusted) had nothing added;
+	 * --verify trusts no stamp and lists every directory. */
+	struct rl_walk_dirs dirs = {.prev = verify ? NULL : m};
 	size_t from = out->n;
 
 	for (size_t i = 0; i < m->roots.n; i++) {
@@ -323,7 +325,7 @@ int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out
 	for (size_t i = 0; i < b->n; i++)
 		rl_fileinfo_release(&b->v[i].now);
 	free(b);
-	if (rc < 0 || walk_roots(m, out, err) < 0) {
+	if (rc < 0 || walk_roots(m, verify, out, err) < 0) {
 		rl_diff_release(out);
 		return -1;
 	}

@@ -44,7 +44,8 @@ int rl_change_kind_parse(const char *name, enum rl_change_kind *out);
 int rl_change_kind_triggers(enum rl_change_kind k);
 
 /* Compare every entry of m with the disk (fast path as in snapshot unless
- * verify) and walk m's roots for added files. One change per path, the
+ * verify) and walk m's roots for added files (listing only the directories
+ * whose recorded stamp changed, or every one with verify). One change per path, the
  * most significant: removed / added (a recorded-missing path appeared) /
  * content (also a changed file type) / retargeted / replaced / mode. A
  * recorded file that is now a FIFO, socket or device, or unreadable, is an

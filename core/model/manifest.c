@@ -1250,8 +1250,12 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 
 /* ---- version 3: reading ---- */
 
-/* Longest via text a node may spell out (its segments and separators). */
-#define VIA_TEXT_MAX ((size_t)64 << 10)
+/* The via texts the nodes spell out: each as long as a line may be (what
+ * version 2 could hold on an entry's line, so what it held loads again
+ * once saved as version 3), and all of them together bounded, so a few
+ * lines of nodes each naming the one before cannot spell out gigabytes. */
+#define VIA_TEXT_MAX	   LINE_MAX_BYTES
+#define VIA_TEXT_TOTAL_MAX ((size_t)256 << 20)
 
 struct pending_chain {
 	size_t entry, use, node;
@@ -1265,6 +1269,7 @@ struct v3_reader {
 	json_t *labels; /* the tables' lines, kept while the entries are read */
 	char **vias;	/* vias[i]: the text of via node i (vias[0] = "") */
 	size_t nvias;
+	size_t via_bytes;	/* all the vias' texts together */
 	size_t *chain_parent;	/* [i]: chain node i + 1 */
 	long long *chain_entry; /* an entry's number, or -1: chain_path */
 	char **chain_path;
@@ -1417,6 +1422,13 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 		if (plen + strlen(VIA_SEP) + strlen(s) > VIA_TEXT_MAX) {
 			rl_error_set(err, "line %ld: via %zu longer than %zu bytes", r->lineno, i,
 				     VIA_TEXT_MAX);
+			rc = -1;
+			break;
+		}
+		r->via_bytes += plen + strlen(VIA_SEP) + strlen(s);
+		if (r->via_bytes > VIA_TEXT_TOTAL_MAX) {
+			rl_error_set(err, "line %ld: the vias spell out more than %zu bytes",
+				     r->lineno, VIA_TEXT_TOTAL_MAX);
 			rc = -1;
 			break;
 		}

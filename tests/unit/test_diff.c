@@ -571,6 +571,8 @@ static void test_dir_stamps(void)
 	stamp_dirs(&m, rl_now_wall_ns() + hour);
 	CHECK_INT(m.dirs[1].trusted, 1);
 	check_diff(&m, 0, "");
+	/* --verify trusts no stamp: every directory is listed. */
+	check_diff(&m, 1, "added tree/sub/late;");
 
 	/* Trusted and unchanged above, a file added below: the parents are
 	 * not listed (sub/late stays unseen), their recorded subdirectories

@@ -688,6 +688,56 @@ static void test_absorb(void)
 	rl_manifest_release(&m);
 }
 
+/* What the writer writes, the reader reads: a via far longer than relaunch
+ * builds (version 2 held any via an entry's line could) saves and loads
+ * back. Together the vias a version 3 file spells out are bounded. */
+static void test_long_via(void)
+{
+	char *path = rl_path_join(tmp, "longvia.json");
+	size_t len = (size_t)200 << 10;
+	char *via = rl_xmalloc(len + 1), label[] = "a.job";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PROGRAM, .via = via};
+	struct rl_manifest m, back;
+	struct rl_error err = {0};
+	struct rl_buf text = {0};
+	struct rl_entry *e;
+
+	memset(via, 'v', len);
+	via[len] = '\0';
+	rl_manifest_init(&m);
+	e = rl_manifest_add(&m, "/a");
+	e->fi.type = RL_FT_MISSING;
+	rl_entry_add_use(e, &u);
+	CHECK_INT(rl_manifest_save(&m, path, &err), 0);
+	CHECK_INT(rl_manifest_load(&back, path, &err), 0);
+	CHECK_INT(back.n, 1);
+	CHECK_INT(back.n && back.entries[0].nuses, 1);
+	CHECK(back.n && back.entries[0].nuses && strcmp(back.entries[0].uses[0].via, via) == 0);
+	rl_manifest_release(&back);
+	rl_manifest_release(&m);
+	free(via);
+
+	/* 33 via nodes of one 8 MiB segment each: 264 MiB spelled out from a
+	 * file of 8 MiB. */
+	rl_buf_adds(&text, "{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0}\n[]\n[\"");
+	{
+		char *seg = rl_xmalloc((size_t)8 << 20);
+
+		memset(seg, 's', (size_t)8 << 20);
+		rl_buf_add(&text, seg, (size_t)8 << 20);
+		free(seg);
+	}
+	rl_buf_adds(&text, "\"]\n[");
+	for (int i = 0; i < 33; i++)
+		rl_buf_adds(&text, i ? ",0,0" : "0,0");
+	rl_buf_adds(&text, "]\n[]\n");
+	CHECK_INT(rl_file_write_atomic(path, "t", text.data, text.len, 0600, NULL), 0);
+	CHECK_INT(rl_manifest_load(&back, path, &err), -1);
+	CHECK(strstr(err.text, "line 4: the vias spell out more than 268435456 bytes") != NULL);
+	rl_buf_release(&text);
+	free(path);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -699,6 +749,7 @@ int main(void)
 	test_fileinfo_json();
 	test_bad_input();
 	test_bad_v3();
+	test_long_via();
 	test_old_versions_upgrade();
 	test_minimal_and_unknown_keys();
 	test_shuffled_v2();
