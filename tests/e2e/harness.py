@@ -485,8 +485,8 @@ class Machine:
 
     def calls(self, since=0.0):
         """The simulator's call log (calls.jsonl): each launchctl call with
-        its argv, uid, and the environment and open descriptors its client
-        was started with."""
+        its argv, uid, the environment and open descriptors its client was
+        started with, and `spawned`: when its caller spawned it (Linux)."""
         path = os.path.join(self.simdir, "calls.jsonl")
         if not os.path.exists(path):
             return []

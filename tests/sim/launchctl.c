@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SOCKET_NAME	 "launchd.sock"
@@ -421,6 +422,43 @@ static void put_fds(struct buf *b)
 	buf_str(b, "]");
 }
 
+/* When this process began (fork's time, so when its caller spawned it), in
+ * seconds since the epoch, from /proc/self/stat's starttime: to the clock
+ * tick (1/CLK_TCK s), and never later than the spawn. For the call log: a
+ * test measures the caller's spacing of its calls there, which the time
+ * a busy machine takes to schedule this process would blur. Left out
+ * where there is no /proc. */
+static void put_spawned(struct buf *b)
+{
+#ifdef CLOCK_BOOTTIME
+	FILE *f = fopen("/proc/self/stat", "r");
+	char text[1024];
+	size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+	unsigned long long ticks;
+	struct timespec real, boot;
+	long hz = sysconf(_SC_CLK_TCK);
+	char *p;
+
+	if (f)
+		fclose(f);
+	text[n] = '\0';
+	/* comm may hold blanks and parens: the fields start after its last ')' */
+	p = strrchr(text, ')');
+	if (!p || hz <= 0 ||
+	    sscanf(p + 1,
+		   " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu",
+		   &ticks) != 1 ||
+	    clock_gettime(CLOCK_REALTIME, &real) < 0 || clock_gettime(CLOCK_BOOTTIME, &boot) < 0)
+		return;
+	double booted =
+		(double)(real.tv_sec - boot.tv_sec) + (double)(real.tv_nsec - boot.tv_nsec) / 1e9;
+	buf_printf(b, ", \"spawned\": %.6f", booted + (double)ticks / (double)hz);
+#else
+	(void)b;
+#endif
+}
+
 static int unreachable(const char *what, const char *why)
 {
 	fprintf(stderr, "launchctl: cannot reach the launchd simulator: %s%s%s\n", what,
@@ -512,6 +550,7 @@ int main(int argc, char **argv)
 	buf_str(&req, isatty(STDOUT_FILENO) ? ", \"tty\": true" : ", \"tty\": false");
 	put_env(&req);
 	put_fds(&req);
+	put_spawned(&req);
 	buf_str(&req, "}\n");
 
 	struct buf answer = {0};

@@ -161,12 +161,12 @@ class Server:
     def _log_call(self, request):
         """calls.jsonl: each launchctl call as its client saw itself (argv,
         uid, and the environment and open descriptors it was started with,
-        when the client sends them), so a test can check what a caller gave
-        launchctl."""
+        and when it was spawned, when the client sends them), so a test can
+        check what a caller gave launchctl and when."""
         if self.calls is None:
             self.calls = open(os.path.join(self.config.state_dir, CALLS_NAME), "a",
                               encoding="utf-8", errors="surrogateescape")
-        record = {k: request.get(k) for k in ("argv", "uid", "env", "fds")}
+        record = {k: request.get(k) for k in ("argv", "uid", "env", "fds", "spawned")}
         record["time"] = time.time()
         self.calls.write(json.dumps(record, sort_keys=True) + "\n")
         self.calls.flush()
