@@ -259,7 +259,8 @@ def build_closure(root, jobs, nlibs):
 
 STANDIN = r"""#!/bin/sh
 # A stand-in launchctl that answers at once: every job of the bench's plist
-# set is loaded and running as pid @PID@.
+# set is loaded and running as a process of its own, whose pid the labels
+# file (@LABELS@, one services line per job: pid, status, label) gives.
 [ "$1" = print ] || [ "$1" = print-disabled ] || exit 0
 if [ "$1" = print-disabled ]; then
 	printf '%s = {\n\tdisabled services = {\n\t}\n}\n' "$2"
@@ -268,7 +269,15 @@ fi
 case "$2" in
 system/* | gui/*/* | user/*/*)
 	label=${2##*/}
-	printf '%s = {\n\tactive count = 1\n\tpath = @PLISTS@/%s.plist\n\ttype = LaunchDaemon\n\tstate = running\n\n\tprogram = @PROGRAM@\n\targuments = {\n\t\t@PROGRAM@\n\t}\n\n\tdomain = system\n\truns = 1\n\tpid = @PID@\n}\n' "$2" "$label"
+	pid=
+	while read -r p s l; do
+		if [ "$l" = "$label" ]; then
+			pid=$p
+			break
+		fi
+	done <'@LABELS@'
+	[ -n "$pid" ] || exit 113
+	printf '%s = {\n\tactive count = 1\n\tpath = @PLISTS@/%s.plist\n\ttype = LaunchDaemon\n\tstate = running\n\n\tprogram = @PROGRAM@\n\targuments = {\n\t\t@PROGRAM@\n\t}\n\n\tdomain = system\n\truns = 1\n\tpid = %s\n}\n' "$2" "$label" "$pid"
 	;;
 *)
 	printf '%s = {\n\ttype = system\n\thandle = 0\n\tactive count = 1\n\n\tservices = {\n' "$2"
@@ -446,7 +455,7 @@ def bench_plan(t, A, S):
 
 def bench_procview(t, A, S):
     """plan with the process view through a stand-in launchctl that answers
-    at once vs plan --no-processes; every job runs as one real process."""
+    at once vs plan --no-processes; each job runs as a process of its own."""
     n = S["proc_jobs"]
     root = os.path.join(WORK, "proc-%d" % n)
     sleep = shutil.which("sleep")
@@ -461,16 +470,22 @@ def bench_procview(t, A, S):
     built(root, {"n": n}, build)
     prog = os.path.join(root, "Cellar", "daemon", "1.0", "bin", "daemon")
     pdir = os.path.join(root, "plists")
-    proc = subprocess.Popen([prog, "100000"])
+    names = sorted(name[:-len(".plist")] for name in os.listdir(pdir))
+    # One process per job, as launchd runs them: n copies of the daemon,
+    # each its own pid (one pid shared by every job would let a cache of
+    # what a pid runs pass for speed). All are killed whatever happens.
+    procs = []
     try:
+        for _ in names:
+            procs.append(subprocess.Popen([prog, "100000"], stdin=subprocess.DEVNULL))
         labels = os.path.join(WORK, "standin-labels")
         with open(labels, "w") as f:
-            for name in sorted(os.listdir(pdir)):
-                f.write("\t\t%d\t-\t%s\n" % (proc.pid, name[:-len(".plist")]))
+            for proc, name in zip(procs, names):
+                f.write("\t\t%d\t-\t%s\n" % (proc.pid, name))
         standin = os.path.join(WORK, "launchctl")
         with open(standin, "w") as f:
-            f.write(STANDIN.replace("@PID@", str(proc.pid)).replace("@PLISTS@", pdir)
-                    .replace("@PROGRAM@", prog).replace("@LABELS@", labels))
+            f.write(STANDIN.replace("@PLISTS@", pdir).replace("@PROGRAM@", prog)
+                    .replace("@LABELS@", labels))
         os.chmod(standin, 0o755)
         state = os.path.join(WORK, "state-proc")
         shutil.rmtree(state, ignore_errors=True)
@@ -488,8 +503,10 @@ def bench_procview(t, A, S):
                                               median_ratio(b, a, cpu)),
               "≤ 1.2× `plan --no-processes`", r <= 1.2)
     finally:
-        proc.kill()
-        proc.wait()
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
 
 
 def bench_closure(t, A, S):
