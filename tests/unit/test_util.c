@@ -1,11 +1,15 @@
 #include "check.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
+#include "core/base/statmemo.h"
 #include "core/base/util.h"
 
 static void test_paths(void)
@@ -225,6 +229,90 @@ static void test_statedir_trust(void)
 	free(theirs);
 }
 
+struct memo_hammer {
+	struct rl_statmemo *m;
+	const char *path;
+	ino_t ino;
+	int bad;
+};
+
+static void *memo_hammer(void *arg)
+{
+	struct memo_hammer *h = arg;
+	struct stat st;
+
+	for (int i = 0; i < 2000; i++)
+		if (rl_statmemo_stat(h->m, h->path, &st) != 0 || st.st_ino != h->ino)
+			h->bad++;
+	return NULL;
+}
+
+/* One pass's memo answers as the first ask did, until asked fresh; a new
+ * memo (a new pass) asks the kernel again; no memo is stat() itself. */
+static void test_statmemo(void)
+{
+	char *dir = check_tmpdir();
+	char *a = rl_path_join(dir, "a"), *b = rl_path_join(dir, "b");
+	char *missing = rl_path_join(dir, "missing");
+	struct rl_statmemo *m = rl_statmemo_new(), *m2;
+	struct memo_hammer h[2];
+	pthread_t t[2];
+	struct stat st, old, now;
+
+	check_write(dir, "a", "old", 0644);
+	check_write(dir, "b", "new", 0644);
+	CHECK(stat(a, &old) == 0);
+	CHECK_INT(rl_statmemo_stat(m, a, &st), 0);
+	CHECK_INT(st.st_ino, old.st_ino);
+	CHECK_INT(rl_statmemo_stat(m, missing, &st), ENOENT);
+	for (int i = 0; i < 100; i++)
+		CHECK_INT(rl_statmemo_stat(m, a, &st), 0);
+	CHECK_INT(rl_statmemo_calls(m), 2);
+
+	CHECK(rename(b, a) == 0);
+	CHECK(stat(a, &now) == 0 && now.st_ino != old.st_ino);
+	check_write(dir, "missing", "here", 0644);
+	/* The pass's snapshot holds ... */
+	CHECK_INT(rl_statmemo_stat(m, a, &st), 0);
+	CHECK_INT(st.st_ino, old.st_ino);
+	CHECK_INT(rl_statmemo_stat(m, missing, &st), ENOENT);
+	/* ... until asked fresh, which it remembers from then on. */
+	CHECK_INT(rl_statmemo_fresh(m, a, &st), 0);
+	CHECK_INT(st.st_ino, now.st_ino);
+	CHECK_INT(rl_statmemo_stat(m, a, &st), 0);
+	CHECK_INT(st.st_ino, now.st_ino);
+	CHECK_INT(rl_statmemo_calls(m), 3);
+	/* A new pass knows nothing of the last one's answers. */
+	m2 = rl_statmemo_new();
+	CHECK_INT(rl_statmemo_stat(m2, missing, &st), 0);
+	CHECK_INT(rl_statmemo_stat(m2, a, &st), 0);
+	CHECK_INT(st.st_ino, now.st_ino);
+	CHECK_INT(rl_statmemo_calls(m2), 2);
+	rl_statmemo_free(m2);
+	CHECK_INT(rl_statmemo_stat(NULL, a, &st), 0);
+	CHECK_INT(st.st_ino, now.st_ino);
+	CHECK_INT(rl_statmemo_fresh(NULL, b, &st), ENOENT);
+
+	/* Many threads, one memo: every answer the same, asked once. */
+	m2 = rl_statmemo_new();
+	for (int i = 0; i < 2; i++) {
+		h[i] = (struct memo_hammer){m2, a, now.st_ino, 0};
+		CHECK_INT(pthread_create(&t[i], NULL, memo_hammer, &h[i]), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_INT(h[i].bad, 0);
+	}
+	CHECK_INT(rl_statmemo_calls(m2), 1);
+	rl_statmemo_free(m2);
+	rl_statmemo_free(m);
+	check_rmtree(dir);
+	free(a);
+	free(b);
+	free(missing);
+	free(dir);
+}
+
 int main(void)
 {
 	test_paths();
@@ -233,5 +321,6 @@ int main(void)
 	test_json_paths();
 	test_atomic_write();
 	test_statedir_trust();
+	test_statmemo();
 	return check_done();
 }
