@@ -239,15 +239,21 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	return rc;
 }
 
-/* Ask launchd where each job is and its pid, and look at the process. A
- * launchctl that cannot run turns the process view off with a warning;
- * the restart engine reports that as an error of its own when it
- * matters. */
+/* Ask launchd where each job is and its pid, and look at the processes:
+ * all of them at once, on as many threads as there are cores, each path
+ * stat()ed once for all (base/statmemo.h); then each job's program is
+ * checked and its verdict noted, in the jobs' order. A launchctl that
+ * cannot run turns the process view off with a warning; the restart
+ * engine reports that as an error of its own when it matters. */
 static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			     struct rl_error *err)
 {
 	struct rl_launchctl_listings ls;
 	struct use_index now = {0}, then = {0};
+	struct rl_proc_tree_req *reqs;
+	struct rl_statmemo *memo;
+	const char **programs;
+	size_t nreqs = 0;
 	int rc = 0;
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
@@ -256,17 +262,18 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	use_index_build(&p->current, &now);
 	if (p->have_prev)
 		use_index_build(&p->prev, &then);
+	reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*reqs));
+	programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*programs));
 	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
-	for (size_t i = 0; i < p->jobs.n && rc == 0; i++) {
+	for (size_t i = 0; i < p->jobs.n; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
-		const char *program = NULL;
 		int found;
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
 		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL);
-		collect_code(&now, v->job->label, &v->code_now, NULL, &program);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &programs[i]);
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
 		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
@@ -276,19 +283,28 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			p->launchd_unknown = 1;
 			break;
 		}
-		if (found != 0 || v->pid <= 0)
+		if (found == 0 && v->pid > 0)
+			reqs[nreqs++] =
+				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
+	}
+	rl_launchctl_listings_release(&ls);
+	/* code_tracked only reads each job's own view, which nothing changes
+	 * until every tree is judged. */
+	memo = rl_statmemo_new();
+	rl_proc_trees_inspect(reqs, nreqs, memo, 0);
+	for (size_t i = 0; i < p->nviews; i++) {
+		struct rl_jobview *v = &p->views[i];
+
+		if (v->lookup != 0 || v->pid <= 0)
 			continue;
-		if (rl_proc_tree_inspect(v->pid, code_tracked, v, NULL, &v->view, err) < 0) {
-			rc = -1;
-			break;
-		}
 		/* Only launchd's pid: under a wrapper or daemondo, the program is
 		 * the wrapper, and that pid runs it. */
 		rl_proc_view_check_program(&v->view,
 					   v->job->program  ? v->job->program
 					   : v->job->args.n ? v->job->args.v[0]
 							    : NULL,
-					   has_root(v->job) ? NULL : program, &v->code_now);
+					   has_root(v->job) ? NULL : programs[i], &v->code_now,
+					   memo);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
@@ -296,7 +312,9 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			p->nstale++;
 		}
 	}
-	rl_launchctl_listings_release(&ls);
+	rl_statmemo_free(memo);
+	free(programs);
+	free(reqs);
 	free(now.v);
 	free(then.v);
 	return rc;
@@ -571,7 +589,8 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 			jv = &p->views[i];
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
 	 * run the files now on disk. */
-	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, &v, NULL) < 0)
+	/* No memo: the new process is judged against the disk as it is now. */
+	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
 	if (stale && v.stale[0].pid != pid)

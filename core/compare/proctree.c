@@ -17,10 +17,12 @@
 #include "core/compare/procview.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/base/util.h"
 
@@ -82,12 +84,22 @@ static int queued(const struct walk *w, pid_t pid)
 }
 
 /* Queue the children of pid (named pname, at depth; NULL: the root, whose
- * name is read only when it has children). */
-static void queue_children(struct walk *w, pid_t pid, const char *pname, int depth)
+ * name is read only when it has children), as its inspection v listed
+ * them or else as the lister does. */
+static void queue_children(struct walk *w, pid_t pid, const char *pname, int depth,
+			   struct rl_proc_view *v)
 {
 	struct rl_pidv kids = {0};
 	struct rl_platform_proc_status st;
-	int e = w->ops->children(w->ops->ctx, pid, &kids);
+	int e = 0;
+
+	if (v->children_listed) {
+		kids = v->children;
+		memset(&v->children, 0, sizeof(v->children));
+		v->children_listed = 0;
+	} else {
+		e = w->ops->children(w->ops->ctx, pid, &kids);
+	}
 
 	if (e && e != ESRCH)
 		note_unknown(w, "cannot list the children of pid %d: %s", (int)pid, strerror(e));
@@ -181,15 +193,23 @@ static void judge_node(struct walk *w, const struct node *n)
 			     (int)n->ppid, v.why ? v.why : "unknown");
 	else if (v.verdict == RL_PROC_STALE)
 		take_stale(w, n, &v);
+	queue_children(w, n->pid, before.name, n->depth, &v);
 	rl_proc_view_release(&v);
-	queue_children(w, n->pid, before.name, n->depth);
 }
+
+/* The platform's effects: a lister made on first use, and the pass's
+ * memo. */
+struct plat {
+	struct rl_platform_lister *lister;
+	struct rl_statmemo *memo;
+};
 
 static int plat_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
 			struct rl_proc_view *out)
 {
-	(void)ctx;
-	return rl_proc_inspect(pid, tracked, tctx, out, NULL);
+	struct plat *pl = ctx;
+
+	return rl_proc_inspect_memo(pid, tracked, tctx, pl->memo, out, NULL);
 }
 
 static int plat_status(void *ctx, pid_t pid, struct rl_platform_proc_status *st)
@@ -200,7 +220,11 @@ static int plat_status(void *ctx, pid_t pid, struct rl_platform_proc_status *st)
 
 static int plat_children(void *ctx, pid_t pid, struct rl_pidv *out)
 {
-	return rl_platform_lister_children(ctx, pid, out);
+	struct plat *pl = ctx;
+
+	if (!pl->lister)
+		pl->lister = rl_platform_lister_new(0);
+	return rl_platform_lister_children(pl->lister, pid, out);
 }
 
 static void finish(struct walk *w)
@@ -229,7 +253,7 @@ static void walk_tree(struct walk *w)
 	w->astale = out->nstale;
 	if (out->verdict == RL_PROC_UNKNOWN)
 		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");
-	queue_children(w, out->pid, NULL, 0);
+	queue_children(w, out->pid, NULL, 0, out);
 	for (size_t i = 0; i < w->nq; i++) {
 		struct node n = w->q[i]; /* judge_node may grow the queue */
 
@@ -239,10 +263,11 @@ static void walk_tree(struct walk *w)
 }
 
 int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
-			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
-			 struct rl_error *err)
+			 const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+			 struct rl_proc_view *out, struct rl_error *err)
 {
-	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, NULL};
+	struct plat pl = {NULL, memo};
+	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, &pl};
 	struct walk w;
 
 	memset(&w, 0, sizeof(w));
@@ -253,10 +278,8 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
 		return -1;
 	}
-	if (!ops) {
-		plat.ctx = rl_platform_lister_new(0);
+	if (!ops)
 		ops = &plat;
-	}
 	w.ops = ops;
 	w.tracked = tracked;
 	w.tctx = ctx;
@@ -264,7 +287,65 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 	if (ops->inspect(ops->ctx, pid, tracked, ctx, out) == 0 && out->verdict != RL_PROC_GONE)
 		walk_tree(&w);
 	free(w.q);
-	if (ops == &plat)
-		rl_platform_lister_free(plat.ctx);
+	rl_platform_lister_free(pl.lister);
+	/* Children listed but not walked (a GONE root) go with the view. */
+	free(out->children.v);
+	memset(&out->children, 0, sizeof(out->children));
+	out->children_listed = 0;
 	return 0;
+}
+
+/* rl_proc_trees_inspect's shared state: the next request to take. */
+struct batch {
+	struct rl_proc_tree_req *reqs;
+	size_t n;
+	struct rl_statmemo *memo;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void *batch_run(void *arg)
+{
+	struct batch *b = arg;
+
+	for (;;) {
+		struct rl_proc_tree_req *r;
+
+		pthread_mutex_lock(&b->lock);
+		r = b->next < b->n ? &b->reqs[b->next++] : NULL;
+		pthread_mutex_unlock(&b->lock);
+		if (!r)
+			return NULL;
+		rl_proc_tree_inspect(r->pid, r->tracked, r->ctx, NULL, b->memo, r->out, NULL);
+	}
+}
+
+#define BATCH_THREADS_MAX 8
+/* Fewer processes than this per thread are not worth a thread. */
+#define BATCH_PER_THREAD 4
+
+void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
+			   unsigned threads)
+{
+	struct batch b = {reqs, n, memo, PTHREAD_MUTEX_INITIALIZER, 0};
+	pthread_t tid[BATCH_THREADS_MAX];
+	unsigned started = 0;
+
+	if (threads == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cores > 0 ? (unsigned)cores : 1;
+	}
+	if (threads > BATCH_THREADS_MAX)
+		threads = BATCH_THREADS_MAX;
+	if (threads > n / BATCH_PER_THREAD)
+		threads = n / BATCH_PER_THREAD > 0 ? (unsigned)(n / BATCH_PER_THREAD) : 1;
+	/* This thread is one of them; one that cannot start leaves its share
+	 * to the others. */
+	while (started + 1 < threads && pthread_create(&tid[started], NULL, batch_run, &b) == 0)
+		started++;
+	batch_run(&b);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	pthread_mutex_destroy(&b.lock);
 }

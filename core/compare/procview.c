@@ -44,6 +44,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	free(v->ran);
 	free(v->why);
 	free(v->exe);
+	free(v->children.v);
 	memset(v, 0, sizeof(*v));
 }
 
@@ -103,6 +104,19 @@ void rl_proc_scan_exe(struct rl_proc_scan *s, const char *path)
 static int same_file(const struct stat *st, uint64_t dev, uint64_t ino)
 {
 	return (uint64_t)st->st_dev == dev && (uint64_t)st->st_ino == ino;
+}
+
+/* stat(path) to judge a process's file (dev, ino) by: 0, or an errno
+ * value. A memo's answer that does not show that very file is asked again:
+ * only what the kernel says now may condemn a process. */
+static int stat_now(struct rl_statmemo *memo, const char *path, struct stat *st, uint64_t dev,
+		    uint64_t ino)
+{
+	int e = rl_statmemo_stat(memo, path, st);
+
+	if (memo && !(e == 0 && same_file(st, dev, ino)))
+		e = rl_statmemo_fresh(memo, path, st);
+	return e;
 }
 
 static void add_stale(struct rl_proc_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
@@ -173,7 +187,7 @@ static int same_name(const char *path, const char *other)
 }
 
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
-			       const struct rl_strv *code)
+			       const struct rl_strv *code, struct rl_statmemo *memo)
 {
 	struct rl_proc_file *f;
 	struct stat now, st;
@@ -183,11 +197,12 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 		return 0;
 	if (!same_name(v->exe, program) && !same_name(v->exe, named))
 		return 0;
-	if (stat(program, &now) != 0 || !S_ISREG(now.st_mode) ||
-	    same_file(&now, v->exe_id.dev, v->exe_id.ino))
+	if (stat_now(memo, program, &now, v->exe_id.dev, v->exe_id.ino) != 0 ||
+	    !S_ISREG(now.st_mode) || same_file(&now, v->exe_id.dev, v->exe_id.ino))
 		return 0;
 	for (size_t i = 0; code && i < code->n; i++)
-		if (stat(code->v[i], &st) == 0 && same_file(&st, v->exe_id.dev, v->exe_id.ino))
+		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
+		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
 			return 0; /* a wrapper's command, run in its place */
 	if (!is_object_file(program))
 		return 0;
@@ -245,13 +260,14 @@ void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int
 	 * that result decides, as this one would. */
 	if (kind == RL_PROCVIEW_ID_AT_PATH && !is_exe)
 		return;
-	/* Each path text is stat()ed once; the result decides. */
-	now_errno = stat(text, &now) == 0 ? 0 : errno;
+	/* Each path text is judged by one answer of the kernel's (the
+	 * pass's memo, asked again when it disagrees); that decides. */
+	now_errno = stat_now(s->memo, text, &now, dev, ino);
 	if (marker && has_deleted_mark(text) && !(now_errno == 0 && same_file(&now, dev, ino))) {
 		/* Not a file really named so: the kernel's unlink marker. */
 		path = rl_xstrndup(text, strlen(text) - strlen(DELETED_MARK));
 		deleted = 1;
-		now_errno = stat(path, &now) == 0 ? 0 : errno;
+		now_errno = stat_now(s->memo, path, &now, dev, ino);
 	} else {
 		path = rl_xstrdup(text);
 	}
@@ -382,19 +398,60 @@ static void scan_op_stop(void *ctx, int gone, const char *fmt, ...)
 	va_end(ap);
 }
 
-int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
-		    struct rl_error *err)
+static int scan_op_stat(void *ctx, const char *path, struct stat *st, int fresh)
+{
+	struct rl_proc_scan *s = ctx;
+
+	return fresh ? rl_statmemo_fresh(s->memo, path, st) : rl_statmemo_stat(s->memo, path, st);
+}
+
+/* Kept whatever the verdict, unless the process turned out gone. */
+static void scan_op_children(void *ctx, const pid_t *pids, size_t n)
+{
+	struct rl_proc_view *v = ((struct rl_proc_scan *)ctx)->view;
+
+	if (v->verdict == RL_PROC_GONE || v->children_listed)
+		return;
+	v->children.v = rl_xcalloc(n ? n : 1, sizeof(*pids));
+	if (n)
+		memcpy(v->children.v, pids, n * sizeof(*pids));
+	v->children.n = v->children.alloc = n;
+	v->children_listed = 1;
+}
+
+static int inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_statmemo *memo,
+		   int children, struct rl_proc_view *out, struct rl_error *err)
 {
 	struct rl_proc_scan s;
 	const struct rl_platform_scan_ops ops = {
-		scan_op_exe, scan_op_file, scan_op_undetermined, scan_op_finish, scan_op_stop, &s,
+		scan_op_exe,
+		scan_op_file,
+		scan_op_undetermined,
+		scan_op_finish,
+		scan_op_stop,
+		&s,
+		memo ? scan_op_stat : NULL,
+		children ? scan_op_children : NULL,
 	};
 
 	rl_proc_scan_init(&s, out, pid);
+	s.memo = memo;
 	if (pid <= 0) {
 		rl_error_set(err, "cannot inspect process %d: not a process id", (int)pid);
 		return -1;
 	}
 	out->start_ns = rl_platform_proc_scan(pid, tracked, ctx, &ops);
 	return 0;
+}
+
+int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
+		    struct rl_error *err)
+{
+	return inspect(pid, tracked, ctx, NULL, 0, out, err);
+}
+
+int rl_proc_inspect_memo(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_statmemo *memo,
+			 struct rl_proc_view *out, struct rl_error *err)
+{
+	return inspect(pid, tracked, ctx, memo, 1, out, err);
 }

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/base/statmemo.h"
 #include "core/base/util.h"
 #include "core/platform/platform.h"
 
@@ -70,6 +71,11 @@ struct rl_proc_view {
 				 * tracked mapping), each the very file now at its path */
 	size_t nran;
 	size_t nprocs; /* processes judged (1 for rl_proc_inspect) */
+	/* The process's children as the platform listed them while it read
+	 * the process (children_listed 1), for the tree walk; else the walk
+	 * asks a lister. */
+	struct rl_pidv children;
+	int children_listed;
 };
 
 /* Decides which mapped files count besides the main executable: the
@@ -86,6 +92,11 @@ typedef rl_platform_tracked_fn rl_proc_tracked_fn;
  * " (deleted)" marker, then without it). */
 int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_proc_view *out,
 		    struct rl_error *err);
+/* The same, with the stat() answers of memo (base/statmemo.h; NULL: none)
+ * and, where the platform can give them as it reads the process, its
+ * children in out->children. */
+int rl_proc_inspect_memo(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_statmemo *memo,
+			 struct rl_proc_view *out, struct rl_error *err);
 void rl_proc_view_release(struct rl_proc_view *v);
 
 /* A job's processes: launchd's pid and all its descendants.
@@ -96,7 +107,8 @@ void rl_proc_view_release(struct rl_proc_view *v);
 #define RL_PROC_TREE_MAX_DEPTH 32
 
 /* The effects the tree walk uses; NULL in rl_proc_tree_inspect: the
- * platform's (rl_proc_inspect, rl_platform_proc_status, a lister). */
+ * platform's (rl_proc_inspect_memo, rl_platform_proc_status, a lister). A
+ * view the inspection gives with its children listed spares the lister. */
 struct rl_proc_ops {
 	int (*inspect)(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *tctx,
 		       struct rl_proc_view *out);
@@ -113,11 +125,27 @@ struct rl_proc_ops {
  * is; STALE when any process is (each stale file names its pid, parent
  * and the parent's name); else UNKNOWN when any process, or a part of the
  * tree, could not be judged (why names the process: "pid 1207 (child of
- * daemondo pid 1180): permission denied"); else FRESH. Returns 0, or -1
- * only for pid <= 0. */
+ * daemondo pid 1180): permission denied"); else FRESH. memo: the pass's
+ * stat() answers (NULL: none; only the platform's effects use it).
+ * Returns 0, or -1 only for pid <= 0. */
 int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
-			 const struct rl_proc_ops *ops, struct rl_proc_view *out,
-			 struct rl_error *err);
+			 const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+			 struct rl_proc_view *out, struct rl_error *err);
+
+/* Many trees, one per request, each as rl_proc_tree_inspect with the
+ * platform's effects and memo, on up to `threads` threads at once (this
+ * one included; the machine's cores when 0). The requests' tracked
+ * functions are called from those threads, so they must only read what
+ * no thread changes meanwhile. Each out is filled (pid > 0 required). */
+struct rl_proc_tree_req {
+	pid_t pid;
+	rl_proc_tracked_fn tracked;
+	void *ctx;
+	struct rl_proc_view *out;
+};
+
+void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
+			   unsigned threads);
 
 /* Does the root process (launchd's pid) run the job's program as it is on
  * disk now? program: Program or ProgramArguments[0] resolved through its
@@ -133,9 +161,10 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
  * naming the program. This is the upgrade that leaves the old version on
  * disk: the process runs …/Cellar/bar/2.2/bin/bar, untouched, while the
  * plist's …/opt/bar/bin/bar leads to …/Cellar/bar/2.3/bin/bar now.
- * Returns 1 when v became STALE, else 0 (v unchanged). */
+ * memo: the pass's stat() answers (NULL: none). Returns 1 when v became
+ * STALE, else 0 (v unchanged). */
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
-			       const struct rl_strv *code);
+			       const struct rl_strv *code, struct rl_statmemo *memo);
 
 /* The judging half. rl_proc_inspect feeds it what rl_platform_proc_scan
  * reports about one process; the unit tests feed it directly. */
@@ -154,8 +183,9 @@ struct rl_proc_scan {
 	size_t nseen;
 	size_t aseen;
 	size_t astale;
-	char *undetermined; /* the first reason a file could not be judged */
-	int done;	    /* a verdict was given (finish or abort) */
+	char *undetermined;	  /* the first reason a file could not be judged */
+	int done;		  /* a verdict was given (finish or abort) */
+	struct rl_statmemo *memo; /* the pass's stat() answers, or NULL */
 };
 
 /* How much to trust the identity given to rl_proc_scan_file. */

@@ -172,6 +172,17 @@ struct rl_platform_scan_ops {
 	 * at (gone 0), for the reason given. */
 	void (*stop)(void *ctx, int gone, const char *fmt, ...) RL_PRINTF(3, 4);
 	void *ctx;
+	/* Optional (NULL: stat() itself). stat() path for the scan: 0, or an
+	 * errno value. May answer from what an earlier scan of the same pass
+	 * asked; with fresh, asks the kernel now. The scan asks fresh before
+	 * it lets an answer disagree with what the process has. */
+	int (*stat)(void *ctx, const char *path, struct stat *st, int fresh);
+	/* Optional. The process's direct children, listed as the scan read
+	 * the process (after its files, while it was still the process
+	 * scanned), where the platform can do so cheaply; not called when it
+	 * cannot or the listing failed: then the caller asks a lister. A hint
+	 * like rl_platform_lister_children's answer. */
+	void (*children)(void *ctx, const pid_t *pids, size_t n);
 };
 
 /* Decides which mapped files count besides the main executable: the

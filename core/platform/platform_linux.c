@@ -1,10 +1,13 @@
 /* Linux (and other non-Apple) implementation of platform.h.
  *
  * The process view reads /proc/<pid>:
- * - stat: state, kernel-thread flag and start time. It is read before and
- *   after everything else; a different start time (the pid was reused), an
- *   exit or a zombie in between makes the verdict GONE. Pid reuse within
- *   one clock tick (start time resolution) goes unnoticed.
+ * - stat: state, kernel-thread flag, start time and thread count. It is
+ *   read before and after everything else; a different start time (the pid
+ *   was reused), an exit or a zombie in between makes the verdict GONE. Pid
+ *   reuse within one clock tick (start time resolution) goes unnoticed.
+ * - children, when the caller asks: right after the second read of stat,
+ *   the leader's children file alone when that read counted one thread,
+ *   else each thread's (scan_children says why that is the same answer).
  * - exe: opened with O_PATH, which follows the magic link to the very file
  *   the process runs even when it was deleted. fstat() of that descriptor
  *   gives its (dev, ino) and readlink() of /proc/self/fd/N its path text,
@@ -165,6 +168,7 @@ struct pstat {
 	unsigned long long ppid;
 	unsigned long long flags;
 	unsigned long long start;
+	unsigned long long threads; /* num_threads */
 	char comm[64];
 };
 
@@ -216,7 +220,7 @@ static int read_pstat_fd(int fd, struct pstat *ps)
 	p += 2;
 	ps->state = *p;
 	if (pstat_field(p, 1, &ps->ppid) || pstat_field(p, 6, &ps->flags) ||
-	    pstat_field(p, 19, &ps->start))
+	    pstat_field(p, 17, &ps->threads) || pstat_field(p, 19, &ps->start))
 		return EINVAL;
 	return 0;
 }
@@ -385,6 +389,16 @@ static int is_tracked(const char *text, rl_platform_tracked_fn tracked, void *ct
 	return yes;
 }
 
+/* stat() path, through the caller's memo when it has one: 0, or an errno
+ * value. */
+static int scan_stat(const struct rl_platform_scan_ops *o, const char *path, struct stat *st,
+		     int fresh)
+{
+	if (o->stat)
+		return o->stat(o->ctx, path, st, fresh);
+	return stat(path, st) == 0 ? 0 : errno;
+}
+
 struct maps_scan {
 	pid_t pid;
 	rl_platform_tracked_fn tracked;
@@ -412,12 +426,16 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	char link[128];
 	struct stat st;
 	char *text = NULL;
-	int e = EPERM;
+	int e = EPERM, agrees;
 
 	/* The file at the path is the one mapped: map_files could only say
 	 * so again. Whatever disagrees, or cannot be stat()ed, goes the
-	 * whole way. */
-	if (stat(m->path, &st) == 0 && maps_agrees(m, &st)) {
+	 * whole way, after asking the kernel again when the first answer
+	 * came from the pass's memo. */
+	agrees = scan_stat(o, m->path, &st, 0) == 0 && maps_agrees(m, &st);
+	if (!agrees && o->stat)
+		agrees = scan_stat(o, m->path, &st, 1) == 0 && maps_agrees(m, &st);
+	if (agrees) {
 		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
 			RL_PLATFORM_ID_AT_PATH);
 		return;
@@ -473,7 +491,7 @@ static int read_line(FILE *f, char *buf, size_t size)
 static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_scan *ms, FILE *f,
 			   const struct exe_seen *exe)
 {
-	char *line = rl_xmalloc(MAPS_LINE_MAX), *prev_path = rl_xstrdup("");
+	char line[MAPS_LINE_MAX], prev_path[MAPS_LINE_MAX] = "";
 	struct maps_line m, prev = {0};
 	unsigned lines = 0;
 	int r;
@@ -491,8 +509,7 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
 			continue;
 		prev = m;
-		free(prev_path);
-		prev_path = rl_xstrdup(m.path);
+		memcpy(prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
 		/* The executable was judged through exe already. */
 		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
 			continue;
@@ -501,15 +518,13 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 	}
 	if (ferror(f))
 		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);
-	free(prev_path);
-	free(line);
 }
 
 static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, tracked, ctx, 0, 0};
-	char path[64], *buf;
+	char path[64], buf[MAPS_READ_SIZE];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
@@ -519,12 +534,12 @@ static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		return;
 	}
 	/* /proc files say they have 1 KB blocks: each read would make the
-	 * kernel find its place in the mappings again. */
-	buf = rl_xmalloc(MAPS_READ_SIZE);
-	setvbuf(f, buf, _IOFBF, MAPS_READ_SIZE);
+	 * kernel find its place in the mappings again. On the stack, not the
+	 * heap: a thread's heap gives a freed block this size back to the
+	 * kernel, and each process scanned then pays for fresh pages. */
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
 	scan_maps_file(o, &ms, f, exe);
 	fclose(f);
-	free(buf);
 }
 
 /* The wall-clock time of boot, ns: CLOCK_REALTIME - CLOCK_BOOTTIME, the
@@ -551,6 +566,45 @@ static int64_t start_wall_ns(unsigned long long ticks)
 		return 0;
 	return boot + (int64_t)(ticks / (unsigned long long)hz) * 1000000000LL +
 	       (int64_t)(ticks % (unsigned long long)hz) * (1000000000LL / hz);
+}
+
+static int read_children_file(const char *path, struct rl_pidv *out);
+static int children_from_tasks(pid_t pid, struct rl_pidv *out);
+
+/* Report the children of pid, whose stat, read just before, counted
+ * `threads` threads.
+ *
+ * The kernel lists a child under the thread that forked it
+ * (/proc/<pid>/task/<tid>/children), so a process's children are the
+ * union over its threads. The general way lists the task directory, then
+ * reads each listed thread's file. With a single thread counted, the
+ * leader's own file is that union, read without the listing: the count
+ * was read at one moment just as the listing would be, and both then read
+ * the children files of the threads they found. A thread created after
+ * that moment is missed by both, with whatever it forks; a thread that
+ * forked and then exited left its children to a thread still there (the
+ * kernel reparents within the thread group first), which both read. So
+ * the shortcut finds what the listing would have found. A zombie leader
+ * (the main thread exited, others run) never gets here: the scan stopped
+ * at its 'Z' state. */
+static void scan_children(const struct rl_platform_scan_ops *o, pid_t pid,
+			  unsigned long long threads)
+{
+	struct rl_pidv kids = {0};
+	char path[96];
+	int e;
+
+	if (threads == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+		e = read_children_file(path, &kids);
+	} else {
+		e = children_from_tasks(pid, &kids);
+	}
+	/* Anything else (no children files in this kernel, the process
+	 * gone) is left to the lister, which tells them apart. */
+	if (e == 0)
+		o->children(o->ctx, kids.v, kids.n);
+	free(kids.v);
 }
 
 int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
@@ -593,6 +647,8 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		ops->stop(ops->ctx, 1, "process exited during inspection");
 		return 0;
 	}
+	if (!e && ops->children)
+		scan_children(ops, pid, after.threads);
 	return start_wall_ns(before.start);
 }
 

@@ -92,8 +92,8 @@ static int own_libc(struct maps_line *m, char *path, size_t size)
 static unsigned scan_line(const struct maps_line *m, uint64_t maj, uint64_t min, uint64_t ino,
 			  const char *path, struct reported *r, int *denied)
 {
-	const struct rl_platform_scan_ops ops = {rec_exe,    rec_file, rec_undetermined,
-						 rec_finish, rec_stop, r};
+	const struct rl_platform_scan_ops ops = {
+		rec_exe, rec_file, rec_undetermined, rec_finish, rec_stop, r, NULL, NULL};
 	struct maps_scan ms = {getpid(), accept_all, NULL, 0, 0};
 	char none[] = "";
 	struct exe_seen exe = {0, none};

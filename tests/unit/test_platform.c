@@ -363,8 +363,8 @@ static int accept_libc(const char *path, void *ctx)
 static void test_scan(const char *self)
 {
 	struct record r = {0};
-	const struct rl_platform_scan_ops ops = {rec_exe,    rec_file, rec_undetermined,
-						 rec_finish, rec_stop, &r};
+	const struct rl_platform_scan_ops ops = {
+		rec_exe, rec_file, rec_undetermined, rec_finish, rec_stop, &r, NULL, NULL};
 	struct child c;
 	char *want;
 	int64_t start;

@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -139,7 +141,7 @@ static struct rl_proc_view tree(struct fake *f, pid_t root)
 	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
 	struct rl_proc_view v;
 
-	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, &ops, &v, NULL), 0);
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, &ops, NULL, &v, NULL), 0);
 	return v;
 }
 
@@ -286,7 +288,7 @@ static void test_fake_changes(void)
 	CHECK_INT(v.nprocs, 2);
 	rl_proc_view_release(&v);
 	/* pid <= 0 is an error, and out is still safe to release. */
-	CHECK_INT(rl_proc_tree_inspect(0, NULL, NULL, NULL, &v, NULL), -1);
+	CHECK_INT(rl_proc_tree_inspect(0, NULL, NULL, NULL, NULL, &v, NULL), -1);
 	rl_proc_view_release(&v);
 }
 
@@ -445,13 +447,13 @@ static void test_real_tree(const char *dir, int levels)
 	CHECK_STR(st.name, "daemon");
 	CHECK_INT(rl_platform_proc_status(-5, &st), ESRCH);
 
-	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_INT(v.nprocs, levels + 2); /* the shells, the daemon and its sleep */
 	rl_proc_view_release(&v);
 
 	CHECK(copy_file("/bin/sh", tmp) == 0 && rename(tmp, daemon) == 0);
-	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_STALE);
 	CHECK_INT(v.pid, root);
 	CHECK_INT(v.nstale, 1);
@@ -470,7 +472,7 @@ static void test_real_tree(const char *dir, int levels)
 	rl_proc_view_release(&v);
 	group_end();
 	/* Gone: the root's verdict. */
-	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, &v, NULL), 0);
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_GONE);
 	rl_proc_view_release(&v);
 out:
@@ -480,6 +482,103 @@ out:
 	free(tmp);
 	free(inner);
 	free(outer);
+}
+
+/* A thread of this process forks a child, which waits for hold to close;
+ * the thread waits for stay to close. */
+struct forker {
+	int hold[2], stay[2], told[2];
+	pid_t tid;
+};
+
+static void *fork_from_thread(void *arg)
+{
+	struct forker *f = arg;
+	pid_t pid;
+	char c;
+
+	f->tid = gettid();
+	pid = fork();
+	if (pid == 0) {
+		close(f->hold[1]);
+		close(f->stay[1]);
+		close(f->told[1]);
+		while (read(f->hold[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	if (write(f->told[1], &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		return NULL;
+	while (read(f->stay[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* How many processes the tree under this process counts. */
+static size_t tree_size(pid_t root, struct rl_statmemo *memo)
+{
+	struct rl_proc_view v;
+	size_t n;
+
+	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, memo, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	n = v.nprocs;
+	rl_proc_view_release(&v);
+	return n;
+}
+
+/* The kernel lists a child under the thread that forked it: a child of a
+ * thread that is not the leader is in the tree, while that thread runs
+ * and (reparented to the leader) after it exited, when one thread is left
+ * and only the leader's list is read. Many trees at once (the batch, on
+ * threads) give each tree's own answer. */
+static void test_thread_child(void)
+{
+	struct rl_statmemo *memo = rl_statmemo_new();
+	struct rl_proc_tree_req reqs[8];
+	struct rl_proc_view views[8];
+	struct forker f;
+	pthread_t t;
+	pid_t child = -1;
+	char task[64];
+
+	CHECK(pipe2(f.hold, O_CLOEXEC) == 0 && pipe2(f.stay, O_CLOEXEC) == 0 &&
+	      pipe2(f.told, O_CLOEXEC) == 0);
+	CHECK_INT(pthread_create(&t, NULL, fork_from_thread, &f), 0);
+	CHECK(read(f.told[0], &child, sizeof(child)) == (ssize_t)sizeof(child));
+	CHECK(child > 0);
+	CHECK_INT(tree_size(getpid(), memo), 2);
+	CHECK_INT(tree_size(getpid(), NULL), 2);
+
+	for (size_t i = 0; i < 8; i++) {
+		reqs[i] =
+			(struct rl_proc_tree_req){i % 2 ? child : getpid(), NULL, NULL, &views[i]};
+	}
+	rl_proc_trees_inspect(reqs, 8, memo, 2);
+	for (size_t i = 0; i < 8; i++) {
+		CHECK_INT(views[i].verdict, RL_PROC_FRESH);
+		CHECK_INT(views[i].nprocs, i % 2 ? 1 : 2);
+		rl_proc_view_release(&views[i]);
+	}
+
+	close(f.stay[1]);
+	pthread_join(t, NULL);
+	/* The thread is released (its task entry gone) after its children
+	 * were handed to the leader. */
+	snprintf(task, sizeof(task), "/proc/self/task/%d", (int)f.tid);
+	while (access(task, F_OK) == 0)
+		sched_yield();
+	CHECK_INT(tree_size(getpid(), memo), 2);
+
+	close(f.hold[1]);
+	while (child > 0 && waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+	CHECK_INT(tree_size(getpid(), NULL), 1);
+	close(f.hold[0]);
+	close(f.stay[0]);
+	close(f.told[0]);
+	close(f.told[1]);
+	rl_statmemo_free(memo);
 }
 
 #endif
@@ -497,6 +596,7 @@ int main(void)
 		atexit(group_end);
 		test_real_tree(dir, 1);
 		test_real_tree(dir, 2);
+		test_thread_child();
 		check_rmtree(dir);
 		free(dir);
 	}

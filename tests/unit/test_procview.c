@@ -722,7 +722,7 @@ static void test_program_moved(const char *dir)
 	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_STR(v.exe, old);
-	CHECK_INT(rl_proc_view_check_program(&v, opt, old, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, old, NULL, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_INT(v.nstale, 0);
 	rl_proc_view_release(&v);
@@ -731,7 +731,7 @@ static void test_program_moved(const char *dir)
 	CHECK(unlink(opt) == 0 && symlink(new, opt) == 0);
 	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH); /* nothing it runs was replaced */
-	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL), 1);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL, NULL), 1);
 	CHECK_INT(v.verdict, RL_PROC_STALE);
 	CHECK_INT(v.nstale, 1);
 	CHECK_INT(v.nran, 0);
@@ -745,7 +745,7 @@ static void test_program_moved(const char *dir)
 		CHECK_INT(v.stale[0].now_ino, ino_of(new));
 	}
 	/* Once stale, nothing more is added. */
-	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, NULL, NULL), 0);
 	CHECK_INT(v.nstale, 1);
 	rl_proc_view_release(&v);
 
@@ -754,21 +754,21 @@ static void test_program_moved(const char *dir)
 	rl_strv_push(&code, new);
 	rl_strv_push(&code, old);
 	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
-	CHECK_INT(rl_proc_view_check_program(&v, opt, new, &code), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, new, &code, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	rl_proc_view_release(&v);
 
 	/* A script program: its process runs an interpreter. */
 	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
-	CHECK_INT(rl_proc_view_check_program(&v, script, script, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, script, script, NULL, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	/* A program of another name: a wrapper that execs its daemon. */
-	CHECK_INT(rl_proc_view_check_program(&v, other, other, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, other, other, NULL, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	/* A program that is not there, or no program. */
-	CHECK_INT(rl_proc_view_check_program(&v, opt, gone, NULL), 0);
-	CHECK_INT(rl_proc_view_check_program(&v, opt, v23, NULL), 0);
-	CHECK_INT(rl_proc_view_check_program(&v, NULL, NULL, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, gone, NULL, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, opt, v23, NULL, NULL), 0);
+	CHECK_INT(rl_proc_view_check_program(&v, NULL, NULL, NULL, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	rl_proc_view_release(&v);
 	child_end(pid);
@@ -782,6 +782,49 @@ out:
 	free(script);
 	free(other);
 	free(gone);
+}
+
+/* A pass's memo: what it remembers is the file its path named when first
+ * asked, and an answer that disagrees with what a process runs is asked
+ * again before it condemns anything: a process started after the file
+ * was replaced is fresh, one that runs the replaced file stale. */
+static void test_memo(const char *dir)
+{
+	char *path = rl_path_join(dir, "memo-sleep");
+	const char *argv[] = {path, "30", NULL};
+	struct rl_statmemo *memo = rl_statmemo_new();
+	struct rl_proc_view v;
+	struct stat st;
+	uint64_t old_ino;
+	pid_t before, after;
+
+	CHECK(copy_file("/bin/sleep", path) == 0);
+	old_ino = ino_of(path);
+	before = spawn(argv, NULL);
+	CHECK(before > 0);
+	CHECK_INT(rl_proc_inspect_memo(before, track_all, NULL, memo, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK(v.children_listed);
+	CHECK_INT(v.children.n, 0);
+	rl_proc_view_release(&v);
+
+	CHECK(replace_atomically("/bin/sleep", path) == 0);
+	after = spawn(argv, NULL);
+	CHECK(after > 0);
+	CHECK_INT(rl_statmemo_stat(memo, path, &st), 0);
+	CHECK_INT(st.st_ino, old_ino);
+	CHECK_INT(rl_proc_inspect_memo(after, track_all, NULL, memo, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	CHECK_INT(rl_statmemo_stat(memo, path, &st), 0);
+	CHECK_INT(st.st_ino, ino_of(path));
+	CHECK_INT(rl_proc_inspect_memo(before, track_all, NULL, memo, &v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	rl_proc_view_release(&v);
+	child_end(before);
+	child_end(after);
+	rl_statmemo_free(memo);
+	free(path);
 }
 
 int main(void)
@@ -800,6 +843,7 @@ int main(void)
 	test_exe_named_deleted(dir);
 	test_gone(dir);
 	test_program_moved(dir);
+	test_memo(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
 	test_library(&lp);
 	test_other_user(dir, &lp);
