@@ -253,22 +253,27 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	return rc;
 }
 
-/* Ask launchd where each job is and its pid, and look at the processes:
- * all of them at once, on as many threads as there are cores, each path
- * stat()ed once for all (base/statmemo.h); then each job's program is
- * checked and its verdict noted, in the jobs' order. A launchctl that
- * cannot run turns the process view off with a warning; the restart
- * engine reports that as an error of its own when it matters. */
-static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-			     struct rl_error *err)
+/* The process view under way: inspect_start begins it, inspect_end
+ * finishes it. */
+struct inspection {
+	struct rl_proc_tree_req *reqs;
+	const char **programs; /* each job's program as tracked, by job */
+	struct rl_statmemo *memo;
+	struct rl_proc_batch *batch;
+};
+
+/* Ask launchd where each job is and its pid, and set threads to judging
+ * the processes, all at once, each path stat()ed once for all
+ * (base/statmemo.h); this thread may do other work until inspect_end. A
+ * launchctl that cannot run turns the process view off with a warning;
+ * the restart engine reports that as an error of its own when it
+ * matters. */
+static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
+			  struct inspection *in)
 {
 	struct rl_launchctl_listings ls;
 	struct use_index now = {0}, then = {0};
-	struct rl_proc_tree_req *reqs;
-	struct rl_statmemo *memo;
-	const char **programs;
 	size_t nreqs = 0;
-	int rc = 0;
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
@@ -276,8 +281,8 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	use_index_build(&p->current, &now);
 	if (p->have_prev)
 		use_index_build(&p->prev, &then);
-	reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*reqs));
-	programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*programs));
+	in->reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->reqs));
+	in->programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->programs));
 	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
 	for (size_t i = 0; i < p->jobs.n; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
@@ -287,7 +292,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
 		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL);
-		collect_code(&now, v->job->label, &v->code_now, NULL, &programs[i]);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i]);
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
 		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
@@ -298,14 +303,23 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			break;
 		}
 		if (found == 0 && v->pid > 0)
-			reqs[nreqs++] =
+			in->reqs[nreqs++] =
 				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
 	}
 	rl_launchctl_listings_release(&ls);
-	/* code_tracked only reads each job's own view, which nothing changes
-	 * until every tree is judged. */
-	memo = rl_statmemo_new();
-	rl_proc_trees_inspect(reqs, nreqs, memo, 0);
+	free(now.v);
+	free(then.v);
+	/* code_tracked reads only each job's own view, which nothing changes
+	 * until inspect_end. */
+	in->memo = rl_statmemo_new();
+	in->batch = rl_proc_trees_start(in->reqs, nreqs, in->memo, 0);
+}
+
+/* Judge the rest of the processes with the threads, then check each
+ * job's program and note its verdict, in the jobs' order. */
+static void inspect_end(struct rl_pipeline *p, struct inspection *in)
+{
+	rl_proc_trees_wait(in->batch);
 	for (size_t i = 0; i < p->nviews; i++) {
 		struct rl_jobview *v = &p->views[i];
 
@@ -317,8 +331,8 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 					   v->job->program  ? v->job->program
 					   : v->job->args.n ? v->job->args.v[0]
 							    : NULL,
-					   has_root(v->job) ? NULL : programs[i], &v->code_now,
-					   memo);
+					   has_root(v->job) ? NULL : in->programs[i], &v->code_now,
+					   in->memo);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
@@ -326,12 +340,19 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 			p->nstale++;
 		}
 	}
-	rl_statmemo_free(memo);
-	free(programs);
-	free(reqs);
-	free(now.v);
-	free(then.v);
-	return rc;
+	rl_statmemo_free(in->memo);
+	free(in->programs);
+	free(in->reqs);
+	memset(in, 0, sizeof(*in));
+}
+
+static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+{
+	struct inspection in;
+
+	inspect_start(o, p, &in);
+	inspect_end(p, &in);
+	return 0;
 }
 
 /* Is path an entry of one of the job directories (as discovery names it)? */
@@ -494,15 +515,25 @@ static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct
 
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
+	struct inspection in;
+	int rc;
+
 	if (begin(o, p, err) < 0)
 		return -1;
 	p->verify = o->verify;
 	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
-	if (p->have_prev &&
-	    rl_diff_compute_fs(&p->prev, o->verify, rl_libcache_fs(p->libs), &p->diff, err) < 0)
-		return -1;
-	if (o->lc && inspect_processes(o, p, err) < 0)
+	/* The processes are judged while this thread compares the files:
+	 * neither reads what the other writes (the diff and the file memo
+	 * are this thread's, the views the process view's). */
+	if (o->lc)
+		inspect_start(o, p, &in);
+	rc = p->have_prev ? rl_diff_compute_fs(&p->prev, o->verify, rl_libcache_fs(p->libs),
+					       &p->diff, err)
+			  : 0;
+	if (o->lc)
+		inspect_end(p, &in);
+	if (rc < 0)
 		return -1;
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
@@ -525,7 +556,7 @@ int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 		rl_manifest_init(&p->prev);
 	}
 	p->have_prev = rc == 0;
-	return o->lc ? inspect_processes(o, p, err) : 0;
+	return o->lc ? inspect_processes(o, p) : 0;
 }
 
 static void package_note(struct rl_pipeline *p, struct rl_package *pkg)

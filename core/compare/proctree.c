@@ -295,18 +295,20 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 	return 0;
 }
 
-/* rl_proc_trees_inspect's shared state: the next request to take. */
-struct batch {
+/* A batch's shared state: the next request to take. */
+struct rl_proc_batch {
 	struct rl_proc_tree_req *reqs;
 	size_t n;
 	struct rl_statmemo *memo;
 	pthread_mutex_t lock;
 	size_t next;
+	pthread_t tid[RL_PROC_BATCH_THREADS_MAX];
+	unsigned started;
 };
 
 static void *batch_run(void *arg)
 {
-	struct batch *b = arg;
+	struct rl_proc_batch *b = arg;
 
 	for (;;) {
 		struct rl_proc_tree_req *r;
@@ -320,32 +322,48 @@ static void *batch_run(void *arg)
 	}
 }
 
-#define BATCH_THREADS_MAX 8
 /* Fewer processes than this per thread are not worth a thread. */
 #define BATCH_PER_THREAD 4
 
-void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
-			   unsigned threads)
+struct rl_proc_batch *rl_proc_trees_start(struct rl_proc_tree_req *reqs, size_t n,
+					  struct rl_statmemo *memo, unsigned threads)
 {
-	struct batch b = {reqs, n, memo, PTHREAD_MUTEX_INITIALIZER, 0};
-	pthread_t tid[BATCH_THREADS_MAX];
-	unsigned started = 0;
+	struct rl_proc_batch *b = rl_xcalloc(1, sizeof(*b));
 
+	b->reqs = reqs;
+	b->n = n;
+	b->memo = memo;
+	pthread_mutex_init(&b->lock, NULL);
 	if (threads == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 		threads = cores > 0 ? (unsigned)cores : 1;
 	}
-	if (threads > BATCH_THREADS_MAX)
-		threads = BATCH_THREADS_MAX;
+	if (threads > RL_PROC_BATCH_THREADS_MAX)
+		threads = RL_PROC_BATCH_THREADS_MAX;
 	if (threads > n / BATCH_PER_THREAD)
 		threads = n / BATCH_PER_THREAD > 0 ? (unsigned)(n / BATCH_PER_THREAD) : 1;
-	/* This thread is one of them; one that cannot start leaves its share
-	 * to the others. */
-	while (started + 1 < threads && pthread_create(&tid[started], NULL, batch_run, &b) == 0)
-		started++;
-	batch_run(&b);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
-	pthread_mutex_destroy(&b.lock);
+	/* The waiting thread is one of them; one that cannot start leaves
+	 * its share to the others. */
+	while (b->started + 1 < threads &&
+	       pthread_create(&b->tid[b->started], NULL, batch_run, b) == 0)
+		b->started++;
+	return b;
+}
+
+void rl_proc_trees_wait(struct rl_proc_batch *b)
+{
+	if (!b)
+		return;
+	batch_run(b);
+	for (unsigned i = 0; i < b->started; i++)
+		pthread_join(b->tid[i], NULL);
+	pthread_mutex_destroy(&b->lock);
+	free(b);
+}
+
+void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
+			   unsigned threads)
+{
+	rl_proc_trees_wait(rl_proc_trees_start(reqs, n, memo, threads));
 }

@@ -147,6 +147,18 @@ struct rl_proc_tree_req {
 void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
 			   unsigned threads);
 
+/* The same in two halves, so this thread can do other work meanwhile:
+ * start sets the other threads to work (none when threads is 1) and
+ * returns; wait has this thread take requests too until none is left,
+ * then waits for the others. Every started batch must be waited for
+ * before reqs, their views or what their tracked functions read change
+ * or go. */
+#define RL_PROC_BATCH_THREADS_MAX 8
+struct rl_proc_batch;
+struct rl_proc_batch *rl_proc_trees_start(struct rl_proc_tree_req *reqs, size_t n,
+					  struct rl_statmemo *memo, unsigned threads);
+void rl_proc_trees_wait(struct rl_proc_batch *b);
+
 /* Does the root process (launchd's pid) run the job's program as it is on
  * disk now? program: Program or ProgramArguments[0] resolved through its
  * symlinks, as the job's tracking resolves it; named: that word as the
