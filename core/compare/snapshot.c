@@ -113,7 +113,7 @@ static int unchanged(const struct rl_manifest *prev, const char *dir, const stru
 	       d->mtime_ns == now->mtime_ns && d->ctime_ns == now->ctime_ns;
 }
 
-static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err);
+static int walk(int pfd, const char *dir, int depth, const struct walk *w, struct rl_error *err);
 
 /* The subdirectories prev recorded in dir (an unchanged directory, so the
  * same ones are there), each walked in turn. */
@@ -140,13 +140,15 @@ static int walk_recorded_subdirs(const char *dir, int depth, const struct walk *
 		if (strncmp(p, prefix, plen) != 0)
 			break;
 		if (p[plen] && !strchr(p + plen, '/'))
-			rc = walk(p, depth + 1, w, err);
+			rc = walk(-1, p, depth + 1, w, err);
 	}
 	free(prefix);
 	return rc;
 }
 
-static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err)
+/* Walk dir; pfd: its parent directory, open (-1: none, open dir by its
+ * whole path), so a subdirectory is opened by its name alone. */
+static int walk(int pfd, const char *dir, int depth, const struct walk *w, struct rl_error *err)
 {
 	struct names names = {0};
 	struct rl_dirstamp now;
@@ -159,7 +161,11 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 	}
 	/* Never through a symlink: a directory replaced by one is no longer
 	 * part of the tree (vanished meanwhile, as one that is gone). */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth > 0 ? O_NOFOLLOW : 0));
+	if (pfd >= 0)
+		dfd = openat(pfd, rl_path_basename(dir),
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	else
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth > 0 ? O_NOFOLLOW : 0));
 	if (dfd < 0 && depth > 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 		return 0;
 	if (dfd < 0 || fstat(dfd, &st) < 0) {
@@ -188,7 +194,7 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 		/* The directory entry's type saves a stat: a directory is
 		 * walked into, a path the caller knows is passed over. */
 		if (t == DT_DIR) {
-			rc = walk(path, depth + 1, w, err);
+			rc = walk(dfd, path, depth + 1, w, err);
 			free(path);
 			continue;
 		}
@@ -198,7 +204,7 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 		}
 		rc = rl_fileinfo_read_at(dfd, names.v[i].name, path, &fi, err);
 		if (rc == 0 && fi.type == RL_FT_DIR)
-			rc = walk(path, depth + 1, w, err);
+			rc = walk(dfd, path, depth + 1, w, err);
 		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
 			rc = w->fn(path, &fi, w->ctx, err);
 		rl_fileinfo_release(&fi);
@@ -214,7 +220,7 @@ int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, voi
 {
 	struct walk w = {known, fn, ctx, dirs};
 
-	return walk(dir, 0, &w, err);
+	return walk(-1, dir, 0, &w, err);
 }
 
 /* The previous manifest, got once when first needed. */
