@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "config.h"
 #include "core/archive/package.h"
+#include "core/discover/fscache.h"
 #include "core/base/lock.h"
 #include "core/execute/launchctl.h"
 #include "core/model/fileinfo.h"
@@ -771,7 +772,9 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 			return cli_fail(&err);
 	}
 	if (flags & CLI_SETUP_JOBS) {
-		if (rl_jobs_discover(&ctx->discover, &ctx->jobs, &err) < 0)
+		rl_fscache_free(ctx->fs);
+		ctx->fs = rl_fscache_new();
+		if (rl_jobs_discover_fs(&ctx->discover, ctx->fs, &ctx->jobs, &err) < 0)
 			return cli_fail(&err);
 		ctx->jobs_found = 1;
 	}
@@ -796,6 +799,7 @@ void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_p
 	po->config_explicit = ctx->config_explicit;
 	po->config = ctx->config_loaded ? &ctx->cfg : NULL;
 	po->jobs = ctx->jobs_found ? &ctx->jobs : NULL;
+	po->fs = ctx->jobs_found ? &ctx->fs : NULL;
 	po->discover = &ctx->discover;
 	lc->path = rl_launchctl_path(ctx->launchctl);
 	lc->timeout_s = 30;
@@ -809,6 +813,7 @@ static void ctx_release(struct cli_ctx *ctx)
 	rl_strv_release(&ctx->operands);
 	rl_strv_release(&ctx->archives);
 	rl_jobset_release(&ctx->jobs);
+	rl_fscache_free(ctx->fs);
 	rl_config_release(&ctx->cfg);
 	free(ctx->opts);
 	free(ctx->state_dir);

@@ -158,6 +158,7 @@ struct cli_ctx {
 	char *state_dir;	       /* CLI_SETUP_STATE_DIR */
 	int lock;		       /* CLI_SETUP_LOCK: the held fd, else -1 */
 	struct rl_jobset jobs;	       /* CLI_SETUP_JOBS */
+	struct rl_fscache *fs;	       /* the lstat memo that discovery filled (with jobs) */
 	struct rl_config cfg;	       /* CLI_SETUP_CONFIG */
 	char *config_path;	       /* the config file used */
 	int config_explicit;	       /* given by --config or $RELAUNCH_CONFIG: must exist */

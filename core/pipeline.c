@@ -8,6 +8,7 @@
 #include "core/base/statedir.h"
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
+#include "core/discover/fscache.h"
 #include "core/execute/launchctl.h"
 #include "core/plan/decide.h"
 #include "core/plan/preflight.h"
@@ -34,7 +35,7 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 		*js = *o->jobs;
 		memset(o->jobs, 0, sizeof(*o->jobs));
 	} else if (rc == 0) {
-		rc = rl_jobs_discover(o->discover, js, err);
+		rc = rl_jobs_discover_fs(o->discover, rl_libcache_fs(libs), js, err);
 	}
 	/* Checked whole on every load, against the jobs found. */
 	if (rc == 0 && !o->config)
@@ -47,11 +48,24 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	return rc;
 }
 
+/* The library cache of one run, with the lstat memo of the discovery of
+ * the jobs it is given (taken over), or a new one. */
+static struct rl_libcache *run_libcache(const struct rl_pipeline_opts *o)
+{
+	struct rl_fscache *fs = NULL;
+
+	if (o->jobs && o->fs) {
+		fs = *o->fs;
+		*o->fs = NULL;
+	}
+	return rl_libcache_new_fs(fs);
+}
+
 int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m, struct rl_error *err)
 {
 	struct rl_config cfg;
 	struct rl_jobset js = {0};
-	struct rl_libcache *libs = rl_libcache_new();
+	struct rl_libcache *libs = run_libcache(o);
 	int rc;
 
 	rl_config_init(&cfg);
@@ -423,30 +437,41 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	}
 }
 
-/* What every stage starts from: the config, the jobs and the files they
- * use now. */
-static int start(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
 {
 	memset(p, 0, sizeof(*p));
 	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
 	rl_manifest_init(&p->current);
 	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
-	p->libs = rl_libcache_new();
+	p->libs = run_libcache(o);
+}
+
+/* What every stage starts from: the config, the jobs and the files they
+ * use now. */
+static int start(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
+{
+	pipeline_init(o, p);
 	return track(o, &p->cfg, &p->jobs, p->libs, &p->current, err);
 }
 
-/* What plan and predict start from: start(), and the manifest recorded
- * before (p->have_prev). */
+/* What plan and predict start from: the manifest recorded before
+ * (p->have_prev), then what start() tracks. The files are resolved
+ * knowing the manifest: a program whose identity is the one recorded
+ * holds the recorded content, and one read of a content serves every
+ * copy of it (not under --verify, which trusts no identity). */
 static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
 	int rc;
 
-	if (start(o, p, err) < 0)
-		return -1;
+	pipeline_init(o, p);
 	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
+	if (rc < 0)
+		return -1;
 	p->have_prev = rc == 0;
-	return rc < 0 ? -1 : 0;
+	if (p->have_prev && !o->verify)
+		rl_libcache_set_recorded(p->libs, &p->prev);
+	return track(o, &p->cfg, &p->jobs, p->libs, &p->current, err);
 }
 
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
@@ -456,7 +481,8 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	p->verify = o->verify;
 	rl_strv_copy(&p->current.roots, &p->prev.roots);
 	find_unreadable(o, p);
-	if (p->have_prev && rl_diff_compute(&p->prev, o->verify, &p->diff, err) < 0)
+	if (p->have_prev &&
+	    rl_diff_compute_fs(&p->prev, o->verify, rl_libcache_fs(p->libs), &p->diff, err) < 0)
 		return -1;
 	if (o->lc && inspect_processes(o, p, err) < 0)
 		return -1;

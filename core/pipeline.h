@@ -36,6 +36,10 @@ struct rl_pipeline_opts {
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;
 	struct rl_jobset *jobs;
+	/* With jobs: the lstat memo (fscache.h) their discovery filled, or
+	 * NULL. Taken over by the pipeline (*fs left NULL), so each path the
+	 * discovery asked about is not asked again by the same run. */
+	struct rl_fscache **fs;
 };
 
 /* What one job is seen running, for the process view. */

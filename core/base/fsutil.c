@@ -33,7 +33,6 @@ static const char *kind_of(mode_t mode)
 int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why)
 {
 	struct stat pre;
-	int fd;
 
 	if (fstatat(dirfd, path, &pre, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
 		*why = errno == ELOOP
@@ -47,6 +46,14 @@ int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st
 		errno = EINVAL;
 		return -1;
 	}
+	return rl_file_open_seen_regular(dirfd, path, flags, st, why);
+}
+
+int rl_file_open_seen_regular(int dirfd, const char *path, int flags, struct stat *st,
+			      const char **why)
+{
+	int fd;
+
 	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
 	if (fd < 0) {
 		*why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
@@ -69,8 +76,8 @@ int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st
 	return fd;
 }
 
-int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
-		    struct rl_buf *out, struct stat *stp, struct rl_error *err)
+static int read_at(int dirfd, const char *path, int flags, int seen, const char *what, size_t max,
+		   struct rl_buf *out, struct stat *stp, struct rl_error *err)
 {
 	struct stat st;
 	char chunk[65536];
@@ -78,7 +85,8 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
 	const char *why;
 	int fd;
 
-	fd = rl_file_open_regular(dirfd, path, flags, &st, &why);
+	fd = seen ? rl_file_open_seen_regular(dirfd, path, flags, &st, &why)
+		  : rl_file_open_regular(dirfd, path, flags, &st, &why);
 	if (fd < 0) {
 		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
 		return -1;
@@ -117,6 +125,18 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
 	}
 	close(fd);
 	return 0;
+}
+
+int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
+		    struct rl_buf *out, struct stat *st, struct rl_error *err)
+{
+	return read_at(dirfd, path, flags, 0, what, max, out, st, err);
+}
+
+int rl_file_read_seen_at(int dirfd, const char *path, int flags, const char *what, size_t max,
+			 struct rl_buf *out, struct stat *st, struct rl_error *err)
+{
+	return read_at(dirfd, path, flags, 1, what, max, out, st, err);
 }
 
 int rl_file_read(const char *path, const char *what, size_t max, struct rl_buf *out,

@@ -24,6 +24,11 @@ const char *rl_file_special_kind(mode_t mode);
  * between the two is caught. Returns the fd with *st filled, or -1 with
  * errno set and *why a short reason ("a FIFO", "symlink loop", strerror). */
 int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why);
+/* The same for a path the caller has just seen to be a regular file (an
+ * lstat of a path with no symlink in it, or with O_NOFOLLOW for its last
+ * one): not stat'ed first; the fstat of what was opened is still checked. */
+int rl_file_open_seen_regular(int dirfd, const char *path, int flags, struct stat *st,
+			      const char **why);
 
 /* The same, relative to dirfd (AT_FDCWD for a plain path) with openat flags
  * added to O_RDONLY|O_NONBLOCK|O_NOCTTY|O_CLOEXEC (O_NOFOLLOW, say); st,
@@ -32,6 +37,9 @@ int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st
  * from, and O_NONBLOCK keeps the open itself from waiting on one). */
 int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, size_t max,
 		    struct rl_buf *out, struct stat *st, struct rl_error *err);
+/* rl_file_read_at opening as rl_file_open_seen_regular does. */
+int rl_file_read_seen_at(int dirfd, const char *path, int flags, const char *what, size_t max,
+			 struct rl_buf *out, struct stat *st, struct rl_error *err);
 
 /* Replace path atomically with data: write a temporary file in the same
  * directory, fsync it, rename it over path, fsync the directory. A crash at

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/compare/snapshot.h"
+#include "core/discover/fscache.h"
 #include "core/base/util.h"
 
 #define NO_CHANGE (-1)
@@ -182,14 +183,20 @@ static int flush(struct batch *b, struct rl_diff *out, struct rl_error *err)
 	return rc;
 }
 
-static int diff_entry(const struct rl_entry *e, int verify, struct batch *b, struct rl_diff *out,
-		      struct rl_error *err)
+static int diff_entry(const struct rl_entry *e, int verify, struct rl_fscache *fs, struct batch *b,
+		      struct rl_diff *out, struct rl_error *err)
 {
 	struct rl_error mine = {0}, why = {0};
 	struct rl_fileinfo now;
-	int kind = NO_CHANGE;
+	struct stat st;
+	int kind = NO_CHANGE, rc;
 
-	if (rl_fileinfo_read(e->path, &now, &mine) < 0) {
+	/* The walks of the jobs' files lstat'ed most paths this run already. */
+	if (rl_fscache_known(fs, e->path, &st) == 0)
+		rc = rl_fileinfo_from_lstat(e->path, &st, &now, &mine);
+	else
+		rc = rl_fileinfo_read(e->path, &now, &mine);
+	if (rc < 0) {
 		memset(&now, 0, sizeof(now));
 		if (rl_entry_unreadable(e, &now, &mine, &why) < 0)
 			kind = -2;
@@ -313,13 +320,19 @@ static int cmp_change(const void *a, const void *b)
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
 		    struct rl_error *err)
 {
+	return rl_diff_compute_fs(m, verify, NULL, out, err);
+}
+
+int rl_diff_compute_fs(const struct rl_manifest *m, int verify, struct rl_fscache *fs,
+		       struct rl_diff *out, struct rl_error *err)
+{
 	struct batch *b = rl_xcalloc(1, sizeof(*b));
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->manifest = m;
 	for (size_t i = 0; i < m->n && rc == 0; i++)
-		rc = diff_entry(&m->entries[i], verify, b, out, err);
+		rc = diff_entry(&m->entries[i], verify, fs, b, out, err);
 	if (rc == 0)
 		rc = flush(b, out, err);
 	for (size_t i = 0; i < b->n; i++)

@@ -52,6 +52,11 @@ int rl_change_kind_triggers(enum rl_change_kind k);
  * error naming it. New regular files are hashed, so `now` is complete. */
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
 		    struct rl_error *err);
+/* The same, taking a path's lstat from fs (fscache.h) when the run asked
+ * it already (NULL: from the kernel each time). */
+struct rl_fscache;
+int rl_diff_compute_fs(const struct rl_manifest *m, int verify, struct rl_fscache *fs,
+		       struct rl_diff *out, struct rl_error *err);
 void rl_diff_release(struct rl_diff *d);
 
 #endif

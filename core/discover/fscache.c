@@ -13,7 +13,7 @@ struct fsent {
 	char *path;
 	int lstat_done;
 	int lstat_errno; /* 0: lstat succeeded */
-	mode_t mode;
+	struct stat st;
 	int link_done;
 	int link_errno; /* 0: link holds the text */
 	char *link;
@@ -34,7 +34,12 @@ static uint64_t hash_path(const char *s)
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
+	 * low bits of each byte: mixed down from the high ones, keys that
+	 * differ in a few digits do not crowd into neighbouring slots. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
 }
 
 struct rl_fscache *rl_fscache_new(void)
@@ -64,16 +69,24 @@ static void place(struct rl_fscache *c, size_t idx)
 	c->slot[i] = idx + 1;
 }
 
+static struct fsent *find(const struct rl_fscache *c, const char *path)
+{
+	if (!c->cap)
+		return NULL;
+	for (size_t i = hash_path(path) & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1))
+		if (strcmp(c->v[c->slot[i] - 1].path, path) == 0)
+			return &c->v[c->slot[i] - 1];
+	return NULL;
+}
+
 /* The entry for path, made (nothing asked yet) when new. */
 static struct fsent *entry(struct rl_fscache *c, const char *path)
 {
+	struct fsent *e = find(c, path);
 	size_t i;
 
-	if (c->cap) {
-		for (i = hash_path(path) & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1))
-			if (strcmp(c->v[c->slot[i] - 1].path, path) == 0)
-				return &c->v[c->slot[i] - 1];
-	}
+	if (e)
+		return e;
 	if ((c->n + 1) * 2 > c->cap) {
 		free(c->slot);
 		c->cap = c->cap ? c->cap * 2 : 256;
@@ -88,25 +101,41 @@ static struct fsent *entry(struct rl_fscache *c, const char *path)
 	return &c->v[c->n++];
 }
 
-int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode)
+int rl_fscache_lstat_st(struct rl_fscache *c, const char *path, struct stat *st)
 {
 	struct fsent *e = entry(c, path);
 
 	if (!e->lstat_done) {
-		struct stat st;
-
 		c->calls++;
 		e->lstat_done = 1;
-		if (lstat(path, &st) == 0)
-			e->mode = st.st_mode & S_IFMT;
-		else
+		if (lstat(path, &e->st) < 0)
 			e->lstat_errno = errno ? errno : EIO;
 	}
 	if (e->lstat_errno) {
 		errno = e->lstat_errno;
 		return -1;
 	}
-	*mode = e->mode;
+	*st = e->st;
+	return 0;
+}
+
+int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode)
+{
+	struct stat st;
+
+	if (rl_fscache_lstat_st(c, path, &st) < 0)
+		return -1;
+	*mode = st.st_mode & S_IFMT;
+	return 0;
+}
+
+int rl_fscache_known(const struct rl_fscache *c, const char *path, struct stat *st)
+{
+	const struct fsent *e = c ? find(c, path) : NULL;
+
+	if (!e || !e->lstat_done || e->lstat_errno)
+		return -1;
+	*st = e->st;
 	return 0;
 }
 

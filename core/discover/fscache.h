@@ -1,4 +1,4 @@
-/* What the kernel said about paths during one run: lstat's file type and
+/* What the kernel said about paths during one run: lstat's answer and
  * readlink's text, asked once per path and remembered.
  *
  * Discovery resolves every component of every path a job uses the way the
@@ -11,11 +11,14 @@
  * resolves jobs is seen as it was at the first look, exactly as if the
  * change had happened a moment later. Nothing is cached across runs, and
  * no caller asks again after changing the tree itself (an upgrade installs
- * in another process, or before a new run's cache exists).
+ * in another process, or before a new run's cache exists). Discovery,
+ * the walks of every job's files and the comparison with the manifest all
+ * take lstat's answer from here, so each path is asked once per run.
  */
 #ifndef RL_FSCACHE_H
 #define RL_FSCACHE_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct rl_fscache;
@@ -26,6 +29,11 @@ void rl_fscache_free(struct rl_fscache *c);
 /* lstat(path)'s file type (S_IFMT bits) in *mode: 0, or -1 with errno as
  * lstat set it the first time. */
 int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode);
+/* The same with all of lstat's answer in *st. */
+int rl_fscache_lstat_st(struct rl_fscache *c, const char *path, struct stat *st);
+/* lstat's answer for path when it was asked this run and succeeded: 0 with
+ * *st; -1 (asking nothing) otherwise. */
+int rl_fscache_known(const struct rl_fscache *c, const char *path, struct stat *st);
 
 /* readlink(path) as rl_readlink returns it (a copy the caller frees), or
  * NULL with errno as it was the first time. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/discover/fscache.h"
 #include "core/platform/platform.h"
 
 const char *rl_job_kind_name(enum rl_job_kind k)
@@ -373,12 +374,41 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
 
+/* What one discovery asks once, not once per plist: the effective uid,
+ * the run's lstat memo (NULL: none) and the last directory stat'ed for the
+ * trust check (the directory every plist of a listing shares). */
+struct disc {
+	struct rl_fscache *fs;
+	uid_t euid;
+	char *dir;
+	int dir_ok;
+	struct stat dir_st;
+};
+
+static void disc_init(struct disc *d, struct rl_fscache *fs)
+{
+	memset(d, 0, sizeof(*d));
+	d->fs = fs;
+	d->euid = geteuid();
+}
+
+static void disc_release(struct disc *d)
+{
+	free(d->dir);
+}
+
 /* Whether a directory lets someone other than root and `owner` change
  * its entries: group- or world-writable, or owned by another user. */
-static int dir_open_to_others(const char *dir, uid_t owner, struct stat *st)
+static int dir_open_to_others(struct disc *d, const char *dir, uid_t owner, struct stat *st)
 {
-	if (stat(dir, st) < 0)
+	if (!d->dir || strcmp(d->dir, dir) != 0) {
+		free(d->dir);
+		d->dir = rl_xstrdup(dir);
+		d->dir_ok = stat(dir, &d->dir_st) == 0;
+	}
+	if (!d->dir_ok)
 		return 0; /* the plist was just read from it: nothing to add */
+	*st = d->dir_st;
 	if (st->st_uid != 0 && st->st_uid != owner)
 		return 1;
 	return (st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != 0);
@@ -390,14 +420,14 @@ static int dir_open_to_others(const char *dir, uid_t owner, struct stat *st)
  * whose agent it is, and is writable by nobody else; the directories of
  * the entry and of the file it resolves to are not open to others. Returns
  * 0, or -1 with err naming the file, its owner and mode. */
-static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid, int entry_link,
-		       const struct stat *st, struct rl_error *err)
+static int check_trust(struct disc *d, const char *plist, enum rl_job_kind kind, uid_t entry_uid,
+		       int entry_link, const struct stat *st, struct rl_error *err)
 {
 	uid_t owner = kind == RL_JOB_AGENT ? entry_uid : 0;
 	char *why = NULL;
 	struct stat dst;
 
-	if (geteuid() != 0)
+	if (d->euid != 0)
 		return 0;
 	if (st->st_uid != 0 && st->st_uid != owner)
 		why = rl_xasprintf("owned by uid %lu (mode %04o), not by root%s",
@@ -414,7 +444,7 @@ static int check_trust(const char *plist, enum rl_job_kind kind, uid_t entry_uid
 		char *dirs[2] = {rl_path_dirname(plist), real ? rl_path_dirname(real) : NULL};
 
 		for (int i = 0; i < 2 && !why; i++) {
-			if (dirs[i] && dir_open_to_others(dirs[i], owner, &dst)) {
+			if (dirs[i] && dir_open_to_others(d, dirs[i], owner, &dst)) {
 				char *q = rl_path_quote(dirs[i]);
 
 				why = rl_xasprintf("its directory '%s' can be written by others "
@@ -504,20 +534,36 @@ static int bplist_nul_string(const unsigned char *d, size_t n)
 	return 0;
 }
 
-int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
+/* lstat of the plist's entry, through the run's memo when there is one:
+ * the walk of the job's files and the comparison ask the same. */
+static int entry_lstat(struct disc *d, const char *path, struct stat *st)
+{
+	return d->fs ? rl_fscache_lstat_st(d->fs, path, st) : lstat(path, st);
+}
+
+/* Parse the plist whose entry lstat gave lst (NULL: it failed). An entry
+ * that is a regular file is opened without following a symlink, so what
+ * is read is what lstat saw (a link put there since is refused, as a
+ * file changing during the run would be seen as it was). */
+static int parse_plist(struct disc *d, const char *plist, enum rl_job_kind kind,
+		       const struct stat *lst, struct rl_job *out, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	plist_t root = NULL;
-	struct stat st, lst;
+	struct stat st;
 	uid_t entry_uid;
-	int rc, have_lst;
+	int rc, rd;
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
-	have_lst = lstat(plist, &lst) == 0;
-	entry_uid = have_lst ? lst.st_uid : invoking_uid();
-	if (rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err) < 0 ||
-	    check_trust(plist, kind, entry_uid, !have_lst || S_ISLNK(lst.st_mode), &st, err) < 0) {
+	entry_uid = lst ? lst->st_uid : invoking_uid();
+	if (lst && S_ISREG(lst->st_mode))
+		rd = rl_file_read_seen_at(AT_FDCWD, plist, O_NOFOLLOW, "plist", PLIST_MAX, &buf,
+					  &st, err);
+	else
+		rd = rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err);
+	if (rd < 0 ||
+	    check_trust(d, plist, kind, entry_uid, !lst || S_ISLNK(lst->st_mode), &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
 	}
@@ -540,6 +586,19 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	out->plist = rl_xstrdup(plist);
 	set_target(kind, entry_uid, out);
 	return 0;
+}
+
+int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, struct rl_error *err)
+{
+	struct disc d;
+	struct stat lst;
+	int rc;
+
+	disc_init(&d, NULL);
+	rc = parse_plist(&d, plist, kind, entry_lstat(&d, plist, &lst) == 0 ? &lst : NULL, out,
+			 err);
+	disc_release(&d);
+	return rc;
 }
 
 void rl_job_swap_domain(struct rl_job *j)
@@ -673,7 +732,12 @@ static size_t label_hash(const char *s)
 
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)h;
+	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
+	 * low bits of each byte: mixed down from the high ones, keys that
+	 * differ in a few digits do not crowd into neighbouring slots. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return (size_t)(h ^ (h >> 33));
 }
 
 static void labels_put(struct labels *t, const struct rl_jobset *js, size_t idx)
@@ -697,14 +761,13 @@ static const struct rl_job *labels_get(const struct labels *t, const struct rl_j
 	return NULL;
 }
 
-/* is_system_path of an entry of a directory that is not Apple's: only a
- * symlink can lead there (the resolved path of anything else is the
- * directory's own resolved path and its name). */
-static int is_system_entry(const char *path)
+/* is_system_path of an entry of a directory that is not Apple's (lst:
+ * its lstat, NULL when that failed): only a symlink can lead there (the
+ * resolved path of anything else is the directory's own resolved path and
+ * its name). */
+static int is_system_entry(const char *path, const struct stat *lst)
 {
-	struct stat st;
-
-	if (lstat(path, &st) == 0 && !S_ISLNK(st.st_mode))
+	if (lst && !S_ISLNK(lst->st_mode))
 		return rl_path_is_under(path, "/System/Library");
 	return is_system_path(path);
 }
@@ -732,8 +795,8 @@ static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
 	}
 }
 
-static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobset *js,
-			 struct labels *t)
+static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
+			 struct rl_jobset *js, struct labels *t)
 {
 	struct rl_strv names = {0};
 
@@ -744,9 +807,11 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 		char *path = rl_path_join(dir, names.v[i]);
 		struct rl_error e = {0};
 		struct rl_job j;
+		struct stat lst;
+		const struct stat *lp = entry_lstat(d, path, &lst) == 0 ? &lst : NULL;
 
-		if (!is_system_entry(path)) {
-			if (rl_job_parse(path, kind, &j, &e) == 0)
+		if (!is_system_entry(path, lp)) {
+			if (parse_plist(d, path, kind, lp, &j, &e) == 0)
 				add_job(js, t, &j);
 			else
 				rl_warn("%s", e.text);
@@ -756,17 +821,26 @@ static void discover_dir(const char *dir, enum rl_job_kind kind, struct rl_jobse
 	rl_strv_release(&names);
 }
 
-int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
+int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
+			struct rl_jobset *out, struct rl_error *err)
 {
 	struct labels t = {0};
+	struct disc d;
 
 	(void)err;
+	disc_init(&d, fs);
 	for (size_t i = 0; i < o->agent_dirs.n; i++)
-		discover_dir(o->agent_dirs.v[i], RL_JOB_AGENT, out, &t);
+		discover_dir(&d, o->agent_dirs.v[i], RL_JOB_AGENT, out, &t);
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)
-		discover_dir(o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
+		discover_dir(&d, o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
+	disc_release(&d);
 	free(t.slot);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_job);
 	return 0;
+}
+
+int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err)
+{
+	return rl_jobs_discover_fs(o, NULL, out, err);
 }

@@ -65,6 +65,11 @@ void rl_discover_opts_release(struct rl_discover_opts *o);
  * skipped with a warning naming the file; a missing directory is fine.
  * A later duplicate label is skipped with a warning. */
 int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, struct rl_error *err);
+/* The same, asking lstat of each plist entry through fs (fscache.h; NULL:
+ * directly), where the walks of the jobs' files find it again. */
+struct rl_fscache;
+int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
+			struct rl_jobset *out, struct rl_error *err);
 /* Parse one plist; returns 0, or -1 with err naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);

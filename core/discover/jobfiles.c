@@ -13,6 +13,7 @@
 #include "core/base/fsutil.h"
 #include "core/discover/fscache.h"
 #include "core/discover/shread.h"
+#include "core/platform/platform.h"
 
 #define MAX_HOPS       40 /* symlinks followed for one path, as the kernel's ELOOP limit */
 #define MAX_DEPTH      4  /* scripts calling scripts, interpreters of interpreters */
@@ -95,10 +96,12 @@ static char *library_via(const char *via, const struct rl_strv *chain)
 }
 
 /* The shared-library closure of one resolved object file (open as fd with
- * its fstat st, or fd -1): each library is walked like an executable (an opt symlink on the way is
- * what a Homebrew upgrade retargets) and recorded with the chain that loads it. */
+ * its fstat st; or fd -1 and, when sha is not NULL, st its lstat showing
+ * it holds that recorded content): each library is walked like an
+ * executable (an opt symlink on the way is what a Homebrew upgrade
+ * retargets) and recorded with the chain that loads it. */
 static void add_object_closure(struct ctx *c, const char *path, int fd, const struct stat *st,
-			       const char *via)
+			       const char *sha, const char *via)
 {
 	struct rl_libdeps deps = {0};
 	int rc;
@@ -108,8 +111,12 @@ static void add_object_closure(struct ctx *c, const char *path, int fd, const st
 		return;
 	}
 	/* path is where a walk ended: no symlink left in it. */
-	rc = fd >= 0 ? rl_libcache_closure_open(c->libs, path, fd, st, &deps, NULL)
-		     : rl_libcache_closure_resolved(c->libs, path, &deps, NULL);
+	if (fd >= 0)
+		rc = rl_libcache_closure_open(c->libs, path, fd, st, &deps, NULL);
+	else if (sha)
+		rc = rl_libcache_closure_content(c->libs, path, st, sha, &deps, NULL);
+	else
+		rc = rl_libcache_closure_resolved(c->libs, path, &deps, NULL);
 	if (rc < 0) {
 		rl_libdeps_release(&deps);
 		return;
@@ -528,11 +535,11 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		     const char *via, int depth)
 {
 	struct resolved r;
-	struct stat st;
+	struct stat st, lst;
 	char *path = locate(c, word, search);
-	char *interp, *arg = NULL;
-	const char *why;
-	int fd;
+	char *interp = NULL, *arg = NULL;
+	const char *why, *sha = NULL;
+	int fd = -1, known = 0;
 
 	if (!path)
 		return;
@@ -546,9 +553,23 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		resolved_release(&r);
 		return;
 	}
-	/* Opened once: its #! line, else its libraries. */
-	fd = rl_file_open_regular(AT_FDCWD, r.real, 0, &st, &why);
-	interp = read_shebang(fd, &arg);
+	/* Opened once: its #! line, else its libraries. The walk's lstat of
+	 * its last component, when it found a regular file, stands for the
+	 * stat before opening; when that shows the content the manifest
+	 * recorded, and a file with that content was read this run, what it
+	 * was found to be stands for reading this one. */
+	if (c->fs && rl_fscache_known(c->fs, r.real, &lst) == 0 && S_ISREG(lst.st_mode)) {
+		sha = rl_libcache_recorded_sha(c->libs, r.real, &lst);
+		known = sha && rl_libcache_content_get(c->libs, sha, &interp, &arg);
+		if (known)
+			st = lst;
+		else
+			fd = rl_file_open_seen_regular(AT_FDCWD, r.real, O_NOFOLLOW, &st, &why);
+	} else {
+		fd = rl_file_open_regular(AT_FDCWD, r.real, 0, &st, &why);
+	}
+	if (!known)
+		interp = read_shebang(fd, &arg);
 	if (interp && is_shell(interp) && role == RL_ROLE_COMMAND)
 		role = RL_ROLE_SCRIPT;
 	if (has_file(c, r.real, role)) {
@@ -561,7 +582,13 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	add_file(c, r.real, role, r.via, 0);
 	if (!interp)
-		add_object_closure(c, r.real, fd, &st, r.via);
+		add_object_closure(c, r.real, fd, &st, known ? sha : NULL, r.via);
+	/* What was read is that content when the file opened is the one
+	 * lstat showed. */
+	if (sha && !known && fd >= 0 && st.st_dev == lst.st_dev && st.st_ino == lst.st_ino &&
+	    st.st_size == lst.st_size && rl_platform_mtime_ns(&st) == rl_platform_mtime_ns(&lst) &&
+	    rl_platform_ctime_ns(&st) == rl_platform_ctime_ns(&lst))
+		rl_libcache_content_put(c->libs, sha, interp, arg, r.real);
 	if (fd >= 0)
 		close(fd);
 	if (interp && depth < MAX_DEPTH) {

@@ -27,6 +27,8 @@
 
 #include "core/base/fsutil.h"
 #include "core/discover/fscache.h"
+#include "core/model/fileinfo.h"
+#include "core/model/manifest.h"
 
 #define MAX_CLOSURE	 65536u
 #define LDCONF_MAX_SIZE	 (1u << 20)
@@ -79,6 +81,15 @@ struct memo {
 	size_t nmiss;
 };
 
+/* What one content (a recorded SHA-256) was found to be when a file
+ * holding it was read this run. */
+struct content {
+	char sha256[65];
+	char *interp, *arg; /* its #! line, or NULL */
+	int object;	    /* oi holds its parse (no #! line, and it parsed) */
+	struct rl_objinfo oi;
+};
+
 struct rl_libcache {
 	struct libent **ents;
 	size_t nents, aents;
@@ -93,6 +104,15 @@ struct rl_libcache {
 	struct memo *memos;    /* open addressing by key; key NULL: empty */
 	size_t nmemos, memocap;
 	size_t reused; /* closures that replayed a memo */
+	/* The manifest recorded before (NULL: none, or identities are not
+	 * trusted), and the contents read this run, by SHA-256 (open
+	 * addressing, index + 1; 0 is empty). */
+	const struct rl_manifest *recorded;
+	struct content *contents;
+	size_t ncontents, acontents;
+	size_t *cslot;
+	size_t ccap;
+	size_t content_reused;
 };
 
 static uint64_t hash_str(const char *s)
@@ -101,7 +121,12 @@ static uint64_t hash_str(const char *s)
 
 	while (*s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
+	 * low bits of each byte: mixed down from the high ones, keys that
+	 * differ in a few digits do not crowd into neighbouring slots. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 33);
 }
 
 static uint64_t hash_ino(dev_t dev, ino_t ino)
@@ -215,6 +240,32 @@ static struct libent *lookup(struct rl_libcache *c, const char *path)
 	return entry_for(c, path, stat(path, &st) == 0 && S_ISREG(st.st_mode) ? &st : NULL);
 }
 
+static struct content *content_find(const struct rl_libcache *c, const char *sha);
+
+/* lookup() for path known (st: its lstat, proving it holds the recorded
+ * content sha): the entry is made from st, its parse copied from the
+ * content's, when the cache does not know path yet. */
+static struct libent *lookup_content(struct rl_libcache *c, const char *path, const struct stat *st,
+				     const char *sha)
+{
+	struct libent *e = find_path(c, path);
+	const struct content *k = content_find(c, sha);
+	size_t fresh;
+
+	if (e)
+		return e;
+	if (!k || !k->object)
+		return lookup(c, path);
+	fresh = c->nents;
+	e = entry_for(c, path, st);
+	if (c->nents > fresh) {
+		rl_objinfo_copy(&e->oi, &k->oi);
+		e->parsed = 1;
+		c->content_reused++;
+	}
+	return e;
+}
+
 /* lookup() for path open as fd (st: its fstat): the entry is made from st,
  * and parsed from fd, when the cache does not know path yet. */
 static struct libent *lookup_open(struct rl_libcache *c, const char *path, int fd,
@@ -256,10 +307,15 @@ static const struct rl_objinfo *parsed(struct libent *e)
 
 struct rl_libcache *rl_libcache_new(void)
 {
+	return rl_libcache_new_fs(NULL);
+}
+
+struct rl_libcache *rl_libcache_new_fs(struct rl_fscache *fs)
+{
 	struct rl_libcache *c = rl_xcalloc(1, sizeof(*c));
 
 	c->ldconf = rl_xstrdup("/etc/ld.so.conf");
-	c->fs = rl_fscache_new();
+	c->fs = fs ? fs : rl_fscache_new();
 	return c;
 }
 
@@ -300,8 +356,113 @@ void rl_libcache_free(struct rl_libcache *c)
 		free(m->miss);
 	}
 	free(c->memos);
+	for (size_t i = 0; i < c->ncontents; i++) {
+		free(c->contents[i].interp);
+		free(c->contents[i].arg);
+		rl_objinfo_release(&c->contents[i].oi);
+	}
+	free(c->contents);
+	free(c->cslot);
 	rl_fscache_free(c->fs);
 	free(c);
+}
+
+void rl_libcache_set_recorded(struct rl_libcache *c, const struct rl_manifest *m)
+{
+	c->recorded = m;
+}
+
+const char *rl_libcache_recorded_sha(const struct rl_libcache *c, const char *path,
+				     const struct stat *st)
+{
+	const struct rl_entry *e = c->recorded ? rl_manifest_find(c->recorded, path) : NULL;
+	struct rl_fileinfo now;
+	int same;
+
+	if (!e || e->fi.type != RL_FT_FILE || !e->fi.hashed || !S_ISREG(st->st_mode) ||
+	    rl_fileinfo_from_lstat(path, st, &now, NULL) < 0)
+		return NULL;
+	same = rl_fileinfo_same_identity(&e->fi, &now);
+	rl_fileinfo_release(&now);
+	return same ? e->fi.sha256 : NULL;
+}
+
+/* A SHA-256's hex digits are uniform: its first 16 are the hash. */
+static size_t content_hash(const char *sha)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < 16 && sha[i]; i++)
+		h = h << 4 |
+		    (size_t)(isdigit((unsigned char)sha[i]) ? sha[i] - '0' : sha[i] - 'a' + 10);
+	return h;
+}
+
+static struct content *content_find(const struct rl_libcache *c, const char *sha)
+{
+	if (!c->ccap)
+		return NULL;
+	for (size_t i = content_hash(sha) & (c->ccap - 1); c->cslot[i]; i = (i + 1) & (c->ccap - 1))
+		if (strcmp(c->contents[c->cslot[i] - 1].sha256, sha) == 0)
+			return &c->contents[c->cslot[i] - 1];
+	return NULL;
+}
+
+static void content_place(struct rl_libcache *c, size_t idx)
+{
+	size_t i = content_hash(c->contents[idx].sha256) & (c->ccap - 1);
+
+	while (c->cslot[i])
+		i = (i + 1) & (c->ccap - 1);
+	c->cslot[i] = idx + 1;
+}
+
+int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg)
+{
+	const struct content *k = content_find(c, sha);
+
+	if (!k)
+		return 0;
+	*interp = k->interp ? rl_xstrdup(k->interp) : NULL;
+	*arg = k->arg ? rl_xstrdup(k->arg) : NULL;
+	return 1;
+}
+
+void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char *interp,
+			     const char *arg, const char *path)
+{
+	struct libent *e = interp ? NULL : find_path(c, path);
+	struct content *k;
+
+	if (strlen(sha) != 64 || content_find(c, sha))
+		return;
+	/* An object whose parse failed was warned about by its name: each
+	 * file with that content is read (and named) again. */
+	if (!interp && (!e || e->parsed <= 0))
+		return;
+	if ((c->ncontents + 1) * 2 > c->ccap) {
+		free(c->cslot);
+		c->ccap = c->ccap ? c->ccap * 2 : 64;
+		c->cslot = rl_xcalloc(c->ccap, sizeof(*c->cslot));
+		for (size_t i = 0; i < c->ncontents; i++)
+			content_place(c, i);
+	}
+	rl_xgrow((void **)&c->contents, &c->acontents, c->ncontents + 1, sizeof(*c->contents));
+	k = &c->contents[c->ncontents];
+	memset(k, 0, sizeof(*k));
+	memcpy(k->sha256, sha, 65);
+	k->interp = interp ? rl_xstrdup(interp) : NULL;
+	k->arg = arg ? rl_xstrdup(arg) : NULL;
+	if (e) {
+		k->object = 1;
+		rl_objinfo_copy(&k->oi, &e->oi);
+	}
+	content_place(c, c->ncontents++);
+}
+
+size_t rl_libcache_content_reused(const struct rl_libcache *c)
+{
+	return c->content_reused;
 }
 
 struct rl_fscache *rl_libcache_fs(struct rl_libcache *c)
@@ -814,7 +975,8 @@ static char *real_dir(const char *path)
 }
 
 static int closure(struct rl_libcache *c, const char *exe, int resolved, int fd,
-		   const struct stat *st, struct rl_libdeps *out, struct rl_error *err)
+		   const struct stat *st, const char *sha, struct rl_libdeps *out,
+		   struct rl_error *err)
 {
 	struct walk w = {c, NULL, 0, 0, NULL, out, 0, NULL, 0, 0, 0, 0};
 	struct libent *root;
@@ -826,7 +988,9 @@ static int closure(struct rl_libcache *c, const char *exe, int resolved, int fd,
 		rl_error_set(err, "cannot compute library closure: missing argument");
 		return -1;
 	}
-	root = fd >= 0 ? lookup_open(c, exe, fd, st) : lookup(c, exe);
+	root = fd >= 0 ? lookup_open(c, exe, fd, st)
+	       : sha   ? lookup_content(c, exe, st, sha)
+		       : lookup(c, exe);
 	if (!root->exists)
 		return 0; /* a missing executable is the caller's to report */
 	c->gen++;
@@ -866,19 +1030,25 @@ static int closure(struct rl_libcache *c, const char *exe, int resolved, int fd,
 int rl_libcache_closure(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 			struct rl_error *err)
 {
-	return closure(c, exe, 0, -1, NULL, out, err);
+	return closure(c, exe, 0, -1, NULL, NULL, out, err);
 }
 
 int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct rl_libdeps *out,
 				 struct rl_error *err)
 {
-	return closure(c, exe, 1, -1, NULL, out, err);
+	return closure(c, exe, 1, -1, NULL, NULL, out, err);
 }
 
 int rl_libcache_closure_open(struct rl_libcache *c, const char *exe, int fd, const struct stat *st,
 			     struct rl_libdeps *out, struct rl_error *err)
 {
-	return closure(c, exe, 1, fd, st, out, err);
+	return closure(c, exe, 1, fd, st, NULL, out, err);
+}
+
+int rl_libcache_closure_content(struct rl_libcache *c, const char *exe, const struct stat *st,
+				const char *sha, struct rl_libdeps *out, struct rl_error *err)
+{
+	return closure(c, exe, 1, -1, st, sha, out, err);
 }
 
 size_t rl_libcache_reused(const struct rl_libcache *c)

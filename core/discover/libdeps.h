@@ -52,6 +52,8 @@ int rl_objinfo_read_fd(int fd, uint64_t size, const char *path, struct rl_objinf
 int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
 		     struct rl_objinfo *out, struct rl_error *err);
 void rl_objinfo_release(struct rl_objinfo *oi);
+/* A deep copy of from into out. */
+void rl_objinfo_copy(struct rl_objinfo *out, const struct rl_objinfo *from);
 /* The arch (as in rl_objinfo.arch) of code for the CPU relaunch itself
  * was built for; 0 when unknown. */
 uint32_t rl_objinfo_host_arch(enum rl_objformat f);
@@ -81,6 +83,10 @@ struct rl_libdeps {
 struct rl_libcache;
 
 struct rl_libcache *rl_libcache_new(void);
+/* The same with the run's lstat memo fs (fscache.h), which it takes over
+ * (NULL: a new one). */
+struct rl_fscache;
+struct rl_libcache *rl_libcache_new_fs(struct rl_fscache *fs);
 void rl_libcache_free(struct rl_libcache *c);
 /* Read ld.so's directories from this file instead of /etc/ld.so.conf (NULL:
  * only the built-in defaults). For tests and chroots; call before the first
@@ -113,6 +119,37 @@ int rl_libcache_closure_resolved(struct rl_libcache *c, const char *exe, struct 
  * neither stat'ed nor opened again when the cache does not know it yet. */
 int rl_libcache_closure_open(struct rl_libcache *c, const char *exe, int fd, const struct stat *st,
 			     struct rl_libdeps *out, struct rl_error *err);
+/* Files whose content is known: the manifest recorded before (borrowed;
+ * NULL: none, as under --verify) gives each file's SHA-256 with the
+ * identity (dev, ino, size, mtime, ctime) it had when hashed. A file whose
+ * lstat still shows that identity holds those bytes, as the comparison
+ * itself assumes; what a content was found to be (its #! line, its parse)
+ * is then read once per run for every file that holds it, not once per
+ * file (a thousand jobs each running its own copy of one program). */
+struct rl_manifest;
+void rl_libcache_set_recorded(struct rl_libcache *c, const struct rl_manifest *m);
+/* The recorded SHA-256 of path (absolute, no symlink in it) whose lstat is
+ * st, when st shows the recorded identity of a hashed regular file; NULL
+ * otherwise. Points into the manifest. */
+const char *rl_libcache_recorded_sha(const struct rl_libcache *c, const char *path,
+				     const struct stat *st);
+/* 1 with the content's #! interpreter and the rest of the line (copies
+ * the caller frees; NULL when it has none) when a file holding sha was
+ * read this run; 0 otherwise. */
+int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg);
+/* Remember what the file at path, just read and shown (by the fstat of
+ * what was read) to hold sha, was found to be: its #! line, or with none
+ * the parse its closure made (a file that did not parse is not kept). */
+void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char *interp,
+			     const char *arg, const char *path);
+/* rl_libcache_closure_resolved for exe whose lstat st shows it holds sha:
+ * parsed by copying the parse of that content when one was kept, else
+ * read. */
+int rl_libcache_closure_content(struct rl_libcache *c, const char *exe, const struct stat *st,
+				const char *sha, struct rl_libdeps *out, struct rl_error *err);
+/* How many executables took their parse from an earlier file with the
+ * same content (for tests). */
+size_t rl_libcache_content_reused(const struct rl_libcache *c);
 /* How many closures reused the walk of an earlier one (for tests): past
  * an executable's own dependencies, executables that differ only in
  * nothing the loaders take from them share the rest of the walk. */

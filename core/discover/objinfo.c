@@ -34,6 +34,11 @@ int rl_objsrc_read(const struct rl_objsrc *src, uint64_t off, void *buf, size_t 
 			memcpy(buf, src->mem + off, n);
 		return 0;
 	}
+	if (src->head && off + n <= src->headlen) {
+		if (n)
+			memcpy(buf, src->head + off, n);
+		return 0;
+	}
 	while (n) {
 		ssize_t r = pread(src->fd, p, n, (off_t)off);
 
@@ -110,6 +115,32 @@ int rl_objinfo_add_rpath(const struct rl_objsrc *src, struct rl_objinfo *oi, con
 	return 0;
 }
 
+/* A file source's first bytes, read at once (src->head; the caller frees
+ * it). A failed or short read leaves what was read: rl_objsrc_read reads
+ * the rest, and reports the error, by range. */
+static unsigned char *read_head(struct rl_objsrc *src)
+{
+	size_t want = src->size < RL_OBJ_HEAD_SIZE ? (size_t)src->size : RL_OBJ_HEAD_SIZE;
+	unsigned char *head;
+	size_t got = 0;
+
+	if (src->mem || src->fd < 0 || want == 0)
+		return NULL;
+	head = rl_xmalloc(want);
+	while (got < want) {
+		ssize_t r = pread(src->fd, head + got, want - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	src->head = head;
+	src->headlen = got;
+	return head;
+}
+
 static int parse_src(const struct rl_objsrc *src, struct rl_objinfo *out, struct rl_error *err)
 {
 	unsigned char magic[8] = {0};
@@ -136,7 +167,7 @@ static int parse_src(const struct rl_objsrc *src, struct rl_objinfo *out, struct
 int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
 		     struct rl_objinfo *out, struct rl_error *err)
 {
-	struct rl_objsrc src = {name ? name : "(memory)", len, data, -1};
+	struct rl_objsrc src = {name ? name : "(memory)", len, data, -1, NULL, 0};
 	static const unsigned char empty[1];
 
 	if (!data)
@@ -146,9 +177,10 @@ int rl_objinfo_parse(const unsigned char *data, size_t len, const char *name,
 
 int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *err)
 {
-	struct rl_objsrc src = {path, 0, NULL, -1};
+	struct rl_objsrc src = {path, 0, NULL, -1, NULL, 0};
 	struct stat st;
 	const char *why;
+	unsigned char *head;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -161,7 +193,9 @@ int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *e
 		return -1;
 	}
 	src.size = (uint64_t)st.st_size;
+	head = read_head(&src);
 	rc = parse_src(&src, out, err);
+	free(head);
 	close(src.fd);
 	return rc;
 }
@@ -169,10 +203,30 @@ int rl_objinfo_read(const char *path, struct rl_objinfo *out, struct rl_error *e
 int rl_objinfo_read_fd(int fd, uint64_t size, const char *path, struct rl_objinfo *out,
 		       struct rl_error *err)
 {
-	struct rl_objsrc src = {path, size, NULL, fd};
+	struct rl_objsrc src = {path, size, NULL, fd, NULL, 0};
+	unsigned char *head = read_head(&src);
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	return parse_src(&src, out, err);
+	rc = parse_src(&src, out, err);
+	free(head);
+	return rc;
+}
+
+void rl_objinfo_copy(struct rl_objinfo *out, const struct rl_objinfo *from)
+{
+	*out = *from;
+	out->deps = NULL;
+	memset(&out->rpaths, 0, sizeof(out->rpaths));
+	if (from->ndeps) {
+		out->deps = rl_xcalloc(from->ndeps, sizeof(*out->deps));
+		for (size_t i = 0; i < from->ndeps; i++) {
+			out->deps[i] = from->deps[i];
+			out->deps[i].name = rl_xstrdup(from->deps[i].name);
+		}
+	}
+	rl_strv_copy(&out->rpaths, &from->rpaths);
+	out->interp = from->interp ? rl_xstrdup(from->interp) : NULL;
 }
 
 void rl_objinfo_release(struct rl_objinfo *oi)

@@ -4,7 +4,10 @@
  * ranges they need (a Mach-O header and its load commands, an ELF
  * program header table, dynamic section and the strings it names), so a
  * 300 MiB library costs a few reads, and every range is checked against
- * the file's size before anything is allocated.
+ * the file's size before anything is allocated. A file's first
+ * RL_OBJ_HEAD_SIZE bytes are read at once: the headers, load commands and
+ * strings of most executables lie there, so they cost one read, not one
+ * per range.
  */
 #ifndef RL_OBJPARSE_H
 #define RL_OBJPARSE_H
@@ -20,13 +23,16 @@
 #define RL_OBJ_MAX_STRING    4096u	 /* one install name / DT_NEEDED / rpath */
 #define RL_OBJ_MAX_FAT_ARCH  32u
 #define RL_OBJ_MAX_DEPS	     4096u /* dependencies, and rpaths, per file */
+#define RL_OBJ_HEAD_SIZE     (8u << 10)
 
 /* A file or a memory buffer, read by ranges. */
 struct rl_objsrc {
-	const char *name;	  /* for messages */
-	uint64_t size;		  /* bytes available */
-	const unsigned char *mem; /* memory source, or NULL */
-	int fd;			  /* file source when mem is NULL */
+	const char *name;	   /* for messages */
+	uint64_t size;		   /* bytes available */
+	const unsigned char *mem;  /* memory source, or NULL */
+	int fd;			   /* file source when mem is NULL */
+	const unsigned char *head; /* file source: its first headlen bytes, or NULL */
+	size_t headlen;
 };
 
 /* Copy [off, off + n) into buf. -1 with err when the range does not lie in

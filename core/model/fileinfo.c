@@ -89,6 +89,15 @@ int rl_fileinfo_read_at(int dirfd, const char *name, const char *path, struct rl
 				  errno == ELOOP ? "symlink loop" : strerror(errno));
 		return -1;
 	}
+	return rl_fileinfo_from_lstat(path, &st, fi, err);
+}
+
+int rl_fileinfo_from_lstat(const char *path, const struct stat *lst, struct rl_fileinfo *fi,
+			   struct rl_error *err)
+{
+	struct stat st = *lst;
+
+	memset(fi, 0, sizeof(*fi));
 	fill_identity(fi, &st);
 	if (S_ISREG(st.st_mode))
 		fi->type = RL_FT_FILE;

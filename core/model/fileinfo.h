@@ -51,6 +51,11 @@ int rl_fileinfo_read(const char *path, struct rl_fileinfo *fi, struct rl_error *
  * walk's lstat without the kernel walking the whole path each time. */
 int rl_fileinfo_read_at(int dirfd, const char *name, const char *path, struct rl_fileinfo *fi,
 			struct rl_error *err);
+/* rl_fileinfo_read of path whose lstat (taken this run) is lst: nothing
+ * more is asked of the kernel but a symlink's text and target. */
+struct stat;
+int rl_fileinfo_from_lstat(const char *path, const struct stat *lst, struct rl_fileinfo *fi,
+			   struct rl_error *err);
 /* SHA-256 of a regular file's content into fi->sha256; fails (naming the
  * path) when it is not a regular file any more or cannot be read. The
  * identity fields are refreshed from the opened file, so they describe the

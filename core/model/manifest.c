@@ -53,10 +53,15 @@ void rl_manifest_init(struct rl_manifest *m)
 }
 
 /* The index of uses[0..indexed) (open addressing, slots hold index + 1). */
+struct use_slot {
+	size_t idx; /* index of the use + 1; 0: empty */
+	size_t hash;
+};
+
 struct rl_use_index {
-	size_t *slots;
+	struct use_slot *slots;
 	size_t cap;
-	size_t indexed;
+	size_t indexed; /* uses [0, indexed) are in slots */
 };
 
 static void use_release(struct rl_use *u)
@@ -286,16 +291,35 @@ static int str_eq(const char *a, const char *b)
 /* Below this many uses a scan is cheaper than an index. */
 #define USE_INDEX_MIN 8
 
+/* s mixed into h eight bytes at a time (a library every job uses has as
+ * many uses, each with its own long via, hashed on every load and track),
+ * its length with the last bytes so that the label and via split cannot
+ * collide. In memory only: never written anywhere. */
+static uint64_t hash_text(uint64_t h, const char *s)
+{
+	size_t n = strlen(s);
+	uint64_t w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
 static size_t use_hash(const char *label, enum rl_role role, const char *via)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	uint64_t h = hash_text(0x243f6a8885a308d3ULL, label ? label : "");
 
-	for (const unsigned char *p = (const unsigned char *)(label ? label : ""); *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h = (h ^ (unsigned)role) * 1099511628211ULL;
-	for (const unsigned char *p = (const unsigned char *)(via ? via : ""); *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)h;
+	h = (h ^ (unsigned)role) * 0xff51afd7ed558ccdULL;
+	h = hash_text(h, via ? via : "");
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return (size_t)(h ^ (h >> 33));
 }
 
 static int use_same(const struct rl_use *a, const char *label, enum rl_role role, const char *via)
@@ -304,22 +328,22 @@ static int use_same(const struct rl_use *a, const char *label, enum rl_role role
 	       str_eq(a->via, via ? via : "");
 }
 
-static void use_slot_put(struct rl_entry *e, size_t idx)
+static void use_slot_put(struct rl_use_index *x, size_t idx, size_t hash)
 {
-	const struct rl_use *u = &e->uses[idx];
-	struct rl_use_index *x = e->use_index;
 	size_t mask = x->cap - 1;
 
-	for (size_t i = use_hash(u->label, u->role, u->via) & mask;; i = (i + 1) & mask) {
-		if (!x->slots[i]) {
-			x->slots[i] = idx + 1;
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		if (!x->slots[i].idx) {
+			x->slots[i].idx = idx + 1;
+			x->slots[i].hash = hash;
 			return;
 		}
 	}
 }
 
 /* Index every use not indexed yet (uses appended by hand included),
- * growing the table to keep it at most half full. */
+ * growing the table to keep it at most half full; the uses indexed
+ * already keep their hashes. */
 static void use_index_update(struct rl_entry *e)
 {
 	struct rl_use_index *x = e->use_index;
@@ -327,23 +351,32 @@ static void use_index_update(struct rl_entry *e)
 	if (!x)
 		x = e->use_index = rl_xcalloc(1, sizeof(*x));
 	if (e->nuses * 2 > x->cap) {
+		struct rl_use_index old = *x;
 		size_t cap = 64;
 
 		while (cap < e->nuses * 4)
 			cap *= 2;
-		free(x->slots);
 		x->slots = rl_xcalloc(cap, sizeof(*x->slots));
 		x->cap = cap;
-		x->indexed = 0;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slots[i].idx)
+				use_slot_put(x, old.slots[i].idx - 1, old.slots[i].hash);
+		free(old.slots);
 	}
-	for (; x->indexed < e->nuses; x->indexed++)
-		use_slot_put(e, x->indexed);
+	for (; x->indexed < e->nuses; x->indexed++) {
+		const struct rl_use *u = &e->uses[x->indexed];
+
+		use_slot_put(x, x->indexed, use_hash(u->label, u->role, u->via));
+	}
 }
 
-static int has_use(struct rl_entry *e, const struct rl_use *u)
+/* Whether e has u; *hash gets u's hash when the index was asked (else 0). */
+static int has_use(struct rl_entry *e, const struct rl_use *u, size_t *hash)
 {
 	struct rl_use_index *x;
+	size_t h;
 
+	*hash = 0;
 	if (e->nuses < USE_INDEX_MIN) {
 		for (size_t i = 0; i < e->nuses; i++)
 			if (use_same(&e->uses[i], u->label, u->role, u->via))
@@ -352,9 +385,10 @@ static int has_use(struct rl_entry *e, const struct rl_use *u)
 	}
 	use_index_update(e);
 	x = e->use_index;
-	for (size_t i = use_hash(u->label, u->role, u->via) & (x->cap - 1); x->slots[i];
-	     i = (i + 1) & (x->cap - 1))
-		if (use_same(&e->uses[x->slots[i] - 1], u->label, u->role, u->via))
+	h = *hash = use_hash(u->label, u->role, u->via);
+	for (size_t i = h & (x->cap - 1); x->slots[i].idx; i = (i + 1) & (x->cap - 1))
+		if (x->slots[i].hash == h &&
+		    use_same(&e->uses[x->slots[i].idx - 1], u->label, u->role, u->via))
 			return 1;
 	return 0;
 }
@@ -362,8 +396,10 @@ static int has_use(struct rl_entry *e, const struct rl_use *u)
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 {
 	struct rl_use *n;
+	size_t hash;
+	int asked = e->nuses >= USE_INDEX_MIN; /* has_use hashed u */
 
-	if (has_use(e, u))
+	if (has_use(e, u, &hash))
 		return;
 	rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
 	n = &e->uses[e->nuses++];
@@ -373,6 +409,12 @@ void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 	n->via = rl_xstrdup(u->via ? u->via : "");
 	n->ack = u->ack ? rl_xstrdup(u->ack) : NULL;
 	rl_strv_copy(&n->chain, &u->chain);
+	/* Indexed now with the hash has_use made, while the table has room. */
+	if (asked && e->use_index && e->use_index->indexed == e->nuses - 1 &&
+	    e->nuses * 2 <= e->use_index->cap) {
+		use_slot_put(e->use_index, e->nuses - 1, hash);
+		e->use_index->indexed++;
+	}
 }
 
 int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
@@ -1266,8 +1308,12 @@ struct v3_reader {
 	char *line;
 	size_t cap;
 	long lineno;
-	json_t *labels; /* the tables' lines, kept while the entries are read */
-	char **vias;	/* vias[i]: the text of via node i (vias[0] = "") */
+	json_t *labels;	   /* the tables' lines, kept while the entries are read */
+	char **label_text; /* the labels' texts for fast_uses (NULL: not valid), made once */
+	size_t nlabels;
+	struct fast_use *fuses; /* fast_uses' scratch */
+	size_t fuses_alloc;
+	char **vias; /* vias[i]: the text of via node i (vias[0] = "") */
 	size_t nvias;
 	size_t via_bytes;	/* all the vias' texts together */
 	size_t *chain_parent;	/* [i]: chain node i + 1 */
@@ -1281,6 +1327,10 @@ struct v3_reader {
 
 static void reader_release(struct v3_reader *r)
 {
+	for (size_t i = 0; i < r->nlabels; i++)
+		free(r->label_text[i]);
+	free(r->label_text);
+	free(r->fuses);
 	json_decref(r->labels);
 	for (size_t i = 0; i <= r->nvias && r->vias; i++)
 		free(r->vias[i]);
@@ -1704,11 +1754,11 @@ static int resolve_chains(struct v3_reader *r, struct rl_manifest *m, struct rl_
 
 /* ---- version 3: the entries relaunch writes, read without jansson ----
  *
- * Most lines are an entry without uses whose strings are plain ASCII:
- * those are parsed here, a strict subset of JSON (no blanks, no escapes,
- * integers without leading zeros that fit in 64 bits), and checked as
- * entry_from_v3 checks them. Any other line, or one that fails a check,
- * goes to jansson and entry_from_v3, which give the error. */
+ * Most lines are an entry whose strings are plain ASCII, without uses or
+ * with uses that have no ack: those are parsed here, a strict subset of
+ * JSON (no blanks, no escapes, integers without leading zeros that fit in
+ * 64 bits), and checked as entry_from_v3 and use_from_v3 check them. Any other line, or one that
+ * fails a check, goes to jansson and entry_from_v3, which give the error. */
 
 int rl_manifest_fast_lines = 1;
 
@@ -1764,6 +1814,77 @@ static int scan_str(struct scan *s, const char **text, size_t *len)
 	return 1;
 }
 
+/* A use without ack: [label, role, via] or [label, role, via, chain]. */
+struct fast_use {
+	long long label, role, via, chain;
+};
+
+/* The labels' texts, checked as use_from_v3 checks them (NULL for one it
+ * refuses: its line goes to jansson, which names the problem). */
+static void fast_labels(struct v3_reader *r)
+{
+	struct rl_error e = {0};
+
+	if (r->label_text || !json_array_size(r->labels))
+		return;
+	r->nlabels = json_array_size(r->labels);
+	r->label_text = rl_xcalloc(r->nlabels, sizeof(*r->label_text));
+	for (size_t i = 0; i < r->nlabels; i++)
+		r->label_text[i] = text_get(json_array_get(r->labels, i), "label", &e);
+}
+
+/* ",[[l,r,v(,c)],…]" after an entry's fixed values, into r->fuses: the
+ * count, or 0 when the text is not that (or a value is out of the range
+ * use_from_v3 allows). */
+static size_t fast_uses(struct v3_reader *r, struct scan *s)
+{
+	size_t n = 0;
+
+	if (!scan_char(s, ',') || !scan_char(s, '['))
+		return 0;
+	fast_labels(r);
+	do {
+		struct fast_use u = {0, 0, 0, 0};
+
+		if (!scan_char(s, '[') || !scan_int(s, &u.label) || !scan_char(s, ',') ||
+		    !scan_int(s, &u.role) || !scan_char(s, ',') || !scan_int(s, &u.via))
+			return 0;
+		if (scan_char(s, ',') && !scan_int(s, &u.chain))
+			return 0;
+		if (!scan_char(s, ']') || u.label < 0 || (size_t)u.label >= r->nlabels ||
+		    !r->label_text[u.label] || u.role < 0 || u.role >= (long long)NROLES ||
+		    u.via < 0 || (size_t)u.via > r->nvias || u.chain < 0 ||
+		    (size_t)u.chain > r->nchains)
+			return 0;
+		rl_xgrow((void **)&r->fuses, &r->fuses_alloc, n + 1, sizeof(*r->fuses));
+		r->fuses[n++] = u;
+	} while (scan_char(s, ','));
+	return scan_char(s, ']') ? n : 0;
+}
+
+/* The uses fast_uses read, added to the entry just made (m->n - 1) as
+ * use_from_v3 adds them. */
+static void fast_add_uses(struct v3_reader *r, struct rl_manifest *m, size_t n)
+{
+	struct rl_entry *e = &m->entries[m->n - 1];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct fast_use *f = &r->fuses[i];
+		struct rl_use u = {0};
+		size_t before = e->nuses;
+
+		u.label = r->label_text[f->label];
+		u.role = (enum rl_role)f->role;
+		u.via = r->vias[f->via];
+		rl_entry_add_use(e, &u);
+		if (f->chain && e->nuses > before) {
+			rl_xgrow((void **)&r->pend, &r->pend_alloc, r->npend + 1, sizeof(*r->pend));
+			r->pend[r->npend++] =
+				(struct pending_chain){m->n - 1, e->nuses - 1, (size_t)f->chain};
+		}
+	}
+}
+
 static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 {
 	struct scan s = {r->line, r->line + len};
@@ -1773,6 +1894,7 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 	long long v[9];
 	struct rl_entry *e;
 	char *path;
+	size_t nuses = 0;
 
 	if (len && r->line[len - 1] == '\n')
 		s.end--;
@@ -1788,6 +1910,8 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 	    !(scan_char(&s, ',') && scan_str(&s, &link, &linklen) && scan_char(&s, ',') &&
 	      (scan_str(&s, &res, &reslen) ||
 	       (s.end - s.p >= 4 && memcmp(s.p, "null", 4) == 0 && (s.p += 4)))))
+		return 0;
+	if (s.p < s.end && *s.p == ',' && !(nuses = fast_uses(r, &s)))
 		return 0;
 	if (!scan_char(&s, ']') || s.p != s.end)
 		return 0;
@@ -1824,6 +1948,7 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 		e->fi.link = rl_xstrndup(link, linklen);
 		e->fi.resolved = res ? rl_xstrndup(res, reslen) : NULL;
 	}
+	fast_add_uses(r, m, nuses);
 	return 1;
 }
 

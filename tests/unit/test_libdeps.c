@@ -8,7 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/fsutil.h"
+#include "core/discover/jobfiles.h"
 #include "core/discover/libdeps.h"
+#include "core/model/manifest.h"
 #include "core/base/util.h"
 
 #define LC_LOAD_DYLIB	     0xcu
@@ -848,6 +851,139 @@ static void test_closure_shared(const char *tmp)
 	free(e7);
 }
 
+/* A job running exe, its plist under dir. */
+static void content_job(struct rl_job *j, const char *dir, const char *label, const char *exe)
+{
+	memset(j, 0, sizeof(*j));
+	j->label = rl_xstrdup(label);
+	j->plist = rl_xasprintf("%s/%s.plist", dir, label);
+	if (access(j->plist, F_OK) != 0)
+		CHECK_INT(rl_file_write_atomic(j->plist, "fixture", "x", 1, 0644, NULL), 0);
+	rl_strv_push(&j->args, exe);
+}
+
+/* The files of job as a run resolves them, with recorded as the manifest
+ * recorded before (NULL: none); *reused: the executables whose parse came
+ * from a copy read earlier in the same run. */
+static void content_files(struct rl_job *const *jobs, size_t n, const struct rl_manifest *recorded,
+			  struct rl_jobfiles *out, size_t *reused)
+{
+	struct rl_libcache *c = rl_libcache_new();
+
+	rl_libcache_set_recorded(c, recorded);
+	for (size_t i = 0; i < n; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		CHECK_INT(rl_job_files(jobs[i], c, &out[i], NULL), 0);
+	}
+	*reused = rl_libcache_content_reused(c);
+	rl_libcache_free(c);
+}
+
+static void same_jobfiles(const struct rl_jobfiles *a, const struct rl_jobfiles *b)
+{
+	CHECK_INT(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		CHECK_STR(a->v[i].path, b->v[i].path);
+		CHECK_STR(a->v[i].via, b->v[i].via);
+		CHECK_INT(a->v[i].role, b->v[i].role);
+		CHECK_INT(a->v[i].chain.n, b->v[i].chain.n);
+		for (size_t k = 0; k < a->v[i].chain.n && k < b->v[i].chain.n; k++)
+			CHECK_STR(a->v[i].chain.v[k], b->v[i].chain.v[k]);
+	}
+}
+
+/* The library of f loaded as name (file name), or NULL. */
+static const struct rl_jobfile *lib_named(const struct rl_jobfiles *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].role == RL_ROLE_LIBRARY &&
+		    strcmp(rl_path_basename(f->v[i].path), name) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+static void record_file(struct rl_manifest *m, const char *path)
+{
+	struct rl_entry *e = rl_manifest_add(m, path);
+
+	CHECK_INT(rl_fileinfo_read(path, &e->fi, NULL), 0);
+	CHECK_INT(rl_fileinfo_hash(path, &e->fi, NULL), 0);
+}
+
+/* Copies of one program (each job its own file, one content) are read
+ * once per run when the manifest recorded each with the identity it still
+ * has, and resolve exactly as when each is read. A program changed since
+ * (rewritten in place, or replaced by a new inode) is read again and its
+ * new libraries are found. */
+static void test_closure_content(const char *tmp)
+{
+	char *dir = rl_path_join(tmp, "content"), *lib = rl_path_join(tmp, "content/lib");
+	char *liba, *libb, *p1, *p2, *tmpname;
+	struct rl_job j1, j2;
+	struct rl_job *jobs[2] = {&j1, &j2};
+	struct rl_jobfiles plain[2], fast[2];
+	struct rl_manifest rec;
+	struct stat before, after;
+	size_t reused;
+
+	CHECK_INT(mkdir(dir, 0755), 0);
+	CHECK_INT(mkdir(lib, 0755), 0);
+	liba = put_macho(lib, "libA.dylib", (const char *const[]){NULL}, NULL);
+	libb = put_macho(lib, "libB.dylib", (const char *const[]){NULL}, NULL);
+	p1 = put_macho(dir, "one", (const char *const[]){liba, NULL}, NULL);
+	p2 = put_macho(dir, "two", (const char *const[]){liba, NULL}, NULL);
+	content_job(&j1, dir, "content.one", p1);
+	content_job(&j2, dir, "content.two", p2);
+	rl_manifest_init(&rec);
+	record_file(&rec, p1);
+	record_file(&rec, p2);
+
+	/* Unchanged: the second copy is not read, and nothing differs. */
+	content_files(jobs, 2, NULL, plain, &reused);
+	CHECK_INT(reused, 0);
+	content_files(jobs, 2, &rec, fast, &reused);
+	CHECK_INT(reused, 1);
+	for (size_t i = 0; i < 2; i++) {
+		same_jobfiles(&plain[i], &fast[i]);
+		CHECK(lib_named(&fast[i], "libA.dylib") != NULL);
+		rl_jobfiles_release(&plain[i]);
+		rl_jobfiles_release(&fast[i]);
+	}
+
+	/* two rewritten in place (same inode, new size) to load libB too;
+	 * one replaced by a new file of the same size loading libB only. */
+	CHECK_INT(stat(p2, &before), 0);
+	free(put_macho(dir, "two", (const char *const[]){liba, libb, NULL}, NULL));
+	CHECK_INT(stat(p2, &after), 0);
+	CHECK(before.st_ino == after.st_ino && before.st_size != after.st_size);
+	free(put_macho(dir, "one.new", (const char *const[]){libb, NULL}, NULL));
+	tmpname = rl_path_join(dir, "one.new");
+	CHECK_INT(rename(tmpname, p1), 0);
+	content_files(jobs, 2, &rec, fast, &reused);
+	CHECK_INT(reused, 0);
+	CHECK(lib_named(&fast[0], "libB.dylib") != NULL);
+	CHECK(lib_named(&fast[0], "libA.dylib") == NULL);
+	CHECK(lib_named(&fast[1], "libA.dylib") != NULL);
+	CHECK(lib_named(&fast[1], "libB.dylib") != NULL);
+	content_files(jobs, 2, NULL, plain, &reused);
+	for (size_t i = 0; i < 2; i++) {
+		same_jobfiles(&plain[i], &fast[i]);
+		rl_jobfiles_release(&plain[i]);
+		rl_jobfiles_release(&fast[i]);
+	}
+
+	rl_manifest_release(&rec);
+	rl_job_release(&j1);
+	rl_job_release(&j2);
+	free(tmpname);
+	free(dir);
+	free(lib);
+	free(liba);
+	free(libb);
+	free(p1);
+	free(p2);
+}
+
 int main(void)
 {
 	char *tmp = check_tmpdir();
@@ -862,6 +998,7 @@ int main(void)
 	test_closure_macho(tmp);
 	test_closure_elf(tmp);
 	test_closure_shared(tmp);
+	test_closure_content(tmp);
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();

@@ -738,6 +738,66 @@ static void test_long_via(void)
 	free(path);
 }
 
+/* The entry lines relaunch writes for jobs (plain ASCII, uses with and
+ * without chains, a library many jobs use) are read by the scanner, and
+ * it reads what jansson reads; a use with an ack goes to jansson. */
+static void test_fast_uses(void)
+{
+	struct rl_manifest m, fast, slow;
+	struct rl_error err = {0};
+	char *path = rl_path_join(tmp, "fast-uses.json");
+	struct rl_entry *e;
+
+	rl_manifest_init(&m);
+	for (int i = 0; i < 20; i++) {
+		char label[32], via[96], prog[64], pvia[] = "ProgramArguments[0]",
+						   ack[] = "missing";
+		struct rl_use u = {.label = label, .role = RL_ROLE_LIBRARY, .via = via};
+
+		snprintf(label, sizeof(label), "org.example.job%02d", i);
+		snprintf(prog, sizeof(prog), "/opt/Cellar/svc%02d/bin/svc", i);
+		snprintf(via, sizeof(via),
+			 "ProgramArguments[0] \xe2\x86\x92 library svc \xe2\x86\x92 libc.so");
+		e = rl_manifest_add(&m, prog);
+		e->fi.type = RL_FT_FILE;
+		e->fi.ino = (uint64_t)i + 1;
+		e->fi.hashed = 1;
+		memset(e->fi.sha256, 'b', 64);
+		u.role = RL_ROLE_PROGRAM;
+		u.via = pvia;
+		rl_entry_add_use(e, &u);
+		u.role = RL_ROLE_LIBRARY;
+		u.via = via;
+		rl_strv_push(&u.chain, prog);
+		rl_strv_push(&u.chain, "/lib/libc.so");
+		e = rl_manifest_add(&m, "/lib/libc.so");
+		e->fi.type = RL_FT_FILE;
+		e->fi.hashed = 1;
+		memset(e->fi.sha256, 'c', 64);
+		rl_entry_add_use(e, &u);
+		rl_entry_add_use(e, &u); /* once */
+		if (i == 7) {
+			u.role = RL_ROLE_SYMLINK;
+			u.ack = ack;
+			e = rl_manifest_add(&m, "/lib/acked");
+			rl_entry_add_use(e, &u);
+		}
+		rl_strv_release(&u.chain);
+	}
+	CHECK_INT(rl_manifest_find(&m, "/lib/libc.so")->nuses, 20);
+	CHECK_INT(rl_manifest_save(&m, path, &err), 0);
+	rl_manifest_fast_lines = 0;
+	CHECK_INT(rl_manifest_load(&slow, path, &err), 0);
+	rl_manifest_fast_lines = 1;
+	CHECK_INT(rl_manifest_load(&fast, path, &err), 0);
+	check_same(&m, &slow);
+	check_same(&slow, &fast);
+	rl_manifest_release(&m);
+	rl_manifest_release(&fast);
+	rl_manifest_release(&slow);
+	free(path);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -750,6 +810,7 @@ int main(void)
 	test_bad_input();
 	test_bad_v3();
 	test_long_via();
+	test_fast_uses();
 	test_old_versions_upgrade();
 	test_minimal_and_unknown_keys();
 	test_shuffled_v2();
