@@ -364,7 +364,7 @@ struct reporter {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stop;
-	int shown; /* it reported: the end is reported too */
+	int shown;     /* it reported: the end is reported too */
 	size_t files0; /* hashed before (an early hashing) */
 	uint64_t bytes0, bytes_total;
 	int64_t t0; /* monotonic ns */
@@ -535,14 +535,16 @@ struct rl_hash_early {
 	pthread_cond_t cond;
 	struct early_job **blocks;
 	size_t nblocks, blocks_alloc;
-	size_t n;	 /* offered */
-	size_t taken;	 /* given to the thread */
-	int waiting;	 /* the thread waits for a file */
-	int stop;	 /* the thread is to end */
-	size_t hashed;	 /* files hashed (after the stop) */
-	uint64_t bytes;	 /* their sizes */
-	uint64_t bytes0; /* bytes_hashed when it started */
-	int64_t t0;	 /* monotonic ns */
+	size_t n;	  /* offered */
+	size_t taken;	  /* given to the thread */
+	int waiting;	  /* the thread waits for a file */
+	int stop;	  /* the thread is to end */
+	uint64_t offered; /* bytes in the files offered */
+	int started;	  /* 1: the thread runs; 0: too little offered yet; -1: failed */
+	size_t hashed;	  /* files hashed (after the stop) */
+	uint64_t bytes;	  /* their sizes */
+	uint64_t bytes0;  /* bytes_hashed when it started */
+	int64_t t0;	  /* monotonic ns */
 	pthread_t tid;
 };
 
@@ -590,12 +592,6 @@ struct rl_hash_early *rl_hash_early_start(void)
 	pthread_cond_init(&e->cond, NULL);
 	e->bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
 	e->t0 = rl_now_mono_ns();
-	if (pthread_create(&e->tid, NULL, early_worker, e) != 0) {
-		pthread_mutex_destroy(&e->lock);
-		pthread_cond_destroy(&e->cond);
-		free(e);
-		return NULL;
-	}
 	return e;
 }
 
@@ -621,6 +617,11 @@ void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct r
 	if (e->waiting)
 		pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
+	/* The thread starts once the work is worth one, as in
+	 * rl_fileinfo_hash_many: none for a handful of small files. */
+	e->offered += fi->size;
+	if (!e->started && e->n >= HASH_PARALLEL_MIN_FILES && e->offered >= HASH_PARALLEL_MIN_BYTES)
+		e->started = pthread_create(&e->tid, NULL, early_worker, e) == 0 ? 1 : -1;
 }
 
 void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx)
@@ -631,7 +632,8 @@ void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx)
 	e->stop = 1;
 	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
-	pthread_join(e->tid, NULL);
+	if (e->started > 0)
+		pthread_join(e->tid, NULL);
 	for (size_t i = 0; i < e->taken; i++) {
 		struct early_job *j = early_job_at(e, i);
 
@@ -669,8 +671,8 @@ size_t rl_fileinfo_hash_after(struct rl_hash_early *e, const char *const *paths,
 			      struct rl_fileinfo *const *fis, struct rl_error *errs, size_t n)
 {
 	struct hash_pool p = {paths, fis, errs, NULL, 0, n, 0, 0};
-	struct reporter rep = {&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0,
-			       0};
+	struct reporter rep = {
+		&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0};
 	pthread_t tid[HASH_WORKERS_MAX], rtid;
 	struct hasher h;
 	int reporting = 0;

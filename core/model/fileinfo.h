@@ -23,7 +23,7 @@ struct rl_fileinfo {
 	uint64_t dev;
 	uint64_t ino;
 	uint64_t size;
-	uint32_t mode; /* st_mode, type bits included */
+	uint32_t mode;	/* st_mode, type bits included */
 	uint32_t nlink; /* links to the inode, as stat'ed (not in the manifest) */
 	int64_t mtime_ns;
 	int64_t ctime_ns;
@@ -75,9 +75,10 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
  * caller's hashes each file offered, in the order offered. It takes only
  * files under 1 MB with one link: the large ones are left to
  * rl_fileinfo_hash_after, which starts them first, largest first, and
- * hard links to it, which reads each inode once. A file it cannot hash is
- * left unhashed, for rl_fileinfo_hash_after to report. NULL (nothing to
- * do) on one core or when no thread can be started. */
+ * hard links to it, which reads each inode once. The thread starts once
+ * the files offered are worth one (as rl_fileinfo_hash_many would use
+ * threads for them). A file it cannot hash is left unhashed, for
+ * rl_fileinfo_hash_after to report. NULL (nothing to do) on one core. */
 struct rl_hash_early *rl_hash_early_start(void);
 /* Offer the file at path, fi as the walk lstat'ed it (e NULL: ignored). */
 void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct rl_fileinfo *fi);

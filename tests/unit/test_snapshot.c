@@ -851,12 +851,12 @@ static void test_hash_early(void)
 	size_t nrest = 0;
 	uint64_t total = 0;
 
+	/* 2 MB of small files in all: worth a thread */
 	for (int i = 0; i < 10; i++) {
-		char name[16], text[16];
+		char name[16];
 
 		snprintf(name, sizeof(name), "early/s%d", i);
-		snprintf(text, sizeof(text), "text %d", i);
-		put(name, text);
+		put_pattern(name, (size_t)200000 + (size_t)i);
 		owned[i] = at(name);
 	}
 	put_pattern("early/big", 2 * 1024 * 1024);
@@ -933,11 +933,10 @@ static void test_take_verify(void)
 	size_t files = 0;
 
 	for (int i = 0; i < 300; i++) {
-		char name[32], text[32];
+		char name[32];
 
 		snprintf(name, sizeof(name), "vt/d%d/f%03d", i % 7, i);
-		snprintf(text, sizeof(text), "file %d", i);
-		put(name, text);
+		put_pattern(name, (size_t)8000 + (size_t)i); /* 2.4 MB in all */
 	}
 	put_pattern("vt/big", 3 * 1024 * 1024 + 7);
 	a = at("vt/d0/f000");
