@@ -476,3 +476,21 @@ void rl_strv_dedupe(struct rl_strv *sv)
 	sv->n = n;
 	sv->v[n] = NULL;
 }
+
+uint64_t rl_hash_text(const char *s)
+{
+	uint64_t h = 0x243f6a8885a308d3ULL, w;
+	size_t n = strlen(s);
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}

@@ -84,6 +84,11 @@ char *rl_path_quote(const char *path);
 void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
 		       const char *reason);
 
+/* A hash of s for in-memory tables (never stored: it may change): eight
+ * bytes at a time, every bit of the key reaching the low bits a table's
+ * mask keeps. */
+uint64_t rl_hash_text(const char *s);
+
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);
 int64_t rl_now_wall_ns(void);
