@@ -184,15 +184,27 @@ void rl_buf_release(struct rl_buf *b)
 	b->len = b->alloc = 0;
 }
 
+char *rl_xconcat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s;
+
+	if (lb > SIZE_MAX - 1 - la || lc > SIZE_MAX - 1 - la - lb)
+		oom();
+	s = rl_xmalloc(la + lb + lc + 1);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 char *rl_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir);
 
 	if (name[0] == '/')
 		return rl_xstrdup(name);
-	if (dl && dir[dl - 1] == '/')
-		return rl_xasprintf("%s%s", dir, name);
-	return rl_xasprintf("%s/%s", dir, name);
+	return rl_xconcat(dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
 }
 
 char *rl_path_dirname(const char *path)

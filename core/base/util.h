@@ -19,6 +19,8 @@ void *rl_xrealloc(void *p, size_t n);
 /* Grow *p (an array of elem-sized items, *alloc allocated) to hold need. */
 void rl_xgrow(void **p, size_t *alloc, size_t need, size_t elem);
 char *rl_xstrdup(const char *s);
+/* a, b and c one after the other (a path, a separator, a name: no printf). */
+char *rl_xconcat(const char *a, const char *b, const char *c);
 char *rl_xstrndup(const char *s, size_t n);
 char *rl_xasprintf(const char *fmt, ...) RL_PRINTF(1, 2);
 

@@ -209,7 +209,7 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 		free(target);
 		return NULL;
 	}
-	next = rl_xasprintf("%s%s%s", target, *after ? "/" : "", after);
+	next = rl_xconcat(target, *after ? "/" : "", after);
 	free(target);
 	return next;
 }
