@@ -18,6 +18,7 @@ struct fsent {
 	int link_done;
 	int link_errno; /* 0: link holds the text */
 	char *link;
+	struct rl_fswalk *walk; /* the walk of path, or NULL */
 };
 
 /* Open addressing over entries (index + 1; 0 is empty). */
@@ -41,6 +42,9 @@ void rl_fscache_free(struct rl_fscache *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].path);
 		free(c->v[i].link);
+		if (c->v[i].walk)
+			rl_fswalk_release(c->v[i].walk);
+		free(c->v[i].walk);
 	}
 	free(c->v);
 	free(c->slot);
@@ -147,6 +151,35 @@ char *rl_fscache_readlink(struct rl_fscache *c, const char *path)
 		return NULL;
 	}
 	return rl_xstrdup(e->link);
+}
+
+const struct rl_fswalk *rl_fscache_walk(struct rl_fscache *c, const char *path)
+{
+	const struct fsent *e = find(c, path, rl_hash_text(path));
+
+	return e ? e->walk : NULL;
+}
+
+void rl_fscache_walk_put(struct rl_fscache *c, const char *path, struct rl_fswalk *w)
+{
+	struct fsent *e = entry(c, path);
+
+	if (e->walk) {
+		rl_fswalk_release(w);
+		return;
+	}
+	e->walk = rl_xcalloc(1, sizeof(*e->walk));
+	*e->walk = *w;
+	memset(w, 0, sizeof(*w));
+}
+
+void rl_fswalk_release(struct rl_fswalk *w)
+{
+	free(w->real);
+	free(w->tail);
+	rl_strv_release(&w->links);
+	rl_strv_release(&w->link_tails);
+	memset(w, 0, sizeof(*w));
 }
 
 unsigned long rl_fscache_calls(const struct rl_fscache *c)

@@ -38,6 +38,8 @@ struct ctx {
 	struct rl_strv scanned; /* scripts already read */
 	int full;		/* MAX_FILES reached (warned once) */
 	int dry;		/* > 0: resolving only, nothing recorded */
+	struct rl_fswalk *rec;	/* the walk being made, recorded for the run */
+	size_t rec_from;	/* where its route text starts in the via */
 };
 
 /* Where a walk ended: the real file (or the path that does not exist). */
@@ -197,6 +199,10 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 	}
 	rl_buf_adds(via, " → ");
 	rl_buf_adds(via, hop_word(cand));
+	if (c->rec) {
+		rl_strv_push(&c->rec->links, cand);
+		rl_strv_push(&c->rec->link_tails, via->data + c->rec_from);
+	}
 	add_file(c, cand, link_role, via->data, 0);
 	if (target[0] == '/') {
 		/* inside a RootDirectory, / is the root */
@@ -293,16 +299,47 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
  * symlink on the way with link_role. Returns 0 with r filled (r->missing
  * when some component does not exist), or -1 (warned: a loop, an
  * unreadable link). */
+/* A walk the run made before, replayed: the same symlinks recorded with
+ * the same routes, the same end. */
+static void walk_replay(struct ctx *c, const struct rl_fswalk *m, enum rl_role link_role,
+			const char *via, struct resolved *r)
+{
+	for (size_t i = 0; i < m->links.n; i++) {
+		char *v = rl_xconcat(via, m->link_tails.v[i], "");
+
+		add_file(c, m->links.v[i], link_role, v, 0);
+		free(v);
+	}
+	r->real = rl_xstrdup(m->real);
+	r->missing = m->missing;
+	r->via = rl_xconcat(via, m->tail, "");
+}
+
 static int walk(struct ctx *c, const char *path, enum rl_role link_role, const char *via,
 		struct resolved *r)
 {
 	struct rl_buf cur = {0}, v = {0};
-	char *rest = rl_xstrdup(path);
+	char *rest;
 	size_t pos = 0;
 	int hops = 0, rc = 1;
+	/* Outside a RootDirectory a walk depends on nothing but the run's
+	 * answers about the paths on the way: one through symlinks (a
+	 * library's, which every job repeats) is made once per run. */
+	int memo = c->fs && !c->root;
+	const struct rl_fswalk *m = memo ? rl_fscache_walk(c->fs, path) : NULL;
+	struct rl_fswalk rec = {0}, *outer = c->rec;
+	size_t outer_from = c->rec_from, from;
 
 	memset(r, 0, sizeof(*r));
+	if (m) {
+		walk_replay(c, m, link_role, via, r);
+		return 0;
+	}
+	rest = rl_xstrdup(path);
 	rl_buf_adds(&v, via);
+	from = v.len;
+	c->rec = memo ? &rec : NULL;
+	c->rec_from = from;
 	if (c->root)
 		rl_buf_adds(&cur, c->root);
 	while (rc == 1) {
@@ -314,9 +351,12 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 		}
 		rc = walk_step(c, &rest, &pos, &cur, &hops, link_role, &v, r);
 	}
+	c->rec = outer;
+	c->rec_from = outer_from;
 	free(rest);
 	rl_buf_release(&cur);
 	if (rc < 0) {
+		rl_fswalk_release(&rec);
 		rl_buf_release(&v);
 		return -1;
 	}
@@ -324,6 +364,13 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 		rl_buf_adds(&v, " → ");
 		rl_buf_adds(&v, final_word(r->real));
 	}
+	if (memo && hops) {
+		rec.real = rl_xstrdup(r->real);
+		rec.missing = r->missing;
+		rec.tail = rl_xstrdup(v.data + from);
+		rl_fscache_walk_put(c->fs, path, &rec);
+	}
+	rl_fswalk_release(&rec);
 	r->via = rl_buf_detach(&v);
 	return 0;
 }
