@@ -849,7 +849,15 @@ static void visit(struct walk *w, size_t i)
 
 static void key_add(struct rl_buf *b, const char *s)
 {
-	rl_buf_addf(b, "%zu:%s", strlen(s), s);
+	char num[24];
+	size_t len = strlen(s), k = sizeof(num);
+
+	num[--k] = ':';
+	do
+		num[--k] = (char)('0' + len % 10);
+	while ((len /= 10) > 0);
+	rl_buf_add(b, num + k, sizeof(num) - k);
+	rl_buf_adds(b, s);
 }
 
 /* What the rest of the walk depends on, after the root's visit; NULL when
