@@ -175,6 +175,8 @@ static void remove_stale_temps(const char *dir, const char *base)
 	free(prefix);
 }
 
+#define ATOMIC_BUF_SIZE ((size_t)256 << 10)
+
 int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mode_t mode,
 		    struct rl_error *err)
 {
@@ -198,6 +200,10 @@ int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mod
 		rl_atomic_abort(a);
 		return -1;
 	}
+	/* A manifest of 100 000 entries is 13 MB: written in 4 KB pieces
+	 * (stdio's default for a file) it took 3 300 system calls. */
+	a->buf = rl_xmalloc(ATOMIC_BUF_SIZE);
+	setvbuf(a->f, a->buf, _IOFBF, ATOMIC_BUF_SIZE);
 	return 0;
 }
 
@@ -205,6 +211,7 @@ void rl_atomic_abort(struct rl_atomic *a)
 {
 	if (a->f)
 		fclose(a->f);
+	free(a->buf);
 	if (a->tmp)
 		unlink(a->tmp);
 	free(a->tmp);

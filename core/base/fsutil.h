@@ -58,6 +58,7 @@ struct rl_atomic {
 	char *tmp;
 	const char *what;
 	FILE *f;
+	char *buf; /* f's buffer: large, so a large file takes few writes */
 };
 int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mode_t mode,
 		    struct rl_error *err);

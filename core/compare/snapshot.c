@@ -113,7 +113,7 @@ static int unchanged(const struct rl_manifest *prev, const char *dir, const stru
 	       d->mtime_ns == now->mtime_ns && d->ctime_ns == now->ctime_ns;
 }
 
-static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err);
+static int walk(int pfd, const char *dir, int depth, const struct walk *w, struct rl_error *err);
 
 /* The subdirectories prev recorded in dir (an unchanged directory, so the
  * same ones are there), each walked in turn. */
@@ -140,13 +140,15 @@ static int walk_recorded_subdirs(const char *dir, int depth, const struct walk *
 		if (strncmp(p, prefix, plen) != 0)
 			break;
 		if (p[plen] && !strchr(p + plen, '/'))
-			rc = walk(p, depth + 1, w, err);
+			rc = walk(-1, p, depth + 1, w, err);
 	}
 	free(prefix);
 	return rc;
 }
 
-static int walk(const char *dir, int depth, const struct walk *w, struct rl_error *err)
+/* Walk dir; pfd: its parent directory, open (-1: none, open dir by its
+ * whole path), so a subdirectory is opened by its name alone. */
+static int walk(int pfd, const char *dir, int depth, const struct walk *w, struct rl_error *err)
 {
 	struct names names = {0};
 	struct rl_dirstamp now;
@@ -159,7 +161,11 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 	}
 	/* Never through a symlink: a directory replaced by one is no longer
 	 * part of the tree (vanished meanwhile, as one that is gone). */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth > 0 ? O_NOFOLLOW : 0));
+	if (pfd >= 0)
+		dfd = openat(pfd, rl_path_basename(dir),
+			     O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	else
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (depth > 0 ? O_NOFOLLOW : 0));
 	if (dfd < 0 && depth > 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 		return 0;
 	if (dfd < 0 || fstat(dfd, &st) < 0) {
@@ -188,7 +194,7 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 		/* The directory entry's type saves a stat: a directory is
 		 * walked into, a path the caller knows is passed over. */
 		if (t == DT_DIR) {
-			rc = walk(path, depth + 1, w, err);
+			rc = walk(dfd, path, depth + 1, w, err);
 			free(path);
 			continue;
 		}
@@ -198,7 +204,7 @@ static int walk(const char *dir, int depth, const struct walk *w, struct rl_erro
 		}
 		rc = rl_fileinfo_read_at(dfd, names.v[i].name, path, &fi, err);
 		if (rc == 0 && fi.type == RL_FT_DIR)
-			rc = walk(path, depth + 1, w, err);
+			rc = walk(dfd, path, depth + 1, w, err);
 		else if (rc == 0 && fi.type != RL_FT_MISSING) /* missing: vanished meanwhile */
 			rc = w->fn(path, &fi, w->ctx, err);
 		rl_fileinfo_release(&fi);
@@ -214,7 +220,7 @@ int rl_snapshot_walk(const char *dir, rl_walk_known_fn known, rl_walk_fn fn, voi
 {
 	struct walk w = {known, fn, ctx, dirs};
 
-	return walk(dir, 0, &w, err);
+	return walk(-1, dir, 0, &w, err);
 }
 
 /* The previous manifest, got once when first needed. */
@@ -237,6 +243,7 @@ static const struct rl_manifest *prev_get(struct prev_src *ps)
 struct take_ctx {
 	struct rl_manifest *m;
 	struct prev_src *prev;
+	struct rl_hash_early *early; /* files to hash are hashed as found */
 };
 
 static int record_walked(const char *path, const struct rl_fileinfo *fi, void *ctx,
@@ -277,13 +284,14 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 	memset(&t->m->entries[t->m->n], 0, sizeof(t->m->entries[0]));
 	t->m->entries[t->m->n].path = rl_xstrdup(path);
 	rl_fileinfo_copy(&t->m->entries[t->m->n++].fi, fi);
+	rl_hash_early_add(t->early, path, fi);
 	return 0;
 }
 
-static int add_root(struct rl_manifest *m, struct prev_src *prev, const char *root, int64_t now_ns,
-		    struct rl_error *err)
+static int add_root(struct rl_manifest *m, struct prev_src *prev, struct rl_hash_early *early,
+		    const char *root, int64_t now_ns, struct rl_error *err)
 {
-	struct take_ctx t = {m, prev};
+	struct take_ctx t = {m, prev, early};
 	size_t from = m->n;
 	struct rl_fileinfo fi;
 	int rc = -1;
@@ -374,22 +382,42 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 	return rc;
 }
 
+/* A file the early hashing hashed: its entry takes the hash, and the
+ * identity of the bytes hashed, as from rl_fileinfo_hash. */
+static void took_early(const char *path, const struct rl_fileinfo *fi, void *ctx)
+{
+	struct rl_entry *e = rl_manifest_find(ctx, path);
+
+	if (!e || e->fi.type != RL_FT_FILE || e->fi.hashed)
+		return;
+	e->fi.dev = fi->dev;
+	e->fi.ino = fi->ino;
+	e->fi.size = fi->size;
+	e->fi.mode = fi->mode;
+	e->fi.nlink = fi->nlink;
+	e->fi.mtime_ns = fi->mtime_ns;
+	e->fi.ctime_ns = fi->ctime_ns;
+	memcpy(e->fi.sha256, fi->sha256, sizeof(e->fi.sha256));
+	e->fi.hashed = 1;
+}
+
 /* Decide first what needs hashing (the fast path reuses the previous hash
- * of an unchanged identity), then hash: the second loop is the part that
- * may run in parallel. */
+ * of an unchanged identity; early hashed some as the walk found them),
+ * then hash: the second loop is the part that may run in parallel. */
 static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
-			struct rl_error *err)
+			struct rl_hash_early *early, struct rl_error *err)
 {
 	const struct rl_manifest *prev = verify ? NULL : prev_get(ps);
-	size_t *todo = rl_xcalloc(m->n, sizeof(*todo));
+	size_t *todo = rl_xcalloc(m->n ? m->n : 1, sizeof(*todo));
 	size_t ntodo = 0;
 	int rc = 0;
 
+	rl_hash_early_stop(early, took_early, m);
 	for (size_t i = 0; i < m->n; i++) {
 		struct rl_entry *e = &m->entries[i];
 		const struct rl_entry *p = prev ? rl_manifest_find(prev, e->path) : NULL;
 
-		if (e->fi.type != RL_FT_FILE)
+		if (e->fi.type != RL_FT_FILE || e->fi.hashed)
 			continue;
 		if (!verify && p && p->fi.hashed && rl_fileinfo_same_identity(&p->fi, &e->fi)) {
 			memcpy(e->fi.sha256, p->fi.sha256, sizeof(e->fi.sha256));
@@ -398,16 +426,16 @@ static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 		}
 		todo[ntodo++] = i;
 	}
-	if (ntodo) {
-		const char **paths = rl_xcalloc(ntodo, sizeof(*paths));
-		struct rl_fileinfo **fis = rl_xcalloc(ntodo, sizeof(*fis));
-		struct rl_error *errs = rl_xcalloc(ntodo, sizeof(*errs));
+	if (ntodo || early) {
+		const char **paths = rl_xcalloc(ntodo ? ntodo : 1, sizeof(*paths));
+		struct rl_fileinfo **fis = rl_xcalloc(ntodo ? ntodo : 1, sizeof(*fis));
+		struct rl_error *errs = rl_xcalloc(ntodo ? ntodo : 1, sizeof(*errs));
 
 		for (size_t i = 0; i < ntodo; i++) {
 			paths[i] = m->entries[todo[i]].path;
 			fis[i] = &m->entries[todo[i]].fi;
 		}
-		rl_fileinfo_hash_many(paths, fis, errs, ntodo);
+		rl_fileinfo_hash_after(early, paths, fis, errs, ntodo);
 		/* Failures, in path order, from this thread (warnings are not
 		 * issued from the workers). */
 		for (size_t i = 0; i < ntodo && rc == 0; i++) {
@@ -428,6 +456,7 @@ int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, vo
 			  int verify, struct rl_error *err)
 {
 	struct prev_src ps = {prev_fn, prev_ctx, 0, NULL};
+	struct rl_hash_early *early = NULL;
 
 	/* Nothing is read yet in this snapshot (a manifest may be taken
 	 * twice: before a run and at its commit). */
@@ -439,13 +468,20 @@ int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, vo
 	for (size_t i = 0; i < m->ndirs; i++)
 		free(m->dirs[i].path);
 	m->ndirs = 0;
+	/* Every file is hashed (no fast path): the hashing need not wait for
+	 * the walk to end. */
+	if (verify && m->roots.n)
+		early = rl_hash_early_start();
 	for (size_t i = 0; i < m->roots.n; i++)
-		if (add_root(m, &ps, m->roots.v[i], now_ns, err) < 0)
-			return -1;
+		if (add_root(m, &ps, early, m->roots.v[i], now_ns, err) < 0)
+			goto fail;
 	rl_manifest_dirs_sort(m);
 	if (read_entries(m, err) < 0 || add_targets(m, err) < 0)
-		return -1;
-	return hash_entries(m, &ps, verify, err);
+		goto fail;
+	return hash_entries(m, &ps, verify, early, err);
+fail:
+	rl_hash_early_release(early);
+	return -1;
 }
 
 static const struct rl_manifest *given_prev(void *ctx)

@@ -31,6 +31,7 @@ static void fill_identity(struct rl_fileinfo *fi, const struct stat *st)
 	fi->ino = (uint64_t)st->st_ino;
 	fi->size = st->st_size > 0 ? (uint64_t)st->st_size : 0;
 	fi->mode = (uint32_t)st->st_mode;
+	fi->nlink = (uint32_t)st->st_nlink;
 	fi->mtime_ns = rl_platform_mtime_ns(st);
 	fi->ctime_ns = rl_platform_ctime_ns(st);
 }
@@ -41,6 +42,7 @@ static void fill_identity_from(struct rl_fileinfo *fi, const struct rl_fileinfo 
 	fi->ino = from->ino;
 	fi->size = from->size;
 	fi->mode = from->mode;
+	fi->nlink = from->nlink;
 	fi->mtime_ns = from->mtime_ns;
 	fi->ctime_ns = from->ctime_ns;
 }
@@ -362,7 +364,8 @@ struct reporter {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	int stop;
-	int shown; /* it reported: the end is reported too */
+	int shown;     /* it reported: the end is reported too */
+	size_t files0; /* hashed before (an early hashing) */
 	uint64_t bytes0, bytes_total;
 	int64_t t0; /* monotonic ns */
 };
@@ -371,8 +374,8 @@ static void report(struct reporter *r, int done)
 {
 	struct rl_hash_progress p = {0};
 
-	p.files = atomic_load_explicit(&r->pool->finished, memory_order_relaxed);
-	p.files_total = r->pool->n;
+	p.files = r->files0 + atomic_load_explicit(&r->pool->finished, memory_order_relaxed);
+	p.files_total = r->files0 + r->pool->n;
 	p.bytes = atomic_load_explicit(&bytes_hashed, memory_order_relaxed) - r->bytes0;
 	p.bytes_total = r->bytes_total;
 	p.seconds = (double)(rl_now_mono_ns() - r->t0) / 1e9;
@@ -517,12 +520,159 @@ static int share_hash(struct rl_fileinfo *fi, const struct rl_fileinfo *hashed)
 	return 0;
 }
 
+/* The files offered to an early hashing, in blocks that never move (the
+ * thread hashes one while the walk adds more). */
+#define EARLY_BLOCK 1024
+
+struct early_job {
+	char *path;
+	struct rl_fileinfo fi;
+	int ok; /* hashed */
+};
+
+struct rl_hash_early {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct early_job **blocks;
+	size_t nblocks, blocks_alloc;
+	size_t n;	  /* offered */
+	size_t taken;	  /* given to the thread */
+	int waiting;	  /* the thread waits for a file */
+	int stop;	  /* the thread is to end */
+	uint64_t offered; /* bytes in the files offered */
+	int started;	  /* 1: the thread runs; 0: too little offered yet; -1: failed */
+	size_t hashed;	  /* files hashed (after the stop) */
+	uint64_t bytes;	  /* their sizes */
+	uint64_t bytes0;  /* bytes_hashed when it started */
+	int64_t t0;	  /* monotonic ns */
+	pthread_t tid;
+};
+
+static struct early_job *early_job_at(struct rl_hash_early *e, size_t i)
+{
+	return &e->blocks[i / EARLY_BLOCK][i % EARLY_BLOCK];
+}
+
+static void *early_worker(void *arg)
+{
+	struct rl_hash_early *e = arg;
+	struct rl_error err;
+	struct hasher h;
+
+	hasher_init(&h);
+	pthread_mutex_lock(&e->lock);
+	while (!e->stop) {
+		struct early_job *j;
+
+		if (e->taken == e->n) {
+			e->waiting = 1;
+			pthread_cond_wait(&e->cond, &e->lock);
+			e->waiting = 0;
+			continue;
+		}
+		j = early_job_at(e, e->taken++);
+		pthread_mutex_unlock(&e->lock);
+		err.set = 0;
+		j->ok = hash_one(&h, j->path, &j->fi, &err) == 0;
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	hasher_release(&h);
+	return NULL;
+}
+
+struct rl_hash_early *rl_hash_early_start(void)
+{
+	struct rl_hash_early *e;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return NULL;
+	e = rl_xcalloc(1, sizeof(*e));
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	e->bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
+	e->t0 = rl_now_mono_ns();
+	return e;
+}
+
+void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct rl_fileinfo *fi)
+{
+	struct early_job *j;
+
+	if (!e || fi->type != RL_FT_FILE || fi->size >= HASH_LARGE || fi->nlink > 1)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (e->n == e->nblocks * EARLY_BLOCK) {
+		rl_xgrow((void **)&e->blocks, &e->blocks_alloc, e->nblocks + 1, sizeof(*e->blocks));
+		e->blocks[e->nblocks++] = rl_xcalloc(EARLY_BLOCK, sizeof(**e->blocks));
+	}
+	j = early_job_at(e, e->n);
+	pthread_mutex_unlock(&e->lock);
+	/* Not the thread's before n counts it. */
+	j->path = rl_xstrdup(path);
+	j->fi.type = RL_FT_FILE;
+	j->fi.size = fi->size;
+	pthread_mutex_lock(&e->lock);
+	e->n++;
+	if (e->waiting)
+		pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	/* The thread starts once the work is worth one, as in
+	 * rl_fileinfo_hash_many: none for a handful of small files. */
+	e->offered += fi->size;
+	if (!e->started && e->n >= HASH_PARALLEL_MIN_FILES && e->offered >= HASH_PARALLEL_MIN_BYTES)
+		e->started = pthread_create(&e->tid, NULL, early_worker, e) == 0 ? 1 : -1;
+}
+
+void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx)
+{
+	if (!e || e->stop)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->stop = 1;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	if (e->started > 0)
+		pthread_join(e->tid, NULL);
+	for (size_t i = 0; i < e->taken; i++) {
+		struct early_job *j = early_job_at(e, i);
+
+		if (!j->ok)
+			continue;
+		e->hashed++;
+		e->bytes += j->fi.size;
+		if (fn)
+			fn(j->path, &j->fi, ctx);
+	}
+}
+
+void rl_hash_early_release(struct rl_hash_early *e)
+{
+	if (!e)
+		return;
+	rl_hash_early_stop(e, NULL, NULL);
+	for (size_t i = 0; i < e->n; i++)
+		free(early_job_at(e, i)->path);
+	for (size_t b = 0; b < e->nblocks; b++)
+		free(e->blocks[b]);
+	free(e->blocks);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->cond);
+	free(e);
+}
+
 size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
 			     struct rl_error *errs, size_t n)
 {
+	return rl_fileinfo_hash_after(NULL, paths, fis, errs, n);
+}
+
+size_t rl_fileinfo_hash_after(struct rl_hash_early *e, const char *const *paths,
+			      struct rl_fileinfo *const *fis, struct rl_error *errs, size_t n)
+{
 	struct hash_pool p = {paths, fis, errs, NULL, 0, n, 0, 0};
-	struct reporter rep = {&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0,
-			       0};
+	struct reporter rep = {
+		&p, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, 0, 0};
 	pthread_t tid[HASH_WORKERS_MAX], rtid;
 	struct hasher h;
 	int reporting = 0;
@@ -544,10 +694,16 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 		workers = p.norder;
 	if (p.norder < HASH_PARALLEL_MIN_FILES || bytes_read < HASH_PARALLEL_MIN_BYTES)
 		workers = 1;
-	if (progress.fn && n) {
+	if (progress.fn && (n || e)) {
 		rep.bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
 		rep.bytes_total = bytes;
 		rep.t0 = rl_now_mono_ns();
+		if (e) {
+			rep.files0 = e->hashed;
+			rep.bytes0 = e->bytes0;
+			rep.bytes_total += e->bytes;
+			rep.t0 = e->t0;
+		}
 		/* No delay: shown from the start, so the end is shown too. */
 		if (progress.after_s <= 0) {
 			report(&rep, 0);
@@ -585,6 +741,7 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 	pthread_cond_destroy(&rep.cond);
 	free(p.order);
 	free(lead);
+	rl_hash_early_release(e);
 	for (size_t i = 0; i < n; i++)
 		failed += errs[i].set != 0;
 	return failed;

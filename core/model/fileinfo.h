@@ -23,7 +23,8 @@ struct rl_fileinfo {
 	uint64_t dev;
 	uint64_t ino;
 	uint64_t size;
-	uint32_t mode; /* st_mode, type bits included */
+	uint32_t mode;	/* st_mode, type bits included */
+	uint32_t nlink; /* links to the inode, as stat'ed (not in the manifest) */
 	int64_t mtime_ns;
 	int64_t ctime_ns;
 	int hashed;	 /* sha256 is valid (regular files only) */
@@ -68,6 +69,30 @@ int rl_fileinfo_hash(const char *path, struct rl_fileinfo *fi, struct rl_error *
  * workers. Returns the number of failures. */
 size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const *fis,
 			     struct rl_error *errs, size_t n);
+
+/* Hashing begun while the files are still being found (a walk), so that
+ * a second core need not wait for the whole list: one thread beside the
+ * caller's hashes each file offered, in the order offered. It takes only
+ * files under 1 MB with one link: the large ones are left to
+ * rl_fileinfo_hash_after, which starts them first, largest first, and
+ * hard links to it, which reads each inode once. The thread starts once
+ * the files offered are worth one (as rl_fileinfo_hash_many would use
+ * threads for them). A file it cannot hash is left unhashed, for
+ * rl_fileinfo_hash_after to report. NULL (nothing to do) on one core. */
+struct rl_hash_early *rl_hash_early_start(void);
+/* Offer the file at path, fi as the walk lstat'ed it (e NULL: ignored). */
+void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct rl_fileinfo *fi);
+/* Stop e's thread after the file it is hashing, then call fn with each
+ * file it hashed: fi holds its hash and the identity of the bytes hashed,
+ * as rl_fileinfo_hash gives them. */
+typedef void (*rl_hash_early_fn)(const char *path, const struct rl_fileinfo *fi, void *ctx);
+void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx);
+/* Stop e if it runs and free it, its hashes unused (NULL allowed). */
+void rl_hash_early_release(struct rl_hash_early *e);
+/* rl_fileinfo_hash_many of the files e left, its progress counting e's
+ * files as part of the same hashing; e (stopped; NULL allowed) is freed. */
+size_t rl_fileinfo_hash_after(struct rl_hash_early *e, const char *const *paths,
+			      struct rl_fileinfo *const *fis, struct rl_error *errs, size_t n);
 
 /* Progress of rl_fileinfo_hash_many, for people. */
 struct rl_hash_progress {

@@ -815,6 +815,159 @@ static void test_hash_changed(void)
 	}
 }
 
+/* What an early hashing gave back: each file once, eligible, hashed. */
+struct early_seen {
+	struct rl_strv paths;
+	int wrong;
+};
+
+static void on_early(const char *path, const struct rl_fileinfo *fi, void *ctx)
+{
+	struct early_seen *seen = ctx;
+	struct rl_fileinfo alone = {0};
+
+	if (rl_strv_contains(&seen->paths, path) || !fi->hashed || fi->type != RL_FT_FILE ||
+	    rl_fileinfo_hash(path, &alone, NULL) < 0 || strcmp(alone.sha256, fi->sha256) != 0 ||
+	    !rl_fileinfo_same_identity(&alone, fi))
+		seen->wrong++;
+	rl_strv_push(&seen->paths, path);
+	rl_fileinfo_release(&alone);
+}
+
+/* Files offered to an early hashing while they are still being found: the
+ * small ones with one link may be hashed at once (however many the thread
+ * got to before the stop), the large ones, hard links and files that
+ * cannot be read never are; the rest hashed after it gives every file its
+ * hash and counts the early ones in its progress. */
+static void test_hash_early(void)
+{
+	enum { N = 14 };
+	char *owned[N];
+	const char *paths[N], *rest[N];
+	struct rl_fileinfo got[N], *fis[N];
+	struct rl_error errs[N];
+	struct early_seen seen = {{0}, 0};
+	struct rl_hash_early *e;
+	size_t nrest = 0;
+	uint64_t total = 0;
+
+	/* 2 MB of small files in all: worth a thread */
+	for (int i = 0; i < 10; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "early/s%d", i);
+		put_pattern(name, (size_t)200000 + (size_t)i);
+		owned[i] = at(name);
+	}
+	put_pattern("early/big", 2 * 1024 * 1024);
+	owned[10] = at("early/big");
+	put("early/l1", "abc");
+	owned[11] = at("early/l1");
+	owned[12] = at("early/l2");
+	CHECK_INT(link(owned[11], owned[12]), 0);
+	put("early/none", "abc");
+	owned[13] = at("early/none");
+	for (int i = 0; i < N; i++) {
+		paths[i] = owned[i];
+		memset(&got[i], 0, sizeof(got[i]));
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+		total += got[i].size;
+	}
+	CHECK_INT(got[11].nlink, 2);
+	CHECK_INT(unlink(owned[13]), 0); /* gone after the walk saw it */
+
+	e = rl_hash_early_start();
+	CHECK(e != NULL || sysconf(_SC_NPROCESSORS_ONLN) < 2);
+	for (int i = 0; i < N; i++)
+		rl_hash_early_add(e, paths[i], &got[i]);
+	rl_hash_early_stop(e, on_early, &seen);
+	CHECK_INT(seen.wrong, 0);
+	for (size_t k = 0; k < seen.paths.n; k++)
+		CHECK(strstr(seen.paths.v[k], "/early/s") != NULL);
+	for (int i = 0; i < N; i++) {
+		if (rl_strv_contains(&seen.paths, paths[i]))
+			continue;
+		rest[nrest] = paths[i];
+		fis[nrest++] = &got[i];
+	}
+	memset(errs, 0, sizeof(errs));
+	rl_hash_progress_set(on_progress, 0, NULL);
+	nreports = 0;
+	CHECK_INT(rl_fileinfo_hash_after(e, rest, fis, errs, nrest), 1);
+	rl_hash_progress_set(NULL, 0, NULL);
+	CHECK(nreports >= 2 && nreports <= MAXREPORTS);
+	if (nreports >= 2 && nreports <= MAXREPORTS) {
+		CHECK_INT(reports[0].files, seen.paths.n);
+		CHECK_INT(reports[nreports - 1].done, 1);
+		CHECK_INT(reports[nreports - 1].files, N);
+		CHECK_INT(reports[nreports - 1].files_total, N);
+		CHECK_INT(reports[nreports - 1].bytes_total, total);
+		CHECK_INT(reports[nreports - 1].bytes, total - 3);
+	}
+	for (size_t k = 0; k < nrest; k++) {
+		if (strcmp(rest[k], owned[13]) == 0) {
+			CHECK(errs[k].set && strstr(errs[k].text, "early/none") != NULL);
+			rl_error_clear(&errs[k]);
+			continue;
+		}
+		CHECK_INT(errs[k].set, 0);
+		CHECK_INT(fis[k]->hashed, 1);
+	}
+	CHECK_STR(got[11].sha256, SHA_ABC);
+	CHECK_STR(got[12].sha256, SHA_ABC);
+	CHECK(rl_fileinfo_same_identity(&got[11], &got[12]));
+	rl_strv_release(&seen.paths);
+	for (int i = 0; i < N; i++) {
+		rl_fileinfo_release(&got[i]);
+		free(owned[i]);
+	}
+}
+
+/* --verify hashes files as the walk finds them: the manifest is the one
+ * hashing after the walk gives, every file hashed, hard links alike. */
+static void test_take_verify(void)
+{
+	struct rl_manifest m;
+	struct rl_error err = {0};
+	char *root, *a, *b;
+	size_t files = 0;
+
+	for (int i = 0; i < 300; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "vt/d%d/f%03d", i % 7, i);
+		put_pattern(name, (size_t)8000 + (size_t)i); /* 2.4 MB in all */
+	}
+	put_pattern("vt/big", 3 * 1024 * 1024 + 7);
+	a = at("vt/d0/f000");
+	b = at("vt/linked");
+	CHECK_INT(link(a, b), 0);
+	root = at("vt");
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, root);
+	CHECK_INT(rl_snapshot_take(&m, NULL, 1, &err), 0);
+	CHECK_INT(err.set, 0);
+	CHECK_INT(m.n, 302);
+	for (size_t i = 0; i < m.n; i++) {
+		struct rl_fileinfo alone = {0};
+
+		if (m.entries[i].fi.type != RL_FT_FILE)
+			continue;
+		files++;
+		CHECK_INT(m.entries[i].fi.hashed, 1);
+		CHECK_INT(rl_fileinfo_hash(m.entries[i].path, &alone, NULL), 0);
+		CHECK_STR(m.entries[i].fi.sha256, alone.sha256);
+		CHECK(rl_fileinfo_same_identity(&m.entries[i].fi, &alone));
+		rl_fileinfo_release(&alone);
+	}
+	CHECK_INT(files, 302);
+	CHECK_STR(find(&m, "vt/linked")->fi.sha256, find(&m, "vt/d0/f000")->fi.sha256);
+	rl_manifest_release(&m);
+	free(root);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -832,6 +985,8 @@ int main(void)
 	test_hash_large();
 	test_hash_hard_links();
 	test_hash_changed();
+	test_hash_early();
+	test_take_verify();
 	test_progress_text();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
