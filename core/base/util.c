@@ -184,15 +184,27 @@ void rl_buf_release(struct rl_buf *b)
 	b->len = b->alloc = 0;
 }
 
+char *rl_xconcat(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s;
+
+	if (lb > SIZE_MAX - 1 - la || lc > SIZE_MAX - 1 - la - lb)
+		oom();
+	s = rl_xmalloc(la + lb + lc + 1);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
 char *rl_path_join(const char *dir, const char *name)
 {
 	size_t dl = strlen(dir);
 
 	if (name[0] == '/')
 		return rl_xstrdup(name);
-	if (dl && dir[dl - 1] == '/')
-		return rl_xasprintf("%s%s", dir, name);
-	return rl_xasprintf("%s/%s", dir, name);
+	return rl_xconcat(dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
 }
 
 char *rl_path_dirname(const char *path)
@@ -475,4 +487,22 @@ void rl_strv_dedupe(struct rl_strv *sv)
 			sv->v[n++] = sv->v[i];
 	sv->n = n;
 	sv->v[n] = NULL;
+}
+
+uint64_t rl_hash_text(const char *s)
+{
+	uint64_t h = 0x243f6a8885a308d3ULL, w;
+	size_t n = strlen(s);
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
 }

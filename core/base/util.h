@@ -19,6 +19,8 @@ void *rl_xrealloc(void *p, size_t n);
 /* Grow *p (an array of elem-sized items, *alloc allocated) to hold need. */
 void rl_xgrow(void **p, size_t *alloc, size_t need, size_t elem);
 char *rl_xstrdup(const char *s);
+/* a, b and c one after the other (a path, a separator, a name: no printf). */
+char *rl_xconcat(const char *a, const char *b, const char *c);
 char *rl_xstrndup(const char *s, size_t n);
 char *rl_xasprintf(const char *fmt, ...) RL_PRINTF(1, 2);
 
@@ -83,6 +85,11 @@ char *rl_path_quote(const char *path);
 /* err = "<action> '<path>': <reason>", the path quoted by rl_path_quote. */
 void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
 		       const char *reason);
+
+/* A hash of s for in-memory tables (never stored: it may change): eight
+ * bytes at a time, every bit of the key reaching the low bits a table's
+ * mask keeps. */
+uint64_t rl_hash_text(const char *s);
 
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);

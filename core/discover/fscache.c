@@ -11,12 +11,14 @@
 
 struct fsent {
 	char *path;
+	uint64_t hash; /* rl_hash_text(path): compared first, kept for growing */
 	int lstat_done;
 	int lstat_errno; /* 0: lstat succeeded */
 	struct stat st;
 	int link_done;
 	int link_errno; /* 0: link holds the text */
 	char *link;
+	struct rl_fswalk *walk; /* the walk of path, or NULL */
 };
 
 /* Open addressing over entries (index + 1; 0 is empty). */
@@ -27,20 +29,6 @@ struct rl_fscache {
 	size_t cap;
 	unsigned long calls;
 };
-
-static uint64_t hash_path(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
-	 * low bits of each byte: mixed down from the high ones, keys that
-	 * differ in a few digits do not crowd into neighbouring slots. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
-}
 
 struct rl_fscache *rl_fscache_new(void)
 {
@@ -54,6 +42,9 @@ void rl_fscache_free(struct rl_fscache *c)
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].path);
 		free(c->v[i].link);
+		if (c->v[i].walk)
+			rl_fswalk_release(c->v[i].walk);
+		free(c->v[i].walk);
 	}
 	free(c->v);
 	free(c->slot);
@@ -62,27 +53,31 @@ void rl_fscache_free(struct rl_fscache *c)
 
 static void place(struct rl_fscache *c, size_t idx)
 {
-	size_t i = hash_path(c->v[idx].path) & (c->cap - 1);
+	size_t i = (size_t)c->v[idx].hash & (c->cap - 1);
 
 	while (c->slot[i])
 		i = (i + 1) & (c->cap - 1);
 	c->slot[i] = idx + 1;
 }
 
-static struct fsent *find(const struct rl_fscache *c, const char *path)
+static struct fsent *find(const struct rl_fscache *c, const char *path, uint64_t h)
 {
 	if (!c->cap)
 		return NULL;
-	for (size_t i = hash_path(path) & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1))
-		if (strcmp(c->v[c->slot[i] - 1].path, path) == 0)
-			return &c->v[c->slot[i] - 1];
+	for (size_t i = (size_t)h & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1)) {
+		struct fsent *e = &c->v[c->slot[i] - 1];
+
+		if (e->hash == h && strcmp(e->path, path) == 0)
+			return e;
+	}
 	return NULL;
 }
 
 /* The entry for path, made (nothing asked yet) when new. */
 static struct fsent *entry(struct rl_fscache *c, const char *path)
 {
-	struct fsent *e = find(c, path);
+	uint64_t h = rl_hash_text(path);
+	struct fsent *e = find(c, path, h);
 	size_t i;
 
 	if (e)
@@ -97,6 +92,7 @@ static struct fsent *entry(struct rl_fscache *c, const char *path)
 	rl_xgrow((void **)&c->v, &c->alloc, c->n + 1, sizeof(*c->v));
 	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
 	c->v[c->n].path = rl_xstrdup(path);
+	c->v[c->n].hash = h;
 	place(c, c->n);
 	return &c->v[c->n++];
 }
@@ -131,7 +127,7 @@ int rl_fscache_lstat(struct rl_fscache *c, const char *path, mode_t *mode)
 
 int rl_fscache_known(const struct rl_fscache *c, const char *path, struct stat *st)
 {
-	const struct fsent *e = c ? find(c, path) : NULL;
+	const struct fsent *e = c ? find(c, path, rl_hash_text(path)) : NULL;
 
 	if (!e || !e->lstat_done || e->lstat_errno)
 		return -1;
@@ -155,6 +151,35 @@ char *rl_fscache_readlink(struct rl_fscache *c, const char *path)
 		return NULL;
 	}
 	return rl_xstrdup(e->link);
+}
+
+const struct rl_fswalk *rl_fscache_walk(struct rl_fscache *c, const char *path)
+{
+	const struct fsent *e = find(c, path, rl_hash_text(path));
+
+	return e ? e->walk : NULL;
+}
+
+void rl_fscache_walk_put(struct rl_fscache *c, const char *path, struct rl_fswalk *w)
+{
+	struct fsent *e = entry(c, path);
+
+	if (e->walk) {
+		rl_fswalk_release(w);
+		return;
+	}
+	e->walk = rl_xcalloc(1, sizeof(*e->walk));
+	*e->walk = *w;
+	memset(w, 0, sizeof(*w));
+}
+
+void rl_fswalk_release(struct rl_fswalk *w)
+{
+	free(w->real);
+	free(w->tail);
+	rl_strv_release(&w->links);
+	rl_strv_release(&w->link_tails);
+	memset(w, 0, sizeof(*w));
 }
 
 unsigned long rl_fscache_calls(const struct rl_fscache *c)

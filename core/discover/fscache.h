@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "core/base/util.h"
+
 struct rl_fscache;
 
 struct rl_fscache *rl_fscache_new(void);
@@ -38,6 +40,24 @@ int rl_fscache_known(const struct rl_fscache *c, const char *path, struct stat *
 /* readlink(path) as rl_readlink returns it (a copy the caller frees), or
  * NULL with errno as it was the first time. */
 char *rl_fscache_readlink(struct rl_fscache *c, const char *path);
+
+/* A walk of a path through its symlinks as job resolution makes it
+ * (jobfiles.c), from the answers above, so the same for the whole run:
+ * where it ended, and each symlink on the way with the route text the walk
+ * had added when it got there. A library every job loads is walked once. */
+struct rl_fswalk {
+	char *real;
+	int missing;
+	char *tail;		   /* the route text the whole walk added */
+	struct rl_strv links;	   /* the symlinks on the way, in order */
+	struct rl_strv link_tails; /* the route text added up to each */
+};
+
+/* The walk of path remembered this run, or NULL. */
+const struct rl_fswalk *rl_fscache_walk(struct rl_fscache *c, const char *path);
+/* Remember the walk of path (its contents are taken, w left empty). */
+void rl_fscache_walk_put(struct rl_fscache *c, const char *path, struct rl_fswalk *w);
+void rl_fswalk_release(struct rl_fswalk *w);
 
 /* How many lstat and readlink calls reached the kernel (for tests). */
 unsigned long rl_fscache_calls(const struct rl_fscache *c);

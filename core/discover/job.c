@@ -728,16 +728,7 @@ struct labels {
 
 static size_t label_hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
-	 * low bits of each byte: mixed down from the high ones, keys that
-	 * differ in a few digits do not crowd into neighbouring slots. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	return (size_t)(h ^ (h >> 33));
+	return (size_t)rl_hash_text(s);
 }
 
 static void labels_put(struct labels *t, const struct rl_jobset *js, size_t idx)

@@ -38,6 +38,8 @@ struct ctx {
 	struct rl_strv scanned; /* scripts already read */
 	int full;		/* MAX_FILES reached (warned once) */
 	int dry;		/* > 0: resolving only, nothing recorded */
+	struct rl_fswalk *rec;	/* the walk being made, recorded for the run */
+	size_t rec_from;	/* where its route text starts in the via */
 };
 
 /* Where a walk ended: the real file (or the path that does not exist). */
@@ -89,9 +91,12 @@ static char *library_via(const char *via, const struct rl_strv *chain)
 {
 	struct rl_buf b = {0};
 
-	rl_buf_addf(&b, "%s → library", via);
-	for (size_t i = 0; i < chain->n; i++)
-		rl_buf_addf(&b, "%s%s", i ? " → " : " ", rl_path_basename(chain->v[i]));
+	rl_buf_adds(&b, via);
+	rl_buf_adds(&b, " → library");
+	for (size_t i = 0; i < chain->n; i++) {
+		rl_buf_adds(&b, i ? " → " : " ");
+		rl_buf_adds(&b, rl_path_basename(chain->v[i]));
+	}
 	return rl_buf_detach(&b);
 }
 
@@ -192,7 +197,12 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 		free(target);
 		return NULL;
 	}
-	rl_buf_addf(via, " → %s", hop_word(cand));
+	rl_buf_adds(via, " → ");
+	rl_buf_adds(via, hop_word(cand));
+	if (c->rec) {
+		rl_strv_push(&c->rec->links, cand);
+		rl_strv_push(&c->rec->link_tails, via->data + c->rec_from);
+	}
 	add_file(c, cand, link_role, via->data, 0);
 	if (target[0] == '/') {
 		/* inside a RootDirectory, / is the root */
@@ -205,7 +215,7 @@ static char *follow_link(struct ctx *c, const char *cand, const char *after, str
 		free(target);
 		return NULL;
 	}
-	next = rl_xasprintf("%s%s%s", target, *after ? "/" : "", after);
+	next = rl_xconcat(target, *after ? "/" : "", after);
 	free(target);
 	return next;
 }
@@ -233,6 +243,7 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 	const char *after = comp + clen;
 	mode_t mode;
 	char *cand, *next;
+	size_t old;
 
 	if (clen == 1 && comp[0] == '.') {
 		*pos += clen;
@@ -250,16 +261,22 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 		*pos += clen;
 		return 1;
 	}
-	cand = rl_xasprintf("%s/%.*s", cur->len ? cur->data : "", (int)clen, comp);
+	/* cur becomes the candidate: it stays when a directory or the file,
+	 * and goes back to its parent for a symlink to be followed from. */
+	old = cur->len;
+	rl_buf_add(cur, "/", 1);
+	rl_buf_add(cur, comp, clen);
 	while (*after == '/')
 		after++;
-	if (file_type(c, cand, &mode) < 0 || (*after && !S_ISDIR(mode) && !S_ISLNK(mode))) {
-		r->real = *after ? rl_xasprintf("%s/%s", cand, after) : rl_xstrdup(cand);
+	if (file_type(c, cur->data, &mode) < 0 || (*after && !S_ISDIR(mode) && !S_ISLNK(mode))) {
+		r->real = *after ? rl_xasprintf("%s/%s", cur->data, after) : rl_xstrdup(cur->data);
 		r->missing = 1;
-		free(cand);
 		return 0;
 	}
 	if (S_ISLNK(mode)) {
+		cand = rl_xstrdup(cur->data);
+		cur->len = old;
+		cur->data[old] = '\0';
 		if (++*hops > MAX_HOPS) {
 			rl_warn("cannot resolve '%s': %s", cand, strerror(ELOOP));
 			free(cand);
@@ -274,9 +291,6 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
 		*pos = 0;
 		return 1;
 	}
-	rl_buf_reset(cur);
-	rl_buf_adds(cur, cand);
-	free(cand);
 	*pos = (size_t)(after - *rest);
 	return 1;
 }
@@ -285,16 +299,47 @@ static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur
  * symlink on the way with link_role. Returns 0 with r filled (r->missing
  * when some component does not exist), or -1 (warned: a loop, an
  * unreadable link). */
+/* A walk the run made before, replayed: the same symlinks recorded with
+ * the same routes, the same end. */
+static void walk_replay(struct ctx *c, const struct rl_fswalk *m, enum rl_role link_role,
+			const char *via, struct resolved *r)
+{
+	for (size_t i = 0; i < m->links.n; i++) {
+		char *v = rl_xconcat(via, m->link_tails.v[i], "");
+
+		add_file(c, m->links.v[i], link_role, v, 0);
+		free(v);
+	}
+	r->real = rl_xstrdup(m->real);
+	r->missing = m->missing;
+	r->via = rl_xconcat(via, m->tail, "");
+}
+
 static int walk(struct ctx *c, const char *path, enum rl_role link_role, const char *via,
 		struct resolved *r)
 {
 	struct rl_buf cur = {0}, v = {0};
-	char *rest = rl_xstrdup(path);
+	char *rest;
 	size_t pos = 0;
 	int hops = 0, rc = 1;
+	/* Outside a RootDirectory a walk depends on nothing but the run's
+	 * answers about the paths on the way: one through symlinks (a
+	 * library's, which every job repeats) is made once per run. */
+	int memo = c->fs && !c->root;
+	const struct rl_fswalk *m = memo ? rl_fscache_walk(c->fs, path) : NULL;
+	struct rl_fswalk rec = {0}, *outer = c->rec;
+	size_t outer_from = c->rec_from, from;
 
 	memset(r, 0, sizeof(*r));
+	if (m) {
+		walk_replay(c, m, link_role, via, r);
+		return 0;
+	}
+	rest = rl_xstrdup(path);
 	rl_buf_adds(&v, via);
+	from = v.len;
+	c->rec = memo ? &rec : NULL;
+	c->rec_from = from;
 	if (c->root)
 		rl_buf_adds(&cur, c->root);
 	while (rc == 1) {
@@ -306,14 +351,26 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 		}
 		rc = walk_step(c, &rest, &pos, &cur, &hops, link_role, &v, r);
 	}
+	c->rec = outer;
+	c->rec_from = outer_from;
 	free(rest);
 	rl_buf_release(&cur);
 	if (rc < 0) {
+		rl_fswalk_release(&rec);
 		rl_buf_release(&v);
 		return -1;
 	}
-	if (hops && !r->missing)
-		rl_buf_addf(&v, " → %s", final_word(r->real));
+	if (hops && !r->missing) {
+		rl_buf_adds(&v, " → ");
+		rl_buf_adds(&v, final_word(r->real));
+	}
+	if (memo && hops) {
+		rec.real = rl_xstrdup(r->real);
+		rec.missing = r->missing;
+		rec.tail = rl_xstrdup(v.data + from);
+		rl_fscache_walk_put(c->fs, path, &rec);
+	}
+	rl_fswalk_release(&rec);
 	r->via = rl_buf_detach(&v);
 	return 0;
 }
@@ -874,12 +931,56 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* The distinct paths of every job's files (most jobs share their
+ * libraries): open addressing over indices into v, plus one. */
+struct pathset {
+	const char **v;
+	uint64_t *hash;
+	size_t n, alloc, halloc;
+	size_t *slot;
+	size_t cap;
+};
+
+static void pathset_place(struct pathset *s, size_t idx)
+{
+	size_t i = (size_t)s->hash[idx] & (s->cap - 1);
+
+	while (s->slot[i])
+		i = (i + 1) & (s->cap - 1);
+	s->slot[i] = idx + 1;
+}
+
+/* The index of path in s, added when new. */
+static size_t pathset_add(struct pathset *s, const char *path)
+{
+	uint64_t h = rl_hash_text(path);
+	size_t i;
+
+	for (i = s->cap ? (size_t)h & (s->cap - 1) : 0; s->cap && s->slot[i];
+	     i = (i + 1) & (s->cap - 1))
+		if (s->hash[s->slot[i] - 1] == h && strcmp(s->v[s->slot[i] - 1], path) == 0)
+			return s->slot[i] - 1;
+	if ((s->n + 1) * 2 > s->cap) {
+		free(s->slot);
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->slot = rl_xcalloc(s->cap, sizeof(*s->slot));
+		for (i = 0; i < s->n; i++)
+			pathset_place(s, i);
+	}
+	rl_xgrow((void **)&s->v, &s->alloc, s->n + 1, sizeof(*s->v));
+	rl_xgrow((void **)&s->hash, &s->halloc, s->n + 1, sizeof(*s->hash));
+	s->v[s->n] = path;
+	s->hash[s->n] = h;
+	pathset_place(s, s->n);
+	return s->n++;
+}
+
 int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
 		  int flags, struct rl_error *err)
 {
 	struct rl_jobfiles *fs = rl_xcalloc(js->n ? js->n : 1, sizeof(*fs));
-	const char **paths = NULL;
-	size_t npaths = 0, apaths = 0;
+	struct pathset ps = {0};
+	size_t *which = NULL, nwhich = 0, awhich = 0, *at = NULL, w = 0;
 	int rc = 0;
 
 	for (size_t i = 0; i < js->n && rc == 0; i++) {
@@ -887,14 +988,19 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 		if (rc == 0 && (flags & RL_TRACK_WARN_UNRESOLVED))
 			rl_jobfiles_warn(&js->v[i], &fs[i]);
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
-			rl_xgrow((void **)&paths, &apaths, npaths + 1, sizeof(*paths));
-			paths[npaths++] = fs[i].v[k].path;
+			rl_xgrow((void **)&which, &awhich, nwhich + 1, sizeof(*which));
+			which[nwhich++] = pathset_add(&ps, fs[i].v[k].path);
 		}
 	}
-	/* Every path in one merge, then the uses in job order: inserting
-	 * each path into the sorted entries by itself would be quadratic. */
-	if (rc == 0)
-		rl_manifest_add_many(m, paths, npaths);
+	/* Every distinct path in one merge, each looked up once, then the
+	 * uses in job order: inserting each path into the sorted entries by
+	 * itself would be quadratic. */
+	if (rc == 0) {
+		rl_manifest_add_many(m, ps.v, ps.n);
+		at = rl_xcalloc(ps.n ? ps.n : 1, sizeof(*at));
+		for (size_t p = 0; p < ps.n; p++)
+			at[p] = (size_t)(rl_manifest_find(m, ps.v[p]) - m->entries);
+	}
 	for (size_t i = 0; i < js->n; i++) {
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
 			struct rl_use u = {0};
@@ -903,11 +1009,15 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 			u.role = fs[i].v[k].role;
 			u.via = fs[i].v[k].via;
 			u.chain = fs[i].v[k].chain;
-			rl_entry_add_use(rl_manifest_find(m, fs[i].v[k].path), &u);
+			rl_entry_add_use(&m->entries[at[which[w++]]], &u);
 		}
 		rl_jobfiles_release(&fs[i]);
 	}
-	free(paths);
+	free(at);
+	free(which);
+	free(ps.v);
+	free(ps.hash);
+	free(ps.slot);
 	free(fs);
 	return rc;
 }

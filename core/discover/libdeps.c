@@ -117,16 +117,7 @@ struct rl_libcache {
 
 static uint64_t hash_str(const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	/* FNV-1a's low bits, which the table's mask keeps, depend only on the
-	 * low bits of each byte: mixed down from the high ones, keys that
-	 * differ in a few digits do not crowd into neighbouring slots. */
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	return h ^ (h >> 33);
+	return rl_hash_text(s);
 }
 
 static uint64_t hash_ino(dev_t dev, ino_t ino)
@@ -858,7 +849,15 @@ static void visit(struct walk *w, size_t i)
 
 static void key_add(struct rl_buf *b, const char *s)
 {
-	rl_buf_addf(b, "%zu:%s", strlen(s), s);
+	char num[24];
+	size_t len = strlen(s), k = sizeof(num);
+
+	num[--k] = ':';
+	do
+		num[--k] = (char)('0' + len % 10);
+	while ((len /= 10) > 0);
+	rl_buf_add(b, num + k, sizeof(num) - k);
+	rl_buf_adds(b, s);
 }
 
 /* What the rest of the walk depends on, after the root's visit; NULL when

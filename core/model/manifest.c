@@ -1303,6 +1303,13 @@ struct pending_chain {
 	size_t entry, use, node;
 };
 
+/* One value of a table line: an integer, or a string (s, len). */
+struct table_val {
+	long long i;
+	const char *s;
+	size_t len;
+};
+
 struct v3_reader {
 	FILE *f;
 	char *line;
@@ -1313,6 +1320,8 @@ struct v3_reader {
 	size_t nlabels;
 	struct fast_use *fuses; /* fast_uses' scratch */
 	size_t fuses_alloc;
+	struct table_val *tv; /* fast_table's values */
+	size_t tv_alloc;
 	char **vias; /* vias[i]: the text of via node i (vias[0] = "") */
 	size_t nvias;
 	size_t via_bytes;	/* all the vias' texts together */
@@ -1331,6 +1340,7 @@ static void reader_release(struct v3_reader *r)
 		free(r->label_text[i]);
 	free(r->label_text);
 	free(r->fuses);
+	free(r->tv);
 	json_decref(r->labels);
 	for (size_t i = 0; i <= r->nvias && r->vias; i++)
 		free(r->vias[i]);
@@ -1417,17 +1427,152 @@ static char *arr_text(const struct v3_reader *r, const json_t *a, size_t i, cons
 	return t;
 }
 
+struct scan {
+	const char *p, *end;
+};
+
+static int scan_char(struct scan *s, char c)
+{
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+static int scan_int(struct scan *s, long long *out)
+{
+	int neg = scan_char(s, '-');
+	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+	const char *start = s->p;
+
+	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+		unsigned d = (unsigned)(*s->p++ - '0');
+
+		if (v > (lim - d) / 10)
+			return 0;
+		v = v * 10 + d;
+	}
+	if (s->p == start || (*start == '0' && s->p - start > 1))
+		return 0;
+	*out = neg ? (long long)(0 - v) : (long long)v;
+	return 1;
+}
+
+/* A string of printable ASCII but '"' and '\\': its bytes, unterminated. */
+static int scan_str(struct scan *s, const char **text, size_t *len)
+{
+	const char *start;
+
+	if (!scan_char(s, '"'))
+		return 0;
+	start = s->p;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p < 0x20 || *s->p > 0x7e || *s->p == '\\')
+			return 0;
+		s->p++;
+	}
+	if (s->p == s->end)
+		return 0;
+	*text = start;
+	*len = (size_t)(s->p++ - start);
+	return 1;
+}
+
+/* The table lines relaunch writes are arrays of integers and plain ASCII
+ * strings: scanned without jansson (a value per array element, no tree of
+ * json_t), their values in r->tv, strings pointing into r->line. 1 with
+ * the count in *n, or 0 when the line is anything else: then jansson reads
+ * it, and names what is wrong. */
+static int fast_table(struct v3_reader *r, size_t len, size_t *n)
+{
+	struct scan s = {r->line, r->line + len};
+
+	*n = 0;
+	if (!rl_manifest_fast_lines)
+		return 0;
+	if (len && r->line[len - 1] == '\n')
+		s.end--;
+	if (!scan_char(&s, '['))
+		return 0;
+	if (scan_char(&s, ']'))
+		return s.p == s.end;
+	do {
+		struct table_val v = {0, NULL, 0};
+
+		if (!(s.p < s.end && *s.p == '"' ? scan_str(&s, &v.s, &v.len) : scan_int(&s, &v.i)))
+			return 0;
+		rl_xgrow((void **)&r->tv, &r->tv_alloc, *n + 1, sizeof(*r->tv));
+		r->tv[(*n)++] = v;
+	} while (scan_char(&s, ','));
+	return scan_char(&s, ']') && s.p == s.end;
+}
+
+/* Line 2: the labels (their texts in r->label_text). */
+static int read_labels(struct v3_reader *r, struct rl_error *err)
+{
+	ssize_t len = next_text(r, "labels", err);
+	size_t n, i;
+
+	if (len < 0)
+		return -1;
+	if (fast_table(r, (size_t)len, &n)) {
+		for (i = 0; i < n && r->tv[i].s; i++)
+			;
+		if (i == n) {
+			r->nlabels = n;
+			r->label_text = rl_xcalloc(n ? n : 1, sizeof(*r->label_text));
+			for (i = 0; i < n; i++)
+				r->label_text[i] = rl_xstrndup(r->tv[i].s, r->tv[i].len);
+			return 0;
+		}
+	}
+	r->labels = parse_line(r, (size_t)len, "labels", err);
+	return r->labels ? 0 : -1;
+}
+
+/* Line 4's values (parent, segment pairs) when the scanner read them and
+ * each is in range; 0 otherwise. */
+static int fast_via_tree(struct v3_reader *r, size_t len, size_t nsegs, size_t *n)
+{
+	if (!fast_table(r, len, n) || *n % 2)
+		return 0;
+	for (size_t i = 0; i < *n; i++)
+		if (r->tv[i].s || r->tv[i].i < 0 ||
+		    r->tv[i].i > (i % 2 ? (long long)nsegs - 1 : (long long)(i / 2)))
+			return 0;
+	*n /= 2;
+	return 1;
+}
+
 /* Line 3 and 4: the via segments, then the via tree over them. */
 static int read_vias(struct v3_reader *r, struct rl_error *err)
 {
-	json_t *segs = next_line(r, "via segments", err), *tree;
-	size_t nsegs, n;
-	int rc = 0;
+	json_t *segs = NULL, *tree = NULL;
+	char **segtext = NULL;
+	size_t nsegs = 0, n = 0, k;
+	ssize_t len = next_text(r, "via segments", err);
+	int rc = 0, fast;
 
-	if (!segs)
+	if (len < 0)
 		return -1;
-	nsegs = json_array_size(segs);
-	for (size_t i = 0; i < nsegs && rc == 0; i++) {
+	if (fast_table(r, (size_t)len, &k)) {
+		size_t i;
+
+		for (i = 0; i < k && r->tv[i].s; i++)
+			;
+		if (i == k) {
+			nsegs = k;
+			segtext = rl_xcalloc(k ? k : 1, sizeof(*segtext));
+			for (i = 0; i < k; i++)
+				segtext[i] = rl_xstrndup(r->tv[i].s, r->tv[i].len);
+		}
+	}
+	if (!segtext && !(segs = parse_line(r, (size_t)len, "via segments", err)))
+		return -1;
+	if (segs)
+		nsegs = json_array_size(segs);
+	for (size_t i = 0; segs && i < nsegs && rc == 0; i++) {
 		const json_t *v = json_array_get(segs, i);
 
 		if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)) {
@@ -1444,14 +1589,29 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 			}
 		}
 	}
-	if (rc < 0 || !(tree = next_line(r, "via tree", err))) {
-		json_decref(segs);
+	if (rc == 0 && segs) {
+		segtext = rl_xcalloc(nsegs ? nsegs : 1, sizeof(*segtext));
+		for (size_t i = 0; i < nsegs; i++)
+			segtext[i] = rl_xstrdup(json_string_value(json_array_get(segs, i)));
+	}
+	json_decref(segs);
+	if (rc == 0 && (len = next_text(r, "via tree", err)) < 0)
+		rc = -1;
+	fast = rc == 0 && fast_via_tree(r, (size_t)len, nsegs, &n);
+	if (rc == 0 && !fast && !(tree = parse_line(r, (size_t)len, "via tree", err)))
+		rc = -1;
+	if (rc < 0) {
+		for (size_t i = 0; i < nsegs && segtext; i++)
+			free(segtext[i]);
+		free(segtext);
 		return -1;
 	}
-	n = json_array_size(tree) / 2;
-	if (json_array_size(tree) % 2) {
-		rl_error_set(err, "line %ld: an odd number of values", r->lineno);
-		rc = -1;
+	if (!fast) {
+		n = json_array_size(tree) / 2;
+		if (json_array_size(tree) % 2) {
+			rl_error_set(err, "line %ld: an odd number of values", r->lineno);
+			rc = -1;
+		}
 	}
 	r->vias = rl_xcalloc(n + 1, sizeof(*r->vias));
 	r->vias[0] = rl_xstrdup("");
@@ -1460,14 +1620,17 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 		const char *s;
 		size_t plen;
 
-		if (arr_int(r, tree, 2 * (i - 1), 0, (long long)i - 1, "via parent", &parent, err) <
-			    0 ||
-		    arr_int(r, tree, 2 * (i - 1) + 1, 0, (long long)nsegs - 1, "via segment", &seg,
-			    err) < 0) {
+		if (fast) {
+			parent = r->tv[2 * (i - 1)].i;
+			seg = r->tv[2 * (i - 1) + 1].i;
+		} else if (arr_int(r, tree, 2 * (i - 1), 0, (long long)i - 1, "via parent", &parent,
+				   err) < 0 ||
+			   arr_int(r, tree, 2 * (i - 1) + 1, 0, (long long)nsegs - 1, "via segment",
+				   &seg, err) < 0) {
 			rc = -1;
 			break;
 		}
-		s = json_string_value(json_array_get(segs, (size_t)seg));
+		s = segtext[seg];
 		plen = parent ? strlen(r->vias[parent]) : 0;
 		if (plen + strlen(VIA_SEP) + strlen(s) > VIA_TEXT_MAX) {
 			rl_error_set(err, "line %ld: via %zu longer than %zu bytes", r->lineno, i,
@@ -1482,11 +1645,12 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 			rc = -1;
 			break;
 		}
-		r->vias[i] = parent ? rl_xasprintf("%s" VIA_SEP "%s", r->vias[parent], s)
-				    : rl_xstrdup(s);
+		r->vias[i] = parent ? rl_xconcat(r->vias[parent], VIA_SEP, s) : rl_xstrdup(s);
 		r->nvias = i;
 	}
-	json_decref(segs);
+	for (size_t i = 0; i < nsegs; i++)
+		free(segtext[i]);
+	free(segtext);
 	json_decref(tree);
 	return rc;
 }
@@ -1494,11 +1658,40 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 /* Line 5: the chain tree (entries are checked once all are read). */
 static int read_chains(struct v3_reader *r, struct rl_error *err)
 {
-	json_t *tree = next_line(r, "chain tree", err);
+	ssize_t len = next_text(r, "chain tree", err);
+	json_t *tree;
 	size_t n;
 	int rc = 0;
 
-	if (!tree)
+	if (len < 0)
+		return -1;
+	if (fast_table(r, (size_t)len, &n) && n % 2 == 0) {
+		size_t i;
+
+		/* [parent, entry number | non-empty path]…, parent ≤ its index */
+		for (i = 0; i < n; i++)
+			if (i % 2 ? (r->tv[i].s ? r->tv[i].len == 0 : r->tv[i].i < 0)
+				  : (r->tv[i].s || r->tv[i].i < 0 ||
+				     r->tv[i].i > (long long)(i / 2)))
+				break;
+		if (i == n) {
+			n /= 2;
+			r->chain_parent = rl_xcalloc(n ? n : 1, sizeof(*r->chain_parent));
+			r->chain_entry = rl_xcalloc(n ? n : 1, sizeof(*r->chain_entry));
+			r->chain_path = rl_xcalloc(n ? n : 1, sizeof(*r->chain_path));
+			for (i = 0; i < n; i++) {
+				const struct table_val *item = &r->tv[2 * i + 1];
+
+				r->chain_parent[i] = (size_t)r->tv[2 * i].i;
+				r->chain_entry[i] = item->s ? -1 : item->i;
+				if (item->s)
+					r->chain_path[i] = rl_xstrndup(item->s, item->len);
+			}
+			r->nchains = n;
+			return 0;
+		}
+	}
+	if (!(tree = parse_line(r, (size_t)len, "chain tree", err)))
 		return -1;
 	n = json_array_size(tree) / 2;
 	if (json_array_size(tree) % 2) {
@@ -1534,6 +1727,8 @@ static int read_chains(struct v3_reader *r, struct rl_error *err)
 	return rc;
 }
 
+static void fast_labels(struct v3_reader *r);
+
 static int use_from_v3(struct v3_reader *r, struct rl_entry *e, size_t entry, const json_t *a,
 		       struct rl_error *err)
 {
@@ -1547,13 +1742,14 @@ static int use_from_v3(struct v3_reader *r, struct rl_entry *e, size_t entry, co
 		rl_error_set(err, "line %ld: a use is [label, role, via, chain, ack]", r->lineno);
 		return -1;
 	}
-	if (arr_int(r, a, 0, 0, (long long)json_array_size(r->labels) - 1, "label", &label, err) <
-		    0 ||
+	fast_labels(r);
+	if (arr_int(r, a, 0, 0, (long long)r->nlabels - 1, "label", &label, err) < 0 ||
 	    arr_int(r, a, 1, 0, (long long)NROLES - 1, "role", &role, err) < 0 ||
 	    arr_int(r, a, 2, 0, (long long)r->nvias, "via", &via, err) < 0 ||
 	    (n > 3 && arr_int(r, a, 3, 0, (long long)r->nchains, "chain", &chain, err) < 0))
 		return -1;
-	u.label = arr_text(r, r->labels, (size_t)label, "label", err);
+	u.label = r->label_text[label] ? rl_xstrdup(r->label_text[label])
+				       : arr_text(r, r->labels, (size_t)label, "label", err);
 	if (!u.label)
 		return -1;
 	u.role = (enum rl_role)role;
@@ -1762,58 +1958,6 @@ static int resolve_chains(struct v3_reader *r, struct rl_manifest *m, struct rl_
 
 int rl_manifest_fast_lines = 1;
 
-struct scan {
-	const char *p, *end;
-};
-
-static int scan_char(struct scan *s, char c)
-{
-	if (s->p < s->end && *s->p == c) {
-		s->p++;
-		return 1;
-	}
-	return 0;
-}
-
-static int scan_int(struct scan *s, long long *out)
-{
-	int neg = scan_char(s, '-');
-	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
-	const char *start = s->p;
-
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
-		unsigned d = (unsigned)(*s->p++ - '0');
-
-		if (v > (lim - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
-	if (s->p == start || (*start == '0' && s->p - start > 1))
-		return 0;
-	*out = neg ? (long long)(0 - v) : (long long)v;
-	return 1;
-}
-
-/* A string of printable ASCII but '"' and '\\': its bytes, unterminated. */
-static int scan_str(struct scan *s, const char **text, size_t *len)
-{
-	const char *start;
-
-	if (!scan_char(s, '"'))
-		return 0;
-	start = s->p;
-	while (s->p < s->end && *s->p != '"') {
-		if (*s->p < 0x20 || *s->p > 0x7e || *s->p == '\\')
-			return 0;
-		s->p++;
-	}
-	if (s->p == s->end)
-		return 0;
-	*text = start;
-	*len = (size_t)(s->p++ - start);
-	return 1;
-}
-
 /* A use without ack: [label, role, via] or [label, role, via, chain]. */
 struct fast_use {
 	long long label, role, via, chain;
@@ -1979,8 +2123,7 @@ static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *
 	}
 	/* Allocated once at their size: no array doubling past it. */
 	rl_manifest_reserve(m, (size_t)nentries, (size_t)ndirs);
-	if (!(r.labels = next_line(&r, "labels", err)) || read_vias(&r, err) < 0 ||
-	    read_chains(&r, err) < 0)
+	if (read_labels(&r, err) < 0 || read_vias(&r, err) < 0 || read_chains(&r, err) < 0)
 		rc = -1;
 	for (long long i = 0; rc == 0 && i < nentries; i++) {
 		ssize_t len = next_text(&r, "an entry", err);

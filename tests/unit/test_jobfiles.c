@@ -794,7 +794,9 @@ static void test_cache(void)
 	rl_jobfiles_release(&plain);
 	rl_jobfiles_release(&cached);
 
-	/* The same job again: every answer is remembered. */
+	/* The same job again: every answer is remembered, and the walk
+	 * through the symlinks is replayed, with the same routes. */
+	CHECK(rl_fscache_walk(fs, exe_a) != NULL);
 	before = rl_fscache_calls(fs);
 	resolve(&a, &plain);
 	CHECK_INT(rl_job_files(&a, libs, &cached, NULL), 0);
