@@ -143,15 +143,28 @@ def write_tree(root, sizes, seed):
 
 
 def big_sizes(n, total, biggest, seed):
-    """n sizes from 1 KiB to biggest, log-uniform, then scaled so they add
-    up to about total: a few very large files and many small ones, as in a
-    Homebrew prefix."""
+    """n sizes adding up to total, from 1 KiB to exactly biggest, as in a
+    Homebrew prefix: a body of small files (1 to 64 KiB, log-uniform) and a
+    tail of a few very large ones. The tail is 1 KiB * (biggest / 1 KiB) **
+    (u ** k) for uniform u, the first file has u = 1 (so it is biggest), and
+    k is found by bisection so that the sizes add up to total."""
     rng = random.Random(seed)
     lo = 1024
-    sizes = [int(lo * (biggest / lo) ** (rng.random() ** 3)) for _ in range(n)]
-    sizes[0] = biggest
-    scale = total / sum(sizes)
-    return [max(lo, min(biggest, int(s * scale) if s > 64 * 1024 else s)) for s in sizes]
+    body = [int(lo * 64 ** rng.random()) for _ in range(n)]
+    us = [rng.random() for _ in range(n)]
+    us[0] = 1.0
+
+    def sizes(k):
+        return [max(b, int(lo * (biggest / lo) ** (u ** k))) for b, u in zip(body, us)]
+
+    a, b = 1.0, 1e6
+    for _ in range(100):
+        k = (a * b) ** 0.5
+        if sum(sizes(k)) > total:
+            a = k
+        else:
+            b = k
+    return sizes(b)
 
 
 def small_sizes(n, seed):
@@ -563,7 +576,7 @@ def main():
         small = os.path.join(WORK, "tree-small")
 
         def hash_step():
-            built(big, S, lambda d: write_tree(d, big_sizes(S["big_files"], S["big_bytes"],
+            built(big, dict(S, shape=2), lambda d: write_tree(d, big_sizes(S["big_files"], S["big_bytes"],
                                                             S["big_max"], 1), 1))
             speed = openssl_speed()
             bench_hash(t, A, "Homebrew-like tree (%d files, %.1f GB, 1 KB–%d MB)" %
