@@ -68,16 +68,21 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* A regular file both then and now whose identity changed (or --verify):
- * its bytes must be hashed again before it can be classified. */
-static int needs_hash(const struct rl_fileinfo *old, const struct rl_fileinfo *now, int verify)
+/* A regular file both then and now whose identity changed, or whose
+ * recorded hash m does not trust (rl_manifest_hash_trusted: it may have
+ * changed within its mtime's tick after it was hashed), or --verify: its
+ * bytes must be hashed again before it can be classified. */
+static int needs_hash(const struct rl_manifest *m, const struct rl_fileinfo *old,
+		      const struct rl_fileinfo *now, int verify)
 {
 	return old->type == RL_FT_FILE && now->type == RL_FT_FILE &&
-	       (verify || !old->hashed || !rl_fileinfo_same_identity(old, now));
+	       (verify || !old->hashed || !rl_fileinfo_same_identity(old, now) ||
+		!rl_manifest_hash_trusted(m, old));
 }
 
 /* A regular file both then and now, whose hash did not need computing
- * (the fast path: same identity, so the recorded hash stands). */
+ * (the fast path: same identity, recorded outside the racy window, so the
+ * recorded hash stands). */
 static int classify_same_file(const struct rl_fileinfo *old, struct rl_fileinfo *now)
 {
 	memcpy(now->sha256, old->sha256, sizeof(now->sha256));
@@ -183,8 +188,9 @@ static int flush(struct batch *b, struct rl_diff *out, struct rl_error *err)
 	return rc;
 }
 
-static int diff_entry(const struct rl_entry *e, int verify, struct rl_fscache *fs, struct batch *b,
-		      struct rl_diff *out, struct rl_error *err)
+static int diff_entry(const struct rl_manifest *m, const struct rl_entry *e, int verify,
+		      struct rl_fscache *fs, struct batch *b, struct rl_diff *out,
+		      struct rl_error *err)
 {
 	struct rl_error mine = {0}, why = {0};
 	struct rl_fileinfo now;
@@ -201,7 +207,7 @@ static int diff_entry(const struct rl_entry *e, int verify, struct rl_fscache *f
 		if (rl_entry_unreadable(e, &now, &mine, &why) < 0)
 			kind = -2;
 	}
-	if (kind == NO_CHANGE && needs_hash(&e->fi, &now, verify)) {
+	if (kind == NO_CHANGE && needs_hash(m, &e->fi, &now, verify)) {
 		b->v[b->n].e = e;
 		b->v[b->n++].now = now;
 		return b->n == HASH_BATCH ? flush(b, out, err) : 0;
@@ -332,7 +338,7 @@ int rl_diff_compute_fs(const struct rl_manifest *m, int verify, struct rl_fscach
 	memset(out, 0, sizeof(*out));
 	out->manifest = m;
 	for (size_t i = 0; i < m->n && rc == 0; i++)
-		rc = diff_entry(&m->entries[i], verify, fs, b, out, err);
+		rc = diff_entry(m, &m->entries[i], verify, fs, b, out, err);
 	if (rc == 0)
 		rc = flush(b, out, err);
 	for (size_t i = 0; i < b->n; i++)

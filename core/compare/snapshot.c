@@ -402,7 +402,8 @@ static void took_early(const char *path, const struct rl_fileinfo *fi, void *ctx
 }
 
 /* Decide first what needs hashing (the fast path reuses the previous hash
- * of an unchanged identity; early hashed some as the walk found them),
+ * of an unchanged identity, unless prev stat'ed it within the racy window
+ * of its times: rl_manifest_hash_trusted; early hashed some as the walk found them),
  * then hash: the second loop is the part that may run in parallel. */
 static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 			struct rl_hash_early *early, struct rl_error *err)
@@ -419,7 +420,8 @@ static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 
 		if (e->fi.type != RL_FT_FILE || e->fi.hashed)
 			continue;
-		if (!verify && p && p->fi.hashed && rl_fileinfo_same_identity(&p->fi, &e->fi)) {
+		if (!verify && p && p->fi.hashed && rl_fileinfo_same_identity(&p->fi, &e->fi) &&
+		    rl_manifest_hash_trusted(prev, &p->fi)) {
 			memcpy(e->fi.sha256, p->fi.sha256, sizeof(e->fi.sha256));
 			e->fi.hashed = 1;
 			continue;
@@ -462,6 +464,9 @@ int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, vo
 	 * twice: before a run and at its commit). */
 	int64_t now_ns = rl_now_wall_ns();
 
+	/* No entry is stat'ed before now_ns: a file whose times are within
+	 * the racy window of it is hashed again next time. */
+	m->stat_ns = now_ns;
 	for (size_t i = 0; i < m->n; i++)
 		rl_fileinfo_release(&m->entries[i].fi);
 	/* The directories are stamped anew by this walk. */

@@ -118,6 +118,12 @@ static size_t bsearch_path(const struct rl_manifest *m, const char *path, int *f
 	return lo;
 }
 
+int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_fileinfo *fi)
+{
+	return m->stat_ns == 0 || (fi->mtime_ns < m->stat_ns - RL_DIRSTAMP_RACY_NS &&
+				   fi->ctime_ns < m->stat_ns - RL_DIRSTAMP_RACY_NS);
+}
+
 struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path)
 {
 	int found;
@@ -848,6 +854,8 @@ int rl_manifest_save(const struct rl_manifest *m, const char *path, struct rl_er
 	json_object_set_new(head, "roots", roots);
 	set_int(head, "entries", (long long)m->n);
 	set_int(head, "dirs", (long long)m->ndirs);
+	if (m->stat_ns)
+		set_int(head, "stat_ns", (long long)m->stat_ns);
 	if (rl_atomic_begin(&a, path, "manifest", 0600, err) < 0) {
 		json_decref(head);
 		return -1;
@@ -2096,22 +2104,28 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 	return 1;
 }
 
-/* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D},
- * the labels, the via segments, the via tree, the chain tree, N entries
- * and D directories, one per line. */
+/* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D}
+ * and, when known, "stat_ns" (no entry was stat'ed before it), the labels, the via segments, the
+ * via tree, the chain tree, N entries and D directories, one per line. */
 static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *head,
 		   struct rl_error *err)
 {
 	struct v3_reader r = {0};
-	long long nentries, ndirs;
+	long long nentries, ndirs, stat_ns = 0;
 	int rc = 0;
 
 	r.f = f;
 	r.lineno = 1;
 	if (roots_from_json(m, json_object_get(head, "roots"), err) < 0 ||
 	    rl_json_get_int(head, "entries", 0, &nentries, "header", err) < 0 ||
-	    rl_json_get_int(head, "dirs", 0, &ndirs, "header", err) < 0)
+	    rl_json_get_int(head, "dirs", 0, &ndirs, "header", err) < 0 ||
+	    rl_json_get_int(head, "stat_ns", 1, &stat_ns, "header", err) < 0)
 		return -1;
+	if (stat_ns <= 0 && json_object_get(head, "stat_ns")) {
+		rl_error_set(err, "header: 'stat_ns' must be a positive integer");
+		return -1;
+	}
+	m->stat_ns = stat_ns;
 	/* Each line takes at least 8 bytes: a count the file cannot hold
 	 * is refused before anything is allocated for it. */
 	if (nentries < 0 || ndirs < 0 || (unsigned long long)nentries > size / 8 ||

@@ -81,7 +81,9 @@ struct rl_dirstamp {
 /* A directory modified this close to (or after) the moment it was listed
  * may change again within the same timestamp tick (a coarse kernel clock,
  * a file system that keeps seconds or, like FAT, two seconds) without its
- * mtime moving: such a stamp is not trusted. */
+ * mtime moving: such a stamp is not trusted. The same window decides
+ * whether a file's recorded hash may stand for an unchanged identity
+ * (rl_manifest_hash_trusted). */
 #define RL_DIRSTAMP_RACY_NS (3LL * 1000000000LL)
 
 struct rl_manifest {
@@ -93,11 +95,24 @@ struct rl_manifest {
 	struct rl_dirstamp *dirs;
 	size_t ndirs;
 	size_t dirs_alloc;
+	/* Wall-clock ns no later than the stat of any entry (the moment the
+	 * snapshot began, or the earliest of those whose entries were kept):
+	 * the header's "stat_ns". 0: unknown (a manifest written without it),
+	 * every recorded hash of an unchanged identity is trusted. */
+	int64_t stat_ns;
 };
 
 void rl_manifest_init(struct rl_manifest *m);
 void rl_manifest_release(struct rl_manifest *m);
 
+/* 1 when fi, the recorded state of one of m's entries, may keep its
+ * recorded hash while its identity (rl_fileinfo_same_identity) is
+ * unchanged: its mtime and ctime are older than m->stat_ns by more than
+ * RL_DIRSTAMP_RACY_NS (or m->stat_ns is unknown). A file hashed within
+ * the tick of its mtime may have been rewritten, same size, in that tick
+ * after the hash without either time moving: git's "racy" index entries.
+ * Such an entry is hashed again until a snapshot sees it old enough. */
+int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_fileinfo *fi);
 /* Lookup by exact path; NULL when absent. */
 struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path);
 /* Find or insert (unstat'ed, type MISSING) the entry for path. Each

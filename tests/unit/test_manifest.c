@@ -185,10 +185,12 @@ static void test_round_trip(void)
 	json_t *j;
 
 	build(&m);
+	m.stat_ns = 1700000000123456789LL;
 	CHECK_INT(rl_manifest_save(&m, path, &err), 0);
 	CHECK_INT(rl_manifest_load(&back, path, &err), 0);
 	CHECK_INT(err.set, 0);
 	check_same(&m, &back);
+	CHECK(back.stat_ns == 1700000000123456789LL);
 	/* saved again, byte for byte the same file */
 	CHECK_INT(rl_manifest_save(&back, path2, &err), 0);
 	CHECK_INT(rl_file_read(path, "a", 1 << 20, &one, &err), 0);
@@ -209,6 +211,7 @@ static void test_round_trip(void)
 		CHECK(json_is_object(json_array_get(json_object_get(j, "roots"), 1))); /* base64 */
 		CHECK_INT(json_integer_value(json_object_get(j, "entries")), m.n);
 		CHECK_INT(json_integer_value(json_object_get(j, "dirs")), m.ndirs);
+		CHECK(json_integer_value(json_object_get(j, "stat_ns")) == m.stat_ns);
 		json_decref(j);
 		while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
 			j = json_loads(line, 0, NULL);
@@ -233,6 +236,31 @@ static void test_round_trip(void)
 	rl_manifest_release(&back);
 	free(path);
 	free(path2);
+}
+
+/* A recorded hash stands for an unchanged identity only when its mtime
+ * and ctime are over RL_DIRSTAMP_RACY_NS older than the manifest's
+ * stat_ns: a rewrite in the same tick after the hash cannot move them. */
+static void test_hash_trusted(void)
+{
+	struct rl_manifest m;
+	struct rl_fileinfo fi = {.type = RL_FT_FILE};
+	const int64_t t = 1700000000000000000LL;
+
+	rl_manifest_init(&m);
+	m.stat_ns = t;
+	fi.mtime_ns = fi.ctime_ns = t - RL_DIRSTAMP_RACY_NS - 1;
+	CHECK_INT(rl_manifest_hash_trusted(&m, &fi), 1);
+	fi.mtime_ns = t - RL_DIRSTAMP_RACY_NS;
+	CHECK_INT(rl_manifest_hash_trusted(&m, &fi), 0);
+	fi.mtime_ns = t + 1; /* modified after the stat began */
+	CHECK_INT(rl_manifest_hash_trusted(&m, &fi), 0);
+	/* a racy ctime alone (an mtime set back, as tar and cp -p do) */
+	fi.mtime_ns = 0;
+	fi.ctime_ns = t - 1;
+	CHECK_INT(rl_manifest_hash_trusted(&m, &fi), 0);
+	m.stat_ns = 0;
+	CHECK_INT(rl_manifest_hash_trusted(&m, &fi), 1);
 }
 
 static void test_fileinfo_json(void)
@@ -404,6 +432,9 @@ static void test_bad_v3(void)
 	CHECK_INT(m.ndirs, 1);
 	CHECK_INT(m.dirs[0].trusted, 1);
 	CHECK_INT(m.dirs[0].ctime_ns, 4);
+	/* no stat_ns (written before it existed): every hash is trusted */
+	CHECK(m.stat_ns == 0);
+	CHECK_INT(rl_manifest_hash_trusted(&m, &m.entries[1].fi), 1);
 	rl_manifest_release(&m);
 	/* Lines in another spelling of the same JSON (blanks, escapes,
 	 * base64) are read as the compact ones are. */
@@ -421,6 +452,10 @@ static void test_bad_v3(void)
 	free(path);
 
 	bad(V3(""), "line 2: missing (labels): the file is truncated");
+	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0,\"stat_ns\":\"1\"}\n",
+	    "header: 'stat_ns' must be an integer");
+	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0,\"stat_ns\":-1}\n",
+	    "header: 'stat_ns' must be a positive integer");
 	bad(V3("{}\n"), "line 2: not an array (labels)");
 	bad(V3("[]\n[]\n[0]\n"), "line 4: an odd number of values");
 	bad(V3("[]\n[\"x\"]\n[1,0]\n"), "line 4: via parent 1 out of range");
@@ -807,6 +842,7 @@ int main(void)
 	test_absorb();
 	test_round_trip();
 	test_fileinfo_json();
+	test_hash_trusted();
 	test_bad_input();
 	test_bad_v3();
 	test_long_via();

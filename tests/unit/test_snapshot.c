@@ -329,8 +329,9 @@ static const struct rl_manifest *lazy_get(void *ctx)
 	return l->m;
 }
 
-/* The fast path: a previous entry with the same identity lends its hash,
- * even a wrong one, unless verify is set. */
+/* The fast path: a previous entry with the same identity, recorded outside
+ * the racy window of its times, lends its hash, even a wrong one, unless
+ * verify is set. */
 static void test_fast_path(void)
 {
 	struct rl_manifest prev, m;
@@ -343,6 +344,20 @@ static void test_fast_path(void)
 	CHECK_INT(rl_snapshot_take(&prev, NULL, 0, &err), 0);
 	CHECK_INT(prev.n, 1);
 	memset(prev.entries[0].fi.sha256, 'f', 64);
+
+	/* Recorded within the racy window (a rewrite in the same tick after
+	 * the hash could have left this state): hashed again. */
+	prev.stat_ns = prev.entries[0].fi.mtime_ns > prev.entries[0].fi.ctime_ns
+			       ? prev.entries[0].fi.mtime_ns
+			       : prev.entries[0].fi.ctime_ns;
+	rl_manifest_init(&m);
+	rl_strv_push(&m.roots, p);
+	CHECK_INT(rl_snapshot_take(&m, &prev, 0, &err), 0);
+	CHECK((e = rl_manifest_find(&m, p)) && strcmp(e->fi.sha256, SHA_ABC) == 0);
+	/* the new manifest has the stat time of its snapshot */
+	CHECK(m.stat_ns > 0);
+	rl_manifest_release(&m);
+	prev.stat_ns += RL_DIRSTAMP_RACY_NS + 1;
 
 	rl_manifest_init(&m);
 	rl_strv_push(&m.roots, p);
