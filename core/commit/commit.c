@@ -98,6 +98,16 @@ static void keep_unreadable_uses(const struct rl_commit *c, struct rl_entry *e,
 			rl_entry_add_use(e, &old->uses[u]);
 }
 
+/* An entry of c->prev kept as recorded was stat'ed when c->prev was: m's
+ * stat time becomes the earlier of the two (unknown when c->prev's is),
+ * so that no entry looks stat'ed later than it was and a racy one is
+ * still hashed again next time. */
+static void keep_stat_time(struct rl_manifest *m, const struct rl_commit *c)
+{
+	if (c->prev->stat_ns == 0 || c->prev->stat_ns < m->stat_ns)
+		m->stat_ns = c->prev->stat_ns;
+}
+
 /* Files gone from the tracked set but still owed to a pending job come
  * back with their recorded state and uses. */
 static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
@@ -109,6 +119,7 @@ static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
 		if (rl_manifest_find(m, old->path) || !entry_pending(c, old))
 			continue;
 		e = rl_manifest_add(m, old->path);
+		keep_stat_time(m, c);
 		for (size_t u = 0; u < old->nuses; u++)
 			rl_entry_add_use(e, &old->uses[u]);
 		rl_fileinfo_release(&e->fi);
@@ -127,6 +138,7 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 		if (old && (entry_pending(c, e) || entry_unreadable(c, old))) {
 			keep_recorded(c, e, old);
 			keep_unreadable_uses(c, e, old);
+			keep_stat_time(m, c);
 		}
 	}
 	keep_removed(m, c);

@@ -131,6 +131,34 @@ static void test_failed(void)
 	check_status_keeps(RL_RESULT_SKIPPED, 0);
 }
 
+/* A kept entry was stat'ed when prev was: the saved manifest's stat time
+ * is the earlier of the two (unknown when prev's is), so that a racy kept
+ * entry is still hashed again next time. */
+static void check_stat_time(int64_t prev_ns, enum rl_result_status st, int64_t want)
+{
+	struct fx f;
+
+	setup(&f);
+	f.prev.stat_ns = prev_ns;
+	f.cur.stat_ns = 2000;
+	file(&f.prev, "/bin/a", V1, NULL, "org.example.a", NULL);
+	file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+	plan(&f, 1, 1, &st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK(f.cur.stat_ns == want);
+	teardown(&f);
+}
+
+static void test_stat_time(void)
+{
+	check_stat_time(1000, RL_RESULT_FAILED, 1000);
+	check_stat_time(0, RL_RESULT_FAILED, 0);
+	check_stat_time(3000, RL_RESULT_FAILED, 2000);
+	/* nothing kept: the snapshot's own time */
+	check_stat_time(1000, RL_RESULT_RESTARTED, 2000);
+	check_stat_time(0, RL_RESULT_RESTARTED, 2000);
+}
+
 static void test_deferred(void)
 {
 	check_status_keeps(RL_RESULT_DEFERRED, 1);
@@ -322,6 +350,7 @@ int main(void)
 {
 	test_failed();
 	test_deferred();
+	test_stat_time();
 	test_not_reached();
 	test_unreadable_plist();
 	test_removed_and_kept();
