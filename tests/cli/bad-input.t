@@ -21,7 +21,7 @@ Truncated JSON, a manifest cut at a line's end (the header counts the
 lines), invalid JSON, a version from a newer relaunch (a downgrade), a
 wrong type:
 
-  $ head -c 100 good.json > state/manifest.json
+  $ head -c $(( $(head -n 5 good.json | wc -c) + 10 )) good.json > state/manifest.json
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]

@@ -95,6 +95,39 @@ while (dev, ino, size, mtime, ctime) match, and --verify finds it:
   content    /*/tree/a (glob)
   [1]
 
+A file rewritten with the same size within its mtime's tick after
+`record` hashed it keeps (dev, ino, size, mtime, ctime), git's "racy"
+problem: the manifest then holds its identity now with the old bytes'
+hash, the state manifest_file.same_tick makes. The header's stat_ns (no
+entry was stat'ed before it) tells such entries apart: one whose mtime or
+ctime is not over 3 s older than it is hashed again, so the change shows:
+
+  $ relaunch record --verify >/dev/null
+  $ C=$(pwd -P)/tree/c
+  $ same_tick() { python3 -c 'import manifest_file, sys; a = sys.argv[2]; manifest_file.same_tick("state/manifest.json", sys.argv[1], None if a == "none" else float(a))' "$@"; }
+  $ same_tick "$C" 1
+  $ relaunch diff
+  content    /*/tree/c (glob)
+  [1]
+
+A file older than that window keeps the fast path, as does a manifest
+written without stat_ns:
+
+  $ same_tick "$C" 3600
+  $ relaunch diff
+  $ same_tick "$C" none
+  $ relaunch diff
+
+`record` hashes the racy entry again, and reuses the hash of one outside
+the window:
+
+  $ same_tick "$C" 1 && relaunch record >/dev/null
+  $ relaunch diff --verify
+  $ same_tick "$C" 3600 && relaunch record >/dev/null
+  $ relaunch diff --verify
+  content    /*/tree/c (glob)
+  [1]
+
 A whole root vanishing is every entry removed:
 
   $ rm -r tree

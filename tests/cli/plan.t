@@ -37,6 +37,21 @@ processes could be planned, and there are none.
    "version": 1
   }
 
+A program rewritten with the same size within its mtime's tick after
+`record` hashed it keeps its identity (tests/cli/diff.t): recorded that
+close to the header's stat_ns, it is hashed again and its job planned;
+older than the window, the recorded hash stands.
+
+  $ NGINX=$HB/Cellar/nginx/1.25.3/bin/nginx
+  $ python3 -c 'import manifest_file, sys; manifest_file.same_tick("state/manifest.json", sys.argv[1], 1)' $NGINX
+  $ relaunch plan | show
+  1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+     $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx changed (content) via ProgramArguments[0] → opt symlink → Cellar file
+  $ python3 -c 'import manifest_file, sys; manifest_file.same_tick("state/manifest.json", sys.argv[1], 3600)' $NGINX
+  $ relaunch plan
+  nothing to restart
+  $ relaunch record --force --verify >/dev/null 2>&1
+
 Homebrew upgrades nginx: a new keg, the opt symlink relinked, the old keg
 deleted. The job is kickstarted; each changed file is a reason, the most
 direct first: the program, then the symlinks on the way to it.

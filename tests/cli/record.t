@@ -21,12 +21,13 @@ run does:
   lock
   manifest.json
 
-The manifest: version 3, a header line with the absolute roots, tables,
+The manifest: version 3, a header line with the absolute roots and the
+wall-clock time (ns) the recording began, before any file was stat'ed, tables,
 then one entry per line and per path, sorted (read here through
 tests/tools/manifest_file.py, which gives every version in version 2's shape):
 
   $ head -n 1 state/manifest.json | sed "s|$HOME|~|g"
-  {"version":3,"roots":["~/tree"],"entries":5,"dirs":2}
+  \{"version":3,"roots":\["~/tree"\],"entries":5,"dirs":2,"stat_ns":[1-9][0-9]*\} (re)
   $ cat > show.py <<'PY'
   > import manifest_file, os
   > m = manifest_file.read(os.environ["RELAUNCH_STATE_DIR"] + "/manifest.json")

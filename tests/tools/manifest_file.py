@@ -5,13 +5,16 @@ entry in the version 2 shape ({"path", "type", "dev", "ino", "size", "mode",
 "mtime_ns", "ctime_ns", "sha256" | "link", "resolved", "uses": [{"label",
 "role", "via", "chain"?, "ack"?}]?}), "dirs" each walked directory
 ({"path"} plus "dev", "ino", "mtime_ns", "ctime_ns" when its stamp is
-trusted). write_v2(path, doc) writes such a dict back as version 2, which
-relaunch still reads (and rewrites as version 3 when it next saves), so a
-test can edit an entry without knowing the newest format.
+trusted), and "stat_ns" when the header has it. write_v2(path, doc)
+writes such a dict back as version 2, which relaunch still reads (and
+rewrites as version 3 when it next saves), so a test can edit an entry
+without knowing the newest format. same_tick(path, file, after_s) makes a
+version 3 manifest hold what a racy rewrite leaves (see there).
 """
 
 import base64
 import json
+import os
 
 TYPES = ["missing", "file", "symlink", "dir", "other", "unreadable"]
 ROLES = ["plist", "program", "command", "script", "interpreter", "library", "symlink", "watch"]
@@ -118,7 +121,39 @@ def read(path):
         files, dirs = [json.loads(line) for line in rest], []
     else:
         files, dirs = _v3(rest, head)
-    return {"version": head["version"], "roots": head["roots"], "files": files, "dirs": dirs}
+    doc = {"version": head["version"], "roots": head["roots"], "files": files, "dirs": dirs}
+    if "stat_ns" in head:
+        doc["stat_ns"] = head["stat_ns"]
+    return doc
+
+
+def same_tick(path, file, after_s):
+    """Edit the version 3 manifest at path into the state a rewrite of file
+    with the same size, in its mtime's tick after record hashed it, leaves:
+    file's entry keeps its identity but holds another content's hash. The
+    header's stat_ns becomes after_s seconds after file's mtime or ctime,
+    whichever is later (None: no stat_ns, as a manifest written without
+    it)."""
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = f.read().split("\n")
+    head = json.loads(lines[0])
+    st = os.lstat(file)
+    head.pop("stat_ns", None)
+    if after_s is not None:
+        head["stat_ns"] = max(st.st_mtime_ns, st.st_ctime_ns) + int(after_s * 1e9)
+    lines[0] = json.dumps(head, separators=(",", ":"))
+    want, prev, hits = os.fsencode(file), b"", 0
+    for i in range(5, 5 + head["entries"]):
+        a = json.loads(lines[i])
+        prev = prev[:a[0]] + _bytes(a[1])
+        if prev == want and TYPES[a[2]] == "file":
+            a[9] = "0" * 64 if a[9] != "0" * 64 else "1" * 64
+            lines[i] = json.dumps(a, ensure_ascii=False, separators=(",", ":"))
+            hits += 1
+    if hits != 1:
+        raise ValueError("%s: no file entry for %s" % (path, file))
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write("\n".join(lines))
 
 
 def write_v2(path, doc):
