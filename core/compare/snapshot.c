@@ -20,7 +20,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A directory's entries: each name with its d_type (DT_UNKNOWN where the
- * file system gives none), sorted bytewise by name. */
+ * file system gives none), sorted bytewise by the paths they lead to: a
+ * directory's name as if it ended in '/' ("a.c" before directory "a",
+ * whose files are "a/..."), so a walk's paths come in manifest order. */
 struct dirent_name {
 	char *name;
 	unsigned char type;
@@ -34,7 +36,18 @@ struct names {
 
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct dirent_name *)a)->name, ((const struct dirent_name *)b)->name);
+	const struct dirent_name *x = a, *y = b;
+	const unsigned char *p = (const unsigned char *)x->name,
+			    *q = (const unsigned char *)y->name;
+	unsigned cp, cq;
+
+	while (*p && *p == *q) {
+		p++;
+		q++;
+	}
+	cp = *p ? *p : x->type == DT_DIR ? '/' : 0;
+	cq = *q ? *q : y->type == DT_DIR ? '/' : 0;
+	return (cp > cq) - (cp < cq);
 }
 
 static void names_release(struct names *ns)

@@ -968,6 +968,36 @@ static void test_take_verify(void)
 	free(b);
 }
 
+static int path_cb(const char *path, const struct rl_fileinfo *fi, void *ctx, struct rl_error *err)
+{
+	(void)fi;
+	(void)err;
+	rl_strv_push(ctx, path);
+	return 0;
+}
+
+/* A walk gives its paths in manifest (bytewise) order, a directory's files
+ * where its name followed by '/' sorts: "a.c" and "a-b" before "a/x". */
+static void test_walk_order(void)
+{
+	struct rl_strv seen = {0};
+	struct rl_error err = {0};
+	char *root = at("wo");
+
+	put("wo/a0", "");
+	put("wo/a/x", "");
+	put("wo/a/y/z", "");
+	put("wo/a.c", "");
+	put("wo/a-b", "");
+	put("wo/a/x.d/e", "");
+	CHECK_INT(rl_snapshot_walk(root, NULL, path_cb, &seen, NULL, &err), 0);
+	CHECK_INT(seen.n, 6);
+	for (size_t i = 1; i < seen.n; i++)
+		CHECK(strcmp(seen.v[i - 1], seen.v[i]) < 0);
+	rl_strv_release(&seen);
+	free(root);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -981,6 +1011,7 @@ int main(void)
 	test_fast_path();
 	test_fifo_where_file_was();
 	test_walk();
+	test_walk_order();
 	test_hash_many();
 	test_hash_large();
 	test_hash_hard_links();
