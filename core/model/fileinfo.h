@@ -18,8 +18,9 @@ enum rl_ftype {
 			   * with a warning so the other jobs go on */
 };
 
+/* The small fields last, the char after the hash: 8 bytes less in each of
+ * a manifest's 100 000 entries than with the type first and an int flag. */
 struct rl_fileinfo {
-	enum rl_ftype type;
 	uint64_t dev;
 	uint64_t ino;
 	uint64_t size;
@@ -27,10 +28,11 @@ struct rl_fileinfo {
 	uint32_t nlink; /* links to the inode, as stat'ed (not in the manifest) */
 	int64_t mtime_ns;
 	int64_t ctime_ns;
-	int hashed;	 /* sha256 is valid (regular files only) */
-	char sha256[65]; /* lowercase hex */
-	char *link;	 /* symlink: the link text as readlink(2) returns it */
-	char *resolved;	 /* symlink: fully resolved target; NULL when dangling */
+	char *link;	      /* symlink: the link text as readlink(2) returns it */
+	char *resolved;	      /* symlink: fully resolved target; NULL when dangling */
+	char sha256[65];      /* lowercase hex */
+	unsigned char hashed; /* sha256 is valid (regular files only) */
+	enum rl_ftype type;
 };
 
 const char *rl_ftype_name(enum rl_ftype t);
