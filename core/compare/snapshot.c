@@ -20,7 +20,9 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* A directory's entries: each name with its d_type (DT_UNKNOWN where the
- * file system gives none), sorted bytewise by name. */
+ * file system gives none), sorted bytewise by the paths they lead to: a
+ * directory's name as if it ended in '/' ("a.c" before directory "a",
+ * whose files are "a/..."), so a walk's paths come in manifest order. */
 struct dirent_name {
 	char *name;
 	unsigned char type;
@@ -34,7 +36,18 @@ struct names {
 
 static int cmp_name(const void *a, const void *b)
 {
-	return strcmp(((const struct dirent_name *)a)->name, ((const struct dirent_name *)b)->name);
+	const struct dirent_name *x = a, *y = b;
+	const unsigned char *p = (const unsigned char *)x->name,
+			    *q = (const unsigned char *)y->name;
+	unsigned cp, cq;
+
+	while (*p && *p == *q) {
+		p++;
+		q++;
+	}
+	cp = *p ? *p : x->type == DT_DIR ? '/' : 0;
+	cq = *q ? *q : y->type == DT_DIR ? '/' : 0;
+	return (cp > cq) - (cp < cq);
 }
 
 static void names_release(struct names *ns)
@@ -252,6 +265,7 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 	struct take_ctx *t = ctx;
 	const struct rl_manifest *prev = fi->type == RL_FT_OTHER ? prev_get(t->prev) : NULL;
 	const struct rl_entry *p = prev ? rl_manifest_find(prev, path) : NULL;
+	size_t i;
 	char *q;
 
 	/* A new FIFO is no file to track; one where a file was is damage. */
@@ -281,10 +295,14 @@ static int record_walked(const char *path, const struct rl_fileinfo *fi, void *c
 	 * more than last time would hold 20 MB for nothing. */
 	if (t->m->n + 1 > t->m->alloc)
 		rl_manifest_reserve(t->m, t->m->alloc + t->m->alloc / 8 + 64, 0);
-	memset(&t->m->entries[t->m->n], 0, sizeof(t->m->entries[0]));
-	t->m->entries[t->m->n].path = rl_xstrdup(path);
-	rl_fileinfo_copy(&t->m->entries[t->m->n++].fi, fi);
-	rl_hash_early_add(t->early, path, fi);
+	i = t->m->n++;
+	memset(&t->m->entries[i], 0, sizeof(t->m->entries[0]));
+	t->m->entries[i].path = rl_xstrdup(path);
+	rl_fileinfo_copy(&t->m->entries[i].fi, fi);
+	/* The early hashing borrows the entry's path, which stays where it
+	 * is while the array grows, and names the entry by its index, which
+	 * holds until the walk's entries are sorted in (after a flush). */
+	rl_hash_early_add(t->early, t->m->entries[i].path, i, fi);
 	return 0;
 }
 
@@ -313,6 +331,9 @@ static int add_root(struct rl_manifest *m, struct prev_src *prev, struct rl_hash
 		struct rl_walk_dirs dirs = {.out = m, .now_ns = now_ns};
 
 		rc = rl_snapshot_walk(root, NULL, record_walked, &t, &dirs, err);
+		/* Every file offered hashed and given back by index before
+		 * the indexes change. */
+		rl_hash_early_flush(early);
 		rl_manifest_absorb(m, from);
 	} else {
 		rl_manifest_add(m, root);
@@ -382,13 +403,13 @@ static int add_targets(struct rl_manifest *m, struct rl_error *err)
 	return rc;
 }
 
-/* A file the early hashing hashed: its entry takes the hash, and the
- * identity of the bytes hashed, as from rl_fileinfo_hash. */
-static void took_early(const char *path, const struct rl_fileinfo *fi, void *ctx)
+/* A file the early hashing hashed, entry id of the walk: its entry takes
+ * the hash, and the identity of the bytes hashed, as from rl_fileinfo_hash. */
+static void took_early(size_t id, const struct rl_fileinfo *fi, void *ctx)
 {
-	struct rl_entry *e = rl_manifest_find(ctx, path);
+	struct rl_entry *e = &((struct rl_manifest *)ctx)->entries[id];
 
-	if (!e || e->fi.type != RL_FT_FILE || e->fi.hashed)
+	if (e->fi.type != RL_FT_FILE || e->fi.hashed)
 		return;
 	e->fi.dev = fi->dev;
 	e->fi.ino = fi->ino;
@@ -413,7 +434,7 @@ static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 	size_t ntodo = 0;
 	int rc = 0;
 
-	rl_hash_early_stop(early, took_early, m);
+	rl_hash_early_stop(early);
 	for (size_t i = 0; i < m->n; i++) {
 		struct rl_entry *e = &m->entries[i];
 		const struct rl_entry *p = prev ? rl_manifest_find(prev, e->path) : NULL;
@@ -476,7 +497,7 @@ int rl_snapshot_take_lazy(struct rl_manifest *m, rl_snapshot_prev_fn prev_fn, vo
 	/* Every file is hashed (no fast path): the hashing need not wait for
 	 * the walk to end. */
 	if (verify && m->roots.n)
-		early = rl_hash_early_start();
+		early = rl_hash_early_start(took_early, m);
 	for (size_t i = 0; i < m->roots.n; i++)
 		if (add_root(m, &ps, early, m->roots.v[i], now_ns, err) < 0)
 			goto fail;

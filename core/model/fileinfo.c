@@ -520,68 +520,121 @@ static int share_hash(struct rl_fileinfo *fi, const struct rl_fileinfo *hashed)
 	return 0;
 }
 
-/* The files offered to an early hashing, in blocks that never move (the
- * thread hashes one while the walk adds more). */
-#define EARLY_BLOCK 1024
+/* The files offered to an early hashing wait in a ring of EARLY_RING jobs,
+ * each naming its file by the caller's path (borrowed, never copied) and
+ * id, and each given back, in the order offered, once hashed: when the walk
+ * runs that far ahead of the thread, the walk hashes the next file itself,
+ * so what waits never grows with the tree. */
+#define EARLY_RING 1024
+
+enum { EARLY_WAITING, EARLY_TAKEN, EARLY_HASHED, EARLY_FAILED };
 
 struct early_job {
-	char *path;
+	const char *path;
+	size_t id;
 	struct rl_fileinfo fi;
-	int ok; /* hashed */
+	int state; /* EARLY_*, under the lock */
 };
 
 struct rl_hash_early {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct early_job **blocks;
-	size_t nblocks, blocks_alloc;
-	size_t n;	  /* offered */
-	size_t taken;	  /* given to the thread */
-	int waiting;	  /* the thread waits for a file */
-	int stop;	  /* the thread is to end */
-	uint64_t offered; /* bytes in the files offered */
-	int started;	  /* 1: the thread runs; 0: too little offered yet; -1: failed */
-	size_t hashed;	  /* files hashed (after the stop) */
-	uint64_t bytes;	  /* their sizes */
-	uint64_t bytes0;  /* bytes_hashed when it started */
-	int64_t t0;	  /* monotonic ns */
+	pthread_cond_t cond;	 /* a file offered, or the stop */
+	pthread_cond_t finished; /* a job the thread took is hashed */
+	struct early_job *ring;	 /* job k at ring[k % EARLY_RING] */
+	size_t head;		 /* given back (or failed): jobs before it */
+	size_t taken;		 /* hashed or being hashed: jobs before it */
+	size_t n;		 /* offered */
+	int waiting;		 /* the thread waits for a file */
+	int caller_waiting;	 /* the caller waits for the thread's file */
+	int stop;		 /* the thread is to end */
+	uint64_t offered;	 /* bytes in the files offered */
+	int started;		 /* 1: the thread runs; 0: too little offered yet; -1: failed */
+	int joined;		 /* the thread ended and was joined */
+	rl_hash_early_fn fn;	 /* told of each file hashed */
+	void *ctx;
+	struct hasher h; /* the caller's, when it hashes a file itself */
+	size_t hashed;	 /* files given back */
+	uint64_t bytes;	 /* their sizes */
+	uint64_t bytes0; /* bytes_hashed when it started */
+	int64_t t0;	 /* monotonic ns */
 	pthread_t tid;
 };
 
-static struct early_job *early_job_at(struct rl_hash_early *e, size_t i)
+static struct early_job *early_job_at(struct rl_hash_early *e, size_t k)
 {
-	return &e->blocks[i / EARLY_BLOCK][i % EARLY_BLOCK];
+	return &e->ring[k % EARLY_RING];
+}
+
+/* Hash job k, taken by this thread (e's lock held on entry and exit). */
+static void early_hash(struct rl_hash_early *e, struct hasher *h, size_t k)
+{
+	struct early_job *j = early_job_at(e, k);
+	struct rl_error err;
+	int rc;
+
+	j->state = EARLY_TAKEN;
+	pthread_mutex_unlock(&e->lock);
+	err.set = 0;
+	rc = hash_one(h, j->path, &j->fi, &err);
+	pthread_mutex_lock(&e->lock);
+	j->state = rc == 0 ? EARLY_HASHED : EARLY_FAILED;
 }
 
 static void *early_worker(void *arg)
 {
 	struct rl_hash_early *e = arg;
-	struct rl_error err;
 	struct hasher h;
 
 	hasher_init(&h);
 	pthread_mutex_lock(&e->lock);
 	while (!e->stop) {
-		struct early_job *j;
-
 		if (e->taken == e->n) {
 			e->waiting = 1;
 			pthread_cond_wait(&e->cond, &e->lock);
 			e->waiting = 0;
 			continue;
 		}
-		j = early_job_at(e, e->taken++);
-		pthread_mutex_unlock(&e->lock);
-		err.set = 0;
-		j->ok = hash_one(&h, j->path, &j->fi, &err) == 0;
-		pthread_mutex_lock(&e->lock);
+		early_hash(e, &h, e->taken++);
+		if (e->caller_waiting)
+			pthread_cond_signal(&e->finished);
 	}
 	pthread_mutex_unlock(&e->lock);
 	hasher_release(&h);
 	return NULL;
 }
 
-struct rl_hash_early *rl_hash_early_start(void)
+/* Give back the jobs hashed at the head, in order (lock held). */
+static void early_give_back(struct rl_hash_early *e)
+{
+	while (e->head < e->taken) {
+		struct early_job *j = early_job_at(e, e->head);
+
+		if (j->state == EARLY_TAKEN)
+			break;
+		if (j->state == EARLY_HASHED) {
+			e->hashed++;
+			e->bytes += j->fi.size;
+			e->fn(j->id, &j->fi, e->ctx);
+		}
+		e->head++;
+	}
+}
+
+/* One step towards an empty ring (lock held): hash the next file waiting,
+ * or, when the thread has them all, wait for its file. */
+static void early_help(struct rl_hash_early *e)
+{
+	if (e->taken < e->n) {
+		early_hash(e, &e->h, e->taken++);
+	} else if (e->head < e->taken) {
+		e->caller_waiting = 1;
+		pthread_cond_wait(&e->finished, &e->lock);
+		e->caller_waiting = 0;
+	}
+	early_give_back(e);
+}
+
+struct rl_hash_early *rl_hash_early_start(rl_hash_early_fn fn, void *ctx)
 {
 	struct rl_hash_early *e;
 
@@ -590,29 +643,34 @@ struct rl_hash_early *rl_hash_early_start(void)
 	e = rl_xcalloc(1, sizeof(*e));
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
+	pthread_cond_init(&e->finished, NULL);
+	e->ring = rl_xcalloc(EARLY_RING, sizeof(*e->ring));
+	e->fn = fn;
+	e->ctx = ctx;
+	hasher_init(&e->h);
 	e->bytes0 = atomic_load_explicit(&bytes_hashed, memory_order_relaxed);
 	e->t0 = rl_now_mono_ns();
 	return e;
 }
 
-void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct rl_fileinfo *fi)
+void rl_hash_early_add(struct rl_hash_early *e, const char *path, size_t id,
+		       const struct rl_fileinfo *fi)
 {
 	struct early_job *j;
 
 	if (!e || fi->type != RL_FT_FILE || fi->size >= HASH_LARGE || fi->nlink > 1)
 		return;
 	pthread_mutex_lock(&e->lock);
-	if (e->n == e->nblocks * EARLY_BLOCK) {
-		rl_xgrow((void **)&e->blocks, &e->blocks_alloc, e->nblocks + 1, sizeof(*e->blocks));
-		e->blocks[e->nblocks++] = rl_xcalloc(EARLY_BLOCK, sizeof(**e->blocks));
-	}
+	early_give_back(e);
+	while (e->n - e->head == EARLY_RING)
+		early_help(e);
 	j = early_job_at(e, e->n);
-	pthread_mutex_unlock(&e->lock);
-	/* Not the thread's before n counts it. */
-	j->path = rl_xstrdup(path);
+	j->path = path;
+	j->id = id;
+	memset(&j->fi, 0, sizeof(j->fi));
 	j->fi.type = RL_FT_FILE;
 	j->fi.size = fi->size;
-	pthread_mutex_lock(&e->lock);
+	j->state = EARLY_WAITING;
 	e->n++;
 	if (e->waiting)
 		pthread_cond_signal(&e->cond);
@@ -624,9 +682,21 @@ void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct r
 		e->started = pthread_create(&e->tid, NULL, early_worker, e) == 0 ? 1 : -1;
 }
 
-void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx)
+void rl_hash_early_flush(struct rl_hash_early *e)
 {
-	if (!e || e->stop)
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	early_give_back(e);
+	while (e->head < e->n)
+		early_help(e);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* End e's thread, after the file it is hashing. */
+static void early_end(struct rl_hash_early *e)
+{
+	if (e->joined)
 		return;
 	pthread_mutex_lock(&e->lock);
 	e->stop = 1;
@@ -634,30 +704,27 @@ void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx)
 	pthread_mutex_unlock(&e->lock);
 	if (e->started > 0)
 		pthread_join(e->tid, NULL);
-	for (size_t i = 0; i < e->taken; i++) {
-		struct early_job *j = early_job_at(e, i);
+	e->joined = 1;
+}
 
-		if (!j->ok)
-			continue;
-		e->hashed++;
-		e->bytes += j->fi.size;
-		if (fn)
-			fn(j->path, &j->fi, ctx);
-	}
+void rl_hash_early_stop(struct rl_hash_early *e)
+{
+	if (!e)
+		return;
+	rl_hash_early_flush(e);
+	early_end(e);
 }
 
 void rl_hash_early_release(struct rl_hash_early *e)
 {
 	if (!e)
 		return;
-	rl_hash_early_stop(e, NULL, NULL);
-	for (size_t i = 0; i < e->n; i++)
-		free(early_job_at(e, i)->path);
-	for (size_t b = 0; b < e->nblocks; b++)
-		free(e->blocks[b]);
-	free(e->blocks);
+	early_end(e);
+	hasher_release(&e->h);
+	free(e->ring);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
+	pthread_cond_destroy(&e->finished);
 	free(e);
 }
 

@@ -18,8 +18,9 @@ enum rl_ftype {
 			   * with a warning so the other jobs go on */
 };
 
+/* The small fields last, the char after the hash: 8 bytes less in each of
+ * a manifest's 100 000 entries than with the type first and an int flag. */
 struct rl_fileinfo {
-	enum rl_ftype type;
 	uint64_t dev;
 	uint64_t ino;
 	uint64_t size;
@@ -27,10 +28,11 @@ struct rl_fileinfo {
 	uint32_t nlink; /* links to the inode, as stat'ed (not in the manifest) */
 	int64_t mtime_ns;
 	int64_t ctime_ns;
-	int hashed;	 /* sha256 is valid (regular files only) */
-	char sha256[65]; /* lowercase hex */
-	char *link;	 /* symlink: the link text as readlink(2) returns it */
-	char *resolved;	 /* symlink: fully resolved target; NULL when dangling */
+	char *link;	      /* symlink: the link text as readlink(2) returns it */
+	char *resolved;	      /* symlink: fully resolved target; NULL when dangling */
+	char sha256[65];      /* lowercase hex */
+	unsigned char hashed; /* sha256 is valid (regular files only) */
+	enum rl_ftype type;
 };
 
 const char *rl_ftype_name(enum rl_ftype t);
@@ -77,17 +79,27 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
  * rl_fileinfo_hash_after, which starts them first, largest first, and
  * hard links to it, which reads each inode once. The thread starts once
  * the files offered are worth one (as rl_fileinfo_hash_many would use
- * threads for them). A file it cannot hash is left unhashed, for
- * rl_fileinfo_hash_after to report. NULL (nothing to do) on one core. */
-struct rl_hash_early *rl_hash_early_start(void);
-/* Offer the file at path, fi as the walk lstat'ed it (e NULL: ignored). */
-void rl_hash_early_add(struct rl_hash_early *e, const char *path, const struct rl_fileinfo *fi);
-/* Stop e's thread after the file it is hashing, then call fn with each
- * file it hashed: fi holds its hash and the identity of the bytes hashed,
- * as rl_fileinfo_hash gives them. */
-typedef void (*rl_hash_early_fn)(const char *path, const struct rl_fileinfo *fi, void *ctx);
-void rl_hash_early_stop(struct rl_hash_early *e, rl_hash_early_fn fn, void *ctx);
-/* Stop e if it runs and free it, its hashes unused (NULL allowed). */
+ * threads for them). Each file hashed is given back to fn, from the
+ * caller's thread, in the order offered: fi holds its hash and the
+ * identity of the bytes hashed, as rl_fileinfo_hash gives them. A file it
+ * cannot hash is never given back, for rl_fileinfo_hash_after to report.
+ * What waits is bounded (a thousand files): when the caller offers
+ * files faster than they are hashed, it hashes some itself. NULL (nothing
+ * to do) on one core. */
+typedef void (*rl_hash_early_fn)(size_t id, const struct rl_fileinfo *fi, void *ctx);
+struct rl_hash_early *rl_hash_early_start(rl_hash_early_fn fn, void *ctx);
+/* Offer the file at path as id, fi as the walk lstat'ed it (e NULL:
+ * ignored). path is not copied: it must stay valid until fn was given the
+ * file, or e was flushed or released. May give back files offered before. */
+void rl_hash_early_add(struct rl_hash_early *e, const char *path, size_t id,
+		       const struct rl_fileinfo *fi);
+/* Hash every file offered so far, the caller beside the thread, and give
+ * back each hashed; the thread stays for files offered later. */
+void rl_hash_early_flush(struct rl_hash_early *e);
+/* rl_hash_early_flush, then end e's thread. */
+void rl_hash_early_stop(struct rl_hash_early *e);
+/* End e's thread after the file it is hashing and free e, the files not
+ * given back yet dropped (NULL allowed). */
 void rl_hash_early_release(struct rl_hash_early *e);
 /* rl_fileinfo_hash_many of the files e left, its progress counting e's
  * files as part of the same hashing; e (stopped; NULL allowed) is freed. */

@@ -205,6 +205,13 @@ void rl_manifest_absorb(struct rl_manifest *m, size_t from)
 
 	if (from >= m->n)
 		return;
+	/* A walk gives its paths in order, mostly: in order and none twice,
+	 * nothing is to be done (no sort, and no sort's copy of the array). */
+	while (from < m->n &&
+	       (from == 0 || cmp_entry_path(&m->entries[from - 1], &m->entries[from]) < 0))
+		from++;
+	if (from == m->n)
+		return;
 	qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry_path);
 	for (size_t i = 0; i < m->n; i++) {
 		struct rl_entry *e = &m->entries[i], *keep;

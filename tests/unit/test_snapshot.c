@@ -830,30 +830,42 @@ static void test_hash_changed(void)
 	}
 }
 
-/* What an early hashing gave back: each file once, eligible, hashed. */
+/* What an early hashing gave back: each file once, in the order offered,
+ * hashed (checked against hashing it alone once the progress is checked:
+ * that hashing counts in the progress too). */
 struct early_seen {
-	struct rl_strv paths;
+	size_t ids[16];
+	struct rl_fileinfo fis[16];
+	size_t n;
 	int wrong;
 };
 
-static void on_early(const char *path, const struct rl_fileinfo *fi, void *ctx)
+static void on_early(size_t id, const struct rl_fileinfo *fi, void *ctx)
 {
 	struct early_seen *seen = ctx;
-	struct rl_fileinfo alone = {0};
 
-	if (rl_strv_contains(&seen->paths, path) || !fi->hashed || fi->type != RL_FT_FILE ||
-	    rl_fileinfo_hash(path, &alone, NULL) < 0 || strcmp(alone.sha256, fi->sha256) != 0 ||
-	    !rl_fileinfo_same_identity(&alone, fi))
+	if (seen->n == 16 || (seen->n && seen->ids[seen->n - 1] >= id) || !fi->hashed ||
+	    fi->type != RL_FT_FILE) {
 		seen->wrong++;
-	rl_strv_push(&seen->paths, path);
-	rl_fileinfo_release(&alone);
+		return;
+	}
+	seen->ids[seen->n] = id;
+	seen->fis[seen->n++] = *fi;
+}
+
+static int early_given(const struct early_seen *seen, size_t id)
+{
+	for (size_t k = 0; k < seen->n; k++)
+		if (seen->ids[k] == id)
+			return 1;
+	return 0;
 }
 
 /* Files offered to an early hashing while they are still being found: the
- * small ones with one link may be hashed at once (however many the thread
- * got to before the stop), the large ones, hard links and files that
- * cannot be read never are; the rest hashed after it gives every file its
- * hash and counts the early ones in its progress. */
+ * small ones with one link are all hashed and given back by the stop, the
+ * large ones, hard links and files that cannot be read never are; the
+ * rest hashed after it gives every file its hash and counts the early ones
+ * in its progress. */
 static void test_hash_early(void)
 {
 	enum { N = 14 };
@@ -861,7 +873,7 @@ static void test_hash_early(void)
 	const char *paths[N], *rest[N];
 	struct rl_fileinfo got[N], *fis[N];
 	struct rl_error errs[N];
-	struct early_seen seen = {{0}, 0};
+	struct early_seen seen = {{0}, {{0}}, 0, 0};
 	struct rl_hash_early *e;
 	size_t nrest = 0;
 	uint64_t total = 0;
@@ -891,16 +903,17 @@ static void test_hash_early(void)
 	CHECK_INT(got[11].nlink, 2);
 	CHECK_INT(unlink(owned[13]), 0); /* gone after the walk saw it */
 
-	e = rl_hash_early_start();
+	e = rl_hash_early_start(on_early, &seen);
 	CHECK(e != NULL || sysconf(_SC_NPROCESSORS_ONLN) < 2);
 	for (int i = 0; i < N; i++)
-		rl_hash_early_add(e, paths[i], &got[i]);
-	rl_hash_early_stop(e, on_early, &seen);
+		rl_hash_early_add(e, paths[i], (size_t)i, &got[i]);
+	rl_hash_early_stop(e);
 	CHECK_INT(seen.wrong, 0);
-	for (size_t k = 0; k < seen.paths.n; k++)
-		CHECK(strstr(seen.paths.v[k], "/early/s") != NULL);
+	CHECK_INT(seen.n, e ? 10 : 0);
+	for (size_t k = 0; k < seen.n; k++)
+		CHECK_INT(seen.ids[k], k);
 	for (int i = 0; i < N; i++) {
-		if (rl_strv_contains(&seen.paths, paths[i]))
+		if (early_given(&seen, (size_t)i))
 			continue;
 		rest[nrest] = paths[i];
 		fis[nrest++] = &got[i];
@@ -912,12 +925,20 @@ static void test_hash_early(void)
 	rl_hash_progress_set(NULL, 0, NULL);
 	CHECK(nreports >= 2 && nreports <= MAXREPORTS);
 	if (nreports >= 2 && nreports <= MAXREPORTS) {
-		CHECK_INT(reports[0].files, seen.paths.n);
+		CHECK_INT(reports[0].files, seen.n);
 		CHECK_INT(reports[nreports - 1].done, 1);
 		CHECK_INT(reports[nreports - 1].files, N);
 		CHECK_INT(reports[nreports - 1].files_total, N);
 		CHECK_INT(reports[nreports - 1].bytes_total, total);
 		CHECK_INT(reports[nreports - 1].bytes, total - 3);
+	}
+	for (size_t k = 0; k < seen.n; k++) {
+		struct rl_fileinfo alone = {0};
+
+		CHECK_INT(rl_fileinfo_hash(paths[seen.ids[k]], &alone, NULL), 0);
+		CHECK_STR(seen.fis[k].sha256, alone.sha256);
+		CHECK(rl_fileinfo_same_identity(&seen.fis[k], &alone));
+		rl_fileinfo_release(&alone);
 	}
 	for (size_t k = 0; k < nrest; k++) {
 		if (strcmp(rest[k], owned[13]) == 0) {
@@ -931,7 +952,6 @@ static void test_hash_early(void)
 	CHECK_STR(got[11].sha256, SHA_ABC);
 	CHECK_STR(got[12].sha256, SHA_ABC);
 	CHECK(rl_fileinfo_same_identity(&got[11], &got[12]));
-	rl_strv_release(&seen.paths);
 	for (int i = 0; i < N; i++) {
 		rl_fileinfo_release(&got[i]);
 		free(owned[i]);
@@ -939,48 +959,91 @@ static void test_hash_early(void)
 }
 
 /* --verify hashes files as the walk finds them: the manifest is the one
- * hashing after the walk gives, every file hashed, hard links alike. */
+ * hashing after the walk gives, every file hashed, hard links alike. More
+ * files than the early hashing holds at once, so the walk hashes some
+ * itself while the manifest's array moves as it grows; two roots, and the
+ * same manifest taken again over the entries it has. */
 static void test_take_verify(void)
 {
+	enum { FILES = 3000 };
 	struct rl_manifest m;
 	struct rl_error err = {0};
-	char *root, *a, *b;
-	size_t files = 0;
+	char *root, *root2, *a, *b;
 
-	for (int i = 0; i < 300; i++) {
+	for (int i = 0; i < FILES; i++) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "vt/d%d/f%03d", i % 7, i);
-		put_pattern(name, (size_t)8000 + (size_t)i); /* 2.4 MB in all */
+		snprintf(name, sizeof(name), "vt/d%d/f%04d", i % 7, i);
+		put_pattern(name, (size_t)1000 + (size_t)(i % 500)); /* 4.4 MB in all */
 	}
 	put_pattern("vt/big", 3 * 1024 * 1024 + 7);
-	a = at("vt/d0/f000");
+	put_pattern("vu/one", 5000);
+	a = at("vt/d0/f0000");
 	b = at("vt/linked");
 	CHECK_INT(link(a, b), 0);
 	root = at("vt");
+	root2 = at("vu");
 	rl_manifest_init(&m);
 	rl_strv_push(&m.roots, root);
-	CHECK_INT(rl_snapshot_take(&m, NULL, 1, &err), 0);
-	CHECK_INT(err.set, 0);
-	CHECK_INT(m.n, 302);
-	for (size_t i = 0; i < m.n; i++) {
-		struct rl_fileinfo alone = {0};
+	rl_strv_push(&m.roots, root2);
+	for (int take = 0; take < 2; take++) {
+		size_t files = 0;
 
-		if (m.entries[i].fi.type != RL_FT_FILE)
-			continue;
-		files++;
-		CHECK_INT(m.entries[i].fi.hashed, 1);
-		CHECK_INT(rl_fileinfo_hash(m.entries[i].path, &alone, NULL), 0);
-		CHECK_STR(m.entries[i].fi.sha256, alone.sha256);
-		CHECK(rl_fileinfo_same_identity(&m.entries[i].fi, &alone));
-		rl_fileinfo_release(&alone);
+		CHECK_INT(rl_snapshot_take(&m, NULL, 1, &err), 0);
+		CHECK_INT(err.set, 0);
+		CHECK_INT(m.n, FILES + 3);
+		for (size_t i = 0; i < m.n; i++) {
+			struct rl_fileinfo alone = {0};
+
+			if (i > 0)
+				CHECK(strcmp(m.entries[i - 1].path, m.entries[i].path) < 0);
+			if (m.entries[i].fi.type != RL_FT_FILE)
+				continue;
+			files++;
+			CHECK_INT(m.entries[i].fi.hashed, 1);
+			CHECK_INT(rl_fileinfo_hash(m.entries[i].path, &alone, NULL), 0);
+			CHECK_STR(m.entries[i].fi.sha256, alone.sha256);
+			CHECK(rl_fileinfo_same_identity(&m.entries[i].fi, &alone));
+			rl_fileinfo_release(&alone);
+		}
+		CHECK_INT(files, FILES + 3);
+		CHECK_STR(find(&m, "vt/linked")->fi.sha256, find(&m, "vt/d0/f0000")->fi.sha256);
 	}
-	CHECK_INT(files, 302);
-	CHECK_STR(find(&m, "vt/linked")->fi.sha256, find(&m, "vt/d0/f000")->fi.sha256);
 	rl_manifest_release(&m);
 	free(root);
+	free(root2);
 	free(a);
 	free(b);
+}
+
+static int path_cb(const char *path, const struct rl_fileinfo *fi, void *ctx, struct rl_error *err)
+{
+	(void)fi;
+	(void)err;
+	rl_strv_push(ctx, path);
+	return 0;
+}
+
+/* A walk gives its paths in manifest (bytewise) order, a directory's files
+ * where its name followed by '/' sorts: "a.c" and "a-b" before "a/x". */
+static void test_walk_order(void)
+{
+	struct rl_strv seen = {0};
+	struct rl_error err = {0};
+	char *root = at("wo");
+
+	put("wo/a0", "");
+	put("wo/a/x", "");
+	put("wo/a/y/z", "");
+	put("wo/a.c", "");
+	put("wo/a-b", "");
+	put("wo/a/x.d/e", "");
+	CHECK_INT(rl_snapshot_walk(root, NULL, path_cb, &seen, NULL, &err), 0);
+	CHECK_INT(seen.n, 6);
+	for (size_t i = 1; i < seen.n; i++)
+		CHECK(strcmp(seen.v[i - 1], seen.v[i]) < 0);
+	rl_strv_release(&seen);
+	free(root);
 }
 
 int main(void)
@@ -996,6 +1059,7 @@ int main(void)
 	test_fast_path();
 	test_fifo_where_file_was();
 	test_walk();
+	test_walk_order();
 	test_hash_many();
 	test_hash_large();
 	test_hash_hard_links();
