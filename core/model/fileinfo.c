@@ -523,8 +523,9 @@ static int share_hash(struct rl_fileinfo *fi, const struct rl_fileinfo *hashed)
 /* The files offered to an early hashing wait in a ring of EARLY_RING jobs,
  * each naming its file by the caller's path (borrowed, never copied) and
  * id, and each given back, in the order offered, once hashed: when the walk
- * runs that far ahead of the thread, the walk hashes the next file itself,
- * so what waits never grows with the tree. */
+ * runs that far ahead of the threads, the walk hashes the next file itself,
+ * so what waits never grows with the tree. A thread per core but the
+ * walk's own hashes, as many as rl_fileinfo_hash_many would use. */
 #define EARLY_RING 1024
 
 enum { EARLY_WAITING, EARLY_TAKEN, EARLY_HASHED, EARLY_FAILED };
@@ -539,25 +540,27 @@ struct early_job {
 struct rl_hash_early {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;	 /* a file offered, or the stop */
-	pthread_cond_t finished; /* a job the thread took is hashed */
+	pthread_cond_t finished; /* a job a thread took is hashed */
 	struct early_job *ring;	 /* job k at ring[k % EARLY_RING] */
 	size_t head;		 /* given back (or failed): jobs before it */
 	size_t taken;		 /* hashed or being hashed: jobs before it */
 	size_t n;		 /* offered */
-	int waiting;		 /* the thread waits for a file */
-	int caller_waiting;	 /* the caller waits for the thread's file */
-	int stop;		 /* the thread is to end */
+	int waiting;		 /* threads waiting for a file */
+	int caller_waiting;	 /* the caller waits for a thread's file */
+	int stop;		 /* the threads are to end */
 	uint64_t offered;	 /* bytes in the files offered */
-	int started;		 /* 1: the thread runs; 0: too little offered yet; -1: failed */
-	int joined;		 /* the thread ended and was joined */
-	rl_hash_early_fn fn;	 /* told of each file hashed */
+	int started;	     /* 1: threads run; 0: too little offered yet; -1: none could start */
+	int joined;	     /* the threads ended and were joined */
+	size_t nthreads;     /* to start */
+	size_t nstarted;     /* started: tid[0 .. nstarted) */
+	rl_hash_early_fn fn; /* told of each file hashed */
 	void *ctx;
 	struct hasher h; /* the caller's, when it hashes a file itself */
 	size_t hashed;	 /* files given back */
 	uint64_t bytes;	 /* their sizes */
 	uint64_t bytes0; /* bytes_hashed when it started */
 	int64_t t0;	 /* monotonic ns */
-	pthread_t tid;
+	pthread_t tid[HASH_WORKERS_MAX];
 };
 
 static struct early_job *early_job_at(struct rl_hash_early *e, size_t k)
@@ -589,9 +592,9 @@ static void *early_worker(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stop) {
 		if (e->taken == e->n) {
-			e->waiting = 1;
+			e->waiting++;
 			pthread_cond_wait(&e->cond, &e->lock);
-			e->waiting = 0;
+			e->waiting--;
 			continue;
 		}
 		early_hash(e, &h, e->taken++);
@@ -621,7 +624,7 @@ static void early_give_back(struct rl_hash_early *e)
 }
 
 /* One step towards an empty ring (lock held): hash the next file waiting,
- * or, when the thread has them all, wait for its file. */
+ * or, when the threads have them all, wait for one of theirs. */
 static void early_help(struct rl_hash_early *e)
 {
 	if (e->taken < e->n) {
@@ -636,11 +639,19 @@ static void early_help(struct rl_hash_early *e)
 
 struct rl_hash_early *rl_hash_early_start(rl_hash_early_fn fn, void *ctx)
 {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return rl_hash_early_start_threads(fn, ctx, cores > 1 ? (size_t)cores - 1 : 0);
+}
+
+struct rl_hash_early *rl_hash_early_start_threads(rl_hash_early_fn fn, void *ctx, size_t threads)
+{
 	struct rl_hash_early *e;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+	if (threads == 0)
 		return NULL;
 	e = rl_xcalloc(1, sizeof(*e));
+	e->nthreads = threads < HASH_WORKERS_MAX - 1 ? threads : HASH_WORKERS_MAX - 1;
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
 	pthread_cond_init(&e->finished, NULL);
@@ -675,11 +686,21 @@ void rl_hash_early_add(struct rl_hash_early *e, const char *path, size_t id,
 	if (e->waiting)
 		pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
-	/* The thread starts once the work is worth one, as in
+	/* The threads start once the work is worth them, as in
 	 * rl_fileinfo_hash_many: none for a handful of small files. */
 	e->offered += fi->size;
-	if (!e->started && e->n >= HASH_PARALLEL_MIN_FILES && e->offered >= HASH_PARALLEL_MIN_BYTES)
-		e->started = pthread_create(&e->tid, NULL, early_worker, e) == 0 ? 1 : -1;
+	if (!e->started && e->n >= HASH_PARALLEL_MIN_FILES &&
+	    e->offered >= HASH_PARALLEL_MIN_BYTES) {
+		while (e->nstarted < e->nthreads &&
+		       pthread_create(&e->tid[e->nstarted], NULL, early_worker, e) == 0)
+			e->nstarted++;
+		e->started = e->nstarted ? 1 : -1;
+	}
+}
+
+size_t rl_hash_early_threads(const struct rl_hash_early *e)
+{
+	return e ? e->nstarted : 0;
 }
 
 void rl_hash_early_flush(struct rl_hash_early *e)
@@ -693,17 +714,17 @@ void rl_hash_early_flush(struct rl_hash_early *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
-/* End e's thread, after the file it is hashing. */
+/* End e's threads, each after the file it is hashing. */
 static void early_end(struct rl_hash_early *e)
 {
 	if (e->joined)
 		return;
 	pthread_mutex_lock(&e->lock);
 	e->stop = 1;
-	pthread_cond_signal(&e->cond);
+	pthread_cond_broadcast(&e->cond);
 	pthread_mutex_unlock(&e->lock);
-	if (e->started > 0)
-		pthread_join(e->tid, NULL);
+	for (size_t i = 0; i < e->nstarted; i++)
+		pthread_join(e->tid[i], NULL);
 	e->joined = 1;
 }
 

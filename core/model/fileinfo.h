@@ -73,12 +73,13 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
 			     struct rl_error *errs, size_t n);
 
 /* Hashing begun while the files are still being found (a walk), so that
- * a second core need not wait for the whole list: one thread beside the
- * caller's hashes each file offered, in the order offered. It takes only
+ * the other cores need not wait for the whole list: a thread for each
+ * core but the caller's hashes the files offered, in the order offered
+ * (the caller's core walks, and hashes too when it runs ahead). It takes only
  * files under 1 MB with one link: the large ones are left to
  * rl_fileinfo_hash_after, which starts them first, largest first, and
- * hard links to it, which reads each inode once. The thread starts once
- * the files offered are worth one (as rl_fileinfo_hash_many would use
+ * hard links to it, which reads each inode once. The threads start once
+ * the files offered are worth them (as rl_fileinfo_hash_many would use
  * threads for them). Each file hashed is given back to fn, from the
  * caller's thread, in the order offered: fi holds its hash and the
  * identity of the bytes hashed, as rl_fileinfo_hash gives them. A file it
@@ -88,17 +89,22 @@ size_t rl_fileinfo_hash_many(const char *const *paths, struct rl_fileinfo *const
  * to do) on one core. */
 typedef void (*rl_hash_early_fn)(size_t id, const struct rl_fileinfo *fi, void *ctx);
 struct rl_hash_early *rl_hash_early_start(rl_hash_early_fn fn, void *ctx);
+/* rl_hash_early_start with this many threads (at most 7) instead of one
+ * per core but one; 0: NULL. */
+struct rl_hash_early *rl_hash_early_start_threads(rl_hash_early_fn fn, void *ctx, size_t threads);
+/* How many threads e started (for tests; NULL: 0). */
+size_t rl_hash_early_threads(const struct rl_hash_early *e);
 /* Offer the file at path as id, fi as the walk lstat'ed it (e NULL:
  * ignored). path is not copied: it must stay valid until fn was given the
  * file, or e was flushed or released. May give back files offered before. */
 void rl_hash_early_add(struct rl_hash_early *e, const char *path, size_t id,
 		       const struct rl_fileinfo *fi);
-/* Hash every file offered so far, the caller beside the thread, and give
- * back each hashed; the thread stays for files offered later. */
+/* Hash every file offered so far, the caller beside the threads, and give
+ * back each hashed; the threads stay for files offered later. */
 void rl_hash_early_flush(struct rl_hash_early *e);
-/* rl_hash_early_flush, then end e's thread. */
+/* rl_hash_early_flush, then end e's threads. */
 void rl_hash_early_stop(struct rl_hash_early *e);
-/* End e's thread after the file it is hashing and free e, the files not
+/* End e's threads after the files they are hashing and free e, the files not
  * given back yet dropped (NULL allowed). */
 void rl_hash_early_release(struct rl_hash_early *e);
 /* rl_fileinfo_hash_many of the files e left, its progress counting e's

@@ -958,6 +958,66 @@ static void test_hash_early(void)
 	}
 }
 
+/* Several threads (more than this machine may have cores) hashing the
+ * files of one walk, more of them than the ring holds: each is given back
+ * once, in the order offered, with the hash it has alone. */
+struct early_order {
+	size_t next;
+	int wrong;
+	struct rl_fileinfo *fis;
+};
+
+static void on_early_order(size_t id, const struct rl_fileinfo *fi, void *ctx)
+{
+	struct early_order *o = ctx;
+
+	if (id != o->next++ || !fi->hashed) {
+		o->wrong++;
+		return;
+	}
+	o->fis[id] = *fi;
+}
+
+static void test_hash_early_threads(void)
+{
+	enum { N = 2500 };
+	char **paths = rl_xcalloc(N, sizeof(*paths));
+	struct rl_fileinfo *got = rl_xcalloc(N, sizeof(*got));
+	struct early_order o = {0, 0, rl_xcalloc(N, sizeof(*o.fis))};
+	struct rl_hash_early *e;
+
+	for (int i = 0; i < N; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "threads/f%04d", i);
+		put_pattern(name, 1024 + (size_t)(i % 7) * 512);
+		paths[i] = at(name);
+		CHECK_INT(rl_fileinfo_read(paths[i], &got[i], NULL), 0);
+	}
+	e = rl_hash_early_start_threads(on_early_order, &o, 3);
+	CHECK(e != NULL);
+	for (int i = 0; i < N; i++)
+		rl_hash_early_add(e, paths[i], (size_t)i, &got[i]);
+	CHECK_INT(rl_hash_early_threads(e), 3);
+	rl_hash_early_stop(e);
+	CHECK_INT(o.wrong, 0);
+	CHECK_INT(o.next, N);
+	for (int i = 0; i < N; i++) {
+		struct rl_fileinfo alone = {0};
+
+		CHECK_INT(rl_fileinfo_hash(paths[i], &alone, NULL), 0);
+		CHECK_STR(o.fis[i].sha256, alone.sha256);
+		rl_fileinfo_release(&alone);
+		rl_fileinfo_release(&got[i]);
+		free(paths[i]);
+	}
+	CHECK(rl_hash_early_start_threads(on_early_order, &o, 0) == NULL);
+	rl_hash_early_release(e);
+	free(o.fis);
+	free(got);
+	free(paths);
+}
+
 /* --verify hashes files as the walk finds them: the manifest is the one
  * hashing after the walk gives, every file hashed, hard links alike. More
  * files than the early hashing holds at once, so the walk hashes some
@@ -1065,6 +1125,7 @@ int main(void)
 	test_hash_hard_links();
 	test_hash_changed();
 	test_hash_early();
+	test_hash_early_threads();
 	test_take_verify();
 	test_progress_text();
 	rl_strv_release(&warnings);
