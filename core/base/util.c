@@ -489,10 +489,10 @@ void rl_strv_dedupe(struct rl_strv *sv)
 	sv->v[n] = NULL;
 }
 
-uint64_t rl_hash_text(const char *s)
+uint64_t rl_hash_mix(uint64_t h, const char *s)
 {
-	uint64_t h = 0x243f6a8885a308d3ULL, w;
 	size_t n = strlen(s);
+	uint64_t w;
 
 	for (; n >= 8; s += 8, n -= 8) {
 		memcpy(&w, s, 8);
@@ -502,7 +502,12 @@ uint64_t rl_hash_text(const char *s)
 	w = 0;
 	memcpy(&w, s, n);
 	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 32);
+}
+
+uint64_t rl_hash_text(const char *s)
+{
+	uint64_t h = rl_hash_mix(0x243f6a8885a308d3ULL, s) * 0xff51afd7ed558ccdULL;
+
 	return h ^ (h >> 33);
 }

@@ -90,6 +90,10 @@ void rl_error_set_path(struct rl_error *err, const char *action, const char *pat
  * bytes at a time, every bit of the key reaching the low bits a table's
  * mask keeps. */
 uint64_t rl_hash_text(const char *s);
+/* s mixed into h eight bytes at a time, its length with the last bytes
+ * (so that texts hashed one after the other cannot shift into each other);
+ * the step rl_hash_text is made of, for keys of several texts. */
+uint64_t rl_hash_mix(uint64_t h, const char *s);
 
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);

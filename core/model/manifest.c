@@ -304,32 +304,16 @@ static int str_eq(const char *a, const char *b)
 /* Below this many uses a scan is cheaper than an index. */
 #define USE_INDEX_MIN 8
 
-/* s mixed into h eight bytes at a time (a library every job uses has as
- * many uses, each with its own long via, hashed on every load and track),
- * its length with the last bytes so that the label and via split cannot
- * collide. In memory only: never written anywhere. */
-static uint64_t hash_text(uint64_t h, const char *s)
-{
-	size_t n = strlen(s);
-	uint64_t w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w ^ (uint64_t)n << 56) * 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 32);
-}
-
+/* The uses index's key (a library every job uses has as many uses, each
+ * with its own long via, hashed on every load and track): label, role and
+ * via, each mixed in with its length so that the label and via split
+ * cannot collide. In memory only: never written anywhere. */
 static size_t use_hash(const char *label, enum rl_role role, const char *via)
 {
-	uint64_t h = hash_text(0x243f6a8885a308d3ULL, label ? label : "");
+	uint64_t h = rl_hash_mix(0x243f6a8885a308d3ULL, label ? label : "");
 
 	h = (h ^ (unsigned)role) * 0xff51afd7ed558ccdULL;
-	h = hash_text(h, via ? via : "");
+	h = rl_hash_mix(h, via ? via : "");
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	return (size_t)(h ^ (h >> 33));
