@@ -562,7 +562,11 @@ def main():
     if A.runs is None:
         A.runs = 1 if A.tiny else 5
     S = SIZES["tiny" if A.tiny else "full"]
-    only = set(A.only.split(",")) if A.only else {"hash", "stat", "plan", "procview", "closure"}
+    known = {"hash", "stat", "plan", "procview", "closure"}
+    only = set(A.only.split(",")) if A.only else known
+    if only - known:
+        ap.error("--only: unknown measurement %s (known: %s)"
+                 % (", ".join(sorted(only - known)), ",".join(sorted(known))))
     tmp = None
     if A.workdir:
         WORK = os.path.abspath(A.workdir)

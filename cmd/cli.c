@@ -937,6 +937,10 @@ int cli_run(int argc, char **argv)
 	if (strcmp(name, "help") == 0) {
 		if (argc > 3)
 			return cli_usage_error("help", "too many arguments");
+		/* help's own help is the overview, which describes help. */
+		if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
+				  strcmp(argv[2], "-h") == 0))
+			return finish(cli_help(NULL, stdout));
 		if (argc == 3 && !find_command(argv[2]))
 			return unknown_command(argv[2]);
 		return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));

@@ -93,9 +93,10 @@ int cmd_plan(struct cli_ctx *ctx)
 		if (ctx->operands.n)
 			rl_scope_plan(&p.plan, &labels, &scoped);
 		if (!p.have_prev && !archives)
-			rl_warn("no manifest yet in '%s' (run 'relaunch record'): only running "
-				"processes were checked",
-				ctx->state_dir);
+			rl_warn("no manifest yet in '%s' (run 'relaunch record'): %s",
+				ctx->state_dir,
+				ctx->no_processes ? "nothing was checked (--no-processes)"
+						  : "only running processes were checked");
 		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives);
 	}
 	rl_scope_release(&scoped);

@@ -19,3 +19,9 @@ The command line: version, help, usage errors.
   $ relaunch help frobnicate
   relaunch: unknown command 'frobnicate' (see 'relaunch --help')
   [2]
+
+help's own help is the overview, as `relaunch --help` gives it:
+
+  $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d
+  $ cmp a d && cmp b d && cmp c d && grep -c '^  help ' d
+  1

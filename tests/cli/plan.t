@@ -20,7 +20,7 @@ Without a manifest there is nothing to compare with; only running
 processes could be planned, and there are none.
 
   $ relaunch plan 2>&1 | show
-  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): only running processes were checked
+  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): nothing was checked (--no-processes)
   nothing to restart
   $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
   True []
@@ -179,7 +179,7 @@ A job no longer installed is reported, not planned.
 Options.
 
   $ relaunch plan --state-dir elsewhere
-  relaunch: warning: no manifest yet in 'elsewhere' (run 'relaunch record'): only running processes were checked
+  relaunch: warning: no manifest yet in 'elsewhere' (run 'relaunch record'): nothing was checked (--no-processes)
   nothing to restart
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3
