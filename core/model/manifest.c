@@ -2202,8 +2202,12 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	len = getline(&line, &cap, f);
 	if (len > 0 && (size_t)len <= LINE_MAX_BYTES)
 		head = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
-	if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
-	    (version = version_of(head, &e)) >= 2) {
+	if (len < 0 && st.st_size == 0) {
+		/* Not a JSON error to decode: nothing was ever written. */
+		rl_error_set(&e, "the file is empty");
+		rc = -1;
+	} else if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
+		   (version = version_of(head, &e)) >= 2) {
 		rc = version == 2 ? load_v2(m, f, head, &e)
 				  : load_v3(m, f, (uint64_t)st.st_size, head, &e);
 	} else if (head && version_of(head, &e) == 1) {

@@ -324,7 +324,8 @@ static void test_bad_input(void)
 	CHECK_INT(rl_manifest_load(&m, missing, &err), 1);
 	CHECK_INT(err.set, 0);
 	free(missing);
-	bad("", "'[' or '{' expected near end of file at line 1");
+	bad("", "the file is empty");
+	bad(" ", "'[' or '{' expected near end of file at line 1");
 	bad("{\"version\": 1, \"roots\": [", "']' expected near end of file at line 1");
 	bad("{\"version\": 1,, }", "string or '}' expected near ',' at line 1");
 	bad("{\"version\": 1, \"version\": 1}",
