@@ -26,15 +26,6 @@ struct rl_statmemo {
 	unsigned long calls;
 };
 
-static uint64_t hash_path(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
-}
-
 struct rl_statmemo *rl_statmemo_new(void)
 {
 	struct rl_statmemo *m = rl_xcalloc(1, sizeof(*m));
@@ -57,7 +48,7 @@ void rl_statmemo_free(struct rl_statmemo *m)
 
 static void place(struct rl_statmemo *m, size_t idx)
 {
-	size_t i = hash_path(m->v[idx].path) & (m->cap - 1);
+	size_t i = rl_hash_text(m->v[idx].path) & (m->cap - 1);
 
 	while (m->slot[i])
 		i = (i + 1) & (m->cap - 1);
@@ -68,7 +59,7 @@ static void place(struct rl_statmemo *m, size_t idx)
 static struct memo_ent *entry(struct rl_statmemo *m, const char *path, int make)
 {
 	if (m->cap)
-		for (size_t i = hash_path(path) & (m->cap - 1); m->slot[i];
+		for (size_t i = rl_hash_text(path) & (m->cap - 1); m->slot[i];
 		     i = (i + 1) & (m->cap - 1))
 			if (strcmp(m->v[m->slot[i] - 1].path, path) == 0)
 				return &m->v[m->slot[i] - 1];
