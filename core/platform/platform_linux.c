@@ -57,6 +57,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -572,9 +573,9 @@ _Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query as the
 #define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
 #define PROCMAP_QUERY_FILE_BACKED_VMA	   0x20
 
-/* Whether to ask maps by PROCMAP_QUERY: cleared for good the first time
- * the kernel says it has no such call. */
-static int maps_query_known_missing;
+/* Set for good the first time the kernel says it has no PROCMAP_QUERY;
+ * the trees' threads share it. */
+static atomic_int maps_query_known_missing;
 
 /* The executable file mappings of the maps file fd, asked one at a time:
  * 0, or -1 when this kernel cannot answer so (nothing was reported). */
@@ -601,7 +602,8 @@ static int scan_maps_query(const struct rl_platform_scan_ops *o, struct maps_sca
 			if (e == ENOENT)
 				return 0; /* no mapping after addr */
 			if (n == 0 && (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP)) {
-				maps_query_known_missing = 1;
+				atomic_store_explicit(&maps_query_known_missing, 1,
+						      memory_order_relaxed);
 				return -1;
 			}
 			/* ESRCH: the process is exiting; its stat, read again
@@ -640,7 +642,8 @@ static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 		inspect_failed(o, pid, "maps", errno);
 		return;
 	}
-	if (!maps_query_known_missing && scan_maps_query(o, &ms, fd, exe) == 0) {
+	if (!atomic_load_explicit(&maps_query_known_missing, memory_order_relaxed) &&
+	    scan_maps_query(o, &ms, fd, exe) == 0) {
 		close(fd);
 		return;
 	}
