@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -545,6 +546,95 @@ static void test_library(const struct libprog *lp)
 	child_end(pid);
 }
 
+/* A library with no code at all (ICU's libicudata is linked so): the
+ * loader maps it readable only, and a process still runs with it. */
+static const char data_c[] = "const int probe_data = 42;\n";
+static const char data_main_c[] = "#include <unistd.h>\n"
+				  "extern const int probe_data;\n"
+				  "int main(void)\n"
+				  "{\n"
+				  "\tif (probe_data != 42 || write(1, \"ready\\n\", 6) != 6)\n"
+				  "\t\treturn 1;\n"
+				  "\tsleep(30);\n"
+				  "\treturn 0;\n"
+				  "}\n";
+
+/* Does pid map path, and never executable? */
+static int maps_without_code(pid_t pid, const char *path)
+{
+	char maps[64], line[PATH_MAX + 256], perms[8];
+	FILE *f;
+	int seen = 0, code = 0;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	f = fopen(maps, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n < strlen(path) || strcmp(line + n - strlen(path), path) != 0 ||
+		    sscanf(line, "%*s %7s", perms) != 1)
+			continue;
+		seen = 1;
+		code |= perms[2] == 'x';
+	}
+	fclose(f);
+	return seen && !code;
+}
+
+static void test_data_library(const char *dir)
+{
+	char *ddir = rl_path_join(dir, "data"), *src = rl_path_join(dir, "data.c"),
+	     *msrc = rl_path_join(dir, "data-main.c"), *lib, *orig, *prog, *lopt, *rpath;
+	struct rl_proc_view v;
+	pid_t pid;
+
+	lib = rl_path_join(ddir, "libpdata.so");
+	orig = rl_path_join(dir, "libpdata.so.orig");
+	prog = rl_path_join(dir, "data-prog");
+	lopt = rl_xasprintf("-L%s", ddir);
+	rpath = rl_xasprintf("-Wl,-rpath,%s", ddir);
+	{
+		const char *cc_lib[] = {"cc", "-shared", "-fPIC", "-nostdlib",
+					"-o", orig,	 src,	  NULL};
+		const char *cc_prog[] = {"cc", "-o", prog, msrc, lopt, "-lpdata", rpath, NULL};
+		const char *argv[] = {prog, NULL};
+
+		CHECK(mkdir(ddir, 0755) == 0 && write_text(src, data_c) == 0 &&
+		      write_text(msrc, data_main_c) == 0);
+		CHECK(run(cc_lib, 60) == 0 && copy_file(orig, lib) == 0);
+		CHECK(run(cc_prog, 60) == 0);
+		pid = spawn_ready(argv);
+		CHECK(pid > 0);
+	}
+	if (pid > 0) {
+		/* What this test is about: no executable mapping of it. */
+		CHECK(maps_without_code(pid, lib));
+		CHECK_INT(verdict(pid, track_path, lib), RL_PROC_FRESH);
+		CHECK(replace_atomically(orig, lib) == 0);
+		CHECK_INT(rl_proc_inspect(pid, track_path, lib, &v, NULL), 0);
+		CHECK_INT(v.verdict, RL_PROC_STALE);
+		CHECK_INT(v.nstale, 1);
+		if (v.nstale == 1) {
+			CHECK_STR(v.stale[0].path, lib);
+			CHECK(v.stale[0].deleted);
+		}
+		rl_proc_view_release(&v);
+		child_end(pid);
+	}
+	free(ddir);
+	free(src);
+	free(msrc);
+	free(lib);
+	free(orig);
+	free(prog);
+	free(lopt);
+	free(rpath);
+}
+
 /* What an unprivileged inspector saw, sent back through a pipe. */
 struct inspected {
 	int other_verdict[2];
@@ -846,6 +936,7 @@ int main(void)
 	test_memo(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
 	test_library(&lp);
+	test_data_library(dir);
 	test_other_user(dir, &lp);
 	children_end();
 	libprog_release(&lp);
