@@ -852,6 +852,21 @@ static int unknown_command(const char *name)
 	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
+/* A bare `relaunch`: a usage error like any other, so one line (README's
+ * exit code table), naming the commands so it is still a start. */
+static int no_command(void)
+{
+	struct rl_buf list = {0};
+	int rc;
+
+	for (size_t i = 0; commands[i].name; i++)
+		rl_buf_addf(&list, "%s, ", commands[i].name);
+	rl_buf_adds(&list, "or help");
+	rc = cli_usage_error(NULL, "a command is needed: %s", list.data);
+	rl_buf_release(&list);
+	return rc;
+}
+
 /* Hashing that takes a while shows its progress on a terminal, in place. */
 static void show_hash_progress(const struct rl_hash_progress *p, void *ctx)
 {
@@ -920,10 +935,8 @@ int cli_run(int argc, char **argv)
 	const struct cli_command *c;
 
 	rl_warn_handler_set(print_warning, NULL);
-	if (argc < 2) {
-		cli_help(NULL, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return no_command();
 	name = argv[1];
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
 	    strcmp(name, "version") == 0) {
