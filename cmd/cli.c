@@ -44,7 +44,7 @@ struct cli_command {
 /* Every command accepts these; --help lists them last. */
 static const struct cli_option always[] = {
 	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
-	 "print only errors (and the output asked for)"},
+	 "only errors and warnings on stderr; stdout (the output) is unchanged"},
 	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
 	 "say more: every reason, full chains, what each restart does"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},

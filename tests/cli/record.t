@@ -11,6 +11,16 @@ its resolved target, not walked), a dangling symlink and a FIFO:
   relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
   recorded 5 files in /*/state/manifest.json (glob)
 
+-q quiets stderr only, as for every command: no progress or notes, but
+warnings and errors still come, and the summary is record's output, on
+stdout (silence it with >/dev/null):
+
+  $ relaunch record -q 2>err
+  recorded 5 files in /*/state/manifest.json (glob)
+  $ cat err
+  relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
+  relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
+
 The state directory is created private, the manifest written whole, with
 no temporary file left behind; record holds the lock while it works, as
 run does:
@@ -146,3 +156,11 @@ A corrupt manifest says how to recover; record --force moves it aside
   recorded 2 files in ./st/manifest.json
   $ cat st/manifest.json.corrupt-*
   {"version": 1, "files": [
+
+With -q the note goes (only errors on stderr), the file is still kept:
+
+  $ mv st/manifest.json.corrupt-* first-corrupt.json && echo '[' > st/manifest.json
+  $ relaunch record --force -q $J 2>&1 | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+  $ cat st/manifest.json.corrupt-*
+  [
