@@ -259,7 +259,8 @@ static const struct cli_command commands[] = {
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
-	 "any failed, 4 on other errors.\n"},
+	 "any failed, 4 on other errors; -n exits 0 whether or not restarts are\n"
+	 "planned ('relaunch plan' exits 1 when there are).\n"},
 	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
 	 "check the config whole against the jobs found", config_options,
 	 "Reports a file that cannot be read, unknown keys, labels that match no job\n"
