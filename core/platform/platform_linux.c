@@ -13,16 +13,23 @@
  *   gives its (dev, ino) and readlink() of /proc/self/fd/N its path text,
  *   both from the one open file, so they cannot disagree even if the
  *   process execs meanwhile.
- * - maps, only when a tracked callback is given: each file-backed mapping
- *   whose path the callback accepts. When stat() of its path gives the
- *   line's own device and inode, that is the file mapped and nothing more
- *   is asked (maps_agrees says why). Else its identity comes from
- *   /proc/<pid>/map_files/<start>-<end> the same way as exe when that is
- *   allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise from the maps line
- *   itself, whose device number is the superblock's and differs from
- *   stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping is
- *   compared only when the devices agree, else it is UNKNOWN (never stale
- *   or fresh by guess). maps escapes a newline in a path as "\012"; such a
+ * - maps, only when a tracked callback is given: each executable
+ *   file-backed mapping whose path the callback accepts. Code a process
+ *   runs is mapped executable (a library's text segment, the program's);
+ *   a file mapped only to be read runs no code. When stat() of its path
+ *   gives the mapping's own device and inode, that is the file mapped and
+ *   nothing more is asked (maps_agrees says why). Else its identity comes
+ *   from /proc/<pid>/map_files/<start>-<end> the same way as exe when that
+ *   is allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise from the
+ *   mapping's own numbers, whose device is the superblock's and differs
+ *   from stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping
+ *   is compared only when the devices agree, else it is UNKNOWN (never
+ *   stale or fresh by guess).
+ *   The mappings are asked with the PROCMAP_QUERY ioctl on the maps file
+ *   (Linux 6.11): one call per executable file mapping, with its device,
+ *   inode and path, and no text for the others. A kernel without it
+ *   (ENOTTY) is read as the maps text instead, the same mappings judged
+ *   the same way; maps escapes a newline in a path as "\012", and such a
  *   path is passed to the callback as written.
  *
  * The kernel appends " (deleted)" to the path text of an unlinked file. A
@@ -53,6 +60,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -320,6 +328,7 @@ static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_
 
 struct maps_line {
 	uint64_t start, end, maj, min, ino;
+	int exec; /* mapped executable */
 	const char *path;
 };
 
@@ -356,6 +365,7 @@ static int parse_maps_line(const char *p, struct maps_line *m)
 	for (i = 0; i < 4; i++, p++)
 		if (!*p || *p == ' ')
 			return -1;
+	m->exec = p[-2] == 'x';
 	if (*p++ != ' ' || !(p = parse_num(p, 16, &off)) || *p++ != ' ')
 		return -1;
 	if (!(p = parse_num(p, 16, &m->maj)) || *p++ != ':')
@@ -488,6 +498,29 @@ static int read_line(FILE *f, char *buf, size_t size)
 	return -1;
 }
 
+/* One executable mapping m, after the one before it (prev, whose path
+ * prev_path holds): judged unless it is that file again, the executable
+ * (judged through exe already), or not a file. */
+static void take_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
+			 const struct maps_line *m, struct maps_line *prev, char *prev_path,
+			 const struct exe_seen *exe)
+{
+	size_t n;
+
+	if (m->ino == 0 || m->path[0] != '/' || same_mapped_file(m, prev, prev_path))
+		return;
+	n = strlen(m->path);
+	if (n >= MAPS_LINE_MAX)
+		n = MAPS_LINE_MAX - 1; /* cannot be: both come in MAPS_LINE_MAX */
+	*prev = *m;
+	memcpy(prev_path, m->path, n); /* m->path lies in the caller's buffer */
+	prev_path[n] = '\0';
+	if (m->ino == exe->ino && strcmp(m->path, exe->text) == 0)
+		return;
+	if (is_tracked(m->path, ms->tracked, ms->ctx))
+		scan_mapping(o, ms, m);
+}
+
 static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_scan *ms, FILE *f,
 			   const struct exe_seen *exe)
 {
@@ -506,18 +539,91 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 			o->undetermined(o->ctx, "cannot parse '/proc/%d/maps'", (int)ms->pid);
 			continue;
 		}
-		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
-			continue;
-		prev = m;
-		memcpy(prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
-		/* The executable was judged through exe already. */
-		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
-			continue;
-		if (is_tracked(m.path, ms->tracked, ms->ctx))
-			scan_mapping(o, ms, &m);
+		if (m.exec)
+			take_mapping(o, ms, &m, &prev, prev_path, exe);
 	}
 	if (ferror(f))
 		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);
+}
+
+/* PROCMAP_QUERY, as <linux/fs.h> of Linux 6.11 declares it (the build's
+ * headers may be older): the mapping covering an address or the first
+ * after it that has the asked properties. */
+struct procmap_query {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start;
+	uint64_t vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major;
+	uint32_t dev_minor;
+	uint32_t vma_name_size;
+	uint32_t build_id_size;
+	uint64_t vma_name_addr;
+	uint64_t build_id_addr;
+};
+_Static_assert(sizeof(struct procmap_query) == 104, "struct procmap_query as the kernel has it");
+#define PROCMAP_QUERY_IOCTL		   _IOWR('f', 17, struct procmap_query)
+#define PROCMAP_QUERY_VMA_EXECUTABLE	   0x04
+#define PROCMAP_QUERY_COVERING_OR_NEXT_VMA 0x10
+#define PROCMAP_QUERY_FILE_BACKED_VMA	   0x20
+
+/* Whether to ask maps by PROCMAP_QUERY: cleared for good the first time
+ * the kernel says it has no such call. */
+static int maps_query_known_missing;
+
+/* The executable file mappings of the maps file fd, asked one at a time:
+ * 0, or -1 when this kernel cannot answer so (nothing was reported). */
+static int scan_maps_query(const struct rl_platform_scan_ops *o, struct maps_scan *ms, int fd,
+			   const struct exe_seen *exe)
+{
+	char name[MAPS_LINE_MAX], prev_path[MAPS_LINE_MAX] = "";
+	struct maps_line m, prev = {0};
+	struct procmap_query q;
+	uint64_t addr = 0;
+	unsigned n;
+
+	for (n = 0; n < MAPS_LINES_MAX; n++) {
+		memset(&q, 0, sizeof(q));
+		q.size = sizeof(q);
+		q.query_flags = PROCMAP_QUERY_COVERING_OR_NEXT_VMA | PROCMAP_QUERY_FILE_BACKED_VMA |
+				PROCMAP_QUERY_VMA_EXECUTABLE;
+		q.query_addr = addr;
+		q.vma_name_addr = (uint64_t)(uintptr_t)name;
+		q.vma_name_size = sizeof(name);
+		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) != 0) {
+			int e = errno;
+
+			if (e == ENOENT)
+				return 0; /* no mapping after addr */
+			if (n == 0 && (e == ENOTTY || e == EINVAL || e == EOPNOTSUPP)) {
+				maps_query_known_missing = 1;
+				return -1;
+			}
+			/* ESRCH: the process is exiting; its stat, read again
+			 * next, says so. */
+			if (e != ESRCH)
+				o->undetermined(o->ctx, "cannot read '/proc/%d/maps': %s",
+						(int)ms->pid, strerror(e));
+			return 0;
+		}
+		if (q.vma_end <= q.vma_start || q.vma_end <= addr || q.vma_name_size == 0 ||
+		    q.vma_name_size > sizeof(name) || name[q.vma_name_size - 1] != '\0') {
+			o->undetermined(o->ctx, "cannot walk the mappings of process %d",
+					(int)ms->pid);
+			return 0;
+		}
+		m = (struct maps_line){q.vma_start, q.vma_end, q.dev_major, q.dev_minor,
+				       q.inode,	    1,	       name};
+		take_mapping(o, ms, &m, &prev, prev_path, exe);
+		addr = q.vma_end;
+	}
+	o->undetermined(o->ctx, "cannot judge more than %u mappings", MAPS_LINES_MAX);
+	return 0;
 }
 
 static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
@@ -526,11 +632,22 @@ static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
 	struct maps_scan ms = {pid, tracked, ctx, 0, 0};
 	char path[64], buf[MAPS_READ_SIZE];
 	FILE *f;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		inspect_failed(o, pid, "maps", errno);
+		return;
+	}
+	if (!maps_query_known_missing && scan_maps_query(o, &ms, fd, exe) == 0) {
+		close(fd);
+		return;
+	}
+	f = fdopen(fd, "r");
 	if (!f) {
 		inspect_failed(o, pid, "maps", errno);
+		close(fd);
 		return;
 	}
 	/* /proc files say they have 1 KB blocks: each read would make the

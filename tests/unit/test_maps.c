@@ -3,12 +3,14 @@
  * agrees; every disagreement (another device numbering, a replaced file)
  * goes through /proc/<pid>/map_files and is judged as before. The lines
  * fed here are this process's own, some with a field changed, read
- * through the platform layer's own reader. */
+ * through the platform layer's own reader. Only executable mappings
+ * count, and the PROCMAP_QUERY walk reports what the text does. */
 #include "core/platform/platform_linux.c"
 
 #include "check.h"
 
 #include <stdarg.h>
+#include <sys/mman.h>
 
 #include "core/compare/procview.h"
 
@@ -89,17 +91,18 @@ static int own_libc(struct maps_line *m, char *path, size_t size)
 
 /* Scan one maps line (m's range, the given device and inode, path) of
  * this process; what was reported and how often map_files was asked. */
-static unsigned scan_line(const struct maps_line *m, uint64_t maj, uint64_t min, uint64_t ino,
-			  const char *path, struct reported *r, int *denied)
+static unsigned scan_line_perms(const struct maps_line *m, const char *perms, uint64_t maj,
+				uint64_t min, uint64_t ino, const char *path, struct reported *r,
+				int *denied)
 {
 	const struct rl_platform_scan_ops ops = {
 		rec_exe, rec_file, rec_undetermined, rec_finish, rec_stop, r, NULL, NULL};
 	struct maps_scan ms = {getpid(), accept_all, NULL, 0, 0};
 	char none[] = "";
 	struct exe_seen exe = {0, none};
-	char *text = rl_xasprintf("%" PRIx64 "-%" PRIx64 " r--p 00000000 %02" PRIx64 ":%02" PRIx64
+	char *text = rl_xasprintf("%" PRIx64 "-%" PRIx64 " %s 00000000 %02" PRIx64 ":%02" PRIx64
 				  " %" PRIu64 "    %s\n",
-				  m->start, m->end, maj, min, ino, path);
+				  m->start, m->end, perms, maj, min, ino, path);
 	FILE *f = fmemopen(text, strlen(text), "r");
 
 	memset(r, 0, sizeof(*r));
@@ -111,6 +114,12 @@ static unsigned scan_line(const struct maps_line *m, uint64_t maj, uint64_t min,
 	free(text);
 	*denied = ms.map_files_denied;
 	return ms.map_files_opened;
+}
+
+static unsigned scan_line(const struct maps_line *m, uint64_t maj, uint64_t min, uint64_t ino,
+			  const char *path, struct reported *r, int *denied)
+{
+	return scan_line_perms(m, "r-xp", maj, min, ino, path, r, denied);
 }
 
 /* What the process view makes of one reported file. */
@@ -193,10 +202,123 @@ static void test_mappings(void)
 		scan_line(&m, m.maj, m.min, m.ino, "/nonexistent/libc.so.6 (deleted)", &r, &denied);
 	CHECK_INT(opened, 1);
 	CHECK_INT(r.n, 1);
+
+	/* A mapping that cannot run (read only, or read and write) is not
+	 * looked at, even of a file that was replaced. */
+	scan_line_perms(&m, "r--p", m.maj, m.min, m.ino + 1, path, &r, &denied);
+	CHECK_INT(r.n, 0);
+	scan_line_perms(&m, "rw-p", m.maj, m.min, m.ino + 1, path, &r, &denied);
+	CHECK_INT(r.n, 0);
+	scan_line_perms(&m, "--xp", m.maj, m.min, m.ino, path, &r, &denied);
+	CHECK_INT(r.n, 1);
+}
+
+/* Every file one scan reported, in order. */
+struct seen_list {
+	int n;
+	char text[64][PATH_MAX];
+	uint64_t ino[64];
+};
+
+static void list_file(void *ctx, const char *text, int is_exe, int deleted, int marker,
+		      uint64_t dev, uint64_t ino, int idkind)
+{
+	struct seen_list *l = ctx;
+
+	(void)is_exe;
+	(void)deleted;
+	(void)marker;
+	(void)dev;
+	(void)idkind;
+	if (l->n < 64) {
+		snprintf(l->text[l->n], PATH_MAX, "%s", text);
+		l->ino[l->n++] = ino;
+	}
+}
+
+/* This process's mappings, walked with PROCMAP_QUERY and read as text:
+ * the same files, each once, libc among them, and no file mapped only
+ * for reading. A kernel without the call (before 6.11) says so at the
+ * first ask, and scan_maps then reads the text, which is checked alone. */
+static void test_query_walk(void)
+{
+	static struct seen_list q, t;
+	const struct rl_platform_scan_ops oq = {
+		rec_exe, list_file, rec_undetermined, rec_finish, rec_stop, &q, NULL, NULL};
+	const struct rl_platform_scan_ops ot = {
+		rec_exe, list_file, rec_undetermined, rec_finish, rec_stop, &t, NULL, NULL};
+	struct maps_scan ms = {getpid(), accept_all, NULL, 0, 0};
+	char none[] = "", *ro = NULL;
+	struct exe_seen exe = {0, none};
+	int fd, libc = 0, rc;
+	FILE *f;
+	void *data;
+
+	/* A file mapped read-only: it must not be reported. */
+	ro = rl_xasprintf("%s/maps-ro-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	fd = mkstemp(ro);
+	CHECK(fd >= 0);
+	CHECK(fd >= 0 && write(fd, "data", 4) == 4);
+	data = fd >= 0 ? mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
+	CHECK(data != MAP_FAILED);
+	if (fd >= 0)
+		close(fd);
+
+	memset(&q, 0, sizeof(q));
+	memset(&t, 0, sizeof(t));
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	rc = fd >= 0 ? scan_maps_query(&oq, &ms, fd, &exe) : -1;
+	if (fd >= 0)
+		close(fd);
+	CHECK_INT(rc == -1, maps_query_known_missing);
+	f = fopen("/proc/self/maps", "re");
+	CHECK(f != NULL);
+	if (f) {
+		scan_maps_file(&ot, &ms, f, &exe);
+		fclose(f);
+	}
+	CHECK(t.n > 0 && t.n < 64);
+	if (rc == 0) {
+		CHECK_INT(q.n, t.n);
+		for (int i = 0; i < q.n && i < t.n; i++) {
+			CHECK_STR(q.text[i], t.text[i]);
+			CHECK(q.ino[i] == t.ino[i]);
+		}
+	}
+	for (int i = 0; i < t.n; i++) {
+		libc += strstr(rl_path_basename(t.text[i]), "libc") != NULL;
+		CHECK(strcmp(t.text[i], ro) != 0);
+		for (int k = 0; k < i; k++)
+			CHECK(strcmp(t.text[k], t.text[i]) != 0 || t.ino[k] != t.ino[i]);
+	}
+	CHECK(libc > 0);
+
+	/* scan_maps itself, with the call known missing: the text. */
+	{
+		static struct seen_list fb;
+		const struct rl_platform_scan_ops ofb = {rec_exe,    list_file, rec_undetermined,
+							 rec_finish, rec_stop,	&fb,
+							 NULL,	     NULL};
+		int was = maps_query_known_missing;
+
+		memset(&fb, 0, sizeof(fb));
+		maps_query_known_missing = 1;
+		scan_maps(&ofb, getpid(), accept_all, NULL, &exe);
+		maps_query_known_missing = was;
+		CHECK_INT(fb.n, t.n);
+		for (int i = 0; i < fb.n && i < t.n; i++)
+			CHECK_STR(fb.text[i], t.text[i]);
+	}
+	if (data != MAP_FAILED)
+		munmap(data, 4096);
+	unlink(ro);
+	free(ro);
 }
 
 int main(void)
 {
 	test_mappings();
+	test_query_walk();
 	return check_done();
 }
