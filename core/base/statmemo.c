@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/index.h"
 #include "core/base/util.h"
 
 struct memo_ent {
@@ -14,15 +15,14 @@ struct memo_ent {
 	struct stat st;
 };
 
-/* Open addressing over entries (index + 1; 0 is empty), under one lock:
- * the entries are few (the distinct paths of a pass) and the kernel call
- * of a miss is made under it too, so two threads never ask twice. */
+/* Entries indexed by path, under one lock: the entries are few (the
+ * distinct paths of a pass) and the kernel call of a miss is made under it
+ * too, so two threads never ask twice. */
 struct rl_statmemo {
 	pthread_mutex_t lock;
 	struct memo_ent *v;
 	size_t n, alloc;
-	size_t *slot;
-	size_t cap;
+	struct rl_index ix;
 	unsigned long calls;
 };
 
@@ -41,41 +41,33 @@ void rl_statmemo_free(struct rl_statmemo *m)
 	for (size_t i = 0; i < m->n; i++)
 		free(m->v[i].path);
 	free(m->v);
-	free(m->slot);
+	rl_index_release(&m->ix);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
 }
 
-static void place(struct rl_statmemo *m, size_t idx)
+static uint64_t path_hash(const void *ctx, size_t idx)
 {
-	size_t i = rl_hash_text(m->v[idx].path) & (m->cap - 1);
+	const struct rl_statmemo *m = ctx;
 
-	while (m->slot[i])
-		i = (i + 1) & (m->cap - 1);
-	m->slot[i] = idx + 1;
+	return rl_hash_text(m->v[idx].path);
 }
 
 /* The entry for path, or NULL; with make, a new one (not asked yet). */
 static struct memo_ent *entry(struct rl_statmemo *m, const char *path, int make)
 {
-	if (m->cap)
-		for (size_t i = rl_hash_text(path) & (m->cap - 1); m->slot[i];
-		     i = (i + 1) & (m->cap - 1))
-			if (strcmp(m->v[m->slot[i] - 1].path, path) == 0)
-				return &m->v[m->slot[i] - 1];
+	uint64_t h = rl_hash_text(path);
+
+	for (size_t at = rl_index_start(&m->ix, h), i;
+	     (i = rl_index_next(&m->ix, &at)) != RL_INDEX_NONE;)
+		if (strcmp(m->v[i].path, path) == 0)
+			return &m->v[i];
 	if (!make)
 		return NULL;
-	if ((m->n + 1) * 2 > m->cap) {
-		free(m->slot);
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->slot = rl_xcalloc(m->cap, sizeof(*m->slot));
-		for (size_t k = 0; k < m->n; k++)
-			place(m, k);
-	}
 	rl_xgrow((void **)&m->v, &m->alloc, m->n + 1, sizeof(*m->v));
 	memset(&m->v[m->n], 0, sizeof(m->v[m->n]));
 	m->v[m->n].path = rl_xstrdup(path);
-	place(m, m->n);
+	rl_index_put(&m->ix, h, m->n, path_hash, m);
 	return &m->v[m->n++];
 }
 

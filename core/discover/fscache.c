@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/index.h"
 #include "core/base/util.h"
 
 struct fsent {
@@ -21,12 +22,11 @@ struct fsent {
 	struct rl_fswalk *walk; /* the walk of path, or NULL */
 };
 
-/* Open addressing over entries (index + 1; 0 is empty). */
+/* Entries indexed by path. */
 struct rl_fscache {
 	struct fsent *v;
 	size_t n, alloc;
-	size_t *slot;
-	size_t cap;
+	struct rl_index ix;
 	unsigned long calls;
 };
 
@@ -47,25 +47,22 @@ void rl_fscache_free(struct rl_fscache *c)
 		free(c->v[i].walk);
 	}
 	free(c->v);
-	free(c->slot);
+	rl_index_release(&c->ix);
 	free(c);
 }
 
-static void place(struct rl_fscache *c, size_t idx)
+static uint64_t path_hash(const void *ctx, size_t idx)
 {
-	size_t i = (size_t)c->v[idx].hash & (c->cap - 1);
+	const struct rl_fscache *c = ctx;
 
-	while (c->slot[i])
-		i = (i + 1) & (c->cap - 1);
-	c->slot[i] = idx + 1;
+	return c->v[idx].hash;
 }
 
 static struct fsent *find(const struct rl_fscache *c, const char *path, uint64_t h)
 {
-	if (!c->cap)
-		return NULL;
-	for (size_t i = (size_t)h & (c->cap - 1); c->slot[i]; i = (i + 1) & (c->cap - 1)) {
-		struct fsent *e = &c->v[c->slot[i] - 1];
+	for (size_t at = rl_index_start(&c->ix, h), i;
+	     (i = rl_index_next(&c->ix, &at)) != RL_INDEX_NONE;) {
+		struct fsent *e = &c->v[i];
 
 		if (e->hash == h && strcmp(e->path, path) == 0)
 			return e;
@@ -78,22 +75,14 @@ static struct fsent *entry(struct rl_fscache *c, const char *path)
 {
 	uint64_t h = rl_hash_text(path);
 	struct fsent *e = find(c, path, h);
-	size_t i;
 
 	if (e)
 		return e;
-	if ((c->n + 1) * 2 > c->cap) {
-		free(c->slot);
-		c->cap = c->cap ? c->cap * 2 : 256;
-		c->slot = rl_xcalloc(c->cap, sizeof(*c->slot));
-		for (i = 0; i < c->n; i++)
-			place(c, i);
-	}
 	rl_xgrow((void **)&c->v, &c->alloc, c->n + 1, sizeof(*c->v));
 	memset(&c->v[c->n], 0, sizeof(c->v[c->n]));
 	c->v[c->n].path = rl_xstrdup(path);
 	c->v[c->n].hash = h;
-	place(c, c->n);
+	rl_index_put(&c->ix, h, c->n, path_hash, c);
 	return &c->v[c->n++];
 }
 

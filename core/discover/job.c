@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/index.h"
 #include "core/discover/fscache.h"
 #include "core/platform/platform.h"
 
@@ -719,36 +720,23 @@ static int is_system_path(const char *path)
 	return sys;
 }
 
-/* The labels found so far, hashed: a label defined twice is found by one
- * lookup, not a scan per job. Slots hold an index into the set plus one. */
-struct labels {
-	size_t *slot;
-	size_t cap;
-};
-
-static size_t label_hash(const char *s)
+/* The labels found so far, indexed (entry numbers: indices into the
+ * set): a label defined twice is found by one lookup, not a scan per job. */
+static uint64_t label_hash(const void *ctx, size_t idx)
 {
-	return (size_t)rl_hash_text(s);
+	const struct rl_jobset *js = ctx;
+
+	return rl_hash_text(js->v[idx].label);
 }
 
-static void labels_put(struct labels *t, const struct rl_jobset *js, size_t idx)
-{
-	for (size_t i = label_hash(js->v[idx].label) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		if (!t->slot[i]) {
-			t->slot[i] = idx + 1;
-			return;
-		}
-	}
-}
-
-static const struct rl_job *labels_get(const struct labels *t, const struct rl_jobset *js,
+static const struct rl_job *labels_get(const struct rl_index *t, const struct rl_jobset *js,
 				       const char *label)
 {
-	if (!t->cap)
-		return NULL;
-	for (size_t i = label_hash(label) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
-		if (strcmp(js->v[t->slot[i] - 1].label, label) == 0)
-			return &js->v[t->slot[i] - 1];
+	uint64_t h = rl_hash_text(label);
+
+	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;)
+		if (strcmp(js->v[i].label, label) == 0)
+			return &js->v[i];
 	return NULL;
 }
 
@@ -763,7 +751,7 @@ static int is_system_entry(const char *path, const struct stat *lst)
 	return is_system_path(path);
 }
 
-static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
+static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 {
 	const struct rl_job *dup = labels_get(t, js, j->label);
 
@@ -775,19 +763,12 @@ static void add_job(struct rl_jobset *js, struct labels *t, struct rl_job *j)
 	}
 	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
 	js->v[js->n++] = *j;
-	if (js->n * 2 > t->cap) {
-		free(t->slot);
-		t->cap = t->cap ? t->cap * 4 : 64;
-		t->slot = rl_xcalloc(t->cap, sizeof(*t->slot));
-		for (size_t i = 0; i < js->n; i++)
-			labels_put(t, js, i);
-	} else {
-		labels_put(t, js, js->n - 1);
-	}
+	for (size_t i = t->n; i < js->n; i++)
+		rl_index_put(t, label_hash(js, i), i, label_hash, js);
 }
 
 static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
-			 struct rl_jobset *js, struct labels *t)
+			 struct rl_jobset *js, struct rl_index *t)
 {
 	struct rl_strv names = {0};
 
@@ -815,7 +796,7 @@ static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
 int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 			struct rl_jobset *out, struct rl_error *err)
 {
-	struct labels t = {0};
+	struct rl_index t = {0};
 	struct disc d;
 
 	(void)err;
@@ -825,7 +806,7 @@ int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)
 		discover_dir(&d, o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
 	disc_release(&d);
-	free(t.slot);
+	rl_index_release(&t);
 	if (out->n)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_job);
 	return 0;

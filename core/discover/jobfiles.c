@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/index.h"
 #include "core/discover/fscache.h"
 #include "core/discover/shread.h"
 #include "core/platform/platform.h"
@@ -932,46 +933,35 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 }
 
 /* The distinct paths of every job's files (most jobs share their
- * libraries): open addressing over indices into v, plus one. */
+ * libraries), indexed by path. */
 struct pathset {
 	const char **v;
 	uint64_t *hash;
 	size_t n, alloc, halloc;
-	size_t *slot;
-	size_t cap;
+	struct rl_index ix;
 };
 
-static void pathset_place(struct pathset *s, size_t idx)
+static uint64_t pathset_hash(const void *ctx, size_t idx)
 {
-	size_t i = (size_t)s->hash[idx] & (s->cap - 1);
+	const struct pathset *s = ctx;
 
-	while (s->slot[i])
-		i = (i + 1) & (s->cap - 1);
-	s->slot[i] = idx + 1;
+	return s->hash[idx];
 }
 
 /* The index of path in s, added when new. */
 static size_t pathset_add(struct pathset *s, const char *path)
 {
 	uint64_t h = rl_hash_text(path);
-	size_t i;
 
-	for (i = s->cap ? (size_t)h & (s->cap - 1) : 0; s->cap && s->slot[i];
-	     i = (i + 1) & (s->cap - 1))
-		if (s->hash[s->slot[i] - 1] == h && strcmp(s->v[s->slot[i] - 1], path) == 0)
-			return s->slot[i] - 1;
-	if ((s->n + 1) * 2 > s->cap) {
-		free(s->slot);
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->slot = rl_xcalloc(s->cap, sizeof(*s->slot));
-		for (i = 0; i < s->n; i++)
-			pathset_place(s, i);
-	}
+	for (size_t at = rl_index_start(&s->ix, h), i;
+	     (i = rl_index_next(&s->ix, &at)) != RL_INDEX_NONE;)
+		if (s->hash[i] == h && strcmp(s->v[i], path) == 0)
+			return i;
 	rl_xgrow((void **)&s->v, &s->alloc, s->n + 1, sizeof(*s->v));
 	rl_xgrow((void **)&s->hash, &s->halloc, s->n + 1, sizeof(*s->hash));
 	s->v[s->n] = path;
 	s->hash[s->n] = h;
-	pathset_place(s, s->n);
+	rl_index_put(&s->ix, h, s->n, pathset_hash, s);
 	return s->n++;
 }
 
@@ -1017,7 +1007,7 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 	free(which);
 	free(ps.v);
 	free(ps.hash);
-	free(ps.slot);
+	rl_index_release(&ps.ix);
 	free(fs);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/index.h"
 #include "core/discover/fscache.h"
 #include "core/model/fileinfo.h"
 #include "core/model/manifest.h"
@@ -45,13 +46,6 @@ struct libent {
 	int parsed;	  /* 0 not yet, 1 ok, -1 failed (warned) */
 	unsigned visited; /* closure generation that reached it */
 	struct rl_objinfo oi;
-};
-
-/* Open addressing over indices (+1; 0 is empty). */
-struct htab {
-	size_t *slot;
-	size_t cap;
-	size_t n;
 };
 
 struct pathalias {
@@ -95,23 +89,23 @@ struct rl_libcache {
 	size_t nents, aents;
 	struct pathalias *paths;
 	size_t npaths, apaths;
-	struct htab by_path, by_ino;
+	struct rl_index by_path; /* paths by path */
+	struct rl_index by_ino;	 /* ents that exist by (dev, ino) */
 	unsigned gen;
 	char *ldconf; /* ld.so.conf to read; NULL: none */
 	int ldconf_done;
 	struct rl_strv libdirs;
 	struct rl_fscache *fs; /* lstat and readlink, for job resolution */
-	struct memo *memos;    /* open addressing by key; key NULL: empty */
-	size_t nmemos, memocap;
+	struct memo *memos;    /* indexed by key */
+	size_t nmemos, amemos;
+	struct rl_index memo_ix;
 	size_t reused; /* closures that replayed a memo */
 	/* The manifest recorded before (NULL: none, or identities are not
-	 * trusted), and the contents read this run, by SHA-256 (open
-	 * addressing, index + 1; 0 is empty). */
+	 * trusted), and the contents read this run, indexed by SHA-256. */
 	const struct rl_manifest *recorded;
 	struct content *contents;
 	size_t ncontents, acontents;
-	size_t *cslot;
-	size_t ccap;
+	struct rl_index content_ix;
 	size_t content_reused;
 };
 
@@ -127,55 +121,38 @@ static uint64_t hash_ino(dev_t dev, ino_t ino)
 	return h * 0xff51afd7ed558ccdull ^ h >> 29;
 }
 
-static uint64_t key_of(const struct rl_libcache *c, const struct htab *t, size_t idx)
+static uint64_t path_hash(const void *ctx, size_t idx)
 {
-	if (t == &c->by_path)
-		return hash_str(c->paths[idx].path);
-	return hash_ino(c->ents[idx]->dev, c->ents[idx]->ino);
+	const struct rl_libcache *c = ctx;
+
+	return hash_str(c->paths[idx].path);
 }
 
-static void htab_insert(struct rl_libcache *c, struct htab *t, uint64_t h, size_t idx)
+static uint64_t ino_hash(const void *ctx, size_t idx)
 {
-	if ((t->n + 1) * 2 > t->cap) {
-		struct htab old = *t;
+	const struct rl_libcache *c = ctx;
 
-		t->cap = old.cap ? old.cap * 2 : 64;
-		t->slot = rl_xcalloc(t->cap, sizeof(*t->slot));
-		t->n = 0;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.slot[i])
-				htab_insert(c, t, key_of(c, t, old.slot[i] - 1), old.slot[i] - 1);
-		free(old.slot);
-	}
-	for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-		if (!t->slot[i]) {
-			t->slot[i] = idx + 1;
-			t->n++;
-			return;
-		}
-	}
+	return hash_ino(c->ents[idx]->dev, c->ents[idx]->ino);
 }
 
 static struct libent *find_path(const struct rl_libcache *c, const char *path)
 {
-	const struct htab *t = &c->by_path;
+	const struct rl_index *t = &c->by_path;
+	uint64_t h = hash_str(path);
 
-	if (!t->cap)
-		return NULL;
-	for (size_t i = hash_str(path) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1))
-		if (strcmp(c->paths[t->slot[i] - 1].path, path) == 0)
-			return c->paths[t->slot[i] - 1].ent;
+	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;)
+		if (strcmp(c->paths[i].path, path) == 0)
+			return c->paths[i].ent;
 	return NULL;
 }
 
 static struct libent *find_ino(const struct rl_libcache *c, dev_t dev, ino_t ino)
 {
-	const struct htab *t = &c->by_ino;
+	const struct rl_index *t = &c->by_ino;
+	uint64_t h = hash_ino(dev, ino);
 
-	if (!t->cap)
-		return NULL;
-	for (size_t i = hash_ino(dev, ino) & (t->cap - 1); t->slot[i]; i = (i + 1) & (t->cap - 1)) {
-		struct libent *e = c->ents[t->slot[i] - 1];
+	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;) {
+		struct libent *e = c->ents[i];
 
 		if (e->dev == dev && e->ino == ino)
 			return e;
@@ -188,7 +165,7 @@ static void add_alias(struct rl_libcache *c, const char *path, struct libent *e)
 	rl_xgrow((void **)&c->paths, &c->apaths, c->npaths + 1, sizeof(*c->paths));
 	c->paths[c->npaths].path = rl_xstrdup(path);
 	c->paths[c->npaths].ent = e;
-	htab_insert(c, &c->by_path, hash_str(path), c->npaths);
+	rl_index_put(&c->by_path, hash_str(path), c->npaths, path_hash, c);
 	c->npaths++;
 }
 
@@ -214,7 +191,7 @@ static struct libent *entry_for(struct rl_libcache *c, const char *path, const s
 	rl_xgrow((void **)&c->ents, &c->aents, c->nents + 1, sizeof(*c->ents));
 	c->ents[c->nents] = e;
 	if (e->exists)
-		htab_insert(c, &c->by_ino, hash_ino(e->dev, e->ino), c->nents);
+		rl_index_put(&c->by_ino, hash_ino(e->dev, e->ino), c->nents, ino_hash, c);
 	c->nents++;
 	add_alias(c, path, e);
 	return e;
@@ -331,11 +308,11 @@ void rl_libcache_free(struct rl_libcache *c)
 		free(c->paths[i].path);
 	free(c->ents);
 	free(c->paths);
-	free(c->by_path.slot);
-	free(c->by_ino.slot);
+	rl_index_release(&c->by_path);
+	rl_index_release(&c->by_ino);
 	free(c->ldconf);
 	rl_strv_release(&c->libdirs);
-	for (size_t i = 0; i < c->memocap; i++) {
+	for (size_t i = 0; i < c->nmemos; i++) {
 		struct memo *m = &c->memos[i];
 
 		for (size_t k = 0; k < m->n; k++)
@@ -347,13 +324,14 @@ void rl_libcache_free(struct rl_libcache *c)
 		free(m->miss);
 	}
 	free(c->memos);
+	rl_index_release(&c->memo_ix);
 	for (size_t i = 0; i < c->ncontents; i++) {
 		free(c->contents[i].interp);
 		free(c->contents[i].arg);
 		rl_objinfo_release(&c->contents[i].oi);
 	}
 	free(c->contents);
-	free(c->cslot);
+	rl_index_release(&c->content_ix);
 	rl_fscache_free(c->fs);
 	free(c);
 }
@@ -380,33 +358,32 @@ const char *rl_libcache_recorded_sha(const struct rl_libcache *c, const char *pa
 }
 
 /* A SHA-256's hex digits are uniform: its first 16 are the hash. */
-static size_t content_hash(const char *sha)
+static uint64_t content_hash(const char *sha)
 {
-	size_t h = 0;
+	uint64_t h = 0;
 
 	for (size_t i = 0; i < 16 && sha[i]; i++)
 		h = h << 4 |
-		    (size_t)(isdigit((unsigned char)sha[i]) ? sha[i] - '0' : sha[i] - 'a' + 10);
+		    (uint64_t)(isdigit((unsigned char)sha[i]) ? sha[i] - '0' : sha[i] - 'a' + 10);
 	return h;
+}
+
+static uint64_t content_hash_at(const void *ctx, size_t idx)
+{
+	const struct rl_libcache *c = ctx;
+
+	return content_hash(c->contents[idx].sha256);
 }
 
 static struct content *content_find(const struct rl_libcache *c, const char *sha)
 {
-	if (!c->ccap)
-		return NULL;
-	for (size_t i = content_hash(sha) & (c->ccap - 1); c->cslot[i]; i = (i + 1) & (c->ccap - 1))
-		if (strcmp(c->contents[c->cslot[i] - 1].sha256, sha) == 0)
-			return &c->contents[c->cslot[i] - 1];
+	const struct rl_index *t = &c->content_ix;
+	uint64_t h = content_hash(sha);
+
+	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;)
+		if (strcmp(c->contents[i].sha256, sha) == 0)
+			return &c->contents[i];
 	return NULL;
-}
-
-static void content_place(struct rl_libcache *c, size_t idx)
-{
-	size_t i = content_hash(c->contents[idx].sha256) & (c->ccap - 1);
-
-	while (c->cslot[i])
-		i = (i + 1) & (c->ccap - 1);
-	c->cslot[i] = idx + 1;
 }
 
 int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg)
@@ -432,13 +409,6 @@ void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char 
 	 * file with that content is read (and named) again. */
 	if (!interp && (!e || e->parsed <= 0))
 		return;
-	if ((c->ncontents + 1) * 2 > c->ccap) {
-		free(c->cslot);
-		c->ccap = c->ccap ? c->ccap * 2 : 64;
-		c->cslot = rl_xcalloc(c->ccap, sizeof(*c->cslot));
-		for (size_t i = 0; i < c->ncontents; i++)
-			content_place(c, i);
-	}
 	rl_xgrow((void **)&c->contents, &c->acontents, c->ncontents + 1, sizeof(*c->contents));
 	k = &c->contents[c->ncontents];
 	memset(k, 0, sizeof(*k));
@@ -449,7 +419,8 @@ void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char 
 		k->object = 1;
 		rl_objinfo_copy(&k->oi, &e->oi);
 	}
-	content_place(c, c->ncontents++);
+	rl_index_put(&c->content_ix, content_hash(sha), c->ncontents, content_hash_at, c);
+	c->ncontents++;
 }
 
 size_t rl_libcache_content_reused(const struct rl_libcache *c)
@@ -895,23 +866,22 @@ static char *closure_key(const struct walk *w)
 	return rl_buf_detach(&b);
 }
 
-static struct memo *memo_slot(struct rl_libcache *c, const char *key)
+static uint64_t memo_hash(const void *ctx, size_t idx)
 {
-	size_t i = hash_str(key) & (c->memocap - 1);
+	const struct rl_libcache *c = ctx;
 
-	while (c->memos[i].key && strcmp(c->memos[i].key, key) != 0)
-		i = (i + 1) & (c->memocap - 1);
-	return &c->memos[i];
+	return hash_str(c->memos[idx].key);
 }
 
 static struct memo *memo_find(struct rl_libcache *c, const char *key)
 {
-	struct memo *m;
+	const struct rl_index *t = &c->memo_ix;
+	uint64_t h = hash_str(key);
 
-	if (!c->memocap)
-		return NULL;
-	m = memo_slot(c, key);
-	return m->key ? m : NULL;
+	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;)
+		if (strcmp(c->memos[i].key, key) == 0)
+			return &c->memos[i];
+	return NULL;
 }
 
 /* Not when the memo reaches the new root's own file: that one is skipped. */
@@ -937,18 +907,8 @@ static void memo_store(struct rl_libcache *c, struct walk *w, const char *key, s
 {
 	struct memo *m;
 
-	if ((c->nmemos + 1) * 2 > c->memocap) {
-		struct memo *old = c->memos;
-		size_t oldcap = c->memocap;
-
-		c->memocap = oldcap ? oldcap * 2 : 16;
-		c->memos = rl_xcalloc(c->memocap, sizeof(*c->memos));
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].key)
-				*memo_slot(c, old[i].key) = old[i];
-		free(old);
-	}
-	m = memo_slot(c, key);
+	rl_xgrow((void **)&c->memos, &c->amemos, c->nmemos + 1, sizeof(*c->memos));
+	m = &c->memos[c->nmemos];
 	m->key = rl_xstrdup(key);
 	m->first = first;
 	m->n = w->n - first;
@@ -962,6 +922,7 @@ static void memo_store(struct rl_libcache *c, struct walk *w, const char *key, s
 	m->nmiss = w->nmiss;
 	w->miss = NULL;
 	w->nmiss = w->amiss = 0;
+	rl_index_put(&c->memo_ix, hash_str(key), c->nmemos, memo_hash, c);
 	c->nmemos++;
 }
 

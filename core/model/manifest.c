@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/index.h"
 #include "core/base/jsonutil.h"
 
 /* Version 1 was one JSON document; it is read whole, up to this size. */
@@ -52,16 +53,12 @@ void rl_manifest_init(struct rl_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* The index of uses[0..indexed) (open addressing, slots hold index + 1). */
-struct use_slot {
-	size_t idx; /* index of the use + 1; 0: empty */
-	size_t hash;
-};
-
+/* The index of uses[0, ix.n), with their hashes: growing reads them
+ * instead of hashing every label and via again. */
 struct rl_use_index {
-	struct use_slot *slots;
-	size_t cap;
-	size_t indexed; /* uses [0, indexed) are in slots */
+	struct rl_index ix;
+	uint64_t *hash; /* hash[i]: uses[i]'s */
+	size_t halloc;
 };
 
 static void use_release(struct rl_use *u)
@@ -79,8 +76,10 @@ static void entry_release(struct rl_entry *e)
 	for (size_t i = 0; i < e->nuses; i++)
 		use_release(&e->uses[i]);
 	free(e->uses);
-	if (e->use_index)
-		free(e->use_index->slots);
+	if (e->use_index) {
+		rl_index_release(&e->use_index->ix);
+		free(e->use_index->hash);
+	}
 	free(e->use_index);
 }
 
@@ -308,7 +307,7 @@ static int str_eq(const char *a, const char *b)
  * with its own long via, hashed on every load and track): label, role and
  * via, each mixed in with its length so that the label and via split
  * cannot collide. In memory only: never written anywhere. */
-static size_t use_hash(const char *label, enum rl_role role, const char *via)
+static uint64_t use_hash(const char *label, enum rl_role role, const char *via)
 {
 	uint64_t h = rl_hash_mix(0x243f6a8885a308d3ULL, label ? label : "");
 
@@ -316,7 +315,7 @@ static size_t use_hash(const char *label, enum rl_role role, const char *via)
 	h = rl_hash_mix(h, via ? via : "");
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
-	return (size_t)(h ^ (h >> 33));
+	return h ^ (h >> 33);
 }
 
 static int use_same(const struct rl_use *a, const char *label, enum rl_role role, const char *via)
@@ -325,53 +324,40 @@ static int use_same(const struct rl_use *a, const char *label, enum rl_role role
 	       str_eq(a->via, via ? via : "");
 }
 
-static void use_slot_put(struct rl_use_index *x, size_t idx, size_t hash)
+static uint64_t use_hash_at(const void *ctx, size_t idx)
 {
-	size_t mask = x->cap - 1;
+	const struct rl_use_index *x = ctx;
 
-	for (size_t i = hash & mask;; i = (i + 1) & mask) {
-		if (!x->slots[i].idx) {
-			x->slots[i].idx = idx + 1;
-			x->slots[i].hash = hash;
-			return;
-		}
-	}
+	return x->hash[idx];
 }
 
-/* Index every use not indexed yet (uses appended by hand included),
- * growing the table to keep it at most half full; the uses indexed
- * already keep their hashes. */
+/* Index use idx, the next one not indexed, under hash. */
+static void use_index_put(struct rl_use_index *x, size_t idx, uint64_t hash)
+{
+	rl_xgrow((void **)&x->hash, &x->halloc, idx + 1, sizeof(*x->hash));
+	x->hash[idx] = hash;
+	rl_index_put(&x->ix, hash, idx, use_hash_at, x);
+}
+
+/* Index every use not indexed yet (uses appended by hand included). */
 static void use_index_update(struct rl_entry *e)
 {
 	struct rl_use_index *x = e->use_index;
 
 	if (!x)
 		x = e->use_index = rl_xcalloc(1, sizeof(*x));
-	if (e->nuses * 2 > x->cap) {
-		struct rl_use_index old = *x;
-		size_t cap = 64;
+	for (size_t i = x->ix.n; i < e->nuses; i++) {
+		const struct rl_use *u = &e->uses[i];
 
-		while (cap < e->nuses * 4)
-			cap *= 2;
-		x->slots = rl_xcalloc(cap, sizeof(*x->slots));
-		x->cap = cap;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.slots[i].idx)
-				use_slot_put(x, old.slots[i].idx - 1, old.slots[i].hash);
-		free(old.slots);
-	}
-	for (; x->indexed < e->nuses; x->indexed++) {
-		const struct rl_use *u = &e->uses[x->indexed];
-
-		use_slot_put(x, x->indexed, use_hash(u->label, u->role, u->via));
+		use_index_put(x, i, use_hash(u->label, u->role, u->via));
 	}
 }
 
 /* Whether e has u; *hash gets u's hash when the index was asked (else 0). */
-static int has_use(struct rl_entry *e, const struct rl_use *u, size_t *hash)
+static int has_use(struct rl_entry *e, const struct rl_use *u, uint64_t *hash)
 {
 	struct rl_use_index *x;
-	size_t h;
+	uint64_t h;
 
 	*hash = 0;
 	if (e->nuses < USE_INDEX_MIN) {
@@ -383,9 +369,9 @@ static int has_use(struct rl_entry *e, const struct rl_use *u, size_t *hash)
 	use_index_update(e);
 	x = e->use_index;
 	h = *hash = use_hash(u->label, u->role, u->via);
-	for (size_t i = h & (x->cap - 1); x->slots[i].idx; i = (i + 1) & (x->cap - 1))
-		if (x->slots[i].hash == h &&
-		    use_same(&e->uses[x->slots[i].idx - 1], u->label, u->role, u->via))
+	for (size_t at = rl_index_start(&x->ix, h), i;
+	     (i = rl_index_next(&x->ix, &at)) != RL_INDEX_NONE;)
+		if (x->hash[i] == h && use_same(&e->uses[i], u->label, u->role, u->via))
 			return 1;
 	return 0;
 }
@@ -393,7 +379,7 @@ static int has_use(struct rl_entry *e, const struct rl_use *u, size_t *hash)
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 {
 	struct rl_use *n;
-	size_t hash;
+	uint64_t hash;
 	int asked = e->nuses >= USE_INDEX_MIN; /* has_use hashed u */
 
 	if (has_use(e, u, &hash))
@@ -406,12 +392,9 @@ void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 	n->via = rl_xstrdup(u->via ? u->via : "");
 	n->ack = u->ack ? rl_xstrdup(u->ack) : NULL;
 	rl_strv_copy(&n->chain, &u->chain);
-	/* Indexed now with the hash has_use made, while the table has room. */
-	if (asked && e->use_index && e->use_index->indexed == e->nuses - 1 &&
-	    e->nuses * 2 <= e->use_index->cap) {
-		use_slot_put(e->use_index, e->nuses - 1, hash);
-		e->use_index->indexed++;
-	}
+	/* Indexed now with the hash has_use made. */
+	if (asked && e->use_index && e->use_index->ix.n == e->nuses - 1)
+		use_index_put(e->use_index, e->nuses - 1, hash);
 }
 
 int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
@@ -476,65 +459,44 @@ static int put_line(FILE *f, const json_t *v)
 
 /* ---- version 3: interning tables for the writer ---- */
 
-/* Text keys to their numbers in order of first appearance (open
- * addressing; the keys are borrowed unless owned is set). */
+/* Text keys to their numbers in order of first appearance (the keys are
+ * borrowed unless owned is set). */
 struct strmap {
-	const char **keys;
-	size_t *vals;
-	size_t cap;
-	size_t n;
+	struct rl_index ix;
 	const char **order; /* order[i]: the key numbered i */
+	size_t n;
 	size_t order_alloc;
 	int owned;
 };
 
-static size_t str_hash(const char *s, size_t len)
+static uint64_t str_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ULL;
 
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 29));
+	return h ^ (h >> 29);
 }
 
-static void strmap_grow(struct strmap *sm)
+static uint64_t strmap_hash(const void *ctx, size_t idx)
 {
-	size_t cap = sm->cap ? sm->cap * 2 : 256;
-	const char **keys = rl_xcalloc(cap, sizeof(*keys));
-	size_t *vals = rl_xcalloc(cap, sizeof(*vals));
+	const struct strmap *sm = ctx;
 
-	for (size_t i = 0; i < sm->cap; i++) {
-		size_t j;
-
-		if (!sm->keys[i])
-			continue;
-		for (j = str_hash(sm->keys[i], strlen(sm->keys[i])) & (cap - 1); keys[j];
-		     j = (j + 1) & (cap - 1))
-			;
-		keys[j] = sm->keys[i];
-		vals[j] = sm->vals[i];
-	}
-	free(sm->keys);
-	free(sm->vals);
-	sm->keys = keys;
-	sm->vals = vals;
-	sm->cap = cap;
+	return str_hash(sm->order[idx], strlen(sm->order[idx]));
 }
 
 /* The number of the len bytes at s, added when new. */
 static size_t strmap_intern(struct strmap *sm, const char *s, size_t len)
 {
-	size_t j;
+	uint64_t h = str_hash(s, len);
 
-	if ((sm->n + 1) * 2 > sm->cap)
-		strmap_grow(sm);
-	for (j = str_hash(s, len) & (sm->cap - 1); sm->keys[j]; j = (j + 1) & (sm->cap - 1))
-		if (strncmp(sm->keys[j], s, len) == 0 && sm->keys[j][len] == '\0')
-			return sm->vals[j];
-	sm->keys[j] = sm->owned ? rl_xstrndup(s, len) : s;
-	sm->vals[j] = sm->n;
+	for (size_t at = rl_index_start(&sm->ix, h), i;
+	     (i = rl_index_next(&sm->ix, &at)) != RL_INDEX_NONE;)
+		if (strncmp(sm->order[i], s, len) == 0 && sm->order[i][len] == '\0')
+			return i;
 	rl_xgrow((void **)&sm->order, &sm->order_alloc, sm->n + 1, sizeof(*sm->order));
-	sm->order[sm->n] = sm->keys[j];
+	sm->order[sm->n] = sm->owned ? rl_xstrndup(s, len) : s;
+	rl_index_put(&sm->ix, h, sm->n, strmap_hash, sm);
 	return sm->n++;
 }
 
@@ -543,8 +505,7 @@ static void strmap_release(struct strmap *sm)
 	if (sm->owned)
 		for (size_t i = 0; i < sm->n; i++)
 			free((void *)(uintptr_t)sm->order[i]);
-	free(sm->keys);
-	free(sm->vals);
+	rl_index_release(&sm->ix);
 	free(sm->order);
 	memset(sm, 0, sizeof(*sm));
 }
@@ -552,57 +513,48 @@ static void strmap_release(struct strmap *sm)
 /* A prefix tree of (parent node, item) pairs: nodes are numbered from 1 in
  * order of creation, so a parent always comes before its children. */
 struct trie {
-	size_t *slots; /* open addressing: node numbers, 0 for an empty slot */
-	size_t cap;
+	struct rl_index ix; /* node numbers - 1 by (parent, item) */
 	size_t n;
 	size_t *parent; /* parent[i], item[i]: node i + 1 */
 	size_t *item;
 	size_t alloc;
 };
 
-static size_t pair_hash(size_t parent, size_t item)
+static uint64_t pair_hash(size_t parent, size_t item)
 {
 	uint64_t h = ((uint64_t)parent * 0x9e3779b97f4a7c15ULL) ^
 		     ((uint64_t)item + 0x632be59bd9b4e019ULL);
 
 	h *= 0xff51afd7ed558ccdULL;
-	return (size_t)(h ^ (h >> 32));
+	return h ^ (h >> 32);
 }
 
-static void trie_put(struct trie *t, size_t node)
+static uint64_t trie_hash(const void *ctx, size_t idx)
 {
-	size_t j = pair_hash(t->parent[node - 1], t->item[node - 1]) & (t->cap - 1);
+	const struct trie *t = ctx;
 
-	while (t->slots[j])
-		j = (j + 1) & (t->cap - 1);
-	t->slots[j] = node;
+	return pair_hash(t->parent[idx], t->item[idx]);
 }
 
 static size_t trie_node(struct trie *t, size_t parent, size_t item)
 {
-	size_t j;
+	uint64_t h = pair_hash(parent, item);
 
-	if ((t->n + 1) * 2 > t->cap) {
-		free(t->slots);
-		t->cap = t->cap ? t->cap * 2 : 256;
-		t->slots = rl_xcalloc(t->cap, sizeof(*t->slots));
-		for (size_t i = 1; i <= t->n; i++)
-			trie_put(t, i);
-	}
-	for (j = pair_hash(parent, item) & (t->cap - 1); t->slots[j]; j = (j + 1) & (t->cap - 1))
-		if (t->parent[t->slots[j] - 1] == parent && t->item[t->slots[j] - 1] == item)
-			return t->slots[j];
+	for (size_t at = rl_index_start(&t->ix, h), i;
+	     (i = rl_index_next(&t->ix, &at)) != RL_INDEX_NONE;)
+		if (t->parent[i] == parent && t->item[i] == item)
+			return i + 1;
 	rl_xgrow((void **)&t->parent, &t->alloc, t->n + 1, sizeof(*t->parent));
 	t->item = rl_xrealloc(t->item, t->alloc * sizeof(*t->item));
 	t->parent[t->n] = parent;
 	t->item[t->n] = item;
-	t->slots[j] = ++t->n;
-	return t->n;
+	rl_index_put(&t->ix, h, t->n, trie_hash, t);
+	return ++t->n;
 }
 
 static void trie_release(struct trie *t)
 {
-	free(t->slots);
+	rl_index_release(&t->ix);
 	free(t->parent);
 	free(t->item);
 	memset(t, 0, sizeof(*t));
