@@ -44,7 +44,7 @@ struct cli_command {
 /* Every command accepts these; --help lists them last. */
 static const struct cli_option always[] = {
 	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
-	 "print only errors (and the output asked for)"},
+	 "only errors and warnings on stderr; stdout (the output) is unchanged"},
 	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
 	 "say more: every reason, full chains, what each restart does"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
@@ -259,7 +259,8 @@ static const struct cli_command commands[] = {
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
-	 "any failed, 4 on other errors.\n"},
+	 "any failed, 4 on other errors; -n exits 0 whether or not restarts are\n"
+	 "planned ('relaunch plan' exits 1 when there are).\n"},
 	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
 	 "check the config whole against the jobs found", config_options,
 	 "Reports a file that cannot be read, unknown keys, labels that match no job\n"
@@ -852,6 +853,21 @@ static int unknown_command(const char *name)
 	return cli_usage_error(NULL, "unknown command '%s'", name);
 }
 
+/* A bare `relaunch`: a usage error like any other, so one line (README's
+ * exit code table), naming the commands so it is still a start. */
+static int no_command(void)
+{
+	struct rl_buf list = {0};
+	int rc;
+
+	for (size_t i = 0; commands[i].name; i++)
+		rl_buf_addf(&list, "%s, ", commands[i].name);
+	rl_buf_adds(&list, "or help");
+	rc = cli_usage_error(NULL, "a command is needed: %s", list.data);
+	rl_buf_release(&list);
+	return rc;
+}
+
 /* Hashing that takes a while shows its progress on a terminal, in place. */
 static void show_hash_progress(const struct rl_hash_progress *p, void *ctx)
 {
@@ -920,10 +936,8 @@ int cli_run(int argc, char **argv)
 	const struct cli_command *c;
 
 	rl_warn_handler_set(print_warning, NULL);
-	if (argc < 2) {
-		cli_help(NULL, stderr);
-		return CLI_EXIT_USAGE;
-	}
+	if (argc < 2)
+		return no_command();
 	name = argv[1];
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
 	    strcmp(name, "version") == 0) {

@@ -53,11 +53,11 @@ int cmd_config(struct cli_ctx *ctx)
 	if (rc < 0) {
 		cli_fail(&err);
 	} else if (rc == 1) {
-		if (!ctx->quiet)
-			printf("no config at %s: defaults apply\n", q);
+		/* The verdict is the output asked for: on stdout, -q or not. */
+		printf("no config at %s: defaults apply\n", q);
 	} else if (problems.n) {
 		printf("config %s: %zu problem%s\n", q, problems.n, problems.n == 1 ? "" : "s");
-	} else if (!ctx->quiet) {
+	} else {
 		printf("config %s: ok (%zu job%s configured, %zu found)\n", q, cfg.njobs,
 		       cfg.njobs == 1 ? "" : "s", ctx->jobs.n);
 	}

@@ -37,7 +37,7 @@ static int track_jobs(struct cli_ctx *ctx, struct rl_manifest *m, struct rl_erro
 }
 
 /* Rename the manifest to manifest.json.corrupt-<UTC time>. */
-static int move_aside(const char *mpath, struct rl_error *err)
+static int move_aside(const struct cli_ctx *ctx, const char *mpath, struct rl_error *err)
 {
 	char stamp[32], *to, *q;
 	time_t now = time(NULL);
@@ -52,10 +52,10 @@ static int move_aside(const char *mpath, struct rl_error *err)
 		return -1;
 	}
 	q = rl_path_quote(to);
-	fprintf(stderr,
-		"relaunch: moved the unreadable manifest aside to %s (restarts still pending in "
-		"it are found only through the process view now)\n",
-		q);
+	cli_note(ctx,
+		 "relaunch: moved the unreadable manifest aside to %s (restarts still pending in "
+		 "it are found only through the process view now)",
+		 q);
 	free(q);
 	free(to);
 	return 0;
@@ -154,7 +154,7 @@ static int prev_check(struct cli_ctx *ctx, struct prev_load *l, int force, struc
 	if (l->rc < 0 && force && access(l->path, F_OK) == 0) {
 		/* --force: the corrupt manifest is kept aside, never deleted. */
 		rl_error_clear(&l->err);
-		if (move_aside(l->path, err) < 0)
+		if (move_aside(ctx, l->path, err) < 0)
 			return -1;
 		l->rc = 1;
 	}

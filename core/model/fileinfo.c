@@ -888,3 +888,29 @@ char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi)
 	return rl_xasprintf("%s:%llu:%llu", rl_ftype_name(fi->type), (unsigned long long)fi->dev,
 			    (unsigned long long)fi->ino);
 }
+
+/* An ack says "this job restarted onto this version": what the job then
+ * read is the file's bytes, so for a regular file the bytes decide. A
+ * package manager that reinstalls identical bytes as a new inode (the
+ * same version reinstalled, a rebuild with identical output) leaves the
+ * job running exactly what is on disk, and restarting it would only
+ * interrupt it. The device and inode stay in the fingerprint (what was
+ * acknowledged, and what an older relaunch compares) but do not decide.
+ * A process still mapping the old inode is the process view's to judge:
+ * it sees only identities, never a deleted inode's bytes, so it still
+ * calls that process stale and the job is restarted when the view is on.
+ * Without a hash on either side (an unreadable file) nothing vouches for
+ * the bytes: only the exact fingerprint matches, as for other types. */
+int rl_fileinfo_ack_matches(const char *ack, const struct rl_fileinfo *fi)
+{
+	char *now = rl_fileinfo_fingerprint(fi);
+	const char *sha;
+	int same = strcmp(ack, now) == 0;
+
+	free(now);
+	if (same || fi->type != RL_FT_FILE || !fi->hashed || strncmp(ack, "file:", 5) != 0)
+		return same;
+	/* "file:<dev>:<ino>:<sha256>" */
+	sha = strrchr(ack, ':') + 1;
+	return strlen(sha) == 64 && strcmp(sha, fi->sha256) == 0;
+}

@@ -40,6 +40,11 @@ const char *rl_ftype_name(enum rl_ftype t);
  * for a regular file, the hash ("file:<dev>:<ino>:<sha256>",
  * "symlink:<dev>:<ino>", "missing"). Owned by the caller. */
 char *rl_fileinfo_fingerprint(const struct rl_fileinfo *fi);
+/* Whether ack, a fingerprint taken when a job restarted onto a version of
+ * a path, names the version fi is now: for a regular file hashed both
+ * times, the same bytes, whatever its device and inode; else exactly the
+ * same fingerprint. */
+int rl_fileinfo_ack_matches(const char *ack, const struct rl_fileinfo *fi);
 int rl_ftype_parse(const char *name, enum rl_ftype *out);
 
 /* lstat path into fi (no hash): type, identity, times; for a symlink the

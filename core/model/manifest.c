@@ -1107,8 +1107,18 @@ static int sort_entries(struct rl_manifest *m, struct rl_error *err)
 	return 0;
 }
 
-/* The header's version: 0 and err set when it has none that is read here. */
-static long long version_of(const json_t *root, struct rl_error *err)
+/* Why a manifest could not be read, for what its error tells the user to
+ * do: a damaged file can only be set aside, one from a newer relaunch is
+ * that relaunch's to read, and a read error is the disk's. */
+enum load_fault {
+	FAULT_DAMAGED, /* truncated, not JSON, or not a manifest's shape */
+	FAULT_NEWER,   /* a version a newer relaunch writes */
+	FAULT_IO,      /* the read itself failed */
+};
+
+/* The header's version: 0 and err set when it has none that is read here
+ * (*fault says why). */
+static long long version_of(const json_t *root, enum load_fault *fault, struct rl_error *err)
 {
 	long long version;
 
@@ -1123,9 +1133,10 @@ static long long version_of(const json_t *root, struct rl_error *err)
 	version = json_integer_value(json_object_get(root, "version"));
 	if (version > RL_MANIFEST_VERSION) {
 		rl_error_set(err,
-			     "version %lld, written by a newer relaunch (this one reads versions 1 "
-			     "to %d): run the newer relaunch",
+			     "it was written by a newer relaunch (manifest version %lld; this one "
+			     "reads versions 1 to %d)",
 			     version, RL_MANIFEST_VERSION);
+		*fault = FAULT_NEWER;
 		return 0;
 	}
 	if (version < 1) {
@@ -1162,7 +1173,8 @@ static int manifest_v1_from_json(struct rl_manifest *m, const json_t *root, stru
 }
 
 /* The rest of a version 1 file after its first line: read whole. */
-static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct rl_error *err)
+static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, enum load_fault *fault,
+		   struct rl_error *err)
 {
 	char chunk[65536];
 	json_error_t jerr;
@@ -1179,6 +1191,7 @@ static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct r
 	}
 	if (ferror(f)) {
 		rl_error_set(err, "%s", strerror(errno ? errno : EIO));
+		*fault = FAULT_IO;
 		return -1;
 	}
 	root = json_loadb(text->data ? text->data : "", text->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -1186,7 +1199,7 @@ static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct r
 		rl_error_set(err, "%s at line %d", jerr.text, jerr.line);
 		return -1;
 	}
-	rc = version_of(root, err) ? 0 : -1;
+	rc = version_of(root, fault, err) ? 0 : -1;
 	if (rc == 0 && json_integer_value(json_object_get(root, "version")) != 1) {
 		rl_error_set(err, "version %lld is written one value per line",
 			     (long long)json_integer_value(json_object_get(root, "version")));
@@ -1200,7 +1213,8 @@ static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, struct r
 
 /* Version 2: the header line {"version": 2, "roots": [...]}, then one
  * entry per line, each parsed and dropped in turn. */
-static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl_error *err)
+static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, enum load_fault *fault,
+		   struct rl_error *err)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -1235,6 +1249,7 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, struct rl
 	}
 	if (rc == 0 && ferror(f)) {
 		rl_error_set(err, "%s", strerror(errno ? errno : EIO));
+		*fault = FAULT_IO;
 		rc = -1;
 	}
 	free(line);
@@ -1263,6 +1278,7 @@ struct table_val {
 
 struct v3_reader {
 	FILE *f;
+	enum load_fault *fault;
 	char *line;
 	size_t cap;
 	long lineno;
@@ -1313,11 +1329,13 @@ static ssize_t next_text(struct v3_reader *r, const char *what, struct rl_error 
 
 	r->lineno++;
 	if (len < 0) {
-		if (ferror(r->f))
+		if (ferror(r->f)) {
 			rl_error_set(err, "%s", strerror(errno ? errno : EIO));
-		else
-			rl_error_set(err, "line %ld: missing (%s): the file is truncated",
-				     r->lineno, what);
+			*r->fault = FAULT_IO;
+		} else {
+			rl_error_set(err, "line %ld: the file ends where %s should be", r->lineno,
+				     what);
+		}
 		return -1;
 	}
 	if ((size_t)len > LINE_MAX_BYTES) {
@@ -1462,7 +1480,7 @@ static int fast_table(struct v3_reader *r, size_t len, size_t *n)
 /* Line 2: the labels (their texts in r->label_text). */
 static int read_labels(struct v3_reader *r, struct rl_error *err)
 {
-	ssize_t len = next_text(r, "labels", err);
+	ssize_t len = next_text(r, "the labels", err);
 	size_t n, i;
 
 	if (len < 0)
@@ -1502,7 +1520,7 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 	json_t *segs = NULL, *tree = NULL;
 	char **segtext = NULL;
 	size_t nsegs = 0, n = 0, k;
-	ssize_t len = next_text(r, "via segments", err);
+	ssize_t len = next_text(r, "the via segments", err);
 	int rc = 0, fast;
 
 	if (len < 0)
@@ -1546,7 +1564,7 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 			segtext[i] = rl_xstrdup(json_string_value(json_array_get(segs, i)));
 	}
 	json_decref(segs);
-	if (rc == 0 && (len = next_text(r, "via tree", err)) < 0)
+	if (rc == 0 && (len = next_text(r, "the via tree", err)) < 0)
 		rc = -1;
 	fast = rc == 0 && fast_via_tree(r, (size_t)len, nsegs, &n);
 	if (rc == 0 && !fast && !(tree = parse_line(r, (size_t)len, "via tree", err)))
@@ -1609,7 +1627,7 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 /* Line 5: the chain tree (entries are checked once all are read). */
 static int read_chains(struct v3_reader *r, struct rl_error *err)
 {
-	ssize_t len = next_text(r, "chain tree", err);
+	ssize_t len = next_text(r, "the chain tree", err);
 	json_t *tree;
 	size_t n;
 	int rc = 0;
@@ -2051,13 +2069,14 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
  * and, when known, "stat_ns" (no entry was stat'ed before it), the labels, the via segments, the
  * via tree, the chain tree, N entries and D directories, one per line. */
 static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *head,
-		   struct rl_error *err)
+		   enum load_fault *fault, struct rl_error *err)
 {
 	struct v3_reader r = {0};
 	long long nentries, ndirs, stat_ns = 0;
 	int rc = 0;
 
 	r.f = f;
+	r.fault = fault;
 	r.lineno = 1;
 	if (roots_from_json(m, json_object_get(head, "roots"), err) < 0 ||
 	    rl_json_get_int(head, "entries", 0, &nentries, "header", err) < 0 ||
@@ -2071,11 +2090,17 @@ static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *
 	m->stat_ns = stat_ns;
 	/* Each line takes at least 8 bytes: a count the file cannot hold
 	 * is refused before anything is allocated for it. */
-	if (nentries < 0 || ndirs < 0 || (unsigned long long)nentries > size / 8 ||
-	    (unsigned long long)ndirs > size / 8) {
+	if (nentries < 0 || ndirs < 0) {
+		rl_error_set(err, "its header counts %lld entries and %lld directories", nentries,
+			     ndirs);
+		return -1;
+	}
+	if ((unsigned long long)nentries > size / 8 || (unsigned long long)ndirs > size / 8) {
 		rl_error_set(err,
-			     "header: %lld entries and %lld directories cannot be in %llu bytes",
-			     nentries, ndirs, (unsigned long long)size);
+			     "its header promises %lld %s and %lld %s, more than its %llu bytes "
+			     "can hold",
+			     nentries, nentries == 1 ? "entry" : "entries", ndirs,
+			     ndirs == 1 ? "directory" : "directories", (unsigned long long)size);
 		return -1;
 	}
 	/* Allocated once at their size: no array doubling past it. */
@@ -2123,6 +2148,13 @@ static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *
 	"manifest.json.corrupt-<time> and records anew; restarts still pending in it are then "    \
 	"found only through the process view, as jobs running deleted or replaced files)"
 
+/* A newer relaunch's manifest is not damaged: it holds that relaunch's
+ * pending restarts, so the way out is that relaunch; setting the file
+ * aside (which forgets them) comes last. */
+#define NEWER_HINT                                                                                 \
+	": use that relaunch, or upgrade this one (only to give up its state: 'relaunch record "   \
+	"--force' moves it aside as manifest.json.corrupt-<time> and records anew)"
+
 int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *err)
 {
 	struct rl_error e = {0};
@@ -2133,9 +2165,10 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	size_t cap = 0;
 	ssize_t len;
 	json_t *head = NULL;
+	enum load_fault fault = FAULT_DAMAGED;
 	long long version;
 	FILE *f;
-	int fd, rc;
+	int fd, rc, empty = 0;
 
 	rl_manifest_init(m);
 	/* O_NOFOLLOW: a state file that is a symlink is not relaunch's. */
@@ -2157,12 +2190,13 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	if (len < 0 && st.st_size == 0) {
 		/* Not a JSON error to decode: nothing was ever written. */
 		rl_error_set(&e, "the file is empty");
+		empty = 1;
 		rc = -1;
 	} else if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
-		   (version = version_of(head, &e)) >= 2) {
-		rc = version == 2 ? load_v2(m, f, head, &e)
-				  : load_v3(m, f, (uint64_t)st.st_size, head, &e);
-	} else if (head && version_of(head, &e) == 1) {
+		   (version = version_of(head, &fault, &e)) >= 2) {
+		rc = version == 2 ? load_v2(m, f, head, &fault, &e)
+				  : load_v3(m, f, (uint64_t)st.st_size, head, &fault, &e);
+	} else if (head && version_of(head, &fault, &e) == 1) {
 		/* A version 1 document on one line. */
 		rc = manifest_v1_from_json(m, head, &e);
 	} else if (head && e.set) {
@@ -2171,7 +2205,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 		rl_error_clear(&e);
 		if (len > 0)
 			rl_buf_add(&first, line, (size_t)len);
-		rc = load_v1(m, f, &first, &e);
+		rc = load_v1(m, f, &first, &fault, &e);
 	}
 	json_decref(head);
 	free(line);
@@ -2179,8 +2213,16 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	fclose(f);
 	if (rc == 0)
 		return 0;
+	/* One line: the file, what is wrong with it in a user's words, the
+	 * parser's detail, and what to do (README "A corrupt manifest"). */
 	q = rl_path_quote(path);
-	rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, RECOVER_HINT);
+	if (fault == FAULT_NEWER)
+		rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, NEWER_HINT);
+	else if (fault == FAULT_IO || empty)
+		rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, RECOVER_HINT);
+	else
+		rl_error_set(err, "cannot read manifest '%s': it is damaged or truncated: %s%s", q,
+			     e.text, RECOVER_HINT);
 	free(q);
 	rl_manifest_release(m);
 	return -1;

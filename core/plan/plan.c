@@ -447,7 +447,6 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 {
 	const struct rl_entry *e = c->entry;
 	const char *kind = rl_change_kind_name(c->kind);
-	char *now = NULL;
 
 	b->reported_mark = b->p->nreported;
 	if (!e || e->nuses == 0) {
@@ -463,10 +462,9 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			continue;
 		}
 		/* The entry kept its old state for another job's failed restart;
-		 * this job already runs exactly this version. */
-		if (u->ack && !now)
-			now = rl_fileinfo_fingerprint(&c->now);
-		if (u->ack && strcmp(u->ack, now) == 0) {
+		 * this job already runs exactly this version (its bytes, for a
+		 * file: rl_fileinfo_ack_matches). */
+		if (u->ack && rl_fileinfo_ack_matches(u->ack, &c->now)) {
 			reported_add(b, c->path, kind, u->label,
 				     "already restarted onto this version");
 			continue;
@@ -477,7 +475,6 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 		else
 			add_use_reason(b, (size_t)idx, c, u);
 	}
-	free(now);
 }
 
 static char *bounded_copy(const char *s)

@@ -18,44 +18,49 @@ A good manifest to spoil, and a helper that checks it is unchanged:
   $ unchanged() { cmp -s good.json state/manifest.json && test "$(ls -A state | grep -vx lock)" = manifest.json && echo unchanged; }
 
 Truncated JSON, a manifest cut at a line's end (the header counts the
-lines), invalid JSON, a version from a newer relaunch (a downgrade), a
-wrong type:
+lines), a header counting more than the file can hold, invalid JSON, a
+version from a newer relaunch (a downgrade: not damaged, so the way out
+is that relaunch, and setting the file aside comes last), a wrong type:
 
   $ head -c $(( $(head -n 5 good.json | wc -c) + 10 )) good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
   $ head -n 7 good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 8: missing (an entry): the file is truncated (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 8: the file ends where an entry should be (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  [4]
+  $ sed '1s/"entries":3,/"entries":1000,/' good.json > state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: its header promises 1000 entries and 1 directory, more than its * bytes can hold (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 1,, "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 4, "roots": [], "entries": 0, "dirs": 0}\n' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': version 4, written by a newer relaunch (this one reads versions 1 to 3): run the newer relaunch (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it was written by a newer relaunch (manifest version 4; this one reads versions 1 to 3): use that relaunch, or upgrade this one (only to give up its state: 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ relaunch record --path tree
-  relaunch: cannot read manifest '/*/state/manifest.json': version 4, written by a newer relaunch (this one reads versions 1 to 3): run the newer relaunch (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it was written by a newer relaunch (manifest version 4; this one reads versions 1 to 3): use that relaunch, or upgrade this one (only to give up its state: 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew) (glob)
   [4]
   $ sed '6s/^\(\[0,"[^"]*",1,[0-9]*,[0-9]*,\)1,/\1"1",/' good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': line 6: size must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 6: size must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 1, "roots": [], "files": [{"path": "/a", "type": "missing", "dev": 0, "ino": 0, "size": "1", "mode": 0, "mtime_ns": 0, "ctime_ns": 0}]}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '[]' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ cp good.json state/manifest.json
 

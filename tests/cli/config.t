@@ -10,6 +10,12 @@ The config is checked whole on every load, against the jobs found, and
   $ relaunch config check | sed "s|$HOME|~|"
   no config at ~/state/config.json: defaults apply
 
+-q quiets stderr only: the verdict is the output asked for, on stdout as
+for every command:
+
+  $ relaunch config check -q | sed "s|$HOME|~|"
+  no config at ~/state/config.json: defaults apply
+
 A typo in a label, in `after`, in a key: each is named, with the closest
 known name:
 

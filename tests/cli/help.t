@@ -3,11 +3,14 @@ The command line: version, help, usage errors.
   $ relaunch --version
   relaunch \d+\.\d+\.\d+ (re)
 
-  $ relaunch 2>&1 | head -n 1
-  usage: relaunch [-V | --version] [-h | --help] <command> [options]
+A bare relaunch is a usage error like any other: one line on stderr, here
+naming every command, nothing on stdout, exit 2:
 
-  $ relaunch >/dev/null 2>&1
+  $ relaunch > out
+  relaunch: a command is needed: record, diff, jobs, plan, run, config, notify, agent, status, report, log, or help (see 'relaunch --help')
   [2]
+  $ wc -c < out
+  0
 
   $ relaunch --help | grep -c '^  help '
   1

@@ -53,6 +53,12 @@ deleted binary, then the program, then the opt symlink:
   $ relaunch run -n --verbose | grep -c changed
   3
 
+With a restart to do, plan exits 1 and run -n 0, as a run that succeeds:
+
+  $ relaunch plan >/dev/null
+  [1]
+  $ relaunch run -n >/dev/null
+
 JSON has every reason, in the same order, whatever -v says:
 
   $ relaunch plan --json | python3 -c 'import json,sys; [print(r["change"], r["via"]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'

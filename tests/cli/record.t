@@ -11,6 +11,16 @@ its resolved target, not walked), a dangling symlink and a FIFO:
   relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
   recorded 5 files in /*/state/manifest.json (glob)
 
+-q quiets stderr only, as for every command: no progress or notes, but
+warnings and errors still come, and the summary is record's output, on
+stdout (silence it with >/dev/null):
+
+  $ relaunch record -q 2>err
+  recorded 5 files in /*/state/manifest.json (glob)
+  $ cat err
+  relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
+  relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
+
 The state directory is created private, the manifest written whole, with
 no temporary file left behind; record holds the lock while it works, as
 run does:
@@ -138,7 +148,7 @@ A corrupt manifest says how to recover; record --force moves it aside
 
   $ cp st/manifest.json good.json && echo '{"version": 1, "files": [' > st/manifest.json
   $ relaunch record $J 2>&1 | sed "s|$PWD|.|"
-  relaunch: cannot read manifest './st/manifest.json': ']' expected near end of file at line 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files)
+  relaunch: cannot read manifest './st/manifest.json': it is damaged or truncated: ']' expected near end of file at line 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files)
   $ relaunch record --verify --path "$PWD/jobs/none" $J 2>&1 | sed "s|$PWD|.|" | cut -d "'" -f 1-2
   relaunch: cannot read manifest './st/manifest.json
   $ relaunch record --force $J 2>&1 | sed "s|$PWD|.|"
@@ -146,3 +156,11 @@ A corrupt manifest says how to recover; record --force moves it aside
   recorded 2 files in ./st/manifest.json
   $ cat st/manifest.json.corrupt-*
   {"version": 1, "files": [
+
+With -q the note goes (only errors on stderr), the file is still kept:
+
+  $ mv st/manifest.json.corrupt-* first-corrupt.json && echo '[' > st/manifest.json
+  $ relaunch record --force -q $J 2>&1 | sed "s|$PWD|.|"
+  recorded 2 files in ./st/manifest.json
+  $ cat st/manifest.json.corrupt-*
+  [

@@ -173,7 +173,8 @@ class LimitsTest(unittest.TestCase):
         os.chmod(path, 0o600)
         r = self.relaunch("diff")
         self.assertEqual(r.returncode, 4)
-        self.assertIn(f"relaunch: cannot read manifest '{path}': line 2: longer than "
+        self.assertIn(f"relaunch: cannot read manifest '{path}': it is damaged or truncated: "
+                      f"line 2: longer than "
                       f"{16 * MIB} bytes", r.stderr)
         self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
 

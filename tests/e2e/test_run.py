@@ -789,6 +789,84 @@ class RunTest(unittest.TestCase):
             self.assertEqual(doc["results"], [])
             self.assert_all_running(m)
 
+    def test_ack_is_the_bytes_a_reinstall_restarts_nothing(self):
+        # bbb restarted onto the shared file's v2 while aaa failed: the
+        # entry keeps v1 for aaa and acknowledges v2 for bbb. Reinstalling
+        # v2's very bytes as a new inode (brew reinstall, a nix rebuild with
+        # identical output) must not restart bbb; other bytes must, in
+        # place or as a new inode.
+        with Machine(RELAUNCH) as m:
+            self.no_floor(m)
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            conf = os.path.join(m.brew, "etc", "shared.conf")
+            os.makedirs(os.path.dirname(conf))
+            with open(conf, "w") as f:
+                f.write("v1\n")
+            m.write_config({"jobs": {brew("aaa"): {"watch": [conf]},
+                                     brew("bbb"): {"watch": [conf]}}})
+            self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1", program=FALSE)
+            v2 = "v2 with other bytes\n"
+
+            def install(text):  # a new inode renamed over the path
+                with open(conf + ".new", "w") as f:
+                    f.write(text)
+                os.replace(conf + ".new", conf)
+                return os.stat(conf).st_ino
+
+            def rewrite(text):  # the same inode, rewritten in place
+                ino = os.stat(conf).st_ino
+                with open(conf, "r+") as f:
+                    f.write(text)
+                self.assertEqual(os.stat(conf).st_ino, ino)
+
+            def planned(*args):
+                r, doc = m.relaunch_json("plan", *args)
+                self.assertIn(r.returncode, (0, 1), r.stderr)
+                acked = [w for w in doc["reported"]
+                         if w["why"] == "already restarted onto this version"]
+                return ([s["label"] for s in doc["steps"]],
+                        sorted(x for w in acked for x in w["labels"]))
+
+            acked_ino = install(v2)
+            res, _ = self.fail_run(m, "--keep-going")
+            bbb = self.assert_restarted(m, res[brew("bbb")], brew("bbb"), None)
+            entry = [e for e in m.manifest()["files"] if e["path"] == conf][0]
+            self.assertEqual({u["label"]: "ack" in u for u in entry["uses"]},
+                             {brew("aaa"): False, brew("bbb"): True})
+            self.assertEqual(planned("--no-processes"), ([brew("aaa")], [brew("bbb")]))
+
+            # Other bytes of the same size in the acknowledged inode: bbb
+            # must restart; the acknowledged bytes back: it need not.
+            rewrite(v2.replace("other", "OTHER"))
+            self.assertEqual(planned("--no-processes"), ([brew("aaa"), brew("bbb")], []))
+            rewrite(v2)
+            self.assertEqual(os.stat(conf).st_ino, acked_ino)
+            self.assertEqual(planned("--no-processes"), ([brew("aaa")], [brew("bbb")]))
+
+            # The same bytes reinstalled as a new inode: still that version,
+            # with or without the process view (a config file is mapped by
+            # no process), and a run leaves bbb alone.
+            self.assertNotEqual(install(v2), acked_ino)
+            self.assertEqual(planned("--no-processes"), ([brew("aaa")], [brew("bbb")]))
+            self.assertEqual(planned(), ([brew("aaa")], [brew("bbb")]))
+            t1 = time.time()
+            res, _ = self.fail_run(m, "--keep-going")
+            self.assertEqual(list(res), [brew("aaa")])
+            self.assertEqual(m.pid(brew("bbb")), bbb)
+            self.assertEqual(self.events_for(m, "kill", brew("bbb"), t1), [])
+
+            # Other bytes as a new inode, or in place in the new inode: bbb
+            # must restart.
+            install("v3\n")
+            self.assertEqual(planned("--no-processes"), ([brew("aaa"), brew("bbb")], []))
+            install(v2)
+            self.assertEqual(planned("--no-processes"), ([brew("aaa")], [brew("bbb")]))
+            rewrite("v4" + v2[2:])
+            self.assertEqual(planned("--no-processes"), ([brew("aaa"), brew("bbb")], []))
+            self.assertEqual(planned()[0], [brew("aaa"), brew("bbb")])
+
     # -- 8. not loaded ----------------------------------------------------
     def test_job_booted_out_is_skipped(self):
         with Machine(RELAUNCH) as m:

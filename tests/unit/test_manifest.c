@@ -284,18 +284,18 @@ static void test_fileinfo_json(void)
 	json_decref(o);
 }
 
+/* Every corrupt manifest's error ends with the way out. */
+#define RECOVER                                                                                    \
+	" (to start afresh, 'relaunch record --force' moves it aside as "                          \
+	"manifest.json.corrupt-<time> and records anew; restarts still pending in it are then "    \
+	"found only through the process view, as jobs running deleted or replaced files)"
+
 /* Load text as a manifest; expect failure with "cannot read manifest
- * '<path>': <want>". */
-static void bad(const char *text, const char *want)
+ * '<path>': <want>" (want a printf format taking nothing more). */
+static void bad_as(const char *text, const char *want)
 {
 	char *path = rl_path_join(tmp, "bad.json");
-	/* Every corrupt manifest's error ends with the way out. */
-	char *msg = rl_xasprintf("cannot read manifest '%s': %s (to start afresh, 'relaunch record "
-				 "--force' moves it aside as manifest.json.corrupt-<time> and "
-				 "records anew; restarts still pending in it are then found "
-				 "only through the process view, as jobs running deleted or "
-				 "replaced files)",
-				 path, want);
+	char *msg = rl_xasprintf("cannot read manifest '%s': %s", path, want);
 	struct rl_error err = {0};
 	struct rl_manifest m;
 
@@ -307,6 +307,16 @@ static void bad(const char *text, const char *want)
 	CHECK_INT(m.roots.n, 0);
 	free(msg);
 	free(path);
+}
+
+/* A damaged manifest: said so in words, then the parser's detail, then
+ * the way out. */
+static void bad(const char *text, const char *detail)
+{
+	char *want = rl_xasprintf("it is damaged or truncated: %s" RECOVER, detail);
+
+	bad_as(text, want);
+	free(want);
 }
 
 #define SHA                                                                                        \
@@ -324,7 +334,7 @@ static void test_bad_input(void)
 	CHECK_INT(rl_manifest_load(&m, missing, &err), 1);
 	CHECK_INT(err.set, 0);
 	free(missing);
-	bad("", "the file is empty");
+	bad_as("", "the file is empty" RECOVER);
 	bad(" ", "'[' or '{' expected near end of file at line 1");
 	bad("{\"version\": 1, \"roots\": [", "']' expected near end of file at line 1");
 	bad("{\"version\": 1,, }", "string or '}' expected near ',' at line 1");
@@ -333,13 +343,16 @@ static void test_bad_input(void)
 	bad("[]", "not a JSON object");
 	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
-	/* A downgraded relaunch sharing the state directory says why. */
-	bad("{\"version\":4,\"roots\":[],\"files\":[]}",
-	    "version 4, written by a newer relaunch (this one reads versions 1 to 3): run the "
-	    "newer relaunch");
-	bad("{\"version\":4,\"roots\":[]}\n",
-	    "version 4, written by a newer relaunch (this one reads versions 1 to 3): run the "
-	    "newer relaunch");
+	/* A downgraded relaunch sharing the state directory says why, and
+	 * that the newer relaunch is the way out: not damaged, and setting it
+	 * aside (which forgets what it holds) comes last. */
+#define NEWER                                                                                      \
+	"it was written by a newer relaunch (manifest version 4; this one reads versions 1 to "    \
+	"3): use that relaunch, or upgrade this one (only to give up its state: 'relaunch record " \
+	"--force' moves it aside as manifest.json.corrupt-<time> and records anew)"
+	bad_as("{\"version\":4,\"roots\":[],\"files\":[]}", NEWER);
+	bad_as("{\"version\":4,\"roots\":[]}\n", NEWER);
+	bad_as("{\"version\":4,\n\"roots\":[],\n\"files\":[]}", NEWER);
 	bad("{\"version\":0,\"roots\":[]}\n",
 	    "unknown version 0 (this relaunch reads versions 1 to 3)");
 	bad("{\"version\":2,\"roots\":[],\"files\":[]}", "version 2 is written one value per line");
@@ -452,7 +465,7 @@ static void test_bad_v3(void)
 	rl_manifest_release(&m);
 	free(path);
 
-	bad(V3(""), "line 2: missing (labels): the file is truncated");
+	bad(V3(""), "line 2: the file ends where the labels should be");
 	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0,\"stat_ns\":\"1\"}\n",
 	    "header: 'stat_ns' must be an integer");
 	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0,\"stat_ns\":-1}\n",
@@ -488,8 +501,8 @@ static void test_bad_v3(void)
 	    "line 7: chain 2 out of range");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[]]\n"),
 	    "line 7: uses must be a non-empty array");
-	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n"), "line 8: missing (a directory): "
-								 "the file is truncated");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n"),
+	    "line 8: the file ends where a directory should be");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n[0,\"/d\",1]\n"),
 	    "line 8: a directory is [k, path] or [k, path, dev, ino, mtime, ctime]");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1]\n[0,\"/d\"]\n[]\n"),
@@ -497,6 +510,12 @@ static void test_bad_v3(void)
 	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":0}\n[]\n[]\n[]\n[0,5]\n",
 	    "line 5: chain node 1 names entry 5 of 0");
 	bad("{\"version\":3,\"roots\":[],\"dirs\":0}\n", "header: 'entries' must be an integer");
+	/* A header counting more lines than the file could hold (cut short,
+	 * or a damaged count) is refused before anything is allocated. */
+	bad("{\"version\":3,\"roots\":[],\"entries\":9,\"dirs\":0}\n",
+	    "its header promises 9 entries and 0 directories, more than its 46 bytes can hold");
+	bad("{\"version\":3,\"roots\":[],\"entries\":0,\"dirs\":-1}\n",
+	    "its header counts 0 entries and -1 directories");
 }
 
 /* A manifest of an older version is read, and the next save writes

@@ -371,6 +371,62 @@ static void test_ack(void)
 	fx_release(&f);
 }
 
+/* An ack names the bytes a job restarted onto: the same bytes as a new
+ * inode (a reinstall) restart nothing, other bytes restart it whether the
+ * inode is new or the same. */
+static void test_ack_is_the_bytes(void)
+{
+	static const struct {
+		const char *ack;
+		char sha; /* the file's hash now: 64 times this */
+		int hashed;
+		const char *order; /* the steps planned */
+	} cases[] = {
+		/* identical bytes, new inode (and new device) */
+		{"file:1:7:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 'a',
+		 1, ""},
+		{"file:9:7:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 'a',
+		 1, ""},
+		/* other bytes, the same inode */
+		{"file:1:2:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 'a',
+		 1, "a"},
+		/* other bytes, a new inode */
+		{"file:1:7:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 'a',
+		 1, "a"},
+		/* nothing vouches for the bytes: only the exact fingerprint */
+		{"file:1:7:", 'a', 1, "a"},
+		{"file:1:7:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 'a',
+		 0, "a"},
+		{"file:1:2:", 'a', 0, ""},
+		{"symlink:1:2", 'a', 1, "a"},
+		{"missing", 'a', 1, "a"},
+		{"file:1:7:aaaa", 'a', 1, "a"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture f;
+		struct rl_entry *e;
+		struct rl_change *c;
+
+		fx_init(&f);
+		fx_job(&f, RL_JOB_DAEMON, "a");
+		e = fx_entry(&f, "/etc/shared.conf");
+		fx_use(e, "a", RL_ROLE_WATCH, "config watch", NULL);
+		fx_change(&f, RL_CHANGE_CONTENT, "/etc/shared.conf", e);
+		c = &f.d.v[0];
+		c->now.type = RL_FT_FILE;
+		c->now.dev = 1;
+		c->now.ino = 2;
+		c->now.hashed = (unsigned char)cases[i].hashed;
+		if (cases[i].hashed)
+			memset(c->now.sha256, cases[i].sha, 64);
+		e->uses[0].ack = rl_xstrdup(cases[i].ack);
+		check_order(&f, cases[i].order);
+		CHECK_INT(f.p.nreported, cases[i].order[0] ? 0 : 1);
+		fx_release(&f);
+	}
+}
+
 static void test_library_chain(void)
 {
 	static const char *const chain[] = {
@@ -941,6 +997,7 @@ int main(void)
 	test_never();
 	test_watch();
 	test_ack();
+	test_ack_is_the_bytes();
 	test_library_chain();
 	test_stale();
 	test_stale_child();
