@@ -740,19 +740,25 @@ class RunTest(unittest.TestCase):
             self.assertEqual(doc["results"], [])
             self.assert_all_running(m)
 
+    def shared_conf_aaa_failing(self, m):
+        """aaa and bbb both watch one config file, v1, and run; aaa is
+        upgraded to a program that fails. The config's path and the pids."""
+        self.no_floor(m)
+        m.brew_install("aaa", "1.0")
+        m.brew_install("bbb", "1.0")
+        conf = os.path.join(m.brew, "etc", "shared.conf")
+        os.makedirs(os.path.dirname(conf))
+        with open(conf, "w") as f:
+            f.write("v1\n")
+        m.write_config({"jobs": {brew("aaa"): {"watch": [conf]},
+                                 brew("bbb"): {"watch": [conf]}}})
+        pids = self.boot(m, [brew("aaa"), brew("bbb")])
+        m.brew_upgrade("aaa", "1.1", program=FALSE)
+        return conf, pids
+
     def test_failure_with_shared_file_retries_only_the_failed_job(self):
         with Machine(RELAUNCH) as m:
-            self.no_floor(m)
-            m.brew_install("aaa", "1.0")
-            m.brew_install("bbb", "1.0")
-            conf = os.path.join(m.brew, "etc", "shared.conf")
-            os.makedirs(os.path.dirname(conf))
-            with open(conf, "w") as f:
-                f.write("v1\n")
-            m.write_config({"jobs": {brew("aaa"): {"watch": [conf]},
-                                     brew("bbb"): {"watch": [conf]}}})
-            pids = self.boot(m, [brew("aaa"), brew("bbb")])
-            m.brew_upgrade("aaa", "1.1", program=FALSE)
+            conf, pids = self.shared_conf_aaa_failing(m)
             with open(conf + ".new", "w") as f:
                 f.write("v2 with other bytes\n")
             os.replace(conf + ".new", conf)
@@ -796,17 +802,7 @@ class RunTest(unittest.TestCase):
         # identical output) must not restart bbb; other bytes must, in
         # place or as a new inode.
         with Machine(RELAUNCH) as m:
-            self.no_floor(m)
-            m.brew_install("aaa", "1.0")
-            m.brew_install("bbb", "1.0")
-            conf = os.path.join(m.brew, "etc", "shared.conf")
-            os.makedirs(os.path.dirname(conf))
-            with open(conf, "w") as f:
-                f.write("v1\n")
-            m.write_config({"jobs": {brew("aaa"): {"watch": [conf]},
-                                     brew("bbb"): {"watch": [conf]}}})
-            self.boot(m, [brew("aaa"), brew("bbb")])
-            m.brew_upgrade("aaa", "1.1", program=FALSE)
+            conf, _ = self.shared_conf_aaa_failing(m)
             v2 = "v2 with other bytes\n"
 
             def install(text):  # a new inode renamed over the path
