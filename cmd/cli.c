@@ -200,7 +200,7 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
+	CLI_OPTION_JSON("{\"version\":2,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
 			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
@@ -277,8 +277,8 @@ static const struct cli_command commands[] = {
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
-	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
+	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"
+	 "entries or an errored last run are, 3 when a failed restart is, 4 on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
