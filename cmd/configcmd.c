@@ -46,9 +46,12 @@ int cmd_config(struct cli_ctx *ctx)
 				       ctx->operands.v[1]);
 	rl_config_init(&cfg);
 	rl_warn_handler_set(count_warning, &problems);
-	rc = rl_config_load(&cfg, ctx->config_path, !ctx->config_explicit, &err);
-	if (rc == 0)
+	/* Every problem, a cycle too, then how many: not only the first. */
+	rc = rl_config_load_unchecked(&cfg, ctx->config_path, !ctx->config_explicit, &err);
+	if (rc == 0) {
+		rl_config_check_cycles(&cfg, ctx->config_path);
 		rl_config_check(&cfg, ctx->config_path, &ctx->jobs);
+	}
 	q = rl_path_quote(ctx->config_path);
 	if (rc < 0) {
 		cli_fail(&err);

@@ -253,13 +253,17 @@ static int find_cycle(const struct rl_config *c, size_t i, unsigned char *state,
 	return 0;
 }
 
-static int check_cycles(struct loader *l, const struct rl_config *c)
+/* Each `after` cycle as "a → b → a", to found (all: else only the first);
+ * returns how many. A walk that found one leaves its labels done, so the
+ * next cycle reported is another. */
+static size_t find_cycles(const struct rl_config *c, int all, void (*found)(const char *, void *),
+			  void *ctx)
 {
 	unsigned char *state = rl_xcalloc(c->njobs + 1, 1);
 	struct rl_strv path = {0};
-	int rc = 0;
+	size_t n = 0;
 
-	for (size_t i = 0; i < c->njobs && rc == 0; i++) {
+	for (size_t i = 0; i < c->njobs; i++) {
 		if (state[i] == 0 && find_cycle(c, i, state, &path)) {
 			struct rl_buf b = {0};
 			const char *first = path.v[path.n - 1];
@@ -270,15 +274,44 @@ static int check_cycles(struct loader *l, const struct rl_config *c)
 				from++;
 			for (size_t k = from; k < path.n; k++)
 				rl_buf_addf(&b, "%s%s", k > from ? " → " : "", path.v[k]);
-			rl_error_set(l->err, "cannot read config '%s': 'after' makes a cycle: %s",
-				     l->path, b.data);
+			for (size_t k = 0; k < path.n; k++) {
+				const struct rl_jobconfig *on = rl_config_job(c, path.v[k]);
+
+				if (on)
+					state[on - c->jobs] = 2;
+			}
+			rl_strv_release(&path);
+			found(b.data, ctx);
 			rl_buf_release(&b);
-			rc = -1;
+			if (++n && !all)
+				break;
 		}
 	}
 	rl_strv_release(&path);
 	free(state);
-	return rc;
+	return n;
+}
+
+static void cycle_error(const char *loop, void *ctx)
+{
+	const struct loader *l = ctx;
+
+	rl_error_set(l->err, "cannot read config '%s': 'after' makes a cycle: %s", l->path, loop);
+}
+
+static int check_cycles(struct loader *l, const struct rl_config *c)
+{
+	return find_cycles(c, 0, cycle_error, l) ? -1 : 0;
+}
+
+static void cycle_warning(const char *loop, void *ctx)
+{
+	rl_warn("config '%s': 'after' makes a cycle: %s", (const char *)ctx, loop);
+}
+
+size_t rl_config_check_cycles(const struct rl_config *c, const char *path)
+{
+	return find_cycles(c, 1, cycle_warning, (void *)(uintptr_t)path);
 }
 
 static int label_found(const struct rl_jobset *js, const char *label)
@@ -336,7 +369,8 @@ void rl_config_init(struct rl_config *c)
 	c->timeout = RL_CONFIG_TIMEOUT_DEFAULT;
 }
 
-int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err)
+static int load(struct rl_config *c, const char *path, int missing_ok, int cycles,
+		struct rl_error *err)
 {
 	struct loader l = {path, err};
 	json_t *root;
@@ -346,7 +380,7 @@ int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct
 	if (rc != 0)
 		return rc;
 	rc = load_root(&l, root, c);
-	if (rc == 0)
+	if (rc == 0 && cycles)
 		rc = check_cycles(&l, c);
 	json_decref(root);
 	if (rc < 0) {
@@ -355,6 +389,17 @@ int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct
 		rl_config_init(c);
 	}
 	return rc;
+}
+
+int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err)
+{
+	return load(c, path, missing_ok, 1, err);
+}
+
+int rl_config_load_unchecked(struct rl_config *c, const char *path, int missing_ok,
+			     struct rl_error *err)
+{
+	return load(c, path, missing_ok, 0, err);
 }
 
 const struct rl_jobconfig *rl_config_job(const struct rl_config *c, const char *label)

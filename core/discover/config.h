@@ -44,6 +44,13 @@ void rl_config_init(struct rl_config *c);
  * and the key path: "cannot read config '/x': jobs.foo.order must be an
  * integer"). Unknown keys are warned about, naming the key path. */
 int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err);
+/* As rl_config_load, but an `after` cycle is no error: for `config check`,
+ * which reports every problem (rl_config_check_cycles). */
+int rl_config_load_unchecked(struct rl_config *c, const char *path, int missing_ok,
+			     struct rl_error *err);
+/* Warn (rl_warn) about each `after` cycle among the configured jobs;
+ * returns how many. */
+size_t rl_config_check_cycles(const struct rl_config *c, const char *path);
 /* The checks that need the jobs found: a configured label that matches
  * no job, an `after` naming a label neither found nor configured; each is
  * warned about (rl_warn) with "did you mean". Returns how many. (Unknown

@@ -39,11 +39,30 @@ Every other command that loads the config warns the same way:
   4
 
 An `after` cycle among the configured jobs is an error at load, even when
-none of them has changed:
+none of them has changed; `config check` reports each cycle along with
+every other problem:
 
   $ echo '{"jobs": {"a": {"after": ["b"]}, "b": {"after": ["c"]}, "c": {"after": ["a"]}}}' > state/config.json
   $ relaunch config check 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': 'after' makes a cycle: a → b → c → a
+  relaunch: config '~/state/config.json': 'after' makes a cycle: a → b → c → a
+  relaunch: config '~/state/config.json': jobs: no job 'a' found
+  relaunch: config '~/state/config.json': jobs: no job 'b' found
+  relaunch: config '~/state/config.json': jobs: no job 'c' found
+  config ~/state/config.json: 4 problems
+  $ cat > state/config.json <<'JSON'
+  > {"jobs": {"homebrew.mxcl.nginx": {"after": ["homebrew.mxcl.redis", "homebrew.mxcl.ngnix"]},
+  >           "homebrew.mxcl.redis": {"after": ["homebrew.mxcl.nginx"]},
+  >           "homebrew.mxcl.rdis": {"after": ["homebrew.mxcl.rdis"]}}}
+  > JSON
+  $ relaunch config check 2>&1 | sed "s|$HOME|~|"
+  relaunch: config '~/state/config.json': 'after' makes a cycle: homebrew.mxcl.nginx → homebrew.mxcl.redis → homebrew.mxcl.nginx
+  relaunch: config '~/state/config.json': 'after' makes a cycle: homebrew.mxcl.rdis → homebrew.mxcl.rdis
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.after: no job 'homebrew.mxcl.ngnix' found: did you mean 'homebrew.mxcl.nginx'?
+  relaunch: config '~/state/config.json': jobs: no job 'homebrew.mxcl.rdis' found: did you mean 'homebrew.mxcl.redis'?
+  config ~/state/config.json: 4 problems
+  $ relaunch config check >/dev/null 2>&1
+  [4]
+  $ echo '{"jobs": {"a": {"after": ["b"]}, "b": {"after": ["c"]}, "c": {"after": ["a"]}}}' > state/config.json
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
   relaunch: cannot read config '~/state/config.json': 'after' makes a cycle: a → b → c → a
   $ relaunch plan --no-processes >/dev/null 2>&1
