@@ -12,6 +12,7 @@
 #include "config.h"
 #include "core/archive/package.h"
 #include "core/discover/fscache.h"
+#include "core/base/jsonutil.h"
 #include "core/base/lock.h"
 #include "core/execute/launchctl.h"
 #include "core/model/fileinfo.h"
@@ -431,7 +432,7 @@ void cli_print_json(json_t *doc)
 {
 	if (!doc)
 		abort();
-	json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
 	putchar('\n');
 	json_decref(doc);
 }

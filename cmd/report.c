@@ -20,6 +20,7 @@
 #include "config.h"
 #include "core/archive/bundle.h"
 #include "core/base/fsutil.h"
+#include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
@@ -78,7 +79,7 @@ static void add_file(struct report *r, const char *name, const char *path, const
 static void add_json(struct report *r, const char *name, json_t *doc, const char *why)
 {
 	struct rl_buf data = {0};
-	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
 
 	rl_buf_adds(&data, text ? text : "null");
 	rl_buf_adds(&data, "\n");

@@ -404,7 +404,7 @@ static json_t *result_to_json(const struct rl_result *r)
 	json_object_set_new(o, "status", json_string(rl_result_status_name(r->status)));
 	json_object_set_new(o, "old_pid", r->old_pid ? json_integer(r->old_pid) : json_null());
 	json_object_set_new(o, "new_pid", r->new_pid ? json_integer(r->new_pid) : json_null());
-	json_object_set_new(o, "seconds", json_real(r->seconds));
+	json_object_set_new(o, "seconds", rl_json_seconds(r->seconds));
 	json_object_set_new(o, "reasons", rl_step_reasons_to_json(s));
 	json_object_set_new(o, "error", r->error ? rl_json_path(r->error) : json_null());
 	json_object_set_new(o, "note", r->note ? rl_json_path(r->note) : json_null());

@@ -282,7 +282,7 @@ int cmd_status(struct cli_ctx *ctx)
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
 	if (ctx->json) {
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS);
+		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
 		putchar('\n');
 	} else
 		print_text(doc);

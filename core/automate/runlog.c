@@ -86,7 +86,7 @@ static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
 			    json_string(r ? rl_result_status_name(r->status) : "not run"));
 	json_object_set_new(o, "old_pid", r && r->old_pid ? json_integer(r->old_pid) : json_null());
 	json_object_set_new(o, "new_pid", r && r->new_pid ? json_integer(r->new_pid) : json_null());
-	json_object_set_new(o, "seconds", r ? json_real(r->seconds) : json_null());
+	json_object_set_new(o, "seconds", r ? rl_json_seconds(r->seconds) : json_null());
 	json_object_set_new(o, "reasons", reason_texts(s));
 	json_object_set_new(o, "error", opt_text(r ? r->error : NULL));
 	json_object_set_new(o, "note", opt_text(r ? r->note : NULL));

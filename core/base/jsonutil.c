@@ -147,9 +147,16 @@ int rl_json_load_file_follow(const char *path, const char *what, int missing_ok,
 	return load_json(path, what, missing_ok, 0, max, out, err);
 }
 
+json_t *rl_json_seconds(double seconds)
+{
+	if (!(seconds > 0))
+		return json_real(0);
+	return json_real((double)(long long)(seconds * 1000 + 0.5) / 1000);
+}
+
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err)
 {
-	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
 	size_t len;
 	int rc;
 

@@ -67,6 +67,9 @@ class RunTest(unittest.TestCase):
         self.assertEqual(sum(doc["summary"].values()), len(doc["results"]))
         for res in doc["results"]:
             self.assertEqual(set(res), RESULT_KEYS, res)
+        # Durations to the millisecond, not 1.0390464960000001.
+        for s in re.findall(r'"seconds": ([^,}\s]+)', r.stdout):
+            self.assertRegex(s, r"^[0-9]+(\.[0-9]{1,3})?$", r.stdout)
         return {res["label"]: res for res in doc["results"]}, doc, r
 
     def assert_restarted(self, m, res, label, old_pid, action="kickstart"):

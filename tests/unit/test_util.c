@@ -131,6 +131,19 @@ static void test_json_paths(void)
 	json_decref(bad);
 }
 
+/* Durations print to the millisecond, as a reader wants them. */
+static void test_json_seconds(void)
+{
+	json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "a", rl_json_seconds(1.0390464960000001), "b",
+			      rl_json_seconds(0.0004), "c", rl_json_seconds(86399.9996), "d",
+			      rl_json_seconds(-1));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | RL_JSON_REAL);
+
+	CHECK_STR(text, "{\"a\":1.039,\"b\":0.0,\"c\":86400.0,\"d\":0.0}");
+	free(text);
+	json_decref(o);
+}
+
 static void test_atomic_write(void)
 {
 	char *dir = check_tmpdir();
@@ -319,6 +332,7 @@ int main(void)
 	test_path_quote();
 	test_strv_buf();
 	test_json_paths();
+	test_json_seconds();
 	test_atomic_write();
 	test_statedir_trust();
 	test_statmemo();
