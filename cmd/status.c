@@ -258,6 +258,7 @@ int cmd_status(struct cli_ctx *ctx)
 			queue_arg = ctx->opts[i].str;
 	statedir = ctx->state_dir;
 	queue = queue_arg ? rl_xstrdup(queue_arg) : rl_queue_default_dir();
+	rl_statedir_warn_missing(statedir);
 	runs = rl_runlog_load(statedir, &err);
 	if (!runs || (queue && rl_queue_list(queue, &q, &err) < 0)) {
 		rc = cli_fail(&err);
