@@ -278,7 +278,7 @@ static const struct cli_command commands[] = {
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
-	 "errored last run are, 3 when a failed restart is, 4 on error.\n"},
+	 "errored last run are, 3 when a failed or refused restart is, 4 on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
