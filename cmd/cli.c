@@ -200,7 +200,7 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":1,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
+	CLI_OPTION_JSON("{\"version\":2,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
 			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
@@ -277,8 +277,9 @@ static const struct cli_command commands[] = {
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred jobs, queue entries or an\n"
-	 "errored last run are, 3 when a failed or refused restart is, 4 on error.\n"},
+	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"
+	 "entries or an errored last run are, 3 when a failed or refused restart is, 4\n"
+	 "on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
@@ -615,6 +616,14 @@ static int is_number(const char *s)
 	return *end == '\0';
 }
 
+/* a is one of c's long options (`--name` or `--name=value`). */
+static int is_long_option(const struct cli_command *c, const char *a)
+{
+	if (a[0] != '-' || a[1] != '-' || !a[2])
+		return 0;
+	return find_long(c, a + 2, strcspn(a + 2, "=")) != NULL;
+}
+
 /* Parse argv (argv[0] is the command's name). Returns 0, -1 after --help,
  * or an exit status after a usage error. */
 static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, char **argv)
@@ -642,8 +651,10 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 			if (o->arg == CLI_ARG_NONE && eq)
 				return cli_usage_error(c->name, "option '--%s' takes no value",
 						       o->name);
+			/* `--max --state-dir X` is --max without its value, not
+			 * --max "--state-dir". */
 			if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS && !eq &&
-			    i + 1 >= argc)
+			    (i + 1 >= argc || is_long_option(c, argv[i + 1])))
 				return cli_usage_error(c->name, "option '--%s' needs a value",
 						       o->name);
 			if (o->id == CLI_OPT_HELP)
@@ -932,6 +943,36 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	return rc;
 }
 
+/* opt (`--name`, `--name=value`, `-x`) is one of c's options. */
+static int has_option(const struct cli_command *c, const char *opt)
+{
+	if (opt[1] == '-')
+		return is_long_option(c, opt);
+	return opt[1] && !opt[2] && find_short(c, opt[1]);
+}
+
+/* `relaunch --state-dir X diff`: options belong to a command, after it.
+ * The hint is given for an option the command that follows (or, when
+ * none does, any command) takes. */
+static int option_before_command(int argc, char **argv)
+{
+	const char *opt = argv[1], *cmd = NULL;
+	int len = (int)strcspn(opt, "="), known = 0;
+
+	for (int i = 2; i < argc && !cmd; i++)
+		if (find_command(argv[i]))
+			cmd = argv[i];
+	for (size_t i = 0; commands[i].name && !known; i++)
+		if (!cmd || strcmp(commands[i].name, cmd) == 0)
+			known = has_option(&commands[i], opt);
+	if (!known)
+		return cli_usage_error(NULL, "unknown option '%.*s'", len, opt);
+	return cli_usage_error(NULL,
+			       "unknown option '%.*s': options go after the command, as in "
+			       "'relaunch %s %.*s'",
+			       len, opt, cmd ? cmd : "<command>", len, opt);
+}
+
 int cli_run(int argc, char **argv)
 {
 	const char *name;
@@ -962,7 +1003,7 @@ int cli_run(int argc, char **argv)
 		return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
 	}
 	if (name[0] == '-')
-		return cli_usage_error(NULL, "unknown option '%s'", name);
+		return option_before_command(argc, argv);
 	c = find_command(name);
 	if (!c)
 		return unknown_command(name);

@@ -128,7 +128,11 @@ static void print_state(const struct job_state *s)
 		printf(", pid %ld, %s", s->pid, s->code);
 	if (s->why)
 		printf(s->pid >= 0 ? ": %s" : " (%s)", s->why);
-	else if (s->last_exit && strcmp(s->last_exit, "-") != 0 && strcmp(s->last_exit, "0") != 0)
+	/* Only without a process, where it says why there is none: a running
+	 * job's last exit is its previous process's (-15 after every
+	 * kickstart -k). */
+	else if (s->pid < 0 && s->last_exit && strcmp(s->last_exit, "-") != 0 &&
+		 strcmp(s->last_exit, "0") != 0)
 		printf(" (last exit %s)", s->last_exit);
 	putchar('\n');
 }

@@ -86,8 +86,12 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 			break;
 		}
 	}
+	/* Name only what was given. */
+	if (a->queue && quiet_given && !a->drain)
+		return cli_usage_error("run", "--queue and --quiet S go with --drain-queue");
 	if ((a->queue || quiet_given) && !a->drain)
-		return cli_usage_error("run", "--queue and --quiet go with --drain-queue");
+		return cli_usage_error("run", "%s goes with --drain-queue",
+				       a->queue ? "--queue" : "--quiet S");
 	if (a->drain && ctx->operands.n)
 		return cli_usage_error("run", "--drain-queue takes no JOB");
 	if (a->drain && ctx->dry_run)

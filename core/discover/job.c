@@ -59,6 +59,8 @@ void rl_discover_opts_finish(struct rl_discover_opts *o)
 {
 	const char *home = getenv("HOME");
 
+	o->agent_dirs_given = o->agent_dirs.n || getenv("RELAUNCH_AGENT_DIRS");
+	o->daemon_dirs_given = o->daemon_dirs.n || getenv("RELAUNCH_DAEMON_DIRS");
 	if (o->agent_dirs.n == 0)
 		split_env_dirs(&o->agent_dirs, "RELAUNCH_AGENT_DIRS");
 	if (o->agent_dirs.n == 0 && !getenv("RELAUNCH_AGENT_DIRS")) {
@@ -679,7 +681,10 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Names of the *.plist entries of dir, sorted; a missing dir gives none. */
-static void list_plists(const char *dir, struct rl_strv *names)
+/* A default directory that is missing is normal (a Mac without daemons of
+ * its own); one that was given (kind: "agent" or "daemon") is likely a
+ * mistake, and says so. */
+static void list_plists(const char *dir, const char *given, struct rl_strv *names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -687,6 +692,9 @@ static void list_plists(const char *dir, struct rl_strv *names)
 	if (!d) {
 		if (errno != ENOENT && errno != ENOTDIR)
 			rl_warn("cannot read directory '%s': %s", dir, strerror(errno));
+		else if (given)
+			rl_warn("%s directory '%s' %s: no %ss read from it", given, dir,
+				errno == ENOENT ? "does not exist" : "is not a directory", given);
 		return;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -767,14 +775,14 @@ static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 		rl_index_put(t, label_hash(js, i), i, label_hash, js);
 }
 
-static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
+static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind, int given,
 			 struct rl_jobset *js, struct rl_index *t)
 {
 	struct rl_strv names = {0};
 
 	if (is_system_path(dir))
 		return;
-	list_plists(dir, &names);
+	list_plists(dir, given ? rl_job_kind_name(kind) : NULL, &names);
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = rl_path_join(dir, names.v[i]);
 		struct rl_error e = {0};
@@ -802,9 +810,9 @@ int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 	(void)err;
 	disc_init(&d, fs);
 	for (size_t i = 0; i < o->agent_dirs.n; i++)
-		discover_dir(&d, o->agent_dirs.v[i], RL_JOB_AGENT, out, &t);
+		discover_dir(&d, o->agent_dirs.v[i], RL_JOB_AGENT, o->agent_dirs_given, out, &t);
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)
-		discover_dir(&d, o->daemon_dirs.v[i], RL_JOB_DAEMON, out, &t);
+		discover_dir(&d, o->daemon_dirs.v[i], RL_JOB_DAEMON, o->daemon_dirs_given, out, &t);
 	disc_release(&d);
 	rl_index_release(&t);
 	if (out->n)

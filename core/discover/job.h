@@ -50,6 +50,10 @@ struct rl_jobset {
 struct rl_discover_opts {
 	struct rl_strv agent_dirs;  /* empty: the defaults */
 	struct rl_strv daemon_dirs; /* empty: the defaults */
+	/* Set by rl_discover_opts_finish: the directories of that kind were
+	 * given (option or environment), not the defaults, so one that does
+	 * not exist is worth a warning. */
+	unsigned char agent_dirs_given, daemon_dirs_given;
 };
 
 /* Fill opts from --agent-dir/--daemon-dir (already pushed by the caller)

@@ -155,8 +155,19 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].decision == RL_DECISION_RESTART)
 			format_step(&p->steps[i], ++no, verbose, out);
-	if (no == 0)
-		rl_buf_adds(out, "nothing to restart\n");
+	if (no == 0) {
+		/* A refused step is a change still to make (plan exits 1): the
+		 * headline must not say there is nothing. */
+		size_t refused = rl_plan_count_decided(p, RL_DECISION_REFUSED);
+
+		if (refused)
+			rl_buf_addf(out,
+				    "nothing will be restarted; %zu job%s need%s attention "
+				    "(refused, listed below)\n",
+				    refused, refused == 1 ? "" : "s", refused == 1 ? "s" : "");
+		else
+			rl_buf_adds(out, "nothing to restart\n");
+	}
 	if (p->nreported)
 		rl_buf_adds(out, "reported:\n");
 	for (size_t i = 0; i < p->nreported; i++)

@@ -8,7 +8,16 @@ with restarts are tested end to end under the launchd simulator
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
   $ export RELAUNCH_WATCH_PATHS=$PWD/opt:$PWD/linked RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
   $ relaunch run --quiet 1
-  relaunch: run: --queue and --quiet go with --drain-queue (see 'relaunch run --help')
+  relaunch: run: --quiet S goes with --drain-queue (see 'relaunch run --help')
+  [2]
+  $ relaunch run --queue queue --quiet=1
+  relaunch: run: --queue and --quiet S go with --drain-queue (see 'relaunch run --help')
+  [2]
+
+-q never takes a value: `run -q 5` is a quiet run of the job 5.
+
+  $ relaunch run -q 5 --state-dir "$PWD/other"
+  relaunch: no job matches '5' (see 'relaunch jobs')
   [2]
   $ relaunch run --drain-queue --dry-run
   relaunch: run: --drain-queue and --dry-run exclude each other (see 'relaunch run --help')

@@ -28,3 +28,17 @@ help's own help is the overview, as `relaunch --help` gives it:
   $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d
   $ cmp a d && cmp b d && cmp c d && grep -c '^  help ' d
   1
+
+Each command's --help gives its JSON document's version as the output
+and its schema have it:
+
+  $ for c in diff jobs plan run status log; do
+  >   h=$(relaunch $c --help | sed -n 's/.*{"version":\([0-9]*\).*/\1/p' | head -n 1)
+  >   s=$(sed -n '/"version": {/,/}/s/.*"const": \([0-9]*\).*/\1/p' "$SRCDIR/docs/schema/$c.schema.json")
+  >   [ "$h" = "$s" ] || echo "$c: help says $h, the schema $s"
+  > done
+
+status's exit codes, as README gives them: not-run jobs are pending too.
+
+  $ relaunch status --help | tr '\n' ' ' | grep -o '1 when deferred or not-run jobs'
+  1 when deferred or not-run jobs

@@ -116,4 +116,17 @@ Without a launchctl that can run, one warning, and no states:
   0
   [1]
 
+A running job's last exit is its previous process's (SIGTERM after a
+kickstart -k): it is not shown, only in JSON.
+
+  $ old=$(launchctl print gui/$U/test.current | sed -n 's/^.pid = //p')
+  $ launchctl kickstart -k gui/$U/test.current
+  $ until launchctl print gui/$U/test.current | grep -q 'pid = ' && ! launchctl print gui/$U/test.current | grep -q "pid = $old\$"; do :; done
+  $ relaunch jobs | grep -A4 '^test.current$' | grep state: | sed 's/pid [0-9]*/pid N/'
+    state:  running, pid N, current
+  $ relaunch jobs --json | python3 -c '
+  > import json, sys
+  > print([j["last_exit"] for j in json.load(sys.stdin)["jobs"] if j["label"] == "test.current"])'
+  ['-15']
+
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null

@@ -176,10 +176,18 @@ and the command succeeds.
     program     $R/srv/bin/server (Program)
 
 The directories can come from the environment; an override replaces the
-defaults of its kind.
+defaults of its kind. A directory given there or with --agent-dir or
+--daemon-dir that does not exist is likely a mistake: one warning each (the
+defaults, which may well be absent, never warn):
 
-  $ RELAUNCH_AGENT_DIRS="$R/none:$R/Library/LaunchAgents" RELAUNCH_DAEMON_DIRS="$R/none" relaunch jobs --no-processes | grep -v '^ '
+  $ RELAUNCH_AGENT_DIRS="$R/none:$R/Library/LaunchAgents" RELAUNCH_DAEMON_DIRS="$R/none" relaunch jobs --no-processes 2>&1 | grep -v '^ ' | sed "s|$R|\$R|g"
+  relaunch: warning: agent directory '$R/none' does not exist: no agents read from it
+  relaunch: warning: daemon directory '$R/none' does not exist: no daemons read from it
   test.missing
+  $ relaunch jobs --no-processes --agent-dir "$R/Library/LaunchAgents/test.missing.plist" --daemon-dir "$R/none" 2>&1 | sed "s|$R|\$R|g"
+  relaunch: warning: agent directory '$R/Library/LaunchAgents/test.missing.plist' is not a directory: no agents read from it
+  relaunch: warning: daemon directory '$R/none' does not exist: no daemons read from it
+  $ HOME="$R/none" relaunch jobs --no-processes
 
 JSON, which docs/schema/jobs.schema.json describes:
 
@@ -271,7 +279,7 @@ changes of the files the job uses:
 Paths in the text output are quoted as diff quotes them: a newline in a
 program's path cannot split a line, and --json keeps the bytes exactly:
 
-  $ mkdir -p odd/agents "odd/bin/a
+  $ mkdir -p odd/agents odd/none "odd/bin/a
   > b" && printf 'not a script\n' > "odd/bin/a
   > b/d" && chmod +x "odd/bin/a
   > b/d"

@@ -170,7 +170,7 @@ unknown key is a warning; a config named on purpose must exist.
 
 A job no longer installed is reported, not planned.
 
-  $ relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere" | show
+  $ mkdir "$R/nowhere" && relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere" | show
   nothing to restart
   reported:
     $R/opt/local/bin/daemondo (content): job not installed; org.macports.rsyncd, org.macports.slapd, org.macports.squid

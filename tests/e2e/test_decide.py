@@ -171,6 +171,12 @@ class DecideTest(unittest.TestCase):
         self.assertEqual([r["labels"] for r in refused], [[label]], doc)
         self.assertIn(want, refused[0]["why"])
         self.assertEqual([s["label"] for s in doc["steps"]], [])
+        # Its headline says something needs attention, as its exit code does.
+        p = m.relaunch("plan")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(p.stdout.splitlines()[0],
+                         "nothing will be restarted; 1 job needs attention "
+                         "(refused, listed below)", p.stdout)
 
         t0 = time.time()
         res, r = self.run_json(m, expect=3)

@@ -109,6 +109,17 @@ static void test_commands(void)
 	out_free(&r);
 	r = run("--frob", NULL);
 	EXPECT(r, 2, "", "relaunch: unknown option '--frob' (see 'relaunch --help')\n");
+	/* An option of the command, given before it: say where it goes. */
+	r = run("--state-dir", "X", "diff", NULL);
+	EXPECT(r, 2, "",
+	       "relaunch: unknown option '--state-dir': options go after the command, as in "
+	       "'relaunch diff --state-dir' (see 'relaunch --help')\n");
+	r = run("--json=1", NULL);
+	EXPECT(r, 2, "",
+	       "relaunch: unknown option '--json': options go after the command, as in "
+	       "'relaunch <command> --json' (see 'relaunch --help')\n");
+	r = run("--launchctl", "x", "diff", NULL);
+	EXPECT(r, 2, "", "relaunch: unknown option '--launchctl' (see 'relaunch --help')\n");
 }
 
 static void test_options(const char *state)
@@ -137,6 +148,17 @@ static void test_options(const char *state)
 	r = run("run", "--max", NULL);
 	EXPECT(r, 2, "",
 	       "relaunch: run: option '--max' needs a value (see 'relaunch run --help')\n");
+	/* The next option is not the value. */
+	r = run("run", "--max", "--state-dir", state, NULL);
+	EXPECT(r, 2, "",
+	       "relaunch: run: option '--max' needs a value (see 'relaunch run --help')\n");
+	/* Only what was given is named. */
+	r = run("run", "--queue", state, "-n", NULL);
+	EXPECT(r, 2, "",
+	       "relaunch: run: --queue goes with --drain-queue (see 'relaunch run --help')\n");
+	r = run("run", "--quiet", "5", NULL);
+	EXPECT(r, 2, "",
+	       "relaunch: run: --quiet S goes with --drain-queue (see 'relaunch run --help')\n");
 	r = run("run", "--max=0", NULL);
 	EXPECT(r, 2, "",
 	       "relaunch: run: --max takes a whole number above 0, not '0' "

@@ -314,10 +314,13 @@ static void test_discover(void)
 	}
 	CHECK(rl_jobset_find(&js, "z") == &js.v[1]);
 	CHECK(rl_jobset_find(&js, "nope") == NULL);
-	CHECK_INT(warnings.n, 2);
-	if (warnings.n == 2) {
+	/* A directory given that does not exist is worth a warning. */
+	CHECK_INT(warnings.n, 3);
+	if (warnings.n == 3) {
 		CHECK(strstr(warnings.v[0], "broken.plist': not a property list") != NULL);
-		CHECK(strstr(warnings.v[1], "dup.plist': label 'a' already defined by") != NULL);
+		CHECK_STR(warnings.v[1], "agent directory '/nonexistent/dir' does not exist: no "
+					 "agents read from it");
+		CHECK(strstr(warnings.v[2], "dup.plist': label 'a' already defined by") != NULL);
 	}
 	rl_jobset_release(&js);
 	rl_discover_opts_release(&o);
@@ -339,6 +342,9 @@ static void test_opts(void)
 	CHECK_STR(o.agent_dirs.v[1], "/y");
 	CHECK_INT(o.daemon_dirs.n, 1);
 	CHECK_STR(o.daemon_dirs.v[0], "/Library/LaunchDaemons");
+	/* The defaults may be missing without a warning; what was given not. */
+	CHECK_INT(o.agent_dirs_given, 1);
+	CHECK_INT(o.daemon_dirs_given, 0);
 	rl_discover_opts_release(&o);
 	unsetenv("RELAUNCH_AGENT_DIRS");
 	rl_discover_opts_finish(&o);
