@@ -200,8 +200,8 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":2,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
-			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON("{\"version\":3,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+			"not_run,queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
