@@ -201,8 +201,8 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":2,\"last_run\",\"pending\":{failed,deferred,not_run,\n"
-			"queue,error},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON("{\"version\":3,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+			"not_run,queue,error},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -254,9 +254,9 @@ static const struct cli_command commands[] = {
 	 "something is, 4 on error.\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
-	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_MKDIR,
-	 cmd_run_before_lock, cmd_run_release, NULL, "[JOB...]",
-	 "restart the jobs whose files changed, in order, throttled and verified", run_options,
+	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK, cmd_run_before_lock, cmd_run_release,
+	 NULL, "[JOB...]", "restart the jobs whose files changed, in order, throttled and verified",
+	 run_options,
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
@@ -276,10 +276,11 @@ static const struct cli_command commands[] = {
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
 	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
-	{"status", cmd_status, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
+	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"
-	 "entries or an errored last run are, 3 when a failed restart is, 4 on error.\n"},
+	 "entries or an errored last run are, 3 when a failed or refused restart is, 4\n"
+	 "on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
@@ -287,7 +288,7 @@ static const struct cli_command commands[] = {
 	 "config, runs.json, history.json, plan.json, jobs.json, launchctl/<label>.txt,\n"
 	 "version.txt and os.txt; nothing else from the disk. Exit 0 when written, 4\n"
 	 "when FILE exists (without --force) or on error.\n"},
-	{"log", cmd_log, CLI_SETUP_STATE_DIR | CLI_SETUP_MKDIR, NULL, NULL, NULL, NULL,
+	{"log", cmd_log, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
@@ -762,7 +763,7 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	int rc;
 
 	rl_discover_opts_finish(&ctx->discover);
-	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG | CLI_SETUP_MKDIR)) {
+	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG)) {
 		char *platform_dir = rl_platform_statedir();
 
 		ctx->state_dir = rl_statedir_resolve(ctx->state_dir_opt, platform_dir, &err);
@@ -770,7 +771,9 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 		if (!ctx->state_dir)
 			return cli_fail(&err);
 	}
-	if ((flags & CLI_SETUP_MKDIR) || ((flags & CLI_SETUP_LOCK) && !ctx->dry_run)) {
+	/* Only a command that writes state creates the directory: one that
+	 * reads (status, log, plan, run -n, …) takes a missing one as empty. */
+	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
 		if (rl_statedir_ensure(ctx->state_dir, &err) < 0)
 			return cli_fail(&err);
 	}

@@ -130,7 +130,6 @@ enum {
 	CLI_SETUP_LOCK = 1 << 1,      /* create it and take its lock (not with --dry-run) */
 	CLI_SETUP_JOBS = 1 << 2,      /* discover the launchd jobs */
 	CLI_SETUP_CONFIG = 1 << 3,    /* load and check the config */
-	CLI_SETUP_MKDIR = 1 << 4,     /* create the state dir (0700) when missing */
 };
 
 /* One private option as given, in command-line order. */

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "core/automate/runlog.h"
+#include "core/base/statedir.h"
 
 int cmd_log(struct cli_ctx *ctx)
 {
@@ -16,6 +17,7 @@ int cmd_log(struct cli_ctx *ctx)
 	for (size_t i = 0; i < ctx->nopts; i++)
 		if (ctx->opts[i].id == CMD_LOG_COUNT)
 			count = (long)ctx->opts[i].num;
+	rl_statedir_warn_missing(ctx->state_dir);
 	runs = rl_runlog_load(ctx->state_dir, &err);
 	if (!runs)
 		return cli_fail(&err);

@@ -1,6 +1,6 @@
 /* relaunch status: the last run and its outcome, what is pending (failed,
- * deferred or not-run jobs of any logged run the next run retries, queue
- * entries waiting), and whether relaunch's own launchd job is installed and
+ * refused, deferred or not-run jobs of any logged run the next run retries,
+ * queue entries waiting), and whether relaunch's own launchd job is installed and
  * loaded. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +17,12 @@
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 
-/* Is a logged step status one the next run retries? */
+/* Is a logged step status one the next run retries? A refused restart is:
+ * the commit keeps its change, as a failed one's. */
 static int retried(const char *status)
 {
-	return strcmp(status, "failed") == 0 || strcmp(status, "deferred") == 0 ||
-	       strcmp(status, "not run") == 0;
+	return strcmp(status, "failed") == 0 || strcmp(status, "refused") == 0 ||
+	       strcmp(status, "deferred") == 0 || strcmp(status, "not run") == 0;
 }
 
 /* Milliseconds since the epoch of a record's "2026-12-02T06:08:22.587Z",
@@ -54,9 +55,9 @@ static int64_t manifest_ms(const char *statedir)
 }
 
 /* The jobs pending across every logged run, as {label: {label, error,
- * status, run}}: a job a run left failed, deferred or not run stays pending
- * until a later run gives it another outcome (restarted, current, idle,
- * skipped, refused), whatever ran in between: a scoped run leaves the
+ * status, run}}: a job a run left failed, refused, deferred or not run
+ * stays pending until a later run gives it another outcome (restarted,
+ * current, idle, skipped), whatever ran in between: a scoped run leaves the
  * others as they were. A run that stopped with an error before planning
  * changed nothing. A record written after the last run (manifest newer
  * than its end) starts afresh: nothing earlier is in any plan. */
@@ -200,6 +201,7 @@ static void print_text(const json_t *doc)
 	} else
 		printf("last run: none logged yet\n");
 	print_pending("failed", json_object_get(pending, "failed"), last);
+	print_pending("refused", json_object_get(pending, "refused"), last);
 	print_pending("deferred", json_object_get(pending, "deferred"), last);
 	print_pending("not run", json_object_get(pending, "not_run"), last);
 	json_array_foreach(queue, i, e)
@@ -220,6 +222,7 @@ static void print_text(const json_t *doc)
 		       "next: %s\n",
 		       json_string_value(json_object_get(pending, "error")));
 	npending = json_array_size(json_object_get(pending, "failed")) +
+		   json_array_size(json_object_get(pending, "refused")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
 		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue) +
 		   json_is_string(json_object_get(pending, "error"));
@@ -255,6 +258,7 @@ int cmd_status(struct cli_ctx *ctx)
 			queue_arg = ctx->opts[i].str;
 	statedir = ctx->state_dir;
 	queue = queue_arg ? rl_xstrdup(queue_arg) : rl_queue_default_dir();
+	rl_statedir_warn_missing(statedir);
 	runs = rl_runlog_load(statedir, &err);
 	if (!runs || (queue && rl_queue_list(queue, &q, &err) < 0)) {
 		rc = cli_fail(&err);
@@ -264,8 +268,9 @@ int cmd_status(struct cli_ctx *ctx)
 	recorded = manifest_ms(statedir);
 	last_end = iso_ms(json_object_get(last, "end"));
 	jobs = pending_jobs(runs, recorded);
-	pending = json_pack("{s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
-			    "deferred", steps_with(runs, jobs, "deferred"), "not_run",
+	pending = json_pack("{s:o,s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
+			    "refused", steps_with(runs, jobs, "refused"), "deferred",
+			    steps_with(runs, jobs, "deferred"), "not_run",
 			    steps_with(runs, jobs, "not run"), "queue", queue_json(&q));
 	json_decref(jobs);
 	/* A run that stopped with an error (exit 4) handled nothing: the
@@ -277,7 +282,7 @@ int cmd_status(struct cli_ctx *ctx)
 					    !(recorded >= 0 && last_end >= 0 && recorded > last_end)
 				    ? json_incref(json_object_get(last, "error"))
 				    : json_null());
-	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 2, "last_run",
+	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 3, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
@@ -291,9 +296,13 @@ int cmd_status(struct cli_ctx *ctx)
 				 json_array_size(json_object_get(pending, "not_run")) + q.n +
 				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);
 
-		rc = json_array_size(json_object_get(pending, "failed")) ? CLI_EXIT_RESTART
-		     : waiting						 ? CLI_EXIT_CHANGES
-									 : CLI_EXIT_OK;
+		/* A refused restart is as pending as a failed one: run exited 3
+		 * for it, and the new code still cannot start. */
+		rc = json_array_size(json_object_get(pending, "failed")) ||
+				     json_array_size(json_object_get(pending, "refused"))
+			     ? CLI_EXIT_RESTART
+		     : waiting ? CLI_EXIT_CHANGES
+			       : CLI_EXIT_OK;
 	}
 	json_decref(doc);
 out:

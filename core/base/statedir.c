@@ -110,6 +110,19 @@ static char *statedir_path(const char *explicit_dir, const char *platform_dir, s
 	return NULL;
 }
 
+int rl_statedir_warn_missing(const char *dir)
+{
+	struct stat st;
+	char *q;
+
+	if (lstat(dir, &st) == 0 || errno != ENOENT)
+		return 0;
+	q = rl_path_quote(dir);
+	rl_warn("no state directory '%s': nothing was recorded or run with it yet", q);
+	free(q);
+	return 1;
+}
+
 int rl_statedir_ensure(const char *dir, struct rl_error *err)
 {
 	if (rl_mkdir_p(dir, 0700, err) < 0)

@@ -24,8 +24,15 @@
 char *rl_statedir_resolve(const char *explicit_dir, const char *platform_dir, struct rl_error *err);
 
 /* Create the directory (and parents) with mode 0700 when missing, then
- * rl_statedir_check it. */
+ * rl_statedir_check it. Only the commands that write state call it: one
+ * that only reads takes a missing directory as empty. */
 int rl_statedir_ensure(const char *dir, struct rl_error *err);
+
+/* For a command that only reads the state: 1 when dir does not exist (or
+ * a directory above it does not), after a warning saying so, "no state
+ * directory '<dir>': nothing was recorded or run with it yet" (a wrong
+ * --state-dir, or sudo's where the user's was meant); else 0. */
+int rl_statedir_warn_missing(const char *dir);
 
 /* The state directory decides what root restarts and holds what root
  * writes: it must be a directory (not a symlink) owned by root or by the

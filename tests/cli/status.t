@@ -23,7 +23,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  2 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  3 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -35,6 +35,30 @@ that fails it again or does not reach it keeps it pending, from that run:
   pending: the last run stopped with an error, its changes wait for the next: stopped
   $ r5=$(run 2026-12-01T14:00:00.000Z 2026-12-01T14:00:01.000Z "$(step org.foo current null)" 0 null)
   $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3,$r4,$r5]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ relaunch status >/dev/null
+
+A restart the pre-flight refused is pending like a failed one (the
+manifest keeps its change, and run exited 3 for it), until a later run
+gives the job another outcome:
+
+  $ r7=$(run 2026-12-01T16:00:00.000Z 2026-12-01T16:00:01.000Z "$(step org.foo refused '"new program /opt/homebrew/opt/foo/bin/foo does not exist"')" 3 null)
+  $ echo "{\"version\":1,\"runs\":[$r5,$r7]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.foo: new program /opt/homebrew/opt/foo/bin/foo does not exist
+  $ relaunch status >/dev/null
+  [3]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["refused"], p["failed"])'
+  [{'error': 'new program /opt/homebrew/opt/foo/bin/foo does not exist', 'label': 'org.foo', 'run': '2026-12-01T16:00:00.000Z'}] []
+  $ r8=$(run 2026-12-01T17:00:00.000Z 2026-12-01T17:00:01.000Z "$(step org.bar restarted null)" 0 null)
+  $ echo "{\"version\":1,\"runs\":[$r5,$r7,$r8]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.foo: new program /opt/homebrew/opt/foo/bin/foo does not exist (left by the run of 2026-12-01T16:00:00.000Z)
+  $ r9=$(run 2026-12-01T18:00:00.000Z 2026-12-01T18:00:01.000Z "$(step org.foo restarted null)" 0 null)
+  $ echo "{\"version\":1,\"runs\":[$r5,$r7,$r8,$r9]}" > state/runs.json
   $ relaunch status | grep '^pending'
   pending: nothing
   $ relaunch status >/dev/null

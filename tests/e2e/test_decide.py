@@ -185,12 +185,25 @@ class DecideTest(unittest.TestCase):
         self.assertIn("the old process keeps running", r.stderr)
         self.assertEqual(self.touched(m, label, t0), [])
         self.assertEqual(m.pid(label), old_pid)
-        # The change stays pending: the next run refuses it again.
+        # The change stays pending: status says so (exit 3, as run's), and
+        # the next run refuses it again.
+        self.assert_pending_refused(m, label, want)
         d = m.relaunch("diff")
         self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
         res, _ = self.run_json(m, expect=3)
         self.assertEqual(res[label]["status"], "refused")
         self.assertEqual(m.pid(label), old_pid)
+        self.assert_pending_refused(m, label, want)
+
+    def assert_pending_refused(self, m, label, want):
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertEqual([p["label"] for p in doc["pending"]["refused"]], [label], doc)
+        self.assertIn(want, doc["pending"]["refused"][0]["error"])
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"pending: refused  {label}: ", r.stdout)
+        self.assertNotIn("pending: nothing", r.stdout)
 
     def test_new_binary_linking_a_missing_library_is_refused(self):
         with Machine(RELAUNCH) as m:
@@ -211,6 +224,26 @@ class DecideTest(unittest.TestCase):
             new = m.pid(brew("food"))
             self.assertNotEqual(new, pids[brew("food")])
             self.assertIn("food/2.0", os.readlink(f"/proc/{new}/exe"))
+
+    def test_upgraded_keg_without_the_program_is_refused(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            pids = self.boot(m, [brew("nginx")])
+            # The new keg lacks bin/nginx (a broken bottle); the old keg is
+            # gone, so the old process runs a deleted file.
+            m.brew_upgrade("nginx", "1.25.4")
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            self.assert_refused(m, brew("nginx"), pids[brew("nginx")], "does not exist")
+            # The program comes back (a reinstall): the next run restarts
+            # the job onto it, and nothing is pending then.
+            m.brew_keg("nginx", "1.25.4")
+            res, _ = self.run_json(m)
+            self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
+            new = m.pid(brew("nginx"))
+            self.assertNotEqual(new, pids[brew("nginx")])
+            r, doc = m.relaunch_json("status")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(doc["pending"]["refused"], [], doc)
 
     def test_new_binary_without_a_slice_for_this_machine_is_refused(self):
         other = "x86_64" if platform.machine() in ("aarch64", "arm64") else "arm64"
