@@ -68,16 +68,15 @@ static int str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* A regular file both then and now whose identity changed, or whose
- * recorded hash m does not trust (rl_manifest_hash_trusted: it may have
- * changed within its mtime's tick after it was hashed), or --verify: its
- * bytes must be hashed again before it can be classified. */
+/* A regular file both then and now whose recorded hash does not stand
+ * (rl_manifest_hash_stands: its identity changed, or it may have changed
+ * within its mtime's tick after it was hashed), or --verify: its bytes
+ * must be hashed again before it can be classified. */
 static int needs_hash(const struct rl_manifest *m, const struct rl_fileinfo *old,
 		      const struct rl_fileinfo *now, int verify)
 {
 	return old->type == RL_FT_FILE && now->type == RL_FT_FILE &&
-	       (verify || !old->hashed || !rl_fileinfo_same_identity(old, now) ||
-		!rl_manifest_hash_trusted(m, old));
+	       (verify || !rl_manifest_hash_stands(m, old, now));
 }
 
 /* A regular file both then and now, whose hash did not need computing

@@ -423,9 +423,9 @@ static void took_early(size_t id, const struct rl_fileinfo *fi, void *ctx)
 }
 
 /* Decide first what needs hashing (the fast path reuses the previous hash
- * of an unchanged identity, unless prev stat'ed it within the racy window
- * of its times: rl_manifest_hash_trusted; early hashed some as the walk found them),
- * then hash: the second loop is the part that may run in parallel. */
+ * where it stands, rl_manifest_hash_stands; early hashed some as the walk
+ * found them), then hash: the second loop is the part that may run in
+ * parallel. */
 static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 			struct rl_hash_early *early, struct rl_error *err)
 {
@@ -441,8 +441,7 @@ static int hash_entries(struct rl_manifest *m, struct prev_src *ps, int verify,
 
 		if (e->fi.type != RL_FT_FILE || e->fi.hashed)
 			continue;
-		if (!verify && p && p->fi.hashed && rl_fileinfo_same_identity(&p->fi, &e->fi) &&
-		    rl_manifest_hash_trusted(prev, &p->fi)) {
+		if (!verify && p && rl_manifest_hash_stands(prev, &p->fi, &e->fi)) {
 			memcpy(e->fi.sha256, p->fi.sha256, sizeof(e->fi.sha256));
 			e->fi.hashed = 1;
 			continue;

@@ -351,8 +351,7 @@ const char *rl_libcache_recorded_sha(const struct rl_libcache *c, const char *pa
 	if (!e || e->fi.type != RL_FT_FILE || !e->fi.hashed || !S_ISREG(st->st_mode) ||
 	    rl_fileinfo_from_lstat(path, st, &now, NULL) < 0)
 		return NULL;
-	same = rl_fileinfo_same_identity(&e->fi, &now) &&
-	       rl_manifest_hash_trusted(c->recorded, &e->fi);
+	same = rl_manifest_hash_stands(c->recorded, &e->fi, &now);
 	rl_fileinfo_release(&now);
 	return same ? e->fi.sha256 : NULL;
 }

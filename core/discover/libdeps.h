@@ -123,7 +123,7 @@ int rl_libcache_closure_open(struct rl_libcache *c, const char *exe, int fd, con
  * NULL: none, as under --verify) gives each file's SHA-256 with the
  * identity (dev, ino, size, mtime, ctime) it had when hashed. A file whose
  * lstat still shows that identity, recorded outside the racy window
- * (rl_manifest_hash_trusted), holds those bytes, as the comparison itself
+ * (rl_manifest_hash_stands), holds those bytes, as the comparison itself
  * assumes; what a content was found to be (its #! line, its parse)
  * is then read once per run for every file that holds it, not once per
  * file (a thousand jobs each running its own copy of one program). */

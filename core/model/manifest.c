@@ -123,6 +123,13 @@ int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_filein
 				   fi->ctime_ns < m->stat_ns - RL_DIRSTAMP_RACY_NS);
 }
 
+int rl_manifest_hash_stands(const struct rl_manifest *m, const struct rl_fileinfo *recorded,
+			    const struct rl_fileinfo *now)
+{
+	return recorded->hashed && rl_fileinfo_same_identity(recorded, now) &&
+	       rl_manifest_hash_trusted(m, recorded);
+}
+
 struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path)
 {
 	int found;

@@ -113,6 +113,13 @@ void rl_manifest_release(struct rl_manifest *m);
  * after the hash without either time moving: git's "racy" index entries.
  * Such an entry is hashed again until a snapshot sees it old enough. */
 int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_fileinfo *fi);
+/* 1 when recorded (one of m's entries' state, a regular file) holds a
+ * hash that stands for now, a regular file as lstat'ed this run: recorded
+ * was hashed, the identity is unchanged (rl_fileinfo_same_identity) and
+ * m trusts the hash (rl_manifest_hash_trusted). Else its bytes must be
+ * read again. */
+int rl_manifest_hash_stands(const struct rl_manifest *m, const struct rl_fileinfo *recorded,
+			    const struct rl_fileinfo *now);
 /* Lookup by exact path; NULL when absent. */
 struct rl_entry *rl_manifest_find(const struct rl_manifest *m, const char *path);
 /* Find or insert (unstat'ed, type MISSING) the entry for path. Each
