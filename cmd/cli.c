@@ -433,7 +433,7 @@ void cli_print_json(json_t *doc)
 {
 	if (!doc)
 		abort();
-	json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
+	json_dumpf(doc, stdout, RL_JSON_DOC);
 	putchar('\n');
 	json_decref(doc);
 }

@@ -79,7 +79,7 @@ static void add_file(struct report *r, const char *name, const char *path, const
 static void add_json(struct report *r, const char *name, json_t *doc, const char *why)
 {
 	struct rl_buf data = {0};
-	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
+	char *text = json_dumps(doc, RL_JSON_DOC);
 
 	rl_buf_adds(&data, text ? text : "null");
 	rl_buf_adds(&data, "\n");

@@ -286,10 +286,9 @@ int cmd_status(struct cli_ctx *ctx)
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
-	if (ctx->json) {
-		json_dumpf(doc, stdout, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
-		putchar('\n');
-	} else
+	if (ctx->json)
+		cli_print_json(json_incref(doc)); /* doc is read again below */
+	else
 		print_text(doc);
 	{
 		size_t waiting = json_array_size(json_object_get(pending, "deferred")) +

@@ -156,7 +156,7 @@ json_t *rl_json_seconds(double seconds)
 
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err)
 {
-	char *text = json_dumps(v, JSON_INDENT(1) | JSON_SORT_KEYS | RL_JSON_REAL);
+	char *text = json_dumps(v, RL_JSON_DOC);
 	size_t len;
 	int rc;
 

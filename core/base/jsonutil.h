@@ -21,12 +21,13 @@ json_t *rl_json_path(const char *path);
 char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err);
 
 /* A duration in seconds, rounded to milliseconds: 1.039, never
- * 1.0390464960000001. Dumped with RL_JSON_REAL so that it prints so. */
+ * 1.0390464960000001. Dumped with RL_JSON_DOC so that it prints so. */
 json_t *rl_json_seconds(double seconds);
-/* json_dump flag for every document: reals with 15 significant digits, the
- * most a double keeps exactly (jansson's default of 17 shows 1.039 as
+/* The json_dump flags of every document relaunch prints or keeps: one
+ * key per line, sorted, and reals with 15 significant digits, the most a
+ * double keeps exactly (jansson's default of 17 shows 1.039 as
  * 1.0389999999999999). */
-#define RL_JSON_REAL JSON_REAL_PRECISION(15)
+#define RL_JSON_DOC (JSON_INDENT(1) | JSON_SORT_KEYS | JSON_REAL_PRECISION(15))
 
 /* Load and parse a JSON state file: "cannot read <what> '<path>': <reason>
  * at line N" on failure. Returns 1 (and *out NULL, err untouched) when the

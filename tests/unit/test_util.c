@@ -137,9 +137,9 @@ static void test_json_seconds(void)
 	json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "a", rl_json_seconds(1.0390464960000001), "b",
 			      rl_json_seconds(0.0004), "c", rl_json_seconds(86399.9996), "d",
 			      rl_json_seconds(-1));
-	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | RL_JSON_REAL);
+	char *text = json_dumps(o, RL_JSON_DOC);
 
-	CHECK_STR(text, "{\"a\":1.039,\"b\":0.0,\"c\":86400.0,\"d\":0.0}");
+	CHECK_STR(text, "{\n \"a\": 1.039,\n \"b\": 0.0,\n \"c\": 86400.0,\n \"d\": 0.0\n}");
 	free(text);
 	json_decref(o);
 }
