@@ -283,7 +283,8 @@ static size_t find_cycles(const struct rl_config *c, int all, void (*found)(cons
 			rl_strv_release(&path);
 			found(b.data, ctx);
 			rl_buf_release(&b);
-			if (++n && !all)
+			n++;
+			if (!all)
 				break;
 		}
 	}

@@ -680,10 +680,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of the *.plist entries of dir, sorted; a missing dir gives none. */
-/* A default directory that is missing is normal (a Mac without daemons of
- * its own); one that was given (kind: "agent" or "daemon") is likely a
- * mistake, and says so. */
+/* Names of the *.plist entries of dir, sorted; a missing dir gives none.
+ * A default directory that is missing is normal (a Mac without daemons of
+ * its own); one that was given (given: its kind, "agent" or "daemon") is
+ * likely a mistake, and says so. */
 static void list_plists(const char *dir, const char *given, struct rl_strv *names)
 {
 	DIR *d = opendir(dir);
@@ -738,10 +738,8 @@ static uint64_t label_hash(const void *ctx, size_t idx)
 }
 
 static const struct rl_job *labels_get(const struct rl_index *t, const struct rl_jobset *js,
-				       const char *label)
+				       const char *label, uint64_t h)
 {
-	uint64_t h = rl_hash_text(label);
-
 	for (size_t at = rl_index_start(t, h), i; (i = rl_index_next(t, &at)) != RL_INDEX_NONE;)
 		if (strcmp(js->v[i].label, label) == 0)
 			return &js->v[i];
@@ -761,7 +759,8 @@ static int is_system_entry(const char *path, const struct stat *lst)
 
 static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 {
-	const struct rl_job *dup = labels_get(t, js, j->label);
+	uint64_t h = rl_hash_text(j->label);
+	const struct rl_job *dup = labels_get(t, js, j->label, h);
 
 	if (dup) {
 		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
@@ -770,9 +769,8 @@ static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 		return;
 	}
 	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
+	rl_index_put(t, h, js->n, label_hash, js);
 	js->v[js->n++] = *j;
-	for (size_t i = t->n; i < js->n; i++)
-		rl_index_put(t, label_hash(js, i), i, label_hash, js);
 }
 
 static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind, int given,

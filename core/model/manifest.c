@@ -1121,6 +1121,7 @@ enum load_fault {
 	FAULT_DAMAGED, /* truncated, not JSON, or not a manifest's shape */
 	FAULT_NEWER,   /* a version a newer relaunch writes */
 	FAULT_IO,      /* the read itself failed */
+	FAULT_EMPTY,   /* nothing was ever written */
 };
 
 /* The header's version: 0 and err set when it has none that is read here
@@ -2073,8 +2074,9 @@ static int fast_entry(struct v3_reader *r, struct rl_manifest *m, size_t len)
 }
 
 /* Version 3: the header {"version": 3, "roots", "entries": N, "dirs": D}
- * and, when known, "stat_ns" (no entry was stat'ed before it), the labels, the via segments, the
- * via tree, the chain tree, N entries and D directories, one per line. */
+ * and, when known, "stat_ns" (no entry was stat'ed before it), the labels,
+ * the via segments, the via tree, the chain tree, N entries and D
+ * directories, one per line. */
 static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *head,
 		   enum load_fault *fault, struct rl_error *err)
 {
@@ -2175,7 +2177,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	enum load_fault fault = FAULT_DAMAGED;
 	long long version;
 	FILE *f;
-	int fd, rc, empty = 0;
+	int fd, rc;
 
 	rl_manifest_init(m);
 	/* O_NOFOLLOW: a state file that is a symlink is not relaunch's. */
@@ -2197,7 +2199,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	if (len < 0 && st.st_size == 0) {
 		/* Not a JSON error to decode: nothing was ever written. */
 		rl_error_set(&e, "the file is empty");
-		empty = 1;
+		fault = FAULT_EMPTY;
 		rc = -1;
 	} else if (head && json_is_object(head) && json_object_get(head, "files") == NULL &&
 		   (version = version_of(head, &fault, &e)) >= 2) {
@@ -2225,7 +2227,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	q = rl_path_quote(path);
 	if (fault == FAULT_NEWER)
 		rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, NEWER_HINT);
-	else if (fault == FAULT_IO || empty)
+	else if (fault == FAULT_IO || fault == FAULT_EMPTY)
 		rl_error_set(err, "cannot read manifest '%s': %s%s", q, e.text, RECOVER_HINT);
 	else
 		rl_error_set(err, "cannot read manifest '%s': it is damaged or truncated: %s%s", q,
