@@ -232,6 +232,22 @@ static int verdict(pid_t pid, rl_proc_tracked_fn fn, void *ctx)
 	return r;
 }
 
+/* Inspect pid into v (released by the caller) and check that it is stale
+ * for one file, path, deleted: 1 when so, v->stale[0] that file for the
+ * caller's further checks. */
+static int stale_deleted(pid_t pid, rl_proc_tracked_fn fn, void *ctx, const char *path,
+			 struct rl_proc_view *v)
+{
+	CHECK_INT(rl_proc_inspect(pid, fn, ctx, v, NULL), 0);
+	CHECK_INT(v->verdict, RL_PROC_STALE);
+	CHECK_INT(v->nstale, 1);
+	if (v->nstale != 1)
+		return 0;
+	CHECK_STR(v->stale[0].path, path);
+	CHECK(v->stale[0].deleted);
+	return 1;
+}
+
 static void test_names(void)
 {
 	CHECK_STR(rl_proc_verdict_name(RL_PROC_FRESH), "fresh");
@@ -373,14 +389,8 @@ static void test_exe_deleted(const char *path)
 	if (pid <= 0)
 		return;
 	CHECK(unlink(path) == 0);
-	CHECK_INT(rl_proc_inspect(pid, NULL, NULL, &v, NULL), 0);
-	CHECK_INT(v.verdict, RL_PROC_STALE);
-	CHECK_INT(v.nstale, 1);
-	if (v.nstale == 1) {
-		CHECK_STR(v.stale[0].path, path);
-		CHECK(v.stale[0].deleted);
+	if (stale_deleted(pid, NULL, NULL, path, &v))
 		CHECK(!v.stale[0].now_exists);
-	}
 	rl_proc_view_release(&v);
 	child_end(pid);
 }
@@ -527,17 +537,12 @@ static void test_library(const struct libprog *lp)
 	CHECK_INT(verdict(pid, track_all, NULL), RL_PROC_FRESH);
 
 	CHECK(replace_atomically(lp->lib_src, lp->lib) == 0);
-	CHECK_INT(rl_proc_inspect(pid, track_path, lp->lib, &v, NULL), 0);
-	CHECK_INT(v.verdict, RL_PROC_STALE);
-	CHECK_STR(v.exe, lp->prog);
-	CHECK_INT(v.nstale, 1);
-	if (v.nstale == 1) {
-		CHECK_STR(v.stale[0].path, lp->lib);
+	if (stale_deleted(pid, track_path, lp->lib, lp->lib, &v)) {
 		CHECK(!v.stale[0].is_exe);
-		CHECK(v.stale[0].deleted);
 		CHECK(v.stale[0].now_exists);
 		CHECK_INT(v.stale[0].now_ino, ino_of(lp->lib));
 	}
+	CHECK_STR(v.exe, lp->prog);
 	rl_proc_view_release(&v);
 	/* Untracked files do not count. */
 	CHECK_INT(verdict(pid, track_none, NULL), RL_PROC_FRESH);
@@ -615,13 +620,7 @@ static void test_data_library(const char *dir)
 		CHECK(maps_without_code(pid, lib));
 		CHECK_INT(verdict(pid, track_path, lib), RL_PROC_FRESH);
 		CHECK(replace_atomically(orig, lib) == 0);
-		CHECK_INT(rl_proc_inspect(pid, track_path, lib, &v, NULL), 0);
-		CHECK_INT(v.verdict, RL_PROC_STALE);
-		CHECK_INT(v.nstale, 1);
-		if (v.nstale == 1) {
-			CHECK_STR(v.stale[0].path, lib);
-			CHECK(v.stale[0].deleted);
-		}
+		stale_deleted(pid, track_path, lib, lib, &v);
 		rl_proc_view_release(&v);
 		child_end(pid);
 	}
