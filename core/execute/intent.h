@@ -1,7 +1,9 @@
 /* The restart journal: what a run is about to do to a job, written durably
  * before each bootout or kickstart and dropped once the step's outcome is
  * recorded, so that a run killed in between (SIGKILL, a power cut) never
- * leaves a job booted out for good.
+ * leaves a job booted out for good. A reload that booted the job out and
+ * could not load it again keeps its entry (rl_result.unloaded), so the next
+ * run loads it first.
  *
  * On disk: <state-dir>/intent.json, {"version": 1, "intents": [intent...]},
  * written atomically; absent when no step is under way.

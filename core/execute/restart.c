@@ -70,6 +70,7 @@ struct step_run {
 	int64_t wake;	    /* settling: when to poll next */
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
+	int booted_out;	    /* bootout accepted (or hung): the job may be going */
 	int reloaded;	    /* bootstrap succeeded */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
@@ -551,6 +552,11 @@ static enum state st_bootout(struct step_run *s)
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
+	/* Accepted, already gone, or no answer: from here the job may be
+	 * unloaded until a bootstrap succeeds. */
+	s->booted_out = next != ST_FATAL &&
+			(call_ok(&r) || r.timed_out || answered(&r, RL_LC_EXIT_IN_PROGRESS) ||
+			 answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED));
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
@@ -783,6 +789,7 @@ static void finish_step(struct step_run *s, enum state st)
 	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
 	s->res->status = final_status(st);
+	s->res->unloaded = s->booted_out && !s->reloaded && st == ST_FAILED;
 	if (s->t0)
 		s->res->seconds = (double)(end - s->t0) / 1e9;
 	if (st == ST_FAILED)

@@ -79,6 +79,11 @@ struct rl_result {
 	 * was not running and is neither KeepAlive nor RunAtLoad, where only
 	 * launchctl's exit status was checked. */
 	char *note;
+	/* A reload that booted the job out and did not load it again (the
+	 * bootstrap was refused or hung, or the job was still going at the
+	 * timeout): it may be left unloaded, so the restart journal keeps it
+	 * for the next run to load (core/execute/intent.h). */
+	int unloaded;
 };
 
 /* Everything the engine does to the world comes in through here (s6-supervise's

@@ -103,7 +103,7 @@ class KillTest(unittest.TestCase):
         # restarts the job onto the new plist: loaded, running, new args.
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload a killed run had begun", r.stderr)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun", r.stderr)
         self.assertTrue(self.loaded(label), f"{r.stdout}\n{r.stderr}\n{m.events()[-12:]}")
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
@@ -149,7 +149,7 @@ class KillTest(unittest.TestCase):
         m.env["RELAUNCH_THROTTLE_FLOOR"] = "60"
         r, doc = m.relaunch_json("run", *FAST, "--no-wait")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("finished the kickstart a killed run had begun", r.stderr)
+        self.assertIn("finished the kickstart an earlier run had begun", r.stderr)
         self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
                          [(label, "current")])
         self.assertEqual(m.pid(label), new)
