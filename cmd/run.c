@@ -1,11 +1,13 @@
 /* relaunch run: lock → diff → plan → restart each step in order → record
  * the new state. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -21,6 +23,7 @@
 #include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
 #include "core/base/util.h"
+#include "core/discover/job.h"
 #include "core/pipeline.h"
 #include "core/plan/scope.h"
 
@@ -320,6 +323,31 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 	return -1;
 }
 
+/* Right before a bootout: launchd reads the plist again at the bootstrap,
+ * so it must still be there, and still be this job's. */
+static int can_reload(const struct rl_step *step, char **why, void *ctx)
+{
+	const struct rl_job *job = step->job;
+	struct rl_error err = {0};
+	struct rl_job now;
+	int rc = 0;
+
+	(void)ctx;
+	if (rl_job_parse(job->plist, job->kind, &now, &err) < 0) {
+		*why = rl_xstrdup(err.text);
+		return -1;
+	}
+	if (strcmp(now.label, job->label) != 0) {
+		char *label = rl_path_quote(now.label);
+
+		*why = rl_xasprintf("its plist '%s' now has the label %s", job->plist, label);
+		free(label);
+		rc = -1;
+	}
+	rl_job_release(&now);
+	return rc;
+}
+
 /* After each step: shown, and recorded as it happens (the history first,
  * then the journal entry dropped), not at the end of the run: a kill after
  * a restart must not bring a second one a second later. A reload that left
@@ -346,6 +374,14 @@ static void step_done(const struct rl_result *r, void *ctx)
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		rc->journal_failed = 1;
 	}
+}
+
+/* No plist at path any more (not an error reading it). */
+static int plist_gone(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 && errno == ENOENT;
 }
 
 /* A run that was killed, or whose reload could not load the job again,
@@ -392,11 +428,26 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			rl_intents_drop(&in, it->label);
 			continue;
 		}
+		left = 1;
+		if (it->action == RL_INTENT_RELOAD && plist_gone(it->plist)) {
+			/* Removed since (the package was): nothing will ever
+			 * load it again. Said once, then forgotten, so that
+			 * every later run does not fail for it. */
+			char *plist = rl_path_quote(it->plist);
+
+			fprintf(stderr,
+				"relaunch: cannot finish the reload of %s an earlier run had "
+				"begun: %s; its plist %s is gone, so the journal forgets it\n",
+				shown, err.text, plist);
+			free(plist);
+			free(shown);
+			rl_intents_drop(&in, it->label);
+			continue;
+		}
 		fprintf(stderr,
 			"relaunch: cannot finish the %s of %s an earlier run had begun: %s\n",
 			rl_intent_action_name(it->action), shown, err.text);
 		free(shown);
-		left = 1;
 		i++;
 	}
 	rl_error_clear(&err);
@@ -549,6 +600,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.on_begin = print_begin;
 	o.on_throttle = print_throttle;
 	o.before_restart = journal_step;
+	o.can_reload = can_reload;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)

@@ -545,10 +545,20 @@ static enum state enter_bootstrap(struct step_run *s)
  * `brew services` waits on): poll until gone. 3 and 113: already gone. */
 static enum state st_bootout(struct step_run *s)
 {
+	const struct rl_run_opts *o = s->run->o;
 	const char *args[] = {"bootout", s->step->job->target, NULL};
 	struct rl_launchctl_result r;
 	enum state next;
+	char *why = NULL;
 
+	/* The plist may have changed again since the plan (a package manager
+	 * at work): never boot out what launchd could not load back. */
+	if (o->can_reload && o->can_reload(s->step, &why, o->ctx) < 0) {
+		next = defer(s, "%s: not booted out; left for the next run",
+			     why ? why : "its plist cannot be loaded");
+		free(why);
+		return next;
+	}
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);

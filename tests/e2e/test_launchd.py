@@ -218,6 +218,31 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(m.relaunch("plan").returncode, 0)
         self.assertEqual(m.pid(label), new)
 
+    def test_plist_gone_before_the_bootout_is_not_booted_out(self):
+        """The package manager removes the changed plist while the run is
+        under way (here: when relaunch asks print-disabled, right before
+        the bootout): launchd could not load it again, so the job is not
+        booted out; it keeps running and the step is left for the next run."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.domains[label] = "system"  # where it stays once its plist is gone
+        old = m.pid(label)
+        plist = os.path.join(m.daemons, label + ".plist")
+        remover = os.path.join(m.root, "launchctl-remover")
+        with open(remover, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"case \"$*\" in print-disabled*) rm -f '{plist}' ;; esac\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(remover, 0o755)
+        res, r = self.run_json(m, "--launchctl", remover)
+        self.assertEqual(res[label]["status"], "deferred", res[label])
+        self.assertIn(f"cannot read plist '{plist}'", res[label]["error"])
+        self.assertIn("not booted out", res[label]["error"])
+        self.assertEqual([e for e in m.events("bootout") if e["label"] == label], [])
+        self.assertEqual(m.launchctl("print", f"system/{label}").returncode, 0)
+        self.assertEqual(m.pid(label), old)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+
     def test_disabled_job_is_not_booted_out(self):
         m = self.machine()
         label = self.reload_setup(m)

@@ -1200,6 +1200,35 @@ static void test_sip(void)
 	teardown(&f);
 }
 
+static int plist_gone(const struct rl_step *step, char **why, void *ctx)
+{
+	(void)ctx;
+	*why = rl_xasprintf("cannot read plist '%s': No such file or directory", step->job->plist);
+	return -1;
+}
+
+/* A plist launchd could not load again (removed since the plan) is never
+ * booted out: deferred, nothing done, no journal entry. */
+static void test_plist_gone_not_booted_out(void)
+{
+	struct fx f;
+	char *want;
+
+	setup_reload(&f);
+	f.o.can_reload = plist_gone;
+	RUN(&f, 0, RELOAD_BEFORE);
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	want = rl_xasprintf("cannot read plist '%s': No such file or directory: not booted out; "
+			    "left for the next run",
+			    f.jobs[0].plist);
+	CHECK_STR(res0(&f)->error, want);
+	free(want);
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	CHECK_INT(res0(&f)->unloaded, 0);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	teardown(&f);
+}
+
 /* print-disabled before any bootout: a job disabled in the overrides is
  * not booted out (its bootstrap would be refused and leave it unloaded). */
 static void test_disabled_not_booted_out(void)
@@ -1540,6 +1569,7 @@ int main(void)
 	test_fatal();
 	test_bootout_in_progress();
 	test_bootstrap_37();
+	test_plist_gone_not_booted_out();
 	test_kickstart_not_permitted();
 	test_sip();
 	test_disabled_not_booted_out();
