@@ -22,6 +22,7 @@
 #include "core/execute/launchctl.h"
 #include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 #include "core/base/util.h"
 #include "core/discover/job.h"
 #include "core/pipeline.h"
@@ -810,7 +811,10 @@ static int drain_look(struct drain *d, const char *statedir)
 	}
 	d->watch_now = rl_watch_state(&d->watch);
 	d->watch_saved = rl_watch_state_load(statedir);
-	return d->entries.n > 0 || rl_watch_state_changed(d->watch_saved, d->watch_now);
+	/* A job an earlier run left booted out (the restart journal) is
+	 * something to run for too, queue or not. */
+	return d->entries.n > 0 || rl_watch_state_changed(d->watch_saved, d->watch_now) ||
+	       rl_intents_pending(statedir);
 }
 
 static int64_t drain_now_ms(void *ctx)
@@ -943,7 +947,17 @@ int cmd_run(struct cli_ctx *ctx)
 		    rl_watch_state_save(statedir, d->watch_now, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		rl_error_clear(&err);
-		if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
+		/* A job still to be loaded again (the journal) keeps the
+		 * entries: launchd starts the drain again while the queue is
+		 * not empty (QueueDirectories), so the job is retried then,
+		 * not at the next upgrade. */
+		if (a->drain && rl_intents_pending(statedir) && d->entries.n)
+			fprintf(stderr,
+				"relaunch: warning: keeping the queue's entries: a job booted "
+				"out is still to be loaded again (restart journal '%s/%s'), "
+				"and the next drain tries\n",
+				statedir, RL_STATE_INTENT);
+		else if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		json_decref(record);
 		record = NULL;

@@ -42,6 +42,9 @@ struct rl_intents {
 	size_t alloc;
 };
 
+/* Whether the journal holds anything (the file exists: an empty journal
+ * is removed), without reading it. */
+int rl_intents_pending(const char *statedir);
 /* Load the journal; an absent file is an empty one. 0 or -1 (err). */
 int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error *err);
 /* Write it atomically (and fsync'd); an empty journal removes the file. */
