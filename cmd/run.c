@@ -1,11 +1,13 @@
 /* relaunch run: lock → diff → plan → restart each step in order → record
  * the new state. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -20,7 +22,9 @@
 #include "core/execute/launchctl.h"
 #include "core/execute/restart.h"
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 #include "core/base/util.h"
+#include "core/discover/job.h"
 #include "core/pipeline.h"
 #include "core/plan/scope.h"
 
@@ -169,9 +173,12 @@ struct run_ctx {
 	struct rl_pipeline *p;
 	const char *statedir;
 	struct rl_history *hist;
-	struct rl_intents intents; /* the restart journal: steps under way */
-	int journal_failed;	   /* a result could not be recorded as it happened */
-	double throttle_floor;	   /* seconds, for the throttle's wording */
+	/* The restart journal: what an earlier run left unfinished, and this
+	 * run's steps under way (mine: their labels). Every save writes both. */
+	struct rl_intents *intents;
+	struct rl_strv mine;
+	int journal_failed;    /* a result could not be recorded as it happened */
+	double throttle_floor; /* seconds, for the throttle's wording */
 };
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
@@ -306,17 +313,47 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 		.wall_ns = rl_now_wall_ns(),
 	};
 
-	rl_intents_put(&rc->intents, &it);
-	if (rl_intents_save(&rc->intents, rc->statedir, &err) == 0)
+	rl_intents_put(rc->intents, &it);
+	if (rl_intents_save(rc->intents, rc->statedir, &err) == 0) {
+		if (!rl_strv_contains(&rc->mine, job->label))
+			rl_strv_push(&rc->mine, job->label);
 		return 0;
+	}
 	fprintf(stderr, "relaunch: %s\n", err.text);
-	rl_intents_drop(&rc->intents, job->label);
+	rl_intents_drop(rc->intents, job->label);
 	return -1;
+}
+
+/* Right before a bootout: launchd reads the plist again at the bootstrap,
+ * so it must still be there, and still be this job's. */
+static int can_reload(const struct rl_step *step, char **why, void *ctx)
+{
+	const struct rl_job *job = step->job;
+	struct rl_error err = {0};
+	struct rl_job now;
+	int rc = 0;
+
+	(void)ctx;
+	if (rl_job_parse(job->plist, job->kind, &now, &err) < 0) {
+		*why = rl_xstrdup(err.text);
+		return -1;
+	}
+	if (strcmp(now.label, job->label) != 0) {
+		char *label = rl_path_quote(now.label);
+
+		*why = rl_xasprintf("its plist '%s' now has the label %s", job->plist, label);
+		free(label);
+		rc = -1;
+	}
+	rl_job_release(&now);
+	return rc;
 }
 
 /* After each step: shown, and recorded as it happens (the history first,
  * then the journal entry dropped), not at the end of the run: a kill after
- * a restart must not bring a second one a second later. */
+ * a restart must not bring a second one a second later. A reload that left
+ * the job booted out keeps its entry: the next run loads the job again
+ * before anything else, as it would after a kill. */
 static void step_done(const struct rl_result *r, void *ctx)
 {
 	struct run_ctx *rc = ctx;
@@ -328,18 +365,34 @@ static void step_done(const struct rl_result *r, void *ctx)
 		rc->journal_failed = 1;
 		return; /* the journal entry stays: the next run sees the step */
 	}
-	rl_intents_drop(&rc->intents, r->step->job->label);
-	if (rl_intents_save(&rc->intents, rc->statedir, &err) < 0) {
+	/* Only this run's own entry: one an earlier run left stays until a
+	 * run finishes it (a step that did not begin, say a job found not
+	 * loaded, has none of its own). */
+	if (r->unloaded || !rl_strv_contains(&rc->mine, r->step->job->label))
+		return;
+	rl_intents_drop(rc->intents, r->step->job->label);
+	if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		rc->journal_failed = 1;
 	}
 }
 
-/* A run that was killed left its journal: finish each step it began before
- * anything else (a job booted out and never bootstrapped above all). An
- * intent that cannot be finished is kept for the next run. Returns 1 when
- * one could not be finished, 0 when all were, -1 on a state error. */
-static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc, double timeout)
+/* No plist at path any more (not an error reading it). */
+static int plist_gone(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) < 0 && errno == ENOENT;
+}
+
+/* A run that was killed, or whose reload could not load the job again,
+ * left its journal: finish each step it began before anything else (a job
+ * booted out and never bootstrapped above all). An
+ * intent that cannot be finished is kept for the next run, and in *left
+ * for this run's journal. Returns 1 when one could not be finished, 0 when
+ * all were, -1 on a state error. */
+static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc, double timeout,
+			     struct rl_intents *left_in)
 {
 	struct rl_intents in = {0};
 	struct rl_history hist = {0};
@@ -369,17 +422,33 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		rl_error_clear(&err);
 		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
 			fprintf(stderr,
-				"relaunch: %s: finished the %s a killed run had begun: %s\n", shown,
-				rl_intent_action_name(it->action), done);
+				"relaunch: %s: finished the %s an earlier run had begun: %s\n",
+				shown, rl_intent_action_name(it->action), done);
 			free(done);
 			free(shown);
 			rl_intents_drop(&in, it->label);
 			continue;
 		}
-		fprintf(stderr, "relaunch: cannot finish the %s of %s a killed run had begun: %s\n",
+		left = 1;
+		if (it->action == RL_INTENT_RELOAD && plist_gone(it->plist)) {
+			/* Removed since (the package was): nothing will ever
+			 * load it again. Said once, then forgotten, so that
+			 * every later run does not fail for it. */
+			char *plist = rl_path_quote(it->plist);
+
+			fprintf(stderr,
+				"relaunch: cannot finish the reload of %s an earlier run had "
+				"begun: %s; its plist %s is gone, so the journal forgets it\n",
+				shown, err.text, plist);
+			free(plist);
+			free(shown);
+			rl_intents_drop(&in, it->label);
+			continue;
+		}
+		fprintf(stderr,
+			"relaunch: cannot finish the %s of %s an earlier run had begun: %s\n",
 			rl_intent_action_name(it->action), shown, err.text);
 		free(shown);
-		left = 1;
 		i++;
 	}
 	rl_error_clear(&err);
@@ -389,7 +458,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		left = -1;
 	}
 	rl_history_release(&hist);
-	rl_intents_release(&in);
+	*left_in = in;
 	return left;
 }
 
@@ -506,13 +575,13 @@ static int throttle_floor(double *out)
 
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
-		   struct rl_pipeline *p, const struct rl_plan *plan)
+		   struct rl_pipeline *p, const struct rl_plan *plan, struct rl_intents *journal)
 {
 	struct rl_run_opts o = {0};
 	struct rl_history hist = {0};
 	struct rl_results res = {0};
 	struct rl_error err = {0};
-	struct run_ctx ctx = {a, p, statedir, &hist, {0}, 0, 0};
+	struct run_ctx ctx = {a, p, statedir, &hist, journal, {0}, 0, 0};
 	int failed = 0, rc;
 
 	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl_fn,
@@ -532,6 +601,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.on_begin = print_begin;
 	o.on_throttle = print_throttle;
 	o.before_restart = journal_step;
+	o.can_reload = can_reload;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
@@ -563,7 +633,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 			failed = failed ? failed : 1;
 	if (ctx.journal_failed)
 		failed = -1;
-	rl_intents_release(&ctx.intents);
+	rl_strv_release(&ctx.mine);
 	rl_history_release(&hist);
 	if (stop_signal) {
 		size_t left = 0;
@@ -641,19 +711,23 @@ static int run_locked(const struct run_args *a)
 	const struct rl_plan *plan;
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
+	struct rl_intents left = {0}; /* what an earlier run left unfinished */
 	int rc, unfinished = 0;
 
 	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
 	if (!a->c->dry_run) {
 		catch_stop_signals();
-		unfinished =
-			finish_killed_run(a->c->state_dir, &lc,
-					  a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT);
-		if (unfinished < 0)
+		unfinished = finish_killed_run(
+			a->c->state_dir, &lc,
+			a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT, &left);
+		if (unfinished < 0) {
+			rl_intents_release(&left);
 			return CLI_EXIT_ERROR;
+		}
 	}
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
+		rl_intents_release(&left);
 		rl_pipeline_release(&p);
 		return run_fail(&err);
 	}
@@ -667,12 +741,14 @@ static int run_locked(const struct run_args *a)
 
 		if (a->c->operands.n &&
 		    rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+			rl_intents_release(&left);
 			rl_pipeline_release(&p);
 			run_fail(&err);
 			return CLI_EXIT_USAGE;
 		}
 		if (a->c->archives.n && archive_scope(a, &p, &labels, &err) < 0) {
 			rl_strv_release(&labels);
+			rl_intents_release(&left);
 			rl_pipeline_release(&p);
 			return run_fail(&err);
 		}
@@ -693,7 +769,8 @@ static int run_locked(const struct run_args *a)
 		else if (rc == CLI_EXIT_OK)
 			print_baseline_json();
 	} else
-		rc = execute(a, a->c->state_dir, &lc, &p, plan);
+		rc = execute(a, a->c->state_dir, &lc, &p, plan, &left);
+	rl_intents_release(&left);
 	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
 	/* A job the journal could not bring back is a failed restart. */
@@ -734,7 +811,10 @@ static int drain_look(struct drain *d, const char *statedir)
 	}
 	d->watch_now = rl_watch_state(&d->watch);
 	d->watch_saved = rl_watch_state_load(statedir);
-	return d->entries.n > 0 || rl_watch_state_changed(d->watch_saved, d->watch_now);
+	/* A job an earlier run left booted out (the restart journal) is
+	 * something to run for too, queue or not. */
+	return d->entries.n > 0 || rl_watch_state_changed(d->watch_saved, d->watch_now) ||
+	       rl_intents_pending(statedir);
 }
 
 static int64_t drain_now_ms(void *ctx)
@@ -867,7 +947,17 @@ int cmd_run(struct cli_ctx *ctx)
 		    rl_watch_state_save(statedir, d->watch_now, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		rl_error_clear(&err);
-		if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
+		/* A job still to be loaded again (the journal) keeps the
+		 * entries: launchd starts the drain again while the queue is
+		 * not empty (QueueDirectories), so the job is retried then,
+		 * not at the next upgrade. */
+		if (a->drain && rl_intents_pending(statedir) && d->entries.n)
+			fprintf(stderr,
+				"relaunch: warning: keeping the queue's entries: a job booted "
+				"out is still to be loaded again (restart journal '%s/%s'), "
+				"and the next drain tries\n",
+				statedir, RL_STATE_INTENT);
+		else if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		json_decref(record);
 		record = NULL;

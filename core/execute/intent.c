@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/jsonutil.h"
@@ -109,6 +110,16 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->wall_ns = (int64_t)json_integer_value(when);
 	it->start_after = json_is_true(json_object_get(o, "start_after"));
 	return 0;
+}
+
+int rl_intents_pending(const char *statedir)
+{
+	char *path = rl_path_join(statedir, RL_STATE_INTENT);
+	struct stat st;
+	int rc = lstat(path, &st) == 0;
+
+	free(path);
+	return rc;
 }
 
 int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error *err)

@@ -1,7 +1,9 @@
 /* The restart journal: what a run is about to do to a job, written durably
  * before each bootout or kickstart and dropped once the step's outcome is
  * recorded, so that a run killed in between (SIGKILL, a power cut) never
- * leaves a job booted out for good.
+ * leaves a job booted out for good. A reload that booted the job out and
+ * could not load it again keeps its entry (rl_result.unloaded), so the next
+ * run loads it first.
  *
  * On disk: <state-dir>/intent.json, {"version": 1, "intents": [intent...]},
  * written atomically; absent when no step is under way.
@@ -40,6 +42,9 @@ struct rl_intents {
 	size_t alloc;
 };
 
+/* Whether the journal holds anything (the file exists: an empty journal
+ * is removed), without reading it. */
+int rl_intents_pending(const char *statedir);
 /* Load the journal; an absent file is an empty one. 0 or -1 (err). */
 int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error *err);
 /* Write it atomically (and fsync'd); an empty journal removes the file. */

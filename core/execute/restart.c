@@ -70,6 +70,7 @@ struct step_run {
 	int64_t wake;	    /* settling: when to poll next */
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
+	int booted_out;	    /* bootout accepted (or hung): the job may be going */
 	int reloaded;	    /* bootstrap succeeded */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
@@ -549,13 +550,28 @@ static enum state enter_bootstrap(struct step_run *s)
  * `brew services` waits on): poll until gone. 3 and 113: already gone. */
 static enum state st_bootout(struct step_run *s)
 {
+	const struct rl_run_opts *o = s->run->o;
 	const char *args[] = {"bootout", s->step->job->target, NULL};
 	struct rl_launchctl_result r;
 	enum state next;
+	char *why = NULL;
 
+	/* The plist may have changed again since the plan (a package manager
+	 * at work): never boot out what launchd could not load back. */
+	if (o->can_reload && o->can_reload(s->step, &why, o->ctx) < 0) {
+		next = defer(s, "%s: not booted out; left for the next run",
+			     why ? why : "its plist cannot be loaded");
+		free(why);
+		return next;
+	}
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
+	/* Accepted, already gone, or no answer: from here the job may be
+	 * unloaded until a bootstrap succeeds. */
+	s->booted_out = next != ST_FATAL &&
+			(call_ok(&r) || r.timed_out || answered(&r, RL_LC_EXIT_IN_PROGRESS) ||
+			 answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED));
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
@@ -788,6 +804,7 @@ static void finish_step(struct step_run *s, enum state st)
 	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
 	s->res->status = final_status(st);
+	s->res->unloaded = s->booted_out && !s->reloaded && st == ST_FAILED;
 	if (s->t0)
 		s->res->seconds = (double)(end - s->t0) / 1e9;
 	if (st == ST_FAILED)

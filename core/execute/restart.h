@@ -79,6 +79,11 @@ struct rl_result {
 	 * was not running and is neither KeepAlive nor RunAtLoad, where only
 	 * launchctl's exit status was checked. */
 	char *note;
+	/* A reload that booted the job out and did not load it again (the
+	 * bootstrap was refused or hung, or the job was still going at the
+	 * timeout): it may be left unloaded, so the restart journal keeps it
+	 * for the next run to load (core/execute/intent.h). */
+	int unloaded;
 };
 
 /* Everything the engine does to the world comes in through here (s6-supervise's
@@ -132,6 +137,11 @@ struct rl_run_opts {
 	 * durably (core/execute/intent.h); -1 fails the step with nothing done:
 	 * no job is booted out without a record of how to bring it back. */
 	int (*before_restart)(const struct rl_step *step, pid_t old_pid, void *ctx);
+	/* Optional: called right before a bootout. -1 (*why set, malloc'd)
+	 * when launchd could not load the job's plist again (gone, unreadable,
+	 * another label now): the job is not booted out, and the step is
+	 * deferred. */
+	int (*can_reload)(const struct rl_step *step, char **why, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step
 	 * under way finishes (bounded by --timeout); every later step is

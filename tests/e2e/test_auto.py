@@ -236,6 +236,42 @@ class AutoTest(unittest.TestCase):
         r = self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST))
         self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
 
+    def test_a_job_left_unloaded_is_retried_by_the_next_drain(self):
+        """A drained run whose reload could not load the job again (bootstrap
+        refused throughout) keeps the queue's entries, so launchd starts the
+        drain again (QueueDirectories), and a drain also runs for the
+        restart journal alone (the polling services), until the job is
+        loaded: no unattended run leaves it unloaded until the next upgrade."""
+        m = self.machine()
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+        self.boot(m, ["web"])
+        label = "homebrew.mxcl.web"
+        os.makedirs(m.queue)
+        m.write_plist(label, [os.path.join(m.opt("web"), "bin", "web"), "2000"], daemon=False)
+        self.ok(m.relaunch("notify", "--formula", "web"))
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "5",
+                "--times", "1000")
+        drain = ("run", "--drain-queue", "--quiet", "0", *FAST)
+        r = self.ok(m.relaunch(*drain, "--timeout", "1"), 3)
+        self.assertIn("the job is not loaded", r.stderr)
+        self.assertNotEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        self.assertEqual(len(m.queued()), 1, "kept: launchd starts the drain again")
+        self.assertIn("keeping the queue's entries", r.stderr)
+        # The entries gone (a polling service, or removed by hand): the
+        # journal alone is something to run for.
+        for name in m.queued():
+            os.unlink(os.path.join(m.queue, name))
+        r = self.ok(m.relaunch(*drain, "--timeout", "1"), 3)
+        self.assertIn(f"cannot finish the reload of {label}", r.stderr)
+        m.fault("clear")
+        r = self.ok(m.relaunch(*drain))
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        m.wait_pid(label)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        r = self.ok(m.relaunch(*drain))
+        self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
+
     # -- status and log after a successful, a deferred and a failed run ------
     def test_status_and_log(self):
         m = self.machine()

@@ -103,7 +103,7 @@ class KillTest(unittest.TestCase):
         # restarts the job onto the new plist: loaded, running, new args.
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload a killed run had begun", r.stderr)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun", r.stderr)
         self.assertTrue(self.loaded(label), f"{r.stdout}\n{r.stderr}\n{m.events()[-12:]}")
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
@@ -121,6 +121,32 @@ class KillTest(unittest.TestCase):
 
     def test_killed_after_bootstrap_is_left_loaded(self):
         self.killed_during_reload("bootstrap")
+
+    def test_killed_after_bootout_then_plist_removed_is_reported_once(self):
+        """Killed after the bootout, and the package is removed before the
+        next run: nothing can load the job again. The next run says so and
+        exits 3 once; the journal then forgets it instead of failing every
+        run after."""
+        m = self.m
+        label = brew("eee")
+        m.brew_install("eee", "1.0")
+        self.boot([label])
+        self.change_plist(label, "eee")
+        lc, done = self.killer("bootout")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertEqual([i["label"] for i in self.journal()], [label])
+        plist = os.path.join(m.daemons, label + ".plist")
+        os.unlink(plist)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: cannot finish the reload of {label} an earlier run had "
+                      "begun: ", r.stderr)
+        self.assertIn(f"its plist {plist} is gone, so the journal forgets it", r.stderr)
+        self.assertEqual(self.journal(), [])
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertNotIn(label, r.stderr)
 
     def test_killed_while_settling_is_not_restarted_within_the_floor(self):
         m = self.m
@@ -149,7 +175,7 @@ class KillTest(unittest.TestCase):
         m.env["RELAUNCH_THROTTLE_FLOOR"] = "60"
         r, doc = m.relaunch_json("run", *FAST, "--no-wait")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("finished the kickstart a killed run had begun", r.stderr)
+        self.assertIn("finished the kickstart an earlier run had begun", r.stderr)
         self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
                          [(label, "current")])
         self.assertEqual(m.pid(label), new)

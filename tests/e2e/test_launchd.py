@@ -9,6 +9,7 @@ launchd gives them only sometimes (`launchd-sim fault`, tests/sim/README.md).
 With RELAUNCH_REAL_LAUNCHD=1 on a Mac, test_real_launchd.py runs the
 scenarios that need no injected fault against the real launchctl instead.
 """
+import json
 import os
 import shutil
 import sys
@@ -187,6 +188,60 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res[label]["status"], "restarted", res[label])
         self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == label]), 2)
+
+    def test_bootstrap_refused_throughout_is_bootstrapped_by_the_next_run(self):
+        """bootstrap answering 5 until --timeout leaves the job booted out:
+        the journal keeps it, so the next run loads it again instead of
+        skipping it as not loaded and forgetting it."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "5",
+                "--times", "1000")
+        res, r = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("the job is not loaded", res[label]["error"])
+        self.assertNotEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        with open(os.path.join(m.state, "intent.json")) as f:
+            self.assertEqual([i["label"] for i in json.load(f)["intents"]], [label])
+        # Still refused: the next run says so, keeps the journal, exits 3.
+        res, r = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertIn(f"cannot finish the reload of {label}", r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.fault("clear")
+        res, r = self.run_json(m)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        new = m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
+        self.assertNotIn(res.get(label, {}).get("status"), ("failed", "skipped"), res)
+        self.assertEqual(m.relaunch("plan").returncode, 0)
+        self.assertEqual(m.pid(label), new)
+
+    def test_plist_gone_before_the_bootout_is_not_booted_out(self):
+        """The package manager removes the changed plist while the run is
+        under way (here: when relaunch asks print-disabled, right before
+        the bootout): launchd could not load it again, so the job is not
+        booted out; it keeps running and the step is left for the next run."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.domains[label] = "system"  # where it stays once its plist is gone
+        old = m.pid(label)
+        plist = os.path.join(m.daemons, label + ".plist")
+        remover = os.path.join(m.root, "launchctl-remover")
+        with open(remover, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"case \"$*\" in print-disabled*) rm -f '{plist}' ;; esac\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(remover, 0o755)
+        res, r = self.run_json(m, "--launchctl", remover)
+        self.assertEqual(res[label]["status"], "deferred", res[label])
+        self.assertIn(f"cannot read plist '{plist}'", res[label]["error"])
+        self.assertIn("not booted out", res[label]["error"])
+        self.assertEqual([e for e in m.events("bootout") if e["label"] == label], [])
+        self.assertEqual(m.launchctl("print", f"system/{label}").returncode, 0)
+        self.assertEqual(m.pid(label), old)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
 
     def test_disabled_job_is_not_booted_out(self):
         m = self.machine()

@@ -232,11 +232,13 @@ static void test_file(void)
 	b.label = blabel;
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0); /* none yet */
 	CHECK_INT(back.n, 0);
+	CHECK_INT(rl_intents_pending(tmp), 0);
 	rl_intents_put(&in, &a);
 	rl_intents_put(&in, &b);
 	rl_intents_put(&in, &a); /* replaces */
 	CHECK_INT(in.n, 2);
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
+	CHECK_INT(rl_intents_pending(tmp), 1);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
 	if (back.n == 2) {
@@ -256,6 +258,7 @@ static void test_file(void)
 	/* Empty: no file. */
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(lstat(path, &st), -1);
+	CHECK_INT(rl_intents_pending(tmp), 0);
 	/* A damaged journal is an error, never silently ignored. */
 	CHECK_INT(
 		rl_file_write_atomic(path, "t", "{\"version\":1,\"intents\":[{}]}", 28, 0600, NULL),

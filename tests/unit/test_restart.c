@@ -770,6 +770,7 @@ static void test_reload(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(res0(&f)->unloaded, 0);
 	CHECK_INT(ncalls_of(&f, KICK_A), 0);
 	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
@@ -804,6 +805,7 @@ static void test_bootout_failures(void)
 		  "launchctl 'bootout system/org.example.a' failed with exit "
 		  "code 1 (operation not permitted): Boot-out failed: 1: Operation "
 		  "not permitted");
+	CHECK_INT(res0(&f)->unloaded, 0); /* refused: still loaded as it was */
 	teardown(&f);
 
 	setup_reload(&f);
@@ -813,6 +815,8 @@ static void test_bootout_failures(void)
 	CHECK_STR(res0(&f)->error,
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	/* The bootout may still end: the journal keeps the step. */
+	CHECK_INT(res0(&f)->unloaded, 1);
 	teardown(&f);
 }
 
@@ -855,6 +859,8 @@ static void test_bootstrap_retries(void)
 		CHECK_STR(res0(&f)->error, want);
 		free(want);
 	}
+	/* Booted out and not loaded again: the journal keeps the step. */
+	CHECK_INT(res0(&f)->unloaded, 1);
 	teardown(&f);
 
 	/* The timeout ends the retries first. */
@@ -862,6 +868,7 @@ static void test_bootstrap_retries(void)
 	f.o.timeout = 0.25;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unloaded, 1);
 	teardown(&f);
 
 	/* Another answer is not retried; a hung bootstrap may have loaded it. */
@@ -1190,6 +1197,35 @@ static void test_sip(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {DIS, 150});
 	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
 	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	teardown(&f);
+}
+
+static int plist_gone(const struct rl_step *step, char **why, void *ctx)
+{
+	(void)ctx;
+	*why = rl_xasprintf("cannot read plist '%s': No such file or directory", step->job->plist);
+	return -1;
+}
+
+/* A plist launchd could not load again (removed since the plan) is never
+ * booted out: deferred, nothing done, no journal entry. */
+static void test_plist_gone_not_booted_out(void)
+{
+	struct fx f;
+	char *want;
+
+	setup_reload(&f);
+	f.o.can_reload = plist_gone;
+	RUN(&f, 0, RELOAD_BEFORE);
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	want = rl_xasprintf("cannot read plist '%s': No such file or directory: not booted out; "
+			    "left for the next run",
+			    f.jobs[0].plist);
+	CHECK_STR(res0(&f)->error, want);
+	free(want);
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	CHECK_INT(res0(&f)->unloaded, 0);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
 }
 
@@ -1533,6 +1569,7 @@ int main(void)
 	test_fatal();
 	test_bootout_in_progress();
 	test_bootstrap_37();
+	test_plist_gone_not_booted_out();
 	test_kickstart_not_permitted();
 	test_sip();
 	test_disabled_not_booted_out();
