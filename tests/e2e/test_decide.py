@@ -216,7 +216,12 @@ class DecideTest(unittest.TestCase):
             plist = m.write_plist(label, args, EnvironmentVariables={"NGINX_WORKERS": "4"})
             # It crashes after the plist changed; launchd respawns it from
             # the definition it holds (KeepAlive): the new process started
-            # after the change, yet runs with the old environment.
+            # after the change, yet runs with the old environment. (A
+            # process's start time is known to a clock tick: it crashes
+            # once the clock is past the change by more than that.)
+            tick = 10**9 // os.sysconf("SC_CLK_TCK")
+            ctime = os.lstat(plist).st_ctime_ns
+            wait_until(lambda: time.time_ns() > ctime + 5 * tick, "the clock to pass the change")
             os.kill(pids[label], signal.SIGKILL)
             new = self.wait_new_pid(m, label, pids[label])
             self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
