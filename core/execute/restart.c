@@ -677,6 +677,16 @@ static int kick_loaded(const struct step_run *s)
 	return s->reloaded && !s->started && (job->keepalive || job->runatload);
 }
 
+/* Reloaded by our bootstrap, not running before, and not KeepAlive true:
+ * launchd ran it since the bootstrap (runs counts the spawns of the new
+ * load) and it exited 0. A setup job that runs at load and exits did just
+ * what it does: its new definition ran, and it is not started again. */
+static int ran_at_load(const struct step_run *s, const struct rl_service_status *st)
+{
+	return s->reloaded && s->res->old_pid == 0 && !s->step->job->keepalive_always &&
+	       !st->running && st->pid == 0 && st->runs >= 1 && st->exit_code == 0;
+}
+
 static enum state st_wait_running(struct step_run *s)
 {
 	struct rl_service_status st;
@@ -694,6 +704,11 @@ static enum state st_wait_running(struct step_run *s)
 		s->res->new_pid = st.pid;
 		s->deadline = now(s) + s_to_ns(s->run->o->settle);
 		return ST_SETTLE;
+	}
+	if (rc == 0 && ran_at_load(s, &st)) {
+		s->res->note = rl_xstrdup("reloaded; ran at load and exited (last exit code 0): "
+					  "runs the new files at its next launch");
+		return ST_IDLE;
 	}
 	if (now(s) >= s->deadline && kick_loaded(s)) {
 		s->kicked_loaded = 1;
@@ -731,6 +746,12 @@ static enum state st_settle(struct step_run *s)
 		return fail(s, "was unloaded during settle");
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
+	if (ran_at_load(s, &st)) {
+		s->res->new_pid = 0;
+		s->res->note = rl_xstrdup("reloaded; ran at load and exited (last exit code 0): "
+					  "runs the new files at its next launch");
+		return ST_IDLE;
+	}
 	if (!st.running || st.pid != s->res->new_pid) {
 		char *how = rl_failure_describe(&st, s->step->job);
 		enum state next = fail(s, "exited during settle (%s)", how);

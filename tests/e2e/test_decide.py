@@ -14,7 +14,8 @@ keeps a broken upgrade from taking a working one down:
   `refused` and left running, its change pending, and `run` exits 3;
 - a plist changed but not loaded since (a new schedule of an idle job, a
   new environment a crashed job was respawned without) is reloaded, though
-  print shows the same program and arguments;
+  print shows the same program and arguments; a setup job that runs at
+  load and exits is reloaded once, idle, not failed;
 - a plist rewritten with the same definition (binary, another key order)
   is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
@@ -205,6 +206,32 @@ class DecideTest(unittest.TestCase):
             self.assertEqual([e["event"] for e in self.touched(m, label, t0)],
                              ["bootout", "removed", "bootstrap"])
             self.assertEqual(m.pid(label), 0)
+
+    def test_one_shot_job_whose_plist_changed_runs_once_and_is_idle(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("setup")
+            m.brew_install("setup", "1.0")
+            # A setup job: it runs as launchd loads it, and exits (0).
+            args = [os.path.join(m.opt("setup"), "bin", "setup"), "0"]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False)
+            self.boot(m, [label], running=False)
+            m.wait_event("exit", label)
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False,
+                          EnvironmentVariables={"SETUP_MODE": "full"})
+
+            # Reloaded, it runs at load and exits, as it did before: that
+            # is its new definition at work, not a failure, and it is not
+            # started a second time.
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertEqual(res[label]["status"], "idle", res)
+            self.assertIn("ran at load and exited (last exit code 0)", res[label]["note"])
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)
+                              if e["event"] in ("bootout", "bootstrap", "start")],
+                             ["bootout", "bootstrap", "start"])
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
 
     def test_respawned_on_the_old_plist_is_reloaded(self):
         with Machine(RELAUNCH) as m:

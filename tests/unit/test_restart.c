@@ -76,8 +76,10 @@ struct fx {
 	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
 #define RUNNING_FMT "system/x = {\n\tstate = running\n\tpid = %d\n}\n"
 #define STOPPED	    "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
-#define KILLED	    "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
-#define NOT_FOUND   "Could not find service \"x\" in domain for port"
+/* Spawned once since it was loaded, and exited 0. */
+#define RAN_OK	  "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 0\n}\n"
+#define KILLED	  "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
+#define NOT_FOUND "Could not find service \"x\" in domain for port"
 
 #define PRINT_A "print system/org.example.a"
 #define KICK_A	"kickstart -k system/org.example.a"
@@ -1353,6 +1355,56 @@ static void test_loaded_not_spawned(void)
 	teardown(&f);
 }
 
+/* A RunAtLoad job that was not running (a setup job that ran at load and
+ * exited), reloaded: it runs at load and exits 0 again, which is its new
+ * definition at work: idle, never kickstarted. One that was running must
+ * come back and stay. */
+static void test_ran_at_load(void)
+{
+	struct fx f;
+
+	for (int seen_running = 0; seen_running < 2; seen_running++) {
+		setup_reload(&f);
+		f.jobs[0].keepalive = 0;
+		f.jobs[0].keepalive_always = 0;
+		f.jobs[0].runatload = 1;
+		f.o.timeout = 0.3;
+		if (seen_running)
+			RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+			    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(300)},
+			    {PRINT_A, 0, RAN_OK, .times = STICKY});
+		else
+			RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+			    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RAN_OK, .times = STICKY});
+		CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+		CHECK_STR(res0(&f)->note, "reloaded; ran at load and exited (last exit code 0): "
+					  "runs the new files at its next launch");
+		CHECK_INT(res0(&f)->new_pid, 0);
+		CHECK_INT(ncalls_of(&f, START_A), 0);
+		teardown(&f);
+	}
+
+	/* Running before: exiting, even with 0, is not coming back. */
+	setup_reload(&f);
+	f.jobs[0].keepalive = 0;
+	f.jobs[0].keepalive_always = 0;
+	f.jobs[0].runatload = 1;
+	f.o.timeout = 0.3;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, RAN_OK, .times = 4}, {START_A, 0}, {PRINT_A, 0, RAN_OK, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	teardown(&f);
+
+	/* KeepAlive true must run whatever it did before. */
+	setup_reload(&f);
+	f.o.timeout = 0.3;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(300)}, {PRINT_A, 0, RAN_OK, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(res0(&f)->error && strstr(res0(&f)->error, "exited during settle") != NULL);
+	teardown(&f);
+}
+
 /* Run n modelled jobs (model_answer): interval 1 s, settle 3 s. */
 static void setup_model(struct fx *f, size_t n)
 {
@@ -1574,6 +1626,7 @@ int main(void)
 	test_sip();
 	test_disabled_not_booted_out();
 	test_loaded_not_spawned();
+	test_ran_at_load();
 	test_overlap_keep_going();
 	test_overlap_waits_without_keep_going();
 	test_overlap_after();
