@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -112,6 +113,23 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	return 0;
 }
 
+/* Every run stops on a journal it cannot read (it may name a job left
+ * booted out): the error says how to go on. -1. */
+static int unreadable(struct rl_error *err)
+{
+	char why[RL_ERROR_TEXT_MAX];
+
+	if (!err)
+		return -1;
+	snprintf(why, sizeof(why), "%s", err->text);
+	rl_error_clear(err);
+	rl_error_set(err,
+		     "%s (it names the jobs a run was restarting: check that each is loaded, "
+		     "with launchctl print, then remove it)",
+		     why);
+	return -1;
+}
+
 int rl_intents_pending(const char *statedir)
 {
 	char *path = rl_path_join(statedir, RL_STATE_INTENT);
@@ -133,7 +151,7 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 	rc = rl_json_load_file(path, "restart journal", 1, &root, err);
 	if (rc != 0) {
 		free(path);
-		return rc > 0 ? 0 : -1;
+		return rc > 0 ? 0 : unreadable(err);
 	}
 	list = json_object_get(root, "intents");
 	if (!json_is_object(root) || !json_is_integer(json_object_get(root, "version")) ||
@@ -159,9 +177,11 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 	}
 	json_decref(root);
 	free(path);
-	if (rc < 0)
+	if (rc < 0) {
 		rl_intents_release(in);
-	return rc < 0 ? -1 : 0;
+		return unreadable(err);
+	}
+	return 0;
 }
 
 int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err)
