@@ -351,9 +351,9 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 
 /* After each step: shown, and recorded as it happens (the history first,
  * then the journal entry dropped), not at the end of the run: a kill after
- * a restart must not bring a second one a second later. A reload that left
- * the job booted out keeps its entry: the next run loads the job again
- * before anything else, as it would after a kill. */
+ * a restart must not bring a second one a second later. A failed restart
+ * that left a job that was running unloaded or stopped keeps its entry:
+ * the next run brings the job back before anything else, as after a kill. */
 static void step_done(const struct rl_result *r, void *ctx)
 {
 	struct run_ctx *rc = ctx;
@@ -368,9 +368,20 @@ static void step_done(const struct rl_result *r, void *ctx)
 	/* Only this run's own entry: one an earlier run left stays until a
 	 * run finishes it (a step that did not begin, say a job found not
 	 * loaded, has none of its own). */
-	if (r->unloaded || !rl_strv_contains(&rc->mine, r->step->job->label))
+	if (r->unfinished == RL_UNFINISHED_UNLOADED ||
+	    !rl_strv_contains(&rc->mine, r->step->job->label))
 		return;
-	rl_intents_drop(rc->intents, r->step->job->label);
+	if (r->unfinished == RL_UNFINISHED_STOPPED) {
+		/* Loaded, not running: the next run starts it, at once. */
+		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+
+		if (it) {
+			it->start_after = 1;
+			it->loaded = 1;
+		}
+	} else {
+		rl_intents_drop(rc->intents, r->step->job->label);
+	}
 	if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		rc->journal_failed = 1;

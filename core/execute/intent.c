@@ -43,6 +43,14 @@ void rl_intents_release(struct rl_intents *in)
 	memset(in, 0, sizeof(*in));
 }
 
+struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label)
+{
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->v[i].label, label) == 0)
+			return &in->v[i];
+	return NULL;
+}
+
 void rl_intents_drop(struct rl_intents *in, const char *label)
 {
 	for (size_t i = 0; i < in->n; i++) {
@@ -110,6 +118,8 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->pid = (pid_t)json_integer_value(pid);
 	it->wall_ns = (int64_t)json_integer_value(when);
 	it->start_after = json_is_true(json_object_get(o, "start_after"));
+	/* Optional: absent in journals written before it. */
+	it->loaded = json_is_true(json_object_get(o, "loaded"));
 	return 0;
 }
 
@@ -213,6 +223,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 		json_object_set_new(o, "plist", rl_json_path(it->plist));
 		json_object_set_new(o, "pid", json_integer(it->pid));
 		json_object_set_new(o, "start_after", json_boolean(it->start_after));
+		if (it->loaded)
+			json_object_set_new(o, "loaded", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}
@@ -286,7 +298,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * (asynchronous) may be under way. Wait until the job is gone
 		 * or runs a new process; one that stays loaded and stopped
 		 * until the timeout was bootstrapped and waits to be started. */
-		if (it->action != RL_INTENT_RELOAD || loaded == 1 ||
+		if (it->action != RL_INTENT_RELOAD || it->loaded || loaded == 1 ||
 		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline)
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
