@@ -222,6 +222,11 @@ static enum state st_policy(struct step_run *s)
 		return defer(s, "interrupted; left for the next run");
 	if (s->step->never)
 		return skip(s, "restart = never");
+	if (s->step->hosts_run)
+		return defer(s,
+			     "this run runs inside it (pid %lld): a restart would end the run; "
+			     "left for the next run",
+			     (long long)s->step->hosts_run);
 	/* Decided when the plan was made (core/plan/decide.h, preflight.h). */
 	switch (s->step->decision) {
 	case RL_DECISION_RESTART:

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/model/fileinfo.h"
+#include "core/platform/platform.h"
 
 static const char *job_program(const struct rl_job *job)
 {
@@ -182,7 +184,23 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	return 1;
 }
 
-enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
+int rl_decide_hosts_self(pid_t pid)
+{
+	pid_t cur = getpid();
+
+	for (int depth = 0; depth < 256 && cur > 0; depth++) {
+		struct rl_platform_proc_status st;
+
+		if (cur == pid)
+			return 1;
+		if (cur == 1 || rl_platform_proc_status(cur, &st) != 0)
+			return 0;
+		cur = st.ppid;
+	}
+	return 0;
+}
+
+static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
 	int64_t last = 0, plist = 0;
@@ -243,4 +261,13 @@ enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const stru
 	if (reloaded)
 		s->action = RL_ACTION_KICKSTART; /* launchd has the plist; the process is old */
 	return RL_DECISION_RESTART;
+}
+
+enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
+{
+	enum rl_decision d = decide(p, s, o);
+
+	if (d == RL_DECISION_RESTART && !s->never && o->pid > 0 && rl_decide_hosts_self(o->pid))
+		s->hosts_run = o->pid;
+	return d;
 }

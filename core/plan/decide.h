@@ -56,6 +56,13 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
  * the epoch; 0 when nothing could be read. */
 int64_t rl_decide_change_time(const char *path);
 
+/* 1 when pid is this process or one of its ancestors: the job whose
+ * process it is runs this very relaunch (a job of one's own that upgrades
+ * and then runs `relaunch run`), and restarting it would end the run. The
+ * parent chain is read from the kernel (rl_platform_proc_status), at most
+ * 256 levels up. */
+int rl_decide_hosts_self(pid_t pid);
+
 /* Decide step s of p (a RESTART step, not never) from o: IDLE when launchd
  * shows no process and rl_decide_idle says so (a reload stays a reload:
  * launchd must hold the new plist, and starts the job only when RunAtLoad
@@ -75,7 +82,9 @@ int64_t rl_decide_change_time(const char *path);
  * and whose process started after the plist changed is no reload (and may
  * then be CURRENT, or a kickstart). Anything else (a process that cannot
  * be inspected, has vanished, is stale, or runs something else, such as a
- * shell running a script) stays a restart. Returns the decision. */
+ * shell running a script) stays a restart; a restart whose process is
+ * this run or its ancestor (rl_decide_hosts_self) gets hosts_run set.
+ * Returns the decision. */
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o);
 
 #endif

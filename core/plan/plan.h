@@ -83,7 +83,10 @@ struct rl_step {
 	size_t nreasons;
 	size_t reasons_alloc;
 	enum rl_decision decision;
-	char *why; /* idle, current, refused: the evidence or the reason */
+	char *why;	 /* idle, current, refused: the evidence or the reason */
+	pid_t hosts_run; /* launchd's pid for the job when this very process is
+			  * that pid or runs below it (rl_decide_hosts_self): a
+			  * restart would end the run, so it is deferred */
 };
 
 /* A change that restarts nothing, and why ("replaced with identical

@@ -11,9 +11,12 @@ keeps a broken upgrade from taking a working one down:
   by hand after the upgrade is not restarted again (`current`);
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
-  `refused` and left running, its change pending, and `run` exits 3.
+  `refused` and left running, its change pending, and `run` exits 3;
+- a job whose own process runs `relaunch run` is deferred by that run, not
+  killed by it, and restarted by the next run from outside it.
 Only orders are asserted, never durations.
 """
+import json
 import os
 import platform
 import shutil
@@ -163,6 +166,62 @@ class DecideTest(unittest.TestCase):
             # redis still ran the old keg: restarted as planned.
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    # -- the job this run runs in ------------------------------------------
+    def test_job_running_the_run_is_deferred_not_killed(self):
+        with Machine(RELAUNCH) as m:
+            label = "com.example.updater"
+            gate = harness.Gate(os.path.join(m.root, "go"))
+            conf = os.path.join(m.root, "updater.conf")
+            with open(conf, "w") as f:
+                f.write("DAYS=1\n")
+            out = os.path.join(m.root, "run.json")
+            done = os.path.join(m.root, "run.exit")
+            script = os.path.join(m.root, "updater.sh")
+            # A job of its own that updates, then runs `relaunch run`
+            # itself (the run is its child): its script reads conf.
+            with open(script, "w") as f:
+                f.write(f"""#!/bin/sh
+. '{conf}'
+read _ < '{gate.path}'
+'{m.relaunch_bin}' run --json {' '.join(FAST)} > '{out}'
+echo $? > '{done}.tmp' && mv '{done}.tmp' '{done}'
+exec /bin/sleep 1000
+""")
+            os.chmod(script, 0o755)
+            env = {k: m.env[k] for k in ("RELAUNCH_STATE_DIR", "RELAUNCH_LAUNCHCTL",
+                                         "RELAUNCH_AGENT_DIRS", "RELAUNCH_DAEMON_DIRS",
+                                         "RELAUNCH_PM_NAMES", "HOME")}
+            m.write_plist(label, [script], EnvironmentVariables=env)
+            m.brew_install("nginx", "1.25.3")
+            pids = self.boot(m, [label, brew("nginx")])
+            with open(conf, "w") as f:
+                f.write("DAYS=2\n")
+            m.brew_upgrade("nginx", "1.25.4")
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]),
+                             sorted([label, brew("nginx")]), doc)
+
+            # The job's own process runs the run: restarting the job would
+            # end it, so it is left for the next run; the others restart.
+            t0 = time.time()
+            gate.open()
+            wait_until(lambda: os.path.exists(done), "the run inside the job to end")
+            with open(done) as f:
+                self.assertEqual(f.read().strip(), "0")
+            with open(out) as f:
+                res = {r["label"]: r for r in json.load(f)["results"]}
+            self.assertEqual(res[label]["status"], "deferred", res)
+            self.assertIn(f"pid {pids[label]}", res[label]["error"])
+            self.assertIn("this run runs inside it", res[label]["error"])
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pids[label])
+            self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
+            # Still pending: a run from outside the job restarts it.
+            res, _ = self.run_json(m)
+            self.assertEqual(list(res), [label], res)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(label), pids[label])
 
     # -- refused -----------------------------------------------------------
     def assert_refused(self, m, label, old_pid, want):

@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
@@ -355,6 +356,53 @@ static void test_reload_already_loaded(void)
 	fx_release(&f);
 }
 
+/* The job whose process runs this very relaunch (pid or an ancestor) is
+ * not restarted by it: the step stays a restart, marked to be deferred. */
+static void test_hosts_self(void)
+{
+	struct fx f;
+	int fds[2];
+	pid_t child;
+	char c;
+
+	CHECK_INT(rl_decide_hosts_self(getpid()), 1);
+	CHECK_INT(rl_decide_hosts_self(getppid()), 1);
+	CHECK_INT(rl_decide_hosts_self(0), 0);
+	/* A child of ours is no ancestor (it waits on a pipe until we are done). */
+	CHECK_INT(pipe(fds), 0);
+	child = fork();
+	if (child == 0) {
+		close(fds[1]);
+		_exit(read(fds[0], &c, 1) < 0);
+	}
+	CHECK(child > 0);
+	CHECK_INT(rl_decide_hosts_self(child), 0);
+	close(fds[0]);
+	close(fds[1]);
+	waitpid(child, NULL, 0);
+
+	/* A running job, started before its change, whose pid is our parent:
+	 * a restart, deferred. */
+	fx_init(&f, -1);
+	f.view.verdict = RL_PROC_STALE;
+	f.o.pid = f.view.pid = getppid();
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->hosts_run, getppid());
+	fx_release(&f);
+	/* Another process: restarted as planned. */
+	fx_init(&f, -1);
+	f.view.verdict = RL_PROC_STALE;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->hosts_run, 0);
+	fx_release(&f);
+	/* Idle or current steps are not restarted anyway: nothing to mark. */
+	fx_init(&f, 1);
+	f.o.pid = f.view.pid = getppid();
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK_INT(f.step->hosts_run, 0);
+	fx_release(&f);
+}
+
 static void test_change_time(void)
 {
 	char *sub = rl_path_join(dir, "keg"), *file = rl_path_join(sub, "bin"), *gone;
@@ -386,6 +434,7 @@ int main(void)
 	test_current_by_view();
 	test_current_by_start_time();
 	test_reload_already_loaded();
+	test_hosts_self();
 	test_change_time();
 	check_rmtree(dir);
 	free(dir);
