@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "core/compare/diff.h"
+#include "core/compare/plistdefs.h"
 #include "core/plan/plan.h"
 #include "commands.h"
 #include "core/discover/jobfiles.h"
@@ -68,6 +69,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 {
 	struct rl_diff d = {0};
 	struct rl_plan plan = {0};
+	struct rl_plistdefs defs;
 	struct rl_buf names = {0};
 	struct rl_manifest used;
 	size_t n = 0;
@@ -87,6 +89,13 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		if (prev->entries[i].nuses)
 			used.entries[used.n++] = prev->entries[i];
 	rc = rl_diff_compute(&used, 0, &d, err);
+	if (rc == 0) {
+		/* As a run would plan: a plist rewritten with the same
+		 * definition is nothing pending. */
+		rl_plistdefs_load(&defs, ctx->state_dir);
+		rl_plistdefs_mark(&d, &ctx->jobs, &defs);
+		rl_plistdefs_release(&defs);
+	}
 	if (rc == 0)
 		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
 	for (size_t i = 0; rc == 0 && i < plan.n; i++) {
@@ -175,7 +184,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 {
 	struct prev_load pl;
 	struct rl_manifest cur;
-	struct rl_error err = {0}, taking = {0};
+	struct rl_error err = {0}, taking = {0}, defs_err = {0};
 	char *mpath;
 	int taken, status = CLI_EXIT_ERROR;
 
@@ -212,6 +221,8 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 	}
 	if (rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
+	if (rl_plistdefs_save(ctx->state_dir, &cur, &ctx->jobs, NULL, &defs_err) < 0)
+		rl_warn("%s", defs_err.text);
 	print_summary(cur.n, mpath);
 	status = CLI_EXIT_OK;
 out:

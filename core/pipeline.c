@@ -482,6 +482,7 @@ static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	rl_config_init(&p->cfg);
 	rl_manifest_init(&p->prev);
 	rl_manifest_init(&p->current);
+	p->statedir = rl_xstrdup(o->statedir);
 	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
 	p->libs = run_libcache(o);
 }
@@ -535,6 +536,11 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		inspect_end(p, &in);
 	if (rc < 0)
 		return -1;
+	if (p->have_prev) {
+		/* A plist rewritten with the same definition reloads nothing. */
+		rl_plistdefs_load(&p->defs, o->statedir);
+		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);
+	}
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	decide(p->launchd_unknown ? NULL : o->lc, p);
@@ -672,12 +678,21 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.unreadable = &p->unreadable,
 	};
 
-	return rl_commit_save(&p->current, &c, p->verify, p->manifest_path, err);
+	struct rl_error derr = {0};
+
+	if (rl_commit_save(&p->current, &c, p->verify, p->manifest_path, err) < 0)
+		return -1;
+	/* Only ever spares reloads: a failure to keep it is a warning. */
+	if (rl_plistdefs_save(p->statedir, &p->current, &p->jobs, &p->defs, &derr) < 0)
+		rl_warn("%s", derr.text);
+	return 0;
 }
 
 void rl_pipeline_release(struct rl_pipeline *p)
 {
+	free(p->statedir);
 	free(p->manifest_path);
+	rl_plistdefs_release(&p->defs);
 	rl_strv_release(&p->unreadable);
 	for (size_t i = 0; i < p->npackages; i++)
 		rl_package_release(&p->packages[i]);

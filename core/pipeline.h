@@ -9,6 +9,7 @@
 #include "core/archive/install.h"
 #include "core/discover/config.h"
 #include "core/compare/diff.h"
+#include "core/compare/plistdefs.h"
 #include "core/base/error.h"
 #include "core/discover/job.h"
 #include "core/discover/jobfiles.h"
@@ -64,6 +65,7 @@ struct rl_jobview {
 };
 
 struct rl_pipeline {
+	char *statedir;
 	char *manifest_path;
 	struct rl_config cfg;
 	struct rl_jobset jobs;
@@ -76,6 +78,7 @@ struct rl_pipeline {
 	 * not be read: their files keep their recorded state at commit. */
 	struct rl_strv unreadable;
 	struct rl_diff diff;
+	struct rl_plistdefs defs; /* the recorded plists' definitions (plan, run) */
 	struct rl_jobview *views;
 	size_t nviews;
 	int launchd_unknown; /* launchctl could not be run: no view of launchd */

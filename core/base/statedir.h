@@ -8,11 +8,12 @@
 #include "core/base/error.h"
 
 /* The names of the files in the state directory, spelled here only. */
-#define RL_STATE_MANIFEST "manifest.json"
-#define RL_STATE_CONFIG	  "config.json"
-#define RL_STATE_HISTORY  "history.json"
-#define RL_STATE_LOCK	  "lock"
-#define RL_STATE_INTENT	  "intent.json" /* the restart journal: core/execute/intent.h */
+#define RL_STATE_MANIFEST  "manifest.json"
+#define RL_STATE_CONFIG	   "config.json"
+#define RL_STATE_HISTORY   "history.json"
+#define RL_STATE_LOCK	   "lock"
+#define RL_STATE_INTENT	   "intent.json" /* the restart journal: core/execute/intent.h */
+#define RL_STATE_PLISTDEFS "plists.json" /* core/compare/plistdefs.h */
 
 /* The directory to use: explicit (from --state-dir) when non-NULL and not
  * empty, else $RELAUNCH_STATE_DIR, else platform_dir, the platform's

@@ -46,6 +46,7 @@ static void push_change(struct rl_diff *d, enum rl_change_kind kind, const char 
 
 	rl_xgrow((void **)&d->v, &d->alloc, d->n + 1, sizeof(*d->v));
 	c = &d->v[d->n++];
+	memset(c, 0, sizeof(*c));
 	c->kind = kind;
 	c->path = rl_xstrdup(path);
 	c->entry = e;

@@ -26,6 +26,8 @@ struct rl_change {
 	const struct rl_entry
 		*entry;		/* borrowed from the manifest; NULL for a new file under a root */
 	struct rl_fileinfo now; /* the disk now (type MISSING when removed) */
+	int same_definition;	/* a plist rewritten with the definition it had
+				 * (compare/plistdefs.h): no reason to reload */
 };
 
 struct rl_diff {

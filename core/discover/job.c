@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <plist/plist.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -537,6 +538,190 @@ static int bplist_nul_string(const unsigned char *d, size_t n)
 	return 0;
 }
 
+static int feed(EVP_MD_CTX *ctx, const void *p, size_t n)
+{
+	return EVP_DigestUpdate(ctx, p, n) == 1 ? 0 : -1;
+}
+
+/* A tag byte, then a 64-bit big-endian number: a length or a value. */
+static int feed_num(EVP_MD_CTX *ctx, unsigned char tag, uint64_t v)
+{
+	unsigned char b[9];
+
+	b[0] = tag;
+	for (int i = 0; i < 8; i++)
+		b[1 + i] = (unsigned char)(v >> (56 - 8 * i));
+	return feed(ctx, b, sizeof(b));
+}
+
+static int feed_bytes(EVP_MD_CTX *ctx, unsigned char tag, const void *p, uint64_t n)
+{
+	return feed_num(ctx, tag, n) < 0 ? -1 : feed(ctx, p, (size_t)n);
+}
+
+struct dict_item {
+	char *key;
+	plist_t val;
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	return strcmp(((const struct dict_item *)a)->key, ((const struct dict_item *)b)->key);
+}
+
+static int feed_node(EVP_MD_CTX *ctx, plist_t n, int depth);
+
+/* A dictionary: its size, then each key (in byte order) and its value.
+ * Iterated, not looked up or indexed (libplist walks a list for those). */
+static int feed_dict(EVP_MD_CTX *ctx, plist_t n, int depth)
+{
+	uint32_t count = plist_dict_get_size(n), k = 0;
+	struct dict_item *items = rl_xcalloc(count ? count : 1, sizeof(*items));
+	plist_dict_iter it = NULL;
+	int rc = feed_num(ctx, 'd', count);
+
+	plist_dict_new_iter(n, &it);
+	while (it && k < count) {
+		char *key = NULL;
+		plist_t val = NULL;
+
+		plist_dict_next_item(n, it, &key, &val);
+		if (!key)
+			break;
+		items[k].key = key;
+		items[k++].val = val;
+	}
+	free(it);
+	if (k != count)
+		rc = -1;
+	qsort(items, k, sizeof(*items), cmp_item);
+	for (uint32_t i = 0; i < k; i++) {
+		if (rc == 0)
+			rc = feed_bytes(ctx, 'k', items[i].key, strlen(items[i].key));
+		if (rc == 0)
+			rc = feed_node(ctx, items[i].val, depth + 1);
+		free(items[i].key);
+	}
+	free(items);
+	return rc;
+}
+
+static int feed_array(EVP_MD_CTX *ctx, plist_t n, int depth)
+{
+	plist_array_iter it = NULL;
+	int rc = feed_num(ctx, 'a', plist_array_get_size(n));
+
+	plist_array_new_iter(n, &it);
+	while (rc == 0 && it) {
+		plist_t item = NULL;
+
+		plist_array_next_item(n, it, &item);
+		if (!item)
+			break;
+		rc = feed_node(ctx, item, depth + 1);
+	}
+	free(it);
+	return rc;
+}
+
+static int feed_node(EVP_MD_CTX *ctx, plist_t n, int depth)
+{
+	uint64_t u = 0, len = 0;
+	uint8_t b = 0;
+	double d = 0;
+	char *data = NULL;
+	const char *str;
+	int rc;
+
+	if (!n || depth > 64)
+		return -1;
+	switch (plist_get_node_type(n)) {
+	case PLIST_BOOLEAN:
+		plist_get_bool_val(n, &b);
+		return feed_num(ctx, 'b', b != 0);
+	case PLIST_UINT:
+		plist_get_uint_val(n, &u);
+		return feed_num(ctx, 'i', u);
+	case PLIST_REAL:
+		plist_get_real_val(n, &d);
+		memcpy(&u, &d, sizeof(u));
+		return feed_num(ctx, 'r', u);
+	case PLIST_STRING:
+		str = plist_get_string_ptr(n, &len);
+		return str ? feed_bytes(ctx, 's', str, len) : -1;
+	case PLIST_DATA:
+		plist_get_data_val(n, &data, &len);
+		rc = data || len == 0 ? feed_bytes(ctx, 'x', data ? data : "", len) : -1;
+		free(data);
+		return rc;
+	case PLIST_ARRAY:
+		return feed_array(ctx, n, depth);
+	case PLIST_DICT:
+		return feed_dict(ctx, n, depth);
+	default:
+		return -1; /* a date, a UID, …: not compared, so no digest */
+	}
+}
+
+static void hex(const unsigned char *md, unsigned int n, char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (unsigned int i = 0; i < n && i < 32; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static int tree_digest(plist_t root, char out[65])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok;
+
+	out[0] = '\0';
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     feed_node(ctx, root, 0) == 0 && EVP_DigestFinal_ex(ctx, md, &n) == 1 && n == 32;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	hex(md, n, out);
+	return 0;
+}
+
+/* The digests a job keeps of the bytes its plist was parsed from. */
+static void job_digests(struct rl_job *j, const void *data, size_t len, plist_t root)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	if (tree_digest(root, j->def_sha256) < 0)
+		return;
+	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32) {
+		j->def_sha256[0] = '\0';
+		return;
+	}
+	hex(md, n, j->plist_sha256);
+}
+
+int rl_job_definition_digest(const void *data, size_t len, char out[65])
+{
+	plist_t root = NULL;
+	int rc;
+
+	out[0] = '\0';
+	if (len == 0 || len > UINT32_MAX)
+		return -1;
+	plist_from_memory(data, (uint32_t)len, &root);
+	if (!root)
+		return -1;
+	rc = tree_digest(root, out);
+	plist_free(root);
+	return rc;
+}
+
 /* lstat of the plist's entry, through the run's memo when there is one:
  * the walk of the job's files and the comparison ask the same. */
 static int entry_lstat(struct disc *d, const char *path, struct stat *st)
@@ -578,8 +763,10 @@ static int parse_plist(struct disc *d, const char *plist, enum rl_job_kind kind,
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */
 		plist_from_memory(buf.data, (uint32_t)buf.len, &root);
-	rl_buf_release(&buf);
 	rc = parse_root(plist, root, out, err);
+	if (rc == 0)
+		job_digests(out, buf.data, buf.len, root);
+	rl_buf_release(&buf);
 	if (root)
 		plist_free(root);
 	if (rc < 0) {

@@ -39,6 +39,11 @@ struct rl_job {
 	int runatload;
 	int disabled;	     /* only launchd's default; not whether it is loaded */
 	int background_only; /* LimitLoadToSessionType names only Background */
+	/* The plist as read: the SHA-256 of its bytes, and of the definition
+	 * they hold (rl_job_definition_digest); lowercase hex, "" when not
+	 * computed. */
+	char plist_sha256[65];
+	char def_sha256[65];
 };
 
 struct rl_jobset {
@@ -77,6 +82,13 @@ int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 /* Parse one plist; returns 0, or -1 with err naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
+/* The definition a plist's bytes hold, whatever their text: the SHA-256
+ * (lowercase hex into out[65]) of the parsed tree, each dictionary's keys
+ * in byte order, so that XML or binary form, key order, whitespace and
+ * comments do not count, and every value does (its type too). 0, or -1
+ * when the bytes are no plist or hold a value it does not compare (a
+ * date, a UID) or nest deeper than 64. */
+int rl_job_definition_digest(const void *data, size_t len, char out[65]);
 /* The job with label in js, sorted by (kind, label) as rl_jobs_discover
  * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);

@@ -461,6 +461,11 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
 			continue;
 		}
+		if (c->same_definition && u->role == RL_ROLE_PLIST) {
+			reported_add(b, c->path, kind, u->label,
+				     "the same definition in other text: nothing to reload");
+			continue;
+		}
 		/* The entry kept its old state for another job's failed restart;
 		 * this job already runs exactly this version (its bytes, for a
 		 * file: rl_fileinfo_ack_matches). */

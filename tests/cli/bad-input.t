@@ -14,8 +14,8 @@ A good manifest to spoil, and a helper that checks it is unchanged:
   $ mkdir tree && printf a > tree/a && printf b > tree/b && ln -s a tree/l
   $ relaunch record --path tree
   recorded 3 files in /*/state/manifest.json (glob)
-  $ cp state/manifest.json good.json
-  $ unchanged() { cmp -s good.json state/manifest.json && test "$(ls -A state | grep -vx lock)" = manifest.json && echo unchanged; }
+  $ cp state/manifest.json good.json && cp state/plists.json good-plists.json
+  $ unchanged() { cmp -s good.json state/manifest.json && cmp -s good-plists.json state/plists.json && test "$(ls -A state | grep -vx lock | tr '\n' ' ')" = 'manifest.json plists.json ' && echo unchanged; }
 
 Truncated JSON, a manifest cut at a line's end (the header counts the
 lines), a header counting more than the file can hold, invalid JSON, a

@@ -21,8 +21,9 @@ stdout (silence it with >/dev/null):
   relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
   relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
 
-The state directory is created private, the manifest written whole, with
-no temporary file left behind; record holds the lock while it works, as
+The state directory is created private, the manifest written whole (and
+beside it plists.json, what each recorded plist defines), with no
+temporary file left behind; record holds the lock while it works, as
 run does:
 
   $ python3 -c 'import os; print(oct(os.stat("state").st_mode & 0o777), oct(os.stat("state/manifest.json").st_mode & 0o777))'
@@ -30,6 +31,7 @@ run does:
   $ ls -A state
   lock
   manifest.json
+  plists.json
 
 The manifest: version 3, a header line with the absolute roots and the
 wall-clock time (ns) the recording began, before any file was stat'ed, tables,

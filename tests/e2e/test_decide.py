@@ -12,6 +12,8 @@ keeps a broken upgrade from taking a working one down:
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
+- a plist rewritten with the same definition (binary, another key order)
+  is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
   killed by it, and restarted by the next run from outside it.
 Only orders are asserted, never durations.
@@ -19,6 +21,7 @@ Only orders are asserted, never durations.
 import json
 import os
 import platform
+import plistlib
 import shutil
 import subprocess
 import sys
@@ -166,6 +169,53 @@ class DecideTest(unittest.TestCase):
             # redis still ran the old keg: restarted as planned.
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    # -- a plist rewritten with the same definition -------------------------
+    def test_plist_rewritten_with_the_same_definition_is_not_reloaded(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("nginx")
+            plist = m.brew_install("nginx", "1.25.3")
+            pids = self.boot(m, [label])
+            with open(plist, "rb") as f:
+                d = plistlib.load(f)
+
+            def rewrite(**how):
+                with open(plist + ".tmp", "wb") as f:
+                    plistlib.dump(d, f, **how)
+                os.replace(plist + ".tmp", plist)
+
+            # `plutil -convert binary1`, then XML again in another key
+            # order: other bytes, the definition launchd holds.
+            for how in (dict(fmt=plistlib.FMT_BINARY),
+                        dict(fmt=plistlib.FMT_XML, sort_keys=False)):
+                if not how.get("sort_keys", True):
+                    d = dict(reversed(list(d.items())))
+                rewrite(**how)
+                doc = self.plan_json(m, expect=0)
+                self.assertEqual(doc["steps"], [], doc)
+                self.assertEqual([(r["path"], r["change"], r["labels"], r["why"])
+                                  for r in doc["reported"]],
+                                 [(plist, "content", [label],
+                                   "the same definition in other text: nothing to reload")],
+                                 doc)
+                t0 = time.time()
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), pids[label])
+                d2 = m.relaunch("diff")
+                self.assertEqual(d2.returncode, 0, d2.stdout + d2.stderr)
+
+            # Another value is another definition: reloaded.
+            d["ProgramArguments"] = d["ProgramArguments"] + ["2000"]
+            rewrite(fmt=plistlib.FMT_XML)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertNotEqual(m.pid(label), pids[label])
 
     # -- the job this run runs in ------------------------------------------
     def test_job_running_the_run_is_deferred_not_killed(self):

@@ -101,6 +101,89 @@ static void test_parse(void)
 	free(b);
 }
 
+/* s with its first from replaced by to (a new string). */
+static char *replaced(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+
+	CHECK(at != NULL);
+	if (!at)
+		return rl_xstrdup(s);
+	return rl_xasprintf("%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+}
+
+/* A definition's digest: the same tree in another text is the same
+ * definition, any other value (or type) another one. */
+static char *digest_of(const char *xml)
+{
+	static char out[65];
+
+	if (rl_job_definition_digest(xml, strlen(xml), out) < 0)
+		return NULL;
+	return out;
+}
+
+static void test_definition_digest(void)
+{
+	static const char reordered[] =
+		"<?xml version=\"1.0\"?>\n<!-- rewritten by hand -->\n"
+		"<plist version=\"1.0\">\n  <dict>\n"
+		"    <key>Disabled</key> <true/>\n"
+		"    <key>RunAtLoad</key> <true/>\n"
+		"    <key>KeepAlive</key>\n    <dict><key>SuccessfulExit</key><false/></dict>\n"
+		"    <key>ThrottleInterval</key><integer>30</integer>\n"
+		"    <key>EnvironmentVariables</key><dict><key>PATH</key><string>/a:/b</string>"
+		"</dict>\n"
+		"    <key>WorkingDirectory</key><string>/opt/homebrew</string>\n"
+		"    <key>ProgramArguments</key>\n    <array>\n      <string>nginx</string>\n"
+		"      <string>-g</string>\n      <string>daemon off;</string>\n    </array>\n"
+		"    <key>Program</key><string>/opt/homebrew/opt/nginx/bin/nginx</string>\n"
+		"    <key>Label</key><string>homebrew.mxcl.nginx</string>\n"
+		"  </dict>\n</plist>\n";
+	char base[65], other[65], *bin_path = put_binary("digest-bin.plist", full_xml, 0);
+	struct rl_buf bin = {0};
+	struct rl_job j;
+	char *text;
+
+	CHECK(digest_of(full_xml) != NULL);
+	memcpy(base, digest_of(full_xml), sizeof(base));
+	CHECK_INT(strlen(base), 64);
+	/* Key order, whitespace, comments, binary form: the same definition. */
+	CHECK_STR(digest_of(reordered), base);
+	CHECK_INT(rl_file_read(bin_path, "fixture", 1 << 20, &bin, NULL), 0);
+	CHECK_INT(rl_job_definition_digest(bin.data, bin.len, other), 0);
+	CHECK_STR(other, base);
+	/* The job parsed from a file keeps both digests of what it read. */
+	CHECK_INT(rl_job_parse(bin_path, RL_JOB_DAEMON, &j, NULL), 0);
+	CHECK_STR(j.def_sha256, base);
+	CHECK_INT(strlen(j.plist_sha256), 64);
+	CHECK(strcmp(j.plist_sha256, base) != 0);
+	rl_job_release(&j);
+	/* Any value, or its type, is another definition. */
+	text = replaced(full_xml, "<integer>30</integer>", "<integer>31</integer>");
+	CHECK(strcmp(digest_of(text), base) != 0);
+	free(text);
+	text = replaced(full_xml, "<integer>30</integer>", "<string>30</string>");
+	CHECK(strcmp(digest_of(text), base) != 0);
+	free(text);
+	text = replaced(full_xml, "<string>-g</string>", "");
+	CHECK(strcmp(digest_of(text), base) != 0);
+	free(text);
+	text = replaced(full_xml, "<key>PATH</key>", "<key>PATH2</key>");
+	CHECK(strcmp(digest_of(text), base) != 0);
+	free(text);
+	/* A value it does not compare, or no plist at all: no digest. */
+	text = replaced(full_xml, "<true/>\n<key>Disabled",
+			"<date>2026-01-01T00:00:00Z</date>\n<key>Disabled");
+	CHECK(digest_of(text) == NULL);
+	free(text);
+	CHECK(digest_of("not a plist") == NULL);
+	CHECK_INT(rl_job_definition_digest("", 0, other), -1);
+	CHECK_STR(other, "");
+	rl_buf_release(&bin);
+	free(bin_path);
+}
+
 static void test_defaults(void)
 {
 	struct rl_job j;
@@ -496,6 +579,7 @@ int main(void)
 {
 	tmp = check_tmpdir();
 	test_parse();
+	test_definition_digest();
 	test_defaults();
 	test_errors();
 	test_truncations();

@@ -1,0 +1,124 @@
+#include "core/compare/plistdefs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
+#include "core/base/util.h"
+
+#define PLISTDEFS_VERSION 1
+
+void rl_plistdefs_load(struct rl_plistdefs *d, const char *statedir)
+{
+	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
+	struct rl_error err = {0};
+	json_t *root = NULL, *map;
+	int rc;
+
+	d->map = NULL;
+	rc = rl_json_load_file(path, "plist definitions", 1, &root, &err);
+	if (rc < 0)
+		rl_warn("%s; changed plists are reloaded", err.text);
+	if (rc == 0) {
+		map = json_object_get(root, "definitions");
+		if (json_integer_value(json_object_get(root, "version")) != PLISTDEFS_VERSION ||
+		    !json_is_object(map))
+			rl_warn("cannot read plist definitions '%s': not version %d with "
+				"\"definitions\"; changed plists are reloaded",
+				path, PLISTDEFS_VERSION);
+		else
+			d->map = json_incref(map);
+	}
+	json_decref(root);
+	free(path);
+}
+
+void rl_plistdefs_release(struct rl_plistdefs *d)
+{
+	json_decref(d->map);
+	d->map = NULL;
+}
+
+const char *rl_plistdefs_get(const struct rl_plistdefs *d, const char *sha256)
+{
+	const char *v;
+
+	if (!d || !d->map || !sha256 || !sha256[0])
+		return NULL;
+	v = json_string_value(json_object_get(d->map, sha256));
+	return v && strlen(v) == 64 ? v : NULL;
+}
+
+static int used_as_plist(const struct rl_entry *e)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (e->uses[u].role == RL_ROLE_PLIST)
+			return 1;
+	return 0;
+}
+
+/* The definition every job using e as its plist holds now, parsed from
+ * the bytes whose hash is sha256; NULL when there is none or they differ. */
+static const char *uses_definition(const struct rl_entry *e, const struct rl_jobset *js,
+				   const char *sha256)
+{
+	const char *def = NULL;
+
+	for (size_t u = 0; u < e->nuses; u++) {
+		const struct rl_job *job;
+
+		if (e->uses[u].role != RL_ROLE_PLIST)
+			continue;
+		job = rl_jobset_find(js, e->uses[u].label);
+		if (!job || !job->def_sha256[0] || strcmp(job->plist_sha256, sha256) != 0 ||
+		    (def && strcmp(def, job->def_sha256) != 0))
+			return NULL;
+		def = job->def_sha256;
+	}
+	return def;
+}
+
+void rl_plistdefs_mark(struct rl_diff *diff, const struct rl_jobset *js,
+		       const struct rl_plistdefs *d)
+{
+	for (size_t i = 0; i < diff->n; i++) {
+		struct rl_change *c = &diff->v[i];
+		const struct rl_entry *e = c->entry;
+		const char *old, *now;
+
+		if (c->kind != RL_CHANGE_CONTENT || !e || e->fi.type != RL_FT_FILE ||
+		    !e->fi.hashed || c->now.type != RL_FT_FILE || !c->now.hashed)
+			continue;
+		old = rl_plistdefs_get(d, e->fi.sha256);
+		now = old ? uses_definition(e, js, c->now.sha256) : NULL;
+		c->same_definition = now && strcmp(old, now) == 0;
+	}
+}
+
+int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, const struct rl_jobset *js,
+		      const struct rl_plistdefs *prev, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
+	json_t *root = json_object(), *map = json_object();
+	int rc;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct rl_entry *e = &m->entries[i];
+		const char *def;
+
+		if (e->fi.type != RL_FT_FILE || !e->fi.hashed || !used_as_plist(e))
+			continue;
+		def = uses_definition(e, js, e->fi.sha256);
+		if (!def)
+			def = rl_plistdefs_get(prev, e->fi.sha256);
+		if (def)
+			json_object_set_new(map, e->fi.sha256, json_string(def));
+	}
+	json_object_set_new(root, "version", json_integer(PLISTDEFS_VERSION));
+	json_object_set_new(root, "definitions", map);
+	rc = rl_json_save_file(path, "plist definitions", root, err);
+	json_decref(root);
+	free(path);
+	return rc;
+}
