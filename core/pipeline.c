@@ -464,6 +464,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.pid = v->status->pid > 0 ? v->status->pid : 0;
 			o.crashing =
 				v->status->successive_crashes > 0 || v->status->spawn_scheduled;
+			o.runs = v->status->runs;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);

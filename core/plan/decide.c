@@ -51,6 +51,14 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
 	return 1;
 }
 
+static int started_after(const struct rl_observed *o, int64_t t);
+
+int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t)
+{
+	return rl_decide_definition_loaded(job, o) && o->pid > 0 && o->runs == 1 &&
+	       (job->runatload || job->keepalive_always) && started_after(o, t);
+}
+
 /* The path's ctime, or 0 when it is not there (or cannot be read). */
 static int64_t ctime_of(const char *path, int *exists)
 {
@@ -225,10 +233,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
 		return RL_DECISION_RESTART;
 	if (s->action == RL_ACTION_RELOAD) {
-		/* launchd holds the plist on disk already; a process that was
-		 * running before the plist changed was never booted out since,
-		 * so launchd holds the old one after all. */
-		if (!rl_decide_definition_loaded(job, o) || (o->pid && !started_after(o, plist)))
+		if (!rl_decide_loaded_since(job, o, plist))
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;
 		reloaded = 1;
@@ -237,9 +242,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		if (!rl_decide_idle(job))
 			return RL_DECISION_RESTART;
 		rl_plan_decide(p, s, RL_DECISION_IDLE,
-			       reloaded ? "not running, and launchd already holds the new plist: "
-					  "runs the new files at its next launch"
-					: "not running: runs the new files at its next launch");
+			       "not running: runs the new files at its next launch");
 		return RL_DECISION_IDLE;
 	}
 	if (o->crashing)

@@ -22,6 +22,8 @@ struct rl_observed {
 	pid_t pid;    /* launchd's pid for it; 0: no process */
 	int crashing; /* launchd counts successive crashes, or schedules a respawn: a
 		       * process seen now may not last, so it is no evidence */
+	long runs;    /* how often launchd spawned the job since it loaded it (print's
+		       * `runs`); -1 unknown */
 	/* launchd's loaded definition as `print` shows it; def_path NULL: not
 	 * shown (then it never equals the plist on disk) */
 	const char *def_path;
@@ -48,6 +50,17 @@ int rl_decide_idle(const struct rl_job *job);
 /* 1 when launchd's loaded definition (path, program, arguments) is the
  * plist on disk now. */
 int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o);
+
+/* 1 when launchd loaded the plist on disk after it changed (at t, ns
+ * since the epoch): its definition is the plist's (path, program,
+ * arguments), and its process is the first it spawned since it loaded the
+ * job (runs 1), started after t, of a job launchd starts as it loads it
+ * (RunAtLoad, KeepAlive true), so that it loaded the job no earlier than
+ * that. Nothing else proves it: a respawn (runs 2 or more) or the first
+ * launch of an on-demand job runs the definition launchd had, which print
+ * does not show whole (environment, schedule, KeepAlive, …), and without
+ * a process nothing tells when launchd loaded the job. */
+int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t);
 
 /* When the change behind a path happened, as a bound from above: the
  * status-change time (ctime, which no one can set) of the path and of its
@@ -78,9 +91,9 @@ int rl_decide_hosts_self(pid_t pid);
  *     step's reasons (rl_decide_change_time);
  * never while launchd reports the job crashing (o->crashing: restarted as
  * planned, so that the failure is seen and reported);
- * a reload whose plist launchd already holds (rl_decide_definition_loaded)
- * and whose process started after the plist changed is no reload (and may
- * then be CURRENT, or a kickstart). Anything else (a process that cannot
+ * a reload whose plist launchd loaded since it changed
+ * (rl_decide_loaded_since) is no reload (and may then be CURRENT, or a
+ * kickstart). Anything else (a process that cannot
  * be inspected, has vanished, is stale, or runs something else, such as a
  * shell running a script) stays a restart; a restart whose process is
  * this run or its ancestor (rl_decide_hosts_self) gets hosts_run set.

@@ -12,6 +12,9 @@ keeps a broken upgrade from taking a working one down:
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
+- a plist changed but not loaded since (a new schedule of an idle job, a
+  new environment a crashed job was respawned without) is reloaded, though
+  print shows the same program and arguments;
 - a plist rewritten with the same definition (binary, another key order)
   is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
@@ -23,6 +26,7 @@ import os
 import platform
 import plistlib
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -49,6 +53,12 @@ def start_ns(pid):
         time.CLOCK_BOOTTIME)
     hz = os.sysconf("SC_CLK_TCK")
     return boot + ticks * 1000000000 // hz
+
+
+def environ(pid):
+    """pid's environment, as NAME=value strings."""
+    with open(f"/proc/{pid}/environ") as f:
+        return f.read().split("\0")
 
 
 class DecideTest(unittest.TestCase):
@@ -169,6 +179,56 @@ class DecideTest(unittest.TestCase):
             # redis still ran the old keg: restarted as planned.
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    # -- a plist changed but never loaded ------------------------------------
+    def test_idle_job_whose_schedule_changed_is_reloaded(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("backup")
+            m.brew_install("backup", "1.0")
+            args = [os.path.join(m.opt("backup"), "bin", "backup"), "1"]
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            self.boot(m, [label], running=False)
+            # The schedule moves: program and arguments are the same, so
+            # launchd's print shows nothing of it; launchd runs the job at
+            # 02:30 until the plist is loaded again.
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 3, "Minute": 30})
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertEqual(res[label]["status"], "idle", res)
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)],
+                             ["bootout", "removed", "bootstrap"])
+            self.assertEqual(m.pid(label), 0)
+
+    def test_respawned_on_the_old_plist_is_reloaded(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("nginx")
+            m.brew_install("nginx", "1.25.3")
+            args = [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"]
+            m.write_plist(label, args, EnvironmentVariables={"NGINX_WORKERS": "1"})
+            pids = self.boot(m, [label])
+            plist = m.write_plist(label, args, EnvironmentVariables={"NGINX_WORKERS": "4"})
+            # It crashes after the plist changed; launchd respawns it from
+            # the definition it holds (KeepAlive): the new process started
+            # after the change, yet runs with the old environment.
+            os.kill(pids[label], signal.SIGKILL)
+            new = self.wait_new_pid(m, label, pids[label])
+            self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
+            self.assertIn("NGINX_WORKERS=1", environ(new))
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertIn("NGINX_WORKERS=4", environ(m.pid(label)))
 
     # -- a plist rewritten with the same definition -------------------------
     def test_plist_rewritten_with_the_same_definition_is_not_reloaded(self):

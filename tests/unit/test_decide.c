@@ -184,15 +184,18 @@ static void test_idle(void)
 	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
 	fx_release(&f);
 
-	/* ... and when launchd holds it already: no reload, idle. */
+	/* ... even when print shows the plist's program and arguments: without
+	 * a process nothing tells whether launchd loaded the plist since it
+	 * changed (a new schedule or environment does not show). */
 	fx_init(&f, -1);
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
 	f.o.pid = 0;
 	f.o.view = NULL;
-	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
-	CHECK(strstr(f.step->why, "launchd already holds the new plist") != NULL);
+	f.o.runs = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
 	fx_release(&f);
 
 	/* Not loaded, never-restart and decided steps are left alone. */
@@ -305,14 +308,42 @@ static void test_reload_already_loaded(void)
 	struct fx f;
 
 	/* The package manager reloaded it: launchd holds the plist on disk
-	 * and the process started after: no reload, current. */
+	 * and its process, the first since the load of a RunAtLoad job,
+	 * started after: no reload, current. */
 	fx_init(&f, 1);
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
+	f.job.runatload = 1;
+	f.o.runs = 1;
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
 	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	fx_release(&f);
+
+	/* The same, but launchd spawned it more than once since it loaded it
+	 * (a respawn after a crash, from the definition it had), or print
+	 * does not say, or launchd starts it on demand only (its first launch
+	 * may come long after the load): no proof, a reload. */
+	for (int k = 0; k < 3; k++) {
+		fx_init(&f, 1);
+		add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+		f.step->action = RL_ACTION_RELOAD;
+		fx_definition(&f);
+		f.job.runatload = k != 2;
+		f.o.runs = k == 0 ? 2 : k == 1 ? -1 : 1;
+		f.view.verdict = RL_PROC_UNKNOWN;
+		CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+		CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+		fx_release(&f);
+	}
+	/* KeepAlive true is started at load too. */
+	fx_init(&f, 1);
+	fx_definition(&f);
+	f.job.keepalive_always = 1;
+	f.o.runs = 1;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
 	fx_release(&f);
 
 	/* The same definition, but the process ran before the plist changed:
@@ -321,6 +352,8 @@ static void test_reload_already_loaded(void)
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
+	f.job.runatload = 1;
+	f.o.runs = 1;
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
