@@ -351,9 +351,9 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 
 /* After each step: shown, and recorded as it happens (the history first,
  * then the journal entry dropped), not at the end of the run: a kill after
- * a restart must not bring a second one a second later. A reload that left
- * the job booted out keeps its entry: the next run loads the job again
- * before anything else, as it would after a kill. */
+ * a restart must not bring a second one a second later. A failed restart
+ * that left a job that was running unloaded or stopped keeps its entry:
+ * the next run brings the job back before anything else, as after a kill. */
 static void step_done(const struct rl_result *r, void *ctx)
 {
 	struct run_ctx *rc = ctx;
@@ -368,9 +368,20 @@ static void step_done(const struct rl_result *r, void *ctx)
 	/* Only this run's own entry: one an earlier run left stays until a
 	 * run finishes it (a step that did not begin, say a job found not
 	 * loaded, has none of its own). */
-	if (r->unloaded || !rl_strv_contains(&rc->mine, r->step->job->label))
+	if (r->unfinished == RL_UNFINISHED_UNLOADED ||
+	    !rl_strv_contains(&rc->mine, r->step->job->label))
 		return;
-	rl_intents_drop(rc->intents, r->step->job->label);
+	if (r->unfinished == RL_UNFINISHED_STOPPED) {
+		/* Loaded, not running: the next run starts it, at once. */
+		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+
+		if (it) {
+			it->start_after = 1;
+			it->loaded = 1;
+		}
+	} else {
+		rl_intents_drop(rc->intents, r->step->job->label);
+	}
 	if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
 		rc->journal_failed = 1;
@@ -390,9 +401,9 @@ static int plist_gone(const char *path)
  * booted out and never bootstrapped above all). An
  * intent that cannot be finished is kept for the next run, and in *left
  * for this run's journal. Returns 1 when one could not be finished, 0 when
- * all were, -1 on a state error. */
+ * all were, -1 on a state error (in *fail, for the run log too). */
 static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc, double timeout,
-			     struct rl_intents *left_in)
+			     struct rl_intents *left_in, struct rl_error *fail)
 {
 	struct rl_intents in = {0};
 	struct rl_history hist = {0};
@@ -401,14 +412,11 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 				     (void *)(uintptr_t)lc};
 	int left = 0;
 
-	if (rl_intents_load(&in, statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+	if (rl_intents_load(&in, statedir, fail) < 0)
 		return -1;
-	}
 	if (in.n == 0)
 		return 0; /* the usual case: the last run ended as it should */
-	if (rl_history_load(&hist, statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+	if (rl_history_load(&hist, statedir, fail) < 0) {
 		rl_intents_release(&in);
 		return -1;
 	}
@@ -451,12 +459,8 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		free(shown);
 		i++;
 	}
-	rl_error_clear(&err);
-	if (rl_history_save(&hist, statedir, &err) < 0 ||
-	    rl_intents_save(&in, statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+	if (rl_history_save(&hist, statedir, fail) < 0 || rl_intents_save(&in, statedir, fail) < 0)
 		left = -1;
-	}
 	rl_history_release(&hist);
 	*left_in = in;
 	return left;
@@ -720,10 +724,10 @@ static int run_locked(const struct run_args *a)
 		catch_stop_signals();
 		unfinished = finish_killed_run(
 			a->c->state_dir, &lc,
-			a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT, &left);
+			a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT, &left, &err);
 		if (unfinished < 0) {
 			rl_intents_release(&left);
-			return CLI_EXIT_ERROR;
+			return run_fail(&err);
 		}
 	}
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
@@ -950,8 +954,10 @@ int cmd_run(struct cli_ctx *ctx)
 		/* A job still to be loaded again (the journal) keeps the
 		 * entries: launchd starts the drain again while the queue is
 		 * not empty (QueueDirectories), so the job is retried then,
-		 * not at the next upgrade. */
-		if (a->drain && rl_intents_pending(statedir) && d->entries.n)
+		 * not at the next upgrade. Not after an error (a journal that
+		 * cannot be read): that waits for someone to act. */
+		if (a->drain && (rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) &&
+		    rl_intents_pending(statedir) && d->entries.n)
 			fprintf(stderr,
 				"relaunch: warning: keeping the queue's entries: a job booted "
 				"out is still to be loaded again (restart journal '%s/%s'), "

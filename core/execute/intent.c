@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,6 +41,14 @@ void rl_intents_release(struct rl_intents *in)
 		intent_release(&in->v[i]);
 	free(in->v);
 	memset(in, 0, sizeof(*in));
+}
+
+struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label)
+{
+	for (size_t i = 0; i < in->n; i++)
+		if (strcmp(in->v[i].label, label) == 0)
+			return &in->v[i];
+	return NULL;
 }
 
 void rl_intents_drop(struct rl_intents *in, const char *label)
@@ -109,7 +118,26 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->pid = (pid_t)json_integer_value(pid);
 	it->wall_ns = (int64_t)json_integer_value(when);
 	it->start_after = json_is_true(json_object_get(o, "start_after"));
+	/* Optional: absent in journals written before it. */
+	it->loaded = json_is_true(json_object_get(o, "loaded"));
 	return 0;
+}
+
+/* Every run stops on a journal it cannot read (it may name a job left
+ * booted out): the error says how to go on. -1. */
+static int unreadable(struct rl_error *err)
+{
+	char why[RL_ERROR_TEXT_MAX];
+
+	if (!err)
+		return -1;
+	snprintf(why, sizeof(why), "%s", err->text);
+	rl_error_clear(err);
+	rl_error_set(err,
+		     "%s (it names the jobs a run was restarting: check that each is loaded, "
+		     "with launchctl print, then remove it)",
+		     why);
+	return -1;
 }
 
 int rl_intents_pending(const char *statedir)
@@ -133,7 +161,7 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 	rc = rl_json_load_file(path, "restart journal", 1, &root, err);
 	if (rc != 0) {
 		free(path);
-		return rc > 0 ? 0 : -1;
+		return rc > 0 ? 0 : unreadable(err);
 	}
 	list = json_object_get(root, "intents");
 	if (!json_is_object(root) || !json_is_integer(json_object_get(root, "version")) ||
@@ -159,9 +187,11 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 	}
 	json_decref(root);
 	free(path);
-	if (rc < 0)
+	if (rc < 0) {
 		rl_intents_release(in);
-	return rc < 0 ? -1 : 0;
+		return unreadable(err);
+	}
+	return 0;
 }
 
 int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err)
@@ -193,6 +223,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 		json_object_set_new(o, "plist", rl_json_path(it->plist));
 		json_object_set_new(o, "pid", json_integer(it->pid));
 		json_object_set_new(o, "start_after", json_boolean(it->start_after));
+		if (it->loaded)
+			json_object_set_new(o, "loaded", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}
@@ -266,7 +298,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * (asynchronous) may be under way. Wait until the job is gone
 		 * or runs a new process; one that stays loaded and stopped
 		 * until the timeout was bootstrapped and waits to be started. */
-		if (it->action != RL_INTENT_RELOAD || loaded == 1 ||
+		if (it->action != RL_INTENT_RELOAD || it->loaded || loaded == 1 ||
 		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline)
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);

@@ -1,9 +1,9 @@
 /* The restart journal: what a run is about to do to a job, written durably
  * before each bootout or kickstart and dropped once the step's outcome is
  * recorded, so that a run killed in between (SIGKILL, a power cut) never
- * leaves a job booted out for good. A reload that booted the job out and
- * could not load it again keeps its entry (rl_result.unloaded), so the next
- * run loads it first.
+ * leaves a job booted out for good. A failed restart that may leave a job
+ * that was running unloaded or stopped keeps its entry (rl_result.unfinished),
+ * so the next run brings it back first.
  *
  * On disk: <state-dir>/intent.json, {"version": 1, "intents": [intent...]},
  * written atomically; absent when no step is under way.
@@ -34,6 +34,8 @@ struct rl_intent {
 	int start_after; /* running before, and launchd would not start it by
 			  * itself on load (neither KeepAlive nor RunAtLoad) */
 	int64_t wall_ns; /* when the step began */
+	int loaded;	 /* the step ended with the job loaded (a failed restart
+			  * left it stopped): no bootout is under way */
 };
 
 struct rl_intents {
@@ -51,6 +53,8 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err);
 /* Add or replace the intent for it->label (copied). */
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it);
+/* The intent for label, or NULL. */
+struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label);
 /* Drop the intent for label, if any. */
 void rl_intents_drop(struct rl_intents *in, const char *label);
 void rl_intents_release(struct rl_intents *in);
@@ -62,7 +66,8 @@ struct rl_restart_ops;
 /* Finish what a killed run left half done for one intent, through ops (the
  * restart engine's clock, sleep and launchctl):
  *  - a reload: while launchd still shows the job loaded with its old pid
- *    or with none, the bootout may be under way (it is asynchronous): wait,
+ *    or with none, the bootout may be under way (it is asynchronous,
+ *    unless the intent says the job was loaded again): wait,
  *    up to timeout_s, for the job to go or to run a new pid; a job not
  *    loaded (113) is then bootstrapped from the intent's plist, and
  *    kickstarted when it was running before and launchd would not start it

@@ -71,6 +71,8 @@ struct step_run {
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
+	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
+			     * stopped, -1 not seen */
 	int reloaded;	    /* bootstrap succeeded */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
@@ -189,6 +191,8 @@ static int poll_status(struct step_run *s, struct rl_service_status *st)
 	if (call(s, args, &r) != ST_FATAL)
 		rc = rl_launchctl_status_read(s->step->job->target, &r, st, &e);
 	s->last_status = r.timed_out ? -1 : r.status;
+	if (rc == 0)
+		s->last_running = st->running;
 	rl_launchctl_result_release(&r);
 	if (rc == 1)
 		snprintf(s->last_seen, sizeof(s->last_seen), "not loaded");
@@ -621,6 +625,7 @@ static enum state st_bootstrap(struct step_run *s)
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
 		s->reloaded = 1;
+		s->last_running = 0; /* loaded anew: not started yet */
 		next = s->res->old_pid && !job->keepalive && !job->runatload
 			       ? ST_START
 			       : enter_wait_running(s);
@@ -825,7 +830,11 @@ static void finish_step(struct step_run *s, enum state st)
 	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
 	s->res->status = final_status(st);
-	s->res->unloaded = s->booted_out && !s->reloaded && st == ST_FAILED;
+	if (st == ST_FAILED && s->booted_out && !s->reloaded)
+		s->res->unfinished = RL_UNFINISHED_UNLOADED;
+	else if (st == ST_FAILED && s->attempted && s->res->old_pid && !s->step->job->keepalive &&
+		 s->last_running == 0)
+		s->res->unfinished = RL_UNFINISHED_STOPPED;
 	if (s->t0)
 		s->res->seconds = (double)(end - s->t0) / 1e9;
 	if (st == ST_FAILED)
@@ -891,6 +900,7 @@ static int run_step(struct run *run, const struct rl_step *step, struct rl_resul
 	s->step = step;
 	s->res = res;
 	s->state = ST_POLICY;
+	s->last_running = -1;
 	if (advance(s)) {
 		s->wake = run->o->ops.now(run->o->ops.ctx);
 		rl_xgrow((void **)&run->settling, &run->settling_alloc, run->nsettling + 1,

@@ -68,6 +68,17 @@ const char *rl_result_status_name(enum rl_result_status s);
  * lower. */
 void rl_throttle_why(const struct rl_job *job, double floor, char *buf, size_t size);
 
+enum rl_unfinished {
+	RL_UNFINISHED_NO = 0,
+	/* A reload booted the job out and did not load it again (the
+	 * bootstrap refused or hung, or the job still going at the timeout). */
+	RL_UNFINISHED_UNLOADED,
+	/* It ran before, launchd does not keep it alive, and after the
+	 * kickstart or the reload it was last seen loaded but not running: it
+	 * is to be started again. */
+	RL_UNFINISHED_STOPPED,
+};
+
 struct rl_result {
 	const struct rl_step *step;
 	enum rl_result_status status;
@@ -79,11 +90,10 @@ struct rl_result {
 	 * was not running and is neither KeepAlive nor RunAtLoad, where only
 	 * launchctl's exit status was checked. */
 	char *note;
-	/* A reload that booted the job out and did not load it again (the
-	 * bootstrap was refused or hung, or the job was still going at the
-	 * timeout): it may be left unloaded, so the restart journal keeps it
-	 * for the next run to load (core/execute/intent.h). */
-	int unloaded;
+	/* A failed restart that may leave a job that was running unloaded or
+	 * stopped: the restart journal keeps it for the next run to bring
+	 * back (core/execute/intent.h). */
+	enum rl_unfinished unfinished;
 };
 
 /* Everything the engine does to the world comes in through here (s6-supervise's

@@ -272,6 +272,31 @@ class AutoTest(unittest.TestCase):
         r = self.ok(m.relaunch(*drain))
         self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
 
+    def test_a_damaged_journal_stops_the_drain_and_status_says_why(self):
+        """A restart journal that cannot be read may name a job left booted
+        out: the run stops (exit 4) with one line naming the file, the
+        problem and how to go on, and the run log keeps that line for
+        status, since nobody reads an unattended run's stderr."""
+        m = self.machine()
+        self.boot(m, ["web"])
+        os.makedirs(m.queue)
+        journal = os.path.join(m.state, "intent.json")
+        with open(journal, "w") as f:
+            f.write('{"version":1,"intents":[{"label":')
+        self.ok(m.relaunch("notify", "--formula", "web"))
+        r = self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST), 4)
+        line = (f"relaunch: cannot read restart journal '{journal}': ")
+        self.assertTrue(r.stderr.startswith(line), r.stderr)
+        self.assertEqual(len(r.stderr.splitlines()), 1, repr(r.stderr))
+        self.assertIn("check that each is loaded, with launchctl print, then remove it",
+                      r.stderr)
+        self.assertEqual(m.runs()[-1]["error"], r.stderr[len("relaunch: "):].rstrip("\n"))
+        st = self.ok(m.relaunch("status"), 1)
+        self.assertIn("pending: the last run stopped with an error, its changes wait for "
+                      f"the next: cannot read restart journal '{journal}'", st.stdout)
+        os.unlink(journal)
+        self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST))
+
     # -- status and log after a successful, a deferred and a failed run ------
     def test_status_and_log(self):
         m = self.machine()

@@ -218,6 +218,70 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(m.relaunch("plan").returncode, 0)
         self.assertEqual(m.pid(label), new)
 
+    def test_reloaded_job_not_started_again_is_started_by_the_next_run(self):
+        """A running job that launchd would not start by itself (neither
+        KeepAlive nor RunAtLoad) is reloaded, and the kickstart that should
+        bring it back is refused: it is loaded but stopped. The next run
+        starts it (the journal), instead of calling it idle for good."""
+        m = self.machine()
+        label = brew("ondemand")
+        m.brew_install("ondemand", "1.0")
+        exe = os.path.join(m.opt("ondemand"), "bin", "ondemand")
+        m.write_plist(label, [exe, "1000"], RunAtLoad=False, KeepAlive=False)
+        m.boot()
+        self.assertEqual(m.launchctl("kickstart", f"system/{label}").returncode, 0)
+        m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive=False)
+        m.fault("exit", "--command", "kickstart", "--label", label, "--code", "1",
+                "--times", "2")
+        res, _ = self.run_json(m, expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("the job is loaded but not running", res[label]["error"])
+        self.assertEqual(m.pid(label), 0)
+        res, r = self.run_json(m)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "started it again", r.stderr)
+        pid = m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", f"system/{label}").stdout)
+        self.assertNotIn(res.get(label, {}).get("status"), ("failed", "idle"), res)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        self.assertEqual(m.relaunch("plan").returncode, 0)
+        self.assertEqual(m.pid(label), pid)
+
+    def test_kickstarted_job_that_did_not_stay_up_is_started_by_the_next_run(self):
+        """kickstart -k of a running job that is not KeepAlive, whose new
+        process exits at once (here only the first time): the failure is
+        reported, and the next run starts it again rather than calling the
+        stopped job idle and forgetting the restart."""
+        m = self.machine()
+        label = brew("flaky")
+        m.brew_install("flaky", "1.0")
+        exe = os.path.join(m.opt("flaky"), "bin", "flaky")
+        m.write_plist(label, [exe, "1000"], RunAtLoad=True, KeepAlive=False)
+        self.baseline(m, running=[label])
+        keg = m.brew_keg("flaky", "1.1")
+        marker = os.path.join(m.root, "flaky-failed-once")
+        prog = os.path.join(keg, "bin", "flaky")
+        with open(prog + ".tmp", "w") as f:
+            f.write(f"#!/bin/sh\n[ -e '{marker}' ] || {{ : > '{marker}'; exit 1; }}\n"
+                    f"exec '{harness.SLEEP}' 1000\n")
+        os.chmod(prog + ".tmp", 0o755)
+        os.replace(prog + ".tmp", prog)
+        harness.atomic_symlink("../Cellar/flaky/1.1", m.opt("flaky"))
+        res, _ = self.run_json(m, "--timeout", "2", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertTrue(os.path.exists(marker))
+        self.assertEqual(m.pid(label), 0)
+        res, r = self.run_json(m)
+        self.assertIn(f"relaunch: {label}: finished the kickstart an earlier run had begun: "
+                      "started it again", r.stderr)
+        pid = m.wait_pid(label)
+        self.assertNotIn(res.get(label, {}).get("status"), ("failed", "idle"), res)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        self.assertEqual(m.pid(label), pid)
+
     def test_plist_gone_before_the_bootout_is_not_booted_out(self):
         """The package manager removes the changed plist while the run is
         under way (here: when relaunch asks print-disabled, right before

@@ -99,7 +99,7 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000};
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0};
 
 	return it;
 }
@@ -207,6 +207,18 @@ static void test_recover(void)
 		rl_history_release(&h);
 		rl_strv_release(&f.calls);
 	}
+	/* A reload that failed with the job loaded again but stopped (it ran
+	 * before, launchd does not start it): no bootout is under way, so it
+	 * is started at once, without waiting out the timeout. */
+	f = (struct fake){.print_status = 0, .running = 0};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 1);
+
+		it.loaded = 1;
+		recover(&f, it, 0, "print system/org.example.d;kickstart system/org.example.d;",
+			"started it again");
+		CHECK_INT(f.clock, 0);
+	}
 	/* launchd refuses the bootstrap: an error, the intent is kept. */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
@@ -241,7 +253,15 @@ static void test_file(void)
 	CHECK_INT(rl_intents_pending(tmp), 1);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
+	CHECK_INT(rl_intents_find(&back, "org.example.d")->loaded, 0);
+	rl_intents_release(&back);
+	rl_intents_find(&in, "org.example.d")->loaded = 1;
+	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
+	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
+	CHECK_INT(back.n, 2);
 	if (back.n == 2) {
+		CHECK_INT(back.v[1].loaded, 1);
+		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);
 		CHECK_STR(back.v[1].label, "org.example.d");

@@ -691,6 +691,34 @@ static void test_settle_failures(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "exited during settle (last exit code 1)");
 	CHECK_INT(res0(&f)->new_pid, 0);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* KeepAlive: launchd's to restart */
+	teardown(&f);
+
+	/* Not KeepAlive, running before, stopped now: left for the next run
+	 * to start (the journal); still running, or never seen, is not. */
+	setup(&f, 1);
+	f.o.settle = 5;
+	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 3},
+	    {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_STOPPED);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.o.settle = 5;
+	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
+	    {PRINT_A, 0, RUNNING(300)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	teardown(&f);
+
+	setup(&f, 1);
+	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 1, .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
 	teardown(&f);
 
 	setup(&f, 1);
@@ -772,7 +800,7 @@ static void test_reload(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 200);
-	CHECK_INT(res0(&f)->unloaded, 0);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
 	CHECK_INT(ncalls_of(&f, KICK_A), 0);
 	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
@@ -807,7 +835,7 @@ static void test_bootout_failures(void)
 		  "launchctl 'bootout system/org.example.a' failed with exit "
 		  "code 1 (operation not permitted): Boot-out failed: 1: Operation "
 		  "not permitted");
-	CHECK_INT(res0(&f)->unloaded, 0); /* refused: still loaded as it was */
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* refused: still loaded as it was */
 	teardown(&f);
 
 	setup_reload(&f);
@@ -818,7 +846,7 @@ static void test_bootout_failures(void)
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
 	/* The bootout may still end: the journal keeps the step. */
-	CHECK_INT(res0(&f)->unloaded, 1);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 }
 
@@ -862,7 +890,7 @@ static void test_bootstrap_retries(void)
 		free(want);
 	}
 	/* Booted out and not loaded again: the journal keeps the step. */
-	CHECK_INT(res0(&f)->unloaded, 1);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 
 	/* The timeout ends the retries first. */
@@ -870,7 +898,7 @@ static void test_bootstrap_retries(void)
 	f.o.timeout = 0.25;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK_INT(res0(&f)->unloaded, 1);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 
 	/* Another answer is not retried; a hung bootstrap may have loaded it. */
@@ -918,6 +946,8 @@ static void test_reload_starts(void)
 		  "launchctl 'kickstart system/org.example.a' failed with exit code 5 "
 		  "(input/output error: already loaded, or bootstrap too soon after bootout): "
 		  "Could not kickstart; the job is loaded but not running");
+	/* It ran before and nothing starts it: the journal keeps it. */
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_STOPPED);
 	teardown(&f);
 
 	/* RunAtLoad: launchd starts it itself, no kickstart. */
@@ -1226,7 +1256,7 @@ static void test_plist_gone_not_booted_out(void)
 	CHECK_STR(res0(&f)->error, want);
 	free(want);
 	CHECK_INT(ncalls_of(&f, OUT_A), 0);
-	CHECK_INT(res0(&f)->unloaded, 0);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
 }
