@@ -875,6 +875,11 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 				   drain_newest, drain_waiting, NULL};
 	int rc = read_args(ctx, &a);
 
+	/* A run's stdout or stderr may be a pipe whose reader is gone (a
+	 * hook's): a live line must not kill it between a bootout and its
+	 * bootstrap, nor before it records what it did. A write then just
+	 * fails. (launchctl gets the default back: core/execute/launchctl.c.) */
+	signal(SIGPIPE, SIG_IGN);
 	if (rc || !a.drain)
 		return rc;
 	d = rl_xcalloc(1, sizeof(*d));
