@@ -964,9 +964,9 @@ int cmd_run(struct cli_ctx *ctx)
 		if (a->drain && (rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) &&
 		    rl_intents_pending(statedir) && d->entries.n)
 			fprintf(stderr,
-				"relaunch: warning: keeping the queue's entries: a job booted "
-				"out is still to be loaded again (restart journal '%s/%s'), "
-				"and the next drain tries\n",
+				"relaunch: warning: keeping the queue's entries: a job a "
+				"failed restart left unloaded or stopped is still to be brought "
+				"back (restart journal '%s/%s'), and the next drain tries\n",
 				statedir, RL_STATE_INTENT);
 		else if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
