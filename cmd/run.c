@@ -875,6 +875,11 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 				   drain_newest, drain_waiting, NULL};
 	int rc = read_args(ctx, &a);
 
+	/* A run's stdout or stderr may be a pipe whose reader is gone (a
+	 * hook's): a live line must not kill it between a bootout and its
+	 * bootstrap, nor before it records what it did. A write then just
+	 * fails. (launchctl gets the default back: core/execute/launchctl.c.) */
+	signal(SIGPIPE, SIG_IGN);
 	if (rc || !a.drain)
 		return rc;
 	d = rl_xcalloc(1, sizeof(*d));
@@ -959,9 +964,9 @@ int cmd_run(struct cli_ctx *ctx)
 		if (a->drain && (rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) &&
 		    rl_intents_pending(statedir) && d->entries.n)
 			fprintf(stderr,
-				"relaunch: warning: keeping the queue's entries: a job booted "
-				"out is still to be loaded again (restart journal '%s/%s'), "
-				"and the next drain tries\n",
+				"relaunch: warning: keeping the queue's entries: a job a "
+				"failed restart left unloaded or stopped is still to be brought "
+				"back (restart journal '%s/%s'), and the next drain tries\n",
 				statedir, RL_STATE_INTENT);
 		else if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);

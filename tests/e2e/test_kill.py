@@ -181,6 +181,29 @@ class KillTest(unittest.TestCase):
         self.assertEqual(m.pid(label), new)
         self.assertEqual(self.journal(), [])
 
+    def test_a_broken_stderr_pipe_does_not_stop_the_run(self):
+        """relaunch's stderr is a pipe nobody reads any more (a hook's
+        reader gone): its live lines must not kill it with SIGPIPE before
+        or between restarts. The run restarts, records and exits as usual."""
+        m = self.m
+        label = brew("fff")
+        m.brew_install("fff", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "fff")
+        rd, wr = os.pipe()
+        os.close(rd)
+        try:
+            r = subprocess.run([m.relaunch_bin, "run", *FAST], env=m.env,
+                               stdout=subprocess.PIPE, stderr=wr, text=True,
+                               timeout=harness.SAFETY * 3)
+        finally:
+            os.close(wr)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(r.stdout, "1 restarted, 0 failed, 0 skipped, 0 deferred\n")
+        self.assertEqual(self.journal(), [])
+        self.assertNotEqual(m.wait_pid(label), pid)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+
     def test_sigterm_finishes_the_step_and_defers_the_rest(self):
         m = self.m
         a, b = brew("ccc"), brew("ddd")
