@@ -349,6 +349,15 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 	return rc;
 }
 
+/* Does the journal hold this job from an earlier run (not this one's)? */
+static int held(const struct rl_step *step, void *ctx)
+{
+	struct run_ctx *rc = ctx;
+
+	return rl_intents_find(rc->intents, step->job->label) &&
+	       !rl_strv_contains(&rc->mine, step->job->label);
+}
+
 /* After each step: shown, and recorded as it happens (the history first,
  * then the journal entry dropped), not at the end of the run: a kill after
  * a restart must not bring a second one a second later. A failed restart
@@ -606,6 +615,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.on_throttle = print_throttle;
 	o.before_restart = journal_step;
 	o.can_reload = can_reload;
+	o.held = held;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)

@@ -232,6 +232,9 @@ static enum state st_policy(struct step_run *s)
 	case RL_DECISION_RESTART:
 		break;
 	case RL_DECISION_IDLE:
+		/* Not running because an earlier restart left it stopped: owed. */
+		if (s->run->o->held && s->run->o->held(s->step, s->run->o->ctx))
+			break;
 		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "not running");
 		return ST_IDLE;
 	case RL_DECISION_CURRENT:
@@ -414,6 +417,12 @@ static enum state st_status_before(struct step_run *s)
 		rl_error_set(s->run->err, "%s", e.text);
 		return ST_FATAL;
 	}
+	if ((rc == 1 || (rc == 0 && !st.running)) && s->run->o->held &&
+	    s->run->o->held(s->step, s->run->o->ctx))
+		return fail(s,
+			    "%s: an earlier restart left it so, and bringing it back failed; the "
+			    "restart journal keeps it for the next run",
+			    rc == 1 ? "not loaded" : "not running");
 	if (rc == 1)
 		return skip(s, "%s", loc.text);
 	if (rc < 0 && loc.status == RL_LC_EXIT_SIP) {

@@ -152,6 +152,11 @@ struct rl_run_opts {
 	 * another label now): the job is not booted out, and the step is
 	 * deferred. */
 	int (*can_reload)(const struct rl_step *step, char **why, void *ctx);
+	/* Optional: 1 when the restart journal still holds the job from an
+	 * earlier run that could not bring it back (core/execute/intent.h).
+	 * Found not loaded or not running, it is then failed, saying so,
+	 * never skipped or idle: its restart is still owed. */
+	int (*held)(const struct rl_step *step, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step
 	 * under way finishes (bounded by --timeout); every later step is

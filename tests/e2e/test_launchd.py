@@ -203,10 +203,17 @@ class LaunchdTest(unittest.TestCase):
         self.assertNotEqual(m.launchctl("print", m.target(label)).returncode, 0)
         with open(os.path.join(m.state, "intent.json")) as f:
             self.assertEqual([i["label"] for i in json.load(f)["intents"]], [label])
-        # Still refused: the next run says so, keeps the journal, exits 3.
+        # Still refused: the next run says so, keeps the journal, exits 3,
+        # and its step is failed, not skipped as merely not loaded, so the
+        # change stays pending and status says so.
         res, r = self.run_json(m, "--timeout", "1", expect=3)
         self.assertIn(f"cannot finish the reload of {label}", r.stderr)
         self.assertTrue(os.path.exists(os.path.join(m.state, "intent.json")))
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("not loaded: an earlier restart left it so", res[label]["error"])
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout)
+        self.assertIn(f"pending: failed   {label}: not loaded: an earlier restart", st.stdout)
         m.fault("clear")
         res, r = self.run_json(m)
         self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
@@ -235,11 +242,18 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive=False)
         m.fault("exit", "--command", "kickstart", "--label", label, "--code", "1",
-                "--times", "2")
+                "--times", "3")
         res, _ = self.run_json(m, expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
         self.assertIn("the job is loaded but not running", res[label]["error"])
         self.assertEqual(m.pid(label), 0)
+        # Refused once more: the job is not called idle (its restart is
+        # still owed), and the journal keeps it.
+        res, r = self.run_json(m, expect=3)
+        self.assertIn(f"cannot finish the reload of {label}", r.stderr)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("not running: an earlier restart left it so", res[label]["error"])
+        self.assertEqual(m.relaunch("status").returncode, 3)
         res, r = self.run_json(m)
         self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
                       "started it again", r.stderr)

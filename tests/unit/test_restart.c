@@ -1042,6 +1042,49 @@ static void test_decided_steps(void)
 	teardown(&f);
 }
 
+static int always_held(const struct rl_step *step, void *ctx)
+{
+	(void)step;
+	(void)ctx;
+	return 1;
+}
+
+/* A job the restart journal still holds from an earlier run that could not
+ * bring it back: not loaded, or loaded and stopped, it is failed (its
+ * restart is still owed), never skipped or idle; running, it goes on as
+ * any job. */
+static void test_held_by_the_journal(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.o.held = always_held;
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "not loaded: an earlier restart left it so, and bringing it "
+				   "back failed; the restart journal keeps it for the next run");
+	CHECK_INT(ncalls_of(&f, KICK_A), 0);
+	teardown(&f);
+
+	/* Decided idle by the plan (no process): still owed. */
+	setup(&f, 1);
+	f.o.held = always_held;
+	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	f.steps[0].decision = RL_DECISION_IDLE;
+	RUN(&f, 0, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strncmp(res0(&f)->error, "not running: an earlier restart", 31) == 0);
+	teardown(&f);
+
+	/* Running again (someone started it): restarted as planned. */
+	setup(&f, 1);
+	f.o.held = always_held;
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	teardown(&f);
+}
+
 /* Every state that calls launchctl → FATAL when it cannot be run: the run
  * stops, the step at hand gets no result, the ones before keep theirs. */
 static void test_fatal(void)
@@ -1652,6 +1695,7 @@ int main(void)
 	test_bootout_in_progress();
 	test_bootstrap_37();
 	test_plist_gone_not_booted_out();
+	test_held_by_the_journal();
 	test_kickstart_not_permitted();
 	test_sip();
 	test_disabled_not_booted_out();
