@@ -49,11 +49,12 @@ static int read_args(struct cli_ctx *ctx, struct agent_args *a)
 			break;
 		case CMD_AGENT_INTERVAL:
 			a->interval = strtol(v->str, &end, 10);
-			if (end == v->str || *end || a->interval < 1 || a->interval > 86400)
+			if (end == v->str || *end || a->interval < 1 ||
+			    a->interval > RL_SECONDS_MAX)
 				return cli_usage_error("agent",
 						       "--interval takes whole seconds from 1 "
-						       "to 86400, not '%s'",
-						       v->str);
+						       "to %d, not '%s'",
+						       RL_SECONDS_MAX, v->str);
 			break;
 		}
 	}

@@ -264,10 +264,11 @@ static const struct cli_command commands[] = {
 	 "planned ('relaunch plan' exits 1 when there are).\n"},
 	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
 	 "check the config whole against the jobs found", config_options,
-	 "Reports a file that cannot be read, unknown keys, labels that match no job\n"
-	 "found, `after` naming an unknown label and `after` cycles, each with a\n"
-	 "suggestion where one is close. Exit 0 when there is nothing to report, 4\n"
-	 "when there is anything.\n"},
+	 "Reports every problem, one line each: a file that cannot be read, each bad\n"
+	 "value, unknown keys, labels that match no job found, `after` naming an\n"
+	 "unknown label, `after` cycles (each with a suggestion where one is close)\n"
+	 "and `watch` paths that do not exist. Exit 0 when there is nothing to\n"
+	 "report, 4 when there is anything.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
 	 "queue a notification that a package changed, for the next drained run", notify_options,
 	 "Writes one small entry atomically and exits 0 whatever happens (a warning\n"
@@ -528,9 +529,9 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 	case CLI_ARG_SECONDS:
 		errno = 0;
 		*num = strtod(v, &end);
-		if (end == v || *end || errno || !(*num >= 0) || *num > 86400)
-			return cli_usage_error(c->name,
-					       "%s takes seconds from 0 to 86400, not '%s'", as, v);
+		if (end == v || *end || errno || !(*num >= 0) || *num > RL_SECONDS_MAX)
+			return cli_usage_error(c->name, "%s takes seconds from 0 to %d, not '%s'",
+					       as, RL_SECONDS_MAX, v);
 		return 0;
 	case CLI_ARG_COUNT:
 		errno = 0;

@@ -46,7 +46,8 @@ int cmd_config(struct cli_ctx *ctx)
 				       ctx->operands.v[1]);
 	rl_config_init(&cfg);
 	rl_warn_handler_set(count_warning, &problems);
-	/* Every problem, a cycle too, then how many: not only the first. */
+	/* Every problem, each bad value and cycle too, then how many: not
+	 * only the first. */
 	rc = rl_config_load_unchecked(&cfg, ctx->config_path, !ctx->config_explicit, &err);
 	if (rc == 0) {
 		rl_config_check_cycles(&cfg, ctx->config_path);

@@ -576,11 +576,10 @@ static int throttle_floor(double *out)
 	if (!v || !*v)
 		return 0;
 	*out = strtod(v, &end);
-	if (end == v || *end || !(*out >= 0) || *out > 86400) {
+	if (end == v || *end || !(*out >= 0) || *out > RL_SECONDS_MAX) {
 		fprintf(stderr,
-			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not "
-			"'%s'\n",
-			v);
+			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to %d, not '%s'\n",
+			RL_SECONDS_MAX, v);
 		return -1;
 	}
 	return 0;

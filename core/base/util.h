@@ -13,6 +13,12 @@
 
 #include "core/base/error.h"
 
+/* The most seconds any duration takes, from the command line (--interval,
+ * --settle, --timeout, --wait-lock, --quiet, agent --interval), the
+ * environment or the config: a day. More is surely a typo, and a
+ * config's settle would hold the lock that long. */
+#define RL_SECONDS_MAX 86400
+
 void *rl_xmalloc(size_t n);
 void *rl_xcalloc(size_t nmemb, size_t size);
 void *rl_xrealloc(void *p, size_t n);

@@ -1,15 +1,14 @@
 #include "core/discover/config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/base/jsonutil.h"
 #include "core/discover/job.h"
 #include "core/model/manifest.h"
-
-/* Seconds beyond this are surely a typo, and would overflow time_t maths. */
-#define SECONDS_MAX 1000000.0
 
 /* A config is written by hand: a few KB. 64 MiB is absurd, and parsing
  * it would take memory in proportion (a 50 MB one loads in seconds). */
@@ -25,11 +24,20 @@
 struct loader {
 	const char *path;
 	struct rl_error *err;
+	int all;     /* report every bad value (rl_warn) and go on: config check */
+	size_t nbad; /* how many were reported so */
 };
 
+/* A bad value: the error that stops the load, or with all, one warning
+ * among the others (the value is left at its default). Returns -1. */
 static int bad(struct loader *l, const char *key, const char *what)
 {
-	rl_error_set(l->err, "cannot read config '%s': %s %s", l->path, key, what);
+	if (l->all) {
+		rl_warn("config '%s': %s %s", l->path, key, what);
+		l->nbad++;
+	} else {
+		rl_error_set(l->err, "cannot read config '%s': %s %s", l->path, key, what);
+	}
 	return -1;
 }
 
@@ -48,16 +56,16 @@ static void unknown(struct loader *l, const char *key, const char *name, const c
 static const char *const root_keys[] = {"interval", "jobs", "settle", "timeout"};
 static const char *const job_keys[] = {"after", "order", "restart", "watch"};
 
-static int load_seconds(struct loader *l, json_t *root, const char *key, double *out)
+static int load_seconds(struct loader *l, const char *key, const json_t *v, double *out)
 {
-	const json_t *v = json_object_get(root, key);
-
-	if (!v)
-		return 0;
 	if (!json_is_number(v) || json_number_value(v) < 0)
 		return bad(l, key, "must be a non-negative number");
-	if (json_number_value(v) > SECONDS_MAX)
-		return bad(l, key, "must be at most 1000000 seconds");
+	if (json_number_value(v) > RL_SECONDS_MAX) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "must be at most %d seconds", RL_SECONDS_MAX);
+		return bad(l, key, what);
+	}
 	*out = json_number_value(v);
 	return 0;
 }
@@ -67,6 +75,7 @@ static int load_after(struct loader *l, const char *label, const json_t *v, stru
 	char key[KEY_MAX];
 	size_t i;
 	const json_t *x;
+	int rc = 0;
 
 	snprintf(key, sizeof(key), "jobs.%s.after", label);
 	if (!json_is_array(v))
@@ -78,12 +87,15 @@ static int load_after(struct loader *l, const char *label, const json_t *v, stru
 		if (!json_is_string(x) || json_string_length(x) == 0 ||
 		    memchr(json_string_value(x), '\0', json_string_length(x))) {
 			snprintf(key, sizeof(key), "jobs.%s.after[%zu]", label, i);
-			return bad(l, key, "must be a label");
+			rc = bad(l, key, "must be a label");
+			if (!l->all)
+				return rc;
+			continue;
 		}
 		rl_strv_push(&j->after, json_string_value(x));
 	}
 	rl_strv_dedupe(&j->after);
-	return 0;
+	return rc;
 }
 
 static int load_watch(struct loader *l, const char *label, const json_t *v, struct rl_jobconfig *j)
@@ -91,6 +103,7 @@ static int load_watch(struct loader *l, const char *label, const json_t *v, stru
 	char key[KEY_MAX];
 	size_t i;
 	const json_t *x;
+	int rc = 0;
 
 	snprintf(key, sizeof(key), "jobs.%s.watch", label);
 	if (!json_is_array(v))
@@ -103,16 +116,20 @@ static int load_watch(struct loader *l, const char *label, const json_t *v, stru
 
 		snprintf(key, sizeof(key), "jobs.%s.watch[%zu]", label, i);
 		p = rl_json_path_get(x, key, NULL);
-		if (!p)
-			return bad(l, key, "must be a path");
-		if (p[0] != '/') {
+		if (!p) {
+			rc = bad(l, key, "must be a path");
+		} else if (p[0] != '/') {
 			free(p);
-			return bad(l, key, "must be an absolute path");
+			rc = bad(l, key, "must be an absolute path");
+		} else {
+			rl_strv_push_owned(&j->watch, p);
+			continue;
 		}
-		rl_strv_push_owned(&j->watch, p);
+		if (!l->all)
+			return rc;
 	}
 	rl_strv_dedupe(&j->watch);
-	return 0;
+	return rc;
 }
 
 static int load_restart(struct loader *l, const char *label, const json_t *v,
@@ -148,9 +165,10 @@ static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_
 			rc = load_after(l, label, v, j);
 		} else if (strcmp(k, "order") == 0) {
 			snprintf(key, sizeof(key), "jobs.%s.order", label);
-			if (!json_is_integer(v))
-				return bad(l, key, "must be an integer");
-			j->order = json_integer_value(v);
+			if (json_is_integer(v))
+				j->order = json_integer_value(v);
+			else
+				rc = bad(l, key, "must be an integer");
 		} else if (strcmp(k, "restart") == 0) {
 			rc = load_restart(l, label, v, j);
 		} else if (strcmp(k, "watch") == 0) {
@@ -159,7 +177,7 @@ static int load_job(struct loader *l, const char *label, json_t *obj, struct rl_
 			snprintf(key, sizeof(key), "jobs.%s.%s", label, k);
 			unknown(l, key, k, job_keys, 4);
 		}
-		if (rc < 0)
+		if (rc < 0 && !l->all)
 			return -1;
 	}
 	return 0;
@@ -183,13 +201,16 @@ static int load_jobs(struct loader *l, json_t *obj, struct rl_config *c)
 	{
 		struct rl_jobconfig *j;
 
-		if (!*label)
-			return bad(l, "jobs", "must not have an empty label");
+		if (!*label) {
+			if (bad(l, "jobs", "must not have an empty label") < 0 && !l->all)
+				return -1;
+			continue;
+		}
 		rl_xgrow((void **)&c->jobs, &alloc, c->njobs + 1, sizeof(*c->jobs));
 		j = &c->jobs[c->njobs++];
 		memset(j, 0, sizeof(*j));
 		j->label = rl_xstrdup(label);
-		if (load_job(l, label, v, j) < 0)
+		if (load_job(l, label, v, j) < 0 && !l->all)
 			return -1;
 	}
 	/* JSON_REJECT_DUPLICATES made the labels unique. */
@@ -207,19 +228,23 @@ static int load_root(struct loader *l, json_t *root, struct rl_config *c)
 		rl_error_set(l->err, "cannot read config '%s': not a JSON object", l->path);
 		return -1;
 	}
-	if (load_seconds(l, root, "interval", &c->interval) < 0 ||
-	    load_seconds(l, root, "settle", &c->settle) < 0 ||
-	    load_seconds(l, root, "timeout", &c->timeout) < 0)
-		return -1;
+	/* In the file's order, so that config check lists the problems so. */
 	json_object_foreach(root, k, v)
 	{
-		if (strcmp(k, "jobs") == 0) {
-			if (load_jobs(l, v, c) < 0)
-				return -1;
-		} else if (strcmp(k, "interval") != 0 && strcmp(k, "settle") != 0 &&
-			   strcmp(k, "timeout") != 0) {
+		int rc = 0;
+
+		if (strcmp(k, "jobs") == 0)
+			rc = load_jobs(l, v, c);
+		else if (strcmp(k, "interval") == 0)
+			rc = load_seconds(l, k, v, &c->interval);
+		else if (strcmp(k, "settle") == 0)
+			rc = load_seconds(l, k, v, &c->settle);
+		else if (strcmp(k, "timeout") == 0)
+			rc = load_seconds(l, k, v, &c->timeout);
+		else
 			unknown(l, k, k, root_keys, 4);
-		}
+		if (rc < 0 && !l->all)
+			return -1;
 	}
 	return 0;
 }
@@ -297,7 +322,8 @@ static void cycle_error(const char *loop, void *ctx)
 {
 	const struct loader *l = ctx;
 
-	rl_error_set(l->err, "cannot read config '%s': 'after' makes a cycle: %s", l->path, loop);
+	/* The file was read: what is wrong is what it says. */
+	rl_error_set(l->err, "config '%s': 'after' makes a cycle: %s", l->path, loop);
 }
 
 static int check_cycles(struct loader *l, const struct rl_config *c)
@@ -335,6 +361,30 @@ static void warn_unknown_label(const char *path, const char *key, const char *la
 		rl_warn("config '%s': %s: no job '%s' found", path, key, label);
 }
 
+/* A watch path that does not exist is tracked as missing: when it
+ * appears, that is an added file, which restarts nothing; it is watched
+ * from the first record or run that finds it. Likely a file a package
+ * installs later, so a warning, not an error. */
+static size_t check_watch(const char *path, const struct rl_jobconfig *j)
+{
+	size_t problems = 0;
+	struct stat st;
+
+	for (size_t k = 0; k < j->watch.n; k++) {
+		char *q;
+
+		if (lstat(j->watch.v[k], &st) == 0 || errno != ENOENT)
+			continue;
+		q = rl_path_quote(j->watch.v[k]);
+		rl_warn("config '%s': jobs.%s.watch: '%s' does not exist: it is watched from the "
+			"first record or run after it appears",
+			path, j->label, q);
+		free(q);
+		problems++;
+	}
+	return problems;
+}
+
 size_t rl_config_check(const struct rl_config *c, const char *path, const struct rl_jobset *js)
 {
 	struct rl_strv names = {0};
@@ -345,6 +395,8 @@ size_t rl_config_check(const struct rl_config *c, const char *path, const struct
 		rl_strv_push(&names, js->v[i].label);
 	for (size_t i = 0; i < c->njobs; i++) {
 		const struct rl_jobconfig *j = &c->jobs[i];
+
+		problems += check_watch(path, j);
 
 		if (!label_found(js, j->label)) {
 			warn_unknown_label(path, "jobs", j->label, &names);
@@ -370,10 +422,12 @@ void rl_config_init(struct rl_config *c)
 	c->timeout = RL_CONFIG_TIMEOUT_DEFAULT;
 }
 
-static int load(struct rl_config *c, const char *path, int missing_ok, int cycles,
+/* check: config check's load, which reports every bad value and no
+ * cycle (rl_config_check_cycles does). */
+static int load(struct rl_config *c, const char *path, int missing_ok, int check,
 		struct rl_error *err)
 {
-	struct loader l = {path, err};
+	struct loader l = {path, err, check, 0};
 	json_t *root;
 	int rc;
 
@@ -381,7 +435,7 @@ static int load(struct rl_config *c, const char *path, int missing_ok, int cycle
 	if (rc != 0)
 		return rc;
 	rc = load_root(&l, root, c);
-	if (rc == 0 && cycles)
+	if (rc == 0 && !check)
 		rc = check_cycles(&l, c);
 	json_decref(root);
 	if (rc < 0) {
@@ -394,13 +448,13 @@ static int load(struct rl_config *c, const char *path, int missing_ok, int cycle
 
 int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err)
 {
-	return load(c, path, missing_ok, 1, err);
+	return load(c, path, missing_ok, 0, err);
 }
 
 int rl_config_load_unchecked(struct rl_config *c, const char *path, int missing_ok,
 			     struct rl_error *err)
 {
-	return load(c, path, missing_ok, 0, err);
+	return load(c, path, missing_ok, 1, err);
 }
 
 const struct rl_jobconfig *rl_config_job(const struct rl_config *c, const char *label)

@@ -42,18 +42,22 @@ void rl_config_init(struct rl_config *c);
 /* Load path into c (which holds defaults). Returns 1 when the file does not
  * exist and missing_ok, 0 when loaded, -1 on a bad file (err names the file
  * and the key path: "cannot read config '/x': jobs.foo.order must be an
- * integer"). Unknown keys are warned about, naming the key path. */
+ * integer"; a cycle: "config '/x': 'after' makes a cycle: a → b → a").
+ * Unknown keys are warned about, naming the key path. */
 int rl_config_load(struct rl_config *c, const char *path, int missing_ok, struct rl_error *err);
-/* As rl_config_load, but an `after` cycle is no error: for `config check`,
- * which reports every problem (rl_config_check_cycles). */
+/* As rl_config_load, but for `config check`, which reports every problem:
+ * each bad value is warned about (rl_warn, naming the key path) and left at
+ * its default, and an `after` cycle is no error (rl_config_check_cycles).
+ * Returns -1 only for a file that cannot be read or is not a JSON object. */
 int rl_config_load_unchecked(struct rl_config *c, const char *path, int missing_ok,
 			     struct rl_error *err);
 /* Warn (rl_warn) about each `after` cycle among the configured jobs;
  * returns how many. */
 size_t rl_config_check_cycles(const struct rl_config *c, const char *path);
-/* The checks that need the jobs found: a configured label that matches
- * no job, an `after` naming a label neither found nor configured; each is
- * warned about (rl_warn) with "did you mean". Returns how many. (Unknown
+/* The checks that need the jobs found, and the disk: a configured label
+ * that matches no job, an `after` naming a label neither found nor
+ * configured (each warned about (rl_warn) with "did you mean"), a watch
+ * path that does not exist. Returns how many. (Unknown
  * keys are warned about and `after` cycles among all configured jobs are
  * an error when the file is loaded.) */
 struct rl_jobset;

@@ -64,7 +64,7 @@ every other problem:
   [4]
   $ echo '{"jobs": {"a": {"after": ["b"]}, "b": {"after": ["c"]}, "c": {"after": ["a"]}}}' > state/config.json
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': 'after' makes a cycle: a → b → c → a
+  relaunch: config '~/state/config.json': 'after' makes a cycle: a → b → c → a
   $ relaunch plan --no-processes >/dev/null 2>&1
   [4]
 

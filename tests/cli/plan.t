@@ -150,7 +150,7 @@ unknown key is a warning; a config named on purpose must exist.
   $ echo '#' >> $ML/bin/daemondo
   $ echo '{"jobs": {"org.macports.squid": {"after": ["org.macports.slapd"]}, "org.macports.slapd": {"after": ["org.macports.squid"]}}}' >cycle.json
   $ relaunch plan --config cycle.json
-  relaunch: cannot read config 'cycle.json': 'after' makes a cycle: org.macports.slapd → org.macports.squid → org.macports.slapd
+  relaunch: config 'cycle.json': 'after' makes a cycle: org.macports.slapd → org.macports.squid → org.macports.slapd
   [4]
   $ echo '{"jobs": {"org.macports.slapd": {"order": "1"}}}' >bad.json
   $ relaunch plan --config bad.json

@@ -143,7 +143,7 @@ static void test_wrong_types(void)
 	expect_error("[]", "not a JSON object");
 	expect_error("{\"interval\": \"1\"}", "interval must be a non-negative number");
 	expect_error("{\"settle\": -1}", "settle must be a non-negative number");
-	expect_error("{\"timeout\": 1e9}", "timeout must be at most 1000000 seconds");
+	expect_error("{\"timeout\": 86401}", "timeout must be at most 86400 seconds");
 	expect_error("{\"timeout\": null}", "timeout must be a non-negative number");
 	expect_error("{\"jobs\": []}", "jobs must be an object");
 	expect_error("{\"jobs\": {\"\": {}}}", "jobs must not have an empty label");
