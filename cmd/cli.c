@@ -389,20 +389,27 @@ int cli_help(const char *name, FILE *to)
 /* The running command's `lenient` text, if it has one. */
 static const char *lenient;
 
+/* The running command and its subcommand (`config check`, `agent
+ * install`) when its command line names one: a usage error names both. */
+static const char *running, *running_sub;
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	const char *sub =
+		cmd && running && running_sub && strcmp(cmd, running) == 0 ? running_sub : NULL;
 
 	fputs(lenient ? "relaunch: warning: " : "relaunch: ", stderr);
 	if (cmd)
-		fprintf(stderr, "%s: ", cmd);
+		fprintf(stderr, "%s%s%s: ", cmd, sub ? " " : "", sub ? sub : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	if (lenient)
 		fprintf(stderr, "; %s\n", lenient);
 	else
-		fprintf(stderr, " (see 'relaunch %s%s--help')\n", cmd ? cmd : "", cmd ? " " : "");
+		fprintf(stderr, " (see 'relaunch %s%s%s%s--help')\n", cmd ? cmd : "",
+			sub ? " " : "", sub ? sub : "", cmd ? " " : "");
 	return CLI_EXIT_USAGE;
 }
 
@@ -913,6 +920,48 @@ static void hash_progress(const struct cli_ctx *ctx)
 	rl_hash_progress_set(show_hash_progress, after, NULL);
 }
 
+/* The subcommands of the commands that have them. */
+static const struct {
+	const char *command;
+	const char *subs[4];
+} subcommands[] = {
+	{"config", {"check", NULL}},
+	{"agent", {"install", "uninstall", "print", NULL}},
+};
+
+/* The subcommand argv names (its first operand, when it is one of c's
+ * subcommands), found before the options are parsed, so that an error in
+ * them names it: `config check: unknown option '--x'`. */
+static const char *find_subcommand(const struct cli_command *c, int argc, char **argv)
+{
+	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++) {
+		if (strcmp(subcommands[k].command, c->name) != 0)
+			continue;
+		for (int i = 1; i < argc; i++) {
+			const char *a = argv[i];
+
+			if (strcmp(a, "--") == 0) {
+				a = i + 1 < argc ? argv[i + 1] : NULL;
+			} else if (a[0] == '-' && a[1]) {
+				const struct cli_option *o =
+					a[1] == '-' ? find_long(c, a + 2, strcspn(a + 2, "="))
+						    : NULL;
+
+				/* `--queue check`: the word is the option's value. */
+				if (o && o->arg != CLI_ARG_NONE &&
+				    o->arg != CLI_ARG_FLAG_OR_SECONDS && !strchr(a, '='))
+					i++;
+				continue;
+			}
+			for (size_t j = 0; a && subcommands[k].subs[j]; j++)
+				if (strcmp(a, subcommands[k].subs[j]) == 0)
+					return subcommands[k].subs[j];
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
 static int run_command(const struct cli_command *c, int argc, char **argv)
 {
 	struct cli_ctx ctx;
@@ -924,6 +973,8 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	ctx.wait_lock = 60;
 	rl_config_init(&ctx.cfg);
 	lenient = c->lenient;
+	running = c->name;
+	running_sub = find_subcommand(c, argc, argv);
 	rc = parse(&ctx, c, argc, argv);
 	if (rc == 0)
 		hash_progress(&ctx);
@@ -942,6 +993,7 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	ctx_release(&ctx);
 	rl_hash_progress_set(NULL, 0, NULL);
 	lenient = NULL;
+	running = running_sub = NULL;
 	return rc;
 }
 

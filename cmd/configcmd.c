@@ -42,8 +42,7 @@ int cmd_config(struct cli_ctx *ctx)
 					      ctx->operands.v[0]);
 	}
 	if (ctx->operands.n > 1)
-		return cli_usage_error("config", "check takes no operand, not '%s'",
-				       ctx->operands.v[1]);
+		return cli_usage_error("config", "unexpected argument '%s'", ctx->operands.v[1]);
 	rl_config_init(&cfg);
 	rl_warn_handler_set(count_warning, &problems);
 	/* Every problem, each bad value and cycle too, then how many: not

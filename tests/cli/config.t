@@ -86,5 +86,79 @@ A subcommand is needed; a near miss gets a suggestion:
   relaunch: config: unknown subcommand 'frob' (the one there is: 'check') (see 'relaunch config --help')
   [2]
   $ relaunch config check frob
-  relaunch: config: check takes no operand, not 'frob' (see 'relaunch config --help')
+  relaunch: config check: unexpected argument 'frob' (see 'relaunch config check --help')
+  [2]
+
+Every bad value is a line of its own, naming the file and the key path,
+not only the first; each counts as a problem. Every other command stops
+at the first, which is an error:
+
+  $ cat > state/config.json <<'JSON'
+  > {"settle": 86401, "interval": "1s",
+  >  "jobs": {"homebrew.mxcl.nginx": {"order": "first", "restart": "sometimes",
+  >                                   "after": ["homebrew.mxcl.redis", 7],
+  >                                   "watch": ["etc/nginx.conf", true]},
+  >           "homebrew.mxcl.redis": []},
+  >  "timeout": -1}
+  > JSON
+  $ relaunch config check 2>&1 | sed "s|$HOME|~|"
+  relaunch: config '~/state/config.json': settle must be at most 86400 seconds
+  relaunch: config '~/state/config.json': interval must be a non-negative number
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.order must be an integer
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.restart must be "auto" or "never"
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.after[1] must be a label
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch[0] must be an absolute path
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch[1] must be a path
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.redis must be an object
+  relaunch: config '~/state/config.json': timeout must be a non-negative number
+  config ~/state/config.json: 9 problems
+  $ relaunch config check >/dev/null 2>&1
+  [4]
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': settle must be at most 86400 seconds
+
+The limit on seconds is the one the flags have (`--settle`, `--interval`,
+`--timeout`): a day.
+
+  $ relaunch run --settle 86401
+  relaunch: run: --settle takes seconds from 0 to 86400, not '86401' (see 'relaunch run --help')
+  [2]
+  $ echo '{"settle": 86400, "interval": 86400, "timeout": 86400}' > state/config.json
+  $ relaunch config check | sed "s|$HOME|~|"
+  config ~/state/config.json: ok (0 jobs configured, 2 found)
+
+A watched path that does not exist (yet: a file a package installs later)
+is a warning: it is watched only from the first record or run after it
+appears.
+
+  $ mkdir etc && touch etc/nginx.conf
+  $ echo "{\"jobs\": {\"homebrew.mxcl.nginx\": {\"watch\": [\"$PWD/etc/nginx.conf\", \"$PWD/etc/later.conf\"]}}}" > state/config.json
+  $ relaunch config check 2>&1 | sed "s|$HOME|~|g"
+  relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch: '~/etc/later.conf' does not exist: it is watched from the first record or run after it appears
+  config ~/state/config.json: 1 problem
+  $ relaunch plan --no-processes 2>&1 >/dev/null | sed "s|$HOME|~|g"
+  relaunch: warning: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch: '~/etc/later.conf' does not exist: it is watched from the first record or run after it appears
+  relaunch: warning: no manifest yet in '~/state' (run 'relaunch record'): nothing was checked (--no-processes)
+  $ touch etc/later.conf
+  $ relaunch config check | sed "s|$HOME|~|"
+  config ~/state/config.json: ok (1 job configured, 2 found)
+
+A usage error names the whole command, subcommand included:
+
+  $ relaunch config check --launchctl /bin/launchctl
+  relaunch: config check: unknown option '--launchctl' (see 'relaunch config check --help')
+  [2]
+  $ relaunch config --state-dir state check --bogus
+  relaunch: config check: unknown option '--bogus' (see 'relaunch config check --help')
+  [2]
+  $ relaunch config check --help | head -n 1
+  usage: relaunch config [options] check
+  $ relaunch agent uninstall --interval 0
+  relaunch: agent uninstall: --interval takes whole seconds from 1 to 86400, not '0' (see 'relaunch agent uninstall --help')
+  [2]
+  $ relaunch agent install extra
+  relaunch: agent install: unexpected argument 'extra' (see 'relaunch agent install --help')
+  [2]
+  $ relaunch agent print --queue
+  relaunch: agent print: option '--queue' needs a value (see 'relaunch agent print --help')
   [2]
