@@ -437,6 +437,31 @@ void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void add_dirs(struct rl_buf *b, const char *kind, const struct rl_strv *dirs)
+{
+	rl_buf_addf(b, dirs->n ? "the %s director%s " : "no %s directory", kind,
+		    dirs->n == 1 ? "y" : "ies");
+	for (size_t i = 0; i < dirs->n; i++) {
+		char *q = rl_path_quote(dirs->v[i]);
+
+		rl_buf_addf(b, "%s'%s'", i == 0 ? "" : ", ", q);
+		free(q);
+	}
+}
+
+void cli_no_jobs(const struct cli_ctx *ctx, const struct rl_jobset *js)
+{
+	struct rl_buf b = {0};
+
+	if (js->n || ctx->json)
+		return;
+	add_dirs(&b, "agent", &ctx->discover.agent_dirs);
+	rl_buf_adds(&b, " or ");
+	add_dirs(&b, "daemon", &ctx->discover.daemon_dirs);
+	printf("no jobs found in %s\n", b.data);
+	rl_buf_release(&b);
+}
+
 void cli_print_json(json_t *doc)
 {
 	if (!doc)

@@ -36,7 +36,7 @@ int cli_run(int argc, char **argv);
 enum cli_arg {
 	CLI_ARG_NONE,	 /* a flag: `--flag=x` is an error */
 	CLI_ARG_STRING,	 /* any non-empty string */
-	CLI_ARG_SECONDS, /* a number from 0 to 86400 (value.num) */
+	CLI_ARG_SECONDS, /* a number from 0 to RL_SECONDS_MAX (value.num) */
 	CLI_ARG_COUNT,	 /* a whole number above 0 (value.num) */
 	/* run's --quiet: alone, the -q flag; with a number (`--quiet 10`,
 	 * `--quiet=10`), seconds as CLI_ARG_SECONDS under the option's id. */
@@ -176,6 +176,10 @@ int cli_fail(const struct rl_error *err);
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
 /* One line on stderr, flushed, whatever -q says (cli_note's printing). */
 void cli_vline(const char *fmt, va_list ap) RL_PRINTF(1, 0);
+/* When js holds no job, one line on stdout saying where discovery looked:
+ * "no jobs found in the agent directories '…', '…' or the daemon
+ * directory '…'". Text output only. */
+void cli_no_jobs(const struct cli_ctx *ctx, const struct rl_jobset *js);
 /* Print a JSON document to stdout, indented, keys sorted; steals doc. */
 void cli_print_json(json_t *doc);
 

@@ -227,8 +227,12 @@ int cmd_jobs(struct cli_ctx *ctx)
 	struct rl_error err = {0};
 	int rc;
 
-	if (ctx->no_processes)
-		return list_jobs(&ctx->jobs, NULL, 0, ctx->json);
+	if (ctx->no_processes) {
+		rc = list_jobs(&ctx->jobs, NULL, 0, ctx->json);
+		if (rc == CLI_EXIT_OK)
+			cli_no_jobs(ctx, &ctx->jobs);
+		return rc;
+	}
 	/* The jobs as plan sees them: tracked now, each located in launchd
 	 * (the domains' listings) and its process judged. The config plays
 	 * no part in what a job is. */
@@ -240,6 +244,8 @@ int cmd_jobs(struct cli_ctx *ctx)
 	else
 		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
 			       p.launchd_unknown ? 0 : p.nviews, ctx->json);
+	if (rc == CLI_EXIT_OK)
+		cli_no_jobs(ctx, &p.jobs);
 	rl_pipeline_release(&p);
 	rl_config_release(&none);
 	return rc;

@@ -98,6 +98,7 @@ int cmd_plan(struct cli_ctx *ctx)
 				ctx->no_processes ? "nothing was checked (--no-processes)"
 						  : "only running processes were checked");
 		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives);
+		cli_no_jobs(ctx, &p.jobs);
 	}
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);

@@ -224,6 +224,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 	if (rl_plistdefs_save(ctx->state_dir, &cur, &ctx->jobs, NULL, &defs_err) < 0)
 		rl_warn("%s", defs_err.text);
 	print_summary(cur.n, mpath);
+	cli_no_jobs(ctx, &ctx->jobs);
 	status = CLI_EXIT_OK;
 out:
 	if (status != CLI_EXIT_OK)

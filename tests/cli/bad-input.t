@@ -14,6 +14,7 @@ A good manifest to spoil, and a helper that checks it is unchanged:
   $ mkdir tree && printf a > tree/a && printf b > tree/b && ln -s a tree/l
   $ relaunch record --path tree
   recorded 3 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ cp state/manifest.json good.json && cp state/plists.json good-plists.json
   $ unchanged() { cmp -s good.json state/manifest.json && cmp -s good-plists.json state/plists.json && test "$(ls -A state | grep -vx lock | tr '\n' ' ')" = 'manifest.json plists.json ' && echo unchanged; }
 
@@ -106,6 +107,7 @@ A dangling symlink inside a tree is recorded with a warning, not an error:
   $ relaunch record --path tree --state-dir "$HOME/other"
   relaunch: warning: recording dangling symlink '/*/tree/d2' (glob)
   recorded 4 files in /*/other/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ rm tree/d2
 
 A FIFO where a file was: diff and record both refuse:
@@ -128,6 +130,7 @@ commands run as nobody (uid 65534) on a copy nobody may enter but not read:
   $ chmod 755 "$HOME" && mkdir -p perm/tree && printf s > perm/tree/secret && printf o > perm/tree/open
   $ relaunch record --path perm/tree --state-dir "$HOME/perm/state"
   recorded 2 files in /*/perm/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ cp perm/state/manifest.json perm/good.json
   $ if [ "$(id -u)" -eq 0 ]; then chown -R 65534 perm/state; fi
   $ chmod 755 perm perm/tree && chmod 000 perm/tree/secret

@@ -7,6 +7,7 @@ when something changed, 0 when nothing did.
   $ printf 1 > 'tree/sp ace' && printf 2 > "tree/new$(printf '\nline')" && printf 3 > "tree/bad$(printf '\377')"
   $ relaunch record --path tree
   recorded 10 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ relaunch diff
 
 Touching times alone changes nothing (same bytes, same inode):

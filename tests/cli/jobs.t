@@ -187,7 +187,12 @@ defaults, which may well be absent, never warn):
   $ relaunch jobs --no-processes --agent-dir "$R/Library/LaunchAgents/test.missing.plist" --daemon-dir "$R/none" 2>&1 | sed "s|$R|\$R|g"
   relaunch: warning: agent directory '$R/Library/LaunchAgents/test.missing.plist' is not a directory: no agents read from it
   relaunch: warning: daemon directory '$R/none' does not exist: no daemons read from it
-  $ HOME="$R/none" relaunch jobs --no-processes
+  no jobs found in the agent directory '$R/Library/LaunchAgents/test.missing.plist' or the daemon directory '$R/none'
+
+No job found: the one line says where discovery looked.
+
+  $ HOME="$R/none" relaunch jobs --no-processes | sed "s|$R|\$R|g"
+  no jobs found in the agent directories '$R/none/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons'
 
 JSON, which docs/schema/jobs.schema.json describes:
 

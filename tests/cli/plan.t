@@ -175,6 +175,7 @@ A job no longer installed is reported, not planned.
   reported:
     $R/opt/local/bin/daemondo (content): job not installed; org.macports.rsyncd, org.macports.slapd, org.macports.squid
     $R/opt/local/libexec/slapd (content): job not installed; org.macports.slapd
+  no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere'
 
 Options.
 

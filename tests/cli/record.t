@@ -10,6 +10,7 @@ its resolved target, not walked), a dangling symlink and a FIFO:
   relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
   relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
   recorded 5 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
 
 -q quiets stderr only, as for every command: no progress or notes, but
 warnings and errors still come, and the summary is record's output, on
@@ -17,6 +18,7 @@ stdout (silence it with >/dev/null):
 
   $ relaunch record -q 2>err
   recorded 5 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ cat err
   relaunch: warning: recording dangling symlink '/*/tree/dangling' (glob)
   relaunch: warning: skipping '/*/tree/fifo': a FIFO (glob)
@@ -70,9 +72,11 @@ trailing slashes are dropped:
   $ rm tree/fifo tree/dangling && printf c > tree/c
   $ relaunch record
   recorded 5 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ ln -s tree tree-link
   $ relaunch record --path ./tree-link//sub/ --path tree/a --path tree/a
   recorded 2 files in /*/state/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
   $ python3 show.py
   version 3 roots ['~/tree-link/sub', '~/tree/a']
   file ~/tree-link/sub/b 1 3e23e8160039
@@ -82,6 +86,7 @@ Nothing to track is fine:
 
   $ relaunch record --state-dir "$HOME/empty"
   recorded 0 files in /*/empty/manifest.json (glob)
+  no jobs found in the agent directories '/*/Library/LaunchAgents', '/Library/LaunchAgents' or the daemon directory '/Library/LaunchDaemons' (glob)
 
 The fast path keeps the recorded hash when (dev, ino, size, mtime, ctime)
 are unchanged; --verify hashes again. Shown by spoiling a recorded hash:

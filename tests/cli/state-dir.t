@@ -31,10 +31,12 @@ it does not exist. The commands that write state create it, mode 0700.
   $ relaunch plan --state-dir "$gone"
   relaunch: warning: no manifest yet in 'x/nope/deeper' (run 'relaunch record'): only running processes were checked
   nothing to restart
+  no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   $ relaunch diff --state-dir "$gone"
   relaunch: cannot read manifest 'x/nope/deeper/manifest.json': no manifest yet (run 'relaunch record')
   [4]
   $ relaunch jobs --state-dir "$gone"
+  no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   $ relaunch config check --state-dir "$gone"
   no config at x/nope/deeper/config.json: defaults apply
   $ relaunch report --bundle bundle.tgz --state-dir "$gone"
