@@ -71,13 +71,17 @@ static char *absolute(const char *path)
 }
 
 /* Fill the spec from the arguments; the strings it points to are owned
- * by *own. Returns 0, or an exit code after printing why. */
-static int make_spec(struct agent_args *a, struct rl_agent_spec *s, struct rl_strv *own)
+ * by *own. uninstall needs no queue: with none to be found, the spec's
+ * is empty. Returns 0, or an exit code after printing why. */
+static int make_spec(struct agent_args *a, const char *sub, struct rl_agent_spec *s,
+		     struct rl_strv *own)
 {
 	struct rl_error err = {0};
 	char *exe = rl_platform_self_exe(), *queue, *statedir, *platform_dir;
 
 	queue = a->queue ? absolute(a->queue) : rl_queue_default_dir();
+	if (!queue && strcmp(sub, "uninstall") == 0)
+		queue = rl_xstrdup("");
 	if (!queue) {
 		free(exe);
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "
@@ -173,7 +177,7 @@ int cmd_agent(struct cli_ctx *ctx)
 	rc = read_args(ctx, &a);
 	if (rc != 0)
 		return rc;
-	rc = make_spec(&a, &s, &own);
+	rc = make_spec(&a, sub, &s, &own);
 	if (rc == 0) {
 		rc = act(sub, &a, &s);
 		rl_strv_release(&s.watch);

@@ -276,7 +276,8 @@ static const struct cli_command commands[] = {
 	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
 	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
-	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
+	 "out and remove its plist (idempotent); print: print the plist (for nix\n"
+	 "modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"

@@ -168,6 +168,19 @@ class AutoTest(unittest.TestCase):
         agent = json.loads(r.stdout)["agent"]
         self.assertEqual((agent["installed"], agent["loaded"]), (False, False))
 
+        # uninstall needs no queue: a relaunch that cannot tell where its
+        # queue is (outside any prefix, no HOMEBREW_PREFIX) still removes
+        # the job, and finding nothing installed is a success too.
+        self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        outside = [os.path.abspath(RELAUNCH), "agent", "uninstall"]
+        r = self.ok(subprocess.run(outside, env=m.env, capture_output=True, text=True,
+                                   timeout=SAFETY))
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}", f"removed '{path}'"])
+        self.assertEqual(m.launchctl("print", target).returncode, 113)
+        r = self.ok(subprocess.run(outside, env=m.env, capture_output=True, text=True,
+                                   timeout=SAFETY))
+        self.assertEqual((r.stdout, r.stderr), ("not installed; nothing to do\n", ""))
+
     # -- one run per upgrade -------------------------------------------------
     def test_twenty_notifications_give_one_run(self):
         m = self.machine()
