@@ -210,7 +210,12 @@ class AutoTest(unittest.TestCase):
             self.assertEqual(len(kicks), 1, f)
             self.assertNotEqual(m.pid("homebrew.mxcl." + f), pids[f])
         with open(os.path.join(m.state, "agent.log")) as f:
-            self.assertIn(m.env["RELAUNCH_PM_NAMES"] + " (pid", f.read())
+            log = f.read()
+        self.assertIn(m.env["RELAUNCH_PM_NAMES"] + " (pid", log)
+        # Each line starts with the UTC time it was written, as in the run log.
+        self.assertTrue(log.splitlines())
+        for line in log.splitlines():
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \S")
 
     def test_entries_written_during_a_run_survive_it(self):
         m = self.machine()

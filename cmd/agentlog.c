@@ -1,0 +1,168 @@
+/* When launchd runs relaunch as its own job, its stdout and stderr are
+ * <state-dir>/agent.log, which nobody watches as it is written: each line
+ * is stamped with the UTC time it was written, as the run log's times are
+ * ("2026-12-02T06:08:22.587Z relaunch: ..."), so that a line can be told
+ * to a run. Both streams go through a pipe each to a thread that stamps
+ * every line and writes it on to the stream's own file. */
+#include "agentlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/automate/agent.h"
+#include "core/automate/runlog.h"
+#include "core/base/util.h"
+
+#define STREAMS 2
+
+static struct {
+	int in[STREAMS];  /* read ends of the pipes now at fds 1 and 2 */
+	int out[STREAMS]; /* the files fds 1 and 2 were */
+	int at_start[STREAMS];
+	int stop[2]; /* written when the program ends */
+	pthread_t thread;
+} al;
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* the log is gone: nothing to tell it with */
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Copy n bytes read from stream k, a stamp before each line. */
+static void copy(int k, const char *p, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) + 1 : n;
+
+		if (al.at_start[k]) {
+			char *t = rl_time_iso_ms(rl_now_wall_ns() / 1000000);
+
+			write_all(al.out[k], t, strlen(t));
+			write_all(al.out[k], " ", 1);
+			free(t);
+		}
+		write_all(al.out[k], p, len);
+		al.at_start[k] = nl != NULL;
+		p += len;
+		n -= len;
+	}
+}
+
+/* Read what stream k holds; 0 at its end (or nothing there, once
+ * non-blocking). */
+static int pump(int k)
+{
+	char buf[4096];
+	ssize_t n = read(al.in[k], buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n <= 0)
+		return 0;
+	copy(k, buf, (size_t)n);
+	return 1;
+}
+
+static void *stamp(void *arg)
+{
+	struct pollfd p[STREAMS + 1];
+	int open = STREAMS;
+
+	(void)arg;
+	for (int k = 0; k < STREAMS; k++)
+		p[k] = (struct pollfd){.fd = al.in[k], .events = POLLIN};
+	p[STREAMS] = (struct pollfd){.fd = al.stop[0], .events = POLLIN};
+	while (open > 0) {
+		if (poll(p, STREAMS + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[STREAMS].revents)
+			break;
+		for (int k = 0; k < STREAMS; k++)
+			if (p[k].fd >= 0 && p[k].revents && !pump(k)) {
+				p[k].fd = -1;
+				open--;
+			}
+	}
+	/* The program ended: what it wrote is in the pipes (a child that
+	 * kept a copy of them is not waited for). */
+	for (int k = 0; k < STREAMS; k++) {
+		fcntl(al.in[k], F_SETFL, fcntl(al.in[k], F_GETFL) | O_NONBLOCK);
+		while (pump(k))
+			;
+		if (!al.at_start[k])
+			write_all(al.out[k], "\n", 1);
+	}
+	return NULL;
+}
+
+static void finish(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	close(STDOUT_FILENO);
+	close(STDERR_FILENO);
+	write_all(al.stop[1], "", 1);
+	pthread_join(al.thread, NULL);
+}
+
+void agentlog_start(void)
+{
+	const char *job = getenv("XPC_SERVICE_NAME");
+	int fds[STREAMS][2] = {{-1, -1}, {-1, -1}};
+	int ok;
+
+	if (!job || strcmp(job, RL_AGENT_LABEL) != 0)
+		return;
+	al.out[0] = al.out[1] = al.stop[0] = al.stop[1] = -1;
+	/* Everything that can fail first: until the streams move, nothing
+	 * has changed for the program. */
+	ok = pipe(fds[0]) == 0 && pipe(fds[1]) == 0 && pipe(al.stop) == 0 &&
+	     (al.out[0] = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0 &&
+	     (al.out[1] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0;
+	for (int k = 0; ok && k < STREAMS; k++) {
+		al.in[k] = fds[k][0];
+		al.at_start[k] = 1;
+		fcntl(al.in[k], F_SETFD, FD_CLOEXEC);
+	}
+	if (ok) {
+		fcntl(al.stop[0], F_SETFD, FD_CLOEXEC);
+		fcntl(al.stop[1], F_SETFD, FD_CLOEXEC);
+		ok = pthread_create(&al.thread, NULL, stamp, NULL) == 0;
+	}
+	if (ok)
+		ok = dup2(fds[0][1], STDOUT_FILENO) >= 0 && dup2(fds[1][1], STDERR_FILENO) >= 0;
+	for (int k = 0; k < STREAMS; k++)
+		if (fds[k][1] >= 0)
+			close(fds[k][1]);
+	if (!ok) {
+		/* Unstamped, but written: the streams stay (or are put back)
+		 * where launchd opened them. */
+		if (al.out[0] >= 0)
+			dup2(al.out[0], STDOUT_FILENO);
+		if (al.out[1] >= 0)
+			dup2(al.out[1], STDERR_FILENO);
+		return;
+	}
+	/* A line at a time, so that each is stamped when it is written. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	atexit(finish);
+}
