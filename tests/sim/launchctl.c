@@ -31,10 +31,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SOCKET_NAME	 "launchd.sock"
-#define MAX_MESSAGE	 (1 << 20)
-#define REPLY_TIMEOUT	 120 /* kickstart -k may wait for ExitTimeOut */
-#define EXIT_UNREACHABLE 1
+#define SOCKET_NAME   "launchd.sock"
+#define MAX_MESSAGE   (1 << 20)
+#define REPLY_TIMEOUT 120 /* kickstart -k may wait for ExitTimeOut */
+/* No launchctl answer of its own: a code no real launchctl exit means
+ * (sysexits' EX_UNAVAILABLE), so that no caller reads it as one of them
+ * (1 is EPERM, "Operation not permitted"). */
+#define EXIT_UNREACHABLE 69
 
 struct buf {
 	char *data;

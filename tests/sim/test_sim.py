@@ -555,7 +555,7 @@ class SimTest(unittest.TestCase):
         for client in ((LAUNCHCTL,), (PYTHON, PY_LAUNCHCTL)):
             r = subprocess.run([*client, "list"], env=env, capture_output=True, text=True,
                                timeout=SAFETY)
-            self.assertEqual(r.returncode, 1, client)
+            self.assertEqual(r.returncode, 69, client)
             self.assertEqual(r.stderr, "launchctl: cannot reach the launchd simulator: "
                                        "LAUNCHD_SIM_DIR is not set, and no launchd.sock "
                                        "beside this launchctl\n", client)
@@ -592,7 +592,7 @@ class SimTest(unittest.TestCase):
         r = subprocess.run([os.path.join(d, "launchctl"), "list"], env=env,
                            capture_output=True, text=True, timeout=SAFETY)
         self.assertEqual((r.returncode, r.stderr),
-                         (1, "launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR "
+                         (69, "launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR "
                              "is not set, and no launchd.sock beside this launchctl\n"))
 
     def test_call_log_has_each_callers_environment_and_descriptors(self):

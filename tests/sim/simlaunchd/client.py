@@ -12,7 +12,9 @@ from . import protocol
 # kickstart -k may wait for ExitTimeOut before SIGKILL; callers have their
 # own, shorter timeouts anyway.
 REPLY_TIMEOUT = 120
-EXIT_UNREACHABLE = 1
+# Not an answer of launchctl's own: sysexits' EX_UNAVAILABLE, which no
+# real launchctl exit means (1 is EPERM, "Operation not permitted").
+EXIT_UNREACHABLE = 69
 NOT_FOUND = "LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl"
 
 
