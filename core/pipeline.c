@@ -273,7 +273,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 {
 	struct rl_launchctl_listings ls;
 	struct use_index now = {0}, then = {0};
-	size_t nreqs = 0;
+	size_t nreqs = 0, unseen = 0;
+	const struct rl_jobview *first_unseen = NULL;
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
@@ -306,6 +307,16 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			in->reqs[nreqs++] =
 				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
 	}
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].lookup == -1 && !unseen++)
+			first_unseen = &p->views[i];
+	/* launchctl ran but did not say where a job is (an exit code it has
+	 * no meaning for, a launchd that cannot be reached): say so once, or
+	 * a plan would read "nothing to restart" as if it had looked. */
+	if (unseen)
+		rl_warn("not looking at the processes of %zu job%s ('%s'%s): %s", unseen,
+			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",
+			first_unseen->note);
 	rl_launchctl_listings_release(&ls);
 	free(now.v);
 	free(then.v);

@@ -143,7 +143,10 @@ int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		free(t);
 		if (st < 0)
 			return -1;
-		if (st != RL_LC_EXIT_NOT_LOADED && st != RL_LC_EXIT_NO_DOMAIN) {
+		/* Not there: not loaded, or no such domain (125 on a Mac with
+		 * no GUI session, as the agent domain rule has it). */
+		if (st != RL_LC_EXIT_NOT_LOADED && st != RL_LC_EXIT_NO_DOMAIN &&
+		    st != RL_LC_EXIT_UNSUPPORTED) {
 			rl_error_set(
 				err,
 				"cannot ask launchd about '%s': launchctl print exited %d (%s)",

@@ -351,6 +351,11 @@ void rl_launchctl_result_release(struct rl_launchctl_result *r)
 	r->out = r->errout = r->cmd = NULL;
 }
 
+/* launchctl's exit codes are errno values (1 EPERM, 3 ESRCH, 5 EIO, 36
+ * EINPROGRESS, 37 EALREADY, as macOS numbers them), 64 EX_USAGE, and
+ * launchd's own (112, 113, 119, 125, 150); each word here is what
+ * launchctl itself prints with the code in real captures (tests/sim/README.md
+ * names where each was seen). Other codes get no word. */
 static const char *exit_meaning(int status)
 {
 	switch (status) {
@@ -369,7 +374,10 @@ static const char *exit_meaning(int status)
 	case RL_LC_EXIT_SIP:
 		return "protected by System Integrity Protection";
 	case RL_LC_EXIT_IO:
-		return "input/output error: already loaded, or bootstrap too soon after bootout";
+		/* Bootstrap: still loaded, too soon after a bootout, or refused
+		 * to a non-root caller; bootout and load answer it too. */
+		return "input/output error: e.g. a bootstrap of a job still loaded or just booted "
+		       "out";
 	case RL_LC_EXIT_USAGE:
 		return "malformed target or usage error";
 	case RL_LC_EXIT_NO_DOMAIN:

@@ -9,7 +9,7 @@
 
 /* launchctl's exit codes that mean something to us. */
 #define RL_LC_EXIT_PERM	       1   /* kickstart: 1: Operation not permitted (seen transiently) */
-#define RL_LC_EXIT_IO	       5   /* Bootstrap failed: 5: Input/output error */
+#define RL_LC_EXIT_IO	       5   /* Bootstrap failed: 5: Input/output error (bootout too) */
 #define RL_LC_EXIT_ESRCH       3   /* Boot-out failed: 3: No such process */
 #define RL_LC_EXIT_IN_PROGRESS 36  /* Boot-out failed: 36: Operation now in progress */
 #define RL_LC_EXIT_ALREADY     37  /* Bootstrap failed: 37: Operation already in progress */

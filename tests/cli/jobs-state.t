@@ -130,3 +130,13 @@ kickstart -k): it is not shown, only in JSON.
   ['-15']
 
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null
+
+Once the simulator is gone (stopped, or its lifetime over), launchctl
+cannot answer: `plan` says it could not look at the processes, rather
+than a bare "nothing to restart", and no exit code of launchctl's own is
+given a meaning the answer does not have:
+
+  $ relaunch plan 2>&1 | sed "s|$PWD|\$PWD|g"
+  relaunch: warning: not looking at the processes of 7 jobs ('test.daemon', …): cannot get the status of 'system/test.daemon': launchctl 'print system/test.daemon' failed with exit code 69: launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl
+  relaunch: warning: no manifest yet in '$PWD/state' (run 'relaunch record'): only running processes were checked
+  nothing to restart

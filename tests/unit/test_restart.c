@@ -446,7 +446,8 @@ static void test_stop_or_keep_going(void)
 	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
 	CHECK_STR(f.res.v[0].error,
 		  "launchctl 'kickstart -k system/org.example.a' failed with exit code 5 "
-		  "(input/output error: already loaded, or bootstrap too soon after bootout): "
+		  "(input/output error: e.g. a bootstrap of a job still loaded or just booted "
+		  "out): "
 		  "Could not kickstart service \"org.example.a\": 5");
 	CHECK_STR(rl_result_status_name(RL_RESULT_FAILED), "failed");
 	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
@@ -881,9 +882,9 @@ static void test_bootstrap_retries(void)
 	{
 		char *want = rl_xasprintf(
 			"launchd refused to load '%s': launchctl 'bootstrap system %s' failed with "
-			"exit code 5 (input/output error: already loaded, or bootstrap too soon "
-			"after bootout): Bootstrap failed: 5: Input/output error; the job is not "
-			"loaded",
+			"exit code 5 (input/output error: e.g. a bootstrap of a job still "
+			"loaded or just booted out): Bootstrap failed: 5: Input/output error; "
+			"the job is not loaded",
 			f.jobs[0].plist, f.jobs[0].plist);
 
 		CHECK_STR(res0(&f)->error, want);
@@ -944,7 +945,8 @@ static void test_reload_starts(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'kickstart system/org.example.a' failed with exit code 5 "
-		  "(input/output error: already loaded, or bootstrap too soon after bootout): "
+		  "(input/output error: e.g. a bootstrap of a job still loaded or just booted "
+		  "out): "
 		  "Could not kickstart; the job is loaded but not running");
 	/* It ran before and nothing starts it: the journal keeps it. */
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_STOPPED);
