@@ -364,25 +364,31 @@ static void warn_unknown_label(const char *path, const char *key, const char *la
 /* A watch path that does not exist is tracked as missing: when it
  * appears, that is an added file, which restarts nothing; it is watched
  * from the first record or run that finds it. Likely a file a package
- * installs later, so a warning, not an error. */
+ * installs later, so a warning, not an error: one for each job, naming
+ * the first such path and how many there are (a job may watch 4096). */
 static size_t check_watch(const char *path, const struct rl_jobconfig *j)
 {
-	size_t problems = 0;
+	const char *first = NULL;
+	size_t missing = 0;
 	struct stat st;
+	char *q;
 
-	for (size_t k = 0; k < j->watch.n; k++) {
-		char *q;
-
-		if (lstat(j->watch.v[k], &st) == 0 || errno != ENOENT)
-			continue;
-		q = rl_path_quote(j->watch.v[k]);
+	for (size_t k = 0; k < j->watch.n; k++)
+		if (lstat(j->watch.v[k], &st) < 0 && errno == ENOENT && !missing++)
+			first = j->watch.v[k];
+	if (!missing)
+		return 0;
+	q = rl_path_quote(first);
+	if (missing == 1)
 		rl_warn("config '%s': jobs.%s.watch: '%s' does not exist: it is watched from the "
 			"first record or run after it appears",
 			path, j->label, q);
-		free(q);
-		problems++;
-	}
-	return problems;
+	else
+		rl_warn("config '%s': jobs.%s.watch: %zu paths do not exist ('%s', …): each is "
+			"watched from the first record or run after it appears",
+			path, j->label, missing, q);
+	free(q);
+	return 1;
 }
 
 size_t rl_config_check(const struct rl_config *c, const char *path, const struct rl_jobset *js)

@@ -67,7 +67,8 @@ class LimitsTest(unittest.TestCase):
     # -- big, but loads ------------------------------------------------
     def test_a_50_mb_config_loads(self):
         # 200 jobs, each watching 4096 paths (the most a list may hold):
-        # every key valid, every label a job found, so the check is clean.
+        # every key valid, every label a job found; the paths are not
+        # there, which is one warning a job, not one a path.
         jobs = {}
         for i in range(200):
             label = f"org.example.job{i:03d}"
@@ -81,7 +82,14 @@ class LimitsTest(unittest.TestCase):
             json.dump({"interval": 1, "jobs": jobs}, f)
         self.assertGreaterEqual(os.path.getsize(cfg), 50_000_000)
         r = self.relaunch("config", "check", "--config", cfg)
-        self.assertEqual((r.returncode, r.stderr), (0, ""))
+        self.assertEqual(r.returncode, 4, r.stderr)
+        lines = r.stderr.splitlines()
+        self.assertEqual(len(lines), 200)
+        self.assertEqual(lines[0], f"relaunch: config '{cfg}': jobs.org.example.job000.watch: "
+                                   "4096 paths do not exist ('/opt/example/etc/job000/conf.d/"
+                                   "the-file-number-of-00000.conf', …): each is watched from "
+                                   "the first record or run after it appears")
+        self.assertEqual(r.stdout, f"config {cfg}: 200 problems\n")
         # And a plan with it: no manifest yet, so nothing to restart.
         r = self.relaunch("plan", "--config", cfg, "--no-processes")
         self.assertEqual(r.returncode, 0, r.stderr)
