@@ -2,8 +2,10 @@
  * <state-dir>/agent.log, which nobody watches as it is written: each line
  * is stamped with the UTC time it was written, as the run log's times are
  * ("2026-12-02T06:08:22.587Z relaunch: ..."), so that a line can be told
- * to a run. Both streams go through a pipe each to a thread that stamps
- * every line and writes it on to the stream's own file. */
+ * to a run. The output goes through a pipe to a thread that stamps every
+ * line and writes it on to the file launchd opened: one pipe for both
+ * streams when they are the one file (as the plist has it: their order
+ * is kept), else a pipe each. */
 #include "agentlog.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/automate/agent.h"
@@ -22,6 +25,7 @@
 #define STREAMS 2
 
 static struct {
+	int n;		  /* streams: 1 when stdout and stderr are one file */
 	int in[STREAMS];  /* read ends of the pipes now at fds 1 and 2 */
 	int out[STREAMS]; /* the files fds 1 and 2 were */
 	int at_start[STREAMS];
@@ -82,21 +86,21 @@ static int pump(int k)
 static void *stamp(void *arg)
 {
 	struct pollfd p[STREAMS + 1];
-	int open = STREAMS;
+	int open = al.n;
 
 	(void)arg;
-	for (int k = 0; k < STREAMS; k++)
+	for (int k = 0; k < al.n; k++)
 		p[k] = (struct pollfd){.fd = al.in[k], .events = POLLIN};
-	p[STREAMS] = (struct pollfd){.fd = al.stop[0], .events = POLLIN};
+	p[al.n] = (struct pollfd){.fd = al.stop[0], .events = POLLIN};
 	while (open > 0) {
-		if (poll(p, STREAMS + 1, -1) < 0) {
+		if (poll(p, (nfds_t)al.n + 1, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
-		if (p[STREAMS].revents)
+		if (p[al.n].revents)
 			break;
-		for (int k = 0; k < STREAMS; k++)
+		for (int k = 0; k < al.n; k++)
 			if (p[k].fd >= 0 && p[k].revents && !pump(k)) {
 				p[k].fd = -1;
 				open--;
@@ -104,7 +108,7 @@ static void *stamp(void *arg)
 	}
 	/* The program ended: what it wrote is in the pipes (a child that
 	 * kept a copy of them is not waited for). */
-	for (int k = 0; k < STREAMS; k++) {
+	for (int k = 0; k < al.n; k++) {
 		fcntl(al.in[k], F_SETFL, fcntl(al.in[k], F_GETFL) | O_NONBLOCK);
 		while (pump(k))
 			;
@@ -124,6 +128,14 @@ static void finish(void)
 	pthread_join(al.thread, NULL);
 }
 
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 void agentlog_start(void)
 {
 	const char *job = getenv("XPC_SERVICE_NAME");
@@ -133,12 +145,16 @@ void agentlog_start(void)
 	if (!job || strcmp(job, RL_AGENT_LABEL) != 0)
 		return;
 	al.out[0] = al.out[1] = al.stop[0] = al.stop[1] = -1;
+	al.n = same_file(STDOUT_FILENO, STDERR_FILENO) ? 1 : 2;
 	/* Everything that can fail first: until the streams move, nothing
 	 * has changed for the program. */
-	ok = pipe(fds[0]) == 0 && pipe(fds[1]) == 0 && pipe(al.stop) == 0 &&
-	     (al.out[0] = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0 &&
-	     (al.out[1] = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) >= 0;
-	for (int k = 0; ok && k < STREAMS; k++) {
+	ok = pipe(al.stop) == 0;
+	for (int k = 0; ok && k < al.n; k++) {
+		int fd = k ? STDERR_FILENO : STDOUT_FILENO;
+
+		ok = pipe(fds[k]) == 0 && (al.out[k] = fcntl(fd, F_DUPFD_CLOEXEC, 3)) >= 0;
+	}
+	for (int k = 0; ok && k < al.n; k++) {
 		al.in[k] = fds[k][0];
 		al.at_start[k] = 1;
 		fcntl(al.in[k], F_SETFD, FD_CLOEXEC);
@@ -149,7 +165,8 @@ void agentlog_start(void)
 		ok = pthread_create(&al.thread, NULL, stamp, NULL) == 0;
 	}
 	if (ok)
-		ok = dup2(fds[0][1], STDOUT_FILENO) >= 0 && dup2(fds[1][1], STDERR_FILENO) >= 0;
+		ok = dup2(fds[0][1], STDOUT_FILENO) >= 0 &&
+		     dup2(fds[al.n - 1][1], STDERR_FILENO) >= 0;
 	for (int k = 0; k < STREAMS; k++)
 		if (fds[k][1] >= 0)
 			close(fds[k][1]);
@@ -158,8 +175,8 @@ void agentlog_start(void)
 		 * where launchd opened them. */
 		if (al.out[0] >= 0)
 			dup2(al.out[0], STDOUT_FILENO);
-		if (al.out[1] >= 0)
-			dup2(al.out[1], STDERR_FILENO);
+		if (al.out[al.n - 1] >= 0)
+			dup2(al.out[al.n - 1], STDERR_FILENO);
 		return;
 	}
 	/* A line at a time, so that each is stamped when it is written. */

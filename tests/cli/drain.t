@@ -160,3 +160,20 @@ A run log that is not one: status and log fail (exit 4).
   $ relaunch status >/dev/null 2>&1
   [4]
   $ mv runs.bak state/runs.json
+
+Run by launchd as its own job (launchd sets XPC_SERVICE_NAME to the
+label), everything relaunch writes, to stdout or stderr, goes to
+agent.log a line at a time, each line starting with the UTC time it was
+written; run as any other job, or by hand, nothing is added:
+
+  $ XPC_SERVICE_NAME=org.relaunch.drain relaunch status >log 2>&1; echo $?
+  1
+  $ test -s log && echo written
+  written
+  $ sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z /<time> /' log | grep -v '^<time> ' | wc -l
+  0
+  $ XPC_SERVICE_NAME=org.relaunch.drain relaunch config chek 2>&1 | sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z /<time> /'
+  <time> relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
+  $ XPC_SERVICE_NAME=homebrew.mxcl.nginx relaunch config chek
+  relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
+  [2]
