@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -756,6 +757,27 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 		 h->command[0] ? " " : "", h->command, since);
 }
 
+/* SIGTERM, SIGINT or SIGHUP while waiting for the lock: its number. */
+static volatile sig_atomic_t lock_signal;
+
+static void on_lock_signal(int sig)
+{
+	lock_signal = sig;
+}
+
+/* on: the three signals end the lock wait; off: their default again. */
+static void catch_lock_signals(int on)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_lock_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 {
 	unsigned flags = c->setup;
@@ -780,9 +802,25 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
 		return rc;
 	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
-		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx};
+		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx,
+					  &lock_signal};
 
+		/* A signal while waiting ends the wait, said as such: nothing
+		 * was done yet. Once the lock is held, the command's own
+		 * handling (run's) or the default applies again. */
+		catch_lock_signals(1);
 		ctx->lock = rl_lock_take_as(ctx->state_dir, ctx->wait_lock, &lo, &err);
+		catch_lock_signals(0);
+		if (ctx->lock >= 0 && lock_signal) {
+			/* Came as the lock was taken: still nothing done. */
+			fprintf(stderr, "relaunch: interrupted by signal %d: nothing was done\n",
+				(int)lock_signal);
+			return 128 + (int)lock_signal;
+		}
+		if (ctx->lock == -2) {
+			cli_fail(&err);
+			return 128 + (int)lock_signal;
+		}
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}
