@@ -678,6 +678,11 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
+	/* As the run would exit: a refused step is known now, and the run
+	 * would exit 3 for it (one it never restarts it only skips). */
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].decision == RL_DECISION_REFUSED && !plan->steps[i].never)
+			return CLI_EXIT_RESTART;
 	return CLI_EXIT_OK;
 }
 
