@@ -202,8 +202,8 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":3,\"last_run\",\"pending\":{failed,refused,deferred,\n"
-			"not_run,queue,error},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON("{\"version\":4,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+			"not_run,changed,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -279,9 +279,11 @@ static const struct cli_command commands[] = {
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"
-	 "entries or an errored last run are, 3 when a failed or refused restart is, 4\n"
-	 "on error.\n"},
+	 "Pending: what logged runs left (failed, refused, deferred, not run), what\n"
+	 "changed since the manifest that no run saw yet (compared with the disk, as\n"
+	 "plan --no-processes does), and the queue. Exit 0 when nothing is pending, 1\n"
+	 "when deferred, not-run or changed jobs, queue entries or an errored last run\n"
+	 "are, 3 when a failed or refused restart is, 4 on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,

@@ -121,13 +121,13 @@ static int run_fail(const struct rl_error *err)
 
 /* The jobs that run relaunch itself (its own drain job, a formula's or a
  * port's service): restarting them would kill this very run. */
-static int runs_relaunch(const struct rl_job *job)
+int cmd_run_own_job(const char *label)
 {
 	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
 					     "org.macports.relaunch", NULL};
 
 	for (size_t i = 0; labels[i]; i++)
-		if (strcmp(job->label, labels[i]) == 0)
+		if (strcmp(label, labels[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -135,7 +135,7 @@ static int runs_relaunch(const struct rl_job *job)
 static void spare_own_jobs(struct rl_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
-		if (runs_relaunch(plan->steps[i].job))
+		if (cmd_run_own_job(plan->steps[i].job->label))
 			plan->steps[i].never = 1;
 }
 
