@@ -466,6 +466,8 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		const char *args[RL_LC_ARGS_MAX];
 		char *why = NULL;
 
+		if (v && v->loaded)
+			s->pid = v->pid;
 		if (s->never)
 			continue;
 		ask_status(lc, v);
