@@ -119,26 +119,6 @@ static int run_fail(const struct rl_error *err)
 	return cli_fail(err);
 }
 
-/* The jobs that run relaunch itself (its own drain job, a formula's or a
- * port's service): restarting them would kill this very run. */
-static int runs_relaunch(const struct rl_job *job)
-{
-	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
-					     "org.macports.relaunch", NULL};
-
-	for (size_t i = 0; labels[i]; i++)
-		if (strcmp(job->label, labels[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static void spare_own_jobs(struct rl_plan *plan)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (runs_relaunch(plan->steps[i].job))
-			plan->steps[i].never = 1;
-}
-
 /* What the restart engine's callbacks need. */
 /* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
 static int64_t real_now(void *ctx)
@@ -745,7 +725,6 @@ static int run_locked(const struct run_args *a)
 		rl_pipeline_release(&p);
 		return run_fail(&err);
 	}
-	spare_own_jobs(&p.plan);
 	plan = &p.plan;
 	/* run JOB... or --archive FILE...: only those jobs restart; the full
 	 * plan goes to the commit, so the jobs left out keep their pending

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/automate/agent.h"
 #include "core/base/statedir.h"
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
@@ -444,6 +445,27 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 	}
 }
 
+/* The jobs that run relaunch itself (its own drain job, a formula's or a
+ * port's service): restarting them would kill the run, so every plan
+ * lists them as restart = never, as `run` treats them. */
+static int runs_relaunch(const struct rl_job *job)
+{
+	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
+					     "org.macports.relaunch", NULL};
+
+	for (size_t i = 0; labels[i]; i++)
+		if (strcmp(job->label, labels[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void spare_own_jobs(struct rl_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (runs_relaunch(plan->steps[i].job))
+			plan->steps[i].never = 1;
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers and the process view, then the pre-flight of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
@@ -458,7 +480,12 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		if (s->never)
 			continue;
 		ask_status(lc, v);
-		if (v && v->status) {
+		if (v && v->lookup == 1 && v->note) {
+			/* Loaded in no domain asked: run would skip it. */
+			memset(&o, 0, sizeof(o));
+			o.not_loaded = v->note;
+			rl_decide_step(&p->plan, s, &o);
+		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
 			o.pid = v->status->pid > 0 ? v->status->pid : 0;
@@ -544,6 +571,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	}
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
+	spare_own_jobs(&p->plan);
 	decide(p->launchd_unknown ? NULL : o->lc, p);
 	return 0;
 }

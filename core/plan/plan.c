@@ -26,6 +26,10 @@ const char *rl_decision_name(enum rl_decision d)
 		return "current";
 	case RL_DECISION_REFUSED:
 		return "refused";
+	case RL_DECISION_SKIPPED:
+		return "skipped";
+	case RL_DECISION_DEFERRED:
+		return "deferred";
 	}
 	return "?";
 }

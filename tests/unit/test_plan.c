@@ -692,7 +692,7 @@ static void test_output(void)
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":1}");
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":2}");
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
@@ -733,7 +733,7 @@ static void test_output(void)
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
 		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
 		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
-		     "\"version\":1}");
+		     "\"version\":2}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
