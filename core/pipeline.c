@@ -338,6 +338,7 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in)
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
+			p->stale[p->nstale].code = &v->code_now;
 			p->nstale++;
 		}
 	}

@@ -120,6 +120,10 @@ struct rl_plan {
 struct rl_stale {
 	const char *label;
 	const struct rl_proc_view *view;
+	/* The job's code files as tracked now (programs, commands a wrapper
+	 * runs, interpreters), to name what replaced a stale executable; NULL:
+	 * none known. */
+	const struct rl_strv *code;
 };
 
 /* Build the plan from the diff (each change's entry names the jobs that
