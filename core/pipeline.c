@@ -357,10 +357,12 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	return 0;
 }
 
-/* Is path an entry of one of the job directories (as discovery names it)? */
-static int in_job_dir(const struct rl_discover_opts *d, const char *path)
+/* Is path an entry of one of the job directories (as discovery names it)?
+ * 0 no; else 1 + the kind of job its directory holds (*kind set). */
+static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind)
 {
 	const struct rl_strv *dirs[] = {&d->agent_dirs, &d->daemon_dirs};
+	const enum rl_job_kind kinds[] = {RL_JOB_AGENT, RL_JOB_DAEMON};
 	const char *slash = strrchr(path, '/');
 	int found = 0;
 
@@ -369,6 +371,8 @@ static int in_job_dir(const struct rl_discover_opts *d, const char *path)
 			char *j = rl_path_join(dirs[k]->v[i], slash + 1);
 
 			found = strcmp(j, path) == 0;
+			if (found)
+				*kind = kinds[k];
 			free(j);
 		}
 	return found;
@@ -385,7 +389,12 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
 /* Recorded jobs whose plist is still in a job directory but was not read
  * now (discovery warned): their recorded files must wait until it can be
  * read again, else a plist fixed later would look new and the job would
- * never be reloaded. A plist that is gone means the job was removed. */
+ * never be reloaded. A plist that is gone means the job was removed.
+ * One that was read and trusted but holds no job now (a syntax error, a
+ * key missing) belongs to a job launchd may still have loaded, from the
+ * plist as it was: it joins the jobs as a placeholder (its label as
+ * recorded, no program), so that its processes are looked at and its
+ * files' changes restart it, by kickstart only (rl_job_placeholder). */
 static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
 {
 	struct stat st;
@@ -395,13 +404,22 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 
 		for (size_t u = 0; u < e->nuses; u++) {
 			const char *label = e->uses[u].label;
+			enum rl_job_kind kind = RL_JOB_DAEMON;
+			struct rl_job job;
+			char *why = NULL;
 
 			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(&p->jobs, label) ||
 			    rl_strv_contains(&p->unreadable, label))
 				continue;
-			if (in_job_dir(o->discover, e->path) && lstat(e->path, &st) == 0 &&
-			    !plist_of_a_job(&p->jobs, e->path))
-				rl_strv_push(&p->unreadable, label);
+			if (!in_job_dir(o->discover, e->path, &kind) || lstat(e->path, &st) != 0 ||
+			    plist_of_a_job(&p->jobs, e->path))
+				continue;
+			rl_strv_push(&p->unreadable, label);
+			if (rl_job_plist_problem(e->path, kind, &why) == 1) {
+				rl_job_placeholder(label, e->path, kind, why, &job);
+				rl_jobset_insert(&p->jobs, &job);
+			}
+			free(why);
 		}
 	}
 }

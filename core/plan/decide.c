@@ -226,6 +226,19 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	}
 	if (!o->loaded)
 		return s->decision;
+	if (job->unreadable && !(o->def_path && same_path(o->def_path, job->plist))) {
+		/* Known by its recorded label only: restart what launchd holds
+		 * under it only when launchd loaded it from this very plist. */
+		char *shown = rl_path_quote(o->def_path ? o->def_path : "(not shown)");
+
+		why = rl_xasprintf("launchd's %s was not loaded from this unreadable plist (its "
+				   "path: %s): not restarted for it",
+				   job->target, shown);
+		rl_plan_decide(p, s, RL_DECISION_SKIPPED, why);
+		free(shown);
+		free(why);
+		return RL_DECISION_SKIPPED;
+	}
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
 		int64_t t;

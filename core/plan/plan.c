@@ -479,10 +479,22 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			continue;
 		}
 		idx = find_job(b, u->label);
-		if (idx < 0)
+		if (idx < 0) {
 			reported_add(b, c->path, kind, u->label, "job not installed");
-		else
+		} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
+			/* launchd still runs what it loaded from the plist as it
+			 * was; a reload would boot the job out for a bootstrap
+			 * that must fail. */
+			char *why =
+				rl_xasprintf("%s; launchd keeps the definition it loaded, "
+					     "which is not reloaded until the plist can be read",
+					     b->jobs[idx]->unreadable);
+
+			reported_add(b, c->path, kind, u->label, why);
+			free(why);
+		} else {
 			add_use_reason(b, (size_t)idx, c, u);
+		}
 	}
 }
 

@@ -131,8 +131,11 @@ static void format_step(const struct rl_step *s, size_t no, int verbose, struct 
 {
 	rl_buf_addf(out, "%zu. %s ", no, rl_action_name(s->action));
 	add_shown(out, s->job->target);
-	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
-		    s->never ? "; restart = never: not restarted" : "");
+	rl_buf_addf(out, " (%s%s%s)\n", rl_job_kind_name(s->job->kind),
+		    s->never ? "; restart = never: not restarted" : "",
+		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
+					 "definition launchd loaded"
+				       : "");
 	rl_step_format_reasons(s, verbose, 3, out);
 }
 
