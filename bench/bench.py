@@ -311,6 +311,11 @@ class Table:
         self.rows.append((name, value, target, "yes" if ok else "**no**"))
         print("bench: %s: %s (target %s)" % (name, value, target), file=sys.stderr, flush=True)
 
+    def floor(self, name, value):
+        """A row that measures what this machine allows, not relaunch."""
+        self.rows.append((name, value, "(the floor)", "—"))
+        print("bench: %s: %s" % (name, value), file=sys.stderr, flush=True)
+
     def missing(self, name, target, why):
         self.rows.append((name, "not measured: " + why, target, "?"))
         print("bench: %s: not measured: %s" % (name, why), file=sys.stderr, flush=True)
@@ -377,6 +382,16 @@ def bench_hash(t, A, size, root, label, target_ratio, speed):
         t.add("same, throughput vs %d cores × `openssl speed -evp sha256` (16 KB)" % cores,
               "%.0f %% (%.0f MB/s of %.0f MB/s)" % (frac * 100, rate / 1e6, cores * speed / 1e6),
               "≥ 90 %", frac >= 0.9)
+        # What reading and hashing alone allow on one core: open, read
+        # (or map) and hash each file, no walk, no lstat, nothing kept.
+        fr = {}
+        for mode in ("read", "mmap"):
+            rs = [run([A.floor, "hash", mode, lst]) for _ in range(A.runs)]
+            fr[mode] = total / median(rs, key=cpu) / speed
+        t.floor("floor: a C loop that only opens, reads and hashes the same files, one core "
+                "(bench/floor.c)",
+                "%.0f %% of one core's `openssl speed` (%.0f %% mapping the files instead)"
+                % (fr["read"] * 100, fr["mmap"] * 100))
     return state
 
 
@@ -520,6 +535,17 @@ def bench_procview(t, A, S):
               "%.2f× (%s vs %s; CPU %.2f×)" % (r, fmt_s(median(b)), fmt_s(median(a)),
                                               median_ratio(b, a, cpu)),
               "≤ 1.2× `plan --no-processes`", r <= 1.2)
+        # What reading the processes alone costs: stat, exe, maps and
+        # children of each, as any process view on Linux must.
+        if os.path.isdir("/proc/self"):
+            pids = [str(p.pid) for p in procs]
+            rs = [run([A.floor, "proc"] + pids) for _ in range(A.runs)]
+            fl = median(rs, key=cpu)
+            allowed = 0.2 * median(a)
+            t.floor("floor: a C loop that only reads stat, exe, maps and children of the "
+                    "same %d processes (bench/floor.c)" % n,
+                    "%s of CPU, where 1.2× `plan --no-processes` leaves %s"
+                    % (fmt_s(fl), fmt_s(allowed)))
     finally:
         for proc in procs:
             proc.kill()
@@ -557,8 +583,16 @@ def main():
     ap.add_argument("--runs", type=int, default=None, help="pairs per comparison (default 5, tiny 1)")
     ap.add_argument("--workdir", help="where to build the inputs (kept; default a temporary dir)")
     ap.add_argument("--only", help="comma-separated: hash,stat,plan,procview,closure")
+    ap.add_argument("--floor", help="bench/floor built (default: <build>/bench/floor "
+                    "beside the relaunch measured)")
     A = ap.parse_args()
     A.relaunch = os.path.abspath(A.relaunch)
+    if A.floor is None:
+        A.floor = os.path.join(os.path.dirname(os.path.dirname(A.relaunch)), "bench", "floor")
+    A.floor = os.path.abspath(A.floor)
+    if not os.access(A.floor, os.X_OK):
+        ap.error("--floor: %s is not an executable (build bench/floor.c: meson builds "
+                 "it as <build>/bench/floor)" % A.floor)
     if A.runs is None:
         A.runs = 1 if A.tiny else 5
     S = SIZES["tiny" if A.tiny else "full"]
