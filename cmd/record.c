@@ -95,6 +95,8 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	struct rl_plistdefs defs;
 	struct rl_buf names = {0};
 	struct rl_manifest used;
+	struct rl_jobset all = {0};
+	struct rl_strv unreadable = {0};
 	size_t n = 0;
 	int rc;
 
@@ -119,8 +121,16 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		rl_plistdefs_mark(&d, &ctx->jobs, &defs);
 		rl_plistdefs_release(&defs);
 	}
+	/* A loaded job whose plist cannot be read is one a run restarts too
+	 * (by kickstart): as `plan` and `run` see the jobs. The placeholders
+	 * join a copy of the set, whose other jobs are ctx's. */
+	all.v = rl_xcalloc(ctx->jobs.n ? ctx->jobs.n : 1, sizeof(*all.v));
+	if (ctx->jobs.n)
+		memcpy(all.v, ctx->jobs.v, ctx->jobs.n * sizeof(*all.v));
+	all.n = all.alloc = ctx->jobs.n;
+	rl_pipeline_unreadable(&ctx->discover, prev, &all, &unreadable);
 	if (rc == 0)
-		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
+		rc = rl_plan_build(&d, &all, NULL, 0, &ctx->cfg, &plan, err);
 	if (rc == 0 && plan.n) {
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
@@ -145,6 +155,11 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	}
 	rl_buf_release(&names);
 	rl_plan_release(&plan);
+	for (size_t i = 0; i < all.n; i++)
+		if (all.v[i].unreadable)
+			rl_job_release(&all.v[i]); /* only the placeholders are this set's */
+	free(all.v);
+	rl_strv_release(&unreadable);
 	rl_diff_release(&d);
 	free(used.entries); /* a view: the entries are prev's */
 	return rc;

@@ -395,12 +395,13 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
  * plist as it was: it joins the jobs as a placeholder (its label as
  * recorded, no program), so that its processes are looked at and its
  * files' changes restart it, by kickstart only (rl_job_placeholder). */
-static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
+			    struct rl_jobset *js, struct rl_strv *unreadable)
 {
 	struct stat st;
 
-	for (size_t i = 0; i < p->prev.n; i++) {
-		const struct rl_entry *e = &p->prev.entries[i];
+	for (size_t i = 0; i < prev->n; i++) {
+		const struct rl_entry *e = &prev->entries[i];
 
 		for (size_t u = 0; u < e->nuses; u++) {
 			const char *label = e->uses[u].label;
@@ -408,20 +409,25 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 			struct rl_job job;
 			char *why = NULL;
 
-			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(&p->jobs, label) ||
-			    rl_strv_contains(&p->unreadable, label))
+			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(js, label) ||
+			    rl_strv_contains(unreadable, label))
 				continue;
-			if (!in_job_dir(o->discover, e->path, &kind) || lstat(e->path, &st) != 0 ||
-			    plist_of_a_job(&p->jobs, e->path))
+			if (!in_job_dir(d, e->path, &kind) || lstat(e->path, &st) != 0 ||
+			    plist_of_a_job(js, e->path))
 				continue;
-			rl_strv_push(&p->unreadable, label);
+			rl_strv_push(unreadable, label);
 			if (rl_job_plist_problem(e->path, kind, &why) == 1) {
 				rl_job_placeholder(label, e->path, kind, why, &job);
-				rl_jobset_insert(&p->jobs, &job);
+				rl_jobset_insert(js, &job);
 			}
 			free(why);
 		}
 	}
+}
+
+static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+{
+	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable);
 }
 
 static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)

@@ -471,6 +471,12 @@ exec /bin/sleep 1000
             p = m.relaunch("plan")
             self.assertIn(f"1. kickstart system/{label} (daemon; its plist cannot be read: "
                           "the kickstart runs the definition launchd loaded)", p.stdout)
+            # record would forget what the run is to do: it refuses, as for
+            # any job.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(f"not recording: the manifest holds changes that would restart "
+                          f"{label} ", r.stderr)
 
             # Restarted on the definition launchd loaded: a kickstart, never
             # a bootout of a job whose plist could not be bootstrapped.
