@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,8 +202,8 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":3,\"last_run\",\"pending\":{failed,refused,deferred,\n"
-			"not_run,queue,error},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON("{\"version\":4,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+			"not_run,changed,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -278,9 +279,11 @@ static const struct cli_command commands[] = {
 	 "out and remove its plist; print: print the plist (for nix modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Exit 0 when nothing is pending, 1 when deferred or not-run jobs, queue\n"
-	 "entries or an errored last run are, 3 when a failed or refused restart is, 4\n"
-	 "on error.\n"},
+	 "Pending: what logged runs left (failed, refused, deferred, not run), what\n"
+	 "changed since the manifest that no run saw yet (compared with the disk, as\n"
+	 "plan --no-processes does), and the queue. Exit 0 when nothing is pending, 1\n"
+	 "when deferred, not-run or changed jobs, queue entries or an errored last run\n"
+	 "are, 3 when a failed or refused restart is, 4 on error.\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
@@ -756,6 +759,27 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 		 h->command[0] ? " " : "", h->command, since);
 }
 
+/* SIGTERM, SIGINT or SIGHUP while waiting for the lock: its number. */
+static volatile sig_atomic_t lock_signal;
+
+static void on_lock_signal(int sig)
+{
+	lock_signal = sig;
+}
+
+/* on: the three signals end the lock wait; off: their default again. */
+static void catch_lock_signals(int on)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on ? on_lock_signal : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 {
 	unsigned flags = c->setup;
@@ -780,9 +804,25 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
 		return rc;
 	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
-		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx};
+		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx,
+					  &lock_signal};
 
+		/* A signal while waiting ends the wait, said as such: nothing
+		 * was done yet. Once the lock is held, the command's own
+		 * handling (run's) or the default applies again. */
+		catch_lock_signals(1);
 		ctx->lock = rl_lock_take_as(ctx->state_dir, ctx->wait_lock, &lo, &err);
+		catch_lock_signals(0);
+		if (ctx->lock >= 0 && lock_signal) {
+			/* Came as the lock was taken: still nothing done. */
+			fprintf(stderr, "relaunch: interrupted by signal %d: nothing was done\n",
+				(int)lock_signal);
+			return 128 + (int)lock_signal;
+		}
+		if (ctx->lock == -2) {
+			cli_fail(&err);
+			return 128 + (int)lock_signal;
+		}
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}

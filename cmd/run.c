@@ -119,6 +119,14 @@ static int run_fail(const struct rl_error *err)
 	return cli_fail(err);
 }
 
+/* The jobs that run relaunch itself (its own drain job, a formula's or a
+ * port's service): restarting them would kill this very run. The plan
+ * makes them restart = never for every command (core/pipeline.c). */
+int cmd_run_own_job(const char *label)
+{
+	return rl_pipeline_own_job(label);
+}
+
 /* What the restart engine's callbacks need. */
 /* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
 static int64_t real_now(void *ctx)
@@ -205,36 +213,15 @@ static void print_result(const struct rl_result *r, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
 	const struct rl_step *s = r->step;
-	const char *action = rl_action_name(s->action);
 	char *label = rl_path_quote(s->job->label);
+	struct rl_buf b = {0};
 
-	switch (r->status) {
-	case RL_RESULT_RESTARTED:
-		live(a, 0, "restarted %s (%s): pid %ld → %ld in %.1f s%s%s", label, action,
-		     (long)r->old_pid, (long)r->new_pid, r->seconds, r->note ? "; " : "",
-		     r->note ? r->note : "");
-		break;
-	case RL_RESULT_FAILED:
-		live(a, 1, "failed    %s (%s): %s", label, action,
-		     r->error ? r->error : "unknown error");
-		break;
-	case RL_RESULT_SKIPPED:
-		live(a, 0, "skipped   %s: %s", label, r->error ? r->error : "");
-		break;
-	case RL_RESULT_DEFERRED:
-		live(a, 0, "deferred  %s: %s", label, r->error ? r->error : "");
-		break;
-	case RL_RESULT_IDLE:
-		live(a, 0, "idle      %s: %s", label, r->note ? r->note : "");
-		break;
-	case RL_RESULT_CURRENT:
-		live(a, 0, "current   %s: %s", label, r->note ? r->note : "");
-		break;
-	case RL_RESULT_REFUSED:
-		live(a, 1, "refused   %s: %s; not restarted, the old process keeps running", label,
-		     r->error ? r->error : "");
-		break;
-	}
+	rl_runlog_step_text(&b, label, rl_action_name(s->action), rl_result_status_name(r->status),
+			    (long long)r->old_pid, (long long)r->new_pid,
+			    r->status == RL_RESULT_RESTARTED ? r->seconds : -1, r->error, r->note);
+	/* -q keeps the failures. */
+	live(a, r->status == RL_RESULT_FAILED || r->status == RL_RESULT_REFUSED, "%s", b.data);
+	rl_buf_release(&b);
 	free(label);
 }
 
@@ -257,21 +244,15 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 	free(label);
 }
 
-/* Seconds for people: whole ones, tenths under 10 s. */
-static double shown_s(double s)
-{
-	return s < 10 ? (double)(long)(s * 10 + 0.5) / 10 : (double)(long)(s + 0.5);
-}
-
 static void print_throttle(const struct rl_step *step, double ago, double wait, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
 	char *label = rl_path_quote(step->job->label);
-	char why[80];
+	char why[80], ago_s[RL_SECONDS_TEXT], wait_s[RL_SECONDS_TEXT];
 
 	rl_throttle_why(step->job, ((const struct run_ctx *)ctx)->throttle_floor, why, sizeof(why));
-	live(a, 0, "%s restarted %g s ago; waiting %g s (%s)", label, shown_s(ago), shown_s(wait),
-	     why);
+	live(a, 0, "%s restarted %s s ago; waiting %s s (%s)", label, rl_seconds_text(ago, ago_s),
+	     rl_seconds_text(wait, wait_s), why);
 	free(label);
 }
 
@@ -488,8 +469,9 @@ static void rfc3339(time_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* baseline: this run recorded the first manifest (it had none). */
 static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
-			  const struct rl_results *res)
+			  const struct rl_results *res, int baseline)
 {
 	size_t count[RL_RESULT_NSTATUS] = {0};
 
@@ -514,10 +496,17 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		}
 		rfc3339(time(NULL), finished);
 		top = json_pack("{s:i,s:o,s:b,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results",
-				arr, "baseline", !p->have_prev, "started", run_started, "finished",
+				arr, "baseline", baseline, "started", run_started, "finished",
 				finished, "summary", summary);
 		cli_print_json(top);
 		return;
+	}
+	if (baseline) {
+		/* As the run with nothing stale says it. */
+		printf("no manifest yet: recorded the baseline (%zu files); %s\n", p->current.n,
+		       res->n ? "only stale processes were restarted" : "nothing restarted");
+		if (res->n == 0)
+			return;
 	}
 	if (res->n == 0) {
 		printf("nothing to restart\n");
@@ -575,7 +564,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	struct rl_results res = {0};
 	struct rl_error err = {0};
 	struct run_ctx ctx = {a, p, statedir, &hist, journal, {0}, 0, 0};
-	int failed = 0, rc;
+	int failed = 0, baseline = 0, rc;
 
 	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl_fn,
 					(void *)(uintptr_t)lc};
@@ -620,8 +609,14 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	if (rl_history_save(&hist, statedir, &err) < 0 || rl_pipeline_commit(p, &res, &err) < 0) {
 		run_fail(&err);
 		failed = -1;
+	} else if (!p->have_prev) {
+		/* The first manifest: said in the text, the JSON and the run log
+		 * alike. */
+		baseline = 1;
+		if (record)
+			json_object_set_new(record, "baseline", json_true());
 	}
-	print_summary(a, p, &res);
+	print_summary(a, p, &res, baseline);
 	for (size_t i = 0; i < res.n; i++)
 		if (res.v[i].status == RL_RESULT_FAILED || res.v[i].status == RL_RESULT_REFUSED)
 			failed = failed ? failed : 1;
@@ -658,6 +653,11 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
+	/* As the run would exit: a refused step is known now, and the run
+	 * would exit 3 for it (one it never restarts it only skips). */
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].decision == RL_DECISION_REFUSED && !plan->steps[i].never)
+			return CLI_EXIT_RESTART;
 	return CLI_EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 /* relaunch status: the last run and its outcome, what is pending (failed,
  * refused, deferred or not-run jobs of any logged run the next run retries,
- * queue entries waiting), and whether relaunch's own launchd job is installed and
+ * jobs whose files changed since the manifest that no run saw yet, queue
+ * entries waiting), and whether relaunch's own launchd job is installed and
  * loaded. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "core/automate/runlog.h"
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
+#include "core/execute/launchctl.h"
+#include "core/pipeline.h"
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -123,6 +126,69 @@ static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *st
 	return arr;
 }
 
+/* Is label among the jobs pending from the run log? */
+static int logged(const json_t *pending, const char *label)
+{
+	static const char *const kinds[] = {"failed", "refused", "deferred", "not_run", NULL};
+	const json_t *e;
+	size_t i;
+
+	for (size_t k = 0; kinds[k]; k++)
+		json_array_foreach(json_object_get(pending, kinds[k]), i, e)
+		{
+			const json_t *l = json_object_get(e, "label");
+
+			if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+				return 1;
+		}
+	return 0;
+}
+
+/* What the next run would restart for changes no logged run left pending:
+ * the plan from the manifest and the disk, as `plan --no-processes` makes
+ * it (no launchctl, no process view), as [{label, reason}]; NULL with
+ * *unknown set when that cannot be told (no manifest yet, a manifest or
+ * config that cannot be read). */
+static json_t *changed_json(struct cli_ctx *ctx, const json_t *pending, char **unknown)
+{
+	struct rl_pipeline_opts po;
+	struct rl_pipeline p;
+	struct rl_launchctl lc;
+	struct rl_error err = {0};
+	json_t *arr = NULL;
+
+	cli_pipeline_opts(ctx, &lc, &po);
+	po.lc = NULL;
+	if (rl_pipeline_plan(&po, &p, &err) < 0) {
+		*unknown = rl_xasprintf("%s", err.set ? err.text : "the plan could not be made");
+	} else if (!p.have_prev) {
+		*unknown = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
+					"(the first 'relaunch run' records it)",
+					ctx->state_dir);
+	} else {
+		arr = json_array();
+		for (size_t i = 0; i < p.plan.n; i++) {
+			const struct rl_step *st = &p.plan.steps[i];
+			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
+
+			/* A run never restarts these; a logged one is listed
+			 * with its outcome already. */
+			if (st->never || cmd_run_own_job(st->job->label) ||
+			    logged(pending, st->job->label) ||
+			    (st->decision != RL_DECISION_RESTART &&
+			     st->decision != RL_DECISION_REFUSED))
+				continue;
+			json_array_append_new(arr, json_pack("{s:o,s:o}", "label",
+							     rl_json_path(st->job->label), "reason",
+							     rl_json_path(!r	     ? "changed"
+									  : r->brief ? r->brief
+										     : r->text)));
+		}
+	}
+	rl_pipeline_release(&p);
+	return arr;
+}
+
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
 {
 	struct rl_agent_spec s = {0};
@@ -204,6 +270,15 @@ static void print_text(const json_t *doc)
 	print_pending("refused", json_object_get(pending, "refused"), last);
 	print_pending("deferred", json_object_get(pending, "deferred"), last);
 	print_pending("not run", json_object_get(pending, "not_run"), last);
+	json_array_foreach(json_object_get(pending, "changed"), i, e)
+	{
+		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "reason");
+		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+
+		printf("pending: changed  %s: %s (no run since)\n", label,
+		       json_is_string(why) ? json_string_value(why) : "changed");
+		free(label);
+	}
 	json_array_foreach(queue, i, e)
 	{
 		const json_t *name = json_object_get(e, "name"),
@@ -224,9 +299,14 @@ static void print_text(const json_t *doc)
 	npending = json_array_size(json_object_get(pending, "failed")) +
 		   json_array_size(json_object_get(pending, "refused")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
-		   json_array_size(json_object_get(pending, "not_run")) + json_array_size(queue) +
+		   json_array_size(json_object_get(pending, "not_run")) +
+		   json_array_size(json_object_get(pending, "changed")) + json_array_size(queue) +
 		   json_is_string(json_object_get(pending, "error"));
-	if (npending == 0)
+	/* Nothing is claimed when the changes cannot be told. */
+	if (json_is_string(json_object_get(pending, "unknown")))
+		printf("pending: unknown: %s\n",
+		       json_string_value(json_object_get(pending, "unknown")));
+	else if (npending == 0)
 		printf("pending: nothing\n");
 	print_job("agent", json_object_get(doc, "agent"));
 	print_job("daemon", json_object_get(doc, "daemon"));
@@ -282,7 +362,16 @@ int cmd_status(struct cli_ctx *ctx)
 					    !(recorded >= 0 && last_end >= 0 && recorded > last_end)
 				    ? json_incref(json_object_get(last, "error"))
 				    : json_null());
-	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 3, "last_run",
+	{
+		char *unknown = NULL;
+		json_t *changed = changed_json(ctx, pending, &unknown);
+
+		json_object_set_new(pending, "changed", changed ? changed : json_null());
+		json_object_set_new(pending, "unknown",
+				    unknown ? rl_json_path(unknown) : json_null());
+		free(unknown);
+	}
+	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 4, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
@@ -292,7 +381,8 @@ int cmd_status(struct cli_ctx *ctx)
 		print_text(doc);
 	{
 		size_t waiting = json_array_size(json_object_get(pending, "deferred")) +
-				 json_array_size(json_object_get(pending, "not_run")) + q.n +
+				 json_array_size(json_object_get(pending, "not_run")) +
+				 json_array_size(json_object_get(pending, "changed")) + q.n +
 				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);
 
 		/* A refused restart is as pending as a failed one: run exited 3

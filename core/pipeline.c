@@ -473,13 +473,13 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 /* The jobs that run relaunch itself (its own drain job, a formula's or a
  * port's service): restarting them would kill the run, so every plan
  * lists them as restart = never, as `run` treats them. */
-static int runs_relaunch(const struct rl_job *job)
+int rl_pipeline_own_job(const char *label)
 {
 	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
 					     "org.macports.relaunch", NULL};
 
 	for (size_t i = 0; labels[i]; i++)
-		if (strcmp(job->label, labels[i]) == 0)
+		if (strcmp(label, labels[i]) == 0)
 			return 1;
 	return 0;
 }
@@ -487,7 +487,7 @@ static int runs_relaunch(const struct rl_job *job)
 static void spare_own_jobs(struct rl_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
-		if (runs_relaunch(plan->steps[i].job))
+		if (rl_pipeline_own_job(plan->steps[i].job->label))
 			plan->steps[i].never = 1;
 }
 
@@ -502,6 +502,8 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		const char *args[RL_LC_ARGS_MAX];
 		char *why = NULL;
 
+		if (v && v->loaded)
+			s->pid = v->pid;
 		if (s->never)
 			continue;
 		ask_status(lc, v);

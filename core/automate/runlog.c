@@ -224,33 +224,55 @@ static void format_entries(const json_t *entries, struct rl_buf *out)
 	rl_buf_adds(out, "\n");
 }
 
-static void format_step(const json_t *s, struct rl_buf *out)
+void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *action,
+			 const char *status, long long old_pid, long long new_pid, double seconds,
+			 const char *error, const char *note)
 {
-	const char *status = str_or(s, "status", "?");
-	const char *label = str_or(s, "label", "?");
+	char took[RL_SECONDS_TEXT];
 
 	if (strcmp(status, "restarted") == 0) {
-		const json_t *note = json_object_get(s, "note");
-
-		rl_buf_addf(out, "  restarted %s (%s): pid %lld → %lld in %.1f s%s%s\n", label,
-			    str_or(s, "action", "?"),
-			    (long long)json_integer_value(json_object_get(s, "old_pid")),
-			    (long long)json_integer_value(json_object_get(s, "new_pid")),
-			    json_number_value(json_object_get(s, "seconds")),
-			    json_is_string(note) ? "; " : "",
-			    json_is_string(note) ? json_string_value(note) : "");
+		rl_buf_addf(out, "restarted %s (%s): ", label, action);
+		if (old_pid)
+			rl_buf_addf(out, "pid %lld → %lld", old_pid, new_pid);
+		else
+			rl_buf_addf(out, "not running → pid %lld", new_pid);
+		if (seconds >= 0)
+			rl_buf_addf(out, " in %s s", rl_seconds_text(seconds, took));
+		if (note)
+			rl_buf_addf(out, "; %s", note);
 	} else if (strcmp(status, "failed") == 0) {
-		rl_buf_addf(out, "  failed    %s (%s): %s\n", label, str_or(s, "action", "?"),
-			    str_or(s, "error", "unknown error"));
+		rl_buf_addf(out, "failed    %s (%s): %s", label, action,
+			    error ? error : "unknown error");
+	} else if (strcmp(status, "refused") == 0) {
+		/* The old process goes on; what would let the new code start
+		 * is the package's to fix. */
+		rl_buf_addf(out, "refused   %s: %s; not restarted", label, error ? error : "");
+		if (old_pid)
+			rl_buf_addf(out, ", the old process keeps running (pid %lld)", old_pid);
+		rl_buf_adds(out, "; reinstall or repair the package, then 'relaunch run' "
+				 "restarts it");
 	} else {
 		/* idle and current carry their evidence in note. */
-		rl_buf_addf(
-			out, "  %-9s %s: %s\n", status, label,
-			str_or(s, "error",
-			       str_or(s, "note",
-				      strcmp(status, "not run") == 0 ? "the run stopped before it"
-								     : "")));
+		rl_buf_addf(out, "%-9s %s: %s", status, label,
+			    error			     ? error
+			    : note			     ? note
+			    : strcmp(status, "not run") == 0 ? "the run stopped before it"
+							     : "");
 	}
+}
+
+static void format_step(const json_t *s, struct rl_buf *out)
+{
+	const json_t *secs = json_object_get(s, "seconds");
+
+	rl_buf_adds(out, "  ");
+	rl_runlog_step_text(out, str_or(s, "label", "?"), str_or(s, "action", "?"),
+			    str_or(s, "status", "?"),
+			    (long long)json_integer_value(json_object_get(s, "old_pid")),
+			    (long long)json_integer_value(json_object_get(s, "new_pid")),
+			    json_is_number(secs) ? json_number_value(secs) : -1,
+			    str_or(s, "error", NULL), str_or(s, "note", NULL));
+	rl_buf_adds(out, "\n");
 }
 
 void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)

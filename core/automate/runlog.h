@@ -44,6 +44,17 @@ void rl_runlog_record_set_steps(json_t *rec, const struct rl_plan *plan,
  * first error set is kept. */
 void rl_runlog_record_finish(json_t *rec, int exit_code, const char *error);
 
+/* One step's outcome for people, as `run` shows it as it ends and `log`
+ * lists it (no newline): "restarted <label> (<action>): pid 412 → 977 in
+ * 1.3 s" ("not running → pid 977" when it was not), "failed    <label>
+ * (<action>): <error>", "refused   <label>: <error>; not restarted, the
+ * old process keeps running (pid 412); …", "<status> <label>: <error or
+ * note>" for the others. label as the caller quotes it; old_pid, new_pid
+ * 0 when none; seconds < 0 when not known. */
+void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *action,
+			 const char *status, long long old_pid, long long new_pid, double seconds,
+			 const char *error, const char *note);
+
 /* For people: a header line (start, end, trigger, exit code, counts),
  * then, indented, the entries consumed, one line per step and the error. */
 void rl_runlog_record_format(const json_t *rec, struct rl_buf *out);

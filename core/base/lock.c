@@ -79,6 +79,23 @@ static void write_holder(int fd, const char *command)
 		(void)ftruncate(fd, RL_LOCK_RECORD);
 }
 
+/* The wait for the lock ended by a signal: who held it, as the note said. */
+static void interrupted(int fd, const char *path, int sig, struct rl_error *err)
+{
+	struct rl_lock_holder h;
+	char since[40], who[192] = "";
+
+	read_holder(fd, &h);
+	rl_lock_holder_since(&h, since, sizeof(since));
+	if (h.pid)
+		snprintf(who, sizeof(who), " held by pid %ld (relaunch%s%s%s)", h.pid,
+			 h.command[0] ? " " : "", h.command, since);
+	rl_error_set(err,
+		     "interrupted by signal %d while waiting for the lock '%s'%s: nothing was "
+		     "done",
+		     sig, path, who[0] ? who : " held by another relaunch");
+}
+
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err)
 {
 	return rl_lock_take_as(statedir, wait_s, NULL, err);
@@ -103,6 +120,12 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 	while ((rc = try_flock(fd)) == 0) {
 		int64_t left = until - rl_now_mono_ns();
 
+		if (o && o->stop && *o->stop) {
+			interrupted(fd, path, (int)*o->stop, err);
+			close(fd);
+			free(path);
+			return -2;
+		}
 		if (left <= 0)
 			break;
 		if (o && o->on_wait && !noted &&

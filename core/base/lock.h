@@ -8,6 +8,7 @@
 #ifndef RL_LOCK_H
 #define RL_LOCK_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,12 +31,18 @@ struct rl_lock_opts {
 	double note_after;   /* seconds */
 	rl_lock_wait_fn on_wait;
 	void *ctx;
+	/* Set (to the signal's number) by the caller's signal handler: the
+	 * wait ends at once, the lock not taken. NULL: none. */
+	volatile sig_atomic_t *stop;
 };
 
 /* Take the lock, waiting up to wait_s seconds. Returns the held fd, or -1
  * (err: "cannot lock '<dir>/lock': held by another relaunch run (pid 412:
  * relaunch run, since 12:01:07; waited 60 s)", or "(waited 60 s)" alone
- * when the holder recorded nothing). */
+ * when the holder recorded nothing); or -2 when *o->stop was set while it
+ * waited (err: "interrupted by signal 15 while waiting for the lock
+ * '<dir>/lock' held by pid 412 (relaunch run, since 12:01:07): nothing was
+ * done"). */
 int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err);
 /* The same, recording the holder and telling o->on_wait (o may be NULL). */
 int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_opts *o,

@@ -367,6 +367,17 @@ void rl_sleep_s(double seconds)
 		ts = rem;
 }
 
+char *rl_seconds_text(double seconds, char buf[RL_SECONDS_TEXT])
+{
+	long long tenths = seconds > 0 && seconds < 1e12 ? (long long)(seconds * 10 + 0.5) : 0;
+
+	if (tenths < 100)
+		snprintf(buf, RL_SECONDS_TEXT, "%lld.%lld", tenths / 10, tenths % 10);
+	else
+		snprintf(buf, RL_SECONDS_TEXT, "%lld", (long long)(seconds + 0.5));
+	return buf;
+}
+
 void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
 		       const char *reason)
 {

@@ -106,4 +106,10 @@ int64_t rl_now_wall_ns(void);
 /* Sleep, restarting on EINTR. */
 void rl_sleep_s(double seconds);
 
+/* A measured duration for people, by the one rule every message follows:
+ * tenths of a second under 10 s ("0.8", "9.4"), whole seconds from 10 s
+ * ("12"), rounded to the nearest; without the unit. Returns buf. */
+#define RL_SECONDS_TEXT 32
+char *rl_seconds_text(double seconds, char buf[RL_SECONDS_TEXT]);
+
 #endif

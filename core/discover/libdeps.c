@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -732,6 +733,32 @@ static void push_node(struct walk *w, char *path, struct libent *e, size_t paren
 	w->n++;
 }
 
+/* The missing libraries already warned about, as "name\nneeded-by": a
+ * command walks a closure more than once (tracking, the process view, the
+ * pre-flight, the commit), and says each once. */
+static pthread_mutex_t warned_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rl_strv warned;
+
+static void warn_missing(const char *name, const char *by)
+{
+	char *key = rl_xasprintf("%s\n%s", name, by);
+
+	pthread_mutex_lock(&warned_lock);
+	if (!rl_strv_contains(&warned, key)) {
+		rl_strv_push(&warned, key);
+		rl_warn("cannot find library '%s' needed by '%s'", name, by);
+	}
+	pthread_mutex_unlock(&warned_lock);
+	free(key);
+}
+
+void rl_libdeps_warned_forget(void)
+{
+	pthread_mutex_lock(&warned_lock);
+	rl_strv_release(&warned);
+	pthread_mutex_unlock(&warned_lock);
+}
+
 /* A non-weak dependency name of node i that the loader would not find. */
 static void not_found(struct walk *w, size_t i, const char *name)
 {
@@ -741,7 +768,7 @@ static void not_found(struct walk *w, size_t i, const char *name)
 		w->miss[w->nmiss++].by = i;
 	}
 	if (!w->out->quiet)
-		rl_warn("cannot find library '%s' needed by '%s'", name, w->v[i].path);
+		warn_missing(name, w->v[i].path);
 	rl_strv_push(&w->out->missing, name);
 	rl_strv_push(&w->out->missing_by, w->v[i].path);
 }

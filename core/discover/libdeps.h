@@ -79,6 +79,12 @@ struct rl_libdeps {
 	int quiet; /* set by the caller: no warning for those */
 };
 
+/* A library that cannot be found is warned about once per process (one
+ * command), however many closures, caches or jobs meet it ("cannot find
+ * library 'libnew.so' needed by '…/bin/food'"). Forget those warned about,
+ * so that the next closure warns again (for tests). */
+void rl_libdeps_warned_forget(void);
+
 /* A memo of parsed files, shared by every closure in one run. */
 struct rl_libcache;
 

@@ -13,6 +13,10 @@
 #define POLL_S			0.1 /* between `print` polls, and before a kickstart's retry */
 #define BOOTSTRAP_BACKOFF_S	0.1 /* bootstrap answering 5 or 37: doubled on each try */
 #define BOOTSTRAP_BACKOFF_MAX_S 1.0
+/* What a job that did not come back, or did not stay up, leaves: said after
+ * launchd's own words, with what to do. */
+#define DOWN_NEXT "fix what stops it, then 'relaunch run' tries it again"
+#define DOWN	  "the service is down: " DOWN_NEXT
 
 enum state {
 	ST_POLICY,	  /* interrupted, restart = never, the plan's decision */
@@ -218,6 +222,10 @@ static int stopping(const struct step_run *s)
 
 static enum state st_policy(struct step_run *s)
 {
+	/* launchd's pid when the plan was made: a step that ends before it
+	 * asks again (refused, current, deferred) still names the process
+	 * that keeps running. */
+	s->res->old_pid = s->step->pid;
 	if (stopping(s))
 		return defer(s, "interrupted; left for the next run");
 	if (s->step->never)
@@ -318,7 +326,7 @@ static enum state st_gate(struct step_run *s)
 	if (o->max > 0 && s->run->attempts >= o->max)
 		return defer(s, "--max %ld reached; left for the next run", o->max);
 	if (s->run->failed && !o->keep_going)
-		return defer(s, "not attempted after an earlier failure");
+		return defer(s, "not attempted after an earlier failure; left for the next run");
 	return ST_THROTTLE;
 }
 
@@ -349,10 +357,11 @@ static enum state st_throttle(struct step_run *s)
 	if (ago >= t)
 		return ST_WAIT;
 	if (s->run->o->no_wait) {
-		char why[80];
+		char why[80], ago_s[RL_SECONDS_TEXT];
 
 		rl_throttle_why(s->step->job, s->run->o->throttle_floor, why, sizeof(why));
-		return defer(s, "restarted %.0f s ago; %s", ago, why);
+		return defer(s, "restarted %s s ago; %s; left for the next run",
+			     rl_seconds_text(ago, ago_s), why);
 	}
 	wait = t - ago;
 	if (s->run->o->on_throttle)
@@ -427,6 +436,8 @@ static enum state st_status_before(struct step_run *s)
 		rl_error_set(s->run->err, "%s", e.text);
 		return ST_FATAL;
 	}
+	if (rc == 1 || (rc == 0 && !st.running))
+		s->res->old_pid = 0; /* gone since the plan */
 	if ((rc == 1 || (rc == 0 && !st.running)) && s->run->o->held &&
 	    s->run->o->held(s->step, s->run->o->ctx))
 		return fail(s,
@@ -551,8 +562,8 @@ static enum state st_check_disabled(struct step_run *s)
 		disabled = rl_launchctl_overrides_get(&o, job->label);
 		if (disabled == 1 || (disabled < 0 && job->disabled))
 			next = defer(s,
-				     "disabled in launchd's overrides: not reloaded; run "
-				     "`launchctl enable %s`",
+				     "disabled in launchd's overrides: not reloaded; left for the "
+				     "next run (run `launchctl enable %s` first)",
 				     job->target);
 		else
 			next = ST_BOOTOUT;
@@ -741,20 +752,22 @@ static enum state st_wait_running(struct step_run *s)
 	if (now(s) >= s->deadline && s->kicked_loaded)
 		return fail(s,
 			    "loaded, but launchd did not start it within %g s, nor within %g s "
-			    "of a kickstart (state %s)",
+			    "of a kickstart (state %s); " DOWN,
 			    s->run->o->timeout, s->run->o->timeout, s->last_seen);
 	if (now(s) >= s->deadline && rc == 0 && !st.running) {
 		/* What launchd says of the last exit (core/execute/failure.h). */
 		char *how = rl_failure_describe(&st, s->step->job);
-		enum state next = fail(s, "did not come back within %g s (state %s; %s)",
+		enum state next = fail(s, "did not come back within %g s (state %s; %s); " DOWN,
 				       s->run->o->timeout, s->last_seen, how);
 
 		free(how);
 		return next;
 	}
 	if (now(s) >= s->deadline)
-		return fail(s, "did not come back within %g s (state %s)", s->run->o->timeout,
-			    s->last_seen);
+		return fail(s,
+			    "did not come back within %g s (state %s); see `launchctl print %s`, "
+			    "then 'relaunch run' tries it again",
+			    s->run->o->timeout, s->last_seen, s->step->job->target);
 	nap(s);
 	return ST_WAIT_RUNNING;
 }
@@ -767,7 +780,10 @@ static enum state st_settle(struct step_run *s)
 	if (rc == -2)
 		return ST_FATAL;
 	if (rc == 1)
-		return fail(s, "was unloaded during settle");
+		return fail(s,
+			    "was unloaded during settle; the service is down: load it again with "
+			    "`launchctl bootstrap %s %s`",
+			    s->step->job->domain, s->step->job->plist);
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
 	if (ran_at_load(s, &st)) {
@@ -778,7 +794,12 @@ static enum state st_settle(struct step_run *s)
 	}
 	if (!st.running || st.pid != s->res->new_pid) {
 		char *how = rl_failure_describe(&st, s->step->job);
-		enum state next = fail(s, "exited during settle (%s)", how);
+		enum state next =
+			st.running ? fail(s,
+					  "exited during settle (%s); launchd runs it again as pid "
+					  "%lld, which may not stay up: " DOWN_NEXT,
+					  how, (long long)st.pid)
+				   : fail(s, "exited during settle (%s); " DOWN, how);
 
 		free(how);
 		s->res->new_pid = st.running ? st.pid : 0;

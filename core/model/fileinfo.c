@@ -346,8 +346,10 @@ void rl_hash_progress_text(const struct rl_hash_progress *p, char *out, size_t l
 	human_bytes(p->bytes, done, sizeof(done));
 	human_bytes(p->bytes_total, total, sizeof(total));
 	if (p->done) {
-		snprintf(out, len, "hashed %zu files, %s in %.1f s, %.1f MB/s", p->files, done,
-			 p->seconds, rate);
+		char took[RL_SECONDS_TEXT];
+
+		snprintf(out, len, "hashed %zu files, %s in %s s, %.1f MB/s", p->files, done,
+			 rl_seconds_text(p->seconds, took), rate);
 	} else if (rate > 0 && p->bytes_total >= p->bytes) {
 		snprintf(out, len, "hashing %zu/%zu files, %s of %s, %.1f MB/s, about %.0f s left",
 			 p->files, p->files_total, done, total, rate,

@@ -89,6 +89,8 @@ struct rl_step {
 	enum rl_decision decision;
 	char *why;	 /* idle, current, refused, skipped, deferred: the evidence or the
 			  * reason */
+	pid_t pid;	 /* launchd's pid for the job when the plan was made; 0: not
+			  * running, or not looked at (--no-processes) */
 	pid_t hosts_run; /* launchd's pid for the job when this very process is
 			  * that pid or runs below it (rl_decide_hosts_self): a
 			  * restart would end the run, so it is deferred */

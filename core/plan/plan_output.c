@@ -127,16 +127,20 @@ void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, st
 		rl_buf_addf(out, "%*s(+%zu more)\n", indent, "", s->nreasons - shown);
 }
 
+/* A step to restart, numbered; one the config never restarts, under its
+ * own heading (no: 0), not numbered. */
 static void format_step(const struct rl_step *s, size_t no, int verbose, struct rl_buf *out)
 {
-	rl_buf_addf(out, "%zu. %s ", no, rl_action_name(s->action));
+	if (no)
+		rl_buf_addf(out, "%zu. %s ", no, rl_action_name(s->action));
+	else
+		rl_buf_addf(out, "  %s ", rl_action_name(s->action));
 	add_shown(out, s->job->target);
-	rl_buf_addf(out, " (%s%s%s)\n", rl_job_kind_name(s->job->kind),
-		    s->never ? "; restart = never: not restarted" : "",
+	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
 		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
 					 "definition launchd loaded"
 				       : "");
-	rl_step_format_reasons(s, verbose, 3, out);
+	rl_step_format_reasons(s, verbose, no ? 3 : 5, out);
 }
 
 static void format_reported(const struct rl_reported *r, struct rl_buf *out)
@@ -153,11 +157,14 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
-	size_t no = 0;
+	size_t no = 0, never = 0;
 
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].decision == RL_DECISION_RESTART)
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].never)
+			never++;
+		else if (p->steps[i].decision == RL_DECISION_RESTART)
 			format_step(&p->steps[i], ++no, verbose, out);
+	}
 	if (no == 0) {
 		/* A refused or deferred step is a change still to make (plan
 		 * exits 1): the headline must not say there is nothing. */
@@ -175,6 +182,12 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 		else
 			rl_buf_adds(out, "nothing to restart\n");
 	}
+	/* What would restart but for the config: not a step of the run. */
+	if (never)
+		rl_buf_adds(out, "not restarted (restart = never in the config):\n");
+	for (size_t i = 0; i < p->n && never; i++)
+		if (p->steps[i].never)
+			format_step(&p->steps[i], 0, verbose, out);
 	if (p->nreported)
 		rl_buf_adds(out, "reported:\n");
 	for (size_t i = 0; i < p->nreported; i++)

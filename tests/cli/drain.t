@@ -40,9 +40,9 @@ Nothing logged yet:
 
   $ relaunch log
   no runs logged yet
-  $ relaunch status | head -n 2
+  $ relaunch status | head -n 2 | sed 's|'"$HOME"'|HOME|'
   last run: none logged yet
-  pending: nothing
+  pending: unknown: no manifest yet in 'HOME/state': what changed cannot be told (the first 'relaunch run' records it)
 
 The first drain runs (the watched paths were never seen) and records the
 baseline; then an empty queue and unchanged paths mean nothing to do.
@@ -139,6 +139,7 @@ A run that fails is logged with its error, and status says so:
     error: cannot read config 'HOME/state/config.json': jobs must be an object
   $ relaunch status | grep '^pending' | sed 's|'"$HOME"'|HOME|'
   pending: the last run stopped with an error, its changes wait for the next: cannot read config 'HOME/state/config.json': jobs must be an object
+  pending: unknown: cannot read config 'HOME/state/config.json': jobs must be an object
   $ relaunch status >/dev/null
   [1]
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status

@@ -38,7 +38,8 @@ and its schema have it:
   >   [ "$h" = "$s" ] || echo "$c: help says $h, the schema $s"
   > done
 
-status's exit codes, as README gives them: not-run jobs are pending too.
+status's exit codes, as README gives them: not-run jobs are pending too,
+and jobs whose files changed since no run saw them.
 
-  $ relaunch status --help | tr '\n' ' ' | grep -o '1 when deferred or not-run jobs'
-  1 when deferred or not-run jobs
+  $ relaunch status --help | tr '\n' ' ' | grep -o '1 when deferred, not-run or changed jobs'
+  1 when deferred, not-run or changed jobs

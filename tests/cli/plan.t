@@ -97,7 +97,8 @@ a file no job uses are reported, and restart nothing.
 MacPorts' daemondo is shared by every port's job: a change to it restarts
 them all, daemons first, then by label. The config reorders them: `order`
 first, `after` (which may put an agent before a daemon; a label not in the
-plan is ignored), and restart = "never" lists a job without restarting it.
+plan is ignored), and restart = "never" lists a job apart from the numbered
+steps, not restarted.
 
   $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/bin/daemondo
@@ -116,9 +117,11 @@ plan is ignored), and restart = "never" lists a job without restarting it.
   relaunch: warning: config 'config.json': jobs.org.macports.rsyncd.after: no job 'not.installed' found
   $ relaunch plan --config config.json 2>/dev/null | grep '^[0-9]' | show
   1. kickstart system/org.macports.squid (daemon)
-  2. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
-  3. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
-  4. kickstart system/org.macports.rsyncd (daemon)
+  2. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
+  3. kickstart system/org.macports.rsyncd (daemon)
+  $ relaunch plan --config config.json 2>/dev/null | grep -A1 '^not restarted' | show
+  not restarted (restart = never in the config):
+    kickstart system/org.macports.slapd (daemon)
   $ relaunch plan --config config.json --json 2>/dev/null | python3 -c 'import json,sys; [print(s["label"], s["never"]) for s in json.load(sys.stdin)["steps"]]'
   org.macports.squid False
   org.macports.slapd True
@@ -138,8 +141,10 @@ When only restart = "never" jobs are left there is nothing to do.
   $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $ML/libexec/slapd
   $ relaunch plan 2>/dev/null | show
-  1. kickstart system/org.macports.slapd (daemon; restart = never: not restarted)
-     $R/opt/local/libexec/slapd changed (content) via daemondo --start-cmd → script command
+  nothing to restart
+  not restarted (restart = never in the config):
+    kickstart system/org.macports.slapd (daemon)
+       $R/opt/local/libexec/slapd changed (content) via daemondo --start-cmd → script command
   $ relaunch plan >/dev/null 2>&1
   $ rm state/config.json && relaunch plan >/dev/null
   [1]

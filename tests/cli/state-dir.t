@@ -22,7 +22,7 @@ it does not exist. The commands that write state create it, mode 0700.
   $ relaunch status --state-dir "$gone" 2>&1 | sed "s|$HOME|\$HOME|"
   relaunch: warning: no state directory 'x/nope/deeper': nothing was recorded or run with it yet
   last run: none logged yet
-  pending: nothing
+  pending: unknown: no manifest yet in 'x/nope/deeper': what changed cannot be told (the first 'relaunch run' records it)
   agent: not installed at '$HOME/agents/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
   daemon: not installed at '$HOME/daemons/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
   $ relaunch status --state-dir "$gone" >/dev/null 2>&1

@@ -7,6 +7,11 @@ launchd simulator (tests/e2e/test_auto.py).
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
   $ step() { printf '{"label":"%s","target":"gui/501/%s","action":"kickstart","status":"%s","old_pid":null,"new_pid":null,"seconds":null,"reasons":[],"error":%s,"note":null}' "$1" "$1" "$2" "$3"; }
   $ run() { printf '{"start":"%s","end":"%s","trigger":"manual","entries":[],"steps":[%s],"baseline":false,"exit":%s,"error":%s}' "$1" "$2" "$3" "$4" "$5"; }
+
+A manifest recorded before these runs, of no job: what changed since it
+is nothing (`status` compares it with the disk, below).
+
+  $ relaunch record >/dev/null && touch -d 2026-11-30T00:00:00Z state/manifest.json
   $ r1=$(run 2026-12-01T10:00:00.000Z 2026-12-01T10:00:05.000Z "$(step org.foo failed '"did not come back"'),$(step org.bar restarted null),$(step org.qux deferred '"--max 2"')" 3 null)
 
 A restart that failed in the first run stays pending through scoped runs
@@ -23,7 +28,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  3 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  4 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -80,3 +85,23 @@ plan then:
   pending: nothing
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
+
+What changed since the manifest is pending too, until a run sees it; when
+that cannot be told (no manifest yet, or one that cannot be read) status
+says so instead of claiming nothing, and still answers (exit 0: nothing
+is known to be pending):
+
+  $ echo "{\"version\":1,\"runs\":[$r5]}" > state/runs.json
+  $ mv state/manifest.json manifest.saved
+  $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
+  pending: unknown: no manifest yet in './state': what changed cannot be told (the first 'relaunch run' records it)
+  $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"] is not None)'
+  None True
+  $ : > state/manifest.json
+  $ relaunch status | grep '^pending' | sed "s|$PWD|.|" | cut -c1-75
+  pending: unknown: cannot read manifest './state/manifest.json': the file is
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ mv manifest.saved state/manifest.json
+  $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"])'
+  [] None

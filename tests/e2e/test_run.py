@@ -1083,7 +1083,8 @@ class RunTest(unittest.TestCase):
             d = res[bar]
             self.assertEqual((d["status"], d["action"]), ("deferred", "reload"), d)
             self.assertEqual(d["error"], "disabled in launchd's overrides: not reloaded; "
-                             f"run `launchctl enable {m.target(bar)}`")
+                             f"left for the next run (run `launchctl enable {m.target(bar)}` "
+                             "first)")
             self.assertIn("deferred  " + bar, r.stderr)
             self.assertEqual(self.events_for(m, "bootout", bar, t1), [])
             self.assertEqual(m.pid(bar), pids[bar])

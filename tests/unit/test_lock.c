@@ -128,9 +128,9 @@ static void on_wait(const char *path, const struct rl_lock_holder *h, void *ctx)
 static void test_holder_note(const char *dir)
 {
 	struct rl_error err = {0};
-	struct rl_lock_opts holder = {"run", 0, NULL, NULL};
+	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL};
 	struct noted w = {0};
-	struct rl_lock_opts waiter = {"record", 0.1, on_wait, &w};
+	struct rl_lock_opts waiter = {"record", 0.1, on_wait, &w, NULL};
 	char *path = rl_path_join(dir, "lock");
 	int64_t before = rl_now_wall_ns() / 1000000000;
 	struct stat st;
@@ -172,6 +172,34 @@ static void test_holder_note(const char *dir)
 	free(path);
 }
 
+/* A signal's flag set while waiting ends the wait at once: -2, the lock
+ * not taken, the holder named. */
+static void test_stop_while_waiting(const char *dir)
+{
+	struct rl_error err = {0};
+	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL};
+	volatile sig_atomic_t stop = 15;
+	struct rl_lock_opts waiter = {"record", 60, NULL, NULL, &stop};
+	char *want;
+	int a, b;
+
+	a = rl_lock_take_as(dir, 0, &holder, &err);
+	CHECK(a >= 0);
+	/* Waiting up to an hour: the flag ends it, not the time. */
+	CHECK_INT(rl_lock_take_as(dir, 3600, &waiter, &err), -2);
+	want = rl_xasprintf("interrupted by signal 15 while waiting for the lock '%s/lock' held by "
+			    "pid %ld (relaunch run",
+			    dir, (long)getpid());
+	CHECK(strncmp(err.text, want, strlen(want)) == 0);
+	CHECK(strstr(err.text, "): nothing was done") != NULL);
+	free(want);
+	rl_lock_release(a);
+	/* Free again: taken at once, the flag not looked at before a wait. */
+	b = rl_lock_take_as(dir, 0, &waiter, &err);
+	CHECK(b >= 0);
+	rl_lock_release(b);
+}
+
 static void test_holder_parse(void)
 {
 	struct rl_lock_holder h;
@@ -206,6 +234,7 @@ int main(void)
 	test_contention(dir);
 	test_wait_then_take(dir);
 	test_holder_note(dir);
+	test_stop_while_waiting(dir);
 	test_holder_parse();
 	test_gave_up_names_holder(dir);
 	test_bad_dir(dir);

@@ -767,14 +767,14 @@ static void test_output(void)
 	fx_change(&f, RL_CHANGE_ADDED, "/srv/new\x01", NULL);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	rl_plan_format(&f.p, 0, &b);
-	CHECK_STR(b.data,
-		  "1. kickstart system/org.example.a (daemon)\n"
-		  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
-		  "2. kickstart gui/501/org.example.n (agent; restart = never: not restarted)\n"
-		  "   /bin/org.example.n changed (content) via ProgramArguments[0]\n"
-		  "reported:\n"
-		  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
-		  "  \"/srv/new\\001\" (added): no job uses it\n");
+	CHECK_STR(b.data, "1. kickstart system/org.example.a (daemon)\n"
+			  "   /bin/org.example.a changed (content) via ProgramArguments[0]\n"
+			  "not restarted (restart = never in the config):\n"
+			  "  kickstart gui/501/org.example.n (agent)\n"
+			  "     /bin/org.example.n changed (content) via ProgramArguments[0]\n"
+			  "reported:\n"
+			  "  /bin/org.example.z (mode): permission bits only; gone, org.example.a\n"
+			  "  \"/srv/new\\001\" (added): no job uses it\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	CHECK_STR(s, "{\"reported\":[{\"change\":\"mode\",\"labels\":[\"gone\",\"org.example.a\"],"

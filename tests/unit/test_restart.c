@@ -16,6 +16,9 @@
 #include "core/base/util.h"
 #include "core/execute/restart.h"
 
+/* What a failed restart that left the job down adds, with what to do. */
+#define DOWN "; the service is down: fix what stops it, then 'relaunch run' tries it again"
+
 #define MAXJOBS	  4
 #define MAXCALLS  512
 #define S	  1000000000LL	     /* ns per second */
@@ -451,7 +454,8 @@ static void test_stop_or_keep_going(void)
 	CHECK_STR(rl_result_status_name(RL_RESULT_FAILED), "failed");
 	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[1].error, "not attempted after an earlier failure");
+	CHECK_STR(f.res.v[1].error,
+		  "not attempted after an earlier failure; left for the next run");
 	CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
 	teardown(&f);
 
@@ -513,9 +517,10 @@ static void test_throttle(void)
 	CHECK_INT(f.ncalls, 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
 	/* No ThrottleInterval in the plist: the 10 s are relaunch's floor. */
-	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; the 10 s floor");
+	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor; left for the next run");
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[1].error, "restarted 15 s ago; ThrottleInterval 30 s");
+	CHECK_STR(f.res.v[1].error,
+		  "restarted 15 s ago; ThrottleInterval 30 s; left for the next run");
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + f.mono - 2 * S);
 	teardown(&f);
 
@@ -547,7 +552,8 @@ static void test_throttle(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[1].error, "restarted 2 s ago; ThrottleInterval 4 s");
+	CHECK_STR(f.res.v[1].error,
+		  "restarted 2.0 s ago; ThrottleInterval 4 s; left for the next run");
 	teardown(&f);
 
 	/* A ThrottleInterval under the floor: the floor holds it back. */
@@ -557,7 +563,8 @@ static void test_throttle(void)
 	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 2 * S);
 	CHECK_INT(run_script(&f, NULL, 0), 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[0].error, "restarted 2 s ago; the 10 s floor (ThrottleInterval 1 s)");
+	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor (ThrottleInterval 1 s); "
+				    "left for the next run");
 	teardown(&f);
 
 	/* The wall clock went back: counted from now, never longer than the
@@ -623,7 +630,7 @@ static void test_never_back(void)
 	kick = call_t(&f, KICK_A, 0);
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
-		  "did not come back within 0.5 s (state not running; last exit code 1)");
+		  "did not come back within 0.5 s (state not running; last exit code 1)" DOWN);
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 0);
 	/* Polled every 0.1 s until the deadline, 0.5 s after the kickstart. */
@@ -638,7 +645,9 @@ static void test_never_back(void)
 	f.o.timeout = 0.2;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
 	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
-	CHECK_STR(res0(&f)->error, "did not come back within 0.2 s (state running)");
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.2 s (state running); see `launchctl print "
+		  "system/org.example.a`, then 'relaunch run' tries it again");
 	teardown(&f);
 }
 
@@ -656,12 +665,12 @@ static void test_failure_in_launchds_words(void)
 	     "system/x = {\n\tstate = spawn scheduled\n\tsuccessive crashes = 3\n"
 	     "\tlast exit code = 1\n\tlast exit reason = OS_REASON_DYLD | Library missing\n}\n",
 	     .times = STICKY});
-	CHECK_STR(
-		res0(&f)->error,
-		"did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
-		"last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
-		"not start it); crash loop: 3 successive crashes, launchd respawns it after its "
-		"throttle (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log)");
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
+		  "not start it); crash loop: 3 successive crashes, launchd respawns it after its "
+		  "throttle (spawn scheduled); its standard error: "
+		  "/opt/homebrew/var/log/nginx.log)" DOWN);
 	free(f.jobs[0].stderr_path);
 	f.jobs[0].stderr_path = NULL;
 	teardown(&f);
@@ -674,7 +683,7 @@ static void test_failure_in_launchds_words(void)
 	     "system/x = {\n\tstate = not running\n\tsuccessive crashes = 1\n"
 	     "\tlast terminating signal = Segmentation fault: 11\n}\n"});
 	CHECK_STR(res0(&f)->error,
-		  "exited during settle (last terminating signal Segmentation fault: 11)");
+		  "exited during settle (last terminating signal Segmentation fault: 11)" DOWN);
 	teardown(&f);
 }
 
@@ -689,7 +698,7 @@ static void test_settle_failures(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 3},
 	    {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK_STR(res0(&f)->error, "exited during settle (last exit code 1)");
+	CHECK_STR(res0(&f)->error, "exited during settle (last exit code 1)" DOWN);
 	CHECK_INT(res0(&f)->new_pid, 0);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* KeepAlive: launchd's to restart */
 	teardown(&f);
@@ -725,14 +734,16 @@ static void test_settle_failures(void)
 	f.o.settle = 5;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
 	    {PRINT_A, 0, KILLED});
-	CHECK_STR(res0(&f)->error, "exited during settle (last terminating signal Killed: 9)");
+	CHECK_STR(res0(&f)->error, "exited during settle (last terminating signal Killed: 9)" DOWN);
 	teardown(&f);
 
 	setup(&f, 1);
 	f.o.settle = 5;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
 	    {PRINT_A, 0, RUNNING(300)});
-	CHECK_STR(res0(&f)->error, "exited during settle (no exit status from launchd)");
+	CHECK_STR(res0(&f)->error, "exited during settle (no exit status from launchd); launchd "
+				   "runs it again as pid 300, which may not stay up: fix what "
+				   "stops it, then 'relaunch run' tries it again");
 	CHECK_INT(res0(&f)->new_pid, 300);
 	teardown(&f);
 
@@ -740,7 +751,9 @@ static void test_settle_failures(void)
 	f.o.settle = 5;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
 	    {PRINT_A, 113, "", NOT_FOUND});
-	CHECK_STR(res0(&f)->error, "was unloaded during settle");
+	CHECK_STR(res0(&f)->error,
+		  "was unloaded during settle; the service is down: load it again with `launchctl "
+		  "bootstrap system /Library/LaunchDaemons/org.example.a.plist`");
 	teardown(&f);
 
 	setup(&f, 1);
@@ -1349,8 +1362,9 @@ static void test_disabled_not_booted_out(void)
 	    {"kickstart -k system/org.example.b", 0},
 	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
-	CHECK_STR(res0(&f)->error, "disabled in launchd's overrides: not reloaded; run "
-				   "`launchctl enable system/org.example.a`");
+	CHECK_STR(res0(&f)->error,
+		  "disabled in launchd's overrides: not reloaded; left for "
+		  "the next run (run `launchctl enable system/org.example.a` first)");
 	CHECK_INT(ncalls_of(&f, OUT_A), 0);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	/* Not a failure: the run goes on. */
@@ -1410,8 +1424,9 @@ static void test_disabled_not_booted_out(void)
 	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
 	    {"print-disabled gui/501", 0,
 	     "disabled services = {\n\t\"org.example.a\" => disabled\n}\n"});
-	CHECK_STR(res0(&f)->error, "disabled in launchd's overrides: not reloaded; run "
-				   "`launchctl enable gui/501/org.example.a`");
+	CHECK_STR(res0(&f)->error,
+		  "disabled in launchd's overrides: not reloaded; left for "
+		  "the next run (run `launchctl enable gui/501/org.example.a` first)");
 	teardown(&f);
 }
 
@@ -1444,7 +1459,7 @@ static void test_loaded_not_spawned(void)
 	    {PRINT_A, 0, STOPPED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "loaded, but launchd did not start it within 0.3 s, nor within "
-				   "0.3 s of a kickstart (state not running)");
+				   "0.3 s of a kickstart (state not running)" DOWN);
 	CHECK_INT(ncalls_of(&f, START_A), 1);
 	teardown(&f);
 
@@ -1602,9 +1617,10 @@ static void test_overlap_waits_without_keep_going(void)
 	f.dies_at[0] = 1000 * S + 2 * S;
 	CHECK_INT(run_model(&f), 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
-	CHECK_STR(f.res.v[0].error, "exited during settle (last exit code 1)");
+	CHECK_STR(f.res.v[0].error, "exited during settle (last exit code 1)" DOWN);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[1].error, "not attempted after an earlier failure");
+	CHECK_STR(f.res.v[1].error,
+		  "not attempted after an earlier failure; left for the next run");
 	CHECK_INT(f.res.v[2].status, RL_RESULT_DEFERRED);
 	CHECK_INT(f.kicked[1], 0);
 	CHECK_INT(f.kicked[2], 0);

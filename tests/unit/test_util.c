@@ -150,6 +150,24 @@ static void test_json_paths(void)
 }
 
 /* Durations print to the millisecond, as a reader wants them. */
+/* The one rule for times shown to people: tenths under 10 s, whole
+ * seconds from there, rounded to the nearest. */
+static void test_seconds_text(void)
+{
+	char b[RL_SECONDS_TEXT];
+
+	CHECK_STR(rl_seconds_text(0, b), "0.0");
+	CHECK_STR(rl_seconds_text(0.04, b), "0.0");
+	CHECK_STR(rl_seconds_text(0.8, b), "0.8");
+	CHECK_STR(rl_seconds_text(0.96, b), "1.0");
+	CHECK_STR(rl_seconds_text(4.0, b), "4.0");
+	CHECK_STR(rl_seconds_text(9.94, b), "9.9");
+	CHECK_STR(rl_seconds_text(9.96, b), "10");
+	CHECK_STR(rl_seconds_text(12.46, b), "12");
+	CHECK_STR(rl_seconds_text(12.5, b), "13");
+	CHECK_STR(rl_seconds_text(-1, b), "0.0");
+}
+
 static void test_json_seconds(void)
 {
 	json_t *o = json_pack("{s:o,s:o,s:o,s:o}", "a", rl_json_seconds(1.0390464960000001), "b",
@@ -352,6 +370,7 @@ int main(void)
 	test_strv_buf();
 	test_json_paths();
 	test_json_seconds();
+	test_seconds_text();
 	test_atomic_write();
 	test_statedir_trust();
 	test_statmemo();

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""End-to-end tests of what `run`, `status` and `plan` say, and the exit
+codes they say it with, under the launchd simulator.
+
+    test_output.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+Each case is one a user met: `status` claiming nothing pending after an
+upgrade no run has seen yet, or after a scoped run left other jobs; a
+first run that records the baseline and restarts stale processes without
+saying so; `run -n` exiting otherwise than `run` would; pids shown as 0 or
+null for a job that was running; messages without a next step; SIGTERM
+while waiting for the lock; restart = never shown as a numbered step; one
+missing library warned about again and again.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import FAST, SAFETY, Machine, brew, wait_until  # noqa: E402
+
+RELAUNCH = None  # the binary under test, from the command line
+
+FALSE = shutil.which("false") or "/bin/false"
+
+
+class OutputTest(unittest.TestCase):
+    def boot(self, m, labels):
+        """Boot, check every job runs, record the baseline; return pids."""
+        m.boot()
+        pids = {label: m.wait_pid(label) for label in labels}
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("recorded the baseline", r.stdout)
+        return pids
+
+    def runs(self, m):
+        with open(os.path.join(m.state, "runs.json")) as f:
+            return json.load(f)["runs"]
+
+    def status(self, m, expect):
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, expect, r.stdout + r.stderr)
+        j, doc = m.relaunch_json("status")
+        self.assertEqual(j.returncode, expect, j.stdout + j.stderr)
+        return r.stdout, doc
+
+    @staticmethod
+    def pending_lines(out):
+        return [line for line in out.splitlines() if line.startswith("pending:")]
+
+    # -- 1. status: pending from the manifest, not only the run log -------
+    def test_status_names_changes_no_run_has_seen(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            self.boot(m, [brew("nginx"), brew("redis")])
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(doc["version"], 4)
+            self.assertEqual(doc["pending"]["changed"], [])
+            self.assertIsNone(doc["pending"]["unknown"])
+
+            # An upgrade no run has seen yet: pending, exit 1.
+            m.brew_upgrade("nginx", "1.1")
+            t0 = time.time()
+            out, doc = self.status(m, 1)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].startswith(f"pending: changed  {brew('nginx')}: "), out)
+            self.assertIn("(no run since)", lines[0])
+            self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("nginx")])
+            self.assertIn("Cellar/nginx/1.0", doc["pending"]["changed"][0]["reason"])
+            # It compared files only: launchctl was asked about relaunch's
+            # own job, never about the jobs or their domains.
+            asked = [c["argv"] for c in m.calls(t0)]
+            self.assertTrue(asked)
+            for argv in asked:
+                self.assertTrue(argv[-1].endswith("/org.relaunch.drain"), argv)
+
+            # A scoped run restarts nginx; redis, upgraded meanwhile, stays.
+            m.brew_upgrade("redis", "1.1")
+            r = m.relaunch("run", *FAST, "nginx")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out, doc = self.status(m, 1)
+            self.assertEqual([line.split(":")[1].split()[-1] for line in self.pending_lines(out)],
+                             [brew("redis")], out)
+            self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("redis")])
+
+            # A full run: nothing is pending any more.
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+
+    def test_status_says_what_it_cannot_know(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.boot()
+            m.wait_pid(brew("nginx"))
+            os.makedirs(m.state)
+            # No manifest yet: what changed cannot be told.
+            out, doc = self.status(m, 0)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].startswith("pending: unknown: no manifest yet"), out)
+            self.assertIsNone(doc["pending"]["changed"])
+            self.assertIn("no manifest yet", doc["pending"]["unknown"])
+            # A damaged one: the same, naming it; status still answers.
+            with open(os.path.join(m.state, "manifest.json"), "w") as f:
+                f.write("{\"version\":3,\n")
+            out, doc = self.status(m, 0)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].startswith("pending: unknown: cannot read manifest '"), out)
+            self.assertIsNone(doc["pending"]["changed"])
+
+    # -- 2. the baseline: said in text, logged as in --json ---------------
+    def test_first_run_that_restarts_says_it_recorded_the_baseline(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.0")
+            m.boot()
+            old = m.wait_pid(brew("nginx"))
+            # Upgraded before any manifest: the process runs a deleted file.
+            m.brew_upgrade("nginx", "1.1")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline \([0-9]+ files\); "
+                             r"only stale processes were restarted$")
+            self.assertEqual(lines[1], "1 restarted, 0 failed, 0 skipped, 0 deferred")
+            self.assertNotEqual(m.pid(brew("nginx")), old)
+            self.assertIs(self.runs(m)[-1]["baseline"], True)
+            lg = m.relaunch("log", "--count", "1")
+            self.assertIn("(recorded the baseline)", lg.stdout.splitlines()[0])
+
+            # The same run with --json: the document and the log agree.
+            os.unlink(os.path.join(m.state, "manifest.json"))
+            m.brew_upgrade("nginx", "1.2")
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIs(doc["baseline"], True)
+            self.assertEqual(doc["summary"]["restarted"], 1, doc)
+            self.assertIs(self.runs(m)[-1]["baseline"], True)
+            # A later run records no baseline, and says none.
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertIs(doc["baseline"], False)
+            self.assertIs(self.runs(m)[-1]["baseline"], False)
+
+    # -- 3, 4, 5. a refused step: run -n exits as run does; its pid -------
+    def refused_food(self, m):
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_daemon("food", "1.0", lib="libfoo")
+        pid = self.boot(m, [brew("food")])[brew("food")]
+        m.brew_c_library("libnew", "2.0")
+        m.brew_c_daemon("food", "2.0", lib="libnew")
+        shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+        return pid
+
+    def test_dry_run_exits_as_run_for_a_refused_step(self):
+        with Machine(RELAUNCH) as m:
+            pid = self.refused_food(m)
+            r = m.relaunch("run", *FAST, "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            r, _ = m.relaunch_json("run", *FAST, "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            res = doc["results"][0]
+            self.assertEqual(res["status"], "refused", res)
+            # It was running, and still is: its pid, not null.
+            self.assertEqual(res["old_pid"], pid, res)
+            self.assertIsNone(res["new_pid"])
+            self.assertEqual(m.pid(brew("food")), pid)
+            self.assertEqual(self.runs(m)[-1]["steps"][0]["old_pid"], pid)
+            # The live line says the pid and how to go on.
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stderr)
+            line = [l for l in r.stderr.splitlines() if l.startswith("refused ")]
+            self.assertEqual(len(line), 1, r.stderr)
+            self.assertIn(f"not restarted, the old process keeps running (pid {pid})", line[0])
+            self.assertIn("reinstall", line[0])
+            # The missing library is warned about once per command.
+            for args in (("plan",), ("jobs",), ("run", *FAST), ("run", *FAST, "-n")):
+                r = m.relaunch(*args)
+                warned = [l for l in r.stderr.splitlines() if "cannot find library" in l]
+                self.assertEqual(len(warned), 1, (args, r.stderr))
+                self.assertIn("cannot find library 'libnew.so' needed by ", warned[0])
+
+    def test_restart_of_a_job_that_was_not_running_shows_no_pid_0(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("nginx")])
+            # Loaded, not running: booted out, loaded again unspawned.
+            target = m.target(brew("nginx"))
+            plist = os.path.join(m.daemons, brew("nginx") + ".plist")
+            m.launchctl("bootout", target)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113, "bootout")
+            m.fault("nospawn", "--label", brew("nginx"))
+            m.launchctl("bootstrap", "system", plist)
+            self.assertEqual(m.pid(brew("nginx")), 0)
+            m.brew_upgrade("nginx", "1.1")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new = m.wait_pid(brew("nginx"))
+            self.assertNotIn("pid 0", r.stderr)
+            self.assertIn(f"restarted {brew('nginx')} (kickstart): not running → pid {new} in ",
+                          r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertIsNone(step["old_pid"])
+            self.assertEqual(step["new_pid"], new)
+            lg = m.relaunch("log", "--count", "1")
+            self.assertNotIn("pid 0", lg.stdout)
+            self.assertIn(f"not running → pid {new} in ", lg.stdout)
+
+    def test_failed_settle_says_the_job_is_down_and_what_to_do(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1", program=FALSE)  # exits at once
+            m.brew_upgrade("bbb", "1.1")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stderr)
+            failed = [l for l in r.stderr.splitlines() if l.startswith("failed ")]
+            self.assertEqual(len(failed), 1, r.stderr)
+            self.assertIn("'relaunch run' tries it again", failed[0])
+            deferred = [l for l in r.stderr.splitlines() if l.startswith("deferred ")]
+            self.assertEqual(len(deferred), 1, r.stderr)
+            self.assertTrue(deferred[0].endswith("left for the next run"), deferred[0])
+
+    def test_durations_follow_one_rule(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "5"
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            m.brew_upgrade("nginx", "1.2")
+            r = m.relaunch("run", *FAST, "--no-wait")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # Under 10 s: tenths, as the restart line shows them.
+            line = [l for l in r.stderr.splitlines() if l.startswith("deferred ")]
+            self.assertEqual(len(line), 1, r.stderr)
+            self.assertRegex(line[0], r"restarted [0-9]\.[0-9] s ago; ", line[0])
+
+    # -- 6. SIGTERM while waiting for the lock ----------------------------
+    def test_sigterm_while_waiting_for_the_lock_says_so(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("nginx")])
+            held = m.held_launchctl()
+            first = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", held.path],
+                                     env=m.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            try:
+                held.wait_called()  # the first run holds the lock
+                second = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True)
+                note = second.stderr.readline()  # waiting: the note came
+                self.assertIn(f"waiting for the lock held by pid {first.pid}", note)
+                second.send_signal(signal.SIGTERM)
+                out, err = second.communicate(timeout=SAFETY)
+            finally:
+                held.release()
+                first.wait(timeout=SAFETY * 3)
+            self.assertEqual(second.returncode, 143, err)
+            lines = err.splitlines()
+            self.assertEqual(len(lines), 1, err)
+            self.assertTrue(lines[0].startswith(
+                f"relaunch: interrupted by signal 15 while waiting for the lock "
+                f"'{m.state}/lock' held by pid {first.pid} (relaunch run, since "), err)
+            self.assertTrue(lines[0].endswith("): nothing was done"), err)
+            self.assertEqual(out, "")
+
+    # -- 6. restart = never: listed apart from the numbered steps ---------
+    def test_plan_lists_never_jobs_apart(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            m.write_config({"jobs": {brew("redis"): {"restart": "never"}}})
+            self.boot(m, [brew("nginx"), brew("redis")])
+            m.brew_upgrade("nginx", "1.1")
+            m.brew_upgrade("redis", "1.1")
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            numbered = [l for l in r.stdout.splitlines() if re.match(r"^[0-9]+\. ", l)]
+            self.assertEqual(len(numbered), 1, r.stdout)
+            self.assertIn(brew("nginx"), numbered[0])
+            self.assertIn("not restarted (restart = never in the config):", r.stdout)
+            after = r.stdout.split("not restarted (restart = never in the config):")[1]
+            self.assertIn(brew("redis"), after.splitlines()[1])
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
