@@ -41,7 +41,7 @@ static int hash_fd(int fd, int use_mmap, EVP_MD_CTX *ctx, unsigned char *buf,
 			return -1;
 		for (off_t off = 0; off < st.st_size; off += MAP_WINDOW) {
 			size_t len = (size_t)(st.st_size - off < MAP_WINDOW ? st.st_size - off
-									  : MAP_WINDOW);
+									    : MAP_WINDOW);
 			void *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off);
 			if (p == MAP_FAILED)
 				return -1;
@@ -143,7 +143,7 @@ static int floor_proc(int argc, char **argv)
 	int rc = 0;
 	for (int i = 0; i < argc; i++) {
 		long pid = strtol(argv[i], NULL, 10);
-		static const char *const files[] = { "stat", "maps" };
+		static const char *const files[] = {"stat", "maps"};
 		for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
 			snprintf(path, sizeof path, "/proc/%ld/%s", pid, files[k]);
 			ssize_t n = slurp(path, &buf, &cap);

@@ -59,8 +59,10 @@ static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	/* A refused restart is a change still to make. */
-	return rl_plan_count_runnable(plan) || rl_plan_count_decided(plan, RL_DECISION_REFUSED)
+	/* A refused or deferred restart is a change still to make; a job
+	 * launchd has not loaded (skipped) is not. */
+	return rl_plan_count_runnable(plan) || rl_plan_count_decided(plan, RL_DECISION_REFUSED) ||
+			       rl_plan_count_decided(plan, RL_DECISION_DEFERRED)
 		       ? CLI_EXIT_CHANGES
 		       : CLI_EXIT_OK;
 }

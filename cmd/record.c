@@ -1,6 +1,7 @@
 /* relaunch record: snapshot the tracked files into the manifest. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,9 +63,31 @@ static int move_aside(const struct cli_ctx *ctx, const char *mpath, struct rl_er
 	return 0;
 }
 
+/* Is the job loaded, as a run would find it (the agent domain rule over
+ * each domain's listing)? 0 only when launchd answers that it is loaded
+ * in none of the domains: a run skips such a job and commits its change
+ * (its next load reads the new files). Anything else, a launchctl that
+ * cannot run included, counts as loaded. */
+static int maybe_loaded(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
+			const struct rl_job *job)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	size_t nd = job->alt_domain ? 2 : 1;
+	struct rl_launchctl_service svc;
+	struct rl_launchctl_located loc;
+	struct rl_service_status st;
+	int rc = rl_launchctl_listings_locate(ls, job->label, domains, nd, &svc, &loc, NULL);
+
+	if (rc == 2)
+		rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label,
+					 domains, nd, &st, &loc, NULL);
+	return rc != 1;
+}
+
 /* Would the recorded manifest restart jobs? Recording now would forget
  * those changes, so record refuses, naming the jobs: 0 none, -1 some
- * (err set). */
+ * (err set). A job launchd has not loaded is not one of them: a run
+ * would skip it (and plan says so). */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_error *err)
 {
 	struct rl_diff d = {0};
@@ -72,6 +95,8 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	struct rl_plistdefs defs;
 	struct rl_buf names = {0};
 	struct rl_manifest used;
+	struct rl_jobset all = {0};
+	struct rl_strv unreadable = {0};
 	size_t n = 0;
 	int rc;
 
@@ -96,12 +121,29 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		rl_plistdefs_mark(&d, &ctx->jobs, &defs);
 		rl_plistdefs_release(&defs);
 	}
+	/* A loaded job whose plist cannot be read is one a run restarts too
+	 * (by kickstart): as `plan` and `run` see the jobs. The placeholders
+	 * join a copy of the set, whose other jobs are ctx's. */
+	all.v = rl_xcalloc(ctx->jobs.n ? ctx->jobs.n : 1, sizeof(*all.v));
+	if (ctx->jobs.n)
+		memcpy(all.v, ctx->jobs.v, ctx->jobs.n * sizeof(*all.v));
+	all.n = all.alloc = ctx->jobs.n;
+	rl_pipeline_unreadable(&ctx->discover, prev, &all, &unreadable);
 	if (rc == 0)
-		rc = rl_plan_build(&d, &ctx->jobs, NULL, 0, &ctx->cfg, &plan, err);
-	for (size_t i = 0; rc == 0 && i < plan.n; i++) {
-		if (plan.steps[i].never)
-			continue;
-		rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
+		rc = rl_plan_build(&d, &all, NULL, 0, &ctx->cfg, &plan, err);
+	if (rc == 0 && plan.n) {
+		struct rl_launchctl lc;
+		struct rl_pipeline_opts po;
+		struct rl_launchctl_listings ls;
+
+		cli_pipeline_opts(ctx, &lc, &po);
+		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
+		for (size_t i = 0; i < plan.n; i++) {
+			if (plan.steps[i].never || !maybe_loaded(&ls, &lc, plan.steps[i].job))
+				continue;
+			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
+		}
+		rl_launchctl_listings_release(&ls);
 	}
 	if (rc == 0 && n) {
 		rl_error_set(
@@ -113,6 +155,11 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	}
 	rl_buf_release(&names);
 	rl_plan_release(&plan);
+	for (size_t i = 0; i < all.n; i++)
+		if (all.v[i].unreadable)
+			rl_job_release(&all.v[i]); /* only the placeholders are this set's */
+	free(all.v);
+	rl_strv_release(&unreadable);
 	rl_diff_release(&d);
 	free(used.entries); /* a view: the entries are prev's */
 	return rc;

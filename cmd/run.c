@@ -120,23 +120,11 @@ static int run_fail(const struct rl_error *err)
 }
 
 /* The jobs that run relaunch itself (its own drain job, a formula's or a
- * port's service): restarting them would kill this very run. */
+ * port's service): restarting them would kill this very run. The plan
+ * makes them restart = never for every command (core/pipeline.c). */
 int cmd_run_own_job(const char *label)
 {
-	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
-					     "org.macports.relaunch", NULL};
-
-	for (size_t i = 0; labels[i]; i++)
-		if (strcmp(label, labels[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static void spare_own_jobs(struct rl_plan *plan)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (cmd_run_own_job(plan->steps[i].job->label))
-			plan->steps[i].never = 1;
+	return rl_pipeline_own_job(label);
 }
 
 /* What the restart engine's callbacks need. */
@@ -736,7 +724,6 @@ static int run_locked(const struct run_args *a)
 		rl_pipeline_release(&p);
 		return run_fail(&err);
 	}
-	spare_own_jobs(&p.plan);
 	plan = &p.plan;
 	/* run JOB... or --archive FILE...: only those jobs restart; the full
 	 * plan goes to the commit, so the jobs left out keep their pending

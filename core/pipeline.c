@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/automate/agent.h"
 #include "core/base/statedir.h"
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
@@ -348,6 +349,7 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in)
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
+			p->stale[p->nstale].code = &v->code_now;
 			p->nstale++;
 		}
 	}
@@ -366,10 +368,12 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	return 0;
 }
 
-/* Is path an entry of one of the job directories (as discovery names it)? */
-static int in_job_dir(const struct rl_discover_opts *d, const char *path)
+/* Is path an entry of one of the job directories (as discovery names it)?
+ * 0 no; else 1 + the kind of job its directory holds (*kind set). */
+static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind)
 {
 	const struct rl_strv *dirs[] = {&d->agent_dirs, &d->daemon_dirs};
+	const enum rl_job_kind kinds[] = {RL_JOB_AGENT, RL_JOB_DAEMON};
 	const char *slash = strrchr(path, '/');
 	int found = 0;
 
@@ -378,6 +382,8 @@ static int in_job_dir(const struct rl_discover_opts *d, const char *path)
 			char *j = rl_path_join(dirs[k]->v[i], slash + 1);
 
 			found = strcmp(j, path) == 0;
+			if (found)
+				*kind = kinds[k];
 			free(j);
 		}
 	return found;
@@ -394,25 +400,45 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
 /* Recorded jobs whose plist is still in a job directory but was not read
  * now (discovery warned): their recorded files must wait until it can be
  * read again, else a plist fixed later would look new and the job would
- * never be reloaded. A plist that is gone means the job was removed. */
-static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+ * never be reloaded. A plist that is gone means the job was removed.
+ * One that was read and trusted but holds no job now (a syntax error, a
+ * key missing) belongs to a job launchd may still have loaded, from the
+ * plist as it was: it joins the jobs as a placeholder (its label as
+ * recorded, no program), so that its processes are looked at and its
+ * files' changes restart it, by kickstart only (rl_job_placeholder). */
+void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
+			    struct rl_jobset *js, struct rl_strv *unreadable)
 {
 	struct stat st;
 
-	for (size_t i = 0; i < p->prev.n; i++) {
-		const struct rl_entry *e = &p->prev.entries[i];
+	for (size_t i = 0; i < prev->n; i++) {
+		const struct rl_entry *e = &prev->entries[i];
 
 		for (size_t u = 0; u < e->nuses; u++) {
 			const char *label = e->uses[u].label;
+			enum rl_job_kind kind = RL_JOB_DAEMON;
+			struct rl_job job;
+			char *why = NULL;
 
-			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(&p->jobs, label) ||
-			    rl_strv_contains(&p->unreadable, label))
+			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(js, label) ||
+			    rl_strv_contains(unreadable, label))
 				continue;
-			if (in_job_dir(o->discover, e->path) && lstat(e->path, &st) == 0 &&
-			    !plist_of_a_job(&p->jobs, e->path))
-				rl_strv_push(&p->unreadable, label);
+			if (!in_job_dir(d, e->path, &kind) || lstat(e->path, &st) != 0 ||
+			    plist_of_a_job(js, e->path))
+				continue;
+			rl_strv_push(unreadable, label);
+			if (rl_job_plist_problem(e->path, kind, &why) == 1) {
+				rl_job_placeholder(label, e->path, kind, why, &job);
+				rl_jobset_insert(js, &job);
+			}
+			free(why);
 		}
 	}
+}
+
+static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+{
+	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable);
 }
 
 static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
@@ -455,6 +481,27 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 	}
 }
 
+/* The jobs that run relaunch itself (its own drain job, a formula's or a
+ * port's service): restarting them would kill the run, so every plan
+ * lists them as restart = never, as `run` treats them. */
+int rl_pipeline_own_job(const char *label)
+{
+	static const char *const labels[] = {RL_AGENT_LABEL, "homebrew.mxcl.relaunch",
+					     "org.macports.relaunch", NULL};
+
+	for (size_t i = 0; labels[i]; i++)
+		if (strcmp(label, labels[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void spare_own_jobs(struct rl_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (rl_pipeline_own_job(plan->steps[i].job->label))
+			plan->steps[i].never = 1;
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers and the process view, then the pre-flight of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
@@ -471,7 +518,12 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		if (s->never)
 			continue;
 		ask_status(lc, v);
-		if (v && v->status) {
+		if (v && v->lookup == 1 && v->note) {
+			/* Loaded in no domain asked: run would skip it. */
+			memset(&o, 0, sizeof(o));
+			o.not_loaded = v->note;
+			rl_decide_step(&p->plan, s, &o);
+		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
 			o.loaded = 1;
 			o.pid = v->status->pid > 0 ? v->status->pid : 0;
@@ -557,6 +609,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	}
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
+	spare_own_jobs(&p->plan);
 	decide(p->launchd_unknown ? NULL : o->lc, p);
 	return 0;
 }

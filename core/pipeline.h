@@ -96,6 +96,19 @@ struct rl_pipeline {
 int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
 		      struct rl_error *err);
 
+/* The recorded jobs of prev whose plist is still in one of d's job
+ * directories but was not read into js: each label into unreadable; and
+ * each whose plist was read and trusted but holds no job now (a syntax
+ * error, a key missing) into js as a placeholder (rl_job_placeholder), as
+ * `plan` and `run` see them. */
+void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
+			    struct rl_jobset *js, struct rl_strv *unreadable);
+
+/* 1 when label is one of relaunch's own jobs (its drain agent, a
+ * formula's or a port's service): restarting it would kill the run, so
+ * rl_pipeline_plan makes its step restart = never, for every command. */
+int rl_pipeline_own_job(const char *label);
+
 /* Run every stage up to the plan. Without a manifest the diff is empty and
  * only stale processes are planned. Then the restart decision
  * (core/plan/decide.h): with launchd's answers and the process view, a step

@@ -227,6 +227,24 @@ const char *rl_path_basename(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+int rl_path_is_library_name(const char *path)
+{
+	const char *base = rl_path_basename(path);
+
+	for (const char *p = base; (p = strstr(p, ".so")) != NULL; p += 3)
+		if (p > base && (p[3] == '\0' || p[3] == '.'))
+			return 1;
+	return ends_with(base, ".dylib") || ends_with(base, ".bundle") ||
+	       strstr(path, ".framework/") != NULL;
+}
+
 int rl_path_is_under(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);

@@ -80,6 +80,11 @@ const char *rl_did_you_mean(const char *word, const char *const *candidates, siz
 char *rl_path_dirname(const char *path);
 /* Last component (points into path). */
 const char *rl_path_basename(const char *path);
+/* 1 when the text names a shared library or loadable code by the usual
+ * shapes (text only): a last component with ".so" at its end or before a
+ * '.' (libz.so, libz.so.1.3, _ssl.cpython-312-x86_64-linux-gnu.so), or
+ * ending ".dylib" or ".bundle", or a path inside a ".framework/". */
+int rl_path_is_library_name(const char *path);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
 /* A path for text output (never JSON), like git's core.quotePath=false: a

@@ -19,11 +19,17 @@ static int unreadable(const struct rl_commit *c, const char *label)
 }
 
 /* Whether label still owes a restart: failed, deferred, refused (the new
- * code could not start), not reached, or its plist unreadable. */
+ * code could not start), not reached, or its plist unreadable (even when
+ * a kickstart restarted it on launchd's loaded definition). */
 static int label_pending(const struct rl_commit *c, const char *label)
 {
 	const struct rl_result *res = result_for(c->results, label);
 
+	/* Restarted or not, a job whose plist cannot be read keeps what was
+	 * recorded: its plist above all, which launchd must be given once
+	 * it can be read. */
+	if (unreadable(c, label))
+		return 1;
 	if (res)
 		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
 		       res->status == RL_RESULT_REFUSED;

@@ -17,6 +17,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/index.h"
 #include "core/discover/fscache.h"
+#include "core/discover/plistsyntax.h"
 #include "core/platform/platform.h"
 
 const char *rl_job_kind_name(enum rl_job_kind k)
@@ -733,8 +734,23 @@ static int entry_lstat(struct disc *d, const char *path, struct stat *st)
  * that is a regular file is opened without following a symlink, so what
  * is read is what lstat saw (a link put there since is refused, as a
  * file changing during the run would be seen as it was). */
+static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_kind kind,
+			       const struct stat *lst, struct rl_job *out, int *content,
+			       struct rl_error *err);
+
 static int parse_plist(struct disc *d, const char *plist, enum rl_job_kind kind,
 		       const struct stat *lst, struct rl_job *out, struct rl_error *err)
+{
+	int content;
+
+	return parse_plist_content(d, plist, kind, lst, out, &content, err);
+}
+
+/* parse_plist; *content set when it failed on what the plist holds, not
+ * on reading or trusting it. */
+static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_kind kind,
+			       const struct stat *lst, struct rl_job *out, int *content,
+			       struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	plist_t root = NULL;
@@ -750,11 +766,13 @@ static int parse_plist(struct disc *d, const char *plist, enum rl_job_kind kind,
 					  &st, err);
 	else
 		rd = rl_file_read_at(AT_FDCWD, plist, 0, "plist", PLIST_MAX, &buf, &st, err);
+	*content = 0;
 	if (rd < 0 ||
 	    check_trust(d, plist, kind, entry_uid, !lst || S_ISLNK(lst->st_mode), &st, err) < 0) {
 		rl_buf_release(&buf);
 		return -1;
 	}
+	*content = 1;
 	if (bplist_nul_string((const unsigned char *)buf.data, buf.len)) {
 		rl_buf_release(&buf);
 		rl_job_release(out);
@@ -763,6 +781,22 @@ static int parse_plist(struct disc *d, const char *plist, enum rl_job_kind kind,
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */
 		plist_from_memory(buf.data, (uint32_t)buf.len, &root);
+	if (!root) {
+		/* libplist says no more: where it is broken, when that can be
+		 * told, for whoever fixes it by hand. */
+		char where[RL_ERROR_TEXT_MAX / 2], *reason;
+
+		if (buf.len == 0)
+			snprintf(where, sizeof(where), "the file is empty");
+		else
+			rl_plist_syntax_error(buf.data, buf.len, where, sizeof(where));
+		reason = rl_xasprintf("not a property list%s%s", where[0] ? ": " : "", where);
+		rl_buf_release(&buf);
+		rl_job_release(out);
+		fail_plist(plist, err, reason);
+		free(reason);
+		return -1;
+	}
 	rc = parse_root(plist, root, out, err);
 	if (rc == 0)
 		job_digests(out, buf.data, buf.len, root);
@@ -791,6 +825,40 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	return rc;
 }
 
+int rl_job_plist_problem(const char *plist, enum rl_job_kind kind, char **why)
+{
+	struct rl_error err = {0};
+	struct disc d;
+	struct stat lst;
+	struct rl_job j;
+	int rc, content = 0;
+
+	*why = NULL;
+	disc_init(&d, NULL);
+	rc = parse_plist_content(&d, plist, kind, entry_lstat(&d, plist, &lst) == 0 ? &lst : NULL,
+				 &j, &content, &err);
+	disc_release(&d);
+	if (rc == 0) {
+		rl_job_release(&j);
+		return 0;
+	}
+	*why = rl_xstrdup(err.text);
+	return content ? 1 : -1;
+}
+
+void rl_job_placeholder(const char *label, const char *plist, enum rl_job_kind kind,
+			const char *why, struct rl_job *out)
+{
+	struct stat lst;
+
+	memset(out, 0, sizeof(*out));
+	out->throttle_interval = -1;
+	out->label = rl_xstrdup(label);
+	out->plist = rl_xstrdup(plist);
+	out->unreadable = rl_xstrdup(why);
+	set_target(kind, lstat(plist, &lst) == 0 ? lst.st_uid : invoking_uid(), out);
+}
+
 void rl_job_swap_domain(struct rl_job *j)
 {
 	char *d = j->domain;
@@ -816,6 +884,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->stderr_path);
 	free(j->rootdir);
 	rl_strv_release(&j->env);
+	free(j->unreadable);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -984,6 +1053,19 @@ static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
 		free(path);
 	}
 	rl_strv_release(&names);
+}
+
+void rl_jobset_insert(struct rl_jobset *js, struct rl_job *j)
+{
+	size_t at = js->n;
+
+	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));
+	while (at > 0 && cmp_job(&js->v[at - 1], j) > 0)
+		at--;
+	memmove(&js->v[at + 1], &js->v[at], (js->n - at) * sizeof(*js->v));
+	js->v[at] = *j;
+	js->n++;
+	memset(j, 0, sizeof(*j));
 }
 
 int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,

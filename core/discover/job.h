@@ -44,6 +44,10 @@ struct rl_job {
 	 * computed. */
 	char plist_sha256[65];
 	char def_sha256[65];
+	/* Set for a job whose plist cannot be read now (rl_job_placeholder):
+	 * why, in discovery's words. Only the definition launchd loaded is
+	 * left of it: a kickstart runs that, a reload is never tried. */
+	char *unreadable;
 };
 
 struct rl_jobset {
@@ -89,6 +93,21 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
  * when the bytes are no plist or hold a value it does not compare (a
  * date, a UID) or nest deeper than 64. */
 int rl_job_definition_digest(const void *data, size_t len, char out[65]);
+/* Why discovery skipped the plist at path: 1 with *why (a new string,
+ * the words of discovery's warning) when it was read and trusted but
+ * holds no job (not a property list, with where when that can be told; a
+ * key missing or of the wrong type); 0 when it is a job now; -1 when it
+ * cannot be read or is not trusted (*why set too): nothing may be done
+ * about a job on its behalf. */
+int rl_job_plist_problem(const char *plist, enum rl_job_kind kind, char **why);
+/* A job whose plist (path, of that kind) cannot be read now, known by
+ * label from what was recorded: label, plist, kind, domains and target as
+ * discovery sets them (for an agent, gui/ first: LimitLoadToSessionType
+ * cannot be read), no program; unreadable holds why. */
+void rl_job_placeholder(const char *label, const char *plist, enum rl_job_kind kind,
+			const char *why, struct rl_job *out);
+/* Insert j (taken over) into js, keeping rl_jobs_discover's order. */
+void rl_jobset_insert(struct rl_jobset *js, struct rl_job *j);
 /* The job with label in js, sorted by (kind, label) as rl_jobs_discover
  * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);

@@ -230,11 +230,13 @@ static enum state st_policy(struct step_run *s)
 		return defer(s, "interrupted; left for the next run");
 	if (s->step->never)
 		return skip(s, "restart = never");
-	if (s->step->hosts_run)
-		return defer(s,
-			     "this run runs inside it (pid %lld): a restart would end the run; "
-			     "left for the next run",
-			     (long long)s->step->hosts_run);
+	if (s->step->hosts_run) {
+		char *why = rl_decide_hosts_self_why(s->step->hosts_run);
+		enum state next = defer(s, "%s", why);
+
+		free(why);
+		return next;
+	}
 	/* Decided when the plan was made (core/plan/decide.h, preflight.h). */
 	switch (s->step->decision) {
 	case RL_DECISION_RESTART:
@@ -251,6 +253,14 @@ static enum state st_policy(struct step_run *s)
 	case RL_DECISION_REFUSED:
 		s->res->error = rl_xstrdup(s->step->why ? s->step->why : "pre-flight failed");
 		return ST_REFUSED;
+	case RL_DECISION_SKIPPED:
+		/* Not loaded because an earlier restart left it so: owed, and
+		 * failed as such when it is found so again (STATUS_BEFORE). */
+		if (s->run->o->held && s->run->o->held(s->step, s->run->o->ctx))
+			break;
+		return skip(s, "%s", s->step->why ? s->step->why : "not loaded");
+	case RL_DECISION_DEFERRED:
+		return defer(s, "%s", s->step->why ? s->step->why : "left for the next run");
 	}
 	return ST_GATE;
 }

@@ -216,8 +216,29 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	char *why = NULL;
 	char a[64], b[64];
 
-	if (s->never || s->decision != RL_DECISION_RESTART || !o->loaded)
+	if (s->never || s->decision != RL_DECISION_RESTART)
 		return s->decision;
+	if (!o->loaded && o->not_loaded) {
+		/* launchd has no such job: kickstart and bootout would answer
+		 * "not found", and whatever loads it next reads the new files. */
+		rl_plan_decide(p, s, RL_DECISION_SKIPPED, o->not_loaded);
+		return RL_DECISION_SKIPPED;
+	}
+	if (!o->loaded)
+		return s->decision;
+	if (job->unreadable && !(o->def_path && same_path(o->def_path, job->plist))) {
+		/* Known by its recorded label only: restart what launchd holds
+		 * under it only when launchd loaded it from this very plist. */
+		char *shown = rl_path_quote(o->def_path ? o->def_path : "(not shown)");
+
+		why = rl_xasprintf("launchd's %s was not loaded from this unreadable plist (its "
+				   "path: %s): not restarted for it",
+				   job->target, shown);
+		rl_plan_decide(p, s, RL_DECISION_SKIPPED, why);
+		free(shown);
+		free(why);
+		return RL_DECISION_SKIPPED;
+	}
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
 		int64_t t;
@@ -266,11 +287,24 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	return RL_DECISION_RESTART;
 }
 
+char *rl_decide_hosts_self_why(pid_t pid)
+{
+	return rl_xasprintf("this run runs inside it (pid %lld): a restart would end the run; "
+			    "left for the next run",
+			    (long long)pid);
+}
+
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	enum rl_decision d = decide(p, s, o);
 
-	if (d == RL_DECISION_RESTART && !s->never && o->pid > 0 && rl_decide_hosts_self(o->pid))
+	if (d == RL_DECISION_RESTART && !s->never && o->pid > 0 && rl_decide_hosts_self(o->pid)) {
+		char *why = rl_decide_hosts_self_why(o->pid);
+
 		s->hosts_run = o->pid;
+		rl_plan_decide(p, s, RL_DECISION_DEFERRED, why);
+		free(why);
+		d = RL_DECISION_DEFERRED;
+	}
 	return d;
 }

@@ -18,7 +18,11 @@
 
 /* What relaunch saw of a job just before deciding. */
 struct rl_observed {
-	int loaded;   /* launchd answered `print` for the job's target */
+	int loaded; /* launchd answered `print` for the job's target */
+	/* Not loaded: launchd answered, in every domain asked, that it does
+	 * not have the job ("not loaded in gui/501 or user/501", "no GUI
+	 * session …"); NULL when that is not known. */
+	const char *not_loaded;
 	pid_t pid;    /* launchd's pid for it; 0: no process */
 	int crashing; /* launchd counts successive crashes, or schedules a respawn: a
 		       * process seen now may not last, so it is no evidence */
@@ -76,7 +80,14 @@ int64_t rl_decide_change_time(const char *path);
  * 256 levels up. */
 int rl_decide_hosts_self(pid_t pid);
 
-/* Decide step s of p (a RESTART step, not never) from o: IDLE when launchd
+/* The reason a restart of the job whose process pid runs this relaunch is
+ * left for the next run (rl_decide_hosts_self): the words `run` and
+ * `plan` both give. A new string. */
+char *rl_decide_hosts_self_why(pid_t pid);
+
+/* Decide step s of p (a RESTART step, not never) from o: SKIPPED when
+ * launchd does not have the job loaded (o->not_loaded: nothing runs to
+ * restart, and its next load reads the new files); IDLE when launchd
  * shows no process and rl_decide_idle says so (a reload stays a reload:
  * launchd must hold the new plist, and starts the job only when RunAtLoad
  * or KeepAlive says so); CURRENT when the process already runs the files
@@ -96,7 +107,8 @@ int rl_decide_hosts_self(pid_t pid);
  * kickstart). Anything else (a process that cannot
  * be inspected, has vanished, is stale, or runs something else, such as a
  * shell running a script) stays a restart; a restart whose process is
- * this run or its ancestor (rl_decide_hosts_self) gets hosts_run set.
+ * this run or its ancestor (rl_decide_hosts_self) is DEFERRED, with
+ * hosts_run set: restarting it would end the run.
  * Returns the decision. */
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o);
 

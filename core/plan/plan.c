@@ -26,6 +26,10 @@ const char *rl_decision_name(enum rl_decision d)
 		return "current";
 	case RL_DECISION_REFUSED:
 		return "refused";
+	case RL_DECISION_SKIPPED:
+		return "skipped";
+	case RL_DECISION_DEFERRED:
+		return "deferred";
 	}
 	return "?";
 }
@@ -475,10 +479,22 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			continue;
 		}
 		idx = find_job(b, u->label);
-		if (idx < 0)
+		if (idx < 0) {
 			reported_add(b, c->path, kind, u->label, "job not installed");
-		else
+		} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
+			/* launchd still runs what it loaded from the plist as it
+			 * was; a reload would boot the job out for a bootstrap
+			 * that must fail. */
+			char *why =
+				rl_xasprintf("%s; launchd keeps the definition it loaded, "
+					     "which is not reloaded until the plist can be read",
+					     b->jobs[idx]->unreadable);
+
+			reported_add(b, c->path, kind, u->label, why);
+			free(why);
+		} else {
 			add_use_reason(b, (size_t)idx, c, u);
+		}
 	}
 }
 
@@ -487,12 +503,61 @@ static char *bounded_copy(const char *s)
 	return s ? rl_xstrndup(s, strnlen(s, UNTRUSTED_PATH_MAX)) : rl_xstrdup("(unknown)");
 }
 
-/* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx" */
+/* What stands today where a stale executable named as path came from:
+ * the job's program (as the plist names it when it cannot be resolved)
+ * or one of its code files (code) of the same name, resolved on our side
+ * (realpath), never anything read from the process; NULL when none is
+ * there, or it is path itself. A new string. */
+static char *replacement(const char *path, const char *program, const struct rl_strv *code)
+{
+	const char *name = rl_path_basename(path);
+	size_t n = code ? code->n : 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		const char *c = i == 0 ? program : code->v[i - 1];
+		char *real;
+
+		if (!c || c[0] != '/')
+			continue;
+		real = realpath(c, NULL);
+		if (!real && i == 0)
+			real = rl_xstrdup(c); /* the program as the plist names it */
+		if (real && strcmp(real, path) != 0 &&
+		    (strcmp(rl_path_basename(real), name) == 0 ||
+		     strcmp(rl_path_basename(c), name) == 0))
+			return real;
+		free(real);
+	}
+	return NULL;
+}
+
+/* Does the job's program (as written, or resolved) bear name? */
+static int program_named(const char *program, const char *name)
+{
+	char *real;
+	int yes;
+
+	if (!program)
+		return 0;
+	if (strcmp(rl_path_basename(program), name) == 0)
+		return 1;
+	real = realpath(program, NULL);
+	yes = real && strcmp(rl_path_basename(real), name) == 0;
+	free(real);
+	return yes;
+}
+
+/* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx";
+ * the stale file is named, and the process that runs it: launchd's pid,
+ * "started as" the job's program when that was a wrapper that exec'd
+ * another program, or a child in its tree; "now" names only a file of the
+ * same name that stands in its place today. */
 static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file *f,
-			const char *path, const struct rl_job *job)
+			const char *path, const struct rl_job *job, const struct rl_strv *code)
 {
 	struct rl_buf t = {0};
 	const char *now = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+	int root = f->pid <= 0 || f->pid == v->pid;
 
 	if (f->program) {
 		rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
@@ -501,11 +566,18 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		add_shown(&t, f->program);
 		return rl_buf_detach(&t);
 	}
-	if (f->pid > 0 && f->pid != v->pid)
+	if (!root) {
 		rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
 			    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
-	else
+	} else if (f->is_exe && now && !program_named(now, rl_path_basename(path))) {
+		/* launchd started the program, which exec'd this one (a
+		 * wrapper script's `exec`): name both. */
+		rl_buf_addf(&t, "pid %lld (started as ", (long long)v->pid);
+		add_shown(&t, rl_path_basename(now));
+		rl_buf_adds(&t, ") runs ");
+	} else {
 		rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
+	}
 	add_shown(&t, path);
 	if (!f->deleted)
 		rl_buf_adds(&t, " (replaced on disk)");
@@ -513,15 +585,12 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		rl_buf_adds(&t, " (deleted; a new file is there now)");
 	else
 		rl_buf_adds(&t, " (deleted)");
-	/* Where the job's program leads today: the job's own definition,
-	 * resolved on our side, never anything read from the process. */
-	if (f->is_exe && (f->pid <= 0 || f->pid == v->pid) && !f->now_exists && now &&
-	    now[0] == '/') {
-		char *real = realpath(now, NULL);
+	if (f->is_exe && !f->now_exists) {
+		char *real = replacement(path, now, code);
 
-		if (strcmp(real ? real : now, path) != 0) {
+		if (real) {
 			rl_buf_adds(&t, "; now ");
-			add_shown(&t, real ? real : now);
+			add_shown(&t, real);
 		}
 		free(real);
 	}
@@ -585,7 +654,7 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 		else
 			r.via = rl_xstrdup(f->is_exe ? "running process"
 						     : "mapped by the running process");
-		r.text = stale_text(v, f, r.path, b->jobs[idx]);
+		r.text = stale_text(v, f, r.path, b->jobs[idx], s->code);
 		step_add_reason(step_for(b, (size_t)idx), &r);
 	}
 }

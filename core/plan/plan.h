@@ -30,6 +30,10 @@ enum rl_decision {
 				  * manager, or by hand) */
 	RL_DECISION_REFUSED,	 /* the new code cannot start (pre-flight): not touched, the
 				  * change stays pending */
+	RL_DECISION_SKIPPED,	 /* launchd has not loaded the job: nothing runs to restart, and
+				  * its next load reads the new files */
+	RL_DECISION_DEFERRED,	 /* its process runs this very relaunch: a restart would end
+				  * the run; left for the next one, the change stays pending */
 };
 
 const char *rl_decision_name(enum rl_decision d);
@@ -83,7 +87,8 @@ struct rl_step {
 	size_t nreasons;
 	size_t reasons_alloc;
 	enum rl_decision decision;
-	char *why;	 /* idle, current, refused: the evidence or the reason */
+	char *why;	 /* idle, current, refused, skipped, deferred: the evidence or the
+			  * reason */
 	pid_t pid;	 /* launchd's pid for the job when the plan was made; 0: not
 			  * running, or not looked at (--no-processes) */
 	pid_t hosts_run; /* launchd's pid for the job when this very process is
@@ -117,6 +122,10 @@ struct rl_plan {
 struct rl_stale {
 	const char *label;
 	const struct rl_proc_view *view;
+	/* The job's code files as tracked now (programs, commands a wrapper
+	 * runs, interpreters), to name what replaced a stale executable; NULL:
+	 * none known. */
+	const struct rl_strv *code;
 };
 
 /* Build the plan from the diff (each change's entry names the jobs that
@@ -142,7 +151,7 @@ size_t rl_plan_count_decided(const struct rl_plan *p, enum rl_decision d);
  * why}, kept sorted. */
 void rl_plan_decide(struct rl_plan *p, struct rl_step *s, enum rl_decision d, const char *why);
 
-/* {"version":1,"steps":[{"label","target","plist","kind","action","never",
+/* {"version":2,"steps":[{"label","target","plist","kind","action","never",
  * "reasons":[{"path","change","via","text","chain"?}]}] (steps decided
  * RESTART only),
  * "reported":[{"path","change","labels":[…],"why"}]}; paths through

@@ -90,7 +90,7 @@ json_t *rl_plan_to_json(const struct rl_plan *p)
 
 	if (!o || !steps || !reported)
 		abort();
-	set_new(o, "version", json_integer(1));
+	set_new(o, "version", json_integer(2));
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].decision == RL_DECISION_RESTART &&
 		    json_array_append_new(steps, step_json(&p->steps[i])) < 0)
@@ -136,7 +136,10 @@ static void format_step(const struct rl_step *s, size_t no, int verbose, struct 
 	else
 		rl_buf_addf(out, "  %s ", rl_action_name(s->action));
 	add_shown(out, s->job->target);
-	rl_buf_addf(out, " (%s)\n", rl_job_kind_name(s->job->kind));
+	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
+		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
+					 "definition launchd loaded"
+				       : "");
 	rl_step_format_reasons(s, verbose, no ? 3 : 5, out);
 }
 
@@ -163,15 +166,19 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 			format_step(&p->steps[i], ++no, verbose, out);
 	}
 	if (no == 0) {
-		/* A refused step is a change still to make (plan exits 1): the
-		 * headline must not say there is nothing. */
+		/* A refused or deferred step is a change still to make (plan
+		 * exits 1): the headline must not say there is nothing. */
 		size_t refused = rl_plan_count_decided(p, RL_DECISION_REFUSED);
+		size_t deferred = rl_plan_count_decided(p, RL_DECISION_DEFERRED);
+		size_t n = refused + deferred;
 
-		if (refused)
+		if (n)
 			rl_buf_addf(out,
 				    "nothing will be restarted; %zu job%s need%s attention "
-				    "(refused, listed below)\n",
-				    refused, refused == 1 ? "" : "s", refused == 1 ? "s" : "");
+				    "(%s%s%s, listed below)\n",
+				    n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+				    refused ? "refused" : "", refused && deferred ? ", " : "",
+				    deferred ? "deferred" : "");
 		else
 			rl_buf_adds(out, "nothing to restart\n");
 	}

@@ -13,7 +13,9 @@
  *   vst_ino, vst_nlink). The executable's identity is that of the regions
  *   whose path is the one proc_pidpath gave: both are the kernel's path of
  *   the same text vnode. A vnode with no links left (vst_nlink 0) was
- *   deleted. Other regions count when the tracked callback accepts them.
+ *   deleted. Other regions count when the tracked callback accepts them,
+ *   or when they are executable (pri_protection has VM_PROT_EXECUTE), of a
+ *   deleted vnode named as a library is: code no longer on disk.
  * EPERM (another user's process, as non-root) is UNKNOWN "permission
  * denied"; ESRCH is GONE.
  *
@@ -42,6 +44,7 @@
 #include <libproc.h>
 #include <limits.h>
 #include <mach-o/dyld.h>
+#include <mach/vm_prot.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,7 +234,13 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	is_exe = strcmp(path, r->exe) == 0;
 	if (is_exe)
 		r->exe_found = 1;
-	else if (!r->tracked || !r->tracked(path, r->ctx))
+	else if (!r->tracked)
+		return;
+	/* Code run from a file no longer on disk (no links left), named as a
+	 * library is, counts whatever the job's tracking says. */
+	else if (!r->tracked(path, r->ctx) &&
+		 !(vs->vst_nlink == 0 && (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
+		   rl_path_is_library_name(path)))
 		return;
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */

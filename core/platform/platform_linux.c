@@ -14,11 +14,13 @@
  *   both from the one open file, so they cannot disagree even if the
  *   process execs meanwhile.
  * - maps, only when a tracked callback is given: each file-backed mapping
- *   whose path the callback accepts. When stat() of its path gives the
- *   line's own device and inode, that is the file mapped and nothing more
- *   is asked (maps_agrees says why). Else its identity comes from
- *   /proc/<pid>/map_files/<start>-<end> the same way as exe when that is
- *   allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise from the maps line
+ *   whose path the callback accepts, and each executable one of a file the
+ *   kernel marks deleted that is named as a library is (unlinked_code).
+ *   When stat() of its path gives the line's own device and inode, that is
+ *   the file mapped and nothing more is asked (maps_agrees says why). Else
+ *   its identity comes from /proc/<pid>/map_files/<start>-<end> the same
+ *   way as exe when that is allowed (root, or CAP_CHECKPOINT_RESTORE).
+ *   Otherwise from the maps line
  *   itself, whose device number is the superblock's and differs from
  *   stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping is
  *   compared only when the devices agree, else it is UNKNOWN (never stale
@@ -320,6 +322,7 @@ static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_
 
 struct maps_line {
 	uint64_t start, end, maj, min, ino;
+	int exec; /* mapped executable ('x' in its permissions) */
 	const char *path;
 };
 
@@ -353,6 +356,7 @@ static int parse_maps_line(const char *p, struct maps_line *m)
 		return -1;
 	if (!(p = parse_num(p, 16, &m->end)) || *p++ != ' ')
 		return -1;
+	m->exec = p[0] && p[1] && p[2] == 'x';
 	for (i = 0; i < 4; i++, p++)
 		if (!*p || *p == ' ')
 			return -1;
@@ -370,6 +374,27 @@ static int parse_maps_line(const char *p, struct maps_line *m)
 		p++;
 	m->path = p;
 	return 0;
+}
+
+/* Code the process runs from a file no longer on disk: an executable
+ * mapping the kernel marks " (deleted)", of a file named as a library is
+ * (a plugin loaded with dlopen, a library whose keg was removed): judged
+ * whatever the job's tracking says. The name leaves out the kernel's own
+ * unlinked files (memfd:, SYSV shared memory) and libffi's trampoline
+ * files (ffiXXXXXX), which are code no package installed. */
+static int unlinked_code(int exec, const char *text)
+{
+	static const char mark[] = " (deleted)";
+	size_t n = strlen(text), k = sizeof(mark) - 1;
+	char *bare;
+	int yes;
+
+	if (!exec || n <= k || strcmp(text + n - k, mark) != 0)
+		return 0;
+	bare = rl_xstrndup(text, n - k);
+	yes = rl_path_is_library_name(bare);
+	free(bare);
+	return yes;
 }
 
 static int is_tracked(const char *text, rl_platform_tracked_fn tracked, void *ctx)
@@ -451,7 +476,8 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	if (e == 0) {
 		/* The raw text; maps' may differ by escaping, or the range was
 		 * remapped meanwhile: ask again. */
-		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx))
+		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx) ||
+		    unlinked_code(m->exec, text))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
 				RL_PLATFORM_ID_FILE);
 		free(text);
@@ -494,7 +520,7 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 	char line[MAPS_LINE_MAX], prev_path[MAPS_LINE_MAX] = "";
 	struct maps_line m, prev = {0};
 	unsigned lines = 0;
-	int r;
+	int r, prev_taken = 0;
 
 	while ((r = read_line(f, line, MAPS_LINE_MAX)) != 0) {
 		if (++lines > MAPS_LINES_MAX) {
@@ -506,15 +532,24 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 			o->undetermined(o->ctx, "cannot parse '/proc/%d/maps'", (int)ms->pid);
 			continue;
 		}
-		if (m.ino == 0 || m.path[0] != '/' || same_mapped_file(&m, &prev, prev_path))
+		if (m.ino == 0 || m.path[0] != '/')
+			continue;
+		/* A file's mappings come one after another: it is looked at
+		 * once, unless only a later, executable mapping of it makes it
+		 * count (a library's first mapping is read-only). */
+		if (same_mapped_file(&m, &prev, prev_path) &&
+		    (prev_taken || !unlinked_code(m.exec, m.path)))
 			continue;
 		prev = m;
 		memcpy(prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
+		prev_taken = 1;
 		/* The executable was judged through exe already. */
 		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
 			continue;
-		if (is_tracked(m.path, ms->tracked, ms->ctx))
+		if (is_tracked(m.path, ms->tracked, ms->ctx) || unlinked_code(m.exec, m.path))
 			scan_mapping(o, ms, &m);
+		else
+			prev_taken = 0;
 	}
 	if (ferror(f))
 		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);

@@ -152,15 +152,16 @@ Binary plists (bplist00, MacPorts' too) give the same answer:
   $ sed "s|$R|R|g" out | diff - bin.out && head -c 8 "$B/Library/LaunchDaemons/homebrew.mxcl.redis.plist"; echo
   bplist00
 
-Broken plists: one warning each, naming the file; the others still count
-and the command succeeds.
+Broken plists: one warning each, naming the file and where it is broken
+(the line of an XML plist, the byte of a binary one) when that can be
+told; the others still count and the command succeeds.
 
   $ relaunch jobs --no-processes $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
   relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type
   relaunch: warning: skipping plist '$R/broken/dup.plist': label 'test.bare' already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist'
   relaunch: warning: cannot read plist '$R/broken/nolabel.plist': no Label
-  relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list
-  relaunch: warning: cannot read plist '$R/broken/truncated.plist': not a property list
+  relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list: line 1: text outside the plist's elements
+  relaunch: warning: cannot read plist '$R/broken/truncated.plist': not a property list: byte 25: the trailer's offset size is 103, not 1, 2, 4 or 8 (a file cut short?)
   $ relaunch jobs --no-processes --agent-dir "$R/broken" --daemon-dir "$R/none" 2>/dev/null | sed "s|$R|\$R|g" | own
   test.bare
     target: gui/\d+/test.bare (re)

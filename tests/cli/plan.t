@@ -34,7 +34,7 @@ processes could be planned, and there are none.
    "baseline": false,
    "reported": [],
    "steps": [],
-   "version": 1
+   "version": 2
   }
 
 A program rewritten with the same size within its mtime's tick after

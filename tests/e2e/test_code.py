@@ -17,6 +17,12 @@ makes its process stale and planned, `run` restarts it and records the
 baseline, the new process runs the files now on disk; an unchanged daemon,
 --no-processes, a pid that exited and a process relaunch may not inspect
 are never planned.
+
+Code no longer on disk (a manifest or not): a library whose keg was
+removed and then forgotten with `record --force`, and a plugin loaded with
+dlopen that nothing tracks, rebuilt in place, make their process stale; an
+unlinked executable file that is no library (libffi's trampolines) does
+not.
 """
 import json
 import os
@@ -514,6 +520,121 @@ class Processes(Base):
         self.assertEqual(st.st_uid, 65534)
         self.assertFalse(stat.S_IMODE(st.st_mode) & 0o077)
         return r, doc, text
+
+
+# A daemon that loads a plugin with dlopen (argv[1]: nothing links it, no
+# tracking knows it), and with argv[2] also maps a file it then unlinks,
+# executable, as libffi does with its trampoline files (ffiXXXXXX).
+PLUGIN_HOST_C = """#include <dlfcn.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !dlopen(argv[1], RTLD_NOW))
+		return 1;
+	if (argc > 2) {
+		int fd = open(argv[2], O_RDWR | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || ftruncate(fd, 4096) != 0 ||
+		    mmap(0, 4096, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0) == MAP_FAILED)
+			return 2;
+		unlink(argv[2]);
+	}
+	for (;;)
+		sleep(1000);
+}
+"""
+
+
+class Unlinked(Base):
+    """Code a process runs from a file no longer on disk is stale whatever
+    the manifest says: a library whose keg was removed and then forgotten
+    with `record --force`, a plugin loaded with dlopen that nothing tracks."""
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+
+    def test_removed_library_forgotten_by_record_force_is_stale(self):
+        m = self.m
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_daemon("food", "1.0", lib="libfoo")
+        m.brew_c_daemon("plaind", "1.0")
+        m.boot()
+        pids = {n: m.wait_pid(LABEL % n) for n in ("food", "plaind")}
+        r, _ = self.run_relaunch(m)
+        self.assertTrue(r.returncode == 0 and os.path.exists(os.path.join(m.state,
+                                                                          "manifest.json")))
+        # `brew uninstall --ignore-dependencies libfoo`: the keg and its opt
+        # link are gone; food still maps the deleted file.
+        lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        shutil.rmtree(os.path.join(m.brew, "Cellar", "libfoo"))
+        os.unlink(m.opt("libfoo"))
+        self.assertEqual(mapped_like(pids["food"], "libfoo.so"), [lib + " (deleted)"])
+        r, doc = self.plan(m, code=1)
+        refused = [x for x in doc["reported"] if x["change"] == "refused"]
+        self.assertEqual([x["labels"] for x in refused], [[LABEL % "food"]], doc)
+        # The change is forgotten: the process view alone still sees it.
+        r = m.relaunch("record", "--force")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r, doc = m.relaunch_json("jobs")
+        jobs = {j["label"]: j for j in doc["jobs"]}
+        self.assertEqual(jobs[LABEL % "food"]["code"], "stale", jobs[LABEL % "food"])
+        self.assertIn(f"{lib} (deleted)", jobs[LABEL % "food"]["why"])
+        self.assertEqual(jobs[LABEL % "plaind"]["code"], "current")
+        # The new code still cannot start: refused, not "nothing to restart".
+        r, doc = self.plan(m, code=1)
+        refused = [x for x in doc["reported"] if x["change"] == "refused"]
+        self.assertEqual([x["labels"] for x in refused], [[LABEL % "food"]], doc)
+        self.assertIn("links libfoo.so, which cannot be found", refused[0]["why"])
+        self.assertNotEqual(m.relaunch("plan").stdout.splitlines()[0], "nothing to restart")
+        # libfoo reinstalled: the job is restarted onto it.
+        m.brew_c_library("libfoo", "1.0", stamp="-again")
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[LABEL % "food"]["reasons"]
+        self.assertEqual(reasons[0]["change"], "stale")
+        self.run_relaunch(m)
+        pid = self.wait_new_pid(m, LABEL % "food", pids["food"])
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [lib])
+        self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
+        self.plan(m, code=0)
+
+    def test_plugin_loaded_with_dlopen_replaced_is_stale(self):
+        m = self.m
+        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
+        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
+        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
+        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        ffi = os.path.join(m.root, "ffiAbC123")
+        m.write_plist(LABEL % "host", [m.opt("host") + "/bin/host", plugin, ffi])
+        m.boot()
+        pid = m.wait_pid(LABEL % "host")
+        wait_until(lambda: mapped_like(pid, "ffiAbC123"), "the trampoline file to be mapped")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        # Mapped, executable and deleted, but named as no library is: the
+        # trampoline file is no code a package installed.
+        self.assertEqual(mapped_deleted(pid), [ffi + " (deleted)"])
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [])
+        # The plugin is rebuilt in place (a new inode): nothing tracks it,
+        # and the process still maps the old, deleted one.
+        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
+        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[LABEL % "host"]["reasons"]
+        self.assertEqual([(x["path"], x["change"], x["text"]) for x in reasons],
+                         [(plugin, "stale",
+                           f"pid {pid} runs {plugin} (deleted; a new file is there now)")])
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "stale", doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"][0]["status"], "restarted", doc)
+        new = self.wait_new_pid(m, LABEL % "host", pid)
+        self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
+        self.plan(m, code=0)
 
 
 if __name__ == "__main__":

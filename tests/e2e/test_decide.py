@@ -19,7 +19,13 @@ keeps a broken upgrade from taking a working one down:
 - a plist rewritten with the same definition (binary, another key order)
   is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
-  killed by it, and restarted by the next run from outside it.
+  killed by it, and restarted by the next run from outside it; `plan` and
+  `run -n` run there show it deferred too, not as a step;
+- a loaded job whose plist has a syntax error is named with the line, and
+  restarted by kickstart on the definition launchd loaded, never booted
+  out; once the plist is fixed with another definition it is reloaded;
+- a job launchd has not loaded is skipped alike by `plan` (exit 0),
+  `run -n` and `run`, and `record` does not refuse for it.
 Only orders are asserted, never durations.
 """
 import json
@@ -319,13 +325,20 @@ class DecideTest(unittest.TestCase):
                 f.write("DAYS=1\n")
             out = os.path.join(m.root, "run.json")
             done = os.path.join(m.root, "run.exit")
+            planned = os.path.join(m.root, "plan.json")
+            dry = os.path.join(m.root, "dry.json")
             script = os.path.join(m.root, "updater.sh")
             # A job of its own that updates, then runs `relaunch run`
-            # itself (the run is its child): its script reads conf.
+            # itself (the run is its child): its script reads conf. It
+            # asks `plan` and `run -n` first, from the same place.
             with open(script, "w") as f:
                 f.write(f"""#!/bin/sh
 . '{conf}'
 read _ < '{gate.path}'
+'{m.relaunch_bin}' plan --json > '{planned}'
+echo $? > '{planned}.exit'
+'{m.relaunch_bin}' run -n --json > '{dry}'
+echo $? > '{dry}.exit'
 '{m.relaunch_bin}' run --json {' '.join(FAST)} > '{out}'
 echo $? > '{done}.tmp' && mv '{done}.tmp' '{done}'
 exec /bin/sleep 1000
@@ -359,11 +372,139 @@ exec /bin/sleep 1000
             self.assertEqual(self.touched(m, label, t0), [])
             self.assertEqual(m.pid(label), pids[label])
             self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
+            # plan and run -n, run from inside the job too, said so
+            # beforehand: not a numbered step but deferred, with run's
+            # words; plan exits 1 (a change still to make), run -n 0.
+            for path, code in ((planned, "1"), (dry, "0")):
+                with open(path + ".exit") as f:
+                    self.assertEqual(f.read().strip(), code, path)
+                with open(path) as f:
+                    doc = json.load(f)
+                harness.check_schema.validate(doc, "plan")
+                self.assertEqual([s["label"] for s in doc["steps"]], [brew("nginx")], doc)
+                deferred = [r for r in doc["reported"] if r["change"] == "deferred"]
+                self.assertEqual([r["labels"] for r in deferred], [[label]], doc)
+                self.assertEqual(deferred[0]["why"], res[label]["error"])
             # Still pending: a run from outside the job restarts it.
             res, _ = self.run_json(m)
             self.assertEqual(list(res), [label], res)
             self.assertEqual(res[label]["status"], "restarted", res)
             self.assertNotEqual(m.pid(label), pids[label])
+
+    # -- not loaded --------------------------------------------------------
+    def test_job_not_loaded_is_skipped_alike_by_plan_and_run(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3", daemon=False)
+            m.brew_install("redis", "7.0")
+            pids = self.boot(m, [brew("nginx"), brew("redis")])
+            # The agent is booted out (brew services stop keeps the plist
+            # only with --keep; a user's launchctl bootout does): launchd
+            # has no such job in either domain of the agent domain rule.
+            r = m.launchctl("bootout", m.target(brew("nginx")))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            wait_until(lambda: m.launchctl("print", m.target(brew("nginx"))).returncode == 113,
+                       "the agent to be gone")
+            m.brew_upgrade("nginx", "1.25.4")
+            uid = os.getuid()
+            why = f"not loaded in gui/{uid} or user/{uid}"
+
+            # plan: no step, reported as skipped, exit 0 (nothing to restart).
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            skipped = [r for r in doc["reported"] if r["change"] == "skipped"]
+            self.assertEqual([(r["labels"], r["why"]) for r in skipped],
+                             [([brew("nginx")], why)], doc)
+            p = m.relaunch("plan")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertEqual(p.stdout.splitlines()[0], "nothing to restart", p.stdout)
+            self.assertIn(f"(skipped): {why}; {brew('nginx')}", p.stdout)
+            # run -n prints the same plan, and exits as the run does.
+            r, dry = m.relaunch_json("run", "-n")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(dry["steps"], doc["steps"])
+            self.assertEqual(dry["reported"], doc["reported"])
+            # record has nothing to refuse for: a run would skip the job.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            m.brew_upgrade("nginx", "1.25.5")
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[brew("nginx")]["status"], "skipped", res)
+            self.assertEqual(res[brew("nginx")]["error"], why)
+            self.assertIn(f"skipped   {brew('nginx')}: {why}", r.stderr)
+            self.assertEqual(self.touched(m, brew("nginx"), t0), [])
+            self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
+            # Done with: its next load reads the new files, nothing pending.
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual(doc["reported"], [], doc)
+
+    # -- a plist that cannot be read ----------------------------------------
+    def test_loaded_job_with_a_broken_plist_is_kickstarted_never_reloaded(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("nginx")
+            plist = m.brew_install("nginx", "1.25.3")
+            pids = self.boot(m, [label])
+            # brew upgrade, and a hand edit that breaks the plist's XML:
+            # launchd keeps the job it loaded; the process runs a deleted file.
+            m.brew_upgrade("nginx", "1.25.4")
+            with open(plist) as f:
+                lines = f.read().split("\n")
+            at = next(i for i, t in enumerate(lines) if "</array>" in t)
+            lines[at] = lines[at].replace("</array>", "</arrey>")
+            with open(plist, "w") as f:
+                f.write("\n".join(lines))
+            problem = (f"cannot read plist '{plist}': not a property list: line {at + 1}: "
+                       "</arrey> where </array> should close the <array> of line")
+
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"relaunch: warning: {problem}", r.stderr)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "kickstart")], doc)
+            self.assertEqual(doc["steps"][0]["reasons"][0]["change"], "stale")
+            said = {(x["path"], x["change"]): x for x in doc["reported"]}
+            self.assertIn(problem, said[(plist, "content")]["why"])
+            self.assertIn("not reloaded until the plist can be read",
+                          said[(plist, "content")]["why"])
+            self.assertNotIn("job not installed", json.dumps(doc))
+            p = m.relaunch("plan")
+            self.assertIn(f"1. kickstart system/{label} (daemon; its plist cannot be read: "
+                          "the kickstart runs the definition launchd loaded)", p.stdout)
+            # record would forget what the run is to do: it refuses, as for
+            # any job.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(f"not recording: the manifest holds changes that would restart "
+                          f"{label} ", r.stderr)
+
+            # Restarted on the definition launchd loaded: a kickstart, never
+            # a bootout of a job whose plist could not be bootstrapped.
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("restarted", "kickstart"), res)
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)
+                              if e["event"] in ("bootout", "bootstrap", "removed")], [])
+            new = self.wait_new_pid(m, label, pids[label])
+            self.assertIn("nginx/1.25.4", os.readlink(f"/proc/{new}/exe"))
+            # Done for now: not restarted again while the plist stays broken.
+            t1 = time.time()
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(self.touched(m, label, t1), [])
+            # Fixed with another definition: launchd is given it at last
+            # (at once: the throttle floor is not what is tested here).
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "2000"])
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
 
     # -- refused -----------------------------------------------------------
     def assert_refused(self, m, label, old_pid, want):

@@ -16,6 +16,10 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
 - A wrapper whose daemon path comes from `$(…)`: no reading of the files
   can know the daemon, relaunch says so once (plan, jobs; not run), and
   the process tree alone catches the stale daemon.
+- A shell wrapper that runs its daemon through the opt link, by `exec` or
+  as its child: after `brew upgrade` the reason names the deleted daemon,
+  the process running it (started as the wrapper, or the wrapper's child)
+  and the daemon that replaced it, never the wrapper.
 - A `brew upgrade` that keeps the old keg (no cleanup) replaces nothing:
   the process still runs Cellar/bar/2.2/bin/bar, unchanged on disk, while
   the plist's opt/bar/bin/bar leads to 2.3 now. Without a manifest,
@@ -314,6 +318,55 @@ class Trees(unittest.TestCase):
             self.assertTrue(runs(res[bar]["new_pid"], new))
             self.assertEqual(m.pid(baz), baz_pid)  # never touched
             # The new process runs the program on disk: nothing left to do.
+            self.plan(m, 0)
+
+    def test_shell_wrapper_names_the_stale_daemon(self):
+        """A wrapper script runs the daemon through the opt link: one with
+        `exec` (launchd's pid becomes the daemon), one as its child. After
+        brew upgrade, the reason names the deleted daemon and the process
+        that runs it, and "now" the daemon that replaced it, never the
+        wrapper."""
+        with Machine(RELAUNCH) as m:
+            m.brew_keg("pgd", "1.0")
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/pgd/1.0", m.opt("pgd"))
+            opt_daemon = os.path.join(m.opt("pgd"), "bin", "pgd")
+            labels = {"org.x.pg-exec": "exec ", "org.x.pg-child": ""}
+            for label, how in labels.items():
+                script = os.path.join(m.root, label, "pg-wrapper")
+                os.makedirs(os.path.dirname(script))
+                with open(script, "w") as f:
+                    f.write(f"#!/bin/sh\n{how}{opt_daemon} 1000\n")
+                os.chmod(script, 0o755)
+                m.write_plist(label, [script])
+            m.boot()
+            old = os.path.join(m.brew, "Cellar", "pgd", "1.0", "bin", "pgd")
+            new = os.path.join(m.brew, "Cellar", "pgd", "1.1", "bin", "pgd")
+            top = {label: m.wait_pid(label) for label in labels}
+            child = wait_until(lambda: [p for p in descendants(top["org.x.pg-child"])
+                                        if runs(p, old)], "the child daemon")[0]
+            wait_until(lambda: runs(top["org.x.pg-exec"], old), "the exec'd daemon")
+            self.plan(m, 0)
+            m.brew_upgrade("pgd", "1.1")
+            r, steps = self.plan(m, 1)
+            self.assertEqual(sorted(steps), sorted(labels))
+            first = {label: steps[label]["reasons"][0] for label in labels}
+            self.assertEqual(
+                first["org.x.pg-exec"]["text"],
+                f"pid {top['org.x.pg-exec']} (started as pg-wrapper) runs {old} (deleted); "
+                f"now {new}")
+            self.assertEqual(
+                first["org.x.pg-child"]["text"],
+                f"pid {child} (child of pg-wrapper pid {top['org.x.pg-child']}) runs {old} "
+                f"(deleted); now {new}")
+            for reason in first.values():
+                self.assertEqual((reason["path"], reason["change"]), (old, "stale"))
+            text = m.relaunch("plan").stdout
+            self.assertNotIn("now " + os.path.join(m.root, "org.x.pg-exec"), text)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual(sorted(x["status"] for x in doc["results"]), ["restarted"] * 2)
+            wait_until(lambda: runs(m.pid("org.x.pg-exec"), new), "the new exec'd daemon")
             self.plan(m, 0)
 
 

@@ -415,12 +415,14 @@ static void test_hosts_self(void)
 	waitpid(child, NULL, 0);
 
 	/* A running job, started before its change, whose pid is our parent:
-	 * a restart, deferred. */
+	 * a restart, deferred, and listed with run's words. */
 	fx_init(&f, -1);
 	f.view.verdict = RL_PROC_STALE;
 	f.o.pid = f.view.pid = getppid();
-	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
 	CHECK_INT(f.step->hosts_run, getppid());
+	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "deferred");
+	CHECK(reported(&f) && strstr(reported(&f)->why, "this run runs inside it") != NULL);
 	fx_release(&f);
 	/* Another process: restarted as planned. */
 	fx_init(&f, -1);
@@ -433,6 +435,37 @@ static void test_hosts_self(void)
 	f.o.pid = f.view.pid = getppid();
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
 	CHECK_INT(f.step->hosts_run, 0);
+	fx_release(&f);
+}
+
+static void test_not_loaded(void)
+{
+	struct fx f;
+
+	/* launchd has no such job: skipped with launchd's answer, whatever
+	 * the process view said before. */
+	fx_init(&f, -1);
+	f.view.verdict = RL_PROC_STALE;
+	f.o.loaded = 0;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	f.o.not_loaded = "not loaded in gui/501 or user/501";
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_SKIPPED);
+	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "skipped");
+	CHECK_STR(reported(&f) ? reported(&f)->why : NULL, "not loaded in gui/501 or user/501");
+	fx_release(&f);
+	/* Not known to be absent (launchd's answer could not be had): left
+	 * to the run, which asks again. */
+	fx_init(&f, -1);
+	f.o.loaded = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	/* restart = never stays a never step. */
+	fx_init(&f, -1);
+	f.step->never = 1;
+	f.o.loaded = 0;
+	f.o.not_loaded = "not loaded";
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 }
 
@@ -468,6 +501,7 @@ int main(void)
 	test_current_by_start_time();
 	test_reload_already_loaded();
 	test_hosts_self();
+	test_not_loaded();
 	test_change_time();
 	check_rmtree(dir);
 	free(dir);

@@ -7,6 +7,7 @@
 
 #include "core/base/fsutil.h"
 #include "core/discover/job.h"
+#include "core/discover/plistsyntax.h"
 #include "core/base/util.h"
 
 static char *tmp;
@@ -575,6 +576,84 @@ static void test_nul_strings(void)
 	put_nul_variant("\xc3\x84_K", utf16, sizeof(utf16), 2);
 }
 
+/* Where a refused plist is broken: the first problem, with its line (XML)
+ * or byte (binary); nothing to say about a well-formed one. */
+static void test_plist_syntax(void)
+{
+	static const char head[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				   "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+				   "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n";
+	static const struct {
+		const char *body, *want;
+	} cases[] = {
+		{"<plist version=\"1.0\">\n<dict>\n\t<key>Label</key>\n\t<string>x</string>\n"
+		 "</dict>\n</plist>\n",
+		 ""},
+		{"<plist>\n<dict>\n<key>Label</key>\n<strin>x</string>\n</dict>\n</plist>\n",
+		 "line 6: <strin> is no plist element"},
+		{"<plist>\n<dict>\n<key>A</key>\n<array>\n<string>x</string>\n</arrey>\n</dict>\n"
+		 "</plist>\n",
+		 "line 8: </arrey> where </array> should close the <array> of line 6"},
+		{"<plist>\n<dict>\n<key>A</key>\n</dict>\n</plist>\n",
+		 "line 6: the <key> of line 5 has no value before </dict>"},
+		{"<plist>\n<dict>\n<key>A</key>\n<key>B</key>\n", "line 6: <key> follows the <key> "
+								  "of line 5, which has no value"},
+		{"<plist>\n<dict>\n<string>x</string>\n",
+		 "line 5: <string> in <dict> (line 4) where a <key> should be"},
+		{"<plist>\n<dict>\n<key>A</key>\n<string>a & b</string>\n",
+		 "line 6: '&' starts no entity (write &amp; for a '&' in text)"},
+		{"<plist>\n<dict>\n<key>A</key>\n<string>x</string>\n",
+		 "line 7: the file ends before </dict> closes the <dict> of line 4"},
+		{"<plist>\n<dict>\n<key>A</key>\n<string x=\"1\"\n<key>",
+		 "line 7: '<' inside the tag <string> begun at line 6 (its '>' is missing)"},
+		{"<plist>\n<!-- a note\n",
+		 "line 5: the file ends inside the comment begun at line 4"},
+		{"<plist>\n<dict>\nLabel\n</dict>\n</plist>\n",
+		 "line 5: text in <dict> (line 4) outside any element (a <string>?)"},
+		{"<plist>\n<dict>\n<key>A</key>\n<true>x</true>\n",
+		 "line 6: text in <true> (line 6) outside any element"},
+		{"<plist>\n<dict/>\n</plist>\n<dict/>\n",
+		 "line 6: <dict> after the end of the plist"},
+		{"<plist>\n<string>a</string>\n<string>b</string>\n",
+		 "line 5: a second value <string> in <plist> (line 3), which holds one"},
+		{"<plist>\n<array>\n<key>A</key>\n",
+		 "line 5: <key> in <array> (line 4), outside a <dict>"},
+	};
+	char out[256], buf[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = snprintf(buf, sizeof(buf), "%s%s", head, cases[i].body);
+
+		CHECK_INT(rl_plist_syntax_error(buf, (size_t)n, out, sizeof(out)),
+			  cases[i].want[0] != '\0');
+		CHECK_STR(out, cases[i].want);
+	}
+	/* Binary: too short, another version, a trailer cut off. */
+	CHECK_INT(rl_plist_syntax_error("bplist00\x08", 9, out, sizeof(out)), 1);
+	CHECK_STR(out, "byte 9: the file ends before a binary plist's trailer (9 bytes)");
+	memset(buf, 0, 48);
+	memcpy(buf, "bplist15", 8);
+	CHECK_INT(rl_plist_syntax_error(buf, 48, out, sizeof(out)), 1);
+	CHECK_STR(out, "byte 6: binary plist version '15' (only 00 is read)");
+	memcpy(buf, "bplist00", 8);
+	buf[48 - 26] = 3;
+	CHECK_INT(rl_plist_syntax_error(buf, 48, out, sizeof(out)), 1);
+	CHECK_STR(out, "byte 22: the trailer's offset size is 3, not 1, 2, 4 or 8 (a file cut "
+		       "short?)");
+	/* A well-formed binary one: nothing to say. */
+	buf[8] = 0x08; /* false */
+	buf[9] = 8;    /* its offset, in a table at byte 9 */
+	buf[48 - 26] = 1;
+	buf[48 - 25] = 1;
+	buf[48 - 17] = 1; /* one object */
+	buf[48 - 1] = 9;  /* the table's offset */
+	CHECK_INT(rl_plist_syntax_error(buf, 48, out, sizeof(out)), 0);
+	CHECK_STR(out, "");
+	buf[9] = 30; /* past the table */
+	CHECK_INT(rl_plist_syntax_error(buf, 48, out, sizeof(out)), 1);
+	CHECK_STR(out, "byte 9: object 0 starts at byte 30, outside the objects (bytes 8 to 9)");
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -587,6 +666,7 @@ int main(void)
 	test_trust();
 	test_many_arguments();
 	test_nul_strings();
+	test_plist_syntax();
 	test_discover();
 	test_opts();
 	check_rmtree(tmp);

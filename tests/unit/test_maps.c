@@ -302,9 +302,55 @@ static void test_own_maps(void)
 	free(top);
 }
 
+static int accept_none(const char *path, void *ctx)
+{
+	(void)path;
+	(void)ctx;
+	return 0;
+}
+
+/* Mappings no tracking accepts: only executable code of a deleted file
+ * named as a library is, judged (a library's first mapping is read-only,
+ * its code follows); the kernel's own unlinked files, libffi's trampoline
+ * files, a deleted file mapped for reading only, and a library still on
+ * disk are not looked at. */
+static void test_unlinked_code(void)
+{
+	static struct seen_list l;
+	const struct rl_platform_scan_ops ops = {
+		rec_exe, list_file, rec_undetermined, rec_finish, rec_stop, &l, NULL, NULL};
+	struct maps_scan ms = {getpid(), accept_none, NULL, 0, 0};
+	char none[] = "";
+	struct exe_seen exe = {0, none};
+	static const char text[] =
+		"7f0000000000-7f0000001000 r--p 00000000 fe:00 11 /nonexistent/libgone.so.1"
+		" (deleted)\n"
+		"7f0000001000-7f0000002000 r-xp 00001000 fe:00 11 /nonexistent/libgone.so.1"
+		" (deleted)\n"
+		"7f0000002000-7f0000003000 r--p 00002000 fe:00 11 /nonexistent/libgone.so.1"
+		" (deleted)\n"
+		"7f0000003000-7f0000004000 r-xp 00000000 00:01 12 /memfd:libffi (deleted)\n"
+		"7f0000004000-7f0000005000 r-xp 00000000 fe:00 13 /nonexistent/ffiAbC123 "
+		"(deleted)\n"
+		"7f0000005000-7f0000006000 r--p 00000000 fe:00 14 /nonexistent/libdata.so "
+		"(deleted)\n"
+		"7f0000006000-7f0000007000 r-xp 00000000 fe:00 15 /nonexistent/libhere.so\n";
+	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof(text) - 1, "r");
+
+	memset(&l, 0, sizeof(l));
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	scan_maps_file(&ops, &ms, f, &exe);
+	fclose(f);
+	CHECK_INT(l.n, 1);
+	CHECK_STR(l.text[0], "/nonexistent/libgone.so.1 (deleted)");
+}
+
 int main(void)
 {
 	test_mappings();
 	test_own_maps();
+	test_unlinked_code();
 	return check_done();
 }

@@ -476,7 +476,7 @@ static void test_stale_child(void)
 	};
 	struct rl_proc_view view = {
 		.pid = 1180, .verdict = RL_PROC_STALE, .stale = files, .nstale = 1, .nprocs = 3};
-	struct rl_stale stale[] = {{"org.macports.postgresql16-server", &view}};
+	struct rl_stale stale[] = {{"org.macports.postgresql16-server", &view, NULL}};
 	struct fixture f;
 
 	fx_init(&f);
@@ -494,6 +494,65 @@ static void test_stale_child(void)
 		CHECK_INT(r->role, RL_ROLE_PROGRAM);
 	}
 	fx_release(&f);
+}
+
+/* A wrapper that exec'd its daemon, or started it as a child: the stale
+ * file is the daemon, named with the process that runs it, and "now"
+ * names only a file of the daemon's name that stands in its place today
+ * (one of the job's code files), never the wrapper. */
+static void test_stale_wrapper(void)
+{
+	char *bin = rl_path_join(dir, "Cellar-pg-1.1-bin"), *now = rl_path_join(bin, "postgres");
+	char *old_exe = rl_path_join(dir, "Cellar-pg-1.0-bin/postgres");
+	struct rl_proc_file exec_files[] = {{.path = old_exe, .is_exe = 1, .deleted = 1}};
+	struct rl_proc_file child_files[] = {{.path = old_exe,
+					      .pid = 1207,
+					      .ppid = 1180,
+					      .parent_name = (char *)(uintptr_t) "pg-wrapper",
+					      .is_exe = 1,
+					      .deleted = 1}};
+	struct rl_proc_view exec_view = {
+		.pid = 412, .verdict = RL_PROC_STALE, .stale = exec_files, .nstale = 1};
+	struct rl_proc_view child_view = {
+		.pid = 1180, .verdict = RL_PROC_STALE, .stale = child_files, .nstale = 1};
+	struct rl_strv code = {0};
+	struct fixture f;
+	char *want;
+
+	CHECK_INT(mkdir(bin, 0755), 0);
+	CHECK_INT(rl_file_write_atomic(now, "daemon", "x", 1, 0755, NULL), 0);
+	for (int with_code = 0; with_code < 2; with_code++) {
+		struct rl_stale stale[] = {{"org.x.pg", &exec_view, with_code ? &code : NULL},
+					   {"org.x.pg2", &child_view, with_code ? &code : NULL}};
+
+		if (with_code)
+			rl_strv_push(&code, now);
+		fx_init(&f);
+		fx_job(&f, RL_JOB_DAEMON, "org.x.pg")->program =
+			rl_xstrdup("/opt/local/etc/pg-wrapper");
+		fx_job(&f, RL_JOB_DAEMON, "org.x.pg2")->program =
+			rl_xstrdup("/opt/local/etc/pg-wrapper");
+		CHECK_INT(fx_build(&f, stale, 2), 0);
+		CHECK_INT(f.p.n, 2);
+		if (f.p.n == 2 && f.p.steps[0].nreasons == 1 && f.p.steps[1].nreasons == 1) {
+			want = rl_xasprintf("pid 412 (started as pg-wrapper) runs %s (deleted)%s%s",
+					    old_exe, with_code ? "; now " : "",
+					    with_code ? now : "");
+			CHECK_STR(f.p.steps[0].reasons[0].text, want);
+			free(want);
+			want = rl_xasprintf("pid 1207 (child of pg-wrapper pid 1180) runs %s "
+					    "(deleted)%s%s",
+					    old_exe, with_code ? "; now " : "",
+					    with_code ? now : "");
+			CHECK_STR(f.p.steps[1].reasons[0].text, want);
+			free(want);
+		}
+		fx_release(&f);
+	}
+	rl_strv_release(&code);
+	free(old_exe);
+	free(now);
+	free(bin);
 }
 
 static void test_stale(void)
@@ -522,10 +581,10 @@ static void test_stale(void)
 					   .verdict = RL_PROC_UNKNOWN,
 					   .why = (char *)(uintptr_t) "cannot stat '/x\n\x1b[2J'"};
 	struct rl_stale stale[] = {
-		{"homebrew.mxcl.nginx", &stale_view},
-		{"fresh", &fresh_view},
-		{"ghost", &ghost_view},
-		{"denied", &denied_view},
+		{"homebrew.mxcl.nginx", &stale_view, NULL},
+		{"fresh", &fresh_view, NULL},
+		{"ghost", &ghost_view, NULL},
+		{"denied", &denied_view, NULL},
 	};
 	struct fixture f;
 	const struct rl_step *s;
@@ -692,7 +751,7 @@ static void test_output(void)
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":1}");
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":2}");
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
@@ -733,7 +792,7 @@ static void test_output(void)
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
 		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
 		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
-		     "\"version\":1}");
+		     "\"version\":2}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
@@ -786,7 +845,7 @@ static void test_ranking(void)
 					.deleted = 1}};
 	struct rl_proc_view view = {
 		.verdict = RL_PROC_STALE, .pid = 412, .stale = files, .nstale = 1};
-	struct rl_stale stale = {"n", &view};
+	struct rl_stale stale = {"n", &view, NULL};
 	static const struct {
 		const char *path;
 		enum rl_role role;
@@ -1001,6 +1060,7 @@ int main(void)
 	test_library_chain();
 	test_stale();
 	test_stale_child();
+	test_stale_wrapper();
 	test_order();
 	test_cycle();
 	test_output();

@@ -544,8 +544,10 @@ static void test_library(const struct libprog *lp)
 	}
 	CHECK_STR(v.exe, lp->prog);
 	rl_proc_view_release(&v);
-	/* Untracked files do not count. */
-	CHECK_INT(verdict(pid, track_none, NULL), RL_PROC_FRESH);
+	/* Its code is no longer on disk: a deleted library counts whatever
+	 * the tracking says (only the executable is looked at without a
+	 * tracked callback). */
+	CHECK_INT(verdict(pid, track_none, NULL), RL_PROC_STALE);
 	CHECK_INT(verdict(pid, NULL, NULL), RL_PROC_FRESH);
 	CHECK_INT(verdict(pid, track_all, NULL), RL_PROC_STALE);
 	child_end(pid);

@@ -1055,6 +1055,27 @@ static void test_decided_steps(void)
 		f.steps[i].why = NULL;
 	}
 	teardown(&f);
+
+	/* SKIPPED (launchd has not loaded it) and DEFERRED (it runs this
+	 * very relaunch): the plan's words, no launchctl call. */
+	setup(&f, 2);
+	f.steps[0].decision = RL_DECISION_SKIPPED;
+	f.steps[0].why = rl_xstrdup("not loaded in gui/501 or user/501");
+	f.steps[1].decision = RL_DECISION_DEFERRED;
+	f.steps[1].why = rl_xstrdup("this run runs inside it (pid 7): a restart would end the "
+				    "run; left for the next run");
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.ncalls, 0);
+	CHECK_INT(f.res.n, 2);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_SKIPPED);
+	CHECK_STR(f.res.v[0].error, f.steps[0].why);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[1].error, f.steps[1].why);
+	for (size_t i = 0; i < 2; i++) {
+		free(f.steps[i].why);
+		f.steps[i].why = NULL;
+	}
+	teardown(&f);
 }
 
 static int always_held(const struct rl_step *step, void *ctx)
@@ -1089,6 +1110,15 @@ static void test_held_by_the_journal(void)
 	RUN(&f, 0, {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strncmp(res0(&f)->error, "not running: an earlier restart", 31) == 0);
+	teardown(&f);
+
+	/* Decided skipped by the plan (not loaded): still owed, failed. */
+	setup(&f, 1);
+	f.o.held = always_held;
+	f.steps[0].decision = RL_DECISION_SKIPPED;
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strncmp(res0(&f)->error, "not loaded: an earlier restart", 30) == 0);
 	teardown(&f);
 
 	/* Running again (someone started it): restarted as planned. */

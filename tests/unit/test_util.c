@@ -46,6 +46,24 @@ static void check_quote(const char *in, const char *want)
 	free(q);
 }
 
+/* Names of shared libraries and loadable code, by their shapes. */
+static void test_library_names(void)
+{
+	CHECK_INT(rl_path_is_library_name("/usr/lib/libz.so"), 1);
+	CHECK_INT(rl_path_is_library_name("/usr/lib/libz.so.1.3.1"), 1);
+	CHECK_INT(rl_path_is_library_name("/x/_ssl.cpython-312-x86_64-linux-gnu.so"), 1);
+	CHECK_INT(rl_path_is_library_name("/opt/homebrew/lib/libssl.3.dylib"), 1);
+	CHECK_INT(rl_path_is_library_name("/Library/x/Plugin.bundle"), 1);
+	CHECK_INT(rl_path_is_library_name("/opt/qt/lib/QtCore.framework/Versions/A/QtCore"), 1);
+	CHECK_INT(rl_path_is_library_name("/memfd:libffi"), 0);
+	CHECK_INT(rl_path_is_library_name("/tmp/ffiAbC123"), 0);
+	CHECK_INT(rl_path_is_library_name("/SYSV00000000"), 0);
+	CHECK_INT(rl_path_is_library_name("/opt/x/bin/sonar"), 0);
+	CHECK_INT(rl_path_is_library_name("/opt/x.so/bin/daemon"), 0);
+	CHECK_INT(rl_path_is_library_name("/x/.so"), 0);
+	CHECK_INT(rl_path_is_library_name("/x/libfoo.solid"), 0);
+}
+
 static void test_path_quote(void)
 {
 	check_quote("/plain/path with space", "/plain/path with space");
@@ -347,6 +365,7 @@ static void test_statmemo(void)
 int main(void)
 {
 	test_paths();
+	test_library_names();
 	test_path_quote();
 	test_strv_buf();
 	test_json_paths();
