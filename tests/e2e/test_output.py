@@ -168,6 +168,72 @@ class OutputTest(unittest.TestCase):
         shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
         return pid
 
+    def test_first_run_reports_a_refused_step_and_exits_3(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            m.boot()
+            pid = m.wait_pid(brew("food"))
+            # Upgraded before any manifest, onto a library that is gone:
+            # the pre-flight refuses the stale process's restart.
+            m.brew_c_library("libnew", "2.0")
+            m.brew_c_daemon("food", "2.0", lib="libnew")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+            r = m.relaunch("run", *FAST, "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            # Said from what happened: nothing was restarted.
+            self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline \([0-9]+ files\); "
+                             r"no stale process was restarted$")
+            self.assertEqual(lines[1], "0 restarted, 0 failed, 0 skipped, 0 deferred, "
+                             "0 idle, 0 current, 1 refused")
+            refused = [l for l in r.stderr.splitlines() if l.startswith("refused ")]
+            self.assertEqual(len(refused), 1, r.stderr)
+            self.assertIn(f"the old process keeps running (pid {pid})", refused[0])
+            self.assertEqual(m.pid(brew("food")), pid)
+            rec = self.runs(m)[-1]
+            self.assertIs(rec["baseline"], True)
+            self.assertEqual(rec["exit"], 3)
+            self.assertEqual([(s["label"], s["status"]) for s in rec["steps"]],
+                             [(brew("food"), "refused")])
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].startswith(f"pending: refused  {brew('food')}: "), out)
+            self.assertEqual([e["label"] for e in doc["pending"]["refused"]], [brew("food")])
+            # Nothing acknowledged it: the next run refuses it again, and
+            # restarts it once the package is repaired.
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(brew("food"), "refused")])
+            m.brew_c_library("libnew", "2.0")
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(brew("food"), "restarted")])
+            self.assertNotEqual(m.pid(brew("food")), pid)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+
+    def test_first_run_whose_stale_restart_fails_says_none_restarted(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("aaa", "1.0")
+            m.boot()
+            m.wait_pid(brew("aaa"))
+            m.brew_upgrade("aaa", "1.1", program=FALSE)  # exits at once
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            self.assertTrue(lines[0].endswith("; no stale process was restarted"), lines[0])
+            self.assertEqual(lines[1], "0 restarted, 1 failed, 0 skipped, 0 deferred")
+
     def test_dry_run_exits_as_run_for_a_refused_step(self):
         with Machine(RELAUNCH) as m:
             pid = self.refused_food(m)
