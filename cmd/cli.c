@@ -202,11 +202,12 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":4,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+	CLI_OPTION_JSON("{\"version\":5,\"last_run\",\"pending\":{failed,refused,deferred,\n"
 			"not_run,changed,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
 	CLI_OPTION_LAUNCHCTL,
 	CLI_OPTION_JOB_DIRS,
 	CLI_OPTION_END,
@@ -283,9 +284,11 @@ static const struct cli_command commands[] = {
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "Pending: what logged runs left (failed, refused, deferred, not run), what\n"
 	 "changed since the manifest that no run saw yet (compared with the disk, as\n"
-	 "plan --no-processes does), and the queue. Exit 0 when nothing is pending, 1\n"
+	 "plan --no-processes does: the jobs the next run restarts, and those the\n"
+	 "pre-flight refuses), and the queue. Exit 0 when nothing is pending, 1\n"
 	 "when deferred, not-run or changed jobs, queue entries or an errored last run\n"
-	 "are, 3 when a failed or refused restart is, 4 on error.\n"},
+	 "are, 3 when a failed or refused restart is, 4 on error (a manifest or config\n"
+	 "that cannot be read among them).\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,

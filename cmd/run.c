@@ -502,9 +502,12 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		return;
 	}
 	if (baseline) {
-		/* As the run with nothing stale says it. */
+		/* As the run with nothing stale says it; what the stale
+		 * processes' steps came to is the counts' line below. */
 		printf("no manifest yet: recorded the baseline (%zu files); %s\n", p->current.n,
-		       res->n ? "only stale processes were restarted" : "nothing restarted");
+		       count[RL_RESULT_RESTARTED] ? "only stale processes were restarted"
+		       : res->n			  ? "no stale process was restarted"
+						  : "nothing restarted");
 		if (res->n == 0)
 			return;
 	}
@@ -639,6 +642,23 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 
+/* A refused step of a job the run may restart: the run reports it and
+ * exits 3 for it (one it never restarts it only skips). */
+static int refuses(const struct rl_plan *plan)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i].decision == RL_DECISION_REFUSED && !plan->steps[i].never)
+			return 1;
+	return 0;
+}
+
+/* Does the plan give the run anything to do or to report: a restart, or a
+ * refusal? Without either, a first run only records the baseline. */
+static int acts(const struct rl_plan *plan)
+{
+	return rl_plan_count_runnable(plan) > 0 || refuses(plan);
+}
+
 static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct rl_plan *plan)
 {
 	if (a->c->json) {
@@ -652,12 +672,8 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	/* As the run would exit: a refused step is known now, and the run
-	 * would exit 3 for it (one it never restarts it only skips). */
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->steps[i].decision == RL_DECISION_REFUSED && !plan->steps[i].never)
-			return CLI_EXIT_RESTART;
-	return CLI_EXIT_OK;
+	/* As the run would exit: a refused step is known now. */
+	return refuses(plan) ? CLI_EXIT_RESTART : CLI_EXIT_OK;
 }
 
 /* run --archive: the jobs the installed packages reach, into labels; with
@@ -750,7 +766,7 @@ static int run_locked(const struct run_args *a)
 	}
 	if (a->c->dry_run)
 		rc = dry_run(a, &p, plan);
-	else if (!p.have_prev && rl_plan_count_runnable(&p.plan) == 0) {
+	else if (!p.have_prev && !acts(&p.plan)) {
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
 			json_object_set_new(record, "baseline", json_true());

@@ -1,8 +1,10 @@
 /* relaunch status: the last run and its outcome, what is pending (failed,
  * refused, deferred or not-run jobs of any logged run the next run retries,
- * jobs whose files changed since the manifest that no run saw yet, queue
- * entries waiting), and whether relaunch's own launchd job is installed and
- * loaded. */
+ * jobs whose files changed since the manifest that no run saw yet: those
+ * the next run restarts and those the pre-flight refuses; queue entries
+ * waiting), and whether relaunch's own launchd job is installed and
+ * loaded. A manifest or config that cannot be read is an error, as for
+ * plan and run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,10 @@
 #include "core/base/statedir.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
+
+/* The shape of status --json: 3 added "refused", 4 "changed" and
+ * "unknown", 5 a refused job no run has seen yet (run null). */
+#define STATUS_JSON_VERSION 5
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -144,29 +150,36 @@ static int logged(const json_t *pending, const char *label)
 	return 0;
 }
 
-/* What the next run would restart for changes no logged run left pending:
- * the plan from the manifest and the disk, as `plan --no-processes` makes
- * it (no launchctl, no process view), as [{label, reason}]; NULL with
- * *unknown set when that cannot be told (no manifest yet, a manifest or
- * config that cannot be read). */
-static json_t *changed_json(struct cli_ctx *ctx, const json_t *pending, char **unknown)
+/* The changes no logged run left pending, from the plan the manifest and
+ * the disk make, as `plan --no-processes` makes it (no launchctl, no
+ * process view): into pending's "changed" what the next run restarts, as
+ * [{label, reason}], and onto its "refused" what the pre-flight refuses,
+ * as a run would log it but with run null (no run saw it). With no
+ * manifest yet, "changed" is null and "unknown" says why. Returns 0, or -1
+ * when the manifest or the config cannot be read (err). */
+static int changes_json(struct cli_ctx *ctx, json_t *pending, struct rl_error *err)
 {
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
-	struct rl_error err = {0};
-	json_t *arr = NULL;
+	json_t *changed = NULL, *unknown = NULL;
+	json_t *refused = json_object_get(pending, "refused");
 
 	cli_pipeline_opts(ctx, &lc, &po);
 	po.lc = NULL;
-	if (rl_pipeline_plan(&po, &p, &err) < 0) {
-		*unknown = rl_xasprintf("%s", err.set ? err.text : "the plan could not be made");
-	} else if (!p.have_prev) {
-		*unknown = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
-					"(the first 'relaunch run' records it)",
-					ctx->state_dir);
+	if (rl_pipeline_plan(&po, &p, err) < 0) {
+		rl_pipeline_release(&p);
+		return -1;
+	}
+	if (!p.have_prev) {
+		char *why = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
+					 "(the first 'relaunch run' records it)",
+					 ctx->state_dir);
+
+		unknown = rl_json_path(why);
+		free(why);
 	} else {
-		arr = json_array();
+		changed = json_array();
 		for (size_t i = 0; i < p.plan.n; i++) {
 			const struct rl_step *st = &p.plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
@@ -174,19 +187,29 @@ static json_t *changed_json(struct cli_ctx *ctx, const json_t *pending, char **u
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already. */
 			if (st->never || cmd_run_own_job(st->job->label) ||
-			    logged(pending, st->job->label) ||
-			    (st->decision != RL_DECISION_RESTART &&
-			     st->decision != RL_DECISION_REFUSED))
+			    logged(pending, st->job->label))
 				continue;
-			json_array_append_new(arr, json_pack("{s:o,s:o}", "label",
-							     rl_json_path(st->job->label), "reason",
-							     rl_json_path(!r	     ? "changed"
-									  : r->brief ? r->brief
-										     : r->text)));
+			if (st->decision == RL_DECISION_REFUSED)
+				json_array_append_new(
+					refused,
+					json_pack("{s:o,s:o,s:n}", "label",
+						  rl_json_path(st->job->label), "error",
+						  rl_json_path(st->why ? st->why
+								       : "pre-flight failed"),
+						  "run"));
+			else if (st->decision == RL_DECISION_RESTART)
+				json_array_append_new(
+					changed, json_pack("{s:o,s:o}", "label",
+							   rl_json_path(st->job->label), "reason",
+							   rl_json_path(!r	   ? "changed"
+									: r->brief ? r->brief
+										   : r->text)));
 		}
 	}
 	rl_pipeline_release(&p);
-	return arr;
+	json_object_set_new(pending, "changed", changed ? changed : json_null());
+	json_object_set_new(pending, "unknown", unknown ? unknown : json_null());
+	return 0;
 }
 
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
@@ -242,12 +265,13 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 		int earlier =
 			json_is_string(run) && !json_equal(run, json_object_get(last, "start"));
 
-		printf("pending: %-8s %s%s%s%s%s%s\n", what,
+		printf("pending: %-8s %s%s%s%s%s%s%s\n", what,
 		       json_string_value(json_object_get(e, "label")),
 		       json_is_string(err) ? ": " : "",
 		       json_is_string(err) ? json_string_value(err) : "",
 		       earlier ? " (left by the run of " : "",
-		       earlier ? json_string_value(run) : "", earlier ? ")" : "");
+		       earlier ? json_string_value(run) : "", earlier ? ")" : "",
+		       json_is_null(run) ? " (no run since)" : "");
 	}
 }
 
@@ -362,16 +386,12 @@ int cmd_status(struct cli_ctx *ctx)
 					    !(recorded >= 0 && last_end >= 0 && recorded > last_end)
 				    ? json_incref(json_object_get(last, "error"))
 				    : json_null());
-	{
-		char *unknown = NULL;
-		json_t *changed = changed_json(ctx, pending, &unknown);
-
-		json_object_set_new(pending, "changed", changed ? changed : json_null());
-		json_object_set_new(pending, "unknown",
-				    unknown ? rl_json_path(unknown) : json_null());
-		free(unknown);
+	if (changes_json(ctx, pending, &err) < 0) {
+		json_decref(pending);
+		rc = cli_fail(&err);
+		goto out;
 	}
-	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", 4, "last_run",
+	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", STATUS_JSON_VERSION, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));

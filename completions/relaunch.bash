@@ -72,7 +72,7 @@ _relaunch()
 	config) opts="--state-dir --config $jobdirs" ;;
 	notify) opts="--queue --formula --port --source --version" ;;
 	agent) opts="--system --queue --interval --state-dir --launchctl $jobdirs" ;;
-	status) opts="--json --queue --state-dir --launchctl $jobdirs" ;;
+	status) opts="--json --queue --state-dir --config --launchctl $jobdirs" ;;
 	report) opts="--bundle --redact --force --state-dir --config $jobdirs --launchctl" ;;
 	log) opts="--json --count --state-dir" ;;
 	help)

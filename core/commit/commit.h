@@ -15,7 +15,11 @@
  * job that did restart onto what is on disk now acknowledges that version
  * (ack), so the change still shown for the pending job does not restart it
  * again; earlier acknowledgements survive. A file first seen now holds
- * nothing to retry and is recorded as it is. */
+ * nothing to retry and is recorded as it is. Without a recorded manifest
+ * (the baseline) there is no state to keep: every step then comes from a
+ * stale process, and a job left refused or deferred still runs the
+ * replaced code, so the process view finds it again at the next run (a
+ * failed restart that left a job down is the restart journal's). */
 #ifndef RL_COMMIT_H
 #define RL_COMMIT_H
 

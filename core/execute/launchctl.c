@@ -309,6 +309,8 @@ int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 	}
 	argv = make_argv(path, args);
 	rc = spawn(path, argv, outp[1], errp[1], &c.pid);
+	/* posix_spawn has returned: the child exists, whatever comes next. */
+	res->spawned_ns = rc == 0 ? rl_now_mono_ns() : 0;
 	free(argv);
 	close(outp[1]);
 	close(errp[1]);

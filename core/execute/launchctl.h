@@ -3,6 +3,7 @@
 #ifndef RL_LAUNCHCTL_H
 #define RL_LAUNCHCTL_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/base/error.h"
@@ -34,6 +35,9 @@ struct rl_launchctl_result {
 	char *cmd;	  /* the arguments joined by spaces: "kickstart -k system/x" (owned) */
 	int signo;	  /* the signal that killed it, when status is -1 and not timed out */
 	double timeout_s; /* the timeout it ran with */
+	/* Monotonic ns read just after posix_spawn returned, so no earlier than
+	 * the process's own start (what --interval spaces); 0 when unknown. */
+	int64_t spawned_ns;
 };
 
 /* Resolve the path from explicit (may be NULL) and the environment. */

@@ -74,6 +74,7 @@ struct step_run {
 	int64_t wake;	    /* settling: when to poll next */
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
+	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
@@ -486,6 +487,20 @@ static int begin_attempt(struct step_run *s)
 	return 0;
 }
 
+/* --interval spaces the kickstarts (or bootouts) themselves: once the
+ * attempt's first launchctl has started, the next may start no sooner than
+ * an interval after it. Taken after posix_spawn returned, so the spacing of
+ * the processes launchd sees is never less than the interval, however long
+ * the spawn itself took; begin_attempt's estimate stands when it is unknown. */
+static void space_from(struct step_run *s, const struct rl_launchctl_result *r)
+{
+	if (s->spaced || !r->spawned_ns)
+		return;
+	s->spaced = 1;
+	if (r->spawned_ns + s_to_ns(s->run->o->interval) > s->run->next_start)
+		s->run->next_start = r->spawned_ns + s_to_ns(s->run->o->interval);
+}
+
 static enum state enter_wait_running(struct step_run *s)
 {
 	s->deadline = now(s) + s_to_ns(s->run->o->timeout);
@@ -526,6 +541,7 @@ static enum state st_kickstart(struct step_run *s)
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
+	space_from(s, &r);
 	if (next != ST_FATAL)
 		next = after_kickstart(s, &r, ST_KICKSTART, "");
 	rl_launchctl_result_release(&r);
@@ -601,6 +617,7 @@ static enum state st_bootout(struct step_run *s)
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
+	space_from(s, &r);
 	/* Accepted, already gone, or no answer: from here the job may be
 	 * unloaded until a bootstrap succeeds. */
 	s->booted_out = next != ST_FATAL &&

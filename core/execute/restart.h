@@ -106,7 +106,8 @@ struct rl_restart_ops {
 	void (*sleep_until)(int64_t mono_ns, void *ctx);
 	/* Run launchctl with args (NULL-terminated, no argv[0]); the contract of
 	 * rl_launchctl_call: 0 when it ran (res filled, released by the
-	 * engine), -1 when it cannot be run at all (err set: the run stops). */
+	 * engine), -1 when it cannot be run at all (err set: the run stops).
+	 * res->spawned_ns, when set, is on now()'s clock. */
 	int (*launchctl)(const char *const *args, struct rl_launchctl_result *res,
 			 struct rl_error *err, void *ctx);
 	void *ctx;

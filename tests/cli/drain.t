@@ -137,9 +137,20 @@ A run that fails is logged with its error, and status says so:
   TIME  manual  exit 4  0 restarted, 0 failed, 0 skipped, 0 deferred
     ended TIME
     error: cannot read config 'HOME/state/config.json': jobs must be an object
+
+While the config cannot be read, status cannot tell what the next run
+would do either: the same error, exit 4, as plan and run. Once it can,
+the errored run is pending until a run gets through:
+
+  $ relaunch status 2>&1 | sed 's|'"$HOME"'|HOME|'
+  relaunch: cannot read config 'HOME/state/config.json': jobs must be an object
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ relaunch status --json 2>/dev/null
+  [4]
+  $ mv state/config.json config.bad
   $ relaunch status | grep '^pending' | sed 's|'"$HOME"'|HOME|'
   pending: the last run stopped with an error, its changes wait for the next: cannot read config 'HOME/state/config.json': jobs must be an object
-  pending: unknown: cannot read config 'HOME/state/config.json': jobs must be an object
   $ relaunch status >/dev/null
   [1]
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
@@ -147,7 +158,7 @@ A run that fails is logged with its error, and status says so:
   $ relaunch status --json | grep '"error": "cannot read config' | sed 's|'"$HOME"'|HOME|'
     "error": "cannot read config 'HOME/state/config.json': jobs must be an object",
     "error": "cannot read config 'HOME/state/config.json': jobs must be an object",
-  $ rm state/config.json
+  $ rm config.bad
   $ relaunch notify --queue queue --source nix-darwin
   $ relaunch status --queue queue | grep '^pending: queued' | sed 's/([0-9-]*\.json)/(F)/'
   pending: queued   nix-darwin (F)

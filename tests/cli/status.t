@@ -28,7 +28,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  4 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  5 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -86,10 +86,11 @@ plan then:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
 
-What changed since the manifest is pending too, until a run sees it; when
-that cannot be told (no manifest yet, or one that cannot be read) status
-says so instead of claiming nothing, and still answers (exit 0: nothing
-is known to be pending):
+What changed since the manifest is pending too, until a run sees it; with
+no manifest yet that cannot be told, and status says so instead of
+claiming nothing, and still answers (exit 0: nothing is known to be
+pending). A manifest that cannot be read is an error, as for plan and
+run (exit 4):
 
   $ echo "{\"version\":1,\"runs\":[$r5]}" > state/runs.json
   $ mv state/manifest.json manifest.saved
@@ -98,10 +99,12 @@ is known to be pending):
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"] is not None)'
   None True
   $ : > state/manifest.json
-  $ relaunch status | grep '^pending' | sed "s|$PWD|.|" | cut -c1-75
-  pending: unknown: cannot read manifest './state/manifest.json': the file is
-  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
-  status: valid
+  $ relaunch status 2>&1 | sed "s|$PWD|.|" | cut -c1-67
+  relaunch: cannot read manifest './state/manifest.json': the file is
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ relaunch status --json 2>/dev/null
+  [4]
   $ mv manifest.saved state/manifest.json
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"])'
   [] None

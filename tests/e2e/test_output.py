@@ -66,7 +66,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 4)
+            self.assertEqual(doc["version"], 5)
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 
@@ -115,14 +115,36 @@ class OutputTest(unittest.TestCase):
             self.assertTrue(lines[0].startswith("pending: unknown: no manifest yet"), out)
             self.assertIsNone(doc["pending"]["changed"])
             self.assertIn("no manifest yet", doc["pending"]["unknown"])
-            # A damaged one: the same, naming it; status still answers.
-            with open(os.path.join(m.state, "manifest.json"), "w") as f:
+            # A damaged manifest is an error, as for plan and run: one
+            # line naming it, exit 4.
+            manifest = os.path.join(m.state, "manifest.json")
+            with open(manifest, "w") as f:
                 f.write("{\"version\":3,\n")
-            out, doc = self.status(m, 0)
-            lines = self.pending_lines(out)
-            self.assertEqual(len(lines), 1, out)
-            self.assertTrue(lines[0].startswith("pending: unknown: cannot read manifest '"), out)
-            self.assertIsNone(doc["pending"]["changed"])
+            for args in (("status",), ("status", "--json"), ("plan",)):
+                r = m.relaunch(*args)
+                self.assertEqual(r.returncode, 4, (args, r.stdout, r.stderr))
+                self.assertEqual(r.stdout, "", args)
+                errors = [l for l in r.stderr.splitlines() if not l.startswith("relaunch: warning:")]
+                self.assertEqual(len(errors), 1, r.stderr)
+                self.assertTrue(errors[0].startswith(f"relaunch: cannot read manifest '{manifest}'"),
+                                r.stderr)
+            # One written by a newer relaunch: the same.
+            with open(manifest, "w") as f:
+                f.write("{\"version\":99,\"roots\":[],\"entries\":0}\n")
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(f"'{manifest}'", r.stderr)
+            # A config that cannot be read: exit 4 naming it.
+            os.unlink(manifest)
+            self.assertEqual(m.relaunch("run").returncode, 0)
+            config = os.path.join(m.state, "config.json")
+            with open(config, "w") as f:
+                f.write("{\"jobs\": [\n")
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+            self.assertIn(f"'{config}'", r.stderr)
 
     # -- 2. the baseline: said in text, logged as in --json ---------------
     def test_first_run_that_restarts_says_it_recorded_the_baseline(self):
@@ -167,6 +189,137 @@ class OutputTest(unittest.TestCase):
         m.brew_c_daemon("food", "2.0", lib="libnew")
         shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
         return pid
+
+    def test_first_run_reports_a_refused_step_and_exits_3(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            m.boot()
+            pid = m.wait_pid(brew("food"))
+            # Upgraded before any manifest, onto a library that is gone:
+            # the pre-flight refuses the stale process's restart.
+            m.brew_c_library("libnew", "2.0")
+            m.brew_c_daemon("food", "2.0", lib="libnew")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+            r = m.relaunch("run", *FAST, "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            # Said from what happened: nothing was restarted.
+            self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline \([0-9]+ files\); "
+                             r"no stale process was restarted$")
+            self.assertEqual(lines[1], "0 restarted, 0 failed, 0 skipped, 0 deferred, "
+                             "0 idle, 0 current, 1 refused")
+            refused = [l for l in r.stderr.splitlines() if l.startswith("refused ")]
+            self.assertEqual(len(refused), 1, r.stderr)
+            self.assertIn(f"the old process keeps running (pid {pid})", refused[0])
+            self.assertEqual(m.pid(brew("food")), pid)
+            rec = self.runs(m)[-1]
+            self.assertIs(rec["baseline"], True)
+            self.assertEqual(rec["exit"], 3)
+            self.assertEqual([(s["label"], s["status"]) for s in rec["steps"]],
+                             [(brew("food"), "refused")])
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].startswith(f"pending: refused  {brew('food')}: "), out)
+            self.assertEqual([e["label"] for e in doc["pending"]["refused"]], [brew("food")])
+            # Nothing acknowledged it: the next run refuses it again, and
+            # restarts it once the package is repaired.
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(brew("food"), "refused")])
+            m.brew_c_library("libnew", "2.0")
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(brew("food"), "restarted")])
+            self.assertNotEqual(m.pid(brew("food")), pid)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+
+    def test_first_run_whose_stale_restart_fails_says_none_restarted(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("aaa", "1.0")
+            m.boot()
+            m.wait_pid(brew("aaa"))
+            m.brew_upgrade("aaa", "1.1", program=FALSE)  # exits at once
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            lines = r.stdout.splitlines()
+            self.assertEqual(len(lines), 2, r.stdout)
+            self.assertTrue(lines[0].endswith("; no stale process was restarted"), lines[0])
+            self.assertEqual(lines[1], "0 restarted, 1 failed, 0 skipped, 0 deferred")
+
+    def test_status_lists_a_refused_job_as_refused(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("food"), brew("nginx")])
+            m.brew_c_library("libnew", "2.0")
+            m.brew_c_daemon("food", "2.0", lib="libnew")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+            m.brew_upgrade("nginx", "1.1")
+            # No run saw it yet: refused, with the pre-flight's reason, and
+            # exit 3 as run -n and run exit; changed is what a run restarts.
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 2, out)
+            self.assertTrue(lines[0].startswith(f"pending: refused  {brew('food')}: new "), out)
+            self.assertIn("links libnew.so, which cannot be found", lines[0])
+            self.assertTrue(lines[0].endswith(" (no run since)"), lines[0])
+            self.assertTrue(lines[1].startswith(f"pending: changed  {brew('nginx')}: "), out)
+            refused = doc["pending"]["refused"]
+            self.assertEqual(len(refused), 1, refused)
+            self.assertEqual(refused[0]["label"], brew("food"))
+            self.assertIn("links libnew.so, which cannot be found", refused[0]["error"])
+            self.assertIsNone(refused[0]["run"])
+            self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("nginx")])
+            self.assertEqual(m.relaunch("run", *FAST, "-n").returncode, 3)
+            # A run scoped to nginx leaves food as it was: still refused.
+            r = m.relaunch("run", *FAST, "nginx")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out, doc = self.status(m, 3)
+            self.assertEqual([l.split(":")[1].split()[-1] for l in self.pending_lines(out)],
+                             [brew("food")], out)
+            self.assertEqual(doc["pending"]["changed"], [])
+            # The run refuses it: listed once, with the run that did.
+            r = m.relaunch("run", *FAST, "food")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertFalse(lines[0].endswith("(no run since)"), lines[0])
+            self.assertEqual(doc["pending"]["refused"][0]["run"], self.runs(m)[-1]["start"])
+
+    def test_status_reads_the_config_given(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            cfg = os.path.join(m.root, "cfg.json")
+            with open(cfg, "w") as f:
+                json.dump({"jobs": {brew("redis"): {"restart": "never"}}}, f)
+            m.boot()
+            m.wait_pid(brew("redis"))
+            self.assertEqual(m.relaunch("run", "--config", cfg).returncode, 0)
+            m.brew_upgrade("redis", "1.1")
+            self.assertEqual(m.relaunch("plan", "--config", cfg).returncode, 0)
+            # Without the config redis would restart; with it, never.
+            out, doc = self.status(m, 1)
+            self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("redis")])
+            r = m.relaunch("status", "--config", cfg)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(self.pending_lines(r.stdout), ["pending: nothing"])
+            r = m.relaunch("status", "--config", os.path.join(m.root, "none.json"))
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("none.json", r.stderr)
 
     def test_dry_run_exits_as_run_for_a_refused_step(self):
         with Machine(RELAUNCH) as m:

@@ -34,6 +34,7 @@ struct answer {
 	int times;	/* 0 or 1: once; n: n times; STICKY: any number, at least once */
 	int timed_out;	/* launchctl hung and was killed */
 	int cannot_run; /* rl_launchctl_call's -1: the run stops */
+	int64_t spawned; /* ns after the call began when launchctl existed (0: not told) */
 };
 
 struct call {
@@ -185,6 +186,7 @@ static int fake_launchctl(const char *const *args, struct rl_launchctl_result *r
 	struct fx *f = ctx;
 	struct rl_buf b = {0};
 	const struct answer *a;
+	int64_t began;
 
 	for (size_t i = 0; args[i]; i++) {
 		rl_buf_adds(&b, i ? " " : "");
@@ -199,6 +201,7 @@ static int fake_launchctl(const char *const *args, struct rl_launchctl_result *r
 		f->calls[f->ncalls].t = f->mono;
 	}
 	f->ncalls++;
+	began = f->mono;
 	f->mono += CALL_COST;
 	if (f->model)
 		return model_answer(f, res);
@@ -216,6 +219,8 @@ static int fake_launchctl(const char *const *args, struct rl_launchctl_result *r
 	}
 	res->status = a->timed_out ? -1 : a->status;
 	res->timed_out = a->timed_out;
+	if (a->spawned)
+		res->spawned_ns = began + a->spawned;
 	res->out = rl_xstrdup(a->out ? a->out : "");
 	res->errout = rl_xstrdup(a->errout ? a->errout : "");
 	return 0;
@@ -500,6 +505,22 @@ static void test_interval(void)
 	    {"kickstart -k system/org.example.b", 0},
 	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
 	CHECK_INT(call_t(&f, "print system/org.example.b", 0), f.cb_t[0]);
+	teardown(&f);
+
+	/* A kickstart whose launchctl was slow to start (a loaded machine):
+	 * the next comes an interval after that launchctl existed, not after
+	 * the engine decided to spawn it, so launchd never sees two closer. */
+	setup(&f, 2);
+	f.o.interval = 5;
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0, .spawned = S / 100},
+	    {PRINT_A, 0, RUNNING(200), .times = 2},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK_INT(call_t(&f, "print system/org.example.b", 0),
+		  call_t(&f, KICK_A, 0) + S / 100 + 5 * S);
 	teardown(&f);
 }
 
