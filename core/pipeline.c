@@ -488,7 +488,7 @@ static void spare_own_jobs(struct rl_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (rl_pipeline_own_job(plan->steps[i].job->label))
-			plan->steps[i].never = 1;
+			plan->steps[i].never = plan->steps[i].own = 1;
 }
 
 /* The restart decision for each step: idle or current from launchd's
