@@ -167,8 +167,34 @@ static void collect_code(const struct use_index *ix, const char *label, struct r
 	}
 }
 
+/* The libraries the job's program links that cannot be found now (a keg
+ * removed, and the change forgotten with `record --force`), into the
+ * job's code (a path) or libnames (a name): a process still mapping one,
+ * deleted, runs code the job links, while the pre-flight refuses the
+ * restart. */
+static void collect_missing(struct rl_libcache *libs, const char *program, struct rl_jobview *v)
+{
+	struct rl_libdeps deps;
+
+	if (!libs || !program)
+		return;
+	memset(&deps, 0, sizeof(deps));
+	deps.quiet = 1; /* tracking warned already */
+	if (rl_libcache_closure(libs, program, &deps, NULL) == 0)
+		for (size_t i = 0; i < deps.missing.n; i++) {
+			const char *name = deps.missing.v[i];
+
+			if (name[0] == '/')
+				push_unique(&v->code, name);
+			else
+				push_unique(&v->libnames, rl_path_basename(name));
+		}
+	rl_libdeps_release(&deps);
+}
+
 /* A mapped file counts when it is one of the job's code files, now or as
- * recorded, or when its name is one its libraries are loaded by (exactly,
+ * recorded, or when its name is one its libraries are loaded by, or one
+ * its program links that cannot be found (collect_missing) (exactly,
  * or with a version after it: libz.so.1.3.1 for libz.so.1). The name rule
  * finds the copy a process still maps after an upgrade moved the library
  * to another directory (a new keg) when no manifest knows the old path.
@@ -303,6 +329,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			p->launchd_unknown = 1;
 			break;
 		}
+		if (found == 0 && v->pid > 0)
+			collect_missing(p->libs, in->programs[i], v);
 		if (found == 0 && v->pid > 0)
 			in->reqs[nreqs++] =
 				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
