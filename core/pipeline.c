@@ -10,6 +10,7 @@
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
 #include "core/discover/fscache.h"
+#include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/plan/decide.h"
 #include "core/plan/preflight.h"
@@ -520,9 +521,16 @@ static void spare_own_jobs(struct rl_plan *plan)
 }
 
 /* The restart decision for each step: idle or current from launchd's
- * answers and the process view, then the pre-flight of what is left. */
+ * answers, the process view and the restart journal (a job an earlier
+ * run left unloaded or stopped is owed its restart), then the pre-flight
+ * of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
+	struct rl_intents journal = {0};
+
+	/* Unreadable: the run that must finish it says so. */
+	if (rl_intents_load(&journal, p->statedir, NULL) < 0)
+		rl_intents_release(&journal);
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
 		struct rl_jobview *v = view_of(p, s->job);
@@ -539,6 +547,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
 			o.not_loaded = v->note;
+			o.held = rl_intents_find(&journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
@@ -550,6 +559,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);
+			o.held = rl_intents_find(&journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&
@@ -557,6 +567,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
 	}
+	rl_intents_release(&journal);
 }
 
 static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
