@@ -13,6 +13,7 @@
 #include "core/plan/plan.h"
 #include "commands.h"
 #include "core/discover/jobfiles.h"
+#include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/model/manifest.h"
@@ -87,7 +88,8 @@ static int maybe_loaded(struct rl_launchctl_listings *ls, const struct rl_launch
 /* Would the recorded manifest restart jobs? Recording now would forget
  * those changes, so record refuses, naming the jobs: 0 none, -1 some
  * (err set). A job launchd has not loaded is not one of them: a run
- * would skip it (and plan says so). */
+ * would skip it (and plan says so), unless the restart journal holds it
+ * (an earlier run's restart left it unloaded: owed). */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_error *err)
 {
 	struct rl_diff d = {0};
@@ -135,15 +137,23 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
 		struct rl_launchctl_listings ls;
+		struct rl_intents journal = {0};
 
+		/* A job the restart journal holds is owed its restart even
+		 * when launchd has not loaded it: an earlier run left it so. */
+		if (rl_intents_load(&journal, ctx->state_dir, NULL) < 0)
+			rl_intents_release(&journal);
 		cli_pipeline_opts(ctx, &lc, &po);
 		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
 		for (size_t i = 0; i < plan.n; i++) {
-			if (plan.steps[i].never || !maybe_loaded(&ls, &lc, plan.steps[i].job))
+			if (plan.steps[i].never ||
+			    (!rl_intents_find(&journal, plan.steps[i].job->label) &&
+			     !maybe_loaded(&ls, &lc, plan.steps[i].job)))
 				continue;
 			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
 		}
 		rl_launchctl_listings_release(&ls);
+		rl_intents_release(&journal);
 	}
 	if (rc == 0 && n) {
 		rl_error_set(

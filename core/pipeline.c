@@ -10,6 +10,7 @@
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
 #include "core/discover/fscache.h"
+#include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/plan/decide.h"
 #include "core/plan/preflight.h"
@@ -167,8 +168,34 @@ static void collect_code(const struct use_index *ix, const char *label, struct r
 	}
 }
 
+/* The libraries the job's program links that cannot be found now (a keg
+ * removed, and the change forgotten with `record --force`), into the
+ * job's code (a path) or libnames (a name): a process still mapping one,
+ * deleted, runs code the job links, while the pre-flight refuses the
+ * restart. */
+static void collect_missing(struct rl_libcache *libs, const char *program, struct rl_jobview *v)
+{
+	struct rl_libdeps deps;
+
+	if (!libs || !program)
+		return;
+	memset(&deps, 0, sizeof(deps));
+	deps.quiet = 1; /* tracking warned already */
+	if (rl_libcache_closure(libs, program, &deps, NULL) == 0)
+		for (size_t i = 0; i < deps.missing.n; i++) {
+			const char *name = deps.missing.v[i];
+
+			if (name[0] == '/')
+				push_unique(&v->code, name);
+			else
+				push_unique(&v->libnames, rl_path_basename(name));
+		}
+	rl_libdeps_release(&deps);
+}
+
 /* A mapped file counts when it is one of the job's code files, now or as
- * recorded, or when its name is one its libraries are loaded by (exactly,
+ * recorded, or when its name is one its libraries are loaded by, or one
+ * its program links that cannot be found (collect_missing) (exactly,
  * or with a version after it: libz.so.1.3.1 for libz.so.1). The name rule
  * finds the copy a process still maps after an upgrade moved the library
  * to another directory (a new keg) when no manifest knows the old path.
@@ -304,6 +331,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			p->launchd_unknown = 1;
 			break;
 		}
+		if (found == 0 && v->pid > 0)
+			collect_missing(p->libs, in->programs[i], v);
 		if (found == 0 && v->pid > 0)
 			in->reqs[nreqs++] =
 				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
@@ -499,13 +528,20 @@ static void spare_own_jobs(struct rl_plan *plan)
 {
 	for (size_t i = 0; i < plan->n; i++)
 		if (rl_pipeline_own_job(plan->steps[i].job->label))
-			plan->steps[i].never = 1;
+			plan->steps[i].never = plan->steps[i].own = 1;
 }
 
 /* The restart decision for each step: idle or current from launchd's
- * answers and the process view, then the pre-flight of what is left. */
+ * answers, the process view and the restart journal (a job an earlier
+ * run left unloaded or stopped is owed its restart), then the pre-flight
+ * of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
+	struct rl_intents journal = {0};
+
+	/* Unreadable: the run that must finish it says so. */
+	if (rl_intents_load(&journal, p->statedir, NULL) < 0)
+		rl_intents_release(&journal);
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
 		struct rl_jobview *v = view_of(p, s->job);
@@ -522,6 +558,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
 			o.not_loaded = v->note;
+			o.held = rl_intents_find(&journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
@@ -533,6 +570,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);
+			o.held = rl_intents_find(&journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&
@@ -540,6 +578,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
 	}
+	rl_intents_release(&journal);
 }
 
 static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *p)

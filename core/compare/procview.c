@@ -238,10 +238,12 @@ static int has_deleted_mark(const char *text)
 void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
 		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind)
 {
+	int untracked = (kind & RL_PROCVIEW_ID_UNTRACKED) != 0;
 	struct stat now;
 	int now_errno;
 	char *path;
 
+	kind = (enum rl_proc_idkind)(kind & ~RL_PROCVIEW_ID_UNTRACKED);
 	if (rl_proc_scan_seen(s, dev, ino))
 		return;
 	if (s->nseen >= RL_PROCVIEW_MAX_FILES) {
@@ -270,6 +272,13 @@ void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int
 		now_errno = stat_now(s->memo, path, &now, dev, ino);
 	} else {
 		path = rl_xstrdup(text);
+	}
+	if (untracked && !is_exe && deleted && now_errno) {
+		/* Nothing the job links, and nothing stands in its place: no
+		 * upgrade replaced it, and it is not among what ran either. */
+		s->nseen--;
+		free(path);
+		return;
 	}
 	if (is_exe) {
 		rl_proc_scan_exe(s, path);
@@ -357,9 +366,13 @@ static void scan_op_file(void *ctx, const char *text, int is_exe, int deleted, i
 			 uint64_t dev, uint64_t ino, int idkind)
 {
 	struct rl_proc_scan *s = ctx;
-	enum rl_proc_idkind kind = idkind == RL_PLATFORM_ID_AT_PATH    ? RL_PROCVIEW_ID_AT_PATH
-				   : idkind == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
-								       : RL_PROCVIEW_ID_STAT;
+	int how = idkind & ~RL_PLATFORM_ID_UNTRACKED;
+	enum rl_proc_idkind kind = how == RL_PLATFORM_ID_AT_PATH    ? RL_PROCVIEW_ID_AT_PATH
+				   : how == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
+								    : RL_PROCVIEW_ID_STAT;
+
+	if (idkind & RL_PLATFORM_ID_UNTRACKED)
+		kind = (enum rl_proc_idkind)(kind | RL_PROCVIEW_ID_UNTRACKED);
 
 	if (!s->done)
 		rl_proc_scan_file(s, text, is_exe, deleted, marker, dev, ino, kind);

@@ -208,6 +208,12 @@ enum rl_proc_idkind {
 				  * cannot be judged */
 	RL_PROCVIEW_ID_AT_PATH,	 /* stat(text) just found this very file there: fresh
 				  * without another stat() */
+	/* A flag added to one of the above: the job's tracking did not accept
+	 * the file, an unlinked library the process maps. Stale only when a
+	 * file stands at its path now (it was replaced); one that is simply
+	 * gone (a library extracted to a temporary file, loaded and deleted; a
+	 * plugin removed with nothing in its place) is no upgrade. */
+	RL_PROCVIEW_ID_UNTRACKED = 8,
 };
 
 /* Start judging out->pid; out is zeroed first. */

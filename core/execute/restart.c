@@ -229,6 +229,8 @@ static enum state st_policy(struct step_run *s)
 	s->res->old_pid = s->step->pid;
 	if (stopping(s))
 		return defer(s, "interrupted; left for the next run");
+	if (s->step->own)
+		return skip(s, "relaunch's own job: a run never restarts it");
 	if (s->step->never)
 		return skip(s, "restart = never");
 	if (s->step->hosts_run) {

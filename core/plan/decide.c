@@ -218,6 +218,8 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 
 	if (s->never || s->decision != RL_DECISION_RESTART)
 		return s->decision;
+	if (!o->loaded && o->not_loaded && o->held)
+		return RL_DECISION_RESTART; /* an earlier restart left it so: owed */
 	if (!o->loaded && o->not_loaded) {
 		/* launchd has no such job: kickstart and bootout would answer
 		 * "not found", and whatever loads it next reads the new files. */
@@ -260,7 +262,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		reloaded = 1;
 	}
 	if (!o->pid) {
-		if (!rl_decide_idle(job))
+		if (!rl_decide_idle(job) || o->held)
 			return RL_DECISION_RESTART;
 		rl_plan_decide(p, s, RL_DECISION_IDLE,
 			       "not running: runs the new files at its next launch");

@@ -40,6 +40,9 @@ struct rl_observed {
 	/* The job's code files as tracked now: programs, commands, interpreters,
 	 * libraries. */
 	const struct rl_strv *code;
+	/* The restart journal holds the job: an earlier run began its restart
+	 * and could not bring it back (core/execute/intent.h). */
+	int held;
 };
 
 /* A job launchd shows without a process is not started now when launchd
@@ -88,7 +91,9 @@ char *rl_decide_hosts_self_why(pid_t pid);
 /* Decide step s of p (a RESTART step, not never) from o: SKIPPED when
  * launchd does not have the job loaded (o->not_loaded: nothing runs to
  * restart, and its next load reads the new files); IDLE when launchd
- * shows no process and rl_decide_idle says so (a reload stays a reload:
+ * shows no process and rl_decide_idle says so; neither when the journal
+ * holds the job (o->held: an earlier restart left it unloaded or stopped,
+ * and it is still owed) (a reload stays a reload:
  * launchd must hold the new plist, and starts the job only when RunAtLoad
  * or KeepAlive says so); CURRENT when the process already runs the files
  * on disk, with the evidence in the step's why:

@@ -83,6 +83,8 @@ struct rl_step {
 	enum rl_action action;
 	int never; /* restart = "never": listed and ordered like the
 		    * others, but reported, not executed */
+	int own;   /* relaunch's own job (never set too, whatever the config
+		    * says): a restart would stop the run; listed apart */
 	struct rl_reason *reasons;
 	size_t nreasons;
 	size_t reasons_alloc;

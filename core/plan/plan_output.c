@@ -157,10 +157,12 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
-	size_t no = 0, never = 0;
+	size_t no = 0, never = 0, own = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
-		if (p->steps[i].never)
+		if (p->steps[i].own)
+			own++;
+		else if (p->steps[i].never)
 			never++;
 		else if (p->steps[i].decision == RL_DECISION_RESTART)
 			format_step(&p->steps[i], ++no, verbose, out);
@@ -186,7 +188,14 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 	if (never)
 		rl_buf_adds(out, "not restarted (restart = never in the config):\n");
 	for (size_t i = 0; i < p->n && never; i++)
-		if (p->steps[i].never)
+		if (p->steps[i].never && !p->steps[i].own)
+			format_step(&p->steps[i], 0, verbose, out);
+	/* Nor relaunch's own job, config or not: restarting it would stop
+	 * the run. */
+	if (own)
+		rl_buf_adds(out, "not restarted (relaunch's own job: a run never restarts it):\n");
+	for (size_t i = 0; i < p->n && own; i++)
+		if (p->steps[i].own)
 			format_step(&p->steps[i], 0, verbose, out);
 	if (p->nreported)
 		rl_buf_adds(out, "reported:\n");

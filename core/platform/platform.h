@@ -146,6 +146,11 @@ enum {
 	/* stat() of text just now, which found the very file the process
 	 * has (the kernel's numbers agree): it is on disk as it runs. */
 	RL_PLATFORM_ID_AT_PATH = 2,
+	/* A flag added to the above: the tracked callback did not accept the
+	 * file; it is reported only as code the kernel says was unlinked,
+	 * named as a library is (a plugin loaded with dlopen, a library
+	 * extracted to a temporary file and deleted). */
+	RL_PLATFORM_ID_UNTRACKED = 8,
 };
 
 /* The files a process runs. rl_platform_proc_scan reads them from the

@@ -15,7 +15,8 @@
  *   the same text vnode. A vnode with no links left (vst_nlink 0) was
  *   deleted. Other regions count when the tracked callback accepts them,
  *   or when they are executable (pri_protection has VM_PROT_EXECUTE), of a
- *   deleted vnode named as a library is: code no longer on disk.
+ *   deleted vnode named as a library is: code no longer on disk, flagged
+ *   RL_PLATFORM_ID_UNTRACKED.
  * EPERM (another user's process, as non-root) is UNKNOWN "permission
  * denied"; ESRCH is GONE.
  *
@@ -226,7 +227,7 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 {
 	char *path = ri->prp_vip.vip_path;
 	const struct vinfo_stat *vs = &ri->prp_vip.vip_vi.vi_stat;
-	int is_exe;
+	int is_exe, flag = 0;
 
 	path[sizeof(ri->prp_vip.vip_path) - 1] = '\0';
 	if (!path[0])
@@ -237,15 +238,19 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	else if (!r->tracked)
 		return;
 	/* Code run from a file no longer on disk (no links left), named as a
-	 * library is, counts whatever the job's tracking says. */
-	else if (!r->tracked(path, r->ctx) &&
-		 !(vs->vst_nlink == 0 && (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
-		   rl_path_is_library_name(path)))
-		return;
+	 * library is, is reported whatever the job's tracking says, flagged
+	 * untracked: the process view counts it only when a file stands at
+	 * its path now. */
+	else if (!r->tracked(path, r->ctx)) {
+		if (!(vs->vst_nlink == 0 && (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
+		      rl_path_is_library_name(path)))
+			return;
+		flag = RL_PLATFORM_ID_UNTRACKED;
+	}
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
 	o->file(o->ctx, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
-		vs->vst_ino, RL_PLATFORM_ID_FILE);
+		vs->vst_ino, RL_PLATFORM_ID_FILE | flag);
 }
 
 /* Walk every region; -1 when the scan was stopped. */

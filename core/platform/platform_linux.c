@@ -15,7 +15,8 @@
  *   process execs meanwhile.
  * - maps, only when a tracked callback is given: each file-backed mapping
  *   whose path the callback accepts, and each executable one of a file the
- *   kernel marks deleted that is named as a library is (unlinked_code).
+ *   kernel marks deleted that is named as a library is (unlinked_code,
+ *   flagged RL_PLATFORM_ID_UNTRACKED).
  *   When stat() of its path gives the line's own device and inode, that is
  *   the file mapped and nothing more is asked (maps_agrees says why). Else
  *   its identity comes from /proc/<pid>/map_files/<start>-<end> the same
@@ -378,8 +379,10 @@ static int parse_maps_line(const char *p, struct maps_line *m)
 
 /* Code the process runs from a file no longer on disk: an executable
  * mapping the kernel marks " (deleted)", of a file named as a library is
- * (a plugin loaded with dlopen, a library whose keg was removed): judged
- * whatever the job's tracking says. The name leaves out the kernel's own
+ * (a plugin loaded with dlopen, a library whose keg was removed): reported
+ * whatever the job's tracking says, flagged RL_PLATFORM_ID_UNTRACKED when
+ * the tracking did not accept it (the process view then counts it only
+ * when a file stands at its path now). The name leaves out the kernel's own
  * unlinked files (memfd:, SYSV shared memory) and libffi's trampoline
  * files (ffiXXXXXX), which are code no package installed. */
 static int unlinked_code(int exec, const char *text)
@@ -444,10 +447,12 @@ static int maps_agrees(const struct maps_line *m, const struct stat *now)
 	       (uint64_t)now->st_ino == m->ino;
 }
 
-/* Judge one accepted file-backed mapping. */
+/* Judge one accepted file-backed mapping; untracked: accepted only as
+ * unlinked_code (RL_PLATFORM_ID_UNTRACKED). */
 static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
-			 const struct maps_line *m)
+			 const struct maps_line *m, int untracked)
 {
+	int flag = untracked ? RL_PLATFORM_ID_UNTRACKED : 0;
 	char link[128];
 	struct stat st;
 	char *text = NULL;
@@ -462,7 +467,7 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 		agrees = scan_stat(o, m->path, &st, 1) == 0 && maps_agrees(m, &st);
 	if (agrees) {
 		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			RL_PLATFORM_ID_AT_PATH);
+			RL_PLATFORM_ID_AT_PATH | flag);
 		return;
 	}
 	if (!ms->map_files_denied) {
@@ -476,15 +481,18 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	if (e == 0) {
 		/* The raw text; maps' may differ by escaping, or the range was
 		 * remapped meanwhile: ask again. */
-		if (strcmp(text, m->path) == 0 || is_tracked(text, ms->tracked, ms->ctx) ||
-		    unlinked_code(m->exec, text))
+		if ((strcmp(text, m->path) == 0 && !untracked) ||
+		    is_tracked(text, ms->tracked, ms->ctx))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
 				RL_PLATFORM_ID_FILE);
+		else if (unlinked_code(m->exec, text))
+			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+				RL_PLATFORM_ID_FILE | RL_PLATFORM_ID_UNTRACKED);
 		free(text);
 		return;
 	}
 	o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
-		RL_PLATFORM_ID_WEAK_DEV);
+		RL_PLATFORM_ID_WEAK_DEV | flag);
 }
 
 static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)
@@ -546,8 +554,10 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 		/* The executable was judged through exe already. */
 		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
 			continue;
-		if (is_tracked(m.path, ms->tracked, ms->ctx) || unlinked_code(m.exec, m.path))
-			scan_mapping(o, ms, &m);
+		if (is_tracked(m.path, ms->tracked, ms->ctx))
+			scan_mapping(o, ms, &m, 0);
+		else if (unlinked_code(m.exec, m.path))
+			scan_mapping(o, ms, &m, 1);
 		else
 			prev_taken = 0;
 	}

@@ -22,7 +22,8 @@ Code no longer on disk (a manifest or not): a library whose keg was
 removed and then forgotten with `record --force`, and a plugin loaded with
 dlopen that nothing tracks, rebuilt in place, make their process stale; an
 unlinked executable file that is no library (libffi's trampolines) does
-not.
+not, nor a library the program does not link that is simply gone (copied
+to a temporary file, loaded and deleted; a plugin's keg uninstalled).
 """
 import json
 import os
@@ -548,8 +549,10 @@ int main(int argc, char **argv)
 
 class Unlinked(Base):
     """Code a process runs from a file no longer on disk is stale whatever
-    the manifest says: a library whose keg was removed and then forgotten
-    with `record --force`, a plugin loaded with dlopen that nothing tracks."""
+    the manifest says when the job links it (a library whose keg was
+    removed and then forgotten with `record --force`) or a file stands at
+    its path now (a plugin loaded with dlopen that nothing tracks, rebuilt
+    in place); one that is simply gone and not linked is not."""
 
     def setUp(self):
         self.m = Machine(RELAUNCH)
@@ -636,6 +639,93 @@ class Unlinked(Base):
         self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
         self.plan(m, code=0)
 
+    def test_library_extracted_to_a_temporary_file_and_deleted_is_not_stale(self):
+        # Netty, sqlite-jdbc, JNA: the native library is copied to a
+        # temporary file, loaded and deleted at once. Nothing stands at its
+        # path and the program does not link it: no upgrade, no restart.
+        m = self.m
+        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
+        native = os.path.join(keg, "share", "native.so")
+        tmp = os.path.join(m.root, "tmp")
+        os.makedirs(tmp)
+        harness.build_c(native, harness.lib_source("native", "1.0"), shared=True)
+        harness.build_c(os.path.join(keg, "bin", "host"), EXTRACT_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        m.write_plist(LABEL % "host", [m.opt("host") + "/bin/host", native, tmp])
+        m.boot()
+        pid = m.wait_pid(LABEL % "host")
+        copy = os.path.join(tmp, f"libnetty_transport_native_epoll_{pid}.so")
+        wait_until(lambda: mapped_deleted(pid) == [copy + " (deleted)"],
+                   "the extracted library to be mapped and deleted")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        for _ in range(2):
+            r, doc = self.run_relaunch(m)
+            self.assertEqual(doc["results"], [], doc)
+        self.assertEqual(m.pid(LABEL % "host"), pid)
+        self.plan(m, code=0)
+
+    def test_plugin_removed_with_nothing_in_its_place_is_not_stale(self):
+        # `brew uninstall` of a module keg the service loads with dlopen:
+        # restarting would only make the healthy service fail to start.
+        m = self.m
+        mod = os.path.join(m.brew, "Cellar", "modx", "1.0", "lib", "mod_x.so")
+        harness.build_c(mod, harness.lib_source("modx", "1.0"), shared=True)
+        keg = os.path.join(m.brew, "Cellar", "web", "1.0")
+        harness.build_c(os.path.join(keg, "bin", "web"), PLUGIN_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/modx/1.0", m.opt("modx"))
+        harness.atomic_symlink("../Cellar/web/1.0", m.opt("web"))
+        m.write_plist(LABEL % "web", [m.opt("web") + "/bin/web",
+                                      m.opt("modx") + "/lib/mod_x.so"])
+        m.boot()
+        pid = m.wait_pid(LABEL % "web")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        shutil.rmtree(os.path.join(m.brew, "Cellar", "modx"))
+        os.unlink(m.opt("modx"))
+        self.assertEqual(mapped_like(pid, "mod_x.so"), [mod + " (deleted)"])
+        for args in ((), ("--force",)):
+            if args:
+                r = m.relaunch("record", *args)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual(m.pid(LABEL % "web"), pid)
+
+
+# A daemon that copies the library argv[1] to a file of its own in the
+# directory argv[2], loads the copy with dlopen and deletes it.
+EXTRACT_HOST_C = """#include <dlfcn.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char tmp[4096], buf[65536];
+	FILE *in, *out;
+	size_t n;
+
+	if (argc < 3)
+		return 1;
+	snprintf(tmp, sizeof(tmp), "%s/libnetty_transport_native_epoll_%d.so", argv[2],
+		 (int)getpid());
+	if (!(in = fopen(argv[1], "rb")) || !(out = fopen(tmp, "wb")))
+		return 1;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	if (fclose(out) != 0 || !dlopen(tmp, RTLD_NOW))
+		return 1;
+	unlink(tmp);
+	for (;;)
+		sleep(1000);
+}
+"""
 
 if __name__ == "__main__":
     if not shutil.which("cc"):

@@ -439,6 +439,40 @@ exec /bin/sleep 1000
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual(doc["reported"], [], doc)
 
+    def test_job_a_failed_reload_left_unloaded_is_owed_by_every_command(self):
+        # The bootout went through and the bootstrap failed: the restart
+        # journal holds the job, which launchd has not loaded. plan, run -n,
+        # record and status all see its restart pending, as run does.
+        with Machine(RELAUNCH) as m:
+            m.brew_install("redis", "7.0")
+            label = brew("redis")
+            self.boot(m, [label])
+            m.write_plist(label, [m.opt("redis") + "/bin/redis", "2000"])
+            m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "5",
+                    "--times", "1000")
+            res, r = self.run_json(m, "--timeout", "1", expect=3)
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertEqual(m.launchctl("print", m.target(label)).returncode, 113)
+            self.assertTrue(os.path.exists(os.path.join(m.state, "intent.json")))
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            self.assertEqual(doc["reported"], [], doc)
+            r, dry = m.relaunch_json("run", "-n")
+            self.assertEqual(dry["steps"], doc["steps"])
+            self.assertEqual(dry["reported"], doc["reported"])
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(f"would restart {label}", r.stderr)
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            # launchd takes it again: the next run finishes the reload.
+            m.fault("clear")
+            res, r = self.run_json(m)
+            self.assertIn(f"{label}: finished the reload an earlier run had begun", r.stderr)
+            m.wait_pid(label)
+            self.plan_json(m, expect=0)
+
     # -- a plist that cannot be read ----------------------------------------
     def test_loaded_job_with_a_broken_plist_is_kickstarted_never_reloaded(self):
         with Machine(RELAUNCH) as m:

@@ -458,6 +458,26 @@ class OutputTest(unittest.TestCase):
             after = r.stdout.split("not restarted (restart = never in the config):")[1]
             self.assertIn(brew("redis"), after.splitlines()[1])
 
+    def test_own_job_is_not_said_to_be_the_configs(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("relaunch", "1.0")
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("relaunch"), brew("nginx")])
+            m.brew_upgrade("relaunch", "1.1")
+            m.brew_upgrade("nginx", "1.1")
+            # No config names it: it is spared as relaunch's own job.
+            for args in (("plan",), ("run", *FAST, "-n")):
+                r = m.relaunch(*args)
+                self.assertNotIn("restart = never in the config", r.stdout, args)
+                self.assertIn("not restarted (relaunch's own job: a run never restarts it):",
+                              r.stdout, args)
+                after = r.stdout.split("a run never restarts it):")[1]
+                self.assertIn(brew("relaunch"), after.splitlines()[1])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            line = [l for l in r.stderr.splitlines() if l.startswith("skipped ")]
+            self.assertEqual(line, [f"skipped   {brew('relaunch')}: relaunch's own job: a run "
+                                    "never restarts it"], r.stderr)
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

@@ -467,6 +467,17 @@ static void test_not_loaded(void)
 	f.o.not_loaded = "not loaded";
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
+	/* The restart journal holds it (an earlier restart left it
+	 * unloaded): owed, not skipped. */
+	fx_init(&f, -1);
+	f.o.loaded = 0;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	f.o.not_loaded = "not loaded";
+	f.o.held = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK(reported(&f) == NULL);
+	fx_release(&f);
 }
 
 static void test_change_time(void)

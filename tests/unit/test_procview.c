@@ -331,6 +331,49 @@ static void test_scan_unjudged(const char *dir)
 	free(missing);
 }
 
+/* An unlinked library the job's tracking did not accept counts only when
+ * a file stands at its path now: one simply gone (extracted to a temporary
+ * file, loaded and deleted) is no upgrade. */
+static void test_scan_untracked(const char *dir)
+{
+	const enum rl_proc_idkind untracked =
+		(enum rl_proc_idkind)(RL_PROCVIEW_ID_STAT | RL_PROCVIEW_ID_UNTRACKED);
+	struct rl_proc_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	char *gone = rl_path_join(dir, "libgone.so");
+	char *marked = rl_xasprintf("%s (deleted)", gone);
+
+	CHECK(stat(dir, &st) == 0);
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, gone, 0, 1, 0, st.st_dev, 7, untracked);
+	rl_proc_scan_file(&s, marked, 0, 0, 1, st.st_dev, 8, untracked);
+	CHECK(!rl_proc_scan_seen(&s, st.st_dev, 7));
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nran, 0);
+	rl_proc_view_release(&v);
+	/* Tracked, the same file is stale. */
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, gone, 0, 1, 0, st.st_dev, 7, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	rl_proc_view_release(&v);
+	/* A file at its path now (dir stands in for it): replaced, stale. */
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 1, 0, st.st_dev, st.st_ino + 1, untracked);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK(v.stale[0].deleted);
+		CHECK(v.stale[0].now_exists);
+	}
+	rl_proc_view_release(&v);
+	free(marked);
+	free(gone);
+}
+
 /* A copy of sleep at path: fresh, then stale once replaced. */
 static void test_exe_replaced(const char *path)
 {
@@ -929,6 +972,7 @@ int main(void)
 	test_names();
 	test_scan(dir);
 	test_scan_unjudged(dir);
+	test_scan_untracked(dir);
 	test_exe_replaced(exe);
 	test_exe_deleted(gone);
 	test_exe_named_deleted(dir);

@@ -31,9 +31,9 @@ struct answer {
 	int status;
 	const char *out;
 	const char *errout;
-	int times;	/* 0 or 1: once; n: n times; STICKY: any number, at least once */
-	int timed_out;	/* launchctl hung and was killed */
-	int cannot_run; /* rl_launchctl_call's -1: the run stops */
+	int times;	 /* 0 or 1: once; n: n times; STICKY: any number, at least once */
+	int timed_out;	 /* launchctl hung and was killed */
+	int cannot_run;	 /* rl_launchctl_call's -1: the run stops */
 	int64_t spawned; /* ns after the call began when launchctl existed (0: not told) */
 };
 
@@ -514,8 +514,7 @@ static void test_interval(void)
 	f.o.interval = 5;
 	f.o.settle = 0;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0, .spawned = S / 100},
-	    {PRINT_A, 0, RUNNING(200), .times = 2},
-	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {PRINT_A, 0, RUNNING(200), .times = 2}, {"print system/org.example.b", 0, RUNNING(101)},
 	    {"kickstart -k system/org.example.b", 0},
 	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
 	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
