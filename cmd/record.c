@@ -64,24 +64,54 @@ static int move_aside(const struct cli_ctx *ctx, const char *mpath, struct rl_er
 	return 0;
 }
 
+/* Asking launchd which jobs it has loaded, for record. */
+struct asking {
+	struct rl_launchctl_listings ls;
+	const struct rl_launchctl *lc;
+	/* launchctl could not be run, or did not answer in time (timed out,
+	 * killed): it is asked no more, and every job left counts as loaded. */
+	char *gave_up;
+};
+
+static void give_up(struct asking *a, const char *why)
+{
+	if (!a->gave_up)
+		a->gave_up = rl_xstrdup(why);
+}
+
 /* Is the job loaded, as a run would find it (the agent domain rule over
  * each domain's listing)? 0 only when launchd answers that it is loaded
  * in none of the domains: a run skips such a job and commits its change
  * (its next load reads the new files). Anything else, a launchctl that
- * cannot run included, counts as loaded. */
-static int maybe_loaded(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
-			const struct rl_job *job)
+ * cannot run or does not answer included, counts as loaded; after the
+ * first such launchctl, launchd is not asked again (a hung one would cost
+ * its timeout for each job). */
+static int maybe_loaded(struct asking *a, const struct rl_job *job)
 {
 	const char *domains[] = {job->domain, job->alt_domain};
 	size_t nd = job->alt_domain ? 2 : 1;
 	struct rl_launchctl_service svc;
 	struct rl_launchctl_located loc;
 	struct rl_service_status st;
-	int rc = rl_launchctl_listings_locate(ls, job->label, domains, nd, &svc, &loc, NULL);
+	struct rl_error err = {0};
+	int rc;
 
-	if (rc == 2)
-		rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label,
-					 domains, nd, &st, &loc, NULL);
+	if (a->gave_up)
+		return 1;
+	rc = rl_launchctl_listings_locate(&a->ls, job->label, domains, nd, &svc, &loc, &err);
+	for (size_t i = 0; rc == 2 && i < a->ls.n; i++)
+		if (a->ls.v[i].rc == -1 && a->ls.v[i].status == -1)
+			rc = -2; /* a listing timed out, or launchctl was killed */
+	if (rc == 2) {
+		memset(&err, 0, sizeof(err));
+		rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)a->lc, job->label,
+					 domains, nd, &st, &loc, &err);
+		if (rc == -1 && loc.status == -1)
+			rc = -2;
+	}
+	if (rc == -2)
+		give_up(a,
+			err.text[0] ? err.text : "launchctl did not answer: timed out or killed");
 	return rc != 1;
 }
 
@@ -136,7 +166,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	if (rc == 0 && plan.n) {
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
-		struct rl_launchctl_listings ls;
+		struct asking a = {0};
 		struct rl_intents journal = {0};
 
 		/* A job the restart journal holds is owed its restart even
@@ -144,15 +174,22 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		if (rl_intents_load(&journal, ctx->state_dir, NULL) < 0)
 			rl_intents_release(&journal);
 		cli_pipeline_opts(ctx, &lc, &po);
-		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
+		a.lc = &lc;
+		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
 		for (size_t i = 0; i < plan.n; i++) {
 			if (plan.steps[i].never ||
 			    (!rl_intents_find(&journal, plan.steps[i].job->label) &&
-			     !maybe_loaded(&ls, &lc, plan.steps[i].job)))
+			     !maybe_loaded(&a, plan.steps[i].job)))
 				continue;
 			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
 		}
-		rl_launchctl_listings_release(&ls);
+		if (a.gave_up)
+			rl_warn("cannot ask launchd which jobs it has loaded (%s): every job with "
+				"a "
+				"pending change counts as loaded",
+				a.gave_up);
+		rl_launchctl_listings_release(&a.ls);
+		free(a.gave_up);
 		rl_intents_release(&journal);
 	}
 	if (rc == 0 && n) {

@@ -581,6 +581,29 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	rl_intents_release(&journal);
 }
 
+/* A job whose plist cannot be read and that launchd has loaded in none of
+ * its domains keeps no definition launchd loaded: its plist's change is
+ * reported with the problem alone. */
+static void unloaded_unreadable(struct rl_pipeline *p)
+{
+	size_t k = strlen(RL_PLAN_UNREADABLE_NOTE);
+
+	for (size_t i = 0; i < p->nviews; i++) {
+		const struct rl_jobview *v = &p->views[i];
+
+		if (v->lookup != 1 || !v->job->unreadable)
+			continue;
+		for (size_t j = 0; j < p->plan.nreported; j++) {
+			struct rl_reported *r = &p->plan.reported[j];
+			size_t n = r->why ? strlen(r->why) : 0;
+
+			if (r->labels.n == 1 && strcmp(r->labels.v[0], v->job->label) == 0 &&
+			    n > k && strcmp(r->why + n - k, RL_PLAN_UNREADABLE_NOTE) == 0)
+				r->why[n - k] = '\0';
+		}
+	}
+}
+
 static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -650,6 +673,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		return -1;
 	spare_own_jobs(&p->plan);
 	decide(p->launchd_unknown ? NULL : o->lc, p);
+	unloaded_unreadable(p);
 	return 0;
 }
 

@@ -485,10 +485,8 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			/* launchd still runs what it loaded from the plist as it
 			 * was; a reload would boot the job out for a bootstrap
 			 * that must fail. */
-			char *why =
-				rl_xasprintf("%s; launchd keeps the definition it loaded, "
-					     "which is not reloaded until the plist can be read",
-					     b->jobs[idx]->unreadable);
+			char *why = rl_xasprintf("%s" RL_PLAN_UNREADABLE_NOTE,
+						 b->jobs[idx]->unreadable);
 
 			reported_add(b, c->path, kind, u->label, why);
 			free(why);

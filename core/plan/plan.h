@@ -102,6 +102,13 @@ struct rl_step {
  * bytes", "no job uses it", "job not installed"), or a process that could
  * not be inspected (change "unknown"). A job with restart = "never" is not
  * here: it is a step with never set. */
+/* What a plist change of a job whose plist cannot be read is reported
+ * with, after the problem: said only of a job launchd has loaded (the
+ * pipeline takes it off for one it has not). */
+#define RL_PLAN_UNREADABLE_NOTE                                                                    \
+	"; launchd keeps the definition it loaded, which is not reloaded until the plist can be "  \
+	"read"
+
 struct rl_reported {
 	char *path;
 	const char *change; /* static: a change kind's or a decision's name */

@@ -123,16 +123,19 @@ Usage errors exit 2 with one line:
 
 record never forgets pending restarts by accident: when the manifest holds
 changes that would restart jobs, it refuses and names them; --force records
-anyway.
+anyway. A launchctl that cannot run (or does not answer) cannot tell which
+jobs launchd has loaded: every job counts as loaded, said once.
 
   $ mkdir -p jobs/agents jobs/none jobs/bin && printf 'v1\n' > jobs/bin/d
   $ python3 -c 'import plistlib; plistlib.dump({"Label": "homebrew.mxcl.nginx",
   >   "ProgramArguments": ["'"$PWD"'/jobs/bin/d"]}, open("jobs/agents/n.plist", "wb"))'
+  $ export RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
   $ J="--agent-dir jobs/agents --daemon-dir jobs/none --state-dir $PWD/st"
   $ relaunch record $J | sed "s|$PWD|.|"
   recorded 2 files in ./st/manifest.json
   $ printf 'v2\n' > jobs/bin/d
   $ relaunch record $J
+  relaunch: warning: cannot ask launchd which jobs it has loaded (cannot run launchctl '/nonexistent/launchctl': No such file or directory): every job with a pending change counts as loaded
   relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
   [4]
   $ relaunch record -f $J | sed "s|$PWD|.|"
@@ -145,6 +148,7 @@ what it holds still decides, and nothing is written:
 
   $ printf 'v3\n' > jobs/bin/d
   $ relaunch record --verify --path "$PWD/jobs/none" $J
+  relaunch: warning: cannot ask launchd which jobs it has loaded (cannot run launchctl '/nonexistent/launchctl': No such file or directory): every job with a pending change counts as loaded
   relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
   [4]
   $ relaunch record -f $J | sed "s|$PWD|.|"

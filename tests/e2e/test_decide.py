@@ -439,6 +439,30 @@ exec /bin/sleep 1000
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual(doc["reported"], [], doc)
 
+    def test_record_gives_up_on_a_launchctl_that_does_not_answer(self):
+        # A launchctl that never answers (here: killed, as a timeout ends
+        # it) is asked once, not once per job: every job counts as loaded.
+        with Machine(RELAUNCH) as m:
+            names = ("a", "b", "c")
+            for n in names:
+                m.brew_install(n, "1.0")
+            self.boot(m, [brew(n) for n in names])
+            for n in names:
+                m.brew_upgrade(n, "1.1")
+            calls = os.path.join(m.root, "launchctl-calls")
+            lc = os.path.join(m.root, "launchctl")
+            with open(lc, "w") as f:
+                f.write(f"#!/bin/sh\necho \"$*\" >> '{calls}'\nkill -9 $$\n")
+            os.chmod(lc, 0o755)
+            m.env["RELAUNCH_LAUNCHCTL"] = lc
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("would restart " + ", ".join(brew(n) for n in names), r.stderr)
+            self.assertEqual(r.stderr.count("cannot ask launchd which jobs it has loaded"), 1,
+                             r.stderr)
+            with open(calls) as f:
+                self.assertEqual(len(f.read().splitlines()), 1)
+
     def test_job_a_failed_reload_left_unloaded_is_owed_by_every_command(self):
         # The bootout went through and the bootstrap failed: the restart
         # journal holds the job, which launchd has not loaded. plan, run -n,
@@ -474,6 +498,29 @@ exec /bin/sleep 1000
             self.plan_json(m, expect=0)
 
     # -- a plist that cannot be read ----------------------------------------
+    def test_unloaded_job_with_a_broken_plist_is_skipped_without_launchds_definition(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("nginx")
+            m.brew_install("redis", "7.0")
+            self.boot(m, [brew("redis")])
+            # Installed after launchd booted, never loaded.
+            plist = m.brew_install("nginx", "1.25.3")
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            m.brew_upgrade("nginx", "1.25.4")
+            with open(plist) as f:
+                text = f.read()
+            with open(plist, "w") as f:
+                f.write(text.replace("</array>", "</arrey>", 1))
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            said = {(x["path"], x["change"]): x for x in doc["reported"]}
+            why = said[(plist, "content")]["why"]
+            self.assertIn(f"cannot read plist '{plist}': not a property list", why)
+            self.assertNotIn("launchd keeps the definition it loaded", why)
+            self.assertEqual([x["labels"] for x in doc["reported"] if x["change"] == "skipped"],
+                             [[label]], doc)
+
     def test_loaded_job_with_a_broken_plist_is_kickstarted_never_reloaded(self):
         with Machine(RELAUNCH) as m:
             label = brew("nginx")
