@@ -49,9 +49,6 @@ int cmd_run(struct cli_ctx *ctx);
 /* run --drain-queue waits for quiet before the lock is taken. */
 int cmd_run_before_lock(struct cli_ctx *ctx);
 void cmd_run_release(struct cli_ctx *ctx);
-/* Does the job labelled so run relaunch itself (its own drain job, a
- * formula's or a port's service)? A run never restarts it. */
-int cmd_run_own_job(const char *label);
 int cmd_record(struct cli_ctx *ctx);
 int cmd_report(struct cli_ctx *ctx);
 /* jobs --no-processes --json's document for js: {"version":2,"jobs":[…]},

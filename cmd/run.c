@@ -119,14 +119,6 @@ static int run_fail(const struct rl_error *err)
 	return cli_fail(err);
 }
 
-/* The jobs that run relaunch itself (its own drain job, a formula's or a
- * port's service): restarting them would kill this very run. The plan
- * makes them restart = never for every command (core/pipeline.c). */
-int cmd_run_own_job(const char *label)
-{
-	return rl_pipeline_own_job(label);
-}
-
 /* What the restart engine's callbacks need. */
 /* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
 static int64_t real_now(void *ctx)

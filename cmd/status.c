@@ -186,8 +186,7 @@ static int changes_json(struct cli_ctx *ctx, json_t *pending, struct rl_error *e
 
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already. */
-			if (st->never || cmd_run_own_job(st->job->label) ||
-			    logged(pending, st->job->label))
+			if (st->never || logged(pending, st->job->label))
 				continue;
 			if (st->decision == RL_DECISION_REFUSED)
 				json_array_append_new(
