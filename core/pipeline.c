@@ -331,11 +331,11 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			p->launchd_unknown = 1;
 			break;
 		}
-		if (found == 0 && v->pid > 0)
+		if (found == 0 && v->pid > 0) {
 			collect_missing(p->libs, in->programs[i], v);
-		if (found == 0 && v->pid > 0)
 			in->reqs[nreqs++] =
 				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
+		}
 	}
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].lookup == -1 && !unseen++)
