@@ -20,6 +20,7 @@
 
 #include "core/automate/agent.h"
 #include "core/automate/runlog.h"
+#include "core/base/fsutil.h"
 #include "core/base/util.h"
 
 #define STREAMS 2
@@ -33,20 +34,6 @@ static struct {
 	pthread_t thread;
 } al;
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* the log is gone: nothing to tell it with */
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 /* Copy n bytes read from stream k, a stamp before each line. */
 static void copy(int k, const char *p, size_t n)
 {
@@ -57,11 +44,11 @@ static void copy(int k, const char *p, size_t n)
 		if (al.at_start[k]) {
 			char *t = rl_time_iso_ms(rl_now_wall_ns() / 1000000);
 
-			write_all(al.out[k], t, strlen(t));
-			write_all(al.out[k], " ", 1);
+			(void)rl_write_all(al.out[k], t, strlen(t));
+			(void)rl_write_all(al.out[k], " ", 1);
 			free(t);
 		}
-		write_all(al.out[k], p, len);
+		(void)rl_write_all(al.out[k], p, len);
 		al.at_start[k] = nl != NULL;
 		p += len;
 		n -= len;
@@ -113,7 +100,7 @@ static void *stamp(void *arg)
 		while (pump(k))
 			;
 		if (!al.at_start[k])
-			write_all(al.out[k], "\n", 1);
+			(void)rl_write_all(al.out[k], "\n", 1);
 	}
 	return NULL;
 }
@@ -124,7 +111,7 @@ static void finish(void)
 	fflush(stderr);
 	close(STDOUT_FILENO);
 	close(STDERR_FILENO);
-	write_all(al.stop[1], "", 1);
+	(void)rl_write_all(al.stop[1], "", 1);
 	pthread_join(al.thread, NULL);
 }
 

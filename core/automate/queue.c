@@ -71,21 +71,6 @@ static char *entry_json(const struct rl_queue_entry *e)
 	return text;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, s, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write text to dir/.name.tmp, then rename it to dir/name. */
 static int write_entry(const char *dir, const char *name, const char *text, struct rl_error *err)
 {
@@ -99,7 +84,8 @@ static int write_entry(const char *dir, const char *name, const char *text, stru
 		rl_error_set(err, "cannot write queue entry '%s': %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, text, strlen(text)) < 0 || write_all(fd, "\n", 1) < 0 || fsync(fd) < 0) {
+	if (rl_write_all(fd, text, strlen(text)) < 0 || rl_write_all(fd, "\n", 1) < 0 ||
+	    fsync(fd) < 0) {
 		rl_error_set(err, "cannot write queue entry '%s': %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);

@@ -324,3 +324,20 @@ char *rl_readlink(const char *path, size_t size_hint)
 		size *= 2;
 	}
 }
+
+int rl_write_all(int fd, const void *s, size_t len)
+{
+	const char *p = s;
+
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}

@@ -41,6 +41,10 @@ int rl_file_read_at(int dirfd, const char *path, int flags, const char *what, si
 int rl_file_read_seen_at(int dirfd, const char *path, int flags, const char *what, size_t max,
 			 struct rl_buf *out, struct stat *st, struct rl_error *err);
 
+/* Write all of s[0..len) to fd, through short writes and EINTR: 0, or -1
+ * (errno set) when a write fails or writes nothing. */
+int rl_write_all(int fd, const void *s, size_t len);
+
 /* Replace path atomically with data: write a temporary file in the same
  * directory, fsync it, rename it over path, fsync the directory. A crash at
  * any point leaves either the old or the new content. */
