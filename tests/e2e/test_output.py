@@ -394,6 +394,73 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(len(deferred), 1, r.stderr)
             self.assertTrue(deferred[0].endswith("left for the next run"), deferred[0])
 
+    def unreachable_launchctl(self, m, command):
+        """A launchctl for relaunch whose `command` calls cannot reach the
+        simulator (the client away from its socket answers 69, as when
+        launchd cannot be reached); every other call goes through."""
+        path = os.path.join(m.root, "launchctl-no-" + command)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1\" = {command} ]; then exec '{harness.SIM_LAUNCHCTL}' \"$@\"; fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_unreachable_launchd_says_what_was_left(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.0")
+            pid = self.boot(m, [brew("nginx")])[brew("nginx")]
+            retry = "the next 'relaunch run' tries it again"
+
+            def failed(r):
+                self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+                lines = [l for l in r.stderr.splitlines() if l.startswith("failed ")]
+                self.assertEqual(len(lines), 1, r.stderr)
+                self.assertIn("failed with exit code 69 (launchd could not be reached)",
+                              lines[0])
+                return lines[0]
+
+            # The kickstart never reached launchd: nothing was stopped.
+            m.brew_upgrade("nginx", "1.1")
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "kickstart")))
+            self.assertTrue(line.endswith(
+                f"; left untouched (nothing was stopped; pid {pid} keeps running): {retry}"), line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+            # Nor did any call: launchd's listing is the first it cannot reach.
+            line = failed(m.relaunch("run", *FAST, "--launchctl", harness.SIM_LAUNCHCTL))
+            self.assertTrue(line.endswith(f"; left untouched (nothing was stopped): {retry}"),
+                            line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            pid = m.wait_pid(brew("nginx"))
+
+            # A reload whose bootout never reached launchd: untouched too.
+            exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+            m.write_plist(brew("nginx"), [exe, "1000"], EnvironmentVariables={"X": "1"})
+            m.brew_upgrade("nginx", "1.2")
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "bootout")))
+            self.assertIn("'bootout ", line)
+            self.assertTrue(line.endswith(
+                f"; left untouched (nothing was stopped; pid {pid} keeps running): {retry}"), line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+
+            # Booted out, then the bootstrap never reached launchd: the job
+            # is not loaded, and the next run loads it.
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "bootstrap")))
+            self.assertNotIn("left untouched", line)
+            self.assertTrue(line.endswith("; the job is not loaded: the next 'relaunch run' "
+                                          "loads it before anything else"), line)
+            self.assertEqual(m.launchctl("print", m.target(brew("nginx"))).returncode, 113)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("finished the reload an earlier run had begun", r.stderr)
+            self.assertNotEqual(m.wait_pid(brew("nginx")), pid)
+
     def test_durations_follow_one_rule(self):
         with Machine(RELAUNCH) as m:
             m.env["RELAUNCH_THROTTLE_FLOOR"] = "5"
