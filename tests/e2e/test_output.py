@@ -469,6 +469,11 @@ class OutputTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.1")
             r = m.relaunch("run", *FAST)
             self.assertEqual(r.returncode, 0, r.stderr)
+            # A restart's time runs to the end of its settle (FAST: 0.3 s).
+            took = re.search(r"^restarted .* → [0-9]+ in ([0-9.]+) s$", r.stderr, re.M)
+            self.assertTrue(took, r.stderr)
+            self.assertGreaterEqual(float(took.group(1)), 0.3, r.stderr)
+            self.assertGreaterEqual(self.runs(m)[-1]["steps"][0]["seconds"], 0.3)
             m.brew_upgrade("nginx", "1.2")
             r = m.relaunch("run", *FAST, "--no-wait")
             self.assertEqual(r.returncode, 0, r.stderr)
