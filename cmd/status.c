@@ -173,7 +173,7 @@ static int changes_json(struct cli_ctx *ctx, json_t *pending, struct rl_error *e
 	}
 	if (!p.have_prev) {
 		char *why = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
-					 "(the first 'relaunch run' records it)",
+					 "(" CMD_NO_MANIFEST_NEXT ")",
 					 ctx->state_dir);
 
 		unknown = rl_json_path(why);

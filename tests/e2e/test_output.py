@@ -146,6 +146,34 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
             self.assertIn(f"'{config}'", r.stderr)
 
+    def test_first_use_plan_status_and_diff_give_one_advice(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.boot()
+            m.wait_pid(brew("nginx"))
+            os.makedirs(m.state)
+            advice = ("(the first 'relaunch run' records the baseline and restarts only "
+                      "processes running replaced code; 'relaunch record' records it alone)")
+            plan = m.relaunch("plan")
+            self.assertEqual(plan.returncode, 0, plan.stdout + plan.stderr)
+            self.assertEqual(plan.stderr.splitlines(), [
+                f"relaunch: warning: no manifest yet in '{m.state}': only running processes "
+                f"were checked {advice}"])
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), [
+                f"pending: unknown: no manifest yet in '{m.state}': what changed cannot be "
+                f"told {advice}"])
+            self.assertTrue(doc["pending"]["unknown"].endswith(advice), doc["pending"])
+            diff = m.relaunch("diff")
+            self.assertEqual(diff.returncode, 4, diff.stdout + diff.stderr)
+            self.assertTrue(diff.stderr.rstrip("\n").endswith(f"no manifest yet {advice}"),
+                            diff.stderr)
+            # What it says of run is true: the first run records the baseline.
+            r = m.relaunch("run")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("recorded the baseline", r.stdout)
+            self.assertEqual(m.relaunch("plan").stderr, "")
+
     # -- 2. the baseline: said in text, logged as in --json ---------------
     def test_first_run_that_restarts_says_it_recorded_the_baseline(self):
         with Machine(RELAUNCH) as m:
