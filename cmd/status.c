@@ -232,7 +232,7 @@ static void changes_json(struct cli_ctx *ctx, const struct rl_pipeline *p, json_
 
 	if (!p->have_prev) {
 		char *why = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
-					 "(the first 'relaunch run' records it)",
+					 "(" CMD_NO_MANIFEST_NEXT ")",
 					 ctx->state_dir);
 
 		unknown = rl_json_path(why);
