@@ -93,8 +93,8 @@ static const struct cli_option jobs_options[] = {
 };
 
 static const struct cli_option plan_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":2,\"steps\":[{label,target,plist,kind,\n"
-			"action,never,reasons}],\"reported\":[{path,change,labels,why}],\n"
+	CLI_OPTION_JSON("JSON: {\"version\":3,\"steps\":[{label,target,plist,kind,\n"
+			"action,never,unloaded,reasons}],\"reported\":[{path,change,labels,why}],\n"
 			"\"baseline\"}; baseline: no manifest yet"),
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,

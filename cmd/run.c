@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -110,6 +111,9 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 /* The run log's record of this run (NULL for a dry run): errors are noted
  * in it as they are printed. */
 static json_t *record;
+/* The steps of an earlier run this one finished (or could not) before
+ * planning: the run log lists them first. */
+static json_t *recovered;
 
 static int run_fail(const struct rl_error *err)
 {
@@ -163,13 +167,36 @@ struct run_ctx {
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
  * deferred, what happened is recorded, and run exits 128 + the signal.
- * SA_RESETHAND: a second one ends relaunch at once (the journal then
- * lets the next run finish what this one began). */
+ * A second one ends relaunch at once, by the signal's default action (the
+ * journal then lets the next run finish what this one began); if that
+ * leaves a job this run booted out and has not loaded again, one line
+ * says so first. */
 static volatile sig_atomic_t stop_signal;
+
+/* That line, written (never formatted) by the handler: made and dropped
+ * outside it, unloaded_len set last and cleared first, so the handler
+ * sees the whole line or none. */
+static char *volatile unloaded_line;
+static volatile sig_atomic_t unloaded_len;
 
 static void on_stop_signal(int sig)
 {
-	stop_signal = sig;
+	/* No call to fill it in here: the default action, no flags, an empty
+	 * mask (all zero bits). */
+	static const struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	if (!stop_signal) {
+		stop_signal = sig;
+		return;
+	}
+	/* Only async-signal-safe calls from here: write, sigaction, raise. */
+	if (unloaded_len > 0) {
+		ssize_t w = write(STDERR_FILENO, unloaded_line, (size_t)unloaded_len);
+
+		(void)w;
+	}
+	sigaction(sig, &dfl, NULL);
+	raise(sig); /* blocked until the handler returns, then the default */
 }
 
 static void catch_stop_signals(void)
@@ -179,10 +206,33 @@ static void catch_stop_signals(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop_signal;
-	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+}
+
+/* Between a bootout and the bootstrap that loads the job again: the line
+ * a second stop signal prints. */
+static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
+{
+	char *line = NULL, *old = unloaded_line;
+
+	(void)ctx;
+	unloaded_len = 0;
+	if (unloaded) {
+		char *label = rl_path_quote(step->job->label);
+
+		line = rl_xasprintf("relaunch: %s: left unloaded: stopped between its bootout and "
+				    "its bootstrap; the next 'relaunch run' loads it again\n",
+				    label);
+		free(label);
+	}
+	unloaded_line = line;
+	free(old);
+	if (line)
+		unloaded_len = (sig_atomic_t)strlen(line);
 }
 
 /* The live lines: on stderr, as each thing happens, whatever owns stdout
@@ -358,6 +408,25 @@ static int plist_gone(const char *path)
 	return lstat(path, &st) < 0 && errno == ENOENT;
 }
 
+/* A step of an earlier run this run finished (status restarted), could
+ * not finish (failed: kept for the next run) or gave up (skipped), for the
+ * run log: no reasons of its own, the outcome in note or error. */
+static void log_recovery(const struct rl_intent *it, const char *status, const char *error,
+			 const char *note)
+{
+	if (!record)
+		return;
+	if (!recovered)
+		recovered = json_array();
+	json_array_append_new(recovered,
+			      json_pack("{s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:o,s:o}", "label",
+					rl_json_path(it->label), "target", rl_json_path(it->target),
+					"action", rl_intent_action_name(it->action), "status",
+					status, "old_pid", "new_pid", "seconds", "reasons", "cause",
+					"error", error ? rl_json_path(error) : json_null(), "note",
+					note ? rl_json_path(note) : json_null()));
+}
+
 /* A run that was killed, or whose reload could not load the job again,
  * left its journal: finish each step it began before anything else (a job
  * booted out and never bootstrapped above all). An
@@ -391,9 +460,12 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 
 		rl_error_clear(&err);
 		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
-			fprintf(stderr,
-				"relaunch: %s: finished the %s an earlier run had begun: %s\n",
-				shown, rl_intent_action_name(it->action), done);
+			char *note = rl_xasprintf("finished the %s an earlier run had begun: %s",
+						  rl_intent_action_name(it->action), done);
+
+			fprintf(stderr, "relaunch: %s: %s\n", shown, note);
+			log_recovery(it, "restarted", NULL, note);
+			free(note);
 			free(done);
 			free(shown);
 			rl_intents_drop(&in, it->label);
@@ -405,11 +477,17 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			 * load it again. Said once, then forgotten, so that
 			 * every later run does not fail for it. */
 			char *plist = rl_path_quote(it->plist);
+			char *why = rl_xasprintf("cannot finish the reload an earlier run had "
+						 "begun: %s; its plist %s is gone, so the "
+						 "journal forgets it",
+						 err.text, plist);
 
 			fprintf(stderr,
 				"relaunch: cannot finish the reload of %s an earlier run had "
 				"begun: %s; its plist %s is gone, so the journal forgets it\n",
 				shown, err.text, plist);
+			log_recovery(it, "skipped", why, NULL);
+			free(why);
 			free(plist);
 			free(shown);
 			rl_intents_drop(&in, it->label);
@@ -418,6 +496,14 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		fprintf(stderr,
 			"relaunch: cannot finish the %s of %s an earlier run had begun: %s\n",
 			rl_intent_action_name(it->action), shown, err.text);
+		{
+			char *why =
+				rl_xasprintf("cannot finish the %s an earlier run had begun: %s",
+					     rl_intent_action_name(it->action), err.text);
+
+			log_recovery(it, "failed", why, NULL);
+			free(why);
+		}
 		free(shown);
 		i++;
 	}
@@ -579,6 +665,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.before_restart = journal_step;
 	o.can_reload = can_reload;
 	o.held = held;
+	o.on_unloaded = on_unloaded;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
@@ -942,6 +1029,13 @@ int cmd_run(struct cli_ctx *ctx)
 	}
 	rc = run_locked(a);
 	if (record) {
+		/* What this run finished for an earlier one comes first. */
+		json_t *steps = json_object_get(record, "steps");
+
+		for (size_t i = json_array_size(recovered); i > 0; i--)
+			json_array_insert(steps, 0, json_array_get(recovered, i - 1));
+		json_decref(recovered);
+		recovered = NULL;
 		rl_runlog_record_finish(record, rc, NULL);
 		if (rl_runlog_append(statedir, record, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);

@@ -245,7 +245,10 @@ void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *acti
 {
 	char took[RL_SECONDS_TEXT];
 
-	if (strcmp(status, "restarted") == 0) {
+	if (strcmp(status, "restarted") == 0 && !new_pid && note) {
+		/* What was done for an earlier run: no pid of its own. */
+		rl_buf_addf(out, "restarted %s (%s): %s", label, action, note);
+	} else if (strcmp(status, "restarted") == 0) {
 		rl_buf_addf(out, "restarted %s (%s): ", label, action);
 		if (old_pid)
 			rl_buf_addf(out, "pid %lld → %lld", old_pid, new_pid);

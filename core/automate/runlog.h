@@ -12,7 +12,9 @@
  *    "baseline": bool, "exit": int, "error": text or null}
  * A step's status is a result's (restarted, failed, skipped, deferred, idle,
  * current, refused), or
- * "not run" for a planned step the run never reached. cause says how the
+ * "not run" for a planned step the run never reached. A step an earlier
+ * run began and this one finished (restarted), could not finish (failed)
+ * or gave up (skipped) before planning comes first, without reasons. cause says how the
  * step came to be: "change" (one of its reasons is a change the manifest
  * shows, which a comparison with the disk finds again), "process" (every
  * reason came from the process view) or null (none). Version 1 logs,

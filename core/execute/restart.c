@@ -79,6 +79,7 @@ struct step_run {
 	int attempted;	    /* kickstart or bootout issued */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
+	int unloaded;	    /* on_unloaded was told 1, and not 0 since */
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
 	int reloaded;	    /* bootstrap succeeded */
@@ -626,6 +627,18 @@ static enum state st_check_disabled(struct step_run *s)
 	return next;
 }
 
+/* Tell on_unloaded, once each way. */
+static void set_unloaded(struct step_run *s, int unloaded)
+{
+	const struct rl_run_opts *o = s->run->o;
+
+	if (s->unloaded == unloaded)
+		return;
+	s->unloaded = unloaded;
+	if (o->on_unloaded)
+		o->on_unloaded(s->step, unloaded, o->ctx);
+}
+
 static enum state enter_bootstrap(struct step_run *s)
 {
 	s->deadline = now(s) + s_to_ns(s->run->o->timeout);
@@ -653,6 +666,7 @@ static enum state st_bootout(struct step_run *s)
 	}
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
+	set_unloaded(s, 1);
 	next = call(s, args, &r);
 	space_from(s, &r);
 	/* Accepted, already gone, or no answer: from here the job may be
@@ -710,6 +724,7 @@ static enum state st_bootstrap(struct step_run *s)
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
+		set_unloaded(s, 0);
 		s->reloaded = 1;
 		s->last_running = 0; /* loaded anew: not started yet */
 		next = s->res->old_pid && !job->keepalive && !job->runatload
@@ -931,6 +946,7 @@ static void finish_step(struct step_run *s, enum state st)
 	struct run *run = s->run;
 	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
+	set_unloaded(s, 0);
 	s->res->status = final_status(st);
 	if (st == ST_FAILED && s->booted_out && !s->reloaded)
 		s->res->unfinished = RL_UNFINISHED_UNLOADED;

@@ -158,6 +158,12 @@ struct rl_run_opts {
 	 * Found not loaded or not running, it is then failed, saying so,
 	 * never skipped or idle: its restart is still owed. */
 	int (*held)(const struct rl_step *step, void *ctx);
+	/* Optional: called with 1 right before a bootout (from then on the
+	 * job may be unloaded until its bootstrap), with 0 once the bootstrap
+	 * loaded it again or, failing that, when the step ends (its result
+	 * says what is left): for what a run stopped at once in between must
+	 * still say. */
+	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step
 	 * under way finishes (bounded by --timeout); every later step is

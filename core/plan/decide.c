@@ -218,8 +218,10 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 
 	if (s->never || s->decision != RL_DECISION_RESTART)
 		return s->decision;
-	if (!o->loaded && o->not_loaded && o->held)
+	if (!o->loaded && o->not_loaded && o->held) {
+		s->unloaded = 1;
 		return RL_DECISION_RESTART; /* an earlier restart left it so: owed */
+	}
 	if (!o->loaded && o->not_loaded) {
 		/* launchd has no such job: kickstart and bootout would answer
 		 * "not found", and whatever loads it next reads the new files. */

@@ -93,6 +93,10 @@ struct rl_step {
 			  * reason */
 	pid_t pid;	 /* launchd's pid for the job when the plan was made; 0: not
 			  * running, or not looked at (--no-processes) */
+	int unloaded;	 /* the restart journal holds the job and launchd has it
+			  * loaded in no domain: an earlier run booted it out
+			  * and did not load it again (the next run loads it
+			  * first) */
 	pid_t hosts_run; /* launchd's pid for the job when this very process is
 			  * that pid or runs below it (rl_decide_hosts_self): a
 			  * restart would end the run, so it is deferred */
@@ -115,6 +119,10 @@ struct rl_reported {
 	struct rl_strv labels;
 	char *why;
 };
+
+/* The shape of plan --json: 2 added the changes skipped and deferred, 3 a
+ * step's "unloaded". */
+#define RL_PLAN_JSON_VERSION 3
 
 struct rl_plan {
 	struct rl_step *steps; /* execution order */

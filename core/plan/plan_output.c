@@ -64,6 +64,7 @@ static json_t *step_json(const struct rl_step *s)
 	set_new(o, "kind", json_string(rl_job_kind_name(s->job->kind)));
 	set_new(o, "action", json_string(rl_action_name(s->action)));
 	set_new(o, "never", json_boolean(s->never));
+	set_new(o, "unloaded", json_boolean(s->unloaded));
 	set_new(o, "reasons", rl_step_reasons_to_json(s));
 	return o;
 }
@@ -90,7 +91,7 @@ json_t *rl_plan_to_json(const struct rl_plan *p)
 
 	if (!o || !steps || !reported)
 		abort();
-	set_new(o, "version", json_integer(2));
+	set_new(o, "version", json_integer(RL_PLAN_JSON_VERSION));
 	for (size_t i = 0; i < p->n; i++)
 		if (p->steps[i].decision == RL_DECISION_RESTART &&
 		    json_array_append_new(steps, step_json(&p->steps[i])) < 0)
@@ -136,10 +137,13 @@ static void format_step(const struct rl_step *s, size_t no, int verbose, struct 
 	else
 		rl_buf_addf(out, "  %s ", rl_action_name(s->action));
 	add_shown(out, s->job->target);
-	rl_buf_addf(out, " (%s%s)\n", rl_job_kind_name(s->job->kind),
+	rl_buf_addf(out, " (%s%s%s)\n", rl_job_kind_name(s->job->kind),
 		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
 					 "definition launchd loaded"
-				       : "");
+				       : "",
+		    s->unloaded ? "; not loaded: an earlier run booted it out and did not load "
+				  "it again; 'relaunch run' loads it first"
+				: "");
 	rl_step_format_reasons(s, verbose, no ? 3 : 5, out);
 }
 

@@ -148,6 +148,73 @@ class KillTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
         self.assertNotIn(label, r.stderr)
 
+    def test_second_interrupt_during_a_reload_says_the_job_is_left_unloaded(self):
+        """Ctrl-C twice while a reload is between its bootout and its
+        bootstrap: the first lets the step finish, the second ends relaunch
+        at once, after one line saying the job is left unloaded. plan then
+        says the job is not loaded (the journal holds it), and the next run,
+        which loads it again, logs that as a step status shows."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        self.boot([label])
+        self.change_plist(label, "ggg")
+        # SIGINT right after the bootout, and again once relaunch has taken
+        # the first: at its next launchctl call (the print that waits for
+        # the job to go).
+        lc = os.path.join(m.root, "launchctl-int")
+        armed, done = os.path.join(m.root, "armed"), os.path.join(m.root, "twice")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
+                    "rc=$?\n"
+                    f"if [ -e '{armed}' ] && [ ! -e '{done}' ]; then : > '{done}'; "
+                    "kill -INT $PPID; fi\n"
+                    f"case \"$*\" in \"bootout\"*) if [ ! -e '{armed}' ]; then : > '{armed}'; "
+                    "kill -INT $PPID; fi ;; esac\n"
+                    "exit $rc\n")
+        os.chmod(lc, 0o755)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGINT, r.stderr)
+        self.assertTrue(os.path.exists(done))
+        self.assertTrue(r.stderr.endswith(
+            f"relaunch: {label}: left unloaded: stopped between its bootout and its "
+            "bootstrap; the next 'relaunch run' loads it again\n"), r.stderr)
+        self.assertEqual([(i["label"], i["action"]) for i in self.journal()], [(label, "reload")])
+        m.wait_event("removed", label)
+        self.assertFalse(self.loaded(label))
+        # plan: the reload is owed, and the job is not loaded.
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn(f"1. reload {m.target(label)} (daemon; not loaded: an earlier run booted "
+                      "it out and did not load it again; 'relaunch run' loads it first)",
+                      r.stdout)
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual([(s["label"], s["action"], s["unloaded"]) for s in doc["steps"]],
+                         [(label, "reload", True)])
+        # The next run loads it again, and its log says so, first.
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun",
+                      r.stderr)
+        self.assertTrue(self.loaded(label))
+        with open(os.path.join(m.state, "runs.json")) as f:
+            steps = json.load(f)["runs"][-1]["steps"]
+        self.assertEqual((steps[0]["label"], steps[0]["action"], steps[0]["status"]),
+                         (label, "reload", "restarted"), steps)
+        self.assertTrue(steps[0]["note"].startswith(
+            "finished the reload an earlier run had begun: "), steps[0])
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn(f"  restarted {label} (reload): finished the reload an earlier run had "
+                      "begun: ", st.stdout)
+        self.assertIn("pending: nothing", st.stdout)
+        r, doc = m.relaunch_json("status")  # the recovery's step fits the schema
+        self.assertEqual(doc["last_run"]["steps"][0]["status"], "restarted")
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(doc["steps"], [])
+
     def test_killed_while_settling_is_not_restarted_within_the_floor(self):
         m = self.m
         label = brew("bbb")

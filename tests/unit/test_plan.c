@@ -751,7 +751,7 @@ static void test_output(void)
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":2}");
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":3}");
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
@@ -786,13 +786,15 @@ static void test_output(void)
 		     "\"plist\":\"/Library/LaunchDaemons/org.example.a.plist\","
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.a\","
 		     "\"text\":\"/bin/org.example.a changed (content) via ProgramArguments[0]\","
-		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\"},"
+		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\","
+		     "\"unloaded\":false},"
 		     "{\"action\":\"kickstart\",\"kind\":\"agent\",\"label\":\"org.example.n\","
 		     "\"never\":true,\"plist\":\"/Library/LaunchAgents/org.example.n.plist\","
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
 		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
-		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\"}],"
-		     "\"version\":2}");
+		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\","
+		     "\"unloaded\":false}],"
+		     "\"version\":3}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
