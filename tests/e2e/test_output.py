@@ -66,7 +66,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 5)
+            self.assertEqual(doc["version"], 6)
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 
@@ -348,6 +348,80 @@ class OutputTest(unittest.TestCase):
             r = m.relaunch("status", "--config", os.path.join(m.root, "none.json"))
             self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertIn("none.json", r.stderr)
+
+    def test_status_drops_a_refusal_a_rollback_resolved(self):
+        """A run refuses food (its new binary links a library that is not
+        there); the package is rolled back, so plan and run have nothing to
+        restart: status agrees, at once and after later runs and a record,
+        instead of listing the logged refusal and exiting 3."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            pid = self.refused_food(m)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertEqual((step["label"], step["status"], step["cause"]),
+                             (brew("food"), "refused", "change"))
+            out, doc = self.status(m, 3)
+            self.assertEqual(len(doc["pending"]["refused"]), 1, out)
+            # Still real: record will not forget it, and status keeps it.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("not recording", r.stderr)
+            self.status(m, 3)
+            # The rollback: opt points at the old keg again.
+            harness.atomic_symlink("../Cellar/food/1.0", m.opt("food"))
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(doc["pending"]["refused"], [])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(m.pid(brew("food")), pid)
+
+    def test_status_keeps_a_refusal_the_process_view_found_after_a_record(self):
+        """A refusal the process view alone found (the old process runs a
+        deleted program, the new one does not exist, and the manifest holds
+        no change: recorded with --force) is no manifest's change: recording
+        the manifest anew does not resolve it, and status, which cannot
+        look at the processes, keeps it as plan still refuses it."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.25.3")
+            pid = self.boot(m, [brew("nginx")])[brew("nginx")]
+            m.brew_upgrade("nginx", "1.25.4")  # the old keg deleted
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertEqual((step["status"], step["cause"]), ("refused", "process"))
+            self.status(m, 3)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("refused", r.stdout)
+            out, doc = self.status(m, 3)
+            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
+                             out)
+            self.assertTrue(self.pending_lines(out)[0].startswith(
+                f"pending: refused  {brew('nginx')}: new program "), out)
+            self.assertEqual(m.pid(brew("nginx")), pid)
 
     def test_dry_run_exits_as_run_for_a_refused_step(self):
         with Machine(RELAUNCH) as m:
