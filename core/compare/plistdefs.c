@@ -58,9 +58,19 @@ static int used_as_plist(const struct rl_entry *e)
 	return 0;
 }
 
+/* The job with label in js, its digests computed; NULL when none. */
+static const struct rl_job *digested(struct rl_jobset *js, const char *label)
+{
+	const struct rl_job *job = rl_jobset_find(js, label);
+
+	if (job)
+		rl_job_digests(&js->v[job - js->v]);
+	return job;
+}
+
 /* The definition every job using e as its plist holds now, parsed from
  * the bytes whose hash is sha256; NULL when there is none or they differ. */
-static const char *uses_definition(const struct rl_entry *e, const struct rl_jobset *js,
+static const char *uses_definition(const struct rl_entry *e, struct rl_jobset *js,
 				   const char *sha256)
 {
 	const char *def = NULL;
@@ -70,7 +80,7 @@ static const char *uses_definition(const struct rl_entry *e, const struct rl_job
 
 		if (e->uses[u].role != RL_ROLE_PLIST)
 			continue;
-		job = rl_jobset_find(js, e->uses[u].label);
+		job = digested(js, e->uses[u].label);
 		if (!job || !job->def_sha256[0] || strcmp(job->plist_sha256, sha256) != 0 ||
 		    (def && strcmp(def, job->def_sha256) != 0))
 			return NULL;
@@ -79,8 +89,7 @@ static const char *uses_definition(const struct rl_entry *e, const struct rl_job
 	return def;
 }
 
-void rl_plistdefs_mark(struct rl_diff *diff, const struct rl_jobset *js,
-		       const struct rl_plistdefs *d)
+void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct rl_plistdefs *d)
 {
 	for (size_t i = 0; i < diff->n; i++) {
 		struct rl_change *c = &diff->v[i];
@@ -96,7 +105,7 @@ void rl_plistdefs_mark(struct rl_diff *diff, const struct rl_jobset *js,
 	}
 }
 
-int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, const struct rl_jobset *js,
+int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,
 		      const struct rl_plistdefs *prev, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);

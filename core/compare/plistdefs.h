@@ -35,15 +35,16 @@ const char *rl_plistdefs_get(const struct rl_plistdefs *d, const char *sha256);
 /* Mark each content change of a plist whose definition is the recorded
  * one (same_definition): the entry's recorded bytes have a known
  * definition, and each job using it as its plist was parsed now from the
- * very bytes the diff hashed, with an equal definition. */
-void rl_plistdefs_mark(struct rl_diff *diff, const struct rl_jobset *js,
-		       const struct rl_plistdefs *d);
+ * very bytes the diff hashed, with an equal definition. The digests of
+ * those jobs are computed (rl_job_digests), of no other. */
+void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct rl_plistdefs *d);
 
 /* Save <statedir>/plists.json for manifest m as just saved: for each
  * plist entry (a regular file some job uses as its plist), the definition
- * of the bytes it records, from the job parsed from those very bytes now,
- * else from prev (NULL: none), else left out. Atomic; 0 or -1. */
-int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, const struct rl_jobset *js,
+ * of the bytes it records, from the job parsed from those very bytes now
+ * (its digests computed: rl_job_digests), else from prev (NULL: none),
+ * else left out. Atomic; 0 or -1. */
+int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,
 		      const struct rl_plistdefs *prev, struct rl_error *err);
 
 #endif
