@@ -19,14 +19,25 @@
 #include "core/discover/job.h"
 #include "core/model/manifest.h"
 
+struct rl_plistdef {
+	const char *bytes; /* the key as the file has it */
+	const char *def;   /* 64 characters: a value of any other length is left out */
+};
+
 struct rl_plistdefs {
-	json_t *map; /* bytes sha256 → definition sha256; NULL: none known */
+	struct rl_plistdef *map; /* sorted by bytes (strcmp); NULL: none known */
+	size_t n;
+	char *text; /* what map's strings point into */
 };
 
 /* Load <statedir>/plists.json. A missing file is none known; one that
  * cannot be read or is not in this shape is none known, with a warning
- * (it only ever spares reloads). */
+ * (it only ever spares reloads). The text rl_plistdefs_save writes is
+ * scanned without jansson; any other goes to jansson, which judges it
+ * (and names what is wrong) as it would have judged the whole file. */
 void rl_plistdefs_load(struct rl_plistdefs *d, const char *statedir);
+/* 0: every file goes to jansson (tests compare the two readings). */
+extern int rl_plistdefs_fast;
 void rl_plistdefs_release(struct rl_plistdefs *d);
 
 /* The definition digest of the plist whose bytes have sha256, or NULL. */
