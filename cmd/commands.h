@@ -5,6 +5,12 @@
 
 #include "cli.h"
 
+/* What to do when there is no manifest yet: plan, status and diff give the
+ * same advice, in parentheses after what they could not tell. */
+#define CMD_NO_MANIFEST_NEXT                                                                       \
+	"the first 'relaunch run' records the baseline and restarts only processes running "       \
+	"replaced code; 'relaunch record' records it alone"
+
 /* Ids of the commands' own options (struct cli_value.id). */
 enum {
 	CMD_RECORD_PATH = CLI_OPT_PRIVATE,

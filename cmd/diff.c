@@ -70,9 +70,9 @@ static int load_manifest(const struct cli_ctx *ctx, struct rl_manifest *m, struc
 	rc = rl_manifest_load(m, mpath, err);
 	if (rc == 1) {
 		q = rl_path_quote(mpath);
-		rl_error_set(err,
-			     "cannot read manifest '%s': no manifest yet (run 'relaunch record')",
-			     q);
+		rl_error_set(
+			err,
+			"cannot read manifest '%s': no manifest yet (" CMD_NO_MANIFEST_NEXT ")", q);
 		free(q);
 		rc = -1;
 	}

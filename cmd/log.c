@@ -8,6 +8,9 @@
 #include "core/automate/runlog.h"
 #include "core/base/statedir.h"
 
+/* The shape of log --json: 2 added a step's "cause". */
+#define LOG_JSON_VERSION 2
+
 int cmd_log(struct cli_ctx *ctx)
 {
 	struct rl_error err = {0};
@@ -27,7 +30,7 @@ int cmd_log(struct cli_ctx *ctx)
 		json_array_append(out, json_array_get(runs, i - 1));
 	json_decref(runs);
 	if (ctx->json) {
-		cli_print_json(json_pack("{s:i,s:o}", "version", 1, "runs", out));
+		cli_print_json(json_pack("{s:i,s:o}", "version", LOG_JSON_VERSION, "runs", out));
 		return CLI_EXIT_OK;
 	}
 	if (json_array_size(out) == 0)

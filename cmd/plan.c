@@ -95,9 +95,9 @@ int cmd_plan(struct cli_ctx *ctx)
 		if (ctx->operands.n)
 			rl_scope_plan(&p.plan, &labels, &scoped);
 		if (!p.have_prev && !archives)
-			rl_warn("no manifest yet in '%s' (run 'relaunch record'): %s",
+			rl_warn("no manifest yet in '%s': %s (" CMD_NO_MANIFEST_NEXT ")",
 				ctx->state_dir,
-				ctx->no_processes ? "nothing was checked (--no-processes)"
+				ctx->no_processes ? "nothing was checked with --no-processes"
 						  : "only running processes were checked");
 		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives);
 		cli_no_jobs(ctx, &p.jobs);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/commit/commit.h"
 #include "core/compare/diff.h"
 #include "core/compare/plistdefs.h"
 #include "core/plan/plan.h"
@@ -115,6 +116,78 @@ static int maybe_loaded(struct asking *a, const struct rl_job *job)
 	return rc != 1;
 }
 
+/* The discovered jobs, and the recorded ones whose plist is still in a job
+ * directory but cannot be read now (rl_pipeline_unreadable): their labels
+ * into unreadable, and those whose plist holds no job as placeholders
+ * into all, a copy of the set whose other jobs are ctx's. */
+static void with_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
+			    struct rl_jobset *all, struct rl_strv *unreadable)
+{
+	all->v = rl_xcalloc(ctx->jobs.n ? ctx->jobs.n : 1, sizeof(*all->v));
+	if (ctx->jobs.n)
+		memcpy(all->v, ctx->jobs.v, ctx->jobs.n * sizeof(*all->v));
+	all->n = all->alloc = ctx->jobs.n;
+	rl_pipeline_unreadable(&ctx->discover, prev, all, unreadable);
+}
+
+static void unreadable_release(struct rl_jobset *all, struct rl_strv *unreadable)
+{
+	for (size_t i = 0; i < all->n; i++)
+		if (all->v[i].unreadable)
+			rl_job_release(&all->v[i]); /* only the placeholders are this set's */
+	free(all->v);
+	rl_strv_release(unreadable);
+}
+
+/* The plist prev records for label, or NULL. */
+static const char *recorded_plist(const struct rl_manifest *prev, const char *label)
+{
+	for (size_t i = 0; i < prev->n; i++)
+		for (size_t u = 0; u < prev->entries[i].nuses; u++)
+			if (prev->entries[i].uses[u].role == RL_ROLE_PLIST &&
+			    strcmp(prev->entries[i].uses[u].label, label) == 0)
+				return prev->entries[i].path;
+	return NULL;
+}
+
+/* A recorded job whose plist is still there but cannot be read now keeps
+ * what was recorded for it, as a run keeps it: recorded anew without it,
+ * its files would look new once the plist is fixed, and the job would
+ * never be reloaded onto them. Each such job is a warning naming its
+ * plist and where it is broken. */
+static void keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
+			    struct rl_manifest *cur)
+{
+	struct rl_jobset all = {0};
+	struct rl_strv unreadable = {0};
+	struct rl_commit c = {.prev = prev, .unreadable = &unreadable, .recording = 1};
+
+	with_unreadable(ctx, prev, &all, &unreadable);
+	for (size_t i = 0; i < unreadable.n; i++) {
+		const struct rl_job *job = rl_jobset_find(&all, unreadable.v[i]);
+		const char *plist = job ? job->plist : recorded_plist(prev, unreadable.v[i]);
+		char *label = rl_path_quote(unreadable.v[i]);
+		char *why = job && job->unreadable ? rl_xstrdup(job->unreadable) : NULL;
+		char *q = rl_path_quote(plist ? plist : "?");
+		char *prefix = rl_xasprintf("cannot read plist '%s': ", q);
+
+		/* The problem without the prefix the discovery's warning
+		 * already gave. */
+		if (why && strncmp(why, prefix, strlen(prefix)) == 0)
+			memmove(why, why + strlen(prefix), strlen(why + strlen(prefix)) + 1);
+		free(prefix);
+		rl_warn("keeping what was recorded for %s: its plist '%s' cannot be read (%s); "
+			"once it can, a run reloads the job",
+			label, q, why ? why : "see the warning above");
+		free(q);
+		free(why);
+		free(label);
+	}
+	if (unreadable.n)
+		rl_commit_apply(cur, &c);
+	unreadable_release(&all, &unreadable);
+}
+
 /* Would the recorded manifest restart jobs? Recording now would forget
  * those changes, so record refuses, naming the jobs: 0 none, -1 some
  * (err set). A job launchd has not loaded is not one of them: a run
@@ -154,13 +227,8 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		rl_plistdefs_release(&defs);
 	}
 	/* A loaded job whose plist cannot be read is one a run restarts too
-	 * (by kickstart): as `plan` and `run` see the jobs. The placeholders
-	 * join a copy of the set, whose other jobs are ctx's. */
-	all.v = rl_xcalloc(ctx->jobs.n ? ctx->jobs.n : 1, sizeof(*all.v));
-	if (ctx->jobs.n)
-		memcpy(all.v, ctx->jobs.v, ctx->jobs.n * sizeof(*all.v));
-	all.n = all.alloc = ctx->jobs.n;
-	rl_pipeline_unreadable(&ctx->discover, prev, &all, &unreadable);
+	 * (by kickstart): as `plan` and `run` see the jobs. */
+	with_unreadable(ctx, prev, &all, &unreadable);
 	if (rc == 0)
 		rc = rl_plan_build(&d, &all, NULL, 0, &ctx->cfg, &plan, err);
 	if (rc == 0 && plan.n) {
@@ -202,11 +270,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	}
 	rl_buf_release(&names);
 	rl_plan_release(&plan);
-	for (size_t i = 0; i < all.n; i++)
-		if (all.v[i].unreadable)
-			rl_job_release(&all.v[i]); /* only the placeholders are this set's */
-	free(all.v);
-	rl_strv_release(&unreadable);
+	unreadable_release(&all, &unreadable);
 	rl_diff_release(&d);
 	free(used.entries); /* a view: the entries are prev's */
 	return rc;
@@ -313,6 +377,8 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 		err = taking;
 		goto out;
 	}
+	if (pl.rc == 0)
+		keep_unreadable(ctx, &pl.m, &cur);
 	if (rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	if (rl_plistdefs_save(ctx->state_dir, &cur, &ctx->jobs, NULL, &defs_err) < 0)

@@ -23,8 +23,9 @@
 #include "core/pipeline.h"
 
 /* The shape of status --json: 3 added "refused", 4 "changed" and
- * "unknown", 5 a refused job no run has seen yet (run null). */
-#define STATUS_JSON_VERSION 5
+ * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
+ * "cause" in last_run. */
+#define STATUS_JSON_VERSION 6
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -63,13 +64,24 @@ static int64_t manifest_ms(const char *statedir)
 	return ms;
 }
 
+/* Is a logged step's cause this one? (A step logged before the run log
+ * had causes has none.) */
+static int cause_is(const json_t *step, const char *cause)
+{
+	const json_t *c = json_object_get(step, "cause");
+
+	return json_is_string(c) && strcmp(json_string_value(c), cause) == 0;
+}
+
 /* The jobs pending across every logged run, as {label: {label, error,
- * status, run}}: a job a run left failed, refused, deferred or not run
- * stays pending until a later run gives it another outcome (restarted,
+ * status, run, cause}}: a job a run left failed, refused, deferred or not
+ * run stays pending until a later run gives it another outcome (restarted,
  * current, idle, skipped), whatever ran in between: a scoped run leaves the
  * others as they were. A run that stopped with an error before planning
  * changed nothing. A record written after the last run (manifest newer
- * than its end) starts afresh: nothing earlier is in any plan. */
+ * than its end) starts afresh: nothing earlier is in any plan, except a
+ * refusal the process view found (a running process maps replaced code),
+ * which no manifest holds and no record resolves. */
 static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 {
 	json_t *jobs = json_object(), *run, *s;
@@ -86,20 +98,61 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 			if (!key || !json_is_string(st))
 				continue;
 			if (retried(json_string_value(st)))
-				json_object_set_new(jobs, key,
-						    json_pack("{s:O,s:O,s:O,s:O}", "label", label,
-							      "error", json_object_get(s, "error"),
-							      "status", st, "run",
-							      json_object_get(run, "start")));
+				json_object_set_new(
+					jobs, key,
+					json_pack("{s:O,s:O,s:O,s:O,s:O}", "label", label, "error",
+						  json_object_get(s, "error"), "status", st, "run",
+						  json_object_get(run, "start"), "cause",
+						  json_object_get(s, "cause")
+							  ? json_object_get(s, "cause")
+							  : json_null()));
 			else
 				json_object_del(jobs, key);
 		}
 	}
 	run = json_array_get(runs, json_array_size(runs) - 1);
 	if (run && recorded >= 0 && iso_ms(json_object_get(run, "end")) >= 0 &&
-	    recorded > iso_ms(json_object_get(run, "end")))
-		json_object_clear(jobs);
+	    recorded > iso_ms(json_object_get(run, "end"))) {
+		const char *key;
+		json_t *p, *tmp;
+
+		json_object_foreach_safe(jobs, tmp, key, p)
+		{
+			if (!(strcmp(json_string_value(json_object_get(p, "status")), "refused") ==
+				      0 &&
+			      cause_is(p, "process")))
+				json_object_del(jobs, key);
+		}
+	}
 	return jobs;
+}
+
+/* A logged refusal that came from a manifest change is only as real as
+ * that change: status's own comparison of the manifest with the disk (the
+ * plan, without launchd) is fresher. One whose job it no longer refuses
+ * (the package rolled back, the missing library installed, the change
+ * recorded) is resolved: dropped (a change still there is then listed as
+ * changed). A refusal from the process view, or of unknown cause (an
+ * older run log), cannot be told so and stays. */
+static void drop_resolved(json_t *jobs, const struct rl_plan *plan)
+{
+	const char *key;
+	json_t *p, *tmp;
+
+	json_object_foreach_safe(jobs, tmp, key, p)
+	{
+		int refused = 0;
+
+		if (strcmp(json_string_value(json_object_get(p, "status")), "refused") != 0 ||
+		    !cause_is(p, "change"))
+			continue;
+		for (size_t i = 0; i < plan->n && !refused; i++)
+			refused = !plan->steps[i].never &&
+				  plan->steps[i].decision == RL_DECISION_REFUSED &&
+				  strcmp(plan->steps[i].job->label, key) == 0;
+		if (!refused)
+			json_object_del(jobs, key);
+	}
 }
 
 /* The pending jobs with status, as [{label, error, run}], oldest run
@@ -150,38 +203,44 @@ static int logged(const json_t *pending, const char *label)
 	return 0;
 }
 
-/* The changes no logged run left pending, from the plan the manifest and
- * the disk make, as `plan --no-processes` makes it (no launchctl, no
- * process view): into pending's "changed" what the next run restarts, as
- * [{label, reason}], and onto its "refused" what the pre-flight refuses,
- * as a run would log it but with run null (no run saw it). With no
- * manifest yet, "changed" is null and "unknown" says why. Returns 0, or -1
- * when the manifest or the config cannot be read (err). */
-static int changes_json(struct cli_ctx *ctx, json_t *pending, struct rl_error *err)
+/* The plan the manifest and the disk make, as `plan --no-processes`
+ * makes it (no launchctl, no process view). Returns 0, or -1 when the
+ * manifest or the config cannot be read (err; p released). */
+static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_error *err)
 {
 	struct rl_pipeline_opts po;
-	struct rl_pipeline p;
 	struct rl_launchctl lc;
-	json_t *changed = NULL, *unknown = NULL;
-	json_t *refused = json_object_get(pending, "refused");
 
 	cli_pipeline_opts(ctx, &lc, &po);
 	po.lc = NULL;
-	if (rl_pipeline_plan(&po, &p, err) < 0) {
-		rl_pipeline_release(&p);
+	if (rl_pipeline_plan(&po, p, err) < 0) {
+		rl_pipeline_release(p);
 		return -1;
 	}
-	if (!p.have_prev) {
+	return 0;
+}
+
+/* The changes no logged run left pending, from the fresh plan p: into
+ * pending's "changed" what the next run restarts, as [{label, reason}],
+ * and onto its "refused" what the pre-flight refuses, as a run would log
+ * it but with run null (no run saw it). With no manifest yet, "changed"
+ * is null and "unknown" says why. */
+static void changes_json(struct cli_ctx *ctx, const struct rl_pipeline *p, json_t *pending)
+{
+	json_t *changed = NULL, *unknown = NULL;
+	json_t *refused = json_object_get(pending, "refused");
+
+	if (!p->have_prev) {
 		char *why = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
-					 "(the first 'relaunch run' records it)",
+					 "(" CMD_NO_MANIFEST_NEXT ")",
 					 ctx->state_dir);
 
 		unknown = rl_json_path(why);
 		free(why);
 	} else {
 		changed = json_array();
-		for (size_t i = 0; i < p.plan.n; i++) {
-			const struct rl_step *st = &p.plan.steps[i];
+		for (size_t i = 0; i < p->plan.n; i++) {
+			const struct rl_step *st = &p->plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
 
 			/* A run never restarts these; a logged one is listed
@@ -205,10 +264,8 @@ static int changes_json(struct cli_ctx *ctx, json_t *pending, struct rl_error *e
 										   : r->text)));
 		}
 	}
-	rl_pipeline_release(&p);
 	json_object_set_new(pending, "changed", changed ? changed : json_null());
 	json_object_set_new(pending, "unknown", unknown ? unknown : json_null());
-	return 0;
 }
 
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
@@ -353,6 +410,7 @@ int cmd_status(struct cli_ctx *ctx)
 	const char *statedir;
 	char *queue = NULL;
 	json_t *runs = NULL, *last, *jobs, *pending, *doc;
+	struct rl_pipeline p;
 	int64_t recorded, last_end;
 	int rc = CLI_EXIT_ERROR;
 
@@ -371,6 +429,13 @@ int cmd_status(struct cli_ctx *ctx)
 	recorded = manifest_ms(statedir);
 	last_end = iso_ms(json_object_get(last, "end"));
 	jobs = pending_jobs(runs, recorded);
+	if (fresh_plan(ctx, &p, &err) < 0) {
+		json_decref(jobs);
+		rc = cli_fail(&err);
+		goto out;
+	}
+	if (p.have_prev)
+		drop_resolved(jobs, &p.plan);
 	pending = json_pack("{s:o,s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
 			    "refused", steps_with(runs, jobs, "refused"), "deferred",
 			    steps_with(runs, jobs, "deferred"), "not_run",
@@ -385,11 +450,8 @@ int cmd_status(struct cli_ctx *ctx)
 					    !(recorded >= 0 && last_end >= 0 && recorded > last_end)
 				    ? json_incref(json_object_get(last, "error"))
 				    : json_null());
-	if (changes_json(ctx, pending, &err) < 0) {
-		json_decref(pending);
-		rc = cli_fail(&err);
-		goto out;
-	}
+	changes_json(ctx, &p, pending);
+	rl_pipeline_release(&p);
 	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", STATUS_JSON_VERSION, "last_run",
 			last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",

@@ -75,6 +75,20 @@ static json_t *reason_texts(const struct rl_step *s)
 	return arr;
 }
 
+/* How the step came to be: "change" when one of its reasons is a change
+ * the manifest shows (comparing it with the disk finds it again, or finds
+ * it gone), "process" when all of them came from the process view (a
+ * running process maps replaced or deleted code, or could not be looked
+ * at: only launchd and the processes tell), null when it has none. */
+static json_t *cause_json(const struct rl_step *s)
+{
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (s->reasons[i].change != RL_CHANGE_STALE &&
+		    s->reasons[i].change != RL_CHANGE_UNKNOWN)
+			return json_string("change");
+	return s->nreasons ? json_string("process") : json_null();
+}
+
 static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
 {
 	json_t *o = json_object();
@@ -88,6 +102,7 @@ static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
 	json_object_set_new(o, "new_pid", r && r->new_pid ? json_integer(r->new_pid) : json_null());
 	json_object_set_new(o, "seconds", r ? rl_json_seconds(r->seconds) : json_null());
 	json_object_set_new(o, "reasons", reason_texts(s));
+	json_object_set_new(o, "cause", cause_json(s));
 	json_object_set_new(o, "error", opt_text(r ? r->error : NULL));
 	json_object_set_new(o, "note", opt_text(r ? r->note : NULL));
 	return o;
@@ -189,7 +204,7 @@ int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
 	while (json_array_size(runs) > RL_RUNLOG_MAX)
 		json_array_remove(runs, 0);
 	path = rl_path_join(statedir, "runs.json");
-	doc = json_pack("{s:i,s:o}", "version", 1, "runs", runs);
+	doc = json_pack("{s:i,s:o}", "version", RL_RUNLOG_VERSION, "runs", runs);
 	rc = rl_json_save_file(path, "run log", doc, err);
 	json_decref(doc);
 	free(path);

@@ -1,5 +1,5 @@
 /* The run log: what each run did, for `relaunch status` and `relaunch log`,
- * kept in <state-dir>/runs.json as {"version":1,"runs":[…]}, oldest first,
+ * kept in <state-dir>/runs.json as {"version":2,"runs":[…]}, oldest first,
  * the last RL_RUNLOG_MAX runs. Written atomically under its own lock
  * (<state-dir>/runs.lock), so two runs appending at once lose nothing.
  *
@@ -8,11 +8,15 @@
  *    "trigger": "manual" | "queue" | "watch",
  *    "entries": [{"file","source","name","version","time","pid"}],
  *    "steps": [{"label","target","action","status","old_pid","new_pid",
- *               "seconds","reasons":[text],"error","note"}],
+ *               "seconds","reasons":[text],"cause","error","note"}],
  *    "baseline": bool, "exit": int, "error": text or null}
  * A step's status is a result's (restarted, failed, skipped, deferred, idle,
  * current, refused), or
- * "not run" for a planned step the run never reached.
+ * "not run" for a planned step the run never reached. cause says how the
+ * step came to be: "change" (one of its reasons is a change the manifest
+ * shows, which a comparison with the disk finds again), "process" (every
+ * reason came from the process view) or null (none). Version 1 logs,
+ * without cause, are read alike (a step without it: not known).
  */
 #ifndef RL_RUNLOG_H
 #define RL_RUNLOG_H
@@ -28,6 +32,8 @@
 #include "core/plan/plan.h"
 
 #define RL_RUNLOG_MAX 100
+/* runs.json's version: 2 added a step's cause. */
+#define RL_RUNLOG_VERSION 2
 
 /* "2026-12-02T06:00:00.123Z". Malloc'd. */
 char *rl_time_iso_ms(int64_t ms);

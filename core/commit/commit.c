@@ -30,6 +30,8 @@ static int label_pending(const struct rl_commit *c, const char *label)
 	 * it can be read. */
 	if (unreadable(c, label))
 		return 1;
+	if (c->recording)
+		return 0;
 	if (res)
 		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
 		       res->status == RL_RESULT_REFUSED;
@@ -46,6 +48,8 @@ static int label_done(const struct rl_commit *c, const char *label)
 {
 	const struct rl_result *res = result_for(c->results, label);
 
+	if (c->recording)
+		return !unreadable(c, label);
 	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
 		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
 }
@@ -135,7 +139,7 @@ static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
 
 void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 {
-	if (!c->results || !c->prev)
+	if ((!c->results && !c->recording) || !c->prev)
 		return;
 	for (size_t i = 0; i < m->n; i++) {
 		struct rl_entry *e = &m->entries[i];

@@ -34,6 +34,10 @@ struct rl_commit {
 	const struct rl_plan *plan;	  /* the plan that ran */
 	const struct rl_results *results; /* NULL: record everything (baseline, record) */
 	const struct rl_strv *unreadable; /* labels whose plist could not be read; NULL: none */
+	/* `record`, results NULL: every job is done with what is on disk now
+	 * but those whose plist could not be read, which keep what was
+	 * recorded, as a run keeps it. */
+	int recording;
 };
 
 /* Apply the rules above to m, a snapshot of what is tracked now (taken

@@ -388,6 +388,8 @@ static const char *exit_meaning(int status)
 		return "service not loaded";
 	case RL_LC_EXIT_UNSUPPORTED:
 		return "domain does not support this action";
+	case RL_LC_EXIT_UNREACHABLE:
+		return "launchd could not be reached";
 	default:
 		return NULL;
 	}

@@ -20,6 +20,9 @@
 #define RL_LC_EXIT_NO_DOMAIN   112 /* no such domain (no GUI session for the uid) */
 #define RL_LC_EXIT_NOT_LOADED  113 /* Could not find service … */
 #define RL_LC_EXIT_UNSUPPORTED 125 /* domain does not support the action */
+/* EX_UNAVAILABLE: launchctl could not reach launchd, so launchd did nothing
+ * (the launchd simulator's answer then; no code of launchd's own). */
+#define RL_LC_EXIT_UNREACHABLE 69
 
 struct rl_launchctl {
 	const char *path; /* --launchctl, else $RELAUNCH_LAUNCHCTL, else /bin/launchctl */

@@ -17,6 +17,9 @@
  * launchd's own words, with what to do. */
 #define DOWN_NEXT "fix what stops it, then 'relaunch run' tries it again"
 #define DOWN	  "the service is down: " DOWN_NEXT
+/* A step that failed before anything was done to its job: it keeps
+ * running as it was, and its change stays pending. */
+#define UNTOUCHED_NEXT "the next 'relaunch run' tries it again"
 
 enum state {
 	ST_POLICY,	  /* interrupted, restart = never, the plan's decision */
@@ -179,6 +182,34 @@ static enum state fail_call(struct step_run *s, const struct rl_launchctl_result
 {
 	char *d = rl_launchctl_result_describe(r);
 	enum state st = fail(s, "%s%s", d, suffix);
+
+	free(d);
+	return st;
+}
+
+/* launchctl could not reach launchd: the call did nothing. */
+static int unreached(const struct rl_launchctl_result *r)
+{
+	return !r->timed_out && r->status == RL_LC_EXIT_UNREACHABLE;
+}
+
+/* Failed with nothing done to the job (what, and launchd's pid for it as
+ * seen right before: 0 not known to run). */
+static enum state fail_untouched(struct step_run *s, const char *what, pid_t pid)
+{
+	if (pid)
+		return fail(s,
+			    "%s; left untouched (nothing was stopped; pid %lld keeps "
+			    "running): " UNTOUCHED_NEXT,
+			    what, (long long)pid);
+	return fail(s, "%s; left untouched (nothing was stopped): " UNTOUCHED_NEXT, what);
+}
+
+/* fail_untouched with launchctl's answer as what. */
+static enum state fail_unreached(struct step_run *s, const struct rl_launchctl_result *r)
+{
+	char *d = rl_launchctl_result_describe(r);
+	enum state st = fail_untouched(s, d, s->res->old_pid);
 
 	free(d);
 	return st;
@@ -453,8 +484,9 @@ static enum state st_status_before(struct step_run *s)
 		snprintf(cmd, sizeof(cmd), "print %s", s->step->job->target);
 		return sip_skip(s, cmd);
 	}
+	/* Only asked: nothing was done to it. */
 	if (rc < 0)
-		return fail(s, "%s", e.text);
+		return fail_untouched(s, e.text, 0);
 	if (loc.index != 0)
 		return defer(s,
 			     "loaded in '%s', not where the plan found it; left for the next run",
@@ -531,6 +563,9 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 		return sip_skip(s, r->cmd);
 	if (retry_perm(s, r))
 		return self;
+	/* kickstart -k never reached launchd: the old process still runs. */
+	if (self == ST_KICKSTART && unreached(r) && !s->perm_retried)
+		return fail_unreached(s, r);
 	return fail_call(s, r, suffix);
 }
 
@@ -634,6 +669,8 @@ static enum state st_bootout(struct step_run *s)
 		next = enter_bootstrap(s);
 	} else if (answered(&r, RL_LC_EXIT_SIP)) {
 		next = sip_skip(s, r.cmd);
+	} else if (unreached(&r)) {
+		next = fail_unreached(s, &r); /* nothing was booted out */
 	} else {
 		next = fail_call(s, &r, "");
 	}
@@ -689,6 +726,12 @@ static enum state st_bootstrap(struct step_run *s)
 
 		if (r.timed_out)
 			next = fail(s, "cannot load '%s': %s; the job may not be loaded",
+				    job->plist, d);
+		else if (unreached(&r))
+			/* Booted out, and the journal keeps it (RL_UNFINISHED_UNLOADED). */
+			next = fail(s,
+				    "cannot load '%s': %s; the job is not loaded: the next "
+				    "'relaunch run' loads it before anything else",
 				    job->plist, d);
 		else
 			next = fail(s, "launchd refused to load '%s': %s; the job is not loaded",

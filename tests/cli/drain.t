@@ -42,7 +42,7 @@ Nothing logged yet:
   no runs logged yet
   $ relaunch status | head -n 2 | sed 's|'"$HOME"'|HOME|'
   last run: none logged yet
-  pending: unknown: no manifest yet in 'HOME/state': what changed cannot be told (the first 'relaunch run' records it)
+  pending: unknown: no manifest yet in 'HOME/state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
 
 The first drain runs (the watched paths were never seen) and records the
 baseline; then an empty queue and unchanged paths mean nothing to do.
@@ -113,7 +113,7 @@ run's --dry-run, not log's count):
      "trigger": "manual"
     }
    ],
-   "version": 1
+   "version": 2
   }
   $ relaunch log --json | grep -c '"trigger"'
   4

@@ -137,6 +137,6 @@ than a bare "nothing to restart", and no exit code of launchctl's own is
 given a meaning the answer does not have:
 
   $ relaunch plan 2>&1 | sed "s|$PWD|\$PWD|g"
-  relaunch: warning: not looking at the processes of 7 jobs ('test.daemon', …): cannot get the status of 'system/test.daemon': launchctl 'print system/test.daemon' failed with exit code 69: launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl
-  relaunch: warning: no manifest yet in '$PWD/state' (run 'relaunch record'): only running processes were checked
+  relaunch: warning: not looking at the processes of 7 jobs ('test.daemon', …): cannot get the status of 'system/test.daemon': launchctl 'print system/test.daemon' failed with exit code 69 (launchd could not be reached): launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl
+  relaunch: warning: no manifest yet in '$PWD/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
   nothing to restart

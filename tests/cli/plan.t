@@ -13,14 +13,14 @@ Asked for, it says why it is off:
 
   $ relaunch plan 2>&1 >/dev/null | show
   relaunch: warning: not looking at running processes: cannot run launchctl '/bin/launchctl': No such file or directory
-  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): only running processes were checked
+  relaunch: warning: no manifest yet in '$HOME/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
   $ relaunch() { case $1 in plan) command relaunch "$@" --no-processes ;; *) command relaunch "$@" ;; esac; }
 
 Without a manifest there is nothing to compare with; only running
 processes could be planned, and there are none.
 
   $ relaunch plan 2>&1 | show
-  relaunch: warning: no manifest yet in '$HOME/state' (run 'relaunch record'): nothing was checked (--no-processes)
+  relaunch: warning: no manifest yet in '$HOME/state': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
   nothing to restart
   $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
   True []
@@ -185,7 +185,7 @@ A job no longer installed is reported, not planned.
 Options.
 
   $ relaunch plan --state-dir elsewhere
-  relaunch: warning: no manifest yet in 'elsewhere' (run 'relaunch record'): nothing was checked (--no-processes)
+  relaunch: warning: no manifest yet in 'elsewhere': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
   nothing to restart
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3

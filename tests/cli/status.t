@@ -28,7 +28,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  5 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  6 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -68,6 +68,37 @@ gives the job another outcome:
   pending: nothing
   $ relaunch status >/dev/null
 
+A run log written since says how each step's reasons were found
+(`cause`). A refusal that came from a change the manifest shows is only
+as real as that change: status compares the manifest with the disk
+itself, and here no job changed (the package was rolled back, say), so
+it is resolved, whatever the log says and however many runs followed
+without the job. One the process view found (a running process mapping
+replaced code) cannot be told without launchd: it stays until a run
+gives the job another outcome, and a record, which writes only the
+manifest, does not clear it. One of unknown cause (above, logged
+before causes were) is kept as before:
+
+  $ cstep() { printf '{"label":"%s","target":"system/%s","action":"kickstart","status":"refused","old_pid":412,"new_pid":null,"seconds":null,"reasons":["r"],"cause":"%s","error":"%s","note":null}' "$1" "$1" "$2" "$3"; }
+  $ r10=$(run 2026-12-01T19:00:00.000Z 2026-12-01T19:00:01.000Z "$(cstep org.foo change 'links libnew.so, which cannot be found'),$(cstep org.bar process 'new program /opt/homebrew/opt/bar/bin/bar does not exist')" 3 null)
+  $ r11=$(run 2026-12-01T20:00:00.000Z 2026-12-01T20:00:01.000Z "$(step org.qux restarted null)" 0 null)
+  $ echo "{\"version\":2,\"runs\":[$r5,$r10,$r11]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.bar: new program /opt/homebrew/opt/bar/bin/bar does not exist (left by the run of 2026-12-01T19:00:00.000Z)
+  $ relaunch status >/dev/null
+  [3]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ touch -d 2026-12-01T20:10:00Z state/manifest.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.bar: new program /opt/homebrew/opt/bar/bin/bar does not exist (left by the run of 2026-12-01T19:00:00.000Z)
+  $ echo "{\"version\":2,\"runs\":[$r5,$r7,$r11]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ touch -d 2026-11-30T00:00:00Z state/manifest.json
+
 A run that stopped with an error (a manifest it could not read) is pending
 until the manifest is written anew: a record after it (here: a manifest
 newer than the run's end) starts afresh, and nothing from before is in any
@@ -95,7 +126,7 @@ run (exit 4):
   $ echo "{\"version\":1,\"runs\":[$r5]}" > state/runs.json
   $ mv state/manifest.json manifest.saved
   $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
-  pending: unknown: no manifest yet in './state': what changed cannot be told (the first 'relaunch run' records it)
+  pending: unknown: no manifest yet in './state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"] is not None)'
   None True
   $ : > state/manifest.json

@@ -123,6 +123,24 @@ def main():
         check(f"<state-dir>/{name}" in files, f"FILES lacks <state-dir>/{name}")
         check(name in readme, f"README never names {name}")
 
+    # The time a restart line shows runs to the end of its settle: an
+    # example under --settle's default could not be printed, and both say so.
+    help_text = subprocess.run([relaunch, "run", "--help"], capture_output=True,
+                               text=True).stdout
+    settle = re.search(r"--settle S .*\(default ([0-9.]+)\)", help_text)
+    check(settle, "run --help names no --settle default")
+    with open(os.path.join(srcdir, "docs", "relaunch.1.scd"), encoding="utf-8") as f:
+        scd = re.sub(r"\s+", " ", f.read())
+    for where, doc in (("README", re.sub(r"\s+", " ", readme)), ("man page", scd)):
+        times = re.findall(r"pid [0-9]+ → [0-9]+ in ([0-9.]+) s", doc)
+        check(times, f"{where} shows no restart line with its time")
+        for t in times:
+            check(not settle or float(t) >= float(settle.group(1)),
+                  f"{where}: a restart shown taking {t} s, under the --settle default "
+                  f"({settle and settle.group(1)} s) that its time includes")
+        check("to the end of its settle" in doc,
+              f"{where} does not say that a restart's time runs to the end of its settle")
+
     if problems:
         print("\n".join(problems))
         sys.exit(1)

@@ -362,6 +362,7 @@ class AutoTest(unittest.TestCase):
         self.assertEqual((step["label"], step["status"]), ("homebrew.mxcl.redis", "failed"))
         self.assertTrue(step["error"])
         self.assertTrue(step["reasons"])
+        self.assertEqual(step["cause"], "change")  # the upgrade the manifest shows
         self.assertIsInstance(step["old_pid"], int)
 
 

@@ -66,7 +66,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 5)
+            self.assertEqual(doc["version"], 6)
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 
@@ -145,6 +145,34 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(r.stdout, "")
             self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
             self.assertIn(f"'{config}'", r.stderr)
+
+    def test_first_use_plan_status_and_diff_give_one_advice(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.boot()
+            m.wait_pid(brew("nginx"))
+            os.makedirs(m.state)
+            advice = ("(the first 'relaunch run' records the baseline and restarts only "
+                      "processes running replaced code; 'relaunch record' records it alone)")
+            plan = m.relaunch("plan")
+            self.assertEqual(plan.returncode, 0, plan.stdout + plan.stderr)
+            self.assertEqual(plan.stderr.splitlines(), [
+                f"relaunch: warning: no manifest yet in '{m.state}': only running processes "
+                f"were checked {advice}"])
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), [
+                f"pending: unknown: no manifest yet in '{m.state}': what changed cannot be "
+                f"told {advice}"])
+            self.assertTrue(doc["pending"]["unknown"].endswith(advice), doc["pending"])
+            diff = m.relaunch("diff")
+            self.assertEqual(diff.returncode, 4, diff.stdout + diff.stderr)
+            self.assertTrue(diff.stderr.rstrip("\n").endswith(f"no manifest yet {advice}"),
+                            diff.stderr)
+            # What it says of run is true: the first run records the baseline.
+            r = m.relaunch("run")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("recorded the baseline", r.stdout)
+            self.assertEqual(m.relaunch("plan").stderr, "")
 
     # -- 2. the baseline: said in text, logged as in --json ---------------
     def test_first_run_that_restarts_says_it_recorded_the_baseline(self):
@@ -321,6 +349,80 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertIn("none.json", r.stderr)
 
+    def test_status_drops_a_refusal_a_rollback_resolved(self):
+        """A run refuses food (its new binary links a library that is not
+        there); the package is rolled back, so plan and run have nothing to
+        restart: status agrees, at once and after later runs and a record,
+        instead of listing the logged refusal and exiting 3."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            pid = self.refused_food(m)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertEqual((step["label"], step["status"], step["cause"]),
+                             (brew("food"), "refused", "change"))
+            out, doc = self.status(m, 3)
+            self.assertEqual(len(doc["pending"]["refused"]), 1, out)
+            # Still real: record will not forget it, and status keeps it.
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("not recording", r.stderr)
+            self.status(m, 3)
+            # The rollback: opt points at the old keg again.
+            harness.atomic_symlink("../Cellar/food/1.0", m.opt("food"))
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(doc["pending"]["refused"], [])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            out, _ = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(m.pid(brew("food")), pid)
+
+    def test_status_keeps_a_refusal_the_process_view_found_after_a_record(self):
+        """A refusal the process view alone found (the old process runs a
+        deleted program, the new one does not exist, and the manifest holds
+        no change: recorded with --force) is no manifest's change: recording
+        the manifest anew does not resolve it, and status, which cannot
+        look at the processes, keeps it as plan still refuses it."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.25.3")
+            pid = self.boot(m, [brew("nginx")])[brew("nginx")]
+            m.brew_upgrade("nginx", "1.25.4")  # the old keg deleted
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertEqual((step["status"], step["cause"]), ("refused", "process"))
+            self.status(m, 3)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("refused", r.stdout)
+            out, doc = self.status(m, 3)
+            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
+                             out)
+            self.assertTrue(self.pending_lines(out)[0].startswith(
+                f"pending: refused  {brew('nginx')}: new program "), out)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+
     def test_dry_run_exits_as_run_for_a_refused_step(self):
         with Machine(RELAUNCH) as m:
             pid = self.refused_food(m)
@@ -394,6 +496,73 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(len(deferred), 1, r.stderr)
             self.assertTrue(deferred[0].endswith("left for the next run"), deferred[0])
 
+    def unreachable_launchctl(self, m, command):
+        """A launchctl for relaunch whose `command` calls cannot reach the
+        simulator (the client away from its socket answers 69, as when
+        launchd cannot be reached); every other call goes through."""
+        path = os.path.join(m.root, "launchctl-no-" + command)
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1\" = {command} ]; then exec '{harness.SIM_LAUNCHCTL}' \"$@\"; fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_unreachable_launchd_says_what_was_left(self):
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.0")
+            pid = self.boot(m, [brew("nginx")])[brew("nginx")]
+            retry = "the next 'relaunch run' tries it again"
+
+            def failed(r):
+                self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+                lines = [l for l in r.stderr.splitlines() if l.startswith("failed ")]
+                self.assertEqual(len(lines), 1, r.stderr)
+                self.assertIn("failed with exit code 69 (launchd could not be reached)",
+                              lines[0])
+                return lines[0]
+
+            # The kickstart never reached launchd: nothing was stopped.
+            m.brew_upgrade("nginx", "1.1")
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "kickstart")))
+            self.assertTrue(line.endswith(
+                f"; left untouched (nothing was stopped; pid {pid} keeps running): {retry}"), line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+            # Nor did any call: launchd's listing is the first it cannot reach.
+            line = failed(m.relaunch("run", *FAST, "--launchctl", harness.SIM_LAUNCHCTL))
+            self.assertTrue(line.endswith(f"; left untouched (nothing was stopped): {retry}"),
+                            line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            pid = m.wait_pid(brew("nginx"))
+
+            # A reload whose bootout never reached launchd: untouched too.
+            exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+            m.write_plist(brew("nginx"), [exe, "1000"], EnvironmentVariables={"X": "1"})
+            m.brew_upgrade("nginx", "1.2")
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "bootout")))
+            self.assertIn("'bootout ", line)
+            self.assertTrue(line.endswith(
+                f"; left untouched (nothing was stopped; pid {pid} keeps running): {retry}"), line)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+
+            # Booted out, then the bootstrap never reached launchd: the job
+            # is not loaded, and the next run loads it.
+            line = failed(m.relaunch("run", *FAST, "--launchctl",
+                                     self.unreachable_launchctl(m, "bootstrap")))
+            self.assertNotIn("left untouched", line)
+            self.assertTrue(line.endswith("; the job is not loaded: the next 'relaunch run' "
+                                          "loads it before anything else"), line)
+            self.assertEqual(m.launchctl("print", m.target(brew("nginx"))).returncode, 113)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("finished the reload an earlier run had begun", r.stderr)
+            self.assertNotEqual(m.wait_pid(brew("nginx")), pid)
+
     def test_durations_follow_one_rule(self):
         with Machine(RELAUNCH) as m:
             m.env["RELAUNCH_THROTTLE_FLOOR"] = "5"
@@ -402,6 +571,11 @@ class OutputTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.1")
             r = m.relaunch("run", *FAST)
             self.assertEqual(r.returncode, 0, r.stderr)
+            # A restart's time runs to the end of its settle (FAST: 0.3 s).
+            took = re.search(r"^restarted .* → [0-9]+ in ([0-9.]+) s$", r.stderr, re.M)
+            self.assertTrue(took, r.stderr)
+            self.assertGreaterEqual(float(took.group(1)), 0.3, r.stderr)
+            self.assertGreaterEqual(self.runs(m)[-1]["steps"][0]["seconds"], 0.3)
             m.brew_upgrade("nginx", "1.2")
             r = m.relaunch("run", *FAST, "--no-wait")
             self.assertEqual(r.returncode, 0, r.stderr)

@@ -1125,6 +1125,30 @@ class RunTest(unittest.TestCase):
             self.assertIn("bar-1.1", m.exe(new))
             self.assert_all_running(m)
 
+    def test_record_keeps_the_files_of_a_job_whose_plist_is_broken(self):
+        """record, as run, keeps what was recorded for a job whose plist
+        cannot be read now: once the plist is fixed (with a new store
+        path), the job is reloaded onto it."""
+        with Machine(RELAUNCH) as m:
+            m.nix_install("bar", "1.0", via_profile=False)
+            bar = "org.nixos.bar"
+            pids = self.boot(m, [bar])
+            plist = os.path.join(m.daemons, bar + ".plist")
+            with open(plist, "w") as f:
+                f.write("<?xml version=\"1.0\"?>\n<plist><dict><key>Label</key>")  # mid-edit
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"relaunch: warning: keeping what was recorded for {bar}: its plist "
+                          f"'{plist}' cannot be read (not a property list: line ", r.stderr)
+            self.assertIn("; once it can, a run reloads the job", r.stderr)
+            self.assertIn(plist, [f["path"] for f in m.manifest()["files"]])
+            m.nix_switch("bar", "1.1", via_profile=False)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(list(res), [bar])
+            new = self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
+            self.assertIn("bar-1.1", m.exe(new))
+            self.assert_all_running(m)
+
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

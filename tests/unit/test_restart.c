@@ -18,6 +18,8 @@
 
 /* What a failed restart that left the job down adds, with what to do. */
 #define DOWN "; the service is down: fix what stops it, then 'relaunch run' tries it again"
+/* What a failure that did nothing to the job adds. */
+#define UNTOUCHED "; left untouched (nothing was stopped): the next 'relaunch run' tries it again"
 
 #define MAXJOBS	  4
 #define MAXCALLS  512
@@ -613,7 +615,7 @@ static void test_status_before(void)
 	CHECK_STR(f.res.v[1].error,
 		  "cannot get the status of 'system/org.example.b': launchctl 'print "
 		  "system/org.example.b' failed with exit code 112 (no such domain, e.g. no GUI "
-		  "session for that user): Could not find domain for port");
+		  "session for that user): Could not find domain for port" UNTOUCHED);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
 	teardown(&f);
 
@@ -622,7 +624,7 @@ static void test_status_before(void)
 	RUN(&f, 0, {PRINT_A, 0, "nothing here\n"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "cannot get the status of 'system/org.example.a': launchctl "
-				   "print printed no service block");
+				   "print printed no service block" UNTOUCHED);
 	teardown(&f);
 }
 
@@ -880,6 +882,50 @@ static void test_bootout_failures(void)
 		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
 	/* The bootout may still end: the journal keeps the step. */
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	teardown(&f);
+}
+
+/* launchctl could not reach launchd (69): a kickstart or bootout that did
+ * nothing leaves the job untouched, and says so; a bootstrap after a bootout
+ * leaves it unloaded for the journal. */
+#define UNREACHED "launchctl: cannot reach launchd"
+
+static void test_launchd_unreached(void)
+{
+	struct fx f;
+	char *want;
+
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 69, "", UNREACHED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'kickstart -k system/org.example.a' failed with exit code 69 (launchd "
+		  "could not be reached): launchctl: cannot reach launchd; left untouched (nothing "
+		  "was stopped; pid 100 keeps running): the next 'relaunch run' tries it again");
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	teardown(&f);
+
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 69, "", UNREACHED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "'bootout system/org.example.a' failed with exit code 69 "
+				      "(launchd could not be reached)") != NULL);
+	CHECK(strstr(res0(&f)->error, "; left untouched (nothing was stopped; pid 100 keeps "
+				      "running): the next 'relaunch run' tries it again") != NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	teardown(&f);
+
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 69, "", UNREACHED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	want = rl_xasprintf("cannot load '%s': launchctl 'bootstrap system %s' failed with exit "
+			    "code 69 (launchd could not be reached): launchctl: cannot reach "
+			    "launchd; the job is not loaded: the next 'relaunch run' loads it "
+			    "before anything else",
+			    f.jobs[0].plist, f.jobs[0].plist);
+	CHECK_STR(res0(&f)->error, want);
+	free(want);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 }
@@ -1755,6 +1801,7 @@ int main(void)
 	test_verify_fresh();
 	test_reload();
 	test_bootout_failures();
+	test_launchd_unreached();
 	test_bootstrap_retries();
 	test_reload_starts();
 	test_not_running_is_idle();
