@@ -844,8 +844,9 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	if (c->before_lock && ((rc = c->before_lock(ctx)) != 0 || ctx->done))
 		return rc;
 	if ((flags & CLI_SETUP_LOCK) && !ctx->dry_run) {
-		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting, ctx,
-					  &lock_signal};
+		int busy = 0;
+		struct rl_lock_opts lo = {c->name, CLI_LOCK_NOTE_AFTER_S, lock_waiting,
+					  ctx,	   &lock_signal,	  &busy};
 
 		/* A signal while waiting ends the wait, said as such: nothing
 		 * was done yet. Once the lock is held, the command's own
@@ -863,6 +864,8 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 			cli_fail(&err);
 			return 128 + (int)lock_signal;
 		}
+		if (ctx->lock < 0 && busy && c->fn == cmd_run)
+			cmd_run_lock_busy(ctx, &err);
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}

@@ -55,6 +55,9 @@ int cmd_run(struct cli_ctx *ctx);
 /* run --drain-queue waits for quiet before the lock is taken. */
 int cmd_run_before_lock(struct cli_ctx *ctx);
 void cmd_run_release(struct cli_ctx *ctx);
+/* Another relaunch held the lock until --wait-lock ran out: err (the
+ * lock's error) gets what becomes of the work this run was for. */
+void cmd_run_lock_busy(struct cli_ctx *ctx, struct rl_error *err);
 int cmd_record(struct cli_ctx *ctx);
 int cmd_report(struct cli_ctx *ctx);
 /* jobs --no-processes --json's document for js: {"version":2,"jobs":[…]},

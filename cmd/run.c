@@ -910,6 +910,40 @@ void cmd_run_release(struct cli_ctx *ctx)
 	}
 }
 
+void cmd_run_lock_busy(struct cli_ctx *ctx, struct rl_error *err)
+{
+	const struct drain *d = ctx->cmd_data;
+	char text[RL_ERROR_TEXT_MAX];
+
+	snprintf(text, sizeof(text), "%s", err->text);
+	rl_error_clear(err);
+	if (d && d->entries.n)
+		/* Consumed only by a drain that took the lock, and only those
+		 * it found then (run --drain-queue). */
+		rl_error_set(err,
+			     "%s: nothing was done; %s (a drain holding the lock consumes only "
+			     "those it found when it began), and launchd starts relaunch's job "
+			     "again while its queue is not empty",
+			     text,
+			     d->entries.n == 1 ? "the queue's entry stays queued"
+					       : "the queue's entries stay queued");
+	else if (d)
+		rl_error_set(
+			err,
+			"%s: nothing was done; what this drain was for (a watched path's "
+			"change, or a job the restart journal holds) waits for the next drain, "
+			"which launchd starts at the next change it watches, or for 'relaunch "
+			"run'",
+			text);
+	else
+		rl_error_set(err,
+			     "%s: nothing was done and nothing was queued; the changes stay "
+			     "pending until a run takes the lock (the relaunch holding it acts "
+			     "only on what it found when it began): run 'relaunch run' again once "
+			     "it has ended",
+			     text);
+}
+
 /* Run once, logged (unless dry), under the lock cli.c took: the run, then
  * the run log, the watched paths' state and the queue entries consumed. */
 int cmd_run(struct cli_ctx *ctx)

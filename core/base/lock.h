@@ -34,6 +34,9 @@ struct rl_lock_opts {
 	/* Set (to the signal's number) by the caller's signal handler: the
 	 * wait ends at once, the lock not taken. NULL: none. */
 	volatile sig_atomic_t *stop;
+	/* Set to 1 when the lock was not taken because another relaunch
+	 * held it throughout the wait (not for an error). NULL: not told. */
+	int *busy;
 };
 
 /* Take the lock, waiting up to wait_s seconds. Returns the held fd, or -1

@@ -391,11 +391,14 @@ static enum state st_throttle(struct step_run *s)
 	if (ago >= t)
 		return ST_WAIT;
 	if (s->run->o->no_wait) {
-		char why[80], ago_s[RL_SECONDS_TEXT];
+		char why[80], ago_s[RL_SECONDS_TEXT], left_s[RL_SECONDS_TEXT];
 
+		/* How long until a run may restart it: whether to run again. */
 		rl_throttle_why(s->step->job, s->run->o->throttle_floor, why, sizeof(why));
-		return defer(s, "restarted %s s ago; %s; left for the next run",
-			     rl_seconds_text(ago, ago_s), why);
+		return defer(s,
+			     "restarted %s s ago; %s: a run may restart it in %s s; left for the "
+			     "next run",
+			     rl_seconds_text(ago, ago_s), why, rl_seconds_text(t - ago, left_s));
 	}
 	wait = t - ago;
 	if (s->run->o->on_throttle)

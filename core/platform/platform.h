@@ -153,6 +153,27 @@ enum {
 	RL_PLATFORM_ID_UNTRACKED = 8,
 };
 
+/* What the kernel's stat of a mapped file says of it (macOS:
+ * PROC_PIDREGIONPATHINFO's vinfo_stat, its vst_dev, vst_ino and
+ * vst_nlink). When the kernel cannot stat the vnode (a MAC policy denies
+ * it, the volume was force-unmounted), xnu still copies out the path with
+ * a zeroed stat: device and inode 0 are no file's, so the file's identity
+ * and whether it was deleted are unknown, never "no links left". Pure, so
+ * that it is tested where the platform code cannot run. */
+enum rl_platform_mapped {
+	RL_PLATFORM_MAPPED_UNKNOWN = -1, /* no stat: judged like a mapping that cannot be read */
+	RL_PLATFORM_MAPPED_LINKED = 0,
+	RL_PLATFORM_MAPPED_DELETED = 1, /* no links left */
+};
+
+static inline enum rl_platform_mapped rl_platform_mapped_state(uint64_t dev, uint64_t ino,
+							       uint64_t nlink)
+{
+	if (dev == 0 && ino == 0)
+		return RL_PLATFORM_MAPPED_UNKNOWN;
+	return nlink == 0 ? RL_PLATFORM_MAPPED_DELETED : RL_PLATFORM_MAPPED_LINKED;
+}
+
 /* The files a process runs. rl_platform_proc_scan reads them from the
  * kernel and reports each through these calls; the process view
  * (compare/procview.h) judges them. Every path is untrusted text read

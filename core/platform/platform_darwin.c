@@ -13,10 +13,12 @@
  *   vst_ino, vst_nlink). The executable's identity is that of the regions
  *   whose path is the one proc_pidpath gave: both are the kernel's path of
  *   the same text vnode. A vnode with no links left (vst_nlink 0) was
- *   deleted. Other regions count when the tracked callback accepts them,
- *   or when they are executable (pri_protection has VM_PROT_EXECUTE), of a
- *   deleted vnode named as a library is: code no longer on disk, flagged
- *   RL_PLATFORM_ID_UNTRACKED.
+ *   deleted; a zeroed stat (vst_dev and vst_ino 0: the kernel could not
+ *   stat the vnode, rl_platform_mapped_state) tells nothing, and leaves
+ *   the process undetermined, never stale for it. Other regions count
+ *   when the tracked callback accepts them, or when they are executable
+ *   (pri_protection has VM_PROT_EXECUTE), of a deleted vnode named as a
+ *   library is: code no longer on disk, flagged RL_PLATFORM_ID_UNTRACKED.
  * EPERM (another user's process, as non-root) is UNKNOWN "permission
  * denied"; ESRCH is GONE.
  *
@@ -227,11 +229,13 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 {
 	char *path = ri->prp_vip.vip_path;
 	const struct vinfo_stat *vs = &ri->prp_vip.vip_vi.vi_stat;
+	enum rl_platform_mapped state;
 	int is_exe, flag = 0;
 
 	path[sizeof(ri->prp_vip.vip_path) - 1] = '\0';
 	if (!path[0])
 		return; /* not file-backed */
+	state = rl_platform_mapped_state((uint64_t)vs->vst_dev, vs->vst_ino, vs->vst_nlink);
 	is_exe = strcmp(path, r->exe) == 0;
 	if (is_exe)
 		r->exe_found = 1;
@@ -242,15 +246,26 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	 * untracked: the process view counts it only when a file stands at
 	 * its path now. */
 	else if (!r->tracked(path, r->ctx)) {
-		if (!(vs->vst_nlink == 0 && (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
+		if (!(state == RL_PLATFORM_MAPPED_DELETED &&
+		      (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
 		      rl_path_is_library_name(path)))
 			return;
 		flag = RL_PLATFORM_ID_UNTRACKED;
 	}
+	/* The kernel could not stat the file (its stat is zeroed): what it
+	 * is, and whether it is still on disk, cannot be told. As on Linux
+	 * for a mapping that cannot be read, the process cannot be judged
+	 * fresh by it; it is never taken for a deleted file (a needless
+	 * restart). */
+	if (state == RL_PLATFORM_MAPPED_UNKNOWN) {
+		o->undetermined(o->ctx, "cannot stat '%s', mapped by process %d", path,
+				(int)r->pid);
+		return;
+	}
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
-	o->file(o->ctx, path, is_exe, vs->vst_nlink == 0, 0, (uint64_t)(dev_t)vs->vst_dev,
-		vs->vst_ino, RL_PLATFORM_ID_FILE | flag);
+	o->file(o->ctx, path, is_exe, state == RL_PLATFORM_MAPPED_DELETED, 0,
+		(uint64_t)(dev_t)vs->vst_dev, vs->vst_ino, RL_PLATFORM_ID_FILE | flag);
 }
 
 /* Walk every region; -1 when the scan was stopped. */

@@ -583,6 +583,9 @@ class OutputTest(unittest.TestCase):
             line = [l for l in r.stderr.splitlines() if l.startswith("deferred ")]
             self.assertEqual(len(line), 1, r.stderr)
             self.assertRegex(line[0], r"restarted [0-9]\.[0-9] s ago; ", line[0])
+            # And how long until a run may restart it: whether to run again.
+            self.assertRegex(line[0], r"; the 5 s floor: a run may restart it in [0-9]\.[0-9] s; "
+                             r"left for the next run$", line[0])
 
     # -- 6. SIGTERM while waiting for the lock ----------------------------
     def test_sigterm_while_waiting_for_the_lock_says_so(self):
@@ -613,6 +616,64 @@ class OutputTest(unittest.TestCase):
                 f"'{m.state}/lock' held by pid {first.pid} (relaunch run, since "), err)
             self.assertTrue(lines[0].endswith("): nothing was done"), err)
             self.assertEqual(out, "")
+
+    def test_run_that_cannot_take_the_lock_says_what_becomes_of_its_work(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            self.boot(m, [brew("nginx")])
+            queue = os.path.join(m.root, "queue")
+            os.makedirs(queue)
+            self.assertEqual(m.relaunch("notify", "--queue", queue, "--formula", "nginx")
+                             .returncode, 0)
+            held = m.held_launchctl()
+            first = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", held.path],
+                                     env=m.env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+            try:
+                held.wait_called()  # the first run holds the lock
+                busy = (f"relaunch: cannot lock '{m.state}/lock': held by another relaunch "
+                        f"run (pid {first.pid}: relaunch run, since ")
+                # A run of one's own: nothing queued, the user runs it again.
+                r = m.relaunch("run", *FAST, "--wait-lock", "0")
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+                self.assertTrue(r.stderr.startswith(busy), r.stderr)
+                self.assertTrue(r.stderr.rstrip("\n").endswith(
+                    "; waited 0 s): nothing was done and nothing was queued; the changes stay "
+                    "pending until a run takes the lock (the relaunch holding it acts only on "
+                    "what it found when it began): run 'relaunch run' again once it has ended"),
+                    r.stderr)
+                # A drain: its entry stays queued, and launchd starts it again.
+                r = m.relaunch("run", "--drain-queue", "--queue", queue, "--quiet=0", *FAST,
+                               "--wait-lock", "0")
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                line = r.stderr.splitlines()[-1]
+                self.assertTrue(line.startswith(busy), r.stderr)
+                self.assertTrue(line.endswith(
+                    "; waited 0 s): nothing was done; the queue's entry stays queued (a drain "
+                    "holding the lock consumes only those it found when it began), and launchd "
+                    "starts relaunch's job again while its queue is not empty"), r.stderr)
+                self.assertEqual(len([n for n in os.listdir(queue) if not n.startswith(".")]), 1)
+                # A drain for a watched path's change, nothing queued: that
+                # waits for the next drain or run.
+                empty = os.path.join(m.root, "empty-queue")
+                os.makedirs(empty)
+                m.env["RELAUNCH_WATCH_PATHS"] = m.opt("nginx")
+                r = m.relaunch("run", "--drain-queue", "--queue", empty, "--quiet=0", *FAST,
+                               "--wait-lock", "0")
+                del m.env["RELAUNCH_WATCH_PATHS"]
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                line = r.stderr.splitlines()[-1]
+                self.assertTrue(line.startswith(busy), r.stderr)
+                self.assertTrue(line.endswith(
+                    "; waited 0 s): nothing was done; what this drain was for (a watched path's "
+                    "change, or a job the restart journal holds) waits for the next drain, which "
+                    "launchd starts at the next change it watches, or for 'relaunch run'"),
+                    r.stderr)
+            finally:
+                held.release()
+                first.wait(timeout=SAFETY * 3)
+            self.assertEqual(first.returncode, 0)
 
     # -- 6. restart = never: listed apart from the numbered steps ---------
     def test_plan_lists_never_jobs_apart(self):

@@ -128,9 +128,10 @@ static void on_wait(const char *path, const struct rl_lock_holder *h, void *ctx)
 static void test_holder_note(const char *dir)
 {
 	struct rl_error err = {0};
-	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL};
+	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL, NULL};
 	struct noted w = {0};
-	struct rl_lock_opts waiter = {"record", 0.1, on_wait, &w, NULL};
+	int busy = 0;
+	struct rl_lock_opts waiter = {"record", 0.1, on_wait, &w, NULL, &busy};
 	char *path = rl_path_join(dir, "lock");
 	int64_t before = rl_now_wall_ns() / 1000000000;
 	struct stat st;
@@ -140,6 +141,7 @@ static void test_holder_note(const char *dir)
 	CHECK(a >= 0);
 	CHECK(stat(path, &st) == 0 && st.st_size == RL_LOCK_RECORD);
 	CHECK_INT(rl_lock_take_as(dir, 0.3, &waiter, &err), -1);
+	CHECK_INT(busy, 1); /* not taken because another relaunch held it */
 	CHECK_INT(w.n, 1);
 	CHECK_INT(w.h.pid, getpid());
 	CHECK_STR(w.h.command, "run");
@@ -177,9 +179,9 @@ static void test_holder_note(const char *dir)
 static void test_stop_while_waiting(const char *dir)
 {
 	struct rl_error err = {0};
-	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL};
+	struct rl_lock_opts holder = {"run", 0, NULL, NULL, NULL, NULL};
 	volatile sig_atomic_t stop = 15;
-	struct rl_lock_opts waiter = {"record", 60, NULL, NULL, &stop};
+	struct rl_lock_opts waiter = {"record", 60, NULL, NULL, &stop, NULL};
 	char *want;
 	int a, b;
 
@@ -221,9 +223,15 @@ static void test_bad_dir(const char *dir)
 	struct rl_error err = {0};
 	char *missing = rl_path_join(dir, "no/such");
 
+	int busy = 0;
+	struct rl_lock_opts o = {"run", 0, NULL, NULL, NULL, &busy};
+
 	CHECK_INT(rl_lock_take(missing, 0, &err), -1);
 	CHECK(strstr(err.text, "cannot lock '") == err.text);
 	CHECK(strstr(err.text, "No such file or directory") != NULL);
+	/* An error, not another relaunch holding it. */
+	CHECK_INT(rl_lock_take_as(missing, 0, &o, NULL), -1);
+	CHECK_INT(busy, 0);
 	free(missing);
 }
 

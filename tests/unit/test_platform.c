@@ -406,6 +406,20 @@ static void test_scan(const char *self)
 	record_release(&r);
 }
 
+/* A mapped file's kernel stat: no links left is deleted; a zeroed stat
+ * (macOS, when the kernel cannot stat the vnode) is unknown, never deleted. */
+static void test_mapped_state(void)
+{
+	CHECK_INT(rl_platform_mapped_state(16777220, 1234, 1), RL_PLATFORM_MAPPED_LINKED);
+	CHECK_INT(rl_platform_mapped_state(16777220, 1234, 3), RL_PLATFORM_MAPPED_LINKED);
+	CHECK_INT(rl_platform_mapped_state(16777220, 1234, 0), RL_PLATFORM_MAPPED_DELETED);
+	CHECK_INT(rl_platform_mapped_state(0, 0, 0), RL_PLATFORM_MAPPED_UNKNOWN);
+	CHECK_INT(rl_platform_mapped_state(0, 0, 1), RL_PLATFORM_MAPPED_UNKNOWN);
+	/* Only both zero is no stat: either alone is some file's. */
+	CHECK_INT(rl_platform_mapped_state(0, 1234, 0), RL_PLATFORM_MAPPED_DELETED);
+	CHECK_INT(rl_platform_mapped_state(16777220, 0, 1), RL_PLATFORM_MAPPED_LINKED);
+}
+
 int main(int argc, char **argv)
 {
 	char self[PATH_MAX];
@@ -422,5 +436,6 @@ int main(int argc, char **argv)
 	test_self(self);
 	test_processes(self);
 	test_scan(self);
+	test_mapped_state();
 	return check_done();
 }

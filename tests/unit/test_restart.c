@@ -540,10 +540,12 @@ static void test_throttle(void)
 	CHECK_INT(f.ncalls, 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
 	/* No ThrottleInterval in the plist: the 10 s are relaunch's floor. */
-	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor; left for the next run");
+	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor: a run may restart it in "
+				    "8.0 s; left for the next run");
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[1].error,
-		  "restarted 15 s ago; ThrottleInterval 30 s; left for the next run");
+		  "restarted 15 s ago; ThrottleInterval 30 s: a run may restart it in 15 s; left "
+		  "for the next run");
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + f.mono - 2 * S);
 	teardown(&f);
 
@@ -576,7 +578,8 @@ static void test_throttle(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(f.res.v[1].status, RL_RESULT_DEFERRED);
 	CHECK_STR(f.res.v[1].error,
-		  "restarted 2.0 s ago; ThrottleInterval 4 s; left for the next run");
+		  "restarted 2.0 s ago; ThrottleInterval 4 s: a run may restart it in 2.0 s; left "
+		  "for the next run");
 	teardown(&f);
 
 	/* A ThrottleInterval under the floor: the floor holds it back. */
@@ -586,8 +589,8 @@ static void test_throttle(void)
 	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 2 * S);
 	CHECK_INT(run_script(&f, NULL, 0), 0);
 	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
-	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor (ThrottleInterval 1 s); "
-				    "left for the next run");
+	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; the 10 s floor (ThrottleInterval 1 s): a "
+				    "run may restart it in 8.0 s; left for the next run");
 	teardown(&f);
 
 	/* The wall clock went back: counted from now, never longer than the
