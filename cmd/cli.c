@@ -229,7 +229,9 @@ static const struct cli_option config_options[] = {
 	CLI_OPTION_END,
 };
 
-#define LOCKED (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG)
+#define LOCKED                                                                                     \
+	(CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_JOBS | CLI_SETUP_CONFIG |                \
+	 CLI_SETUP_DIGESTS)
 
 /* One entry per subcommand, in the order `relaunch help` lists them. */
 static const struct cli_command commands[] = {
@@ -256,9 +258,9 @@ static const struct cli_command commands[] = {
 	 "something is, 4 on error.\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
-	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK, cmd_run_before_lock, cmd_run_release,
-	 NULL, "[JOB...]", "restart the jobs whose files changed, in order, throttled and verified",
-	 run_options,
+	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_DIGESTS,
+	 cmd_run_before_lock, cmd_run_release, NULL, "[JOB...]",
+	 "restart the jobs whose files changed, in order, throttled and verified", run_options,
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
@@ -824,6 +826,7 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	int rc;
 
 	rl_discover_opts_finish(&ctx->discover);
+	ctx->discover.digests = (flags & CLI_SETUP_DIGESTS) != 0;
 	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG)) {
 		char *platform_dir = rl_platform_statedir();
 

@@ -130,6 +130,9 @@ enum {
 	CLI_SETUP_LOCK = 1 << 1,      /* create it and take its lock (not with --dry-run) */
 	CLI_SETUP_JOBS = 1 << 2,      /* discover the launchd jobs */
 	CLI_SETUP_CONFIG = 1 << 3,    /* load and check the config */
+	/* It saves every job's plist digests (plists.json): discovery, here
+	 * or in the pipeline, computes them as it parses. */
+	CLI_SETUP_DIGESTS = 1 << 4,
 };
 
 /* One private option as given, in command-line order. */

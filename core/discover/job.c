@@ -381,19 +381,22 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 
 /* What one discovery asks once, not once per plist: the effective uid,
  * the run's lstat memo (NULL: none) and the last directory stat'ed for the
- * trust check (the directory every plist of a listing shares). */
+ * trust check (the directory every plist of a listing shares); and
+ * whether the jobs' digests are computed as they are parsed. */
 struct disc {
 	struct rl_fscache *fs;
+	int digests;
 	uid_t euid;
 	char *dir;
 	int dir_ok;
 	struct stat dir_st;
 };
 
-static void disc_init(struct disc *d, struct rl_fscache *fs)
+static void disc_init(struct disc *d, struct rl_fscache *fs, int digests)
 {
 	memset(d, 0, sizeof(*d));
 	d->fs = fs;
+	d->digests = digests;
 	d->euid = geteuid();
 }
 
@@ -723,6 +726,24 @@ int rl_job_definition_digest(const void *data, size_t len, char out[65])
 	return rc;
 }
 
+void rl_job_digests(struct rl_job *j)
+{
+	plist_t root = NULL;
+
+	if (!j->plist_bytes)
+		return;
+	/* The bytes parse_plist_content parsed into this job: the same tree
+	 * again, so the same digests as computing them then. */
+	plist_from_memory(j->plist_bytes, (uint32_t)j->plist_len, &root);
+	if (root) {
+		job_digests(j, j->plist_bytes, j->plist_len, root);
+		plist_free(root);
+	}
+	free(j->plist_bytes);
+	j->plist_bytes = NULL;
+	j->plist_len = 0;
+}
+
 /* lstat of the plist's entry, through the run's memo when there is one:
  * the walk of the job's files and the comparison ask the same. */
 static int entry_lstat(struct disc *d, const char *path, struct stat *st)
@@ -798,8 +819,14 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 		return -1;
 	}
 	rc = parse_root(plist, root, out, err);
-	if (rc == 0)
+	if (rc == 0 && d->digests) {
 		job_digests(out, buf.data, buf.len, root);
+	} else if (rc == 0) {
+		/* For rl_job_digests, which most commands never call. */
+		out->plist_bytes = buf.data;
+		out->plist_len = buf.len;
+		memset(&buf, 0, sizeof(buf));
+	}
 	rl_buf_release(&buf);
 	if (root)
 		plist_free(root);
@@ -818,7 +845,7 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	struct stat lst;
 	int rc;
 
-	disc_init(&d, NULL);
+	disc_init(&d, NULL, 1);
 	rc = parse_plist(&d, plist, kind, entry_lstat(&d, plist, &lst) == 0 ? &lst : NULL, out,
 			 err);
 	disc_release(&d);
@@ -834,7 +861,7 @@ int rl_job_plist_problem(const char *plist, enum rl_job_kind kind, char **why)
 	int rc, content = 0;
 
 	*why = NULL;
-	disc_init(&d, NULL);
+	disc_init(&d, NULL, 0);
 	rc = parse_plist_content(&d, plist, kind, entry_lstat(&d, plist, &lst) == 0 ? &lst : NULL,
 				 &j, &content, &err);
 	disc_release(&d);
@@ -885,6 +912,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->rootdir);
 	rl_strv_release(&j->env);
 	free(j->unreadable);
+	free(j->plist_bytes);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -1075,7 +1103,7 @@ int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 	struct disc d;
 
 	(void)err;
-	disc_init(&d, fs);
+	disc_init(&d, fs, o->digests);
 	for (size_t i = 0; i < o->agent_dirs.n; i++)
 		discover_dir(&d, o->agent_dirs.v[i], RL_JOB_AGENT, o->agent_dirs_given, out, &t);
 	for (size_t i = 0; i < o->daemon_dirs.n; i++)

@@ -41,9 +41,14 @@ struct rl_job {
 	int background_only; /* LimitLoadToSessionType names only Background */
 	/* The plist as read: the SHA-256 of its bytes, and of the definition
 	 * they hold (rl_job_definition_digest); lowercase hex, "" when not
-	 * computed. */
+	 * computed. Read them through rl_job_digests: discovery computes
+	 * them as it parses only when asked (rl_discover_opts.digests);
+	 * otherwise it keeps the bytes it parsed (plist_bytes) until they are
+	 * asked for, which most commands never do. */
 	char plist_sha256[65];
 	char def_sha256[65];
+	char *plist_bytes; /* NULL once the digests are computed (or none can be) */
+	size_t plist_len;
 	/* Set for a job whose plist cannot be read now (rl_job_placeholder):
 	 * why, in discovery's words. Only the definition launchd loaded is
 	 * left of it: a kickstart runs that, a reload is never tried. */
@@ -63,6 +68,11 @@ struct rl_discover_opts {
 	 * given (option or environment), not the defaults, so one that does
 	 * not exist is worth a warning. */
 	unsigned char agent_dirs_given, daemon_dirs_given;
+	/* Compute each job's plist digests as it is parsed, for a command
+	 * that saves them all (record, run: plists.json); otherwise each job
+	 * keeps its plist's bytes and rl_job_digests computes them when
+	 * asked. The same digests either way. */
+	unsigned char digests;
 };
 
 /* Fill opts from --agent-dir/--daemon-dir (already pushed by the caller)
@@ -83,7 +93,8 @@ int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, st
 struct rl_fscache;
 int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 			struct rl_jobset *out, struct rl_error *err);
-/* Parse one plist; returns 0, or -1 with err naming the file. */
+/* Parse one plist (its digests computed); returns 0, or -1 with err
+ * naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
 /* The definition a plist's bytes hold, whatever their text: the SHA-256
@@ -93,6 +104,10 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
  * when the bytes are no plist or hold a value it does not compare (a
  * date, a UID) or nest deeper than 64. */
 int rl_job_definition_digest(const void *data, size_t len, char out[65]);
+/* Make j's plist_sha256 and def_sha256 what parsing computes, from the
+ * bytes kept (j->plist_bytes, then freed); nothing when they are computed
+ * already. */
+void rl_job_digests(struct rl_job *j);
 /* Why discovery skipped the plist at path: 1 with *why (a new string,
  * the words of discovery's warning) when it was read and trusted but
  * holds no job (not a property list, with where when that can be told; a

@@ -185,6 +185,49 @@ static void test_definition_digest(void)
 	free(bin_path);
 }
 
+/* Discovery computes a job's digests as it parses only when asked; else
+ * the job keeps the bytes and rl_job_digests computes the same digests
+ * from them. */
+static void test_digests_when_asked(void)
+{
+	struct rl_discover_opts o = {0};
+	struct rl_jobset lazy = {0}, now = {0};
+	char *dir = rl_path_join(tmp, "dg");
+	struct rl_job parsed;
+	char *path = put("dg/x.plist", full_xml);
+
+	CHECK_INT(rl_job_parse(path, RL_JOB_DAEMON, &parsed, NULL), 0);
+	CHECK_INT(strlen(parsed.def_sha256), 64);
+	CHECK_INT(strlen(parsed.plist_sha256), 64);
+	CHECK(parsed.plist_bytes == NULL);
+	rl_strv_push(&o.daemon_dirs, dir);
+	CHECK_INT(rl_jobs_discover(&o, &lazy, NULL), 0);
+	o.digests = 1;
+	CHECK_INT(rl_jobs_discover(&o, &now, NULL), 0);
+	CHECK_INT(lazy.n, 1);
+	CHECK_INT(now.n, 1);
+	if (lazy.n == 1 && now.n == 1) {
+		CHECK_STR(lazy.v[0].def_sha256, "");
+		CHECK_STR(lazy.v[0].plist_sha256, "");
+		CHECK(lazy.v[0].plist_bytes != NULL);
+		rl_job_digests(&lazy.v[0]);
+		CHECK(lazy.v[0].plist_bytes == NULL);
+		CHECK_STR(lazy.v[0].def_sha256, parsed.def_sha256);
+		CHECK_STR(lazy.v[0].plist_sha256, parsed.plist_sha256);
+		rl_job_digests(&lazy.v[0]);
+		CHECK_STR(lazy.v[0].def_sha256, parsed.def_sha256);
+		CHECK(now.v[0].plist_bytes == NULL);
+		CHECK_STR(now.v[0].def_sha256, parsed.def_sha256);
+		CHECK_STR(now.v[0].plist_sha256, parsed.plist_sha256);
+	}
+	rl_jobset_release(&lazy);
+	rl_jobset_release(&now);
+	rl_job_release(&parsed);
+	rl_discover_opts_release(&o);
+	free(path);
+	free(dir);
+}
+
 static void test_defaults(void)
 {
 	struct rl_job j;
@@ -659,6 +702,7 @@ int main(void)
 	tmp = check_tmpdir();
 	test_parse();
 	test_definition_digest();
+	test_digests_when_asked();
 	test_defaults();
 	test_errors();
 	test_truncations();
