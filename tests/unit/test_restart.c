@@ -45,6 +45,10 @@ struct call {
 };
 
 struct fx {
+	/* on_unloaded's calls: what it was told, and when. */
+	int unloaded[4];
+	int64_t unloaded_t[4];
+	size_t nunloaded;
 	struct rl_job jobs[MAXJOBS];
 	struct rl_step steps[MAXJOBS];
 	struct rl_plan plan;
@@ -250,6 +254,18 @@ static void on_throttle(const struct rl_step *step, double ago, double wait, voi
 	f->throttle_t = f->mono;
 }
 
+static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
+{
+	struct fx *f = ctx;
+
+	(void)step;
+	if (f->nunloaded < 4) {
+		f->unloaded[f->nunloaded] = unloaded;
+		f->unloaded_t[f->nunloaded] = f->mono;
+	}
+	f->nunloaded++;
+}
+
 static void on_result(const struct rl_result *r, void *ctx)
 {
 	struct fx *f = ctx;
@@ -291,6 +307,7 @@ static void setup(struct fx *f, size_t n)
 	f->o.on_result = on_result;
 	f->o.on_begin = on_begin;
 	f->o.on_throttle = on_throttle;
+	f->o.on_unloaded = on_unloaded;
 	f->o.ctx = f;
 }
 
@@ -407,6 +424,7 @@ static void test_kickstart(void)
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, KICK_A, 0));
 	CHECK_INT(f.ncb, 1);
 	CHECK(f.cb_res[0] == res0(&f));
+	CHECK_INT((int)f.nunloaded, 0); /* a kickstart never unloads the job */
 	teardown(&f);
 }
 
@@ -843,6 +861,13 @@ static void test_reload(void)
 	CHECK_INT(ncalls_of(&f, KICK_A), 0);
 	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
+	/* Unloaded from right before the bootout until the bootstrap loaded
+	 * it again: what a second stop signal in between says. */
+	CHECK_INT((int)f.nunloaded, 2);
+	CHECK_INT(f.unloaded[0], 1);
+	CHECK_INT(f.unloaded_t[0], call_t(&f, OUT_A, 0));
+	CHECK_INT(f.unloaded[1], 0);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, BOOT_A, 0) + CALL_COST);
 	teardown(&f);
 
 	/* Bootout answering 3 or 113: already gone, bootstrap at once. */
@@ -930,6 +955,11 @@ static void test_launchd_unreached(void)
 	CHECK_STR(res0(&f)->error, want);
 	free(want);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	/* Left unloaded: the step's end says so, and on_unloaded is told 0
+	 * then, once. */
+	CHECK_INT((int)f.nunloaded, 2);
+	CHECK_INT(f.unloaded[0], 1);
+	CHECK_INT(f.unloaded[1], 0);
 	teardown(&f);
 }
 
