@@ -222,7 +222,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 	if (rc == 0) {
 		/* As a run would plan: a plist rewritten with the same
 		 * definition is nothing pending. */
-		rl_plistdefs_load(&defs, ctx->state_dir);
+		rl_plistdefs_open(&defs, ctx->state_dir);
 		rl_plistdefs_mark(&d, &ctx->jobs, &defs);
 		rl_plistdefs_release(&defs);
 	}

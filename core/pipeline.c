@@ -666,7 +666,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		return -1;
 	if (p->have_prev) {
 		/* A plist rewritten with the same definition reloads nothing. */
-		rl_plistdefs_load(&p->defs, o->statedir);
+		rl_plistdefs_open(&p->defs, o->statedir);
 		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);
 	}
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)

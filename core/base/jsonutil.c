@@ -99,20 +99,23 @@ static void parse_error(const char *what, const char *path, const json_error_t *
 		     jerr->line);
 }
 
-static int read_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
-		     struct rl_buf *out, struct rl_error *err)
+static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
+		     json_t **out, struct rl_error *err)
 {
+	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
+	json_error_t jerr;
 	struct stat st;
 	char *why;
 
-	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, out, &st, &rerr) < 0) {
-		int missing = missing_ok && errno == ENOENT;
-
-		rl_buf_release(out);
-		if (missing)
+	*out = NULL;
+	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, &buf, &st, &rerr) < 0) {
+		if (missing_ok && errno == ENOENT) {
+			rl_buf_release(&buf);
 			return 1;
+		}
 		rl_error_set(err, "%s", rerr.text);
+		rl_buf_release(&buf);
 		return -1;
 	}
 	/* Root acts on what these files say: only root or we may have
@@ -120,43 +123,16 @@ static int read_json(const char *path, const char *what, int missing_ok, int fla
 	if ((why = rl_trust_why_not(&st)) != NULL) {
 		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
 		free(why);
-		rl_buf_release(out);
+		rl_buf_release(&buf);
 		return -1;
 	}
-	return 0;
-}
-
-int rl_json_read_file(const char *path, const char *what, int missing_ok, struct rl_buf *out,
-		      struct rl_error *err)
-{
-	return read_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, err);
-}
-
-int rl_json_parse_text(const char *path, const char *what, const struct rl_buf *text, json_t **out,
-		       struct rl_error *err)
-{
-	json_error_t jerr;
-
-	*out = json_loadb(text->data ? text->data : "", text->len, JSON_REJECT_DUPLICATES, &jerr);
+	*out = json_loadb(buf.data ? buf.data : "", buf.len, JSON_REJECT_DUPLICATES, &jerr);
+	rl_buf_release(&buf);
 	if (!*out) {
 		parse_error(what, path, &jerr, err);
 		return -1;
 	}
 	return 0;
-}
-
-static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
-		     json_t **out, struct rl_error *err)
-{
-	struct rl_buf buf = {0};
-	int rc;
-
-	*out = NULL;
-	rc = read_json(path, what, missing_ok, flags, max, &buf, err);
-	if (rc == 0)
-		rc = rl_json_parse_text(path, what, &buf, out, err);
-	rl_buf_release(&buf);
-	return rc;
 }
 
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,

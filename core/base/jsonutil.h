@@ -11,7 +11,6 @@
 #include <jansson.h>
 
 #include "core/base/error.h"
-#include "core/base/util.h"
 
 /* The one encoder for every label, path and text from outside (plists,
  * file names, launchctl) in every JSON output: a plain string when the
@@ -37,14 +36,6 @@ json_t *rl_json_seconds(double seconds);
  * or writable by group or others (its contents never reach a message). */
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err);
-/* rl_json_load_file in two steps, for a reader that scans the text it
- * wrote itself before asking jansson: the file's bytes into out (the
- * same refusals and messages; 1 and out empty when missing and
- * missing_ok), then those bytes parsed, with the same messages. */
-int rl_json_read_file(const char *path, const char *what, int missing_ok, struct rl_buf *out,
-		      struct rl_error *err);
-int rl_json_parse_text(const char *path, const char *what, const struct rl_buf *text, json_t **out,
-		       struct rl_error *err);
 /* The same, following symlinks: for a file the user names (--config),
  * which a package manager may link into place (nix); a file larger than
  * max bytes is refused. */

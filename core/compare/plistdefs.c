@@ -9,136 +9,20 @@
 
 #define PLISTDEFS_VERSION 1
 
-int rl_plistdefs_fast = 1;
-
-static int is_hex64(const char *p, const char *end)
+void rl_plistdefs_open(struct rl_plistdefs *d, const char *statedir)
 {
-	if (end - p < 64)
-		return 0;
-	for (int i = 0; i < 64; i++)
-		if (!((p[i] >= '0' && p[i] <= '9') || (p[i] >= 'a' && p[i] <= 'f')))
-			return 0;
-	return 1;
+	memset(d, 0, sizeof(*d));
+	d->path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
 }
 
-static int take(const char **p, const char *end, const char *lit)
+static void read_defs(struct rl_plistdefs *d)
 {
-	size_t n = strlen(lit);
-
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
-		return 0;
-	*p += n;
-	return 1;
-}
-
-/* The file exactly as rl_plistdefs_save writes it (json_dumps with
- * RL_JSON_DOC, then a newline: keys sorted, so each key is greater than
- * the one before and none repeats), every key and value 64 lowercase hex
- * digits. 1 with d filled, its strings in text (taken over); 0 when the
- * text is anything else, text untouched: jansson reads it then. */
-static int fast_load(struct rl_plistdefs *d, struct rl_buf *text)
-{
-	const char *p = text->data, *end;
-	struct rl_plistdef *v = NULL;
-	size_t n = 0, alloc = 0;
-
-	if (!p)
-		return 0;
-	end = p + text->len;
-	if (!take(&p, end, "{\n \"definitions\": {"))
-		return 0;
-	if (!take(&p, end, "}")) {
-		int ok;
-
-		do {
-			ok = take(&p, end, "\n  \"") && is_hex64(p, end) &&
-			     (n == 0 || memcmp(v[n - 1].bytes, p, 64) < 0);
-			if (ok) {
-				rl_xgrow((void **)&v, &alloc, n + 1, sizeof(*v));
-				v[n].bytes = p;
-				p += 64;
-				ok = take(&p, end, "\": \"") && is_hex64(p, end);
-			}
-			if (ok) {
-				v[n++].def = p;
-				p += 64;
-				ok = take(&p, end, "\"");
-			}
-		} while (ok && take(&p, end, ","));
-		if (!ok || !take(&p, end, "\n }")) {
-			free(v);
-			return 0;
-		}
-	}
-	if (!take(&p, end, ",\n \"version\": 1\n}\n") || p != end) {
-		free(v);
-		return 0;
-	}
-	/* Valid: each string ends at its closing quote. */
-	for (size_t i = 0; i < n; i++) {
-		text->data[v[i].bytes - text->data + 64] = '\0';
-		text->data[v[i].def - text->data + 64] = '\0';
-	}
-	d->map = v ? v : rl_xcalloc(1, sizeof(*v));
-	d->n = n;
-	d->text = text->data;
-	memset(text, 0, sizeof(*text));
-	return 1;
-}
-
-static int cmp_def(const void *a, const void *b)
-{
-	return strcmp(((const struct rl_plistdef *)a)->bytes,
-		      ((const struct rl_plistdef *)b)->bytes);
-}
-
-/* The definitions of a "definitions" object jansson read: each key whose
- * value is a string of 64 characters (any other is never an answer). */
-static void from_json(struct rl_plistdefs *d, json_t *map)
-{
-	const char *key;
-	json_t *val;
-	size_t size = 0, at = 0;
-
-	json_object_foreach(map, key, val)
-	{
-		const char *s = json_string_value(val);
-
-		if (s && strlen(s) == 64)
-			size += strlen(key) + 1 + 65;
-	}
-	d->map = rl_xcalloc(json_object_size(map) + 1, sizeof(*d->map));
-	d->text = rl_xmalloc(size + 1);
-	json_object_foreach(map, key, val)
-	{
-		const char *s = json_string_value(val);
-		size_t k = strlen(key) + 1;
-
-		if (!s || strlen(s) != 64)
-			continue;
-		memcpy(d->text + at, key, k);
-		memcpy(d->text + at + k, s, 65);
-		d->map[d->n].bytes = d->text + at;
-		d->map[d->n++].def = d->text + at + k;
-		at += k + 65;
-	}
-	qsort(d->map, d->n, sizeof(*d->map), cmp_def);
-}
-
-void rl_plistdefs_load(struct rl_plistdefs *d, const char *statedir)
-{
-	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
 	struct rl_error err = {0};
-	struct rl_buf text = {0};
 	json_t *root = NULL, *map;
 	int rc;
 
-	memset(d, 0, sizeof(*d));
-	rc = rl_json_read_file(path, "plist definitions", 1, &text, &err);
-	if (rc == 0 && rl_plistdefs_fast && fast_load(d, &text))
-		rc = 1;
-	else if (rc == 0)
-		rc = rl_json_parse_text(path, "plist definitions", &text, &root, &err);
+	d->loaded = 1;
+	rc = rl_json_load_file(d->path, "plist definitions", 1, &root, &err);
 	if (rc < 0)
 		rl_warn("%s; changed plists are reloaded", err.text);
 	if (rc == 0) {
@@ -147,31 +31,32 @@ void rl_plistdefs_load(struct rl_plistdefs *d, const char *statedir)
 		    !json_is_object(map))
 			rl_warn("cannot read plist definitions '%s': not version %d with "
 				"\"definitions\"; changed plists are reloaded",
-				path, PLISTDEFS_VERSION);
+				d->path, PLISTDEFS_VERSION);
 		else
-			from_json(d, map);
+			d->map = json_incref(map);
 	}
 	json_decref(root);
-	rl_buf_release(&text);
-	free(path);
 }
 
 void rl_plistdefs_release(struct rl_plistdefs *d)
 {
-	free(d->map);
-	free(d->text);
+	json_decref(d->map);
+	free(d->path);
 	memset(d, 0, sizeof(*d));
 }
 
-const char *rl_plistdefs_get(const struct rl_plistdefs *d, const char *sha256)
+const char *rl_plistdefs_get(struct rl_plistdefs *d, const char *sha256)
 {
-	struct rl_plistdef key = {sha256, NULL};
-	const struct rl_plistdef *v;
+	const char *v;
 
-	if (!d || !d->map || !sha256 || !sha256[0])
+	if (!d || !d->path || !sha256 || !sha256[0])
 		return NULL;
-	v = bsearch(&key, d->map, d->n, sizeof(*d->map), cmp_def);
-	return v ? v->def : NULL;
+	if (!d->loaded)
+		read_defs(d);
+	if (!d->map)
+		return NULL;
+	v = json_string_value(json_object_get(d->map, sha256));
+	return v && strlen(v) == 64 ? v : NULL;
 }
 
 static int used_as_plist(const struct rl_entry *e)
@@ -213,7 +98,7 @@ static const char *uses_definition(const struct rl_entry *e, struct rl_jobset *j
 	return def;
 }
 
-void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct rl_plistdefs *d)
+void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_plistdefs *d)
 {
 	for (size_t i = 0; i < diff->n; i++) {
 		struct rl_change *c = &diff->v[i];
@@ -221,7 +106,8 @@ void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct 
 		const char *old, *now;
 
 		if (c->kind != RL_CHANGE_CONTENT || !e || e->fi.type != RL_FT_FILE ||
-		    !e->fi.hashed || c->now.type != RL_FT_FILE || !c->now.hashed)
+		    !used_as_plist(e) || !e->fi.hashed || c->now.type != RL_FT_FILE ||
+		    !c->now.hashed)
 			continue;
 		old = rl_plistdefs_get(d, e->fi.sha256);
 		now = old ? uses_definition(e, js, c->now.sha256) : NULL;
@@ -230,7 +116,7 @@ void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct 
 }
 
 int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,
-		      const struct rl_plistdefs *prev, struct rl_error *err)
+		      struct rl_plistdefs *prev, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
 	json_t *root = json_object(), *map = json_object();

@@ -19,36 +19,29 @@
 #include "core/discover/job.h"
 #include "core/model/manifest.h"
 
-struct rl_plistdef {
-	const char *bytes; /* the key as the file has it */
-	const char *def;   /* 64 characters: a value of any other length is left out */
-};
-
 struct rl_plistdefs {
-	struct rl_plistdef *map; /* sorted by bytes (strcmp); NULL: none known */
-	size_t n;
-	char *text; /* what map's strings point into */
+	char *path;  /* <statedir>/plists.json; NULL: none known */
+	int loaded;  /* path has been read (map is what it holds) */
+	json_t *map; /* bytes sha256 → definition sha256; NULL: none known */
 };
 
-/* Load <statedir>/plists.json. A missing file is none known; one that
- * cannot be read or is not in this shape is none known, with a warning
- * (it only ever spares reloads). The text rl_plistdefs_save writes is
- * scanned without jansson; any other goes to jansson, which judges it
- * (and names what is wrong) as it would have judged the whole file. */
-void rl_plistdefs_load(struct rl_plistdefs *d, const char *statedir);
-/* 0: every file goes to jansson (tests compare the two readings). */
-extern int rl_plistdefs_fast;
+/* <statedir>/plists.json, read when first asked (rl_plistdefs_get): most
+ * runs change no plist and never need it. A missing file is none known;
+ * one that cannot be read or is not in this shape is none known, with a
+ * warning (it only ever spares reloads). */
+void rl_plistdefs_open(struct rl_plistdefs *d, const char *statedir);
 void rl_plistdefs_release(struct rl_plistdefs *d);
 
-/* The definition digest of the plist whose bytes have sha256, or NULL. */
-const char *rl_plistdefs_get(const struct rl_plistdefs *d, const char *sha256);
+/* The definition digest of the plist whose bytes have sha256, or NULL
+ * (d NULL or zeroed: none known). Reads the file on the first call. */
+const char *rl_plistdefs_get(struct rl_plistdefs *d, const char *sha256);
 
 /* Mark each content change of a plist whose definition is the recorded
  * one (same_definition): the entry's recorded bytes have a known
  * definition, and each job using it as its plist was parsed now from the
  * very bytes the diff hashed, with an equal definition. The digests of
  * those jobs are computed (rl_job_digests), of no other. */
-void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct rl_plistdefs *d);
+void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_plistdefs *d);
 
 /* Save <statedir>/plists.json for manifest m as just saved: for each
  * plist entry (a regular file some job uses as its plist), the definition
@@ -56,6 +49,6 @@ void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, const struct 
  * (its digests computed: rl_job_digests), else from prev (NULL: none),
  * else left out. Atomic; 0 or -1. */
 int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,
-		      const struct rl_plistdefs *prev, struct rl_error *err);
+		      struct rl_plistdefs *prev, struct rl_error *err);
 
 #endif

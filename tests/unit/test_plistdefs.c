@@ -3,12 +3,10 @@
  * saved for a manifest, carried over for the bytes it keeps. */
 #include "check.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
-#include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/base/util.h"
 #include "core/compare/plistdefs.h"
@@ -92,7 +90,7 @@ static int marked(const char *text, const char *now, int with_defs)
 	rl_jobset_release(&js);
 	write_plist(path, now);
 	parse(&js, path);
-	rl_plistdefs_load(&defs, dir);
+	rl_plistdefs_open(&defs, dir);
 	diff_of(&d, &m, path);
 	rl_plistdefs_mark(&d, &js, &defs);
 	r = d.n == 1 && d.v[0].kind == RL_CHANGE_CONTENT && d.v[0].same_definition;
@@ -129,7 +127,7 @@ static void test_save(void)
 	memcpy(old_sha, m.entries[0].fi.sha256, sizeof(old_sha));
 	parse(&js, path);
 	CHECK_INT(rl_plistdefs_save(dir, &m, &js, NULL, NULL), 0);
-	rl_plistdefs_load(&defs, dir);
+	rl_plistdefs_open(&defs, dir);
 	def = rl_plistdefs_get(&defs, old_sha);
 	CHECK(def != NULL);
 	if (def)
@@ -143,12 +141,12 @@ static void test_save(void)
 	parse(&js, path);
 	kept = m;
 	CHECK_INT(rl_plistdefs_save(dir, &kept, &js, &defs, NULL), 0);
-	rl_plistdefs_load(&again, dir);
+	rl_plistdefs_open(&again, dir);
 	CHECK(rl_plistdefs_get(&again, old_sha) != NULL);
 	rl_plistdefs_release(&again);
 	/* Without the old definitions, nothing stands for those bytes. */
 	CHECK_INT(rl_plistdefs_save(dir, &kept, &js, NULL, NULL), 0);
-	rl_plistdefs_load(&again, dir);
+	rl_plistdefs_open(&again, dir);
 	CHECK(rl_plistdefs_get(&again, old_sha) == NULL);
 	rl_plistdefs_release(&again);
 	rl_plistdefs_release(&defs);
@@ -164,158 +162,45 @@ static void test_damaged(void)
 	struct rl_plistdefs defs;
 
 	CHECK_INT(rl_file_write_atomic(path, "fixture", "{\"version\": 2}", 14, 0600, NULL), 0);
-	rl_plistdefs_load(&defs, dir);
+	rl_plistdefs_open(&defs, dir);
 	CHECK(defs.map == NULL);
 	CHECK(rl_plistdefs_get(&defs, "x") == NULL);
 	rl_plistdefs_release(&defs);
 	CHECK_INT(rl_file_write_atomic(path, "fixture", "not json", 8, 0600, NULL), 0);
-	rl_plistdefs_load(&defs, dir);
+	rl_plistdefs_open(&defs, dir);
 	CHECK(defs.map == NULL);
 	rl_plistdefs_release(&defs);
 	free(path);
 }
 
-static struct rl_strv warned;
-
-static void collect(const char *text, void *ctx)
-{
-	(void)ctx;
-	rl_strv_push(&warned, text);
-}
-
-/* A new file each time: rewriting one in place costs a flush on close
- * on some file systems (ext4's auto_da_alloc). */
-static void put_text(const char *path, const char *text, size_t len)
-{
-	int fd;
-
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	CHECK_INT(write(fd, text, len), (long long)len);
-	close(fd);
-}
-
-/* plists.json holding text, loaded with the scanner (fast 1) or through
- * jansson alone: what is known, then the warnings, one line each. */
-static char *loaded(const char *text, size_t len, int fast)
+/* Read when first asked, not when opened: a run that changes no plist
+ * never reads the file. */
+static void test_lazy(void)
 {
 	char *path = rl_path_join(dir, RL_STATE_PLISTDEFS);
 	struct rl_plistdefs defs;
-	struct rl_buf out = {0};
+	struct rl_diff none = {0};
+	struct rl_jobset js = {0};
 
-	put_text(path, text, len);
-	rl_plistdefs_fast = fast;
-	rl_warn_handler_set(collect, NULL);
-	rl_plistdefs_load(&defs, dir);
-	rl_warn_handler_set(NULL, NULL);
-	rl_plistdefs_fast = 1;
-	rl_buf_addf(&out, "%s %zu\n", defs.map ? "known" : "none", defs.n);
-	for (size_t i = 0; i < defs.n; i++) {
-		const char *def = rl_plistdefs_get(&defs, defs.map[i].bytes);
-
-		rl_buf_addf(&out, "%s %s %s\n", defs.map[i].bytes, defs.map[i].def,
-			    def ? def : "(none)");
-	}
-	for (size_t i = 0; i < warned.n; i++)
-		rl_buf_addf(&out, "warning: %s\n", warned.v[i]);
-	rl_strv_release(&warned);
+	unlink(path);
+	rl_plistdefs_open(&defs, dir);
+	rl_plistdefs_mark(&none, &js, &defs);
+	CHECK_INT(defs.loaded, 0);
+	/* Written after the open: the first question still finds it. */
+	CHECK_INT(rl_file_write_atomic(
+			  path, "fixture",
+			  "{\"version\": 1, \"definitions\": {\"ab\": "
+			  "\"0123456789012345678901234567890123456789012345678901234567890123\"}}",
+			  105, 0600, NULL),
+		  0);
+	CHECK(rl_plistdefs_get(&defs, "ab") != NULL);
+	CHECK_INT(defs.loaded, 1);
 	rl_plistdefs_release(&defs);
-	free(path);
-	return out.data;
-}
-
-/* The scanner reads what rl_plistdefs_save writes, and only that: the
- * saved text and every text one byte away from it read as jansson reads
- * them (the same definitions known, the same warnings). */
-static void test_fast_same_as_jansson(void)
-{
-	static const char alt[] = "0g\" ,\n";
-	json_t *root = json_object(), *map = json_object();
-	char *path = rl_path_join(dir, RL_STATE_PLISTDEFS), *text, *a, *b;
-	char key[65], val[65];
-	size_t len;
-
-	for (int i = 0; i < 2; i++) {
-		for (int k = 0; k < 64; k++) {
-			key[k] = "0123456789abcdef"[(i * 7 + k * 3) % 16];
-			val[k] = "0123456789abcdef"[(i * 5 + k) % 16];
-		}
-		key[64] = val[64] = '\0';
-		json_object_set_new(map, key, json_string(val));
-	}
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "definitions", map);
-	CHECK_INT(rl_json_save_file(path, "fixture", root, NULL), 0);
-	json_decref(root);
-	{
-		struct rl_buf saved = {0};
-
-		CHECK_INT(rl_file_read(path, "fixture", 1 << 20, &saved, NULL), 0);
-		text = saved.data;
-		len = saved.len;
-	}
-	a = loaded(text, len, 1);
-	b = loaded(text, len, 0);
-	CHECK_STR(a, b);
-	CHECK(strncmp(a, "known 2\n", 8) == 0);
-	free(a);
-	free(b);
-	/* The empty map as saved, and a key repeated in the saved layout. */
-	{
-		static const char empty[] = "{\n \"definitions\": {},\n \"version\": 1\n}\n";
-		char *dup = rl_xasprintf(
-			"{\n \"definitions\": {\n  \"%s\": \"%s\",\n  \"%s\": \"%s\"\n "
-			"},\n \"version\": 1\n}\n",
-			key, val, key, val);
-
-		a = loaded(empty, strlen(empty), 1);
-		CHECK_STR(a, "known 0\n");
-		free(a);
-		a = loaded(dup, strlen(dup), 1);
-		b = loaded(dup, strlen(dup), 0);
-		CHECK_STR(a, b);
-		CHECK(strstr(a, "duplicate") != NULL);
-		free(a);
-		free(b);
-		free(dup);
-	}
-	for (size_t i = 0; i < len; i++) {
-		char *m = rl_xmalloc(len + 2);
-
-		/* Byte i left out, another before it, or another instead. */
-		memcpy(m, text, i);
-		memcpy(m + i, text + i + 1, len - i - 1);
-		a = loaded(m, len - 1, 1);
-		b = loaded(m, len - 1, 0);
-		CHECK_STR(a, b);
-		free(a);
-		free(b);
-		for (size_t k = 0; k < sizeof(alt) - 1; k++) {
-			memcpy(m, text, i);
-			m[i] = alt[k];
-			memcpy(m + i + 1, text + i, len - i);
-			a = loaded(m, len + 1, 1);
-			b = loaded(m, len + 1, 0);
-			CHECK_STR(a, b);
-			free(a);
-			free(b);
-			if (alt[k] == text[i])
-				continue;
-			memcpy(m, text, len);
-			m[i] = alt[k];
-			a = loaded(m, len, 1);
-			b = loaded(m, len, 0);
-			CHECK_STR(a, b);
-			free(a);
-			free(b);
-		}
-		free(m);
-	}
-	free(text);
+	/* Never opened (no manifest yet): none known, nothing read. */
+	memset(&defs, 0, sizeof(defs));
+	CHECK(rl_plistdefs_get(&defs, "ab") == NULL);
+	CHECK_INT(defs.loaded, 0);
+	unlink(path);
 	free(path);
 }
 
@@ -324,8 +209,8 @@ int main(void)
 	dir = check_tmpdir();
 	test_mark();
 	test_save();
+	test_lazy();
 	test_damaged();
-	test_fast_same_as_jansson();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
