@@ -105,7 +105,9 @@ static int make_spec(struct agent_args *a, const char *sub, struct rl_agent_spec
 	memset(s, 0, sizeof(*s));
 	s->system = a->system;
 	s->uid = getuid();
-	s->dir = a->system ? a->c->discover.daemon_dirs.v[0] : a->c->discover.agent_dirs.v[0];
+	s->dir = cli_own_job_dir(a->c, a->system, &err);
+	if (!s->dir)
+		return cli_fail(&err);
 	s->queue = own->v[0];
 	s->statedir = own->v[1];
 	s->exe = own->v[2];

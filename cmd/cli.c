@@ -428,6 +428,18 @@ int cli_fail(const struct rl_error *err)
 	return CLI_EXIT_ERROR;
 }
 
+const char *cli_own_job_dir(const struct cli_ctx *c, int system, struct rl_error *err)
+{
+	const struct rl_strv *dirs = system ? &c->discover.daemon_dirs : &c->discover.agent_dirs;
+
+	if (dirs->n)
+		return dirs->v[0];
+	rl_error_set(err, "no %s directory for relaunch's own job: %s names none",
+		     system ? "daemon" : "agent",
+		     system ? "RELAUNCH_DAEMON_DIRS" : "RELAUNCH_AGENT_DIRS");
+	return NULL;
+}
+
 void cli_vline(const char *fmt, va_list ap)
 {
 	vfprintf(stderr, fmt, ap);

@@ -175,6 +175,10 @@ struct cli_ctx {
 int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
 /* Print "relaunch: <err>" to stderr and return CLI_EXIT_ERROR. */
 int cli_fail(const struct rl_error *err);
+/* The directory relaunch's own job goes in: the first agent directory,
+ * or daemon directory when system. NULL, with err set, when the
+ * directories of that kind were given as none (RELAUNCH_AGENT_DIRS=). */
+const char *cli_own_job_dir(const struct cli_ctx *c, int system, struct rl_error *err);
 /* Print a progress note to stderr unless --quiet. */
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
 /* One line on stderr, flushed, whatever -q says (cli_note's printing). */

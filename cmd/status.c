@@ -280,7 +280,10 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 
 	s.system = system;
 	s.uid = getuid();
-	s.dir = system ? c->discover.daemon_dirs.v[0] : c->discover.agent_dirs.v[0];
+	s.dir = cli_own_job_dir(c, system, &err);
+	if (!s.dir)
+		return json_pack("{s:s,s:n,s:b,s:n,s:n,s:s}", "label", RL_AGENT_LABEL, "plist",
+				 "installed", 0, "loaded", "target", "error", err.text);
 	s.statedir = statedir;
 	path = rl_agent_plist_path(&s);
 	o = json_pack("{s:s,s:o,s:b}", "label", RL_AGENT_LABEL, "plist", rl_json_path(path),
@@ -298,6 +301,10 @@ static void print_job(const char *kind, const json_t *j)
 {
 	const json_t *loaded = json_object_get(j, "loaded");
 
+	if (json_is_null(json_object_get(j, "plist"))) {
+		printf("%s: %s\n", kind, json_string_value(json_object_get(j, "error")));
+		return;
+	}
 	printf("%s: %s '%s'", kind,
 	       json_is_true(json_object_get(j, "installed")) ? "installed at" : "not installed at",
 	       json_string_value(json_object_get(j, "plist")));

@@ -139,3 +139,17 @@ run (exit 4):
   $ mv manifest.saved state/manifest.json
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"])'
   [] None
+
+With no agent directory at all (RELAUNCH_AGENT_DIRS set empty), status
+says there is nowhere for relaunch's own agent, and `agent install`
+refuses with the same words:
+
+  $ RELAUNCH_AGENT_DIRS= relaunch status | grep '^agent'
+  agent: no agent directory for relaunch's own job: RELAUNCH_AGENT_DIRS names none
+  $ RELAUNCH_AGENT_DIRS= relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ RELAUNCH_AGENT_DIRS= relaunch status --json | python3 -c 'import json,sys; a=json.load(sys.stdin)["agent"]; print(a["plist"], a["installed"], a["loaded"])'
+  None False None
+  $ RELAUNCH_AGENT_DIRS= relaunch agent install --queue "$PWD/queue"
+  relaunch: no agent directory for relaunch's own job: RELAUNCH_AGENT_DIRS names none
+  [4]
