@@ -214,19 +214,31 @@ static void catch_stop_signals(void)
 }
 
 /* Between a bootout and the bootstrap that loads the job again: the line
- * a second stop signal prints. */
+ * a second stop signal prints, true of each moment. While launchctl is
+ * booting it out or loading it again, that call finishes even when
+ * relaunch is gone (its own process group), so whether the job is loaded
+ * is not known: the next run checks launchd. */
 static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 {
 	char *line = NULL, *old = unloaded_line;
 
 	(void)ctx;
 	unloaded_len = 0;
-	if (unloaded) {
+	if (unloaded != RL_LOADED) {
 		char *label = rl_path_quote(step->job->label);
 
-		line = rl_xasprintf("relaunch: %s: left unloaded: stopped between its bootout and "
-				    "its bootstrap; the next 'relaunch run' loads it again\n",
-				    label);
+		if (unloaded == RL_UNLOADED)
+			line = rl_xasprintf("relaunch: %s: left unloaded: stopped between its "
+					    "bootout and its bootstrap; the next 'relaunch run' "
+					    "loads it again\n",
+					    label);
+		else
+			line = rl_xasprintf("relaunch: %s: may be left unloaded: stopped while "
+					    "launchd was %s; the next 'relaunch run' checks and "
+					    "loads it again if so\n",
+					    label,
+					    unloaded == RL_UNLOADING ? "booting it out"
+								     : "loading it again");
 		free(label);
 	}
 	unloaded_line = line;

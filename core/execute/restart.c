@@ -79,7 +79,7 @@ struct step_run {
 	int attempted;	    /* kickstart or bootout issued */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
-	int unloaded;	    /* on_unloaded was told 1, and not 0 since */
+	int unloaded;	    /* what on_unloaded was told last (enum rl_unload) */
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
 	int reloaded;	    /* bootstrap succeeded */
@@ -669,7 +669,7 @@ static enum state st_bootout(struct step_run *s)
 	}
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
-	set_unloaded(s, 1);
+	set_unloaded(s, RL_UNLOADING);
 	next = call(s, args, &r);
 	space_from(s, &r);
 	/* Accepted, already gone, or no answer: from here the job may be
@@ -677,6 +677,9 @@ static enum state st_bootout(struct step_run *s)
 	s->booted_out = next != ST_FATAL &&
 			(call_ok(&r) || r.timed_out || answered(&r, RL_LC_EXIT_IN_PROGRESS) ||
 			 answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED));
+	/* No answer: still may be. Refused: still loaded. */
+	if (!r.timed_out)
+		set_unloaded(s, s->booted_out ? RL_UNLOADED : RL_LOADED);
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
@@ -721,13 +724,19 @@ static enum state st_bootstrap(struct step_run *s)
 	const struct rl_job *job = s->step->job;
 	const char *args[] = {"bootstrap", job->domain, job->plist, NULL};
 	struct rl_launchctl_result r;
-	enum state next = call(s, args, &r);
-	int64_t retry_at = now(s) + s_to_ns(s->backoff);
+	enum state next;
+	int64_t retry_at;
 
+	set_unloaded(s, RL_RELOADING);
+	next = call(s, args, &r);
+	retry_at = now(s) + s_to_ns(s->backoff);
+	/* Answered but not loaded: still unloaded. No answer: still may be. */
+	if (!call_ok(&r) && !r.timed_out)
+		set_unloaded(s, RL_UNLOADED);
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
-		set_unloaded(s, 0);
+		set_unloaded(s, RL_LOADED);
 		s->reloaded = 1;
 		s->last_running = 0; /* loaded anew: not started yet */
 		next = s->res->old_pid && !job->keepalive && !job->runatload
@@ -949,7 +958,7 @@ static void finish_step(struct step_run *s, enum state st)
 	struct run *run = s->run;
 	int64_t end = run->o->ops.now(run->o->ops.ctx);
 
-	set_unloaded(s, 0);
+	set_unloaded(s, RL_LOADED);
 	s->res->status = final_status(st);
 	if (st == ST_FAILED && s->booted_out && !s->reloaded)
 		s->res->unfinished = RL_UNFINISHED_UNLOADED;

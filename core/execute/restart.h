@@ -117,6 +117,14 @@ struct rl_restart_ops {
  * after it last did; the floor is launchd's default ThrottleInterval. */
 #define RL_THROTTLE_FLOOR_DEFAULT 10.0
 
+/* Where a reload stands, for on_unloaded. */
+enum rl_unload {
+	RL_LOADED = 0,	  /* loaded: no bootout, or loaded again */
+	RL_UNLOADING = 1, /* bootout in flight: may be unloaded */
+	RL_UNLOADED = 2,  /* booted out (or gone), not loaded again yet */
+	RL_RELOADING = 3, /* bootstrap in flight: may still be unloaded */
+};
+
 struct rl_run_opts {
 	struct rl_restart_ops ops;
 	double throttle_floor; /* seconds; see RL_THROTTLE_FLOOR_DEFAULT */
@@ -158,11 +166,14 @@ struct rl_run_opts {
 	 * Found not loaded or not running, it is then failed, saying so,
 	 * never skipped or idle: its restart is still owed. */
 	int (*held)(const struct rl_step *step, void *ctx);
-	/* Optional: called with 1 right before a bootout (from then on the
-	 * job may be unloaded until its bootstrap), with 0 once the bootstrap
-	 * loaded it again or, failing that, when the step ends (its result
-	 * says what is left): for what a run stopped at once in between must
-	 * still say. */
+	/* Optional: told where a reload stands (enum rl_unload) each time that
+	 * changes: RL_UNLOADING right before the bootout, RL_UNLOADED once
+	 * launchd took it (or the job was already gone), RL_RELOADING right
+	 * before each bootstrap, RL_LOADED once a bootstrap loaded it again, a
+	 * bootout was refused, or the step ends (its result says what is
+	 * left): for what a run stopped at once in between must still say.
+	 * While a call is in flight nobody knows yet: launchctl runs in its
+	 * own process group and finishes it even when relaunch is gone. */
 	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step

@@ -215,6 +215,67 @@ class KillTest(unittest.TestCase):
         r, doc = m.relaunch_json("plan")
         self.assertEqual(doc["steps"], [])
 
+    def wrapper(self, cases):
+        """A launchctl running the simulator's, with `cases` (shell case
+        arms, REAL standing for the simulator's launchctl) first."""
+        m = self.m
+        path = os.path.join(m.root, "launchctl-cases")
+        with open(path, "w") as f:
+            f.write("#!/bin/sh\ncase \"$*\" in\n" + cases.replace("REAL", f"'{m.sim_launchctl}'")
+                    + "esac\n" + f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(path, 0o755)
+        return path
+
+    def test_second_signal_while_bootout_is_refused_says_it_may_be_unloaded(self):
+        """A second signal while the bootout is in flight (here launchd then
+        refuses it: the job keeps running): relaunch cannot know whether the
+        job is unloaded, so its line says it may be; the journal lets the
+        next run check launchd."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "ggg")
+        # Two different signals: the second is not merged into the first.
+        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
+                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            f"relaunch: {label}: may be left unloaded: stopped while launchd was booting it "
+            "out; the next 'relaunch run' checks and loads it again if so\n"), r.stderr)
+        self.assertNotIn(": left unloaded", r.stderr)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(m.pid(label), pid)
+        # The journal lets the next run check launchd.
+        self.assertEqual([(i["label"], i["action"]) for i in self.journal()], [(label, "reload")])
+
+    def test_second_signal_while_bootstrap_is_in_flight_says_it_may_be_unloaded(self):
+        """A second signal while the bootstrap is in flight: launchctl, in
+        its own process group, loads the job after relaunch is gone, so the
+        line says the job may be unloaded, not that it is; the next run
+        finds it loaded and running."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        self.boot([label])
+        self.change_plist(label, "ggg")
+        lc = self.wrapper(' "bootout"*) REAL "$@"; rc=$?; kill -INT $PPID; exit $rc ;;\n'
+                          ' "bootstrap"*) kill -TERM $PPID; exec REAL "$@" ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            f"relaunch: {label}: may be left unloaded: stopped while launchd was loading it "
+            "again; the next 'relaunch run' checks and loads it again if so\n"), r.stderr)
+        self.assertNotIn(": left unloaded", r.stderr)
+        m.wait_pid(label)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(self.journal(), [])
+
     def test_killed_while_settling_is_not_restarted_within_the_floor(self):
         m = self.m
         label = brew("bbb")

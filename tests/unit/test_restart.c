@@ -46,8 +46,8 @@ struct call {
 
 struct fx {
 	/* on_unloaded's calls: what it was told, and when. */
-	int unloaded[4];
-	int64_t unloaded_t[4];
+	int unloaded[8];
+	int64_t unloaded_t[8];
 	size_t nunloaded;
 	struct rl_job jobs[MAXJOBS];
 	struct rl_step steps[MAXJOBS];
@@ -259,7 +259,7 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 	struct fx *f = ctx;
 
 	(void)step;
-	if (f->nunloaded < 4) {
+	if (f->nunloaded < 8) {
 		f->unloaded[f->nunloaded] = unloaded;
 		f->unloaded_t[f->nunloaded] = f->mono;
 	}
@@ -861,13 +861,18 @@ static void test_reload(void)
 	CHECK_INT(ncalls_of(&f, KICK_A), 0);
 	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 + call_t(&f, OUT_A, 0));
-	/* Unloaded from right before the bootout until the bootstrap loaded
-	 * it again: what a second stop signal in between says. */
-	CHECK_INT((int)f.nunloaded, 2);
-	CHECK_INT(f.unloaded[0], 1);
+	/* Maybe unloaded while the bootout is in flight, unloaded once it
+	 * answered, maybe still while the bootstrap is in flight, loaded once
+	 * it answered: what a second stop signal in between says. */
+	CHECK_INT((int)f.nunloaded, 4);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
 	CHECK_INT(f.unloaded_t[0], call_t(&f, OUT_A, 0));
-	CHECK_INT(f.unloaded[1], 0);
-	CHECK_INT(f.unloaded_t[1], call_t(&f, BOOT_A, 0) + CALL_COST);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, OUT_A, 0) + CALL_COST);
+	CHECK_INT(f.unloaded[2], RL_RELOADING);
+	CHECK_INT(f.unloaded_t[2], call_t(&f, BOOT_A, 0));
+	CHECK_INT(f.unloaded[3], RL_LOADED);
+	CHECK_INT(f.unloaded_t[3], call_t(&f, BOOT_A, 0) + CALL_COST);
 	teardown(&f);
 
 	/* Bootout answering 3 or 113: already gone, bootstrap at once. */
@@ -942,6 +947,11 @@ static void test_launchd_unreached(void)
 	CHECK(strstr(res0(&f)->error, "; left untouched (nothing was stopped; pid 100 keeps "
 				      "running): the next 'relaunch run' tries it again") != NULL);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	/* A bootout that did nothing: loaded again as soon as it answered. */
+	CHECK_INT((int)f.nunloaded, 2);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_LOADED);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, OUT_A, 0) + CALL_COST);
 	teardown(&f);
 
 	setup_reload(&f);
@@ -955,11 +965,14 @@ static void test_launchd_unreached(void)
 	CHECK_STR(res0(&f)->error, want);
 	free(want);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
-	/* Left unloaded: the step's end says so, and on_unloaded is told 0
-	 * then, once. */
-	CHECK_INT((int)f.nunloaded, 2);
-	CHECK_INT(f.unloaded[0], 1);
-	CHECK_INT(f.unloaded[1], 0);
+	/* Left unloaded: unloaded once the bootstrap answered, and the
+	 * step's end says so: on_unloaded is told RL_LOADED then, once. */
+	CHECK_INT((int)f.nunloaded, 5);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	CHECK_INT(f.unloaded[2], RL_RELOADING);
+	CHECK_INT(f.unloaded[3], RL_UNLOADED);
+	CHECK_INT(f.unloaded[4], RL_LOADED);
 	teardown(&f);
 }
 
