@@ -806,6 +806,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.plan = &p->plan,
 		.results = results,
 		.unreadable = &p->unreadable,
+		.seen = p->have_prev ? &p->diff : NULL,
 	};
 
 	struct rl_error derr = {0};

@@ -137,6 +137,57 @@ static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
 	}
 }
 
+/* Whether now, a file's state as the run ends, differs from seen, its
+ * state when the run planned, in anything that decides a restart: its
+ * type, its bytes (or, unhashed, its identity, size and time), or a
+ * symlink's target. */
+static int moved(const struct rl_fileinfo *seen, const struct rl_fileinfo *now)
+{
+	if (seen->type != now->type)
+		return 1;
+	if (seen->type == RL_FT_FILE) {
+		if (seen->hashed && now->hashed)
+			return strcmp(seen->sha256, now->sha256) != 0;
+		return seen->dev != now->dev || seen->ino != now->ino || seen->size != now->size ||
+		       seen->mtime_ns != now->mtime_ns;
+	}
+	if (seen->type == RL_FT_SYMLINK) {
+		int link = (seen->link == NULL) != (now->link == NULL) ||
+			   (seen->link && strcmp(seen->link, now->link) != 0);
+		int to = (seen->resolved == NULL) != (now->resolved == NULL) ||
+			 (seen->resolved && strcmp(seen->resolved, now->resolved) != 0);
+
+		return link || to;
+	}
+	return 0;
+}
+
+/* e changed after the run planned (moved): it keeps old's recorded state
+ * and the acknowledgements old had, none new. */
+static void keep_unseen(struct rl_entry *e, const struct rl_entry *old)
+{
+	for (size_t u = 0; u < e->nuses; u++) {
+		const char *ack = prev_ack(old, e->uses[u].label);
+
+		free(e->uses[u].ack);
+		e->uses[u].ack = ack ? rl_xstrdup(ack) : NULL;
+	}
+	rl_fileinfo_release(&e->fi);
+	rl_fileinfo_copy(&e->fi, &old->fi);
+}
+
+/* Whether e, recorded as old, is now other than the run saw it. */
+static int changed_since_seen(const struct rl_commit *c, const struct rl_entry *e,
+			      const struct rl_entry *old)
+{
+	const struct rl_change *ch;
+
+	if (!c->seen)
+		return 0;
+	ch = rl_diff_find(c->seen, e->path);
+	return moved(ch ? &ch->now : &old->fi, &e->fi);
+}
+
 void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 {
 	if ((!c->results && !c->recording) || !c->prev)
@@ -148,6 +199,9 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 		if (old && (entry_pending(c, e) || entry_unreadable(c, old))) {
 			keep_recorded(c, e, old);
 			keep_unreadable_uses(c, e, old);
+			keep_stat_time(m, c);
+		} else if (old && changed_since_seen(c, e, old)) {
+			keep_unseen(e, old);
 			keep_stat_time(m, c);
 		}
 	}

@@ -19,12 +19,20 @@
  * (the baseline) there is no state to keep: every step then comes from a
  * stale process, and a job left refused or deferred still runs the
  * replaced code, so the process view finds it again at the next run (a
- * failed restart that left a job down is the restart journal's). */
+ * failed restart that left a job down is the restart journal's).
+ *
+ * A run decides from what it saw when it planned (its diff), and saves
+ * what is on disk when it ends. A recorded file that changed in between
+ * (a second package installed while this run restarted the first's jobs)
+ * was never decided on: it keeps its recorded state, and no job
+ * acknowledges the new one, so the next run sees the change and decides
+ * it. */
 #ifndef RL_COMMIT_H
 #define RL_COMMIT_H
 
 #include "core/base/error.h"
 #include "core/base/util.h"
+#include "core/compare/diff.h"
 #include "core/execute/restart.h"
 #include "core/model/manifest.h"
 #include "core/plan/plan.h"
@@ -34,6 +42,9 @@ struct rl_commit {
 	const struct rl_plan *plan;	  /* the plan that ran */
 	const struct rl_results *results; /* NULL: record everything (baseline, record) */
 	const struct rl_strv *unreadable; /* labels whose plist could not be read; NULL: none */
+	/* What the run saw of prev's files when it planned: their changes
+	 * (an entry with none was as prev records it). NULL: not a run. */
+	const struct rl_diff *seen;
 	/* `record`, results NULL: every job is done with what is on disk now
 	 * but those whose plist could not be read, which keep what was
 	 * recorded, as a run keeps it. */

@@ -323,6 +323,24 @@ static int cmp_change(const void *a, const void *b)
 	return strcmp(((const struct rl_change *)a)->path, ((const struct rl_change *)b)->path);
 }
 
+const struct rl_change *rl_diff_find(const struct rl_diff *d, const char *path)
+{
+	size_t lo = 0, hi = d ? d->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(path, d->v[mid].path);
+
+		if (c == 0)
+			return &d->v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
 		    struct rl_error *err)
 {

@@ -60,5 +60,7 @@ struct rl_fscache;
 int rl_diff_compute_fs(const struct rl_manifest *m, int verify, struct rl_fscache *fs,
 		       struct rl_diff *out, struct rl_error *err);
 void rl_diff_release(struct rl_diff *d);
+/* The change d holds for path, or NULL (d sorted by path, as computed). */
+const struct rl_change *rl_diff_find(const struct rl_diff *d, const char *path);
 
 #endif

@@ -1151,5 +1151,55 @@ class RunTest(unittest.TestCase):
             self.assert_all_running(m)
 
 
+    def test_change_made_while_a_run_restarts_is_left_for_the_next_run(self):
+        # brew upgrade aaa bbb: aaa's post_install runs relaunch, which is
+        # still restarting aaa when bbb's plist is rewritten. That run
+        # decided nothing about bbb; its save must not take bbb's new plist
+        # as seen, or no later run reloads bbb.
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            pids = self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "2.0")
+            called = Gate(os.path.join(m.root, "kick.called"))
+            gate = Gate(os.path.join(m.root, "kick.gate"))
+            lc = os.path.join(m.root, "launchctl-kick")
+            with open(lc, "w") as f:
+                f.write("#!/bin/sh\n"
+                        f'case "$1" in kickstart) read _ < "{called.path}"; '
+                        f'read _ < "{gate.path}";; esac\n'
+                        f'exec "{m.sim_launchctl}" "$@"\n')
+            os.chmod(lc, 0o755)
+            first = subprocess.Popen([RELAUNCH, "run", *FAST, "--launchctl", lc], env=m.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                called.open()  # the run is in aaa's kickstart: it has planned
+                m.write_plist(brew("bbb"), [os.path.join(m.opt("bbb"), "bin", "bbb"), "1000"],
+                              Nice=5)
+                gate.open()
+                out, err = first.communicate(timeout=SAFETY * 3)
+            finally:
+                if first.poll() is None:
+                    first.kill()
+                    first.wait()
+            self.assertEqual(first.returncode, 0, f"{out}\n{err}")
+            self.assertIn(f"restarted {brew('aaa')}", err)
+            self.assertIn("1 restarted", out)
+            self.assertNotIn(brew("bbb"), out + err)
+            self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
+            # The change is still there for status, plan and the next run.
+            r = m.relaunch("status")
+            self.assertRegex(r.stdout, rf"pending: changed\s+{re.escape(brew('bbb'))}: ")
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f"reload system/{brew('bbb')}", r.stdout)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(f"restarted {brew('bbb')} (reload)", r.stderr)
+            self.assertNotEqual(m.pid(brew("bbb")), pids[brew("bbb")])
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assert_all_running(m)
+
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

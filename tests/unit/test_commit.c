@@ -346,6 +346,57 @@ static void test_verify_rehashes(void)
 	free(dir);
 }
 
+/* What the run saw when it planned decides, not what is on disk when it
+ * saves: a file that changed in between keeps its recorded state and no
+ * new acknowledgement, so the next run sees the change. */
+#define V3 "3333333333333333333333333333333333333333333333333333333333333333"
+
+static void test_changed_after_planning(void)
+{
+	const enum rl_result_status done = RL_RESULT_RESTARTED;
+	struct rl_diff seen = {0};
+	struct fx f;
+
+	setup(&f);
+	/* b was unchanged when the run planned (no change in seen), and is V2
+	 * by the save; a changed V1 → V2 as planned and was restarted; c
+	 * changed V1 → V2 as planned and is V3 by the save. */
+	file(&f.prev, "/bin/a", V1, NULL, "org.example.a", NULL);
+	file(&f.prev, "/bin/b", V1, "file:1:100:" V1, "org.example.b", NULL);
+	file(&f.prev, "/bin/c", V1, NULL, "org.example.c", NULL);
+	file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+	file(&f.cur, "/bin/b", V2, NULL, "org.example.b", NULL);
+	file(&f.cur, "/bin/c", V3, NULL, "org.example.c", NULL);
+	seen.v = rl_xcalloc(2, sizeof(*seen.v));
+	seen.n = 2;
+	seen.v[0].path = (char *)(uintptr_t) "/bin/a";
+	seen.v[1].path = (char *)(uintptr_t) "/bin/c";
+	for (size_t i = 0; i < 2; i++) {
+		seen.v[i].kind = RL_CHANGE_CONTENT;
+		seen.v[i].now.type = RL_FT_FILE;
+		seen.v[i].now.hashed = 1;
+		snprintf(seen.v[i].now.sha256, sizeof(seen.v[i].now.sha256), "%s", V2);
+	}
+	plan(&f, 1, 1, &done);
+	f.c.seen = &seen;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/bin/a"), V2);
+	CHECK_STR(sha_of(&f, "/bin/b"), V1);
+	CHECK_STR(use_of(&f, "/bin/b", "org.example.b")->ack, "file:1:100:" V1);
+	CHECK_STR(sha_of(&f, "/bin/c"), V1);
+	CHECK(use_of(&f, "/bin/c", "org.example.c")->ack == NULL);
+	/* Without what the run saw (record, a baseline), what is on disk. */
+	free(seen.v);
+	teardown(&f);
+	setup(&f);
+	file(&f.prev, "/bin/b", V1, NULL, "org.example.b", NULL);
+	file(&f.cur, "/bin/b", V2, NULL, "org.example.b", NULL);
+	plan(&f, 0, 0, &done);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/bin/b"), V2);
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_failed();
@@ -356,5 +407,6 @@ int main(void)
 	test_removed_and_kept();
 	test_ack();
 	test_verify_rehashes();
+	test_changed_after_planning();
 	return check_done();
 }
