@@ -114,6 +114,8 @@ static json_t *record;
 /* The steps of an earlier run this one finished (or could not) before
  * planning: the run log lists them first. */
 static json_t *recovered;
+/* Those steps by status: the summary counts them as the log does. */
+static size_t recovered_count[RL_RESULT_NSTATUS];
 
 static int run_fail(const struct rl_error *err)
 {
@@ -426,6 +428,9 @@ static int plist_gone(const char *path)
 static void log_recovery(const struct rl_intent *it, const char *status, const char *error,
 			 const char *note)
 {
+	for (int st = 0; st < RL_RESULT_NSTATUS; st++)
+		if (strcmp(rl_result_status_name(st), status) == 0)
+			recovered_count[st]++;
 	if (!record)
 		return;
 	if (!recovered)
@@ -476,7 +481,17 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 						  rl_intent_action_name(it->action), done);
 
 			fprintf(stderr, "relaunch: %s: %s\n", shown, note);
-			log_recovery(it, "restarted", NULL, note);
+			/* Found as the earlier run would have left it: nothing
+			 * was restarted now. */
+			log_recovery(
+				it,
+				strncmp(done, RL_INTENT_NOTHING_UNLOADED,
+					strlen(RL_INTENT_NOTHING_UNLOADED)) == 0
+					? "skipped"
+				: strncmp(done, RL_INTENT_NOTHING, strlen(RL_INTENT_NOTHING)) == 0
+					? "current"
+					: "restarted",
+				NULL, note);
 			free(note);
 			free(done);
 			free(shown);
@@ -563,8 +578,13 @@ static void rfc3339(time_t t, char out[32])
 static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 			  const struct rl_results *res, int baseline)
 {
-	size_t count[RL_RESULT_NSTATUS] = {0};
+	size_t count[RL_RESULT_NSTATUS] = {0}, n = res->n;
 
+	/* The steps that finished an earlier run's, as the log counts them. */
+	for (int st = 0; st < RL_RESULT_NSTATUS; st++) {
+		count[st] = recovered_count[st];
+		n += recovered_count[st];
+	}
 	for (size_t i = 0; i < res->n; i++)
 		count[res->v[i].status]++;
 	if (a->c->json) {
@@ -598,10 +618,10 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		       count[RL_RESULT_RESTARTED] ? "only stale processes were restarted"
 		       : res->n			  ? "no stale process was restarted"
 						  : "nothing restarted");
-		if (res->n == 0)
+		if (n == 0)
 			return;
 	}
-	if (res->n == 0) {
+	if (n == 0) {
 		printf("nothing to restart\n");
 		return;
 	}

@@ -314,7 +314,8 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		return 0;
 	}
 	if (loaded == 1) {
-		*done = rl_xstrdup("nothing to do: not loaded (it was not booted out by relaunch)");
+		*done = rl_xstrdup(RL_INTENT_NOTHING_UNLOADED
+				   " (it was not booted out by relaunch)");
 		return 0;
 	}
 	if (!st.running && it->pid && it->start_after) {
@@ -324,6 +325,6 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		*done = rl_xstrdup("started it again: loaded but not running");
 		return 0;
 	}
-	*done = rl_xasprintf("nothing to do: loaded%s", st.running ? " and running" : "");
+	*done = rl_xasprintf(RL_INTENT_NOTHING ": loaded%s", st.running ? " and running" : "");
 	return 0;
 }

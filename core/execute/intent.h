@@ -80,6 +80,11 @@ struct rl_restart_ops;
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
  * running"). Returns 0, or -1 with err when launchctl cannot be run or
  * refuses the bootstrap (the intent must then be kept for the next run). */
+/* How *done begins when nothing was done: the job was found as the
+ * earlier run would have left it (loaded, or not loaded and not booted
+ * out by relaunch). */
+#define RL_INTENT_NOTHING	   "nothing to do"
+#define RL_INTENT_NOTHING_UNLOADED RL_INTENT_NOTHING ": not loaded"
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err);
 

@@ -273,8 +273,24 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.args_of(label)[-1], "2000")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: loaded and running", r.stderr)
         self.assertTrue(self.loaded(label))
         self.assertEqual(self.journal(), [])
+        # Nothing was restarted: run, its log and status count the
+        # finished step as current, alike, and the plan's step (the job
+        # runs the new plist) too.
+        counts = "0 restarted, 0 failed, 0 skipped, 0 deferred, 0 idle, 2 current, 0 refused"
+        self.assertEqual(r.stdout, counts + "\n")
+        with open(os.path.join(m.state, "runs.json")) as f:
+            steps = json.load(f)["runs"][-1]["steps"]
+        self.assertEqual([(s["label"], s["status"]) for s in steps], [(label, "current")] * 2)
+        r = m.relaunch("log")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(counts, r.stdout)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn(counts, st.stdout)
 
     def test_killed_while_settling_is_not_restarted_within_the_floor(self):
         m = self.m
