@@ -154,10 +154,12 @@ static const char *recorded_plist(const struct rl_manifest *prev, const char *la
  * what was recorded for it, as a run keeps it: recorded anew without it,
  * its files would look new once the plist is fixed, and the job would
  * never be reloaded onto them. Each such job is a warning naming its
- * plist and where it is broken. */
-static void keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
-			    struct rl_manifest *cur)
+ * plist and where it is broken. Returns how many were kept. */
+static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
+			      struct rl_manifest *cur)
 {
+	size_t kept;
+
 	struct rl_jobset all = {0};
 	struct rl_strv unreadable = {0};
 	struct rl_commit c = {.prev = prev, .unreadable = &unreadable, .recording = 1};
@@ -185,7 +187,9 @@ static void keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	}
 	if (unreadable.n)
 		rl_commit_apply(cur, &c);
+	kept = unreadable.n;
 	unreadable_release(&all, &unreadable);
+	return kept;
 }
 
 /* Would the recorded manifest restart jobs? Recording now would forget
@@ -345,6 +349,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 	struct rl_error err = {0}, taking = {0}, defs_err = {0};
 	char *mpath;
 	int taken, status = CLI_EXIT_ERROR;
+	size_t kept = 0;
 
 	memset(&pl, 0, sizeof(pl));
 	rl_manifest_init(&pl.m);
@@ -378,13 +383,15 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 		goto out;
 	}
 	if (pl.rc == 0)
-		keep_unreadable(ctx, &pl.m, &cur);
+		kept = keep_unreadable(ctx, &pl.m, &cur);
 	if (rl_statedir_ensure(ctx->state_dir, &err) < 0 || rl_manifest_save(&cur, mpath, &err) < 0)
 		goto out;
 	if (rl_plistdefs_save(ctx->state_dir, &cur, &ctx->jobs, NULL, &defs_err) < 0)
 		rl_warn("%s", defs_err.text);
 	print_summary(cur.n, mpath);
-	cli_no_jobs(ctx, &ctx->jobs);
+	/* Jobs kept for their unreadable plists are jobs found. */
+	if (kept == 0)
+		cli_no_jobs(ctx, &ctx->jobs);
 	status = CLI_EXIT_OK;
 out:
 	if (status != CLI_EXIT_OK)

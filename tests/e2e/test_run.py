@@ -1142,6 +1142,8 @@ class RunTest(unittest.TestCase):
             self.assertIn(f"relaunch: warning: keeping what was recorded for {bar}: its plist "
                           f"'{plist}' cannot be read (not a property list: line ", r.stderr)
             self.assertIn("; once it can, a run reloads the job", r.stderr)
+            # A job kept is a job found.
+            self.assertNotIn("no jobs found", r.stdout)
             self.assertIn(plist, [f["path"] for f in m.manifest()["files"]])
             m.nix_switch("bar", "1.1", via_profile=False)
             res, _, _ = self.run_json(m)
