@@ -460,8 +460,7 @@ void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 
 static void add_dirs(struct rl_buf *b, const char *kind, const struct rl_strv *dirs)
 {
-	rl_buf_addf(b, dirs->n ? "the %s director%s " : "no %s directory", kind,
-		    dirs->n == 1 ? "y" : "ies");
+	rl_buf_addf(b, "the %s director%s ", kind, dirs->n == 1 ? "y" : "ies");
 	for (size_t i = 0; i < dirs->n; i++) {
 		char *q = rl_path_quote(dirs->v[i]);
 
@@ -472,13 +471,26 @@ static void add_dirs(struct rl_buf *b, const char *kind, const struct rl_strv *d
 
 void cli_no_jobs(const struct cli_ctx *ctx, const struct rl_jobset *js)
 {
+	const struct rl_strv *agents = &ctx->discover.agent_dirs;
+	const struct rl_strv *daemons = &ctx->discover.daemon_dirs;
 	struct rl_buf b = {0};
 
 	if (js->n || ctx->json)
 		return;
-	add_dirs(&b, "agent", &ctx->discover.agent_dirs);
-	rl_buf_adds(&b, " or ");
-	add_dirs(&b, "daemon", &ctx->discover.daemon_dirs);
+	/* An empty list (RELAUNCH_AGENT_DIRS= or RELAUNCH_DAEMON_DIRS=) is
+	 * no directory to look in: said as such, never "in no directory". */
+	if (!agents->n && !daemons->n) {
+		printf("no jobs found: no agent or daemon directory to look in\n");
+		return;
+	}
+	if (agents->n)
+		add_dirs(&b, "agent", agents);
+	if (agents->n && daemons->n)
+		rl_buf_adds(&b, " or ");
+	if (daemons->n)
+		add_dirs(&b, "daemon", daemons);
+	if (!agents->n || !daemons->n)
+		rl_buf_addf(&b, " (no %s directory to look in)", agents->n ? "daemon" : "agent");
 	printf("no jobs found in %s\n", b.data);
 	rl_buf_release(&b);
 }

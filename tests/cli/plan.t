@@ -182,6 +182,15 @@ A job no longer installed is reported, not planned.
     $R/opt/local/libexec/slapd (content): job not installed; org.macports.slapd
   no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere'
 
+An empty list of directories of one kind, or of both, is said as such.
+
+  $ RELAUNCH_AGENT_DIRS= relaunch plan --daemon-dir "$R/nowhere" 2>/dev/null | tail -n 1 | show
+  no jobs found in the daemon directory '$R/nowhere' (no agent directory to look in)
+  $ RELAUNCH_DAEMON_DIRS= relaunch plan --agent-dir "$R/nowhere" 2>/dev/null | tail -n 1 | show
+  no jobs found in the agent directory '$R/nowhere' (no daemon directory to look in)
+  $ RELAUNCH_AGENT_DIRS= RELAUNCH_DAEMON_DIRS= relaunch plan 2>/dev/null | tail -n 1
+  no jobs found: no agent or daemon directory to look in
+
 Options.
 
   $ relaunch plan --state-dir elsewhere
