@@ -155,6 +155,24 @@ static void drop_resolved(json_t *jobs, const struct rl_plan *plan)
 	}
 }
 
+/* A refusal of a job that is gone (no plist in any job directory, as
+ * discovery finds none: the package removed, the job booted out) can
+ * never get another outcome: no run plans the job again. Dropped, or
+ * status would exit 3 for it forever. A job whose plist is there but
+ * cannot be read is not gone. */
+static void drop_gone(json_t *jobs, const struct rl_pipeline *p)
+{
+	const char *key;
+	json_t *e, *tmp;
+
+	json_object_foreach_safe(jobs, tmp, key, e)
+	{
+		if (strcmp(json_string_value(json_object_get(e, "status")), "refused") == 0 &&
+		    !rl_jobset_find(&p->jobs, key) && !rl_strv_contains(&p->unreadable, key))
+			json_object_del(jobs, key);
+	}
+}
+
 /* The pending jobs with status, as [{label, error, run}], oldest run
  * first, then in the order that run planned them. */
 static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *status)
@@ -443,6 +461,7 @@ int cmd_status(struct cli_ctx *ctx)
 	}
 	if (p.have_prev)
 		drop_resolved(jobs, &p.plan);
+	drop_gone(jobs, &p);
 	pending = json_pack("{s:o,s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
 			    "refused", steps_with(runs, jobs, "refused"), "deferred",
 			    steps_with(runs, jobs, "deferred"), "not_run",

@@ -8,9 +8,11 @@ launchd simulator (tests/e2e/test_auto.py).
   $ step() { printf '{"label":"%s","target":"gui/501/%s","action":"kickstart","status":"%s","old_pid":null,"new_pid":null,"seconds":null,"reasons":[],"error":%s,"note":null}' "$1" "$1" "$2" "$3"; }
   $ run() { printf '{"start":"%s","end":"%s","trigger":"manual","entries":[],"steps":[%s],"baseline":false,"exit":%s,"error":%s}' "$1" "$2" "$3" "$4" "$5"; }
 
-A manifest recorded before these runs, of no job: what changed since it
-is nothing (`status` compares it with the disk, below).
+Two of the jobs the runs name are installed (a refusal of a job that is
+gone is dropped, below). A manifest recorded before these runs: what
+changed since it is nothing (`status` compares it with the disk, below).
 
+  $ for j in org.foo org.bar; do printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>%s</string><key>ProgramArguments</key><array><string>/bin/sleep</string></array></dict></plist>\n' $j > agents/$j.plist; done
   $ relaunch record >/dev/null && touch -d 2026-11-30T00:00:00Z state/manifest.json
   $ r1=$(run 2026-12-01T10:00:00.000Z 2026-12-01T10:00:05.000Z "$(step org.foo failed '"did not come back"'),$(step org.bar restarted null),$(step org.qux deferred '"--max 2"')" 3 null)
 
@@ -98,6 +100,16 @@ before causes were) is kept as before:
   $ relaunch status | grep '^pending'
   pending: nothing
   $ touch -d 2026-11-30T00:00:00Z state/manifest.json
+
+A job that is gone (its plist removed with its package) is never planned
+again: its refusal, whatever the cause, is dropped, not pending forever.
+
+  $ echo "{\"version\":2,\"runs\":[$r5,$r10,$r11]}" > state/runs.json
+  $ mv agents/org.bar.plist org.bar.plist
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ relaunch status >/dev/null
+  $ mv org.bar.plist agents/org.bar.plist
 
 A run that stopped with an error (a manifest it could not read) is pending
 until the manifest is written anew: a record after it (here: a manifest

@@ -1126,6 +1126,40 @@ class RunTest(unittest.TestCase):
             self.assertIn("bar-1.1", m.exe(new))
             self.assert_all_running(m)
 
+    def test_refusal_of_a_job_since_removed_is_not_pending(self):
+        """A run refused a job (its new executable missing, seen from the
+        process view); then the package was removed with its job. Nothing
+        will ever plan that job again: status drops the refusal instead
+        of exiting 3 for it forever."""
+        with Machine(RELAUNCH) as m:
+            label = brew("nginx")
+            m.brew_install("nginx", "1.25.3")
+            self.boot(m, [label])
+            m.brew_upgrade("nginx", "1.25.4")
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "refused")])
+            with open(os.path.join(m.state, "runs.json")) as f:
+                steps = json.load(f)["runs"][-1]["steps"]
+            self.assertEqual([(x["label"], x["cause"]) for x in steps], [(label, "process")])
+            st = m.relaunch("status")
+            self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+            # brew services stop nginx; brew uninstall nginx
+            self.assertEqual(m.launchctl("bootout", m.target(label)).returncode, 0)
+            m.wait_event("removed", label)
+            os.unlink(os.path.join(m.daemons, label + ".plist"))
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "nginx"))
+            os.unlink(m.opt("nginx"))
+            st = m.relaunch("status")
+            self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+            self.assertIn("\npending: nothing\n", st.stdout)
+            st, doc = m.relaunch_json("status")
+            self.assertEqual(doc["pending"]["refused"], [])
+
     def test_record_keeps_the_files_of_a_job_whose_plist_is_broken(self):
         """record, as run, keeps what was recorded for a job whose plist
         cannot be read now: once the plist is fixed (with a new store
