@@ -143,11 +143,11 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 			rl_error_set(err, "cannot lock '%s': %s", path, strerror(errno));
 		else {
 			/* Who held it, as a waiter's note names it. */
-			if (o && o->busy)
-				*o->busy = 1;
 			struct rl_lock_holder h;
 			char since[40];
 
+			if (o && o->busy)
+				*o->busy = 1;
 			read_holder(fd, &h);
 			rl_lock_holder_since(&h, since, sizeof(since));
 			if (h.pid)
