@@ -105,8 +105,10 @@ static int make_spec(struct agent_args *a, const char *sub, struct rl_agent_spec
 	memset(s, 0, sizeof(*s));
 	s->system = a->system;
 	s->uid = getuid();
+	/* print needs no directory, and uninstall only unloads without one;
+	 * install has nowhere to write. */
 	s->dir = cli_own_job_dir(a->c, a->system, &err);
-	if (!s->dir)
+	if (!s->dir && strcmp(sub, "install") == 0)
 		return cli_fail(&err);
 	s->queue = own->v[0];
 	s->statedir = own->v[1];

@@ -16,7 +16,7 @@
 
 char *rl_agent_plist_path(const struct rl_agent_spec *s)
 {
-	return rl_path_join(s->dir, RL_AGENT_LABEL ".plist");
+	return s->dir ? rl_path_join(s->dir, RL_AGENT_LABEL ".plist") : NULL;
 }
 
 static plist_t string_array(const char *const *v, size_t n)
@@ -292,9 +292,9 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 			goto out;
 		rl_strv_push_owned(did, rl_xasprintf("unloaded %s", target));
 	}
-	if (unlink(path) == 0)
+	if (path && unlink(path) == 0)
 		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", path));
-	else if (errno != ENOENT) {
+	else if (path && errno != ENOENT) {
 		rl_error_set(err, "cannot remove '%s': %s", path, strerror(errno));
 		goto out;
 	}

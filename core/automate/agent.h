@@ -35,7 +35,8 @@ struct rl_agent_spec {
 	struct rl_strv env;    /* EnvironmentVariables, "KEY=VALUE" */
 };
 
-/* The plist's path: <dir>/org.relaunch.drain.plist. Malloc'd. */
+/* The plist's path: <dir>/org.relaunch.drain.plist. Malloc'd; NULL when
+ * dir is (no directory of its kind: uninstall then only unloads it). */
 char *rl_agent_plist_path(const struct rl_agent_spec *s);
 /* The plist as XML text. Malloc'd. */
 char *rl_agent_plist_xml(const struct rl_agent_spec *s);

@@ -165,3 +165,12 @@ refuses with the same words:
   $ RELAUNCH_AGENT_DIRS= relaunch agent install --queue "$PWD/queue"
   relaunch: no agent directory for relaunch's own job: RELAUNCH_AGENT_DIRS names none
   [4]
+
+print needs no directory, and uninstall, idempotent, only unloads without
+one (launchctl cannot be run here: it says so):
+
+  $ RELAUNCH_AGENT_DIRS= relaunch agent print --queue "$PWD/queue" | grep -c '<string>org.relaunch.drain</string>'
+  1
+  $ RELAUNCH_AGENT_DIRS= relaunch agent uninstall 2>&1
+  relaunch: cannot run launchctl '/nonexistent/launchctl': No such file or directory
+  [4]
