@@ -540,3 +540,8 @@ uint64_t rl_hash_text(const char *s)
 
 	return h ^ (h >> 33);
 }
+
+int rl_str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}

@@ -118,4 +118,7 @@ void rl_sleep_s(double seconds);
 #define RL_SECONDS_TEXT 32
 char *rl_seconds_text(double seconds, char buf[RL_SECONDS_TEXT]);
 
+/* Two strings equal, NULL equal only to NULL. */
+int rl_str_eq(const char *a, const char *b);
+
 #endif

@@ -151,14 +151,9 @@ static int moved(const struct rl_fileinfo *seen, const struct rl_fileinfo *now)
 		return seen->dev != now->dev || seen->ino != now->ino || seen->size != now->size ||
 		       seen->mtime_ns != now->mtime_ns;
 	}
-	if (seen->type == RL_FT_SYMLINK) {
-		int link = (seen->link == NULL) != (now->link == NULL) ||
-			   (seen->link && strcmp(seen->link, now->link) != 0);
-		int to = (seen->resolved == NULL) != (now->resolved == NULL) ||
-			 (seen->resolved && strcmp(seen->resolved, now->resolved) != 0);
-
-		return link || to;
-	}
+	if (seen->type == RL_FT_SYMLINK)
+		return !rl_str_eq(seen->link, now->link) ||
+		       !rl_str_eq(seen->resolved, now->resolved);
 	return 0;
 }
 

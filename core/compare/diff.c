@@ -64,11 +64,6 @@ static int same_perm(const struct rl_fileinfo *a, const struct rl_fileinfo *b)
 	return (a->mode & 07777) == (b->mode & 07777);
 }
 
-static int str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* A regular file both then and now whose recorded hash does not stand
  * (rl_manifest_hash_stands: its identity changed, or it may have changed
  * within its mtime's tick after it was hashed), or --verify: its bytes
@@ -135,7 +130,7 @@ static int classify(const struct rl_entry *e, struct rl_fileinfo *now, struct rl
 	if (old->type == RL_FT_FILE)
 		return classify_same_file(old, now);
 	if (old->type == RL_FT_SYMLINK &&
-	    (!str_eq(old->link, now->link) || !str_eq(old->resolved, now->resolved)))
+	    (!rl_str_eq(old->link, now->link) || !rl_str_eq(old->resolved, now->resolved)))
 		return RL_CHANGE_RETARGETED;
 	if (!same_inode(old, now))
 		return RL_CHANGE_REPLACED;

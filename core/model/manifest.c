@@ -302,11 +302,6 @@ const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, cons
 	return NULL;
 }
 
-static int str_eq(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 /* Below this many uses a scan is cheaper than an index. */
 #define USE_INDEX_MIN 8
 
@@ -327,8 +322,8 @@ static uint64_t use_hash(const char *label, enum rl_role role, const char *via)
 
 static int use_same(const struct rl_use *a, const char *label, enum rl_role role, const char *via)
 {
-	return a->role == role && str_eq(a->label, label ? label : "") &&
-	       str_eq(a->via, via ? via : "");
+	return a->role == role && rl_str_eq(a->label, label ? label : "") &&
+	       rl_str_eq(a->via, via ? via : "");
 }
 
 static uint64_t use_hash_at(const void *ctx, size_t idx)
