@@ -327,21 +327,27 @@ struct maps_line {
 	const char *path;
 };
 
+/* A maps field in base 16 or 10: where it ends, or NULL when it is empty
+ * or does not fit 64 bits. Called for every field of every line of every
+ * process, so the overflow test is a comparison against a constant, not a
+ * division per digit. */
 static const char *parse_num(const char *p, int base, uint64_t *out)
 {
-	uint64_t v = 0;
-	int n = 0, d;
+	const uint64_t limit = UINT64_MAX / (uint64_t)base;
+	const uint64_t last = UINT64_MAX % (uint64_t)base;
+	uint64_t v = 0, d;
+	int n = 0;
 
 	for (;; p++, n++) {
 		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
+			d = (uint64_t)(*p - '0');
 		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
+			d = (uint64_t)(*p - 'a' + 10);
 		else
 			break;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+		if (v > limit || (v == limit && d > last))
 			return NULL;
-		v = v * (uint64_t)base + (uint64_t)d;
+		v = v * (uint64_t)base + d;
 	}
 	*out = v;
 	return n ? p : NULL;

@@ -347,8 +347,33 @@ static void test_unlinked_code(void)
 	CHECK_STR(l.text[0], "/nonexistent/libgone.so.1 (deleted)");
 }
 
+/* The numbers of a maps line at the edges of 64 bits: the largest value
+ * of each base is read, one more is refused, as is an empty field. */
+static void test_parse_num(void)
+{
+	uint64_t v = 0;
+	const char *end;
+
+	end = parse_num("ffffffffffffffff-", 16, &v);
+	CHECK(end != NULL && *end == '-');
+	CHECK(v == UINT64_MAX);
+	CHECK(parse_num("10000000000000000 ", 16, &v) == NULL);
+	end = parse_num("18446744073709551615 ", 10, &v);
+	CHECK(end != NULL && *end == ' ');
+	CHECK(v == UINT64_MAX);
+	CHECK(parse_num("18446744073709551616 ", 10, &v) == NULL);
+	CHECK(parse_num("99999999999999999999", 10, &v) == NULL);
+	end = parse_num("7f3a9c2e1000-", 16, &v);
+	CHECK(end != NULL && v == 0x7f3a9c2e1000ULL);
+	end = parse_num("0123456789", 10, &v);
+	CHECK(end != NULL && v == 123456789ULL);
+	CHECK(parse_num(" 1", 10, &v) == NULL);
+	CHECK(parse_num("", 16, &v) == NULL);
+}
+
 int main(void)
 {
+	test_parse_num();
 	test_mappings();
 	test_own_maps();
 	test_unlinked_code();
