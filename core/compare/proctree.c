@@ -191,7 +191,10 @@ static void judge_node(struct walk *w, const struct node *n)
 	if (v.verdict == RL_PROC_UNKNOWN)
 		note_unknown(w, "pid %d (child of %s pid %d): %s", (int)n->pid, n->pname,
 			     (int)n->ppid, v.why ? v.why : "unknown");
-	else if (v.verdict == RL_PROC_STALE)
+	else if (v.verdict == RL_PROC_STALE && v.unjudged)
+		note_unknown(w, "pid %d (child of %s pid %d): %s", (int)n->pid, n->pname,
+			     (int)n->ppid, v.unjudged);
+	if (v.verdict == RL_PROC_STALE)
 		take_stale(w, n, &v);
 	queue_children(w, n->pid, before.name, n->depth, &v);
 	rl_proc_view_release(&v);
@@ -231,11 +234,15 @@ static void finish(struct walk *w)
 {
 	struct rl_proc_view *out = w->out;
 
+	free(out->unjudged);
+	out->unjudged = NULL;
 	if (out->nstale) {
+		/* What could not be judged stays known, should the stale
+		 * files turn out to run what is on disk (rl_proc_view_spare). */
 		out->verdict = RL_PROC_STALE;
 		free(out->why);
 		out->why = NULL;
-		free(w->unknown);
+		out->unjudged = w->unknown;
 	} else if (w->unknown) {
 		out->verdict = RL_PROC_UNKNOWN;
 		free(out->why);
@@ -253,6 +260,8 @@ static void walk_tree(struct walk *w)
 	w->astale = out->nstale;
 	if (out->verdict == RL_PROC_UNKNOWN)
 		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");
+	else if (out->verdict == RL_PROC_STALE && out->unjudged)
+		w->unknown = rl_xstrdup(out->unjudged);
 	queue_children(w, out->pid, NULL, 0, out);
 	for (size_t i = 0; i < w->nq; i++) {
 		struct node n = w->q[i]; /* judge_node may grow the queue */

@@ -43,6 +43,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	free(v->stale);
 	free(v->ran);
 	free(v->why);
+	free(v->unjudged);
 	free(v->exe);
 	free(v->children.v);
 	memset(v, 0, sizeof(*v));
@@ -208,7 +209,8 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 		return 0;
 	free(v->stale);
 	free(v->ran);
-	free(v->why);
+	free(v->unjudged);
+	v->unjudged = v->why; /* an UNKNOWN view's reason stays known */
 	v->ran = NULL;
 	v->nran = 0;
 	v->why = NULL;
@@ -226,6 +228,53 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 	v->nstale = 1;
 	v->verdict = RL_PROC_STALE;
 	return 1;
+}
+
+int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
+			    int trusted, const struct rl_fileinfo *now)
+{
+	if (!f || !recorded || !now || f->program || !f->now_exists || !trusted)
+		return 0;
+	/* What the process has is the file the manifest hashed. */
+	if (recorded->type != RL_FT_FILE || !recorded->hashed || recorded->dev != f->dev ||
+	    recorded->ino != f->ino)
+		return 0;
+	/* What stands at the path is the file the view saw there, another
+	 * one, hashed. */
+	if (now->type != RL_FT_FILE || !now->hashed || now->dev != f->now_dev ||
+	    now->ino != f->now_ino || (now->dev == f->dev && now->ino == f->ino))
+		return 0;
+	return strcmp(recorded->sha256, now->sha256) == 0;
+}
+
+size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ctx)
+{
+	size_t kept = 0, dropped;
+
+	if (v->verdict != RL_PROC_STALE || !same)
+		return 0;
+	for (size_t i = 0; i < v->nstale; i++) {
+		struct rl_proc_file *f = &v->stale[i];
+
+		if (same(f, ctx)) {
+			free(f->path);
+			free(f->parent_name);
+			free(f->program);
+			continue;
+		}
+		v->stale[kept++] = *f;
+	}
+	dropped = v->nstale - kept;
+	v->nstale = kept;
+	if (kept)
+		return dropped;
+	free(v->stale);
+	v->stale = NULL;
+	free(v->why);
+	v->why = v->unjudged;
+	v->unjudged = NULL;
+	v->verdict = v->why ? RL_PROC_UNKNOWN : RL_PROC_FRESH;
+	return dropped;
 }
 
 static int has_deleted_mark(const char *text)
@@ -306,6 +355,8 @@ void rl_proc_scan_finish(struct rl_proc_scan *s)
 
 	if (v->nstale) {
 		v->verdict = RL_PROC_STALE;
+		v->unjudged = s->undetermined;
+		s->undetermined = NULL;
 	} else if (s->undetermined) {
 		v->verdict = RL_PROC_UNKNOWN;
 		v->why = s->undetermined;

@@ -18,6 +18,7 @@
 #include "core/base/error.h"
 #include "core/base/statmemo.h"
 #include "core/base/util.h"
+#include "core/model/fileinfo.h"
 #include "core/platform/platform.h"
 
 enum rl_proc_verdict {
@@ -57,6 +58,9 @@ struct rl_proc_view {
 	pid_t pid;
 	enum rl_proc_verdict verdict;
 	char *why;		    /* UNKNOWN/GONE: the reason, e.g. "permission denied" */
+	char *unjudged;		    /* STALE: the first reason something could not be judged
+				     * (what would make it UNKNOWN without its stale files),
+				     * or NULL */
 	char *exe;		    /* main executable path as reported, without Linux's
 				     * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
@@ -177,6 +181,32 @@ void rl_proc_trees_wait(struct rl_proc_batch *b);
  * STALE, else 0 (v unchanged). */
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
 			       const struct rl_strv *code, struct rl_statmemo *memo);
+
+/* Does a process that runs f, a file the view found stale (another
+ * file stands at its path now), run the very bytes at that path now?
+ * recorded: the manifest's state of that path, trusted: whether the
+ * manifest trusts its hash (rl_manifest_hash_trusted), now: the file at
+ * that path now, hashed. Yes only when the file the process has is the
+ * one recorded (same device and inode), the file now at the path is the
+ * one the view saw there, and the two hold the same SHA-256: a package
+ * manager reinstalling the same bytes as a new inode (`brew reinstall`,
+ * `port activate` of the same version) leaves the process on the code
+ * now on disk. A file the manifest did not record (another inode: its
+ * bytes are unknown), a program the plist no longer names (f->program),
+ * a deleted file with nothing in its place, or anything unhashed, is no.
+ * Pure: reads only its arguments. */
+int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
+			    int trusted, const struct rl_fileinfo *now);
+
+/* Drop from v, when STALE, every stale file for which same(f, ctx) says
+ * the process runs the bytes now on disk (rl_proc_file_same_bytes); its
+ * verdict then is what the rest gives: STALE while a stale file is left,
+ * else UNKNOWN (why: v->unjudged) when something could not be judged,
+ * else FRESH (with no `ran`: the files it runs are not all the very files
+ * now on disk, so they prove nothing about them). Returns how many files
+ * were dropped. */
+typedef int (*rl_proc_same_fn)(const struct rl_proc_file *f, void *ctx);
+size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ctx);
 
 /* The judging half. rl_proc_inspect feeds it what rl_platform_proc_scan
  * reports about one process; the unit tests feed it directly. */

@@ -34,7 +34,7 @@ struct fproc {
 	enum rl_proc_verdict verdict;
 	const char *stale_path; /* STALE: the file it runs */
 	uint64_t stale_ino;
-	const char *why;	 /* UNKNOWN */
+	const char *why;	 /* UNKNOWN; STALE: what it could not judge besides */
 	int reparent_on_inspect; /* its parent changes while it is inspected */
 	int restart_on_inspect;	 /* a new process takes its pid meanwhile */
 	int list_fails;		 /* listing its children fails (EIO) */
@@ -86,7 +86,9 @@ static int fake_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *
 	}
 	out->verdict = p->verdict;
 	out->exe = rl_xasprintf("/bin/%s", p->name);
-	if (p->why)
+	if (p->why && p->verdict == RL_PROC_STALE)
+		out->unjudged = rl_xstrdup(p->why);
+	else if (p->why)
 		out->why = rl_xstrdup(p->why);
 	if (p->verdict == RL_PROC_STALE) {
 		out->stale = rl_xcalloc(1, sizeof(*out->stale));
@@ -194,6 +196,13 @@ static void test_fake_stale_descendant(void)
 
 /* Not allowed to look at a child: unknown, named; a stale one elsewhere
  * in the tree outweighs it. The root's own reason is kept. */
+static int spare_all(const struct rl_proc_file *f, void *ctx)
+{
+	(void)f;
+	(void)ctx;
+	return 1;
+}
+
 static void test_fake_unknown(void)
 {
 	static struct fake f;
@@ -229,7 +238,45 @@ static void test_fake_unknown(void)
 	CHECK_INT(v.nstale, 1);
 	if (v.nstale)
 		CHECK_STR(v.stale[0].parent_name, "sudo?");
+	/* ... but what could not be judged stays known: should the stale
+	 * file turn out to run what is on disk, the tree is unknown. */
+	CHECK_STR(v.unjudged, "pid 503 (child of sudo? pid 501): permission denied");
+	CHECK_INT(rl_proc_view_spare(&v, spare_all, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "pid 503 (child of sudo? pid 501): permission denied");
 	rl_proc_view_release(&v);
+	/* So does what a stale process itself could not judge, and the
+	 * root's. */
+	d->verdict = RL_PROC_FRESH;
+	f.p[2].why = "cannot stat '/x': permission denied";
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_STR(v.unjudged,
+		  "pid 502 (child of sudo? pid 501): cannot stat '/x': permission denied");
+	rl_proc_view_release(&v);
+	f.p[2].why = NULL;
+	f.p[2].verdict = RL_PROC_FRESH;
+	root->verdict = RL_PROC_STALE;
+	root->stale_path = "/opt/local/bin/daemondo";
+	root->stale_ino = 7;
+	root->why = "cannot stat '/y': permission denied";
+	v = tree(&f, 500);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_STR(v.unjudged, "cannot stat '/y': permission denied");
+	CHECK_INT(rl_proc_view_spare(&v, spare_all, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_STR(v.why, "cannot stat '/y': permission denied");
+	rl_proc_view_release(&v);
+	/* Nothing unjudged: spared, the tree is fresh. */
+	root->why = NULL;
+	v = tree(&f, 500);
+	CHECK(v.unjudged == NULL);
+	CHECK_INT(rl_proc_view_spare(&v, spare_all, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	root->verdict = RL_PROC_FRESH;
+	d->verdict = RL_PROC_UNKNOWN;
+	f.p[2].verdict = RL_PROC_STALE;
 	/* The root itself unknown, nothing stale: its own reason. */
 	f.p[2].verdict = RL_PROC_FRESH;
 	d->verdict = RL_PROC_FRESH;

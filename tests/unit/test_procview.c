@@ -291,6 +291,132 @@ static void test_scan(const char *dir)
 	rl_proc_view_release(&v);
 }
 
+/* The rule for a file reinstalled with the same bytes as a new inode:
+ * pure, fed directly. */
+static void test_same_bytes(void)
+{
+	struct rl_proc_file f = {0};
+	struct rl_fileinfo rec = {0}, now = {0};
+	const char *h = "ab12", *other = "cd34";
+	char program[] = "/opt/bar/2.3/bin/bar";
+
+	f.dev = 5;
+	f.ino = 100; /* what the process maps */
+	f.deleted = 1;
+	f.now_exists = 1;
+	f.now_dev = 5;
+	f.now_ino = 200; /* what the view saw at the path */
+	rec.type = now.type = RL_FT_FILE;
+	rec.hashed = now.hashed = 1;
+	rec.dev = 5;
+	rec.ino = 100;
+	now.dev = 5;
+	now.ino = 200;
+	snprintf(rec.sha256, sizeof(rec.sha256), "%s", h);
+	snprintf(now.sha256, sizeof(now.sha256), "%s", h);
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 1);
+	/* A recorded hash the manifest does not trust (racy): no. */
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 0, &now), 0);
+	/* Other bytes now: no. */
+	snprintf(now.sha256, sizeof(now.sha256), "%s", other);
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	snprintf(now.sha256, sizeof(now.sha256), "%s", h);
+	/* The process maps a file the manifest did not record (another
+	 * inode, or the same inode on another device): its bytes are
+	 * unknown. */
+	rec.ino = 101;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	rec.ino = 100;
+	rec.dev = 6;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	rec.dev = 5;
+	/* The file hashed now is not the one the view saw at the path (it
+	 * was replaced again in between). */
+	now.ino = 201;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	now.ino = 200;
+	/* Nothing at the path now; nothing hashed; not regular files. */
+	f.now_exists = 0;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.now_exists = 1;
+	now.hashed = 0;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	now.hashed = 1;
+	rec.hashed = 0;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	rec.hashed = 1;
+	rec.type = RL_FT_SYMLINK;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	rec.type = RL_FT_FILE;
+	/* A program the plist no longer names: another path, another rule. */
+	f.program = program;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.program = NULL;
+	CHECK_INT(rl_proc_file_same_bytes(NULL, &rec, 1, &now), 0);
+	CHECK_INT(rl_proc_file_same_bytes(&f, NULL, 1, &now), 0);
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, NULL), 0);
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 1);
+}
+
+/* Spares the files whose inode is even (the test's stand-in for
+ * rl_proc_file_same_bytes), counting the questions. */
+static int even_inode(const struct rl_proc_file *f, void *ctx)
+{
+	(*(int *)ctx)++;
+	return f->ino % 2 == 0;
+}
+
+static void test_spare(const char *dir)
+{
+	struct rl_proc_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	int asked = 0;
+
+	CHECK(stat(dir, &st) == 0);
+	/* Every stale file spared: fresh. */
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, 2, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, 4, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK(v.unjudged == NULL);
+	CHECK_INT(rl_proc_view_spare(&v, even_inode, &asked), 2);
+	CHECK_INT(asked, 2);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	CHECK(v.why == NULL);
+	/* Not stale any more: nothing is asked. */
+	CHECK_INT(rl_proc_view_spare(&v, even_inode, &asked), 0);
+	CHECK_INT(asked, 2);
+	rl_proc_view_release(&v);
+	/* One left: still stale, with it alone. */
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, 2, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, 3, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(rl_proc_view_spare(&v, even_inode, &asked), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1)
+		CHECK_INT(v.stale[0].ino, 3);
+	rl_proc_view_release(&v);
+	/* Something that could not be judged is kept under a stale verdict:
+	 * spared, the view is unknown for it, never fresh. */
+	rl_proc_scan_init(&s, &v, 42);
+	rl_proc_scan_file(&s, "relative", 0, 0, 1, st.st_dev, 8, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file(&s, dir, 0, 0, 1, st.st_dev, 2, RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK(v.why == NULL);
+	CHECK(v.unjudged != NULL);
+	CHECK_INT(rl_proc_view_spare(&v, even_inode, &asked), 1);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK(v.why && strstr(v.why, "'relative': not an absolute path"));
+	CHECK(v.unjudged == NULL);
+	rl_proc_view_release(&v);
+}
+
 static void test_scan_unjudged(const char *dir)
 {
 	struct rl_proc_scan s;
@@ -972,6 +1098,8 @@ int main(void)
 	test_names();
 	test_scan(dir);
 	test_scan_unjudged(dir);
+	test_same_bytes();
+	test_spare(dir);
 	test_scan_untracked(dir);
 	test_exe_replaced(exe);
 	test_exe_deleted(gone);
