@@ -356,10 +356,67 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	in->batch = rl_proc_trees_start(in->reqs, nreqs, in->memo, 0);
 }
 
-/* Judge the rest of the processes with the threads, then check each
- * job's program and note its verdict, in the jobs' order. */
-static void inspect_end(struct rl_pipeline *p, struct inspection *in)
+/* What rl_proc_view_spare asks of a stale file: the pipeline, and the
+ * diff when one was computed (NULL: each candidate is hashed here). */
+struct spare {
+	struct rl_pipeline *p;
+	const struct rl_diff *d;
+};
+
+/* The file now at f's path, as the diff hashed it, or hashed here when
+ * there is no diff: only when the process may run the recorded file (its
+ * identity, its size), so nothing is read for a real upgrade. 1 with now
+ * filled (release it), else 0. */
+static int now_hashed(const struct spare *sp, const struct rl_proc_file *f,
+		      const struct rl_entry *e, struct rl_fileinfo *now)
 {
+	const struct rl_change *c;
+
+	if (sp->d) {
+		c = rl_diff_find(sp->d, e->path);
+		if (!c || c->kind != RL_CHANGE_REPLACED)
+			return 0;
+		rl_fileinfo_copy(now, &c->now);
+		return 1;
+	}
+	if (e->fi.dev != f->dev || e->fi.ino != f->ino || !f->now_exists ||
+	    rl_fileinfo_read(e->path, now, NULL) < 0)
+		return 0;
+	if (now->type == RL_FT_FILE && now->size == e->fi.size &&
+	    rl_fileinfo_hash(e->path, now, NULL) == 0)
+		return 1;
+	rl_fileinfo_release(now);
+	return 0;
+}
+
+/* Whether the process that runs f, a stale file, runs the bytes now at
+ * its path (rl_proc_file_same_bytes against the recorded manifest). Not
+ * under --verify, which trusts no recorded identity. */
+static int spare_same(const struct rl_proc_file *f, void *ctx)
+{
+	struct spare *sp = ctx;
+	struct rl_pipeline *p = sp->p;
+	const struct rl_entry *e;
+	struct rl_fileinfo now;
+	int same;
+
+	if (!p->have_prev || p->verify || f->program ||
+	    !(e = rl_manifest_find(&p->prev, f->path)) || !now_hashed(sp, f, e, &now))
+		return 0;
+	same = rl_proc_file_same_bytes(f, &e->fi, rl_manifest_hash_trusted(&p->prev, &e->fi), &now);
+	rl_fileinfo_release(&now);
+	if (same && !rl_strv_contains(&p->spared, e->path))
+		rl_strv_push(&p->spared, e->path);
+	return same;
+}
+
+/* Judge the rest of the processes with the threads, then check each
+ * job's program, spare the stale files that hold the bytes now on disk
+ * (d: the diff, or NULL) and note each verdict, in the jobs' order. */
+static void inspect_end(struct rl_pipeline *p, struct inspection *in, const struct rl_diff *d)
+{
+	struct spare sp = {p, d};
+
 	rl_proc_trees_wait(in->batch);
 	for (size_t i = 0; i < p->nviews; i++) {
 		struct rl_jobview *v = &p->views[i];
@@ -374,6 +431,7 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in)
 							    : NULL,
 					   has_root(v->job) ? NULL : in->programs[i], &v->code_now,
 					   in->memo);
+		rl_proc_view_spare(&v->view, spare_same, &sp);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
 			p->stale[p->nstale].label = v->job->label;
@@ -393,7 +451,7 @@ static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipelin
 	struct inspection in;
 
 	inspect_start(o, p, &in);
-	inspect_end(p, &in);
+	inspect_end(p, &in, NULL);
 	return 0;
 }
 
@@ -661,7 +719,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 					       &p->diff, err)
 			  : 0;
 	if (o->lc)
-		inspect_end(p, &in);
+		inspect_end(p, &in, p->have_prev && rc == 0 ? &p->diff : NULL);
 	if (rc < 0)
 		return -1;
 	if (p->have_prev) {
@@ -807,6 +865,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.results = results,
 		.unreadable = &p->unreadable,
 		.seen = p->have_prev ? &p->diff : NULL,
+		.spared = &p->spared,
 	};
 
 	struct rl_error derr = {0};
@@ -825,6 +884,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	free(p->manifest_path);
 	rl_plistdefs_release(&p->defs);
 	rl_strv_release(&p->unreadable);
+	rl_strv_release(&p->spared);
 	for (size_t i = 0; i < p->npackages; i++)
 		rl_package_release(&p->packages[i]);
 	free(p->packages);

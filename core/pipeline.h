@@ -84,6 +84,12 @@ struct rl_pipeline {
 	int launchd_unknown; /* launchctl could not be run: no view of launchd */
 	struct rl_stale *stale;
 	size_t nstale;
+	/* Recorded paths a running process still runs as recorded: the view
+	 * found it stale, but the file it maps is the one the manifest hashed
+	 * and the file now at the path holds the same bytes (reinstalled as a
+	 * new inode). They keep their recorded state at commit, so the next
+	 * run still knows what that process runs. */
+	struct rl_strv spared;
 	struct rl_plan plan;
 	/* --archive: each package read (name, version, kind) */
 	struct rl_package *packages;

@@ -157,8 +157,9 @@ static int moved(const struct rl_fileinfo *seen, const struct rl_fileinfo *now)
 	return 0;
 }
 
-/* e changed after the run planned (moved): it keeps old's recorded state
- * and the acknowledgements old had, none new. */
+/* e changed after the run planned (moved), or a process still runs it as
+ * recorded (spared): it keeps old's recorded state and the
+ * acknowledgements old had, none new. */
 static void keep_unseen(struct rl_entry *e, const struct rl_entry *old)
 {
 	for (size_t u = 0; u < e->nuses; u++) {
@@ -195,7 +196,8 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 			keep_recorded(c, e, old);
 			keep_unreadable_uses(c, e, old);
 			keep_stat_time(m, c);
-		} else if (old && changed_since_seen(c, e, old)) {
+		} else if (old && ((c->spared && rl_strv_contains(c->spared, e->path)) ||
+				   changed_since_seen(c, e, old))) {
 			keep_unseen(e, old);
 			keep_stat_time(m, c);
 		}

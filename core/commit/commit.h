@@ -21,6 +21,12 @@
  * replaced code, so the process view finds it again at the next run (a
  * failed restart that left a job down is the restart journal's).
  *
+ * A recorded file that a running process still maps while the same
+ * bytes stand at its path as a new inode (spared: the process runs what
+ * is on disk) keeps its recorded state too, as long as a run finds such a
+ * process: the next run compares that process's file with what it
+ * recorded, not with the new inode, whose bytes the process may not run.
+ *
  * A run decides from what it saw when it planned (its diff), and saves
  * what is on disk when it ends. A recorded file that changed in between
  * (a second package installed while this run restarted the first's jobs)
@@ -45,6 +51,11 @@ struct rl_commit {
 	/* What the run saw of prev's files when it planned: their changes
 	 * (an entry with none was as prev records it). NULL: not a run. */
 	const struct rl_diff *seen;
+	/* Paths a running process still runs as recorded, spared by the
+	 * process view (the same bytes reinstalled as a new inode): each
+	 * keeps its recorded state, so that the next run still knows the
+	 * file that process maps. NULL: none. */
+	const struct rl_strv *spared;
 	/* `record`, results NULL: every job is done with what is on disk now
 	 * but those whose plist could not be read, which keep what was
 	 * recorded, as a run keeps it. */

@@ -41,7 +41,9 @@ struct builder {
 	const struct rl_job **jobs; /* js's jobs sorted by label */
 	size_t *stepof;		    /* per jobs[] index: step index + 1, or 0 */
 	struct rl_plan *p;
-	size_t reported_mark; /* reported[] entries added for the current change */
+	size_t reported_mark;	      /* reported[] entries added for the current change */
+	const struct rl_stale *stale; /* the process view's findings */
+	size_t nstale;
 };
 
 static int cmp_job_label(const void *a, const void *b)
@@ -447,6 +449,26 @@ static const char *untriggered_why(enum rl_change_kind k)
 	}
 }
 
+/* Whether the process view found label's process running another file
+ * than the one at path now (a stale file it kept: not the file the
+ * manifest recorded, or not its bytes). Such a job restarts for path, by
+ * that reason: the path is not reported for it as if it did not. */
+static int stale_at(const struct builder *b, const char *label, const char *path)
+{
+	for (size_t i = 0; i < b->nstale; i++) {
+		const struct rl_proc_view *v = b->stale[i].view;
+
+		if (!b->stale[i].label || !v || v->verdict != RL_PROC_STALE ||
+		    strcmp(b->stale[i].label, label) != 0)
+			continue;
+		for (size_t k = 0; k < v->nstale; k++)
+			if (!v->stale[k].program && v->stale[k].path &&
+			    strcmp(v->stale[k].path, path) == 0)
+				return 1;
+	}
+	return 0;
+}
+
 static void plan_change(struct builder *b, const struct rl_change *c)
 {
 	const struct rl_entry *e = c->entry;
@@ -462,7 +484,8 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 		ptrdiff_t idx;
 
 		if (!rl_change_kind_triggers(c->kind)) {
-			reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
+			if (!(c->kind == RL_CHANGE_REPLACED && stale_at(b, u->label, c->path)))
+				reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
 			continue;
 		}
 		if (c->same_definition && u->role == RL_ROLE_PLIST) {
@@ -827,7 +850,7 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err)
 {
-	struct builder b = {d, js, cfg, NULL, NULL, out, 0};
+	struct builder b = {d, js, cfg, NULL, NULL, out, 0, stale, nstale};
 	int rc;
 
 	memset(out, 0, sizeof(*out));

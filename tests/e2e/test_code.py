@@ -701,6 +701,114 @@ class Unlinked(Base):
 
 # A daemon that copies the library argv[1] to a file of its own in the
 # directory argv[2], loads the copy with dlopen and deletes it.
+class Reinstalled(Base):
+    """A package reinstalled with the very bytes it had, as new inodes
+    (`brew reinstall`, `port activate` of the same version): a process that
+    maps the file the manifest recorded runs the code on disk, and is not
+    restarted; other bytes, or an old file the manifest did not record
+    (its bytes unknown), restart it."""
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+
+    def boot(self):
+        m = self.m
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_daemon("food", "1.0", lib="libfoo")
+        m.boot()
+        pid = m.wait_pid(LABEL % "food")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        self.lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        self.exe = os.path.join(m.brew, "Cellar", "food", "1.0", "bin", "food")
+        self.age()
+        return pid
+
+    def age(self):
+        """The manifest as if recorded seconds after the files were built
+        (not within the racy window, in which a recorded hash may not be
+        what the file held: relaunch then trusts no bytes it cannot read
+        again, the old file a process maps least of all)."""
+        harness.manifest_file.aged(os.path.join(self.m.state, "manifest.json"), 4)
+
+    def kickstarted(self):
+        return [e for e in self.m.events("start") if e["reason"] == "kickstart"]
+
+    def reported(self, doc, path, change="replaced"):
+        return [x for x in doc["reported"] if x["path"] == path and x["change"] == change]
+
+    def test_same_bytes_as_a_new_inode_restart_nothing(self):
+        m = self.m
+        pid = self.boot()
+        harness.atomic_copy(self.lib, self.lib)
+        harness.atomic_copy(self.exe, self.exe)
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib + " (deleted)"])
+        self.assertFalse(same_file(f"/proc/{pid}/exe", self.exe))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], r.stdout)
+        for path in (self.lib, self.exe):
+            rows = self.reported(doc, path)
+            self.assertEqual([(x["labels"], x["why"]) for x in rows],
+                             [([LABEL % "food"], "replaced with identical bytes")], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        # Neither this run nor the next: the manifest keeps the file the
+        # process maps while it maps it.
+        for _ in range(2):
+            self.age()
+            r, doc = self.run_relaunch(m)
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual(m.pid(LABEL % "food"), pid)
+            self.age()
+            self.plan(m, code=0)
+        self.assertEqual(self.kickstarted(), [])
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib + " (deleted)"])
+
+    def test_other_bytes_as_a_new_inode_restart(self):
+        m = self.m
+        pid = self.boot()
+        m.brew_c_library("libfoo", "1.0", stamp="-rebuilt")
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[LABEL % "food"]["reasons"]
+        self.assertIn((self.lib, "stale",
+                       f"pid {pid} runs {self.lib} (deleted; a new file is there now)"),
+                      [(x["path"], x["change"], x["text"]) for x in reasons])
+        self.assertIn((self.lib, "content"), [(x["path"], x["change"]) for x in reasons])
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([x["status"] for x in doc["results"]], ["restarted"], doc)
+        new = self.wait_new_pid(m, LABEL % "food", pid)
+        self.assertEqual(mapped_like(new, "libfoo.so"), [self.lib])
+        self.plan(m, code=0)
+
+    def test_old_file_not_the_one_recorded_restarts(self):
+        # The process maps the first file; the manifest recorded a second
+        # (record after a first reinstall); a third stands there now. Its
+        # bytes are the second's, but nothing says what the first held.
+        m = self.m
+        pid = self.boot()
+        harness.atomic_copy(self.lib, self.lib)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.age()
+        harness.atomic_copy(self.lib, self.lib)
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[LABEL % "food"]["reasons"]
+        self.assertEqual([(x["path"], x["change"], x["text"]) for x in reasons],
+                         [(self.lib, "stale",
+                           f"pid {pid} runs {self.lib} (deleted; a new file is there now)")])
+        # Restarted for it, so not also reported as a change that
+        # restarts nothing.
+        self.assertEqual(self.reported(doc, self.lib), [], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "stale", doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([x["status"] for x in doc["results"]], ["restarted"], doc)
+        new = self.wait_new_pid(m, LABEL % "food", pid)
+        self.assertEqual(mapped_like(new, "libfoo.so"), [self.lib])
+        self.plan(m, code=0)
+
+
 EXTRACT_HOST_C = """#include <dlfcn.h>
 #include <stdio.h>
 #include <unistd.h>

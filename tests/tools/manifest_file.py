@@ -9,7 +9,8 @@ trusted), and "stat_ns" when the header has it. write_v2(path, doc)
 writes such a dict back as version 2, which relaunch still reads (and
 rewrites as version 3 when it next saves), so a test can edit an entry
 without knowing the newest format. same_tick(path, file, after_s) makes a
-version 3 manifest hold what a racy rewrite leaves (see there).
+version 3 manifest hold what a racy rewrite leaves, aged(path, after_s) one
+whose every hash is trusted (see there).
 """
 
 import base64
@@ -152,6 +153,23 @@ def same_tick(path, file, after_s):
             hits += 1
     if hits != 1:
         raise ValueError("%s: no file entry for %s" % (path, file))
+    with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write("\n".join(lines))
+
+
+def aged(path, after_s):
+    """Edit the version 3 manifest at path as if it had been stat'ed
+    after_s seconds after the last recorded change of any of its files
+    (their mtime or ctime): the header's stat_ns, so that each recorded
+    hash is trusted (outside the racy window) however recently the test
+    built the files."""
+    times = [max(e["mtime_ns"], e["ctime_ns"]) for e in read(path)["files"]
+             if e["type"] == "file"]
+    with open(path, encoding="utf-8", errors="surrogateescape") as f:
+        lines = f.read().split("\n")
+    head = json.loads(lines[0])
+    head["stat_ns"] = max(times) + int(after_s * 1e9)
+    lines[0] = json.dumps(head, separators=(",", ":"))
     with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write("\n".join(lines))
 

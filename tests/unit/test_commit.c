@@ -1,5 +1,6 @@
 /* The commit rules, one test each, on manifests built in memory: failed,
- * deferred, not reached, unreadable plist, removed-and-kept, ack; and the
+ * deferred, not reached, unreadable plist, removed-and-kept, ack, a file
+ * a spared process still maps; and the
  * commit after `run --verify` re-hashing, on a real file. */
 #include "check.h"
 
@@ -397,6 +398,36 @@ static void test_changed_after_planning(void)
 	teardown(&f);
 }
 
+/* The same bytes reinstalled as new inodes: foo is still mapped by a
+ * process the view spared (it maps the recorded inode), bar by none. foo
+ * keeps the recorded inode, so the next run still knows that process's
+ * file; bar advances. */
+static void test_spared(void)
+{
+	const enum rl_result_status done = RL_RESULT_RESTARTED;
+	struct rl_strv spared = {0};
+	struct fx f;
+
+	setup(&f);
+	file(&f.prev, "/lib/foo", V1, NULL, "org.example.a", NULL);
+	file(&f.prev, "/lib/bar", V1, NULL, "org.example.b", NULL);
+	file(&f.cur, "/lib/foo", V1, NULL, "org.example.a", NULL)->fi.ino = 300;
+	file(&f.cur, "/lib/bar", V1, NULL, "org.example.b", NULL)->fi.ino = 301;
+	f.prev.stat_ns = 5;
+	f.cur.stat_ns = 9;
+	rl_strv_push(&spared, "/lib/foo");
+	plan(&f, 0, 0, &done);
+	f.c.spared = &spared;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_INT(rl_manifest_find(&f.cur, "/lib/foo")->fi.ino, 100);
+	CHECK_INT(rl_manifest_find(&f.cur, "/lib/bar")->fi.ino, 301);
+	CHECK(use_of(&f, "/lib/foo", "org.example.a")->ack == NULL);
+	/* Kept as stat'ed then: the earlier stat time. */
+	CHECK_INT(f.cur.stat_ns, 5);
+	rl_strv_release(&spared);
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_failed();
@@ -408,5 +439,6 @@ int main(void)
 	test_ack();
 	test_verify_rehashes();
 	test_changed_after_planning();
+	test_spared();
 	return check_done();
 }

@@ -636,6 +636,46 @@ static void test_stale(void)
 	fx_release(&f);
 }
 
+/* A file reinstalled with the same bytes (replaced) that a job's process
+ * still maps as an inode the manifest did not record: the job restarts
+ * for it (stale), so it is not also reported as a change that restarts
+ * nothing; the other job using the file is. */
+static void test_replaced_yet_stale(void)
+{
+	struct rl_proc_file files[] = {
+		{.path = (char *)(uintptr_t) "/lib/libfoo.so",
+		 .deleted = 1,
+		 .now_exists = 1,
+		 .dev = 1,
+		 .ino = 2,
+		 .now_dev = 1,
+		 .now_ino = 4},
+	};
+	struct rl_proc_view view = {
+		.pid = 412, .verdict = RL_PROC_STALE, .stale = files, .nstale = 1};
+	struct rl_stale stale[] = {{"food", &view, NULL}};
+	struct fixture f;
+	struct rl_entry *e;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_DAEMON, "food");
+	fx_job(&f, RL_JOB_DAEMON, "bard");
+	e = fx_changed(&f, RL_CHANGE_REPLACED, "/lib/libfoo.so", "food", RL_ROLE_LIBRARY,
+		       "library food");
+	fx_use(e, "bard", RL_ROLE_LIBRARY, "library bard", NULL);
+	CHECK_INT(fx_build(&f, stale, 1), 0);
+	CHECK_INT(f.p.n, 1);
+	CHECK_STR(f.p.steps[0].job->label, "food");
+	CHECK_INT(f.p.steps[0].nreasons, 1);
+	CHECK_STR(rl_change_kind_name(f.p.steps[0].reasons[0].change), "stale");
+	CHECK_INT(f.p.nreported, 1);
+	CHECK_STR(f.p.reported[0].path, "/lib/libfoo.so");
+	CHECK_STR(f.p.reported[0].why, "replaced with identical bytes");
+	CHECK_INT(f.p.reported[0].labels.n, 1);
+	CHECK_STR(f.p.reported[0].labels.v[0], "bard");
+	fx_release(&f);
+}
+
 static void test_order(void)
 {
 	struct fixture f;
@@ -1061,6 +1101,7 @@ int main(void)
 	test_ack_is_the_bytes();
 	test_library_chain();
 	test_stale();
+	test_replaced_yet_stale();
 	test_stale_child();
 	test_stale_wrapper();
 	test_order();
