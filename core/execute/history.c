@@ -31,6 +31,17 @@ void rl_history_set(struct rl_history *h, const char *label, int64_t when_ns)
 {
 	struct rl_history_item *it = find(h, label);
 
+	if (when_ns <= 0) {
+		/* Never: forgotten, as if never restarted. */
+		if (it) {
+			size_t i = (size_t)(it - h->v);
+
+			free(it->label);
+			memmove(it, it + 1, (h->n - i - 1) * sizeof(*h->v));
+			h->n--;
+		}
+		return;
+	}
 	if (!it) {
 		rl_xgrow((void **)&h->v, &h->alloc, h->n + 1, sizeof(*h->v));
 		it = &h->v[h->n++];

@@ -24,6 +24,7 @@ int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error 
 int rl_history_save(const struct rl_history *h, const char *statedir, struct rl_error *err);
 /* 0 when never restarted. */
 int64_t rl_history_last(const struct rl_history *h, const char *label);
+/* when_ns <= 0: never (the label is forgotten). */
 void rl_history_set(struct rl_history *h, const char *label, int64_t when_ns);
 void rl_history_release(struct rl_history *h);
 

@@ -77,6 +77,9 @@ struct step_run {
 	int64_t wake;	    /* settling: when to poll next */
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
+	int64_t hist_prev;  /* the label's last restart before this attempt (0: none) */
+	int touched;	    /* an answer said launchd may have acted on the job */
+	int untouched;	    /* an answer said it did not, and none before may have */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
 	int unloaded;	    /* what on_unloaded was told last (enum rl_unload) */
@@ -192,6 +195,62 @@ static enum state fail_call(struct step_run *s, const struct rl_launchctl_result
 static int unreached(const struct rl_launchctl_result *r)
 {
 	return !r->timed_out && r->status == RL_LC_EXIT_UNREACHABLE;
+}
+
+/* launchd did nothing to the job: the call never reached it (69), or it
+ * was refused before launchd acted on any job: launchctl's usage error
+ * (64), no such domain (112, 125), System Integrity Protection (150), and
+ * for a kickstart no such service (113; a bootout's 113 says the job is
+ * already gone, and the reload goes on). Any other answer, or none, may
+ * have touched it (1 `Operation not permitted`, seen transiently, too). */
+static int untouched(const struct rl_launchctl_result *r, int kickstart)
+{
+	if (r->timed_out)
+		return 0;
+	switch (r->status) {
+	case RL_LC_EXIT_UNREACHABLE:
+	case RL_LC_EXIT_USAGE:
+	case RL_LC_EXIT_NO_DOMAIN:
+	case RL_LC_EXIT_UNSUPPORTED:
+	case RL_LC_EXIT_SIP:
+		return 1;
+	case RL_LC_EXIT_NOT_LOADED:
+		return kickstart;
+	default:
+		return 0;
+	}
+}
+
+/* The kickstart or bootout that began the restart answered (r; fatal:
+ * launchctl could not be run): the caller is told what launchd did. One
+ * that touched nothing, when no answer before it may have, is no restart:
+ * the label's history and the run's --max count are as they were before
+ * it. */
+static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int fatal,
+			int kickstart)
+{
+	const struct rl_run_opts *o = s->run->o;
+	enum rl_answer a;
+
+	if (fatal || untouched(r, kickstart))
+		a = RL_ANSWER_UNTOUCHED;
+	else if (r->timed_out)
+		a = RL_ANSWER_UNKNOWN;
+	else if (kickstart || s->booted_out)
+		a = RL_ANSWER_TAKEN;
+	else
+		a = RL_ANSWER_LOADED;
+	if (a != RL_ANSWER_UNTOUCHED) {
+		s->touched = 1;
+	} else if (!s->touched && !s->untouched) {
+		s->untouched = 1;
+		s->run->attempts--;
+		rl_history_set(s->run->hist, s->step->job->label, s->hist_prev);
+	}
+	if (o->on_answer)
+		o->on_answer(s->step,
+			     a == RL_ANSWER_UNTOUCHED && s->touched ? RL_ANSWER_UNKNOWN : (int)a,
+			     o->ctx);
 }
 
 /* Failed with nothing done to the job (what, and launchd's pid for it as
@@ -506,7 +565,8 @@ static enum state st_status_before(struct step_run *s)
 }
 
 /* Every attempt counts for --max and goes into the history, whatever
- * happens next, so a job that fails is not hammered by the next run. */
+ * happens next, so a job that fails is not hammered by the next run;
+ * unless launchd answers that it did nothing to the job (untouched). */
 static int begin_attempt(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
@@ -519,6 +579,7 @@ static int begin_attempt(struct step_run *s)
 	s->run->attempts++;
 	/* --interval spaces the beginnings of restarts. */
 	s->run->next_start = now(s) + s_to_ns(o->interval);
+	s->hist_prev = rl_history_last(s->run->hist, s->step->job->label);
 	rl_history_set(s->run->hist, s->step->job->label, o->ops.wall(o->ops.ctx));
 	if (o->on_begin)
 		o->on_begin(s->step, s->res->old_pid, o->ctx);
@@ -583,6 +644,7 @@ static enum state st_kickstart(struct step_run *s)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
 	space_from(s, &r);
+	tell_answer(s, &r, next == ST_FATAL, 1);
 	if (next != ST_FATAL)
 		next = after_kickstart(s, &r, ST_KICKSTART, "");
 	rl_launchctl_result_release(&r);
@@ -680,6 +742,7 @@ static enum state st_bootout(struct step_run *s)
 	/* No answer: still may be. Refused: still loaded. */
 	if (!r.timed_out)
 		set_unloaded(s, s->booted_out ? RL_UNLOADED : RL_LOADED);
+	tell_answer(s, &r, next == ST_FATAL, 0);
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
@@ -737,6 +800,8 @@ static enum state st_bootstrap(struct step_run *s)
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
 		set_unloaded(s, RL_LOADED);
+		if (s->run->o->on_answer)
+			s->run->o->on_answer(s->step, RL_ANSWER_LOADED, s->run->o->ctx);
 		s->reloaded = 1;
 		s->last_running = 0; /* loaded anew: not started yet */
 		next = s->res->old_pid && !job->keepalive && !job->runatload

@@ -125,6 +125,23 @@ enum rl_unload {
 	RL_RELOADING = 3, /* bootstrap in flight: may still be unloaded */
 };
 
+/* What launchd did with the call that began a restart (its kickstart or
+ * bootout), and with a reload's bootstrap, for on_answer. */
+enum rl_answer {
+	RL_ANSWER_UNKNOWN = 0, /* no answer (timed out, killed): it may be acting on it */
+	RL_ANSWER_TAKEN,       /* taken: a bootout may be under way, the job may be going */
+	/* The job is loaded and no bootout is under way: launchd refused the
+	 * bootout (any answer but 0, 36, 3 and 113), or a bootstrap loaded it
+	 * again. */
+	RL_ANSWER_LOADED,
+	/* launchd did nothing to the job: the call never reached it (69, or
+	 * launchctl could not be run), or it refused it before acting on any
+	 * job (64 malformed, 112 and 125 no such domain, 113 for a kickstart,
+	 * 150 System Integrity Protection). Not a restart: neither the
+	 * history nor --max counts it. */
+	RL_ANSWER_UNTOUCHED,
+};
+
 struct rl_run_opts {
 	struct rl_restart_ops ops;
 	double throttle_floor; /* seconds; see RL_THROTTLE_FLOOR_DEFAULT */
@@ -175,6 +192,12 @@ struct rl_run_opts {
 	 * While a call is in flight nobody knows yet: launchctl runs in its
 	 * own process group and finishes it even when relaunch is gone. */
 	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
+	/* Optional: told (enum rl_answer) right after the kickstart or bootout
+	 * that began a restart returned (after on_unloaded), and after a
+	 * reload's bootstrap loaded the job again (RL_ANSWER_LOADED): for the
+	 * journal, so that a run stopped from then on leaves the next one the
+	 * truth (no bootout to wait for, no restart to count). */
+	void (*on_answer)(const struct rl_step *step, int answer, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step
 	 * under way finishes (bounded by --timeout); every later step is

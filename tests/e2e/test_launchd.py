@@ -353,6 +353,35 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
         self.assertEqual(len(self.kickstarts(m, brew("nginx"))), 1)
 
+    def test_kickstart_launchd_did_not_act_on_is_no_restart(self):
+        """A kickstart launchd refused before acting on the job (113: no such
+        service) or that never reached launchd (69) touched nothing: the
+        history keeps no restart for it, so the next run restarts it at
+        once instead of saying it was restarted moments ago, and --max
+        does not count it, so the job after it is still restarted."""
+        m = self.machine()
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "60"
+        labels = [brew(f) for f in ("aaa", "bbb", "ccc")]
+        for f in ("aaa", "bbb", "ccc"):
+            m.brew_install(f, "1.0")
+        self.baseline(m, running=labels)
+        for f in ("aaa", "bbb", "ccc"):
+            m.brew_upgrade(f, "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", labels[0], "--code", "113")
+        m.fault("exit", "--command", "kickstart", "--label", labels[1], "--code", "69")
+        res, _ = self.run_json(m, "--max", "1", "--keep-going", expect=3)
+        self.assertEqual([res[label]["status"] for label in labels],
+                         ["failed", "failed", "restarted"], res)
+        self.assertIn("exit code 113", res[labels[0]]["error"])
+        self.assertIn("left untouched (nothing was stopped", res[labels[1]]["error"])
+        with open(os.path.join(m.state, "history.json")) as f:
+            self.assertEqual(sorted(json.load(f)["restarts"]), [labels[2]])
+        # The next run restarts both at once: no throttle to wait out.
+        res, _ = self.run_json(m, "--no-wait")
+        self.assertEqual([res[label]["status"] for label in labels[:2]],
+                         ["restarted", "restarted"], res)
+        self.assertEqual([len(self.kickstarts(m, label)) for label in labels], [1, 1, 1])
+
     def test_apple_service_is_never_touched(self):
         """150: System Integrity Protection guards com.apple.* labels."""
         m = self.machine()

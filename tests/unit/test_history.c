@@ -42,6 +42,13 @@ static void test_round_trip(const char *dir)
 	CHECK_INT(rl_history_last(&back, "homebrew.mxcl.nginx"), 1700000000123456789LL);
 	CHECK_INT(rl_history_last(&back, "org.macports.x"), 6);
 	CHECK_INT(rl_history_last(&back, "other"), 0);
+	/* 0: never restarted, the label forgotten (an attempt that touched
+	 * nothing, taken back); one never there stays absent. */
+	rl_history_set(&back, "homebrew.mxcl.nginx", 0);
+	rl_history_set(&back, "other", 0);
+	CHECK_INT(back.n, 1);
+	CHECK_INT(rl_history_last(&back, "homebrew.mxcl.nginx"), 0);
+	CHECK_INT(rl_history_last(&back, "org.macports.x"), 6);
 	rl_history_release(&h);
 	rl_history_release(&back);
 	free(path);

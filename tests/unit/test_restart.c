@@ -45,6 +45,9 @@ struct call {
 };
 
 struct fx {
+	/* on_answer's calls: what it was told. */
+	int answers[8];
+	size_t nanswers;
 	/* on_unloaded's calls: what it was told, and when. */
 	int unloaded[8];
 	int64_t unloaded_t[8];
@@ -266,6 +269,16 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 	f->nunloaded++;
 }
 
+static void on_answer(const struct rl_step *step, int answer, void *ctx)
+{
+	struct fx *f = ctx;
+
+	(void)step;
+	if (f->nanswers < 8)
+		f->answers[f->nanswers] = answer;
+	f->nanswers++;
+}
+
 static void on_result(const struct rl_result *r, void *ctx)
 {
 	struct fx *f = ctx;
@@ -308,6 +321,7 @@ static void setup(struct fx *f, size_t n)
 	f->o.on_begin = on_begin;
 	f->o.on_throttle = on_throttle;
 	f->o.on_unloaded = on_unloaded;
+	f->o.on_answer = on_answer;
 	f->o.ctx = f;
 }
 
@@ -1242,6 +1256,91 @@ static void test_held_by_the_journal(void)
 	teardown(&f);
 }
 
+/* What launchd did with the call that began a restart: one it refused
+ * before acting on the job, or that never reached it, is no restart: the
+ * history keeps the label's earlier restart and --max does not count it.
+ * Any other answer, or none, may have touched the job: counted. */
+static void test_untouched_is_no_restart(void)
+{
+	struct fx f;
+
+	/* kickstart 113 (no such service), then 69 (unreached): --max 1
+	 * still restarts c, and a's earlier restart stays its last. */
+	setup(&f, 3);
+	f.o.max = 1;
+	f.o.keep_going = 1;
+	f.o.settle = 0;
+	rl_history_set(&f.hist, "org.example.a", WALL0 - 100 * S);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", NOT_FOUND},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 69, "", UNREACHED},
+	    {"print system/org.example.c", 0, RUNNING(102)},
+	    {"kickstart -k system/org.example.c", 0},
+	    {"print system/org.example.c", 0, RUNNING(202), .times = 2});
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[2].status, RL_RESULT_RESTARTED);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), WALL0 - 100 * S);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.b"), 0);
+	CHECK(rl_history_last(&f.hist, "org.example.c") > WALL0);
+	CHECK_INT((int)f.nanswers, 3);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNTOUCHED);
+	CHECK_INT(f.answers[1], RL_ANSWER_UNTOUCHED);
+	CHECK_INT(f.answers[2], RL_ANSWER_TAKEN);
+	teardown(&f);
+
+	/* A kickstart refused with 1, then with 113 on its retry: the first
+	 * may have touched it, so it counts. */
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
+	    {KICK_A, 1, "", "Could not kickstart service: 1: Operation not permitted"},
+	    {KICK_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	CHECK_INT(f.answers[1], RL_ANSWER_UNKNOWN);
+	teardown(&f);
+
+	/* A kickstart that hung: it may have acted. */
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, .timed_out = 1});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNKNOWN);
+	teardown(&f);
+
+	/* bootout 125 (no GUI session for the domain): untouched. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE,
+	    {OUT_A, 125, "", "Boot-out failed: 125: Domain does not support specified action"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	CHECK_INT((int)f.nanswers, 1);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNTOUCHED);
+	teardown(&f);
+
+	/* bootout 5: refused, the job stays loaded (no bootout under way),
+	 * but launchd may have done something: counted. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
+	CHECK_INT((int)f.nanswers, 1);
+	CHECK_INT(f.answers[0], RL_ANSWER_LOADED);
+	teardown(&f);
+
+	/* bootout taken, bootstrap loads it again: taken, then loaded. */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	CHECK_INT(f.answers[1], RL_ANSWER_LOADED);
+	teardown(&f);
+}
+
 /* Every state that calls launchctl → FATAL when it cannot be run: the run
  * stops, the step at hand gets no result, the ones before keep theirs. */
 static void test_fatal(void)
@@ -1264,7 +1363,8 @@ static void test_fatal(void)
 	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
 	CHECK_INT(f.ncb, 0);
-	CHECK(rl_history_last(&f.hist, "org.example.a") > 0);
+	/* Nothing reached launchd: no restart for the history. */
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
 	setup(&f, 1);
 	RUN(&f, -1, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, GONE);
@@ -1853,6 +1953,7 @@ int main(void)
 	test_not_running_is_idle();
 	test_decided_steps();
 	test_fatal();
+	test_untouched_is_no_restart();
 	test_bootout_in_progress();
 	test_bootstrap_37();
 	test_plist_gone_not_booted_out();
