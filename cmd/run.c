@@ -172,8 +172,17 @@ struct run_ctx {
  * A second one ends relaunch at once, by the signal's default action (the
  * journal then lets the next run finish what this one began); if that
  * leaves a job this run booted out and has not loaded again, one line
- * says so first. */
+ * says so first. While a bootout is in flight, it ends relaunch as soon
+ * as launchd has answered and the journal says what it did (whether the
+ * job is going, or launchd refused and it runs on: the next run must not
+ * wait for a bootout that is not under way); a third, at once. */
 static volatile sig_atomic_t stop_signal;
+/* A bootout in flight (between on_unloaded's RL_UNLOADING and its answer),
+ * and the second signal that came meanwhile, held until then. */
+static volatile sig_atomic_t bootout_in_flight;
+static volatile sig_atomic_t held_signal;
+static const char held_line[] = "relaunch: stopping once launchd has answered the bootout under "
+				"way; a third signal stops relaunch at once\n";
 
 /* That line, written (never formatted) by the handler: made and dropped
  * outside it, unloaded_len set last and cleared first, so the handler
@@ -192,6 +201,13 @@ static void on_stop_signal(int sig)
 		return;
 	}
 	/* Only async-signal-safe calls from here: write, sigaction, raise. */
+	if (bootout_in_flight && !held_signal) {
+		ssize_t w = write(STDERR_FILENO, held_line, sizeof(held_line) - 1);
+
+		(void)w;
+		held_signal = sig;
+		return;
+	}
 	if (unloaded_len > 0) {
 		ssize_t w = write(STDERR_FILENO, unloaded_line, (size_t)unloaded_len);
 
@@ -247,6 +263,47 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 	free(old);
 	if (line)
 		unloaded_len = (sig_atomic_t)strlen(line);
+	if (unloaded == RL_UNLOADING)
+		bootout_in_flight = 1;
+}
+
+/* launchd answered the call that began a restart, or a bootstrap loaded
+ * the job again: the journal says so at once, so that a run stopped from
+ * here on leaves the next one the truth: a job launchd kept loaded has no
+ * bootout to wait for, and a call launchd refused before touching the job
+ * was no restart. Then a second signal held while the bootout was in
+ * flight ends relaunch, as it would have then. */
+static void on_answer(const struct rl_step *step, int answer, void *ctx)
+{
+	struct run_ctx *rc = ctx;
+	struct rl_intent *it = rl_strv_contains(&rc->mine, step->job->label)
+				       ? rl_intents_find(rc->intents, step->job->label)
+				       : NULL;
+	struct rl_error err = {0};
+
+	if (it && (answer == RL_ANSWER_LOADED || answer == RL_ANSWER_UNTOUCHED) &&
+	    (!it->loaded || it->untouched != (answer == RL_ANSWER_UNTOUCHED))) {
+		it->loaded = 1;
+		it->untouched = answer == RL_ANSWER_UNTOUCHED;
+		if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
+			fprintf(stderr, "relaunch: %s\n", err.text);
+			rc->journal_failed = 1;
+		}
+	}
+	bootout_in_flight = 0;
+	if (held_signal) {
+		struct sigaction dfl;
+
+		if (unloaded_len > 0) {
+			ssize_t w = write(STDERR_FILENO, unloaded_line, (size_t)unloaded_len);
+
+			(void)w;
+		}
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		sigaction(held_signal, &dfl, NULL);
+		raise(held_signal);
+	}
 }
 
 /* The live lines: on stderr, as each thing happens, whatever owns stdout
@@ -698,6 +755,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.can_reload = can_reload;
 	o.held = held;
 	o.on_unloaded = on_unloaded;
+	o.on_answer = on_answer;
 	o.stop = &stop_signal;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)

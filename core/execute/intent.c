@@ -120,6 +120,7 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->start_after = json_is_true(json_object_get(o, "start_after"));
 	/* Optional: absent in journals written before it. */
 	it->loaded = json_is_true(json_object_get(o, "loaded"));
+	it->untouched = json_is_true(json_object_get(o, "untouched"));
 	return 0;
 }
 
@@ -225,6 +226,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 		json_object_set_new(o, "start_after", json_boolean(it->start_after));
 		if (it->loaded)
 			json_object_set_new(o, "loaded", json_true());
+		if (it->untouched)
+			json_object_set_new(o, "untouched", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}
@@ -287,8 +290,9 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	int loaded;
 
 	*done = NULL;
-	/* Whatever happens below, the step began then: its throttle counts. */
-	if (rl_history_last(hist, it->label) < it->wall_ns)
+	/* Whatever happens below, the step began then: its throttle counts;
+	 * unless launchd said it did nothing. */
+	if (!it->untouched && rl_history_last(hist, it->label) < it->wall_ns)
 		rl_history_set(hist, it->label, it->wall_ns);
 	for (;;) {
 		loaded = status(it, ops, &st, err);
@@ -298,10 +302,19 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * (asynchronous) may be under way. Wait until the job is gone
 		 * or runs a new process; one that stays loaded and stopped
 		 * until the timeout was bootstrapped and waits to be started. */
-		if (it->action != RL_INTENT_RELOAD || it->loaded || loaded == 1 ||
+		if (it->action != RL_INTENT_RELOAD || it->loaded || it->untouched || loaded == 1 ||
 		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline)
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
+	}
+	if (it->untouched) {
+		/* launchd did nothing to it: whatever its state, not ours. */
+		*done = rl_xasprintf("%s (launchd did not act on the %s)",
+				     loaded == 1  ? RL_INTENT_NOTHING_UNLOADED
+				     : st.running ? RL_INTENT_NOTHING ": loaded and running"
+						  : RL_INTENT_NOTHING ": loaded",
+				     it->action == RL_INTENT_RELOAD ? "bootout" : "kickstart");
+		return 0;
 	}
 	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
 		/* Booted out and never bootstrapped: the one thing a reload must

@@ -34,8 +34,12 @@ struct rl_intent {
 	int start_after; /* running before, and launchd would not start it by
 			  * itself on load (neither KeepAlive nor RunAtLoad) */
 	int64_t wall_ns; /* when the step began */
-	int loaded;	 /* the step ended with the job loaded (a failed restart
-			  * left it stopped): no bootout is under way */
+	int loaded;	 /* the job is loaded and no bootout is under way: launchd
+			  * refused the bootout, a bootstrap loaded it again, or
+			  * a failed restart left it loaded but stopped */
+	int untouched;	 /* launchd answered that it did nothing to the job (the
+			  * call refused before acting, or never reached it):
+			  * no restart happened */
 };
 
 struct rl_intents {
@@ -67,7 +71,8 @@ struct rl_restart_ops;
  * restart engine's clock, sleep and launchctl):
  *  - a reload: while launchd still shows the job loaded with its old pid
  *    or with none, the bootout may be under way (it is asynchronous,
- *    unless the intent says the job was loaded again): wait,
+ *    unless the intent says the job is loaded: launchd refused the
+ *    bootout, or a bootstrap loaded it again): wait,
  *    up to timeout_s, for the job to go or to run a new pid; a job not
  *    loaded (113) is then bootstrapped from the intent's plist, and
  *    kickstarted when it was running before and launchd would not start it
@@ -76,7 +81,10 @@ struct rl_restart_ops;
  *    launchd would not start by itself is kickstarted;
  *  - a kickstart is never repeated here: the intent's time goes into hist
  *    as the label's last restart, so the throttle floor applies to the
- *    plan that follows.
+ *    plan that follows;
+ *  - an intent whose call launchd answered without touching the job
+ *    (untouched) is only reported: nothing is done, nor counted as a
+ *    restart.
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
  * running"). Returns 0, or -1 with err when launchctl cannot be run or
  * refuses the bootstrap (the intent must then be kept for the next run). */

@@ -226,11 +226,26 @@ class KillTest(unittest.TestCase):
         os.chmod(path, 0o755)
         return path
 
-    def test_second_signal_while_bootout_is_refused_says_it_may_be_unloaded(self):
-        """A second signal while the bootout is in flight (here launchd then
-        refuses it: the job keeps running): relaunch cannot know whether the
-        job is unloaded, so its line says it may be; the journal lets the
-        next run check launchd."""
+    HELD = ("relaunch: stopping once launchd has answered the bootout under way; a third "
+            "signal stops relaunch at once\n")
+
+    def leading_prints(self, calls, label):
+        """How many `print <target>` calls a run began with (the recovery's,
+        before its plan asks launchd anything else)."""
+        n = 0
+        for c in calls:
+            if c["argv"] != ["print", self.m.target(label)]:
+                break
+            n += 1
+        return n
+
+    def test_second_signal_while_bootout_is_refused_is_not_waited_for(self):
+        """A second signal while the bootout is in flight, which launchd then
+        refuses (the job keeps running, never down): relaunch stops once
+        launchd has answered, and its journal says the job stayed loaded,
+        so the next run does not wait out --timeout for a bootout that is
+        not under way: it asks launchd once, finds the job running, and
+        goes on to reload it."""
         m = self.m
         label = brew("ggg")
         m.brew_install("ggg", "1.0")
@@ -241,13 +256,74 @@ class KillTest(unittest.TestCase):
                           '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
-        self.assertTrue(r.stderr.endswith(
-            f"relaunch: {label}: may be left unloaded: stopped while launchd was booting it "
-            "out; the next 'relaunch run' checks and loads it again if so\n"), r.stderr)
-        self.assertNotIn(": left unloaded", r.stderr)
+        self.assertTrue(r.stderr.endswith(self.HELD), r.stderr)
+        self.assertNotIn("left unloaded", r.stderr)
         self.assertTrue(self.loaded(label))
         self.assertEqual(m.pid(label), pid)
-        # The journal lets the next run check launchd.
+        self.assertEqual([(i["label"], i["action"], i.get("loaded")) for i in self.journal()],
+                         [(label, "reload", True)])
+        # The next run (its --timeout FAST's 120 s) finds it loaded and
+        # running at its first look, and waits for nothing.
+        n = len(m.calls())
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: loaded and running\n", r.stderr)
+        self.assertEqual(self.leading_prints(m.calls()[n:], label), 1)
+        # Then the plan reloads it onto the new plist, as it was to be.
+        self.assertIn(f"restarted {label} (reload): pid {pid} → ", r.stderr)
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+
+    def test_second_signal_while_bootout_is_taken_says_it_is_left_unloaded(self):
+        """A second signal while a bootout is in flight that launchd takes:
+        relaunch stops once it has answered, saying the job is left
+        unloaded, which is now known; the next run loads it again."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        self.boot([label])
+        self.change_plist(label, "ggg")
+        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID; exec REAL "$@" ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            self.HELD + f"relaunch: {label}: left unloaded: stopped between its bootout and "
+            "its bootstrap; the next 'relaunch run' loads it again\n"), r.stderr)
+        self.assertEqual([(i["label"], i["action"], i.get("loaded")) for i in self.journal()],
+                         [(label, "reload", None)])
+        m.wait_event("removed", label)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "bootstrapped ", r.stderr)
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+
+    def test_third_signal_while_bootout_is_in_flight_stops_at_once(self):
+        """A third signal does not wait for launchd's answer: relaunch ends
+        at once, saying the job may be left unloaded (launchctl finishes
+        the bootout after relaunch is gone); the journal lets the next run
+        check launchd."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "ggg")
+        # Sent in ascending order, as pending signals are delivered: HUP (1)
+        # stops, INT (2) is held, TERM (15) ends relaunch.
+        lc = self.wrapper(' "bootout"*) kill -HUP $PPID; kill -INT $PPID; kill -TERM $PPID\n'
+                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            self.HELD + f"relaunch: {label}: may be left unloaded: stopped while launchd was "
+            "booting it out; the next 'relaunch run' checks and loads it again if so\n"),
+            r.stderr)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(m.pid(label), pid)
         self.assertEqual([(i["label"], i["action"]) for i in self.journal()], [(label, "reload")])
 
     def test_second_signal_while_bootstrap_is_in_flight_says_it_may_be_unloaded(self):

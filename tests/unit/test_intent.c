@@ -99,7 +99,7 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0};
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0};
 
 	return it;
 }
@@ -219,6 +219,39 @@ static void test_recover(void)
 			"started it again");
 		CHECK_INT(f.clock, 0);
 	}
+	/* A bootout launchd refused (the run stopped once it had answered):
+	 * the old pid runs on and no bootout is under way: not waited for. */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 1000000};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+
+		it.loaded = 1;
+		recover(&f, it, 0, "print system/org.example.d;",
+			"nothing to do: loaded and running");
+		CHECK_INT(f.clock, 0);
+	}
+	/* One launchd refused before acting on the job: nothing was done, so
+	 * nothing is waited for, done, or counted as a restart. */
+	f = (struct fake){.print_status = 0, .running = 0, .going = 1000000};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 1);
+		struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, &f};
+		struct rl_history h = {0};
+		struct rl_error err = {0};
+		char *done = NULL, *got;
+
+		it.loaded = it.untouched = 1;
+		CHECK_INT(rl_intent_recover(&it, &ops, 30, &h, &done, &err), 0);
+		CHECK_STR(done, "nothing to do: loaded (launchd did not act on the bootout)");
+		got = calls(&f);
+		CHECK_STR(got, "print system/org.example.d;");
+		CHECK_INT(f.clock, 0);
+		CHECK_INT(rl_history_last(&h, it.label), 0);
+		free(got);
+		free(done);
+		rl_history_release(&h);
+		rl_strv_release(&f.calls);
+	}
 	/* launchd refuses the bootstrap: an error, the intent is kept. */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
@@ -256,11 +289,14 @@ static void test_file(void)
 	CHECK_INT(rl_intents_find(&back, "org.example.d")->loaded, 0);
 	rl_intents_release(&back);
 	rl_intents_find(&in, "org.example.d")->loaded = 1;
+	rl_intents_find(&in, "org.example.d")->untouched = 1;
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
 	if (back.n == 2) {
 		CHECK_INT(back.v[1].loaded, 1);
+		CHECK_INT(back.v[1].untouched, 1);
+		CHECK_INT(back.v[0].untouched, 0);
 		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);
