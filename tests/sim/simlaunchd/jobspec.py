@@ -69,11 +69,21 @@ class JobSpec:
         return list(self.arguments) if self.arguments else [self.program]
 
     def starts_at_load(self):
-        """RunAtLoad, KeepAlive true, or KeepAlive SuccessfulExit (which
-        launchd.plist(5) says implies RunAtLoad)."""
+        """Whether launchd starts the job as it loads it now: RunAtLoad,
+        KeepAlive true, or a KeepAlive dictionary with SuccessfulExit (which
+        launchd.plist(5) says implies RunAtLoad) or with a PathState
+        condition that holds now (stat of the path, as launchd's
+        job_keepalive() checks it), unless the dictionary says
+        AfterInitialDemand true. Crashed, OtherJobEnabled and the other
+        conditions start nothing at load."""
         if self.run_at_load or self.keep_alive is True:
             return True
-        return isinstance(self.keep_alive, dict) and "SuccessfulExit" in self.keep_alive
+        ka = self.keep_alive
+        if not isinstance(ka, dict) or ka.get("AfterInitialDemand") is True:
+            return False
+        if "SuccessfulExit" in ka:
+            return True
+        return any(os.path.exists(p) == want for p, want in ka.get("PathState", {}).items())
 
 
 def _typed(d, key, types, default, path):
@@ -93,9 +103,15 @@ def _keep_alive(value, path):
     if isinstance(value, bool):
         return value
     if isinstance(value, dict):
-        # Only SuccessfulExit and Crashed are simulated; other conditions
-        # (PathState, OtherJobEnabled, ...) never fire.
-        return {k: v for k, v in value.items() if isinstance(v, bool)}
+        # SuccessfulExit and Crashed decide respawns; SuccessfulExit,
+        # PathState and AfterInitialDemand the start at load
+        # (starts_at_load). Other conditions (OtherJobEnabled, ...) never
+        # fire, nor does a PathState change once the job is loaded.
+        kept = {k: v for k, v in value.items() if isinstance(v, bool)}
+        paths = value.get("PathState")
+        if isinstance(paths, dict):
+            kept["PathState"] = {p: v for p, v in paths.items() if isinstance(v, bool)}
+        return kept
     raise SpecError(errno.EINVAL, f"{path}: KeepAlive is neither a boolean nor a dictionary")
 
 
