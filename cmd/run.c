@@ -383,7 +383,7 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 		.plist = job->plist,
 		.action = step->action == RL_ACTION_RELOAD ? RL_INTENT_RELOAD : RL_INTENT_KICKSTART,
 		.pid = old_pid,
-		.start_after = old_pid != 0 && !job->keepalive && !job->runatload,
+		.start_after = old_pid != 0 && !rl_job_starts_now(job),
 		.wall_ns = rl_now_wall_ns(),
 	};
 

@@ -222,18 +222,79 @@ static int get_throttle(plist_t dict, int *out, const char **why)
 	return 0;
 }
 
-/* KeepAlive: a bool, or a dict of conditions (any condition keeps it alive). */
-static int get_keepalive(plist_t dict, int *out, int *always, const char **why)
+/* A boolean member of a KeepAlive dictionary: 1 true, 0 false, -1 absent
+ * or of another type (launchd ignores such a member). */
+static int dict_bool(plist_t dict, const char *key)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+	uint8_t b = 0;
+
+	if (!n || plist_get_node_type(n) != PLIST_BOOLEAN)
+		return -1;
+	plist_get_bool_val(n, &b);
+	return b != 0;
+}
+
+/* KeepAlive's PathState, {path: bool}, into "+path" / "-path" entries; a
+ * value of another type is ignored, as launchd ignores it. */
+static void get_path_state(plist_t keepalive, struct rl_strv *out)
+{
+	plist_t n = plist_dict_get_item(keepalive, "PathState");
+	plist_dict_iter it = NULL;
+
+	if (!n || plist_get_node_type(n) != PLIST_DICT)
+		return;
+	plist_dict_new_iter(n, &it);
+	for (;;) {
+		char *key = NULL;
+		plist_t val = NULL;
+		uint8_t b = 0;
+
+		plist_dict_next_item(n, it, &key, &val);
+		if (!key)
+			break;
+		if (key[0] && plist_get_node_type(val) == PLIST_BOOLEAN) {
+			plist_get_bool_val(val, &b);
+			rl_strv_push_owned(out, rl_xasprintf("%c%s", b ? '+' : '-', key));
+		}
+		free(key);
+	}
+	free(it);
+}
+
+/* RunAtLoad and KeepAlive (a bool, or a dict of conditions) into the
+ * job's model of when launchd starts it (job.h: kept_running,
+ * starts_at_load, path_state). */
+static int get_launch_model(plist_t dict, struct rl_job *j, const char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "KeepAlive");
+	int runatload = 0;
 
 	if (n && plist_get_node_type(n) == PLIST_DICT) {
-		*out = 1;
-		return 0;
-	}
-	if (get_bool(dict, "KeepAlive", out, why) < 0)
+		if (dict_bool(n, "AfterInitialDemand") != 1) {
+			j->starts_at_load = dict_bool(n, "SuccessfulExit") >= 0;
+			get_path_state(n, &j->path_state);
+		}
+	} else if (get_bool(dict, "KeepAlive", &j->kept_running, why) < 0) {
 		return -1;
-	*always = *out;
+	}
+	if (get_bool(dict, "RunAtLoad", &runatload, why) < 0)
+		return -1;
+	j->starts_at_load |= runatload || j->kept_running;
+	return 0;
+}
+
+int rl_job_starts_now(const struct rl_job *j)
+{
+	if (j->starts_at_load)
+		return 1;
+	for (size_t i = 0; i < j->path_state.n; i++) {
+		const char *e = j->path_state.v[i];
+		struct stat st;
+
+		if ((stat(e + 1, &st) == 0) == (e[0] == '+'))
+			return 1;
+	}
 	return 0;
 }
 
@@ -270,9 +331,7 @@ static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
 	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
-	    get_keepalive(root, &j->keepalive, &j->keepalive_always, why) < 0 ||
-	    get_bool(root, "RunAtLoad", &j->runatload, why) < 0 ||
-	    get_bool(root, "Disabled", &j->disabled, why) < 0)
+	    get_launch_model(root, j, why) < 0 || get_bool(root, "Disabled", &j->disabled, why) < 0)
 		return -1;
 	return 0;
 }
@@ -911,6 +970,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->stderr_path);
 	free(j->rootdir);
 	rl_strv_release(&j->env);
+	rl_strv_release(&j->path_state);
 	free(j->unreadable);
 	free(j->plist_bytes);
 	memset(j, 0, sizeof(*j));

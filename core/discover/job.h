@@ -34,9 +34,27 @@ struct rl_job {
 	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
 	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
 	int throttle_interval; /* seconds; -1 when the plist does not say */
-	int keepalive;	       /* KeepAlive true or a dict (any condition) */
-	int keepalive_always;  /* KeepAlive true: launchd keeps it running whatever happens */
-	int runatload;
+	/* When launchd starts the job by itself, from RunAtLoad and KeepAlive
+	 * (launchd.plist(5); launchd's job_keepalive() checks the same when it
+	 * loads a job):
+	 *   - kept_running: KeepAlive true: launchd starts it as it loads it
+	 *     and again whenever it exits;
+	 *   - starts_at_load: launchd starts it as it loads it, whatever else
+	 *     holds: RunAtLoad true, KeepAlive true, or a KeepAlive dictionary
+	 *     with SuccessfulExit (either value: "implies that RunAtLoad is set
+	 *     to true, since the job needs to run at least once before an exit
+	 *     status can be determined") unless it says AfterInitialDemand
+	 *     true (no KeepAlive condition counts before a first demand);
+	 *   - path_state: KeepAlive's PathState (without AfterInitialDemand
+	 *     true), one entry a path: "+<path>" keeps the job alive, and
+	 *     starts it as it is loaded, while the path exists, "-<path>"
+	 *     while it does not; rl_job_starts_now asks the paths.
+	 * Crashed, OtherJobEnabled, OtherJobActive and NetworkState start no
+	 * job as it is loaded: with only those (or none) the job runs on
+	 * demand (a socket, a schedule, WatchPaths, a kickstart). */
+	int kept_running;
+	int starts_at_load;
+	struct rl_strv path_state;
 	int disabled;	     /* only launchd's default; not whether it is loaded */
 	int background_only; /* LimitLoadToSessionType names only Background */
 	/* The plist as read: the SHA-256 of its bytes, and of the definition
@@ -126,6 +144,10 @@ void rl_jobset_insert(struct rl_jobset *js, struct rl_job *j);
 /* The job with label in js, sorted by (kind, label) as rl_jobs_discover
  * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);
+/* 1 when launchd, loading the job now, would start it: starts_at_load, or
+ * a PathState condition of its KeepAlive holds now (stat(2) of the path,
+ * as launchd's check does). */
+int rl_job_starts_now(const struct rl_job *j);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);
 void rl_job_release(struct rl_job *j);

@@ -89,6 +89,8 @@ struct step_run {
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
 	int kicked_loaded;  /* loaded without a pid at the timeout: kickstarted once */
+	int starts;	    /* launchd starts the job as it loads it (rl_job_starts_now),
+			     * asked at the step's beginning and again at its bootstrap */
 	double backoff;
 	char last_seen[RL_ERROR_TEXT_MAX]; /* what print said last, for "did not come back" */
 	int last_status;		   /* print's last exit code; -1 timed out or killed */
@@ -555,6 +557,7 @@ static enum state st_status_before(struct step_run *s)
 			     "loaded in '%s', not where the plan found it; left for the next run",
 			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
+	s->starts = rl_job_starts_now(s->step->job);
 	/* Not running now: kickstart would start it out of its schedule. */
 	if (!s->res->old_pid && s->step->action == RL_ACTION_KICKSTART &&
 	    rl_decide_idle(s->step->job)) {
@@ -804,9 +807,11 @@ static enum state st_bootstrap(struct step_run *s)
 			s->run->o->on_answer(s->step, RL_ANSWER_LOADED, s->run->o->ctx);
 		s->reloaded = 1;
 		s->last_running = 0; /* loaded anew: not started yet */
-		next = s->res->old_pid && !job->keepalive && !job->runatload
-			       ? ST_START
-			       : enter_wait_running(s);
+		/* Ran before, and launchd does not start it as it loads it (on
+		 * demand, KeepAlive Crashed alone, …): started now, not after
+		 * --timeout; one it does start is waited for. */
+		s->starts = rl_job_starts_now(job);
+		next = s->res->old_pid && !s->starts ? ST_START : enter_wait_running(s);
 	} else if ((answered(&r, RL_LC_EXIT_IO) || answered(&r, RL_LC_EXIT_ALREADY)) &&
 		   retry_at < s->deadline) {
 		sleep_until(s, retry_at);
@@ -847,23 +852,21 @@ static enum state st_start(struct step_run *s)
 	return next;
 }
 
-/* A job that was not running and that launchd does not keep alive or start
- * at load may well not run now (it starts on demand, or ran and exited):
- * there is nothing to watch, so launchctl's exit status alone decides. */
+/* A job that was not running and that launchd does not start as it loads
+ * it (rl_job_starts_now) may well not run now (it starts on demand, or ran
+ * and exited): there is nothing to watch, so launchctl's exit status alone
+ * decides, and it is not started out of its conditions. */
 static int expected_to_run(const struct step_run *s)
 {
-	const struct rl_job *job = s->step->job;
-
-	return s->res->old_pid != 0 || job->keepalive || job->runatload;
+	return s->res->old_pid != 0 || s->starts;
 }
 
-/* Loaded by our bootstrap, RunAtLoad or KeepAlive, and still no pid at the
- * timeout (seen on macOS 26): launchd is asked to start it, once. */
+/* Loaded by our bootstrap, a job launchd starts as it loads it, and still
+ * no pid at the timeout (seen on macOS 26): launchd is asked to start it,
+ * once. */
 static int kick_loaded(const struct step_run *s)
 {
-	const struct rl_job *job = s->step->job;
-
-	return s->reloaded && !s->started && (job->keepalive || job->runatload);
+	return s->reloaded && !s->started && s->starts;
 }
 
 /* Reloaded by our bootstrap, not running before, and not KeepAlive true:
@@ -872,8 +875,8 @@ static int kick_loaded(const struct step_run *s)
  * what it does: its new definition ran, and it is not started again. */
 static int ran_at_load(const struct step_run *s, const struct rl_service_status *st)
 {
-	return s->reloaded && s->res->old_pid == 0 && !s->step->job->keepalive_always &&
-	       !st->running && st->pid == 0 && st->runs >= 1 && st->exit_code == 0;
+	return s->reloaded && s->res->old_pid == 0 && !s->step->job->kept_running && !st->running &&
+	       st->pid == 0 && st->runs >= 1 && st->exit_code == 0;
 }
 
 static enum state st_wait_running(struct step_run *s)
@@ -882,8 +885,8 @@ static enum state st_wait_running(struct step_run *s)
 	int rc;
 
 	if (!expected_to_run(s)) {
-		s->res->note = rl_xstrdup("reloaded; not running, neither KeepAlive nor RunAtLoad: "
-					  "runs the new files at its next launch");
+		s->res->note = rl_xstrdup("reloaded; not running, and launchd does not start it at "
+					  "load: runs the new files at its next launch");
 		return ST_IDLE;
 	}
 	rc = poll_status(s, &st);
@@ -1027,8 +1030,8 @@ static void finish_step(struct step_run *s, enum state st)
 	s->res->status = final_status(st);
 	if (st == ST_FAILED && s->booted_out && !s->reloaded)
 		s->res->unfinished = RL_UNFINISHED_UNLOADED;
-	else if (st == ST_FAILED && s->attempted && s->res->old_pid && !s->step->job->keepalive &&
-		 s->last_running == 0)
+	else if (st == ST_FAILED && s->attempted && s->res->old_pid &&
+		 !s->step->job->kept_running && s->last_running == 0)
 		s->res->unfinished = RL_UNFINISHED_STOPPED;
 	if (s->t0)
 		s->res->seconds = (double)(end - s->t0) / 1e9;

@@ -29,10 +29,11 @@
  * So N independent jobs with --keep-going take about N × interval + one
  * settle; without it, N × (time to come back + settle). GATE is where a
  * step waits for those results.
- * START (`kickstart <target>`) brings back a job that was running before a
- * reload but that launchd would not start by itself (neither KeepAlive nor
- * RunAtLoad), and, once, a KeepAlive or RunAtLoad job that the bootstrap
- * loaded but launchd did not start within --timeout (seen on macOS 26).
+ * START (`kickstart <target>`) brings back, right after the bootstrap, a
+ * job that was running before a reload but that launchd does not start at
+ * load (rl_job_starts_now: e.g. KeepAlive Crashed alone), and, once, a job
+ * launchd starts at load that the bootstrap loaded but launchd did not
+ * start within --timeout (seen on macOS 26).
  */
 #ifndef RL_RESTART_H
 #define RL_RESTART_H
@@ -86,9 +87,10 @@ struct rl_result {
 	pid_t new_pid; /* 0: not running after */
 	double seconds;
 	char *error; /* failed/skipped/deferred: why */
-	/* restarted: a remark, or NULL. "not expected to run: …" for a job that
-	 * was not running and is neither KeepAlive nor RunAtLoad, where only
-	 * launchctl's exit status was checked. */
+	/* restarted: a remark, or NULL. idle after a reload: "reloaded; …" for
+	 * a job that was not running and that launchd does not start at load
+	 * (rl_job_starts_now), where only launchctl's exit status was
+	 * checked. */
 	char *note;
 	/* A failed restart that may leave a job that was running unloaded or
 	 * stopped: the restart journal keeps it for the next run to bring

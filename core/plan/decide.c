@@ -18,7 +18,7 @@ static const char *job_program(const struct rl_job *job)
 
 int rl_decide_idle(const struct rl_job *job)
 {
-	return !job->keepalive_always;
+	return !job->kept_running;
 }
 
 /* Equal as text, or naming the same file. */
@@ -56,7 +56,7 @@ static int started_after(const struct rl_observed *o, int64_t t);
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t)
 {
 	return rl_decide_definition_loaded(job, o) && o->pid > 0 && o->runs == 1 &&
-	       (job->runatload || job->keepalive_always) && started_after(o, t);
+	       job->starts_at_load && started_after(o, t);
 }
 
 /* The path's ctime, or 0 when it is not there (or cannot be read). */

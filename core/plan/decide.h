@@ -50,8 +50,8 @@ struct rl_observed {
  * WatchPaths or on-demand job, a KeepAlive dictionary): kickstart -k would
  * run it "regardless of its configured launch conditions" (launchctl(1)),
  * and its next launch runs the new files anyway. A job with KeepAlive true
- * always runs: without a process it is between two crashes, and is
- * restarted as planned. 1: idle. */
+ * (kept_running) always runs: without a process it is between two
+ * crashes, and is restarted as planned. 1: idle. */
 int rl_decide_idle(const struct rl_job *job);
 
 /* 1 when launchd's loaded definition (path, program, arguments) is the
@@ -62,11 +62,14 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
  * since the epoch): its definition is the plist's (path, program,
  * arguments), and its process is the first it spawned since it loaded the
  * job (runs 1), started after t, of a job launchd starts as it loads it
- * (RunAtLoad, KeepAlive true), so that it loaded the job no earlier than
- * that. Nothing else proves it: a respawn (runs 2 or more) or the first
- * launch of an on-demand job runs the definition launchd had, which print
- * does not show whole (environment, schedule, KeepAlive, …), and without
- * a process nothing tells when launchd loaded the job. */
+ * whatever else holds (job->starts_at_load: RunAtLoad, KeepAlive true, a
+ * KeepAlive SuccessfulExit), so that it loaded the job no earlier than
+ * that. Nothing else proves it: a respawn (runs 2 or more), the first
+ * launch of an on-demand job (KeepAlive Crashed alone, a socket, …) or of
+ * one whose PathState came to hold after it was loaded runs the
+ * definition launchd had, which print does not show whole (environment,
+ * schedule, KeepAlive, …), and without a process nothing tells when
+ * launchd loaded the job. */
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t);
 
 /* When the change behind a path happened, as a bound from above: the
@@ -95,8 +98,8 @@ char *rl_decide_hosts_self_why(pid_t pid);
  * holds the job (o->held: an earlier restart left it unloaded or stopped,
  * and it is still owed) (a reload stays a reload:
  * launchd must hold the new plist, and starts the job only when RunAtLoad
- * or KeepAlive says so); CURRENT when the process already runs the files
- * on disk, with the evidence in the step's why:
+ * or KeepAlive says so: rl_job_starts_now); CURRENT when the process
+ * already runs the files on disk, with the evidence in the step's why:
  *   - the process view, when every change is one it can see (code the
  *     process executes or maps, a symlink on the way to its program; not a
  *     config file, a script that is read or a plist): the executable is

@@ -506,8 +506,11 @@ class Machine:
 
     # -- plists -----------------------------------------------------------
     def write_plist(self, label, args, daemon=True, binary=False, path=None, **keys):
+        """A job's plist: RunAtLoad and KeepAlive true unless keys say
+        otherwise; a key given as None is left out."""
         d = dict(Label=label, ProgramArguments=list(args), RunAtLoad=True, KeepAlive=True)
         d.update(keys)
+        d = {k: v for k, v in d.items() if v is not None}
         path = path or os.path.join(self.daemons if daemon else self.agents, label + ".plist")
         tmp = path + ".tmp"
         with open(tmp, "wb") as f:

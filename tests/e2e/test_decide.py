@@ -7,15 +7,18 @@ A restart that is not needed interrupts a service; one that is refused
 keeps a broken upgrade from taking a working one down:
 - an idle calendar job whose program changed is not started (`idle`);
 - a job its package manager already reloaded (nix-darwin's bootout +
-  bootstrap of a rewritten plist) is not reloaded again, and one restarted
-  by hand after the upgrade is not restarted again (`current`);
+  bootstrap of a rewritten plist, home-manager's of an agent whose
+  KeepAlive SuccessfulExit starts it at load) is not reloaded again, and
+  one restarted by hand after the upgrade is not restarted again
+  (`current`);
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
 - a plist changed but not loaded since (a new schedule of an idle job, a
   new environment a crashed job was respawned without) is reloaded, though
   print shows the same program and arguments; a setup job that runs at
-  load and exits is reloaded once, idle, not failed;
+  load and exits is reloaded once, idle, not failed; an idle job that only
+  KeepAlive Crashed would restart is reloaded and not started;
 - a plist rewritten with the same definition (binary, another key order)
   is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
@@ -162,6 +165,46 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
 
+    def test_agent_reloaded_by_home_manager_is_not_reloaded_again(self):
+        """home-manager's agents say KeepAlive {Crashed, SuccessfulExit
+        false} and no RunAtLoad: SuccessfulExit implies RunAtLoad
+        (launchd.plist(5)), so launchd starts the agent as it loads it, and
+        its first process since home-manager's bootout + bootstrap proves
+        the load, as RunAtLoad's does."""
+        for run_at_load in (None, True):
+            with self.subTest(RunAtLoad=run_at_load), Machine(RELAUNCH) as m:
+                label = "org.nix-community.home.syncthing"
+                keep = {"Crashed": True, "SuccessfulExit": False}
+
+                def agent(version):
+                    exe = os.path.join(m.nix_store_path("syncthing", version), "bin",
+                                       "syncthing")
+                    return m.write_plist(label, ["/bin/sh", "-c", f"/bin/true && exec {exe} 1000"],
+                                         daemon=False, RunAtLoad=run_at_load, KeepAlive=keep)
+
+                agent("1.0")
+                pids = self.boot(m, [label])
+                plist = agent("1.1")
+                # home-manager's activation: bootout, then bootstrap.
+                target = m.target(label)
+                self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+                wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                           "the bootout to finish")
+                self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
+                new = self.wait_new_pid(m, label, pids[label])
+                wait_until(lambda: "syncthing-1.1" in os.readlink(f"/proc/{new}/exe"),
+                           "the shell's exec of syncthing 1.1")
+                self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
+
+                doc = self.plan_json(m, expect=0)
+                self.assertEqual(doc["steps"], [], doc)
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertEqual(res[label]["status"], "current", res)
+                self.assertEqual(res[label]["action"], "kickstart")
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), new)
+
     def test_restarted_by_hand_after_the_upgrade_is_current(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.25.3")
@@ -212,6 +255,37 @@ class DecideTest(unittest.TestCase):
             self.assertEqual([e["event"] for e in self.touched(m, label, t0)],
                              ["bootout", "removed", "bootstrap"])
             self.assertEqual(m.pid(label), 0)
+
+    def test_idle_crashed_only_job_whose_plist_changed_is_not_started(self):
+        """KeepAlive {Crashed true} without RunAtLoad: launchd starts the
+        job on demand only, not as it loads it, and restarts it only after
+        a crash. Not running, its changed plist is reloaded and the job
+        left idle: no kickstart runs it out of its conditions."""
+        with Machine(RELAUNCH) as m:
+            label = brew("worker")
+            m.brew_install("worker", "1.0")
+            args = [os.path.join(m.opt("worker"), "bin", "worker"), "1000"]
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive={"Crashed": True})
+            self.boot(m, [label], running=False)
+            self.assertEqual(m.pid(label), 0)
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive={"Crashed": True},
+                          EnvironmentVariables={"WORKERS": "4"})
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertEqual(res[label]["status"], "idle", res)
+            self.assertIn("launchd does not start it at load", res[label]["note"])
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)],
+                             ["bootout", "removed", "bootstrap"])
+            self.assertEqual([c["argv"][0] for c in m.calls(t0) if c["argv"][0] == "kickstart"],
+                             [])
+            self.assertEqual(m.pid(label), 0)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
 
     def test_one_shot_job_whose_plist_changed_runs_once_and_is_idle(self):
         with Machine(RELAUNCH) as m:

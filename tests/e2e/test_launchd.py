@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -263,6 +264,38 @@ class LaunchdTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
         self.assertEqual(m.relaunch("plan").returncode, 0)
         self.assertEqual(m.pid(label), pid)
+
+    def test_reloaded_crashed_only_job_is_started_at_once(self):
+        """A running job with KeepAlive {Crashed true} and no RunAtLoad:
+        launchd does not start it as it loads it, so right after the
+        bootstrap of its changed plist relaunch starts it (kickstart),
+        instead of waiting --timeout for a start that never comes."""
+        m = self.machine()
+        label = brew("worker")
+        m.brew_install("worker", "1.0")
+        exe = os.path.join(m.opt("worker"), "bin", "worker")
+        m.write_plist(label, [exe, "1000"], RunAtLoad=False, KeepAlive={"Crashed": True})
+        m.boot()
+        self.assertEqual(m.launchctl("kickstart", f"system/{label}").returncode, 0)
+        old = m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive={"Crashed": True})
+        t0 = time.time()
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["action"], "reload")
+        self.assertEqual(res[label]["new_pid"], m.pid(label))
+        self.assertNotEqual(res[label]["new_pid"], old)
+        self.assertIn("2000", m.launchctl("print", f"system/{label}").stdout)
+        # The call after the bootstrap is the kickstart: no print polled
+        # in between for a start launchd does not make.
+        calls = [c["argv"][0] for c in m.calls(t0) if c["argv"][-1].endswith(label) or
+                 c["argv"][-1].endswith(label + ".plist")]
+        self.assertIn("bootstrap", calls, calls)
+        after = calls[calls.index("bootstrap") + 1:]
+        self.assertEqual(after[:1], ["kickstart"], calls)
+        self.assertEqual(len(self.kickstarts(m, label)), 2, "the test's, then relaunch's")
 
     def test_kickstarted_job_that_did_not_stay_up_is_started_by_the_next_run(self):
         """kickstart -k of a running job that is not KeepAlive, whose new

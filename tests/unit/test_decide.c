@@ -84,7 +84,6 @@ static void fx_init(struct fx *f, int start)
 	f->job.label = rl_xstrdup("org.example.nginx");
 	f->job.plist = rl_xstrdup(f->plist);
 	f->job.target = rl_xstrdup("system/org.example.nginx");
-	f->job.keepalive = 1;
 	rl_strv_push(&f->job.args, f->prog);
 	rl_strv_push(&f->job.args, "-g");
 	f->plan.steps = rl_xcalloc(1, sizeof(*f->plan.steps));
@@ -166,7 +165,7 @@ static void test_idle(void)
 
 	/* KeepAlive true without a process: between crashes, restarted. */
 	fx_init(&f, -1);
-	f.job.keepalive_always = 1;
+	f.job.kept_running = f.job.starts_at_load = 1;
 	f.o.pid = 0;
 	f.o.view = NULL;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
@@ -314,7 +313,7 @@ static void test_reload_already_loaded(void)
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
-	f.job.runatload = 1;
+	f.job.starts_at_load = 1;
 	f.o.runs = 1;
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
@@ -330,7 +329,7 @@ static void test_reload_already_loaded(void)
 		add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 		f.step->action = RL_ACTION_RELOAD;
 		fx_definition(&f);
-		f.job.runatload = k != 2;
+		f.job.starts_at_load = k != 2;
 		f.o.runs = k == 0 ? 2 : k == 1 ? -1 : 1;
 		f.view.verdict = RL_PROC_UNKNOWN;
 		CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
@@ -341,9 +340,18 @@ static void test_reload_already_loaded(void)
 	/* KeepAlive true is started at load too. */
 	fx_init(&f, 1);
 	fx_definition(&f);
-	f.job.keepalive_always = 1;
+	f.job.kept_running = f.job.starts_at_load = 1;
 	f.o.runs = 1;
 	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
+	fx_release(&f);
+	/* A PathState that holds now is no proof: the path may have come to
+	 * hold after the load, and the first launch with it. */
+	fx_init(&f, 1);
+	fx_definition(&f);
+	rl_strv_push(&f.job.path_state, "+/");
+	CHECK_INT(rl_job_starts_now(&f.job), 1);
+	f.o.runs = 1;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
 	fx_release(&f);
 
 	/* The same definition, but the process ran before the plist changed:
@@ -352,7 +360,7 @@ static void test_reload_already_loaded(void)
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	fx_definition(&f);
-	f.job.runatload = 1;
+	f.job.starts_at_load = 1;
 	f.o.runs = 1;
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);

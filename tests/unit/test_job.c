@@ -57,8 +57,8 @@ static void check_full(const struct rl_job *j)
 	CHECK_INT(j->env.n, 1);
 	CHECK_STR(j->env.v[0], "PATH=/a:/b");
 	CHECK_INT(j->throttle_interval, 30);
-	CHECK_INT(j->keepalive, 1);
-	CHECK_INT(j->runatload, 1);
+	CHECK_INT(j->kept_running, 0);
+	CHECK_INT(j->starts_at_load, 1);
 	CHECK_INT(j->disabled, 1);
 	CHECK_STR(j->domain, "system");
 	CHECK_STR(j->target, "system/homebrew.mxcl.nginx");
@@ -239,7 +239,8 @@ static void test_defaults(void)
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
 	CHECK(j.program == NULL && j.workdir == NULL);
 	CHECK_INT(j.throttle_interval, -1);
-	CHECK_INT(j.keepalive + j.runatload + j.disabled, 0);
+	CHECK_INT(j.kept_running + j.starts_at_load + j.disabled, 0);
+	CHECK_INT(j.path_state.n, 0);
 	CHECK_INT(j.env.n, 0);
 	rl_job_release(&j);
 	free(p);
@@ -248,6 +249,108 @@ static void test_defaults(void)
 #define DICT(body) "<plist><dict>" body "</dict></plist>"
 #define LABEL	   "<key>Label</key><string>l</string>"
 #define ARGS	   "<key>ProgramArguments</key><array><string>/bin/x</string></array>"
+
+/* Parse a job whose plist holds keys (RunAtLoad, KeepAlive) and check
+ * when launchd starts it (job.h): kept running, started at load whatever
+ * holds, started at load now (PathState asked). */
+static void expect_launch(const char *keys, int kept, int at_load, int now)
+{
+	static int n;
+	char name[32];
+	char *text = rl_xasprintf("<plist><dict><key>Label</key><string>x</string>"
+				  "<key>ProgramArguments</key><array><string>/bin/x</string>"
+				  "</array>%s</dict></plist>",
+				  keys);
+	char *p;
+	struct rl_job j;
+
+	snprintf(name, sizeof(name), "launch%d.plist", n++);
+	p = put(name, text);
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+	if (j.kept_running != kept || j.starts_at_load != at_load || rl_job_starts_now(&j) != now)
+		fprintf(stderr, "for %s\n", keys);
+	CHECK_INT(j.kept_running, kept);
+	CHECK_INT(j.starts_at_load, at_load);
+	CHECK_INT(rl_job_starts_now(&j), now);
+	rl_job_release(&j);
+	free(p);
+	free(text);
+}
+
+/* RunAtLoad and the forms of KeepAlive: which start the job as launchd
+ * loads it (launchd.plist(5)). */
+static void test_launch_model(void)
+{
+	char *there = put("there", "");
+	char *gone = rl_path_join(tmp, "gone");
+	char *keys;
+
+	/* On demand: nothing, RunAtLoad false, KeepAlive false, Crashed (either
+	 * value), OtherJobEnabled, NetworkState. */
+	expect_launch("", 0, 0, 0);
+	expect_launch("<key>RunAtLoad</key><false/><key>KeepAlive</key><false/>", 0, 0, 0);
+	expect_launch("<key>KeepAlive</key><dict><key>Crashed</key><true/></dict>", 0, 0, 0);
+	expect_launch("<key>KeepAlive</key><dict><key>Crashed</key><false/></dict>", 0, 0, 0);
+	expect_launch("<key>KeepAlive</key><dict><key>OtherJobEnabled</key><dict>"
+		      "<key>org.example.y</key><true/></dict></dict>",
+		      0, 0, 0);
+	expect_launch("<key>KeepAlive</key><dict><key>NetworkState</key><true/></dict>", 0, 0, 0);
+	/* Started at load: RunAtLoad, KeepAlive true, SuccessfulExit (either
+	 * value: it implies RunAtLoad), with Crashed too (home-manager's). */
+	expect_launch("<key>RunAtLoad</key><true/>", 0, 1, 1);
+	expect_launch("<key>KeepAlive</key><true/>", 1, 1, 1);
+	expect_launch("<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>", 0, 1,
+		      1);
+	expect_launch("<key>KeepAlive</key><dict><key>SuccessfulExit</key><true/></dict>", 0, 1, 1);
+	expect_launch("<key>KeepAlive</key><dict><key>Crashed</key><true/>"
+		      "<key>SuccessfulExit</key><false/></dict>",
+		      0, 1, 1);
+	expect_launch("<key>KeepAlive</key><dict><key>Crashed</key><true/></dict>"
+		      "<key>RunAtLoad</key><true/>",
+		      0, 1, 1);
+	/* AfterInitialDemand: no KeepAlive condition before a first demand;
+	 * RunAtLoad still is one. */
+	expect_launch("<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/>"
+		      "<key>AfterInitialDemand</key><true/></dict>",
+		      0, 0, 0);
+	expect_launch("<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/>"
+		      "<key>AfterInitialDemand</key><true/></dict><key>RunAtLoad</key><true/>",
+		      0, 1, 1);
+	/* A SuccessfulExit of another type is ignored, as launchd ignores it. */
+	expect_launch("<key>KeepAlive</key><dict><key>SuccessfulExit</key><string>no</string>"
+		      "</dict>",
+		      0, 0, 0);
+	/* PathState: started at load while a path's existence is what it says,
+	 * asked now. */
+	keys = rl_xasprintf("<key>KeepAlive</key><dict><key>PathState</key><dict><key>%s</key>"
+			    "<true/></dict></dict>",
+			    there);
+	expect_launch(keys, 0, 0, 1);
+	free(keys);
+	keys = rl_xasprintf("<key>KeepAlive</key><dict><key>PathState</key><dict><key>%s</key>"
+			    "<true/></dict></dict>",
+			    gone);
+	expect_launch(keys, 0, 0, 0);
+	free(keys);
+	keys = rl_xasprintf("<key>KeepAlive</key><dict><key>PathState</key><dict><key>%s</key>"
+			    "<false/><key>%s</key><false/></dict></dict>",
+			    there, gone);
+	expect_launch(keys, 0, 0, 1);
+	free(keys);
+	keys = rl_xasprintf("<key>KeepAlive</key><dict><key>PathState</key><dict><key>%s</key>"
+			    "<true/></dict><key>AfterInitialDemand</key><true/></dict>",
+			    there);
+	expect_launch(keys, 0, 0, 0);
+	free(keys);
+	/* Homebrew's tests expect a PathState string: no dictionary, ignored. */
+	keys = rl_xasprintf("<key>KeepAlive</key><dict><key>PathState</key><string>%s</string>"
+			    "</dict>",
+			    there);
+	expect_launch(keys, 0, 0, 0);
+	free(keys);
+	free(there);
+	free(gone);
+}
 
 static void expect_error(const char *text, const char *reason)
 {
@@ -704,6 +807,7 @@ int main(void)
 	test_definition_digest();
 	test_digests_when_asked();
 	test_defaults();
+	test_launch_model();
 	test_errors();
 	test_truncations();
 	test_agent_target();

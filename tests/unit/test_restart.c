@@ -303,8 +303,8 @@ static void setup(struct fx *f, size_t n)
 		j->domain = rl_xstrdup("system");
 		j->target = rl_xasprintf("system/%s", j->label);
 		j->throttle_interval = -1;
-		j->keepalive = 1;
-		j->keepalive_always = 1;
+		j->kept_running = 1;
+		j->starts_at_load = 1;
 		f->steps[i].job = j;
 		f->steps[i].action = RL_ACTION_KICKSTART;
 	}
@@ -765,7 +765,7 @@ static void test_settle_failures(void)
 	 * to start (the journal); still running, or never seen, is not. */
 	setup(&f, 1);
 	f.o.settle = 5;
-	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 3},
 	    {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -774,7 +774,7 @@ static void test_settle_failures(void)
 
 	setup(&f, 1);
 	f.o.settle = 5;
-	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200)},
 	    {PRINT_A, 0, RUNNING(300)});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -782,7 +782,7 @@ static void test_settle_failures(void)
 	teardown(&f);
 
 	setup(&f, 1);
-	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 1, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
@@ -1063,14 +1063,14 @@ static void test_bootstrap_retries(void)
 }
 
 /* BOOTSTRAP → START: running before, and launchd would not start it on
- * load (neither KeepAlive nor RunAtLoad); START → FAILED. */
+ * load (rl_job_starts_now); START → FAILED. */
 static void test_reload_starts(void)
 {
 	struct fx f;
 
 	setup_reload(&f);
 	f.o.settle = 0;
-	f.jobs[0].keepalive = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0}, {START_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
@@ -1078,7 +1078,7 @@ static void test_reload_starts(void)
 	teardown(&f);
 
 	setup_reload(&f);
-	f.jobs[0].keepalive = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, 5, "", "Could not kickstart"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -1094,12 +1094,32 @@ static void test_reload_starts(void)
 	/* RunAtLoad: launchd starts it itself, no kickstart. */
 	setup_reload(&f);
 	f.o.settle = 0;
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].runatload = 1;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].starts_at_load = 1;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	teardown(&f);
+
+	/* KeepAlive PathState: launchd starts it as it loads it while the
+	 * path's existence is what the plist says ("/" exists), asked as the
+	 * bootstrap succeeds; otherwise it is started at once. */
+	for (int holds = 0; holds < 2; holds++) {
+		setup_reload(&f);
+		f.o.settle = 0;
+		f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+		rl_strv_push(&f.jobs[0].path_state, holds ? "+/" : "-/");
+		if (holds)
+			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+			    {PRINT_A, 0, RUNNING(200), .times = 2});
+		else
+			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+			    {START_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		CHECK_INT(ncalls_of(&f, START_A), !holds);
+		rl_strv_release(&f.jobs[0].path_state);
+		teardown(&f);
+	}
 }
 
 /* STATUS_BEFORE → IDLE: a job launchd shows without a process is not
@@ -1110,8 +1130,8 @@ static void test_not_running_is_idle(void)
 	struct fx f;
 
 	setup(&f, 1);
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].kept_running = 0;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
 	CHECK_STR(rl_result_status_name(res0(&f)->status), "idle");
@@ -1123,8 +1143,8 @@ static void test_not_running_is_idle(void)
 
 	/* RunAtLoad and a KeepAlive dictionary are launch conditions too. */
 	setup(&f, 1);
-	f.jobs[0].keepalive_always = 0;
-	f.jobs[0].runatload = 1;
+	f.jobs[0].kept_running = 0;
+	f.jobs[0].starts_at_load = 1;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
 	teardown(&f);
@@ -1140,8 +1160,8 @@ static void test_not_running_is_idle(void)
 	/* A reload of one that launchd neither keeps alive nor starts at load:
 	 * bootout + bootstrap, nothing to watch after: idle. */
 	setup_reload(&f);
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].kept_running = 0;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 0});
 	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
@@ -1231,7 +1251,7 @@ static void test_held_by_the_journal(void)
 	/* Decided idle by the plan (no process): still owed. */
 	setup(&f, 1);
 	f.o.held = always_held;
-	f.jobs[0].keepalive = f.jobs[0].keepalive_always = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	f.steps[0].decision = RL_DECISION_IDLE;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -1393,7 +1413,7 @@ static void test_fatal(void)
 	CHECK_INT(f.res.n, 0);
 	teardown(&f);
 	setup_reload(&f);
-	f.jobs[0].keepalive = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, .cannot_run = 1});
 	CHECK_INT(f.res.n, 0);
@@ -1484,7 +1504,7 @@ static void test_kickstart_not_permitted(void)
 	teardown(&f);
 
 	setup_reload(&f);
-	f.jobs[0].keepalive = 0;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {START_A, 1, .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
@@ -1666,8 +1686,8 @@ static void test_loaded_not_spawned(void)
 	/* Still nothing after the kickstart: failed, and kickstarted only once. */
 	setup_reload(&f);
 	f.o.timeout = 0.3;
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].runatload = 1;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].starts_at_load = 1;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 4}, {START_A, 0},
 	    {PRINT_A, 0, STOPPED, .times = STICKY});
@@ -1697,9 +1717,9 @@ static void test_ran_at_load(void)
 
 	for (int seen_running = 0; seen_running < 2; seen_running++) {
 		setup_reload(&f);
-		f.jobs[0].keepalive = 0;
-		f.jobs[0].keepalive_always = 0;
-		f.jobs[0].runatload = 1;
+		f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+		f.jobs[0].kept_running = 0;
+		f.jobs[0].starts_at_load = 1;
 		f.o.timeout = 0.3;
 		if (seen_running)
 			RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
@@ -1718,9 +1738,9 @@ static void test_ran_at_load(void)
 
 	/* Running before: exiting, even with 0, is not coming back. */
 	setup_reload(&f);
-	f.jobs[0].keepalive = 0;
-	f.jobs[0].keepalive_always = 0;
-	f.jobs[0].runatload = 1;
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].kept_running = 0;
+	f.jobs[0].starts_at_load = 1;
 	f.o.timeout = 0.3;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
 	    {PRINT_A, 0, RAN_OK, .times = 4}, {START_A, 0}, {PRINT_A, 0, RAN_OK, .times = STICKY});
