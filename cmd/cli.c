@@ -202,7 +202,7 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":6,\"last_run\",\"pending\":{failed,refused,deferred,\n"
+	CLI_OPTION_JSON("{\"version\":7,\"last_run\",\"pending\":{failed,refused,deferred,\n"
 			"not_run,changed,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
@@ -214,7 +214,7 @@ static const struct cli_option status_options[] = {
 };
 
 static const struct cli_option log_options[] = {
-	CLI_OPTION_JSON("{\"version\":2,\"runs\":[{start,end,trigger,entries,steps,\n"
+	CLI_OPTION_JSON("{\"version\":3,\"runs\":[{start,end,trigger,entries,steps,\n"
 			"baseline,exit,error}]}"),
 	/* No -n: that is run's --dry-run. */
 	{"count", 0, CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},

@@ -8,8 +8,8 @@
 #include "core/automate/runlog.h"
 #include "core/base/statedir.h"
 
-/* The shape of log --json: 2 added a step's "cause". */
-#define LOG_JSON_VERSION 2
+/* The shape of log --json: 2 added a step's "cause", 3 its "causes". */
+#define LOG_JSON_VERSION 3
 
 int cmd_log(struct cli_ctx *ctx)
 {

@@ -139,17 +139,6 @@ static void unreadable_release(struct rl_jobset *all, struct rl_strv *unreadable
 	rl_strv_release(unreadable);
 }
 
-/* The plist prev records for label, or NULL. */
-static const char *recorded_plist(const struct rl_manifest *prev, const char *label)
-{
-	for (size_t i = 0; i < prev->n; i++)
-		for (size_t u = 0; u < prev->entries[i].nuses; u++)
-			if (prev->entries[i].uses[u].role == RL_ROLE_PLIST &&
-			    strcmp(prev->entries[i].uses[u].label, label) == 0)
-				return prev->entries[i].path;
-	return NULL;
-}
-
 /* A recorded job whose plist is still there but cannot be read now keeps
  * what was recorded for it, as a run keeps it: recorded anew without it,
  * its files would look new once the plist is fixed, and the job would
@@ -167,7 +156,7 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
 	with_unreadable(ctx, prev, &all, &unreadable);
 	for (size_t i = 0; i < unreadable.n; i++) {
 		const struct rl_job *job = rl_jobset_find(&all, unreadable.v[i]);
-		const char *plist = job ? job->plist : recorded_plist(prev, unreadable.v[i]);
+		const char *plist = job ? job->plist : rl_manifest_plist_of(prev, unreadable.v[i]);
 		char *label = rl_path_quote(unreadable.v[i]);
 		char *why = job && job->unreadable ? rl_xstrdup(job->unreadable) : NULL;
 		char *q = rl_path_quote(plist ? plist : "?");

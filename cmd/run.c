@@ -492,13 +492,13 @@ static void log_recovery(const struct rl_intent *it, const char *status, const c
 		return;
 	if (!recovered)
 		recovered = json_array();
-	json_array_append_new(recovered,
-			      json_pack("{s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:o,s:o}", "label",
-					rl_json_path(it->label), "target", rl_json_path(it->target),
-					"action", rl_intent_action_name(it->action), "status",
-					status, "old_pid", "new_pid", "seconds", "reasons", "cause",
-					"error", error ? rl_json_path(error) : json_null(), "note",
-					note ? rl_json_path(note) : json_null()));
+	json_array_append_new(
+		recovered, json_pack("{s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:[],s:o,s:o}", "label",
+				     rl_json_path(it->label), "target", rl_json_path(it->target),
+				     "action", rl_intent_action_name(it->action), "status", status,
+				     "old_pid", "new_pid", "seconds", "reasons", "cause", "causes",
+				     "error", error ? rl_json_path(error) : json_null(), "note",
+				     note ? rl_json_path(note) : json_null()));
 }
 
 /* A run that was killed, or whose reload could not load the job again,

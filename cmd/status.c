@@ -5,6 +5,7 @@
  * waiting), and whether relaunch's own launchd job is installed and
  * loaded. A manifest or config that cannot be read is an error, as for
  * plan and run. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,8 @@
 
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
- * "cause" in last_run. */
-#define STATUS_JSON_VERSION 6
+ * "cause" in last_run, 7 a step's "causes". */
+#define STATUS_JSON_VERSION 7
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -64,17 +65,42 @@ static int64_t manifest_ms(const char *statedir)
 	return ms;
 }
 
-/* Is a logged step's cause this one? (A step logged before the run log
- * had causes has none.) */
-static int cause_is(const json_t *step, const char *cause)
+/* Is this one of a logged step's causes (or of the pending job made of
+ * it)? Its "causes" list them all (run log version 3); a step logged
+ * before that names its first alone in "cause" (version 2), and one
+ * logged before either has none. */
+static int has_cause(const json_t *step, const char *cause)
 {
-	const json_t *c = json_object_get(step, "cause");
+	const json_t *all = json_object_get(step, "causes"), *c;
+	size_t i;
 
-	return json_is_string(c) && strcmp(json_string_value(c), cause) == 0;
+	if (!json_is_array(all)) {
+		c = json_object_get(step, "cause");
+		return json_is_string(c) && strcmp(json_string_value(c), cause) == 0;
+	}
+	json_array_foreach(all, i, c)
+	{
+		if (json_is_string(c) && strcmp(json_string_value(c), cause) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is a pending job a refused restart? */
+static int is_refused(const json_t *job)
+{
+	const json_t *st = json_object_get(job, "status");
+
+	return json_is_string(st) && strcmp(json_string_value(st), "refused") == 0;
+}
+
+static json_t *or_null(json_t *v)
+{
+	return v ? v : json_null();
 }
 
 /* The jobs pending across every logged run, as {label: {label, error,
- * status, run, cause}}: a job a run left failed, refused, deferred or not
+ * status, run, cause, causes}}: a job a run left failed, refused, deferred or not
  * run stays pending until a later run gives it another outcome (restarted,
  * current, idle, skipped), whatever ran in between: a scoped run leaves the
  * others as they were. A run that stopped with an error before planning
@@ -100,12 +126,11 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 			if (retried(json_string_value(st)))
 				json_object_set_new(
 					jobs, key,
-					json_pack("{s:O,s:O,s:O,s:O,s:O}", "label", label, "error",
-						  json_object_get(s, "error"), "status", st, "run",
-						  json_object_get(run, "start"), "cause",
-						  json_object_get(s, "cause")
-							  ? json_object_get(s, "cause")
-							  : json_null()));
+					json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "label", label,
+						  "error", json_object_get(s, "error"), "status",
+						  st, "run", json_object_get(run, "start"), "cause",
+						  or_null(json_object_get(s, "cause")), "causes",
+						  or_null(json_object_get(s, "causes"))));
 			else
 				json_object_del(jobs, key);
 		}
@@ -118,57 +143,100 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 
 		json_object_foreach_safe(jobs, tmp, key, p)
 		{
-			if (!(strcmp(json_string_value(json_object_get(p, "status")), "refused") ==
-				      0 &&
-			      cause_is(p, "process")))
+			if (!is_refused(p) || !has_cause(p, "process"))
 				json_object_del(jobs, key);
 		}
 	}
 	return jobs;
 }
 
-/* A logged refusal that came from a manifest change is only as real as
- * that change: status's own comparison of the manifest with the disk (the
- * plan, without launchd) is fresher. One whose job it no longer refuses
- * (the package rolled back, the missing library installed, the change
- * recorded) is resolved: dropped (a change still there is then listed as
- * changed). A refusal from the process view, or of unknown cause (an
- * older run log), cannot be told so and stays. */
-static void drop_resolved(json_t *jobs, const struct rl_plan *plan)
+/* Is the job gone (the package removed, the job booted out), so that no
+ * run plans it again? Only when discovery found no plist for it and none
+ * can be where it did not look: its recorded plist (the manifest's) is
+ * not there (no such file; one there that is no job's, or outside the job
+ * directories, is no run's either), or, with none recorded, every job
+ * directory was listed whole. A plist that is there but cannot be read,
+ * or cannot be looked at (its directory unreadable: EACCES, a symlink
+ * loop), is not gone. */
+static int job_gone(const struct rl_pipeline *p, const char *label)
 {
-	const char *key;
-	json_t *p, *tmp;
+	const char *plist;
+	struct stat st;
 
-	json_object_foreach_safe(jobs, tmp, key, p)
-	{
-		int refused = 0;
-
-		if (strcmp(json_string_value(json_object_get(p, "status")), "refused") != 0 ||
-		    !cause_is(p, "change"))
-			continue;
-		for (size_t i = 0; i < plan->n && !refused; i++)
-			refused = !plan->steps[i].never &&
-				  plan->steps[i].decision == RL_DECISION_REFUSED &&
-				  strcmp(plan->steps[i].job->label, key) == 0;
-		if (!refused)
-			json_object_del(jobs, key);
-	}
+	if (rl_jobset_find(&p->jobs, label) || rl_strv_contains(&p->unreadable, label))
+		return 0;
+	plist = p->have_prev ? rl_manifest_plist_of(&p->prev, label) : NULL;
+	if (!plist)
+		return p->jobs.unlisted.n == 0;
+	return lstat(plist, &st) == 0 || errno == ENOENT || errno == ENOTDIR;
 }
 
-/* A refusal of a job that is gone (no plist in any job directory, as
- * discovery finds none: the package removed, the job booted out) can
- * never get another outcome: no run plans the job again. Dropped, or
- * status would exit 3 for it forever. A job whose plist is there but
- * cannot be read is not gone. */
-static void drop_gone(json_t *jobs, const struct rl_pipeline *p)
+/* Does the fresh plan (the manifest against the disk) still refuse the
+ * job's restart? */
+static int plan_refuses(const struct rl_plan *plan, const char *label)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (!plan->steps[i].never && plan->steps[i].decision == RL_DECISION_REFUSED &&
+		    strcmp(plan->steps[i].job->label, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is the process cause of a logged refusal beyond status's comparison?
+ * The process view alone tells whether the job's process still runs
+ * replaced code, and status does not look at processes. Taken as gone
+ * with the change while the manifest is still the one the refusing run
+ * left (what it holds is back on disk: the package rolled back, which
+ * puts back what the process runs too), or once a later run that got
+ * through planning looked at the processes without planning the job. A
+ * record since, with no such run, forgot the change and left the process
+ * as it was: the refusal holds. */
+static int process_holds(const json_t *runs, const json_t *job, int64_t recorded)
+{
+	const json_t *run;
+	size_t i, after = 0;
+	int64_t end = -1;
+
+	json_array_foreach(runs, i, run)
+	{
+		if (after) {
+			const json_t *x = json_object_get(run, "exit");
+
+			if (json_is_integer(x) && json_integer_value(x) != CLI_EXIT_ERROR)
+				return 0; /* a run looked since */
+		} else if (json_equal(json_object_get(run, "start"), json_object_get(job, "run"))) {
+			after = 1;
+			end = iso_ms(json_object_get(run, "end"));
+		}
+	}
+	return recorded >= 0 && end >= 0 && recorded > end;
+}
+
+/* Drop each logged refusal that no longer holds, or status would exit 3
+ * for it until some run plans the job again, which may be never:
+ *  - one whose job is gone (job_gone): no run plans it again;
+ *  - one whose causes are a change the manifest shows and no process that
+ *    still holds (process_holds), when status's own comparison of the
+ *    manifest with the disk (the plan, without launchd) no longer refuses
+ *    the job (the package rolled back, the missing library installed, the
+ *    change recorded): resolved (a change still there is then listed as
+ *    changed).
+ * One from the process view alone cannot be told resolved without launchd
+ * and the processes, nor one of unknown cause (an older run log): those
+ * stay until a run gives the job another outcome. */
+static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
+			 const struct rl_pipeline *p)
 {
 	const char *key;
 	json_t *e, *tmp;
 
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
-		if (strcmp(json_string_value(json_object_get(e, "status")), "refused") == 0 &&
-		    !rl_jobset_find(&p->jobs, key) && !rl_strv_contains(&p->unreadable, key))
+		int resolved = p->have_prev && has_cause(e, "change") &&
+			       !(has_cause(e, "process") && process_holds(runs, e, recorded)) &&
+			       !plan_refuses(&p->plan, key);
+
+		if (is_refused(e) && (resolved || job_gone(p, key)))
 			json_object_del(jobs, key);
 	}
 }
@@ -459,9 +527,7 @@ int cmd_status(struct cli_ctx *ctx)
 		rc = cli_fail(&err);
 		goto out;
 	}
-	if (p.have_prev)
-		drop_resolved(jobs, &p.plan);
-	drop_gone(jobs, &p);
+	drop_settled(jobs, runs, recorded, &p);
 	pending = json_pack("{s:o,s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
 			    "refused", steps_with(runs, jobs, "refused"), "deferred",
 			    steps_with(runs, jobs, "deferred"), "not_run",

@@ -75,23 +75,35 @@ static json_t *reason_texts(const struct rl_step *s)
 	return arr;
 }
 
-/* How the step came to be: "change" when one of its reasons is a change
- * the manifest shows (comparing it with the disk finds it again, or finds
- * it gone), "process" when all of them came from the process view (a
- * running process maps replaced or deleted code, or could not be looked
- * at: only launchd and the processes tell), null when it has none. */
-static json_t *cause_json(const struct rl_step *s)
+/* How the step came to be, as "causes": every kind of reason it has,
+ * change before process: "change" for a change the manifest shows
+ * (comparing it with the disk finds it again, or finds it gone),
+ * "process" for one from the process view (a running process maps
+ * replaced or deleted code, or could not be looked at: only launchd and
+ * the processes tell); none without reasons. A refusal stays pending
+ * while any of them still holds. "cause" is the first, or null. */
+static json_t *causes_json(const struct rl_step *s)
 {
-	for (size_t i = 0; i < s->nreasons; i++)
-		if (s->reasons[i].change != RL_CHANGE_STALE &&
-		    s->reasons[i].change != RL_CHANGE_UNKNOWN)
-			return json_string("change");
-	return s->nreasons ? json_string("process") : json_null();
+	json_t *arr = json_array();
+	int change = 0, process = 0;
+
+	for (size_t i = 0; i < s->nreasons; i++) {
+		if (s->reasons[i].change == RL_CHANGE_STALE ||
+		    s->reasons[i].change == RL_CHANGE_UNKNOWN)
+			process = 1;
+		else
+			change = 1;
+	}
+	if (change)
+		json_array_append_new(arr, json_string("change"));
+	if (process)
+		json_array_append_new(arr, json_string("process"));
+	return arr;
 }
 
 static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *first;
 
 	json_object_set_new(o, "label", rl_json_path(s->job->label));
 	json_object_set_new(o, "target", rl_json_path(s->job->target));
@@ -102,7 +114,9 @@ static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
 	json_object_set_new(o, "new_pid", r && r->new_pid ? json_integer(r->new_pid) : json_null());
 	json_object_set_new(o, "seconds", r ? rl_json_seconds(r->seconds) : json_null());
 	json_object_set_new(o, "reasons", reason_texts(s));
-	json_object_set_new(o, "cause", cause_json(s));
+	json_object_set_new(o, "causes", causes_json(s));
+	first = json_array_get(json_object_get(o, "causes"), 0);
+	json_object_set_new(o, "cause", first ? json_incref(first) : json_null());
 	json_object_set_new(o, "error", opt_text(r ? r->error : NULL));
 	json_object_set_new(o, "note", opt_text(r ? r->note : NULL));
 	return o;

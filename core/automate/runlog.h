@@ -8,17 +8,19 @@
  *    "trigger": "manual" | "queue" | "watch",
  *    "entries": [{"file","source","name","version","time","pid"}],
  *    "steps": [{"label","target","action","status","old_pid","new_pid",
- *               "seconds","reasons":[text],"cause","error","note"}],
+ *               "seconds","reasons":[text],"cause","causes","error","note"}],
  *    "baseline": bool, "exit": int, "error": text or null}
  * A step's status is a result's (restarted, failed, skipped, deferred, idle,
  * current, refused), or
  * "not run" for a planned step the run never reached. A step an earlier
  * run began and this one finished (restarted), could not finish (failed)
- * or gave up (skipped) before planning comes first, without reasons. cause says how the
- * step came to be: "change" (one of its reasons is a change the manifest
- * shows, which a comparison with the disk finds again), "process" (every
- * reason came from the process view) or null (none). Version 1 logs,
- * without cause, are read alike (a step without it: not known).
+ * or gave up (skipped) before planning comes first, without reasons. causes
+ * says how the step came to be, every kind of reason it has, in this
+ * order: "change" (a change the manifest shows, which a comparison with
+ * the disk finds again), "process" (one from the process view); none
+ * without reasons. cause is the first of them, or null. Version 1 logs,
+ * without either, and version 2 logs, with cause alone, are read alike (a
+ * step without them: not known).
  */
 #ifndef RL_RUNLOG_H
 #define RL_RUNLOG_H
@@ -34,8 +36,8 @@
 #include "core/plan/plan.h"
 
 #define RL_RUNLOG_MAX 100
-/* runs.json's version: 2 added a step's cause. */
-#define RL_RUNLOG_VERSION 2
+/* runs.json's version: 2 added a step's cause, 3 its causes. */
+#define RL_RUNLOG_VERSION 3
 
 /* "2026-12-02T06:00:00.123Z". Malloc'd. */
 char *rl_time_iso_ms(int64_t ms);

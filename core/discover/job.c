@@ -981,6 +981,7 @@ void rl_jobset_release(struct rl_jobset *js)
 	for (size_t i = 0; i < js->n; i++)
 		rl_job_release(&js->v[i]);
 	free(js->v);
+	rl_strv_release(&js->unlisted);
 	memset(js, 0, sizeof(*js));
 }
 
@@ -1027,19 +1028,23 @@ static int cmp_str(const void *a, const void *b)
 /* Names of the *.plist entries of dir, sorted; a missing dir gives none.
  * A default directory that is missing is normal (a Mac without daemons of
  * its own); one that was given (given: its kind, "agent" or "daemon") is
- * likely a mistake, and says so. */
-static void list_plists(const char *dir, const char *given, struct rl_strv *names)
+ * likely a mistake, and says so. Returns 0 when dir was listed whole (or
+ * is missing), -1 when it could not be (unreadable, or cut off). */
+static int list_plists(const char *dir, const char *given, struct rl_strv *names)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
+	int rc = 0;
 
 	if (!d) {
-		if (errno != ENOENT && errno != ENOTDIR)
+		if (errno != ENOENT && errno != ENOTDIR) {
 			rl_warn("cannot read directory '%s': %s", dir, strerror(errno));
-		else if (given)
+			return -1;
+		}
+		if (given)
 			rl_warn("%s directory '%s' %s: no %ss read from it", given, dir,
 				errno == ENOENT ? "does not exist" : "is not a directory", given);
-		return;
+		return 0;
 	}
 	while ((de = readdir(d)) != NULL) {
 		size_t len = strlen(de->d_name);
@@ -1048,6 +1053,7 @@ static void list_plists(const char *dir, const char *given, struct rl_strv *name
 			continue;
 		if (names->n >= DIR_MAX_ENTRIES) {
 			rl_warn("reading only the first %d plists of '%s'", DIR_MAX_ENTRIES, dir);
+			rc = -1;
 			break;
 		}
 		rl_strv_push(names, de->d_name);
@@ -1055,6 +1061,7 @@ static void list_plists(const char *dir, const char *given, struct rl_strv *name
 	closedir(d);
 	if (names->n)
 		qsort(names->v, names->n, sizeof(*names->v), cmp_str);
+	return rc;
 }
 
 /* Apple's own jobs are not ours to read, even through a symlink (checked
@@ -1124,7 +1131,8 @@ static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
 
 	if (is_system_path(dir))
 		return;
-	list_plists(dir, given ? rl_job_kind_name(kind) : NULL, &names);
+	if (list_plists(dir, given ? rl_job_kind_name(kind) : NULL, &names) < 0)
+		rl_strv_push(&js->unlisted, dir);
 	for (size_t i = 0; i < names.n; i++) {
 		char *path = rl_path_join(dir, names.v[i]);
 		struct rl_error e = {0};

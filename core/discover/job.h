@@ -77,6 +77,10 @@ struct rl_jobset {
 	struct rl_job *v; /* sorted by (kind, label) */
 	size_t n;
 	size_t alloc;
+	/* The job directories discovery could not list whole (one that
+	 * cannot be read, or with more plists than it reads; not a missing
+	 * one): a job not found may still have its plist there. */
+	struct rl_strv unlisted;
 };
 
 struct rl_discover_opts {

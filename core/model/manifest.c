@@ -418,6 +418,16 @@ int rl_entry_used_by(const struct rl_entry *e, const char *label)
 	return 0;
 }
 
+const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label)
+{
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t u = 0; u < m->entries[i].nuses; u++)
+			if (m->entries[i].uses[u].role == RL_ROLE_PLIST &&
+			    strcmp(m->entries[i].uses[u].label, label) == 0)
+				return m->entries[i].path;
+	return NULL;
+}
+
 /* ---- JSON form ---- */
 
 static void set_int(json_t *o, const char *key, long long v)

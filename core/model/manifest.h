@@ -154,6 +154,8 @@ int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
 			const struct rl_error *why, struct rl_error *err);
 /* 1 when any use of e names label. */
 int rl_entry_used_by(const struct rl_entry *e, const char *label);
+/* The path m records as label's plist, or NULL. */
+const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label);
 
 /* Load <path>. Returns 1 (m left empty) when the file does not exist;
  * -1 with a one-line error for anything unreadable, truncated, invalid or

@@ -113,7 +113,7 @@ run's --dry-run, not log's count):
      "trigger": "manual"
     }
    ],
-   "version": 2
+   "version": 3
   }
   $ relaunch log --json | grep -c '"trigger"'
   4

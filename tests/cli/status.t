@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  6 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  7 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -101,6 +101,39 @@ before causes were) is kept as before:
   pending: nothing
   $ touch -d 2026-11-30T00:00:00Z state/manifest.json
 
+A step can have both causes (a change the manifest shows, and a process
+mapping replaced code); the run log names them all (`causes`, version 3).
+Such a refusal stays while any of them holds. With the manifest the
+refusing run left, a change no longer there is back on disk (the package
+rolled back), which puts back what the process runs too: resolved, as
+for org.bar, whose only cause is a change:
+
+  $ bstep() { printf '{"label":"%s","target":"system/%s","action":"kickstart","status":"refused","old_pid":412,"new_pid":null,"seconds":null,"reasons":["r","p"],"cause":"change","causes":%s,"error":"%s","note":null}' "$1" "$1" "$2" "$3"; }
+  $ r12=$(run 2026-12-01T21:00:00.000Z 2026-12-01T21:00:01.000Z "$(bstep org.foo '["change","process"]' 'links libnew.so, which cannot be found'),$(bstep org.bar '["change"]' 'links libold.so, which cannot be found')" 3 null)
+  $ echo "{\"version\":3,\"runs\":[$r5,$r12]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+
+A record since (`record --force`, here a manifest newer than the run)
+forgot the change but left the process as it was: the refusal stays,
+until a run looks at the processes again (one that got through
+planning, here without the job: its process runs the files on disk):
+
+  $ touch -d 2026-12-01T21:10:00Z state/manifest.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.foo: links libnew.so, which cannot be found
+  $ relaunch status >/dev/null
+  [3]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ r13=$(run 2026-12-01T21:20:00.000Z 2026-12-01T21:20:01.000Z "$(step org.qux restarted null)" 0 null)
+  $ echo "{\"version\":3,\"runs\":[$r5,$r12,$r13]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ touch -d 2026-11-30T00:00:00Z state/manifest.json
+
 A job that is gone (its plist removed with its package) is never planned
 again: its refusal, whatever the cause, is dropped, not pending forever.
 
@@ -110,6 +143,38 @@ again: its refusal, whatever the cause, is dropped, not pending forever.
   pending: nothing
   $ relaunch status >/dev/null
   $ mv org.bar.plist agents/org.bar.plist
+
+A job is gone only when its directory was read and its plist is not
+there. One whose directory cannot be read (here a symlink loop; EACCES
+alike) may still be there: its refusal stays. For a job the manifest
+does not record (org.zzz), which directory held it is not known: any job
+directory that cannot be listed keeps it.
+
+  $ r14=$(run 2026-12-01T22:00:00.000Z 2026-12-01T22:00:01.000Z "$(cstep org.zzz process 'new program /opt/zzz does not exist')" 3 null)
+  $ echo "{\"version\":2,\"runs\":[$r5,$r10,$r11,$r14]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.bar: new program /opt/homebrew/opt/bar/bin/bar does not exist (left by the run of 2026-12-01T19:00:00.000Z)
+  $ mv agents agents.real && ln -s agents agents
+  $ relaunch status 2>&1 | grep -e '^pending' -e 'cannot read directory' | sed "s|$PWD|.|"
+  relaunch: warning: cannot read directory './agents': Too many levels of symbolic links
+  pending: refused  org.bar: new program /opt/homebrew/opt/bar/bin/bar does not exist (left by the run of 2026-12-01T19:00:00.000Z)
+  pending: refused  org.zzz: new program /opt/zzz does not exist
+  $ relaunch status >/dev/null 2>&1
+  [3]
+  $ rm agents && mv agents.real agents
+
+EACCES alike. Root reads anything, so when the tests run as root status
+runs as nobody (uid 65534), on a copy of the state that is nobody's:
+
+  $ asnobody() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+  $ chmod 755 "$PWD" && cp -r state nstate && if [ "$(id -u)" -eq 0 ]; then chown -R 65534 nstate; fi
+  $ chmod 000 agents
+  $ asnobody relaunch status --state-dir "$PWD/nstate" 2>&1 | grep -e '^pending' -e 'cannot read directory' | sed "s|$PWD|.|"
+  relaunch: warning: cannot read directory './agents': Permission denied
+  pending: refused  org.bar: new program /opt/homebrew/opt/bar/bin/bar does not exist (left by the run of 2026-12-01T19:00:00.000Z)
+  pending: refused  org.zzz: new program /opt/zzz does not exist
+  $ chmod 755 agents && rm -r nstate
+  $ echo "{\"version\":2,\"runs\":[$r5,$r10,$r11]}" > state/runs.json
 
 A run that stopped with an error (a manifest it could not read) is pending
 until the manifest is written anew: a record after it (here: a manifest

@@ -66,7 +66,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 6)
+            self.assertEqual(doc["version"], 7)
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 
@@ -421,6 +421,33 @@ class OutputTest(unittest.TestCase):
                              out)
             self.assertTrue(self.pending_lines(out)[0].startswith(
                 f"pending: refused  {brew('nginx')}: new program "), out)
+            self.assertEqual(m.pid(brew("nginx")), pid)
+
+    def test_status_keeps_a_refusal_of_both_causes_after_its_change_is_recorded(self):
+        """A refusal with both causes: the upgrade the manifest shows, and
+        the old process running a deleted program. Recording the change
+        (record --force) resolves only the first: the process still runs
+        old code, plan still refuses it, and status keeps it."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.25.3")
+            pid = self.boot(m, [brew("nginx")])[brew("nginx")]
+            m.brew_upgrade("nginx", "1.25.4")  # the old keg deleted
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            step = self.runs(m)[-1]["steps"][0]
+            self.assertEqual((step["status"], step["cause"], step["causes"]),
+                             ("refused", "change", ["change", "process"]))
+            self.status(m, 3)
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("refused", r.stdout)
+            out, doc = self.status(m, 3)
+            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
+                             out)
             self.assertEqual(m.pid(brew("nginx")), pid)
 
     def test_dry_run_exits_as_run_for_a_refused_step(self):
