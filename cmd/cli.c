@@ -202,8 +202,9 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":7,\"last_run\",\"pending\":{failed,refused,deferred,\n"
-			"not_run,changed,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON("{\"version\":7,\"last_run\",\"pending\":{unfinished,unfinished_unknown,\n"
+			"failed,refused,deferred,not_run,changed,queue,error,unknown},\"queue\",\n"
+			"\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,
@@ -284,13 +285,15 @@ static const struct cli_command commands[] = {
 	 "modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Pending: what logged runs left (failed, refused, deferred, not run), what\n"
-	 "changed since the manifest that no run saw yet (compared with the disk, as\n"
-	 "plan --no-processes does: the jobs the next run restarts, and those the\n"
-	 "pre-flight refuses), and the queue. Exit 0 when nothing is pending, 1\n"
-	 "when deferred, not-run or changed jobs, queue entries or an errored last run\n"
-	 "are, 3 when a failed or refused restart is, 4 on error (a manifest or config\n"
-	 "that cannot be read among them).\n"},
+	 "Pending: the restarts a run began and did not finish (the restart journal,\n"
+	 "which the next run finishes first), what logged runs left (failed, refused,\n"
+	 "deferred, not run), what changed since the manifest that no run saw yet\n"
+	 "(compared with the disk, as plan --no-processes does: the jobs the next run\n"
+	 "restarts, and those the pre-flight refuses), and the queue. Exit 0 when\n"
+	 "nothing is pending, 1 when unfinished, deferred, not-run or changed jobs,\n"
+	 "queue entries or an errored last run are, 3 when a failed or refused\n"
+	 "restart is, 4 on error (a manifest or config that cannot be read among\n"
+	 "them).\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,

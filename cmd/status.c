@@ -1,10 +1,13 @@
-/* relaunch status: the last run and its outcome, what is pending (failed,
+/* relaunch status: the last run and its outcome, what is pending (the
+ * restarts the restart journal holds, which a run began and did not finish
+ * and the next run finishes first; failed,
  * refused, deferred or not-run jobs of any logged run the next run retries,
  * jobs whose files changed since the manifest that no run saw yet: those
  * the next run restarts and those the pre-flight refuses; queue entries
  * waiting), and whether relaunch's own launchd job is installed and
  * loaded. A manifest or config that cannot be read is an error, as for
- * plan and run. */
+ * plan and run; a restart journal that cannot be read is pending (every
+ * run stops on it), its error said. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +23,13 @@
 #include "core/automate/runlog.h"
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
+#include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
- * "cause" in last_run, 7 a step's "causes". */
+ * "cause" in last_run, 7 "unfinished" and a step's "causes". */
 #define STATUS_JSON_VERSION 7
 
 /* Is a logged step status one the next run retries? A refused restart is:
@@ -289,6 +293,49 @@ static int logged(const json_t *pending, const char *label)
 	return 0;
 }
 
+/* The restart journal the plan read: each job a run began to restart and
+ * did not bring back (killed between a bootout and its bootstrap, say),
+ * which the next run finishes before anything else, as [{label, action,
+ * target, began, may_be, why}]: may_be "unloaded", "stopped" or null, as
+ * the journal alone tells (launchd is not asked). */
+static json_t *unfinished_json(const struct rl_intents *in)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; in && i < in->n; i++) {
+		const struct rl_intent *it = &in->v[i];
+		const char *may = rl_intent_may_be(it);
+		char *began = rl_time_iso_ms(it->wall_ns / 1000000);
+		char *why = rl_intent_pending_text(it);
+
+		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s,s:o,s:o}", "label",
+						     rl_json_path(it->label), "action",
+						     rl_intent_action_name(it->action), "target",
+						     rl_json_path(it->target), "began", began,
+						     "may_be", may ? json_string(may) : json_null(),
+						     "why", rl_json_path(why)));
+		free(began);
+		free(why);
+	}
+	return arr;
+}
+
+/* Is label among the jobs the restart journal holds? */
+static int unfinished(const json_t *pending, const char *label)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(pending, "unfinished"), i, e)
+	{
+		const json_t *l = json_object_get(e, "label");
+
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The plan the manifest and the disk make, as `plan --no-processes`
  * makes it (no launchctl, no process view). Returns 0, or -1 when the
  * manifest or the config cannot be read (err; p released). */
@@ -439,6 +486,18 @@ static void print_text(const json_t *doc)
 		rl_buf_release(&b);
 	} else
 		printf("last run: none logged yet\n");
+	json_array_foreach(json_object_get(pending, "unfinished"), i, e)
+	{
+		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "why");
+		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+
+		printf("pending: unfinished %s: %s\n", label,
+		       json_is_string(why) ? json_string_value(why) : "?");
+		free(label);
+	}
+	if (json_is_string(json_object_get(pending, "unfinished_unknown")))
+		printf("pending: unfinished: unknown: %s\n",
+		       json_string_value(json_object_get(pending, "unfinished_unknown")));
 	print_pending("failed", json_object_get(pending, "failed"), last);
 	print_pending("refused", json_object_get(pending, "refused"), last);
 	print_pending("deferred", json_object_get(pending, "deferred"), last);
@@ -448,8 +507,12 @@ static void print_text(const json_t *doc)
 		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "reason");
 		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
 
-		printf("pending: changed  %s: %s (no run since)\n", label,
-		       json_is_string(why) ? json_string_value(why) : "changed");
+		/* A run began its restart (and was killed): not "no run". */
+		printf("pending: changed  %s: %s (%s)\n", label,
+		       json_is_string(why) ? json_string_value(why) : "changed",
+		       json_is_string(l) && unfinished(pending, json_string_value(l))
+			       ? "its restart unfinished, above"
+			       : "no run since");
 		free(label);
 	}
 	json_array_foreach(queue, i, e)
@@ -469,7 +532,9 @@ static void print_text(const json_t *doc)
 		printf("pending: the last run stopped with an error, its changes wait for the "
 		       "next: %s\n",
 		       json_string_value(json_object_get(pending, "error")));
-	npending = json_array_size(json_object_get(pending, "failed")) +
+	npending = json_array_size(json_object_get(pending, "unfinished")) +
+		   json_is_string(json_object_get(pending, "unfinished_unknown")) +
+		   json_array_size(json_object_get(pending, "failed")) +
 		   json_array_size(json_object_get(pending, "refused")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
 		   json_array_size(json_object_get(pending, "not_run")) +
@@ -528,8 +593,14 @@ int cmd_status(struct cli_ctx *ctx)
 		goto out;
 	}
 	drop_settled(jobs, runs, recorded, &p);
-	pending = json_pack("{s:o,s:o,s:o,s:o,s:o}", "failed", steps_with(runs, jobs, "failed"),
-			    "refused", steps_with(runs, jobs, "refused"), "deferred",
+	/* A journal that cannot be read stops every run until someone acts:
+	 * what it holds is unknown, and said so, as its own pending line. */
+	pending = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "unfinished",
+			    p.journal_error.set ? json_null() : unfinished_json(p.journal),
+			    "unfinished_unknown",
+			    p.journal_error.set ? rl_json_path(p.journal_error.text) : json_null(),
+			    "failed", steps_with(runs, jobs, "failed"), "refused",
+			    steps_with(runs, jobs, "refused"), "deferred",
 			    steps_with(runs, jobs, "deferred"), "not_run",
 			    steps_with(runs, jobs, "not run"), "queue", queue_json(&q));
 	json_decref(jobs);
@@ -553,7 +624,9 @@ int cmd_status(struct cli_ctx *ctx)
 	else
 		print_text(doc);
 	{
-		size_t waiting = json_array_size(json_object_get(pending, "deferred")) +
+		size_t waiting = json_array_size(json_object_get(pending, "unfinished")) +
+				 json_is_string(json_object_get(pending, "unfinished_unknown")) +
+				 json_array_size(json_object_get(pending, "deferred")) +
 				 json_array_size(json_object_get(pending, "not_run")) +
 				 json_array_size(json_object_get(pending, "changed")) + q.n +
 				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);

@@ -595,11 +595,12 @@ static void spare_own_jobs(struct rl_plan *plan)
  * of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
-	struct rl_intents journal = {0};
+	struct rl_intents *journal = rl_xcalloc(1, sizeof(*journal));
 
-	/* Unreadable: the run that must finish it says so. */
-	if (rl_intents_load(&journal, p->statedir, NULL) < 0)
-		rl_intents_release(&journal);
+	/* Unreadable: the run that must finish it says so; status too. */
+	if (rl_intents_load(journal, p->statedir, &p->journal_error) < 0)
+		rl_intents_release(journal);
+	p->journal = journal;
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
 		struct rl_jobview *v = view_of(p, s->job);
@@ -616,7 +617,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
 			o.not_loaded = v->note;
-			o.held = rl_intents_find(&journal, s->job->label) != NULL;
+			o.held = rl_intents_find(journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
@@ -628,7 +629,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);
-			o.held = rl_intents_find(&journal, s->job->label) != NULL;
+			o.held = rl_intents_find(journal, s->job->label) != NULL;
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&
@@ -636,7 +637,6 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
 	}
-	rl_intents_release(&journal);
 }
 
 /* A job whose plist cannot be read and that launchd has loaded in none of
@@ -900,6 +900,9 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	free(p->views);
 	free(p->stale);
 	rl_plan_release(&p->plan);
+	if (p->journal)
+		rl_intents_release(p->journal);
+	free(p->journal);
 	rl_diff_release(&p->diff);
 	rl_manifest_release(&p->current);
 	rl_manifest_release(&p->prev);

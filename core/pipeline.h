@@ -20,6 +20,7 @@
 
 /* Of the later stages, only pointers pass through here: plan and record
  * never depend on execute or commit. */
+struct rl_intents;
 struct rl_launchctl;
 struct rl_results;
 struct rl_service_status;
@@ -91,6 +92,13 @@ struct rl_pipeline {
 	 * run still knows what that process runs. */
 	struct rl_strv spared;
 	struct rl_plan plan;
+	/* The restart journal the plan was decided with (rl_pipeline_plan):
+	 * each job an earlier run began to restart and did not bring back,
+	 * which the next run finishes before anything else
+	 * (core/execute/intent.h). Empty when there is none or it could not
+	 * be read (journal_error says why; every run stops on it). */
+	struct rl_intents *journal;
+	struct rl_error journal_error;
 	/* --archive: each package read (name, version, kind) */
 	struct rl_package *packages;
 	size_t npackages, packages_alloc;

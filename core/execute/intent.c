@@ -26,6 +26,39 @@ const char *rl_intent_action_name(enum rl_intent_action a)
 									  : "unknown";
 }
 
+const char *rl_intent_may_be(const struct rl_intent *it)
+{
+	if (it->untouched)
+		return NULL;
+	if (it->action == RL_INTENT_RELOAD && !it->loaded)
+		return "unloaded";
+	if (it->pid && it->start_after)
+		return "stopped";
+	return NULL;
+}
+
+char *rl_intent_pending_text(const struct rl_intent *it)
+{
+	const char *may = rl_intent_may_be(it);
+	const char *action = rl_intent_action_name(it->action);
+
+	if (it->untouched)
+		return rl_xasprintf("its %s was left unfinished (launchd did not act on the %s); "
+				    "the next run checks it first",
+				    action,
+				    it->action == RL_INTENT_RELOAD ? "bootout" : "kickstart");
+	if (!may)
+		return rl_xasprintf("its %s was left unfinished; the next run checks it first",
+				    action);
+	if (strcmp(may, "unloaded") == 0)
+		return rl_xasprintf("its %s was left unfinished: the job may be unloaded (booted "
+				    "out, not loaded again); the next run loads it first",
+				    action);
+	return rl_xasprintf("its %s was left unfinished: the job may be stopped; the next run "
+			    "starts it first if so",
+			    action);
+}
+
 static void intent_release(struct rl_intent *it)
 {
 	free(it->label);

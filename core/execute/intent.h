@@ -65,6 +65,18 @@ void rl_intents_release(struct rl_intents *in);
 
 const char *rl_intent_action_name(enum rl_intent_action a);
 
+/* How the job an intent names may have been left, as rl_intent_recover
+ * will find it from the journal alone: "unloaded" (a reload that may
+ * have booted it out and not loaded it again: the next run loads it),
+ * "stopped" (it was running, may be stopped now, and launchd would not
+ * start it: the next run does), or NULL (the next run only checks;
+ * untouched: launchd did nothing to it). */
+const char *rl_intent_may_be(const struct rl_intent *it);
+/* The same for people, without the label: "its reload was left
+ * unfinished: the job may be unloaded (booted out, not loaded again);
+ * the next run loads it first". A new string. */
+char *rl_intent_pending_text(const struct rl_intent *it);
+
 struct rl_restart_ops;
 
 /* Finish what a killed run left half done for one intent, through ops (the

@@ -39,7 +39,8 @@ and its schema have it:
   > done
 
 status's exit codes, as README gives them: not-run jobs are pending too,
-and jobs whose files changed since no run saw them.
+and jobs whose files changed since no run saw them, and the restarts a
+run began and did not finish.
 
-  $ relaunch status --help | tr '\n' ' ' | grep -o '1 when deferred, not-run or changed jobs'
-  1 when deferred, not-run or changed jobs
+  $ relaunch status --help | tr '\n' ' ' | grep -o '1 when unfinished, deferred, not-run or changed jobs'
+  1 when unfinished, deferred, not-run or changed jobs

@@ -239,3 +239,40 @@ one (launchctl cannot be run here: it says so):
   $ RELAUNCH_AGENT_DIRS= relaunch agent uninstall 2>&1
   relaunch: cannot run launchctl '/nonexistent/launchctl': No such file or directory
   [4]
+
+A restart a run began and did not finish (killed between a bootout and
+its bootstrap, or a failed restart that left the job down) is in the
+restart journal, which the next run finishes first: status lists each
+job it holds, from the journal alone (launchd is not asked), and exits 1:
+
+  $ intent() { printf '{"label":"%s","action":"%s","target":"gui/501/%s","domain":"gui/501","plist":"%s/agents/%s.plist","pid":%s,"start_after":%s,"started_ns":1764842400123000000%s}' "$1" "$2" "$1" "$PWD" "$1" "$3" "$4" "$5"; }
+  $ echo "{\"version\":1,\"intents\":[$(intent org.foo reload 412 false ''),$(intent org.bar kickstart 413 true ''),$(intent org.qux kickstart 0 false ''),$(intent org.baz reload 414 true ',"loaded":true'),$(intent org.qaz reload 415 true ',"loaded":true,"untouched":true')]}" > state/intent.json
+  $ relaunch status | grep '^pending'
+  pending: unfinished org.foo: its reload was left unfinished: the job may be unloaded (booted out, not loaded again); the next run loads it first
+  pending: unfinished org.bar: its kickstart was left unfinished: the job may be stopped; the next run starts it first if so
+  pending: unfinished org.qux: its kickstart was left unfinished; the next run checks it first
+  pending: unfinished org.baz: its reload was left unfinished: the job may be stopped; the next run starts it first if so
+  pending: unfinished org.qaz: its reload was left unfinished (launchd did not act on the bootout); the next run checks it first
+  $ relaunch status >/dev/null
+  [1]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch status --json | python3 -c 'import json,sys; print([(u["label"], u["action"], u["may_be"], u["began"]) for u in json.load(sys.stdin)["pending"]["unfinished"]])'
+  [('org.foo', 'reload', 'unloaded', '2025-12-04T10:00:00.123Z'), ('org.bar', 'kickstart', 'stopped', '2025-12-04T10:00:00.123Z'), ('org.qux', 'kickstart', None, '2025-12-04T10:00:00.123Z'), ('org.baz', 'reload', 'stopped', '2025-12-04T10:00:00.123Z'), ('org.qaz', 'reload', None, '2025-12-04T10:00:00.123Z')]
+
+A journal that cannot be read stops every run (it may name a job left
+booted out) until someone acts: status says so as what is pending, with
+its error (what it holds is unknown), and exits 1:
+
+  $ echo '{"version":1,"intents":[{"label":"org.foo"}]}' > state/intent.json
+  $ relaunch status 2>&1 | grep '^pending' | sed "s|$PWD|.|"
+  pending: unfinished: unknown: cannot read restart journal './state/intent.json': intents[0]: not a complete intent (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  $ relaunch status >/dev/null
+  [1]
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["unfinished"], p["unfinished_unknown"] is not None)'
+  None True
+  $ rm state/intent.json
+  $ relaunch status | grep '^pending'
+  pending: nothing

@@ -193,6 +193,22 @@ class KillTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertEqual([(s["label"], s["action"], s["unloaded"]) for s in doc["steps"]],
                          [(label, "reload", True)])
+        # status says so too, from the journal alone (it asks launchd
+        # nothing about the job): not a change no run has seen.
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 1, st.stdout + st.stderr)
+        pending = [line for line in st.stdout.splitlines() if line.startswith("pending:")]
+        self.assertEqual(pending[0], f"pending: unfinished {label}: its reload was left "
+                         "unfinished: the job may be unloaded (booted out, not loaded again); "
+                         "the next run loads it first", st.stdout)
+        self.assertEqual(pending[1:], [f"pending: changed  {label}: {doc['steps'][0]['reasons'][0]['text']} "
+                                       "(its restart unfinished, above)"], st.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual([(u["label"], u["action"], u["target"], u["may_be"])
+                          for u in doc["pending"]["unfinished"]],
+                         [(label, "reload", m.target(label), "unloaded")])
+        self.assertEqual(doc["pending"]["unfinished"][0]["why"], pending[0].split(": ", 2)[2])
         # The next run loads it again, and its log says so, first.
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
