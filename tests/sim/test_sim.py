@@ -183,6 +183,11 @@ class SimTest(unittest.TestCase):
         sim.plist("agent", "org.sim.bootout", RunAtLoad=True, ExitTimeOut=SAFETY, ProgramArguments=[
             "/bin/sh", "-c",
             f"trap 'read _ < {cls.bootout_gate.path}; exit 0' TERM; sleep 1000 & wait"])
+        # ExitTimeOut 0: launchd never SIGKILLs it; it stops once the gate opens.
+        cls.forever_gate = Gate(os.path.join(sim.root, "forever.gate"))
+        sim.plist("agent", "org.sim.forever", RunAtLoad=True, ExitTimeOut=0, ProgramArguments=[
+            "/bin/sh", "-c",
+            f"trap 'read _ < {cls.forever_gate.path}; exit 0' TERM; sleep 1000 & wait"])
         sim.plist("agent", "org.sim.rewrite", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
         sim.plist("agent", "org.sim.kick", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
         sim.plist("agent", "org.sim.stubborn", RunAtLoad=True, ExitTimeOut=1,
@@ -413,6 +418,24 @@ class SimTest(unittest.TestCase):
                          ["bootout", "kill", "exit", "removed", "bootstrap", "start"])
         # Removed no sooner than LAUNCHD_SIM_BOOTOUT_DELAY after the bootout.
         self.assertGreaterEqual(events[3]["time"] - events[0]["time"], BOOTOUT_DELAY - 0.01)
+
+    def test_exit_timeout_0_is_never_sigkill(self):
+        """launchd.plist(5): ExitTimeOut "The value zero is interpreted as
+        infinity": a bootout waits for the job to exit, however long."""
+        target = f"{GUI}/org.sim.forever"
+        old = self.sim.pid(target)
+        self.assertEqual(self.sim.status(target)["exit timeout"], "0")
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        wait_for(lambda: self.sim.events("org.sim.forever", "kill"), "its SIGTERM")
+        # Answered after the SIGTERM: the daemon has gone round its loop.
+        self.assertEqual(self.sim.status(target)["state"], "running", "still stopping")
+        self.forever_gate.open()
+        wait_for(lambda: self.sim.events("org.sim.forever", "removed"), "bootout to finish")
+        self.assertTrue(gone(old))
+        events = [e for e in self.sim.events("org.sim.forever")
+                  if e["event"] in ("kill", "exit")]
+        self.assertEqual([(e["event"], e.get("signal"), e.get("exit_code")) for e in events],
+                         [("kill", 15, None), ("exit", None, 0)], "no SIGKILL")
 
     def test_rewritten_plist_takes_effect_only_after_reload(self):
         target = f"{GUI}/org.sim.rewrite"

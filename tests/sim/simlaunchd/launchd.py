@@ -278,15 +278,16 @@ class Launchd:
 
     def shutdown(self, max_grace=3.0):
         """Stop every job: SIGTERM, then after the longest ExitTimeOut (at
-        most max_grace) SIGKILL to each process group. Never blocks for
-        more than about max_grace + 2 seconds."""
+        most max_grace; ExitTimeOut 0, launchd's "infinity", counts as
+        max_grace) SIGKILL to each process group. Never blocks for more
+        than about max_grace + 2 seconds."""
         grace = 0.0
         try:
             for domain in self.domains.values():
                 for svc in domain.services.values():
                     svc.booting_out = True  # no KeepAlive respawn from here on
                     if svc.pid is not None:
-                        grace = max(grace, svc.spec.exit_timeout)
+                        grace = max(grace, svc.spec.exit_timeout or max_grace)
                     svc.stop()
             self._reap_until(time.monotonic() + min(grace, max_grace))
         finally:

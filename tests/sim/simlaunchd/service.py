@@ -1,7 +1,7 @@
 """One loaded job and its process: a small state machine.
 
     not running --start--> running --exit--> not running | spawn scheduled
-    running --stop--> (SIGTERM, SIGKILL after ExitTimeOut) --exit--> not running
+    running --stop--> (SIGTERM, SIGKILL after ExitTimeOut unless 0) --exit--> not running
     spawn scheduled --throttle timer | start--> running
 
 A process that exits on its own is respawned when KeepAlive asks for it,
@@ -73,8 +73,10 @@ class Service:
         self.host.log_event("start", self, reason=reason)
 
     def stop(self, then=None):
-        """SIGTERM the process, SIGKILL its group after ExitTimeOut; call
-        then() once it has been reaped (at once when not running)."""
+        """SIGTERM the process, SIGKILL its group after ExitTimeOut (never
+        for ExitTimeOut 0: launchd.plist(5), "The value zero is interpreted
+        as infinity"); call then() once it has been reaped (at once when not
+        running)."""
         self._cancel_respawn()
         if self.pid is None:
             if then:
@@ -86,8 +88,9 @@ class Service:
             return
         self._stopping = True
         self._signal(signal.SIGTERM, group=False)
-        self._kill_timer = self.host.loop.call_later(
-            self.spec.exit_timeout, lambda: self._signal(signal.SIGKILL, group=True))
+        if self.spec.exit_timeout > 0:
+            self._kill_timer = self.host.loop.call_later(
+                self.spec.exit_timeout, lambda: self._signal(signal.SIGKILL, group=True))
 
     def reaped(self, status):
         """The process exited with waitpid status."""
