@@ -222,6 +222,19 @@ static int get_throttle(plist_t dict, int *out, const char **why)
 	return 0;
 }
 
+/* ExitTimeOut: only read to know how long launchd may take to stop the
+ * job; a value of another type is ignored, as launchd ignores it. */
+static int exit_timeout(plist_t dict)
+{
+	plist_t n = plist_dict_get_item(dict, "ExitTimeOut");
+	uint64_t v = 0;
+
+	if (!n || plist_get_node_type(n) != PLIST_UINT)
+		return -1;
+	plist_get_uint_val(n, &v);
+	return v > INT_MAX ? -1 : (int)v; /* a negative number reads as a huge one */
+}
+
 /* A boolean member of a KeepAlive dictionary: 1 true, 0 false, -1 absent
  * or of another type (launchd ignores such a member). */
 static int dict_bool(plist_t dict, const char *key)
@@ -325,6 +338,7 @@ static int background_only(plist_t dict)
 static int parse_keys(plist_t root, struct rl_job *j, const char **why)
 {
 	j->background_only = background_only(root);
+	j->exit_timeout = exit_timeout(root);
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
@@ -840,6 +854,7 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
+	out->exit_timeout = -1;
 	entry_uid = lst ? lst->st_uid : invoking_uid();
 	if (lst && S_ISREG(lst->st_mode))
 		rd = rl_file_read_seen_at(AT_FDCWD, plist, O_NOFOLLOW, "plist", PLIST_MAX, &buf,
@@ -939,6 +954,7 @@ void rl_job_placeholder(const char *label, const char *plist, enum rl_job_kind k
 
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
+	out->exit_timeout = -1;
 	out->label = rl_xstrdup(label);
 	out->plist = rl_xstrdup(plist);
 	out->unreadable = rl_xstrdup(why);

@@ -34,6 +34,8 @@ struct rl_job {
 	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
 	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
 	int throttle_interval; /* seconds; -1 when the plist does not say */
+	int exit_timeout;      /* ExitTimeOut, seconds (0: launchd waits however long the
+				* job takes to exit); -1 when the plist does not say */
 	/* When launchd starts the job by itself, from RunAtLoad and KeepAlive
 	 * (launchd.plist(5); launchd's job_keepalive() checks the same when it
 	 * loads a job):

@@ -632,7 +632,8 @@ struct print_parser {
 	struct rl_service_status *st;
 	int started; /* inside the first top-level block */
 	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal, seen_reason, seen_job_state,
-		seen_crashes, seen_path, seen_program, seen_out, seen_err, seen_args;
+		seen_crashes, seen_path, seen_program, seen_out, seen_err, seen_args,
+		seen_exit_timeout;
 	int in_args; /* inside the service's own arguments block */
 };
 
@@ -682,6 +683,8 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 		copy_value(st->job_state, sizeof(st->job_state), v, vlen);
 	} else if (KEY("successive crashes", seen_crashes)) {
 		st->successive_crashes = parse_number(v, vlen, 0, LONG_MAX / 10);
+	} else if (KEY("exit timeout", seen_exit_timeout)) {
+		st->exit_timeout = (int)parse_number(v, vlen, 0, INT_MAX);
 	} else if (KEY("path", seen_path)) {
 		copy_value(st->path, sizeof(st->path), v, vlen);
 	} else if (KEY("program", seen_program)) {
@@ -727,6 +730,7 @@ static void status_clear(struct rl_service_status *st)
 	memset(st, 0, sizeof(*st));
 	st->runs = -1;
 	st->successive_crashes = -1;
+	st->exit_timeout = -1;
 	st->exit_code = -1;
 	st->signo = -1;
 }
@@ -917,6 +921,7 @@ int rl_launchctl_status_read(const char *target, const struct rl_launchctl_resul
 
 	memset(st, 0, sizeof(*st));
 	st->runs = -1;
+	st->exit_timeout = -1;
 	if (!r->timed_out && r->status == RL_LC_EXIT_NOT_LOADED)
 		return 1;
 	if (r->timed_out || r->status != 0) {

@@ -85,7 +85,11 @@ struct rl_service_status {
 	int signo;	       /* its number, -1 when absent */
 	char last_exit_reason[256]; /* "last exit reason" ("OS_REASON_DYLD | …"), "" when absent */
 	long successive_crashes;    /* -1 when absent */
-	char path[1024];	    /* the plist launchd loaded the job from */
+	/* "exit timeout": how long launchd waits after its SIGTERM before
+	 * SIGKILL when it stops the job (the loaded definition's ExitTimeOut;
+	 * 0: it waits however long the job takes), -1 when absent. */
+	int exit_timeout;
+	char path[1024]; /* the plist launchd loaded the job from */
 	char program[1024];
 	char stdout_path[1024];
 	char stderr_path[1024];

@@ -239,6 +239,7 @@ static void test_defaults(void)
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
 	CHECK(j.program == NULL && j.workdir == NULL);
 	CHECK_INT(j.throttle_interval, -1);
+	CHECK_INT(j.exit_timeout, -1);
 	CHECK_INT(j.kept_running + j.starts_at_load + j.disabled, 0);
 	CHECK_INT(j.path_state.n, 0);
 	CHECK_INT(j.env.n, 0);
@@ -350,6 +351,34 @@ static void test_launch_model(void)
 	free(keys);
 	free(there);
 	free(gone);
+}
+
+/* ExitTimeOut: how long launchd gives the job to stop (0: however long it
+ * takes); a value that is no integer is ignored, as launchd ignores it. */
+static void test_exit_timeout(void)
+{
+	static const struct {
+		const char *value;
+		int want;
+	} cases[] = {
+		{"<integer>45</integer>", 45},
+		{"<integer>0</integer>", 0},
+		{"<string>45</string>", -1},
+		{"<integer>-3</integer>", -1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		char *text =
+			rl_xasprintf(DICT(LABEL ARGS "<key>ExitTimeOut</key>%s"), cases[i].value);
+		char *p = put("et.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+		CHECK_INT(j.exit_timeout, cases[i].want);
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
 }
 
 static void expect_error(const char *text, const char *reason)
@@ -808,6 +837,7 @@ int main(void)
 	test_digests_when_asked();
 	test_defaults();
 	test_launch_model();
+	test_exit_timeout();
 	test_errors();
 	test_truncations();
 	test_agent_target();

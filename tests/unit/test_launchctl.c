@@ -85,6 +85,7 @@ static void test_parse_running(void)
 	CHECK_INT(st.runs, 3);
 	CHECK_STR(st.last_exit, "(never exited)");
 	CHECK_STR(st.last_signal, "");
+	CHECK_INT(st.exit_timeout, 5); /* what launchd waits before SIGKILL */
 }
 
 static void test_parse_stopped(void)
@@ -112,6 +113,7 @@ static void test_parse_stopped(void)
 	CHECK_INT(st.pid, 0);
 	CHECK_INT(st.runs, 2);
 	CHECK_STR(st.last_exit, "1");
+	CHECK_INT(st.exit_timeout, -1); /* not shown */
 
 	CHECK_INT(rl_launchctl_parse_print(signalled, &st), 0);
 	CHECK(!st.running);
