@@ -454,7 +454,14 @@ static void step_done(const struct rl_result *r, void *ctx)
 	if (r->unfinished == RL_UNFINISHED_UNLOADED ||
 	    !rl_strv_contains(&rc->mine, r->step->job->label))
 		return;
-	if (r->unfinished == RL_UNFINISHED_STOPPED) {
+	if (r->unfinished == RL_UNFINISHED_BOOTING_OUT) {
+		/* launchd is still stopping it and unloads it once it exits:
+		 * the next run waits for that, then loads it. */
+		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+
+		if (it)
+			it->booting_out = 1;
+	} else if (r->unfinished == RL_UNFINISHED_STOPPED) {
 		/* Loaded, not running: the next run starts it, at once. */
 		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
 

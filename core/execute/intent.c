@@ -154,6 +154,7 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	/* Optional: absent in journals written before it. */
 	it->loaded = json_is_true(json_object_get(o, "loaded"));
 	it->untouched = json_is_true(json_object_get(o, "untouched"));
+	it->booting_out = json_is_true(json_object_get(o, "booting_out"));
 	return 0;
 }
 
@@ -261,6 +262,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 			json_object_set_new(o, "loaded", json_true());
 		if (it->untouched)
 			json_object_set_new(o, "untouched", json_true());
+		if (it->booting_out)
+			json_object_set_new(o, "booting_out", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}
@@ -327,10 +330,15 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	 * unless launchd said it did nothing. */
 	if (!it->untouched && rl_history_last(hist, it->label) < it->wall_ns)
 		rl_history_set(hist, it->label, it->wall_ns);
-	for (;;) {
+	for (int first = 1;; first = 0) {
 		loaded = status(it, ops, &st, err);
 		if (loaded < 0)
 			return -1;
+		/* launchd took the bootout and was still stopping the job: wait
+		 * as long as that may take. */
+		if (first && it->booting_out && loaded == 0)
+			deadline = ops->now(ops->ctx) +
+				   (int64_t)(rl_bootout_wait(timeout_s, st.exit_timeout, -1) * 1e9);
 		/* Still loaded with the old process, or with none: a bootout
 		 * (asynchronous) may be under way. Wait until the job is gone
 		 * or runs a new process; one that stays loaded and stopped
@@ -358,6 +366,17 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		*done = rl_xasprintf("bootstrapped %s into %s%s", it->plist, it->domain,
 				     it->start_after ? " and started it" : "");
 		return 0;
+	}
+	if (it->booting_out && it->action == RL_INTENT_RELOAD && st.running && st.pid == it->pid) {
+		/* Still the process launchd was stopping: it unloads the job
+		 * once that exits, and a later run loads it then. */
+		rl_error_set(
+			err,
+			"launchd is still stopping it (pid %lld, since an earlier run's bootout) "
+			"and unloads it once it exits; the restart journal keeps it for the next "
+			"run to load it again",
+			(long long)st.pid);
+		return -1;
 	}
 	if (loaded == 1) {
 		*done = rl_xstrdup(RL_INTENT_NOTHING_UNLOADED

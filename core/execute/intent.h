@@ -40,6 +40,9 @@ struct rl_intent {
 	int untouched;	 /* launchd answered that it did nothing to the job (the
 			  * call refused before acting, or never reached it):
 			  * no restart happened */
+	int booting_out; /* launchd took the bootout, and the step ended with the
+			  * job still loaded, still stopping: it is unloaded once
+			  * it exits (rl_result.unfinished RL_UNFINISHED_BOOTING_OUT) */
 };
 
 struct rl_intents {
@@ -89,6 +92,9 @@ struct rl_restart_ops;
  *    loaded (113) is then bootstrapped from the intent's plist, and
  *    kickstarted when it was running before and launchd would not start it
  *    by itself;
+ *  - one marked booting_out waits as long as launchd may take to stop the
+ *    job (rl_bootout_wait), and when it still runs its old pid after that,
+ *    launchd has not let go of it yet: -1, and the intent is kept;
  *  - a job found loaded but stopped that was running before and that
  *    launchd would not start by itself is kickstarted;
  *  - a kickstart is never repeated here: the intent's time goes into hist

@@ -82,6 +82,10 @@ struct step_run {
 	int untouched;	    /* an answer said it did not, and none before may have */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
+	int exit_timeout;   /* the loaded job's, as print showed it before (-1 unknown) */
+	double gone_wait;   /* seconds WAIT_GONE waits (rl_bootout_wait) */
+	int still_going;    /* launchd took the bootout, and the job was still loaded
+			     * when gone_wait ran out */
 	int unloaded;	    /* what on_unloaded was told last (enum rl_unload) */
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
@@ -558,6 +562,7 @@ static enum state st_status_before(struct step_run *s)
 			     loc.target);
 	s->res->old_pid = st.running ? st.pid : 0;
 	s->starts = rl_job_starts_now(s->step->job);
+	s->exit_timeout = st.exit_timeout;
 	/* Not running now: kickstart would start it out of its schedule. */
 	if (!s->res->old_pid && s->step->action == RL_ACTION_KICKSTART &&
 	    rl_decide_idle(s->step->job)) {
@@ -749,7 +754,10 @@ static enum state st_bootout(struct step_run *s)
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
-		s->deadline = now(s) + s_to_ns(s->run->o->timeout);
+		/* launchd stops the job first: SIGTERM, its ExitTimeOut, SIGKILL. */
+		s->gone_wait =
+			rl_bootout_wait(o->timeout, s->exit_timeout, s->step->job->exit_timeout);
+		s->deadline = now(s) + s_to_ns(s->gone_wait);
 		next = ST_WAIT_GONE;
 	} else if (answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED)) {
 		next = enter_bootstrap(s);
@@ -764,6 +772,41 @@ static enum state st_bootout(struct step_run *s)
 	return next;
 }
 
+double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_timeout)
+{
+	int et = print_exit_timeout >= 0 ? print_exit_timeout : plist_exit_timeout;
+	double wait = (et > 0 ? et : RL_EXIT_TIMEOUT_DEFAULT) + RL_BOOTOUT_MARGIN;
+
+	return wait > timeout ? wait : timeout;
+}
+
+/* Still loaded when gone_wait ran out: launchd took the bootout and
+ * unloads the job once it exits (a bootout is never called off), and
+ * nothing would load it again. The journal keeps it
+ * (RL_UNFINISHED_BOOTING_OUT): the next run loads it once it is gone. */
+static enum state fail_still_going(struct step_run *s)
+{
+	int et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
+	char how[96];
+
+	if (et > 0)
+		snprintf(how, sizeof(how), "ExitTimeOut %d s", et);
+	else if (et == 0)
+		snprintf(how, sizeof(how), "ExitTimeOut 0: launchd waits however long it takes");
+	else
+		snprintf(how, sizeof(how), "launchd's default ExitTimeOut");
+	s->still_going = 1;
+	return fail(s,
+		    "'%s' was still loaded %g s after its bootout (%s; %s): launchd unloads it "
+		    "once it has exited, so it may be left unloaded: the restart journal keeps "
+		    "it, and the next 'relaunch run' (or 'relaunch run' now) loads it again once "
+		    "it is gone",
+		    s->step->job->target, s->gone_wait, s->last_seen, how);
+}
+
+/* Poll until launchd has unloaded the job, for as long as it may take to
+ * stop it (gone_wait): a bootstrap before that would be refused (5 or 37),
+ * and one never tried leaves the job unloaded once launchd is done. */
 static enum state st_wait_gone(struct step_run *s)
 {
 	struct rl_service_status st;
@@ -774,8 +817,7 @@ static enum state st_wait_gone(struct step_run *s)
 	if (rc == 1)
 		return enter_bootstrap(s);
 	if (now(s) >= s->deadline)
-		return fail(s, "'%s' was still loaded %g s after bootout (%s)",
-			    s->step->job->target, s->run->o->timeout, s->last_seen);
+		return fail_still_going(s);
 	nap(s);
 	return ST_WAIT_GONE;
 }
@@ -1028,7 +1070,9 @@ static void finish_step(struct step_run *s, enum state st)
 
 	set_unloaded(s, RL_LOADED);
 	s->res->status = final_status(st);
-	if (st == ST_FAILED && s->booted_out && !s->reloaded)
+	if (st == ST_FAILED && s->still_going)
+		s->res->unfinished = RL_UNFINISHED_BOOTING_OUT;
+	else if (st == ST_FAILED && s->booted_out && !s->reloaded)
 		s->res->unfinished = RL_UNFINISHED_UNLOADED;
 	else if (st == ST_FAILED && s->attempted && s->res->old_pid &&
 		 !s->step->job->kept_running && s->last_running == 0)
@@ -1099,6 +1143,7 @@ static int run_step(struct run *run, const struct rl_step *step, struct rl_resul
 	s->res = res;
 	s->state = ST_POLICY;
 	s->last_running = -1;
+	s->exit_timeout = -1;
 	if (advance(s)) {
 		s->wake = run->o->ops.now(run->o->ops.ctx);
 		rl_xgrow((void **)&run->settling, &run->settling_alloc, run->nsettling + 1,

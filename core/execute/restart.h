@@ -16,8 +16,9 @@
  *     job disabled in launchd's overrides would be refused at bootstrap and
  *     left unloaded, so it is not booted out (deferred, with the
  *     `launchctl enable` to run);
- *   - bootout 36 (under way) → poll `print` until gone; 3, 113 → already
- *     gone, bootstrap;
+ *   - bootout 0 or 36 (under way) → poll `print` until gone, as long as
+ *     launchd may take to stop the job (rl_bootout_wait), then bootstrap;
+ *     3, 113 → already gone, bootstrap;
  *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
  *     backoff within --timeout;
  *   - kickstart 1 (seen transiently) → tried once more, then failed.
@@ -72,8 +73,12 @@ void rl_throttle_why(const struct rl_job *job, double floor, char *buf, size_t s
 enum rl_unfinished {
 	RL_UNFINISHED_NO = 0,
 	/* A reload booted the job out and did not load it again (the
-	 * bootstrap refused or hung, or the job still going at the timeout). */
+	 * bootstrap refused or hung). */
 	RL_UNFINISHED_UNLOADED,
+	/* launchd took a reload's bootout, but the job was still loaded
+	 * (still stopping) when rl_bootout_wait ran out: launchd unloads it
+	 * once it exits, and nothing loads it again until a run does. */
+	RL_UNFINISHED_BOOTING_OUT,
 	/* It ran before, launchd does not keep it alive, and after the
 	 * kickstart or the reload it was last seen loaded but not running: it
 	 * is to be started again. */
@@ -118,6 +123,24 @@ struct rl_restart_ops {
 /* relaunch never restarts a label sooner than max(ThrottleInterval, floor)
  * after it last did; the floor is launchd's default ThrottleInterval. */
 #define RL_THROTTLE_FLOOR_DEFAULT 10.0
+
+/* How long launchd may take to stop a job it booted out: it sends SIGTERM,
+ * waits the job's ExitTimeOut, then SIGKILLs it and unloads it. When the
+ * plist has no ExitTimeOut, launchd's default: 20 s (launchd-842's
+ * LAUNCHD_DEFAULT_EXIT_TIMEOUT; current launchd prints `exit timeout = 5`
+ * for such jobs, so 20 covers both). ExitTimeOut 0 means launchd waits
+ * however long the job takes (launchd.plist(5)): no wait can cover that,
+ * so the default's bound stands for it too. */
+#define RL_EXIT_TIMEOUT_DEFAULT 20
+/* Beyond the ExitTimeOut: for launchd to reap the job and unload it. */
+#define RL_BOOTOUT_MARGIN 5.0
+
+/* Seconds to wait, after a bootout launchd took, for the job to be gone
+ * before its bootstrap: its ExitTimeOut (as `print` shows the loaded
+ * definition's, print_exit_timeout, else its plist's, plist_exit_timeout;
+ * -1 unknown; 0 or unknown: RL_EXIT_TIMEOUT_DEFAULT) plus
+ * RL_BOOTOUT_MARGIN, never less than timeout (--timeout). */
+double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_timeout);
 
 /* Where a reload stands, for on_unloaded. */
 enum rl_unload {
@@ -202,7 +225,8 @@ struct rl_run_opts {
 	void (*on_answer)(const struct rl_step *step, int answer, void *ctx);
 	void *ctx;
 	/* Optional: set (by a signal handler) when the run must stop. The step
-	 * under way finishes (bounded by --timeout); every later step is
+	 * under way finishes (bounded by --timeout, and after a bootout by
+	 * rl_bootout_wait); every later step is
 	 * deferred ("interrupted"), and a throttle wait ends at once. */
 	const volatile sig_atomic_t *stop;
 };

@@ -12,6 +12,7 @@ scenarios that need no injected fault against the real launchctl instead.
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -225,6 +226,100 @@ class LaunchdTest(unittest.TestCase):
         self.assertNotIn(res.get(label, {}).get("status"), ("failed", "skipped"), res)
         self.assertEqual(m.relaunch("plan").returncode, 0)
         self.assertEqual(m.pid(label), new)
+
+    def slow_to_stop(self, m, formula):
+        """A daemon that takes as long to stop as the test wants: on SIGTERM
+        it blocks until its gate opens (a database's checkpoint), and its
+        ExitTimeOut (60 s) lets it: launchd does not SIGKILL it before. Its
+        plist then changes (2000), so that run reloads it."""
+        gate = harness.Gate(os.path.join(m.root, formula + ".gate"))
+        label = brew(formula)
+        m.brew_install(formula, "1.0")
+        exe = os.path.join(m.opt(formula), "bin", formula)
+
+        def plist(arg):
+            m.write_plist(label, ["/bin/sh", "-c",
+                                  f"trap 'read _ < {gate.path}; exit 0' TERM; "
+                                  f"'{exe}' {arg} & wait"], ExitTimeOut=60)
+        plist("1000")
+        self.baseline(m, running=[label])
+        plist("2000")
+        return label, gate
+
+    def test_job_slower_to_stop_than_timeout_is_loaded_again(self):
+        """A reload of a job whose shutdown outlasts --timeout: relaunch
+        waits for launchd to let go of it (as long as its ExitTimeOut
+        allows), then bootstraps it: it ends loaded, running the new
+        definition, never left unloaded."""
+        m = self.machine()
+        label, gate = self.slow_to_stop(m, "slowdb")
+        old = m.pid(label)
+        run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--timeout", "1"],
+                               env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        m.wait_event("kill", label)  # the bootout's SIGTERM: the job is stopping
+        bootout = [e for e in m.events("call") if e["argv"] == ["bootout", m.target(label)]]
+        self.assertEqual(len(bootout), 1, bootout)
+        # Stopping for longer than --timeout: relaunch still waits (or,
+        # as it did before, gave up and exited).
+        harness.wait_until(lambda: run.poll() is not None or any(
+            e["argv"] == ["print", m.target(label)] and e["time"] > bootout[0]["time"] + 1.5
+            for e in m.events("call")), "a poll past --timeout")
+        gate.open()
+        out, err = run.communicate(timeout=harness.SAFETY)
+        harness.check_output_schema(("run", "--json"), out)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        res = {r["label"]: r for r in json.loads(out)["results"]}
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["action"], "reload")
+        new = m.wait_pid(label)
+        self.assertNotEqual(new, old)
+        self.assertEqual(res[label]["new_pid"], new)
+        self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
+        events = [(e["event"], e.get("exit_code")) for e in m.events() if e["label"] == label]
+        self.assertEqual(events[-5:], [("kill", None), ("exit", 0), ("removed", None),
+                                       ("bootstrap", None), ("start", None)], events)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+
+    def test_job_still_stopping_when_the_wait_ends_is_loaded_by_the_next_run(self):
+        """launchd still stops the job when relaunch's wait ends (here
+        `print` says ExitTimeOut 1, so relaunch waits 6 s, while launchd
+        really gives it 60): the step fails saying the job may be left
+        unloaded, the journal keeps it, and once launchd has unloaded it
+        the next run loads it again."""
+        m = self.machine()
+        label, gate = self.slow_to_stop(m, "slowdb")
+        shrink = os.path.join(m.root, "launchctl-shrink")
+        with open(shrink, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                    "exit $rc\n")
+        os.chmod(shrink, 0o755)
+        res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn(f"'{m.target(label)}' was still loaded 6 s after its bootout (running; "
+                      "ExitTimeOut 1 s): launchd unloads it once it has exited, so it may be "
+                      "left unloaded: the restart journal keeps it, and the next 'relaunch "
+                      "run' (or 'relaunch run' now) loads it again once it is gone",
+                      res[label]["error"])
+        with open(os.path.join(m.state, "intent.json")) as f:
+            intents = json.load(f)["intents"]
+        self.assertEqual([(i["label"], i.get("booting_out")) for i in intents], [(label, True)])
+        # Not bootstrapped over a job launchd still had: only boot loaded it.
+        self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == label]), 1)
+        gate.open()
+        m.wait_event("removed", label)
+        self.assertNotEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        res, r = self.run_json(m)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
+        self.assertNotEqual(res.get(label, {}).get("status"), "failed", res)
 
     def test_reloaded_job_not_started_again_is_started_by_the_next_run(self):
         """A running job that launchd would not start by itself (neither

@@ -20,7 +20,8 @@ struct fake {
 	int bootstrap_status;
 	int kickstart_status;
 	int unrunnable;
-	int going; /* prints left that show the old pid running, then gone */
+	int going;	   /* prints left that show the old pid running, then gone */
+	const char *extra; /* more lines of print's block ("\texit timeout = 60\n") */
 	int64_t clock;
 	struct rl_strv calls;
 };
@@ -71,11 +72,12 @@ static int fake_lc(const char *const *args, struct rl_launchctl_result *res, str
 			res->errout =
 				rl_xasprintf("Could not find service \"x\" in domain for system");
 		} else {
-			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s}\n", args[1],
+			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s%s}\n", args[1],
 						f->running ? "running" : "not running",
 						!f->running ? ""
 						: f->going  ? "\tpid = 77\n"
-							    : "\tpid = 4242\n");
+							    : "\tpid = 4242\n",
+						f->extra ? f->extra : "");
 		}
 	} else if (strcmp(args[0], "bootstrap") == 0) {
 		res->status = f->bootstrap_status;
@@ -99,7 +101,7 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0};
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0, 0};
 
 	return it;
 }
@@ -252,6 +254,36 @@ static void test_recover(void)
 		rl_history_release(&h);
 		rl_strv_release(&f.calls);
 	}
+	/* A run gave up waiting while launchd was still stopping the job
+	 * (booting_out): launchd may take its ExitTimeOut (60 s here) and
+	 * more, so the wait goes beyond the 30 s timeout, then bootstraps. */
+	f = (struct fake){
+		.print_status = 0, .running = 1, .going = 800, .extra = "\texit timeout = 60\n"};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+
+		it.booting_out = 1;
+		recover(&f, it, 0,
+			"*print system/org.example.d;bootstrap system "
+			"/Library/LaunchDaemons/org.example.d.plist;",
+			"bootstrapped");
+		CHECK(f.clock > 30 * 1000000000LL);
+	}
+	/* Still stopping after all that: launchd unloads it once it exits,
+	 * so the intent is kept (an error), never "nothing to do". */
+	f = (struct fake){.print_status = 0,
+			  .running = 1,
+			  .going = 1000000,
+			  .extra = "\texit timeout = 60\n"};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+
+		it.booting_out = 1;
+		recover(&f, it, -1, "*print system/org.example.d;",
+			"launchd is still stopping it (pid 77, since an earlier run's bootout) and "
+			"unloads it once it exits; the restart journal keeps it");
+		CHECK_INT(f.clock, (60 + (int64_t)RL_BOOTOUT_MARGIN) * 1000000000LL);
+	}
 	/* launchd refuses the bootstrap: an error, the intent is kept. */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
@@ -290,6 +322,7 @@ static void test_file(void)
 	rl_intents_release(&back);
 	rl_intents_find(&in, "org.example.d")->loaded = 1;
 	rl_intents_find(&in, "org.example.d")->untouched = 1;
+	rl_intents_find(&in, "org.example.d")->booting_out = 1;
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
@@ -297,6 +330,8 @@ static void test_file(void)
 		CHECK_INT(back.v[1].loaded, 1);
 		CHECK_INT(back.v[1].untouched, 1);
 		CHECK_INT(back.v[0].untouched, 0);
+		CHECK_INT(back.v[1].booting_out, 1);
+		CHECK_INT(back.v[0].booting_out, 0);
 		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);

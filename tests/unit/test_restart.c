@@ -87,6 +87,9 @@ struct fx {
  * reads). */
 #define RUNNING(pid)                                                                               \
 	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\targuments = {\n\t\t/x\n\t}\n}\n"
+/* Running, and launchd waits et s after its SIGTERM before SIGKILL. */
+#define RUNNING_ET(pid, et)                                                                        \
+	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\texit timeout = " #et "\n}\n"
 #define RUNNING_FMT "system/x = {\n\tstate = running\n\tpid = %d\n}\n"
 #define STOPPED	    "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
 /* Spawned once since it was loaded, and exited 0. */
@@ -303,6 +306,7 @@ static void setup(struct fx *f, size_t n)
 		j->domain = rl_xstrdup("system");
 		j->target = rl_xasprintf("system/%s", j->label);
 		j->throttle_interval = -1;
+		j->exit_timeout = -1;
 		j->kept_running = 1;
 		j->starts_at_load = 1;
 		f->steps[i].job = j;
@@ -921,15 +925,21 @@ static void test_bootout_failures(void)
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* refused: still loaded as it was */
 	teardown(&f);
 
+	/* Still loaded, as long as launchd may take to stop it (its default
+	 * ExitTimeOut, 20 s, and the margin: print shows none here): failed,
+	 * never bootstrapped over it. */
 	setup_reload(&f);
 	f.o.timeout = 0.3;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
-		  "'system/org.example.a' was still loaded 0.3 s after bootout (running)");
+		  "'system/org.example.a' was still loaded 25 s after its bootout (running; "
+		  "launchd's default ExitTimeOut): launchd unloads it once it has exited, so it "
+		  "may be left unloaded: the restart journal keeps it, and the next 'relaunch "
+		  "run' (or 'relaunch run' now) loads it again once it is gone");
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
-	/* The bootout may still end: the journal keeps the step. */
-	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	/* The bootout is under way: the journal keeps the step, saying so. */
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
 	teardown(&f);
 }
 
@@ -1439,15 +1449,131 @@ static void test_bootout_in_progress(void)
 	CHECK_INT(call_t(&f, BOOT_A, 0), call_t(&f, PRINT_A, 4) + CALL_COST);
 	teardown(&f);
 
-	/* Still loaded at the timeout: failed, never bootstrapped over it. */
+	/* Still loaded when the wait ends: failed, never bootstrapped over it. */
 	setup_reload(&f);
 	f.o.timeout = 0.5;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 36}, {PRINT_A, 0, STOPPED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK_STR(res0(&f)->error,
-		  "'system/org.example.a' was still loaded 0.5 s after bootout (not running)");
+	CHECK(strstr(res0(&f)->error, "was still loaded 25 s after its bootout (not running; ") !=
+	      NULL);
 	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
 	teardown(&f);
+}
+
+/* WAIT_GONE waits as long as launchd may take to stop the job it booted
+ * out: SIGTERM, the ExitTimeOut `print` shows for the loaded job (else the
+ * plist's, else launchd's default), SIGKILL, plus a margin; never less than
+ * --timeout. A job slower to stop than --timeout is bootstrapped once
+ * launchd lets go of it, never left unloaded. */
+static void test_slow_to_stop(void)
+{
+	struct fx f;
+	int64_t out, boot;
+
+	/* Stops 2 s after its SIGTERM (ExitTimeOut 3), --timeout 1: loaded
+	 * again once gone, running the new definition. */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING_ET(100, 3)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, RUNNING_ET(100, 3), .times = 20}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK(res0(&f)->error == NULL);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	out = call_t(&f, OUT_A, 0);
+	boot = call_t(&f, BOOT_A, 0);
+	CHECK(boot > out + S); /* past --timeout: the old engine had given up */
+	CHECK_INT(boot, call_t(&f, PRINT_A, 21) + CALL_COST);
+	teardown(&f);
+
+	/* Never gone: the wait ends at ExitTimeOut + the margin (8 s), and
+	 * the journal keeps the job, saying so. */
+	setup_reload(&f);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING_ET(100, 3)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, RUNNING_ET(100, 3), .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "'system/org.example.a' was still loaded 8 s after its bootout (running; "
+		  "ExitTimeOut 3 s): launchd unloads it once it has exited, so it may be left "
+		  "unloaded: the restart journal keeps it, and the next 'relaunch run' (or "
+		  "'relaunch run' now) loads it again once it is gone");
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	CHECK(f.cb_t[0] >= call_t(&f, OUT_A, 0) + 8 * S);
+	CHECK(f.cb_t[0] < call_t(&f, OUT_A, 0) + 8 * S + S / 5);
+	/* Left for the journal: on_unloaded ends at RL_LOADED (the step's
+	 * end), after RL_UNLOADED, never RL_RELOADING. */
+	CHECK_INT((int)f.nunloaded, 3);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	teardown(&f);
+
+	/* ExitTimeOut 0: launchd waits however long the job takes; the wait
+	 * here is bounded as for launchd's default. */
+	setup_reload(&f);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING_ET(100, 0)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, RUNNING_ET(100, 0), .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error,
+		     "still loaded 25 s after its bootout (running; ExitTimeOut 0: launchd waits "
+		     "however long it takes): launchd unloads it once it has exited") != NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
+	teardown(&f);
+
+	/* print shows none: the plist's ExitTimeOut (40 s) counts. */
+	setup_reload(&f);
+	f.jobs[0].exit_timeout = 40;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 0, RUNNING(100), .times = STICKY});
+	CHECK(strstr(res0(&f)->error, "still loaded 45 s after its bootout (running; "
+				      "ExitTimeOut 40 s)") != NULL);
+	teardown(&f);
+
+	/* --timeout longer than all that: --timeout. */
+	setup_reload(&f);
+	f.o.timeout = 30;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING_ET(100, 3)}, {DIS, 0, OVERRIDES}, {OUT_A, 36},
+	    {PRINT_A, 0, RUNNING_ET(100, 3), .times = STICKY});
+	CHECK(strstr(res0(&f)->error, "still loaded 30 s after its bootout") != NULL);
+	teardown(&f);
+
+	CHECK(rl_bootout_wait(1, 3, 60) == 8);	 /* print's: the loaded definition */
+	CHECK(rl_bootout_wait(1, -1, 60) == 65); /* else the plist's */
+	CHECK(rl_bootout_wait(1, -1, -1) == RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN);
+	CHECK(rl_bootout_wait(1, 0, 60) == RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN);
+	CHECK(rl_bootout_wait(90, 3, -1) == 90);
+}
+
+/* A reload that gives up on a job launchd is still stopping has failed
+ * before any step that comes `after` it begins (the wait is not a
+ * settle: nothing overlaps it), with --keep-going too. */
+static void test_slow_to_stop_before_after(void)
+{
+	struct fx f;
+	struct rl_config cfg;
+
+	rl_config_init(&cfg);
+	cfg.jobs = rl_xcalloc(1, sizeof(*cfg.jobs));
+	cfg.njobs = 1;
+	cfg.jobs[0].label = rl_xstrdup("org.example.b");
+	rl_strv_push(&cfg.jobs[0].after, "org.example.a");
+
+	setup(&f, 2);
+	f.steps[0].action = RL_ACTION_RELOAD;
+	f.o.keep_going = 1;
+	f.o.cfg = &cfg;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING_ET(100, 3)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 0, RUNNING_ET(100, 3), .times = STICKY},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = STICKY});
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[0].unfinished, RL_UNFINISHED_BOOTING_OUT);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK(f.cb_res[0] == &f.res.v[0]);
+	CHECK(f.cb_t[0] <= call_t(&f, "print system/org.example.b", 0));
+	teardown(&f);
+	rl_config_release(&cfg);
 }
 
 /* bootstrap 37 `Operation already in progress` (still loaded) and 5 (too
@@ -1975,6 +2101,8 @@ int main(void)
 	test_fatal();
 	test_untouched_is_no_restart();
 	test_bootout_in_progress();
+	test_slow_to_stop();
+	test_slow_to_stop_before_after();
 	test_bootstrap_37();
 	test_plist_gone_not_booted_out();
 	test_held_by_the_journal();
