@@ -50,6 +50,12 @@ char *rl_intent_pending_text(const struct rl_intent *it)
 	if (!may)
 		return rl_xasprintf("its %s was left unfinished; the next run checks it first",
 				    action);
+	if (strcmp(may, "unloaded") == 0 && it->booting_out)
+		return rl_xasprintf(
+			"its %s was left unfinished: the job may be unloaded (launchd "
+			"was still stopping it after its bootout, and unloads it once it "
+			"exits); the next run loads it first",
+			action);
 	if (strcmp(may, "unloaded") == 0)
 		return rl_xasprintf("its %s was left unfinished: the job may be unloaded (booted "
 				    "out, not loaded again); the next run loads it first",

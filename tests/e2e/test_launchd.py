@@ -308,6 +308,10 @@ class LaunchdTest(unittest.TestCase):
         with open(os.path.join(m.state, "intent.json")) as f:
             intents = json.load(f)["intents"]
         self.assertEqual([(i["label"], i.get("booting_out")) for i in intents], [(label, True)])
+        st = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job "
+                      "may be unloaded (launchd was still stopping it after its bootout, and "
+                      "unloads it once it exits); the next run loads it first", st.stdout)
         # Not bootstrapped over a job launchd still had: only boot loaded it.
         self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == label]), 1)
         gate.open()

@@ -279,6 +279,17 @@ static void test_recover(void)
 		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
 
 		it.booting_out = 1;
+		/* What status says of it meanwhile. */
+		{
+			char *why = rl_intent_pending_text(&it);
+
+			CHECK_STR(rl_intent_may_be(&it), "unloaded");
+			CHECK_STR(why,
+				  "its reload was left unfinished: the job may be unloaded "
+				  "(launchd was still stopping it after its bootout, and unloads "
+				  "it once it exits); the next run loads it first");
+			free(why);
+		}
 		recover(&f, it, -1, "*print system/org.example.d;",
 			"launchd is still stopping it (pid 77, since an earlier run's bootout) and "
 			"unloads it once it exits; the restart journal keeps it");
