@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -160,6 +161,12 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
 		char *label = rl_path_quote(unreadable.v[i]);
 		char *why = job && job->unreadable ? rl_xstrdup(job->unreadable) : NULL;
 		char *q = rl_path_quote(plist ? plist : "?");
+		struct stat st;
+
+		/* One that cannot even be looked at (its directory cannot be
+		 * read): the error says why. */
+		if (!why && plist && lstat(plist, &st) != 0)
+			why = rl_xstrdup(strerror(errno));
 		char *prefix = rl_xasprintf("cannot read plist '%s': ", q);
 
 		/* The problem without the prefix the discovery's warning

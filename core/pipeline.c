@@ -1,5 +1,6 @@
 #include "core/pipeline.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,7 +488,12 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
 /* Recorded jobs whose plist is still in a job directory but was not read
  * now (discovery warned): their recorded files must wait until it can be
  * read again, else a plist fixed later would look new and the job would
- * never be reloaded. A plist that is gone means the job was removed.
+ * never be reloaded. Only a plist that is gone (no such file, or its
+ * directory no directory) means the job was removed; one that cannot be
+ * looked at (its directory unreadable: EACCES, a symlink loop, EIO) may
+ * still be there, and may change meanwhile: it is kept, as one that
+ * cannot be read (discovery warned about the directory, the snapshot
+ * about the plist).
  * One that was read and trusted but holds no job now (a syntax error, a
  * key missing) belongs to a job launchd may still have loaded, from the
  * plist as it was: it joins the jobs as a placeholder (its label as
@@ -506,15 +512,18 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 			enum rl_job_kind kind = RL_JOB_DAEMON;
 			struct rl_job job;
 			char *why = NULL;
+			int there;
 
 			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(js, label) ||
 			    rl_strv_contains(unreadable, label))
 				continue;
-			if (!in_job_dir(d, e->path, &kind) || lstat(e->path, &st) != 0 ||
-			    plist_of_a_job(js, e->path))
+			if (!in_job_dir(d, e->path, &kind) || plist_of_a_job(js, e->path))
+				continue;
+			there = lstat(e->path, &st) == 0;
+			if (!there && (errno == ENOENT || errno == ENOTDIR))
 				continue;
 			rl_strv_push(unreadable, label);
-			if (rl_job_plist_problem(e->path, kind, &why) == 1) {
+			if (there && rl_job_plist_problem(e->path, kind, &why) == 1) {
 				rl_job_placeholder(label, e->path, kind, why, &job);
 				rl_jobset_insert(js, &job);
 			}

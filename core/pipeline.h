@@ -111,7 +111,9 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
 		      struct rl_error *err);
 
 /* The recorded jobs of prev whose plist is still in one of d's job
- * directories but was not read into js: each label into unreadable; and
+ * directories (or may be: one that cannot be looked at, its directory
+ * unreadable; only ENOENT or ENOTDIR means gone) but was not read into
+ * js: each label into unreadable; and
  * each whose plist was read and trusted but holds no job now (a syntax
  * error, a key missing) into js as a placeholder (rl_job_placeholder), as
  * `plan` and `run` see them. */

@@ -502,7 +502,13 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			continue;
 		}
 		idx = find_job(b, u->label);
-		if (idx < 0) {
+		if (idx < 0 && u->role == RL_ROLE_PLIST && c->now.type == RL_FT_UNREADABLE) {
+			/* Not read, not gone: its directory cannot be read
+			 * (EACCES, a symlink loop), or the plist itself. */
+			reported_add(b, c->path, kind, u->label,
+				     "its plist cannot be read: the job's files stay as recorded "
+				     "until it can");
+		} else if (idx < 0) {
 			reported_add(b, c->path, kind, u->label, "job not installed");
 		} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
 			/* launchd still runs what it loaded from the plist as it

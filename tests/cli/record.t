@@ -175,3 +175,56 @@ With -q the note goes (only errors on stderr), the file is still kept:
   recorded 2 files in ./st/manifest.json
   $ cat st/manifest.json.corrupt-*
   [
+
+A recorded job whose plist cannot even be looked at is not removed: only
+a plist that is not there (ENOENT, ENOTDIR) is. Here its directory cannot
+be read (a symlink loop): record and run keep what was recorded for the
+job, each with a warning naming the plist and the error, and plan says
+why its plist's change restarts nothing now. The upgrade made meanwhile
+is still a change once the directory can be read again, and restarts the
+job:
+
+  $ chmod 755 jobs/bin/d && relaunch record $J | sed "s|$PWD|.|g"
+  recorded 2 files in ./st/manifest.json
+  $ mv jobs/agents jobs/agents.real && ln -s agents jobs/agents
+  $ relaunch record $J 2>&1 | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read directory './jobs/agents': Too many levels of symbolic links
+  relaunch: warning: cannot read './jobs/agents/n.plist': symlink loop (a file jobs use: recorded as unreadable)
+  relaunch: warning: keeping what was recorded for homebrew.mxcl.nginx: its plist './jobs/agents/n.plist' cannot be read (Too many levels of symbolic links); once it can, a run reloads the job
+  recorded 2 files in ./st/manifest.json
+  $ relaunch plan $J 2>/dev/null | sed "s|$PWD|.|g"
+  nothing to restart
+  reported:
+    ./jobs/agents/n.plist (content): its plist cannot be read: the job's files stay as recorded until it can; homebrew.mxcl.nginx
+  no jobs found in the agent directory './jobs/agents' or the daemon directory './jobs/none'
+  $ relaunch run --no-processes $J 2>&1 | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read directory './jobs/agents': Too many levels of symbolic links
+  relaunch: warning: cannot read './jobs/agents/n.plist': symlink loop (a file jobs use: recorded as unreadable)
+  nothing to restart
+  $ rm jobs/agents && mv jobs/agents.real jobs/agents && printf 'v4\n' > jobs/bin/d
+  $ relaunch plan $J 2>/dev/null | sed -e "s|$PWD|.|g" -e 's|gui/[0-9]*/|gui/UID/|'
+  1. kickstart gui/UID/homebrew.mxcl.nginx (agent)
+     ./jobs/bin/d changed (content) via ProgramArguments[0]
+
+EACCES alike: as nobody (uid 65534) when the tests run as root, on a copy
+of the state that is nobody's, with the directory nobody may not enter:
+
+  $ asnobody() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; else "$@"; fi; }
+  $ relaunch record -f $J | sed "s|$PWD|.|g"
+  recorded 2 files in ./st/manifest.json
+  $ chmod 755 "$PWD" && cp -r st nst && if [ "$(id -u)" -eq 0 ]; then chown -R 65534 nst; fi
+  $ N="--agent-dir jobs/agents --daemon-dir jobs/none --state-dir $PWD/nst"
+  $ chmod 000 jobs/agents
+  $ asnobody relaunch record $N 2>&1 | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read directory './jobs/agents': Permission denied
+  relaunch: warning: cannot read './jobs/agents/n.plist': Permission denied (a file jobs use: recorded as unreadable)
+  relaunch: warning: keeping what was recorded for homebrew.mxcl.nginx: its plist './jobs/agents/n.plist' cannot be read (Permission denied); once it can, a run reloads the job
+  recorded 2 files in ./nst/manifest.json
+  $ asnobody relaunch run --no-processes $N 2>&1 | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read directory './jobs/agents': Permission denied
+  relaunch: warning: cannot read './jobs/agents/n.plist': Permission denied (a file jobs use: recorded as unreadable)
+  nothing to restart
+  $ chmod 755 jobs/agents && printf 'v5\n' > jobs/bin/d
+  $ asnobody relaunch plan $N 2>/dev/null | sed -e "s|$PWD|.|g" -e 's|gui/[0-9]*/|gui/UID/|'
+  1. kickstart gui/UID/homebrew.mxcl.nginx (agent)
+     ./jobs/bin/d changed (content) via ProgramArguments[0]
