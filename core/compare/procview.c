@@ -121,7 +121,7 @@ static int stat_now(struct rl_statmemo *memo, const char *path, struct stat *st,
 }
 
 static void add_stale(struct rl_proc_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
-		      uint64_t ino, const struct stat *now)
+		      uint64_t ino, const struct rl_platform_filemeta *meta, const struct stat *now)
 {
 	struct rl_proc_view *v = s->view;
 	struct rl_proc_file *f;
@@ -135,6 +135,10 @@ static void add_stale(struct rl_proc_scan *s, char *path, int is_exe, int delete
 	f->deleted = deleted;
 	f->dev = dev;
 	f->ino = ino;
+	if (meta) {
+		f->meta_known = 1;
+		f->meta = *meta;
+	}
 	if (now) {
 		f->now_exists = 1;
 		f->now_dev = (uint64_t)now->st_dev;
@@ -145,14 +149,15 @@ static void add_stale(struct rl_proc_scan *s, char *path, int is_exe, int delete
 /* Compare the file the process has with what stat(path) found now
  * (now_errno 0: found). Takes ownership of path. */
 static void judge(struct rl_proc_scan *s, char *path, int is_exe, int deleted, uint64_t dev,
-		  uint64_t ino, int now_errno, const struct stat *now, enum rl_proc_idkind kind)
+		  uint64_t ino, const struct rl_platform_filemeta *meta, int now_errno,
+		  const struct stat *now, enum rl_proc_idkind kind)
 {
 	if (deleted) {
-		add_stale(s, path, is_exe, 1, dev, ino, now_errno ? NULL : now);
+		add_stale(s, path, is_exe, 1, dev, ino, meta, now_errno ? NULL : now);
 		return;
 	}
 	if (now_errno == ENOENT || now_errno == ENOTDIR) {
-		add_stale(s, path, is_exe, 0, dev, ino, NULL);
+		add_stale(s, path, is_exe, 0, dev, ino, meta, NULL);
 		return;
 	}
 	if (now_errno) {
@@ -164,7 +169,7 @@ static void judge(struct rl_proc_scan *s, char *path, int is_exe, int deleted, u
 			s, "cannot compare '%s' with the file on disk: device numbers differ",
 			path);
 	} else {
-		add_stale(s, path, is_exe, 0, dev, ino, now);
+		add_stale(s, path, is_exe, 0, dev, ino, meta, now);
 		return;
 	}
 	free(path);
@@ -239,6 +244,13 @@ int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_filein
 	if (recorded->type != RL_FT_FILE || !recorded->hashed || recorded->dev != f->dev ||
 	    recorded->ino != f->ino)
 		return 0;
+	/* ... and still holds those bytes: the same inode written in place
+	 * since has another mtime (a hash is trusted only when the recorded
+	 * mtime lies well before the record, so a later write moves it even
+	 * on a coarse clock). */
+	if (!f->meta_known || f->meta.size != recorded->size ||
+	    f->meta.mtime_ns != recorded->mtime_ns)
+		return 0;
 	/* What stands at the path is the file the view saw there, another
 	 * one, hashed. */
 	if (now->type != RL_FT_FILE || !now->hashed || now->dev != f->now_dev ||
@@ -286,6 +298,13 @@ static int has_deleted_mark(const char *text)
 
 void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
 		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind)
+{
+	rl_proc_scan_file_meta(s, text, is_exe, deleted, marker, dev, ino, kind, NULL);
+}
+
+void rl_proc_scan_file_meta(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
+			    int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind,
+			    const struct rl_platform_filemeta *meta)
 {
 	int untracked = (kind & RL_PROCVIEW_ID_UNTRACKED) != 0;
 	struct stat now;
@@ -337,7 +356,7 @@ void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int
 			s->view->exe_id.ino = ino;
 		}
 	}
-	judge(s, path, is_exe, deleted, dev, ino, now_errno, &now, kind);
+	judge(s, path, is_exe, deleted, dev, ino, meta, now_errno, &now, kind);
 }
 
 static void scan_release(struct rl_proc_scan *s)
@@ -414,7 +433,8 @@ static void scan_op_exe(void *ctx, const char *path)
 }
 
 static void scan_op_file(void *ctx, const char *text, int is_exe, int deleted, int marker,
-			 uint64_t dev, uint64_t ino, int idkind)
+			 uint64_t dev, uint64_t ino, int idkind,
+			 const struct rl_platform_filemeta *meta)
 {
 	struct rl_proc_scan *s = ctx;
 	int how = idkind & ~RL_PLATFORM_ID_UNTRACKED;
@@ -426,7 +446,7 @@ static void scan_op_file(void *ctx, const char *text, int is_exe, int deleted, i
 		kind = (enum rl_proc_idkind)(kind | RL_PROCVIEW_ID_UNTRACKED);
 
 	if (!s->done)
-		rl_proc_scan_file(s, text, is_exe, deleted, marker, dev, ino, kind);
+		rl_proc_scan_file_meta(s, text, is_exe, deleted, marker, dev, ino, kind, meta);
 }
 
 static void scan_op_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);

@@ -43,6 +43,8 @@ struct rl_proc_file {
 	int now_exists;	  /* whether path exists on disk now */
 	uint64_t now_dev; /* identity of the file at path now */
 	uint64_t now_ino;
+	int meta_known; /* meta was read from the file the process runs, else unknown */
+	struct rl_platform_filemeta meta; /* its size and mtime, as the scan saw them */
 	char *program; /* set: not a file replaced on disk, but launchd's pid runs this
 			* executable while the job's program is now another file, the
 			* one named here (rl_proc_view_check_program) */
@@ -187,14 +189,19 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
  * recorded: the manifest's state of that path, trusted: whether the
  * manifest trusts its hash (rl_manifest_hash_trusted), now: the file at
  * that path now, hashed. Yes only when the file the process has is the
- * one recorded (same device and inode), the file now at the path is the
- * one the view saw there, and the two hold the same SHA-256: a package
- * manager reinstalling the same bytes as a new inode (`brew reinstall`,
- * `port activate` of the same version) leaves the process on the code
- * now on disk. A file the manifest did not record (another inode: its
- * bytes are unknown), a program the plist no longer names (f->program),
- * a deleted file with nothing in its place, or anything unhashed, is no.
- * Pure: reads only its arguments. */
+ * one recorded (same device and inode) and still holds what was hashed
+ * (its own size and mtime, f->meta, are the recorded ones to the
+ * nanosecond: a write in place since moves the mtime), the file now at
+ * the path is the one the view saw there, and the two hold the same
+ * SHA-256: a package manager reinstalling the same bytes as a new inode
+ * (`brew reinstall`, `port activate` of the same version) leaves the
+ * process on the code now on disk. A file the manifest did not record
+ * (another inode: its bytes are unknown), one whose size or mtime the
+ * platform could not read from it (!f->meta_known) or that differ, a
+ * program the plist no longer names (f->program), a deleted file with
+ * nothing in its place, or anything unhashed, is no. (Not the ctime:
+ * replacing the file moves the old inode's, as its unlink does.) Pure:
+ * reads only its arguments. */
 int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
 			    int trusted, const struct rl_fileinfo *now);
 
@@ -258,6 +265,11 @@ void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t p
  * makes the view UNKNOWN unless another one is stale. */
 void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
 		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind);
+/* The same, with what the very file the process has says of its bytes
+ * (NULL: unknown), kept with the file if it is stale. */
+void rl_proc_scan_file_meta(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
+			    int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind,
+			    const struct rl_platform_filemeta *meta);
 
 /* 1 when (dev, ino) was already given to rl_proc_scan_file. */
 int rl_proc_scan_seen(const struct rl_proc_scan *s, uint64_t dev, uint64_t ino);

@@ -174,6 +174,18 @@ static inline enum rl_platform_mapped rl_platform_mapped_state(uint64_t dev, uin
 	return nlink == 0 ? RL_PLATFORM_MAPPED_DELETED : RL_PLATFORM_MAPPED_LINKED;
 }
 
+/* What the file a process has says of its bytes, read from that very
+ * file, not from whatever stands at its path (Linux: fstat() of the
+ * /proc/<pid>/exe or map_files link; macOS: the region's vinfo_stat,
+ * vst_size and vst_mtime/vst_mtimensec): its size and when its content
+ * last changed, ns since the epoch. Any write moves that time; only
+ * utimes() sets it back. (Its status-change time says nothing here:
+ * replacing the file at its path moves it, as the unlink does.) */
+struct rl_platform_filemeta {
+	uint64_t size;
+	int64_t mtime_ns;
+};
+
 /* The files a process runs. rl_platform_proc_scan reads them from the
  * kernel and reports each through these calls; the process view
  * (compare/procview.h) judges them. Every path is untrusted text read
@@ -186,9 +198,10 @@ struct rl_platform_scan_ops {
 	 * executable (else a mapped file). deleted: the kernel says it was
 	 * unlinked. marker: a trailing " (deleted)" in text may be Linux's
 	 * unlink marker. idkind (RL_PLATFORM_ID_*): where (dev, ino) come
-	 * from. */
+	 * from. meta: what that very file says of its bytes, NULL when the
+	 * platform did not read it from the file the process has. */
 	void (*file)(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int idkind);
+		     uint64_t ino, int idkind, const struct rl_platform_filemeta *meta);
 	/* Something the process runs cannot be judged, and why. */
 	void (*undetermined)(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
 	/* Every file was reported. May come after stop: then it is ignored. */

@@ -10,7 +10,8 @@
  *   each call answering the region at or after address (EINVAL past the
  *   last one), advancing by pri_address + pri_size. A file-backed region
  *   carries its vnode's path (vip_path) and stat (vip_vi.vi_stat: vst_dev,
- *   vst_ino, vst_nlink). The executable's identity is that of the regions
+ *   vst_ino, vst_nlink; vst_size and vst_mtime/vst_mtimensec, what the
+ *   vnode holds). The executable's identity is that of the regions
  *   whose path is the one proc_pidpath gave: both are the kernel's path of
  *   the same text vnode. A vnode with no links left (vst_nlink 0) was
  *   deleted; a zeroed stat (vst_dev and vst_ino 0: the kernel could not
@@ -229,6 +230,10 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 {
 	char *path = ri->prp_vip.vip_path;
 	const struct vinfo_stat *vs = &ri->prp_vip.vip_vi.vi_stat;
+	/* The vnode's own stat: what the file the process maps holds, even
+	 * when another file stands at its path now. */
+	const struct rl_platform_filemeta meta = {(uint64_t)vs->vst_size,
+						  vs->vst_mtime * 1000000000 + vs->vst_mtimensec};
 	enum rl_platform_mapped state;
 	int is_exe, flag = 0;
 
@@ -265,7 +270,7 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	/* vst_dev is st_dev (a signed dev_t) stored unsigned: convert it back
 	 * so it compares with stat()'s. */
 	o->file(o->ctx, path, is_exe, state == RL_PLATFORM_MAPPED_DELETED, 0,
-		(uint64_t)(dev_t)vs->vst_dev, vs->vst_ino, RL_PLATFORM_ID_FILE | flag);
+		(uint64_t)(dev_t)vs->vst_dev, vs->vst_ino, RL_PLATFORM_ID_FILE | flag, &meta);
 }
 
 /* Walk every region; -1 when the scan was stopped. */

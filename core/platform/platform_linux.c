@@ -10,19 +10,20 @@
  *   else each thread's (scan_children says why that is the same answer).
  * - exe: opened with O_PATH, which follows the magic link to the very file
  *   the process runs even when it was deleted. fstat() of that descriptor
- *   gives its (dev, ino) and readlink() of /proc/self/fd/N its path text,
- *   both from the one open file, so they cannot disagree even if the
- *   process execs meanwhile.
+ *   gives its (dev, ino), size and mtime and readlink() of /proc/self/fd/N
+ *   its path text, all from the one open file, so they cannot disagree
+ *   even if the process execs meanwhile.
  * - maps, only when a tracked callback is given: each file-backed mapping
  *   whose path the callback accepts, and each executable one of a file the
  *   kernel marks deleted that is named as a library is (unlinked_code,
  *   flagged RL_PLATFORM_ID_UNTRACKED).
  *   When stat() of its path gives the line's own device and inode, that is
  *   the file mapped and nothing more is asked (maps_agrees says why). Else
- *   its identity comes from /proc/<pid>/map_files/<start>-<end> the same
- *   way as exe when that is allowed (root, or CAP_CHECKPOINT_RESTORE).
- *   Otherwise from the maps line
- *   itself, whose device number is the superblock's and differs from
+ *   its identity, size and mtime come from
+ *   /proc/<pid>/map_files/<start>-<end> the same way as exe when that is
+ *   allowed (root, or CAP_CHECKPOINT_RESTORE). Otherwise its identity
+ *   comes from the maps line itself (its size and mtime stay unknown),
+ *   whose device number is the superblock's and differs from
  *   stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping is
  *   compared only when the devices agree, else it is UNKNOWN (never stale
  *   or fresh by guess). maps escapes a newline in a path as "\012"; such a
@@ -303,8 +304,17 @@ struct exe_seen {
 	char *text;
 };
 
+/* What st, the stat of the very file a process has, says of its bytes. */
+static struct rl_platform_filemeta file_meta(const struct stat *st)
+{
+	struct rl_platform_filemeta meta = {(uint64_t)st->st_size, rl_platform_mtime_ns(st)};
+
+	return meta;
+}
+
 static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_seen *exe)
 {
+	struct rl_platform_filemeta meta;
 	char link[64];
 	struct stat st;
 	int e;
@@ -316,8 +326,9 @@ static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_
 		return -1;
 	}
 	exe->ino = (uint64_t)st.st_ino;
+	meta = file_meta(&st);
 	o->file(o->ctx, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-		RL_PLATFORM_ID_FILE);
+		RL_PLATFORM_ID_FILE, &meta);
 	return 0;
 }
 
@@ -459,21 +470,22 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 			 const struct maps_line *m, int untracked)
 {
 	int flag = untracked ? RL_PLATFORM_ID_UNTRACKED : 0;
+	struct rl_platform_filemeta meta;
 	char link[128];
 	struct stat st;
 	char *text = NULL;
 	int e = EPERM, agrees;
 
 	/* The file at the path is the one mapped: map_files could only say
-	 * so again. Whatever disagrees, or cannot be stat()ed, goes the
-	 * whole way, after asking the kernel again when the first answer
-	 * came from the pass's memo. */
+	 * so again (and what it holds is what is on disk: no meta). Whatever
+	 * disagrees, or cannot be stat()ed, goes the whole way, after asking
+	 * the kernel again when the first answer came from the pass's memo. */
 	agrees = scan_stat(o, m->path, &st, 0) == 0 && maps_agrees(m, &st);
 	if (!agrees && o->stat)
 		agrees = scan_stat(o, m->path, &st, 1) == 0 && maps_agrees(m, &st);
 	if (agrees) {
 		o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-			RL_PLATFORM_ID_AT_PATH | flag);
+			RL_PLATFORM_ID_AT_PATH | flag, NULL);
 		return;
 	}
 	if (!ms->map_files_denied) {
@@ -486,19 +498,22 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	}
 	if (e == 0) {
 		/* The raw text; maps' may differ by escaping, or the range was
-		 * remapped meanwhile: ask again. */
+		 * remapped meanwhile: ask again. st is the mapped file's own,
+		 * deleted or replaced or not. */
+		meta = file_meta(&st);
 		if ((strcmp(text, m->path) == 0 && !untracked) ||
 		    is_tracked(text, ms->tracked, ms->ctx))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-				RL_PLATFORM_ID_FILE);
+				RL_PLATFORM_ID_FILE, &meta);
 		else if (unlinked_code(m->exec, text))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
-				RL_PLATFORM_ID_FILE | RL_PLATFORM_ID_UNTRACKED);
+				RL_PLATFORM_ID_FILE | RL_PLATFORM_ID_UNTRACKED, &meta);
 		free(text);
 		return;
 	}
+	/* The maps line's numbers alone: what the file holds is unknown. */
 	o->file(o->ctx, m->path, 0, 0, 1, (uint64_t)makedev(m->maj, m->min), m->ino,
-		RL_PLATFORM_ID_WEAK_DEV | flag);
+		RL_PLATFORM_ID_WEAK_DEV | flag, NULL);
 }
 
 static int same_mapped_file(const struct maps_line *a, const struct maps_line *b, const char *bpath)

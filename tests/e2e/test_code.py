@@ -704,9 +704,10 @@ class Unlinked(Base):
 class Reinstalled(Base):
     """A package reinstalled with the very bytes it had, as new inodes
     (`brew reinstall`, `port activate` of the same version): a process that
-    maps the file the manifest recorded runs the code on disk, and is not
-    restarted; other bytes, or an old file the manifest did not record
-    (its bytes unknown), restart it."""
+    maps the file the manifest recorded, as it was recorded (its size and
+    mtime), runs the code on disk, and is not restarted; other bytes, that
+    file written in place since, or an old file the manifest did not
+    record (its bytes unknown), restart it."""
 
     def setUp(self):
         self.m = Machine(RELAUNCH)
@@ -775,6 +776,45 @@ class Reinstalled(Base):
                        f"pid {pid} runs {self.lib} (deleted; a new file is there now)"),
                       [(x["path"], x["change"], x["text"]) for x in reasons])
         self.assertIn((self.lib, "content"), [(x["path"], x["change"]) for x in reasons])
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([x["status"] for x in doc["results"]], ["restarted"], doc)
+        new = self.wait_new_pid(m, LABEL % "food", pid)
+        self.assertEqual(mapped_like(new, "libfoo.so"), [self.lib])
+        self.plan(m, code=0)
+
+    def test_recorded_file_written_in_place_then_same_bytes_restarts(self):
+        # The process maps the very inode the manifest recorded, but that
+        # inode was written in place since (same size, other bytes); then
+        # the recorded bytes were reinstalled as a new file. Its device and
+        # inode are the recorded ones; what it holds is not.
+        m = self.m
+        pid = self.boot()
+        manifest = os.path.join(m.state, "manifest.json")
+        recorded = [e for e in harness.manifest_file.read(manifest)["files"]
+                    if e["path"] == self.lib][0]
+        with open(self.lib, "rb") as f:
+            orig = f.read()
+        at = orig.find(b"1.0")
+        self.assertGreaterEqual(at, 0)
+        with open(self.lib, "r+b") as f:
+            f.seek(at)
+            f.write(b"9.9")
+        st = os.stat(self.lib)
+        self.assertEqual((st.st_ino, st.st_size), (recorded["ino"], recorded["size"]))
+        self.assertNotEqual(st.st_mtime_ns, recorded["mtime_ns"])
+        with open(self.lib + ".new", "wb") as f:
+            f.write(orig)
+        os.chmod(self.lib + ".new", 0o755)
+        os.replace(self.lib + ".new", self.lib)
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib + " (deleted)"])
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[LABEL % "food"]["reasons"]
+        self.assertEqual([(x["path"], x["change"], x["text"]) for x in reasons],
+                         [(self.lib, "stale",
+                           f"pid {pid} runs {self.lib} (deleted; a new file is there now)")])
+        self.assertEqual(self.reported(doc, self.lib), [], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "stale", doc)
         r, doc = self.run_relaunch(m)
         self.assertEqual([x["status"] for x in doc["results"]], ["restarted"], doc)
         new = self.wait_new_pid(m, LABEL % "food", pid)

@@ -18,6 +18,8 @@ struct reported {
 	char text[PATH_MAX];
 	uint64_t dev, ino;
 	int idkind;
+	int meta_known;
+	struct rl_platform_filemeta meta;
 	int undetermined;
 };
 
@@ -28,7 +30,7 @@ static void rec_exe(void *ctx, const char *path)
 }
 
 static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int idkind)
+		     uint64_t ino, int idkind, const struct rl_platform_filemeta *meta)
 {
 	struct reported *r = ctx;
 
@@ -40,6 +42,9 @@ static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int m
 	r->dev = dev;
 	r->ino = ino;
 	r->idkind = idkind;
+	r->meta_known = meta != NULL;
+	if (meta)
+		r->meta = *meta;
 }
 
 static void rec_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
@@ -129,10 +134,11 @@ static enum rl_proc_verdict judged(const struct reported *r)
 	enum rl_proc_verdict verdict;
 
 	rl_proc_scan_init(&s, &v, getpid());
-	rl_proc_scan_file(&s, r->text, 0, 0, 1, r->dev, r->ino,
-			  r->idkind == RL_PLATFORM_ID_AT_PATH	 ? RL_PROCVIEW_ID_AT_PATH
-			  : r->idkind == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
-								 : RL_PROCVIEW_ID_STAT);
+	rl_proc_scan_file_meta(&s, r->text, 0, 0, 1, r->dev, r->ino,
+			       r->idkind == RL_PLATFORM_ID_AT_PATH    ? RL_PROCVIEW_ID_AT_PATH
+			       : r->idkind == RL_PLATFORM_ID_WEAK_DEV ? RL_PROCVIEW_ID_WEAK_DEV
+								      : RL_PROCVIEW_ID_STAT,
+			       r->meta_known ? &r->meta : NULL);
 	rl_proc_scan_finish(&s);
 	verdict = v.verdict;
 	rl_proc_view_release(&v);
@@ -218,7 +224,8 @@ struct seen_list {
 };
 
 static void list_file(void *ctx, const char *text, int is_exe, int deleted, int marker,
-		      uint64_t dev, uint64_t ino, int idkind)
+		      uint64_t dev, uint64_t ino, int idkind,
+		      const struct rl_platform_filemeta *meta)
 {
 	struct seen_list *l = ctx;
 
@@ -228,6 +235,7 @@ static void list_file(void *ctx, const char *text, int is_exe, int deleted, int 
 	(void)dev;
 	(void)ino;
 	(void)idkind;
+	(void)meta;
 	if (l->n < 64)
 		snprintf(l->text[l->n++], MAPS_LINE_MAX, "%s", text);
 }
@@ -371,11 +379,125 @@ static void test_parse_num(void)
 	CHECK(parse_num("", 16, &v) == NULL);
 }
 
+/* This process's mapping that starts at addr, parsed, its path into path. */
+static int own_mapping(const void *addr, struct maps_line *m, char *path, size_t size)
+{
+	char line[MAPS_LINE_MAX];
+	FILE *f = fopen("/proc/self/maps", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && read_line(f, line, sizeof(line)) == 1)
+		if (parse_maps_line(line, m) == 0 && m->start == (uint64_t)(uintptr_t)addr) {
+			snprintf(path, size, "%s", m->path);
+			found = 1;
+		}
+	fclose(f);
+	return found;
+}
+
+static int write_file(const char *path, const char *bytes, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int ok = fd >= 0 && write(fd, bytes, n) == (ssize_t)n;
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* A mapped file replaced since by another with the same bytes: through
+ * map_files, the mapped inode's own size and mtime come with it, not the
+ * new file's, and stay with the stale file the process view keeps; after
+ * a write to that inode, its size and mtime as they are then. Without
+ * map_files (not root) only the maps' numbers: unknown. */
+static void test_replaced_meta(void)
+{
+	static const char bytes[] = "the same bytes, twice";
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *dir = rl_xasprintf("%s/maps-meta-XXXXXX", tmp), *path = NULL, *next = NULL;
+	char text[MAPS_LINE_MAX];
+	struct maps_line m;
+	struct reported r;
+	struct stat old, now;
+	struct rl_proc_view v;
+	struct rl_proc_scan s;
+	void *map = MAP_FAILED;
+	int fd = -1, denied = 0;
+
+	CHECK(mkdtemp(dir) != NULL);
+	path = rl_xasprintf("%s/libmeta.so", dir);
+	next = rl_xasprintf("%s/libmeta.so.new", dir);
+	CHECK(write_file(path, bytes, sizeof(bytes)));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		map = mmap(NULL, sizeof(bytes), PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(map != MAP_FAILED);
+	CHECK(write_file(next, bytes, sizeof(bytes)) && rename(next, path) == 0);
+	CHECK(fstat(fd, &old) == 0 && stat(path, &now) == 0 && old.st_ino != now.st_ino);
+	CHECK(map != MAP_FAILED && own_mapping(map, &m, text, sizeof(text)));
+	CHECK(strstr(text, " (deleted)") != NULL);
+
+	scan_line(&m, m.maj, m.min, m.ino, text, &r, &denied);
+	CHECK_INT(r.n, 1);
+	if (denied) {
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_WEAK_DEV);
+		CHECK_INT(r.meta_known, 0);
+	} else {
+		CHECK_INT(r.idkind, RL_PLATFORM_ID_FILE);
+		CHECK(r.ino == (uint64_t)old.st_ino);
+		CHECK_INT(r.meta_known, 1);
+		CHECK(r.meta.size == sizeof(bytes));
+		CHECK(r.meta.mtime_ns == rl_platform_mtime_ns(&old));
+		rl_proc_scan_init(&s, &v, getpid());
+		rl_proc_scan_file_meta(&s, r.text, 0, 0, 1, r.dev, r.ino, RL_PROCVIEW_ID_STAT,
+				       &r.meta);
+		rl_proc_scan_finish(&s);
+		CHECK_INT(v.verdict, RL_PROC_STALE);
+		CHECK_INT(v.nstale, 1);
+		if (v.nstale) {
+			CHECK_INT(v.stale[0].meta_known, 1);
+			CHECK(v.stale[0].meta.size == r.meta.size);
+			CHECK(v.stale[0].meta.mtime_ns == r.meta.mtime_ns);
+			CHECK(v.stale[0].now_ino == (uint64_t)now.st_ino);
+		}
+		rl_proc_view_release(&v);
+		/* Written to since: the inode as it is now (it grew). */
+		CHECK(fd >= 0 && pwrite(fd, "!", 1, sizeof(bytes)) == 1);
+		CHECK(fstat(fd, &old) == 0);
+		scan_line(&m, m.maj, m.min, m.ino, text, &r, &denied);
+		CHECK_INT(r.meta_known, 1);
+		CHECK(r.meta.size == sizeof(bytes) + 1);
+		CHECK(r.meta.mtime_ns == rl_platform_mtime_ns(&old));
+	}
+	/* The file's own numbers unknown (the maps line's alone): none kept. */
+	rl_proc_scan_init(&s, &v, getpid());
+	rl_proc_scan_file(&s, text, 0, 0, 1, (uint64_t)makedev(m.maj, m.min), m.ino,
+			  RL_PROCVIEW_ID_WEAK_DEV);
+	rl_proc_scan_finish(&s);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK(v.nstale == 1 && !v.stale[0].meta_known);
+	rl_proc_view_release(&v);
+
+	if (map != MAP_FAILED)
+		munmap(map, sizeof(bytes));
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(next);
+	free(dir);
+}
+
 int main(void)
 {
 	test_parse_num();
 	test_mappings();
 	test_own_maps();
 	test_unlinked_code();
+	test_replaced_meta();
 	return check_done();
 }

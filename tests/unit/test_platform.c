@@ -293,7 +293,7 @@ static void rec_exe(void *ctx, const char *path)
 }
 
 static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
-		     uint64_t ino, int idkind)
+		     uint64_t ino, int idkind, const struct rl_platform_filemeta *meta)
 {
 	struct record *r = ctx;
 	int weak = idkind == RL_PLATFORM_ID_WEAK_DEV;
@@ -302,9 +302,13 @@ static void rec_file(void *ctx, const char *text, int is_exe, int deleted, int m
 	(void)deleted;
 	(void)marker;
 	/* The identity is that of the file now at the path (nothing was
-	 * replaced here). */
+	 * replaced here), and so are its size and mtime when given: always
+	 * for the executable, read from the very file. */
 	CHECK(stat(text, &st) == 0 && (uint64_t)st.st_ino == ino &&
 	      (weak || (uint64_t)st.st_dev == dev));
+	CHECK(meta || !is_exe);
+	CHECK(!meta ||
+	      (meta->size == (uint64_t)st.st_size && meta->mtime_ns == rl_platform_mtime_ns(&st)));
 	rl_strv_push_owned(&r->files, rl_xasprintf("%s exe=%d weak=%d", text, is_exe, weak));
 }
 

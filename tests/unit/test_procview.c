@@ -305,11 +305,17 @@ static void test_same_bytes(void)
 	f.deleted = 1;
 	f.now_exists = 1;
 	f.now_dev = 5;
-	f.now_ino = 200; /* what the view saw at the path */
+	f.now_ino = 200;  /* what the view saw at the path */
+	f.meta_known = 1; /* what that inode says of itself */
+	f.meta.size = 4096;
+	f.meta.mtime_ns = 1700000000123456789;
 	rec.type = now.type = RL_FT_FILE;
 	rec.hashed = now.hashed = 1;
 	rec.dev = 5;
 	rec.ino = 100;
+	rec.size = now.size = 4096;
+	rec.mtime_ns = 1700000000123456789;
+	rec.ctime_ns = 1700000000123456789;
 	now.dev = 5;
 	now.ino = 200;
 	snprintf(rec.sha256, sizeof(rec.sha256), "%s", h);
@@ -330,6 +336,26 @@ static void test_same_bytes(void)
 	rec.dev = 6;
 	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
 	rec.dev = 5;
+	/* The recorded inode, written in place since (then the same bytes
+	 * reinstalled beside it): its mtime moved, by a nanosecond or more,
+	 * or its size: what it holds is not what was hashed. */
+	f.meta.mtime_ns++;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.meta.mtime_ns -= 2;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.meta.mtime_ns++;
+	f.meta.size = 4095;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.meta.size = 4096;
+	/* What that inode holds is unknown (the platform could not read its
+	 * own stat, only the kernel's numbers for the mapping): no. */
+	f.meta_known = 0;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 0);
+	f.meta_known = 1;
+	/* The recorded ctime plays no part: replacing the file moved the old
+	 * inode's. */
+	rec.ctime_ns = 1700000009000000000;
+	CHECK_INT(rl_proc_file_same_bytes(&f, &rec, 1, &now), 1);
 	/* The file hashed now is not the one the view saw at the path (it
 	 * was replaced again in between). */
 	now.ino = 201;
