@@ -656,18 +656,15 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		json_t *top;
 		char finished[32];
 
-		/* Every status counted, those that did not occur as 0. */
-		for (int st = RL_RESULT_RESTARTED; st <= RL_RESULT_DEFERRED; st++)
-			json_object_set_new(summary, rl_result_status_name(st), json_integer(0));
-		for (size_t i = 0; i < res->n; i++) {
-			const char *name = rl_result_status_name(res->v[i].status);
-
+		/* Every status that occurred counted (the first four always),
+		 * the steps that finished an earlier run's too, as the counts'
+		 * line and the log count them (results lists the plan's). */
+		for (int st = 0; st < RL_RESULT_NSTATUS; st++)
+			if (count[st] || st <= RL_RESULT_DEFERRED)
+				json_object_set_new(summary, rl_result_status_name(st),
+						    json_integer((json_int_t)count[st]));
+		for (size_t i = 0; i < res->n; i++)
 			json_array_append_new(arr, result_to_json(&res->v[i]));
-			json_object_set_new(
-				summary, name,
-				json_integer(json_integer_value(json_object_get(summary, name)) +
-					     1));
-		}
 		rfc3339(time(NULL), finished);
 		top = json_pack("{s:i,s:o,s:b,s:s,s:s,s:o}", "version", RUN_JSON_VERSION, "results",
 				arr, "baseline", baseline, "started", run_started, "finished",

@@ -209,9 +209,18 @@ class KillTest(unittest.TestCase):
                           for u in doc["pending"]["unfinished"]],
                          [(label, "reload", m.target(label), "unloaded")])
         self.assertEqual(doc["pending"]["unfinished"][0]["why"], pending[0].split(": ", 2)[2])
-        # The next run loads it again, and its log says so, first.
-        r = m.relaunch("run", *FAST)
+        # The next run loads it again, and its log says so, first; its
+        # JSON counts that step as its counts' line and its log do (its
+        # results are the plan's steps).
+        r, run = m.relaunch_json("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual([(s["label"], s["action"], s["status"]) for s in run["results"]],
+                         [(label, "kickstart", "current")], run)
+        self.assertEqual(run["summary"], {"restarted": 1, "failed": 0, "skipped": 0,
+                                          "deferred": 0, "current": 1}, run)
+        lg = m.relaunch("log", "--count", "1")
+        self.assertIn("1 restarted, 0 failed, 0 skipped, 0 deferred, 0 idle, 1 current, "
+                      "0 refused", lg.stdout)
         self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun",
                       r.stderr)
         self.assertTrue(self.loaded(label))
