@@ -63,6 +63,12 @@ is that relaunch, and setting the file aside comes last), a wrong type:
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
+
+status fails on it too, its one line and nothing on stdout:
+
+  $ relaunch status
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  [4]
   $ cp good.json state/manifest.json
 
 A vanished root, a dangling symlink, a FIFO or a device given as --path:
