@@ -39,8 +39,31 @@ struct run_args {
 	double quiet;
 	const char *queue;
 	long max;
-	const char *prefix; /* --prefix, with --archive (ctx->archives) */
+	const char *prefix;    /* --prefix, with --archive (ctx->archives) */
+	double throttle_floor; /* RELAUNCH_THROTTLE_FLOOR, or the default */
 };
+
+/* RELAUNCH_THROTTLE_FLOOR: the tests lower the 10 s between two restarts
+ * of a label, so a later run may retry at once (README, "Tests"). Read
+ * with the arguments, so a bad value stops run (and run -n, which exits as
+ * the run would) before it does anything. */
+static int throttle_floor(double *out)
+{
+	const char *v = getenv("RELAUNCH_THROTTLE_FLOOR");
+	char *end;
+
+	*out = RL_THROTTLE_FLOOR_DEFAULT;
+	if (!v || !*v)
+		return 0;
+	*out = strtod(v, &end);
+	if (end == v || *end || !(*out >= 0) || *out > RL_SECONDS_MAX) {
+		fprintf(stderr,
+			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to %d, not '%s'\n",
+			RL_SECONDS_MAX, v);
+		return -1;
+	}
+	return 0;
+}
 
 /* The values the parser checked, into a's fields. Returns 0 or a usage
  * error's exit status. */
@@ -105,6 +128,8 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 		return cli_usage_error("run", "--prefix needs --archive");
 	if (a->drain && ctx->archives.n)
 		return cli_usage_error("run", "--drain-queue and --archive exclude each other");
+	if (throttle_floor(&a->throttle_floor) < 0)
+		return CLI_EXIT_USAGE;
 	return 0;
 }
 
@@ -708,26 +733,6 @@ static int any_restarted(const struct rl_results *res)
 	return 0;
 }
 
-/* RELAUNCH_THROTTLE_FLOOR: the tests lower the 10 s between two restarts
- * of a label, so a later run may retry at once (README, "Tests"). */
-static int throttle_floor(double *out)
-{
-	const char *v = getenv("RELAUNCH_THROTTLE_FLOOR");
-	char *end;
-
-	*out = RL_THROTTLE_FLOOR_DEFAULT;
-	if (!v || !*v)
-		return 0;
-	*out = strtod(v, &end);
-	if (end == v || *end || !(*out >= 0) || *out > RL_SECONDS_MAX) {
-		fprintf(stderr,
-			"relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to %d, not '%s'\n",
-			RL_SECONDS_MAX, v);
-		return -1;
-	}
-	return 0;
-}
-
 /* Execute the plan, then advance the manifest and the history. */
 static int execute(const struct run_args *a, const char *statedir, const struct rl_launchctl *lc,
 		   struct rl_pipeline *p, const struct rl_plan *plan, struct rl_intents *journal)
@@ -741,8 +746,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 
 	o.ops = (struct rl_restart_ops){real_now, real_wall, real_sleep_until, real_launchctl_fn,
 					(void *)(uintptr_t)lc};
-	if (throttle_floor(&o.throttle_floor) < 0)
-		return CLI_EXIT_USAGE;
+	o.throttle_floor = a->throttle_floor;
 	ctx.throttle_floor = o.throttle_floor;
 	o.interval = a->interval >= 0 ? a->interval : p->cfg.interval;
 	o.settle = a->settle >= 0 ? a->settle : p->cfg.settle;

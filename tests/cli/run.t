@@ -20,6 +20,18 @@ No jobs, no manifest: the first run records the baseline and says so.
 
   $ mkdir agents daemons
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+
+A throttle floor that is not seconds stops run before it does anything
+(no baseline recorded), and run -n, which exits as the run would:
+
+  $ RELAUNCH_THROTTLE_FLOOR=abc relaunch run --no-processes
+  relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not 'abc'
+  [2]
+  $ RELAUNCH_THROTTLE_FLOOR=abc relaunch run -n --no-processes
+  relaunch: RELAUNCH_THROTTLE_FLOOR takes seconds from 0 to 86400, not 'abc'
+  [2]
+  $ test -e state/manifest.json || echo 'no baseline'
+  no baseline
   $ relaunch run --no-processes
   no manifest yet: recorded the baseline (0 files); nothing restarted
   $ test -f state/manifest.json && echo recorded
