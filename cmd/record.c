@@ -192,7 +192,8 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * those changes, so record refuses, naming the jobs: 0 none, -1 some
  * (err set). A job launchd has not loaded is not one of them: a run
  * would skip it (and plan says so), unless the restart journal holds it
- * (an earlier run's restart left it unloaded: owed). */
+ * (an earlier run's reload left it unloaded: owed; not one launchd did not
+ * act on). */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_error *err)
 {
 	struct rl_diff d = {0};
@@ -246,7 +247,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
 		for (size_t i = 0; i < plan.n; i++) {
 			if (plan.steps[i].never ||
-			    (!rl_intents_find(&journal, plan.steps[i].job->label) &&
+			    (!rl_intents_owed(&journal, plan.steps[i].job->label, 1) &&
 			     !maybe_loaded(&a, plan.steps[i].job)))
 				continue;
 			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);

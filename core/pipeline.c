@@ -626,7 +626,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
 			o.not_loaded = v->note;
-			o.held = rl_intents_find(journal, s->job->label) != NULL;
+			o.held = rl_intents_owed(journal, s->job->label, 1);
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
@@ -638,7 +638,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			observe_definition(v->status, args, &o);
-			o.held = rl_intents_find(journal, s->job->label) != NULL;
+			o.held = rl_intents_owed(journal, s->job->label, 0);
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART &&

@@ -65,6 +65,15 @@ char *rl_intent_pending_text(const struct rl_intent *it)
 			    action);
 }
 
+int rl_intents_owed(struct rl_intents *in, const char *label, int unloaded)
+{
+	const struct rl_intent *it = rl_intents_find(in, label);
+
+	if (!it || it->untouched)
+		return 0;
+	return !unloaded || it->action == RL_INTENT_RELOAD;
+}
+
 static void intent_release(struct rl_intent *it)
 {
 	free(it->label);

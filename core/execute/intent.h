@@ -62,6 +62,12 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it);
 /* The intent for label, or NULL. */
 struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label);
+/* Whether in holds label's restart as still owed, the way the run that
+ * finishes the journal first leaves it: an entry launchd did not act on
+ * (untouched) did nothing to the job, which is as it was found; and only
+ * a reload can leave a job unloaded (unloaded: launchd has it loaded in
+ * no domain; 0: it is loaded). */
+int rl_intents_owed(struct rl_intents *in, const char *label, int unloaded);
 /* Drop the intent for label, if any. */
 void rl_intents_drop(struct rl_intents *in, const char *label);
 void rl_intents_release(struct rl_intents *in);

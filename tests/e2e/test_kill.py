@@ -301,6 +301,41 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.args_of(label)[-1], "2000")
         self.assertEqual(self.journal(), [])
 
+    def test_untouched_bootout_then_unloaded_by_hand_is_not_owed(self):
+        """A bootout launchd did not act on (64: refused before touching the
+        job), the run stopped right after: the journal keeps the entry,
+        marked untouched. Someone then boots the job out by hand. That is
+        not relaunch's doing: plan and record, like run, leave the job to
+        whatever loads it next, and nobody says relaunch booted it out."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        self.boot([label])
+        self.change_plist(label, "ggg")
+        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
+                          '  echo "Usage: launchctl bootout" >&2; exit 64 ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertEqual([(i["label"], i["action"], i.get("untouched")) for i in self.journal()],
+                         [(label, "reload", True)])
+        self.assertEqual(m.launchctl("bootout", m.target(label)).returncode, 0)
+        m.wait_event("removed", label)
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(doc["steps"], [])
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertNotIn("booted it out", r.stdout + r.stderr)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: not loaded (launchd did not act on the bootout)\n",
+                      r.stderr)
+        self.assertFalse(self.loaded(label))
+        self.assertEqual(self.journal(), [])
+
     def test_second_signal_while_bootout_is_taken_says_it_is_left_unloaded(self):
         """A second signal while a bootout is in flight that launchd takes:
         relaunch stops once it has answered, saying the job is left
