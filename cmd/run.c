@@ -305,15 +305,22 @@ static void on_answer(const struct rl_step *step, int answer, void *ctx)
 				       ? rl_intents_find(rc->intents, step->job->label)
 				       : NULL;
 	struct rl_error err = {0};
+	int changed = 0;
 
-	if (it && (answer == RL_ANSWER_LOADED || answer == RL_ANSWER_UNTOUCHED) &&
-	    (!it->loaded || it->untouched != (answer == RL_ANSWER_UNTOUCHED))) {
+	if (it && answer == RL_ANSWER_REFUSED && (!it->loaded || it->start_after)) {
+		/* Never booted out, never stopped: nothing to load or start. */
+		it->loaded = 1;
+		it->start_after = 0;
+		changed = 1;
+	} else if (it && (answer == RL_ANSWER_LOADED || answer == RL_ANSWER_UNTOUCHED) &&
+		   (!it->loaded || it->untouched != (answer == RL_ANSWER_UNTOUCHED))) {
 		it->loaded = 1;
 		it->untouched = answer == RL_ANSWER_UNTOUCHED;
-		if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
-			fprintf(stderr, "relaunch: %s\n", err.text);
-			rc->journal_failed = 1;
-		}
+		changed = 1;
+	}
+	if (changed && rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
+		fprintf(stderr, "relaunch: %s\n", err.text);
+		rc->journal_failed = 1;
 	}
 	bootout_in_flight = 0;
 	if (held_signal) {

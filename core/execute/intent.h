@@ -32,7 +32,8 @@ struct rl_intent {
 	enum rl_intent_action action;
 	pid_t pid;	 /* the job's pid before the step, 0 when not running */
 	int start_after; /* running before, and launchd would not start it by
-			  * itself on load (rl_job_starts_now) */
+			  * itself on load (rl_job_starts_now); cleared when
+			  * launchd refused the bootout: it never went down */
 	int64_t wall_ns; /* when the step began */
 	int loaded;	 /* the job is loaded and no bootout is under way: launchd
 			  * refused the bootout, a bootstrap loaded it again, or

@@ -245,7 +245,7 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 	else if (kickstart || s->booted_out)
 		a = RL_ANSWER_TAKEN;
 	else
-		a = RL_ANSWER_LOADED;
+		a = RL_ANSWER_REFUSED;
 	if (a != RL_ANSWER_UNTOUCHED) {
 		s->touched = 1;
 	} else if (!s->touched && !s->untouched) {

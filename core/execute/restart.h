@@ -155,9 +155,8 @@ enum rl_unload {
 enum rl_answer {
 	RL_ANSWER_UNKNOWN = 0, /* no answer (timed out, killed): it may be acting on it */
 	RL_ANSWER_TAKEN,       /* taken: a bootout may be under way, the job may be going */
-	/* The job is loaded and no bootout is under way: launchd refused the
-	 * bootout (any answer but 0, 36, 3 and 113), or a bootstrap loaded it
-	 * again. */
+	/* A bootstrap loaded the job again: no bootout is under way; it may
+	 * not be started yet. */
 	RL_ANSWER_LOADED,
 	/* launchd did nothing to the job: the call never reached it (69, or
 	 * launchctl could not be run), or it refused it before acting on any
@@ -165,6 +164,11 @@ enum rl_answer {
 	 * 150 System Integrity Protection). Not a restart: neither the
 	 * history nor --max counts it. */
 	RL_ANSWER_UNTOUCHED,
+	/* launchd refused the bootout (any answer but 0, 36, 3 and 113, and
+	 * those above): the job is loaded as it was, never booted out, so no
+	 * bootout is under way and nothing is left to start. It may have done
+	 * something: the history and --max count it. */
+	RL_ANSWER_REFUSED,
 };
 
 struct rl_run_opts {

@@ -301,6 +301,44 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.args_of(label)[-1], "2000")
         self.assertEqual(self.journal(), [])
 
+    def test_refused_bootout_of_a_job_launchd_does_not_start_leaves_nothing_stopped(self):
+        """A job launchd would not start by itself on load (KeepAlive
+        Crashed alone), whose bootout launchd refuses (5) while a second
+        signal is held: the job never went down. The journal says so, and
+        status does not call it maybe stopped; the next run finds it
+        running and starts nothing."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        exe = os.path.join(m.brew, "opt", "ggg", "bin", "ggg")
+        m.write_plist(label, [exe, "1000"], RunAtLoad=False, KeepAlive={"Crashed": True})
+        m.boot()
+        self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+        pid = m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive={"Crashed": True})
+        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
+                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
+        self.assertEqual(m.pid(label), pid)
+        self.assertEqual([(i["label"], i["loaded"], i["start_after"]) for i in self.journal()],
+                         [(label, True, False)])
+        r = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished; the next "
+                      "run checks it first\n", r.stdout)
+        self.assertNotIn("may be", r.stdout)
+        n = len(m.calls())
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: loaded and running\n", r.stderr)
+        # Started by no one but the reload the plan still owes it.
+        first = [c["argv"][0] for c in m.calls()[n:]]
+        self.assertEqual(first[:first.index("bootout")].count("kickstart"), 0, first)
+        self.assertEqual(self.journal(), [])
+
     def test_untouched_bootout_then_unloaded_by_hand_is_not_owed(self):
         """A bootout launchd did not act on (64: refused before touching the
         job), the run stopped right after: the journal keeps the entry,

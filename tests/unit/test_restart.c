@@ -1356,7 +1356,7 @@ static void test_untouched_is_no_restart(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
 	CHECK_INT((int)f.nanswers, 1);
-	CHECK_INT(f.answers[0], RL_ANSWER_LOADED);
+	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
 	teardown(&f);
 
 	/* bootout taken, bootstrap loads it again: taken, then loaded. */
