@@ -202,7 +202,7 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":7,\"last_run\",\"pending\":{unfinished,unfinished_unknown,\n"
+	CLI_OPTION_JSON("{\"version\":8,\"last_run\",\"pending\":{unfinished,unfinished_unknown,\n"
 			"failed,refused,deferred,not_run,changed,queue,error,unknown},\"queue\",\n"
 			"\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
@@ -215,8 +215,8 @@ static const struct cli_option status_options[] = {
 };
 
 static const struct cli_option log_options[] = {
-	CLI_OPTION_JSON("{\"version\":3,\"runs\":[{start,end,trigger,entries,steps,\n"
-			"baseline,exit,error}]}"),
+	CLI_OPTION_JSON("{\"version\":4,\"runs\":[{start,end,trigger,entries,steps,\n"
+			"baseline,processes,scope,exit,error}]}"),
 	/* No -n: that is run's --dry-run. */
 	{"count", 0, CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},
 	CLI_OPTION_STATE_DIR,

@@ -9,7 +9,7 @@
 #include "core/base/statedir.h"
 
 /* The shape of log --json: 2 added a step's "cause", 3 its "causes". */
-#define LOG_JSON_VERSION 3
+#define LOG_JSON_VERSION 4
 
 int cmd_log(struct cli_ctx *ctx)
 {

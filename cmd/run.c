@@ -945,6 +945,8 @@ static int run_locked(const struct run_args *a)
 			return run_fail(&err);
 		}
 		rl_scope_plan(&p.plan, &labels, &scoped);
+		if (record)
+			rl_runlog_record_set_scope(record, !a->c->no_processes, &labels);
 		rl_strv_release(&labels);
 		plan = &scoped;
 	}
@@ -1159,6 +1161,8 @@ int cmd_run(struct cli_ctx *ctx)
 		record = rl_runlog_record_new(!a->drain	     ? "manual"
 					      : d->entries.n ? "queue"
 							     : "watch");
+		/* Every job's processes, unless the run is given jobs. */
+		rl_runlog_record_set_scope(record, !ctx->no_processes, NULL);
 		if (a->drain)
 			rl_runlog_record_set_entries(record, &d->entries);
 		else {

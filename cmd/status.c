@@ -30,7 +30,7 @@
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
  * "cause" in last_run, 7 "unfinished" and a step's "causes". */
-#define STATUS_JSON_VERSION 7
+#define STATUS_JSON_VERSION 8
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -186,16 +186,36 @@ static int plan_refuses(const struct rl_plan *plan, const char *label)
 	return 0;
 }
 
+/* Did the run look at label's processes? It looked at the processes
+ * (not --no-processes; a record before run log version 4 does not say,
+ * and counts as not) and was given every job, or label among its jobs. */
+static int looked_at(const json_t *run, const char *label)
+{
+	const json_t *scope = json_object_get(run, "scope"), *l;
+	size_t i;
+
+	if (!json_is_true(json_object_get(run, "processes")))
+		return 0;
+	if (json_is_null(scope))
+		return 1;
+	json_array_foreach(scope, i, l)
+	{
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Is the process cause of a logged refusal beyond status's comparison?
  * The process view alone tells whether the job's process still runs
  * replaced code, and status does not look at processes. Taken as gone
  * with the change while the manifest is still the one the refusing run
  * left (what it holds is back on disk: the package rolled back, which
  * puts back what the process runs too), or once a later run that got
- * through planning looked at the processes without planning the job. A
- * record since, with no such run, forgot the change and left the process
- * as it was: the refusal holds. */
-static int process_holds(const json_t *runs, const json_t *job, int64_t recorded)
+ * through planning looked at the job's processes (looked_at) without
+ * planning the job. A record since, with no such run, forgot the change
+ * and left the process as it was: the refusal holds. */
+static int process_holds(const json_t *runs, const char *label, const json_t *job, int64_t recorded)
 {
 	const json_t *run;
 	size_t i, after = 0;
@@ -206,7 +226,8 @@ static int process_holds(const json_t *runs, const json_t *job, int64_t recorded
 		if (after) {
 			const json_t *x = json_object_get(run, "exit");
 
-			if (json_is_integer(x) && json_integer_value(x) != CLI_EXIT_ERROR)
+			if (json_is_integer(x) && json_integer_value(x) != CLI_EXIT_ERROR &&
+			    looked_at(run, label))
 				return 0; /* a run looked since */
 		} else if (json_equal(json_object_get(run, "start"), json_object_get(job, "run"))) {
 			after = 1;
@@ -236,9 +257,10 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
-		int resolved = p->have_prev && has_cause(e, "change") &&
-			       !(has_cause(e, "process") && process_holds(runs, e, recorded)) &&
-			       !plan_refuses(&p->plan, key);
+		int resolved =
+			p->have_prev && has_cause(e, "change") &&
+			!(has_cause(e, "process") && process_holds(runs, key, e, recorded)) &&
+			!plan_refuses(&p->plan, key);
 
 		if (is_refused(e) && (resolved || job_gone(p, key)))
 			json_object_del(jobs, key);

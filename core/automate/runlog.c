@@ -45,9 +45,24 @@ json_t *rl_runlog_record_new(const char *trigger)
 	json_object_set_new(rec, "entries", json_array());
 	json_object_set_new(rec, "steps", json_array());
 	json_object_set_new(rec, "baseline", json_false());
+	json_object_set_new(rec, "processes", json_false());
+	json_object_set_new(rec, "scope", json_null());
 	json_object_set_new(rec, "exit", json_null());
 	json_object_set_new(rec, "error", json_null());
 	return rec;
+}
+
+void rl_runlog_record_set_scope(json_t *rec, int processes, const struct rl_strv *labels)
+{
+	json_t *scope = json_null();
+
+	if (labels) {
+		scope = json_array();
+		for (size_t i = 0; i < labels->n; i++)
+			json_array_append_new(scope, rl_json_path(labels->v[i]));
+	}
+	json_object_set_new(rec, "processes", json_boolean(processes));
+	json_object_set_new(rec, "scope", scope);
 }
 
 void rl_runlog_record_set_entries(json_t *rec, const struct rl_queue *q)

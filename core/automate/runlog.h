@@ -9,7 +9,8 @@
  *    "entries": [{"file","source","name","version","time","pid"}],
  *    "steps": [{"label","target","action","status","old_pid","new_pid",
  *               "seconds","reasons":[text],"cause","causes","error","note"}],
- *    "baseline": bool, "exit": int, "error": text or null}
+ *    "baseline": bool, "processes": bool, "scope": [label] or null,
+ *    "exit": int, "error": text or null}
  * A step's status is a result's (restarted, failed, skipped, deferred, idle,
  * current, refused), or
  * "not run" for a planned step the run never reached. A step an earlier
@@ -20,7 +21,10 @@
  * the disk finds again), "process" (one from the process view); none
  * without reasons. cause is the first of them, or null. Version 1 logs,
  * without either, and version 2 logs, with cause alone, are read alike (a
- * step without them: not known).
+ * step without them: not known). processes says whether the run looked at
+ * the jobs' processes (not --no-processes), scope which jobs it was given
+ * (run JOB..., --archive: their labels), null for every job; a record
+ * before version 4, without them, is read as one that did not look.
  */
 #ifndef RL_RUNLOG_H
 #define RL_RUNLOG_H
@@ -36,8 +40,9 @@
 #include "core/plan/plan.h"
 
 #define RL_RUNLOG_MAX 100
-/* runs.json's version: 2 added a step's cause, 3 its causes. */
-#define RL_RUNLOG_VERSION 3
+/* runs.json's version: 2 added a step's cause, 3 its causes, 4 a run's
+ * processes and scope. */
+#define RL_RUNLOG_VERSION 4
 
 /* "2026-12-02T06:00:00.123Z". Malloc'd. */
 char *rl_time_iso_ms(int64_t ms);
@@ -45,6 +50,9 @@ char *rl_time_iso_ms(int64_t ms);
 /* A new record, started now with trigger. New reference. */
 json_t *rl_runlog_record_new(const char *trigger);
 void rl_runlog_record_set_entries(json_t *rec, const struct rl_queue *q);
+/* What the run looked at: the processes or not, and the jobs it was given
+ * (labels; NULL: every job). A new record has neither (false, null). */
+void rl_runlog_record_set_scope(json_t *rec, int processes, const struct rl_strv *labels);
 /* One step per plan step, in order: its result when there is one, else
  * "not run". Steps with restart = "never" are left out: nothing is pending
  * for them. */

@@ -108,12 +108,14 @@ run's --dry-run, not log's count):
      "entries": [],
      "error": null,
      "exit": 0,
+     "processes": false,
+     "scope": null,
      "start": "TIME",
      "steps": [],
      "trigger": "manual"
     }
    ],
-   "version": 3
+   "version": 4
   }
   $ relaunch log --json | grep -c '"trigger"'
   4

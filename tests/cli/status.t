@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  7 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  8 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -128,10 +128,37 @@ planning, here without the job: its process runs the files on disk):
   status: valid
   $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
   log: valid
+
+Only a run that looked at this job's processes counts (run log version 4
+says so: `processes`, `scope`). A run with --no-processes did not look,
+nor did a run scoped to other jobs, nor one logged without `processes`
+(before version 4): the refusal stays.
+
+  $ run4() { printf '{"start":"%s","end":"%s","trigger":"manual","entries":[],"steps":[%s],"baseline":false,"processes":%s,"scope":%s,"exit":0,"error":null}' "$1" "$2" "$3" "$4" "$5"; }
   $ r13=$(run 2026-12-01T21:20:00.000Z 2026-12-01T21:20:01.000Z "$(step org.qux restarted null)" 0 null)
-  $ echo "{\"version\":3,\"runs\":[$r5,$r12,$r13]}" > state/runs.json
+  $ r14=$(run4 2026-12-01T21:30:00.000Z 2026-12-01T21:30:01.000Z "$(step org.qux restarted null)" false null)
+  $ r15=$(run4 2026-12-01T21:40:00.000Z 2026-12-01T21:40:01.000Z "$(step org.qux restarted null)" true '["org.qux","org.bar"]')
+  $ echo "{\"version\":4,\"runs\":[$r5,$r12,$r13,$r14,$r15]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: refused  org.foo: links libnew.so, which cannot be found (left by the run of 2026-12-01T21:00:00.000Z)
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+
+A run of every job that looked at the processes, or one given this job,
+left it out: its process runs the files on disk, and the refusal is gone.
+
+  $ r16=$(run4 2026-12-01T21:50:00.000Z 2026-12-01T21:50:01.000Z "$(step org.qux restarted null)" true null)
+  $ echo "{\"version\":4,\"runs\":[$r5,$r12,$r16]}" > state/runs.json
   $ relaunch status | grep '^pending'
   pending: nothing
+  $ r17=$(run4 2026-12-01T21:50:00.000Z 2026-12-01T21:50:01.000Z "" true '["org.foo"]')
+  $ echo "{\"version\":4,\"runs\":[$r5,$r12,$r17]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
   $ touch -d 2026-11-30T00:00:00Z state/manifest.json
 
 A job that is gone (its plist removed with its package) is never planned

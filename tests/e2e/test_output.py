@@ -66,7 +66,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 7)
+            self.assertEqual(doc["version"], 8)
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 
@@ -449,6 +449,44 @@ class OutputTest(unittest.TestCase):
             self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
                              out)
             self.assertEqual(m.pid(brew("nginx")), pid)
+
+    def test_status_keeps_a_refusal_through_runs_that_did_not_look_at_its_process(self):
+        """After record --force, the refusal of both causes stays until a
+        run looks at the job's process: a run scoped to another job and a
+        run with --no-processes did not (the run log says so: processes,
+        scope), and plan still refuses it; a run of every job that looks
+        does, and plans it again."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.25.3")
+            m.brew_install("redis", "7.0")
+            pid = self.boot(m, [brew("nginx"), brew("redis")])[brew("nginx")]
+            m.brew_upgrade("nginx", "1.25.4")
+            os.unlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx"))
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            r = m.relaunch("record", "--force")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            for extra, processes, scope in (([brew("redis")], True, [brew("redis")]),
+                                            (["--no-processes"], False, None)):
+                r = m.relaunch("run", *FAST, *extra)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                last = self.runs(m)[-1]
+                self.assertEqual((last["processes"], last["scope"]), (processes, scope))
+                r = m.relaunch("plan")
+                self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+                self.assertIn("refused", r.stdout)
+                out, doc = self.status(m, 3)
+                self.assertEqual([x["label"] for x in doc["pending"]["refused"]],
+                                 [brew("nginx")], out)
+                self.assertEqual((doc["last_run"]["processes"], doc["last_run"]["scope"]),
+                                 (processes, scope))
+            self.assertEqual(m.pid(brew("nginx")), pid)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertEqual((self.runs(m)[-1]["processes"], self.runs(m)[-1]["scope"]),
+                             (True, None))
+            self.assertEqual([s["status"] for s in self.runs(m)[-1]["steps"]], ["refused"])
 
     def test_dry_run_exits_as_run_for_a_refused_step(self):
         with Machine(RELAUNCH) as m:
