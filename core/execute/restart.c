@@ -78,6 +78,7 @@ struct step_run {
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
 	int64_t hist_prev;  /* the label's last restart before this attempt (0: none) */
+	int64_t next_prev;  /* the run's next_start before this attempt */
 	int touched;	    /* an answer said launchd may have acted on the job */
 	int untouched;	    /* an answer said it did not, and none before may have */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
@@ -230,8 +231,8 @@ static int untouched(const struct rl_launchctl_result *r, int kickstart)
 /* The kickstart or bootout that began the restart answered (r; fatal:
  * launchctl could not be run): the caller is told what launchd did. One
  * that touched nothing, when no answer before it may have, is no restart:
- * the label's history and the run's --max count are as they were before
- * it. */
+ * the label's history, the run's --max count and its --interval spacing
+ * are as they were before it. */
 static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int fatal,
 			int kickstart)
 {
@@ -251,6 +252,7 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 	} else if (!s->touched && !s->untouched) {
 		s->untouched = 1;
 		s->run->attempts--;
+		s->run->next_start = s->next_prev;
 		rl_history_set(s->run->hist, s->step->job->label, s->hist_prev);
 	}
 	if (o->on_answer)
@@ -586,6 +588,7 @@ static int begin_attempt(struct step_run *s)
 	s->attempted = 1;
 	s->run->attempts++;
 	/* --interval spaces the beginnings of restarts. */
+	s->next_prev = s->run->next_start;
 	s->run->next_start = now(s) + s_to_ns(o->interval);
 	s->hist_prev = rl_history_last(s->run->hist, s->step->job->label);
 	rl_history_set(s->run->hist, s->step->job->label, o->ops.wall(o->ops.ctx));

@@ -559,6 +559,21 @@ static void test_interval(void)
 	CHECK_INT(call_t(&f, "print system/org.example.b", 0),
 		  call_t(&f, KICK_A, 0) + S / 100 + 5 * S);
 	teardown(&f);
+
+	/* A kickstart launchd did not act on (113: no such service) is no
+	 * restart: the next job does not wait out the interval for it. */
+	setup(&f, 2);
+	f.o.interval = 5;
+	f.o.settle = 0;
+	f.o.keep_going = 1;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", NOT_FOUND},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	CHECK(call_t(&f, "print system/org.example.b", 0) < call_t(&f, KICK_A, 0) + 5 * S);
+	teardown(&f);
 }
 
 /* THROTTLE with a history: DEFERRED under --no-wait, else WAIT until
