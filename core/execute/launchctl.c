@@ -357,42 +357,57 @@ void rl_launchctl_result_release(struct rl_launchctl_result *r)
  * EINPROGRESS, 37 EALREADY, as macOS numbers them), 64 EX_USAGE, and
  * launchd's own (112, 113, 119, 125, 150); each word here is what
  * launchctl itself prints with the code in real captures (tests/sim/README.md
- * names where each was seen). Other codes get no word. */
+ * names where each was seen). Other codes get no word, and may have touched
+ * the job.
+ *
+ * untouched: the calls (UNTOUCHED_KICKSTART, UNTOUCHED_BOOTOUT) for which
+ * the answer says launchd did nothing to the job: the call never reached it
+ * (69), or it was refused before launchd acted on any job: launchctl's
+ * usage error (64), no such domain (112, 125), System Integrity Protection
+ * (150), and for a kickstart no such service (113; a bootout's 113 says the
+ * job is already gone, and the reload goes on). Any other answer may have
+ * touched it (1 `Operation not permitted`, seen transiently, too). */
+#define UNTOUCHED_KICKSTART 1
+#define UNTOUCHED_BOOTOUT   2
+#define UNTOUCHED_BOTH	    (UNTOUCHED_KICKSTART | UNTOUCHED_BOOTOUT)
+
+static const struct exit_code {
+	int code;
+	const char *words;
+	int untouched;
+} exit_codes[] = {
+	{0, "success", 0},
+	{RL_LC_EXIT_PERM, "operation not permitted", 0},
+	{RL_LC_EXIT_ESRCH, "no such process", 0},
+	/* Bootstrap: still loaded, too soon after a bootout, or refused to a
+	 * non-root caller; bootout and load answer it too. */
+	{RL_LC_EXIT_IO,
+	 "input/output error: e.g. a bootstrap of a job still loaded or just booted out", 0},
+	{RL_LC_EXIT_IN_PROGRESS, "operation now in progress: the bootout is under way", 0},
+	{RL_LC_EXIT_ALREADY, "operation already in progress: still loaded or still booting out", 0},
+	{RL_LC_EXIT_USAGE, "malformed target or usage error", UNTOUCHED_BOTH},
+	{RL_LC_EXIT_UNREACHABLE, "launchd could not be reached", UNTOUCHED_BOTH},
+	{RL_LC_EXIT_NO_DOMAIN, "no such domain, e.g. no GUI session for that user", UNTOUCHED_BOTH},
+	{RL_LC_EXIT_NOT_LOADED, "service not loaded", UNTOUCHED_KICKSTART},
+	{RL_LC_EXIT_DISABLED, "service is disabled", 0},
+	{RL_LC_EXIT_UNSUPPORTED, "domain does not support this action", UNTOUCHED_BOTH},
+	{RL_LC_EXIT_SIP, "protected by System Integrity Protection", UNTOUCHED_BOTH},
+};
+
+/* The code's row, NULL for codes without a known meaning. */
+static const struct exit_code *exit_code(int status)
+{
+	for (size_t i = 0; i < sizeof(exit_codes) / sizeof(exit_codes[0]); i++)
+		if (exit_codes[i].code == status)
+			return &exit_codes[i];
+	return NULL;
+}
+
 static const char *exit_meaning(int status)
 {
-	switch (status) {
-	case 0:
-		return "success";
-	case RL_LC_EXIT_PERM:
-		return "operation not permitted";
-	case RL_LC_EXIT_ESRCH:
-		return "no such process";
-	case RL_LC_EXIT_IN_PROGRESS:
-		return "operation now in progress: the bootout is under way";
-	case RL_LC_EXIT_ALREADY:
-		return "operation already in progress: still loaded or still booting out";
-	case RL_LC_EXIT_DISABLED:
-		return "service is disabled";
-	case RL_LC_EXIT_SIP:
-		return "protected by System Integrity Protection";
-	case RL_LC_EXIT_IO:
-		/* Bootstrap: still loaded, too soon after a bootout, or refused
-		 * to a non-root caller; bootout and load answer it too. */
-		return "input/output error: e.g. a bootstrap of a job still loaded or just booted "
-		       "out";
-	case RL_LC_EXIT_USAGE:
-		return "malformed target or usage error";
-	case RL_LC_EXIT_NO_DOMAIN:
-		return "no such domain, e.g. no GUI session for that user";
-	case RL_LC_EXIT_NOT_LOADED:
-		return "service not loaded";
-	case RL_LC_EXIT_UNSUPPORTED:
-		return "domain does not support this action";
-	case RL_LC_EXIT_UNREACHABLE:
-		return "launchd could not be reached";
-	default:
-		return NULL;
-	}
+	const struct exit_code *c = exit_code(status);
+
+	return c ? c->words : NULL;
 }
 
 const char *rl_launchctl_exit_meaning(int status)
@@ -400,6 +415,16 @@ const char *rl_launchctl_exit_meaning(int status)
 	const char *m = exit_meaning(status);
 
 	return m ? m : "unexpected exit code";
+}
+
+int rl_launchctl_untouched(const struct rl_launchctl_result *r, int kickstart)
+{
+	const struct exit_code *c;
+
+	if (r->timed_out || r->status < 0)
+		return 0;
+	c = exit_code(r->status);
+	return c && (c->untouched & (kickstart ? UNTOUCHED_KICKSTART : UNTOUCHED_BOOTOUT)) != 0;
 }
 
 /* The first non-empty line of text, printable bytes only, bounded. */

@@ -59,6 +59,13 @@ void rl_launchctl_result_release(struct rl_launchctl_result *r);
 /* What launchctl's exit code means, for messages ("service not loaded");
  * "unexpected exit code" for codes without a known meaning. */
 const char *rl_launchctl_exit_meaning(int status);
+/* 1 when r, the answer to a kickstart (kickstart nonzero) or a bootout of a
+ * job, says launchd did nothing to the job: it never reached launchd (69),
+ * or launchd refused it before acting on any job (64, 112, 125, 150, and
+ * 113 for a kickstart only: a bootout's 113 says the job is already gone).
+ * 0 when it may have touched it: any other code, and no answer (timed out,
+ * or killed). */
+int rl_launchctl_untouched(const struct rl_launchctl_result *r, int kickstart);
 /* What happened, for messages (malloc'd): "launchctl 'kickstart -k system/x'
  * timed out after 10 s", "launchctl 'print gui/501/x' failed with exit code
  * 112 (no such domain, …): <first line of its stderr>". */

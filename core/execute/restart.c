@@ -198,36 +198,6 @@ static enum state fail_call(struct step_run *s, const struct rl_launchctl_result
 	return st;
 }
 
-/* launchctl could not reach launchd: the call did nothing. */
-static int unreached(const struct rl_launchctl_result *r)
-{
-	return !r->timed_out && r->status == RL_LC_EXIT_UNREACHABLE;
-}
-
-/* launchd did nothing to the job: the call never reached it (69), or it
- * was refused before launchd acted on any job: launchctl's usage error
- * (64), no such domain (112, 125), System Integrity Protection (150), and
- * for a kickstart no such service (113; a bootout's 113 says the job is
- * already gone, and the reload goes on). Any other answer, or none, may
- * have touched it (1 `Operation not permitted`, seen transiently, too). */
-static int untouched(const struct rl_launchctl_result *r, int kickstart)
-{
-	if (r->timed_out)
-		return 0;
-	switch (r->status) {
-	case RL_LC_EXIT_UNREACHABLE:
-	case RL_LC_EXIT_USAGE:
-	case RL_LC_EXIT_NO_DOMAIN:
-	case RL_LC_EXIT_UNSUPPORTED:
-	case RL_LC_EXIT_SIP:
-		return 1;
-	case RL_LC_EXIT_NOT_LOADED:
-		return kickstart;
-	default:
-		return 0;
-	}
-}
-
 /* The kickstart or bootout that began the restart answered (r; fatal:
  * launchctl could not be run): the caller is told what launchd did. One
  * that touched nothing, when no answer before it may have, is no restart:
@@ -239,7 +209,7 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 	const struct rl_run_opts *o = s->run->o;
 	enum rl_answer a;
 
-	if (fatal || untouched(r, kickstart))
+	if (fatal || rl_launchctl_untouched(r, kickstart))
 		a = RL_ANSWER_UNTOUCHED;
 	else if (r->timed_out)
 		a = RL_ANSWER_UNKNOWN;
@@ -640,7 +610,7 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 	if (retry_perm(s, r))
 		return self;
 	/* kickstart -k never reached launchd: the old process still runs. */
-	if (self == ST_KICKSTART && unreached(r) && !s->perm_retried)
+	if (self == ST_KICKSTART && answered(r, RL_LC_EXIT_UNREACHABLE) && !s->perm_retried)
 		return fail_unreached(s, r);
 	return fail_call(s, r, suffix);
 }
@@ -766,7 +736,7 @@ static enum state st_bootout(struct step_run *s)
 		next = enter_bootstrap(s);
 	} else if (answered(&r, RL_LC_EXIT_SIP)) {
 		next = sip_skip(s, r.cmd);
-	} else if (unreached(&r)) {
+	} else if (answered(&r, RL_LC_EXIT_UNREACHABLE)) {
 		next = fail_unreached(s, &r); /* nothing was booted out */
 	} else {
 		next = fail_call(s, &r, "");
@@ -869,7 +839,7 @@ static enum state st_bootstrap(struct step_run *s)
 		if (r.timed_out)
 			next = fail(s, "cannot load '%s': %s; the job may not be loaded",
 				    job->plist, d);
-		else if (unreached(&r))
+		else if (answered(&r, RL_LC_EXIT_UNREACHABLE))
 			/* Booted out, and the journal keeps it (RL_UNFINISHED_UNLOADED). */
 			next = fail(s,
 				    "cannot load '%s': %s; the job is not loaded: the next "

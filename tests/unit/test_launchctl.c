@@ -661,6 +661,51 @@ static void test_meaning(void)
 	CHECK_STR(rl_launchctl_exit_meaning(42), "unexpected exit code");
 }
 
+/* Whether launchd may have acted on the job, for each answer a kickstart or
+ * a bootout can get: only a call that never reached launchd, or that it
+ * refused before acting on any job, left it untouched; a bootout's 113 (the
+ * job is already gone) is no such refusal; no answer may have touched it. */
+static void test_untouched(void)
+{
+	static const struct {
+		int status;
+		int kickstart, bootout; /* untouched after a kickstart, a bootout */
+	} cases[] = {
+		{0, 0, 0},   {1, 0, 0},	  {3, 0, 0},   {5, 0, 0},   {36, 0, 0},
+		{37, 0, 0},  {42, 0, 0},  {64, 1, 1},  {69, 1, 1},  {112, 1, 1},
+		{113, 1, 0}, {119, 0, 0}, {125, 1, 1}, {150, 1, 1}, {255, 0, 0},
+	};
+	struct rl_launchctl_result r;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.status = cases[i].status;
+		if (rl_launchctl_untouched(&r, 1) != cases[i].kickstart ||
+		    rl_launchctl_untouched(&r, 0) != cases[i].bootout)
+			fprintf(stderr, "exit code %d\n", cases[i].status);
+		CHECK_INT(rl_launchctl_untouched(&r, 1), cases[i].kickstart);
+		CHECK_INT(rl_launchctl_untouched(&r, 0), cases[i].bootout);
+	}
+	/* Timed out: launchd may be acting on it, whatever the status says. */
+	memset(&r, 0, sizeof(r));
+	r.timed_out = 1;
+	r.status = -1;
+	CHECK_INT(rl_launchctl_untouched(&r, 1), 0);
+	CHECK_INT(rl_launchctl_untouched(&r, 0), 0);
+	r.status = RL_LC_EXIT_UNREACHABLE;
+	CHECK_INT(rl_launchctl_untouched(&r, 1), 0);
+	CHECK_INT(rl_launchctl_untouched(&r, 0), 0);
+	/* Killed by a signal: no answer either. */
+	memset(&r, 0, sizeof(r));
+	r.status = -1;
+	r.signo = 9;
+	CHECK_INT(rl_launchctl_untouched(&r, 1), 0);
+	CHECK_INT(rl_launchctl_untouched(&r, 0), 0);
+	/* The untouched codes have their words. */
+	CHECK_STR(rl_launchctl_exit_meaning(69), "launchd could not be reached");
+	CHECK_STR(rl_launchctl_exit_meaning(0), "success");
+}
+
 static void test_missing(void)
 {
 	char *path = rl_path_join(tmp, "nope");
@@ -1072,6 +1117,7 @@ int main(void)
 	test_disabled();
 	test_path();
 	test_meaning();
+	test_untouched();
 	test_missing();
 	test_exit_and_stderr();
 	test_stdin();
