@@ -77,10 +77,9 @@ struct step_run {
 	int64_t wake;	    /* settling: when to poll next */
 	enum state state;   /* settling: where it is */
 	int attempted;	    /* kickstart or bootout issued */
-	int64_t hist_prev;  /* the label's last restart before this attempt (0: none) */
-	int64_t next_prev;  /* the run's next_start before this attempt */
-	int touched;	    /* an answer said launchd may have acted on the job */
-	int untouched;	    /* an answer said it did not, and none before may have */
+	int64_t begun;	    /* monotonic ns: when the kickstart or bootout was about to run */
+	int64_t begun_wall; /* the same on the wall clock, for the label's history */
+	int touched;	    /* an answer said launchd may have acted on the job: counted */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
 	int exit_timeout;   /* the loaded job's, as print showed it before (-1 unknown) */
@@ -196,39 +195,6 @@ static enum state fail_call(struct step_run *s, const struct rl_launchctl_result
 
 	free(d);
 	return st;
-}
-
-/* The kickstart or bootout that began the restart answered (r; fatal:
- * launchctl could not be run): the caller is told what launchd did. One
- * that touched nothing, when no answer before it may have, is no restart:
- * the label's history, the run's --max count and its --interval spacing
- * are as they were before it. */
-static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int fatal,
-			int kickstart)
-{
-	const struct rl_run_opts *o = s->run->o;
-	enum rl_answer a;
-
-	if (fatal || rl_launchctl_untouched(r, kickstart))
-		a = RL_ANSWER_UNTOUCHED;
-	else if (r->timed_out)
-		a = RL_ANSWER_UNKNOWN;
-	else if (kickstart || s->booted_out)
-		a = RL_ANSWER_TAKEN;
-	else
-		a = RL_ANSWER_REFUSED;
-	if (a != RL_ANSWER_UNTOUCHED) {
-		s->touched = 1;
-	} else if (!s->touched && !s->untouched) {
-		s->untouched = 1;
-		s->run->attempts--;
-		s->run->next_start = s->next_prev;
-		rl_history_set(s->run->hist, s->step->job->label, s->hist_prev);
-	}
-	if (o->on_answer)
-		o->on_answer(s->step,
-			     a == RL_ANSWER_UNTOUCHED && s->touched ? RL_ANSWER_UNKNOWN : (int)a,
-			     o->ctx);
 }
 
 /* Failed with nothing done to the job (what, and launchd's pid for it as
@@ -544,9 +510,8 @@ static enum state st_status_before(struct step_run *s)
 	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }
 
-/* Every attempt counts for --max and goes into the history, whatever
- * happens next, so a job that fails is not hammered by the next run;
- * unless launchd answers that it did nothing to the job (untouched). */
+/* A restart begins: the journal first, then the kickstart or bootout.
+ * It counts (tell_answer) once launchd's answer says it may have acted. */
 static int begin_attempt(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
@@ -556,12 +521,8 @@ static int begin_attempt(struct step_run *s)
 	if (o->before_restart && o->before_restart(s->step, s->res->old_pid, o->ctx) < 0)
 		return -1;
 	s->attempted = 1;
-	s->run->attempts++;
-	/* --interval spaces the beginnings of restarts. */
-	s->next_prev = s->run->next_start;
-	s->run->next_start = now(s) + s_to_ns(o->interval);
-	s->hist_prev = rl_history_last(s->run->hist, s->step->job->label);
-	rl_history_set(s->run->hist, s->step->job->label, o->ops.wall(o->ops.ctx));
+	s->begun = now(s);
+	s->begun_wall = o->ops.wall(o->ops.ctx);
 	if (o->on_begin)
 		o->on_begin(s->step, s->res->old_pid, o->ctx);
 	return 0;
@@ -571,7 +532,7 @@ static int begin_attempt(struct step_run *s)
  * attempt's first launchctl has started, the next may start no sooner than
  * an interval after it. Taken after posix_spawn returned, so the spacing of
  * the processes launchd sees is never less than the interval, however long
- * the spawn itself took; begin_attempt's estimate stands when it is unknown. */
+ * the spawn itself took; the attempt's beginning stands when it is unknown. */
 static void space_from(struct step_run *s, const struct rl_launchctl_result *r)
 {
 	if (s->spaced || !r->spawned_ns)
@@ -579,6 +540,42 @@ static void space_from(struct step_run *s, const struct rl_launchctl_result *r)
 	s->spaced = 1;
 	if (r->spawned_ns + s_to_ns(s->run->o->interval) > s->run->next_start)
 		s->run->next_start = r->spawned_ns + s_to_ns(s->run->o->interval);
+}
+
+/* The kickstart or bootout that began the restart answered (r; fatal:
+ * launchctl could not be run): the caller is told what launchd did. The
+ * first answer that says launchd may have acted makes the attempt a
+ * restart, whatever happens next, so a job that fails is not hammered by
+ * the next run: --max counts it, the label's history has it from the
+ * attempt's beginning, and --interval spaces the next one from there. One
+ * that touched nothing, when no answer before it may have, is no restart:
+ * the step ends with all three as they were. */
+static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int fatal,
+			int kickstart)
+{
+	const struct rl_run_opts *o = s->run->o;
+	enum rl_answer a;
+
+	if (fatal || rl_launchctl_untouched(r, kickstart))
+		a = RL_ANSWER_UNTOUCHED;
+	else if (r->timed_out)
+		a = RL_ANSWER_UNKNOWN;
+	else if (kickstart || s->booted_out)
+		a = RL_ANSWER_TAKEN;
+	else
+		a = RL_ANSWER_REFUSED;
+	if (a != RL_ANSWER_UNTOUCHED && !s->touched) {
+		s->touched = 1;
+		s->run->attempts++;
+		s->run->next_start = s->begun + s_to_ns(o->interval);
+		rl_history_set(s->run->hist, s->step->job->label, s->begun_wall);
+	}
+	if (s->touched)
+		space_from(s, r);
+	if (o->on_answer)
+		o->on_answer(s->step,
+			     a == RL_ANSWER_UNTOUCHED && s->touched ? RL_ANSWER_UNKNOWN : (int)a,
+			     o->ctx);
 }
 
 static enum state enter_wait_running(struct step_run *s)
@@ -624,7 +621,6 @@ static enum state st_kickstart(struct step_run *s)
 	if (begin_attempt(s) < 0)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	next = call(s, args, &r);
-	space_from(s, &r);
 	tell_answer(s, &r, next == ST_FATAL, 1);
 	if (next != ST_FATAL)
 		next = after_kickstart(s, &r, ST_KICKSTART, "");
@@ -714,7 +710,6 @@ static enum state st_bootout(struct step_run *s)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	set_unloaded(s, RL_UNLOADING);
 	next = call(s, args, &r);
-	space_from(s, &r);
 	/* Accepted, already gone, or no answer: from here the job may be
 	 * unloaded until a bootstrap succeeds. */
 	s->booted_out = next != ST_FATAL &&
