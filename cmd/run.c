@@ -455,13 +455,17 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 	return rc;
 }
 
-/* Does the journal hold this job from an earlier run (not this one's)? */
+/* Does the journal hold this job from an earlier run (not this one's)?
+ * RL_HELD_STOPPING when this run's recovery found launchd still stopping
+ * it. */
 static int held(const struct rl_step *step, void *ctx)
 {
 	struct run_ctx *rc = ctx;
+	const struct rl_intent *it = rl_intents_find(rc->intents, step->job->label);
 
-	return rl_intents_find(rc->intents, step->job->label) &&
-	       !rl_strv_contains(&rc->mine, step->job->label);
+	if (!it || rl_strv_contains(&rc->mine, step->job->label))
+		return 0;
+	return it->stopping ? RL_HELD_STOPPING : 1;
 }
 
 /* After each step: shown, and recorded as it happens (the history first,
@@ -571,8 +575,11 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		 * any other before it reaches a terminal */
 		char *shown = rl_path_quote(it->label);
 
+		int rc;
+
 		rl_error_clear(&err);
-		if (rl_intent_recover(it, &ops, timeout, &hist, &done, &err) == 0) {
+		rc = rl_intent_recover(it, &ops, timeout, &hist, &done, &err);
+		if (rc == 0) {
 			char *note = rl_xasprintf("finished the %s an earlier run had begun: %s",
 						  rl_intent_action_name(it->action), done);
 
@@ -595,6 +602,8 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			continue;
 		}
 		left = 1;
+		/* Waited for already: this run's step for it does not again. */
+		in.v[i].stopping = rc == 1;
 		if (it->action == RL_INTENT_RELOAD && plist_gone(it->plist)) {
 			/* Removed since (the package was): nothing will ever
 			 * load it again. Said once, then forgotten, so that

@@ -391,7 +391,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 			"and unloads it once it exits; the restart journal keeps it for the next "
 			"run to load it again",
 			(long long)st.pid);
-		return -1;
+		return 1;
 	}
 	if (loaded == 1) {
 		*done = rl_xstrdup(RL_INTENT_NOTHING_UNLOADED

@@ -44,6 +44,9 @@ struct rl_intent {
 	int booting_out; /* launchd took the bootout, and the step ended with the
 			  * job still loaded, still stopping: it is unloaded once
 			  * it exits (rl_result.unfinished RL_UNFINISHED_BOOTING_OUT) */
+	/* Not saved: this run's rl_intent_recover found launchd still stopping
+	 * the job (it answered 1), so the run does not wait for it again. */
+	int stopping;
 };
 
 struct rl_intents {
@@ -101,7 +104,8 @@ struct rl_restart_ops;
  *    by itself;
  *  - one marked booting_out waits as long as launchd may take to stop the
  *    job (rl_bootout_wait), and when it still runs its old pid after that,
- *    launchd has not let go of it yet: -1, and the intent is kept;
+ *    launchd has not let go of it yet: 1 (err says so), and the intent is
+ *    kept;
  *  - a job found loaded but stopped that was running before and that
  *    launchd would not start by itself is kickstarted;
  *  - a kickstart is never repeated here: the intent's time goes into hist
@@ -111,8 +115,9 @@ struct rl_restart_ops;
  *    (untouched) is only reported: nothing is done, nor counted as a
  *    restart.
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
- * running"). Returns 0, or -1 with err when launchctl cannot be run or
- * refuses the bootstrap (the intent must then be kept for the next run). */
+ * running"). Returns 0, 1 when launchd is still stopping the job (above),
+ * or -1 with err when launchctl cannot be run or refuses the bootstrap
+ * (the intent must then be kept for the next run, as after 1). */
 /* How *done begins when nothing was done: the job was found as the
  * earlier run would have left it (loaded, or not loaded and not booted
  * out by relaunch). */

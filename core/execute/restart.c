@@ -468,7 +468,7 @@ static enum state st_status_before(struct step_run *s)
 	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
-	int rc;
+	int rc, held;
 
 	s->t0 = now(s);
 	rc = rl_launchctl_locate(ops_call, (void *)(uintptr_t)&s->run->o->ops, job->label, domains,
@@ -479,12 +479,24 @@ static enum state st_status_before(struct step_run *s)
 	}
 	if (rc == 1 || (rc == 0 && !st.running))
 		s->res->old_pid = 0; /* gone since the plan */
-	if ((rc == 1 || (rc == 0 && !st.running)) && s->run->o->held &&
-	    s->run->o->held(s->step, s->run->o->ctx))
+	held = s->run->o->held ? s->run->o->held(s->step, s->run->o->ctx) : 0;
+	if ((rc == 1 || (rc == 0 && !st.running)) && held)
 		return fail(s,
 			    "%s: an earlier restart left it so, and bringing it back failed; the "
 			    "restart journal keeps it for the next run",
 			    rc == 1 ? "not loaded" : "not running");
+	if (rc == 0 && loc.index == 0 && held == RL_HELD_STOPPING) {
+		/* launchd took an earlier run's bootout and still stops it,
+		 * past the wait this run gave it already: a bootout now would
+		 * only be waited out again. */
+		s->res->old_pid = st.pid;
+		return fail(s,
+			    "launchd is still stopping it (pid %lld, since an earlier run's "
+			    "bootout), as it was when this run had waited for that: not booted "
+			    "out again; launchd unloads it once it exits, and the restart journal "
+			    "keeps it for the next run to load it again",
+			    (long long)st.pid);
+	}
 	if (rc == 1)
 		return skip(s, "%s", loc.text);
 	if (rc < 0 && loc.status == RL_LC_EXIT_SIP) {

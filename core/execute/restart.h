@@ -142,6 +142,10 @@ struct rl_restart_ops {
  * RL_BOOTOUT_MARGIN, never less than timeout (--timeout). */
 double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_timeout);
 
+/* held's answer for a job launchd was still stopping after this run had
+ * waited for it (see rl_run_opts.held). */
+#define RL_HELD_STOPPING 2
+
 /* Where a reload stands, for on_unloaded. */
 enum rl_unload {
 	RL_LOADED = 0,	  /* loaded: no bootout, or loaded again */
@@ -210,7 +214,11 @@ struct rl_run_opts {
 	/* Optional: 1 when the restart journal still holds the job from an
 	 * earlier run that could not bring it back (core/execute/intent.h).
 	 * Found not loaded or not running, it is then failed, saying so,
-	 * never skipped or idle: its restart is still owed. */
+	 * never skipped or idle: its restart is still owed.
+	 * RL_HELD_STOPPING when, moreover, launchd was still stopping it (an
+	 * earlier run's bootout) after this run had waited as long as that
+	 * may take (rl_intent_recover): found running, it is failed at once,
+	 * for a bootout would be waited out again in vain. */
 	int (*held)(const struct rl_step *step, void *ctx);
 	/* Optional: told where a reload stands (enum rl_unload) each time that
 	 * changes: RL_UNLOADING right before the bootout, RL_UNLOADED once

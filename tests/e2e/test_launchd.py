@@ -325,6 +325,66 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
         self.assertNotEqual(res.get(label, {}).get("status"), "failed", res)
 
+    def shrunk_launchctl(self, m):
+        """launchctl as a wrapper whose print says `exit timeout = 1` where
+        launchd says 60: relaunch waits 6 s for a bootout launchd gives 60."""
+        shrink = os.path.join(m.root, "launchctl-shrink")
+        with open(shrink, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                    "exit $rc\n")
+        os.chmod(shrink, 0o755)
+        return shrink
+
+    def test_job_still_stopping_after_recovery_is_waited_for_once(self):
+        """A job launchd is still stopping when a run begins (an earlier
+        run's bootout), and still when the run's recovery has waited as long
+        as launchd may take: the run's own step for it does not boot it out
+        and wait as long again. It fails at once saying so; the journal
+        keeps it, and once launchd has let go, the next run loads it."""
+        m = self.machine()
+        label, gate = self.slow_to_stop(m, "slowdb")
+        target = m.target(label)
+        shrink = self.shrunk_launchctl(m)
+        old = m.pid(label)
+        res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
+        self.assertIn(f"'{target}' was still loaded 6 s after its bootout", res[label]["error"])
+
+        def bootouts():
+            return [e for e in m.events("call") if e["argv"] == ["bootout", target]]
+        self.assertEqual(len(bootouts()), 1)
+        # The next run, launchd still stopping it: its recovery waits for
+        # that, once, and its step neither boots it out nor waits again.
+        res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
+        self.assertEqual(r.stderr.count("launchd is still stopping it"), 2, r.stderr)
+        self.assertIn(f"relaunch: cannot finish the reload of {label} an earlier run had begun: "
+                      f"launchd is still stopping it (pid {old}, since an earlier run's "
+                      "bootout)", r.stderr)
+        self.assertNotIn("after its bootout", r.stderr)
+        self.assertEqual(len(bootouts()), 1)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertEqual(res[label]["old_pid"], old)
+        self.assertEqual(res[label]["error"],
+                         f"launchd is still stopping it (pid {old}, since an earlier run's "
+                         "bootout), as it was when this run had waited for that: not booted "
+                         "out again; launchd unloads it once it exits, and the restart "
+                         "journal keeps it for the next run to load it again")
+        with open(os.path.join(m.state, "intent.json")) as f:
+            intents = json.load(f)["intents"]
+        self.assertEqual([(i["label"], i.get("booting_out")) for i in intents], [(label, True)])
+        # Once launchd has let go of it, the next run loads it again.
+        gate.open()
+        m.wait_event("removed", label)
+        res, r = self.run_json(m)
+        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", target).stdout)
+        self.assertEqual(len(bootouts()), 1)
+
     def test_reloaded_job_not_started_again_is_started_by_the_next_run(self):
         """A running job that launchd would not start by itself (neither
         KeepAlive nor RunAtLoad) is reloaded, and the kickstart that should

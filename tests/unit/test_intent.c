@@ -101,7 +101,7 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0, 0};
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0, 0, 0};
 
 	return it;
 }
@@ -270,7 +270,8 @@ static void test_recover(void)
 		CHECK(f.clock > 30 * 1000000000LL);
 	}
 	/* Still stopping after all that: launchd unloads it once it exits,
-	 * so the intent is kept (an error), never "nothing to do". */
+	 * so the intent is kept (1, with err saying so), never "nothing to
+	 * do". */
 	f = (struct fake){.print_status = 0,
 			  .running = 1,
 			  .going = 1000000,
@@ -290,7 +291,7 @@ static void test_recover(void)
 				  "it once it exits); the next run loads it first");
 			free(why);
 		}
-		recover(&f, it, -1, "*print system/org.example.d;",
+		recover(&f, it, 1, "*print system/org.example.d;",
 			"launchd is still stopping it (pid 77, since an earlier run's bootout) and "
 			"unloads it once it exits; the restart journal keeps it");
 		CHECK_INT(f.clock, (60 + (int64_t)RL_BOOTOUT_MARGIN) * 1000000000LL);

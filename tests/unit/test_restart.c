@@ -1256,10 +1256,18 @@ static int always_held(const struct rl_step *step, void *ctx)
 	return 1;
 }
 
+static int held_stopping(const struct rl_step *step, void *ctx)
+{
+	(void)step;
+	(void)ctx;
+	return RL_HELD_STOPPING;
+}
+
 /* A job the restart journal still holds from an earlier run that could not
  * bring it back: not loaded, or loaded and stopped, it is failed (its
  * restart is still owed), never skipped or idle; running, it goes on as
- * any job. */
+ * any job, unless launchd was still stopping it after this run had waited
+ * for that: then it fails at once, neither booted out nor waited for again. */
 static void test_held_by_the_journal(void)
 {
 	struct fx f;
@@ -1298,6 +1306,29 @@ static void test_held_by_the_journal(void)
 	f.o.settle = 0;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	teardown(&f);
+
+	/* Still being stopped by launchd, past this run's wait for it. */
+	setup_reload(&f);
+	f.o.held = held_stopping;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_STR(res0(&f)->error,
+		  "launchd is still stopping it (pid 100, since an earlier run's bootout), as it "
+		  "was when this run had waited for that: not booted out again; launchd unloads "
+		  "it once it exits, and the restart journal keeps it for the next run to load it "
+		  "again");
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	CHECK_INT((int)res0(&f)->unfinished, RL_UNFINISHED_NO);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	teardown(&f);
+	/* Gone meanwhile, or stopped: as any job the journal holds. */
+	setup_reload(&f);
+	f.o.held = held_stopping;
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strncmp(res0(&f)->error, "not loaded: an earlier restart", 30) == 0);
 	teardown(&f);
 }
 
