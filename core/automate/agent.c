@@ -9,7 +9,9 @@
 
 #include "core/base/fsutil.h"
 #include "core/base/statedir.h"
+#include "core/execute/restart.h"
 
+/* The least a bootout is waited for; launchd may take longer (bootout()). */
 #define WAIT_GONE_S	  15
 #define BOOTSTRAP_RETRY_S 10
 #define POLL_S		  0.1
@@ -119,11 +121,31 @@ static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_e
 	return status;
 }
 
-static int print_status(const struct rl_launchctl *l, const char *target, struct rl_error *err)
+/* print target: its exit code as lc gives it; when 0 and exit_timeout is
+ * not NULL, *exit_timeout is the exit timeout it shows (-1 none). */
+static int print_status(const struct rl_launchctl *l, const char *target, int *exit_timeout,
+			struct rl_error *err)
 {
 	const char *args[] = {"print", target, NULL};
+	struct rl_launchctl_result r;
+	struct rl_service_status st;
+	int status;
 
-	return lc(l, args, err);
+	if (rl_launchctl_call(l, args, &r, err) < 0) {
+		rl_launchctl_result_release(&r);
+		return -1;
+	}
+	status = r.timed_out ? -1 : r.status;
+	if (status < 0) {
+		char *why = rl_launchctl_result_describe(&r);
+
+		rl_error_set(err, "%s", why);
+		free(why);
+	} else if (status == 0 && exit_timeout) {
+		*exit_timeout = rl_launchctl_parse_print(r.out, &st) == 0 ? st.exit_timeout : -1;
+	}
+	rl_launchctl_result_release(&r);
+	return status;
 }
 
 int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
@@ -133,7 +155,7 @@ int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 	for (int user = 0; user < (s->system ? 1 : 2); user++) {
 		char *dom = domain_of(s, user);
 		char *t = rl_xasprintf("%s/%s", dom, RL_AGENT_LABEL);
-		int st = print_status(l, t, err);
+		int st = print_status(l, t, NULL, err);
 
 		free(dom);
 		if (st == 0) {
@@ -157,29 +179,67 @@ int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 	return 0;
 }
 
-/* bootout target, then wait until launchd no longer knows it. */
+/* bootout target, then wait until launchd no longer knows it: as long as
+ * launchd may take to stop the job (its SIGTERM, the exit timeout print
+ * shows, SIGKILL, then the unload: rl_bootout_wait), and never less than
+ * WAIT_GONE_S, for a bootstrap before that is refused, and one never tried
+ * leaves the job unloaded once launchd is done. 0 gone, -1 failed, -2
+ * still loaded after that (err says so): launchd unloads it once it has
+ * exited. */
 static int bootout(const struct rl_launchctl *l, const char *target, struct rl_error *err)
 {
 	const char *args[] = {"bootout", target, NULL};
-	int64_t until = rl_now_mono_ns() + (int64_t)WAIT_GONE_S * 1000000000;
-	int st = lc(l, args, err);
+	int64_t until = 0;
+	double wait = 0;
+	int st = lc(l, args, err), et = -1;
 
 	if (st < 0)
 		return -1;
-	if (st != 0 && st != RL_LC_EXIT_ESRCH && st != 36) {
+	if (st != 0 && st != RL_LC_EXIT_ESRCH && st != RL_LC_EXIT_IN_PROGRESS) {
 		rl_error_set(err, "cannot boot out '%s': launchctl exited %d (%s)", target, st,
 			     rl_launchctl_exit_meaning(st));
 		return -1;
 	}
-	while ((st = print_status(l, target, err)) == 0) {
+	while ((st = print_status(l, target, until ? NULL : &et, err)) == 0) {
+		if (!until) {
+			wait = rl_bootout_wait(WAIT_GONE_S, et, -1);
+			until = rl_now_mono_ns() + (int64_t)(wait * 1e9);
+		}
 		if (rl_now_mono_ns() > until) {
-			rl_error_set(err, "cannot boot out '%s': still loaded after %d s", target,
-				     WAIT_GONE_S);
-			return -1;
+			char how[64];
+
+			if (et > 0)
+				snprintf(how, sizeof(how), "ExitTimeOut %d s", et);
+			else
+				snprintf(how, sizeof(how), "%s",
+					 et == 0 ? "ExitTimeOut 0: launchd waits however long it "
+						   "takes"
+						 : "launchd's default ExitTimeOut");
+			rl_error_set(err,
+				     "'%s' was still loaded %g s after its bootout (%s): launchd "
+				     "unloads it once it has exited",
+				     target, wait, how);
+			return -2;
 		}
 		rl_sleep_s(POLL_S);
 	}
 	return st < 0 ? -1 : 0;
+}
+
+/* bootout(), and when the job was still loaded after the wait, next
+ * after its message: what that leaves, and what to do. 0 or -1. */
+static int bootout_or_say(const struct rl_launchctl *l, const char *target, const char *next,
+			  struct rl_error *err)
+{
+	int rc = bootout(l, target, err);
+
+	if (rc == -2) {
+		char *why = rl_xstrdup(err->text);
+
+		rl_error_set(err, "%s, %s", why, next);
+		free(why);
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 /* bootstrap domain plist, retried while launchd still answers 5 or 37 (too
@@ -269,7 +329,12 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 		rc = 0;
 		goto out;
 	}
-	if (loaded && bootout(l, target, err) < 0)
+	/* Still going: the new plist is written, and install loads it once
+	 * the old job is gone. */
+	if (loaded && bootout_or_say(l, target,
+				     "so it may be left unloaded: run 'relaunch agent "
+				     "install' again once it is gone",
+				     err) < 0)
 		goto out;
 	rc = load(s, l, path, loaded ? "reloaded" : "loaded", did, err);
 out:
@@ -288,7 +353,11 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	if (loaded < 0)
 		goto out;
 	if (loaded) {
-		if (bootout(l, target, err) < 0)
+		/* Still going: launchd unloads it, and its plist stays. */
+		if (bootout_or_say(l, target,
+				   "and its plist stays: run 'relaunch agent uninstall' again once "
+				   "it is gone",
+				   err) < 0)
 			goto out;
 		rl_strv_push_owned(did, rl_xasprintf("unloaded %s", target));
 	}

@@ -181,6 +181,45 @@ class AutoTest(unittest.TestCase):
                                    timeout=SAFETY))
         self.assertEqual((r.stdout, r.stderr), ("not installed; nothing to do\n", ""))
 
+    def test_agent_slow_to_stop_is_loaded_again(self):
+        """install replaces a loaded job that takes longer to stop than the
+        least wait for it (15 s): an older agent busy finishing a run, whose
+        ExitTimeOut (60 s) lets it. install waits as long as launchd may
+        take, then loads the new plist: the agent is never left unloaded."""
+        m = self.machine()
+        gate = harness.Gate(os.path.join(m.root, "agent.gate"))
+        path = m.write_plist(LABEL, ["/bin/sh", "-c",
+                                     f"trap 'read _ < {gate.path}; exit 0' TERM; "
+                                     f"'{SLEEP}' 1000 & wait"],
+                             daemon=False, KeepAlive=False, ExitTimeOut=60)
+        m.boot()
+        old = m.wait_pid(LABEL)
+        target = f"gui/{os.getuid()}/{LABEL}"
+        install = subprocess.Popen([m.relaunch_bin, "agent", "install", "--interval", "1"],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        self.addCleanup(lambda: install.poll() is None and install.kill())
+        m.wait_event("kill", LABEL)  # the bootout's SIGTERM: the old job is stopping
+        bootout = [e for e in m.events("call") if e["argv"] == ["bootout", target]]
+        self.assertEqual(len(bootout), 1, bootout)
+        # Still stopping past the least wait: install still waits (before,
+        # it gave up there and left launchd to unload the job for good).
+        wait_until(lambda: install.poll() is not None or any(
+            e["argv"] == ["print", target] and e["time"] > bootout[0]["time"] + 15.5
+            for e in m.events("call")), "a poll past the least wait", timeout=SAFETY * 3)
+        gate.open()
+        out, err = install.communicate(timeout=SAFETY * 3)
+        self.assertEqual(install.returncode, 0, f"stdout {out}\nstderr {err}")
+        self.assertEqual(out.splitlines()[:3], [f"created the queue '{m.queue}'",
+                                                f"wrote '{path}'", f"reloaded {target}"])
+        self.assertEqual(m.launchctl("print", target).returncode, 0)
+        with open(path, "rb") as f:
+            self.assertEqual(plistlib.load(f)["ProgramArguments"][1:3], ["run", "--drain-queue"])
+        events = [e["event"] for e in m.events() if e["label"] == LABEL]
+        kill = events.index("kill")
+        self.assertEqual(events[kill:kill + 4], ["kill", "exit", "removed", "bootstrap"], events)
+        self.assertNotEqual(m.pid(LABEL), old)
+
     # -- one run per upgrade -------------------------------------------------
     def test_twenty_notifications_give_one_run(self):
         m = self.machine()
