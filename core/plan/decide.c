@@ -135,12 +135,16 @@ static int ran_file(const struct rl_proc_view *v, const struct stat *st)
 
 /* Whether every change of s is one the process view can see: code the
  * process executes or maps, or a symlink on the way to its program. A
- * config file, a script that is read, a plist: no process shows them. */
+ * config file, a script that is read, a plist: no process shows them; nor
+ * new bytes written into the file a process maps (the same inode before
+ * and after). */
 static int changes_visible(const struct rl_step *s)
 {
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
 
+		if (r->in_place)
+			return 0;
 		switch (r->role) {
 		case RL_ROLE_PROGRAM:
 		case RL_ROLE_COMMAND:

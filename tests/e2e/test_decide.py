@@ -230,6 +230,56 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
 
+    def write_in_place(self, m, path, source):
+        """New bytes written into path's own inode, as `cp` over a file or
+        `make install` does (no rename): a process mapping it keeps the
+        same inode."""
+        with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as d:
+            new = harness.build_c(os.path.join(d, "new.so"), source, shared=True,
+                                  soname=os.path.basename(path))
+            ino = os.stat(path).st_ino
+            with open(new, "rb") as src, open(path, "r+b") as dst:
+                dst.write(src.read())
+                dst.truncate()
+        self.assertEqual(os.stat(path).st_ino, ino)
+
+    def test_library_written_in_place_is_restarted(self):
+        """The process maps the very inode on disk now, so the process view
+        cannot tell old bytes from new: only the start time is evidence."""
+        with Machine(RELAUNCH) as m:
+            label = brew("food")
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            pids = self.boot(m, [label])
+            lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+            self.write_in_place(m, lib, harness.lib_source("foo", "1.9"))
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "kickstart")], doc)
+            self.assertEqual(m.pid(label), pids[label])
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(label), pids[label])
+
+            # Written in place again, then restarted by hand: the process
+            # started after the change, which is the evidence.
+            self.write_in_place(m, lib, harness.lib_source("foo", "2.0"))
+            # A start time is known to a clock tick: let one pass after the
+            # change, so "after" is not within the tick's rounding.
+            tick = 1000000000 // os.sysconf("SC_CLK_TCK")
+            changed = os.stat(lib).st_ctime_ns
+            wait_until(lambda: time.time_ns() > changed + 2 * tick, "a clock tick to pass")
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+            old = res[label]["new_pid"]
+            new = self.wait_new_pid(m, label, old)
+            wait_until(lambda: any(p.endswith("/libfoo.so") for p in harness.maps(new)),
+                       "food to map libfoo")
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertIn(f"pid {new} started ", res[label]["note"])
+            self.assertEqual(m.pid(label), new)
+
     # -- a plist changed but never loaded ------------------------------------
     def test_idle_job_whose_schedule_changed_is_reloaded(self):
         with Machine(RELAUNCH) as m:
