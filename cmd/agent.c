@@ -136,7 +136,8 @@ static void print_did(const struct rl_strv *did, const char *nothing)
 
 static int act(const char *sub, struct agent_args *a, struct rl_agent_spec *s)
 {
-	struct rl_launchctl lc = {rl_launchctl_path(a->c->launchctl), 30};
+	struct rl_launchctl lc = {.path = rl_launchctl_path(a->c->launchctl),
+				  .timeout_s = cli_launchctl_timeout()};
 	struct rl_strv did = {0};
 	struct rl_error err = {0};
 	int rc = CLI_EXIT_OK;

@@ -26,6 +26,9 @@
 /* How long hashing runs before it shows its progress. */
 #define CLI_PROGRESS_AFTER_S 1.0
 
+/* What each launchctl call is given before it is killed as hung. */
+#define CLI_LAUNCHCTL_TIMEOUT_S 30.0
+
 struct cli_command {
 	const char *name;
 	int (*fn)(struct cli_ctx *ctx);
@@ -916,6 +919,18 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 	return 0;
 }
 
+double cli_launchctl_timeout(void)
+{
+	const char *v = getenv("RELAUNCH_LAUNCHCTL_TIMEOUT");
+	char *end;
+	double d;
+
+	if (!v || !*v)
+		return CLI_LAUNCHCTL_TIMEOUT_S;
+	d = strtod(v, &end);
+	return end != v && !*end && d >= 0.1 && d <= 3600 ? d : CLI_LAUNCHCTL_TIMEOUT_S;
+}
+
 void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po)
 {
 	memset(po, 0, sizeof(*po));
@@ -927,7 +942,7 @@ void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_p
 	po->fs = ctx->jobs_found ? &ctx->fs : NULL;
 	po->discover = &ctx->discover;
 	lc->path = rl_launchctl_path(ctx->launchctl);
-	lc->timeout_s = 30;
+	lc->timeout_s = cli_launchctl_timeout();
 	po->lc = ctx->no_processes ? NULL : lc;
 }
 

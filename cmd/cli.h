@@ -196,6 +196,10 @@ struct rl_pipeline_opts;
  * jobs (moved into the pipeline when set up) and launchctl for the process
  * view (off with --no-processes). lc is filled and must outlive po. */
 void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po);
+/* Seconds each launchctl call is given before it is killed: 30, or for the
+ * tests RELAUNCH_LAUNCHCTL_TIMEOUT (README, "Tests"; a value that is not
+ * seconds from 0.1 to 3600 is ignored). */
+double cli_launchctl_timeout(void);
 
 /* Print the help text for a command (or the overview when name is NULL).
  * A command's lists exactly the options cli_command_option gives. */

@@ -102,7 +102,8 @@ static void add_jobs(struct report *r)
 /* `launchctl print <target>` of every job, with its exit status. */
 static void add_launchctl(struct report *r)
 {
-	struct rl_launchctl lc = {rl_launchctl_path(r->ctx->launchctl), 30};
+	struct rl_launchctl lc = {.path = rl_launchctl_path(r->ctx->launchctl),
+				  .timeout_s = cli_launchctl_timeout()};
 
 	for (size_t i = 0; i < r->ctx->jobs.n; i++) {
 		const struct rl_job *j = &r->ctx->jobs.v[i];

@@ -426,7 +426,8 @@ static void changes_json(struct cli_ctx *ctx, const struct rl_pipeline *p, json_
 static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
 {
 	struct rl_agent_spec s = {0};
-	struct rl_launchctl lc = {rl_launchctl_path(c->launchctl), 30};
+	struct rl_launchctl lc = {.path = rl_launchctl_path(c->launchctl),
+				  .timeout_s = cli_launchctl_timeout()};
 	struct rl_error err = {0};
 	struct stat st;
 	char *path, *target = NULL;

@@ -729,6 +729,34 @@ class RealLaunchdTest(unittest.TestCase):
                           'Could not kickstart service "org.real.fault": 1: Operation not permitted\n')
         self.assertEqual(self.lc("kickstart", "-k", target).returncode, 0)
 
+    def test_hung_call_is_never_answered(self):
+        # A wedged launchd: the call about the label hangs (its client
+        # waits until killed), every other call is answered meanwhile, and
+        # the call log marks the hung one.
+        target = f"{GUI}/org.real.fault"
+        calls = os.path.join(self.sim.state, "calls.jsonl")
+        self.fault("hang", "--label", "org.real.fault", "--command", "print", "--times", "1")
+        hung = subprocess.Popen([LAUNCHCTL, "print", target], env=self.sim.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            def hung_calls():
+                if not os.path.exists(calls):
+                    return []
+                with open(calls, encoding="utf-8") as f:
+                    return [c for c in (json.loads(line) for line in f if line.endswith("\n"))
+                            if c.get("hung")]
+            seen = wait_for(hung_calls, "the hung call in the call log")
+            self.assertEqual([c["argv"] for c in seen], [["print", target]])
+            self.assertEqual(self.lc("print", f"{GUI}/org.real.gui").returncode, 0)
+            self.assertIsNone(hung.poll())
+        finally:
+            hung.kill()
+            hung.communicate()
+        # --times 1: the next one is answered.
+        self.assertEqual(self.lc("print", target).returncode, 0)
+        hung_events = [e for e in self.sim.events(event="call") if e.get("hung")]
+        self.assertEqual([e["argv"] for e in hung_events], [["print", target]])
+
     def test_bootstrap_that_loads_but_never_spawns(self):
         target = f"{GUI}/org.real.nospawn"
         plist = os.path.join(self.sim.agents, "org.real.nospawn.plist")

@@ -68,6 +68,7 @@ class Server:
         self.sock = None
         self.started = time.monotonic()
         self.calls = None
+        self.hung = []  # connections of calls a `hang` fault never answers
         self.grace = 3.0  # the most a stop waits for jobs after SIGTERM
 
     def serve(self, ready_fd=None):
@@ -153,12 +154,36 @@ class Server:
             elif request.get("op") == "fault":
                 respond(self._fault(request))
             else:
-                self._log_call(request)
-                commands.run(self.launchd, request, respond)
+                argv = [str(a) for a in request.get("argv", [])]
+                hang = self.launchd.faults.take_hang(argv)
+                self._log_call(request, hang)
+                if hang:
+                    self._hang(conn, argv)
+                else:
+                    commands.run(self.launchd, request, respond)
         except Exception:  # a bug must not leave the client hanging
             respond(commands.Reply(1, "", "launchd-sim: internal error\n" + traceback.format_exc()))
 
-    def _log_call(self, request):
+    def _hang(self, conn, argv):
+        """Never answer this call (a `hang` fault): its client waits until
+        it is killed (or its own reply timeout); the connection is closed
+        once the client has gone, so hung calls do not pile up."""
+        self.launchd.log_call(argv, hung=True)
+        self.hung.append(conn)
+
+        def gone():
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                self.loop.remove_reader(conn)
+                self.hung.remove(conn)
+                conn.close()
+
+        self.loop.add_reader(conn, gone)
+
+    def _log_call(self, request, hung=False):
         """calls.jsonl: each launchctl call as its client saw itself (argv,
         uid, and the environment and open descriptors it was started with,
         and when it was spawned, when the client sends them), so a test can
@@ -168,6 +193,8 @@ class Server:
                               encoding="utf-8", errors="surrogateescape")
         record = {k: request.get(k) for k in ("argv", "uid", "env", "fds", "spawned")}
         record["time"] = time.time()
+        if hung:
+            record["hung"] = True
         self.calls.write(json.dumps(record, sort_keys=True) + "\n")
         self.calls.flush()
 
@@ -184,6 +211,10 @@ class Server:
                                  "code": int(request.get("code", 1)),
                                  "times": int(request.get("times", 1)),
                                  "perform": bool(request.get("perform", False))})
+        elif kind == "hang":
+            times = request.get("times")
+            faults.hangs.append({"command": str(request.get("command") or ""), "label": label,
+                                 "times": None if times is None else int(times)})
         elif kind == "clear":
             faults.__init__()
         else:
@@ -359,10 +390,13 @@ def cmd_fault(args, directory):
         if not args.lc_command or args.code is None or not args.label:
             print("launchd-sim: fault exit needs --command, --label and --code", file=sys.stderr)
             return 2
-        request.update(command=args.lc_command, code=args.code, times=args.times,
+        request.update(command=args.lc_command, code=args.code,
+                       times=1 if args.times_given is None else args.times_given,
                        perform=args.perform)
     elif args.kind == "exit-reason":
         request["text"] = args.text or ""
+    elif args.kind == "hang":
+        request.update(command=args.lc_command or "", times=args.times_given)
     try:
         reply = protocol.call(directory, request, timeout=5)
     except (OSError, protocol.ProtocolError) as e:
@@ -402,11 +436,12 @@ def main(argv=None):
             p.add_argument("--ready-fd", type=int, metavar="N",
                            help="write \"ready\" to descriptor N once every job is loaded")
     f = sub.add_parser("fault", help="make the daemon answer differently from now on")
-    f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "clear"])
+    f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "hang", "clear"])
     f.add_argument("--label")
-    f.add_argument("--command", dest="lc_command", help="exit: the launchctl subcommand (bootout, bootstrap, kickstart, print)")
+    f.add_argument("--command", dest="lc_command", help="exit, hang: the launchctl subcommand (bootout, bootstrap, kickstart, print)")
     f.add_argument("--code", type=int, help="exit: the exit code to answer")
-    f.add_argument("--times", type=int, default=1, help="exit: for this many calls (default 1)")
+    f.add_argument("--times", type=int, dest="times_given",
+                   help="exit: for this many calls (default 1); hang: this many (default: all)")
     f.add_argument("--perform", action="store_true",
                    help="exit: do the work anyway (a bootout answering 36 still stops the job)")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")

@@ -58,12 +58,30 @@ class Faults:
     - nospawn: the next bootstrap of the label loads it but never spawns
       it, whatever RunAtLoad and KeepAlive say, until it is kickstarted.
     - exit_reasons: `last exit reason` text given to the label's exits
-      from now on (launchd's OS_REASON_… line)."""
+      from now on (launchd's OS_REASON_… line).
+    - hangs: the calls that match one (its subcommand, its label; either
+      may be any) are never answered, `times` of them or all from now on
+      (times None): a wedged launchd, for a caller's timeout."""
 
     def __init__(self):
         self.exits = []
         self.nospawn = set()
         self.exit_reasons = {}
+        self.hangs = []
+
+    def take_hang(self, argv):
+        """Whether this call (its arguments, without argv[0]) is to hang."""
+        for f in self.hangs:
+            if f["times"] is not None and f["times"] <= 0:
+                continue
+            if f["command"] and (not argv or argv[0] != f["command"]):
+                continue
+            if f["label"] and not any(_names_label(a, f["label"]) for a in argv[1:]):
+                continue
+            if f["times"] is not None:
+                f["times"] -= 1
+            return True
+        return False
 
     def take_exit(self, command, label):
         for f in self.exits:
@@ -71,6 +89,12 @@ class Faults:
                 f["times"] -= 1
                 return f
         return None
+
+
+def _names_label(arg, label):
+    """Whether a launchctl argument is about label: its service target
+    (`<domain>/label`) or its plist (`…/label.plist`)."""
+    return arg == label or arg.endswith("/" + label) or arg.endswith("/" + label + ".plist")
 
 
 class EventLog:
@@ -303,11 +327,15 @@ class Launchd:
 
     # --- event log ------------------------------------------------------
 
-    def log_call(self, argv):
+    def log_call(self, argv, hung=False):
         """A launchctl invocation (its arguments, argv[0] left out); no
-        label, so that a job's own events are not mixed with the calls."""
-        self._events.write({"time": round(time.time(), 6), "event": "call", "label": None,
-                            "target": None, "pid": None, "program": None, "argv": argv})
+        label, so that a job's own events are not mixed with the calls.
+        hung: a `hang` fault keeps it from ever being answered."""
+        record = {"time": round(time.time(), 6), "event": "call", "label": None,
+                  "target": None, "pid": None, "program": None, "argv": argv}
+        if hung:
+            record["hung"] = True
+        self._events.write(record)
 
     def log_event(self, event, svc, pid=None, status=None, **extra):
         record = {
