@@ -943,6 +943,7 @@ void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_p
 	po->discover = &ctx->discover;
 	lc->path = rl_launchctl_path(ctx->launchctl);
 	lc->timeout_s = cli_launchctl_timeout();
+	lc->gate = &ctx->gate;
 	po->lc = ctx->no_processes ? NULL : lc;
 }
 
@@ -955,6 +956,7 @@ static void ctx_release(struct cli_ctx *ctx)
 	rl_jobset_release(&ctx->jobs);
 	rl_fscache_free(ctx->fs);
 	rl_config_release(&ctx->cfg);
+	rl_launchctl_gate_release(&ctx->gate);
 	free(ctx->opts);
 	free(ctx->state_dir);
 	free(ctx->config_path);

@@ -20,6 +20,7 @@
 #include "core/base/util.h"
 #include "core/discover/config.h"
 #include "core/discover/job.h"
+#include "core/execute/launchctl.h"
 
 enum {
 	CLI_EXIT_OK = 0,      /* success, or nothing changed */
@@ -166,6 +167,10 @@ struct cli_ctx {
 	int config_explicit;	       /* given by --config or $RELAUNCH_CONFIG: must exist */
 	int have_config;	       /* the file existed */
 	int config_loaded, jobs_found; /* the setup did it */
+	/* What the command's launchctl calls met (cli_pipeline_opts gives it
+	 * to each): after the first that got no answer, launchd is asked
+	 * about no further job. */
+	struct rl_launchctl_gate gate;
 	/* The command's own, between its before_lock hook and its run. */
 	void *cmd_data;
 	int done; /* before_lock found nothing to do: skip the rest */
@@ -190,11 +195,11 @@ void cli_no_jobs(const struct cli_ctx *ctx, const struct rl_jobset *js);
 /* Print a JSON document to stdout, indented, keys sorted; steals doc. */
 void cli_print_json(json_t *doc);
 
-struct rl_launchctl;
 struct rl_pipeline_opts;
 /* Fill the pipeline's options from the context: its state dir, config and
  * jobs (moved into the pipeline when set up) and launchctl for the process
- * view (off with --no-processes). lc is filled and must outlive po. */
+ * view (off with --no-processes), with the command's gate. lc is filled
+ * and must outlive po. */
 void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_pipeline_opts *po);
 /* Seconds each launchctl call is given before it is killed: 30, or for the
  * tests RELAUNCH_LAUNCHCTL_TIMEOUT (README, "Tests"; a value that is not

@@ -66,20 +66,14 @@ static int move_aside(const struct cli_ctx *ctx, const char *mpath, struct rl_er
 	return 0;
 }
 
-/* Asking launchd which jobs it has loaded, for record. */
+/* Asking launchd which jobs it has loaded, for record. launchctl could
+ * not be run, or did not answer in time (timed out, killed): the command's
+ * gate (lc->gate) closes, launchd is asked no more, and every job left
+ * counts as loaded. */
 struct asking {
 	struct rl_launchctl_listings ls;
 	const struct rl_launchctl *lc;
-	/* launchctl could not be run, or did not answer in time (timed out,
-	 * killed): it is asked no more, and every job left counts as loaded. */
-	char *gave_up;
 };
-
-static void give_up(struct asking *a, const char *why)
-{
-	if (!a->gave_up)
-		a->gave_up = rl_xstrdup(why);
-}
 
 /* Is the job loaded, as a run would find it (the agent domain rule over
  * each domain's listing)? 0 only when launchd answers that it is loaded
@@ -98,22 +92,18 @@ static int maybe_loaded(struct asking *a, const struct rl_job *job)
 	struct rl_error err = {0};
 	int rc;
 
-	if (a->gave_up)
+	if (rl_launchctl_gate_closed(a->lc->gate))
 		return 1;
 	rc = rl_launchctl_listings_locate(&a->ls, job->label, domains, nd, &svc, &loc, &err);
-	for (size_t i = 0; rc == 2 && i < a->ls.n; i++)
-		if (a->ls.v[i].rc == -1 && a->ls.v[i].status == -1)
-			rc = -2; /* a listing timed out, or launchctl was killed */
-	if (rc == 2) {
+	/* A listing that got no answer closed the gate: the job is not asked
+	 * itself. */
+	if (rc == 2 && !rl_launchctl_gate_closed(a->lc->gate)) {
 		memset(&err, 0, sizeof(err));
 		rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)a->lc, job->label,
 					 domains, nd, &st, &loc, &err);
-		if (rc == -1 && loc.status == -1)
-			rc = -2;
 	}
 	if (rc == -2)
-		give_up(a,
-			err.text[0] ? err.text : "launchctl did not answer: timed out or killed");
+		rl_launchctl_gate_close(a->lc->gate, err.text);
 	return rc != 1;
 }
 
@@ -252,13 +242,11 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 				continue;
 			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
 		}
-		if (a.gave_up)
+		if (rl_launchctl_gate_closed(lc.gate))
 			rl_warn("cannot ask launchd which jobs it has loaded (%s): every job with "
-				"a "
-				"pending change counts as loaded",
-				a.gave_up);
+				"a pending change counts as loaded",
+				rl_launchctl_gate_closed(lc.gate));
 		rl_launchctl_listings_release(&a.ls);
-		free(a.gave_up);
 		rl_intents_release(&journal);
 	}
 	if (rc == 0 && n) {

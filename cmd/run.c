@@ -578,7 +578,16 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		int rc;
 
 		rl_error_clear(&err);
-		rc = rl_intent_recover(it, &ops, timeout, &hist, &done, &err);
+		/* A call got no answer: launchd is asked about no further job. */
+		if (rl_launchctl_gate_closed(lc->gate)) {
+			char *why = rl_launchctl_gate_text(lc->gate);
+
+			rl_error_set(&err, "%s", why);
+			free(why);
+			rc = -1;
+		} else {
+			rc = rl_intent_recover(it, &ops, timeout, &hist, &done, &err);
+		}
 		if (rc == 0) {
 			char *note = rl_xasprintf("finished the %s an earlier run had begun: %s",
 						  rl_intent_action_name(it->action), done);
@@ -781,6 +790,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.on_unloaded = on_unloaded;
 	o.on_answer = on_answer;
 	o.stop = &stop_signal;
+	o.gate = lc->gate;
 	o.ctx = &ctx;
 	if (rl_history_load(&hist, statedir, &err) < 0)
 		return run_fail(&err);

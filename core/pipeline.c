@@ -244,7 +244,9 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 /* Where launchd has the job and its pid, by the same agent domain rule:
  * from the domains' listings, each asked once for all of its jobs; a job
  * a listing cannot answer for is asked itself (print <target>), which
- * gives its whole status too. Returns as rl_launchctl_locate. */
+ * gives its whole status too. Once a call got no answer (the gate
+ * closed), launchd is asked nothing more: -1, the note saying so. Returns
+ * as rl_launchctl_locate. */
 static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
 		    struct rl_jobview *v, struct rl_job *job, struct rl_error *err)
 {
@@ -254,8 +256,17 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	struct rl_service_status st;
 	int rc;
 
+	if (rl_launchctl_gate_closed(lc->gate)) {
+		v->note = rl_launchctl_gate_text(lc->gate);
+		return -1;
+	}
 	rc = rl_launchctl_listings_locate(ls, job->label, domains, job->alt_domain ? 2 : 1, &svc,
 					  &loc, err);
+	if (rc == 2 && rl_launchctl_gate_closed(lc->gate)) {
+		/* The listing got no answer. */
+		v->note = rl_launchctl_gate_text(lc->gate);
+		return -1;
+	}
 	if (rc == 1)
 		v->note = rl_xstrdup(loc.text);
 	if (rc == 0) {
@@ -563,13 +574,14 @@ static void observe_definition(const struct rl_service_status *st, const char **
 
 /* launchd's whole answer about a job its domain's listing showed: only a
  * job with a step needs it (its loaded definition, whether it crashes). A
- * job gone since, or an answer that cannot be had, leaves it NULL: then
- * the step is not decided here, and the restart engine asks again. */
+ * job gone since, or an answer that cannot be had (or not asked, the gate
+ * closed), leaves it NULL: then the step is not decided here, and the
+ * restart engine asks again. */
 static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 {
 	struct rl_service_status st;
 
-	if (!lc || !v || v->status || !v->loaded)
+	if (!lc || !v || v->status || !v->loaded || rl_launchctl_gate_closed(lc->gate))
 		return;
 	if (rl_launchctl_status(lc, v->job->target, &st, NULL) == 0) {
 		v->status = rl_xmalloc(sizeof(*v->status));
@@ -605,6 +617,8 @@ static void spare_own_jobs(struct rl_plan *plan)
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
 	struct rl_intents *journal = rl_xcalloc(1, sizeof(*journal));
+	const struct rl_step *first_unasked = NULL;
+	size_t unasked = 0;
 
 	/* Unreadable: the run that must finish it says so; status too. */
 	if (rl_intents_load(journal, p->statedir, &p->journal_error) < 0)
@@ -622,6 +636,11 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		if (s->never)
 			continue;
 		ask_status(lc, v);
+		/* Loaded, but launchd gave no answer about it (or was asked
+		 * nothing more): said once below, never guessed idle or current. */
+		if (lc && v && v->loaded && !v->status && rl_launchctl_gate_closed(lc->gate) &&
+		    !unasked++)
+			first_unasked = s;
 		if (v && v->lookup == 1 && v->note) {
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
@@ -646,6 +665,11 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
 	}
+	if (unasked)
+		rl_warn("cannot ask launchd about the loaded definition of %zu job%s ('%s'%s): %s, "
+			"and launchd is asked no more",
+			unasked, unasked == 1 ? "" : "s", first_unasked->job->label,
+			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
 }
 
 /* A job whose plist cannot be read and that launchd has loaded in none of

@@ -333,6 +333,8 @@ int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 	res->out = rl_buf_detach(&out);
 	res->errout = rl_buf_detach(&errb);
 	finish_result(res, &c, timed_out);
+	if (lc)
+		rl_launchctl_gate_note(lc->gate, res);
 	/* Where posix_spawn cannot report a failed exec, the child exits 127
 	 * without a word. */
 	if (res->status == 127 && !*res->out && !*res->errout) {
@@ -442,6 +444,36 @@ static void first_line(const char *text, char *dst, size_t dstsz)
 	while (n > 0 && (dst[n - 1] == ' ' || dst[n - 1] == '?'))
 		n--;
 	dst[n] = '\0';
+}
+
+void rl_launchctl_gate_note(struct rl_launchctl_gate *g, const struct rl_launchctl_result *res)
+{
+	/* status -1: timed out, or killed by a signal: no answer. */
+	if (g && !g->why && res->status == -1)
+		g->why = rl_launchctl_result_describe(res);
+}
+
+void rl_launchctl_gate_close(struct rl_launchctl_gate *g, const char *why)
+{
+	if (g && !g->why)
+		g->why = rl_xstrdup(why && *why ? why : "launchctl did not answer");
+}
+
+const char *rl_launchctl_gate_closed(const struct rl_launchctl_gate *g)
+{
+	return g ? g->why : NULL;
+}
+
+char *rl_launchctl_gate_text(const struct rl_launchctl_gate *g)
+{
+	return rl_xasprintf("not asked: %s earlier, and launchd is asked no more",
+			    g && g->why ? g->why : "launchctl did not answer");
+}
+
+void rl_launchctl_gate_release(struct rl_launchctl_gate *g)
+{
+	free(g->why);
+	g->why = NULL;
 }
 
 char *rl_launchctl_result_describe(const struct rl_launchctl_result *r)

@@ -24,9 +24,21 @@
  * (the launchd simulator's answer then; no code of launchd's own). */
 #define RL_LC_EXIT_UNREACHABLE 69
 
+/* What one command's launchctl calls met: the first call that got no
+ * answer (timed out, or killed by a signal) closes the gate, and from then
+ * on the command asks launchd about no further job, since a launchd that
+ * does not answer would cost each job the whole timeout. A job already
+ * being restarted finishes its restart. */
+struct rl_launchctl_gate {
+	char *why; /* NULL while open; else the first such call, "launchctl 'print
+		    * system' timed out after 30 s" (owned) */
+};
+
 struct rl_launchctl {
 	const char *path; /* --launchctl, else $RELAUNCH_LAUNCHCTL, else /bin/launchctl */
 	double timeout_s; /* per call; a hung launchctl is killed */
+	/* Optional: every call is noted into it (rl_launchctl_gate_note). */
+	struct rl_launchctl_gate *gate;
 };
 
 struct rl_launchctl_result {
@@ -43,11 +55,25 @@ struct rl_launchctl_result {
 	int64_t spawned_ns;
 };
 
+/* Note a call that ran (res, as rl_launchctl_call filled it): one that got
+ * no answer closes g, unless it is closed already. g may be NULL. */
+void rl_launchctl_gate_note(struct rl_launchctl_gate *g, const struct rl_launchctl_result *res);
+/* Close g for another reason (launchctl cannot be run), unless it is. */
+void rl_launchctl_gate_close(struct rl_launchctl_gate *g, const char *why);
+/* NULL while g is open (or g is NULL), else why it closed. */
+const char *rl_launchctl_gate_closed(const struct rl_launchctl_gate *g);
+/* What a job launchd was not asked about says, g closed (malloc'd):
+ * "not asked: launchctl 'print system' timed out after 30 s earlier, and
+ * launchd is asked no more". */
+char *rl_launchctl_gate_text(const struct rl_launchctl_gate *g);
+void rl_launchctl_gate_release(struct rl_launchctl_gate *g);
+
 /* Resolve the path from explicit (may be NULL) and the environment. */
 const char *rl_launchctl_path(const char *explicit_path);
 /* Run launchctl with args (NULL-terminated, without argv[0]). Returns 0 when
  * it ran (whatever its exit code, or timed out: then it was killed with
- * SIGTERM, SIGKILL after a short grace, and reaped), -1 when it could not be
+ * SIGTERM, SIGKILL after a short grace, and reaped; noted into lc->gate),
+ * -1 when it could not be
  * started (err: "cannot run launchctl '/bin/launchctl': No such file or
  * directory"). stdin is /dev/null; stdout and stderr are kept up to 1 MiB
  * each, the rest dropped. launchctl gets no other descriptor and only

@@ -179,6 +179,7 @@ static enum state call(struct step_run *s, const char *const *args, struct rl_la
 	memset(r, 0, sizeof(*r));
 	if (ops->launchctl(args, r, s->run->err, ops->ctx) < 0)
 		return ST_FATAL;
+	rl_launchctl_gate_note(s->run->o->gate, r);
 	return ST_DONE;
 }
 
@@ -430,13 +431,18 @@ static enum state st_wait(struct step_run *s)
 	return ST_STATUS_BEFORE;
 }
 
-/* rl_launchctl_locate through the ops. */
+/* rl_launchctl_locate through the ops, noted into the gate; ctx is the
+ * step_run. */
 static int ops_call(const char *const *args, struct rl_launchctl_result *res, struct rl_error *err,
 		    void *ctx)
 {
-	const struct rl_restart_ops *ops = ctx;
+	const struct step_run *s = ctx;
+	const struct rl_restart_ops *ops = &s->run->o->ops;
+	int rc = ops->launchctl(args, res, err, ops->ctx);
 
-	return ops->launchctl(args, res, err, ops->ctx);
+	if (rc == 0)
+		rl_launchctl_gate_note(s->run->o->gate, res);
+	return rc;
 }
 
 /* The agent domain rule: the job's domain, then the other one. Not loaded
@@ -471,8 +477,16 @@ static enum state st_status_before(struct step_run *s)
 	int rc, held;
 
 	s->t0 = now(s);
-	rc = rl_launchctl_locate(ops_call, (void *)(uintptr_t)&s->run->o->ops, job->label, domains,
-				 job->alt_domain ? 2 : 1, &st, &loc, &e);
+	if (rl_launchctl_gate_closed(s->run->o->gate)) {
+		/* An earlier call got no answer: launchd is asked nothing more. */
+		char *why = rl_launchctl_gate_text(s->run->o->gate);
+		enum state next = fail_untouched(s, why, 0);
+
+		free(why);
+		return next;
+	}
+	rc = rl_launchctl_locate(ops_call, s, job->label, domains, job->alt_domain ? 2 : 1, &st,
+				 &loc, &e);
 	if (rc == -2) {
 		rl_error_set(s->run->err, "%s", e.text);
 		return ST_FATAL;

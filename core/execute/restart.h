@@ -236,6 +236,11 @@ struct rl_run_opts {
 	 * truth (no bootout to wait for, no restart to count). */
 	void (*on_answer)(const struct rl_step *step, int answer, void *ctx);
 	void *ctx;
+	/* Optional: the command's gate (launchctl.h): every call is noted
+	 * into it, and once a call got no answer (timed out, killed) no
+	 * further step asks launchd anything: each fails at STATUS_BEFORE,
+	 * untouched, saying so. A step under way finishes. */
+	struct rl_launchctl_gate *gate;
 	/* Optional: set (by a signal handler) when the run must stop. The step
 	 * under way finishes (bounded by --timeout, and after a bootout by
 	 * rl_bootout_wait); every later step is

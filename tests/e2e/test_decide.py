@@ -28,7 +28,10 @@ keeps a broken upgrade from taking a working one down:
   restarted by kickstart on the definition launchd loaded, never booted
   out; once the plist is fixed with another definition it is reloaded;
 - a job launchd has not loaded is skipped alike by `plan` (exit 0),
-  `run -n` and `run`, and `record` does not refuse for it.
+  `run -n` and `run`, and `record` does not refuse for it;
+- a launchd that does not answer is asked once by `record`, `plan` and
+  `run`: every other job is reported as not asked, never idle or current,
+  and `run` restarts nothing and exits 3.
 Only orders are asserted, never durations.
 """
 import json
@@ -562,6 +565,79 @@ exec /bin/sleep 1000
             doc = self.plan_json(m, expect=0)
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual(doc["reported"], [], doc)
+
+    def wedge(self, m):
+        """Four jobs changed since the baseline, in two domains, one of them
+        an idle calendar job (launchd's answer would make it idle), and
+        then a launchd that answers no call at all. Each call is given 1 s
+        instead of 30 (RELAUNCH_LAUNCHCTL_TIMEOUT): what is asserted is
+        how many calls hung, never how long anything took. Returns the
+        labels and the running jobs' pids."""
+        m.brew_install("aa", "1.0")
+        m.brew_install("bb", "1.0")
+        m.brew_install("cc", "1.0", daemon=False)
+        m.brew_install("backup", "1.0")
+        m.write_plist(brew("backup"), [os.path.join(m.opt("backup"), "bin", "backup"), "1"],
+                      RunAtLoad=False, KeepAlive=False,
+                      StartCalendarInterval={"Hour": 2, "Minute": 30})
+        running = [brew(n) for n in ("aa", "bb", "cc")]
+        pids = self.boot(m, running)
+        for n in ("aa", "bb", "cc", "backup"):
+            m.brew_upgrade(n, "1.1")
+        m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
+        m.fault("hang")
+        return running + [brew("backup")], pids
+
+    @staticmethod
+    def hung(m):
+        """The calls the simulator never answered (its call log)."""
+        return [c["argv"] for c in m.calls() if c.get("hung")]
+
+    def test_plan_asks_a_launchd_that_does_not_answer_once(self):
+        with Machine(RELAUNCH) as m:
+            labels, _ = self.wedge(m)
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(len(self.hung(m)), 1, self.hung(m))
+            # Every job is still to restart: none guessed idle or current.
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]), sorted(labels), doc)
+            self.assertEqual([x for x in doc["reported"] if x["change"] in ("idle", "current")],
+                             [], doc)
+            # One warning, counting every job, naming the call that hung.
+            warning = (f"relaunch: warning: not looking at the processes of {len(labels)} "
+                       "jobs (")
+            self.assertEqual(r.stderr.count(warning), 1, r.stderr)
+            self.assertRegex(r.stderr, r"not asked: launchctl 'print [^']+' timed out after "
+                             r"1 s earlier, and launchd is asked no more\n")
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(len(self.hung(m)), 2, self.hung(m))
+            self.assertEqual(r.stderr.count(warning), 1, r.stderr)
+
+    def test_run_asks_a_launchd_that_does_not_answer_once(self):
+        with Machine(RELAUNCH) as m:
+            labels, pids = self.wedge(m)
+            t0 = time.time()
+            res, r = self.run_json(m, "--keep-going", expect=3)
+            self.assertEqual(len(self.hung(m)), 1, self.hung(m))
+            # Every job failed, untouched, saying why: none restarted
+            # unverified, none guessed idle or current.
+            self.assertEqual(sorted(res), sorted(labels), res)
+            for label in labels:
+                self.assertEqual(res[label]["status"], "failed", res[label])
+                self.assertRegex(res[label]["error"],
+                                 r"^not asked: launchctl 'print [^']+' timed out after 1 s "
+                                 r"earlier, and launchd is asked no more; left untouched "
+                                 r"\(nothing was stopped\): the next 'relaunch run' tries it "
+                                 r"again$")
+            self.assertEqual(json.loads(r.stdout)["summary"],
+                             {"restarted": 0, "failed": 4, "skipped": 0, "deferred": 0})
+            m.fault("clear")
+            for label in labels:
+                self.assertEqual(self.touched(m, label, t0), [], label)
+            self.assertEqual({label: m.pid(label) for label in pids}, pids)
+            # The changes stay pending for the next run.
+            self.assertEqual(m.relaunch("diff").returncode, 1)
 
     def test_record_gives_up_on_a_launchctl_that_does_not_answer(self):
         # A launchctl that never answers (here: killed, as a timeout ends

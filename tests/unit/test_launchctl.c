@@ -709,7 +709,7 @@ static void test_untouched(void)
 static void test_missing(void)
 {
 	char *path = rl_path_join(tmp, "nope");
-	struct rl_launchctl lc = {path, 2};
+	struct rl_launchctl lc = {path, 2, NULL};
 	const char *args[] = {"print", "system/x", NULL};
 	struct rl_launchctl_result r;
 	struct rl_service_status st;
@@ -733,7 +733,8 @@ static void test_exit_and_stderr(void)
 		script("lc-fail", "echo \"out:$1:$2\"\n"
 				  "echo 'Could not find service \"x\" in domain for system' >&2\n"
 				  "exit 113\n");
-	struct rl_launchctl lc = {path, 5};
+	struct rl_launchctl_gate gate = {0};
+	struct rl_launchctl lc = {path, 5, &gate};
 	const char *args[] = {"kickstart", "-k", "system/x", NULL};
 	struct rl_launchctl_result r;
 	struct rl_error err = {0};
@@ -741,6 +742,7 @@ static void test_exit_and_stderr(void)
 
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, &err), 0);
 	CHECK(!err.set);
+	CHECK(!rl_launchctl_gate_closed(&gate)); /* an answer, if a failure */
 	CHECK_INT(r.status, 113);
 	CHECK(!r.timed_out);
 	CHECK_STR(r.out, "out:kickstart:-k\n");
@@ -759,7 +761,7 @@ static void test_exit_and_stderr(void)
 static void test_stdin(void)
 {
 	char *path = script("lc-cat", "cat\necho done\n");
-	struct rl_launchctl lc = {path, 5};
+	struct rl_launchctl lc = {path, 5, NULL};
 	const char *args[] = {"list", NULL};
 	struct rl_launchctl_result r;
 
@@ -774,7 +776,8 @@ static void test_hang(void)
 {
 	char *path = script("lc-hang", "exec sleep 30\n");
 	char *stubborn = script("lc-stubborn", "trap '' TERM\nwhile :; do sleep 1; done\n");
-	struct rl_launchctl lc = {path, 0.3};
+	struct rl_launchctl_gate gate = {0};
+	struct rl_launchctl lc = {path, 0.3, &gate};
 	const char *args[] = {"kickstart", "-k", "system/x", NULL};
 	struct rl_launchctl_result r;
 	struct rl_error err = {0};
@@ -790,15 +793,28 @@ static void test_hang(void)
 	free(d);
 	rl_launchctl_result_release(&r);
 	CHECK(no_children());
+	/* The first call without an answer closed the gate, and says why. */
+	CHECK_STR(rl_launchctl_gate_closed(&gate),
+		  "launchctl 'kickstart -k system/x' timed out after 0.3 s");
+	d = rl_launchctl_gate_text(&gate);
+	CHECK_STR(d, "not asked: launchctl 'kickstart -k system/x' timed out after 0.3 s earlier, "
+		     "and launchd is asked no more");
+	free(d);
 
-	/* SIGTERM ignored: SIGKILL after the grace period. */
+	/* SIGTERM ignored: SIGKILL after the grace period. The gate keeps
+	 * its first reason. */
 	lc.path = stubborn;
+	args[2] = "system/y";
 	CHECK_INT(rl_launchctl_call(&lc, args, &r, &err), 0);
 	CHECK(r.timed_out);
 	CHECK_INT(r.status, -1);
 	rl_launchctl_result_release(&r);
 	CHECK(no_children());
 	CHECK(!err.set);
+	CHECK_STR(rl_launchctl_gate_closed(&gate),
+		  "launchctl 'kickstart -k system/x' timed out after 0.3 s");
+	rl_launchctl_gate_release(&gate);
+	CHECK(!rl_launchctl_gate_closed(&gate));
 	free(path);
 	free(stubborn);
 }
@@ -807,7 +823,7 @@ static void test_big_output(void)
 {
 	char *path =
 		script("lc-big", "yes | head -c 3000000\nyes e | head -c 3000000 >&2\nexit 0\n");
-	struct rl_launchctl lc = {path, 20};
+	struct rl_launchctl lc = {path, 20, NULL};
 	const char *args[] = {"list", NULL};
 	struct rl_launchctl_result r;
 
@@ -826,7 +842,7 @@ static void test_big_output(void)
 static void test_grandchild(void)
 {
 	char *path = script("lc-bg", "echo hi\nsleep 3 &\nexit 4\n");
-	struct rl_launchctl lc = {path, 10};
+	struct rl_launchctl lc = {path, 10, NULL};
 	const char *args[] = {"list", NULL};
 	struct rl_launchctl_result r;
 
@@ -841,7 +857,7 @@ static void test_grandchild(void)
 static void test_signalled(void)
 {
 	char *path = script("lc-sig", "kill -USR1 $$\nsleep 5\n");
-	struct rl_launchctl lc = {path, 10};
+	struct rl_launchctl lc = {path, 10, NULL};
 	const char *args[] = {"list", NULL};
 	struct rl_launchctl_result r;
 	char *d;
@@ -870,7 +886,7 @@ static void test_status(void)
 		       " exit 112 ;;\n"
 		       "*) echo 'nonsense' ;;\n"
 		       "esac\n");
-	struct rl_launchctl lc = {path, 5};
+	struct rl_launchctl lc = {path, 5, NULL};
 	struct rl_service_status st;
 	struct rl_error err = {0};
 
@@ -910,7 +926,7 @@ static void test_locate(void)
 		"system/*) echo 'Could not find domain' >&2; exit 112 ;;\n"
 		"*) echo 'Could not find service' >&2; exit 113 ;;\n"
 		"esac\n");
-	struct rl_launchctl lc = {path, 5};
+	struct rl_launchctl lc = {path, 5, NULL};
 	const char *gui_first[] = {"gui/501", "user/501"};
 	const char *headless[] = {"gui/502", "user/502"};
 	const char *sys[] = {"system"};

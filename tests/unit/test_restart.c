@@ -695,6 +695,35 @@ static void test_kickstart_hangs(void)
 	teardown(&f);
 }
 
+/* A call that got no answer closes the gate: with --keep-going the later
+ * steps fail at STATUS_BEFORE, untouched, without a call (the script
+ * ends with the hung kickstart), saying why. */
+static void test_no_answer_asks_no_more(void)
+{
+	struct rl_launchctl_gate gate = {0};
+	struct fx f;
+
+	setup(&f, 3);
+	f.o.keep_going = 1;
+	f.o.gate = &gate;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, .timed_out = 1});
+	CHECK_INT((int)f.ncalls, 2);
+	CHECK_STR(rl_launchctl_gate_closed(&gate),
+		  "launchctl 'kickstart -k system/org.example.a' timed out after 30 s");
+	CHECK_INT((int)f.res.n, 3);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
+	for (size_t i = 1; i < 3; i++) {
+		CHECK_INT(f.res.v[i].status, RL_RESULT_FAILED);
+		CHECK_STR(
+			f.res.v[i].error,
+			"not asked: launchctl 'kickstart -k system/org.example.a' timed out after "
+			"30 s earlier, and launchd is asked no more; left untouched (nothing was "
+			"stopped): the next 'relaunch run' tries it again");
+	}
+	teardown(&f);
+	rl_launchctl_gate_release(&gate);
+}
+
 /* WAIT_RUNNING → WAIT_RUNNING (no new pid yet) → FAILED at the timeout. */
 static void test_never_back(void)
 {
@@ -2133,6 +2162,7 @@ int main(void)
 	test_throttle();
 	test_status_before();
 	test_kickstart_hangs();
+	test_no_answer_asks_no_more();
 	test_never_back();
 	test_settle_failures();
 	test_failure_in_launchds_words();
