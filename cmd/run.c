@@ -193,7 +193,8 @@ struct run_ctx {
 };
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
- * deferred, what happened is recorded, and run exits 128 + the signal.
+ * deferred, what happened is recorded, and run exits 128 + the signal;
+ * stop_line says so at once (a reload's wait may last long after it).
  * A second one ends relaunch at once, by the signal's default action (the
  * journal then lets the next run finish what this one began); if that
  * leaves a job this run booted out and has not loaded again, one line
@@ -208,6 +209,10 @@ static volatile sig_atomic_t bootout_in_flight;
 static volatile sig_atomic_t held_signal;
 static const char held_line[] = "relaunch: stopping once launchd has answered the bootout under "
 				"way; a third signal stops relaunch at once\n";
+static const char stop_line[] =
+	"relaunch: stopping once the restarts under way have finished; the rest is left for the "
+	"next run (a second signal stops relaunch at once, or, while a bootout is in flight, once "
+	"launchd has answered it)\n";
 
 /* That line, written (never formatted) by the handler: made and dropped
  * outside it, unloaded_len set last and cleared first, so the handler
@@ -222,7 +227,12 @@ static void on_stop_signal(int sig)
 	static const struct sigaction dfl = {.sa_handler = SIG_DFL};
 
 	if (!stop_signal) {
+		ssize_t w;
+
 		stop_signal = sig;
+		/* Only async-signal-safe calls: write of a fixed line. */
+		w = write(STDERR_FILENO, stop_line, sizeof(stop_line) - 1);
+		(void)w;
 		return;
 	}
 	/* Only async-signal-safe calls from here: write, sigaction, raise. */

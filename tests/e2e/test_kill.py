@@ -9,7 +9,8 @@ finishes what the killed one began from the restart journal
 (<state-dir>/intent.json), so no job is left unloaded, none is restarted
 twice within the throttle floor, and every job ends on the new files. And
 SIGTERM: the step under way finishes, the rest is deferred, the run exits
-128 + 15 with the lock free and the journal empty.
+128 + 15 with the lock free and the journal empty; the first signal is
+answered on stderr at once, while a reload still waits for its job to go.
 
 The kill is done by the launchctl relaunch runs: a wrapper around the
 simulator's that, on the call named, runs it and then SIGKILLs its parent
@@ -17,9 +18,11 @@ simulator's that, on the call named, runs it and then SIGKILLs its parent
 """
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -521,6 +524,76 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.journal(), [])
         self.assertNotEqual(m.wait_pid(label), pid)
         self.assertEqual(self.args_of(label)[-1], "2000")
+
+    STOPPING = ("relaunch: stopping once the restarts under way have finished; the rest is "
+                "left for the next run (a second signal stops relaunch at once, or, while a "
+                "bootout is in flight, once launchd has answered it)\n")
+
+    def slow_to_stop(self, formula):
+        """A daemon that on SIGTERM blocks until its gate opens (a
+        database's checkpoint), with an ExitTimeOut (60 s) that lets it: a
+        reload waits for it to go. Its plist then changes, so run reloads
+        it."""
+        m = self.m
+        gate = harness.Gate(os.path.join(m.root, formula + ".gate"))
+        label = brew(formula)
+        m.brew_install(formula, "1.0")
+        exe = os.path.join(m.opt(formula), "bin", formula)
+
+        def plist(arg):
+            m.write_plist(label, ["/bin/sh", "-c",
+                                  f"trap 'read _ < {gate.path}; exit 0' TERM; "
+                                  f"'{exe}' {arg} & wait"], ExitTimeOut=60)
+        plist("1000")
+        self.boot([label])
+        plist("2000")
+        return label, gate
+
+    @staticmethod
+    def read_until(fd, text, seen=b""):
+        """What fd gives until text has come (or it ends): an event, with
+        harness.SAFETY only as the net against a hang."""
+        deadline = time.monotonic() + harness.SAFETY
+        want = text.encode()
+        while want not in seen and time.monotonic() < deadline:
+            if select.select([fd], [], [], deadline - time.monotonic())[0]:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    break
+                seen += chunk
+        return seen
+
+    def test_first_signal_is_answered_while_the_reload_waits(self):
+        """Ctrl-C once while a reload waits for launchd to stop its job
+        (ExitTimeOut 60): relaunch says at once, on stderr, that it stops
+        after the restart under way and what a second signal does, while
+        the simulator still has the job stopping; the reload then
+        finishes and the run exits 128 + 2."""
+        m = self.m
+        label, gate = self.slow_to_stop("slowdb")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        m.wait_event("kill", label)  # the bootout's SIGTERM: the job is stopping
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.STOPPING)
+        self.assertIn(self.STOPPING.encode(), err)
+        # Said while the wait goes on: the job is still stopping, loaded.
+        self.assertIsNone(run.poll())
+        self.assertEqual([e for e in m.events("removed") if e["label"] == label], [])
+        self.assertEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        self.assertEqual(err.count(b"relaunch: stopping"), 1, err)
+        gate.open()
+        out, rest = run.communicate(timeout=harness.SAFETY)
+        err += rest
+        self.assertEqual(run.returncode, 128 + signal.SIGINT, err)
+        self.assertIn(f"restarted {label} (reload): ".encode(), err)
+        self.assertIn(b"relaunch: interrupted by signal 2: the step under way finished; 0 left "
+                      b"for the next run\n", err)
+        self.assertEqual(err.count(self.STOPPING.encode()), 1, err)
+        self.assertEqual(self.journal(), [])
+        m.wait_pid(label)
+        self.assertIn(" 2000 ", self.args_of(label)[-1])
 
     def test_sigterm_finishes_the_step_and_defers_the_rest(self):
         m = self.m
