@@ -142,6 +142,124 @@ static json_t *recovered;
 /* Those steps by status: the summary counts them as the log does. */
 static size_t recovered_count[RL_RESULT_NSTATUS];
 
+/* The run log as it stands should a second signal end the run at once
+ * (rl_runlog_stop): the handler writes it before relaunch dies, so that
+ * such a run is logged too. Kept up to date as the run goes, from what
+ * so_far holds. */
+static struct rl_runlog_stop *volatile stop_log;
+static struct {
+	const struct rl_plan *plan; /* NULL until the run has planned */
+	json_t **done;		    /* per step: its logged step once it ended */
+	int *where;		    /* per step: -1 not begun, else enum rl_unload */
+	pid_t *old_pid;		    /* per step: launchd's pid when it began */
+} so_far;
+
+/* The logged step of one under way when the run is ended at once. */
+static json_t *step_under_way(size_t i)
+{
+	static const char *const why[] = {
+		[RL_LOADED] = "stopped at once by a second signal before its restart was verified; "
+			      "left for the next run, which checks it first",
+		[RL_UNLOADING] =
+			"stopped at once by a second signal while launchd was booting it "
+			"out: it may be left unloaded; left for the next run, which checks "
+			"and loads it again if so",
+		[RL_UNLOADED] = "stopped at once by a second signal between its bootout and its "
+				"bootstrap: left unloaded for the next run, which loads it again "
+				"first",
+		[RL_RELOADING] =
+			"stopped at once by a second signal while launchd was loading it "
+			"again: it may be left unloaded; left for the next run, which checks "
+			"and loads it again if so",
+	};
+	json_t *s = rl_runlog_step(&so_far.plan->steps[i], NULL);
+
+	/* Left for the next run, as a run stopped by one signal leaves the
+	 * steps it did not reach: the restart journal has it. */
+	json_object_set_new(s, "status", json_string("deferred"));
+	json_object_set_new(s, "old_pid",
+			    so_far.old_pid[i] ? json_integer(so_far.old_pid[i]) : json_null());
+	json_object_set_new(s, "error", json_string(why[so_far.where[i]]));
+	return s;
+}
+
+/* Make the record as the run stands now the one a second signal logs:
+ * the steps an earlier run left that this one finished, each step's
+ * result, a step under way deferred saying where it stood, the rest not
+ * run; before the plan, no steps and no look at the processes. */
+static void stopped_update(void)
+{
+	json_t *rec, *steps;
+	struct rl_buf why = {0};
+	size_t under_way = 0;
+
+	if (!stop_log || !record)
+		return;
+	rec = json_deep_copy(record);
+	steps = json_array();
+	for (size_t i = 0; i < json_array_size(recovered); i++)
+		json_array_append(steps, json_array_get(recovered, i));
+	for (size_t i = 0; so_far.plan && i < so_far.plan->n; i++) {
+		const struct rl_step *s = &so_far.plan->steps[i];
+
+		if (so_far.done[i])
+			json_array_append(steps, so_far.done[i]);
+		else if (so_far.where[i] >= 0) {
+			char *label = rl_path_quote(s->job->label);
+
+			json_array_append_new(steps, step_under_way(i));
+			rl_buf_addf(&why, "%s%s", under_way++ ? ", " : "", label);
+			free(label);
+		} else if (!s->never)
+			json_array_append_new(steps, rl_runlog_step(s, NULL));
+	}
+	json_object_set_new(rec, "steps", steps);
+	if (!so_far.plan)
+		/* It did not get through planning: it looked at nothing. */
+		json_object_set_new(rec, "processes", json_false());
+	json_object_set_new(
+		rec, "error",
+		!so_far.plan
+			? json_string("stopped at once by a second signal before it had planned")
+		: under_way
+			? json_pack("s++", "stopped at once by a second signal while restarting ",
+				    why.data, "; the next 'relaunch run' finishes that first")
+			: json_string("stopped at once by a second signal"));
+	rl_buf_release(&why);
+	rl_runlog_stop_set(stop_log, rec);
+	json_decref(rec);
+}
+
+static void so_far_begin(const struct rl_plan *plan)
+{
+	so_far.plan = plan;
+	so_far.done = rl_xcalloc(plan->n + 1, sizeof(*so_far.done));
+	so_far.where = rl_xcalloc(plan->n + 1, sizeof(*so_far.where));
+	so_far.old_pid = rl_xcalloc(plan->n + 1, sizeof(*so_far.old_pid));
+	for (size_t i = 0; i < plan->n; i++)
+		so_far.where[i] = -1;
+	stopped_update();
+}
+
+/* The plan's step's index, or -1 (not this run's plan). */
+static long so_far_index(const struct rl_step *step)
+{
+	if (!so_far.plan || !so_far.plan->n || step < so_far.plan->steps ||
+	    step >= so_far.plan->steps + so_far.plan->n)
+		return -1;
+	return (long)(step - so_far.plan->steps);
+}
+
+static void so_far_end(void)
+{
+	for (size_t i = 0; so_far.plan && i < so_far.plan->n; i++)
+		json_decref(so_far.done[i]);
+	free(so_far.done);
+	free(so_far.where);
+	free(so_far.old_pid);
+	memset(&so_far, 0, sizeof(so_far));
+}
+
 static int run_fail(const struct rl_error *err)
 {
 	if (record)
@@ -248,6 +366,8 @@ static void on_stop_signal(int sig)
 
 		(void)w;
 	}
+	/* Logged as it stands (open, write, fsync, rename: safe here). */
+	rl_runlog_stop_write(stop_log, 128 + sig);
 	sigaction(sig, &dfl, NULL);
 	raise(sig); /* blocked until the handler returns, then the default */
 }
@@ -300,6 +420,10 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 		unloaded_len = (sig_atomic_t)strlen(line);
 	if (unloaded == RL_UNLOADING)
 		bootout_in_flight = 1;
+	if (so_far_index(step) >= 0) {
+		so_far.where[so_far_index(step)] = unloaded;
+		stopped_update();
+	}
 }
 
 /* launchd answered the call that began a restart, or a bootstrap loaded
@@ -341,6 +465,7 @@ static void on_answer(const struct rl_step *step, int answer, void *ctx)
 
 			(void)w;
 		}
+		rl_runlog_stop_write(stop_log, 128 + (int)held_signal);
 		memset(&dfl, 0, sizeof(dfl));
 		dfl.sa_handler = SIG_DFL;
 		sigaction(held_signal, &dfl, NULL);
@@ -386,7 +511,13 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
 	char *label = rl_path_quote(step->job->label);
 	char *target = rl_path_quote(step->job->target);
+	long i = so_far_index(step);
 
+	if (i >= 0) {
+		so_far.where[i] = RL_LOADED;
+		so_far.old_pid[i] = old_pid;
+		stopped_update();
+	}
 	if (a->c->verbose && old_pid)
 		live(a, 0, "restarting %s (%s %s, pid %ld) …", label, rl_action_name(step->action),
 		     target, (long)old_pid);
@@ -487,7 +618,12 @@ static void step_done(const struct rl_result *r, void *ctx)
 {
 	struct run_ctx *rc = ctx;
 	struct rl_error err = {0};
+	long i = so_far_index(r->step);
 
+	if (i >= 0) {
+		so_far.done[i] = rl_runlog_step(r->step, r);
+		stopped_update();
+	}
 	print_result(r, ctx);
 	if (rl_history_save(rc->hist, rc->statedir, &err) < 0) {
 		fprintf(stderr, "relaunch: %s\n", err.text);
@@ -552,6 +688,7 @@ static void log_recovery(const struct rl_intent *it, const char *status, const c
 				     "old_pid", "new_pid", "seconds", "reasons", "cause", "causes",
 				     "error", error ? rl_json_path(error) : json_null(), "note",
 				     note ? rl_json_path(note) : json_null()));
+	stopped_update();
 }
 
 /* A run that was killed, or whose reload could not load the job again,
@@ -982,6 +1119,9 @@ static int run_locked(const struct run_args *a)
 	if (a->c->dry_run)
 		rc = dry_run(a, &p, plan);
 	else if (!p.have_prev && !acts(&p.plan)) {
+		static const struct rl_plan none = {0};
+
+		so_far_begin(&none); /* planned: nothing to restart */
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
 			json_object_set_new(record, "baseline", json_true());
@@ -991,8 +1131,11 @@ static int run_locked(const struct run_args *a)
 			       p.current.n);
 		else if (rc == CLI_EXIT_OK)
 			print_baseline_json();
-	} else
+	} else {
+		so_far_begin(plan);
 		rc = execute(a, a->c->state_dir, &lc, &p, plan, &left);
+	}
+	so_far_end(); /* the plan goes: the record stands as it was last set */
 	rl_intents_release(&left);
 	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
@@ -1198,6 +1341,10 @@ int cmd_run(struct cli_ctx *ctx)
 			rl_watch_paths(&d->watch);
 			d->watch_now = rl_watch_state(&d->watch);
 		}
+		/* A log that cannot be read now is said by the append below. */
+		stop_log = rl_runlog_stop_new(statedir, &err);
+		rl_error_clear(&err);
+		stopped_update();
 	}
 	rc = run_locked(a);
 	if (record) {
@@ -1212,6 +1359,13 @@ int cmd_run(struct cli_ctx *ctx)
 		if (rl_runlog_append(statedir, record, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		rl_error_clear(&err);
+		{
+			/* Logged: a second signal from now on leaves the record. */
+			struct rl_runlog_stop *s = stop_log;
+
+			stop_log = NULL;
+			rl_runlog_stop_free(s);
+		}
 		/* Changes are handled (or pending in the manifest) only when the
 		 * run got through planning. */
 		if ((rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) &&

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -116,7 +117,7 @@ static json_t *causes_json(const struct rl_step *s)
 	return arr;
 }
 
-static json_t *step_json(const struct rl_step *s, const struct rl_result *r)
+json_t *rl_runlog_step(const struct rl_step *s, const struct rl_result *r)
 {
 	json_t *o = json_object(), *first;
 
@@ -151,7 +152,7 @@ void rl_runlog_record_set_steps(json_t *rec, const struct rl_plan *plan,
 				r = &res->v[k];
 		if (s->never && !r)
 			continue;
-		json_array_append_new(arr, step_json(s, r));
+		json_array_append_new(arr, rl_runlog_step(s, r));
 	}
 	json_object_set_new(rec, "steps", arr);
 }
@@ -239,6 +240,207 @@ int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
 	free(path);
 	close(fd);
 	return rc;
+}
+
+/* What rl_runlog_stop_set leaves for the handler: the log's text with
+ * the record last, whose end and exit are placeholders at end_at and
+ * exit_at. */
+struct stop_image {
+	char *text;
+	size_t len, end_at, exit_at;
+};
+
+struct rl_runlog_stop {
+	char *path, *tmp, *dir;
+	json_t *runs; /* the log as read: the runs before this one */
+	/* Swapped whole (never changed in place): the handler sees the last
+	 * image set, or none. */
+	struct stop_image *volatile image;
+};
+
+/* Placeholders: the same length as what replaces the end, and a number
+ * no exit code is (found by its key: a string's quotes are escaped). */
+#define STOP_END  "0000-00-00T00:00:00.000Z"
+#define STOP_EXIT 987654321
+
+void rl_time_iso_ms_r(int64_t ms, char out[25])
+{
+	/* Days to the civil date (proleptic Gregorian, H. Hinnant's
+	 * civil_from_days), no gmtime: it is not async-signal-safe. */
+	int64_t s = ms / 1000, days = s / 86400, rem = s % 86400, z, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+	int f[7], width[7] = {4, 2, 2, 2, 2, 2, 3};
+	const char sep[7] = {'-', '-', 'T', ':', ':', '.', 'Z'};
+	size_t n = 0;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	f[0] = (int)(y + (m <= 2));
+	f[1] = (int)m;
+	f[2] = (int)d;
+	f[3] = (int)(rem / 3600);
+	f[4] = (int)(rem % 3600 / 60);
+	f[5] = (int)(rem % 60);
+	f[6] = (int)((ms % 1000 + 1000) % 1000);
+	for (int i = 0; i < 7; i++) {
+		int v = f[i] < 0 ? 0 : f[i];
+
+		for (int k = width[i] - 1; k >= 0; k--, v /= 10)
+			out[n + (size_t)k] = (char)('0' + v % 10);
+		n += (size_t)width[i];
+		out[n++] = sep[i];
+	}
+	out[n] = '\0';
+}
+
+struct rl_runlog_stop *rl_runlog_stop_new(const char *statedir, struct rl_error *err)
+{
+	struct rl_runlog_stop *s;
+	json_t *runs = rl_runlog_load(statedir, err);
+
+	if (!runs)
+		return NULL;
+	s = rl_xcalloc(1, sizeof(*s));
+	s->runs = runs;
+	s->path = rl_path_join(statedir, "runs.json");
+	/* A name rl_atomic_begin takes for a stale temporary of runs.json
+	 * (".runs.json.tmp" and six characters): one a killed write left is
+	 * removed by the next append. */
+	s->tmp = rl_path_join(statedir, ".runs.json.tmpSIGNAL");
+	s->dir = rl_xstrdup(statedir);
+	return s;
+}
+
+static void stop_image_free(struct stop_image *im)
+{
+	if (im)
+		free(im->text);
+	free(im);
+}
+
+void rl_runlog_stop_set(struct rl_runlog_stop *s, const json_t *rec)
+{
+	struct stop_image *im, *old;
+	json_t *copy, *runs, *doc;
+	char *text, *end, *ex;
+	char exitkey[32];
+
+	if (!s)
+		return;
+	copy = json_deep_copy(rec);
+	json_object_set_new(copy, "end", json_string(STOP_END));
+	json_object_set_new(copy, "exit", json_integer(STOP_EXIT));
+	runs = json_copy(s->runs);
+	json_array_append_new(runs, copy);
+	while (json_array_size(runs) > RL_RUNLOG_MAX)
+		json_array_remove(runs, 0);
+	doc = json_pack("{s:i,s:o}", "version", RL_RUNLOG_VERSION, "runs", runs);
+	text = json_dumps(doc, RL_JSON_DOC);
+	json_decref(doc);
+	if (!text)
+		return;
+	/* The record is the last run: its placeholders are the last ones. */
+	snprintf(exitkey, sizeof(exitkey), "\"exit\": %d", STOP_EXIT);
+	end = NULL;
+	for (char *p = strstr(text, "\"end\": \"" STOP_END "\""); p;
+	     p = strstr(p + 1, "\"end\": \"" STOP_END "\""))
+		end = p;
+	ex = NULL;
+	for (char *p = strstr(text, exitkey); p; p = strstr(p + 1, exitkey))
+		ex = p;
+	if (!end || !ex || ex < end) {
+		free(text);
+		return;
+	}
+	im = rl_xcalloc(1, sizeof(*im));
+	im->len = strlen(text);
+	im->end_at = (size_t)(end - text) + strlen("\"end\": \"");
+	im->exit_at = (size_t)(ex - text) + strlen("\"exit\": ");
+	im->text = rl_xrealloc(text, im->len + 2);
+	im->text[im->len++] = '\n';
+	im->text[im->len] = '\0';
+	old = s->image;
+	s->image = im; /* whole: the handler sees the old image or this one */
+	stop_image_free(old);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return 0;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 1;
+}
+
+int rl_runlog_stop_write(const struct rl_runlog_stop *s, int exit_code)
+{
+	const struct stop_image *im = s ? s->image : NULL;
+	char end[25], code[16];
+	size_t ndig = 0, exit_len = 9; /* STOP_EXIT's digits */
+	struct timespec ts;
+	int fd, ok, saved = errno;
+	unsigned v = exit_code < 0 ? 0u : (unsigned)exit_code;
+
+	if (!im)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rl_time_iso_ms_r((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, end);
+	do
+		code[sizeof(code) - 1 - ndig++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		errno = saved;
+		return -1;
+	}
+	ok = write_all(fd, im->text, im->end_at) && write_all(fd, end, 24) &&
+	     write_all(fd, im->text + im->end_at + 24, im->exit_at - im->end_at - 24) &&
+	     write_all(fd, code + sizeof(code) - ndig, ndig) &&
+	     write_all(fd, im->text + im->exit_at + exit_len, im->len - im->exit_at - exit_len) &&
+	     fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(s->tmp, s->path) < 0) {
+		unlink(s->tmp);
+		errno = saved;
+		return -1;
+	}
+	fd = open(s->dir, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	errno = saved;
+	return 0;
+}
+
+void rl_runlog_stop_free(struct rl_runlog_stop *s)
+{
+	if (!s)
+		return;
+	stop_image_free(s->image);
+	json_decref(s->runs);
+	free(s->path);
+	free(s->tmp);
+	free(s->dir);
+	free(s);
 }
 
 static const char *str_or(const json_t *o, const char *key, const char *dflt)

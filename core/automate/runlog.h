@@ -77,6 +77,32 @@ void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *acti
  * then, indented, the entries consumed, one line per step and the error. */
 void rl_runlog_record_format(const json_t *rec, struct rl_buf *out);
 
+/* One step of a record: its result r, or "not run" when r is NULL. New
+ * reference. */
+json_t *rl_runlog_step(const struct rl_step *s, const struct rl_result *r);
+
+/* The run log as it stands should the run end at once (a second stop
+ * signal kills it by the signal's default action): ready to be written
+ * from the signal handler, so that such a run is logged too. The log is
+ * read when it is made: the caller holds the state directory's lock, so
+ * no other run appends meanwhile. */
+struct rl_runlog_stop;
+/* NULL, err set, when the log cannot be read. */
+struct rl_runlog_stop *rl_runlog_stop_new(const char *statedir, struct rl_error *err);
+/* The record to write, as rec stands now (copied; its end and exit are
+ * filled in when it is written). Not from a signal handler. */
+void rl_runlog_stop_set(struct rl_runlog_stop *s, const json_t *rec);
+/* Write the log with the record last set, ended now with exit_code, as
+ * rl_runlog_append would (the last RL_RUNLOG_MAX runs), atomically: a
+ * temporary file, fsync, rename. Async-signal-safe: open, write, fsync,
+ * close, rename and clock_gettime only. 0, or -1 (nothing set, or the
+ * write failed: the log is left as it was). */
+int rl_runlog_stop_write(const struct rl_runlog_stop *s, int exit_code);
+void rl_runlog_stop_free(struct rl_runlog_stop *s);
+/* rl_time_iso_ms's text, written into out (25 bytes, NUL-terminated)
+ * without a library call: async-signal-safe. */
+void rl_time_iso_ms_r(int64_t ms, char out[25]);
+
 /* Append rec, keep the last RL_RUNLOG_MAX. Returns 0 or -1. */
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
 /* The runs, oldest first (an empty array when there is no log yet). New

@@ -204,8 +204,12 @@ class KillTest(unittest.TestCase):
         self.assertEqual(pending[0], f"pending: unfinished {label}: its reload was left "
                          "unfinished: the job may be unloaded (booted out, not loaded again); "
                          "the next run loads it first", st.stdout)
-        self.assertEqual(pending[1:], [f"pending: changed  {label}: {doc['steps'][0]['reasons'][0]['text']} "
-                                       "(its restart unfinished, above)"], st.stdout)
+        # The stopped run is logged: the step it stopped in is left for the
+        # next run.
+        self.assertEqual(pending[1:], [f"pending: deferred {label}: stopped at once by a second "
+                                       "signal between its bootout and its bootstrap: left "
+                                       "unloaded for the next run, which loads it again first"],
+                         st.stdout)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertEqual([(u["label"], u["action"], u["target"], u["may_be"])
@@ -242,6 +246,62 @@ class KillTest(unittest.TestCase):
         self.assertEqual(doc["last_run"]["steps"][0]["status"], "restarted")
         r, doc = m.relaunch_json("plan")
         self.assertEqual(doc["steps"], [])
+
+    def test_run_ended_by_a_second_signal_is_logged(self):
+        """Ctrl-C twice: once right after the first kickstart, again at the
+        next call (the print that verifies it). relaunch ends at once, and
+        the run log has the run as it stood: the step under way deferred,
+        saying where it stood, the next not run, exit 128 + 2, the runs
+        before it kept; the next run is logged after it."""
+        m = self.m
+        a, b = brew("aaa"), brew("bbb")
+        m.brew_install("aaa", "1.0")
+        m.brew_install("bbb", "1.0")
+        self.boot([a, b])
+        m.brew_upgrade("aaa", "1.1")
+        m.brew_upgrade("bbb", "1.1")
+        lc = os.path.join(m.root, "launchctl-int")
+        armed, done = os.path.join(m.root, "armed"), os.path.join(m.root, "twice")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
+                    "rc=$?\n"
+                    f"if [ -e '{armed}' ] && [ ! -e '{done}' ]; then : > '{done}'; "
+                    "kill -INT $PPID; fi\n"
+                    f"case \"$*\" in \"kickstart\"*) if [ ! -e '{armed}' ]; then : > '{armed}'; "
+                    "kill -INT $PPID; fi ;; esac\n"
+                    "exit $rc\n")
+        os.chmod(lc, 0o755)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGINT, r.stderr)
+        self.assertTrue(os.path.exists(done))
+        r, doc = m.relaunch_json("log")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(doc["runs"]), 2, doc)  # the baseline's run kept
+        run = doc["runs"][0]
+        self.assertEqual(run["exit"], 128 + signal.SIGINT, run)
+        self.assertRegex(run["end"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertGreaterEqual(run["end"], run["start"])
+        self.assertEqual(run["error"], f"stopped at once by a second signal while restarting "
+                         f"{a}; the next 'relaunch run' finishes that first")
+        self.assertTrue(run["processes"])
+        steps = {s["label"]: s for s in run["steps"]}
+        self.assertEqual((steps[a]["status"], steps[b]["status"]), ("deferred", "not run"),
+                         steps)
+        self.assertEqual(steps[a]["error"], "stopped at once by a second signal before its "
+                         "restart was verified; left for the next run, which checks it first")
+        self.assertTrue(steps[a]["old_pid"])
+        self.assertIn("change", steps[a]["causes"])
+        r = m.relaunch("log", "--count", "1")
+        self.assertIn("exit 130  0 restarted, 0 failed, 0 skipped, 1 deferred, 1 not run",
+                      r.stdout)
+        # The journal lets the next run finish the kickstart; it is logged
+        # after the stopped one.
+        self.assertEqual([i["label"] for i in self.journal()], [a])
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        r, doc = m.relaunch_json("log")
+        self.assertEqual([x["exit"] for x in doc["runs"]], [0, 128 + signal.SIGINT, 0])
 
     def wrapper(self, cases):
         """A launchctl running the simulator's, with `cases` (shell case

@@ -341,6 +341,50 @@ static void test_runlog(const char *dir)
 		CHECK_STR(t, "2026-12-02T06:08:22.052Z");
 		free(t);
 	}
+	/* The signal handler's formatting agrees with gmtime's, leap days
+	 * and the epoch included. */
+	{
+		static const int64_t ms[] = {0, 951782400000, 1709164799999, 1796191702052,
+					     4107542400001};
+
+		for (size_t i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+			char *t = rl_time_iso_ms(ms[i]), r[25];
+
+			rl_time_iso_ms_r(ms[i], r);
+			CHECK_STR(r, t);
+			free(t);
+		}
+	}
+	/* A run ended at once: the log as it stood, the record last, its end
+	 * and exit filled in as it is written; the runs before it kept. */
+	{
+		struct rl_runlog_stop *s = rl_runlog_stop_new(dir, &err);
+		json_t *rec = rl_runlog_record_new("manual"), *last;
+		char *end;
+
+		CHECK(s != NULL);
+		CHECK_INT(rl_runlog_stop_write(s, 130), -1); /* nothing set yet */
+		json_object_set_new(rec, "error", json_string("stopped \"exit\": 987654321"));
+		rl_runlog_stop_set(s, rec);
+		json_object_set_new(rec, "error", json_string("not this one"));
+		CHECK_INT(rl_runlog_stop_write(s, 130), 0);
+		runs = rl_runlog_load(dir, &err);
+		CHECK_INT(json_array_size(runs), RL_RUNLOG_MAX);
+		CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, 0), "exit")), 6);
+		last = json_array_get(runs, RL_RUNLOG_MAX - 1);
+		CHECK_INT(json_integer_value(json_object_get(last, "exit")), 130);
+		CHECK_STR(json_string_value(json_object_get(last, "error")),
+			  "stopped \"exit\": 987654321");
+		end = rl_time_iso_ms(rl_now_wall_ns() / 1000000);
+		CHECK(json_is_string(json_object_get(last, "end")));
+		CHECK(strcmp(json_string_value(json_object_get(last, "end")), end) <= 0);
+		CHECK(strcmp(json_string_value(json_object_get(last, "end")),
+			     json_string_value(json_object_get(last, "start"))) >= 0);
+		free(end);
+		json_decref(runs);
+		json_decref(rec);
+		rl_runlog_stop_free(s);
+	}
 	check_write(dir, "runs.json", "{\"version\":1}", 0600);
 	CHECK(rl_runlog_load(dir, &err) == NULL);
 	CHECK(strstr(err.text, "no \"runs\" array") != NULL);
