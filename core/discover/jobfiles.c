@@ -712,12 +712,71 @@ static void add_read_script(struct ctx *c, const char *word, const char *search,
 	free(path);
 }
 
+/* A file an interpreter reads as its own language (java -jar JAR, python3
+ * FILE): a script of the job, with every symlink on the way, never read
+ * here. A relative name is in the working directory, WorkingDirectory, as
+ * the interpreter opens it. A directory (a class path entry) is no file;
+ * one not there is noted as missing, except in a script (which may name
+ * what is not installed). */
+static void add_reader_file(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
+{
+	const char *word = r->argv[0];
+	char *path = word[0] == '/' ? rl_xstrdup(word)
+				    : rl_path_join(c->job->workdir ? c->job->workdir : "/", word);
+	char *host = host_path(c, path), *run, *via;
+	struct stat st;
+	int there = host && stat(host, &st) == 0;
+	struct resolved res;
+
+	free(host);
+	if ((there && S_ISDIR(st.st_mode)) || (!there && rd->script)) {
+		free(path);
+		return;
+	}
+	run = run_via(rd, r);
+	via = rl_xasprintf("%s%s%s", run, *run ? " → " : "", r->reader);
+	if (walk(c, path, RL_ROLE_SYMLINK, via, &res) == 0) {
+		add_file(c, res.real, RL_ROLE_SCRIPT, res.via, res.missing);
+		resolved_release(&res);
+	}
+	free(via);
+	free(run);
+	free(path);
+}
+
+/* The real file a program word runs (for the name of an interpreter),
+ * found as add_exec finds it, nothing recorded. */
+static char *on_resolve(void *ctx, const char *word, const char *search)
+{
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	struct resolved r;
+	char *path, *real = NULL;
+
+	c->dry++;
+	path = locate(c, word, search);
+	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
+		if (!r.missing) {
+			real = r.real;
+			r.real = NULL;
+		}
+		resolved_release(&r);
+	}
+	c->dry--;
+	free(path);
+	return real;
+}
+
 static void on_run(void *ctx, const struct rl_shrun *r)
 {
 	struct reading *rd = ctx;
 	struct ctx *c = rd->c;
 	char *via;
 
+	if (r->reader) {
+		add_reader_file(c, rd, r);
+		return;
+	}
 	for (size_t i = 0; i < r->argc; i++) {
 		if (r->argv[i] && is_startup_script(c, r->argv[i])) {
 			char *v = rl_xasprintf("%s → startup script", rd->via);
@@ -770,7 +829,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	struct rl_shenv env;
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
-	struct rl_shread_ops ops = {on_run, on_unresolved, &rd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -796,7 +855,7 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run, on_unresolved, &rd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd};
 
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }

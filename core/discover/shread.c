@@ -107,6 +107,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 	r.line = s->line;
 	r.via = s->via.data ? s->via.data : "";
 	r.script = script;
+	r.reader = NULL;
 	r.exec = s->exec;
 	s->ops->run(s->ops->ctx, &r);
 }
@@ -242,6 +243,454 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	rl_shenv_release(&child);
 }
 
+/* Interpreters that read the file their command line names (through a
+ * file descriptor, never mapped). Each command line is parsed as the
+ * interpreter parses its own; where an option's arity is not known here,
+ * nothing more is reported rather than a guess. A word whose value is not
+ * known where the file may stand is reported unresolved. */
+
+/* FILE, read by reader as its own language: reported as a script. dir:
+ * where a relative FILE is (ruby -C), NULL for the working directory. */
+static void report_read(struct step *s, const char *file, const char *dir, const char *reader)
+{
+	struct rl_shrun r;
+	char *joined = dir && file[0] != '/' ? rl_path_join(dir, file) : NULL;
+	char *argv[1];
+
+	if (!*file || strcmp(file, "-") == 0)
+		return; /* standard input */
+	argv[0] = joined ? joined : (char *)(uintptr_t)file;
+	r.argv = argv;
+	r.argc = 1;
+	r.path = path_of(s->env);
+	r.line = s->line;
+	r.via = s->via.data ? s->via.data : "";
+	r.script = 1;
+	r.reader = reader;
+	r.exec = s->exec;
+	s->ops->run(s->ops->ctx, &r);
+	free(joined);
+}
+
+/* The file word w[i] (none: the interpreter reads standard input). */
+static void read_word(struct step *s, const struct words *w, size_t i, const char *dir,
+		      const char *reader)
+{
+	if (i >= w->n)
+		return;
+	if (!w->v[i])
+		unresolved(s, w->raw[i]);
+	else
+		report_read(s, w->v[i], dir, reader);
+}
+
+/* java(1), as the JDK launcher parses its command line (java.c,
+ * ParseArguments and GetOpt): options run up to the first word not
+ * starting with '-'; those below take the next word as their value unless
+ * it starts with '-', and every other option is one word (`--name=value`
+ * too). That first word is the jar with -jar (wherever -jar stands among
+ * the options), else the main class, or a source file when it ends in
+ * .java or --source (--source=) is given. The class path is the last given of CLASSPATH, -cp
+ * (-classpath,
+ * --class-path, --class-path=) and -Djava.class.path=; -jar replaces it
+ * with the jar. Its entries are files (jars) or directories (not
+ * followed), and one ending in '*' stands for the jars of its directory
+ * (not listed here). -m/--module runs a module, an @argfile holds more
+ * options: nothing more. */
+static const char *const java_with_value[] = {"-cp",
+					      "-classpath",
+					      "--class-path",
+					      "-d",
+					      "--describe-module",
+					      "--source",
+					      "-p",
+					      "--module-path",
+					      "--upgrade-module-path",
+					      "--add-modules",
+					      "--enable-native-access",
+					      "--limit-modules",
+					      "--add-exports",
+					      "--add-opens",
+					      "--add-reads",
+					      "--patch-module",
+					      NULL};
+
+static void see_java(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	int jar = 0, source = 0, unknown = 0;
+	const char *cp = rl_shenv_get(s->env, "CLASSPATH", &unknown), *what;
+	char *cp_via = rl_xasprintf("%s CLASSPATH", base), *reader;
+
+	if (!rl_strv_contains(&s->env->exported, "CLASSPATH"))
+		cp = NULL; /* a variable of the shell's own, not java's */
+
+	for (; i < w->n && w->v[i] && w->v[i][0] == '-'; i++) {
+		const char *o = w->v[i], *v = NULL;
+
+		if (strcmp(o, "-jar") == 0) {
+			jar = 1;
+			continue;
+		}
+		if (!strcmp(o, "-m") || !strcmp(o, "--module") || !strncmp(o, "--module=", 9)) {
+			free(cp_via);
+			return;
+		}
+		if (word_in(o, java_with_value)) {
+			if (i + 1 < w->n && !w->v[i + 1]) {
+				unresolved(s, w->raw[i + 1]);
+				free(cp_via);
+				return;
+			}
+			if (i + 1 < w->n && w->v[i + 1][0] != '-')
+				v = w->v[++i];
+			source |= strcmp(o, "--source") == 0;
+			if (!strcmp(o, "-cp") || !strcmp(o, "-classpath") ||
+			    !strcmp(o, "--class-path")) {
+				free(cp_via);
+				cp_via = rl_xasprintf("%s %s", base, o);
+				cp = v ? v : "";
+				unknown = 0;
+			}
+		} else if (!strncmp(o, "--source=", 9)) {
+			source = 1;
+		} else if (!strncmp(o, "--class-path=", 13) ||
+			   !strncmp(o, "-Djava.class.path=", 18)) {
+			free(cp_via);
+			cp_via = rl_xasprintf("%s %.*s", base, (int)(strchr(o, '=') - o), o);
+			cp = strchr(o, '=') + 1;
+			unknown = 0;
+		}
+	}
+	if (i >= w->n || !w->v[i] || w->v[i][0] == '@') {
+		if (i < w->n)
+			unresolved(s, w->raw[i]);
+		free(cp_via);
+		return;
+	}
+	what = w->v[i];
+	if (jar) {
+		reader = rl_xasprintf("%s -jar", base);
+		report_read(s, what, NULL, reader);
+		free(reader);
+		free(cp_via);
+		return;
+	}
+	if (source || (strlen(what) > 5 && strcmp(what + strlen(what) - 5, ".java") == 0))
+		report_read(s, what, NULL, base);
+	for (const char *p = cp && !unknown ? cp : ""; *p;) {
+		size_t len = strcspn(p, ":");
+		char *entry = rl_xstrndup(p, len);
+
+		if (len && entry[len - 1] != '*')
+			report_read(s, entry, NULL, cp_via);
+		free(entry);
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	free(cp_via);
+}
+
+/* python(1), `python3 --help`: `python [option] ... [-c cmd | -m mod | file
+ * | -] [arg] ...`, its options as Python's own getopt takes them
+ * (Python/getopt.c, SHORT_OPTS "bBc:dEhiIm:OPqRsStuvVW:xX:?"): letters
+ * may be grouped, a letter taking a value takes the rest of the word or
+ * the next word; -c and -m run no file; -W and -X take a value (-X is a
+ * flag in Python 2: nothing more unless the name says python3);
+ * --check-hash-based-pycs takes the next word; `--` ends the options. */
+static void see_python(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	int py3 = strncmp(base, "python3", 7) == 0;
+
+	for (; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (o[0] != '-' || !o[1])
+			break;
+		if (strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		if (o[1] == '-') {
+			if (strcmp(o, "--check-hash-based-pycs") != 0)
+				return; /* --help, --version, … */
+			i++;
+			continue;
+		}
+		for (const char *c = o + 1; *c; c++) {
+			if (*c == 'W' || (*c == 'X' && py3)) {
+				i += !c[1];
+				break;
+			}
+			if (!strchr("bBdEhiIOPqRsStuvVx", *c))
+				return; /* -c, -m, or an arity not known */
+		}
+	}
+	read_word(s, w, i, NULL, base);
+}
+
+/* ruby(1): `ruby [switches] [--] [programfile] [argument ...]`. Switches
+ * may be grouped; -C, -X (both: change to a directory first, which a
+ * relative programfile is then in), -E, -I, -r take the rest of the word
+ * or the next word; -0 octal digits, -T digits, -K one letter, -W a level
+ * or the rest after ':', -i and -F the rest of the word; -e runs no file,
+ * -S searches PATH, -x skips text, a bare -F is not known: nothing more. Long options: `--name=`
+ * value, the flags below, --enable-NAME and --disable-NAME; any other:
+ * nothing more. */
+static const char *const ruby_long[] = {"--verbose", "--yydebug", "--copyright", "--version",
+					"--help",    "--jit",	  "--yjit",	 "--rjit",
+					"--mjit",    "--debug",	  NULL};
+
+static void see_ruby(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	const char *dir = NULL;
+
+	for (; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (o[0] != '-' || !o[1])
+			break;
+		if (strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		if (o[1] == '-') {
+			if (strchr(o, '=') || word_in(o, ruby_long) ||
+			    (!strncmp(o, "--enable-", 9) && o[9]) ||
+			    (!strncmp(o, "--disable-", 10) && o[10]))
+				continue;
+			return;
+		}
+		for (const char *c = o + 1; *c; c++) {
+			if (strchr("CXEIr", *c)) {
+				const char *v = c[1] ? c + 1 : ++i < w->n ? w->v[i] : NULL;
+
+				if (!v)
+					return;
+				if (*c == 'C' || *c == 'X') {
+					if (dir && v[0] != '/')
+						return; /* one directory after another */
+					dir = v;
+				}
+				break;
+			}
+			if (*c == '0')
+				c += strspn(c + 1, "01234567");
+			else if (*c == 'T')
+				c += strspn(c + 1, "0123456789");
+			else if (*c == 'K')
+				c += c[1] != '\0';
+			else if (*c == 'W' && c[1] == ':')
+				break;
+			else if (*c == 'W')
+				c += strspn(c + 1, "012");
+			else if (*c == 'i' || (*c == 'F' && c[1]))
+				break;
+			else if (!strchr("acdhlnpsUvwy", *c))
+				return; /* -e, -S, -x, or an arity not known */
+		}
+	}
+	read_word(s, w, i, dir, base);
+}
+
+/* perlrun(1): `perl [switches] [--] [programfile] [argument ...]`.
+ * Switches may be grouped; -I takes the rest of the word or the next
+ * word; -d, -D, -F, -i, -m, -M, -V the rest of the word; -l octal
+ * digits, -0 octal digits or x and hex digits; -e and -E run no file, -S
+ * searches PATH, -x skips text, -C's letters are not told from switches
+ * here: nothing more, as for any other. */
+static void see_perl(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	for (; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (o[0] != '-' || !o[1])
+			break;
+		if (strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		for (const char *c = o + 1; *c; c++) {
+			if (*c == 'I') {
+				i += !c[1];
+				break;
+			}
+			if (strchr("dDFimMV", *c))
+				break;
+			if (*c == 'l')
+				c += strspn(c + 1, "01234567");
+			else if (*c == '0' && (c[1] == 'x' || c[1] == 'X'))
+				c += 1 + strspn(c + 2, "0123456789abcdefABCDEF");
+			else if (*c == '0')
+				c += strspn(c + 1, "01234567");
+			else if (!strchr("acfhnpsTtuUvwWX", *c))
+				return; /* -e, -E, -S, -x, -C, or not known */
+		}
+	}
+	read_word(s, w, i, NULL, base);
+}
+
+/* node(1), `node --help`: `node [options] [V8 options] [script.js | -e
+ * "script" | -] [--] [arguments]`. The options below take the next word
+ * unless written `--name=value`; -e/--eval, -p/--print, -i/--interactive,
+ * --test and --run run no file given so; the flags below are one word;
+ * any other option: nothing more. */
+static const char *const node_with_value[] = {"-r",
+					      "--require",
+					      "--import",
+					      "--loader",
+					      "--experimental-loader",
+					      "-C",
+					      "--conditions",
+					      "--title",
+					      "--env-file",
+					      "--input-type",
+					      "--inspect-port",
+					      "--openssl-config",
+					      "--redirect-warnings",
+					      "--icu-data-dir",
+					      "--diagnostic-dir",
+					      "--disable-warning",
+					      "--dns-result-order",
+					      NULL};
+static const char *const node_flags[] = {"-c",
+					 "--check",
+					 "--no-warnings",
+					 "--no-deprecation",
+					 "--throw-deprecation",
+					 "--trace-deprecation",
+					 "--pending-deprecation",
+					 "--trace-warnings",
+					 "--trace-uncaught",
+					 "--enable-source-maps",
+					 "--expose-gc",
+					 "--preserve-symlinks",
+					 "--preserve-symlinks-main",
+					 "--abort-on-uncaught-exception",
+					 "--inspect",
+					 "--inspect-brk",
+					 "--inspect-wait",
+					 "--watch",
+					 "--frozen-intrinsics",
+					 "--use-openssl-ca",
+					 "--use-bundled-ca",
+					 "--zero-fill-buffers",
+					 NULL};
+
+static void see_node(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	for (; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (o[0] != '-' || !o[1])
+			break;
+		if (strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		if (word_in(o, node_with_value))
+			i++;
+		else if (!(o[1] == '-' && strchr(o, '=')) && !word_in(o, node_flags))
+			return; /* -e, -p, -i, --test, or an arity not known */
+	}
+	read_word(s, w, i, NULL, base);
+}
+
+/* php(1): `php [options] [-f] file [--] [args...]`. -c, -d, -t, -z take
+ * the rest of the word (after an optional '=') or the next word, -f's
+ * value is the file; -n, -e, -H, -q, -l, -s, -w are flags, each a word of
+ * its own here; -r, -B, -R, -E, -F run code given otherwise, -a and -S
+ * run no file, `--` before the file reads standard input: nothing more,
+ * as for any other option. */
+static void see_php(struct step *s, const struct words *w, size_t i, const char *base)
+{
+	for (; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o) {
+			unresolved(s, w->raw[i]);
+			return;
+		}
+		if (o[0] != '-' || !o[1])
+			break;
+		if (strchr("cdtz", o[1])) {
+			i += !o[2];
+		} else if (o[1] == 'f') {
+			if (o[2])
+				report_read(s, o + 2 + (o[2] == '='), NULL, base);
+			else
+				read_word(s, w, i + 1, NULL, base);
+			return;
+		} else if (o[2] || !strchr("neHqlsw", o[1])) {
+			return;
+		}
+	}
+	read_word(s, w, i, NULL, base);
+}
+
+/* name, then nothing but a version: python3.12, perl5.34, php8.3 */
+static int versioned(const char *base, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(base, name, n) == 0 && base[n + strspn(base + n, "0123456789.")] == '\0';
+}
+
+typedef void (*reader_fn)(struct step *s, const struct words *w, size_t i, const char *base);
+
+static reader_fn reader_of(const char *base)
+{
+	if (strcmp(base, "java") == 0)
+		return see_java;
+	if (versioned(base, "python"))
+		return see_python;
+	if (versioned(base, "ruby"))
+		return see_ruby;
+	if (versioned(base, "perl"))
+		return see_perl;
+	if (versioned(base, "node") || strcmp(base, "nodejs") == 0)
+		return see_node;
+	if (versioned(base, "php"))
+		return see_php;
+	return NULL;
+}
+
+/* The program at w[i], when an interpreter known by its name as written,
+ * else by the name of the file it resolves to: the file it reads. */
+static void see_reader(struct step *s, const struct words *w, size_t i)
+{
+	const char *base = rl_path_basename(w->v[i]);
+	reader_fn fn = reader_of(base);
+	char *real = NULL;
+
+	if (!fn && s->ops->resolve) {
+		real = s->ops->resolve(s->ops->ctx, w->v[i], path_of(s->env));
+		if (real) {
+			base = rl_path_basename(real);
+			fn = reader_of(base);
+		}
+	}
+	if (fn)
+		fn(s, w, i + 1, base);
+	free(real);
+}
+
 /* `export|readonly|local|declare|typeset [-opts] NAME[=value]…` */
 static void see_declare(struct step *s, const struct words *w, size_t i, int export)
 {
@@ -358,6 +807,8 @@ static size_t see_prefix(struct step *s, const struct words *w, size_t i)
 		see_su(s, w, i + 1);
 	else if (word_in(base, shells))
 		see_shell(s, w, i + 1, base);
+	else
+		see_reader(s, w, i);
 	return STOP;
 }
 

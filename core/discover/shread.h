@@ -17,6 +17,13 @@
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
  *   deep), `sh FILE` reports FILE as a script.
  * - `. FILE` / `source FILE`: FILE is reported as a script.
+ * - Interpreters that read a file they are given (`java -jar JAR`, the jars
+ *   of `java -cp`, `python3 FILE`, `ruby FILE`, `perl FILE`, `node FILE`,
+ *   `php FILE`): each file is reported as a script with the reader that
+ *   reads it; such a reader opens the file and never maps it, so no view
+ *   of its process shows it. Their options are parsed as each interpreter
+ *   parses them (see_reader in shread.c); where an option's arity is
+ *   not known, nothing more is reported.
  *
  * Every program the text runs (prefix programs included) is reported
  * through ops->run with the PATH a bare name is looked up in; every word
@@ -39,19 +46,27 @@ struct rl_shrun {
 	char *const *argv; /* argv[0]: the program as written (a path or a bare
 			    * name); later words NULL where their value is not known */
 	size_t argc;
-	const char *path; /* the PATH a bare argv[0] is looked up in */
-	size_t line;	  /* line of the outermost text (0: a command line) */
-	const char *via;  /* the prefixes it was reached through ("sudo → sh -c"),
-			   * "" when none */
-	int script;	  /* argv[0] is read by a shell (`sh FILE`, `. FILE`), not
-			   * executed by the kernel */
-	int exec;	  /* run with `exec` */
+	const char *path;   /* the PATH a bare argv[0] is looked up in */
+	size_t line;	    /* line of the outermost text (0: a command line) */
+	const char *via;    /* the prefixes it was reached through ("sudo → sh -c"),
+			     * "" when none */
+	int script;	    /* argv[0] is read by a shell (`sh FILE`, `. FILE`), not
+			     * executed by the kernel */
+	const char *reader; /* script: NULL when a shell reads it; else the
+			     * interpreter that reads it as its own language
+			     * ("java -jar", "python3"): the file is a
+			     * script of the job but no shell text */
+	int exec;	    /* run with `exec` */
 };
 
 struct rl_shread_ops {
 	void (*run)(void *ctx, const struct rl_shrun *r);
 	/* word: as written (quotes removed); line as in rl_shrun */
 	void (*unresolved)(void *ctx, const char *word, size_t line);
+	/* Optional: the real file a program word (as in rl_shrun) runs, its
+	 * symlinks followed, or NULL when not known; an interpreter is known
+	 * by its name as written, else by this file's name. */
+	char *(*resolve)(void *ctx, const char *word, const char *path);
 	void *ctx;
 };
 

@@ -31,7 +31,12 @@ keeps a broken upgrade from taking a working one down:
   `run -n` and `run`, and `record` does not refuse for it;
 - a launchd that does not answer is asked once by `record`, `plan` and
   `run`: every other job is reported as not asked, never idle or current,
-  and `run` restarts nothing and exits 3.
+  and `run` restarts nothing and exits 3;
+- a job whose interpreter reads a file of a formula (`java -jar
+  opt/warp/libexec/warp.jar`, `python3 server.py` in the formula's
+  directory) is restarted when brew upgrade replaces the file, though no
+  process maps it; one running a module (`python3 -m`) tracks no file
+  for it.
 Only orders are asserted, never durations.
 """
 import json
@@ -786,6 +791,85 @@ exec /bin/sleep 1000
             res, _ = self.run_json(m)
             self.assertEqual(res[label]["status"], "restarted", res)
             self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
+
+    # -- a file an interpreter reads ------------------------------------------
+    def interpreter(self, m, formula, version, name):
+        """Keg <formula>/<version>/bin/<name>: a daemon standing for an
+        interpreter (it reads nothing), and the formula's opt link."""
+        harness.build_c(os.path.join(m.brew, "Cellar", formula, version, "bin", name),
+                        harness.PLAIN_C % {"version": f"{name} {version}"})
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
+        return os.path.join(m.opt(formula), "bin", name)
+
+    def pour(self, m, formula, version, rel, text):
+        """Keg <formula>/<version> holding the file rel, and its opt link."""
+        path = os.path.join(m.brew, "Cellar", formula, version, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        harness.atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
+        return path
+
+    def upgrade_restarts(self, m, label, pid, old, via):
+        """The plan restarts label alone, for the file old read via via;
+        run restarts it, and nothing is left to do."""
+        doc = self.plan_json(m, expect=1)
+        self.assertEqual([st["label"] for st in doc["steps"]], [label], doc)
+        texts = [w["text"] for w in doc["steps"][0]["reasons"]]
+        self.assertIn(f"{old} changed (removed) via {via}", texts)
+        res, _ = self.run_json(m)
+        self.assertEqual(list(res), [label])
+        self.assertEqual(res[label]["status"], "restarted", res)
+        self.assertEqual(res[label]["old_pid"], pid)
+        self.assertNotEqual(m.pid(label), pid)
+        self.plan_json(m, expect=0)
+
+    def test_jar_of_java_jar_upgraded_is_restarted(self):
+        """A tap formula's `service do run [Formula["openjdk@21"].opt_bin/"java",
+        "-jar", opt_libexec/"warp.jar", "start"]`: the JVM reads the jar
+        through a descriptor and maps no part of it. brew upgrade warp
+        (new keg, opt relinked, old keg deleted) restarts the job."""
+        with Machine(RELAUNCH) as m:
+            java = self.interpreter(m, "openjdk@21", "21.0.5", "java")
+            jar = self.pour(m, "warp", "1.0", "libexec/warp.jar", "PK warp 1.0")
+            label = brew("warp")
+            m.write_plist(label, [java, "-jar", os.path.join(m.opt("warp"), "libexec",
+                                                             "warp.jar"), "start"])
+            pid = self.boot(m, [label])[label]
+            self.pour(m, "warp", "1.1", "libexec/warp.jar", "PK warp 1.1")
+            shutil.rmtree(os.path.dirname(os.path.dirname(jar)))
+            self.upgrade_restarts(m, label, pid, jar,
+                                  "java -jar → opt symlink → Cellar file")
+
+    def test_python_file_upgraded_is_restarted_a_module_run_is_not_tracked(self):
+        """`python3 -u server.py` in WorkingDirectory opt/pysrv/libexec reads
+        Cellar/pysrv/1.0/libexec/server.py: brew upgrade pysrv restarts it.
+        `python3 -m http.server` runs a module, no file: nothing but the
+        plist and the interpreter's files are tracked for it, and it is not
+        restarted."""
+        with Machine(RELAUNCH) as m:
+            py = self.interpreter(m, "python@3.12", "3.12.7", "python3")
+            script = self.pour(m, "pysrv", "1.0", "libexec/server.py", "print(1)\n")
+            srv, mod = brew("pysrv"), brew("pyhttp")
+            m.write_plist(srv, [py, "-u", "server.py"],
+                          WorkingDirectory=os.path.join(m.opt("pysrv"), "libexec"))
+            m.write_plist(mod, [py, "-m", "http.server", "8000"],
+                          WorkingDirectory=os.path.join(m.opt("pysrv"), "libexec"))
+            pids = self.boot(m, [srv, mod])
+            r, doc = m.relaunch_json("jobs", "--no-processes")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files = {j["label"]: {(f["role"], f["path"]) for f in j["files"]}
+                     for j in doc["jobs"]}
+            self.assertIn(("script", script), files[srv])
+            self.assertIn(("symlink", m.opt("pysrv")), files[srv])
+            self.assertNotIn("script", {role for role, _ in files[mod]})
+            self.assertNotIn(("symlink", m.opt("pysrv")), files[mod])
+            self.pour(m, "pysrv", "1.1", "libexec/server.py", "print(2)\n")
+            shutil.rmtree(os.path.dirname(os.path.dirname(script)))
+            self.upgrade_restarts(m, srv, pids[srv], script,
+                                  "python3 → opt symlink → Cellar file")
+            self.assertEqual(m.pid(mod), pids[mod])  # never touched
 
     # -- refused -----------------------------------------------------------
     def assert_refused(self, m, label, old_pid, want):

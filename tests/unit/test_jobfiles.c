@@ -837,6 +837,195 @@ static void test_cache(void)
 	free(exe_gone);
 }
 
+/* words with each "{ip}" replaced by tmp/ip */
+static char *ip_word(const char *word)
+{
+	struct rl_buf b = {0};
+	const char *p = word, *m;
+
+	while ((m = strstr(p, "{ip}")) != NULL) {
+		rl_buf_add(&b, p, (size_t)(m - p));
+		rl_buf_addf(&b, "%s/ip", tmp);
+		p = m + 4;
+	}
+	rl_buf_adds(&b, p);
+	return rl_buf_detach(&b);
+}
+
+/* The files the job with args (and env, NULL or "NAME=value") reads
+ * through an interpreter, and the symlinks on the way to them: "path
+ * (via)" below tmp/ip, "; "-joined; its warnings in *unresolved. */
+static char *read_files(const char *const *args, const char *env, char **unresolved)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	struct rl_buf b = {0}, u = {0};
+	char *ip = at("ip/");
+	size_t n = 0;
+
+	while (args[n])
+		n++;
+	memset(&j, 0, sizeof(j));
+	job_init(&j, "interp", NULL);
+	for (size_t i = 0; i < n; i++)
+		rl_strv_push_owned(&j.args, ip_word(args[i]));
+	j.workdir = at("ip/app");
+	if (env)
+		rl_strv_push_owned(&j.env, ip_word(env));
+	resolve(&j, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const char *path = f.v[i].path;
+
+		if (f.v[i].role != RL_ROLE_SCRIPT &&
+		    !(f.v[i].role == RL_ROLE_SYMLINK && strncmp(f.v[i].via, "Program", 7) != 0))
+			continue;
+		if (strncmp(path, ip, strlen(ip)) == 0)
+			path += strlen(ip);
+		rl_buf_addf(&b, "%s%s%s (%s)", b.len ? "; " : "", path,
+			    f.v[i].missing ? " missing" : "", f.v[i].via);
+	}
+	for (size_t i = 0; i < f.unresolved.n; i++)
+		rl_buf_addf(&u, "%s%s", i ? "; " : "", f.unresolved.v[i]);
+	*unresolved = u.data ? rl_buf_detach(&u) : rl_xstrdup("");
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(ip);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+#define READS(want, ...)                                                                           \
+	do {                                                                                       \
+		char *un_,                                                                         \
+			*got_ = read_files((const char *const[]){__VA_ARGS__, NULL}, NULL, &un_);  \
+		CHECK_STR(got_, want);                                                             \
+		CHECK_STR(un_, "");                                                                \
+		free(got_);                                                                        \
+		free(un_);                                                                         \
+	} while (0)
+
+/* An interpreter reads the file its command line names through a file
+ * descriptor, never maps it: the file is tracked as a script, with its
+ * opt symlink, parsed as each interpreter parses its own options. */
+static void test_interpreters(void)
+{
+	char *got, *un;
+
+	put("ip/hb/Cellar/openjdk/21/bin/java", "bin", 0755);
+	link_at("../Cellar/openjdk/21", "ip/hb/opt/openjdk");
+	put("ip/hb/Cellar/warp/1.0/libexec/warp.jar", "PK", 0644);
+	link_at("../Cellar/warp/1.0", "ip/hb/opt/warp");
+	put("ip/app/a.jar", "PK", 0644);
+	put("ip/app/classes/x.class", "class", 0644);
+	put("ip/app/lib/l.jar", "PK", 0644);
+	put("ip/app/Hello.java", "class Hello {}", 0644);
+	put("ip/app/server.py", "print()", 0644);
+	put("ip/app/app.rb", "puts", 0644);
+	put("ip/srv/app.rb", "puts", 0644);
+	put("ip/app/run.pl", "print", 0644);
+	put("ip/app/server.js", "1", 0644);
+	put("ip/app/index.php", "<?php", 0644);
+	put("ip/bin/python3", "bin", 0755);
+	put("ip/bin/python3.12", "bin", 0755);
+	put("ip/bin/python", "bin", 0755);
+	put("ip/bin/ruby", "bin", 0755);
+	put("ip/bin/perl5.34", "bin", 0755);
+	put("ip/bin/node", "bin", 0755);
+	put("ip/bin/php", "bin", 0755);
+	link_at("python3.12", "ip/bin/server");
+
+	/* java: the jar of -jar, wherever -jar stands among the options
+	 * (Homebrew's `service do run [java, "-jar", opt_libexec/"warp.jar"]`). */
+	READS("hb/opt/warp (java -jar → opt symlink); hb/Cellar/warp/1.0/libexec/warp.jar (java "
+	      "-jar → opt symlink → Cellar file)",
+	      "{ip}/hb/opt/openjdk/bin/java", "-jar", "{ip}/hb/opt/warp/libexec/warp.jar", "start");
+	READS("app/a.jar (java -jar)", "{ip}/hb/opt/openjdk/bin/java", "-jar", "-Xmx1g", "-p",
+	      "mods", "-Dx=1", "a.jar", "-cp", "lib/l.jar");
+	/* The class path: its files, not its directories nor `dir/\*`; -jar
+	 * replaces it; the last given wins, CLASSPATH when none is. */
+	READS("app/a.jar (java -cp); app/lib/l.jar (java -cp)",
+	      "{ip}/bin/../hb/opt/openjdk/bin/java", "-server", "-cp",
+	      "a.jar:classes::lib/*:{ip}/app/lib/l.jar", "com.x.Main", "-cp", "x.jar");
+	READS("app/a.jar (java --class-path)", "{ip}/hb/opt/openjdk/bin/java", "-cp", "lib/l.jar",
+	      "--class-path=a.jar", "Main");
+	READS("app/Hello.java (java)", "{ip}/hb/opt/openjdk/bin/java", "--add-modules", "x",
+	      "--source", "21", "Hello.java");
+	READS("app/lib/l.jar (java)", "{ip}/hb/opt/openjdk/bin/java", "--source=21", "lib/l.jar");
+	READS("", "{ip}/hb/opt/openjdk/bin/java", "-cp", "a.jar", "-m", "mod/com.x.Main");
+	READS("", "{ip}/hb/opt/openjdk/bin/java", "--module=mod", "-jar", "a.jar");
+	READS("", "{ip}/hb/opt/openjdk/bin/java", "-version");
+	got = read_files((const char *const[]){"{ip}/hb/opt/openjdk/bin/java", "Main", NULL},
+			 "CLASSPATH={ip}/app/a.jar:{ip}/app/classes", &un);
+	CHECK_STR(got, "app/a.jar (java CLASSPATH)");
+	free(got);
+	free(un);
+
+	/* python: the first word after the options; -c and -m run no file. */
+	READS("app/server.py (python3)", "{ip}/bin/python3", "-u", "-W", "ignore", "-Wdefault",
+	      "-X", "dev", "-OBs", "server.py", "-m", "x");
+	READS("app/server.py (python3.12)", "{ip}/bin/python3.12", "--check-hash-based-pycs",
+	      "never", "-tuX", "utf8", "--", "server.py");
+	READS("", "{ip}/bin/python3", "-m", "http.server", "8000");
+	READS("", "{ip}/bin/python3", "-um", "http.server");
+	READS("", "{ip}/bin/python3", "-c", "import x", "server.py");
+	READS("", "{ip}/bin/python3", "--version", "server.py");
+	READS("", "{ip}/bin/python", "-X", "dev", "server.py"); /* -X: a flag to Python 2 */
+	READS("", "{ip}/bin/python3", "-", "server.py");
+	/* Known by the name of the file the program word resolves to. */
+	READS("app/server.py (python3.12)", "{ip}/bin/server", "server.py");
+
+	/* ruby: -C/-X change directory before the program file is opened. */
+	READS("app/app.rb (ruby)", "{ip}/bin/ruby", "-w", "-W:no-deprecated", "-I", "lib",
+	      "-rbundler/setup", "--disable-gems", "-E", "UTF-8", "app.rb");
+	READS("srv/app.rb (ruby)", "{ip}/bin/ruby", "-C", "../srv", "--verbose", "app.rb");
+	READS("srv/app.rb (ruby)", "{ip}/bin/ruby", "-X{ip}/srv", "app.rb");
+	READS("", "{ip}/bin/ruby", "-e", "puts 1", "app.rb");
+	READS("", "{ip}/bin/ruby", "-S", "app.rb");
+
+	/* perl: -I takes a word; -e anywhere in a group runs no file. */
+	READS("app/run.pl (perl5.34)", "{ip}/bin/perl5.34", "-T", "-I", "lib", "-Ilib2", "-Mstrict",
+	      "-l0", "-w", "run.pl");
+	READS("", "{ip}/bin/perl5.34", "-lane", "print", "run.pl");
+	READS("", "{ip}/bin/perl5.34", "-x", "run.pl");
+
+	/* node: --name=value is one word, -r takes the next. */
+	READS("app/server.js (node)", "{ip}/bin/node", "--enable-source-maps", "-r",
+	      "dotenv/config", "--max-old-space-size=4096", "server.js");
+	READS("", "{ip}/bin/node", "-e", "1", "server.js");
+	READS("", "{ip}/bin/node", "--some-future-option", "value", "server.js");
+
+	/* php: -f names the file; -d takes a value. */
+	READS("app/index.php (php)", "{ip}/bin/php", "-d", "memory_limit=1G", "-f", "index.php");
+	READS("app/index.php (php)", "{ip}/bin/php", "-n", "-dx=1", "index.php");
+	READS("", "{ip}/bin/php", "-r", "echo 1;", "index.php");
+
+	/* Through sh -c and exec; a file word not known is noted. */
+	READS("hb/opt/openjdk (sh -c exec → opt symlink); hb/opt/warp (sh -c exec → java -jar → "
+	      "opt symlink); hb/Cellar/warp/1.0/libexec/"
+	      "warp.jar (sh -c exec → java -jar → opt symlink → Cellar file)",
+	      "/bin/sh", "-c",
+	      "exec {ip}/hb/opt/openjdk/bin/java -jar {ip}/hb/opt/warp/libexec/warp.jar");
+	got = read_files(
+		(const char *const[]){"/bin/sh", "-c", "exec {ip}/bin/python3 -u \"$APP\"", NULL},
+		NULL, &un);
+	CHECK_STR(got, "");
+	CHECK_STR(un, "'$APP' (ProgramArguments)");
+	free(got);
+	free(un);
+	/* Named on the command line but not there: noted as missing; named
+	 * by a script, left out, as a program would be. */
+	READS("app/gone.py missing (python3)", "{ip}/bin/python3", "gone.py");
+	got = ip_word("#!/bin/sh\nexec {ip}/hb/opt/openjdk/bin/java -jar {ip}/app/gone.jar\n"
+		      "exec {ip}/hb/opt/openjdk/bin/java -Xss1m -jar {ip}/hb/opt/warp/libexec/"
+		      "warp.jar \"$@\"\n");
+	put("ip/hb/Cellar/warp/1.0/bin/warp", got, 0755);
+	free(got);
+	link_at("../hb/opt/warp/bin/warp", "ip/bin/warp");
+	READS("hb/Cellar/warp/1.0/libexec/warp.jar (ProgramArguments[0] → symlink → opt symlink → "
+	      "Cellar file → script command "
+	      "→ java -jar → opt symlink → Cellar file)",
+	      "{ip}/bin/warp");
+}
+
 int main(void)
 {
 	char *real;
@@ -859,6 +1048,7 @@ int main(void)
 	test_root_directory();
 	test_track();
 	test_cache();
+	test_interpreters();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
