@@ -36,19 +36,21 @@ char *rl_failure_describe(const struct rl_service_status *st, const struct rl_jo
 		part(&b, t);
 		free(t);
 	}
-	/* One crash is not a loop; launchd scheduling a respawn, or a run of
-	 * them, is. */
+	/* One crash is not a loop, nor is a respawn launchd scheduled (after
+	 * a clean exit too, for a job kept alive); two or more crashes in a
+	 * row are. */
 	if (st && (st->spawn_scheduled || st->successive_crashes > 1)) {
 		struct rl_buf c = {0};
 
-		rl_buf_adds(&c, "crash loop: ");
-		if (st->successive_crashes > 0)
-			rl_buf_addf(&c, "%ld successive crash%s", st->successive_crashes,
-				    st->successive_crashes == 1 ? "" : "es");
+		if (st->successive_crashes > 1)
+			rl_buf_addf(&c, "crash loop: %ld successive crashes",
+				    st->successive_crashes);
+		else if (st->successive_crashes == 1 && st->spawn_scheduled)
+			rl_buf_adds(&c, "crashed once");
 		if (st->spawn_scheduled)
 			rl_buf_addf(&c,
 				    "%slaunchd respawns it after its throttle (spawn scheduled)",
-				    st->successive_crashes > 0 ? ", " : "");
+				    c.len ? ", " : "");
 		part(&b, c.data);
 		rl_buf_release(&c);
 	}

@@ -9,7 +9,8 @@
 /* "last exit code 1; last exit reason OS_REASON_DYLD | Library missing;
  * crash loop: 3 successive crashes, launchd respawns it after its throttle
  * (spawn scheduled); its standard error: /opt/homebrew/var/log/nginx.log",
- * each part only when print (or the plist's StandardErrorPath) gives it;
+ * each part only when print (or the plist's StandardErrorPath) gives it
+ * ("crashed once, launchd respawns …" for a single crash: no loop yet);
  * "no exit status from launchd" when nothing does. st NULL: only the
  * standard error. malloc'd. */
 char *rl_failure_describe(const struct rl_service_status *st, const struct rl_job *job);

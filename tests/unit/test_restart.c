@@ -791,6 +791,30 @@ static void test_failure_in_launchds_words(void)
 	CHECK_STR(res0(&f)->error,
 		  "exited during settle (last terminating signal Segmentation fault: 11)" DOWN);
 	teardown(&f);
+
+	/* One crash and the respawn launchd scheduled for it: no loop yet. */
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = spawn scheduled\n\tsuccessive crashes = 1\n"
+	     "\tlast exit code = 1\n}\n",
+	     .times = STICKY});
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "crashed once, launchd respawns it after its throttle (spawn scheduled))" DOWN);
+	teardown(&f);
+
+	/* A respawn scheduled after a clean exit (KeepAlive) is no crash. */
+	setup(&f, 1);
+	f.o.timeout = 0.3;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0},
+	    {PRINT_A, 0, "system/x = {\n\tstate = spawn scheduled\n\tlast exit code = 0\n}\n",
+	     .times = STICKY});
+	CHECK_STR(res0(&f)->error,
+		  "did not come back within 0.3 s (state spawn scheduled; last exit code 0; "
+		  "launchd respawns it after its throttle (spawn scheduled))" DOWN);
+	teardown(&f);
 }
 
 /* SETTLE → FAILED: the new pid exits, another replaces it, or launchd
