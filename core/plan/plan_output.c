@@ -115,12 +115,30 @@ static void add_shown(struct rl_buf *out, const char *s)
 	free(q);
 }
 
+/* The plist's own change: what makes a step a reload, not a kickstart. */
+static int reloads(const struct rl_reason *r)
+{
+	return r->role == RL_ROLE_PLIST && r->change != RL_CHANGE_STALE;
+}
+
 void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out)
 {
 	size_t shown = verbose || s->nreasons <= RL_REASONS_SHOWN ? s->nreasons : RL_REASONS_SHOWN;
+	/* A reload's reason is never folded into "(+N more)": it is why the
+	 * step reloads. When the ranking puts it past the lines shown, it
+	 * takes the last of them. */
+	size_t plist = s->nreasons;
 
+	if (shown < s->nreasons) {
+		for (size_t i = 0; i < s->nreasons && plist == s->nreasons; i++)
+			if (reloads(&s->reasons[i]))
+				plist = i;
+		if (plist < shown)
+			plist = s->nreasons;
+	}
 	for (size_t i = 0; i < shown; i++) {
-		const struct rl_reason *r = &s->reasons[i];
+		const struct rl_reason *r =
+			&s->reasons[i == shown - 1 && plist < s->nreasons ? plist : i];
 
 		rl_buf_addf(out, "%*s%s\n", indent, "", !verbose && r->brief ? r->brief : r->text);
 	}

@@ -1086,6 +1086,27 @@ static void test_headline(void)
 			  "   /lib/lib0.so changed (content) via Program\n"
 			  "   /lib/lib1.so changed (content) via Program\n"
 			  "   /lib/lib2.so changed (content) via Program\n");
+	rl_buf_reset(&b);
+	fx_release(&f);
+
+	/* A reload: its plist's change, ranked past the lines shown, takes
+	 * the last of them, never folded into "(+N more)". */
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "n");
+	fx_changed(&f, RL_CHANGE_CONTENT, "/bin/n", "n", RL_ROLE_PROGRAM, "Program");
+	fx_changed(&f, RL_CHANGE_RETARGETED, "/opt/n", "n", RL_ROLE_SYMLINK,
+		   "Program → opt symlink");
+	fx_changed(&f, RL_CHANGE_REMOVED, "/opt/n-1.0", "n", RL_ROLE_SYMLINK,
+		   "Program → opt symlink");
+	fx_changed(&f, RL_CHANGE_CONTENT, "/Library/LaunchAgents/n.plist", "n", RL_ROLE_PLIST,
+		   "plist");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, 0, &b);
+	CHECK_STR(b.data, "1. reload gui/501/n (agent)\n"
+			  "   /bin/n changed (content) via Program\n"
+			  "   /opt/n changed (retargeted) via Program → opt symlink\n"
+			  "   /Library/LaunchAgents/n.plist changed (content) via plist\n"
+			  "   (+1 more)\n");
 	rl_buf_release(&b);
 	fx_release(&f);
 }
