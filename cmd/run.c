@@ -871,11 +871,17 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 	}
 	if (baseline) {
 		/* As the run with nothing stale says it; what the stale
-		 * processes' steps came to is the counts' line below. */
+		 * processes' steps came to is the counts' line below, with
+		 * what this run finished of an earlier run's. */
+		size_t stale_restarted = 0;
+
+		for (size_t i = 0; i < res->n; i++)
+			stale_restarted += res->v[i].status == RL_RESULT_RESTARTED;
 		printf("no manifest yet: recorded the baseline (%zu files); %s\n", p->current.n,
-		       count[RL_RESULT_RESTARTED] ? "only stale processes were restarted"
-		       : res->n			  ? "no stale process was restarted"
-						  : "nothing restarted");
+		       stale_restarted ? "only stale processes were restarted"
+		       : res->n	       ? "no stale process was restarted"
+		       : n	       ? "no process was stale"
+				       : "nothing restarted");
 		if (n == 0)
 			return;
 	}
@@ -1051,17 +1057,6 @@ static int archive_scope(const struct run_args *a, struct rl_pipeline *p, struct
 	return 0;
 }
 
-static void print_baseline_json(void)
-{
-	char finished[32];
-
-	rfc3339(time(NULL), finished);
-	cli_print_json(json_pack("{s:i,s:[],s:b,s:s,s:s,s:{s:i,s:i,s:i,s:i}}", "version",
-				 RUN_JSON_VERSION, "results", "baseline", 1, "started", run_started,
-				 "finished", finished, "summary", "restarted", 0, "failed", 0,
-				 "skipped", 0, "deferred", 0));
-}
-
 static int run_locked(const struct run_args *a)
 {
 	struct rl_pipeline_opts po;
@@ -1125,12 +1120,13 @@ static int run_locked(const struct run_args *a)
 		rc = rl_pipeline_commit(&p, NULL, &err) < 0 ? run_fail(&err) : CLI_EXIT_OK;
 		if (record)
 			json_object_set_new(record, "baseline", json_true());
-		if (rc == CLI_EXIT_OK && !a->c->json)
-			printf("no manifest yet: recorded the baseline (%zu files); nothing "
-			       "restarted\n",
-			       p.current.n);
-		else if (rc == CLI_EXIT_OK)
-			print_baseline_json();
+		if (rc == CLI_EXIT_OK) {
+			/* No step of its own, but what it finished of an
+			 * earlier run's is counted all the same. */
+			struct rl_results no_steps = {0};
+
+			print_summary(a, &p, &no_steps, 1);
+		}
 	} else {
 		so_far_begin(plan);
 		rc = execute(a, a->c->state_dir, &lc, &p, plan, &left);

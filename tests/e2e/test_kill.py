@@ -125,6 +125,47 @@ class KillTest(unittest.TestCase):
     def test_killed_after_bootstrap_is_left_loaded(self):
         self.killed_during_reload("bootstrap")
 
+    def test_first_run_counts_what_it_finished_of_a_killed_run(self):
+        """Killed after the bootout, then the manifest is gone (moved aside
+        by hand): the next run records the baseline, finds nothing stale,
+        and loads the job again. Its summary counts that restart, in text
+        and in --json alike, as the run log does: never "nothing
+        restarted"."""
+        m = self.m
+        label = brew("fff")
+        m.brew_install("fff", "1.0")
+        self.boot([label])
+        manifest = os.path.join(m.state, "manifest.json")
+        exe = os.path.join(m.brew, "opt", "fff", "bin", "fff")
+        for json_out in (False, True):
+            m.write_plist(label, [exe, "3000" if json_out else "2000"])
+            lc, done = self.killer("bootout")
+            r = m.relaunch("run", *FAST, "--launchctl", lc)
+            self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+            self.assertEqual([i["label"] for i in self.journal()], [label])
+            os.unlink(manifest)
+            os.unlink(done)
+            if json_out:
+                r, doc = m.relaunch_json("run", *FAST)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertTrue(doc["baseline"])
+                self.assertEqual(doc["results"], [])
+                self.assertEqual(doc["summary"], {"restarted": 1, "failed": 0,
+                                                  "skipped": 0, "deferred": 0})
+            else:
+                r = m.relaunch("run", *FAST)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                lines = r.stdout.splitlines()
+                self.assertEqual(len(lines), 2, r.stdout)
+                self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline "
+                                           r"\(\d+ files\); no process was stale$")
+                self.assertEqual(lines[1], "1 restarted, 0 failed, 0 skipped, 0 deferred")
+            self.assertEqual(self.journal(), [])
+            m.wait_pid(label)
+            log = m.relaunch("log", "--count", "1").stdout
+            self.assertIn("1 restarted, 0 failed, 0 skipped, 0 deferred (recorded the baseline)",
+                          log)
+
     def test_killed_after_bootout_then_plist_removed_is_reported_once(self):
         """Killed after the bootout, and the package is removed before the
         next run: nothing can load the job again. The next run says so and
