@@ -819,12 +819,12 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 	if (!h->pid) {
 		char *q = rl_path_quote(path);
 
-		cli_note(ctx, "relaunch: waiting for the lock %s held by another relaunch", q);
+		cli_note(ctx, "waiting for the lock %s held by another relaunch", q);
 		free(q);
 		return;
 	}
 	rl_lock_holder_since(h, since, sizeof(since));
-	cli_note(ctx, "relaunch: waiting for the lock held by pid %ld (relaunch%s%s%s)", h->pid,
+	cli_note(ctx, "waiting for the lock held by pid %ld (relaunch%s%s%s)", h->pid,
 		 h->command[0] ? " " : "", h->command, since);
 }
 

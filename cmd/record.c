@@ -58,7 +58,7 @@ static int move_aside(const struct cli_ctx *ctx, const char *mpath, struct rl_er
 	}
 	q = rl_path_quote(to);
 	cli_note(ctx,
-		 "relaunch: moved the unreadable manifest aside to %s (restarts still pending in "
+		 "moved the unreadable manifest aside to %s (restarts still pending in "
 		 "it are found only through the process view now)",
 		 q);
 	free(q);

@@ -325,7 +325,7 @@ static volatile sig_atomic_t stop_signal;
  * and the second signal that came meanwhile, held until then. */
 static volatile sig_atomic_t bootout_in_flight;
 static volatile sig_atomic_t held_signal;
-static const char held_line[] = "relaunch: stopping once launchd has answered the bootout under "
+static const char held_line[] = "stopping once launchd has answered the bootout under "
 				"way; a third signal stops relaunch at once\n";
 static const char stop_line[] =
 	"relaunch: stopping once the restarts under way have finished; the rest is left for the "
@@ -698,7 +698,7 @@ static void log_recovery(const struct rl_intent *it, const char *status, const c
  * for this run's journal. Returns 1 when one could not be finished, 0 when
  * all were, -1 on a state error (in *fail, for the run log too). */
 static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc, double timeout,
-			     struct rl_intents *left_in, struct rl_error *fail)
+			     int quiet, struct rl_intents *left_in, struct rl_error *fail)
 {
 	struct rl_intents in = {0};
 	struct rl_history hist = {0};
@@ -738,19 +738,28 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		if (rc == 0) {
 			char *note = rl_xasprintf("finished the %s an earlier run had begun: %s",
 						  rl_intent_action_name(it->action), done);
-
-			fprintf(stderr, "relaunch: %s: %s\n", shown, note);
 			/* Found as the earlier run would have left it: nothing
 			 * was restarted now. */
-			log_recovery(
-				it,
+			const char *status =
 				strncmp(done, RL_INTENT_NOTHING_UNLOADED,
 					strlen(RL_INTENT_NOTHING_UNLOADED)) == 0
 					? "skipped"
 				: strncmp(done, RL_INTENT_NOTHING, strlen(RL_INTENT_NOTHING)) == 0
 					? "current"
-					: "restarted",
-				NULL, note);
+					: "restarted";
+
+			/* A live line like any step's, as log and status
+			 * show it: information, not an error. */
+			if (!quiet) {
+				struct rl_buf b = {0};
+
+				rl_runlog_step_text(&b, shown, rl_intent_action_name(it->action),
+						    status, 0, 0, -1, NULL, note);
+				fprintf(stderr, "%s\n", b.data);
+				fflush(stderr);
+				rl_buf_release(&b);
+			}
+			log_recovery(it, status, NULL, note);
 			free(note);
 			free(done);
 			free(shown);
@@ -1072,9 +1081,10 @@ static int run_locked(const struct run_args *a)
 	po.verify = a->verify;
 	if (!a->c->dry_run) {
 		catch_stop_signals();
-		unfinished = finish_killed_run(
-			a->c->state_dir, &lc,
-			a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT, &left, &err);
+		unfinished =
+			finish_killed_run(a->c->state_dir, &lc,
+					  a->timeout >= 0 ? a->timeout : RL_CONFIG_TIMEOUT_DEFAULT,
+					  a->c->quiet, &left, &err);
 		if (unfinished < 0) {
 			rl_intents_release(&left);
 			return run_fail(&err);
@@ -1146,6 +1156,7 @@ struct drain {
 	struct rl_strv watch;
 	json_t *watch_now;   /* the watched paths' state before the run */
 	json_t *watch_saved; /* as the last run saw them; NULL: never saved */
+	int quiet;	     /* -q: not a word of what it waits for */
 };
 
 static void drain_release(struct drain *d)
@@ -1217,8 +1228,8 @@ static int drain_newest(int64_t *newest, long *count, void *ctx)
 
 static void drain_waiting(const char *why, void *ctx)
 {
-	(void)ctx;
-	fprintf(stderr, "relaunch: %s\n", why);
+	if (!((const struct drain *)ctx)->quiet)
+		fprintf(stderr, "%s\n", why);
 }
 
 /* Before the lock (cli.c calls this before it takes it): is there
@@ -1243,6 +1254,7 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 	d = rl_xcalloc(1, sizeof(*d));
 	ctx->cmd_data = d;
 	ops.ctx = d;
+	d->quiet = ctx->quiet;
 	d->queue = a.queue ? rl_xstrdup(a.queue) : rl_queue_default_dir();
 	if (!d->queue) {
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "

@@ -63,7 +63,12 @@ int rl_drain_wait(double quiet_s, double max_busy_s, const struct rl_drain_ops *
 				free(who);
 				break;
 			}
-			tell(ops, why, &told);
+			{
+				char *waiting = rl_xasprintf("waiting while %s", why);
+
+				tell(ops, waiting, &told);
+				free(waiting);
+			}
 			free(why);
 			free(who);
 			last_ms = now;

@@ -28,7 +28,8 @@ struct rl_drain_ops {
 	 * entries, or -1 when the queue cannot be read. */
 	int (*newest)(int64_t *newest_ms, long *count, void *ctx);
 	/* Told once each time the wait starts waiting for something new
-	 * ("brew (pid 412) is running", "a new queue entry"); may be NULL. */
+	 * ("waiting while brew (pid 412) is running", "waiting for the queue
+	 * to be quiet"): a line as it is printed; may be NULL. */
 	void (*waiting)(const char *why, void *ctx);
 	void *ctx;
 };

@@ -163,7 +163,7 @@ A corrupt manifest says how to recover; record --force moves it aside
   $ relaunch record --verify --path "$PWD/jobs/none" $J 2>&1 | sed "s|$PWD|.|" | cut -d "'" -f 1-2
   relaunch: cannot read manifest './st/manifest.json
   $ relaunch record --force $J 2>&1 | sed "s|$PWD|.|"
-  relaunch: moved the unreadable manifest aside to ./st/manifest.json.corrupt-*Z (restarts still pending in it are found only through the process view now) (glob)
+  moved the unreadable manifest aside to ./st/manifest.json.corrupt-*Z (restarts still pending in it are found only through the process view now) (glob)
   recorded 2 files in ./st/manifest.json
   $ cat st/manifest.json.corrupt-*
   {"version": 1, "files": [

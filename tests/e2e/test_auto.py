@@ -13,6 +13,7 @@ the run log, files); no duration is asserted.
 import json
 import os
 import plistlib
+import re
 import shutil
 import subprocess
 import sys
@@ -250,7 +251,10 @@ class AutoTest(unittest.TestCase):
             self.assertNotEqual(m.pid("homebrew.mxcl." + f), pids[f])
         with open(os.path.join(m.state, "agent.log")) as f:
             log = f.read()
-        self.assertIn(m.env["RELAUNCH_PM_NAMES"] + " (pid", log)
+        # What the drain waited for, said as information (no `relaunch:`,
+        # which starts errors and warnings).
+        self.assertRegex(log, r"(?m)^\S+Z waiting while " + re.escape(m.env["RELAUNCH_PM_NAMES"])
+                         + r" \(pid \d+\) is running$")
         # Each line starts with the UTC time it was written, as in the run log.
         self.assertTrue(log.splitlines())
         for line in log.splitlines():
@@ -322,7 +326,7 @@ class AutoTest(unittest.TestCase):
         self.assertIn(f"cannot finish the reload of {label}", r.stderr)
         m.fault("clear")
         r = self.ok(m.relaunch(*drain))
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "bootstrapped", r.stderr)
         m.wait_pid(label)
         self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))

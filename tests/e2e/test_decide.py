@@ -723,7 +723,8 @@ exec /bin/sleep 1000
             # launchd takes it again: the next run finishes the reload.
             m.fault("clear")
             res, r = self.run_json(m)
-            self.assertIn(f"{label}: finished the reload an earlier run had begun", r.stderr)
+            self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun",
+                          r.stderr)
             m.wait_pid(label)
             self.plan_json(m, expect=0)
 

@@ -18,6 +18,7 @@ simulator's that, on the call named, runs it and then SIGKILLs its parent
 """
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -106,7 +107,11 @@ class KillTest(unittest.TestCase):
         # restarts the job onto the new plist: loaded, running, new args.
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun", r.stderr)
+        # A live line, as the log shows the step: loaded again, or found
+        # loaded already (killed after the bootstrap).
+        self.assertRegex(r.stderr, rf"(?m)^(restarted {re.escape(label)} \(reload\)|current   "
+                                   rf"{re.escape(label)}): finished the reload an earlier run "
+                                   "had begun: ")
         self.assertTrue(self.loaded(label), f"{r.stdout}\n{r.stderr}\n{m.events()[-12:]}")
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
@@ -269,7 +274,7 @@ class KillTest(unittest.TestCase):
         lg = m.relaunch("log", "--count", "1")
         self.assertIn("1 restarted, 0 failed, 0 skipped, 0 deferred, 0 idle, 1 current, "
                       "0 refused", lg.stdout)
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun",
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun",
                       r.stderr)
         self.assertTrue(self.loaded(label))
         with open(os.path.join(m.state, "runs.json")) as f:
@@ -355,7 +360,7 @@ class KillTest(unittest.TestCase):
         os.chmod(path, 0o755)
         return path
 
-    HELD = ("relaunch: stopping once launchd has answered the bootout under way; a third "
+    HELD = ("stopping once launchd has answered the bootout under way; a third "
             "signal stops relaunch at once\n")
 
     def leading_prints(self, calls, label):
@@ -396,7 +401,7 @@ class KillTest(unittest.TestCase):
         n = len(m.calls())
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
                       "nothing to do: loaded and running\n", r.stderr)
         self.assertEqual(self.leading_prints(m.calls()[n:], label), 1)
         # Then the plan reloads it onto the new plist, as it was to be.
@@ -436,7 +441,7 @@ class KillTest(unittest.TestCase):
         n = len(m.calls())
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
                       "nothing to do: loaded and running\n", r.stderr)
         # Started by no one but the reload the plan still owes it.
         first = [c["argv"][0] for c in m.calls()[n:]]
@@ -472,7 +477,7 @@ class KillTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"skipped   {label}: finished the reload an earlier run had begun: "
                       "nothing to do: not loaded (launchd did not act on the bootout)\n",
                       r.stderr)
         self.assertFalse(self.loaded(label))
@@ -498,7 +503,7 @@ class KillTest(unittest.TestCase):
         m.wait_event("removed", label)
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "bootstrapped ", r.stderr)
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
@@ -551,7 +556,7 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.args_of(label)[-1], "2000")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
                       "nothing to do: loaded and running", r.stderr)
         self.assertTrue(self.loaded(label))
         self.assertEqual(self.journal(), [])

@@ -218,7 +218,7 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn(f"pending: failed   {label}: not loaded: an earlier restart", st.stdout)
         m.fault("clear")
         res, r = self.run_json(m)
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "bootstrapped", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
         new = m.wait_pid(label)
@@ -318,7 +318,7 @@ class LaunchdTest(unittest.TestCase):
         m.wait_event("removed", label)
         self.assertNotEqual(m.launchctl("print", m.target(label)).returncode, 0)
         res, r = self.run_json(m)
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "bootstrapped", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
         m.wait_pid(label)
@@ -415,7 +415,7 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn("not running: an earlier restart left it so", res[label]["error"])
         self.assertEqual(m.relaunch("status").returncode, 3)
         res, r = self.run_json(m)
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "started it again", r.stderr)
         pid = m.wait_pid(label)
         self.assertIn("2000", m.launchctl("print", f"system/{label}").stdout)
@@ -481,7 +481,7 @@ class LaunchdTest(unittest.TestCase):
         self.assertTrue(os.path.exists(marker))
         self.assertEqual(m.pid(label), 0)
         res, r = self.run_json(m)
-        self.assertIn(f"relaunch: {label}: finished the kickstart an earlier run had begun: "
+        self.assertIn(f"restarted {label} (kickstart): finished the kickstart an earlier run had begun: "
                       "started it again", r.stderr)
         pid = m.wait_pid(label)
         self.assertNotIn(res.get(label, {}).get("status"), ("failed", "idle"), res)

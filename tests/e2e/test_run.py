@@ -562,7 +562,7 @@ class RunTest(unittest.TestCase):
                 held.close()
                 out, err = run.communicate(timeout=SAFETY * 3)
             self.assertIn(note.rstrip("\n"), [
-                f"relaunch: waiting for the lock held by pid {os.getpid()} (relaunch run, "
+                f"waiting for the lock held by pid {os.getpid()} (relaunch run, "
                 f"since {when})" for when in (clock, day + clock)])
             self.assertEqual(run.returncode, 0, err)
             self.assertTrue(err.startswith("restarting homebrew.mxcl.nginx …\n"), err)
@@ -587,7 +587,7 @@ class RunTest(unittest.TestCase):
             self.assertEqual(r.returncode, 4, r.stdout)
             lines = r.stderr.splitlines()
             self.assertEqual(len(lines), 2, r.stderr)
-            self.assertTrue(lines[0].startswith("relaunch: waiting for the lock held by pid "))
+            self.assertTrue(lines[0].startswith("waiting for the lock held by pid "))
             self.assertTrue(lines[1].startswith("relaunch: cannot lock '"), r.stderr)
             # Giving up names the holder as the note did.
             self.assertIn(f"held by another relaunch run (pid {os.getpid()}: relaunch run, since ",
