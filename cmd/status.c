@@ -380,8 +380,9 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
  * and onto its "refused" what the pre-flight refuses, as a run would log
  * it but with run null (no run saw it). With no manifest yet, "changed"
  * is null and "unknown" says why. */
-static void changes_json(struct cli_ctx *ctx, const struct rl_pipeline *p, json_t *pending)
+static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pending)
 {
+	struct rl_launchctl lc = {rl_launchctl_path(ctx->launchctl), 30};
 	json_t *changed = NULL, *unknown = NULL;
 	json_t *refused = json_object_get(pending, "refused");
 
@@ -395,13 +396,16 @@ static void changes_json(struct cli_ctx *ctx, const struct rl_pipeline *p, json_
 	} else {
 		changed = json_array();
 		for (size_t i = 0; i < p->plan.n; i++) {
-			const struct rl_step *st = &p->plan.steps[i];
+			struct rl_step *st = &p->plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
 
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already. */
 			if (st->never || logged(pending, st->job->label))
 				continue;
+			/* launchd shows it without a process: idle as plan
+			 * says (nothing to restart), not a change pending. */
+			rl_pipeline_decide_unseen(&lc, p, st);
 			if (st->decision == RL_DECISION_REFUSED)
 				json_array_append_new(
 					refused,

@@ -672,6 +672,25 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
 }
 
+int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
+			      struct rl_step *s)
+{
+	struct rl_service_status st;
+	struct rl_observed o;
+	const char *args[RL_LC_ARGS_MAX];
+
+	if (s->never || s->decision != RL_DECISION_RESTART ||
+	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0 || st.pid > 0)
+		return s->decision;
+	memset(&o, 0, sizeof(o));
+	o.loaded = 1;
+	o.crashing = st.successive_crashes > 0 || st.spawn_scheduled;
+	o.runs = st.runs;
+	observe_definition(&st, args, &o);
+	o.held = p->journal && rl_intents_owed(p->journal, s->job->label, 0);
+	return rl_decide_step(&p->plan, s, &o);
+}
+
 /* A job whose plist cannot be read and that launchd has loaded in none of
  * its domains keeps no definition launchd loaded: its plist's change is
  * reported with the problem alone. */

@@ -133,6 +133,15 @@ int rl_pipeline_own_job(const char *label);
  * pre-flight (core/plan/preflight.h), which may refuse it. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err);
 
+/* For `status`, after a plan made without launchd (o->lc NULL): a step
+ * still to restart whose job launchd shows loaded without a process is
+ * decided as rl_pipeline_plan decides it (idle, or a reload still due);
+ * one with a process, or one launchd gave no answer for, stays a restart
+ * (no process view to tell more). One `print` of the job's target.
+ * Returns the step's decision. */
+int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
+			      struct rl_step *s);
+
 /* For `jobs`: the jobs and their files tracked as now, and each job's
  * whereabouts in launchd and process view (p->views, one per job in the
  * order of p->jobs; none when o->lc is NULL), as plan sees them; no diff,

@@ -80,12 +80,14 @@ class OutputTest(unittest.TestCase):
             self.assertIn("(no run since)", lines[0])
             self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("nginx")])
             self.assertIn("Cellar/nginx/1.0", doc["pending"]["changed"][0]["reason"])
-            # It compared files only: launchctl was asked about relaunch's
-            # own job, never about the jobs or their domains.
+            # It compared files, then asked launchd about relaunch's own
+            # job and about the changed job alone (`print` of its target,
+            # to tell an idle one), never about the other jobs or a domain.
             asked = [c["argv"] for c in m.calls(t0)]
             self.assertTrue(asked)
             for argv in asked:
-                self.assertTrue(argv[-1].endswith("/org.relaunch.drain"), argv)
+                self.assertTrue(argv[-1].endswith("/org.relaunch.drain")
+                                or argv == ["print", m.target(brew("nginx"))], argv)
 
             # A scoped run restarts nginx; redis, upgraded meanwhile, stays.
             m.brew_upgrade("redis", "1.1")
@@ -99,6 +101,38 @@ class OutputTest(unittest.TestCase):
             # A full run: nothing is pending any more.
             r = m.relaunch("run", *FAST)
             self.assertEqual(r.returncode, 0, r.stderr)
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+
+    def test_status_calls_an_idle_job_idle_as_plan_does(self):
+        """A job launchd shows without a process, and does not keep alive,
+        is idle: `plan` has nothing to restart for its upgrade (its next
+        launch runs the new files), and `status` lists no change pending
+        for it either, before a run as after one."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_install("nginx", "1.0")
+            exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+            m.write_plist(brew("nginx"), [exe, "1000"], RunAtLoad=False, KeepAlive=False)
+            m.brew_install("redis", "1.0")
+            self.boot(m, [brew("redis")])
+            m.brew_upgrade("nginx", "1.1")
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(plan["steps"], [])
+            self.assertEqual([(e["change"], e["labels"]) for e in plan["reported"]],
+                             [("idle", [brew("nginx")])])
+            out, doc = self.status(m, 0)
+            self.assertEqual(self.pending_lines(out), ["pending: nothing"])
+            self.assertEqual(doc["pending"]["changed"], [])
+            # A job launchd runs stays pending: only launchd's answer of no
+            # process makes a change idle.
+            m.brew_upgrade("redis", "1.1")
+            out, doc = self.status(m, 1)
+            self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("redis")])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"idle      {brew('nginx')}: not running", r.stderr)
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
 
