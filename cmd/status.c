@@ -297,6 +297,29 @@ static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *st
 	return arr;
 }
 
+/* A logged refusal that the pre-flight now makes for another reason (the
+ * package changed again since that run: another library missing, say) is
+ * said with the reason it holds for now, as `run -n` says it; no run saw
+ * that one yet. */
+static void refused_anew(json_t *pending, const char *label, const char *why)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(pending, "refused"), i, e)
+	{
+		const json_t *l = json_object_get(e, "label"), *err = json_object_get(e, "error");
+
+		if (!json_is_string(l) || strcmp(json_string_value(l), label) != 0)
+			continue;
+		if (!json_is_string(err) || strcmp(json_string_value(err), why) != 0) {
+			json_object_set_new(e, "error", rl_json_path(why));
+			json_object_set_new(e, "run", json_null());
+		}
+		return;
+	}
+}
+
 /* Is label among the jobs pending from the run log? */
 static int logged(const json_t *pending, const char *label)
 {
@@ -401,6 +424,10 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already. */
+			if (!st->never && st->decision == RL_DECISION_REFUSED &&
+			    logged(pending, st->job->label))
+				refused_anew(pending, st->job->label,
+					     st->why ? st->why : "pre-flight failed");
 			if (st->never || logged(pending, st->job->label))
 				continue;
 			/* launchd shows it without a process: idle as plan

@@ -361,6 +361,47 @@ class OutputTest(unittest.TestCase):
             self.assertFalse(lines[0].endswith("(no run since)"), lines[0])
             self.assertEqual(doc["pending"]["refused"][0]["run"], self.runs(m)[-1]["start"])
 
+    def test_status_gives_a_refusal_the_reason_it_holds_for_now(self):
+        """Refused for one reason (a library missing), then the package
+        changes again and is refused for another: status says the reason
+        that holds now, as `run -n` does, before a run sees it (no run
+        since) and after (that run's)."""
+        with Machine(RELAUNCH) as m:
+            m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+            m.brew_c_library("libfoo", "1.0")
+            m.brew_c_daemon("food", "1.0", lib="libfoo")
+            self.boot(m, [brew("food")])
+            m.brew_c_library("libnew", "2.0")
+            m.brew_c_daemon("food", "2.0", lib="libnew")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnew"))
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            out, doc = self.status(m, 3)
+            self.assertEqual(len(doc["pending"]["refused"]), 1, out)
+            self.assertIn("links libnew.so, which cannot be found",
+                          doc["pending"]["refused"][0]["error"])
+            first = doc["pending"]["refused"][0]["run"]
+            self.assertIsNotNone(first)
+            m.brew_c_library("libnewer", "3.0")
+            m.brew_c_daemon("food", "3.0", lib="libnewer")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "libnewer"))
+            r = m.relaunch("run", *FAST, "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn("links libnewer.so, which cannot be found", r.stdout)
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertIn("links libnewer.so, which cannot be found (no run since)", lines[0])
+            self.assertNotIn("libnew.so", lines[0])
+            self.assertIsNone(doc["pending"]["refused"][0]["run"])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            out, doc = self.status(m, 3)
+            lines = self.pending_lines(out)
+            self.assertEqual(len(lines), 1, out)
+            self.assertTrue(lines[0].endswith("links libnewer.so, which cannot be found"), out)
+            self.assertNotIn(doc["pending"]["refused"][0]["run"], (None, first))
+
     def test_status_reads_the_config_given(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.0")
