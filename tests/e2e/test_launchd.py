@@ -378,7 +378,7 @@ class LaunchdTest(unittest.TestCase):
         gate.open()
         m.wait_event("removed", label)
         res, r = self.run_json(m)
-        self.assertIn(f"relaunch: {label}: finished the reload an earlier run had begun: "
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
                       "bootstrapped", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
         m.wait_pid(label)
