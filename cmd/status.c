@@ -405,7 +405,9 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
  * is null and "unknown" says why. */
 static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pending)
 {
-	struct rl_launchctl lc = {rl_launchctl_path(ctx->launchctl), 30};
+	struct rl_launchctl lc = {.path = rl_launchctl_path(ctx->launchctl),
+				  .timeout_s = cli_launchctl_timeout(),
+				  .gate = &ctx->gate};
 	json_t *changed = NULL, *unknown = NULL;
 	json_t *refused = json_object_get(pending, "refused");
 

@@ -679,7 +679,9 @@ int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline 
 	struct rl_observed o;
 	const char *args[RL_LC_ARGS_MAX];
 
-	if (s->never || s->decision != RL_DECISION_RESTART ||
+	/* launchd did not answer an earlier call: asked no more (it stays
+	 * a change, never guessed idle). */
+	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
 	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0 || st.pid > 0)
 		return s->decision;
 	memset(&o, 0, sizeof(o));
