@@ -73,6 +73,11 @@ struct rl_job {
 	 * why, in discovery's words. Only the definition launchd loaded is
 	 * left of it: a kickstart runs that, a reload is never tried. */
 	char *unreadable;
+	/* Set by rl_jobs_track: what the job runs cannot all be told from
+	 * its files (rl_jobfiles.unresolved: a daemon path computed at run
+	 * time, programs inside a RootDirectory). The process view then
+	 * judges its whole process tree as the job's code. */
+	int runs_unresolved;
 };
 
 struct rl_jobset {

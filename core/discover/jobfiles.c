@@ -1024,8 +1024,8 @@ static size_t pathset_add(struct pathset *s, const char *path)
 	return s->n++;
 }
 
-int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
-		  int flags, struct rl_error *err)
+int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
+		  struct rl_error *err)
 {
 	struct rl_jobfiles *fs = rl_xcalloc(js->n ? js->n : 1, sizeof(*fs));
 	struct pathset ps = {0};
@@ -1034,6 +1034,7 @@ int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct r
 
 	for (size_t i = 0; i < js->n && rc == 0; i++) {
 		rc = rl_job_files(&js->v[i], libs, &fs[i], err);
+		js->v[i].runs_unresolved = rc == 0 && fs[i].unresolved.n > 0;
 		if (rc == 0 && (flags & RL_TRACK_WARN_UNRESOLVED))
 			rl_jobfiles_warn(&js->v[i], &fs[i]);
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {

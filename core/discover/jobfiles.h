@@ -49,8 +49,9 @@ void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f);
 
 #define RL_TRACK_WARN_UNRESOLVED 1 /* rl_jobfiles_warn for each job */
 
-/* Add every file of every job to m as uses (entries not yet stat'ed). */
-int rl_jobs_track(const struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m,
-		  int flags, struct rl_error *err);
+/* Add every file of every job to m as uses (entries not yet stat'ed),
+ * and set each job's runs_unresolved. */
+int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
+		  struct rl_error *err);
 
 #endif
