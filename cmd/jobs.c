@@ -52,6 +52,21 @@ static void state_of(const struct rl_jobview *v, struct job_state *s)
 	s->pid = (long)v->pid;
 	if (pv->verdict == RL_PROC_FRESH) {
 		s->code = "current";
+		if (pv->nother) {
+			/* A descendant running replaced code not the job's: said,
+			 * not held against the job. */
+			const struct rl_proc_file *f = &pv->other[0];
+			char *q = rl_path_quote(f->path);
+			char *parent = rl_path_quote(f->parent_name ? f->parent_name : "?");
+
+			s->why =
+				rl_xasprintf("pid %ld (child of %s pid %ld) runs %s%s, none of the "
+					     "job's code",
+					     (long)f->pid, parent, (long)f->ppid, q,
+					     f->deleted ? " (deleted)" : " (replaced)");
+			free(parent);
+			free(q);
+		}
 	} else if (pv->verdict == RL_PROC_STALE && pv->nstale) {
 		const struct rl_proc_file *f = &pv->stale[0];
 		char *q = rl_path_quote(f->path);

@@ -218,6 +218,53 @@ static int code_tracked(const char *path, void *ctx)
 	return 0;
 }
 
+/* Is path, an executable, the old copy of one of the job's code files:
+ * the same file name, in a path that differs from that file's in one
+ * directory only (another version's keg: Cellar/pgd/1.0/bin/pgd for
+ * Cellar/pgd/1.1/bin/pgd, another store path)? What an upgrade that
+ * removed the old copy leaves a process running when no manifest recorded
+ * the old path. */
+static int old_copy(const char *path, const struct rl_strv *code)
+{
+	for (size_t i = 0; i < code->n; i++) {
+		const char *a = path, *b = code->v[i];
+		int differ = 0;
+
+		if (strcmp(rl_path_basename(a), rl_path_basename(b)) != 0)
+			continue;
+		while (*a && *b && differ < 2) {
+			size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+
+			differ += na != nb || memcmp(a, b, na) != 0;
+			a += na + (a[na] == '/');
+			b += nb + (b[nb] == '/');
+		}
+		if (!*a && !*b && differ < 2)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is a descendant's stale file the job's code (rl_proc_owns_fn)? Yes when
+ * the file is: one of its code files now or as recorded, or of a name its
+ * libraries are loaded by (code_tracked), or the old copy of a program or
+ * command of the job; or when the descendant runs the job's code (its
+ * executable is such a file: the daemon daemondo or a wrapper starts, with
+ * whatever it loads); or when what the job runs cannot all be told from
+ * its files (its tree is then all there is to judge it by). Else it runs
+ * other code (a CI runner's build step): reported, not restarted. */
+static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *f, void *ctx)
+{
+	const struct rl_jobview *v = ctx;
+
+	if (v->job->runs_unresolved || v->job->unreadable || !v->code.n)
+		return 1;
+	if (code_tracked(f->path, ctx) || (f->is_exe && old_copy(f->path, &v->code)))
+		return 1;
+	return pv->exe && pv->exe[0] == '/' &&
+	       (code_tracked(pv->exe, ctx) || old_copy(pv->exe, &v->code));
+}
+
 /* A RootDirectory job's program is found inside the root, not where its
  * tracking resolved it: the process view does not compare it. */
 static int has_root(const struct rl_job *job)
@@ -345,8 +392,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		}
 		if (found == 0 && v->pid > 0) {
 			collect_missing(p->libs, in->programs[i], v);
-			in->reqs[nreqs++] =
-				(struct rl_proc_tree_req){v->pid, code_tracked, v, &v->view};
+			in->reqs[nreqs++] = (struct rl_proc_tree_req){v->pid, code_tracked, v,
+								      &v->view, code_owned};
 		}
 	}
 	for (size_t i = 0; i < p->nviews; i++)
@@ -445,7 +492,8 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 					   in->memo);
 		rl_proc_view_spare(&v->view, spare_same, &sp);
 		/* Unknown is reported as such: never guessed stale or fresh. */
-		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN) {
+		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN ||
+		    v->view.nother) {
 			p->stale[p->nstale].label = v->job->label;
 			p->stale[p->nstale].view = &v->view;
 			p->stale[p->nstale].code = &v->code_now;
@@ -895,7 +943,8 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
 	 * run the files now on disk. */
 	/* No memo: the new process is judged against the disk as it is now. */
-	if (rl_proc_tree_inspect(pid, jv ? code_tracked : NULL, jv, NULL, NULL, &v, NULL) < 0)
+	if (rl_proc_tree_inspect_owned(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL, jv,
+				       NULL, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
 	if (stale && v.stale[0].pid != pid)

@@ -36,12 +36,14 @@ struct node {
 struct walk {
 	const struct rl_proc_ops *ops;
 	rl_proc_tracked_fn tracked;
+	rl_proc_owns_fn owns;
 	void *tctx;
 	struct rl_proc_view *out;
 	struct node *q; /* every process queued: the root's descendants */
 	size_t nq;
 	size_t aq;
 	size_t astale;
+	size_t aother;
 	char *unknown; /* the first reason something could not be judged */
 	int full;      /* RL_PROC_TREE_MAX_PROCS reached */
 };
@@ -132,34 +134,42 @@ static void queue_children(struct walk *w, pid_t pid, const char *pname, int dep
 	free(kids.v);
 }
 
-static int has_stale(const struct rl_proc_view *out, const struct rl_proc_file *f)
+static int has_file(const struct rl_proc_file *v, size_t n, const struct rl_proc_file *f)
 {
-	for (size_t i = 0; i < out->nstale; i++)
-		if (out->stale[i].dev == f->dev && out->stale[i].ino == f->ino)
+	for (size_t i = 0; i < n; i++)
+		if (v[i].dev == f->dev && v[i].ino == f->ino)
 			return 1;
 	return 0;
 }
 
-/* Move v's stale files into the tree's view, each naming its process. A
- * file many processes run (a daemon's workers) is listed once, for the
- * process nearest the root. */
+/* Move v's stale files into the tree's view, each naming its process:
+ * into its stale files when owns says the file is the job's code (or
+ * there is no owns), else into its other files. A file many processes
+ * run (a daemon's workers) is listed once, for the process nearest the
+ * root; one listed as other moves to the stale files when a later
+ * process's copy is the job's. */
 static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view *v)
 {
 	struct rl_proc_view *out = w->out;
 
 	for (size_t i = 0; i < v->nstale; i++) {
 		struct rl_proc_file *f = &v->stale[i];
+		int owned = !w->owns || w->owns(v, f, w->tctx);
+		struct rl_proc_file **list = owned ? &out->stale : &out->other;
+		size_t *nlist = owned ? &out->nstale : &out->nother;
+		size_t *alloc = owned ? &w->astale : &w->aother;
 
-		if (has_stale(out, f)) {
+		if (has_file(out->stale, out->nstale, f) ||
+		    (!owned && has_file(out->other, out->nother, f))) {
 			free(f->path);
 			continue;
 		}
-		rl_xgrow((void **)&out->stale, &w->astale, out->nstale + 1, sizeof(*out->stale));
-		out->stale[out->nstale] = *f;
-		out->stale[out->nstale].pid = n->pid;
-		out->stale[out->nstale].ppid = n->ppid;
-		out->stale[out->nstale].parent_name = rl_xstrdup(n->pname);
-		out->nstale++;
+		rl_xgrow((void **)list, alloc, *nlist + 1, sizeof(**list));
+		(*list)[*nlist] = *f;
+		(*list)[*nlist].pid = n->pid;
+		(*list)[*nlist].ppid = n->ppid;
+		(*list)[*nlist].parent_name = rl_xstrdup(n->pname);
+		(*nlist)++;
 	}
 	free(v->stale);
 	v->stale = NULL;
@@ -275,6 +285,13 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 			 const struct rl_proc_ops *ops, struct rl_statmemo *memo,
 			 struct rl_proc_view *out, struct rl_error *err)
 {
+	return rl_proc_tree_inspect_owned(pid, tracked, NULL, ctx, ops, memo, out, err);
+}
+
+int rl_proc_tree_inspect_owned(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+			       void *ctx, const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+			       struct rl_proc_view *out, struct rl_error *err)
+{
 	struct plat pl = {NULL, memo};
 	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, &pl};
 	struct walk w;
@@ -291,6 +308,7 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 		ops = &plat;
 	w.ops = ops;
 	w.tracked = tracked;
+	w.owns = owns;
 	w.tctx = ctx;
 	w.out = out;
 	if (ops->inspect(ops->ctx, pid, tracked, ctx, out) == 0 && out->verdict != RL_PROC_GONE)
@@ -327,7 +345,8 @@ static void *batch_run(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (!r)
 			return NULL;
-		rl_proc_tree_inspect(r->pid, r->tracked, r->ctx, NULL, b->memo, r->out, NULL);
+		rl_proc_tree_inspect_owned(r->pid, r->tracked, r->owns, r->ctx, NULL, b->memo,
+					   r->out, NULL);
 	}
 }
 

@@ -41,6 +41,12 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->stale[i].program);
 	}
 	free(v->stale);
+	for (i = 0; i < v->nother; i++) {
+		free(v->other[i].path);
+		free(v->other[i].parent_name);
+		free(v->other[i].program);
+	}
+	free(v->other);
 	free(v->ran);
 	free(v->why);
 	free(v->unjudged);

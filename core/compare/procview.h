@@ -67,6 +67,11 @@ struct rl_proc_view {
 				     * " (deleted)" marker (may be NULL) */
 	struct rl_proc_file *stale; /* STALE: the files that make it so */
 	size_t nstale;
+	/* Stale files of descendants that are not the job's code (the tree's
+	 * owns callback said so): whatever the verdict, reported, never a
+	 * reason to restart. */
+	struct rl_proc_file *other;
+	size_t nother;
 	/* When the process started, wall clock in ns since the epoch, rounded
 	 * down (a lower bound: it did not start earlier); 0 when unknown. Kept
 	 * whatever the verdict, as long as the process was there. */
@@ -138,6 +143,20 @@ int rl_proc_tree_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx,
 			 const struct rl_proc_ops *ops, struct rl_statmemo *memo,
 			 struct rl_proc_view *out, struct rl_error *err);
 
+/* Whether f, a stale file of descendant v (not the root), is the job's
+ * code: 1 counts it as the tree's (STALE), 0 keeps it in out->other, a
+ * descendant running other code (a CI runner's build step). Called with
+ * the tree's tracked ctx, from the walking thread. */
+typedef int (*rl_proc_owns_fn)(const struct rl_proc_view *v, const struct rl_proc_file *f,
+			       void *ctx);
+
+/* rl_proc_tree_inspect, asking owns (NULL: every stale file counts) of
+ * each stale file of a descendant: only those it owns make the tree
+ * STALE; the others go to out->other, whatever the verdict. */
+int rl_proc_tree_inspect_owned(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+			       void *ctx, const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+			       struct rl_proc_view *out, struct rl_error *err);
+
 /* Many trees, one per request, each as rl_proc_tree_inspect with the
  * platform's effects and memo, on up to `threads` threads at once (this
  * one included; the machine's cores when 0). The requests' tracked
@@ -148,6 +167,7 @@ struct rl_proc_tree_req {
 	rl_proc_tracked_fn tracked;
 	void *ctx;
 	struct rl_proc_view *out;
+	rl_proc_owns_fn owns; /* NULL: every descendant's stale file counts */
 };
 
 void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,

@@ -647,15 +647,43 @@ static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t 
 	free(path);
 }
 
+/* A descendant running replaced code that is none of the job's (a CI
+ * runner's build step running a node `brew upgrade node` replaced):
+ * reported under the stale file, never a reason to restart the job. */
+static void plan_other(struct builder *b, const struct rl_stale *s)
+{
+	const struct rl_proc_view *v = s->view;
+
+	for (size_t i = 0; i < v->nother; i++) {
+		const struct rl_proc_file *f = &v->other[i];
+		char *path = bounded_copy(f->path);
+		struct rl_buf t = {0};
+
+		rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
+			    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
+		add_shown(&t, path);
+		rl_buf_adds(&t, !f->deleted	? " (replaced on disk)"
+				: f->now_exists ? " (deleted; a new file is there now)"
+						: " (deleted)");
+		rl_buf_adds(&t, ", none of the job's code: not restarted for it");
+		reported_add(b, path, rl_change_kind_name(RL_CHANGE_STALE), s->label, t.data);
+		rl_buf_release(&t);
+		free(path);
+	}
+}
+
 static void plan_stale(struct builder *b, const struct rl_stale *s)
 {
 	const struct rl_proc_view *v = s->view;
 	ptrdiff_t idx;
 
-	if (!s->label || !v || (v->verdict != RL_PROC_STALE && v->verdict != RL_PROC_UNKNOWN))
+	if (!s->label || !v)
+		return;
+	b->reported_mark = b->p->nreported;
+	plan_other(b, s);
+	if (v->verdict != RL_PROC_STALE && v->verdict != RL_PROC_UNKNOWN)
 		return;
 	idx = find_job(b, s->label);
-	b->reported_mark = b->p->nreported;
 	if (v->verdict == RL_PROC_UNKNOWN) {
 		plan_unknown(b, s, idx);
 		return;

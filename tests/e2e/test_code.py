@@ -18,6 +18,11 @@ baseline, the new process runs the files now on disk; an unchanged daemon,
 --no-processes, a pid that exited and a process relaunch may not inspect
 are never planned.
 
+A process tree (a manifest or not): a CI runner whose build step runs a
+node `brew upgrade node` replaced is reported, not restarted (the build
+goes on); a wrapper's child daemon that maps an upgraded library its job
+links restarts the job.
+
 Code no longer on disk (a manifest or not): a library whose keg was
 removed and then forgotten with `record --force`, and a plugin loaded with
 dlopen that nothing tracks, rebuilt in place, make their process stale; an
@@ -874,6 +879,112 @@ int main(int argc, char **argv)
 		sleep(1000);
 }
 """
+
+# A CI runner (gitlab-runner, buildkite-agent): it stays, and runs each
+# build as a child; here one long build step, argv[1…].
+RUNNER_C = """#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 1;
+	if (fork() == 0) {
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	for (;;)
+		sleep(1000);
+}
+"""
+
+
+class Descendants(Base):
+    """A descendant's stale code counts toward its job only when it is the
+    job's code: a CI runner's build step running a node `brew upgrade
+    node` replaced is reported, and the runner (with the build) left
+    alone; a wrapper's child daemon mapping an upgraded library the job
+    links restarts the job."""
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+
+    def test_runner_whose_build_step_runs_replaced_code_is_not_restarted(self):
+        m = self.m
+        runner = LABEL % "gitlab-runner"
+        keg = os.path.join(m.brew, "Cellar", "gitlab-runner", "16.7.0")
+        harness.build_c(os.path.join(keg, "bin", "gitlab-runner"), RUNNER_C)
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        os.makedirs(os.path.join(m.brew, "bin"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/gitlab-runner/16.7.0", m.opt("gitlab-runner"))
+        m.brew_keg("node", "21.5.0")
+        harness.atomic_symlink("../Cellar/node/21.5.0", m.opt("node"))
+        node = os.path.join(m.brew, "bin", "node")
+        harness.atomic_symlink("../Cellar/node/21.5.0/bin/node", node)
+        old = os.path.join(m.brew, "Cellar", "node", "21.5.0", "bin", "node")
+        # The build step stands for one the CI server sends: an argument
+        # here only so that the runner starts it at once.
+        m.write_plist(runner, [m.opt("gitlab-runner") + "/bin/gitlab-runner", node, "1000"])
+        m.boot()
+        pid = m.wait_pid(runner)
+        step = wait_until(lambda: [c for c in m.children(pid)
+                                   if same_file(f"/proc/{c}/exe", old)], "the build step")[0]
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        # `brew upgrade node` meanwhile: the build step runs a deleted node.
+        m.brew_upgrade("node", "21.6.0")
+        harness.atomic_symlink("../Cellar/node/21.6.0/bin/node", node)
+        self.assertTrue(os.readlink(f"/proc/{step}/exe").endswith(" (deleted)"))
+        why = (f"pid {step} (child of gitlab-runner pid {pid}) runs {old} (deleted), none of "
+               "the job's code")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        self.assertEqual(doc["reported"], [{"path": old, "change": "stale", "labels": [runner],
+                                            "why": why + ": not restarted for it"}])
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual((doc["jobs"][0]["code"], doc["jobs"][0]["why"]), ("current", why))
+        r = m.relaunch("jobs")
+        self.assertIn(f"state:  running, pid {pid}, current: {why}\n", r.stdout)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [], doc)
+        self.assertEqual(m.pid(runner), pid)
+        self.assertIn(step, m.children(pid))  # the build goes on
+
+    def test_wrapped_daemon_mapping_an_upgraded_library_is_restarted(self):
+        # A wrapper script runs the daemon as its child, through the opt
+        # link; no manifest: the process tree alone sees the old library.
+        m = self.m
+        label = "org.x.food-wrapped"
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_daemon("food", "1.0", lib="libfoo")
+        os.unlink(os.path.join(m.daemons, LABEL % "food" + ".plist"))
+        script = os.path.join(m.root, "food-wrapper")
+        with open(script, "w") as f:
+            f.write(f"#!/bin/sh\n{m.opt('food')}/bin/food 1000\nexit $?\n")
+        os.chmod(script, 0o755)
+        m.write_plist(label, [script])
+        m.boot()
+        top = m.wait_pid(label)
+        lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        child = wait_until(lambda: [c for c in m.children(top)
+                                    if mapped_like(c, "libfoo.so") == [lib]], "the daemon")[0]
+        self.plan(m, code=0)
+        m.brew_upgrade_library("libfoo", "1.1")
+        self.assertEqual(mapped_like(child, "libfoo.so"), [lib + " (deleted)"])
+        r, doc = self.plan(m, code=1)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "manifest.json")))
+        reasons = planned(doc)[label]["reasons"]
+        self.assertEqual([(x["path"], x["change"], x["text"]) for x in reasons],
+                         [(lib, "stale",
+                           f"pid {child} (child of food-wrapper pid {top}) runs {lib} "
+                           "(deleted)")])
+        self.assertEqual(doc["reported"], [], doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "restarted")], doc)
+        self.wait_new_pid(m, label, top)
+        self.plan(m, code=0)
+
 
 if __name__ == "__main__":
     if not shutil.which("cc"):

@@ -194,6 +194,68 @@ static void test_fake_stale_descendant(void)
 	rl_proc_view_release(&v);
 }
 
+/* The job's code is what runs nginx. */
+static int owns_nginx(const struct rl_proc_view *v, const struct rl_proc_file *f, void *ctx)
+{
+	(void)v;
+	(void)ctx;
+	return strstr(f->path, "nginx") != NULL;
+}
+
+static struct rl_proc_view tree_owned(struct fake *f, pid_t root, rl_proc_owns_fn owns)
+{
+	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
+	struct rl_proc_view v;
+
+	CHECK_INT(rl_proc_tree_inspect_owned(root, NULL, owns, NULL, &ops, NULL, &v, NULL), 0);
+	return v;
+}
+
+/* A descendant running replaced code that is not the job's is kept apart
+ * (other), never the tree's verdict; one running the job's is. */
+static void test_fake_owns(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+	struct fproc *old;
+
+	f.n = 0;
+	fake_add(&f, 100, 1, "daemondo");
+	fake_add(&f, 101, 100, "nginx");
+	fake_add(&f, 102, 100, "node")->verdict = RL_PROC_STALE;
+	f.p[2].stale_path = "/opt/node/bin/node";
+	f.p[2].stale_ino = 12;
+	v = tree_owned(&f, 100, owns_nginx);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	CHECK_INT(v.nother, 1);
+	if (v.nother == 1) {
+		CHECK_STR(v.other[0].path, "/opt/node/bin/node");
+		CHECK_INT(v.other[0].pid, 102);
+		CHECK_INT(v.other[0].ppid, 100);
+		CHECK_STR(v.other[0].parent_name, "daemondo");
+	}
+	rl_proc_view_release(&v);
+	/* Without owns, every stale file counts, as before. */
+	v = tree_owned(&f, 100, NULL);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	CHECK_INT(v.nother, 0);
+	rl_proc_view_release(&v);
+	/* An old nginx below: the job's code, stale; the other stays apart. */
+	old = fake_add(&f, 103, 101, "nginx");
+	old->verdict = RL_PROC_STALE;
+	old->stale_path = "/opt/local/sbin/nginx";
+	old->stale_ino = 13;
+	v = tree_owned(&f, 100, owns_nginx);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1)
+		CHECK_INT(v.stale[0].pid, 103);
+	CHECK_INT(v.nother, 1);
+	rl_proc_view_release(&v);
+}
+
 /* Not allowed to look at a child: unknown, named; a stale one elsewhere
  * in the tree outweighs it. The root's own reason is kept. */
 static int spare_all(const struct rl_proc_file *f, void *ctx)
@@ -598,8 +660,8 @@ static void test_thread_child(void)
 	CHECK_INT(tree_size(getpid(), NULL), 2);
 
 	for (size_t i = 0; i < 8; i++) {
-		reqs[i] =
-			(struct rl_proc_tree_req){i % 2 ? child : getpid(), NULL, NULL, &views[i]};
+		reqs[i] = (struct rl_proc_tree_req){i % 2 ? child : getpid(), NULL, NULL, &views[i],
+						    NULL};
 	}
 	rl_proc_trees_inspect(reqs, 8, memo, 2);
 	for (size_t i = 0; i < 8; i++) {
@@ -633,6 +695,7 @@ static void test_thread_child(void)
 int main(void)
 {
 	test_fake_stale_descendant();
+	test_fake_owns();
 	test_fake_unknown();
 	test_fake_changes();
 	test_fake_bounds();
