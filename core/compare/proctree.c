@@ -44,6 +44,8 @@ struct walk {
 	size_t aq;
 	size_t astale;
 	size_t aother;
+	size_t aran;
+	int merge_ran; /* the root is FRESH: FRESH descendants' files join its `ran` */
 	char *unknown; /* the first reason something could not be judged */
 	int full;      /* RL_PROC_TREE_MAX_PROCS reached */
 };
@@ -176,6 +178,22 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 	v->nstale = 0;
 }
 
+/* A FRESH descendant's files join the root's `ran`, each naming the
+ * process: a daemon daemondo started again onto the new code runs the
+ * command as it is on disk now, which the root (daemondo) does not. */
+static void take_ran(struct walk *w, const struct node *n, const struct rl_proc_view *v)
+{
+	struct rl_proc_view *out = w->out;
+
+	if (!w->merge_ran || v->verdict != RL_PROC_FRESH || !v->nran)
+		return;
+	rl_xgrow((void **)&out->ran, &w->aran, out->nran + v->nran, sizeof(*out->ran));
+	for (size_t i = 0; i < v->nran; i++) {
+		out->ran[out->nran] = v->ran[i];
+		out->ran[out->nran++].pid = n->pid;
+	}
+}
+
 /* Judge one descendant and queue its children. */
 static void judge_node(struct walk *w, const struct node *n)
 {
@@ -206,6 +224,7 @@ static void judge_node(struct walk *w, const struct node *n)
 			     (int)n->ppid, v.unjudged);
 	if (v.verdict == RL_PROC_STALE)
 		take_stale(w, n, &v);
+	take_ran(w, n, &v);
 	queue_children(w, n->pid, before.name, n->depth, &v);
 	rl_proc_view_release(&v);
 }
@@ -268,6 +287,8 @@ static void walk_tree(struct walk *w)
 	struct rl_proc_view *out = w->out;
 
 	w->astale = out->nstale;
+	w->aran = out->nran;
+	w->merge_ran = out->verdict == RL_PROC_FRESH;
 	if (out->verdict == RL_PROC_UNKNOWN)
 		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");
 	else if (out->verdict == RL_PROC_STALE && out->unjudged)

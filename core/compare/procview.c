@@ -392,6 +392,7 @@ void rl_proc_scan_finish(struct rl_proc_scan *s)
 		for (size_t i = 0; i < s->nseen; i++) {
 			v->ran[i].dev = s->seen[i].dev;
 			v->ran[i].ino = s->seen[i].ino;
+			v->ran[i].pid = v->pid;
 		}
 		v->nran = s->nseen;
 	}

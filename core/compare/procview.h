@@ -50,10 +50,11 @@ struct rl_proc_file {
 			* one named here (rl_proc_view_check_program) */
 };
 
-/* A file's identity. */
+/* A file's identity; in `ran`, the process that runs it too. */
 struct rl_proc_id {
 	uint64_t dev;
 	uint64_t ino;
+	pid_t pid; /* `ran`: the process that runs it (the view's pid or a descendant) */
 };
 
 struct rl_proc_view {
@@ -79,7 +80,9 @@ struct rl_proc_view {
 	int exe_known; /* exe_id was read from the very file it runs */
 	struct rl_proc_id exe_id;
 	struct rl_proc_id *ran; /* FRESH: every file judged (the executable and each
-				 * tracked mapping), each the very file now at its path */
+				 * tracked mapping), each the very file now at its path;
+				 * in a tree whose root is FRESH, also those of every
+				 * FRESH descendant */
 	size_t nran;
 	size_t nprocs; /* processes judged (1 for rl_proc_inspect) */
 	/* The process's children as the platform listed them while it read

@@ -125,12 +125,20 @@ static int started_after(const struct rl_observed *o, int64_t t)
 	       v->start_ns > t;
 }
 
-static int ran_file(const struct rl_proc_view *v, const struct stat *st)
+/* The process the view saw run the file st is (launchd's pid first),
+ * or 0 when none did. */
+static pid_t ran_file(const struct rl_proc_view *v, const struct stat *st)
 {
+	pid_t by = 0;
+
 	for (size_t i = 0; i < v->nran; i++)
-		if (v->ran[i].dev == (uint64_t)st->st_dev && v->ran[i].ino == (uint64_t)st->st_ino)
-			return 1;
-	return 0;
+		if (v->ran[i].dev == (uint64_t)st->st_dev &&
+		    v->ran[i].ino == (uint64_t)st->st_ino) {
+			by = v->ran[i].pid > 0 ? v->ran[i].pid : v->pid;
+			if (by == v->pid)
+				return by;
+		}
+	return by;
 }
 
 /* Whether every change of s is one the process view can see: code the
@@ -177,7 +185,9 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	const char *prog = job_program(job);
 	struct stat st;
 	char *real, *shown;
+	const char *tree = NULL;
 	size_t n = 0;
+	pid_t child = 0;
 
 	if (!v || v->pid != o->pid || v->verdict != RL_PROC_FRESH || !v->exe_known || !o->code ||
 	    !prog || prog[0] != '/' || !changes_visible(s))
@@ -188,18 +198,44 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	if (changed_since_start(&st, v))
 		return 0;
 	for (size_t i = 0; i < o->code->n; i++) {
+		const char *c = o->code->v[i];
 		struct stat cs;
+		pid_t by;
 
-		if (stat(o->code->v[i], &cs) != 0)
+		if (stat(c, &cs) != 0)
 			continue; /* not there: nothing can run it */
-		if (!ran_file(v, &cs) || changed_since_start(&cs, v))
-			return 0; /* not seen in the process, or written since: no evidence */
+		if (!(by = ran_file(v, &cs)))
+			return 0; /* not seen in its processes: no evidence */
+		/* Written since launchd's process started: its inode proves
+		 * nothing. (A descendant's own start is not in the view: the
+		 * file it runs is taken as it is.) */
+		if (by == v->pid && changed_since_start(&cs, v))
+			return 0;
+		/* A command seen only in a descendant (the daemon daemondo
+		 * started again onto the new file): named, a program before
+		 * a library. */
+		if (by != v->pid &&
+		    (!tree || (rl_path_is_library_name(tree) && !rl_path_is_library_name(c)))) {
+			tree = c;
+			child = by;
+		}
 		n++;
 	}
 	real = realpath(prog, NULL);
 	shown = rl_path_quote(real ? real : prog);
-	*why = rl_xasprintf("pid %lld runs %s as it is on disk now%s", (long long)o->pid, shown,
-			    n > 1 ? ", and maps each of its libraries as on disk now" : "");
+	if (tree) {
+		char *q = rl_path_quote(tree);
+
+		*why = rl_xasprintf("pid %lld runs %s as it is on disk now, and pid %lld in its "
+				    "tree runs %s as it is on disk now (each of the job's code "
+				    "files is one its processes run)",
+				    (long long)o->pid, shown, (long long)child, q);
+		free(q);
+	} else {
+		*why = rl_xasprintf("pid %lld runs %s as it is on disk now%s", (long long)o->pid,
+				    shown,
+				    n > 1 ? ", and maps each of its libraries as on disk now" : "");
+	}
 	free(shown);
 	free(real);
 	return 1;

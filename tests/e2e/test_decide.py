@@ -10,7 +10,8 @@ keeps a broken upgrade from taking a working one down:
   bootstrap of a rewritten plist, home-manager's of an agent whose
   KeepAlive SuccessfulExit starts it at load) is not reloaded again, and
   one restarted by hand after the upgrade is not restarted again
-  (`current`);
+  (`current`), nor one whose daemondo started its daemon again onto the
+  new file (SIGHUP);
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
@@ -78,6 +79,68 @@ def environ(pid):
     with open(f"/proc/{pid}/environ") as f:
         return f.read().split("\0")
 
+
+# MacPorts' daemondo as far as the tests need it: forks --start-cmd … ;
+# and stays; SIGHUP stops the daemon and starts it again; SIGTERM stops it
+# and exits.
+DAEMONDO_C = r"""#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static volatile sig_atomic_t hup, term;
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		term = 1;
+}
+static pid_t start(char **cmd, const sigset_t *mask)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, mask, NULL);
+		execv(cmd[0], cmd);
+		_exit(127);
+	}
+	return pid;
+}
+int main(int argc, char **argv)
+{
+	char *cmd[64];
+	int n = 0;
+	sigset_t block, old;
+	struct sigaction sa;
+	pid_t child;
+
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--start-cmd") == 0)
+			for (i++; i < argc && strcmp(argv[i], ";") != 0 && n < 63; i++)
+				cmd[n++] = argv[i];
+	cmd[n] = NULL;
+	if (!n)
+		return 2;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	child = start(cmd, &old);
+	for (;;) {
+		while (!hup && !term)
+			sigsuspend(&old);
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+		if (term)
+			return 0;
+		hup = 0;
+		child = start(cmd, &old);
+	}
+}
+"""
 
 class DecideTest(unittest.TestCase):
     def boot(self, m, labels, running=True):
@@ -312,6 +375,50 @@ class DecideTest(unittest.TestCase):
         new = self.wait_new_pid(m, label, old)
         wait_until(lambda: path in harness.maps(new), f"{label} to map {path}")
         return new
+
+    def test_daemondo_that_restarted_its_daemon_onto_the_new_code_is_current(self):
+        # A MacPorts startup item: daemondo (an object file, as MacPorts
+        # builds it) forks the daemon and stays. `port upgrade`, then a
+        # SIGHUP (or startupitem.netchange) has daemondo start the daemon
+        # again: it runs the new file, and nothing is left to restart.
+        with Machine(RELAUNCH) as m:
+            daemondo = os.path.join(m.ports, "bin", "daemondo")
+            harness.build_c(daemondo, DAEMONDO_C)
+            m.port_install("nginx", "1.25.3")
+            label = "org.macports.nginx"
+            top = self.boot(m, [label])[label]
+            nginx = os.path.join(m.ports, "sbin", "nginx")
+
+            def daemon():
+                kids = m.children(top)
+                try:  # one exiting meanwhile has no exe
+                    return len(kids) == 1 and os.path.samefile(f"/proc/{kids[0]}/exe",
+                                                                nginx) and kids[0]
+                except OSError:
+                    return False
+
+            old = wait_until(daemon, "daemondo's daemon")
+            m.port_activate("nginx", "1.25.4")
+            # The old daemon runs replaced code: a restart.
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label])
+            self.assertIn("stale", [x["change"] for x in doc["steps"][0]["reasons"]])
+            os.kill(top, signal.SIGHUP)
+            new = wait_until(lambda: (pid := daemon()) and pid != old and pid,
+                             "daemondo to start the new daemon")
+            evidence = (f"pid {top} runs {daemondo} as it is on disk now, and pid {new} in "
+                        f"its tree runs {nginx} as it is on disk now")
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [])
+            current = [r for r in doc["reported"] if r["change"] == "current"]
+            self.assertEqual([r["labels"] for r in current], [[label]], doc)
+            self.assertIn(evidence, current[0]["why"])
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertIn(evidence, res[label]["note"])
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual((m.pid(label), daemon()), (top, new))
 
     # -- a plist changed but never loaded ------------------------------------
     def test_idle_job_whose_schedule_changed_is_reloaded(self):

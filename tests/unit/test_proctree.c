@@ -34,6 +34,7 @@ struct fproc {
 	enum rl_proc_verdict verdict;
 	const char *stale_path; /* STALE: the file it runs */
 	uint64_t stale_ino;
+	uint64_t ran_ino;	 /* FRESH: the one file it runs, when set */
 	const char *why;	 /* UNKNOWN; STALE: what it could not judge besides */
 	int reparent_on_inspect; /* its parent changes while it is inspected */
 	int restart_on_inspect;	 /* a new process takes its pid meanwhile */
@@ -99,6 +100,13 @@ static int fake_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *
 		out->stale[0].dev = 1;
 		out->stale[0].ino = p->stale_ino;
 		out->nstale = 1;
+	}
+	if (p->verdict == RL_PROC_FRESH && p->ran_ino) {
+		out->ran = rl_xcalloc(1, sizeof(*out->ran));
+		out->ran[0].dev = 1;
+		out->ran[0].ino = p->ran_ino;
+		out->ran[0].pid = pid;
+		out->nran = 1;
 	}
 	if (p->reparent_on_inspect)
 		p->ppid = 1;
@@ -212,7 +220,9 @@ static struct rl_proc_view tree_owned(struct fake *f, pid_t root, rl_proc_owns_f
 }
 
 /* A descendant running replaced code that is not the job's is kept apart
- * (other), never the tree's verdict; one running the job's is. */
+ * (other), never the tree's verdict; one running the job's is. A FRESH
+ * root's `ran` takes in its FRESH descendants' files, each naming its
+ * process. */
 static void test_fake_owns(void)
 {
 	static struct fake f;
@@ -220,8 +230,8 @@ static void test_fake_owns(void)
 	struct fproc *old;
 
 	f.n = 0;
-	fake_add(&f, 100, 1, "daemondo");
-	fake_add(&f, 101, 100, "nginx");
+	fake_add(&f, 100, 1, "daemondo")->ran_ino = 10;
+	fake_add(&f, 101, 100, "nginx")->ran_ino = 11;
 	fake_add(&f, 102, 100, "node")->verdict = RL_PROC_STALE;
 	f.p[2].stale_path = "/opt/node/bin/node";
 	f.p[2].stale_ino = 12;
@@ -234,6 +244,11 @@ static void test_fake_owns(void)
 		CHECK_INT(v.other[0].pid, 102);
 		CHECK_INT(v.other[0].ppid, 100);
 		CHECK_STR(v.other[0].parent_name, "daemondo");
+	}
+	CHECK_INT(v.nran, 2);
+	if (v.nran == 2) {
+		CHECK(v.ran[0].ino == 10 && v.ran[0].pid == 100);
+		CHECK(v.ran[1].ino == 11 && v.ran[1].pid == 101);
 	}
 	rl_proc_view_release(&v);
 	/* Without owns, every stale file counts, as before. */
@@ -253,6 +268,15 @@ static void test_fake_owns(void)
 	if (v.nstale == 1)
 		CHECK_INT(v.stale[0].pid, 103);
 	CHECK_INT(v.nother, 1);
+	rl_proc_view_release(&v);
+	/* A root that is not FRESH takes in no descendant's files. */
+	f.n = 0;
+	fake_add(&f, 100, 1, "daemondo")->why = "permission denied";
+	f.p[0].verdict = RL_PROC_UNKNOWN;
+	fake_add(&f, 101, 100, "nginx")->ran_ino = 11;
+	v = tree_owned(&f, 100, owns_nginx);
+	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
+	CHECK_INT(v.nran, 0);
 	rl_proc_view_release(&v);
 }
 
