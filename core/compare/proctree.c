@@ -144,6 +144,26 @@ static int has_file(const struct rl_proc_file *v, size_t n, const struct rl_proc
 	return 0;
 }
 
+/* Drop f's file from the tree's other files: it is the job's code after
+ * all (a later process of the job's runs it too). */
+static void drop_other(struct rl_proc_view *out, const struct rl_proc_file *f)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < out->nother; i++) {
+		struct rl_proc_file *o = &out->other[i];
+
+		if (o->dev == f->dev && o->ino == f->ino) {
+			free(o->path);
+			free(o->parent_name);
+			free(o->program);
+			continue;
+		}
+		out->other[kept++] = *o;
+	}
+	out->nother = kept;
+}
+
 /* Move v's stale files into the tree's view, each naming its process:
  * into its stale files when owns says the file is the job's code (or
  * there is no owns), else into its other files. A file many processes
@@ -166,6 +186,8 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 			free(f->path);
 			continue;
 		}
+		if (owned)
+			drop_other(out, f);
 		rl_xgrow((void **)list, alloc, *nlist + 1, sizeof(**list));
 		(*list)[*nlist] = *f;
 		(*list)[*nlist].pid = n->pid;

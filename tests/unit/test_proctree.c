@@ -269,6 +269,16 @@ static void test_fake_owns(void)
 		CHECK_INT(v.stale[0].pid, 103);
 	CHECK_INT(v.nother, 1);
 	rl_proc_view_release(&v);
+	/* The node's file run by nginx too: the job's code, listed once. */
+	old->stale_path = "/opt/node/bin/node-for-nginx";
+	old->stale_ino = 12;
+	v = tree_owned(&f, 100, owns_nginx);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1)
+		CHECK_INT(v.stale[0].pid, 103);
+	CHECK_INT(v.nother, 0);
+	rl_proc_view_release(&v);
 	/* A root that is not FRESH takes in no descendant's files. */
 	f.n = 0;
 	fake_add(&f, 100, 1, "daemondo")->why = "permission denied";
