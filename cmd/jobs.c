@@ -69,19 +69,36 @@ static void state_of(const struct rl_jobview *v, struct job_state *s)
 		}
 	} else if (pv->verdict == RL_PROC_STALE && pv->nstale) {
 		const struct rl_proc_file *f = &pv->stale[0];
-		char *q = rl_path_quote(f->path);
-		const char *how = f->deleted ? " (deleted)" : " (replaced)";
+		char *q = rl_path_quote(f->path), *how;
+		const char *verb = f->keg_now ? "maps" : "runs";
 
+		if (f->keg_now) {
+			/* An old keg: "(deleted); opt/libfoo is 1.1 now". */
+			struct rl_keg_path k;
+			char *now = rl_path_quote(f->keg_now);
+
+			if (rl_path_keg(f->path, &k))
+				how = rl_xasprintf(
+					"%s; opt/%.*s is %s now", f->deleted ? " (deleted)" : "",
+					(int)k.formula_len, f->path + k.formula_off, now);
+			else
+				how = rl_xasprintf("%s; its formula's opt link is %s now",
+						   f->deleted ? " (deleted)" : "", now);
+			free(now);
+		} else {
+			how = rl_xstrdup(f->deleted ? " (deleted)" : " (replaced)");
+		}
 		s->code = "stale";
 		if (f->pid != v->pid) {
 			char *parent = rl_path_quote(f->parent_name ? f->parent_name : "?");
 
-			s->why = rl_xasprintf("pid %ld (child of %s pid %ld) runs %s%s",
-					      (long)f->pid, parent, (long)f->ppid, q, how);
+			s->why = rl_xasprintf("pid %ld (child of %s pid %ld) %s %s%s", (long)f->pid,
+					      parent, (long)f->ppid, verb, q, how);
 			free(parent);
 		} else {
-			s->why = rl_xasprintf("runs %s%s", q, how);
+			s->why = rl_xasprintf("%s %s%s", verb, q, how);
 		}
+		free(how);
 		free(q);
 	} else {
 		s->code = "unknown";

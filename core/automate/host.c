@@ -96,11 +96,13 @@ static char *up(const char *path, int n)
 /* 1 when exe is <P>/Cellar/<name>/<version>/bin/<x>. */
 static int in_keg(const char *exe)
 {
-	char *cellar = up(exe, 4);
-	int yes = cellar && strcmp(rl_path_basename(cellar), "Cellar") == 0;
+	struct rl_keg_path k;
+	const char *rest;
 
-	free(cellar);
-	return yes;
+	if (!rl_path_keg(exe, &k))
+		return 0;
+	rest = exe + k.keg_len + 1;
+	return strncmp(rest, "bin/", 4) == 0 && rest[4] && !strchr(rest + 4, '/');
 }
 
 char *rl_prefix_of_exe(const char *exe)

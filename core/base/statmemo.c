@@ -11,8 +11,11 @@
 
 struct memo_ent {
 	char *path;
-	int err; /* 0: st holds stat()'s answer */
+	int stated; /* stat() was asked: err and st hold its answer */
+	int err;    /* 0: st holds stat()'s answer */
 	struct stat st;
+	int resolved; /* realpath() was asked: real holds its answer */
+	char *real;   /* NULL: it failed */
 };
 
 /* Entries indexed by path, under one lock: the entries are few (the
@@ -38,8 +41,10 @@ void rl_statmemo_free(struct rl_statmemo *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->n; i++)
+	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].path);
+		free(m->v[i].real);
+	}
 	free(m->v);
 	rl_index_release(&m->ix);
 	pthread_mutex_destroy(&m->lock);
@@ -80,10 +85,11 @@ static int ask(struct rl_statmemo *m, const char *path, struct stat *st, int fre
 		return stat(path, st) == 0 ? 0 : errno;
 	pthread_mutex_lock(&m->lock);
 	e = entry(m, path, 0);
-	if (!e || fresh) {
+	if (!e || !e->stated || fresh) {
 		m->calls++;
 		err = stat(path, st) == 0 ? 0 : errno;
 		e = entry(m, path, 1);
+		e->stated = 1;
 		e->err = err;
 		if (!err)
 			e->st = *st;
@@ -103,6 +109,25 @@ int rl_statmemo_stat(struct rl_statmemo *m, const char *path, struct stat *st)
 int rl_statmemo_fresh(struct rl_statmemo *m, const char *path, struct stat *st)
 {
 	return ask(m, path, st, 1);
+}
+
+char *rl_statmemo_realpath(struct rl_statmemo *m, const char *path)
+{
+	struct memo_ent *e;
+	char *real;
+
+	if (!m)
+		return realpath(path, NULL);
+	pthread_mutex_lock(&m->lock);
+	e = entry(m, path, 1);
+	if (!e->resolved) {
+		m->calls++;
+		e->real = realpath(path, NULL);
+		e->resolved = 1;
+	}
+	real = e->real ? rl_xstrdup(e->real) : NULL;
+	pthread_mutex_unlock(&m->lock);
+	return real;
 }
 
 unsigned long rl_statmemo_calls(struct rl_statmemo *m)

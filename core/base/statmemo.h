@@ -32,7 +32,13 @@ int rl_statmemo_stat(struct rl_statmemo *m, const char *path, struct stat *st);
  * instead: 0, or an errno value. m NULL: stat(). */
 int rl_statmemo_fresh(struct rl_statmemo *m, const char *path, struct stat *st);
 
-/* How many stat() calls reached the kernel (for tests). */
+/* realpath(path): a malloc'd copy of what it gave, or NULL when it failed;
+ * answered from the memo when path was resolved before (a Homebrew
+ * `opt/<formula>` link every process of the prefix leads to). m NULL:
+ * always realpath(). */
+char *rl_statmemo_realpath(struct rl_statmemo *m, const char *path);
+
+/* How many stat() and realpath() calls reached the kernel (for tests). */
 unsigned long rl_statmemo_calls(struct rl_statmemo *m);
 
 #endif

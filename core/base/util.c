@@ -245,6 +245,50 @@ int rl_path_is_library_name(const char *path)
 	       strstr(path, ".framework/") != NULL;
 }
 
+/* Length of the path component at s (up to '/' or the end), 0 for "."
+ * and "..". */
+static size_t component_len(const char *s)
+{
+	size_t n = strcspn(s, "/");
+
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
+	return n;
+}
+
+int rl_path_keg(const char *path, struct rl_keg_path *k)
+{
+	static const char cellar[] = "/Cellar/";
+	const size_t cl = sizeof(cellar) - 1;
+
+	if (!path || path[0] != '/')
+		return 0;
+	for (const char *c = path; (c = strstr(c, cellar)) != NULL; c++) {
+		const char *f = c + cl, *v, *rest;
+		size_t fl = component_len(f), vl;
+
+		if (!fl || f[fl] != '/')
+			continue;
+		v = f + fl + 1;
+		vl = component_len(v);
+		if (!vl || v[vl] != '/')
+			continue;
+		rest = v + vl + 1;
+		if (!*rest)
+			continue;
+		if (k) {
+			k->prefix_len = (size_t)(c - path);
+			k->formula_off = (size_t)(f - path);
+			k->formula_len = fl;
+			k->version_off = (size_t)(v - path);
+			k->version_len = vl;
+			k->keg_len = (size_t)(v + vl - path);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int rl_path_is_under(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);

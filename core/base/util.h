@@ -85,6 +85,21 @@ const char *rl_path_basename(const char *path);
  * '.' (libz.so, libz.so.1.3, _ssl.cpython-312-x86_64-linux-gnu.so), or
  * ending ".dylib" or ".bundle", or a path inside a ".framework/". */
 int rl_path_is_library_name(const char *path);
+/* A file inside a Homebrew keg: path is <prefix>/Cellar/<formula>/<version>/<rest>
+ * (the first "Cellar" component that has a formula, a version and a
+ * non-empty rest after it; prefix may be empty, formula and version are
+ * neither "." nor ".."). Offsets and lengths into path. */
+struct rl_keg_path {
+	size_t prefix_len;  /* <prefix> */
+	size_t formula_off; /* <formula> */
+	size_t formula_len;
+	size_t version_off; /* <version> */
+	size_t version_len;
+	size_t keg_len; /* <prefix>/Cellar/<formula>/<version> */
+};
+/* 1 when path (absolute) lies in a keg, with *k filled when k is given;
+ * else 0. Text only. */
+int rl_path_keg(const char *path, struct rl_keg_path *k);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
 /* A path for text output (never JSON), like git's core.quotePath=false: a

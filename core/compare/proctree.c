@@ -184,6 +184,7 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 		if (has_file(out->stale, out->nstale, f) ||
 		    (!owned && has_file(out->other, out->nother, f))) {
 			free(f->path);
+			free(f->keg_now);
 			continue;
 		}
 		if (owned)

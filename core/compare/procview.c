@@ -39,6 +39,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->stale[i].path);
 		free(v->stale[i].parent_name);
 		free(v->stale[i].program);
+		free(v->stale[i].keg_now);
 	}
 	free(v->stale);
 	for (i = 0; i < v->nother; i++) {
@@ -244,7 +245,7 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
 			    int trusted, const struct rl_fileinfo *now)
 {
-	if (!f || !recorded || !now || f->program || !f->now_exists || !trusted)
+	if (!f || !recorded || !now || f->program || f->keg_now || !f->now_exists || !trusted)
 		return 0;
 	/* What the process has is the file the manifest hashed. */
 	if (recorded->type != RL_FT_FILE || !recorded->hashed || recorded->dev != f->dev ||
@@ -278,6 +279,7 @@ size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ct
 			free(f->path);
 			free(f->parent_name);
 			free(f->program);
+			free(f->keg_now);
 			continue;
 		}
 		v->stale[kept++] = *f;
@@ -302,6 +304,48 @@ static int has_deleted_mark(const char *text)
 	return n > m && strcmp(text + n - m, DELETED_MARK) == 0;
 }
 
+/* Does the code file at text lie in an old Homebrew keg: is it
+ * <prefix>/Cellar/<formula>/<version>/…, while <prefix>/opt/<formula>
+ * leads to another keg now (brew upgrade: the keg it maps was deleted, or
+ * stays beside the new one without the cleanup)? Then the name of the keg
+ * opt leads to (its directory, "1.1"), malloc'd; else NULL: no keg, the
+ * formula uninstalled (no opt link: no upgrade), the keg opt leads to
+ * (same device and inode: a keg poured anew at the same path is judged by
+ * the files at its paths), the keg of the process's own executable (the
+ * executable is judged by itself), or what cannot be stat()ed. Kegs are
+ * compared as directories, never by their version text. Both stat()s and
+ * the opt link's resolution are the pass's memo's: asked once per run for
+ * all the processes of a prefix. */
+static char *old_keg(struct rl_proc_scan *s, const char *text)
+{
+	const char *exe = s->view->exe;
+	struct stat opt_st, keg_st;
+	struct rl_keg_path k;
+	char *opt, *keg, *real, *now = NULL;
+	int e;
+
+	if (!rl_path_keg(text, &k) || k.prefix_len == 0)
+		return NULL;
+	if (exe && strncmp(exe, text, k.keg_len) == 0 && exe[k.keg_len] == '/')
+		return NULL;
+	opt = rl_xasprintf("%.*s/opt/%.*s", (int)k.prefix_len, text, (int)k.formula_len,
+			   text + k.formula_off);
+	keg = rl_xstrndup(text, k.keg_len);
+	if (rl_statmemo_stat(s->memo, opt, &opt_st) == 0 && S_ISDIR(opt_st.st_mode)) {
+		e = rl_statmemo_stat(s->memo, keg, &keg_st);
+		if (e == ENOENT || e == ENOTDIR ||
+		    (e == 0 &&
+		     (keg_st.st_dev != opt_st.st_dev || keg_st.st_ino != opt_st.st_ino))) {
+			real = rl_statmemo_realpath(s->memo, opt);
+			now = rl_xstrdup(real ? rl_path_basename(real) : "another keg");
+			free(real);
+		}
+	}
+	free(opt);
+	free(keg);
+	return now;
+}
+
 void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,
 		       int marker, uint64_t dev, uint64_t ino, enum rl_proc_idkind kind)
 {
@@ -313,9 +357,9 @@ void rl_proc_scan_file_meta(struct rl_proc_scan *s, const char *text, int is_exe
 			    const struct rl_platform_filemeta *meta)
 {
 	int untracked = (kind & RL_PROCVIEW_ID_UNTRACKED) != 0;
+	char *path, *keg_now = NULL;
 	struct stat now;
 	int now_errno;
-	char *path;
 
 	kind = (enum rl_proc_idkind)(kind & ~RL_PROCVIEW_ID_UNTRACKED);
 	if (rl_proc_scan_seen(s, dev, ino))
@@ -332,9 +376,19 @@ void rl_proc_scan_file_meta(struct rl_proc_scan *s, const char *text, int is_exe
 		rl_proc_scan_undetermined(s, "cannot judge '%s': not an absolute path", text);
 		return;
 	}
+	if (untracked && !is_exe) {
+		/* Code the job's tracking does not know (a plugin's library, a
+		 * child's): stale when it lies in an old keg. One on disk is
+		 * reported for that alone. */
+		keg_now = old_keg(s, text);
+		if (!keg_now && !deleted && !(marker && has_deleted_mark(text))) {
+			s->nseen--;
+			return;
+		}
+	}
 	/* The platform's stat() of the text found the very file already:
 	 * that result decides, as this one would. */
-	if (kind == RL_PROCVIEW_ID_AT_PATH && !is_exe)
+	if (kind == RL_PROCVIEW_ID_AT_PATH && !is_exe && !keg_now)
 		return;
 	/* Each path text is judged by one answer of the kernel's (the
 	 * pass's memo, asked again when it disagrees); that decides. */
@@ -346,6 +400,11 @@ void rl_proc_scan_file_meta(struct rl_proc_scan *s, const char *text, int is_exe
 		now_errno = stat_now(s->memo, path, &now, dev, ino);
 	} else {
 		path = rl_xstrdup(text);
+	}
+	if (keg_now) {
+		add_stale(s, path, 0, deleted, dev, ino, meta, now_errno ? NULL : &now);
+		s->view->stale[s->view->nstale - 1].keg_now = keg_now;
+		return;
 	}
 	if (untracked && !is_exe && deleted && now_errno) {
 		/* Nothing the job links, and nothing stands in its place: no

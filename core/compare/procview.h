@@ -48,6 +48,10 @@ struct rl_proc_file {
 	char *program; /* set: not a file replaced on disk, but launchd's pid runs this
 			* executable while the job's program is now another file, the
 			* one named here (rl_proc_view_check_program) */
+	char *keg_now; /* set: a mapped file the job's tracking does not know, in
+			* an old Homebrew keg (<prefix>/Cellar/<formula>/<version>/…)
+			* while <prefix>/opt/<formula> leads to another keg now,
+			* named here ("1.1") */
 };
 
 /* A file's identity; in `ran`, the process that runs it too. */
@@ -269,10 +273,16 @@ enum rl_proc_idkind {
 	RL_PROCVIEW_ID_AT_PATH,	 /* stat(text) just found this very file there: fresh
 				  * without another stat() */
 	/* A flag added to one of the above: the job's tracking did not accept
-	 * the file, an unlinked library the process maps. Stale only when a
-	 * file stands at its path now (it was replaced); one that is simply
-	 * gone (a library extracted to a temporary file, loaded and deleted; a
-	 * plugin removed with nothing in its place) is no upgrade. */
+	 * the file, an unlinked library the process maps, or code it maps
+	 * from a Homebrew keg. Stale when it lies in an old keg
+	 * (<prefix>/Cellar/<formula>/<version>/… while <prefix>/opt/<formula>
+	 * leads to another keg now: a library upgraded, its old keg deleted
+	 * or not), or when it was unlinked and a file stands at its path now
+	 * (it was replaced). One that is simply gone (a library extracted to
+	 * a temporary file, loaded and deleted; a plugin removed with nothing
+	 * in its place, its formula uninstalled) is no upgrade, and one on
+	 * disk in the keg opt leads to is current: neither is judged further
+	 * (nor counted among the files that ran). */
 	RL_PROCVIEW_ID_UNTRACKED = 8,
 };
 

@@ -593,6 +593,27 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		add_shown(&t, f->program);
 		return rl_buf_detach(&t);
 	}
+	if (f->keg_now) {
+		/* "pid 812 maps /…/Cellar/libfoo/1.0/lib/libfoo.so (deleted);
+		 * opt/libfoo is 1.1 now" */
+		struct rl_keg_path k;
+
+		if (!root)
+			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) maps ", (long long)f->pid,
+				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
+		else
+			rl_buf_addf(&t, "pid %lld maps ", (long long)v->pid);
+		add_shown(&t, path);
+		if (f->deleted)
+			rl_buf_adds(&t, " (deleted)");
+		if (rl_path_keg(path, &k))
+			rl_buf_addf(&t, "; opt/%.*s is ", (int)k.formula_len, path + k.formula_off);
+		else
+			rl_buf_adds(&t, "; its formula's opt link is ");
+		add_shown(&t, f->keg_now);
+		rl_buf_adds(&t, " now");
+		return rl_buf_detach(&t);
+	}
 	if (!root) {
 		rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
 			    f->parent_name ? f->parent_name : "?", (long long)f->ppid);

@@ -149,7 +149,9 @@ enum {
 	/* A flag added to the above: the tracked callback did not accept the
 	 * file; it is reported only as code the kernel says was unlinked,
 	 * named as a library is (a plugin loaded with dlopen, a library
-	 * extracted to a temporary file and deleted). */
+	 * extracted to a temporary file and deleted), or as executable code
+	 * mapped from a Homebrew keg, <prefix>/Cellar/<formula>/<version>/…
+	 * (rl_path_keg: a library a plugin or a child links). */
 	RL_PLATFORM_ID_UNTRACKED = 8,
 };
 

@@ -247,13 +247,16 @@ static void scan_region(const struct rl_platform_scan_ops *o, struct regions *r,
 	else if (!r->tracked)
 		return;
 	/* Code run from a file no longer on disk (no links left), named as a
-	 * library is, is reported whatever the job's tracking says, flagged
-	 * untracked: the process view counts it only when a file stands at
-	 * its path now. */
+	 * library is, or from a file in a Homebrew keg (a library a plugin
+	 * or a child links), is reported whatever the job's tracking says,
+	 * flagged untracked: the process view counts it only when it lies in
+	 * an old keg or a file stands at its path now. */
 	else if (!r->tracked(path, r->ctx)) {
-		if (!(state == RL_PLATFORM_MAPPED_DELETED &&
-		      (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) &&
-		      rl_path_is_library_name(path)))
+		int exec = (ri->prp_prinfo.pri_protection & VM_PROT_EXECUTE) != 0;
+
+		if (!(exec &&
+		      ((state == RL_PLATFORM_MAPPED_DELETED && rl_path_is_library_name(path)) ||
+		       (state == RL_PLATFORM_MAPPED_LINKED && rl_path_keg(path, NULL)))))
 			return;
 		flag = RL_PLATFORM_ID_UNTRACKED;
 	}

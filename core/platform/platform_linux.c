@@ -417,6 +417,16 @@ static int unlinked_code(int exec, const char *text)
 	return yes;
 }
 
+/* Code the job's tracking does not know that the process view judges
+ * nonetheless: unlinked code (above), or an executable mapping of a file
+ * in a Homebrew keg (<prefix>/Cellar/<formula>/<version>/…), which the
+ * process view compares with the keg <prefix>/opt/<formula> leads to now
+ * (a library a plugin or a child links, upgraded). */
+static int untracked_code(int exec, const char *text)
+{
+	return unlinked_code(exec, text) || (exec && rl_path_keg(text, NULL));
+}
+
 static int is_tracked(const char *text, rl_platform_tracked_fn tracked, void *ctx)
 {
 	static const char mark[] = " (deleted)";
@@ -465,7 +475,7 @@ static int maps_agrees(const struct maps_line *m, const struct stat *now)
 }
 
 /* Judge one accepted file-backed mapping; untracked: accepted only as
- * unlinked_code (RL_PLATFORM_ID_UNTRACKED). */
+ * untracked_code (RL_PLATFORM_ID_UNTRACKED). */
 static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
 			 const struct maps_line *m, int untracked)
 {
@@ -505,7 +515,7 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 		    is_tracked(text, ms->tracked, ms->ctx))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
 				RL_PLATFORM_ID_FILE, &meta);
-		else if (unlinked_code(m->exec, text))
+		else if (untracked_code(m->exec, text))
 			o->file(o->ctx, text, 0, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
 				RL_PLATFORM_ID_FILE | RL_PLATFORM_ID_UNTRACKED, &meta);
 		free(text);
@@ -567,7 +577,7 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 		 * once, unless only a later, executable mapping of it makes it
 		 * count (a library's first mapping is read-only). */
 		if (same_mapped_file(&m, &prev, prev_path) &&
-		    (prev_taken || !unlinked_code(m.exec, m.path)))
+		    (prev_taken || !untracked_code(m.exec, m.path)))
 			continue;
 		prev = m;
 		memcpy(prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
@@ -577,7 +587,7 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 			continue;
 		if (is_tracked(m.path, ms->tracked, ms->ctx))
 			scan_mapping(o, ms, &m, 0);
-		else if (unlinked_code(m.exec, m.path))
+		else if (untracked_code(m.exec, m.path))
 			scan_mapping(o, ms, &m, 1);
 		else
 			prev_taken = 0;

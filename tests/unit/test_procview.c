@@ -526,6 +526,106 @@ static void test_scan_untracked(const char *dir)
 	free(gone);
 }
 
+/* One untracked library (not deleted) of a process whose executable is
+ * exe: the view's verdict; *now gets the stale file's keg_now (or NULL). */
+static enum rl_proc_verdict scan_keg_lib(struct rl_statmemo *memo, const char *exe, const char *lib,
+					 int deleted, char **now)
+{
+	const enum rl_proc_idkind untracked =
+		(enum rl_proc_idkind)(RL_PROCVIEW_ID_STAT | RL_PROCVIEW_ID_UNTRACKED);
+	struct rl_proc_scan s;
+	struct rl_proc_view v;
+	struct stat st;
+	enum rl_proc_verdict verdict;
+
+	rl_proc_scan_init(&s, &v, 42);
+	s.memo = memo;
+	if (stat(exe, &st) == 0)
+		rl_proc_scan_file(&s, exe, 1, 0, 0, st.st_dev, st.st_ino, RL_PROCVIEW_ID_STAT);
+	if (stat(lib, &st) != 0)
+		st.st_dev = 1, st.st_ino = 12345;
+	rl_proc_scan_file(&s, lib, 0, deleted, 0, st.st_dev, st.st_ino, untracked);
+	rl_proc_scan_finish(&s);
+	verdict = v.verdict;
+	*now = NULL;
+	if (v.verdict == RL_PROC_STALE && v.nstale == 1) {
+		CHECK_INT(v.stale[0].deleted, deleted);
+		CHECK_STR(v.stale[0].path, lib);
+		*now = v.stale[0].keg_now ? rl_xstrdup(v.stale[0].keg_now) : NULL;
+	} else if (v.verdict == RL_PROC_FRESH) {
+		CHECK_INT(v.nran, 1); /* the executable alone */
+	}
+	rl_proc_view_release(&v);
+	return verdict;
+}
+
+/* Code the job's tracking does not know, in an old Homebrew keg: stale
+ * while <prefix>/opt/<formula> leads to another keg, deleted or not; not
+ * once the formula is uninstalled, nor in the keg opt leads to, nor in
+ * the process's own executable's keg. The opt link and the kegs are
+ * stat()ed once per pass. */
+static void test_scan_old_keg(const char *dir)
+{
+	char *brew = rl_path_join(dir, "brew");
+	char *exe = rl_path_join(dir, "brew/Cellar/host/1.0/bin/host");
+	char *old = rl_path_join(dir, "brew/Cellar/libfoo/1.0/lib/libfoo.so");
+	char *cur = rl_path_join(dir, "brew/Cellar/libfoo/1.1/lib/libfoo.so");
+	char *own = rl_path_join(dir, "brew/Cellar/host/1.0/lib/libhost.so");
+	char *ssl11 = rl_path_join(dir, "brew/Cellar/openssl@1.1/1.1.1w/lib/libssl.so.1.1");
+	char *oldkeg = rl_path_join(dir, "brew/Cellar/libfoo/1.0");
+	char *brew_opt = rl_path_join(dir, "brew/opt/libfoo");
+	struct rl_statmemo *memo = rl_statmemo_new();
+	unsigned long calls;
+	char *now;
+
+	check_write(dir, "brew/Cellar/host/1.0/bin/host", "host", 0755);
+	check_write(dir, "brew/Cellar/host/1.1/bin/host", "host", 0755);
+	check_write(dir, "brew/Cellar/host/1.0/lib/libhost.so", "1.0", 0644);
+	check_write(dir, "brew/Cellar/libfoo/1.0/lib/libfoo.so", "1.0", 0644);
+	check_write(dir, "brew/Cellar/libfoo/1.1/lib/libfoo.so", "1.1", 0644);
+	check_write(dir, "brew/Cellar/openssl@1.1/1.1.1w/lib/libssl.so.1.1", "1.1", 0644);
+	check_write(dir, "brew/Cellar/openssl@3/3.4.0/lib/libssl.so.3", "3", 0644);
+	check_symlink(dir, "../Cellar/libfoo/1.1", "brew/opt/libfoo");
+	check_symlink(dir, "../Cellar/host/1.1", "brew/opt/host");
+	check_symlink(dir, "../Cellar/openssl@1.1/1.1.1w", "brew/opt/openssl@1.1");
+	check_symlink(dir, "../Cellar/openssl@3/3.4.0", "brew/opt/openssl@3");
+
+	/* Upgraded without the cleanup: the old keg stays on disk. */
+	CHECK_INT(scan_keg_lib(memo, exe, old, 0, &now), RL_PROC_STALE);
+	CHECK_STR(now, "1.1");
+	free(now);
+	/* Opt leads to this very keg; a versioned formula has its own. */
+	CHECK_INT(scan_keg_lib(memo, exe, cur, 0, &now), RL_PROC_FRESH);
+	CHECK_INT(scan_keg_lib(memo, exe, ssl11, 0, &now), RL_PROC_FRESH);
+	/* The process's own keg (the executable is judged by itself). */
+	CHECK_INT(scan_keg_lib(memo, exe, own, 0, &now), RL_PROC_FRESH);
+	/* Another process of the prefix: asked of the memo, not the kernel. */
+	calls = rl_statmemo_calls(memo);
+	CHECK_INT(scan_keg_lib(memo, exe, old, 0, &now), RL_PROC_STALE);
+	free(now);
+	CHECK_INT(scan_keg_lib(memo, exe, cur, 0, &now), RL_PROC_FRESH);
+	CHECK_INT(rl_statmemo_calls(memo), calls);
+	rl_statmemo_free(memo);
+
+	/* Upgraded with the cleanup: the old keg is deleted. */
+	check_rmtree(oldkeg);
+	CHECK_INT(scan_keg_lib(NULL, exe, old, 1, &now), RL_PROC_STALE);
+	CHECK_STR(now, "1.1");
+	free(now);
+	/* Uninstalled: no opt link, no upgrade. */
+	CHECK(unlink(brew_opt) == 0);
+	CHECK_INT(scan_keg_lib(NULL, exe, old, 1, &now), RL_PROC_FRESH);
+	CHECK(now == NULL);
+	free(ssl11);
+	free(own);
+	free(cur);
+	free(old);
+	free(oldkeg);
+	free(brew_opt);
+	free(exe);
+	free(brew);
+}
+
 /* A copy of sleep at path: fresh, then stale once replaced. */
 static void test_exe_replaced(const char *path)
 {
@@ -1127,6 +1227,7 @@ int main(void)
 	test_same_bytes();
 	test_spare(dir);
 	test_scan_untracked(dir);
+	test_scan_old_keg(dir);
 	test_exe_replaced(exe);
 	test_exe_deleted(gone);
 	test_exe_named_deleted(dir);

@@ -64,6 +64,43 @@ static void test_library_names(void)
 	CHECK_INT(rl_path_is_library_name("/x/libfoo.solid"), 0);
 }
 
+static void check_keg(const char *path, const char *prefix, const char *formula,
+		      const char *version)
+{
+	struct rl_keg_path k;
+
+	CHECK_INT(rl_path_keg(path, &k), 1);
+	CHECK_INT(k.prefix_len, strlen(prefix));
+	CHECK(strncmp(path, prefix, k.prefix_len) == 0);
+	CHECK_INT(k.formula_len, strlen(formula));
+	CHECK(strncmp(path + k.formula_off, formula, k.formula_len) == 0);
+	CHECK_INT(k.version_len, strlen(version));
+	CHECK(strncmp(path + k.version_off, version, k.version_len) == 0);
+	CHECK_INT(k.keg_len, (size_t)(path + k.version_off + k.version_len - path));
+}
+
+/* <prefix>/Cellar/<formula>/<version>/<rest>, by its text. */
+static void test_keg_path(void)
+{
+	check_keg("/opt/homebrew/Cellar/openssl@3/3.4.0/lib/libssl.3.dylib", "/opt/homebrew",
+		  "openssl@3", "3.4.0");
+	check_keg("/usr/local/Cellar/libfoo/1.0_1/lib/libfoo.so (deleted)", "/usr/local", "libfoo",
+		  "1.0_1");
+	check_keg("/Cellar/x/1/bin/x", "", "x", "1");
+	/* The first Cellar with a whole keg path after it. */
+	check_keg("/a/Cellar/b/Cellar/f/2/lib/l.so", "/a", "b", "Cellar");
+	check_keg("/a/Cellar/../Cellar/g/1/lib/l.so", "/a/Cellar/..", "g", "1");
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar/foo/1.0", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar/foo/1.0/", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar/foo", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar/../1.0/lib/x.so", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar/foo/./lib/x.so", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/Cellar//1.0/lib/x.so", NULL), 0);
+	CHECK_INT(rl_path_keg("/opt/homebrew/opt/foo/lib/x.so", NULL), 0);
+	CHECK_INT(rl_path_keg("opt/homebrew/Cellar/foo/1.0/lib/x.so", NULL), 0);
+	CHECK_INT(rl_path_keg(NULL, NULL), 0);
+}
+
 static void test_path_quote(void)
 {
 	check_quote("/plain/path with space", "/plain/path with space");
@@ -354,6 +391,25 @@ static void test_statmemo(void)
 	}
 	CHECK_INT(rl_statmemo_calls(m2), 1);
 	rl_statmemo_free(m2);
+
+	/* realpath() answers are remembered too, beside stat()'s. */
+	m2 = rl_statmemo_new();
+	CHECK(symlink("a", b) == 0);
+	for (int i = 0; i < 3; i++) {
+		char *real = rl_statmemo_realpath(m2, b), *want = realpath(a, NULL);
+
+		CHECK(real && want && strcmp(real, want) == 0);
+		free(real);
+		free(want);
+		CHECK(rl_statmemo_realpath(m2, missing) != NULL); /* "here" since */
+	}
+	CHECK_INT(rl_statmemo_calls(m2), 2);
+	CHECK_INT(rl_statmemo_stat(m2, b, &st), 0);
+	CHECK_INT(st.st_ino, now.st_ino);
+	CHECK_INT(rl_statmemo_calls(m2), 3);
+	CHECK(unlink(b) == 0);
+	CHECK(rl_statmemo_realpath(NULL, b) == NULL);
+	rl_statmemo_free(m2);
 	rl_statmemo_free(m);
 	check_rmtree(dir);
 	free(a);
@@ -366,6 +422,7 @@ int main(void)
 {
 	test_paths();
 	test_library_names();
+	test_keg_path();
 	test_path_quote();
 	test_strv_buf();
 	test_json_paths();
