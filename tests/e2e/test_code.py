@@ -29,6 +29,10 @@ dlopen that nothing tracks, rebuilt in place, make their process stale; an
 unlinked executable file that is no library (libffi's trampolines) does
 not, nor a library the program does not link that is simply gone (copied
 to a temporary file, loaded and deleted; a plugin's keg uninstalled).
+
+Old kegs: a library only a dlopen'ed plugin or a child nothing resolves
+links, upgraded (old keg deleted or kept), makes the process stale, named
+with the keg opt leads to now; uninstalled, it does not.
 """
 import json
 import os
@@ -702,6 +706,160 @@ class Unlinked(Base):
             r, doc = self.run_relaunch(m)
             self.assertEqual(doc["results"], [], doc)
             self.assertEqual(m.pid(LABEL % "web"), pid)
+
+
+# mysqld_safe's shape: it finds its daemon from where the script lies, so
+# no reading of the files knows what the daemon links; it runs the daemon
+# as its child.
+MYSQLD_SAFE_SH = """#!/bin/sh
+MY_PWD=`dirname $0`
+MY_PWD=`cd "$MY_PWD"/.. && pwd`
+ledir="$MY_PWD/libexec"
+MYSQLD=mysqld
+while true
+do
+  "$ledir/$MYSQLD" "$@"
+done
+"""
+
+
+class OldKegs(Base):
+    """A library the job's tracking does not know — linked by a plugin the
+    program loads with dlopen (an Erlang NIF, Python's _ssl, Ruby's
+    openssl.bundle), or mapped by a child no reading of the files resolves
+    (mysqld_safe's mysqld) — upgraded the Homebrew way: the process maps
+    the old keg, deleted by the cleanup or kept without it, while opt leads
+    to the new one. Stale, named with both kegs, restarted onto the new
+    one. A formula uninstalled (no opt link) is no upgrade."""
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+
+    def lib(self, version):
+        return os.path.join(self.m.brew, "Cellar", "libfoo", version, "lib", "libfoo.so")
+
+    def erlang(self):
+        """beam loads its crypto.so with dlopen; crypto.so links libfoo
+        through opt. Returns beam's pid, libfoo mapped and the run's
+        baseline recorded."""
+        m = self.m
+        m.brew_c_library("libfoo", "1.0")
+        keg = os.path.join(m.brew, "Cellar", "erlang", "1.0")
+        libdir = m.opt("libfoo") + "/lib"
+        harness.build_c(os.path.join(keg, "lib", "crypto.so"),
+                        harness.lib_source("crypto", "1.0", "foo"), "-L" + libdir, "-lfoo",
+                        "-Wl,-rpath," + libdir, shared=True)
+        harness.build_c(os.path.join(keg, "bin", "beam"), PLUGIN_HOST_C, "-ldl")
+        harness.atomic_symlink("../Cellar/erlang/1.0", m.opt("erlang"))
+        m.write_plist(LABEL % "rabbitmq", [m.opt("erlang") + "/bin/beam",
+                                           m.opt("erlang") + "/lib/crypto.so"])
+        m.boot()
+        pid = m.wait_pid(LABEL % "rabbitmq")
+        wait_until(lambda: mapped_like(pid, "libfoo.so") == [self.lib("1.0")],
+                   "the plugin's library to be mapped")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        # The keg opt leads to: current.
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        return pid
+
+    def check_restarted(self, label, pid, text, mapper=None):
+        """One stale reason, text; jobs says stale; run restarts the job
+        and its (mapper's) new process maps libfoo 1.1; nothing is left to
+        restart."""
+        m = self.m
+        r, doc = self.plan(m, code=1)
+        reasons = planned(doc)[label]["reasons"]
+        self.assertEqual([(x["path"], x["change"], x["text"]) for x in reasons],
+                         [(self.lib("1.0"), "stale", text)], doc)
+        r, doc = m.relaunch_json("jobs")
+        job = {j["label"]: j for j in doc["jobs"]}[label]
+        self.assertEqual(job["code"], "stale", job)
+        self.assertIn("; opt/libfoo is 1.1 now", job["why"])
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([x["status"] for x in doc["results"]], ["restarted"], doc)
+        new = self.wait_new_pid(m, label, pid)
+        wait_until(lambda: mapped_like(mapper(new) if mapper else new, "libfoo.so")
+                   == [self.lib("1.1")], "the new process to map libfoo 1.1")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+
+    def test_library_a_plugin_links_upgraded_with_cleanup_is_stale(self):
+        pid = self.erlang()
+        self.m.brew_upgrade_library("libfoo", "1.1", cleanup=True)
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib("1.0") + " (deleted)"])
+        self.check_restarted(LABEL % "rabbitmq", pid,
+                             f"pid {pid} maps {self.lib('1.0')} (deleted); opt/libfoo is 1.1 now")
+
+    def test_library_a_plugin_links_upgraded_without_cleanup_is_stale(self):
+        # HOMEBREW_NO_INSTALL_CLEANUP: the old keg stays, unchanged.
+        pid = self.erlang()
+        self.m.brew_upgrade_library("libfoo", "1.1", cleanup=False)
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib("1.0")])
+        self.assertTrue(os.path.exists(self.lib("1.0")))
+        self.check_restarted(LABEL % "rabbitmq", pid,
+                             f"pid {pid} maps {self.lib('1.0')}; opt/libfoo is 1.1 now")
+
+    def test_library_a_plugin_links_uninstalled_is_not_stale(self):
+        # `brew uninstall --ignore-dependencies libfoo`: keg and opt link
+        # gone, nothing replaced it; a restart could only fail.
+        m = self.m
+        pid = self.erlang()
+        shutil.rmtree(os.path.join(m.brew, "Cellar", "libfoo"))
+        os.unlink(m.opt("libfoo"))
+        self.assertEqual(mapped_like(pid, "libfoo.so"), [self.lib("1.0") + " (deleted)"])
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        for args in ((), ("--force",)):
+            if args:
+                r = m.relaunch("record", *args)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual(m.pid(LABEL % "rabbitmq"), pid)
+
+    def test_wrapper_child_mapping_the_old_keg_is_stale(self):
+        m = self.m
+        m.brew_c_library("libfoo", "1.0")
+        keg = os.path.join(m.brew, "Cellar", "mysql", "9.0.1")
+        harness.build_c(os.path.join(keg, "libexec", "mysqld"),
+                        harness.DAEMON_C % {"fn": "foo_version", "version": "mysqld 9.0.1"},
+                        *m._lib_flags(["libfoo"]))
+        safe = os.path.join(keg, "bin", "mysqld_safe")
+        os.makedirs(os.path.dirname(safe))
+        with open(safe, "w") as f:
+            f.write(MYSQLD_SAFE_SH)
+        os.chmod(safe, 0o755)
+        harness.atomic_symlink("../Cellar/mysql/9.0.1", m.opt("mysql"))
+        m.write_plist(LABEL % "mysql", [m.opt("mysql") + "/bin/mysqld_safe"])
+        m.boot()
+        pid = m.wait_pid(LABEL % "mysql")
+
+        def mysqld(parent):
+            for c in m.children(parent):
+                try:
+                    if os.path.basename(os.readlink(f"/proc/{c}/exe")) == "mysqld":
+                        return c
+                except OSError:
+                    pass
+            return None
+
+        child = wait_until(lambda: mysqld(pid), "mysqld to start")
+        wait_until(lambda: mapped_like(child, "libfoo.so") == [self.lib("1.0")],
+                   "mysqld to map libfoo")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        self.plan(m, code=0)
+        m.brew_upgrade_library("libfoo", "1.1", cleanup=True)
+        self.assertEqual(mapped_like(child, "libfoo.so"), [self.lib("1.0") + " (deleted)"])
+        self.check_restarted(LABEL % "mysql", pid,
+                             f"pid {child} (child of mysqld_safe pid {pid}) maps "
+                             f"{self.lib('1.0')} (deleted); opt/libfoo is 1.1 now",
+                             mapper=lambda p: wait_until(lambda: mysqld(p), "mysqld to start"))
 
 
 # A daemon that copies the library argv[1] to a file of its own in the
