@@ -417,14 +417,20 @@ static int unlinked_code(int exec, const char *text)
 	return yes;
 }
 
-/* Code the job's tracking does not know that the process view judges
- * nonetheless: unlinked code (above), or an executable mapping of a file
- * in a Homebrew keg (<prefix>/Cellar/<formula>/<version>/…), which the
- * process view compares with the keg <prefix>/opt/<formula> leads to now
- * (a library a plugin or a child links, upgraded). */
+/* An executable mapping of a file in a Homebrew keg
+ * (<prefix>/Cellar/<formula>/<version>/…): reported whatever the job's
+ * tracking says, flagged RL_PLATFORM_ID_UNTRACKED; the process view
+ * compares its keg with the one <prefix>/opt/<formula> leads to now (a
+ * library a plugin or a child links, upgraded) by the path alone. */
+static int keg_code(int exec, const char *text)
+{
+	return exec && rl_path_keg(text, NULL);
+}
+
+/* Code the job's tracking does not know that is judged nonetheless. */
 static int untracked_code(int exec, const char *text)
 {
-	return unlinked_code(exec, text) || (exec && rl_path_keg(text, NULL));
+	return unlinked_code(exec, text) || keg_code(exec, text);
 }
 
 static int is_tracked(const char *text, rl_platform_tracked_fn tracked, void *ctx)
@@ -475,7 +481,7 @@ static int maps_agrees(const struct maps_line *m, const struct stat *now)
 }
 
 /* Judge one accepted file-backed mapping; untracked: accepted only as
- * untracked_code (RL_PLATFORM_ID_UNTRACKED). */
+ * unlinked_code (RL_PLATFORM_ID_UNTRACKED). */
 static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
 			 const struct maps_line *m, int untracked)
 {
@@ -587,8 +593,13 @@ static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_sca
 			continue;
 		if (is_tracked(m.path, ms->tracked, ms->ctx))
 			scan_mapping(o, ms, &m, 0);
-		else if (untracked_code(m.exec, m.path))
+		else if (unlinked_code(m.exec, m.path))
 			scan_mapping(o, ms, &m, 1);
+		else if (keg_code(m.exec, m.path))
+			/* Its path decides: the maps line's numbers name it, and
+			 * nothing is stat()ed unless it is in an old keg. */
+			o->file(o->ctx, m.path, 0, 0, 1, (uint64_t)makedev(m.maj, m.min), m.ino,
+				RL_PLATFORM_ID_WEAK_DEV | RL_PLATFORM_ID_UNTRACKED, NULL);
 		else
 			prev_taken = 0;
 	}
