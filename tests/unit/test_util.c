@@ -401,7 +401,9 @@ static void test_statmemo(void)
 		CHECK(real && want && strcmp(real, want) == 0);
 		free(real);
 		free(want);
-		CHECK(rl_statmemo_realpath(m2, missing) != NULL); /* "here" since */
+		real = rl_statmemo_realpath(m2, missing); /* "here" since */
+		CHECK(real != NULL);
+		free(real);
 	}
 	CHECK_INT(rl_statmemo_calls(m2), 2);
 	CHECK_INT(rl_statmemo_stat(m2, b, &st), 0);
