@@ -1030,7 +1030,8 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 	struct rl_jobfiles *fs = rl_xcalloc(js->n ? js->n : 1, sizeof(*fs));
 	struct pathset ps = {0};
 	size_t *which = NULL, nwhich = 0, awhich = 0, *at = NULL, w = 0;
-	int rc = 0;
+	unsigned char *fresh = NULL;
+	int rc = 0, unique = 1;
 
 	for (size_t i = 0; i < js->n && rc == 0; i++) {
 		rc = rl_job_files(&js->v[i], libs, &fs[i], err);
@@ -1048,21 +1049,36 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 	if (rc == 0) {
 		rl_manifest_add_many(m, ps.v, ps.n);
 		at = rl_xcalloc(ps.n ? ps.n : 1, sizeof(*at));
-		for (size_t p = 0; p < ps.n; p++)
+		fresh = rl_xcalloc(ps.n ? ps.n : 1, sizeof(*fresh));
+		for (size_t p = 0; p < ps.n; p++) {
 			at[p] = (size_t)(rl_manifest_find(m, ps.v[p]) - m->entries);
+			fresh[p] = m->entries[at[p]].nuses == 0;
+		}
 	}
+	/* A job records each (path, role) once (add_file): with each label
+	 * once in the set, an entry that had no use before gets no use
+	 * twice, and none is looked for. */
+	for (size_t i = 1; i < js->n && unique; i++)
+		unique = strcmp(js->v[i - 1].label, js->v[i].label) < 0;
 	for (size_t i = 0; i < js->n; i++) {
+		/* One copy of the label for all the job's uses. */
+		char *label = rc == 0 && fs[i].n ? rl_manifest_share(m, js->v[i].label) : NULL;
+
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
 			struct rl_use u = {0};
+			size_t p = which[w++];
 
-			u.label = js->v[i].label;
+			u.label = label;
 			u.role = fs[i].v[k].role;
 			u.via = fs[i].v[k].via;
 			u.chain = fs[i].v[k].chain;
-			rl_entry_add_use(&m->entries[at[which[w++]]], &u);
+			fs[i].v[k].via = NULL;
+			memset(&fs[i].v[k].chain, 0, sizeof(fs[i].v[k].chain));
+			rl_entry_take_use(&m->entries[at[p]], &u, unique && fresh[p]);
 		}
 		rl_jobfiles_release(&fs[i]);
 	}
+	free(fresh);
 	free(at);
 	free(which);
 	free(ps.v);

@@ -63,8 +63,10 @@ struct rl_use_index {
 
 static void use_release(struct rl_use *u)
 {
-	free(u->label);
-	free(u->via);
+	if (!(u->shared & RL_USE_SHARED_LABEL))
+		free(u->label);
+	if (!(u->shared & RL_USE_SHARED_VIA))
+		free(u->via);
 	free(u->ack);
 	rl_strv_release(&u->chain);
 }
@@ -92,7 +94,23 @@ void rl_manifest_release(struct rl_manifest *m)
 		free(m->dirs[i].path);
 	free(m->dirs);
 	rl_strv_release(&m->roots);
+	for (size_t i = 0; i < m->nshared; i++)
+		free(m->shared[i]);
+	free(m->shared);
 	rl_manifest_init(m);
+}
+
+/* Keep text (owned) for m's uses to share. */
+static void share_owned(struct rl_manifest *m, char *text)
+{
+	rl_xgrow((void **)&m->shared, &m->shared_alloc, m->nshared + 1, sizeof(*m->shared));
+	m->shared[m->nshared++] = text;
+}
+
+char *rl_manifest_share(struct rl_manifest *m, const char *text)
+{
+	share_owned(m, rl_xstrdup(text));
+	return m->shared[m->nshared - 1];
 }
 
 /* Index of path, or of where it would go; *found says which. */
@@ -397,6 +415,33 @@ void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u)
 	/* Indexed now with the hash has_use made. */
 	if (asked && e->use_index && e->use_index->ix.n == e->nuses - 1)
 		use_index_put(e->use_index, e->nuses - 1, hash);
+}
+
+void rl_entry_take_use(struct rl_entry *e, struct rl_use *u, int unique)
+{
+	struct rl_use *n;
+	uint64_t hash = 0;
+	int asked = !unique && e->nuses >= USE_INDEX_MIN; /* has_use hashed u */
+
+	if (!unique && has_use(e, u, &hash)) {
+		free(u->via);
+		free(u->ack);
+		rl_strv_release(&u->chain);
+	} else {
+		rl_xgrow((void **)&e->uses, &e->uses_alloc, e->nuses + 1, sizeof(*e->uses));
+		n = &e->uses[e->nuses++];
+		*n = *u;
+		n->shared = RL_USE_SHARED_LABEL;
+		if (!n->via)
+			n->via = rl_xstrdup("");
+		/* Indexed now with the hash has_use made; otherwise the index,
+		 * when there is one, takes it in when next asked. */
+		if (asked && e->use_index && e->use_index->ix.n == e->nuses - 1)
+			use_index_put(e->use_index, e->nuses - 1, hash);
+	}
+	u->via = NULL;
+	u->ack = NULL;
+	memset(&u->chain, 0, sizeof(u->chain));
 }
 
 int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
@@ -1312,6 +1357,13 @@ struct v3_reader {
 	struct pending_chain *pend;
 	size_t npend;
 	size_t pend_alloc;
+	/* Whether the labels' texts and the vias' are each distinct, so
+	 * that equal numbers are equal uses: then fast_add_uses compares
+	 * numbers and the uses share the tables' texts (-1: not known yet). */
+	int distinct;
+	int vias_distinct; /* read_vias found the vias' texts distinct */
+	uint64_t *seen;	   /* fast_add_uses' set of one entry's uses */
+	size_t seen_cap;
 };
 
 static void reader_release(struct v3_reader *r)
@@ -1331,7 +1383,52 @@ static void reader_release(struct v3_reader *r)
 	free(r->chain_entry);
 	free(r->chain_path);
 	free(r->pend);
+	free(r->seen);
 	free(r->line);
+}
+
+static uint64_t index_hash_at(const void *ctx, size_t idx)
+{
+	return ((const uint64_t *)ctx)[idx];
+}
+
+/* Whether texts[0, n) are distinct (a NULL text is none of them). */
+static int texts_distinct(char *const *texts, size_t n)
+{
+	struct rl_index ix = {0};
+	uint64_t *hash = rl_xcalloc(n ? n : 1, sizeof(*hash));
+	int distinct = 1;
+
+	for (size_t i = 0; i < n && distinct; i++) {
+		if (!texts[i])
+			continue;
+		hash[i] = rl_hash_text(texts[i]);
+		for (size_t at = rl_index_start(&ix, hash[i]), k;
+		     (k = rl_index_next(&ix, &at)) != RL_INDEX_NONE;)
+			if (hash[k] == hash[i] && strcmp(texts[k], texts[i]) == 0)
+				distinct = 0;
+		rl_index_put(&ix, hash[i], i, index_hash_at, hash);
+	}
+	rl_index_release(&ix);
+	free(hash);
+	return distinct;
+}
+
+/* The tables' texts become the manifest's, for its uses to share. */
+static void reader_share(struct v3_reader *r, struct rl_manifest *m)
+{
+	for (size_t i = 0; i < r->nlabels && r->label_text; i++)
+		if (r->label_text[i])
+			share_owned(m, r->label_text[i]);
+	free(r->label_text);
+	r->label_text = NULL;
+	r->nlabels = 0;
+	for (size_t i = 0; i <= r->nvias && r->vias; i++)
+		if (r->vias[i])
+			share_owned(m, r->vias[i]);
+	free(r->vias);
+	r->vias = NULL;
+	r->nvias = 0;
 }
 
 /* The next line's text into r->line; its length, or -1 with err naming
@@ -1527,11 +1624,43 @@ static int fast_via_tree(struct v3_reader *r, size_t len, size_t nsegs, size_t *
 	return 1;
 }
 
+static int seen_put(uint64_t *set, size_t cap, uint64_t key);
+
+/* Whether the vias of a tree whose node i + 1 is segment seg[i] after
+ * node parent[i] (0: none) spell distinct texts, told from the tree
+ * alone: the segments are distinct, none is empty or holds the arrow of
+ * VIA_SEP (so a text splits back into its segments one way only), and no
+ * two nodes are the same segment after the same node. 0 when that cannot
+ * be told so (the texts may still be distinct). */
+static int via_tree_distinct(char *const *segtext, size_t nsegs, const long long *parent,
+			     const long long *seg, size_t n)
+{
+	size_t cap = 16;
+	uint64_t *set;
+	int distinct = 1;
+
+	for (size_t i = 0; i < nsegs; i++)
+		if (!segtext[i][0] || strstr(segtext[i], "→"))
+			return 0;
+	if (!texts_distinct(segtext, nsegs))
+		return 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	set = rl_xcalloc(cap, sizeof(*set));
+	for (size_t i = 0; i < n && distinct; i++)
+		distinct = (unsigned long long)parent[i] <= UINT32_MAX &&
+			   (unsigned long long)seg[i] < UINT32_MAX &&
+			   !seen_put(set, cap, (uint64_t)parent[i] << 32 | (uint64_t)seg[i]);
+	free(set);
+	return distinct;
+}
+
 /* Line 3 and 4: the via segments, then the via tree over them. */
 static int read_vias(struct v3_reader *r, struct rl_error *err)
 {
 	json_t *segs = NULL, *tree = NULL;
 	char **segtext = NULL;
+	long long *parents, *segs_of;
 	size_t nsegs = 0, n = 0, k;
 	ssize_t len = next_text(r, "the via segments", err);
 	int rc = 0, fast;
@@ -1597,6 +1726,8 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 	}
 	r->vias = rl_xcalloc(n + 1, sizeof(*r->vias));
 	r->vias[0] = rl_xstrdup("");
+	parents = rl_xcalloc(n ? n : 1, sizeof(*parents));
+	segs_of = rl_xcalloc(n ? n : 1, sizeof(*segs_of));
 	for (size_t i = 1; i <= n && rc == 0; i++) {
 		long long parent, seg;
 		const char *s;
@@ -1629,7 +1760,13 @@ static int read_vias(struct v3_reader *r, struct rl_error *err)
 		}
 		r->vias[i] = parent ? rl_xconcat(r->vias[parent], VIA_SEP, s) : rl_xstrdup(s);
 		r->nvias = i;
+		parents[i - 1] = parent;
+		segs_of[i - 1] = seg;
 	}
+	if (rc == 0)
+		r->vias_distinct = via_tree_distinct(segtext, nsegs, parents, segs_of, n);
+	free(parents);
+	free(segs_of);
 	for (size_t i = 0; i < nsegs; i++)
 		free(segtext[i]);
 	free(segtext);
@@ -1988,12 +2125,103 @@ static size_t fast_uses(struct v3_reader *r, struct scan *s)
 	return scan_char(s, ']') ? n : 0;
 }
 
+/* A use's numbers as one key, when they fit (else 0). */
+static int use_key(const struct fast_use *f, uint64_t *key)
+{
+	if ((unsigned long long)f->label > UINT32_MAX || (unsigned long long)f->via >= 1ull << 28)
+		return 0;
+	*key = (uint64_t)f->label << 32 | (uint64_t)f->via << 4 | (uint64_t)f->role;
+	return 1;
+}
+
+/* Whether key is in the set (of size cap, a power of two), put in when
+ * not. Keys are stored + 1, so that 0 is an empty slot. */
+static int seen_put(uint64_t *set, size_t cap, uint64_t key)
+{
+	uint64_t h = (key + 1) * 0x9e3779b97f4a7c15ull;
+	size_t at;
+
+	/* Every bit of the key reaches the bits the mask keeps. */
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	at = (size_t)h & (cap - 1);
+
+	for (; set[at]; at = (at + 1) & (cap - 1))
+		if (set[at] == key + 1)
+			return 1;
+	set[at] = key + 1;
+	return 0;
+}
+
+/* fast_add_uses when the tables' texts are distinct: equal uses have
+ * equal numbers, and each use shares the tables' texts. 0 when a use's
+ * numbers do not fit a key (nothing added then). */
+static int fast_add_shared(struct v3_reader *r, struct rl_entry *e, size_t entry, size_t n)
+{
+	size_t cap = 16;
+	uint64_t key;
+
+	for (size_t i = 0; i < n; i++)
+		if (!use_key(&r->fuses[i], &key))
+			return 0;
+	while (cap < 2 * n)
+		cap *= 2;
+	if (cap > r->seen_cap) {
+		free(r->seen);
+		r->seen = rl_xcalloc(cap, sizeof(*r->seen));
+		r->seen_cap = cap;
+	} else {
+		memset(r->seen, 0, cap * sizeof(*r->seen));
+	}
+	e->uses = rl_xcalloc(n, sizeof(*e->uses));
+	e->uses_alloc = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct fast_use *f = &r->fuses[i];
+		struct rl_use *u;
+
+		use_key(f, &key);
+		if (seen_put(r->seen, cap, key))
+			continue; /* as rl_entry_add_use: the first stays */
+		u = &e->uses[e->nuses++];
+		u->label = r->label_text[f->label];
+		u->role = (enum rl_role)f->role;
+		u->via = r->vias[f->via];
+		u->shared = RL_USE_SHARED_LABEL | RL_USE_SHARED_VIA;
+		if (f->chain) {
+			rl_xgrow((void **)&r->pend, &r->pend_alloc, r->npend + 1, sizeof(*r->pend));
+			r->pend[r->npend++] =
+				(struct pending_chain){entry, e->nuses - 1, (size_t)f->chain};
+		}
+	}
+	return 1;
+}
+
+/* Whether the labels' texts are distinct: in the order the writer
+ * gives them (sorted) by one pass. */
+static int labels_distinct(const struct v3_reader *r)
+{
+	size_t i = 1;
+
+	if (!r->nlabels || !r->label_text[0])
+		return texts_distinct(r->label_text, r->nlabels);
+	for (; i < r->nlabels && r->label_text[i]; i++)
+		if (strcmp(r->label_text[i - 1], r->label_text[i]) >= 0)
+			break;
+	return i == r->nlabels || texts_distinct(r->label_text, r->nlabels);
+}
+
 /* The uses fast_uses read, added to the entry just made (m->n - 1) as
  * use_from_v3 adds them. */
 static void fast_add_uses(struct v3_reader *r, struct rl_manifest *m, size_t n)
 {
 	struct rl_entry *e = &m->entries[m->n - 1];
 
+	if (r->distinct < 0)
+		r->distinct = labels_distinct(r) &&
+			      (r->vias_distinct || texts_distinct(r->vias, r->nvias + 1));
+	if (n && r->distinct && fast_add_shared(r, e, m->n - 1, n))
+		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct fast_use *f = &r->fuses[i];
 		struct rl_use u = {0};
@@ -2092,6 +2320,7 @@ static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *
 	r.f = f;
 	r.fault = fault;
 	r.lineno = 1;
+	r.distinct = -1;
 	if (roots_from_json(m, json_object_get(head, "roots"), err) < 0 ||
 	    rl_json_get_int(head, "entries", 0, &nentries, "header", err) < 0 ||
 	    rl_json_get_int(head, "dirs", 0, &ndirs, "header", err) < 0 ||
@@ -2150,6 +2379,7 @@ static int load_v3(struct rl_manifest *m, FILE *f, uint64_t size, const json_t *
 	}
 	if (rc == 0)
 		rc = resolve_chains(&r, m, err);
+	reader_share(&r, m);
 	reader_release(&r);
 	return rc;
 }

@@ -40,6 +40,11 @@ int rl_role_parse(const char *name, enum rl_role *out);
 struct rl_use {
 	char *label; /* the job's label */
 	enum rl_role role;
+	/* Which of label (RL_USE_SHARED_LABEL) and via (RL_USE_SHARED_VIA)
+	 * are the texts of the manifest the use is in (rl_manifest.shared),
+	 * not the use's own: one copy for the many uses that name the same
+	 * job or route. 0 for a use rl_entry_add_use made. */
+	unsigned shared;
 	char *via; /* human-readable route: "ProgramArguments[0] → opt symlink → Cellar file" */
 	struct rl_strv chain; /* libraries: paths from the job's executable to this file, both ends
 				 included */
@@ -100,7 +105,13 @@ struct rl_manifest {
 	 * the header's "stat_ns". 0: unknown (a manifest written without it),
 	 * every recorded hash of an unchanged identity is trusted. */
 	int64_t stat_ns;
+	/* Texts its entries' uses share (rl_use.shared), freed with it. */
+	char **shared;
+	size_t nshared, shared_alloc;
 };
+
+#define RL_USE_SHARED_LABEL 1u
+#define RL_USE_SHARED_VIA   2u
 
 void rl_manifest_init(struct rl_manifest *m);
 void rl_manifest_release(struct rl_manifest *m);
@@ -146,6 +157,14 @@ void rl_manifest_dirs_sort(struct rl_manifest *m);
 const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
+/* A copy of text that uses of m's entries may share (rl_use.shared),
+ * freed with m. */
+char *rl_manifest_share(struct rl_manifest *m, const char *text);
+/* rl_entry_add_use of u, an entry of m, whose label is a text of m
+ * (rl_manifest_share) and whose via, chain and ack are taken over (left
+ * empty in u; freed when an equal use is there). unique: the caller knows
+ * that e holds no use equal to u, which is then not looked for. */
+void rl_entry_take_use(struct rl_entry *e, struct rl_use *u, int unique);
 /* e's file could not be read (why: the error of rl_fileinfo_read or
  * _hash). A file jobs use is that job's change, never a reason to stop the
  * others: fi becomes RL_FT_UNREADABLE with a warning, and 0 is returned. A

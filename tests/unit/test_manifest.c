@@ -853,6 +853,120 @@ static void test_fast_uses(void)
 	free(path);
 }
 
+/* Load text (a version 3 manifest) with the scanner and with jansson;
+ * both must read it, and read the same. The scanner's is returned. */
+static void load_both(const char *text, struct rl_manifest *fast)
+{
+	char *path = rl_path_join(tmp, "shared.json");
+	struct rl_error err = {0};
+	struct rl_manifest slow;
+
+	CHECK_INT(rl_file_write_atomic(path, "t", text, strlen(text), 0600, NULL), 0);
+	rl_manifest_fast_lines = 0;
+	CHECK_INT(rl_manifest_load(&slow, path, &err), 0);
+	rl_manifest_fast_lines = 1;
+	CHECK_INT(rl_manifest_load(fast, path, &err), 0);
+	check_same(&slow, fast);
+	rl_manifest_release(&slow);
+	free(path);
+}
+
+#define V3_HEAD(n) "{\"version\":3,\"roots\":[],\"entries\":" #n ",\"dirs\":0}\n"
+#define V3_DIR	   ",3,1,2,4096,16877,5,0"
+
+/* The uses of a loaded manifest share the labels' and vias' texts (one
+ * copy for the thousand uses of a library every job links), and equal
+ * uses are still one: told by their numbers when the tables' texts are
+ * distinct, by their texts when they are not (a label twice in the table,
+ * vias that spell the same text through different segments). */
+static void test_shared_uses(void)
+{
+	struct rl_manifest m;
+
+	load_both(V3_HEAD(2) "[\"job.a\",\"job.b\"]\n"
+			     "[\"ProgramArguments[0]\",\"library a\"]\n"
+			     "[0,0,1,1]\n"
+			     "[]\n"
+			     "[0,\"/lib\"" V3_DIR ",[[0,5,2],[1,5,1],[0,5,2],[1,1,1]]]\n"
+			     "[4,\"/x\"" V3_DIR ",[[0,1,1],[1,1,1]]]\n",
+		  &m);
+	CHECK_INT(m.n, 2);
+	if (m.n == 2 && m.entries[0].nuses == 3 && m.entries[1].nuses == 2) {
+		const struct rl_use *lib = m.entries[0].uses, *x = m.entries[1].uses;
+
+		CHECK_STR(lib[0].label, "job.a");
+		CHECK_STR(lib[0].via, "ProgramArguments[0] \xe2\x86\x92 library a");
+		CHECK_STR(lib[2].label, "job.b");
+		CHECK_INT(lib[2].role, RL_ROLE_PROGRAM);
+		CHECK(lib[0].label == x[0].label);
+		CHECK(lib[1].label == x[1].label);
+		CHECK(lib[2].via == x[0].via);
+		CHECK_INT(lib[0].shared, RL_USE_SHARED_LABEL | RL_USE_SHARED_VIA);
+	} else {
+		CHECK_INT(m.entries[0].nuses, 3);
+	}
+	rl_manifest_release(&m);
+
+	/* job.a twice in the table: its two numbers are one label. */
+	load_both(V3_HEAD(1) "[\"job.a\",\"job.a\"]\n"
+			     "[\"v\"]\n"
+			     "[0,0]\n"
+			     "[]\n"
+			     "[0,\"/lib\"" V3_DIR ",[[0,5,1],[1,5,1],[1,6,1]]]\n",
+		  &m);
+	CHECK_INT(m.n, 1);
+	if (m.n == 1)
+		CHECK_INT(m.entries[0].nuses, 2);
+	rl_manifest_release(&m);
+
+	/* Via 1 is the one segment "p → q", via 3 is "p" then "q": the same
+	 * text, so the same use. */
+	load_both(V3_HEAD(1) "[\"job.a\"]\n"
+			     "[\"p \xe2\x86\x92 q\",\"p\",\"q\"]\n"
+			     "[0,0,0,1,2,2]\n"
+			     "[]\n"
+			     "[0,\"/lib\"" V3_DIR ",[[0,5,1],[0,5,3],[0,5,2]]]\n",
+		  &m);
+	CHECK_INT(m.n, 1);
+	if (m.n == 1 && m.entries[0].nuses == 2) {
+		CHECK_STR(m.entries[0].uses[0].via, "p \xe2\x86\x92 q");
+		CHECK_STR(m.entries[0].uses[1].via, "p");
+	} else {
+		CHECK_INT(m.entries[0].nuses, 2);
+	}
+	rl_manifest_release(&m);
+}
+
+/* rl_entry_take_use takes the use's via and chain, shares its label, and
+ * drops it (freeing what it took) when an equal one is there, unless the
+ * caller says it cannot be. */
+static void test_take_use(void)
+{
+	struct rl_manifest m;
+	struct rl_entry *e;
+	char *label;
+
+	rl_manifest_init(&m);
+	label = rl_manifest_share(&m, "job.a");
+	e = rl_manifest_add(&m, "/lib/libc.so");
+	for (int i = 0; i < 12; i++) {
+		struct rl_use u = {.label = label, .role = RL_ROLE_LIBRARY};
+
+		u.via = rl_xasprintf("via %d", i % 10);
+		rl_strv_push(&u.chain, "/bin/x");
+		rl_strv_push(&u.chain, "/lib/libc.so");
+		rl_entry_take_use(e, &u, i < 10);
+		CHECK(u.via == NULL);
+		CHECK_INT(u.chain.n, 0);
+	}
+	CHECK_INT(e->nuses, 10); /* vias 0 and 1 again: not twice */
+	CHECK(e->uses[3].label == label);
+	CHECK_STR(e->uses[3].via, "via 3");
+	CHECK_INT(e->uses[3].chain.n, 2);
+	CHECK_INT(e->uses[3].shared, RL_USE_SHARED_LABEL);
+	rl_manifest_release(&m);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -867,6 +981,8 @@ int main(void)
 	test_bad_v3();
 	test_long_via();
 	test_fast_uses();
+	test_shared_uses();
+	test_take_use();
 	test_old_versions_upgrade();
 	test_minimal_and_unknown_keys();
 	test_shuffled_v2();
