@@ -1524,8 +1524,12 @@ static int scan_int(struct scan *s, long long *out)
 	int neg = scan_char(s, '-');
 	unsigned long long v = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
 	const char *start = s->p;
+	/* 18 digits cannot overflow: only the digits past them are checked. */
+	const char *unchecked = s->end - s->p > 18 ? s->p + 18 : s->end;
 
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
+	while (s->p < unchecked && (unsigned)(*s->p - '0') < 10)
+		v = v * 10 + (unsigned)(*s->p++ - '0');
+	while (s->p < s->end && (unsigned)(*s->p - '0') < 10) {
 		unsigned d = (unsigned)(*s->p++ - '0');
 
 		if (v > (lim - d) / 10)
