@@ -108,6 +108,17 @@ struct rl_libcache {
 	size_t ncontents, acontents;
 	struct rl_index content_ix;
 	size_t content_reused;
+	/* What a name is found as in ld.so's directories (elf_libdirs), by
+	 * name and arch: the same answer for every object that needs it. */
+	struct dirfind *dirfinds;
+	size_t ndirfinds, adirfinds;
+	struct rl_index dirfind_ix;
+};
+
+struct dirfind {
+	char *name;
+	uint32_t arch;
+	char *path; /* NULL: in none of them */
 };
 
 static uint64_t hash_str(const char *s)
@@ -288,12 +299,25 @@ struct rl_libcache *rl_libcache_new_fs(struct rl_fscache *fs)
 	return c;
 }
 
+static void dirfinds_release(struct rl_libcache *c)
+{
+	for (size_t i = 0; i < c->ndirfinds; i++) {
+		free(c->dirfinds[i].name);
+		free(c->dirfinds[i].path);
+	}
+	free(c->dirfinds);
+	c->dirfinds = NULL;
+	c->ndirfinds = c->adirfinds = 0;
+	rl_index_release(&c->dirfind_ix);
+}
+
 void rl_libcache_set_ldconf(struct rl_libcache *c, const char *path)
 {
 	free(c->ldconf);
 	c->ldconf = path ? rl_xstrdup(path) : NULL;
 	c->ldconf_done = 0;
 	rl_strv_release(&c->libdirs);
+	dirfinds_release(c);
 }
 
 void rl_libcache_free(struct rl_libcache *c)
@@ -333,6 +357,7 @@ void rl_libcache_free(struct rl_libcache *c)
 	}
 	free(c->contents);
 	rl_index_release(&c->content_ix);
+	dirfinds_release(c);
 	rl_fscache_free(c->fs);
 	free(c);
 }
@@ -671,6 +696,42 @@ static char *elf_try_list(struct walk *w, size_t k, const struct rl_strv *dirs, 
 	return NULL;
 }
 
+static uint64_t dirfind_hash(const char *name, uint32_t arch)
+{
+	return rl_hash_mix(arch, name) * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t dirfind_hash_at(const void *ctx, size_t idx)
+{
+	const struct rl_libcache *c = ctx;
+
+	return dirfind_hash(c->dirfinds[idx].name, c->dirfinds[idx].arch);
+}
+
+/* elf_try_list of ld.so's directories, asked once per name and arch: what
+ * it finds depends only on the cache's answers for the paths it tries,
+ * which are the run's. A copy, or NULL. */
+static char *elf_try_libdirs(struct walk *w, const char *name, uint32_t arch)
+{
+	struct rl_libcache *c = w->c;
+	uint64_t h = dirfind_hash(name, arch);
+	struct dirfind *f;
+
+	for (size_t at = rl_index_start(&c->dirfind_ix, h), i;
+	     (i = rl_index_next(&c->dirfind_ix, &at)) != RL_INDEX_NONE;) {
+		f = &c->dirfinds[i];
+		if (f->arch == arch && strcmp(f->name, name) == 0)
+			return f->path ? rl_xstrdup(f->path) : NULL;
+	}
+	rl_xgrow((void **)&c->dirfinds, &c->adirfinds, c->ndirfinds + 1, sizeof(*c->dirfinds));
+	f = &c->dirfinds[c->ndirfinds];
+	f->name = rl_xstrdup(name);
+	f->arch = arch;
+	f->path = elf_try_list(w, NONE, elf_libdirs(c), name, arch);
+	rl_index_put(&c->dirfind_ix, h, c->ndirfinds++, dirfind_hash_at, c);
+	return f->path ? rl_xstrdup(f->path) : NULL;
+}
+
 /* ld.so's order: DT_RPATH of the object and of each loader up to the
  * executable (only while the object has no DT_RUNPATH; a loader with
  * DT_RUNPATH contributes nothing), then the object's own DT_RUNPATH, then
@@ -701,7 +762,7 @@ static char *elf_resolve(struct walk *w, size_t i, const char *name)
 		r = elf_try_list(w, i, &self->rpaths, name, self->arch);
 	}
 	if (!r)
-		r = elf_try_list(w, NONE, elf_libdirs(w->c), name, self->arch);
+		r = elf_try_libdirs(w, name, self->arch);
 	return r;
 }
 
