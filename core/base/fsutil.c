@@ -101,6 +101,13 @@ static int read_at(int dirfd, const char *path, int flags, int seen, const char 
 		errno = EFBIG; /* never a stale ENOENT: a caller may take that as absent */
 		return -1;
 	}
+	/* Room for the size lstat saw (and the NUL) at once: kept as read
+	 * (a job keeps its plist's bytes), never grown through doubling. */
+	if (!out->alloc && st.st_size > 0 && (uintmax_t)st.st_size < SIZE_MAX) {
+		out->data = rl_xmalloc((size_t)st.st_size + 1);
+		out->alloc = (size_t)st.st_size + 1;
+		out->data[0] = '\0';
+	}
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 

@@ -118,9 +118,15 @@ void rl_strv_release(struct rl_strv *sv)
 	sv->n = sv->alloc = 0;
 }
 
+/* A buffer's first allocation: most texts built in one (a path, a via)
+ * fit, without growing through 8, 16, 32 and 64 bytes. */
+#define BUF_FIRST 128
+
 void rl_buf_add(struct rl_buf *b, const void *data, size_t len)
 {
-	rl_xgrow((void **)&b->data, &b->alloc, b->len + len + 1, 1);
+	size_t need = b->len + len + 1;
+
+	rl_xgrow((void **)&b->data, &b->alloc, !b->alloc && need < BUF_FIRST ? BUF_FIRST : need, 1);
 	if (len)
 		memcpy(b->data + b->len, data, len);
 	b->len += len;
