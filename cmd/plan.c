@@ -104,6 +104,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	}
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);
-	rl_pipeline_release(&p);
+	/* The last thing plan does before its exit. */
+	RL_UNLEAK(rl_pipeline_release(&p));
 	return status;
 }

@@ -19,6 +19,28 @@
  * config's settle would hold the lock that long. */
 #define RL_SECONDS_MAX 86400
 
+/* RL_UNLEAK(release): at the end of a command, the release of what it
+ * held until the process exits, which gives all of it back at once:
+ * freeing it piece by piece first (tens of thousands of allocations for a
+ * thousand jobs) is only work, so it is skipped, except under a leak
+ * checker (AddressSanitizer's), which must see everything freed to tell a
+ * real leak. The one place a command may leave memory to the exit. */
+#if defined(__SANITIZE_ADDRESS__)
+#define RL_FREE_AT_EXIT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define RL_FREE_AT_EXIT 1
+#endif
+#endif
+#ifndef RL_FREE_AT_EXIT
+#define RL_FREE_AT_EXIT 0
+#endif
+#define RL_UNLEAK(release)                                                                         \
+	do {                                                                                       \
+		if (RL_FREE_AT_EXIT)                                                               \
+			release;                                                                   \
+	} while (0)
+
 void *rl_xmalloc(size_t n);
 void *rl_xcalloc(size_t nmemb, size_t size);
 void *rl_xrealloc(void *p, size_t n);
