@@ -58,28 +58,55 @@ static int has_file(const struct ctx *c, const char *path, enum rl_role role)
 	return 0;
 }
 
-/* Record one file once per role. */
-static void add_file(struct ctx *c, const char *path, enum rl_role role, const char *via,
-		     int missing)
+/* The room for one file more, once per role: NULL when the file is there
+ * already or is not to be recorded. */
+static struct rl_jobfile *new_file(struct ctx *c, const char *path, enum rl_role role)
 {
 	struct rl_jobfile *f;
 
 	if (c->dry || has_file(c, path, role))
-		return;
+		return NULL;
 	if (c->out->n >= MAX_FILES) {
 		if (!c->full)
 			rl_warn("job '%s' uses more than %d files; ignoring the rest",
 				c->job->label, MAX_FILES);
 		c->full = 1;
-		return;
+		return NULL;
 	}
 	rl_xgrow((void **)&c->out->v, &c->out->alloc, c->out->n + 1, sizeof(*c->out->v));
 	f = &c->out->v[c->out->n++];
 	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+/* Record one file once per role. */
+static void add_file(struct ctx *c, const char *path, enum rl_role role, const char *via,
+		     int missing)
+{
+	struct rl_jobfile *f = new_file(c, path, role);
+
+	if (!f)
+		return;
 	f->path = rl_xstrdup(path);
 	f->role = role;
 	f->via = rl_xstrdup(via);
 	f->missing = missing;
+}
+
+/* add_file of texts the caller made for it: taken (left NULL) when the
+ * file is recorded, and then 1; else left to the caller, and 0. */
+static int add_file_take(struct ctx *c, char **path, enum rl_role role, char **via, int missing)
+{
+	struct rl_jobfile *f = new_file(c, *path, role);
+
+	if (!f)
+		return 0;
+	f->path = *path;
+	f->role = role;
+	f->via = *via;
+	f->missing = missing;
+	*path = *via = NULL;
+	return 1;
 }
 
 static int walk(struct ctx *c, const char *path, enum rl_role link_role, const char *via,
@@ -133,8 +160,11 @@ static void add_object_closure(struct ctx *c, const char *path, int fd, const st
 
 		if (walk(c, deps.v[i].path, RL_ROLE_SYMLINK, v, &r) == 0) {
 			if (!has_file(c, r.real, RL_ROLE_LIBRARY)) {
-				add_file(c, r.real, RL_ROLE_LIBRARY, v, r.missing);
-				if (c->out->n && !strcmp(c->out->v[c->out->n - 1].path, r.real)) {
+				int added =
+					add_file_take(c, &r.real, RL_ROLE_LIBRARY, &v, r.missing);
+
+				if (added ||
+				    (c->out->n && !strcmp(c->out->v[c->out->n - 1].path, r.real))) {
 					/* the closure's chain moves to the file */
 					c->out->v[c->out->n - 1].chain = deps.v[i].chain;
 					memset(&deps.v[i].chain, 0, sizeof(deps.v[i].chain));
@@ -306,10 +336,13 @@ static void walk_replay(struct ctx *c, const struct rl_fswalk *m, enum rl_role l
 			const char *via, struct resolved *r)
 {
 	for (size_t i = 0; i < m->links.n; i++) {
-		char *v = rl_xconcat(via, m->link_tails.v[i], "");
+		struct rl_jobfile *f = new_file(c, m->links.v[i], link_role);
 
-		add_file(c, m->links.v[i], link_role, v, 0);
-		free(v);
+		if (!f)
+			continue;
+		f->path = rl_xstrdup(m->links.v[i]);
+		f->role = link_role;
+		f->via = rl_xconcat(via, m->link_tails.v[i], "");
 	}
 	r->real = rl_xstrdup(m->real);
 	r->missing = m->missing;
@@ -607,7 +640,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	free(path);
 	if (r.missing) {
-		add_file(c, r.real, role, r.via, 1);
+		add_file_take(c, &r.real, role, &r.via, 1);
 		resolved_release(&r);
 		return;
 	}
@@ -891,7 +924,7 @@ static void add_plist(struct ctx *c)
 
 	c->root = NULL; /* launchd reads the plist, not the job */
 	if (walk(c, c->job->plist, RL_ROLE_PLIST, "plist", &r) == 0) {
-		add_file(c, r.real, RL_ROLE_PLIST, r.via, r.missing);
+		add_file_take(c, &r.real, RL_ROLE_PLIST, &r.via, r.missing);
 		resolved_release(&r);
 	}
 	c->root = root;
