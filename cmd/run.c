@@ -598,14 +598,16 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 
 /* Does the journal hold this job from an earlier run (not this one's)?
  * RL_HELD_STOPPING when this run's recovery found launchd still stopping
- * it. */
-static int held(const struct rl_step *step, void *ctx)
+ * it (its process in *pid). */
+static int held(const struct rl_step *step, pid_t *pid, void *ctx)
 {
 	struct run_ctx *rc = ctx;
 	const struct rl_intent *it = rl_intents_find(rc->intents, step->job->label);
 
 	if (!it || rl_strv_contains(&rc->mine, step->job->label))
 		return 0;
+	if (pid)
+		*pid = it->pid;
 	return it->stopping ? RL_HELD_STOPPING : 1;
 }
 

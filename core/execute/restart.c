@@ -282,7 +282,7 @@ static enum state st_policy(struct step_run *s)
 		break;
 	case RL_DECISION_IDLE:
 		/* Not running because an earlier restart left it stopped: owed. */
-		if (s->run->o->held && s->run->o->held(s->step, s->run->o->ctx))
+		if (s->run->o->held && s->run->o->held(s->step, NULL, s->run->o->ctx))
 			break;
 		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "not running");
 		return ST_IDLE;
@@ -295,7 +295,7 @@ static enum state st_policy(struct step_run *s)
 	case RL_DECISION_SKIPPED:
 		/* Not loaded because an earlier restart left it so: owed, and
 		 * failed as such when it is found so again (STATUS_BEFORE). */
-		if (s->run->o->held && s->run->o->held(s->step, s->run->o->ctx))
+		if (s->run->o->held && s->run->o->held(s->step, NULL, s->run->o->ctx))
 			break;
 		return skip(s, "%s", s->step->why ? s->step->why : "not loaded");
 	case RL_DECISION_DEFERRED:
@@ -466,6 +466,8 @@ static enum state sip_skip(struct step_run *s, const char *cmd)
 		    cmd);
 }
 
+static enum state bootstrap_held(struct step_run *s, pid_t pid);
+
 static enum state st_status_before(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
@@ -474,6 +476,7 @@ static enum state st_status_before(struct step_run *s)
 	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
+	pid_t stopped_pid = 0;
 	int rc, held;
 
 	s->t0 = now(s);
@@ -493,16 +496,20 @@ static enum state st_status_before(struct step_run *s)
 	}
 	if (rc == 1 || (rc == 0 && !st.running))
 		s->res->old_pid = 0; /* gone since the plan */
-	held = s->run->o->held ? s->run->o->held(s->step, s->run->o->ctx) : 0;
+	held = s->run->o->held ? s->run->o->held(s->step, &stopped_pid, s->run->o->ctx) : 0;
+	if (held == RL_HELD_STOPPING && rc == 1)
+		return bootstrap_held(s, stopped_pid);
+	if (held == RL_HELD_STOPPING && rc == 0 && !(st.running && st.pid == stopped_pid))
+		held = 0; /* loaded again since (a new process, or none): as any job */
 	if ((rc == 1 || (rc == 0 && !st.running)) && held)
 		return fail(s,
 			    "%s: an earlier restart left it so, and bringing it back failed; the "
 			    "restart journal keeps it for the next run",
 			    rc == 1 ? "not loaded" : "not running");
 	if (rc == 0 && loc.index == 0 && held == RL_HELD_STOPPING) {
-		/* launchd took an earlier run's bootout and still stops it,
-		 * past the wait this run gave it already: a bootout now would
-		 * only be waited out again. */
+		/* launchd took an earlier run's bootout and still stops it (the
+		 * process recovery saw), past the wait this run gave it
+		 * already: a bootout now would only be waited out again. */
 		s->res->old_pid = st.pid;
 		return fail(s,
 			    "launchd is still stopping it (pid %lld, since an earlier run's "
@@ -712,6 +719,21 @@ static enum state enter_bootstrap(struct step_run *s)
 	s->deadline = now(s) + s_to_ns(s->run->o->timeout);
 	s->backoff = BOOTSTRAP_BACKOFF_S;
 	return ST_BOOTSTRAP;
+}
+
+/* The journal held the job as launchd was stopping it, still, after this
+ * run's recovery had waited for that (RL_HELD_STOPPING), and launchd has
+ * unloaded it since: nothing tried to load it again yet, so this step
+ * does, as the earlier run's reload would have. pid: the process launchd
+ * was stopping, so that a job launchd does not start at load is started. */
+static enum state bootstrap_held(struct step_run *s, pid_t pid)
+{
+	s->res->old_pid = pid;
+	if (begin_attempt(s) < 0)
+		return fail(s, "cannot write the restart journal; nothing was done");
+	s->booted_out = 1; /* by the earlier run: unloaded until a bootstrap succeeds */
+	set_unloaded(s, RL_UNLOADED);
+	return enter_bootstrap(s);
 }
 
 /* 0 and 36 (`Operation now in progress`: the bootout is under way, what

@@ -217,9 +217,12 @@ struct rl_run_opts {
 	 * never skipped or idle: its restart is still owed.
 	 * RL_HELD_STOPPING when, moreover, launchd was still stopping it (an
 	 * earlier run's bootout) after this run had waited as long as that
-	 * may take (rl_intent_recover): found running, it is failed at once,
-	 * for a bootout would be waited out again in vain. */
-	int (*held)(const struct rl_step *step, void *ctx);
+	 * may take (rl_intent_recover); *pid (when not NULL) is then the
+	 * process it was stopping. Found running that same process, it is
+	 * failed at once, for a bootout would be waited out again in vain;
+	 * found unloaded since, it is bootstrapped (nothing tried that yet);
+	 * found loaded again (another process, or none), it is any job. */
+	int (*held)(const struct rl_step *step, pid_t *pid, void *ctx);
 	/* Optional: told where a reload stands (enum rl_unload) each time that
 	 * changes: RL_UNLOADING right before the bootout, RL_UNLOADED once
 	 * launchd took it (or the job was already gone), RL_RELOADING right

@@ -385,6 +385,97 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn("2000", m.launchctl("print", target).stdout)
         self.assertEqual(len(bootouts()), 1)
 
+    def stopping_then_gone(self, m, label, gate, load_again=False):
+        """A run whose recovery found launchd still stopping the job (an
+        earlier run's bootout): once it has said so, its next print of the
+        job lets the job exit, and returns once launchd has dropped it
+        (load_again: once it is loaded again, as someone else would). The
+        run's own step then finds it so. Returns (results, run, stderr)."""
+        target = m.target(label)
+        err = os.path.join(m.root, "run.err")
+        flag = os.path.join(m.root, "let-go")
+        plist = os.path.join(m.daemons, label + ".plist")
+        sim = m.sim_launchctl
+        wrapper = os.path.join(m.root, "launchctl-let-go")
+        again = (f"  '{sim}' bootstrap system '{plist}' >/dev/null 2>&1\n"
+                 f"  until '{sim}' print '{target}' | grep -q 'pid = '; do sleep 0.02; done\n"
+                 if load_again else "")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1\" = print ] && [ \"$2\" = '{target}' ] && [ ! -e '{flag}' ] && "
+                    f"grep -q 'an earlier run had begun: launchd is still stopping' '{err}'; then\n"
+                    f"  : > '{flag}'\n"
+                    f"  echo go > '{gate.path}'\n"
+                    f"  while '{sim}' print '{target}' >/dev/null 2>&1; do sleep 0.02; done\n"
+                    f"{again}"
+                    "fi\n"
+                    f"exec '{self.shrunk_launchctl(m)}' \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", wrapper,
+                                "--timeout", "1"], env=m.env, stdout=subprocess.PIPE,
+                               stderr=open(err, "w"), text=True)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        return run, err, flag
+
+    def first_bootout_left_stopping(self, m):
+        label, gate = self.slow_to_stop(m, "slowdb")
+        target = m.target(label)
+        old = m.pid(label)
+        res, r = self.run_json(m, "--launchctl", self.shrunk_launchctl(m), "--timeout", "1",
+                               expect=3)
+        self.assertIn(f"'{target}' was still loaded 6 s after its bootout", res[label]["error"])
+        return label, gate, target, old
+
+    def test_job_gone_after_recovery_still_stopping_is_loaded_by_the_step(self):
+        """launchd still stops the job when the run's recovery has waited
+        for it, and drops it right after: the run's own step loads it again
+        (the journal says it is owed, and nothing tried that yet), never
+        leaves it unloaded saying bringing it back failed."""
+        m = self.machine()
+        label, gate, target, old = self.first_bootout_left_stopping(m)
+        run, err, flag = self.stopping_then_gone(m, label, gate)
+        out, _ = run.communicate(timeout=harness.SAFETY * 3)
+        with open(err) as f:
+            stderr = f.read()
+        self.assertTrue(os.path.exists(flag), stderr)
+        # 3: the run's recovery could not finish it, as it said.
+        self.assertEqual(run.returncode, 3, stderr)
+        res = {x["label"]: x for x in json.loads(out)["results"]}
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertNotIn("bringing it back failed", stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", target).stdout)
+        self.assertEqual(len([e for e in m.events("call")
+                              if e["argv"] == ["bootout", target]]), 1)
+
+    def test_job_loaded_again_after_recovery_still_stopping_is_no_longer_stopping(self):
+        """launchd still stops the job when the run's recovery has waited
+        for it; then it exits and is loaded again (a new pid): the step does
+        not say launchd is still stopping it, which is no longer true, but
+        reloads it as planned, and the journal lets go of it."""
+        m = self.machine()
+        label, gate, target, old = self.first_bootout_left_stopping(m)
+        run, err, flag = self.stopping_then_gone(m, label, gate, load_again=True)
+        # The new process stops as slowly at the step's bootout: let it.
+        harness.wait_until(lambda: len([e for e in m.events("kill")
+                                        if e["label"] == label]) >= 2 or run.poll() is not None,
+                           "the step's bootout of the new process")
+        if run.poll() is None:
+            gate.open()
+        out, _ = run.communicate(timeout=harness.SAFETY * 3)
+        with open(err) as f:
+            stderr = f.read()
+        self.assertTrue(os.path.exists(flag), stderr)
+        res = {x["label"]: x for x in json.loads(out)["results"]}
+        self.assertNotIn(f"launchd is still stopping it (pid {res[label]['old_pid']}",
+                         res[label].get("error") or "")
+        self.assertNotEqual(res[label]["old_pid"], old)
+        self.assertEqual(run.returncode, 3, stderr)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+
     def test_reloaded_job_not_started_again_is_started_by_the_next_run(self):
         """A running job that launchd would not start by itself (neither
         KeepAlive nor RunAtLoad) is reloaded, and the kickstart that should

@@ -1302,17 +1302,20 @@ static void test_decided_steps(void)
 	teardown(&f);
 }
 
-static int always_held(const struct rl_step *step, void *ctx)
+static int always_held(const struct rl_step *step, pid_t *pid, void *ctx)
 {
 	(void)step;
+	(void)pid;
 	(void)ctx;
 	return 1;
 }
 
-static int held_stopping(const struct rl_step *step, void *ctx)
+static int held_stopping(const struct rl_step *step, pid_t *pid, void *ctx)
 {
 	(void)step;
 	(void)ctx;
+	if (pid)
+		*pid = 100;
 	return RL_HELD_STOPPING;
 }
 
@@ -1376,12 +1379,36 @@ static void test_held_by_the_journal(void)
 	CHECK_INT((int)res0(&f)->unfinished, RL_UNFINISHED_NO);
 	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
 	teardown(&f);
-	/* Gone meanwhile, or stopped: as any job the journal holds. */
+	/* Exited and unloaded by launchd since: nothing loaded it again yet,
+	 * so the step does, as the earlier run's reload would have. */
 	setup_reload(&f);
 	f.o.held = held_stopping;
-	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND});
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT(ncalls_of(&f, OUT_A), 0);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 1);
+	teardown(&f);
+	/* Bootstrap refused: unloaded, and the journal keeps it. */
+	setup_reload(&f);
+	f.o.held = held_stopping;
+	RUN(&f, 0, {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 119, "", "Service is disabled"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
-	CHECK(strncmp(res0(&f)->error, "not loaded: an earlier restart", 30) == 0);
+	CHECK_INT((int)res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	teardown(&f);
+	/* Loaded again since, running another process: as any job, restarted
+	 * as planned, never "still stopping". */
+	setup_reload(&f);
+	f.o.held = held_stopping;
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(300)}, {DIS, 0, OVERRIDES}, {OUT_A, 0},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(400), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->old_pid, 300);
+	CHECK_INT(ncalls_of(&f, OUT_A), 1);
 	teardown(&f);
 }
 
