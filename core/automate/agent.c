@@ -236,6 +236,7 @@ static int bootout_or_say(const struct rl_launchctl *l, const char *target, cons
 	if (rc == -2) {
 		char *why = rl_xstrdup(err->text);
 
+		rl_error_clear(err); /* rl_error_set keeps the first error */
 		rl_error_set(err, "%s, %s", why, next);
 		free(why);
 	}

@@ -221,6 +221,43 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(events[kill:kill + 4], ["kill", "exit", "removed", "bootstrap"], events)
         self.assertNotEqual(m.pid(LABEL), old)
 
+    def slow_agent(self, m):
+        """The agent loaded as a job that stops only once its gate opens,
+        and a launchctl whose print says `exit timeout = 1` where launchd
+        says 60: install waits its least wait for a bootout launchd gives
+        60 s."""
+        gate = harness.Gate(os.path.join(m.root, "agent.gate"))
+        m.write_plist(LABEL, ["/bin/sh", "-c", f"trap 'read _ < {gate.path}; exit 0' TERM; "
+                              f"'{SLEEP}' 1000 & wait"],
+                      daemon=False, KeepAlive=False, ExitTimeOut=60)
+        m.boot()
+        m.wait_pid(LABEL)
+        shrink = os.path.join(m.root, "launchctl-shrink")
+        with open(shrink, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                    "exit $rc\n")
+        os.chmod(shrink, 0o755)
+        self.addCleanup(lambda: any(e["label"] == LABEL for e in m.events("kill"))
+                        and m.pid(LABEL) and gate.open())
+        return gate, shrink
+
+    def test_agent_still_stopping_after_the_wait_says_what_to_do(self):
+        """install gives up on an old agent launchd is still stopping after
+        as long as it said that may take: exit 4, and the message ends with
+        what that leaves and what to do."""
+        m = self.machine()
+        gate, shrink = self.slow_agent(m)
+        target = f"gui/{os.getuid()}/{LABEL}"
+        r = m.relaunch("agent", "install", "--launchctl", shrink, "--interval", "1")
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn(f"'{target}' was still loaded ", r.stderr)
+        self.assertTrue(r.stderr.rstrip().endswith(
+            "launchd unloads it once it has exited, so it may be left unloaded: run "
+            "'relaunch agent install' again once it is gone"), r.stderr)
+
     # -- one run per upgrade -------------------------------------------------
     def test_twenty_notifications_give_one_run(self):
         m = self.machine()
