@@ -143,12 +143,16 @@ static pid_t ran_file(const struct rl_proc_view *v, const struct stat *st)
 
 /* Whether every change of s is one the process view can see: code the
  * process executes or maps, or a symlink on the way to its program. A
- * config file, a script that is read, a plist: no process shows them. */
+ * config file, a script that is read, a plist: no process shows them; nor
+ * new bytes written into the file a process maps (the same inode before
+ * and after). */
 static int changes_visible(const struct rl_step *s)
 {
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
 
+		if (r->in_place)
+			return 0;
 		switch (r->role) {
 		case RL_ROLE_PROGRAM:
 		case RL_ROLE_COMMAND:
@@ -164,17 +168,6 @@ static int changes_visible(const struct rl_step *s)
 		}
 	}
 	return 1;
-}
-
-/* Whether the file st describes may have been written since the process
- * started: its ctime is not before the start (or the start is unknown).
- * New bytes written into the file a process maps (cp over it, make
- * install) keep its inode, so the process shows the inode on disk now
- * whatever bytes it runs: only a file left alone since the process started
- * is evidence by its inode. */
-static int changed_since_start(const struct stat *st, const struct rl_proc_view *v)
-{
-	return v->start_ns <= 0 || rl_platform_ctime_ns(st) >= v->start_ns;
 }
 
 /* The process view's positive evidence; *why set when there is some. */
@@ -195,8 +188,6 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
 	    (uint64_t)st.st_ino != v->exe_id.ino)
 		return 0; /* it runs something else: a shell, a wrapper, a placeholder */
-	if (changed_since_start(&st, v))
-		return 0;
 	for (size_t i = 0; i < o->code->n; i++) {
 		const char *c = o->code->v[i];
 		struct stat cs;
@@ -206,11 +197,6 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 			continue; /* not there: nothing can run it */
 		if (!(by = ran_file(v, &cs)))
 			return 0; /* not seen in its processes: no evidence */
-		/* Written since launchd's process started: its inode proves
-		 * nothing. (A descendant's own start is not in the view: the
-		 * file it runs is taken as it is.) */
-		if (by == v->pid && changed_since_start(&cs, v))
-			return 0;
 		/* A command seen only in a descendant (the daemon daemondo
 		 * started again onto the new file): named, a program before
 		 * a library. */

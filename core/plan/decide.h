@@ -102,12 +102,11 @@ char *rl_decide_hosts_self_why(pid_t pid);
  * already runs the files on disk, with the evidence in the step's why:
  *   - the process view, when every change is one it can see (code the
  *     process executes or maps, a symlink on the way to its program; not a
- *     config file, a script that is read or a plist): the executable is
+ *     config file, a script that is read or a plist, nor new bytes written
+ *     into the recorded file's own inode): the executable is
  *     the job's program as it is on disk now (same device and inode) and
  *     every code file of the job now is among the files it runs (which the
- *     view found to be the ones on disk), none of them changed (ctime)
- *     since the process started: bytes written into a file it maps keep
- *     the inode, or
+ *     view found to be the ones on disk), or
  *   - the process started after the last change of every path in the
  *     step's reasons (rl_decide_change_time);
  * never while launchd reports the job crashing (o->crashing: restarted as

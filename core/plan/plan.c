@@ -421,6 +421,9 @@ static void add_use_reason(struct builder *b, size_t idx, const struct rl_change
 
 	r.path = rl_xstrdup(c->path);
 	r.change = c->kind;
+	r.in_place = c->kind == RL_CHANGE_CONTENT && c->entry && c->entry->fi.type == RL_FT_FILE &&
+		     c->now.type == RL_FT_FILE && c->entry->fi.dev == c->now.dev &&
+		     c->entry->fi.ino == c->now.ino;
 	r.via = rl_xstrdup(u->via ? u->via : "");
 	r.role = u->role;
 	rl_strv_copy(&r.chain, &u->chain);

@@ -50,6 +50,11 @@ struct rl_reason {
 				     * …/1.25.4/bin/nginx" */
 	char *brief; /* text with runs of symlinks collapsed (rl_route_collapse); NULL:
 		      * the same as text */
+	/* A content change written into the recorded file itself (same device
+	 * and inode, as `cp` over a file or `make install` does): a process
+	 * mapping it shows the inode on disk now whatever it runs, so the
+	 * process view is no evidence that it runs the new bytes. */
+	int in_place;
 };
 
 /* How direct a reason's evidence is, most direct first: a stale process,
