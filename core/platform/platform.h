@@ -241,4 +241,13 @@ typedef int (*rl_platform_tracked_fn)(const char *path, void *ctx);
 int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
 			      const struct rl_platform_scan_ops *ops);
 
+/* How coarse that start time is, ns (> 0): the true start lies within this
+ * much after the time returned. Linux counts it in clock ticks
+ * (/proc/<pid>/stat starttime, sysconf(_SC_CLK_TCK) a second: 10 ms at
+ * 100 Hz), and stamps a file's ctime from a clock the kernel moves on
+ * once a tick of its own (no longer than that one), so a change and a
+ * start closer than this cannot be ordered. macOS keeps the start in
+ * microseconds (proc_bsdinfo's pbi_start_tvusec). */
+int64_t rl_platform_start_tick_ns(void);
+
 #endif

@@ -356,6 +356,12 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 	       (int64_t)before.pbi_start_tvusec * 1000LL;
 }
 
+/* pbi_start_tvsec/usec: a struct timeval, to the microsecond. */
+int64_t rl_platform_start_tick_ns(void)
+{
+	return 1000;
+}
+
 int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 {
 	struct proc_bsdinfo bi;

@@ -655,6 +655,14 @@ static int64_t start_wall_ns(unsigned long long ticks)
 	       (int64_t)(ticks % (unsigned long long)hz) * (1000000000LL / hz);
 }
 
+int64_t rl_platform_start_tick_ns(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+
+	/* 100 Hz, USER_HZ on every Linux architecture, when it cannot be asked. */
+	return 1000000000LL / (hz > 0 && hz <= 1000000000L ? hz : 100);
+}
+
 static int read_children_file(const char *path, struct rl_pidv *out);
 static int children_from_tasks(pid_t pid, struct rl_pidv *out);
 
