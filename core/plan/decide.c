@@ -117,12 +117,48 @@ static void clock_text(int64_t ns, int64_t other, char *buf, size_t n)
 		snprintf(buf + len, n - len, ".%03lld", (long long)(ns % 1000000000LL / 1000000LL));
 }
 
+/* "10 ms": the clock tick a start time is known to. */
+static void tick_text(char *buf, size_t n)
+{
+	long long tick = (long long)rl_platform_start_tick_ns();
+
+	if (tick % 1000000 == 0)
+		snprintf(buf, n, "%lld ms", tick / 1000000);
+	else if (tick % 1000 == 0)
+		snprintf(buf, n, "%lld µs", tick / 1000);
+	else
+		snprintf(buf, n, "%lld ns", tick);
+}
+
+/* How a change at t (a ctime) stands to a process start the view gives
+ * as start (rounded down). Both are known to a tick
+ * (rl_platform_start_tick_ns): the process started up to a tick after
+ * start, and a file's ctime may lag its change by up to a tick. So a
+ * change is before the start only when it is more than a tick before
+ * start, after it when a tick or more past; in between, within the tick,
+ * the two cannot be ordered. */
+enum order { ORDER_UNKNOWN = 0, ORDER_BEFORE, ORDER_WITHIN, ORDER_AFTER };
+
+static enum order change_order(int64_t t, int64_t start)
+{
+	int64_t tick = rl_platform_start_tick_ns();
+
+	if (t <= 0 || start <= 0)
+		return ORDER_UNKNOWN;
+	if (t < start - tick)
+		return ORDER_BEFORE;
+	return t >= start + tick ? ORDER_AFTER : ORDER_WITHIN;
+}
+
+/* Whether launchd's process started after t, told apart by more than a
+ * tick: one started within a tick of a change may have read what was
+ * there before (and a restart is cheaper than old and new code mixed). */
 static int started_after(const struct rl_observed *o, int64_t t)
 {
 	const struct rl_proc_view *v = o->view;
 
-	return v && v->pid == o->pid && v->verdict != RL_PROC_GONE && v->start_ns > 0 && t > 0 &&
-	       v->start_ns > t;
+	return v && v->pid == o->pid && v->verdict != RL_PROC_GONE &&
+	       change_order(t, v->start_ns) == ORDER_BEFORE;
 }
 
 /* The process the view saw run the file st is (launchd's pid first),
@@ -170,8 +206,41 @@ static int changes_visible(const struct rl_step *s)
 	return 1;
 }
 
-/* The process view's positive evidence; *why set when there is some. */
-static int view_evidence(const struct rl_step *s, const struct rl_observed *o, char **why)
+/* A file launchd's process maps as it is on disk now, whose ctime is not
+ * before the process start (ORDER_WITHIN or ORDER_AFTER it): new bytes
+ * written into a file (cp over it, make install) keep its inode, so the
+ * process shows the inode on disk now whatever bytes it runs. */
+struct late {
+	enum order order; /* ORDER_UNKNOWN: none */
+	dev_t dev;
+	ino_t ino;
+	int64_t ctime;
+};
+
+/* Whether the inode st describes is no evidence for the process v views:
+ * it changed since the process started, or within a tick of its start,
+ * or either time is unknown. *late says which file, the first time. */
+static int changed_since_start(const struct stat *st, const struct rl_proc_view *v,
+			       struct late *late)
+{
+	int64_t t = rl_platform_ctime_ns(st);
+	enum order ord = change_order(t, v->start_ns);
+
+	if (ord == ORDER_BEFORE)
+		return 0;
+	if (ord != ORDER_UNKNOWN && late->order == ORDER_UNKNOWN) {
+		late->order = ord;
+		late->dev = st->st_dev;
+		late->ino = st->st_ino;
+		late->ctime = t;
+	}
+	return 1;
+}
+
+/* The process view's positive evidence; *why set when there is some.
+ * Without it, *late may name the file that took it away. */
+static int view_evidence(const struct rl_step *s, const struct rl_observed *o, char **why,
+			 struct late *late)
 {
 	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->view;
@@ -188,6 +257,8 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
 	    (uint64_t)st.st_ino != v->exe_id.ino)
 		return 0; /* it runs something else: a shell, a wrapper, a placeholder */
+	if (changed_since_start(&st, v, late))
+		return 0;
 	for (size_t i = 0; i < o->code->n; i++) {
 		const char *c = o->code->v[i];
 		struct stat cs;
@@ -197,6 +268,12 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 			continue; /* not there: nothing can run it */
 		if (!(by = ran_file(v, &cs)))
 			return 0; /* not seen in its processes: no evidence */
+		/* Written since launchd's process started: its inode proves
+		 * nothing. (A descendant's own start is not in the view: the
+		 * file it runs is taken as it is; a reason written into the
+		 * recorded inode keeps the view out altogether.) */
+		if (by == v->pid && changed_since_start(&cs, v, late))
+			return 0;
 		/* A command seen only in a descendant (the daemon daemondo
 		 * started again onto the new file): named, a program before
 		 * a library. */
@@ -227,6 +304,70 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	return 1;
 }
 
+static void reason_append(struct rl_reason *r, const char *note)
+{
+	char *t = rl_xasprintf("%s%s", r->text ? r->text : "", note);
+
+	free(r->text);
+	r->text = t;
+	if (r->brief) {
+		t = rl_xasprintf("%s%s", r->brief, note);
+		free(r->brief);
+		r->brief = t;
+	}
+}
+
+/* What note_start appends to the reason of a file changed at `at`: one
+ * launchd's process pid maps though it changed after its start (late
+ * ORDER_AFTER) or within a tick of it (ORDER_WITHIN), or any other
+ * change within a tick of the start (late 0). */
+static char *start_note(int late, enum order ord, pid_t pid, const char *at, const char *start)
+{
+	char tick[32];
+
+	tick_text(tick, sizeof(tick));
+	if (!late)
+		return rl_xasprintf("; changed at %s, within a clock tick (%s) of pid %lld's start "
+				    "(%s): taken as after it",
+				    at, tick, (long long)pid, start);
+	if (ord == ORDER_AFTER)
+		return rl_xasprintf("; pid %lld maps it, but it changed at %s, after the process "
+				    "started (%s): new bytes written into a file keep its inode",
+				    (long long)pid, at, start);
+	return rl_xasprintf("; pid %lld maps it, but it changed at %s, within a clock tick (%s) "
+			    "of the process start (%s): taken as after it",
+			    (long long)pid, at, tick, start);
+}
+
+/* Say in the reasons of a step restarted for want of evidence what
+ * launchd's process may not run: the file its view could not vouch for
+ * (late), and any change within a clock tick of its start. */
+static void note_start(struct rl_step *s, const struct rl_observed *o, const struct late *late)
+{
+	const struct rl_proc_view *v = o->view;
+	char at[64], start[64];
+
+	if (!v || v->pid != o->pid || v->verdict == RL_PROC_GONE || v->start_ns <= 0)
+		return;
+	clock_text(v->start_ns, v->start_ns, start, sizeof(start));
+	for (size_t i = 0; i < s->nreasons; i++) {
+		struct rl_reason *r = &s->reasons[i];
+		struct stat st;
+		int is_late = late->order != ORDER_UNKNOWN && lstat(r->path, &st) == 0 &&
+			      S_ISREG(st.st_mode) && st.st_dev == late->dev &&
+			      st.st_ino == late->ino;
+		int64_t t = is_late ? late->ctime : rl_decide_change_time(r->path);
+		char *note;
+
+		if (!is_late && change_order(t, v->start_ns) != ORDER_WITHIN)
+			continue;
+		clock_text(t, t, at, sizeof(at));
+		note = start_note(is_late, late->order, v->pid, at, start);
+		reason_append(r, note);
+		free(note);
+	}
+}
+
 int rl_decide_hosts_self(pid_t pid)
 {
 	pid_t cur = getpid();
@@ -248,6 +389,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	const struct rl_job *job = s->job;
 	int64_t last = 0, plist = 0;
 	int reloaded = 0, unknown_time = 0;
+	struct late late = {ORDER_UNKNOWN, 0, 0, 0};
 	char *why = NULL;
 	char a[64], b[64];
 
@@ -307,7 +449,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	}
 	if (o->crashing)
 		return RL_DECISION_RESTART;
-	if (view_evidence(s, o, &why)) {
+	if (view_evidence(s, o, &why, &late)) {
 		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
 		free(why);
 		return RL_DECISION_CURRENT;
@@ -321,6 +463,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(why);
 		return RL_DECISION_CURRENT;
 	}
+	note_start(s, o, &late);
 	if (reloaded)
 		s->action = RL_ACTION_KICKSTART; /* launchd has the plist; the process is old */
 	return RL_DECISION_RESTART;

@@ -20,6 +20,10 @@ test that would otherwise hang:
     m.wait_pid(label)                    the job runs: its pid
     m.wait_event("exit", label)          the simulator's event log has it
     m.calls(since)                       each launchctl call: argv, env, fds
+    wait_past_change(path, …)            the clock is past the paths' last
+                                         change by more than a start time's
+                                         clock tick (a process started now
+                                         started after it, for relaunch)
     gate = Gate(path)                    a job blocks on `read _ < PATH`
     gate.open()                          ... until the test lets it go on
     m.show_pid(label, pid)               launchctl print names pid instead
@@ -127,6 +131,20 @@ def wait_until(predicate, what, timeout=SAFETY, poll=0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(poll)
+
+
+def wait_past_change(*paths):
+    """Return once the clock is past the last change of paths (each one's
+    ctime, and its directory's) by three clock ticks. relaunch knows a
+    process's start to a tick (/proc/<pid>/stat, rounded down) and takes
+    it as after a change only when it is more than a tick past it: a
+    process started from now on is, with a tick to spare for the clock
+    reads that place the boot."""
+    tick = 10**9 // os.sysconf("SC_CLK_TCK")
+    last = max(max(os.lstat(p).st_ctime_ns, os.lstat(os.path.dirname(p)).st_ctime_ns)
+               for p in paths)
+    return wait_until(lambda: time.time_ns() > last + 3 * tick,
+                      "the clock to pass the last change by three ticks", poll=0.005)
 
 
 class Gate:

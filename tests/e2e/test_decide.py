@@ -11,7 +11,9 @@ keeps a broken upgrade from taking a working one down:
   KeepAlive SuccessfulExit starts it at load) is not reloaded again, and
   one restarted by hand after the upgrade is not restarted again
   (`current`), nor one whose daemondo started its daemon again onto the
-  new file (SIGHUP);
+  new file (SIGHUP); one whose library was written in place (cp over
+  it) after its process started is restarted, though that process maps
+  the inode on disk, and is current once restarted after the write;
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
@@ -61,6 +63,7 @@ from objects import Macho  # noqa: E402
 
 RELAUNCH = None
 FAST = ("--settle", "0.3", "--interval", "0", "--timeout", "10")
+TICK = 10**9 // os.sysconf("SC_CLK_TCK")  # what a process start time is known to
 
 
 def start_ns(pid):
@@ -222,8 +225,9 @@ class DecideTest(unittest.TestCase):
             wait_until(lambda: "cache-1.1" in os.readlink(f"/proc/{new}/exe"),
                        "the shell's exec of cache 1.1")
             # The precondition of the evidence: it started after the plist
-            # was written (the bootout alone takes the simulator 0.3 s).
-            self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
+            # was written, by more than the clock tick a start time is known
+            # to (the bootout alone takes the simulator 0.3 s).
+            self.assertGreater(start_ns(new) - TICK, os.lstat(plist).st_ctime_ns)
 
             t0 = time.time()
             res, r = self.run_json(m)
@@ -265,7 +269,7 @@ class DecideTest(unittest.TestCase):
                 new = self.wait_new_pid(m, label, pids[label])
                 wait_until(lambda: "syncthing-1.1" in os.readlink(f"/proc/{new}/exe"),
                            "the shell's exec of syncthing 1.1")
-                self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
+                self.assertGreater(start_ns(new) - TICK, os.lstat(plist).st_ctime_ns)
 
                 doc = self.plan_json(m, expect=0)
                 self.assertEqual(doc["steps"], [], doc)
@@ -284,6 +288,11 @@ class DecideTest(unittest.TestCase):
             m.brew_upgrade("nginx", "1.25.4")
             m.brew_upgrade("redis", "7.2.1")
             # `brew services restart nginx`, by hand; redis is left alone.
+            # (Once the clock is past the upgrade: a process started within
+            # a clock tick of its program's change is restarted, as it may
+            # have started on the old bytes.)
+            harness.wait_past_change(os.path.realpath(
+                os.path.join(m.opt("nginx"), "bin", "nginx")))
             self.assertEqual(m.launchctl("kickstart", "-k", m.target(brew("nginx"))).returncode,
                              0)
             new = self.wait_new_pid(m, brew("nginx"), pids[brew("nginx")])
@@ -336,20 +345,81 @@ class DecideTest(unittest.TestCase):
             # Written in place again, then restarted by hand: the process
             # started after the change, which is the evidence.
             self.write_in_place(m, lib, harness.lib_source("foo", "2.0"))
-            # A start time is known to a clock tick: let one pass after the
-            # change, so "after" is not within the tick's rounding.
-            tick = 1000000000 // os.sysconf("SC_CLK_TCK")
-            changed = os.stat(lib).st_ctime_ns
-            wait_until(lambda: time.time_ns() > changed + 2 * tick, "a clock tick to pass")
-            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
-            old = res[label]["new_pid"]
-            new = self.wait_new_pid(m, label, old)
-            wait_until(lambda: any(p.endswith("/libfoo.so") for p in harness.maps(new)),
-                       "food to map libfoo")
+            new = self.restart_by_hand(m, label, res[label]["new_pid"], lib)
             res, _ = self.run_json(m)
             self.assertEqual(res[label]["status"], "current", res)
             self.assertIn(f"pid {new} started ", res[label]["note"])
             self.assertEqual(m.pid(label), new)
+
+    def restart_by_hand(self, m, label, old, path):
+        """`launchctl kickstart -k` once the clock is past path's last
+        change (harness.wait_past_change), then the new pid once it maps
+        path."""
+        harness.wait_past_change(path)
+        self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+        new = self.wait_new_pid(m, label, old)
+        wait_until(lambda: path in harness.maps(new), f"{label} to map {path}")
+        return new
+
+    def replaced_then_written_in_place(self, m, label):
+        """food runs libfoo; libfoo is replaced by a rename (a new inode),
+        food restarted by hand onto it, then that inode written in place
+        (cp over it). The library's path and food's pid."""
+        m.brew_c_library("libfoo", "1.0")
+        m.brew_c_daemon("food", "1.0", lib="libfoo")
+        pids = self.boot(m, [label])
+        lib = os.path.join(m.brew, "Cellar", "libfoo", "1.0", "lib", "libfoo.so")
+        m.brew_c_library("libfoo", "1.0", stamp="b")
+        new = self.restart_by_hand(m, label, pids[label], lib)
+        self.write_in_place(m, lib, harness.lib_source("foo", "1.9"))
+        return lib, new
+
+    def test_library_replaced_then_written_in_place_is_restarted(self):
+        """The process maps the inode on disk now, with the bytes it had
+        before the write; the manifest recorded another inode, so only the
+        file's change since the process started tells."""
+        with Machine(RELAUNCH) as m:
+            label = brew("food")
+            lib, new = self.replaced_then_written_in_place(m, label)
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "kickstart")], doc)
+            texts = [x["text"] for x in doc["steps"][0]["reasons"] if x["path"] == lib]
+            self.assertEqual(len(texts), 1, doc)
+            # After the start, or within a clock tick of it: either way
+            # the process may run what was there before.
+            self.assertRegex(texts[0], rf"; pid {new} maps it, but it changed at \S+, "
+                             r"(after the process started \(\S+\): new bytes written into a "
+                             r"file keep its inode|within a clock tick \(\d+ ms\) of the "
+                             r"process start \(\S+\): taken as after it)$")
+            r = m.relaunch("plan")
+            self.assertIn(f"; pid {new} maps it, but it changed at ", r.stdout)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(label), new)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_restarted_after_an_in_place_rewrite_is_current(self):
+        """The same, then restarted by hand once more: its process maps
+        the library as written before it started."""
+        with Machine(RELAUNCH) as m:
+            label = brew("food")
+            lib, new = self.replaced_then_written_in_place(m, label)
+            again = self.restart_by_hand(m, label, new, lib)
+
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            current = [r for r in doc["reported"] if r["change"] == "current"]
+            self.assertEqual([r["labels"] for r in current], [[label]], doc)
+            self.assertRegex(current[0]["why"], rf"^pid {again} runs \S+ as it is on disk now, "
+                             "and maps each of its libraries as on disk now$")
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), again)
 
     def test_daemondo_that_restarted_its_daemon_onto_the_new_code_is_current(self):
         # A MacPorts startup item: daemondo (an object file, as MacPorts
@@ -874,6 +944,9 @@ exec /bin/sleep 1000
 
             # Restarted on the definition launchd loaded: a kickstart, never
             # a bootout of a job whose plist could not be bootstrapped.
+            # (Once the clock is past the edit, so that the new process's
+            # start is after it, told apart by more than a clock tick.)
+            harness.wait_past_change(plist)
             t0 = time.time()
             res, r = self.run_json(m)
             self.assertEqual((res[label]["status"], res[label]["action"]),

@@ -10,6 +10,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
 #include "core/plan/decide.h"
+#include "core/platform/platform.h"
 
 static char *dir;
 
@@ -67,9 +68,19 @@ static void add_reason(struct fx *f, const char *path, enum rl_change_kind chang
 	s->nreasons++;
 }
 
+/* The later ctime of the fixture's program and library. */
+static int64_t files_changed(const struct fx *f)
+{
+	int64_t a = ctime_ns_of(f->prog), b = ctime_ns_of(f->lib);
+
+	return a > b ? a : b;
+}
+
 /* A running KeepAlive-dict daemon whose program and library changed:
  * pid 812, a fresh view of it running both, started when `start` says
- * (relative to the last change: > 0 after, < 0 before). */
+ * (relative to the last change: > 0 after, < 0 before; 0: more than a
+ * clock tick after the files themselves, before their directory changed
+ * again, as when another package is linked beside them). */
 static void fx_init(struct fx *f, int start)
 {
 	int64_t last;
@@ -94,12 +105,24 @@ static void fx_init(struct fx *f, int start)
 	add_reason(f, f->lib, RL_CHANGE_CONTENT, RL_ROLE_LIBRARY);
 	rl_strv_push(&f->code, f->prog);
 	rl_strv_push(&f->code, f->lib);
+	if (start == 0) {
+		int64_t files = files_changed(f);
+		char *other = rl_path_join(dir, "other");
+
+		/* The directory changes once the file clock has moved on. */
+		do
+			touch(other, 0644);
+		while (ctime_ns_of(dir) <= files);
+		free(other);
+		f->view.start_ns = files + rl_platform_start_tick_ns() + 1;
+	}
 	last = rl_decide_change_time(f->prog);
 	if (rl_decide_change_time(f->lib) > last)
 		last = rl_decide_change_time(f->lib);
 	f->view.pid = 812;
 	f->view.verdict = RL_PROC_FRESH;
-	f->view.start_ns = start > 0 ? last + 1000000000LL : last - 1000000000LL;
+	if (start != 0)
+		f->view.start_ns = start > 0 ? last + 1000000000LL : last - 1000000000LL;
 	f->view.exe_known = 1;
 	id_of(f->prog, &f->view.exe_id);
 	f->view.ran = rl_xcalloc(2, sizeof(*f->view.ran));
@@ -213,46 +236,110 @@ static void test_current_by_view(void)
 	struct fx f;
 	struct rl_proc_id other;
 
-	/* Restarted by hand after the upgrade, seconds before relaunch looks:
-	 * the start time says "before" (clock skew, a slow package manager),
-	 * the process view proves it. */
-	fx_init(&f, -1);
+	/* Restarted by hand after the upgrade, then another package linked
+	 * beside its files: the start time says "before" (the directory
+	 * changed since), the process view proves it. */
+	fx_init(&f, 0);
+	CHECK(f.view.start_ns - rl_platform_start_tick_ns() <= rl_decide_change_time(f.prog));
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
 	CHECK(f.step->why && strstr(f.step->why, "pid 812 runs ") == f.step->why);
 	CHECK(f.step->why && strstr(f.step->why, "/nginx as it is on disk now") != NULL);
 	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "current");
 	fx_release(&f);
 
+	/* The same inodes, but they changed after the process started (new
+	 * bytes written into the file it maps, cp over it): the inode proves
+	 * nothing, and the reason says so. */
+	fx_init(&f, -1);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK(strstr(f.step->reasons[0].text, "; pid 812 maps it, but it changed at ") != NULL);
+	CHECK(strstr(f.step->reasons[0].text, ", after the process started (") != NULL);
+	CHECK(strstr(f.step->reasons[0].text, "new bytes written into a file keep its inode") !=
+	      NULL);
+	CHECK_INT(f.plan.nreported, 0);
+	fx_release(&f);
+
+	/* Started within a clock tick of the change (a start time is known
+	 * to a tick, rounded down): before or after cannot be told, so it is
+	 * taken as after, and said. One tick and a nanosecond on is after. */
+	fx_init(&f, 0);
+	f.view.start_ns = ctime_ns_of(f.prog) + rl_platform_start_tick_ns();
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	{
+		char want[64];
+		const char *t = f.step->reasons[0].text;
+
+		snprintf(want, sizeof(want), "within a clock tick (%lld ms) of the process start (",
+			 (long long)(rl_platform_start_tick_ns() / 1000000));
+		CHECK(strstr(t, "; pid 812 maps it, but it changed at ") != NULL);
+		CHECK(strstr(t, want) != NULL);
+		CHECK(strstr(t, "): taken as after it") != NULL);
+	}
+	fx_release(&f);
+	fx_init(&f, 0);
+	f.view.start_ns = ctime_ns_of(f.prog) - rl_platform_start_tick_ns() / 2;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK(strstr(f.step->reasons[0].text, "within a clock tick") != NULL);
+	fx_release(&f);
+
+	/* A library changed (chmod, a write into it) since the process
+	 * started: launchd's process mapping it is no evidence; a descendant
+	 * mapping it is taken as it is (its own start is not in the view). */
+	for (int child = 0; child < 2; child++) {
+		int64_t files;
+
+		fx_init(&f, 0);
+		files = files_changed(&f);
+		do
+			CHECK_INT(chmod(f.lib, 0644), 0);
+		while (ctime_ns_of(f.lib) <= files);
+		f.view.ran[1].pid = child ? 813 : 0;
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+			  child ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+		CHECK_INT(strstr(f.step->reasons[1].text,
+				 "; pid 812 maps it, but it changed at ") != NULL,
+			  !child);
+		CHECK(strstr(f.step->reasons[0].text, "maps it") == NULL);
+		fx_release(&f);
+	}
+
+	/* The start time unknown: no file's inode can be vouched for. */
+	fx_init(&f, 0);
+	f.view.start_ns = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_STR(f.step->reasons[0].text, "");
+	fx_release(&f);
+
 	/* A changed config file (or script, or plist) is not seen by any
 	 * process view: an old process is no evidence. */
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	add_reason(&f, dir, RL_CHANGE_CONTENT, RL_ROLE_WATCH);
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	add_reason(&f, dir, RL_CHANGE_RETARGETED, RL_ROLE_SYMLINK); /* via "": not the program's */
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 
 	/* Runs something else (a shell running a script, a placeholder). */
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	id_of(dir, &other);
 	f.view.exe_id = other;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 
 	/* A code file of the job not seen in the process: no evidence. */
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	f.view.nran = 1;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
 
 	/* The view of another pid, or one that could not judge everything. */
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	f.view.pid = 813;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
-	fx_init(&f, -1);
+	fx_init(&f, 0);
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
@@ -300,6 +387,38 @@ static void test_current_by_start_time(void)
 	f.view.start_ns = 0;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
+
+	/* Started within a clock tick of the last change, either side: taken
+	 * as after it, and each reason within the tick says so. More than a
+	 * tick after: current. */
+	for (int k = 0; k < 3; k++) {
+		int64_t tick = rl_platform_start_tick_ns(), last;
+
+		fx_init(&f, 1);
+		f.view.verdict = RL_PROC_UNKNOWN;
+		last = rl_decide_change_time(f.prog);
+		if (rl_decide_change_time(f.lib) > last)
+			last = rl_decide_change_time(f.lib);
+		f.view.start_ns = k == 0 ? last + tick : k == 1 ? last - tick / 2 : last + tick + 1;
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+			  k == 2 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+		for (size_t i = 0; i < f.step->nreasons; i++) {
+			const char *t = f.step->reasons[i].text;
+			int64_t c = rl_decide_change_time(f.step->reasons[i].path);
+			int within =
+				k < 2 && c >= f.view.start_ns - tick && c < f.view.start_ns + tick;
+
+			CHECK_INT(strstr(t, "; changed at ") == t &&
+					  strstr(t, "within a clock tick (") &&
+					  strstr(t, " of pid 812's start (") &&
+					  strstr(t, "): taken as after it"),
+				  within);
+			CHECK(k < 2 || !*t);
+		}
+		CHECK(k == 2 || strstr(f.step->reasons[0].text, "within a clock tick") ||
+		      strstr(f.step->reasons[1].text, "within a clock tick"));
+		fx_release(&f);
+	}
 }
 
 static void test_reload_already_loaded(void)
@@ -352,6 +471,18 @@ static void test_reload_already_loaded(void)
 	CHECK_INT(rl_job_starts_now(&f.job), 1);
 	f.o.runs = 1;
 	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+	fx_release(&f);
+
+	/* A process started within a clock tick of the plist's change may
+	 * be the one before the load: no proof. */
+	fx_init(&f, 1);
+	fx_definition(&f);
+	f.job.kept_running = f.job.starts_at_load = 1;
+	f.o.runs = 1;
+	f.view.start_ns = rl_decide_change_time(f.plist) + rl_platform_start_tick_ns();
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+	f.view.start_ns++;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
 	fx_release(&f);
 
 	/* The same definition, but the process ran before the plist changed:
