@@ -382,15 +382,17 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 				     it->start_after ? " and started it" : "");
 		return 0;
 	}
-	if (it->booting_out && it->action == RL_INTENT_RELOAD && st.running && st.pid == it->pid) {
-		/* Still the process launchd was stopping: it unloads the job
-		 * once that exits, and a later run loads it then. */
+	if (it->booting_out && it->action == RL_INTENT_RELOAD &&
+	    (st.stopping || (st.running && st.pid == it->pid))) {
+		/* Still the process launchd was stopping (SIGTERMed, as it
+		 * shows a bootout under way, or running still): it unloads the
+		 * job once that exits, and a later run loads it then. */
 		rl_error_set(
 			err,
 			"launchd is still stopping it (pid %lld, since an earlier run's bootout) "
 			"and unloads it once it exits; the restart journal keeps it for the next "
 			"run to load it again",
-			(long long)st.pid);
+			(long long)(st.pid ? st.pid : it->pid));
 		return 1;
 	}
 	if (loaded == 1) {

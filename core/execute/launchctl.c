@@ -723,6 +723,7 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 		copy_value(st->state, sizeof(st->state), v, vlen);
 		st->running = strcmp(st->state, "running") == 0;
 		st->spawn_scheduled = strcmp(st->state, "spawn scheduled") == 0;
+		st->stopping = strcmp(st->state, "SIGTERMed") == 0;
 	} else if (KEY("pid", seen_pid)) {
 		n = parse_number(v, vlen, 1, INT_MAX);
 		st->pid = n > 0 ? (pid_t)n : 0;

@@ -106,6 +106,10 @@ char *rl_launchctl_result_describe(const struct rl_launchctl_result *r);
 struct rl_service_status {
 	int running;	     /* state = running */
 	int spawn_scheduled; /* state = spawn scheduled: a respawn waits for its throttle */
+	/* state = SIGTERMed: launchd is stopping the job and waits for its
+	 * process to exit; a bootout under way shows so until the job is gone
+	 * (macOS 26, with the pid while the process lives). */
+	int stopping;
 	char state[64];	     /* the state line's value */
 	char job_state[64];  /* "job state = exited" (older systems), "" when absent */
 	pid_t pid;	     /* 0 when no pid line */

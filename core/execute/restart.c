@@ -477,7 +477,7 @@ static enum state st_status_before(struct step_run *s)
 	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
 	pid_t stopped_pid = 0;
-	int rc, held;
+	int rc, held, stopping;
 
 	s->t0 = now(s);
 	if (rl_launchctl_gate_closed(s->run->o->gate)) {
@@ -499,9 +499,12 @@ static enum state st_status_before(struct step_run *s)
 	held = s->run->o->held ? s->run->o->held(s->step, &stopped_pid, s->run->o->ctx) : 0;
 	if (held == RL_HELD_STOPPING && rc == 1)
 		return bootstrap_held(s, stopped_pid);
-	if (held == RL_HELD_STOPPING && rc == 0 && !(st.running && st.pid == stopped_pid))
+	/* Still being stopped: the process recovery saw, or launchd saying so
+	 * (SIGTERMed, as it shows a bootout under way). */
+	stopping = rc == 0 && (st.stopping || (st.running && st.pid == stopped_pid));
+	if (held == RL_HELD_STOPPING && !stopping)
 		held = 0; /* loaded again since (a new process, or none): as any job */
-	if ((rc == 1 || (rc == 0 && !st.running)) && held)
+	if ((rc == 1 || (rc == 0 && !st.running && !stopping)) && held)
 		return fail(s,
 			    "%s: an earlier restart left it so, and bringing it back failed; the "
 			    "restart journal keeps it for the next run",
@@ -510,13 +513,13 @@ static enum state st_status_before(struct step_run *s)
 		/* launchd took an earlier run's bootout and still stops it (the
 		 * process recovery saw), past the wait this run gave it
 		 * already: a bootout now would only be waited out again. */
-		s->res->old_pid = st.pid;
+		s->res->old_pid = st.pid ? st.pid : stopped_pid;
 		return fail(s,
 			    "launchd is still stopping it (pid %lld, since an earlier run's "
 			    "bootout), as it was when this run had waited for that: not booted "
 			    "out again; launchd unloads it once it exits, and the restart journal "
 			    "keeps it for the next run to load it again",
-			    (long long)st.pid);
+			    (long long)s->res->old_pid);
 	}
 	if (rc == 1)
 		return skip(s, "%s", loc.text);

@@ -300,7 +300,7 @@ class LaunchdTest(unittest.TestCase):
         os.chmod(shrink, 0o755)
         res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
-        self.assertIn(f"'{m.target(label)}' was still loaded 6 s after its bootout (running; "
+        self.assertIn(f"'{m.target(label)}' was still loaded 6 s after its bootout (SIGTERMed; "
                       "ExitTimeOut 1 s): launchd unloads it once it has exited, so it may be "
                       "left unloaded: the restart journal keeps it, and the next 'relaunch "
                       "run' (or 'relaunch run' now) loads it again once it is gone",

@@ -21,6 +21,7 @@ struct fake {
 	int kickstart_status;
 	int unrunnable;
 	int going;	   /* prints left that show the old pid running, then gone */
+	int sigtermed;	   /* ...shown as macOS 26 shows a bootout under way */
 	const char *extra; /* more lines of print's block ("\texit timeout = 60\n") */
 	int64_t clock;
 	struct rl_strv calls;
@@ -72,8 +73,12 @@ static int fake_lc(const char *const *args, struct rl_launchctl_result *res, str
 			res->errout =
 				rl_xasprintf("Could not find service \"x\" in domain for system");
 		} else {
+			int sigtermed = f->sigtermed && f->going;
+
 			res->out = rl_xasprintf("%s = {\n\tstate = %s\n%s%s}\n", args[1],
-						f->running ? "running" : "not running",
+						sigtermed    ? "SIGTERMed"
+						: f->running ? "running"
+							     : "not running",
 						!f->running ? ""
 						: f->going  ? "\tpid = 77\n"
 							    : "\tpid = 4242\n",
@@ -291,6 +296,22 @@ static void test_recover(void)
 				  "it once it exits); the next run loads it first");
 			free(why);
 		}
+		recover(&f, it, 1, "*print system/org.example.d;",
+			"launchd is still stopping it (pid 77, since an earlier run's bootout) and "
+			"unloads it once it exits; the restart journal keeps it");
+		CHECK_INT(f.clock, (60 + (int64_t)RL_BOOTOUT_MARGIN) * 1000000000LL);
+	}
+	/* The same as launchd shows it, SIGTERMed with the pid: still the
+	 * process it was stopping, not a job loaded and running. */
+	f = (struct fake){.print_status = 0,
+			  .running = 1,
+			  .going = 1000000,
+			  .sigtermed = 1,
+			  .extra = "\texit timeout = 60\n"};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+
+		it.booting_out = 1;
 		recover(&f, it, 1, "*print system/org.example.d;",
 			"launchd is still stopping it (pid 77, since an earlier run's bootout) and "
 			"unloads it once it exits; the restart journal keeps it");

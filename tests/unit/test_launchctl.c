@@ -122,6 +122,35 @@ static void test_parse_stopped(void)
 	CHECK_STR(st.last_exit, "(never exited)");
 }
 
+/* A job whose bootout is under way, as macOS 26 prints it until the job is
+ * gone: SIGTERMed, with the pid while the process drains. */
+static void test_parse_stopping(void)
+{
+	struct rl_service_status st;
+	const char *draining = "gui/501/org.example.agent = {\n"
+			       "\tactive count = 1\n"
+			       "\tpath = /Users/ann/Library/LaunchAgents/org.example.agent.plist\n"
+			       "\ttype = LaunchAgent\n"
+			       "\tstate = SIGTERMed\n"
+			       "\n"
+			       "\tminimum runtime = 10\n"
+			       "\texit timeout = 5\n"
+			       "\truns = 1\n"
+			       "\tpid = 4242\n"
+			       "\tresource coalition = {\n"
+			       "\t\tstate = active\n"
+			       "\t}\n"
+			       "}\n";
+
+	CHECK_INT(rl_launchctl_parse_print(draining, &st), 0);
+	CHECK_STR(st.state, "SIGTERMed");
+	CHECK(st.stopping && !st.running && !st.spawn_scheduled);
+	CHECK_INT(st.pid, 4242);
+	CHECK_INT(st.exit_timeout, 5);
+	CHECK_INT(rl_launchctl_parse_print(running_sample, &st), 0);
+	CHECK(!st.stopping);
+}
+
 /* Without tabs the nesting comes from the braces alone. */
 static void test_parse_spaces(void)
 {
@@ -1126,6 +1155,7 @@ int main(void)
 	tmp = check_tmpdir();
 	test_parse_running();
 	test_parse_stopped();
+	test_parse_stopping();
 	test_parse_spaces();
 	test_parse_garbage();
 	test_shapes();

@@ -3,6 +3,7 @@
     not running --start--> running --exit--> not running | spawn scheduled
     running --stop--> (SIGTERM, SIGKILL after ExitTimeOut unless 0) --exit--> not running
     spawn scheduled --throttle timer | start--> running
+    any --bootout--> SIGTERMed (pid shown while the process lives) --removed--> gone
 
 A process that exits on its own is respawned when KeepAlive asks for it,
 but never sooner than ThrottleInterval (scaled) after it was started, as
@@ -58,6 +59,10 @@ class Service:
         return f"{self.domain.name}/{self.spec.label}"
 
     def state_text(self):
+        # What real print shows once a bootout was taken, with the pid
+        # while the process drains (macOS 26; tests/sim/README.md).
+        if self.booting_out:
+            return "SIGTERMed"
         if self.pid is not None:
             return "running"
         if self._respawn_timer is not None:
