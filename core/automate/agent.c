@@ -121,14 +121,13 @@ static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_e
 	return status;
 }
 
-/* print target: its exit code as lc gives it; when 0 and exit_timeout is
- * not NULL, *exit_timeout is the exit timeout it shows (-1 none). */
-static int print_status(const struct rl_launchctl *l, const char *target, int *exit_timeout,
-			struct rl_error *err)
+/* print target: its exit code as lc gives it; when 0 and st is not NULL,
+ * *st is what it shows (cleared, exit_timeout -1, when it cannot be read). */
+static int print_status(const struct rl_launchctl *l, const char *target,
+			struct rl_service_status *st, struct rl_error *err)
 {
 	const char *args[] = {"print", target, NULL};
 	struct rl_launchctl_result r;
-	struct rl_service_status st;
 	int status;
 
 	if (rl_launchctl_call(l, args, &r, err) < 0) {
@@ -141,89 +140,153 @@ static int print_status(const struct rl_launchctl *l, const char *target, int *e
 
 		rl_error_set(err, "%s", why);
 		free(why);
-	} else if (status == 0 && exit_timeout) {
-		*exit_timeout = rl_launchctl_parse_print(r.out, &st) == 0 ? st.exit_timeout : -1;
+	} else if (status == 0 && st) {
+		rl_launchctl_parse_print(r.out, st);
 	}
 	rl_launchctl_result_release(&r);
 	return status;
 }
 
-int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
-		    struct rl_error *err)
+/* rl_agent_loaded, and when loaded and st is not NULL, *st what print
+ * shows of the job. */
+static int locate(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
+		  struct rl_service_status *st, struct rl_error *err)
 {
 	*target = NULL;
 	for (int user = 0; user < (s->system ? 1 : 2); user++) {
 		char *dom = domain_of(s, user);
 		char *t = rl_xasprintf("%s/%s", dom, RL_AGENT_LABEL);
-		int st = print_status(l, t, NULL, err);
+		int rc = print_status(l, t, st, err);
 
 		free(dom);
-		if (st == 0) {
+		if (rc == 0) {
 			*target = t;
 			return 1;
 		}
 		free(t);
-		if (st < 0)
+		if (rc < 0)
 			return -1;
 		/* Not there: not loaded, or no such domain (125 on a Mac with
 		 * no GUI session, as the agent domain rule has it). */
-		if (st != RL_LC_EXIT_NOT_LOADED && st != RL_LC_EXIT_NO_DOMAIN &&
-		    st != RL_LC_EXIT_UNSUPPORTED) {
+		if (rc != RL_LC_EXIT_NOT_LOADED && rc != RL_LC_EXIT_NO_DOMAIN &&
+		    rc != RL_LC_EXIT_UNSUPPORTED) {
 			rl_error_set(
 				err,
 				"cannot ask launchd about '%s': launchctl print exited %d (%s)",
-				RL_AGENT_LABEL, st, rl_launchctl_exit_meaning(st));
+				RL_AGENT_LABEL, rc, rl_launchctl_exit_meaning(rc));
 			return -1;
 		}
 	}
 	return 0;
 }
 
-/* bootout target, then wait until launchd no longer knows it: as long as
- * launchd may take to stop the job (its SIGTERM, the exit timeout print
- * shows, SIGKILL, then the unload: rl_bootout_wait), and never less than
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
+		    struct rl_error *err)
+{
+	return locate(s, l, target, NULL, err);
+}
+
+/* How long wait_gone waited, and the exit timeout that made it so. */
+struct gone_wait {
+	double wait; /* seconds */
+	int et;	     /* the exit timeout print showed, -1 none */
+};
+
+/* Poll print target until launchd no longer knows the job: as long as
+ * launchd may take to stop it (its SIGTERM, the exit timeout print shows,
+ * SIGKILL, then the unload: rl_bootout_wait), and never less than
  * WAIT_GONE_S, for a bootstrap before that is refused, and one never tried
- * leaves the job unloaded once launchd is done. 0 gone, -1 failed, -2
- * still loaded after that (err says so): launchd unloads it once it has
- * exited. */
+ * leaves the job unloaded once launchd is done. With settle, also until
+ * print shows it loaded and no longer being stopped (a stop that was no
+ * bootout). 0 gone, 1 settled, -1 failed, -2 still there when the wait ran
+ * out (*w says how long, and why). */
+static int wait_gone(const struct rl_launchctl *l, const char *target, int settle,
+		     struct gone_wait *w, struct rl_error *err)
+{
+	struct rl_service_status st;
+	int64_t until = 0;
+	int rc;
+
+	while ((rc = print_status(l, target, &st, err)) == 0) {
+		if (settle && !st.stopping)
+			return 1;
+		if (!until) {
+			w->et = st.exit_timeout;
+			w->wait = rl_bootout_wait(WAIT_GONE_S, w->et, -1);
+			until = rl_now_mono_ns() + (int64_t)(w->wait * 1e9);
+		}
+		if (rl_now_mono_ns() > until)
+			return -2;
+		rl_sleep_s(POLL_S);
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* What the exit timeout print showed means for the wait, for messages. */
+static void exit_timeout_text(int et, char *buf, size_t n)
+{
+	if (et > 0)
+		snprintf(buf, n, "ExitTimeOut %d s", et);
+	else
+		snprintf(buf, n, "%s",
+			 et == 0 ? "ExitTimeOut 0: launchd waits however long it takes"
+				 : "launchd's default ExitTimeOut");
+}
+
+/* bootout target, then wait until launchd no longer knows it (wait_gone).
+ * 0 gone, -1 failed, -2 still loaded after that (err says so): launchd
+ * unloads it once it has exited. */
 static int bootout(const struct rl_launchctl *l, const char *target, struct rl_error *err)
 {
 	const char *args[] = {"bootout", target, NULL};
-	int64_t until = 0;
-	double wait = 0;
-	int st = lc(l, args, err), et = -1;
+	struct gone_wait w = {0, -1};
+	char how[64];
+	int rc = lc(l, args, err);
 
-	if (st < 0)
+	if (rc < 0)
 		return -1;
-	if (st != 0 && st != RL_LC_EXIT_ESRCH && st != RL_LC_EXIT_IN_PROGRESS) {
-		rl_error_set(err, "cannot boot out '%s': launchctl exited %d (%s)", target, st,
-			     rl_launchctl_exit_meaning(st));
+	if (rc != 0 && rc != RL_LC_EXIT_ESRCH && rc != RL_LC_EXIT_IN_PROGRESS) {
+		rl_error_set(err, "cannot boot out '%s': launchctl exited %d (%s)", target, rc,
+			     rl_launchctl_exit_meaning(rc));
 		return -1;
 	}
-	while ((st = print_status(l, target, until ? NULL : &et, err)) == 0) {
-		if (!until) {
-			wait = rl_bootout_wait(WAIT_GONE_S, et, -1);
-			until = rl_now_mono_ns() + (int64_t)(wait * 1e9);
-		}
-		if (rl_now_mono_ns() > until) {
-			char how[64];
-
-			if (et > 0)
-				snprintf(how, sizeof(how), "ExitTimeOut %d s", et);
-			else
-				snprintf(how, sizeof(how), "%s",
-					 et == 0 ? "ExitTimeOut 0: launchd waits however long it "
-						   "takes"
-						 : "launchd's default ExitTimeOut");
-			rl_error_set(err,
-				     "'%s' was still loaded %g s after its bootout (%s): launchd "
-				     "unloads it once it has exited",
-				     target, wait, how);
-			return -2;
-		}
-		rl_sleep_s(POLL_S);
+	rc = wait_gone(l, target, 0, &w, err);
+	if (rc == -2) {
+		exit_timeout_text(w.et, how, sizeof(how));
+		rl_error_set(err,
+			     "'%s' was still loaded %g s after its bootout (%s): launchd unloads "
+			     "it once it has exited",
+			     target, w.wait, how);
 	}
-	return st < 0 ? -1 : 0;
+	return rc;
+}
+
+/* target was found being stopped (print: SIGTERMed), as launchd shows a
+ * bootout under way: an uninstall that gave up waiting for it, say. Left
+ * as it is, it is unloaded once its process exits and nothing loads it
+ * again; so wait as for a bootout of our own. 0 gone (for install to load
+ * it), 1 loaded and no longer being stopped, -1 failed or still being
+ * stopped after the wait (err says what to do). */
+static int wait_stopped(const struct rl_launchctl *l, const char *target, struct rl_strv *did,
+			struct rl_error *err)
+{
+	struct gone_wait w = {0, -1};
+	char how[64];
+	int rc = wait_gone(l, target, 1, &w, err);
+
+	if (rc == 0)
+		rl_strv_push_owned(
+			did, rl_xasprintf("waited for launchd to finish booting out %s", target));
+	if (rc != -2)
+		return rc;
+	exit_timeout_text(w.et, how, sizeof(how));
+	rl_error_set(
+		err,
+		"launchd was still booting out '%s' after %g s of waiting (%s): it is unloaded "
+		"once it has exited, and nothing loads it again: run 'relaunch agent "
+		"install' again once it is gone",
+		target, w.wait, how);
+	return -1;
 }
 
 /* bootout(), and when the job was still loaded after the wait, next
@@ -313,6 +376,7 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 {
 	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s), *target = NULL;
 	int changed = !same_content(path, xml), loaded, rc = -1;
+	struct rl_service_status st;
 
 	if (ensure_dir(s->queue, "queue", did, err) < 0 ||
 	    rl_statedir_ensure(s->statedir, err) < 0 ||
@@ -323,7 +387,9 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 			goto out;
 		rl_strv_push_owned(did, rl_xasprintf("wrote '%s'", path));
 	}
-	loaded = rl_agent_loaded(s, l, &target, err);
+	loaded = locate(s, l, &target, &st, err);
+	if (loaded && st.stopping)
+		loaded = wait_stopped(l, target, did, err);
 	if (loaded < 0)
 		goto out;
 	if (loaded && !changed) {

@@ -7,7 +7,9 @@
  * no GUI session) or, with `system`, a daemon (system domain). Installing
  * is idempotent: an unchanged plist that is loaded is left alone; a changed
  * one is written atomically and reloaded (bootout, wait until gone,
- * bootstrap). launchctl is the same rl_launchctl the restarts use.
+ * bootstrap). A job launchd is still booting out is not loaded, whatever
+ * its plist: install waits until it is gone, then bootstraps. launchctl is
+ * the same rl_launchctl the restarts use.
  */
 #ifndef RL_AGENT_H
 #define RL_AGENT_H
@@ -42,7 +44,9 @@ char *rl_agent_plist_path(const struct rl_agent_spec *s);
 char *rl_agent_plist_xml(const struct rl_agent_spec *s);
 
 /* Install: create the queue and the plist's directory when missing, write
- * the plist when it differs, and load it (or reload it when it changed).
+ * the plist when it differs, and load it (or reload it when it changed;
+ * or load it once launchd has let go of it when a bootout is under way:
+ * -1 when that takes longer than launchd may take to stop it).
  * Each thing done is appended to did as a sentence ("wrote '/x'",
  * "loaded gui/501/org.relaunch.drain"); nothing done leaves it empty.
  * Returns 0 or -1. */

@@ -258,6 +258,101 @@ class AutoTest(unittest.TestCase):
             "launchd unloads it once it has exited, so it may be left unloaded: run "
             "'relaunch agent install' again once it is gone"), r.stderr)
 
+    def agent_booting_out(self, m, *options):
+        """The agent as `agent install *options` writes it, loaded from an
+        older definition (ExitTimeOut 60) whose process stops only once its
+        gate opens, and booted out by hand, as an uninstall that gave up on
+        it leaves it: launchd is still booting it out (print: `state =
+        SIGTERMed`, its pid) while the plist on disk is already the one
+        install writes. Returns the gate and the target."""
+        gate = harness.Gate(os.path.join(m.root, "agent.gate"))
+        path = m.write_plist(LABEL, ["/bin/sh", "-c", f"trap 'read _ < {gate.path}; exit 0' TERM; "
+                                     f"'{SLEEP}' 1000 & wait"],
+                             daemon=False, KeepAlive=False, ExitTimeOut=60)
+        m.boot()
+        old = m.wait_pid(LABEL)
+        os.makedirs(m.queue)  # install has nothing of its own to create
+        xml = self.ok(m.relaunch("agent", "print", *options)).stdout
+        with open(path + ".tmp", "w") as f:
+            f.write(xml)
+        os.replace(path + ".tmp", path)
+        target = f"gui/{os.getuid()}/{LABEL}"
+        self.addCleanup(lambda: m.pid(LABEL) == old and gate.open())
+        self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+        m.wait_event("kill", LABEL)  # its SIGTERM: launchd is stopping it
+        return gate, target
+
+    def bootout_calls(self, m, target):
+        return [e for e in m.events("call") if e["argv"] == ["bootout", target]]
+
+    def test_agent_install_waits_for_a_bootout_under_way(self):
+        """install finds its plist unchanged but the job on its way out (an
+        uninstall that gave up on it, still stopping): it waits for launchd
+        to let go, then loads it, instead of saying nothing changed and
+        leaving the agent to be unloaded."""
+        m = self.machine()
+        gate, target = self.agent_booting_out(m, "--interval", "1")
+        out = m.launchctl("print", target).stdout
+        self.assertIn("\tstate = SIGTERMed\n", out)
+        install = subprocess.Popen([m.relaunch_bin, "agent", "install", "--interval", "1"],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+        self.addCleanup(lambda: install.poll() is None and install.kill())
+        since = self.bootout_calls(m, target)[0]["time"]
+        # install polls the job it found being booted out (or, before,
+        # said nothing changed and exited)
+        wait_until(lambda: install.poll() is not None or len(
+            [e for e in m.events("call")
+             if e["argv"] == ["print", target] and e["time"] > since]) >= 3,
+            "install polling the job on its way out")
+        gate.open()
+        out, err = install.communicate(timeout=SAFETY * 3)
+        self.assertEqual(install.returncode, 0, f"stdout {out}\nstderr {err}")
+        self.assertEqual(out.splitlines()[:2], [
+            f"waited for launchd to finish booting out {target}", f"loaded {target}"], out)
+        self.assertNotIn("nothing changed", out)
+        self.assertEqual(len(self.bootout_calls(m, target)), 1, "not booted out again")
+        r = m.launchctl("print", target)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("\tstate = not running\n", r.stdout)
+        self.assertIn("\t\trun\n\t\t--drain-queue\n", r.stdout, "the new definition")
+        events = [e["event"] for e in m.events() if e["label"] == LABEL]
+        kill = events.index("kill")
+        self.assertEqual(events[kill:], ["kill", "exit", "removed", "bootstrap"], events)
+
+    def test_agent_install_gives_up_on_a_bootout_that_does_not_finish(self):
+        """install waits for a job being booted out only as long as launchd
+        may take to stop it (print's exit timeout plus 5 s, at least 15 s),
+        then exits 4 saying what that leaves and what to do, and
+        bootstraps nothing into the bootout under way."""
+        m = self.machine()
+        shrink = os.path.join(m.root, "launchctl-shrink")  # print says 1 where launchd says 60
+        with open(shrink, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                    "exit $rc\n")
+        os.chmod(shrink, 0o755)
+        options = ("--launchctl", shrink, "--interval", "1")
+        gate, target = self.agent_booting_out(m, *options)
+        r = m.relaunch("agent", "install", *options)
+        self.assertEqual(r.returncode, 4, f"stdout {r.stdout}\nstderr {r.stderr}")
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertTrue(r.stderr.startswith(
+            f"relaunch: launchd was still booting out '{target}' "), r.stderr)
+        self.assertTrue(r.stderr.rstrip().endswith(
+            "it is unloaded once it has exited, and nothing loads it again: run "
+            "'relaunch agent install' again once it is gone"), r.stderr)
+        self.assertEqual([e["argv"][0] for e in m.events("call") if target in e["argv"]
+                          or f"gui/{os.getuid()}" in e["argv"]].count("bootstrap"), 0)
+        self.assertIn("\tstate = SIGTERMed\n", m.launchctl("print", target).stdout)
+        gate.open()
+        wait_for(lambda: m.events("removed"), "the bootout to finish")
+        r = self.ok(m.relaunch("agent", "install", *options))
+        self.assertEqual(r.stdout.splitlines()[0], f"loaded {target}")
+
     # -- one run per upgrade -------------------------------------------------
     def test_twenty_notifications_give_one_run(self):
         m = self.machine()
