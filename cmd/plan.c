@@ -39,8 +39,10 @@ static void print_packages(const struct rl_pipeline *p)
 	}
 }
 
+/* unasked: jobs not looked at, launchd having stopped answering; the
+ * plan is printed all the same, and the exit says it is not whole. */
 static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
-		      const struct rl_plan *plan, int archives)
+		      const struct rl_plan *plan, int archives, size_t unasked)
 {
 	if (ctx->json) {
 		json_t *j = rl_plan_to_json(plan);
@@ -55,12 +57,15 @@ static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 
 		if (archives)
 			print_packages(p);
-		rl_plan_format(plan, ctx->verbose, &b);
+		rl_plan_format_unasked(plan, ctx->verbose, unasked, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
 	/* A refused or deferred restart is a change still to make; a job
-	 * launchd has not loaded (skipped) is not. */
+	 * launchd has not loaded (skipped) is not. A look not taken is no
+	 * answer at all. */
+	if (unasked)
+		return CLI_EXIT_ERROR;
 	return rl_plan_count_runnable(plan) || rl_plan_count_decided(plan, RL_DECISION_REFUSED) ||
 			       rl_plan_count_decided(plan, RL_DECISION_DEFERRED)
 		       ? CLI_EXIT_CHANGES
@@ -77,6 +82,8 @@ int cmd_plan(struct cli_ctx *ctx)
 	struct rl_strv labels = {0};
 	const char *prefix = NULL;
 	int status, archives = ctx->archives.n > 0;
+	char *unasked = NULL;
+	size_t nunasked;
 
 	for (size_t i = 0; i < ctx->nopts; i++)
 		if (ctx->opts[i].id == CMD_PREFIX)
@@ -85,6 +92,7 @@ int cmd_plan(struct cli_ctx *ctx)
 		return cli_usage_error("plan", "--prefix needs --archive");
 	cli_pipeline_opts(ctx, &lc, &po);
 	po.warn_unresolved = 1;
+	po.report_unasked = 1;
 	/* --archive: what the packages will change, instead of the diff. */
 	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
 		      : rl_pipeline_plan(&po, &p, &err)) < 0)
@@ -99,9 +107,16 @@ int cmd_plan(struct cli_ctx *ctx)
 				ctx->state_dir,
 				ctx->no_processes ? "nothing was checked with --no-processes"
 						  : "only running processes were checked");
-		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives);
+		/* launchd stopped answering before some job was looked at:
+		 * what that job runs is not known, and the plan not whole. */
+		nunasked = rl_pipeline_unasked(&p, ctx->operands.n ? &labels : NULL, &unasked);
+		if (nunasked)
+			fprintf(stderr, "relaunch: %s\n", unasked);
+		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives,
+				    nunasked);
 		cli_no_jobs(ctx, &p.jobs);
 	}
+	free(unasked);
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);
 	/* The last thing plan does before its exit. */

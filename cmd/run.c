@@ -141,6 +141,9 @@ static json_t *record;
 static json_t *recovered;
 /* Those steps by status: the summary counts them as the log does. */
 static size_t recovered_count[RL_RESULT_NSTATUS];
+/* The jobs of the run not looked at, launchd having stopped answering
+ * first (rl_pipeline_unasked): the summary must not read as if it had. */
+static size_t unasked_jobs;
 
 /* The run log as it stands should a second signal end the run at once
  * (rl_runlog_stop): the handler writes it before relaunch dies, so that
@@ -888,16 +891,26 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 
 		for (size_t i = 0; i < res->n; i++)
 			stale_restarted += res->v[i].status == RL_RESULT_RESTARTED;
-		printf("no manifest yet: recorded the baseline (%zu files); %s\n", p->current.n,
-		       stale_restarted ? "only stale processes were restarted"
-		       : res->n	       ? "no stale process was restarted"
-		       : n	       ? "no process was stale"
-				       : "nothing restarted");
+		printf("no manifest yet: recorded the baseline (%zu files); %s", p->current.n,
+		       stale_restarted	    ? "only stale processes were restarted"
+		       : res->n		    ? "no stale process was restarted"
+		       : n && !unasked_jobs ? "no process was stale"
+					    : "nothing restarted");
+		if (n == 0 && unasked_jobs)
+			printf("; %zu job%s not looked at (launchd did not answer)", unasked_jobs,
+			       unasked_jobs == 1 ? "" : "s");
+		putchar('\n');
 		if (n == 0)
 			return;
 	}
 	if (n == 0) {
-		printf("nothing to restart\n");
+		/* Never for a look that was not taken (the run exits 4). */
+		if (unasked_jobs)
+			printf("nothing restarted; %zu job%s not looked at (launchd did not "
+			       "answer)\n",
+			       unasked_jobs, unasked_jobs == 1 ? "" : "s");
+		else
+			printf("nothing to restart\n");
 		return;
 	}
 	printf("%zu restarted, %zu failed, %zu skipped, %zu deferred", count[RL_RESULT_RESTARTED],
@@ -1035,12 +1048,17 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format(plan, a->c->verbose, &b);
+		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	/* As the run would exit: a refused step is known now. */
-	return refuses(plan) ? CLI_EXIT_RESTART : CLI_EXIT_OK;
+	/* As the run would exit: a refused step is known now; with jobs not
+	 * looked at, every step would fail untouched (launchd is asked no
+	 * more), and with none the run would end in that error. */
+	return refuses(plan)		    ? CLI_EXIT_RESTART
+	       : unasked_jobs && acts(plan) ? CLI_EXIT_RESTART
+	       : unasked_jobs		    ? CLI_EXIT_ERROR
+					    : CLI_EXIT_OK;
 }
 
 /* run --archive: the jobs the installed packages reach, into labels; with
@@ -1077,10 +1095,12 @@ static int run_locked(const struct run_args *a)
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	struct rl_intents left = {0}; /* what an earlier run left unfinished */
+	char *unasked = NULL;
 	int rc, unfinished = 0;
 
 	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
+	po.report_unasked = 1;
 	if (!a->c->dry_run) {
 		catch_stop_signals();
 		unfinished =
@@ -1120,9 +1140,20 @@ static int run_locked(const struct run_args *a)
 		rl_scope_plan(&p.plan, &labels, &scoped);
 		if (record)
 			rl_runlog_record_set_scope(record, !a->c->no_processes, &labels);
+		unasked_jobs = rl_pipeline_unasked(&p, &labels, &unasked);
 		rl_strv_release(&labels);
 		plan = &scoped;
+	} else {
+		unasked_jobs = rl_pipeline_unasked(&p, NULL, &unasked);
 	}
+	/* launchd stopped answering before some job was looked at: what it
+	 * runs is not known. A warning when the run fails anyway (every step
+	 * fails untouched, exit 3); else the error the run ends in (exit 4),
+	 * for the run log too, so that status shows the look still owed. */
+	if (unasked_jobs && (acts(plan) || unfinished))
+		rl_warn("%s", unasked);
+	else if (unasked_jobs)
+		fprintf(stderr, "relaunch: %s\n", unasked);
 	if (a->c->dry_run)
 		rc = dry_run(a, &p, plan);
 	else if (!p.have_prev && !acts(&p.plan)) {
@@ -1147,8 +1178,17 @@ static int run_locked(const struct run_args *a)
 	rl_intents_release(&left);
 	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
-	/* A job the journal could not bring back is a failed restart. */
-	return rc == CLI_EXIT_OK && unfinished ? CLI_EXIT_RESTART : rc;
+	/* A job the journal could not bring back is a failed restart; a job
+	 * not looked at leaves the run unfinished, its look owed to the next. */
+	if (rc == CLI_EXIT_OK && unfinished)
+		rc = CLI_EXIT_RESTART;
+	else if (rc == CLI_EXIT_OK && unasked_jobs && !a->c->dry_run) {
+		rc = CLI_EXIT_ERROR;
+		if (record)
+			rl_runlog_record_finish(record, rc, unasked);
+	}
+	free(unasked);
+	return rc;
 }
 
 /* What a drain is about: the queue's entries and the watched paths' state. */

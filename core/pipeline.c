@@ -305,6 +305,7 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 
 	if (rl_launchctl_gate_closed(lc->gate)) {
 		v->note = rl_launchctl_gate_text(lc->gate);
+		v->unasked = 1;
 		return -1;
 	}
 	rc = rl_launchctl_listings_locate(ls, job->label, domains, job->alt_domain ? 2 : 1, &svc,
@@ -312,6 +313,7 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	if (rc == 2 && rl_launchctl_gate_closed(lc->gate)) {
 		/* The listing got no answer. */
 		v->note = rl_launchctl_gate_text(lc->gate);
+		v->unasked = 1;
 		return -1;
 	}
 	if (rc == 1)
@@ -336,6 +338,8 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 		v->note = rl_xstrdup(loc.text);
 	} else if (rc == -1) {
 		v->note = rl_xstrdup(err->text);
+		/* This very call got no answer. */
+		v->unasked = rl_launchctl_gate_closed(lc->gate) != NULL;
 	}
 	return rc;
 }
@@ -397,11 +401,14 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		}
 	}
 	for (size_t i = 0; i < p->nviews; i++)
-		if (p->views[i].lookup == -1 && !unseen++)
+		if (p->views[i].lookup == -1 && !(o->report_unasked && p->views[i].unasked) &&
+		    !unseen++)
 			first_unseen = &p->views[i];
 	/* launchctl ran but did not say where a job is (an exit code it has
 	 * no meaning for, a launchd that cannot be reached): say so once, or
-	 * a plan would read "nothing to restart" as if it had looked. */
+	 * a plan would read "nothing to restart" as if it had looked. One
+	 * that stopped answering is the caller's to say, when it reports
+	 * it (rl_pipeline_unasked). */
 	if (unseen)
 		rl_warn("not looking at the processes of %zu job%s ('%s'%s): %s", unseen,
 			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",
@@ -718,6 +725,23 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			"and launchd is asked no more",
 			unasked, unasked == 1 ? "" : "s", first_unasked->job->label,
 			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
+}
+
+size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text)
+{
+	const struct rl_jobview *first = NULL;
+	size_t n = 0;
+
+	*text = NULL;
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].unasked &&
+		    (!labels || rl_strv_contains(labels, p->views[i].job->label)) && !n++)
+			first = &p->views[i];
+	if (n)
+		*text = rl_xasprintf("not looking at the processes of %zu job%s ('%s'%s): %s", n,
+				     n == 1 ? "" : "s", first->job->label, n > 1 ? ", …" : "",
+				     first->note ? first->note : "launchctl did not answer");
+	return n;
 }
 
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,

@@ -34,6 +34,11 @@ struct rl_pipeline_opts {
 	int verify;				 /* re-hash everything */
 	int warn_unresolved;			 /* each job's one warning about what
 						  * cannot be resolved (plan) */
+	int report_unasked;			 /* the jobs launchd stopped answering
+						  * before they were looked at are the
+						  * caller's to report
+						  * (rl_pipeline_unasked), not warned
+						  * about here (plan, run) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;
@@ -56,6 +61,8 @@ struct rl_jobview {
 	 * the listing could not tell. */
 	int lookup;	    /* 0 loaded, 1 not loaded, -1 launchd's answer could not be had */
 	int loaded;	    /* launchd has it (the job's target is where) */
+	int unasked;	    /* not looked at: a launchctl call got no answer (timed out,
+			     * killed) before launchd could say where the job is */
 	pid_t pid;	    /* its process as launchd names it; 0: none */
 	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
 	char *note;	    /* why launchd's whereabouts are unknown: "not loaded in gui/501 or
@@ -132,6 +139,14 @@ int rl_pipeline_own_job(const char *label);
  * files on disk current; and each step still to restart goes through the
  * pre-flight (core/plan/preflight.h), which may refuse it. Returns 0 or -1. */
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err);
+
+/* How many of the jobs labels names (NULL: every job) were not looked at
+ * because launchd stopped answering first (rl_jobview.unasked); when any,
+ * *text says so in one line (malloc'd): "not looking at the processes of
+ * 3 jobs ('a', …): not asked: launchctl 'print system' timed out after
+ * 30 s earlier, and launchd is asked no more". Such a look is owed: no
+ * command may say there is nothing to restart while one is. */
+size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text);
 
 /* For `status`, after a plan made without launchd (o->lc NULL): a step
  * still to restart whose job launchd shows loaded without a process is

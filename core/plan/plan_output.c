@@ -179,6 +179,12 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
+	rl_plan_format_unasked(p, verbose, 0, out);
+}
+
+void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked,
+			    struct rl_buf *out)
+{
 	size_t no = 0, never = 0, own = 0;
 
 	for (size_t i = 0; i < p->n; i++) {
@@ -196,14 +202,20 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 		size_t deferred = rl_plan_count_decided(p, RL_DECISION_DEFERRED);
 		size_t n = refused + deferred;
 
+		/* Nor may it when a job was not looked at (plan exits 4). */
+		if (unasked)
+			rl_buf_addf(out,
+				    "nothing planned; %zu job%s not looked at (launchd did not "
+				    "answer)%s",
+				    unasked, unasked == 1 ? "" : "s", n ? ", " : "\n");
 		if (n)
 			rl_buf_addf(out,
-				    "nothing will be restarted; %zu job%s need%s attention "
+				    "%s%zu job%s need%s attention "
 				    "(%s%s%s, listed below)\n",
-				    n, n == 1 ? "" : "s", n == 1 ? "s" : "",
-				    refused ? "refused" : "", refused && deferred ? ", " : "",
-				    deferred ? "deferred" : "");
-		else
+				    unasked ? "" : "nothing will be restarted; ", n,
+				    n == 1 ? "" : "s", n == 1 ? "s" : "", refused ? "refused" : "",
+				    refused && deferred ? ", " : "", deferred ? "deferred" : "");
+		else if (!unasked)
 			rl_buf_adds(out, "nothing to restart\n");
 	}
 	/* What would restart but for the config: not a step of the run. */

@@ -25,7 +25,9 @@ links restarts the job.
 
 Code no longer on disk (a manifest or not): a library whose keg was
 removed and then forgotten with `record --force`, and a plugin loaded with
-dlopen that nothing tracks, rebuilt in place, make their process stale; an
+dlopen that nothing tracks, rebuilt in place, make their process stale
+(and when launchd does not answer before the job is looked at, no command
+says there is nothing to restart, and the next run restarts it); an
 unlinked executable file that is no library (libffi's trampolines) does
 not, nor a library the program does not link that is simply gone (copied
 to a temporary file, loaded and deleted; a plugin's keg uninstalled).
@@ -646,6 +648,75 @@ class Unlinked(Base):
         self.assertEqual(doc["results"][0]["status"], "restarted", doc)
         new = self.wait_new_pid(m, LABEL % "host", pid)
         self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
+        self.plan(m, code=0)
+
+    def test_stale_process_launchd_did_not_answer_for_is_never_nothing_to_restart(self):
+        # Only the process view can tell the host is stale (a plugin
+        # nothing tracks, rebuilt in place). launchd hangs on the domain's
+        # listing, the one call that looks for every job: no command may
+        # read that as nothing to restart, and the look is owed to the
+        # next run. Each call gets 1 s (RELAUNCH_LAUNCHCTL_TIMEOUT); what
+        # is asserted is how many calls hung, never how long anything took.
+        m = self.m
+        label = LABEL % "host"
+        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
+        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
+        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
+        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
+        m.boot()
+        pid = m.wait_pid(label)
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
+        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
+        error = (f"relaunch: not looking at the processes of 1 job ('{label}'): not asked: "
+                 "launchctl 'print system' timed out after 1 s earlier, and launchd is "
+                 "asked no more\n")
+        hung = 0
+
+        def wedged(*args):
+            """args run while launchd leaves the next print unanswered."""
+            nonlocal hung
+            m.fault("hang", "--command", "print", "--times", "1")
+            r = m.relaunch(*args)
+            hung += 1
+            self.assertEqual(len([c for c in m.calls() if c.get("hung")]), hung, args)
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertNotIn("nothing to restart", r.stdout)
+            # The one line, an error: no warning says it again.
+            self.assertEqual(r.stderr, error, args)
+            return r
+
+        for args in (("plan",), ("run", "-n")):
+            r = wedged(*args)
+            self.assertEqual(r.stdout, "nothing planned; 1 job not looked at (launchd did not "
+                             "answer)\n", args)
+        r = wedged("plan", "--json")
+        self.assertEqual(json.loads(r.stdout)["steps"], [], r.stdout)
+        r = wedged("run", *FAST)
+        self.assertEqual(r.stdout, "nothing restarted; 1 job not looked at (launchd did not "
+                         "answer)\n")
+        self.assertEqual(m.pid(label), pid)
+        # status says the look is owed, as the run log has it.
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("pending: the last run stopped with an error, its changes wait for the "
+                      "next: " + error[len("relaunch: "):], r.stdout)
+        self.assertNotIn("pending: nothing", r.stdout)
+        # launchd answers again: the next run looks, and restarts the host.
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "restarted")], doc)
+        new = self.wait_new_pid(m, label, pid)
+        self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("pending: nothing\n", r.stdout)
+        self.assertEqual(len([c for c in m.calls() if c.get("hung")]), hung)
         self.plan(m, code=0)
 
     def test_library_extracted_to_a_temporary_file_and_deleted_is_not_stale(self):

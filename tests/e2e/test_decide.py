@@ -779,22 +779,32 @@ exec /bin/sleep 1000
         with Machine(RELAUNCH) as m:
             labels, _ = self.wedge(m)
             r, doc = m.relaunch_json("plan")
-            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            # No job was looked at: the plan is not whole (exit 4), though
+            # every job whose files changed keeps its step.
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertEqual(len(self.hung(m)), 1, self.hung(m))
             # Every job is still to restart: none guessed idle or current.
             self.assertEqual(sorted(s["label"] for s in doc["steps"]), sorted(labels), doc)
             self.assertEqual([x for x in doc["reported"] if x["change"] in ("idle", "current")],
                              [], doc)
-            # One warning, counting every job, naming the call that hung.
-            warning = (f"relaunch: warning: not looking at the processes of {len(labels)} "
-                       "jobs (")
-            self.assertEqual(r.stderr.count(warning), 1, r.stderr)
+            # One error, counting every job, naming the call that hung.
+            said = f"not looking at the processes of {len(labels)} jobs ("
+            self.assertEqual(r.stderr.count("relaunch: " + said), 1, r.stderr)
+            self.assertEqual(r.stderr.count(said), 1, r.stderr)
             self.assertRegex(r.stderr, r"not asked: launchctl 'print [^']+' timed out after "
                              r"1 s earlier, and launchd is asked no more\n")
             r = m.relaunch("plan")
-            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertEqual(len(self.hung(m)), 2, self.hung(m))
-            self.assertEqual(r.stderr.count(warning), 1, r.stderr)
+            self.assertEqual(r.stderr.count("relaunch: " + said), 1, r.stderr)
+            self.assertNotIn("nothing", r.stdout.splitlines()[0])
+            # run -n exits as the run does, which fails every step (3): the
+            # same line is a warning there.
+            r = m.relaunch("run", "-n")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertEqual(len(self.hung(m)), 3, self.hung(m))
+            self.assertEqual(r.stderr.count("relaunch: warning: " + said), 1, r.stderr)
+            self.assertEqual(r.stderr.count(said), 1, r.stderr)
 
     def test_run_asks_a_launchd_that_does_not_answer_once(self):
         with Machine(RELAUNCH) as m:
@@ -814,6 +824,10 @@ exec /bin/sleep 1000
                                  r"again$")
             self.assertEqual(json.loads(r.stdout)["summary"],
                              {"restarted": 0, "failed": 4, "skipped": 0, "deferred": 0})
+            # No job was looked at: said once, a warning beside the failures.
+            said = f"not looking at the processes of {len(labels)} jobs ("
+            self.assertEqual(r.stderr.count("relaunch: warning: " + said), 1, r.stderr)
+            self.assertEqual(r.stderr.count(said), 1, r.stderr)
             m.fault("clear")
             for label in labels:
                 self.assertEqual(self.touched(m, label, t0), [], label)

@@ -795,6 +795,28 @@ static void test_output(void)
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
+	/* A job not looked at (launchd did not answer): never "nothing to
+	 * restart". */
+	rl_plan_format_unasked(&f.p, 0, 3, &b);
+	CHECK_STR(b.data, "nothing planned; 3 jobs not looked at (launchd did not answer)\n");
+	rl_buf_reset(&b);
+	rl_plan_format_unasked(&f.p, 0, 1, &b);
+	CHECK_STR(b.data, "nothing planned; 1 job not looked at (launchd did not answer)\n");
+	rl_buf_reset(&b);
+	fx_release(&f);
+
+	/* With a refused step too, one headline says both. */
+	fx_init(&f);
+	fx_changed_job(&f, RL_JOB_DAEMON, "org.example.r");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_decide(&f.p, &f.p.steps[0], RL_DECISION_REFUSED, "new code cannot start");
+	rl_plan_format_unasked(&f.p, 0, 2, &b);
+	CHECK_STR(b.data, "nothing planned; 2 jobs not looked at (launchd did not answer), 1 job "
+			  "needs attention (refused, listed below)\n"
+			  "reported:\n"
+			  "  /Library/LaunchDaemons/org.example.r.plist (refused): new code cannot "
+			  "start; org.example.r\n");
+	rl_buf_reset(&b);
 	fx_release(&f);
 
 	fx_init(&f);
