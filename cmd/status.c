@@ -267,6 +267,26 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 	}
 }
 
+/* A job the restart journal holds is listed once, as unfinished: the step
+ * a second signal stopped under way (logged deferred) or before it began
+ * (not run) is the journal's entry now, which the next run finishes
+ * first. A failed or refused one stays: its error, and exit 3, are its
+ * own. */
+static void drop_unfinished(json_t *jobs, struct rl_intents *journal)
+{
+	const char *key;
+	json_t *e, *tmp;
+
+	json_object_foreach_safe(jobs, tmp, key, e)
+	{
+		const char *st = json_string_value(json_object_get(e, "status"));
+
+		if (journal && rl_intents_find(journal, key) &&
+		    (strcmp(st, "deferred") == 0 || strcmp(st, "not run") == 0))
+			json_object_del(jobs, key);
+	}
+}
+
 /* The pending jobs with status, as [{label, error, run}], oldest run
  * first, then in the order that run planned them. */
 static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *status)
@@ -443,7 +463,9 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 						  rl_json_path(st->why ? st->why
 								       : "pre-flight failed"),
 						  "run"));
-			else if (st->decision == RL_DECISION_RESTART)
+			/* Listed once, as unfinished, above. */
+			else if (st->decision == RL_DECISION_RESTART &&
+				 !unfinished(pending, st->job->label))
 				json_array_append_new(
 					changed, json_pack("{s:o,s:o}", "label",
 							   rl_json_path(st->job->label), "reason",
@@ -563,12 +585,8 @@ static void print_text(const json_t *doc)
 		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "reason");
 		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
 
-		/* A run began its restart (and was killed): not "no run". */
-		printf("pending: changed  %s: %s (%s)\n", label,
-		       json_is_string(why) ? json_string_value(why) : "changed",
-		       json_is_string(l) && unfinished(pending, json_string_value(l))
-			       ? "its restart unfinished, above"
-			       : "no run since");
+		printf("pending: changed  %s: %s (no run since)\n", label,
+		       json_is_string(why) ? json_string_value(why) : "changed");
 		free(label);
 	}
 	json_array_foreach(queue, i, e)
@@ -649,6 +667,8 @@ int cmd_status(struct cli_ctx *ctx)
 		goto out;
 	}
 	drop_settled(jobs, runs, recorded, &p);
+	if (!p.journal_error.set)
+		drop_unfinished(jobs, p.journal);
 	/* A journal that cannot be read stops every run until someone acts:
 	 * what it holds is unknown, and said so, as its own pending line. */
 	pending = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "unfinished",
