@@ -836,17 +836,51 @@ static void on_lock_signal(int sig)
 	lock_signal = sig;
 }
 
-/* on: the three signals end the lock wait; off: their default again. */
+/* The three stop signals, and which of them relaunch was started with
+ * ignored (nohup, a background job of a shell): those stay ignored. */
+static const int stop_sigs[] = {SIGTERM, SIGINT, SIGHUP};
+static int stop_ignored[sizeof(stop_sigs) / sizeof(stop_sigs[0])];
+
+/* Outside the lock wait (and run's own handling): a stop signal ends
+ * relaunch by its default action, but the launchctl call under way, if
+ * any, is killed and reaped first, so that none outlives relaunch
+ * (launchctl runs in its own process group: a terminal's Ctrl-C does not
+ * reach it). Only async-signal-safe calls. */
+static void on_end_signal(int sig)
+{
+	/* The default action, no flags, an empty mask (all zero bits). */
+	static const struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	rl_launchctl_end_in_flight();
+	sigaction(sig, &dfl, NULL);
+	raise(sig); /* blocked until the handler returns, then the default */
+}
+
+/* on: the three signals end the lock wait; off: on_end_signal's, except
+ * for those relaunch was started with ignored. */
 static void catch_lock_signals(int on)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on ? on_lock_signal : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++) {
+		sa.sa_handler = on ? on_lock_signal : stop_ignored[i] ? SIG_IGN : on_end_signal;
+		sigaction(stop_sigs[i], &sa, NULL);
+	}
+}
+
+/* At the start of a command: note the signals it was started with
+ * ignored, and set on_end_signal for the others. */
+static void catch_end_signals(void)
+{
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++) {
+		struct sigaction old;
+
+		stop_ignored[i] =
+			sigaction(stop_sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN;
+	}
+	catch_lock_signals(0);
 }
 
 static int setup(struct cli_ctx *ctx, const struct cli_command *c)
@@ -1099,8 +1133,10 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 		hash_progress(&ctx);
 	if (rc == 0)
 		rc = check_archives(&ctx);
-	if (rc == 0)
+	if (rc == 0) {
+		catch_end_signals();
 		rc = setup(&ctx, c);
+	}
 	if (rc == 0 && !ctx.done)
 		rc = c->fn(&ctx);
 	else if (rc < 0)

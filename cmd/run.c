@@ -316,7 +316,8 @@ struct run_ctx {
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
  * deferred, what happened is recorded, and run exits 128 + the signal;
  * stop_line says so at once (a reload's wait may last long after it).
- * A second one ends relaunch at once, by the signal's default action (the
+ * A second one ends relaunch at once, by the signal's default action,
+ * after killing the launchctl call under way, if any (the
  * journal then lets the next run finish what this one began); if that
  * leaves a job this run booted out and has not loaded again, one line
  * says so first. While a bootout is in flight, it ends relaunch as soon
@@ -364,6 +365,9 @@ static void on_stop_signal(int sig)
 		held_signal = sig;
 		return;
 	}
+	/* No launchctl left behind: the call under way (a hung one, say) is
+	 * killed with whatever it started, and reaped, first. */
+	rl_launchctl_end_in_flight();
 	if (unloaded_len > 0) {
 		ssize_t w = write(STDERR_FILENO, unloaded_line, (size_t)unloaded_len);
 
@@ -391,9 +395,9 @@ static void catch_stop_signals(void)
 
 /* Between a bootout and the bootstrap that loads the job again: the line
  * a second stop signal prints, true of each moment. While launchctl is
- * booting it out or loading it again, that call finishes even when
- * relaunch is gone (its own process group), so whether the job is loaded
- * is not known: the next run checks launchd. */
+ * booting it out or loading it again, launchd may or may not have acted
+ * on the call that relaunch kills as it ends, so whether the job is
+ * loaded is not known: the next run checks launchd. */
 static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 {
 	char *line = NULL, *old = unloaded_line;
@@ -444,6 +448,12 @@ static void on_answer(const struct rl_step *step, int answer, void *ctx)
 	struct rl_error err = {0};
 	int changed = 0;
 
+	/* Any answer but none at all (timed out, killed): launchd had the
+	 * call, and what it did is known from here. */
+	if (it && answer != RL_ANSWER_UNKNOWN && it->unanswered) {
+		it->unanswered = 0;
+		changed = 1;
+	}
 	if (it && answer == RL_ANSWER_REFUSED && (!it->loaded || it->start_after)) {
 		/* Never booted out, never stopped: nothing to load or start. */
 		it->loaded = 1;
@@ -561,6 +571,7 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 		.pid = old_pid,
 		.start_after = old_pid != 0 && !rl_job_starts_now(job),
 		.wall_ns = rl_now_wall_ns(),
+		.unanswered = 1, /* until on_answer says launchd answered */
 	};
 
 	rl_intents_put(rc->intents, &it);
@@ -766,6 +777,22 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			}
 			log_recovery(it, status, NULL, note);
 			free(note);
+			free(done);
+			free(shown);
+			rl_intents_drop(&in, it->label);
+			continue;
+		}
+		if (rc == RL_INTENT_UNCONFIRMED) {
+			/* Not finished, nor a step of its own: the plan judges
+			 * the job again, and its step (if any) is the one
+			 * reported. */
+			if (!quiet) {
+				fprintf(stderr,
+					"%s: the %s an earlier run had begun was never confirmed "
+					"(%s): judged again\n",
+					shown, rl_intent_action_name(it->action), done);
+				fflush(stderr);
+			}
 			free(done);
 			free(shown);
 			rl_intents_drop(&in, it->label);

@@ -169,6 +169,7 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	/* Optional: absent in journals written before it. */
 	it->loaded = json_is_true(json_object_get(o, "loaded"));
 	it->untouched = json_is_true(json_object_get(o, "untouched"));
+	it->unanswered = json_is_true(json_object_get(o, "unanswered"));
 	it->booting_out = json_is_true(json_object_get(o, "booting_out"));
 	return 0;
 }
@@ -277,6 +278,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 			json_object_set_new(o, "loaded", json_true());
 		if (it->untouched)
 			json_object_set_new(o, "untouched", json_true());
+		if (it->unanswered)
+			json_object_set_new(o, "unanswered", json_true());
 		if (it->booting_out)
 			json_object_set_new(o, "booting_out", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
@@ -371,6 +374,23 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 						  : RL_INTENT_NOTHING ": loaded",
 				     it->action == RL_INTENT_RELOAD ? "bootout" : "kickstart");
 		return 0;
+	}
+	if (it->unanswered && it->action == RL_INTENT_KICKSTART &&
+	    (loaded == 1 || (st.running && it->pid && st.pid == it->pid) ||
+	     (!st.running && !it->pid))) {
+		/* launchd never answered the kickstart, and the job is as it was
+		 * before it: nothing says it happened. Not finished: judged
+		 * again, as any job. */
+		if (loaded == 1)
+			*done = rl_xstrdup("launchd did not answer it, and the job is not loaded");
+		else if (st.running)
+			*done = rl_xasprintf("launchd did not answer it, and the job still "
+					     "runs pid %lld",
+					     (long long)st.pid);
+		else
+			*done = rl_xstrdup("launchd did not answer it, and the job is still not "
+					   "running");
+		return RL_INTENT_UNCONFIRMED;
 	}
 	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
 		/* Booted out and never bootstrapped: the one thing a reload must

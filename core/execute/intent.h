@@ -41,6 +41,10 @@ struct rl_intent {
 	int untouched;	 /* launchd answered that it did nothing to the job (the
 			  * call refused before acting, or never reached it):
 			  * no restart happened */
+	int unanswered;	 /* launchd has not answered the call that began the step
+			  * (not yet, or never: relaunch ended, or killed the
+			  * call, while it waited): whether it acted is not
+			  * known. Absent in journals written before it: 0 */
 	int booting_out; /* launchd took the bootout, and the step ended with the
 			  * job still loaded, still stopping: it is unloaded once
 			  * it exits (rl_result.unfinished RL_UNFINISHED_BOOTING_OUT) */
@@ -113,9 +117,12 @@ struct rl_restart_ops;
  *    plan that follows;
  *  - an intent whose call launchd answered without touching the job
  *    (untouched) is only reported: nothing is done, nor counted as a
- *    restart.
+ *    restart;
+ *  - a kickstart launchd never answered whose job is as it was before
+ *    is RL_INTENT_UNCONFIRMED (below).
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
- * running"). Returns 0, 1 when launchd is still stopping the job (above),
+ * running"). Returns 0, RL_INTENT_UNCONFIRMED, 1 when launchd is still
+ * stopping the job (above),
  * or -1 with err when launchctl cannot be run or refuses the bootstrap
  * (the intent must then be kept for the next run, as after 1). */
 /* How *done begins when nothing was done: the job was found as the
@@ -123,6 +130,14 @@ struct rl_restart_ops;
  * out by relaunch). */
 #define RL_INTENT_NOTHING	   "nothing to do"
 #define RL_INTENT_NOTHING_UNLOADED RL_INTENT_NOTHING ": not loaded"
+/* rl_intent_recover's answer for a kickstart launchd never answered
+ * (unanswered) whose job is found as it was before it: still running the
+ * pid it ran then, not loaded, or not running and not running before.
+ * Nothing says the kickstart happened: it is not finished, nothing is done
+ * (its time still goes into hist: launchd may yet have acted on it), and
+ * the caller judges the job again, as any job (*done: why, in words,
+ * "launchd did not answer it, and the job still runs pid 412"). */
+#define RL_INTENT_UNCONFIRMED 2
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err);
 

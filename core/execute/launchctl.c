@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdint.h>
@@ -158,10 +159,37 @@ static void drain(int fd, struct rl_buf *b)
 	}
 }
 
+/* The launchctl call under way, spawned and not yet reaped (0: none), for
+ * rl_launchctl_end_in_flight. Cleared before the child is reaped, so that
+ * its pid, once set here, is never one the system may have reused. Calls
+ * are made from one thread at a time. */
+static volatile sig_atomic_t in_flight;
+_Static_assert(sizeof(sig_atomic_t) >= sizeof(pid_t), "a pid fits in sig_atomic_t");
+
+void rl_launchctl_end_in_flight(void)
+{
+	pid_t pid = (pid_t)in_flight;
+	int saved = errno, wstatus;
+
+	if (pid > 0) {
+		in_flight = 0;
+		if (kill(-pid, SIGKILL) < 0)
+			kill(pid, SIGKILL);
+		while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+			;
+	}
+	errno = saved;
+}
+
+static int has_exited(pid_t pid);
+
 static int try_reap(pid_t pid, int *wstatus)
 {
 	pid_t r;
 
+	if (!has_exited(pid))
+		return 0;
+	in_flight = 0;
 	do
 		r = waitpid(pid, wstatus, WNOHANG);
 	while (r < 0 && errno == EINTR);
@@ -200,6 +228,7 @@ static void kill_and_reap(pid_t pid, int *wstatus)
 	while (!has_exited(pid) && rl_now_mono_ns() < until)
 		rl_sleep_s(0.01);
 	signal_group(pid, SIGKILL);
+	in_flight = 0;
 	do
 		r = waitpid(pid, wstatus, 0);
 	while (r < 0 && errno == EINTR);
@@ -291,6 +320,7 @@ int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 	struct rl_buf out = {0}, errb = {0};
 	struct child c = {.fd = {-1, -1}, .buf = {&out, &errb}};
 	int outp[2], errp[2], rc, timed_out;
+	sigset_t stops, mask;
 	char **argv;
 
 	memset(res, 0, sizeof(*res));
@@ -308,9 +338,19 @@ int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 		return -1;
 	}
 	argv = make_argv(path, args);
+	/* No stop signal between the spawn and in_flight: its handler would
+	 * miss the child. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stops, &mask);
 	rc = spawn(path, argv, outp[1], errp[1], &c.pid);
 	/* posix_spawn has returned: the child exists, whatever comes next. */
 	res->spawned_ns = rc == 0 ? rl_now_mono_ns() : 0;
+	if (rc == 0)
+		in_flight = (sig_atomic_t)c.pid;
+	pthread_sigmask(SIG_SETMASK, &mask, NULL);
 	free(argv);
 	close(outp[1]);
 	close(errp[1]);

@@ -81,6 +81,12 @@ const char *rl_launchctl_path(const char *explicit_path);
  * Release res in every case. */
 int rl_launchctl_call(const struct rl_launchctl *lc, const char *const *args,
 		      struct rl_launchctl_result *res, struct rl_error *err);
+/* For a process about to end at once (a signal handler's last act): the
+ * launchctl call under way, if any, is killed with its process group
+ * (SIGKILL) and reaped, so that relaunch never leaves one running behind
+ * it. Only async-signal-safe calls; errno is kept. A no-op when no call is
+ * under way. The call must not be waited for afterwards: the caller ends. */
+void rl_launchctl_end_in_flight(void);
 void rl_launchctl_result_release(struct rl_launchctl_result *r);
 /* What launchctl's exit code means, for messages ("service not loaded");
  * "unexpected exit code" for codes without a known meaning. */

@@ -532,23 +532,31 @@ class KillTest(unittest.TestCase):
         self.assertEqual([(i["label"], i["action"]) for i in self.journal()], [(label, "reload")])
 
     def test_second_signal_while_bootstrap_is_in_flight_says_it_may_be_unloaded(self):
-        """A second signal while the bootstrap is in flight: launchctl, in
-        its own process group, loads the job after relaunch is gone, so the
-        line says the job may be unloaded, not that it is; the next run
+        """A second signal while the bootstrap is in flight (launchd has
+        acted on it, and its launchctl has not returned): relaunch kills
+        that launchctl as it ends, not knowing whether launchd acted, so
+        the line says the job may be unloaded, not that it is; the next run
         finds it loaded and running."""
         m = self.m
         label = brew("ggg")
         m.brew_install("ggg", "1.0")
         self.boot([label])
         self.change_plist(label, "ggg")
+        pidfile = os.path.join(m.root, "bootstrap.pid")
+        never = harness.Gate(os.path.join(m.root, "never"))  # opened by no one
         lc = self.wrapper(' "bootout"*) REAL "$@"; rc=$?; kill -INT $PPID; exit $rc ;;\n'
-                          ' "bootstrap"*) kill -TERM $PPID; exec REAL "$@" ;;\n')
+                          f' "bootstrap"*) echo $$ > \'{pidfile}\'; REAL "$@"; '
+                          f'kill -TERM $PPID; read _ < \'{never.path}\' ;;\n')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
+        with open(pidfile) as f:
+            lc_pid = int(f.read())
+        self.addCleanup(self.kill_if_alive, lc_pid)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertTrue(r.stderr.endswith(
             f"relaunch: {label}: may be left unloaded: stopped while launchd was loading it "
             "again; the next 'relaunch run' checks and loads it again if so\n"), r.stderr)
         self.assertNotIn(": left unloaded", r.stderr)
+        self.assertFalse(self.alive(lc_pid), f"launchctl {lc_pid} outlived relaunch")
         m.wait_pid(label)
         self.assertTrue(self.loaded(label))
         self.assertEqual(self.args_of(label)[-1], "2000")
@@ -702,6 +710,122 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.journal(), [])
         m.wait_pid(label)
         self.assertIn(" 2000 ", self.args_of(label)[-1])
+
+    def hung_kickstart(self, label):
+        """relaunch run under way in a kickstart of label that launchd never
+        answers (the simulator's hang fault), its launchctl's pid written
+        by a wrapper that then execs the simulator's: returns the run (a
+        Popen, stderr piped) and that pid, once the simulator has the call."""
+        m = self.m
+        m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = str(harness.SAFETY)  # a net only
+        m.fault("hang", "--label", label, "--command", "kickstart", "--times", "1")
+        pidfile = os.path.join(m.root, "kickstart.pid")
+        lc = self.wrapper(f' "kickstart"*) echo $$ > \'{pidfile}.tmp\'; '
+                          f'mv \'{pidfile}.tmp\' \'{pidfile}\' ;;\n')
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", lc], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        wait_until(lambda: [c for c in m.calls() if c.get("hung")], "the hung kickstart")
+        with open(pidfile) as f:
+            pid = int(f.read())
+        self.addCleanup(self.kill_if_alive, pid)
+        return run, pid
+
+    @staticmethod
+    def kill_if_alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+    @staticmethod
+    def alive(pid):
+        """pid is a process, not yet reaped or a zombie nobody reaped."""
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except OSError:
+            return False
+
+    def test_second_signal_while_a_kickstart_hangs_kills_it_and_the_next_run_redoes_it(self):
+        """Ctrl-C twice while launchd does not answer a kickstart: the first
+        waits for the step, the second ends relaunch at once, and relaunch
+        kills and reaps the launchctl it was waiting for first. launchd
+        never acted on the kickstart (the job runs its old process), so the
+        next run does not call it finished: it restarts the job, and counts
+        it once."""
+        m = self.m
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        pid = self.boot([label])[label]
+        m.brew_upgrade("aaa", "1.1")
+        run, lc_pid = self.hung_kickstart(label)
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.STOPPING)
+        self.assertIn(self.STOPPING.encode(), err)
+        run.send_signal(signal.SIGINT)
+        out, rest = run.communicate(timeout=harness.SAFETY)
+        self.assertEqual(run.returncode, -signal.SIGINT, err + rest)
+        # Its launchctl went with it: killed and reaped, no orphan left.
+        self.assertFalse(self.alive(lc_pid), f"launchctl {lc_pid} outlived relaunch")
+        self.assertEqual(m.pid(label), pid)
+        self.assertEqual([(i["label"], i["action"]) for i in self.journal()],
+                         [(label, "kickstart")])
+        # status: the job once, as unfinished (not also deferred, as the
+        # stopped run logged it, nor changed).
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 1, st.stdout + st.stderr)
+        pending = [line for line in st.stdout.splitlines() if line.startswith("pending:")]
+        self.assertEqual(pending, [f"pending: unfinished {label}: its kickstart was left "
+                                   "unfinished; the next run checks it first"], st.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual([u["label"] for u in doc["pending"]["unfinished"]], [label])
+        self.assertEqual((doc["pending"]["deferred"], doc["pending"]["changed"]), ([], []), doc)
+        # The next run restarts it, once, and says the kickstart never
+        # happened rather than that it finished.
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertNotIn("finished the kickstart", r.stderr)
+        self.assertIn(f"{label}: the kickstart an earlier run had begun was never confirmed "
+                      f"(launchd did not answer it, and the job still runs pid {pid}): "
+                      "judged again\n", r.stderr)
+        self.assertEqual(r.stdout, "1 restarted, 0 failed, 0 skipped, 0 deferred\n")
+        self.assertRegex(r.stderr, rf"(?m)^restarted {re.escape(label)} \(kickstart\): "
+                                   rf"pid {pid} → \d+")
+        self.assertNotEqual(m.wait_pid(label), pid)
+        self.assertEqual(self.journal(), [])
+        with open(os.path.join(m.state, "runs.json")) as f:
+            steps = json.load(f)["runs"][-1]["steps"]
+        self.assertEqual([(s["label"], s["status"]) for s in steps], [(label, "restarted")])
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn("pending: nothing", st.stdout)
+
+    def test_a_signal_to_plan_kills_the_launchctl_it_waits_for(self):
+        """Ctrl-C while `plan` waits for a launchctl launchd does not answer:
+        plan ends by the signal, as ever, and takes that launchctl with it
+        (its own process group: the terminal's signal does not reach it)."""
+        m = self.m
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        self.boot([label])
+        m.brew_upgrade("aaa", "1.1")
+        m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = str(harness.SAFETY)  # a net only
+        m.fault("hang", "--command", "print", "--times", "1")
+        pidfile = os.path.join(m.root, "print.pid")
+        lc = self.wrapper(f' "print"*) echo $$ > \'{pidfile}.tmp\'; '
+                          f'mv \'{pidfile}.tmp\' \'{pidfile}\' ;;\n')
+        plan = subprocess.Popen([m.relaunch_bin, "plan", "--launchctl", lc], env=m.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: plan.poll() is None and plan.kill())
+        wait_until(lambda: [c for c in m.calls() if c.get("hung")], "the hung print")
+        with open(pidfile) as f:
+            lc_pid = int(f.read())
+        self.addCleanup(self.kill_if_alive, lc_pid)
+        plan.send_signal(signal.SIGINT)
+        plan.communicate(timeout=harness.SAFETY)
+        self.assertEqual(plan.returncode, -signal.SIGINT)
+        self.assertFalse(self.alive(lc_pid), f"launchctl {lc_pid} outlived relaunch")
 
     def test_sigterm_finishes_the_step_and_defers_the_rest(self):
         m = self.m

@@ -106,7 +106,8 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after, 1000, 0, 0, 0, 0};
+	struct rl_intent it = {label, target, domain, plist, a, pid, start_after,
+			       1000,  0,      0,      0,     0, 0};
 
 	return it;
 }
@@ -329,6 +330,48 @@ static void test_recover(void)
 		"cannot run launchctl");
 }
 
+/* A kickstart launchd never answered (relaunch ended while it waited). */
+static void unconfirmed(struct fake *f, pid_t pid, int want_rc, const char *want_done)
+{
+	struct rl_intent it = intent(RL_INTENT_KICKSTART, pid, 0);
+	struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, f};
+	struct rl_history h = {0};
+	struct rl_error err = {0};
+	char *done = NULL, *got;
+
+	it.unanswered = 1;
+	CHECK_INT(rl_intent_recover(&it, &ops, 30, &h, &done, &err), want_rc);
+	CHECK_STR(done, want_done);
+	got = calls(f);
+	CHECK_STR(got, "print system/org.example.d;"); /* nothing done, nothing waited */
+	CHECK_INT(f->clock, 0);
+	/* launchd may yet act on it: its throttle counts all the same. */
+	CHECK_INT(rl_history_last(&h, it.label), 1000);
+	free(got);
+	free(done);
+	rl_history_release(&h);
+	rl_strv_release(&f->calls);
+}
+
+static void test_unconfirmed(void)
+{
+	struct fake f;
+
+	/* The pid it ran before runs on: the kickstart did not happen. */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 1000000};
+	unconfirmed(&f, 77, RL_INTENT_UNCONFIRMED,
+		    "launchd did not answer it, and the job still runs pid 77");
+	f = (struct fake){.print_status = 113};
+	unconfirmed(&f, 77, RL_INTENT_UNCONFIRMED,
+		    "launchd did not answer it, and the job is not loaded");
+	f = (struct fake){.print_status = 0, .running = 0};
+	unconfirmed(&f, 0, RL_INTENT_UNCONFIRMED,
+		    "launchd did not answer it, and the job is still not running");
+	/* Another process: launchd may have acted on it. */
+	f = (struct fake){.print_status = 0, .running = 1};
+	unconfirmed(&f, 77, 0, "nothing to do: loaded and running");
+}
+
 static void test_file(void)
 {
 	struct rl_intents in = {0}, back = {0};
@@ -356,6 +399,7 @@ static void test_file(void)
 	rl_intents_find(&in, "org.example.d")->loaded = 1;
 	rl_intents_find(&in, "org.example.d")->untouched = 1;
 	rl_intents_find(&in, "org.example.d")->booting_out = 1;
+	rl_intents_find(&in, "org.example.e")->unanswered = 1;
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
@@ -365,6 +409,8 @@ static void test_file(void)
 		CHECK_INT(back.v[0].untouched, 0);
 		CHECK_INT(back.v[1].booting_out, 1);
 		CHECK_INT(back.v[0].booting_out, 0);
+		CHECK_INT(back.v[0].unanswered, 1);
+		CHECK_INT(back.v[1].unanswered, 0);
 		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);
@@ -398,6 +444,7 @@ int main(void)
 {
 	tmp = check_tmpdir();
 	test_recover();
+	test_unconfirmed();
 	test_file();
 	check_rmtree(tmp);
 	free(tmp);
