@@ -314,7 +314,8 @@ struct run_ctx {
 };
 
 /* SIGTERM, SIGINT and SIGHUP: the step under way finishes, the rest is
- * deferred, what happened is recorded, and run exits 128 + the signal;
+ * deferred, what happened is recorded, and run exits 128 + the signal
+ * (3 when a restart failed, 4 on an error: what needs seeing to wins);
  * stop_line says so at once (a reload's wait may last long after it).
  * A second one ends relaunch at once, by the signal's default action,
  * after killing the launchctl call under way, if any (the
@@ -1034,19 +1035,46 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	rl_strv_release(&ctx.mine);
 	rl_history_release(&hist);
 	if (stop_signal) {
-		size_t left = 0;
+		size_t left = 0, nfailed = 0, nrefused = 0;
 
-		for (size_t i = 0; i < res.n; i++)
+		for (size_t i = 0; i < res.n; i++) {
 			left += res.v[i].status == RL_RESULT_DEFERRED;
-		fprintf(stderr,
-			"relaunch: interrupted by signal %d: the step under way finished; %zu left "
-			"for the next run\n",
-			(int)stop_signal, left);
-		rl_results_release(&res);
-		return 128 + (int)stop_signal;
+			nfailed += res.v[i].status == RL_RESULT_FAILED;
+			nrefused += res.v[i].status == RL_RESULT_REFUSED;
+		}
+		if (nfailed || nrefused) {
+			char what[96];
+
+			if (nfailed && nrefused)
+				snprintf(what, sizeof(what), "%zu restart%s failed and %zu refused",
+					 nfailed, nfailed == 1 ? "" : "s", nrefused);
+			else
+				snprintf(what, sizeof(what), "%zu restart%s %s",
+					 nfailed ? nfailed : nrefused,
+					 (nfailed ? nfailed : nrefused) == 1 ? "" : "s",
+					 nfailed ? "failed" : "refused");
+			fprintf(stderr,
+				"relaunch: interrupted by signal %d: the step under way ended, "
+				"but %s (pending: the next run retries %s); %zu left for the "
+				"next run\n",
+				(int)stop_signal, what, nfailed + nrefused == 1 ? "it" : "them",
+				left);
+		} else {
+			fprintf(stderr,
+				"relaunch: interrupted by signal %d: the step under way "
+				"finished; %zu left for the next run\n",
+				(int)stop_signal, left);
+		}
 	}
 	rl_results_release(&res);
-	return failed == 1 ? CLI_EXIT_RESTART : failed < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+	/* What needs seeing to wins over the interruption, which stderr has
+	 * said: an error (4), then a failed or refused restart (3), whose job
+	 * may be down and is pending; only a run whose every step went well
+	 * exits 128 + the signal. */
+	return failed < 0    ? CLI_EXIT_ERROR
+	       : failed == 1 ? CLI_EXIT_RESTART
+	       : stop_signal ? 128 + (int)stop_signal
+			     : CLI_EXIT_OK;
 }
 
 /* A refused step of a job the run may restart: the run reports it and
@@ -1205,9 +1233,10 @@ static int run_locked(const struct run_args *a)
 	rl_intents_release(&left);
 	rl_scope_release(&scoped);
 	rl_pipeline_release(&p);
-	/* A job the journal could not bring back is a failed restart; a job
-	 * not looked at leaves the run unfinished, its look owed to the next. */
-	if (rc == CLI_EXIT_OK && unfinished)
+	/* A job the journal could not bring back is a failed restart, which
+	 * wins over an interruption as any failed restart does; a job not
+	 * looked at leaves the run unfinished, its look owed to the next. */
+	if ((rc == CLI_EXIT_OK || rc > 128) && unfinished)
 		rc = CLI_EXIT_RESTART;
 	else if (rc == CLI_EXIT_OK && unasked_jobs && !a->c->dry_run) {
 		rc = CLI_EXIT_ERROR;

@@ -801,6 +801,50 @@ class KillTest(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
 
+    def test_one_signal_during_a_failed_restart_reports_the_failure_and_exits_3(self):
+        """Ctrl-C once while a kickstart is under way that then fails: the
+        run stops as a signal asks (the next job deferred), but it says the
+        restart failed, not that the step finished, and exits 3 as any run
+        with a failed restart does: the failure beats the interruption. The
+        failed job is pending, and the next run restarts both."""
+        m = self.m
+        a, b = brew("ccc"), brew("ddd")
+        m.brew_install("ccc", "1.0")
+        m.brew_install("ddd", "1.0")
+        pids = self.boot([a, b])
+        m.brew_upgrade("ccc", "1.1")
+        m.brew_upgrade("ddd", "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", a, "--code", "5")
+        # SIGINT as the first kickstart goes out, before launchd answers it.
+        lc = self.wrapper(' "kickstart"*) kill -INT $PPID; exec REAL "$@" ;;\n')
+        r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual({x["label"]: x["status"] for x in doc["results"]},
+                         {a: "failed", b: "deferred"}, doc)
+        self.assertIn(self.STOPPING, r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            "relaunch: interrupted by signal 2: the step under way ended, but 1 restart "
+            "failed (pending: the next run retries it); 1 left for the next run\n"), r.stderr)
+        self.assertNotIn("the step under way finished", r.stderr)
+        self.assertEqual((m.pid(a), m.pid(b)), (pids[a], pids[b]))
+        self.assertEqual(self.journal(), [])
+        # The run log and status say the same.
+        r = m.relaunch("log", "--count", "1")
+        self.assertIn("exit 3  0 restarted, 1 failed, 0 skipped, 1 deferred", r.stdout)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: failed   {a}: ", st.stdout)
+        self.assertIn(f"pending: deferred {b}: ", st.stdout)
+        # Text output alike, and the next run retries the failed restart.
+        m.fault("exit", "--command", "kickstart", "--label", a, "--code", "5")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual(r.stdout, "0 restarted, 1 failed, 0 skipped, 1 deferred\n")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual({x["label"]: x["status"] for x in doc["results"]},
+                         {a: "restarted", b: "restarted"}, doc)
+
     def test_a_signal_to_plan_kills_the_launchctl_it_waits_for(self):
         """Ctrl-C while `plan` waits for a launchctl launchd does not answer:
         plan ends by the signal, as ever, and takes that launchctl with it
