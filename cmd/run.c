@@ -1473,8 +1473,9 @@ int cmd_run(struct cli_ctx *ctx)
 			rl_runlog_stop_free(s);
 		}
 		/* Changes are handled (or pending in the manifest) only when the
-		 * run got through planning. */
-		if ((rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) &&
+		 * run got through planning; one a signal stopped (exit 3 too, when
+		 * a restart failed) left steps for the next drain to find. */
+		if ((rc == CLI_EXIT_OK || rc == CLI_EXIT_RESTART) && !stop_signal &&
 		    rl_watch_state_save(statedir, d->watch_now, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		rl_error_clear(&err);

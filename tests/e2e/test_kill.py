@@ -817,8 +817,13 @@ class KillTest(unittest.TestCase):
         m.fault("exit", "--command", "kickstart", "--label", a, "--code", "5")
         # SIGINT as the first kickstart goes out, before launchd answers it.
         lc = self.wrapper(' "kickstart"*) kill -INT $PPID; exec REAL "$@" ;;\n')
+        watch = os.path.join(m.state, "watch.json")
+        before = os.stat(watch).st_ino
         r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, 3, r.stderr)
+        # Stopped by the signal, it leaves the watched paths' state to the
+        # next drain (as the run exiting 130 did): not rewritten.
+        self.assertEqual(os.stat(watch).st_ino, before)
         self.assertEqual({x["label"]: x["status"] for x in doc["results"]},
                          {a: "failed", b: "deferred"}, doc)
         self.assertIn(self.STOPPING, r.stderr)
