@@ -679,6 +679,7 @@ class RealLaunchdTest(unittest.TestCase):
             plistlib.dump(dict(Label="org.real.ssh", ProgramArguments=["sleep", "1000"],
                                RunAtLoad=True), f)
         sim.plist("agent", "org.real.fault", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.real.eio", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
         sim.plist("agent", "org.real.nospawn", ProgramArguments=["sleep", "1000"], KeepAlive=True)
         sim.plist("agent", "org.real.crash", ProgramArguments=["/bin/sh", "-c", "exit 3"],
                   KeepAlive=True, ThrottleInterval=1)
@@ -730,6 +731,24 @@ class RealLaunchdTest(unittest.TestCase):
         self.assert_fails(self.lc("kickstart", "-k", target), 1,
                           'Could not kickstart service "org.real.fault": 1: Operation not permitted\n')
         self.assertEqual(self.lc("kickstart", "-k", target).returncode, 0)
+
+    def test_injected_bootout_5_in_both_shapes(self):
+        # Without --perform launchd did nothing: the job runs on, the same
+        # process. With --when-gone launchd took the bootout all the same,
+        # and launchctl answered 5 once the job was gone.
+        target = f"{GUI}/org.real.eio"
+        pid = self.sim.pid(target)
+        self.assertTrue(pid)
+        self.fault("exit", "--command", "bootout", "--label", "org.real.eio", "--code", "5")
+        self.assert_fails(self.lc("bootout", target), 5, "Boot-out failed: 5: Input/output error\n")
+        self.assertEqual(self.sim.pid(target), pid)
+        self.assertEqual(self.sim.events("org.real.eio", "kill"), [])
+        self.fault("exit", "--command", "bootout", "--label", "org.real.eio", "--code", "5",
+                   "--when-gone")
+        self.assert_fails(self.lc("bootout", target), 5, "Boot-out failed: 5: Input/output error\n")
+        self.assertEqual([e["event"] for e in self.sim.events("org.real.eio")][-3:],
+                         ["kill", "exit", "removed"])
+        self.assertEqual(self.lc("print", target).returncode, 113)
 
     def test_hung_call_is_never_answered(self):
         # A wedged launchd: the call about the label hangs (its client

@@ -241,7 +241,21 @@ def cmd_bootout(ctx, args, respond):
         labels = [_label_of(os.path.join(ctx.cwd, p)) for p in args[1:]]
     else:
         labels = [label]
-    code = 0
+    # An injected answer with perform: the bootout goes on (osquery#5698:
+    # 36 "Operation now in progress", and the daemon did stop); with
+    # when_gone it is answered only once the job is gone (a 5 that launchd
+    # acted on all the same). Removal always comes later, from the loop.
+    state = {"code": 0, "late": 0, "done": False}
+
+    def answer():
+        code = state["code"]
+        respond(Reply(code, "", _bootout_failed(code).stderr if code else ""))
+
+    def one_gone():
+        state["late"] -= 1
+        if state["late"] == 0 and state["done"]:
+            answer()
+
     for lab in labels:
         if lab.startswith("com.apple."):
             raise _bootout_failed(ESIP)
@@ -251,11 +265,13 @@ def cmd_bootout(ctx, args, respond):
         svc = domain.services.get(lab)
         if svc is None:
             raise _bootout_failed(ESRCH)
-        ctx.launchd.bootout(svc)
-        code = code or (fault["code"] if fault else 0)
-    # An injected answer with perform: the bootout goes on (osquery#5698:
-    # 36 "Operation now in progress", and the daemon did stop).
-    respond(Reply(code, "", _bootout_failed(code).stderr if code else ""))
+        late = bool(fault and fault.get("when_gone"))
+        state["late"] += late
+        ctx.launchd.bootout(svc, removed=one_gone if late else None)
+        state["code"] = state["code"] or (fault["code"] if fault else 0)
+    state["done"] = True
+    if state["late"] == 0:
+        answer()
 
 
 def cmd_bootstrap(ctx, args, respond):

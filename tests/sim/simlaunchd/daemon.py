@@ -210,7 +210,9 @@ class Server:
             faults.exits.append({"command": str(request.get("command")), "label": label,
                                  "code": int(request.get("code", 1)),
                                  "times": int(request.get("times", 1)),
-                                 "perform": bool(request.get("perform", False))})
+                                 "perform": bool(request.get("perform", False)
+                                                 or request.get("when_gone", False)),
+                                 "when_gone": bool(request.get("when_gone", False))})
         elif kind == "hang":
             times = request.get("times")
             faults.hangs.append({"command": str(request.get("command") or ""), "label": label,
@@ -392,7 +394,7 @@ def cmd_fault(args, directory):
             return 2
         request.update(command=args.lc_command, code=args.code,
                        times=1 if args.times_given is None else args.times_given,
-                       perform=args.perform)
+                       perform=args.perform, when_gone=args.when_gone)
     elif args.kind == "exit-reason":
         request["text"] = args.text or ""
     elif args.kind == "hang":
@@ -444,6 +446,9 @@ def main(argv=None):
                    help="exit: for this many calls (default 1); hang: this many (default: all)")
     f.add_argument("--perform", action="store_true",
                    help="exit: do the work anyway (a bootout answering 36 still stops the job)")
+    f.add_argument("--when-gone", action="store_true",
+                   help="exit, bootout: do the work, and answer only once the job is gone "
+                        "(a bootout answering 5 that launchd took all the same)")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
     s = sub.add_parser("stop", help="stop the daemon and every job it runs")
     s.add_argument("--now", action="store_true",

@@ -54,7 +54,9 @@ class Faults:
     - exits: the next `times` calls of a launchctl subcommand on a label
       answer `code` (with launchctl's message for it); with `perform` the
       call still does its work (a bootout that answers 36 and still stops
-      the job), else it changes nothing (a kickstart refused with 1).
+      the job), else it changes nothing (a kickstart refused with 1); a
+      bootout with `when_gone` does its work and answers only once the job
+      is gone (one answering 5 after launchd took it all the same).
     - nospawn: the next bootstrap of the label loads it but never spawns
       it, whatever RunAtLoad and KeepAlive say, until it is kickstarted.
     - exit_reasons: `last exit reason` text given to the label's exits
@@ -213,9 +215,12 @@ class Launchd:
         if spec.starts_at_load():
             svc.start("load")
 
-    def bootout(self, svc):
+    def bootout(self, svc, removed=None):
         """Stop the job and forget it once it is gone and bootout_delay has
-        passed: like launchd, bootout returns before the service is gone."""
+        passed: like launchd, bootout returns before the service is gone.
+        removed() runs once it is (print answers 113 from then on)."""
+        if removed:
+            svc.removed_waiters.append(removed)
         if svc.booting_out:
             return
         svc.booting_out = True
@@ -228,6 +233,9 @@ class Launchd:
                 del svc.domain.services[svc.label]
                 self._booted_out_at[(svc.domain.name, svc.label)] = time.monotonic()
                 self.log_event("removed", svc)
+                waiters, svc.removed_waiters = svc.removed_waiters, []
+                for then in waiters:
+                    then()
 
         svc.stop(then=lambda: maybe_remove("exited"))
         self.loop.call_later(self.config.bootout_delay, lambda: maybe_remove("delay"))

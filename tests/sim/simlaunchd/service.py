@@ -44,6 +44,7 @@ class Service:
         self.crashes = 0          # successive exits that were not clean
         self.started_at = None    # monotonic time of the last spawn
         self.booting_out = False
+        self.removed_waiters = []  # Launchd.bootout's, run once it is removed
         self._stopping = False
         self._kill_timer = None
         self._respawn_timer = None
