@@ -422,7 +422,9 @@ static const struct exit_code {
 	{RL_LC_EXIT_PERM, "operation not permitted", 0},
 	{RL_LC_EXIT_ESRCH, "no such process", 0},
 	/* Bootstrap: still loaded, too soon after a bootout, or refused to a
-	 * non-root caller; bootout and load answer it too. */
+	 * non-root caller; bootout and load answer it too, a bootout both when
+	 * launchd did nothing and when it acted all the same (restart.c asks
+	 * print which). */
 	{RL_LC_EXIT_IO,
 	 "input/output error: e.g. a bootstrap of a job still loaded or just booted out", 0},
 	{RL_LC_EXIT_IN_PROGRESS, "operation now in progress: the bootout is under way", 0},

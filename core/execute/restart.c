@@ -739,8 +739,62 @@ static enum state bootstrap_held(struct step_run *s, pid_t pid)
 	return enter_bootstrap(s);
 }
 
+/* launchd took the bootout (0, 36, or 5 as after_bootout_io reads it):
+ * launchd stops the job first (SIGTERM, its ExitTimeOut, SIGKILL), so it
+ * is polled until gone. */
+static enum state enter_wait_gone(struct step_run *s)
+{
+	const struct rl_run_opts *o = s->run->o;
+
+	s->gone_wait = rl_bootout_wait(o->timeout, s->exit_timeout, s->step->job->exit_timeout);
+	s->deadline = now(s) + s_to_ns(s->gone_wait);
+	return ST_WAIT_GONE;
+}
+
+/* A bootout answering 5 (`Input/output error`) comes in two shapes: launchd
+ * did nothing and the job runs on as it was, or launchd acted all the same
+ * (the job was already stopping, or its removal took longer than launchctl
+ * waited) and the job is going or gone. The answer alone cannot tell them
+ * apart, so launchd is asked before anything is said of it (on_answer, the
+ * journal): still loaded with the process it had before (or still without
+ * one, for a job that was not running) is nothing done, and the step fails
+ * with the job untouched; gone, or its process gone or another one, is a
+ * bootout launchd took, finished as one answering 0: the journal keeps the
+ * job until a bootstrap has loaded it again. A print that cannot tell
+ * counts as taken: believing nothing happened when launchd did act would
+ * leave the job unloaded. */
+static enum state after_bootout_io(struct step_run *s, const struct rl_launchctl_result *r)
+{
+	struct rl_service_status st;
+	pid_t old = s->res->old_pid;
+	int rc = poll_status(s, &st);
+	char *d, *what;
+	enum state next;
+
+	if (rc == 0 && (old ? st.running && st.pid == old : !st.running)) {
+		set_unloaded(s, RL_LOADED);
+		tell_answer(s, r, 0, 0); /* refused: never booted out */
+		d = rl_launchctl_result_describe(r);
+		what = rl_xasprintf("%s; launchd still has it loaded as before (%s)", d,
+				    s->last_seen);
+		next = fail_untouched(s, what, old);
+		free(what);
+		free(d);
+		return next;
+	}
+	s->booted_out = 1;
+	/* Known gone, or going; a print that failed tells neither. */
+	if (rc >= 0)
+		set_unloaded(s, RL_UNLOADED);
+	tell_answer(s, r, 0, 0);
+	if (rc == -2)
+		return ST_FATAL;
+	return rc == 1 ? enter_bootstrap(s) : enter_wait_gone(s);
+}
+
 /* 0 and 36 (`Operation now in progress`: the bootout is under way, what
- * `brew services` waits on): poll until gone. 3 and 113: already gone. */
+ * `brew services` waits on): poll until gone. 3 and 113: already gone.
+ * 5: launchd is asked what it did (after_bootout_io). */
 static enum state st_bootout(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
@@ -761,6 +815,11 @@ static enum state st_bootout(struct step_run *s)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	set_unloaded(s, RL_UNLOADING);
 	next = call(s, args, &r);
+	if (next != ST_FATAL && answered(&r, RL_LC_EXIT_IO)) {
+		next = after_bootout_io(s, &r);
+		rl_launchctl_result_release(&r);
+		return next;
+	}
 	/* Accepted, already gone, or no answer: from here the job may be
 	 * unloaded until a bootstrap succeeds. */
 	s->booted_out = next != ST_FATAL &&
@@ -773,11 +832,7 @@ static enum state st_bootout(struct step_run *s)
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
-		/* launchd stops the job first: SIGTERM, its ExitTimeOut, SIGKILL. */
-		s->gone_wait =
-			rl_bootout_wait(o->timeout, s->exit_timeout, s->step->job->exit_timeout);
-		s->deadline = now(s) + s_to_ns(s->gone_wait);
-		next = ST_WAIT_GONE;
+		next = enter_wait_gone(s);
 	} else if (answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED)) {
 		next = enter_bootstrap(s);
 	} else if (answered(&r, RL_LC_EXIT_SIP)) {
@@ -833,6 +888,10 @@ static enum state st_wait_gone(struct step_run *s)
 
 	if (rc == -2)
 		return ST_FATAL;
+	/* Seen going or gone (a bootout answering 5 whose first print could
+	 * not tell left it "may be"). */
+	if (rc >= 0)
+		set_unloaded(s, RL_UNLOADED);
 	if (rc == 1)
 		return enter_bootstrap(s);
 	if (now(s) >= s->deadline)

@@ -18,7 +18,9 @@
  *     `launchctl enable` to run);
  *   - bootout 0 or 36 (under way) → poll `print` until gone, as long as
  *     launchd may take to stop the job (rl_bootout_wait), then bootstrap;
- *     3, 113 → already gone, bootstrap;
+ *     3, 113 → already gone, bootstrap; 5 → `print` tells whether launchd
+ *     acted: the job still loaded with the process it had (or still none)
+ *     is a refusal (failed, untouched), anything else a bootout under way;
  *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
  *     backoff within --timeout;
  *   - kickstart 1 (seen transiently) → tried once more, then failed.
@@ -233,7 +235,8 @@ struct rl_run_opts {
 	 * own process group and finishes it even when relaunch is gone. */
 	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
 	/* Optional: told (enum rl_answer) right after the kickstart or bootout
-	 * that began a restart returned (after on_unloaded), and after a
+	 * that began a restart returned (after on_unloaded; for a bootout
+	 * answering 5, once `print` has told whether launchd acted), and after a
 	 * reload's bootstrap loaded the job again (RL_ANSWER_LOADED): for the
 	 * journal, so that a run stopped from then on leaves the next one the
 	 * truth (no bootout to wait for, no restart to count). */

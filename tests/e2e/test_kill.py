@@ -507,6 +507,35 @@ class KillTest(unittest.TestCase):
         self.assertEqual(self.args_of(label)[-1], "2000")
         self.assertEqual(self.journal(), [])
 
+    def test_killed_after_a_bootout_answering_5_that_launchd_took_is_bootstrapped(self):
+        """launchd took the bootout and still answered 5 (the job is gone),
+        and relaunch is killed before its bootstrap: the journal kept the
+        job as booted out (print told relaunch that launchd had acted), so
+        the next run loads it again instead of skipping it as not loaded."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "ggg")
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--when-gone")
+        lc = self.wrapper(' "bootstrap"*) kill -9 $PPID; exit 1 ;;\n')
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertFalse(self.loaded(label))
+        self.assertEqual([(i["label"], i["action"], i.get("loaded"), i["pid"])
+                          for i in self.journal()], [(label, "reload", None, pid)])
+        r = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job may "
+                      "be unloaded (booted out, not loaded again); the next run loads it first\n",
+                      r.stdout)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
+                      "bootstrapped ", r.stderr)
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+
     def test_third_signal_while_bootout_is_in_flight_stops_at_once(self):
         """A third signal does not wait for launchd's answer: relaunch ends
         at once, saying the job may be left unloaded (launchctl finishes

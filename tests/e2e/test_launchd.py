@@ -182,6 +182,42 @@ class LaunchdTest(unittest.TestCase):
         events = [e["event"] for e in m.events() if e["label"] == label]
         self.assertEqual(events[-4:], ["exit", "removed", "bootstrap", "start"], events)
 
+    def test_bootout_answering_5_that_launchd_took_is_finished_with_a_bootstrap(self):
+        """A bootout answering 5 that launchd acted on all the same (the
+        job is gone): print tells relaunch so, and the reload goes on to
+        its bootstrap, never leaving the job unloaded."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--when-gone")
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        events = [e["event"] for e in m.events() if e["label"] == label]
+        self.assertEqual(events[-4:], ["exit", "removed", "bootstrap", "start"], events)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
+    def test_bootout_answering_5_that_did_nothing_fails_untouched_and_is_retried(self):
+        """A bootout answering 5 that launchd did not act on (print shows
+        the same process running): failed, saying the job was left
+        untouched; no journal entry is left, and the next run reloads it."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        pid = m.pid(label)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5")
+        res, _ = self.run_json(m, expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("Boot-out failed: 5: Input/output error; launchd still has it loaded as "
+                      f"before (running); left untouched (nothing was stopped; pid {pid} keeps "
+                      "running): the next 'relaunch run' tries it again", res[label]["error"])
+        self.assertEqual(m.pid(label), pid)
+        self.assertEqual([e["event"] for e in m.events() if e["label"] == label][-1], "start")
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
     def test_bootstrap_answering_37_is_retried_until_0(self):
         m = self.machine()
         label = self.reload_setup(m)

@@ -1068,6 +1068,119 @@ static void test_launchd_unreached(void)
 	teardown(&f);
 }
 
+/* BOOTOUT answering 5: print tells whether launchd acted. The same
+ * process still running: nothing was done (failed, untouched, the
+ * journal told at once); anything else: a bootout under way, finished. */
+static void test_bootout_io(void)
+{
+	struct fx f;
+
+	/* Still loaded, still pid 100: refused. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "launchctl 'bootout system/org.example.a' failed with exit code 5 (input/output "
+		  "error: e.g. a bootstrap of a job still loaded or just booted out): Boot-out "
+		  "failed: 5: Input/output error; launchd still has it loaded as before (running); "
+		  "left untouched (nothing was stopped; pid 100 keeps running): the next 'relaunch "
+		  "run' tries it again");
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	CHECK_INT((int)f.nanswers, 1);
+	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
+	/* Loaded as before once print said so, and on_answer told after it. */
+	CHECK_INT((int)f.nunloaded, 2);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_LOADED);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, PRINT_A, 1) + CALL_COST);
+	teardown(&f);
+
+	/* A job that was not running, still loaded and not running: refused. */
+	setup_reload(&f);
+	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES},
+	    {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"}, {PRINT_A, 0, STOPPED});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "; left untouched (nothing was stopped): the next") != NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
+	teardown(&f);
+
+	/* Gone: launchd acted; bootstrapped at once, and the journal is told
+	 * it was taken (kept until the bootstrap loaded it again). */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	CHECK_INT(f.answers[1], RL_ANSWER_LOADED);
+	CHECK_INT((int)f.nunloaded, 4);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	CHECK_INT(f.unloaded[2], RL_RELOADING);
+	CHECK_INT(f.unloaded[3], RL_LOADED);
+	teardown(&f);
+
+	/* Its process gone (still loaded, not running), or another one: a
+	 * bootout under way, waited out until gone, then bootstrapped. */
+	for (int other = 0; other < 2; other++) {
+		setup_reload(&f);
+		f.o.settle = 0;
+		if (other)
+			RUN(&f, 0, RELOAD_BEFORE,
+			    {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+			    {PRINT_A, 0, RUNNING(150), .times = 2}, {PRINT_A, 113}, {BOOT_A, 0},
+			    {PRINT_A, 0, RUNNING(200), .times = 2});
+		else
+			RUN(&f, 0, RELOAD_BEFORE,
+			    {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+			    {PRINT_A, 0, KILLED, .times = 2}, {PRINT_A, 113}, {BOOT_A, 0},
+			    {PRINT_A, 0, RUNNING(200), .times = 2});
+		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+		teardown(&f);
+	}
+
+	/* Taken, and still loaded once launchd may have stopped it: failed,
+	 * the journal keeps it as booting out (never dropped as refused). */
+	setup_reload(&f);
+	f.o.timeout = 0.3;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, STOPPED, .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	teardown(&f);
+
+	/* print cannot tell (it failed): taken, never assumed refused; polled
+	 * until gone, then bootstrapped. */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted"}, {PRINT_A, 113},
+	    {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	/* Not known unloaded until a print said so: still "may be" till then. */
+	CHECK_INT((int)f.nunloaded, 4);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, PRINT_A, 2) + CALL_COST);
+	CHECK_INT(f.unloaded[2], RL_RELOADING);
+	teardown(&f);
+
+	/* launchctl cannot be run for that print: the run stops; the answer
+	 * counted as taken, so the journal keeps the job for the next run. */
+	setup_reload(&f);
+	RUN(&f, -1, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"}, GONE);
+	CHECK_INT((int)f.res.n, 0);
+	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+	teardown(&f);
+}
+
 /* BOOTSTRAP → BOOTSTRAP on 5 with a doubling backoff, then WAIT_RUNNING;
  * FAILED when the tries or the timeout run out, or on another answer. */
 static void test_bootstrap_retries(void)
@@ -1475,10 +1588,12 @@ static void test_untouched_is_no_restart(void)
 	CHECK_INT(f.answers[0], RL_ANSWER_UNTOUCHED);
 	teardown(&f);
 
-	/* bootout 5: refused, the job stays loaded (no bootout under way),
-	 * but launchd may have done something: counted. */
+	/* bootout 5, and print shows the job as it was: refused, the job
+	 * stays loaded (no bootout under way), but launchd may have done
+	 * something: counted. */
 	setup_reload(&f);
-	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, RUNNING(100)});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
 	CHECK_INT((int)f.nanswers, 1);
@@ -2220,6 +2335,7 @@ int main(void)
 	test_verify_fresh();
 	test_reload();
 	test_bootout_failures();
+	test_bootout_io();
 	test_launchd_unreached();
 	test_bootstrap_retries();
 	test_reload_starts();
