@@ -680,6 +680,12 @@ class RealLaunchdTest(unittest.TestCase):
                                RunAtLoad=True), f)
         sim.plist("agent", "org.real.fault", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
         sim.plist("agent", "org.real.eio", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        # Slow to exit: on SIGTERM it waits for the test's gate (ExitTimeOut
+        # SAFETY: launchd never SIGKILLs it first).
+        cls.slow_gate = Gate(os.path.join(sim.root, "slow.gate"))
+        sim.plist("agent", "org.real.slow", RunAtLoad=True, ExitTimeOut=SAFETY, ProgramArguments=[
+            "/bin/sh", "-c",
+            f"trap 'read _ < {cls.slow_gate.path}; exit 0' TERM; sleep 1000 & wait"])
         sim.plist("agent", "org.real.nospawn", ProgramArguments=["sleep", "1000"], KeepAlive=True)
         sim.plist("agent", "org.real.crash", ProgramArguments=["/bin/sh", "-c", "exit 3"],
                   KeepAlive=True, ThrottleInterval=1)
@@ -747,6 +753,25 @@ class RealLaunchdTest(unittest.TestCase):
                    "--when-gone")
         self.assert_fails(self.lc("bootout", target), 5, "Boot-out failed: 5: Input/output error\n")
         self.assertEqual([e["event"] for e in self.sim.events("org.real.eio")][-3:],
+                         ["kill", "exit", "removed"])
+        self.assertEqual(self.lc("print", target).returncode, 113)
+
+    def test_injected_bootout_5_while_its_job_is_slow_to_exit(self):
+        # --perform: launchd took the bootout, and launchctl answered 5 at
+        # once, while the job (which handles SIGTERM) still runs the same
+        # process, loaded: at that moment, what "nothing done" looks like.
+        # It is removed once it exits, when the test opens its gate.
+        target = f"{GUI}/org.real.slow"
+        pid = self.sim.pid(target)
+        self.assertTrue(pid)
+        self.fault("exit", "--command", "bootout", "--label", "org.real.slow", "--code", "5",
+                   "--perform")
+        self.assert_fails(self.lc("bootout", target), 5, "Boot-out failed: 5: Input/output error\n")
+        self.assertEqual([e["event"] for e in self.sim.events("org.real.slow")][-1], "kill")
+        self.assertEqual(self.sim.pid(target), pid)
+        self.slow_gate.open()
+        wait_until(lambda: self.sim.events("org.real.slow", "removed"), "org.real.slow removed")
+        self.assertEqual([e["event"] for e in self.sim.events("org.real.slow")][-3:],
                          ["kill", "exit", "removed"])
         self.assertEqual(self.lc("print", target).returncode, 113)
 
