@@ -437,9 +437,11 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 /* launchd answered the call that began a restart, or a bootstrap loaded
  * the job again: the journal says so at once, so that a run stopped from
  * here on leaves the next one the truth: a job launchd kept loaded has no
- * bootout to wait for, and a call launchd refused before touching the job
- * was no restart. Then a second signal held while the bootout was in
- * flight ends relaunch, as it would have then. */
+ * bootout to wait for, a call launchd refused before touching the job
+ * was no restart, and a bootout answering 5 with the job as it was may be
+ * under way (unsure, until `print` tells: then told again). Then a second
+ * signal held while the bootout was in flight ends relaunch, as it would
+ * have then. */
 static void on_answer(const struct rl_step *step, int answer, void *ctx)
 {
 	struct run_ctx *rc = ctx;
@@ -455,10 +457,20 @@ static void on_answer(const struct rl_step *step, int answer, void *ctx)
 		it->unanswered = 0;
 		changed = 1;
 	}
-	if (it && answer == RL_ANSWER_REFUSED && (!it->loaded || it->start_after)) {
+	if (it && answer == RL_ANSWER_REFUSED && (!it->loaded || it->start_after || it->unsure)) {
 		/* Never booted out, never stopped: nothing to load or start. */
 		it->loaded = 1;
 		it->start_after = 0;
+		it->unsure = 0;
+		changed = 1;
+	} else if (it && answer == RL_ANSWER_UNSURE && !it->unsure) {
+		/* A bootout answering 5 with the job as it was: it may be going
+		 * (the next run checks, and loads it again if it went). */
+		it->unsure = 1;
+		changed = 1;
+	} else if (it && answer == RL_ANSWER_TAKEN && it->unsure) {
+		/* launchd acted after all: a bootout under way, as after 0. */
+		it->unsure = 0;
 		changed = 1;
 	} else if (it && (answer == RL_ANSWER_LOADED || answer == RL_ANSWER_UNTOUCHED) &&
 		   (!it->loaded || it->untouched != (answer == RL_ANSWER_UNTOUCHED))) {

@@ -56,6 +56,12 @@ char *rl_intent_pending_text(const struct rl_intent *it)
 			"was still stopping it after its bootout, and unloads it once it "
 			"exits); the next run loads it first",
 			action);
+	if (strcmp(may, "unloaded") == 0 && it->unsure)
+		return rl_xasprintf(
+			"its %s was left unfinished: the job may be unloaded (its bootout "
+			"answered 5 while it still ran: launchd may be stopping it, and unloads "
+			"it once it exits); the next run checks and loads it again if so",
+			action);
 	if (strcmp(may, "unloaded") == 0)
 		return rl_xasprintf("its %s was left unfinished: the job may be unloaded (booted "
 				    "out, not loaded again); the next run loads it first",
@@ -171,6 +177,7 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->untouched = json_is_true(json_object_get(o, "untouched"));
 	it->unanswered = json_is_true(json_object_get(o, "unanswered"));
 	it->booting_out = json_is_true(json_object_get(o, "booting_out"));
+	it->unsure = json_is_true(json_object_get(o, "bootout_unsure"));
 	return 0;
 }
 
@@ -282,6 +289,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 			json_object_set_new(o, "unanswered", json_true());
 		if (it->booting_out)
 			json_object_set_new(o, "booting_out", json_true());
+		if (it->unsure)
+			json_object_set_new(o, "bootout_unsure", json_true());
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}
@@ -360,9 +369,14 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		/* Still loaded with the old process, or with none: a bootout
 		 * (asynchronous) may be under way. Wait until the job is gone
 		 * or runs a new process; one that stays loaded and stopped
-		 * until the timeout was bootstrapped and waits to be started. */
+		 * until the timeout was bootstrapped and waits to be started.
+		 * A bootout that answered 5 with the job as it was and finds
+		 * it so still is not waited for: most likely launchd did
+		 * nothing (and the job's change, still pending, brings its
+		 * own reload next). */
 		if (it->action != RL_INTENT_RELOAD || it->loaded || it->untouched || loaded == 1 ||
-		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline)
+		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline ||
+		    (it->unsure && (it->pid ? st.running : !st.running)))
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
 	}

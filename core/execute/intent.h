@@ -48,6 +48,10 @@ struct rl_intent {
 	int booting_out; /* launchd took the bootout, and the step ended with the
 			  * job still loaded, still stopping: it is unloaded once
 			  * it exits (rl_result.unfinished RL_UNFINISHED_BOOTING_OUT) */
+	int unsure;	 /* the bootout answered 5 while launchd still had the job
+			  * as before (RL_ANSWER_UNSURE): it may have done nothing,
+			  * or be stopping a job slow to exit, which it unloads
+			  * once it exits; not yet known which */
 	/* Not saved: this run's rl_intent_recover found launchd still stopping
 	 * the job (it answered 1), so the run does not wait for it again. */
 	int stopping;
@@ -106,6 +110,10 @@ struct rl_restart_ops;
  *    loaded (113) is then bootstrapped from the intent's plist, and
  *    kickstarted when it was running before and launchd would not start it
  *    by itself;
+ *  - one marked unsure (a bootout answering 5 with the job still as it
+ *    was) does not wait for the process it had: found running it (or,
+ *    not running before, still none), nothing is done; found not loaded,
+ *    it is bootstrapped as above;
  *  - one marked booting_out waits as long as launchd may take to stop the
  *    job (rl_bootout_wait), and when it still runs its old pid after that,
  *    launchd has not let go of it yet: 1 (err says so), and the intent is

@@ -31,6 +31,7 @@ enum state {
 	ST_CHECK_DISABLED, /* print-disabled: a disabled job is never booted out */
 	ST_BOOTOUT,
 	ST_WAIT_GONE, /* bootout is asynchronous */
+	ST_WAIT_IO,   /* bootout answered 5 with the job as it was: did launchd act? */
 	ST_BOOTSTRAP,
 	ST_START,	 /* kickstart a loaded job: running before but not started by launchd
 			  * itself after a reload, or loaded but never spawned */
@@ -86,6 +87,8 @@ struct step_run {
 	double gone_wait;   /* seconds WAIT_GONE waits (rl_bootout_wait) */
 	int still_going;    /* launchd took the bootout, and the job was still loaded
 			     * when gone_wait ran out */
+	int unsure;	    /* the bootout answered 5 with the job as it was: WAIT_IO
+			     * polls whether launchd acted on it */
 	int unloaded;	    /* what on_unloaded was told last (enum rl_unload) */
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
@@ -98,6 +101,7 @@ struct step_run {
 	double backoff;
 	char last_seen[RL_ERROR_TEXT_MAX]; /* what print said last, for "did not come back" */
 	int last_status;		   /* print's last exit code; -1 timed out or killed */
+	char io_answer[RL_ERROR_TEXT_MAX]; /* the bootout's 5 (unsure), for the error */
 };
 
 typedef enum state (*handler_fn)(struct step_run *s);
@@ -596,6 +600,8 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 		a = RL_ANSWER_UNTOUCHED;
 	else if (r->timed_out)
 		a = RL_ANSWER_UNKNOWN;
+	else if (s->unsure)
+		a = RL_ANSWER_UNSURE;
 	else if (kickstart || s->booted_out)
 		a = RL_ANSWER_TAKEN;
 	else
@@ -612,6 +618,16 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 		o->on_answer(s->step,
 			     a == RL_ANSWER_UNTOUCHED && s->touched ? RL_ANSWER_UNKNOWN : (int)a,
 			     o->ctx);
+}
+
+/* What launchd did, told again once known (after RL_ANSWER_UNSURE): the
+ * attempt was counted then. */
+static void tell_again(struct step_run *s, enum rl_answer a)
+{
+	const struct rl_run_opts *o = s->run->o;
+
+	if (o->on_answer)
+		o->on_answer(s->step, (int)a, o->ctx);
 }
 
 static enum state enter_wait_running(struct step_run *s)
@@ -751,36 +767,45 @@ static enum state enter_wait_gone(struct step_run *s)
 	return ST_WAIT_GONE;
 }
 
+/* launchd still has the job as it was before its bootout: the same
+ * process running, or, for a job that was not running, still none. */
+static int as_before(const struct step_run *s, const struct rl_service_status *st)
+{
+	pid_t old = s->res->old_pid;
+
+	return old ? st->running && st->pid == old : !st->running;
+}
+
 /* A bootout answering 5 (`Input/output error`) comes in two shapes: launchd
  * did nothing and the job runs on as it was, or launchd acted all the same
  * (the job was already stopping, or its removal took longer than launchctl
  * waited) and the job is going or gone. The answer alone cannot tell them
  * apart, so launchd is asked before anything is said of it (on_answer, the
- * journal): still loaded with the process it had before (or still without
- * one, for a job that was not running) is nothing done, and the step fails
- * with the job untouched; gone, or its process gone or another one, is a
- * bootout launchd took, finished as one answering 0: the journal keeps the
- * job until a bootstrap has loaded it again. A print that cannot tell
- * counts as taken: believing nothing happened when launchd did act would
- * leave the job unloaded. */
+ * journal): gone, or its process gone or another one, is a bootout launchd
+ * took, finished as one answering 0: the journal keeps the job until a
+ * bootstrap has loaded it again. A print that cannot tell counts as taken:
+ * believing nothing happened when launchd did act would leave the job
+ * unloaded. Still loaded as before proves nothing yet: a job launchd took
+ * that handles SIGTERM slowly (within its ExitTimeOut) still runs its
+ * process when the 5 comes, and is unloaded once it exits. So the journal
+ * is told UNSURE (the next run checks: not loaded is loaded again, loaded
+ * as before is nothing to do), and WAIT_IO polls for as long as launchd may
+ * take to stop it. */
 static enum state after_bootout_io(struct step_run *s, const struct rl_launchctl_result *r)
 {
 	struct rl_service_status st;
-	pid_t old = s->res->old_pid;
 	int rc = poll_status(s, &st);
-	char *d, *what;
-	enum state next;
+	char *d;
 
-	if (rc == 0 && (old ? st.running && st.pid == old : !st.running)) {
-		set_unloaded(s, RL_LOADED);
-		tell_answer(s, r, 0, 0); /* refused: never booted out */
+	if (rc == 0 && as_before(s, &st)) {
+		s->unsure = 1;
 		d = rl_launchctl_result_describe(r);
-		what = rl_xasprintf("%s; launchd still has it loaded as before (%s)", d,
-				    s->last_seen);
-		next = fail_untouched(s, what, old);
-		free(what);
+		snprintf(s->io_answer, sizeof(s->io_answer), "%s", d);
 		free(d);
-		return next;
+		tell_answer(s, r, 0, 0);
+		enter_wait_gone(s); /* its deadline */
+		nap(s);
+		return ST_WAIT_IO;
 	}
 	s->booted_out = 1;
 	/* Known gone, or going; a print that failed tells neither. */
@@ -790,6 +815,55 @@ static enum state after_bootout_io(struct step_run *s, const struct rl_launchctl
 	if (rc == -2)
 		return ST_FATAL;
 	return rc == 1 ? enter_bootstrap(s) : enter_wait_gone(s);
+}
+
+/* After a bootout answering 5 with the job as it was: poll until launchd
+ * shows that it acted (the job gone, or its process gone or another one:
+ * a bootout under way, finished as after 0 within the same wait) or the
+ * wait ends with the job still as it was: nothing was done, and the step
+ * fails with the job untouched (the journal entry dropped: the next run
+ * tries it again). A stop signal meanwhile is one during a bootout under
+ * way: the first lets this finish, a second ends relaunch with the
+ * journal saying UNSURE. */
+static enum state st_wait_io(struct step_run *s)
+{
+	struct rl_service_status st;
+	int rc = poll_status(s, &st);
+	enum state next;
+	char *what;
+
+	if (rc == -2) {
+		s->booted_out = 1;
+		return ST_FATAL;
+	}
+	if (rc == 1 || (rc == 0 && !as_before(s, &st))) {
+		s->unsure = 0;
+		s->booted_out = 1;
+		set_unloaded(s, RL_UNLOADED);
+		tell_again(s, RL_ANSWER_TAKEN);
+		return rc == 1 ? enter_bootstrap(s) : ST_WAIT_GONE;
+	}
+	if (now(s) < s->deadline) {
+		nap(s);
+		return ST_WAIT_IO;
+	}
+	s->unsure = 0;
+	if (rc == -1) {
+		/* Not seen as before at the end: it may be going. */
+		s->booted_out = 1;
+		return fail(s,
+			    "%s, and launchd could not say whether it acted on it %g s later "
+			    "(%s): it may be left unloaded: the restart journal keeps it, and the "
+			    "next 'relaunch run' loads it again if so",
+			    s->io_answer, s->gone_wait, s->last_seen);
+	}
+	set_unloaded(s, RL_LOADED);
+	tell_again(s, RL_ANSWER_REFUSED); /* never booted out */
+	what = rl_xasprintf("%s; launchd still has it loaded as before (%s)", s->io_answer,
+			    s->last_seen);
+	next = fail_untouched(s, what, s->res->old_pid);
+	free(what);
+	return next;
 }
 
 /* 0 and 36 (`Operation now in progress`: the bootout is under way, what
@@ -1113,6 +1187,7 @@ static const handler_fn handlers[] = {
 	[ST_CHECK_DISABLED] = st_check_disabled,
 	[ST_BOOTOUT] = st_bootout,
 	[ST_WAIT_GONE] = st_wait_gone,
+	[ST_WAIT_IO] = st_wait_io,
 	[ST_BOOTSTRAP] = st_bootstrap,
 	[ST_START] = st_start,
 	[ST_WAIT_RUNNING] = st_wait_running,

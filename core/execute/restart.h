@@ -19,8 +19,10 @@
  *   - bootout 0 or 36 (under way) → poll `print` until gone, as long as
  *     launchd may take to stop the job (rl_bootout_wait), then bootstrap;
  *     3, 113 → already gone, bootstrap; 5 → `print` tells whether launchd
- *     acted: the job still loaded with the process it had (or still none)
- *     is a refusal (failed, untouched), anything else a bootout under way;
+ *     acted: gone, its process gone or another one is a bootout under way;
+ *     the job still loaded with the process it had (or still none) is
+ *     polled as long as a bootout may take (a job slow to exit looks the
+ *     same at first), and still so then is a refusal (failed, untouched);
  *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
  *     backoff within --timeout;
  *   - kickstart 1 (seen transiently) → tried once more, then failed.
@@ -175,6 +177,13 @@ enum rl_answer {
 	 * bootout is under way and nothing is left to start. It may have done
 	 * something: the history and --max count it. */
 	RL_ANSWER_REFUSED,
+	/* A bootout answered 5 while launchd still had the job as it was (the
+	 * same process running, or still none): launchd may have done
+	 * nothing, or taken it with the job slow to exit (it handles SIGTERM
+	 * within its ExitTimeOut). Not known yet: a bootout may be under way,
+	 * and the job may be left unloaded. `print` is polled as long as
+	 * launchd may take to stop it, and TAKEN or REFUSED told after. */
+	RL_ANSWER_UNSURE,
 };
 
 struct rl_run_opts {
@@ -236,7 +245,9 @@ struct rl_run_opts {
 	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
 	/* Optional: told (enum rl_answer) right after the kickstart or bootout
 	 * that began a restart returned (after on_unloaded; for a bootout
-	 * answering 5, once `print` has told whether launchd acted), and after a
+	 * answering 5, once `print` has told whether launchd acted, or
+	 * RL_ANSWER_UNSURE while it cannot tell yet, then TAKEN or REFUSED
+	 * once it can), and after a
 	 * reload's bootstrap loaded the job again (RL_ANSWER_LOADED): for the
 	 * journal, so that a run stopped from then on leaves the next one the
 	 * truth (no bootout to wait for, no restart to count). */

@@ -373,11 +373,13 @@ class KillTest(unittest.TestCase):
 
     def test_second_signal_while_bootout_is_refused_is_not_waited_for(self):
         """A second signal while the bootout is in flight, which launchd then
-        refuses (the job keeps running, never down): relaunch stops once
-        launchd has answered, and its journal says the job stayed loaded,
-        so the next run does not wait out --timeout for a bootout that is
-        not under way: it asks launchd once, finds the job running, and
-        goes on to reload it."""
+        refuses with 5 (the job keeps running, never down): relaunch stops
+        once launchd has answered. A 5 with the job still running its
+        process is also what a bootout launchd took looks like while the
+        job is slow to exit, so relaunch says it may be left unloaded and
+        the journal marks the bootout unsure; the next run does not wait
+        out --timeout for it: it asks launchd once, finds the job running
+        the same process, and goes on to reload it."""
         m = self.m
         label = brew("ggg")
         m.brew_install("ggg", "1.0")
@@ -388,12 +390,14 @@ class KillTest(unittest.TestCase):
                           '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
-        self.assertTrue(r.stderr.endswith(self.HELD), r.stderr)
-        self.assertNotIn("left unloaded", r.stderr)
+        self.assertTrue(r.stderr.endswith(
+            self.HELD + f"relaunch: {label}: may be left unloaded: stopped while launchd was "
+            "booting it out; the next 'relaunch run' checks and loads it again if so\n"),
+            r.stderr)
         self.assertTrue(self.loaded(label))
         self.assertEqual(m.pid(label), pid)
-        self.assertEqual([(i["label"], i["action"], i.get("loaded")) for i in self.journal()],
-                         [(label, "reload", True)])
+        self.assertEqual([(i["label"], i["action"], i.get("loaded"), i.get("bootout_unsure"))
+                          for i in self.journal()], [(label, "reload", None, True)])
         # The next run (its --timeout FAST's 120 s) finds it loaded and
         # running at its first look, and waits for nothing.
         n = len(m.calls())
@@ -411,9 +415,13 @@ class KillTest(unittest.TestCase):
     def test_refused_bootout_of_a_job_launchd_does_not_start_leaves_nothing_stopped(self):
         """A job launchd would not start by itself on load (KeepAlive
         Crashed alone), whose bootout launchd refuses (5) while a second
-        signal is held: the job never went down. The journal says so, and
-        status does not call it maybe stopped; the next run finds it
-        running and starts nothing."""
+        signal is held: the job never went down, but relaunch, stopped as
+        the 5 came with the job still running, cannot tell that from a
+        bootout launchd took of a job slow to exit. The journal keeps it
+        as maybe unloaded, and still owed its start should it be loaded
+        again (status says it may be unloaded, not that it is stopped);
+        the next run finds it running the same process and starts
+        nothing."""
         m = self.m
         label = brew("ggg")
         m.brew_install("ggg", "1.0")
@@ -430,12 +438,14 @@ class KillTest(unittest.TestCase):
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertEqual(m.pid(label), pid)
-        self.assertEqual([(i["label"], i["loaded"], i["start_after"]) for i in self.journal()],
-                         [(label, True, False)])
+        self.assertEqual([(i["label"], i.get("loaded"), i["start_after"], i.get("bootout_unsure"))
+                          for i in self.journal()], [(label, None, True, True)])
         r = m.relaunch("status")
-        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished; the next "
-                      "run checks it first\n", r.stdout)
-        self.assertNotIn("may be", r.stdout)
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job may "
+                      "be unloaded (its bootout answered 5 while it still ran: launchd may be "
+                      "stopping it, and unloads it once it exits); the next run checks and loads "
+                      "it again if so\n", r.stdout)
+        self.assertNotIn("may be stopped", r.stdout)
         n = len(m.calls())
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
@@ -534,6 +544,91 @@ class KillTest(unittest.TestCase):
                       "bootstrapped ", r.stderr)
         m.wait_pid(label)
         self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+
+    def prints_after_bootout(self, label):
+        """How many `print` calls on label came after its first bootout."""
+        argv = [c["argv"] for c in self.m.calls()]
+        target = self.m.target(label)
+        if ["bootout", target] not in argv:
+            return 0
+        return argv[argv.index(["bootout", target]):].count(["print", target])
+
+    def test_killed_while_a_bootout_answering_5_waits_for_a_slow_job_is_bootstrapped(self):
+        """launchd took the bootout and answered 5 while the job, slow to
+        exit, still ran its process; relaunch, polling to tell whether
+        launchd acted, is killed. The journal holds the job as maybe
+        unloaded, so once launchd has unloaded it the next run loads it
+        again instead of skipping it as not loaded."""
+        m = self.m
+        label, gate = self.slow_to_stop("slowdb")
+        pid = m.pid(label)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        wait_until(lambda: run.poll() is not None or self.prints_after_bootout(label) >= 2,
+                   "prints after the bootout")
+        run.kill()
+        run.communicate(timeout=harness.SAFETY)
+        self.assertEqual(run.returncode, -signal.SIGKILL)
+        self.assertEqual([(i["label"], i["action"], i.get("loaded"), i.get("bootout_unsure"),
+                           i["pid"]) for i in self.journal()],
+                         [(label, "reload", None, True, pid)])
+        r = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job may "
+                      "be unloaded (its bootout answered 5 while it still ran: launchd may be "
+                      "stopping it, and unloads it once it exits); the next run checks and loads "
+                      "it again if so\n", r.stdout)
+        gate.open()
+        m.wait_event("removed", label)
+        self.assertFalse(self.loaded(label))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
+                      "bootstrapped ", r.stderr)
+        m.wait_pid(label)
+        self.assertIn(" 2000 ", self.args_of(label)[-1])
+        self.assertEqual(self.journal(), [])
+
+    def test_second_signal_while_a_bootout_answering_5_is_unsure_stops_at_once(self):
+        """Signals while relaunch waits to tell whether launchd took a
+        bootout that answered 5 (the job, slow to exit, still runs its
+        process): the first lets the step go on, as for any bootout under
+        way; the second ends relaunch at once, saying the job may be left
+        unloaded, and the journal has it so: the next run, once launchd
+        has unloaded it, loads it again."""
+        m = self.m
+        label, gate = self.slow_to_stop("slowdb")
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        wait_until(lambda: run.poll() is not None or self.prints_after_bootout(label) >= 2,
+                   "prints after the bootout")
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.STOPPING)
+        self.assertIn(self.STOPPING.encode(), err)
+        n = self.prints_after_bootout(label)
+        wait_until(lambda: run.poll() is not None or self.prints_after_bootout(label) > n,
+                   "a print after the first signal")
+        self.assertIsNone(run.poll())
+        run.send_signal(signal.SIGTERM)
+        out, rest = run.communicate(timeout=harness.SAFETY)
+        err += rest
+        self.assertEqual(run.returncode, -signal.SIGTERM, err)
+        self.assertTrue(err.endswith(
+            f"relaunch: {label}: may be left unloaded: stopped while launchd was booting it "
+            "out; the next 'relaunch run' checks and loads it again if so\n".encode()), err)
+        self.assertEqual([(i["label"], i.get("loaded"), i.get("bootout_unsure"))
+                          for i in self.journal()], [(label, None, True)])
+        gate.open()
+        m.wait_event("removed", label)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
+                      "bootstrapped ", r.stderr)
+        m.wait_pid(label)
         self.assertEqual(self.journal(), [])
 
     def test_third_signal_while_bootout_is_in_flight_stops_at_once(self):

@@ -199,13 +199,20 @@ class LaunchdTest(unittest.TestCase):
 
     def test_bootout_answering_5_that_did_nothing_fails_untouched_and_is_retried(self):
         """A bootout answering 5 that launchd did not act on (print shows
-        the same process running): failed, saying the job was left
-        untouched; no journal entry is left, and the next run reloads it."""
+        the same process running for as long as launchd may take to stop
+        the job: ExitTimeOut 1 + 5 s here): failed, saying the job was
+        left untouched; no journal entry is left, and the next run reloads
+        it."""
         m = self.machine()
-        label = self.reload_setup(m)
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
+        self.baseline(m, running=[label])
+        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
         pid = m.pid(label)
         m.fault("exit", "--command", "bootout", "--label", label, "--code", "5")
-        res, _ = self.run_json(m, expect=3)
+        res, _ = self.run_json(m, "--timeout", "1", expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
         self.assertIn("Boot-out failed: 5: Input/output error; launchd still has it loaded as "
                       f"before (running); left untouched (nothing was stopped; pid {pid} keeps "
@@ -281,6 +288,48 @@ class LaunchdTest(unittest.TestCase):
         self.baseline(m, running=[label])
         plist("2000")
         return label, gate
+
+    def prints_after_bootout(self, m, label):
+        """How many `print` calls on label came after its first bootout."""
+        argv = [e["argv"] for e in m.events("call")]
+        target = m.target(label)
+        if ["bootout", target] not in argv:
+            return 0
+        return argv[argv.index(["bootout", target]):].count(["print", target])
+
+    def test_bootout_answering_5_while_its_job_is_slow_to_exit_is_waited_out(self):
+        """launchd took the bootout (SIGTERM sent) and answered 5 while the
+        job, which handles SIGTERM slowly, still ran its process: at first
+        what a bootout launchd did nothing to looks like. relaunch keeps
+        asking for as long as launchd may take to stop the job, and once
+        the job has exited and been unloaded it bootstraps it: loaded,
+        running the new definition, never left unloaded."""
+        m = self.machine()
+        label, gate = self.slow_to_stop(m, "slowdb")
+        old = m.pid(label)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: run.poll() is None and run.kill())
+        # The 5 came, and print has shown the old process still running
+        # twice since: relaunch looks again while the job is stopping.
+        harness.wait_until(lambda: run.poll() is not None or
+                           self.prints_after_bootout(m, label) >= 2, "prints after the bootout")
+        self.assertEqual(m.pid(label), old)
+        gate.open()
+        out, err = run.communicate(timeout=harness.SAFETY)
+        harness.check_output_schema(("run", "--json"), out)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        res = {r["label"]: r for r in json.loads(out)["results"]}
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["action"], "reload")
+        new = m.wait_pid(label)
+        self.assertNotEqual(new, old)
+        self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
+        events = [(e["event"], e.get("exit_code")) for e in m.events() if e["label"] == label]
+        self.assertEqual(events[-5:], [("kill", None), ("exit", 0), ("removed", None),
+                                       ("bootstrap", None), ("start", None)], events)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
 
     def test_job_slower_to_stop_than_timeout_is_loaded_again(self):
         """A reload of a job whose shutdown outlasts --timeout: relaunch

@@ -318,6 +318,31 @@ static void test_recover(void)
 			"unloads it once it exits; the restart journal keeps it");
 		CHECK_INT(f.clock, (60 + (int64_t)RL_BOOTOUT_MARGIN) * 1000000000LL);
 	}
+	/* A bootout that answered 5 with the job as it was (unsure), the run
+	 * stopped then: found running that process still, nothing is
+	 * waited for or done; found gone, launchd took it: bootstrapped. */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 1000000};
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+		char *why;
+
+		it.unsure = 1;
+		CHECK_STR(rl_intent_may_be(&it), "unloaded");
+		why = rl_intent_pending_text(&it);
+		CHECK_STR(why, "its reload was left unfinished: the job may be unloaded (its "
+			       "bootout answered 5 while it still ran: launchd may be stopping "
+			       "it, and unloads it once it exits); the next run checks and loads "
+			       "it again if so");
+		free(why);
+		recover(&f, it, 0, "print system/org.example.d;",
+			"nothing to do: loaded and running");
+		CHECK_INT(f.clock, 0);
+		f = (struct fake){.print_status = 113};
+		recover(&f, it, 0,
+			"print system/org.example.d;bootstrap system "
+			"/Library/LaunchDaemons/org.example.d.plist;",
+			"bootstrapped");
+	}
 	/* launchd refuses the bootstrap: an error, the intent is kept. */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
@@ -400,6 +425,7 @@ static void test_file(void)
 	rl_intents_find(&in, "org.example.d")->untouched = 1;
 	rl_intents_find(&in, "org.example.d")->booting_out = 1;
 	rl_intents_find(&in, "org.example.e")->unanswered = 1;
+	rl_intents_find(&in, "org.example.d")->unsure = 1;
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
@@ -411,6 +437,8 @@ static void test_file(void)
 		CHECK_INT(back.v[0].booting_out, 0);
 		CHECK_INT(back.v[0].unanswered, 1);
 		CHECK_INT(back.v[1].unanswered, 0);
+		CHECK_INT(back.v[1].unsure, 1);
+		CHECK_INT(back.v[0].unsure, 0);
 		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);

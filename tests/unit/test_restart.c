@@ -1069,16 +1069,19 @@ static void test_launchd_unreached(void)
 }
 
 /* BOOTOUT answering 5: print tells whether launchd acted. The same
- * process still running: nothing was done (failed, untouched, the
- * journal told at once); anything else: a bootout under way, finished. */
+ * process still running is unsure (a job slow to exit looks the same):
+ * polled as long as a bootout may take; still so then, nothing was done
+ * (failed, untouched); gone, or its process gone, a bootout under way,
+ * finished. Anything else at once: a bootout under way, finished. */
 static void test_bootout_io(void)
 {
 	struct fx f;
 
-	/* Still loaded, still pid 100: refused. */
+	/* Still loaded, still pid 100, for as long as launchd may take to
+	 * stop it (launchd's default ExitTimeOut, 20 s, + 5): refused. */
 	setup_reload(&f);
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
-	    {PRINT_A, 0, RUNNING(100)});
+	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'bootout system/org.example.a' failed with exit code 5 (input/output "
@@ -1087,23 +1090,81 @@ static void test_bootout_io(void)
 		  "left untouched (nothing was stopped; pid 100 keeps running): the next 'relaunch "
 		  "run' tries it again");
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
-	CHECK_INT((int)f.nanswers, 1);
-	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
-	/* Loaded as before once print said so, and on_answer told after it. */
+	CHECK(f.mono >=
+	      call_t(&f, OUT_A, 0) + (int64_t)(RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN) * S);
+	/* Unsure once print first showed it as before (the journal keeps it
+	 * as maybe booting out), refused at the end. */
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_REFUSED);
+	/* May be unloaded all along, loaded as before once known. */
 	CHECK_INT((int)f.nunloaded, 2);
 	CHECK_INT(f.unloaded[0], RL_UNLOADING);
 	CHECK_INT(f.unloaded[1], RL_LOADED);
-	CHECK_INT(f.unloaded_t[1], call_t(&f, PRINT_A, 1) + CALL_COST);
+	CHECK(f.unloaded_t[1] >=
+	      call_t(&f, OUT_A, 0) + (int64_t)(RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN) * S);
 	teardown(&f);
 
 	/* A job that was not running, still loaded and not running: refused. */
 	setup_reload(&f);
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES},
-	    {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"}, {PRINT_A, 0, STOPPED});
+	    {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, STOPPED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strstr(res0(&f)->error, "; left untouched (nothing was stopped): the next") != NULL);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
-	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_REFUSED);
+	teardown(&f);
+
+	/* launchd took it, the job slow to exit (it handles SIGTERM): pid 100
+	 * still runs at the 5 and for a while, then the job is gone: taken,
+	 * bootstrapped, the journal keeping it until then. */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, RUNNING(100), .times = 4}, {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
+	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK_INT((int)f.nanswers, 3);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_TAKEN);
+	CHECK_INT(f.answers[2], RL_ANSWER_LOADED);
+	CHECK_INT((int)f.nunloaded, 4);
+	CHECK_INT(f.unloaded[0], RL_UNLOADING);
+	CHECK_INT(f.unloaded[1], RL_UNLOADED);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, PRINT_A, 5) + CALL_COST);
+	CHECK_INT(f.unloaded[2], RL_RELOADING);
+	CHECK_INT(f.unloaded[3], RL_LOADED);
+	teardown(&f);
+
+	/* ... its process seen gone before the job is: taken then, and waited
+	 * out until gone within the same wait. */
+	setup_reload(&f);
+	f.o.settle = 0;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, RUNNING(100), .times = 3}, {PRINT_A, 0, KILLED, .times = 2},
+	    {PRINT_A, 113}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT((int)f.nanswers, 3);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_TAKEN);
+	CHECK_INT(f.unloaded_t[1], call_t(&f, PRINT_A, 4) + CALL_COST);
+	teardown(&f);
+
+	/* print as before, then failing until the wait ends: it may be going,
+	 * so the journal keeps it (never dropped as refused). */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
+	    {PRINT_A, 0, RUNNING(100)},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted", .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	CHECK(strstr(res0(&f)->error, "Boot-out failed: 5: Input/output error, and launchd could "
+				      "not say whether it acted on it 25 s later (") != NULL);
+	CHECK_INT((int)f.nanswers, 1);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
 	teardown(&f);
 
 	/* Gone: launchd acted; bootstrapped at once, and the journal is told
@@ -1588,16 +1649,17 @@ static void test_untouched_is_no_restart(void)
 	CHECK_INT(f.answers[0], RL_ANSWER_UNTOUCHED);
 	teardown(&f);
 
-	/* bootout 5, and print shows the job as it was: refused, the job
-	 * stays loaded (no bootout under way), but launchd may have done
-	 * something: counted. */
+	/* bootout 5, and print shows the job as it was until the wait ends:
+	 * refused, the job stays loaded (no bootout under way), but launchd
+	 * may have done something: counted. */
 	setup_reload(&f);
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 5, "", "Boot-out failed: 5: Input/output error"},
-	    {PRINT_A, 0, RUNNING(100)});
+	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
-	CHECK_INT((int)f.nanswers, 1);
-	CHECK_INT(f.answers[0], RL_ANSWER_REFUSED);
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_REFUSED);
 	teardown(&f);
 
 	/* bootout taken, bootstrap loads it again: taken, then loaded. */
