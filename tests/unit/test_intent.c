@@ -106,8 +106,14 @@ static struct rl_intent intent(enum rl_intent_action a, pid_t pid, int start_aft
 {
 	static char label[] = "org.example.d", target[] = "system/org.example.d",
 		    domain[] = "system", plist[] = "/Library/LaunchDaemons/org.example.d.plist";
-	struct rl_intent it = {label, target, domain, plist, a, pid, start_after,
-			       1000,  0,      0,      0,     0, 0};
+	struct rl_intent it = {.label = label,
+			       .target = target,
+			       .domain = domain,
+			       .plist = plist,
+			       .action = a,
+			       .pid = pid,
+			       .start_after = start_after,
+			       .wall_ns = 1000};
 
 	return it;
 }
