@@ -254,11 +254,11 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 static void report_read(struct step *s, const char *file, const char *dir, const char *reader)
 {
 	struct rl_shrun r;
-	char *joined = dir && file[0] != '/' ? rl_path_join(dir, file) : NULL;
-	char *argv[1];
+	char *joined, *argv[1];
 
 	if (!*file || strcmp(file, "-") == 0)
 		return; /* standard input */
+	joined = dir && file[0] != '/' ? rl_path_join(dir, file) : NULL;
 	argv[0] = joined ? joined : (char *)(uintptr_t)file;
 	r.argv = argv;
 	r.argc = 1;
