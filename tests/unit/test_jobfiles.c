@@ -1026,6 +1026,104 @@ static void test_interpreters(void)
 	      "{ip}/bin/warp");
 }
 
+/* The files the job with args reads, as READS, and its words not known. */
+#define READS_UN(want, want_un, ...)                                                               \
+	do {                                                                                       \
+		char *un_,                                                                         \
+			*got_ = read_files((const char *const[]){__VA_ARGS__, NULL}, NULL, &un_);  \
+		CHECK_STR(got_, want);                                                             \
+		CHECK_STR(un_, want_un);                                                           \
+		free(got_);                                                                        \
+		free(un_);                                                                         \
+	} while (0)
+
+/* Each interpreter's options, one by one: how many words each takes, which
+ * names the file, which ends the reading (test_interpreters made the
+ * files and programs). */
+static void test_interpreter_options(void)
+{
+	put("ip/bin/ruby3.3", "bin", 0755);
+	put("ip/bin/perl", "bin", 0755);
+	put("ip/bin/nodejs", "bin", 0755);
+	put("ip/bin/node22", "bin", 0755);
+	put("ip/bin/php8.3", "bin", 0755);
+	put("ip/app/Main.java", "class Main {}", 0644);
+
+	/* java: -classpath and -Djava.class.path= name the class path too; a
+	 * value starting with '-' is not taken; "-" and "--" are options of
+	 * one word; a source file is known by its name; an @argfile and a
+	 * value not known end the reading. */
+	READS("app/a.jar (java -classpath)", "{ip}/hb/opt/openjdk/bin/java", "-classpath", "a.jar",
+	      "Main");
+	READS("app/lib/l.jar (java -Djava.class.path)", "{ip}/hb/opt/openjdk/bin/java", "-cp",
+	      "a.jar", "-Djava.class.path=lib/l.jar", "Main");
+	READS("app/a.jar (java -jar)", "{ip}/hb/opt/openjdk/bin/java", "-cp", "-jar", "a.jar");
+	READS("app/a.jar (java -jar)", "{ip}/hb/opt/openjdk/bin/java", "-", "--", "-jar", "a.jar");
+	READS("app/Main.java (java)", "{ip}/hb/opt/openjdk/bin/java", "-Xmx1g", "Main.java");
+	READS("", "{ip}/hb/opt/openjdk/bin/java", "--module", "mod", "a.jar");
+	READS_UN("", "'@opts' (ProgramArguments)", "{ip}/hb/opt/openjdk/bin/java", "@opts",
+		 "a.jar");
+	READS_UN("hb/opt/openjdk (sh -c exec → opt symlink)", "'$CP' (ProgramArguments)", "/bin/sh",
+		 "-c", "exec {ip}/hb/opt/openjdk/bin/java -cp \"$CP\" -jar a.jar");
+	READS_UN("hb/opt/openjdk (sh -c exec → opt symlink)", "'$OPT' (ProgramArguments)",
+		 "/bin/sh", "-c", "exec {ip}/hb/opt/openjdk/bin/java \"$OPT\" -jar a.jar");
+
+	/* python: -W at the end takes nothing more; -X in a group of python3
+	 * takes the next word; "--" ends the options. */
+	READS("app/server.py (python3)", "{ip}/bin/python3", "-OX", "dev", "server.py");
+	READS("", "{ip}/bin/python3", "-W");
+	READS("app/server.py (python3)", "{ip}/bin/python3", "--", "server.py");
+	READS("", "{ip}/bin/python3", "-Z", "server.py");
+
+	/* ruby: digits after -0, -T, -W; one letter after -K; the rest of the
+	 * word after -i, -F, -W:; the long flags and --enable-/--disable-; a
+	 * second relative -C, a bare -F, -x and an unknown long option end
+	 * the reading. */
+	READS("app/app.rb (ruby3.3)", "{ip}/bin/ruby3.3", "-0777", "-T1", "-Ku", "-W2", "-i.bak",
+	      "-F:", "-wEUTF-8", "--yjit", "--enable-frozen-string-literal", "--disable=gems", "--",
+	      "app.rb");
+	READS("srv/app.rb (ruby)", "{ip}/bin/ruby", "-C", "../app", "-C", "{ip}/srv", "app.rb");
+	READS("", "{ip}/bin/ruby", "-C", "..", "-C", "srv", "app.rb");
+	READS("", "{ip}/bin/ruby", "-F", "app.rb");
+	READS("", "{ip}/bin/ruby", "-x", "app.rb");
+	READS("", "{ip}/bin/ruby", "--enable-", "app.rb");
+	READS("", "{ip}/bin/ruby", "--frobnicate", "app.rb");
+	READS("", "{ip}/bin/ruby", "-I");
+	READS("", "{ip}/bin/ruby", "-C", "../srv", "-", "app.rb");
+
+	/* perl: octal after -l and -0, hex after -0x; the rest of the word
+	 * after -d, -D, -F, -i, -m, -M, -V; -E, -S, -C and long options end
+	 * the reading. */
+	READS("app/run.pl (perl)", "{ip}/bin/perl", "-0x1F", "-0777", "-l012", "-d:Trace", "-i.bak",
+	      "-Vx", "-sw", "--", "run.pl");
+	READS("", "{ip}/bin/perl", "-E", "say 1", "run.pl");
+	READS("", "{ip}/bin/perl", "-S", "run.pl");
+	READS("", "{ip}/bin/perl", "-CSD", "run.pl");
+	READS("", "{ip}/bin/perl", "--version", "run.pl");
+
+	/* node: nodejs and node22 are node; --require and --import take the
+	 * next word; --inspect is a flag; -p, -i, --test run no file given so;
+	 * "--" ends the options. */
+	READS("app/server.js (nodejs)", "{ip}/bin/nodejs", "--require", "x", "--import", "y",
+	      "--inspect", "--input-type=module", "--", "server.js");
+	READS("app/server.js (node22)", "{ip}/bin/node22", "server.js");
+	READS("", "{ip}/bin/node", "-p", "1", "server.js");
+	READS("", "{ip}/bin/node", "-i", "server.js");
+	READS("", "{ip}/bin/node", "--test", "server.js");
+
+	/* php: -f=FILE and -fFILE; -c, -t, -z take the next word alone, the
+	 * rest of the word otherwise; -q is a flag; a group, -a and "--"
+	 * end the reading. */
+	READS("app/index.php (php8.3)", "{ip}/bin/php8.3", "-f=index.php");
+	READS("app/index.php (php)", "{ip}/bin/php", "-findex.php", "other.php");
+	READS("app/index.php (php)", "{ip}/bin/php", "-c", "php.ini", "-t", "/srv", "-zext.so",
+	      "-q", "index.php");
+	READS("", "{ip}/bin/php", "-nq", "index.php");
+	READS("", "{ip}/bin/php", "-a", "index.php");
+	READS("", "{ip}/bin/php", "--", "index.php");
+	READS("", "{ip}/bin/php", "-f");
+}
+
 int main(void)
 {
 	char *real;
@@ -1049,6 +1147,7 @@ int main(void)
 	test_track();
 	test_cache();
 	test_interpreters();
+	test_interpreter_options();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
