@@ -243,12 +243,6 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	rl_shenv_release(&child);
 }
 
-/* Interpreters that read the file their command line names (through a
- * file descriptor, never mapped). Each command line is parsed as the
- * interpreter parses its own; where an option's arity is not known here,
- * nothing more is reported rather than a guess. A word whose value is not
- * known where the file may stand is reported unresolved. */
-
 /* FILE, read by reader as its own language: reported as a script. dir:
  * where a relative FILE is (ruby -C), NULL for the working directory. */
 static void report_read(struct step *s, const char *file, const char *dir, const char *reader)
@@ -284,19 +278,45 @@ static void read_word(struct step *s, const struct words *w, size_t i, const cha
 		report_read(s, w->v[i], dir, reader);
 }
 
+/* One interpreter's command line as it is read: what its options said. */
+struct iread {
+	struct step *s;
+	const struct words *w;
+	const char *base;
+	const char *dir;  /* where a relative file is (ruby -C), NULL the working directory */
+	const char *file; /* OPT_FILE: the file in the option's own word, else NULL */
+	int jar, source;  /* java -jar, java --source */
+	const char *cp;	  /* java's class path, when cp_via is not NULL */
+	char *cp_via;	  /* the option that gave it, NULL none */
+};
+
+/* What an interpreter's option parser says of the option word w[i]: how
+ * many of the next words it takes (0 or 1), or one of these. */
+#define OPT_STOP (-1) /* nothing more: it runs no file given so, or its arity is not known */
+#define OPT_FILE (-2) /* it names the file: r->file, else the next word */
+
+struct interp {
+	const char *name;
+	int versioned; /* name, then nothing but a version: python3.12, perl5.34, php8.3 */
+	int (*option)(struct iread *r, size_t i);
+	/* the first word after the options, w[i] (i may be past the end):
+	 * what it reads; NULL: that word is the file */
+	void (*file)(struct iread *r, size_t i);
+	int dash_is_option;	/* "-" is an option (else standard input) */
+	int dashdash_is_option; /* "--" is an option (else it ends them) */
+};
+
 /* java(1), as the JDK launcher parses its command line (java.c,
  * ParseArguments and GetOpt): options run up to the first word not
  * starting with '-'; those below take the next word as their value unless
  * it starts with '-', and every other option is one word (`--name=value`
  * too). That first word is the jar with -jar (wherever -jar stands among
  * the options), else the main class, or a source file when it ends in
- * .java or --source (--source=) is given. The class path is the last given of CLASSPATH, -cp
- * (-classpath,
- * --class-path, --class-path=) and -Djava.class.path=; -jar replaces it
- * with the jar. Its entries are files (jars) or directories (not
- * followed), and one ending in '*' stands for the jars of its directory
- * (not listed here). -m/--module runs a module, an @argfile holds more
- * options: nothing more. */
+ * .java or --source (--source=) is given. The class path is the last
+ * given of CLASSPATH, -cp (-classpath, --class-path, --class-path=) and
+ * -Djava.class.path=; -jar replaces it with the jar. Its entries are files (jars) or directories
+ * (not followed), and one ending in '*' stands for the jars of its directory (not listed here).
+ * -m/--module runs a module, an @argfile holds more options: nothing more. */
 static const char *const java_with_value[] = {"-cp",
 					      "-classpath",
 					      "--class-path",
@@ -315,80 +335,82 @@ static const char *const java_with_value[] = {"-cp",
 					      "--patch-module",
 					      NULL};
 
-static void see_java(struct step *s, const struct words *w, size_t i, const char *base)
+/* The class path is cp, given by the option o (its first n characters). */
+static void java_class_path(struct iread *r, const char *o, size_t n, const char *cp)
 {
-	int jar = 0, source = 0, unknown = 0;
-	const char *cp = rl_shenv_get(s->env, "CLASSPATH", &unknown), *what;
-	char *cp_via = rl_xasprintf("%s CLASSPATH", base), *reader;
+	free(r->cp_via);
+	r->cp_via = rl_xasprintf("%s %.*s", r->base, (int)n, o);
+	r->cp = cp;
+}
 
-	if (!rl_strv_contains(&s->env->exported, "CLASSPATH"))
-		cp = NULL; /* a variable of the shell's own, not java's */
+static int java_option(struct iread *r, size_t i)
+{
+	const struct words *w = r->w;
+	const char *o = w->v[i], *eq = strchr(o, '=');
 
-	for (; i < w->n && w->v[i] && w->v[i][0] == '-'; i++) {
-		const char *o = w->v[i], *v = NULL;
-
-		if (strcmp(o, "-jar") == 0) {
-			jar = 1;
-			continue;
-		}
-		if (!strcmp(o, "-m") || !strcmp(o, "--module") || !strncmp(o, "--module=", 9)) {
-			free(cp_via);
-			return;
-		}
-		if (word_in(o, java_with_value)) {
-			if (i + 1 < w->n && !w->v[i + 1]) {
-				unresolved(s, w->raw[i + 1]);
-				free(cp_via);
-				return;
-			}
-			if (i + 1 < w->n && w->v[i + 1][0] != '-')
-				v = w->v[++i];
-			source |= strcmp(o, "--source") == 0;
-			if (!strcmp(o, "-cp") || !strcmp(o, "-classpath") ||
-			    !strcmp(o, "--class-path")) {
-				free(cp_via);
-				cp_via = rl_xasprintf("%s %s", base, o);
-				cp = v ? v : "";
-				unknown = 0;
-			}
-		} else if (!strncmp(o, "--source=", 9)) {
-			source = 1;
-		} else if (!strncmp(o, "--class-path=", 13) ||
-			   !strncmp(o, "-Djava.class.path=", 18)) {
-			free(cp_via);
-			cp_via = rl_xasprintf("%s %.*s", base, (int)(strchr(o, '=') - o), o);
-			cp = strchr(o, '=') + 1;
-			unknown = 0;
-		}
+	if (strcmp(o, "-jar") == 0) {
+		r->jar = 1;
+		return 0;
 	}
-	if (i >= w->n || !w->v[i] || w->v[i][0] == '@') {
-		if (i < w->n)
-			unresolved(s, w->raw[i]);
-		free(cp_via);
+	if (!strcmp(o, "-m") || !strcmp(o, "--module") || !strncmp(o, "--module=", 9))
+		return OPT_STOP;
+	if (word_in(o, java_with_value)) {
+		int taken = i + 1 < w->n && w->v[i + 1] && w->v[i + 1][0] != '-';
+
+		if (i + 1 < w->n && !w->v[i + 1]) {
+			unresolved(r->s, w->raw[i + 1]);
+			return OPT_STOP;
+		}
+		r->source |= strcmp(o, "--source") == 0;
+		if (!strcmp(o, "-cp") || !strcmp(o, "-classpath") || !strcmp(o, "--class-path"))
+			java_class_path(r, o, strlen(o), taken ? w->v[i + 1] : "");
+		return taken;
+	}
+	if (!strncmp(o, "--source=", 9))
+		r->source = 1;
+	else if (!strncmp(o, "--class-path=", 13) || !strncmp(o, "-Djava.class.path=", 18))
+		java_class_path(r, o, (size_t)(eq - o), eq + 1);
+	return 0;
+}
+
+static void java_file(struct iread *r, size_t i)
+{
+	struct step *s = r->s;
+	const char *what = i < r->w->n ? r->w->v[i] : NULL, *cp = r->cp;
+	int unknown = 0;
+
+	if (!what)
+		return;
+	if (what[0] == '@') {
+		unresolved(s, r->w->raw[i]);
 		return;
 	}
-	what = w->v[i];
-	if (jar) {
-		reader = rl_xasprintf("%s -jar", base);
+	if (r->jar) {
+		char *reader = rl_xasprintf("%s -jar", r->base);
+
 		report_read(s, what, NULL, reader);
 		free(reader);
-		free(cp_via);
 		return;
 	}
-	if (source || (strlen(what) > 5 && strcmp(what + strlen(what) - 5, ".java") == 0))
-		report_read(s, what, NULL, base);
+	if (r->source || (strlen(what) > 5 && strcmp(what + strlen(what) - 5, ".java") == 0))
+		report_read(s, what, NULL, r->base);
+	if (!r->cp_via) {
+		cp = rl_shenv_get(s->env, "CLASSPATH", &unknown);
+		if (!rl_strv_contains(&s->env->exported, "CLASSPATH"))
+			cp = NULL; /* a variable of the shell's own, not java's */
+		r->cp_via = rl_xasprintf("%s CLASSPATH", r->base);
+	}
 	for (const char *p = cp && !unknown ? cp : ""; *p;) {
 		size_t len = strcspn(p, ":");
 		char *entry = rl_xstrndup(p, len);
 
 		if (len && entry[len - 1] != '*')
-			report_read(s, entry, NULL, cp_via);
+			report_read(s, entry, NULL, r->cp_via);
 		free(entry);
 		p += len;
 		if (*p == ':')
 			p++;
 	}
-	free(cp_via);
 }
 
 /* python(1), `python3 --help`: `python [option] ... [-c cmd | -m mod | file
@@ -398,39 +420,20 @@ static void see_java(struct step *s, const struct words *w, size_t i, const char
  * the next word; -c and -m run no file; -W and -X take a value (-X is a
  * flag in Python 2: nothing more unless the name says python3);
  * --check-hash-based-pycs takes the next word; `--` ends the options. */
-static void see_python(struct step *s, const struct words *w, size_t i, const char *base)
+static int python_option(struct iread *r, size_t i)
 {
-	int py3 = strncmp(base, "python3", 7) == 0;
+	const char *o = r->w->v[i];
+	int py3 = strncmp(r->base, "python3", 7) == 0;
 
-	for (; i < w->n; i++) {
-		const char *o = w->v[i];
-
-		if (!o) {
-			unresolved(s, w->raw[i]);
-			return;
-		}
-		if (o[0] != '-' || !o[1])
-			break;
-		if (strcmp(o, "--") == 0) {
-			i++;
-			break;
-		}
-		if (o[1] == '-') {
-			if (strcmp(o, "--check-hash-based-pycs") != 0)
-				return; /* --help, --version, … */
-			i++;
-			continue;
-		}
-		for (const char *c = o + 1; *c; c++) {
-			if (*c == 'W' || (*c == 'X' && py3)) {
-				i += !c[1];
-				break;
-			}
-			if (!strchr("bBdEhiIOPqRsStuvVx", *c))
-				return; /* -c, -m, or an arity not known */
-		}
+	if (o[1] == '-') /* --help, --version, …: nothing more */
+		return strcmp(o, "--check-hash-based-pycs") == 0 ? 1 : OPT_STOP;
+	for (const char *c = o + 1; *c; c++) {
+		if (*c == 'W' || (*c == 'X' && py3))
+			return !c[1];
+		if (!strchr("bBdEhiIOPqRsStuvVx", *c))
+			return OPT_STOP; /* -c, -m, or an arity not known */
 	}
-	read_word(s, w, i, NULL, base);
+	return 0;
 }
 
 /* ruby(1): `ruby [switches] [--] [programfile] [argument ...]`. Switches
@@ -445,60 +448,46 @@ static const char *const ruby_long[] = {"--verbose", "--yydebug", "--copyright",
 					"--help",    "--jit",	  "--yjit",	 "--rjit",
 					"--mjit",    "--debug",	  NULL};
 
-static void see_ruby(struct step *s, const struct words *w, size_t i, const char *base)
+static int ruby_option(struct iread *r, size_t i)
 {
-	const char *dir = NULL;
+	const struct words *w = r->w;
+	const char *o = w->v[i];
 
-	for (; i < w->n; i++) {
-		const char *o = w->v[i];
+	if (o[1] == '-')
+		return strchr(o, '=') || word_in(o, ruby_long) ||
+				       (!strncmp(o, "--enable-", 9) && o[9]) ||
+				       (!strncmp(o, "--disable-", 10) && o[10])
+			       ? 0
+			       : OPT_STOP;
+	for (const char *c = o + 1; *c; c++) {
+		if (strchr("CXEIr", *c)) {
+			const char *v = c[1] ? c + 1 : i + 1 < w->n ? w->v[i + 1] : NULL;
 
-		if (!o) {
-			unresolved(s, w->raw[i]);
-			return;
-		}
-		if (o[0] != '-' || !o[1])
-			break;
-		if (strcmp(o, "--") == 0) {
-			i++;
-			break;
-		}
-		if (o[1] == '-') {
-			if (strchr(o, '=') || word_in(o, ruby_long) ||
-			    (!strncmp(o, "--enable-", 9) && o[9]) ||
-			    (!strncmp(o, "--disable-", 10) && o[10]))
-				continue;
-			return;
-		}
-		for (const char *c = o + 1; *c; c++) {
-			if (strchr("CXEIr", *c)) {
-				const char *v = c[1] ? c + 1 : ++i < w->n ? w->v[i] : NULL;
-
-				if (!v)
-					return;
-				if (*c == 'C' || *c == 'X') {
-					if (dir && v[0] != '/')
-						return; /* one directory after another */
-					dir = v;
-				}
-				break;
+			if (!v)
+				return OPT_STOP;
+			if (*c == 'C' || *c == 'X') {
+				if (r->dir && v[0] != '/')
+					return OPT_STOP; /* one directory after another */
+				r->dir = v;
 			}
-			if (*c == '0')
-				c += strspn(c + 1, "01234567");
-			else if (*c == 'T')
-				c += strspn(c + 1, "0123456789");
-			else if (*c == 'K')
-				c += c[1] != '\0';
-			else if (*c == 'W' && c[1] == ':')
-				break;
-			else if (*c == 'W')
-				c += strspn(c + 1, "012");
-			else if (*c == 'i' || (*c == 'F' && c[1]))
-				break;
-			else if (!strchr("acdhlnpsUvwy", *c))
-				return; /* -e, -S, -x, or an arity not known */
+			return !c[1];
 		}
+		if (*c == '0')
+			c += strspn(c + 1, "01234567");
+		else if (*c == 'T')
+			c += strspn(c + 1, "0123456789");
+		else if (*c == 'K')
+			c += c[1] != '\0';
+		else if (*c == 'W' && c[1] == ':')
+			return 0;
+		else if (*c == 'W')
+			c += strspn(c + 1, "012");
+		else if (*c == 'i' || (*c == 'F' && c[1]))
+			return 0;
+		else if (!strchr("acdhlnpsUvwy", *c))
+			return OPT_STOP; /* -e, -S, -x, or an arity not known */
 	}
-	read_word(s, w, i, dir, base);
+	return 0;
 }
 
 /* perlrun(1): `perl [switches] [--] [programfile] [argument ...]`.
@@ -507,39 +496,25 @@ static void see_ruby(struct step *s, const struct words *w, size_t i, const char
  * digits, -0 octal digits or x and hex digits; -e and -E run no file, -S
  * searches PATH, -x skips text, -C's letters are not told from switches
  * here: nothing more, as for any other. */
-static void see_perl(struct step *s, const struct words *w, size_t i, const char *base)
+static int perl_option(struct iread *r, size_t i)
 {
-	for (; i < w->n; i++) {
-		const char *o = w->v[i];
+	const char *o = r->w->v[i];
 
-		if (!o) {
-			unresolved(s, w->raw[i]);
-			return;
-		}
-		if (o[0] != '-' || !o[1])
-			break;
-		if (strcmp(o, "--") == 0) {
-			i++;
-			break;
-		}
-		for (const char *c = o + 1; *c; c++) {
-			if (*c == 'I') {
-				i += !c[1];
-				break;
-			}
-			if (strchr("dDFimMV", *c))
-				break;
-			if (*c == 'l')
-				c += strspn(c + 1, "01234567");
-			else if (*c == '0' && (c[1] == 'x' || c[1] == 'X'))
-				c += 1 + strspn(c + 2, "0123456789abcdefABCDEF");
-			else if (*c == '0')
-				c += strspn(c + 1, "01234567");
-			else if (!strchr("acfhnpsTtuUvwWX", *c))
-				return; /* -e, -E, -S, -x, -C, or not known */
-		}
+	for (const char *c = o + 1; *c; c++) {
+		if (*c == 'I')
+			return !c[1];
+		if (strchr("dDFimMV", *c))
+			return 0;
+		if (*c == 'l')
+			c += strspn(c + 1, "01234567");
+		else if (*c == '0' && (c[1] == 'x' || c[1] == 'X'))
+			c += 1 + strspn(c + 2, "0123456789abcdefABCDEF");
+		else if (*c == '0')
+			c += strspn(c + 1, "01234567");
+		else if (!strchr("acfhnpsTtuUvwWX", *c))
+			return OPT_STOP; /* -e, -E, -S, -x, -C, or not known */
 	}
-	read_word(s, w, i, NULL, base);
+	return 0;
 }
 
 /* node(1), `node --help`: `node [options] [V8 options] [script.js | -e
@@ -589,27 +564,15 @@ static const char *const node_flags[] = {"-c",
 					 "--zero-fill-buffers",
 					 NULL};
 
-static void see_node(struct step *s, const struct words *w, size_t i, const char *base)
+static int node_option(struct iread *r, size_t i)
 {
-	for (; i < w->n; i++) {
-		const char *o = w->v[i];
+	const char *o = r->w->v[i];
 
-		if (!o) {
-			unresolved(s, w->raw[i]);
-			return;
-		}
-		if (o[0] != '-' || !o[1])
-			break;
-		if (strcmp(o, "--") == 0) {
-			i++;
-			break;
-		}
-		if (word_in(o, node_with_value))
-			i++;
-		else if (!(o[1] == '-' && strchr(o, '=')) && !word_in(o, node_flags))
-			return; /* -e, -p, -i, --test, or an arity not known */
-	}
-	read_word(s, w, i, NULL, base);
+	if (word_in(o, node_with_value))
+		return 1;
+	if ((o[1] == '-' && strchr(o, '=')) || word_in(o, node_flags))
+		return 0;
+	return OPT_STOP; /* -e, -p, -i, --test, or an arity not known */
 }
 
 /* php(1): `php [options] [-f] file [--] [args...]`. -c, -d, -t, -z take
@@ -618,57 +581,86 @@ static void see_node(struct step *s, const struct words *w, size_t i, const char
  * its own here; -r, -B, -R, -E, -F run code given otherwise, -a and -S
  * run no file, `--` before the file reads standard input: nothing more,
  * as for any other option. */
-static void see_php(struct step *s, const struct words *w, size_t i, const char *base)
+static int php_option(struct iread *r, size_t i)
 {
-	for (; i < w->n; i++) {
+	const char *o = r->w->v[i];
+
+	if (strchr("cdtz", o[1]))
+		return !o[2];
+	if (o[1] == 'f') {
+		if (o[2])
+			r->file = o + 2 + (o[2] == '=');
+		return OPT_FILE;
+	}
+	return o[2] || !strchr("neHqlsw", o[1]) ? OPT_STOP : 0;
+}
+
+/* Interpreters that read the file their command line names (through a
+ * file descriptor, never mapped). Each command line is parsed as the
+ * interpreter parses its own; where an option's arity is not known here,
+ * nothing more is reported rather than a guess. A word whose value is not
+ * known where the file may stand is reported unresolved. */
+static const struct interp interps[] = {
+	/* name, versioned, option, file, "-" an option, "--" an option */
+	{"java", 0, java_option, java_file, 1, 1}, {"python", 1, python_option, NULL, 0, 0},
+	{"ruby", 1, ruby_option, NULL, 0, 0},	   {"perl", 1, perl_option, NULL, 0, 0},
+	{"node", 1, node_option, NULL, 0, 0},	   {"nodejs", 0, node_option, NULL, 0, 0},
+	{"php", 1, php_option, NULL, 0, 1},
+};
+
+static const struct interp *interp_of(const char *base)
+{
+	for (size_t k = 0; k < sizeof(interps) / sizeof(interps[0]); k++) {
+		size_t n = strlen(interps[k].name);
+
+		if (strncmp(base, interps[k].name, n) == 0 &&
+		    base[n + (interps[k].versioned ? strspn(base + n, "0123456789.") : 0)] == '\0')
+			return &interps[k];
+	}
+	return NULL;
+}
+
+/* The interpreter ip named base, its options from w[i]: the file it reads. */
+static void see_interp(struct step *s, const struct words *w, size_t i, const struct interp *ip,
+		       const char *base)
+{
+	struct iread r;
+	int n;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.w = w;
+	r.base = base;
+	for (; i < w->n; i += 1 + (size_t)n) {
 		const char *o = w->v[i];
 
 		if (!o) {
 			unresolved(s, w->raw[i]);
-			return;
+			goto out;
 		}
-		if (o[0] != '-' || !o[1])
+		if (o[0] != '-' || (!o[1] && !ip->dash_is_option))
 			break;
-		if (strchr("cdtz", o[1])) {
-			i += !o[2];
-		} else if (o[1] == 'f') {
-			if (o[2])
-				report_read(s, o + 2 + (o[2] == '='), NULL, base);
+		if (!ip->dashdash_is_option && strcmp(o, "--") == 0) {
+			i++;
+			break;
+		}
+		n = ip->option(&r, i);
+		if (n == OPT_STOP)
+			goto out;
+		if (n == OPT_FILE) {
+			if (r.file)
+				report_read(s, r.file, r.dir, base);
 			else
-				read_word(s, w, i + 1, NULL, base);
-			return;
-		} else if (o[2] || !strchr("neHqlsw", o[1])) {
-			return;
+				read_word(s, w, i + 1, r.dir, base);
+			goto out;
 		}
 	}
-	read_word(s, w, i, NULL, base);
-}
-
-/* name, then nothing but a version: python3.12, perl5.34, php8.3 */
-static int versioned(const char *base, const char *name)
-{
-	size_t n = strlen(name);
-
-	return strncmp(base, name, n) == 0 && base[n + strspn(base + n, "0123456789.")] == '\0';
-}
-
-typedef void (*reader_fn)(struct step *s, const struct words *w, size_t i, const char *base);
-
-static reader_fn reader_of(const char *base)
-{
-	if (strcmp(base, "java") == 0)
-		return see_java;
-	if (versioned(base, "python"))
-		return see_python;
-	if (versioned(base, "ruby"))
-		return see_ruby;
-	if (versioned(base, "perl"))
-		return see_perl;
-	if (versioned(base, "node") || strcmp(base, "nodejs") == 0)
-		return see_node;
-	if (versioned(base, "php"))
-		return see_php;
-	return NULL;
+	if (ip->file)
+		ip->file(&r, i);
+	else
+		read_word(s, w, i, r.dir, base);
+out:
+	free(r.cp_via);
 }
 
 /* The program at w[i], when an interpreter known by its name as written,
@@ -676,18 +668,18 @@ static reader_fn reader_of(const char *base)
 static void see_reader(struct step *s, const struct words *w, size_t i)
 {
 	const char *base = rl_path_basename(w->v[i]);
-	reader_fn fn = reader_of(base);
+	const struct interp *ip = interp_of(base);
 	char *real = NULL;
 
-	if (!fn && s->ops->resolve) {
+	if (!ip && s->ops->resolve) {
 		real = s->ops->resolve(s->ops->ctx, w->v[i], path_of(s->env));
 		if (real) {
 			base = rl_path_basename(real);
-			fn = reader_of(base);
+			ip = interp_of(base);
 		}
 	}
-	if (fn)
-		fn(s, w, i + 1, base);
+	if (ip)
+		see_interp(s, w, i + 1, ip, base);
 	free(real);
 }
 
