@@ -276,11 +276,12 @@ static size_t route_origin_len(const char *via)
 	return len;
 }
 
-/* The file a route ending in a run of symlinks leads to: the manifest's
- * file (not a symlink) of the same job reached by the same walk, whose
- * route is the same up to the run. NULL when not known. */
+/* The file a route ending in symlinks leads to: the manifest's file (not
+ * a symlink) of the same job reached by the same walk, whose route is the
+ * same up to the symlinks; *use (when not NULL) its use. NULL when not
+ * known. */
 static const char *route_final(const struct builder *b, const char *label, const char *via,
-			       size_t origin)
+			       size_t origin, const struct rl_use **use)
 {
 	const struct rl_manifest *m = b->d ? b->d->manifest : NULL;
 
@@ -291,11 +292,38 @@ static const char *route_final(const struct builder *b, const char *label, const
 			const struct rl_use *u = &e->uses[k];
 
 			if (u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
-			    strncmp(u->via, via, origin) == 0 && route_origin_len(u->via) == origin)
+			    strncmp(u->via, via, origin) == 0 &&
+			    route_origin_len(u->via) == origin) {
+				if (use)
+					*use = u;
 				return e->path;
+			}
 		}
 	}
 	return NULL;
+}
+
+/* A script reached from the job's command line, not from its program: an
+ * interpreter's file (java -jar JAR, python3 FILE, sh FILE, through sh -c,
+ * sudo, env or daemondo too), never a file a script or a #! line names. */
+static int named_script(const struct rl_use *u)
+{
+	const char *via = u->via ? u->via : "";
+
+	return u->role == RL_ROLE_SCRIPT && strncmp(via, "Program", 7) != 0 &&
+	       !strstr(via, "script command") && !strstr(via, "startup script") &&
+	       !strstr(via, "#! ");
+}
+
+/* Whether u is the file the job's command line hands to an interpreter,
+ * or a symlink on the way to one (struct rl_reason's named). */
+static int named_use(const struct builder *b, const struct rl_use *u)
+{
+	const struct rl_use *to = NULL;
+
+	if (u->role != RL_ROLE_SYMLINK || !u->via)
+		return named_script(u);
+	return route_final(b, u->label, u->via, route_origin_len(u->via), &to) && named_script(to);
 }
 
 /* The route shown by default: runs of symlinks collapsed. */
@@ -308,7 +336,8 @@ static char *brief_route(const struct builder *b, const char *label, const char 
 	char *out;
 
 	if (run > 0)
-		final = route_final(b, label, via, (size_t)(v[run - 1].s + v[run - 1].n - via));
+		final = route_final(b, label, via, (size_t)(v[run - 1].s + v[run - 1].n - via),
+				    NULL);
 	free(v);
 	out = rl_route_collapse(via, final);
 	return out;
@@ -332,6 +361,8 @@ enum rl_evidence rl_reason_evidence(const struct rl_reason *r)
 {
 	if (r->change == RL_CHANGE_STALE)
 		return RL_EVIDENCE_STALE;
+	if (r->named)
+		return RL_EVIDENCE_PROGRAM;
 	switch (r->role) {
 	case RL_ROLE_PROGRAM:
 	case RL_ROLE_COMMAND:
@@ -377,6 +408,8 @@ int rl_reason_cmp(const struct rl_reason *x, const struct rl_reason *y)
 
 	if (ex != ey)
 		return ex < ey ? -1 : 1;
+	if (x->named != y->named)
+		return y->named - x->named;
 	if (lx != ly)
 		return lx - ly;
 	if (change_rank(x->change) != change_rank(y->change))
@@ -426,6 +459,7 @@ static void add_use_reason(struct builder *b, size_t idx, const struct rl_change
 		     c->entry->fi.ino == c->now.ino;
 	r.via = rl_xstrdup(u->via ? u->via : "");
 	r.role = u->role;
+	r.named = named_use(b, u);
 	rl_strv_copy(&r.chain, &u->chain);
 	r.text = change_text(c, u, u->via);
 	if (u->via && !(u->role == RL_ROLE_LIBRARY && u->chain.n >= 2)) {

@@ -55,12 +55,17 @@ struct rl_reason {
 	 * mapping it shows the inode on disk now whatever it runs, so the
 	 * process view is no evidence that it runs the new bytes. */
 	int in_place;
+	/* The file the job's command line hands to an interpreter (java -jar
+	 * JAR, python3 FILE, sh FILE), or a symlink on the way to it: what
+	 * tells which service the job is, ranked as its program, before the
+	 * interpreter ProgramArguments[0] names. */
+	int named;
 };
 
 /* How direct a reason's evidence is, most direct first: a stale process,
- * then the program (or the command a wrapper runs), the plist, a script
- * (or its interpreter), a library, a watched file. A symlink counts as
- * what its route leads to. */
+ * then the program (or the command a wrapper runs, or the file its
+ * interpreter reads), the plist, a script (or its interpreter), a
+ * library, a watched file. A symlink counts as what its route leads to. */
 enum rl_evidence {
 	RL_EVIDENCE_STALE = 0,
 	RL_EVIDENCE_PROGRAM,
@@ -71,8 +76,9 @@ enum rl_evidence {
 };
 
 enum rl_evidence rl_reason_evidence(const struct rl_reason *r);
-/* The order reasons are kept in: evidence, then the file itself before a
- * symlink on the way to it, then the change (content, retargeted,
+/* The order reasons are kept in: evidence, then a named file (and its
+ * symlinks) before the rest, then the file itself before a symlink on the
+ * way to it, then the change (content, retargeted,
  * removed, others), then path and via. <0, 0, >0 as strcmp. */
 int rl_reason_cmp(const struct rl_reason *a, const struct rl_reason *b);
 

@@ -1024,7 +1024,9 @@ exec /bin/sleep 1000
         """A tap formula's `service do run [Formula["openjdk@21"].opt_bin/"java",
         "-jar", opt_libexec/"warp.jar", "start"]`: the JVM reads the jar
         through a descriptor and maps no part of it. brew upgrade warp
-        (new keg, opt relinked, old keg deleted) restarts the job."""
+        (new keg, opt relinked, old keg deleted) restarts the job. The jar
+        tells which service the job is: its reason comes first, before the
+        symlink on the way to it (and any of the java it is handed to)."""
         with Machine(RELAUNCH) as m:
             java = self.interpreter(m, "openjdk@21", "21.0.5", "java")
             jar = self.pour(m, "warp", "1.0", "libexec/warp.jar", "PK warp 1.0")
@@ -1034,6 +1036,11 @@ exec /bin/sleep 1000
             pid = self.boot(m, [label])[label]
             self.pour(m, "warp", "1.1", "libexec/warp.jar", "PK warp 1.1")
             shutil.rmtree(os.path.dirname(os.path.dirname(jar)))
+            headline = f"{jar} changed (removed) via java -jar → opt symlink → Cellar file"
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(doc["steps"][0]["reasons"][0]["text"], headline, doc)
+            p = m.relaunch("plan")
+            self.assertEqual(p.stdout.splitlines()[1].strip(), headline, p.stdout)
             self.upgrade_restarts(m, label, pid, jar,
                                   "java -jar → opt symlink → Cellar file")
 

@@ -975,6 +975,63 @@ static void test_ranking(void)
 	fx_release(&f);
 }
 
+/* The file the command line hands to an interpreter (java -jar JAR) tells
+ * which service the job is: it and the symlinks on the way to it rank as
+ * the program, before the interpreter ProgramArguments[0] names; a file a
+ * script reads stays a script's. */
+static void test_named_first(void)
+{
+	struct fixture f;
+	struct rl_entry *e;
+	static const struct {
+		const char *path;
+		enum rl_role role;
+		enum rl_change_kind change;
+		const char *via;
+	} uses[] = {
+		{"/srv/lib.py", RL_ROLE_SCRIPT, RL_CHANGE_CONTENT,
+		 "ProgramArguments[0] → script command → python3"},
+		{"/n.plist", RL_ROLE_PLIST, RL_CHANGE_CONTENT, "plist"},
+		{"/hb/opt/jdk", RL_ROLE_SYMLINK, RL_CHANGE_RETARGETED,
+		 "ProgramArguments[0] → opt symlink"},
+		{"/hb/Cellar/jdk/1/bin/java", RL_ROLE_PROGRAM, RL_CHANGE_REMOVED,
+		 "ProgramArguments[0] → opt symlink → Cellar file"},
+		{"/hb/opt/warp", RL_ROLE_SYMLINK, RL_CHANGE_RETARGETED, "java -jar → opt symlink"},
+		{"/hb/Cellar/warp/1/warp.jar", RL_ROLE_SCRIPT, RL_CHANGE_REMOVED,
+		 "java -jar → opt symlink → Cellar file"},
+	};
+	static const char *const order[] = {
+		"/hb/Cellar/warp/1/warp.jar", /* the jar, then its symlink */
+		"/hb/opt/warp",
+		"/hb/Cellar/jdk/1/bin/java", /* the interpreter, then its symlink */
+		"/hb/opt/jdk",
+		"/n.plist",
+		"/srv/lib.py", /* read by a script */
+	};
+	const struct rl_step *s;
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "w");
+	for (size_t i = 0; i < sizeof(uses) / sizeof(uses[0]); i++) {
+		e = fx_entry(&f, uses[i].path);
+		fx_use(e, "w", uses[i].role, uses[i].via, NULL);
+		fx_change(&f, uses[i].change, uses[i].path, e);
+	}
+	fx_manifest(&f);
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	s = &f.p.steps[0];
+	CHECK_INT(s->nreasons, sizeof(order) / sizeof(order[0]));
+	for (size_t i = 0; i < s->nreasons && i < sizeof(order) / sizeof(order[0]); i++) {
+		CHECK_STR(s->reasons[i].path, order[i]);
+		if (i)
+			CHECK(rl_reason_cmp(&s->reasons[i - 1], &s->reasons[i]) < 0);
+	}
+	CHECK_INT(rl_reason_evidence(&s->reasons[0]), RL_EVIDENCE_PROGRAM);
+	CHECK_INT(rl_reason_evidence(&s->reasons[5]), RL_EVIDENCE_SCRIPT);
+	fx_release(&f);
+}
+
 /* A symlink's route ending in a run of symlinks leads, in brief, to the
  * file the walk ended at: found in the manifest by the same route. */
 static void test_brief_routes(void)
@@ -1152,6 +1209,7 @@ int main(void)
 	test_output();
 	test_route_collapse();
 	test_ranking();
+	test_named_first();
 	test_brief_routes();
 	test_headline();
 	check_rmtree(dir);
