@@ -190,6 +190,12 @@ const char *const rl_via_hop_words[] = {"symlink", "opt symlink", "profile symli
 					"store symlink", NULL};
 const char *const rl_via_final_words[] = {"file", "Cellar file", "store file", NULL};
 
+int rl_via_command_line(const char *via)
+{
+	return strncmp(via, "Program", 7) != 0 && !strstr(via, "script command") &&
+	       !strstr(via, "startup script") && !strstr(via, "#! ");
+}
+
 /* What a symlink hop is called in "via": Homebrew's opt links and nix
  * profiles are what upgrades retarget. */
 static const char *hop_word(const char *link)

@@ -25,6 +25,12 @@ struct rl_jobfile {
 extern const char *const rl_via_hop_words[];
 extern const char *const rl_via_final_words[];
 
+/* Whether a route starts on the job's command line, not at its program,
+ * in a script or at a #! line: a script with such a route is the file the
+ * command line hands to an interpreter (java -jar JAR, python3 FILE, sh
+ * FILE; through sh -c, sudo, env or daemondo too). */
+int rl_via_command_line(const char *via);
+
 struct rl_jobfiles {
 	struct rl_jobfile *v;
 	size_t n;

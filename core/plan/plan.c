@@ -304,15 +304,10 @@ static const char *route_final(const struct builder *b, const char *label, const
 }
 
 /* A script reached from the job's command line, not from its program: an
- * interpreter's file (java -jar JAR, python3 FILE, sh FILE, through sh -c,
- * sudo, env or daemondo too), never a file a script or a #! line names. */
+ * interpreter's file, never a file a script or a #! line names. */
 static int named_script(const struct rl_use *u)
 {
-	const char *via = u->via ? u->via : "";
-
-	return u->role == RL_ROLE_SCRIPT && strncmp(via, "Program", 7) != 0 &&
-	       !strstr(via, "script command") && !strstr(via, "startup script") &&
-	       !strstr(via, "#! ");
+	return u->role == RL_ROLE_SCRIPT && rl_via_command_line(u->via ? u->via : "");
 }
 
 /* Whether u is the file the job's command line hands to an interpreter,

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/discover/jobfiles.h"
 #include "core/platform/platform.h"
 
 /* What one file of the job is: its path now and how the job reaches it. */
@@ -120,6 +121,36 @@ static int check_file(struct rl_libcache *libs, const char *what, const char *pa
 	return libs && check_closure(libs, path, why);
 }
 
+/* The file an interpreter runs: exists and is a regular file (it is read,
+ * not executed); 1 with *why when not. */
+static int check_read(const char *path, char **why)
+{
+	struct stat st;
+	char *q = shown(path);
+	int bad = 1;
+
+	if (stat(path, &st) != 0)
+		*why = rl_xasprintf("new script %s does not exist", q);
+	else if (!S_ISREG(st.st_mode))
+		*why = rl_xasprintf("new script %s is not a regular file", q);
+	else
+		bad = 0;
+	free(q);
+	return bad;
+}
+
+/* A class path entry java may do without (one not there is skipped). */
+static int class_path(const char *via)
+{
+	static const char *const words[] = {
+		" -cp", " -classpath", " --class-path", " -Djava.class.path", " CLASSPATH", NULL};
+
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(via, words[i]))
+			return 1;
+	return 0;
+}
+
 static int starts_with_then(const char *s, const char *prefix, const char *rest)
 {
 	size_t n = strlen(prefix);
@@ -151,6 +182,16 @@ int rl_preflight_check(const struct rl_job *job, const struct rl_manifest *now,
 		    !starts_with_then(u->via, puse->via, " → #! env PATH"))
 			continue;
 		if (check_file(libs, "interpreter", now->entries[i].path, why))
+			return 1;
+	}
+	/* The file the command line hands to an interpreter (java -jar JAR,
+	 * python3 FILE): without it the interpreter exits at once, and
+	 * launchd starts it again and again. */
+	for (size_t i = 0; i < now->n; i++) {
+		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_SCRIPT);
+
+		if (u && u->via && rl_via_command_line(u->via) && !class_path(u->via) &&
+		    check_read(now->entries[i].path, why))
 			return 1;
 	}
 	/* MacPorts' daemondo stays up whatever its --start-cmd does: the

@@ -16,6 +16,9 @@
  *     program) exist and are executable, and so does the command MacPorts'
  *     daemondo starts (--start-cmd: daemondo itself stays up whatever it
  *     does);
+ *   - the file the command line hands to an interpreter (java -jar JAR,
+ *     python3 FILE, sh FILE; not a java class path entry) exists and is a
+ *     regular file;
  *   - an object file is for an architecture this machine runs (a Mach-O
  *     file has a slice for it) and can be read;
  *   - every library of the program's (and interpreters') closure resolves:

@@ -1134,6 +1134,24 @@ exec /bin/sleep 1000
             self.assertNotEqual(new, pids[brew("food")])
             self.assertIn("food/2.0", os.readlink(f"/proc/{new}/exe"))
 
+    def test_upgraded_keg_without_the_jar_java_runs_is_refused(self):
+        """`java -jar opt/warp/libexec/warp.jar`: the new keg lacks the jar (a
+        broken bottle), so java would exit at once and launchd start it again
+        and again. java is there: the jar is what the pre-flight finds gone,
+        and the old process keeps running."""
+        with Machine(RELAUNCH) as m:
+            java = self.interpreter(m, "openjdk@21", "21.0.5", "java")
+            jar = self.pour(m, "warp", "1.0", "libexec/warp.jar", "PK warp 1.0")
+            label = brew("warp")
+            new_jar = os.path.join(m.opt("warp"), "libexec", "warp.jar")
+            m.write_plist(label, [java, "-jar", new_jar, "start"])
+            pid = self.boot(m, [label])[label]
+            self.pour(m, "warp", "1.1", "libexec/README", "no jar")
+            shutil.rmtree(os.path.dirname(os.path.dirname(jar)))
+            self.assert_refused(m, label, pid, "new script "
+                                f"{os.path.join(m.brew, 'Cellar', 'warp', '1.1', 'libexec', 'warp.jar')}"
+                                " does not exist")
+
     def test_upgraded_keg_without_the_program_is_refused(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.25.3")

@@ -157,6 +157,66 @@ static void test_program(void)
 	free(gone_sh);
 }
 
+/* Pre-flight of a job whose program is prog and which reads file by the
+ * route via; *why into out (owned). */
+static int check_reads(const char *prog, const char *file, const char *via, char **out)
+{
+	struct rl_manifest m;
+	struct rl_job job = {0};
+	int rc;
+
+	rl_manifest_init(&m);
+	job.label = (char *)(uintptr_t) "org.example.nginx";
+	use(&m, prog, RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	use(&m, file, RL_ROLE_SCRIPT, via);
+	rc = rl_preflight_check(&job, &m, NULL, out);
+	rl_manifest_release(&m);
+	return rc;
+}
+
+static void expect_reads(const char *file, const char *via, const char *want, int line)
+{
+	char *prog = rl_path_join(dir, "java"), *why = NULL;
+	int got = check_reads(prog, file, via, &why);
+
+	check_count++;
+	if (got != (want != NULL) || (want && (!why || strcmp(why, want) != 0)) || (!want && why)) {
+		check_failures++;
+		fprintf(stderr, "line %d: pre-flight reading %s via %s: %d '%s', expected '%s'\n",
+			line, file, via, got, why ? why : "(none)", want ? want : "(none)");
+	}
+	free(why);
+	free(prog);
+}
+#define EXPECT_READS(file, via, want) expect_reads(file, via, want, __LINE__)
+
+/* The file the command line hands to an interpreter must be there: java
+ * -jar of a jar not there exits at once, and launchd starts it again and
+ * again. A class path entry, or a file a script names, is not checked. */
+static void test_read_file(void)
+{
+	char *java = write_file("java", "#!/bin/sh\nexit 0\n", 17, 0755);
+	char *jar = write_file("warp.jar", "PK", 2, 0644);
+	char *gone = rl_path_join(dir, "gone/warp.jar");
+	char *gone_why = rl_xasprintf("new script %s does not exist", gone);
+	char *dir_why = rl_xasprintf("new script %s is not a regular file", dir);
+
+	EXPECT_READS(jar, "java -jar → opt symlink → Cellar file", NULL);
+	EXPECT_READS(gone, "java -jar → opt symlink → Cellar file", gone_why);
+	EXPECT_READS(gone, "sh -c exec → java -jar", gone_why);
+	EXPECT_READS(gone, "daemondo --start-cmd → python3", gone_why);
+	EXPECT_READS(dir, "python3", dir_why);
+	EXPECT_READS(gone, "java -cp", NULL);
+	EXPECT_READS(gone, "java CLASSPATH", NULL);
+	EXPECT_READS(gone, "java -Djava.class.path", NULL);
+	EXPECT_READS(gone, "ProgramArguments[0] → script command → python3", NULL);
+	free(java);
+	free(jar);
+	free(gone);
+	free(gone_why);
+	free(dir_why);
+}
+
 static void test_macho(void)
 {
 	uint32_t host = rl_objinfo_host_arch(RL_OBJ_MACHO);
@@ -246,6 +306,7 @@ int main(void)
 {
 	dir = check_tmpdir();
 	test_program();
+	test_read_file();
 	test_macho();
 	test_self();
 	test_no_program();
