@@ -246,8 +246,10 @@ static const struct cli_command commands[] = {
 	 "show what changed on disk since the manifest was recorded", diff_options,
 	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
 	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
-	{"jobs", cmd_jobs, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
+	{"jobs", cmd_jobs, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "[JOB...]",
 	 "list launchd jobs, their state, and every file each one uses", jobs_options,
+	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob, as for\n"
+	 "plan and run: only those jobs (one matching no job is an error, exit 2).\n"
 	 "state: running (with its pid, and current, stale or unknown: whether the\n"
 	 "process runs the files on disk), not running (it should always run), idle\n"
 	 "(launchd starts it on demand), not loaded, or unknown; launchd is asked once\n"

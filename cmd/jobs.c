@@ -14,6 +14,7 @@
 #include "core/execute/launchctl.h"
 #include "core/pipeline.h"
 #include "core/plan/decide.h"
+#include "core/plan/scope.h"
 
 #define JOBS_JSON_VERSION 2
 
@@ -195,19 +196,22 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 }
 
 /* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
- * others were not asked. */
+ * others were not asked. only: the labels to list (NULL: every job). */
 static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
-		     int as_json)
+		     const struct rl_strv *only, int as_json)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
 	struct rl_error err = {0};
 	int rc = CLI_EXIT_OK;
+	size_t shown = 0;
 
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
 		struct job_state s;
 
+		if (only && !rl_strv_contains(only, js->v[i].label))
+			continue;
 		state_of(i < nviews ? &views[i] : NULL, &s);
 		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
@@ -216,7 +220,7 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views,
 			if (as_json)
 				json_array_append_new(jobs, job_json(&js->v[i], &f, &s));
 			else
-				print_job(&js->v[i], &f, &s, i == 0);
+				print_job(&js->v[i], &f, &s, shown++ == 0);
 		}
 		free(s.why);
 		rl_jobfiles_release(&f);
@@ -257,12 +261,22 @@ int cmd_jobs(struct cli_ctx *ctx)
 	struct rl_launchctl lc;
 	struct rl_config none;
 	struct rl_error err = {0};
+	struct rl_strv labels = {0};
+	const struct rl_strv *only = ctx->operands.n ? &labels : NULL;
 	int rc;
 
+	/* jobs JOB...: those alone, matched as run and plan match them; one
+	 * matching nothing is a usage error before launchd is asked. */
+	if (only && rl_scope_match(&ctx->jobs, &ctx->operands, &labels, &err) < 0) {
+		cli_fail(&err);
+		rl_strv_release(&labels);
+		return CLI_EXIT_USAGE;
+	}
 	if (ctx->no_processes) {
-		rc = list_jobs(&ctx->jobs, NULL, 0, ctx->json);
+		rc = list_jobs(&ctx->jobs, NULL, 0, only, ctx->json);
 		if (rc == CLI_EXIT_OK)
 			cli_no_jobs(ctx, &ctx->jobs);
+		rl_strv_release(&labels);
 		return rc;
 	}
 	/* The jobs as plan sees them: tracked now, each located in launchd
@@ -275,10 +289,11 @@ int cmd_jobs(struct cli_ctx *ctx)
 		rc = cli_fail(&err);
 	else
 		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
-			       p.launchd_unknown ? 0 : p.nviews, ctx->json);
+			       p.launchd_unknown ? 0 : p.nviews, only, ctx->json);
 	if (rc == CLI_EXIT_OK)
 		cli_no_jobs(ctx, &p.jobs);
 	rl_pipeline_release(&p);
 	rl_config_release(&none);
+	rl_strv_release(&labels);
 	return rc;
 }

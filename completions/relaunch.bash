@@ -1,6 +1,6 @@
 # bash completion for relaunch(1): commands, each command's options, and
 # job labels (the plist names in the agent and daemon directories) for
-# `plan` and `run`. Installed as <datadir>/bash-completion/completions/relaunch.
+# `jobs`, `plan` and `run`. Installed as <datadir>/bash-completion/completions/relaunch.
 
 _relaunch_labels()
 {
@@ -87,7 +87,7 @@ _relaunch()
 		return 0
 	fi
 	case $cmd in
-	plan | run)
+	jobs | plan | run)
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -W "$(_relaunch_labels)" -- "$cur"))
 		;;

@@ -1,6 +1,6 @@
 # fish completion for relaunch(1): commands, each command's options, and job
-# labels (the plist names in the agent and daemon directories) for `plan`
-# and `run`. Installed as <datadir>/fish/vendor_completions.d/relaunch.fish.
+# labels (the plist names in the agent and daemon directories) for `jobs`,
+# `plan` and `run`. Installed as <datadir>/fish/vendor_completions.d/relaunch.fish.
 
 # The commands, each with what it does.
 set -l described \
@@ -63,7 +63,7 @@ __relaunch_opt 'record run' -l wait-lock -x -d 'wait up to S seconds for the loc
 __relaunch_opt 'jobs plan run' -l no-processes -d 'do not look at running processes'
 __relaunch_opt 'plan run' -l archive -r -F -d 'Homebrew bottles or MacPorts images'
 __relaunch_opt 'plan run' -l prefix -r -a '(__fish_complete_directories)' -d 'the prefix of the archives'
-__relaunch_opt 'plan run' -x -a '(__relaunch_labels)' -d 'job'
+__relaunch_opt 'jobs plan run' -x -a '(__relaunch_labels)' -d 'job'
 
 # record
 __relaunch_opt record -l path -r -F -d 'track PATH too'

@@ -224,10 +224,10 @@ Usage errors:
   relaunch: jobs: unknown option '--bogus' (see 'relaunch jobs --help')
   [2]
   $ relaunch jobs extra
-  relaunch: jobs: unexpected argument 'extra' (see 'relaunch jobs --help')
+  relaunch: no job matches 'extra' (see 'relaunch jobs')
   [2]
   $ relaunch jobs --help | head -n 1
-  usage: relaunch jobs [options]
+  usage: relaunch jobs [options] [JOB...]
 
 (The fixtures' programs are copies of host binaries, so the libraries they
 load are the host's; those lines are left out above. Library closures are

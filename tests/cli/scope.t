@@ -1,7 +1,7 @@
-Scoping: `relaunch plan JOB...` and `relaunch run JOB...`, where JOB is a
-label, a Homebrew formula or MacPorts port name, or a glob. Jobs left out
-keep their pending changes for a later run. The jobs run under the launchd
-simulator (tests/sim).
+Scoping: `relaunch plan JOB...`, `relaunch run JOB...` and `relaunch jobs
+JOB...`, where JOB is a label, a Homebrew formula or MacPorts port name, or
+a glob. Jobs left out keep their pending changes for a later run. The jobs
+run under the launchd simulator (tests/sim).
 
   $ mkdir agents daemons bin
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
@@ -42,6 +42,25 @@ A name matching no job is an error, with "did you mean" when one is close:
   relaunch: no job matches 'homebrew.mxcl.redsi': did you mean 'homebrew.mxcl.redis'?
   [2]
   $ relaunch run --no-processes zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+
+`relaunch jobs JOB...` lists those jobs alone, matched the same way, with
+the same error for a name matching none:
+
+  $ relaunch jobs --no-processes nginx 'org.macports.*' | grep '^[a-z]'
+  homebrew.mxcl.nginx
+  org.macports.squid
+  $ relaunch jobs redis | grep -E '^[a-z]|state:'
+  homebrew.mxcl.redis
+    state:  running, pid *, current (glob)
+  $ relaunch jobs --no-processes --json 'homebrew.*' | python3 -c 'import json, sys
+  > print(*[j["label"] for j in json.load(sys.stdin)["jobs"]])'
+  homebrew.mxcl.nginx homebrew.mxcl.redis
+  $ relaunch jobs ngnix
+  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  [2]
+  $ relaunch jobs --no-processes nginx zzz
   relaunch: no job matches 'zzz' (see 'relaunch jobs')
   [2]
 

@@ -158,6 +158,7 @@ def main():
             "relaunch help ": set(cmds),
             "relaunch run homebrew.": {"homebrew.mxcl.nginx"},
             "relaunch plan org.": {"org.macports.redis", "org.example.backup"},
+            "relaunch jobs org.m": {"org.macports.redis"},
         }
         for cmd in cmds:
             if cmd != "help":
