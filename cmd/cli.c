@@ -70,6 +70,7 @@ static const struct cli_option record_options[] = {
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
 	CLI_OPTION_WAIT_LOCK,
 	CLI_OPTION_END,
 };

@@ -62,7 +62,7 @@ _relaunch()
 	esac
 
 	case $cmd in
-	record) opts="--path --verify -f --force --state-dir --config $jobdirs --wait-lock" ;;
+	record) opts="--path --verify -f --force --state-dir --config $jobdirs --launchctl --wait-lock" ;;
 	diff) opts="--json --verify --state-dir" ;;
 	jobs) opts="--json --state-dir $jobdirs --launchctl --no-processes" ;;
 	plan) opts="--json --state-dir --config $jobdirs --launchctl --no-processes --archive --prefix" ;;

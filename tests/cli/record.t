@@ -138,6 +138,14 @@ jobs launchd has loaded: every job counts as loaded, said once.
   relaunch: warning: cannot ask launchd which jobs it has loaded (cannot run launchctl '/nonexistent/launchctl': No such file or directory): every job with a pending change counts as loaded
   relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
   [4]
+
+--launchctl names the launchctl record asks, as for plan and run (before
+RELAUNCH_LAUNCHCTL):
+
+  $ relaunch record --launchctl /elsewhere/launchctl $J
+  relaunch: warning: cannot ask launchd which jobs it has loaded (cannot run launchctl '/elsewhere/launchctl': No such file or directory): every job with a pending change counts as loaded
+  relaunch: not recording: the manifest holds changes that would restart homebrew.mxcl.nginx (run 'relaunch run' first, or 'relaunch record --force' to forget them)
+  [4]
   $ relaunch record -f $J | sed "s|$PWD|.|"
   recorded 2 files in ./st/manifest.json
   $ relaunch record $J | sed "s|$PWD|.|"
