@@ -100,33 +100,11 @@ static char *domain_of(const struct rl_agent_spec *s, int user_domain)
 }
 
 /* launchctl args…; its exit code, or -1 when it could not be run or timed
- * out (err set). */
-static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_error *err)
-{
-	struct rl_launchctl_result r;
-	int status;
-
-	if (rl_launchctl_call(l, args, &r, err) < 0) {
-		rl_launchctl_result_release(&r);
-		return -1;
-	}
-	status = r.timed_out ? -1 : r.status;
-	if (status < 0) {
-		char *why = rl_launchctl_result_describe(&r);
-
-		rl_error_set(err, "%s", why);
-		free(why);
-	}
-	rl_launchctl_result_release(&r);
-	return status;
-}
-
-/* print target: its exit code as lc gives it; when 0 and st is not NULL,
+ * out (err set). When it exits 0 and st is not NULL, args is a print and
  * *st is what it shows (cleared, exit_timeout -1, when it cannot be read). */
-static int print_status(const struct rl_launchctl *l, const char *target,
-			struct rl_service_status *st, struct rl_error *err)
+static int lc_status(const struct rl_launchctl *l, const char *const *args,
+		     struct rl_service_status *st, struct rl_error *err)
 {
-	const char *args[] = {"print", target, NULL};
 	struct rl_launchctl_result r;
 	int status;
 
@@ -145,6 +123,20 @@ static int print_status(const struct rl_launchctl *l, const char *target,
 	}
 	rl_launchctl_result_release(&r);
 	return status;
+}
+
+static int lc(const struct rl_launchctl *l, const char *const *args, struct rl_error *err)
+{
+	return lc_status(l, args, NULL, err);
+}
+
+/* print target, through lc_status. */
+static int print_status(const struct rl_launchctl *l, const char *target,
+			struct rl_service_status *st, struct rl_error *err)
+{
+	const char *args[] = {"print", target, NULL};
+
+	return lc_status(l, args, st, err);
 }
 
 /* rl_agent_loaded, and when loaded and st is not NULL, *st what print
