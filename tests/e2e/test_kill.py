@@ -563,7 +563,8 @@ class KillTest(unittest.TestCase):
         m = self.m
         label, gate = self.slow_to_stop("slowdb")
         pid = m.pid(label)
-        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5",
+                "--hide-stopping")
         run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: run.poll() is None and run.kill())
@@ -600,7 +601,8 @@ class KillTest(unittest.TestCase):
         has unloaded it, loads it again."""
         m = self.m
         label, gate = self.slow_to_stop("slowdb")
-        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5",
+                "--hide-stopping")
         run = subprocess.Popen([m.relaunch_bin, "run", *FAST], env=m.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: run.poll() is None and run.kill())

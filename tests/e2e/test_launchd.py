@@ -299,15 +299,25 @@ class LaunchdTest(unittest.TestCase):
 
     def test_bootout_answering_5_while_its_job_is_slow_to_exit_is_waited_out(self):
         """launchd took the bootout (SIGTERM sent) and answered 5 while the
-        job, which handles SIGTERM slowly, still ran its process: at first
-        what a bootout launchd did nothing to looks like. relaunch keeps
-        asking for as long as launchd may take to stop the job, and once
-        the job has exited and been unloaded it bootstraps it: loaded,
-        running the new definition, never left unloaded."""
+        job, which handles SIGTERM slowly, still ran its process, and print
+        shows it as before (running, the same pid): at first what a bootout
+        launchd did nothing to looks like. relaunch keeps asking for as long
+        as launchd may take to stop the job, and once the job has exited
+        and been unloaded it bootstraps it: loaded, running the new
+        definition, never left unloaded."""
+        self.slow_exit_5("--hide-stopping")
+
+    def test_bootout_answering_5_while_launchd_shows_it_sigtermed_is_finished(self):
+        """The same, with print showing the job SIGTERMed, as macOS 26 does
+        during a bootout: launchd acted, and relaunch waits for it to let
+        go, then bootstraps the job."""
+        self.slow_exit_5("--perform")
+
+    def slow_exit_5(self, shape):
         m = self.machine()
         label, gate = self.slow_to_stop(m, "slowdb")
         old = m.pid(label)
-        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--perform")
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", shape)
         run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST], env=m.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: run.poll() is None and run.kill())

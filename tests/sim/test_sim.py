@@ -769,6 +769,7 @@ class RealLaunchdTest(unittest.TestCase):
         self.assert_fails(self.lc("bootout", target), 5, "Boot-out failed: 5: Input/output error\n")
         self.assertEqual([e["event"] for e in self.sim.events("org.real.slow")][-1], "kill")
         self.assertEqual(self.sim.pid(target), pid)
+        self.assertIn("\tstate = SIGTERMed\n", self.lc("print", target).stdout)
         self.slow_gate.open()
         wait_until(lambda: self.sim.events("org.real.slow", "removed"), "org.real.slow removed")
         self.assertEqual([e["event"] for e in self.sim.events("org.real.slow")][-3:],

@@ -266,6 +266,7 @@ def cmd_bootout(ctx, args, respond):
         if svc is None:
             raise _bootout_failed(ESRCH)
         late = bool(fault and fault.get("when_gone"))
+        svc.hide_stopping = bool(fault and fault.get("hide_stopping"))
         state["late"] += late
         ctx.launchd.bootout(svc, removed=one_gone if late else None)
         state["code"] = state["code"] or (fault["code"] if fault else 0)

@@ -212,7 +212,8 @@ class Server:
                                  "times": int(request.get("times", 1)),
                                  "perform": bool(request.get("perform", False)
                                                  or request.get("when_gone", False)),
-                                 "when_gone": bool(request.get("when_gone", False))})
+                                 "when_gone": bool(request.get("when_gone", False)),
+                                 "hide_stopping": bool(request.get("hide_stopping", False))})
         elif kind == "hang":
             times = request.get("times")
             faults.hangs.append({"command": str(request.get("command") or ""), "label": label,
@@ -394,7 +395,8 @@ def cmd_fault(args, directory):
             return 2
         request.update(command=args.lc_command, code=args.code,
                        times=1 if args.times_given is None else args.times_given,
-                       perform=args.perform, when_gone=args.when_gone)
+                       perform=args.perform or args.hide_stopping, when_gone=args.when_gone,
+                       hide_stopping=args.hide_stopping)
     elif args.kind == "exit-reason":
         request["text"] = args.text or ""
     elif args.kind == "hang":
@@ -449,6 +451,9 @@ def main(argv=None):
     f.add_argument("--when-gone", action="store_true",
                    help="exit, bootout: do the work, and answer only once the job is gone "
                         "(a bootout answering 5 that launchd took all the same)")
+    f.add_argument("--hide-stopping", action="store_true",
+                   help="exit, bootout: do the work (as --perform), but print shows the job as "
+                        "before (running, its pid) until it is removed, not SIGTERMed")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
     s = sub.add_parser("stop", help="stop the daemon and every job it runs")
     s.add_argument("--now", action="store_true",

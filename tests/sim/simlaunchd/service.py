@@ -44,6 +44,7 @@ class Service:
         self.crashes = 0          # successive exits that were not clean
         self.started_at = None    # monotonic time of the last spawn
         self.booting_out = False
+        self.hide_stopping = False  # fault exit --hide-stopping: print shows no bootout
         self.removed_waiters = []  # Launchd.bootout's, run once it is removed
         self._stopping = False
         self._kill_timer = None
@@ -61,8 +62,9 @@ class Service:
 
     def state_text(self):
         # What real print shows once a bootout was taken, with the pid
-        # while the process drains (macOS 26; tests/sim/README.md).
-        if self.booting_out:
+        # while the process drains (macOS 26; tests/sim/README.md), unless
+        # a fault hides it (a launchd that shows the job as it was).
+        if self.booting_out and not self.hide_stopping:
             return "SIGTERMed"
         if self.pid is not None:
             return "running"
