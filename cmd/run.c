@@ -1474,7 +1474,7 @@ int cmd_run(struct cli_ctx *ctx)
 		json_decref(recovered);
 		recovered = NULL;
 		rl_runlog_record_finish(record, rc, NULL);
-		if (rl_runlog_append(statedir, record, &err) < 0)
+		if (rl_runlog_append(statedir, record, &err) != 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		rl_error_clear(&err);
 		{

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -191,27 +192,47 @@ static int lock_log(const char *statedir, struct rl_error *err)
 	return fd;
 }
 
+/* The name a run log no run can read is moved to, beside it. */
+#define BROKEN_NAME "runs.json.broken"
+
+/* The log's runs, or NULL (err set); *broken says whether the file is
+ * there, a regular file relaunch may read, and still could not be read:
+ * its content is broken, and moving it aside loses nothing. */
+static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
+{
+	json_t *doc = NULL, *runs;
+	struct stat st;
+	int rc = rl_json_load_file(path, "run log", 1, &doc, err);
+
+	*broken = 0;
+	if (rc == 1)
+		return json_array();
+	runs = rc == 0 ? json_object_get(doc, "runs") : NULL;
+	if (rc == 0 && !json_is_array(runs))
+		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
+	if (runs && json_is_array(runs)) {
+		json_incref(runs);
+		json_decref(doc);
+		return runs;
+	}
+	json_decref(doc);
+	*broken = lstat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+	return NULL;
+}
+
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, "runs.json");
-	json_t *doc = NULL, *runs;
-	int rc = rl_json_load_file(path, "run log", 1, &doc, err);
+	int broken;
+	json_t *runs = load_runs(path, &broken, err);
 
-	if (rc < 0) {
-		free(path);
-		return NULL;
+	if (!runs && broken && err && strlen(err->text) + 100 < sizeof(err->text)) {
+		size_t n = strlen(err->text);
+
+		snprintf(err->text + n, sizeof(err->text) - n,
+			 " (the next 'relaunch run' moves it aside to '%s' and begins a new log)",
+			 BROKEN_NAME);
 	}
-	if (rc == 1) {
-		free(path);
-		return json_array();
-	}
-	runs = json_object_get(doc, "runs");
-	if (!json_is_array(runs)) {
-		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
-		runs = NULL;
-	} else
-		json_incref(runs);
-	json_decref(doc);
 	free(path);
 	return runs;
 }
@@ -219,27 +240,48 @@ json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
 {
 	int fd = lock_log(statedir, err);
-	char *path;
+	char *path, *aside = NULL;
 	json_t *runs, *doc;
-	int rc;
+	struct rl_error why = {0};
+	int rc, broken;
 
 	if (fd < 0)
 		return -1;
-	runs = rl_runlog_load(statedir, err);
+	path = rl_path_join(statedir, "runs.json");
+	runs = load_runs(path, &broken, &why);
+	if (!runs && broken) {
+		/* Kept, not lost: a log no run could read would otherwise stop
+		 * every run from being logged. */
+		aside = rl_path_join(statedir, BROKEN_NAME);
+		if (rename(path, aside) == 0) {
+			runs = json_array();
+		} else {
+			rl_error_set(err, "%s; cannot move it aside to '%s': %s", why.text, aside,
+				     strerror(errno));
+			free(aside);
+			aside = NULL;
+		}
+	} else if (!runs) {
+		rl_error_set(err, "%s", why.text);
+	}
 	if (!runs) {
+		free(path);
 		close(fd);
 		return -1;
 	}
 	json_array_append(runs, rec);
 	while (json_array_size(runs) > RL_RUNLOG_MAX)
 		json_array_remove(runs, 0);
-	path = rl_path_join(statedir, "runs.json");
 	doc = json_pack("{s:i,s:o}", "version", RL_RUNLOG_VERSION, "runs", runs);
 	rc = rl_json_save_file(path, "run log", doc, err);
 	json_decref(doc);
 	free(path);
 	close(fd);
-	return rc;
+	if (rc == 0 && aside)
+		rl_error_set(err, "%s: moved it aside to '%s'; the log begins again with this run",
+			     why.text, aside);
+	free(aside);
+	return rc < 0 ? -1 : aside ? 1 : 0;
 }
 
 /* What rl_runlog_stop_set leaves for the handler: the log's text with

@@ -90,3 +90,24 @@ recorded right, so the next --verify finds nothing.
   $ relaunch run --verify --no-processes
   nothing to restart
   $ relaunch diff --verify
+
+A run log that cannot be read stops nothing and loses nothing: `log` and
+`status` fail on it (exit 4) and say what the next run does, which is to
+move it aside, keep it beside the new one, and log itself as the first
+run of a new log.
+
+  $ relaunch log > /dev/null && echo '{"version":4,"runs":[{"start":' > state/runs.json
+  $ relaunch log
+  relaunch: cannot read run log '*/state/runs.json': * (the next 'relaunch run' moves it aside to 'runs.json.broken' and begins a new log) (glob)
+  [4]
+  $ relaunch status > /dev/null 2>&1
+  [4]
+  $ relaunch run --no-processes
+  relaunch: warning: cannot read run log '*/state/runs.json': *: moved it aside to '*/state/runs.json.broken'; the log begins again with this run (glob)
+  nothing to restart
+  $ cat state/runs.json.broken
+  {"version":4,"runs":[{"start":
+  $ relaunch log --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["runs"]))'
+  1
+  $ relaunch status > /dev/null; echo $?
+  0
