@@ -661,6 +661,16 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 	/* kickstart -k never reached launchd: the old process still runs. */
 	if (self == ST_KICKSTART && answered(r, RL_LC_EXIT_UNREACHABLE) && !s->perm_retried)
 		return fail_unreached(s, r);
+	/* No answer: launchd may yet act on it, and is asked no more this run
+	 * (the launchctl gate), so the job's state is not known. */
+	if (r->timed_out)
+		return fail_call(
+			s, r,
+			self == ST_KICKSTART
+				? "; launchd may yet act on it, so whether the job was "
+				  "restarted is not known: " UNTOUCHED_NEXT
+				: "; launchd may yet act on it, so whether the job runs is "
+				  "not known: " UNTOUCHED_NEXT);
 	return fail_call(s, r, suffix);
 }
 

@@ -857,6 +857,35 @@ class KillTest(unittest.TestCase):
         self.addCleanup(self.kill_if_alive, pid)
         return run, pid
 
+    def test_kickstart_launchd_never_answered_says_what_is_known_of_the_job(self):
+        """A kickstart launchd does not answer within the call's timeout:
+        the run fails it (exit 3) and says what that leaves: launchd may
+        yet act on it, and the next run tries it again. It does: the old
+        process still runs, and it is restarted once."""
+        m = self.m
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        pid = self.boot([label])[label]
+        m.brew_upgrade("aaa", "1.1")
+        m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
+        m.fault("hang", "--label", label, "--command", "kickstart", "--times", "1")
+        said = (f"failed    {label} (kickstart): launchctl 'kickstart -k "
+                f"{m.target(label)}' timed out after 1 s; launchd may yet act on it, so "
+                "whether the job was restarted is not known: the next 'relaunch run' tries "
+                "it again\n")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        self.assertTrue(r.stderr.endswith(said), r.stderr)
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 3, r.stdout)
+        self.assertIn("  " + said, r.stdout)
+        self.assertEqual(m.pid(label), pid)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (kickstart): pid {pid} → ", r.stderr)
+        self.assertEqual(r.stdout, "1 restarted, 0 failed, 0 skipped, 0 deferred\n")
+        self.assertNotEqual(m.wait_pid(label), pid)
+
     @staticmethod
     def kill_if_alive(pid):
         try:
