@@ -141,9 +141,13 @@ static json_t *record;
 static json_t *recovered;
 /* Those steps by status: the summary counts them as the log does. */
 static size_t recovered_count[RL_RESULT_NSTATUS];
-/* The jobs of the run not looked at, launchd having stopped answering
- * first (rl_pipeline_unasked): the summary must not read as if it had. */
+/* The jobs of the run not looked at, launchd having given no answer
+ * relaunch can read first (rl_pipeline_unasked): the summary must not
+ * read as if it had. */
 static size_t unasked_jobs;
+/* And every step of the run fails for them: launchd, asked no more once
+ * a call got no answer, is asked nothing about any job. */
+static int unasked_fail;
 
 /* The run log as it stands should a second signal end the run at once
  * (rl_runlog_stop): the handler writes it before relaunch dies, so that
@@ -1120,12 +1124,12 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 		rl_buf_release(&b);
 	}
 	/* As the run would exit: a refused step is known now; with jobs not
-	 * looked at, every step would fail untouched (launchd is asked no
-	 * more), and with none the run would end in that error. */
-	return refuses(plan)		    ? CLI_EXIT_RESTART
-	       : unasked_jobs && acts(plan) ? CLI_EXIT_RESTART
-	       : unasked_jobs		    ? CLI_EXIT_ERROR
-					    : CLI_EXIT_OK;
+	 * looked at, every step would fail untouched when launchd is asked no
+	 * more, else the run would end in that error. */
+	return refuses(plan)  ? CLI_EXIT_RESTART
+	       : unasked_fail ? CLI_EXIT_RESTART
+	       : unasked_jobs ? CLI_EXIT_ERROR
+			      : CLI_EXIT_OK;
 }
 
 /* run --archive: the jobs the installed packages reach, into labels; with
@@ -1213,11 +1217,14 @@ static int run_locked(const struct run_args *a)
 	} else {
 		unasked_jobs = rl_pipeline_unasked(&p, NULL, &unasked);
 	}
-	/* launchd stopped answering before some job was looked at: what it
-	 * runs is not known. A warning when the run fails anyway (every step
-	 * fails untouched, exit 3); else the error the run ends in (exit 4),
-	 * for the run log too, so that status shows the look still owed. */
-	if (unasked_jobs && (acts(plan) || unfinished))
+	/* launchd gave no answer relaunch can read before some job was
+	 * looked at (it stopped answering, or said what relaunch has no
+	 * meaning for): what it runs is not known. A warning when the run
+	 * fails anyway (every step fails untouched, launchd asked no more:
+	 * exit 3); else the error the run ends in (exit 4), for the run log
+	 * too, so that status shows the look still owed. */
+	unasked_fail = unasked_jobs && acts(plan) && rl_launchctl_gate_closed(lc.gate);
+	if (unasked_jobs && (unasked_fail || unfinished))
 		rl_warn("%s", unasked);
 	else if (unasked_jobs)
 		fprintf(stderr, "relaunch: %s\n", unasked);

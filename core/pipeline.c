@@ -338,9 +338,12 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 		v->note = rl_xstrdup(loc.text);
 	} else if (rc == -1) {
 		v->note = rl_xstrdup(err->text);
-		/* This very call got no answer. */
-		v->unasked = rl_launchctl_gate_closed(lc->gate) != NULL;
 	}
+	/* No answer relaunch can read (this very call got none, or one it has
+	 * no meaning for: an unknown exit code, a launchd it cannot reach):
+	 * the job is not looked at, as when the gate is closed. */
+	if (rc == -1)
+		v->unasked = 1;
 	return rc;
 }
 
@@ -404,11 +407,10 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		if (p->views[i].lookup == -1 && !(o->report_unasked && p->views[i].unasked) &&
 		    !unseen++)
 			first_unseen = &p->views[i];
-	/* launchctl ran but did not say where a job is (an exit code it has
-	 * no meaning for, a launchd that cannot be reached): say so once, or
-	 * a plan would read "nothing to restart" as if it had looked. One
-	 * that stopped answering is the caller's to say, when it reports
-	 * it (rl_pipeline_unasked). */
+	/* launchctl did not say where a job is (an exit code it has no
+	 * meaning for, a launchd that cannot be reached, or no answer at
+	 * all): say so once, or a listing would read as if it had looked.
+	 * plan and run say it themselves (rl_pipeline_unasked). */
 	if (unseen)
 		rl_warn("not looking at the processes of %zu job%s ('%s'%s): %s", unseen,
 			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",

@@ -62,7 +62,9 @@ struct rl_jobview {
 	int lookup;	    /* 0 loaded, 1 not loaded, -1 launchd's answer could not be had */
 	int loaded;	    /* launchd has it (the job's target is where) */
 	int unasked;	    /* not looked at: a launchctl call got no answer (timed out,
-			     * killed) before launchd could say where the job is */
+			     * killed), or none relaunch can read (an exit code it has
+			     * no meaning for), before launchd could say where the job
+			     * is */
 	pid_t pid;	    /* its process as launchd names it; 0: none */
 	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
 	char *note;	    /* why launchd's whereabouts are unknown: "not loaded in gui/501 or
@@ -141,7 +143,8 @@ int rl_pipeline_own_job(const char *label);
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err);
 
 /* How many of the jobs labels names (NULL: every job) were not looked at
- * because launchd stopped answering first (rl_jobview.unasked); when any,
+ * because launchd stopped answering first, or gave an answer relaunch
+ * cannot read (rl_jobview.unasked); when any,
  * *text says so in one line (malloc'd): "not looking at the processes of
  * 3 jobs ('a', …): not asked: launchctl 'print system' timed out after
  * 30 s earlier, and launchd is asked no more". Such a look is owed: no

@@ -719,6 +719,76 @@ class Unlinked(Base):
         self.assertEqual(len([c for c in m.calls() if c.get("hung")]), hung)
         self.plan(m, code=0)
 
+    def test_stale_process_launchd_gave_no_readable_answer_for_is_never_nothing_to_restart(self):
+        # As above, but launchctl answers: with an exit code relaunch has
+        # no meaning for (69) to the domain's listing and to the host's own
+        # print. The host is not looked at: no command may read that as
+        # nothing to restart, and the look is owed to the next run.
+        m = self.m
+        label = LABEL % "host"
+        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
+        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
+        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
+        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
+        m.boot()
+        pid = m.wait_pid(label)
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
+        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        # The listing unanswered (each job is then asked itself), the
+        # host's print answered 69.
+        lc = os.path.join(m.root, "launchctl-69")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if [ \"$*\" = 'print system' ]; then\n"
+                    "  echo 'Could not reach launchd' >&2; exit 69\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(lc, 0o755)
+        m.env["RELAUNCH_LAUNCHCTL"] = lc
+        m.fault("exit", "--command", "print", "--label", label, "--code", "69", "--times", "100")
+        said = (f"relaunch: not looking at the processes of 1 job ('{label}'): cannot get the "
+                f"status of 'system/{label}': launchctl 'print system/{label}' failed with "
+                "exit code 69")
+
+        def unanswered(*args):
+            r = m.relaunch(*args)
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertNotIn("nothing to restart", r.stdout)
+            # The one line, an error: no warning says it again.
+            self.assertTrue(r.stderr.startswith(said), r.stderr)
+            self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
+            return r
+
+        for args in (("plan",), ("run", "-n")):
+            r = unanswered(*args)
+            self.assertEqual(r.stdout, "nothing planned; 1 job not looked at (launchd did not "
+                             "answer)\n", args)
+        r = unanswered("plan", "--json")
+        self.assertEqual(json.loads(r.stdout)["steps"], [], r.stdout)
+        r = unanswered("run", *FAST)
+        self.assertEqual(r.stdout, "nothing restarted; 1 job not looked at (launchd did not "
+                         "answer)\n")
+        # status says the look is owed, as the run log has it.
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("pending: the last run stopped with an error, its changes wait for the "
+                      "next: " + said[len("relaunch: "):], r.stdout)
+        # launchd answers again: the next run looks, and restarts the host.
+        m.fault("clear")
+        self.assertEqual(m.pid(label), pid)
+        m.env["RELAUNCH_LAUNCHCTL"] = m.sim_launchctl
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "restarted")], doc)
+        new = self.wait_new_pid(m, label, pid)
+        self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
+        self.assertEqual(m.relaunch("status").returncode, 0)
+
     def test_library_extracted_to_a_temporary_file_and_deleted_is_not_stale(self):
         # Netty, sqlite-jdbc, JNA: the native library is copied to a
         # temporary file, loaded and deleted at once. Nothing stands at its
