@@ -223,16 +223,17 @@ static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, "runs.json");
+	struct rl_error why = {0};
 	int broken;
-	json_t *runs = load_runs(path, &broken, err);
+	json_t *runs = load_runs(path, &broken, &why);
 
-	if (!runs && broken && err && strlen(err->text) + 100 < sizeof(err->text)) {
-		size_t n = strlen(err->text);
-
-		snprintf(err->text + n, sizeof(err->text) - n,
-			 " (the next 'relaunch run' moves it aside to '%s' and begins a new log)",
-			 BROKEN_NAME);
-	}
+	if (!runs && broken)
+		rl_error_set(err,
+			     "%s (the next 'relaunch run' moves it aside to '" BROKEN_NAME
+			     "' and begins a new log)",
+			     why.text);
+	else if (!runs)
+		rl_error_set(err, "%s", why.text);
 	free(path);
 	return runs;
 }
