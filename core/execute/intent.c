@@ -376,7 +376,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * own reload next). */
 		if (it->action != RL_INTENT_RELOAD || it->loaded || it->untouched || loaded == 1 ||
 		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline ||
-		    (it->unsure && (it->pid ? st.running : !st.running)))
+		    (it->unsure && rl_service_status_as_before(&st, it->pid)))
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
 	}
@@ -390,8 +390,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		return 0;
 	}
 	if (it->unanswered && it->action == RL_INTENT_KICKSTART &&
-	    (loaded == 1 || (st.running && it->pid && st.pid == it->pid) ||
-	     (!st.running && !it->pid))) {
+	    (loaded == 1 || rl_service_status_as_before(&st, it->pid))) {
 		/* launchd never answered the kickstart, and the job is as it was
 		 * before it: nothing says it happened. Not finished: judged
 		 * again, as any job. */

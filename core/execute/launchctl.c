@@ -835,6 +835,11 @@ static void status_clear(struct rl_service_status *st)
 	st->signo = -1;
 }
 
+int rl_service_status_as_before(const struct rl_service_status *st, pid_t pid)
+{
+	return pid ? st->running && st->pid == pid : !st->running;
+}
+
 int rl_launchctl_parse_print(const char *text, struct rl_service_status *st)
 {
 	struct print_parser p = {.st = st};

@@ -146,6 +146,10 @@ struct rl_service_status {
  * the arguments are collected). Returns 0, or -1 when the text holds no
  * block at all. */
 int rl_launchctl_parse_print(const char *text, struct rl_service_status *st);
+/* Whether st shows the job as it was when its pid was pid (0: not
+ * running): running that same process, or, for one that was not running,
+ * still none. A job launchd shows SIGTERMed is not running. */
+int rl_service_status_as_before(const struct rl_service_status *st, pid_t pid);
 /* The i-th argument, NULL past the end. */
 const char *rl_service_status_arg(const struct rl_service_status *st, int i);
 

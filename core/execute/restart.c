@@ -781,9 +781,7 @@ static enum state enter_wait_gone(struct step_run *s)
  * process running, or, for a job that was not running, still none. */
 static int as_before(const struct step_run *s, const struct rl_service_status *st)
 {
-	pid_t old = s->res->old_pid;
-
-	return old ? st->running && st->pid == old : !st->running;
+	return rl_service_status_as_before(st, s->res->old_pid);
 }
 
 /* A bootout answering 5 (`Input/output error`) comes in two shapes: launchd
