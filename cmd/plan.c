@@ -57,7 +57,7 @@ static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 
 		if (archives)
 			print_packages(p);
-		rl_plan_format_unasked(plan, ctx->verbose, unasked, &b);
+		rl_plan_format_unasked(plan, ctx->verbose, unasked, NULL, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}

@@ -1119,7 +1119,7 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs, &b);
+		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs, NULL, &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}

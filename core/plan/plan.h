@@ -196,10 +196,11 @@ void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, st
  * (rl_step_format_reasons), then the reported changes. Appends to out. */
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out);
 /* The same, for a plan made while unasked jobs were not looked at
- * (launchd stopped answering): with nothing to restart, the headline says
+ * (launchd stopped answering, or launchctl cannot be run: why, NULL for
+ * "launchd did not answer"): with nothing to restart, the headline says
  * so instead of "nothing to restart", which never stands for a look that
  * was not taken. */
-void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked,
+void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked, const char *why,
 			    struct rl_buf *out);
 
 #endif

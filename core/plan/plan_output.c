@@ -179,10 +179,10 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
-	rl_plan_format_unasked(p, verbose, 0, out);
+	rl_plan_format_unasked(p, verbose, 0, NULL, out);
 }
 
-void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked,
+void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked, const char *why,
 			    struct rl_buf *out)
 {
 	size_t no = 0, never = 0, own = 0;
@@ -204,10 +204,9 @@ void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked
 
 		/* Nor may it when a job was not looked at (plan exits 4). */
 		if (unasked)
-			rl_buf_addf(out,
-				    "nothing planned; %zu job%s not looked at (launchd did not "
-				    "answer)%s",
-				    unasked, unasked == 1 ? "" : "s", n ? ", " : "\n");
+			rl_buf_addf(out, "nothing planned; %zu job%s not looked at (%s)%s", unasked,
+				    unasked == 1 ? "" : "s", why ? why : "launchd did not answer",
+				    n ? ", " : "\n");
 		if (n)
 			rl_buf_addf(out,
 				    "%s%zu job%s need%s attention "

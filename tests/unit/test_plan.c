@@ -797,11 +797,15 @@ static void test_output(void)
 	rl_buf_reset(&b);
 	/* A job not looked at (launchd did not answer): never "nothing to
 	 * restart". */
-	rl_plan_format_unasked(&f.p, 0, 3, &b);
+	rl_plan_format_unasked(&f.p, 0, 3, NULL, &b);
 	CHECK_STR(b.data, "nothing planned; 3 jobs not looked at (launchd did not answer)\n");
 	rl_buf_reset(&b);
-	rl_plan_format_unasked(&f.p, 0, 1, &b);
+	rl_plan_format_unasked(&f.p, 0, 1, NULL, &b);
 	CHECK_STR(b.data, "nothing planned; 1 job not looked at (launchd did not answer)\n");
+	rl_buf_reset(&b);
+	/* Nor when launchctl cannot be run: the headline says why. */
+	rl_plan_format_unasked(&f.p, 0, 2, "launchctl cannot be run", &b);
+	CHECK_STR(b.data, "nothing planned; 2 jobs not looked at (launchctl cannot be run)\n");
 	rl_buf_reset(&b);
 	fx_release(&f);
 
@@ -810,7 +814,7 @@ static void test_output(void)
 	fx_changed_job(&f, RL_JOB_DAEMON, "org.example.r");
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	rl_plan_decide(&f.p, &f.p.steps[0], RL_DECISION_REFUSED, "new code cannot start");
-	rl_plan_format_unasked(&f.p, 0, 2, &b);
+	rl_plan_format_unasked(&f.p, 0, 2, NULL, &b);
 	CHECK_STR(b.data, "nothing planned; 2 jobs not looked at (launchd did not answer), 1 job "
 			  "needs attention (refused, listed below)\n"
 			  "reported:\n"
