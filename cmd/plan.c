@@ -39,8 +39,9 @@ static void print_packages(const struct rl_pipeline *p)
 	}
 }
 
-/* unasked: jobs not looked at, launchd having stopped answering; the
- * plan is printed all the same, and the exit says it is not whole. */
+/* unasked: jobs not looked at, launchd having stopped answering (or
+ * launchctl not being runnable); the plan is printed all the same, and
+ * the exit says it is not whole. */
 static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 		      const struct rl_plan *plan, int archives, size_t unasked)
 {
@@ -57,7 +58,7 @@ static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 
 		if (archives)
 			print_packages(p);
-		rl_plan_format_unasked(plan, ctx->verbose, unasked, NULL, &b);
+		rl_plan_format_unasked(plan, ctx->verbose, unasked, rl_pipeline_unasked_why(p), &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}

@@ -145,8 +145,9 @@ static size_t recovered_count[RL_RESULT_NSTATUS];
  * relaunch can read first (rl_pipeline_unasked): the summary must not
  * read as if it had. */
 static size_t unasked_jobs;
-/* And every step of the run fails for them: launchd, asked no more once
- * a call got no answer, is asked nothing about any job. */
+/* And the run fails anyway: every step fails for them (launchd, asked no
+ * more once a call got no answer, is asked nothing about any job), or
+ * launchctl cannot be run for the first (the restart engine's error). */
 static int unasked_fail;
 
 /* The run log as it stands should a second signal end the run at once
@@ -941,8 +942,8 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		       : n && !unasked_jobs ? "no process was stale"
 					    : "nothing restarted");
 		if (n == 0 && unasked_jobs)
-			printf("; %zu job%s not looked at (launchd did not answer)", unasked_jobs,
-			       unasked_jobs == 1 ? "" : "s");
+			printf("; %zu job%s not looked at (%s)", unasked_jobs,
+			       unasked_jobs == 1 ? "" : "s", rl_pipeline_unasked_why(p));
 		putchar('\n');
 		if (n == 0)
 			return;
@@ -950,9 +951,8 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 	if (n == 0) {
 		/* Never for a look that was not taken (the run exits 4). */
 		if (unasked_jobs)
-			printf("nothing restarted; %zu job%s not looked at (launchd did not "
-			       "answer)\n",
-			       unasked_jobs, unasked_jobs == 1 ? "" : "s");
+			printf("nothing restarted; %zu job%s not looked at (%s)\n", unasked_jobs,
+			       unasked_jobs == 1 ? "" : "s", rl_pipeline_unasked_why(p));
 		else
 			printf("nothing to restart\n");
 		return;
@@ -1119,17 +1119,21 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs, NULL, &b);
+		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs,
+				       rl_pipeline_unasked_why(p), &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
 	}
-	/* As the run would exit: a refused step is known now; with jobs not
-	 * looked at, every step would fail untouched when launchd is asked no
-	 * more, else the run would end in that error. */
-	return refuses(plan)  ? CLI_EXIT_RESTART
-	       : unasked_fail ? CLI_EXIT_RESTART
-	       : unasked_jobs ? CLI_EXIT_ERROR
-			      : CLI_EXIT_OK;
+	/* As the run would exit: a step to restart with a launchctl that
+	 * cannot be run is the restart engine's error; a refused step is
+	 * known now; with jobs not looked at, every step would fail untouched
+	 * when launchd is asked no more, else the run would end in that
+	 * error. */
+	return p->launchd_unknown && rl_plan_count_runnable(plan) ? CLI_EXIT_ERROR
+	       : refuses(plan)					  ? CLI_EXIT_RESTART
+	       : unasked_fail					  ? CLI_EXIT_RESTART
+	       : unasked_jobs					  ? CLI_EXIT_ERROR
+								  : CLI_EXIT_OK;
 }
 
 /* run --archive: the jobs the installed packages reach, into labels; with
@@ -1219,11 +1223,14 @@ static int run_locked(const struct run_args *a)
 	}
 	/* launchd gave no answer relaunch can read before some job was
 	 * looked at (it stopped answering, or said what relaunch has no
-	 * meaning for): what it runs is not known. A warning when the run
-	 * fails anyway (every step fails untouched, launchd asked no more:
-	 * exit 3); else the error the run ends in (exit 4), for the run log
-	 * too, so that status shows the look still owed. */
-	unasked_fail = unasked_jobs && acts(plan) && rl_launchctl_gate_closed(lc.gate);
+	 * meaning for, or launchctl cannot be run): what it runs is not
+	 * known. A warning when the run fails anyway (every step fails
+	 * untouched, launchd asked no more: exit 3; a step's launchctl that
+	 * cannot be run: the restart engine's error, exit 4); else the error
+	 * the run ends in (exit 4), for the run log too, so that status shows
+	 * the look still owed. */
+	unasked_fail = unasked_jobs && acts(plan) &&
+		       (rl_launchctl_gate_closed(lc.gate) || p.launchd_unknown);
 	if (unasked_jobs && (unasked_fail || unfinished))
 		rl_warn("%s", unasked);
 	else if (unasked_jobs)

@@ -359,9 +359,10 @@ struct inspection {
 /* Ask launchd where each job is and its pid, and set threads to judging
  * the processes, all at once, each path stat()ed once for all
  * (base/statmemo.h); this thread may do other work until inspect_end. A
- * launchctl that cannot run turns the process view off with a warning;
- * the restart engine reports that as an error of its own when it
- * matters. */
+ * launchctl that cannot run turns the process view off: with a warning,
+ * or for plan and run (o->report_unasked) by leaving every job not yet
+ * looked at unasked, as when launchd gives no answer; the restart engine
+ * reports it as an error of its own when it matters. */
 static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			  struct inspection *in)
 {
@@ -369,6 +370,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	struct use_index now = {0}, then = {0};
 	size_t nreqs = 0, unseen = 0;
 	const struct rl_jobview *first_unseen = NULL;
+	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
@@ -390,12 +392,24 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i]);
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
-		found = find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
+		found = cannot ? -2 : find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
 		v->lookup = found;
-		if (found == -2) {
+		if (found == -2 && !o->report_unasked) {
 			rl_warn("not looking at running processes: %s", lerr.text);
 			p->launchd_unknown = 1;
 			break;
+		}
+		if (found == -2) {
+			free(v->note);
+			/* Not looked at, as if launchd had not answered: this
+			 * job and every one after it, none asked. */
+			if (!cannot)
+				cannot = rl_xstrdup(lerr.text);
+			p->launchd_unknown = 1;
+			v->lookup = -1;
+			v->unasked = 1;
+			v->note = rl_xstrdup(cannot);
+			continue;
 		}
 		if (found == 0 && v->pid > 0) {
 			collect_missing(p->libs, in->programs[i], v);
@@ -416,6 +430,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",
 			first_unseen->note);
 	rl_launchctl_listings_release(&ls);
+	free(cannot);
 	free(now.v);
 	free(then.v);
 	/* code_tracked reads only each job's own view, which nothing changes
@@ -744,6 +759,11 @@ size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *la
 				     n == 1 ? "" : "s", first->job->label, n > 1 ? ", …" : "",
 				     first->note ? first->note : "launchctl did not answer");
 	return n;
+}
+
+const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
+{
+	return p->launchd_unknown ? "launchctl cannot be run" : "launchd did not answer";
 }
 
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,

@@ -35,8 +35,9 @@ struct rl_pipeline_opts {
 	int warn_unresolved;			 /* each job's one warning about what
 						  * cannot be resolved (plan) */
 	int report_unasked;			 /* the jobs launchd stopped answering
-						  * before they were looked at are the
-						  * caller's to report
+						  * before they were looked at (or that
+						  * a launchctl that cannot be run left
+						  * unasked) are the caller's to report
 						  * (rl_pipeline_unasked), not warned
 						  * about here (plan, run) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
@@ -63,7 +64,8 @@ struct rl_jobview {
 	int loaded;	    /* launchd has it (the job's target is where) */
 	int unasked;	    /* not looked at: a launchctl call got no answer (timed out,
 			     * killed), or none relaunch can read (an exit code it has
-			     * no meaning for), before launchd could say where the job
+			     * no meaning for), or launchctl cannot be run (only with
+			     * report_unasked), before launchd could say where the job
 			     * is */
 	pid_t pid;	    /* its process as launchd names it; 0: none */
 	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
@@ -144,12 +146,16 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 
 /* How many of the jobs labels names (NULL: every job) were not looked at
  * because launchd stopped answering first, or gave an answer relaunch
- * cannot read (rl_jobview.unasked); when any,
+ * cannot read, or launchctl cannot be run (rl_jobview.unasked); when any,
  * *text says so in one line (malloc'd): "not looking at the processes of
  * 3 jobs ('a', …): not asked: launchctl 'print system' timed out after
  * 30 s earlier, and launchd is asked no more". Such a look is owed: no
  * command may say there is nothing to restart while one is. */
 size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text);
+/* Why those jobs were not looked at, for a headline's parenthesis:
+ * "launchctl cannot be run" (p->launchd_unknown), else "launchd did not
+ * answer". */
+const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
 
 /* For `status`, after a plan made without launchd (o->lc NULL): a step
  * still to restart whose job launchd shows loaded without a process is

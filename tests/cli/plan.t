@@ -9,11 +9,37 @@ how, in which order, and why. It changes nothing.
 
 There is no launchd here: these cases leave the process view out (it is
 tested with real processes under the launchd simulator in tests/e2e).
-Asked for, it says why it is off:
+Asked for, with no launchctl that can be run, no job's processes are
+looked at: one error line says so, with why, and plan exits 4, never
+"nothing to restart" (what a job runs is not known):
 
-  $ relaunch plan 2>&1 >/dev/null | show
-  relaunch: warning: not looking at running processes: cannot run launchctl '/bin/launchctl': No such file or directory
+  $ relaunch plan 2>&1 | show
   relaunch: warning: no manifest yet in '$HOME/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: not looking at the processes of 12 jobs ('homebrew.mxcl.redis', …): cannot run launchctl '/bin/launchctl': No such file or directory
+  nothing planned; 12 jobs not looked at (launchctl cannot be run)
+  $ relaunch plan >/dev/null 2>&1
+  [4]
+
+The same for one given with --launchctl or RELAUNCH_LAUNCHCTL, missing or
+not executable, and for the jobs given (only those are counted):
+
+  $ relaunch plan --launchctl "$PWD/none" homebrew.mxcl.nginx 2>/dev/null
+  nothing planned; 1 job not looked at (launchctl cannot be run)
+  [4]
+  $ touch lc && chmod 644 lc
+  $ RELAUNCH_LAUNCHCTL=$PWD/lc relaunch plan homebrew.mxcl.nginx org.nixos.nix-daemon 2>&1 | show
+  relaunch: warning: no manifest yet in '$HOME/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: not looking at the processes of 2 jobs ('org.nixos.nix-daemon', …): cannot run launchctl '$HOME/lc': Permission denied
+  nothing planned; 2 jobs not looked at (launchctl cannot be run)
+  $ relaunch plan --json --launchctl "$PWD/none" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
+  True []
+  $ relaunch plan --json --launchctl "$PWD/none" >/dev/null 2>&1
+  [4]
+
+With --no-processes none is needed, and nothing changes:
+
+  $ relaunch plan --no-processes --launchctl "$PWD/none" 2>/dev/null
+  nothing to restart
   $ relaunch() { case $1 in plan) command relaunch "$@" --no-processes ;; *) command relaunch "$@" ;; esac; }
 
 Without a manifest there is nothing to compare with; only running

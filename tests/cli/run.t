@@ -111,3 +111,76 @@ run of a new log.
   1
   $ relaunch status > /dev/null; echo $?
   0
+
+A launchctl that cannot be run leaves every job's processes not looked
+at, and what a job runs is then not known (a library replaced and
+deleted, a plugin loaded with dlopen: nothing the manifest shows). A run
+never says "nothing to restart" for it: one error line, with why, that
+line the run's error in the run log (status shows the look still owed),
+and exit 4. The next run that can ask launchd looks again (tested end to
+end in tests/e2e/test_code.py).
+
+  $ mkdir bin && cp "$(command -v sleep)" bin/d
+  $ python3 -c '
+  > import plistlib, sys
+  > with open(sys.argv[1], "wb") as f:
+  >     plistlib.dump({"Label": "org.example.d", "ProgramArguments": [sys.argv[2]]}, f)
+  > ' daemons/org.example.d.plist "$PWD/bin/d"
+  $ relaunch run --launchctl "$PWD/none" 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: not looking at the processes of 1 job ('org.example.d'): cannot run launchctl '$HOME/none': No such file or directory
+  nothing restarted; 1 job not looked at (launchctl cannot be run)
+  $ relaunch run --launchctl "$PWD/none" >/dev/null 2>&1
+  [4]
+  $ relaunch status | grep '^pending' | sed "s|$HOME|\$HOME|"
+  pending: the last run stopped with an error, its changes wait for the next: not looking at the processes of 1 job ('org.example.d'): cannot run launchctl '$HOME/none': No such file or directory
+  $ relaunch status >/dev/null 2>&1
+  [1]
+  $ relaunch log --json | python3 -c 'import json, sys; r = json.load(sys.stdin)["runs"][0]; print(r["exit"], r["error"].startswith("not looking at the processes of 1 job"))'
+  4 True
+
+run -n exits as the run would, and a run given the job counts only it:
+
+  $ relaunch run -n --launchctl "$PWD/none" 2>/dev/null
+  nothing planned; 1 job not looked at (launchctl cannot be run)
+  [4]
+  $ RELAUNCH_LAUNCHCTL=$PWD/none relaunch run org.example.d 2>/dev/null
+  nothing restarted; 1 job not looked at (launchctl cannot be run)
+  [4]
+
+A drain is such a run too: its log names the entry, and status the look
+still owed.
+
+  $ mkdir queue
+  $ RELAUNCH_PM_NAMES=pm-run-t-$$ relaunch notify --queue queue --formula d --version 2
+  $ RELAUNCH_PM_NAMES=pm-run-t-$$ relaunch run --drain-queue --queue queue --quiet 0 --launchctl "$PWD/none" 2>/dev/null
+  nothing restarted; 1 job not looked at (launchctl cannot be run)
+  [4]
+  $ relaunch status | grep -E '^pending|queue entry' | sed "s|$HOME|\$HOME|"
+    1 queue entry: homebrew d 2
+  pending: the last run stopped with an error, its changes wait for the next: not looking at the processes of 1 job ('org.example.d'): cannot run launchctl '$HOME/none': No such file or directory
+
+With a restart to do, the launchctl that cannot be run is the run's own
+error: nothing is restarted or recorded, and the line is a warning
+beside it; run -n exits 4 as the run would:
+
+  $ printf 'v2\n' >> bin/d
+  $ relaunch run -n --launchctl "$PWD/none" 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: warning: not looking at the processes of 1 job ('org.example.d'): cannot run launchctl '$HOME/none': No such file or directory
+  1. kickstart system/org.example.d (daemon)
+     $HOME/bin/d changed (content) via ProgramArguments[0]
+  $ relaunch run -n --launchctl "$PWD/none" >/dev/null 2>&1
+  [4]
+  $ relaunch run --launchctl "$PWD/none" 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: warning: not looking at the processes of 1 job ('org.example.d'): cannot run launchctl '$HOME/none': No such file or directory
+  relaunch: cannot run launchctl '$HOME/none': No such file or directory
+  $ relaunch run --launchctl "$PWD/none" >/dev/null 2>&1
+  [4]
+  $ relaunch diff | sed "s|$HOME|\$HOME|"
+  content    $HOME/bin/d
+
+--no-processes asks for no process view: nothing is looked at, and a run
+with nothing to restart says so, as before.
+
+  $ relaunch record --force >/dev/null 2>&1
+  $ relaunch run --no-processes --launchctl "$PWD/none"
+  nothing to restart

@@ -26,8 +26,9 @@ links restarts the job.
 Code no longer on disk (a manifest or not): a library whose keg was
 removed and then forgotten with `record --force`, and a plugin loaded with
 dlopen that nothing tracks, rebuilt in place, make their process stale
-(and when launchd does not answer before the job is looked at, no command
-says there is nothing to restart, and the next run restarts it); an
+(and when launchd does not answer before the job is looked at, or
+launchctl cannot be run, no command says there is nothing to restart, and
+the next run restarts it); an
 unlinked executable file that is no library (libffi's trampolines) does
 not, nor a library the program does not link that is simply gone (copied
 to a temporary file, loaded and deleted; a plugin's keg uninstalled).
@@ -788,6 +789,77 @@ class Unlinked(Base):
         new = self.wait_new_pid(m, label, pid)
         self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
         self.assertEqual(m.relaunch("status").returncode, 0)
+
+    def test_stale_process_with_a_launchctl_that_cannot_run_is_never_nothing_to_restart(self):
+        # As above, but launchctl cannot be run at all (a typo in
+        # --launchctl, RELAUNCH_LAUNCHCTL naming a file that is not
+        # executable): no job is looked at, and no command may read that
+        # as nothing to restart; the look is owed to the next run.
+        m = self.m
+        label = LABEL % "host"
+        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
+        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
+        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
+        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
+        m.boot()
+        pid = m.wait_pid(label)
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
+        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        typo = os.path.join(m.root, "no-such-launchctl")
+        unrunnable = os.path.join(m.root, "launchctl-not-executable")
+        with open(unrunnable, "w") as f:
+            f.write(f"#!/bin/sh\nexec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(unrunnable, 0o644)
+        calls = len(m.calls())
+
+        def said(lc, why):
+            return (f"relaunch: not looking at the processes of 1 job ('{label}'): cannot run "
+                    f"launchctl '{lc}': {why}\n")
+
+        def unrun(*args, lc=typo, why="No such file or directory"):
+            r = m.relaunch(*args, "--launchctl", lc)
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertNotIn("nothing to restart", r.stdout)
+            # The one line, an error: no warning says it again.
+            self.assertEqual(r.stderr, said(lc, why), args)
+            return r
+
+        for args in (("plan",), ("run", "-n")):
+            r = unrun(*args)
+            self.assertEqual(r.stdout, "nothing planned; 1 job not looked at (launchctl cannot "
+                             "be run)\n", args)
+        r = unrun("plan", "--json")
+        self.assertEqual(json.loads(r.stdout)["steps"], [], r.stdout)
+        r = unrun("run", *FAST, lc=unrunnable, why="Permission denied")
+        self.assertEqual(r.stdout, "nothing restarted; 1 job not looked at (launchctl cannot "
+                         "be run)\n")
+        self.assertEqual(len(m.calls()), calls)
+        self.assertEqual(m.pid(label), pid)
+        # status says the look is owed, as the run log has it.
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("pending: the last run stopped with an error, its changes wait for the "
+                      "next: " + said(unrunnable, "Permission denied")[len("relaunch: "):],
+                      r.stdout)
+        # --no-processes asks for no process view: nothing is looked at,
+        # as asked, and nothing is planned from the files alone.
+        r = m.relaunch("plan", "--no-processes", "--launchctl", typo)
+        self.assertEqual((r.returncode, r.stdout, r.stderr), (0, "nothing to restart\n", ""))
+        # A launchctl that runs: the next run looks, and restarts the host.
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "restarted")], doc)
+        new = self.wait_new_pid(m, label, pid)
+        self.assertEqual(mapped_like(new, "plugin.so"), [plugin])
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("pending: nothing\n", r.stdout)
+        self.plan(m, code=0)
 
     def test_library_extracted_to_a_temporary_file_and_deleted_is_not_stale(self):
         # Netty, sqlite-jdbc, JNA: the native library is copied to a
