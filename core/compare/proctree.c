@@ -45,6 +45,7 @@ struct walk {
 	size_t astale;
 	size_t aother;
 	size_t aran;
+	size_t astarts;
 	int merge_ran; /* the root is FRESH: FRESH descendants' files join its `ran` */
 	char *unknown; /* the first reason something could not be judged */
 	int full;      /* RL_PROC_TREE_MAX_PROCS reached */
@@ -203,7 +204,10 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 
 /* A FRESH descendant's files join the root's `ran`, each naming the
  * process: a daemon daemondo started again onto the new code runs the
- * command as it is on disk now, which the root (daemondo) does not. */
+ * command as it is on disk now, which the root (daemondo) does not. Its
+ * start, which its scan read anyway, joins `starts`: a file written in
+ * place after it started shows the inode on disk now whatever bytes the
+ * process runs. */
 static void take_ran(struct walk *w, const struct node *n, const struct rl_proc_view *v)
 {
 	struct rl_proc_view *out = w->out;
@@ -215,6 +219,9 @@ static void take_ran(struct walk *w, const struct node *n, const struct rl_proc_
 		out->ran[out->nran] = v->ran[i];
 		out->ran[out->nran++].pid = n->pid;
 	}
+	rl_xgrow((void **)&out->starts, &w->astarts, out->nstarts + 1, sizeof(*out->starts));
+	out->starts[out->nstarts].pid = n->pid;
+	out->starts[out->nstarts++].start_ns = v->start_ns;
 }
 
 /* Judge one descendant and queue its children. */
@@ -311,6 +318,7 @@ static void walk_tree(struct walk *w)
 
 	w->astale = out->nstale;
 	w->aran = out->nran;
+	w->astarts = out->nstarts;
 	w->merge_ran = out->verdict == RL_PROC_FRESH;
 	if (out->verdict == RL_PROC_UNKNOWN)
 		w->unknown = rl_xstrdup(out->why ? out->why : "unknown");

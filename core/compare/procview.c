@@ -49,11 +49,22 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	}
 	free(v->other);
 	free(v->ran);
+	free(v->starts);
 	free(v->why);
 	free(v->unjudged);
 	free(v->exe);
 	free(v->children.v);
 	memset(v, 0, sizeof(*v));
+}
+
+int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid)
+{
+	if (pid == v->pid)
+		return v->start_ns;
+	for (size_t i = 0; i < v->nstarts; i++)
+		if (v->starts[i].pid == pid)
+			return v->starts[i].start_ns;
+	return 0;
 }
 
 void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t pid)
@@ -221,10 +232,13 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 		return 0;
 	free(v->stale);
 	free(v->ran);
+	free(v->starts);
 	free(v->unjudged);
 	v->unjudged = v->why; /* an UNKNOWN view's reason stays known */
 	v->ran = NULL;
 	v->nran = 0;
+	v->starts = NULL;
+	v->nstarts = 0;
 	v->why = NULL;
 	v->stale = rl_xcalloc(1, sizeof(*v->stale));
 	f = &v->stale[0];

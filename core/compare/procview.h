@@ -61,6 +61,13 @@ struct rl_proc_id {
 	pid_t pid; /* `ran`: the process that runs it (the view's pid or a descendant) */
 };
 
+/* When a process started (its view's start_ns); in `starts`, a descendant
+ * whose files joined the tree's `ran`. */
+struct rl_proc_start {
+	pid_t pid;
+	int64_t start_ns; /* wall clock ns, rounded down; 0 when unknown */
+};
+
 struct rl_proc_view {
 	pid_t pid;
 	enum rl_proc_verdict verdict;
@@ -88,6 +95,12 @@ struct rl_proc_view {
 				 * in a tree whose root is FRESH, also those of every
 				 * FRESH descendant */
 	size_t nran;
+	/* In a tree whose root is FRESH: when each FRESH descendant whose
+	 * files joined `ran` started, as its scan read it (no read of its
+	 * own), one entry a process in the order walked; the root's is
+	 * start_ns. rl_proc_view_started looks one up. */
+	struct rl_proc_start *starts;
+	size_t nstarts;
 	size_t nprocs; /* processes judged (1 for rl_proc_inspect) */
 	/* The process's children as the platform listed them while it read
 	 * the process (children_listed 1), for the tree walk; else the walk
@@ -116,6 +129,10 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 int rl_proc_inspect_memo(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_statmemo *memo,
 			 struct rl_proc_view *out, struct rl_error *err);
 void rl_proc_view_release(struct rl_proc_view *v);
+
+/* When pid, v's process or a descendant of it in v's `starts`, started,
+ * ns since the epoch rounded down; 0 when unknown (or not in the view). */
+int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid);
 
 /* A job's processes: launchd's pid and all its descendants.
  * Bounds per tree: RL_PROC_TREE_MAX_PROCS processes and RL_PROC_TREE_MAX_DEPTH

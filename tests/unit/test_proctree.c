@@ -86,6 +86,7 @@ static int fake_inspect(void *ctx, pid_t pid, rl_proc_tracked_fn tracked, void *
 		return 0;
 	}
 	out->verdict = p->verdict;
+	out->start_ns = (int64_t)p->start * 1000000000LL;
 	out->exe = rl_xasprintf("/bin/%s", p->name);
 	if (p->why && p->verdict == RL_PROC_STALE)
 		out->unjudged = rl_xstrdup(p->why);
@@ -222,7 +223,7 @@ static struct rl_proc_view tree_owned(struct fake *f, pid_t root, rl_proc_owns_f
 /* A descendant running replaced code that is not the job's is kept apart
  * (other), never the tree's verdict; one running the job's is. A FRESH
  * root's `ran` takes in its FRESH descendants' files, each naming its
- * process. */
+ * process, and `starts` when each of those started. */
 static void test_fake_owns(void)
 {
 	static struct fake f;
@@ -250,6 +251,11 @@ static void test_fake_owns(void)
 		CHECK(v.ran[0].ino == 10 && v.ran[0].pid == 100);
 		CHECK(v.ran[1].ino == 11 && v.ran[1].pid == 101);
 	}
+	CHECK_INT(v.nstarts, 1);
+	CHECK(rl_proc_view_started(&v, 100) == 1100 * 1000000000LL);
+	CHECK(rl_proc_view_started(&v, 101) == 1101 * 1000000000LL);
+	CHECK(rl_proc_view_started(&v, 102) == 0); /* stale: not among `ran` */
+	CHECK(rl_proc_view_started(&v, 999) == 0);
 	rl_proc_view_release(&v);
 	/* Without owns, every stale file counts, as before. */
 	v = tree_owned(&f, 100, NULL);
@@ -287,6 +293,7 @@ static void test_fake_owns(void)
 	v = tree_owned(&f, 100, owns_nginx);
 	CHECK_INT(v.verdict, RL_PROC_UNKNOWN);
 	CHECK_INT(v.nran, 0);
+	CHECK_INT(v.nstarts, 0);
 	rl_proc_view_release(&v);
 }
 
@@ -593,6 +600,15 @@ static void test_real_tree(const char *dir, int levels)
 	CHECK_INT(rl_proc_tree_inspect(root, NULL, NULL, NULL, NULL, &v, NULL), 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_INT(v.nprocs, levels + 2); /* the shells, the daemon and its sleep */
+	/* Each descendant's start, as its scan read it: known, and not
+	 * before its ancestor's by more than a tick (the boot time each
+	 * conversion reads may move by less). */
+	CHECK_INT(v.nstarts, levels + 1);
+	CHECK(rl_proc_view_started(&v, root) > 0 && rl_proc_view_started(&v, d) > 0);
+	CHECK(rl_proc_view_started(&v, d) >=
+	      rl_proc_view_started(&v, mid) - rl_platform_start_tick_ns());
+	CHECK(rl_proc_view_started(&v, mid) >=
+	      rl_proc_view_started(&v, root) - rl_platform_start_tick_ns());
 	rl_proc_view_release(&v);
 
 	CHECK(copy_file("/bin/sh", tmp) == 0 && rename(tmp, daemon) == 0);
