@@ -161,22 +161,6 @@ static int started_after(const struct rl_observed *o, int64_t t)
 	       change_order(t, v->start_ns) == ORDER_BEFORE;
 }
 
-/* The process the view saw run the file st is (launchd's pid first),
- * or 0 when none did. */
-static pid_t ran_file(const struct rl_proc_view *v, const struct stat *st)
-{
-	pid_t by = 0;
-
-	for (size_t i = 0; i < v->nran; i++)
-		if (v->ran[i].dev == (uint64_t)st->st_dev &&
-		    v->ran[i].ino == (uint64_t)st->st_ino) {
-			by = v->ran[i].pid > 0 ? v->ran[i].pid : v->pid;
-			if (by == v->pid)
-				return by;
-		}
-	return by;
-}
-
 /* Whether every change of s is one the process view can see: code the
  * process executes or maps, or a symlink on the way to its program. A
  * config file, a script that is read, a plist: no process shows them; nor
@@ -206,25 +190,28 @@ static int changes_visible(const struct rl_step *s)
 	return 1;
 }
 
-/* A file launchd's process maps as it is on disk now, whose ctime is not
- * before the process start (ORDER_WITHIN or ORDER_AFTER it): new bytes
- * written into a file (cp over it, make install) keep its inode, so the
- * process shows the inode on disk now whatever bytes it runs. */
+/* A file a process of the job's maps as it is on disk now, whose ctime
+ * is not before that process's start (ORDER_WITHIN or ORDER_AFTER it):
+ * new bytes written into a file (cp over it, make install) keep its
+ * inode, so the process shows the inode on disk now whatever bytes it
+ * runs. */
 struct late {
 	enum order order; /* ORDER_UNKNOWN: none */
 	dev_t dev;
 	ino_t ino;
 	int64_t ctime;
+	pid_t pid; /* the process: launchd's or a descendant */
+	int64_t start;
 };
 
-/* Whether the inode st describes is no evidence for the process v views:
- * it changed since the process started, or within a tick of its start,
- * or either time is unknown. *late says which file, the first time. */
-static int changed_since_start(const struct stat *st, const struct rl_proc_view *v,
-			       struct late *late)
+/* Whether the inode st describes is no evidence for process pid, which
+ * started at start (0: unknown): it changed since the process started,
+ * or within a tick of its start, or either time is unknown. *late says
+ * which file and process, the first time. */
+static int changed_since_start(const struct stat *st, pid_t pid, int64_t start, struct late *late)
 {
 	int64_t t = rl_platform_ctime_ns(st);
-	enum order ord = change_order(t, v->start_ns);
+	enum order ord = change_order(t, start);
 
 	if (ord == ORDER_BEFORE)
 		return 0;
@@ -233,8 +220,34 @@ static int changed_since_start(const struct stat *st, const struct rl_proc_view 
 		late->dev = st->st_dev;
 		late->ino = st->st_ino;
 		late->ctime = t;
+		late->pid = pid;
+		late->start = start;
 	}
 	return 1;
+}
+
+/* The process the view saw run the file st is (launchd's pid first),
+ * or 0 when none did; -1 when one that did may run other bytes than the
+ * file holds now: the file changed since that process started, or
+ * within a tick of it, or its start is unknown (*late may say which).
+ * Each process is held to its own start: a daemon daemondo started again
+ * onto a new file, which was written in place after, runs the bytes it
+ * started with, as launchd's own process would. */
+static pid_t ran_file(const struct rl_proc_view *v, const struct stat *st, struct late *late)
+{
+	pid_t by = 0;
+
+	for (size_t i = 0; i < v->nran; i++) {
+		pid_t pid = v->ran[i].pid > 0 ? v->ran[i].pid : v->pid;
+
+		if (v->ran[i].dev != (uint64_t)st->st_dev || v->ran[i].ino != (uint64_t)st->st_ino)
+			continue;
+		if (changed_since_start(st, pid, rl_proc_view_started(v, pid), late))
+			return -1;
+		if (!by || pid == v->pid)
+			by = pid;
+	}
+	return by;
 }
 
 /* The process view's positive evidence; *why set when there is some.
@@ -257,7 +270,7 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
 	    (uint64_t)st.st_ino != v->exe_id.ino)
 		return 0; /* it runs something else: a shell, a wrapper, a placeholder */
-	if (changed_since_start(&st, v, late))
+	if (changed_since_start(&st, v->pid, v->start_ns, late))
 		return 0;
 	for (size_t i = 0; i < o->code->n; i++) {
 		const char *c = o->code->v[i];
@@ -266,13 +279,10 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 
 		if (stat(c, &cs) != 0)
 			continue; /* not there: nothing can run it */
-		if (!(by = ran_file(v, &cs)))
-			return 0; /* not seen in its processes: no evidence */
-		/* Written since launchd's process started: its inode proves
-		 * nothing. (A descendant's own start is not in the view: the
-		 * file it runs is taken as it is; a reason written into the
-		 * recorded inode keeps the view out altogether.) */
-		if (by == v->pid && changed_since_start(&cs, v, late))
+		/* Not seen in its processes, or written since one that runs
+		 * it started: its inode proves nothing. (A reason written into
+		 * the recorded inode keeps the view out altogether.) */
+		if ((by = ran_file(v, &cs, late)) <= 0)
 			return 0;
 		/* A command seen only in a descendant (the daemon daemondo
 		 * started again onto the new file): named, a program before
@@ -318,11 +328,14 @@ static void reason_append(struct rl_reason *r, const char *note)
 }
 
 /* What note_start appends to the reason of a file changed at `at`: one
- * launchd's process pid maps though it changed after its start (late
- * ORDER_AFTER) or within a tick of it (ORDER_WITHIN), or any other
- * change within a tick of the start (late 0). */
-static char *start_note(int late, enum order ord, pid_t pid, const char *at, const char *start)
+ * process pid maps though it changed after its start (late ORDER_AFTER)
+ * or within a tick of it (ORDER_WITHIN), named "in its tree" when it is
+ * a descendant of launchd's process (tree), or any other change within
+ * a tick of the start of launchd's process pid (late 0). */
+static char *start_note(int late, enum order ord, pid_t pid, int tree, const char *at,
+			const char *start)
 {
+	const char *where = tree ? " in its tree" : "";
 	char tick[32];
 
 	tick_text(tick, sizeof(tick));
@@ -331,25 +344,28 @@ static char *start_note(int late, enum order ord, pid_t pid, const char *at, con
 				    "(%s): taken as after it",
 				    at, tick, (long long)pid, start);
 	if (ord == ORDER_AFTER)
-		return rl_xasprintf("; pid %lld maps it, but it changed at %s, after the process "
+		return rl_xasprintf("; pid %lld%s maps it, but it changed at %s, after the process "
 				    "started (%s): new bytes written into a file keep its inode",
-				    (long long)pid, at, start);
-	return rl_xasprintf("; pid %lld maps it, but it changed at %s, within a clock tick (%s) "
-			    "of the process start (%s): taken as after it",
-			    (long long)pid, at, tick, start);
+				    (long long)pid, where, at, start);
+	return rl_xasprintf("; pid %lld%s maps it, but it changed at %s, within a clock tick "
+			    "(%s) of the process start (%s): taken as after it",
+			    (long long)pid, where, at, tick, start);
 }
 
-/* Say in the reasons of a step restarted for want of evidence what
- * launchd's process may not run: the file its view could not vouch for
- * (late), and any change within a clock tick of its start. */
+/* Say in the reasons of a step restarted for want of evidence what its
+ * processes may not run: the file the view could not vouch for (late,
+ * for launchd's process or a descendant), and any change within a clock
+ * tick of the start of launchd's process. */
 static void note_start(struct rl_step *s, const struct rl_observed *o, const struct late *late)
 {
 	const struct rl_proc_view *v = o->view;
-	char at[64], start[64];
+	char at[64], start[64], late_start[64] = "";
 
 	if (!v || v->pid != o->pid || v->verdict == RL_PROC_GONE || v->start_ns <= 0)
 		return;
 	clock_text(v->start_ns, v->start_ns, start, sizeof(start));
+	if (late->order != ORDER_UNKNOWN)
+		clock_text(late->start, late->start, late_start, sizeof(late_start));
 	for (size_t i = 0; i < s->nreasons; i++) {
 		struct rl_reason *r = &s->reasons[i];
 		struct stat st;
@@ -362,7 +378,9 @@ static void note_start(struct rl_step *s, const struct rl_observed *o, const str
 		if (!is_late && change_order(t, v->start_ns) != ORDER_WITHIN)
 			continue;
 		clock_text(t, t, at, sizeof(at));
-		note = start_note(is_late, late->order, v->pid, at, start);
+		note = is_late ? start_note(1, late->order, late->pid, late->pid != v->pid, at,
+					    late_start)
+			       : start_note(0, ORDER_WITHIN, v->pid, 0, at, start);
 		reason_append(r, note);
 		free(note);
 	}
@@ -389,7 +407,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	const struct rl_job *job = s->job;
 	int64_t last = 0, plist = 0;
 	int reloaded = 0, unknown_time = 0;
-	struct late late = {ORDER_UNKNOWN, 0, 0, 0};
+	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	char *why = NULL;
 	char a[64], b[64];
 

@@ -107,15 +107,16 @@ char *rl_decide_hosts_self_why(pid_t pid);
  *     the job's program as it is on disk now (same device and inode) and
  *     every code file of the job now is among the files it runs (which the
  *     view found to be the ones on disk), none of those launchd's process
- *     runs changed (ctime) since it started: bytes written into a file it
- *     maps keep the inode, or
+ *     or a descendant runs changed (ctime) since that process started
+ *     (each held to its own start): bytes written into a file it maps
+ *     keep the inode, or
  *   - the process started after the last change of every path in the
  *     step's reasons (rl_decide_change_time);
  * "after" told apart by more than the clock tick a start time is known to
  * (rl_platform_start_tick_ns): a change within a tick of the start is
  * taken as after it (a restart is cheaper than old and new code mixed),
  * and the restart's reasons say so, as they say which file launchd's
- * process maps though it changed since it started;
+ * process, or one in its tree, maps though it changed since it started;
  * never while launchd reports the job crashing (o->crashing: restarted as
  * planned, so that the failure is seen and reported);
  * a reload whose plist launchd loaded since it changed

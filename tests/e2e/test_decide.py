@@ -13,7 +13,10 @@ keeps a broken upgrade from taking a working one down:
   (`current`), nor one whose daemondo started its daemon again onto the
   new file (SIGHUP); one whose library was written in place (cp over
   it) after its process started is restarted, though that process maps
-  the inode on disk, and is current once restarted after the write;
+  the inode on disk, and is current once restarted after the write; so
+  is a daemondo whose daemon, started again onto a new library, maps it
+  after that library was written in place, and not one whose daemon
+  started after the write;
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
@@ -464,6 +467,91 @@ class DecideTest(unittest.TestCase):
             self.assertIn(evidence, res[label]["note"])
             self.assertEqual(self.touched(m, label, t0), [])
             self.assertEqual((m.pid(label), daemon()), (top, new))
+
+    def daemondo_restarted_onto_a_new_library(self, m, write_in_place_first):
+        """A MacPorts startup item whose daemon links a library: daemondo
+        (launchd's pid, started long before) forks food, which maps
+        <ports>/lib/libfoo.so. The library is replaced by a rename (a new
+        inode), and a SIGHUP has daemondo start food again onto it; that
+        new inode is written in place (cp over it) once food runs it, or,
+        with write_in_place_first, before the SIGHUP, with the clock past
+        the write by more than a tick. The label, the library's path,
+        daemondo's pid and the new food's."""
+        daemondo = os.path.join(m.ports, "bin", "daemondo")
+        harness.build_c(daemondo, DAEMONDO_C)
+        libdir = os.path.join(m.ports, "lib")
+        lib = os.path.join(libdir, "libfoo.so")
+        harness.build_c(lib, harness.lib_source("foo", "1.0"), shared=True, soname="libfoo.so")
+        with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR")) as d:
+            built = harness.build_c(os.path.join(d, "food"),
+                                    harness.DAEMON_C % {"fn": "foo_version",
+                                                        "version": "food 1.0"},
+                                    "-L" + libdir, "-lfoo", "-Wl,-rpath," + libdir)
+            m.port_install("food", "1.0", program=built)
+        label = "org.macports.food"
+        top = self.boot(m, [label])[label]
+        food = os.path.join(m.ports, "sbin", "food")
+
+        def daemon():
+            kids = m.children(top)
+            try:  # one exiting meanwhile has no exe
+                return (len(kids) == 1 and os.path.samefile(f"/proc/{kids[0]}/exe", food) and
+                        lib in harness.maps(kids[0]) and kids[0])
+            except OSError:
+                return False
+
+        old = wait_until(daemon, "daemondo's daemon")
+        harness.build_c(lib, harness.lib_source("foo", "1.1"), shared=True, soname="libfoo.so")
+        if write_in_place_first:
+            self.write_in_place(m, lib, harness.lib_source("foo", "1.2"))
+            harness.wait_past_change(lib)
+        os.kill(top, signal.SIGHUP)
+        new = wait_until(lambda: (pid := daemon()) and pid != old and pid,
+                         "daemondo to start food again onto the new library")
+        if not write_in_place_first:
+            self.write_in_place(m, lib, harness.lib_source("foo", "1.2"))
+        return label, lib, top, new
+
+    def test_daemondo_whose_daemon_runs_a_file_written_in_place_since_is_restarted(self):
+        """food, started again by daemondo onto the new library, maps the
+        inode on disk now with the bytes it had before that inode was
+        written in place: held to its own start, as launchd's pid is."""
+        with Machine(RELAUNCH) as m:
+            label, lib, top, new = self.daemondo_restarted_onto_a_new_library(m, False)
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "kickstart")], doc)
+            texts = [x["text"] for x in doc["steps"][0]["reasons"] if x["path"] == lib]
+            self.assertEqual(len(texts), 1, doc)
+            self.assertRegex(texts[0], rf"; pid {new} in its tree maps it, but it changed at "
+                             r"\S+, (after the process started \(\S+\): new bytes written "
+                             r"into a file keep its inode|within a clock tick \(\d+ ms\) of "
+                             r"the process start \(\S+\): taken as after it)$")
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(label), top)
+
+    def test_daemondo_whose_daemon_started_after_an_in_place_write_is_current(self):
+        """The same, but food started again after the write: it maps the
+        library as written, which is the evidence."""
+        with Machine(RELAUNCH) as m:
+            label, lib, top, new = self.daemondo_restarted_onto_a_new_library(m, True)
+            food = os.path.join(m.ports, "sbin", "food")
+            evidence = (f"pid {top} runs {os.path.join(m.ports, 'bin', 'daemondo')} as it is "
+                        f"on disk now, and pid {new} in its tree runs {food} as it is on disk "
+                        "now")
+
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            current = [r for r in doc["reported"] if r["change"] == "current"]
+            self.assertEqual([r["labels"] for r in current], [[label]], doc)
+            self.assertIn(evidence, current[0]["why"])
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), top)
 
     # -- a plist changed but never loaded ------------------------------------
     def test_idle_job_whose_schedule_changed_is_reloaded(self):

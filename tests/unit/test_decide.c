@@ -135,6 +135,17 @@ static void fx_init(struct fx *f, int start)
 	f->o.code = &f->code;
 }
 
+/* The library is run not by launchd's process but by its child 813
+ * (daemondo's daemon), which started at start (0: unknown). */
+static void fx_child(struct fx *f, int64_t start)
+{
+	f->view.ran[1].pid = 813;
+	f->view.starts = rl_xcalloc(1, sizeof(*f->view.starts));
+	f->view.starts[0].pid = 813;
+	f->view.starts[0].start_ns = start;
+	f->view.nstarts = 1;
+}
+
 /* launchd's definition as print would show it for the plist on disk. */
 static void fx_definition(struct fx *f)
 {
@@ -151,6 +162,7 @@ static void fx_release(struct fx *f)
 {
 	rl_plan_release(&f->plan);
 	free(f->view.ran);
+	free(f->view.starts);
 	rl_strv_release(&f->code);
 	rl_job_release(&f->job);
 	free(f->prog);
@@ -283,8 +295,8 @@ static void test_current_by_view(void)
 	fx_release(&f);
 
 	/* A library changed (chmod, a write into it) since the process
-	 * started: launchd's process mapping it is no evidence; a descendant
-	 * mapping it is taken as it is (its own start is not in the view). */
+	 * started: the process mapping it, launchd's or a descendant (daemondo's
+	 * daemon), is no evidence, and the reason names it. */
 	for (int child = 0; child < 2; child++) {
 		int64_t files;
 
@@ -293,15 +305,49 @@ static void test_current_by_view(void)
 		do
 			CHECK_INT(chmod(f.lib, 0644), 0);
 		while (ctime_ns_of(f.lib) <= files);
-		f.view.ran[1].pid = child ? 813 : 0;
-		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
-			  child ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
-		CHECK_INT(strstr(f.step->reasons[1].text,
-				 "; pid 812 maps it, but it changed at ") != NULL,
-			  !child);
+		if (child)
+			fx_child(&f, f.view.start_ns);
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+		CHECK(strstr(f.step->reasons[1].text,
+			     child ? "; pid 813 in its tree maps it, but it changed at "
+				   : "; pid 812 maps it, but it changed at ") != NULL);
 		CHECK(strstr(f.step->reasons[0].text, "maps it") == NULL);
 		fx_release(&f);
 	}
+
+	/* A descendant runs the library, launchd's process does not: held to
+	 * its own start. Started after the change: evidence, named. Within a
+	 * tick of it, before it, or when unknown: none. */
+	for (int k = 0; k < 4; k++) {
+		int64_t tick = rl_platform_start_tick_ns(), lib;
+
+		fx_init(&f, 0);
+		lib = ctime_ns_of(f.lib);
+		fx_child(&f, k == 0 ? lib + tick + 1 : k == 1 ? lib : k == 2 ? lib - 2 * tick : 0);
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+			  k == 0 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+		if (k == 0)
+			CHECK(f.step->why && strstr(f.step->why, "and pid 813 in its tree runs ") &&
+			      strstr(f.step->why, "/libpcre.so as it is on disk now"));
+		CHECK_INT(strstr(f.step->reasons[1].text, "; pid 813 in its tree maps it, but it "
+							  "changed at ") != NULL,
+			  k == 1 || k == 2);
+		if (k == 1)
+			CHECK(strstr(f.step->reasons[1].text, "within a clock tick") != NULL);
+		fx_release(&f);
+	}
+
+	/* Run by launchd's process and by a descendant too (a worker): each
+	 * is held to its own start. */
+	fx_init(&f, 0);
+	fx_child(&f, ctime_ns_of(f.lib) - 2 * rl_platform_start_tick_ns());
+	f.view.ran = rl_xrealloc(f.view.ran, 3 * sizeof(*f.view.ran));
+	f.view.ran[2] = f.view.ran[1];
+	f.view.ran[1].pid = 812;
+	f.view.nran = 3;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK(strstr(f.step->reasons[1].text, "; pid 813 in its tree maps it") != NULL);
+	fx_release(&f);
 
 	/* The start time unknown: no file's inode can be vouched for. */
 	fx_init(&f, 0);
