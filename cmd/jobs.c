@@ -285,11 +285,20 @@ int cmd_jobs(struct cli_ctx *ctx)
 	cli_pipeline_opts(ctx, &lc, &po);
 	rl_config_init(&none);
 	po.config = &none;
-	if (rl_pipeline_observe(&po, &p, &err) < 0)
+	/* The jobs launchd stopped answering for are said here, counting
+	 * only those listed: jobs JOB is about JOB alone. */
+	po.report_unasked = 1;
+	if (rl_pipeline_observe(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
-	else
+	} else {
+		char *unasked = NULL;
+
+		if (rl_pipeline_unasked(&p, only, &unasked))
+			rl_warn("%s", unasked);
+		free(unasked);
 		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
 			       p.launchd_unknown ? 0 : p.nviews, only, ctx->json);
+	}
 	if (rc == CLI_EXIT_OK)
 		cli_no_jobs(ctx, &p.jobs);
 	rl_pipeline_release(&p);

@@ -142,3 +142,14 @@ is given a meaning the answer does not have:
   nothing planned; 7 jobs not looked at (launchd did not answer)
   $ relaunch plan >/dev/null 2>&1
   [4]
+
+`jobs` says so too, as a warning beside the states it could not tell
+(`unknown`), counting only the jobs it lists: `jobs JOB` is about JOB
+alone.
+
+  $ relaunch jobs 2>&1 >/dev/null | sed "s|/$U/|/U/|g" | cut -d: -f1-3
+  relaunch: warning: not looking at the processes of 7 jobs ('test.daemon', …)
+  $ relaunch jobs test.current 2>&1 >/dev/null | sed "s|/$U/|/U/|g"
+  relaunch: warning: not looking at the processes of 1 job ('test.current'): cannot get the status of 'gui/U/test.current': launchctl 'print gui/U/test.current' failed with exit code 69 (launchd could not be reached): launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl
+  $ relaunch jobs test.current 2>/dev/null | grep state: | sed "s|/$U/|/U/|g"
+    state:  unknown (cannot get the status of 'gui/U/test.current': launchctl 'print gui/U/test.current' failed with exit code 69 (launchd could not be reached): launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl)
