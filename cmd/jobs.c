@@ -150,12 +150,21 @@ static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
 			 str_or_null(s->why), "files", files_json(f));
 }
 
-/* "running, pid 928, current", "idle (last exit 78)", "not loaded (not
- * loaded in gui/501 or user/501)". */
+/* "running, pid 928, current", "idle (last exit 78)", "not loaded in
+ * gui/501 or user/501": a why that says the state already (launchd's
+ * "not loaded in …") stands for it, not after it. */
 static void print_state(const struct job_state *s)
 {
+	size_t n;
+
 	if (!s->state)
 		return;
+	n = strlen(s->state);
+	if (s->pid < 0 && s->why && strncmp(s->why, s->state, n) == 0 &&
+	    (s->why[n] == '\0' || s->why[n] == ' ')) {
+		printf("  state:  %s\n", s->why);
+		return;
+	}
 	printf("  state:  %s", s->state);
 	if (s->pid >= 0)
 		printf(", pid %ld, %s", s->pid, s->code);

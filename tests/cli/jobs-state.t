@@ -38,7 +38,7 @@ running process keeps the old, now deleted, file.
   $ relaunch jobs >out 2>err; echo $?
   0
   $ cat err
-  $ grep -E '^[a-z]|^  (target|state):' out | sed -e "s|/$U/|/U/|g" -e "s|/$U |/U |g" -e "s|/$U)|/U)|g" -e 's/pid [0-9]*/pid N/' -e "s|$PWD|\$PWD|"
+  $ grep -E '^[a-z]|^  (target|state):' out | sed -e "s|/$U/|/U/|g" -e "s|/$U |/U |g" -e "s|/$U)|/U)|g" -e "s|/$U\$|/U|" -e 's/pid [0-9]*/pid N/' -e "s|$PWD|\$PWD|"
   test.daemon
     target: system/test.daemon
     state:  running, pid N, current
@@ -59,7 +59,7 @@ running process keeps the old, now deleted, file.
     state:  running, pid N, stale: runs $PWD/bin/stale (deleted)
   test.unloaded
     target: gui/U/test.unloaded
-    state:  not loaded (not loaded in gui/U or user/U)
+    state:  not loaded in gui/U or user/U
 
 The pids are launchd's, and each domain was asked once for all of its
 jobs (`launchctl print <domain>`), not each job:
@@ -128,6 +128,14 @@ kickstart -k): it is not shown, only in JSON.
   > import json, sys
   > print([j["last_exit"] for j in json.load(sys.stdin)["jobs"] if j["label"] == "test.current"])'
   ['-15']
+
+A daemon has one domain: launchd's "not loaded" is its whole state line,
+not said twice.
+
+  $ mkdir daemons2
+  $ job daemons2/test.gone.plist test.gone "{\"ProgramArguments\": [\"$PWD/bin/daemon\", \"600\"]}"
+  $ relaunch jobs --daemon-dir "$PWD/daemons2" test.gone | grep state:
+    state:  not loaded
 
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null
 
