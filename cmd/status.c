@@ -545,7 +545,7 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 		       json_is_string(err) ? json_string_value(err) : "",
 		       earlier ? " (left by the run of " : "",
 		       earlier ? json_string_value(run) : "", earlier ? ")" : "",
-		       json_is_null(run) ? " (no run since)" : "");
+		       json_is_null(run) ? " (no run has restarted it since)" : "");
 	}
 }
 
@@ -585,7 +585,7 @@ static void print_text(const json_t *doc)
 		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "reason");
 		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
 
-		printf("pending: changed  %s: %s (no run since)\n", label,
+		printf("pending: changed  %s: %s (no run has restarted it since)\n", label,
 		       json_is_string(why) ? json_string_value(why) : "changed");
 		free(label);
 	}

@@ -303,3 +303,20 @@ its error (what it holds is unknown), and exits 1:
   $ rm state/intent.json
   $ relaunch status | grep '^pending'
   pending: nothing
+
+A change no run has restarted yet is `pending: changed`, whether no run
+came since or only runs of other jobs did (`run org.other`): the line
+says no run restarted it, not that there was no run.
+
+  $ mkdir -p chg/agents chg/bin chg/state && cp "$(command -v sleep)" chg/bin/prog
+  $ for j in org.chg org.other; do printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>%s</string><key>ProgramArguments</key><array><string>%s</string></array></dict></plist>\n' $j "$PWD/chg/bin/prog" > chg/agents/$j.plist; done
+  $ export RELAUNCH_AGENT_DIRS=$PWD/chg/agents RELAUNCH_STATE_DIR=$PWD/chg/state
+  $ relaunch record >/dev/null && touch -d 2026-11-30T00:00:00Z chg/state/manifest.json
+  $ echo changed >> chg/bin/prog
+  $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
+  pending: changed  org.chg: ./chg/bin/prog changed (content) via ProgramArguments[0] (no run has restarted it since)
+  pending: changed  org.other: ./chg/bin/prog changed (content) via ProgramArguments[0] (no run has restarted it since)
+  $ echo "{\"version\":1,\"runs\":[$(run 2026-12-02T10:00:00.000Z 2026-12-02T10:00:01.000Z "$(step org.other failed '"did not come back"')" 3 null)]}" > chg/state/runs.json
+  $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
+  pending: failed   org.other: did not come back
+  pending: changed  org.chg: ./chg/bin/prog changed (content) via ProgramArguments[0] (no run has restarted it since)

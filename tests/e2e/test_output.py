@@ -77,7 +77,7 @@ class OutputTest(unittest.TestCase):
             lines = self.pending_lines(out)
             self.assertEqual(len(lines), 1, out)
             self.assertTrue(lines[0].startswith(f"pending: changed  {brew('nginx')}: "), out)
-            self.assertIn("(no run since)", lines[0])
+            self.assertIn("(no run has restarted it since)", lines[0])
             self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [brew("nginx")])
             self.assertIn("Cellar/nginx/1.0", doc["pending"]["changed"][0]["reason"])
             # It compared files, then asked launchd about relaunch's own
@@ -336,7 +336,7 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(len(lines), 2, out)
             self.assertTrue(lines[0].startswith(f"pending: refused  {brew('food')}: new "), out)
             self.assertIn("links libnew.so, which cannot be found", lines[0])
-            self.assertTrue(lines[0].endswith(" (no run since)"), lines[0])
+            self.assertTrue(lines[0].endswith(" (no run has restarted it since)"), lines[0])
             self.assertTrue(lines[1].startswith(f"pending: changed  {brew('nginx')}: "), out)
             refused = doc["pending"]["refused"]
             self.assertEqual(len(refused), 1, refused)
@@ -358,7 +358,7 @@ class OutputTest(unittest.TestCase):
             out, doc = self.status(m, 3)
             lines = self.pending_lines(out)
             self.assertEqual(len(lines), 1, out)
-            self.assertFalse(lines[0].endswith("(no run since)"), lines[0])
+            self.assertFalse(lines[0].endswith("(no run has restarted it since)"), lines[0])
             self.assertEqual(doc["pending"]["refused"][0]["run"], self.runs(m)[-1]["start"])
 
     def test_status_gives_a_refusal_the_reason_it_holds_for_now(self):
@@ -391,7 +391,7 @@ class OutputTest(unittest.TestCase):
             out, doc = self.status(m, 3)
             lines = self.pending_lines(out)
             self.assertEqual(len(lines), 1, out)
-            self.assertIn("links libnewer.so, which cannot be found (no run since)", lines[0])
+            self.assertIn("links libnewer.so, which cannot be found (no run has restarted it since)", lines[0])
             self.assertNotIn("libnew.so", lines[0])
             self.assertIsNone(doc["pending"]["refused"][0]["run"])
             r = m.relaunch("run", *FAST)
