@@ -417,14 +417,15 @@ int rl_reason_cmp(const struct rl_reason *x, const struct rl_reason *y)
 	return c;
 }
 
-/* "<path> changed (<kind>) via <route>"; a library by its loader chain. */
+/* "<path> changed (<kind>) via <route>"; a library by its loader chain
+ * (file names), after its whole path: two kegs may hold a libfoo.so. */
 static char *change_text(const struct rl_change *c, const struct rl_use *u, const char *via)
 {
 	struct rl_buf t = {0};
 	const char *kind = rl_change_kind_name(c->kind);
 
 	if (u->role == RL_ROLE_LIBRARY && u->chain.n >= 2) {
-		add_shown(&t, rl_path_basename(c->path));
+		add_shown(&t, c->path);
 		rl_buf_addf(&t, " changed (%s) via ", kind);
 		for (size_t i = 0; i < u->chain.n; i++) {
 			if (i)

@@ -197,7 +197,8 @@ class Libraries(Base):
                   "origind": "origind → libfoo.so"}
         for name, chain in chains.items():
             texts = [x["text"] for x in steps[LABEL % name]["reasons"]]
-            pattern = r"^libfoo\.so changed \(\w+\) via " + re.escape(chain) + "$"
+            pattern = (r"^" + re.escape(old_lib) + r" changed \(\w+\) via " + re.escape(chain)
+                       + "$")
             self.assertTrue([t for t in texts if re.match(pattern, t)], (name, texts))
             lib_reason = [x for x in steps[LABEL % name]["reasons"]
                           if x["path"] == old_lib and x["change"] != "stale"]
@@ -211,7 +212,7 @@ class Libraries(Base):
         # The text form says the same.
         r = m.relaunch("plan")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertIn("libfoo.so changed (removed) via bard → libbar.so → libfoo.so", r.stdout)
+        self.assertIn(f"{old_lib} changed (removed) via bard → libbar.so → libfoo.so", r.stdout)
         self.assertNotIn("plaind", r.stdout)
 
         r, doc = self.run_relaunch(m)
@@ -245,7 +246,7 @@ class Libraries(Base):
         steps = planned(doc)
         self.assertEqual(sorted(steps), sorted(LABEL % n for n in ("food", "bard", "origind")))
         texts = [x["text"] for x in steps[LABEL % "bard"]["reasons"]]
-        self.assertIn("libfoo.so changed (content) via bard → libbar.so → libfoo.so", texts)
+        self.assertIn(f"{lib} changed (content) via bard → libbar.so → libfoo.so", texts)
         stale = [x for x in steps[LABEL % "bard"]["reasons"] if x["change"] == "stale"]
         self.assertEqual(len(stale), 1, steps[LABEL % "bard"]["reasons"])
         self.assertEqual(stale[0]["path"], lib)

@@ -447,8 +447,10 @@ static void test_library_chain(void)
 	fx_change(&f, RL_CHANGE_CONTENT, lib, e);
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 1);
-	CHECK_STR(f.p.steps[0].reasons[0].text, "libcrypto.3.dylib changed (content) via nginx → "
-						"libssl.3.dylib → libcrypto.3.dylib");
+	CHECK_STR(
+		f.p.steps[0].reasons[0].text,
+		"/opt/homebrew/Cellar/openssl@3/3.2.0/lib/libcrypto.3.dylib changed (content) via "
+		"nginx → libssl.3.dylib → libcrypto.3.dylib");
 	CHECK_STR(f.p.steps[0].reasons[0].via, "library of nginx");
 	j = rl_plan_to_json(&f.p);
 	r = json_array_get(
