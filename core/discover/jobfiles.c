@@ -113,14 +113,15 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 		struct resolved *r);
 static void resolved_release(struct resolved *r);
 
-/* "… → library nginx → libssl.3.dylib → libcrypto.3.dylib": the exe's route,
- * then the loader chain by file name. */
+/* "… → library of nginx → libssl.3.dylib → libcrypto.3.dylib": the exe's
+ * route, then the loader chain by file name. "of": the name after it is
+ * the program's, never the library's. */
 static char *library_via(const char *via, const struct rl_strv *chain)
 {
 	struct rl_buf b = {0};
 
 	rl_buf_adds(&b, via);
-	rl_buf_adds(&b, " → library");
+	rl_buf_adds(&b, " → library of");
 	for (size_t i = 0; i < chain->n; i++) {
 		rl_buf_adds(&b, i ? " → " : " ");
 		rl_buf_adds(&b, rl_path_basename(chain->v[i]));

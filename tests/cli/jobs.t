@@ -218,6 +218,16 @@ JSON, which docs/schema/jobs.schema.json describes:
   program R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx ProgramArguments[0] → opt symlink → Cellar file False
   [False, True]
 
+A library's route goes on from the program's to the program's loader
+chain, by file names, the first of them the program's own: "library of
+nginx", never read as a library called nginx.
+
+  $ relaunch jobs --no-processes --json $(dirs "$R") homebrew.mxcl.nginx | python3 -c '
+  > import json, sys
+  > j = json.load(sys.stdin)["jobs"][0]
+  > print(sorted({" → ".join(f["via"].split(" → ")[:4]) for f in j["files"] if f["role"] == "library"}))'
+  ['ProgramArguments[0] → opt symlink → Cellar file → library of nginx']
+
 Usage errors:
 
   $ relaunch jobs --bogus
