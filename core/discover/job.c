@@ -102,23 +102,63 @@ static const char *string_of(plist_t node)
 	return s;
 }
 
-static int get_bool(plist_t dict, const char *key, int *out, const char **why)
+/* A node's type as a plist names it. */
+static const char *type_name(plist_t node)
+{
+	switch (plist_get_node_type(node)) {
+	case PLIST_BOOLEAN:
+		return "boolean";
+	case PLIST_UINT:
+		return "integer";
+	case PLIST_REAL:
+		return "real";
+	case PLIST_STRING:
+		return "string";
+	case PLIST_ARRAY:
+		return "array";
+	case PLIST_DICT:
+		return "dictionary";
+	case PLIST_DATE:
+		return "date";
+	case PLIST_DATA:
+		return "data";
+	case PLIST_KEY:
+		return "key";
+	case PLIST_UID:
+		return "uid";
+	default:
+		return "no value";
+	}
+}
+
+/* *why = what is wrong with key's value node, which is not of the type
+ * expected: "ProgramArguments has the wrong type: string, expected array
+ * of strings" (malloc'd); a string holding a NUL is said so. Returns -1. */
+static int wrong_type(char **why, const char *key, plist_t node, const char *expected)
+{
+	if (plist_get_node_type(node) == PLIST_STRING && !strcmp(expected, "string"))
+		*why = rl_xasprintf("%s holds a NUL byte", key);
+	else
+		*why = rl_xasprintf("%s has the wrong type: %s, expected %s", key, type_name(node),
+				    expected);
+	return -1;
+}
+
+static int get_bool(plist_t dict, const char *key, int *out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, key);
 	uint8_t b = 0;
 
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_BOOLEAN) {
-		*why = key;
-		return -1;
-	}
+	if (plist_get_node_type(n) != PLIST_BOOLEAN)
+		return wrong_type(why, key, n, "boolean");
 	plist_get_bool_val(n, &b);
 	*out = b != 0;
 	return 0;
 }
 
-static int get_string(plist_t dict, const char *key, char **out, const char **why)
+static int get_string(plist_t dict, const char *key, char **out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, key);
 	const char *s;
@@ -126,25 +166,22 @@ static int get_string(plist_t dict, const char *key, char **out, const char **wh
 	if (!n)
 		return 0;
 	s = string_of(n);
-	if (!s) {
-		*why = key;
-		return -1;
-	}
+	if (!s)
+		return wrong_type(why, key, n, "string");
 	*out = rl_xstrdup(s);
 	return 0;
 }
 
-static int get_args(plist_t dict, struct rl_strv *out, const char **why)
+static int get_args(plist_t dict, struct rl_strv *out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "ProgramArguments");
 	plist_array_iter it = NULL;
+	size_t i = 0;
 
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_ARRAY) {
-		*why = "ProgramArguments";
-		return -1;
-	}
+	if (plist_get_node_type(n) != PLIST_ARRAY)
+		return wrong_type(why, "ProgramArguments", n, "array of strings");
 	/* Iterated, not indexed: libplist's indexed access walks the list, so
 	 * a plist with 200 000 arguments would take minutes. */
 	plist_array_new_iter(n, &it);
@@ -157,27 +194,29 @@ static int get_args(plist_t dict, struct rl_strv *out, const char **why)
 			break;
 		s = string_of(item);
 		if (!s) {
-			*why = "ProgramArguments";
+			char *key = rl_xasprintf("ProgramArguments[%zu]", i);
+
+			wrong_type(why, key, item, "string");
+			free(key);
 			free(it);
 			return -1;
 		}
 		rl_strv_push(out, s);
+		i++;
 	}
 	free(it);
 	return 0;
 }
 
-static int get_env(plist_t dict, struct rl_strv *out, const char **why)
+static int get_env(plist_t dict, struct rl_strv *out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "EnvironmentVariables");
 	plist_dict_iter it = NULL;
 
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_DICT) {
-		*why = "EnvironmentVariables";
-		return -1;
-	}
+	if (plist_get_node_type(n) != PLIST_DICT)
+		return wrong_type(why, "EnvironmentVariables", n, "dictionary of strings");
 	plist_dict_new_iter(n, &it);
 	for (;;) {
 		char *key = NULL;
@@ -190,18 +229,25 @@ static int get_env(plist_t dict, struct rl_strv *out, const char **why)
 		s = string_of(val);
 		if (s && !strchr(key, '='))
 			rl_strv_push_owned(out, rl_xasprintf("%s=%s", key, s));
-		free(key);
 		if (!s) {
-			*why = "EnvironmentVariables";
+			/* The name is the plist's: quoted, one line. */
+			char *q = rl_path_quote(key), *name;
+
+			name = rl_xasprintf("EnvironmentVariables member '%s'", q);
+			wrong_type(why, name, val, "string");
+			free(name);
+			free(q);
+			free(key);
 			free(it);
 			return -1;
 		}
+		free(key);
 	}
 	free(it);
 	return 0;
 }
 
-static int get_throttle(plist_t dict, int *out, const char **why)
+static int get_throttle(plist_t dict, int *out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "ThrottleInterval");
 	uint64_t v = 0;
@@ -209,13 +255,14 @@ static int get_throttle(plist_t dict, int *out, const char **why)
 	*out = -1;
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_UINT) {
-		*why = "ThrottleInterval";
-		return -1;
-	}
+	if (plist_get_node_type(n) != PLIST_UINT)
+		return wrong_type(why, "ThrottleInterval", n, "integer");
 	plist_get_uint_val(n, &v);
 	if (v > INT_MAX) {
-		*why = "ThrottleInterval";
+		/* A negative number reads as a huge one. */
+		*why = rl_xasprintf("ThrottleInterval is out of range: expected an integer from 0 "
+				    "to %d",
+				    INT_MAX);
 		return -1;
 	}
 	*out = (int)v;
@@ -278,7 +325,7 @@ static void get_path_state(plist_t keepalive, struct rl_strv *out)
 /* RunAtLoad and KeepAlive (a bool, or a dict of conditions) into the
  * job's model of when launchd starts it (job.h: kept_running,
  * starts_at_load, path_state). */
-static int get_launch_model(plist_t dict, struct rl_job *j, const char **why)
+static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "KeepAlive");
 	int runatload = 0;
@@ -288,6 +335,8 @@ static int get_launch_model(plist_t dict, struct rl_job *j, const char **why)
 			j->starts_at_load = dict_bool(n, "SuccessfulExit") >= 0;
 			get_path_state(n, &j->path_state);
 		}
+	} else if (n && plist_get_node_type(n) != PLIST_BOOLEAN) {
+		return wrong_type(why, "KeepAlive", n, "boolean or dictionary");
 	} else if (get_bool(dict, "KeepAlive", &j->kept_running, why) < 0) {
 		return -1;
 	}
@@ -335,7 +384,7 @@ static int background_only(plist_t dict)
 	return count > 0;
 }
 
-static int parse_keys(plist_t root, struct rl_job *j, const char **why)
+static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->background_only = background_only(root);
 	j->exit_timeout = exit_timeout(root);
@@ -384,8 +433,9 @@ static int fail_plist(const char *plist, struct rl_error *err, const char *reaso
 
 static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct rl_error *err)
 {
-	const char *why = NULL;
+	const char *problem;
 	const char *label;
+	char *why = NULL;
 
 	if (!root)
 		return fail_plist(plist, err, "not a property list");
@@ -394,15 +444,17 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 	if (!plist_dict_get_item(root, "Label"))
 		return fail_plist(plist, err, "no Label");
 	label = string_of(plist_dict_get_item(root, "Label"));
-	if (!label)
-		return fail_plist(plist, err, "Label is not a string");
-	if ((why = label_problem(label)) != NULL)
-		return fail_plist(plist, err, why);
+	if (!label) {
+		wrong_type(&why, "Label", plist_dict_get_item(root, "Label"), "string");
+		fail_plist(plist, err, why);
+		free(why);
+		return -1;
+	}
+	if ((problem = label_problem(label)) != NULL)
+		return fail_plist(plist, err, problem);
 	if (parse_keys(root, j, &why) < 0) {
-		char *reason = rl_xasprintf("%s has the wrong type", why);
-
-		fail_plist(plist, err, reason);
-		free(reason);
+		fail_plist(plist, err, why);
+		free(why);
 		return -1;
 	}
 	if (!(j->program && *j->program) && !(j->args.n && *j->args.v[0]))

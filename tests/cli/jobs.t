@@ -157,7 +157,7 @@ Broken plists: one warning each, naming the file and where it is broken
 told; the others still count and the command succeeds.
 
   $ relaunch jobs --no-processes $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
-  relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type
+  relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type: string, expected array of strings
   relaunch: warning: skipping plist '$R/broken/dup.plist': label 'test.bare' already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist'
   relaunch: warning: cannot read plist '$R/broken/nolabel.plist': no Label
   relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list: line 1: text outside the plist's elements

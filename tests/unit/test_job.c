@@ -408,7 +408,8 @@ static void test_errors(void)
 	expect_error("", "not a property list");
 	expect_error("<plist><array><string>x</string></array></plist>", "not a dictionary");
 	expect_error(DICT(ARGS), "no Label");
-	expect_error(DICT("<key>Label</key><integer>3</integer>" ARGS), "Label is not a string");
+	expect_error(DICT("<key>Label</key><integer>3</integer>" ARGS),
+		     "Label has the wrong type: integer, expected string");
 	expect_error(DICT("<key>Label</key><string>a/b</string>" ARGS), "Label contains '/'");
 	expect_error(DICT("<key>Label</key><string></string>" ARGS), "Label is empty");
 	expect_error(DICT("<key>Label</key><string>-h</string>" ARGS), "Label starts with '-'");
@@ -419,21 +420,28 @@ static void test_errors(void)
 		     "Label contains a control character");
 	expect_error(DICT(LABEL), "no Program or ProgramArguments");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><string>/bin/x</string>"),
-		     "ProgramArguments has the wrong type");
+		     "ProgramArguments has the wrong type: string, expected array of strings");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><array><integer>1</integer></array>"),
-		     "ProgramArguments has the wrong type");
-	expect_error(DICT(LABEL ARGS "<key>Program</key><true/>"), "Program has the wrong type");
+		     "ProgramArguments[0] has the wrong type: integer, expected string");
+	expect_error(DICT(LABEL ARGS "<key>Program</key><true/>"),
+		     "Program has the wrong type: boolean, expected string");
 	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><string>9</string>"),
-		     "ThrottleInterval has");
+		     "ThrottleInterval has the wrong type: string, expected integer");
 	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><integer>99999999999</integer>"),
-		     "ThrottleInterval has");
-	expect_error(DICT(LABEL ARGS "<key>EnvironmentVariables</key><dict><key>A</key>"
-				     "<integer>1</integer></dict>"),
-		     "EnvironmentVariables has");
-	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"), "KeepAlive has");
-	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"), "RunAtLoad has");
+		     "ThrottleInterval is out of range: expected an integer from 0 to 2147483647");
+	expect_error(
+		DICT(LABEL ARGS "<key>EnvironmentVariables</key><dict><key>A</key>"
+				"<integer>1</integer></dict>"),
+		"EnvironmentVariables member 'A' has the wrong type: integer, expected string");
+	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"),
+		     "KeepAlive has the wrong type: string, expected boolean or dictionary");
+	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"),
+		     "RunAtLoad has the wrong type: integer, expected boolean");
 	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"),
-		     "WorkingDirectory has");
+		     "WorkingDirectory has the wrong type: array, expected string");
+	expect_error(
+		DICT(LABEL ARGS "<key>EnvironmentVariables</key><string>A=1</string>"),
+		"EnvironmentVariables has the wrong type: string, expected dictionary of strings");
 	p = put_binary("trunc.plist", full_xml, 40);
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "not a property list") != NULL);
