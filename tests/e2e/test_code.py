@@ -862,6 +862,44 @@ class Unlinked(Base):
         self.assertIn("pending: nothing\n", r.stdout)
         self.plan(m, code=0)
 
+    def test_dry_run_does_not_guess_a_step_launchd_gave_no_readable_answer_for(self):
+        # The job's files changed, and launchd answers 69 for it (as above):
+        # it is not looked at, and its step stays. run -n exits 4: it asks
+        # nothing again, so it cannot tell whether the run's step will have
+        # an answer; the run asks again at the step, gets none, fails it
+        # untouched and exits 3 (README: exit codes).
+        m = self.m
+        label = "homebrew.mxcl.nginx"
+        m.brew_install("nginx", "1.0")
+        m.boot()
+        pid = m.wait_pid(label)
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        m.brew_upgrade("nginx", "1.1")
+        lc = os.path.join(m.root, "launchctl-69")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if [ \"$*\" = 'print system' ]; then\n"
+                    "  echo 'Could not reach launchd' >&2; exit 69\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(lc, 0o755)
+        m.env["RELAUNCH_LAUNCHCTL"] = lc
+        m.fault("exit", "--command", "print", "--label", label, "--code", "69", "--times", "100")
+        said = (f"not looking at the processes of 1 job ('{label}'): cannot get the status "
+                f"of 'system/{label}': launchctl 'print system/{label}' failed with exit "
+                "code 69")
+        r = m.relaunch("run", "-n")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertTrue(r.stdout.startswith(f"1. kickstart system/{label} "), r.stdout)
+        self.assertTrue(r.stderr.startswith("relaunch: " + said), r.stderr)
+        r, doc = self.run_relaunch(m, code=3)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "failed")], doc)
+        self.assertIn("left untouched (nothing was stopped)", doc["results"][0]["error"])
+        m.fault("clear")
+        self.assertEqual(m.pid(label), pid)
+
     def test_library_extracted_to_a_temporary_file_and_deleted_is_not_stale(self):
         # Netty, sqlite-jdbc, JNA: the native library is copied to a
         # temporary file, loaded and deleted at once. Nothing stands at its
