@@ -111,7 +111,7 @@ and null in JSON.
 Without a launchctl that can run, one warning, and no states:
 
   $ relaunch jobs --launchctl "$PWD/none" 2>&1 >/dev/null
-  relaunch: warning: not looking at running processes: cannot run launchctl '*/none': No such file or directory (glob)
+  relaunch: warning: not looking at the processes of 7 jobs ('test.daemon', …): cannot run launchctl '*/none': No such file or directory (glob)
   $ relaunch jobs --launchctl "$PWD/none" 2>/dev/null | grep -c '^  state:'
   0
   [1]
