@@ -871,6 +871,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	if (rc < 0)
 		return -1;
 	if (p->have_prev) {
+		p->diff.now = &p->current;
 		/* A plist rewritten with the same definition reloads nothing. */
 		rl_plistdefs_open(&p->defs, o->statedir);
 		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);

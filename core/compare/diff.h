@@ -37,6 +37,10 @@ struct rl_diff {
 	/* Borrowed: the manifest compared (rl_diff_compute), for the routes
 	 * of files that did not change; NULL when the diff was made otherwise. */
 	const struct rl_manifest *manifest;
+	/* Borrowed: the jobs' files as tracked now (their routes, no file
+	 * states), for what a link changed on a job's route leads to now;
+	 * NULL when not known, and such a link is a reason by itself. */
+	const struct rl_manifest *now;
 };
 
 const char *rl_change_kind_name(enum rl_change_kind k);

@@ -44,6 +44,9 @@ struct builder {
 	size_t reported_mark;	      /* reported[] entries added for the current change */
 	const struct rl_stale *stale; /* the process view's findings */
 	size_t nstale;
+	/* Per jobs[] index: 1 when the job uses the files it used when
+	 * recorded, unchanged (link_leads_same), 2 when not, 0 not judged. */
+	unsigned char *files_same;
 };
 
 static int cmp_job_label(const void *a, const void *b)
@@ -321,8 +324,12 @@ static int named_use(const struct builder *b, const struct rl_use *u)
 	return route_final(b, u->label, u->via, route_origin_len(u->via), &to) && named_script(to);
 }
 
-/* The route shown by default: runs of symlinks collapsed. */
-static char *brief_route(const struct builder *b, const char *label, const char *via)
+/* The route shown by default: runs of symlinks collapsed, a trailing one
+ * to the file the links lead to: to when not NULL (where they lead now),
+ * else the one recorded. *at_end (when not NULL): whether the route shown
+ * ends at that file. */
+static char *brief_route(const struct builder *b, const char *label, const char *via,
+			 const char *to, int *at_end)
 {
 	size_t n;
 	struct element *v = route_split(via, &n);
@@ -331,11 +338,122 @@ static char *brief_route(const struct builder *b, const char *label, const char 
 	char *out;
 
 	if (run > 0)
-		final = route_final(b, label, via, (size_t)(v[run - 1].s + v[run - 1].n - via),
-				    NULL);
+		final = to ? to
+			   : route_final(b, label, via, (size_t)(v[run - 1].s + v[run - 1].n - via),
+					 NULL);
 	free(v);
 	out = rl_route_collapse(via, final);
+	if (at_end)
+		*at_end = final != NULL;
 	return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The files (not links) the walks of label in m reach from the start of
+ * via up to origin (route_origin_len): every route of the job that is the
+ * same up to there, then only links and the file they lead to. Sorted,
+ * each once. */
+static void route_ends(const struct rl_manifest *m, const char *label, const char *via,
+		       size_t origin, struct rl_strv *out)
+{
+	for (size_t i = 0; m && i < m->n; i++) {
+		const struct rl_entry *e = &m->entries[i];
+
+		for (size_t k = 0; k < e->nuses; k++) {
+			const struct rl_use *u = &e->uses[k];
+
+			if (u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
+			    strncmp(u->via, via, origin) == 0 &&
+			    route_origin_len(u->via) == origin) {
+				if (!rl_strv_contains(out, e->path))
+					rl_strv_push(out, e->path);
+				break;
+			}
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+}
+
+/* Where the route u is recorded with (a link on a job's route, or the
+ * directory one resolves to) led when recorded (was) and leads now (now,
+ * from the jobs' files as tracked now), for the reason's text: both
+ * empty when what it leads to now is not known. */
+static void link_ends(const struct builder *b, const struct rl_use *u, struct rl_strv *was,
+		      struct rl_strv *now)
+{
+	size_t origin;
+
+	if (u->role != RL_ROLE_SYMLINK || !u->via || !b->d || !b->d->manifest || !b->d->now)
+		return;
+	origin = route_origin_len(u->via);
+	route_ends(b->d->now, u->label, u->via, origin, now);
+	if (now->n)
+		route_ends(b->d->manifest, u->label, u->via, origin, was);
+}
+
+/* The files (not links) label uses in m, each as "<role> <path>":
+ * sorted, each once. */
+static void job_files(const struct rl_manifest *m, const char *label, struct rl_strv *out)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		const struct rl_entry *e = &m->entries[i];
+
+		for (size_t k = 0; k < e->nuses; k++) {
+			const struct rl_use *u = &e->uses[k];
+
+			if (u->role != RL_ROLE_SYMLINK && strcmp(u->label, label) == 0)
+				rl_strv_push_owned(out,
+						   rl_xasprintf("%d %s", (int)u->role, e->path));
+		}
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	rl_strv_dedupe(out);
+}
+
+/* Whether label uses, as tracked now, the very files (each in the same
+ * role) it used when recorded, none of them with a change that restarts
+ * it. */
+static int job_files_same(const struct builder *b, const char *label)
+{
+	struct rl_strv was = {0}, now = {0};
+	int same;
+
+	job_files(b->d->manifest, label, &was);
+	job_files(b->d->now, label, &now);
+	same = now.n > 0 && was.n == now.n;
+	for (size_t i = 0; same && i < now.n; i++) {
+		const struct rl_change *c = rl_diff_find(b->d, strchr(now.v[i], ' ') + 1);
+
+		same = strcmp(was.v[i], now.v[i]) == 0 && !(c && rl_change_kind_triggers(c->kind));
+	}
+	rl_strv_release(&was);
+	rl_strv_release(&now);
+	return same;
+}
+
+/* Whether a link on the route of the job at idx (u: a symlink, or the
+ * directory one resolves to) that points elsewhere now, or is gone,
+ * changes nothing the job runs: every file it uses is the one it used
+ * when recorded, unchanged (a nix profile switched to a generation
+ * holding the same store paths). Not the route's end alone: one link
+ * may be on several routes of a job (its program's, its `#!`
+ * interpreter's `env PATH` lookup) and is recorded with the first. A
+ * file that changed is a reason by itself; one replaced with identical
+ * bytes or a mode changed is not, so neither is a link that leads to
+ * it. */
+static int link_leads_same(struct builder *b, size_t idx, const struct rl_use *u)
+{
+	if (u->role != RL_ROLE_SYMLINK || !b->d || !b->d->manifest || !b->d->now)
+		return 0;
+	if (!b->files_same[idx])
+		b->files_same[idx] = job_files_same(b, u->label) ? 1 : 2;
+	return b->files_same[idx] == 1;
 }
 
 /* The class of evidence a symlink's route leads to. */
@@ -418,8 +536,10 @@ int rl_reason_cmp(const struct rl_reason *x, const struct rl_reason *y)
 }
 
 /* "<path> changed (<kind>) via <route>"; a library by its loader chain
- * (file names), after its whole path: two kegs may hold a libfoo.so. */
-static char *change_text(const struct rl_change *c, const struct rl_use *u, const char *via)
+ * (file names), after its whole path: two kegs may hold a libfoo.so;
+ * then tail, when not NULL. */
+static char *change_text(const struct rl_change *c, const struct rl_use *u, const char *via,
+			 const char *tail)
 {
 	struct rl_buf t = {0};
 	const char *kind = rl_change_kind_name(c->kind);
@@ -440,13 +560,95 @@ static char *change_text(const struct rl_change *c, const struct rl_use *u, cons
 		rl_buf_adds(&t, " via ");
 		add_shown(&t, via);
 	}
+	if (tail)
+		rl_buf_adds(&t, tail);
 	return rl_buf_detach(&t);
+}
+
+/* For a link retargeted on u's recorded route: the one file that route
+ * leads to now (*to) and the one it led to when recorded (*from), when it
+ * is another file; both NULL otherwise. Both borrow from was and now,
+ * which the caller releases. */
+static void retarget_ends(const struct builder *b, const struct rl_change *c,
+			  const struct rl_use *u, struct rl_strv *was, struct rl_strv *now,
+			  const char **to, const char **from)
+{
+	*to = *from = NULL;
+	if (c->kind != RL_CHANGE_RETARGETED)
+		return;
+	link_ends(b, u, was, now);
+	if (now->n != 1)
+		return;
+	if (was->n == 1 && strcmp(was->v[0], now->v[0]) != 0) {
+		*to = now->v[0];
+		*from = was->v[0];
+	}
+}
+
+/* "; now leads to <to> (was <from>)", without its first part when to is
+ * NULL; NULL when both are. */
+static char *leads_text(const char *to, const char *from)
+{
+	struct rl_buf t = {0};
+
+	if (to) {
+		rl_buf_adds(&t, "; now leads to ");
+		add_shown(&t, to);
+	}
+	if (from) {
+		rl_buf_adds(&t, " (was ");
+		add_shown(&t, from);
+		rl_buf_adds(&t, ")");
+	}
+	return rl_buf_detach(&t);
+}
+
+/* "; the job uses <X> now (was <Y>)" for a link retargeted on a route
+ * that still leads where it led: the link is on another route of the job
+ * too (link_leads_same). X is the one file the job uses now and did not
+ * when recorded, Y the one it used then and does not now; NULL when there
+ * is not exactly one X, or it is not known. */
+static char *job_moved_text(const struct builder *b, const struct rl_change *c,
+			    const struct rl_use *u)
+{
+	struct rl_strv was = {0}, now = {0};
+	const char *add = NULL, *gone = NULL;
+	size_t nadd = 0, ngone = 0;
+	struct rl_buf t = {0};
+
+	if (c->kind != RL_CHANGE_RETARGETED || u->role != RL_ROLE_SYMLINK || !b->d ||
+	    !b->d->manifest || !b->d->now)
+		return NULL;
+	job_files(b->d->manifest, u->label, &was);
+	job_files(b->d->now, u->label, &now);
+	for (size_t i = 0; i < now.n; i++)
+		if (!rl_strv_contains(&was, now.v[i]) && nadd++ == 0)
+			add = strchr(now.v[i], ' ') + 1;
+	for (size_t i = 0; i < was.n; i++)
+		if (!rl_strv_contains(&now, was.v[i]) && ngone++ == 0)
+			gone = strchr(was.v[i], ' ') + 1;
+	if (nadd == 1) {
+		rl_buf_adds(&t, "; the job uses ");
+		add_shown(&t, add);
+		rl_buf_adds(&t, " now");
+		if (ngone == 1 && strcmp(gone, add) != 0) {
+			rl_buf_adds(&t, " (was ");
+			add_shown(&t, gone);
+			rl_buf_adds(&t, ")");
+		}
+	}
+	rl_strv_release(&was);
+	rl_strv_release(&now);
+	return t.data ? rl_buf_detach(&t) : NULL;
 }
 
 static void add_use_reason(struct builder *b, size_t idx, const struct rl_change *c,
 			   const struct rl_use *u)
 {
 	struct rl_reason r = {0};
+	struct rl_strv was = {0}, now = {0};
+	const char *to, *from;
+	char *tail;
 
 	r.path = rl_xstrdup(c->path);
 	r.change = c->kind;
@@ -457,14 +659,26 @@ static void add_use_reason(struct builder *b, size_t idx, const struct rl_change
 	r.role = u->role;
 	r.named = named_use(b, u);
 	rl_strv_copy(&r.chain, &u->chain);
-	r.text = change_text(c, u, u->via);
+	retarget_ends(b, c, u, &was, &now, &to, &from);
+	tail = to ? leads_text(to, from) : job_moved_text(b, c, u);
+	r.text = change_text(c, u, u->via, tail);
 	if (u->via && !(u->role == RL_ROLE_LIBRARY && u->chain.n >= 2)) {
-		char *brief = brief_route(b, u->label, u->via);
+		int at_end = 0;
+		char *brief = brief_route(b, u->label, u->via, to, &at_end);
 
-		if (strcmp(brief, u->via) != 0)
-			r.brief = change_text(c, u, brief);
+		if (strcmp(brief, u->via) != 0) {
+			/* A route shown to the file the link leads to now
+			 * says only what it led to before. */
+			char *was_tail = to && at_end ? leads_text(NULL, from) : NULL;
+
+			r.brief = change_text(c, u, brief, to && at_end ? was_tail : tail);
+			free(was_tail);
+		}
 		free(brief);
 	}
+	free(tail);
+	rl_strv_release(&was);
+	rl_strv_release(&now);
 	step_add_reason(step_for(b, idx), &r);
 }
 
@@ -552,6 +766,10 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 
 			reported_add(b, c->path, kind, u->label, why);
 			free(why);
+		} else if ((c->kind == RL_CHANGE_RETARGETED || c->kind == RL_CHANGE_REMOVED) &&
+			   link_leads_same(b, (size_t)idx, u)) {
+			reported_add(b, c->path, kind, u->label,
+				     "the job's files are still the ones recorded, unchanged");
 		} else {
 			add_use_reason(b, (size_t)idx, c, u);
 		}
@@ -773,11 +991,6 @@ static int cmp_reason(const void *a, const void *b)
 	return rl_reason_cmp(a, b);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int cmp_reported(const void *a, const void *b)
 {
 	const struct rl_reported *x = a, *y = b;
@@ -938,12 +1151,13 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err)
 {
-	struct builder b = {d, js, cfg, NULL, NULL, out, 0, stale, nstale};
+	struct builder b = {d, js, cfg, NULL, NULL, out, 0, stale, nstale, NULL};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	b.jobs = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.jobs));
 	b.stepof = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.stepof));
+	b.files_same = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.files_same));
 	for (size_t i = 0; i < js->n; i++)
 		b.jobs[i] = &js->v[i];
 	if (js->n > 1)
@@ -956,6 +1170,7 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 	rc = plan_order(&b, err);
 	free(b.jobs);
 	free(b.stepof);
+	free(b.files_same);
 	if (rc < 0)
 		rl_plan_release(out);
 	return rc;

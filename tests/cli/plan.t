@@ -88,7 +88,7 @@ direct first: the program, then the symlinks on the way to it.
   $ relaunch plan | show
   1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
      $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
-     $R/opt/homebrew/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $R/opt/homebrew/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $R/opt/homebrew/Cellar/nginx/1.25.4/bin/nginx (was $R/opt/homebrew/Cellar/nginx/1.25.3/bin/nginx)
      $R/opt/homebrew/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
   $ relaunch plan --json >plan.json
   [1]
@@ -102,6 +102,93 @@ direct first: the program, then the symlinks on the way to it.
   removed False ProgramArguments[0] → opt symlink → Cellar file
   retargeted True ProgramArguments[0] → opt symlink
   removed False ProgramArguments[0] → opt symlink
+
+A home-manager agent runs `sh -c "/bin/wait4path /nix/store && exec
+~/.nix-profile/bin/hello"`. A switch makes a new profile generation (a new
+user environment, its own store path); when hello keeps its store path,
+the links on the way lead to the same unchanged file: nothing to restart,
+the links reported. The old generation collected as garbage (its link and
+its user environment gone) changes nothing either.
+
+  $ relaunch record --force >/dev/null 2>&1
+  $ S=$R/nix/store P=$R/nix/var/nix/profiles/per-user/me
+  $ HELLO=$S/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello
+  $ switch() { n=$1 && shift && mkdir -p $S/$n-user-environment/bin && ln -s "$@" $S/$n-user-environment/bin/ &&
+  >   ln -s $S/$n-user-environment $P/profile-$n-link && ln -s profile-$n-link $P/profile.new &&
+  >   mv -T $P/profile.new $P/profile; }
+  $ switch 2 $HELLO
+  $ relaunch plan | show
+  nothing to restart
+  reported:
+    $R/home/me/.nix-profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+  $ rm -r $P/profile-1-link $S/q9fsyh6rck1p62gbj6d3vkv3wn6zc0d5-user-environment
+  $ relaunch plan | show
+  nothing to restart
+  reported:
+    $R/home/me/.nix-profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/store/q9fsyh6rck1p62gbj6d3vkv3wn6zc0d5-user-environment (removed): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/store/q9fsyh6rck1p62gbj6d3vkv3wn6zc0d5-user-environment/bin/hello (removed): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/var/nix/profiles/per-user/me/profile-1-link (removed): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+  $ relaunch record --force >/dev/null 2>&1 && relaunch plan
+  nothing to restart
+
+The links are reasons when what they lead to changed: the same file
+changed in place (its own change first), or hello at a new store path,
+each link naming the file it leads to now and the one before.
+
+  $ switch 3 $HELLO && echo '#' >> $HELLO
+  $ relaunch plan org.nix-community.home.hello | show
+  1. kickstart gui/$UID/org.nix-community.home.hello (agent)
+     $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello changed (content) via sh -c exec → store file
+     $R/home/me/.nix-profile changed (retargeted) via sh -c exec → profile symlink
+     $R/nix/var/nix/profiles/per-user/me/profile changed (retargeted) via sh -c exec → $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello
+  $ relaunch record --force >/dev/null 2>&1
+  $ HELLO2=$S/1b5cy1hxf2mgyqvbf0ng0bhdbwqaq0w4-hello-2.12.2/bin/hello
+  $ mkdir -p ${HELLO2%/hello} && cp $HELLO $HELLO2 && switch 4 $HELLO2
+  $ relaunch plan | show
+  1. kickstart gui/$UID/org.nix-community.home.hello (agent)
+     $R/home/me/.nix-profile changed (retargeted) via sh -c exec → profile symlink; now leads to $R/nix/store/1b5cy1hxf2mgyqvbf0ng0bhdbwqaq0w4-hello-2.12.2/bin/hello (was $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello)
+     $R/nix/var/nix/profiles/per-user/me/profile changed (retargeted) via sh -c exec → $R/nix/store/1b5cy1hxf2mgyqvbf0ng0bhdbwqaq0w4-hello-2.12.2/bin/hello (was $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello)
+  $ relaunch plan -v | show
+  1. kickstart gui/$UID/org.nix-community.home.hello (agent)
+     $R/home/me/.nix-profile changed (retargeted) via sh -c exec → profile symlink; now leads to $R/nix/store/1b5cy1hxf2mgyqvbf0ng0bhdbwqaq0w4-hello-2.12.2/bin/hello (was $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello)
+     $R/nix/var/nix/profiles/per-user/me/profile changed (retargeted) via sh -c exec → profile symlink → profile symlink; now leads to $R/nix/store/1b5cy1hxf2mgyqvbf0ng0bhdbwqaq0w4-hello-2.12.2/bin/hello (was $R/nix/store/8f4ydd1sa9ksyrqn8vyybqsxq3n9a0c9-hello-2.12.1/bin/hello)
+  $ relaunch record 2>&1 | grep 'not recording'
+  relaunch: not recording: the manifest holds changes that would restart org.nix-community.home.hello (run 'relaunch run' first, or 'relaunch record --force' to forget them)
+
+One link may be on several routes of a job, and is recorded with the
+first: here the profile leads to a script and, through the PATH its
+`#!/usr/bin/env fakepython` line searches, to the interpreter. A
+generation that moves only the interpreter restarts the job; one that
+moves nothing does not.
+
+  $ T=$S/5d0w7k2ncn5mlm9nqbxk1dzqhyq1f7jz-tool-1.0/bin/tool
+  $ PY=$S/x1h2ssm7pzyk6c4mrmzl3sj1ahh7r3b8-fakepython-1/bin/fakepython
+  $ PY2=$S/0gq6p4cvb9mq1yylb5bqyqz7r0j7a7m1-fakepython-2/bin/fakepython
+  $ mkdir -p ${T%/tool} ${PY%/fakepython} ${PY2%/fakepython} && cp $HELLO $PY && cp $HELLO $PY2
+  $ printf '#!/usr/bin/env fakepython\n' >$T && chmod 755 $T && switch 5 $HELLO2 $T $PY
+  $ python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.nix-community.home.tool",
+  >   "ProgramArguments": [sys.argv[1] + "/.nix-profile/bin/tool"],
+  >   "EnvironmentVariables": {"PATH": sys.argv[1] + "/.nix-profile/bin:/usr/bin:/bin"}},
+  >   open(sys.argv[1] + "/Library/LaunchAgents/org.nix-community.home.tool.plist", "wb"))' $R/home/me
+  $ relaunch record --force >/dev/null 2>&1
+  $ switch 6 $HELLO2 $T $PY
+  $ relaunch plan | show
+  nothing to restart
+  reported:
+    $R/home/me/.nix-profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello, org.nix-community.home.tool
+    $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello, org.nix-community.home.tool
+  $ switch 7 $HELLO2 $T $PY2
+  $ relaunch plan | show
+  1. kickstart gui/$UID/org.nix-community.home.tool (agent)
+     $R/home/me/.nix-profile changed (retargeted) via ProgramArguments[0] → profile symlink; the job uses $R/nix/store/0gq6p4cvb9mq1yylb5bqyqz7r0j7a7m1-fakepython-2/bin/fakepython now (was $R/nix/store/x1h2ssm7pzyk6c4mrmzl3sj1ahh7r3b8-fakepython-1/bin/fakepython)
+     $R/nix/var/nix/profiles/per-user/me/profile changed (retargeted) via ProgramArguments[0] → $R/nix/store/5d0w7k2ncn5mlm9nqbxk1dzqhyq1f7jz-tool-1.0/bin/tool; the job uses $R/nix/store/0gq6p4cvb9mq1yylb5bqyqz7r0j7a7m1-fakepython-2/bin/fakepython now (was $R/nix/store/x1h2ssm7pzyk6c4mrmzl3sj1ahh7r3b8-fakepython-1/bin/fakepython)
+  reported:
+    $R/home/me/.nix-profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+    $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
+  $ rm $R/home/me/Library/LaunchAgents/org.nix-community.home.tool.plist
 
 A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and

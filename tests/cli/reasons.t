@@ -33,7 +33,7 @@ deleted binary, then the program, then the opt symlink:
   1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
      pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
      $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
-     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $PWD/hb/Cellar/nginx/1.25.4/bin/nginx (was $PWD/hb/Cellar/nginx/1.25.3/bin/nginx)
      (+1 more)
 
 -v (or --verbose) shows every reason; `run --dry-run` prints the same:
@@ -42,13 +42,13 @@ deleted binary, then the program, then the opt symlink:
   1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
      pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
      $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
-     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $PWD/hb/Cellar/nginx/1.25.4/bin/nginx (was $PWD/hb/Cellar/nginx/1.25.3/bin/nginx)
      $PWD/hb/Cellar/nginx/1.25.3 changed (removed) via ProgramArguments[0] → opt symlink
   $ relaunch run --dry-run | show
   1. kickstart gui/$UID/homebrew.mxcl.nginx (agent)
      pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
      $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
-     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink
+     $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $PWD/hb/Cellar/nginx/1.25.4/bin/nginx (was $PWD/hb/Cellar/nginx/1.25.3/bin/nginx)
      (+1 more)
   $ relaunch run -n --verbose | grep -c changed
   3
@@ -79,7 +79,8 @@ The run restarts it; nothing is left to say.
   nothing to restart
 
 A route through a run of symlinks is shown as one arrow to the file the
-links lead to; -v shows each link:
+links lead to now, then the one they led to when recorded; -v shows each
+link, then where they lead now:
 
   $ mkdir -p links bin && cp "$(command -v sleep)" bin/real && cp bin/real bin/real2
   $ ln -s b links/a && ln -s c links/b && ln -s ../bin/real links/c
@@ -90,15 +91,15 @@ links lead to; -v shows each link:
   $ ln -sfn ../bin/real2 links/c
   $ relaunch plan --no-processes | show
   1. kickstart system/org.example.linked (daemon)
-     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink
-     $PWD/links/b changed (retargeted) via ProgramArguments[0] → $PWD/bin/real
-     $PWD/links/c changed (retargeted) via ProgramArguments[0] → $PWD/bin/real
+     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink; now leads to $PWD/bin/real2 (was $PWD/bin/real)
+     $PWD/links/b changed (retargeted) via ProgramArguments[0] → $PWD/bin/real2 (was $PWD/bin/real)
+     $PWD/links/c changed (retargeted) via ProgramArguments[0] → $PWD/bin/real2 (was $PWD/bin/real)
   $ relaunch plan --no-processes -v | show
   1. kickstart system/org.example.linked (daemon)
-     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink
-     $PWD/links/b changed (retargeted) via ProgramArguments[0] → symlink → symlink
-     $PWD/links/c changed (retargeted) via ProgramArguments[0] → symlink → symlink → symlink
-  $ relaunch plan --no-processes --json | python3 -c 'import json,sys; [print(r["text"].split(" via ")[1]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'
+     $PWD/links/a changed (retargeted) via ProgramArguments[0] → symlink; now leads to $PWD/bin/real2 (was $PWD/bin/real)
+     $PWD/links/b changed (retargeted) via ProgramArguments[0] → symlink → symlink; now leads to $PWD/bin/real2 (was $PWD/bin/real)
+     $PWD/links/c changed (retargeted) via ProgramArguments[0] → symlink → symlink → symlink; now leads to $PWD/bin/real2 (was $PWD/bin/real)
+  $ relaunch plan --no-processes --json | python3 -c 'import json,sys; [print(r["text"].split(" via ")[1].split(";")[0]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'
   ProgramArguments[0] → symlink
   ProgramArguments[0] → symlink → symlink
   ProgramArguments[0] → symlink → symlink → symlink

@@ -275,6 +275,56 @@ class RunTest(unittest.TestCase):
             self.assertEqual(m.pid(brew("redis")), pids[brew("redis")])
             self.assert_all_running(m)
 
+    def test_nix_profile_generation_restarts_only_what_moved(self):
+        """home-manager's shape: sh -c "… && exec ~/.nix-profile/bin/X", the
+        profile a chain of links to a generation's user environment, a tree
+        of links into the store. A switch makes a new generation: foo keeps
+        its store path (the links on its route lead to the same file: not
+        restarted), bar moves to a new one (restarted onto it)."""
+        with Machine(RELAUNCH) as m:
+            home = os.path.join(m.root, "Users", "me")
+            profiles = os.path.join(m.nix, "var", "nix", "profiles", "per-user", "me")
+            os.makedirs(home, exist_ok=True)
+            os.makedirs(profiles)
+
+            def generation(n, outs):
+                env = os.path.join(m.nix, "store", f"{n:032d}-user-environment")
+                os.makedirs(os.path.join(env, "bin"))
+                for name, out in outs.items():
+                    os.symlink(os.path.join(out, "bin", name), os.path.join(env, "bin", name))
+                os.symlink(env, os.path.join(profiles, f"profile-{n}-link"))
+                harness.atomic_symlink(f"profile-{n}-link", os.path.join(profiles, "profile"))
+
+            foo1, bar1 = m.nix_store_path("foo", "1.0"), m.nix_store_path("bar", "1.0")
+            generation(1, {"foo": foo1, "bar": bar1})
+            os.symlink(os.path.join(profiles, "profile"), os.path.join(home, ".nix-profile"))
+            labels = []
+            for name in ("foo", "bar"):
+                labels.append(f"org.nix-community.home.{name}")
+                m.write_plist(labels[-1], ["/bin/sh", "-c", "/bin/true && exec "
+                                           f"{home}/.nix-profile/bin/{name} 1000"],
+                              daemon=False)
+            foo, bar = labels
+            pids = self.boot(m, labels)
+            self.wait_exe(m, foo, os.path.join(foo1, "bin", "foo"))
+            self.wait_exe(m, bar, os.path.join(bar1, "bin", "bar"))
+            t0 = time.time()
+            bar2 = m.nix_store_path("bar", "1.1")
+            generation(2, {"foo": foo1, "bar": bar2})
+
+            res, _, _ = self.run_json(m)
+            self.assertEqual(sorted(res), [bar])
+            self.assert_restarted(m, res[bar], bar, pids[bar], action="kickstart")
+            self.wait_exe(m, bar, os.path.join(bar2, "bin", "bar"))
+            texts = [r["text"] for r in res[bar]["reasons"]]
+            self.assertIn(f"{home}/.nix-profile changed (retargeted) via sh -c exec → profile "
+                          f"symlink; now leads to {bar2}/bin/bar (was {bar1}/bin/bar)", texts)
+            self.assertEqual(self.events_for(m, "kill", foo, t0), [])
+            self.assertEqual(m.pid(foo), pids[foo])
+            r = m.relaunch("plan")
+            self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+            self.assert_all_running(m)
+
     # -- 4. order and spacing ---------------------------------------------
     def test_order_after_daemons_first_and_interval(self):
         with Machine(RELAUNCH) as m:
