@@ -184,7 +184,8 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * would skip it (and plan says so), unless the restart journal holds it
  * (an earlier run's reload left it unloaded: owed; not one launchd did not
  * act on). */
-static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_error *err)
+static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
+		   const struct rl_manifest *now, struct rl_error *err)
 {
 	struct rl_diff d = {0};
 	struct rl_plan plan = {0};
@@ -210,6 +211,9 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev, struct r
 		if (prev->entries[i].nuses)
 			used.entries[used.n++] = prev->entries[i];
 	rc = rl_diff_compute(&used, 0, &d, err);
+	/* A link retargeted on a job's route that leads to the same file
+	 * restarts nothing, as a run plans it. */
+	d.now = now;
 	if (rc == 0) {
 		/* As a run would plan: a plist rewritten with the same
 		 * definition is nothing pending. */
@@ -304,8 +308,9 @@ static const struct rl_manifest *loaded_prev(void *ctx)
 
 /* What the previous manifest decides: a corrupt one is an error (moved
  * aside with --force), and one that holds changes jobs would restart for
- * stops the recording. */
-static int prev_check(struct cli_ctx *ctx, struct prev_load *l, int force, struct rl_error *err)
+ * stops the recording. now: the jobs' files as tracked now, or NULL. */
+static int prev_check(struct cli_ctx *ctx, struct prev_load *l, int force,
+		      const struct rl_manifest *now, struct rl_error *err)
 {
 	if (l->rc < 0 && force && access(l->path, F_OK) == 0) {
 		/* --force: the corrupt manifest is kept aside, never deleted. */
@@ -318,7 +323,7 @@ static int prev_check(struct cli_ctx *ctx, struct prev_load *l, int force, struc
 		*err = l->err;
 		return -1;
 	}
-	if (l->rc == 0 && !force && pending(ctx, &l->m, err) != 0)
+	if (l->rc == 0 && !force && pending(ctx, &l->m, now, err) != 0)
 		return -1;
 	return 0;
 }
@@ -345,22 +350,26 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 		if (!rl_strv_contains(&cur.roots, paths->v[i]))
 			rl_strv_push(&cur.roots, paths->v[i]);
 	if (paths->n == 0) {
-		/* The roots are the recorded ones. */
+		/* The roots are the recorded ones. The jobs' files are
+		 * tracked first: their routes now tell what a link changed
+		 * on one leads to (pending). */
 		load_prev(&pl);
-		if (prev_check(ctx, &pl, force, &err) < 0)
+		taken = track_jobs(ctx, &cur, &taking);
+		if (prev_check(ctx, &pl, force, taken == 0 ? &cur : NULL, &err) < 0)
 			goto out;
 		rl_strv_copy(&cur.roots, &pl.m.roots);
-	} else if (pthread_create(&pl.tid, NULL, load_prev, &pl) == 0) {
-		pl.running = 1;
 	} else {
-		load_prev(&pl);
+		if (pthread_create(&pl.tid, NULL, load_prev, &pl) == 0)
+			pl.running = 1;
+		else
+			load_prev(&pl);
+		taken = track_jobs(ctx, &cur, &taking);
 	}
-	taken = track_jobs(ctx, &cur, &taking);
 	if (taken == 0)
 		taken = rl_snapshot_take_lazy(&cur, loaded_prev, &pl, verify, &taking);
 	if (paths->n > 0) {
 		prev_wait(&pl);
-		if (prev_check(ctx, &pl, force, &err) < 0)
+		if (prev_check(ctx, &pl, force, taken == 0 ? &cur : NULL, &err) < 0)
 			goto out;
 	}
 	if (taken < 0) {

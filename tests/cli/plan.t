@@ -108,7 +108,8 @@ A home-manager agent runs `sh -c "/bin/wait4path /nix/store && exec
 user environment, its own store path); when hello keeps its store path,
 the links on the way lead to the same unchanged file: nothing to restart,
 the links reported. The old generation collected as garbage (its link and
-its user environment gone) changes nothing either.
+its user environment gone) changes nothing either, and `record` finds
+nothing pending.
 
   $ relaunch record --force >/dev/null 2>&1
   $ S=$R/nix/store P=$R/nix/var/nix/profiles/per-user/me
@@ -131,7 +132,7 @@ its user environment gone) changes nothing either.
     $R/nix/store/q9fsyh6rck1p62gbj6d3vkv3wn6zc0d5-user-environment/bin/hello (removed): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
     $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
     $R/nix/var/nix/profiles/per-user/me/profile-1-link (removed): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
-  $ relaunch record --force >/dev/null 2>&1 && relaunch plan
+  $ relaunch record >/dev/null && relaunch plan
   nothing to restart
 
 The links are reasons when what they lead to changed: the same file
