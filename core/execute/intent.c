@@ -345,6 +345,13 @@ static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
 	return rc;
 }
 
+/* Loaded as it was before the step (its process still runs, or it still
+ * has none) and no bootout shown under way. */
+static int unconfirmed(const struct rl_service_status *st, const struct rl_intent *it)
+{
+	return !st->stopping && rl_service_status_as_before(st, it->pid);
+}
+
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err)
 {
@@ -373,10 +380,12 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * A bootout that answered 5 with the job as it was and finds
 		 * it so still is not waited for: most likely launchd did
 		 * nothing (and the job's change, still pending, brings its
-		 * own reload next). */
+		 * own reload next); nor is one launchd never answered whose job
+		 * is as it was, and not shown being stopped. */
 		if (it->action != RL_INTENT_RELOAD || it->loaded || it->untouched || loaded == 1 ||
 		    (st.running && st.pid != it->pid) || ops->now(ops->ctx) >= deadline ||
-		    (it->unsure && rl_service_status_as_before(&st, it->pid)))
+		    (it->unsure && rl_service_status_as_before(&st, it->pid)) ||
+		    (it->unanswered && unconfirmed(&st, it)))
 			break;
 		ops->sleep_until(ops->now(ops->ctx) + 50 * 1000000LL, ops->ctx);
 	}
@@ -389,11 +398,15 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 				     it->action == RL_INTENT_RELOAD ? "bootout" : "kickstart");
 		return 0;
 	}
-	if (it->unanswered && it->action == RL_INTENT_KICKSTART &&
-	    (loaded == 1 || rl_service_status_as_before(&st, it->pid))) {
-		/* launchd never answered the kickstart, and the job is as it was
-		 * before it: nothing says it happened. Not finished: judged
-		 * again, as any job. */
+	if (it->unanswered &&
+	    ((it->action == RL_INTENT_KICKSTART &&
+	      (loaded == 1 || rl_service_status_as_before(&st, it->pid))) ||
+	     (it->action == RL_INTENT_RELOAD && loaded == 0 && unconfirmed(&st, it)))) {
+		/* launchd never answered the kickstart or the bootout, and the
+		 * job is as it was before it: nothing says it happened. Not
+		 * finished: judged again, as any job (a reload's change, still
+		 * pending, brings its own reload once). A reload's job found
+		 * not loaded is not this: it is bootstrapped below. */
 		if (loaded == 1)
 			*done = rl_xstrdup("launchd did not answer it, and the job is not loaded");
 		else if (st.running)

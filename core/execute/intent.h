@@ -127,7 +127,9 @@ struct rl_restart_ops;
  *    (untouched) is only reported: nothing is done, nor counted as a
  *    restart;
  *  - a kickstart launchd never answered whose job is as it was before
- *    is RL_INTENT_UNCONFIRMED (below).
+ *    is RL_INTENT_UNCONFIRMED (below); so is a reload whose bootout
+ *    launchd never answered and whose job is loaded as it was before and
+ *    not shown being stopped (not loaded, it is bootstrapped as above).
  * *done gets what was done, in words (malloc'd; "nothing to do: loaded and
  * running"). Returns 0, RL_INTENT_UNCONFIRMED, 1 when launchd is still
  * stopping the job (above),

@@ -837,16 +837,17 @@ class KillTest(unittest.TestCase):
         m.wait_pid(label)
         self.assertIn(" 2000 ", self.args_of(label)[-1])
 
-    def hung_kickstart(self, label):
-        """relaunch run under way in a kickstart of label that launchd never
-        answers (the simulator's hang fault), its launchctl's pid written
-        by a wrapper that then execs the simulator's: returns the run (a
-        Popen, stderr piped) and that pid, once the simulator has the call."""
+    def hung_kickstart(self, label, command="kickstart"):
+        """relaunch run under way in a kickstart (or command) of label that
+        launchd never answers (the simulator's hang fault), its launchctl's
+        pid written by a wrapper that then execs the simulator's: returns the
+        run (a Popen, stderr piped) and that pid, once the simulator has the
+        call."""
         m = self.m
         m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = str(harness.SAFETY)  # a net only
-        m.fault("hang", "--label", label, "--command", "kickstart", "--times", "1")
-        pidfile = os.path.join(m.root, "kickstart.pid")
-        lc = self.wrapper(f' "kickstart"*) echo $$ > \'{pidfile}.tmp\'; '
+        m.fault("hang", "--label", label, "--command", command, "--times", "1")
+        pidfile = os.path.join(m.root, command + ".pid")
+        lc = self.wrapper(f' "{command}"*) echo $$ > \'{pidfile}.tmp\'; '
                           f'mv \'{pidfile}.tmp\' \'{pidfile}\' ;;\n')
         run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", lc], env=m.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -955,6 +956,52 @@ class KillTest(unittest.TestCase):
         st = m.relaunch("status")
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
+
+    def test_signals_while_a_bootout_hangs_and_the_next_run_reloads_once(self):
+        """Ctrl-C three times while launchd does not answer a reload's
+        bootout: the third ends relaunch, killing that launchctl; launchd
+        never acted on it (the job runs its old process, loaded from the
+        old plist). The next run does not call the reload finished, nor
+        wait for a bootout that never came: it judges the job again, and
+        the change reloads it, once."""
+        m = self.m
+        label = brew("ggg")
+        m.brew_install("ggg", "1.0")
+        pid = self.boot([label])[label]
+        self.change_plist(label, "ggg")
+        run, lc_pid = self.hung_kickstart(label, "bootout")
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.STOPPING)
+        self.assertIn(self.STOPPING.encode(), err)
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.HELD, err)
+        self.assertIn(self.HELD.encode(), err)
+        run.send_signal(signal.SIGINT)
+        out, rest = run.communicate(timeout=harness.SAFETY)
+        self.assertEqual(run.returncode, -signal.SIGINT, (err + rest).decode())
+        self.assertFalse(self.alive(lc_pid), f"launchctl {lc_pid} outlived relaunch")
+        self.assertEqual(m.pid(label), pid)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual([(i["label"], i["action"], i.get("unanswered"))
+                          for i in self.journal()], [(label, "reload", True)])
+        bootouts = len([c for c in m.calls() if c["argv"][0] == "bootout"])
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertNotIn("finished the reload", r.stderr)
+        self.assertIn(f"{label}: the reload an earlier run had begun was never confirmed "
+                      f"(launchd did not answer it, and the job still runs pid {pid}): "
+                      "judged again\n", r.stderr)
+        self.assertEqual(r.stdout, "1 restarted, 0 failed, 0 skipped, 0 deferred\n")
+        self.assertRegex(r.stderr, rf"(?m)^restarted {re.escape(label)} \(reload\): "
+                                   rf"pid {pid} → \d+")
+        self.assertEqual(len([c for c in m.calls() if c["argv"][0] == "bootout"]),
+                         bootouts + 1, "one reload")
+        self.assertNotEqual(m.wait_pid(label), pid)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(self.journal(), [])
+        with open(os.path.join(m.state, "runs.json")) as f:
+            steps = json.load(f)["runs"][-1]["steps"]
+        self.assertEqual([(s["label"], s["status"]) for s in steps], [(label, "restarted")])
 
     def test_one_signal_during_a_failed_restart_reports_the_failure_and_exits_3(self):
         """Ctrl-C once while a kickstart is under way that then fails: the

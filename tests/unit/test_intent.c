@@ -361,10 +361,12 @@ static void test_recover(void)
 		"cannot run launchctl");
 }
 
-/* A kickstart launchd never answered (relaunch ended while it waited). */
-static void unconfirmed(struct fake *f, pid_t pid, int want_rc, const char *want_done)
+/* A kickstart (or a reload's bootout) launchd never answered (relaunch
+ * ended while it waited). */
+static void unconfirmed_as(enum rl_intent_action a, struct fake *f, pid_t pid, int want_rc,
+			   const char *want_done, const char *want_calls)
 {
-	struct rl_intent it = intent(RL_INTENT_KICKSTART, pid, 0);
+	struct rl_intent it = intent(a, pid, 0);
 	struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, f};
 	struct rl_history h = {0};
 	struct rl_error err = {0};
@@ -374,7 +376,7 @@ static void unconfirmed(struct fake *f, pid_t pid, int want_rc, const char *want
 	CHECK_INT(rl_intent_recover(&it, &ops, 30, &h, &done, &err), want_rc);
 	CHECK_STR(done, want_done);
 	got = calls(f);
-	CHECK_STR(got, "print system/org.example.d;"); /* nothing done, nothing waited */
+	CHECK_STR(got, want_calls); /* nothing done but that, nothing waited */
 	CHECK_INT(f->clock, 0);
 	/* launchd may yet act on it: its throttle counts all the same. */
 	CHECK_INT(rl_history_last(&h, it.label), 1000);
@@ -382,6 +384,12 @@ static void unconfirmed(struct fake *f, pid_t pid, int want_rc, const char *want
 	free(done);
 	rl_history_release(&h);
 	rl_strv_release(&f->calls);
+}
+
+static void unconfirmed(struct fake *f, pid_t pid, int want_rc, const char *want_done)
+{
+	unconfirmed_as(RL_INTENT_KICKSTART, f, pid, want_rc, want_done,
+		       "print system/org.example.d;");
 }
 
 static void test_unconfirmed(void)
@@ -401,6 +409,40 @@ static void test_unconfirmed(void)
 	/* Another process: launchd may have acted on it. */
 	f = (struct fake){.print_status = 0, .running = 1};
 	unconfirmed(&f, 77, 0, "nothing to do: loaded and running");
+
+	/* A reload's bootout: the pid it ran before runs on, loaded, not
+	 * being stopped: the bootout did not happen, and is not waited for. */
+	f = (struct fake){.print_status = 0, .running = 1, .going = 1000000};
+	unconfirmed_as(RL_INTENT_RELOAD, &f, 77, RL_INTENT_UNCONFIRMED,
+		       "launchd did not answer it, and the job still runs pid 77",
+		       "print system/org.example.d;");
+	f = (struct fake){.print_status = 0, .running = 0};
+	unconfirmed_as(RL_INTENT_RELOAD, &f, 0, RL_INTENT_UNCONFIRMED,
+		       "launchd did not answer it, and the job is still not running",
+		       "print system/org.example.d;");
+	/* Not loaded: launchd may have booted it out; never left so. */
+	f = (struct fake){.print_status = 113};
+	unconfirmed_as(RL_INTENT_RELOAD, &f, 77, 0,
+		       "bootstrapped /Library/LaunchDaemons/org.example.d.plist into system",
+		       "print system/org.example.d;bootstrap system "
+		       "/Library/LaunchDaemons/org.example.d.plist;");
+	/* Shown being booted out (SIGTERMed): launchd did act on it. */
+	{
+		struct rl_intent it = intent(RL_INTENT_RELOAD, 77, 0);
+		struct rl_restart_ops ops = {fake_now, fake_wall, fake_sleep_until, fake_lc, &f};
+		struct rl_history h = {0};
+		struct rl_error err = {0};
+		char *done = NULL;
+
+		f = (struct fake){.print_status = 0, .running = 1, .going = 3, .sigtermed = 1};
+		it.unanswered = 1;
+		CHECK_INT(rl_intent_recover(&it, &ops, 30, &h, &done, &err), 0);
+		CHECK_STR(done,
+			  "bootstrapped /Library/LaunchDaemons/org.example.d.plist into system");
+		free(done);
+		rl_history_release(&h);
+		rl_strv_release(&f.calls);
+	}
 }
 
 static void test_file(void)
