@@ -403,12 +403,61 @@ out:
 	return rc;
 }
 
+/* " (pid N)" when pid is one, else "". */
+static void pid_text(pid_t pid, char *buf, size_t n)
+{
+	if (pid > 0)
+		snprintf(buf, n, " (pid %lld)", (long long)pid);
+	else
+		buf[0] = '\0';
+}
+
+/* uninstall found target being stopped (print: SIGTERMed), as launchd
+ * shows a bootout under way: an earlier uninstall's, say, that gave up
+ * waiting for it. A second bootout would change nothing; wait as install
+ * does instead. 0 gone, 1 loaded and no longer being stopped (a stop that
+ * was no bootout: for uninstall to boot it out), -1 failed, -2 still being
+ * booted out after the wait (err says so; launchd unloads it once it has
+ * exited). */
+static int wait_unloading(const struct rl_launchctl *l, const char *target, pid_t pid,
+			  struct rl_strv *did, struct rl_error *err)
+{
+	struct gone_wait w = {0, -1};
+	char how[64], pids[40];
+	int rc = wait_gone(l, target, 1, &w, err);
+
+	pid_text(pid, pids, sizeof(pids));
+	if (rc == 0)
+		rl_strv_push_owned(did, rl_xasprintf("%s was already being unloaded by launchd%s: "
+						     "waited until it was gone",
+						     target, pids));
+	if (rc != -2)
+		return rc;
+	exit_timeout_text(w.et, how, sizeof(how));
+	rl_error_set(err,
+		     "'%s' was already being unloaded by launchd%s and still was after %g s of "
+		     "waiting (%s): launchd unloads it once it has exited",
+		     target, pids, w.wait, how);
+	return -2;
+}
+
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		       struct rl_strv *did, struct rl_error *err)
 {
 	char *path = rl_agent_plist_path(s), *target = NULL;
-	int loaded = rl_agent_loaded(s, l, &target, err), rc = -1;
+	struct rl_service_status st;
+	int loaded = locate(s, l, &target, &st, err), rc = -1, unloading = 0;
 
+	if (loaded > 0 && st.stopping) {
+		/* Being booted out already: no second bootout. Still going
+		 * after the wait, the plist goes all the same (nothing loads
+		 * the job again), and the error says launchd still has it. */
+		loaded = wait_unloading(l, target, st.pid, did, err);
+		if (loaded == -2) {
+			unloading = 1;
+			loaded = 0;
+		}
+	}
 	if (loaded < 0)
 		goto out;
 	if (loaded) {
@@ -423,7 +472,20 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	if (path && unlink(path) == 0)
 		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", path));
 	else if (path && errno != ENOENT) {
-		rl_error_set(err, "cannot remove '%s': %s", path, strerror(errno));
+		int e = errno;
+
+		rl_error_clear(err); /* rl_error_set keeps the first error */
+		rl_error_set(err, "cannot remove '%s': %s", path, strerror(e));
+		goto out;
+	}
+	if (unloading) {
+		/* Said once the plist is known to be gone. */
+		char *why = rl_xstrdup(err->text);
+
+		rl_error_clear(err);
+		rl_error_set(err, "%s%s", why,
+			     path ? ", and nothing loads it again: its plist is removed" : "");
+		free(why);
 		goto out;
 	}
 	rc = 0;

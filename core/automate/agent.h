@@ -53,7 +53,10 @@ char *rl_agent_plist_xml(const struct rl_agent_spec *s);
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		     struct rl_strv *did, struct rl_error *err);
 /* Boot the job out (waiting until launchd has let it go) and remove its
- * plist; did as for install. Returns 0 or -1. */
+ * plist; did as for install. A job launchd is booting out already gets no
+ * second bootout: it is waited for as install does, and its plist removed
+ * even when it is still going after the wait (then -1: launchd still has
+ * it). Returns 0 or -1. */
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		       struct rl_strv *did, struct rl_error *err);
 

@@ -277,7 +277,9 @@ class AutoTest(unittest.TestCase):
             f.write(xml)
         os.replace(path + ".tmp", path)
         target = f"gui/{os.getuid()}/{LABEL}"
-        self.addCleanup(lambda: m.pid(LABEL) == old and gate.open())
+        # By target, not m.pid: uninstall removes the plist m.target reads.
+        self.addCleanup(lambda: f"\tpid = {old}\n" in m.launchctl("print", target).stdout
+                        and gate.open())
         self.assertEqual(m.launchctl("bootout", target).returncode, 0)
         m.wait_event("kill", LABEL)  # its SIGTERM: launchd is stopping it
         return gate, target
@@ -352,6 +354,71 @@ class AutoTest(unittest.TestCase):
         wait_for(lambda: m.events("removed"), "the bootout to finish")
         r = self.ok(m.relaunch("agent", "install", *options))
         self.assertEqual(r.stdout.splitlines()[0], f"loaded {target}")
+
+    def test_agent_uninstall_waits_for_a_bootout_under_way(self):
+        """uninstall finds the job on its way out (an uninstall that gave up
+        on it, still stopping): it sends no second bootout, waits for launchd
+        to let go as install does, removes the plist, and says the unload was
+        launchd's, under way already."""
+        m = self.machine()
+        gate, target = self.agent_booting_out(m, "--interval", "1")
+        pid = m.pid(LABEL)
+        self.assertIn("\tstate = SIGTERMed\n", m.launchctl("print", target).stdout)
+        path = os.path.join(m.agents, LABEL + ".plist")
+        uninstall = subprocess.Popen([m.relaunch_bin, "agent", "uninstall"], env=m.env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: uninstall.poll() is None and uninstall.kill())
+        since = self.bootout_calls(m, target)[0]["time"]
+        wait_until(lambda: uninstall.poll() is not None or len(
+            [e for e in m.events("call")
+             if e["argv"] == ["print", target] and e["time"] > since]) >= 3,
+            "uninstall polling the job on its way out")
+        self.assertEqual(len(self.bootout_calls(m, target)), 1, "not booted out again")
+        gate.open()
+        out, err = uninstall.communicate(timeout=SAFETY * 3)
+        self.assertEqual(uninstall.returncode, 0, f"stdout {out}\nstderr {err}")
+        self.assertEqual(out.splitlines(), [
+            f"{target} was already being unloaded by launchd (pid {pid}): waited until it "
+            "was gone", f"removed '{path}'"])
+        self.assertEqual(len(self.bootout_calls(m, target)), 1, "not booted out again")
+        self.assertEqual(m.launchctl("print", target).returncode, 113)
+        self.assertFalse(os.path.exists(path))
+
+    def test_agent_uninstall_leaves_a_bootout_that_does_not_finish_to_launchd(self):
+        """uninstall waits for a job launchd is booting out only as long as
+        launchd may take to stop it, then exits 4 saying launchd still has
+        it: no second bootout, and its plist removed all the same (nothing
+        loads it again)."""
+        m = self.machine()
+        shrink = os.path.join(m.root, "launchctl-shrink")  # print says 1 where launchd says 60
+        with open(shrink, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                    "exit $rc\n")
+        os.chmod(shrink, 0o755)
+        gate, target = self.agent_booting_out(m, "--launchctl", shrink, "--interval", "1")
+        pid = m.pid(LABEL)
+        path = os.path.join(m.agents, LABEL + ".plist")
+        r = m.relaunch("agent", "uninstall", "--launchctl", shrink)
+        self.assertEqual(r.returncode, 4, f"stdout {r.stdout}\nstderr {r.stderr}")
+        self.assertEqual(r.stdout, f"removed '{path}'\n")
+        self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+        self.assertTrue(r.stderr.startswith(
+            f"relaunch: '{target}' was already being unloaded by launchd (pid {pid}) and still "
+            "was after "), r.stderr)
+        self.assertTrue(r.stderr.rstrip().endswith(
+            "launchd unloads it once it has exited, and nothing loads it again: its plist is "
+            "removed"), r.stderr)
+        self.assertEqual(len(self.bootout_calls(m, target)), 1, "not booted out again")
+        self.assertFalse(os.path.exists(path))
+        self.assertIn("\tstate = SIGTERMed\n", m.launchctl("print", target).stdout)
+        gate.open()
+        wait_for(lambda: m.events("removed"), "the bootout to finish")
+        self.assertEqual(m.launchctl("print", target).returncode, 113)
+        r = self.ok(m.relaunch("agent", "uninstall", "--launchctl", shrink))
+        self.assertEqual(r.stdout, "not installed; nothing to do\n")
 
     # -- one run per upgrade -------------------------------------------------
     def test_twenty_notifications_give_one_run(self):
