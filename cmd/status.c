@@ -29,8 +29,9 @@
 
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
- * "cause" in last_run, 7 "unfinished" and a step's "causes". */
-#define STATUS_JSON_VERSION 8
+ * "cause" in last_run, 7 "unfinished" and a step's "causes", 8 a run's
+ * "processes" and "scope", 9 the own job's "stopping". */
+#define STATUS_JSON_VERSION 9
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -484,6 +485,7 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 	struct rl_launchctl lc = {.path = rl_launchctl_path(c->launchctl),
 				  .timeout_s = cli_launchctl_timeout()};
 	struct rl_error err = {0};
+	struct rl_service_status shown = {0};
 	struct stat st;
 	char *path, *target = NULL;
 	json_t *o;
@@ -493,14 +495,18 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 	s.uid = getuid();
 	s.dir = cli_own_job_dir(c, system, &err);
 	if (!s.dir)
-		return json_pack("{s:s,s:n,s:b,s:n,s:n,s:s}", "label", RL_AGENT_LABEL, "plist",
-				 "installed", 0, "loaded", "target", "error", err.text);
+		return json_pack("{s:s,s:n,s:b,s:n,s:n,s:n,s:s}", "label", RL_AGENT_LABEL, "plist",
+				 "installed", 0, "loaded", "stopping", "target", "error", err.text);
 	s.statedir = statedir;
 	path = rl_agent_plist_path(&s);
 	o = json_pack("{s:s,s:o,s:b}", "label", RL_AGENT_LABEL, "plist", rl_json_path(path),
 		      "installed", lstat(path, &st) == 0);
-	loaded = rl_agent_loaded(&s, &lc, &target, &err);
+	loaded = rl_agent_loaded(&s, &lc, &target, &shown, &err);
 	json_object_set_new(o, "loaded", loaded < 0 ? json_null() : json_boolean(loaded));
+	/* print shows it SIGTERMed: launchd is stopping it (a bootout under
+	 * way unloads it once it has exited), not running it as installed. */
+	json_object_set_new(o, "stopping",
+			    loaded < 0 ? json_null() : json_boolean(loaded && shown.stopping));
 	json_object_set_new(o, "target", target ? json_string(target) : json_null());
 	json_object_set_new(o, "error", loaded < 0 ? json_string(err.text) : json_null());
 	free(target);
@@ -519,7 +525,11 @@ static void print_job(const char *kind, const json_t *j)
 	printf("%s: %s '%s'", kind,
 	       json_is_true(json_object_get(j, "installed")) ? "installed at" : "not installed at",
 	       json_string_value(json_object_get(j, "plist")));
-	if (json_is_true(loaded))
+	if (json_is_true(loaded) && json_is_true(json_object_get(j, "stopping")))
+		printf(", being stopped by launchd as %s (state = SIGTERMed): a bootout under "
+		       "way unloads it once it has exited\n",
+		       json_string_value(json_object_get(j, "target")));
+	else if (json_is_true(loaded))
 		printf(", loaded as %s\n", json_string_value(json_object_get(j, "target")));
 	else if (json_is_false(loaded))
 		printf(", not loaded\n");

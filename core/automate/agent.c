@@ -173,9 +173,9 @@ static int locate(const struct rl_agent_spec *s, const struct rl_launchctl *l, c
 }
 
 int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
-		    struct rl_error *err)
+		    struct rl_service_status *st, struct rl_error *err)
 {
-	return locate(s, l, target, NULL, err);
+	return locate(s, l, target, st, err);
 }
 
 /* How long wait_gone waited, and the exit timeout that made it so. */

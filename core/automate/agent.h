@@ -60,9 +60,11 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		       struct rl_strv *did, struct rl_error *err);
 
-/* Where the job is loaded: 1 loaded (*target set, malloc'd), 0 not loaded,
- * -1 launchctl failed or could not be run (err set). */
+/* Where the job is loaded: 1 loaded (*target set, malloc'd; and when st
+ * is not NULL, *st what `launchctl print` shows of it, e.g. st->stopping
+ * while launchd boots it out), 0 not loaded, -1 launchctl failed or could
+ * not be run (err set). */
 int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc, char **target,
-		    struct rl_error *err);
+		    struct rl_service_status *st, struct rl_error *err);
 
 #endif

@@ -145,8 +145,8 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(r.stdout.splitlines()[:2], [f"wrote '{path}'", f"reloaded {target}"])
         r = self.ok(m.relaunch("status", "--json"), expect=0)
         agent = json.loads(r.stdout)["agent"]
-        self.assertEqual((agent["installed"], agent["loaded"], agent["target"]),
-                         (True, True, target))
+        self.assertEqual((agent["installed"], agent["loaded"], agent["stopping"],
+                          agent["target"]), (True, True, False, target))
 
         # A changed watched path (brew relinking opt) starts the job: one
         # run, triggered by the watch, restarting the upgraded job.
@@ -365,10 +365,21 @@ class AutoTest(unittest.TestCase):
         pid = m.pid(LABEL)
         self.assertIn("\tstate = SIGTERMed\n", m.launchctl("print", target).stdout)
         path = os.path.join(m.agents, LABEL + ".plist")
+        # status does not show it loaded as if it ran as installed.
+        r = m.relaunch("status")
+        self.assertIn(f"agent: installed at '{path}', being stopped by launchd as {target} "
+                      "(state = SIGTERMed): a bootout under way unloads it once it has "
+                      "exited\n", r.stdout)
+        self.assertNotIn("loaded as", r.stdout)
+        r, doc = m.relaunch_json("status")
+        agent = doc["agent"]
+        self.assertEqual((agent["installed"], agent["loaded"], agent["stopping"],
+                          agent["target"]), (True, True, True, target))
+        self.assertIs(doc["daemon"]["stopping"], False)
+        since = m.events("call")[-1]["time"]  # the prints above are not uninstall's
         uninstall = subprocess.Popen([m.relaunch_bin, "agent", "uninstall"], env=m.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(lambda: uninstall.poll() is None and uninstall.kill())
-        since = self.bootout_calls(m, target)[0]["time"]
         wait_until(lambda: uninstall.poll() is not None or len(
             [e for e in m.events("call")
              if e["argv"] == ["print", target] and e["time"] > since]) >= 3,
@@ -379,7 +390,7 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(uninstall.returncode, 0, f"stdout {out}\nstderr {err}")
         self.assertEqual(out.splitlines(), [
             f"{target} was already being unloaded by launchd (pid {pid}): waited until it "
-            "was gone", f"removed '{path}'"])
+            "was gone", f"removed '{path}'"], err)
         self.assertEqual(len(self.bootout_calls(m, target)), 1, "not booted out again")
         self.assertEqual(m.launchctl("print", target).returncode, 113)
         self.assertFalse(os.path.exists(path))
