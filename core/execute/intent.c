@@ -56,6 +56,12 @@ char *rl_intent_pending_text(const struct rl_intent *it)
 			"was still stopping it after its bootout, and unloads it once it "
 			"exits); the next run loads it first",
 			action);
+	if (strcmp(may, "unloaded") == 0 && it->unanswered)
+		return rl_xasprintf(
+			"its %s was left unfinished: the job may be unloaded (launchd never "
+			"answered its bootout, and may have acted on it); the next run checks and "
+			"loads it again if so",
+			action);
 	if (strcmp(may, "unloaded") == 0 && it->unsure)
 		return rl_xasprintf(
 			"its %s was left unfinished: the job may be unloaded (its bootout "

@@ -984,6 +984,10 @@ class KillTest(unittest.TestCase):
         self.assertTrue(self.loaded(label))
         self.assertEqual([(i["label"], i["action"], i.get("unanswered"))
                           for i in self.journal()], [(label, "reload", True)])
+        st = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job "
+                      "may be unloaded (launchd never answered its bootout, and may have acted "
+                      "on it); the next run checks and loads it again if so\n", st.stdout)
         bootouts = len([c for c in m.calls() if c["argv"][0] == "bootout"])
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
