@@ -206,7 +206,7 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":8,\"last_run\",\"pending\":{unfinished,unfinished_unknown,\n"
+	CLI_OPTION_JSON("{\"version\":9,\"last_run\",\"pending\":{unfinished,unfinished_unknown,\n"
 			"failed,refused,deferred,not_run,changed,queue,error,unknown},\"queue\",\n"
 			"\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
