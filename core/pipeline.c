@@ -728,6 +728,8 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.runs = v->status->runs;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
+			o.now = &p->current;
+			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
 			o.held = rl_intents_owed(journal, s->job->label, 0);
 			rl_decide_step(&p->plan, s, &o);

@@ -402,11 +402,51 @@ int rl_decide_hosts_self(pid_t pid)
 	return 0;
 }
 
+/* Whether the job labelled label uses path now (o->now); 1 when that is
+ * not known. */
+static int uses_now(const struct rl_observed *o, const char *label, const char *path)
+{
+	const struct rl_entry *e;
+
+	if (!o->now)
+		return 1;
+	e = rl_manifest_find(o->now, path);
+	for (size_t i = 0; e && i < e->nuses; i++)
+		if (strcmp(e->uses[i].label, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* What moved the job labelled label off a file it no longer uses: the
+ * changes (o->diff) of the files it uses now (the retargeted link, the
+ * rewritten plist or script). The last one's time into *t, *unknown set
+ * when one's cannot be read; how many there are. */
+static size_t moved_off(const struct rl_observed *o, const char *label, int64_t *t, int *unknown)
+{
+	size_t n = 0;
+
+	*t = 0;
+	*unknown = 0;
+	for (size_t i = 0; o->diff && i < o->diff->n; i++) {
+		const char *path = o->diff->v[i].path;
+		int64_t c;
+
+		if (!uses_now(o, label, path))
+			continue;
+		c = rl_decide_change_time(path);
+		*unknown |= c == 0;
+		*t = c > *t ? c : *t;
+		n++;
+	}
+	return n;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
-	int64_t last = 0, plist = 0;
-	int reloaded = 0, unknown_time = 0;
+	int64_t last = 0, plist = 0, gone = 0;
+	int reloaded = 0, unknown_time = 0, gone_unknown = 0;
+	size_t ngone = 0;
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	char *why = NULL;
 	char a[64], b[64];
@@ -445,10 +485,33 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		if (r->change == RL_CHANGE_STALE)
 			return RL_DECISION_RESTART; /* the process runs replaced code */
 		t = rl_decide_change_time(r->path);
+		if (!uses_now(o, job->label, r->path)) {
+			/* Removed, or no longer reached: see below. */
+			gone_unknown |= t == 0;
+			gone = t > gone ? t : gone;
+			ngone++;
+			continue;
+		}
 		unknown_time |= t == 0;
 		last = t > last ? t : last;
 		if (r->role == RL_ROLE_PLIST)
 			plist = t > plist ? t : plist;
+	}
+	if (ngone) {
+		/* A file the job no longer uses is not what a process started
+		 * after the job moved off it runs: it counts by the change that
+		 * moved it (a later cleanup's removal is no news to such a
+		 * process); by its own change when none of the job's files
+		 * changed (nothing tells when it moved off). */
+		int64_t moved;
+		int moved_unknown;
+
+		if (!moved_off(o, job->label, &moved, &moved_unknown)) {
+			moved = gone;
+			moved_unknown = gone_unknown;
+		}
+		unknown_time |= moved_unknown;
+		last = moved > last ? moved : last;
 	}
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
 		return RL_DECISION_RESTART;

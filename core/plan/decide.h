@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "core/base/util.h"
+#include "core/compare/diff.h"
 #include "core/compare/procview.h"
 #include "core/discover/job.h"
 #include "core/plan/plan.h"
@@ -40,6 +41,13 @@ struct rl_observed {
 	/* The job's code files as tracked now: programs, commands, interpreters,
 	 * libraries. */
 	const struct rl_strv *code;
+	/* The files every job uses as tracked now, with their uses by label,
+	 * and the changes of the files (the diff of the recorded manifest):
+	 * a reason whose file the job no longer uses counts only through the
+	 * change that moved the job off it. NULL: not known, every reason
+	 * counts as it is. */
+	const struct rl_manifest *now;
+	const struct rl_diff *diff;
 	/* The restart journal holds the job: an earlier run began its restart
 	 * and could not bring it back (core/execute/intent.h). */
 	int held;
@@ -111,7 +119,12 @@ char *rl_decide_hosts_self_why(pid_t pid);
  *     (each held to its own start): bytes written into a file it maps
  *     keep the inode, or
  *   - the process started after the last change of every path in the
- *     step's reasons (rl_decide_change_time);
+ *     step's reasons (rl_decide_change_time); a reason's file the job
+ *     no longer uses (o->now: removed, or no longer reached) takes the
+ *     time of the last change among the files it uses now (o->diff: the
+ *     retargeted link, the rewritten plist or script that moved it off
+ *     the old file) instead of its own (a later cleanup's), and its own
+ *     only when none of those changed;
  * "after" told apart by more than the clock tick a start time is known to
  * (rl_platform_start_tick_ns): a change within a tick of the start is
  * taken as after it (a restart is cheaper than old and new code mixed),

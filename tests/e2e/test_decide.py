@@ -17,6 +17,10 @@ keeps a broken upgrade from taking a working one down:
   is a daemondo whose daemon, started again onto a new library, maps it
   after that library was written in place, and not one whose daemon
   started after the write;
+  one restarted onto the new files (`brew services restart` of a script
+  job, nix-darwin's reload) is not restarted again when `brew cleanup` or
+  `nix-collect-garbage` then removes the old files, while an old file
+  removed when nothing the job uses now changed still restarts it;
 - a job whose new program links a library that is missing, or is a Mach-O
   file with no slice for this machine (built with clang and ld64.lld), is
   `refused` and left running, its change pending, and `run` exits 3;
@@ -312,6 +316,97 @@ class DecideTest(unittest.TestCase):
             # redis still ran the old keg: restarted as planned.
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    def test_cleanup_after_the_job_moved_to_the_new_files_restarts_nothing(self):
+        """A file the job no longer uses (the old keg, the old store path)
+        counts by the change that moved the job off it, not by its removal:
+        brew cleanup or nix-collect-garbage after the job was restarted onto
+        the new files is no news to its process."""
+        for shape in ("brew script", "nix-darwin"):
+            with self.subTest(shape=shape), Machine(RELAUNCH) as m:
+                if shape == "brew script":
+                    # prometheus' service: a script that execs the keg's
+                    # program, so launchd's process is not the plist's program.
+                    label = brew("prom")
+
+                    def keg(version):
+                        k = m.brew_keg("prom", version)
+                        script = os.path.join(k, "bin", "prom_brew_services")
+                        with open(script, "w") as f:
+                            f.write(f"#!/bin/sh\nexec {k}/bin/prom 1000\n")
+                        os.chmod(script, 0o755)
+                        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+                        harness.atomic_symlink(f"../Cellar/prom/{version}", m.opt("prom"))
+                        return k
+
+                    old = keg("2.50")
+                    m.write_plist(label, [os.path.join(m.opt("prom"), "bin",
+                                                       "prom_brew_services")])
+                    pids = self.boot(m, [label])
+                    # brew upgrade without cleanup, then brew services restart.
+                    new_keg = keg("2.51")
+                    harness.wait_past_change(m.opt("prom"))
+                    self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode,
+                                     0)
+                    new = self.wait_new_pid(m, label, pids[label])
+                    wait_until(lambda: "2.51" in os.readlink(f"/proc/{new}/exe"),
+                               "the script's exec of prom 2.51")
+                    self.assertEqual(new_keg, os.path.realpath(m.opt("prom")))
+                else:
+                    # darwin-rebuild: a new store path, the plist rewritten,
+                    # the job booted out and in by the activation itself.
+                    label = "org.nixos.cache"
+                    m.nix_install("cache", "1.0", via_profile=False)
+                    old = m.nix_store_path("cache", "1.0")
+                    pids = self.boot(m, [label])
+                    plist = m.nix_switch("cache", "1.1", via_profile=False)
+                    harness.wait_past_change(plist)
+                    target = m.target(label)
+                    self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+                    wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                               "the bootout to finish")
+                    self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
+                    new = self.wait_new_pid(m, label, pids[label])
+                    wait_until(lambda: "cache-1.1" in os.readlink(f"/proc/{new}/exe"),
+                               "the shell's exec of cache 1.1")
+                # brew cleanup / nix-collect-garbage, after the process started.
+                shutil.rmtree(old)
+
+                doc = self.plan_json(m, expect=0)
+                self.assertEqual(doc["steps"], [], doc)
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertEqual(res[label]["status"], "current", res)
+                self.assertRegex(res[label]["note"],
+                                 rf"^pid {new} started \S+, after the change at \S+$")
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), new)
+
+    def test_old_file_removed_with_no_change_that_moved_the_job_is_restarted(self):
+        """A file the job no longer uses although none of the files it uses
+        now changed: nothing tells when it moved off it, so its removal
+        counts as it is (a restart, never a guess)."""
+        with Machine(RELAUNCH) as m:
+            label = brew("tail")
+            m.brew_install("tail", "1.0")
+            extra = os.path.join(m.brew, "etc", "tail.conf")
+            os.makedirs(os.path.dirname(extra), exist_ok=True)
+            with open(extra, "w") as f:
+                f.write("a\n")
+            m.write_config({"jobs": {label: {"watch": [extra]}}})
+            pids = self.boot(m, [label])
+            # The watch goes from the config (the job no longer uses the
+            # file), the job is restarted by hand, then the file is removed.
+            m.write_config({})
+            harness.wait_past_change(extra)
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+            new = self.wait_new_pid(m, label, pids[label])
+            os.unlink(extra)
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(label), new)
 
     def write_in_place(self, m, path, source):
         """New bytes written into path's own inode, as `cp` over a file or
