@@ -71,7 +71,7 @@ static void state_of(const struct rl_jobview *v, struct job_state *s)
 	} else if (pv->verdict == RL_PROC_STALE && pv->nstale) {
 		const struct rl_proc_file *f = &pv->stale[0];
 		char *q = rl_path_quote(f->path), *how;
-		const char *verb = f->keg_now ? "maps" : "runs";
+		const char *verb = f->keg_now && !f->is_exe ? "maps" : "runs";
 
 		if (f->keg_now) {
 			/* An old keg: "(deleted); opt/libfoo is 1.1 now". */

@@ -514,6 +514,8 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 							    : NULL,
 					   has_root(v->job) ? NULL : in->programs[i], &v->code_now,
 					   in->memo);
+		if (!has_root(v->job))
+			rl_proc_view_check_keg(&v->view, &v->code_now, in->memo);
 		rl_proc_view_spare(&v->view, spare_same, &sp);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN ||

@@ -256,6 +256,49 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 	return 1;
 }
 
+static char *keg_moved(struct rl_statmemo *memo, const char *text);
+
+int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
+			   struct rl_statmemo *memo)
+{
+	struct rl_proc_file *f;
+	struct stat st;
+	char *now;
+
+	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
+	    !v->exe || v->exe[0] != '/')
+		return 0;
+	for (size_t i = 0; code && i < code->n; i++)
+		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
+		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
+			return 0; /* the job names this very file */
+	if (!(now = keg_moved(memo, v->exe)))
+		return 0;
+	free(v->stale);
+	free(v->ran);
+	free(v->unjudged);
+	v->unjudged = v->why; /* an UNKNOWN view's reason stays known */
+	v->ran = NULL;
+	v->nran = 0;
+	v->why = NULL;
+	v->stale = rl_xcalloc(1, sizeof(*v->stale));
+	f = &v->stale[0];
+	f->path = rl_xstrdup(v->exe);
+	f->pid = v->pid;
+	f->is_exe = 1;
+	f->dev = v->exe_id.dev;
+	f->ino = v->exe_id.ino;
+	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
+		f->now_exists = 1;
+		f->now_dev = (uint64_t)st.st_dev;
+		f->now_ino = (uint64_t)st.st_ino;
+	}
+	f->keg_now = now;
+	v->nstale = 1;
+	v->verdict = RL_PROC_STALE;
+	return 1;
+}
+
 int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
 			    int trusted, const struct rl_fileinfo *now)
 {
@@ -325,14 +368,14 @@ static int has_deleted_mark(const char *text)
  * opt leads to (its directory, "1.1"), malloc'd; else NULL: no keg, the
  * formula uninstalled (no opt link: no upgrade), the keg opt leads to
  * (same device and inode: a keg poured anew at the same path is judged by
- * the files at its paths), the keg of the process's own executable (the
- * executable is judged by itself), or what cannot be stat()ed. Kegs are
+ * the files at its paths), or what cannot be stat()ed. (old_keg: the same,
+ * but NULL for the keg of the process's own executable, which is judged
+ * by itself: rl_proc_view_check_keg.) Kegs are
  * compared as directories, never by their version text. Both stat()s and
  * the opt link's resolution are the pass's memo's: asked once per run for
  * all the processes of a prefix. */
-static char *old_keg(struct rl_proc_scan *s, const char *text)
+static char *keg_moved(struct rl_statmemo *memo, const char *text)
 {
-	const char *exe = s->view->exe;
 	struct stat opt_st, keg_st;
 	struct rl_keg_path k;
 	char *opt, *keg, *real, *now = NULL;
@@ -340,17 +383,15 @@ static char *old_keg(struct rl_proc_scan *s, const char *text)
 
 	if (!rl_path_keg(text, &k) || k.prefix_len == 0)
 		return NULL;
-	if (exe && strncmp(exe, text, k.keg_len) == 0 && exe[k.keg_len] == '/')
-		return NULL;
 	opt = rl_xasprintf("%.*s/opt/%.*s", (int)k.prefix_len, text, (int)k.formula_len,
 			   text + k.formula_off);
 	keg = rl_xstrndup(text, k.keg_len);
-	if (rl_statmemo_stat(s->memo, opt, &opt_st) == 0 && S_ISDIR(opt_st.st_mode)) {
-		e = rl_statmemo_stat(s->memo, keg, &keg_st);
+	if (rl_statmemo_stat(memo, opt, &opt_st) == 0 && S_ISDIR(opt_st.st_mode)) {
+		e = rl_statmemo_stat(memo, keg, &keg_st);
 		if (e == ENOENT || e == ENOTDIR ||
 		    (e == 0 &&
 		     (keg_st.st_dev != opt_st.st_dev || keg_st.st_ino != opt_st.st_ino))) {
-			real = rl_statmemo_realpath(s->memo, opt);
+			real = rl_statmemo_realpath(memo, opt);
 			now = rl_xstrdup(real ? rl_path_basename(real) : "another keg");
 			free(real);
 		}
@@ -358,6 +399,18 @@ static char *old_keg(struct rl_proc_scan *s, const char *text)
 	free(opt);
 	free(keg);
 	return now;
+}
+
+static char *old_keg(struct rl_proc_scan *s, const char *text)
+{
+	const char *exe = s->view->exe;
+	struct rl_keg_path k;
+
+	if (!rl_path_keg(text, &k) || k.prefix_len == 0)
+		return NULL;
+	if (exe && strncmp(exe, text, k.keg_len) == 0 && exe[k.keg_len] == '/')
+		return NULL;
+	return keg_moved(s->memo, text);
 }
 
 void rl_proc_scan_file(struct rl_proc_scan *s, const char *text, int is_exe, int deleted,

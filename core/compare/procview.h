@@ -228,6 +228,22 @@ void rl_proc_trees_wait(struct rl_proc_batch *b);
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
 			       const struct rl_strv *code, struct rl_statmemo *memo);
 
+/* Does the root process (launchd's pid) run an executable from an old
+ * Homebrew keg: <prefix>/Cellar/<formula>/<version>/… while
+ * <prefix>/opt/<formula> leads to another keg now (another directory, by
+ * device and inode)? The upgrade without cleanup of what a script job
+ * execs (rabbitmq's `exec erl` into the erlang keg's beam.smp; jenkins'
+ * java): the old keg stays on disk, so the file it runs is not replaced.
+ * When v is FRESH or UNKNOWN, its executable was read from the very file
+ * it runs, and that file is none of code (the job's code files as tracked
+ * now: a job that names a keg's file runs it by design), v becomes STALE
+ * with that executable as its stale file, keg_now naming the keg opt leads
+ * to. Only the root: a descendant (a CI runner's build step) is judged as
+ * any descendant is. memo: the pass's stat() answers (NULL: none).
+ * Returns 1 when v became STALE, else 0 (v unchanged). */
+int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
+			   struct rl_statmemo *memo);
+
 /* Does a process that runs f, a file the view found stale (another
  * file stands at its path now), run the very bytes at that path now?
  * recorded: the manifest's state of that path, trusted: whether the

@@ -846,14 +846,27 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 	}
 	if (f->keg_now) {
 		/* "pid 812 maps /…/Cellar/libfoo/1.0/lib/libfoo.so (deleted);
-		 * opt/libfoo is 1.1 now" */
+		 * opt/libfoo is 1.1 now"; the executable launchd's pid runs
+		 * from an old keg likewise */
 		struct rl_keg_path k;
 
-		if (!root)
+		if (!root) {
 			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) maps ", (long long)f->pid,
 				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
-		else
+		} else if (f->is_exe) {
+			/* "pid 812 (started as rabbitmq-server) runs
+			 * /…/Cellar/erlang/26.2.1/…/beam.smp; opt/erlang is
+			 * 26.2.2 now" */
+			rl_buf_addf(&t, "pid %lld ", (long long)v->pid);
+			if (now && !program_named(now, rl_path_basename(path))) {
+				rl_buf_adds(&t, "(started as ");
+				add_shown(&t, rl_path_basename(now));
+				rl_buf_adds(&t, ") ");
+			}
+			rl_buf_adds(&t, "runs ");
+		} else {
 			rl_buf_addf(&t, "pid %lld maps ", (long long)v->pid);
+		}
 		add_shown(&t, path);
 		if (f->deleted)
 			rl_buf_adds(&t, " (deleted)");

@@ -35,7 +35,11 @@ to a temporary file, loaded and deleted; a plugin's keg uninstalled).
 
 Old kegs: a library only a dlopen'ed plugin or a child nothing resolves
 links, upgraded (old keg deleted or kept), makes the process stale, named
-with the keg opt leads to now; uninstalled, it does not.
+with the keg opt leads to now; uninstalled, it does not. So does the
+executable launchd's own process runs from an old keg kept on disk (a
+script job's `exec erl` into the erlang keg), unless the job names that
+file itself; a CI runner's build step running an old keg kept on disk
+does not.
 """
 import json
 import os
@@ -1074,6 +1078,71 @@ class OldKegs(Base):
             self.assertEqual(doc["results"], [], doc)
             self.assertEqual(m.pid(LABEL % "rabbitmq"), pid)
 
+    def test_script_job_running_the_old_keg_is_stale(self):
+        """rabbitmq's service: a script that `exec erl`s through the plist's
+        PATH, erl a script of the erlang keg that execs its beam.smp. brew
+        upgrade erlang without the cleanup replaces nothing the process
+        runs, but launchd's process runs a file of another keg than
+        opt/erlang leads to now. A job whose plist names that keg's file
+        itself runs it by design, and is left alone."""
+        m = self.m
+
+        def erlang(version):
+            keg = os.path.join(m.brew, "Cellar", "erlang", version)
+            beam = os.path.join(keg, "lib", "erlang", "erts", "bin", "beam.smp")
+            os.makedirs(os.path.dirname(beam))
+            harness.atomic_copy(harness.SLEEP, beam, f"beam {version}")
+            os.makedirs(os.path.join(keg, "bin"))
+            with open(os.path.join(keg, "bin", "erl"), "w") as f:
+                f.write(f'#!/bin/sh\nexec {beam} "$@"\n')
+            os.chmod(os.path.join(keg, "bin", "erl"), 0o755)
+            os.makedirs(os.path.join(m.brew, "bin"), exist_ok=True)
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink(f"../Cellar/erlang/{version}/bin/erl",
+                                   os.path.join(m.brew, "bin", "erl"))
+            harness.atomic_symlink(f"../Cellar/erlang/{version}", m.opt("erlang"))
+            return beam
+
+        old = erlang("26.2.1")
+        keg = os.path.join(m.brew, "Cellar", "rabbitmq", "3.13.0")
+        os.makedirs(os.path.join(keg, "sbin"))
+        with open(os.path.join(keg, "sbin", "rabbitmq-server"), "w") as f:
+            f.write("#!/bin/sh\nexec erl 1000\n")
+        os.chmod(os.path.join(keg, "sbin", "rabbitmq-server"), 0o755)
+        harness.atomic_symlink("../Cellar/rabbitmq/3.13.0", m.opt("rabbitmq"))
+        label, pinned = LABEL % "rabbitmq", "org.example.pinned-erlang"
+        m.write_plist(label, [m.opt("rabbitmq") + "/sbin/rabbitmq-server"],
+                      EnvironmentVariables={
+                          "PATH": f"{m.brew}/sbin:/usr/bin:/bin:{m.brew}/bin"})
+        m.write_plist(pinned, [old, "1000"])
+        m.boot()
+        pid = m.wait_pid(label)
+        wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "rabbitmq to exec beam")
+        pinned_pid = m.wait_pid(pinned)
+        new = erlang("26.2.2")  # HOMEBREW_NO_INSTALL_CLEANUP: 26.2.1 stays
+        self.assertTrue(same_file(f"/proc/{pid}/exe", old))
+
+        text = (f"pid {pid} (started as rabbitmq-server) runs {old}; "
+                "opt/erlang is 26.2.2 now")
+        r, doc = self.plan(m, code=1)
+        self.assertEqual(list(planned(doc)), [label], doc)
+        self.assertEqual([(x["path"], x["change"], x["text"])
+                          for x in planned(doc)[label]["reasons"]],
+                         [(old, "stale", text)], doc)
+        r, doc = m.relaunch_json("jobs")
+        jobs = {j["label"]: j for j in doc["jobs"]}
+        self.assertEqual((jobs[label]["code"], jobs[label]["why"]),
+                         ("stale", f"runs {old}; opt/erlang is 26.2.2 now"), jobs)
+        self.assertEqual(jobs[pinned]["code"], "current", jobs)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "restarted")], doc)
+        npid = self.wait_new_pid(m, label, pid)
+        wait_until(lambda: same_file(f"/proc/{npid}/exe", new), "rabbitmq to run beam 26.2.2")
+        self.assertEqual(m.pid(pinned), pinned_pid)
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+
     def test_wrapper_child_mapping_the_old_keg_is_stale(self):
         m = self.m
         m.brew_c_library("libfoo", "1.0")
@@ -1359,6 +1428,38 @@ class Descendants(Base):
         self.assertEqual(doc["results"], [], doc)
         self.assertEqual(m.pid(runner), pid)
         self.assertIn(step, m.children(pid))  # the build goes on
+
+    def test_runner_whose_build_step_runs_an_old_keg_kept_on_disk_is_left_alone(self):
+        # HOMEBREW_NO_INSTALL_CLEANUP: the build step's node lies in the old
+        # keg, still on disk, while opt/node leads to the new one. Only
+        # launchd's own process is judged by its keg: the build goes on.
+        m = self.m
+        runner = LABEL % "gitlab-runner"
+        keg = os.path.join(m.brew, "Cellar", "gitlab-runner", "16.7.0")
+        harness.build_c(os.path.join(keg, "bin", "gitlab-runner"), RUNNER_C)
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        os.makedirs(os.path.join(m.brew, "bin"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/gitlab-runner/16.7.0", m.opt("gitlab-runner"))
+        m.brew_keg("node", "21.5.0")
+        harness.atomic_symlink("../Cellar/node/21.5.0", m.opt("node"))
+        node = os.path.join(m.brew, "bin", "node")
+        harness.atomic_symlink("../Cellar/node/21.5.0/bin/node", node)
+        old = os.path.join(m.brew, "Cellar", "node", "21.5.0", "bin", "node")
+        m.write_plist(runner, [m.opt("gitlab-runner") + "/bin/gitlab-runner", node, "1000"])
+        m.boot()
+        pid = m.wait_pid(runner)
+        step = wait_until(lambda: [c for c in m.children(pid)
+                                   if same_file(f"/proc/{c}/exe", old)], "the build step")[0]
+        m.brew_upgrade("node", "21.6.0", cleanup=False)
+        harness.atomic_symlink("../Cellar/node/21.6.0/bin/node", node)
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [], doc)
+        self.assertEqual(m.pid(runner), pid)
+        self.assertIn(step, m.children(pid))
 
     def test_wrapped_daemon_mapping_an_upgraded_library_is_restarted(self):
         # A wrapper script runs the daemon as its child, through the opt

@@ -1170,6 +1170,88 @@ out:
 	free(gone);
 }
 
+/* A view of a process whose executable is path, as read from that very
+ * file: FRESH, nothing else in it. */
+static void keg_view(struct rl_proc_view *v, const char *path)
+{
+	struct stat st;
+
+	memset(v, 0, sizeof(*v));
+	v->pid = 4242;
+	v->verdict = RL_PROC_FRESH;
+	v->exe = rl_xstrdup(path);
+	CHECK(stat(path, &st) == 0);
+	v->exe_known = 1;
+	v->exe_id.dev = (uint64_t)st.st_dev;
+	v->exe_id.ino = (uint64_t)st.st_ino;
+}
+
+/* A script job's process (rabbitmq's `exec erl` into the erlang keg's
+ * beam.smp) upgraded without the cleanup: its executable lies in a keg
+ * opt no longer leads to. Stale, named with the keg opt leads to; not in
+ * that keg, not when the job names the file itself, not once stale, not
+ * with no opt link (uninstalled) or outside a keg. */
+static void test_exe_old_keg(const char *dir)
+{
+	char *old = rl_path_join(dir, "kegs/Cellar/erlang/26.0/bin/beam.smp");
+	char *cur = rl_path_join(dir, "kegs/Cellar/erlang/27.0/bin/beam.smp");
+	char *opt = rl_path_join(dir, "kegs/opt/erlang");
+	char *plain = rl_path_join(dir, "kegs/beam.smp");
+	struct rl_strv code = {0};
+	struct rl_proc_view v;
+
+	check_write(dir, "kegs/Cellar/erlang/26.0/bin/beam.smp", "26", 0755);
+	check_write(dir, "kegs/Cellar/erlang/27.0/bin/beam.smp", "27", 0755);
+	check_write(dir, "kegs/beam.smp", "beam", 0755);
+	check_symlink(dir, "../Cellar/erlang/27.0", "kegs/opt/erlang");
+
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_keg(&v, NULL, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, old);
+		CHECK_STR(v.stale[0].keg_now, "27.0");
+		CHECK(v.stale[0].is_exe);
+		CHECK(!v.stale[0].deleted);
+		CHECK(v.stale[0].program == NULL);
+		CHECK_INT(v.stale[0].pid, 4242);
+		CHECK_INT(v.stale[0].ino, ino_of(old));
+	}
+	/* Once stale, nothing more is added. */
+	CHECK_INT(rl_proc_view_check_keg(&v, NULL, NULL), 0);
+	CHECK_INT(v.nstale, 1);
+	rl_proc_view_release(&v);
+
+	/* The job names that very file (a plist or script pinned to a keg). */
+	rl_strv_push(&code, cur);
+	rl_strv_push(&code, old);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_keg(&v, &code, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+
+	/* The keg opt leads to; a file in no keg. */
+	keg_view(&v, cur);
+	CHECK_INT(rl_proc_view_check_keg(&v, NULL, NULL), 0);
+	rl_proc_view_release(&v);
+	keg_view(&v, plain);
+	CHECK_INT(rl_proc_view_check_keg(&v, NULL, NULL), 0);
+	rl_proc_view_release(&v);
+
+	/* Uninstalled: no opt link, no upgrade. */
+	CHECK(unlink(opt) == 0);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_keg(&v, NULL, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	rl_strv_release(&code);
+	free(old);
+	free(cur);
+	free(opt);
+	free(plain);
+}
+
 /* A pass's memo: what it remembers is the file its path named when first
  * asked, and an answer that disagrees with what a process runs is asked
  * again before it condemns anything: a process started after the file
@@ -1233,6 +1315,7 @@ int main(void)
 	test_exe_named_deleted(dir);
 	test_gone(dir);
 	test_program_moved(dir);
+	test_exe_old_keg(dir);
 	test_memo(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
 	test_library(&lp);
