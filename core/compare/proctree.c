@@ -158,6 +158,7 @@ static void drop_other(struct rl_proc_view *out, const struct rl_proc_file *f)
 			free(o->path);
 			free(o->parent_name);
 			free(o->program);
+			free(o->keg_now);
 			continue;
 		}
 		out->other[kept++] = *o;

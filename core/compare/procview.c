@@ -46,6 +46,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->other[i].path);
 		free(v->other[i].parent_name);
 		free(v->other[i].program);
+		free(v->other[i].keg_now);
 	}
 	free(v->other);
 	free(v->ran);
