@@ -7,7 +7,8 @@
 #include "core/base/statedir.h"
 #include "core/base/util.h"
 
-#define PLISTDEFS_VERSION 1
+/* 2 added "shown"; a version 1 file is read as knowing none. */
+#define PLISTDEFS_VERSION 2
 
 void rl_plistdefs_open(struct rl_plistdefs *d, const char *statedir)
 {
@@ -26,14 +27,19 @@ static void read_defs(struct rl_plistdefs *d)
 	if (rc < 0)
 		rl_warn("%s; changed plists are reloaded", err.text);
 	if (rc == 0) {
+		json_int_t version = json_integer_value(json_object_get(root, "version"));
+		json_t *shown = json_object_get(root, "shown");
+
 		map = json_object_get(root, "definitions");
-		if (json_integer_value(json_object_get(root, "version")) != PLISTDEFS_VERSION ||
-		    !json_is_object(map))
+		if ((version != 1 && version != PLISTDEFS_VERSION) || !json_is_object(map) ||
+		    (version > 1 && !json_is_object(shown))) {
 			rl_warn("cannot read plist definitions '%s': not version %d with "
-				"\"definitions\"; changed plists are reloaded",
+				"\"definitions\" and \"shown\"; changed plists are reloaded",
 				d->path, PLISTDEFS_VERSION);
-		else
+		} else {
 			d->map = json_incref(map);
+			d->shown = version > 1 ? json_incref(shown) : NULL;
+		}
 	}
 	json_decref(root);
 }
@@ -41,22 +47,35 @@ static void read_defs(struct rl_plistdefs *d)
 void rl_plistdefs_release(struct rl_plistdefs *d)
 {
 	json_decref(d->map);
+	json_decref(d->shown);
 	free(d->path);
 	memset(d, 0, sizeof(*d));
 }
 
-const char *rl_plistdefs_get(struct rl_plistdefs *d, const char *sha256)
+static const char *lookup(struct rl_plistdefs *d, int shown, const char *sha256)
 {
 	const char *v;
+	json_t *map;
 
 	if (!d || !d->path || !sha256 || !sha256[0])
 		return NULL;
 	if (!d->loaded)
 		read_defs(d);
-	if (!d->map)
+	map = shown ? d->shown : d->map;
+	if (!map)
 		return NULL;
-	v = json_string_value(json_object_get(d->map, sha256));
+	v = json_string_value(json_object_get(map, sha256));
 	return v && strlen(v) == 64 ? v : NULL;
+}
+
+const char *rl_plistdefs_get(struct rl_plistdefs *d, const char *sha256)
+{
+	return lookup(d, 0, sha256);
+}
+
+const char *rl_plistdefs_get_shown(struct rl_plistdefs *d, const char *sha256)
+{
+	return lookup(d, 1, sha256);
 }
 
 static int used_as_plist(const struct rl_entry *e)
@@ -98,6 +117,31 @@ static const char *uses_definition(const struct rl_entry *e, struct rl_jobset *j
 	return def;
 }
 
+/* What launchd would show of the definition (rl_job_shown_digest) every
+ * job using e as its plist holds now, parsed from the bytes whose hash is
+ * sha256, into out; 0, or -1 when there is none or they differ. */
+static int uses_shown(const struct rl_entry *e, struct rl_jobset *js, const char *sha256,
+		      char out[65])
+{
+	char one[65];
+
+	out[0] = '\0';
+	for (size_t u = 0; u < e->nuses; u++) {
+		const struct rl_job *job;
+
+		if (e->uses[u].role != RL_ROLE_PLIST)
+			continue;
+		job = digested(js, e->uses[u].label);
+		if (!job || strcmp(job->plist_sha256, sha256) != 0 ||
+		    rl_job_shown_digest(job, one) < 0 || (out[0] && strcmp(out, one) != 0)) {
+			out[0] = '\0';
+			return -1;
+		}
+		memcpy(out, one, sizeof(one));
+	}
+	return out[0] ? 0 : -1;
+}
+
 void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_plistdefs *d)
 {
 	for (size_t i = 0; i < diff->n; i++) {
@@ -119,12 +163,13 @@ int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct 
 		      struct rl_plistdefs *prev, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_PLISTDEFS);
-	json_t *root = json_object(), *map = json_object();
+	json_t *root = json_object(), *map = json_object(), *shown = json_object();
 	int rc;
 
 	for (size_t i = 0; i < m->n; i++) {
 		const struct rl_entry *e = &m->entries[i];
 		const char *def;
+		char sd[65];
 
 		if (e->fi.type != RL_FT_FILE || !e->fi.hashed || !used_as_plist(e))
 			continue;
@@ -133,9 +178,15 @@ int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct 
 			def = rl_plistdefs_get(prev, e->fi.sha256);
 		if (def)
 			json_object_set_new(map, e->fi.sha256, json_string(def));
+		def = uses_shown(e, js, e->fi.sha256, sd) == 0
+			      ? sd
+			      : rl_plistdefs_get_shown(prev, e->fi.sha256);
+		if (def)
+			json_object_set_new(shown, e->fi.sha256, json_string(def));
 	}
 	json_object_set_new(root, "version", json_integer(PLISTDEFS_VERSION));
 	json_object_set_new(root, "definitions", map);
+	json_object_set_new(root, "shown", shown);
 	rc = rl_json_save_file(path, "plist definitions", root, err);
 	json_decref(root);
 	free(path);

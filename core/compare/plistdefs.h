@@ -6,8 +6,15 @@
  * Only ever a reason to do less when both definitions are known and
  * equal: a missing or unreadable file, or a plist it does not know,
  * leaves a changed plist a reload, as before.
+ * It also keeps what launchd would show of each recorded plist's
+ * definition (`print`'s program and arguments: rl_job_shown_digest), so
+ * that a plist launchd has loaded since it changed can be told when its
+ * job has not run since (core/plan/decide.h, rl_decide_loaded_anew).
  *
- *   {"version": 1, "definitions": {"<bytes sha256>": "<definition sha256>", …}}
+ *   {"version": 2, "definitions": {"<bytes sha256>": "<definition sha256>", …},
+ *    "shown": {"<bytes sha256>": "<shown sha256>", …}}
+ *
+ * Version 1 had no "shown": it is read as knowing none.
  */
 #ifndef RL_PLISTDEFS_H
 #define RL_PLISTDEFS_H
@@ -20,9 +27,10 @@
 #include "core/model/manifest.h"
 
 struct rl_plistdefs {
-	char *path;  /* <statedir>/plists.json; NULL: none known */
-	int loaded;  /* path has been read (map is what it holds) */
-	json_t *map; /* bytes sha256 → definition sha256; NULL: none known */
+	char *path;    /* <statedir>/plists.json; NULL: none known */
+	int loaded;    /* path has been read (map is what it holds) */
+	json_t *map;   /* bytes sha256 → definition sha256; NULL: none known */
+	json_t *shown; /* bytes sha256 → shown sha256; NULL: none known */
 };
 
 /* <statedir>/plists.json, read when first asked (rl_plistdefs_get): most
@@ -36,6 +44,10 @@ void rl_plistdefs_release(struct rl_plistdefs *d);
  * (d NULL or zeroed: none known). Reads the file on the first call. */
 const char *rl_plistdefs_get(struct rl_plistdefs *d, const char *sha256);
 
+/* The same, for what launchd shows of that definition
+ * (rl_job_shown_digest), or NULL. */
+const char *rl_plistdefs_get_shown(struct rl_plistdefs *d, const char *sha256);
+
 /* Mark each content change of a plist whose definition is the recorded
  * one (same_definition): the entry's recorded bytes have a known
  * definition, and each job using it as its plist was parsed now from the
@@ -45,9 +57,10 @@ void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_pli
 
 /* Save <statedir>/plists.json for manifest m as just saved: for each
  * plist entry (a regular file some job uses as its plist), the definition
- * of the bytes it records, from the job parsed from those very bytes now
- * (its digests computed: rl_job_digests), else from prev (NULL: none),
- * else left out. Atomic; 0 or -1. */
+ * of the bytes it records and what launchd shows of it, each from the
+ * jobs parsed from those very bytes now (their digests computed:
+ * rl_job_digests), else from prev (NULL: none), else left out. Atomic;
+ * 0 or -1. */
 int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,
 		      struct rl_plistdefs *prev, struct rl_error *err);
 

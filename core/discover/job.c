@@ -851,6 +851,34 @@ int rl_job_definition_digest(const void *data, size_t len, char out[65])
 	return rc;
 }
 
+int rl_job_shown_digest(const struct rl_job *j, char out[65])
+{
+	const char *prog = j->program ? j->program : j->args.n ? j->args.v[0] : NULL;
+	EVP_MD_CTX *ctx;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	int ok;
+
+	out[0] = '\0';
+	if (!prog || !(ctx = EVP_MD_CTX_new()))
+		return -1;
+	/* launchd's arguments: ProgramArguments, else the Program alone. */
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	     feed_bytes(ctx, 'p', prog, strlen(prog)) == 0 &&
+	     feed_num(ctx, 'a', j->args.n ? j->args.n : 1) == 0;
+	for (size_t i = 0; ok && i < (j->args.n ? j->args.n : 1); i++) {
+		const char *a = j->args.n ? j->args.v[i] : prog;
+
+		ok = feed_bytes(ctx, 's', a, strlen(a)) == 0;
+	}
+	ok = ok && EVP_DigestFinal_ex(ctx, md, &n) == 1 && n == 32;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return -1;
+	hex(md, n, out);
+	return 0;
+}
+
 void rl_job_digests(struct rl_job *j)
 {
 	plist_t root = NULL;

@@ -133,6 +133,12 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
  * when the bytes are no plist or hold a value it does not compare (a
  * date, a UID) or nest deeper than 64. */
 int rl_job_definition_digest(const void *data, size_t len, char out[65]);
+/* What launchd shows of j's definition (`print`'s program and
+ * arguments): the SHA-256 (lowercase hex into out[65]) of its program
+ * (Program, else ProgramArguments[0]) and its arguments
+ * (ProgramArguments, else the Program alone). 0, or -1 when j names no
+ * program (a placeholder). */
+int rl_job_shown_digest(const struct rl_job *j, char out[65]);
 /* Make j's plist_sha256 and def_sha256 what parsing computes, from the
  * bytes kept (j->plist_bytes, then freed); nothing when they are computed
  * already. */

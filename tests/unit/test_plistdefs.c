@@ -119,7 +119,7 @@ static void test_save(void)
 	struct rl_manifest m, kept;
 	struct rl_jobset js;
 	struct rl_plistdefs defs, again;
-	char old_sha[65];
+	char old_sha[65], shown[65];
 	const char *def;
 
 	write_plist(path, xml);
@@ -133,6 +133,12 @@ static void test_save(void)
 	if (def)
 		CHECK_STR(def, js.v[0].def_sha256);
 	CHECK(rl_plistdefs_get(&defs, "0000") == NULL);
+	/* And what launchd shows of it: its program and arguments. */
+	CHECK_INT(rl_job_shown_digest(&js.v[0], shown), 0);
+	def = rl_plistdefs_get_shown(&defs, old_sha);
+	CHECK(def != NULL);
+	if (def)
+		CHECK_STR(def, shown);
 	rl_jobset_release(&js);
 
 	/* The plist changed and its job still owes the reload: the entry
@@ -143,6 +149,10 @@ static void test_save(void)
 	CHECK_INT(rl_plistdefs_save(dir, &kept, &js, &defs, NULL), 0);
 	rl_plistdefs_open(&again, dir);
 	CHECK(rl_plistdefs_get(&again, old_sha) != NULL);
+	def = rl_plistdefs_get_shown(&again, old_sha);
+	CHECK(def != NULL);
+	if (def)
+		CHECK_STR(def, shown);
 	rl_plistdefs_release(&again);
 	/* Without the old definitions, nothing stands for those bytes. */
 	CHECK_INT(rl_plistdefs_save(dir, &kept, &js, NULL, NULL), 0);
@@ -195,6 +205,8 @@ static void test_lazy(void)
 		  0);
 	CHECK(rl_plistdefs_get(&defs, "ab") != NULL);
 	CHECK_INT(defs.loaded, 1);
+	/* Version 1 kept no program and arguments: none known. */
+	CHECK(rl_plistdefs_get_shown(&defs, "ab") == NULL);
 	rl_plistdefs_release(&defs);
 	/* Never opened (no manifest yet): none known, nothing read. */
 	memset(&defs, 0, sizeof(defs));
