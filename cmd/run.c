@@ -543,6 +543,10 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 	char *label = rl_path_quote(step->job->label);
 	char *target = rl_path_quote(step->job->target);
 	long i = so_far_index(step);
+	/* A job not running that is reloaded: nothing is restarted (launchd
+	 * starts it only if it starts it at load). */
+	const char *verb =
+		!old_pid && step->action == RL_ACTION_RELOAD ? "reloading" : "restarting";
 
 	if (i >= 0) {
 		so_far.where[i] = RL_LOADED;
@@ -550,13 +554,13 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 		stopped_update();
 	}
 	if (a->c->verbose && old_pid)
-		live(a, 0, "restarting %s (%s %s, pid %ld) …", label, rl_action_name(step->action),
+		live(a, 0, "%s %s (%s %s, pid %ld) …", verb, label, rl_action_name(step->action),
 		     target, (long)old_pid);
 	else if (a->c->verbose)
-		live(a, 0, "restarting %s (%s %s, not running) …", label,
+		live(a, 0, "%s %s (%s %s, not running) …", verb, label,
 		     rl_action_name(step->action), target);
 	else
-		live(a, 0, "restarting %s …", label);
+		live(a, 0, "%s %s …", verb, label);
 	free(target);
 	free(label);
 }
