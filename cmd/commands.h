@@ -9,7 +9,8 @@
  * same advice, in parentheses after what they could not tell. */
 #define CMD_NO_MANIFEST_NEXT                                                                       \
 	"the first 'relaunch run' records the baseline and restarts only processes running "       \
-	"replaced code; 'relaunch record' records it alone"
+	"replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' "  \
+	"records it alone"
 
 /* Ids of the commands' own options (struct cli_value.id). */
 enum {

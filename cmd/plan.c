@@ -107,7 +107,8 @@ int cmd_plan(struct cli_ctx *ctx)
 			rl_warn("no manifest yet in '%s': %s (" CMD_NO_MANIFEST_NEXT ")",
 				ctx->state_dir,
 				ctx->no_processes ? "nothing was checked with --no-processes"
-						  : "only running processes were checked");
+						  : "only running processes and the definitions "
+						    "launchd loaded were checked");
 		/* launchd stopped answering before some job was looked at:
 		 * what that job runs is not known, and the plan not whole. */
 		nunasked = rl_pipeline_unasked(&p, ctx->operands.n ? &labels : NULL, &unasked);

@@ -941,9 +941,9 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 		for (size_t i = 0; i < res->n; i++)
 			stale_restarted += res->v[i].status == RL_RESULT_RESTARTED;
 		printf("no manifest yet: recorded the baseline (%zu files); %s", p->current.n,
-		       stale_restarted	    ? "only stale processes were restarted"
-		       : res->n		    ? "no stale process was restarted"
-		       : n && !unasked_jobs ? "no process was stale"
+		       stale_restarted	    ? "only stale processes and definitions were restarted"
+		       : res->n		    ? "no stale process or definition was restarted"
+		       : n && !unasked_jobs ? "no process or definition was stale"
 					    : "nothing restarted");
 		if (n == 0 && unasked_jobs)
 			printf("; %zu job%s not looked at (%s)", unasked_jobs,

@@ -646,6 +646,30 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->def_args_complete = !st->args_truncated && n == st->nargs;
 }
 
+/* What launchd would show of the definition of the plist recorded for
+ * s's job (plists.json), when the step reloads for a change of that
+ * plist's bytes: NULL when not known, or not one. */
+static const char *recorded_shown(struct rl_pipeline *p, const struct rl_step *s)
+{
+	const char *found = NULL;
+
+	for (size_t i = 0; i < s->nreasons; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+		const struct rl_change *c;
+		const char *d;
+
+		if (r->role != RL_ROLE_PLIST || r->change != RL_CHANGE_CONTENT)
+			continue;
+		c = rl_diff_find(&p->diff, r->path);
+		if (!c || !c->entry || c->entry->fi.type != RL_FT_FILE || !c->entry->fi.hashed ||
+		    !(d = rl_plistdefs_get_shown(&p->defs, c->entry->fi.sha256)) ||
+		    (found && strcmp(found, d) != 0))
+			return NULL;
+		found = d;
+	}
+	return found;
+}
+
 /* launchd's whole answer about a job its domain's listing showed: only a
  * job with a step needs it (its loaded definition, whether it crashes). A
  * job gone since, or an answer that cannot be had (or not asked, the gate
@@ -661,6 +685,68 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 		v->status = rl_xmalloc(sizeof(*v->status));
 		*v->status = st;
 	}
+}
+
+/* The labels whose definition launchd loaded is compared with the plist
+ * on disk: every job's without a manifest (nothing else would tell that
+ * a plist rewritten and not loaded is owed its reload); with one, those of
+ * the jobs a change or a stale process already plans, which launchd is
+ * asked about anyway. */
+static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *labels)
+{
+	for (size_t i = 0; i < p->nstale; i++)
+		if (p->stale[i].view && p->stale[i].view->verdict == RL_PROC_STALE)
+			rl_strv_push(labels, p->stale[i].label);
+	for (size_t i = 0; i < p->diff.n; i++) {
+		const struct rl_change *c = &p->diff.v[i];
+
+		if (!rl_change_kind_triggers(c->kind) || !c->entry)
+			continue;
+		for (size_t u = 0; u < c->entry->nuses; u++)
+			if (!rl_strv_contains(labels, c->entry->uses[u].label))
+				rl_strv_push(labels, c->entry->uses[u].label);
+	}
+}
+
+/* Ask launchd for the loaded definition of the jobs it has (those
+ * definition_candidates names, with a manifest), and note each whose
+ * definition definitely is not its plist on disk: a finding the plan
+ * makes a reload. */
+static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline *p)
+{
+	struct rl_strv labels = {0};
+
+	if (!lc || p->launchd_unknown)
+		return;
+	if (p->have_prev)
+		definition_candidates(p, &labels);
+	for (size_t i = 0; i < p->nviews; i++) {
+		struct rl_jobview *v = &p->views[i];
+		const struct rl_jobconfig *jc = rl_config_job(&p->cfg, v->job->label);
+		const char *args[RL_LC_ARGS_MAX];
+		struct rl_observed o;
+		size_t k;
+
+		if (v->lookup != 0 || !v->loaded || v->job->unreadable || (jc && jc->never) ||
+		    rl_pipeline_own_job(v->job->label) ||
+		    (p->have_prev && !rl_strv_contains(&labels, v->job->label)))
+			continue;
+		ask_status(lc, v);
+		if (!v->status)
+			continue;
+		memset(&o, 0, sizeof(o));
+		observe_definition(v->status, args, &o);
+		if (!(v->differs = rl_decide_definition_differs(v->job, &o)))
+			continue;
+		for (k = 0; k < p->nstale && strcmp(p->stale[k].label, v->job->label) != 0; k++)
+			;
+		if (k == p->nstale) {
+			memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
+			p->stale[k].label = v->job->label;
+		}
+		p->stale[k].differs = v->differs;
+	}
+	rl_strv_release(&labels);
 }
 
 /* The jobs that run relaunch itself (its own drain job, a formula's or a
@@ -733,6 +819,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.now = &p->current;
 			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
+			o.recorded_shown = recorded_shown(p, s);
 			o.held = rl_intents_owed(journal, s->job->label, 0);
 			rl_decide_step(&p->plan, s, &o);
 		}
@@ -787,6 +874,7 @@ int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline 
 	o.crashing = st.successive_crashes > 0 || st.spawn_scheduled;
 	o.runs = st.runs;
 	observe_definition(&st, args, &o);
+	o.recorded_shown = recorded_shown(p, s);
 	o.held = p->journal && rl_intents_owed(p->journal, s->job->label, 0);
 	return rl_decide_step(&p->plan, s, &o);
 }
@@ -880,6 +968,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		rl_plistdefs_open(&p->defs, o->statedir);
 		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);
 	}
+	check_definitions(p->launchd_unknown ? NULL : o->lc, p);
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	spare_own_jobs(&p->plan);
@@ -1048,6 +1137,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		rl_strv_release(&p->views[i].code_now);
 		free(p->views[i].status);
 		free(p->views[i].note);
+		free(p->views[i].differs);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

@@ -74,6 +74,9 @@ struct rl_jobview {
 	struct rl_service_status *status; /* launchd's answer to print <target> (owned);
 					   * NULL: not asked (a job with no step) or none */
 	struct rl_proc_view view;	  /* verdict GONE with pid 0 when not running */
+	/* launchd's loaded definition is not the plist on disk: why (owned,
+	 * rl_decide_definition_differs); NULL: not known to differ */
+	char *differs;
 };
 
 struct rl_pipeline {

@@ -53,6 +53,77 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
 
 static int started_after(const struct rl_observed *o, int64_t t);
 
+int rl_decide_loaded_anew(const struct rl_job *job, const struct rl_observed *o)
+{
+	char now[65];
+
+	return o->recorded_shown && rl_decide_definition_loaded(job, o) &&
+	       rl_job_shown_digest(job, now) == 0 && strcmp(now, o->recorded_shown) != 0;
+}
+
+/* Whether print shows s as it is: one line, trimmed, no control byte
+ * (shown as '?'), nothing that reads as a block's opening or end. */
+static int shown_whole(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max || s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t' || s[n - 1] == '{' || strcmp(s, "}") == 0)
+		return 0;
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return 0;
+	return 1;
+}
+
+static char *differs_text(const struct rl_job *job, const char *what, const char *shown,
+			  const char *disk)
+{
+	char *plist = rl_path_quote(job->plist), *a = rl_path_quote(shown),
+	     *b = rl_path_quote(disk), *why;
+
+	why = rl_xasprintf("launchd has loaded a different definition than %s: its %s is %s, "
+			   "the plist's %s",
+			   plist, what, a, b);
+	free(plist);
+	free(a);
+	free(b);
+	return why;
+}
+
+char *rl_decide_definition_differs(const struct rl_job *job, const struct rl_observed *o)
+{
+	const char *prog = job_program(job);
+	size_t n = job->args.n;
+	char what[64];
+
+	if (!o->def_path || !o->def_program || !o->def_args_complete || !prog || job->unreadable ||
+	    !same_path(o->def_path, job->plist) || !shown_whole(prog, 1024))
+		return NULL;
+	/* A program that is no absolute path may be shown resolved. */
+	if (prog[0] == '/' && o->def_program[0] == '/' && strcmp(o->def_program, prog) != 0 &&
+	    !same_path(o->def_program, prog))
+		return differs_text(job, "program", o->def_program, prog);
+	if (n == 0 || o->def_nargs == 0)
+		return NULL; /* launchd's arguments for a Program alone: not told */
+	for (size_t i = 0; i < n; i++)
+		if (!shown_whole(job->args.v[i], 4096))
+			return NULL;
+	for (size_t i = 0; i < n && i < o->def_nargs; i++)
+		if (strcmp(o->def_args[i], job->args.v[i]) != 0) {
+			snprintf(what, sizeof(what), "ProgramArguments[%zu]", i);
+			return differs_text(job, what, o->def_args[i], job->args.v[i]);
+		}
+	if (o->def_nargs != n) {
+		char a[32], b[32];
+
+		snprintf(a, sizeof(a), "%zu", o->def_nargs);
+		snprintf(b, sizeof(b), "%zu", n);
+		return differs_text(job, "number of arguments", a, b);
+	}
+	return NULL;
+}
+
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t)
 {
 	return rl_decide_definition_loaded(job, o) && o->pid > 0 && o->runs == 1 &&
@@ -441,6 +512,28 @@ static size_t moved_off(const struct rl_observed *o, const char *label, int64_t 
 	return n;
 }
 
+/* The evidence of an idle job whose plist launchd loaded since it was
+ * recorded (rl_decide_loaded_anew). */
+static char *anew_why(const struct rl_job *job, const struct rl_observed *o)
+{
+	char *plist = rl_path_quote(job->plist), *why;
+
+	if (o->runs > 0)
+		why = rl_xasprintf(
+			"launchd has loaded %s as it is now (print shows its new program "
+			"and arguments) and ran it since (runs = %ld); not running: runs "
+			"the new files at its next launch",
+			plist, o->runs);
+	else
+		why = rl_xasprintf(
+			"launchd has loaded %s as it is now (print shows its new program "
+			"and arguments); not running: runs the new files at its next "
+			"launch",
+			plist);
+	free(plist);
+	return why;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
@@ -516,16 +609,21 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
 		return RL_DECISION_RESTART;
 	if (s->action == RL_ACTION_RELOAD) {
-		if (!rl_decide_loaded_since(job, o, plist))
+		if (rl_decide_loaded_since(job, o, plist))
+			reloaded = 1;
+		else if (!o->pid && !o->held && rl_decide_loaded_anew(job, o))
+			reloaded = 2; /* launchd has it; what ran since (if anything) ran it */
+		else
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;
-		reloaded = 1;
 	}
 	if (!o->pid) {
 		if (!rl_decide_idle(job) || o->held)
 			return RL_DECISION_RESTART;
+		why = reloaded == 2 ? anew_why(job, o) : NULL;
 		rl_plan_decide(p, s, RL_DECISION_IDLE,
-			       "not running: runs the new files at its next launch");
+			       why ? why : "not running: runs the new files at its next launch");
+		free(why);
 		return RL_DECISION_IDLE;
 	}
 	if (o->crashing)

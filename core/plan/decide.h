@@ -36,6 +36,10 @@ struct rl_observed {
 	const char *const *def_args;
 	size_t def_nargs;
 	int def_args_complete; /* every argument was read (none cut off) */
+	/* What launchd would show of the definition of the plist relaunch
+	 * recorded for the job (rl_job_shown_digest, kept in plists.json);
+	 * NULL: not known. */
+	const char *recorded_shown;
 	/* The process view of pid; NULL when it was not looked at. */
 	const struct rl_proc_view *view;
 	/* The job's code files as tracked now: programs, commands, interpreters,
@@ -79,6 +83,23 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
  * schedule, KeepAlive, …), and without a process nothing tells when
  * launchd loaded the job. */
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t);
+
+/* 1 when launchd has loaded the plist on disk since relaunch recorded
+ * it, told without a process: its definition as print shows it (path,
+ * program, arguments) is the plist's now (rl_decide_definition_loaded),
+ * and the program and arguments the recorded plist held
+ * (o->recorded_shown) were others, so that launchd can only have loaded
+ * them from the plist as it is now. Unknown (nothing recorded, or the
+ * change left the program and arguments as they were): 0. */
+int rl_decide_loaded_anew(const struct rl_job *job, const struct rl_observed *o);
+
+/* Why launchd's loaded definition is definitely not the plist on disk: a
+ * new string ("launchd has loaded a different definition than <plist>:
+ * …"), or NULL when it is the same or that cannot be told for sure (print
+ * did not show it whole, nor loaded from that plist: its path; a program
+ * that is not an absolute path may be shown resolved). Program vs
+ * ProgramArguments as rl_decide_definition_loaded reads them. */
+char *rl_decide_definition_differs(const struct rl_job *job, const struct rl_observed *o);
 
 /* When the change behind a path happened, as a bound from above: the
  * status-change time (ctime, which no one can set) of the path and of its
@@ -133,8 +154,9 @@ char *rl_decide_hosts_self_why(pid_t pid);
  * never while launchd reports the job crashing (o->crashing: restarted as
  * planned, so that the failure is seen and reported);
  * a reload whose plist launchd loaded since it changed
- * (rl_decide_loaded_since) is no reload (and may then be CURRENT, or a
- * kickstart). Anything else (a process that cannot
+ * (rl_decide_loaded_since; for a job without a process, not held,
+ * rl_decide_loaded_anew) is no reload (and may then be IDLE or CURRENT,
+ * or a kickstart). Anything else (a process that cannot
  * be inspected, has vanished, is stale, or runs something else, such as a
  * shell running a script) stays a restart; a restart whose process is
  * this run or its ancestor (rl_decide_hosts_self) is DEFERRED, with

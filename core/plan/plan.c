@@ -957,11 +957,38 @@ static void plan_other(struct builder *b, const struct rl_stale *s)
 	}
 }
 
+/* A job whose loaded definition launchd shows is not its plist's: its
+ * plist's reason, unless its plist's own change gave one. */
+static void plan_differs(struct builder *b, const struct rl_stale *s)
+{
+	ptrdiff_t idx = find_job(b, s->label);
+	struct rl_reason r = {0};
+
+	if (idx < 0)
+		return;
+	if (b->stepof[idx]) {
+		const struct rl_step *st = &b->p->steps[b->stepof[idx] - 1];
+
+		for (size_t i = 0; i < st->nreasons; i++)
+			if (st->reasons[i].role == RL_ROLE_PLIST &&
+			    st->reasons[i].change != RL_CHANGE_STALE)
+				return;
+	}
+	r.path = rl_xstrdup(b->jobs[idx]->plist);
+	r.change = RL_CHANGE_CONTENT;
+	r.role = RL_ROLE_PLIST;
+	r.via = rl_xstrdup("plist launchd loaded");
+	r.text = rl_xstrdup(s->differs);
+	step_add_reason(step_for(b, (size_t)idx), &r);
+}
+
 static void plan_stale(struct builder *b, const struct rl_stale *s)
 {
 	const struct rl_proc_view *v = s->view;
 	ptrdiff_t idx;
 
+	if (s->label && s->differs)
+		plan_differs(b, s);
 	if (!s->label || !v)
 		return;
 	b->reported_mark = b->p->nreported;

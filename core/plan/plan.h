@@ -146,7 +146,7 @@ struct rl_plan {
 
 /* Process-view findings, one per job: a STALE view plans a restart, an
  * UNKNOWN one (not allowed to look) is reported with change "unknown";
- * other verdicts are ignored. */
+ * other verdicts are ignored (view NULL: none). */
 struct rl_stale {
 	const char *label;
 	const struct rl_proc_view *view;
@@ -154,6 +154,11 @@ struct rl_stale {
 	 * runs, interpreters), to name what replaced a stale executable; NULL:
 	 * none known. */
 	const struct rl_strv *code;
+	/* launchd's loaded definition is not the job's plist on disk
+	 * (rl_decide_definition_differs says how): a reload, with that text
+	 * as the plist's reason (change "content"), unless a change of the
+	 * plist gives one. NULL: not known to differ. */
+	const char *differs;
 };
 
 /* Build the plan from the diff (each change's entry names the jobs that

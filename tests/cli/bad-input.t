@@ -4,7 +4,7 @@ written (the manifest stays byte for byte what it was).
 No manifest yet; diff creates nothing:
 
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': no manifest yet (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': no manifest yet (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone) (glob)
   [4]
   $ test -e state
   [1]

@@ -138,7 +138,7 @@ appears.
   config ~/state/config.json: 1 problem
   $ relaunch plan --no-processes 2>&1 >/dev/null | sed "s|$HOME|~|g"
   relaunch: warning: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch: '~/etc/later.conf' does not exist: it is watched from the first record or run after it appears
-  relaunch: warning: no manifest yet in '~/state': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in '~/state': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   $ touch etc/later.conf
   $ relaunch config check | sed "s|$HOME|~|"
   config ~/state/config.json: ok (1 job configured, 2 found)

@@ -42,7 +42,7 @@ Nothing logged yet:
   no runs logged yet
   $ relaunch status | head -n 2 | sed 's|'"$HOME"'|HOME|'
   last run: none logged yet
-  pending: unknown: no manifest yet in 'HOME/state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  pending: unknown: no manifest yet in 'HOME/state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
 
 The first drain runs (the watched paths were never seen) and records the
 baseline; then an empty queue and unchanged paths mean nothing to do.

@@ -145,7 +145,7 @@ cannot answer: `plan` says it could not look at the processes, an error
 is given a meaning the answer does not have:
 
   $ relaunch plan 2>&1 | sed "s|$PWD|\$PWD|g"
-  relaunch: warning: no manifest yet in '$PWD/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in '$PWD/state': only running processes and the definitions launchd loaded were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   relaunch: not looking at the processes of 7 jobs ('test.daemon', …): cannot get the status of 'system/test.daemon': launchctl 'print system/test.daemon' failed with exit code 69 (launchd could not be reached): launchctl: cannot reach the launchd simulator: LAUNCHD_SIM_DIR is not set, and no launchd.sock beside this launchctl
   nothing planned; 7 jobs not looked at (launchd did not answer)
   $ relaunch plan >/dev/null 2>&1

@@ -14,7 +14,7 @@ looked at: one error line says so, with why, and plan exits 4, never
 "nothing to restart" (what a job runs is not known):
 
   $ relaunch plan 2>&1 | show
-  relaunch: warning: no manifest yet in '$HOME/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in '$HOME/state': only running processes and the definitions launchd loaded were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   relaunch: not looking at the processes of 12 jobs ('homebrew.mxcl.redis', …): cannot run launchctl '/bin/launchctl': No such file or directory
   nothing planned; 12 jobs not looked at (launchctl cannot be run)
   $ relaunch plan >/dev/null 2>&1
@@ -28,7 +28,7 @@ not executable, and for the jobs given (only those are counted):
   [4]
   $ touch lc && chmod 644 lc
   $ RELAUNCH_LAUNCHCTL=$PWD/lc relaunch plan homebrew.mxcl.nginx org.nixos.nix-daemon 2>&1 | show
-  relaunch: warning: no manifest yet in '$HOME/state': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in '$HOME/state': only running processes and the definitions launchd loaded were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   relaunch: not looking at the processes of 2 jobs ('org.nixos.nix-daemon', …): cannot run launchctl '$HOME/lc': Permission denied
   nothing planned; 2 jobs not looked at (launchctl cannot be run)
   $ relaunch plan --json --launchctl "$PWD/none" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
@@ -46,7 +46,7 @@ Without a manifest there is nothing to compare with; only running
 processes could be planned, and there are none.
 
   $ relaunch plan 2>&1 | show
-  relaunch: warning: no manifest yet in '$HOME/state': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in '$HOME/state': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   nothing to restart
   $ relaunch plan --json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["baseline"], d["steps"])'
   True []
@@ -308,7 +308,7 @@ An empty list of directories of one kind, or of both, is said as such.
 Options.
 
   $ relaunch plan --state-dir elsewhere
-  relaunch: warning: no manifest yet in 'elsewhere': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in 'elsewhere': nothing was checked with --no-processes (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   nothing to restart
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3

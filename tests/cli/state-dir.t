@@ -22,18 +22,18 @@ it does not exist. The commands that write state create it, mode 0700.
   $ relaunch status --state-dir "$gone" 2>&1 | sed "s|$HOME|\$HOME|"
   relaunch: warning: no state directory 'x/nope/deeper': nothing was recorded or run with it yet
   last run: none logged yet
-  pending: unknown: no manifest yet in 'x/nope/deeper': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  pending: unknown: no manifest yet in 'x/nope/deeper': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   agent: not installed at '$HOME/agents/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
   daemon: not installed at '$HOME/daemons/org.relaunch.drain.plist', loaded: unknown (cannot run launchctl '/nonexistent/launchctl': No such file or directory)
   $ relaunch status --state-dir "$gone" >/dev/null 2>&1
   $ relaunch status --json --state-dir "$gone" 2>/dev/null | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch plan --state-dir "$gone"
-  relaunch: warning: no manifest yet in 'x/nope/deeper': only running processes were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: warning: no manifest yet in 'x/nope/deeper': only running processes and the definitions launchd loaded were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   nothing to restart
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   $ relaunch diff --state-dir "$gone"
-  relaunch: cannot read manifest 'x/nope/deeper/manifest.json': no manifest yet (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  relaunch: cannot read manifest 'x/nope/deeper/manifest.json': no manifest yet (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   [4]
   $ relaunch jobs --state-dir "$gone"
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)

@@ -230,7 +230,7 @@ run (exit 4):
   $ echo "{\"version\":1,\"runs\":[$r5]}" > state/runs.json
   $ mv state/manifest.json manifest.saved
   $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
-  pending: unknown: no manifest yet in './state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code; 'relaunch record' records it alone)
+  pending: unknown: no manifest yet in './state': what changed cannot be told (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["changed"], p["unknown"] is not None)'
   None True
   $ : > state/manifest.json

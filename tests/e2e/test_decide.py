@@ -27,8 +27,12 @@ keeps a broken upgrade from taking a working one down:
 - a plist changed but not loaded since (a new schedule of an idle job, a
   new environment a crashed job was respawned without) is reloaded, though
   print shows the same program and arguments; a setup job that runs at
-  load and exits is reloaded once, idle, not failed; an idle job that only
-  KeepAlive Crashed would restart is reloaded and not started;
+  load and exits is reloaded once, idle, not failed, and not at all when
+  its generator reloaded it (print shows the new arguments, not the
+  recorded ones); an idle job that only KeepAlive Crashed would restart is
+  reloaded and not started;
+- a plist launchd has not loaded (print shows other arguments) is reloaded
+  without a manifest, and a kickstart of such a job is a reload;
 - a plist rewritten with the same definition (binary, another key order)
   is no reload, and another value is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
@@ -733,6 +737,152 @@ class DecideTest(unittest.TestCase):
                              ["bootout", "bootstrap", "start"])
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
+
+    def test_one_shot_its_generator_reloaded_is_not_run_again(self):
+        """nix-darwin's activation job (RunAtLoad, KeepAlive {SuccessfulExit
+        false}) runs at load and exits 0. darwin-rebuild writes its new
+        plist and boots it out and in, which runs the new script once:
+        print shows the new arguments, runs = 1 and no pid. The arguments
+        recorded were others, so launchd loaded the plist as it is now: the
+        job is idle, not run a second time. With no recorded arguments
+        (plists.json of version 1, before they were kept), or when nothing
+        reloaded it, it is reloaded, once, and the live line says it is
+        reloaded, not restarted."""
+        for case in ("reloaded", "recorded-v1", "not-reloaded"):
+            with self.subTest(case=case), Machine(RELAUNCH) as m:
+                label = "org.nixos.activate-system"
+                target = f"system/{label}"
+
+                def activation(version):
+                    exe = os.path.join(m.nix_store_path("activate", version), "bin", "activate")
+                    return m.write_plist(label, ["/bin/sh", "-c", f"/bin/true && exec {exe} 0"],
+                                         RunAtLoad=True, KeepAlive={"SuccessfulExit": False})
+
+                def exited(count):
+                    m.wait_event("exit", label, count=count)
+                    wait_until(lambda: "last exit code = 0" in m.launchctl("print",
+                                                                           target).stdout,
+                               "launchd to see it exit 0")
+
+                def starts():
+                    return len([e for e in m.events("start") if e["label"] == label])
+
+                activation("1.0")
+                m.boot()
+                exited(1)
+                r = m.relaunch("run")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("recorded the baseline", r.stdout)
+                plist = activation("1.1")
+                if case == "recorded-v1":
+                    path = os.path.join(m.state, "plists.json")
+                    with open(path) as f:
+                        defs = json.load(f)
+                    self.assertIn("shown", defs)
+                    with open(path, "w") as f:
+                        json.dump({"version": 1, "definitions": defs["definitions"]}, f)
+                if case != "not-reloaded":
+                    self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+                    wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                               "the bootout to finish")
+                    self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
+                    exited(2)
+                before = starts()
+
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertNotIn("warning", r.stderr)
+                if case == "reloaded":
+                    self.assertEqual(res[label]["status"], "idle", res)
+                    self.assertIn(f"launchd has loaded {plist} as it is now (print shows its "
+                                  "new program and arguments) and ran it since (runs = 1); not "
+                                  "running: runs the new files at its next launch",
+                                  res[label]["note"])
+                    self.assertEqual(self.touched(m, label, t0), [])
+                    self.assertEqual(starts(), before)
+                else:
+                    self.assertEqual(res[label]["action"], "reload", res)
+                    self.assertEqual(res[label]["status"], "idle", res)
+                    self.assertIn("ran at load and exited (last exit code 0)",
+                                  res[label]["note"])
+                    self.assertIn(f"reloading {label} …\n", r.stderr)
+                    self.assertNotIn(f"restarting {label}", r.stderr)
+                    self.assertEqual(starts(), before + 1)
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+
+    def test_plist_launchd_has_not_loaded_is_reloaded_without_a_manifest(self):
+        """darwin-rebuild wrote redis's new plist (a new store path in its
+        arguments) and did not load it; then the first run, with no
+        manifest: print shows the old arguments, so launchd owes the plist
+        its reload, recorded or not. The job beside it, its plist loaded as
+        it is, is not touched."""
+        with Machine(RELAUNCH) as m:
+            label, other = "org.nixos.redis", "org.nixos.dnsmasq"
+            m.nix_install("redis", "1.0", via_profile=False)
+            m.nix_install("dnsmasq", "1.0", via_profile=False)
+            m.boot()
+            old = m.wait_pid(label)
+            m.wait_pid(other)
+            plist = m.nix_switch("redis", "1.1", via_profile=False)
+
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertIn("only running processes and the definitions launchd loaded were "
+                          "checked", r.stderr)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            reasons = doc["steps"][0]["reasons"]
+            self.assertEqual([(x["path"], x["change"]) for x in reasons], [(plist, "content")],
+                             reasons)
+            text = reasons[0]["text"]
+            self.assertTrue(text.startswith(f"launchd has loaded a different definition than "
+                                            f"{plist}: its ProgramArguments[2] is /bin/true && "
+                                            "exec "), text)
+            self.assertLess(text.index("redis-1.0"), text.index("the plist's"), text)
+            self.assertGreater(text.index("redis-1.1"), text.index("the plist's"), text)
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["action"], "reload", res)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertNotIn(other, res)
+            self.assertEqual(self.touched(m, other, t0), [])
+            new = self.wait_new_pid(m, label, old)
+            wait_until(lambda: "redis-1.1" in os.readlink(f"/proc/{new}/exe"),
+                       "the shell's exec of redis 1.1")
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_kickstart_of_a_job_launchd_holds_another_definition_of_is_a_reload(self):
+        """The manifest recorded redis's plist as darwin-rebuild rewrote it,
+        before launchd loaded it (a record between the two): then its new
+        program changes. A kickstart would run the arguments launchd holds,
+        the old store path's: the job is reloaded, its plist's reason saying
+        why."""
+        with Machine(RELAUNCH) as m:
+            label = "org.nixos.redis"
+            m.nix_install("redis", "1.0", via_profile=False)
+            m.boot()
+            old = m.wait_pid(label)
+            plist = m.nix_switch("redis", "1.1", via_profile=False)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = m.nix_store_path("redis", "1.1")
+            harness.atomic_copy(harness.SLEEP, os.path.join(out, "bin", "redis"), "redis 1.1b")
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            self.assertIn((plist, "content"),
+                          [(x["path"], x["change"]) for x in doc["steps"][0]["reasons"]])
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["action"], res[label]["status"]),
+                             ("reload", "restarted"), res)
+            new = self.wait_new_pid(m, label, old)
+            wait_until(lambda: "redis-1.1" in os.readlink(f"/proc/{new}/exe"),
+                       "the shell's exec of redis 1.1")
 
     def test_respawned_on_the_old_plist_is_reloaded(self):
         with Machine(RELAUNCH) as m:

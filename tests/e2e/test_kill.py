@@ -163,7 +163,7 @@ class KillTest(unittest.TestCase):
                 lines = r.stdout.splitlines()
                 self.assertEqual(len(lines), 2, r.stdout)
                 self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline "
-                                           r"\(\d+ files\); no process was stale$")
+                                           r"\(\d+ files\); no process or definition was stale$")
                 self.assertEqual(lines[1], "1 restarted, 0 failed, 0 skipped, 0 deferred")
             self.assertEqual(self.journal(), [])
             m.wait_pid(label)

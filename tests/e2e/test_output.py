@@ -187,12 +187,13 @@ class OutputTest(unittest.TestCase):
             m.wait_pid(brew("nginx"))
             os.makedirs(m.state)
             advice = ("(the first 'relaunch run' records the baseline and restarts only "
-                      "processes running replaced code; 'relaunch record' records it alone)")
+                      "processes running replaced code and jobs whose loaded definition is "
+                      "not their plist's; 'relaunch record' records it alone)")
             plan = m.relaunch("plan")
             self.assertEqual(plan.returncode, 0, plan.stdout + plan.stderr)
             self.assertEqual(plan.stderr.splitlines(), [
                 f"relaunch: warning: no manifest yet in '{m.state}': only running processes "
-                f"were checked {advice}"])
+                f"and the definitions launchd loaded were checked {advice}"])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), [
                 f"pending: unknown: no manifest yet in '{m.state}': what changed cannot be "
@@ -222,7 +223,7 @@ class OutputTest(unittest.TestCase):
             lines = r.stdout.splitlines()
             self.assertEqual(len(lines), 2, r.stdout)
             self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline \([0-9]+ files\); "
-                             r"only stale processes were restarted$")
+                             r"only stale processes and definitions were restarted$")
             self.assertEqual(lines[1], "1 restarted, 0 failed, 0 skipped, 0 deferred")
             self.assertNotEqual(m.pid(brew("nginx")), old)
             self.assertIs(self.runs(m)[-1]["baseline"], True)
@@ -272,7 +273,7 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(len(lines), 2, r.stdout)
             # Said from what happened: nothing was restarted.
             self.assertRegex(lines[0], r"^no manifest yet: recorded the baseline \([0-9]+ files\); "
-                             r"no stale process was restarted$")
+                             r"no stale process or definition was restarted$")
             self.assertEqual(lines[1], "0 restarted, 0 failed, 0 skipped, 0 deferred, "
                              "0 idle, 0 current, 1 refused")
             refused = [l for l in r.stderr.splitlines() if l.startswith("refused ")]
@@ -315,7 +316,7 @@ class OutputTest(unittest.TestCase):
             self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
             lines = r.stdout.splitlines()
             self.assertEqual(len(lines), 2, r.stdout)
-            self.assertTrue(lines[0].endswith("; no stale process was restarted"), lines[0])
+            self.assertTrue(lines[0].endswith("; no stale process or definition was restarted"), lines[0])
             self.assertEqual(lines[1], "0 restarted, 1 failed, 0 skipped, 0 deferred")
 
     def test_status_lists_a_refused_job_as_refused(self):

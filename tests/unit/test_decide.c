@@ -574,6 +574,127 @@ static void test_reload_already_loaded(void)
 	fx_release(&f);
 }
 
+/* A job not running whose plist launchd loaded since it was recorded:
+ * print shows the plist on disk, whose program and arguments are not
+ * the recorded ones. */
+static void test_loaded_anew(void)
+{
+	char recorded[65], now[65];
+	struct fx f;
+
+	/* Recorded with "-c", "-g" on disk and in print: idle, not reloaded,
+	 * the evidence naming the runs since. */
+	fx_init(&f, 1);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.job.starts_at_load = 1;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	f.o.runs = 1;
+	CHECK_INT(rl_job_shown_digest(&f.job, now), 0);
+	free(f.job.args.v[1]);
+	f.job.args.v[1] = rl_xstrdup("-c");
+	CHECK_INT(rl_job_shown_digest(&f.job, recorded), 0);
+	free(f.job.args.v[1]);
+	f.job.args.v[1] = rl_xstrdup("-g");
+	CHECK_INT(strcmp(recorded, now) != 0, 1);
+	f.o.recorded_shown = recorded;
+	CHECK_INT(rl_decide_loaded_anew(&f.job, &f.o), 1);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	CHECK(reported(&f) && strstr(reported(&f)->why, "launchd has loaded ") &&
+	      strstr(reported(&f)->why, "ran it since (runs = 1)"));
+	fx_release(&f);
+
+	/* No proof: the recorded program and arguments are the same (the
+	 * change was elsewhere), unknown, or print shows others; or it is
+	 * running (the running rule holds), or the journal holds it. */
+	for (int k = 0; k < 5; k++) {
+		fx_init(&f, -1);
+		add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+		f.step->action = RL_ACTION_RELOAD;
+		fx_definition(&f);
+		f.job.starts_at_load = 1;
+		f.o.pid = k == 3 ? 812 : 0;
+		f.o.view = k == 3 ? &f.view : NULL;
+		f.o.held = k == 4;
+		f.o.runs = 1;
+		f.o.recorded_shown = k == 0 ? now : k == 1 ? NULL : recorded;
+		if (k == 2)
+			f.def_args[1] = "-c";
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+		CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+		fx_release(&f);
+	}
+}
+
+/* launchd's loaded definition told definitely apart from the plist's,
+ * and only definitely. */
+static void test_definition_differs(void)
+{
+	char *why, *link;
+	struct fx f;
+
+	fx_init(&f, 1);
+	fx_definition(&f);
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	f.def_args[1] = "-c";
+	why = rl_decide_definition_differs(&f.job, &f.o);
+	CHECK(why && strstr(why, "launchd has loaded a different definition than ") &&
+	      strstr(why, ": its ProgramArguments[1] is -c, the plist's -g"));
+	free(why);
+	/* Not shown whole, or loaded from another plist: not told. */
+	f.o.def_args_complete = 0;
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	f.o.def_args_complete = 1;
+	f.o.def_path = dir;
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	f.o.def_path = f.plist;
+	/* An argument print cannot show as it is (on two lines, spaces at
+	 * an end) is no difference. */
+	free(f.job.args.v[1]);
+	f.job.args.v[1] = rl_xstrdup("echo a\necho b");
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	free(f.job.args.v[1]);
+	f.job.args.v[1] = rl_xstrdup("-g ");
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	free(f.job.args.v[1]);
+	f.job.args.v[1] = rl_xstrdup("-g");
+	f.def_args[1] = "-g";
+	/* One argument more. */
+	f.o.def_nargs = 1;
+	why = rl_decide_definition_differs(&f.job, &f.o);
+	CHECK(why && strstr(why, "its number of arguments is 1, the plist's 2"));
+	free(why);
+	f.o.def_nargs = 2;
+	/* The program shown by another path to the same file, or not
+	 * absolute: no difference; another file: one. */
+	link = rl_path_join(dir, "nginx-link");
+	CHECK_INT(symlink(f.prog, link), 0);
+	f.o.def_program = link;
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	f.o.def_program = "nginx";
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	f.o.def_program = f.lib;
+	why = rl_decide_definition_differs(&f.job, &f.o);
+	CHECK(why && strstr(why, "its program is "));
+	free(why);
+	unlink(link);
+	free(link);
+	fx_release(&f);
+
+	/* Program alone: launchd's arguments for it are not told apart. */
+	fx_init(&f, 1);
+	fx_definition(&f);
+	rl_strv_release(&f.job.args);
+	f.job.program = rl_xstrdup(f.prog);
+	f.def_args[0] = "other";
+	f.o.def_nargs = 1;
+	CHECK(rl_decide_definition_differs(&f.job, &f.o) == NULL);
+	fx_release(&f);
+}
+
 /* The job whose process runs this very relaunch (pid or an ancestor) is
  * not restarted by it: the step stays a restart, marked to be deferred. */
 static void test_hosts_self(void)
@@ -696,6 +817,8 @@ int main(void)
 	test_current_by_view();
 	test_current_by_start_time();
 	test_reload_already_loaded();
+	test_loaded_anew();
+	test_definition_differs();
 	test_hosts_self();
 	test_not_loaded();
 	test_change_time();
