@@ -211,6 +211,35 @@ static int same_name(const char *path, const char *other)
 	return other && strcmp(rl_path_basename(path), rl_path_basename(other)) == 0;
 }
 
+/* Turn a FRESH or UNKNOWN view STALE by its executable alone: its one
+ * stale file, which the caller completes; an UNKNOWN view's reason stays
+ * known. */
+static struct rl_proc_file *stale_by_exe(struct rl_proc_view *v)
+{
+	struct rl_proc_file *f;
+
+	free(v->stale);
+	free(v->ran);
+	free(v->starts);
+	free(v->unjudged);
+	v->unjudged = v->why;
+	v->ran = NULL;
+	v->nran = 0;
+	v->starts = NULL;
+	v->nstarts = 0;
+	v->why = NULL;
+	v->stale = rl_xcalloc(1, sizeof(*v->stale));
+	f = &v->stale[0];
+	f->path = rl_xstrdup(v->exe);
+	f->pid = v->pid;
+	f->is_exe = 1;
+	f->dev = v->exe_id.dev;
+	f->ino = v->exe_id.ino;
+	v->nstale = 1;
+	v->verdict = RL_PROC_STALE;
+	return f;
+}
+
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
 			       const struct rl_strv *code, struct rl_statmemo *memo)
 {
@@ -231,29 +260,11 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 			return 0; /* a wrapper's command, run in its place */
 	if (!is_object_file(program))
 		return 0;
-	free(v->stale);
-	free(v->ran);
-	free(v->starts);
-	free(v->unjudged);
-	v->unjudged = v->why; /* an UNKNOWN view's reason stays known */
-	v->ran = NULL;
-	v->nran = 0;
-	v->starts = NULL;
-	v->nstarts = 0;
-	v->why = NULL;
-	v->stale = rl_xcalloc(1, sizeof(*v->stale));
-	f = &v->stale[0];
-	f->path = rl_xstrdup(v->exe);
-	f->pid = v->pid;
-	f->is_exe = 1;
-	f->dev = v->exe_id.dev;
-	f->ino = v->exe_id.ino;
+	f = stale_by_exe(v);
 	f->now_exists = 1;
 	f->now_dev = (uint64_t)now.st_dev;
 	f->now_ino = (uint64_t)now.st_ino;
 	f->program = rl_xstrdup(program);
-	v->nstale = 1;
-	v->verdict = RL_PROC_STALE;
 	return 1;
 }
 
@@ -275,28 +286,13 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 			return 0; /* the job names this very file */
 	if (!(now = keg_moved(memo, v->exe)))
 		return 0;
-	free(v->stale);
-	free(v->ran);
-	free(v->unjudged);
-	v->unjudged = v->why; /* an UNKNOWN view's reason stays known */
-	v->ran = NULL;
-	v->nran = 0;
-	v->why = NULL;
-	v->stale = rl_xcalloc(1, sizeof(*v->stale));
-	f = &v->stale[0];
-	f->path = rl_xstrdup(v->exe);
-	f->pid = v->pid;
-	f->is_exe = 1;
-	f->dev = v->exe_id.dev;
-	f->ino = v->exe_id.ino;
+	f = stale_by_exe(v);
 	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
 		f->now_exists = 1;
 		f->now_dev = (uint64_t)st.st_dev;
 		f->now_ino = (uint64_t)st.st_ino;
 	}
 	f->keg_now = now;
-	v->nstale = 1;
-	v->verdict = RL_PROC_STALE;
 	return 1;
 }
 
