@@ -279,6 +279,15 @@ static size_t route_origin_len(const char *via)
 	return len;
 }
 
+/* Whether u is a file (not a symlink) of the job labelled label reached
+ * by the same walk as via, whose route is the same up to origin
+ * (route_origin_len): then only links and the file they lead to. */
+static int on_walk(const struct rl_use *u, const char *label, const char *via, size_t origin)
+{
+	return u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
+	       strncmp(u->via, via, origin) == 0 && route_origin_len(u->via) == origin;
+}
+
 /* The file a route ending in symlinks leads to: the manifest's file (not
  * a symlink) of the same job reached by the same walk, whose route is the
  * same up to the symlinks; *use (when not NULL) its use. NULL when not
@@ -294,9 +303,7 @@ static const char *route_final(const struct builder *b, const char *label, const
 		for (size_t k = 0; k < e->nuses; k++) {
 			const struct rl_use *u = &e->uses[k];
 
-			if (u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
-			    strncmp(u->via, via, origin) == 0 &&
-			    route_origin_len(u->via) == origin) {
+			if (on_walk(u, label, via, origin)) {
 				if (use)
 					*use = u;
 				return e->path;
@@ -366,9 +373,7 @@ static void route_ends(const struct rl_manifest *m, const char *label, const cha
 		for (size_t k = 0; k < e->nuses; k++) {
 			const struct rl_use *u = &e->uses[k];
 
-			if (u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
-			    strncmp(u->via, via, origin) == 0 &&
-			    route_origin_len(u->via) == origin) {
+			if (on_walk(u, label, via, origin)) {
 				if (!rl_strv_contains(out, e->path))
 					rl_strv_push(out, e->path);
 				break;
