@@ -313,6 +313,14 @@ static void finish(struct walk *w)
 	w->unknown = NULL;
 }
 
+static int cmp_start_pid(const void *a, const void *b)
+{
+	pid_t x = ((const struct rl_proc_start *)a)->pid,
+	      y = ((const struct rl_proc_start *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
 static void walk_tree(struct walk *w)
 {
 	struct rl_proc_view *out = w->out;
@@ -331,6 +339,10 @@ static void walk_tree(struct walk *w)
 
 		judge_node(w, &n);
 	}
+	/* By pid, for rl_proc_view_started: decide.c looks one up for every
+	 * process that runs each of the job's code files. */
+	if (out->nstarts > 1)
+		qsort(out->starts, out->nstarts, sizeof(*out->starts), cmp_start_pid);
 	finish(w);
 }
 

@@ -60,11 +60,21 @@ void rl_proc_view_release(struct rl_proc_view *v)
 
 int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid)
 {
+	size_t lo = 0, hi = v->nstarts;
+
 	if (pid == v->pid)
 		return v->start_ns;
-	for (size_t i = 0; i < v->nstarts; i++)
-		if (v->starts[i].pid == pid)
-			return v->starts[i].start_ns;
+	/* starts is sorted by pid (proctree.c, as the walk ends). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v->starts[mid].pid == pid)
+			return v->starts[mid].start_ns;
+		if (v->starts[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 

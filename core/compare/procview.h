@@ -97,7 +97,7 @@ struct rl_proc_view {
 	size_t nran;
 	/* In a tree whose root is FRESH: when each FRESH descendant whose
 	 * files joined `ran` started, as its scan read it (no read of its
-	 * own), one entry a process in the order walked; the root's is
+	 * own), one entry a process, sorted by pid; the root's is
 	 * start_ns. rl_proc_view_started looks one up. */
 	struct rl_proc_start *starts;
 	size_t nstarts;
