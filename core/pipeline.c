@@ -691,9 +691,14 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
  * on disk: every job's without a manifest (nothing else would tell that
  * a plist rewritten and not loaded is owed its reload); with one, those of
  * the jobs a change or a stale process already plans, which launchd is
- * asked about anyway. */
+ * asked about anyway, and those whose plist it does not record (a job new
+ * since, or one whose reload for such a difference an earlier run did not
+ * do: the commit leaves its plist unrecorded until then). */
 static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *labels)
 {
+	for (size_t i = 0; i < p->jobs.n; i++)
+		if (!rl_manifest_records_plist(&p->prev, p->jobs.v[i].plist, p->jobs.v[i].label))
+			push_unique(labels, p->jobs.v[i].label);
 	for (size_t i = 0; i < p->nstale; i++)
 		if (p->stale[i].view && p->stale[i].view->verdict == RL_PROC_STALE)
 			rl_strv_push(labels, p->stale[i].label);
@@ -711,12 +716,14 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
 /* Ask launchd for the loaded definition of the jobs it has (those
  * definition_candidates names, with a manifest), and note each whose
  * definition definitely is not its plist on disk: a finding the plan
- * makes a reload. */
+ * makes a reload. One launchd gave no answer about (nor where it is, nor
+ * its definition) is noted unchecked. lc NULL: launchd is not looked at
+ * (--no-processes). */
 static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
 	struct rl_strv labels = {0};
 
-	if (!lc || p->launchd_unknown)
+	if (!lc)
 		return;
 	if (p->have_prev)
 		definition_candidates(p, &labels);
@@ -726,13 +733,18 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		const char *args[RL_LC_ARGS_MAX];
 		struct rl_observed o;
 		size_t k;
+		int loaded = v->lookup == 0 && v->loaded && !p->launchd_unknown;
 
-		if (v->lookup != 0 || !v->loaded || v->job->unreadable || (jc && jc->never) ||
-		    rl_pipeline_own_job(v->job->label) ||
+		if (v->job->unreadable || (jc && jc->never) || rl_pipeline_own_job(v->job->label) ||
 		    (p->have_prev && !rl_strv_contains(&labels, v->job->label)))
 			continue;
-		ask_status(lc, v);
-		if (!v->status)
+		if (loaded)
+			ask_status(lc, v);
+		if (v->unasked || (loaded && !v->status)) {
+			push_unique(&p->unchecked, v->job->label);
+			continue;
+		}
+		if (!loaded)
 			continue;
 		memset(&o, 0, sizeof(o));
 		observe_definition(v->status, args, &o);
@@ -968,7 +980,7 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		rl_plistdefs_open(&p->defs, o->statedir);
 		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);
 	}
-	check_definitions(p->launchd_unknown ? NULL : o->lc, p);
+	check_definitions(o->lc, p);
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	spare_own_jobs(&p->plan);
@@ -1109,6 +1121,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.unreadable = &p->unreadable,
 		.seen = p->have_prev ? &p->diff : NULL,
 		.spared = &p->spared,
+		.unchecked = &p->unchecked,
 	};
 
 	struct rl_error derr = {0};
@@ -1127,6 +1140,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	free(p->manifest_path);
 	rl_plistdefs_release(&p->defs);
 	rl_strv_release(&p->unreadable);
+	rl_strv_release(&p->unchecked);
 	rl_strv_release(&p->spared);
 	for (size_t i = 0; i < p->npackages; i++)
 		rl_package_release(&p->packages[i]);

@@ -92,6 +92,11 @@ struct rl_pipeline {
 	/* Recorded labels whose plist is still in a job directory but could
 	 * not be read: their files keep their recorded state at commit. */
 	struct rl_strv unreadable;
+	/* Labels whose loaded definition was due its comparison with the
+	 * plist (rl_pipeline_plan: no plist recorded for them) but launchd
+	 * could not be asked: their plist stays unrecorded at commit, so the
+	 * next run compares it. */
+	struct rl_strv unchecked;
 	struct rl_diff diff;
 	struct rl_plistdefs defs; /* the recorded plists' definitions (plan, run) */
 	struct rl_jobview *views;

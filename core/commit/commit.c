@@ -1,5 +1,6 @@
 #include "core/commit/commit.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,8 +185,36 @@ static int changed_since_seen(const struct rl_commit *c, const struct rl_entry *
 	return moved(ch ? &ch->now : &old->fi, &e->fi);
 }
 
+/* A plist use of a job that still owes its step, or whose loaded
+ * definition launchd could not be asked for, at a path c->prev does not
+ * record as that job's plist (no manifest yet, or a job new since): left
+ * unrecorded, so that the next run compares the job's loaded definition
+ * with its plist again (a failed reload of a stale definition is retried,
+ * not forgotten). */
+static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
+{
+	const struct rl_commit *c = ctx;
+
+	if (u->role != RL_ROLE_PLIST || rl_manifest_records_plist(c->prev, e->path, u->label))
+		return 0;
+	if (c->unchecked && rl_strv_contains(c->unchecked, u->label))
+		return 1;
+	if (c->results)
+		return label_pending(c, u->label);
+	/* No results: a run with nothing to run, whose steps were all
+	 * decided; one deferred (its process runs that very run) owes it. */
+	for (size_t i = 0; c->plan && i < c->plan->n; i++)
+		if (!c->plan->steps[i].never &&
+		    c->plan->steps[i].decision == RL_DECISION_DEFERRED &&
+		    strcmp(c->plan->steps[i].job->label, u->label) == 0)
+			return 1;
+	return 0;
+}
+
 void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 {
+	if (!c->recording)
+		rl_manifest_drop_uses(m, plist_owed, (void *)(uintptr_t)c);
 	if ((!c->results && !c->recording) || !c->prev)
 		return;
 	for (size_t i = 0; i < m->n; i++) {

@@ -15,11 +15,17 @@
  * job that did restart onto what is on disk now acknowledges that version
  * (ack), so the change still shown for the pending job does not restart it
  * again; earlier acknowledgements survive. A file first seen now holds
- * nothing to retry and is recorded as it is. Without a recorded manifest
- * (the baseline) there is no state to keep: every step then comes from a
- * stale process, and a job left refused or deferred still runs the
- * replaced code, so the process view finds it again at the next run (a
- * failed restart that left a job down is the restart journal's).
+ * nothing to retry and is recorded as it is, but for the plist of such a
+ * job: a plist the manifest does not record as its job's (no manifest
+ * yet, or a job new since) stays unrecorded while its job owes its step
+ * or launchd could not be asked for its loaded definition, since the
+ * next run compares the definition launchd loaded with the plist only
+ * for a job whose plist it does not record (or that a change or a stale
+ * process concerns). Without a recorded manifest (the baseline) there is
+ * no other state to keep: every step then comes from a stale process,
+ * which the process view finds again at the next run while the job still
+ * runs the replaced code, or from such a definition (a failed restart
+ * that left a job down is the restart journal's).
  *
  * A recorded file that a running process still maps while the same
  * bytes stand at its path as a new inode (spared: the process runs what
@@ -56,6 +62,9 @@ struct rl_commit {
 	 * keeps its recorded state, so that the next run still knows the
 	 * file that process maps. NULL: none. */
 	const struct rl_strv *spared;
+	/* Labels whose loaded definition was due its comparison with the
+	 * plist but launchd could not be asked: NULL: none. */
+	const struct rl_strv *unchecked;
 	/* `record`, results NULL: every job is done with what is on disk now
 	 * but those whose plist could not be read, which keep what was
 	 * recorded, as a run keeps it. */

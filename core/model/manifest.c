@@ -463,6 +463,46 @@ int rl_entry_used_by(const struct rl_entry *e, const char *label)
 	return 0;
 }
 
+int rl_manifest_records_plist(const struct rl_manifest *m, const char *path, const char *label)
+{
+	const struct rl_entry *e = m ? rl_manifest_find(m, path) : NULL;
+
+	for (size_t u = 0; e && u < e->nuses; u++)
+		if (e->uses[u].role == RL_ROLE_PLIST && strcmp(e->uses[u].label, label) == 0)
+			return 1;
+	return 0;
+}
+
+void rl_manifest_drop_uses(struct rl_manifest *m, rl_use_drop_fn drop, void *ctx)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i];
+		size_t kept = 0, had = e->nuses;
+
+		for (size_t u = 0; u < had; u++) {
+			if (drop(e, &e->uses[u], ctx))
+				use_release(&e->uses[u]);
+			else
+				e->uses[kept++] = e->uses[u];
+		}
+		if (kept != had && e->use_index) {
+			/* Rebuilt when next needed (use_index_update). */
+			rl_index_release(&e->use_index->ix);
+			free(e->use_index->hash);
+			free(e->use_index);
+			e->use_index = NULL;
+		}
+		e->nuses = kept;
+		if (had && !kept)
+			entry_release(e);
+		else
+			m->entries[out++] = *e;
+	}
+	m->n = out;
+}
+
 const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label)
 {
 	for (size_t i = 0; i < m->n; i++)

@@ -173,6 +173,14 @@ int rl_entry_unreadable(const struct rl_entry *e, struct rl_fileinfo *fi,
 			const struct rl_error *why, struct rl_error *err);
 /* 1 when any use of e names label. */
 int rl_entry_used_by(const struct rl_entry *e, const char *label);
+/* 1 when m (NULL: none) records path as label's plist (an entry of path
+ * with a plist use of label), else 0. */
+int rl_manifest_records_plist(const struct rl_manifest *m, const char *path, const char *label);
+/* Remove each use of m's entries that drop says to (e: the use's entry,
+ * its uses being compacted: read only its path); an entry that had uses
+ * and has none left is removed with them. Entries move. */
+typedef int (*rl_use_drop_fn)(const struct rl_entry *e, const struct rl_use *u, void *ctx);
+void rl_manifest_drop_uses(struct rl_manifest *m, rl_use_drop_fn drop, void *ctx);
 /* The path m records as label's plist, or NULL. */
 const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label);
 

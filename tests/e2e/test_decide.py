@@ -855,6 +855,103 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
 
+    def test_stale_definition_a_first_run_did_not_reload_is_reloaded_by_the_next(self):
+        """The first run, with no manifest, finds launchd holding redis's old
+        definition (darwin-rebuild wrote the plist and did not load it), but
+        does not reload it: launchd refuses the bootout (twice: the second
+        run has a manifest), --max leaves it for the next run, or the run is
+        given another job. The job still runs on the old definition, and no
+        file of it changes again: the next run compares that definition
+        again and reloads it, once; the plist is recorded only then. A
+        bootstrap launchd refuses leaves the job unloaded, and the restart
+        journal loads it again."""
+        for case in ("bootout", "max", "scoped", "bootstrap"):
+            with self.subTest(case=case), Machine(RELAUNCH) as m:
+                m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"  # a failed try is no wait
+                label, other = "org.nixos.redis", "org.nixos.dnsmasq"
+                m.nix_install("redis", "1.0", via_profile=False)
+                m.nix_install("dnsmasq", "1.0", via_profile=False)
+                m.boot()
+                old = m.wait_pid(label)
+                m.wait_pid(other)
+                m.nix_switch("redis", "1.1", via_profile=False)
+                args, first = (), 3
+                if case == "max":
+                    m.nix_switch("dnsmasq", "1.1", via_profile=False)
+                    args, first = ("--max", "1"), 0
+                elif case == "scoped":
+                    args, first = (other,), 0
+                else:
+                    m.fault("exit", "--command", case, "--label", label, "--code", "1",
+                            "--times", "2" if case == "bootout" else "1")
+                r = m.relaunch("run", *FAST, *args)
+                self.assertEqual(r.returncode, first, f"{r.stdout}\n{r.stderr}")
+                self.assertIn("recorded the baseline", r.stdout)
+                if case == "bootout":
+                    self.assertIn(f"failed    {label} (reload): launchctl 'bootout "
+                                  f"{m.target(label)}' failed with exit code 1", r.stderr)
+                    res, r = self.run_json(m, expect=3)
+                    self.assertEqual((res[label]["action"], res[label]["status"]),
+                                     ("reload", "failed"), res)
+                elif case == "max":
+                    self.assertIn(f"deferred  {label}: --max 1 reached", r.stderr)
+                if case != "bootstrap":
+                    # Untouched: launchd still runs it on the old definition.
+                    self.assertEqual(m.pid(label), old)
+                    self.assertIn("redis-1.0", m.launchctl("print", m.target(label)).stdout)
+                res, r = self.run_json(m)
+                self.assertEqual(list(res), [] if case == "bootstrap" else [label], res)
+                if case == "bootstrap":
+                    self.assertIn(f"restarted {label} (reload): finished the reload an earlier "
+                                  "run had begun", r.stderr)
+                else:
+                    self.assertEqual((res[label]["action"], res[label]["status"]),
+                                     ("reload", "restarted"), res)
+                    self.assertIn("launchd has loaded a different definition than",
+                                  res[label]["reasons"][0]["text"])
+                new = self.wait_new_pid(m, label, old)
+                wait_until(lambda: "redis-1.1" in os.readlink(f"/proc/{new}/exe"),
+                           "the shell's exec of redis 1.1")
+                self.assertIn("redis-1.1", m.launchctl("print", m.target(label)).stdout)
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+
+    def test_definition_launchd_did_not_answer_for_is_compared_by_the_next_run(self):
+        """The first run cannot ask launchd for redis's loaded definition:
+        its print of the job, or of the whole domain, gets no answer. The
+        baseline does not record redis's plist as checked: the next run
+        compares launchd's definition with it and reloads the job."""
+        for case in ("job", "domain"):
+            with self.subTest(case=case), Machine(RELAUNCH) as m:
+                label, other = "org.nixos.redis", "org.nixos.dnsmasq"
+                m.nix_install("redis", "1.0", via_profile=False)
+                m.nix_install("dnsmasq", "1.0", via_profile=False)
+                m.boot()
+                old = m.wait_pid(label)
+                m.wait_pid(other)
+                m.nix_switch("redis", "1.1", via_profile=False)
+                m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
+                m.fault("hang", "--command", "print", "--times", "1",
+                        *(("--label", label) if case == "job" else ()))
+                r = m.relaunch("run", *FAST)
+                self.assertIn("recorded the baseline", r.stdout)
+                if case == "domain":
+                    self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+                    self.assertIn("2 jobs not looked at (launchd did not answer)", r.stdout)
+                self.assertTrue([c for c in m.calls() if c.get("hung")])
+                self.assertEqual(m.pid(label), old)
+                self.assertIn("redis-1.0", m.launchctl("print", m.target(label)).stdout)
+                del m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"]
+                res, r = self.run_json(m)
+                self.assertEqual(list(res), [label], res)
+                self.assertEqual((res[label]["action"], res[label]["status"]),
+                                 ("reload", "restarted"), res)
+                new = self.wait_new_pid(m, label, old)
+                wait_until(lambda: "redis-1.1" in os.readlink(f"/proc/{new}/exe"),
+                           "the shell's exec of redis 1.1")
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+
     def test_kickstart_of_a_job_launchd_holds_another_definition_of_is_a_reload(self):
         """The manifest recorded redis's plist as darwin-rebuild rewrote it,
         before launchd loaded it (a record between the two): then its new

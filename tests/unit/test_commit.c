@@ -1,6 +1,7 @@
 /* The commit rules, one test each, on manifests built in memory: failed,
  * deferred, not reached, unreadable plist, removed-and-kept, ack, a file
- * a spared process still maps; and the
+ * a spared process still maps, a plist no manifest records of a job that
+ * owes its step; and the
  * commit after `run --verify` re-hashing, on a real file. */
 #include "check.h"
 
@@ -428,6 +429,92 @@ static void test_spared(void)
 	teardown(&f);
 }
 
+/* path in m, a plist job label uses (V2, as on disk). */
+static void plist(struct rl_manifest *m, const char *path, const char *label)
+{
+	struct rl_entry *e = rl_manifest_add(m, path);
+	struct rl_use u = {.label = (char *)(uintptr_t)label,
+			   .role = RL_ROLE_PLIST,
+			   .via = (char *)(uintptr_t) "plist"};
+
+	e->fi.type = RL_FT_FILE;
+	e->fi.hashed = 1;
+	snprintf(e->fi.sha256, sizeof(e->fi.sha256), "%s", V2);
+	rl_entry_add_use(e, &u);
+}
+
+/* A plist no manifest records as its job's (the baseline, or a job new
+ * since) stays unrecorded while that job owes its step, or while launchd
+ * could not be asked for its loaded definition: the next run compares
+ * that definition again. Its other files are recorded as they are; a
+ * plist recorded before keeps the rules above; record takes them all. */
+static void test_plist_owed(void)
+{
+	const enum rl_result_status st[] = {RL_RESULT_FAILED, RL_RESULT_RESTARTED};
+	struct rl_strv unchecked = {0};
+	struct fx f;
+
+	for (int recording = 0; recording < 2; recording++) {
+		setup(&f);
+		f.c.prev = NULL;
+		f.c.recording = recording;
+		f.c.results = recording ? NULL : &f.res;
+		plist(&f.cur, "/p/a.plist", "org.example.a");
+		plist(&f.cur, "/p/b.plist", "org.example.b");
+		plist(&f.cur, "/p/c.plist", "org.example.c");
+		file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+		/* a failed, b restarted, c not reached */
+		plan(&f, 3, 2, st);
+		rl_commit_apply(&f.cur, &f.c);
+		CHECK_STR(sha_of(&f, "/p/a.plist"), recording ? V2 : "(absent)");
+		CHECK_STR(sha_of(&f, "/p/b.plist"), V2);
+		CHECK_STR(sha_of(&f, "/p/c.plist"), recording ? V2 : "(absent)");
+		CHECK_STR(sha_of(&f, "/bin/a"), V2);
+		CHECK_INT(f.cur.n, recording ? 4 : 2);
+		teardown(&f);
+	}
+	/* With a manifest: a's plist recorded, kept as it was; c new since,
+	 * its definition not asked: unrecorded; b new, restarted: recorded. */
+	setup(&f);
+	file(&f.prev, "/p/a.plist", V1, NULL, "org.example.a", NULL)->uses[0].role = RL_ROLE_PLIST;
+	file(&f.cur, "/p/a.plist", V2, NULL, "org.example.a", NULL)->uses[0].role = RL_ROLE_PLIST;
+	plist(&f.cur, "/p/b.plist", "org.example.b");
+	plist(&f.cur, "/p/c.plist", "org.example.c");
+	rl_strv_push(&unchecked, "org.example.c");
+	f.c.unchecked = &unchecked;
+	plan(&f, 2, 2, st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/p/a.plist"), V1);
+	CHECK_STR(sha_of(&f, "/p/b.plist"), V2);
+	CHECK_STR(sha_of(&f, "/p/c.plist"), "(absent)");
+	/* With no results (nothing to run): only the unchecked one. */
+	teardown(&f);
+	setup(&f);
+	f.c.prev = NULL;
+	f.c.results = NULL;
+	f.c.unchecked = &unchecked;
+	plist(&f.cur, "/p/a.plist", "org.example.a");
+	plist(&f.cur, "/p/c.plist", "org.example.c");
+	plan(&f, 1, 0, st);
+	f.steps[0].decision = RL_DECISION_IDLE;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/p/a.plist"), V2);
+	CHECK_STR(sha_of(&f, "/p/c.plist"), "(absent)");
+	/* One decided deferred (its process runs the run) owes its step. */
+	teardown(&f);
+	setup(&f);
+	f.c.prev = NULL;
+	f.c.results = NULL;
+	plist(&f.cur, "/p/a.plist", "org.example.a");
+	plan(&f, 1, 0, st);
+	f.steps[0].decision = RL_DECISION_DEFERRED;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/p/a.plist"), "(absent)");
+	CHECK_INT(f.cur.n, 0);
+	rl_strv_release(&unchecked);
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_failed();
@@ -440,5 +527,6 @@ int main(void)
 	test_verify_rehashes();
 	test_changed_after_planning();
 	test_spared();
+	test_plist_owed();
 	return check_done();
 }
