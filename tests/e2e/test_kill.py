@@ -957,6 +957,41 @@ class KillTest(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
 
+    def test_scoped_run_drops_another_jobs_unconfirmed_kickstart_and_the_next_run_does_it(self):
+        """A run killed while launchd never answered bbb's kickstart; then
+        `run aaa`: its recovery judges bbb's entry never confirmed and drops
+        it, but bbb's change was never committed (the killed run committed
+        nothing, the scoped one keeps what it did not run), so the next run
+        restarts bbb."""
+        m = self.m
+        a, b = brew("aaa"), brew("bbb")
+        m.brew_install("aaa", "1.0")
+        m.brew_install("bbb", "1.0")
+        pids = self.boot([a, b])
+        m.brew_upgrade("aaa", "1.1")
+        m.brew_upgrade("bbb", "1.1")
+        run, lc_pid = self.hung_kickstart(b)
+        run.send_signal(signal.SIGINT)
+        err = self.read_until(run.stderr.fileno(), self.STOPPING)
+        self.assertIn(self.STOPPING.encode(), err)
+        run.send_signal(signal.SIGINT)
+        out, rest = run.communicate(timeout=harness.SAFETY)
+        self.assertEqual(run.returncode, -signal.SIGINT, (err + rest).decode())
+        self.assertEqual([(i["label"], i["action"]) for i in self.journal()],
+                         [(b, "kickstart")])
+        self.assertEqual(m.pid(b), pids[b])
+        r = m.relaunch("run", *FAST, a)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"{b}: the kickstart an earlier run had begun was never confirmed ", r.stderr)
+        self.assertNotIn(f"restarted {b}", r.stderr)
+        self.assertEqual(self.journal(), [])
+        self.assertEqual(m.pid(b), pids[b])
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {b} (kickstart): pid {pids[b]} → ", r.stderr)
+        self.assertEqual(r.stdout, "1 restarted, 0 failed, 0 skipped, 0 deferred\n")
+        self.assertNotEqual(m.wait_pid(b), pids[b])
+
     def test_signals_while_a_bootout_hangs_and_the_next_run_reloads_once(self):
         """Ctrl-C three times while launchd does not answer a reload's
         bootout: the third ends relaunch, killing that launchctl; launchd
