@@ -124,6 +124,11 @@ struct rl_step {
 	"; launchd keeps the definition it loaded, which is not reloaded until the plist can be "  \
 	"read"
 
+/* Why a step the restart journal holds, and that launchd has loaded in
+ * no domain (rl_step.unloaded), is not loaded. */
+#define RL_PLAN_UNLOADED_NOTE                                                                      \
+	"an earlier run booted it out and did not load it again; 'relaunch run' loads it first"
+
 struct rl_reported {
 	char *path;
 	const char *change; /* static: a change kind's or a decision's name */

@@ -159,9 +159,7 @@ static void format_step(const struct rl_step *s, size_t no, int verbose, struct 
 		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
 					 "definition launchd loaded"
 				       : "",
-		    s->unloaded ? "; not loaded: an earlier run booted it out and did not load "
-				  "it again; 'relaunch run' loads it first"
-				: "");
+		    s->unloaded ? "; not loaded: " RL_PLAN_UNLOADED_NOTE : "");
 	rl_step_format_reasons(s, verbose, no ? 3 : 5, out);
 }
 
