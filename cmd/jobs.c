@@ -1,7 +1,7 @@
 /* relaunch jobs: every launchd job found, every file it uses, and how
  * launchd and the process view see it now (as `brew services list` does):
  * where it is loaded, its state and pid, and whether it runs the files on
- * disk. */
+ * disk, as the restart decision of `plan` has it. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,17 +18,70 @@
 
 #define JOBS_JSON_VERSION 2
 
-/* What launchd and the process view say of one job; all NULL when they
- * were not asked (--no-processes, or launchctl could not be run). */
+/* What launchd and the process view say of one job, with the restart
+ * decision's word over the view's; all NULL when they were not asked
+ * (--no-processes, or launchctl could not be run). */
 struct job_state {
 	const char *state; /* running, not running, idle, not loaded, unknown */
 	long pid;	   /* -1: none */
 	const char *last_exit;
 	const char *code; /* current, stale, unknown: for a running job */
-	char *why;	  /* what makes it stale or unknown, or where it is not loaded (owned) */
+	char *why;	  /* what makes it stale or unknown, or where it is not loaded, and
+			   * plan's reason when it restarts the job (owned) */
 };
 
-static void state_of(const struct rl_jobview *v, struct job_state *s)
+/* Whether the plan still owes step its restart: decided restart, or
+ * refused or deferred (a change still to make), and not one the config
+ * or relaunch itself never restarts. */
+static int owed(const struct rl_step *step)
+{
+	return step && !step->never &&
+	       (step->decision == RL_DECISION_RESTART || step->decision == RL_DECISION_REFUSED ||
+		step->decision == RL_DECISION_DEFERRED);
+}
+
+/* The plan's reason for step, as `plan` words its first (most direct)
+ * one: "…/svc.sh changed (content) via ProgramArguments[0] (+1 more)". */
+static char *plan_reason(const struct rl_step *step)
+{
+	const struct rl_reason *r = &step->reasons[0];
+	char *more = step->nreasons > 1 ? rl_xasprintf(" (+%zu more)", step->nreasons - 1)
+					: rl_xstrdup("");
+	char *text = rl_xasprintf("%s%s", r->text ? r->text : r->path, more);
+
+	free(more);
+	return text;
+}
+
+/* A job the plan restarts though the view alone says its process runs
+ * the files on disk (a script, a plist, a watched file, a symlink on an
+ * `sh -c` command's way changed since the process started; a definition
+ * launchd loaded that is not the plist's), or one without a process the
+ * plan restarts or reloads all the same: said with the plan's reason, so
+ * that jobs never calls current what plan restarts. */
+static void decided(const struct rl_step *step, struct job_state *s)
+{
+	char *reason, *why;
+
+	if (!owed(step) || !step->nreasons || !s->state ||
+	    (s->code && strcmp(s->code, "current") != 0))
+		return;
+	reason = plan_reason(step);
+	if (s->code) {
+		s->code = "stale";
+		why = reason;
+	} else {
+		/* No process: the state's words, then, for a job launchd
+		 * has not loaded that the journal holds, why it is owed. */
+		why = rl_xasprintf("%s%s%s%s", s->why ? s->why : "", s->why ? "; " : "",
+				   step->unloaded ? RL_PLAN_UNLOADED_NOTE "; " : "", reason);
+		free(reason);
+	}
+	free(s->why);
+	s->why = why;
+}
+
+static void view_state(const struct rl_jobview *v, struct job_state *s)
 {
 	const struct rl_proc_view *pv = v ? &v->view : NULL;
 
@@ -107,6 +160,23 @@ static void state_of(const struct rl_jobview *v, struct job_state *s)
 	}
 }
 
+/* v: the job's view (NULL: not asked); step: the plan's step for it, or
+ * NULL (none, or not asked). */
+static void state_of(const struct rl_jobview *v, const struct rl_step *step, struct job_state *s)
+{
+	view_state(v, s);
+	if (v)
+		decided(step, s);
+}
+
+static const struct rl_step *step_of(const struct rl_plan *plan, const struct rl_job *job)
+{
+	for (size_t i = 0; plan && i < plan->n; i++)
+		if (plan->steps[i].job == job)
+			return &plan->steps[i];
+	return NULL;
+}
+
 /* A library's chain: the executable, then each library that loads the next. */
 static json_t *chain_json(const struct rl_strv *chain)
 {
@@ -155,27 +225,31 @@ static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
  * "not loaded in …") stands for it, not after it. */
 static void print_state(const struct job_state *s)
 {
+	const char *exited = NULL;
 	size_t n;
 
 	if (!s->state)
 		return;
 	n = strlen(s->state);
 	if (s->pid < 0 && s->why && strncmp(s->why, s->state, n) == 0 &&
-	    (s->why[n] == '\0' || s->why[n] == ' ')) {
+	    (s->why[n] == '\0' || s->why[n] == ' ' || s->why[n] == ';')) {
 		printf("  state:  %s\n", s->why);
 		return;
 	}
 	printf("  state:  %s", s->state);
 	if (s->pid >= 0)
 		printf(", pid %ld, %s", s->pid, s->code);
-	if (s->why)
-		printf(s->pid >= 0 ? ": %s" : " (%s)", s->why);
-	/* Only without a process, where it says why there is none: a running
-	 * job's last exit is its previous process's (-15 after every
+	/* The last exit only without a process, where it says why there is
+	 * none: a running job's is its previous process's (-15 after every
 	 * kickstart -k). */
-	else if (s->pid < 0 && s->last_exit && strcmp(s->last_exit, "-") != 0 &&
-		 strcmp(s->last_exit, "0") != 0)
-		printf(" (last exit %s)", s->last_exit);
+	if (s->pid < 0 && s->last_exit && strcmp(s->last_exit, "-") != 0 &&
+	    strcmp(s->last_exit, "0") != 0)
+		exited = s->last_exit;
+	if (s->pid >= 0 && s->why)
+		printf(": %s", s->why);
+	else if (exited || s->why)
+		printf(" (%s%s%s%s)", exited ? "last exit " : "", exited ? exited : "",
+		       exited && s->why ? "; " : "", s->why ? s->why : "");
 	putchar('\n');
 }
 
@@ -205,9 +279,10 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 }
 
 /* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
- * others were not asked. only: the labels to list (NULL: every job). */
+ * others were not asked. plan: the restart decision made with them, or
+ * NULL. only: the labels to list (NULL: every job). */
 static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
-		     const struct rl_strv *only, int as_json)
+		     const struct rl_plan *plan, const struct rl_strv *only, int as_json)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
@@ -219,9 +294,11 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views,
 		struct rl_jobfiles f = {0};
 		struct job_state s;
 
-		if (only && !rl_strv_contains(only, js->v[i].label))
+		/* A recorded job whose plist cannot be read now (plan's
+		 * placeholder): discovery named the plist and its problem. */
+		if ((only && !rl_strv_contains(only, js->v[i].label)) || js->v[i].unreadable)
 			continue;
-		state_of(i < nviews ? &views[i] : NULL, &s);
+		state_of(i < nviews ? &views[i] : NULL, step_of(plan, &js->v[i]), &s);
 		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
@@ -247,7 +324,7 @@ json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err)
 	struct rl_libcache *libs = rl_libcache_new();
 	struct job_state none;
 
-	state_of(NULL, &none);
+	state_of(NULL, NULL, &none);
 	for (size_t i = 0; i < js->n && jobs; i++) {
 		struct rl_jobfiles f = {0};
 
@@ -268,8 +345,8 @@ int cmd_jobs(struct cli_ctx *ctx)
 	struct rl_pipeline_opts po;
 	struct rl_pipeline p;
 	struct rl_launchctl lc;
-	struct rl_config none;
-	struct rl_error err = {0};
+	struct rl_config cfg;
+	struct rl_error err = {0}, cerr = {0};
 	struct rl_strv labels = {0};
 	const struct rl_strv *only = ctx->operands.n ? &labels : NULL;
 	int rc;
@@ -282,22 +359,35 @@ int cmd_jobs(struct cli_ctx *ctx)
 		return CLI_EXIT_USAGE;
 	}
 	if (ctx->no_processes) {
-		rc = list_jobs(&ctx->jobs, NULL, 0, only, ctx->json);
+		rc = list_jobs(&ctx->jobs, NULL, 0, NULL, only, ctx->json);
 		if (rc == CLI_EXIT_OK)
 			cli_no_jobs(ctx, &ctx->jobs);
 		rl_strv_release(&labels);
 		return rc;
 	}
-	/* The jobs as plan sees them: tracked now, each located in launchd
-	 * (the domains' listings) and its process judged. The config plays
-	 * no part in what a job is. */
+	/* The jobs as plan sees them, by plan's own stages: tracked now,
+	 * each located in launchd (the domains' listings), its process
+	 * judged, and the restart decided with the manifest's diff and the
+	 * config, so that no job shows current that plan restarts. */
 	cli_pipeline_opts(ctx, &lc, &po);
-	rl_config_init(&none);
-	po.config = &none;
+	/* plan's config (its watch paths, restart = never); one that cannot
+	 * be read is left out with a warning: the jobs are still listed. */
+	rl_config_init(&cfg);
+	if (ctx->config_path &&
+	    rl_config_load(&cfg, ctx->config_path, !ctx->config_explicit, &cerr) < 0) {
+		rl_warn("%s; judging the jobs without it", cerr.text);
+		rl_config_release(&cfg);
+		rl_config_init(&cfg);
+	}
+	po.config = &cfg;
 	/* The jobs launchd stopped answering for are said here, counting
 	 * only those listed: jobs JOB is about JOB alone. */
 	po.report_unasked = 1;
-	if (rl_pipeline_observe(&po, &p, &err) < 0) {
+	/* A manifest that cannot be read only takes its diff away: the
+	 * processes and the definitions launchd loaded are judged as plan
+	 * judges them without one. */
+	po.manifest_optional = 1;
+	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
 	} else {
 		char *unasked = NULL;
@@ -306,12 +396,13 @@ int cmd_jobs(struct cli_ctx *ctx)
 			rl_warn("%s", unasked);
 		free(unasked);
 		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
-			       p.launchd_unknown ? 0 : p.nviews, only, ctx->json);
+			       p.launchd_unknown ? 0 : p.nviews, p.launchd_unknown ? NULL : &p.plan,
+			       only, ctx->json);
 	}
 	if (rc == CLI_EXIT_OK)
 		cli_no_jobs(ctx, &p.jobs);
 	rl_pipeline_release(&p);
-	rl_config_release(&none);
+	rl_config_release(&cfg);
 	rl_strv_release(&labels);
 	return rc;
 }

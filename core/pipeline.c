@@ -532,15 +532,6 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 	memset(in, 0, sizeof(*in));
 }
 
-static int inspect_processes(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
-{
-	struct inspection in;
-
-	inspect_start(o, p, &in);
-	inspect_end(p, &in, NULL);
-	return 0;
-}
-
 /* Is path an entry of one of the job directories (as discovery names it)?
  * 0 no; else 1 + the kind of job its directory holds (*kind set). */
 static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind)
@@ -925,14 +916,6 @@ static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	p->libs = run_libcache(o);
 }
 
-/* What every stage starts from: the config, the jobs and the files they
- * use now. */
-static int start(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
-{
-	pipeline_init(o, p);
-	return track(o, &p->cfg, &p->jobs, p->libs, &p->current, err);
-}
-
 /* What plan and predict start from: the manifest recorded before
  * (p->have_prev), then what start() tracks. The files are resolved
  * knowing the manifest: a program whose identity is the one recorded
@@ -940,12 +923,18 @@ static int start(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct
  * copy of it (not under --verify, which trusts no identity). */
 static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
 {
+	struct rl_error merr = {0};
 	int rc;
 
 	pipeline_init(o, p);
-	rc = rl_manifest_load(&p->prev, p->manifest_path, err);
-	if (rc < 0)
+	rc = rl_manifest_load(&p->prev, p->manifest_path, o->manifest_optional ? &merr : err);
+	if (rc < 0 && !o->manifest_optional)
 		return -1;
+	if (rc < 0) {
+		rl_warn("%s; judging the processes without it", merr.text);
+		rl_manifest_release(&p->prev);
+		rl_manifest_init(&p->prev);
+	}
 	p->have_prev = rc == 0;
 	if (p->have_prev && !o->verify)
 		rl_libcache_set_recorded(p->libs, &p->prev);
@@ -987,24 +976,6 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	decide(p->launchd_unknown ? NULL : o->lc, p);
 	unloaded_unreadable(p);
 	return 0;
-}
-
-int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-			struct rl_error *err)
-{
-	struct rl_error merr = {0};
-	int rc;
-
-	if (start(o, p, err) < 0)
-		return -1;
-	rc = rl_manifest_load(&p->prev, p->manifest_path, &merr);
-	if (rc < 0) {
-		rl_warn("%s; judging the processes without it", merr.text);
-		rl_manifest_release(&p->prev);
-		rl_manifest_init(&p->prev);
-	}
-	p->have_prev = rc == 0;
-	return o->lc ? inspect_processes(o, p) : 0;
 }
 
 static void package_note(struct rl_pipeline *p, struct rl_package *pkg)

@@ -40,6 +40,9 @@ struct rl_pipeline_opts {
 						  * unasked) are the caller's to report
 						  * (rl_pipeline_unasked), not warned
 						  * about here (plan, run) */
+	int manifest_optional;			 /* a manifest that cannot be read is
+						  * left out with a warning, as if there
+						  * were none, not an error (jobs) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;
@@ -173,14 +176,6 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
  * Returns the step's decision. */
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
 			      struct rl_step *s);
-
-/* For `jobs`: the jobs and their files tracked as now, and each job's
- * whereabouts in launchd and process view (p->views, one per job in the
- * order of p->jobs; none when o->lc is NULL), as plan sees them; no diff,
- * no plan. A manifest that cannot be read is left out with a warning (it
- * only helps find the old copies a process maps). Returns 0 or -1. */
-int rl_pipeline_observe(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
-			struct rl_error *err);
 
 /* plan --archive: what installing the packages at archives will restart.
  * The jobs and their files are tracked as now and stat'ed as `record`

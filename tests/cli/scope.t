@@ -53,7 +53,7 @@ the same error for a name matching none:
   org.macports.squid
   $ relaunch jobs redis | grep -E '^[a-z]|state:'
   homebrew.mxcl.redis
-    state:  running, pid *, current (glob)
+    state:  running, pid *, stale: */bin/homebrew.mxcl.redis changed (content) via ProgramArguments[[]0] (glob)
   $ relaunch jobs --no-processes --json 'homebrew.*' | python3 -c 'import json, sys
   > print(*[j["label"] for j in json.load(sys.stdin)["jobs"]])'
   homebrew.mxcl.nginx homebrew.mxcl.redis

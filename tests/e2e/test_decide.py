@@ -1311,6 +1311,15 @@ exec /bin/sleep 1000
             self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
                              [(label, "reload")], doc)
             self.assertEqual(doc["reported"], [], doc)
+            # jobs says the restart it is owed, with plan's reason.
+            r, jobs = m.relaunch_json("jobs")
+            reason = doc["steps"][0]["reasons"][0]["text"]
+            self.assertEqual(len(doc["steps"][0]["reasons"]), 1, doc)
+            self.assertEqual([(j["state"], j["why"]) for j in jobs["jobs"]],
+                             [("not loaded", "not loaded; an earlier run booted it out and "
+                               "did not load it again; 'relaunch run' loads it first; "
+                               f"{reason}")], jobs)
+            self.assertIn(f"  state:  {jobs['jobs'][0]['why']}\n", m.relaunch("jobs").stdout)
             r, dry = m.relaunch_json("run", "-n")
             self.assertEqual(dry["steps"], doc["steps"])
             self.assertEqual(dry["reported"], doc["reported"])

@@ -10,7 +10,8 @@ first run that records the baseline and restarts stale processes without
 saying so; `run -n` exiting otherwise than `run` would; pids shown as 0 or
 null for a job that was running; messages without a next step; SIGTERM
 while waiting for the lock; restart = never shown as a numbered step; one
-missing library warned about again and again.
+missing library warned about again and again; `jobs` calling current a
+job `plan` restarts.
 """
 import json
 import os
@@ -854,6 +855,145 @@ class OutputTest(unittest.TestCase):
             line = [l for l in r.stderr.splitlines() if l.startswith("skipped ")]
             self.assertEqual(line, [f"skipped   {brew('relaunch')}: relaunch's own job: a run "
                                     "never restarts it"], r.stderr)
+
+    # -- jobs: the restart decision's word ---------------------------------
+
+    @staticmethod
+    def reason(step):
+        """The plan's reason for a step, as `jobs` gives it: its first."""
+        n = len(step["reasons"])
+        return step["reasons"][0]["text"] + (f" (+{n - 1} more)" if n > 1 else "")
+
+    def jobs_agree(self, m, plan):
+        """`jobs` (JSON and text) calls stale every running job `plan`
+        restarts, in plan's words, and shows the reason of one without a
+        process; the others as its process view has them."""
+        steps = {s["label"]: s for s in plan["steps"]}
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        text = m.relaunch("jobs").stdout
+        jobs = {j["label"]: j for j in doc["jobs"]}
+        for label, step in steps.items():
+            job = jobs[label]
+            if job["state"] == "running":
+                self.assertEqual((job["code"], job["why"]), ("stale", self.reason(step)), job)
+                line = f"  state:  running, pid {job['pid']}, stale: {self.reason(step)}"
+            else:
+                self.assertEqual(job["why"], self.reason(step), job)
+                line = f"  state:  {job['state']} ({self.reason(step)})"
+            self.assertIn(f"{label}\n", text)
+            self.assertIn(line, text.split(f"{label}\n", 1)[1].split("\n\n")[0])
+        return jobs
+
+    def test_jobs_calls_stale_what_plan_restarts(self):
+        """A user runs `jobs` to see what `plan` will do: a job plan
+        restarts for a change its process view cannot see (an `sh -c`
+        command's profile link switched to a new store path while the old
+        one stays, a plist, a watched file) is stale there too, with
+        plan's reason, and an idle job plan reloads says why; a job whose
+        change plan finds its process started after, or with none, stays
+        current."""
+        with Machine(RELAUNCH) as m:
+            m.nix_install("gitd", "1.0")
+            m.brew_install("nginx", "1.0")
+            m.brew_install("web", "1.0")
+            conf = os.path.join(m.root, "web.conf")
+            with open(conf, "w") as f:
+                f.write("a\n")
+            m.write_config({"jobs": {brew("web"): {"watch": [conf]}}})
+            m.brew_install("cron", "1.0")
+            cron = [os.path.join(m.opt("cron"), "bin", "cron"), "1000"]
+            m.write_plist(brew("cron"), cron, RunAtLoad=False, KeepAlive=False,
+                          StartInterval=3600)
+            m.brew_install("redis", "1.0")
+            svc = os.path.join(m.root, "svc.sh")
+            script = "#!/bin/sh\nexec " + os.path.join(m.opt("redis"), "bin", "redis") + " %s\n"
+            with open(svc, "w") as f:
+                f.write(script % "1000")
+            os.chmod(svc, 0o755)
+            m.write_plist(brew("svc"), [svc])
+            labels = ["org.nixos.gitd", brew("nginx"), brew("web"), brew("redis"), brew("svc")]
+            pids = self.boot(m, labels)
+
+            m.nix_switch("gitd", "2.0")  # the old store path stays
+            m.write_plist(brew("nginx"), [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
+                          EnvironmentVariables={"NGINX": "1"})
+            with open(conf + ".new", "w") as f:
+                f.write("b\n")
+            os.replace(conf + ".new", conf)
+            m.write_plist(brew("cron"), cron, RunAtLoad=False, KeepAlive=False,
+                          StartInterval=60)
+            # svc's script changed, and svc was restarted after it.
+            with open(svc + ".new", "w") as f:
+                f.write(script % "2000")
+            os.chmod(svc + ".new", 0o755)
+            os.replace(svc + ".new", svc)
+            harness.wait_past_change(svc)
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(brew("svc"))).returncode, 0)
+            wait_until(lambda: m.pid(brew("svc")) not in (None, pids[brew("svc")]),
+                       "svc to run again")
+
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(sorted(s["label"] for s in plan["steps"]),
+                             sorted(["org.nixos.gitd", brew("nginx"), brew("web"),
+                                     brew("cron")]), plan)
+            self.assertIn(("current", [brew("svc")]),
+                          [(e["change"], e["labels"]) for e in plan["reported"]], plan)
+            jobs = self.jobs_agree(m, plan)
+            self.assertEqual(jobs["org.nixos.gitd"]["pid"], pids["org.nixos.gitd"])
+            self.assertEqual(jobs[brew("cron")]["state"], "idle", jobs)
+            for label in (brew("redis"), brew("svc")):
+                self.assertEqual((jobs[label]["code"], jobs[label]["why"]), ("current", None),
+                                 jobs)
+            # Restarted: current in both.
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual((r.returncode, plan["steps"]), (0, []), r.stderr)
+            r, doc = m.relaunch_json("jobs")
+            self.assertEqual({j["label"]: (j["code"], j["why"]) for j in doc["jobs"]},
+                             {**{label: ("current", None) for label in labels},
+                              brew("cron"): (None, None)}, doc)
+
+    def test_jobs_calls_stale_a_definition_plan_reloads_without_a_manifest(self):
+        """No manifest yet: a plist rewritten and not loaded since is
+        reloaded by plan, and stale in jobs, with plan's reason."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            m.brew_install("redis", "1.0")
+            m.boot()
+            m.wait_pid(brew("nginx"))
+            m.wait_pid(brew("redis"))
+            m.write_plist(brew("nginx"), [os.path.join(m.opt("nginx"), "bin", "nginx"), "2000"])
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual([(s["label"], s["action"]) for s in plan["steps"]],
+                             [(brew("nginx"), "reload")], plan)
+            self.assertIn("launchd has loaded a different definition",
+                          plan["steps"][0]["reasons"][0]["text"])
+            jobs = self.jobs_agree(m, plan)
+            self.assertEqual(jobs[brew("redis")]["code"], "current", jobs)
+            # A manifest or config that cannot be read is left out: the
+            # jobs are still listed, judged as plan judges them without.
+            m.write_config({"jobs": {brew("redis"): {"restart": 5}}})
+            with open(os.path.join(m.state, "manifest.json"), "w") as f:
+                f.write("{")
+            r, doc = m.relaunch_json("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            warnings = r.stderr.splitlines()
+            self.assertEqual(len(warnings), 2, r.stderr)
+            self.assertTrue(warnings[0].startswith("relaunch: warning: cannot read config '"),
+                            r.stderr)
+            self.assertTrue(warnings[0].endswith("; judging the jobs without it"), r.stderr)
+            self.assertTrue(warnings[1].startswith("relaunch: warning: cannot read manifest '"),
+                            r.stderr)
+            self.assertTrue(warnings[1].endswith("; judging the processes without it"),
+                            r.stderr)
+            self.assertEqual([(j["label"], j["code"], j["why"]) for j in doc["jobs"]],
+                             [(brew("nginx"), "stale", self.reason(plan["steps"][0])),
+                              (brew("redis"), "current", None)], doc)
+
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])
