@@ -254,7 +254,8 @@ static const struct cli_command commands[] = {
 	 "state: running (with its pid, and current, stale or unknown: whether the\n"
 	 "process runs the files on disk), not running (it should always run), idle\n"
 	 "(launchd starts it on demand), not loaded, or unknown; launchd is asked once\n"
-	 "per domain (launchctl print <domain>).\n"},
+	 "per domain (launchctl print <domain>). A running job plan restarts is never\n"
+	 "current: stale, with plan's reason.\n"},
 	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
 	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
 	 plan_options,
