@@ -295,6 +295,66 @@ int rl_path_keg(const char *path, struct rl_keg_path *k)
 	return 0;
 }
 
+/* nix's base-32 digits (libutil's nix32Chars): no e, o, t, u. */
+static int is_nix32(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z' && !strchr("eotu", c));
+}
+
+static int is_ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A store path's name as nix's checkName accepts it, and not starting
+ * with '.', which older nix refused outright. */
+static int is_store_name(const char *s, size_t n)
+{
+	if (n == 0 || n > 211 || s[0] == '.')
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_ascii_alpha(s[i]) && !(s[i] >= '0' && s[i] <= '9') &&
+		    !strchr("+-._?=", s[i]))
+			return 0;
+	return 1;
+}
+
+int rl_path_store(const char *path, struct rl_store_path *s)
+{
+	static const char store[] = "/nix/store/";
+	const size_t sl = sizeof(store) - 1, hl = 32;
+
+	if (!path || path[0] != '/')
+		return 0;
+	for (const char *c = path; (c = strstr(c, store)) != NULL; c++) {
+		const char *h = c + sl, *name;
+		size_t i, nl;
+
+		for (i = 0; i < hl && is_nix32(h[i]); i++)
+			;
+		if (i < hl || h[hl] != '-')
+			continue;
+		name = h + hl + 1;
+		nl = strcspn(name, "/");
+		if (!is_store_name(name, nl) || (name[nl] == '/' && !name[nl + 1]))
+			continue;
+		if (s) {
+			s->store_len = (size_t)(h - path);
+			s->name_off = (size_t)(name - path);
+			s->name_len = nl;
+			s->pname_len = nl;
+			for (i = 0; i + 1 < nl; i++)
+				if (name[i] == '-' && !is_ascii_alpha(name[i + 1])) {
+					s->pname_len = i;
+					break;
+				}
+			s->path_len = (size_t)(name + nl - path);
+		}
+		return 1;
+	}
+	return 0;
+}
+
 int rl_path_is_under(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);

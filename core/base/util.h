@@ -122,6 +122,25 @@ struct rl_keg_path {
 /* 1 when path (absolute) lies in a keg, with *k filled when k is given;
  * else 0. Text only. */
 int rl_path_keg(const char *path, struct rl_keg_path *k);
+/* A file of a nix store path: <store>/<hash>-<name>[/<rest>], <store>
+ * ending in "/nix/store" (the first such one that a store path follows;
+ * /nix/store itself, or a store below another root), <hash> 32 characters
+ * of nix's base-32 alphabet (0-9 and a-z without e, o, t, u), <name> 1 to
+ * 211 characters of A-Z a-z 0-9 + - . _ ? = not starting with '.', as nix
+ * accepts a store path. Offsets and lengths into path. */
+struct rl_store_path {
+	size_t store_len; /* <store>/: <hash> starts here */
+	size_t name_off;  /* <name> */
+	size_t name_len;
+	size_t pname_len; /* <name> without its version, as nix's parseDrvName
+			   * splits it: up to the first '-' not followed by a
+			   * letter ("nix" of "nix-2.18.1", "python3.12-requests"
+			   * of "python3.12-requests-2.31.0"), else all of it */
+	size_t path_len;  /* <store>/<hash>-<name>: <rest> follows, "" or "/…" */
+};
+/* 1 when path (absolute) lies in a store path, with *s filled when s is
+ * given; else 0. Text only. */
+int rl_path_store(const char *path, struct rl_store_path *s);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
 /* A path for text output (never JSON), like git's core.quotePath=false: a

@@ -101,6 +101,95 @@ static void test_keg_path(void)
 	CHECK_INT(rl_path_keg(NULL, NULL), 0);
 }
 
+static void check_store(const char *path, const char *store, const char *name, const char *pname,
+			const char *rest)
+{
+	struct rl_store_path s;
+
+	CHECK_INT(rl_path_store(path, &s), 1);
+	CHECK_INT(s.store_len, strlen(store));
+	CHECK(strncmp(path, store, s.store_len) == 0);
+	CHECK_INT(s.name_off, s.store_len + 33);
+	CHECK_INT(s.name_len, strlen(name));
+	CHECK(strncmp(path + s.name_off, name, s.name_len) == 0);
+	CHECK_INT(s.pname_len, strlen(pname));
+	CHECK_INT(s.path_len, s.name_off + s.name_len);
+	CHECK_STR(path + s.path_len, rest);
+}
+
+/* <store>/<hash>-<name>[/<rest>], as nix writes a store path: 32 digits
+ * of its base-32 alphabet, the name of the characters it allows; the
+ * package's name as parseDrvName splits off the version. */
+static void test_store_path(void)
+{
+	check_store("/nix/store/65ghpdw6n9vawhzx8bzqym2zmzrz4dmc-nix-2.34.7+1/bin/nix-daemon",
+		    "/nix/store/", "nix-2.34.7+1", "nix", "/bin/nix-daemon");
+	check_store("/nix/store/0x3qyzqhy5whc9qk1bs2cm3kn0hy2h5q-redis-7.2.7/bin/redis-server",
+		    "/nix/store/", "redis-7.2.7", "redis", "/bin/redis-server");
+	check_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-firefox-33.1", "/nix/store/",
+		    "firefox-33.1", "firefox", "");
+	check_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-python3.12-requests-2.31.0/lib/x",
+		    "/nix/store/", "python3.12-requests-2.31.0", "python3.12-requests", "/lib/x");
+	check_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-hello-unstable-2024-01-01/bin/h",
+		    "/nix/store/", "hello-unstable-2024-01-01", "hello-unstable", "/bin/h");
+	check_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-user-environment/bin/git",
+		    "/nix/store/", "user-environment", "user-environment", "/bin/git");
+	check_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-a_b?c=d.e-", "/nix/store/",
+		    "a_b?c=d.e-", "a_b?c=d.e-", "");
+	/* A store below another root; the first one a store path follows. */
+	check_store("/tmp/t/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo-1.0/bin/foo",
+		    "/tmp/t/nix/store/", "foo-1.0", "foo", "/bin/foo");
+	check_store("/nix/store/x/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo-1/bin/foo",
+		    "/nix/store/x/nix/store/", "foo-1", "foo", "/bin/foo");
+	/* e, o, t, u are no base-32 digits; 31 or 33 digits; no dash. */
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73e-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73o-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73t-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73u-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/B6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73zz-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z_foo-1/bin/foo", NULL),
+		  0);
+	/* A name: not empty, no '.' first, none of the characters nix refuses. */
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-/bin/foo", NULL), 0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-.foo/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-f o/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-f@1/bin/foo", NULL),
+		  0);
+	CHECK_INT(rl_path_store("/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo/", NULL), 0);
+	CHECK_INT(rl_path_store("/nix/store/.links/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z", NULL), 0);
+	CHECK_INT(rl_path_store("/nix/var/nix/profiles/default/bin/nix-daemon", NULL), 0);
+	CHECK_INT(rl_path_store("nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo-1/bin/foo", NULL),
+		  0);
+	CHECK_INT(
+		rl_path_store("/opt/nix/storeb6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-foo-1/bin/foo", NULL),
+		0);
+	CHECK_INT(rl_path_store(NULL, NULL), 0);
+	{
+		/* 211 characters at most */
+		char path[400];
+		int n = snprintf(path, sizeof(path),
+				 "/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-");
+
+		memset(path + n, 'a', 211);
+		strcpy(path + n + 211, "/bin/a");
+		CHECK_INT(rl_path_store(path, NULL), 1);
+		memset(path + n, 'a', 212);
+		strcpy(path + n + 212, "/bin/a");
+		CHECK_INT(rl_path_store(path, NULL), 0);
+	}
+}
+
 static void test_path_quote(void)
 {
 	check_quote("/plain/path with space", "/plain/path with space");
@@ -425,6 +514,7 @@ int main(void)
 	test_paths();
 	test_library_names();
 	test_keg_path();
+	test_store_path();
 	test_path_quote();
 	test_strv_buf();
 	test_json_paths();
