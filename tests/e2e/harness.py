@@ -59,6 +59,7 @@ The manifest: m.manifest() reads it whatever its version
 (tests/tools/manifest_file.py, here as manifest_file: read() in version
 2's shape, write_v2() to write an edited one back).
 """
+import hashlib
 import json
 import os
 import plistlib
@@ -242,6 +243,16 @@ int main(void)
 		sleep(1000);
 }
 """
+
+
+NIX32 = "0123456789abcdfghijklmnpqrsvwxyz"  # nix's base-32 digits: no e, o, t, u
+
+
+def nix_hash(*parts):
+    """A store path's hash part as nix writes it: 32 base-32 digits (of a
+    SHA-256 of parts, as nix's are of the derivation's)."""
+    digest = hashlib.sha256("\0".join(parts).encode()).digest()
+    return "".join(NIX32[b % 32] for b in digest)
 
 
 def atomic_symlink(target, path):
@@ -660,7 +671,7 @@ class Machine:
 
     # -- nix --------------------------------------------------------------
     def nix_store_path(self, name, version, program=None):
-        h = f"{abs(hash((name, version))) % 10**12:012d}"
+        h = nix_hash(name, version)
         out = os.path.join(self.nix, "store", f"{h}-{name}-{version}")
         os.makedirs(os.path.join(out, "bin"), exist_ok=True)
         atomic_copy(program or SLEEP, os.path.join(out, "bin", name),
