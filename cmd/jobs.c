@@ -139,6 +139,13 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
 				how = rl_xasprintf("%s; its formula's opt link is %s now",
 						   f->deleted ? " (deleted)" : "", now);
 			free(now);
+		} else if (f->store_now) {
+			/* Another store path of the package: "; the job's
+			 * command leads to /nix/store/…-nix-2.18.2/… now". */
+			char *now = rl_path_quote(f->store_now);
+
+			how = rl_xasprintf("; the job's command leads to %s now", now);
+			free(now);
 		} else {
 			how = rl_xstrdup(f->deleted ? " (deleted)" : " (replaced)");
 		}

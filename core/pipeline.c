@@ -137,9 +137,11 @@ static void use_index_build(const struct rl_manifest *m, struct use_index *ix)
  * what it executes or maps (into code); the file names its libraries are
  * loaded by (into libnames, when given); and its program as its tracking
  * resolved it (Program or ProgramArguments[0], symlinks followed: the
- * entry of role program) into *program, when given (else left alone). */
+ * entry of role program) into *program, when given (else left alone);
+ * and those of its code files it reaches through a symlink into linked,
+ * when given. */
 static void collect_code(const struct use_index *ix, const char *label, struct rl_strv *code,
-			 struct rl_strv *libnames, const char **program)
+			 struct rl_strv *libnames, const char **program, struct rl_strv *linked)
 {
 	size_t lo = 0, hi = ix->n;
 
@@ -159,8 +161,11 @@ static void collect_code(const struct use_index *ix, const char *label, struct r
 		if (r == RL_ROLE_PROGRAM && program)
 			*program = e->path;
 		if (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND || r == RL_ROLE_INTERPRETER ||
-		    r == RL_ROLE_LIBRARY)
+		    r == RL_ROLE_LIBRARY) {
 			push_unique(code, e->path);
+			if (linked && rl_via_linked(use->via))
+				push_unique(linked, e->path);
+		}
 		if (r != RL_ROLE_LIBRARY || !libnames)
 			continue;
 		push_unique(libnames, rl_path_basename(e->path));
@@ -388,10 +393,11 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL);
-		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i]);
+		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i],
+			     &v->code_linked);
 		if (p->have_prev)
-			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL);
+			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL);
 		found = cannot ? -2 : find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
@@ -514,8 +520,10 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 							    : NULL,
 					   has_root(v->job) ? NULL : in->programs[i], &v->code_now,
 					   in->memo);
-		if (!has_root(v->job))
+		if (!has_root(v->job)) {
 			rl_proc_view_check_keg(&v->view, &v->code_now, in->memo);
+			rl_proc_view_check_store(&v->view, &v->code_now, &v->code_linked, in->memo);
+		}
 		rl_proc_view_spare(&v->view, spare_same, &sp);
 		/* Unknown is reported as such: never guessed stale or fresh. */
 		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN ||
@@ -1120,6 +1128,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	for (size_t i = 0; i < p->nviews; i++) {
 		rl_strv_release(&p->views[i].code);
 		rl_strv_release(&p->views[i].code_now);
+		rl_strv_release(&p->views[i].code_linked);
 		free(p->views[i].status);
 		free(p->views[i].note);
 		free(p->views[i].differs);

@@ -60,6 +60,9 @@ struct rl_jobview {
 				  * as tracked now and as recorded */
 	struct rl_strv code_now; /* the same, as tracked now only */
 	struct rl_strv libnames; /* file names its libraries are loaded by */
+	/* Those of code_now the job reaches through a symlink (rl_via_linked:
+	 * a profile, an opt link): what a switch moves. */
+	struct rl_strv code_linked;
 	/* Where launchd has the job: its domain's listing (`print <domain>`,
 	 * asked once for all of the domain's jobs), or `print <target>` when
 	 * the listing could not tell. */

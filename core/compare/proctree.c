@@ -159,6 +159,7 @@ static void drop_other(struct rl_proc_view *out, const struct rl_proc_file *f)
 			free(o->parent_name);
 			free(o->program);
 			free(o->keg_now);
+			free(o->store_now);
 			continue;
 		}
 		out->other[kept++] = *o;
@@ -187,6 +188,7 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 		    (!owned && has_file(out->other, out->nother, f))) {
 			free(f->path);
 			free(f->keg_now);
+			free(f->store_now);
 			continue;
 		}
 		if (owned)

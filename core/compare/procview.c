@@ -40,6 +40,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->stale[i].parent_name);
 		free(v->stale[i].program);
 		free(v->stale[i].keg_now);
+		free(v->stale[i].store_now);
 	}
 	free(v->stale);
 	for (i = 0; i < v->nother; i++) {
@@ -47,6 +48,7 @@ void rl_proc_view_release(struct rl_proc_view *v)
 		free(v->other[i].parent_name);
 		free(v->other[i].program);
 		free(v->other[i].keg_now);
+		free(v->other[i].store_now);
 	}
 	free(v->other);
 	free(v->ran);
@@ -306,10 +308,59 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 	return 1;
 }
 
+/* Is b, a store path's file, the file a is of another store path of the
+ * same package: the same store, package name and path inside, another
+ * hash? */
+static int other_store_path(const char *a, const struct rl_store_path *sa, const char *b,
+			    const struct rl_store_path *sb)
+{
+	return sa->store_len == sb->store_len && strncmp(a, b, sa->store_len) == 0 &&
+	       strncmp(a + sa->store_len, b + sb->store_len, 32) != 0 &&
+	       sa->pname_len == sb->pname_len &&
+	       strncmp(a + sa->name_off, b + sb->name_off, sa->pname_len) == 0 &&
+	       strcmp(a + sa->path_len, b + sb->path_len) == 0;
+}
+
+int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
+			     const struct rl_strv *linked, struct rl_statmemo *memo)
+{
+	struct rl_store_path ran, c;
+	struct rl_proc_file *f;
+	const char *now = NULL;
+	struct stat st;
+
+	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
+	    !v->exe || !linked || !rl_path_store(v->exe, &ran))
+		return 0;
+	for (size_t i = 0; i < linked->n && !now; i++) {
+		const char *p = linked->v[i];
+
+		if (rl_path_store(p, &c) && other_store_path(v->exe, &ran, p, &c) &&
+		    stat_now(memo, p, &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
+		    S_ISREG(st.st_mode) && !same_file(&st, v->exe_id.dev, v->exe_id.ino))
+			now = p;
+	}
+	if (!now)
+		return 0;
+	for (size_t i = 0; code && i < code->n; i++)
+		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
+		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
+			return 0; /* the job names this very file */
+	f = stale_by_exe(v);
+	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
+		f->now_exists = 1;
+		f->now_dev = (uint64_t)st.st_dev;
+		f->now_ino = (uint64_t)st.st_ino;
+	}
+	f->store_now = rl_xstrdup(now);
+	return 1;
+}
+
 int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
 			    int trusted, const struct rl_fileinfo *now)
 {
-	if (!f || !recorded || !now || f->program || f->keg_now || !f->now_exists || !trusted)
+	if (!f || !recorded || !now || f->program || f->keg_now || f->store_now || !f->now_exists ||
+	    !trusted)
 		return 0;
 	/* What the process has is the file the manifest hashed. */
 	if (recorded->type != RL_FT_FILE || !recorded->hashed || recorded->dev != f->dev ||
@@ -344,6 +395,7 @@ size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ct
 			free(f->parent_name);
 			free(f->program);
 			free(f->keg_now);
+			free(f->store_now);
 			continue;
 		}
 		v->stale[kept++] = *f;

@@ -52,6 +52,11 @@ struct rl_proc_file {
 			* an old Homebrew keg (<prefix>/Cellar/<formula>/<version>/…)
 			* while <prefix>/opt/<formula> leads to another keg now,
 			* named here ("1.1") */
+
+	/* set: launchd's pid runs this executable from a nix store path while
+	 * the job's command leads to the same file of another store path of
+	 * the package now, the one named here (rl_proc_view_check_store) */
+	char *store_now;
 };
 
 /* A file's identity; in `ran`, the process that runs it too. */
@@ -243,6 +248,30 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
  * Returns 1 when v became STALE, else 0 (v unchanged). */
 int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 			   struct rl_statmemo *memo);
+
+/* Does the root process (launchd's pid) run an executable from a nix
+ * store path while the job's command leads to the same file of another
+ * store path of the same package now: <store>/<hash>-<name>/<rest> while
+ * one of linked (the job's code files as tracked now that it reaches
+ * through a symlink: a profile, /run/current-system) is
+ * <store>/<other hash>-<name'>/<rest>, name and name' the same package
+ * (rl_path_store's pname: "nix" of nix-2.18.1 and nix-2.18.2)? A profile
+ * switch (`nix profile upgrade`, darwin-rebuild) retargets the links,
+ * leaves the old store path on disk until a garbage collection, and so
+ * replaces nothing the process runs. A store path the job's text names
+ * itself is not followed: a plist rewritten to name another one is
+ * launchd's loaded definition against the plist's, a reload.
+ * When v is FRESH or UNKNOWN, its executable was read from the very file
+ * it runs, and that file is none of code (all the job's code files now: a
+ * job that names the store path itself runs it by design), v becomes
+ * STALE with that executable as its stale file, store_now naming the file
+ * the job's command leads to now. Only the root, as
+ * rl_proc_view_check_keg: a descendant (a CI agent's build step running
+ * the profile's `nix`) is judged as any descendant is. memo: the pass's
+ * stat() answers (NULL: none). Returns 1 when v became STALE, else 0 (v
+ * unchanged). */
+int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
+			     const struct rl_strv *linked, struct rl_statmemo *memo);
 
 /* Does a process that runs f, a file the view found stale (another
  * file stands at its path now), run the very bytes at that path now?

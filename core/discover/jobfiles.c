@@ -197,6 +197,24 @@ int rl_via_command_line(const char *via)
 	       !strstr(via, "startup script") && !strstr(via, "#! ");
 }
 
+int rl_via_linked(const char *via)
+{
+	static const char arrow[] = " → ";
+	const size_t al = sizeof(arrow) - 1;
+
+	for (const char *p = via ? strstr(via, arrow) : NULL; p; p = strstr(p, arrow)) {
+		const char *hop = p + al, *end = strstr(hop, arrow);
+		size_t n = end ? (size_t)(end - hop) : strlen(hop);
+
+		for (size_t i = 0; rl_via_hop_words[i]; i++)
+			if (strlen(rl_via_hop_words[i]) == n &&
+			    memcmp(rl_via_hop_words[i], hop, n) == 0)
+				return 1;
+		p = hop;
+	}
+	return 0;
+}
+
 /* What a symlink hop is called in "via": Homebrew's opt links and nix
  * profiles are what upgrades retarget. */
 static const char *hop_word(const char *link)

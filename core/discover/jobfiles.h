@@ -30,6 +30,10 @@ extern const char *const rl_via_final_words[];
  * command line hands to an interpreter (java -jar JAR, python3 FILE, sh
  * FILE; through sh -c, sudo, env or daemondo too). */
 int rl_via_command_line(const char *via);
+/* Whether a route passes a symlink (any of rl_via_hop_words: a nix
+ * profile's, Homebrew's opt link, a plain one): what it leads to moves
+ * when a switch or an upgrade retargets a link, the text naming it stays. */
+int rl_via_linked(const char *via);
 
 struct rl_jobfiles {
 	struct rl_jobfile *v;

@@ -849,6 +849,23 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		add_shown(&t, f->program);
 		return rl_buf_detach(&t);
 	}
+	if (f->store_now) {
+		/* "pid 412 (started as sh) runs
+		 * /nix/store/…-nix-2.18.1/bin/nix-daemon; the job's command
+		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now" */
+		rl_buf_addf(&t, "pid %lld ", (long long)v->pid);
+		if (now && !program_named(now, rl_path_basename(path))) {
+			rl_buf_adds(&t, "(started as ");
+			add_shown(&t, rl_path_basename(now));
+			rl_buf_adds(&t, ") ");
+		}
+		rl_buf_adds(&t, "runs ");
+		add_shown(&t, path);
+		rl_buf_adds(&t, "; the job's command leads to ");
+		add_shown(&t, f->store_now);
+		rl_buf_adds(&t, " now");
+		return rl_buf_detach(&t);
+	}
 	if (f->keg_now) {
 		/* "pid 812 maps /…/Cellar/libfoo/1.0/lib/libfoo.so (deleted);
 		 * opt/libfoo is 1.1 now"; the executable launchd's pid runs

@@ -40,6 +40,12 @@ executable launchd's own process runs from an old keg kept on disk (a
 script job's `exec erl` into the erlang keg), unless the job names that
 file itself; a CI runner's build step running an old keg kept on disk
 does not.
+
+Old store paths (no manifest): nix-daemon running a store path of nix
+that its job's command no longer leads to after a profile switch, the old
+one kept on disk, is stale, named with the file the command leads to now,
+and restarted onto it; a switch that keeps the store path, and a job that
+names the store path it runs itself, are left alone.
 """
 import json
 import os
@@ -1181,6 +1187,130 @@ class OldKegs(Base):
                              f"pid {child} (child of mysqld_safe pid {pid}) maps "
                              f"{self.lib('1.0')} (deleted); opt/libfoo is 1.1 now",
                              mapper=lambda p: wait_until(lambda: mysqld(p), "mysqld to start"))
+
+
+class OldStorePaths(Base):
+    """nix's counterpart of the old keg: nix-daemon as the installer sets
+    it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec
+    <profile>/bin/nix-daemon"`, the profile a chain of links to a store
+    path. `nix profile upgrade` (or darwin-rebuild) makes a new generation
+    leading to another store path of nix and leaves the old one on disk
+    until a garbage collection: nothing the process runs is replaced, yet
+    the job's command leads to another file. No manifest: only the process
+    view can see it."""
+
+    NAME = "org.nixos.nix-daemon"
+
+    def setUp(self):
+        self.m = Machine(RELAUNCH)
+        self.addCleanup(self.m.close)
+        self.profiles = os.path.join(self.m.nix, "var", "nix", "profiles")
+        os.makedirs(self.profiles)
+        self.generations = 0
+
+    def store(self, version, name="nix", program="nix-daemon"):
+        """A store path of a package (hash and name as nix writes them)
+        with its bin/<program>; that file."""
+        out = os.path.join(self.m.nix, "store",
+                           f"{harness.nix_hash(name, version)}-{name}-{version}")
+        os.makedirs(os.path.join(out, "bin"))
+        exe = os.path.join(out, "bin", program)
+        harness.atomic_copy(harness.SLEEP, exe, f"{name} {version}")
+        return exe
+
+    def switch(self, *exes):
+        """A new generation of the default profile, as `nix profile` makes
+        it: a store path of its own whose bin/ links to each of exes, and
+        default → default-N-link → that store path."""
+        self.generations += 1
+        n = self.generations
+        env = os.path.join(self.m.nix, "store", f"{harness.nix_hash('profile', str(n))}-profile")
+        os.makedirs(os.path.join(env, "bin"))
+        for exe in exes:
+            os.symlink(exe, os.path.join(env, "bin", os.path.basename(exe)))
+        link = f"default-{n}-link"
+        os.symlink(env, os.path.join(self.profiles, link))
+        harness.atomic_symlink(link, os.path.join(self.profiles, "default"))
+
+    def daemon(self, command):
+        """The job, its process once it has exec'd the daemon."""
+        m = self.m
+        m.write_plist(self.NAME, ["/bin/sh", "-c", command],
+                      SoftResourceLimits={"NumberOfFiles": 4096})
+        m.boot()
+        pid = m.wait_pid(self.NAME)
+        wait_until(lambda: os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "nix-daemon",
+                   "sh to exec nix-daemon")
+        return pid
+
+    def installer_shape(self):
+        daemon = os.path.join(self.profiles, "default", "bin", "nix-daemon")
+        return f"/bin/true {daemon} && exec {daemon} 1000"
+
+    def assert_left_alone(self, pid):
+        m = self.m
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [], doc)
+        self.assertEqual(m.pid(self.NAME), pid)
+
+    def test_profile_switch_to_another_store_path_restarts_without_a_manifest(self):
+        m = self.m
+        old = self.store("2.18.1")
+        self.switch(old)
+        pid = self.daemon(self.installer_shape())
+        self.assertTrue(same_file(f"/proc/{pid}/exe", old))
+        new = self.store("2.18.2")
+        self.switch(new)  # no garbage collection: 2.18.1 stays
+        self.assertTrue(same_file(f"/proc/{pid}/exe", old))
+
+        text = f"pid {pid} (started as sh) runs {old}; the job's command leads to {new} now"
+        r, doc = self.plan(m, code=1)
+        self.assertEqual(list(planned(doc)), [self.NAME], doc)
+        self.assertEqual(planned(doc)[self.NAME]["action"], "kickstart", doc)
+        self.assertEqual([(x["path"], x["change"], x["via"], x["text"])
+                          for x in planned(doc)[self.NAME]["reasons"]],
+                         [(old, "stale", "running process", text)], doc)
+        r = m.relaunch("plan")
+        self.assertIn(text, r.stdout)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual((doc["jobs"][0]["code"], doc["jobs"][0]["why"]),
+                         ("stale", f"runs {old}; the job's command leads to {new} now"), doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["action"], x["status"]) for x in doc["results"]],
+                         [(self.NAME, "kickstart", "restarted")], doc)
+        npid = self.wait_new_pid(m, self.NAME, pid)
+        wait_until(lambda: same_file(f"/proc/{npid}/exe", new), "nix-daemon 2.18.2 to run")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+
+    def test_profile_switch_keeping_the_store_path_restarts_nothing(self):
+        # A new generation (a new store path of the profile) that leads
+        # to the very store path of nix, another package added: the
+        # process runs what the job's command leads to.
+        old = self.store("2.18.1")
+        self.switch(old)
+        pid = self.daemon(self.installer_shape())
+        self.switch(old, self.store("2.43.0", name="git", program="git"))
+        self.assertEqual(self.generations, 2)
+        self.assert_left_alone(pid)
+
+    def test_job_naming_the_store_path_itself_is_left_alone(self):
+        # The job runs 2.18.1 by its own text, while another of its
+        # commands goes through the profile that now leads to 2.18.2: it
+        # runs what it names, by design.
+        old = self.store("2.18.1")
+        self.switch(old)
+        daemon = os.path.join(self.profiles, "default", "bin", "nix-daemon")
+        pid = self.daemon(f"{daemon} 0; exec {old} 1000")
+        self.switch(self.store("2.18.2"))
+        r, doc = self.m.relaunch_json("jobs")
+        self.assertIn(os.path.join(self.profiles, "default"),
+                      [f["path"] for f in doc["jobs"][0]["files"]], doc)
+        self.assert_left_alone(pid)
 
 
 # A daemon that copies the library argv[1] to a file of its own in the

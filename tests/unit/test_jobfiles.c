@@ -1124,6 +1124,22 @@ static void test_interpreter_options(void)
 	READS("", "{ip}/bin/php", "-f");
 }
 
+/* A route through a symlink of any kind, by its words, not by text that
+ * merely contains one. */
+static void test_via_linked(void)
+{
+	CHECK(rl_via_linked("sh -c exec → profile symlink → profile symlink → store file"));
+	CHECK(rl_via_linked("ProgramArguments[0] → opt symlink → Cellar file"));
+	CHECK(rl_via_linked("ProgramArguments[0] → symlink → file"));
+	CHECK(rl_via_linked("sh -c exec → store symlink"));
+	CHECK(!rl_via_linked("sh -c exec → store file"));
+	CHECK(!rl_via_linked("sh -c exec"));
+	CHECK(!rl_via_linked("ProgramArguments[0] → file → library of x → libsymlink.so"));
+	CHECK(!rl_via_linked("symlink"));
+	CHECK(!rl_via_linked(""));
+	CHECK(!rl_via_linked(NULL));
+}
+
 int main(void)
 {
 	char *real;
@@ -1134,6 +1150,7 @@ int main(void)
 	free(tmp);
 	tmp = real;
 	test_homebrew();
+	test_via_linked();
 	test_links();
 	test_names();
 	test_daemondo();

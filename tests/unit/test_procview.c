@@ -1252,6 +1252,123 @@ static void test_exe_old_keg(const char *dir)
 	free(plain);
 }
 
+/* nix-daemon after `nix profile upgrade`: launchd's process runs
+ * <store>/<h1>-nix-2.18.1/bin/nix-daemon, kept on disk, while the job's
+ * command leads through the profile to <h2>-nix-2.18.2's. Stale, named
+ * with the file the job leads to now; not when the job names the file
+ * itself, not for another package's or another file's store path, not for
+ * a store path the job names without a link, not once stale, not outside
+ * a store. */
+static void test_exe_old_store_path(const char *dir)
+{
+	const char *h1 = "qr5vf5xi9mgvwiix0638qr5vf5xi9mgv",
+		   *h2 = "wpzx3vm5aq1h3pnkn5pvwpzx3vm5aq1h";
+	char *old = rl_xasprintf("%s/nix/store/%s-nix-2.18.1/bin/nix-daemon", dir, h1);
+	char *cur = rl_xasprintf("%s/nix/store/%s-nix-2.18.2/bin/nix-daemon", dir, h2);
+	char *other = rl_xasprintf("%s/nix/store/%s-nixd-2.18.2/bin/nix-daemon", dir, h2);
+	char *nix = rl_xasprintf("%s/nix/store/%s-nix-2.18.2/bin/nix", dir, h2);
+	char *plain = rl_path_join(dir, "nix/nix-daemon");
+	struct rl_strv code = {0}, linked = {0};
+	struct rl_proc_view v;
+	char *rel;
+
+	rel = rl_xasprintf("nix/store/%s-nix-2.18.1/bin/nix-daemon", h1);
+	check_write(dir, rel, "2.18.1", 0755);
+	free(rel);
+	rel = rl_xasprintf("nix/store/%s-nix-2.18.2/bin/nix-daemon", h2);
+	check_write(dir, rel, "2.18.2", 0755);
+	free(rel);
+	rel = rl_xasprintf("nix/store/%s-nix-2.18.2/bin/nix", h2);
+	check_write(dir, rel, "nix", 0755);
+	free(rel);
+	rel = rl_xasprintf("nix/store/%s-nixd-2.18.2/bin/nix-daemon", h2);
+	check_write(dir, rel, "nixd", 0755);
+	free(rel);
+	check_write(dir, "nix/nix-daemon", "plain", 0755);
+
+	rl_strv_push(&code, cur);
+	rl_strv_push(&linked, cur);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &linked, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, old);
+		CHECK_STR(v.stale[0].store_now, cur);
+		CHECK(v.stale[0].is_exe);
+		CHECK(!v.stale[0].deleted);
+		CHECK(v.stale[0].now_exists);
+		CHECK(v.stale[0].program == NULL && v.stale[0].keg_now == NULL);
+		CHECK_INT(v.stale[0].pid, 4242);
+		CHECK_INT(v.stale[0].ino, ino_of(old));
+	}
+	/* Once stale, nothing more is added. */
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &linked, NULL), 0);
+	CHECK_INT(v.nstale, 1);
+	rl_proc_view_release(&v);
+
+	/* An UNKNOWN view keeps its reason as the unjudged one. */
+	keg_view(&v, old);
+	v.verdict = RL_PROC_UNKNOWN;
+	v.why = rl_xstrdup("cannot read a mapping");
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &linked, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK(v.why == NULL);
+	CHECK_STR(v.unjudged, "cannot read a mapping");
+	rl_proc_view_release(&v);
+
+	/* The store path the job leads to: current. */
+	keg_view(&v, cur);
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &linked, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+
+	/* The job names that very file too (another of its routes). */
+	rl_strv_push(&code, old);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &linked, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	rl_strv_release(&code);
+
+	/* A store path the job names itself, no link on the way: the plist's
+	 * text, which a reload brings to launchd. */
+	rl_strv_push(&code, cur);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_store(&v, &code, NULL, NULL), 0);
+	CHECK_INT(rl_proc_view_check_store(&v, &code, &code, NULL), 1);
+	rl_proc_view_release(&v);
+	rl_strv_release(&code);
+	rl_strv_release(&linked);
+
+	/* Another package (nixd) or another file (bin/nix) of the new one;
+	 * an executable outside any store path. */
+	rl_strv_push(&linked, other);
+	rl_strv_push(&linked, nix);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_store(&v, &linked, &linked, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	rl_strv_release(&linked);
+	rl_strv_push(&linked, cur);
+	keg_view(&v, plain);
+	CHECK_INT(rl_proc_view_check_store(&v, &linked, &linked, NULL), 0);
+	rl_proc_view_release(&v);
+
+	/* What the job leads to is gone (not a file the process could run). */
+	CHECK(unlink(cur) == 0);
+	keg_view(&v, old);
+	CHECK_INT(rl_proc_view_check_store(&v, &linked, &linked, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	rl_strv_release(&linked);
+	free(old);
+	free(cur);
+	free(other);
+	free(nix);
+	free(plain);
+}
+
 /* A pass's memo: what it remembers is the file its path named when first
  * asked, and an answer that disagrees with what a process runs is asked
  * again before it condemns anything: a process started after the file
@@ -1316,6 +1433,7 @@ int main(void)
 	test_gone(dir);
 	test_program_moved(dir);
 	test_exe_old_keg(dir);
+	test_exe_old_store_path(dir);
 	test_memo(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
 	test_library(&lp);
