@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/automate/agent.h"
+#include "core/base/index.h"
 #include "core/base/statedir.h"
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
@@ -108,7 +109,8 @@ struct use_index {
 static int cmp_use_ref(const void *a, const void *b)
 {
 	const struct use_ref *x = a, *y = b;
-	int c = strcmp(x->label, y->label);
+	/* A manifest keeps one copy of each label its uses share. */
+	int c = x->label == y->label ? 0 : strcmp(x->label, y->label);
 
 	if (c)
 		return c;
@@ -174,29 +176,83 @@ static void collect_code(const struct use_index *ix, const char *label, struct r
 	}
 }
 
+/* What each program links that cannot be found now, computed once per
+ * program: jobs that share one (a thousand copies of a daemon) share its
+ * answer. Keyed by the program's text as the manifest holds it (one entry,
+ * one pointer), so a lookup is a hash of the pointer. */
+struct missing_memo {
+	const char **programs;
+	struct rl_strv *missing;
+	size_t n;
+	size_t alloc;
+	size_t amissing;
+	struct rl_index ix;
+};
+
+static uint64_t ptr_hash(const char *s)
+{
+	return ((uint64_t)(uintptr_t)s * 0x9e3779b97f4a7c15ull) >> 16;
+}
+
+static uint64_t missing_hash(const void *ctx, size_t i)
+{
+	return ptr_hash(((const struct missing_memo *)ctx)->programs[i]);
+}
+
+static const struct rl_strv *missing_of(struct missing_memo *mm, struct rl_libcache *libs,
+					const char *program)
+{
+	struct rl_libdeps deps;
+	size_t i;
+
+	for (size_t at = rl_index_start(&mm->ix, ptr_hash(program));
+	     (i = rl_index_next(&mm->ix, &at)) != RL_INDEX_NONE;)
+		if (mm->programs[i] == program)
+			return &mm->missing[i];
+	rl_xgrow((void **)&mm->programs, &mm->alloc, mm->n + 1, sizeof(*mm->programs));
+	rl_xgrow((void **)&mm->missing, &mm->amissing, mm->n + 1, sizeof(*mm->missing));
+	i = mm->n++;
+	mm->programs[i] = program;
+	memset(&mm->missing[i], 0, sizeof(mm->missing[i]));
+	memset(&deps, 0, sizeof(deps));
+	deps.quiet = 1; /* tracking warned already */
+	if (rl_libcache_closure(libs, program, &deps, NULL) == 0)
+		rl_strv_copy(&mm->missing[i], &deps.missing);
+	rl_libdeps_release(&deps);
+	rl_index_put(&mm->ix, ptr_hash(program), i, missing_hash, mm);
+	return &mm->missing[i];
+}
+
+static void missing_memo_release(struct missing_memo *mm)
+{
+	for (size_t i = 0; i < mm->n; i++)
+		rl_strv_release(&mm->missing[i]);
+	free(mm->missing);
+	free(mm->programs);
+	rl_index_release(&mm->ix);
+}
+
 /* The libraries the job's program links that cannot be found now (a keg
  * removed, and the change forgotten with `record --force`), into the
  * job's code (a path) or libnames (a name): a process still mapping one,
  * deleted, runs code the job links, while the pre-flight refuses the
  * restart. */
-static void collect_missing(struct rl_libcache *libs, const char *program, struct rl_jobview *v)
+static void collect_missing(struct missing_memo *mm, struct rl_libcache *libs, const char *program,
+			    struct rl_jobview *v)
 {
-	struct rl_libdeps deps;
+	const struct rl_strv *missing;
 
 	if (!libs || !program)
 		return;
-	memset(&deps, 0, sizeof(deps));
-	deps.quiet = 1; /* tracking warned already */
-	if (rl_libcache_closure(libs, program, &deps, NULL) == 0)
-		for (size_t i = 0; i < deps.missing.n; i++) {
-			const char *name = deps.missing.v[i];
+	missing = missing_of(mm, libs, program);
+	for (size_t i = 0; i < missing->n; i++) {
+		const char *name = missing->v[i];
 
-			if (name[0] == '/')
-				push_unique(&v->code, name);
-			else
-				push_unique(&v->libnames, rl_path_basename(name));
-		}
-	rl_libdeps_release(&deps);
+		if (name[0] == '/')
+			push_unique(&v->code, name);
+		else
+			push_unique(&v->libnames, rl_path_basename(name));
+	}
 }
 
 /* A mapped file counts when it is one of the job's code files, now or as
@@ -373,6 +429,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 {
 	struct rl_launchctl_listings ls;
 	struct use_index now = {0}, then = {0};
+	struct missing_memo mm = {0};
 	size_t nreqs = 0, unseen = 0;
 	const struct rl_jobview *first_unseen = NULL;
 	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
@@ -418,7 +475,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			continue;
 		}
 		if (found == 0 && v->pid > 0) {
-			collect_missing(p->libs, in->programs[i], v);
+			collect_missing(&mm, p->libs, in->programs[i], v);
 			in->reqs[nreqs++] = (struct rl_proc_tree_req){v->pid, code_tracked, v,
 								      &v->view, code_owned};
 		}
@@ -436,6 +493,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",
 			first_unseen->note);
 	rl_launchctl_listings_release(&ls);
+	missing_memo_release(&mm);
 	free(cannot);
 	free(now.v);
 	free(then.v);
