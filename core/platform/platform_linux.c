@@ -1,6 +1,7 @@
 /* Linux (and other non-Apple) implementation of platform.h.
  *
- * The process view reads /proc/<pid>:
+ * The process view reads /proc/<pid>, each file opened relative to one
+ * descriptor of that directory (its path looked up once per process):
  * - stat: state, kernel-thread flag, start time and thread count. It is
  *   read before and after everything else; a different start time (the pid
  *   was reused), an exit or a zombie in between makes the verdict GONE. Pid
@@ -27,7 +28,8 @@
  *   stat()'s st_dev on btrfs subvolumes and overlayfs: such a mapping is
  *   compared only when the devices agree, else it is UNKNOWN (never stale
  *   or fresh by guess). maps escapes a newline in a path as "\012"; such a
- *   path is passed to the callback as written.
+ *   path is passed to the callback as written. The text is read in 64 KB
+ *   reads and each line judged where it lies in the buffer.
  *
  * The kernel appends " (deleted)" to the path text of an unlinked file. A
  * path that really ends so is told apart by stat(): it then names the very
@@ -250,15 +252,16 @@ static int read_pstat(pid_t pid, struct pstat *ps)
 	return e;
 }
 
-/* Open a /proc magic link and read the identity and path text of the file
- * it leads to, both from one descriptor: 0, or an errno value. */
-static int link_identity(const char *link, struct stat *st, char **text)
+/* Open a /proc magic link (link, relative to the directory dfd) and read
+ * the identity and path text of the file it leads to, both from one
+ * descriptor: 0, or an errno value. */
+static int link_identity(int dfd, const char *link, struct stat *st, char **text)
 {
 	char self[64], buf[PATH_MAX + 1];
 	ssize_t n;
 	int fd, e = 0;
 
-	fd = open(link, O_PATH | O_CLOEXEC);
+	fd = openat(dfd, link, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
@@ -312,15 +315,14 @@ static struct rl_platform_filemeta file_meta(const struct stat *st)
 	return meta;
 }
 
-static int scan_exe(const struct rl_platform_scan_ops *o, pid_t pid, struct exe_seen *exe)
+/* The executable of pid, whose /proc directory is dfd. */
+static int scan_exe(const struct rl_platform_scan_ops *o, int dfd, pid_t pid, struct exe_seen *exe)
 {
 	struct rl_platform_filemeta meta;
-	char link[64];
 	struct stat st;
 	int e;
 
-	snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
-	e = link_identity(link, &st, &exe->text);
+	e = link_identity(dfd, "exe", &st, &exe->text);
 	if (e) {
 		inspect_failed(o, pid, "exe", e);
 		return -1;
@@ -338,11 +340,9 @@ struct maps_line {
 	const char *path;
 };
 
-/* A maps field in base 16 or 10: where it ends, or NULL when it is empty
- * or does not fit 64 bits. Called for every field of every line of every
- * process, so the overflow test is a comparison against a constant, not a
- * division per digit. */
-static const char *parse_num(const char *p, int base, uint64_t *out)
+/* A maps field in base 16 or 10, the slow way, digit by digit against
+ * the 64-bit limit: for the rare field long enough to overflow. */
+static const char *parse_num_checked(const char *p, int base, uint64_t *out)
 {
 	const uint64_t limit = UINT64_MAX / (uint64_t)base;
 	const uint64_t last = UINT64_MAX % (uint64_t)base;
@@ -362,6 +362,38 @@ static const char *parse_num(const char *p, int base, uint64_t *out)
 	}
 	*out = v;
 	return n ? p : NULL;
+}
+
+/* A maps field in base 16 or 10: where it ends, or NULL when it is empty
+ * or does not fit 64 bits. Called for every field of every line of every
+ * process: a field of at most 16 hex or 19 decimal digits cannot
+ * overflow, so only a longer one is checked digit by digit. */
+static const char *parse_num(const char *p, int base, uint64_t *out)
+{
+	const char *q = p;
+	uint64_t v = 0;
+
+	if (base == 16) {
+		for (;; q++) {
+			unsigned c = (unsigned char)*q, d = c - '0', x = (c | 0x20) - 'a';
+
+			if (d < 10)
+				v = v << 4 | d;
+			else if (x < 6 && c >= 'a')
+				v = v << 4 | (x + 10);
+			else
+				break;
+		}
+		if (q - p > 16)
+			return parse_num_checked(p, base, out);
+	} else {
+		for (unsigned d; (d = (unsigned)(unsigned char)*q - '0') < 10; q++)
+			v = v * 10 + d;
+		if (q - p > 19)
+			return parse_num_checked(p, base, out);
+	}
+	*out = v;
+	return q != p ? q : NULL;
 }
 
 /* "start-end perms offset maj:min inode   path": 0, or -1 if malformed. */
@@ -462,6 +494,7 @@ static int scan_stat(const struct rl_platform_scan_ops *o, const char *path, str
 
 struct maps_scan {
 	pid_t pid;
+	int dfd; /* /proc/<pid> */
 	rl_platform_tracked_fn tracked;
 	void *ctx;
 	int map_files_denied;
@@ -506,9 +539,8 @@ static void scan_mapping(const struct rl_platform_scan_ops *o, struct maps_scan 
 	}
 	if (!ms->map_files_denied) {
 		ms->map_files_opened++;
-		snprintf(link, sizeof(link), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
-			 (int)ms->pid, m->start, m->end);
-		e = link_identity(link, &st, &text);
+		snprintf(link, sizeof(link), "map_files/%" PRIx64 "-%" PRIx64, m->start, m->end);
+		e = link_identity(ms->dfd, link, &st, &text);
 		if (e == EPERM || e == EACCES)
 			ms->map_files_denied = 1;
 	}
@@ -538,95 +570,133 @@ static int same_mapped_file(const struct maps_line *a, const struct maps_line *b
 	       strcmp(a->path, bpath) == 0;
 }
 
-/* Read one line into buf; 1 with the newline removed, 0 at the end, -1 for
- * a line too long (skipped). */
-static int read_line(FILE *f, char *buf, size_t size)
-{
-	size_t n;
-	int c;
+/* Where a maps scan is: the file looked at last (a file's mappings come
+ * one after another) and how many lines were read. */
+struct maps_state {
+	struct maps_line prev;
+	char prev_path[MAPS_LINE_MAX];
+	int prev_taken;
+	unsigned lines;
+};
 
-	if (!fgets(buf, (int)size, f))
-		return 0;
-	n = strlen(buf);
-	if (n && buf[n - 1] == '\n') {
-		buf[n - 1] = '\0';
-		return 1;
+/* One line of maps (NUL-terminated in place, without its newline; NULL: a
+ * line too long, skipped). 0, or -1 to read no further. */
+static int scan_maps_line(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
+			  struct maps_state *st, char *line, const struct exe_seen *exe)
+{
+	struct maps_line m;
+
+	if (++st->lines > MAPS_LINES_MAX) {
+		o->undetermined(o->ctx, "cannot judge more than %u mappings", MAPS_LINES_MAX);
+		return -1;
 	}
-	if (n + 1 < size)
-		return 1; /* last line without a newline */
-	while ((c = fgetc(f)) != EOF && c != '\n')
-		;
-	return -1;
+	if (!line || parse_maps_line(line, &m) != 0) {
+		o->undetermined(o->ctx, "cannot parse '/proc/%d/maps'", (int)ms->pid);
+		return 0;
+	}
+	if (m.ino == 0 || m.path[0] != '/')
+		return 0;
+	/* A file's mappings come one after another: it is looked at once,
+	 * unless only a later, executable mapping of it makes it count (a
+	 * library's first mapping is read-only). */
+	if (same_mapped_file(&m, &st->prev, st->prev_path) &&
+	    (st->prev_taken || !untracked_code(m.exec, m.path)))
+		return 0;
+	st->prev = m;
+	memcpy(st->prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
+	st->prev_taken = 1;
+	/* The executable was judged through exe already. */
+	if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
+		return 0;
+	if (is_tracked(m.path, ms->tracked, ms->ctx))
+		scan_mapping(o, ms, &m, 0);
+	else if (unlinked_code(m.exec, m.path))
+		scan_mapping(o, ms, &m, 1);
+	else if (keg_code(m.exec, m.path))
+		/* Its path decides: the maps line's numbers name it, and
+		 * nothing is stat()ed unless it is in an old keg. */
+		o->file(o->ctx, m.path, 0, 0, 1, (uint64_t)makedev(m.maj, m.min), m.ino,
+			RL_PLATFORM_ID_WEAK_DEV | RL_PLATFORM_ID_UNTRACKED, NULL);
+	else
+		st->prev_taken = 0;
+	return 0;
 }
 
-static void scan_maps_file(const struct rl_platform_scan_ops *o, struct maps_scan *ms, FILE *f,
-			   const struct exe_seen *exe)
+/* Read maps from fd in large reads into buf (size bytes) and judge each
+ * line where it lies, without copying it out: a line of MAPS_LINE_MAX - 1
+ * characters or more is skipped as unparsable. */
+static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan *ms, int fd,
+			 char *buf, size_t size, const struct exe_seen *exe)
 {
-	char line[MAPS_LINE_MAX], prev_path[MAPS_LINE_MAX] = "";
-	struct maps_line m, prev = {0};
-	unsigned lines = 0;
-	int r, prev_taken = 0;
+	struct maps_state st;
+	size_t len = 0, start;
+	int eof = 0, failed = 0, skipping = 0, stop = 0;
 
-	while ((r = read_line(f, line, MAPS_LINE_MAX)) != 0) {
-		if (++lines > MAPS_LINES_MAX) {
-			o->undetermined(o->ctx, "cannot judge more than %u mappings",
-					MAPS_LINES_MAX);
+	memset(&st.prev, 0, sizeof(st.prev));
+	st.prev_path[0] = '\0';
+	st.prev_taken = 0;
+	st.lines = 0;
+	while (!eof && !stop) {
+		ssize_t n = read(fd, buf + len, size - 1 - len);
+		char *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			failed = 1;
 			break;
 		}
-		if (r < 0 || parse_maps_line(line, &m) != 0) {
-			o->undetermined(o->ctx, "cannot parse '/proc/%d/maps'", (int)ms->pid);
-			continue;
+		eof = n == 0;
+		len += (size_t)n;
+		start = 0;
+		while (!stop && (nl = memchr(buf + start, '\n', len - start)) != NULL) {
+			size_t linelen = (size_t)(nl - (buf + start));
+
+			*nl = '\0';
+			if (skipping || linelen >= MAPS_LINE_MAX - 1)
+				stop = scan_maps_line(o, ms, &st, NULL, exe) < 0;
+			else
+				stop = scan_maps_line(o, ms, &st, buf + start, exe) < 0;
+			skipping = 0;
+			start = (size_t)(nl - buf) + 1;
 		}
-		if (m.ino == 0 || m.path[0] != '/')
-			continue;
-		/* A file's mappings come one after another: it is looked at
-		 * once, unless only a later, executable mapping of it makes it
-		 * count (a library's first mapping is read-only). */
-		if (same_mapped_file(&m, &prev, prev_path) &&
-		    (prev_taken || !untracked_code(m.exec, m.path)))
-			continue;
-		prev = m;
-		memcpy(prev_path, m.path, strlen(m.path) + 1); /* m.path lies in line */
-		prev_taken = 1;
-		/* The executable was judged through exe already. */
-		if (m.ino == exe->ino && strcmp(m.path, exe->text) == 0)
-			continue;
-		if (is_tracked(m.path, ms->tracked, ms->ctx))
-			scan_mapping(o, ms, &m, 0);
-		else if (unlinked_code(m.exec, m.path))
-			scan_mapping(o, ms, &m, 1);
-		else if (keg_code(m.exec, m.path))
-			/* Its path decides: the maps line's numbers name it, and
-			 * nothing is stat()ed unless it is in an old keg. */
-			o->file(o->ctx, m.path, 0, 0, 1, (uint64_t)makedev(m.maj, m.min), m.ino,
-				RL_PLATFORM_ID_WEAK_DEV | RL_PLATFORM_ID_UNTRACKED, NULL);
-		else
-			prev_taken = 0;
+		len -= start;
+		if (stop)
+			break;
+		if (eof && (len || skipping)) {
+			/* The last line, without a newline. */
+			buf[start + len] = '\0';
+			scan_maps_line(o, ms, &st,
+				       skipping || len >= MAPS_LINE_MAX - 1 ? NULL : buf + start,
+				       exe);
+		} else if (len >= MAPS_LINE_MAX - 1) {
+			skipping = 1; /* what is left of it is skipped as it comes */
+			len = 0;
+		} else if (start && len) {
+			memmove(buf, buf + start, len);
+		}
 	}
-	if (ferror(f))
+	if (failed)
 		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);
 }
 
-static void scan_maps(const struct rl_platform_scan_ops *o, pid_t pid,
+static void scan_maps(const struct rl_platform_scan_ops *o, int dfd, pid_t pid,
 		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
 {
-	struct maps_scan ms = {pid, tracked, ctx, 0, 0};
-	char path[64], buf[MAPS_READ_SIZE];
-	FILE *f;
+	struct maps_scan ms = {pid, dfd, tracked, ctx, 0, 0};
+	/* maps is read in reads this large: each read makes the kernel find
+	 * its place in the mappings again. On the stack, not the heap: a
+	 * thread's heap gives a freed block this size back to the kernel,
+	 * and each process scanned then pays for fresh pages. */
+	char buf[MAPS_READ_SIZE];
+	int fd = openat(dfd, "maps", O_RDONLY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	f = fopen(path, "re");
-	if (!f) {
+	if (fd < 0) {
 		inspect_failed(o, pid, "maps", errno);
 		return;
 	}
-	/* /proc files say they have 1 KB blocks: each read would make the
-	 * kernel find its place in the mappings again. On the stack, not the
-	 * heap: a thread's heap gives a freed block this size back to the
-	 * kernel, and each process scanned then pays for fresh pages. */
-	setvbuf(f, buf, _IOFBF, sizeof(buf));
-	scan_maps_file(o, &ms, f, exe);
-	fclose(f);
+	scan_maps_fd(o, &ms, fd, buf, sizeof(buf), exe);
+	close(fd);
 }
 
 /* The wall-clock time of boot, ns: CLOCK_REALTIME - CLOCK_BOOTTIME, the
@@ -663,7 +733,7 @@ int64_t rl_platform_start_tick_ns(void)
 	return 1000000000LL / (hz > 0 && hz <= 1000000000L ? hz : 100);
 }
 
-static int read_children_file(const char *path, struct rl_pidv *out);
+static int read_children_file(int dfd, const char *path, struct rl_pidv *out);
 static int children_from_tasks(pid_t pid, struct rl_pidv *out);
 
 /* Report the children of pid, whose stat, read just before, counted
@@ -682,7 +752,7 @@ static int children_from_tasks(pid_t pid, struct rl_pidv *out);
  * the shortcut finds what the listing would have found. A zombie leader
  * (the main thread exited, others run) never gets here: the scan stopped
  * at its 'Z' state. */
-static void scan_children(const struct rl_platform_scan_ops *o, pid_t pid,
+static void scan_children(const struct rl_platform_scan_ops *o, int dfd, pid_t pid,
 			  unsigned long long threads)
 {
 	struct rl_pidv kids = {0};
@@ -690,8 +760,8 @@ static void scan_children(const struct rl_platform_scan_ops *o, pid_t pid,
 	int e;
 
 	if (threads == 1) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-		e = read_children_file(path, &kids);
+		snprintf(path, sizeof(path), "task/%d/children", (int)pid);
+		e = read_children_file(dfd, path, &kids);
 	} else {
 		e = children_from_tasks(pid, &kids);
 	}
@@ -707,31 +777,43 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 {
 	struct pstat before, after;
 	struct exe_seen exe = {0, NULL};
-	int fd, e;
+	char dir[32];
+	int dfd, fd = -1, e;
 
-	/* One descriptor for both reads of stat: the second is of the very
+	/* Every file is opened in one directory descriptor of /proc/<pid>:
+	 * the path to it is looked up once, and the descriptor stays the
+	 * directory of the process it was opened for (once that one is
+	 * reaped, nothing opens in it, even when its pid was reused). One
+	 * descriptor for both reads of stat: the second is of the very
 	 * process the first was. */
-	fd = open_pstat(pid);
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0)
+		fd = openat(dfd, "stat", O_RDONLY | O_CLOEXEC);
 	e = fd < 0 ? errno : read_pstat_fd(fd, &before);
 	if (e) {
 		if (fd >= 0)
 			close(fd);
+		if (dfd >= 0)
+			close(dfd);
 		inspect_absent(ops, pid, e);
 		return 0;
 	}
 	if (before.state == 'Z' || before.state == 'X') {
 		close(fd);
+		close(dfd);
 		ops->stop(ops->ctx, 1, "process has exited (zombie)");
 		return 0;
 	}
 	if (before.flags & PF_KTHREAD_FLAG) {
 		close(fd);
+		close(dfd);
 		ops->stop(ops->ctx, 0, "kernel thread: no executable");
 		return 0;
 	}
-	if (scan_exe(ops, pid, &exe) == 0) {
+	if (scan_exe(ops, dfd, pid, &exe) == 0) {
 		if (tracked)
-			scan_maps(ops, pid, tracked, tctx, &exe);
+			scan_maps(ops, dfd, pid, tracked, tctx, &exe);
 		ops->finish(ops->ctx); /* ignored when the maps stopped it */
 	}
 	free(exe.text);
@@ -739,11 +821,13 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 	close(fd);
 	if (e == ENOENT || e == ESRCH ||
 	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X'))) {
+		close(dfd);
 		ops->stop(ops->ctx, 1, "process exited during inspection");
 		return 0;
 	}
 	if (!e && ops->children)
-		scan_children(ops, pid, after.threads);
+		scan_children(ops, dfd, pid, after.threads);
+	close(dfd);
 	return start_wall_ns(before.start);
 }
 
@@ -816,13 +900,14 @@ static int parse_pid(const char *s, pid_t *out)
 	return 0;
 }
 
-/* One children file: space-separated pids. 0, or an errno value. */
-static int read_children_file(const char *path, struct rl_pidv *out)
+/* One children file (path, relative to the directory dfd): space-separated
+ * pids. 0, or an errno value. */
+static int read_children_file(int dfd, const char *path, struct rl_pidv *out)
 {
 	char buf[4096];
 	struct rl_buf text = {0};
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+	int fd = openat(dfd, path, O_RDONLY | O_CLOEXEC), e = 0;
 
 	if (fd < 0)
 		return errno;
@@ -883,7 +968,7 @@ static int children_from_tasks(pid_t pid, struct rl_pidv *out)
 		if (!numeric(de->d_name, &tid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)tid);
-		e = read_children_file(path, out);
+		e = read_children_file(AT_FDCWD, path, out);
 		if (e == ENOENT || e == ESRCH)
 			e = 0; /* the thread exited meanwhile */
 	}

@@ -74,6 +74,61 @@ static int accept_all(const char *path, void *ctx)
 	return 1;
 }
 
+/* Read one line of f into buf (for finding this process's own mappings):
+ * 1 with the newline removed, 0 at the end, -1 for a line too long. */
+static int read_line(FILE *f, char *buf, size_t size)
+{
+	size_t n;
+	int c;
+
+	if (!fgets(buf, (int)size, f))
+		return 0;
+	n = strlen(buf);
+	if (n && buf[n - 1] == '\n') {
+		buf[n - 1] = '\0';
+		return 1;
+	}
+	if (n + 1 < size)
+		return 1;
+	while ((c = fgetc(f)) != EOF && c != '\n')
+		;
+	return -1;
+}
+
+/* Scan maps text through the platform's reader, reading size bytes at a
+ * time (MAPS_READ_SIZE as /proc is read, or less: lines then straddle the
+ * reads). */
+static void scan_text_sized(const struct rl_platform_scan_ops *o, struct maps_scan *ms,
+			    const char *text, size_t len, const struct exe_seen *exe, size_t size)
+{
+	FILE *f = tmpfile();
+	char *buf = rl_xmalloc(size);
+
+	CHECK(f != NULL);
+	if (f) {
+		CHECK(fwrite(text, 1, len, f) == len && fflush(f) == 0);
+		CHECK(lseek(fileno(f), 0, SEEK_SET) == 0);
+		scan_maps_fd(o, ms, fileno(f), buf, size, exe);
+		fclose(f);
+	}
+	free(buf);
+}
+
+static void scan_text(const struct rl_platform_scan_ops *o, struct maps_scan *ms, const char *text,
+		      size_t len, const struct exe_seen *exe)
+{
+	scan_text_sized(o, ms, text, len, exe, MAPS_READ_SIZE);
+}
+
+/* This process's /proc directory, for scan_maps. */
+static int own_dir(void)
+{
+	char dir[32];
+
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)getpid());
+	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* This process's first file-backed mapping of libc, parsed. */
 static int own_libc(struct maps_line *m, char *path, size_t size)
 {
@@ -101,20 +156,19 @@ static unsigned scan_line_perms(const struct maps_line *m, const char *perms, ui
 {
 	const struct rl_platform_scan_ops ops = {
 		rec_exe, rec_file, rec_undetermined, rec_finish, rec_stop, r, NULL, NULL};
-	struct maps_scan ms = {getpid(), accept_all, NULL, 0, 0};
+	int dfd = own_dir();
+	struct maps_scan ms = {getpid(), dfd, accept_all, NULL, 0, 0};
 	char none[] = "";
 	struct exe_seen exe = {0, none};
 	char *text = rl_xasprintf("%" PRIx64 "-%" PRIx64 " %s 00000000 %02" PRIx64 ":%02" PRIx64
 				  " %" PRIu64 "    %s\n",
 				  m->start, m->end, perms, maj, min, ino, path);
-	FILE *f = fmemopen(text, strlen(text), "r");
 
 	memset(r, 0, sizeof(*r));
-	CHECK(f != NULL);
-	if (f) {
-		scan_maps_file(&ops, &ms, f, &exe);
-		fclose(f);
-	}
+	CHECK(dfd >= 0);
+	scan_text(&ops, &ms, text, strlen(text), &exe);
+	if (dfd >= 0)
+		close(dfd);
 	free(text);
 	*denied = ms.map_files_denied;
 	return ms.map_files_opened;
@@ -283,7 +337,11 @@ static void test_own_maps(void)
 	CHECK(len + 2 > PATH_MAX);
 
 	memset(&l, 0, sizeof(l));
-	scan_maps(&ops, getpid(), accept_all, NULL, &exe);
+	fd = own_dir();
+	CHECK(fd >= 0);
+	scan_maps(&ops, fd, getpid(), accept_all, NULL, &exe);
+	if (fd >= 0)
+		close(fd);
 	for (int i = 0; i < l.n; i++) {
 		const char *t = l.text[i];
 		size_t n = strlen(t);
@@ -327,7 +385,7 @@ static void test_unlinked_code(void)
 	static struct seen_list l;
 	const struct rl_platform_scan_ops ops = {
 		rec_exe, list_file, rec_undetermined, rec_finish, rec_stop, &l, NULL, NULL};
-	struct maps_scan ms = {getpid(), accept_none, NULL, 0, 0};
+	struct maps_scan ms = {getpid(), -1, accept_none, NULL, 0, 0};
 	char none[] = "";
 	struct exe_seen exe = {0, none};
 	static const char text[] =
@@ -343,16 +401,69 @@ static void test_unlinked_code(void)
 		"7f0000005000-7f0000006000 r--p 00000000 fe:00 14 /nonexistent/libdata.so "
 		"(deleted)\n"
 		"7f0000006000-7f0000007000 r-xp 00000000 fe:00 15 /nonexistent/libhere.so\n";
-	FILE *f = fmemopen((void *)(uintptr_t)text, sizeof(text) - 1, "r");
 
 	memset(&l, 0, sizeof(l));
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	scan_maps_file(&ops, &ms, f, &exe);
-	fclose(f);
+	scan_text(&ops, &ms, text, sizeof(text) - 1, &exe);
 	CHECK_INT(l.n, 1);
 	CHECK_STR(l.text[0], "/nonexistent/libgone.so.1 (deleted)");
+}
+
+static int list_undetermined_n;
+
+static void list_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+static void list_undetermined(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+	list_undetermined_n++;
+}
+
+/* maps is read in large reads, each line judged where it lies: lines
+ * that straddle two reads, a line too long for any path (skipped as
+ * unparsable, once, the lines after it judged) and a last line without a
+ * newline are read as whole lines, whatever the size of the reads. */
+static void test_maps_reads(void)
+{
+	static struct seen_list l;
+	const struct rl_platform_scan_ops ops = {
+		rec_exe, list_file, list_undetermined, rec_finish, rec_stop, &l, NULL, NULL};
+	const size_t sizes[] = {MAPS_LINE_MAX + 1, MAPS_LINE_MAX + 77, 4096 * 3, MAPS_READ_SIZE};
+	struct maps_scan ms = {getpid(), -1, accept_none, NULL, 0, 0};
+	char none[] = "", dir[201];
+	struct exe_seen exe = {0, none};
+	struct rl_buf text = {0};
+	char *longpath = rl_xmalloc(MAPS_LINE_MAX + 1);
+
+	memset(dir, 'd', 200);
+	dir[200] = '\0';
+	memset(longpath, 'x', MAPS_LINE_MAX);
+	longpath[0] = '/';
+	longpath[MAPS_LINE_MAX] = '\0';
+	for (int i = 0; i < 60; i++) {
+		if (i == 30)
+			rl_buf_addf(&text, "7f0000100000-7f0000101000 r-xp 00000000 fe:00 99 %s\n",
+				    longpath);
+		rl_buf_addf(&text,
+			    "7f%010x-7f%010x r-xp 00000000 fe:00 %d /nonexistent/%s/lib%d.so.1 "
+			    "(deleted)%s",
+			    (unsigned)i * 0x1000u, (unsigned)i * 0x1000u + 0x1000u, 100 + i, dir, i,
+			    i == 59 ? "" : "\n");
+	}
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		memset(&l, 0, sizeof(l));
+		list_undetermined_n = 0;
+		scan_text_sized(&ops, &ms, text.data, text.len, &exe, sizes[k]);
+		CHECK_INT(l.n, 60);
+		CHECK_INT(list_undetermined_n, 1);
+		if (l.n == 60) {
+			char *want = rl_xasprintf("/nonexistent/%s/lib59.so.1 (deleted)", dir);
+
+			CHECK_STR(l.text[59], want);
+			free(want);
+		}
+	}
+	rl_buf_release(&text);
+	free(longpath);
 }
 
 /* The numbers of a maps line at the edges of 64 bits: the largest value
@@ -498,6 +609,7 @@ int main(void)
 	test_mappings();
 	test_own_maps();
 	test_unlinked_code();
+	test_maps_reads();
 	test_replaced_meta();
 	return check_done();
 }
