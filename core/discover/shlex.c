@@ -22,6 +22,8 @@ struct lexer {
 	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;
 	int redirect; /* the next word is a redirection target, not an argument */
+	int depth;    /* of the next command: see rl_shcmd.depth */
+	char last_op; /* the operator before the next command: rl_shcmd.before */
 	size_t nwords;
 	struct rl_shcmd *cur;
 	struct rl_shcmds *out;
@@ -149,12 +151,37 @@ static void find_program(struct rl_shcmd *c)
 	c->prog = c->n;
 }
 
-static void end_cmd(struct lexer *lx);
-
 static int word_is(const struct rl_shword *w, const char *t)
 {
 	return !w->dynamic && strcmp(w->text, t) == 0;
 }
+
+/* The command's depth, from the words that open a construct (`if`,
+ * `while`, `until`, `{` before its program; `for`, `case`, `select` as
+ * its first; the `{` of `function NAME {`) and then the depth of the
+ * next, less one when it closes one. */
+static void note_depth(struct lexer *lx, struct rl_shcmd *c)
+{
+	static const char *const opens[] = {"if", "while", "until", "{", NULL};
+	static const char *const firsts[] = {"for", "case", "select", NULL};
+	static const char *const closes[] = {"fi", "done", "esac", "}", NULL};
+	size_t i = 0;
+
+	c->depth = lx->depth;
+	for (; i < c->start && i < c->n; i++)
+		if (!c->w[i].dynamic && word_in(c->w[i].text, opens))
+			c->depth++;
+	if (i < c->n && !c->w[i].dynamic && word_in(c->w[i].text, firsts))
+		c->depth++;
+	if (i < c->n && word_is(&c->w[i], "function"))
+		for (size_t k = i + 1; k < c->n; k++)
+			c->depth += word_is(&c->w[k], "{");
+	lx->depth = c->depth;
+	if (i < c->n && !c->w[i].dynamic && word_in(c->w[i].text, closes))
+		lx->depth--;
+}
+
+static void end_cmd_by(struct lexer *lx, char op);
 
 /* `case WORD in` opens a pattern; `esac` closes the construct. */
 static void note_case(struct lexer *lx)
@@ -162,7 +189,8 @@ static void note_case(struct lexer *lx)
 	struct rl_shcmd *c = lx->cur;
 
 	if (c->n == 3 && word_is(&c->w[0], "case") && word_is(&c->w[2], "in")) {
-		end_cmd(lx);
+		end_cmd_by(lx, ';');
+		lx->last_op = ';';
 		lx->case_depth++;
 		lx->pattern = 1;
 	} else if (c->n == 1 && lx->case_depth > 0 && word_is(&c->w[0], "esac")) {
@@ -199,6 +227,7 @@ static void end_word(struct lexer *lx)
 				 sizeof(*lx->out->v));
 			lx->cur = &lx->out->v[lx->out->n++];
 			memset(lx->cur, 0, sizeof(*lx->cur));
+			lx->cur->before = lx->last_op;
 		}
 		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1,
 			 sizeof(*lx->cur->w));
@@ -217,13 +246,23 @@ static void end_word(struct lexer *lx)
 		note_case(lx);
 }
 
-static void end_cmd(struct lexer *lx)
+/* End the command being read, the operator op after it (see
+ * rl_shcmd.after). */
+static void end_cmd_by(struct lexer *lx, char op)
 {
 	end_word(lx);
 	lx->redirect = 0;
-	if (lx->cur)
+	if (lx->cur) {
 		find_program(lx->cur);
+		note_depth(lx, lx->cur);
+		lx->cur->after = op;
+	}
 	lx->cur = NULL;
+}
+
+static void end_cmd(struct lexer *lx)
+{
+	end_cmd_by(lx, 0);
 }
 
 /* The line of s[pos]; pos only grows. */
@@ -424,7 +463,8 @@ static int take_funcdef(struct lexer *lx)
 		return 0;
 	lx->cur->funcdef = 1;
 	lx->i = j + 1;
-	end_cmd(lx);
+	end_cmd_by(lx, ';');
+	lx->last_op = ';';
 	return 1;
 }
 
@@ -446,16 +486,22 @@ static void take_operator(struct lexer *lx)
 	if (c == '(' && take_funcdef(lx))
 		return;
 	lx->i++;
-	end_cmd(lx);
 	if (c == ';' && lx->i < lx->len && (lx->s[lx->i] == ';' || lx->s[lx->i] == '&')) {
+		end_cmd_by(lx, ';');
 		lx->i++;
 		if (lx->i < lx->len && lx->s[lx->i] == '&')
 			lx->i++; /* bash's ;;& */
 		if (lx->case_depth > 0)
 			lx->pattern = 1;
 	} else if ((c == '&' || c == '|') && lx->i < lx->len && lx->s[lx->i] == c) {
+		end_cmd_by(lx, c);
 		lx->i++;
+	} else {
+		c = c == '|' ? 'p' : c == '&' ? 'b' : c;
+		end_cmd_by(lx, c);
+		lx->depth += c == '(' ? 1 : c == ')' ? -1 : 0;
 	}
+	lx->last_op = c;
 }
 
 static int step(struct lexer *lx)
@@ -466,7 +512,10 @@ static int step(struct lexer *lx)
 		end_word(lx);
 		lx->i++;
 	} else if (c == '\n') {
-		end_cmd(lx);
+		end_word(lx);
+		if (lx->cur || !lx->last_op || !strchr("&|p", lx->last_op))
+			lx->last_op = ';'; /* else the list goes on */
+		end_cmd_by(lx, ';');
 		lx->i++;
 	} else if (c == '#' && !lx->in_word) {
 		while (lx->i < lx->len && lx->s[lx->i] != '\n')

@@ -45,6 +45,14 @@ struct rl_shcmd {
 	int funcdef;  /* `NAME()`: the header of a function definition (its
 		       * body is the `{ … }` commands after it) */
 	int exec;     /* the program is run with `exec` */
+	/* Where it stands: how deep inside `( … )`, `{ … }`, `if … fi`,
+	 * `while|until|for … done` and `case … esac` (its own opening words
+	 * counted: `if cd /x` is 1 deep), and the operators on either side of
+	 * it: 0 (the start or end of the text), ';' (also a newline, `;;`),
+	 * '&' (`&&`), '|' (`||`), 'p' (a pipe), 'b' (`&`: in the background),
+	 * '(' or ')'. A newline after `&&`, `||` or `|` continues the list. */
+	int depth;
+	char before, after;
 };
 
 struct rl_shcmds {

@@ -240,6 +240,39 @@ static void test_structure(void)
 	rl_shcmds_release(&c);
 }
 
+/* Each command's depth and the operators on either side of it: "depth
+ * before after" per command, 0 shown as '0'. */
+static void check_places(const char *s, const char *want)
+{
+	struct rl_shcmds c = {0};
+	struct rl_buf b = {0};
+
+	CHECK_INT(rl_shlex_split(s, strlen(s), &c, NULL), 0);
+	for (size_t i = 0; i < c.n; i++)
+		rl_buf_addf(&b, "%s%d%c%c", i ? " " : "", c.v[i].depth,
+			    c.v[i].before ? c.v[i].before : '0', c.v[i].after ? c.v[i].after : '0');
+	CHECK_STR(b.data ? b.data : "", want);
+	rl_buf_release(&b);
+	rl_shcmds_release(&c);
+}
+
+/* Where each command stands: what a reader needs to tell whether one
+ * runs in the text's own shell before those after it. */
+static void test_places(void)
+{
+	check_places("a && b || c; d | e & f\ng", "00& 0&| 0|; 0;p 0pb 0b; 0;0");
+	check_places("a &&\n\n  b\nc", "00& 0&; 0;0");
+	check_places("(a; b) ; c", "1(; 1;) 0;0");
+	check_places("if a; then b; elif c; then d; else e; fi; f", "10; 1;; 1;; 1;; 1;; 1;; 0;0");
+	check_places("while a; do b; done\nfor x in y; do c; done\nd",
+		     "10; 1;; 1;; 1;; 1;; 1;; 0;0");
+	check_places("case x in a) b;; esac; c", "10; 1;; 1;; 0;0");
+	check_places("f() { a; }\ng", "00; 1;; 1;; 0;0");
+	check_places("{ a; } | b", "10; 1;p 0p0");
+	check_places("function f {\na\n}\nb", "10; 1;; 1;; 0;0");
+	check_places("x=$(cd /; a) b; c", "00; 0;0");
+}
+
 int main(void)
 {
 	test_quotes();
@@ -250,5 +283,6 @@ int main(void)
 	test_errors();
 	test_expand();
 	test_structure();
+	test_places();
 	return check_done();
 }
