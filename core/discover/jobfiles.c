@@ -36,6 +36,9 @@ struct ctx {
 	const char *path;	/* the job's PATH */
 	struct rl_shenv env;	/* the job's environment, as scripts start with it */
 	char *root;		/* RootDirectory (real path), NULL when none */
+	const char *cwd;	/* where relative names are: the job's working
+				 * directory, or where shell text's `cd` went */
+	char *workdir;		/* the job's working directory, absolute */
 	struct rl_strv scanned; /* scripts already read */
 	int full;		/* MAX_FILES reached (warned once) */
 	int dry;		/* > 0: resolving only, nothing recorded */
@@ -514,10 +517,7 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 		char *cand = NULL;
 
 		if (len) {
-			char *abs = dir[0] == '/'
-					    ? rl_xstrdup(dir)
-					    : rl_path_join(c->job->workdir ? c->job->workdir : "/",
-							   dir);
+			char *abs = rl_path_join(c->cwd, dir);
 
 			cand = rl_path_join(abs, name);
 			free(abs);
@@ -533,9 +533,9 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 	return NULL;
 }
 
-/* word as an absolute path: relative paths from the job's working
- * directory (launchd starts jobs in / otherwise), bare names through
- * search. NULL (noted) when a bare name is nowhere on it. */
+/* word as an absolute path: relative paths from the working directory
+ * (c->cwd), bare names through search. NULL (noted) when a bare name is
+ * nowhere on it. */
 static char *locate(struct ctx *c, const char *word, const char *search)
 {
 	char *p;
@@ -543,7 +543,7 @@ static char *locate(struct ctx *c, const char *word, const char *search)
 	if (word[0] == '/')
 		return rl_xstrdup(word);
 	if (strchr(word, '/'))
-		return rl_path_join(c->job->workdir ? c->job->workdir : "/", word);
+		return rl_path_join(c->cwd, word);
 	p = search_path(c, word, search);
 	if (!p) {
 		char *w = shown(word);
@@ -770,23 +770,43 @@ static void add_read_script(struct ctx *c, const char *word, const char *search,
 	free(path);
 }
 
-/* A file an interpreter reads as its own language (java -jar JAR, python3
- * FILE): a script of the job, with every symlink on the way, never read
- * here. A relative name is in the working directory, WorkingDirectory, as
- * the interpreter opens it. A directory (a class path entry) is no file;
- * one not there is noted as missing, except in a script (which may name
- * what is not installed). */
-static void add_reader_file(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
+/* Whether path is there, its stat in *st. */
+static int stat_at(struct ctx *c, const char *path, struct stat *st)
 {
-	const char *word = r->argv[0];
-	char *path = word[0] == '/' ? rl_xstrdup(word)
-				    : rl_path_join(c->job->workdir ? c->job->workdir : "/", word);
-	char *host = host_path(c, path), *run, *via;
-	struct stat st;
-	int there = host && stat(host, &st) == 0;
-	struct resolved res;
+	char *host = host_path(c, path);
+	int there = host && stat(host, st) == 0;
 
 	free(host);
+	return there;
+}
+
+/* A file an interpreter reads as its own language (java -jar JAR, python3
+ * FILE): a script of the job, with every symlink on the way, never read
+ * here. A relative name is in the working directory (WorkingDirectory, or
+ * where a `cd` went), as the interpreter opens it; when no file has that
+ * name, the first of its names with r->tries' suffixes that is one (node).
+ * A directory (a class path entry) is no file; one not there is noted as
+ * missing, except in a script (which may name what is not installed). */
+static void add_reader_file(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
+{
+	char *path = rl_path_join(c->cwd, r->argv[0]), *run, *via;
+	struct stat st;
+	int there = stat_at(c, path, &st);
+	struct resolved res;
+
+	for (size_t i = 0; r->tries && r->tries[i] && !(there && S_ISREG(st.st_mode)); i++) {
+		char *name = rl_xconcat(path, r->tries[i], "");
+		struct stat nst;
+
+		if (stat_at(c, name, &nst) && S_ISREG(nst.st_mode)) {
+			free(path);
+			path = name;
+			st = nst;
+			there = 1;
+		} else {
+			free(name);
+		}
+	}
 	if ((there && S_ISDIR(st.st_mode)) || (!there && rd->script)) {
 		free(path);
 		return;
@@ -804,15 +824,18 @@ static void add_reader_file(struct ctx *c, const struct reading *rd, const struc
 
 /* The real file a program word runs (for the name of an interpreter),
  * found as add_exec finds it, nothing recorded. */
-static char *on_resolve(void *ctx, const char *word, const char *search)
+static char *on_resolve(void *ctx, const char *word, const char *search, const char *dir)
 {
 	struct reading *rd = ctx;
 	struct ctx *c = rd->c;
 	struct resolved r;
+	const char *cwd = c->cwd;
 	char *path, *real = NULL;
 
 	c->dry++;
+	c->cwd = dir ? dir : cwd;
 	path = locate(c, word, search);
+	c->cwd = cwd;
 	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
 		if (!r.missing) {
 			real = r.real;
@@ -825,10 +848,8 @@ static char *on_resolve(void *ctx, const char *word, const char *search)
 	return real;
 }
 
-static void on_run(void *ctx, const struct rl_shrun *r)
+static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
 {
-	struct reading *rd = ctx;
-	struct ctx *c = rd->c;
 	char *via;
 
 	if (r->reader) {
@@ -865,6 +886,19 @@ static void on_run(void *ctx, const struct rl_shrun *r)
 	free(via);
 }
 
+/* What the text runs, in the directory it runs it in: a program it
+ * starts there (a script's text starts there too). */
+static void on_run(void *ctx, const struct rl_shrun *r)
+{
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	const char *cwd = c->cwd;
+
+	c->cwd = r->dir ? r->dir : cwd;
+	run_in_dir(c, rd, r);
+	c->cwd = cwd;
+}
+
 static void on_unresolved(void *ctx, const char *word, size_t line)
 {
 	struct reading *rd = ctx;
@@ -887,7 +921,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	struct rl_shenv env;
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -913,7 +947,7 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd};
 
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }
@@ -993,6 +1027,9 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 	c.fs = libs ? rl_libcache_fs(libs) : NULL;
 	c.out = out;
 	c.path = job_path(job);
+	/* launchd starts the job in WorkingDirectory, else in / */
+	c.workdir = rl_path_join("/", job->workdir ? job->workdir : "");
+	c.cwd = c.workdir;
 	rl_shenv_from_environ(&c.env, &job->env);
 	if (!rl_shenv_get(&c.env, "PATH", &(int){0}))
 		rl_shenv_set(&c.env, "PATH", default_path);
@@ -1018,6 +1055,7 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 	rl_strv_release(&c.scanned);
 	rl_shenv_release(&c.env);
 	free(c.root);
+	free(c.workdir);
 	return 0;
 }
 

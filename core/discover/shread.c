@@ -9,6 +9,13 @@
 
 #define MAX_CALLS 256 /* function bodies walked per text: bounds a hostile script */
 
+/* Where the shell is: the directory `cd` made current. */
+struct where {
+	char *dir;	      /* absolute; NULL: the one the text started in, not known here */
+	int lost;	      /* not known: a `cd` the reader cannot follow */
+	struct rl_strv stack; /* pushd's directories, the top last ("": not known) */
+};
+
 struct func {
 	const char *name;
 	size_t first, last; /* body: commands [first, last] */
@@ -26,6 +33,9 @@ struct reader {
 	const char *via; /* nested text: the route to it */
 	int nest;
 	int calls;
+	struct where own;
+	struct where *at; /* own, or (eval) the caller's */
+	int unsure;	  /* eval text run only maybe: no `cd` in it is sure */
 };
 
 /* One command's words from where the program chain starts: the value of
@@ -38,7 +48,9 @@ struct words {
 
 struct step {
 	const struct rl_shread_ops *ops;
-	struct reader *rd; /* NULL for a command line */
+	struct reader *rd;	    /* NULL for a command line */
+	const struct rl_shcmd *cmd; /* the command in the text, NULL for a command line */
+	struct where *at;
 	struct rl_shenv *env;
 	struct rl_buf via;
 	size_t line;
@@ -62,6 +74,9 @@ static const char *const builtins[] = {
 	"kill",	    "let",   "printf", "pwd",	"read",	  "return",  "set",	"shift",
 	"shopt",    "test",  "times",  "trap",	"true",	  "type",    "ulimit",	"umask",
 	"unalias",  "unset", "wait",   "print", "setopt", NULL};
+
+/* Builtins that change the working directory (zsh's chdir is cd). */
+static const char *const changers[] = {"cd", "chdir", "pushd", "popd", NULL};
 
 static const char *const declarers[] = {"export", "readonly", "local", "declare", "typeset", NULL};
 
@@ -97,10 +112,45 @@ static void unresolved(struct step *s, const char *word)
 	s->ops->unresolved(s->ops->ctx, word ? word : "?", s->line);
 }
 
+/* Whether where word is found depends on the working directory: a
+ * relative path, or a bare name looked up through a relative PATH entry. */
+static int in_cwd(const char *word, const char *path)
+{
+	if (word[0] == '/')
+		return 0;
+	if (strchr(word, '/'))
+		return 1;
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+
+		if (len && p[0] != '/')
+			return 1;
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return 0;
+}
+
+/* The working directory is not known: a word found in it cannot be. */
+static int lost(const struct step *s)
+{
+	return s->at && s->at->lost;
+}
+
+static const char *dir_of(const struct step *s)
+{
+	return s->at ? s->at->dir : NULL;
+}
+
 static void report(struct step *s, const struct words *w, size_t i, int script)
 {
 	struct rl_shrun r;
 
+	if (lost(s) && in_cwd(w->v[i], path_of(s->env))) {
+		unresolved(s, w->raw[i]);
+		return;
+	}
 	r.argv = w->v + i;
 	r.argc = w->n - i;
 	r.path = path_of(s->env);
@@ -109,6 +159,8 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 	r.script = script;
 	r.reader = NULL;
 	r.exec = s->exec;
+	r.dir = dir_of(s);
+	r.tries = NULL;
 	s->ops->run(s->ops->ctx, &r);
 }
 
@@ -133,7 +185,8 @@ static void assign(struct rl_shenv *env, const char *word, const char *value, in
 }
 
 static void chain(struct step *s, const struct words *w, size_t i);
-static void read_nested(struct step *s, const char *text, struct rl_shenv *env);
+static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
+			int unsure);
 
 /* Options a prefix program takes before its command: flags, and those
  * (listed in with_arg) that take the next word as their value. Returns the
@@ -202,7 +255,7 @@ static void see_su(struct step *s, const struct words *w, size_t i)
 		}
 		rl_shenv_child(s->env, &child);
 		via_add(s, "su -c");
-		read_nested(s, w->v[i + 1], &child);
+		read_nested(s, w->v[i + 1], &child, 0, 0);
 		rl_shenv_release(&child);
 		return;
 	}
@@ -239,13 +292,15 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	rl_shenv_child(s->env, &child);
 	via_add(s, name);
 	rl_buf_adds(&s->via, " -c");
-	read_nested(s, w->v[i], &child);
+	read_nested(s, w->v[i], &child, 0, 0);
 	rl_shenv_release(&child);
 }
 
 /* FILE, read by reader as its own language: reported as a script. dir:
- * where a relative FILE is (ruby -C), NULL for the working directory. */
-static void report_read(struct step *s, const char *file, const char *dir, const char *reader)
+ * where a relative FILE is (ruby -C), NULL for the working directory;
+ * tries: as rl_shrun.tries. */
+static void report_read(struct step *s, const char *file, const char *dir, const char *reader,
+			const char *const *tries)
 {
 	struct rl_shrun r;
 	char *joined, *argv[1];
@@ -254,6 +309,11 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 		return; /* standard input */
 	joined = dir && file[0] != '/' ? rl_path_join(dir, file) : NULL;
 	argv[0] = joined ? joined : (char *)(uintptr_t)file;
+	if (lost(s) && argv[0][0] != '/') {
+		unresolved(s, file);
+		free(joined);
+		return;
+	}
 	r.argv = argv;
 	r.argc = 1;
 	r.path = path_of(s->env);
@@ -262,20 +322,22 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 	r.script = 1;
 	r.reader = reader;
 	r.exec = s->exec;
+	r.dir = dir_of(s);
+	r.tries = tries;
 	s->ops->run(s->ops->ctx, &r);
 	free(joined);
 }
 
 /* The file word w[i] (none: the interpreter reads standard input). */
 static void read_word(struct step *s, const struct words *w, size_t i, const char *dir,
-		      const char *reader)
+		      const char *reader, const char *const *tries)
 {
 	if (i >= w->n)
 		return;
 	if (!w->v[i])
 		unresolved(s, w->raw[i]);
 	else
-		report_read(s, w->v[i], dir, reader);
+		report_read(s, w->v[i], dir, reader, tries);
 }
 
 /* One interpreter's command line as it is read: what its options said. */
@@ -302,8 +364,9 @@ struct interp {
 	/* the first word after the options, w[i] (i may be past the end):
 	 * what it reads; NULL: that word is the file */
 	void (*file)(struct iread *r, size_t i);
-	int dash_is_option;	/* "-" is an option (else standard input) */
-	int dashdash_is_option; /* "--" is an option (else it ends them) */
+	int dash_is_option;	  /* "-" is an option (else standard input) */
+	int dashdash_is_option;	  /* "--" is an option (else it ends them) */
+	const char *const *tries; /* rl_shrun.tries */
 };
 
 /* java(1), as the JDK launcher parses its command line (java.c,
@@ -388,12 +451,12 @@ static void java_file(struct iread *r, size_t i)
 	if (r->jar) {
 		char *reader = rl_xasprintf("%s -jar", r->base);
 
-		report_read(s, what, NULL, reader);
+		report_read(s, what, NULL, reader, NULL);
 		free(reader);
 		return;
 	}
 	if (r->source || (strlen(what) > 5 && strcmp(what + strlen(what) - 5, ".java") == 0))
-		report_read(s, what, NULL, r->base);
+		report_read(s, what, NULL, r->base, NULL);
 	if (!r->cp_via) {
 		cp = rl_shenv_get(s->env, "CLASSPATH", &unknown);
 		if (!rl_strv_contains(&s->env->exported, "CLASSPATH"))
@@ -405,7 +468,7 @@ static void java_file(struct iread *r, size_t i)
 		char *entry = rl_xstrndup(p, len);
 
 		if (len && entry[len - 1] != '*')
-			report_read(s, entry, NULL, r->cp_via);
+			report_read(s, entry, NULL, r->cp_via, NULL);
 		free(entry);
 		p += len;
 		if (*p == ':')
@@ -595,17 +658,27 @@ static int php_option(struct iread *r, size_t i)
 	return o[2] || !strchr("neHqlsw", o[1]) ? OPT_STOP : 0;
 }
 
+/* node runs its program file as require() finds a file: when no file has
+ * the name as given, the name with ".js", ".json", then ".node"; a
+ * directory after those (nodejs.org/api/modules.html, "All together":
+ * LOAD_AS_FILE before LOAD_AS_DIRECTORY; "File modules": other
+ * extensions, ".mjs" and ".cjs" among them, must be given in full). */
+static const char *const node_tries[] = {".js", ".json", ".node", NULL};
+
 /* Interpreters that read the file their command line names (through a
  * file descriptor, never mapped). Each command line is parsed as the
  * interpreter parses its own; where an option's arity is not known here,
  * nothing more is reported rather than a guess. A word whose value is not
  * known where the file may stand is reported unresolved. */
 static const struct interp interps[] = {
-	/* name, versioned, option, file, "-" an option, "--" an option */
-	{"java", 0, java_option, java_file, 1, 1}, {"python", 1, python_option, NULL, 0, 0},
-	{"ruby", 1, ruby_option, NULL, 0, 0},	   {"perl", 1, perl_option, NULL, 0, 0},
-	{"node", 1, node_option, NULL, 0, 0},	   {"nodejs", 0, node_option, NULL, 0, 0},
-	{"php", 1, php_option, NULL, 0, 1},
+	/* name, versioned, option, file, "-" an option, "--" an option, tries */
+	{"java", 0, java_option, java_file, 1, 1, NULL},
+	{"python", 1, python_option, NULL, 0, 0, NULL},
+	{"ruby", 1, ruby_option, NULL, 0, 0, NULL},
+	{"perl", 1, perl_option, NULL, 0, 0, NULL},
+	{"node", 1, node_option, NULL, 0, 0, node_tries},
+	{"nodejs", 0, node_option, NULL, 0, 0, node_tries},
+	{"php", 1, php_option, NULL, 0, 1, NULL},
 };
 
 static const struct interp *interp_of(const char *base)
@@ -649,16 +722,16 @@ static void see_interp(struct step *s, const struct words *w, size_t i, const st
 			goto out;
 		if (n == OPT_FILE) {
 			if (r.file)
-				report_read(s, r.file, r.dir, base);
+				report_read(s, r.file, r.dir, base, ip->tries);
 			else
-				read_word(s, w, i + 1, r.dir, base);
+				read_word(s, w, i + 1, r.dir, base, ip->tries);
 			goto out;
 		}
 	}
 	if (ip->file)
 		ip->file(&r, i);
 	else
-		read_word(s, w, i, r.dir, base);
+		read_word(s, w, i, r.dir, base, ip->tries);
 out:
 	free(r.cp_via);
 }
@@ -671,8 +744,8 @@ static void see_reader(struct step *s, const struct words *w, size_t i)
 	const struct interp *ip = interp_of(base);
 	char *real = NULL;
 
-	if (!ip && s->ops->resolve) {
-		real = s->ops->resolve(s->ops->ctx, w->v[i], path_of(s->env));
+	if (!ip && s->ops->resolve && !(lost(s) && in_cwd(w->v[i], path_of(s->env)))) {
+		real = s->ops->resolve(s->ops->ctx, w->v[i], path_of(s->env), dir_of(s));
 		if (real) {
 			base = rl_path_basename(real);
 			ip = interp_of(base);
@@ -720,6 +793,149 @@ static void call_func(struct step *s, struct func *f)
 	f->active = 0;
 }
 
+static void where_release(struct where *at)
+{
+	free(at->dir);
+	rl_strv_release(&at->stack);
+	memset(at, 0, sizeof(*at));
+}
+
+/* The working directory is not known from here on; nor is the stack. */
+static void where_lose(struct where *at)
+{
+	free(at->dir);
+	at->dir = NULL;
+	at->lost = 1;
+	rl_strv_release(&at->stack);
+}
+
+/* Whether the command at w[i] changes the shell's state for every command
+ * after it that runs: it is the first of its command (no `command`,
+ * `builtin` before it), at the top level of the text (in no subshell,
+ * function, `if`, loop, `case`, `{ … }`), not in a pipeline nor in the
+ * background, and not run only by what came before it (`a && cd`,
+ * `a || cd`); an eval's text only when the eval is so. */
+static int changes_surely(const struct step *s, size_t i)
+{
+	const struct rl_shcmd *c = s->cmd;
+
+	return c && i == 0 && !s->rd->unsure && c->depth == 0 && (!c->before || c->before == ';') &&
+	       c->after != 'p' && c->after != 'b';
+}
+
+/* path, from the absolute dir, made canonical as `cd` makes it (POSIX
+ * cd, step 8: "." and empty components dropped, ".." drops the one
+ * before it); NULL when physical (-P) and there is a "..", which only
+ * the file system could tell. */
+static char *cd_path(const char *dir, const char *path, int physical)
+{
+	char *full = rl_path_join(dir, path);
+	struct rl_buf b = {0};
+
+	for (const char *p = full; *p;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (physical) {
+				free(full);
+				rl_buf_release(&b);
+				return NULL;
+			}
+			slash = b.data ? strrchr(b.data, '/') : NULL;
+			b.len = slash ? (size_t)(slash - b.data) : 0;
+			if (b.data)
+				b.data[b.len] = '\0';
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			rl_buf_adds(&b, "/");
+			rl_buf_add(&b, p, len);
+		}
+		p += len;
+	}
+	free(full);
+	if (!b.len)
+		rl_buf_adds(&b, "/");
+	return rl_buf_detach(&b);
+}
+
+/* The directory `cd OPERAND` goes to, from s's, or NULL when not known:
+ * no operand, `-`, a value not known, a relative one when s's is not
+ * known or CDPATH may be searched. */
+static char *cd_target(struct step *s, const char *operand, int physical)
+{
+	int unknown = 0;
+	const char *cdpath;
+
+	if (!operand || !*operand || strcmp(operand, "-") == 0)
+		return NULL;
+	if (operand[0] == '/')
+		return cd_path("/", operand, physical);
+	cdpath = rl_shenv_get(s->env, "CDPATH", &unknown);
+	if ((unknown || (cdpath && *cdpath)) && strcmp(operand, ".") != 0 &&
+	    strcmp(operand, "..") != 0 && strncmp(operand, "./", 2) != 0 &&
+	    strncmp(operand, "../", 3) != 0)
+		return NULL;
+	if (lost(s) || !s->at->dir)
+		return NULL;
+	return cd_path(s->at->dir, operand, physical);
+}
+
+/* `cd [-L|-P] DIR`, `pushd DIR`, `popd` (and chdir, cd's other name) at
+ * w[i]: where the shell is after it. Anything else of theirs (other
+ * options, `cd -`, `pushd +N`, a second operand), one not run for sure,
+ * or a directory not known: not known from here on. */
+static void change_dir(struct step *s, const struct words *w, size_t i)
+{
+	const char *t = w->v[i];
+	int physical = 0, push = strcmp(t, "pushd") == 0, pop = strcmp(t, "popd") == 0;
+	size_t k = i + 1;
+	char *to = NULL;
+
+	if (!s->at)
+		return;
+	for (; !push && !pop && k < w->n && w->v[k] && w->v[k][0] == '-' && w->v[k][1]; k++) {
+		const char *o = w->v[k];
+
+		if (strcmp(o, "--") == 0) {
+			k++;
+			break;
+		}
+		if (strspn(o + 1, "LP") != strlen(o + 1))
+			break; /* -e, -@, …: an operand, or not known */
+		physical = o[strlen(o) - 1] == 'P';
+	}
+	if (!changes_surely(s, i) || k + (pop ? 0 : 1) != w->n ||
+	    (k < w->n && (!w->v[k] || w->v[k][0] == '-' || w->v[k][0] == '+'))) {
+		/* zsh's `cd +1`, `cd -1`, pushd's -n and +N: the stack */
+		where_lose(s->at);
+	} else if (pop) {
+		if (!s->at->stack.n || !*s->at->stack.v[s->at->stack.n - 1]) {
+			where_lose(s->at);
+		} else {
+			to = s->at->stack.v[--s->at->stack.n];
+			s->at->stack.v[s->at->stack.n] = NULL;
+		}
+	} else {
+		to = cd_target(s, w->v[k], physical);
+		if (!to)
+			where_lose(s->at);
+		else if (push)
+			rl_strv_push(&s->at->stack, s->at->dir && !s->at->lost ? s->at->dir : "");
+	}
+	if (to) {
+		free(s->at->dir);
+		s->at->dir = to;
+		s->at->lost = 0;
+	}
+	/* what `cd` sets */
+	rl_shenv_set(s->env, "OLDPWD", NULL);
+	rl_shenv_set(s->env, "PWD", s->at->lost ? NULL : s->at->dir);
+}
+
 /* A word that names no file: a builtin, a declaration, a function. 1 when
  * handled. */
 static int see_shell_word(struct step *s, const struct words *w, size_t i)
@@ -733,6 +949,13 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		see_declare(s, w, i, strcmp(t, "export") == 0);
 		return 1;
 	}
+	if (word_in(t, changers) && !find_func(s->rd, t)) {
+		change_dir(s, w, i);
+		return 1;
+	}
+	if (strcmp(t, "builtin") == 0 && s->at &&
+	    (i + 1 >= w->n || !w->v[i + 1] || word_in(w->v[i + 1], changers)))
+		where_lose(s->at); /* `builtin cd …` */
 	if ((f = find_func(s->rd, t)) != NULL) {
 		call_func(s, f);
 		return 1;
@@ -754,7 +977,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			struct rl_shenv child;
 
 			rl_shenv_copy(&child, s->env);
-			read_nested(s, w->v[k], &child);
+			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i));
 			rl_shenv_release(&child);
 		}
 		return 1;
@@ -831,7 +1054,10 @@ static void chain(struct step *s, const struct words *w, size_t i)
 
 static void reader_run(struct reader *rd, struct rl_shenv *env);
 
-static void read_nested(struct step *s, const char *text, struct rl_shenv *env)
+/* text, read by a shell of its own (sh -c: it starts where this one is),
+ * or (eval) by this one, when it runs, or only maybe (unsure). */
+static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
+			int unsure)
 {
 	struct reader rd;
 
@@ -844,9 +1070,18 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env)
 	rd.line = s->line ? s->line : 0;
 	rd.nest = s->nest + 1;
 	rd.via = s->via.data ? s->via.data : "";
+	if (eval) {
+		rd.at = s->at;
+		rd.unsure = unsure;
+	} else {
+		rd.at = &rd.own;
+		rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
+		rd.own.lost = lost(s);
+	}
 	if (rl_shlex_split(text, strlen(text), &rd.cmds, NULL) < 0)
 		unresolved(s, text);
 	reader_run(&rd, env);
+	where_release(&rd.own);
 }
 
 static int word_is(const struct rl_shword *w, const char *t)
@@ -911,6 +1146,8 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	memset(&s, 0, sizeof(s));
 	s.ops = rd->ops;
 	s.rd = rd;
+	s.cmd = c;
+	s.at = rd->at;
 	s.line = rd->nest ? rd->line : c->line; /* nested: the outer line */
 	s.nest = rd->nest;
 	rl_buf_adds(&s.via, rd->via);
@@ -989,8 +1226,11 @@ int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
 	memset(&rd, 0, sizeof(rd));
 	rd.ops = ops;
 	rd.via = "";
+	rd.at = &rd.own;
+	rd.own.dir = ops->cwd ? rl_xstrdup(ops->cwd) : NULL;
 	rc = rl_shlex_split(text, len, &rd.cmds, err);
 	reader_run(&rd, env);
+	where_release(&rd.own);
 	return rc;
 }
 
@@ -1000,18 +1240,22 @@ void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
 	struct step s;
 	struct words w;
 	struct rl_shenv copy;
+	struct where at = {0};
 
 	if (argc < 2)
 		return;
 	memset(&s, 0, sizeof(s));
 	rl_shenv_copy(&copy, env);
+	at.dir = ops->cwd ? rl_xstrdup(ops->cwd) : NULL;
 	s.ops = ops;
+	s.at = &at;
 	s.env = &copy;
 	w.v = (char **)(uintptr_t)argv;
 	w.raw = (const char **)(uintptr_t)argv;
 	w.n = argc;
 	/* argv[0] is the caller's: see what it runs, not itself */
 	chain(&s, &w, see_prefix(&s, &w, 0));
+	where_release(&at);
 	rl_shenv_release(&copy);
 	rl_buf_release(&s.via);
 }

@@ -17,11 +17,18 @@
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
  *   deep), `sh FILE` reports FILE as a script.
  * - `. FILE` / `source FILE`: FILE is reported as a script.
+ * - The working directory (ops->cwd at the start): `cd [-L|-P] DIR`,
+ *   `chdir`, `pushd DIR`, `popd` move it, when sure to have run in this
+ *   shell before what follows (rl_shcmd's depth and operators); any other
+ *   makes it unknown until an absolute one, and a relative word found in
+ *   it is then reported unresolved, never run. `sh -c` text starts where
+ *   its shell is; eval's shares it.
  * - Interpreters that read a file they are given (`java -jar JAR`, the jars
- *   of `java -cp`, `python3 FILE`, `ruby FILE`, `perl FILE`, `node FILE`,
- *   `php FILE`): each file is reported as a script with the reader that
- *   reads it; such a reader opens the file and never maps it, so no view
- *   of its process shows it. Their options are parsed as each interpreter
+ *   of `java -cp`, `python3 FILE`, `ruby FILE`, `perl FILE`, `node FILE`
+ *   (with the suffixes node tries: rl_shrun.tries), `php FILE`): each
+ *   file is reported as a script with the reader that reads it; such a
+ *   reader opens the file and never maps it, so no view of its process
+ *   shows it. Their options are parsed as each interpreter
  *   parses them (see_reader in shread.c); where an option's arity is
  *   not known, nothing more is reported.
  *
@@ -57,6 +64,14 @@ struct rl_shrun {
 			     * ("java -jar", "python3"): the file is a
 			     * script of the job but no shell text */
 	int exec;	    /* run with `exec` */
+
+	/* The working directory a relative argv[0] is in (absolute): where a
+	 * `cd` went; NULL: the one the text started in (rl_shread_ops.cwd). */
+	const char *dir;
+	/* A script read by a reader: the suffixes it tries after the name as
+	 * given, in order, when no file has that name (node's ".js"…); NULL
+	 * none. */
+	const char *const *tries;
 };
 
 struct rl_shread_ops {
@@ -65,9 +80,13 @@ struct rl_shread_ops {
 	void (*unresolved)(void *ctx, const char *word, size_t line);
 	/* Optional: the real file a program word (as in rl_shrun) runs, its
 	 * symlinks followed, or NULL when not known; an interpreter is known
-	 * by its name as written, else by this file's name. */
-	char *(*resolve)(void *ctx, const char *word, const char *path);
+	 * by its name as written, else by this file's name. dir as in
+	 * rl_shrun. */
+	char *(*resolve)(void *ctx, const char *word, const char *path, const char *dir);
 	void *ctx;
+	/* The absolute working directory the text starts in (the job's
+	 * WorkingDirectory, else /), for a relative `cd`; NULL: not known. */
+	const char *cwd;
 };
 
 /* Read len bytes of shell text. env: the variables when it starts (the

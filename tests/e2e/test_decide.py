@@ -50,7 +50,10 @@ keeps a broken upgrade from taking a working one down:
   opt/warp/libexec/warp.jar`, `python3 server.py` in the formula's
   directory) is restarted when brew upgrade replaces the file, though no
   process maps it; one running a module (`python3 -m`) tracks no file
-  for it.
+  for it; an app node runs after `cd APP` in `sh -c`, or by a name
+  without its .js, is tracked where the shell and node find it, and
+  restarted when node is upgraded (refused, by that path, when the app
+  file is gone).
 Only orders are asserted, never durations.
 """
 import json
@@ -1514,6 +1517,72 @@ exec /bin/sleep 1000
             self.upgrade_restarts(m, srv, pids[srv], script,
                                   "python3 → opt symlink → Cellar file")
             self.assertEqual(m.pid(mod), pids[mod])  # never touched
+
+    def node_app(self, m, *files):
+        """An app in the user's home with files (relative to it): its
+        directory."""
+        app = os.path.join(m.root, "Users", "me", "app")
+        for rel in files:
+            os.makedirs(os.path.dirname(os.path.join(app, rel)), exist_ok=True)
+            with open(os.path.join(app, rel), "w") as f:
+                f.write("1\n")
+        return app
+
+    def test_node_app_found_where_node_finds_it_is_restarted_when_node_is_upgraded(self):
+        """Hand-written agents running an app with Homebrew's node:
+        `/bin/sh -c "cd APP && exec node dist/server.js"` reads
+        APP/dist/server.js (where cd went, not / where launchd starts the
+        shell), and `node APP/dist/main` reads APP/dist/main.js (node finds
+        its program file as require() does). Each file is the job's script;
+        brew upgrade node (old keg deleted) restarts both, neither refused
+        for a script that "does not exist"."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "dist/server.js", "dist/main.js")
+            cd, noext = "com.me.cd", "com.me.noext"
+            m.write_plist(cd, ["/bin/sh", "-c", f"cd {app} && exec {node} dist/server.js"],
+                          daemon=False)
+            m.write_plist(noext, [node, os.path.join(app, "dist", "main")], daemon=False)
+            pids = self.boot(m, [cd, noext])
+            r, doc = m.relaunch_json("jobs", "--no-processes")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files = {j["label"]: {(f["role"], f["path"]) for f in j["files"]}
+                     for j in doc["jobs"]}
+            self.assertIn(("script", os.path.join(app, "dist", "server.js")), files[cd])
+            self.assertIn(("script", os.path.join(app, "dist", "main.js")), files[noext])
+            self.assertNotIn("cannot tell what job", r.stderr)
+            old = os.path.join(m.brew, "Cellar", "node", "22.1.0")
+            self.interpreter(m, "node", "22.2.0", "node")
+            shutil.rmtree(old)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([x for x in doc["reported"] if x["change"] == "refused"], [], doc)
+            self.assertEqual(sorted(st["label"] for st in doc["steps"]), [cd, noext], doc)
+            res, _ = self.run_json(m)
+            for label in (cd, noext):
+                self.assertEqual(res[label]["status"], "restarted", res)
+                new = m.pid(label)
+                self.assertNotEqual(new, pids[label])
+                self.assertIn("node/22.2.0", os.readlink(f"/proc/{new}/exe"))
+            self.plan_json(m, expect=0)
+
+    def test_app_file_gone_from_where_cd_went_is_refused_by_its_path(self):
+        """`/bin/sh -c "cd APP && exec node dist/server.js"` whose app file
+        is gone when node is upgraded: node would exit at once, so the
+        restart is refused, naming the file in APP the shell would have
+        node read."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "dist/server.js")
+            label = "com.me.cd"
+            m.write_plist(label, ["/bin/sh", "-c", f"cd {app} && exec {node} dist/server.js"],
+                          daemon=False)
+            pid = self.boot(m, [label])[label]
+            old = os.path.join(m.brew, "Cellar", "node", "22.1.0")
+            self.interpreter(m, "node", "22.2.0", "node")
+            shutil.rmtree(old)
+            os.unlink(os.path.join(app, "dist", "server.js"))
+            self.assert_refused(m, label, pid, "new script "
+                                f"{os.path.join(app, 'dist', 'server.js')} does not exist")
 
     # -- refused -----------------------------------------------------------
     def assert_refused(self, m, label, old_pid, want):

@@ -1037,6 +1037,133 @@ static void test_interpreters(void)
 		free(un_);                                                                         \
 	} while (0)
 
+/* node finds its program file as require() does: the name as given, else
+ * with ".js", ".json", ".node", before a directory of that name; the file
+ * it finds is the script. Other interpreters take the name as given. */
+static void test_node_entry(void)
+{
+	put("ip/app/dist/main.js", "1", 0644);
+	put("ip/app/dist/main.json", "{}", 0644);
+	put("ip/app/conf.json", "{}", 0644);
+	put("ip/app/addon.node", "bin", 0644);
+	put("ip/app/lib.js", "1", 0644);
+	put("ip/app/pkg/index.js", "1", 0644);
+
+	READS("app/dist/main.js (node)", "{ip}/bin/node", "dist/main");
+	READS("app/dist/main.js (node22)", "{ip}/bin/node22", "--enable-source-maps",
+	      "{ip}/app/dist/main");
+	READS("app/conf.json (nodejs)", "{ip}/bin/nodejs", "conf");
+	READS("app/addon.node (node)", "{ip}/bin/node", "addon");
+	READS("app/dist/main.json (node)", "{ip}/bin/node", "dist/main.json");
+	READS("app/lib.js (node)", "{ip}/bin/node", "lib"); /* before the directory lib */
+	READS("", "{ip}/bin/node", "pkg"); /* a directory: its package.json or index */
+	READS("app/gone missing (node)", "{ip}/bin/node", "gone");
+	READS("app/dist/main.js (sh -c exec → node)", "/bin/sh", "-c",
+	      "cd {ip}/app/dist && exec {ip}/bin/node main");
+	READS("app/dist/main missing (python3)", "{ip}/bin/python3", "dist/main");
+}
+
+/* The files a `/bin/sh -c` string (its "{ip}" replaced) reads, as READS_UN. */
+#define SH_READS(want, want_un, text) READS_UN(want, want_un, "/bin/sh", "-c", text)
+
+/* `cd` in shell text moves where relative names are, when the reader is
+ * sure it ran before them in the same shell; where it cannot be sure, or
+ * the directory is not known, relative names after it are not judged but
+ * noted. The job's WorkingDirectory is ip/app; ip/srv/app.rb and
+ * ip/app/app.rb both exist. */
+static void test_cd(void)
+{
+	const char *srv = "srv/app.rb (sh -c exec → ruby)";
+	const char *app = "app/app.rb (sh -c exec → ruby)";
+
+	put("ip/app/app.rb", "puts", 0644);
+	put("ip/srv/lib/x.rb", "puts", 0644);
+
+	/* absolute, relative, canonical as cd -L makes it; `||` after it */
+	SH_READS(srv, "", "cd {ip}/srv && exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "cd ../srv; exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "cd -L {ip}/app/../srv/./lib/.. || exit 1\nexec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "cd lib; cd ../../srv && exec {ip}/bin/ruby ./app.rb");
+	SH_READS("srv/app.rb (sh -c → ruby)", "", "chdir {ip}/srv\n{ip}/bin/ruby app.rb");
+	SH_READS("srv/app.rb (sh -c → ruby)", "", "cd {ip}/srv; {ip}/bin/ruby -C lib ../app.rb");
+	/* a relative program is found there too, and PWD follows */
+	SH_READS(srv, "", "cd {ip} && exec ./bin/ruby srv/app.rb");
+	SH_READS(srv, "", "cd {ip}/srv && exec {ip}/bin/ruby \"$PWD/app.rb\"");
+	/* pushd and popd */
+	SH_READS(srv, "", "pushd {ip}/srv && exec {ip}/bin/ruby app.rb");
+	SH_READS(app, "", "pushd {ip}/srv; pushd /; popd; popd; exec {ip}/bin/ruby app.rb");
+	/* sh -c starts where its shell is, and its cd stays in it; eval's
+	 * does not */
+	SH_READS("srv/app.rb (sh -c → sh -c exec → ruby)", "",
+		 "cd {ip}/srv; sh -c 'exec {ip}/bin/ruby app.rb'");
+	SH_READS(app, "", "sh -c 'cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "eval 'cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
+	/* an absolute cd after one not known: known again */
+	SH_READS(srv, "", "cd \"$X\"; cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+
+	/* not known: no operand, `-`, a value not known, a relative one
+	 * CDPATH may find, physical with "..", stack forms, a second operand */
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd {ip}/srv; cd -; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "cd \"$(dirname \"$0\")\" && exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "CDPATH={ip}; cd srv && exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd -P ../srv && exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd +1 && exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd a b && exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "popd; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "pushd -n {ip}/srv; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'./bin/ruby' (ProgramArguments)", "cd \"$X\" && exec ./bin/ruby");
+	/* not sure to have run, or in another shell: a branch, a subshell, a
+	 * function, a pipeline, the background, `command`, `builtin`, an
+	 * eval that may not run */
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "[ -d {ip}/srv ] && cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "true || cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "if true; then cd {ip}/srv; fi; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "if cd {ip}/srv; then :; fi\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "case x in x) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "while :; do cd {ip}/srv; break; done; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "(cd {ip}/srv); exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "{ cd {ip}/srv; }; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "go() { cd {ip}/srv; }\ngo\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "function go {\n  cd {ip}/srv\n}\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd {ip}/srv | cat; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)", "cd {ip}/srv & exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "command cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "builtin cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "true && eval 'cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
+	/* ... while what is absolute is still read */
+	SH_READS("srv/app.rb (sh -c exec → ruby)", "",
+		 "cd \"$X\" && exec {ip}/bin/ruby {ip}/srv/app.rb");
+
+	/* A wrapper script: its text starts in WorkingDirectory, and a
+	 * script it runs starts where it ran it. */
+	{
+		char *text = ip_word("#!/bin/sh\ncd ../srv\nexec ./lib/go.sh\n");
+		char *go = ip_word("#!/bin/sh\nexec {ip}/bin/ruby app.rb\n");
+
+		put("ip/app/run.sh", text, 0755);
+		put("ip/srv/lib/go.sh", go, 0755);
+		free(text);
+		free(go);
+	}
+	READS("srv/lib/go.sh (ProgramArguments[0] → script command); srv/app.rb "
+	      "(ProgramArguments[0] → script command → script command → ruby)",
+	      "{ip}/app/run.sh");
+}
+
 /* Each interpreter's options, one by one: how many words each takes, which
  * names the file, which ends the reading (test_interpreters made the
  * files and programs). */
@@ -1165,6 +1292,8 @@ int main(void)
 	test_cache();
 	test_interpreters();
 	test_interpreter_options();
+	test_cd();
+	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
