@@ -103,6 +103,56 @@ int rl_strv_contains(const struct rl_strv *sv, const char *s)
 	return 0;
 }
 
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void rl_strv_sort_unique(struct rl_strv *sv)
+{
+	size_t n = 0;
+
+	if (sv->n < 2)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_strp);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (n && strcmp(sv->v[n - 1], sv->v[i]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[n++] = sv->v[i];
+	}
+	sv->n = n;
+	sv->v[n] = NULL;
+}
+
+size_t rl_lower_bound(const void *key, const void *base, size_t n, size_t size,
+		      int (*cmp)(const void *key, const void *elem))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(key, (const char *)base + mid * size) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int key_strp(const void *key, const void *elem)
+{
+	return strcmp(key, *(char *const *)elem);
+}
+
+int rl_strv_sorted_contains(const struct rl_strv *sv, const char *s)
+{
+	size_t i = rl_lower_bound(s, sv->v, sv->n, sizeof(*sv->v), key_strp);
+
+	return i < sv->n && strcmp(sv->v[i], s) == 0;
+}
+
 void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src)
 {
 	for (size_t i = 0; i < src->n; i++)

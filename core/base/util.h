@@ -65,6 +65,17 @@ int rl_strv_contains(const struct rl_strv *sv, const char *s);
 /* Drop every later copy of a string, keeping the first ones in their
  * order; O(n log n). */
 void rl_strv_dedupe(struct rl_strv *sv);
+/* Where key would go in base, n elements of size bytes sorted for cmp:
+ * the first element e with cmp(key, e) <= 0, or n. cmp compares the key
+ * with an element (not two elements), so a table of records is searched
+ * by one of their fields. */
+size_t rl_lower_bound(const void *key, const void *base, size_t n, size_t size,
+		      int (*cmp)(const void *key, const void *elem));
+/* Sort bytewise and drop repeats: a set for rl_strv_sorted_contains. */
+void rl_strv_sort_unique(struct rl_strv *sv);
+/* rl_strv_contains of a sorted sv (rl_strv_sort_unique), by binary
+ * search: for lookups of many strings in many. */
+int rl_strv_sorted_contains(const struct rl_strv *sv, const char *s);
 void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src);
 void rl_strv_release(struct rl_strv *sv);
 

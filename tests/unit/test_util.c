@@ -237,12 +237,55 @@ static void test_strv_buf(void)
 		CHECK(sv.v[sv.n] == NULL);
 		rl_strv_release(&sv);
 	}
+	/* a set: sorted, each once, looked up by binary search */
+	{
+		const char *in[] = {"job.b", "job.a", "job.b", "job.c", "job.a", "job.ab", "job.c"};
+		const char *want[] = {"job.a", "job.ab", "job.b", "job.c"};
+
+		rl_strv_sort_unique(&sv);
+		CHECK_INT(sv.n, 0);
+		CHECK(!rl_strv_sorted_contains(&sv, "job.a"));
+		for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
+			rl_strv_push(&sv, in[i]);
+		rl_strv_sort_unique(&sv);
+		CHECK_INT(sv.n, 4);
+		for (size_t i = 0; i < 4 && i < sv.n; i++)
+			CHECK_STR(sv.v[i], want[i]);
+		CHECK(sv.v[sv.n] == NULL);
+		for (size_t i = 0; i < 4; i++)
+			CHECK(rl_strv_sorted_contains(&sv, want[i]));
+		CHECK(!rl_strv_sorted_contains(&sv, "job"));
+		CHECK(!rl_strv_sorted_contains(&sv, "job.aa"));
+		CHECK(!rl_strv_sorted_contains(&sv, "job.d"));
+		CHECK(!rl_strv_sorted_contains(&sv, ""));
+		rl_strv_release(&sv);
+	}
 	rl_buf_addf(&b, "%s-%d", "x", 7);
 	rl_buf_add(&b, "\0z", 2);
 	CHECK_INT(b.len, 5);
 	d = rl_buf_detach(&b);
 	CHECK_STR(d, "x-7");
 	free(d);
+}
+
+static int key_int(const void *key, const void *elem)
+{
+	int k = *(const int *)key, e = *(const int *)elem;
+
+	return (k > e) - (k < e);
+}
+
+/* The first element not before the key: among equal ones the first, past
+ * the end when every one is before it. */
+static void test_lower_bound(void)
+{
+	const int v[] = {1, 3, 3, 3, 7};
+	const int keys[] = {0, 1, 2, 3, 4, 7, 8};
+	const size_t want[] = {0, 0, 1, 1, 4, 4, 5};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		CHECK_INT(rl_lower_bound(&keys[i], v, 5, sizeof(*v), key_int), want[i]);
+	CHECK_INT(rl_lower_bound(&keys[0], NULL, 0, sizeof(*v), key_int), 0);
 }
 
 static void roundtrip_path(const char *p, int expect_plain)
@@ -517,6 +560,7 @@ int main(void)
 	test_store_path();
 	test_path_quote();
 	test_strv_buf();
+	test_lower_bound();
 	test_json_paths();
 	test_json_seconds();
 	test_seconds_text();
