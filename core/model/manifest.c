@@ -513,6 +513,80 @@ const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label)
 	return NULL;
 }
 
+static int cmp_use_ref(const void *a, const void *b)
+{
+	const struct rl_use_ref *x = a, *y = b;
+	int c = strcmp(x->label, y->label);
+
+	if (c)
+		return c;
+	if (x->e != y->e)
+		return x->e < y->e ? -1 : 1;
+	return (x->use > y->use) - (x->use < y->use);
+}
+
+void rl_label_uses_build(struct rl_label_uses *ix, const struct rl_manifest *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n; i++)
+		n += m->entries[i].nuses;
+	ix->m = m;
+	ix->v = rl_xcalloc(n ? n : 1, sizeof(*ix->v));
+	ix->n = 0;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t u = 0; u < m->entries[i].nuses; u++)
+			ix->v[ix->n++] =
+				(struct rl_use_ref){m->entries[i].uses[u].label, &m->entries[i],
+						    &m->entries[i].uses[u]};
+	if (ix->n > 1)
+		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_use_ref);
+}
+
+void rl_label_uses_release(struct rl_label_uses *ix)
+{
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
+}
+
+static int key_use_ref(const void *label, const void *elem)
+{
+	return strcmp(label, ((const struct rl_use_ref *)elem)->label);
+}
+
+/* As key_use_ref, with label's own uses before it: their end. */
+static int key_use_ref_end(const void *label, const void *elem)
+{
+	return key_use_ref(label, elem) >= 0 ? 1 : -1;
+}
+
+static int key_use_ref_entry(const void *e, const void *elem)
+{
+	const struct rl_entry *x = e, *y = ((const struct rl_use_ref *)elem)->e;
+
+	return (x > y) - (x < y);
+}
+
+const struct rl_use_ref *rl_label_uses_find(const struct rl_label_uses *ix, const char *label,
+					    size_t *n)
+{
+	size_t first = rl_lower_bound(label, ix->v, ix->n, sizeof(*ix->v), key_use_ref);
+
+	*n = rl_lower_bound(label, ix->v, ix->n, sizeof(*ix->v), key_use_ref_end) - first;
+	return *n ? &ix->v[first] : NULL;
+}
+
+int rl_label_uses_path(const struct rl_label_uses *ix, const char *label, const char *path)
+{
+	const struct rl_entry *e = rl_manifest_find(ix->m, path);
+	size_t n = 0, i;
+	const struct rl_use_ref *v = e ? rl_label_uses_find(ix, label, &n) : NULL;
+
+	/* A label's uses are in the order of their entries. */
+	i = v ? rl_lower_bound(e, v, n, sizeof(*v), key_use_ref_entry) : 0;
+	return i < n && v[i].e == e;
+}
+
 /* ---- JSON form ---- */
 
 static void set_int(json_t *o, const char *key, long long v)

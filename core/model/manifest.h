@@ -184,6 +184,32 @@ void rl_manifest_drop_uses(struct rl_manifest *m, rl_use_drop_fn drop, void *ctx
 /* The path m records as label's plist, or NULL. */
 const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label);
 
+/* Every use of a manifest's entries, sorted by label, then as in the
+ * manifest (by entry, which is by path, then by use), built once: a
+ * job's uses by one lookup, not a scan of every entry per job. Borrows
+ * from m, which must not change while the index is in use. */
+struct rl_use_ref {
+	const char *label;
+	const struct rl_entry *e;
+	const struct rl_use *use;
+};
+
+struct rl_label_uses {
+	const struct rl_manifest *m;
+	struct rl_use_ref *v;
+	size_t n;
+};
+
+void rl_label_uses_build(struct rl_label_uses *ix, const struct rl_manifest *m);
+void rl_label_uses_release(struct rl_label_uses *ix);
+/* The uses of label, in the index's order: *n of them from the one
+ * returned (*n 0: none). */
+const struct rl_use_ref *rl_label_uses_find(const struct rl_label_uses *ix, const char *label,
+					    size_t *n);
+/* 1 when label uses the entry at path of the indexed manifest (in any
+ * role); 0 when it does not, or there is no such entry. */
+int rl_label_uses_path(const struct rl_label_uses *ix, const char *label, const char *path);
+
 /* Load <path>. Returns 1 (m left empty) when the file does not exist;
  * -1 with a one-line error for anything unreadable, truncated, invalid or
  * of another version. */

@@ -967,9 +967,84 @@ static void test_take_use(void)
 	rl_manifest_release(&m);
 }
 
+static void add_use(struct rl_manifest *m, const char *path, const char *label, enum rl_role role,
+		    const char *via)
+{
+	struct rl_use u = {.label = rl_xstrdup(label), .role = role, .via = rl_xstrdup(via)};
+
+	rl_entry_add_use(rl_manifest_add(m, path), &u);
+	free(u.label);
+	free(u.via);
+}
+
+/* A job's uses by one lookup: in the manifest's order (by path, then by
+ * use), none of another label's, and one whose label sorts next to it. */
+static void test_label_uses(void)
+{
+	struct rl_manifest m;
+	struct rl_label_uses ix;
+	const struct rl_use_ref *v;
+	size_t n;
+
+	rl_manifest_init(&m);
+	add_use(&m, "/lib/libc.so", "job.b", RL_ROLE_LIBRARY, "library libc.so");
+	add_use(&m, "/bin/b", "job.b", RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	add_use(&m, "/lib/libc.so", "job.a", RL_ROLE_LIBRARY, "library libc.so");
+	add_use(&m, "/bin/a", "job.a", RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	add_use(&m, "/bin/a", "job.a", RL_ROLE_COMMAND, "exec");
+	add_use(&m, "/bin/ab", "job.ab", RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	add_use(&m, "/etc/unused", "job.c", RL_ROLE_WATCH, "config watch");
+	rl_manifest_add(&m, "/tracked/only");
+	rl_label_uses_build(&ix, &m);
+	CHECK(ix.m == &m);
+	CHECK_INT(ix.n, 7);
+
+	v = rl_label_uses_find(&ix, "job.a", &n);
+	CHECK_INT(n, 3);
+	if (v && n == 3) {
+		CHECK_STR(v[0].e->path, "/bin/a");
+		CHECK_INT(v[0].use->role, RL_ROLE_PROGRAM);
+		CHECK_STR(v[1].e->path, "/bin/a");
+		CHECK_INT(v[1].use->role, RL_ROLE_COMMAND);
+		CHECK_STR(v[2].e->path, "/lib/libc.so");
+		for (size_t i = 0; i < n; i++)
+			CHECK_STR(v[i].label, "job.a");
+	}
+	v = rl_label_uses_find(&ix, "job.ab", &n);
+	CHECK_INT(n, 1);
+	CHECK(v && strcmp(v->e->path, "/bin/ab") == 0);
+	v = rl_label_uses_find(&ix, "job.b", &n);
+	CHECK_INT(n, 2);
+	CHECK(rl_label_uses_find(&ix, "job", &n) == NULL);
+	CHECK_INT(n, 0);
+	CHECK(rl_label_uses_find(&ix, "job.z", &n) == NULL);
+	CHECK_INT(n, 0);
+
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/bin/a"), 1);
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/lib/libc.so"), 1);
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/bin/b"), 0);
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/bin/ab"), 0);
+	CHECK_INT(rl_label_uses_path(&ix, "job.c", "/etc/unused"), 1);
+	CHECK_INT(rl_label_uses_path(&ix, "job.c", "/tracked/only"), 0);
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/not/there"), 0);
+	CHECK_INT(rl_label_uses_path(&ix, "job.z", "/bin/a"), 0);
+	rl_label_uses_release(&ix);
+	CHECK(ix.v == NULL && ix.n == 0);
+
+	/* An empty manifest: nothing found, and no entry to find. */
+	rl_manifest_release(&m);
+	rl_manifest_init(&m);
+	rl_label_uses_build(&ix, &m);
+	CHECK(rl_label_uses_find(&ix, "job.a", &n) == NULL);
+	CHECK_INT(rl_label_uses_path(&ix, "job.a", "/bin/a"), 0);
+	rl_label_uses_release(&ix);
+	rl_manifest_release(&m);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
+	test_label_uses();
 	test_names();
 	test_add_find();
 	test_add_many_and_many_uses();
