@@ -44,9 +44,14 @@ struct builder {
 	size_t reported_mark;	      /* reported[] entries added for the current change */
 	const struct rl_stale *stale; /* the process view's findings */
 	size_t nstale;
+	const struct rl_stale **stale_by; /* those with a label (rl_stale_by_label) */
+	size_t nstale_by;
 	/* Per jobs[] index: 1 when the job uses the files it used when
 	 * recorded, unchanged (link_leads_same), 2 when not, 0 not judged. */
 	unsigned char *files_same;
+	/* d->manifest's and d->now's uses by label (label_uses): built at
+	 * the first need, so a plan without a link on a route builds none. */
+	struct rl_label_uses was_uses, now_uses;
 };
 
 static int cmp_job_label(const void *a, const void *b)
@@ -152,7 +157,9 @@ static void reported_add_from(struct rl_plan *p, size_t mark, const char *path, 
 		r->change = change;
 		r->why = rl_xstrdup(why);
 	}
-	if (label && !rl_strv_contains(&r->labels, label))
+	/* Each label once, sorted, by plan_tidy: a file every job uses
+	 * names each of them without a look through the others. */
+	if (label)
 		rl_strv_push(&r->labels, label);
 }
 
@@ -279,38 +286,53 @@ static size_t route_origin_len(const char *via)
 	return len;
 }
 
-/* Whether u is a file (not a symlink) of the job labelled label reached
- * by the same walk as via, whose route is the same up to origin
- * (route_origin_len): then only links and the file they lead to. */
-static int on_walk(const struct rl_use *u, const char *label, const char *via, size_t origin)
+/* m, the diff's manifest or its files as tracked now, indexed by label. */
+static const struct rl_label_uses *label_uses(struct builder *b, const struct rl_manifest *m)
 {
-	return u->role != RL_ROLE_SYMLINK && u->via && strcmp(u->label, label) == 0 &&
-	       strncmp(u->via, via, origin) == 0 && route_origin_len(u->via) == origin;
+	struct rl_label_uses *ix = m == b->d->manifest ? &b->was_uses : &b->now_uses;
+
+	if (!ix->m)
+		rl_label_uses_build(ix, m);
+	return ix;
 }
 
-/* The file a route ending in symlinks leads to: the manifest's file (not
- * a symlink) of the same job reached by the same walk, whose route is the
- * same up to the symlinks; *use (when not NULL) its use. NULL when not
- * known. */
-static const char *route_final(const struct builder *b, const char *label, const char *via,
-			       size_t origin, const struct rl_use **use)
+/* The next use in m (not NULL) of a file (not a symlink) of the job
+ * labelled label reached by the same walk as via, whose route is the same
+ * up to origin (route_origin_len): then only links and the file they lead
+ * to. In m's order, from *at on (0 at first), which moves past it; NULL
+ * when there is none left. */
+static const struct rl_use_ref *walk_next(struct builder *b, const struct rl_manifest *m,
+					  const char *label, const char *via, size_t origin,
+					  size_t *at)
 {
-	const struct rl_manifest *m = b->d ? b->d->manifest : NULL;
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, m), label, &n);
 
-	for (size_t i = 0; m && i < m->n; i++) {
-		const struct rl_entry *e = &m->entries[i];
+	while (*at < n) {
+		const struct rl_use_ref *r = &v[(*at)++];
+		const struct rl_use *u = r->use;
 
-		for (size_t k = 0; k < e->nuses; k++) {
-			const struct rl_use *u = &e->uses[k];
-
-			if (on_walk(u, label, via, origin)) {
-				if (use)
-					*use = u;
-				return e->path;
-			}
-		}
+		if (u->role != RL_ROLE_SYMLINK && u->via && strncmp(u->via, via, origin) == 0 &&
+		    route_origin_len(u->via) == origin)
+			return r;
 	}
 	return NULL;
+}
+
+/* The file a route ending in symlinks leads to: the manifest's first
+ * file on the same walk (walk_next); *use (when not NULL) its use. NULL
+ * when not known. */
+static const char *route_final(struct builder *b, const char *label, const char *via, size_t origin,
+			       const struct rl_use **use)
+{
+	size_t at = 0;
+	const struct rl_use_ref *r = b->d && b->d->manifest
+					     ? walk_next(b, b->d->manifest, label, via, origin, &at)
+					     : NULL;
+
+	if (r && use)
+		*use = r->use;
+	return r ? r->e->path : NULL;
 }
 
 /* A script reached from the job's command line, not from its program: an
@@ -322,7 +344,7 @@ static int named_script(const struct rl_use *u)
 
 /* Whether u is the file the job's command line hands to an interpreter,
  * or a symlink on the way to one (struct rl_reason's named). */
-static int named_use(const struct builder *b, const struct rl_use *u)
+static int named_use(struct builder *b, const struct rl_use *u)
 {
 	const struct rl_use *to = NULL;
 
@@ -335,8 +357,8 @@ static int named_use(const struct builder *b, const struct rl_use *u)
  * to the file the links lead to: to when not NULL (where they lead now),
  * else the one recorded. *at_end (when not NULL): whether the route shown
  * ends at that file. */
-static char *brief_route(const struct builder *b, const char *label, const char *via,
-			 const char *to, int *at_end)
+static char *brief_route(struct builder *b, const char *label, const char *via, const char *to,
+			 int *at_end)
 {
 	size_t n;
 	struct element *v = route_split(via, &n);
@@ -361,25 +383,15 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The files (not links) the walks of label in m reach from the start of
- * via up to origin (route_origin_len): every route of the job that is the
- * same up to there, then only links and the file they lead to. Sorted,
- * each once. */
-static void route_ends(const struct rl_manifest *m, const char *label, const char *via,
-		       size_t origin, struct rl_strv *out)
+ * via up to origin (walk_next). Sorted, each once. */
+static void route_ends(struct builder *b, const struct rl_manifest *m, const char *label,
+		       const char *via, size_t origin, struct rl_strv *out)
 {
-	for (size_t i = 0; m && i < m->n; i++) {
-		const struct rl_entry *e = &m->entries[i];
+	const struct rl_use_ref *r;
 
-		for (size_t k = 0; k < e->nuses; k++) {
-			const struct rl_use *u = &e->uses[k];
-
-			if (on_walk(u, label, via, origin)) {
-				if (!rl_strv_contains(out, e->path))
-					rl_strv_push(out, e->path);
-				break;
-			}
-		}
-	}
+	for (size_t at = 0; (r = walk_next(b, m, label, via, origin, &at));)
+		if (!rl_strv_contains(out, r->e->path))
+			rl_strv_push(out, r->e->path);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 }
@@ -388,7 +400,7 @@ static void route_ends(const struct rl_manifest *m, const char *label, const cha
  * directory one resolves to) led when recorded (was) and leads now (now,
  * from the jobs' files as tracked now), for the reason's text: both
  * empty when what it leads to now is not known. */
-static void link_ends(const struct builder *b, const struct rl_use *u, struct rl_strv *was,
+static void link_ends(struct builder *b, const struct rl_use *u, struct rl_strv *was,
 		      struct rl_strv *now)
 {
 	size_t origin;
@@ -396,26 +408,23 @@ static void link_ends(const struct builder *b, const struct rl_use *u, struct rl
 	if (u->role != RL_ROLE_SYMLINK || !u->via || !b->d || !b->d->manifest || !b->d->now)
 		return;
 	origin = route_origin_len(u->via);
-	route_ends(b->d->now, u->label, u->via, origin, now);
+	route_ends(b, b->d->now, u->label, u->via, origin, now);
 	if (now->n)
-		route_ends(b->d->manifest, u->label, u->via, origin, was);
+		route_ends(b, b->d->manifest, u->label, u->via, origin, was);
 }
 
 /* The files (not links) label uses in m, each as "<role> <path>":
  * sorted, each once. */
-static void job_files(const struct rl_manifest *m, const char *label, struct rl_strv *out)
+static void job_files(struct builder *b, const struct rl_manifest *m, const char *label,
+		      struct rl_strv *out)
 {
-	for (size_t i = 0; i < m->n; i++) {
-		const struct rl_entry *e = &m->entries[i];
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, m), label, &n);
 
-		for (size_t k = 0; k < e->nuses; k++) {
-			const struct rl_use *u = &e->uses[k];
-
-			if (u->role != RL_ROLE_SYMLINK && strcmp(u->label, label) == 0)
-				rl_strv_push_owned(out,
-						   rl_xasprintf("%d %s", (int)u->role, e->path));
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i].use->role != RL_ROLE_SYMLINK)
+			rl_strv_push_owned(
+				out, rl_xasprintf("%d %s", (int)v[i].use->role, v[i].e->path));
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
 	rl_strv_dedupe(out);
@@ -424,13 +433,13 @@ static void job_files(const struct rl_manifest *m, const char *label, struct rl_
 /* Whether label uses, as tracked now, the very files (each in the same
  * role) it used when recorded, none of them with a change that restarts
  * it. */
-static int job_files_same(const struct builder *b, const char *label)
+static int job_files_same(struct builder *b, const char *label)
 {
 	struct rl_strv was = {0}, now = {0};
 	int same;
 
-	job_files(b->d->manifest, label, &was);
-	job_files(b->d->now, label, &now);
+	job_files(b, b->d->manifest, label, &was);
+	job_files(b, b->d->now, label, &now);
 	same = now.n > 0 && was.n == now.n;
 	for (size_t i = 0; same && i < now.n; i++) {
 		const struct rl_change *c = rl_diff_find(b->d, strchr(now.v[i], ' ') + 1);
@@ -574,9 +583,9 @@ static char *change_text(const struct rl_change *c, const struct rl_use *u, cons
  * leads to now (*to) and the one it led to when recorded (*from), when it
  * is another file; both NULL otherwise. Both borrow from was and now,
  * which the caller releases. */
-static void retarget_ends(const struct builder *b, const struct rl_change *c,
-			  const struct rl_use *u, struct rl_strv *was, struct rl_strv *now,
-			  const char **to, const char **from)
+static void retarget_ends(struct builder *b, const struct rl_change *c, const struct rl_use *u,
+			  struct rl_strv *was, struct rl_strv *now, const char **to,
+			  const char **from)
 {
 	*to = *from = NULL;
 	if (c->kind != RL_CHANGE_RETARGETED)
@@ -613,8 +622,7 @@ static char *leads_text(const char *to, const char *from)
  * too (link_leads_same). X is the one file the job uses now and did not
  * when recorded, Y the one it used then and does not now; NULL when there
  * is not exactly one X, or it is not known. */
-static char *job_moved_text(const struct builder *b, const struct rl_change *c,
-			    const struct rl_use *u)
+static char *job_moved_text(struct builder *b, const struct rl_change *c, const struct rl_use *u)
 {
 	struct rl_strv was = {0}, now = {0};
 	const char *add = NULL, *gone = NULL;
@@ -624,8 +632,8 @@ static char *job_moved_text(const struct builder *b, const struct rl_change *c,
 	if (c->kind != RL_CHANGE_RETARGETED || u->role != RL_ROLE_SYMLINK || !b->d ||
 	    !b->d->manifest || !b->d->now)
 		return NULL;
-	job_files(b->d->manifest, u->label, &was);
-	job_files(b->d->now, u->label, &now);
+	job_files(b, b->d->manifest, u->label, &was);
+	job_files(b, b->d->now, u->label, &now);
 	for (size_t i = 0; i < now.n; i++)
 		if (!rl_strv_contains(&was, now.v[i]) && nadd++ == 0)
 			add = strchr(now.v[i], ' ') + 1;
@@ -707,11 +715,11 @@ static const char *untriggered_why(enum rl_change_kind k)
  * that reason: the path is not reported for it as if it did not. */
 static int stale_at(const struct builder *b, const char *label, const char *path)
 {
-	for (size_t i = 0; i < b->nstale; i++) {
-		const struct rl_proc_view *v = b->stale[i].view;
+	for (size_t i = rl_stale_find(b->stale_by, b->nstale_by, label);
+	     i < b->nstale_by && strcmp(b->stale_by[i]->label, label) == 0; i++) {
+		const struct rl_proc_view *v = b->stale_by[i]->view;
 
-		if (!b->stale[i].label || !v || v->verdict != RL_PROC_STALE ||
-		    strcmp(b->stale[i].label, label) != 0)
+		if (!v || v->verdict != RL_PROC_STALE)
 			continue;
 		for (size_t k = 0; k < v->nstale; k++)
 			if (!v->stale[k].program && v->stale[k].path &&
@@ -1048,6 +1056,40 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 	}
 }
 
+static int cmp_stale(const void *a, const void *b)
+{
+	const struct rl_stale *x = *(const struct rl_stale *const *)a;
+	const struct rl_stale *y = *(const struct rl_stale *const *)b;
+	int c = strcmp(x->label, y->label);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+const struct rl_stale **rl_stale_by_label(const struct rl_stale *stale, size_t n, size_t *nby)
+{
+	const struct rl_stale **by = rl_xcalloc(n ? n : 1, sizeof(*by));
+
+	*nby = 0;
+	for (size_t i = 0; i < n; i++)
+		if (stale[i].label)
+			by[(*nby)++] = &stale[i];
+	if (*nby > 1)
+		qsort(by, *nby, sizeof(*by), cmp_stale);
+	return by;
+}
+
+static int key_stale(const void *label, const void *elem)
+{
+	return strcmp(label, (*(const struct rl_stale *const *)elem)->label);
+}
+
+size_t rl_stale_find(const struct rl_stale *const *by, size_t nby, const char *label)
+{
+	size_t i = rl_lower_bound(label, by, nby, sizeof(*by), key_stale);
+
+	return i < nby && strcmp(by[i]->label, label) == 0 ? i : nby;
+}
+
 static int cmp_reason(const void *a, const void *b)
 {
 	return rl_reason_cmp(a, b);
@@ -1078,12 +1120,8 @@ static void plan_tidy(struct rl_plan *p)
 			    s->reasons[k].change != RL_CHANGE_STALE)
 				s->action = RL_ACTION_RELOAD;
 	}
-	for (size_t i = 0; i < p->nreported; i++) {
-		struct rl_strv *l = &p->reported[i].labels;
-
-		if (l->n > 1)
-			qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-	}
+	for (size_t i = 0; i < p->nreported; i++)
+		rl_strv_sort_unique(&p->reported[i].labels);
 	if (p->nreported > 1)
 		qsort(p->reported, p->nreported, sizeof(*p->reported), cmp_reported);
 }
@@ -1112,12 +1150,43 @@ static int step_before(const struct order *o, size_t a, size_t b)
 	return strcmp(x->label, y->label) < 0;
 }
 
-static int step_ready(const struct order *o, size_t i)
+/* The steps ready to go (all their `after` gone), a binary heap whose
+ * top is the earliest by step_before. */
+struct ready {
+	size_t *v;
+	size_t n;
+};
+
+static void ready_push(const struct order *o, struct ready *h, size_t step)
 {
-	for (size_t k = 0; k < o->npreds[i]; k++)
-		if (!o->done[o->preds[i][k]])
-			return 0;
-	return 1;
+	size_t i = h->n++;
+
+	while (i > 0 && step_before(o, step, h->v[(i - 1) / 2])) {
+		h->v[i] = h->v[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->v[i] = step;
+}
+
+static size_t ready_pop(const struct order *o, struct ready *h)
+{
+	size_t top = h->v[0], last = h->v[--h->n], i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && step_before(o, h->v[c + 1], h->v[c]))
+			c++;
+		if (!step_before(o, h->v[c], last))
+			break;
+		h->v[i] = h->v[c];
+		i = c;
+	}
+	if (h->n)
+		h->v[i] = last;
+	return top;
 }
 
 static void order_edges(struct order *o, struct builder *b)
@@ -1176,27 +1245,51 @@ static int plan_order(struct builder *b, struct rl_error *err)
 {
 	struct rl_plan *p = b->p;
 	struct order o = {p, b->cfg, NULL, NULL, NULL};
-	struct rl_step *sorted = rl_xcalloc(p->n ? p->n : 1, sizeof(*sorted));
+	size_t cap = p->n ? p->n : 1;
+	struct rl_step *sorted = rl_xcalloc(cap, sizeof(*sorted));
+	/* Per step: how many of its predecessors have not gone, and the
+	 * steps that follow it (nsuccs of them from succs[first[i]]). */
+	size_t *waiting = rl_xcalloc(cap, sizeof(size_t));
+	size_t *first = rl_xcalloc(cap + 1, sizeof(size_t));
+	size_t *succs, *fill = rl_xcalloc(cap, sizeof(size_t));
+	struct ready h = {rl_xcalloc(cap, sizeof(size_t)), 0};
 	int rc = 0;
 
-	o.preds = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.preds));
-	o.npreds = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.npreds));
-	o.done = rl_xcalloc(p->n ? p->n : 1, sizeof(*o.done));
+	o.preds = rl_xcalloc(cap, sizeof(*o.preds));
+	o.npreds = rl_xcalloc(cap, sizeof(*o.npreds));
+	o.done = rl_xcalloc(cap, sizeof(*o.done));
 	order_edges(&o, b);
-	for (size_t k = 0; k < p->n; k++) {
-		size_t best = SIZE_MAX;
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < o.npreds[i]; k++)
+			first[o.preds[i][k] + 1]++;
+	for (size_t i = 0; i < p->n; i++)
+		first[i + 1] += first[i];
+	succs = rl_xcalloc(first[p->n] ? first[p->n] : 1, sizeof(size_t));
+	for (size_t i = 0; i < p->n; i++) {
+		waiting[i] = o.npreds[i];
+		for (size_t k = 0; k < o.npreds[i]; k++) {
+			size_t pred = o.preds[i][k];
 
-		for (size_t i = 0; i < p->n; i++)
-			if (!o.done[i] && step_ready(&o, i) &&
-			    (best == SIZE_MAX || step_before(&o, i, best)))
-				best = i;
-		if (best == SIZE_MAX) {
+			succs[first[pred] + fill[pred]++] = i;
+		}
+		if (!waiting[i])
+			ready_push(&o, &h, i);
+	}
+	/* Each time, the earliest of the steps ready goes next. */
+	for (size_t k = 0; k < p->n; k++) {
+		size_t best;
+
+		if (!h.n) {
 			order_cycle_error(&o, err);
 			rc = -1;
 			break;
 		}
+		best = ready_pop(&o, &h);
 		o.done[best] = 1;
 		sorted[k] = p->steps[best];
+		for (size_t j = first[best]; j < first[best + 1]; j++)
+			if (!--waiting[succs[j]])
+				ready_push(&o, &h, succs[j]);
 	}
 	if (rc == 0 && p->n)
 		memcpy(p->steps, sorted, p->n * sizeof(*sorted));
@@ -1206,6 +1299,11 @@ static int plan_order(struct builder *b, struct rl_error *err)
 	free(o.npreds);
 	free(o.done);
 	free(sorted);
+	free(waiting);
+	free(first);
+	free(succs);
+	free(fill);
+	free(h.v);
 	return rc;
 }
 
@@ -1213,13 +1311,14 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err)
 {
-	struct builder b = {d, js, cfg, NULL, NULL, out, 0, stale, nstale, NULL};
+	struct builder b = {d, js, cfg, NULL, NULL, out, 0, stale, nstale, NULL, 0, NULL, {0}, {0}};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	b.jobs = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.jobs));
 	b.stepof = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.stepof));
 	b.files_same = rl_xcalloc(js->n ? js->n : 1, sizeof(*b.files_same));
+	b.stale_by = rl_stale_by_label(stale, nstale, &b.nstale_by);
 	for (size_t i = 0; i < js->n; i++)
 		b.jobs[i] = &js->v[i];
 	if (js->n > 1)
@@ -1233,6 +1332,9 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 	free(b.jobs);
 	free(b.stepof);
 	free(b.files_same);
+	free(b.stale_by);
+	rl_label_uses_release(&b.was_uses);
+	rl_label_uses_release(&b.now_uses);
 	if (rc < 0)
 		rl_plan_release(out);
 	return rc;

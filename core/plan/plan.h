@@ -166,6 +166,13 @@ struct rl_stale {
 	const char *differs;
 };
 
+/* stale's n entries that have a label, sorted by label (then by place):
+ * a new array of *nby pointers to them, for rl_stale_find. */
+const struct rl_stale **rl_stale_by_label(const struct rl_stale *stale, size_t n, size_t *nby);
+/* Where label's first entry is in by (nby of them, rl_stale_by_label):
+ * the others follow it; nby when label has none. */
+size_t rl_stale_find(const struct rl_stale *const *by, size_t nby, const char *label);
+
 /* Build the plan from the diff (each change's entry names the jobs that
  * use the file), the jobs discovered now, process-view findings (may be empty)
  * and the config. Order: daemons before agents, then `order`, then `after`

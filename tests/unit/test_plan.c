@@ -1197,9 +1197,38 @@ static void test_headline(void)
 	fx_release(&f);
 }
 
+/* Findings by label: each label's in their order, none without a label. */
+static void test_stale_by_label(void)
+{
+	struct rl_stale st[] = {{.label = "job.b"},
+				{.label = NULL},
+				{.label = "job.a"},
+				{.label = "job.b"},
+				{.label = "job.ab"}};
+	size_t n, at;
+	const struct rl_stale **by = rl_stale_by_label(st, 5, &n);
+
+	CHECK_INT(n, 4);
+	at = rl_stale_find(by, n, "job.b");
+	CHECK_INT(at, 2);
+	CHECK(at + 1 < n && by[at] == &st[0] && by[at + 1] == &st[3]);
+	at = rl_stale_find(by, n, "job.a");
+	CHECK(at < n && by[at] == &st[2]);
+	at = rl_stale_find(by, n, "job.ab");
+	CHECK(at < n && by[at] == &st[4]);
+	CHECK_INT(rl_stale_find(by, n, "job"), n);
+	CHECK_INT(rl_stale_find(by, n, "job.c"), n);
+	free(by);
+	by = rl_stale_by_label(NULL, 0, &n);
+	CHECK_INT(n, 0);
+	CHECK_INT(rl_stale_find(by, n, "job.a"), 0);
+	free(by);
+}
+
 int main(void)
 {
 	dir = check_tmpdir();
+	test_stale_by_label();
 	test_kinds();
 	test_plist_reload();
 	test_never();
