@@ -93,48 +93,6 @@ static void push_unique(struct rl_strv *sv, const char *s)
 		rl_strv_push(sv, s);
 }
 
-/* One use in a manifest, for finding a job's uses without scanning every
- * entry per job: sorted by label, then as they are in the manifest. */
-struct use_ref {
-	const char *label;
-	const struct rl_entry *e;
-	const struct rl_use *use;
-};
-
-struct use_index {
-	struct use_ref *v;
-	size_t n;
-};
-
-static int cmp_use_ref(const void *a, const void *b)
-{
-	const struct use_ref *x = a, *y = b;
-	/* A manifest keeps one copy of each label its uses share. */
-	int c = x->label == y->label ? 0 : strcmp(x->label, y->label);
-
-	if (c)
-		return c;
-	if (x->e != y->e)
-		return x->e < y->e ? -1 : 1;
-	return (x->use > y->use) - (x->use < y->use);
-}
-
-static void use_index_build(const struct rl_manifest *m, struct use_index *ix)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < m->n; i++)
-		n += m->entries[i].nuses;
-	ix->v = rl_xcalloc(n ? n : 1, sizeof(*ix->v));
-	ix->n = 0;
-	for (size_t i = 0; i < m->n; i++)
-		for (size_t u = 0; u < m->entries[i].nuses; u++)
-			ix->v[ix->n++] = (struct use_ref){m->entries[i].uses[u].label,
-							  &m->entries[i], &m->entries[i].uses[u]};
-	if (ix->n > 1)
-		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_use_ref);
-}
-
 /* The job's code files in the manifest ix indexes, for the process view:
  * what it executes or maps (into code); the file names its libraries are
  * loaded by (into libnames, when given); and its program as its tracking
@@ -142,22 +100,15 @@ static void use_index_build(const struct rl_manifest *m, struct use_index *ix)
  * entry of role program) into *program, when given (else left alone);
  * and those of its code files it reaches through a symlink into linked,
  * when given. */
-static void collect_code(const struct use_index *ix, const char *label, struct rl_strv *code,
+static void collect_code(const struct rl_label_uses *ix, const char *label, struct rl_strv *code,
 			 struct rl_strv *libnames, const char **program, struct rl_strv *linked)
 {
-	size_t lo = 0, hi = ix->n;
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(ix, label, &n);
 
-	while (lo < hi) { /* the first use of label */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(ix->v[mid].label, label) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < ix->n && strcmp(ix->v[i].label, label) == 0; i++) {
-		const struct rl_entry *e = ix->v[i].e;
-		const struct rl_use *use = ix->v[i].use;
+	for (size_t i = 0; i < n; i++) {
+		const struct rl_entry *e = v[i].e;
+		const struct rl_use *use = v[i].use;
 		enum rl_role r = use->role;
 
 		if (r == RL_ROLE_PROGRAM && program)
@@ -428,7 +379,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			  struct inspection *in)
 {
 	struct rl_launchctl_listings ls;
-	struct use_index now = {0}, then = {0};
+	struct rl_label_uses now = {0}, then = {0};
 	struct missing_memo mm = {0};
 	size_t nreqs = 0, unseen = 0;
 	const struct rl_jobview *first_unseen = NULL;
@@ -437,9 +388,9 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
 	/* Each job's uses by one lookup, not a scan of every entry per job. */
-	use_index_build(&p->current, &now);
+	rl_label_uses_build(&now, &p->current);
 	if (p->have_prev)
-		use_index_build(&p->prev, &then);
+		rl_label_uses_build(&then, &p->prev);
 	in->reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->reqs));
 	in->programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->programs));
 	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
@@ -495,8 +446,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	rl_launchctl_listings_release(&ls);
 	missing_memo_release(&mm);
 	free(cannot);
-	free(now.v);
-	free(then.v);
+	rl_label_uses_release(&now);
+	rl_label_uses_release(&then);
 	/* code_tracked reads only each job's own view, which nothing changes
 	 * until inspect_end. */
 	in->memo = rl_statmemo_new();
@@ -679,12 +630,13 @@ static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline
 	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable);
 }
 
+/* The view of job, one of p->jobs: the views are in the jobs' order
+ * (inspect_start), the first nviews of them. */
 static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_job *job)
 {
-	for (size_t i = 0; i < p->nviews; i++)
-		if (p->views[i].job == job)
-			return &p->views[i];
-	return NULL;
+	size_t i = ((uintptr_t)job - (uintptr_t)p->jobs.v) / sizeof(*job);
+
+	return i < p->nviews && p->views[i].job == job ? &p->views[i] : NULL;
 }
 
 /* launchd's loaded definition, as print showed it; args holds
@@ -750,12 +702,13 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
  * the jobs a change or a stale process already plans, which launchd is
  * asked about anyway, and those whose plist it does not record (a job new
  * since, or one whose reload for such a difference an earlier run did not
- * do: the commit leaves its plist unrecorded until then). */
+ * do: the commit leaves its plist unrecorded until then). Sorted, each
+ * once (rl_strv_sort_unique). */
 static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *labels)
 {
 	for (size_t i = 0; i < p->jobs.n; i++)
 		if (!rl_manifest_records_plist(&p->prev, p->jobs.v[i].plist, p->jobs.v[i].label))
-			push_unique(labels, p->jobs.v[i].label);
+			rl_strv_push(labels, p->jobs.v[i].label);
 	for (size_t i = 0; i < p->nstale; i++)
 		if (p->stale[i].view && p->stale[i].view->verdict == RL_PROC_STALE)
 			rl_strv_push(labels, p->stale[i].label);
@@ -765,9 +718,9 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
 		if (!rl_change_kind_triggers(c->kind) || !c->entry)
 			continue;
 		for (size_t u = 0; u < c->entry->nuses; u++)
-			if (!rl_strv_contains(labels, c->entry->uses[u].label))
-				rl_strv_push(labels, c->entry->uses[u].label);
+			rl_strv_push(labels, c->entry->uses[u].label);
 	}
+	rl_strv_sort_unique(labels);
 }
 
 /* Ask launchd for the loaded definition of the jobs it has (those
@@ -779,9 +732,14 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
 static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
 	struct rl_strv labels = {0};
+	/* The findings so far by label: one added below is for a job whose
+	 * view comes up once (labels are unique), never looked up again. */
+	size_t nby;
+	const struct rl_stale **by;
 
 	if (!lc)
 		return;
+	by = rl_stale_by_label(p->stale, p->nstale, &nby);
 	if (p->have_prev)
 		definition_candidates(p, &labels);
 	for (size_t i = 0; i < p->nviews; i++) {
@@ -793,7 +751,7 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		int loaded = v->lookup == 0 && v->loaded && !p->launchd_unknown;
 
 		if (v->job->unreadable || (jc && jc->never) || rl_pipeline_own_job(v->job->label) ||
-		    (p->have_prev && !rl_strv_contains(&labels, v->job->label)))
+		    (p->have_prev && !rl_strv_sorted_contains(&labels, v->job->label)))
 			continue;
 		if (loaded)
 			ask_status(lc, v);
@@ -807,14 +765,15 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		observe_definition(v->status, args, &o);
 		if (!(v->differs = rl_decide_definition_differs(v->job, &o)))
 			continue;
-		for (k = 0; k < p->nstale && strcmp(p->stale[k].label, v->job->label) != 0; k++)
-			;
+		k = rl_stale_find(by, nby, v->job->label);
+		k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
 		if (k == p->nstale) {
 			memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
 			p->stale[k].label = v->job->label;
 		}
 		p->stale[k].differs = v->differs;
 	}
+	free(by);
 	rl_strv_release(&labels);
 }
 
@@ -848,6 +807,9 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	struct rl_intents *journal = rl_xcalloc(1, sizeof(*journal));
 	const struct rl_step *first_unasked = NULL;
 	size_t unasked = 0;
+	/* The files every job uses now by label, built for the first step
+	 * that asks (none without launchd's answers). */
+	struct rl_label_uses now = {0};
 
 	/* Unreadable: the run that must finish it says so; status too. */
 	if (rl_intents_load(journal, p->statedir, &p->journal_error) < 0)
@@ -885,7 +847,9 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.runs = v->status->runs;
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
-			o.now = &p->current;
+			if (!now.m)
+				rl_label_uses_build(&now, &p->current);
+			o.now = &now;
 			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
 			o.recorded_shown = recorded_shown(p, s);
@@ -902,18 +866,25 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			"and launchd is asked no more",
 			unasked, unasked == 1 ? "" : "s", first_unasked->job->label,
 			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
+	rl_label_uses_release(&now);
 }
 
 size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text)
 {
 	const struct rl_jobview *first = NULL;
 	size_t n = 0;
+	struct rl_strv set = {0}; /* labels, sorted: they may be every job's */
 
 	*text = NULL;
+	if (labels) {
+		rl_strv_copy(&set, labels);
+		rl_strv_sort_unique(&set);
+	}
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].unasked &&
-		    (!labels || rl_strv_contains(labels, p->views[i].job->label)) && !n++)
+		    (!labels || rl_strv_sorted_contains(&set, p->views[i].job->label)) && !n++)
 			first = &p->views[i];
+	rl_strv_release(&set);
 	if (n)
 		*text = rl_xasprintf("not looking at the processes of %zu job%s ('%s'%s): %s", n,
 				     n == 1 ? "" : "s", first->job->label, n > 1 ? ", …" : "",
@@ -1114,8 +1085,8 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 	}
 	for (size_t i = 0; i < fx.n; i++)
 		for (size_t u = 0; u < fx.v[i].entry->nuses; u++)
-			if (!rl_strv_contains(labels, fx.v[i].entry->uses[u].label))
-				rl_strv_push(labels, fx.v[i].entry->uses[u].label);
+			rl_strv_push(labels, fx.v[i].entry->uses[u].label);
+	rl_strv_dedupe(labels); /* each once, where it came first */
 	rl_effects_release(&fx);
 	return 0;
 }
@@ -1123,12 +1094,9 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why)
 {
 	struct rl_proc_view v = {0};
-	struct rl_jobview *jv = NULL;
+	struct rl_jobview *jv = view_of(p, job);
 	int stale;
 
-	for (size_t i = 0; i < p->nviews; i++)
-		if (p->views[i].job == job)
-			jv = &p->views[i];
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
 	 * run the files now on disk. */
 	/* No memo: the new process is judged against the disk as it is now. */

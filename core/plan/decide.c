@@ -477,34 +477,40 @@ int rl_decide_hosts_self(pid_t pid)
  * not known. */
 static int uses_now(const struct rl_observed *o, const char *label, const char *path)
 {
-	const struct rl_entry *e;
-
-	if (!o->now)
-		return 1;
-	e = rl_manifest_find(o->now, path);
-	for (size_t i = 0; e && i < e->nuses; i++)
-		if (strcmp(e->uses[i].label, label) == 0)
-			return 1;
-	return 0;
+	return !o->now || rl_label_uses_path(o->now, label, path);
 }
 
-/* What moved the job labelled label off a file it no longer uses: the
- * changes (o->diff) of the files it uses now (the retargeted link, the
- * rewritten plist or script). The last one's time into *t, *unknown set
- * when one's cannot be read; how many there are. */
-static size_t moved_off(const struct rl_observed *o, const char *label, int64_t *t, int *unknown)
+/* rl_decide_change_time(path), known already when path is one of s's
+ * reasons (times: theirs). */
+static int64_t change_time(const struct rl_step *s, const int64_t *times, const char *path)
 {
-	size_t n = 0;
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (strcmp(s->reasons[i].path, path) == 0)
+			return times[i];
+	return rl_decide_change_time(path);
+}
+
+/* What moved s's job off a file it no longer uses: the changes (o->diff)
+ * of the files it uses now (the retargeted link, the rewritten plist or
+ * script); times: those of s's reasons. The last one's time into *t,
+ * *unknown set when one's cannot be read; how many there are. */
+static size_t moved_off(const struct rl_observed *o, const struct rl_step *s, const int64_t *times,
+			int64_t *t, int *unknown)
+{
+	size_t n = 0, nuses = 0;
+	const struct rl_use_ref *v =
+		o->now && o->diff ? rl_label_uses_find(o->now, s->job->label, &nuses) : NULL;
 
 	*t = 0;
 	*unknown = 0;
-	for (size_t i = 0; o->diff && i < o->diff->n; i++) {
-		const char *path = o->diff->v[i].path;
+	for (size_t i = 0; i < nuses; i++) {
+		const char *path = v[i].e->path;
 		int64_t c;
 
-		if (!uses_now(o, label, path))
+		/* Each file once: its uses are side by side. */
+		if ((i && v[i - 1].e == v[i].e) || !rl_diff_find(o->diff, path))
 			continue;
-		c = rl_decide_change_time(path);
+		c = change_time(s, times, path);
 		*unknown |= c == 0;
 		*t = c > *t ? c : *t;
 		n++;
@@ -543,6 +549,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	char *why = NULL;
 	char a[64], b[64];
+	int64_t *times;
 
 	if (s->never || s->decision != RL_DECISION_RESTART)
 		return s->decision;
@@ -571,13 +578,14 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(why);
 		return RL_DECISION_SKIPPED;
 	}
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (s->reasons[i].change == RL_CHANGE_STALE)
+			return RL_DECISION_RESTART; /* the process runs replaced code */
+	times = rl_xcalloc(s->nreasons ? s->nreasons : 1, sizeof(*times));
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
-		int64_t t;
+		int64_t t = times[i] = rl_decide_change_time(r->path);
 
-		if (r->change == RL_CHANGE_STALE)
-			return RL_DECISION_RESTART; /* the process runs replaced code */
-		t = rl_decide_change_time(r->path);
 		if (!uses_now(o, job->label, r->path)) {
 			/* Removed, or no longer reached: see below. */
 			gone_unknown |= t == 0;
@@ -599,13 +607,14 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		int64_t moved;
 		int moved_unknown;
 
-		if (!moved_off(o, job->label, &moved, &moved_unknown)) {
+		if (!moved_off(o, s, times, &moved, &moved_unknown)) {
 			moved = gone;
 			moved_unknown = gone_unknown;
 		}
 		unknown_time |= moved_unknown;
 		last = moved > last ? moved : last;
 	}
+	free(times);
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
 		return RL_DECISION_RESTART;
 	if (s->action == RL_ACTION_RELOAD) {

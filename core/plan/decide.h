@@ -45,12 +45,12 @@ struct rl_observed {
 	/* The job's code files as tracked now: programs, commands, interpreters,
 	 * libraries. */
 	const struct rl_strv *code;
-	/* The files every job uses as tracked now, with their uses by label,
-	 * and the changes of the files (the diff of the recorded manifest):
+	/* The files every job uses as tracked now, indexed by label
+	 * (rl_label_uses_build), and the changes of the files (the diff of the recorded manifest):
 	 * a reason whose file the job no longer uses counts only through the
 	 * change that moved the job off it. NULL: not known, every reason
 	 * counts as it is. */
-	const struct rl_manifest *now;
+	const struct rl_label_uses *now;
 	const struct rl_diff *diff;
 	/* The restart journal holds the job: an earlier run began its restart
 	 * and could not bring it back (core/execute/intent.h). */
