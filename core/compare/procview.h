@@ -95,10 +95,11 @@ struct rl_proc_view {
 	int64_t start_ns;
 	int exe_known; /* exe_id was read from the very file it runs */
 	struct rl_proc_id exe_id;
-	struct rl_proc_id *ran; /* FRESH: every file judged (the executable and each
-				 * tracked mapping), each the very file now at its path;
-				 * in a tree whose root is FRESH, also those of every
-				 * FRESH descendant */
+	struct rl_proc_id *ran; /* the view's own process FRESH: every file judged
+				 * (the executable and each tracked mapping), each the
+				 * very file now at its path; in a tree, also those of
+				 * every FRESH descendant, kept when another made the
+				 * tree STALE (rl_proc_view_spare) */
 	size_t nran;
 	/* In a tree whose root is FRESH: when each FRESH descendant whose
 	 * files joined `ran` started, as its scan read it (no read of its
@@ -298,9 +299,13 @@ int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_filein
  * the process runs the bytes now on disk (rl_proc_file_same_bytes); its
  * verdict then is what the rest gives: STALE while a stale file is left,
  * else UNKNOWN (why: v->unjudged) when something could not be judged,
- * else FRESH (with no `ran`: the files it runs are not all the very files
- * now on disk, so they prove nothing about them). Returns how many files
- * were dropped. */
+ * else FRESH. `ran` and `starts` stay as they are: empty unless the
+ * view's own process was FRESH and a descendant stale, and then each file
+ * in `ran` is still the very file now at its path. A dropped file is none
+ * of them (another inode than the one at its path now), so the view
+ * vouches for no file only its bytes were found to match (decide.c's
+ * evidence asks `ran` for the inode now at each code file's path).
+ * Returns how many files were dropped. */
 typedef int (*rl_proc_same_fn)(const struct rl_proc_file *f, void *ctx);
 size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ctx);
 
