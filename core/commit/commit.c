@@ -6,106 +6,208 @@
 
 #include "core/compare/snapshot.h"
 
-static const struct rl_result *result_for(const struct rl_results *r, const char *label)
+/* A commit being applied, with what it is asked about each use of each
+ * entry (its labels) and each entry (spared) sorted once, for binary
+ * search: a file every job uses asks about every job. */
+struct apply {
+	const struct rl_commit *c;
+	const struct rl_result **results; /* c->results by label, then in their order */
+	size_t nresults;
+	struct rl_strv planned;	   /* the labels of c->plan's steps not never */
+	struct rl_strv unreadable; /* c->unreadable */
+	struct rl_strv spared;	   /* c->spared */
+	struct rl_strv unchecked;  /* c->unchecked */
+	struct rl_strv deferred;   /* the labels of c->plan's steps deferred, not never */
+};
+
+static int cmp_result(const void *a, const void *b)
 {
-	for (size_t i = 0; r && i < r->n; i++)
-		if (strcmp(r->v[i].step->job->label, label) == 0)
-			return &r->v[i];
-	return NULL;
+	const struct rl_result *x = *(const struct rl_result *const *)a;
+	const struct rl_result *y = *(const struct rl_result *const *)b;
+	int c = strcmp(x->step->job->label, y->step->job->label);
+
+	return c ? c : (x > y) - (x < y);
 }
 
-static int unreadable(const struct rl_commit *c, const char *label)
+static void set_of(struct rl_strv *set, const struct rl_strv *sv)
 {
-	return c->unreadable && rl_strv_contains(c->unreadable, label);
+	if (sv)
+		rl_strv_copy(set, sv);
+	rl_strv_sort_unique(set);
+}
+
+static void apply_init(struct apply *a, const struct rl_commit *c)
+{
+	const struct rl_results *r = c->results;
+
+	memset(a, 0, sizeof(*a));
+	a->c = c;
+	a->results = rl_xcalloc(r && r->n ? r->n : 1, sizeof(*a->results));
+	for (size_t i = 0; r && i < r->n; i++)
+		a->results[a->nresults++] = &r->v[i];
+	if (a->nresults > 1)
+		qsort(a->results, a->nresults, sizeof(*a->results), cmp_result);
+	for (size_t i = 0; c->plan && i < c->plan->n; i++)
+		if (!c->plan->steps[i].never)
+			rl_strv_push(&a->planned, c->plan->steps[i].job->label);
+	set_of(&a->planned, NULL);
+	for (size_t i = 0; c->plan && i < c->plan->n; i++)
+		if (!c->plan->steps[i].never && c->plan->steps[i].decision == RL_DECISION_DEFERRED)
+			rl_strv_push(&a->deferred, c->plan->steps[i].job->label);
+	set_of(&a->deferred, NULL);
+	set_of(&a->unchecked, c->unchecked);
+	set_of(&a->unreadable, c->unreadable);
+	set_of(&a->spared, c->spared);
+}
+
+static void apply_release(struct apply *a)
+{
+	free(a->results);
+	rl_strv_release(&a->planned);
+	rl_strv_release(&a->unreadable);
+	rl_strv_release(&a->spared);
+	rl_strv_release(&a->unchecked);
+	rl_strv_release(&a->deferred);
+}
+
+static int key_result(const void *label, const void *elem)
+{
+	return strcmp(label, (*(const struct rl_result *const *)elem)->step->job->label);
+}
+
+/* The first of c->results for label, or NULL. */
+static const struct rl_result *result_for(const struct apply *a, const char *label)
+{
+	size_t i = rl_lower_bound(label, a->results, a->nresults, sizeof(*a->results), key_result);
+
+	return i < a->nresults && key_result(label, &a->results[i]) == 0 ? a->results[i] : NULL;
+}
+
+static int unreadable(const struct apply *a, const char *label)
+{
+	return rl_strv_sorted_contains(&a->unreadable, label);
 }
 
 /* Whether label still owes a restart: failed, deferred, refused (the new
  * code could not start), not reached, or its plist unreadable (even when
  * a kickstart restarted it on launchd's loaded definition). */
-static int label_pending(const struct rl_commit *c, const char *label)
+static int label_pending(const struct apply *a, const char *label)
 {
-	const struct rl_result *res = result_for(c->results, label);
+	const struct rl_result *res = result_for(a, label);
 
 	/* Restarted or not, a job whose plist cannot be read keeps what was
 	 * recorded: its plist above all, which launchd must be given once
 	 * it can be read. */
-	if (unreadable(c, label))
+	if (unreadable(a, label))
 		return 1;
-	if (c->recording)
+	if (a->c->recording)
 		return 0;
 	if (res)
 		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
 		       res->status == RL_RESULT_REFUSED;
-	for (size_t i = 0; c->plan && i < c->plan->n; i++)
-		if (!c->plan->steps[i].never && strcmp(c->plan->steps[i].job->label, label) == 0)
-			return 1;
-	return unreadable(c, label);
+	return rl_strv_sorted_contains(&a->planned, label);
 }
 
 /* Whether label is done with what is on disk now: restarted onto it,
  * skipped (not loaded, restart = never), idle (its next launch runs it) or
  * current (it runs it already). */
-static int label_done(const struct rl_commit *c, const char *label)
+static int label_done(const struct apply *a, const char *label)
 {
-	const struct rl_result *res = result_for(c->results, label);
+	const struct rl_result *res = result_for(a, label);
 
-	if (c->recording)
-		return !unreadable(c, label);
+	if (a->c->recording)
+		return !unreadable(a, label);
 	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
 		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
 }
 
-static int entry_pending(const struct rl_commit *c, const struct rl_entry *e)
+static int entry_pending(const struct apply *a, const struct rl_entry *e)
 {
 	for (size_t u = 0; u < e->nuses; u++)
-		if (label_pending(c, e->uses[u].label))
+		if (label_pending(a, e->uses[u].label))
 			return 1;
 	return 0;
 }
 
-static int entry_unreadable(const struct rl_commit *c, const struct rl_entry *e)
+static int entry_unreadable(const struct apply *a, const struct rl_entry *e)
 {
 	for (size_t u = 0; u < e->nuses; u++)
-		if (unreadable(c, e->uses[u].label))
+		if (unreadable(a, e->uses[u].label))
 			return 1;
 	return 0;
 }
 
-static const char *prev_ack(const struct rl_entry *old, const char *label)
+/* The uses of an entry that hold an acknowledgement, by label, then in
+ * their order: each of the entry's uses looks its label up (a file every
+ * job uses). */
+struct acks {
+	const struct rl_use **v;
+	size_t n;
+};
+
+static int cmp_ack(const void *a, const void *b)
 {
-	for (size_t u = 0; old && u < old->nuses; u++)
-		if (strcmp(old->uses[u].label, label) == 0 && old->uses[u].ack)
-			return old->uses[u].ack;
-	return NULL;
+	const struct rl_use *x = *(const struct rl_use *const *)a;
+	const struct rl_use *y = *(const struct rl_use *const *)b;
+	int c = strcmp(x->label, y->label);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+static void acks_of(const struct rl_entry *old, struct acks *k)
+{
+	k->n = 0;
+	k->v = rl_xcalloc(old->nuses ? old->nuses : 1, sizeof(*k->v));
+	for (size_t u = 0; u < old->nuses; u++)
+		if (old->uses[u].ack)
+			k->v[k->n++] = &old->uses[u];
+	if (k->n > 1)
+		qsort(k->v, k->n, sizeof(*k->v), cmp_ack);
+}
+
+static int key_ack(const void *label, const void *elem)
+{
+	return strcmp(label, (*(const struct rl_use *const *)elem)->label);
+}
+
+/* The acknowledgement of the first of the uses with label, or NULL. */
+static const char *prev_ack(const struct acks *k, const char *label)
+{
+	size_t i = rl_lower_bound(label, k->v, k->n, sizeof(*k->v), key_ack);
+
+	return i < k->n && key_ack(label, &k->v[i]) == 0 ? k->v[i]->ack : NULL;
 }
 
 /* e keeps old's recorded state; the jobs done with what is on disk now
  * acknowledge it, earlier acknowledgements survive. */
-static void keep_recorded(const struct rl_commit *c, struct rl_entry *e, const struct rl_entry *old)
+static void keep_recorded(const struct apply *a, struct rl_entry *e, const struct rl_entry *old)
 {
 	char *now = rl_fileinfo_fingerprint(&e->fi);
+	struct acks k;
 
+	acks_of(old, &k);
 	for (size_t u = 0; u < e->nuses; u++) {
 		struct rl_use *use = &e->uses[u];
-		const char *ack = prev_ack(old, use->label);
+		const char *ack = prev_ack(&k, use->label);
 
 		free(use->ack);
-		use->ack = label_done(c, use->label) ? rl_xstrdup(now)
+		use->ack = label_done(a, use->label) ? rl_xstrdup(now)
 			   : ack		     ? rl_xstrdup(ack)
 						     : NULL;
 	}
 	free(now);
+	free(k.v);
 	rl_fileinfo_release(&e->fi);
 	rl_fileinfo_copy(&e->fi, &old->fi);
 }
 
 /* A job whose plist could not be read has no uses now: keep the recorded
  * ones. */
-static void keep_unreadable_uses(const struct rl_commit *c, struct rl_entry *e,
+static void keep_unreadable_uses(const struct apply *a, struct rl_entry *e,
 				 const struct rl_entry *old)
 {
 	for (size_t u = 0; u < old->nuses; u++)
-		if (unreadable(c, old->uses[u].label))
+		if (unreadable(a, old->uses[u].label))
 			rl_entry_add_use(e, &old->uses[u]);
 }
 
@@ -121,13 +223,15 @@ static void keep_stat_time(struct rl_manifest *m, const struct rl_commit *c)
 
 /* Files gone from the tracked set but still owed to a pending job come
  * back with their recorded state and uses. */
-static void keep_removed(struct rl_manifest *m, const struct rl_commit *c)
+static void keep_removed(struct rl_manifest *m, const struct apply *a)
 {
+	const struct rl_commit *c = a->c;
+
 	for (size_t i = 0; i < c->prev->n; i++) {
 		const struct rl_entry *old = &c->prev->entries[i];
 		struct rl_entry *e;
 
-		if (rl_manifest_find(m, old->path) || !entry_pending(c, old))
+		if (rl_manifest_find(m, old->path) || !entry_pending(a, old))
 			continue;
 		e = rl_manifest_add(m, old->path);
 		keep_stat_time(m, c);
@@ -163,12 +267,16 @@ static int moved(const struct rl_fileinfo *seen, const struct rl_fileinfo *now)
  * acknowledgements old had, none new. */
 static void keep_unseen(struct rl_entry *e, const struct rl_entry *old)
 {
+	struct acks k;
+
+	acks_of(old, &k);
 	for (size_t u = 0; u < e->nuses; u++) {
-		const char *ack = prev_ack(old, e->uses[u].label);
+		const char *ack = prev_ack(&k, e->uses[u].label);
 
 		free(e->uses[u].ack);
 		e->uses[u].ack = ack ? rl_xstrdup(ack) : NULL;
 	}
+	free(k.v);
 	rl_fileinfo_release(&e->fi);
 	rl_fileinfo_copy(&e->fi, &old->fi);
 }
@@ -193,45 +301,46 @@ static int changed_since_seen(const struct rl_commit *c, const struct rl_entry *
  * not forgotten). */
 static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
 {
-	const struct rl_commit *c = ctx;
+	const struct apply *a = ctx;
 
-	if (u->role != RL_ROLE_PLIST || rl_manifest_records_plist(c->prev, e->path, u->label))
+	if (u->role != RL_ROLE_PLIST || rl_manifest_records_plist(a->c->prev, e->path, u->label))
 		return 0;
-	if (c->unchecked && rl_strv_contains(c->unchecked, u->label))
+	if (rl_strv_sorted_contains(&a->unchecked, u->label))
 		return 1;
-	if (c->results)
-		return label_pending(c, u->label);
+	if (a->c->results)
+		return label_pending(a, u->label);
 	/* No results: a run with nothing to run, whose steps were all
 	 * decided; one deferred (its process runs that very run) owes it. */
-	for (size_t i = 0; c->plan && i < c->plan->n; i++)
-		if (!c->plan->steps[i].never &&
-		    c->plan->steps[i].decision == RL_DECISION_DEFERRED &&
-		    strcmp(c->plan->steps[i].job->label, u->label) == 0)
-			return 1;
-	return 0;
+	return rl_strv_sorted_contains(&a->deferred, u->label);
 }
 
 void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 {
+	struct apply a;
+
+	apply_init(&a, c);
 	if (!c->recording)
-		rl_manifest_drop_uses(m, plist_owed, (void *)(uintptr_t)c);
-	if ((!c->results && !c->recording) || !c->prev)
+		rl_manifest_drop_uses(m, plist_owed, &a);
+	if ((!c->results && !c->recording) || !c->prev) {
+		apply_release(&a);
 		return;
+	}
 	for (size_t i = 0; i < m->n; i++) {
 		struct rl_entry *e = &m->entries[i];
 		const struct rl_entry *old = rl_manifest_find(c->prev, e->path);
 
-		if (old && (entry_pending(c, e) || entry_unreadable(c, old))) {
-			keep_recorded(c, e, old);
-			keep_unreadable_uses(c, e, old);
+		if (old && (entry_pending(&a, e) || entry_unreadable(&a, old))) {
+			keep_recorded(&a, e, old);
+			keep_unreadable_uses(&a, e, old);
 			keep_stat_time(m, c);
-		} else if (old && ((c->spared && rl_strv_contains(c->spared, e->path)) ||
+		} else if (old && (rl_strv_sorted_contains(&a.spared, e->path) ||
 				   changed_since_seen(c, e, old))) {
 			keep_unseen(e, old);
 			keep_stat_time(m, c);
 		}
 	}
-	keep_removed(m, c);
+	keep_removed(m, &a);
+	apply_release(&a);
 }
 
 int rl_commit_save(struct rl_manifest *m, const struct rl_commit *c, int verify, const char *path,
