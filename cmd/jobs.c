@@ -287,7 +287,8 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 
 /* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
  * others were not asked. plan: the restart decision made with them, or
- * NULL. only: the labels to list (NULL: every job). */
+ * NULL. only: the labels to list, sorted (rl_strv_sort_unique; NULL:
+ * every job). */
 static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
 		     const struct rl_plan *plan, const struct rl_strv *only, int as_json)
 {
@@ -303,7 +304,7 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views,
 
 		/* A recorded job whose plist cannot be read now (plan's
 		 * placeholder): discovery named the plist and its problem. */
-		if ((only && !rl_strv_contains(only, js->v[i].label)) || js->v[i].unreadable)
+		if ((only && !rl_strv_sorted_contains(only, js->v[i].label)) || js->v[i].unreadable)
 			continue;
 		state_of(i < nviews ? &views[i] : NULL, step_of(plan, &js->v[i]), &s);
 		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
@@ -365,6 +366,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 		rl_strv_release(&labels);
 		return CLI_EXIT_USAGE;
 	}
+	rl_strv_sort_unique(&labels); /* looked up per job: "*" names every one */
 	if (ctx->no_processes) {
 		rc = list_jobs(&ctx->jobs, NULL, 0, NULL, only, ctx->json);
 		if (rc == CLI_EXIT_OK)

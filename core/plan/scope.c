@@ -36,8 +36,7 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 			if (!matches(patterns->v[p], js->v[i].label))
 				continue;
 			found++;
-			if (!rl_strv_contains(labels, js->v[i].label))
-				rl_strv_push(labels, js->v[i].label);
+			rl_strv_push(labels, js->v[i].label);
 		}
 		if (!found) {
 			struct rl_strv names = {0};
@@ -60,29 +59,38 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 			return -1;
 		}
 	}
+	/* Each label once, where it came first: "*" names every job. */
+	rl_strv_dedupe(labels);
 	return 0;
 }
 
-static int any_in(const struct rl_strv *sv, const struct rl_strv *labels)
+/* set: sorted (rl_strv_sort_unique). */
+static int any_in(const struct rl_strv *sv, const struct rl_strv *set)
 {
 	for (size_t i = 0; i < sv->n; i++)
-		if (rl_strv_contains(labels, sv->v[i]))
+		if (rl_strv_sorted_contains(set, sv->v[i]))
 			return 1;
 	return 0;
 }
 
 void rl_scope_plan(const struct rl_plan *full, const struct rl_strv *labels, struct rl_plan *out)
 {
+	struct rl_strv set = {0};
+
+	/* Looked up by binary search: a scope may name every job. */
+	rl_strv_copy(&set, labels);
+	rl_strv_sort_unique(&set);
 	memset(out, 0, sizeof(*out));
 	out->steps = rl_xcalloc(full->n + 1, sizeof(*out->steps));
 	for (size_t i = 0; i < full->n; i++)
-		if (rl_strv_contains(labels, full->steps[i].job->label))
+		if (rl_strv_sorted_contains(&set, full->steps[i].job->label))
 			out->steps[out->n++] = full->steps[i];
 	out->alloc = full->n + 1;
 	out->reported = rl_xcalloc(full->nreported + 1, sizeof(*out->reported));
 	for (size_t i = 0; i < full->nreported; i++)
-		if (any_in(&full->reported[i].labels, labels))
+		if (any_in(&full->reported[i].labels, &set))
 			out->reported[out->nreported++] = full->reported[i];
+	rl_strv_release(&set);
 }
 
 void rl_scope_release(struct rl_plan *scoped)
