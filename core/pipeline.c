@@ -808,7 +808,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	const struct rl_step *first_unasked = NULL;
 	size_t unasked = 0;
 	/* The files every job uses now by label, built for the first step
-	 * that asks (none without launchd's answers). */
+	 * that asks (none when no step is left to restart). */
 	struct rl_label_uses now = {0};
 
 	/* Unreadable: the run that must finish it says so; status too. */
@@ -856,8 +856,10 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.held = rl_intents_owed(journal, s->job->label, 0);
 			rl_decide_step(&p->plan, s, &o);
 		}
+		if (s->decision == RL_DECISION_RESTART && !now.m)
+			rl_label_uses_build(&now, &p->current);
 		if (s->decision == RL_DECISION_RESTART &&
-		    rl_preflight_check(s->job, &p->current, p->libs, &why) == 1)
+		    rl_preflight_check(s->job, &now, p->libs, &why) == 1)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
 	}

@@ -14,14 +14,6 @@ struct jobuse {
 	const struct rl_use *use;
 };
 
-static const struct rl_use *use_of(const struct rl_entry *e, const char *label, enum rl_role role)
-{
-	for (size_t u = 0; u < e->nuses; u++)
-		if (e->uses[u].role == role && strcmp(e->uses[u].label, label) == 0)
-			return &e->uses[u];
-	return NULL;
-}
-
 static char *shown(const char *path)
 {
 	return rl_path_quote(path);
@@ -158,50 +150,63 @@ static int starts_with_then(const char *s, const char *prefix, const char *rest)
 	return strncmp(s, prefix, n) == 0 && strcmp(s + n, rest) == 0;
 }
 
-int rl_preflight_check(const struct rl_job *job, const struct rl_manifest *now,
+/* The next of v's n uses (one job's, by entry) from *at on in role, the
+ * first in role of its entry (a job may reach one file in one role by
+ * two routes: the first is the one judged); *at moves past the entry.
+ * NULL when none is left. */
+static const struct rl_use_ref *next_in_role(const struct rl_use_ref *v, size_t n,
+					     enum rl_role role, size_t *at)
+{
+	while (*at < n) {
+		const struct rl_use_ref *r = &v[(*at)++];
+
+		if (r->use->role != role)
+			continue;
+		while (*at < n && v[*at].e == r->e)
+			(*at)++;
+		return r;
+	}
+	return NULL;
+}
+
+int rl_preflight_check(const struct rl_job *job, const struct rl_label_uses *now,
 		       struct rl_libcache *libs, char **why)
 {
-	const struct rl_entry *prog = NULL;
-	const struct rl_use *puse = NULL;
+	size_t n, at = 0;
+	const struct rl_use_ref *v = rl_label_uses_find(now, job->label, &n);
+	const struct rl_use_ref *prog = next_in_role(v, n, RL_ROLE_PROGRAM, &at), *r;
+	const struct rl_use *puse;
 
 	*why = NULL;
-	for (size_t i = 0; i < now->n && !prog; i++)
-		if ((puse = use_of(&now->entries[i], job->label, RL_ROLE_PROGRAM)))
-			prog = &now->entries[i];
 	if (!prog)
 		return 0;
-	if (check_file(libs, "program", prog->path, why))
+	puse = prog->use;
+	if (check_file(libs, "program", prog->e->path, why))
 		return 1;
 	/* The interpreters of a script program (#!, and #!/usr/bin/env's). */
-	for (size_t i = 0; i < now->n; i++) {
-		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_INTERPRETER);
+	for (at = 0; (r = next_in_role(v, n, RL_ROLE_INTERPRETER, &at));) {
+		const struct rl_use *u = r->use;
 
-		if (!u || !u->via || !puse->via)
+		if (!u->via || !puse->via)
 			continue;
 		if (!starts_with_then(u->via, puse->via, " → #! interpreter") &&
 		    !starts_with_then(u->via, puse->via, " → #! env PATH"))
 			continue;
-		if (check_file(libs, "interpreter", now->entries[i].path, why))
+		if (check_file(libs, "interpreter", r->e->path, why))
 			return 1;
 	}
 	/* The file the command line hands to an interpreter (java -jar JAR,
 	 * python3 FILE): without it the interpreter exits at once, and
 	 * launchd starts it again and again. */
-	for (size_t i = 0; i < now->n; i++) {
-		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_SCRIPT);
-
-		if (u && u->via && rl_via_command_line(u->via) && !class_path(u->via) &&
-		    check_read(now->entries[i].path, why))
+	for (at = 0; (r = next_in_role(v, n, RL_ROLE_SCRIPT, &at));)
+		if (r->use->via && rl_via_command_line(r->use->via) && !class_path(r->use->via) &&
+		    check_read(r->e->path, why))
 			return 1;
-	}
 	/* MacPorts' daemondo stays up whatever its --start-cmd does: the
 	 * daemon it starts is the code that must be able to start. */
-	for (size_t i = 0; i < now->n; i++) {
-		const struct rl_use *u = use_of(&now->entries[i], job->label, RL_ROLE_COMMAND);
-
-		if (u && u->via && strncmp(u->via, "daemondo --start-cmd", 20) == 0 &&
-		    check_file(libs, "command", now->entries[i].path, why))
+	for (at = 0; (r = next_in_role(v, n, RL_ROLE_COMMAND, &at));)
+		if (r->use->via && strncmp(r->use->via, "daemondo --start-cmd", 20) == 0 &&
+		    check_file(libs, "command", r->e->path, why))
 			return 1;
-	}
 	return 0;
 }

@@ -28,7 +28,9 @@
  * "new '/…/nginx' links '/…/libpcre2-8.0.dylib', which does not exist". A
  * job whose program relaunch does not know (none tracked) passes: there
  * is nothing to judge. */
-int rl_preflight_check(const struct rl_job *job, const struct rl_manifest *now,
+/* now: the files every job uses as tracked now, indexed by label
+ * (rl_label_uses_build), so that each job's are found by one lookup. */
+int rl_preflight_check(const struct rl_job *job, const struct rl_label_uses *now,
 		       struct rl_libcache *libs, char **why);
 
 #endif

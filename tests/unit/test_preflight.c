@@ -23,6 +23,19 @@ struct img {
 	uint32_t ncmds;
 };
 
+/* rl_preflight_check of job against m, indexed as the pipeline does. */
+static int preflight(const struct rl_job *job, const struct rl_manifest *m,
+		     struct rl_libcache *libs, char **why)
+{
+	struct rl_label_uses ix;
+	int rc;
+
+	rl_label_uses_build(&ix, m);
+	rc = rl_preflight_check(job, &ix, libs, why);
+	rl_label_uses_release(&ix);
+	return rc;
+}
+
 static void put32(unsigned char *p, uint32_t v)
 {
 	for (int i = 0; i < 4; i++)
@@ -102,7 +115,7 @@ static int check(const char *prog, const char *interp, char **out)
 		u.via = (char *)(uintptr_t) "Program";
 		rl_entry_add_use(rl_manifest_add(&m, "/nonexistent/other"), &u);
 	}
-	rc = rl_preflight_check(&job, &m, libs, out);
+	rc = preflight(&job, &m, libs, out);
 	rl_libcache_free(libs);
 	rl_manifest_release(&m);
 	return rc;
@@ -169,7 +182,7 @@ static int check_reads(const char *prog, const char *file, const char *via, char
 	job.label = (char *)(uintptr_t) "org.example.nginx";
 	use(&m, prog, RL_ROLE_PROGRAM, "ProgramArguments[0]");
 	use(&m, file, RL_ROLE_SCRIPT, via);
-	rc = rl_preflight_check(&job, &m, NULL, out);
+	rc = preflight(&job, &m, NULL, out);
 	rl_manifest_release(&m);
 	return rc;
 }
@@ -297,7 +310,7 @@ static void test_no_program(void)
 
 	rl_manifest_init(&m);
 	job.label = (char *)(uintptr_t) "org.example.none";
-	CHECK_INT(rl_preflight_check(&job, &m, NULL, &why), 0);
+	CHECK_INT(preflight(&job, &m, NULL, &why), 0);
 	CHECK(why == NULL);
 	rl_manifest_release(&m);
 }
