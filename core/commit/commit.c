@@ -226,20 +226,33 @@ static void keep_stat_time(struct rl_manifest *m, const struct rl_commit *c)
 static void keep_removed(struct rl_manifest *m, const struct apply *a)
 {
 	const struct rl_commit *c = a->c;
+	const struct rl_entry **back = rl_xcalloc(c->prev->n ? c->prev->n : 1, sizeof(*back));
+	const char **paths = rl_xcalloc(c->prev->n ? c->prev->n : 1, sizeof(*paths));
+	size_t n = 0;
 
 	for (size_t i = 0; i < c->prev->n; i++) {
 		const struct rl_entry *old = &c->prev->entries[i];
-		struct rl_entry *e;
 
-		if (rl_manifest_find(m, old->path) || !entry_pending(a, old))
-			continue;
-		e = rl_manifest_add(m, old->path);
-		keep_stat_time(m, c);
-		for (size_t u = 0; u < old->nuses; u++)
-			rl_entry_add_use(e, &old->uses[u]);
-		rl_fileinfo_release(&e->fi);
-		rl_fileinfo_copy(&e->fi, &old->fi);
+		if (!rl_manifest_find(m, old->path) && entry_pending(a, old)) {
+			back[n] = old;
+			paths[n++] = old->path;
+		}
 	}
+	/* All at once: one insert at a time moves every entry after it. */
+	if (n) {
+		rl_manifest_add_many(m, paths, n);
+		keep_stat_time(m, c);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rl_entry *e = rl_manifest_find(m, back[i]->path);
+
+		for (size_t u = 0; u < back[i]->nuses; u++)
+			rl_entry_add_use(e, &back[i]->uses[u]);
+		rl_fileinfo_release(&e->fi);
+		rl_fileinfo_copy(&e->fi, &back[i]->fi);
+	}
+	free(back);
+	free(paths);
 }
 
 /* Whether now, a file's state as the run ends, differs from seen, its

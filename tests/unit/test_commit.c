@@ -235,14 +235,21 @@ static void test_removed_and_kept(void)
 
 		setup(&f);
 		file(&f.prev, "/lib/old", V1, NULL, "org.example.a", NULL);
+		/* Several, before and after the one kept now: all come back. */
+		file(&f.prev, "/lib/a-old", V1, NULL, "org.example.a", NULL);
+		file(&f.prev, "/lib/z-old", V1, NULL, "org.example.a", NULL);
 		file(&f.cur, "/lib/new", V2, NULL, "org.example.a", NULL);
 		plan(&f, 1, 1, &st);
 		rl_commit_apply(&f.cur, &f.c);
 		CHECK_STR(sha_of(&f, "/lib/new"), V2);
 		if (failed) {
-			CHECK_INT(f.cur.n, 2);
+			CHECK_INT(f.cur.n, 4);
 			CHECK_STR(sha_of(&f, "/lib/old"), V1);
 			CHECK(use_of(&f, "/lib/old", "org.example.a") != NULL);
+			CHECK_STR(sha_of(&f, "/lib/a-old"), V1);
+			CHECK(use_of(&f, "/lib/z-old", "org.example.a") != NULL);
+			CHECK_STR(f.cur.entries[0].path, "/lib/a-old");
+			CHECK_STR(f.cur.entries[3].path, "/lib/z-old");
 		} else {
 			CHECK_INT(f.cur.n, 1);
 			CHECK(rl_manifest_find(&f.cur, "/lib/old") == NULL);
