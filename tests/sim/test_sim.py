@@ -817,6 +817,23 @@ class RealLaunchdTest(unittest.TestCase):
         self.assertEqual(self.lc("kickstart", target).returncode, 0)
         self.assertTrue(self.sim.pid(target))
 
+    def test_bootstrap_answering_5_that_loads_all_the_same(self):
+        """exit --command bootstrap --perform: another loader bootstrapped
+        the plist just before this call reached launchd, which answers it
+        as already loaded; the job is loaded and started, and the next
+        bootstrap is refused for the same reason."""
+        target = f"{GUI}/org.real.nospawn"
+        plist = os.path.join(self.sim.agents, "org.real.nospawn.plist")
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        wait_for(lambda: self.lc("print", target).returncode == 113, "bootout")
+        self.fault("exit", "--command", "bootstrap", "--label", "org.real.nospawn", "--code", "5",
+                   "--perform")
+        self.assert_fails(self.lc("bootstrap", GUI, plist), 5,
+                          "Bootstrap failed: 5: Input/output error\n")
+        self.assertTrue(self.sim.pid(target))
+        self.assertEqual(self.sim.status(target)["path"], plist)
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 5)
+
     def test_crash_loop_fields(self):
         target = f"{GUI}/org.real.crash"
         self.fault("exit-reason", "--label", "org.real.crash", "--text",
