@@ -982,11 +982,83 @@ static enum state st_wait_gone(struct step_run *s)
 	return ST_WAIT_GONE;
 }
 
+/* The step's bootstrap loaded the job, or found it loaded from this plist
+ * as it is now by another loader meanwhile: from here it is judged as any
+ * reload whose bootstrap answered 0. */
+static enum state loaded_again(struct step_run *s)
+{
+	const struct rl_job *job = s->step->job;
+
+	set_unloaded(s, RL_LOADED);
+	if (s->run->o->on_answer)
+		s->run->o->on_answer(s->step, RL_ANSWER_LOADED, s->run->o->ctx);
+	s->reloaded = 1;
+	s->last_running = 0; /* loaded anew: not started yet */
+	/* Ran before, and launchd does not start it as it loads it (on
+	 * demand, KeepAlive Crashed alone, …): started now, not after
+	 * --timeout; one it does start is waited for. */
+	s->starts = rl_job_starts_now(job);
+	return s->res->old_pid && !s->starts ? ST_START : enter_wait_running(s);
+}
+
+/* A note on the step's result; one it has already stays, after this one. */
+static void add_note(struct step_run *s, const char *text)
+{
+	char *old = s->res->note;
+
+	s->res->note = old ? rl_xasprintf("%s; %s", text, old) : rl_xstrdup(text);
+	free(old);
+}
+
+/* A bootstrap answering 5 or 37 may mean launchd has the job loaded
+ * already (`service already loaded`): another loader (`brew services
+ * restart`, an activation) bootstrapped the same plist between this
+ * step's bootout and its bootstrap. Every path to the bootstrap saw the
+ * job unloaded after the bootout, so launchd showing it loaded now, not
+ * being booted out, from this plist with the program and arguments it
+ * holds now (rl_decide_definition_loaded) is that other load: 1. Not
+ * loaded, or `print` cannot tell: 0. Loaded otherwise (another
+ * definition, or going): 0, with *why set (malloc'd) to what launchd
+ * shows. -2: launchctl cannot be run. */
+static int loaded_meanwhile(struct step_run *s, char **why)
+{
+	const struct rl_job *job = s->step->job;
+	struct rl_service_status st;
+	const char *args[RL_LC_ARGS_MAX];
+	struct rl_observed o;
+	int rc = poll_status(s, &st), n;
+
+	*why = NULL;
+	if (rc != 0)
+		return rc == -2 ? -2 : 0;
+	memset(&o, 0, sizeof(o));
+	n = st.nargs < RL_LC_ARGS_MAX ? st.nargs : RL_LC_ARGS_MAX;
+	for (int i = 0; i < n; i++)
+		args[i] = rl_service_status_arg(&st, i);
+	o.loaded = 1;
+	o.def_path = st.path[0] ? st.path : NULL;
+	o.def_program = st.program[0] ? st.program : NULL;
+	o.def_args = args;
+	o.def_nargs = (size_t)n;
+	o.def_args_complete = !st.args_truncated && n == st.nargs;
+	if (!st.stopping && rl_decide_definition_loaded(job, &o))
+		return 1;
+	if (!st.stopping)
+		*why = rl_decide_definition_differs(job, &o);
+	if (!*why)
+		*why = rl_xasprintf("launchd has it loaded (state %s), not known to be from "
+				    "this plist as it is now",
+				    s->last_seen);
+	return 0;
+}
+
 /* Right after a bootout launchd may answer 5 (too soon) or 37 (still
  * loaded) for a while: retry with a doubling backoff within the timeout.
  * (`brew services` instead loops on bootout while it answers 36, then
- * bootstraps once.) Failing here is the one way relaunch leaves a job
- * stopped, so the message says so. */
+ * bootstraps once.) Both answers also mean "already loaded": launchd is
+ * asked first whether another loader loaded the plist meanwhile
+ * (loaded_meanwhile), which is this bootstrap done. Failing here is the
+ * one way relaunch leaves a job stopped, so the message says so. */
 static enum state st_bootstrap(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
@@ -994,6 +1066,8 @@ static enum state st_bootstrap(struct step_run *s)
 	struct rl_launchctl_result r;
 	enum state next;
 	int64_t retry_at;
+	char *other = NULL;
+	int meanwhile = 0;
 
 	set_unloaded(s, RL_RELOADING);
 	next = call(s, args, &r);
@@ -1001,19 +1075,21 @@ static enum state st_bootstrap(struct step_run *s)
 	/* Answered but not loaded: still unloaded. No answer: still may be. */
 	if (!call_ok(&r) && !r.timed_out)
 		set_unloaded(s, RL_UNLOADED);
-	if (next == ST_FATAL) {
+	if (next != ST_FATAL && (answered(&r, RL_LC_EXIT_IO) || answered(&r, RL_LC_EXIT_ALREADY)))
+		meanwhile = loaded_meanwhile(s, &other);
+	if (next == ST_FATAL || meanwhile == -2) {
 		next = ST_FATAL;
 	} else if (call_ok(&r)) {
-		set_unloaded(s, RL_LOADED);
-		if (s->run->o->on_answer)
-			s->run->o->on_answer(s->step, RL_ANSWER_LOADED, s->run->o->ctx);
-		s->reloaded = 1;
-		s->last_running = 0; /* loaded anew: not started yet */
-		/* Ran before, and launchd does not start it as it loads it (on
-		 * demand, KeepAlive Crashed alone, …): started now, not after
-		 * --timeout; one it does start is waited for. */
-		s->starts = rl_job_starts_now(job);
-		next = s->res->old_pid && !s->starts ? ST_START : enter_wait_running(s);
+		next = loaded_again(s);
+	} else if (meanwhile == 1) {
+		char note[128];
+
+		snprintf(note, sizeof(note),
+			 "loaded by another loader meanwhile (bootstrap answered %d: launchd "
+			 "already had this plist loaded as it is now)",
+			 r.status);
+		add_note(s, note);
+		next = loaded_again(s);
 	} else if ((answered(&r, RL_LC_EXIT_IO) || answered(&r, RL_LC_EXIT_ALREADY)) &&
 		   retry_at < s->deadline) {
 		sleep_until(s, retry_at);
@@ -1032,11 +1108,15 @@ static enum state st_bootstrap(struct step_run *s)
 				    "cannot load '%s': %s; the job is not loaded: the next "
 				    "'relaunch run' loads it before anything else",
 				    job->plist, d);
+		else if (other)
+			next = fail(s, "launchd refused to load '%s': %s; %s", job->plist, d,
+				    other);
 		else
 			next = fail(s, "launchd refused to load '%s': %s; the job is not loaded",
 				    job->plist, d);
 		free(d);
 	}
+	free(other);
 	rl_launchctl_result_release(&r);
 	return next;
 }
@@ -1087,8 +1167,8 @@ static enum state st_wait_running(struct step_run *s)
 	int rc;
 
 	if (!expected_to_run(s)) {
-		s->res->note = rl_xstrdup("reloaded; not running, and launchd does not start it at "
-					  "load: runs the new files at its next launch");
+		add_note(s, "reloaded; not running, and launchd does not start it at load: "
+			    "runs the new files at its next launch");
 		return ST_IDLE;
 	}
 	rc = poll_status(s, &st);
@@ -1100,8 +1180,8 @@ static enum state st_wait_running(struct step_run *s)
 		return ST_SETTLE;
 	}
 	if (rc == 0 && ran_at_load(s, &st)) {
-		s->res->note = rl_xstrdup("reloaded; ran at load and exited (last exit code 0): "
-					  "runs the new files at its next launch");
+		add_note(s, "reloaded; ran at load and exited (last exit code 0): runs the new "
+			    "files at its next launch");
 		return ST_IDLE;
 	}
 	if (now(s) >= s->deadline && kick_loaded(s)) {
@@ -1147,8 +1227,8 @@ static enum state st_settle(struct step_run *s)
 		return fail(s, "%s", s->last_seen);
 	if (ran_at_load(s, &st)) {
 		s->res->new_pid = 0;
-		s->res->note = rl_xstrdup("reloaded; ran at load and exited (last exit code 0): "
-					  "runs the new files at its next launch");
+		add_note(s, "reloaded; ran at load and exited (last exit code 0): runs the new "
+			    "files at its next launch");
 		return ST_IDLE;
 	}
 	if (!st.running || st.pid != s->res->new_pid) {

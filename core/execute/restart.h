@@ -248,7 +248,8 @@ struct rl_run_opts {
 	 * answering 5, once `print` has told whether launchd acted, or
 	 * RL_ANSWER_UNSURE while it cannot tell yet, then TAKEN or REFUSED
 	 * once it can), and after a
-	 * reload's bootstrap loaded the job again (RL_ANSWER_LOADED): for the
+	 * reload's bootstrap loaded the job again, or found it loaded from its
+	 * plist as it is now by another loader (RL_ANSWER_LOADED): for the
 	 * journal, so that a run stopped from then on leaves the next one the
 	 * truth (no bootout to wait for, no restart to count). */
 	void (*on_answer)(const struct rl_step *step, int answer, void *ctx);

@@ -234,6 +234,104 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(res[label]["status"], "restarted", res[label])
         self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == label]), 2)
 
+    def test_bootstrap_answering_already_loaded_after_another_loader_is_no_failure(self):
+        """Another loader (`brew services restart`, an activation) bootstraps
+        the changed plist between relaunch's bootout and its bootstrap,
+        which launchd then answers 5 or 37 (already loaded): launchd has
+        the job loaded from that plist as it is now, so the reload is done,
+        said so, verified as any, and no reload is left owed."""
+        for code in ("5", "37"):
+            with self.subTest(code=code):
+                m = self.machine()
+                label = self.reload_setup(m)
+                m.fault("exit", "--command", "bootstrap", "--label", label, "--code", code,
+                        "--perform")
+                res, r = self.run_json(m)
+                self.assertEqual(res[label]["status"], "restarted", res[label])
+                self.assertIsNone(res[label]["error"], res[label])
+                self.assertIn(f"loaded by another loader meanwhile (bootstrap answered {code}: "
+                              "launchd already had this plist loaded as it is now)",
+                              res[label]["note"])
+                self.assertIn(f"restarted {label} (reload): pid {res[label]['old_pid']} → "
+                              f"{res[label]['new_pid']}", r.stderr)
+                self.assertNotIn("not loaded", r.stderr)
+                # One load, the other loader's: relaunch never asked again.
+                self.assertEqual(len([e for e in m.events("bootstrap")
+                                      if e["label"] == label]), 2)  # boot, the other loader
+                self.assertEqual(len([e for e in m.events("call") if e["argv"][0] == "bootstrap"]),
+                                 1)
+                self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+                self.assertEqual(m.pid(label), res[label]["new_pid"])
+                self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+                self.assertEqual(m.relaunch("plan").returncode, 0)
+
+    def test_job_another_loader_loaded_that_then_fails_is_reported(self):
+        """Loaded by another loader meanwhile is no success by itself: the
+        job is still waited for and watched, and one that does not stay up
+        fails."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label])
+        m.write_plist(label, [FALSE])
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "5", "--perform")
+        res, r = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("the service is down", res[label]["error"])
+        self.assertIn("loaded by another loader meanwhile", res[label]["note"])
+        self.assertEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        self.assertEqual(len([e for e in m.events("call") if e["argv"][0] == "bootstrap"]), 1)
+
+    def test_bootstrap_answering_5_with_another_definition_loaded_is_retried(self):
+        """A bootstrap answering 5 while launchd has the job loaded from the
+        plist as it was (another loader loaded the old bytes) is no load of
+        the plist as it is now: retried until --timeout, then failed saying
+        what launchd has loaded, never that the job is not loaded."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+        plist = os.path.join(m.daemons, label + ".plist")
+        m.write_plist(label, [exe, "1000"])
+        self.baseline(m, running=[label])
+        old = os.path.join(m.root, "old.plist")
+        shutil.copy(plist, old)
+        m.write_plist(label, [exe, "2000"])
+        new = os.path.join(m.root, "new.plist")
+        shutil.copy(plist, new)
+        flag = os.path.join(m.root, "raced")
+        sim = m.sim_launchctl
+        wrapper = os.path.join(m.root, "launchctl-old-loader")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1\" = bootstrap ] && [ ! -e '{flag}' ]; then\n"
+                    f"  : > '{flag}'\n"
+                    f"  cp '{old}' '{plist}'\n"
+                    f"  '{sim}' \"$@\" >/dev/null 2>&1\n"
+                    f"  cp '{new}' '{plist}'\n"
+                    "fi\n"
+                    f"exec '{sim}' \"$@\"\n")
+        os.chmod(wrapper, 0o755)
+        res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertNotIn("not loaded", res[label]["error"])
+        self.assertIn("Bootstrap failed: 5: Input/output error; launchd has loaded a different "
+                      f"definition than {plist}: its ProgramArguments[1] is 1000, the plist's 2000",
+                      res[label]["error"])
+        self.assertIsNone(res[label]["note"], res[label])
+        self.assertGreater(len([e for e in m.events("call") if e["argv"][0] == "bootstrap"]), 2)
+        self.assertIn("\t\t1000\n", m.launchctl("print", m.target(label)).stdout)
+        self.assertTrue(os.path.exists(os.path.join(m.state, "intent.json")))
+        # The next run finishes the journal's entry as for a job found
+        # loaded again, and its step reloads the plist as it is now.
+        res, r = self.run_json(m)
+        self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: loaded and running", r.stderr)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
     def test_bootstrap_refused_throughout_is_bootstrapped_by_the_next_run(self):
         """bootstrap answering 5 until --timeout leaves the job booted out:
         the journal keeps it, so the next run loads it again instead of

@@ -1254,8 +1254,10 @@ static void test_bootstrap_retries(void)
 	setup_reload(&f);
 	f.o.settle = 0;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 2}, {BOOT_A, 0},
-	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	b0 = call_t(&f, BOOT_A, 0);
 	b1 = call_t(&f, BOOT_A, 1);
@@ -1264,13 +1266,25 @@ static void test_bootstrap_retries(void)
 	CHECK_INT(b2, b1 + CALL_COST + S / 5);
 	teardown(&f);
 
-	/* Refused every time: tried until the timeout (0, 0.1, 0.3, 0.7, 1.5 and
-	 * 2.5 s: the backoff stops doubling at 1 s), then the job is reported
+	/* Refused every time, launchd not having the job (asked after each
+	 * answer): tried until the timeout (0, 0.1, 0.3, 0.7, 1.5 and 2.5 s:
+	 * the backoff stops doubling at 1 s), then the job is reported
 	 * unloaded. */
 	setup_reload(&f);
 	f.o.timeout = 3;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error", .times = 6});
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	{
 		char *want = rl_xasprintf(
@@ -1290,7 +1304,8 @@ static void test_bootstrap_retries(void)
 	/* The timeout ends the retries first. */
 	setup_reload(&f);
 	f.o.timeout = 0.25;
-	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5, .times = 2});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 5}, {PRINT_A, 113},
+	    {BOOT_A, 5}, {PRINT_A, 113});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
@@ -1881,6 +1896,85 @@ static void test_slow_to_stop_before_after(void)
 	rl_config_release(&cfg);
 }
 
+/* print of job a loaded from its plist: program /x, arguments /x and arg1,
+ * in state st (running with pid 200, or being booted out). */
+#define LOADED_A(st, arg1)                                                                         \
+	"system/org.example.a = {\n\tpath = /Library/LaunchDaemons/org.example.a.plist\n"          \
+	"\tstate = " st "\n\tprogram = /x\n\targuments = {\n\t\t/x\n\t\t" arg1 "\n\t}\n"           \
+	"\tpid = 200\n}\n"
+
+/* bootstrap 5 or 37 also mean "already loaded": launchd is asked, and the
+ * job loaded from its plist with the program and arguments it holds now
+ * was loaded by another loader meanwhile: the reload is done, and judged
+ * as after 0. Loaded otherwise (another definition, or being booted out):
+ * retried as before, the failure saying what launchd has. */
+static void test_bootstrap_loaded_meanwhile(void)
+{
+	struct fx f;
+
+	setup_reload(&f);
+	f.o.settle = 0;
+	f.jobs[0].program = rl_xstrdup("/x");
+	rl_strv_push(&f.jobs[0].args, "/x");
+	rl_strv_push(&f.jobs[0].args, "new");
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 37, "", "/Library/LaunchDaemons/org.example.a.plist: service already loaded"},
+	    {PRINT_A, 0, LOADED_A("running", "new"), .times = 3});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK_INT(res0(&f)->new_pid, 200);
+	CHECK(res0(&f)->error == NULL);
+	CHECK_STR(res0(&f)->note, "loaded by another loader meanwhile (bootstrap answered 37: "
+				  "launchd already had this plist loaded as it is now)");
+	CHECK_INT(res0(&f)->unfinished, 0);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 1);
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[1], RL_ANSWER_LOADED);
+	free(f.jobs[0].program);
+	rl_strv_release(&f.jobs[0].args);
+	teardown(&f);
+
+	/* The old definition loaded: retried until the timeout, then failed
+	 * saying what launchd has loaded. */
+	setup_reload(&f);
+	f.o.timeout = 0.2;
+	f.jobs[0].program = rl_xstrdup("/x");
+	rl_strv_push(&f.jobs[0].args, "/x");
+	rl_strv_push(&f.jobs[0].args, "new");
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 0, LOADED_A("running", "old")},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 0, LOADED_A("running", "old")});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error,
+		     "Bootstrap failed: 5: Input/output error; launchd has loaded a different "
+		     "definition than /Library/LaunchDaemons/org.example.a.plist: its "
+		     "ProgramArguments[1] is old, the plist's new") != NULL);
+	CHECK(strstr(res0(&f)->error, "not loaded") == NULL);
+	CHECK(res0(&f)->note == NULL);
+	free(f.jobs[0].program);
+	rl_strv_release(&f.jobs[0].args);
+	teardown(&f);
+
+	/* Its definition, but being booted out: not this plist's load. */
+	setup_reload(&f);
+	f.o.timeout = 0.2;
+	f.jobs[0].program = rl_xstrdup("/x");
+	rl_strv_push(&f.jobs[0].args, "/x");
+	rl_strv_push(&f.jobs[0].args, "new");
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
+	    {PRINT_A, 0, LOADED_A("SIGTERMed", "new")},
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
+	    {PRINT_A, 0, LOADED_A("SIGTERMed", "new")});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "; launchd has it loaded (state SIGTERMed), not known to be "
+				      "from this plist as it is now") != NULL);
+	free(f.jobs[0].program);
+	rl_strv_release(&f.jobs[0].args);
+	teardown(&f);
+}
+
 /* bootstrap 37 `Operation already in progress` (still loaded) and 5 (too
  * soon) alike: retried with the backoff. */
 static void test_bootstrap_37(void)
@@ -1891,8 +1985,9 @@ static void test_bootstrap_37(void)
 	f.o.settle = 0;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
-	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"}, {BOOT_A, 0},
-	    {PRINT_A, 0, RUNNING(200), .times = 2});
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(call_t(&f, BOOT_A, 1), call_t(&f, BOOT_A, 0) + CALL_COST + S / 10);
 	CHECK_INT(call_t(&f, BOOT_A, 2), call_t(&f, BOOT_A, 1) + CALL_COST + S / 5);
@@ -1901,7 +1996,10 @@ static void test_bootstrap_37(void)
 	setup_reload(&f);
 	f.o.timeout = 0.2;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress", .times = 2});
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
+	    {PRINT_A, 113, "", NOT_FOUND},
+	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
+	    {PRINT_A, 113, "", NOT_FOUND});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strstr(res0(&f)->error, "failed with exit code 37 (operation already in progress") !=
 	      NULL);
@@ -2411,6 +2509,7 @@ int main(void)
 	test_slow_to_stop();
 	test_slow_to_stop_before_after();
 	test_bootstrap_37();
+	test_bootstrap_loaded_meanwhile();
 	test_plist_gone_not_booted_out();
 	test_held_by_the_journal();
 	test_kickstart_not_permitted();
