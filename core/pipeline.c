@@ -756,7 +756,7 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		if (loaded)
 			ask_status(lc, v);
 		if (v->unasked || (loaded && !v->status)) {
-			push_unique(&p->unchecked, v->job->label);
+			rl_strv_push(&p->unchecked, v->job->label); /* once: one view per job */
 			continue;
 		}
 		if (!loaded)
