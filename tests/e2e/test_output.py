@@ -876,8 +876,14 @@ class OutputTest(unittest.TestCase):
         for label, step in steps.items():
             job = jobs[label]
             if job["state"] == "running":
-                self.assertEqual((job["code"], job["why"]), ("stale", self.reason(step)), job)
-                line = f"  state:  running, pid {job['pid']}, stale: {self.reason(step)}"
+                self.assertEqual(job["code"], "stale", job)
+                if job["why"] != self.reason(step):
+                    # Found by the process view itself (an old store path
+                    # or keg): its own words, which plan's first reason
+                    # gives after the pid.
+                    self.assertIn("; " + job["why"], "; " + step["reasons"][0]["text"]
+                                  .split(") ", 1)[-1], job)
+                line = f"  state:  running, pid {job['pid']}, stale: {job['why']}"
             else:
                 self.assertEqual(job["why"], self.reason(step), job)
                 line = f"  state:  {job['state']} ({self.reason(step)})"
