@@ -838,6 +838,19 @@ static int program_named(const char *program, const char *name)
 	return yes;
 }
 
+/* "pid 412 (started as sh) runs ": what launchd's process runs, naming
+ * the program it was started as (now) when that is another one. */
+static void add_pid_runs(struct rl_buf *t, pid_t pid, const char *now, const char *path)
+{
+	rl_buf_addf(t, "pid %lld ", (long long)pid);
+	if (now && !program_named(now, rl_path_basename(path))) {
+		rl_buf_adds(t, "(started as ");
+		add_shown(t, rl_path_basename(now));
+		rl_buf_adds(t, ") ");
+	}
+	rl_buf_adds(t, "runs ");
+}
+
 /* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx";
  * the stale file is named, and the process that runs it: launchd's pid,
  * "started as" the job's program when that was a wrapper that exec'd
@@ -861,13 +874,7 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		/* "pid 412 (started as sh) runs
 		 * /nix/store/…-nix-2.18.1/bin/nix-daemon; the job's command
 		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now" */
-		rl_buf_addf(&t, "pid %lld ", (long long)v->pid);
-		if (now && !program_named(now, rl_path_basename(path))) {
-			rl_buf_adds(&t, "(started as ");
-			add_shown(&t, rl_path_basename(now));
-			rl_buf_adds(&t, ") ");
-		}
-		rl_buf_adds(&t, "runs ");
+		add_pid_runs(&t, v->pid, now, path);
 		add_shown(&t, path);
 		rl_buf_adds(&t, "; the job's command leads to ");
 		add_shown(&t, f->store_now);
@@ -887,13 +894,7 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 			/* "pid 812 (started as rabbitmq-server) runs
 			 * /…/Cellar/erlang/26.2.1/…/beam.smp; opt/erlang is
 			 * 26.2.2 now" */
-			rl_buf_addf(&t, "pid %lld ", (long long)v->pid);
-			if (now && !program_named(now, rl_path_basename(path))) {
-				rl_buf_adds(&t, "(started as ");
-				add_shown(&t, rl_path_basename(now));
-				rl_buf_adds(&t, ") ");
-			}
-			rl_buf_adds(&t, "runs ");
+			add_pid_runs(&t, v->pid, now, path);
 		} else {
 			rl_buf_addf(&t, "pid %lld maps ", (long long)v->pid);
 		}
