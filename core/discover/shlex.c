@@ -286,7 +286,7 @@ static void add_char(struct lexer *lx, char c)
 {
 	begin_word(lx);
 	rl_buf_add(&lx->word, &c, 1);
-	if (c == '\\' || c == '$' || c == '`' || c == '"')
+	if (c == '\\' || c == '$' || c == '`' || c == '"' || c == '~')
 		rl_buf_add(&lx->expr, "\\", 1);
 	rl_buf_add(&lx->expr, &c, 1);
 }
@@ -297,6 +297,23 @@ static void add_exp(struct lexer *lx, char c)
 	begin_word(lx);
 	rl_buf_add(&lx->word, &c, 1);
 	rl_buf_add(&lx->expr, &c, 1);
+}
+
+/* Whether an unquoted `~` here is a tilde prefix: it starts the word, or
+ * the value of an assignment (`NAME=~/…`). */
+static int tilde_starts(const struct lexer *lx)
+{
+	const char *t = lx->word.data;
+	size_t n = lx->word.len;
+
+	if (!lx->in_word)
+		return 1;
+	if (lx->quoted || lx->dynamic || n < 2 || t[n - 1] != '=' || !is_name_start(t[0]))
+		return 0;
+	for (size_t i = 1; i + 1 < n; i++)
+		if (!is_name_char(t[i]))
+			return 0;
+	return 1;
 }
 
 static int fail(struct lexer *lx, const char *what)
@@ -538,6 +555,11 @@ static int step(struct lexer *lx)
 		take_operator(lx);
 	} else if (c == '<' || c == '>') {
 		take_redirect(lx);
+	} else if (c == '~' && tilde_starts(lx)) {
+		/* kept unescaped in expr: rl_shword_expand expands it */
+		add_exp(lx, c);
+		lx->dynamic = 1;
+		lx->i++;
 	} else {
 		add_char(lx, c);
 		lx->i++;
@@ -682,6 +704,8 @@ static char *literal_default(const char *s, size_t n)
 	struct rl_buf b = {0};
 	char q = 0;
 
+	if (n && s[0] == '~')
+		return NULL; /* a tilde prefix */
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 
@@ -801,6 +825,17 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 		} else if (c == '`') {
 			rl_buf_release(&b);
 			return -1;
+		} else if (c == '~') {
+			/* a tilde prefix (literal ones are escaped): `~` alone
+			 * or before a '/' is HOME; `~user`, `~+`… are not known */
+			int unknown;
+			const char *home = rl_shenv_get(env, "HOME", &unknown);
+
+			if ((*p && *p != '/' && !(assignment && *p == ':')) || !home || !*home) {
+				rl_buf_release(&b);
+				return -1;
+			}
+			rl_buf_adds(&b, home);
 		} else {
 			rl_buf_add(&b, &c, 1);
 		}

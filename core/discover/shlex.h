@@ -6,7 +6,8 @@
  * comment at the start of a word; redirections and their targets are
  * dropped; the patterns of `case … in` (up to their `)`) are no commands.
  * Splitting expands nothing: a word that holds an unquoted or
- * double-quoted `$` or a backquote is marked dynamic. rl_shword_expand
+ * double-quoted `$` or a backquote, or starts with an unquoted `~`, is
+ * marked dynamic. rl_shword_expand
  * then substitutes what a reader can know for sure (variables holding
  * literal values) and refuses the rest: callers never guess.
  */
@@ -22,10 +23,11 @@ struct rl_shword {
 	char *text;  /* after quote removal */
 	int dynamic; /* holds an expansion ($, `): see rl_shword_expand */
 	/* dynamic words: the word as sh would expand it, with quote removal
-	 * done on the literal parts: a literal \\, $, ` or " is escaped with a
-	 * backslash, an unescaped " opens or closes double quotes, and every
-	 * expansion ($NAME, ${…}, $(…), `…`) is kept as written. NULL for
-	 * literal words. */
+	 * done on the literal parts: a literal \\, $, `, " or ~ is escaped
+	 * with a backslash, an unescaped " opens or closes double quotes, and
+	 * every expansion ($NAME, ${…}, $(…), `…`, and an unquoted ~ starting
+	 * the word or an assignment's value: a tilde prefix) is kept as
+	 * written. NULL for literal words. */
 	char *expr;
 };
 
@@ -86,9 +88,10 @@ void rl_shenv_release(struct rl_shenv *e);
 /* The value of w as sh would expand it, where that is certain: literal
  * parts and `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
  * `${NAME:=word}` (which assigns), `${NAME=word}` of variables with
- * literal values (a default word must itself be literal). Returns 0 with
+ * literal values (a default word must itself be literal), and a tilde
+ * prefix `~` (alone or before '/') when HOME has a literal value. Returns 0 with
  * *out (malloc'd), or -1 with *out NULL when the word holds anything else:
- * `$(…)`, backquotes, `$1`, `$@`, other `${…}` forms, a variable unset or
+ * `$(…)`, backquotes, `$1`, `$@`, other `${…}` forms, `~user`, a variable unset or
  * of unknown value; or, unless `assignment` (no field splitting there), an
  * unquoted expansion whose value holds blanks or glob characters. */
 int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out);

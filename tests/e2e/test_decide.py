@@ -1565,6 +1565,56 @@ exec /bin/sleep 1000
                 self.assertIn("node/22.2.0", os.readlink(f"/proc/{new}/exe"))
             self.plan_json(m, expect=0)
 
+    def node_upgrade_restarts(self, m, pids):
+        """brew upgrade node (new keg, old keg deleted): the plan restarts
+        the jobs of pids, refusing none; run restarts them on the new node,
+        and nothing is left to do."""
+        old = os.path.join(m.brew, "Cellar", "node", "22.1.0")
+        self.interpreter(m, "node", "22.2.0", "node")
+        shutil.rmtree(old)
+        doc = self.plan_json(m, expect=1)
+        self.assertEqual([x for x in doc["reported"] if x["change"] == "refused"], [], doc)
+        self.assertEqual(sorted(st["label"] for st in doc["steps"]), sorted(pids), doc)
+        res, _ = self.run_json(m)
+        for label in pids:
+            self.assertEqual(res[label]["status"], "restarted", res)
+            new = m.pid(label)
+            self.assertNotEqual(new, pids[label])
+            self.assertIn("node/22.2.0", os.readlink(f"/proc/{new}/exe"))
+        self.plan_json(m, expect=0)
+
+    def scripts_of(self, m):
+        """Each job's script paths, as `jobs` lists them, and its stderr."""
+        r, doc = m.relaunch_json("jobs", "--no-processes")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return {j["label"]: sorted(f["path"] for f in j["files"] if f["role"] == "script")
+                for j in doc["jobs"]}, r.stderr
+
+    def test_node_app_under_tilde_is_read_in_home_and_restarted_on_node_upgrade(self):
+        """`/bin/sh -c "cd ~/app && exec node server.js"` and `exec node
+        ~/app/server.js`, HOME in the plist's EnvironmentVariables: the
+        shell expands `~` to HOME, so the script is HOME/app/server.js (not
+        a file under a directory named `~`), and brew upgrade node restarts
+        both jobs instead of refusing them for a script that does not
+        exist."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "server.js")
+            env = {"PATH": f"{os.path.dirname(node)}:/usr/bin:/bin",
+                   "HOME": os.path.dirname(app)}
+            cd, arg = "com.me.tildecd", "com.me.tildearg"
+            m.write_plist(cd, ["/bin/sh", "-c", "cd ~/app && exec node server.js"],
+                          daemon=False, EnvironmentVariables=env)
+            m.write_plist(arg, ["/bin/sh", "-c", "exec node ~/app/server.js"],
+                          daemon=False, EnvironmentVariables=env)
+            pids = self.boot(m, [cd, arg])
+            scripts, err = self.scripts_of(m)
+            server = os.path.join(app, "server.js")
+            self.assertEqual(scripts[cd], [server], scripts)
+            self.assertEqual(scripts[arg], [server], scripts)
+            self.assertNotIn("cannot tell what job", err)
+            self.node_upgrade_restarts(m, pids)
+
     def test_app_file_gone_from_where_cd_went_is_refused_by_its_path(self):
         """`/bin/sh -c "cd APP && exec node dist/server.js"` whose app file
         is gone when node is upgraded: node would exit at once, so the

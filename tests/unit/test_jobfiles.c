@@ -1164,6 +1164,58 @@ static void test_cd(void)
 	      "{ip}/app/run.sh");
 }
 
+/* READS_UN of a `/bin/sh -c` string with the job's environment env
+ * ("NAME=value", its "{ip}" replaced). */
+#define SH_READS_ENV(want, want_un, env, text)                                                     \
+	do {                                                                                       \
+		char *un_, *got_ = read_files((const char *const[]){"/bin/sh", "-c", text, NULL},  \
+					      env, &un_);                                          \
+		CHECK_STR(got_, want);                                                             \
+		CHECK_STR(un_, want_un);                                                           \
+		free(got_);                                                                        \
+		free(un_);                                                                         \
+	} while (0)
+
+/* A word of shell text starting with an unquoted `~` is in HOME (the
+ * job's, or one the text assigns); with HOME not known, or `~user`, it is
+ * noted, never taken as a relative name. A `~` in ProgramArguments is no
+ * shell's: a letter. HOME is ip/srv; ip/srv/app.rb and ip/app/app.rb
+ * exist (WorkingDirectory ip/app). */
+static void test_tilde(void)
+{
+	const char *srv = "srv/app.rb (sh -c exec → ruby)";
+	const char *home = "HOME={ip}/srv";
+
+	SH_READS_ENV(srv, "", home, "exec {ip}/bin/ruby ~/app.rb");
+	SH_READS_ENV(srv, "", home, "cd ~ && exec {ip}/bin/ruby app.rb");
+	SH_READS_ENV(srv, "", home, "cd ~/lib/.. && exec {ip}/bin/ruby app.rb");
+	SH_READS_ENV(srv, "", NULL, "HOME={ip}/srv; cd ~/ && exec {ip}/bin/ruby app.rb");
+	SH_READS_ENV(srv, "", NULL, "export HOME={ip}/srv\nexec {ip}/bin/ruby ~/app.rb");
+	SH_READS_ENV(srv, "", home, "A=~/app.rb; exec {ip}/bin/ruby \"$A\"");
+	/* quoted: a letter */
+	SH_READS_ENV("app/~/app.rb missing (sh -c exec → ruby)", "", home,
+		     "exec {ip}/bin/ruby '~/app.rb'");
+	/* not known: no HOME, one of unknown value, another user's */
+	SH_READS_ENV("", "'~/app.rb' (ProgramArguments)", NULL, "exec {ip}/bin/ruby ~/app.rb");
+	SH_READS_ENV("", "'app.rb' (ProgramArguments)", NULL, "cd ~ && exec {ip}/bin/ruby app.rb");
+	SH_READS_ENV("", "'~/app.rb' (ProgramArguments)", NULL,
+		     "HOME=$(pwd); exec {ip}/bin/ruby ~/app.rb");
+	SH_READS_ENV("", "'~me/app.rb' (ProgramArguments)", home, "exec {ip}/bin/ruby ~me/app.rb");
+	SH_READS_ENV("", "'app.rb' (ProgramArguments)", home,
+		     "cd ~me && exec {ip}/bin/ruby app.rb");
+	/* ProgramArguments are no shell text */
+	{
+		char *un,
+			*got = read_files((const char *const[]){"{ip}/bin/ruby", "~/app.rb", NULL},
+					  home, &un);
+
+		CHECK_STR(got, "app/~/app.rb missing (ruby)");
+		CHECK_STR(un, "");
+		free(got);
+		free(un);
+	}
+}
+
 /* Each interpreter's options, one by one: how many words each takes, which
  * names the file, which ends the reading (test_interpreters made the
  * files and programs). */
@@ -1293,6 +1345,7 @@ int main(void)
 	test_interpreters();
 	test_interpreter_options();
 	test_cd();
+	test_tilde();
 	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);

@@ -204,6 +204,40 @@ static void test_expand(void)
 	rl_shenv_release(&env);
 }
 
+/* An unquoted `~` starting a word (or an assignment's value) is HOME;
+ * quoted or escaped, or later in the word, it is a letter; `~user` and a
+ * HOME not known are refused. */
+static void test_tilde(void)
+{
+	struct rl_shenv env = {0};
+	char *v;
+
+	check_expand("~/app/server.js", &env, NULL); /* HOME unset */
+	rl_shenv_set(&env, "HOME", NULL);
+	check_expand("~", &env, NULL); /* HOME not known */
+	rl_shenv_set(&env, "HOME", "/Users/me");
+	rl_shenv_set(&env, "D", "app");
+	check_expand("~", &env, "/Users/me");
+	check_expand("~/app/server.js", &env, "/Users/me/app/server.js");
+	check_expand("~/$D/x", &env, "/Users/me/app/x");
+	check_expand("'~'/app", &env, "~/app");
+	check_expand("\\~/app", &env, "~/app");
+	check_expand("\"~/app\"", &env, "~/app");
+	check_expand("\"~\"/$D", &env, "~/app");
+	check_expand("a~/app", &env, "a~/app");
+	check_expand("/x/~", &env, "/x/~");
+	check_expand("${NOPE:-~/x}", &env, NULL);
+	check_expand("~root/app", &env, NULL);
+	check_expand("~+/app", &env, NULL);
+	v = expand1("X=~/app", &env, 1);
+	CHECK_STR(v, "X=/Users/me/app");
+	free(v);
+	v = expand1("X=a~/app", &env, 1);
+	CHECK_STR(v, "X=a~/app");
+	free(v);
+	rl_shenv_release(&env);
+}
+
 /* case patterns are no commands; NAME() heads a function; lines count. */
 static void test_structure(void)
 {
@@ -282,6 +316,7 @@ int main(void)
 	test_redirects();
 	test_errors();
 	test_expand();
+	test_tilde();
 	test_structure();
 	test_places();
 	return check_done();
