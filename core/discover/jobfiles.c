@@ -848,6 +848,56 @@ static char *on_resolve(void *ctx, const char *word, const char *search, const c
 	return real;
 }
 
+/* Whether the file `. word` reads may move the working directory of the
+ * shell that reads it (see rl_shread_ops.moves): any word of it that is a
+ * command changing directory, or a string starting with one (for eval),
+ * or a `.`/`source` of its own; or it cannot be read. */
+static int on_moves(void *ctx, const char *word, const char *search, const char *dir)
+{
+	static const char *const changers[] = {"cd", "chdir", "pushd", "popd", NULL};
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	struct resolved r;
+	struct rl_buf buf = {0};
+	struct rl_error e = {0};
+	struct rl_shcmds cmds = {0};
+	const char *cwd = c->cwd;
+	char *path;
+	int moves = 1;
+
+	c->dry++;
+	c->cwd = dir ? dir : cwd;
+	path = locate(c, word, search);
+	c->cwd = cwd;
+	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
+		if (!r.missing && rl_file_read(r.real, "script", SCRIPT_MAX, &buf, &e) == 0 &&
+		    rl_shlex_split(buf.data ? buf.data : "", buf.len, &cmds, &e) == 0) {
+			moves = 0;
+			for (size_t i = 0; i < cmds.n && !moves; i++) {
+				const struct rl_shcmd *cmd = &cmds.v[i];
+				const struct rl_shword *prog = rl_shcmd_program(cmd);
+
+				moves = prog &&
+					(!strcmp(prog->text, ".") || !strcmp(prog->text, "source"));
+				for (size_t k = 0; k < cmd->n && !moves; k++)
+					for (size_t j = 0; changers[j] && !moves; j++) {
+						size_t n = strlen(changers[j]);
+						const char *t = cmd->w[k].text;
+
+						moves = !strncmp(t, changers[j], n) &&
+							(!t[n] || t[n] == ' ' || t[n] == '\t');
+					}
+			}
+		}
+		resolved_release(&r);
+	}
+	rl_shcmds_release(&cmds);
+	rl_buf_release(&buf);
+	free(path);
+	c->dry--;
+	return moves;
+}
+
 static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
 {
 	char *via;
@@ -921,7 +971,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	struct rl_shenv env;
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd, on_moves};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -947,7 +997,7 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd, on_moves};
 
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }

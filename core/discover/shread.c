@@ -961,10 +961,16 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		return 1;
 	}
 	if (strcmp(t, ".") == 0 || strcmp(t, "source") == 0) {
-		if (i + 1 < w->n && w->v[i + 1])
+		if (i + 1 >= w->n)
+			return 1;
+		if (w->v[i + 1])
 			report(s, w, i + 1, 1);
-		else if (i + 1 < w->n)
+		else
 			unresolved(s, w->raw[i + 1]);
+		/* the file runs in this shell: a cd in it moves this one */
+		if (s->at && (!w->v[i + 1] || !s->ops->moves || lost(s) ||
+			      s->ops->moves(s->ops->ctx, w->v[i + 1], path_of(s->env), dir_of(s))))
+			where_lose(s->at);
 		return 1;
 	}
 	if (strcmp(t, "eval") == 0) {

@@ -16,7 +16,8 @@
  *   `arch -arm64` (and its other forms), and shells: `sh|bash|zsh|dash|ksh
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
  *   deep), `sh FILE` reports FILE as a script.
- * - `. FILE` / `source FILE`: FILE is reported as a script.
+ * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
+ *   move the working directory (ops->moves), that is not known after it.
  * - The working directory (ops->cwd at the start): `cd [-L|-P] DIR`,
  *   `chdir`, `pushd DIR`, `popd` move it, when sure to have run in this
  *   shell before what follows (rl_shcmd's depth and operators); any other
@@ -87,6 +88,12 @@ struct rl_shread_ops {
 	/* The absolute working directory the text starts in (the job's
 	 * WorkingDirectory, else /), for a relative `cd`; NULL: not known. */
 	const char *cwd;
+	/* Optional: whether the file a `. FILE` or `source FILE` reads
+	 * (word, path, dir as for resolve) may move the working directory of
+	 * the shell that reads it: 1 when it may (it holds a `cd`, `chdir`,
+	 * `pushd` or `popd`, reads another file so, or cannot be read), 0
+	 * when not. NULL: every such file may. */
+	int (*moves)(void *ctx, const char *word, const char *path, const char *dir);
 };
 
 /* Read len bytes of shell text. env: the variables when it starts (the

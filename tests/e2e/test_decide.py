@@ -1615,6 +1615,39 @@ exec /bin/sleep 1000
             self.assertNotIn("cannot tell what job", err)
             self.node_upgrade_restarts(m, pids)
 
+    def test_node_app_after_sourcing_a_file_that_cds_is_restarted_not_refused(self):
+        """`sh -c ". APP/env.sh; exec node server.js"` and `bash -c "source
+        APP/env.sh && exec node server.js"`, env.sh doing `cd APP`: the
+        sourced file moved the shell, so where server.js is cannot be told
+        without running it: it is named in the warning (as it is for a
+        wrapper script doing the same), never tracked in / where launchd
+        starts the shell, and brew upgrade node restarts both jobs instead
+        of refusing them for a script that does not exist."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "server.js")
+            with open(os.path.join(app, "env.sh"), "w") as f:
+                f.write(f"export NODE_ENV=production\ncd {app}\n")
+            wrapper = os.path.join(app, "run.sh")
+            with open(wrapper, "w") as f:
+                f.write(f"#!/bin/sh\n. {app}/env.sh\nexec {node} server.js\n")
+            os.chmod(wrapper, 0o755)
+            dot, source, wrap = "com.me.dot", "com.me.source", "com.me.wrap"
+            m.write_plist(dot, ["/bin/sh", "-c", f". {app}/env.sh; exec {node} server.js"],
+                          daemon=False)
+            m.write_plist(source, ["/bin/bash", "-c",
+                                   f"source {app}/env.sh && exec {node} server.js"],
+                          daemon=False)
+            m.write_plist(wrap, [wrapper], daemon=False)
+            pids = self.boot(m, [dot, source, wrap])
+            scripts, err = self.scripts_of(m)
+            for label in (dot, source, wrap):
+                self.assertNotIn("server.js", " ".join(scripts[label]), scripts)
+                self.assertIn(f"cannot tell what job '{label}' runs", err)
+            self.assertIn("'server.js' (ProgramArguments)", err)
+            self.assertIn(f"'server.js' (script '{wrapper}' line 3)", err)
+            self.node_upgrade_restarts(m, pids)
+
     def test_app_file_gone_from_where_cd_went_is_refused_by_its_path(self):
         """`/bin/sh -c "cd APP && exec node dist/server.js"` whose app file
         is gone when node is upgraded: node would exit at once, so the

@@ -1148,6 +1148,60 @@ static void test_cd(void)
 	SH_READS("srv/app.rb (sh -c exec → ruby)", "",
 		 "cd \"$X\" && exec {ip}/bin/ruby {ip}/srv/app.rb");
 
+	/* A file read with `.` or `source` runs in the shell that reads it:
+	 * one that may cd (or sources another, or cannot be read) leaves the
+	 * directory unknown after it; one that does not keeps it (a venv's
+	 * bin/activate). */
+	{
+		char *env = ip_word("export NODE_ENV=production\ncd {ip}/srv\n");
+		char *nested = ip_word(". {ip}/srv/env.sh\n");
+
+		put("ip/srv/env.sh", env, 0644);
+		put("ip/srv/activate", "VIRTUAL_ENV=/v\nexport VIRTUAL_ENV\n", 0644);
+		put("ip/srv/nested.sh", nested, 0644);
+		put("ip/srv/evalcd.sh", "eval 'cd /'\n", 0644);
+		put("ip/srv/pushd.sh", "f() { pushd /tmp >/dev/null; }\n", 0644);
+		free(env);
+		free(nested);
+	}
+	SH_READS("srv/env.sh (sh -c)", "'app.rb' (ProgramArguments)",
+		 ". {ip}/srv/env.sh; exec {ip}/bin/ruby app.rb");
+	READS_UN("srv/env.sh (bash -c)", "'app.rb' (ProgramArguments)", "/bin/bash", "-c",
+		 "source {ip}/srv/env.sh && exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/nested.sh (sh -c); srv/env.sh (sh -c → script command)",
+		 "'app.rb' (ProgramArguments)", ". {ip}/srv/nested.sh; exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/evalcd.sh (sh -c)", "'app.rb' (ProgramArguments)",
+		 ". {ip}/srv/evalcd.sh; exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/pushd.sh (sh -c)", "'app.rb' (ProgramArguments)",
+		 ". {ip}/srv/pushd.sh; exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/gone.sh missing (sh -c)", "'app.rb' (ProgramArguments)",
+		 ". {ip}/srv/gone.sh; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'$X' (ProgramArguments); 'app.rb' (ProgramArguments)",
+		 ". \"$X\"; exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/activate (sh -c); srv/app.rb (sh -c exec → ruby)", "",
+		 "cd {ip}/srv && . ./activate && exec {ip}/bin/ruby app.rb");
+	READS_UN("srv/activate (bash -c); srv/app.rb (bash -c exec → ruby)", "", "/bin/bash", "-c",
+		 "cd {ip}/srv; source ./activate; exec {ip}/bin/ruby app.rb");
+	/* ... and in a wrapper script, where a relative name not there is
+	 * otherwise left out: noted */
+	{
+		char *text = ip_word("#!/bin/sh\n. {ip}/srv/env.sh\nexec {ip}/bin/ruby lib/x.rb\n");
+
+		put("ip/app/src.sh", text, 0755);
+		free(text);
+	}
+	{
+		char *un,
+			*got = read_files((const char *const[]){"{ip}/app/src.sh", NULL}, NULL,
+					  &un),
+			*want = rl_xasprintf("'lib/x.rb' (script '%s/ip/app/src.sh' line 3)", tmp);
+
+		CHECK_STR(un, want);
+		free(got);
+		free(un);
+		free(want);
+	}
+
 	/* A wrapper script: its text starts in WorkingDirectory, and a
 	 * script it runs starts where it ran it. */
 	{
