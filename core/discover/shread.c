@@ -14,6 +14,10 @@ struct where {
 	char *dir;	      /* absolute; NULL: the one the text started in, not known here */
 	int lost;	      /* not known: a `cd` the reader cannot follow */
 	struct rl_strv stack; /* pushd's directories, the top last ("": not known) */
+	/* dir holds only up to command `until` of `chain`'s text: a `cd`
+	 * after `&&` moved it for the rest of its `&&` list; NULL: for good */
+	const struct reader *chain;
+	size_t until;
 };
 
 struct func {
@@ -806,7 +810,19 @@ static void where_lose(struct where *at)
 	free(at->dir);
 	at->dir = NULL;
 	at->lost = 1;
+	at->chain = NULL;
 	rl_strv_release(&at->stack);
+}
+
+/* A `cd` that ran only if its `&&` list ran so far stops counting where
+ * the list ends (before command `next` of rd's text; SIZE_MAX: the
+ * text's end). */
+static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next)
+{
+	if (rd->at && rd->at->chain == rd && next > rd->at->until) {
+		where_lose(rd->at);
+		rl_shenv_set(env, "PWD", NULL);
+	}
 }
 
 /* Whether the command at w[i] changes the shell's state for every command
@@ -814,13 +830,32 @@ static void where_lose(struct where *at)
  * `builtin` before it), at the top level of the text (in no subshell,
  * function, `if`, loop, `case`, `{ … }`), not in a pipeline nor in the
  * background, and not run only by what came before it (`a && cd`,
- * `a || cd`); an eval's text only when the eval is so. */
+ * `a || cd`: but see changes_for_chain); an eval's text only when the
+ * eval is so. */
 static int changes_surely(const struct step *s, size_t i)
 {
 	const struct rl_shcmd *c = s->cmd;
 
 	return c && i == 0 && !s->rd->unsure && c->depth == 0 && (!c->before || c->before == ';') &&
 	       c->after != 'p' && c->after != 'b';
+}
+
+/* Whether the command at w[i] would change the shell's state surely but
+ * for the `&&` before it (`wait4path /nix/store && cd APP && exec …`):
+ * it does for the rest of its `&&` list, which runs only if it ran.
+ * Returns the index of the list's last command, else SIZE_MAX. */
+static size_t changes_for_chain(const struct step *s, size_t i)
+{
+	const struct rl_shcmd *c = s->cmd;
+	size_t last;
+
+	if (!c || i != 0 || s->rd->unsure || c->depth != 0 || c->before != '&' || c->after == 'p' ||
+	    c->after == 'b')
+		return SIZE_MAX;
+	last = (size_t)(c - s->rd->cmds.v);
+	while (last + 1 < s->rd->cmds.n && s->rd->cmds.v[last].after == '&')
+		last++;
+	return last;
 }
 
 /* path, from the absolute dir, made canonical as `cd` makes it (POSIX
@@ -892,7 +927,7 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 {
 	const char *t = w->v[i];
 	int physical = 0, push = strcmp(t, "pushd") == 0, pop = strcmp(t, "popd") == 0;
-	size_t k = i + 1;
+	size_t k = i + 1, until = changes_for_chain(s, i);
 	char *to = NULL;
 
 	if (!s->at)
@@ -908,7 +943,7 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 			break; /* -e, -@, …: an operand, or not known */
 		physical = o[strlen(o) - 1] == 'P';
 	}
-	if (!changes_surely(s, i) || k + (pop ? 0 : 1) != w->n ||
+	if ((!changes_surely(s, i) && until == SIZE_MAX) || k + (pop ? 0 : 1) != w->n ||
 	    (k < w->n && (!w->v[k] || w->v[k][0] == '-' || w->v[k][0] == '+'))) {
 		/* zsh's `cd +1`, `cd -1`, pushd's -n and +N: the stack */
 		where_lose(s->at);
@@ -930,6 +965,12 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 		free(s->at->dir);
 		s->at->dir = to;
 		s->at->lost = 0;
+		if (until != SIZE_MAX) {
+			s->at->chain = s->rd;
+			s->at->until = until;
+		} else {
+			s->at->chain = NULL;
+		}
 	}
 	/* what `cd` sets */
 	rl_shenv_set(s->env, "OLDPWD", NULL);
@@ -1147,6 +1188,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	struct rl_shenv local;
 	size_t nassign = 0;
 
+	where_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
 	while (nassign < c->n && assignment_name(c->w[nassign].text))
 		nassign++;
 	memset(&s, 0, sizeof(s));
@@ -1212,6 +1254,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	for (size_t i = 0; i < rd->cmds.n; i++)
 		if (!in_func(rd, i))
 			walk_cmds(rd, env, i, i);
+	where_chain_ends(rd, env, SIZE_MAX);
 	for (size_t k = 0; k < rd->nfn; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;

@@ -20,8 +20,9 @@
  *   move the working directory (ops->moves), that is not known after it.
  * - The working directory (ops->cwd at the start): `cd [-L|-P] DIR`,
  *   `chdir`, `pushd DIR`, `popd` move it, when sure to have run in this
- *   shell before what follows (rl_shcmd's depth and operators); any other
- *   makes it unknown until an absolute one, and a relative word found in
+ *   shell before what follows (rl_shcmd's depth and operators), or, after
+ *   `&&`, for the rest of its `&&` list; after that list, and for any other,
+ *   it is unknown until an absolute one, and a relative word found in
  *   it is then reported unresolved, never run. `sh -c` text starts where
  *   its shell is; eval's shares it.
  * - Interpreters that read a file they are given (`java -jar JAR`, the jars

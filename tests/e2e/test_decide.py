@@ -1648,6 +1648,40 @@ exec /bin/sleep 1000
             self.assertIn(f"'server.js' (script '{wrapper}' line 3)", err)
             self.node_upgrade_restarts(m, pids)
 
+    def test_node_app_after_a_cd_in_an_and_list_is_restarted_when_it_changes(self):
+        """nix-darwin's shape `/bin/test -d APP && cd APP && exec node
+        server.js`, and `cd APP/bin && cd .. && exec node server.js`: a
+        command after `&& cd` runs only if the cd did, so server.js is
+        APP/server.js, tracked with no warning, and a new server.js
+        restarts both jobs."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "server.js", "bin/.keep")
+            env = {"PATH": f"{os.path.dirname(node)}:/usr/bin:/bin"}
+            wait, up = "com.me.wait", "com.me.up"
+            m.write_plist(wait, ["/bin/sh", "-c",
+                                 f"/bin/test -d {app} && cd {app} && exec node server.js"],
+                          daemon=False, EnvironmentVariables=env)
+            m.write_plist(up, ["/bin/sh", "-c", f"cd {app}/bin && cd .. && exec node server.js"],
+                          daemon=False, EnvironmentVariables=env)
+            pids = self.boot(m, [wait, up])
+            scripts, err = self.scripts_of(m)
+            server = os.path.join(app, "server.js")
+            self.assertEqual(scripts[wait], [server], scripts)
+            self.assertEqual(scripts[up], [server], scripts)
+            self.assertNotIn("cannot tell what job", err)
+            harness.wait_past_change(server)
+            with open(server + ".new", "w") as f:
+                f.write("2\n")
+            os.replace(server + ".new", server)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(st["label"] for st in doc["steps"]), sorted(pids), doc)
+            res, _ = self.run_json(m)
+            for label in pids:
+                self.assertEqual(res[label]["status"], "restarted", res)
+                self.assertNotEqual(m.pid(label), pids[label])
+            self.plan_json(m, expect=0)
+
     def test_app_file_gone_from_where_cd_went_is_refused_by_its_path(self):
         """`/bin/sh -c "cd APP && exec node dist/server.js"` whose app file
         is gone when node is upgraded: node would exit at once, so the

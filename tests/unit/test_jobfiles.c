@@ -1098,6 +1098,14 @@ static void test_cd(void)
 		 "cd {ip}/srv; sh -c 'exec {ip}/bin/ruby app.rb'");
 	SH_READS(app, "", "sh -c 'cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
 	SH_READS(srv, "", "eval 'cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
+	/* after `&&`: for the rest of its `&&` list (nix-darwin's
+	 * `wait4path … && cd … && exec …`), which runs only if it ran */
+	SH_READS(srv, "", "[ -d {ip}/srv ] && cd {ip}/srv && exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "cd {ip}/srv/lib && cd .. && exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "true &&\n  cd {ip}/srv &&\n  exec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "true && pushd {ip}/srv && exec {ip}/bin/ruby app.rb");
+	SH_READS("srv/app.rb (sh -c → sh -c exec → ruby)", "",
+		 "true && cd {ip}/srv && sh -c 'exec {ip}/bin/ruby app.rb'");
 	/* an absolute cd after one not known: known again */
 	SH_READS(srv, "", "cd \"$X\"; cd {ip}/srv; exec {ip}/bin/ruby app.rb");
 
@@ -1122,6 +1130,19 @@ static void test_cd(void)
 		 "[ -d {ip}/srv ] && cd {ip}/srv; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments)",
 		 "true || cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	/* ... after its `&&` list, it may not have run */
+	SH_READS("srv/app.rb (sh -c → ruby)", "'app.rb' (ProgramArguments)",
+		 "true && cd {ip}/srv && {ip}/bin/ruby app.rb; exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "true && cd {ip}/srv && false || exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "true && cd {ip}/srv\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "true && cd {ip}/srv && true | exec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "f() { {ip}/bin/ruby app.rb; }\ntrue && cd {ip}/srv && exec :");
+	SH_READS("", "'app.rb' (ProgramArguments)",
+		 "eval 'true && cd {ip}/srv'; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments)",
 		 "if true; then cd {ip}/srv; fi; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments)",
