@@ -949,15 +949,18 @@ static void on_run(void *ctx, const struct rl_shrun *r)
 	c->cwd = cwd;
 }
 
-static void on_unresolved(void *ctx, const char *word, size_t line)
+static void on_unresolved(void *ctx, const char *word, const char *after, size_t line)
 {
 	struct reading *rd = ctx;
-	char *w = shown(word);
+	char *w = shown(word), *a = after ? shown(after) : NULL;
+	char *at = line ? rl_xasprintf("%s line %zu", rd->where, line) : rl_xstrdup(rd->where);
 
-	if (line)
-		note_unresolved(rd->c, "'%s' (%s line %zu)", w, rd->where, line);
+	if (a)
+		note_unresolved(rd->c, "'%s' (%s, after %s)", w, at, a);
 	else
-		note_unresolved(rd->c, "'%s' (%s)", w, rd->where);
+		note_unresolved(rd->c, "'%s' (%s)", w, at);
+	free(at);
+	free(a);
 	free(w);
 }
 

@@ -18,6 +18,7 @@ struct where {
 	 * after `&&` moved it for the rest of its `&&` list; NULL: for good */
 	const struct reader *chain;
 	size_t until;
+	char *why; /* lost, or chain: what made it so, as written ("cd $X") */
 };
 
 struct func {
@@ -113,7 +114,13 @@ static const char *path_of(const struct rl_shenv *env)
 
 static void unresolved(struct step *s, const char *word)
 {
-	s->ops->unresolved(s->ops->ctx, word ? word : "?", s->line);
+	s->ops->unresolved(s->ops->ctx, word ? word : "?", NULL, s->line);
+}
+
+/* word is found in the working directory, which is not known. */
+static void unresolved_here(struct step *s, const char *word)
+{
+	s->ops->unresolved(s->ops->ctx, word, s->at ? s->at->why : NULL, s->line);
 }
 
 /* Whether where word is found depends on the working directory: a
@@ -152,7 +159,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 	struct rl_shrun r;
 
 	if (lost(s) && in_cwd(w->v[i], path_of(s->env))) {
-		unresolved(s, w->raw[i]);
+		unresolved_here(s, w->raw[i]);
 		return;
 	}
 	r.argv = w->v + i;
@@ -314,7 +321,7 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 	joined = dir && file[0] != '/' ? rl_path_join(dir, file) : NULL;
 	argv[0] = joined ? joined : (char *)(uintptr_t)file;
 	if (lost(s) && argv[0][0] != '/') {
-		unresolved(s, file);
+		unresolved_here(s, file);
 		free(joined);
 		return;
 	}
@@ -799,14 +806,19 @@ static void call_func(struct step *s, struct func *f)
 
 static void where_release(struct where *at)
 {
+	free(at->why);
 	free(at->dir);
 	rl_strv_release(&at->stack);
 	memset(at, 0, sizeof(*at));
 }
 
 /* The working directory is not known from here on; nor is the stack. */
-static void where_lose(struct where *at)
+static void where_lose(struct where *at, const char *why)
 {
+	char *was = at->why;
+
+	at->why = why ? rl_xstrdup(why) : NULL;
+	free(was);
 	free(at->dir);
 	at->dir = NULL;
 	at->lost = 1;
@@ -820,7 +832,7 @@ static void where_lose(struct where *at)
 static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next)
 {
 	if (rd->at && rd->at->chain == rd && next > rd->at->until) {
-		where_lose(rd->at);
+		where_lose(rd->at, rd->at->why);
 		rl_shenv_set(env, "PWD", NULL);
 	}
 }
@@ -919,6 +931,16 @@ static char *cd_target(struct step *s, const char *operand, int physical)
 	return cd_path(s->at->dir, operand, physical);
 }
 
+/* The words from w[i] as written, for a message. */
+static char *words_text(const struct words *w, size_t i)
+{
+	struct rl_buf b = {0};
+
+	for (; i < w->n; i++)
+		rl_buf_addf(&b, "%s%s", b.len ? " " : "", w->raw[i]);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
 /* `cd [-L|-P] DIR`, `pushd DIR`, `popd` (and chdir, cd's other name) at
  * w[i]: where the shell is after it. Anything else of theirs (other
  * options, `cd -`, `pushd +N`, a second operand), one not run for sure,
@@ -928,10 +950,11 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 	const char *t = w->v[i];
 	int physical = 0, push = strcmp(t, "pushd") == 0, pop = strcmp(t, "popd") == 0;
 	size_t k = i + 1, until = changes_for_chain(s, i);
-	char *to = NULL;
+	char *to = NULL, *what;
 
 	if (!s->at)
 		return;
+	what = words_text(w, i);
 	for (; !push && !pop && k < w->n && w->v[k] && w->v[k][0] == '-' && w->v[k][1]; k++) {
 		const char *o = w->v[k];
 
@@ -946,10 +969,10 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 	if ((!changes_surely(s, i) && until == SIZE_MAX) || k + (pop ? 0 : 1) != w->n ||
 	    (k < w->n && (!w->v[k] || w->v[k][0] == '-' || w->v[k][0] == '+'))) {
 		/* zsh's `cd +1`, `cd -1`, pushd's -n and +N: the stack */
-		where_lose(s->at);
+		where_lose(s->at, what);
 	} else if (pop) {
 		if (!s->at->stack.n || !*s->at->stack.v[s->at->stack.n - 1]) {
-			where_lose(s->at);
+			where_lose(s->at, what);
 		} else {
 			to = s->at->stack.v[--s->at->stack.n];
 			s->at->stack.v[s->at->stack.n] = NULL;
@@ -957,7 +980,7 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 	} else {
 		to = cd_target(s, w->v[k], physical);
 		if (!to)
-			where_lose(s->at);
+			where_lose(s->at, what);
 		else if (push)
 			rl_strv_push(&s->at->stack, s->at->dir && !s->at->lost ? s->at->dir : "");
 	}
@@ -965,13 +988,18 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 		free(s->at->dir);
 		s->at->dir = to;
 		s->at->lost = 0;
+		free(s->at->why);
+		s->at->why = NULL;
 		if (until != SIZE_MAX) {
 			s->at->chain = s->rd;
 			s->at->until = until;
+			s->at->why = what;
+			what = NULL;
 		} else {
 			s->at->chain = NULL;
 		}
 	}
+	free(what);
 	/* what `cd` sets */
 	rl_shenv_set(s->env, "OLDPWD", NULL);
 	rl_shenv_set(s->env, "PWD", s->at->lost ? NULL : s->at->dir);
@@ -995,8 +1023,12 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		return 1;
 	}
 	if (strcmp(t, "builtin") == 0 && s->at &&
-	    (i + 1 >= w->n || !w->v[i + 1] || word_in(w->v[i + 1], changers)))
-		where_lose(s->at); /* `builtin cd …` */
+	    (i + 1 >= w->n || !w->v[i + 1] || word_in(w->v[i + 1], changers))) {
+		char *what = words_text(w, i);
+
+		where_lose(s->at, what); /* `builtin cd …` */
+		free(what);
+	}
 	if ((f = find_func(s->rd, t)) != NULL) {
 		call_func(s, f);
 		return 1;
@@ -1009,9 +1041,16 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		else
 			unresolved(s, w->raw[i + 1]);
 		/* the file runs in this shell: a cd in it moves this one */
-		if (s->at && (!w->v[i + 1] || !s->ops->moves || lost(s) ||
-			      s->ops->moves(s->ops->ctx, w->v[i + 1], path_of(s->env), dir_of(s))))
-			where_lose(s->at);
+		if (s->at && lost(s))
+			return 1; /* and stays so */
+		if (s->at &&
+		    (!w->v[i + 1] || !s->ops->moves ||
+		     s->ops->moves(s->ops->ctx, w->v[i + 1], path_of(s->env), dir_of(s)))) {
+			char *what = rl_xasprintf("sourcing %s", w->raw[i + 1]);
+
+			where_lose(s->at, what);
+			free(what);
+		}
 		return 1;
 	}
 	if (strcmp(t, "eval") == 0) {
@@ -1124,6 +1163,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 		rd.at = &rd.own;
 		rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 		rd.own.lost = lost(s);
+		rd.own.why = lost(s) && s->at->why ? rl_xstrdup(s->at->why) : NULL;
 	}
 	if (rl_shlex_split(text, strlen(text), &rd.cmds, NULL) < 0)
 		unresolved(s, text);

@@ -78,8 +78,11 @@ struct rl_shrun {
 
 struct rl_shread_ops {
 	void (*run)(void *ctx, const struct rl_shrun *r);
-	/* word: as written (quotes removed); line as in rl_shrun */
-	void (*unresolved)(void *ctx, const char *word, size_t line);
+	/* word: as written (quotes removed); line as in rl_shrun; after: when
+	 * word is relative and the working directory is not known, what
+	 * made it so as written (`cd "$(dirname "$0")"`, `sourcing
+	 * /app/env.sh`), else NULL */
+	void (*unresolved)(void *ctx, const char *word, const char *after, size_t line);
 	/* Optional: the real file a program word (as in rl_shrun) runs, its
 	 * symlinks followed, or NULL when not known; an interpreter is known
 	 * by its name as written, else by this file's name. dir as in

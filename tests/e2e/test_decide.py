@@ -1644,8 +1644,9 @@ exec /bin/sleep 1000
             for label in (dot, source, wrap):
                 self.assertNotIn("server.js", " ".join(scripts[label]), scripts)
                 self.assertIn(f"cannot tell what job '{label}' runs", err)
-            self.assertIn("'server.js' (ProgramArguments)", err)
-            self.assertIn(f"'server.js' (script '{wrapper}' line 3)", err)
+            self.assertIn(f"'server.js' (ProgramArguments, after sourcing {app}/env.sh)", err)
+            self.assertIn(f"'server.js' (script '{wrapper}' line 3, after sourcing {app}/env.sh)",
+                          err)
             self.node_upgrade_restarts(m, pids)
 
     def test_node_app_after_a_cd_in_an_and_list_is_restarted_when_it_changes(self):
