@@ -85,8 +85,9 @@ static const struct cli_option diff_options[] = {
 };
 
 static const struct cli_option jobs_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":2,\"jobs\":[{label,target,plist,kind,state,\n"
-			"pid,last_exit,code,why,files:[{path,role,via,missing,chain?}]}]};\n"
+	CLI_OPTION_JSON("JSON: {\"version\":3,\"jobs\":[{label,target,plist,kind,state,\n"
+			"pid,last_exit,code,why,refused,deferred,files:[{path,role,via,\n"
+			"missing,chain?}]}]};\n"
 			"a library's chain is the executable, then each library\n"
 			"loading the next"),
 	CLI_OPTION_STATE_DIR,

@@ -16,7 +16,8 @@
 #include "core/plan/decide.h"
 #include "core/plan/scope.h"
 
-#define JOBS_JSON_VERSION 2
+/* 3 added "refused" and "deferred". */
+#define JOBS_JSON_VERSION 3
 
 /* What launchd and the process view say of one job, with the restart
  * decision's word over the view's; all NULL when they were not asked
@@ -28,6 +29,10 @@ struct job_state {
 	const char *code; /* current, stale, unknown: for a running job */
 	char *why;	  /* what makes it stale or unknown, or where it is not loaded, and
 			   * plan's reason when it restarts the job (owned) */
+	/* Why plan, and so run, does not restart the job now though it is
+	 * owed its restart: the pre-flight's refusal, or the deferral
+	 * (borrowed from the plan's step); NULL otherwise. */
+	const char *refused, *deferred;
 };
 
 /* Whether the plan still owes step its restart: decided restart, or
@@ -172,8 +177,15 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
 static void state_of(const struct rl_jobview *v, const struct rl_step *step, struct job_state *s)
 {
 	view_state(v, s);
-	if (v)
-		decided(step, s);
+	if (!v)
+		return;
+	decided(step, s);
+	/* A stale job run does not restart says so: jobs must not promise
+	 * what run refuses or leaves for the next run. */
+	if (s->state && owed(step) && step->decision == RL_DECISION_REFUSED)
+		s->refused = step->why ? step->why : "pre-flight failed";
+	else if (s->state && owed(step) && step->decision == RL_DECISION_DEFERRED)
+		s->deferred = step->why ? step->why : "left for the next run";
 }
 
 static const struct rl_step *step_of(const struct rl_plan *plan, const struct rl_job *job)
@@ -218,18 +230,32 @@ static json_t *str_or_null(const char *s)
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
 			const struct job_state *s)
 {
-	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "label",
+	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "label",
 			 rl_json_path(j->label), "target", rl_json_path(j->target), "plist",
 			 rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind), "state",
 			 str_or_null(s->state), "pid",
 			 s->pid >= 0 ? json_integer(s->pid) : json_null(), "last_exit",
 			 str_or_null(s->last_exit), "code", str_or_null(s->code), "why",
-			 str_or_null(s->why), "files", files_json(f));
+			 str_or_null(s->why), "refused", str_or_null(s->refused), "deferred",
+			 str_or_null(s->deferred), "files", files_json(f));
+}
+
+/* ", refused: new script /app/server.js does not exist": why run does
+ * not restart a job it is owed, as plan reports it ("(refused): …"). */
+static void print_held(const struct job_state *s)
+{
+	if (s->refused)
+		printf(", refused: %s", s->refused);
+	else if (s->deferred)
+		printf(", deferred: %s", s->deferred);
 }
 
 /* "running, pid 928, current", "idle (last exit 78)", "not loaded in
  * gui/501 or user/501": a why that says the state already (launchd's
- * "not loaded in …") stands for it, not after it. */
+ * "not loaded in …") stands for it, not after it. A job run refuses or
+ * defers says so after its code, its why then following "; " ("running,
+ * pid 928, stale, refused: …; runs …/node (deleted)"), or after the
+ * state line of a job without a process. */
 static void print_state(const struct job_state *s)
 {
 	const char *exited = NULL;
@@ -240,10 +266,20 @@ static void print_state(const struct job_state *s)
 	n = strlen(s->state);
 	if (s->pid < 0 && s->why && strncmp(s->why, s->state, n) == 0 &&
 	    (s->why[n] == '\0' || s->why[n] == ' ' || s->why[n] == ';')) {
-		printf("  state:  %s\n", s->why);
+		printf("  state:  %s", s->why);
+		print_held(s);
+		putchar('\n');
 		return;
 	}
 	printf("  state:  %s", s->state);
+	if (s->pid >= 0 && (s->refused || s->deferred)) {
+		printf(", pid %ld, %s", s->pid, s->code);
+		print_held(s);
+		if (s->why)
+			printf("; %s", s->why);
+		putchar('\n');
+		return;
+	}
 	if (s->pid >= 0)
 		printf(", pid %ld, %s", s->pid, s->code);
 	/* The last exit only without a process, where it says why there is
@@ -257,6 +293,8 @@ static void print_state(const struct job_state *s)
 	else if (exited || s->why)
 		printf(" (%s%s%s%s)", exited ? "last exit " : "", exited ? exited : "",
 		       exited && s->why ? "; " : "", s->why ? s->why : "");
+	if (s->pid < 0)
+		print_held(s);
 	putchar('\n');
 }
 

@@ -962,6 +962,38 @@ class OutputTest(unittest.TestCase):
                              {**{label: ("current", None) for label in labels},
                               brew("cron"): (None, None)}, doc)
 
+    def test_jobs_says_a_refused_job_is_not_restarted(self):
+        """food runs an old keg's binary whose upgrade links a library
+        that is gone: plan and run refuse its restart. jobs must not call
+        it stale alone, as if run restarted it: it says the refusal, in
+        the pre-flight's words, after stale (text and --json)."""
+        with Machine(RELAUNCH) as m:
+            pid = self.refused_food(m)
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            refused = [e for e in plan["reported"] if e["change"] == "refused"]
+            self.assertEqual([e["labels"] for e in refused], [[brew("food")]], plan)
+            why = refused[0]["why"]
+            self.assertIn("links libnew.so, which cannot be found", why)
+            r, doc = m.relaunch_json("jobs", brew("food"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            job = doc["jobs"][0]
+            self.assertEqual((job["state"], job["pid"], job["code"], job["refused"],
+                              job["deferred"]), ("running", pid, "stale", why, None), job)
+            self.assertTrue(job["why"], job)
+            r = m.relaunch("jobs", brew("food"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"  state:  running, pid {pid}, stale, refused: {why}; {job['why']}\n",
+                          r.stdout)
+            # Repaired: run restarts it, and jobs has nothing held.
+            m.brew_c_library("libnew", "2.0")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r, doc = m.relaunch_json("jobs", brew("food"))
+            job = doc["jobs"][0]
+            self.assertEqual((job["code"], job["refused"], job["deferred"]),
+                             ("current", None, None), job)
+
     def test_jobs_calls_stale_a_definition_plan_reloads_without_a_manifest(self):
         """No manifest yet: a plist rewritten and not loaded since is
         reloaded by plan, and stale in jobs, with plan's reason."""
