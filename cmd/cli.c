@@ -264,7 +264,8 @@ static const struct cli_command commands[] = {
 	 "homebrew.mxcl.nginx or org.macports.nginx), or a glob; only those jobs.\n"
 	 "actions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
-	 "something is, 4 on error.\n"},
+	 "something is (a refused or deferred step too: a change still to make), 4 on\n"
+	 "error (launchd not answering before every job was looked at included).\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
 	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_DIGESTS,
@@ -272,9 +273,14 @@ static const struct cli_command commands[] = {
 	 "restart the jobs whose files changed, in order, throttled and verified", run_options,
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
-	 "Exit 0 when every planned restart succeeded or nothing was to do, 3 when\n"
-	 "any failed, 4 on other errors; -n exits 0 whether or not restarts are\n"
-	 "planned ('relaunch plan' exits 1 when there are).\n"},
+	 "Exit 0 when every planned restart succeeded (or was deferred, skipped, idle\n"
+	 "or current) or nothing was to do, 3 when any failed or was refused (the\n"
+	 "pre-flight finds that the new code cannot start), 4 on other errors,\n"
+	 "128 + N when stopped by signal N (3 and 4 win over it). -n exits as the run\n"
+	 "would, as far as its plan tells: 0 whether or not restarts are planned,\n"
+	 "3 when a step is refused, 4 on an error (3 when launchd did not answer and\n"
+	 "a step is planned, which the run would fail); 'relaunch plan' exits 1 when\n"
+	 "there is something to restart.\n"},
 	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
 	 "check the config whole against the jobs found", config_options,
 	 "Reports every problem, one line each: a file that cannot be read, each bad\n"
@@ -307,8 +313,8 @@ static const struct cli_command commands[] = {
 	 report_options,
 	 "The bundle holds MANIFEST.txt (what it holds and why), the manifest, the\n"
 	 "config, runs.json, history.json, plan.json, jobs.json, launchctl/<label>.txt,\n"
-	 "version.txt and os.txt; nothing else from the disk. Exit 0 when written, 4\n"
-	 "when FILE exists (without --force) or on error.\n"},
+	 "version.txt and os.txt; nothing else from the disk. Exit 0 when written, 2\n"
+	 "without --bundle, 4 when FILE exists (without --force) or on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
@@ -390,8 +396,10 @@ int cli_help(const char *name, FILE *to)
 			fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
 		fprintf(to, "  %-10s %s\n", "help", "show help for a command");
 		fprintf(to, "\n'relaunch help <command>' or 'relaunch <command> --help' for more;\n"
-			    "exit codes: 0 ok or nothing changed, 1 changes found, 2 usage error,\n"
-			    "3 a restart failed, 4 any other error.\n");
+			    "exit codes: 0 ok or nothing changed, 1 changes found (diff, plan) or\n"
+			    "something pending (status), 2 usage error, 3 a restart failed or was\n"
+			    "refused (run, run -n; status: one pending), 4 any other error,\n"
+			    "128 + N stopped by signal N.\n");
 		return CLI_EXIT_OK;
 	}
 	c = find_command(name);

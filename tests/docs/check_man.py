@@ -108,6 +108,33 @@ def main():
         check(re.search(rf"^ {{7}}{code}$", exits, re.M), f"EXIT STATUS does not list {code}")
         check(re.search(rf"^\| {code} \|", readme, re.M), f"README's exit table lacks {code}")
 
+    # --help's exit codes are the README's table: every code, and 3 for a
+    # refused restart as for a failed one, in the overview and in each
+    # command's "3 when ... failed"; run -n, which exits as the run would,
+    # says its 3 too.
+    table = dict(re.findall(r"^\| ([0-9]+(?: \+ N)?) \| (.*) \|$", readme, re.M))
+    top = re.sub(r"\s+", " ", subprocess.run([relaunch, "--help"], capture_output=True,
+                                              text=True).stdout)
+    listed = re.search(r"exit codes: (.*?)\.(?: |$)", top)
+    check(listed, "relaunch --help lists no exit codes")
+    listed = dict(re.findall(r"(?:^|, )([0-9]+(?: \+ N)?) (.*?)(?=, [0-9]+(?: \+ N)? |$)",
+                             listed.group(1) if listed else ""))
+    check(set(listed) == set(table),
+          f"relaunch --help's exit codes {sorted(listed)} are not the README's {sorted(table)}")
+    check("refused" in table.get("3", "") and "refused" in listed.get("3", ""),
+          "relaunch --help: exit 3 does not say 'refused', as the README does")
+    for c in cmds:
+        if c == "help":
+            continue
+        text = re.sub(r"\s+", " ", subprocess.run([relaunch, "help", c], capture_output=True,
+                                                  text=True).stdout)
+        for clause in re.findall(r"\b3 when [^,;.]*", text):
+            check("failed" not in clause or "refused" in clause,
+                  f"relaunch help {c}: '{clause}' leaves out a refused restart (README: 3)")
+        if c == "run":
+            check(re.search(r"-n exits [^;]*\b3 when a step is refused", text),
+                  "relaunch help run: -n's exit codes leave out 3 for a refused step")
+
     # The environment and the state files: the README's lists and the page's.
     env_readme = set(re.findall(r"`([A-Z][A-Z_]+)`",
                                 "\n".join(re.findall(r"^\| `[A-Z_]+`.*$", readme, re.M))))
