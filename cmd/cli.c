@@ -86,11 +86,11 @@ static const struct cli_option diff_options[] = {
 
 static const struct cli_option jobs_options[] = {
 	CLI_OPTION_JSON("JSON: {\"version\":3,\"jobs\":[{label,target,plist,kind,state,\n"
-			"pid,last_exit,code,why,refused,deferred,files:[{path,role,via,\n"
-			"missing,chain?}]}]};\n"
-			"a library's chain is the executable, then each library\n"
-			"loading the next"),
+			"pid,last_exit,code,why,refused,deferred,files:[{path,role,\n"
+			"via,missing,chain?}]}]}; a library's chain is the executable,\n"
+			"then each library loading the next"),
 	CLI_OPTION_STATE_DIR,
+	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
 	CLI_OPTION_LAUNCHCTL,
 	CLI_OPTION_NO_PROCESSES,
@@ -255,8 +255,12 @@ static const struct cli_command commands[] = {
 	 "state: running (with its pid, and current, stale or unknown: whether the\n"
 	 "process runs the files on disk), not running (it should always run), idle\n"
 	 "(launchd starts it on demand), not loaded, or unknown; launchd is asked once\n"
-	 "per domain (launchctl print <domain>). A running job plan restarts is never\n"
-	 "current: stale, with plan's reason.\n"},
+	 "per domain (launchctl print <domain>). The state is plan's decision: jobs\n"
+	 "reads the manifest (its diff) and the config as plan does, so a running job\n"
+	 "plan restarts is never current: stale, with plan's reason, and one plan\n"
+	 "refuses or defers says so (stale, refused: <why>). A manifest or config that\n"
+	 "cannot be read is left out with a warning. Exit 0, 2 on a usage error, 4\n"
+	 "on error.\n"},
 	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
 	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
 	 plan_options,

@@ -64,7 +64,7 @@ _relaunch()
 	case $cmd in
 	record) opts="--path --verify -f --force --state-dir --config $jobdirs --launchctl --wait-lock" ;;
 	diff) opts="--json --verify --state-dir" ;;
-	jobs) opts="--json --state-dir $jobdirs --launchctl --no-processes" ;;
+	jobs) opts="--json --state-dir --config $jobdirs --launchctl --no-processes" ;;
 	plan) opts="--json --state-dir --config $jobdirs --launchctl --no-processes --archive --prefix" ;;
 	run) opts="-n --dry-run --json --interval --settle --timeout --max --keep-going --no-wait
 		--wait-lock --verify --drain-queue --queue --archive --prefix --state-dir --config

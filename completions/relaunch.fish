@@ -53,7 +53,7 @@ __relaunch_opt "$commands" -s q -l quiet -d 'only errors and warnings on stderr'
 
 # Shared options.
 __relaunch_opt 'record diff jobs plan run config status log report agent' -l state-dir -r -a '(__fish_complete_directories)' -d 'the state directory'
-__relaunch_opt 'record plan run config status report' -l config -r -F -d 'the config file'
+__relaunch_opt 'record jobs plan run config status report' -l config -r -F -d 'the config file'
 __relaunch_opt 'record jobs plan run status report agent' -l launchctl -r -F -d 'launchctl to use'
 __relaunch_opt 'record jobs plan run config status report agent' -l agent-dir -r -a '(__fish_complete_directories)' -d 'read agents from DIR'
 __relaunch_opt 'record jobs plan run config status report agent' -l daemon-dir -r -a '(__fish_complete_directories)' -d 'read daemons from DIR'

@@ -994,6 +994,43 @@ class OutputTest(unittest.TestCase):
             self.assertEqual((job["code"], job["refused"], job["deferred"]),
                              ("current", None, None), job)
 
+    def test_jobs_takes_the_config_plan_takes(self):
+        """jobs decides with the config as plan does, so it takes plan's
+        --config: food's restart is refused, but a config given there
+        never restarts food, and jobs then shows its process view alone,
+        as plan lists it apart. A --config that cannot be read is left
+        out with a warning naming it."""
+        with Machine(RELAUNCH) as m:
+            pid = self.refused_food(m)
+            cfg = os.path.join(m.root, "never.json")
+            with open(cfg, "w") as f:
+                json.dump({"jobs": {brew("food"): {"restart": "never"}}}, f)
+            r, plan = m.relaunch_json("plan", "--config", cfg)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([e for e in plan["reported"] if e["change"] == "refused"], [],
+                             plan)
+            r, doc = m.relaunch_json("jobs", "--config", cfg, brew("food"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            job = doc["jobs"][0]
+            self.assertEqual((job["pid"], job["code"], job["refused"]), (pid, "stale", None),
+                             job)
+            r = m.relaunch("jobs", "--config", cfg, brew("food"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"  state:  running, pid {pid}, stale: {job['why']}\n", r.stdout)
+            # Without it, the state directory's (none): refused.
+            r, doc = m.relaunch_json("jobs", brew("food"))
+            self.assertIsNotNone(doc["jobs"][0]["refused"], doc)
+            missing = os.path.join(m.root, "none.json")
+            r, doc = m.relaunch_json("jobs", "--config", missing, brew("food"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # (The other warning is food's library, which cannot be found.)
+            warnings = [w for w in r.stderr.splitlines() if "libnew.so" not in w]
+            self.assertEqual(len(warnings), 1, r.stderr)
+            self.assertTrue(warnings[0].startswith("relaunch: warning: cannot read config '"
+                                                   f"{missing}': "), r.stderr)
+            self.assertTrue(warnings[0].endswith("; judging the jobs without it"), r.stderr)
+            self.assertIsNotNone(doc["jobs"][0]["refused"], doc)
+
     def test_jobs_calls_stale_a_definition_plan_reloads_without_a_manifest(self):
         """No manifest yet: a plist rewritten and not loaded since is
         reloaded by plan, and stale in jobs, with plan's reason."""
