@@ -1072,16 +1072,19 @@ class DecideTest(unittest.TestCase):
             done = os.path.join(m.root, "run.exit")
             planned = os.path.join(m.root, "plan.json")
             dry = os.path.join(m.root, "dry.json")
+            jobs = os.path.join(m.root, "jobs")
             script = os.path.join(m.root, "updater.sh")
             # A job of its own that updates, then runs `relaunch run`
             # itself (the run is its child): its script reads conf. It
-            # asks `plan` and `run -n` first, from the same place.
+            # asks `plan`, `jobs` and `run -n` first, from the same place.
             with open(script, "w") as f:
                 f.write(f"""#!/bin/sh
 . '{conf}'
 read _ < '{gate.path}'
 '{m.relaunch_bin}' plan --json > '{planned}'
 echo $? > '{planned}.exit'
+'{m.relaunch_bin}' jobs --json '{label}' > '{jobs}.json'
+'{m.relaunch_bin}' jobs '{label}' > '{jobs}.txt'
 '{m.relaunch_bin}' run -n --json > '{dry}'
 echo $? > '{dry}.exit'
 '{m.relaunch_bin}' run --json {' '.join(FAST)} > '{out}'
@@ -1130,6 +1133,17 @@ exec /bin/sleep 1000
                 deferred = [r for r in doc["reported"] if r["change"] == "deferred"]
                 self.assertEqual([r["labels"] for r in deferred], [[label]], doc)
                 self.assertEqual(deferred[0]["why"], res[label]["error"])
+            # jobs too: stale, but deferred, in plan's words, not as a job
+            # run restarts.
+            with open(jobs + ".json") as f:
+                doc = json.load(f)
+            harness.check_schema.validate(doc, "jobs")
+            job = doc["jobs"][0]
+            self.assertEqual((job["pid"], job["code"], job["refused"], job["deferred"]),
+                             (pids[label], "stale", None, res[label]["error"]), job)
+            with open(jobs + ".txt") as f:
+                self.assertIn(f"  state:  running, pid {pids[label]}, stale, deferred: "
+                              f"{job['deferred']}; {job['why']}\n", f.read())
             # Still pending: a run from outside the job restarts it.
             res, _ = self.run_json(m)
             self.assertEqual(list(res), [label], res)
