@@ -351,6 +351,37 @@ static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
 	return rc;
 }
 
+/* Bootstrap it->plist into its domain: 0 done. A bootstrap answered 5 or
+ * 37 may mean launchd has it loaded already (`service already loaded`):
+ * another loader (`brew services`, an activation) bootstrapped the plist
+ * since the job was found not loaded; launchd is asked, and one loaded,
+ * not being booted out, is that other load: 1, with st filled. Else -1,
+ * err set to the bootstrap's refusal. */
+static int bootstrap(const struct rl_intent *it, const struct rl_restart_ops *ops,
+		     struct rl_service_status *st, struct rl_error *err)
+{
+	struct rl_launchctl_result r;
+	struct rl_error perr = {0};
+	char *d;
+
+	if (lc_run(ops, "bootstrap", it->domain, it->plist, &r, err) < 0)
+		return -1;
+	if (r.status == 0) {
+		rl_launchctl_result_release(&r);
+		return 0;
+	}
+	if ((r.status == RL_LC_EXIT_IO || r.status == RL_LC_EXIT_ALREADY) &&
+	    status(it, ops, st, &perr) == 0 && !st->stopping) {
+		rl_launchctl_result_release(&r);
+		return 1;
+	}
+	d = rl_launchctl_result_describe(&r);
+	rl_error_set(err, "%s", d);
+	free(d);
+	rl_launchctl_result_release(&r);
+	return -1;
+}
+
 /* Loaded as it was before the step (its process still runs, or it still
  * has none) and no bootout shown under way. */
 static int unconfirmed(const struct rl_service_status *st, const struct rl_intent *it)
@@ -427,8 +458,24 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
 		/* Booted out and never bootstrapped: the one thing a reload must
 		 * never leave undone. */
-		if (lc_must(ops, "bootstrap", it->domain, it->plist, err) < 0 ||
-		    (it->start_after && lc_must(ops, "kickstart", it->target, NULL, err) < 0))
+		int other = bootstrap(it, ops, &st, err);
+
+		if (other < 0)
+			return -1;
+		if (other) {
+			/* Loaded by another loader since the print above: as
+			 * found loaded, not ours to bootstrap. */
+			if (!st.running && it->pid && it->start_after &&
+			    lc_must(ops, "kickstart", it->target, NULL, err) < 0)
+				return -1;
+			*done = rl_xasprintf(RL_INTENT_NOTHING
+					     ": loaded by another loader meanwhile%s",
+					     st.running			  ? " and running"
+					     : it->pid && it->start_after ? "; started it"
+									  : "");
+			return 0;
+		}
+		if (it->start_after && lc_must(ops, "kickstart", it->target, NULL, err) < 0)
 			return -1;
 		*done = rl_xasprintf("bootstrapped %s into %s%s", it->plist, it->domain,
 				     it->start_after ? " and started it" : "");

@@ -130,6 +130,39 @@ class KillTest(unittest.TestCase):
     def test_killed_after_bootstrap_is_left_loaded(self):
         self.killed_during_reload("bootstrap")
 
+    def test_killed_after_bootout_then_another_loader_loads_it_first(self):
+        """Killed after the bootout; before the next run's bootstrap reaches
+        launchd, another loader (brew services restart, an activation)
+        loads the plist, so that bootstrap is answered 5 or 37: the reload
+        is done, not a failure that keeps the journal entry."""
+        m = self.m
+        label = brew("aaa")
+        exe = os.path.join(m.brew, "opt", "aaa", "bin", "aaa")
+        m.brew_install("aaa", "1.0")
+        self.boot([label])
+        lc, done = self.killer("bootout")
+        for code, arg in (("5", "2000"), ("37", "3000")):
+            m.write_plist(label, [exe, arg])
+            if os.path.exists(done):
+                os.unlink(done)
+            r = m.relaunch("run", *FAST, "--launchctl", lc)
+            self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+            # launchd finishes the bootout it took (asynchronous).
+            harness.wait_until(lambda: not self.loaded(label), "the bootout to finish")
+            m.fault("exit", "--command", "bootstrap", "--label", label, "--code", code,
+                    "--perform")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
+                          "nothing to do: loaded by another loader meanwhile and running",
+                          r.stderr)
+            self.assertEqual(self.journal(), [])
+            m.wait_pid(label)
+            self.assertEqual(self.args_of(label)[-1], arg)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+
     def test_first_run_counts_what_it_finished_of_a_killed_run(self):
         """Killed after the bootout, then the manifest is gone (moved aside
         by hand): the next run records the baseline, finds nothing stale,

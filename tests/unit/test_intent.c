@@ -18,6 +18,7 @@ struct fake {
 	int print_status; /* 0 loaded, 113 not loaded */
 	int running;	  /* when loaded */
 	int bootstrap_status;
+	int other_loads; /* a refused bootstrap finds it loaded and running all the same */
 	int kickstart_status;
 	int unrunnable;
 	int going;	   /* prints left that show the old pid running, then gone */
@@ -87,9 +88,11 @@ static int fake_lc(const char *const *args, struct rl_launchctl_result *res, str
 	} else if (strcmp(args[0], "bootstrap") == 0) {
 		res->status = f->bootstrap_status;
 		res->out = rl_xstrdup("");
-		if (f->bootstrap_status == 0)
+		if (f->bootstrap_status == 0 || f->other_loads)
 			f->print_status = 0;
-		else {
+		if (f->other_loads)
+			f->running = 1;
+		if (f->bootstrap_status != 0) {
 			free(res->errout);
 			res->errout = rl_xstrdup("Bootstrap failed: 5: Input/output error");
 		}
@@ -349,8 +352,24 @@ static void test_recover(void)
 			"/Library/LaunchDaemons/org.example.d.plist;",
 			"bootstrapped");
 	}
-	/* launchd refuses the bootstrap: an error, the intent is kept. */
+	/* launchd refuses the bootstrap: an error, the intent is kept (asked
+	 * once more whether another loader loaded it: not loaded). */
 	f = (struct fake){.print_status = 113, .bootstrap_status = 5};
+	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
+		"print system/org.example.d;bootstrap system "
+		"/Library/LaunchDaemons/org.example.d.plist;print system/org.example.d;",
+		"Input/output error");
+	/* ... answered 5 or 37 because another loader (brew services, an
+	 * activation) loaded it since the print: done, not a failure. */
+	for (int code = 5; code <= 37; code += 32) {
+		f = (struct fake){.print_status = 113, .bootstrap_status = code, .other_loads = 1};
+		recover(&f, intent(RL_INTENT_RELOAD, 77, 1), 0,
+			"print system/org.example.d;bootstrap system "
+			"/Library/LaunchDaemons/org.example.d.plist;print system/org.example.d;",
+			"nothing to do: loaded by another loader meanwhile and running");
+	}
+	/* Any other refusal is not asked about. */
+	f = (struct fake){.print_status = 113, .bootstrap_status = 1, .other_loads = 1};
 	recover(&f, intent(RL_INTENT_RELOAD, 77, 0), -1,
 		"print system/org.example.d;bootstrap system "
 		"/Library/LaunchDaemons/org.example.d.plist;",
