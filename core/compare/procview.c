@@ -252,11 +252,38 @@ static struct rl_proc_file *stale_by_exe(struct rl_proc_view *v)
 	return f;
 }
 
+/* Is the process's executable one of the job's code files (code, as
+ * tracked now)? */
+static int names_exe(const struct rl_proc_view *v, const struct rl_strv *code,
+		     struct rl_statmemo *memo)
+{
+	struct stat st;
+
+	for (size_t i = 0; code && i < code->n; i++)
+		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
+		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
+			return 1;
+	return 0;
+}
+
+/* Complete f, the stale executable stale_by_exe made, with what stands
+ * at its path now. */
+static void exe_now(const struct rl_proc_view *v, struct rl_proc_file *f, struct rl_statmemo *memo)
+{
+	struct stat st;
+
+	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
+		f->now_exists = 1;
+		f->now_dev = (uint64_t)st.st_dev;
+		f->now_ino = (uint64_t)st.st_ino;
+	}
+}
+
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
 			       const struct rl_strv *code, struct rl_statmemo *memo)
 {
 	struct rl_proc_file *f;
-	struct stat now, st;
+	struct stat now;
 
 	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
 	    !v->exe || v->exe[0] != '/' || !program || program[0] != '/')
@@ -266,10 +293,8 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 	if (stat_now(memo, program, &now, v->exe_id.dev, v->exe_id.ino) != 0 ||
 	    !S_ISREG(now.st_mode) || same_file(&now, v->exe_id.dev, v->exe_id.ino))
 		return 0;
-	for (size_t i = 0; code && i < code->n; i++)
-		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
-		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
-			return 0; /* a wrapper's command, run in its place */
+	if (names_exe(v, code, memo))
+		return 0; /* a wrapper's command, run in its place */
 	if (!is_object_file(program))
 		return 0;
 	f = stale_by_exe(v);
@@ -286,24 +311,17 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 			   struct rl_statmemo *memo)
 {
 	struct rl_proc_file *f;
-	struct stat st;
 	char *now;
 
 	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
 	    !v->exe || v->exe[0] != '/')
 		return 0;
-	for (size_t i = 0; code && i < code->n; i++)
-		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
-		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
-			return 0; /* the job names this very file */
+	if (names_exe(v, code, memo))
+		return 0; /* the job names this very file */
 	if (!(now = keg_moved(memo, v->exe)))
 		return 0;
 	f = stale_by_exe(v);
-	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
-		f->now_exists = 1;
-		f->now_dev = (uint64_t)st.st_dev;
-		f->now_ino = (uint64_t)st.st_ino;
-	}
+	exe_now(v, f, memo);
 	f->keg_now = now;
 	return 1;
 }
@@ -342,16 +360,10 @@ int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 	}
 	if (!now)
 		return 0;
-	for (size_t i = 0; code && i < code->n; i++)
-		if (stat_now(memo, code->v[i], &st, v->exe_id.dev, v->exe_id.ino) == 0 &&
-		    same_file(&st, v->exe_id.dev, v->exe_id.ino))
-			return 0; /* the job names this very file */
+	if (names_exe(v, code, memo))
+		return 0; /* the job names this very file */
 	f = stale_by_exe(v);
-	if (stat_now(memo, v->exe, &st, v->exe_id.dev, v->exe_id.ino) == 0) {
-		f->now_exists = 1;
-		f->now_dev = (uint64_t)st.st_dev;
-		f->now_ino = (uint64_t)st.st_ino;
-	}
+	exe_now(v, f, memo);
 	f->store_now = rl_xstrdup(now);
 	return 1;
 }
