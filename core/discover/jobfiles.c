@@ -824,10 +824,8 @@ static void add_reader_file(struct ctx *c, const struct reading *rd, const struc
 
 /* The real file a program word runs (for the name of an interpreter),
  * found as add_exec finds it, nothing recorded. */
-static char *on_resolve(void *ctx, const char *word, const char *search, const char *dir)
+static char *resolve_real(struct ctx *c, const char *word, const char *search, const char *dir)
 {
-	struct reading *rd = ctx;
-	struct ctx *c = rd->c;
 	struct resolved r;
 	const char *cwd = c->cwd;
 	char *path, *real = NULL;
@@ -846,6 +844,13 @@ static char *on_resolve(void *ctx, const char *word, const char *search, const c
 	c->dry--;
 	free(path);
 	return real;
+}
+
+static char *on_resolve(void *ctx, const char *word, const char *search, const char *dir)
+{
+	struct reading *rd = ctx;
+
+	return resolve_real(rd->c, word, search, dir);
 }
 
 /* Whether the file `. word` reads may move the working directory of the
@@ -898,6 +903,114 @@ static int on_moves(void *ctx, const char *word, const char *search, const char 
 	return moves;
 }
 
+/* pg_ctl's options as its getopt_long reads them (src/bin/pg_ctl/pg_ctl.c:
+ * "cD:e:l:m:N:o:p:P:sS:t:U:wW" and its long options): those that take a
+ * value, and the rest. */
+static const char pg_ctl_short[] = "cDelmNopPsStUwW";
+static const char pg_ctl_valued[] = "DelmNopPStU";
+static const char *const pg_ctl_long[] = {"log",	"mode",	  "pgdata",  "options",
+					  "timeout",	"help",	  "wait",    "no-wait",
+					  "core-files", "silent", "version", NULL};
+#define PG_CTL_LONG_VALUED 5 /* the first five take a value */
+
+/* The long option a (after its "--", up to any '='), matched as getopt_long
+ * matches it: exactly, or as the prefix of one only. Its index in
+ * pg_ctl_long, or -1. */
+static int pg_ctl_long_option(const char *a)
+{
+	size_t n = strcspn(a, "=");
+	int found = -1;
+
+	for (int k = 0; pg_ctl_long[k]; k++) {
+		if (strncmp(pg_ctl_long[k], a, n) != 0)
+			continue;
+		if (!pg_ctl_long[k][n])
+			return k;
+		if (found >= 0)
+			return -1; /* ambiguous: pg_ctl exits */
+		found = k;
+	}
+	return found;
+}
+
+/* Whether `pg_ctl ARGS` surely starts the server, as pg_ctl reads its
+ * arguments: options and the mode in any order, the mode being the one
+ * word that is neither, `start`. *given: the -p that names the server's
+ * executable, else NULL. 0 for another mode, arguments pg_ctl rejects,
+ * or a word that could change the answer and is not known. */
+static int pg_ctl_starts(char *const *argv, size_t argc, const char **given)
+{
+	const char *mode = NULL;
+	int operands = 0;
+
+	*given = NULL;
+	for (size_t i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		int k;
+
+		if (!a)
+			return 0; /* an option or the mode: not known */
+		if (operands || a[0] != '-' || !a[1]) {
+			if (mode)
+				return 0; /* too many arguments: pg_ctl exits */
+			mode = a;
+		} else if (strcmp(a, "--") == 0) {
+			operands = 1;
+		} else if (a[1] == '-') {
+			if ((k = pg_ctl_long_option(a + 2)) < 0)
+				return 0;
+			if (k < PG_CTL_LONG_VALUED && !strchr(a, '=') && ++i >= argc)
+				return 0;
+		} else {
+			for (const char *p = a + 1; *p; p++) {
+				if (!strchr(pg_ctl_short, *p))
+					return 0;
+				if (!strchr(pg_ctl_valued, *p))
+					continue;
+				if (!p[1] && ++i >= argc)
+					return 0;
+				if (*p == 'p' && !(*given = p[1] ? p + 1 : argv[i]))
+					return 0; /* the server's path: not known */
+				break;
+			}
+		}
+	}
+	return mode && strcmp(mode, "start") == 0;
+}
+
+/* What a program starts as a daemon detached from its own tree, where no
+ * process view sees it: the job's code as surely as the program. pg_ctl's
+ * start mode runs postgres "from the same directory as pg_ctl" (pg_ctl(1),
+ * -p), its real one (find_my_exec resolves symlinks), unless -p names it;
+ * counted only when it is there (an older pg_ctl falls back to the
+ * directory it was built for). Its restart mode reads the server's path
+ * from the data directory (postmaster.opts), which is not followed. */
+static void add_started(struct ctx *c, char *const *argv, size_t argc, const char *search,
+			const char *dir, const char *via, int depth)
+{
+	const char *given = NULL;
+	char *real, *server = NULL;
+
+	if (c->root || !argc || !argv[0] || !pg_ctl_starts(argv, argc, &given))
+		return;
+	real = resolve_real(c, argv[0], search, dir);
+	if (real && (strcmp(rl_path_basename(argv[0]), "pg_ctl") == 0 ||
+		     strcmp(rl_path_basename(real), "pg_ctl") == 0)) {
+		char *bin = rl_path_dirname(real);
+
+		server = given ? rl_xstrdup(given) : rl_path_join(bin, "postgres");
+		free(bin);
+	}
+	if (server && (given || is_executable_file(c, server))) {
+		char *v = rl_xasprintf("%s → pg_ctl start", via);
+
+		add_exec(c, server, search, RL_ROLE_COMMAND, v, depth);
+		free(v);
+	}
+	free(server);
+	free(real);
+}
+
 static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
 {
 	char *via;
@@ -931,8 +1044,10 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 	via = run_via(rd, r);
 	if (r->script)
 		add_read_script(c, r->argv[0], r->path, via, rd->depth);
-	else
+	else {
 		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
+		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth);
+	}
 	free(via);
 }
 
@@ -1024,6 +1139,7 @@ static void add_daemondo(struct ctx *c, const struct rl_strv *args)
 			continue;
 		via = rl_xasprintf("daemondo %s", a);
 		add_exec(c, args->v[first], c->path, RL_ROLE_COMMAND, via, 1);
+		add_started(c, args->v + first, i + 1 - first, c->path, NULL, via, 1);
 		add_argv(c, args->v + first, i + 1 - first, via, via);
 		free(via);
 	}

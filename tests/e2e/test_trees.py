@@ -29,6 +29,7 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
   alone.
 """
 import os
+import signal
 import sys
 import unittest
 
@@ -63,7 +64,7 @@ Start()
 #
 Stop()
 {{
-\t:
+\t{stop}
 }}
 
 #
@@ -94,6 +95,139 @@ esac
 Run $1
 
 """
+
+
+# postgres as pg_ctl starts it: `postgres -D DATA`, its pid in
+# DATA/postmaster.pid, which it removes when SIGTERM stops it; it calls
+# into libicuuc, a library pg_ctl does not link.
+POSTGRES_C = r"""#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+extern const char *icuuc_version(void);
+volatile const char *relaunch_test_seen;
+static char pidfile[4096];
+static void stop(int sig)
+{
+	(void)sig;
+	unlink(pidfile);
+	_exit(0);
+}
+int main(int argc, char **argv)
+{
+	char tmp[4200];
+	FILE *f;
+
+	if (argc < 3)
+		return 2;
+	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", argv[2]);
+	snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+	signal(SIGTERM, stop);
+	if (!(f = fopen(tmp, "w")) || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 ||
+	    rename(tmp, pidfile) != 0)
+		return 1;
+	for (;;) {
+		relaunch_test_seen = icuuc_version();
+		pause();
+	}
+}
+"""
+
+# pg_ctl's start and stop, as they act on the server: start runs postgres
+# from pg_ctl's own (real) directory as a daemon of its own (a new
+# session, its parent gone: in no tree of the caller's) and returns; stop
+# sends SIGTERM to the pid in DATA/postmaster.pid and returns once the
+# server has removed that file.
+PG_CTL_C = r"""#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	const char *data = NULL, *mode = NULL;
+	char self[4096], pidfile[4200];
+	int pid = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && strchr("Dlm", argv[i][1]) && i + 1 < argc) {
+			if (argv[i][1] == 'D')
+				data = argv[i + 1];
+			i++;
+		} else if (argv[i][0] != '-') {
+			mode = argv[i];
+		}
+	}
+	if (!data || !mode)
+		return 1;
+	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", data);
+	if (strcmp(mode, "start") == 0) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+		pid_t p;
+
+		if (n <= 0)
+			return 1;
+		self[n] = 0;
+		strcpy(strrchr(self, '/') + 1, "postgres");
+		if ((p = fork()) == 0) {
+			setsid();
+			if (fork() == 0) {
+				int fd = open("/dev/null", O_RDWR);
+
+				dup2(fd, 0);
+				dup2(fd, 1);
+				dup2(fd, 2);
+				execl(self, "postgres", "-D", data, (char *)NULL);
+				_exit(127);
+			}
+			_exit(0);
+		}
+		return waitpid(p, NULL, 0) == p ? 0 : 1;
+	}
+	if (strcmp(mode, "stop") == 0) {
+		FILE *f = fopen(pidfile, "r");
+
+		if (!f)
+			return 0;
+		if (fscanf(f, "%d", &pid) != 1)
+			pid = 0;
+		fclose(f);
+		if (pid > 0)
+			kill(pid, SIGTERM);
+		while (pid > 0 && access(pidfile, F_OK) == 0)
+			usleep(10000);
+		return 0;
+	}
+	return 1;
+}
+"""
+
+
+def gone(pid):
+    """Whether pid has exited (gone, or a zombie no one reaped yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return True
+    return text[text.rindex(")") + 2:].split()[0] == "Z"
+
+
+def stop_quietly(pid):
+    """SIGKILL pid, a daemon a test left detached, if it still runs."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def read_pid(pidfile):
+    """The pid a pidfile holds, or 0."""
+    try:
+        with open(pidfile) as f:
+            return int(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def status(pid):
@@ -135,7 +269,7 @@ def runs(pid, path):
 
 
 class Trees(unittest.TestCase):
-    def port_wrapper(self, m, port, start):
+    def port_wrapper(self, m, port, start, stop=":"):
         """The startup item portstartupitem writes for `startupitem.start`
         / `.stop` lines: a wrapper, and daemondo running it (--pid=none).
         The daemon stays in the wrapper's foreground, so daemondo, waiting
@@ -151,7 +285,7 @@ class Trees(unittest.TestCase):
         os.makedirs(real_dir, exist_ok=True)
         wrapper = os.path.join(real_dir, f"{port}.wrapper")
         with open(wrapper + ".tmp", "w") as f:
-            f.write(WRAPPER.format(prefix=m.ports, start=start))
+            f.write(WRAPPER.format(prefix=m.ports, start=start, stop=stop))
         os.chmod(wrapper + ".tmp", 0o755)
         os.replace(wrapper + ".tmp", wrapper)
         real = os.path.join(real_dir, label + ".plist")
@@ -244,6 +378,67 @@ class Trees(unittest.TestCase):
             # The manifest advanced: nothing changed since the run.
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout)
+
+    def test_server_pg_ctl_detaches_is_restarted_for_a_library_only_it_links(self):
+        # postgresql16-server's startup item: daemondo --pid=none runs the
+        # wrapper, whose Start runs `pg_ctl -D DATA start`; pg_ctl starts
+        # postgres from its own directory, detached: it is in no tree a
+        # process view looks at. `port upgrade icu` replaces a library only
+        # postgres links: the manifest, which holds the server pg_ctl
+        # starts, restarts the job; daemondo's stop and start run the new
+        # server.
+        with Machine(RELAUNCH) as m:
+            libdir = os.path.join(m.ports, "lib")
+            lib = os.path.join(libdir, "libicuuc.so")
+            bindir = os.path.join(libdir, "postgresql16", "bin")
+            data = os.path.join(m.ports, "var", "db", "postgresql16", "defaultdb")
+            os.makedirs(data)
+            pidfile = os.path.join(data, "postmaster.pid")
+            servers = []
+            self.addCleanup(lambda: [stop_quietly(p) for p in servers])
+            harness.build_c(lib, harness.lib_source("icuuc", "74.1"), shared=True,
+                            soname="libicuuc.so")
+            postgres = harness.build_c(os.path.join(bindir, "postgres"), POSTGRES_C,
+                                       "-L" + libdir, "-licuuc", "-Wl,-rpath," + libdir)
+            pg_ctl = harness.build_c(os.path.join(bindir, "pg_ctl"), PG_CTL_C)
+            label, wrapper = self.port_wrapper(
+                m, "postgresql16-server", f"{pg_ctl} -D {data} start -l {data}/log",
+                stop=f"{pg_ctl} -D {data} stop -s -m fast")
+
+            def server(old=0):
+                pid = read_pid(pidfile)
+                if pid and pid not in servers:
+                    servers.append(pid)  # stopped whatever happens
+                return pid if pid and pid != old and lib in harness.maps(pid) else 0
+
+            m.boot()
+            top = m.wait_pid(label)
+            first = wait_until(server, "postgres to run")
+            self.assertNotIn(first, descendants(top))
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stderr, "")
+            # port upgrade icu: activation copies the new library in.
+            harness.build_c(lib, harness.lib_source("icuuc", "74.2"), shared=True,
+                            soname="libicuuc.so")
+            self.assertIn(lib + " (deleted)", harness.maps(first))
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            changes = {(why["path"], why["change"]) for why in steps[label]["reasons"]}
+            self.assertIn((lib, "content"), changes, steps[label])
+            r, doc = m.relaunch_json("jobs")
+            files = {f["path"]: f["via"] for f in doc["jobs"][0]["files"]}
+            self.assertEqual(files.get(postgres), "daemondo --start-cmd → script command → "
+                             "pg_ctl start", files)
+            self.assertIn(lib, files)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual(res[label]["status"], "restarted", res[label])
+            self.assertEqual(res[label]["old_pid"], top)
+            wait_until(lambda: server(first), "the new postgres to run")
+            wait_until(lambda: gone(first), "the old postgres to stop")
+            self.plan(m, 0)
 
     def test_daemon_path_from_command_substitution(self):
         with Machine(RELAUNCH) as m:

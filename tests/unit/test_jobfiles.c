@@ -446,6 +446,7 @@ static void test_macports_shapes(void)
 	rl_job_release(&j);
 
 	put("opt/local/lib/postgresql16/bin/pg_ctl", "bin", 0755);
+	put("opt/local/lib/postgresql16/bin/postgres", "bin", 0755);
 	text = rl_xasprintf(
 		"#!/bin/sh\n#\n# MacPorts generated daemondo support script\n#\n\n#\n# Init\n#\n"
 		"prefix=%s/opt/local\nPGCTL=%s/opt/local/lib/postgresql16/bin/pg_ctl\n\n"
@@ -470,6 +471,9 @@ static void test_macports_shapes(void)
 	resolve(&j, &f);
 	check_file(&f, w, RL_ROLE_SCRIPT, "daemondo --start-cmd", 0);
 	check_file(&f, "opt/local/lib/postgresql16/bin/pg_ctl", RL_ROLE_COMMAND, via, 0);
+	/* The server pg_ctl starts, detached from daemondo's tree. */
+	check_file(&f, "opt/local/lib/postgresql16/bin/postgres", RL_ROLE_COMMAND,
+		   "daemondo --start-cmd → sudo → sh -c → script command → pg_ctl start", 0);
 	if (have_sudo())
 		check_unresolved(&f, (const char *const[]){NULL});
 	else
@@ -497,6 +501,92 @@ static void test_macports_shapes(void)
 	free(d);
 	free(nginx);
 	free(w);
+}
+
+/* The postgres `sh -c "<cmd>"` (each @ the test's directory) makes
+ * pg_ctl start, if any (else NULL): as pg_ctl reads its arguments. */
+static const struct rl_jobfile *pg_started(const char *cmd, struct rl_jobfiles *f)
+{
+	struct rl_job j;
+	struct rl_buf text = {0};
+
+	for (const char *p = cmd; *p; p++)
+		if (*p == '@')
+			rl_buf_addf(&text, "%s", tmp);
+		else
+			rl_buf_addf(&text, "%c", *p);
+
+	job_init(&j, "org.x.pg", (const char *const[]){"/bin/sh", "-c", text.data, NULL});
+	resolve(&j, f);
+	rl_job_release(&j);
+	rl_buf_release(&text);
+	return find(f, "pg/bin/postgres", RL_ROLE_COMMAND);
+}
+
+/* pg_ctl's start mode runs the server from pg_ctl's real directory, or
+ * the one -p names; no other mode starts one, and a word that could
+ * change that, not known, counts as none. */
+static void test_pg_ctl(void)
+{
+	static const char *const starts[] = {
+		"@/pg/bin/pg_ctl -D /d start -l /log",
+		"@/pg/bin/pg_ctl start -D /d -w -t 60",
+		"@/pg/bin/pg_ctl -wsD/d -m fast -o '-p 5433' start",
+		"@/pg/bin/pg_ctl --pgdata=/d --log /log --no-wait start",
+		"@/pg/bin/pg_ctl --pg /d --sil start", /* getopt_long's unique prefixes */
+		"@/pg/bin/pg_ctl -D \"$PGDATA\" start",
+		"@/link/pg_ctl -D /d start",
+		"PG=@/pg/bin/pg_ctl; exec \"$PG\" -D /d start",
+		"cd @/pg/bin && ./pg_ctl -D /d -- start",
+	};
+	static const char *const none[] = {
+		"@/pg/bin/pg_ctl -D /d stop -m fast",
+		"@/pg/bin/pg_ctl -D /d restart",
+		"@/pg/bin/pg_ctl -D /d status",
+		"@/pg/bin/pg_ctl -D /d $MODE",
+		"@/pg/bin/pg_ctl $OPTS start",
+		"@/pg/bin/pg_ctl -D /d start extra",
+		"@/pg/bin/pg_ctl -x start",
+		"@/pg/bin/pg_ctl --port 5432 start", /* no such option: pg_ctl exits */
+		"@/pg/bin/pg_ctl -D /d -l",
+		"@/pg/bin/pg_ctl -D start",
+		"@/pg/bin/pg_ctl -p \"$SERVER\" start",
+		"@/pg/bin/initdb -D /d start",
+	};
+	struct rl_jobfiles f;
+	const struct rl_jobfile *jf;
+
+	put("pg/bin/pg_ctl", "bin", 0755);
+	put("pg/bin/postgres", "bin", 0755);
+	put("pg/bin/initdb", "bin", 0755);
+	put("other/postgres", "bin", 0755);
+	link_at("../pg/bin/pg_ctl", "link/pg_ctl");
+	for (size_t i = 0; i < sizeof(starts) / sizeof(*starts); i++) {
+		jf = pg_started(starts[i], &f);
+		CHECK(jf != NULL);
+		if (!jf)
+			fprintf(stderr, "pg_ctl did not start postgres: %s\n", starts[i]);
+		else
+			CHECK(strstr(jf->via, " → pg_ctl start") != NULL);
+		rl_jobfiles_release(&f);
+	}
+	for (size_t i = 0; i < sizeof(none) / sizeof(*none); i++) {
+		CHECK(pg_started(none[i], &f) == NULL);
+		if (find(&f, "pg/bin/postgres", RL_ROLE_COMMAND))
+			fprintf(stderr, "pg_ctl started postgres: %s\n", none[i]);
+		rl_jobfiles_release(&f);
+	}
+	/* -p names the server: that one, not the one beside pg_ctl. */
+	pg_started("@/pg/bin/pg_ctl -p @/other/postgres -D /d start", &f);
+	check_file(&f, "other/postgres", RL_ROLE_COMMAND, "sh -c → pg_ctl start", 0);
+	CHECK(find(&f, "pg/bin/postgres", RL_ROLE_COMMAND) == NULL);
+	rl_jobfiles_release(&f);
+	/* No server beside pg_ctl: nothing counted, nothing missing. */
+	CHECK_INT(unlink(at("pg/bin/postgres")), 0);
+	CHECK(pg_started("@/pg/bin/pg_ctl -D /d start", &f) == NULL);
+	for (size_t i = 0; i < f.n; i++)
+		CHECK(!f.v[i].missing);
+	rl_jobfiles_release(&f);
 }
 
 /* Homebrew: a formula's jar script (JAVA_HOME with a default, exported),
@@ -1436,6 +1526,7 @@ int main(void)
 	test_recursion();
 	test_big_script();
 	test_macports_shapes();
+	test_pg_ctl();
 	test_homebrew_scripts();
 	test_nested();
 	test_root_directory();
