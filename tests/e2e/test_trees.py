@@ -205,12 +205,8 @@ int main(int argc, char **argv)
 
 def gone(pid):
     """Whether pid has exited (gone, or a zombie no one reaped yet)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            text = f.read()
-    except OSError:
-        return True
-    return text[text.rindex(")") + 2:].split()[0] == "Z"
+    st = stat_of(pid)
+    return st is None or st[1][0] == "Z"
 
 
 def stop_quietly(pid):
@@ -230,16 +226,21 @@ def read_pid(pidfile):
         return 0
 
 
-def status(pid):
-    """(ppid, comm) of pid, or None once it is gone."""
+def stat_of(pid):
+    """(comm, the fields after it) of /proc/<pid>/stat, or None once pid
+    is gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             text = f.read()
     except OSError:
         return None
-    comm = text[text.index("(") + 1:text.rindex(")")]
-    fields = text[text.rindex(")") + 2:].split()
-    return int(fields[1]), comm
+    return text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+
+
+def status(pid):
+    """(ppid, comm) of pid, or None once it is gone."""
+    st = stat_of(pid)
+    return (int(st[1][1]), st[0]) if st else None
 
 
 def descendants(root):
