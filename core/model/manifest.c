@@ -113,7 +113,11 @@ char *rl_manifest_share(struct rl_manifest *m, const char *text)
 	return m->shared[m->nshared - 1];
 }
 
-/* Index of path, or of where it would go; *found says which. */
+/* Index of path, or of where it would go; *found says which. Every walked
+ * file of a diff or record is looked up here: written out rather than
+ * rl_lower_bound, it stops at the path when it meets it and spends no
+ * call per probe nor a last strcmp (0.7% of all the instructions of a
+ * diff of 100 000 files). */
 static size_t bsearch_path(const struct rl_manifest *m, const char *path, int *found)
 {
 	size_t lo = 0, hi = m->n;
@@ -302,22 +306,16 @@ void rl_manifest_dirs_sort(struct rl_manifest *m)
 	m->ndirs = out;
 }
 
+static int key_dir_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct rl_dirstamp *)elem)->path);
+}
+
 const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path)
 {
-	size_t lo = 0, hi = m->ndirs;
+	size_t i = rl_lower_bound(path, m->dirs, m->ndirs, sizeof(*m->dirs), key_dir_path);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(m->dirs[mid].path, path);
-
-		if (c == 0)
-			return &m->dirs[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < m->ndirs && strcmp(m->dirs[i].path, path) == 0 ? &m->dirs[i] : NULL;
 }
 
 /* Below this many uses a scan is cheaper than an index. */
