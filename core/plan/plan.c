@@ -60,23 +60,17 @@ static int cmp_job_label(const void *a, const void *b)
 		      (*(const struct rl_job *const *)b)->label);
 }
 
+static int key_job_label(const void *label, const void *elem)
+{
+	return strcmp(label, (*(const struct rl_job *const *)elem)->label);
+}
+
 /* Index in b->jobs of the job with label, or -1. */
 static ptrdiff_t find_job(const struct builder *b, const char *label)
 {
-	size_t lo = 0, hi = b->js->n;
+	size_t n = b->js->n, i = rl_lower_bound(label, b->jobs, n, sizeof(*b->jobs), key_job_label);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(label, b->jobs[mid]->label);
-
-		if (c == 0)
-			return (ptrdiff_t)mid;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
+	return i < n && strcmp(b->jobs[i]->label, label) == 0 ? (ptrdiff_t)i : -1;
 }
 
 static struct rl_step *step_for(struct builder *b, size_t idx)
