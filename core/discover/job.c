@@ -1090,6 +1090,22 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
+struct kind_label {
+	enum rl_job_kind kind;
+	const char *label;
+};
+
+/* A (kind, label) key against a job, in cmp_job's order. */
+static int key_kind_label(const void *key, const void *elem)
+{
+	const struct kind_label *k = key;
+	const struct rl_job *j = elem;
+
+	if (k->kind != j->kind)
+		return k->kind < j->kind ? -1 : 1;
+	return strcmp(k->label, j->label);
+}
+
 /* The set is sorted by (kind, label) and a label is in it once: a binary
  * search per kind. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label)
@@ -1097,21 +1113,11 @@ const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *labe
 	static const enum rl_job_kind kinds[] = {RL_JOB_DAEMON, RL_JOB_AGENT};
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		size_t lo = 0, hi = js->n;
+		struct kind_label key = {kinds[k], label};
+		size_t i = rl_lower_bound(&key, js->v, js->n, sizeof(*js->v), key_kind_label);
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const struct rl_job *j = &js->v[mid];
-			int c = j->kind != kinds[k] ? (j->kind < kinds[k] ? -1 : 1)
-						    : strcmp(j->label, label);
-
-			if (c == 0)
-				return j;
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		if (i < js->n && key_kind_label(&key, &js->v[i]) == 0)
+			return &js->v[i];
 	}
 	return NULL;
 }
