@@ -318,22 +318,17 @@ static int cmp_change(const void *a, const void *b)
 	return strcmp(((const struct rl_change *)a)->path, ((const struct rl_change *)b)->path);
 }
 
+static int key_change_path(const void *path, const void *elem)
+{
+	return strcmp(path, ((const struct rl_change *)elem)->path);
+}
+
 const struct rl_change *rl_diff_find(const struct rl_diff *d, const char *path)
 {
-	size_t lo = 0, hi = d ? d->n : 0;
+	size_t n = d ? d->n : 0,
+	       i = n ? rl_lower_bound(path, d->v, n, sizeof(*d->v), key_change_path) : 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(path, d->v[mid].path);
-
-		if (c == 0)
-			return &d->v[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	return i < n && strcmp(d->v[i].path, path) == 0 ? &d->v[i] : NULL;
 }
 
 int rl_diff_compute(const struct rl_manifest *m, int verify, struct rl_diff *out,
