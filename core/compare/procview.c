@@ -60,24 +60,22 @@ void rl_proc_view_release(struct rl_proc_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static int key_start_pid(const void *pid, const void *elem)
+{
+	pid_t k = *(const pid_t *)pid, e = ((const struct rl_proc_start *)elem)->pid;
+
+	return (k > e) - (k < e);
+}
+
 int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid)
 {
-	size_t lo = 0, hi = v->nstarts;
+	size_t i;
 
 	if (pid == v->pid)
 		return v->start_ns;
-	/* starts is sorted by pid (proctree.c, as the walk ends). */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (v->starts[mid].pid == pid)
-			return v->starts[mid].start_ns;
-		if (v->starts[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return 0;
+	/* starts is sorted by pid (proctree.c, as the walk ends), each once. */
+	i = rl_lower_bound(&pid, v->starts, v->nstarts, sizeof(*v->starts), key_start_pid);
+	return i < v->nstarts && v->starts[i].pid == pid ? v->starts[i].start_ns : 0;
 }
 
 void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t pid)
