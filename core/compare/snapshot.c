@@ -134,20 +134,12 @@ static int walk_recorded_subdirs(const char *dir, int depth, const struct walk *
 				 struct rl_error *err)
 {
 	const struct rl_manifest *prev = w->dirs->prev;
-	size_t dlen = strlen(dir), lo = 0, hi = prev->ndirs;
+	size_t dlen = strlen(dir);
 	char *prefix = dlen && dir[dlen - 1] == '/' ? rl_xstrdup(dir) : rl_xasprintf("%s/", dir);
 	size_t plen = strlen(prefix);
 	int rc = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(prev->dirs[mid].path, prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < prev->ndirs && rc == 0; i++) {
+	for (size_t i = rl_manifest_dir_lower(prev, prefix); i < prev->ndirs && rc == 0; i++) {
 		const char *p = prev->dirs[i].path;
 
 		if (strncmp(p, prefix, plen) != 0)

@@ -311,9 +311,14 @@ static int key_dir_path(const void *key, const void *elem)
 	return strcmp(key, ((const struct rl_dirstamp *)elem)->path);
 }
 
+size_t rl_manifest_dir_lower(const struct rl_manifest *m, const char *path)
+{
+	return rl_lower_bound(path, m->dirs, m->ndirs, sizeof(*m->dirs), key_dir_path);
+}
+
 const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path)
 {
-	size_t i = rl_lower_bound(path, m->dirs, m->ndirs, sizeof(*m->dirs), key_dir_path);
+	size_t i = rl_manifest_dir_lower(m, path);
 
 	return i < m->ndirs && strcmp(m->dirs[i].path, path) == 0 ? &m->dirs[i] : NULL;
 }

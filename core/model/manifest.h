@@ -155,6 +155,10 @@ void rl_manifest_dir_add(struct rl_manifest *m, const char *path, const struct r
 void rl_manifest_dirs_sort(struct rl_manifest *m);
 /* The stamp of the directory at path; NULL when none was recorded. */
 const struct rl_dirstamp *rl_manifest_dir_find(const struct rl_manifest *m, const char *path);
+/* Index in m->dirs (sorted) of the first stamp whose path is not before
+ * path, or m->ndirs: where a directory's subdirectories start, given its
+ * path with a '/' at the end. */
+size_t rl_manifest_dir_lower(const struct rl_manifest *m, const char *path);
 /* Add a use to an entry unless an equal one (label, role, via) is there. */
 void rl_entry_add_use(struct rl_entry *e, const struct rl_use *u);
 /* A copy of text that uses of m's entries may share (rl_use.shared),
