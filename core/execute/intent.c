@@ -356,7 +356,17 @@ static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
  * another loader (`brew services`, an activation) bootstrapped the plist
  * since the job was found not loaded; launchd is asked, and one loaded,
  * not being booted out, is that other load: 1, with st filled. Else -1,
- * err set to the bootstrap's refusal. */
+ * err set to the bootstrap's refusal.
+ *
+ * loaded_meanwhile (restart.c) answers the same question after a step's
+ * own bootstrap, but more strictly: there launchd's definition must also
+ * be the plist as the run read it (rl_decide_definition_loaded), else the
+ * bootstrap is retried and fails naming the difference. Not here: the
+ * journal's entry keeps the plist's path, not the definition the step
+ * meant to load (program, arguments), and this runs before the run reads
+ * any job, so there is nothing to compare launchd's with; whatever loaded
+ * it, the job is loaded and not ours to bootstrap, and this run's plan
+ * then judges it as any loaded job. */
 static int bootstrap(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		     struct rl_service_status *st, struct rl_error *err)
 {

@@ -1019,7 +1019,13 @@ static void add_note(struct step_run *s, const char *text)
  * holds now (rl_decide_definition_loaded) is that other load: 1. Not
  * loaded, or `print` cannot tell: 0. Loaded otherwise (another
  * definition, or going): 0, with *why set (malloc'd) to what launchd
- * shows. -2: launchctl cannot be run. */
+ * shows. -2: launchctl cannot be run.
+ *
+ * The restart journal's recovery (bootstrap in intent.c) asks the same
+ * after bootstrapping a job an earlier run left booted out, but takes any
+ * load not being booted out: its entry holds no definition to compare
+ * launchd's with (and no job has been read yet), so the two are not one
+ * function. */
 static int loaded_meanwhile(struct step_run *s, char **why)
 {
 	const struct rl_job *job = s->step->job;
