@@ -127,44 +127,28 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
 			free(q);
 		}
 	} else if (pv->verdict == RL_PROC_STALE && pv->nstale) {
+		/* "runs …/node (deleted)" (launchd's pid is on the line
+		 * already), "pid 931 (child of node pid 928) maps …": shorter
+		 * than the plan's reason for it (stale_text), which stands
+		 * alone; what stands in an old keg's or store path's place now
+		 * is said alike (rl_stale_add_now). */
 		const struct rl_proc_file *f = &pv->stale[0];
-		char *q = rl_path_quote(f->path), *how;
 		const char *verb = f->keg_now && !f->is_exe ? "maps" : "runs";
+		struct rl_buf t = {0};
+		char *q = rl_path_quote(f->path);
 
-		if (f->keg_now) {
-			/* An old keg: "(deleted); opt/libfoo is 1.1 now". */
-			struct rl_keg_path k;
-			char *now = rl_path_quote(f->keg_now);
-
-			if (rl_path_keg(f->path, &k))
-				how = rl_xasprintf(
-					"%s; opt/%.*s is %s now", f->deleted ? " (deleted)" : "",
-					(int)k.formula_len, f->path + k.formula_off, now);
-			else
-				how = rl_xasprintf("%s; its formula's opt link is %s now",
-						   f->deleted ? " (deleted)" : "", now);
-			free(now);
-		} else if (f->store_now) {
-			/* Another store path of the package: "; the job's
-			 * command leads to /nix/store/…-nix-2.18.2/… now". */
-			char *now = rl_path_quote(f->store_now);
-
-			how = rl_xasprintf("; the job's command leads to %s now", now);
-			free(now);
-		} else {
-			how = rl_xstrdup(f->deleted ? " (deleted)" : " (replaced)");
-		}
 		s->code = "stale";
 		if (f->pid != v->pid) {
 			char *parent = rl_path_quote(f->parent_name ? f->parent_name : "?");
 
-			s->why = rl_xasprintf("pid %ld (child of %s pid %ld) %s %s%s", (long)f->pid,
-					      parent, (long)f->ppid, verb, q, how);
+			rl_buf_addf(&t, "pid %ld (child of %s pid %ld) ", (long)f->pid, parent,
+				    (long)f->ppid);
 			free(parent);
-		} else {
-			s->why = rl_xasprintf("%s %s%s", verb, q, how);
 		}
-		free(how);
+		rl_buf_addf(&t, "%s %s", verb, q);
+		if (!rl_stale_add_now(&t, f, f->path))
+			rl_buf_adds(&t, f->deleted ? " (deleted)" : " (replaced)");
+		s->why = rl_buf_detach(&t);
 		free(q);
 	} else {
 		s->code = "unknown";

@@ -845,6 +845,29 @@ static void add_pid_runs(struct rl_buf *t, pid_t pid, const char *now, const cha
 	rl_buf_adds(t, "runs ");
 }
 
+int rl_stale_add_now(struct rl_buf *t, const struct rl_proc_file *f, const char *path)
+{
+	struct rl_keg_path k;
+
+	if (f->store_now) {
+		rl_buf_adds(t, "; the job's command leads to ");
+		add_shown(t, f->store_now);
+		rl_buf_adds(t, " now");
+		return 1;
+	}
+	if (!f->keg_now)
+		return 0;
+	if (f->deleted)
+		rl_buf_adds(t, " (deleted)");
+	if (rl_path_keg(path, &k))
+		rl_buf_addf(t, "; opt/%.*s is ", (int)k.formula_len, path + k.formula_off);
+	else
+		rl_buf_adds(t, "; its formula's opt link is ");
+	add_shown(t, f->keg_now);
+	rl_buf_adds(t, " now");
+	return 1;
+}
+
 /* "pid 412 runs /…/1.25.3/bin/nginx (deleted); now /…/1.25.4/bin/nginx";
  * the stale file is named, and the process that runs it: launchd's pid,
  * "started as" the job's program when that was a wrapper that exec'd
@@ -870,17 +893,13 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now" */
 		add_pid_runs(&t, v->pid, now, path);
 		add_shown(&t, path);
-		rl_buf_adds(&t, "; the job's command leads to ");
-		add_shown(&t, f->store_now);
-		rl_buf_adds(&t, " now");
+		rl_stale_add_now(&t, f, path);
 		return rl_buf_detach(&t);
 	}
 	if (f->keg_now) {
 		/* "pid 812 maps /…/Cellar/libfoo/1.0/lib/libfoo.so (deleted);
 		 * opt/libfoo is 1.1 now"; the executable launchd's pid runs
 		 * from an old keg likewise */
-		struct rl_keg_path k;
-
 		if (!root) {
 			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) maps ", (long long)f->pid,
 				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
@@ -893,14 +912,7 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 			rl_buf_addf(&t, "pid %lld maps ", (long long)v->pid);
 		}
 		add_shown(&t, path);
-		if (f->deleted)
-			rl_buf_adds(&t, " (deleted)");
-		if (rl_path_keg(path, &k))
-			rl_buf_addf(&t, "; opt/%.*s is ", (int)k.formula_len, path + k.formula_off);
-		else
-			rl_buf_adds(&t, "; its formula's opt link is ");
-		add_shown(&t, f->keg_now);
-		rl_buf_adds(&t, " now");
+		rl_stale_add_now(&t, f, path);
 		return rl_buf_detach(&t);
 	}
 	if (!root) {

@@ -166,6 +166,14 @@ struct rl_stale {
 	const char *differs;
 };
 
+/* After a stale file's path (shown), what stands in its place now, for
+ * a file from an old Homebrew keg (" (deleted)" when it is, then
+ * "; opt/libfoo is 1.1 now") or from another nix store path of the
+ * package ("; the job's command leads to /nix/store/…-nix-2.18.2/… now"):
+ * 1. Nothing added for any other file: 0. The plan's reasons and `jobs`
+ * say it alike; the rest of their sentences differ (stale_text). */
+int rl_stale_add_now(struct rl_buf *t, const struct rl_proc_file *f, const char *path);
+
 /* stale's n entries that have a label, sorted by label (then by place):
  * a new array of *nby pointers to them, for rl_stale_find. */
 const struct rl_stale **rl_stale_by_label(const struct rl_stale *stale, size_t n, size_t *nby);
