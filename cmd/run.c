@@ -311,7 +311,8 @@ struct run_ctx {
 	const char *statedir;
 	struct rl_history *hist;
 	/* The restart journal: what an earlier run left unfinished, and this
-	 * run's steps under way (mine: their labels). Every save writes both. */
+	 * run's steps under way (mine: their labels, sorted: asked of every
+	 * step). Every save writes both. */
 	struct rl_intents *intents;
 	struct rl_strv mine;
 	int journal_failed;    /* a result could not be recorded as it happened */
@@ -450,7 +451,7 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 static void on_answer(const struct rl_step *step, int answer, void *ctx)
 {
 	struct run_ctx *rc = ctx;
-	struct rl_intent *it = rl_strv_contains(&rc->mine, step->job->label)
+	struct rl_intent *it = rl_strv_sorted_contains(&rc->mine, step->job->label)
 				       ? rl_intents_find(rc->intents, step->job->label)
 				       : NULL;
 	struct rl_error err = {0};
@@ -598,8 +599,7 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 
 	rl_intents_put(rc->intents, &it);
 	if (rl_intents_save(rc->intents, rc->statedir, &err) == 0) {
-		if (!rl_strv_contains(&rc->mine, job->label))
-			rl_strv_push(&rc->mine, job->label);
+		rl_strv_sorted_add(&rc->mine, job->label);
 		return 0;
 	}
 	fprintf(stderr, "relaunch: %s\n", err.text);
@@ -640,7 +640,7 @@ static int held(const struct rl_step *step, pid_t *pid, void *ctx)
 	struct run_ctx *rc = ctx;
 	const struct rl_intent *it = rl_intents_find(rc->intents, step->job->label);
 
-	if (!it || rl_strv_contains(&rc->mine, step->job->label))
+	if (!it || rl_strv_sorted_contains(&rc->mine, step->job->label))
 		return 0;
 	if (pid)
 		*pid = it->pid;
@@ -672,7 +672,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 	 * run finishes it (a step that did not begin, say a job found not
 	 * loaded, has none of its own). */
 	if (r->unfinished == RL_UNFINISHED_UNLOADED ||
-	    !rl_strv_contains(&rc->mine, r->step->job->label))
+	    !rl_strv_sorted_contains(&rc->mine, r->step->job->label))
 		return;
 	if (r->unfinished == RL_UNFINISHED_BOOTING_OUT) {
 		/* launchd is still stopping it and unloads it once it exits:

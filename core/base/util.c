@@ -153,6 +153,19 @@ int rl_strv_sorted_contains(const struct rl_strv *sv, const char *s)
 	return i < sv->n && strcmp(sv->v[i], s) == 0;
 }
 
+void rl_strv_sorted_add(struct rl_strv *sv, const char *s)
+{
+	size_t i = rl_lower_bound(s, sv->v, sv->n, sizeof(*sv->v), key_strp);
+	char *copy;
+
+	if (i < sv->n && strcmp(sv->v[i], s) == 0)
+		return;
+	rl_strv_push(sv, s);
+	copy = sv->v[sv->n - 1];
+	memmove(&sv->v[i + 1], &sv->v[i], (sv->n - 1 - i) * sizeof(*sv->v));
+	sv->v[i] = copy;
+}
+
 void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src)
 {
 	for (size_t i = 0; i < src->n; i++)

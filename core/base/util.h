@@ -76,6 +76,9 @@ void rl_strv_sort_unique(struct rl_strv *sv);
 /* rl_strv_contains of a sorted sv (rl_strv_sort_unique), by binary
  * search: for lookups of many strings in many. */
 int rl_strv_sorted_contains(const struct rl_strv *sv, const char *s);
+/* Add a copy of s to a sorted sv (rl_strv_sort_unique) unless it is
+ * there, where it keeps sv sorted: a set that grows one at a time. */
+void rl_strv_sorted_add(struct rl_strv *sv, const char *s);
 void rl_strv_copy(struct rl_strv *dst, const struct rl_strv *src);
 void rl_strv_release(struct rl_strv *sv);
 

@@ -260,6 +260,26 @@ static void test_strv_buf(void)
 		CHECK(!rl_strv_sorted_contains(&sv, ""));
 		rl_strv_release(&sv);
 	}
+	/* the same set grown one at a time: added in place, each once */
+	{
+		const char *in[] = {"job.b", "job.a", "job.b", "job.c", "job.a", "job.ab", "job.c"};
+		const char *want[] = {"job.a", "job.ab", "job.b", "job.c"};
+
+		for (size_t i = 0; i < sizeof(in) / sizeof(*in); i++)
+			rl_strv_sorted_add(&sv, in[i]);
+		CHECK_INT(sv.n, 4);
+		for (size_t i = 0; i < 4 && i < sv.n; i++)
+			CHECK_STR(sv.v[i], want[i]);
+		CHECK(sv.v[sv.n] == NULL);
+		rl_strv_sorted_add(&sv, "");
+		rl_strv_sorted_add(&sv, "job.d");
+		CHECK_INT(sv.n, 6);
+		CHECK_STR(sv.v[0], "");
+		CHECK_STR(sv.v[5], "job.d");
+		CHECK(sv.v[sv.n] == NULL);
+		CHECK(rl_strv_sorted_contains(&sv, "job.ab"));
+		rl_strv_release(&sv);
+	}
 	rl_buf_addf(&b, "%s-%d", "x", 7);
 	rl_buf_add(&b, "\0z", 2);
 	CHECK_INT(b.len, 5);
