@@ -42,6 +42,13 @@ void rl_index_put(struct rl_index *ix, uint64_t hash, size_t entry, rl_index_has
 	ix->n++;
 }
 
+void rl_index_clear(struct rl_index *ix)
+{
+	if (ix->slots)
+		memset(ix->slots, 0, (ix->mask + 1) * sizeof(*ix->slots));
+	ix->n = 0;
+}
+
 void rl_index_release(struct rl_index *ix)
 {
 	free(ix->slots);

@@ -59,6 +59,10 @@ static inline size_t rl_index_next(const struct rl_index *ix, size_t *at)
 void rl_index_put(struct rl_index *ix, uint64_t hash, size_t entry, rl_index_hash_fn hash_of,
 		  const void *ctx);
 
+/* Empty ix, keeping its slots: for a table that renumbered its entries
+ * (one taken out of the middle) to put them all again. */
+void rl_index_clear(struct rl_index *ix);
+
 void rl_index_release(struct rl_index *ix);
 
 #endif

@@ -10,11 +10,15 @@
 
 #define HISTORY_VERSION 1
 
+static uint64_t item_hash(const void *ctx, size_t i)
+{
+	return rl_hash_text(((const struct rl_history *)ctx)->v[i].label);
+}
+
 static struct rl_history_item *find(const struct rl_history *h, const char *label)
 {
-	size_t i;
-
-	for (i = 0; i < h->n; i++)
+	for (size_t at = rl_index_start(&h->ix, rl_hash_text(label)), i;
+	     (i = rl_index_next(&h->ix, &at)) != RL_INDEX_NONE;)
 		if (strcmp(h->v[i].label, label) == 0)
 			return &h->v[i];
 	return NULL;
@@ -39,6 +43,10 @@ void rl_history_set(struct rl_history *h, const char *label, int64_t when_ns)
 			free(it->label);
 			memmove(it, it + 1, (h->n - i - 1) * sizeof(*h->v));
 			h->n--;
+			/* The ones after it moved down one: indexed again. */
+			rl_index_clear(&h->ix);
+			for (i = 0; i < h->n; i++)
+				rl_index_put(&h->ix, item_hash(h, i), i, item_hash, h);
 		}
 		return;
 	}
@@ -46,6 +54,7 @@ void rl_history_set(struct rl_history *h, const char *label, int64_t when_ns)
 		rl_xgrow((void **)&h->v, &h->alloc, h->n + 1, sizeof(*h->v));
 		it = &h->v[h->n++];
 		it->label = rl_xstrdup(label);
+		rl_index_put(&h->ix, item_hash(h, h->n - 1), h->n - 1, item_hash, h);
 	}
 	it->last_ns = when_ns;
 }
@@ -57,6 +66,7 @@ void rl_history_release(struct rl_history *h)
 	for (i = 0; i < h->n; i++)
 		free(h->v[i].label);
 	free(h->v);
+	rl_index_release(&h->ix);
 	memset(h, 0, sizeof(*h));
 }
 

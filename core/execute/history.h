@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/base/error.h"
+#include "core/base/index.h"
 
 struct rl_history_item {
 	char *label;
@@ -15,9 +16,10 @@ struct rl_history_item {
 };
 
 struct rl_history {
-	struct rl_history_item *v;
+	struct rl_history_item *v; /* in the order the labels came */
 	size_t n;
 	size_t alloc;
+	struct rl_index ix; /* v by label: each step looks its label up */
 };
 
 int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error *err);

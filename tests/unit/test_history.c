@@ -88,12 +88,48 @@ static void test_bad(const char *dir)
 	expect_bad(dir, "{\"version\": 1, \"restarts\": {}, \"x\": 1}", "unknown key 'x'");
 }
 
+/* Many labels, some forgotten from the middle: each of the rest is still
+ * found with its own time, and in the order the labels came. */
+static void test_many(void)
+{
+	struct rl_history h = {0};
+
+	for (int i = 0; i < 100; i++) {
+		char *label = rl_xasprintf("job.%d", i);
+
+		rl_history_set(&h, label, 1000 + i);
+		free(label);
+	}
+	for (int i = 0; i < 100; i += 3) {
+		char *label = rl_xasprintf("job.%d", i);
+
+		rl_history_set(&h, label, 0);
+		free(label);
+	}
+	CHECK_INT(h.n, 66);
+	for (int i = 0; i < 100; i++) {
+		char *label = rl_xasprintf("job.%d", i);
+
+		CHECK_INT(rl_history_last(&h, label), i % 3 ? 1000 + i : 0);
+		free(label);
+	}
+	CHECK_STR(h.v[0].label, "job.1");
+	CHECK_STR(h.v[65].label, "job.98");
+	rl_history_set(&h, "job.0", 7);
+	CHECK_INT(h.n, 67);
+	CHECK_STR(h.v[66].label, "job.0");
+	CHECK_INT(rl_history_last(&h, "job.0"), 7);
+	CHECK_INT(rl_history_last(&h, "job.98"), 1098);
+	rl_history_release(&h);
+}
+
 int main(void)
 {
 	char *dir = check_tmpdir();
 
 	test_round_trip(dir);
 	test_bad(dir);
+	test_many();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
