@@ -100,12 +100,19 @@ void rl_intents_release(struct rl_intents *in)
 	for (size_t i = 0; i < in->n; i++)
 		intent_release(&in->v[i]);
 	free(in->v);
+	rl_index_release(&in->ix);
 	memset(in, 0, sizeof(*in));
+}
+
+static uint64_t intent_hash(const void *ctx, size_t i)
+{
+	return rl_hash_text(((const struct rl_intents *)ctx)->v[i].label);
 }
 
 struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label)
 {
-	for (size_t i = 0; i < in->n; i++)
+	for (size_t at = rl_index_start(&in->ix, rl_hash_text(label)), i;
+	     (i = rl_index_next(&in->ix, &at)) != RL_INDEX_NONE;)
 		if (strcmp(in->v[i].label, label) == 0)
 			return &in->v[i];
 	return NULL;
@@ -113,14 +120,19 @@ struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label)
 
 void rl_intents_drop(struct rl_intents *in, const char *label)
 {
-	for (size_t i = 0; i < in->n; i++) {
-		if (strcmp(in->v[i].label, label) != 0)
-			continue;
-		intent_release(&in->v[i]);
-		memmove(&in->v[i], &in->v[i + 1], (in->n - i - 1) * sizeof(*in->v));
-		in->n--;
+	struct rl_intent *it = rl_intents_find(in, label);
+	size_t i;
+
+	if (!it)
 		return;
-	}
+	i = (size_t)(it - in->v);
+	intent_release(it);
+	memmove(&in->v[i], &in->v[i + 1], (in->n - i - 1) * sizeof(*in->v));
+	in->n--;
+	/* The ones after it moved down one: indexed again. */
+	rl_index_clear(&in->ix);
+	for (i = 0; i < in->n; i++)
+		rl_index_put(&in->ix, intent_hash(in, i), i, intent_hash, in);
 }
 
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it)
@@ -135,6 +147,7 @@ void rl_intents_put(struct rl_intents *in, const struct rl_intent *it)
 	n->target = rl_xstrdup(it->target);
 	n->domain = rl_xstrdup(it->domain);
 	n->plist = rl_xstrdup(it->plist ? it->plist : "");
+	rl_index_put(&in->ix, intent_hash(in, in->n - 1), in->n - 1, intent_hash, in);
 }
 
 /* ---- the file ---- */

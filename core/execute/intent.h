@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/base/index.h"
 #include "core/execute/history.h"
 #include "core/execute/launchctl.h"
 
@@ -58,9 +59,10 @@ struct rl_intent {
 };
 
 struct rl_intents {
-	struct rl_intent *v;
+	struct rl_intent *v; /* in the order they were put: the journal's */
 	size_t n;
 	size_t alloc;
+	struct rl_index ix; /* v by label: each step looks its label up */
 };
 
 /* Whether the journal holds anything (the file exists: an empty journal

@@ -535,12 +535,55 @@ static void test_file(void)
 	free(path);
 }
 
+/* Many entries, some dropped from the middle and one put again: each of
+ * the rest is found as it was put, in the order put. */
+static void test_many(void)
+{
+	struct rl_intents in = {0};
+	struct rl_intent it = intent(RL_INTENT_KICKSTART, 0, 0);
+	char one[] = "org.example.1";
+
+	for (int i = 0; i < 100; i++) {
+		char *label = rl_xasprintf("org.example.%d", i);
+
+		it.label = label;
+		it.pid = 100 + i;
+		rl_intents_put(&in, &it);
+		free(label);
+	}
+	for (int i = 0; i < 100; i += 3) {
+		char *label = rl_xasprintf("org.example.%d", i);
+
+		rl_intents_drop(&in, label);
+		free(label);
+	}
+	rl_intents_drop(&in, "org.example.none");
+	CHECK_INT(in.n, 66);
+	for (int i = 0; i < 100; i++) {
+		char *label = rl_xasprintf("org.example.%d", i);
+		const struct rl_intent *found = rl_intents_find(&in, label);
+
+		CHECK(i % 3 ? found && found->pid == 100 + i : !found);
+		free(label);
+	}
+	it.label = one;
+	it.pid = 7;
+	rl_intents_put(&in, &it); /* replaces: last now */
+	CHECK_INT(in.n, 66);
+	CHECK_STR(in.v[0].label, "org.example.2");
+	CHECK_STR(in.v[65].label, "org.example.1");
+	CHECK_INT(rl_intents_find(&in, "org.example.1")->pid, 7);
+	CHECK_INT(rl_intents_find(&in, "org.example.98")->pid, 198);
+	rl_intents_release(&in);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
 	test_recover();
 	test_unconfirmed();
 	test_file();
+	test_many();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
