@@ -18,6 +18,7 @@ struct apply {
 	struct rl_strv spared;	   /* c->spared */
 	struct rl_strv unchecked;  /* c->unchecked */
 	struct rl_strv deferred;   /* the labels of c->plan's steps deferred, not never */
+	struct rl_strv not_run;	   /* plists recorded as no version launchd ran (mark_not_run) */
 };
 
 static int cmp_result(const void *a, const void *b)
@@ -68,6 +69,7 @@ static void apply_release(struct apply *a)
 	rl_strv_release(&a->spared);
 	rl_strv_release(&a->unchecked);
 	rl_strv_release(&a->deferred);
+	rl_strv_release(&a->not_run);
 }
 
 static int key_result(const void *label, const void *elem)
@@ -316,7 +318,8 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
 {
 	const struct apply *a = ctx;
 
-	if (u->role != RL_ROLE_PLIST || rl_manifest_records_plist(a->c->prev, e->path, u->label))
+	if (u->role != RL_ROLE_PLIST || rl_manifest_records_plist(a->c->prev, e->path, u->label) ||
+	    rl_strv_sorted_contains(&a->not_run, e->path))
 		return 0;
 	if (rl_strv_sorted_contains(&a->unchecked, u->label))
 		return 1;
@@ -327,11 +330,63 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
 	return rl_strv_sorted_contains(&a->deferred, u->label);
 }
 
+/* Whether label's step reloaded it (launchd loaded its plist as it is on
+ * disk now) and it still owes its restart: it did not come up on it, and
+ * the restart journal does not keep it (a job left stopped, which the
+ * next run starts first). */
+static int reloaded_owed(const struct apply *a, const char *label)
+{
+	const struct rl_result *res = result_for(a, label);
+
+	return res && res->reloaded && res->unfinished == RL_UNFINISHED_NO &&
+	       label_pending(a, label);
+}
+
+/* The plist, a regular file used by its job alone, of a job whose reload
+ * loaded it but that did not come up on it (failed: it crashed, or never
+ * ran), at a path c->prev does not record as that job's plist: launchd
+ * holds that plist now, so comparing its loaded definition with the plist
+ * would no longer find the restart owed. It is recorded as no version of
+ * the file (a SHA-256 of zeros, no identity), which the next diff shows
+ * changed: the next run retries the restart, as a run with a manifest
+ * keeps a failed job's plist as recorded. Those paths go into
+ * a->not_run. */
+static void mark_not_run(struct rl_manifest *m, struct apply *a)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct rl_entry *e = &m->entries[i];
+		uint32_t mode = e->fi.mode;
+		const char *label = e->nuses ? e->uses[0].label : NULL;
+		int plist = 0, others = 0;
+
+		for (size_t u = 0; u < e->nuses; u++) {
+			if (strcmp(e->uses[u].label, label) != 0)
+				others = 1;
+			else if (e->uses[u].role == RL_ROLE_PLIST)
+				plist = 1;
+		}
+		if (e->fi.type != RL_FT_FILE || !plist || others ||
+		    rl_manifest_records_plist(a->c->prev, e->path, label) ||
+		    !reloaded_owed(a, label))
+			continue;
+		rl_fileinfo_release(&e->fi);
+		memset(&e->fi, 0, sizeof(e->fi));
+		e->fi.type = RL_FT_FILE;
+		e->fi.mode = mode;
+		memset(e->fi.sha256, '0', 64);
+		e->fi.hashed = 1;
+		rl_strv_push(&a->not_run, e->path);
+	}
+	rl_strv_sort_unique(&a->not_run);
+}
+
 void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 {
 	struct apply a;
 
 	apply_init(&a, c);
+	if (!c->recording && c->results)
+		mark_not_run(m, &a);
 	if (!c->recording)
 		rl_manifest_drop_uses(m, plist_owed, &a);
 	if ((!c->results && !c->recording) || !c->prev) {

@@ -21,7 +21,12 @@
  * or launchd could not be asked for its loaded definition, since the
  * next run compares the definition launchd loaded with the plist only
  * for a job whose plist it does not record (or that a change or a stale
- * process concerns). Without a recorded manifest (the baseline) there is
+ * process concerns). But when that job's reload loaded the plist and the
+ * job did not come up on it (the restart journal not keeping it), launchd
+ * holds the plist on disk and the comparison would find nothing: the
+ * plist is then recorded as a version no file has (no identity, a
+ * SHA-256 of zeros), which the next diff shows changed. Without a
+ * recorded manifest (the baseline) there is
  * no other state to keep: every step then comes from a stale process,
  * which the process view finds again at the next run while the job still
  * runs the replaced code, or from such a definition (a failed restart

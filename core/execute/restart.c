@@ -1317,6 +1317,7 @@ static void finish_step(struct step_run *s, enum state st)
 
 	set_unloaded(s, RL_LOADED);
 	s->res->status = final_status(st);
+	s->res->reloaded = s->reloaded;
 	if (st == ST_FAILED && s->still_going)
 		s->res->unfinished = RL_UNFINISHED_BOOTING_OUT;
 	else if (st == ST_FAILED && s->booted_out && !s->reloaded)

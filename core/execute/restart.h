@@ -105,6 +105,9 @@ struct rl_result {
 	 * stopped: the restart journal keeps it for the next run to bring
 	 * back (core/execute/intent.h). */
 	enum rl_unfinished unfinished;
+	/* A reload whose bootstrap loaded the plist: launchd's definition is
+	 * the one on disk now, whatever became of the job after it. */
+	int reloaded;
 };
 
 /* Everything the engine does to the world comes in through here (s6-supervise's

@@ -919,6 +919,54 @@ class DecideTest(unittest.TestCase):
                 res, _ = self.run_json(m)
                 self.assertEqual(res, {})
 
+    def test_reload_that_did_not_come_up_is_retried_by_the_next_run(self):
+        """redis 1.1 exits at once (until it is fixed) and darwin-rebuild
+        wrote its plist without loading it. The first run finds launchd
+        holding the old definition and reloads the job: the bootstrap loads
+        the new plist, but the job never comes up on it (failed, exit 3).
+        launchd now holds the plist on disk, so comparing the definitions
+        no longer finds the restart owed: the baseline records the plist
+        as not yet run, `plan` keeps showing the job, and once the cause
+        is fixed the next run restarts it, as the same failure is retried
+        on a run with a manifest (the plist keeps its recorded state).
+        launchd's own respawn is throttled past the test (KeepAlive), so
+        only relaunch starts the fixed job."""
+        for case in ("baseline", "manifest"):
+            with self.subTest(case=case), Machine(RELAUNCH, throttle_scale="1000") as m:
+                m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"  # a failed try is no wait
+                label = "org.nixos.redis"
+                m.nix_install("redis", "1.0", via_profile=False)
+                m.boot()
+                m.wait_pid(label)
+                if case == "manifest":
+                    self.assertEqual(m.relaunch("run", *FAST).returncode, 0)
+                fixed = os.path.join(m.root, "redis-fixed")
+                prog = os.path.join(m.root, "redis-1.1")
+                with open(prog, "w") as f:
+                    f.write(f"#!/bin/sh\n[ -e '{fixed}' ] || exit 1\n"
+                            f"exec '{harness.SLEEP}' \"$@\"\n")
+                os.chmod(prog, 0o755)
+                m.nix_switch("redis", "1.1", via_profile=False, program=prog)
+                res, r = self.run_json(m, expect=3)
+                self.assertEqual((res[label]["action"], res[label]["status"]),
+                                 ("reload", "failed"), res)
+                self.assertIn("the service is down", res[label]["error"])
+                self.assertIn("redis-1.1", m.launchctl("print", m.target(label)).stdout)
+                self.assertEqual(m.pid(label), 0)
+                for _ in range(2):  # plan, as often as asked, until a run restarts it
+                    doc = self.plan_json(m, 1)
+                    self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
+                open(fixed, "w").close()
+                res, r = self.run_json(m)
+                self.assertEqual(list(res), [label], res)
+                self.assertEqual(res[label]["status"], "restarted", res)
+                pid = m.wait_pid(label)
+                self.assertEqual(res[label]["new_pid"], pid)
+                self.assertEqual(self.plan_json(m, 0)["steps"], [])
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+                self.assertEqual(m.pid(label), pid)
+
     def test_definition_launchd_did_not_answer_for_is_compared_by_the_next_run(self):
         """The first run cannot ask launchd for redis's loaded definition:
         its print of the job, or of the whole domain, gets no answer. The

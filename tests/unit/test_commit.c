@@ -1,7 +1,7 @@
 /* The commit rules, one test each, on manifests built in memory: failed,
  * deferred, not reached, unreadable plist, removed-and-kept, ack, a file
  * a spared process still maps, a plist no manifest records of a job that
- * owes its step; and the
+ * owes its step, or whose reload loaded it but that did not come up; and the
  * commit after `run --verify` re-hashing, on a real file. */
 #include "check.h"
 
@@ -522,6 +522,63 @@ static void test_plist_owed(void)
 	teardown(&f);
 }
 
+/* A job whose reload loaded its plist (launchd holds the plist on disk
+ * now) but that did not come up on it, at a plist no manifest records as
+ * its own: the plist is recorded as no version of the file (zeros, no
+ * identity), which the next diff shows changed. Not when the restart
+ * journal keeps the job (left stopped: the next run starts it first), nor
+ * when the plist is another job's file too, nor when it came up. */
+static void test_plist_not_run(void)
+{
+	static const char *zeros =
+		"0000000000000000000000000000000000000000000000000000000000000000";
+	const enum rl_result_status st[] = {RL_RESULT_FAILED, RL_RESULT_FAILED,
+					    RL_RESULT_RESTARTED};
+	struct fx f;
+	const struct rl_entry *e;
+
+	for (int manifest = 0; manifest < 2; manifest++) {
+		setup(&f);
+		if (!manifest)
+			f.c.prev = NULL;
+		plist(&f.cur, "/p/a.plist", "org.example.a");
+		plist(&f.cur, "/p/b.plist", "org.example.b");
+		plist(&f.cur, "/p/c.plist", "org.example.c");
+		plan(&f, 3, 3, st);
+		for (size_t i = 0; i < 3; i++)
+			f.res.v[i].reloaded = 1;
+		f.res.v[1].unfinished = RL_UNFINISHED_STOPPED;
+		rl_commit_apply(&f.cur, &f.c);
+		e = rl_manifest_find(&f.cur, "/p/a.plist");
+		CHECK(e && e->nuses == 1 && e->fi.type == RL_FT_FILE && e->fi.hashed &&
+		      e->fi.ino == 0 && e->fi.dev == 0);
+		CHECK_STR(sha_of(&f, "/p/a.plist"), zeros);
+		CHECK_STR(sha_of(&f, "/p/b.plist"), "(absent)");
+		CHECK_STR(sha_of(&f, "/p/c.plist"), V2);
+		teardown(&f);
+	}
+	/* Another job's file too: left unrecorded, as before. */
+	setup(&f);
+	f.c.prev = NULL;
+	plist(&f.cur, "/p/a.plist", "org.example.a");
+	file(&f.cur, "/p/a.plist", V2, NULL, "org.example.b", NULL);
+	plan(&f, 2, 1, st);
+	f.res.v[0].reloaded = 1;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/p/a.plist"), V2);
+	CHECK(use_of(&f, "/p/a.plist", "org.example.a") == NULL);
+	CHECK(use_of(&f, "/p/a.plist", "org.example.b") != NULL);
+	teardown(&f);
+	/* Failed before launchd loaded it (reloaded 0): left unrecorded. */
+	setup(&f);
+	f.c.prev = NULL;
+	plist(&f.cur, "/p/a.plist", "org.example.a");
+	plan(&f, 1, 1, st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/p/a.plist"), "(absent)");
+	teardown(&f);
+}
+
 int main(void)
 {
 	test_failed();
@@ -535,5 +592,6 @@ int main(void)
 	test_changed_after_planning();
 	test_spared();
 	test_plist_owed();
+	test_plist_not_run();
 	return check_done();
 }
