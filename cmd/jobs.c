@@ -154,6 +154,14 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
 		s->code = "unknown";
 		s->why = rl_xstrdup(pv->why ? pv->why : "the process could not be judged");
 	}
+	/* Its process runs the files on disk, but whether launchd runs it
+	 * on the plist's definition could not be asked: not current. */
+	if (v->unchecked && strcmp(s->code, "current") == 0) {
+		s->code = "unknown";
+		free(s->why);
+		s->why = rl_xasprintf("cannot ask launchd about its loaded definition: %s",
+				      v->unchecked);
+	}
 }
 
 /* v: the job's view (NULL: not asked); step: the plan's step for it, or

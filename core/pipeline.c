@@ -696,6 +696,36 @@ static void ask_status(const struct rl_launchctl *lc, struct rl_jobview *v)
 	}
 }
 
+/* ask_status for the comparison of v's loaded definition with its plist:
+ * an answer relaunch cannot read (print timed out, was killed, or failed
+ * with an exit code it has no meaning for), or none asked (launchd is
+ * asked no more), is noted in v->unchecked, never taken for the same
+ * definition. A job launchd no longer has (113) has no definition to
+ * compare. */
+static void ask_definition(const struct rl_launchctl *lc, struct rl_jobview *v)
+{
+	struct rl_service_status st;
+	struct rl_error err = {0};
+	const char *closed = rl_launchctl_gate_closed(lc->gate);
+	int rc;
+
+	if (v->status)
+		return;
+	if (closed) {
+		v->unchecked = rl_xasprintf("%s, and launchd is asked no more", closed);
+		return;
+	}
+	rc = rl_launchctl_status(lc, v->job->target, &st, &err);
+	if (rc == 0) {
+		v->status = rl_xmalloc(sizeof(*v->status));
+		*v->status = st;
+	} else if (rc != 1) {
+		closed = rl_launchctl_gate_closed(lc->gate);
+		v->unchecked = closed ? rl_xasprintf("%s, and launchd is asked no more", closed)
+				      : rl_xstrdup(err.text);
+	}
+}
+
 /* The labels whose definition launchd loaded is compared with the plist
  * on disk: every job's without a manifest (nothing else would tell that
  * a plist rewritten and not loaded is owed its reload); with one, those of
@@ -727,7 +757,8 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
  * definition_candidates names, with a manifest), and note each whose
  * definition definitely is not its plist on disk: a finding the plan
  * makes a reload. One launchd gave no answer about (nor where it is, nor
- * its definition) is noted unchecked. lc NULL: launchd is not looked at
+ * its definition) is noted unchecked (p->unchecked; a loaded one's view
+ * says why: rl_pipeline_unasked counts it). lc NULL: launchd is not looked at
  * (--no-processes). */
 static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
@@ -754,7 +785,7 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		    (p->have_prev && !rl_strv_sorted_contains(&labels, v->job->label)))
 			continue;
 		if (loaded)
-			ask_status(lc, v);
+			ask_definition(lc, v);
 		if (v->unasked || (loaded && !v->status)) {
 			rl_strv_push(&p->unchecked, v->job->label); /* once: one view per job */
 			continue;
@@ -829,8 +860,8 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		ask_status(lc, v);
 		/* Loaded, but launchd gave no answer about it (or was asked
 		 * nothing more): said once below, never guessed idle or current. */
-		if (lc && v && v->loaded && !v->status && rl_launchctl_gate_closed(lc->gate) &&
-		    !unasked++)
+		if (lc && v && v->loaded && !v->status && !v->unchecked &&
+		    rl_launchctl_gate_closed(lc->gate) && !unasked++)
 			first_unasked = s;
 		if (v && v->lookup == 1 && v->note) {
 			/* Loaded in no domain asked: run would skip it. */
@@ -871,11 +902,34 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	rl_label_uses_release(&now);
 }
 
+/* The jobs of set (NULL: every job) looked at but whose loaded definition
+ * could not be asked (rl_jobview.unchecked), in one line (malloc'd), or
+ * NULL when none; *n their number. */
+static char *unchecked_text(const struct rl_pipeline *p, const struct rl_strv *set, size_t *n)
+{
+	const struct rl_jobview *first = NULL;
+
+	*n = 0;
+	for (size_t i = 0; i < p->nviews; i++) {
+		const struct rl_jobview *v = &p->views[i];
+
+		if ((!set || rl_strv_sorted_contains(set, v->job->label)) && !v->unasked &&
+		    v->unchecked && !(*n)++)
+			first = v;
+	}
+	return *n ? rl_xasprintf("cannot ask launchd about the loaded definition of %zu job%s "
+				 "('%s'%s): %s",
+				 *n, *n == 1 ? "" : "s", first->job->label, *n > 1 ? ", …" : "",
+				 first->unchecked)
+		  : NULL;
+}
+
 size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text)
 {
 	const struct rl_jobview *first = NULL;
-	size_t n = 0;
+	size_t n = 0, ndef = 0;
 	struct rl_strv set = {0}; /* labels, sorted: they may be every job's */
+	char *procs = NULL, *defs;
 
 	*text = NULL;
 	if (labels) {
@@ -886,12 +940,19 @@ size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *la
 		if (p->views[i].unasked &&
 		    (!labels || rl_strv_sorted_contains(&set, p->views[i].job->label)) && !n++)
 			first = &p->views[i];
+	defs = unchecked_text(p, labels ? &set : NULL, &ndef);
 	rl_strv_release(&set);
 	if (n)
-		*text = rl_xasprintf("not looking at the processes of %zu job%s ('%s'%s): %s", n,
+		procs = rl_xasprintf("not looking at the processes of %zu job%s ('%s'%s): %s", n,
 				     n == 1 ? "" : "s", first->job->label, n > 1 ? ", …" : "",
 				     first->note ? first->note : "launchctl did not answer");
-	return n;
+	if (procs && defs)
+		*text = rl_xasprintf("%s; %s", procs, defs);
+	else
+		*text = procs ? rl_xstrdup(procs) : defs ? rl_xstrdup(defs) : NULL;
+	free(procs);
+	free(defs);
+	return n + ndef;
 }
 
 const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
@@ -1009,6 +1070,15 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 		rl_plistdefs_mark(&p->diff, &p->jobs, &p->defs);
 	}
 	check_definitions(o->lc, p);
+	if (!o->report_unasked) {
+		/* As inspect_start says the jobs not looked at. */
+		size_t n;
+		char *text = unchecked_text(p, NULL, &n);
+
+		if (text)
+			rl_warn("%s", text);
+		free(text);
+	}
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	spare_own_jobs(&p->plan);
@@ -1160,6 +1230,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		free(p->views[i].status);
 		free(p->views[i].note);
 		free(p->views[i].differs);
+		free(p->views[i].unchecked);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
 	}

@@ -83,6 +83,12 @@ struct rl_jobview {
 	/* launchd's loaded definition is not the plist on disk: why (owned,
 	 * rl_decide_definition_differs); NULL: not known to differ */
 	char *differs;
+	/* Loaded and looked at, its loaded definition due its comparison with
+	 * the plist (rl_pipeline_plan), but launchd gave no answer relaunch
+	 * can read about it (the print timed out, or failed, or launchd was
+	 * asked no more): why (owned); NULL otherwise. Such a job is not
+	 * looked at whole (rl_pipeline_unasked). */
+	char *unchecked;
 };
 
 struct rl_pipeline {
@@ -160,11 +166,15 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 
 /* How many of the jobs labels names (NULL: every job) were not looked at
  * because launchd stopped answering first, or gave an answer relaunch
- * cannot read, or launchctl cannot be run (rl_jobview.unasked); when any,
- * *text says so in one line (malloc'd): "not looking at the processes of
- * 3 jobs ('a', …): not asked: launchctl 'print system' timed out after
- * 30 s earlier, and launchd is asked no more". Such a look is owed: no
- * command may say there is nothing to restart while one is. */
+ * cannot read, or launchctl cannot be run (rl_jobview.unasked), or whose
+ * loaded definition could not be compared with the plist for such a reason
+ * (rl_jobview.unchecked); when any, *text says so in one line (malloc'd):
+ * "not looking at the processes of 3 jobs ('a', …): not asked: launchctl
+ * 'print system' timed out after 30 s earlier, and launchd is asked no
+ * more", then, or alone, "cannot ask launchd about the loaded definition
+ * of 1 job ('b'): launchctl 'print system/b' timed out after 30 s, and
+ * launchd is asked no more". Such a look is owed: no command may say there
+ * is nothing to restart while one is. */
 size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *labels, char **text);
 /* Why those jobs were not looked at, for a headline's parenthesis:
  * "launchctl cannot be run" (p->launchd_unknown), else "launchd did not

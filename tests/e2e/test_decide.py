@@ -1003,6 +1003,73 @@ class DecideTest(unittest.TestCase):
                 res, _ = self.run_json(m)
                 self.assertEqual(res, {})
 
+    def test_definition_launchd_did_not_answer_for_is_reported(self):
+        """The first run, darwin-rebuild having written redis's plist
+        without loading it: launchd's print of redis, asked for its loaded
+        definition, hangs (relaunch's timeout kills it) or fails. plan, run
+        and jobs say so in the words of a launchd that did not answer,
+        never `nothing to restart` nor current; plan and run exit 4 (a look
+        not taken), and the run leaves redis untouched and its plist
+        unchecked, so the next run compares it and reloads the job."""
+        for case in ("hang", "fail"):
+            with self.subTest(case=case), Machine(RELAUNCH) as m:
+                label, other = "org.nixos.redis", "org.nixos.dnsmasq"
+                m.nix_install("redis", "1.0", via_profile=False)
+                m.nix_install("dnsmasq", "1.0", via_profile=False)
+                m.boot()
+                old = m.wait_pid(label)
+                m.wait_pid(other)
+                m.nix_switch("redis", "1.1", via_profile=False)
+                target = m.target(label)
+                if case == "hang":
+                    m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
+                    why = f"launchctl 'print {target}' timed out after 1 s, and launchd is asked no more"
+                else:
+                    why = f"launchctl 'print {target}' failed with exit code 5"
+                said = f"cannot ask launchd about the loaded definition of 1 job ('{label}'): "
+
+                def fault():
+                    if case == "hang":
+                        m.fault("hang", "--command", "print", "--label", label, "--times", "1")
+                    else:
+                        m.fault("exit", "--command", "print", "--label", label, "--code", "5")
+
+                fault()
+                r = m.relaunch("plan")
+                self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+                self.assertEqual(r.stdout, "nothing planned; 1 job not looked at "
+                                 "(launchd did not answer)\n")
+                self.assertIn(f"relaunch: {said}", r.stderr)
+                self.assertIn(why, r.stderr)
+                fault()
+                r, doc = m.relaunch_json("jobs")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn(f"relaunch: warning: {said}", r.stderr)
+                self.assertIn(why, r.stderr)
+                jobs = {j["label"]: j for j in doc["jobs"]}
+                self.assertEqual((jobs[label]["state"], jobs[label]["code"]), ("running", "unknown"))
+                self.assertTrue(jobs[label]["why"].startswith(
+                    "cannot ask launchd about its loaded definition: "), jobs[label])
+                self.assertIn(why, jobs[label]["why"])
+                self.assertEqual(jobs[other]["code"], "current", jobs[other])
+                fault()
+                r = m.relaunch("run", *FAST)
+                self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+                self.assertIn("recorded the baseline", r.stdout)
+                self.assertIn("nothing restarted; 1 job not looked at (launchd did not answer)",
+                              r.stdout)
+                self.assertIn(f"relaunch: {said}", r.stderr)
+                self.assertEqual(m.pid(label), old)
+                self.assertIn("redis-1.0", m.launchctl("print", target).stdout)
+                m.env.pop("RELAUNCH_LAUNCHCTL_TIMEOUT", None)
+                res, r = self.run_json(m)
+                self.assertEqual(list(res), [label], res)
+                self.assertEqual((res[label]["action"], res[label]["status"]),
+                                 ("reload", "restarted"), res)
+                self.wait_new_pid(m, label, old)
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+
     def test_kickstart_of_a_job_launchd_holds_another_definition_of_is_a_reload(self):
         """The manifest recorded redis's plist as darwin-rebuild rewrote it,
         before launchd loaded it (a record between the two): then its new
