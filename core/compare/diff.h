@@ -26,8 +26,10 @@ struct rl_change {
 	const struct rl_entry
 		*entry;		/* borrowed from the manifest; NULL for a new file under a root */
 	struct rl_fileinfo now; /* the disk now (type MISSING when removed) */
-	int same_definition;	/* a plist rewritten with the definition it had
-				 * (compare/plistdefs.h): no reason to reload */
+	int same_definition;	/* a plist rewritten with the definition it had,
+				 * or a change on a plist's route that leads to
+				 * the same bytes (compare/plistdefs.h): no
+				 * reason to reload */
 };
 
 struct rl_diff {

@@ -142,13 +142,80 @@ static int uses_shown(const struct rl_entry *e, struct rl_jobset *js, const char
 	return out[0] ? 0 : -1;
 }
 
+/* A link on a plist's route pointing elsewhere, or an entry on it gone:
+ * what launchd reads through the route is told by the file it ends at. */
+static int route_change(enum rl_change_kind k)
+{
+	return k == RL_CHANGE_RETARGETED || k == RL_CHANGE_REMOVED;
+}
+
+/* Whether the job labelled label reads through its plist the very bytes
+ * it read when recorded (m, indexed as ix), though the route changed: the
+ * plist m records for it is the path the job has now; the recorded route
+ * ended at one regular file, hashed; the job was parsed now from bytes
+ * with that SHA-256; and no entry of the route changed but by a link
+ * retargeted, an entry removed, or a change that restarts nothing (a
+ * content change stays a reload, or same_definition). */
+static int route_same_bytes(const struct rl_diff *diff, const struct rl_label_uses *ix,
+			    struct rl_jobset *js, const char *label)
+{
+	const struct rl_job *job = digested(js, label);
+	const char *recorded = NULL;
+	const struct rl_use_ref *v;
+	int plist_recorded = 0;
+	size_t n;
+
+	if (!job || job->unreadable || !job->plist_sha256[0])
+		return 0;
+	v = rl_label_uses_find(ix, label, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct rl_entry *e = v[i].e;
+		const struct rl_change *c;
+
+		if (v[i].use->role != RL_ROLE_PLIST)
+			continue;
+		plist_recorded |= strcmp(e->path, job->plist) == 0;
+		c = rl_diff_find(diff, e->path);
+		if (c && rl_change_kind_triggers(c->kind) && !route_change(c->kind))
+			return 0;
+		if (e->fi.type != RL_FT_FILE)
+			continue;
+		if (!e->fi.hashed || (recorded && strcmp(recorded, e->fi.sha256) != 0))
+			return 0;
+		recorded = e->fi.sha256;
+	}
+	return plist_recorded && recorded && strcmp(recorded, job->plist_sha256) == 0;
+}
+
+/* Whether every job using e on its plist's route reads the bytes it read
+ * when recorded (route_same_bytes); ix is built at the first need. */
+static int routes_same_bytes(const struct rl_diff *diff, const struct rl_entry *e,
+			     struct rl_label_uses *ix, struct rl_jobset *js)
+{
+	if (!diff->manifest)
+		return 0;
+	if (!ix->m)
+		rl_label_uses_build(ix, diff->manifest);
+	for (size_t u = 0; u < e->nuses; u++)
+		if (e->uses[u].role == RL_ROLE_PLIST &&
+		    !route_same_bytes(diff, ix, js, e->uses[u].label))
+			return 0;
+	return 1;
+}
+
 void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_plistdefs *d)
 {
+	struct rl_label_uses ix = {0};
+
 	for (size_t i = 0; i < diff->n; i++) {
 		struct rl_change *c = &diff->v[i];
 		const struct rl_entry *e = c->entry;
 		const char *old, *now;
 
+		if (route_change(c->kind) && e && used_as_plist(e)) {
+			c->same_definition = routes_same_bytes(diff, e, &ix, js);
+			continue;
+		}
 		if (c->kind != RL_CHANGE_CONTENT || !e || e->fi.type != RL_FT_FILE ||
 		    !used_as_plist(e) || !e->fi.hashed || c->now.type != RL_FT_FILE ||
 		    !c->now.hashed)
@@ -157,6 +224,7 @@ void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_pli
 		now = old ? uses_definition(e, js, c->now.sha256) : NULL;
 		c->same_definition = now && strcmp(old, now) == 0;
 	}
+	rl_label_uses_release(&ix);
 }
 
 int rl_plistdefs_save(const char *statedir, const struct rl_manifest *m, struct rl_jobset *js,

@@ -51,8 +51,14 @@ const char *rl_plistdefs_get_shown(struct rl_plistdefs *d, const char *sha256);
 /* Mark each content change of a plist whose definition is the recorded
  * one (same_definition): the entry's recorded bytes have a known
  * definition, and each job using it as its plist was parsed now from the
- * very bytes the diff hashed, with an equal definition. The digests of
- * those jobs are computed (rl_job_digests), of no other. */
+ * very bytes the diff hashed, with an equal definition. Mark too each
+ * link retargeted or entry removed on a plist's route (a plist that is a
+ * symlink into a keg, through its opt link) when every job whose route
+ * it is on was parsed now from bytes with the SHA-256 the manifest
+ * records for the file its route ended at, and nothing on that route
+ * changed otherwise (no content change): the route leads to another file
+ * with the same bytes. The digests of those jobs are computed
+ * (rl_job_digests), of no other. */
 void rl_plistdefs_mark(struct rl_diff *diff, struct rl_jobset *js, struct rl_plistdefs *d);
 
 /* Save <statedir>/plists.json for manifest m as just saved: for each

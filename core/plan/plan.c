@@ -407,16 +407,36 @@ static void link_ends(struct builder *b, const struct rl_use *u, struct rl_strv 
 		route_ends(b, b->d->manifest, u->label, u->via, origin, was);
 }
 
+/* Whether label's plist route changed but leads to the bytes it led to
+ * when recorded (a change on it marked same_definition, not a content
+ * change: rl_plistdefs_mark). */
+static int plist_route_same(struct builder *b, const char *label)
+{
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, b->d->manifest), label, &n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rl_change *c;
+
+		if (v[i].use->role != RL_ROLE_PLIST)
+			continue;
+		c = rl_diff_find(b->d, v[i].e->path);
+		if (c && c->same_definition && c->kind != RL_CHANGE_CONTENT)
+			return 1;
+	}
+	return 0;
+}
+
 /* The files (not links) label uses in m, each as "<role> <path>":
- * sorted, each once. */
-static void job_files(struct builder *b, const struct rl_manifest *m, const char *label,
+ * sorted, each once; without its plist's route when plist is 0. */
+static void job_files(struct builder *b, const struct rl_manifest *m, const char *label, int plist,
 		      struct rl_strv *out)
 {
 	size_t n;
 	const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, m), label, &n);
 
 	for (size_t i = 0; i < n; i++)
-		if (v[i].use->role != RL_ROLE_SYMLINK)
+		if (v[i].use->role != RL_ROLE_SYMLINK && (plist || v[i].use->role != RL_ROLE_PLIST))
 			rl_strv_push_owned(
 				out, rl_xasprintf("%d %s", (int)v[i].use->role, v[i].e->path));
 	if (out->n > 1)
@@ -426,14 +446,16 @@ static void job_files(struct builder *b, const struct rl_manifest *m, const char
 
 /* Whether label uses, as tracked now, the very files (each in the same
  * role) it used when recorded, none of them with a change that restarts
- * it. */
+ * it; its plist counts as the same when its route leads to the bytes it
+ * led to (plist_route_same). */
 static int job_files_same(struct builder *b, const char *label)
 {
 	struct rl_strv was = {0}, now = {0};
+	int plist = !plist_route_same(b, label);
 	int same;
 
-	job_files(b, b->d->manifest, label, &was);
-	job_files(b, b->d->now, label, &now);
+	job_files(b, b->d->manifest, label, plist, &was);
+	job_files(b, b->d->now, label, plist, &now);
 	same = now.n > 0 && was.n == now.n;
 	for (size_t i = 0; same && i < now.n; i++) {
 		const struct rl_change *c = rl_diff_find(b->d, strchr(now.v[i], ' ') + 1);
@@ -626,8 +648,8 @@ static char *job_moved_text(struct builder *b, const struct rl_change *c, const 
 	if (c->kind != RL_CHANGE_RETARGETED || u->role != RL_ROLE_SYMLINK || !b->d ||
 	    !b->d->manifest || !b->d->now)
 		return NULL;
-	job_files(b, b->d->manifest, u->label, &was);
-	job_files(b, b->d->now, u->label, &now);
+	job_files(b, b->d->manifest, u->label, 1, &was);
+	job_files(b, b->d->now, u->label, 1, &now);
 	for (size_t i = 0; i < now.n; i++)
 		if (!rl_strv_contains(&was, now.v[i]) && nadd++ == 0)
 			add = strchr(now.v[i], ' ') + 1;
@@ -723,6 +745,12 @@ static int stale_at(const struct builder *b, const char *label, const char *path
 	return 0;
 }
 
+/* Why a plist's change marked same_definition reloads nothing: rewritten
+ * with its definition (content), or its route leading to the same bytes. */
+static const char same_text_why[] = "the same definition in other text: nothing to reload";
+static const char same_bytes_why[] =
+	"the job's plist leads to a file with the same bytes now: nothing to reload";
+
 static void plan_change(struct builder *b, const struct rl_change *c)
 {
 	const struct rl_entry *e = c->entry;
@@ -743,8 +771,10 @@ static void plan_change(struct builder *b, const struct rl_change *c)
 			continue;
 		}
 		if (c->same_definition && u->role == RL_ROLE_PLIST) {
-			reported_add(b, c->path, kind, u->label,
-				     "the same definition in other text: nothing to reload");
+			const char *why =
+				c->kind == RL_CHANGE_CONTENT ? same_text_why : same_bytes_why;
+
+			reported_add(b, c->path, kind, u->label, why);
 			continue;
 		}
 		/* The entry kept its old state for another job's failed restart;

@@ -34,7 +34,10 @@ keeps a broken upgrade from taking a working one down:
 - a plist launchd has not loaded (print shows other arguments) is reloaded
   without a manifest, and a kickstart of such a job is a reload;
 - a plist rewritten with the same definition (binary, another key order)
-  is no reload, and another value is;
+  is no reload, and another value is; nor is an agent plist linked into
+  its keg (through the opt link) that brew upgrade leads to a new keg's
+  plist with the same bytes (the new program is kickstarted), and a new
+  keg's plist with another definition is;
 - a job whose own process runs `relaunch run` is deferred by that run, not
   killed by it, and restarted by the next run from outside it; `plan` and
   `run -n` run there show it deferred too, not as a step;
@@ -1174,6 +1177,81 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(res[label]["status"], "restarted", res)
             self.assertEqual(res[label]["action"], "reload", res)
             self.assertNotEqual(m.pid(label), pids[label])
+
+    # -- a plist linked into its keg (Homebrew's old caveat) ---------------
+    def keg_plist(self, m, formula, version, arg):
+        """A keg holding the job's plist, its program through the opt link,
+        as `ln -sfv $(brew --prefix)/opt/<formula>/*.plist
+        ~/Library/LaunchAgents` links it."""
+        keg = m.brew_keg(formula, version)
+        exe = os.path.join(m.opt(formula), "bin", formula)
+        return m.write_plist(brew(formula), [exe, arg], daemon=False,
+                             path=os.path.join(keg, brew(formula) + ".plist"))
+
+    def test_plist_linked_into_the_keg_with_the_same_bytes_is_not_reloaded(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("foo")
+            why = "the job's plist leads to a file with the same bytes now: nothing to reload"
+            old = self.keg_plist(m, "foo", "1.0", "1000")
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/foo/1.0", m.opt("foo"))
+            agent = os.path.join(m.agents, label + ".plist")
+            os.symlink(os.path.join(m.opt("foo"), label + ".plist"), agent)
+            pids = self.boot(m, [label])
+
+            # brew upgrade: the new keg's plist holds the very bytes, the
+            # program is new: a kickstart, never a bootout.
+            new = self.keg_plist(m, "foo", "1.1", "1000")
+            with open(old, "rb") as a, open(new, "rb") as b:
+                self.assertEqual(a.read(), b.read())
+            m.brew_upgrade("foo", "1.1")
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "kickstart")], doc)
+            reported = [(r["path"], r["change"], r["labels"], r["why"]) for r in doc["reported"]]
+            self.assertIn((agent, "retargeted", [label], why), reported)
+            self.assertIn((old, "removed", [label], why), reported)
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertEqual(res[label]["action"], "kickstart", res)
+            self.assertNotIn("bootout", [e["event"] for e in self.touched(m, label, t0)])
+            pid = m.pid(label)
+            self.assertNotEqual(pid, pids[label])
+            self.assertEqual(m.exe(pid), os.path.join(m.brew, "Cellar", "foo", "1.1", "bin", "foo"))
+            self.assertEqual(self.plan_json(m, expect=0)["steps"], [])
+
+            # The next keg's plist holds another definition: reloaded.
+            self.keg_plist(m, "foo", "1.2", "2000")
+            m.brew_upgrade("foo", "1.2")
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertEqual(res[label]["action"], "reload", res)
+            pid = m.pid(label)
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                self.assertEqual(f.read().split(b"\0")[1], b"2000")
+
+            # Only the link moved, to a copy with the same bytes: nothing
+            # to reload, nothing else changed: nothing to do.
+            copy = os.path.join(m.root, "etc", label + ".plist")
+            os.makedirs(os.path.dirname(copy))
+            shutil.copyfile(os.path.realpath(agent), copy)
+            harness.atomic_symlink(copy, agent)
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertIn((agent, "retargeted", [label], why),
+                          [(r["path"], r["change"], r["labels"], r["why"])
+                           for r in doc["reported"]])
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
 
     # -- the job this run runs in ------------------------------------------
     def test_job_running_the_run_is_deferred_not_killed(self):

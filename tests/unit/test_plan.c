@@ -287,6 +287,95 @@ static void test_plist_reload(void)
 	fx_release(&f);
 }
 
+/* One use of path by k in the jobs' files as tracked now. */
+static void now_use(struct rl_manifest *now, const char *path, enum rl_role role, const char *via)
+{
+	char label[] = "k";
+	struct rl_use u = {.label = label, .role = role, .via = rl_xstrdup(via)};
+
+	rl_entry_add_use(rl_manifest_add(now, path), &u);
+	free(u.via);
+}
+
+/* An agent plist linked into its keg through the opt link, the link
+ * retargeted to a new keg and the old keg's plist removed: marked
+ * (rl_plistdefs_mark) when the route leads to the same bytes. The
+ * program, through the same opt link, moved to the new keg or (not
+ * moved) leads out of it to one file. The plan built; now holds the
+ * jobs' files as tracked now. */
+static void plist_route(struct fixture *f, struct rl_manifest *now, int marked, int moved)
+{
+	const char *plist = "/Library/LaunchAgents/k.plist";
+	struct rl_entry *e;
+
+	fx_init(f);
+	fx_job(f, RL_JOB_AGENT, "k");
+	e = fx_changed(f, RL_CHANGE_RETARGETED, plist, "k", RL_ROLE_PLIST, "plist → symlink");
+	e->fi.type = RL_FT_SYMLINK;
+	fx_changed(f, RL_CHANGE_REMOVED, "/c/1/k.plist", "k", RL_ROLE_PLIST,
+		   "plist → symlink → opt symlink → file");
+	e = fx_changed(f, RL_CHANGE_RETARGETED, "/opt/k", "k", RL_ROLE_PLIST,
+		       "plist → symlink → opt symlink");
+	e->fi.type = RL_FT_SYMLINK;
+	fx_use(e, "k", RL_ROLE_SYMLINK, "Program → opt symlink", NULL);
+	e = fx_entry(f, "/srv/k");
+	fx_use(e, "k", RL_ROLE_PROGRAM, "Program → opt symlink → symlink → file", NULL);
+	for (size_t i = 0; i < f->d.n; i++)
+		f->d.v[i].same_definition = marked;
+	fx_manifest(f);
+	rl_manifest_init(now);
+	now_use(now, plist, RL_ROLE_PLIST, "plist → symlink");
+	now_use(now, "/opt/k", RL_ROLE_PLIST, "plist → symlink → opt symlink");
+	now_use(now, "/opt/k", RL_ROLE_SYMLINK, "Program → opt symlink");
+	now_use(now, "/c/2/k.plist", RL_ROLE_PLIST, "plist → symlink → opt symlink → file");
+	now_use(now, moved ? "/c/2/bin/k" : "/srv/k", RL_ROLE_PROGRAM,
+		"Program → opt symlink → symlink → file");
+	f->d.now = now;
+	CHECK_INT(fx_build(f, NULL, 0), 0);
+}
+
+static void plist_route_release(struct fixture *f, struct rl_manifest *now)
+{
+	rl_manifest_release(now);
+	fx_release(f);
+}
+
+/* A plist whose route leads to the same bytes is no reason to reload: a
+ * kickstart when the program moved, nothing when nothing else changed;
+ * unmarked, a reload. */
+static void test_plist_route_same_bytes(void)
+{
+	const char *why = "the job's plist leads to a file with the same bytes now: nothing to "
+			  "reload";
+	struct fixture f;
+	struct rl_manifest now;
+
+	plist_route(&f, &now, 1, 1);
+	CHECK_INT(f.p.n, 1);
+	if (f.p.n) {
+		CHECK_INT(f.p.steps[0].action, RL_ACTION_KICKSTART);
+		CHECK_INT(f.p.steps[0].nreasons, 1);
+		CHECK_STR(f.p.steps[0].reasons[0].path, "/opt/k");
+		CHECK_INT(f.p.steps[0].reasons[0].role, RL_ROLE_SYMLINK);
+	}
+	CHECK_INT(f.p.nreported, 3);
+	for (size_t i = 0; i < f.p.nreported; i++)
+		CHECK_STR(f.p.reported[i].why, why);
+	plist_route_release(&f, &now);
+
+	/* The program the same file: the job's files are the ones recorded. */
+	plist_route(&f, &now, 1, 0);
+	CHECK_INT(f.p.n, 0);
+	CHECK_INT(f.p.nreported, 4);
+	plist_route_release(&f, &now);
+
+	plist_route(&f, &now, 0, 0);
+	CHECK_INT(f.p.n, 1);
+	if (f.p.n)
+		CHECK_INT(f.p.steps[0].action, RL_ACTION_RELOAD);
+	plist_route_release(&f, &now);
+}
+
 static void test_never(void)
 {
 	struct fixture f;
@@ -1231,6 +1320,7 @@ int main(void)
 	test_stale_by_label();
 	test_kinds();
 	test_plist_reload();
+	test_plist_route_same_bytes();
 	test_never();
 	test_watch();
 	test_ack();

@@ -1,5 +1,6 @@
 /* A plist rewritten with the definition it had (core/compare/plistdefs.h):
- * marked only when both definitions are known and equal; the definitions
+ * marked only when both definitions are known and equal; a plist's route
+ * retargeted to a file with the bytes it led to; the definitions
  * saved for a manifest, carried over for the bytes it keeps. */
 #include "check.h"
 
@@ -111,6 +112,86 @@ static void test_mark(void)
 	CHECK_INT(marked(xml, reordered, 0), 0);
 }
 
+/* Add path to m (hashed when a regular file) as on org.example.x's plist
+ * route. */
+static void record_on_route(struct rl_manifest *m, const char *path)
+{
+	char label[] = "org.example.x", via[] = "plist → symlink";
+	struct rl_use u = {.label = label, .role = RL_ROLE_PLIST, .via = via};
+	struct rl_entry *e = rl_manifest_add(m, path);
+
+	CHECK_INT(rl_fileinfo_read(path, &e->fi, NULL), 0);
+	if (e->fi.type == RL_FT_FILE)
+		CHECK_INT(rl_fileinfo_hash(path, &e->fi, NULL), 0);
+	rl_entry_add_use(e, &u);
+}
+
+/* The plist is a link to a/x.plist, recorded so; then the link points at
+ * b/x.plist holding now, and a/x.plist is removed, or (old_now not NULL)
+ * rewritten with it. The number of changes marked, of *n. */
+static size_t route_marked(const char *now, const char *old_now, size_t *n)
+{
+	char *link = rl_path_join(dir, "org.example.x.plist");
+	char *a = rl_path_join(dir, "a"), *b = rl_path_join(dir, "b");
+	char *old = rl_path_join(a, "x.plist"), *new = rl_path_join(b, "x.plist");
+	struct rl_manifest m;
+	struct rl_jobset js;
+	struct rl_diff d = {0};
+	size_t marked = 0;
+
+	mkdir(a, 0755);
+	mkdir(b, 0755);
+	unlink(link);
+	write_plist(old, xml);
+	CHECK_INT(symlink(old, link), 0);
+	rl_manifest_init(&m);
+	record_on_route(&m, link);
+	record_on_route(&m, old);
+	write_plist(new, now);
+	unlink(link);
+	CHECK_INT(symlink(new, link), 0);
+	if (old_now)
+		write_plist(old, old_now);
+	else
+		unlink(old);
+	parse(&js, link);
+	CHECK_INT(rl_diff_compute(&m, 1, &d, NULL), 0);
+	*n = d.n;
+	rl_plistdefs_mark(&d, &js, NULL);
+	for (size_t i = 0; i < d.n; i++)
+		marked += d.v[i].same_definition != 0;
+	rl_diff_release(&d);
+	rl_jobset_release(&js);
+	rl_manifest_release(&m);
+	unlink(link);
+	unlink(old);
+	unlink(new);
+	free(link);
+	free(a);
+	free(b);
+	free(old);
+	free(new);
+	return marked;
+}
+
+/* A link on the plist's route retargeted and the file it led to removed:
+ * no reason to reload when the route leads to the same bytes, without a
+ * plists.json; a reload when they differ, or when a file on the route
+ * changed in place. */
+static void test_route_mark(void)
+{
+	size_t n;
+
+	CHECK_INT(route_marked(xml, NULL, &n), 2);
+	CHECK_INT(n, 2);
+	CHECK_INT(route_marked(changed, NULL, &n), 0);
+	CHECK_INT(n, 2);
+	/* The same definition in other bytes is other bytes here. */
+	CHECK_INT(route_marked(reordered, NULL, &n), 0);
+	CHECK_INT(route_marked(xml, changed, &n), 0);
+	CHECK_INT(n, 2);
+}
+
 /* The file kept for a manifest: a definition for each plist entry's
  * recorded bytes, from the job parsed from them or else carried over. */
 static void test_save(void)
@@ -220,6 +301,7 @@ int main(void)
 {
 	dir = check_tmpdir();
 	test_mark();
+	test_route_mark();
 	test_save();
 	test_lazy();
 	test_damaged();
