@@ -787,11 +787,13 @@ static int as_before(const struct step_run *s, const struct rl_service_status *s
 /* A bootout answering 5 (`Input/output error`) comes in two shapes: launchd
  * did nothing and the job runs on as it was, or launchd acted all the same
  * (the job was already stopping, or its removal took longer than launchctl
- * waited) and the job is going or gone. The answer alone cannot tell them
- * apart, so launchd is asked before anything is said of it (on_answer, the
- * journal): gone, or its process gone or another one, is a bootout launchd
- * took, finished as one answering 0: the journal keeps the job until a
- * bootstrap has loaded it again. A print that cannot tell counts as taken:
+ * waited) and the job is going or gone. So may any answer relaunch has no
+ * rule of its own for (bootout_ruled: 1 `Operation not permitted`, 22, 37,
+ * launchctl killed by a signal, …), read the same way. The answer alone
+ * cannot tell them apart, so launchd is asked before anything is said of
+ * it (on_answer, the journal): gone, or its process gone or another one,
+ * is a bootout launchd took, finished as one answering 0: the journal
+ * keeps the job until a bootstrap has loaded it again. A print that cannot tell counts as taken:
  * believing nothing happened when launchd did act would leave the job
  * unloaded. Still loaded as before proves nothing yet: a job launchd took
  * that handles SIGTERM slowly (within its ExitTimeOut) still runs its
@@ -825,8 +827,9 @@ static enum state after_bootout_io(struct step_run *s, const struct rl_launchctl
 	return rc == 1 ? enter_bootstrap(s) : enter_wait_gone(s);
 }
 
-/* After a bootout answering 5 with the job as it was: poll until launchd
- * shows that it acted (the job gone, or its process gone or another one:
+/* After a bootout answering 5 (or another code without a rule of its
+ * own, after_bootout_io) with the job as it was: poll until launchd shows
+ * that it acted (the job gone, or its process gone or another one:
  * a bootout under way, finished as after 0 within the same wait) or the
  * wait ends with the job still as it was: nothing was done, and the step
  * fails with the job untouched (the journal entry dropped: the next run
@@ -874,9 +877,26 @@ static enum state st_wait_io(struct step_run *s)
 	return next;
 }
 
+/* The bootout answers relaunch has a rule of its own for: accepted (0, 36),
+ * already gone (3, 113), refused before launchd acted on any job
+ * (rl_launchctl_untouched: 64, 69, 112, 125, 150), or no answer at all
+ * (timed out: the journal keeps the job, the next run checks). Any other
+ * (5, 1 `Operation not permitted`, 22, 37, launchctl killed by a signal,
+ * a code never seen) says nothing sure of what launchd did: launchd may
+ * have booted the job out all the same, so `print` decides
+ * (after_bootout_io), never the answer alone: read as "still loaded", one
+ * launchd took would be left unloaded with nothing to load it again. */
+static int bootout_ruled(const struct rl_launchctl_result *r)
+{
+	return call_ok(r) || r->timed_out || answered(r, RL_LC_EXIT_IN_PROGRESS) ||
+	       answered(r, RL_LC_EXIT_ESRCH) || answered(r, RL_LC_EXIT_NOT_LOADED) ||
+	       rl_launchctl_untouched(r, 0);
+}
+
 /* 0 and 36 (`Operation now in progress`: the bootout is under way, what
  * `brew services` waits on): poll until gone. 3 and 113: already gone.
- * 5: launchd is asked what it did (after_bootout_io). */
+ * 5, and any answer without a rule of its own (bootout_ruled): launchd is
+ * asked what it did (after_bootout_io). */
 static enum state st_bootout(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
@@ -897,7 +917,7 @@ static enum state st_bootout(struct step_run *s)
 		return fail(s, "cannot write the restart journal; nothing was done");
 	set_unloaded(s, RL_UNLOADING);
 	next = call(s, args, &r);
-	if (next != ST_FATAL && answered(&r, RL_LC_EXIT_IO)) {
+	if (next != ST_FATAL && !bootout_ruled(&r)) {
 		next = after_bootout_io(s, &r);
 		rl_launchctl_result_release(&r);
 		return next;
@@ -907,7 +927,7 @@ static enum state st_bootout(struct step_run *s)
 	s->booted_out = next != ST_FATAL &&
 			(call_ok(&r) || r.timed_out || answered(&r, RL_LC_EXIT_IN_PROGRESS) ||
 			 answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED));
-	/* No answer: still may be. Refused: still loaded. */
+	/* No answer: still may be. Refused before launchd acted: still loaded. */
 	if (!r.timed_out)
 		set_unloaded(s, s->booted_out ? RL_UNLOADED : RL_LOADED);
 	tell_answer(s, &r, next == ST_FATAL, 0);
@@ -922,6 +942,7 @@ static enum state st_bootout(struct step_run *s)
 	} else if (answered(&r, RL_LC_EXIT_UNREACHABLE)) {
 		next = fail_unreached(s, &r); /* nothing was booted out */
 	} else {
+		/* 64, 112, 125: refused before launchd acted on any job. */
 		next = fail_call(s, &r, "");
 	}
 	rl_launchctl_result_release(&r);
@@ -939,8 +960,12 @@ double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_ti
 /* Still loaded when gone_wait ran out: launchd took the bootout and
  * unloads the job once it exits (a bootout is never called off), and
  * nothing would load it again. The journal keeps it
- * (RL_UNFINISHED_BOOTING_OUT): the next run loads it once it is gone. */
-static enum state fail_still_going(struct step_run *s)
+ * (RL_UNFINISHED_BOOTING_OUT): the next run loads it once it is gone.
+ * seen: the last `print` showed it loaded; 0 when it failed, and whether
+ * the job is still loaded is not known (it may be gone already): the
+ * journal keeps it all the same, and the message says relaunch cannot
+ * tell. */
+static enum state fail_still_going(struct step_run *s, int seen)
 {
 	int et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
 	char how[96];
@@ -952,6 +977,14 @@ static enum state fail_still_going(struct step_run *s)
 	else
 		snprintf(how, sizeof(how), "launchd's default ExitTimeOut");
 	s->still_going = 1;
+	if (!seen)
+		return fail(
+			s,
+			"cannot tell whether '%s' was still loaded %g s after its bootout "
+			"(%s; %s): if it was, launchd unloads it once it has exited, so it may "
+			"be left unloaded: the restart journal keeps it, and the next 'relaunch "
+			"run' (or 'relaunch run' now) loads it again once it is gone",
+			s->step->job->target, s->gone_wait, s->last_seen, how);
 	return fail(s,
 		    "'%s' was still loaded %g s after its bootout (%s; %s): launchd unloads it "
 		    "once it has exited, so it may be left unloaded: the restart journal keeps "
@@ -977,7 +1010,7 @@ static enum state st_wait_gone(struct step_run *s)
 	if (rc == 1)
 		return enter_bootstrap(s);
 	if (now(s) >= s->deadline)
-		return fail_still_going(s);
+		return fail_still_going(s, rc == 0);
 	nap(s);
 	return ST_WAIT_GONE;
 }
@@ -1017,9 +1050,9 @@ static void add_note(struct step_run *s, const char *text)
  * job unloaded after the bootout, so launchd showing it loaded now, not
  * being booted out, from this plist with the program and arguments it
  * holds now (rl_decide_definition_loaded) is that other load: 1. Not
- * loaded, or `print` cannot tell: 0. Loaded otherwise (another
- * definition, or going): 0, with *why set (malloc'd) to what launchd
- * shows. -2: launchctl cannot be run.
+ * loaded: 0. Loaded otherwise (another definition, or going): 0, with
+ * *why set (malloc'd) to what launchd shows. `print` cannot tell: -1
+ * (its error in s->last_seen). -2: launchctl cannot be run.
  *
  * The restart journal's recovery (bootstrap in intent.c) asks the same
  * after bootstrapping a job an earlier run left booted out, but takes any
@@ -1036,7 +1069,7 @@ static int loaded_meanwhile(struct step_run *s, char **why)
 
 	*why = NULL;
 	if (rc != 0)
-		return rc == -2 ? -2 : 0;
+		return rc == 1 ? 0 : rc;
 	memset(&o, 0, sizeof(o));
 	n = st.nargs < RL_LC_ARGS_MAX ? st.nargs : RL_LC_ARGS_MAX;
 	for (int i = 0; i < n; i++)
@@ -1117,8 +1150,25 @@ static enum state st_bootstrap(struct step_run *s)
 		else if (other)
 			next = fail(s, "launchd refused to load '%s': %s; %s", job->plist, d,
 				    other);
-		else
+		else if (meanwhile == -1)
+			/* 5 or 37, and `print` could not say what launchd has. */
+			next = fail(s,
+				    "launchd refused to load '%s': %s; cannot tell whether the "
+				    "job is loaded (%s): the restart journal keeps it, and the "
+				    "next 'relaunch run' loads it again if it is not",
+				    job->plist, d, s->last_seen);
+		else if (answered(&r, RL_LC_EXIT_IO) || answered(&r, RL_LC_EXIT_ALREADY) ||
+			 answered(&r, RL_LC_EXIT_DISABLED) || rl_launchctl_untouched(&r, 0))
+			/* Refused, and (5, 37) `print` showed it not loaded. */
 			next = fail(s, "launchd refused to load '%s': %s; the job is not loaded",
+				    job->plist, d);
+		else
+			/* An answer without a rule of its own (1, 22, …): launchd
+			 * may have loaded it all the same; `print` was not asked. */
+			next = fail(s,
+				    "cannot tell whether launchd loaded '%s': %s; the job may "
+				    "not be loaded: the restart journal keeps it, and the next "
+				    "'relaunch run' loads it again if so",
 				    job->plist, d);
 		free(d);
 	}
@@ -1194,6 +1244,15 @@ static enum state st_wait_running(struct step_run *s)
 		s->kicked_loaded = 1;
 		return ST_START;
 	}
+	/* The last `print` failed: whether it runs is not known, and no
+	 * state is claimed (the journal is left as for any failure here). */
+	if (now(s) >= s->deadline && rc == -1)
+		return fail(s,
+			    "cannot tell whether it came back within %g s%s: %s; see `launchctl "
+			    "print %s`; the next 'relaunch run' checks it again",
+			    s->run->o->timeout,
+			    s->kicked_loaded ? " of its bootstrap, or of a kickstart after it" : "",
+			    s->last_seen, s->step->job->target);
 	if (now(s) >= s->deadline && s->kicked_loaded)
 		return fail(s,
 			    "loaded, but launchd did not start it within %g s, nor within %g s "

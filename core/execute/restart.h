@@ -175,12 +175,16 @@ enum rl_answer {
 	 * 150 System Integrity Protection). Not a restart: neither the
 	 * history nor --max counts it. */
 	RL_ANSWER_UNTOUCHED,
-	/* launchd refused the bootout (any answer but 0, 36, 3 and 113, and
-	 * those above): the job is loaded as it was, never booted out, so no
-	 * bootout is under way and nothing is left to start. It may have done
-	 * something: the history and --max count it. */
+	/* launchd refused the bootout: it answered 5, or another code without
+	 * a rule of its own (anything but 0, 36, 3, 113, a timeout and those
+	 * above), and `print` showed the job as it was for as long as launchd
+	 * may take to stop it (after RL_ANSWER_UNSURE): the job is loaded as
+	 * it was, never booted out, so no bootout is under way and nothing is
+	 * left to start. It may have done something: the history and --max
+	 * count it. */
 	RL_ANSWER_REFUSED,
-	/* A bootout answered 5 while launchd still had the job as it was (the
+	/* A bootout answered 5 (or another code without a rule of its own)
+	 * while launchd still had the job as it was (the
 	 * same process running, or still none): launchd may have done
 	 * nothing, or taken it with the job slow to exit (it handles SIGTERM
 	 * within its ExitTimeOut). Not known yet: a bootout may be under way,
@@ -248,7 +252,8 @@ struct rl_run_opts {
 	void (*on_unloaded)(const struct rl_step *step, int unloaded, void *ctx);
 	/* Optional: told (enum rl_answer) right after the kickstart or bootout
 	 * that began a restart returned (after on_unloaded; for a bootout
-	 * answering 5, once `print` has told whether launchd acted, or
+	 * answering 5 or another code without a rule of its own, once
+	 * `print` has told whether launchd acted, or
 	 * RL_ANSWER_UNSURE while it cannot tell yet, then TAKEN or REFUSED
 	 * once it can), and after a
 	 * reload's bootstrap loaded the job again, or found it loaded from its

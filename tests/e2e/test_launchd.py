@@ -225,6 +225,197 @@ class LaunchdTest(unittest.TestCase):
         m.wait_pid(label)
         self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
 
+    def test_bootout_answering_a_code_without_a_rule_that_launchd_took_is_finished(self):
+        """A bootout answering a code relaunch has no rule of its own for
+        (1 `Operation not permitted`, 22, 37) while launchd booted the job
+        out all the same: print tells relaunch so, as after a 5, and the
+        reload goes on to its bootstrap. Read as "still loaded", the job
+        would be left unloaded, and skipped as not loaded from then on."""
+        for code, shape in (("1", "--perform"), ("22", "--perform"), ("37", "--when-gone")):
+            with self.subTest(code=code, shape=shape):
+                m = self.machine()
+                label = self.reload_setup(m)
+                old = m.pid(label)
+                m.fault("exit", "--command", "bootout", "--label", label, "--code", code, shape)
+                res, r = self.run_json(m)
+                self.assertEqual(res[label]["status"], "restarted", res[label])
+                self.assertEqual(res[label]["action"], "reload")
+                self.assertGreaterEqual(self.prints_after_bootout(m, label), 1)
+                events = [e["event"] for e in m.events() if e["label"] == label]
+                self.assertEqual(events[-4:], ["exit", "removed", "bootstrap", "start"], events)
+                self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+                new = m.wait_pid(label)
+                self.assertNotEqual(new, old)
+                self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+                r = m.relaunch("run", *FAST)
+                self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+                self.assertEqual(m.pid(label), new)
+
+    def test_bootout_answering_a_code_without_a_rule_that_did_nothing_fails_untouched(self):
+        """A bootout answering 1 that launchd did not act on (print shows
+        the same process for as long as launchd may take to stop the job:
+        ExitTimeOut 1 + 5 s here): failed as after such a 5, saying the
+        job was left untouched; no journal entry is left, and the next run
+        reloads it."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
+        self.baseline(m, running=[label])
+        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        pid = m.pid(label)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "1")
+        res, _ = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn("Boot-out failed: 1: Operation not permitted; launchd still has it loaded "
+                      f"as before (running); left untouched (nothing was stopped; pid {pid} "
+                      "keeps running): the next 'relaunch run' tries it again",
+                      res[label]["error"])
+        self.assertGreaterEqual(self.prints_after_bootout(m, label), 2)
+        self.assertEqual(m.pid(label), pid)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
+    def test_bootout_answering_1_to_a_job_slow_to_stop_is_loaded_by_the_next_run(self):
+        """A bootout answering 1 that launchd took, the job slow to stop
+        past relaunch's wait: the step fails saying the job may be left
+        unloaded, the journal keeps it, and once launchd has unloaded it the
+        next run loads it again: never skipped as not loaded."""
+        m = self.machine()
+        label, gate = self.slow_to_stop(m, "slowdb")
+        target = m.target(label)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "1", "--perform")
+        res, r = self.run_json(m, "--launchctl", self.shrunk_launchctl(m), "--timeout", "1",
+                               expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertIn(f"'{target}' was still loaded 6 s after its bootout (SIGTERMed; "
+                      "ExitTimeOut 1 s): launchd unloads it once it has exited, so it may be "
+                      "left unloaded: the restart journal keeps it", res[label]["error"])
+        with open(os.path.join(m.state, "intent.json")) as f:
+            intents = json.load(f)["intents"]
+        self.assertEqual([(i["label"], i.get("booting_out")) for i in intents], [(label, True)])
+        gate.open()
+        m.wait_event("removed", label)
+        self.assertNotEqual(m.launchctl("print", target).returncode, 0)
+        res, r = self.run_json(m)
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        self.assertNotIn("skipped", r.stderr)
+        self.assertNotIn(res.get(label, {}).get("status"), ("failed", "skipped"), res)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("2000", m.launchctl("print", target).stdout)
+
+    def print_fails_after(self, m, label, command):
+        """launchctl as a wrapper that, once the first `launchctl command`
+        has answered, has the simulator answer every `print` of label with
+        1 `Operation not permitted` (a fault set before that call returns:
+        no race with relaunch's next print)."""
+        flag = os.path.join(m.root, "print-fails")
+        wrapper = os.path.join(m.root, "launchctl-print-fails")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{m.sim_launchctl}' \"$@\"; rc=$?\n"
+                    f"if [ \"$1\" = {command} ] && [ ! -e '{flag}' ]; then\n"
+                    f"  : > '{flag}'\n"
+                    f"  LAUNCHD_SIM_DIR='{m.simdir}' '{harness.PYTHON}' '{harness.LAUNCHD_SIM}' "
+                    f"fault exit --command print --label '{label}' --code 1 --times 100000 || "
+                    "exit 99\n"
+                    "fi\n"
+                    "exit $rc\n")
+        os.chmod(wrapper, 0o755)
+        return wrapper, flag
+
+    def test_print_failing_after_the_bootout_is_said_so_not_still_loaded(self):
+        """print fails from the bootout on until relaunch's wait for the job
+        to go ends: the error says relaunch cannot tell whether the job was
+        still loaded, never that it was; the journal keeps it as before, and
+        the next run loads it again."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
+        self.baseline(m, running=[label])
+        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        target = m.target(label)
+        wrapper, flag = self.print_fails_after(m, label, "bootout")
+        res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "1", expect=3)
+        self.assertTrue(os.path.exists(flag))
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertTrue(res[label]["error"].startswith(
+            f"cannot tell whether '{target}' was still loaded 6 s after its bootout (cannot get "
+            f"the status of '{target}': launchctl 'print {target}' failed with exit code 1"),
+            res[label]["error"])
+        self.assertIn("ExitTimeOut 1 s): if it was, launchd unloads it once it has exited, so "
+                      "it may be left unloaded: the restart journal keeps it",
+                      res[label]["error"])
+        with open(os.path.join(m.state, "intent.json")) as f:
+            intents = json.load(f)["intents"]
+        self.assertEqual([(i["label"], i.get("booting_out")) for i in intents], [(label, True)])
+        m.fault("clear")
+        m.wait_event("removed", label)
+        res, r = self.run_json(m)
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had begun: "
+                      "bootstrapped", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", target).stdout)
+
+    def test_print_failing_after_the_bootstrap_is_said_so_not_down(self):
+        """The bootstrap answers 0 and print fails from then on: relaunch
+        cannot see the job come back, and says it cannot tell, never that
+        launchd did not start it or that the service is down (it runs)."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        target = m.target(label)
+        old = m.pid(label)
+        wrapper, flag = self.print_fails_after(m, label, "bootstrap")
+        res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "1", expect=3)
+        self.assertTrue(os.path.exists(flag))
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        error = res[label]["error"]
+        self.assertTrue(error.startswith("cannot tell whether it came back within 1 s"), error)
+        self.assertIn(f": cannot get the status of '{target}': launchctl 'print {target}' "
+                      "failed with exit code 1", error)
+        self.assertTrue(error.endswith(f"; see `launchctl print {target}`; the next 'relaunch "
+                                       "run' checks it again"), error)
+        self.assertNotIn("did not start", error)
+        self.assertNotIn("the service is down", error)
+        m.fault("clear")
+        new = m.pid(label)
+        self.assertNotIn(new, (0, old))
+        self.assertIn("\t\t2000\n", m.launchctl("print", target).stdout)
+
+    def test_bootstrap_answering_1_that_loaded_the_job_is_not_said_not_loaded(self):
+        """A bootstrap answering 1 although launchd loaded the job: the
+        answer says nothing sure of the load, so the error says relaunch
+        cannot tell, never that the job is not loaded; the journal keeps it
+        as before, and the next run finds it loaded and running."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        plist = os.path.join(m.daemons, label + ".plist")
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "1", "--perform")
+        res, r = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        self.assertEqual(res[label]["error"],
+                         f"cannot tell whether launchd loaded '{plist}': launchctl 'bootstrap "
+                         f"system {plist}' failed with exit code 1 (operation not permitted): "
+                         "Bootstrap failed: 1: Operation not permitted; the job may not be "
+                         "loaded: the restart journal keeps it, and the next 'relaunch run' "
+                         "loads it again if so")
+        self.assertEqual(m.launchctl("print", m.target(label)).returncode, 0)
+        self.assertTrue(os.path.exists(os.path.join(m.state, "intent.json")))
+        res, r = self.run_json(m)
+        self.assertIn(f"current   {label}: finished the reload an earlier run had begun: "
+                      "nothing to do: loaded and running", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
     def test_bootstrap_answering_37_is_retried_until_0(self):
         m = self.machine()
         label = self.reload_setup(m)

@@ -349,6 +349,12 @@ static void setup_reload(struct fx *f)
 		static const struct answer script_[] = {__VA_ARGS__};                              \
 		CHECK_INT(run_script(f, script_, sizeof(script_) / sizeof(script_[0])), rc);       \
 	} while (0)
+/* RUN with answers that are not constants (a loop's). */
+#define RUN_VAR(f, rc, ...)                                                                        \
+	do {                                                                                       \
+		const struct answer script_[] = {__VA_ARGS__};                                     \
+		CHECK_INT(run_script(f, script_, sizeof(script_) / sizeof(script_[0])), rc);       \
+	} while (0)
 
 /* Run the plan against script; every entry must have been used. */
 static int run_script(struct fx *f, const struct answer *script, size_t n)
@@ -980,20 +986,85 @@ static void test_reload(void)
 	}
 }
 
-/* BOOTOUT → FAILED on another answer; WAIT_GONE → FAILED at the timeout. */
+/* BOOTOUT answering a code without a rule of its own (1, 22, 37, none
+ * relaunch knows, launchctl killed by a signal): launchd may have acted
+ * all the same, so print decides, as after 5 (test_bootout_io), never the
+ * answer alone: still as before for as long as launchd may take is
+ * nothing done (failed, untouched, the journal dropped); gone is a
+ * bootout launchd took, finished with a bootstrap. WAIT_GONE → FAILED at
+ * the timeout. */
 static void test_bootout_failures(void)
 {
+	static const struct {
+		int code;
+		const char *errout;
+	} codes[] = {
+		{1, "Boot-out failed: 1: Operation not permitted"},
+		{22, "Boot-out failed: 22: Invalid argument"},
+		{37, "Boot-out failed: 37: Operation already in progress"},
+		{-1, ""}, /* killed by a signal: no answer at all */
+	};
 	struct fx f;
 
 	setup_reload(&f);
-	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"});
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 1, "", "Boot-out failed: 1: Operation not permitted"},
+	    {PRINT_A, 0, RUNNING(100), .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error,
 		  "launchctl 'bootout system/org.example.a' failed with exit "
 		  "code 1 (operation not permitted): Boot-out failed: 1: Operation "
-		  "not permitted");
-	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* refused: still loaded as it was */
+		  "not permitted; launchd still has it loaded as before (running); left untouched "
+		  "(nothing was stopped; pid 100 keeps running): the next 'relaunch run' tries it "
+		  "again");
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO); /* still loaded as it was */
+	CHECK(f.mono >=
+	      call_t(&f, OUT_A, 0) + (int64_t)(RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN) * S);
+	CHECK_INT((int)f.nanswers, 2);
+	CHECK_INT(f.answers[0], RL_ANSWER_UNSURE);
+	CHECK_INT(f.answers[1], RL_ANSWER_REFUSED);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
 	teardown(&f);
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		/* Gone when asked: a bootout launchd took, finished. */
+		setup_reload(&f);
+		f.o.settle = 0;
+		RUN_VAR(&f, 0, RELOAD_BEFORE, {OUT_A, codes[i].code, "", codes[i].errout},
+			{PRINT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
+			{PRINT_A, 0, RUNNING(200), .times = 2});
+		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		CHECK_INT(res0(&f)->new_pid, 200);
+		CHECK_INT((int)f.nanswers, 2);
+		CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+		CHECK_INT(f.answers[1], RL_ANSWER_LOADED);
+		teardown(&f);
+
+		/* Its process seen going (another state), then gone. */
+		setup_reload(&f);
+		f.o.settle = 0;
+		RUN_VAR(&f, 0, RELOAD_BEFORE, {OUT_A, codes[i].code, "", codes[i].errout},
+			{PRINT_A, 0, KILLED, .times = 2}, {PRINT_A, 113}, {BOOT_A, 0},
+			{PRINT_A, 0, RUNNING(200), .times = 2});
+		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+		teardown(&f);
+
+		/* print cannot tell, and launchd is still taking it when the
+		 * wait ends: the journal keeps it, the error says it cannot
+		 * tell. */
+		setup_reload(&f);
+		RUN_VAR(&f, 0, RELOAD_BEFORE, {OUT_A, codes[i].code, "", codes[i].errout},
+			{PRINT_A, 1, "", "Could not print: 1: Operation not permitted",
+			 .times = STICKY});
+		CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+		CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_BOOTING_OUT);
+		CHECK(strstr(res0(&f)->error,
+			     "cannot tell whether 'system/org.example.a' was still "
+			     "loaded 25 s after its bootout (cannot get the status "
+			     "of ") != NULL);
+		CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
+		teardown(&f);
+	}
 
 	/* Still loaded, as long as launchd may take to stop it (its default
 	 * ExitTimeOut, 20 s, and the margin: print shows none here): failed,
@@ -1310,12 +1381,49 @@ static void test_bootstrap_retries(void)
 	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 
-	/* Another answer is not retried; a hung bootstrap may have loaded it. */
+	/* Another answer is not retried; a hung bootstrap may have loaded it.
+	 * One without a rule of its own says nothing sure of the load: the
+	 * error says so, never that the job is not loaded; the journal keeps
+	 * it all the same. */
 	setup_reload(&f);
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 78, "", "Bootstrap failed: 78: Function not implemented"});
-	CHECK(strstr(res0(&f)->error, "exit code 78: Bootstrap failed: 78") != NULL);
+	{
+		char *want = rl_xasprintf(
+			"cannot tell whether launchd loaded '%s': launchctl 'bootstrap system %s' "
+			"failed with exit code 78: Bootstrap failed: 78: Function not implemented; "
+			"the job may not be loaded: the restart journal keeps it, and the next "
+			"'relaunch run' loads it again if so",
+			f.jobs[0].plist, f.jobs[0].plist);
+
+		CHECK_STR(res0(&f)->error, want);
+		free(want);
+	}
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	teardown(&f);
+
+	/* 119 (disabled) is launchd's refusal: not loaded. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 119, "", "Bootstrap failed: 119: Service is disabled"});
 	CHECK(strstr(res0(&f)->error, "; the job is not loaded") != NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
+	teardown(&f);
+
+	/* 5 until the timeout, and print failing by then: whether the job
+	 * is loaded is not known, and said so. */
+	setup_reload(&f);
+	f.o.timeout = 0.25;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"}, {PRINT_A, 113},
+	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error,
+		     "Bootstrap failed: 5: Input/output error; cannot tell whether "
+		     "the job is loaded (cannot get the status of ") != NULL);
+	CHECK(strstr(res0(&f)->error, "the job is not loaded") == NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_UNLOADED);
 	teardown(&f);
 
 	setup_reload(&f);
@@ -2223,6 +2331,28 @@ static void test_loaded_not_spawned(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "loaded, but launchd did not start it within 0.3 s, nor within "
 				   "0.3 s of a kickstart (state not running)" DOWN);
+	CHECK_INT(ncalls_of(&f, START_A), 1);
+	teardown(&f);
+
+	/* print failing from the bootstrap on: whether it runs is not known,
+	 * and no state is claimed. The journal is left as for any failure
+	 * there (last seen loaded, not started: STOPPED). */
+	setup_reload(&f);
+	f.o.timeout = 0.3;
+	f.jobs[0].kept_running = 0;
+	f.jobs[0].starts_at_load = 1;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted", .times = 4},
+	    {START_A, 0},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted", .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error,
+		  "cannot tell whether it came back within 0.3 s of its bootstrap, or of a "
+		  "kickstart after it: cannot get the status of 'system/org.example.a': launchctl "
+		  "'print system/org.example.a' failed with exit code 1 (operation not permitted): "
+		  "Could not print: 1: Operation not permitted; see `launchctl print "
+		  "system/org.example.a`; the next 'relaunch run' checks it again");
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_STOPPED);
 	CHECK_INT(ncalls_of(&f, START_A), 1);
 	teardown(&f);
 
