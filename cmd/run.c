@@ -268,6 +268,18 @@ static void so_far_end(void)
 	memset(&so_far, 0, sizeof(so_far));
 }
 
+/* An error the run goes on after (state it could not record as it went),
+ * which makes it exit 4: said now, and kept as the run's error in its log
+ * (the first one, as for any error), so that status shows it. */
+static void note_error(const struct rl_error *err)
+{
+	const char *text = err && err->set ? err->text : "unknown error";
+
+	fprintf(stderr, "relaunch: %s\n", text);
+	if (record && json_is_null(json_object_get(record, "error")))
+		json_object_set_new(record, "error", rl_json_path(text));
+}
+
 static int run_fail(const struct rl_error *err)
 {
 	if (record)
@@ -485,7 +497,7 @@ static void on_answer(const struct rl_step *step, int answer, void *ctx)
 		changed = 1;
 	}
 	if (changed && rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+		note_error(&err);
 		rc->journal_failed = 1;
 	}
 	bootout_in_flight = 0;
@@ -664,7 +676,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 	}
 	print_result(r, ctx);
 	if (rl_history_save(rc->hist, rc->statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+		note_error(&err);
 		rc->journal_failed = 1;
 		return; /* the journal entry stays: the next run sees the step */
 	}
@@ -693,7 +705,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 		rl_intents_drop(rc->intents, r->step->job->label);
 	}
 	if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
-		fprintf(stderr, "relaunch: %s\n", err.text);
+		note_error(&err);
 		rc->journal_failed = 1;
 	}
 }

@@ -1092,6 +1092,120 @@ class RunTest(unittest.TestCase):
             self.assertEqual({l: m.pid(l) for l in pids}, pids)
             self.assert_all_running(m)
 
+    # -- 11b. state that cannot be written mid-run ------------------------
+    @staticmethod
+    def kick_gates(m, n):
+        """A launchctl that holds the first n kickstarts: the first after
+        launchd took it (before relaunch reads its answer), the others
+        before it is made. Each hold is (called, go): called.open() returns
+        once relaunch is in it, go.open() lets it on."""
+        lc = os.path.join(m.root, "launchctl-kicks")
+        gates = [(Gate(os.path.join(m.root, f"kick{i}.called")),
+                  Gate(os.path.join(m.root, f"kick{i}.go"))) for i in range(n)]
+        hold = ["'{}' \"$@\"; rc=$?; read _ < '{}'; read _ < '{}'; exit $rc".format(
+            m.sim_launchctl, gates[0][0].path, gates[0][1].path)]
+        hold += [f"read _ < '{c.path}'; read _ < '{g.path}'" for c, g in gates[1:]]
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    'case "$1" in kickstart)\n')
+            for i, h in enumerate(hold):
+                flag = os.path.join(m.root, f"kick{i}.held")
+                f.write(f"  {'if' if i == 0 else 'elif'} [ ! -e '{flag}' ]; then : > '{flag}'; {h}\n")
+            f.write("  fi ;;\nesac\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(lc, 0o755)
+        return lc, gates
+
+    @staticmethod
+    def in_the_way(path):
+        """A directory where a state file goes: writing it (a rename onto
+        it) fails, root or not, until it is removed."""
+        if os.path.exists(path):
+            os.unlink(path)
+        os.makedirs(os.path.join(path, "in-the-way"))
+
+    def run_held(self, m, lc, during):
+        """relaunch run with launchctl lc; during() while it runs."""
+        run = subprocess.Popen([RELAUNCH, "run", *FAST, "--launchctl", lc], env=m.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            during()
+            out, err = run.communicate(timeout=SAFETY * 3)
+        finally:
+            if run.poll() is None:
+                run.kill()
+                run.wait()
+        return run.returncode, out, err
+
+    def assert_errored_last_run(self, m, line):
+        """The run log has line as the last run's error, and status shows
+        that run as errored (exit 1, pending.error)."""
+        last = json.loads(self.state_file(m, "runs.json"))["runs"][-1]
+        self.assertEqual((last["exit"], last["error"]), (4, line))
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("pending: the last run stopped with an error, its changes wait for the "
+                      f"next: {line}\n", r.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(doc["pending"]["error"], line)
+
+    def test_a_journal_write_that_fails_mid_run_is_the_runs_logged_error(self):
+        """launchd answered the kickstart, and the journal that says so
+        cannot be written: the run goes on, exits 4, and its log keeps
+        the line, so that status shows an errored last run."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            pids = self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            lc, gates = self.kick_gates(m, 1)
+            journal = os.path.join(m.state, "intent.json")
+
+            def during():
+                gates[0][0].open()  # kickstarted; its answer not yet read
+                self.assertTrue(os.path.isfile(journal))
+                self.in_the_way(journal)
+                gates[0][1].open()
+            rc, out, err = self.run_held(m, lc, during)
+            self.assertEqual(rc, 4, out + err)
+            line = f"cannot write restart journal '{journal}': Is a directory"
+            self.assertIn(f"relaunch: {line}\n", err)
+            self.assertIn("1 restarted", out)
+            self.assertNotEqual(m.pid(brew("nginx")), pids[brew("nginx")])
+            shutil.rmtree(journal)
+            self.assert_errored_last_run(m, line)
+
+    def test_a_history_write_that_fails_after_a_step_is_the_runs_logged_error(self):
+        """The history cannot be written after the first step (its journal
+        entry stays), and can again by the end of the run, which saves it
+        once more: the run exits 4 all the same, and its log keeps the
+        line. Without --keep-going the first step ends (its history
+        written) before the second begins."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("aaa", "1.0")
+            m.brew_install("bbb", "1.0")
+            self.boot(m, [brew("aaa"), brew("bbb")])
+            m.brew_upgrade("aaa", "1.1")
+            m.brew_upgrade("bbb", "1.1")
+            lc, gates = self.kick_gates(m, 2)
+            history = os.path.join(m.state, "history.json")
+
+            def during():
+                gates[0][0].open()
+                self.in_the_way(history)
+                gates[0][1].open()
+                gates[1][0].open()  # the first step has ended
+                shutil.rmtree(history)
+                gates[1][1].open()
+            rc, out, err = self.run_held(m, lc, during)
+            self.assertEqual(rc, 4, out + err)
+            line = f"cannot write history '{history}': Is a directory"
+            self.assertEqual(err.count(f"relaunch: {line}\n"), 1, err)
+            self.assertIn("2 restarted", out)
+            # Written at the end, with both restarts.
+            self.assertEqual(set(json.loads(self.state_file(m, "history.json"))["restarts"]),
+                             {brew("aaa"), brew("bbb")})
+            self.assert_errored_last_run(m, line)
+
     # -- 12. baseline -----------------------------------------------------
     def test_first_run_records_the_baseline_only(self):
         with Machine(RELAUNCH) as m:
