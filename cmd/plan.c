@@ -98,6 +98,12 @@ int cmd_plan(struct cli_ctx *ctx)
 	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
 		      : rl_pipeline_plan(&po, &p, &err)) < 0)
 		status = cli_fail(&err);
+	else if (p.journal_error.set)
+		/* It decides which jobs an earlier run left to finish: a plan
+		 * without it could leave out a job left booted out, so plan
+		 * fails on it as run and run -n do (only --archive, which
+		 * decides nothing from it, does not read it). */
+		status = cli_fail(&p.journal_error);
 	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)
 		status = (cli_fail(&err), CLI_EXIT_USAGE);
 	else {

@@ -1152,6 +1152,33 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 								  : CLI_EXIT_OK;
 }
 
+/* run -n reads the state the run would read, when the run would read it,
+ * and fails as the run would on what it cannot read (exit 4, the same
+ * line): before planning, the restart journal, and the history when the
+ * journal holds a step to finish (finish_killed_run); after it (plan
+ * given), the history, unless the run would only record the baseline
+ * (execute). Returns 0, or -1 with the error in *err. */
+static int dry_state(const char *statedir, const struct rl_pipeline *p, const struct rl_plan *plan,
+		     struct rl_error *err)
+{
+	struct rl_intents in = {0};
+	struct rl_history hist = {0};
+	int rc = 0, read_history;
+
+	if (!p) {
+		if (rl_intents_load(&in, statedir, err) < 0)
+			return -1;
+		read_history = in.n > 0;
+		rl_intents_release(&in);
+	} else {
+		read_history = p->have_prev || acts(plan);
+	}
+	if (read_history && rl_history_load(&hist, statedir, err) < 0)
+		rc = -1;
+	rl_history_release(&hist);
+	return rc;
+}
+
 /* run --archive: the jobs the installed packages reach, into labels; with
  * JOB operands too (labels already holds theirs), only those of both. */
 static int archive_scope(const struct run_args *a, struct rl_pipeline *p, struct rl_strv *labels,
@@ -1192,6 +1219,8 @@ static int run_locked(const struct run_args *a)
 	cli_pipeline_opts(a->c, &lc, &po);
 	po.verify = a->verify;
 	po.report_unasked = 1;
+	if (a->c->dry_run && dry_state(a->c->state_dir, NULL, NULL, &err) < 0)
+		return run_fail(&err);
 	if (!a->c->dry_run) {
 		catch_stop_signals();
 		unfinished =
@@ -1252,7 +1281,8 @@ static int run_locked(const struct run_args *a)
 	else if (unasked_jobs)
 		fprintf(stderr, "relaunch: %s\n", unasked);
 	if (a->c->dry_run)
-		rc = dry_run(a, &p, plan);
+		rc = dry_state(a->c->state_dir, &p, &p.plan, &err) < 0 ? run_fail(&err)
+								       : dry_run(a, &p, plan);
 	else if (!p.have_prev && !acts(&p.plan)) {
 		static const struct rl_plan none = {0};
 

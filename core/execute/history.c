@@ -1,6 +1,7 @@
 #include "core/execute/history.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,25 @@ static int parse(const json_t *root, const char *path, struct rl_history *h, str
 	return 0;
 }
 
+/* Every run stops on a history it cannot read: the error says how to go
+ * on. Nothing else is kept in it, so it may be dropped; the throttle
+ * floor then counts no earlier restart. -1. */
+static int unreadable(struct rl_error *err)
+{
+	char why[RL_ERROR_TEXT_MAX];
+
+	if (!err)
+		return -1;
+	snprintf(why, sizeof(why), "%s", err->text);
+	rl_error_clear(err);
+	rl_error_set(err,
+		     "%s (it holds only when each job was last restarted, for the throttle "
+		     "floor: remove it to go on; the next run then waits for no earlier "
+		     "restart)",
+		     why);
+	return -1;
+}
+
 int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_HISTORY);
@@ -125,7 +145,7 @@ int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error 
 	free(path);
 	if (rc < 0) {
 		rl_history_release(&tmp);
-		return -1;
+		return unreadable(err);
 	}
 	rl_history_release(h);
 	*h = tmp;

@@ -75,6 +75,43 @@ A bad config is an error before anything happens:
   [4]
   $ rm state/config.json
 
+A restart journal or history that cannot be read stops the run before it
+does anything (exit 4), with one line naming the file, the problem and
+how to go on; run -n reads them as the run does and fails the same way.
+plan fails on the journal, which decides its plan, and reads no history.
+
+  $ echo garbage > state/intent.json
+  $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  $ relaunch run --no-processes >/dev/null 2>&1
+  [4]
+  $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  $ relaunch run -n --no-processes >/dev/null 2>&1
+  [4]
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  $ relaunch plan --no-processes >/dev/null 2>&1
+  [4]
+  $ rm state/intent.json
+  $ echo garbage > state/history.json
+  $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
+  $ relaunch run --no-processes >/dev/null 2>&1
+  [4]
+  $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
+  $ relaunch run -n --no-processes >/dev/null 2>&1
+  [4]
+  $ relaunch plan --no-processes | head -n 1
+  nothing to restart
+  $ relaunch plan --no-processes >/dev/null 2>&1
+  $ rm state/history.json
+  $ relaunch run -n --no-processes
+  nothing to restart
+  $ relaunch run --no-processes
+  nothing to restart
+
 After `run --verify` the new manifest is re-hashed too: a recorded hash
 that is wrong under an unchanged identity is found by the run's diff and
 recorded right, so the next --verify finds nothing.

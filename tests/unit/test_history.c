@@ -68,6 +68,13 @@ static void expect_bad(const char *dir, const char *text, const char *why)
 		fprintf(stderr, "got '%s', want '%s…'\n", err.text, want);
 		CHECK(0);
 	}
+	/* It says how to go on: every run stops on it. */
+	if (!strstr(err.text, " (it holds only when each job was last restarted, for the "
+			      "throttle floor: remove it to go on; the next run then waits for "
+			      "no earlier restart)")) {
+		fprintf(stderr, "no way on in '%s'\n", err.text);
+		CHECK(0);
+	}
 	/* A failed load leaves what was there. */
 	CHECK_INT(rl_history_last(&h, "kept"), 42);
 	rl_history_release(&h);
