@@ -431,6 +431,11 @@ int cmd_jobs(struct cli_ctx *ctx)
 	} else {
 		char *unasked = NULL;
 
+		/* The restart journal (a job an earlier run left booted out
+		 * or stopped is owed its restart): one that cannot be read is
+		 * left out with a warning, as the config is, where plan fails. */
+		if (p.journal_error.set)
+			rl_warn("%s; judging the jobs without it", p.journal_error.text);
 		if (rl_pipeline_unasked(&p, only, &unasked))
 			rl_warn("%s", unasked);
 		free(unasked);

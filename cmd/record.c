@@ -183,7 +183,8 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * (err set). A job launchd has not loaded is not one of them: a run
  * would skip it (and plan says so), unless the restart journal holds it
  * (an earlier run's reload left it unloaded: owed; not one launchd did not
- * act on). */
+ * act on). A journal that cannot be read leaves that unknown: record
+ * fails on it (-1, err set) as plan and run do, before judging. */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		   const struct rl_manifest *now, struct rl_error *err)
 {
@@ -194,9 +195,14 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	struct rl_manifest used;
 	struct rl_jobset all = {0};
 	struct rl_strv unreadable = {0};
+	struct rl_intents journal = {0};
 	size_t n = 0;
 	int rc;
 
+	if (rl_intents_load(&journal, ctx->state_dir, err) < 0) {
+		rl_intents_release(&journal);
+		return -1;
+	}
 	/* Only a change to a file some job uses restarts anything (a path
 	 * no job uses, added ones included, is "no job uses it"): the diff
 	 * looks at those entries alone, a view sharing prev's, and walks no
@@ -230,12 +236,9 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
 		struct asking a = {0};
-		struct rl_intents journal = {0};
 
 		/* A job the restart journal holds is owed its restart even
 		 * when launchd has not loaded it: an earlier run left it so. */
-		if (rl_intents_load(&journal, ctx->state_dir, NULL) < 0)
-			rl_intents_release(&journal);
 		cli_pipeline_opts(ctx, &lc, &po);
 		a.lc = &lc;
 		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
@@ -251,7 +254,6 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 				"a pending change counts as loaded",
 				rl_launchctl_gate_closed(lc.gate));
 		rl_launchctl_listings_release(&a.ls);
-		rl_intents_release(&journal);
 	}
 	if (rc == 0 && n) {
 		rl_error_set(
@@ -262,6 +264,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		rc = -1;
 	}
 	rl_buf_release(&names);
+	rl_intents_release(&journal);
 	rl_plan_release(&plan);
 	unreadable_release(&all, &unreadable);
 	rl_diff_release(&d);

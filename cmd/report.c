@@ -144,6 +144,10 @@ static void add_plan(struct report *r)
 	cli_pipeline_opts(r->ctx, &lc, &po);
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		absent(r, "plan.json", err.text);
+	} else if (p.journal_error.set) {
+		/* plan fails on it: its plan would leave out a job an earlier
+		 * run left booted out. */
+		absent(r, "plan.json", p.journal_error.text);
 	} else {
 		json_t *j = rl_plan_to_json(&p.plan);
 
