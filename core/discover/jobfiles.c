@@ -1011,6 +1011,37 @@ static void add_started(struct ctx *c, char *const *argv, size_t argc, const cha
 	free(real);
 }
 
+/* The text of the file `. word` reads (see rl_shread_ops.source), found
+ * as add_read_script finds it, nothing recorded; NULL when it cannot be
+ * read. */
+static char *on_source(void *ctx, const char *word, const char *search, const char *dir,
+		       size_t *len)
+{
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	struct resolved r;
+	struct rl_buf buf = {0};
+	struct rl_error e = {0};
+	const char *cwd = c->cwd;
+	char *path, *text = NULL;
+
+	c->dry++;
+	c->cwd = dir ? dir : cwd;
+	path = locate(c, word, search);
+	c->cwd = cwd;
+	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
+		if (!r.missing && rl_file_read(r.real, "script", SCRIPT_MAX, &buf, &e) == 0) {
+			*len = buf.len;
+			text = buf.data ? rl_buf_detach(&buf) : rl_xstrdup("");
+		}
+		resolved_release(&r);
+	}
+	rl_buf_release(&buf);
+	free(path);
+	c->dry--;
+	return text;
+}
+
 static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_shrun *r)
 {
 	char *via;
@@ -1089,7 +1120,8 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	struct rl_shenv env;
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd, on_moves};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
+				    c->cwd, on_moves,	   on_source};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -1115,7 +1147,8 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd, c->cwd, on_moves};
+	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
+				    c->cwd, on_moves,	   on_source};
 
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }
@@ -1200,8 +1233,11 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 	c.workdir = rl_path_join("/", job->workdir ? job->workdir : "");
 	c.cwd = c.workdir;
 	rl_shenv_from_environ(&c.env, &job->env);
-	if (!rl_shenv_get(&c.env, "PATH", &(int){0}))
+	if (!rl_shenv_get(&c.env, "PATH", &(int){0})) {
+		/* launchd's, in the job's environment: an `sh -c` has it too */
 		rl_shenv_set(&c.env, "PATH", default_path);
+		rl_shenv_export(&c.env, "PATH");
+	}
 	add_plist(&c);
 	c.root = job_root(job);
 	if (c.root && libs)

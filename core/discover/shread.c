@@ -41,6 +41,13 @@ struct reader {
 	struct where own;
 	struct where *at; /* own, or (eval) the caller's */
 	int unsure;	  /* eval text run only maybe: no `cd` in it is sure */
+	/* The text of a `. FILE` (read_sourced): only what it assigns counts,
+	 * and only where it surely runs; its functions run only when called. */
+	int sourced;
+	/* What a `. FILE` after `&&` assigned: not known after command
+	 * vars_until, where its `&&` list ends. */
+	struct rl_strv chain_vars;
+	size_t vars_until;
 };
 
 /* One command's words from where the program chain starts: the value of
@@ -85,6 +92,10 @@ static const char *const changers[] = {"cd", "chdir", "pushd", "popd", NULL};
 
 static const char *const declarers[] = {"export", "readonly", "local", "declare", "typeset", NULL};
 
+/* Reserved words a command's assignments may follow (`then X=1`). */
+static const char *const leading[] = {"if",    "then",	"else", "elif", "do",
+				      "while", "until", "{",	"!",	NULL};
+
 static int is_name(const char *t, size_t n)
 {
 	if (!n || !((t[0] >= 'A' && t[0] <= 'Z') || (t[0] >= 'a' && t[0] <= 'z') || t[0] == '_'))
@@ -110,6 +121,14 @@ static const char *path_of(const struct rl_shenv *env)
 	const char *p = rl_shenv_get(env, "PATH", &unknown);
 
 	return p ? p : RL_SHREAD_DEFAULT_PATH;
+}
+
+/* A bare name, looked up in a PATH whose value is not known. */
+static int on_unknown_path(const char *word, const struct rl_shenv *env)
+{
+	int unknown;
+
+	return !strchr(word, '/') && !rl_shenv_get(env, "PATH", &unknown) && unknown;
 }
 
 static void unresolved(struct step *s, const char *word)
@@ -160,6 +179,10 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 
 	if (lost(s) && in_cwd(w->v[i], path_of(s->env))) {
 		unresolved_here(s, w->raw[i]);
+		return;
+	}
+	if (on_unknown_path(w->v[i], s->env)) {
+		unresolved(s, w->raw[i]);
 		return;
 	}
 	r.argv = w->v + i;
@@ -755,7 +778,8 @@ static void see_reader(struct step *s, const struct words *w, size_t i)
 	const struct interp *ip = interp_of(base);
 	char *real = NULL;
 
-	if (!ip && s->ops->resolve && !(lost(s) && in_cwd(w->v[i], path_of(s->env)))) {
+	if (!ip && s->ops->resolve && !(lost(s) && in_cwd(w->v[i], path_of(s->env))) &&
+	    !on_unknown_path(w->v[i], s->env)) {
 		real = s->ops->resolve(s->ops->ctx, w->v[i], path_of(s->env), dir_of(s));
 		if (real) {
 			base = rl_path_basename(real);
@@ -767,16 +791,21 @@ static void see_reader(struct step *s, const struct words *w, size_t i)
 	free(real);
 }
 
-/* `export|readonly|local|declare|typeset [-opts] NAME[=value]…` */
+static int changes_surely(const struct step *s, size_t i);
+
+/* `export|readonly|local|declare|typeset [-opts] NAME[=value]…`; in the
+ * text of a `. FILE`, a value assigned where it may not run is not known. */
 static void see_declare(struct step *s, const struct words *w, size_t i, int export)
 {
+	int sure = !s->rd->sourced || changes_surely(s, i);
+
 	for (i++; i < w->n; i++) {
 		const char *t = w->v[i] ? w->v[i] : w->raw[i];
 
 		if (t[0] == '-')
 			continue;
 		if (assignment_name(t))
-			assign(s->env, t, w->v[i], export);
+			assign(s->env, t, sure ? w->v[i] : NULL, export);
 		else if (export && is_name(t, strlen(t)))
 			rl_shenv_export(s->env, t);
 	}
@@ -844,12 +873,15 @@ static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t nex
  * background, and not run only by what came before it (`a && cd`,
  * `a || cd`: but see changes_for_chain); an eval's text only when the
  * eval is so. */
+static int cmd_surely(const struct reader *rd, const struct rl_shcmd *c)
+{
+	return !rd->unsure && c->depth == 0 && (!c->before || c->before == ';') &&
+	       c->after != 'p' && c->after != 'b';
+}
+
 static int changes_surely(const struct step *s, size_t i)
 {
-	const struct rl_shcmd *c = s->cmd;
-
-	return c && i == 0 && !s->rd->unsure && c->depth == 0 && (!c->before || c->before == ';') &&
-	       c->after != 'p' && c->after != 'b';
+	return s->cmd && i == 0 && cmd_surely(s->rd, s->cmd);
 }
 
 /* Whether the command at w[i] would change the shell's state surely but
@@ -1005,6 +1037,146 @@ static void change_dir(struct step *s, const struct words *w, size_t i)
 	rl_shenv_set(s->env, "PWD", s->at->lost ? NULL : s->at->dir);
 }
 
+static void reader_run(struct reader *rd, struct rl_shenv *env);
+
+static void no_run(void *ctx, const struct rl_shrun *r)
+{
+	(void)ctx;
+	(void)r;
+}
+
+static void no_unresolved(void *ctx, const char *word, const char *after, size_t line)
+{
+	(void)ctx;
+	(void)word;
+	(void)after;
+	(void)line;
+}
+
+/* Every variable env holds a value of is not known. */
+static void forget_all(struct rl_shenv *env)
+{
+	struct rl_strv names = {0};
+
+	for (size_t k = 0; k < env->vars.n; k++)
+		rl_strv_push_owned(&names,
+				   rl_xstrndup(env->vars.v[k], assignment_name(env->vars.v[k])));
+	for (size_t k = 0; k < names.n; k++)
+		rl_shenv_set(env, names.v[k], NULL);
+	rl_strv_release(&names);
+}
+
+/* The text of a `. FILE` (len bytes), run in this shell, where s is: what
+ * it assigns, in env; what it runs is the file's own reading's (the file
+ * is reported as a script). Its working directory is its own: ops->moves
+ * says what it does to this shell's. */
+static void read_sourced(struct step *s, const char *text, size_t len, struct rl_shenv *env)
+{
+	struct reader rd;
+	struct rl_shread_ops quiet = *s->ops;
+
+	quiet.run = no_run;
+	quiet.unresolved = no_unresolved;
+	quiet.resolve = NULL;
+	memset(&rd, 0, sizeof(rd));
+	rd.ops = &quiet;
+	rd.line = s->line;
+	rd.nest = s->nest + 1;
+	rd.via = "";
+	rd.sourced = 1;
+	rd.at = &rd.own;
+	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
+	rd.own.lost = lost(s);
+	if (rl_shlex_split(text, len, &rd.cmds, NULL) < 0) {
+		rl_shcmds_release(&rd.cmds);
+		forget_all(env); /* what it assigns past what splits is not known */
+	} else {
+		reader_run(&rd, env);
+	}
+	where_release(&rd.own);
+}
+
+/* The names whose value, or whether it is known or exported, differs
+ * between a and b. */
+static void env_changes(const struct rl_shenv *a, const struct rl_shenv *b, struct rl_strv *out)
+{
+	const struct rl_shenv *e[2] = {a, b};
+
+	for (int k = 0; k < 2; k++) {
+		const struct rl_strv *lists[3] = {&e[k]->vars, &e[k]->unknown, &e[k]->exported};
+
+		for (int l = 0; l < 3; l++)
+			for (size_t j = 0; j < lists[l]->n; j++) {
+				const char *t = lists[l]->v[j];
+				size_t n = l ? strlen(t) : assignment_name(t);
+				char *name = rl_xstrndup(t, n);
+				int ua, ub;
+				const char *va = rl_shenv_get(a, name, &ua),
+					   *vb = rl_shenv_get(b, name, &ub);
+
+				if (!rl_strv_contains(out, name) &&
+				    (ua != ub || !va != !vb || (va && strcmp(va, vb) != 0) ||
+				     rl_strv_contains(&a->exported, name) !=
+					     rl_strv_contains(&b->exported, name)))
+					rl_strv_push(out, name);
+				free(name);
+			}
+	}
+}
+
+/* What the variables assigned by a `. FILE` after `&&` in rd are once its
+ * `&&` list has ended (before command next of rd's text): not known. */
+static void vars_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next)
+{
+	if (!rd->chain_vars.n || next <= rd->vars_until)
+		return;
+	for (size_t k = 0; k < rd->chain_vars.n; k++)
+		rl_shenv_set(env, rd->chain_vars.v[k], NULL);
+	rl_strv_release(&rd->chain_vars);
+}
+
+/* `. FILE` at w[i] runs FILE's text in this shell: what it assigns holds
+ * after it when the `.` surely runs (for the rest of its `&&` list when
+ * it runs after `&&`), else is not known. A file that cannot be read, or
+ * a name that cannot be found, changes nothing here. */
+static void source_file(struct step *s, const struct words *w, size_t i)
+{
+	const char *word = w->v[i + 1];
+	struct rl_shenv after;
+	struct rl_strv changed = {0};
+	size_t len = 0, until;
+	char *text;
+
+	if (!s->ops->source || (lost(s) && in_cwd(word, path_of(s->env))) ||
+	    on_unknown_path(word, s->env))
+		return;
+	text = s->ops->source(s->ops->ctx, word, path_of(s->env), dir_of(s), &len);
+	if (!text)
+		return;
+	rl_shenv_copy(&after, s->env);
+	if (s->nest >= RL_SHREAD_MAX_NEST)
+		forget_all(&after); /* sourced too deep to follow */
+	else
+		read_sourced(s, text, len, &after);
+	free(text);
+	env_changes(s->env, &after, &changed);
+	until = changes_for_chain(s, i);
+	if (changes_surely(s, i) || until != SIZE_MAX) {
+		rl_shenv_release(s->env);
+		*s->env = after;
+		if (until != SIZE_MAX) {
+			for (size_t k = 0; k < changed.n; k++)
+				rl_strv_push(&s->rd->chain_vars, changed.v[k]);
+			s->rd->vars_until = until;
+		}
+	} else {
+		for (size_t k = 0; k < changed.n; k++)
+			rl_shenv_set(s->env, changed.v[k], NULL);
+		rl_shenv_release(&after);
+	}
+	rl_strv_release(&changed);
+}
+
 /* A word that names no file: a builtin, a declaration, a function. 1 when
  * handled. */
 static int see_shell_word(struct step *s, const struct words *w, size_t i)
@@ -1036,15 +1208,17 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 	if (strcmp(t, ".") == 0 || strcmp(t, "source") == 0) {
 		if (i + 1 >= w->n)
 			return 1;
-		if (w->v[i + 1])
+		if (w->v[i + 1]) {
 			report(s, w, i + 1, 1);
-		else
+			source_file(s, w, i);
+		} else {
 			unresolved(s, w->raw[i + 1]);
+		}
 		/* the file runs in this shell: a cd in it moves this one */
 		if (s->at && lost(s))
 			return 1; /* and stays so */
 		if (s->at &&
-		    (!w->v[i + 1] || !s->ops->moves ||
+		    (!w->v[i + 1] || on_unknown_path(w->v[i + 1], s->env) || !s->ops->moves ||
 		     s->ops->moves(s->ops->ctx, w->v[i + 1], path_of(s->env), dir_of(s)))) {
 			char *what = rl_xasprintf("sourcing %s", w->raw[i + 1]);
 
@@ -1061,11 +1235,26 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			}
 		for (size_t k = i + 1; k < w->n; k++) {
 			struct rl_shenv child;
+			struct rl_strv changed = {0};
 
 			rl_shenv_copy(&child, s->env);
 			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i));
+			/* in the text of a `. FILE`: what it assigns is not known */
+			if (s->rd->sourced)
+				env_changes(s->env, &child, &changed);
+			for (size_t j = 0; j < changed.n; j++)
+				rl_shenv_set(s->env, changed.v[j], NULL);
+			rl_strv_release(&changed);
 			rl_shenv_release(&child);
 		}
+		return 1;
+	}
+	if (strcmp(t, "unset") == 0 && s->rd->sourced) {
+		/* in the text of a `. FILE`: a variable unset is not known
+		 * (unset, or not, when it may not run) */
+		for (size_t k = i + 1; k < w->n && w->v[k] && strcmp(w->v[k], "-f") != 0; k++)
+			if (is_name(w->v[k], strlen(w->v[k])))
+				rl_shenv_set(s->env, w->v[k], NULL);
 		return 1;
 	}
 	return word_in(t, builtins);
@@ -1137,8 +1326,6 @@ static void chain(struct step *s, const struct words *w, size_t i)
 		i = see_prefix(s, w, i);
 	}
 }
-
-static void reader_run(struct reader *rd, struct rl_shenv *env);
 
 /* text, read by a shell of its own (sh -c: it starts where this one is),
  * or (eval) by this one, when it runs, or only maybe (unsure). */
@@ -1229,8 +1416,17 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	size_t nassign = 0;
 
 	where_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
+	vars_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
 	while (nassign < c->n && assignment_name(c->w[nassign].text))
 		nassign++;
+	/* the text of a `. FILE`: an assignment after a reserved word
+	 * (`then X=1`) is in a construct, its value not known after it */
+	for (size_t k = nassign; rd->sourced && k < c->n && !c->w[k].dynamic; k++) {
+		if (assignment_name(c->w[k].text))
+			assign(env, c->w[k].text, NULL, 0);
+		else if (!word_in(c->w[k].text, leading))
+			break;
+	}
 	memset(&s, 0, sizeof(s));
 	s.ops = rd->ops;
 	s.rd = rd;
@@ -1241,11 +1437,13 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	rl_buf_adds(&s.via, rd->via);
 	if (c->prog >= c->n || c->start >= c->n) {
 		/* assignments alone set the shell's variables */
+		int sure = !rd->sourced || cmd_surely(rd, c);
+
 		for (size_t i = 0; i < nassign; i++) {
 			char *v = NULL;
 
 			rl_shword_expand(&c->w[i], env, 1, &v);
-			assign(env, c->w[i].text, v, 0);
+			assign(env, c->w[i].text, sure ? v : NULL, 0);
 			free(v);
 		}
 		rl_buf_release(&s.via);
@@ -1280,22 +1478,125 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	rl_buf_release(&s.via);
 }
 
-static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+/* Variables a shell sets of its own, whatever the environment says. */
+static const char *const shell_vars[] = {
+	"OSTYPE",   "MACHTYPE",	   "HOSTTYPE", "HOSTNAME", "BASH", "BASH_SOURCE", "BASH_VERSION",
+	"ZSH_NAME", "ZSH_VERSION", "VENDOR",   "CPUTYPE",  "UID",  "EUID",	  "PPID",
+	"SHLVL",    "RANDOM",	   "SECONDS",  "LINENO",   "IFS",  "OPTIND",	  NULL};
+
+/* The value of the operand w of a test, when certain. */
+static char *test_word(const struct rl_shword *w, struct rl_shenv *env)
 {
-	for (size_t i = first; i <= last && i < rd->cmds.n; i++)
-		if (!rd->cmds.v[i].funcdef)
-			run_cmd(rd, env, &rd->cmds.v[i]);
+	char *v = NULL;
+
+	for (const char *p = w->expr; p && (p = strchr(p, '$')) != NULL;) {
+		size_t n;
+
+		p += 1 + (p[1] == '{');
+		n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
+		for (size_t k = 0; shell_vars[k]; k++)
+			if (strlen(shell_vars[k]) == n && strncmp(p, shell_vars[k], n) == 0)
+				return NULL;
+	}
+	return rl_shword_expand(w, env, 0, &v) == 0 ? v : NULL;
 }
 
-/* The top level in order, then the functions it did not call. */
+/* `[ … ]` or `test …` at c's words from k: 1 true, 0 false, -1 not
+ * certain (an operand not known, an operator other than `!`, -n, -z, =,
+ * ==, !=). */
+static int test_value(const struct rl_shcmd *c, size_t k, struct rl_shenv *env)
+{
+	size_t n = c->n, argc, a = 0;
+	char *v[4] = {0};
+	int neg = 0, r = -1;
+
+	if (k < n && word_is(&c->w[k], "[") && word_is(&c->w[n - 1], "]"))
+		n--;
+	else if (!(k < n && word_is(&c->w[k], "test")))
+		return -1;
+	k++;
+	if (k < n && word_is(&c->w[k], "!") && n - k > 1) {
+		neg = 1;
+		k++;
+	}
+	argc = n - k;
+	if (argc < 1 || argc > 3)
+		return -1;
+	for (; a < argc; a++)
+		if ((v[a] = test_word(&c->w[k + a], env)) == NULL)
+			goto out;
+	if (argc == 1)
+		r = *v[0] != '\0';
+	else if (argc == 2 && !c->w[k].dynamic && (!strcmp(v[0], "-n") || !strcmp(v[0], "-z")))
+		r = (*v[1] != '\0') == (v[0][1] == 'n');
+	else if (argc == 3 && !c->w[k + 1].dynamic &&
+		 (!strcmp(v[1], "=") || !strcmp(v[1], "==") || !strcmp(v[1], "!=")))
+		r = (strcmp(v[0], v[2]) == 0) == (v[1][0] != '!');
+out:
+	for (size_t j = 0; j < a; j++)
+		free(v[j]);
+	return r < 0 ? r : neg ? !r : r;
+}
+
+/* When command i of rd's text opens an `if` that runs nothing (its
+ * condition a `[ … ]` or `test` certainly false, no `elif` nor `else`):
+ * the index of its `fi`; else 0. */
+static size_t if_never(struct reader *rd, struct rl_shenv *env, size_t i)
+{
+	const struct rl_shcmd *c = &rd->cmds.v[i];
+	size_t k = 0;
+
+	while (k < c->n && word_is(&c->w[k], "{"))
+		k++;
+	if (k >= c->n || !word_is(&c->w[k], "if") || c->after != ';' ||
+	    test_value(c, k + 1, env) != 0)
+		return 0;
+	for (size_t j = i + 1; j < rd->cmds.n; j++) {
+		const struct rl_shcmd *d = &rd->cmds.v[j];
+
+		if (d->depth < c->depth)
+			return 0;
+		if (d->depth > c->depth || !d->n)
+			continue;
+		if (word_is(&d->w[0], "else") || word_is(&d->w[0], "elif"))
+			return 0;
+		if (word_is(&d->w[0], "fi"))
+			return j;
+	}
+	return 0;
+}
+
+/* Commands first to last; in the text of a `. FILE`, an `if` that runs
+ * nothing is passed over. */
+static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+{
+	for (size_t i = first; i <= last && i < rd->cmds.n; i++) {
+		size_t fi = rd->sourced ? if_never(rd, env, i) : 0;
+
+		if (fi)
+			i = fi;
+		else if (!rd->cmds.v[i].funcdef)
+			run_cmd(rd, env, &rd->cmds.v[i]);
+	}
+}
+
+/* The top level in order, then the functions it did not call (in the
+ * text of a `. FILE`, they are only defined). */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
 	find_funcs(rd);
-	for (size_t i = 0; i < rd->cmds.n; i++)
-		if (!in_func(rd, i))
+	for (size_t i = 0; i < rd->cmds.n; i++) {
+		size_t fi = rd->sourced && !in_func(rd, i) ? if_never(rd, env, i) : 0;
+
+		if (fi)
+			i = fi;
+		else if (!in_func(rd, i))
 			walk_cmds(rd, env, i, i);
+	}
 	where_chain_ends(rd, env, SIZE_MAX);
-	for (size_t k = 0; k < rd->nfn; k++)
+	vars_chain_ends(rd, env, SIZE_MAX);
+	rl_strv_release(&rd->chain_vars);
+	for (size_t k = 0; k < rd->nfn && !rd->sourced; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;
 			rd->fn[k].walked = rd->fn[k].active = 1;

@@ -18,6 +18,15 @@
  *   deep), `sh FILE` reports FILE as a script.
  * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
  *   move the working directory (ops->moves), that is not known after it.
+ *   Its text (ops->source) runs in this shell: the variables it assigns
+ *   and exports where they surely run (its top level, not after `&&` or
+ *   `||`, and not in a function, `if`, `case`, loop, `{ … }`, subshell or
+ *   pipeline) hold for what follows the `. FILE`; one it assigns anywhere
+ *   else is not known after it. Its functions are defined, not run; those
+ *   it calls are walked, and an `if` whose `[ … ]`/`test` condition is
+ *   certainly false and that has no `else` runs nothing. A `. FILE` not
+ *   sure to run makes what its text assigns not known after it; one that
+ *   runs for the rest of its `&&` list, until that list ends.
  * - The working directory (ops->cwd at the start): `cd [-L|-P] DIR`,
  *   `chdir`, `pushd DIR`, `popd` move it, when sure to have run in this
  *   shell before what follows (rl_shcmd's depth and operators), or, after
@@ -98,6 +107,12 @@ struct rl_shread_ops {
 	 * `pushd` or `popd`, reads another file so, or cannot be read), 0
 	 * when not. NULL: every such file may. */
 	int (*moves)(void *ctx, const char *word, const char *path, const char *dir);
+	/* Optional: the text of the file a `. FILE` or `source FILE` reads
+	 * (word, path, dir as for resolve), malloc'd, its length in *len; NULL
+	 * when it cannot be read (then what it assigns is not followed).
+	 * NULL: no such file is read. */
+	char *(*source)(void *ctx, const char *word, const char *path, const char *dir,
+			size_t *len);
 };
 
 /* Read len bytes of shell text. env: the variables when it starts (the

@@ -1352,6 +1352,236 @@ static void test_cd(void)
 	      "{ip}/app/run.sh");
 }
 
+/* The files a `/bin/sh -c` text (its "{ip}" replaced) runs as programs
+ * (role command), below tmp/ip, "; "-joined. */
+static char *sh_runs(const char *text)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	struct rl_buf b = {0};
+	char *ip = at("ip/");
+
+	job_init(&j, "runs", NULL);
+	rl_strv_push(&j.args, "/bin/sh");
+	rl_strv_push(&j.args, "-c");
+	rl_strv_push_owned(&j.args, ip_word(text));
+	j.workdir = at("ip/app");
+	resolve(&j, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const char *path = f.v[i].path;
+
+		if (f.v[i].role != RL_ROLE_COMMAND)
+			continue;
+		if (strncmp(path, ip, strlen(ip)) == 0)
+			path += strlen(ip);
+		rl_buf_addf(&b, "%s%s", b.len ? "; " : "", path);
+	}
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(ip);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+#define SH_RUNS(want, text)                                                                        \
+	do {                                                                                       \
+		char *got_ = sh_runs(text);                                                        \
+		CHECK_STR(got_, want);                                                             \
+		free(got_);                                                                        \
+	} while (0)
+
+/* rel ("{ip}" replaced in text) */
+static void put_ip(const char *rel, const char *text)
+{
+	char *t = ip_word(text);
+
+	put(rel, t, 0644);
+	free(t);
+}
+
+/* A venv's bin/activate as CPython's venv writes it (Python 3.9, 3.10: a
+ * literal VIRTUAL_ENV), `deactivate nondestructive` first, whose
+ * branches run nothing when no venv was active; set: what sets
+ * VIRTUAL_ENV. */
+static void put_activate(const char *rel, const char *set)
+{
+	struct rl_buf b = {0};
+
+	rl_buf_adds(&b, "# This file must be used with \"source bin/activate\" *from bash*\n"
+			"# you cannot run it directly\n\n"
+			"deactivate () {\n"
+			"    # reset old environment variables\n"
+			"    if [ -n \"${_OLD_VIRTUAL_PATH:-}\" ] ; then\n"
+			"        PATH=\"${_OLD_VIRTUAL_PATH:-}\"\n"
+			"        export PATH\n"
+			"        unset _OLD_VIRTUAL_PATH\n"
+			"    fi\n"
+			"    if [ -n \"${_OLD_VIRTUAL_PYTHONHOME:-}\" ] ; then\n"
+			"        PYTHONHOME=\"${_OLD_VIRTUAL_PYTHONHOME:-}\"\n"
+			"        export PYTHONHOME\n"
+			"        unset _OLD_VIRTUAL_PYTHONHOME\n"
+			"    fi\n"
+			"    hash -r 2> /dev/null\n"
+			"    unset VIRTUAL_ENV\n"
+			"    if [ ! \"${1:-}\" = \"nondestructive\" ] ; then\n"
+			"    # Self destruct!\n"
+			"        unset -f deactivate\n"
+			"    fi\n"
+			"}\n\n"
+			"# unset irrelevant variables\n"
+			"deactivate nondestructive\n\n");
+	rl_buf_adds(&b, set);
+	rl_buf_adds(&b, "\n_OLD_VIRTUAL_PATH=\"$PATH\"\n"
+			"PATH=\"$VIRTUAL_ENV/bin:$PATH\"\n"
+			"export PATH\n\n"
+			"if [ -z \"${VIRTUAL_ENV_DISABLE_PROMPT:-}\" ] ; then\n"
+			"    _OLD_VIRTUAL_PS1=\"${PS1:-}\"\n"
+			"    PS1=\"(venv) ${PS1:-}\"\n"
+			"    export PS1\n"
+			"fi\n");
+	put_ip(rel, b.data);
+	rl_buf_release(&b);
+}
+
+/* A file read with `.` or `source` runs in the shell that reads it: the
+ * variables it surely assigns hold after it (a venv's PATH), one it may
+ * assign (in an `if`, a `case`, a function, after `&&`) is not known
+ * after it, and its functions run only when called. ip/srv/venv is a
+ * venv of a Homebrew-like python; WorkingDirectory is ip/app. */
+static void test_sourced_vars(void)
+{
+	const char *python = "hb/Cellar/python@3.12/3.12.7/bin/python3.12";
+
+	put("ip/hb/Cellar/python@3.12/3.12.7/bin/python3.12", "bin", 0755);
+	link_at("../Cellar/python@3.12/3.12.7", "ip/hb/opt/python@3.12");
+	{
+		char *target = at("ip/hb/opt/python@3.12/bin/python3.12");
+
+		check_symlink(tmp, target, "ip/srv/venv/bin/python3");
+		free(target);
+	}
+	link_at("python3", "ip/srv/venv/bin/python");
+	put("ip/srv/app.py", "print()", 0644);
+	put("ip/srv/app.rb", "puts", 0644);
+	put_activate("ip/srv/venv/bin/activate",
+		     "VIRTUAL_ENV=\"{ip}/srv/venv\"\nexport VIRTUAL_ENV\n");
+	put_activate("ip/srv/venv/bin/activate-export", "export VIRTUAL_ENV='{ip}/srv/venv'\n");
+	/* Python 3.11: on OSTYPE, which the shell sets itself */
+	put_activate(
+		"ip/srv/venv/bin/activate-ostype",
+		"if [ \"${OSTYPE:-}\" = \"cygwin\" ] || [ \"${OSTYPE:-}\" = \"msys\" ] ; then\n"
+		"    export VIRTUAL_ENV=$(cygpath \"{ip}/srv/venv\")\n"
+		"else\n"
+		"    export VIRTUAL_ENV=\"{ip}/srv/venv\"\n"
+		"fi\n");
+	/* Python 3.12, 3.13: on uname, which is not run here */
+	put_activate("ip/srv/venv/bin/activate-uname",
+		     "case \"$(uname)\" in\n"
+		     "    CYGWIN*|MSYS*|MINGW*)\n"
+		     "        VIRTUAL_ENV=$(cygpath '{ip}/srv/venv')\n"
+		     "        export VIRTUAL_ENV\n"
+		     "        ;;\n"
+		     "    *)\n"
+		     "        export VIRTUAL_ENV='{ip}/srv/venv'\n"
+		     "        ;;\n"
+		     "esac\n");
+	/* virtualenv's: first whether the directory is there */
+	put_activate("ip/srv/venv/bin/activate-dir",
+		     "if [ ! -d '{ip}/srv/venv' ]; then\n"
+		     "    VIRTUAL_ENV=\"$(realpath \"$(dirname \"$0\")/..\")\"\n"
+		     "else\n"
+		     "    VIRTUAL_ENV='{ip}/srv/venv'\n"
+		     "fi\n");
+	put_ip("ip/srv/env.sh", "# the app's settings\nexport APP_HOME={ip}/srv\nAPP_RB=app.rb\n"
+				"setup() {\n  APP_HOME=/nowhere\n}\n");
+	put_ip("ip/srv/outer.sh", ". {ip}/srv/env.sh\nexport APP_OUT=\"$APP_HOME\"\n");
+	put_ip("ip/srv/maybe.sh", "APP_HOME={ip}/srv\n[ -d /x ] && APP_HOME=/x\n");
+	put_ip("ip/srv/inif.sh", "if [ -z \"${APP_X:-}\" ]; then APP_HOME={ip}/srv; fi\n"
+				 "case $1 in a) export APP_RB=x.rb;; esac\n");
+	put_ip("ip/srv/loop.sh", "for d in a b; do\n  APP_HOME={ip}/srv\ndone\n"
+				 "{\n  APP_RB=app.rb\n}\n");
+	put("ip/srv/evalunset.sh", "eval 'APP_HOME=/x'\nunset APP_RB\n", 0644);
+	put_ip("ip/srv/self.sh", "APP_HOME={ip}/srv\n. {ip}/srv/self.sh\n");
+	put_ip("ip/srv/path.sh", "PATH=\"$(pwd)/bin:$PATH\"\n");
+
+	/* literal VIRTUAL_ENV: its python, through its symlinks; no warning */
+	SH_READS("srv/venv/bin/activate (sh -c); srv/venv/bin/python (sh -c exec → symlink); "
+		 "srv/venv/bin/python3 (sh -c exec → symlink → symlink); hb/opt/python@3.12 (sh -c "
+		 "exec → symlink → symlink → opt symlink); srv/app.py (sh -c exec → python)",
+		 "", "cd {ip}/srv && source venv/bin/activate && exec python app.py");
+	SH_RUNS(python, "cd {ip}/srv && source venv/bin/activate && exec python app.py");
+	SH_RUNS(python, ". {ip}/srv/venv/bin/activate-export; exec python -m app");
+	SH_RUNS(python, "cd {ip}/srv\n. ./venv/bin/activate\nexec python3 -u app.py");
+	/* VIRTUAL_ENV on something not known here: python is not looked for
+	 * in a PATH that is not known (the file it reads is still known) */
+	SH_READS("srv/venv/bin/activate-ostype (sh -c); srv/app.py (sh -c exec → python)",
+		 "'python' (ProgramArguments)",
+		 ". {ip}/srv/venv/bin/activate-ostype; exec python {ip}/srv/app.py");
+	SH_READS("srv/venv/bin/activate-uname (sh -c); srv/app.py (sh -c exec → python3)",
+		 "'python3' (ProgramArguments)",
+		 ". {ip}/srv/venv/bin/activate-uname; exec python3 {ip}/srv/app.py");
+	SH_READS("srv/venv/bin/activate-dir (sh -c); srv/app.py (sh -c exec → python)",
+		 "'python' (ProgramArguments)",
+		 ". {ip}/srv/venv/bin/activate-dir; exec python {ip}/srv/app.py");
+	SH_RUNS("", ". {ip}/srv/venv/bin/activate-uname; exec python3 {ip}/srv/app.py");
+
+	/* a sourced file's exports, used after it; its functions not run */
+	SH_READS("srv/env.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
+		 ". {ip}/srv/env.sh; exec {ip}/bin/ruby \"$APP_HOME/$APP_RB\"");
+	/* nested */
+	SH_READS("srv/outer.sh (sh -c); srv/env.sh (sh -c → script command); srv/app.rb (sh -c "
+		 "exec → ruby)",
+		 "", ". {ip}/srv/outer.sh; exec {ip}/bin/ruby \"$APP_OUT/app.rb\"");
+	/* what it may assign is not known after it */
+	SH_READS("srv/maybe.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 ". {ip}/srv/maybe.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/inif.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "APP_HOME={ip}/srv; . {ip}/srv/inif.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/inif.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/inif.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+	SH_READS("srv/loop.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "APP_HOME={ip}/srv; . {ip}/srv/loop.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/loop.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/loop.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+	/* what its eval assigns, and what it unsets, is not known after it */
+	SH_READS("srv/evalunset.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "APP_HOME={ip}/srv; . {ip}/srv/evalunset.sh; exec {ip}/bin/ruby "
+		 "\"$APP_HOME/app.rb\"");
+	SH_READS("srv/evalunset.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/evalunset.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+	/* sourced in turn up to the bound (RL_SHREAD_MAX_NEST): past it, not
+	 * known */
+	SH_READS("srv/self.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 ". {ip}/srv/self.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/path.sh (sh -c); srv/app.py (sh -c exec → python)",
+		 "'python' (ProgramArguments)", ". {ip}/srv/path.sh; exec python {ip}/srv/app.py");
+	/* a `.` that may not run: what it assigns is not known after it; one
+	 * after `&&`, for the rest of its `&&` list */
+	SH_READS("srv/env.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "[ -r {ip}/srv/env.sh ] && . {ip}/srv/env.sh; exec {ip}/bin/ruby "
+		 "\"$APP_HOME/app.rb\"");
+	SH_READS("srv/env.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "if true; then . {ip}/srv/env.sh; fi; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/env.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
+		 "true && . {ip}/srv/env.sh && exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/env.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "true && . {ip}/srv/env.sh\nexec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	/* one that cannot be read changes nothing */
+	SH_READS("srv/gone.sh missing (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 ". {ip}/srv/gone.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	/* a wrapper script */
+	put_ip("ip/app/run.sh",
+	       "#!/bin/sh\n. {ip}/srv/env.sh\nexec {ip}/bin/ruby \"$APP_HOME/app.rb\"\n");
+	{
+		char *run = at("ip/app/run.sh");
+
+		CHECK_INT(chmod(run, 0755), 0);
+		free(run);
+	}
+	READS("srv/env.sh (ProgramArguments[0] → script command); srv/app.rb (ProgramArguments[0] "
+	      "→ script command → ruby)",
+	      "{ip}/app/run.sh");
+}
+
 /* READS_UN of a `/bin/sh -c` string with the job's environment env
  * ("NAME=value", its "{ip}" replaced). */
 #define SH_READS_ENV(want, want_un, env, text)                                                     \
@@ -1536,6 +1766,7 @@ int main(void)
 	test_interpreter_options();
 	test_cd();
 	test_tilde();
+	test_sourced_vars();
 	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
