@@ -1890,6 +1890,102 @@ exec /bin/sleep 1000
                 self.assertNotEqual(m.pid(label), pids[label])
             self.plan_json(m, expect=0)
 
+    VENV_ACTIVATE = """# This file must be used with "source bin/activate" *from bash*
+# you cannot run it directly
+
+deactivate () {
+    # reset old environment variables
+    if [ -n "${_OLD_VIRTUAL_PATH:-}" ] ; then
+        PATH="${_OLD_VIRTUAL_PATH:-}"
+        export PATH
+        unset _OLD_VIRTUAL_PATH
+    fi
+    hash -r 2> /dev/null
+    unset VIRTUAL_ENV
+    if [ ! "${1:-}" = "nondestructive" ] ; then
+    # Self destruct!
+        unset -f deactivate
+    fi
+}
+
+# unset irrelevant variables
+deactivate nondestructive
+
+VIRTUAL_ENV="%s"
+export VIRTUAL_ENV
+
+_OLD_VIRTUAL_PATH="$PATH"
+PATH="$VIRTUAL_ENV/bin:$PATH"
+export PATH
+
+if [ -z "${VIRTUAL_ENV_DISABLE_PROMPT:-}" ] ; then
+    _OLD_VIRTUAL_PS1="${PS1:-}"
+    PS1="(venv) ${PS1:-}"
+    export PS1
+fi
+"""
+
+    def test_venv_python_is_tracked_through_activate_and_restarted_on_upgrade(self):
+        """A Python service in a venv of Homebrew's python@3.12: `bash -c
+        "cd APP && source venv/bin/activate && exec python app.py"`, and a
+        wrapper script doing `. APP/venv/bin/activate` then `exec python -m
+        app`. The activate script (as Python's venv writes it: a literal
+        VIRTUAL_ENV, PATH="$VIRTUAL_ENV/bin:$PATH") runs in the shell, so
+        python is APP/venv/bin/python → python3 → opt/python@3.12/bin/
+        python3.12, tracked with no warning. brew upgrade python@3.12 (new
+        keg, opt relinked, old keg deleted) restarts both jobs, each for
+        the old python on its way."""
+        with Machine(RELAUNCH) as m:
+            py = self.interpreter(m, "python@3.12", "3.12.7", "python3.12")
+            app = self.node_app(m, "app.py")
+            venv = os.path.join(app, "venv")
+            os.makedirs(os.path.join(venv, "bin"))
+            os.symlink(py, os.path.join(venv, "bin", "python3"))
+            os.symlink("python3", os.path.join(venv, "bin", "python"))
+            with open(os.path.join(venv, "bin", "activate"), "w") as f:
+                f.write(self.VENV_ACTIVATE % venv)
+            wrapper = os.path.join(app, "run.sh")
+            with open(wrapper, "w") as f:
+                f.write(f"#!/bin/sh\n. {venv}/bin/activate\nexec python -m app\n")
+            os.chmod(wrapper, 0o755)
+            src, wrap = "com.me.venv", "com.me.venvwrap"
+            m.write_plist(src, ["/bin/bash", "-c",
+                                f"cd {app} && source venv/bin/activate && exec python app.py"],
+                          daemon=False)
+            m.write_plist(wrap, [wrapper], daemon=False)
+            pids = self.boot(m, [src, wrap])
+            old = os.path.join(m.brew, "Cellar", "python@3.12", "3.12.7", "bin", "python3.12")
+            for label in (src, wrap):
+                self.assertEqual(os.readlink(f"/proc/{pids[label]}/exe"), old)
+            r, doc = m.relaunch_json("jobs", "--no-processes")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("cannot tell what job", r.stderr)
+            files = {j["label"]: {f["path"]: f["role"] for f in j["files"]} for j in doc["jobs"]}
+            for label in (src, wrap):
+                self.assertEqual(files[label].get(old), "command", files[label])
+                self.assertEqual(files[label].get(os.path.join(venv, "bin", "python")),
+                                 "symlink", files[label])
+                self.assertEqual(files[label].get(m.opt("python@3.12")), "symlink",
+                                 files[label])
+            self.assertEqual(files[src].get(os.path.join(app, "app.py")), "script", files[src])
+
+            self.interpreter(m, "python@3.12", "3.12.8", "python3.12")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "python@3.12", "3.12.7"))
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([x for x in doc["reported"] if x["change"] == "refused"], [], doc)
+            self.assertEqual(sorted(st["label"] for st in doc["steps"]), sorted(pids), doc)
+            route = {src: "bash -c exec", wrap: "ProgramArguments[0] → script command"}
+            for st in doc["steps"]:
+                texts = [w["text"] for w in st["reasons"]]
+                self.assertIn(f"{old} changed (removed) via {route[st['label']]} → symlink → "
+                              "symlink → opt symlink → Cellar file", texts)
+            res, _ = self.run_json(m)
+            for label in pids:
+                self.assertEqual(res[label]["status"], "restarted", res)
+                pids[label] = m.pid(label)
+                self.assertIn("python@3.12/3.12.8", os.readlink(f"/proc/{pids[label]}/exe"))
+            self.plan_json(m, expect=0)
+
     def test_app_file_gone_from_where_cd_went_is_refused_by_its_path(self):
         """`/bin/sh -c "cd APP && exec node dist/server.js"` whose app file
         is gone when node is upgraded: node would exit at once, so the
