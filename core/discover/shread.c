@@ -7,7 +7,8 @@
 
 #include "core/base/util.h"
 
-#define MAX_CALLS 256 /* function bodies walked per text: bounds a hostile script */
+#define MAX_CALLS   256 /* function bodies walked per text: bounds a hostile script */
+#define MAX_SOURCES 32	/* `. FILE` texts read per text, nested ones included: the same */
 
 /* Where the shell is: the directory `cd` made current. */
 struct where {
@@ -48,6 +49,8 @@ struct reader {
 	 * vars_until, where its `&&` list ends. */
 	struct rl_strv chain_vars;
 	size_t vars_until;
+	int *sources; /* `. FILE` texts read so far: the outermost reader's count */
+	int own_sources;
 };
 
 /* One command's words from where the program chain starts: the value of
@@ -1084,6 +1087,7 @@ static void read_sourced(struct step *s, const char *text, size_t len, struct rl
 	rd.nest = s->nest + 1;
 	rd.via = "";
 	rd.sourced = 1;
+	rd.sources = s->rd->sources;
 	rd.at = &rd.own;
 	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 	rd.own.lost = lost(s);
@@ -1150,15 +1154,19 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	if (!s->ops->source || (lost(s) && in_cwd(word, path_of(s->env))) ||
 	    on_unknown_path(word, s->env))
 		return;
-	text = s->ops->source(s->ops->ctx, word, path_of(s->env), dir_of(s), &len);
-	if (!text)
-		return;
 	rl_shenv_copy(&after, s->env);
-	if (s->nest >= RL_SHREAD_MAX_NEST)
-		forget_all(&after); /* sourced too deep to follow */
-	else
+	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES) {
+		forget_all(&after); /* sourced too deep, or too often, to follow */
+	} else {
+		++*s->rd->sources;
+		text = s->ops->source(s->ops->ctx, word, path_of(s->env), dir_of(s), &len);
+		if (!text) {
+			rl_shenv_release(&after);
+			return;
+		}
 		read_sourced(s, text, len, &after);
-	free(text);
+		free(text);
+	}
 	env_changes(s->env, &after, &changed);
 	until = changes_for_chain(s, i);
 	if (changes_surely(s, i) || until != SIZE_MAX) {
@@ -1343,6 +1351,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 	rd.line = s->line ? s->line : 0;
 	rd.nest = s->nest + 1;
 	rd.via = s->via.data ? s->via.data : "";
+	rd.sources = s->rd ? s->rd->sources : NULL;
 	if (eval) {
 		rd.at = s->at;
 		rd.unsure = unsure;
@@ -1584,6 +1593,8 @@ static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, siz
  * text of a `. FILE`, they are only defined). */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
+	if (!rd->sources)
+		rd->sources = &rd->own_sources;
 	find_funcs(rd);
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		size_t fi = rd->sourced && !in_func(rd, i) ? if_never(rd, env, i) : 0;

@@ -22,7 +22,9 @@
  *   and exports where they surely run (its top level, not after `&&` or
  *   `||`, and not in a function, `if`, `case`, loop, `{ … }`, subshell or
  *   pipeline) hold for what follows the `. FILE`; one it assigns anywhere
- *   else is not known after it. Its functions are defined, not run; those
+ *   else (or in an eval, or unsets) is not known after it. Nested up to
+ *   RL_SHREAD_MAX_NEST deep and MAX_SOURCES texts in all (shread.c):
+ *   past that, no variable is known. Its functions are defined, not run; those
  *   it calls are walked, and an `if` whose `[ … ]`/`test` condition is
  *   certainly false and that has no `else` runs nothing. A `. FILE` not
  *   sure to run makes what its text assigns not known after it; one that

@@ -1500,6 +1500,15 @@ static void test_sourced_vars(void)
 	put_ip("ip/srv/loop.sh", "for d in a b; do\n  APP_HOME={ip}/srv\ndone\n"
 				 "{\n  APP_RB=app.rb\n}\n");
 	put("ip/srv/evalunset.sh", "eval 'APP_HOME=/x'\nunset APP_RB\n", 0644);
+	{
+		struct rl_buf fan = {0};
+
+		rl_buf_adds(&fan, "APP_HOME={ip}/srv\n");
+		for (int k = 0; k < 40; k++)
+			rl_buf_adds(&fan, ". {ip}/srv/fan.sh\n");
+		put_ip("ip/srv/fan.sh", fan.data);
+		rl_buf_release(&fan);
+	}
 	put_ip("ip/srv/self.sh", "APP_HOME={ip}/srv\n. {ip}/srv/self.sh\n");
 	put_ip("ip/srv/path.sh", "PATH=\"$(pwd)/bin:$PATH\"\n");
 
@@ -1548,10 +1557,14 @@ static void test_sourced_vars(void)
 		 "\"$APP_HOME/app.rb\"");
 	SH_READS("srv/evalunset.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
 		 "APP_RB=app.rb; . {ip}/srv/evalunset.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
-	/* sourced in turn up to the bound (RL_SHREAD_MAX_NEST): past it, not
+	/* sourced in turn up to 8 deep (RL_SHREAD_MAX_NEST): past it, not
 	 * known */
 	SH_READS("srv/self.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
 		 ". {ip}/srv/self.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	/* ... and up to MAX_SOURCES files in all (a file sourcing itself 40
+	 * times, 8 deep, is read no more than that) */
+	SH_READS("srv/fan.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 ". {ip}/srv/fan.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
 	SH_READS("srv/path.sh (sh -c); srv/app.py (sh -c exec → python)",
 		 "'python' (ProgramArguments)", ". {ip}/srv/path.sh; exec python {ip}/srv/app.py");
 	/* a `.` that may not run: what it assigns is not known after it; one
