@@ -17,7 +17,11 @@ struct lexer {
 	size_t line;	    /* line of s[lpos] */
 	size_t lpos;
 	int case_depth; /* inside `case … in` … `esac` */
-	int pattern;	/* reading a case pattern, up to its `)` */
+	/* per case_depth level: its `case WORD in` command's index, and its
+	 * open arm's index + 1 (0: none) */
+	size_t *case_at, *open_arm;
+	size_t levels_alloc;
+	int pattern; /* reading a case pattern, up to its `)` */
 	int in_word;
 	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;
@@ -182,6 +186,7 @@ static void note_depth(struct lexer *lx, struct rl_shcmd *c)
 }
 
 static void end_cmd_by(struct lexer *lx, char op);
+static void drop_cmd(struct lexer *lx);
 
 /* `case WORD in` opens a pattern; `esac` closes the construct. */
 static void note_case(struct lexer *lx)
@@ -191,12 +196,69 @@ static void note_case(struct lexer *lx)
 	if (c->n == 3 && word_is(&c->w[0], "case") && word_is(&c->w[2], "in")) {
 		end_cmd_by(lx, ';');
 		lx->last_op = ';';
+		rl_xgrow((void **)&lx->case_at, &lx->levels_alloc, (size_t)lx->case_depth + 1,
+			 sizeof(*lx->case_at));
+		lx->open_arm = rl_xrealloc(lx->open_arm, lx->levels_alloc * sizeof(*lx->open_arm));
+		lx->case_at[lx->case_depth] = lx->out->n - 1;
+		lx->open_arm[lx->case_depth] = 0;
+		lx->out->v[lx->out->n - 1].arm0 = lx->out->narms;
 		lx->case_depth++;
 		lx->pattern = 1;
 	} else if (c->n == 1 && lx->case_depth > 0 && word_is(&c->w[0], "esac")) {
+		size_t at = lx->out->n - 1, open;
+
 		lx->case_depth--;
 		lx->pattern = 0;
+		open = lx->open_arm[lx->case_depth];
+		if (open) {
+			lx->out->arms[open - 1].end = at;
+			lx->out->arms[open - 1].ends = ';';
+		}
+		lx->out->v[lx->case_at[lx->case_depth]].esac = at;
 	}
+}
+
+/* The pattern words of lx->cur end with `)`: an arm opens. */
+static void start_arm(struct lexer *lx)
+{
+	struct rl_sharm *a;
+	size_t level = (size_t)lx->case_depth - 1;
+
+	if (lx->case_depth <= 0) {
+		drop_cmd(lx);
+		return;
+	}
+	rl_xgrow((void **)&lx->out->arms, &lx->out->arms_alloc, lx->out->narms + 1,
+		 sizeof(*lx->out->arms));
+	a = &lx->out->arms[lx->out->narms++];
+	memset(a, 0, sizeof(*a));
+	a->case_at = lx->case_at[level];
+	a->end = SIZE_MAX;
+	if (lx->cur && lx->cur->n) {
+		a->npat = lx->cur->n;
+		a->pat = rl_xcalloc(a->npat, sizeof(*a->pat));
+		for (size_t k = 0; k < a->npat; k++) {
+			const struct rl_shword *w = &lx->cur->w[k];
+
+			if (!w->dynamic && !(w->quoted && strpbrk(w->text, "*?[\\")))
+				a->pat[k] = rl_xstrdup(w->text);
+		}
+	}
+	drop_cmd(lx);
+	a->first = lx->out->n;
+	lx->open_arm[level] = lx->out->narms;
+}
+
+/* `;;` (ends ';') or `;&`, `;;&` ('&') ended the command before it. */
+static void close_arm(struct lexer *lx, char ends)
+{
+	size_t level = (size_t)lx->case_depth - 1, open = lx->open_arm[level];
+
+	if (!open)
+		return;
+	lx->out->arms[open - 1].end = lx->out->n;
+	lx->out->arms[open - 1].ends = ends;
+	lx->open_arm[level] = 0;
 }
 
 /* Forget the command being read (a case pattern: not a command). */
@@ -235,6 +297,7 @@ static void end_word(struct lexer *lx)
 		w->text = rl_xstrndup(lx->word.data ? lx->word.data : "", lx->word.len);
 		w->dynamic = lx->dynamic;
 		w->expr = lx->dynamic ? rl_xstrndup(lx->expr.data, lx->expr.len) : NULL;
+		w->quoted = lx->quoted;
 		if (lx->cur->n == 1)
 			lx->cur->line = lx->word_line;
 		lx->nwords++;
@@ -491,7 +554,7 @@ static void take_operator(struct lexer *lx)
 
 	end_word(lx);
 	if (lx->pattern && c == ')') {
-		drop_cmd(lx); /* the pattern before it */
+		start_arm(lx); /* the pattern before it: not a command */
 		lx->pattern = 0;
 		lx->i++;
 		return;
@@ -504,12 +567,18 @@ static void take_operator(struct lexer *lx)
 		return;
 	lx->i++;
 	if (c == ';' && lx->i < lx->len && (lx->s[lx->i] == ';' || lx->s[lx->i] == '&')) {
+		char ends = lx->s[lx->i] == '&' ? '&' : ';';
+
 		end_cmd_by(lx, ';');
 		lx->i++;
-		if (lx->i < lx->len && lx->s[lx->i] == '&')
+		if (lx->i < lx->len && lx->s[lx->i] == '&') {
 			lx->i++; /* bash's ;;& */
-		if (lx->case_depth > 0)
+			ends = '&';
+		}
+		if (lx->case_depth > 0) {
+			close_arm(lx, ends);
 			lx->pattern = 1;
+		}
 	} else if ((c == '&' || c == '|') && lx->i < lx->len && lx->s[lx->i] == c) {
 		end_cmd_by(lx, c);
 		lx->i++;
@@ -586,6 +655,8 @@ int rl_shlex_split(const char *s, size_t len, struct rl_shcmds *out, struct rl_e
 		find_program(lx.cur);
 	rl_buf_release(&lx.word);
 	rl_buf_release(&lx.expr);
+	free(lx.case_at);
+	free(lx.open_arm);
 	return rc;
 }
 
@@ -604,6 +675,12 @@ void rl_shcmds_release(struct rl_shcmds *c)
 		free(c->v[i].w);
 	}
 	free(c->v);
+	for (size_t i = 0; i < c->narms; i++) {
+		for (size_t k = 0; k < c->arms[i].npat; k++)
+			free(c->arms[i].pat[k]);
+		free(c->arms[i].pat);
+	}
+	free(c->arms);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -789,6 +866,31 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 	return val;
 }
 
+/* `uname` or `uname -s` (or /usr/bin/uname), all of a command
+ * substitution from *p (past its `$(` or backquote) to close: 1 and *p
+ * past close, else 0. */
+static int is_uname(const char **p, char close)
+{
+	const char *s = *p;
+
+	s += strspn(s, " \t");
+	if (strncmp(s, "/usr/bin/", 9) == 0)
+		s += 9;
+	if (strncmp(s, "uname", 5) != 0)
+		return 0;
+	s += 5;
+	if (*s == ' ' || *s == '\t') {
+		s += strspn(s, " \t");
+		if (s[0] == '-' && s[1] == 's')
+			s += 2;
+		s += strspn(s, " \t");
+	}
+	if (*s != close)
+		return 0;
+	*p = s + 1;
+	return 1;
+}
+
 static int splits(const char *v)
 {
 	return strpbrk(v, " \t\n*?[") != NULL;
@@ -812,6 +914,15 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 			rl_buf_add(&b, p++, 1);
 		} else if (c == '"') {
 			quoted = !quoted;
+		} else if ((c == '$' && *p == '(') || c == '`') {
+			const char *q = p + (c == '$');
+
+			if (!is_uname(&q, c == '$' ? ')' : '`')) {
+				rl_buf_release(&b);
+				return -1; /* what a command prints */
+			}
+			p = q;
+			rl_buf_adds(&b, "Darwin"); /* uname(1) on macOS */
 		} else if (c == '$') {
 			char *v = expand_param(&p, env);
 
@@ -822,9 +933,6 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 			}
 			rl_buf_adds(&b, v);
 			free(v);
-		} else if (c == '`') {
-			rl_buf_release(&b);
-			return -1;
 		} else if (c == '~') {
 			/* a tilde prefix (literal ones are escaped): `~` alone
 			 * or before a '/' is HOME; `~user`, `~+`… are not known */

@@ -29,6 +29,7 @@ struct rl_shword {
 	 * the word or an assignment's value: a tilde prefix) is kept as
 	 * written. NULL for literal words. */
 	char *expr;
+	int quoted; /* some of it was quoted or escaped */
 };
 
 /* One simple command. prog indexes the program word: leading VAR=value
@@ -55,12 +56,29 @@ struct rl_shcmd {
 	 * '(' or ')'. A newline after `&&`, `||` or `|` continues the list. */
 	int depth;
 	char before, after;
+	/* `case WORD in` (w[0..2]): the index of its `esac` command (0: none
+	 * found), and of its first arm in rl_shcmds.arms. */
+	size_t esac, arm0;
+};
+
+/* One arm of a `case`: `PATTERN|…) commands ;;`. */
+struct rl_sharm {
+	size_t case_at;	   /* the index of its `case WORD in` command */
+	size_t first, end; /* its commands: [first, end) */
+	char **pat;	   /* its patterns, in order; NULL where one is not a
+			    * literal pattern (an expansion, or a glob character
+			    * quoted: not matched as written) */
+	size_t npat;
+	char ends; /* ';' (`;;`, or `esac`), '&' (`;&`, `;;&`: more may run);
+		    * 0 while open */
 };
 
 struct rl_shcmds {
 	struct rl_shcmd *v;
 	size_t n;
 	size_t alloc;
+	struct rl_sharm *arms; /* in the order of the text */
+	size_t narms, arms_alloc;
 };
 
 /* Variables as a reader of a script knows them: literal values, and names
@@ -88,10 +106,12 @@ void rl_shenv_release(struct rl_shenv *e);
 /* The value of w as sh would expand it, where that is certain: literal
  * parts and `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
  * `${NAME:=word}` (which assigns), `${NAME=word}` of variables with
- * literal values (a default word must itself be literal), and a tilde
+ * literal values (a default word must itself be literal), `$(uname)`,
+ * `$(uname -s)` (or /usr/bin/uname, or in backquotes): `Darwin`, the
+ * kernel name of macOS, where the jobs read run; and a tilde
  * prefix `~` (alone or before '/') when HOME has a literal value. Returns 0 with
  * *out (malloc'd), or -1 with *out NULL when the word holds anything else:
- * `$(…)`, backquotes, `$1`, `$@`, other `${…}` forms, `~user`, a variable unset or
+ * any other `$(…)` or backquotes, `$1`, `$@`, other `${…}` forms, `~user`, a variable unset or
  * of unknown value; or, unless `assignment` (no field splitting there), an
  * unquoted expansion whose value holds blanks or glob characters. */
 int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out);

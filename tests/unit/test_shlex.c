@@ -172,6 +172,19 @@ static void test_expand(void)
 	check_expand("${#JAVA_HOME}", &env, NULL);
 	check_expand("${JAVA_HOME%/*}", &env, NULL);
 	check_expand("${NOPE:-$(x)}", &env, NULL);
+	/* uname prints the kernel's name: Darwin on macOS; nothing else of
+	 * it (the release, the machine) is known */
+	check_expand("\"$(uname)\"", &env, "Darwin");
+	check_expand("$(uname -s)/x", &env, "Darwin/x");
+	check_expand("$( /usr/bin/uname )", &env, "Darwin");
+	check_expand("`uname`", &env, "Darwin");
+	check_expand("$(uname -r)", &env, NULL);
+	check_expand("$(uname -m)", &env, NULL);
+	check_expand("$(uname -a)", &env, NULL);
+	check_expand("$(uname -s -r)", &env, NULL);
+	check_expand("$(unamex)", &env, NULL);
+	check_expand("$(/bin/sh uname)", &env, NULL);
+	check_expand("$((uname))", &env, NULL);
 	/* an unquoted value that sh would split or glob, except in an assignment */
 	check_expand("$SPACED", &env, NULL);
 	check_expand("\"$SPACED\"", &env, "/a b");
