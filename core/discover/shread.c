@@ -1,6 +1,7 @@
 /* What shell text runs, read as sh would run it; see shread.h. */
 #include "core/discover/shread.h"
 
+#include <fnmatch.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #define MAX_CALLS   256 /* function bodies walked per text: bounds a hostile script */
 #define MAX_SOURCES 32	/* `. FILE` texts read per text, nested ones included: the same */
+#define MAX_CASES   64	/* `case`s nested in the arms walked: bounds the recursion */
 
 /* Where the shell is: the directory `cd` made current. */
 struct where {
@@ -51,6 +53,10 @@ struct reader {
 	size_t vars_until;
 	int *sources; /* `. FILE` texts read so far: the outermost reader's count */
 	int own_sources;
+	/* per command: how many `case`s around it run it surely, it in the
+	 * arm they take (case_taken): it counts at their level */
+	int *lift;
+	int cases; /* arms of `case`s walked (walk_case) around the command */
 };
 
 /* One command's words from where the program chain starts: the value of
@@ -822,7 +828,7 @@ static struct func *find_func(struct reader *rd, const char *name)
 	return NULL;
 }
 
-static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
+static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
 
 static void call_func(struct step *s, struct func *f)
 {
@@ -878,8 +884,12 @@ static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t nex
  * eval is so. */
 static int cmd_surely(const struct reader *rd, const struct rl_shcmd *c)
 {
-	return !rd->unsure && c->depth == 0 && (!c->before || c->before == ';') &&
-	       c->after != 'p' && c->after != 'b';
+	int depth = c->depth;
+
+	if (rd->lift && c >= rd->cmds.v && c < rd->cmds.v + rd->cmds.n)
+		depth -= rd->lift[c - rd->cmds.v];
+	return !rd->unsure && depth == 0 && (!c->before || c->before == ';') && c->after != 'p' &&
+	       c->after != 'b';
 }
 
 static int changes_surely(const struct step *s, size_t i)
@@ -1575,18 +1585,111 @@ static size_t if_never(struct reader *rd, struct rl_shenv *env, size_t i)
 	return 0;
 }
 
-/* Commands first to last; in the text of a `. FILE`, an `if` that runs
- * nothing is passed over. */
-static void walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+/* When command i of rd's text is a `case WORD in` whose WORD's value is
+ * known (rl_shword_expand: `$(uname)` is too): the arm sh takes, by its
+ * patterns as sh matches them (fnmatch), the first that matches (NULL
+ * when none does), in *arm; returns the index of its `esac`. 0 when that
+ * is not certain: WORD not known, a pattern before the match not a
+ * literal one, an arm not ended, or the one taken ending with `;&` or
+ * `;;&` (more arms run). */
+static size_t case_taken(struct reader *rd, struct rl_shenv *env, size_t i,
+			 const struct rl_sharm **arm)
 {
-	for (size_t i = first; i <= last && i < rd->cmds.n; i++) {
+	const struct rl_shcmd *c = &rd->cmds.v[i];
+	size_t esac = c->esac;
+	char *v = NULL;
+
+	*arm = NULL;
+	if (c->n != 3 || !word_is(&c->w[0], "case") || !word_is(&c->w[2], "in") || esac <= i ||
+	    esac >= rd->cmds.n || !word_is(&rd->cmds.v[esac].w[0], "esac") ||
+	    rl_shword_expand(&c->w[1], env, 1, &v) < 0)
+		return 0;
+	for (size_t k = c->arm0; k < rd->cmds.narms && !*arm; k++) {
+		const struct rl_sharm *a = &rd->cmds.arms[k];
+
+		if (a->first > esac)
+			break;
+		if (a->case_at != i)
+			continue;
+		if (!a->ends || a->end > esac || !a->npat) {
+			esac = 0;
+			break;
+		}
+		for (size_t j = 0; j < a->npat && !*arm; j++) {
+			if (!a->pat[j]) {
+				esac = 0;
+				k = rd->cmds.narms;
+				break;
+			}
+			if (fnmatch(a->pat[j], v, 0) == 0)
+				*arm = a;
+		}
+	}
+	free(v);
+	if (*arm && (*arm)->ends != ';')
+		esac = 0;
+	return esac;
+}
+
+static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
+
+/* Command i, a `case` whose arm is certain (case_taken): that arm runs,
+ * no other; when the case itself runs surely (not after `&&`, `||`, nor
+ * in a pipeline or the background), so do the arm's commands, as sure as
+ * the case. Returns its `esac`'s index; 0 when not certain. */
+static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
+{
+	const struct rl_sharm *arm;
+	size_t esac = case_taken(rd, env, i, &arm);
+	const struct rl_shcmd *c = &rd->cmds.v[i], *e;
+
+	if (!esac || rd->cases >= MAX_CASES)
+		return 0; /* past the bound: every arm is walked, as ever */
+	e = &rd->cmds.v[esac];
+	run_cmd(rd, env, c);
+	if (!arm)
+		return esac;
+	if ((!c->before || c->before == ';') && e->after != 'p' && e->after != 'b') {
+		if (!rd->lift)
+			rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
+		for (size_t k = arm->first; k < arm->end; k++)
+			rd->lift[k]++;
+	}
+	for (size_t k = arm->first; k < arm->end; k++) {
+		if (rd->cmds.v[k].funcdef) {
+			/* defined, not run */
+			for (size_t f = 0; f < rd->nfn; f++)
+				if (rd->fn[f].first == k + 1 && rd->fn[f].last > k)
+					k = rd->fn[f].last;
+			continue;
+		}
+		rd->cases++;
+		k = walk_cmds(rd, env, k, k);
+		rd->cases--;
+	}
+	return esac;
+}
+
+/* Commands first to last; in the text of a `. FILE`, an `if` that runs
+ * nothing is passed over; a `case` runs only the arm it surely takes,
+ * when that is certain. Returns the index of the last command passed. */
+static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+{
+	size_t i;
+
+	for (i = first; i <= last && i < rd->cmds.n; i++) {
 		size_t fi = rd->sourced ? if_never(rd, env, i) : 0;
 
 		if (fi)
 			i = fi;
-		else if (!rd->cmds.v[i].funcdef)
+		else if (rd->cmds.v[i].funcdef)
+			continue;
+		else if ((fi = walk_case(rd, env, i)) != 0)
+			i = fi;
+		else
 			run_cmd(rd, env, &rd->cmds.v[i]);
 	}
+	return i - 1;
 }
 
 /* The top level in order, then the functions it did not call (in the
@@ -1596,14 +1699,9 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	if (!rd->sources)
 		rd->sources = &rd->own_sources;
 	find_funcs(rd);
-	for (size_t i = 0; i < rd->cmds.n; i++) {
-		size_t fi = rd->sourced && !in_func(rd, i) ? if_never(rd, env, i) : 0;
-
-		if (fi)
-			i = fi;
-		else if (!in_func(rd, i))
-			walk_cmds(rd, env, i, i);
-	}
+	for (size_t i = 0; i < rd->cmds.n; i++)
+		if (!in_func(rd, i))
+			i = walk_cmds(rd, env, i, i);
 	where_chain_ends(rd, env, SIZE_MAX);
 	vars_chain_ends(rd, env, SIZE_MAX);
 	rl_strv_release(&rd->chain_vars);
@@ -1616,6 +1714,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 		}
 	rl_shcmds_release(&rd->cmds);
 	free(rd->fn);
+	free(rd->lift);
 }
 
 int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,

@@ -9,6 +9,11 @@
  * - Functions: a call walks the function's body; functions never called
  *   (or called through a variable) are walked at the end, so every branch
  *   of a wrapper's `case` is read.
+ * - `case WORD in` with WORD's value certain (`$(uname)` is Darwin): only
+ *   the arm sh takes is walked (the first whose literal pattern matches,
+ *   fnmatch; `;;` ends it), and what it changes (a `cd`, an assignment)
+ *   is as sure as the `case` itself. Otherwise every arm is walked, none
+ *   sure to run.
  * - Prefixes seen through: `exec [-a NAME]`, `command`, `nohup`,
  *   `nice [-n N]`, `env [-i] [-u NAME] [-P PATH] [VAR=value]…`,
  *   `sudo [-u USER] [-g GROUP] [-E] [-H] … [VAR=value]…`,
@@ -21,7 +26,8 @@
  *   Its text (ops->source) runs in this shell: the variables it assigns
  *   and exports where they surely run (its top level, not after `&&` or
  *   `||`, and not in a function, `if`, `case`, loop, `{ … }`, subshell or
- *   pipeline) hold for what follows the `. FILE`; one it assigns anywhere
+ *   pipeline; in the arm a `case` surely takes, as surely as the `case`)
+ *   hold for what follows the `. FILE`; one it assigns anywhere
  *   else (or in an eval, or unsets) is not known after it. Nested up to
  *   RL_SHREAD_MAX_NEST deep and MAX_SOURCES texts in all (shread.c):
  *   past that, no variable is known. Its functions are defined, not run; those

@@ -1207,6 +1207,13 @@ static void test_cd(void)
 		 "true && cd {ip}/srv && sh -c 'exec {ip}/bin/ruby app.rb'");
 	/* an absolute cd after one not known: known again */
 	SH_READS(srv, "", "cd \"$X\"; cd {ip}/srv; exec {ip}/bin/ruby app.rb");
+	/* in the arm a `case` surely takes ($(uname) is Darwin; the first
+	 * arm whose pattern matches): as sure as the case; no other arm runs */
+	SH_READS(
+		srv, "",
+		"case \"$(uname)\" in\n  Linux|*BSD) cd /nowhere ;;\n  [Dd]arwin*) cd {ip}/srv ;;\n"
+		"  *) cd / ;;\nesac\nexec {ip}/bin/ruby app.rb");
+	SH_READS(srv, "", "case x in x) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
 
 	/* not known: no operand, `-`, a value not known, a relative one
 	 * CDPATH may find, physical with "..", stack forms, a second operand */
@@ -1253,7 +1260,9 @@ static void test_cd(void)
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "if cd {ip}/srv; then :; fi\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
-		 "case x in x) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
+		 "case $1 in x) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
+	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
+		 "case \"$(uname -r)\" in *) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "while :; do cd {ip}/srv; break; done; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
@@ -1473,8 +1482,23 @@ static void test_sourced_vars(void)
 		"else\n"
 		"    export VIRTUAL_ENV=\"{ip}/srv/venv\"\n"
 		"fi\n");
-	/* Python 3.12, 3.13: on uname, which is not run here */
+	/* Python 3.12, 3.13: a case on $(uname), which prints Darwin on macOS:
+	 * its `*)` arm runs */
 	put_activate("ip/srv/venv/bin/activate-uname",
+		     "# on Windows, a path can contain colons and backslashes and has to be "
+		     "converted:\n"
+		     "case \"$(uname)\" in\n"
+		     "    CYGWIN*|MSYS*)\n"
+		     "        # transform D:\\path\\to\\venv to /d/path/to/venv on MSYS\n"
+		     "        VIRTUAL_ENV=$(cygpath \"{ip}/srv/venv\")\n"
+		     "        export VIRTUAL_ENV\n"
+		     "        ;;\n"
+		     "    *)\n"
+		     "        # use the path as-is\n"
+		     "        export VIRTUAL_ENV=\"{ip}/srv/venv\"\n"
+		     "        ;;\n"
+		     "esac\n");
+	put_activate("ip/srv/venv/bin/activate-mingw",
 		     "case \"$(uname)\" in\n"
 		     "    CYGWIN*|MSYS*|MINGW*)\n"
 		     "        VIRTUAL_ENV=$(cygpath '{ip}/srv/venv')\n"
@@ -1484,13 +1508,73 @@ static void test_sourced_vars(void)
 		     "        export VIRTUAL_ENV='{ip}/srv/venv'\n"
 		     "        ;;\n"
 		     "esac\n");
-	/* virtualenv's: first whether the directory is there */
+	/* with WSL's: in that `*)` arm, a case on $(uname -r), not known */
+	put_activate("ip/srv/venv/bin/activate-wsl",
+		     "case \"$(uname)\" in\n"
+		     "    CYGWIN*|MSYS*|MINGW*)\n"
+		     "        VIRTUAL_ENV=$(cygpath '{ip}/srv/venv')\n"
+		     "        export VIRTUAL_ENV\n"
+		     "        ;;\n"
+		     "    *)\n"
+		     "        case \"$(uname -r)\" in\n"
+		     "            *Microsoft*|*WSL*)\n"
+		     "                VIRTUAL_ENV=$(wslpath '{ip}/srv/venv')\n"
+		     "                export VIRTUAL_ENV\n"
+		     "                ;;\n"
+		     "            *)\n"
+		     "                export VIRTUAL_ENV='{ip}/srv/venv'\n"
+		     "                ;;\n"
+		     "        esac\n"
+		     "        ;;\n"
+		     "esac\n");
+	/* virtualenv's: first whether the directory is there (not decided
+	 * here), then a case on $(uname) no arm of which runs on macOS */
 	put_activate("ip/srv/venv/bin/activate-dir",
 		     "if [ ! -d '{ip}/srv/venv' ]; then\n"
-		     "    VIRTUAL_ENV=\"$(realpath \"$(dirname \"$0\")/..\")\"\n"
+		     "    echo \"Virtual environment directory does not exist!\" >&2\n"
+		     "    CURRENT_PATH=$(realpath \"${BASH_SOURCE[0]}\")\n"
+		     "    CURRENT_DIR=$(dirname \"${CURRENT_PATH}\")\n"
+		     "    VIRTUAL_ENV=\"$(realpath \"${CURRENT_DIR}/../\")\"\n"
 		     "else\n"
 		     "    VIRTUAL_ENV='{ip}/srv/venv'\n"
-		     "fi\n");
+		     "fi\n\n"
+		     "case \"$(uname)\" in\n"
+		     "    CYGWIN*|MSYS*|MINGW*)\n"
+		     "        VIRTUAL_ENV=$(cygpath \"$VIRTUAL_ENV\")\n"
+		     "        ;;\n"
+		     "esac\n"
+		     "export VIRTUAL_ENV\n");
+	/* ... that case after a known VIRTUAL_ENV leaves it known */
+	put_activate("ip/srv/venv/bin/activate-nocase",
+		     "VIRTUAL_ENV='{ip}/srv/venv'\n"
+		     "case \"$(uname)\" in\n"
+		     "    CYGWIN*|MSYS*|MINGW*)\n"
+		     "        VIRTUAL_ENV=$(cygpath \"$VIRTUAL_ENV\")\n"
+		     "        ;;\n"
+		     "esac\n"
+		     "export VIRTUAL_ENV\n");
+	/* arms as sh takes them: globs, the first that matches, `;;` ends it */
+	put_ip("ip/srv/glob.sh", "case \"$(uname -s)\" in\n"
+				 "    Linux|*BSD) APP_HOME=/nowhere ;;\n"
+				 "    [Dd]arwin*) export APP_HOME={ip}/srv ;;\n"
+				 "    *) APP_HOME=/ ;;\n"
+				 "esac\n"
+				 "case `/usr/bin/uname` in\n"
+				 "    *) APP_RB=app.rb ;;\n"
+				 "    Darwin) APP_RB=x.rb ;;\n"
+				 "esac\n");
+	/* not certain: a quoted glob, an expansion as a pattern, `;&`, a
+	 * case after `&&`, a case on $(uname -r) */
+	put_ip("ip/srv/unsure.sh", "case \"$(uname)\" in 'D'*) APP_HOME=/x ;; esac\n"
+				   "case \"$(uname)\" in $X|Darwin) APP_RB=app.rb ;; esac\n");
+	put_ip("ip/srv/fall.sh", "case \"$(uname)\" in Darwin) APP_HOME={ip}/srv ;& *) : ;; esac\n"
+				 "true && case Darwin in *) APP_RB=app.rb ;; esac\n");
+	put_ip("ip/srv/release.sh", "case \"$(uname)\" in\n"
+				    "  Darwin)\n"
+				    "    APP_HOME={ip}/srv\n"
+				    "    case \"$(uname -r)\" in 2*) APP_RB=app.rb ;; esac\n"
+				    "    ;;\n"
+				    "esac\n");
 	put_ip("ip/srv/env.sh", "# the app's settings\nexport APP_HOME={ip}/srv\nAPP_RB=app.rb\n"
 				"setup() {\n  APP_HOME=/nowhere\n}\n");
 	put_ip("ip/srv/outer.sh", ". {ip}/srv/env.sh\nexport APP_OUT=\"$APP_HOME\"\n");
@@ -1525,13 +1609,54 @@ static void test_sourced_vars(void)
 	SH_READS("srv/venv/bin/activate-ostype (sh -c); srv/app.py (sh -c exec → python)",
 		 "'python' (ProgramArguments)",
 		 ". {ip}/srv/venv/bin/activate-ostype; exec python {ip}/srv/app.py");
-	SH_READS("srv/venv/bin/activate-uname (sh -c); srv/app.py (sh -c exec → python3)",
-		 "'python3' (ProgramArguments)",
-		 ". {ip}/srv/venv/bin/activate-uname; exec python3 {ip}/srv/app.py");
 	SH_READS("srv/venv/bin/activate-dir (sh -c); srv/app.py (sh -c exec → python)",
 		 "'python' (ProgramArguments)",
 		 ". {ip}/srv/venv/bin/activate-dir; exec python {ip}/srv/app.py");
-	SH_RUNS("", ". {ip}/srv/venv/bin/activate-uname; exec python3 {ip}/srv/app.py");
+	SH_READS("srv/venv/bin/activate-wsl (sh -c); srv/app.py (sh -c exec → python3)",
+		 "'python3' (ProgramArguments)",
+		 ". {ip}/srv/venv/bin/activate-wsl; exec python3 {ip}/srv/app.py");
+	SH_RUNS("", ". {ip}/srv/venv/bin/activate-wsl; exec python3 {ip}/srv/app.py");
+	/* 3.12's, 3.13's case on $(uname): its `*)` arm, surely; virtualenv's
+	 * with no arm taken */
+	SH_READS("srv/venv/bin/activate-uname (sh -c); srv/venv/bin/python3 (sh -c exec → "
+		 "symlink); hb/opt/python@3.12 (sh -c exec → symlink → opt symlink); srv/app.py "
+		 "(sh -c exec → python3)",
+		 "", ". {ip}/srv/venv/bin/activate-uname; exec python3 {ip}/srv/app.py");
+	SH_RUNS(python, "cd {ip}/srv && source venv/bin/activate-uname && exec python app.py");
+	SH_RUNS(python, ". {ip}/srv/venv/bin/activate-mingw; exec python -m app");
+	SH_RUNS(python, ". {ip}/srv/venv/bin/activate-nocase; exec python -m app");
+	/* arms taken by glob, the first that matches */
+	SH_READS("srv/glob.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
+		 ". {ip}/srv/glob.sh; exec {ip}/bin/ruby \"$APP_HOME/$APP_RB\"");
+	/* cases nested 10000 deep: past MAX_CASES, every arm is walked, as
+	 * in a case not certain (a bound on the recursion) */
+	{
+		struct rl_buf deep = {0};
+
+		for (int k = 0; k < 10000; k++)
+			rl_buf_adds(&deep, "case a in a) ");
+		rl_buf_adds(&deep, "APP_RB=app.rb ");
+		for (int k = 0; k < 10000; k++)
+			rl_buf_adds(&deep, ";; esac ");
+		rl_buf_adds(&deep, "\nexec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+		SH_READS("srv/app.rb (sh -c exec → ruby)", "", deep.data);
+		rl_buf_release(&deep);
+	}
+	/* not certain: what the case assigns is not known */
+	SH_READS(
+		"srv/unsure.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		"APP_HOME={ip}/srv; . {ip}/srv/unsure.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/unsure.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/unsure.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+	SH_READS("srv/fall.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 ". {ip}/srv/fall.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/fall.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/fall.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
+	/* $(uname) is known, $(uname -r) (the release) is not */
+	SH_READS("srv/release.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
+		 ". {ip}/srv/release.sh; exec {ip}/bin/ruby \"$APP_HOME/app.rb\"");
+	SH_READS("srv/release.sh (sh -c)", "'{ip}/srv/$APP_RB' (ProgramArguments)",
+		 "APP_RB=app.rb; . {ip}/srv/release.sh; exec {ip}/bin/ruby \"{ip}/srv/$APP_RB\"");
 
 	/* a sourced file's exports, used after it; its functions not run */
 	SH_READS("srv/env.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
