@@ -1911,8 +1911,18 @@ deactivate () {
 # unset irrelevant variables
 deactivate nondestructive
 
-VIRTUAL_ENV="%s"
-export VIRTUAL_ENV
+# on Windows, a path can contain colons and backslashes and has to be converted:
+case "$(uname)" in
+    CYGWIN*|MSYS*)
+        # transform D:\\path\\to\\venv to /d/path/to/venv on MSYS
+        VIRTUAL_ENV=$(cygpath "%s")
+        export VIRTUAL_ENV
+        ;;
+    *)
+        # use the path as-is
+        export VIRTUAL_ENV="%s"
+        ;;
+esac
 
 _OLD_VIRTUAL_PATH="$PATH"
 PATH="$VIRTUAL_ENV/bin:$PATH"
@@ -1929,8 +1939,10 @@ fi
         """A Python service in a venv of Homebrew's python@3.12: `bash -c
         "cd APP && source venv/bin/activate && exec python app.py"`, and a
         wrapper script doing `. APP/venv/bin/activate` then `exec python -m
-        app`. The activate script (as Python's venv writes it: a literal
-        VIRTUAL_ENV, PATH="$VIRTUAL_ENV/bin:$PATH") runs in the shell, so
+        app`. The activate script (as Python 3.13's venv writes it:
+        VIRTUAL_ENV set in a `case "$(uname)"` whose `*)` arm runs on macOS,
+        where uname prints Darwin; PATH="$VIRTUAL_ENV/bin:$PATH") runs in
+        the shell, so
         python is APP/venv/bin/python → python3 → opt/python@3.12/bin/
         python3.12, tracked with no warning. brew upgrade python@3.12 (new
         keg, opt relinked, old keg deleted) restarts both jobs, each for
@@ -1943,7 +1955,7 @@ fi
             os.symlink(py, os.path.join(venv, "bin", "python3"))
             os.symlink("python3", os.path.join(venv, "bin", "python"))
             with open(os.path.join(venv, "bin", "activate"), "w") as f:
-                f.write(self.VENV_ACTIVATE % venv)
+                f.write(self.VENV_ACTIVATE % (venv, venv))
             wrapper = os.path.join(app, "run.sh")
             with open(wrapper, "w") as f:
                 f.write(f"#!/bin/sh\n. {venv}/bin/activate\nexec python -m app\n")
