@@ -426,6 +426,8 @@ int cmd_jobs(struct cli_ctx *ctx)
 	 * processes and the definitions launchd loaded are judged as plan
 	 * judges them without one. */
 	po.manifest_optional = 1;
+	/* A job the journal holds unloaded: plan's step says why. */
+	po.journal_steps = 1;
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
 	} else {

@@ -94,6 +94,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	cli_pipeline_opts(ctx, &lc, &po);
 	po.warn_unresolved = 1;
 	po.report_unasked = 1;
+	po.journal_steps = 1;
 	/* --archive: what the packages will change, instead of the diff. */
 	if ((archives ? rl_pipeline_predict(&po, &ctx->archives, prefix, &p, &err)
 		      : rl_pipeline_plan(&po, &p, &err)) < 0)

@@ -162,6 +162,19 @@ static struct {
 	pid_t *old_pid;		    /* per step: launchd's pid when it began */
 } so_far;
 
+/* The journal entry of an earlier run whose bootstrap this run has in
+ * flight (finish_killed_run), or NULL: a second signal leaves it as a
+ * step of its own said to be under way. */
+static const struct rl_intent *volatile recovering;
+
+/* Where a step stood whose bootstrap a second signal killed. */
+#define RELOADING_WHY                                                                              \
+	"stopped at once by a second signal while launchd was loading it again: it may be left "   \
+	"unloaded; left for the next run, which checks and loads it again if so"
+
+static json_t *recovery_step(const struct rl_intent *it, const char *status, const char *error,
+			     const char *note);
+
 /* The logged step of one under way when the run is ended at once. */
 static json_t *step_under_way(size_t i)
 {
@@ -175,10 +188,7 @@ static json_t *step_under_way(size_t i)
 		[RL_UNLOADED] = "stopped at once by a second signal between its bootout and its "
 				"bootstrap: left unloaded for the next run, which loads it again "
 				"first",
-		[RL_RELOADING] =
-			"stopped at once by a second signal while launchd was loading it "
-			"again: it may be left unloaded; left for the next run, which checks "
-			"and loads it again if so",
+		[RL_RELOADING] = RELOADING_WHY,
 	};
 	json_t *s = rl_runlog_step(&so_far.plan->steps[i], NULL);
 
@@ -207,6 +217,16 @@ static void stopped_update(void)
 	steps = json_array();
 	for (size_t i = 0; i < json_array_size(recovered); i++)
 		json_array_append(steps, json_array_get(recovered, i));
+	if (recovering) {
+		/* Finishing an earlier run's reload: where it stands. */
+		char *label = rl_path_quote(recovering->label);
+
+		json_array_append_new(steps,
+				      recovery_step(recovering, "deferred", RELOADING_WHY, NULL));
+		rl_buf_addf(&why, "%s", label);
+		under_way++;
+		free(label);
+	}
 	for (size_t i = 0; so_far.plan && i < so_far.plan->n; i++) {
 		const struct rl_step *s = &so_far.plan->steps[i];
 
@@ -227,7 +247,7 @@ static void stopped_update(void)
 		json_object_set_new(rec, "processes", json_false());
 	json_object_set_new(
 		rec, "error",
-		!so_far.plan
+		!so_far.plan && !under_way
 			? json_string("stopped at once by a second signal before it had planned")
 		: under_way
 			? json_pack("s++", "stopped at once by a second signal while restarting ",
@@ -731,14 +751,64 @@ static void log_recovery(const struct rl_intent *it, const char *status, const c
 		return;
 	if (!recovered)
 		recovered = json_array();
-	json_array_append_new(
-		recovered, json_pack("{s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:[],s:o,s:o}", "label",
-				     rl_json_path(it->label), "target", rl_json_path(it->target),
-				     "action", rl_intent_action_name(it->action), "status", status,
-				     "old_pid", "new_pid", "seconds", "reasons", "cause", "causes",
-				     "error", error ? rl_json_path(error) : json_null(), "note",
-				     note ? rl_json_path(note) : json_null()));
+	json_array_append_new(recovered, recovery_step(it, status, error, note));
 	stopped_update();
+}
+
+static json_t *recovery_step(const struct rl_intent *it, const char *status, const char *error,
+			     const char *note)
+{
+	return json_pack("{s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:[],s:o,s:o}", "label",
+			 rl_json_path(it->label), "target", rl_json_path(it->target), "action",
+			 rl_intent_action_name(it->action), "status", status, "old_pid", "new_pid",
+			 "seconds", "reasons", "cause", "causes", "error",
+			 error ? rl_json_path(error) : json_null(), "note",
+			 note ? rl_json_path(note) : json_null());
+}
+
+/* launchctl for finishing an earlier run's journal: while its bootstrap
+ * is in flight, a second signal says the job may be left unloaded (and
+ * logs the step as under way), as for a step of this run's own. */
+struct recovery_call {
+	const struct rl_launchctl *lc;
+	const struct rl_intent *it;
+};
+
+static void recovery_line(const struct rl_intent *it)
+{
+	char *line = NULL, *old = unloaded_line;
+
+	unloaded_len = 0;
+	if (it) {
+		char *label = rl_path_quote(it->label);
+
+		line = rl_xasprintf("relaunch: %s: may be left unloaded: stopped while launchd was "
+				    "loading it again; the next 'relaunch run' checks and loads it "
+				    "again if so\n",
+				    label);
+		free(label);
+	}
+	unloaded_line = line;
+	free(old);
+	recovering = it;
+	stopped_update();
+	if (line)
+		unloaded_len = (sig_atomic_t)strlen(line);
+}
+
+static int recovery_launchctl_fn(const char *const *args, struct rl_launchctl_result *res,
+				 struct rl_error *err, void *ctx)
+{
+	const struct recovery_call *c = ctx;
+	int bootstrap = args[0] && strcmp(args[0], "bootstrap") == 0;
+	int rc;
+
+	if (bootstrap)
+		recovery_line(c->it);
+	rc = rl_launchctl_call(c->lc, args, res, err);
+	if (bootstrap)
+		recovery_line(NULL);
+	return rc;
 }
 
 /* A run that was killed, or whose reload could not load the job again,
@@ -753,8 +823,9 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 	struct rl_intents in = {0};
 	struct rl_history hist = {0};
 	struct rl_error err = {0};
-	struct rl_restart_ops ops = {real_now, real_wall, real_sleep_until, real_launchctl_fn,
-				     (void *)(uintptr_t)lc};
+	struct recovery_call call = {lc, NULL};
+	struct rl_restart_ops ops = {real_now, real_wall, real_sleep_until, recovery_launchctl_fn,
+				     &call};
 	int left = 0;
 
 	if (rl_intents_load(&in, statedir, fail) < 0)
@@ -783,7 +854,9 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			free(why);
 			rc = -1;
 		} else {
+			call.it = it;
 			rc = rl_intent_recover(it, &ops, timeout, &hist, &done, &err);
+			call.it = NULL;
 		}
 		if (rc == 0) {
 			char *note = rl_xasprintf("finished the %s an earlier run had begun: %s",
@@ -835,6 +908,26 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		left = 1;
 		/* Waited for already: this run's step for it does not again. */
 		in.v[i].stopping = rc == 1;
+		if (rc == RL_INTENT_RELABELED) {
+			/* The file is another job's now: this one's plist is
+			 * gone as surely as if it had been removed, and the
+			 * other job was never planned (not loaded here). */
+			fprintf(stderr,
+				"relaunch: cannot finish the reload of %s an earlier run had "
+				"begun: %s, so the journal forgets it (%s is not loaded)\n",
+				shown, err.text, shown);
+			{
+				char *why = rl_xasprintf("cannot finish the reload an earlier run "
+							 "had begun: %s, so the journal forgets it",
+							 err.text);
+
+				log_recovery(it, "skipped", why, NULL);
+				free(why);
+			}
+			free(shown);
+			rl_intents_drop(&in, it->label);
+			continue;
+		}
 		if (it->action == RL_INTENT_RELOAD && plist_gone(it->plist)) {
 			/* Removed since (the package was): nothing will ever
 			 * load it again. Said once, then forgotten, so that
@@ -1221,6 +1314,9 @@ static int run_locked(const struct run_args *a)
 	po.report_unasked = 1;
 	if (a->c->dry_run && dry_state(a->c->state_dir, NULL, NULL, &err) < 0)
 		return run_fail(&err);
+	/* A run finishes the journal before it plans; a dry run shows what
+	 * that owes as steps, as plan does. */
+	po.journal_steps = a->c->dry_run;
 	if (!a->c->dry_run) {
 		catch_stop_signals();
 		unfinished =

@@ -808,6 +808,49 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 	rl_strv_release(&labels);
 }
 
+/* The restart journal (core/execute/intent.h): a job an earlier run left
+ * unloaded or stopped is owed its restart. */
+static void load_journal(struct rl_pipeline *p)
+{
+	struct rl_intents *journal = rl_xcalloc(1, sizeof(*journal));
+
+	/* Unreadable: the run that must finish it says so; status too. */
+	if (rl_intents_load(journal, p->statedir, &p->journal_error) < 0)
+		rl_intents_release(journal);
+	p->journal = journal;
+}
+
+/* A job the journal holds as booted out (its reload left unfinished) and
+ * that launchd has loaded in no domain is owed its reload whether or not
+ * a change gives it a step (its change recorded since with `record
+ * --force`, its plist unreadable now): a finding the plan makes a reload,
+ * as a definition launchd loaded that is not the plist's. */
+static void journal_owed(struct rl_pipeline *p)
+{
+	size_t nby;
+	const struct rl_stale **by = rl_stale_by_label(p->stale, p->nstale, &nby);
+
+	for (size_t i = 0; i < p->nviews; i++) {
+		struct rl_jobview *v = &p->views[i];
+		const struct rl_jobconfig *jc = rl_config_job(&p->cfg, v->job->label);
+		size_t k;
+
+		if (v->lookup != 1 || v->differs || (jc && jc->never) ||
+		    rl_pipeline_own_job(v->job->label) ||
+		    !rl_intents_owed(p->journal, v->job->label, 1))
+			continue;
+		v->differs = rl_xstrdup(RL_PLAN_OWED_NOTE);
+		k = rl_stale_find(by, nby, v->job->label);
+		k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
+		if (k == p->nstale) {
+			memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
+			p->stale[k].label = v->job->label;
+		}
+		p->stale[k].differs = v->differs;
+	}
+	free(by);
+}
+
 /* The jobs that run relaunch itself (its own drain job, a formula's or a
  * port's service): restarting them would kill the run, so every plan
  * lists them as restart = never, as `run` treats them. */
@@ -835,17 +878,13 @@ static void spare_own_jobs(struct rl_plan *plan)
  * of what is left. */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
-	struct rl_intents *journal = rl_xcalloc(1, sizeof(*journal));
+	struct rl_intents *journal = p->journal;
 	const struct rl_step *first_unasked = NULL;
 	size_t unasked = 0;
 	/* The files every job uses now by label, built for the first step
 	 * that asks (none when no step is left to restart). */
 	struct rl_label_uses now = {0};
 
-	/* Unreadable: the run that must finish it says so; status too. */
-	if (rl_intents_load(journal, p->statedir, &p->journal_error) < 0)
-		rl_intents_release(journal);
-	p->journal = journal;
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
 		struct rl_jobview *v = view_of(p, s->job);
@@ -886,6 +925,10 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.recorded_shown = recorded_shown(p, s);
 			o.held = rl_intents_owed(journal, s->job->label, 0);
 			rl_decide_step(&p->plan, s, &o);
+		}
+		if (s->decision == RL_DECISION_RESTART && s->unloaded && s->job->unreadable) {
+			/* Its bootstrap, the run's first step, cannot load it. */
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_OWED_UNREADABLE);
 		}
 		if (s->decision == RL_DECISION_RESTART && !now.m)
 			rl_label_uses_build(&now, &p->current);
@@ -1079,6 +1122,9 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 			rl_warn("%s", text);
 		free(text);
 	}
+	load_journal(p);
+	if (o->journal_steps && o->lc && !p->launchd_unknown)
+		journal_owed(p);
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	spare_own_jobs(&p->plan);

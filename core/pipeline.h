@@ -43,6 +43,12 @@ struct rl_pipeline_opts {
 	int manifest_optional;			 /* a manifest that cannot be read is
 						  * left out with a warning, as if there
 						  * were none, not an error (jobs) */
+	int journal_steps;			 /* a job the restart journal holds as
+						  * booted out, and that launchd has
+						  * loaded in no domain, is a step even
+						  * without a change: its reload is owed
+						  * (plan, jobs, run -n; a run finishes
+						  * the journal before it plans) */
 	/* Already loaded by the caller, or NULL (then loaded here): moved
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;

@@ -11,6 +11,7 @@
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/base/util.h"
+#include "core/discover/job.h"
 #include "core/execute/restart.h"
 
 #define INTENT_VERSION 1
@@ -405,6 +406,31 @@ static int bootstrap(const struct rl_intent *it, const struct rl_restart_ops *op
 	return -1;
 }
 
+/* it->plist now holds a job with another label (a package manager
+ * rewrote the file since): 1 with err saying so. A plist that cannot be
+ * read is left to the bootstrap, which says why. */
+static int relabeled(const struct rl_intent *it, struct rl_error *err)
+{
+	enum rl_job_kind kind = strcmp(it->domain, "system") == 0 ? RL_JOB_DAEMON : RL_JOB_AGENT;
+	struct rl_error perr = {0};
+	struct rl_job now;
+	int other;
+
+	if (rl_job_parse(it->plist, kind, &now, &perr) < 0)
+		return 0;
+	other = strcmp(now.label, it->label) != 0;
+	if (other) {
+		char *plist = rl_path_quote(it->plist);
+		char *label = rl_path_quote(now.label);
+
+		rl_error_set(err, "its plist '%s' now has the label %s", plist, label);
+		free(label);
+		free(plist);
+	}
+	rl_job_release(&now);
+	return other;
+}
+
 /* Loaded as it was before the step (its process still runs, or it still
  * has none) and no bootout shown under way. */
 static int unconfirmed(const struct rl_service_status *st, const struct rl_intent *it)
@@ -481,7 +507,13 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	if (loaded == 1 && it->action == RL_INTENT_RELOAD) {
 		/* Booted out and never bootstrapped: the one thing a reload must
 		 * never leave undone. */
-		int other = bootstrap(it, ops, &st, err);
+		int other;
+
+		/* Not from a plist that names another job now: that would load
+		 * a job nobody planned, and leave this one unloaded. */
+		if (relabeled(it, err))
+			return RL_INTENT_RELABELED;
+		other = bootstrap(it, ops, &st, err);
 
 		if (other < 0)
 			return -1;

@@ -150,6 +150,11 @@ struct rl_restart_ops;
  * the caller judges the job again, as any job (*done: why, in words,
  * "launchd did not answer it, and the job still runs pid 412"). */
 #define RL_INTENT_UNCONFIRMED 2
+/* rl_intent_recover's answer for a reload whose job is not loaded and
+ * whose plist now names another job (err says which label): nothing is
+ * bootstrapped, since that would load a job no plan named and leave this
+ * one unloaded; the reload can never be finished. */
+#define RL_INTENT_RELABELED 3
 int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
 		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err);
 

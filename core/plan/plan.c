@@ -1044,7 +1044,9 @@ static void plan_differs(struct builder *b, const struct rl_stale *s)
 	r.path = rl_xstrdup(b->jobs[idx]->plist);
 	r.change = RL_CHANGE_CONTENT;
 	r.role = RL_ROLE_PLIST;
-	r.via = rl_xstrdup("plist launchd loaded");
+	/* Or the restart journal's: launchd has loaded none of it. */
+	r.via = rl_xstrdup(strcmp(s->differs, RL_PLAN_OWED_NOTE) == 0 ? "restart journal"
+								      : "plist launchd loaded");
 	r.text = rl_xstrdup(s->differs);
 	step_add_reason(step_for(b, (size_t)idx), &r);
 }

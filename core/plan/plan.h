@@ -129,6 +129,18 @@ struct rl_step {
 #define RL_PLAN_UNLOADED_NOTE                                                                      \
 	"an earlier run booted it out and did not load it again; 'relaunch run' loads it first"
 
+/* The reason of the step of a job the restart journal holds as booted
+ * out, and that launchd has loaded in no domain, when no change gives it
+ * one (its plist's, with change "content": launchd has none of it). */
+#define RL_PLAN_OWED_NOTE                                                                          \
+	"the restart journal holds its reload, which an earlier run left unfinished"
+
+/* Why such a step is refused when its plist cannot be read: the run's
+ * first step, its bootstrap, would fail. */
+#define RL_PLAN_OWED_UNREADABLE                                                                    \
+	"an earlier run booted it out and did not load it again, and launchd cannot load it "      \
+	"from its unreadable plist: the restart journal keeps it until the plist can be read"
+
 struct rl_reported {
 	char *path;
 	const char *change; /* static: a change kind's or a decision's name */
@@ -162,7 +174,9 @@ struct rl_stale {
 	/* launchd's loaded definition is not the job's plist on disk
 	 * (rl_decide_definition_differs says how): a reload, with that text
 	 * as the plist's reason (change "content"), unless a change of the
-	 * plist gives one. NULL: not known to differ. */
+	 * plist gives one; RL_PLAN_OWED_NOTE for a job the restart journal
+	 * holds as booted out (via "restart journal"). NULL: not known to
+	 * differ. */
 	const char *differs;
 };
 

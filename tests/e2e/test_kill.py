@@ -230,6 +230,174 @@ class KillTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
         self.assertNotIn(label, r.stderr)
 
+    def killed_after_bootout(self, formula):
+        """A run SIGKILLed right after the bootout of formula's job: the
+        journal holds its reload, launchd has it loaded nowhere."""
+        m = self.m
+        label = brew(formula)
+        m.brew_install(formula, "1.0")
+        self.boot([label])
+        self.change_plist(label, formula)
+        lc, done = self.killer("bootout")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        m.wait_event("removed", label)
+        self.assertEqual([i["label"] for i in self.journal()], [label])
+        return label
+
+    OWED = ("not loaded: an earlier run booted it out and did not load it again; "
+            "'relaunch run' loads it first")
+
+    def test_a_journal_job_without_a_change_is_still_planned(self):
+        """Killed after the bootout, then the change recorded away (`record
+        --force` keeps the journal): no change gives the job a step, yet its
+        reload is owed. plan shows it (exit 1), run -n and jobs too, as the
+        run that then loads it again does."""
+        m = self.m
+        label = self.killed_after_bootout("aaa")
+        r = m.relaunch("record", "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        step = f"1. reload {m.target(label)} (daemon; {self.OWED})"
+        p = m.relaunch("plan")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn(step, p.stdout)
+        self.assertIn("the restart journal holds its reload, which an earlier run left "
+                      "unfinished", p.stdout)
+        self.assertNotIn("nothing to restart", p.stdout)
+        p, doc = m.relaunch_json("plan")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertEqual([(s["label"], s["action"], s["unloaded"]) for s in doc["steps"]],
+                         [(label, "reload", True)])
+        self.assertEqual([(r["path"], r["change"], r["via"]) for r in doc["steps"][0]["reasons"]],
+                         [(os.path.join(m.daemons, label + ".plist"), "content",
+                           "restart journal")])
+        n = m.relaunch("run", "-n")
+        self.assertEqual(n.returncode, 0, n.stdout + n.stderr)
+        self.assertIn(step, n.stdout)
+        j = m.relaunch("jobs", label)
+        self.assertEqual(j.returncode, 0, j.stderr)
+        self.assertIn("  state:  not loaded; an earlier run booted it out and did not load it "
+                      "again; 'relaunch run' loads it first; the restart journal holds its "
+                      "reload", j.stdout)
+        self.assertFalse(self.loaded(label))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had "
+                      "begun: bootstrapped ", r.stderr)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(self.journal(), [])
+        p = m.relaunch("plan")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("nothing to restart", p.stdout)
+
+    def test_a_journal_job_whose_plist_became_unreadable_is_refused_by_plan(self):
+        """Killed after the bootout, then the plist is rewritten unreadable:
+        the job is owed its reload, which cannot be done until the plist can
+        be read. plan says so (refused, exit 1), run -n exits 3 as the run
+        does, and the journal keeps the job."""
+        m = self.m
+        label = self.killed_after_bootout("aaa")
+        with open(os.path.join(m.daemons, label + ".plist"), "w") as f:
+            f.write("<?xml version='1.0'?><plist><dict>")
+        refused = ("(refused): an earlier run booted it out and did not load it again, and "
+                   "launchd cannot load it from its unreadable plist: the restart journal "
+                   f"keeps it until the plist can be read; {label}")
+        p = m.relaunch("plan")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn(refused, p.stdout)
+        n = m.relaunch("run", "-n")
+        self.assertEqual(n.returncode, 3, n.stdout + n.stderr)
+        self.assertIn(refused, n.stdout)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"relaunch: cannot finish the reload of {label} an earlier run had "
+                      "begun: ", r.stderr)
+        self.assertEqual([i["label"] for i in self.journal()], [label])
+        self.assertFalse(self.loaded(label))
+
+    def test_killed_after_bootout_then_plist_relabeled_is_not_bootstrapped(self):
+        """Killed after the bootout, then the package manager rewrites the
+        same plist file with another Label: bootstrapping it would load a
+        job no plan named and leave this one unloaded. The next run says
+        once that the reload can never be finished (exit 3), loads nothing,
+        and the journal forgets it, as for a plist removed."""
+        m = self.m
+        label = self.killed_after_bootout("aaa")
+        other = "homebrew.mxcl.zzz"
+        plist = os.path.join(m.daemons, label + ".plist")
+        exe = os.path.join(m.brew, "opt", "aaa", "bin", "aaa")
+        m.write_plist(other, [exe, "3000"], path=plist)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: cannot finish the reload of {label} an earlier run had "
+                      f"begun: its plist '{plist}' now has the label {other}, so the journal "
+                      f"forgets it ({label} is not loaded)\n", r.stderr)
+        self.assertNotIn("restarted", r.stderr)
+        self.assertFalse(self.loaded(label))
+        self.assertNotEqual(m.launchctl("print", f"system/{other}").returncode, 0)
+        self.assertEqual(self.journal(), [])
+        with open(os.path.join(m.state, "runs.json")) as f:
+            steps = json.load(f)["runs"][-1]["steps"]
+        self.assertEqual([(s["label"], s["status"]) for s in steps], [(label, "skipped")])
+        self.assertIn(f"now has the label {other}, so the journal forgets it", steps[0]["error"])
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertNotIn(label, r.stderr)
+
+    def test_second_signal_while_the_journal_bootstrap_is_in_flight_says_so(self):
+        """A run finishing a killed run's reload gets two SIGTERMs while that
+        bootstrap is in flight: as for a step of its own, it says the job
+        may be left unloaded, and its run log has the step under way. The
+        journal keeps the job, and the next run loads it."""
+        m = self.m
+        label = self.killed_after_bootout("aaa")
+        pidfile = os.path.join(m.root, "bootstrap.pid")
+        called = harness.Gate(os.path.join(m.root, "called"))
+        never = harness.Gate(os.path.join(m.root, "never"))  # opened by no one
+        lc = self.wrapper(f' "bootstrap"*) echo $$ > \'{pidfile}\'; read _ < \'{called.path}\'; '
+                          f'read _ < \'{never.path}\' ;;\n')
+        proc = subprocess.Popen([RELAUNCH, "run", *FAST, "--launchctl", lc], env=m.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.addCleanup(proc.kill)
+        called.open()  # relaunch is inside the journal's bootstrap
+        with open(pidfile) as f:
+            lc_pid = int(f.read())
+        self.addCleanup(self.kill_if_alive, lc_pid)
+        proc.send_signal(signal.SIGTERM)
+        first = proc.stderr.readline()  # the first signal's answer: an event
+        self.assertTrue(first.startswith("relaunch: stopping once"), first)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=harness.SAFETY)
+        self.assertEqual(proc.returncode, -signal.SIGTERM, err)
+        self.assertEqual(err, f"relaunch: {label}: may be left unloaded: stopped while launchd "
+                              "was loading it again; the next 'relaunch run' checks and loads "
+                              "it again if so\n")
+        self.assertFalse(self.alive(lc_pid), f"launchctl {lc_pid} outlived relaunch")
+        with open(os.path.join(m.state, "runs.json")) as f:
+            run = json.load(f)["runs"][-1]
+        self.assertEqual(run["exit"], 143)
+        self.assertEqual(run["error"], f"stopped at once by a second signal while restarting "
+                                       f"{label}; the next 'relaunch run' finishes that first")
+        self.assertEqual([(s["label"], s["action"], s["status"], s["error"])
+                          for s in run["steps"]],
+                         [(label, "reload", "deferred",
+                           "stopped at once by a second signal while launchd was loading it "
+                           "again: it may be left unloaded; left for the next run, which "
+                           "checks and loads it again if so")])
+        self.assertEqual([i["label"] for i in self.journal()], [label])
+        # status lists the job once, pending as unfinished: not also as
+        # the deferred step the stopped run logged.
+        st = m.relaunch("status")
+        self.assertEqual([line.split(":")[1].split()[0] for line in st.stdout.splitlines()
+                          if line.startswith("pending:") and label in line],
+                         ["unfinished"], st.stdout)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had "
+                      "begun: bootstrapped ", r.stderr)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual(self.journal(), [])
+
     def test_second_interrupt_during_a_reload_says_the_job_is_left_unloaded(self):
         """Ctrl-C twice while a reload is between its bootout and its
         bootstrap: the first lets the step finish, the second ends relaunch
