@@ -28,6 +28,18 @@ void rl_error_clear(struct rl_error *err)
 	err->text[0] = '\0';
 }
 
+int rl_error_hint(struct rl_error *err, const char *hint)
+{
+	char why[RL_ERROR_TEXT_MAX];
+
+	if (!err)
+		return -1;
+	snprintf(why, sizeof(why), "%s", err->text);
+	rl_error_clear(err);
+	rl_error_set(err, "%s (%s)", why, hint);
+	return -1;
+}
+
 static rl_warn_fn warn_fn;
 static void *warn_ctx;
 

@@ -34,6 +34,10 @@ struct rl_error {
 void rl_error_set(struct rl_error *err, const char *fmt, ...) RL_PRINTF(2, 3);
 void rl_error_setv(struct rl_error *err, const char *fmt, va_list ap) RL_PRINTF(2, 0);
 void rl_error_clear(struct rl_error *err);
+/* Add " (hint)" to err's text, what the user can do about it (a file
+ * every run stops on: how to go on). Returns -1, for the caller to
+ * return. */
+int rl_error_hint(struct rl_error *err, const char *hint);
 
 typedef void (*rl_warn_fn)(const char *text, void *ctx);
 

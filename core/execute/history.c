@@ -116,18 +116,9 @@ static int parse(const json_t *root, const char *path, struct rl_history *h, str
  * floor then counts no earlier restart. -1. */
 static int unreadable(struct rl_error *err)
 {
-	char why[RL_ERROR_TEXT_MAX];
-
-	if (!err)
-		return -1;
-	snprintf(why, sizeof(why), "%s", err->text);
-	rl_error_clear(err);
-	rl_error_set(err,
-		     "%s (it holds only when each job was last restarted, for the throttle "
-		     "floor: remove it to go on; the next run then waits for no earlier "
-		     "restart)",
-		     why);
-	return -1;
+	return rl_error_hint(err, "it holds only when each job was last restarted, for the "
+				  "throttle floor: remove it to go on; the next run then waits "
+				  "for no earlier restart");
 }
 
 int rl_history_load(struct rl_history *h, const char *statedir, struct rl_error *err)

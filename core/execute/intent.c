@@ -205,17 +205,8 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
  * booted out): the error says how to go on. -1. */
 static int unreadable(struct rl_error *err)
 {
-	char why[RL_ERROR_TEXT_MAX];
-
-	if (!err)
-		return -1;
-	snprintf(why, sizeof(why), "%s", err->text);
-	rl_error_clear(err);
-	rl_error_set(err,
-		     "%s (it names the jobs a run was restarting: check that each is loaded, "
-		     "with launchctl print, then remove it)",
-		     why);
-	return -1;
+	return rl_error_hint(err, "it names the jobs a run was restarting: check that each is "
+				  "loaded, with launchctl print, then remove it");
 }
 
 int rl_intents_pending(const char *statedir)
