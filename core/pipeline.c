@@ -639,6 +639,24 @@ static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_j
 	return i < p->nviews && p->views[i].job == job ? &p->views[i] : NULL;
 }
 
+/* v's job has a finding now, v->differs (launchd's definition is not the
+ * plist's, or the journal owes its reload): on the job's entry of
+ * p->stale (by: p->stale by label, as it was before this pass), added
+ * when it has none. A job's view comes up once (labels are unique), so
+ * one added here is never looked up again. */
+static void note_differs(struct rl_pipeline *p, const struct rl_stale **by, size_t nby,
+			 const struct rl_jobview *v)
+{
+	size_t k = rl_stale_find(by, nby, v->job->label);
+
+	k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
+	if (k == p->nstale) {
+		memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
+		p->stale[k].label = v->job->label;
+	}
+	p->stale[k].differs = v->differs;
+}
+
 /* launchd's loaded definition, as print showed it; args holds
  * RL_LC_ARGS_MAX pointers into st. */
 static void observe_definition(const struct rl_service_status *st, const char **args,
@@ -778,7 +796,6 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		const struct rl_jobconfig *jc = rl_config_job(&p->cfg, v->job->label);
 		const char *args[RL_LC_ARGS_MAX];
 		struct rl_observed o;
-		size_t k;
 		int loaded = v->lookup == 0 && v->loaded && !p->launchd_unknown;
 
 		if (v->job->unreadable || (jc && jc->never) || rl_pipeline_own_job(v->job->label) ||
@@ -796,13 +813,7 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		observe_definition(v->status, args, &o);
 		if (!(v->differs = rl_decide_definition_differs(v->job, &o)))
 			continue;
-		k = rl_stale_find(by, nby, v->job->label);
-		k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
-		if (k == p->nstale) {
-			memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
-			p->stale[k].label = v->job->label;
-		}
-		p->stale[k].differs = v->differs;
+		note_differs(p, by, nby, v);
 	}
 	free(by);
 	rl_strv_release(&labels);
@@ -833,20 +844,13 @@ static void journal_owed(struct rl_pipeline *p)
 	for (size_t i = 0; i < p->nviews; i++) {
 		struct rl_jobview *v = &p->views[i];
 		const struct rl_jobconfig *jc = rl_config_job(&p->cfg, v->job->label);
-		size_t k;
 
 		if (v->lookup != 1 || v->differs || (jc && jc->never) ||
 		    rl_pipeline_own_job(v->job->label) ||
 		    !rl_intents_owed(p->journal, v->job->label, 1))
 			continue;
 		v->differs = rl_xstrdup(RL_PLAN_OWED_NOTE);
-		k = rl_stale_find(by, nby, v->job->label);
-		k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
-		if (k == p->nstale) {
-			memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
-			p->stale[k].label = v->job->label;
-		}
-		p->stale[k].differs = v->differs;
+		note_differs(p, by, nby, v);
 	}
 	free(by);
 }
