@@ -1018,27 +1018,16 @@ static char *on_source(void *ctx, const char *word, const char *search, const ch
 		       size_t *len)
 {
 	struct reading *rd = ctx;
-	struct ctx *c = rd->c;
-	struct resolved r;
+	char *real = resolve_real(rd->c, word, search, dir), *text = NULL;
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
-	const char *cwd = c->cwd;
-	char *path, *text = NULL;
 
-	c->dry++;
-	c->cwd = dir ? dir : cwd;
-	path = locate(c, word, search);
-	c->cwd = cwd;
-	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
-		if (!r.missing && rl_file_read(r.real, "script", SCRIPT_MAX, &buf, &e) == 0) {
-			*len = buf.len;
-			text = buf.data ? rl_buf_detach(&buf) : rl_xstrdup("");
-		}
-		resolved_release(&r);
+	if (real && rl_file_read(real, "script", SCRIPT_MAX, &buf, &e) == 0) {
+		*len = buf.len;
+		text = buf.data ? rl_buf_detach(&buf) : rl_xstrdup("");
 	}
 	rl_buf_release(&buf);
-	free(path);
-	c->dry--;
+	free(real);
 	return text;
 }
 
