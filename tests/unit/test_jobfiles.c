@@ -555,6 +555,7 @@ static void test_pg_ctl(void)
 	};
 	struct rl_jobfiles f;
 	const struct rl_jobfile *jf;
+	char *server;
 
 	put("pg/bin/pg_ctl", "bin", 0755);
 	put("pg/bin/postgres", "bin", 0755);
@@ -582,7 +583,9 @@ static void test_pg_ctl(void)
 	CHECK(find(&f, "pg/bin/postgres", RL_ROLE_COMMAND) == NULL);
 	rl_jobfiles_release(&f);
 	/* No server beside pg_ctl: nothing counted, nothing missing. */
-	CHECK_INT(unlink(at("pg/bin/postgres")), 0);
+	server = at("pg/bin/postgres");
+	CHECK_INT(unlink(server), 0);
+	free(server);
 	CHECK(pg_started("@/pg/bin/pg_ctl -D /d start", &f) == NULL);
 	for (size_t i = 0; i < f.n; i++)
 		CHECK(!f.v[i].missing);
