@@ -176,9 +176,17 @@ int cmd_agent(struct cli_ctx *ctx)
 
 	if (ctx->operands.n > 1)
 		return cli_usage_error("agent", "unexpected argument '%s'", ctx->operands.v[1]);
-	if (!sub || (strcmp(sub, "install") && strcmp(sub, "uninstall") && strcmp(sub, "print")))
+	if (!sub || (strcmp(sub, "install") && strcmp(sub, "uninstall") && strcmp(sub, "print"))) {
+		static const char *const subs[] = {"install", "uninstall", "print"};
+		const char *near =
+			sub ? rl_did_you_mean(sub, subs, sizeof(subs) / sizeof(subs[0])) : NULL;
+
+		if (near)
+			return cli_usage_error(
+				"agent", "unknown subcommand '%s': did you mean '%s'?", sub, near);
 		return sub ? cli_usage_error("agent", "unknown subcommand '%s'", sub)
 			   : cli_usage_error("agent", "install, uninstall or print?");
+	}
 	rc = read_args(ctx, &a);
 	if (rc != 0)
 		return rc;

@@ -156,6 +156,12 @@ A usage error names the whole command, subcommand included:
   $ relaunch agent uninstall --interval 0
   relaunch: agent uninstall: --interval takes whole seconds from 1 to 86400, not '0' (see 'relaunch agent uninstall --help')
   [2]
+  $ relaunch agent instal
+  relaunch: agent: unknown subcommand 'instal': did you mean 'install'? (see 'relaunch agent --help')
+  [2]
+  $ relaunch agent frob
+  relaunch: agent: unknown subcommand 'frob' (see 'relaunch agent --help')
+  [2]
   $ relaunch agent install extra
   relaunch: agent install: unexpected argument 'extra' (see 'relaunch agent install --help')
   [2]
