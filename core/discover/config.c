@@ -350,10 +350,22 @@ static int label_found(const struct rl_jobset *js, const char *label)
 }
 
 static void warn_unknown_label(const char *path, const char *key, const char *label,
-			       const struct rl_strv *names)
+			       const struct rl_jobset *js, const struct rl_strv *names)
 {
 	const char *near = rl_did_you_mean(label, (const char *const *)names->v, names->n);
 
+	/* A formula or port name, as JOB operands take: the config names
+	 * jobs by label. */
+	for (size_t i = 0; i < js->n; i++) {
+		const char *name = rl_label_short_name(js->v[i].label);
+
+		if (name && strcmp(name, label) == 0) {
+			rl_warn("config '%s': %s: no job '%s' found: did you mean '%s'? (the "
+				"config names jobs by label)",
+				path, key, label, js->v[i].label);
+			return;
+		}
+	}
 	if (near)
 		rl_warn("config '%s': %s: no job '%s' found: did you mean '%s'?", path, key, label,
 			near);
@@ -405,14 +417,14 @@ size_t rl_config_check(const struct rl_config *c, const char *path, const struct
 		problems += check_watch(path, j);
 
 		if (!label_found(js, j->label)) {
-			warn_unknown_label(path, "jobs", j->label, &names);
+			warn_unknown_label(path, "jobs", j->label, js, &names);
 			problems++;
 		}
 		snprintf(key, sizeof(key), "jobs.%s.after", j->label);
 		for (size_t a = 0; a < j->after.n; a++) {
 			if (label_found(js, j->after.v[a]) || rl_config_job(c, j->after.v[a]))
 				continue;
-			warn_unknown_label(path, key, j->after.v[a], &names);
+			warn_unknown_label(path, key, j->after.v[a], js, &names);
 			problems++;
 		}
 	}

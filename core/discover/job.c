@@ -1090,6 +1090,19 @@ static int cmp_job(const void *a, const void *b)
 	return strcmp(x->label, y->label);
 }
 
+const char *rl_label_short_name(const char *label)
+{
+	static const char *const prefixes[] = {"homebrew.mxcl.", "org.macports.", NULL};
+
+	for (size_t i = 0; prefixes[i]; i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(label, prefixes[i], n) == 0 && label[n])
+			return label + n;
+	}
+	return NULL;
+}
+
 struct kind_label {
 	enum rl_job_kind kind;
 	const char *label;

@@ -158,6 +158,10 @@ void rl_job_placeholder(const char *label, const char *plist, enum rl_job_kind k
 			const char *why, struct rl_job *out);
 /* Insert j (taken over) into js, keeping rl_jobs_discover's order. */
 void rl_jobset_insert(struct rl_jobset *js, struct rl_job *j);
+/* The formula or port name a Homebrew or MacPorts label is named for
+ * (`nginx` of homebrew.mxcl.nginx and of org.macports.nginx), a pointer
+ * into label; else NULL. */
+const char *rl_label_short_name(const char *label);
 /* The job with label in js, sorted by (kind, label) as rl_jobs_discover
  * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);

@@ -4,23 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The formula or port name of a Homebrew or MacPorts label, else NULL. */
-static const char *short_name(const char *label)
-{
-	static const char *const prefixes[] = {"homebrew.mxcl.", "org.macports.", NULL};
-
-	for (size_t i = 0; prefixes[i]; i++) {
-		size_t n = strlen(prefixes[i]);
-
-		if (strncmp(label, prefixes[i], n) == 0 && label[n])
-			return label + n;
-	}
-	return NULL;
-}
-
 static int matches(const char *pattern, const char *label)
 {
-	const char *name = short_name(label);
+	const char *name = rl_label_short_name(label);
 
 	return strcmp(pattern, label) == 0 || (name && strcmp(pattern, name) == 0) ||
 	       fnmatch(pattern, label, 0) == 0 || (name && fnmatch(pattern, name, 0) == 0);
@@ -44,8 +30,8 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 
 			for (size_t i = 0; i < js->n; i++) {
 				rl_strv_push(&names, js->v[i].label);
-				if (short_name(js->v[i].label))
-					rl_strv_push(&names, short_name(js->v[i].label));
+				if (rl_label_short_name(js->v[i].label))
+					rl_strv_push(&names, rl_label_short_name(js->v[i].label));
 			}
 			near = rl_did_you_mean(patterns->v[p], (const char *const *)names.v,
 					       names.n);

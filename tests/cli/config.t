@@ -38,6 +38,14 @@ Every other command that loads the config warns the same way:
   $ relaunch plan --no-processes 2>&1 >/dev/null | grep -c '^relaunch: warning: config'
   4
 
+The config names jobs by label; a formula or port name, which JOB
+operands take, is pointed to the label it names:
+
+  $ echo '{"jobs": {"nginx": {"restart": "never"}}}' > state/config.json
+  $ relaunch config check 2>&1 | sed "s|$HOME|~|"
+  relaunch: config '~/state/config.json': jobs: no job 'nginx' found: did you mean 'homebrew.mxcl.nginx'? (the config names jobs by label)
+  config ~/state/config.json: 1 problem
+
 An `after` cycle among the configured jobs is an error at load, even when
 none of them has changed; `config check` reports each cycle along with
 every other problem:
