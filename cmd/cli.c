@@ -848,6 +848,18 @@ static void lock_waiting(const char *path, const struct rl_lock_holder *h, void 
 /* SIGTERM, SIGINT or SIGHUP while waiting for the lock: its number. */
 static volatile sig_atomic_t lock_signal;
 
+/* A command other than run that gave up on a lock another run holds:
+ * what becomes of it (run's own words: cmd_run_lock_busy). */
+static void lock_busy(const char *name, struct rl_error *err)
+{
+	char text[RL_ERROR_TEXT_MAX];
+
+	snprintf(text, sizeof(text), "%s", err->text);
+	rl_error_clear(err);
+	rl_error_set(err, "%s: nothing was done: run 'relaunch %s' again once it has ended", text,
+		     name);
+}
+
 static void on_lock_signal(int sig)
 {
 	lock_signal = sig;
@@ -947,6 +959,8 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 		}
 		if (ctx->lock < 0 && busy && c->fn == cmd_run)
 			cmd_run_lock_busy(ctx, &err);
+		else if (ctx->lock < 0 && busy)
+			lock_busy(c->name, &err);
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}

@@ -785,6 +785,14 @@ class OutputTest(unittest.TestCase):
                     "pending until a run takes the lock (the relaunch holding it acts only on "
                     "what it found when it began): run 'relaunch run' again once it has ended"),
                     r.stderr)
+                # record likewise: nothing done, the user runs it again.
+                r = m.relaunch("record", "--wait-lock", "0")
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                self.assertEqual(len(r.stderr.splitlines()), 1, r.stderr)
+                self.assertTrue(r.stderr.startswith(busy), r.stderr)
+                self.assertTrue(r.stderr.rstrip("\n").endswith(
+                    "; waited 0 s): nothing was done: run 'relaunch record' again once it has "
+                    "ended"), r.stderr)
                 # A drain: its entry stays queued, and launchd starts it again.
                 r = m.relaunch("run", "--drain-queue", "--queue", queue, "--quiet=0", *FAST,
                                "--wait-lock", "0")
