@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/automate/agent.h"
 #include "core/base/index.h"
@@ -876,6 +877,16 @@ static void spare_own_jobs(struct rl_plan *plan)
 			plan->steps[i].never = plan->steps[i].own = 1;
 }
 
+/* Whether relaunch runs as root (effective uid 0), as launchd requires of
+ * whoever changes the system domain. RELAUNCH_AS_USER=1, for the tests
+ * only, makes root plan as a user would. */
+static int runs_as_root(void)
+{
+	const char *env = getenv("RELAUNCH_AS_USER");
+
+	return geteuid() == 0 && !(env && strcmp(env, "1") == 0);
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers, the process view and the restart journal (a job an earlier
  * run left unloaded or stopped is owed its restart), then the pre-flight
@@ -888,6 +899,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	/* The files every job uses now by label, built for the first step
 	 * that asks (none when no step is left to restart). */
 	struct rl_label_uses now = {0};
+	int root = runs_as_root();
 
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
@@ -934,6 +946,9 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Its bootstrap, the run's first step, cannot load it. */
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_OWED_UNREADABLE);
 		}
+		if (s->decision == RL_DECISION_RESTART && !root && s->job->domain &&
+		    strcmp(s->job->domain, "system") == 0)
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_NEEDS_ROOT);
 		if (s->decision == RL_DECISION_RESTART && !now.m)
 			rl_label_uses_build(&now, &p->current);
 		if (s->decision == RL_DECISION_RESTART &&

@@ -541,8 +541,10 @@ void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *acti
 		rl_buf_addf(out, "refused   %s: %s; not restarted", label, error ? error : "");
 		if (old_pid)
 			rl_buf_addf(out, ", the old process keeps running (pid %lld)", old_pid);
-		rl_buf_adds(out, "; reinstall or repair the package, then 'relaunch run' "
-				 "restarts it");
+		/* A daemon refused for want of root: its reason says what to do. */
+		if (!error || strcmp(error, RL_PLAN_NEEDS_ROOT) != 0)
+			rl_buf_adds(out, "; reinstall or repair the package, then 'relaunch run' "
+					 "restarts it");
 	} else {
 		/* idle and current carry their evidence in note. */
 		rl_buf_addf(out, "%-9s %s: %s", status, label,

@@ -141,6 +141,11 @@ struct rl_step {
 	"an earlier run booted it out and did not load it again, and launchd cannot load it "      \
 	"from its unreadable plist: the restart journal keeps it until the plist can be read"
 
+/* Why a step in the system domain is refused when relaunch does not run
+ * as root: launchd lets only root kickstart, boot out or bootstrap a
+ * daemon. */
+#define RL_PLAN_NEEDS_ROOT "restarting a daemon needs root: run 'sudo relaunch run'"
+
 struct rl_reported {
 	char *path;
 	const char *change; /* static: a change kind's or a decision's name */

@@ -1330,6 +1330,49 @@ class RunTest(unittest.TestCase):
             st, doc = m.relaunch_json("status")
             self.assertEqual(doc["pending"]["refused"], [])
 
+    def test_daemon_refused_without_root_agent_restarted(self):
+        """Run by a user (not root), a daemon's restart is refused before
+        anything runs, since launchd lets only root change the system
+        domain: plan, jobs and run say so and suggest sudo, the user's
+        agent is restarted all the same, run exits 3, and the daemon's
+        change stays pending until a run as root restarts it."""
+        with Machine(RELAUNCH) as m:
+            daemon, agent = brew("postgresql"), brew("nginx")
+            m.brew_install("postgresql", "16.1")
+            m.brew_install("nginx", "1.25.3", daemon=False)
+            pids = self.boot(m, [daemon, agent])
+            m.brew_upgrade("postgresql", "16.2")
+            m.brew_upgrade("nginx", "1.25.4")
+            m.env["RELAUNCH_AS_USER"] = "1"
+            why = "restarting a daemon needs root: run 'sudo relaunch run'"
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn(f" (refused): {why}; {daemon}\n", r.stdout)
+            r, doc = m.relaunch_json("jobs")
+            refused = {j["label"]: j["refused"] for j in doc["jobs"]}
+            self.assertEqual(refused, {daemon: why, agent: None})
+            t0 = time.time()
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn(f"refused   {daemon}: {why}; not restarted, the old process keeps "
+                          f"running (pid {pids[daemon]})\n", r.stdout + r.stderr)
+            self.assertIn(f"restarted {agent} (kickstart): pid {pids[agent]} → ",
+                          r.stdout + r.stderr)
+            self.assertEqual([c["argv"][-1] for c in m.calls(t0)
+                              if c["argv"][0] in ("kickstart", "bootout", "bootstrap")],
+                             [m.target(agent)])
+            self.assertEqual(m.pid(daemon), pids[daemon])
+            self.assertNotEqual(m.wait_pid(agent), pids[agent])
+            st, doc = m.relaunch_json("status")
+            self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [daemon])
+            # The same run as root restarts the daemon.
+            del m.env["RELAUNCH_AS_USER"]
+            res, doc, _ = self.run_json(m)
+            self.assertEqual([x["label"] for x in doc["results"]], [daemon])
+            self.assert_restarted(m, res[daemon], daemon, pids[daemon])
+            self.assert_all_running(m)
+
     def test_record_keeps_the_files_of_a_job_whose_plist_is_broken(self):
         """record, as run, keeps what was recorded for a job whose plist
         cannot be read now: once the plist is fixed (with a new store
