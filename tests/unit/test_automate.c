@@ -390,6 +390,24 @@ static void test_runlog(const char *dir)
 	CHECK(strstr(err.text, "no \"runs\" array") != NULL);
 }
 
+/* A refusal's line says what to do: repair the package, or, for a daemon
+ * refused for want of root, only its reason (run it with sudo). */
+static void test_refused_text(void)
+{
+	struct rl_buf b = {0};
+
+	rl_runlog_step_text(&b, "l", "kickstart", "refused", 412, 0, -1,
+			    "new /x/nginx does not exist", NULL);
+	CHECK_STR(b.data, "refused   l: new /x/nginx does not exist; not restarted, the old "
+			  "process keeps running (pid 412); reinstall or repair the package, "
+			  "then 'relaunch run' restarts it");
+	rl_buf_release(&b);
+	rl_runlog_step_text(&b, "l", "kickstart", "refused", 412, 0, -1, RL_PLAN_NEEDS_ROOT, NULL);
+	CHECK_STR(b.data, "refused   l: restarting a daemon needs root: run 'sudo relaunch run'; "
+			  "not restarted, the old process keeps running (pid 412)");
+	rl_buf_release(&b);
+}
+
 int main(void)
 {
 	char *dir = check_tmpdir();
@@ -400,6 +418,7 @@ int main(void)
 	test_watch(dir);
 	test_pm_names();
 	test_runlog(dir);
+	test_refused_text();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
