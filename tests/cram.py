@@ -119,6 +119,8 @@ def run_one(path, args):
         "RELAUNCH_STATE_DIR": os.path.join(tmp, "state"),
         "LC_ALL": "C.UTF-8",
         "TZ": "UTC",
+        # No launchd asks for root here: plan as root would, whoever runs.
+        "RELAUNCH_AS_USER": "0",
     })
     for k in ("RELAUNCH_CONFIG", "RELAUNCH_LAUNCHCTL", "RELAUNCH_AGENT_DIRS",
               "RELAUNCH_DAEMON_DIRS", "XDG_STATE_HOME"):

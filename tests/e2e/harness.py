@@ -356,6 +356,9 @@ class Machine:
             "RELAUNCH_AGENT_DIRS": self.agents,
             "RELAUNCH_DAEMON_DIRS": self.daemons,
             "HOME": os.path.join(self.root, "Users", "me"),
+            # The simulator's system domain asks no root: plan as root
+            # would, whoever runs the tests.
+            "RELAUNCH_AS_USER": "0",
         })
         self.env.pop("RELAUNCH_CONFIG", None)
         self.booted = False

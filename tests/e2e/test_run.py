@@ -1367,7 +1367,7 @@ class RunTest(unittest.TestCase):
             self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
             self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [daemon])
             # The same run as root restarts the daemon.
-            del m.env["RELAUNCH_AS_USER"]
+            m.env["RELAUNCH_AS_USER"] = "0"
             res, doc, _ = self.run_json(m)
             self.assertEqual([x["label"] for x in doc["results"]], [daemon])
             self.assert_restarted(m, res[daemon], daemon, pids[daemon])
