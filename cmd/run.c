@@ -437,29 +437,33 @@ static void catch_stop_signals(void)
  * booting it out or loading it again, launchd may or may not have acted
  * on the call that relaunch kills as it ends, so whether the job is
  * loaded is not known: the next run checks launchd. */
+static char *unloaded_text(const char *job_label, int unloaded)
+{
+	char *label, *line;
+
+	if (unloaded == RL_LOADED)
+		return NULL;
+	label = rl_path_quote(job_label);
+	if (unloaded == RL_UNLOADED)
+		line = rl_xasprintf("relaunch: %s: left unloaded: stopped between its bootout and "
+				    "its bootstrap; the next 'relaunch run' loads it again\n",
+				    label);
+	else
+		line = rl_xasprintf(
+			"relaunch: %s: may be left unloaded: stopped while launchd was "
+			"%s; the next 'relaunch run' checks and loads it again if so\n",
+			label, unloaded == RL_UNLOADING ? "booting it out" : "loading it again");
+	free(label);
+	return line;
+}
+
 static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 {
-	char *line = NULL, *old = unloaded_line;
+	char *line, *old = unloaded_line;
 
 	(void)ctx;
 	unloaded_len = 0;
-	if (unloaded != RL_LOADED) {
-		char *label = rl_path_quote(step->job->label);
-
-		if (unloaded == RL_UNLOADED)
-			line = rl_xasprintf("relaunch: %s: left unloaded: stopped between its "
-					    "bootout and its bootstrap; the next 'relaunch run' "
-					    "loads it again\n",
-					    label);
-		else
-			line = rl_xasprintf("relaunch: %s: may be left unloaded: stopped while "
-					    "launchd was %s; the next 'relaunch run' checks and "
-					    "loads it again if so\n",
-					    label,
-					    unloaded == RL_UNLOADING ? "booting it out"
-								     : "loading it again");
-		free(label);
-	}
+	line = unloaded_text(step->job->label, unloaded);
 	unloaded_line = line;
 	free(old);
 	if (line)
@@ -776,18 +780,10 @@ struct recovery_call {
 
 static void recovery_line(const struct rl_intent *it)
 {
-	char *line = NULL, *old = unloaded_line;
+	char *line, *old = unloaded_line;
 
 	unloaded_len = 0;
-	if (it) {
-		char *label = rl_path_quote(it->label);
-
-		line = rl_xasprintf("relaunch: %s: may be left unloaded: stopped while launchd was "
-				    "loading it again; the next 'relaunch run' checks and loads it "
-				    "again if so\n",
-				    label);
-		free(label);
-	}
+	line = it ? unloaded_text(it->label, RL_RELOADING) : NULL;
 	unloaded_line = line;
 	free(old);
 	recovering = it;
