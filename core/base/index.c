@@ -42,11 +42,13 @@ void rl_index_put(struct rl_index *ix, uint64_t hash, size_t entry, rl_index_has
 	ix->n++;
 }
 
-void rl_index_clear(struct rl_index *ix)
+void rl_index_rebuild(struct rl_index *ix, size_t n, rl_index_hash_fn hash_of, const void *ctx)
 {
 	if (ix->slots)
 		memset(ix->slots, 0, (ix->mask + 1) * sizeof(*ix->slots));
 	ix->n = 0;
+	for (size_t i = 0; i < n; i++)
+		rl_index_put(ix, hash_of(ctx, i), i, hash_of, ctx);
 }
 
 void rl_index_release(struct rl_index *ix)

@@ -59,9 +59,9 @@ static inline size_t rl_index_next(const struct rl_index *ix, size_t *at)
 void rl_index_put(struct rl_index *ix, uint64_t hash, size_t entry, rl_index_hash_fn hash_of,
 		  const void *ctx);
 
-/* Empty ix, keeping its slots: for a table that renumbered its entries
- * (one taken out of the middle) to put them all again. */
-void rl_index_clear(struct rl_index *ix);
+/* Index entries 0 to n - 1 anew, keeping ix's slots: for a table that
+ * renumbered its entries (one taken out of the middle). */
+void rl_index_rebuild(struct rl_index *ix, size_t n, rl_index_hash_fn hash_of, const void *ctx);
 
 void rl_index_release(struct rl_index *ix);
 

@@ -45,9 +45,7 @@ void rl_history_set(struct rl_history *h, const char *label, int64_t when_ns)
 			memmove(it, it + 1, (h->n - i - 1) * sizeof(*h->v));
 			h->n--;
 			/* The ones after it moved down one: indexed again. */
-			rl_index_clear(&h->ix);
-			for (i = 0; i < h->n; i++)
-				rl_index_put(&h->ix, item_hash(h, i), i, item_hash, h);
+			rl_index_rebuild(&h->ix, h->n, item_hash, h);
 		}
 		return;
 	}

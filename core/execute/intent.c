@@ -131,9 +131,7 @@ void rl_intents_drop(struct rl_intents *in, const char *label)
 	memmove(&in->v[i], &in->v[i + 1], (in->n - i - 1) * sizeof(*in->v));
 	in->n--;
 	/* The ones after it moved down one: indexed again. */
-	rl_index_clear(&in->ix);
-	for (i = 0; i < in->n; i++)
-		rl_index_put(&in->ix, intent_hash(in, i), i, intent_hash, in);
+	rl_index_rebuild(&in->ix, in->n, intent_hash, in);
 }
 
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it)
