@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/util.h"
 #include "core/discover/libdeps.h"
 
@@ -277,6 +278,100 @@ static void exe_now(const struct rl_proc_view *v, struct rl_proc_file *f, struct
 	}
 }
 
+/* Cut b back to its first n bytes. */
+static void buf_cut(struct rl_buf *b, size_t n)
+{
+	if (b->data) {
+		b->len = n;
+		b->data[n] = '\0';
+	}
+}
+
+#define ROUTE_MAX_HOPS 40 /* symlinks followed for one path, as the kernel's ELOOP limit */
+
+/* Raise *latest to the ctime of each symlink met resolving path (absolute)
+ * component by component, as the kernel does. 0, or -1 when the walk
+ * cannot be made now: a component not there or not to be looked at, a
+ * link that cannot be read, too many links. */
+static int links_ctime(const char *path, int64_t *latest)
+{
+	struct rl_buf cur = {0};
+	char *todo = rl_xstrdup(path);
+	size_t pos = 0;
+	int hops = 0, rc = 0;
+
+	for (;;) {
+		const char *comp;
+		size_t len, old;
+		struct stat st;
+		char *target, *next;
+		int64_t t;
+
+		while (todo[pos] == '/')
+			pos++;
+		if (!todo[pos])
+			break;
+		comp = todo + pos;
+		len = strcspn(comp, "/");
+		pos += len;
+		if (len == 1 && comp[0] == '.')
+			continue;
+		if (len == 2 && comp[0] == '.' && comp[1] == '.') {
+			/* cur holds no symlink: its parent is its text's */
+			char *slash = cur.len ? strrchr(cur.data, '/') : NULL;
+
+			if (slash)
+				buf_cut(&cur, (size_t)(slash - cur.data));
+			continue;
+		}
+		old = cur.len;
+		rl_buf_add(&cur, "/", 1);
+		rl_buf_add(&cur, comp, len);
+		if (lstat(cur.data, &st) != 0) {
+			rc = -1;
+			break;
+		}
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		t = rl_platform_ctime_ns(&st);
+		if (t > *latest)
+			*latest = t;
+		target = ++hops > ROUTE_MAX_HOPS ? NULL : rl_readlink(cur.data, (size_t)st.st_size);
+		if (!target || !target[0]) {
+			free(target);
+			rc = -1;
+			break;
+		}
+		buf_cut(&cur, target[0] == '/' ? 0 : old);
+		next = rl_xconcat(target, "/", todo + pos);
+		free(target);
+		free(todo);
+		todo = next;
+		pos = 0;
+	}
+	free(todo);
+	rl_buf_release(&cur);
+	return rc;
+}
+
+/* Whether the job's program, now (its stat), or a symlink on the way to
+ * it from named, changed since v's process started: a ctime not more than
+ * a clock tick before the start (rl_platform_start_tick_ns: the start is
+ * rounded down, a ctime may lag its change by as much, so a change within
+ * the tick may be after it), or a time that is not known, or a way that
+ * cannot be walked. named not absolute (a bare name, one relative to the
+ * working directory): the program alone. */
+static int program_changed(const struct rl_proc_view *v, const char *named, const struct stat *now)
+{
+	int64_t latest = rl_platform_ctime_ns(now);
+
+	if (v->start_ns <= 0 || latest <= 0)
+		return 1;
+	if (named && named[0] == '/' && links_ctime(named, &latest) < 0)
+		return 1;
+	return latest >= v->start_ns - rl_platform_start_tick_ns();
+}
+
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,
 			       const struct rl_strv *code, struct rl_statmemo *memo)
 {
@@ -293,6 +388,10 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
 		return 0;
 	if (names_exe(v, code, memo))
 		return 0; /* a wrapper's command, run in its place */
+	/* Unchanged since the process started: it runs what the program
+	 * exec'd (a launcher stub, a version manager's shim), not old code. */
+	if (!program_changed(v, named, &now))
+		return 0;
 	if (!is_object_file(program))
 		return 0;
 	f = stale_by_exe(v);

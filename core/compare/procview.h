@@ -225,10 +225,17 @@ void rl_proc_trees_wait(struct rl_proc_batch *b);
  * the executable is another file (device and inode) than program and than
  * every file of code, of the same name as program or named (a wrapper
  * that execs a daemon of another name runs legitimately something else),
+ * and something on the way to it changed since the process started,
  * v becomes STALE with that executable as its stale file, `program`
  * naming the program. This is the upgrade that leaves the old version on
  * disk: the process runs …/Cellar/bar/2.2/bin/bar, untouched, while the
  * plist's …/opt/bar/bin/bar leads to …/Cellar/bar/2.3/bin/bar now.
+ * Changed: program, or a symlink met resolving named (when absolute)
+ * component by component, has a ctime not more than a clock tick
+ * (rl_platform_start_tick_ns) before v's start_ns, or that start is not
+ * known, or named cannot be walked now. Else the mismatch is no change: a
+ * launcher stub (/usr/bin/java execing the JDK's java, a version
+ * manager's shim) runs what it exec'd, by design.
  * memo: the pass's stat() answers (NULL: none). Returns 1 when v became
  * STALE, else 0 (v unchanged). */
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,

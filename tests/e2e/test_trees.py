@@ -27,6 +27,11 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
   program, restarts the job onto 2.3 and verifies it; a job started from
   its symlinked program that still leads to the file it runs is left
   alone.
+- A launcher stub (/usr/bin/java execing the JDK's java, a version
+  manager's shim) runs another file of the program's name by design:
+  while neither the stub nor a symlink on the way to it changed since the
+  process started, nothing is restarted, run after run; once the stub is
+  replaced, or the shim's link retargeted, the job is.
 """
 import os
 import signal
@@ -202,6 +207,19 @@ int main(int argc, char **argv)
 }
 """
 
+
+# A launcher stub: it execs the real program, a file of the same name
+# elsewhere, as /usr/bin/java execs the JDK's java.
+STUB_C = r"""#include <unistd.h>
+const char relaunch_test_version[] = "%(version)s";
+int main(int argc, char **argv)
+{
+	(void)argc;
+	argv[0] = "%(target)s";
+	execv(argv[0], argv);
+	return 127;
+}
+"""
 
 def gone(pid):
     """Whether pid has exited (gone, or a zombie no one reaped yet)."""
@@ -514,6 +532,74 @@ class Trees(unittest.TestCase):
             self.assertTrue(runs(res[bar]["new_pid"], new))
             self.assertEqual(m.pid(baz), baz_pid)  # never touched
             # The new process runs the program on disk: nothing left to do.
+            self.plan(m, 0)
+
+    def test_launcher_stub_execs_another_file(self):
+        with Machine(RELAUNCH) as m:
+            real = os.path.join(m.root, "jdk", "bin", "bar")
+            os.makedirs(os.path.dirname(real))
+            atomic_copy(SLEEP, real, "jdk 21")
+            java = harness.build_c(os.path.join(m.root, "usr", "bin", "bar"),
+                                   STUB_C % {"version": "stub 1", "target": real})
+            # A shim as mise makes them: a link of the tool's name to the
+            # launcher, which another launcher may replace.
+            launcher = harness.build_c(os.path.join(m.root, "mise", "bin", "launcher"),
+                                       STUB_C % {"version": "mise 1", "target": real})
+            launcher2 = harness.build_c(os.path.join(m.root, "mise2", "bin", "launcher"),
+                                        STUB_C % {"version": "mise 2", "target": real})
+            shim = os.path.join(m.root, "shims", "bar")
+            os.makedirs(os.path.dirname(shim))
+            harness.atomic_symlink(launcher, shim)
+            m.write_plist("org.x.java", [java, "1000"])
+            m.write_plist("org.x.shim", [shim, "1000"])
+            labels = ["org.x.java", "org.x.shim"]
+            # Every file built before the jobs start, and the clock past it.
+            harness.wait_past_change(real, java, launcher, launcher2, shim)
+            m.boot()
+            pids = {label: m.wait_pid(label) for label in labels}
+            for label in labels:
+                wait_until(lambda: runs(pids[label], real), f"{label} to exec {real}")
+            # Without a manifest, nothing changed: no restart, run after run.
+            self.plan(m, 0)
+            self.plan(m, 0)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.plan(m, 0)
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual({label: m.pid(label) for label in labels}, pids)
+            # The shim's link retargeted to another launcher, built before
+            # the job started: only the link changed since.
+            harness.atomic_symlink(launcher2, shim)
+            r, steps = self.plan(m, 1)
+            self.assertEqual(list(steps), ["org.x.shim"])
+            texts = [w["text"] for w in steps["org.x.shim"]["reasons"] if w["change"] == "stale"]
+            self.assertEqual(texts, [f"pid {pids['org.x.shim']} runs {real}; "
+                                     f"the plist's program is now {launcher2}"])
+            # The stub replaced: a restart, the stale process named, the
+            # manifest or not.
+            harness.build_c(java, STUB_C % {"version": "stub 2", "target": real})
+            r, steps = self.plan(m, 1)
+            self.assertEqual(sorted(steps), labels)
+            texts = [w["text"] for w in steps["org.x.java"]["reasons"] if w["change"] == "stale"]
+            self.assertEqual(texts, [f"pid {pids['org.x.java']} runs {real}; "
+                                     f"the plist's program is now {java}"])
+            os.unlink(os.path.join(m.state, "manifest.json"))
+            r, steps = self.plan(m, 1)
+            self.assertEqual(sorted(steps), labels)
+            for label in labels:
+                self.assertEqual([w["change"] for w in steps[label]["reasons"]], ["stale"])
+            # Restarted once the clock is past the changes, each job runs
+            # the real program again, from a stub older than it: done.
+            harness.wait_past_change(java, shim)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual({label: res[label]["status"] for label in labels},
+                             {label: "restarted" for label in labels}, res)
+            for label in labels:
+                wait_until(lambda: runs(m.pid(label), real), f"{label} to exec {real} again")
+            self.plan(m, 0)
             self.plan(m, 0)
 
     def test_shell_wrapper_names_the_stale_daemon(self):

@@ -1186,6 +1186,112 @@ static void keg_view(struct rl_proc_view *v, const char *path)
 	v->exe_id.ino = (uint64_t)st.st_ino;
 }
 
+static int64_t lctime_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? rl_platform_ctime_ns(&st) : 0;
+}
+
+/* Return once the clock is more than three ticks past t: a file changed
+ * from then on changed more than a tick after t, however its ctime lags. */
+static void wait_clock_past(int64_t t)
+{
+	const struct timespec pause = {0, 1000000};
+	struct timespec now;
+
+	for (;;) {
+		CHECK(clock_gettime(CLOCK_REALTIME, &now) == 0);
+		if ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec >
+		    t + 3 * rl_platform_start_tick_ns())
+			return;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Whether rl_proc_view_check_program turns the view of a process that
+ * runs exe, started at start, STALE for the program named (resolved:
+ * program). */
+static int program_stale(const char *exe, int64_t start, const char *named, const char *program)
+{
+	struct rl_proc_view v;
+	int r;
+
+	keg_view(&v, exe);
+	v.start_ns = start;
+	r = rl_proc_view_check_program(&v, named, program, NULL, NULL);
+	CHECK_INT(v.verdict, r ? RL_PROC_STALE : RL_PROC_FRESH);
+	CHECK_INT(v.nstale, r ? 1 : 0);
+	if (r && v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, exe);
+		CHECK_STR(v.stale[0].program, program);
+	}
+	rl_proc_view_release(&v);
+	return r;
+}
+
+/* A launcher stub (/usr/bin/java execing the JDK's java, a version
+ * manager's shim linked to its launcher): the process runs another file
+ * of the program's name by design. Stale only on evidence of a change
+ * since the process started: the program's ctime, or that of a symlink
+ * on the way to it, not more than a clock tick before the start (the
+ * start is rounded down, a ctime may lag), or a start not known. */
+static void test_program_launcher(const char *dir)
+{
+	char *stub = rl_path_join(dir, "launch/stub/bin/java");
+	char *real = rl_path_join(dir, "launch/jdk/bin/java");
+	char *shim = rl_path_join(dir, "launch/shims/java");
+	char *home_link = rl_path_join(dir, "launch/home");
+	char *home = rl_path_join(dir, "launch/home/./bin/../bin/java");
+	char *loop = rl_path_join(dir, "launch/loop/bin/java");
+	int64_t tick = rl_platform_start_tick_ns(), made, linked;
+
+	check_write(dir, "launch/stub/bin/java", "", 0755);
+	check_write(dir, "launch/jdk/bin/java", "", 0755);
+	check_write(dir, "launch/shims/.keep", "", 0644);
+	CHECK(copy_file("/bin/sleep", stub) == 0 && copy_file("/bin/sleep", real) == 0);
+	made = lctime_of(stub);
+	CHECK(made > 0);
+
+	/* Started more than a tick after the stub was written: nothing. */
+	CHECK_INT(program_stale(real, made + tick + 1, stub, stub), 0);
+	CHECK_INT(program_stale(real, made + 100 * tick, stub, stub), 0);
+	CHECK_INT(program_stale(real, made + tick + 1, "java", stub), 0);
+	/* Written within a tick of the start, either side, or after it, or
+	 * a start not known: stale. */
+	CHECK_INT(program_stale(real, made + tick, stub, stub), 1);
+	CHECK_INT(program_stale(real, made, stub, stub), 1);
+	CHECK_INT(program_stale(real, made - 100 * tick, stub, stub), 1);
+	CHECK_INT(program_stale(real, 0, stub, stub), 1);
+
+	/* A shim linked to the stub, a directory link on the way: their
+	 * ctimes count as the stub's does. */
+	wait_clock_past(made);
+	check_symlink(dir, "../stub/bin/java", "launch/shims/java");
+	check_symlink(dir, "stub", "launch/home");
+	check_symlink(dir, "loop", "launch/loop");
+	linked = lctime_of(shim);
+	CHECK(linked > made + tick);
+	CHECK_INT(program_stale(real, linked, shim, stub), 1);
+	CHECK_INT(program_stale(real, lctime_of(home_link), home, stub), 1);
+	/* The stub alone (named as such, or a bare name: the program's
+	 * route is not known) is older than those starts. */
+	CHECK_INT(program_stale(real, linked, stub, stub), 0);
+	CHECK_INT(program_stale(real, linked, "java", stub), 0);
+	if (lctime_of(home_link) > linked)
+		linked = lctime_of(home_link);
+	CHECK_INT(program_stale(real, linked + tick + 1, shim, stub), 0);
+	CHECK_INT(program_stale(real, linked + tick + 1, home, stub), 0);
+	/* A way that cannot be walked now (a symlink loop): no telling. */
+	CHECK_INT(program_stale(real, linked + tick + 1, loop, stub), 1);
+	free(stub);
+	free(real);
+	free(shim);
+	free(home_link);
+	free(home);
+	free(loop);
+}
+
 /* A script job's process (rabbitmq's `exec erl` into the erlang keg's
  * beam.smp) upgraded without the cleanup: its executable lies in a keg
  * opt no longer leads to. Stale, named with the keg opt leads to; not in
@@ -1432,6 +1538,7 @@ int main(void)
 	test_exe_named_deleted(dir);
 	test_gone(dir);
 	test_program_moved(dir);
+	test_program_launcher(dir);
 	test_exe_old_keg(dir);
 	test_exe_old_store_path(dir);
 	test_memo(dir);
