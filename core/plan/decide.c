@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/discover/jobfiles.h"
 #include "core/model/fileinfo.h"
 #include "core/platform/platform.h"
 
@@ -232,12 +233,80 @@ static int started_after(const struct rl_observed *o, int64_t t)
 	       change_order(t, v->start_ns) == ORDER_BEFORE;
 }
 
+/* What launchd's process runs in place of the job's program: one of the
+ * job's commands as tracked now (role command: what a wrapper's command
+ * line or script runs), the very file on disk now at its path. A process
+ * becomes another program only by exec (`exec …` in an `sh -c` string or
+ * a script, env, a shell's last command): the program was a wrapper, and
+ * this is the command it exec'd. */
+struct target {
+	const char *path; /* NULL: the program itself runs (no wrapper) */
+	const char *via;  /* the command's route ("sh -c exec → opt symlink → Cellar file") */
+};
+
+static const char arrow[] = " → ";
+#define ARROW_LEN (sizeof(arrow) - 1)
+
+/* Whether rest, a route's tail (" → hop → … → file"), names only the
+ * symlinks a walk follows and the file it ends at (jobfiles.h's words). */
+static int hops_only(const char *rest)
+{
+	while (*rest) {
+		const char *end;
+		size_t n;
+		int known = 0;
+
+		if (strncmp(rest, arrow, ARROW_LEN) != 0)
+			return 0;
+		rest += ARROW_LEN;
+		end = strstr(rest, arrow);
+		n = end ? (size_t)(end - rest) : strlen(rest);
+		for (size_t i = 0; rl_via_hop_words[i] && !known; i++)
+			known = strlen(rl_via_hop_words[i]) == n &&
+				memcmp(rl_via_hop_words[i], rest, n) == 0;
+		for (size_t i = 0; rl_via_final_words[i] && !known; i++)
+			known = strlen(rl_via_final_words[i]) == n &&
+				memcmp(rl_via_final_words[i], rest, n) == 0;
+		if (!known)
+			return 0;
+		rest += n;
+	}
+	return 1;
+}
+
+/* Whether route via reaches a file through the command whose route is
+ * cmd: the command itself, or one of its libraries and the symlinks on
+ * their way. */
+static int through(const char *via, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	return strncmp(via, cmd, n) == 0 && (!via[n] || strncmp(via + n, arrow, ARROW_LEN) == 0);
+}
+
+/* Whether a symlink the job reaches by route via is on the way to the
+ * command whose route is cmd (the command's route continues it with
+ * symlinks only, up to the file), or to one of that command's libraries:
+ * what it leads to now is what the process view checks. A link on the way
+ * to anything else (the wrapper, a script, a command run before the exec)
+ * is not. */
+static int on_route_to(const char *via, const char *cmd)
+{
+	static const char lib[] = " → library of ";
+	size_t n = strlen(via);
+
+	if (n && strncmp(cmd, via, n) == 0 && cmd[n] && hops_only(cmd + n))
+		return 1;
+	return through(via, cmd) && strncmp(via + strlen(cmd), lib, sizeof(lib) - 1) == 0;
+}
+
 /* Whether every change of s is one the process view can see: code the
- * process executes or maps, or a symlink on the way to its program. A
+ * process executes or maps, or a symlink on the way to its program (to
+ * the command t a wrapper exec'd, when t->path: not the wrapper's). A
  * config file, a script that is read, a plist: no process shows them; nor
  * new bytes written into the file a process maps (the same inode before
  * and after). */
-static int changes_visible(const struct rl_step *s)
+static int changes_visible(const struct rl_step *s, const struct target *t)
 {
 	for (size_t i = 0; i < s->nreasons; i++) {
 		const struct rl_reason *r = &s->reasons[i];
@@ -251,13 +320,58 @@ static int changes_visible(const struct rl_step *s)
 		case RL_ROLE_LIBRARY:
 			break;
 		case RL_ROLE_SYMLINK:
-			if (strncmp(r->via, "Program", 7) != 0)
+			if (t->path ? !on_route_to(r->via, t->via)
+				    : strncmp(r->via, "Program", 7) != 0)
 				return 0;
 			break;
 		default:
 			return 0;
 		}
 	}
+	return 1;
+}
+
+/* The command launchd's process runs in place of a wrapper (see struct
+ * target), into *t with its stat into *st; 0 when it runs none of them.
+ * o->now must say which files are the job's commands. */
+static int exec_target(const struct rl_job *job, const struct rl_observed *o, struct target *t,
+		       struct stat *st)
+{
+	const struct rl_proc_view *v = o->view;
+	size_t n = 0;
+	const struct rl_use_ref *u = o->now ? rl_label_uses_find(o->now, job->label, &n) : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *path = u[i].e->path;
+
+		if (u[i].use->role != RL_ROLE_COMMAND || !u[i].use->via ||
+		    !rl_strv_contains(o->code, path) || stat(path, st) != 0 ||
+		    (uint64_t)st->st_dev != v->exe_id.dev || (uint64_t)st->st_ino != v->exe_id.ino)
+			continue;
+		t->path = path;
+		t->via = u[i].use->via;
+		return 1;
+	}
+	return 0;
+}
+
+/* Whether code file c is the wrapper's alone, which no process of the
+ * job runs once it exec'd t: no use of it reaches it through t (t itself,
+ * its libraries), and it did not change (no reason of s names it). The
+ * program, its interpreter, what it ran before the exec. */
+static int wrapper_only(const struct rl_step *s, const struct rl_observed *o,
+			const struct target *t, const char *c)
+{
+	size_t n = 0;
+	const struct rl_use_ref *u = rl_label_uses_find(o->now, s->job->label, &n);
+
+	for (size_t i = 0; i < s->nreasons; i++)
+		if (strcmp(s->reasons[i].path, c) == 0)
+			return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(u[i].e->path, c) == 0 &&
+		    (!u[i].use->via || through(u[i].use->via, t->via)))
+			return 0;
 	return 1;
 }
 
@@ -321,6 +435,33 @@ static pid_t ran_file(const struct rl_proc_view *v, const struct stat *st, struc
 	return by;
 }
 
+/* The evidence's words: pid runs what it runs (shown), in place of the
+ * program (wrapper, when set), and what else its processes run: one
+ * command in a descendant (tree, by child), or, n > 1, its libraries. */
+static char *evidence_text(pid_t pid, const char *shown, const char *wrapper, const char *tree,
+			   pid_t child, size_t n)
+{
+	char *w = wrapper ? rl_path_quote(wrapper) : NULL, *q = tree ? rl_path_quote(tree) : NULL;
+	char *place = w ? rl_xasprintf(", in place of its program %s (an exec wrapper)", w) : NULL;
+	char *head = rl_xasprintf("pid %lld runs %s as it is on disk now%s", (long long)pid, shown,
+				  place ? place : "");
+	char *why;
+
+	if (tree)
+		why = rl_xasprintf(
+			"%s, and pid %lld in its tree runs %s as it is on disk now (each "
+			"of the job's code files%s is one its processes run)",
+			head, (long long)child, q, w ? " past the wrapper" : "");
+	else
+		why = rl_xasprintf("%s%s", head,
+				   n > 1 ? ", and maps each of its libraries as on disk now" : "");
+	free(head);
+	free(place);
+	free(q);
+	free(w);
+	return why;
+}
+
 /* The process view's positive evidence; *why set when there is some.
  * Without it, *late may name the file that took it away. */
 static int view_evidence(const struct rl_step *s, const struct rl_observed *o, char **why,
@@ -329,6 +470,7 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->view;
 	const char *prog = job_program(job);
+	struct target t = {NULL, NULL};
 	struct stat st;
 	char *real, *shown;
 	const char *tree = NULL;
@@ -336,12 +478,16 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 	pid_t child = 0;
 
 	if (!v || v->pid != o->pid || v->verdict != RL_PROC_FRESH || !v->exe_known || !o->code ||
-	    !prog || prog[0] != '/' || !changes_visible(s))
+	    !prog || prog[0] != '/')
 		return 0;
 	if (stat(prog, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
-	    (uint64_t)st.st_ino != v->exe_id.ino)
-		return 0; /* it runs something else: a shell, a wrapper, a placeholder */
-	if (changed_since_start(&st, v->pid, v->start_ns, late))
+	    (uint64_t)st.st_ino != v->exe_id.ino) {
+		/* It runs something else: a placeholder, a shell running a
+		 * script, or the command an exec wrapper ran in its place. */
+		if (!exec_target(job, o, &t, &st))
+			return 0;
+	}
+	if (!changes_visible(s, &t) || changed_since_start(&st, v->pid, v->start_ns, late))
 		return 0;
 	for (size_t i = 0; i < o->code->n; i++) {
 		const char *c = o->code->v[i];
@@ -352,9 +498,13 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 			continue; /* not there: nothing can run it */
 		/* Not seen in its processes, or written since one that runs
 		 * it started: its inode proves nothing. (A reason written into
-		 * the recorded inode keeps the view out altogether.) */
-		if ((by = ran_file(v, &cs, late)) <= 0)
+		 * the recorded inode keeps the view out altogether.) Past an
+		 * exec, the wrapper's own files are in no process. */
+		if ((by = ran_file(v, &cs, late)) < 0 ||
+		    (by == 0 && !(t.path && wrapper_only(s, o, &t, c))))
 			return 0;
+		if (by == 0)
+			continue;
 		/* A command seen only in a descendant (the daemon daemondo
 		 * started again onto the new file): named, a program before
 		 * a library. */
@@ -365,21 +515,9 @@ static int view_evidence(const struct rl_step *s, const struct rl_observed *o, c
 		}
 		n++;
 	}
-	real = realpath(prog, NULL);
-	shown = rl_path_quote(real ? real : prog);
-	if (tree) {
-		char *q = rl_path_quote(tree);
-
-		*why = rl_xasprintf("pid %lld runs %s as it is on disk now, and pid %lld in its "
-				    "tree runs %s as it is on disk now (each of the job's code "
-				    "files is one its processes run)",
-				    (long long)o->pid, shown, (long long)child, q);
-		free(q);
-	} else {
-		*why = rl_xasprintf("pid %lld runs %s as it is on disk now%s", (long long)o->pid,
-				    shown,
-				    n > 1 ? ", and maps each of its libraries as on disk now" : "");
-	}
+	real = t.path ? NULL : realpath(prog, NULL);
+	shown = rl_path_quote(t.path ? t.path : real ? real : prog);
+	*why = evidence_text(o->pid, shown, t.path ? prog : NULL, tree, child, n);
 	free(shown);
 	free(real);
 	return 1;

@@ -138,7 +138,15 @@ char *rl_decide_hosts_self_why(pid_t pid);
  *     view found to be the ones on disk), none of those launchd's process
  *     or a descendant runs changed (ctime) since that process started
  *     (each held to its own start): bytes written into a file it maps
- *     keep the inode, or
+ *     keep the inode; past an exec wrapper (a program that replaced
+ *     itself with one of the job's commands: `env bash -c 'exec …'`, a
+ *     script ending in `exec …`), the executable is that command as it
+ *     is on disk now (role command in o->now), unchanged since the start,
+ *     instead of the program, the files reached through it (its route in
+ *     o->now: itself, its libraries) are among those it runs, and the
+ *     wrapper's own files, which no process runs after the exec, are none
+ *     of the changes, nor is a symlink on their way (one on the way to
+ *     the command or its libraries is), or
  *   - the process started after the last change of every path in the
  *     step's reasons (rl_decide_change_time); a reason's file the job
  *     no longer uses (o->now: removed, or no longer reached) takes the

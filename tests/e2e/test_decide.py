@@ -11,7 +11,10 @@ keeps a broken upgrade from taking a working one down:
   KeepAlive SuccessfulExit starts it at load) is not reloaded again, and
   one restarted by hand after the upgrade is not restarted again
   (`current`), nor one whose daemondo started its daemon again onto the
-  new file (SIGHUP); one whose library was written in place (cp over
+  new file (SIGHUP), nor one whose exec wrapper (`env bash -c 'exec …'`,
+  a wrapper script ending in `exec …`) was restarted onto the new binary
+  before another package was installed beside it, while one still on the
+  old binary is; one whose library was written in place (cp over
   it) after its process started is restarted, though that process maps
   the inode on disk, and is current once restarted after the write; so
   is a daemondo whose daemon, started again onto a new library, maps it
@@ -326,6 +329,79 @@ class DecideTest(unittest.TestCase):
             # redis still ran the old keg: restarted as planned.
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
+
+    def exec_wrapper_upgraded(self, m, label, program, upgrade, new_file, beside):
+        """A job whose program is an exec wrapper running program (the
+        daemon, as the job's tracking resolves it now). upgrade(version)
+        installs a new daemon. The first upgrade is left running: the
+        process runs the old binary, restarted. After the second, the job
+        is restarted onto the new binary by hand (a package manager's own
+        restart, or the daemon's), then beside() installs another package
+        next to it, so that the start time is no evidence (the directory
+        changed since): only the process view tells it runs the new code,
+        and nothing is restarted."""
+        pids = self.boot(m, [label])
+        upgrade("1.1")
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res)
+        running = res[label]["new_pid"]
+        self.assertNotEqual(running, pids[label])
+        wait_until(lambda: Machine.exe(running) == new_file("1.1"),
+                   "the wrapper's exec of the new binary")
+
+        upgrade("1.2")
+        new = self.restart_by_hand(m, label, running, new_file("1.2"))
+        self.assertEqual(Machine.exe(new), new_file("1.2"))
+        beside()
+        evidence = (f"pid {new} runs {new_file('1.2')} as it is on disk now, in place of its "
+                    f"program {program} (an exec wrapper)")
+        doc = self.plan_json(m, expect=0)
+        self.assertEqual(doc["steps"], [], doc)
+        current = [r for r in doc["reported"] if r["change"] == "current"]
+        self.assertEqual([r["labels"] for r in current], [[label]], doc)
+        self.assertIn(evidence, current[0]["why"])
+        t0 = time.time()
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "current", res)
+        self.assertIn(evidence, res[label]["note"])
+        self.assertEqual(self.touched(m, label, t0), [])
+        self.assertEqual(m.pid(label), new)
+
+    def test_env_exec_wrapper_restarted_onto_the_new_binary_is_current(self):
+        """`env bash -c 'exec <opt>/bin/food …'`: launchd's process becomes
+        the daemon, which brew upgrade moves to a new keg (opt relinked,
+        the old keg cleaned up)."""
+        with Machine(RELAUNCH) as m:
+            label = brew("food")
+            m.brew_keg("food", "1.0")
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/food/1.0", m.opt("food"))
+            m.write_plist(label, ["/usr/bin/env", "bash", "-c",
+                                  f"exec {m.opt('food')}/bin/food 1000"])
+            self.exec_wrapper_upgraded(
+                m, label, "/usr/bin/env", lambda v: m.brew_upgrade("food", v),
+                lambda v: os.path.join(m.brew, "Cellar", "food", v, "bin", "food"),
+                lambda: (m.brew_keg("other", "1.0"),
+                         harness.atomic_symlink("../Cellar/other/1.0", m.opt("other"))))
+
+    def test_wrapper_script_restarted_onto_the_new_binary_is_current(self):
+        """A wrapper script that ends in `exec /opt/local/sbin/food`
+        (MacPorts' and home-manager's shape): port upgrade activates a
+        new food at the same path; the script stays as it was."""
+        with Machine(RELAUNCH) as m:
+            label = "org.macports.food"
+            os.makedirs(os.path.join(m.ports, "sbin"), exist_ok=True)
+            food = os.path.join(m.ports, "sbin", "food")
+            m.port_activate("food", "1.0")
+            wrapper = os.path.join(m.ports, "etc", "LaunchDaemons", label, "food.wrapper")
+            os.makedirs(os.path.dirname(wrapper))
+            with open(wrapper, "w") as f:
+                f.write(f"#!/bin/sh\n# MacPorts generated wrapper\nexec {food} 1000\n")
+            os.chmod(wrapper, 0o755)
+            m.write_plist(label, [wrapper])
+            self.exec_wrapper_upgraded(
+                m, label, wrapper, lambda v: m.port_activate("food", v), lambda v: food,
+                lambda: m.port_activate("other", "1.0"))
 
     def test_cleanup_after_the_job_moved_to_the_new_files_restarts_nothing(self):
         """A file the job no longer uses (the old keg, the old store path)

@@ -23,6 +23,10 @@ struct fx {
 	struct rl_observed o;
 	const char *def_args[4];
 	char *prog, *lib, *plist;
+	/* fx_wrapper: the program, an exec wrapper, and the files tracked now */
+	char *wrap;
+	struct rl_manifest now;
+	struct rl_label_uses uses;
 };
 
 static void touch(const char *path, mode_t mode)
@@ -158,8 +162,53 @@ static void fx_definition(struct fx *f)
 	f->o.def_args_complete = 1;
 }
 
+/* The job's program is an exec wrapper (`env bash -c 'exec nginx'`):
+ * ProgramArguments[0] is wrap, the program of the fixture (the file
+ * launchd's process runs) the command it execs, which maps the library;
+ * the files tracked now say so (o.now), each reason of the fixture as the
+ * command's or its library's. */
+static void fx_wrapper(struct fx *f, const char *wrap)
+{
+	f->wrap = rl_xstrdup(wrap);
+	free(f->job.args.v[0]);
+	f->job.args.v[0] = rl_xstrdup(wrap);
+	rl_strv_push(&f->code, wrap);
+	rl_manifest_init(&f->now);
+	f->step->reasons[0].role = RL_ROLE_COMMAND;
+	free(f->step->reasons[0].via);
+	f->step->reasons[0].via = rl_xstrdup("bash -c exec");
+	free(f->step->reasons[1].via);
+	f->step->reasons[1].via = rl_xstrdup("bash -c exec → library of nginx → libpcre.so");
+}
+
+/* A use of path by the fixture's job, tracked now. */
+static void fx_now(struct fx *f, const char *path, enum rl_role role, const char *via)
+{
+	struct rl_use u = {0};
+
+	u.label = f->job.label;
+	u.role = role;
+	u.via = (char *)(uintptr_t)via;
+	rl_entry_add_use(rl_manifest_add(&f->now, path), &u);
+}
+
+/* The files tracked now: the wrapper, its command and the library. */
+static void fx_wrapper_uses(struct fx *f)
+{
+	fx_now(f, f->wrap, RL_ROLE_PROGRAM, "ProgramArguments[0]");
+	fx_now(f, f->prog, RL_ROLE_COMMAND, "bash -c exec");
+	fx_now(f, f->lib, RL_ROLE_LIBRARY, "bash -c exec → library of nginx → libpcre.so");
+	rl_label_uses_build(&f->uses, &f->now);
+	f->o.now = &f->uses;
+}
+
 static void fx_release(struct fx *f)
 {
+	if (f->wrap) {
+		rl_label_uses_release(&f->uses);
+		rl_manifest_release(&f->now);
+		free(f->wrap);
+	}
 	rl_plan_release(&f->plan);
 	free(f->view.ran);
 	free(f->view.starts);
@@ -389,6 +438,147 @@ static void test_current_by_view(void)
 	f.view.verdict = RL_PROC_UNKNOWN;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
 	fx_release(&f);
+}
+
+static void test_current_by_view_past_a_wrapper(void)
+{
+	char *wrap = rl_path_join(dir, "env"), *link = rl_path_join(dir, "opt-nginx");
+	char *want;
+	struct fx f;
+	struct rl_proc_id other;
+
+	touch(wrap, 0755);
+	/* Restarted onto the new command (a package manager's restart, or
+	 * the daemon's own) before another package was linked beside it:
+	 * launchd's process runs, in place of the wrapper, the command the
+	 * job's tracking resolved, as on disk now, and maps its library. The
+	 * wrapper's own files are in no process after the exec. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_wrapper_uses(&f);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	want = rl_xasprintf("pid 812 runs %s as it is on disk now, in place of its program %s (an "
+			    "exec wrapper), and maps each of its libraries as on disk now",
+			    f.prog, wrap);
+	CHECK_STR(f.step->why, want);
+	free(want);
+	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "current");
+	fx_release(&f);
+
+	/* The library run by a descendant (the daemon the command forks),
+	 * started after it changed: named. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_wrapper_uses(&f);
+	fx_child(&f, ctime_ns_of(f.lib) + rl_platform_start_tick_ns() + 1);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	want = rl_xasprintf("pid 812 runs %s as it is on disk now, in place of its program %s (an "
+			    "exec wrapper), and pid 813 in its tree runs %s as it is on disk now "
+			    "(each of the job's code files past the wrapper is one its processes "
+			    "run)",
+			    f.prog, wrap, f.lib);
+	CHECK_STR(f.step->why, want);
+	free(want);
+	fx_release(&f);
+
+	/* Which files are the job's commands is not known: no evidence. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* It runs something else than the command (the old binary left on
+	 * disk, a placeholder), or the file it runs is the job's only as
+	 * another role: the interpreter of a script, which is read. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_wrapper_uses(&f);
+	id_of(dir, &other);
+	f.view.exe_id = other;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_now(&f, f.prog, RL_ROLE_INTERPRETER, "ProgramArguments[0] → #! interpreter");
+	fx_now(&f, f.lib, RL_ROLE_LIBRARY, "bash -c exec → library of nginx → libpcre.so");
+	rl_label_uses_build(&f.uses, &f.now);
+	f.o.now = &f.uses;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* The command changed since the process started (written in place):
+	 * as for a program, and the reason says so. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_wrapper_uses(&f);
+	f.view.start_ns = ctime_ns_of(f.prog) - 2 * rl_platform_start_tick_ns();
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK(strstr(f.step->reasons[0].text, "; pid 812 maps it, but it changed at ") != NULL);
+	fx_release(&f);
+
+	/* The wrapper changed, or its interpreter: what it ran before the
+	 * exec is in no process to look at, so nothing shows the process
+	 * came from the new one. A script it reads: no process shows it. */
+	for (int k = 0; k < 3; k++) {
+		fx_init(&f, 0);
+		fx_wrapper(&f, wrap);
+		add_reason(&f, wrap, RL_CHANGE_CONTENT,
+			   k == 0   ? RL_ROLE_PROGRAM
+			   : k == 1 ? RL_ROLE_INTERPRETER
+				    : RL_ROLE_SCRIPT);
+		fx_wrapper_uses(&f);
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+		fx_release(&f);
+	}
+
+	/* A file reached through the command (its library) that the process
+	 * does not map: no evidence, as for any code file of a program. */
+	fx_init(&f, 0);
+	fx_wrapper(&f, wrap);
+	fx_wrapper_uses(&f);
+	f.view.nran = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* A link retargeted on the command's way (an opt link an upgrade
+	 * moved), or on its library's: what it leads to now is what runs. On
+	 * the wrapper's way, or a script's: no evidence. */
+	for (int k = 0; k < 4; k++) {
+		static const char *const links[] = {
+			"bash -c exec → opt symlink",
+			"bash -c exec → opt symlink → Cellar file → library of nginx → libpcre.so "
+			"→ "
+			"symlink",
+			"ProgramArguments[0] → symlink",
+			"bash -c exec → opt symlink → Cellar file → script command → symlink",
+		};
+
+		touch(link, 0644);
+		fx_init(&f, 0);
+		fx_wrapper(&f, wrap);
+		free(f.step->reasons[0].via);
+		f.step->reasons[0].via = rl_xstrdup("bash -c exec → opt symlink → Cellar file");
+		free(f.step->reasons[1].via);
+		f.step->reasons[1].via = rl_xstrdup(
+			"bash -c exec → opt symlink → Cellar file → library of nginx → libpcre.so");
+		add_reason(&f, link, RL_CHANGE_RETARGETED, RL_ROLE_SYMLINK);
+		free(f.step->reasons[2].via);
+		f.step->reasons[2].via = rl_xstrdup(links[k]);
+		fx_now(&f, f.wrap, RL_ROLE_PROGRAM, "ProgramArguments[0]");
+		fx_now(&f, f.prog, RL_ROLE_COMMAND, "bash -c exec → opt symlink → Cellar file");
+		fx_now(&f, f.lib, RL_ROLE_LIBRARY,
+		       "bash -c exec → opt symlink → Cellar file → library of nginx → libpcre.so");
+		fx_now(&f, link, RL_ROLE_SYMLINK, links[k]);
+		rl_label_uses_build(&f.uses, &f.now);
+		f.o.now = &f.uses;
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+			  k < 2 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+		fx_release(&f);
+	}
+	unlink(link);
+	free(link);
+	unlink(wrap);
+	free(wrap);
 }
 
 static void test_current_by_start_time(void)
@@ -815,6 +1005,7 @@ int main(void)
 	dir = check_tmpdir();
 	test_idle();
 	test_current_by_view();
+	test_current_by_view_past_a_wrapper();
 	test_current_by_start_time();
 	test_reload_already_loaded();
 	test_loaded_anew();
