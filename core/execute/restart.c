@@ -939,11 +939,11 @@ static enum state st_bootout(struct step_run *s)
 		next = enter_bootstrap(s);
 	} else if (answered(&r, RL_LC_EXIT_SIP)) {
 		next = sip_skip(s, r.cmd);
-	} else if (answered(&r, RL_LC_EXIT_UNREACHABLE)) {
-		next = fail_unreached(s, &r); /* nothing was booted out */
 	} else {
-		/* 64, 112, 125: refused before launchd acted on any job. */
-		next = fail_call(s, &r, "");
+		/* 69 never reached launchd; 64, 112, 125 were refused before it
+		 * acted on any job: nothing was booted out, and the job runs as
+		 * it did. */
+		next = fail_unreached(s, &r);
 	}
 	rl_launchctl_result_release(&r);
 	return next;

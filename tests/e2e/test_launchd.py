@@ -280,6 +280,44 @@ class LaunchdTest(unittest.TestCase):
         m.wait_pid(label)
         self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
 
+    def test_bootout_refused_before_launchd_acted_fails_untouched_and_is_retried(self):
+        """A bootout answering 64 (launchctl's usage error), 112 (no such
+        domain) or 125 (the domain does not support it) was refused before
+        launchd acted on any job: nothing was stopped, and the failure says
+        so with the pid that keeps running. No journal entry is left, the
+        throttle does not count it, status shows it failed, and the next
+        run reloads the job."""
+        words = {"64": "Unrecognized target specifier.",
+                 "112": "Boot-out failed: 112: Could not find specified domain",
+                 "125": "Boot-out failed: 125: Domain does not support specified action"}
+        for code, said in words.items():
+            with self.subTest(code=code):
+                m = self.machine()
+                label = self.reload_setup(m)
+                pid = m.pid(label)
+                m.fault("exit", "--command", "bootout", "--label", label, "--code", code)
+                res, r = self.run_json(m, expect=3)
+                err = res[label]["error"]
+                self.assertEqual(res[label]["status"], "failed", res[label])
+                self.assertIn(f"'bootout {m.target(label)}' failed with exit code {code} (", err)
+                self.assertIn(said, err)
+                self.assertTrue(err.endswith(
+                    f"; left untouched (nothing was stopped; pid {pid} keeps running): "
+                    "the next 'relaunch run' tries it again"), err)
+                self.assertEqual(m.pid(label), pid)
+                self.assertEqual(m.launchctl("print", m.target(label)).returncode, 0)
+                self.assertEqual(m.events("kill"), [])
+                self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+                with open(os.path.join(m.state, "history.json")) as f:
+                    self.assertNotIn(label, json.load(f)["restarts"])
+                st = m.relaunch("status")
+                self.assertEqual(st.returncode, 3, st.stdout)
+                self.assertIn(f"pending: failed   {label}: ", st.stdout)
+                res, _ = self.run_json(m)
+                self.assertEqual(res[label]["status"], "restarted", res[label])
+                self.assertNotEqual(m.wait_pid(label), pid)
+                self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
     def test_bootout_answering_1_to_a_job_slow_to_stop_is_loaded_by_the_next_run(self):
         """A bootout answering 1 that launchd took, the job slow to stop
         past relaunch's wait: the step fails saying the job may be left

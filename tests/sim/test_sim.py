@@ -680,6 +680,8 @@ class RealLaunchdTest(unittest.TestCase):
                                RunAtLoad=True), f)
         sim.plist("agent", "org.real.fault", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
         sim.plist("agent", "org.real.eio", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        sim.plist("agent", "org.real.refused", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True)
         # Slow to exit: on SIGTERM it waits for the test's gate (ExitTimeOut
         # SAFETY: launchd never SIGKILLs it first).
         cls.slow_gate = Gate(os.path.join(sim.root, "slow.gate"))
@@ -755,6 +757,27 @@ class RealLaunchdTest(unittest.TestCase):
         self.assertEqual([e["event"] for e in self.sim.events("org.real.eio")][-3:],
                          ["kill", "exit", "removed"])
         self.assertEqual(self.lc("print", target).returncode, 113)
+
+    def test_injected_bootout_refusals_say_what_launchctl_says(self):
+        # 112 and 125 in launchd's own words ("Could not find specified
+        # domain"); 64 is launchctl's usage error, printed before launchd
+        # is asked. None of them touches the job.
+        target = f"{GUI}/org.real.refused"
+        pid = self.sim.pid(target)
+        for code, message in (
+                ("112", "Boot-out failed: 112: Could not find specified domain\n"),
+                ("125", "Boot-out failed: 125: Domain does not support specified action\n"),
+                ("64", "Unrecognized target specifier. <service-target> takes a form of "
+                       "<domain-target>/<service-id>.\n")):
+            with self.subTest(code=code):
+                self.fault("exit", "--command", "bootout", "--label", "org.real.refused",
+                           "--code", code)
+                r = self.lc("bootout", target)
+                self.assert_fails(r, int(code), message)
+                if code == "64":
+                    self.assertIn("Usage: launchctl bootout ", r.stderr)
+                self.assertEqual(self.sim.pid(target), pid)
+        self.assertEqual(self.sim.events("org.real.refused", "kill"), [])
 
     def test_injected_bootout_5_while_its_job_is_slow_to_exit(self):
         # --perform: launchd took the bootout, and launchctl answered 5 at

@@ -1119,6 +1119,31 @@ static void test_launchd_unreached(void)
 	CHECK_INT(f.unloaded_t[1], call_t(&f, OUT_A, 0) + CALL_COST);
 	teardown(&f);
 
+	/* Refused before launchd acted on any job (64 launchctl's usage
+	 * error, 112 no such domain, 125 not supported there): the same. */
+	static const struct {
+		int code;
+		const char *err;
+	} refusals[] = {
+		{64, "Unrecognized target specifier."},
+		{112, "Boot-out failed: 112: Could not find specified domain"},
+		{125, "Boot-out failed: 125: Domain does not support specified action"},
+	};
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		setup_reload(&f);
+		RUN_VAR(&f, 0, RELOAD_BEFORE, {OUT_A, refusals[i].code, "", refusals[i].err});
+		CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+		CHECK(strstr(res0(&f)->error, refusals[i].err) != NULL);
+		CHECK(strstr(res0(&f)->error,
+			     "; left untouched (nothing was stopped; pid 100 keeps "
+			     "running): the next 'relaunch run' tries it again") != NULL);
+		CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+		CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+		CHECK_INT((int)f.nunloaded, 2);
+		CHECK_INT(f.unloaded[1], RL_LOADED);
+		teardown(&f);
+	}
+
 	setup_reload(&f);
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 69, "", UNREACHED});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);

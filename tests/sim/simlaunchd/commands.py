@@ -24,6 +24,7 @@ STRERROR = {
     EIO: "Input/output error",
     EINPROGRESS: "Operation now in progress",
     EALREADY: "Operation already in progress",
+    ENODOMAIN: "Could not find specified domain",
     EDISABLED: "Service is disabled",
     ENOTSUP_DOMAIN: "Domain does not support specified action",
     ESIP: "Operation not permitted while System Integrity Protection is engaged",
@@ -128,7 +129,10 @@ def find_service(domain, label, ctx=None):
 
 
 def failure_text(command, label, code, as_root=True):
-    """launchctl's line for code as command prints it."""
+    """launchctl's line for code as command prints it. 64 is launchctl's
+    own usage error, printed before any request reaches launchd."""
+    if code == EUSAGE and command in USAGE:
+        return bad_target(command).stderr
     text = STRERROR.get(code, "Unknown error")
     if command == "kickstart":
         return f'Could not kickstart service "{label}": {code}: {text}\n'
@@ -220,7 +224,7 @@ def cmd_kickstart(ctx, args, respond):
 
 
 def _bootout_failed(code):
-    return Failure(code, f"Boot-out failed: {code}: {STRERROR[code]}\n")
+    return Failure(code, failure_text("bootout", "", code))
 
 
 def _label_of(path):
