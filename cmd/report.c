@@ -1,8 +1,8 @@
 /* relaunch report --bundle FILE.tar.gz: what a bug report needs, and
- * nothing else from the disk: the manifest, the config, the run log and
- * history, the plan and the jobs as `plan --json` and `jobs --json` print
- * them, `launchctl print` of every job, relaunch's version and build, the
- * OS version. MANIFEST.txt lists what the bundle holds and why, and what
+ * nothing else from the disk: the manifest, the config, the run log, the
+ * history and the restart journal, the plan and the jobs as `plan --json`
+ * and `jobs --json` print them, `launchctl print` of every job, relaunch's
+ * version and build, the OS version. MANIFEST.txt lists what the bundle holds and why, and what
  * is absent. */
 #include <jansson.h>
 #include <stdio.h>
@@ -210,6 +210,10 @@ static void gather(struct report *r)
 	free(p);
 	p = state_path(ctx, RL_STATE_HISTORY);
 	add_file(r, "history.json", p, "when each job was last restarted (throttling)");
+	free(p);
+	p = state_path(ctx, RL_STATE_INTENT);
+	add_file(r, "intent.json", p,
+		 "the restart journal: restarts a run began and did not finish");
 	free(p);
 	add_jobs(r);
 	add_launchctl(r);

@@ -18,7 +18,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import Machine  # noqa: E402
+from harness import FAST, Machine, brew  # noqa: E402
 
 RELAUNCH = None
 MKARCHIVE = None
@@ -78,6 +78,7 @@ class ReportTest(unittest.TestCase):
         # No config and no restart yet: said so, not silently left out.
         self.assertRegex(listing, r"config\.json +absent: ")
         self.assertRegex(listing, r"history\.json +absent: ")
+        self.assertRegex(listing, r"intent\.json +absent: .*intent\.json does not exist")
         with open(os.path.join(m.state, "manifest.json"), "rb") as f:
             self.assertEqual(files[TOP + "manifest.json"], f.read())
         plan = json.loads(files[TOP + "plan.json"])
@@ -99,6 +100,30 @@ class ReportTest(unittest.TestCase):
         # Atomic: nothing left beside it.
         self.assertEqual([f for f in os.listdir(m.root) if f.startswith("report.tar.gz")],
                          ["report.tar.gz"])
+
+    def test_bundle_holds_the_restart_journal_a_run_left(self):
+        """A reload whose bootstrap launchd refused throughout leaves the
+        job booted out and the restart journal holding it: the bundle
+        carries the journal as it is, since it is what the next run
+        finishes first and what a bug report about it needs."""
+        m = self.m
+        label = brew("redis")
+        m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--code", "5",
+                "--times", "1000")
+        r = m.relaunch("run", *FAST, "--timeout", "1")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        journal = os.path.join(m.state, "intent.json")
+        with open(journal, "rb") as f:
+            held = f.read()
+        self.assertEqual([i["label"] for i in json.loads(held)["intents"]], [label])
+        path, _ = self.bundle()
+        files = dump(path)
+        self.assertEqual(files[TOP + "intent.json"], held)
+        self.assertRegex(files[TOP + "MANIFEST.txt"].decode(),
+                         r"\nintent\.json +the restart journal: ")
+        path, _ = self.bundle("--force", "--redact")
+        self.assertIn(label.encode(), dump(path)[TOP + "intent.json"])
 
     def test_redact(self):
         path, _ = self.bundle("--redact")
