@@ -22,6 +22,7 @@
 #include "core/automate/queue.h"
 #include "core/automate/runlog.h"
 #include "core/base/jsonutil.h"
+#include "core/base/lock.h"
 #include "core/base/statedir.h"
 #include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
@@ -30,8 +31,8 @@
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
  * "cause" in last_run, 7 "unfinished" and a step's "causes", 8 a run's
- * "processes" and "scope", 9 the own job's "stopping". */
-#define STATUS_JSON_VERSION 9
+ * "processes" and "scope", 9 the own job's "stopping", 10 "running". */
+#define STATUS_JSON_VERSION 10
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -559,13 +560,43 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 	}
 }
 
-static void print_text(const json_t *doc)
+/* The relaunch that holds the state directory's lock now, as it recorded
+ * itself: {pid, command, since} (command and since null when it did not
+ * record them), or null. Peeked at, never taken: a run is not kept
+ * waiting by a status. */
+static json_t *running_json(const char *statedir, struct rl_lock_holder *h)
+{
+	struct rl_error err = {0};
+	char *since;
+	json_t *o;
+
+	if (rl_lock_peek(statedir, h, &err) <= 0) {
+		if (err.set)
+			rl_warn("%s: whether a run is in progress cannot be told", err.text);
+		return json_null();
+	}
+	since = h->since ? rl_time_iso_ms(h->since * 1000) : NULL;
+	o = json_pack("{s:I,s:o,s:o}", "pid", (json_int_t)h->pid, "command",
+		      h->command[0] ? json_string(h->command) : json_null(), "since",
+		      since ? json_string(since) : json_null());
+	free(since);
+	return o;
+}
+
+static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 {
 	const json_t *last = json_object_get(doc, "last_run");
 	const json_t *pending = json_object_get(doc, "pending");
 	const json_t *queue = json_object_get(pending, "queue"), *e;
 	size_t i, npending = 0;
 
+	if (h->pid) {
+		char since[40];
+
+		rl_lock_holder_since(h, since, sizeof(since));
+		printf("in progress: relaunch%s%s (pid %ld%s)\n", h->command[0] ? " " : "",
+		       h->command, h->pid, since);
+	}
 	if (json_is_object(last)) {
 		struct rl_buf b = {0};
 
@@ -653,6 +684,8 @@ int cmd_status(struct cli_ctx *ctx)
 	char *queue = NULL;
 	json_t *runs = NULL, *last, *jobs, *pending, *doc;
 	struct rl_pipeline p;
+	struct rl_lock_holder holder;
+	json_t *running = NULL;
 	int64_t recorded, last_end;
 	int rc = CLI_EXIT_ERROR;
 
@@ -662,6 +695,7 @@ int cmd_status(struct cli_ctx *ctx)
 	statedir = ctx->state_dir;
 	queue = queue_arg ? rl_xstrdup(queue_arg) : rl_queue_default_dir();
 	rl_statedir_warn_missing(statedir);
+	running = running_json(statedir, &holder);
 	runs = rl_runlog_load(statedir, &err);
 	if (!runs || (queue && rl_queue_list(queue, &q, &err) < 0)) {
 		rc = cli_fail(&err);
@@ -701,14 +735,15 @@ int cmd_status(struct cli_ctx *ctx)
 				    : json_null());
 	changes_json(ctx, &p, pending);
 	rl_pipeline_release(&p);
-	doc = json_pack("{s:i,s:O,s:o,s:o,s:o,s:o}", "version", STATUS_JSON_VERSION, "last_run",
-			last ? last : json_null(), "pending", pending, "queue",
+	doc = json_pack("{s:i,s:o,s:O,s:o,s:o,s:o,s:o}", "version", STATUS_JSON_VERSION, "running",
+			running, "last_run", last ? last : json_null(), "pending", pending, "queue",
 			queue ? rl_json_path(queue) : json_null(), "agent",
 			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
+	running = NULL; /* doc's now */
 	if (ctx->json)
 		cli_print_json(json_incref(doc)); /* doc is read again below */
 	else
-		print_text(doc);
+		print_text(doc, &holder);
 	{
 		size_t waiting = json_array_size(json_object_get(pending, "unfinished")) +
 				 json_is_string(json_object_get(pending, "unfinished_unknown")) +
@@ -727,6 +762,7 @@ int cmd_status(struct cli_ctx *ctx)
 	}
 	json_decref(doc);
 out:
+	json_decref(running);
 	json_decref(runs);
 	rl_queue_release(&q);
 	free(queue);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,8 +194,40 @@ void rl_lock_holder_since(const struct rl_lock_holder *h, char *buf, size_t size
 
 void rl_lock_release(int fd)
 {
+	char blank[RL_LOCK_RECORD];
+
 	if (fd < 0)
 		return;
+	/* Best effort, as the record itself: held until the flock goes. */
+	memset(blank, ' ', sizeof(blank));
+	blank[sizeof(blank) - 1] = '\n';
+	(void)pwrite(fd, blank, sizeof(blank), 0);
 	flock(fd, LOCK_UN);
 	close(fd);
+}
+
+int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, RL_STATE_LOCK);
+	int fd;
+
+	memset(h, 0, sizeof(*h));
+	do
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		int e = errno;
+
+		if (e != ENOENT && e != ENOTDIR)
+			rl_error_set(err, "cannot read lock '%s': %s", path, strerror(e));
+		free(path);
+		return e == ENOENT || e == ENOTDIR ? 0 : -1;
+	}
+	free(path);
+	read_holder(fd, h);
+	close(fd);
+	/* EPERM: alive, another user's (root's run, seen by a user). */
+	if (h->pid && kill((pid_t)h->pid, 0) < 0 && errno != EPERM)
+		memset(h, 0, sizeof(*h));
+	return h->pid ? 1 : 0;
 }

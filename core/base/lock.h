@@ -53,7 +53,16 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 /* Parse a holder record (the lock file's first bytes). 0, or -1 when it is
  * not one (h zeroed). */
 int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h);
+/* Release the lock, blanking the holder's record first: a record left in
+ * the file is that of a holder that never released it (killed). */
 void rl_lock_release(int fd);
+/* Who holds the lock now, as it recorded itself, without taking it or
+ * creating anything (for status): 1 and h filled when a holder's record
+ * is there and its process still runs, 0 (h zeroed) when there is no
+ * lock file or no record, or the process that wrote it is gone (killed
+ * while it held the lock), -1 (err) when the file cannot be read. The
+ * flock is never asked: a waiter would see it taken, however briefly. */
+int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error *err);
 /* When the holder took the lock, as the local time: ", since 12:01:07",
  * with the date (", since 2026-12-01 12:01:07") when that was another day;
  * "" when it did not record it. */

@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  9 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  10 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -320,3 +320,32 @@ says no run restarted it, not that there was no run.
   $ relaunch status | grep '^pending' | sed "s|$PWD|.|"
   pending: failed   org.other: did not come back
   pending: changed  org.chg: ./chg/bin/prog changed (content) via ProgramArguments[0] (no run has restarted it since)
+
+A relaunch holding the lock records itself in the lock file (a JSON
+object padded to 128 bytes); while the process that wrote it runs,
+`status` says a run is in progress, first, and `--json` has it as
+`running`. It only reads the record, never taking the lock (a real run
+holding it: tests/e2e/test_run.py). A record whose process is gone (a
+relaunch killed while it held the lock) and a blanked one (the lock
+released) are no run in progress.
+
+  $ record() { printf '{"pid":%d,"command":"%s","since":1764676867}' "$1" "$2" | python3 -c 'import sys; sys.stdout.write(sys.stdin.read().ljust(127) + "\n")' > chg/state/lock; }
+  $ record $$ run
+  $ TZ=UTC relaunch status | head -n 1 | sed "s/ $$,/ PID,/"
+  in progress: relaunch run (pid PID, since 2025-12-02 12:01:07)
+  $ relaunch status >/dev/null
+  [3]
+  $ relaunch status --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["running"]; print(r["command"], r["since"], r["pid"] == '$$')'
+  run 2025-12-02T12:01:07.000Z True
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ record "$(sh -c 'echo $$')" record
+  $ relaunch status | grep -c 'in progress'
+  0
+  [1]
+  $ relaunch status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["running"])'
+  None
+  $ printf '%127s\n' '' > chg/state/lock
+  $ relaunch status | grep -c 'in progress'
+  0
+  [1]

@@ -620,10 +620,10 @@ class RunTest(unittest.TestCase):
             self.assertNotEqual(new, pids[brew("nginx")])
             self.assertIn(f"restarted homebrew.mxcl.nginx (kickstart): pid {pids[brew('nginx')]} "
                           f"→ {new} in ", err)
-            # relaunch recorded itself as the holder.
+            # relaunch blanked its record as it let go (it recorded itself
+            # while it held the lock: test_wait_lock_while_another_run_holds_it).
             with open(os.path.join(m.state, "lock")) as f:
-                rec = json.loads(f.read())
-            self.assertEqual((rec["pid"], rec["command"]), (run.pid, "run"))
+                self.assertEqual(f.read(), " " * 127 + "\n")
 
             # Giving up after 1.5 s: the note came first (not with -q),
             # then the error.
@@ -986,6 +986,24 @@ class RunTest(unittest.TestCase):
             try:
                 held.wait_called()
                 self.assertIsNone(holder.poll(), "the holding run ended early")
+                # relaunch recorded itself as the holder, and status says a
+                # run is in progress without waiting for the lock or taking
+                # it (the runs after it would otherwise find it taken).
+                with open(os.path.join(m.state, "lock")) as f:
+                    rec = json.loads(f.read())
+                self.assertEqual((rec["pid"], rec["command"]), (holder.pid, "run"))
+                m.env["TZ"] = "UTC"
+                since = time.gmtime(rec["since"])
+                st = m.relaunch("status")
+                self.assertIn(st.returncode, (0, 1), st.stderr)
+                self.assertIn(st.stdout.splitlines()[0], [
+                    f"in progress: relaunch run (pid {holder.pid}, since {when})"
+                    for when in (time.strftime("%H:%M:%S", since),
+                                 time.strftime("%Y-%m-%d %H:%M:%S", since))])
+                r, doc = m.relaunch_json("status")
+                self.assertEqual(doc["running"], {
+                    "pid": holder.pid, "command": "run",
+                    "since": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", since)})
                 r = m.relaunch("run", *FAST, "--wait-lock", "0")
                 self.assertEqual(r.returncode, 4, r.stdout)
                 self.assertIn("held by another relaunch run", r.stderr)
@@ -1002,9 +1020,13 @@ class RunTest(unittest.TestCase):
             self.assertEqual(holder.returncode, 0, err)
             res = {r["label"]: r for r in json.loads(out)["results"]}
             self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
-            # With the lock free again, a run gets it at once.
+            # With the lock free again, a run gets it at once, and status
+            # says no run is in progress.
             with open(os.path.join(m.state, "lock")) as f:
                 fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            st = m.relaunch("status")
+            self.assertNotIn("in progress", st.stdout)
+            self.assertIsNone(m.relaunch_json("status")[1]["running"])
             self.assert_all_running(m)
 
     # -- 10. no launchctl -------------------------------------------------

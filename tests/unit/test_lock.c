@@ -235,6 +235,66 @@ static void test_bad_dir(const char *dir)
 	free(missing);
 }
 
+/* status's look at the holder: the record, while its process runs; never
+ * the lock itself, nor a file it would create. */
+static void test_peek(const char *dir)
+{
+	struct rl_lock_opts o = {.command = "run"};
+	struct rl_error err = {0};
+	struct rl_lock_holder h;
+	char *sub = rl_path_join(dir, "peek"), *path, *target, rec[RL_LOCK_RECORD];
+	struct stat st;
+	pid_t dead;
+	int a, b, fd;
+
+	CHECK(mkdir(sub, 0700) == 0);
+	path = rl_path_join(sub, "lock");
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 0);
+	CHECK_INT(h.pid, 0);
+	CHECK(!err.set);
+	CHECK(lstat(path, &st) < 0); /* nothing created */
+
+	a = rl_lock_take_as(sub, 0, &o, &err);
+	CHECK(a >= 0);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 1);
+	CHECK_INT(h.pid, (long)getpid());
+	CHECK_STR(h.command, "run");
+	CHECK(h.since > 0 && h.since <= (int64_t)time(NULL));
+	CHECK_INT(rl_lock_take(sub, 0, &err), -1); /* still held */
+	rl_lock_release(a);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 0); /* released: the record blanked */
+	CHECK_INT(h.pid, 0);
+
+	/* Not held, peeked at: a run that does not wait takes it at once. */
+	rl_error_clear(&err);
+	b = rl_lock_take(sub, 0, &err);
+	CHECK(b >= 0);
+	rl_lock_release(b);
+
+	/* The record of a holder that was killed holding it: its pid gone. */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	CHECK(dead > 0 && waitpid(dead, NULL, 0) == dead);
+	snprintf(rec, sizeof(rec), "{\"pid\":%ld,\"command\":\"run\",\"since\":%lld}\n", (long)dead,
+		 (long long)time(NULL));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, rec, strlen(rec)) == (ssize_t)strlen(rec));
+	close(fd);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 0);
+	CHECK_INT(h.pid, 0);
+
+	/* A lock that is a symlink is not followed: an error, said. */
+	target = rl_path_join(sub, "elsewhere");
+	CHECK(unlink(path) == 0 && symlink(target, path) == 0);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), -1);
+	CHECK(strstr(err.text, "cannot read lock '") == err.text);
+	CHECK(lstat(target, &st) < 0);
+	free(target);
+	free(path);
+	free(sub);
+}
+
 int main(void)
 {
 	char *dir = check_tmpdir();
@@ -246,6 +306,7 @@ int main(void)
 	test_holder_parse();
 	test_gave_up_names_holder(dir);
 	test_bad_dir(dir);
+	test_peek(dir);
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
