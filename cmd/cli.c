@@ -51,7 +51,7 @@ static const struct cli_option always[] = {
 	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
 	 "only errors and warnings on stderr; stdout (the output) is unchanged"},
 	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
-	 "say more: every reason, full chains, what each restart does"},
+	 "say more: every reason, full chains, all of a long list, what each restart does"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
 	CLI_OPTION_END,
 };

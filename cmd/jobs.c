@@ -318,15 +318,18 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 /* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
  * others were not asked. plan: the restart decision made with them, or
  * NULL. only: the labels to list, sorted (rl_strv_sort_unique; NULL:
- * every job). */
+ * every job). Text shows the first RL_PLAN_SHOWN jobs unless verbose,
+ * then how many more (their files are still read, and warned about, as
+ * JSON lists them all). */
 static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
-		     const struct rl_plan *plan, const struct rl_strv *only, int as_json)
+		     const struct rl_plan *plan, const struct rl_strv *only, int as_json,
+		     int verbose)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
 	struct rl_error err = {0};
 	int rc = CLI_EXIT_OK;
-	size_t shown = 0;
+	size_t shown = 0, more = 0;
 
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
@@ -343,12 +346,16 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views,
 			rl_jobfiles_warn(&js->v[i], &f);
 			if (as_json)
 				json_array_append_new(jobs, job_json(&js->v[i], &f, &s));
+			else if (!verbose && shown == RL_PLAN_SHOWN)
+				more++;
 			else
 				print_job(&js->v[i], &f, &s, shown++ == 0);
 		}
 		free(s.why);
 		rl_jobfiles_release(&f);
 	}
+	if (rc == CLI_EXIT_OK && more)
+		printf("\n(+%zu more; 'relaunch jobs -v' lists all)\n", more);
 	if (rc == CLI_EXIT_OK && as_json)
 		cli_print_json(json_pack("{s:i, s:O}", "version", JOBS_JSON_VERSION, "jobs", jobs));
 	json_decref(jobs);
@@ -398,7 +405,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 	}
 	rl_strv_sort_unique(&labels); /* looked up per job: "*" names every one */
 	if (ctx->no_processes) {
-		rc = list_jobs(&ctx->jobs, NULL, 0, NULL, only, ctx->json);
+		rc = list_jobs(&ctx->jobs, NULL, 0, NULL, only, ctx->json, ctx->verbose);
 		if (rc == CLI_EXIT_OK)
 			cli_no_jobs(ctx, &ctx->jobs);
 		rl_strv_release(&labels);
@@ -443,7 +450,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 		free(unasked);
 		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
 			       p.launchd_unknown ? 0 : p.nviews, p.launchd_unknown ? NULL : &p.plan,
-			       only, ctx->json);
+			       only, ctx->json, ctx->verbose);
 	}
 	if (rc == CLI_EXIT_OK)
 		cli_no_jobs(ctx, &p.jobs);

@@ -48,7 +48,7 @@ end
 
 # Every command.
 complete -c relaunch -s h -l help -d 'show help'
-__relaunch_opt "$commands" -s v -l verbose -d 'say more: every reason, full chains'
+__relaunch_opt "$commands" -s v -l verbose -d 'say more: every reason, full chains, all of a long list'
 __relaunch_opt "$commands" -s q -l quiet -d 'only errors and warnings on stderr'
 
 # Shared options.

@@ -236,6 +236,11 @@ json_t *rl_step_reasons_to_json(const struct rl_step *s);
 #define RL_REASONS_SHOWN 3
 /* Appends s's reasons to out, each line indented by indent spaces. */
 void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out);
+/* How many entries of a kind (steps to restart, steps the config never
+ * restarts, relaunch's own, reported changes) the text shows without
+ * verbose, then "(+N more; -v lists all)": hundreds of jobs would bury
+ * the headline. JSON always has every one. */
+#define RL_PLAN_SHOWN 20
 /* For people: steps in order, each with its reasons indented
  * (rl_step_format_reasons), then the reported changes. Appends to out. */
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out);

@@ -175,6 +175,19 @@ static void format_reported(const struct rl_reported *r, struct rl_buf *out)
 	rl_buf_adds(out, "\n");
 }
 
+/* Is the nth entry (from 1) of its kind shown? */
+static int shown(size_t nth, int verbose)
+{
+	return verbose || nth <= RL_PLAN_SHOWN;
+}
+
+/* After the entries of a kind, what was left out of n. */
+static void format_more(size_t n, int verbose, int indent, struct rl_buf *out)
+{
+	if (!verbose && n > RL_PLAN_SHOWN)
+		rl_buf_addf(out, "%*s(+%zu more; -v lists all)\n", indent, "", n - RL_PLAN_SHOWN);
+}
+
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 {
 	rl_plan_format_unasked(p, verbose, 0, NULL, out);
@@ -183,16 +196,17 @@ void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)
 void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked, const char *why,
 			    struct rl_buf *out)
 {
-	size_t no = 0, never = 0, own = 0;
+	size_t no = 0, never = 0, own = 0, k;
 
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->steps[i].own)
 			own++;
 		else if (p->steps[i].never)
 			never++;
-		else if (p->steps[i].decision == RL_DECISION_RESTART)
-			format_step(&p->steps[i], ++no, verbose, out);
+		else if (p->steps[i].decision == RL_DECISION_RESTART && shown(++no, verbose))
+			format_step(&p->steps[i], no, verbose, out);
 	}
+	format_more(no, verbose, 0, out);
 	if (no == 0) {
 		/* A refused or deferred step is a change still to make (plan
 		 * exits 1): the headline must not say there is nothing. */
@@ -218,18 +232,23 @@ void rl_plan_format_unasked(const struct rl_plan *p, int verbose, size_t unasked
 	/* What would restart but for the config: not a step of the run. */
 	if (never)
 		rl_buf_adds(out, "not restarted (restart = never in the config):\n");
+	k = 0;
 	for (size_t i = 0; i < p->n && never; i++)
-		if (p->steps[i].never && !p->steps[i].own)
+		if (p->steps[i].never && !p->steps[i].own && shown(++k, verbose))
 			format_step(&p->steps[i], 0, verbose, out);
+	format_more(never, verbose, 2, out);
 	/* Nor relaunch's own job, config or not: restarting it would stop
 	 * the run. */
 	if (own)
 		rl_buf_adds(out, "not restarted (relaunch's own job: a run never restarts it):\n");
+	k = 0;
 	for (size_t i = 0; i < p->n && own; i++)
-		if (p->steps[i].own)
+		if (p->steps[i].own && shown(++k, verbose))
 			format_step(&p->steps[i], 0, verbose, out);
+	format_more(own, verbose, 2, out);
 	if (p->nreported)
 		rl_buf_adds(out, "reported:\n");
-	for (size_t i = 0; i < p->nreported; i++)
+	for (size_t i = 0; i < p->nreported && shown(i + 1, verbose); i++)
 		format_reported(&p->reported[i], out);
+	format_more(p->nreported, verbose, 2, out);
 }

@@ -320,3 +320,44 @@ Options.
   [2]
   $ relaunch plan --help | head -n 1
   usage: relaunch plan [options] [JOB...]
+
+Hundreds of jobs make an unreadable list: without -v, `plan`, `run -n`
+and `jobs` show the first 20 entries of a kind, then how many more; -v
+lists all, and JSON always has every one. 25 agents run one program,
+which then changes, and a directory gains 22 files no job uses:
+
+  $ mkdir -p many/agents many/bin many/watch many/state && cp "$(command -v sleep)" many/bin/prog
+  $ for i in $(seq -w 0 24); do printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>org.many.j%s</string><key>ProgramArguments</key><array><string>%s</string></array></dict></plist>\n' $i "$PWD/many/bin/prog" > many/agents/org.many.j$i.plist; done
+  $ many() { RELAUNCH_AGENT_DIRS=$PWD/many/agents RELAUNCH_DAEMON_DIRS= RELAUNCH_STATE_DIR=$PWD/many/state relaunch "$@"; }
+  $ many record --path "$PWD/many/watch" >/dev/null
+  $ echo changed >> many/bin/prog && for i in $(seq -w 0 21); do touch many/watch/f$i; done
+  $ many plan --no-processes > out; echo $?
+  1
+  $ grep -c '^[0-9]*\. kickstart' out
+  20
+  $ grep -A1 '^20\. ' out | head -n 1
+  20. kickstart gui/*/org.many.j19 (agent) (glob)
+  $ grep '^(+\|^  (+\|^reported' out
+  (+5 more; -v lists all)
+  reported:
+    (+2 more; -v lists all)
+  $ grep -c '^  .*(added): no job uses it' out
+  20
+  $ many plan --no-processes -v | grep -c '^[0-9]*\. kickstart\|(added): no job uses it'
+  47
+  $ many plan --no-processes -v | grep -c 'more; -v'
+  0
+  [1]
+  $ many run -n --no-processes | grep '^(+'
+  (+5 more; -v lists all)
+  $ many plan --no-processes --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["steps"]), len(d["reported"]))'
+  25 22
+  $ many jobs --no-processes > out; grep -c '^org\.many\.' out
+  20
+  $ tail -n 2 out
+  
+  (+5 more; 'relaunch jobs -v' lists all)
+  $ many jobs --no-processes -v | grep -c '^org\.many\.'
+  25
+  $ many jobs --no-processes --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["jobs"]))'
+  25

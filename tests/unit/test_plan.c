@@ -1314,6 +1314,65 @@ static void test_stale_by_label(void)
 	free(by);
 }
 
+/* Lines of text of out that start with prefix. */
+static size_t count_lines(const char *out, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : "")
+		n += strncmp(l, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* Hundreds of jobs: the text shows the first RL_PLAN_SHOWN entries of
+ * each kind, then how many more; verbose and JSON have every one. */
+static void test_long_lists(void)
+{
+	struct fixture f;
+	struct rl_buf b = {0};
+	json_t *j;
+
+	fx_init(&f);
+	fx_config(&f, "{\"jobs\": {\"never00\": {\"restart\": \"never\"}, "
+		      "\"never01\": {\"restart\": \"never\"}}}");
+	for (int i = 0; i < RL_PLAN_SHOWN + 5; i++) {
+		char *label = rl_xasprintf("job%02d", i), *path = rl_xasprintf("/srv/new%02d", i);
+
+		fx_changed_job(&f, RL_JOB_AGENT, label);
+		if (i < RL_PLAN_SHOWN + 2)
+			fx_change(&f, RL_CHANGE_ADDED, path, NULL);
+		free(label);
+		free(path);
+	}
+	fx_changed_job(&f, RL_JOB_AGENT, "never00");
+	fx_changed_job(&f, RL_JOB_AGENT, "never01");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	rl_plan_format(&f.p, 0, &b);
+	CHECK_INT((int)count_lines(b.data, "20. kickstart gui/501/job19 (agent)\n"), 1);
+	CHECK_INT((int)count_lines(b.data, "21. "), 0);
+	CHECK(strstr(b.data, "   /bin/job19 changed (content) via ProgramArguments[0]\n"
+			     "(+5 more; -v lists all)\n"
+			     "not restarted (restart = never in the config):\n"
+			     "  kickstart gui/501/never00 (agent)\n") != NULL);
+	/* Two of a kind, both shown: no "(+0 more)". */
+	CHECK_INT((int)count_lines(b.data, "(+"), 1);
+	CHECK_INT((int)count_lines(b.data, "  /srv/new"), RL_PLAN_SHOWN);
+	CHECK(strstr(b.data, "  /srv/new19 (added): no job uses it\n"
+			     "  (+2 more; -v lists all)\n") != NULL);
+	CHECK(strstr(b.data, "job20") == NULL && strstr(b.data, "new20") == NULL);
+	rl_buf_reset(&b);
+	rl_plan_format(&f.p, 1, &b);
+	CHECK_INT((int)count_lines(b.data, "25. kickstart gui/501/job24 (agent)\n"), 1);
+	CHECK_INT((int)count_lines(b.data, "  /srv/new"), RL_PLAN_SHOWN + 2);
+	CHECK(strstr(b.data, "more; -v") == NULL);
+	j = rl_plan_to_json(&f.p);
+	CHECK_INT((int)json_array_size(json_object_get(j, "steps")), RL_PLAN_SHOWN + 5 + 2);
+	CHECK_INT((int)json_array_size(json_object_get(j, "reported")), RL_PLAN_SHOWN + 2);
+	json_decref(j);
+	rl_buf_release(&b);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	dir = check_tmpdir();
@@ -1338,6 +1397,7 @@ int main(void)
 	test_named_first();
 	test_brief_routes();
 	test_headline();
+	test_long_lists();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
