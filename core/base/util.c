@@ -418,6 +418,22 @@ int rl_path_store(const char *path, struct rl_store_path *s)
 	return 0;
 }
 
+int rl_path_same_package(const char *a, const char *b)
+{
+	struct rl_keg_path ka, kb;
+	struct rl_store_path sa, sb;
+
+	if (rl_path_keg(a, &ka) && rl_path_keg(b, &kb))
+		return ka.prefix_len == kb.prefix_len && ka.formula_len == kb.formula_len &&
+		       strncmp(a, b, ka.prefix_len) == 0 &&
+		       strncmp(a + ka.formula_off, b + kb.formula_off, ka.formula_len) == 0;
+	if (rl_path_store(a, &sa) && rl_path_store(b, &sb))
+		return sa.store_len == sb.store_len && sa.pname_len == sb.pname_len &&
+		       strncmp(a, b, sa.store_len) == 0 &&
+		       strncmp(a + sa.name_off, b + sb.name_off, sa.pname_len) == 0;
+	return 0;
+}
+
 int rl_path_is_under(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);

@@ -155,6 +155,12 @@ struct rl_store_path {
 /* 1 when path (absolute) lies in a store path, with *s filled when s is
  * given; else 0. Text only. */
 int rl_path_store(const char *path, struct rl_store_path *s);
+/* 1 when a and b lie in kegs of one formula under one prefix
+ * (<prefix>/Cellar/<formula>/<any version>/…), or in store paths of one
+ * package in one store (<store>/<any hash>-<name>/…, the names' pname
+ * the same: rl_path_store); else 0. Which versions, which files: any.
+ * Text only. */
+int rl_path_same_package(const char *a, const char *b);
 /* 1 when path equals dir or lies below it (text only, both absolute). */
 int rl_path_is_under(const char *path, const char *dir);
 /* A path for text output (never JSON), like git's core.quotePath=false: a

@@ -101,6 +101,50 @@ static void test_keg_path(void)
 	CHECK_INT(rl_path_keg(NULL, NULL), 0);
 }
 
+/* Two files of one package: kegs of one formula under one prefix, store
+ * paths of one package in one store, whatever the versions and files. */
+static void test_same_package(void)
+{
+	const char *h1 = "/nix/store/b6gvzjyb2pg0kjfwrjmg1vfhh54ad73z-",
+		   *h2 = "/nix/store/0x3qyzqhy5whc9qk1bs2cm3kn0hy2h5q-";
+	char a[256], b[256];
+
+	CHECK_INT(rl_path_same_package("/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld",
+				       "/opt/homebrew/Cellar/mysql/9.0.2/bin/mysqld_safe"),
+		  1);
+	CHECK_INT(rl_path_same_package("/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld",
+				       "/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld"),
+		  1);
+	/* Another formula (a versioned one is one of its own), another prefix. */
+	CHECK_INT(rl_path_same_package("/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld",
+				       "/opt/homebrew/Cellar/mysql@8.4/8.4.2/bin/mysqld"),
+		  0);
+	CHECK_INT(rl_path_same_package("/opt/homebrew/Cellar/node/22.1.0/bin/node",
+				       "/opt/homebrew/Cellar/nodenv/1.5.0/bin/nodenv"),
+		  0);
+	CHECK_INT(rl_path_same_package("/usr/local/Cellar/mysql/9.0.1/bin/mysqld",
+				       "/opt/homebrew/Cellar/mysql/9.0.2/bin/mysqld_safe"),
+		  0);
+	/* Not a keg file: the opt link's path, a shell, no path. */
+	CHECK_INT(rl_path_same_package("/opt/homebrew/opt/mysql/bin/mysqld",
+				       "/opt/homebrew/Cellar/mysql/9.0.2/bin/mysqld"),
+		  0);
+	CHECK_INT(rl_path_same_package("/bin/sh", "/opt/homebrew/Cellar/mysql/9.0.2/bin/x"), 0);
+	CHECK_INT(rl_path_same_package(NULL, "/opt/homebrew/Cellar/mysql/9.0.2/bin/x"), 0);
+
+	snprintf(a, sizeof(a), "%snix-2.18.1/bin/nix-daemon", h1);
+	snprintf(b, sizeof(b), "%snix-2.18.2/bin/nix", h2);
+	CHECK_INT(rl_path_same_package(a, b), 1);
+	snprintf(b, sizeof(b), "%snix-2.18.1", h1);
+	CHECK_INT(rl_path_same_package(a, b), 1);
+	snprintf(b, sizeof(b), "%snixpkgs-fmt-1.3/bin/nixpkgs-fmt", h2);
+	CHECK_INT(rl_path_same_package(a, b), 0);
+	snprintf(b, sizeof(b), "/tmp/t%snix-2.18.2/bin/nix", h2);
+	CHECK_INT(rl_path_same_package(a, b), 0); /* another store */
+	/* A keg and a store path are never one package. */
+	CHECK_INT(rl_path_same_package(a, "/opt/homebrew/Cellar/nix/2.18.2/bin/nix"), 0);
+}
+
 static void check_store(const char *path, const char *store, const char *name, const char *pname,
 			const char *rest)
 {
@@ -578,6 +622,7 @@ int main(void)
 	test_library_names();
 	test_keg_path();
 	test_store_path();
+	test_same_package();
 	test_path_quote();
 	test_strv_buf();
 	test_lower_bound();
