@@ -13,6 +13,12 @@
  * judged while its status names the parent it was listed under, with the
  * same start time before and after its inspection. The names shown
  * (comm) are the processes' own: only shown, never used.
+ *
+ * A descendant's files are judged as any process's; the caller's judge
+ * (rl_proc_judge_fn) then adds what only the job's side knows: the daemon
+ * a wrapper started from the job's own keg runs old code once `brew
+ * upgrade` moves the opt link, though the old keg, left on disk, replaced
+ * nothing it runs.
  */
 #include "core/compare/procview.h"
 
@@ -37,7 +43,9 @@ struct walk {
 	const struct rl_proc_ops *ops;
 	rl_proc_tracked_fn tracked;
 	rl_proc_owns_fn owns;
+	rl_proc_judge_fn judge;
 	void *tctx;
+	struct rl_statmemo *memo; /* the judge's */
 	struct rl_proc_view *out;
 	struct node *q; /* every process queued: the root's descendants */
 	size_t nq;
@@ -249,6 +257,8 @@ static void judge_node(struct walk *w, const struct node *n)
 		return; /* it exited or changed hands during the inspection */
 	}
 	w->out->nprocs++;
+	if (w->judge)
+		w->judge(&v, w->memo, w->tctx);
 	if (v.verdict == RL_PROC_UNKNOWN)
 		note_unknown(w, "pid %d (child of %s pid %d): %s", (int)n->pid, n->pname,
 			     (int)n->ppid, v.why ? v.why : "unknown");
@@ -359,6 +369,14 @@ int rl_proc_tree_inspect_owned(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_ow
 			       void *ctx, const struct rl_proc_ops *ops, struct rl_statmemo *memo,
 			       struct rl_proc_view *out, struct rl_error *err)
 {
+	return rl_proc_tree_inspect_judged(pid, tracked, owns, NULL, ctx, ops, memo, out, err);
+}
+
+int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+				rl_proc_judge_fn judge, void *ctx, const struct rl_proc_ops *ops,
+				struct rl_statmemo *memo, struct rl_proc_view *out,
+				struct rl_error *err)
+{
 	struct plat pl = {NULL, memo};
 	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, &pl};
 	struct walk w;
@@ -376,7 +394,9 @@ int rl_proc_tree_inspect_owned(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_ow
 	w.ops = ops;
 	w.tracked = tracked;
 	w.owns = owns;
+	w.judge = judge;
 	w.tctx = ctx;
+	w.memo = memo;
 	w.out = out;
 	if (ops->inspect(ops->ctx, pid, tracked, ctx, out) == 0 && out->verdict != RL_PROC_GONE)
 		walk_tree(&w);
@@ -412,8 +432,8 @@ static void *batch_run(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (!r)
 			return NULL;
-		rl_proc_tree_inspect_owned(r->pid, r->tracked, r->owns, r->ctx, NULL, b->memo,
-					   r->out, NULL);
+		rl_proc_tree_inspect_judged(r->pid, r->tracked, r->owns, r->judge, r->ctx, NULL,
+					    b->memo, r->out, NULL);
 	}
 }
 

@@ -423,6 +423,19 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 	return 1;
 }
 
+int rl_proc_view_note_keg(struct rl_proc_view *v, struct rl_statmemo *memo)
+{
+	for (size_t i = 0; v->verdict == RL_PROC_STALE && i < v->nstale; i++) {
+		struct rl_proc_file *f = &v->stale[i];
+
+		if (!f->is_exe || f->program || f->keg_now || f->store_now || !f->path ||
+		    f->path[0] != '/')
+			continue;
+		return (f->keg_now = keg_moved(memo, f->path)) != NULL;
+	}
+	return 0;
+}
+
 /* Is b, a store path's file, the file a is of another store path of the
  * same package: the same store, package name and path inside, another
  * hash? */

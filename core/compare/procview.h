@@ -187,7 +187,24 @@ int rl_proc_tree_inspect_owned(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_ow
 			       void *ctx, const struct rl_proc_ops *ops, struct rl_statmemo *memo,
 			       struct rl_proc_view *out, struct rl_error *err);
 
-/* Many trees, one per request, each as rl_proc_tree_inspect with the
+/* Judge descendant v further, as its inspection left it (FRESH, STALE or
+ * UNKNOWN; never GONE), before its files join the tree: what only the
+ * job's side knows, such as whether the descendant runs the job's code,
+ * may turn it STALE (rl_proc_view_check_keg, rl_proc_view_check_store)
+ * or name what stands in its stale executable's place
+ * (rl_proc_view_note_keg). Called with the tree's tracked ctx and memo
+ * (NULL: none), from the walking thread, before owns is asked of its
+ * stale files; never for the root, which the caller judges itself. */
+typedef void (*rl_proc_judge_fn)(struct rl_proc_view *v, struct rl_statmemo *memo, void *ctx);
+
+/* rl_proc_tree_inspect_owned, with judge (NULL: none) asked of each
+ * descendant. */
+int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+				rl_proc_judge_fn judge, void *ctx, const struct rl_proc_ops *ops,
+				struct rl_statmemo *memo, struct rl_proc_view *out,
+				struct rl_error *err);
+
+/* Many trees, one per request, each as rl_proc_tree_inspect_judged with the
  * platform's effects and memo, on up to `threads` threads at once (this
  * one included; the machine's cores when 0). The requests' tracked
  * functions are called from those threads, so they must only read what
@@ -197,7 +214,8 @@ struct rl_proc_tree_req {
 	rl_proc_tracked_fn tracked;
 	void *ctx;
 	struct rl_proc_view *out;
-	rl_proc_owns_fn owns; /* NULL: every descendant's stale file counts */
+	rl_proc_owns_fn owns;	/* NULL: every descendant's stale file counts */
+	rl_proc_judge_fn judge; /* NULL: descendants as their inspection leaves them */
 };
 
 void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,
@@ -251,9 +269,11 @@ int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const 
  * it runs, and that file is none of code (the job's code files as tracked
  * now: a job that names a keg's file runs it by design), v becomes STALE
  * with that executable as its stale file, keg_now naming the keg opt leads
- * to. Only the root: a descendant (a CI runner's build step) is judged as
- * any descendant is. memo: the pass's stat() answers (NULL: none).
- * Returns 1 when v became STALE, else 0 (v unchanged). */
+ * to. Launchd's pid, and a descendant only when it runs the job's code
+ * (the tree's judge says so: the daemon a wrapper starts from the job's
+ * own keg; a CI runner's build step running another formula's program is
+ * judged as any descendant is). memo: the pass's stat() answers (NULL:
+ * none). Returns 1 when v became STALE, else 0 (v unchanged). */
 int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 			   struct rl_statmemo *memo);
 
@@ -273,13 +293,23 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
  * it runs, and that file is none of code (all the job's code files now: a
  * job that names the store path itself runs it by design), v becomes
  * STALE with that executable as its stale file, store_now naming the file
- * the job's command leads to now. Only the root, as
- * rl_proc_view_check_keg: a descendant (a CI agent's build step running
- * the profile's `nix`) is judged as any descendant is. memo: the pass's
+ * the job's command leads to now. Launchd's pid, and a descendant only
+ * when it runs the job's code, as rl_proc_view_check_keg: another
+ * descendant (a CI agent's build step running the profile's `nix`) is
+ * judged as any descendant is. memo: the pass's
  * stat() answers (NULL: none). Returns 1 when v became STALE, else 0 (v
  * unchanged). */
 int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 			     const struct rl_strv *linked, struct rl_statmemo *memo);
+
+/* Name the keg opt leads to now in v's stale executable, when v is STALE
+ * for it (a descendant's inspection found it deleted or replaced: `brew
+ * upgrade`'s cleanup removed the keg it runs from) and it lies in an old
+ * keg, as rl_proc_view_check_keg says of one still on disk: keg_now set,
+ * as for a mapped library of an old keg. Not for a stale file already
+ * named otherwise (program, keg_now, store_now). memo: the pass's stat()
+ * answers (NULL: none). Returns 1 when keg_now was set, else 0. */
+int rl_proc_view_note_keg(struct rl_proc_view *v, struct rl_statmemo *memo);
 
 /* Does a process that runs f, a file the view found stale (another
  * file stands at its path now), run the very bytes at that path now?

@@ -306,6 +306,112 @@ static int spare_all(const struct rl_proc_file *f, void *ctx)
 	return 1;
 }
 
+/* What a judge was asked: each process, and whether it was given the
+ * tree's memo. */
+struct judged {
+	pid_t pids[16];
+	size_t n;
+	struct rl_statmemo *memo;
+	int other_memo;
+};
+
+/* A judge that knows mysqld is the job's code, run from an old keg: a
+ * FRESH mysqld turns STALE by its executable, named with the keg opt
+ * leads to now, as rl_proc_view_check_keg makes it. */
+static void judge_mysqld(struct rl_proc_view *v, struct rl_statmemo *memo, void *ctx)
+{
+	struct judged *j = ctx;
+
+	if (j->n < 16)
+		j->pids[j->n++] = v->pid;
+	j->other_memo |= memo != j->memo;
+	if (v->verdict != RL_PROC_FRESH || strcmp(v->exe, "/bin/mysqld") != 0)
+		return;
+	free(v->ran);
+	v->ran = NULL;
+	v->nran = 0;
+	v->stale = rl_xcalloc(1, sizeof(*v->stale));
+	v->stale[0].path = rl_xstrdup("/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld");
+	v->stale[0].pid = v->pid;
+	v->stale[0].is_exe = 1;
+	v->stale[0].dev = 1;
+	v->stale[0].ino = 40;
+	v->stale[0].keg_now = rl_xstrdup("9.0.2");
+	v->nstale = 1;
+	v->verdict = RL_PROC_STALE;
+}
+
+static struct rl_proc_view tree_judged(struct fake *f, pid_t root, rl_proc_owns_fn owns,
+				       rl_proc_judge_fn judge, struct judged *j)
+{
+	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
+	struct rl_proc_view v;
+
+	j->n = 0;
+	j->other_memo = 0;
+	CHECK_INT(rl_proc_tree_inspect_judged(root, NULL, owns, judge, j, &ops, j->memo, &v, NULL),
+		  0);
+	return v;
+}
+
+/* mysqld_safe (launchd's pid, a shell script) starts mysqld and a cat:
+ * the judge is asked of each descendant that stays in the tree, never of
+ * the root nor of one that changed hands; what it turns STALE is the
+ * tree's, named with its process and parent, and leaves `ran`; owns is
+ * asked of it after. */
+static void test_fake_judge(void)
+{
+	static struct fake f;
+	struct judged j = {{0}, 0, rl_statmemo_new(), 0};
+	struct rl_proc_view v;
+
+	f.n = 0;
+	fake_add(&f, 928, 1, "mysqld_safe")->ran_ino = 39;
+	fake_add(&f, 930, 928, "mysqld")->ran_ino = 40;
+	fake_add(&f, 931, 928, "cat")->ran_ino = 41;
+	fake_add(&f, 932, 928, "sleep")->restart_on_inspect = 1;
+
+	v = tree_judged(&f, 928, NULL, NULL, &j);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nran, 3);
+	rl_proc_view_release(&v);
+
+	f.p[3].start = 1000 + 932;
+	v = tree_judged(&f, 928, NULL, judge_mysqld, &j);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(j.n, 2);
+	if (j.n == 2)
+		CHECK(j.pids[0] == 930 && j.pids[1] == 931);
+	CHECK(!j.other_memo);
+	CHECK_INT(v.nstale, 1);
+	if (v.nstale == 1) {
+		CHECK_STR(v.stale[0].path, "/opt/homebrew/Cellar/mysql/9.0.1/bin/mysqld");
+		CHECK_STR(v.stale[0].keg_now, "9.0.2");
+		CHECK_INT(v.stale[0].pid, 930);
+		CHECK_INT(v.stale[0].ppid, 928);
+		CHECK_STR(v.stale[0].parent_name, "mysqld_safe");
+		CHECK(v.stale[0].is_exe);
+	}
+	CHECK_INT(v.nother, 0);
+	CHECK_INT(v.nran, 2); /* the root's and cat's, not the judged mysqld's */
+	for (size_t i = 0; i < v.nran; i++)
+		CHECK(v.ran[i].ino != 40);
+	CHECK(rl_proc_view_started(&v, 930) == 0);
+	CHECK(rl_proc_view_started(&v, 931) == 1931 * 1000000000LL);
+	rl_proc_view_release(&v);
+
+	/* owns has the last word: a file it does not own is reported apart. */
+	f.p[3].start = 1000 + 932;
+	v = tree_judged(&f, 928, owns_nginx, judge_mysqld, &j);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nstale, 0);
+	CHECK_INT(v.nother, 1);
+	if (v.nother == 1)
+		CHECK_STR(v.other[0].keg_now, "9.0.2");
+	rl_proc_view_release(&v);
+	rl_statmemo_free(j.memo);
+}
+
 static void test_fake_unknown(void)
 {
 	static struct fake f;
@@ -710,8 +816,8 @@ static void test_thread_child(void)
 	CHECK_INT(tree_size(getpid(), NULL), 2);
 
 	for (size_t i = 0; i < 8; i++) {
-		reqs[i] = (struct rl_proc_tree_req){i % 2 ? child : getpid(), NULL, NULL, &views[i],
-						    NULL};
+		reqs[i] = (struct rl_proc_tree_req){
+			i % 2 ? child : getpid(), NULL, NULL, &views[i], NULL, NULL};
 	}
 	rl_proc_trees_inspect(reqs, 8, memo, 2);
 	for (size_t i = 0; i < 8; i++) {
@@ -746,6 +852,7 @@ int main(void)
 {
 	test_fake_stale_descendant();
 	test_fake_owns();
+	test_fake_judge();
 	test_fake_unknown();
 	test_fake_changes();
 	test_fake_bounds();

@@ -1358,6 +1358,83 @@ static void test_exe_old_keg(const char *dir)
 	free(plain);
 }
 
+/* A view STALE for its executable path, deleted (dev 1, ino 99): what a
+ * descendant's inspection gives once the keg it runs from was removed. */
+static void deleted_exe_view(struct rl_proc_view *v, const char *path)
+{
+	memset(v, 0, sizeof(*v));
+	v->pid = 930;
+	v->verdict = RL_PROC_STALE;
+	v->exe = rl_xstrdup(path);
+	v->stale = rl_xcalloc(1, sizeof(*v->stale));
+	v->stale[0].path = rl_xstrdup(path);
+	v->stale[0].pid = 930;
+	v->stale[0].is_exe = 1;
+	v->stale[0].deleted = 1;
+	v->stale[0].dev = 1;
+	v->stale[0].ino = 99;
+	v->nstale = 1;
+}
+
+/* mysqld, started by mysqld_safe from the mysql keg, after `brew upgrade`
+ * with the cleanup: its executable is deleted with its keg, and opt leads
+ * to another keg: named with it. Not while its keg is the one opt leads
+ * to, not once the formula is uninstalled, not outside a keg, not for a
+ * file named otherwise already, not for a FRESH view. */
+static void test_note_keg(const char *dir)
+{
+	char *old = rl_path_join(dir, "notes/Cellar/mysql/9.0.1/bin/mysqld");
+	char *cur = rl_path_join(dir, "notes/Cellar/mysql/9.0.2/bin/mysqld");
+	char *opt = rl_path_join(dir, "notes/opt/mysql");
+	struct rl_proc_view v;
+
+	check_write(dir, "notes/Cellar/mysql/9.0.2/bin/mysqld", "9.0.2", 0755);
+	check_symlink(dir, "../Cellar/mysql/9.0.2", "notes/opt/mysql");
+
+	deleted_exe_view(&v, old);
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nstale, 1);
+	CHECK_STR(v.stale[0].keg_now, "9.0.2");
+	CHECK(v.stale[0].deleted);
+	/* Named once. */
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	CHECK_STR(v.stale[0].keg_now, "9.0.2");
+	rl_proc_view_release(&v);
+
+	/* The keg opt leads to (a file in it replaced in place); outside a keg. */
+	deleted_exe_view(&v, cur);
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	CHECK(v.stale[0].keg_now == NULL);
+	rl_proc_view_release(&v);
+	deleted_exe_view(&v, "/usr/sbin/mysqld");
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	rl_proc_view_release(&v);
+
+	/* Named otherwise: the plist's program moved. */
+	deleted_exe_view(&v, old);
+	v.stale[0].program = rl_xstrdup(cur);
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	CHECK(v.stale[0].keg_now == NULL);
+	rl_proc_view_release(&v);
+
+	/* Not STALE: rl_proc_view_check_keg's to judge. */
+	keg_view(&v, cur);
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+
+	/* Uninstalled: no opt link, no upgrade. */
+	CHECK(unlink(opt) == 0);
+	deleted_exe_view(&v, old);
+	CHECK_INT(rl_proc_view_note_keg(&v, NULL), 0);
+	CHECK(v.stale[0].keg_now == NULL);
+	rl_proc_view_release(&v);
+	free(old);
+	free(cur);
+	free(opt);
+}
+
 /* nix-daemon after `nix profile upgrade`: launchd's process runs
  * <store>/<h1>-nix-2.18.1/bin/nix-daemon, kept on disk, while the job's
  * command leads through the profile to <h2>-nix-2.18.2's. Stale, named
@@ -1540,6 +1617,7 @@ int main(void)
 	test_program_moved(dir);
 	test_program_launcher(dir);
 	test_exe_old_keg(dir);
+	test_note_keg(dir);
 	test_exe_old_store_path(dir);
 	test_memo(dir);
 	CHECK(libprog_build(dir, &lp) == 0);
