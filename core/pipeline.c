@@ -100,9 +100,10 @@ static void push_unique(struct rl_strv *sv, const char *s)
  * resolved it (Program or ProgramArguments[0], symlinks followed: the
  * entry of role program) into *program, when given (else left alone);
  * and those of its code files it reaches through a symlink into linked,
- * when given. */
+ * when given; its programs and commands into own, when given. */
 static void collect_code(const struct rl_label_uses *ix, const char *label, struct rl_strv *code,
-			 struct rl_strv *libnames, const char **program, struct rl_strv *linked)
+			 struct rl_strv *libnames, const char **program, struct rl_strv *linked,
+			 struct rl_strv *own)
 {
 	size_t n;
 	const struct rl_use_ref *v = rl_label_uses_find(ix, label, &n);
@@ -120,6 +121,8 @@ static void collect_code(const struct rl_label_uses *ix, const char *label, stru
 			if (linked && rl_via_linked(use->via))
 				push_unique(linked, e->path);
 		}
+		if (own && (r == RL_ROLE_PROGRAM || r == RL_ROLE_COMMAND))
+			push_unique(own, e->path);
 		if (r != RL_ROLE_LIBRARY || !libnames)
 			continue;
 		push_unique(libnames, rl_path_basename(e->path));
@@ -258,14 +261,36 @@ static int old_copy(const char *path, const struct rl_strv *code)
 	return 0;
 }
 
+/* Does pv's process run code the job owns: is its executable one of
+ * the job's code files now or as recorded (code_tracked), the old copy of
+ * one (old_copy), or a file of the package of one of its programs or the
+ * commands it runs (the same formula's keg, another version's or not; a
+ * store path of the same package: the daemon mysqld_safe starts from the
+ * mysql keg, whatever the wrapper's readers found of it)? Not a shell, a
+ * tool of the system, another formula's program (a CI runner's build
+ * step running node). */
+static int runs_code(const struct rl_proc_view *pv, void *ctx)
+{
+	const struct rl_jobview *v = ctx;
+
+	if (!pv->exe || pv->exe[0] != '/')
+		return 0;
+	if (code_tracked(pv->exe, ctx) || old_copy(pv->exe, &v->code))
+		return 1;
+	for (size_t i = 0; i < v->own.n; i++)
+		if (rl_path_same_package(pv->exe, v->own.v[i]))
+			return 1;
+	return 0;
+}
+
 /* Is a descendant's stale file the job's code (rl_proc_owns_fn)? Yes when
  * the file is: one of its code files now or as recorded, or of a name its
  * libraries are loaded by (code_tracked), or the old copy of a program or
- * command of the job; or when the descendant runs the job's code (its
- * executable is such a file: the daemon daemondo or a wrapper starts, with
- * whatever it loads); or when what the job runs cannot all be told from
- * its files (its tree is then all there is to judge it by). Else it runs
- * other code (a CI runner's build step): reported, not restarted. */
+ * command of the job; or when the descendant runs the job's code
+ * (runs_code: the daemon daemondo or a wrapper starts, with whatever it
+ * loads); or when what the job runs cannot all be told from its files
+ * (its tree is then all there is to judge it by). Else it runs other code
+ * (a CI runner's build step): reported, not restarted. */
 static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *f, void *ctx)
 {
 	const struct rl_jobview *v = ctx;
@@ -274,8 +299,7 @@ static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *
 		return 1;
 	if (code_tracked(f->path, ctx) || (f->is_exe && old_copy(f->path, &v->code)))
 		return 1;
-	return pv->exe && pv->exe[0] == '/' &&
-	       (code_tracked(pv->exe, ctx) || old_copy(pv->exe, &v->code));
+	return runs_code(pv, ctx);
 }
 
 /* A RootDirectory job's program is found inside the root, not where its
@@ -283,6 +307,28 @@ static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *
 static int has_root(const struct rl_job *job)
 {
 	return job->rootdir && *job->rootdir && strcmp(job->rootdir, "/") != 0;
+}
+
+/* The Homebrew keg and nix store rules for a descendant that runs the
+ * job's code (rl_proc_judge_fn), as for launchd's pid (inspect_end): the
+ * daemon a wrapper started from the job's keg, left on disk by `brew
+ * upgrade` while opt leads to the new keg now, is stale; one whose old
+ * keg the cleanup deleted is named with the keg opt leads to, unless it
+ * is the old copy of one of the job's programs or commands, which is
+ * named with the file of its name that stands in its place. A descendant
+ * running other code (a shell, a system tool, a CI runner's build step)
+ * is left as its inspection judged it. */
+static void judge_descendant(struct rl_proc_view *pv, struct rl_statmemo *memo, void *ctx)
+{
+	const struct rl_jobview *v = ctx;
+
+	if (has_root(v->job) || !runs_code(pv, ctx))
+		return;
+	if (rl_proc_view_check_keg(pv, &v->code_now, memo) ||
+	    rl_proc_view_check_store(pv, &v->code_now, &v->code_linked, memo))
+		return;
+	if (!old_copy(pv->exe, &v->code))
+		rl_proc_view_note_keg(pv, memo);
 }
 
 /* Where the job is loaded, its status from there: an agent is asked in its
@@ -402,11 +448,12 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL);
+		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
 		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i],
-			     &v->code_linked);
+			     &v->code_linked, NULL);
 		if (p->have_prev)
-			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL);
+			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
+				     &v->own);
 		found = cannot ? -2 : find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
@@ -428,8 +475,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		}
 		if (found == 0 && v->pid > 0) {
 			collect_missing(&mm, p->libs, in->programs[i], v);
-			in->reqs[nreqs++] = (struct rl_proc_tree_req){v->pid, code_tracked, v,
-								      &v->view, code_owned};
+			in->reqs[nreqs++] = (struct rl_proc_tree_req){
+				v->pid, code_tracked, v, &v->view, code_owned, judge_descendant};
 		}
 	}
 	for (size_t i = 0; i < p->nviews; i++)
@@ -1242,8 +1289,8 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
 	 * run the files now on disk. */
 	/* No memo: the new process is judged against the disk as it is now. */
-	if (rl_proc_tree_inspect_owned(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL, jv,
-				       NULL, NULL, &v, NULL) < 0)
+	if (rl_proc_tree_inspect_judged(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
+					jv ? judge_descendant : NULL, jv, NULL, NULL, &v, NULL) < 0)
 		return 0;
 	stale = v.verdict == RL_PROC_STALE;
 	if (stale && v.stale[0].pid != pid)
@@ -1297,6 +1344,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		rl_strv_release(&p->views[i].code);
 		rl_strv_release(&p->views[i].code_now);
 		rl_strv_release(&p->views[i].code_linked);
+		rl_strv_release(&p->views[i].own);
 		free(p->views[i].status);
 		free(p->views[i].note);
 		free(p->views[i].differs);

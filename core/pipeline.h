@@ -69,6 +69,11 @@ struct rl_jobview {
 	/* Those of code_now the job reaches through a symlink (rl_via_linked:
 	 * a profile, an opt link): what a switch moves. */
 	struct rl_strv code_linked;
+	/* Its programs and the commands it runs, as tracked now and as
+	 * recorded: the Homebrew kegs and nix store paths they lie in hold the
+	 * job's own code (a descendant running a file of another version of
+	 * one of them runs the job's code). */
+	struct rl_strv own;
 	/* Where launchd has the job: its domain's listing (`print <domain>`,
 	 * asked once for all of the domain's jobs), or `print <target>` when
 	 * the listing could not tell. */

@@ -920,19 +920,27 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 	if (f->store_now) {
 		/* "pid 412 (started as sh) runs
 		 * /nix/store/…-nix-2.18.1/bin/nix-daemon; the job's command
-		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now" */
-		add_pid_runs(&t, v->pid, now, path);
+		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now", or
+		 * "pid 930 (child of sh pid 928) runs …" */
+		if (root)
+			add_pid_runs(&t, v->pid, now, path);
+		else
+			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
+				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
 		add_shown(&t, path);
 		rl_stale_add_now(&t, f, path);
 		return rl_buf_detach(&t);
 	}
 	if (f->keg_now) {
 		/* "pid 812 maps /…/Cellar/libfoo/1.0/lib/libfoo.so (deleted);
-		 * opt/libfoo is 1.1 now"; the executable launchd's pid runs
-		 * from an old keg likewise */
+		 * opt/libfoo is 1.1 now"; the executable launchd's pid, or a
+		 * descendant running the job's code, runs from an old keg
+		 * likewise: "pid 930 (child of mysqld_safe pid 928) runs
+		 * /…/Cellar/mysql/9.0.1/bin/mysqld; opt/mysql is 9.0.2 now" */
 		if (!root) {
-			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) maps ", (long long)f->pid,
-				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
+			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) %s ", (long long)f->pid,
+				    f->parent_name ? f->parent_name : "?", (long long)f->ppid,
+				    f->is_exe ? "runs" : "maps");
 		} else if (f->is_exe) {
 			/* "pid 812 (started as rabbitmq-server) runs
 			 * /…/Cellar/erlang/26.2.1/…/beam.smp; opt/erlang is

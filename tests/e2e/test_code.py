@@ -1287,6 +1287,44 @@ class OldStorePaths(Base):
         r, doc = self.plan(m, code=0)
         self.assertEqual(doc["steps"], [], doc)
 
+    def test_profile_switch_restarts_a_daemon_the_shell_runs_as_its_child(self):
+        # No `exec`: sh stays launchd's process and runs nix-daemon as its
+        # child, which runs the job's code: the store rule judges it too.
+        m = self.m
+        old = self.store("2.18.1")
+        self.switch(old)
+        daemon = os.path.join(self.profiles, "default", "bin", "nix-daemon")
+        m.write_plist(self.NAME, ["/bin/sh", "-c", f"/bin/true {daemon} && {daemon} 1000; exit $?"])
+        m.boot()
+        top = m.wait_pid(self.NAME)
+
+        def runs(pid, path):
+            try:
+                return same_file(f"/proc/{pid}/exe", path)
+            except OSError:
+                return False  # it exited (/bin/true) meanwhile
+        child = wait_until(lambda: [c for c in m.children(top) if runs(c, old)],
+                           "nix-daemon below sh")[0]
+        self.plan(m, code=0)
+        new = self.store("2.18.2")
+        self.switch(new)
+        text = (f"pid {child} (child of sh pid {top}) runs {old}; the job's command leads to "
+                f"{new} now")
+        r, doc = self.plan(m, code=1)
+        self.assertEqual([(x["path"], x["change"], x["via"], x["text"])
+                          for x in planned(doc)[self.NAME]["reasons"]],
+                         [(old, "stale", "a process in its tree", text)], doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual((doc["jobs"][0]["code"], doc["jobs"][0]["why"]), ("stale", text), doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(self.NAME, "restarted")], doc)
+        npid = self.wait_new_pid(m, self.NAME, top)
+        wait_until(lambda: [c for c in m.children(npid) if runs(c, new)],
+                   "nix-daemon 2.18.2 below sh")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+
     def test_profile_switch_keeping_the_store_path_restarts_nothing(self):
         # A new generation (a new store path of the profile) that leads
         # to the very store path of nix, another package added: the

@@ -32,8 +32,17 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
   while neither the stub nor a symlink on the way to it changed since the
   process started, nothing is restarted, run after run; once the stub is
   replaced, or the shim's link retargeted, the job is.
+- mysqld_safe, a script launchd runs from the mysql keg, starts mysqld
+  from that keg as its child. After `brew upgrade mysql` the child runs
+  the old keg's mysqld, left on disk (nothing it runs was replaced) or
+  deleted by the cleanup: it runs the job's own code, so the keg rule
+  judges it as it judges launchd's pid, and the reason names it, its
+  parent and the keg opt leads to now. A mysqld started from the new keg
+  after the upgrade is current, and the shell and the log pipe's cat
+  beside it are nobody's upgrade.
 """
 import os
+import shutil
 import signal
 import sys
 import unittest
@@ -285,6 +294,36 @@ def runs(pid, path):
     except OSError:
         return False
     return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+# mysqld_safe's shape (mysql-server scripts/mysqld_safe.sh): mysqld is
+# found beside the script at run time (MY_PWD, ledir), its output piped
+# to a logger, and started again should it die. launchd runs the script
+# through the opt link (homebrew.mxcl.mysql: opt/mysql/bin/mysqld_safe),
+# and `pwd` keeps that path: a mysqld started again after `brew upgrade`
+# is the new keg's.
+MYSQLD_SAFE = """#!/bin/sh
+# Script to start the MySQL daemon and restart it if it dies unexpectedly
+MY_PWD=`dirname $0`
+MY_PWD=`cd "$MY_PWD"/.. && pwd`
+ledir="$MY_PWD/bin"
+while true
+do
+  "$ledir/mysqld" "$@" < /dev/null 2>&1 | /bin/cat > /dev/null
+done
+"""
+
+# The same as Homebrew's build may leave it: ledir the keg's own bin
+# directory, written in (@libexecdir@), so that the script's reading knows
+# mysqld.
+MYSQLD_SAFE_STATIC = """#!/bin/sh
+# Script to start the MySQL daemon and restart it if it dies unexpectedly
+ledir='{keg}/bin'
+while true
+do
+  "$ledir/mysqld" "$@" < /dev/null 2>&1 | /bin/cat > /dev/null
+done
+"""
 
 
 class Trees(unittest.TestCase):
@@ -650,6 +689,159 @@ class Trees(unittest.TestCase):
             self.assertEqual(sorted(x["status"] for x in doc["results"]), ["restarted"] * 2)
             wait_until(lambda: runs(m.pid("org.x.pg-exec"), new), "the new exec'd daemon")
             self.plan(m, 0)
+
+
+class MysqldSafe:
+    """The mysql formula's service: launchd runs the keg's mysqld_safe, a
+    shell script, which runs the keg's mysqld as its child."""
+
+    LABEL = "homebrew.mxcl.mysql"
+
+    def script(self, keg):
+        return MYSQLD_SAFE
+
+    def deleted_why(self, child, top, old, new):
+        """The reasons (plan's, jobs') for a child whose keg the cleanup
+        deleted."""
+        why = (f"pid {child} (child of mysqld_safe pid {top}) runs {old} (deleted); "
+               "opt/mysql is 9.0.2 now")
+        return why, why
+
+    def keg(self, m, version):
+        keg = os.path.join(m.brew, "Cellar", "mysql", version)
+        os.makedirs(os.path.join(keg, "bin"), exist_ok=True)
+        atomic_copy(SLEEP, os.path.join(keg, "bin", "mysqld"), f"mysqld {version}")
+        script = os.path.join(keg, "bin", "mysqld_safe")
+        with open(script + ".tmp", "w") as f:
+            f.write(self.script(keg))
+        os.chmod(script + ".tmp", 0o755)
+        os.replace(script + ".tmp", script)
+        return os.path.join(keg, "bin", "mysqld")
+
+    def install(self, m):
+        """mysql 9.0.1 running: (launchd's pid, its mysqld child, that
+        mysqld's path)."""
+        old = self.keg(m, "9.0.1")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/mysql/9.0.1", m.opt("mysql"))
+        m.write_plist(self.LABEL, [os.path.join(m.opt("mysql"), "bin", "mysqld_safe"), "1000"])
+        m.boot()
+        top = m.wait_pid(self.LABEL)
+        child = self.mysqld(m, top, old)
+        self.assertEqual(status(top)[1], "mysqld_safe")
+        self.assertEqual(descendants(top)[child], top)
+        return top, child, old
+
+    def mysqld(self, m, top, path, not_pid=0):
+        """The pid of top's child running path (another than not_pid)."""
+        return wait_until(lambda: [p for p in m.children(top) if p != not_pid and runs(p, path)],
+                          f"mysqld {path} below pid {top}")[0]
+
+    def upgrade(self, m, cleanup):
+        """brew upgrade mysql: the new keg poured, opt relinked, the old
+        keg deleted or (HOMEBREW_NO_INSTALL_CLEANUP) left on disk."""
+        new = self.keg(m, "9.0.2")
+        old_keg = os.path.realpath(m.opt("mysql"))
+        harness.atomic_symlink("../Cellar/mysql/9.0.2", m.opt("mysql"))
+        if cleanup:
+            shutil.rmtree(old_keg)
+        return new
+
+    def plan(self, m, code):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, code, f"{r.stdout}\n{r.stderr}")
+        return doc
+
+    def restarted_onto(self, m, top, new):
+        """run restarts the job, and its new tree runs the new mysqld."""
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual([(x["label"], x["status"], x["old_pid"]) for x in doc["results"]],
+                         [(self.LABEL, "restarted", top)], doc)
+        self.mysqld(m, doc["results"][0]["new_pid"], new)
+        self.plan(m, 0)
+
+    def stale_child(self, cleanup):
+        with Machine(RELAUNCH) as m:
+            top, child, old = self.install(m)
+            cat = [p for p in m.children(top) if p != child]
+            self.plan(m, 0)  # the shell, mysqld and the log pipe's cat: current
+            new = self.upgrade(m, cleanup)
+            self.assertEqual(os.path.exists(old), not cleanup)
+            self.assertEqual(sorted(m.children(top)), sorted([child] + cat))
+            doc = self.plan(m, 1)
+            self.assertFalse(os.path.exists(os.path.join(m.state, "manifest.json")))
+            self.assertEqual([s["label"] for s in doc["steps"]], [self.LABEL], doc)
+            why, jobs_why = (self.deleted_why(child, top, old, new) if cleanup else
+                             2 * (f"pid {child} (child of mysqld_safe pid {top}) runs {old}; "
+                                  "opt/mysql is 9.0.2 now",))
+            self.assertEqual([(w["path"], w["change"], w["text"])
+                              for w in doc["steps"][0]["reasons"]], [(old, "stale", why)])
+            self.assertEqual([x for x in doc["reported"] if x["change"] == "stale"], [], doc)
+            r = m.relaunch("plan")
+            self.assertIn(why, r.stdout)
+            r, jobs = m.relaunch_json("jobs")
+            job = [j for j in jobs["jobs"] if j["label"] == self.LABEL][0]
+            self.assertEqual((job["code"], job["why"]), ("stale", jobs_why), job)
+            self.restarted_onto(m, top, new)
+
+    def test_child_from_the_old_keg_left_on_disk_is_restarted(self):
+        self.stale_child(cleanup=False)
+
+    def test_child_from_the_old_keg_deleted_is_restarted(self):
+        self.stale_child(cleanup=True)
+
+
+class WrapperChild(MysqldSafe, unittest.TestCase):
+    def test_child_started_from_the_new_keg_is_current(self):
+        """mysqld died after the upgrade and mysqld_safe started it again,
+        from the new keg: the tree runs the job's code as it is now. The
+        script launchd's shell read, and the keg it came from, are no
+        process's files: without a record of them nothing is stale."""
+        with Machine(RELAUNCH) as m:
+            top, child, old = self.install(m)
+            new = self.upgrade(m, cleanup=False)
+            os.kill(child, signal.SIGTERM)
+            again = self.mysqld(m, top, new, not_pid=child)
+            self.assertFalse(runs(again, old))
+            doc = self.plan(m, 0)
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual([x for x in doc["reported"] if self.LABEL in x["labels"]], [], doc)
+            r, jobs = m.relaunch_json("jobs")
+            job = [j for j in jobs["jobs"] if j["label"] == self.LABEL][0]
+            self.assertEqual(job["code"], "current", job)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual(m.pid(self.LABEL), top)
+
+
+class WrapperChildKnown(MysqldSafe, unittest.TestCase):
+    """The same, with a mysqld_safe whose reading knows the mysqld it
+    starts (a command of the job): the old keg's copy left on disk is
+    judged by its keg as well; a deleted one is named with the mysqld of
+    the new keg, as any old copy of a command is."""
+
+    def script(self, keg):
+        return MYSQLD_SAFE_STATIC.format(keg=keg)
+
+    def deleted_why(self, child, top, old, new):
+        why = f"pid {child} (child of mysqld_safe pid {top}) runs {old} (deleted)"
+        return f"{why}; now {new}", why
+
+    def test_child_started_again_from_the_old_keg_is_stale(self):
+        """The old script names the old keg: a mysqld it starts again
+        after the upgrade runs old code too."""
+        with Machine(RELAUNCH) as m:
+            top, child, old = self.install(m)
+            new = self.upgrade(m, cleanup=False)
+            os.kill(child, signal.SIGTERM)
+            again = self.mysqld(m, top, old, not_pid=child)
+            doc = self.plan(m, 1)
+            self.assertEqual([w["text"] for w in doc["steps"][0]["reasons"]],
+                             [f"pid {again} (child of mysqld_safe pid {top}) runs {old}; "
+                              "opt/mysql is 9.0.2 now"], doc)
+            self.restarted_onto(m, top, new)
 
 
 if __name__ == "__main__":
