@@ -178,27 +178,66 @@ struct pstat {
 	char comm[64];
 };
 
-/* Field idx (0: state, the one after "(comm)") of a stat line, as a number. */
-static int pstat_field(const char *p, int idx, unsigned long long *out)
+/* A number of a stat line at p, ending where a field does (a space, the
+ * newline or the end): where it ends, or NULL. */
+static const char *pstat_num(const char *p, unsigned long long *out)
 {
 	unsigned long long v = 0;
-	int n = 0;
+	const char *q = p;
 
-	while (idx-- > 0) {
-		p = strchr(p, ' ');
-		if (!p)
-			return -1;
+	for (unsigned d; (d = (unsigned)(unsigned char)*q - '0') < 10; q++) {
+		if (v > (ULLONG_MAX - 9) / 10)
+			return NULL;
+		v = v * 10 + d;
+	}
+	if (q == p || (*q != ' ' && *q != '\n' && *q))
+		return NULL;
+	*out = v;
+	return q;
+}
+
+/* The fields of a stat line kept, by their number after "(comm)" (0:
+ * state), in the order they come. */
+#define PSTAT_PPID    1
+#define PSTAT_FLAGS   6
+#define PSTAT_THREADS 17
+#define PSTAT_START   19
+
+/* Parse the text of /proc/<pid>/stat (n bytes at text, NUL-terminated),
+ * walking it once: 0, or EINVAL when it is not one. comm may hold
+ * anything, ')' and spaces included: the fields follow the last ')'. */
+static int parse_pstat(const char *text, size_t n, struct pstat *ps)
+{
+	const char *p = memrchr(text, ')', n), *comm;
+	size_t len;
+
+	if (!p || p[1] != ' ' || !p[2])
+		return EINVAL;
+	comm = memchr(text, '(', (size_t)(p - text));
+	if (!comm)
+		return EINVAL;
+	len = (size_t)(p - comm - 1);
+	if (len > sizeof(ps->comm) - 1)
+		len = sizeof(ps->comm) - 1;
+	memcpy(ps->comm, comm + 1, len);
+	ps->comm[len] = '\0';
+	p += 2;
+	ps->state = *p;
+	for (int field = 0;; field++) {
+		unsigned long long *out = field == PSTAT_PPID	   ? &ps->ppid
+					  : field == PSTAT_FLAGS   ? &ps->flags
+					  : field == PSTAT_THREADS ? &ps->threads
+					  : field == PSTAT_START   ? &ps->start
+								   : NULL;
+
+		if (out && !(p = pstat_num(p, out)))
+			return EINVAL;
+		if (field == PSTAT_START)
+			return 0;
+		if (!(p = strchr(p, ' ')))
+			return EINVAL;
 		p++;
 	}
-	for (; *p >= '0' && *p <= '9'; p++, n++) {
-		if (v > (ULLONG_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (unsigned long long)(*p - '0');
-	}
-	if (!n || (*p != ' ' && *p != '\n' && *p))
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Parse one /proc/<pid>/stat text read from fd from its start: 0, or an
@@ -208,27 +247,13 @@ static int pstat_field(const char *p, int idx, unsigned long long *out)
 static int read_pstat_fd(int fd, struct pstat *ps)
 {
 	char buf[STAT_TEXT_MAX];
-	const char *p, *comm;
 	ssize_t n;
 
 	n = pread(fd, buf, sizeof(buf) - 1, 0);
 	if (n < 0)
 		return errno;
 	buf[n] = '\0';
-	/* comm may hold anything, ')' included: the fields follow the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || !p[2])
-		return EINVAL;
-	comm = strchr(buf, '(');
-	if (!comm || comm > p)
-		return EINVAL;
-	snprintf(ps->comm, sizeof(ps->comm), "%.*s", (int)(p - comm - 1), comm + 1);
-	p += 2;
-	ps->state = *p;
-	if (pstat_field(p, 1, &ps->ppid) || pstat_field(p, 6, &ps->flags) ||
-	    pstat_field(p, 17, &ps->threads) || pstat_field(p, 19, &ps->start))
-		return EINVAL;
-	return 0;
+	return parse_pstat(buf, (size_t)n, ps);
 }
 
 /* Open /proc/<pid>/stat: a descriptor, or -1 with errno set. */
@@ -894,7 +919,7 @@ static int parse_pid(const char *s, pid_t *out)
 {
 	unsigned long long v;
 
-	if (pstat_field(s, 0, &v) != 0 || v == 0 || v > INT_MAX)
+	if (!pstat_num(s, &v) || v == 0 || v > INT_MAX)
 		return -1;
 	*out = (pid_t)v;
 	return 0;
