@@ -389,26 +389,27 @@ static const char *parse_num_checked(const char *p, int base, uint64_t *out)
 	return n ? p : NULL;
 }
 
+/* Each lowercase hex digit's value + 1; 0 for every other byte. maps
+ * writes its hex fields in lowercase. */
+static const unsigned char hex_value[256] = {
+	['0'] = 1,  ['1'] = 2,	['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,	['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* A maps field in base 16 or 10: where it ends, or NULL when it is empty
  * or does not fit 64 bits. Called for every field of every line of every
- * process: a field of at most 16 hex or 19 decimal digits cannot
- * overflow, so only a longer one is checked digit by digit. */
+ * process: a hex digit is one look-up in a table, and a field of at most
+ * 16 hex or 19 decimal digits cannot overflow, so only a longer one is
+ * checked digit by digit. */
 static const char *parse_num(const char *p, int base, uint64_t *out)
 {
 	const char *q = p;
 	uint64_t v = 0;
 
 	if (base == 16) {
-		for (;; q++) {
-			unsigned c = (unsigned char)*q, d = c - '0', x = (c | 0x20) - 'a';
-
-			if (d < 10)
-				v = v << 4 | d;
-			else if (x < 6 && c >= 'a')
-				v = v << 4 | (x + 10);
-			else
-				break;
-		}
+		for (unsigned d; (d = hex_value[(unsigned char)*q]) != 0; q++)
+			v = v << 4 | (d - 1);
 		if (q - p > 16)
 			return parse_num_checked(p, base, out);
 	} else {
