@@ -9,11 +9,20 @@
  * - children, when the caller asks: right after the second read of stat,
  *   the leader's children file alone when that read counted one thread,
  *   else each thread's (scan_children says why that is the same answer).
- * - exe: opened with O_PATH, which follows the magic link to the very file
- *   the process runs even when it was deleted. fstat() of that descriptor
- *   gives its (dev, ino), size and mtime and readlink() of /proc/self/fd/N
- *   its path text, all from the one open file, so they cannot disagree
- *   even if the process execs meanwhile.
+ * - exe: when the maps are read too, its text (readlinkat) and stat() of
+ *   that path (the pass's memo's answer, the kernel's again when it
+ *   disagrees) give its identity, size and mtime, believed only when the
+ *   first read of maps vouches for them: the first line of that very path
+ *   maps the device and inode stat() found, and no line of that read has
+ *   the path with the kernel's " (deleted)" (maps_vouch): one call where four
+ *   were, the stat() asked once for all the processes of a program (the
+ *   maps are read anyway, their first read kept for the scan). Else, and
+ *   whenever anything fails, it is opened with O_PATH, which follows the
+ *   magic link to the very file the process runs even when it was
+ *   deleted: fstat() of that descriptor gives its (dev, ino), size and
+ *   mtime and readlink() of /proc/self/fd/N its path text, all from the
+ *   one open file, so they cannot disagree even if the process execs
+ *   meanwhile.
  * - maps, only when a tracked callback is given: each file-backed mapping
  *   whose path the callback accepts, and each executable one of a file the
  *   kernel marks deleted that is named as a library is (unlinked_code,
@@ -650,9 +659,10 @@ static int scan_maps_line(const struct rl_platform_scan_ops *o, struct maps_scan
 
 /* Read maps from fd in large reads into buf (size bytes) and judge each
  * line where it lies, without copying it out: a line of MAPS_LINE_MAX - 1
- * characters or more is skipped as unparsable. */
-static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan *ms, int fd,
-			 char *buf, size_t size, const struct exe_seen *exe)
+ * characters or more is skipped as unparsable. first: what the first
+ * read, made into buf already, returned (-1: none made yet). */
+static void scan_maps_fd_from(const struct rl_platform_scan_ops *o, struct maps_scan *ms, int fd,
+			      char *buf, size_t size, ssize_t first, const struct exe_seen *exe)
 {
 	struct maps_state st;
 	size_t len = 0, start;
@@ -663,9 +673,10 @@ static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan 
 	st.prev_taken = 0;
 	st.lines = 0;
 	while (!eof && !stop) {
-		ssize_t n = read(fd, buf + len, size - 1 - len);
+		ssize_t n = first >= 0 ? first : read(fd, buf + len, size - 1 - len);
 		char *nl;
 
+		first = -1;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -706,8 +717,101 @@ static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan 
 		o->undetermined(o->ctx, "cannot read '/proc/%d/maps'", (int)ms->pid);
 }
 
-static void scan_maps(const struct rl_platform_scan_ops *o, int dfd, pid_t pid,
-		      rl_platform_tracked_fn tracked, void *ctx, const struct exe_seen *exe)
+static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan *ms, int fd,
+			 char *buf, size_t size, const struct exe_seen *exe)
+{
+	scan_maps_fd_from(o, ms, fd, buf, size, -1, exe);
+}
+
+/* Does the maps text buf (len bytes: its complete lines are looked at)
+ * vouch that st, what stat() of the executable's path text found, is the
+ * file the process runs? Yes when the first line of that very path maps
+ * st's device and inode (maps_agrees: the line's device is the
+ * superblock's), and no line of the chunk maps a file the kernel marks
+ * deleted under that path (the executable, replaced after its text was
+ * read, with the new file mapped too). Lines are NUL-terminated in place
+ * while looked at, and given back their newline. */
+static int maps_vouch(char *buf, size_t len, const char *text, const struct stat *st)
+{
+	static const char mark[] = " (deleted)\n";
+	size_t tlen = strlen(text), mlen = sizeof(mark) - 1;
+	char *p = buf, *end = buf + len, *nl;
+	int found = -1;
+
+	while (found < 0 && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		struct maps_line m;
+
+		*nl = '\0';
+		/* The path ends the line: compared before anything is parsed. */
+		if ((size_t)(nl - p) > tlen && memcmp(nl - tlen, text, tlen) == 0 &&
+		    nl[-(ptrdiff_t)tlen - 1] == ' ' && parse_maps_line(p, &m) == 0 &&
+		    strcmp(m.path, text) == 0)
+			found = maps_agrees(&m, st);
+		*nl = '\n';
+		p = nl + 1;
+	}
+	if (found <= 0)
+		return 0;
+	for (p = buf; (p = memmem(p, (size_t)(end - p), text, tlen)) != NULL; p += tlen)
+		if ((size_t)(end - (p + tlen)) >= mlen && memcmp(p + tlen, mark, mlen) == 0)
+			return 0;
+	return 1;
+}
+
+/* The executable of pid, whose /proc directory is dfd, the cheap way:
+ * the text of the exe link and a stat() of it, when the process's maps
+ * vouch that the file stat() found is the one mapped (maps_vouch): their
+ * first read, made here into buf, is kept for scan_maps_fd_from (*got,
+ * -1 when none was kept; the descriptor *mapsfd, or -1). The memo's
+ * answer first, the kernel's again when it disagrees, as for any
+ * mapping. 0 with exe filled in and reported, or -1 with nothing
+ * reported: scan_exe then asks the way that always knows. */
+static int scan_exe_vouched(const struct rl_platform_scan_ops *o, int dfd, struct exe_seen *exe,
+			    char *buf, size_t size, int *mapsfd, ssize_t *got)
+{
+	struct rl_platform_filemeta meta;
+	char text[PATH_MAX + 1];
+	struct stat st;
+	ssize_t n = readlinkat(dfd, "exe", text, sizeof(text));
+	int vouched;
+
+	if (n <= 0 || (size_t)n >= sizeof(text) - 1)
+		return -1;
+	text[n] = '\0';
+	*mapsfd = openat(dfd, "maps", O_RDONLY | O_CLOEXEC);
+	if (*mapsfd < 0)
+		return -1;
+	do
+		*got = read(*mapsfd, buf, size - 1);
+	while (*got < 0 && errno == EINTR);
+	if (*got <= 0) {
+		/* Read again from its start by the usual way, which reports
+		 * what fails. */
+		close(*mapsfd);
+		*mapsfd = -1;
+		*got = -1;
+		return -1;
+	}
+	vouched = scan_stat(o, text, &st, 0) == 0 && maps_vouch(buf, (size_t)*got, text, &st);
+	if (!vouched && o->stat)
+		vouched =
+			scan_stat(o, text, &st, 1) == 0 && maps_vouch(buf, (size_t)*got, text, &st);
+	if (!vouched)
+		return -1;
+	exe->text = rl_xstrndup(text, (size_t)n);
+	exe->ino = (uint64_t)st.st_ino;
+	meta = file_meta(&st);
+	o->file(o->ctx, exe->text, 1, 0, 1, (uint64_t)st.st_dev, (uint64_t)st.st_ino,
+		RL_PLATFORM_ID_FILE, &meta);
+	return 0;
+}
+
+/* The maps of pid, whose /proc directory is dfd: exe is the executable
+ * judged already, or (its text NULL) found here first, vouched for by the
+ * maps when they can (scan_exe_vouched), else as scan_exe finds it. 0, or
+ * -1 when the executable could not be known (the scan stopped). */
+static int scan_maps(const struct rl_platform_scan_ops *o, int dfd, pid_t pid,
+		     rl_platform_tracked_fn tracked, void *ctx, struct exe_seen *exe)
 {
 	struct maps_scan ms = {pid, dfd, tracked, ctx, 0, 0};
 	/* maps is read in reads this large: each read makes the kernel find
@@ -715,14 +819,27 @@ static void scan_maps(const struct rl_platform_scan_ops *o, int dfd, pid_t pid,
 	 * thread's heap gives a freed block this size back to the kernel,
 	 * and each process scanned then pays for fresh pages. */
 	char buf[MAPS_READ_SIZE];
-	int fd = openat(dfd, "maps", O_RDONLY | O_CLOEXEC);
+	ssize_t got = -1;
+	int fd = -1;
 
+	if (!exe->text && scan_exe_vouched(o, dfd, exe, buf, sizeof(buf), &fd, &got) != 0 &&
+	    scan_exe(o, dfd, pid, exe) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (fd < 0)
+		fd = openat(dfd, "maps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		inspect_failed(o, pid, "maps", errno);
-		return;
+		return 0;
 	}
-	scan_maps_fd(o, &ms, fd, buf, sizeof(buf), exe);
+	if (got >= 0)
+		scan_maps_fd_from(o, &ms, fd, buf, sizeof(buf), got, exe);
+	else
+		scan_maps_fd(o, &ms, fd, buf, sizeof(buf), exe);
 	close(fd);
+	return 0;
 }
 
 /* The wall-clock time of boot, ns: CLOCK_REALTIME - CLOCK_BOOTTIME, the
@@ -837,11 +954,9 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		ops->stop(ops->ctx, 0, "kernel thread: no executable");
 		return 0;
 	}
-	if (scan_exe(ops, dfd, pid, &exe) == 0) {
-		if (tracked)
-			scan_maps(ops, dfd, pid, tracked, tctx, &exe);
+	if (tracked ? scan_maps(ops, dfd, pid, tracked, tctx, &exe) == 0
+		    : scan_exe(ops, dfd, pid, &exe) == 0)
 		ops->finish(ops->ctx); /* ignored when the maps stopped it */
-	}
 	free(exe.text);
 	e = read_pstat_fd(fd, &after);
 	close(fd);

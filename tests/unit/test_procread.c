@@ -1,7 +1,11 @@
 /* The Linux process view's readers of /proc/<pid> texts
- * (platform_linux.c): stat, whose comm may hold anything. Fed both texts
- * written here, at their edges, and this process's own; maps lines,
- * whose hex fields are read through a table. */
+ * (platform_linux.c): stat, whose comm may hold anything, fed texts written
+ * here, at their edges, and this process's own; maps lines, whose hex
+ * fields are read through a table; and the executable's identity taken
+ * from the exe link's text and a stat() of it, which counts only when the
+ * maps vouch for it: checked in a directory made to look like
+ * /proc/<pid> (an exe symlink, a maps file written here), and against
+ * this process. */
 #include "core/platform/platform_linux.c"
 
 #include "check.h"
@@ -194,8 +198,253 @@ static void test_maps_lines(void)
 	}
 }
 
+struct exe_report {
+	int files, stops;
+	char text[PATH_MAX];
+	uint64_t dev, ino;
+	int is_exe, idkind, meta_known;
+};
+
+static void er_exe(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+}
+
+static void er_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
+		    uint64_t ino, int idkind, const struct rl_platform_filemeta *meta)
+{
+	struct exe_report *r = ctx;
+
+	(void)deleted;
+	(void)marker;
+	if (r->files++)
+		return;
+	snprintf(r->text, sizeof(r->text), "%s", text);
+	r->dev = dev;
+	r->ino = ino;
+	r->is_exe = is_exe;
+	r->idkind = idkind;
+	r->meta_known = meta != NULL;
+}
+
+static void er_undetermined(void *ctx, const char *fmt, ...) RL_PRINTF(2, 3);
+static void er_undetermined(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+static void er_finish(void *ctx)
+{
+	(void)ctx;
+}
+
+static void er_stop(void *ctx, int gone, const char *fmt, ...) RL_PRINTF(3, 4);
+static void er_stop(void *ctx, int gone, const char *fmt, ...)
+{
+	(void)gone;
+	(void)fmt;
+	((struct exe_report *)ctx)->stops++;
+}
+
+/* A directory standing in for /proc/<pid>: exe a symlink to target (none
+ * when NULL), maps holding text. */
+static int fake_proc(const char *dir, const char *target, const char *text)
+{
+	char *exe = rl_xasprintf("%s/exe", dir), *maps = rl_xasprintf("%s/maps", dir);
+	FILE *f;
+	int ok = 1;
+
+	unlink(exe);
+	if (target)
+		ok = symlink(target, exe) == 0;
+	f = fopen(maps, "we");
+	ok = ok && f && fputs(text, f) >= 0;
+	if (f)
+		ok = fclose(f) == 0 && ok;
+	free(exe);
+	free(maps);
+	return ok;
+}
+
+/* scan_exe_vouched in the fake directory dir: 0 (vouched, reported) or
+ * -1 (nothing reported); *kept: the maps read was kept for the scan. */
+static int vouched(const char *dir, struct exe_report *r, int *kept)
+{
+	const struct rl_platform_scan_ops ops = {
+		er_exe, er_file, er_undetermined, er_finish, er_stop, r, NULL, NULL};
+	struct exe_seen exe = {0, NULL};
+	static char buf[MAPS_READ_SIZE];
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC), fd = -1, rc;
+	ssize_t got = -1;
+
+	memset(r, 0, sizeof(*r));
+	CHECK(dfd >= 0);
+	rc = scan_exe_vouched(&ops, dfd, &exe, buf, sizeof(buf), &fd, &got);
+	*kept = fd >= 0 && got > 0;
+	CHECK(fd >= 0 || got == -1);
+	CHECK_INT(r->files, rc == 0);
+	CHECK_INT(r->stops, 0);
+	if (rc == 0)
+		CHECK(exe.text && strcmp(exe.text, r->text) == 0 && exe.ino == r->ino);
+	else
+		CHECK(exe.text == NULL);
+	free(exe.text);
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+/* The exe link's text is believed only when a maps line of that very
+ * path maps the file stat() finds there: another inode or device, the
+ * text only a part of a longer path, a line cut off at the end of the
+ * read, the kernel's " (deleted)" after the text, an exe link that
+ * cannot be read or an empty maps all leave it to the way that always
+ * knows (nothing reported here). */
+static void test_exe_vouched(void)
+{
+	const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *dir = rl_xasprintf("%s/procread-XXXXXX", tmp), *bin = NULL, *text;
+	struct exe_report r;
+	struct stat st;
+	unsigned maj, min;
+	int kept;
+
+	CHECK(mkdtemp(dir) != NULL);
+	bin = rl_xasprintf("%s/my daemon", dir);
+	{
+		int fd = open(bin, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0755);
+
+		CHECK(fd >= 0 && write(fd, "\177ELF", 4) == 4);
+		if (fd >= 0)
+			close(fd);
+	}
+	CHECK(stat(bin, &st) == 0);
+	maj = major(st.st_dev);
+	min = minor(st.st_dev);
+
+	/* The first line of its path, with spaces in it, vouches. */
+	text = rl_xasprintf("55d0c0a00000-55d0c0a01000 r--p 00000000 00:00 0 \n"
+			    "55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s\n"
+			    "7f0000000000-7f0000001000 r-xp 00000000 00:00 0 [vdso]\n",
+			    maj, min, (unsigned long long)st.st_ino, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), 0);
+	CHECK_STR(r.text, bin);
+	CHECK(r.is_exe && r.dev == (uint64_t)st.st_dev && r.ino == (uint64_t)st.st_ino);
+	CHECK_INT(r.idkind, RL_PLATFORM_ID_FILE);
+	CHECK(r.meta_known);
+	CHECK(kept);
+	free(text);
+
+	/* Another inode at the path. */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s\n", maj, min,
+			    (unsigned long long)st.st_ino + 1, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	CHECK(kept);
+	free(text);
+
+	/* Another device numbering (a btrfs subvolume, overlayfs). */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s\n", maj + 1,
+			    min, (unsigned long long)st.st_ino, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	free(text);
+
+	/* The path only ends a longer one. */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu /x%s\n", maj,
+			    min, (unsigned long long)st.st_ino, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	free(text);
+
+	/* The line cut off where the read ended. */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s", maj, min,
+			    (unsigned long long)st.st_ino, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	free(text);
+
+	/* The file mapped, and also a deleted one of that path: the
+	 * executable was replaced, the new file mapped too. */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s\n"
+			    "55d0c0a02000-55d0c0a03000 r-xp 00001000 %02x:%02x %llu %s (deleted)\n",
+			    maj, min, (unsigned long long)st.st_ino, bin, maj, min,
+			    (unsigned long long)st.st_ino + 1, bin);
+	CHECK(fake_proc(dir, bin, text));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	free(text);
+
+	/* The kernel's text of a deleted executable: nothing stands at it. */
+	text = rl_xasprintf("55d0c0a01000-55d0c0a02000 r-xp 00001000 %02x:%02x %llu %s (deleted)\n",
+			    maj, min, (unsigned long long)st.st_ino, bin);
+	{
+		char *marked = rl_xasprintf("%s (deleted)", bin);
+
+		CHECK(fake_proc(dir, marked, text));
+		CHECK_INT(vouched(dir, &r, &kept), -1);
+		free(marked);
+	}
+	free(text);
+
+	/* No exe link to read (a kernel thread, another user's process):
+	 * maps is not even opened. */
+	CHECK(fake_proc(dir, NULL, "whatever\n"));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	CHECK(!kept);
+
+	/* An empty maps: nothing kept, read again the usual way. */
+	CHECK(fake_proc(dir, bin, ""));
+	CHECK_INT(vouched(dir, &r, &kept), -1);
+	CHECK(!kept);
+
+	{
+		char *p = rl_xasprintf("%s/exe", dir), *m = rl_xasprintf("%s/maps", dir);
+
+		unlink(p);
+		unlink(m);
+		free(p);
+		free(m);
+	}
+	unlink(bin);
+	CHECK(rmdir(dir) == 0);
+	free(bin);
+	free(dir);
+}
+
+/* This process: its maps vouch for what its exe link names. */
+static void test_exe_own(void)
+{
+	char path[32], self[PATH_MAX];
+	struct exe_report r;
+	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int kept;
+
+	CHECK(n > 0);
+	self[n > 0 ? n : 0] = '\0';
+	CHECK(stat("/proc/self/exe", &st) == 0);
+	snprintf(path, sizeof(path), "/proc/%d", (int)getpid());
+	if (vouched(path, &r, &kept) == 0) {
+		CHECK_STR(r.text, self);
+		CHECK(r.ino == (uint64_t)st.st_ino && r.dev == (uint64_t)st.st_dev);
+	} else {
+		/* Only where maps numbers devices otherwise (overlayfs). */
+		struct stat at;
+
+		CHECK(stat(self, &at) == 0 && at.st_ino == st.st_ino);
+	}
+	CHECK(kept);
+}
+
 int main(void)
 {
+	test_exe_vouched();
+	test_exe_own();
 	test_hex_digits();
 	test_maps_lines();
 	test_stat_comm();
