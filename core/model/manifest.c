@@ -516,51 +516,80 @@ const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label)
 	return NULL;
 }
 
-static int cmp_use_ref(const void *a, const void *b)
+static uint64_t label_run_hash(const void *ctx, size_t i)
 {
-	const struct rl_use_ref *x = a, *y = b;
-	int c = strcmp(x->label, y->label);
+	return ((const struct rl_label_uses *)ctx)->runs[i].hash;
+}
 
-	if (c)
-		return c;
-	if (x->e != y->e)
-		return x->e < y->e ? -1 : 1;
-	return (x->use > y->use) - (x->use < y->use);
+/* The run of label (its hash h) in ix, or RL_INDEX_NONE. */
+static size_t find_run(const struct rl_label_uses *ix, const char *label, uint64_t h)
+{
+	size_t i;
+
+	for (size_t at = rl_index_start(&ix->ix, h);
+	     (i = rl_index_next(&ix->ix, &at)) != RL_INDEX_NONE;) {
+		const struct rl_label_run *r = &ix->runs[i];
+
+		/* A loaded manifest's uses share one copy of each label. */
+		if (r->hash == h && (r->label == label || strcmp(r->label, label) == 0))
+			return i;
+	}
+	return RL_INDEX_NONE;
 }
 
 void rl_label_uses_build(struct rl_label_uses *ix, const struct rl_manifest *m)
 {
-	size_t n = 0;
+	size_t n = 0, k = 0, at = 0, *run_of;
 
 	for (size_t i = 0; i < m->n; i++)
 		n += m->entries[i].nuses;
+	memset(ix, 0, sizeof(*ix));
 	ix->m = m;
 	ix->v = rl_xcalloc(n ? n : 1, sizeof(*ix->v));
-	ix->n = 0;
+	ix->runs = rl_xcalloc(n ? n : 1, sizeof(*ix->runs));
+	run_of = rl_xcalloc(n ? n : 1, sizeof(*run_of));
+	/* Each use's label's run, counted; then each use put in its run's
+	 * place, in the manifest's order: no sort, no comparison of labels
+	 * but of those with the same hash. */
 	for (size_t i = 0; i < m->n; i++)
-		for (size_t u = 0; u < m->entries[i].nuses; u++)
-			ix->v[ix->n++] =
+		for (size_t u = 0; u < m->entries[i].nuses; u++) {
+			const char *label = m->entries[i].uses[u].label;
+			uint64_t h = rl_hash_text(label);
+			size_t r = find_run(ix, label, h);
+
+			if (r == RL_INDEX_NONE) {
+				r = ix->nruns++;
+				ix->runs[r].label = label;
+				ix->runs[r].hash = h;
+				rl_index_put(&ix->ix, h, r, label_run_hash, ix);
+			}
+			ix->runs[r].n++;
+			run_of[k++] = r;
+		}
+	for (size_t r = 0; r < ix->nruns; r++) {
+		ix->runs[r].first = at;
+		at += ix->runs[r].n;
+		ix->runs[r].n = 0; /* counts them again as they are put */
+	}
+	k = 0;
+	for (size_t i = 0; i < m->n; i++)
+		for (size_t u = 0; u < m->entries[i].nuses; u++) {
+			struct rl_label_run *r = &ix->runs[run_of[k++]];
+
+			ix->v[r->first + r->n++] =
 				(struct rl_use_ref){m->entries[i].uses[u].label, &m->entries[i],
 						    &m->entries[i].uses[u]};
-	if (ix->n > 1)
-		qsort(ix->v, ix->n, sizeof(*ix->v), cmp_use_ref);
+		}
+	ix->n = n;
+	free(run_of);
 }
 
 void rl_label_uses_release(struct rl_label_uses *ix)
 {
 	free(ix->v);
+	free(ix->runs);
+	rl_index_release(&ix->ix);
 	memset(ix, 0, sizeof(*ix));
-}
-
-static int key_use_ref(const void *label, const void *elem)
-{
-	return strcmp(label, ((const struct rl_use_ref *)elem)->label);
-}
-
-/* As key_use_ref, with label's own uses before it: their end. */
-static int key_use_ref_end(const void *label, const void *elem)
-{
-	return key_use_ref(label, elem) >= 0 ? 1 : -1;
 }
 
 static int key_use_ref_entry(const void *e, const void *elem)
@@ -573,10 +602,10 @@ static int key_use_ref_entry(const void *e, const void *elem)
 const struct rl_use_ref *rl_label_uses_find(const struct rl_label_uses *ix, const char *label,
 					    size_t *n)
 {
-	size_t first = rl_lower_bound(label, ix->v, ix->n, sizeof(*ix->v), key_use_ref);
+	size_t r = find_run(ix, label, rl_hash_text(label));
 
-	*n = rl_lower_bound(label, ix->v, ix->n, sizeof(*ix->v), key_use_ref_end) - first;
-	return *n ? &ix->v[first] : NULL;
+	*n = r == RL_INDEX_NONE ? 0 : ix->runs[r].n;
+	return *n ? &ix->v[ix->runs[r].first] : NULL;
 }
 
 int rl_label_uses_path(const struct rl_label_uses *ix, const char *label, const char *path)

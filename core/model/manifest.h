@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/base/error.h"
+#include "core/base/index.h"
 #include "core/model/fileinfo.h"
 #include "core/base/util.h"
 
@@ -188,20 +189,34 @@ void rl_manifest_drop_uses(struct rl_manifest *m, rl_use_drop_fn drop, void *ctx
 /* The path m records as label's plist, or NULL. */
 const char *rl_manifest_plist_of(const struct rl_manifest *m, const char *label);
 
-/* Every use of a manifest's entries, sorted by label, then as in the
- * manifest (by entry, which is by path, then by use), built once: a
- * job's uses by one lookup, not a scan of every entry per job. Borrows
- * from m, which must not change while the index is in use. */
+/* Every use of a manifest's entries, grouped by label, each label's as in
+ * the manifest (by entry, which is by path, then by use), built once: a
+ * job's uses by one lookup, not a scan of every entry per job. Each
+ * label's run of uses is found through a hash of the label, both when it
+ * is built (no sort of every use by label) and when it is asked (the
+ * process view asks for every job's, two or three times). Borrows from m,
+ * which must not change while the index is in use. */
 struct rl_use_ref {
 	const char *label;
 	const struct rl_entry *e;
 	const struct rl_use *use;
 };
 
+/* One label's uses: v[first] to v[first + n - 1]. */
+struct rl_label_run {
+	const char *label;
+	uint64_t hash; /* of the label */
+	size_t first;
+	size_t n;
+};
+
 struct rl_label_uses {
 	const struct rl_manifest *m;
 	struct rl_use_ref *v;
 	size_t n;
+	struct rl_label_run *runs;
+	size_t nruns;
+	struct rl_index ix; /* the runs, by the hash of their label */
 };
 
 void rl_label_uses_build(struct rl_label_uses *ix, const struct rl_manifest *m);

@@ -977,6 +977,47 @@ static void add_use(struct rl_manifest *m, const char *path, const char *label, 
 	free(u.via);
 }
 
+/* Many labels, as many jobs have (one program each, a library all
+ * share): each label's uses found by its hash, whole and only its own,
+ * while the index grew; a label that is a prefix or an extension of
+ * another's, or none, finds nothing. */
+static void test_label_uses_many(void)
+{
+	struct rl_manifest m;
+	struct rl_label_uses ix;
+	char label[64], path[64];
+	size_t n;
+
+	rl_manifest_init(&m);
+	for (int i = 0; i < 600; i++) {
+		snprintf(label, sizeof(label), "com.example.daemon%d", i);
+		snprintf(path, sizeof(path), "/bin/daemon%d", i);
+		add_use(&m, path, label, RL_ROLE_PROGRAM, "ProgramArguments[0]");
+		if (i % 3 == 0)
+			add_use(&m, "/lib/libc.so", label, RL_ROLE_LIBRARY, "library libc.so");
+	}
+	rl_label_uses_build(&ix, &m);
+	CHECK_INT(ix.nruns, 600);
+	for (int i = 0; i < 600; i++) {
+		const struct rl_use_ref *v;
+
+		snprintf(label, sizeof(label), "com.example.daemon%d", i);
+		snprintf(path, sizeof(path), "/bin/daemon%d", i);
+		v = rl_label_uses_find(&ix, label, &n);
+		CHECK_INT(n, i % 3 == 0 ? 2 : 1);
+		for (size_t k = 0; v && k < n; k++)
+			CHECK_STR(v[k].label, label);
+		CHECK_INT(rl_label_uses_path(&ix, label, path), 1);
+		CHECK_INT(rl_label_uses_path(&ix, label, "/lib/libc.so"), i % 3 == 0);
+	}
+	CHECK(rl_label_uses_find(&ix, "com.example.daemon", &n) == NULL && n == 0);
+	CHECK(rl_label_uses_find(&ix, "com.example.daemon5999", &n) == NULL && n == 0);
+	CHECK(rl_label_uses_find(&ix, "", &n) == NULL && n == 0);
+	rl_label_uses_release(&ix);
+	CHECK(ix.runs == NULL && ix.nruns == 0);
+	rl_manifest_release(&m);
+}
+
 /* A job's uses by one lookup: in the manifest's order (by path, then by
  * use), none of another label's, and one whose label sorts next to it. */
 static void test_label_uses(void)
@@ -1045,6 +1086,7 @@ int main(void)
 {
 	tmp = check_tmpdir();
 	test_label_uses();
+	test_label_uses_many();
 	test_names();
 	test_add_find();
 	test_add_many_and_many_uses();
