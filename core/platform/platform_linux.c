@@ -727,35 +727,37 @@ static void scan_maps_fd(const struct rl_platform_scan_ops *o, struct maps_scan 
  * vouch that st, what stat() of the executable's path text found, is the
  * file the process runs? Yes when the first line of that very path maps
  * st's device and inode (maps_agrees: the line's device is the
- * superblock's), and no line of the chunk maps a file the kernel marks
- * deleted under that path (the executable, replaced after its text was
- * read, with the new file mapped too). Lines are NUL-terminated in place
- * while looked at, and given back their newline. */
+ * superblock's), and no line ends in that path with the kernel's
+ * " (deleted)" after it (the executable, replaced after its text was
+ * read, with the new file mapped too). Each line's end is compared with
+ * the path before anything is parsed; a line is NUL-terminated in place
+ * while parsed, and given back its newline. */
 static int maps_vouch(char *buf, size_t len, const char *text, const struct stat *st)
 {
-	static const char mark[] = " (deleted)\n";
+	static const char mark[] = " (deleted)";
 	size_t tlen = strlen(text), mlen = sizeof(mark) - 1;
 	char *p = buf, *end = buf + len, *nl;
-	int found = -1;
+	int found = 0;
 
-	while (found < 0 && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		size_t n = (size_t)(nl - p);
 		struct maps_line m;
+		int same;
 
-		*nl = '\0';
-		/* The path ends the line: compared before anything is parsed. */
-		if ((size_t)(nl - p) > tlen && memcmp(nl - tlen, text, tlen) == 0 &&
-		    nl[-(ptrdiff_t)tlen - 1] == ' ' && parse_maps_line(p, &m) == 0 &&
-		    strcmp(m.path, text) == 0)
-			found = maps_agrees(&m, st);
-		*nl = '\n';
-		p = nl + 1;
-	}
-	if (found <= 0)
-		return 0;
-	for (p = buf; (p = memmem(p, (size_t)(end - p), text, tlen)) != NULL; p += tlen)
-		if ((size_t)(end - (p + tlen)) >= mlen && memcmp(p + tlen, mark, mlen) == 0)
+		if (n > tlen + mlen && memcmp(nl - mlen, mark, mlen) == 0 &&
+		    memcmp(nl - mlen - tlen, text, tlen) == 0)
 			return 0;
-	return 1;
+		if (found || n <= tlen || nl[-(ptrdiff_t)tlen - 1] != ' ' ||
+		    memcmp(nl - tlen, text, tlen) != 0)
+			continue;
+		*nl = '\0';
+		same = parse_maps_line(p, &m) == 0 && strcmp(m.path, text) == 0;
+		*nl = '\n';
+		if (same && !maps_agrees(&m, st))
+			return 0;
+		found = same;
+	}
+	return found;
 }
 
 /* The executable of pid, whose /proc directory is dfd, the cheap way:
