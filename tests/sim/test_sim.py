@@ -692,8 +692,19 @@ class RealLaunchdTest(unittest.TestCase):
         sim.plist("agent", "org.real.crash", ProgramArguments=["/bin/sh", "-c", "exit 3"],
                   KeepAlive=True, ThrottleInterval=1)
         sim.plist("agent", "com.apple.Protected", ProgramArguments=["sleep", "1000"])
+        # `brew services run`: the formula's plist loaded from its opt link.
+        keg = os.path.join(sim.root, "homebrew", "Cellar", "brewrun", "1.0")
+        os.makedirs(keg)
+        os.makedirs(os.path.join(sim.root, "homebrew", "opt"))
+        os.symlink("../Cellar/brewrun/1.0", os.path.join(sim.root, "homebrew", "opt", "brewrun"))
+        with open(os.path.join(keg, "homebrew.mxcl.brewrun.plist"), "wb") as f:
+            plistlib.dump(dict(Label="homebrew.mxcl.brewrun", ProgramArguments=["sleep", "1000"],
+                               RunAtLoad=True), f)
+        cls.run_plist = os.path.join(sim.root, "homebrew", "opt", "brewrun",
+                                     "homebrew.mxcl.brewrun.plist")
         r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", sim.agents, "--daemon-dir",
-                            sim.daemons, "--user-agent-dir", cls.user_agents], env=sim.env,
+                            sim.daemons, "--user-agent-dir", cls.user_agents,
+                            "--load", f"{GUI}={cls.run_plist}"], env=sim.env,
                            capture_output=True, text=True, timeout=SAFETY)
         if r.returncode != 0:
             raise AssertionError(f"launchd-sim start failed: {r.stderr}")
@@ -720,6 +731,20 @@ class RealLaunchdTest(unittest.TestCase):
                           f'Could not find service "org.real.gui" in domain for uid: {UID}')
         listing = self.lc("print", f"user/{UID}").stdout
         self.assertRegex(listing, r"\n\tservices = \{\n(\t\t +[1-9][0-9]* +- +\torg\.real\.\w+\n){2}\t\}")
+
+    def test_brew_services_run_loads_from_where_the_plist_is(self):
+        target = f"{GUI}/homebrew.mxcl.brewrun"
+        st = self.sim.status(target)
+        self.assertEqual(st["path"], self.run_plist)  # as given: the opt link's path
+        self.assertEqual(st["state"], "running")
+        self.assertIn("\thomebrew.mxcl.brewrun\n", self.lc("print", GUI).stdout)
+        # Not enabled as a directory's job is (no `launchctl enable`).
+        self.assertNotIn("homebrew.mxcl.brewrun", self.lc("print-disabled", GUI).stdout)
+        # launchd keeps the path it loaded, though the plist is gone since.
+        keg = os.path.dirname(os.path.realpath(self.run_plist))
+        os.rename(keg, keg + ".gone")
+        self.addCleanup(os.rename, keg + ".gone", keg)
+        self.assertEqual(self.sim.status(target)["path"], self.run_plist)
 
     def test_injected_bootout_36_still_stops_the_job(self):
         target = f"{GUI}/org.real.fault"

@@ -37,6 +37,13 @@ def _env_float(name, default):
     return result
 
 
+def _load_arg(text):
+    """--load DOMAIN=PLIST: the domain and the plist's absolute path, kept
+    as given (a symlinked opt path stays one, as launchd shows it)."""
+    domain, _, path = text.partition("=")
+    return domain, os.path.abspath(path)
+
+
 def config_from(args, directory):
     return Config(
         state_dir=directory,
@@ -44,6 +51,7 @@ def config_from(args, directory):
         daemon_dirs=[os.path.abspath(d) for d in args.daemon_dir],
         gui_uids=args.gui_uid or [os.getuid()],
         user_agent_dirs=[os.path.abspath(d) for d in args.user_agent_dir],
+        loads=[_load_arg(a) for a in args.load],
         headless=args.headless,
         as_user=args.as_user,
         bootstrap_cooldown=_env_float("LAUNCHD_SIM_BOOTSTRAP_COOLDOWN", 0.0),
@@ -320,6 +328,8 @@ def _passthrough(args):
         out += ["--gui-uid", str(uid)]
     for d in args.user_agent_dir:
         out += ["--user-agent-dir", os.path.abspath(d)]
+    for domain, path in map(_load_arg, args.load):
+        out += ["--load", f"{domain}={path}"]
     if args.headless:
         out.append("--headless")
     if args.as_user:
@@ -432,6 +442,9 @@ def main(argv=None):
                        help="a uid with a GUI session (repeatable; default: your uid)")
         p.add_argument("--user-agent-dir", action="append", default=[], metavar="DIR",
                        help="load DIR/*.plist into user/<first gui uid> (repeatable)")
+        p.add_argument("--load", action="append", default=[], metavar="DOMAIN=PLIST",
+                       help="load the plist from where it is into DOMAIN, as `brew services "
+                            "run` does from a formula's opt link or keg (repeatable)")
         p.add_argument("--headless", action="store_true",
                        help="no GUI session: no gui/<uid> domain, agents load into user/<uid>")
         p.add_argument("--as-user", action="store_true",
@@ -461,6 +474,11 @@ def main(argv=None):
                         "(a test's teardown: nothing is checked after it)")
     sub.add_parser("status", help="exit 0 when a daemon answers, 3 when not")
     args = parser.parse_args(argv)
+    for a in getattr(args, "load", []):
+        domain, eq, path = a.partition("=")
+        if not eq or not domain or not path:
+            print(f"launchd-sim: --load wants DOMAIN=PLIST, not '{a}'", file=sys.stderr)
+            return 2
     for d in (getattr(args, "agent_dir", []) + getattr(args, "daemon_dir", [])
               + getattr(args, "user_agent_dir", [])):
         if not os.path.isdir(d):

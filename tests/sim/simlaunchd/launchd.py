@@ -19,6 +19,7 @@ class Config:
     daemon_dirs: list = field(default_factory=list)
     gui_uids: list = field(default_factory=list)  # agents load into the first
     user_agent_dirs: list = field(default_factory=list)  # loaded into user/<first uid>
+    loads: list = field(default_factory=list)  # (domain, plist): loaded from where it is
     headless: bool = False        # no GUI session at all: no gui/<uid> domain
     as_user: bool = False         # answer every caller as launchctl answers a non-root one
     bootstrap_cooldown: float = 0.0  # bootstrap answers 5 this long after a bootout finished
@@ -160,6 +161,10 @@ class Launchd:
                 for entry in sorted(os.listdir(d)):
                     if entry.endswith(".plist"):
                         self._boot_one(name, os.path.join(d, entry))
+        # `brew services run`: a bootstrap of the plist where brew keeps
+        # it, no copy in a job directory and no `launchctl enable`.
+        for name, path in self.config.loads:
+            self._boot_one(name, path, enable=False)
 
     def agent_domain(self, spec):
         """Where launchd loads an agent at login: user/<uid> when its
@@ -170,17 +175,21 @@ class Launchd:
             return self.domain(f"user/{uid}")
         return self.domain(f"gui/{uid}")
 
-    def _boot_one(self, name, path):
+    def _boot_one(self, name, path, enable=True):
         try:
             spec = jobspec.load(path)
         except jobspec.SpecError as e:
             print(f"launchd-sim: warning: cannot load {e}", flush=True)
             return
         domain = self.agent_domain(spec) if name == "agent" else self.domain(name)
+        if domain is None:
+            print(f"launchd-sim: warning: {path}: no domain '{name}'", flush=True)
+            return
         if spec.label in domain.services:
             print(f"launchd-sim: warning: {path}: label '{spec.label}' already loaded", flush=True)
             return
-        domain.overrides[spec.label] = False
+        if enable:
+            domain.overrides[spec.label] = False
         self._load(domain, spec)
 
     def bootstrap(self, domain, path, as_root):
