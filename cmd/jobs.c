@@ -394,11 +394,14 @@ int cmd_jobs(struct cli_ctx *ctx)
 	struct rl_error err = {0}, cerr = {0};
 	struct rl_strv labels = {0};
 	const struct rl_strv *only = ctx->operands.n ? &labels : NULL;
-	int rc;
+	int rc, unmatched;
 
 	/* jobs JOB...: those alone, matched as run and plan match them; one
-	 * matching nothing is a usage error before launchd is asked. */
-	if (only && rl_scope_match(&ctx->jobs, &ctx->operands, &labels, &err) < 0) {
+	 * matching nothing is a usage error, before launchd is asked unless
+	 * it may name a job `brew services run` loaded, which only launchd
+	 * tells of: then matched again once it has. */
+	if (only && rl_scope_match(&ctx->jobs, &ctx->operands, &labels, &err) < 0 &&
+	    ctx->no_processes) {
 		cli_fail(&err);
 		rl_strv_release(&labels);
 		return CLI_EXIT_USAGE;
@@ -435,11 +438,20 @@ int cmd_jobs(struct cli_ctx *ctx)
 	po.manifest_optional = 1;
 	/* A job the journal holds unloaded: plan's step says why. */
 	po.journal_steps = 1;
+	unmatched = err.set;
+	if (unmatched) {
+		rl_error_clear(&err);
+		rl_strv_release(&labels);
+	}
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
+	} else if (unmatched && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0) {
+		cli_fail(&err);
+		rc = CLI_EXIT_USAGE;
 	} else {
 		char *unasked = NULL;
 
+		rl_strv_sort_unique(&labels);
 		/* The restart journal (a job an earlier run left booted out
 		 * or stopped is owed its restart): one that cannot be read is
 		 * left out with a warning, as the config is, where plan fails. */

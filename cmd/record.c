@@ -32,12 +32,14 @@ static void print_summary(size_t n, const char *manifest)
 
 /* Every file of every discovered job, and the config's watch paths, as
  * entries with uses: the same set `run` records. */
-static int track_jobs(struct cli_ctx *ctx, struct rl_manifest *m, struct rl_error *err)
+static int track_jobs(struct cli_ctx *ctx, const struct rl_manifest *prev, struct rl_manifest *m,
+		      struct rl_error *err)
 {
 	struct rl_launchctl lc;
 	struct rl_pipeline_opts po;
 
 	cli_pipeline_opts(ctx, &lc, &po);
+	po.prev = prev;
 	return rl_pipeline_track(&po, m, err);
 }
 
@@ -357,7 +359,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 		 * tracked first: their routes now tell what a link changed
 		 * on one leads to (pending). */
 		load_prev(&pl);
-		taken = track_jobs(ctx, &cur, &taking);
+		taken = track_jobs(ctx, pl.rc == 0 ? &pl.m : NULL, &cur, &taking);
 		if (prev_check(ctx, &pl, force, taken == 0 ? &cur : NULL, &err) < 0)
 			goto out;
 		rl_strv_copy(&cur.roots, &pl.m.roots);
@@ -366,7 +368,7 @@ static int record(struct cli_ctx *ctx, const struct rl_strv *paths, int verify, 
 			pl.running = 1;
 		else
 			load_prev(&pl);
-		taken = track_jobs(ctx, &cur, &taking);
+		taken = track_jobs(ctx, NULL, &cur, &taking);
 	}
 	if (taken == 0)
 		taken = rl_snapshot_take_lazy(&cur, loaded_prev, &pl, verify, &taking);

@@ -18,10 +18,208 @@
 #include "core/plan/decide.h"
 #include "core/plan/preflight.h"
 
+static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind);
+
+#define HOMEBREW_LABEL "homebrew.mxcl."
+
+static int homebrew_label(const char *label)
+{
+	return strncmp(label, HOMEBREW_LABEL, sizeof(HOMEBREW_LABEL) - 1) == 0;
+}
+
+/* One job `brew services run` loaded (a homebrew.mxcl.* label launchd
+ * lists in domain that no job directory holds): its plist found from
+ * where launchd loaded it (rl_job_homebrew_run_plist), into js; a warning
+ * when it cannot be found, or read. */
+static void add_run_job(const struct rl_launchctl *lc, const char *domain, const char *label,
+			struct rl_jobset *js)
+{
+	struct rl_service_status st;
+	struct rl_error err = {0};
+	char *target = rl_xasprintf("%s/%s", domain, label), *plist = NULL, *q;
+	struct rl_job job;
+	int rc = rl_launchctl_status(lc, target, &st, &err);
+
+	free(target);
+	if (rc == 1 || rl_launchctl_gate_closed(lc->gate))
+		return; /* gone since its listing, or launchd asked no more */
+	if (rc < 0) {
+		rl_warn("cannot ask launchd where '%s' was loaded from: %s", label, err.text);
+		return;
+	}
+	plist = st.path[0] ? rl_job_homebrew_run_plist(label, st.path) : NULL;
+	if (!plist) {
+		q = rl_path_quote(st.path[0] ? st.path : "(not shown)");
+		rl_warn("cannot find the plist of '%s', loaded in %s from %s: it is not restarted",
+			label, domain, q);
+		free(q);
+	} else if (rl_job_parse_loaded(plist, domain, &job, &err) < 0) {
+		rl_warn("%s", err.text);
+	} else if (strcmp(job.label, label) != 0) {
+		q = rl_path_quote(plist);
+		rl_warn("cannot use the plist of '%s' at %s: it is labelled '%s'", label, q,
+			job.label);
+		free(q);
+		rl_job_release(&job);
+	} else {
+		rl_jobset_insert(js, &job);
+	}
+	free(plist);
+}
+
+/* The domains looked at for jobs `brew services run` loaded: each job's
+ * own, then as root the system domain, then the invoking user's gui/<uid>
+ * (user/<uid> where there is no GUI session: brew's domain over SSH).
+ * Listed in that order, the jobs' domains first, as the process view
+ * asks them. */
+static void run_domains(const struct rl_jobset *js, struct rl_strv *domains)
+{
+	for (size_t i = 0; i < js->n; i++)
+		if (!rl_strv_contains(domains, js->v[i].domain))
+			rl_strv_push(domains, js->v[i].domain);
+	if (geteuid() == 0 && !rl_strv_contains(domains, "system"))
+		rl_strv_push(domains, "system");
+}
+
+/* The jobs `brew services run` loaded, from launchd's listings (ls, kept
+ * for the process view): 1 when every domain looked at answered, 0 when
+ * launchd could not tell (launchctl cannot be run, a listing failed, or
+ * launchd is asked no more). */
+static int find_run_loaded(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			   struct rl_jobset *js)
+{
+	struct rl_strv domains = {0};
+	unsigned long uid = (unsigned long)rl_job_invoking_uid();
+	char *gui = rl_xasprintf("gui/%lu", uid), *user = rl_xasprintf("user/%lu", uid);
+	int known = 1;
+
+	run_domains(js, &domains);
+	if (!rl_strv_contains(&domains, gui))
+		rl_strv_push(&domains, gui);
+	for (size_t d = 0; d < domains.n && known; d++) {
+		const struct rl_launchctl_listing *l;
+		struct rl_strv labels = {0};
+		struct rl_error err = {0};
+
+		if (rl_launchctl_gate_closed(lc->gate) ||
+		    !(l = rl_launchctl_listings_get(ls, domains.v[d], &err)) || l->rc < 0) {
+			known = 0;
+			break;
+		}
+		/* No GUI session: brew loads into user/<uid> instead. */
+		if (l->rc == 1 && strcmp(domains.v[d], gui) == 0 &&
+		    !rl_strv_contains(&domains, user))
+			rl_strv_push(&domains, user);
+		for (size_t i = 0; l->rc == 0 && i < l->d.n; i++)
+			if (homebrew_label(l->d.v[i].label) && !rl_jobset_find(js, l->d.v[i].label))
+				rl_strv_push(&labels, l->d.v[i].label);
+		for (size_t i = 0; i < labels.n; i++)
+			if (!rl_jobset_find(js, labels.v[i]))
+				add_run_job(lc, domains.v[d], labels.v[i], js);
+		rl_strv_release(&labels);
+	}
+	rl_strv_release(&domains);
+	free(gui);
+	free(user);
+	return known && !rl_launchctl_gate_closed(lc->gate);
+}
+
+/* A job `brew services run` loaded, known without launchd: plist (a
+ * recorded or journaled path outside the job directories) found again
+ * with rl_job_homebrew_run_plist, into js. domain: where it was loaded,
+ * or NULL (an agent of the plist's owner, as discovery places one). */
+static void add_known_run_job(const struct rl_discover_opts *d, const char *label, const char *path,
+			      const char *domain, struct rl_jobset *js)
+{
+	enum rl_job_kind kind;
+	struct rl_error err = {0};
+	struct rl_job job;
+	char *plist;
+
+	if (!homebrew_label(label) || rl_jobset_find(js, label) || in_job_dir(d, path, &kind) ||
+	    !(plist = rl_job_homebrew_run_plist(label, path)))
+		return;
+	if ((domain ? rl_job_parse_loaded(plist, domain, &job, &err)
+		    : rl_job_parse(plist, RL_JOB_AGENT, &job, &err)) < 0)
+		rl_warn("%s", err.text);
+	else if (strcmp(job.label, label) != 0)
+		rl_job_release(&job);
+	else
+		rl_jobset_insert(js, &job);
+	free(plist);
+}
+
+/* Where the manifest's job label was loaded from: its recorded plist is
+ * the file its route ends at (e); when the route went through the
+ * formula's opt link (recorded as a link on the job's plist route), the
+ * loaded path is the one in the opt link. malloc'd. */
+static char *recorded_loaded_path(const struct rl_manifest *prev, const struct rl_entry *e,
+				  const char *label)
+{
+	struct rl_keg_path k;
+	const struct rl_entry *opt;
+	char *optpath;
+
+	if (!rl_path_keg(e->path, &k))
+		return rl_xstrdup(e->path);
+	optpath = rl_xasprintf("%.*s/opt/%.*s", (int)k.prefix_len, e->path, (int)k.formula_len,
+			       e->path + k.formula_off);
+	opt = rl_manifest_find(prev, optpath);
+	for (size_t u = 0; opt && u < opt->nuses; u++)
+		if (opt->fi.type == RL_FT_SYMLINK && opt->uses[u].role == RL_ROLE_PLIST &&
+		    !strcmp(opt->uses[u].label, label)) {
+			char *loaded = rl_path_join(optpath, rl_path_basename(e->path));
+
+			free(optpath);
+			return loaded;
+		}
+	free(optpath);
+	return rl_xstrdup(e->path);
+}
+
+/* Jobs `brew services run` loaded: launchd holds them loaded from a plist
+ * in no job directory, so discovery cannot find them. From launchd's
+ * listings when it can be asked (lc); a job the restart journal holds (a
+ * reload an earlier run left unfinished: its domain and plist are
+ * journaled); and when launchd could not tell, each such job the
+ * manifest (prev) records, so that a command without launchd still
+ * knows it. */
+static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
+			  const struct rl_manifest *prev, struct rl_jobset *js)
+{
+	struct rl_intents journal = {0};
+	struct rl_error jerr = {0};
+	int known = o->lc && find_run_loaded(o->lc, ls, js);
+
+	/* One that cannot be read: the run that must finish it says so. */
+	if (o->statedir && rl_intents_load(&journal, o->statedir, &jerr) == 0)
+		for (size_t i = 0; i < journal.n; i++)
+			if (journal.v[i].plist && journal.v[i].domain)
+				add_known_run_job(o->discover, journal.v[i].label,
+						  journal.v[i].plist, journal.v[i].domain, js);
+	rl_intents_release(&journal);
+	for (size_t i = 0; !known && prev && i < prev->n; i++) {
+		const struct rl_entry *e = &prev->entries[i];
+
+		for (size_t u = 0; u < e->nuses; u++) {
+			char *loaded;
+
+			if (e->fi.type != RL_FT_FILE || e->uses[u].role != RL_ROLE_PLIST ||
+			    !homebrew_label(e->uses[u].label) ||
+			    rl_jobset_find(js, e->uses[u].label))
+				continue;
+			loaded = recorded_loaded_path(prev, e, e->uses[u].label);
+			add_known_run_job(o->discover, e->uses[u].label, loaded, NULL, js);
+			free(loaded);
+		}
+	}
+}
+
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as
  * entries of m. cfg, js and libs are the caller's, filled here. */
-static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct rl_jobset *js,
+static int track(const struct rl_pipeline_opts *o, const struct rl_manifest *prev,
+		 struct rl_launchctl_listings *ls, struct rl_config *cfg, struct rl_jobset *js,
 		 struct rl_libcache *libs, struct rl_manifest *m, struct rl_error *err)
 {
 	int rc = 0;
@@ -42,6 +240,8 @@ static int track(const struct rl_pipeline_opts *o, struct rl_config *cfg, struct
 	} else if (rc == 0) {
 		rc = rl_jobs_discover_fs(o->discover, rl_libcache_fs(libs), js, err);
 	}
+	if (rc == 0)
+		find_run_jobs(o, ls, prev, js);
 	/* Checked whole on every load, against the jobs found. */
 	if (rc == 0 && !o->config)
 		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
@@ -71,10 +271,13 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m, s
 	struct rl_config cfg;
 	struct rl_jobset js = {0};
 	struct rl_libcache *libs = run_libcache(o);
+	struct rl_launchctl_listings ls;
 	int rc;
 
 	rl_config_init(&cfg);
-	rc = track(o, &cfg, &js, libs, m, err);
+	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
+	rc = track(o, o->prev, &ls, &cfg, &js, libs, m, err);
+	rl_launchctl_listings_release(&ls);
 	rl_libcache_free(libs);
 	/* The caller's jobs and config are lent, not given: handed back. */
 	if (o->jobs)
@@ -425,7 +628,7 @@ struct inspection {
 static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			  struct inspection *in)
 {
-	struct rl_launchctl_listings ls;
+	struct rl_launchctl_listings *ls = p->listings;
 	struct rl_label_uses now = {0}, then = {0};
 	struct missing_memo mm = {0};
 	size_t nreqs = 0, unseen = 0;
@@ -440,7 +643,6 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		rl_label_uses_build(&then, &p->prev);
 	in->reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->reqs));
 	in->programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->programs));
-	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
 	for (size_t i = 0; i < p->jobs.n; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
@@ -454,7 +656,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
 				     &v->own);
-		found = cannot ? -2 : find_job(&ls, o->lc, v, &p->jobs.v[i], &lerr);
+		found = cannot ? -2 : find_job(ls, o->lc, v, &p->jobs.v[i], &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
 			rl_warn("not looking at running processes: %s", lerr.text);
@@ -491,7 +693,6 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		rl_warn("not looking at the processes of %zu job%s ('%s'%s): %s", unseen,
 			unseen == 1 ? "" : "s", first_unseen->job->label, unseen > 1 ? ", …" : "",
 			first_unseen->note);
-	rl_launchctl_listings_release(&ls);
 	missing_memo_release(&mm);
 	free(cannot);
 	rl_label_uses_release(&now);
@@ -1128,6 +1329,8 @@ static void pipeline_init(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	p->statedir = rl_xstrdup(o->statedir);
 	p->manifest_path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
 	p->libs = run_libcache(o);
+	p->listings = rl_xcalloc(1, sizeof(*p->listings));
+	rl_launchctl_listings_init(p->listings, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
 }
 
 /* What plan and predict start from: the manifest recorded before
@@ -1152,7 +1355,8 @@ static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct
 	p->have_prev = rc == 0;
 	if (p->have_prev && !o->verify)
 		rl_libcache_set_recorded(p->libs, &p->prev);
-	return track(o, &p->cfg, &p->jobs, p->libs, &p->current, err);
+	return track(o, p->have_prev ? &p->prev : NULL, p->listings, &p->cfg, &p->jobs, p->libs,
+		     &p->current, err);
 }
 
 int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct rl_error *err)
@@ -1330,6 +1534,9 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 
 void rl_pipeline_release(struct rl_pipeline *p)
 {
+	if (p->listings)
+		rl_launchctl_listings_release(p->listings);
+	free(p->listings);
 	free(p->statedir);
 	free(p->manifest_path);
 	rl_plistdefs_release(&p->defs);

@@ -22,6 +22,7 @@
  * never depend on execute or commit. */
 struct rl_intents;
 struct rl_launchctl;
+struct rl_launchctl_listings;
 struct rl_results;
 struct rl_service_status;
 
@@ -57,6 +58,10 @@ struct rl_pipeline_opts {
 	 * NULL. Taken over by the pipeline (*fs left NULL), so each path the
 	 * discovery asked about is not asked again by the same run. */
 	struct rl_fscache **fs;
+	/* rl_pipeline_track only: the recorded manifest, or NULL. A job
+	 * `brew services run` loaded (its plist in no job directory) is
+	 * known from it when launchd cannot be asked. */
+	const struct rl_manifest *prev;
 };
 
 /* What one job is seen running, for the process view. */
@@ -104,6 +109,10 @@ struct rl_jobview {
 
 struct rl_pipeline {
 	char *statedir;
+	/* launchd's listing of each domain asked, once per run: the jobs
+	 * `brew services run` loaded are found in them, then the process
+	 * view locates every job in them. */
+	struct rl_launchctl_listings *listings;
 	char *manifest_path;
 	struct rl_config cfg;
 	struct rl_jobset jobs;

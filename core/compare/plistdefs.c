@@ -172,9 +172,14 @@ static int route_same_bytes(const struct rl_diff *diff, const struct rl_label_us
 		const struct rl_entry *e = v[i].e;
 		const struct rl_change *c;
 
+		/* A plist read through a linked directory (a formula's opt
+		 * link, as `brew services run` loads it): the path is the
+		 * one recorded when the link on its route was. */
 		if (v[i].use->role != RL_ROLE_PLIST)
 			continue;
-		plist_recorded |= strcmp(e->path, job->plist) == 0;
+		plist_recorded |=
+			strcmp(e->path, job->plist) == 0 ||
+			(e->fi.type == RL_FT_SYMLINK && rl_path_is_under(job->plist, e->path));
 		c = rl_diff_find(diff, e->path);
 		if (c && rl_change_kind_triggers(c->kind) && !route_change(c->kind))
 			return 0;

@@ -463,8 +463,7 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 	return 0;
 }
 
-/* The invoking user: under sudo the one who ran sudo, else the real uid. */
-static uid_t invoking_uid(void)
+uid_t rl_job_invoking_uid(void)
 {
 	const char *s = getenv("SUDO_UID");
 	char *end;
@@ -495,7 +494,7 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 	} else {
 		j->uid = entry_uid;
 		if (j->uid == 0)
-			j->uid = rl_platform_console_uid(invoking_uid());
+			j->uid = rl_platform_console_uid(rl_job_invoking_uid());
 		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",
 					 (unsigned long)j->uid);
 		j->alt_domain = rl_xasprintf("%s/%lu", j->background_only ? "gui" : "user",
@@ -935,7 +934,7 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 	memset(out, 0, sizeof(*out));
 	out->throttle_interval = -1;
 	out->exit_timeout = -1;
-	entry_uid = lst ? lst->st_uid : invoking_uid();
+	entry_uid = lst ? lst->st_uid : rl_job_invoking_uid();
 	if (lst && S_ISREG(lst->st_mode))
 		rd = rl_file_read_seen_at(AT_FDCWD, plist, O_NOFOLLOW, "plist", PLIST_MAX, &buf,
 					  &st, err);
@@ -1038,7 +1037,99 @@ void rl_job_placeholder(const char *label, const char *plist, enum rl_job_kind k
 	out->label = rl_xstrdup(label);
 	out->plist = rl_xstrdup(plist);
 	out->unreadable = rl_xstrdup(why);
-	set_target(kind, lstat(plist, &lst) == 0 ? lst.st_uid : invoking_uid(), out);
+	set_target(kind, lstat(plist, &lst) == 0 ? lst.st_uid : rl_job_invoking_uid(), out);
+}
+
+/* path is <dir>/<name> where <dir>'s last component is first and the
+ * one before it second: 1 with *above (malloc'd) the directory above
+ * those two. */
+static int ends_in(const char *dir, const char *second, const char *first, char **above)
+{
+	char *up = rl_path_dirname(dir);
+	int ok = strcmp(rl_path_basename(dir), first) == 0 &&
+		 strcmp(rl_path_basename(up), second) == 0;
+
+	*above = ok ? rl_path_dirname(up) : NULL;
+	free(up);
+	return ok;
+}
+
+/* The plist name in the keg <prefix>/opt/<formula> points to now. */
+static char *latest_keg_plist(const char *prefix, const char *formula, const char *name)
+{
+	char *opt = rl_xasprintf("%s/opt/%s", prefix, formula), *link, *plist = NULL;
+	char buf[4096];
+	ssize_t n = readlink(opt, buf, sizeof(buf) - 1);
+	struct stat st;
+
+	free(opt);
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	/* ../Cellar/<formula>/<version>, or an absolute path to it */
+	link = rl_path_dirname(buf);
+	if (strcmp(rl_path_basename(link), formula) == 0 && rl_path_basename(buf)[0] != '.')
+		plist = rl_xasprintf("%s/Cellar/%s/%s/%s", prefix, formula, rl_path_basename(buf),
+				     name);
+	free(link);
+	if (plist && stat(plist, &st) != 0) {
+		free(plist);
+		plist = NULL;
+	}
+	return plist;
+}
+
+char *rl_job_homebrew_run_plist(const char *label, const char *loaded)
+{
+	const char *formula = strncmp(label, "homebrew.mxcl.", 14) == 0 ? label + 14 : NULL;
+	char *name, *dir, *prefix = NULL, *keg = NULL, *found = NULL;
+	struct stat st;
+
+	if (!formula || !*formula || strchr(formula, '/') || loaded[0] != '/')
+		return NULL;
+	name = rl_xasprintf("%s.plist", label);
+	dir = rl_path_dirname(loaded);
+	if (strcmp(rl_path_basename(loaded), name) != 0) {
+		/* not this label's plist */
+	} else if (ends_in(dir, "opt", formula, &prefix)) {
+		if (stat(loaded, &st) == 0)
+			found = rl_xstrdup(loaded);
+	} else if (ends_in((keg = rl_path_dirname(dir)), "Cellar", formula, &prefix) &&
+		   rl_path_basename(dir)[0] != '.') {
+		found = stat(loaded, &st) == 0 ? rl_xstrdup(loaded)
+					       : latest_keg_plist(prefix, formula, name);
+	}
+	free(keg);
+	free(prefix);
+	free(dir);
+	free(name);
+	return found;
+}
+
+int rl_job_parse_loaded(const char *plist, const char *domain, struct rl_job *out,
+			struct rl_error *err)
+{
+	enum rl_job_kind kind = strcmp(domain, "system") == 0 ? RL_JOB_DAEMON : RL_JOB_AGENT;
+	const char *slash = strchr(domain, '/');
+	char *end;
+	unsigned long uid;
+
+	if (rl_job_parse(plist, kind, out, err) < 0)
+		return -1;
+	if (kind == RL_JOB_DAEMON || !slash)
+		return 0;
+	uid = strtoul(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || uid > UINT32_MAX)
+		return 0;
+	free(out->domain);
+	free(out->alt_domain);
+	free(out->target);
+	out->uid = (uid_t)uid;
+	out->domain = rl_xstrdup(domain);
+	out->alt_domain =
+		rl_xasprintf("%s/%lu", strncmp(domain, "gui/", 4) == 0 ? "user" : "gui", uid);
+	out->target = rl_xasprintf("%s/%s", out->domain, out->label);
+	return 0;
 }
 
 void rl_job_swap_domain(struct rl_job *j)

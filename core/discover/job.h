@@ -162,6 +162,28 @@ void rl_jobset_insert(struct rl_jobset *js, struct rl_job *j);
  * (`nginx` of homebrew.mxcl.nginx and of org.macports.nginx), a pointer
  * into label; else NULL. */
 const char *rl_label_short_name(const char *label);
+/* The user relaunch acts for: under sudo the one who ran sudo
+ * (SUDO_UID), else the real uid. */
+uid_t rl_job_invoking_uid(void);
+/* `brew services run` loads a formula's plist into launchd straight from
+ * where brew keeps it, never copying it into a job directory (Homebrew/brew
+ * services/cli.rb `service_load`: `service.service_file`, which is
+ * formula.rb `launchd_service_path`: `<prefix>/opt/<formula>/…`, or in
+ * newer brew the keg, `<prefix>/Cellar/<formula>/<version>/…`). For label
+ * homebrew.mxcl.<formula> and loaded, the path launchd shows it loaded
+ * from (`print`'s `path =`): the plist to use now (malloc'd). That is
+ * loaded itself while it is there; a keg's plist that is gone (an upgrade
+ * and its cleanup removed the keg) gives way to the same plist in the keg
+ * the formula's opt link points to now, the latest. NULL when loaded is
+ * not homebrew.mxcl.<formula>.plist in an opt link or a keg of that
+ * formula, or no such plist is there. Text and lstat/readlink only. */
+char *rl_job_homebrew_run_plist(const char *label, const char *loaded);
+/* Parse the plist of a job launchd has loaded in domain from outside any
+ * job directory ("system": a daemon; "gui/<uid>" or "user/<uid>": an
+ * agent of that uid, the other of the two its alternative domain), as
+ * rl_job_parse parses (trust as root included). 0, or -1 with err. */
+int rl_job_parse_loaded(const char *plist, const char *domain, struct rl_job *out,
+			struct rl_error *err);
 /* The job with label in js, sorted by (kind, label) as rl_jobs_discover
  * leaves it; NULL when none. */
 const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *label);

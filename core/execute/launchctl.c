@@ -1226,6 +1226,13 @@ static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, co
 	return l;
 }
 
+const struct rl_launchctl_listing *rl_launchctl_listings_get(struct rl_launchctl_listings *ls,
+							     const char *domain,
+							     struct rl_error *err)
+{
+	return listing(ls, domain, err);
+}
+
 int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *label,
 				 const char *const *domains, size_t ndomains,
 				 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,

@@ -265,6 +265,12 @@ void rl_launchctl_listings_init(struct rl_launchctl_listings *ls, rl_launchctl_c
 				void *ctx);
 void rl_launchctl_listings_release(struct rl_launchctl_listings *ls);
 
+/* The domain's listing, asking launchd the first time a domain is asked
+ * for (kept for every later question); NULL when launchctl cannot be run
+ * (err). */
+const struct rl_launchctl_listing *rl_launchctl_listings_get(struct rl_launchctl_listings *ls,
+							     const char *domain,
+							     struct rl_error *err);
 /* rl_launchctl_locate's agent domain rule answered from the domains'
  * listings: the first domain whose listing has the label is where the job
  * is loaded (svc: its line; loc->index and loc->target set, loc->status 0);

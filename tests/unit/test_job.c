@@ -540,6 +540,60 @@ static void test_agent_target(void)
 	free(p);
 }
 
+/* `brew services run`: the plist launchd loaded from an opt link or a
+ * keg, found again (the keg's, once gone, in the latest keg). */
+static void test_homebrew_run_plist(void)
+{
+	const char *plist = DICT("<key>Label</key><string>homebrew.mxcl.redis</string>" ARGS);
+	char *keg1 = put("hb/Cellar/redis/7.2.4/homebrew.mxcl.redis.plist", plist);
+	char *keg2 = put("hb/Cellar/redis/7.2.5/homebrew.mxcl.redis.plist", plist);
+	char *opt = rl_path_join(tmp, "hb/opt/redis"), *dir = rl_path_join(tmp, "hb/opt");
+	char *via_opt = rl_path_join(opt, "homebrew.mxcl.redis.plist"), *got;
+	struct rl_job j;
+
+	rl_mkdir_p(dir, 0755, NULL);
+	CHECK_INT(symlink("../Cellar/redis/7.2.5", opt), 0);
+	got = rl_job_homebrew_run_plist("homebrew.mxcl.redis", via_opt);
+	CHECK_STR(got, via_opt);
+	free(got);
+	got = rl_job_homebrew_run_plist("homebrew.mxcl.redis", keg1);
+	CHECK_STR(got, keg1); /* still there: the keg loaded */
+	free(got);
+	CHECK_INT(unlink(keg1), 0);
+	got = rl_job_homebrew_run_plist("homebrew.mxcl.redis", keg1);
+	CHECK_STR(got, keg2); /* gone: the keg opt points to */
+	free(got);
+	/* Another label's plist, another formula's keg, another shape. */
+	CHECK(!rl_job_homebrew_run_plist("homebrew.mxcl.nginx", keg2));
+	CHECK(!rl_job_homebrew_run_plist("org.macports.redis", keg2));
+	got = rl_path_join(tmp, "hb/elsewhere/homebrew.mxcl.redis.plist");
+	CHECK(!rl_job_homebrew_run_plist("homebrew.mxcl.redis", got));
+	free(got);
+	CHECK_INT(unlink(keg2), 0);
+	CHECK(!rl_job_homebrew_run_plist("homebrew.mxcl.redis", via_opt));
+	CHECK(!rl_job_homebrew_run_plist("homebrew.mxcl.redis", keg1));
+
+	/* Placed in the domain launchd has it in. */
+	keg2 = (free(keg2), put("hb/Cellar/redis/7.2.5/homebrew.mxcl.redis.plist", plist));
+	CHECK_INT(rl_job_parse_loaded(keg2, "user/4242", &j, NULL), 0);
+	CHECK_INT(j.kind, RL_JOB_AGENT);
+	CHECK_INT(j.uid, 4242);
+	CHECK_STR(j.target, "user/4242/homebrew.mxcl.redis");
+	CHECK_STR(j.alt_domain, "gui/4242");
+	CHECK_STR(j.plist, keg2);
+	rl_job_release(&j);
+	CHECK_INT(rl_job_parse_loaded(keg2, "system", &j, NULL), 0);
+	CHECK_INT(j.kind, RL_JOB_DAEMON);
+	CHECK_STR(j.target, "system/homebrew.mxcl.redis");
+	CHECK(!j.alt_domain);
+	rl_job_release(&j);
+	free(keg1);
+	free(keg2);
+	free(opt);
+	free(dir);
+	free(via_opt);
+}
+
 static void test_discover(void)
 {
 	struct rl_discover_opts o = {0};
@@ -849,6 +903,7 @@ int main(void)
 	test_errors();
 	test_truncations();
 	test_agent_target();
+	test_homebrew_run_plist();
 	test_trust();
 	test_many_arguments();
 	test_nul_strings();

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""End to end: jobs `brew services run` loaded, under the launchd simulator.
+
+    test_brewrun.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+`brew services run FORMULA` bootstraps the formula's plist from where brew
+keeps it, its opt link or its keg, and copies it into no job directory
+(Homebrew/brew services/cli.rb `service_load`, formula.rb
+`launchd_service_path`). relaunch finds such a job in launchd's listings,
+and its plist from the path `print` shows it loaded from:
+- loaded from the opt link, an upgrade restarts it (kickstart), or reloads
+  it from the same opt path when the new keg's plist says something else;
+- loaded from a keg, an upgrade that keeps the old keg kickstarts it, one
+  whose cleanup removed the old keg reloads it from the latest keg;
+- it is listed by `jobs`, also named by its formula;
+- nothing changed: nothing planned; a failed restart is retried by the
+  next run; a command without launchd knows the job from the manifest;
+- a homebrew.mxcl.* job whose plist cannot be found is one warning.
+"""
+import os
+import shutil
+import sys
+import unittest
+
+import harness
+from harness import FAST, Machine, brew, wait_until
+
+RELAUNCH = None
+
+
+class BrewServicesRun(unittest.TestCase):
+    def keg_plist(self, m, formula, version, args=("1000",)):
+        """The plist brew writes into the keg (formula.rb: the keg's
+        homebrew.mxcl.<formula>.plist), running the program by its opt
+        path, as brew's service block renders it."""
+        path = os.path.join(m.brew, "Cellar", formula, version, brew(formula) + ".plist")
+        exe = os.path.join(m.opt(formula), "bin", formula)
+        return m.write_plist(brew(formula), [exe, *args], path=path)
+
+    def install(self, m, formula, version, keg=False):
+        """A formula installed, not started: its keg with its plist and its
+        opt link. Returns the path `brew services run` loads: the opt
+        link's plist, or with keg the keg's own."""
+        m.brew_keg(formula, version)
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
+        in_keg = self.keg_plist(m, formula, version)
+        return in_keg if keg else os.path.join(m.opt(formula), brew(formula) + ".plist")
+
+    def upgrade(self, m, formula, new, args=("1000",), cleanup=True):
+        """brew upgrade: the new keg with its plist, opt relinked, the old
+        keg removed unless cleanup is off."""
+        opt = m.opt(formula)
+        old = os.path.realpath(opt)
+        m.brew_keg(formula, new)
+        self.keg_plist(m, formula, new, args)
+        harness.atomic_symlink(f"../Cellar/{formula}/{new}", opt)
+        if cleanup:
+            shutil.rmtree(old)
+
+    def boot_run(self, m, *loads):
+        """launchd with each (label, path) loaded into the agent domain as
+        `brew services run` loads it."""
+        opts = []
+        for label, path in loads:
+            opts += ["--load", f"{m.agent_domain}={path}"]
+            m.domains[label] = m.agent_domain
+        m.boot(*opts)
+
+    def print_path(self, m, label):
+        r = m.launchctl("print", m.target(label))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return [ln.strip()[7:] for ln in r.stdout.splitlines()
+                if ln.strip().startswith("path = ")][0]
+
+    def plan(self, m, expect, *args):
+        r, doc = m.relaunch_json("plan", *args)
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return {s["label"]: s for s in doc["steps"]}, r
+
+    def run_json(self, m, expect=0):
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
+        return {res["label"]: res for res in doc["results"]}, r
+
+    def baseline(self, m, label):
+        pid = m.wait_pid(label)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("recorded the baseline", r.stdout)
+        files = {f["path"] for f in m.manifest()["files"]
+                 if any(u["label"] == label for u in f.get("uses", []))}
+        self.assertTrue(any(p.endswith(label + ".plist") for p in files), files)
+        return pid
+
+    def restarted(self, m, label, old, version):
+        pid = wait_until(lambda: (p := m.pid(label)) and p != old and p, f"{label} to restart")
+        self.assertIn(os.path.join("Cellar", label[14:], version, "bin"), m.exe(pid))
+        return pid
+
+    def test_opt_link_upgrade_kickstarts(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("redisd")
+            loaded = self.install(m, "redisd", "7.2.4")
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.plan(m, 0)  # nothing changed: nothing
+            # Listed, and named by its formula, as any job.
+            r, doc = m.relaunch_json("jobs", "redisd")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([j["label"] for j in doc["jobs"]], [label])
+            self.assertEqual(doc["jobs"][0]["target"], f"{m.agent_domain}/{label}")
+            r = m.relaunch("jobs", "--no-processes", "redisd")
+            self.assertEqual(r.returncode, 2, r.stderr)  # not without launchd
+            self.upgrade(m, "redisd", "7.2.5")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], "kickstart", steps)
+            self.assertEqual(steps[label]["plist"], loaded)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "7.2.5")
+            self.assertEqual(self.print_path(m, label), loaded)
+            self.plan(m, 0)
+
+    def test_opt_link_plist_changed_reloads_same_path(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("pgd")
+            loaded = self.install(m, "pgd", "16.3")
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "pgd", "16.4", args=("2000",))
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], "reload", steps)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "16.4")
+            boot = [e for e in m.events("call") if e["argv"][0] == "bootstrap"]
+            self.assertEqual(boot[-1]["argv"], ["bootstrap", m.agent_domain, loaded])
+            self.assertEqual(self.print_path(m, label), loaded)
+            self.plan(m, 0)
+
+    def test_keg_path_kept_keg_kickstarts(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("nginxd")
+            loaded = self.install(m, "nginxd", "1.25.3", keg=True)
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "nginxd", "1.25.4", cleanup=False)
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], "kickstart", steps)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "1.25.4")
+            self.plan(m, 0)
+
+    def test_keg_path_removed_keg_reloads_latest(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("unboundd")
+            loaded = self.install(m, "unboundd", "1.25.0", keg=True)
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "unboundd", "1.25.1")
+            latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], "reload", steps)
+            self.assertEqual(steps[label]["plist"], latest)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "1.25.1")
+            self.assertEqual(self.print_path(m, label), latest)
+            self.plan(m, 0)
+
+    def test_failed_restart_is_retried(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("mosq")
+            loaded = self.install(m, "mosq", "2.1.0")
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "mosq", "2.1.1")
+            # A kickstart answering 1 is tried once more: both refused.
+            m.fault("exit", "--command", "kickstart", "--label", label, "--code", "1",
+                    "--times", "2")
+            results, _ = self.run_json(m, expect=3)
+            self.assertEqual(results[label]["status"], "failed", results)
+            self.assertEqual(m.pid(label), old)
+            # Without launchd, the manifest still knows the job.
+            steps, _ = self.plan(m, 1, "--no-processes")
+            self.assertEqual(steps[label]["plist"], loaded)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "2.1.1")
+            self.plan(m, 0)
+
+    def test_plist_not_found_is_one_warning(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("ghost")
+            elsewhere = os.path.join(m.root, "elsewhere")
+            os.makedirs(elsewhere)
+            path = m.write_plist(label, [harness.SLEEP, "1000"],
+                                 path=os.path.join(elsewhere, label + ".plist"))
+            self.boot_run(m, (label, path))
+            m.wait_pid(label)
+            r = m.relaunch("plan")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            lines = [ln for ln in r.stderr.splitlines() if "cannot find the plist" in ln]
+            self.assertEqual(len(lines), 1, r.stderr)
+            self.assertIn(f"'{label}'", lines[0])
+            self.assertIn(path, lines[0])
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
