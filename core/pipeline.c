@@ -31,9 +31,10 @@ static int homebrew_label(const char *label)
  * lists in domain that no job directory holds): its plist found from
  * where launchd loaded it (rl_job_homebrew_run_plist), into js; a warning
  * when it cannot be found, or read. */
-static void add_run_job(const struct rl_launchctl *lc, const char *domain, const char *label,
-			struct rl_jobset *js)
+static void add_run_job(const struct rl_launchctl *lc, const struct rl_discover_opts *d,
+			const char *domain, const char *label, struct rl_jobset *js)
 {
+	enum rl_job_kind kind;
 	struct rl_service_status st;
 	struct rl_error err = {0};
 	char *target = rl_xasprintf("%s/%s", domain, label), *plist = NULL, *q;
@@ -47,6 +48,10 @@ static void add_run_job(const struct rl_launchctl *lc, const char *domain, const
 		rl_warn("cannot ask launchd where '%s' was loaded from: %s", label, err.text);
 		return;
 	}
+	/* Loaded from a job directory: discovery's (a plist it skipped,
+	 * with its warning, or one removed since). */
+	if (st.path[0] && in_job_dir(d, st.path, &kind))
+		return;
 	plist = st.path[0] ? rl_job_homebrew_run_plist(label, st.path) : NULL;
 	if (!plist) {
 		q = rl_path_quote(st.path[0] ? st.path : "(not shown)");
@@ -85,8 +90,8 @@ static void run_domains(const struct rl_jobset *js, struct rl_strv *domains)
  * for the process view): 1 when every domain looked at answered, 0 when
  * launchd could not tell (launchctl cannot be run, a listing failed, or
  * launchd is asked no more). */
-static int find_run_loaded(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
-			   struct rl_jobset *js)
+static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discover_opts *dirs,
+			   struct rl_launchctl_listings *ls, struct rl_jobset *js)
 {
 	struct rl_strv domains = {0};
 	unsigned long uid = (unsigned long)rl_job_invoking_uid();
@@ -115,7 +120,7 @@ static int find_run_loaded(const struct rl_launchctl *lc, struct rl_launchctl_li
 				rl_strv_push(&labels, l->d.v[i].label);
 		for (size_t i = 0; i < labels.n; i++)
 			if (!rl_jobset_find(js, labels.v[i]))
-				add_run_job(lc, domains.v[d], labels.v[i], js);
+				add_run_job(lc, dirs, domains.v[d], labels.v[i], js);
 		rl_strv_release(&labels);
 	}
 	rl_strv_release(&domains);
@@ -189,7 +194,7 @@ static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_
 {
 	struct rl_intents journal = {0};
 	struct rl_error jerr = {0};
-	int known = o->lc && find_run_loaded(o->lc, ls, js);
+	int known = o->lc && find_run_loaded(o->lc, o->discover, ls, js);
 
 	/* One that cannot be read: the run that must finish it says so. */
 	if (o->statedir && rl_intents_load(&journal, o->statedir, &jerr) == 0)

@@ -8,7 +8,8 @@ keeps it, its opt link or its keg, and copies it into no job directory
 (Homebrew/brew services/cli.rb `service_load`, formula.rb
 `launchd_service_path`). relaunch finds such a job in launchd's listings,
 and its plist from the path `print` shows it loaded from:
-- loaded from the opt link, an upgrade restarts it (kickstart), or reloads
+- loaded from the opt link (in gui/<uid>, or user/<uid> on a Mac with no
+  GUI session), an upgrade restarts it (kickstart), or reloads
   it from the same opt path when the new keg's plist says something else;
 - loaded from a keg, an upgrade that keeps the old keg kickstarts it, one
   whose cleanup removed the old keg reloads it from the latest keg;
@@ -58,13 +59,15 @@ class BrewServicesRun(unittest.TestCase):
         if cleanup:
             shutil.rmtree(old)
 
-    def boot_run(self, m, *loads):
+    def boot_run(self, m, *loads, headless=False):
         """launchd with each (label, path) loaded into the agent domain as
-        `brew services run` loads it."""
-        opts = []
+        `brew services run` loads it (headless: no GUI session, user/<uid>,
+        as over SSH)."""
+        domain = f"user/{os.getuid()}" if headless else m.agent_domain
+        opts = ["--headless"] if headless else []
         for label, path in loads:
-            opts += ["--load", f"{m.agent_domain}={path}"]
-            m.domains[label] = m.agent_domain
+            opts += ["--load", f"{domain}={path}"]
+            m.domains[label] = domain
         m.boot(*opts)
 
     def print_path(self, m, label):
@@ -139,6 +142,20 @@ class BrewServicesRun(unittest.TestCase):
             self.assertEqual(self.print_path(m, label), loaded)
             self.plan(m, 0)
 
+    def test_headless_user_domain(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("tord")
+            loaded = self.install(m, "tord", "0.4.8")
+            self.boot_run(m, (label, loaded), headless=True)
+            old = self.baseline(m, label)
+            self.upgrade(m, "tord", "0.4.9")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["target"], f"user/{os.getuid()}/{label}")
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "0.4.9")
+            self.plan(m, 0)
+
     def test_keg_path_kept_keg_kickstarts(self):
         with Machine(RELAUNCH) as m:
             label = brew("nginxd")
@@ -186,6 +203,10 @@ class BrewServicesRun(unittest.TestCase):
             # Without launchd, the manifest still knows the job.
             steps, _ = self.plan(m, 1, "--no-processes")
             self.assertEqual(steps[label]["plist"], loaded)
+            self.assertEqual(steps[label]["target"], f"{m.agent_domain}/{label}")
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn(label, r.stdout)
             results, _ = self.run_json(m)
             self.assertEqual(results[label]["status"], "restarted", results)
             self.restarted(m, label, old, "2.1.1")
@@ -200,12 +221,15 @@ class BrewServicesRun(unittest.TestCase):
                                  path=os.path.join(elsewhere, label + ".plist"))
             self.boot_run(m, (label, path))
             m.wait_pid(label)
-            r = m.relaunch("plan")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            lines = [ln for ln in r.stderr.splitlines() if "cannot find the plist" in ln]
-            self.assertEqual(len(lines), 1, r.stderr)
-            self.assertIn(f"'{label}'", lines[0])
-            self.assertIn(path, lines[0])
+            for args in (("plan",), ("run", *FAST), ("run", *FAST)):
+                r = m.relaunch(*args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                lines = [ln for ln in r.stderr.splitlines() if "cannot find the plist" in ln]
+                self.assertEqual(len(lines), 1, r.stderr)
+                self.assertIn(f"'{label}'", lines[0])
+                self.assertIn(path, lines[0])
+            self.assertFalse([e for e in m.events("call") if label in " ".join(e["argv"])
+                              and e["argv"][0] != "print"])
 
 
 if __name__ == "__main__":
