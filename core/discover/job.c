@@ -1160,6 +1160,10 @@ void rl_job_release(struct rl_job *j)
 	rl_strv_release(&j->path_state);
 	free(j->unreadable);
 	free(j->plist_bytes);
+	free(j->pg_ctl);
+	free(j->pg_server);
+	free(j->pg_data);
+	free(j->pg_problem);
 	memset(j, 0, sizeof(*j));
 }
 

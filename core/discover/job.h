@@ -78,6 +78,17 @@ struct rl_job {
 	 * time, programs inside a RootDirectory). The process view then
 	 * judges its whole process tree as the job's code. */
 	int runs_unresolved;
+	/* Set by rl_jobs_track: the job runs `pg_ctl … start` (as its
+	 * program, through a wrapper, env, sh -c or daemondo), which starts
+	 * postgres detached, in no process tree of the job's. pg_ctl: the
+	 * program word as the job names it; pg_server: the postgres it starts
+	 * (tracked as the job's code); pg_data: the data directory (-D, else
+	 * PGDATA), absolute unless pg_problem says why not (a relative one and
+	 * no WorkingDirectory). All NULL when the job starts no such server. */
+	char *pg_ctl;
+	char *pg_server;
+	char *pg_data;
+	char *pg_problem;
 };
 
 struct rl_jobset {

@@ -912,6 +912,7 @@ static const char *const pg_ctl_long[] = {"log",	"mode",	  "pgdata",  "options",
 					  "timeout",	"help",	  "wait",    "no-wait",
 					  "core-files", "silent", "version", NULL};
 #define PG_CTL_LONG_VALUED 5 /* the first five take a value */
+#define PG_CTL_LONG_PGDATA 2 /* --pgdata */
 
 /* The long option a (after its "--", up to any '='), matched as getopt_long
  * matches it: exactly, or as the prefix of one only. Its index in
@@ -933,17 +934,28 @@ static int pg_ctl_long_option(const char *a)
 	return found;
 }
 
+/* A -D word: "" (no data directory to follow) when its value is not
+ * known; it changes neither the mode nor the server. */
+static const char *data_word(const char *w)
+{
+	return w ? w : "";
+}
+
 /* Whether `pg_ctl ARGS` surely starts the server, as pg_ctl reads its
  * arguments: options and the mode in any order, the mode being the one
  * word that is neither, `start`. *given: the -p that names the server's
- * executable, else NULL. 0 for another mode, arguments pg_ctl rejects,
- * or a word that could change the answer and is not known. */
-static int pg_ctl_starts(char *const *argv, size_t argc, const char **given)
+ * executable, else NULL; *data: the last -D (--pgdata) that names the
+ * data directory ("" when its value is not known), else NULL (pg_ctl
+ * then reads PGDATA). 0 for another
+ * mode, arguments pg_ctl rejects, or a word that could change the answer
+ * and is not known. */
+static int pg_ctl_starts(char *const *argv, size_t argc, const char **given, const char **data)
 {
 	const char *mode = NULL;
 	int operands = 0;
 
 	*given = NULL;
+	*data = NULL;
 	for (size_t i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		int k;
@@ -961,6 +973,8 @@ static int pg_ctl_starts(char *const *argv, size_t argc, const char **given)
 				return 0;
 			if (k < PG_CTL_LONG_VALUED && !strchr(a, '=') && ++i >= argc)
 				return 0;
+			if (k == PG_CTL_LONG_PGDATA)
+				*data = strchr(a, '=') ? strchr(a, '=') + 1 : data_word(argv[i]);
 		} else {
 			for (const char *p = a + 1; *p; p++) {
 				if (!strchr(pg_ctl_short, *p))
@@ -971,11 +985,48 @@ static int pg_ctl_starts(char *const *argv, size_t argc, const char **given)
 					return 0;
 				if (*p == 'p' && !(*given = p[1] ? p + 1 : argv[i]))
 					return 0; /* the server's path: not known */
+				if (*p == 'D')
+					*data = p[1] ? p + 1 : data_word(argv[i]);
 				break;
 			}
 		}
 	}
 	return mode && strcmp(mode, "start") == 0;
+}
+
+/* The server the job starts detached (add_started), for the process
+ * view, which finds it by its data directory: the first `pg_ctl start`
+ * the job runs. data: its -D, else PGDATA of the job's environment; a
+ * relative one is taken in the directory pg_ctl runs in when that is
+ * known (a `cd`, the job's WorkingDirectory), else it is a problem:
+ * launchd's default working directory is not what such a plist means. */
+static void note_server(struct ctx *c, const char *pg_ctl, const char *server, const char *data,
+			const char *dir)
+{
+	struct rl_jobfiles *o = c->out;
+	int unknown = 0;
+
+	if (o->pg_ctl)
+		return;
+	if (!data)
+		data = rl_shenv_get(&c->env, "PGDATA", &unknown);
+	if (!data || !*data || unknown)
+		return; /* pg_ctl starts nothing without one */
+	o->pg_ctl = rl_xstrdup(pg_ctl);
+	o->pg_server = rl_xstrdup(server);
+	if (data[0] == '/') {
+		o->pg_data = rl_xstrdup(data);
+	} else if (dir || c->job->workdir) {
+		o->pg_data = rl_path_join(dir ? dir : c->cwd, data);
+	} else {
+		char *w = shown(data);
+
+		o->pg_data = rl_xstrdup(data);
+		o->pg_problem = rl_xasprintf("its data directory '%s' is relative and the job sets "
+					     "no WorkingDirectory",
+					     w);
+		free(w);
+	}
 }
 
 /* What a program starts as a daemon detached from its own tree, where no
@@ -988,10 +1039,10 @@ static int pg_ctl_starts(char *const *argv, size_t argc, const char **given)
 static void add_started(struct ctx *c, char *const *argv, size_t argc, const char *search,
 			const char *dir, const char *via, int depth)
 {
-	const char *given = NULL;
+	const char *given = NULL, *data = NULL;
 	char *real, *server = NULL;
 
-	if (c->root || !argc || !argv[0] || !pg_ctl_starts(argv, argc, &given))
+	if (c->root || !argc || !argv[0] || !pg_ctl_starts(argv, argc, &given, &data))
 		return;
 	real = resolve_real(c, argv[0], search, dir);
 	if (real && (strcmp(rl_path_basename(argv[0]), "pg_ctl") == 0 ||
@@ -1002,9 +1053,12 @@ static void add_started(struct ctx *c, char *const *argv, size_t argc, const cha
 		free(bin);
 	}
 	if (server && (given || is_executable_file(c, server))) {
-		char *v = rl_xasprintf("%s → pg_ctl start", via);
+		char *v =
+			*via ? rl_xasprintf("%s → pg_ctl start", via) : rl_xstrdup("pg_ctl start");
 
 		add_exec(c, server, search, RL_ROLE_COMMAND, v, depth);
+		if (!c->dry)
+			note_server(c, argv[0], server, data, dir);
 		free(v);
 	}
 	free(server);
@@ -1242,6 +1296,8 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 
 			memcpy(argv, job->args.v, job->args.n * sizeof(*argv));
 			argv[0] = (char *)(uintptr_t)exe; /* Program, when set, is what runs */
+			add_started(&c, argv, job->args.n, c.path, NULL,
+				    job->program ? "Program" : "ProgramArguments[0]", 0);
 			add_argv(&c, argv, job->args.n, "", "ProgramArguments");
 			free(argv);
 		}
@@ -1277,6 +1333,10 @@ void rl_jobfiles_release(struct rl_jobfiles *f)
 		rl_strv_release(&f->v[i].chain);
 	}
 	rl_strv_release(&f->unresolved);
+	free(f->pg_ctl);
+	free(f->pg_server);
+	free(f->pg_data);
+	free(f->pg_problem);
 	free(f->v);
 	memset(f, 0, sizeof(*f));
 }
@@ -1314,6 +1374,20 @@ static size_t pathset_add(struct pathset *s, const char *path)
 	return s->n++;
 }
 
+/* The detached server f found for job (note_server), moved into it. */
+static void server_take(struct rl_job *job, struct rl_jobfiles *f)
+{
+	free(job->pg_ctl);
+	free(job->pg_server);
+	free(job->pg_data);
+	free(job->pg_problem);
+	job->pg_ctl = f->pg_ctl;
+	job->pg_server = f->pg_server;
+	job->pg_data = f->pg_data;
+	job->pg_problem = f->pg_problem;
+	f->pg_ctl = f->pg_server = f->pg_data = f->pg_problem = NULL;
+}
+
 int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
 		  struct rl_error *err)
 {
@@ -1326,6 +1400,7 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 	for (size_t i = 0; i < js->n && rc == 0; i++) {
 		rc = rl_job_files(&js->v[i], libs, &fs[i], err);
 		js->v[i].runs_unresolved = rc == 0 && fs[i].unresolved.n > 0;
+		server_take(&js->v[i], &fs[i]);
 		if (rc == 0 && (flags & RL_TRACK_WARN_UNRESOLVED))
 			rl_jobfiles_warn(&js->v[i], &fs[i]);
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {

@@ -44,6 +44,8 @@ struct rl_jobfiles {
 	 * '/usr/bin:/bin')"; the first 32, and how many more. */
 	struct rl_strv unresolved;
 	size_t nunresolved_more;
+	/* The server the job starts detached, as rl_job's pg_* (NULL: none). */
+	char *pg_ctl, *pg_server, *pg_data, *pg_problem;
 };
 
 /* Resolve the files job uses. libs memoises object-file parsing across
@@ -60,7 +62,8 @@ void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f);
 #define RL_TRACK_WARN_UNRESOLVED 1 /* rl_jobfiles_warn for each job */
 
 /* Add every file of every job to m as uses (entries not yet stat'ed),
- * and set each job's runs_unresolved. */
+ * and set each job's runs_unresolved and pg_* (the server it starts
+ * detached). */
 int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
 		  struct rl_error *err);
 

@@ -592,6 +592,89 @@ static void test_pg_ctl(void)
 	rl_jobfiles_release(&f);
 }
 
+/* The data directory of the server a job's `pg_ctl start` starts
+ * detached (rl_jobfiles' pg_*), from argv (each @ the test's
+ * directory), env ("KEY=VALUE", or NULL) and workdir (or NULL). */
+static void pg_data(const char *const *argv, const char *env, const char *workdir,
+		    struct rl_jobfiles *f)
+{
+	struct rl_job j;
+	char *args[8] = {0};
+
+	for (size_t i = 0; argv[i] && i < 7; i++)
+		args[i] = argv[i][0] == '@' ? rl_xasprintf("%s%s", tmp, argv[i] + 1)
+					    : rl_xstrdup(argv[i]);
+	job_init(&j, "org.x.pgd", (const char *const *)args);
+	if (env)
+		rl_strv_push(&j.env, env);
+	j.workdir = workdir ? rl_xstrdup(workdir) : NULL;
+	resolve(&j, f);
+	rl_job_release(&j);
+	for (size_t i = 0; args[i]; i++)
+		free(args[i]);
+}
+
+static void test_pg_ctl_data(void)
+{
+	struct rl_jobfiles f;
+	char *pg_ctl = at("pg/bin/pg_ctl"), *server;
+
+	put("pg/bin/pg_ctl", "bin", 0755);
+	put("pg/bin/postgres", "bin", 0755);
+	server = at("pg/bin/postgres");
+	/* pg_ctl as ProgramArguments[0]. */
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "-D", "/d", "start", NULL}, NULL, NULL,
+		&f);
+	check_file(&f, "pg/bin/postgres", RL_ROLE_COMMAND, "ProgramArguments[0] → pg_ctl start", 0);
+	CHECK_STR(f.pg_data, "/d");
+	CHECK_STR(f.pg_ctl, pg_ctl);
+	CHECK_STR(f.pg_server, server);
+	CHECK(f.pg_problem == NULL);
+	rl_jobfiles_release(&f);
+	/* Its option forms; the last -D wins, as getopt leaves it. */
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "--pgdata=/x", "-D/y", "start", NULL},
+		NULL, NULL, &f);
+	CHECK_STR(f.pg_data, "/y");
+	rl_jobfiles_release(&f);
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "--pgd", "/x", "start", NULL}, NULL, NULL,
+		&f);
+	CHECK_STR(f.pg_data, "/x");
+	rl_jobfiles_release(&f);
+	/* PGDATA from EnvironmentVariables, through env. */
+	pg_data((const char *const[]){"/usr/bin/env", "@/pg/bin/pg_ctl", "start", NULL},
+		"PGDATA=/e", NULL, &f);
+	CHECK_STR(f.pg_data, "/e");
+	check_file(&f, "pg/bin/postgres", RL_ROLE_COMMAND, "pg_ctl start", 0);
+	rl_jobfiles_release(&f);
+	/* Relative: in WorkingDirectory, else a problem. */
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "-D", "data", "start", NULL}, NULL, "/w",
+		&f);
+	CHECK_STR(f.pg_data, "/w/data");
+	CHECK(f.pg_problem == NULL);
+	rl_jobfiles_release(&f);
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "-D", "data", "start", NULL}, NULL, NULL,
+		&f);
+	CHECK_STR(f.pg_data, "data");
+	CHECK_STR(f.pg_problem,
+		  "its data directory 'data' is relative and the job sets no WorkingDirectory");
+	rl_jobfiles_release(&f);
+	/* A data directory not known, none at all, another mode: the server
+	 * is still the job's code (start), but none is followed. */
+	pg_data((const char *const[]){"/bin/sh", "-c", "@/pg/bin/pg_ctl -D \"$X\" start", NULL},
+		NULL, NULL, &f);
+	CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
+	CHECK(find(&f, "pg/bin/postgres", RL_ROLE_COMMAND) != NULL);
+	rl_jobfiles_release(&f);
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "start", NULL}, NULL, NULL, &f);
+	CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
+	rl_jobfiles_release(&f);
+	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "-D", "/d", "stop", NULL}, NULL, NULL, &f);
+	CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
+	rl_jobfiles_release(&f);
+	free(server);
+	free(pg_ctl);
+}
+
 /* Homebrew: a formula's jar script (JAVA_HOME with a default, exported),
  * and rabbitmq-server's bare `exec erl` found through the plist's PATH, or
  * the PATH the script assigns. */
@@ -1898,6 +1981,7 @@ int main(void)
 	test_big_script();
 	test_macports_shapes();
 	test_pg_ctl();
+	test_pg_ctl_data();
 	test_homebrew_scripts();
 	test_nested();
 	test_root_directory();
