@@ -1071,9 +1071,17 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 	putchar('\n');
 }
 
+/* The new process runs the files on disk, and so does the server the
+ * job starts detached (pg_ctl start), if any: a new one, within the
+ * run's timeout. */
 static int check_fresh(const struct rl_step *step, pid_t pid, char **why, void *ctx)
 {
-	return rl_pipeline_check_fresh(((struct run_ctx *)ctx)->p, step->job, pid, why);
+	struct run_ctx *c = ctx;
+
+	if (rl_pipeline_check_fresh(c->p, step->job, pid, why))
+		return 1;
+	return rl_pipeline_check_server(
+		c->p, step->job, c->a->timeout >= 0 ? c->a->timeout : c->p->cfg.timeout, why);
 }
 
 static int any_restarted(const struct rl_results *res)

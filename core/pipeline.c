@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,8 @@
 #include "core/commit/commit.h"
 #include "core/compare/snapshot.h"
 #include "core/discover/fscache.h"
+#include "core/discover/pgdata.h"
+#include "core/platform/platform.h"
 #include "core/execute/intent.h"
 #include "core/execute/launchctl.h"
 #include "core/plan/decide.h"
@@ -641,7 +644,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
-	p->stale = rl_xcalloc(p->jobs.n, sizeof(*p->stale));
+	/* One finding for launchd's pid, one for a detached server. */
+	p->stale = rl_xcalloc(2 * p->jobs.n + 1, sizeof(*p->stale));
 	/* Each job's uses by one lookup, not a scan of every entry per job. */
 	rl_label_uses_build(&now, &p->current);
 	if (p->have_prev)
@@ -762,6 +766,54 @@ static int spare_same(const struct rl_proc_file *f, void *ctx)
 	return same;
 }
 
+/* Whether v (a view of the pid a postmaster.pid names) is the job's
+ * server: its executable has the name of the one pg_ctl starts. A pid a
+ * crashed server left in the file may be another program's now. When the
+ * executable cannot be read, nothing says it is not. */
+static int is_server(const struct rl_proc_view *v, const struct rl_job *job)
+{
+	return !v->exe || strcmp(rl_path_basename(v->exe), rl_path_basename(job->pg_server)) == 0;
+}
+
+/* The server job started detached (job->pg_data), found by its
+ * postmaster.pid and judged as a tree of its own, as launchd's pid is:
+ * the same code files count. A STALE or UNKNOWN one is a finding of its
+ * own (rl_stale.server_data). */
+static void inspect_server(struct rl_pipeline *p, struct rl_jobview *v, struct rl_statmemo *memo)
+{
+	const struct rl_job *job = v->job;
+	struct rl_error e = {0};
+	pid_t pid = 0;
+	int rc;
+
+	if (job->pg_problem) {
+		v->server_problem = rl_xstrdup(job->pg_problem);
+		return;
+	}
+	rc = rl_pgdata_pid(job->pg_data, &pid, &e);
+	if (rc < 0)
+		v->server_problem = rl_xstrdup(e.text);
+	if (rc <= 0)
+		return;
+	rl_proc_tree_inspect_owned(pid, code_tracked, code_owned, v, NULL, memo, &v->server, NULL);
+	if (v->server.verdict == RL_PROC_GONE || !is_server(&v->server, job)) {
+		rl_proc_view_release(&v->server);
+		memset(&v->server, 0, sizeof(v->server));
+		return;
+	}
+	v->server_pid = pid;
+	rl_proc_view_check_program(&v->server, job->pg_server, job->pg_server, &v->code_now, memo);
+	rl_proc_view_check_keg(&v->server, &v->code_now, memo);
+	if (v->server.verdict == RL_PROC_STALE || v->server.verdict == RL_PROC_UNKNOWN ||
+	    v->server.nother) {
+		p->stale[p->nstale].label = job->label;
+		p->stale[p->nstale].view = &v->server;
+		p->stale[p->nstale].code = &v->code_now;
+		p->stale[p->nstale].server_data = job->pg_data;
+		p->nstale++;
+	}
+}
+
 /* Judge the rest of the processes with the threads, then check each
  * job's program, spare the stale files that hold the bytes now on disk
  * (d: the diff, or NULL) and note each verdict, in the jobs' order. */
@@ -797,6 +849,9 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 			p->nstale++;
 		}
 	}
+	for (size_t i = 0; i < p->nviews; i++)
+		if (p->views[i].lookup == 0 && p->views[i].job->pg_data)
+			inspect_server(p, &p->views[i], in->memo);
 	rl_statmemo_free(in->memo);
 	free(in->programs);
 	free(in->reqs);
@@ -1198,6 +1253,9 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			observe_definition(v->status, args, &o);
 			o.recorded_shown = recorded_shown(p, s);
 			o.held = rl_intents_owed(journal, s->job->label, 0);
+			o.server_pid = v->server_pid;
+			o.server_problem = v->server_problem;
+			o.server = v->server.pid ? &v->server : NULL;
 			rl_decide_step(&p->plan, s, &o);
 		}
 		if (s->decision == RL_DECISION_RESTART && s->unloaded && s->job->unreadable) {
@@ -1514,6 +1572,109 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return stale;
 }
 
+/* Whether launchd runs job through MacPorts' daemondo, whose stop runs
+ * the job's --stop-cmd: a restart of it restarts its server. */
+static int under_daemondo(const struct rl_job *job)
+{
+	const char *prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+
+	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
+}
+
+enum server_state {
+	SERVER_NEW = 0,	 /* a server runs the files on disk (or cannot be judged) */
+	SERVER_STALE,	 /* it runs replaced code */
+	SERVER_NONE,	 /* none runs (yet) */
+	SERVER_OUTLIVED, /* the one the plan saw still runs */
+};
+
+/* What the server on job's data directory is now, against the one the
+ * plan saw there (jv's server, when jv is known); *why set for all but
+ * SERVER_NEW. A server the plan saw counts as outliving the restart only
+ * under daemondo: restarting anything else never stops it. */
+static enum server_state server_now(struct rl_jobview *jv, const struct rl_job *job, char **why)
+{
+	struct rl_error e = {0};
+	struct rl_proc_view v = {0};
+	char *data = rl_path_quote(job->pg_data);
+	pid_t pid = 0;
+	int rc = rl_pgdata_pid(job->pg_data, &pid, &e);
+	enum server_state state = SERVER_NONE;
+
+	free(*why);
+	*why = NULL;
+	if (rc < 0)
+		*why = rl_xasprintf("its server on %s (detached) did not come back: %s", data,
+				    e.text);
+	if (rc == 1)
+		rl_proc_tree_inspect_owned(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
+					   jv, NULL, NULL, &v, NULL);
+	if (rc == 1 && v.verdict != RL_PROC_GONE && is_server(&v, job)) {
+		int64_t then = jv && jv->server_pid == pid ? jv->server.start_ns : -1;
+		int64_t apart = v.start_ns > then ? v.start_ns - then : then - v.start_ns;
+
+		rl_proc_view_check_program(&v, job->pg_server, job->pg_server,
+					   jv ? &jv->code_now : NULL, NULL);
+		/* The same pid, started when the plan's was (start times are
+		 * known to a clock tick): the server the restart should have
+		 * stopped. */
+		if (under_daemondo(job) && then >= 0 &&
+		    (then == 0 || v.start_ns == 0 || apart <= rl_platform_start_tick_ns())) {
+			state = SERVER_OUTLIVED;
+			*why = rl_xasprintf("its server on %s (pid %lld, detached) outlived the "
+					    "restart: it still runs, on the code it had",
+					    data, (long long)pid);
+		} else if (v.verdict == RL_PROC_STALE) {
+			state = SERVER_STALE;
+			*why = rl_xasprintf("its server on %s (pid %lld, detached) still runs "
+					    "replaced code: %s%s",
+					    data, (long long)pid, v.stale[0].path,
+					    v.stale[0].deleted ? " (deleted)" : "");
+		} else {
+			state = SERVER_NEW;
+		}
+	} else if (rc >= 0) {
+		*why = rl_xasprintf("its server on %s (detached) did not come back: no server "
+				    "runs on it",
+				    data);
+	}
+	rl_proc_view_release(&v);
+	free(data);
+	return state;
+}
+
+int rl_pipeline_check_server(struct rl_pipeline *p, const struct rl_job *job, double wait_s,
+			     char **why)
+{
+	struct rl_jobview *jv = view_of(p, job);
+	int64_t deadline = rl_now_mono_ns() + (int64_t)(wait_s * 1e9);
+	enum server_state state;
+
+	*why = NULL;
+	if (!job->pg_data || job->pg_problem)
+		return 0;
+	/* pg_ctl start returns before the server has written its pid (or,
+	 * under daemondo, runs after launchd's process is up): the run's
+	 * timeout for it to come up. One that outlived daemondo's stop (which
+	 * waits for pg_ctl stop) does not go by itself: said at once. */
+	while ((state = server_now(jv, job, why)) == SERVER_NONE && rl_now_mono_ns() < deadline)
+		rl_sleep_s(0.05);
+	if (state == SERVER_NEW)
+		return 0;
+	if (state == SERVER_NONE || state == SERVER_OUTLIVED) {
+		char *todo = rl_decide_server_todo(job, 1);
+		char *t = rl_xasprintf("%s; %s", *why, todo);
+
+		free(*why);
+		free(todo);
+		*why = t;
+	}
+	for (unsigned char *c = (unsigned char *)*why; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?'; /* text read about another process */
+	return 1;
+}
+
 int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		       struct rl_error *err)
 {
@@ -1563,6 +1724,8 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		free(p->views[i].unchecked);
 		rl_strv_release(&p->views[i].libnames);
 		rl_proc_view_release(&p->views[i].view);
+		free(p->views[i].server_problem);
+		rl_proc_view_release(&p->views[i].server);
 	}
 	free(p->views);
 	free(p->stale);

@@ -105,6 +105,14 @@ struct rl_jobview {
 	 * asked no more): why (owned); NULL otherwise. Such a job is not
 	 * looked at whole (rl_pipeline_unasked). */
 	char *unchecked;
+	/* The server the job started detached (its job's pg_data): the pid
+	 * its postmaster.pid names, 0 when none runs (no such file, or a pid
+	 * left by a server that is gone, or now another program's);
+	 * server_problem: why that cannot be told (owned), else NULL; server:
+	 * the process view of server_pid's tree (pid 0: not looked at). */
+	pid_t server_pid;
+	char *server_problem;
+	struct rl_proc_view server;
 };
 
 struct rl_pipeline {
@@ -230,6 +238,15 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 /* Is pid, now running job's code, stale? For the restart engine's check
  * after a restart: 1 stale (*why set), 0 fresh or unknown. */
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why);
+
+/* After a restart of job, which starts its server detached (job->pg_data):
+ * does a server run on its data directory now, another process than the
+ * one the plan saw there (a server that outlived the stop did not
+ * restart), running the files on disk? Waits up to wait_s seconds for
+ * the server to come up (postmaster.pid). 0: yes, or job starts no such
+ * server; 1 with *why set: the step failed. */
+int rl_pipeline_check_server(struct rl_pipeline *p, const struct rl_job *job, double wait_s,
+			     char **why);
 
 /* Snapshot what is tracked now (re-hashing every file when the plan was
  * made with verify) and save it as the manifest, by the commit rules

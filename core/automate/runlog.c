@@ -542,7 +542,7 @@ void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *acti
 		if (old_pid)
 			rl_buf_addf(out, ", the old process keeps running (pid %lld)", old_pid);
 		/* A daemon refused for want of root: its reason says what to do. */
-		if (!error || strcmp(error, RL_PLAN_NEEDS_ROOT) != 0)
+		if (!rl_plan_refusal_says_todo(error))
 			rl_buf_adds(out, "; reinstall or repair the package, then 'relaunch run' "
 					 "restarts it");
 	} else {

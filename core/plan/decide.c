@@ -678,6 +678,98 @@ static char *anew_why(const struct rl_job *job, const struct rl_observed *o)
 	return why;
 }
 
+char *rl_decide_server_todo(const struct rl_job *job, int running)
+{
+	return rl_xasprintf("%s'%s -D %s stop', then 'launchctl kickstart %s%s'",
+			    RL_PLAN_SERVER_TODO, job->pg_ctl ? job->pg_ctl : "pg_ctl",
+			    job->pg_data ? job->pg_data : "DATA", running ? "-k " : "",
+			    job->target);
+}
+
+/* MacPorts' daemondo: stopping it runs the job's --stop-cmd. */
+static int under_daemondo(const struct rl_job *job)
+{
+	const char *prog = job_program(job);
+
+	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
+}
+
+/* The detached server's evidence that it runs the files on disk: its
+ * executable is the postgres pg_ctl starts as it is on disk now, not
+ * changed since the server started, and the view judged every file it
+ * runs that the job tracks as on disk now. */
+static int server_fresh(const struct rl_step *s, const struct rl_observed *o)
+{
+	const struct rl_proc_view *v = o->server;
+	const struct target program = {NULL, NULL}; /* no exec wrapper: the server itself */
+	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
+	struct stat st;
+
+	if (!v || v->verdict != RL_PROC_FRESH || !v->exe_known || !s->job->pg_server ||
+	    !changes_visible(s, &program) || s->action == RL_ACTION_RELOAD)
+		return 0;
+	if (stat(s->job->pg_server, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
+	    (uint64_t)st.st_ino != v->exe_id.ino)
+		return 0;
+	return !changed_since_start(&st, v->pid, v->start_ns, &late);
+}
+
+/* The decision the job's detached server makes (rl_decide_step), or -1
+ * when it makes none. */
+static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
+{
+	const struct rl_job *job = s->job;
+	const struct rl_proc_view *v = o->server;
+	int daemondo = under_daemondo(job) && o->pid > 0;
+	char *todo, *why, *data;
+
+	if (!job->pg_data)
+		return -1;
+	data = rl_path_quote(job->pg_data);
+	todo = rl_decide_server_todo(job, o->pid > 0);
+	why = NULL;
+	if (o->server_problem && !daemondo)
+		why = rl_xasprintf("cannot tell whether its server on %s (detached) runs replaced "
+				   "code: %s; %s",
+				   data, o->server_problem, todo);
+	else if (o->server_pid && v && v->verdict == RL_PROC_UNKNOWN && !daemondo)
+		why = rl_xasprintf("cannot tell whether its server on %s (pid %lld, detached) "
+				   "runs replaced code: %s; %s",
+				   data, (long long)o->server_pid, v->why ? v->why : "unknown",
+				   todo);
+	else if (o->server_pid && v && v->verdict == RL_PROC_STALE && !daemondo)
+		why = rl_xasprintf("its server on %s (pid %lld, detached) runs replaced code; %s",
+				   data, (long long)o->server_pid, todo);
+	free(todo);
+	if (why) {
+		for (unsigned char *c = (unsigned char *)why; *c; c++)
+			if (*c < 0x20 || *c == 0x7f)
+				*c = '?'; /* text read about another process */
+		rl_plan_decide(p, s, RL_DECISION_REFUSED, why);
+		free(why);
+		free(data);
+		return RL_DECISION_REFUSED;
+	}
+	if (daemondo && o->server_pid && v && v->verdict == RL_PROC_STALE) {
+		free(data);
+		return RL_DECISION_RESTART; /* daemondo's stop stops it: restarted */
+	}
+	if (!o->pid && o->server_pid && server_fresh(s, o)) {
+		char *shown = rl_path_quote(job->pg_server);
+
+		why = rl_xasprintf("its server on %s (pid %lld, detached) runs %s as it is on disk "
+				   "now",
+				   data, (long long)o->server_pid, shown);
+		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
+		free(why);
+		free(shown);
+		free(data);
+		return RL_DECISION_CURRENT;
+	}
+	free(data);
+	return -1;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
@@ -715,6 +807,12 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(shown);
 		free(why);
 		return RL_DECISION_SKIPPED;
+	}
+	if (!o->held) {
+		int d = decide_server(p, s, o);
+
+		if (d >= 0)
+			return (enum rl_decision)d;
 	}
 	for (size_t i = 0; i < s->nreasons; i++)
 		if (s->reasons[i].change == RL_CHANGE_STALE)

@@ -55,6 +55,14 @@ struct rl_observed {
 	/* The restart journal holds the job: an earlier run began its restart
 	 * and could not bring it back (core/execute/intent.h). */
 	int held;
+	/* The server the job started detached (job->pg_data, `pg_ctl start`):
+	 * the pid its postmaster.pid names, 0 when none runs; server_problem:
+	 * why that cannot be told (the file cannot be read or holds no pid, a
+	 * relative data directory), else NULL; server: the process view of
+	 * server_pid's tree, NULL when not looked at. */
+	pid_t server_pid;
+	const char *server_problem;
+	const struct rl_proc_view *server;
 };
 
 /* A job launchd shows without a process is not started now when launchd
@@ -120,6 +128,12 @@ int rl_decide_hosts_self(pid_t pid);
  * `plan` both give. A new string. */
 char *rl_decide_hosts_self_why(pid_t pid);
 
+/* What the user does to restart job's detached server (job->pg_data):
+ * "relaunch does not stop a server launchd did not start: run
+ * '<pg_ctl> -D <data> stop', then 'launchctl kickstart [-k ]<target>'"
+ * (-k when launchd runs a process of the job's: running). A new string. */
+char *rl_decide_server_todo(const struct rl_job *job, int running);
+
 /* Decide step s of p (a RESTART step, not never) from o: SKIPPED when
  * launchd does not have the job loaded (o->not_loaded: nothing runs to
  * restart, and its next load reads the new files); IDLE when launchd
@@ -169,6 +183,19 @@ char *rl_decide_hosts_self_why(pid_t pid);
  * shell running a script) stays a restart; a restart whose process is
  * this run or its ancestor (rl_decide_hosts_self) is DEFERRED, with
  * hosts_run set: restarting it would end the run.
+ * A job that starts its server detached (job->pg_data, o->server*) is
+ * decided by that server first, once launchd has it loaded: stale, or not
+ * to be told (o->server_problem, a view UNKNOWN), it is REFUSED with what
+ * to do (rl_decide_server_todo): a kickstart would only run `pg_ctl start`
+ * again, which fails while the server runs, and killing launchd's
+ * process does not stop it; except under MacPorts' daemondo with its
+ * process running, whose stop runs the job's --stop-cmd (pg_ctl stop):
+ * stale, that is a RESTART, never idle nor current. Without launchd's
+ * process, a server that runs the files on disk (FRESH, its executable
+ * the postgres pg_ctl starts as it is on disk now and unchanged since it
+ * started, every change one a process view can see, no reload) is
+ * CURRENT, naming its pid. Anything else (no server runs) is decided as
+ * any job is.
  * Returns the decision. */
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o);
 

@@ -904,12 +904,31 @@ int rl_stale_add_now(struct rl_buf *t, const struct rl_proc_file *f, const char 
  * another program, or a child in its tree; "now" names only a file of the
  * same name that stands in its place today. */
 static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file *f,
-			const char *path, const struct rl_job *job, const struct rl_strv *code)
+			const char *path, const struct rl_job *job, const struct rl_strv *code,
+			const char *server)
 {
 	struct rl_buf t = {0};
 	const char *now = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
 	int root = f->pid <= 0 || f->pid == v->pid;
 
+	if (server && root) {
+		/* "pid 5120 (its server on /…/data, detached) runs
+		 * /…/Cellar/postgresql@16/16.1/bin/postgres (deleted)" */
+		rl_buf_addf(&t, "pid %lld (its server on ", (long long)v->pid);
+		add_shown(&t, server);
+		rl_buf_adds(&t, ", detached) runs ");
+		add_shown(&t, path);
+		if (f->program) {
+			rl_buf_adds(&t, "; pg_ctl starts ");
+			add_shown(&t, f->program);
+			rl_buf_adds(&t, " now");
+		} else if (!rl_stale_add_now(&t, f, path)) {
+			rl_buf_adds(&t, !f->deleted	? " (replaced on disk)"
+					: f->now_exists ? " (deleted; a new file is there now)"
+							: " (deleted)");
+		}
+		return rl_buf_detach(&t);
+	}
 	if (f->program) {
 		rl_buf_addf(&t, "pid %lld runs ", (long long)v->pid);
 		add_shown(&t, path);
@@ -1092,13 +1111,17 @@ static void plan_stale(struct builder *b, const struct rl_stale *s)
 		r.path = bounded_copy(f->path);
 		r.change = RL_CHANGE_STALE;
 		r.role = f->is_exe ? RL_ROLE_PROGRAM : RL_ROLE_LIBRARY;
-		if (f->pid > 0 && f->pid != v->pid)
+		if (s->server_data)
+			r.via = rl_xstrdup(f->pid > 0 && f->pid != v->pid
+						   ? "a process of its detached server"
+						   : "its detached server");
+		else if (f->pid > 0 && f->pid != v->pid)
 			r.via = rl_xstrdup(f->is_exe ? "a process in its tree"
 						     : "mapped by a process in its tree");
 		else
 			r.via = rl_xstrdup(f->is_exe ? "running process"
 						     : "mapped by the running process");
-		r.text = stale_text(v, f, r.path, b->jobs[idx], s->code);
+		r.text = stale_text(v, f, r.path, b->jobs[idx], s->code, s->server_data);
 		step_add_reason(step_for(b, (size_t)idx), &r);
 	}
 }
@@ -1437,4 +1460,9 @@ void rl_plan_release(struct rl_plan *p)
 	}
 	free(p->reported);
 	memset(p, 0, sizeof(*p));
+}
+
+int rl_plan_refusal_says_todo(const char *why)
+{
+	return why && (strcmp(why, RL_PLAN_NEEDS_ROOT) == 0 || strstr(why, RL_PLAN_SERVER_TODO));
 }

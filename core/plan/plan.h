@@ -146,6 +146,14 @@ struct rl_step {
  * daemon. */
 #define RL_PLAN_NEEDS_ROOT "restarting a daemon needs root: run 'sudo relaunch run'"
 
+/* Where a step refused for the server its job started detached says what
+ * to do instead (rl_decide_server_todo): what follows are the commands. */
+#define RL_PLAN_SERVER_TODO "relaunch does not stop a server launchd did not start: run "
+
+/* Whether a refused step's reason says itself what to do (RL_PLAN_NEEDS_ROOT,
+ * RL_PLAN_SERVER_TODO), so that no advice about the package follows it. */
+int rl_plan_refusal_says_todo(const char *why);
+
 struct rl_reported {
 	char *path;
 	const char *change; /* static: a change kind's or a decision's name */
@@ -166,7 +174,8 @@ struct rl_plan {
 	size_t reported_alloc;
 };
 
-/* Process-view findings, one per job: a STALE view plans a restart, an
+/* Process-view findings, one per job (and one more for the server it
+ * started detached): a STALE view plans a restart, an
  * UNKNOWN one (not allowed to look) is reported with change "unknown";
  * other verdicts are ignored (view NULL: none). */
 struct rl_stale {
@@ -183,6 +192,10 @@ struct rl_stale {
 	 * holds as booted out (via "restart journal"). NULL: not known to
 	 * differ. */
 	const char *differs;
+	/* The view is of the server the job started detached (rl_job's
+	 * pg_data), not of launchd's pid: its data directory, named in the
+	 * reasons; NULL otherwise. A job may have one finding of each. */
+	const char *server_data;
 };
 
 /* After a stale file's path (shown), what stands in its place now, for

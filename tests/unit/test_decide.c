@@ -1000,10 +1000,131 @@ static void test_change_time(void)
 	free(sub);
 }
 
+/* A job whose pg_ctl start runs its server detached (job.pg_data): the
+ * server, pid 5120, runs the fixture's program, as verdict says, started
+ * when start says (as fx_init); launchd's process as pid says. */
+static void fx_server(struct fx *f, struct rl_proc_view *sv, enum rl_proc_verdict verdict,
+		      int start, pid_t pid)
+{
+	int64_t last = files_changed(f);
+
+	f->job.pg_ctl = rl_xstrdup("/x/bin/pg_ctl");
+	f->job.pg_data = rl_xstrdup("/d");
+	f->job.pg_server = rl_xstrdup(f->prog);
+	memset(sv, 0, sizeof(*sv));
+	sv->pid = 5120;
+	sv->verdict = verdict;
+	sv->exe_known = 1;
+	id_of(f->prog, &sv->exe_id);
+	sv->start_ns = start > 0 ? last + 1000000000LL : last - 1000000000LL;
+	f->o.pid = pid;
+	f->o.view = pid ? &f->view : NULL;
+	f->o.server_pid = 5120;
+	f->o.server = sv;
+}
+
+static void test_detached_server(void)
+{
+	static const char todo[] = "relaunch does not stop a server launchd did not start: run "
+				   "'/x/bin/pg_ctl -D /d stop', then 'launchctl kickstart ";
+	struct fx f;
+	struct rl_proc_view sv;
+	char *want;
+
+	/* No process of launchd's, the server runs replaced code: refused,
+	 * saying what to do, never idle. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 0);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	want = rl_xasprintf("its server on /d (pid 5120, detached) runs replaced code; %s"
+			    "system/org.example.nginx'",
+			    todo);
+	CHECK_STR(f.step->why, want);
+	CHECK(rl_plan_refusal_says_todo(f.step->why));
+	free(want);
+	CHECK_INT(rl_plan_count_runnable(&f.plan), 0);
+	fx_release(&f);
+
+	/* Cannot be told: refused too, with the reason. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 0);
+	f.o.server_pid = 0;
+	f.o.server = NULL;
+	f.o.server_problem = "'/d/postmaster.pid': its first line is not a process id";
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why &&
+	      strstr(f.step->why, "cannot tell whether its server on /d (detached) "
+				  "runs replaced code: '/d/postmaster.pid': its "
+				  "first line is not a process id; ") == f.step->why);
+	fx_release(&f);
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_UNKNOWN, -1, 0);
+	sv.why = (char *)(uintptr_t) "permission denied";
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why && strstr(f.step->why, "(pid 5120, detached) runs replaced code: "
+						 "permission denied; relaunch does not stop"));
+	fx_release(&f);
+
+	/* A wrapper's process launchd runs: killing it stops no server. */
+	fx_init(&f, 1);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why && strstr(f.step->why, "then 'launchctl kickstart -k "
+						 "system/org.example.nginx'"));
+	fx_release(&f);
+
+	/* Under daemondo, whose stop runs pg_ctl stop: restarted, though
+	 * daemondo itself started after the change. */
+	fx_init(&f, 1);
+	free(f.job.args.v[0]);
+	f.job.args.v[0] = rl_xstrdup("/opt/local/bin/daemondo");
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+
+	/* The server runs the files on disk, started after them: current,
+	 * by its pid. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_FRESH, 1, 0);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	want = rl_xasprintf("its server on /d (pid 5120, detached) runs %s as it is on disk now",
+			    f.prog);
+	CHECK_STR(f.step->why, want);
+	free(want);
+	fx_release(&f);
+	/* Started before the last change (bytes written into its file since):
+	 * no evidence; as any job without a process. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_FRESH, -1, 0);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	fx_release(&f);
+	/* A plist change is no change a process shows. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_FRESH, 1, 0);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	CHECK(rl_decide_step(&f.plan, f.step, &f.o) != RL_DECISION_CURRENT);
+	fx_release(&f);
+
+	/* No server runs: decided as any job. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 0);
+	f.o.server_pid = 0;
+	f.o.server = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	fx_release(&f);
+	/* Held by the journal: its restart is owed, whatever the server. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 0);
+	f.o.held = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+}
+
 int main(void)
 {
 	dir = check_tmpdir();
 	test_idle();
+	test_detached_server();
 	test_current_by_view();
 	test_current_by_view_past_a_wrapper();
 	test_current_by_start_time();

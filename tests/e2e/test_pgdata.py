@@ -1,0 +1,424 @@
+#!/usr/bin/env python3
+"""End to end: a job whose `pg_ctl … start` starts postgres detached.
+
+    test_pgdata.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+pg_ctl starts the server as a daemon of its own and exits: launchd's job
+then has no process (a RunAtLoad one-shot), or its process (MacPorts'
+daemondo) is not the server's parent. The server's pid is the first line
+of DATA/postmaster.pid. Here pg_ctl and postgres are small C programs
+built in a Homebrew-style keg (Cellar/postgresql@16/<version>/bin, the
+opt link) or a MacPorts prefix, acting as the real ones do on the server:
+start refuses while a server runs on DATA, and waits for its pid file;
+stop sends SIGTERM to that pid and waits for the file to go.
+
+- After `brew upgrade postgresql@16`, a job with no process whose server
+  runs the old keg is refused (never restarted, never idle), with the
+  commands that restart it; followed, its server is current, by its pid.
+- The data directory from -D, from PGDATA in EnvironmentVariables through
+  env, relative to WorkingDirectory; a relative one without it is
+  refused, saying so.
+- Under daemondo, a stale server restarts the job (daemondo's stop stops
+  it), and the run verifies the new server; one that outlives the stop
+  fails the step.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import SAFETY, Machine, atomic_symlink, wait_until  # noqa: E402
+import test_trees  # noqa: E402
+
+RELAUNCH = None
+FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
+
+# postgres: writes DATA/postmaster.pid as the server does (its pid, the
+# data directory, the start time, the port, the socket directory, the
+# listen address, the shared memory key, its status), removes it when
+# SIGTERM stops it, unless DATA/ignore-stop exists (a server that does
+# not stop); with DATA/refuse-start it exits at once (a server that does
+# not come up). VERSION tells one build from the next.
+POSTGRES_C = r"""#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+volatile const char *relaunch_test_version = VERSION;
+static char pidfile[4096], ignore[4096];
+static void stop(int sig)
+{
+	(void)sig;
+	if (access(ignore, F_OK) == 0)
+		return;
+	unlink(pidfile);
+	_exit(0);
+}
+int main(int argc, char **argv)
+{
+	char tmp[4200];
+	FILE *f;
+
+	if (argc < 3 || strcmp(argv[1], "-D") != 0)
+		return 2;
+	snprintf(tmp, sizeof tmp, "%s/refuse-start", argv[2]);
+	if (access(tmp, F_OK) == 0)
+		return 1;
+	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", argv[2]);
+	snprintf(ignore, sizeof ignore, "%s/ignore-stop", argv[2]);
+	snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+	signal(SIGTERM, stop);
+	if (!(f = fopen(tmp, "w")) ||
+	    fprintf(f, "%d\n%s\n%ld\n5432\n/tmp\nlocalhost\n  5432001     65536\nready   \n",
+		    (int)getpid(), argv[2], (long)time(NULL)) < 0 ||
+	    fclose(f) != 0 || rename(tmp, pidfile) != 0)
+		return 1;
+	for (;;)
+		pause();
+}
+"""
+
+# pg_ctl [-D DATA] start|stop (PGDATA when no -D): start runs postgres
+# from its own directory, detached (a new session, its parent gone), and
+# waits for its pid file; it fails while the pid file names a live
+# process ("another server might be running"). stop SIGTERMs that pid and
+# waits for the file to go (a server that ignores it: stop gives up, 1).
+PG_CTL_C = r"""#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+static int running(const char *pidfile)
+{
+	FILE *f = fopen(pidfile, "r");
+	int pid = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
+}
+int main(int argc, char **argv)
+{
+	const char *data = getenv("PGDATA"), *mode = NULL;
+	char self[4096], pidfile[4200], ignore[4200];
+	int pid;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-D") == 0 && i + 1 < argc)
+			data = argv[++i];
+		else if (argv[i][0] != '-')
+			mode = argv[i];
+	}
+	if (!data || !mode)
+		return 1;
+	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", data);
+	snprintf(ignore, sizeof ignore, "%s/ignore-stop", data);
+	if (strcmp(mode, "start") == 0) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
+		pid_t p;
+
+		if (n <= 0)
+			return 1;
+		self[n] = 0;
+		strcpy(strrchr(self, '/') + 1, "postgres");
+		if (running(pidfile)) {
+			fprintf(stderr, "pg_ctl: another server might be running\n");
+			return 1;
+		}
+		if ((p = fork()) == 0) {
+			setsid();
+			if (fork() == 0) {
+				int fd = open("/dev/null", O_RDWR);
+
+				dup2(fd, 0);
+				dup2(fd, 1);
+				dup2(fd, 2);
+				execl(self, "postgres", "-D", data, (char *)NULL);
+				_exit(127);
+			}
+			_exit(0);
+		}
+		if (waitpid(p, NULL, 0) != p)
+			return 1;
+		for (int i = 0; i < 60000 && !running(pidfile); i++)
+			usleep(1000);
+		return running(pidfile) ? 0 : 1;
+	}
+	if (strcmp(mode, "stop") == 0) {
+		if (!(pid = running(pidfile)))
+			return 0;
+		kill(pid, SIGTERM);
+		if (access(ignore, F_OK) == 0)
+			return 1;
+		while (kill(pid, 0) == 0 && access(pidfile, F_OK) == 0)
+			usleep(10000);
+		return 0;
+	}
+	return 1;
+}
+"""
+
+FORMULA = "postgresql@16"
+LABEL = harness.brew(FORMULA)
+
+
+def read_pid(pidfile):
+    """The pid on the first line of a postmaster.pid, or 0."""
+    try:
+        with open(pidfile) as f:
+            return int(f.readline().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+class PgData(unittest.TestCase):
+    # -- the stand-in keg ------------------------------------------------
+    def keg(self, m, version):
+        """Cellar/postgresql@16/<version>/bin/{pg_ctl,postgres}, linked
+        from opt; returns opt's pg_ctl."""
+        bindir = os.path.join(m.brew, "Cellar", FORMULA, version, "bin")
+        harness.build_c(os.path.join(bindir, "postgres"), POSTGRES_C, f'-DVERSION="{version}"')
+        harness.build_c(os.path.join(bindir, "pg_ctl"), PG_CTL_C)
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        atomic_symlink(f"../Cellar/{FORMULA}/{version}", m.opt(FORMULA))
+        return os.path.join(m.opt(FORMULA), "bin", "pg_ctl")
+
+    def upgrade(self, m, old, new):
+        """brew upgrade: the new keg, opt relinked, the old keg deleted."""
+        self.keg(m, new)
+        shutil.rmtree(os.path.join(m.brew, "Cellar", FORMULA, old))
+
+    def data_dir(self, m, name="postgresql@16"):
+        data = os.path.join(m.brew, "var", name)
+        os.makedirs(data, exist_ok=True)
+        return data
+
+    def server(self, m, data, version, old=0):
+        """The server's pid once one other than old runs version's postgres
+        on data; stopped when the test ends, whatever happens."""
+        want = os.path.join(m.brew, "Cellar", FORMULA, version, "bin", "postgres")
+
+        def found():
+            pid = read_pid(os.path.join(data, "postmaster.pid"))
+            return pid if pid and pid != old and test_trees.runs(pid, want) else 0
+        pid = wait_until(found, f"postgres {version} to run on {data}")
+        self.addCleanup(test_trees.stop_quietly, pid)
+        return pid
+
+    def plan_json(self, m, expect):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, expect, f"{r.stdout}\n{r.stderr}")
+        return doc
+
+    def reported(self, doc, change):
+        return [r for r in doc["reported"] if r["change"] == change]
+
+    def todo(self, m, pg_ctl, data, label=LABEL, k=""):
+        return (f"relaunch does not stop a server launchd did not start: run '{pg_ctl} -D "
+                f"{data} stop', then 'launchctl kickstart {k}{m.target(label)}'")
+
+    def assert_refused(self, m, want, label=LABEL):
+        doc = self.plan_json(m, 1)
+        refused = self.reported(doc, "refused")
+        self.assertEqual([r["labels"] for r in refused], [[label]], doc)
+        self.assertIn(want, refused[0]["why"])
+        self.assertEqual(doc["steps"], [])
+        p = m.relaunch("plan")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("(refused, listed below)", p.stdout.splitlines()[0])
+        r, run = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        res = {x["label"]: x for x in run["results"]}
+        self.assertEqual(res[label]["status"], "refused", res)
+        self.assertIn(want, res[label]["error"])
+        # The reason says what to do: no advice about the package.
+        self.assertNotIn("reinstall or repair the package", r.stderr)
+        return refused[0]
+
+    # -- a one-shot job, no process: refused, then current ----------------
+    def test_one_shot_pg_ctl_stale_server_is_refused_with_what_to_do(self):
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            m.write_plist(LABEL, [pg_ctl, "-D", data, "start"], daemon=False, KeepAlive=False)
+            m.boot()
+            first = self.server(m, data, "16.1")
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            # Nothing changed: nothing to do.
+            self.plan_json(m, 0)
+            self.upgrade(m, "16.1", "16.2")
+            refused = self.assert_refused(
+                m, f"its server on {data} (pid {first}, detached) runs replaced code; " +
+                self.todo(m, pg_ctl, data))
+            # Untouched: the same server, no process of launchd's.
+            self.assertEqual(read_pid(os.path.join(data, "postmaster.pid")), first)
+            self.assertEqual(m.pid(LABEL), 0)
+            self.assertTrue(refused["why"].endswith(f"'launchctl kickstart {m.target(LABEL)}'"))
+            # Done as it says: the job starts the new server, which is
+            # current, by its pid; the run then records it.
+            r = subprocess.run([pg_ctl, "-D", data, "stop"], timeout=SAFETY)
+            self.assertEqual(r.returncode, 0)
+            self.assertEqual(m.launchctl("kickstart", m.target(LABEL)).returncode, 0)
+            second = self.server(m, data, "16.2", old=first)
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+            doc = self.plan_json(m, 0)
+            current = self.reported(doc, "current")
+            self.assertEqual([c["labels"] for c in current], [[LABEL]], doc)
+            new = os.path.join(m.brew, "Cellar", FORMULA, "16.2", "bin", "postgres")
+            self.assertIn(f"its server on {data} (pid {second}, detached) runs {new} as it is "
+                          "on disk now", current[0]["why"])
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual([x["status"] for x in run["results"]], ["current"])
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            self.assertEqual(read_pid(os.path.join(data, "postmaster.pid")), second)
+
+    def test_pgdata_from_environment_through_env_without_manifest(self):
+        # `env pg_ctl start` with PGDATA in EnvironmentVariables; no
+        # manifest: the stale detached server alone makes the step.
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            m.write_plist(LABEL, ["/usr/bin/env", pg_ctl, "start"], daemon=False,
+                          KeepAlive=False, EnvironmentVariables={"PGDATA": data})
+            m.boot()
+            first = self.server(m, data, "16.1")
+            self.plan_json(m, 0)  # the server runs the files on disk
+            r, doc = m.relaunch_json("jobs")
+            files = {f["path"]: f["via"] for f in doc["jobs"][0]["files"]}
+            new = os.path.join(m.brew, "Cellar", FORMULA, "16.1", "bin", "postgres")
+            self.assertEqual(files.get(new), "pg_ctl start", files)
+            self.upgrade(m, "16.1", "16.2")
+            refused = self.assert_refused(
+                m, f"(pid {first}, detached) runs replaced code; " + self.todo(m, pg_ctl, data))
+            self.assertEqual(refused["path"], "/usr/bin/env")
+            p = m.relaunch("plan")
+            self.assertIn(f"  /usr/bin/env (refused): its server on {data} (pid {first}, "
+                          "detached) runs replaced code; relaunch does not stop", p.stdout)
+
+    def test_relative_data_directory(self):
+        # -D relative to WorkingDirectory: found there. Without a
+        # WorkingDirectory: refused, saying why.
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            var = os.path.dirname(data)
+            m.write_plist(LABEL, [pg_ctl, "-D", "postgresql@16", "start"], daemon=False,
+                          KeepAlive=False, WorkingDirectory=var)
+            m.boot()
+            first = self.server(m, data, "16.1")
+            self.plan_json(m, 0)
+            self.upgrade(m, "16.1", "16.2")
+            self.assert_refused(m, f"its server on {data} (pid {first}, detached) runs "
+                                "replaced code; " + self.todo(m, pg_ctl, data))
+            m.write_plist(LABEL, [pg_ctl, "-D", "postgresql@16", "start"], daemon=False,
+                          KeepAlive=False)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.upgrade(m, "16.2", "16.3")
+            self.assert_refused(m, "cannot tell whether its server on postgresql@16 (detached) "
+                                "runs replaced code: its data directory 'postgresql@16' is "
+                                "relative and the job sets no WorkingDirectory; " +
+                                self.todo(m, pg_ctl, "postgresql@16"))
+
+    # -- daemondo: restarted, and the new server verified -----------------
+    def port(self, m, version):
+        """MacPorts' postgresql16-server: daemondo runs the wrapper whose
+        Start runs pg_ctl start and Stop pg_ctl stop."""
+        bindir = os.path.join(m.ports, "lib", "postgresql16", "bin")
+        harness.build_c(os.path.join(bindir, "postgres"), POSTGRES_C, f'-DVERSION="{version}"')
+        pg_ctl = os.path.join(bindir, "pg_ctl")
+        if not os.path.exists(pg_ctl):
+            harness.build_c(pg_ctl, PG_CTL_C)
+        return pg_ctl, os.path.join(bindir, "postgres")
+
+    def daemondo_server(self, m, data, postgres, old=0):
+        def found():
+            pid = read_pid(os.path.join(data, "postmaster.pid"))
+            return pid if pid and pid != old and test_trees.runs(pid, postgres) else 0
+        pid = wait_until(found, "postgres to run")
+        self.addCleanup(test_trees.stop_quietly, pid)
+        return pid
+
+    def daemondo_job(self, m):
+        pg_ctl, postgres = self.port(m, "16.1")
+        data = os.path.join(m.ports, "var", "db", "postgresql16", "defaultdb")
+        os.makedirs(data)
+        label, _ = test_trees.Trees.port_wrapper(
+            self, m, "postgresql16-server", f"{pg_ctl} -D {data} start",
+            stop=f"{pg_ctl} -D {data} stop")
+        m.boot()
+        top = m.wait_pid(label)
+        first = self.daemondo_server(m, data, postgres)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.port(m, "16.2")  # port upgrade: activation copies the new server in
+        return label, data, postgres, top, first
+
+    def test_daemondo_stale_server_is_restarted_and_verified(self):
+        with Machine(RELAUNCH) as m:
+            label, data, postgres, top, first = self.daemondo_job(m)
+            doc = self.plan_json(m, 1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
+            texts = [w["text"] for w in doc["steps"][0]["reasons"] if w["change"] == "stale"]
+            self.assertIn(f"pid {first} (its server on {data}, detached) runs {postgres} "
+                          "(deleted; a new file is there now)", texts)
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[label]["status"], "restarted", res)
+            self.assertEqual(res[label]["old_pid"], top)
+            second = self.daemondo_server(m, data, postgres, old=first)
+            self.assertTrue(test_trees.gone(first))
+            self.assertNotEqual(second, first)
+            self.plan_json(m, 0)
+
+    def test_daemondo_server_that_outlives_the_stop_fails_the_step(self):
+        with Machine(RELAUNCH) as m:
+            label, data, postgres, top, first = self.daemondo_job(m)
+            with open(os.path.join(data, "ignore-stop"), "w"):
+                pass
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertIn(f"its server on {data} (pid {first}, detached) outlived the restart: "
+                          "it still runs, on the code it had; relaunch does not stop a server "
+                          "launchd did not start: run ", res[label]["error"])
+            self.assertTrue(res[label]["error"].endswith(
+                f"then 'launchctl kickstart -k {m.target(label)}'"), res[label]["error"])
+            self.assertFalse(test_trees.gone(first))
+            # Still owed: the next plan has it again.
+            doc = self.plan_json(m, 1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
+
+    def test_daemondo_server_that_does_not_come_back_fails_the_step(self):
+        # The new server exits as it starts: the run waits its --timeout
+        # for one (10 s here, not the tests' safety net), then fails.
+        with Machine(RELAUNCH) as m:
+            label, data, postgres, top, first = self.daemondo_job(m)
+            with open(os.path.join(data, "refuse-start"), "w"):
+                pass
+            r, run = m.relaunch_json("run", *FAST, "--timeout", "10")
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertIn(f"its server on {data} (detached) did not come back: no server runs "
+                          "on it; relaunch does not stop", res[label]["error"])
+            self.assertTrue(test_trees.gone(first))
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
