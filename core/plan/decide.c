@@ -33,6 +33,21 @@ static int same_path(const char *a, const char *b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* Whether launchd loaded the job from where `brew services run` loads a
+ * formula's plist (rl_job_homebrew_run_plist: its opt link or a keg of the
+ * label's formula, or the latest keg once the cleanup removed that one):
+ * the formula's own plist, which the plist of that label in a job
+ * directory (`brew services start` copies the same one there) or the one
+ * found from that path describes. */
+static int run_loaded(const struct rl_job *job, const char *loaded)
+{
+	char *now = rl_job_homebrew_run_plist(job->label, loaded);
+	int found = now != NULL;
+
+	free(now);
+	return found;
+}
+
 int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o)
 {
 	const char *prog = job_program(job);
@@ -805,6 +820,21 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 				   job->target, shown);
 		rl_plan_decide(p, s, RL_DECISION_SKIPPED, why);
 		free(shown);
+		free(why);
+		return RL_DECISION_SKIPPED;
+	}
+	if (o->def_path && !same_path(o->def_path, job->plist) && !run_loaded(job, o->def_path)) {
+		/* launchd runs the label from another plist: this one does not
+		 * say what runs, and a restart for its files would restart
+		 * something else, as a job loaded from elsewhere is not
+		 * relaunch's to judge. */
+		char *shown = rl_path_quote(o->def_path), *ours = rl_path_quote(job->plist);
+
+		why = rl_xasprintf("launchd runs %s from %s, not from %s: not restarted for it",
+				   job->target, shown, ours);
+		rl_plan_decide(p, s, RL_DECISION_SKIPPED, why);
+		free(shown);
+		free(ours);
 		free(why);
 		return RL_DECISION_SKIPPED;
 	}

@@ -16,7 +16,9 @@ and its plist from the path `print` shows it loaded from:
 - it is listed by `jobs`, also named by its formula;
 - nothing changed: nothing planned; a failed restart is retried by the
   next run; a command without launchd knows the job from the manifest;
-- a homebrew.mxcl.* job whose plist cannot be found is one warning.
+- a homebrew.mxcl.* job whose plist cannot be found is one warning;
+- a job directory's plist of a label launchd runs from another plist
+  is not restarted for its files (skipped).
 """
 import os
 import shutil
@@ -230,6 +232,44 @@ class BrewServicesRun(unittest.TestCase):
                 self.assertIn(path, lines[0])
             self.assertFalse([e for e in m.events("call") if label in " ".join(e["argv"])
                               and e["argv"][0] != "print"])
+
+
+    def test_directory_plist_of_a_label_loaded_from_elsewhere_is_left_alone(self):
+        # The agent directory holds a plist of a label that launchd runs
+        # from another plist (print's `path`): the directory's plist does
+        # not say what runs, so its files restart nothing; a job whose
+        # plist is linked into the directory is the same definition.
+        with Machine(RELAUNCH) as m:
+            label = "org.example.food"
+            m.brew_keg("food", "1.0")
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/food/1.0", m.opt("food"))
+            elsewhere = os.path.join(m.root, "elsewhere")
+            os.makedirs(elsewhere)
+            other = m.write_plist(label, [harness.SLEEP, "1000"],
+                                  path=os.path.join(elsewhere, label + ".plist"))
+            self.boot_run(m, (label, other))
+            pid = m.wait_pid(label)
+            ours = m.write_plist(label, [os.path.join(m.opt("food"), "bin", "food"), "777"],
+                                 daemon=False)
+            why = f"launchd runs {m.target(label)} from {other}, not from {ours}: " \
+                "not restarted for it"
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("recorded the baseline", r.stdout)
+            m.brew_keg("food", "1.1")
+            harness.atomic_symlink("../Cellar/food/1.1", m.opt("food"))
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual([(x["labels"], x["why"]) for x in doc["reported"]
+                              if x["change"] == "skipped"], [([label], why)], doc)
+            res, r = self.run_json(m)
+            self.assertEqual(res[label]["status"], "skipped", res)
+            self.assertEqual(res[label]["error"], why)
+            self.assertFalse([e for e in m.events("call") if label in " ".join(e["argv"])
+                              and e["argv"][0] != "print"])
+            self.assertEqual(m.pid(label), pid)
 
 
 if __name__ == "__main__":

@@ -754,6 +754,17 @@ static void test_reload_already_loaded(void)
 	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
 	fx_release(&f);
 
+	/* Loaded from another plist than the directory's: that plist does
+	 * not say what runs, and nothing is restarted for it. */
+	fx_init(&f, 1);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	fx_definition(&f);
+	f.o.def_path = dir;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_SKIPPED);
+	CHECK(f.step->why && strstr(f.step->why, "launchd runs ") == f.step->why &&
+	      strstr(f.step->why, ": not restarted for it") && strstr(f.step->why, f.plist));
+	fx_release(&f);
+
 	/* Program without ProgramArguments. */
 	fx_init(&f, 1);
 	fx_definition(&f);
