@@ -1572,15 +1572,6 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return stale;
 }
 
-/* Whether launchd runs job through MacPorts' daemondo, whose stop runs
- * the job's --stop-cmd: a restart of it restarts its server. */
-static int under_daemondo(const struct rl_job *job)
-{
-	const char *prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
-
-	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
-}
-
 enum server_state {
 	SERVER_NEW = 0,	 /* a server runs the files on disk (or cannot be judged) */
 	SERVER_STALE,	 /* it runs replaced code */
@@ -1618,7 +1609,7 @@ static enum server_state server_now(struct rl_jobview *jv, const struct rl_job *
 		/* The same pid, started when the plan's was (start times are
 		 * known to a clock tick): the server the restart should have
 		 * stopped. */
-		if (under_daemondo(job) && then >= 0 &&
+		if (rl_job_under_daemondo(job) && then >= 0 &&
 		    (then == 0 || v.start_ns == 0 || apart <= rl_platform_start_tick_ns())) {
 			state = SERVER_OUTLIVED;
 			*why = rl_xasprintf("its server on %s (pid %lld, detached) outlived the "
@@ -1669,9 +1660,7 @@ int rl_pipeline_check_server(struct rl_pipeline *p, const struct rl_job *job, do
 		free(todo);
 		*why = t;
 	}
-	for (unsigned char *c = (unsigned char *)*why; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			*c = '?'; /* text read about another process */
+	rl_text_mask_controls(*why); /* text read about another process */
 	return 1;
 }
 

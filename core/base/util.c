@@ -434,6 +434,13 @@ int rl_path_same_package(const char *a, const char *b)
 	return 0;
 }
 
+void rl_text_mask_controls(char *s)
+{
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+}
+
 int rl_path_is_under(const char *path, const char *dir)
 {
 	size_t dl = strlen(dir);

@@ -169,6 +169,9 @@ int rl_path_is_under(const char *path, const char *dir);
  * \\, \" and \ooo octal for other control or invalid bytes, so every path
  * prints on one line and reads back unambiguously. Returns a malloc'd string. */
 char *rl_path_quote(const char *path);
+/* Replace each control byte of s (below 0x20, and 0x7f) with '?', in
+ * place: text read about another process, made to print on one line. */
+void rl_text_mask_controls(char *s);
 /* err = "<action> '<path>': <reason>", the path quoted by rl_path_quote. */
 void rl_error_set_path(struct rl_error *err, const char *action, const char *path,
 		       const char *reason);

@@ -463,6 +463,13 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 	return 0;
 }
 
+int rl_job_under_daemondo(const struct rl_job *job)
+{
+	const char *prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
+
+	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
+}
+
 uid_t rl_job_invoking_uid(void)
 {
 	const char *s = getenv("SUDO_UID");

@@ -176,6 +176,10 @@ const char *rl_label_short_name(const char *label);
 /* The user relaunch acts for: under sudo the one who ran sudo
  * (SUDO_UID), else the real uid. */
 uid_t rl_job_invoking_uid(void);
+/* Whether launchd runs job through MacPorts' daemondo (its Program, else
+ * ProgramArguments[0], is named daemondo), whose stop runs the job's
+ * --stop-cmd: a restart of the job restarts what daemondo started. */
+int rl_job_under_daemondo(const struct rl_job *job);
 /* `brew services run` loads a formula's plist into launchd straight from
  * where brew keeps it, never copying it into a job directory (Homebrew/brew
  * services/cli.rb `service_load`: `service.service_file`, which is

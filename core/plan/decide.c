@@ -701,14 +701,6 @@ char *rl_decide_server_todo(const struct rl_job *job, int running)
 			    job->target);
 }
 
-/* MacPorts' daemondo: stopping it runs the job's --stop-cmd. */
-static int under_daemondo(const struct rl_job *job)
-{
-	const char *prog = job_program(job);
-
-	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
-}
-
 /* The detached server's evidence that it runs the files on disk: its
  * executable is the postgres pg_ctl starts as it is on disk now, not
  * changed since the server started, and the view judged every file it
@@ -735,7 +727,7 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 {
 	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->server;
-	int daemondo = under_daemondo(job) && o->pid > 0;
+	int daemondo = rl_job_under_daemondo(job) && o->pid > 0;
 	char *todo, *why, *data;
 
 	if (!job->pg_data)
@@ -757,9 +749,7 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 				   data, (long long)o->server_pid, todo);
 	free(todo);
 	if (why) {
-		for (unsigned char *c = (unsigned char *)why; *c; c++)
-			if (*c < 0x20 || *c == 0x7f)
-				*c = '?'; /* text read about another process */
+		rl_text_mask_controls(why); /* text read about another process */
 		rl_plan_decide(p, s, RL_DECISION_REFUSED, why);
 		free(why);
 		free(data);

@@ -1018,9 +1018,7 @@ static void plan_unknown(struct builder *b, const struct rl_stale *s, ptrdiff_t 
 	path = bounded_copy(prog);
 	why = rl_xasprintf("cannot tell whether pid %lld runs replaced code: %s", (long long)v->pid,
 			   v->why ? v->why : "unknown");
-	for (unsigned char *c = (unsigned char *)why; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			*c = '?';
+	rl_text_mask_controls(why);
 	reported_add(b, path, rl_change_kind_name(RL_CHANGE_UNKNOWN), s->label, why);
 	free(why);
 	free(path);
