@@ -194,6 +194,14 @@ const char *const rl_via_hop_words[] = {"symlink", "opt symlink", "profile symli
 					"store symlink", NULL};
 const char *const rl_via_final_words[] = {"file", "Cellar file", "store file", NULL};
 
+int rl_via_word_is(const char *const *words, const char *s, size_t n)
+{
+	for (size_t i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
 int rl_via_command_line(const char *via)
 {
 	return strncmp(via, "Program", 7) != 0 && !strstr(via, "script command") &&
@@ -209,10 +217,8 @@ int rl_via_linked(const char *via)
 		const char *hop = p + al, *end = strstr(hop, arrow);
 		size_t n = end ? (size_t)(end - hop) : strlen(hop);
 
-		for (size_t i = 0; rl_via_hop_words[i]; i++)
-			if (strlen(rl_via_hop_words[i]) == n &&
-			    memcmp(rl_via_hop_words[i], hop, n) == 0)
-				return 1;
+		if (rl_via_word_is(rl_via_hop_words, hop, n))
+			return 1;
 		p = hop;
 	}
 	return 0;

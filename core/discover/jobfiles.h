@@ -30,6 +30,10 @@ extern const char *const rl_via_final_words[];
  * command line hands to an interpreter (java -jar JAR, python3 FILE, sh
  * FILE; through sh -c, sudo, env or daemondo too). */
 int rl_via_command_line(const char *via);
+/* Whether the n bytes at s are one of words (rl_via_hop_words or
+ * rl_via_final_words): one element of a route, as it is split at its
+ * arrows. */
+int rl_via_word_is(const char *const *words, const char *s, size_t n);
 /* Whether a route passes a symlink (any of rl_via_hop_words: a nix
  * profile's, Homebrew's opt link, a plain one): what it leads to moves
  * when a switch or an upgrade retargets a link, the text naming it stays. */

@@ -269,20 +269,14 @@ static int hops_only(const char *rest)
 	while (*rest) {
 		const char *end;
 		size_t n;
-		int known = 0;
 
 		if (strncmp(rest, arrow, ARROW_LEN) != 0)
 			return 0;
 		rest += ARROW_LEN;
 		end = strstr(rest, arrow);
 		n = end ? (size_t)(end - rest) : strlen(rest);
-		for (size_t i = 0; rl_via_hop_words[i] && !known; i++)
-			known = strlen(rl_via_hop_words[i]) == n &&
-				memcmp(rl_via_hop_words[i], rest, n) == 0;
-		for (size_t i = 0; rl_via_final_words[i] && !known; i++)
-			known = strlen(rl_via_final_words[i]) == n &&
-				memcmp(rl_via_final_words[i], rest, n) == 0;
-		if (!known)
+		if (!rl_via_word_is(rl_via_hop_words, rest, n) &&
+		    !rl_via_word_is(rl_via_final_words, rest, n))
 			return 0;
 		rest += n;
 	}

@@ -184,22 +184,14 @@ struct element {
 	size_t n;
 };
 
-static int element_is(const struct element *e, const char *const *words)
-{
-	for (size_t i = 0; words[i]; i++)
-		if (strlen(words[i]) == e->n && memcmp(words[i], e->s, e->n) == 0)
-			return 1;
-	return 0;
-}
-
 static int is_hop(const struct element *e)
 {
-	return element_is(e, rl_via_hop_words);
+	return rl_via_word_is(rl_via_hop_words, e->s, e->n);
 }
 
 static int is_final(const struct element *e)
 {
-	return element_is(e, rl_via_final_words);
+	return rl_via_word_is(rl_via_final_words, e->s, e->n);
 }
 
 /* Split a route at its arrows; *n elements, a new array. */
