@@ -170,8 +170,7 @@ static char *recorded_loaded_path(const struct rl_manifest *prev, const struct r
 
 	if (!rl_path_keg(e->path, &k))
 		return rl_xstrdup(e->path);
-	optpath = rl_xasprintf("%.*s/opt/%.*s", (int)k.prefix_len, e->path, (int)k.formula_len,
-			       e->path + k.formula_off);
+	optpath = rl_path_keg_opt(e->path, &k);
 	opt = rl_manifest_find(prev, optpath);
 	for (size_t u = 0; opt && u < opt->nuses; u++)
 		if (opt->fi.type == RL_FT_SYMLINK && opt->uses[u].role == RL_ROLE_PLIST &&

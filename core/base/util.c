@@ -418,6 +418,12 @@ int rl_path_store(const char *path, struct rl_store_path *s)
 	return 0;
 }
 
+char *rl_path_keg_opt(const char *path, const struct rl_keg_path *k)
+{
+	return rl_xasprintf("%.*s/opt/%.*s", (int)k->prefix_len, path, (int)k->formula_len,
+			    path + k->formula_off);
+}
+
 int rl_path_same_package(const char *a, const char *b)
 {
 	struct rl_keg_path ka, kb;

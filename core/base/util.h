@@ -136,6 +136,9 @@ struct rl_keg_path {
 /* 1 when path (absolute) lies in a keg, with *k filled when k is given;
  * else 0. Text only. */
 int rl_path_keg(const char *path, struct rl_keg_path *k);
+/* The opt link of the keg path lies in (k: rl_path_keg's answer for it):
+ * "<prefix>/opt/<formula>", malloc'd. Text only. */
+char *rl_path_keg_opt(const char *path, const struct rl_keg_path *k);
 /* A file of a nix store path: <store>/<hash>-<name>[/<rest>], <store>
  * ending in "/nix/store" (the first such one that a store path follows;
  * /nix/store itself, or a store below another root), <hash> 32 characters

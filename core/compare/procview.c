@@ -564,8 +564,7 @@ static char *keg_moved(struct rl_statmemo *memo, const char *text)
 
 	if (!rl_path_keg(text, &k) || k.prefix_len == 0)
 		return NULL;
-	opt = rl_xasprintf("%.*s/opt/%.*s", (int)k.prefix_len, text, (int)k.formula_len,
-			   text + k.formula_off);
+	opt = rl_path_keg_opt(text, &k);
 	keg = rl_xstrndup(text, k.keg_len);
 	if (rl_statmemo_stat(memo, opt, &opt_st) == 0 && S_ISDIR(opt_st.st_mode)) {
 		e = rl_statmemo_stat(memo, keg, &keg_st);

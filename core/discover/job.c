@@ -1065,20 +1065,21 @@ static int ends_in(const char *dir, const char *second, const char *first, char 
 static char *latest_keg_plist(const char *prefix, const char *formula, const char *name)
 {
 	char *opt = rl_xasprintf("%s/opt/%s", prefix, formula), *link, *plist = NULL;
-	char buf[4096];
-	ssize_t n = readlink(opt, buf, sizeof(buf) - 1);
+	char *buf = rl_readlink(opt, 0);
 	struct stat st;
 
 	free(opt);
-	if (n <= 0)
+	if (!buf || !*buf) {
+		free(buf);
 		return NULL;
-	buf[n] = '\0';
+	}
 	/* ../Cellar/<formula>/<version>, or an absolute path to it */
 	link = rl_path_dirname(buf);
 	if (strcmp(rl_path_basename(link), formula) == 0 && rl_path_basename(buf)[0] != '.')
 		plist = rl_xasprintf("%s/Cellar/%s/%s/%s", prefix, formula, rl_path_basename(buf),
 				     name);
 	free(link);
+	free(buf);
 	if (plist && stat(plist, &st) != 0) {
 		free(plist);
 		plist = NULL;
