@@ -82,102 +82,10 @@ int main(int argc, char **argv)
 }
 """
 
-# pg_ctl [-D DATA] start|stop (PGDATA when no -D): start runs postgres
-# from its own directory, detached (a new session, its parent gone), and
-# waits for its pid file; it fails while the pid file names a live
-# process ("another server might be running"). stop SIGTERMs that pid and
-# waits for the file to go (a server that ignores it: stop gives up, 1).
-PG_CTL_C = r"""#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-static int running(const char *pidfile)
-{
-	FILE *f = fopen(pidfile, "r");
-	int pid = 0;
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%d", &pid) != 1)
-		pid = 0;
-	fclose(f);
-	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
-}
-int main(int argc, char **argv)
-{
-	const char *data = getenv("PGDATA"), *mode = NULL;
-	char self[4096], pidfile[4200], ignore[4200];
-	int pid;
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-D") == 0 && i + 1 < argc)
-			data = argv[++i];
-		else if (argv[i][0] != '-')
-			mode = argv[i];
-	}
-	if (!data || !mode)
-		return 1;
-	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", data);
-	snprintf(ignore, sizeof ignore, "%s/ignore-stop", data);
-	if (strcmp(mode, "start") == 0) {
-		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
-		pid_t p;
-
-		if (n <= 0)
-			return 1;
-		self[n] = 0;
-		strcpy(strrchr(self, '/') + 1, "postgres");
-		if (running(pidfile)) {
-			fprintf(stderr, "pg_ctl: another server might be running\n");
-			return 1;
-		}
-		if ((p = fork()) == 0) {
-			setsid();
-			if (fork() == 0) {
-				int fd = open("/dev/null", O_RDWR);
-
-				dup2(fd, 0);
-				dup2(fd, 1);
-				dup2(fd, 2);
-				execl(self, "postgres", "-D", data, (char *)NULL);
-				_exit(127);
-			}
-			_exit(0);
-		}
-		if (waitpid(p, NULL, 0) != p)
-			return 1;
-		for (int i = 0; i < 60000 && !running(pidfile); i++)
-			usleep(1000);
-		return running(pidfile) ? 0 : 1;
-	}
-	if (strcmp(mode, "stop") == 0) {
-		if (!(pid = running(pidfile)))
-			return 0;
-		kill(pid, SIGTERM);
-		if (access(ignore, F_OK) == 0)
-			return 1;
-		while (kill(pid, 0) == 0 && access(pidfile, F_OK) == 0)
-			usleep(10000);
-		return 0;
-	}
-	return 1;
-}
-"""
+# pg_ctl: test_trees.PG_CTL_C.
 
 FORMULA = "postgresql@16"
 LABEL = harness.brew(FORMULA)
-
-
-def read_pid(pidfile):
-    """The pid on the first line of a postmaster.pid, or 0."""
-    try:
-        with open(pidfile) as f:
-            return int(f.readline().strip() or 0)
-    except (OSError, ValueError):
-        return 0
 
 
 class PgData(unittest.TestCase):
@@ -187,7 +95,7 @@ class PgData(unittest.TestCase):
         from opt; returns opt's pg_ctl."""
         bindir = os.path.join(m.brew, "Cellar", FORMULA, version, "bin")
         harness.build_c(os.path.join(bindir, "postgres"), POSTGRES_C, f'-DVERSION="{version}"')
-        harness.build_c(os.path.join(bindir, "pg_ctl"), PG_CTL_C)
+        harness.build_c(os.path.join(bindir, "pg_ctl"), test_trees.PG_CTL_C)
         os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
         atomic_symlink(f"../Cellar/{FORMULA}/{version}", m.opt(FORMULA))
         return os.path.join(m.opt(FORMULA), "bin", "pg_ctl")
@@ -208,7 +116,7 @@ class PgData(unittest.TestCase):
         want = os.path.join(m.brew, "Cellar", FORMULA, version, "bin", "postgres")
 
         def found():
-            pid = read_pid(os.path.join(data, "postmaster.pid"))
+            pid = test_trees.read_pid(os.path.join(data, "postmaster.pid"))
             return pid if pid and pid != old and test_trees.runs(pid, want) else 0
         pid = wait_until(found, f"postgres {version} to run on {data}")
         self.addCleanup(test_trees.stop_quietly, pid)
@@ -262,7 +170,7 @@ class PgData(unittest.TestCase):
                 m, f"its server on {data} (pid {first}, detached) runs replaced code; " +
                 self.todo(m, pg_ctl, data))
             # Untouched: the same server, no process of launchd's.
-            self.assertEqual(read_pid(os.path.join(data, "postmaster.pid")), first)
+            self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), first)
             self.assertEqual(m.pid(LABEL), 0)
             self.assertTrue(refused["why"].endswith(f"'launchctl kickstart {m.target(LABEL)}'"))
             # Done as it says: the job starts the new server, which is
@@ -283,7 +191,7 @@ class PgData(unittest.TestCase):
             self.assertEqual([x["status"] for x in run["results"]], ["current"])
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
-            self.assertEqual(read_pid(os.path.join(data, "postmaster.pid")), second)
+            self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), second)
 
     def test_pgdata_from_environment_through_env_without_manifest(self):
         # `env pg_ctl start` with PGDATA in EnvironmentVariables; no
@@ -341,12 +249,12 @@ class PgData(unittest.TestCase):
         harness.build_c(os.path.join(bindir, "postgres"), POSTGRES_C, f'-DVERSION="{version}"')
         pg_ctl = os.path.join(bindir, "pg_ctl")
         if not os.path.exists(pg_ctl):
-            harness.build_c(pg_ctl, PG_CTL_C)
+            harness.build_c(pg_ctl, test_trees.PG_CTL_C)
         return pg_ctl, os.path.join(bindir, "postgres")
 
     def daemondo_server(self, m, data, postgres, old=0):
         def found():
-            pid = read_pid(os.path.join(data, "postmaster.pid"))
+            pid = test_trees.read_pid(os.path.join(data, "postmaster.pid"))
             return pid if pid and pid != old and test_trees.runs(pid, postgres) else 0
         pid = wait_until(found, "postgres to run")
         self.addCleanup(test_trees.stop_quietly, pid)

@@ -146,22 +146,35 @@ int main(int argc, char **argv)
 }
 """
 
-# pg_ctl's start and stop, as they act on the server: start runs postgres
-# from pg_ctl's own (real) directory as a daemon of its own (a new
-# session, its parent gone: in no tree of the caller's) and returns; stop
-# sends SIGTERM to the pid in DATA/postmaster.pid and returns once the
-# server has removed that file.
+# pg_ctl [-D DATA] [-l LOG] [-m MODE] start|stop (PGDATA when no -D): start
+# runs postgres from its own (real) directory, detached (a new session, its parent gone), and
+# waits for its pid file; it fails while the pid file names a live
+# process ("another server might be running"). stop SIGTERMs that pid and
+# waits for the file to go (a server that ignores it: stop gives up, 1).
 PG_CTL_C = r"""#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+static int running(const char *pidfile)
+{
+	FILE *f = fopen(pidfile, "r");
+	int pid = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	return pid > 0 && kill(pid, 0) == 0 ? pid : 0;
+}
 int main(int argc, char **argv)
 {
-	const char *data = NULL, *mode = NULL;
-	char self[4096], pidfile[4200];
-	int pid = 0;
+	const char *data = getenv("PGDATA"), *mode = NULL;
+	char self[4096], pidfile[4200], ignore[4200];
+	int pid;
 
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-' && strchr("Dlm", argv[i][1]) && i + 1 < argc) {
@@ -175,6 +188,7 @@ int main(int argc, char **argv)
 	if (!data || !mode)
 		return 1;
 	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", data);
+	snprintf(ignore, sizeof ignore, "%s/ignore-stop", data);
 	if (strcmp(mode, "start") == 0) {
 		ssize_t n = readlink("/proc/self/exe", self, sizeof self - 16);
 		pid_t p;
@@ -183,6 +197,10 @@ int main(int argc, char **argv)
 			return 1;
 		self[n] = 0;
 		strcpy(strrchr(self, '/') + 1, "postgres");
+		if (running(pidfile)) {
+			fprintf(stderr, "pg_ctl: another server might be running\n");
+			return 1;
+		}
 		if ((p = fork()) == 0) {
 			setsid();
 			if (fork() == 0) {
@@ -196,19 +214,19 @@ int main(int argc, char **argv)
 			}
 			_exit(0);
 		}
-		return waitpid(p, NULL, 0) == p ? 0 : 1;
+		if (waitpid(p, NULL, 0) != p)
+			return 1;
+		for (int i = 0; i < 60000 && !running(pidfile); i++)
+			usleep(1000);
+		return running(pidfile) ? 0 : 1;
 	}
 	if (strcmp(mode, "stop") == 0) {
-		FILE *f = fopen(pidfile, "r");
-
-		if (!f)
+		if (!(pid = running(pidfile)))
 			return 0;
-		if (fscanf(f, "%d", &pid) != 1)
-			pid = 0;
-		fclose(f);
-		if (pid > 0)
-			kill(pid, SIGTERM);
-		while (pid > 0 && access(pidfile, F_OK) == 0)
+		kill(pid, SIGTERM);
+		if (access(ignore, F_OK) == 0)
+			return 1;
+		while (kill(pid, 0) == 0 && access(pidfile, F_OK) == 0)
 			usleep(10000);
 		return 0;
 	}
@@ -245,10 +263,10 @@ def stop_quietly(pid):
 
 
 def read_pid(pidfile):
-    """The pid a pidfile holds, or 0."""
+    """The pid on the first line of a pidfile (a postmaster.pid), or 0."""
     try:
         with open(pidfile) as f:
-            return int(f.read().strip() or 0)
+            return int(f.readline().strip() or 0)
     except (OSError, ValueError):
         return 0
 
