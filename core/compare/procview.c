@@ -79,6 +79,12 @@ int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid)
 	return i < v->nstarts && v->starts[i].pid == pid ? v->starts[i].start_ns : 0;
 }
 
+int rl_proc_view_predates(const struct rl_proc_view *v, int64_t change_ns)
+{
+	return v->start_ns <= 0 || change_ns <= 0 ||
+	       change_ns >= v->start_ns - rl_platform_start_tick_ns();
+}
+
 void rl_proc_scan_init(struct rl_proc_scan *s, struct rl_proc_view *out, pid_t pid)
 {
 	memset(s, 0, sizeof(*s));
@@ -355,10 +361,8 @@ static int links_ctime(const char *path, int64_t *latest)
 }
 
 /* Whether the job's program, now (its stat), or a symlink on the way to
- * it from named, changed since v's process started: a ctime not more than
- * a clock tick before the start (rl_platform_start_tick_ns: the start is
- * rounded down, a ctime may lag its change by as much, so a change within
- * the tick may be after it), or a time that is not known, or a way that
+ * it from named, changed since v's process started (rl_proc_view_predates
+ * the latest of their ctimes), or a time that is not known, or a way that
  * cannot be walked. named not absolute (a bare name, one relative to the
  * working directory): the program alone. */
 static int program_changed(const struct rl_proc_view *v, const char *named, const struct stat *now)
@@ -369,7 +373,7 @@ static int program_changed(const struct rl_proc_view *v, const char *named, cons
 		return 1;
 	if (named && named[0] == '/' && links_ctime(named, &latest) < 0)
 		return 1;
-	return latest >= v->start_ns - rl_platform_start_tick_ns();
+	return rl_proc_view_predates(v, latest);
 }
 
 int rl_proc_view_check_program(struct rl_proc_view *v, const char *named, const char *program,

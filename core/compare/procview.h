@@ -140,6 +140,13 @@ void rl_proc_view_release(struct rl_proc_view *v);
  * ns since the epoch rounded down; 0 when unknown (or not in the view). */
 int64_t rl_proc_view_started(const struct rl_proc_view *v, pid_t pid);
 
+/* Whether v's process may have started before a change made at
+ * change_ns (a ctime): that time not more than a clock tick before v's
+ * start_ns (rl_platform_start_tick_ns: the start is rounded down, a ctime
+ * may lag its change by as much, so a change within the tick may be
+ * after it), or either time not known (0 or less). Pure. */
+int rl_proc_view_predates(const struct rl_proc_view *v, int64_t change_ns);
+
 /* A job's processes: launchd's pid and all its descendants.
  * Bounds per tree: RL_PROC_TREE_MAX_PROCS processes and RL_PROC_TREE_MAX_DEPTH
  * levels below pid; what lies beyond makes the tree UNKNOWN unless some
