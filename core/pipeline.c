@@ -341,6 +341,45 @@ static void collect_code(const struct rl_label_uses *ix, const char *label, stru
 	}
 }
 
+/* When the way the job labelled label takes to its programs and commands
+ * last changed, by its files in the manifest ix indexes (as tracked now):
+ * the latest ctime of those files, of the scripts that name them and of
+ * every symlink its walks met (a directory a walk passed through is no
+ * step of it), each lstat()ed through fs (the run's memo; NULL: none); a
+ * file that is not there adds none (a link that leads nowhere now has a
+ * ctime of its own). 0 when one of them cannot be looked at or has no
+ * time: not known. */
+static int64_t route_changed(const struct rl_label_uses *ix, const char *label,
+			     struct rl_fscache *fs)
+{
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(ix, label, &n);
+	int64_t latest = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		enum rl_role r = v[i].use->role;
+		const char *path = v[i].e->path;
+		struct stat st;
+		int64_t t;
+
+		if (r != RL_ROLE_SYMLINK && r != RL_ROLE_PROGRAM && r != RL_ROLE_COMMAND &&
+		    r != RL_ROLE_SCRIPT)
+			continue;
+		if ((fs ? rl_fscache_lstat_st(fs, path, &st) : lstat(path, &st)) != 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				continue;
+			return 0;
+		}
+		if (r == RL_ROLE_SYMLINK && !S_ISLNK(st.st_mode))
+			continue;
+		if ((t = rl_platform_ctime_ns(&st)) <= 0)
+			return 0;
+		if (t > latest)
+			latest = t;
+	}
+	return latest;
+}
+
 /* What each program links that cannot be found now, computed once per
  * program: jobs that share one (a thousand copies of a daemon) share its
  * answer. Keyed by the program's text as the manifest holds it (one entry,
@@ -471,32 +510,74 @@ static int old_copy(const char *path, const struct rl_strv *code)
 	return 0;
 }
 
+/* Does one of files lie in the nix store path path lies in (s)? */
+static int in_store_path(const char *path, const struct rl_store_path *s,
+			 const struct rl_strv *files)
+{
+	for (size_t i = 0; i < files->n; i++) {
+		const char *f = files->v[i];
+
+		if (strncmp(f, path, s->path_len) == 0 &&
+		    (!f[s->path_len] || f[s->path_len] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether exe, which pv's process runs (or ran: its stale executable),
+ * is the job's old code, once it was found to be the old copy of one of
+ * the job's code files (old_copy) or a file of the package of one of its
+ * programs or commands (rl_path_same_package). Always, but for a file of
+ * a nix store path that holds none of the job's code, now or as
+ * recorded: then only with evidence that the process is older than the
+ * job's way to that package as it is now, that is that it started no
+ * later than that way last changed (rl_proc_view_predates its route_ns: a
+ * profile switch moved the job on while the process stayed), or that
+ * either time is not known. Store paths of one package stand side by side
+ * (openjdk 17 and 21, nodejs 18 and 20), any of them may run under the
+ * job by design, and all match by name and package: a build step started
+ * since runs what it was given, not the job's old code. A Homebrew keg
+ * of the formula stays the job's whatever its version (openjdk@17 is
+ * another formula). */
+static int old_code(const struct rl_proc_view *pv, const char *exe, const struct rl_jobview *v)
+{
+	struct rl_store_path s;
+
+	if (!rl_path_store(exe, &s))
+		return 1;
+	return in_store_path(exe, &s, &v->code) || rl_proc_view_predates(pv, v->route_ns);
+}
+
 /* Does pv's process run code the job owns: is its executable one of
- * the job's code files now or as recorded (code_tracked), the old copy of
- * one (old_copy), or a file of the package of one of its programs or the
- * commands it runs (the same formula's keg, another version's or not; a
- * store path of the same package: the daemon mysqld_safe starts from the
- * mysql keg, whatever the wrapper's readers found of it)? Not a shell, a
- * tool of the system, another formula's program (a CI runner's build
- * step running node). */
+ * the job's code files now or as recorded (code_tracked), or the job's
+ * old code (old_code): the old copy of one of them (old_copy), or a file
+ * of the package of one of its programs or the commands it runs (the
+ * same formula's keg, another version's or not; a store path of the same
+ * package: the daemon mysqld_safe starts from the mysql keg, whatever the
+ * wrapper's readers found of it)? Not a shell, a tool of the system,
+ * another formula's program (a CI runner's build step running node),
+ * another store path of the package started since the job's way to it
+ * last changed. */
 static int runs_code(const struct rl_proc_view *pv, void *ctx)
 {
 	const struct rl_jobview *v = ctx;
+	int same;
 
 	if (!pv->exe || pv->exe[0] != '/')
 		return 0;
-	if (code_tracked(pv->exe, ctx) || old_copy(pv->exe, &v->code))
+	if (code_tracked(pv->exe, ctx))
 		return 1;
-	for (size_t i = 0; i < v->own.n; i++)
-		if (rl_path_same_package(pv->exe, v->own.v[i]))
-			return 1;
-	return 0;
+	same = old_copy(pv->exe, &v->code);
+	for (size_t i = 0; i < v->own.n && !same; i++)
+		same = rl_path_same_package(pv->exe, v->own.v[i]);
+	return same && old_code(pv, pv->exe, v);
 }
 
 /* Is a descendant's stale file the job's code (rl_proc_owns_fn)? Yes when
  * the file is: one of its code files now or as recorded, or of a name its
- * libraries are loaded by (code_tracked), or the old copy of a program or
- * command of the job; or when the descendant runs the job's code
+ * libraries are loaded by (code_tracked), or its executable, the old
+ * copy of one of them (old_copy) that is the job's old code (old_code);
+ * or when the descendant runs the job's code
  * (runs_code: the daemon daemondo or a wrapper starts, with whatever it
  * loads); or when what the job runs cannot all be told from its files
  * (its tree is then all there is to judge it by). Else it runs other code
@@ -507,7 +588,8 @@ static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *
 
 	if (v->job->runs_unresolved || v->job->unreadable || !v->code.n)
 		return 1;
-	if (code_tracked(f->path, ctx) || (f->is_exe && old_copy(f->path, &v->code)))
+	if (code_tracked(f->path, ctx) ||
+	    (f->is_exe && old_copy(f->path, &v->code) && old_code(pv, f->path, v)))
 		return 1;
 	return runs_code(pv, ctx);
 }
@@ -641,6 +723,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	size_t nreqs = 0, unseen = 0;
 	const struct rl_jobview *first_unseen = NULL;
 	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
+	struct rl_fscache *fs = p->libs ? rl_libcache_fs(p->libs) : NULL;
 
 	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
 	/* One finding for launchd's pid, one for a detached server. */
@@ -661,6 +744,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
 		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i],
 			     &v->code_linked, NULL);
+		v->route_ns = route_changed(&now, v->job->label, fs);
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
 				     &v->own);

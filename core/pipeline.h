@@ -77,8 +77,15 @@ struct rl_jobview {
 	/* Its programs and the commands it runs, as tracked now and as
 	 * recorded: the Homebrew kegs and nix store paths they lie in hold the
 	 * job's own code (a descendant running a file of another version of
-	 * one of them runs the job's code). */
+	 * one of them runs the job's code; of another store path, only when
+	 * it may be older than route_ns). */
 	struct rl_strv own;
+	/* When the job's way to its programs and commands last changed, as
+	 * tracked now: the latest ctime of those files, the scripts that name
+	 * them and every symlink its walks met (a profile switch, an opt link
+	 * retargeted); 0 when one of them could not be read or its time is
+	 * not known. */
+	int64_t route_ns;
 	/* Where launchd has the job: its domain's listing (`print <domain>`,
 	 * asked once for all of the domain's jobs), or `print <target>` when
 	 * the listing could not tell. */

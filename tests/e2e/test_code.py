@@ -44,8 +44,10 @@ does not.
 Old store paths (no manifest): nix-daemon running a store path of nix
 that its job's command no longer leads to after a profile switch, the old
 one kept on disk, is stale, named with the file the command leads to now,
-and restarted onto it; a switch that keeps the store path, and a job that
-names the store path it runs itself, are left alone.
+and restarted onto it; a switch that keeps the store path, a job that
+names the store path it runs itself, and a build step running another
+store path of the job's package (JDK 17 under an agent on JDK 21) started
+after the switch, are left alone.
 """
 import json
 import os
@@ -1208,14 +1210,18 @@ class OldStorePaths(Base):
         os.makedirs(self.profiles)
         self.generations = 0
 
-    def store(self, version, name="nix", program="nix-daemon"):
+    def store(self, version, name="nix", program="nix-daemon", source=None):
         """A store path of a package (hash and name as nix writes them)
-        with its bin/<program>; that file."""
+        with its bin/<program> (a copy of sleep, or built from the C text
+        source); that file."""
         out = os.path.join(self.m.nix, "store",
                            f"{harness.nix_hash(name, version)}-{name}-{version}")
         os.makedirs(os.path.join(out, "bin"))
         exe = os.path.join(out, "bin", program)
-        harness.atomic_copy(harness.SLEEP, exe, f"{name} {version}")
+        if source:
+            harness.build_c(exe, source)
+        else:
+            harness.atomic_copy(harness.SLEEP, exe, f"{name} {version}")
         return exe
 
     def switch(self, *exes):
@@ -1231,6 +1237,8 @@ class OldStorePaths(Base):
         link = f"default-{n}-link"
         os.symlink(env, os.path.join(self.profiles, link))
         harness.atomic_symlink(link, os.path.join(self.profiles, "default"))
+        return [os.path.join(self.profiles, "default"), os.path.join(self.profiles, link),
+                *(os.path.join(env, "bin", os.path.basename(exe)) for exe in exes)]
 
     def daemon(self, command):
         """The job, its process once it has exec'd the daemon."""
@@ -1325,6 +1333,54 @@ class OldStorePaths(Base):
         r, doc = self.plan(m, code=0)
         self.assertEqual(doc["steps"], [], doc)
 
+    def test_child_on_another_store_path_of_the_package_started_after_the_switch_is_not_the_jobs(self):
+        # A Jenkins agent runs JDK 21 through the profile; its build step
+        # runs JDK 17 by its store path, started after the profile last
+        # moved: another store path of the very package (openjdk), but not
+        # the agent's old code. Nothing to restart, run after run, nor
+        # once JDK 17 is gone from under the step.
+        m = self.m
+        label = "org.x.jenkins-agent"
+        jdk17 = self.store("17.0.9+9", name="openjdk", program="java")
+        self.switch(jdk17)
+        jdk21 = self.store("21.0.1+12", name="openjdk", program="java", source=STEP_RUNNER_C)
+        route = self.switch(jdk21)  # no garbage collection: JDK 17 stays
+        agent = os.path.join(m.root, "jenkins", "agent.jar")
+        os.makedirs(os.path.dirname(agent))
+        with open(agent, "wb") as f:
+            f.write(b"PK\x05\x06" + bytes(18))
+        m.write_plist(label, [route[0] + "/bin/java", "-jar", agent],
+                      EnvironmentVariables={"BUILD_STEP": jdk17})
+        # The route built, and the clock past it, before the agent starts.
+        harness.wait_past_change(*route, jdk21, agent)
+        m.boot()
+        pid = m.wait_pid(label)
+        step = wait_until(lambda: [c for c in m.children(pid)
+                                   if same_file(f"/proc/{c}/exe", jdk17)], "the build step")[0]
+        self.assertTrue(same_file(f"/proc/{pid}/exe", jdk21))
+        r, doc = self.plan(m, code=0)
+        self.assertEqual((doc["steps"], doc["reported"]), ([], []), doc)
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(doc["jobs"][0]["code"], "current", doc)
+        for _ in range(2):
+            r, doc = self.run_relaunch(m)
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual(m.pid(label), pid)
+            self.assertIn(step, m.children(pid))  # the build goes on
+        # A garbage collection deletes JDK 17 under the build step: it runs
+        # replaced code, none of the agent's: reported, not restarted.
+        shutil.rmtree(os.path.dirname(os.path.dirname(jdk17)))
+        why = (f"pid {step} (child of java pid {pid}) runs {jdk17} (deleted), none of the "
+               "job's code")
+        r, doc = self.plan(m, code=0)
+        self.assertEqual(doc["steps"], [], doc)
+        self.assertEqual(doc["reported"], [{"path": jdk17, "change": "stale", "labels": [label],
+                                            "why": why + ": not restarted for it"}], doc)
+        r, doc = self.run_relaunch(m)
+        self.assertEqual(doc["results"], [], doc)
+        self.assertEqual(m.pid(label), pid)
+        self.assertIn(step, m.children(pid))
+
     def test_profile_switch_keeping_the_store_path_restarts_nothing(self):
         # A new generation (a new store path of the profile) that leads
         # to the very store path of nix, another package added: the
@@ -1349,6 +1405,24 @@ class OldStorePaths(Base):
         self.assertIn(os.path.join(self.profiles, "default"),
                       [f["path"] for f in doc["jobs"][0]["files"]], doc)
         self.assert_left_alone(pid)
+
+
+# A program that starts the file $BUILD_STEP names as its child (a CI
+# agent's build step), and sleeps.
+STEP_RUNNER_C = """#include <stdlib.h>
+#include <unistd.h>
+int main(void)
+{
+	char *step = getenv("BUILD_STEP");
+
+	if (step && fork() == 0) {
+		execl(step, step, "1000", (char *)0);
+		_exit(127);
+	}
+	for (;;)
+		sleep(1000);
+}
+"""
 
 
 # A daemon that copies the library argv[1] to a file of its own in the
