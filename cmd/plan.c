@@ -58,6 +58,8 @@ static int print_plan(const struct cli_ctx *ctx, const struct rl_pipeline *p,
 
 		if (archives)
 			print_packages(p);
+		/* Why the plan is empty, before it says so. */
+		cli_no_jobs(ctx, &p->jobs);
 		rl_plan_format_unasked(plan, ctx->verbose, unasked, rl_pipeline_unasked_why(p), &b);
 		fputs(b.data ? b.data : "", stdout);
 		rl_buf_release(&b);
@@ -123,7 +125,6 @@ int cmd_plan(struct cli_ctx *ctx)
 			fprintf(stderr, "relaunch: %s\n", unasked);
 		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives,
 				    nunasked);
-		cli_no_jobs(ctx, &p.jobs);
 	}
 	free(unasked);
 	rl_scope_release(&scoped);

@@ -287,22 +287,23 @@ unknown key is a warning; a config named on purpose must exist.
   relaunch: cannot read config 'missing.json': No such file or directory
   [4]
 
-A job no longer installed is reported, not planned.
+A job no longer installed is reported, not planned. With no job found,
+where relaunch looked comes first: it is why nothing is to restart.
 
   $ mkdir "$R/nowhere" && relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere" | show
+  no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere'
   nothing to restart
   reported:
     $R/opt/local/bin/daemondo (content): job not installed; org.macports.rsyncd, org.macports.slapd, org.macports.squid
     $R/opt/local/libexec/slapd (content): job not installed; org.macports.slapd
-  no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere'
 
 An empty list of directories of one kind, or of both, is said as such.
 
-  $ RELAUNCH_AGENT_DIRS= relaunch plan --daemon-dir "$R/nowhere" 2>/dev/null | tail -n 1 | show
+  $ RELAUNCH_AGENT_DIRS= relaunch plan --daemon-dir "$R/nowhere" 2>/dev/null | head -n 1 | show
   no jobs found in the daemon directory '$R/nowhere' (no agent directory to look in)
-  $ RELAUNCH_DAEMON_DIRS= relaunch plan --agent-dir "$R/nowhere" 2>/dev/null | tail -n 1 | show
+  $ RELAUNCH_DAEMON_DIRS= relaunch plan --agent-dir "$R/nowhere" 2>/dev/null | head -n 1 | show
   no jobs found in the agent directory '$R/nowhere' (no daemon directory to look in)
-  $ RELAUNCH_AGENT_DIRS= RELAUNCH_DAEMON_DIRS= relaunch plan 2>/dev/null | tail -n 1
+  $ RELAUNCH_AGENT_DIRS= RELAUNCH_DAEMON_DIRS= relaunch plan 2>/dev/null | head -n 1
   no jobs found: no agent or daemon directory to look in
 
 Options.

@@ -201,10 +201,10 @@ job:
   relaunch: warning: keeping what was recorded for homebrew.mxcl.nginx: its plist './jobs/agents/n.plist' cannot be read (Too many levels of symbolic links); once it can, a run reloads the job
   recorded 2 files in ./st/manifest.json
   $ relaunch plan $J 2>/dev/null | sed "s|$PWD|.|g"
+  no jobs found in the agent directory './jobs/agents' or the daemon directory './jobs/none'
   nothing to restart
   reported:
     ./jobs/agents/n.plist (content): its plist cannot be read: the job's files stay as recorded until it can; homebrew.mxcl.nginx
-  no jobs found in the agent directory './jobs/agents' or the daemon directory './jobs/none'
   $ relaunch run --no-processes $J 2>&1 | sed "s|$PWD|.|g"
   relaunch: warning: cannot read directory './jobs/agents': Too many levels of symbolic links
   relaunch: warning: cannot read './jobs/agents/n.plist': symlink loop (a file jobs use: recorded as unreadable)

@@ -124,11 +124,12 @@ is absent with the error, as plan fails.
   relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
   $ relaunch run -n --no-processes >/dev/null 2>&1
   [4]
-  $ relaunch plan --no-processes | head -n 1
+  $ relaunch plan --no-processes | tail -n 1
   nothing to restart
   $ relaunch plan --no-processes >/dev/null 2>&1
   $ rm state/history.json
   $ relaunch run -n --no-processes
+  no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   nothing to restart
   $ relaunch run --no-processes
   nothing to restart

@@ -8,6 +8,7 @@ it does not exist. The commands that write state create it, mode 0700.
   $ gone=x/nope/deeper
   $ relaunch run -n --state-dir "$gone"
   no manifest yet: a run would record the baseline
+  no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   nothing to restart
   $ relaunch run -n --json --state-dir "$gone" >/dev/null
   $ relaunch log --state-dir "$gone"
@@ -30,8 +31,8 @@ it does not exist. The commands that write state create it, mode 0700.
   status: valid
   $ relaunch plan --state-dir "$gone"
   relaunch: warning: no manifest yet in 'x/nope/deeper': only running processes and the definitions launchd loaded were checked (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
-  nothing to restart
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
+  nothing to restart
   $ relaunch diff --state-dir "$gone"
   relaunch: cannot read manifest 'x/nope/deeper/manifest.json': no manifest yet (the first 'relaunch run' records the baseline and restarts only processes running replaced code and jobs whose loaded definition is not their plist's; 'relaunch record' records it alone)
   [4]
