@@ -112,7 +112,13 @@ int rl_queue_add(const char *dir, struct rl_queue_entry *e, struct rl_error *err
 	int rc;
 
 	if (n < 0) {
-		rl_error_set(err, "cannot read queue '%s': %s", dir, strerror(errno));
+		/* notify creates no directory: a missing one is said as such. */
+		if (errno == ENOENT)
+			rl_error_set(err,
+				     "queue directory '%s' does not exist (notify creates none)",
+				     dir);
+		else
+			rl_error_set(err, "cannot read queue '%s': %s", dir, strerror(errno));
 		return -1;
 	}
 	if (n >= RL_QUEUE_MAX) {

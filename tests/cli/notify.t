@@ -24,7 +24,10 @@ A missing, unwritable or full queue, a bad option, no queue at all: a
 warning, nothing queued, exit 0.
 
   $ relaunch notify --queue missing --formula nginx
-  relaunch: warning: notify: cannot read queue 'missing': No such file or directory; nothing queued
+  relaunch: warning: notify: queue directory 'missing' does not exist (notify creates none); nothing queued
+  $ relaunch notify --queue missing --formula nginx 2>/dev/null
+  $ test -e missing
+  [1]
 An unwritable queue: sysfs refuses new files even to root (elsewhere a
 directory without write permission does).
 

@@ -28,7 +28,7 @@ static void test_queue(const char *dir)
 	CHECK_INT(rl_queue_list(q, &list, &err), 0); /* missing: empty */
 	CHECK_INT(list.n, 0);
 	CHECK_INT(rl_queue_add(q, &e, &err), -1);
-	CHECK(strstr(err.text, "No such file or directory") != NULL);
+	CHECK(strstr(err.text, "does not exist") != NULL);
 	rl_error_clear(&err);
 	CHECK(mkdir(q, 0755) == 0);
 	e.source = rl_xstrdup("homebrew");
