@@ -88,15 +88,39 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 
 /* jansson's message without the text it quotes (" near 'root'"): a file
  * read by following a link may be any file root can read, and nothing of
- * it may reach a message; the line says where. */
+ * it may reach a message; the line and column say where. Only a quoted
+ * token that is JSON's own punctuation, or the end of the file, is kept:
+ * it tells what is wrong and holds nothing of the file's data. The column
+ * is that of the token's first character (jansson gives its last), unless
+ * the message was cut short before the token's end. */
 static void parse_error(const char *what, const char *path, const json_error_t *jerr,
 			struct rl_error *err)
 {
 	const char *near = strstr(jerr->text, " near ");
-	int len = near ? (int)(near - jerr->text) : (int)strlen(jerr->text);
+	size_t textlen = strlen(jerr->text);
+	int len = near ? (int)(near - jerr->text) : (int)textlen;
+	int column = jerr->column;
 
-	rl_error_set(err, "cannot read %s '%s': %.*s at line %d", what, path, len, jerr->text,
-		     jerr->line);
+	if (near && strcmp(near, " near end of file") == 0) {
+		rl_error_set(err, "cannot read %s '%s': %s at line %d", what, path, jerr->text,
+			     jerr->line);
+		return;
+	}
+	if (near && strncmp(near, " near '", 7) == 0 && strlen(near) == 9 && near[8] == '\'' &&
+	    strchr("{}[],:", near[7]))
+		len = (int)textlen;
+	else if (near && near[6] == '\'' && textlen < JSON_ERROR_TEXT_LENGTH - 2 &&
+		 textlen > (size_t)(near - jerr->text) + 8 && jerr->text[textlen - 1] == '\'') {
+		int chars = 0;
+
+		/* jansson counts columns in characters, not bytes. */
+		for (const char *c = near + 7; c < jerr->text + textlen - 1; c++)
+			chars += ((unsigned char)*c & 0xC0) != 0x80;
+		if (chars > 0 && column - chars + 1 >= 1)
+			column = column - chars + 1;
+	}
+	rl_error_set(err, "cannot read %s '%s': %.*s at line %d, column %d", what, path, len,
+		     jerr->text, jerr->line, column);
 }
 
 static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,

@@ -82,15 +82,15 @@ plan fails on the journal, which decides its plan, and reads no history.
 
   $ echo garbage > state/intent.json
   $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
   $ relaunch run --no-processes >/dev/null 2>&1
   [4]
   $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
   $ relaunch run -n --no-processes >/dev/null 2>&1
   [4]
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
   $ relaunch plan --no-processes >/dev/null 2>&1
   [4]
 
@@ -101,7 +101,7 @@ judges the jobs without it and says so, as for a config; report's plan
 is absent with the error, as plan fails.
 
   $ relaunch record 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  relaunch: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
   $ relaunch record >/dev/null 2>&1
   [4]
   $ relaunch record --force | head -n 1 | sed "s|$HOME|\$HOME|"
@@ -109,19 +109,19 @@ is absent with the error, as plan fails.
   $ cat state/intent.json
   garbage
   $ relaunch jobs 2>&1 >/dev/null | sed "s|$HOME|\$HOME|"
-  relaunch: warning: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it); judging the jobs without it
+  relaunch: warning: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it); judging the jobs without it
   $ relaunch jobs >/dev/null 2>&1
   $ relaunch report --bundle journal.tgz >/dev/null 2>&1
   $ tar xzOf journal.tgz relaunch-report/MANIFEST.txt | grep '^plan.json' | sed "s|$HOME|\$HOME|"
-  plan.json                    absent: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
+  plan.json                    absent: cannot read restart journal '$HOME/state/intent.json': '[' or '{' expected at line 1, column 1 (it names the jobs a run was restarting: check that each is loaded, with launchctl print, then remove it)
   $ rm journal.tgz state/intent.json
   $ echo garbage > state/history.json
   $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
+  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1, column 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
   $ relaunch run --no-processes >/dev/null 2>&1
   [4]
   $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
-  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
+  relaunch: cannot read history '$HOME/state/history.json': '[' or '{' expected at line 1, column 1 (it holds only when each job was last restarted, for the throttle floor: remove it to go on; the next run then waits for no earlier restart)
   $ relaunch run -n --no-processes >/dev/null 2>&1
   [4]
   $ relaunch plan --no-processes | tail -n 1
