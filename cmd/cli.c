@@ -978,9 +978,9 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 		if (rc < 0)
 			return cli_fail(&err);
 		ctx->have_config = rc == 0;
+		/* Checked by the pipeline, once it has found the jobs
+		 * `brew services run` loaded too (check_config). */
 		ctx->config_loaded = 1;
-		if (ctx->jobs_found && ctx->have_config)
-			rl_config_check(&ctx->cfg, ctx->config_path, &ctx->jobs);
 	}
 	return 0;
 }
@@ -1004,6 +1004,7 @@ void cli_pipeline_opts(struct cli_ctx *ctx, struct rl_launchctl *lc, struct rl_p
 	po->config_path = ctx->config_path;
 	po->config_explicit = ctx->config_explicit;
 	po->config = ctx->config_loaded ? &ctx->cfg : NULL;
+	po->check_config = ctx->config_loaded && ctx->have_config;
 	po->jobs = ctx->jobs_found ? &ctx->jobs : NULL;
 	po->fs = ctx->jobs_found ? &ctx->fs : NULL;
 	po->discover = &ctx->discover;

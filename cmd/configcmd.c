@@ -6,17 +6,22 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "core/execute/launchctl.h"
+#include "core/pipeline.h"
 
 /* The subcommands, for usage errors. */
 static const char *const subcommands[] = {"check"};
 
 struct counter {
 	size_t n;
+	int off; /* a warning not about the config: printed, not counted */
 };
 
 static void count_warning(const char *text, void *ctx)
 {
-	((struct counter *)ctx)->n++;
+	struct counter *c = ctx;
+
+	c->n += !c->off;
 	fprintf(stderr, "relaunch: %s\n", text);
 }
 
@@ -49,6 +54,16 @@ int cmd_config(struct cli_ctx *ctx)
 	 * only the first. */
 	rc = rl_config_load_unchecked(&cfg, ctx->config_path, !ctx->config_explicit, &err);
 	if (rc == 0) {
+		struct rl_launchctl lc;
+		struct rl_pipeline_opts po;
+
+		/* Every job the other commands find: those `brew services run`
+		 * loaded too (a warning about one of them is no problem of
+		 * the config's). */
+		cli_pipeline_opts(ctx, &lc, &po);
+		problems.off = 1;
+		rl_pipeline_find_run_jobs(&po, &ctx->jobs);
+		problems.off = 0;
 		rl_config_check_cycles(&cfg, ctx->config_path);
 		rl_config_check(&cfg, ctx->config_path, &ctx->jobs);
 	}

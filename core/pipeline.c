@@ -184,15 +184,12 @@ static char *recorded_loaded_path(const struct rl_manifest *prev, const struct r
 	return rl_xstrdup(e->path);
 }
 
-/* Jobs `brew services run` loaded: launchd holds them loaded from a plist
- * in no job directory, so discovery cannot find them. From launchd's
- * listings when it can be asked (lc); a job the restart journal holds (a
- * reload an earlier run left unfinished: its domain and plist are
- * journaled); and when launchd could not tell, each such job the
- * manifest (prev) records, so that a command without launchd still
- * knows it. */
-static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
-			  const struct rl_manifest *prev, struct rl_jobset *js)
+/* Jobs `brew services run` loaded that launchd's listings show (lc), and
+ * those the restart journal holds (a reload an earlier run left
+ * unfinished: its domain and plist are journaled), into js: 1 when
+ * launchd could tell, else 0 (find_recorded_run_jobs then). */
+static int find_asked_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
+			       struct rl_jobset *js)
 {
 	struct rl_intents journal = {0};
 	struct rl_error jerr = {0};
@@ -205,7 +202,15 @@ static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_
 				add_known_run_job(o->discover, journal.v[i].label,
 						  journal.v[i].plist, journal.v[i].domain, js);
 	rl_intents_release(&journal);
-	for (size_t i = 0; !known && prev && i < prev->n; i++) {
+	return known;
+}
+
+/* Each job `brew services run` loaded that the manifest (prev) records,
+ * into js: a command without launchd still knows it. */
+static void find_recorded_run_jobs(const struct rl_discover_opts *d, const struct rl_manifest *prev,
+				   struct rl_jobset *js)
+{
+	for (size_t i = 0; i < prev->n; i++) {
 		const struct rl_entry *e = &prev->entries[i];
 
 		for (size_t u = 0; u < e->nuses; u++) {
@@ -216,10 +221,43 @@ static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_
 			    rl_jobset_find(js, e->uses[u].label))
 				continue;
 			loaded = recorded_loaded_path(prev, e, e->uses[u].label);
-			add_known_run_job(o->discover, e->uses[u].label, loaded, NULL, js);
+			add_known_run_job(d, e->uses[u].label, loaded, NULL, js);
 			free(loaded);
 		}
 	}
+}
+
+/* Jobs `brew services run` loaded: launchd holds them loaded from a plist
+ * in no job directory, so discovery cannot find them. From launchd's
+ * listings when it can be asked, and the restart journal
+ * (find_asked_run_jobs); and when launchd could not tell, each such job
+ * the manifest (prev) records. */
+static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
+			  const struct rl_manifest *prev, struct rl_jobset *js)
+{
+	if (!find_asked_run_jobs(o, ls, js) && prev)
+		find_recorded_run_jobs(o->discover, prev, js);
+}
+
+void rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js)
+{
+	struct rl_launchctl_listings ls;
+
+	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
+	if (!find_asked_run_jobs(o, &ls, js) && o->statedir) {
+		/* Launchd could not tell: the manifest, if it can be read (one
+		 * that cannot is the commands' to report, that read it). */
+		struct rl_manifest prev;
+		struct rl_error err = {0};
+		char *path = rl_path_join(o->statedir, RL_STATE_MANIFEST);
+
+		rl_manifest_init(&prev);
+		if (rl_manifest_load(&prev, path, &err) == 0)
+			find_recorded_run_jobs(o->discover, &prev, js);
+		rl_manifest_release(&prev);
+		free(path);
+	}
+	rl_launchctl_listings_release(&ls);
 }
 
 /* The tracking stage: the config, the jobs, and every file they use (the
@@ -249,8 +287,9 @@ static int track(const struct rl_pipeline_opts *o, const struct rl_manifest *pre
 	}
 	if (rc == 0)
 		find_run_jobs(o, ls, prev, js);
-	/* Checked whole on every load, against the jobs found. */
-	if (rc == 0 && !o->config)
+	/* Checked whole on every load, against the jobs found, those
+	 * `brew services run` loaded too. */
+	if (rc == 0 && (!o->config || o->check_config))
 		rl_config_check(cfg, o->config_path ? o->config_path : RL_STATE_CONFIG, js);
 	if (rc == 0)
 		rc = rl_jobs_track(js, libs, m, o->warn_unresolved ? RL_TRACK_WARN_UNRESOLVED : 0,

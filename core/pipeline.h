@@ -54,6 +54,10 @@ struct rl_pipeline_opts {
 	 * into the pipeline, leaving them empty. */
 	struct rl_config *config;
 	struct rl_jobset *jobs;
+	/* With config: check it against the jobs found (rl_config_check),
+	 * once those `brew services run` loaded are found too, as a config
+	 * loaded here always is. */
+	int check_config;
 	/* With jobs: the lstat memo (fscache.h) their discovery filled, or
 	 * NULL. Taken over by the pipeline (*fs left NULL), so each path the
 	 * discovery asked about is not asked again by the same run. */
@@ -175,6 +179,12 @@ struct rl_pipeline {
  * o->jobs and o->config, when given, are the caller's again afterwards. */
 int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
 		      struct rl_error *err);
+/* Add to js (the jobs the job directories hold) the jobs `brew services
+ * run` loaded, found as every pipeline finds them: from launchd (o->lc),
+ * the restart journal, and when launchd cannot tell, the manifest in
+ * o->statedir, if it can be read. For a command that runs no pipeline and
+ * needs every job found (config check). */
+void rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js);
 
 /* The recorded jobs of prev whose plist is still in one of d's job
  * directories (or may be: one that cannot be looked at, its directory

@@ -16,6 +16,7 @@ and its plist from the path `print` shows it loaded from:
 - it is listed by `jobs`, also named by its formula;
 - nothing changed: nothing planned; a failed restart is retried by the
   next run; a command without launchd knows the job from the manifest;
+- its entry in the config is no unknown label, and applies to it;
 - a homebrew.mxcl.* job whose plist cannot be found is one warning;
 - a job directory's plist of a label launchd runs from another plist
   is not restarted for its files (skipped).
@@ -213,6 +214,43 @@ class BrewServicesRun(unittest.TestCase):
             self.assertEqual(results[label]["status"], "restarted", results)
             self.restarted(m, label, old, "2.1.1")
             self.plan(m, 0)
+
+    def test_config_entry_of_a_run_job_applies_without_warning(self):
+        # A jobs.<label> entry for a job `brew services run` loaded names a
+        # job relaunch handles: no command warns that it matches no job
+        # (config check, plan, record; without launchd, from the
+        # manifest), and its options apply to it (restart = never).
+        with Machine(RELAUNCH) as m:
+            label = brew("redisd")
+            loaded = self.install(m, "redisd", "7.2.4")
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            m.write_config({"jobs": {label: {"restart": "never"}}})
+            r = m.relaunch("config", "check")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(r.stderr, "")
+            self.assertIn("ok (1 job configured, 1 found)", r.stdout)
+            for args in (("record",), ("plan",), ("plan", "--no-processes"), ("run", "-n"),
+                         ("jobs",), ("status",)):
+                r = m.relaunch(*args)
+                self.assertEqual(r.returncode, 0, f"{args}: {r.stdout}{r.stderr}")
+                self.assertNotIn("no job", r.stderr, args)
+            self.upgrade(m, "redisd", "7.2.5")
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertNotIn("no job", r.stderr)
+            self.assertEqual([(s["label"], s["action"], s["never"]) for s in doc["steps"]],
+                             [(label, "kickstart", True)], doc)
+            results, r = self.run_json(m)
+            self.assertNotIn("no job", r.stderr)
+            self.assertEqual(results[label]["status"], "skipped", results)
+            self.assertEqual(m.pid(label), old)
+            # A label neither in a job directory nor loaded is still one.
+            m.write_config({"jobs": {label: {}, brew("nowhere"): {}}})
+            r = m.relaunch("config", "check")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertEqual(r.stderr.count("no job"), 1, r.stderr)
+            self.assertIn(f"no job '{brew('nowhere')}' found", r.stderr)
 
     def test_plist_not_found_is_one_warning(self):
         with Machine(RELAUNCH) as m:
