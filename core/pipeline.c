@@ -30,18 +30,64 @@ static int homebrew_label(const char *label)
 	return strncmp(label, HOMEBREW_LABEL, sizeof(HOMEBREW_LABEL) - 1) == 0;
 }
 
+/* A job `brew services run` loaded, into js: its plist found again from
+ * path, where it was loaded from (rl_job_homebrew_run_plist), as long as
+ * path is in no job directory (discovery's) and js holds no job of label.
+ * domain: where it was loaded, or NULL (an agent of the plist's owner, as
+ * discovery places one). A plist that cannot be read is a warning; one
+ * that cannot be found (path NULL: not shown), or is labelled otherwise,
+ * too when warn (launchd said so now), else it is passed over silently
+ * (a recorded or journaled path). A path in a job directory is
+ * discovery's: a plist it skipped, with its warning, or one removed
+ * since. */
+static void add_run_job_at(const struct rl_discover_opts *d, const char *label, const char *path,
+			   const char *domain, int warn, struct rl_jobset *js)
+{
+	enum rl_job_kind kind;
+	struct rl_error err = {0};
+	struct rl_job job;
+	char *plist, *q;
+
+	if (!homebrew_label(label) || rl_jobset_find(js, label) ||
+	    (path && in_job_dir(d, path, &kind)))
+		return;
+	plist = path ? rl_job_homebrew_run_plist(label, path) : NULL;
+	if (!plist) {
+		if (warn) {
+			q = rl_path_quote(path ? path : "(not shown)");
+			rl_warn("cannot find the plist of '%s', loaded in %s from %s: it is not "
+				"restarted",
+				label, domain, q);
+			free(q);
+		}
+		return;
+	}
+	if ((domain ? rl_job_parse_loaded(plist, domain, &job, &err)
+		    : rl_job_parse(plist, RL_JOB_AGENT, &job, &err)) < 0) {
+		rl_warn("%s", err.text);
+	} else if (strcmp(job.label, label) != 0) {
+		if (warn) {
+			q = rl_path_quote(plist);
+			rl_warn("cannot use the plist of '%s' at %s: it is labelled '%s'", label, q,
+				job.label);
+			free(q);
+		}
+		rl_job_release(&job);
+	} else {
+		rl_jobset_insert(js, &job);
+	}
+	free(plist);
+}
+
 /* One job `brew services run` loaded (a homebrew.mxcl.* label launchd
- * lists in domain that no job directory holds): its plist found from
- * where launchd loaded it (rl_job_homebrew_run_plist), into js; a warning
- * when it cannot be found, or read. */
+ * lists in domain that no job directory holds): launchd asked where it
+ * was loaded from, and the job added from there (add_run_job_at). */
 static void add_run_job(const struct rl_launchctl *lc, const struct rl_discover_opts *d,
 			const char *domain, const char *label, struct rl_jobset *js)
 {
-	enum rl_job_kind kind;
 	struct rl_service_status st;
 	struct rl_error err = {0};
-	char *target = rl_xasprintf("%s/%s", domain, label), *plist = NULL, *q;
-	struct rl_job job;
+	char *target = rl_xasprintf("%s/%s", domain, label);
 	int rc = rl_launchctl_status(lc, target, &st, &err);
 
 	free(target);
@@ -51,28 +97,7 @@ static void add_run_job(const struct rl_launchctl *lc, const struct rl_discover_
 		rl_warn("cannot ask launchd where '%s' was loaded from: %s", label, err.text);
 		return;
 	}
-	/* Loaded from a job directory: discovery's (a plist it skipped,
-	 * with its warning, or one removed since). */
-	if (st.path[0] && in_job_dir(d, st.path, &kind))
-		return;
-	plist = st.path[0] ? rl_job_homebrew_run_plist(label, st.path) : NULL;
-	if (!plist) {
-		q = rl_path_quote(st.path[0] ? st.path : "(not shown)");
-		rl_warn("cannot find the plist of '%s', loaded in %s from %s: it is not restarted",
-			label, domain, q);
-		free(q);
-	} else if (rl_job_parse_loaded(plist, domain, &job, &err) < 0) {
-		rl_warn("%s", err.text);
-	} else if (strcmp(job.label, label) != 0) {
-		q = rl_path_quote(plist);
-		rl_warn("cannot use the plist of '%s' at %s: it is labelled '%s'", label, q,
-			job.label);
-		free(q);
-		rl_job_release(&job);
-	} else {
-		rl_jobset_insert(js, &job);
-	}
-	free(plist);
+	add_run_job_at(d, label, st.path[0] ? st.path : NULL, domain, 1, js);
 }
 
 /* The domains looked at for jobs `brew services run` loaded: each job's
@@ -132,31 +157,6 @@ static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discov
 	return known && !rl_launchctl_gate_closed(lc->gate);
 }
 
-/* A job `brew services run` loaded, known without launchd: plist (a
- * recorded or journaled path outside the job directories) found again
- * with rl_job_homebrew_run_plist, into js. domain: where it was loaded,
- * or NULL (an agent of the plist's owner, as discovery places one). */
-static void add_known_run_job(const struct rl_discover_opts *d, const char *label, const char *path,
-			      const char *domain, struct rl_jobset *js)
-{
-	enum rl_job_kind kind;
-	struct rl_error err = {0};
-	struct rl_job job;
-	char *plist;
-
-	if (!homebrew_label(label) || rl_jobset_find(js, label) || in_job_dir(d, path, &kind) ||
-	    !(plist = rl_job_homebrew_run_plist(label, path)))
-		return;
-	if ((domain ? rl_job_parse_loaded(plist, domain, &job, &err)
-		    : rl_job_parse(plist, RL_JOB_AGENT, &job, &err)) < 0)
-		rl_warn("%s", err.text);
-	else if (strcmp(job.label, label) != 0)
-		rl_job_release(&job);
-	else
-		rl_jobset_insert(js, &job);
-	free(plist);
-}
-
 /* Where the manifest's job label was loaded from: its recorded plist is
  * the file its route ends at (e); when the route went through the
  * formula's opt link (recorded as a link on the job's plist route), the
@@ -199,8 +199,8 @@ static int find_asked_run_jobs(const struct rl_pipeline_opts *o, struct rl_launc
 	if (o->statedir && rl_intents_load(&journal, o->statedir, &jerr) == 0)
 		for (size_t i = 0; i < journal.n; i++)
 			if (journal.v[i].plist && journal.v[i].domain)
-				add_known_run_job(o->discover, journal.v[i].label,
-						  journal.v[i].plist, journal.v[i].domain, js);
+				add_run_job_at(o->discover, journal.v[i].label, journal.v[i].plist,
+					       journal.v[i].domain, 0, js);
 	rl_intents_release(&journal);
 	return known;
 }
@@ -221,7 +221,7 @@ static void find_recorded_run_jobs(const struct rl_discover_opts *d, const struc
 			    rl_jobset_find(js, e->uses[u].label))
 				continue;
 			loaded = recorded_loaded_path(prev, e, e->uses[u].label);
-			add_known_run_job(d, e->uses[u].label, loaded, NULL, js);
+			add_run_job_at(d, e->uses[u].label, loaded, NULL, 0, js);
 			free(loaded);
 		}
 	}
