@@ -658,8 +658,14 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 		return sip_skip(s, r->cmd);
 	if (retry_perm(s, r))
 		return self;
-	/* kickstart -k never reached launchd: the old process still runs. */
-	if (self == ST_KICKSTART && answered(r, RL_LC_EXIT_UNREACHABLE) && !s->perm_retried)
+	/* kickstart -k never reached launchd (69), or was refused before
+	 * launchd acted on any job (64 launchctl's usage error, 112 no such
+	 * domain, 125 the domain does not support it): nothing was stopped,
+	 * and the old process still runs, as after a bootout refused so. A
+	 * retry follows an answer that may have acted (1): not said then. */
+	if (self == ST_KICKSTART && !s->perm_retried &&
+	    (answered(r, RL_LC_EXIT_UNREACHABLE) || answered(r, RL_LC_EXIT_USAGE) ||
+	     answered(r, RL_LC_EXIT_NO_DOMAIN) || answered(r, RL_LC_EXIT_UNSUPPORTED)))
 		return fail_unreached(s, r);
 	/* No answer: launchd may yet act on it, and is asked no more this run
 	 * (the launchctl gate), so the job's state is not known. */

@@ -1087,6 +1087,43 @@ class LaunchdTest(unittest.TestCase):
                          ["restarted", "restarted"], res)
         self.assertEqual([len(self.kickstarts(m, label)) for label in labels], [1, 1, 1])
 
+    def test_kickstart_refused_before_launchd_acted_fails_untouched_and_is_retried(self):
+        """A kickstart -k answering 64 (launchctl's usage error), 112 (no
+        such domain) or 125 (the domain does not support it) was refused
+        before launchd acted on the job: nothing was stopped, and the
+        failure says so with the pid that keeps running, as a bootout's
+        does. No journal entry is left, the throttle does not count it,
+        status shows it failed, and the next run restarts the job."""
+        for code in ("64", "112", "125"):
+            with self.subTest(code=code):
+                m = self.machine()
+                m.env["RELAUNCH_THROTTLE_FLOOR"] = "60"
+                m.brew_install("nginx", "1.0")
+                label = brew("nginx")
+                self.baseline(m, running=[label])
+                pid = m.pid(label)
+                m.brew_upgrade("nginx", "1.1")
+                m.fault("exit", "--command", "kickstart", "--label", label, "--code", code)
+                res, _ = self.run_json(m, expect=3)
+                err = res[label]["error"]
+                self.assertEqual(res[label]["status"], "failed", res[label])
+                self.assertIn(f"'kickstart -k {m.target(label)}' failed with exit code {code} (",
+                              err)
+                self.assertTrue(err.endswith(
+                    f"; left untouched (nothing was stopped; pid {pid} keeps running): "
+                    "the next 'relaunch run' tries it again"), err)
+                self.assertEqual(m.pid(label), pid)
+                self.assertEqual(m.events("kill"), [])
+                self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+                with open(os.path.join(m.state, "history.json")) as f:
+                    self.assertNotIn(label, json.load(f)["restarts"])
+                st = m.relaunch("status")
+                self.assertEqual(st.returncode, 3, st.stdout)
+                self.assertIn(f"pending: failed   {label}: ", st.stdout)
+                res, _ = self.run_json(m, "--no-wait")
+                self.assertEqual(res[label]["status"], "restarted", res[label])
+                self.assertNotEqual(m.wait_pid(label), pid)
+
     def test_apple_service_is_never_touched(self):
         """150: System Integrity Protection guards com.apple.* labels."""
         m = self.machine()
