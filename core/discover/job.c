@@ -331,6 +331,7 @@ static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 	int runatload = 0;
 
 	if (n && plist_get_node_type(n) == PLIST_DICT) {
+		j->keepalive_dict = 1;
 		if (dict_bool(n, "AfterInitialDemand") != 1) {
 			j->starts_at_load = dict_bool(n, "SuccessfulExit") >= 0;
 			get_path_state(n, &j->path_state);
@@ -344,6 +345,23 @@ static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 		return -1;
 	j->starts_at_load |= runatload || j->kept_running;
 	return 0;
+}
+
+/* StartInterval and StartCalendarInterval: read only to know that the
+ * job runs on a schedule; a value of another type is ignored, as launchd
+ * ignores it. */
+static void get_schedule(plist_t dict, struct rl_job *j)
+{
+	plist_t n = plist_dict_get_item(dict, "StartInterval");
+	uint64_t v = 0;
+
+	if (n && plist_get_node_type(n) == PLIST_UINT) {
+		plist_get_uint_val(n, &v);
+		j->start_interval = v > INT_MAX ? 0 : (int)v; /* a negative number reads huge */
+	}
+	n = plist_dict_get_item(dict, "StartCalendarInterval");
+	j->calendar = n && (plist_get_node_type(n) == PLIST_DICT ||
+			    plist_get_node_type(n) == PLIST_ARRAY);
 }
 
 int rl_job_starts_now(const struct rl_job *j)
@@ -388,6 +406,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->background_only = background_only(root);
 	j->exit_timeout = exit_timeout(root);
+	get_schedule(root, j);
 	if (get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||

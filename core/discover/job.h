@@ -57,6 +57,13 @@ struct rl_job {
 	int kept_running;
 	int starts_at_load;
 	struct rl_strv path_state;
+	int keepalive_dict; /* KeepAlive is a dictionary (whatever it holds) */
+	/* A schedule launchd starts the job on (launchd.plist(5)):
+	 * start_interval: StartInterval, seconds (0: absent, not a positive
+	 * integer, which launchd ignores); calendar: StartCalendarInterval is
+	 * a dictionary or an array (of them). */
+	int start_interval;
+	int calendar;
 	int disabled;	     /* only launchd's default; not whether it is loaded */
 	int background_only; /* LimitLoadToSessionType names only Background */
 	/* The plist as read: the SHA-256 of its bytes, and of the definition
