@@ -22,6 +22,25 @@ int rl_decide_idle(const struct rl_job *job)
 	return !job->kept_running;
 }
 
+int rl_decide_scheduled(const struct rl_job *job)
+{
+	return (job->start_interval > 0 || job->calendar) && !job->kept_running &&
+	       !job->keepalive_dict;
+}
+
+char *rl_decide_scheduled_why(const struct rl_job *job, pid_t pid, int reload)
+{
+	char interval[64] = "";
+
+	if (job->start_interval > 0)
+		snprintf(interval, sizeof(interval), "StartInterval %d s%s", job->start_interval,
+			 job->calendar ? ", " : "");
+	return rl_xasprintf("runs on a schedule (%s%s): pid %lld is left to finish; %s", interval,
+			    job->calendar ? "StartCalendarInterval" : "", (long long)pid,
+			    reload ? "reloaded by a later run once it has exited"
+				   : "its next run starts the new files");
+}
+
 /* Equal as text, or naming the same file. */
 static int same_path(const char *a, const char *b)
 {
@@ -914,9 +933,52 @@ char *rl_decide_hosts_self_why(pid_t pid)
 			    (long long)pid);
 }
 
+/* When s's plist changed last, as its reasons say (rl_decide_change_time);
+ * 0 when none of them is the plist or a time cannot be read. */
+static int64_t plist_change_time(const struct rl_step *s)
+{
+	int64_t last = 0;
+
+	for (size_t i = 0; i < s->nreasons; i++) {
+		int64_t t;
+
+		if (s->reasons[i].role != RL_ROLE_PLIST)
+			continue;
+		t = rl_decide_change_time(s->reasons[i].path);
+		if (t == 0)
+			return 0;
+		last = t > last ? t : last;
+	}
+	return last;
+}
+
+/* A restart of a running scheduled task: left to finish (decide.h). */
+static enum rl_decision spare_task(struct rl_plan *p, struct rl_step *s,
+				   const struct rl_observed *o)
+{
+	int reload = 0;
+	char *why;
+
+	if (s->action == RL_ACTION_RELOAD) {
+		int64_t t = plist_change_time(s);
+
+		reload = !t || !rl_decide_loaded_since(s->job, o, t);
+		if (!reload)
+			s->action = RL_ACTION_KICKSTART; /* launchd has the plist */
+	}
+	why = rl_decide_scheduled_why(s->job, o->pid, reload);
+	rl_plan_decide(p, s, reload ? RL_DECISION_DEFERRED : RL_DECISION_IDLE, why);
+	free(why);
+	return s->decision;
+}
+
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	enum rl_decision d = decide(p, s, o);
+
+	if (d == RL_DECISION_RESTART && !s->never && o->loaded && o->pid > 0 && !o->held &&
+	    rl_decide_scheduled(s->job))
+		d = spare_task(p, s, o);
 
 	if (d == RL_DECISION_RESTART && !s->never && o->pid > 0 && rl_decide_hosts_self(o->pid)) {
 		char *why = rl_decide_hosts_self_why(o->pid);

@@ -74,6 +74,21 @@ struct rl_observed {
  * crashes, and is restarted as planned. 1: idle. */
 int rl_decide_idle(const struct rl_job *job);
 
+/* 1 when the job runs on a schedule and is not kept alive: its plist has
+ * StartInterval or StartCalendarInterval, and no KeepAlive, or KeepAlive
+ * false (a KeepAlive true or dictionary job is a service, whatever else
+ * starts it). Such a task that runs when relaunch decides is left to
+ * finish: kickstart -k or bootout would kill it mid-run (a backup, a
+ * cleanup), and its next run starts the new files. */
+int rl_decide_scheduled(const struct rl_job *job);
+
+/* The reason a scheduled task (rl_decide_scheduled) whose process pid
+ * runs is left to finish: "runs on a schedule (StartInterval 300 s):
+ * pid 4242 is left to finish; " then "its next run starts the new files",
+ * or, when its plist is still to be reloaded (reload), "reloaded by a
+ * later run once it has exited". A new string. */
+char *rl_decide_scheduled_why(const struct rl_job *job, pid_t pid, int reload);
+
 /* 1 when launchd's loaded definition (path, program, arguments) is the
  * plist on disk now. */
 int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o);
@@ -183,6 +198,13 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * shell running a script) stays a restart; a restart whose process is
  * this run or its ancestor (rl_decide_hosts_self) is DEFERRED, with
  * hosts_run set: restarting it would end the run.
+ * Before that, a restart of a scheduled task (rl_decide_scheduled) whose
+ * process runs, not held by the journal, is no restart, whatever made it
+ * one (stale, crashing, a reload): the task is left to finish. A
+ * kickstart, or a reload of a plist launchd loaded since it changed
+ * (rl_decide_loaded_since), is IDLE (its next run starts the new files:
+ * committed); a reload still needed is DEFERRED (the change stays
+ * pending, and a later run reloads the plist once no process runs).
  * A job that starts its server detached (job->pg_data, o->server*) is
  * decided by that server first, once launchd has it loaded: stale, or not
  * to be told (o->server_problem, a view UNKNOWN), it is REFUSED with what

@@ -226,6 +226,123 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
 
+    # -- a scheduled task that runs --------------------------------------------
+    def test_running_interval_task_upgraded_is_left_to_finish(self):
+        """A StartInterval task (brew's `run_type :interval`) caught mid-run
+        on old code (brew's plist: RunAtLoad, StartInterval, no KeepAlive):
+        kickstart -k would kill it; its next run starts the new files, so
+        it is not restarted and the change is committed."""
+        with Machine(RELAUNCH) as m:
+            label = brew("cleanup")
+            m.brew_install("cleanup", "1.0")
+            m.write_plist(label, [os.path.join(m.opt("cleanup"), "bin", "cleanup"), "1000"],
+                          RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            pid = self.boot(m, [label])[label]
+            m.brew_upgrade("cleanup", "1.1")  # the old keg is gone: stale
+            why = (f"runs on a schedule (StartInterval 300 s): pid {pid} is left to finish; "
+                   "its next run starts the new files")
+
+            doc = self.plan_json(m, expect=0)
+            harness.check_schema.validate(doc, "plan")
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
+                             [("idle", [label], why)], doc)
+
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"], res[label]["note"]),
+                             ("idle", "kickstart", why), res)
+            self.assertIn(f"idle      {label}: {why}", r.stderr)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            # Committed: a second run restarts nothing; only the process
+            # view still sees the old code, and says the same of it.
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
+                             {label: ("idle", why)}, res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            # Once it has exited, nothing is left of the change.
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_running_calendar_task_whose_plist_changed_is_reloaded_once_it_exited(self):
+        """A StartCalendarInterval task that runs when its plist changed:
+        bootout would kill it, so the reload waits; the change stays
+        pending, and the first run after the task exited reloads it."""
+        with Machine(RELAUNCH) as m:
+            label = brew("backup")
+            m.brew_install("backup", "1.0")
+            args = [os.path.join(m.opt("backup"), "bin", "backup"), "1000"]
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            self.boot(m, [label], running=False)
+            # 02:30: launchd starts it (what a kickstart without -k does).
+            target = m.target(label)
+            self.assertEqual(m.launchctl("kickstart", target).returncode, 0)
+            pid = m.wait_pid(label)
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 3, "Minute": 30})
+            why = (f"runs on a schedule (StartCalendarInterval): pid {pid} is left to finish; "
+                   "reloaded by a later run once it has exited")
+
+            doc = self.plan_json(m, expect=1)
+            harness.check_schema.validate(doc, "plan")
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
+                             [("deferred", [label], why)], doc)
+            for _ in range(2):  # pending: asked again by each run while it runs
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertEqual((res[label]["status"], res[label]["error"]), ("deferred", why),
+                                 res)
+                self.assertIn(f"deferred  {label}: {why}", r.stderr)
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), pid)
+
+            # The task ends; the next run reloads the plist, and starts
+            # nothing: launchd runs it at its new time.
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["action"], res[label]["status"]), ("reload", "idle"),
+                             res)
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)],
+                             ["bootout", "removed", "bootstrap"])
+            self.assertEqual(m.pid(label), 0)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_kept_alive_service_with_an_interval_is_restarted(self):
+        """StartInterval beside KeepAlive true, or a KeepAlive dictionary:
+        a service launchd keeps running, restarted as any other."""
+        with Machine(RELAUNCH) as m:
+            labels = [brew("poller"), brew("watcher")]
+            for formula, keepalive in (("poller", True), ("watcher", {"SuccessfulExit": False})):
+                m.brew_install(formula, "1.0")
+                m.write_plist(brew(formula),
+                              [os.path.join(m.opt(formula), "bin", formula), "1000"],
+                              KeepAlive=keepalive, StartInterval=60)
+            pids = self.boot(m, labels)
+            m.brew_upgrade("poller", "1.1")
+            m.brew_upgrade("watcher", "1.1")
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]), labels, doc)
+            res, _ = self.run_json(m)
+            for label in labels:
+                self.assertEqual((res[label]["status"], res[label]["action"]),
+                                 ("restarted", "kickstart"), res)
+                self.assertNotEqual(m.pid(label), pids[label])
+
     # -- current -----------------------------------------------------------
     def test_reloaded_by_its_package_manager_is_not_reloaded_again(self):
         with Machine(RELAUNCH) as m:
