@@ -547,6 +547,20 @@ static enum state st_status_before(struct step_run *s)
 		s->res->note = rl_xstrdup("not running: runs the new files at its next launch");
 		return ST_IDLE;
 	}
+	/* A scheduled task that started since the plan (its schedule fired):
+	 * left to finish, as the plan leaves one (core/plan/decide.h). */
+	if (s->res->old_pid && !held && !st.stopping && rl_decide_scheduled(job)) {
+		int reload = s->step->action == RL_ACTION_RELOAD;
+		char *why = rl_decide_scheduled_why(job, s->res->old_pid, reload);
+		enum state next = ST_IDLE;
+
+		if (reload)
+			next = defer(s, "%s", why);
+		else
+			s->res->note = rl_xstrdup(why);
+		free(why);
+		return next;
+	}
 	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }
 

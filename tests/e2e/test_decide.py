@@ -297,6 +297,11 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
                              [("deferred", [label], why)], doc)
+            # jobs: stale (its plist changed), deferred in plan's words.
+            r, jdoc = m.relaunch_json("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            job = jdoc["jobs"][0]
+            self.assertEqual((job["pid"], job["code"], job["deferred"]), (pid, "stale", why), job)
             for _ in range(2):  # pending: asked again by each run while it runs
                 t0 = time.time()
                 res, r = self.run_json(m)
@@ -320,6 +325,69 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(m.pid(label), 0)
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
+
+    def test_calendar_task_started_before_its_reload_is_left_to_finish(self):
+        """The plan finds the task not running and reloads its changed
+        plist; its schedule fires before the run gets to it: the reload
+        waits for it, as when the plan sees it run."""
+        with Machine(RELAUNCH) as m:
+            label = brew("backup")
+            m.brew_install("aa", "1.0")  # a service, restarted first
+            m.brew_install("backup", "1.0")
+            args = [os.path.join(m.opt("backup"), "bin", "backup"), "1000"]
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            pids = self.boot(m, [brew("aa")])
+            m.brew_upgrade("aa", "1.1")
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 3, "Minute": 30})
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(brew("aa"), "kickstart"), (label, "reload")], doc)
+
+            # A launchctl that holds the run in its first kickstart (aa's),
+            # after every decision and before the task's turn.
+            called = harness.Gate(os.path.join(m.root, "kick.called"))
+            gate = harness.Gate(os.path.join(m.root, "kick.gate"))
+            released = os.path.join(m.root, "kick.released")
+            lc = os.path.join(m.root, "launchctl-kick")
+            with open(lc, "w") as f:
+                f.write("#!/bin/sh\n"
+                        f"if [ \"$1\" = kickstart ] && [ ! -e '{released}' ]; then\n"
+                        f"\tread _ < '{called.path}'; read _ < '{gate.path}'\n"
+                        "fi\n"
+                        f"exec '{m.sim_launchctl}' \"$@\"\n")
+            os.chmod(lc, 0o755)
+            t0 = time.time()
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                called.open()
+                # 02:30: launchd starts the task.
+                self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+                pid = m.wait_pid(label)
+                open(released, "w").close()
+                gate.open()
+                out, err = run.communicate(timeout=harness.SAFETY * 3)
+            finally:
+                if run.poll() is None:
+                    run.kill()
+                    run.communicate()
+            self.assertEqual(run.returncode, 0, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            why = (f"runs on a schedule (StartCalendarInterval): pid {pid} is left to finish; "
+                   "reloaded by a later run once it has exited")
+            self.assertEqual((res[label]["status"], res[label]["error"]), ("deferred", why), res)
+            self.assertIn(f"deferred  {label}: {why}", err)
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)], ["start"])
+            self.assertEqual(m.pid(label), pid)
+            self.assertEqual(res[brew("aa")]["status"], "restarted", res)
+            self.assertNotEqual(m.pid(brew("aa")), pids[brew("aa")])
+            # Pending: the plan now sees it run, and says the same.
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
+                             [("deferred", [label], why)], doc)
 
     def test_kept_alive_service_with_an_interval_is_restarted(self):
         """StartInterval beside KeepAlive true, or a KeepAlive dictionary:

@@ -945,6 +945,65 @@ static void test_hosts_self(void)
 	fx_release(&f);
 }
 
+/* A running scheduled task (StartInterval or StartCalendarInterval, not
+ * kept alive) is left to finish, whatever makes it owe a restart: idle for
+ * new files, deferred for a plist launchd does not hold yet. */
+static void test_scheduled_task(void)
+{
+	struct fx f;
+
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.start_interval = 300}), 1);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1}), 1);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1, .kept_running = 1}), 0);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1, .keepalive_dict = 1}), 0);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.starts_at_load = 1}), 0);
+
+	/* Stale, and launchd says it crashes: left to finish, committed. */
+	fx_init(&f, -1);
+	f.job.start_interval = 300;
+	f.view.verdict = RL_PROC_STALE;
+	f.o.crashing = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	CHECK_STR(f.step->why, "runs on a schedule (StartInterval 300 s): pid 812 is left to "
+			       "finish; its next run starts the new files");
+	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "idle");
+	fx_release(&f);
+
+	/* Its plist changed, and launchd holds the old one: the reload waits. */
+	fx_init(&f, -1);
+	f.job.calendar = 1;
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+	CHECK_INT(f.step->hosts_run, 0);
+	CHECK_STR(f.step->why, "runs on a schedule (StartCalendarInterval): pid 812 is left to "
+			       "finish; reloaded by a later run once it has exited");
+	fx_release(&f);
+
+	/* Held by the journal, or kept alive: restarted as planned. */
+	fx_init(&f, -1);
+	f.job.calendar = 1;
+	f.view.verdict = RL_PROC_STALE;
+	f.o.held = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	f.o.held = 0;
+	f.job.keepalive_dict = 1;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.plan.nreported, 0);
+	fx_release(&f);
+
+	/* Not running: idle, as any job launchd starts by itself. */
+	fx_init(&f, -1);
+	f.job.start_interval = 300;
+	f.o.pid = 0;
+	f.o.view = NULL;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_STR(f.step->why, "not running: runs the new files at its next launch");
+	fx_release(&f);
+}
+
 static void test_not_loaded(void)
 {
 	struct fx f;
@@ -1143,6 +1202,7 @@ int main(void)
 	test_loaded_anew();
 	test_definition_differs();
 	test_hosts_self();
+	test_scheduled_task();
 	test_not_loaded();
 	test_change_time();
 	check_rmtree(dir);

@@ -1571,6 +1571,48 @@ static void test_not_running_is_idle(void)
 	teardown(&f);
 }
 
+/* STATUS_BEFORE → IDLE, DEFERRED: a scheduled task (StartInterval or
+ * StartCalendarInterval, not kept alive) that runs at its turn, its
+ * schedule having fired since the plan, is left to finish: neither
+ * kickstarted nor booted out. Kept alive, it is a service: restarted. */
+static void test_running_scheduled_task_is_left_to_finish(void)
+{
+	struct fx f;
+
+	setup(&f, 1);
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].start_interval = 300;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK_STR(res0(&f)->note, "runs on a schedule (StartInterval 300 s): pid 100 is left to "
+				  "finish; its next run starts the new files");
+	CHECK_INT(res0(&f)->old_pid, 100);
+	CHECK_INT(res0(&f)->new_pid, 0);
+	teardown(&f);
+
+	setup_reload(&f);
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].start_interval = 60;
+	f.jobs[0].calendar = 1;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	CHECK_STR(res0(&f)->error,
+		  "runs on a schedule (StartInterval 60 s, StartCalendarInterval): "
+		  "pid 100 is left to finish; reloaded by a later run once it has "
+		  "exited");
+	teardown(&f);
+
+	/* A KeepAlive dictionary beside the schedule: a service. */
+	setup(&f, 1);
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.o.settle = 0;
+	f.jobs[0].keepalive_dict = 1;
+	f.jobs[0].calendar = 1;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	teardown(&f);
+}
+
 /* POLICY → IDLE, CURRENT, REFUSED: steps the plan decided are reported as
  * such without a single launchctl call, and count for nothing. */
 static void test_decided_steps(void)
@@ -2657,6 +2699,7 @@ int main(void)
 	test_bootstrap_retries();
 	test_reload_starts();
 	test_not_running_is_idle();
+	test_running_scheduled_task_is_left_to_finish();
 	test_decided_steps();
 	test_fatal();
 	test_untouched_is_no_restart();
