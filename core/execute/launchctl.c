@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/util.h"
@@ -1189,32 +1190,33 @@ void rl_launchctl_listings_release(struct rl_launchctl_listings *ls)
 	memset(ls, 0, sizeof(*ls));
 }
 
-/* The domain's listing, asking launchd the first time; NULL when
- * launchctl cannot be run (err). */
-static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, const char *domain,
-					    struct rl_error *err)
+/* Ask launchd for domain's listing into l (its domain set, the rest
+ * released): 0, or -1 when launchctl cannot be run (err; l untouched). */
+static int ask_listing(struct rl_launchctl_listings *ls, struct rl_launchctl_listing *l,
+		       struct rl_error *err)
 {
-	const char *args[] = {"print", domain, NULL};
-	struct rl_launchctl_listing *l;
+	const char *args[] = {"print", l->domain, NULL};
 	struct rl_launchctl_result r;
+	struct timespec ts;
+	int64_t taken = 0;
 
-	for (size_t i = 0; i < ls->n; i++)
-		if (strcmp(ls->v[i].domain, domain) == 0)
-			return &ls->v[i];
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		taken = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	memset(&r, 0, sizeof(r));
 	if (ls->call(args, &r, err, ls->ctx) < 0) {
 		rl_launchctl_result_release(&r);
-		return NULL;
+		return -1;
 	}
-	rl_xgrow((void **)&ls->v, &ls->alloc, ls->n + 1, sizeof(*ls->v));
-	l = &ls->v[ls->n++];
-	memset(l, 0, sizeof(*l));
-	l->domain = rl_xstrdup(domain);
+	free(l->errtext);
+	l->errtext = NULL;
+	rl_launchctl_domain_release(&l->d);
+	memset(&l->d, 0, sizeof(l->d));
+	l->taken_ns = taken;
 	l->status = r.timed_out ? -1 : r.status;
 	l->rc = -1;
 	if (l->status == 0) {
 		l->rc = rl_launchctl_parse_domain(r.out, &l->d) == 0 ? 0 : -1;
-	} else if (strcmp(domain, "system") != 0 &&
+	} else if (strcmp(l->domain, "system") != 0 &&
 		   (l->status == RL_LC_EXIT_NO_DOMAIN || l->status == RL_LC_EXIT_UNSUPPORTED)) {
 		char lines[RL_ERROR_TEXT_MAX / 2];
 
@@ -1223,7 +1225,46 @@ static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, co
 		l->rc = 1;
 	}
 	rl_launchctl_result_release(&r);
+	return 0;
+}
+
+/* The domain's listing, asking launchd the first time; NULL when
+ * launchctl cannot be run (err). */
+static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, const char *domain,
+					    struct rl_error *err)
+{
+	struct rl_launchctl_listing *l;
+
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->v[i].domain, domain) == 0)
+			return &ls->v[i];
+	rl_xgrow((void **)&ls->v, &ls->alloc, ls->n + 1, sizeof(*ls->v));
+	l = &ls->v[ls->n];
+	memset(l, 0, sizeof(*l));
+	l->domain = rl_xstrdup(domain);
+	if (ask_listing(ls, l, err) < 0) {
+		free(l->domain);
+		return NULL;
+	}
+	ls->n++;
 	return l;
+}
+
+const struct rl_launchctl_listing *rl_launchctl_listings_renew(struct rl_launchctl_listings *ls,
+							       const char *domain,
+							       struct rl_error *err)
+{
+	for (size_t i = 0; i < ls->n; i++) {
+		struct rl_launchctl_listing *l = &ls->v[i];
+
+		if (strcmp(l->domain, domain) != 0)
+			continue;
+		if (!l->renewed && ask_listing(ls, l, err) < 0)
+			return NULL;
+		l->renewed = 1;
+		return l;
+	}
+	return listing(ls, domain, err);
 }
 
 const struct rl_launchctl_listing *rl_launchctl_listings_get(struct rl_launchctl_listings *ls,

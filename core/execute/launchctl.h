@@ -244,7 +244,8 @@ int rl_launchctl_locate(rl_launchctl_call_fn call, void *ctx, const char *label,
 
 /* launchd asked once per domain: `print <domain>` lists every loaded job of
  * the domain with its pid, so one call answers for all of its jobs. Each
- * domain is asked the first time a job needs it, and its answer is kept. */
+ * domain is asked the first time a job needs it, and its answer is kept
+ * (asked again at most once: rl_launchctl_listings_renew). */
 struct rl_launchctl_listing {
 	char *domain;
 	int rc;	       /* 0 listed (d filled), 1 the domain does not exist (112 or 125
@@ -252,6 +253,11 @@ struct rl_launchctl_listing {
 	int status;    /* launchctl's exit code (-1 timed out or killed) */
 	char *errtext; /* launchctl's own lines when rc is 1, on one line */
 	struct rl_launchctl_domain d;
+	/* When launchd was asked: wall clock, ns since the epoch, read just
+	 * before the call (a pid listed was launchd's process then); 0 when
+	 * the clock cannot be read. */
+	int64_t taken_ns;
+	int renewed; /* asked again (rl_launchctl_listings_renew) */
 };
 
 struct rl_launchctl_listings {
@@ -271,6 +277,15 @@ void rl_launchctl_listings_release(struct rl_launchctl_listings *ls);
 const struct rl_launchctl_listing *rl_launchctl_listings_get(struct rl_launchctl_listings *ls,
 							     const char *domain,
 							     struct rl_error *err);
+/* The domain's listing asked again, replacing the one kept, once: a
+ * listing taken earlier in the run may name a process that is no longer
+ * the job's (restarted since by someone else, or respawned by launchd).
+ * When it was asked again already, the listing kept (l->renewed); a
+ * domain not asked yet is asked as rl_launchctl_listings_get asks it.
+ * NULL when launchctl cannot be run (err; a listing kept stays). */
+const struct rl_launchctl_listing *rl_launchctl_listings_renew(struct rl_launchctl_listings *ls,
+							       const char *domain,
+							       struct rl_error *err);
 /* rl_launchctl_locate's agent domain rule answered from the domains'
  * listings: the first domain whose listing has the label is where the job
  * is loaded (svc: its line; loc->index and loc->target set, loc->status 0);

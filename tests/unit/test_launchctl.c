@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/execute/launchctl.h"
@@ -1150,6 +1151,71 @@ static void test_listings(void)
 	}
 }
 
+/* A listing asked again (a job restarted since it was taken): launchd is
+ * asked once more, and no more; the new answer replaces the kept one. */
+static void test_listings_renew(void)
+{
+	static const char restarted[] = "system = {\n"
+					"\ttype = system\n"
+					"\tservices = {\n"
+					"\t\t     401      - \td1\n"
+					"\t}\n"
+					"}\n";
+	static const struct fake_answer before[] = {
+		{"system", 0, domain_system, ""},
+		{NULL, 0, NULL, NULL},
+	};
+	static const struct fake_answer after[] = {
+		{"system", 0, restarted, ""},
+		{"user/501", 0, domain_user, ""},
+		{NULL, 0, NULL, NULL},
+	};
+	struct fake_lc f = {before, 0, 0};
+	const char *sys[] = {"system"};
+	struct rl_launchctl_listings ls;
+	struct rl_launchctl_service svc;
+	struct rl_launchctl_located loc;
+	const struct rl_launchctl_listing *l;
+	struct rl_error err = {0};
+	struct timespec ts;
+	int64_t t0, t1;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t0 = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	rl_launchctl_listings_init(&ls, fake_call, &f);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "d1", sys, 1, &svc, &loc, &err), 0);
+	CHECK_INT(svc.pid, 328);
+	l = rl_launchctl_listings_get(&ls, "system", &err);
+	CHECK(l && !l->renewed && l->taken_ns >= t0);
+	t1 = l->taken_ns;
+	f.answers = after;
+	l = rl_launchctl_listings_renew(&ls, "system", &err);
+	CHECK(l && l->renewed && l->taken_ns >= t1);
+	CHECK_INT(f.calls, 2);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "d1", sys, 1, &svc, &loc, &err), 0);
+	CHECK_INT(svc.pid, 401);
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "d2", sys, 1, &svc, &loc, &err), 1);
+	/* Once: asked again already, the listing kept. */
+	CHECK(rl_launchctl_listings_renew(&ls, "system", &err) == l);
+	CHECK_INT(f.calls, 2);
+	/* A domain not asked yet is asked, as get asks it. */
+	l = rl_launchctl_listings_renew(&ls, "user/501", &err);
+	CHECK(l && l->rc == 0 && !l->renewed);
+	CHECK_INT(f.calls, 3);
+	/* launchctl that cannot run keeps the listing there was. */
+	f.cannot_run = 1;
+	CHECK(rl_launchctl_listings_renew(&ls, "user/501", &err) == NULL);
+	CHECK(err.set);
+	rl_error_clear(&err);
+	f.cannot_run = 0;
+	CHECK_INT(rl_launchctl_listings_locate(&ls, "bg", (const char *[]){"user/501"}, 1, &svc,
+					       &loc, &err),
+		  0);
+	CHECK_INT(svc.pid, 77);
+	CHECK_INT(f.calls, 3);
+	rl_launchctl_listings_release(&ls);
+}
+
 int main(void)
 {
 	tmp = check_tmpdir();
@@ -1174,6 +1240,7 @@ int main(void)
 	test_status();
 	test_locate();
 	test_listings();
+	test_listings_renew();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
