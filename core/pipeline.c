@@ -678,9 +678,54 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 	return rc;
 }
 
+/* Whether pid, which a listing taken at `taken` names, may no longer be
+ * the process launchd had then: it is gone, or it started after the
+ * listing was taken, or within a clock tick before it (launchd restarted
+ * the job since, or the pid is another process's now). A process that
+ * cannot be asked about stays as listed (the process view says why). */
+static int listed_pid_moved(pid_t pid, int64_t taken)
+{
+	struct rl_platform_proc_status st;
+	int e = rl_platform_proc_status(pid, &st);
+
+	if (e == ESRCH)
+		return 1;
+	return e == 0 && taken > 0 && st.start_ns > 0 &&
+	       st.start_ns > taken - rl_platform_start_tick_ns();
+}
+
+/* rl_launchctl_listings_locate, and for a pid the listing names that may
+ * no longer be the job's (listed_pid_moved: the listing was taken before
+ * tracking, the job restarted since), the job's domain asked again, once
+ * a run: the job is found in the new listing. When it was asked again
+ * already, 2: the job is asked itself. */
+static int locate_listed(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
+			 const char *const *domains, size_t ndomains, const char *label,
+			 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
+			 struct rl_error *err)
+{
+	for (;;) {
+		const struct rl_launchctl_listing *l;
+		int rc = rl_launchctl_listings_locate(ls, label, domains, ndomains, svc, loc, err);
+
+		if (rc != 0 || svc->pid <= 0)
+			return rc;
+		l = rl_launchctl_listings_get(ls, domains[loc->index], err);
+		if (!l)
+			return -2;
+		if (!listed_pid_moved(svc->pid, l->taken_ns))
+			return 0;
+		if (l->renewed || rl_launchctl_gate_closed(lc->gate))
+			return 2;
+		if (!rl_launchctl_listings_renew(ls, domains[loc->index], err))
+			return -2;
+	}
+}
+
 /* Where launchd has the job and its pid, by the same agent domain rule:
- * from the domains' listings, each asked once for all of its jobs; a job
- * a listing cannot answer for is asked itself (print <target>), which
+ * from the domains' listings, each asked once for all of its jobs (again
+ * when one names a process that is gone or new: locate_listed); a job a
+ * listing cannot answer for is asked itself (print <target>), which
  * gives its whole status too. Once a call got no answer (the gate
  * closed), launchd is asked nothing more: -1, the note saying so. Returns
  * as rl_launchctl_locate. */
@@ -698,8 +743,7 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 		v->unasked = 1;
 		return -1;
 	}
-	rc = rl_launchctl_listings_locate(ls, job->label, domains, job->alt_domain ? 2 : 1, &svc,
-					  &loc, err);
+	rc = locate_listed(ls, lc, domains, job->alt_domain ? 2 : 1, job->label, &svc, &loc, err);
 	if (rc == 2 && rl_launchctl_gate_closed(lc->gate)) {
 		/* The listing got no answer. */
 		v->note = rl_launchctl_gate_text(lc->gate);

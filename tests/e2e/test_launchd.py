@@ -27,6 +27,54 @@ UID = os.getuid()
 FALSE = shutil.which("false") or "/bin/false"
 
 
+class ListingHeldLaunchctl:
+    """A launchctl to give relaunch (`--launchctl held.path`) that holds its
+    first `print DOMAIN` after launchd answered it, until the test lets it
+    go: the listing relaunch then reads is launchd's answer of before
+    whatever the test does meanwhile, an event to wait on instead of a
+    sleep. Every other call, and every later one, goes straight to the
+    simulator's launchctl."""
+
+    def __init__(self, m, domain, name="launchctl-listing"):
+        self.path = os.path.join(m.root, name)
+        self.called = harness.Gate(self.path + ".called")
+        self.gate = harness.Gate(self.path + ".gate")
+        self.released = self.path + ".released"
+        self.out = out = self.path + ".out"
+        with open(self.path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1 $2\" = 'print {domain}' ] && [ ! -e '{self.released}' ]; then\n"
+                    f"\t'{m.sim_launchctl}' \"$@\" > '{out}' 2> '{out}.err'; rc=$?\n"
+                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
+                    f"\tcat '{out}'; cat '{out}.err' >&2; exit $rc\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(self.path, 0o755)
+
+    def wait_called(self):
+        """Return once launchd answered the listing, which relaunch has not
+        read yet."""
+        self.called.open()
+
+    def rename_pid(self, label, old, new):
+        """Have the held listing name pid new where launchd named old for
+        label: as if old had since been given to another process."""
+        with open(self.out) as f:
+            lines = f.read().split("\n")
+        hits = [i for i, line in enumerate(lines)
+                if line.endswith("\t" + label) and f"{old:8d}" in line]
+        assert len(hits) == 1, lines
+        lines[hits[0]] = lines[hits[0]].replace(f"{old:8d}", f"{new:8d}", 1)
+        with open(self.out + ".tmp", "w") as f:
+            f.write("\n".join(lines))
+        os.replace(self.out + ".tmp", self.out)
+
+    def release(self):
+        """Hand relaunch the listing, and every later call straight through."""
+        open(self.released, "w").close()
+        self.gate.open()
+
+
 class LaunchdTest(unittest.TestCase):
     def machine(self):
         m = Machine(RELAUNCH)
@@ -162,6 +210,93 @@ class LaunchdTest(unittest.TestCase):
                             e["argv"][1].count("/") == 1 and not e["argv"][1].startswith("system/")))]
         self.assertEqual(sorted(" ".join(a) for a in domain_calls),
                          sorted([f"print gui/{UID}", f"print user/{UID}", "print system"]))
+
+    def test_job_restarted_after_its_listing_is_judged_by_launchd_again(self):
+        """A listing names the pid launchd had when it was taken; the run
+        looks at that process later (after tracking). A job someone else
+        restarted in between (`brew services restart`, a respawn after a
+        crash) is no longer that process: launchd is asked for the domain
+        again, once, and the job is judged by its new process, which runs
+        the upgraded files. Neither kickstarted again nor said to run old
+        code."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        m.brew_install("redis", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label, brew("redis")])
+        old = m.pid(label)
+        m.brew_upgrade("nginx", "1.1")
+        held = ListingHeldLaunchctl(m, "system")
+        before = len(m.events("call"))
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            # Someone else restarts it after launchd answered the listing
+            # (a start a tick past the upgrade: after it, for relaunch).
+            harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
+            r = m.launchctl("kickstart", "-k", m.target(label))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new = m.pid(label)
+            self.assertNotEqual(new, old)
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema(["run", "--json"], out)
+        res = {r["label"]: r for r in json.loads(out)["results"]}
+        self.assertEqual(res[label]["status"], "current", res[label])
+        # Judged by the process launchd has now, not the one listed.
+        self.assertEqual(res[label]["old_pid"], new, res[label])
+        self.assertTrue(res[label]["note"].startswith(f"pid {new} runs "), res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
+        self.assertEqual(m.pid(label), new)
+        # The domain that named a gone pid was asked again, once; the
+        # other domains once.
+        calls = [" ".join(e["argv"]) for e in m.events("call")[before:]
+                 if e["argv"][0] == "print" and "/" not in e["argv"][1].replace(f"/{UID}", "")]
+        self.assertEqual(sorted(calls), sorted([f"print gui/{UID}", "print system",
+                                                "print system"]), calls)
+
+    def test_pid_reused_after_its_listing_is_not_taken_for_the_job(self):
+        """The pid a listing named went to another process before the run
+        looked at it (the job restarted, its old pid reused): that process
+        started after the listing was taken, so it is not judged as the
+        job's; launchd is asked for the domain again and the job is judged
+        by its new process."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label])
+        old = m.pid(label)
+        m.brew_upgrade("nginx", "1.1")
+        held = ListingHeldLaunchctl(m, "system")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
+            r = m.launchctl("kickstart", "-k", m.target(label))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new = m.pid(label)
+            # The old pid, as relaunch reads it, is an unrelated process now.
+            other = subprocess.Popen([harness.SLEEP, "1000"])
+            self.addCleanup(other.wait)
+            self.addCleanup(other.kill)
+            held.rename_pid(label, old, other.pid)
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema(["run", "--json"], out)
+        res = {r["label"]: r for r in json.loads(out)["results"]}
+        self.assertEqual(res[label]["status"], "current", res[label])
+        self.assertEqual(res[label]["old_pid"], new, res[label])
+        self.assertTrue(res[label]["note"].startswith(f"pid {new} runs "), res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
+        self.assertIsNone(other.poll())
 
     # -- the error table ----------------------------------------------------
     def reload_setup(self, m, formula="nginx", **keys):
