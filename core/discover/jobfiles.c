@@ -12,12 +12,12 @@
 
 #include "core/base/fsutil.h"
 #include "core/base/index.h"
+#include "core/base/pathwalk.h"
 #include "core/discover/fscache.h"
 #include "core/discover/shread.h"
 #include "core/platform/platform.h"
 
-#define MAX_HOPS       40 /* symlinks followed for one path, as the kernel's ELOOP limit */
-#define MAX_DEPTH      4  /* scripts calling scripts, interpreters of interpreters */
+#define MAX_DEPTH      4 /* scripts calling scripts, interpreters of interpreters */
 #define MAX_PATH_TEXT  65536
 #define SCRIPT_MAX     (256 * 1024)
 #define SHEBANG_MAX    512
@@ -249,121 +249,57 @@ static const char *final_word(const char *real)
 	return rl_via_final_words[0];
 }
 
-/* Resolve the link at cand; the rest of the walk continues from its target.
- * Returns the new text still to walk, or NULL after a warning. */
-static char *follow_link(struct ctx *c, const char *cand, const char *after, struct rl_buf *cur,
-			 enum rl_role link_role, struct rl_buf *via)
-{
-	char *target = c->fs ? rl_fscache_readlink(c->fs, cand) : rl_readlink(cand, 0), *next;
-	size_t n = target ? strlen(target) : 0;
-
-	if (n == 0) {
-		rl_warn("cannot read symlink '%s': %s", cand, target ? "empty" : strerror(errno));
-		free(target);
-		return NULL;
-	}
-	rl_buf_adds(via, " → ");
-	rl_buf_adds(via, hop_word(cand));
-	if (c->rec) {
-		rl_strv_push(&c->rec->links, cand);
-		rl_strv_push(&c->rec->link_tails, via->data + c->rec_from);
-	}
-	add_file(c, cand, link_role, via->data, 0);
-	if (target[0] == '/') {
-		/* inside a RootDirectory, / is the root */
-		rl_buf_reset(cur);
-		if (c->root)
-			rl_buf_adds(cur, c->root);
-	}
-	if (n + strlen(after) > MAX_PATH_TEXT) {
-		rl_warn("cannot resolve '%s': path too long", cand);
-		free(target);
-		return NULL;
-	}
-	next = rl_xconcat(target, *after ? "/" : "", after);
-	free(target);
-	return next;
-}
+/* A walk of the file system for one caller: what it records of each
+ * symlink on the way. */
+struct walk_arg {
+	struct ctx *c;
+	enum rl_role link_role;
+	struct rl_buf *via;
+};
 
 /* lstat's file type of path, through the run's memo when there is one. */
-static int file_type(struct ctx *c, const char *path, mode_t *mode)
+static enum rl_walk_kind walk_kind(void *arg, const char *path)
 {
+	struct ctx *c = ((struct walk_arg *)arg)->c;
 	struct stat st;
-
-	if (c->fs)
-		return rl_fscache_lstat(c->fs, path, mode);
-	if (lstat(path, &st) < 0)
-		return -1;
-	*mode = st.st_mode & S_IFMT;
-	return 0;
-}
-
-/* One component of a walk: 1 to go on, 0 when the walk ended (r filled),
- * -1 when it cannot go on. */
-static int walk_step(struct ctx *c, char **rest, size_t *pos, struct rl_buf *cur, int *hops,
-		     enum rl_role link_role, struct rl_buf *via, struct resolved *r)
-{
-	const char *comp = *rest + *pos;
-	size_t clen = strcspn(comp, "/");
-	const char *after = comp + clen;
 	mode_t mode;
-	char *cand, *next;
-	size_t old;
 
-	if (clen == 1 && comp[0] == '.') {
-		*pos += clen;
-		return 1;
+	if (c->fs) {
+		if (rl_fscache_lstat(c->fs, path, &mode) < 0)
+			return RL_WALK_ABSENT;
+	} else {
+		if (lstat(path, &st) < 0)
+			return RL_WALK_ABSENT;
+		mode = st.st_mode & S_IFMT;
 	}
-	if (clen == 2 && comp[0] == '.' && comp[1] == '.') {
-		char *slash = cur->len ? strrchr(cur->data, '/') : NULL;
-
-		if (c->root && strcmp(cur->data, c->root) == 0)
-			slash = NULL; /* the root's parent is the root */
-		if (slash) {
-			cur->len = (size_t)(slash - cur->data);
-			cur->data[cur->len] = '\0';
-		}
-		*pos += clen;
-		return 1;
-	}
-	/* cur becomes the candidate: it stays when a directory or the file,
-	 * and goes back to its parent for a symlink to be followed from. */
-	old = cur->len;
-	rl_buf_add(cur, "/", 1);
-	rl_buf_add(cur, comp, clen);
-	while (*after == '/')
-		after++;
-	if (file_type(c, cur->data, &mode) < 0 || (*after && !S_ISDIR(mode) && !S_ISLNK(mode))) {
-		r->real = *after ? rl_xasprintf("%s/%s", cur->data, after) : rl_xstrdup(cur->data);
-		r->missing = 1;
-		return 0;
-	}
-	if (S_ISLNK(mode)) {
-		cand = rl_xstrdup(cur->data);
-		cur->len = old;
-		cur->data[old] = '\0';
-		if (++*hops > MAX_HOPS) {
-			rl_warn("cannot resolve '%s': %s", cand, strerror(ELOOP));
-			free(cand);
-			return -1;
-		}
-		next = follow_link(c, cand, after, cur, link_role, via);
-		free(cand);
-		if (!next)
-			return -1;
-		free(*rest);
-		*rest = next;
-		*pos = 0;
-		return 1;
-	}
-	*pos = (size_t)(after - *rest);
-	return 1;
+	if (S_ISDIR(mode))
+		return RL_WALK_DIR;
+	return S_ISLNK(mode) ? RL_WALK_LINK : RL_WALK_FILE;
 }
 
-/* Follow path component by component as the kernel does, recording each
- * symlink on the way with link_role. Returns 0 with r filled (r->missing
- * when some component does not exist), or -1 (warned: a loop, an
- * unreadable link). */
+static char *walk_readlink(void *arg, const char *path)
+{
+	struct ctx *c = ((struct walk_arg *)arg)->c;
+
+	return c->fs ? rl_fscache_readlink(c->fs, path) : rl_readlink(path, 0);
+}
+
+/* A symlink on the way: named in the via, recorded with the walk's role. */
+static void walk_link(void *arg, const char *link, const char *target)
+{
+	struct walk_arg *w = arg;
+	struct ctx *c = w->c;
+
+	(void)target;
+	rl_buf_adds(w->via, " → ");
+	rl_buf_adds(w->via, hop_word(link));
+	if (c->rec) {
+		rl_strv_push(&c->rec->links, link);
+		rl_strv_push(&c->rec->link_tails, w->via->data + c->rec_from);
+	}
+	add_file(c, link, w->link_role, w->via->data, 0);
+}
+
 /* A walk the run made before, replayed: the same symlinks recorded with
  * the same routes, the same end. */
 static void walk_replay(struct ctx *c, const struct rl_fswalk *m, enum rl_role link_role,
@@ -383,13 +319,24 @@ static void walk_replay(struct ctx *c, const struct rl_fswalk *m, enum rl_role l
 	r->via = rl_xconcat(via, m->tail, "");
 }
 
+/* Follow path component by component as the kernel does, recording each
+ * symlink on the way with link_role. Returns 0 with r filled (r->missing
+ * when some component does not exist), or -1 (warned: a loop, an
+ * unreadable link). */
 static int walk(struct ctx *c, const char *path, enum rl_role link_role, const char *via,
 		struct resolved *r)
 {
-	struct rl_buf cur = {0}, v = {0};
-	char *rest;
-	size_t pos = 0;
-	int hops = 0, rc = 1;
+	struct rl_buf v = {0};
+	struct walk_arg w = {c, link_role, &v};
+	const struct rl_walk_ops ops = {
+		.kind = walk_kind,
+		.readlink = walk_readlink,
+		.link = walk_link,
+		.arg = &w,
+		.root = c->root,
+		.max_text = MAX_PATH_TEXT,
+	};
+	struct rl_walk_result res;
 	/* Outside a RootDirectory a walk depends on nothing but the run's
 	 * answers about the paths on the way: one through symlinks (a
 	 * library's, which every job repeats) is made once per run. */
@@ -403,36 +350,43 @@ static int walk(struct ctx *c, const char *path, enum rl_role link_role, const c
 		walk_replay(c, m, link_role, via, r);
 		return 0;
 	}
-	rest = rl_xstrdup(path);
 	rl_buf_adds(&v, via);
 	from = v.len;
 	c->rec = memo ? &rec : NULL;
 	c->rec_from = from;
-	if (c->root)
-		rl_buf_adds(&cur, c->root);
-	while (rc == 1) {
-		while (rest[pos] == '/')
-			pos++;
-		if (!rest[pos]) {
-			r->real = cur.len ? rl_buf_detach(&cur) : rl_xstrdup("/");
-			break;
-		}
-		rc = walk_step(c, &rest, &pos, &cur, &hops, link_role, &v, r);
-	}
+	rl_walk_path(path, &ops, &res);
 	c->rec = outer;
 	c->rec_from = outer_from;
-	free(rest);
-	rl_buf_release(&cur);
-	if (rc < 0) {
+	switch (res.end) {
+	case RL_WALK_DONE:
+	case RL_WALK_MISSING:
+		r->real = res.path;
+		r->missing = res.end == RL_WALK_MISSING;
+		break;
+	case RL_WALK_LOOP:
+		rl_warn("cannot resolve '%s': %s", res.path, strerror(ELOOP));
+		break;
+	case RL_WALK_UNREADABLE:
+		rl_warn("cannot read symlink '%s': %s", res.path, strerror(res.err));
+		break;
+	case RL_WALK_EMPTY:
+		rl_warn("cannot read symlink '%s': %s", res.path, "empty");
+		break;
+	case RL_WALK_TOO_LONG:
+		rl_warn("cannot resolve '%s': path too long", res.path);
+		break;
+	}
+	if (!r->real) {
+		free(res.path);
 		rl_fswalk_release(&rec);
 		rl_buf_release(&v);
 		return -1;
 	}
-	if (hops && !r->missing) {
+	if (res.hops && !r->missing) {
 		rl_buf_adds(&v, " → ");
 		rl_buf_adds(&v, final_word(r->real));
 	}
-	if (memo && hops) {
+	if (memo && res.hops) {
 		rec.real = rl_xstrdup(r->real);
 		rec.missing = r->missing;
 		rec.tail = rl_xstrdup(v.data + from);
