@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/pathwalk.h"
 #include "core/base/util.h"
 #include "core/discover/libdeps.h"
 
@@ -284,16 +285,36 @@ static void exe_now(const struct rl_proc_view *v, struct rl_proc_file *f, struct
 	}
 }
 
-/* Cut b back to its first n bytes. */
-static void buf_cut(struct rl_buf *b, size_t n)
+/* The ctimes of the symlinks a walk meets, and the size lstat gave the
+ * last one (readlink's first guess). */
+struct links_seen {
+	int64_t *latest;
+	size_t size;
+};
+
+/* Anything not a symlink is gone through: what stands under a file fails
+ * its own lstat. */
+static enum rl_walk_kind link_kind(void *arg, const char *path)
 {
-	if (b->data) {
-		b->len = n;
-		b->data[n] = '\0';
-	}
+	struct links_seen *s = arg;
+	struct stat st;
+	int64_t t;
+
+	if (lstat(path, &st) != 0)
+		return RL_WALK_ABSENT;
+	if (!S_ISLNK(st.st_mode))
+		return RL_WALK_DIR;
+	t = rl_platform_ctime_ns(&st);
+	if (t > *s->latest)
+		*s->latest = t;
+	s->size = (size_t)st.st_size;
+	return RL_WALK_LINK;
 }
 
-#define ROUTE_MAX_HOPS 40 /* symlinks followed for one path, as the kernel's ELOOP limit */
+static char *link_text(void *arg, const char *path)
+{
+	return rl_readlink(path, ((struct links_seen *)arg)->size);
+}
 
 /* Raise *latest to the ctime of each symlink met resolving path (absolute)
  * component by component, as the kernel does. 0, or -1 when the walk
@@ -301,63 +322,13 @@ static void buf_cut(struct rl_buf *b, size_t n)
  * link that cannot be read, too many links. */
 static int links_ctime(const char *path, int64_t *latest)
 {
-	struct rl_buf cur = {0};
-	char *todo = rl_xstrdup(path);
-	size_t pos = 0;
-	int hops = 0, rc = 0;
+	struct links_seen seen = {latest, 0};
+	const struct rl_walk_ops ops = {.kind = link_kind, .readlink = link_text, .arg = &seen};
+	struct rl_walk_result res;
 
-	for (;;) {
-		const char *comp;
-		size_t len, old;
-		struct stat st;
-		char *target, *next;
-		int64_t t;
-
-		while (todo[pos] == '/')
-			pos++;
-		if (!todo[pos])
-			break;
-		comp = todo + pos;
-		len = strcspn(comp, "/");
-		pos += len;
-		if (len == 1 && comp[0] == '.')
-			continue;
-		if (len == 2 && comp[0] == '.' && comp[1] == '.') {
-			/* cur holds no symlink: its parent is its text's */
-			char *slash = cur.len ? strrchr(cur.data, '/') : NULL;
-
-			if (slash)
-				buf_cut(&cur, (size_t)(slash - cur.data));
-			continue;
-		}
-		old = cur.len;
-		rl_buf_add(&cur, "/", 1);
-		rl_buf_add(&cur, comp, len);
-		if (lstat(cur.data, &st) != 0) {
-			rc = -1;
-			break;
-		}
-		if (!S_ISLNK(st.st_mode))
-			continue;
-		t = rl_platform_ctime_ns(&st);
-		if (t > *latest)
-			*latest = t;
-		target = ++hops > ROUTE_MAX_HOPS ? NULL : rl_readlink(cur.data, (size_t)st.st_size);
-		if (!target || !target[0]) {
-			free(target);
-			rc = -1;
-			break;
-		}
-		buf_cut(&cur, target[0] == '/' ? 0 : old);
-		next = rl_xconcat(target, "/", todo + pos);
-		free(target);
-		free(todo);
-		todo = next;
-		pos = 0;
-	}
-	free(todo);
-	rl_buf_release(&cur);
-	return rc;
+	rl_walk_path(path, &ops, &res);
+	free(res.path);
+	return res.end == RL_WALK_DONE ? 0 : -1;
 }
 
 /* Whether the job's program, now (its stat), or a symlink on the way to
