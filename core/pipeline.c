@@ -678,61 +678,18 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 	return rc;
 }
 
-/* Whether pid, which a listing taken at `taken` names, may no longer be
- * the process launchd had then: it is gone, or it started after the
- * listing was taken, or within a clock tick before it (launchd restarted
- * the job since, or the pid is another process's now). A process that
- * cannot be asked about stays as listed (the process view says why). */
-static int listed_pid_moved(pid_t pid, int64_t taken)
-{
-	struct rl_platform_proc_status st;
-	int e = rl_platform_proc_status(pid, &st);
-
-	if (e == ESRCH)
-		return 1;
-	return e == 0 && taken > 0 && st.start_ns > 0 &&
-	       st.start_ns > taken - rl_platform_start_tick_ns();
-}
-
-/* rl_launchctl_listings_locate, and for a pid the listing names that may
- * no longer be the job's (listed_pid_moved: the listing was taken before
- * tracking, the job restarted since), the job's domain asked again, once
- * a run: the job is found in the new listing. When it was asked again
- * already, 2: the job is asked itself. */
-static int locate_listed(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
-			 const char *const *domains, size_t ndomains, const char *label,
-			 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
-			 struct rl_error *err)
-{
-	for (;;) {
-		const struct rl_launchctl_listing *l;
-		int rc = rl_launchctl_listings_locate(ls, label, domains, ndomains, svc, loc, err);
-
-		if (rc != 0 || svc->pid <= 0)
-			return rc;
-		l = rl_launchctl_listings_get(ls, domains[loc->index], err);
-		if (!l)
-			return -2;
-		if (!listed_pid_moved(svc->pid, l->taken_ns))
-			return 0;
-		if (l->renewed || rl_launchctl_gate_closed(lc->gate))
-			return 2;
-		if (!rl_launchctl_listings_renew(ls, domains[loc->index], err))
-			return -2;
-	}
-}
-
 /* Where launchd has the job and its pid, by the same agent domain rule:
- * from the domains' listings, each asked once for all of its jobs (again
- * when one names a process that is gone or new: locate_listed); a job a
+ * from the domains' listings, each asked once for all of its jobs (again,
+ * once, when one names a process that is gone or new: relocate); a job a
  * listing cannot answer for is asked itself (print <target>), which
- * gives its whole status too. Once a call got no answer (the gate
+ * gives its whole status too, as is a job asked `itself`. Once a call got no answer (the gate
  * closed), launchd is asked nothing more: -1, the note saying so. Returns
  * as rl_launchctl_locate. */
 static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl *lc,
-		    struct rl_jobview *v, struct rl_job *job, struct rl_error *err)
+		    struct rl_jobview *v, struct rl_job *job, int itself, struct rl_error *err)
 {
 	const char *domains[] = {job->domain, job->alt_domain};
+	const struct rl_launchctl_listing *l;
 	struct rl_launchctl_service svc;
 	struct rl_launchctl_located loc;
 	struct rl_service_status st;
@@ -743,7 +700,9 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 		v->unasked = 1;
 		return -1;
 	}
-	rc = locate_listed(ls, lc, domains, job->alt_domain ? 2 : 1, job->label, &svc, &loc, err);
+	rc = itself ? 2
+		    : rl_launchctl_listings_locate(ls, job->label, domains, job->alt_domain ? 2 : 1,
+						   &svc, &loc, err);
 	if (rc == 2 && rl_launchctl_gate_closed(lc->gate)) {
 		/* The listing got no answer. */
 		v->note = rl_launchctl_gate_text(lc->gate);
@@ -755,6 +714,8 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	if (rc == 0) {
 		if (loc.index == 1)
 			rl_job_swap_domain(job);
+		l = rl_launchctl_listings_get(ls, job->domain, err);
+		v->listed_ns = l ? l->taken_ns : 0;
 		v->loaded = 1;
 		v->pid = svc.pid;
 		snprintf(v->last_exit, sizeof(v->last_exit), "%s", svc.status);
@@ -788,6 +749,7 @@ struct inspection {
 	const char **programs; /* each job's program as tracked, by job */
 	struct rl_statmemo *memo;
 	struct rl_proc_batch *batch;
+	const struct rl_launchctl *lc;
 };
 
 /* Ask launchd where each job is and its pid, and set threads to judging
@@ -831,7 +793,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
 				     &v->own);
-		found = cannot ? -2 : find_job(ls, o->lc, v, &p->jobs.v[i], &lerr);
+		found = cannot ? -2 : find_job(ls, o->lc, v, &p->jobs.v[i], 0, &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
 			rl_warn("not looking at running processes: %s", lerr.text);
@@ -875,6 +837,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	/* code_tracked reads only each job's own view, which nothing changes
 	 * until inspect_end. */
 	in->memo = rl_statmemo_new();
+	in->lc = o->lc;
 	in->batch = rl_proc_trees_start(in->reqs, nreqs, in->memo, 0);
 }
 
@@ -980,14 +943,79 @@ static void inspect_server(struct rl_pipeline *p, struct rl_jobview *v, struct r
 	}
 }
 
+/* Whether v's process, named by a domain's listing (v->listed_ns), may no
+ * longer be the one launchd had then: its view found it gone, or it
+ * started after the listing was taken or within a clock tick before it
+ * (the listing was taken before tracking: launchd restarted the job
+ * since, or the pid is another process's now). One whose start is not
+ * known stays as listed (its view says why). Read from the view: no
+ * process is asked twice. */
+static int listed_pid_moved(const struct rl_jobview *v)
+{
+	if (v->lookup != 0 || v->pid <= 0 || v->listed_ns <= 0)
+		return 0;
+	if (v->view.verdict == RL_PROC_GONE)
+		return 1;
+	return v->view.start_ns > 0 &&
+	       v->view.start_ns > v->listed_ns - rl_platform_start_tick_ns();
+}
+
+/* Where a job whose listed pid moved (listed_pid_moved) is now, and its
+ * process judged again: its domain asked again, once a run
+ * (rl_launchctl_listings_renew); when it was asked again already, or its
+ * new listing names a moved pid too, the job asked itself. */
+static void relocate(struct rl_pipeline *p, const struct rl_launchctl *lc, struct rl_jobview *v,
+		     struct rl_statmemo *memo)
+{
+	struct rl_job *job = &p->jobs.v[v - p->views];
+
+	for (int tries = 0; tries < 2 && listed_pid_moved(v); tries++) {
+		const struct rl_launchctl_listing *l;
+		struct rl_error err = {0};
+		int itself, rc;
+
+		l = rl_launchctl_listings_get(p->listings, job->domain, &err);
+		itself = !l || l->renewed || rl_launchctl_gate_closed(lc->gate) ||
+			 !rl_launchctl_listings_renew(p->listings, job->domain, &err);
+		rl_proc_view_release(&v->view);
+		memset(&v->view, 0, sizeof(v->view));
+		v->view.verdict = RL_PROC_GONE;
+		free(v->note);
+		free(v->status);
+		v->note = NULL;
+		v->status = NULL;
+		v->loaded = 0;
+		v->pid = 0;
+		v->listed_ns = 0;
+		v->last_exit[0] = '\0';
+		memset(&err, 0, sizeof(err));
+		rc = find_job(p->listings, lc, v, job, itself, &err);
+		v->lookup = rc < 0 ? -1 : rc;
+		if (rc < 0) {
+			v->unasked = 1;
+			if (!v->note)
+				v->note = rl_xstrdup(err.text);
+			break;
+		}
+		if (rc == 0 && v->pid > 0)
+			rl_proc_tree_inspect_judged(v->pid, code_tracked, code_owned,
+						    judge_descendant, v, NULL, memo, &v->view,
+						    NULL);
+	}
+}
+
 /* Judge the rest of the processes with the threads, then check each
  * job's program, spare the stale files that hold the bytes now on disk
- * (d: the diff, or NULL) and note each verdict, in the jobs' order. */
+ * (d: the diff, or NULL) and note each verdict, in the jobs' order. A
+ * job whose listed pid moved meanwhile is found again first (relocate). */
 static void inspect_end(struct rl_pipeline *p, struct inspection *in, const struct rl_diff *d)
 {
 	struct spare sp = {p, d};
 
 	rl_proc_trees_wait(in->batch);
+	for (size_t i = 0; i < p->nviews; i++)
+		if (listed_pid_moved(&p->views[i]))
+			relocate(p, in->lc, &p->views[i], in->memo);
 	for (size_t i = 0; i < p->nviews; i++) {
 		struct rl_jobview *v = &p->views[i];
 

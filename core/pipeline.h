@@ -107,6 +107,9 @@ struct rl_jobview {
 	struct rl_service_status *status; /* launchd's answer to print <target> (owned);
 					   * NULL: not asked (a job with no step) or none */
 	struct rl_proc_view view;	  /* verdict GONE with pid 0 when not running */
+	/* When the listing that named pid was taken (rl_launchctl_listing
+	 * taken_ns); 0: pid came from launchd's answer about the job itself. */
+	int64_t listed_ns;
 	/* launchd's loaded definition is not the plist on disk: why (owned,
 	 * rl_decide_definition_differs); NULL: not known to differ */
 	char *differs;
