@@ -403,6 +403,7 @@ static int loops(const struct reader *r, const struct symlink *s)
 {
 	struct rl_buf done = {0}, rest = {0};
 	int hops = 0, loop = 0;
+	int fresh = 1; /* rest is a link's whole text: a '/' there makes it absolute */
 	char *dir = rl_path_dirname(s->path);
 
 	if (strcmp(dir, ".") != 0 && s->link[0] != '/')
@@ -415,13 +416,16 @@ static int loops(const struct reader *r, const struct symlink *s)
 		char *comp = rl_xstrndup(rest.data, n);
 		const char *link;
 
-		if (rest.data[0] == '/') {
+		/* Only at the start of a link's text: a '/' after a component
+		 * ("a//b") is an empty component. */
+		if (fresh && rest.data[0] == '/') {
 			if (r->pkg->kind == RL_PACKAGE_BOTTLE) {
 				free(comp);
 				break;
 			}
 			rl_buf_reset(&done); /* an image is relative to / */
 		}
+		fresh = 0;
 		memmove(rest.data, rest.data + n + (slash ? 1 : 0),
 			rest.len - n - (slash ? 1 : 0) + 1);
 		rest.len -= n + (slash ? 1 : 0);
@@ -463,6 +467,7 @@ static int loops(const struct reader *r, const struct symlink *s)
 			}
 			rl_buf_release(&rest);
 			rest = next;
+			fresh = 1;
 		}
 	}
 	rl_buf_release(&done);

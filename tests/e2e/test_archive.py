@@ -344,6 +344,19 @@ class ArchiveTest(unittest.TestCase):
                 (self.info("opt/local/bin/a", kind=tarfile.SYMTYPE, link="b"), None),
                 (self.info("opt/local/bin/b", kind=tarfile.SYMTYPE, link="../bin/a"), None)])
             self.bad(m, loop, "opt/local/bin/a", "symlink loop")
+            # The same loop behind a double slash in a link's text: an empty
+            # component, not a way out of the archive (a bottle) nor back
+            # to / (an image).
+            slashed = self.tar_with(os.path.join(d, "slashed.tgz"), [
+                self.contents(),
+                (self.info("opt/local/bin/a", kind=tarfile.SYMTYPE, link="sub//b"), None),
+                (self.info("opt/local/bin/sub/b", kind=tarfile.SYMTYPE, link="../a"), None)])
+            self.bad(m, slashed, "opt/local/bin/a", "symlink loop")
+            slashed = self.tar_with(os.path.join(d, "nginx--1.1.arm64_sonoma.bottle.tar.gz"), [
+                (self.info("nginx/1.1/bin/nginx", kind=tarfile.SYMTYPE, link="sub//b"), None),
+                (self.info("nginx/1.1/bin/sub/b", kind=tarfile.SYMTYPE, link="../nginx"),
+                 None)])
+            self.bad(m, slashed, "nginx/1.1/bin/nginx", "symlink loop")
             outside = self.tar_with(os.path.join(d, "nginx--1.0.arm64_sonoma.bottle.tar.gz"), [
                 (self.info("nginx/1.0/bin/nginx", 1), b"x"), (self.info("evil/x", 1), b"x")])
             self.bad(m, outside, "evil/x", "not under 'nginx/1.0/'")
