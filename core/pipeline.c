@@ -746,7 +746,6 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
  * finishes it. */
 struct inspection {
 	struct rl_proc_tree_req *reqs;
-	const char **programs; /* each job's program as tracked, by job */
 	struct rl_statmemo *memo;
 	struct rl_proc_batch *batch;
 	const struct rl_launchctl *lc;
@@ -778,7 +777,6 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	if (p->have_prev)
 		rl_label_uses_build(&then, &p->prev);
 	in->reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->reqs));
-	in->programs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->programs));
 	for (size_t i = 0; i < p->jobs.n; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
@@ -787,8 +785,8 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		v->job = &p->jobs.v[i];
 		v->view.verdict = RL_PROC_GONE;
 		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
-		collect_code(&now, v->job->label, &v->code_now, NULL, &in->programs[i],
-			     &v->code_linked, NULL);
+		collect_code(&now, v->job->label, &v->code_now, NULL, &v->program, &v->code_linked,
+			     NULL);
 		v->route_ns = route_changed(&now, v->job->label, fs);
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
@@ -813,7 +811,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			continue;
 		}
 		if (found == 0 && v->pid > 0) {
-			collect_missing(&mm, p->libs, in->programs[i], v);
+			collect_missing(&mm, p->libs, v->program, v);
 			in->reqs[nreqs++] = (struct rl_proc_tree_req){
 				v->pid, code_tracked, v, &v->view, code_owned, judge_descendant};
 		}
@@ -1004,10 +1002,33 @@ static void relocate(struct rl_pipeline *p, const struct rl_launchctl *lc, struc
 	}
 }
 
+/* The checks of launchd's process once its tree is judged: the job's
+ * program (only launchd's pid: under a wrapper or daemondo, the program
+ * is the wrapper, and that pid runs it), the Homebrew keg and nix store
+ * rules, and the stale files that hold the bytes now on disk spared. 1
+ * when the view is a finding (stale, unknown, a descendant running other
+ * code: rl_stale). */
+static int finish_view(struct rl_jobview *v, struct rl_statmemo *memo, struct spare *sp)
+{
+	rl_proc_view_check_program(&v->view,
+				   v->job->program  ? v->job->program
+				   : v->job->args.n ? v->job->args.v[0]
+						    : NULL,
+				   has_root(v->job) ? NULL : v->program, &v->code_now, memo);
+	if (!has_root(v->job)) {
+		rl_proc_view_check_keg(&v->view, &v->code_now, memo);
+		rl_proc_view_check_store(&v->view, &v->code_now, &v->code_linked, memo);
+	}
+	rl_proc_view_spare(&v->view, spare_same, sp);
+	/* Unknown is reported as such: never guessed stale or fresh. */
+	return v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN ||
+	       v->view.nother;
+}
+
 /* Judge the rest of the processes with the threads, then check each
- * job's program, spare the stale files that hold the bytes now on disk
- * (d: the diff, or NULL) and note each verdict, in the jobs' order. A
- * job whose listed pid moved meanwhile is found again first (relocate). */
+ * job's process (finish_view; d: the diff, or NULL) and note each
+ * finding, in the jobs' order. A job whose listed pid moved meanwhile
+ * is found again first (relocate). */
 static void inspect_end(struct rl_pipeline *p, struct inspection *in, const struct rl_diff *d)
 {
 	struct spare sp = {p, d};
@@ -1019,35 +1040,17 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 	for (size_t i = 0; i < p->nviews; i++) {
 		struct rl_jobview *v = &p->views[i];
 
-		if (v->lookup != 0 || v->pid <= 0)
+		if (v->lookup != 0 || v->pid <= 0 || !finish_view(v, in->memo, &sp))
 			continue;
-		/* Only launchd's pid: under a wrapper or daemondo, the program is
-		 * the wrapper, and that pid runs it. */
-		rl_proc_view_check_program(&v->view,
-					   v->job->program  ? v->job->program
-					   : v->job->args.n ? v->job->args.v[0]
-							    : NULL,
-					   has_root(v->job) ? NULL : in->programs[i], &v->code_now,
-					   in->memo);
-		if (!has_root(v->job)) {
-			rl_proc_view_check_keg(&v->view, &v->code_now, in->memo);
-			rl_proc_view_check_store(&v->view, &v->code_now, &v->code_linked, in->memo);
-		}
-		rl_proc_view_spare(&v->view, spare_same, &sp);
-		/* Unknown is reported as such: never guessed stale or fresh. */
-		if (v->view.verdict == RL_PROC_STALE || v->view.verdict == RL_PROC_UNKNOWN ||
-		    v->view.nother) {
-			p->stale[p->nstale].label = v->job->label;
-			p->stale[p->nstale].view = &v->view;
-			p->stale[p->nstale].code = &v->code_now;
-			p->nstale++;
-		}
+		p->stale[p->nstale].label = v->job->label;
+		p->stale[p->nstale].view = &v->view;
+		p->stale[p->nstale].code = &v->code_now;
+		p->nstale++;
 	}
 	for (size_t i = 0; i < p->nviews; i++)
 		if (p->views[i].lookup == 0 && p->views[i].job->pg_data)
 			inspect_server(p, &p->views[i], in->memo);
 	rl_statmemo_free(in->memo);
-	free(in->programs);
 	free(in->reqs);
 	memset(in, 0, sizeof(*in));
 }
@@ -1394,6 +1397,96 @@ static int runs_as_root(void)
 	return geteuid() == 0;
 }
 
+/* The process launchd runs for v's job now (its answer to print
+ * <target>, v->status), when it is not the one the view judged (the
+ * listing's, taken before the files were tracked: someone restarted the
+ * job since, `brew services restart`, launchd respawned it, or started
+ * or stopped it): the view is of that process now, judged on the spot as
+ * inspect_start and inspect_end judge the listed one, and the process it
+ * had, alive or not, is no longer the job's. 0 when the pids agree:
+ * nothing is read. */
+static int view_moved(struct rl_pipeline *p, struct rl_jobview *v)
+{
+	pid_t now = v->status->pid > 0 ? v->status->pid : 0;
+	struct spare sp = {p, p->have_prev ? &p->diff : NULL};
+	struct missing_memo mm = {0};
+	struct rl_statmemo *memo;
+
+	if (now == v->pid)
+		return 0;
+	rl_proc_view_release(&v->view);
+	memset(&v->view, 0, sizeof(v->view));
+	v->view.verdict = RL_PROC_GONE;
+	v->pid = now;
+	if (!now)
+		return 1;
+	collect_missing(&mm, p->libs, v->program, v);
+	missing_memo_release(&mm);
+	memo = rl_statmemo_new();
+	rl_proc_tree_inspect_judged(now, code_tracked, code_owned, judge_descendant, v, NULL, memo,
+				    &v->view, NULL);
+	finish_view(v, memo, &sp);
+	rl_statmemo_free(memo);
+	return 1;
+}
+
+/* v's finding in p->stale as its view is now (view_moved): the entry of
+ * its view (or one its job has without a view: a differing definition)
+ * made to point at the view when that is a finding, at none when not;
+ * one added when the job has none. A job has at most one entry of each
+ * kind (its view's, its server's), so p->stale has room. */
+static void restale(struct rl_pipeline *p, struct rl_jobview *v)
+{
+	const struct rl_proc_view *pv = &v->view;
+	int finding = pv->verdict == RL_PROC_STALE || pv->verdict == RL_PROC_UNKNOWN || pv->nother;
+	size_t k;
+
+	for (k = 0; k < p->nstale; k++)
+		if (p->stale[k].label && strcmp(p->stale[k].label, v->job->label) == 0 &&
+		    !p->stale[k].server_data && (!p->stale[k].view || p->stale[k].view == pv))
+			break;
+	if (k == p->nstale && !finding)
+		return;
+	if (k == p->nstale) {
+		memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
+		p->stale[k].label = v->job->label;
+	}
+	p->stale[k].view = finding ? pv : NULL;
+	p->stale[k].code = finding ? &v->code_now : NULL;
+}
+
+/* launchd's answer about each job with a step (ask_status: what decide
+ * reads), and each view moved to the process launchd runs for it now
+ * (view_moved); the plan built again from the findings then, so that no
+ * finding of a process that is no longer the job's makes or shapes its
+ * step. */
+static int follow_moved(const struct rl_launchctl *lc, struct rl_pipeline *p, struct rl_error *err)
+{
+	int moved = 0;
+
+	if (!lc)
+		return 0;
+	for (size_t i = 0; i < p->plan.n; i++) {
+		struct rl_step *s = &p->plan.steps[i];
+		struct rl_jobview *v = view_of(p, s->job);
+
+		if (s->never || !v || !v->loaded)
+			continue;
+		ask_status(lc, v);
+		if (v->status && view_moved(p, v)) {
+			restale(p, v);
+			moved = 1;
+		}
+	}
+	if (!moved)
+		return 0;
+	rl_plan_release(&p->plan);
+	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
+		return -1;
+	spare_own_jobs(&p->plan);
+	return 0;
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers, the process view and the restart journal (a job an earlier
  * run left unloaded or stopped is owed its restart), then the pre-flight
@@ -1660,6 +1753,8 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	spare_own_jobs(&p->plan);
+	if (follow_moved(p->launchd_unknown ? NULL : o->lc, p, err) < 0)
+		return -1;
 	decide(p->launchd_unknown ? NULL : o->lc, p);
 	unloaded_unreadable(p);
 	return 0;

@@ -84,6 +84,10 @@ struct rl_jobview {
 	 * one of them runs the job's code; of another store path, only when
 	 * it may be older than route_ns). */
 	struct rl_strv own;
+	/* Its program as its tracking resolved it (the manifest entry of role
+	 * program: a path p->current holds), NULL when none: what launchd's
+	 * process is held to (rl_proc_view_check_program). */
+	const char *program;
 	/* When the job's way to its programs and commands last changed, as
 	 * tracked now: the latest ctime of those files, the scripts that name
 	 * them and every symlink its walks met (a profile switch, an opt link
@@ -100,7 +104,9 @@ struct rl_jobview {
 			     * no meaning for), or launchctl cannot be run (only with
 			     * report_unasked), before launchd could say where the job
 			     * is */
-	pid_t pid;	    /* its process as launchd names it; 0: none */
+	pid_t pid;	    /* its process as launchd names it (its listing, or print
+			     * <target> once asked for a step: the view follows it); 0:
+			     * none */
 	char last_exit[32]; /* the listing's last exit status ("-", "78", "-9"); "" unknown */
 	char *note;	    /* why launchd's whereabouts are unknown: "not loaded in gui/501 or
 			     * user/501", or the failure (owned); NULL when loaded */

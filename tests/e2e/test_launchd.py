@@ -75,6 +75,38 @@ class ListingHeldLaunchctl:
         self.gate.open()
 
 
+class TargetHeldLaunchctl:
+    """A launchctl to give relaunch (`--launchctl held.path`) that holds its
+    first `print TARGET` (the job asked itself for its step, after the
+    process view judged the pid the listing named) before launchd is
+    asked, until the test lets it go: launchd then answers with what the
+    test did meanwhile, an event to wait on instead of a sleep. Every other
+    call, and every later one, goes straight to the simulator's
+    launchctl."""
+
+    def __init__(self, m, target, name="launchctl-target"):
+        self.path = os.path.join(m.root, name)
+        self.called = harness.Gate(self.path + ".called")
+        self.gate = harness.Gate(self.path + ".gate")
+        self.released = self.path + ".released"
+        with open(self.path, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ \"$1 $2\" = 'print {target}' ] && [ ! -e '{self.released}' ]; then\n"
+                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(self.path, 0o755)
+
+    def wait_called(self):
+        """Return once relaunch asks for the job, before launchd answers."""
+        self.called.open()
+
+    def release(self):
+        """Let launchd answer the held call, and every later call through."""
+        open(self.released, "w").close()
+        self.gate.open()
+
+
 class LaunchdTest(unittest.TestCase):
     def machine(self):
         m = Machine(RELAUNCH)
@@ -297,6 +329,115 @@ class LaunchdTest(unittest.TestCase):
         self.assertTrue(res[label]["note"].startswith(f"pid {new} runs "), res[label])
         self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
         self.assertIsNone(other.poll())
+
+    def run_held_at_target(self, m, label, meanwhile):
+        """relaunch run, its first `print <target>` of label held (after the
+        process view judged the listed pid, before the step is decided)
+        while meanwhile() runs; its results by label."""
+        held = TargetHeldLaunchctl(m, m.target(label))
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            meanwhile()
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema(["run", "--json"], out)
+        return {r["label"]: r for r in json.loads(out)["results"]}
+
+    def test_job_restarted_before_its_step_is_decided_is_judged_by_its_new_process(self):
+        """The process view judged the listed process, which runs the
+        replaced keg (stale); someone else restarted the job onto the new
+        files before launchd was asked about it for its step. The step is
+        decided by the process launchd runs now, viewed then: current, not
+        kickstarted again for the old process's stale files."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label])
+        old = m.pid(label)
+        m.brew_upgrade("nginx", "1.1")
+        new = []
+
+        def restart():
+            harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
+            r = m.launchctl("kickstart", "-k", m.target(label))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new.append(m.pid(label))
+
+        res = self.run_held_at_target(m, label, restart)
+        self.assertNotEqual(new[0], old)
+        self.assertEqual(res[label]["status"], "current", res[label])
+        self.assertEqual(res[label]["old_pid"], new[0], res[label])
+        self.assertTrue(res[label]["note"].startswith(f"pid {new[0]} runs "), res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
+        self.assertEqual(m.pid(label), new[0])
+        # One listing of the domain: the listed pid had not moved when the
+        # view looked at it.
+        prints = [e["argv"] for e in m.events("call") if e["argv"][0] == "print"]
+        self.assertEqual(prints.count(["print", "system"]), 2, prints)  # baseline's, this run's
+
+    def test_job_started_before_its_step_is_decided_is_judged_by_its_process(self):
+        """A job the listing showed not running (pid 0: no process to view)
+        that someone else started onto the new files before launchd was
+        asked about it for its step: its process is viewed then, and runs
+        the files on disk: current, not kickstarted."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
+                      RunAtLoad=False, KeepAlive=False)
+        self.baseline(m)
+        self.assertEqual(m.pid(label), 0)
+        m.brew_upgrade("nginx", "1.1")
+        new = []
+
+        def start():
+            harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
+            r = m.launchctl("kickstart", m.target(label))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new.append(m.wait_pid(label))
+
+        res = self.run_held_at_target(m, label, start)
+        self.assertEqual(res[label]["status"], "current", res[label])
+        self.assertEqual(res[label]["old_pid"], new[0], res[label])
+        self.assertTrue(res[label]["note"].startswith(f"pid {new[0]} runs "), res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
+        self.assertEqual(m.pid(label), new[0])
+
+    def test_job_restarted_onto_replaced_code_before_its_step_is_decided_is_restarted(self):
+        """The control: someone else restarted the job before its step was
+        decided, but its new process runs a file replaced since it started
+        (stale by the same rules as the listed process): restarted, for
+        that process."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label])
+        m.brew_upgrade("nginx", "1.1")
+        exe = os.path.join(m.brew, "Cellar", "nginx", "1.1", "bin", "nginx")
+        new = []
+
+        def restart_then_replace():
+            harness.wait_past_change(exe)
+            r = m.launchctl("kickstart", "-k", m.target(label))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            new.append(m.pid(label))
+            harness.atomic_copy(harness.SLEEP, exe, "nginx 1.1_1")
+
+        res = self.run_held_at_target(m, label, restart_then_replace)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["old_pid"], new[0], res[label])
+        # For the process launchd ran, not for the one listed.
+        stale = [r for r in res[label]["reasons"] if r["change"] == "stale"]
+        self.assertEqual([r["path"] for r in stale], [exe], res[label])
+        self.assertTrue(stale[0]["text"].startswith(f"pid {new[0]} runs {exe} (deleted"),
+                        res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 2)  # the test's, relaunch's
+        self.assertNotEqual(m.pid(label), new[0])
 
     # -- the error table ----------------------------------------------------
     def reload_setup(self, m, formula="nginx", **keys):
@@ -946,21 +1087,28 @@ class LaunchdTest(unittest.TestCase):
         """A run whose recovery found launchd still stopping the job (an
         earlier run's bootout): once it has said so, its next print of the
         job lets the job exit, and returns once launchd has dropped it
-        (load_again: once it is loaded again, as someone else would). The
-        run's own step then finds it so. Returns (results, run, stderr)."""
+        (load_again: once it is loaded again, as someone else would; then
+        the print the plan makes for the job's step, which would see the
+        new process and judge the step by it, goes through first, and the
+        step's own print is the one). The run's own step then finds it so.
+        Returns (results, run, stderr)."""
         target = m.target(label)
         err = os.path.join(m.root, "run.err")
         flag = os.path.join(m.root, "let-go")
         plist = os.path.join(m.daemons, label + ".plist")
         sim = m.sim_launchctl
         wrapper = os.path.join(m.root, "launchctl-let-go")
+        planned = os.path.join(m.root, "planned")
         again = (f"  '{sim}' bootstrap system '{plist}' >/dev/null 2>&1\n"
                  f"  until '{sim}' print '{target}' | grep -q 'pid = '; do sleep 0.02; done\n"
                  if load_again else "")
+        # load_again: false the first time (the plan's print, marked), true after.
+        at_step = f"{{ [ -e '{planned}' ] || ! : > '{planned}'; }}" if load_again else "true"
         with open(wrapper, "w") as f:
             f.write("#!/bin/sh\n"
                     f"if [ \"$1\" = print ] && [ \"$2\" = '{target}' ] && [ ! -e '{flag}' ] && "
-                    f"grep -q 'an earlier run had begun: launchd is still stopping' '{err}'; then\n"
+                    f"grep -q 'an earlier run had begun: launchd is still stopping' '{err}' && "
+                    f"{at_step}; then\n"
                     f"  : > '{flag}'\n"
                     f"  echo go > '{gate.path}'\n"
                     f"  while '{sim}' print '{target}' >/dev/null 2>&1; do sleep 0.02; done\n"
