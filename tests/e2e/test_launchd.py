@@ -12,6 +12,7 @@ scenarios that need no injected fault against the real launchctl instead.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -330,22 +331,25 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
         self.assertIsNone(other.poll())
 
-    def run_held_at_target(self, m, label, meanwhile):
-        """relaunch run, its first `print <target>` of label held (after the
-        process view judged the listed pid, before the step is decided)
-        while meanwhile() runs; its results by label."""
-        held = TargetHeldLaunchctl(m, m.target(label))
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                held.path], env=m.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    def run_held_at_target(self, m, label, meanwhile, command=("run", *FAST), expect=(0,)):
+        """relaunch run (or command), its first `print <target>` of label
+        held (after the process view judged the listed pid, before the
+        step is decided) while meanwhile() runs; run's results by label,
+        another command's output."""
+        held = TargetHeldLaunchctl(m, m.target(label), f"launchctl-target-{command[0]}")
+        run = subprocess.Popen([m.relaunch_bin, *command, "--json", "--launchctl", held.path],
+                               env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
         try:
             held.wait_called()
             meanwhile()
         finally:
             held.release()
         out, err = run.communicate(timeout=harness.SAFETY * 3)
-        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
-        harness.check_output_schema(["run", "--json"], out)
+        self.assertIn(run.returncode, expect, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema([command[0], "--json"], out)
+        if command[0] != "run":
+            return json.loads(out)
         return {r["label"]: r for r in json.loads(out)["results"]}
 
     def test_job_restarted_before_its_step_is_decided_is_judged_by_its_new_process(self):
@@ -407,6 +411,39 @@ class LaunchdTest(unittest.TestCase):
         self.assertTrue(res[label]["note"].startswith(f"pid {new[0]} runs "), res[label])
         self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
         self.assertEqual(m.pid(label), new[0])
+
+    def test_job_stopped_before_its_step_is_decided_is_not_restarted_for_its_old_process(self):
+        """The process view judged the listed process stale; someone else
+        stopped the job (not kept alive) before launchd was asked about it
+        for its step. The old process's stale files are no reason any
+        more: not running, it starts the new files at its next launch, so
+        the plan says idle (as run's own look before the step would find
+        it), and run does not start it."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
+                      KeepAlive=False)
+        self.baseline(m, running=[label])
+        m.brew_upgrade("nginx", "1.1")
+
+        def stop():
+            old = m.pid(label)
+            os.kill(old, signal.SIGTERM)
+            harness.wait_until(lambda: [e for e in m.events("exit") if e["pid"] == old],
+                               "the job's process to exit")
+            self.assertEqual(m.pid(label), 0)
+
+        doc = self.run_held_at_target(m, label, stop, command=("plan",), expect=(0, 1))
+        self.assertEqual([st["label"] for st in doc["steps"]], [], doc)
+        self.assertIn(("idle", [label]), [(r["change"], r["labels"]) for r in doc["reported"]],
+                      doc)
+        m.launchctl("kickstart", m.target(label))
+        m.wait_pid(label)
+        res = self.run_held_at_target(m, label, stop)
+        self.assertEqual(res[label]["status"], "idle", res[label])
+        self.assertEqual(len(self.kickstarts(m, label)), 1)  # the test's own
+        self.assertEqual(m.pid(label), 0)
 
     def test_job_restarted_onto_replaced_code_before_its_step_is_decided_is_restarted(self):
         """The control: someone else restarted the job before its step was
