@@ -1862,16 +1862,20 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 }
 
 enum server_state {
-	SERVER_NEW = 0,	 /* a server runs the files on disk (or cannot be judged) */
+	SERVER_NEW = 0,	 /* a server runs the files on disk */
 	SERVER_STALE,	 /* it runs replaced code */
 	SERVER_NONE,	 /* none runs (yet) */
 	SERVER_OUTLIVED, /* the one the plan saw still runs */
+	SERVER_UNKNOWN,	 /* one runs, and the view cannot judge it */
 };
 
 /* What the server on job's data directory is now, against the one the
  * plan saw there (jv's server, when jv is known); *why set for all but
- * SERVER_NEW. A server the plan saw counts as outliving the restart only
- * under daemondo: restarting anything else never stops it. */
+ * SERVER_NEW. The server the plan saw outlived the restart whatever ran
+ * it: under daemondo its stop failed to stop it; under a wrapper that
+ * stays, the restart never stops it and the new pg_ctl start fails
+ * against it, so nothing of the job was restarted for it (options a
+ * changed plist or script gives the server are not in effect). */
 static enum server_state server_now(struct rl_jobview *jv, const struct rl_job *job, char **why)
 {
 	struct rl_error e = {0};
@@ -1898,7 +1902,7 @@ static enum server_state server_now(struct rl_jobview *jv, const struct rl_job *
 		/* The same pid, started when the plan's was (start times are
 		 * known to a clock tick): the server the restart should have
 		 * stopped. */
-		if (rl_job_under_daemondo(job) && then >= 0 &&
+		if (then >= 0 &&
 		    (then == 0 || v.start_ns == 0 || apart <= rl_platform_start_tick_ns())) {
 			state = SERVER_OUTLIVED;
 			*why = rl_xasprintf("its server on %s (pid %lld, detached) outlived the "
@@ -1910,6 +1914,12 @@ static enum server_state server_now(struct rl_jobview *jv, const struct rl_job *
 					    "replaced code: %s%s",
 					    data, (long long)pid, v.stale[0].path,
 					    v.stale[0].deleted ? " (deleted)" : "");
+		} else if (v.verdict == RL_PROC_UNKNOWN) {
+			/* Not verified: never taken for a new server. */
+			state = SERVER_UNKNOWN;
+			*why = rl_xasprintf("cannot tell whether its server on %s (pid %lld, "
+					    "detached) runs the files on disk: %s",
+					    data, (long long)pid, v.why ? v.why : "unknown");
 		} else {
 			state = SERVER_NEW;
 		}
@@ -1935,8 +1945,9 @@ int rl_pipeline_check_server(struct rl_pipeline *p, const struct rl_job *job, do
 		return 0;
 	/* pg_ctl start returns before the server has written its pid (or,
 	 * under daemondo, runs after launchd's process is up): the run's
-	 * timeout for it to come up. One that outlived daemondo's stop (which
-	 * waits for pg_ctl stop) does not go by itself: said at once. */
+	 * timeout for it to come up. One that outlived the restart (daemondo's
+	 * stop waits for pg_ctl stop; a wrapper's never stops it) does not go
+	 * by itself: said at once, as is one that cannot be judged. */
 	while ((state = server_now(jv, job, why)) == SERVER_NONE && rl_now_mono_ns() < deadline)
 		rl_sleep_s(0.05);
 	if (state == SERVER_NEW)

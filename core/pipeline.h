@@ -267,10 +267,11 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 
 /* After a restart of job, which starts its server detached (job->pg_data):
  * does a server run on its data directory now, another process than the
- * one the plan saw there (a server that outlived the stop did not
- * restart), running the files on disk? Waits up to wait_s seconds for
- * the server to come up (postmaster.pid). 0: yes, or job starts no such
- * server; 1 with *why set: the step failed. */
+ * one the plan saw there (a server that outlived the restart did not
+ * restart, under daemondo or not), running the files on disk as far as
+ * the process view can tell (one it cannot judge is not verified)? Waits
+ * up to wait_s seconds for the server to come up (postmaster.pid). 0:
+ * yes, or job starts no such server; 1 with *why set: the step failed. */
 int rl_pipeline_check_server(struct rl_pipeline *p, const struct rl_job *job, double wait_s,
 			     char **why);
 

@@ -20,8 +20,12 @@ stop sends SIGTERM to that pid and waits for the file to go.
   refused, saying so.
 - Under daemondo, a stale server restarts the job (daemondo's stop stops
   it), and the run verifies the new server; one that outlives the stop
-  fails the step.
+  fails the step, and so does one the run cannot judge (not verified).
+- A wrapper script that stays after `pg_ctl start`: its restart leaves
+  the server running, the new pg_ctl start fails against it; the server
+  the plan saw outlived the restart, and the step fails saying so.
 """
+import json
 import os
 import shutil
 import subprocess
@@ -42,10 +46,14 @@ FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
 # listen address, the shared memory key, its status), removes it when
 # SIGTERM stops it, unless DATA/ignore-stop exists (a server that does
 # not stop); with DATA/refuse-start it exits at once (a server that does
-# not come up). VERSION tells one build from the next.
+# not come up); with DATA/undumpable it makes itself not dumpable, which
+# a process without CAP_SYS_PTRACE may then not inspect (another user's
+# server, as a relaunch that is not root finds it). VERSION tells one
+# build from the next.
 POSTGRES_C = r"""#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 volatile const char *relaunch_test_version = VERSION;
@@ -68,6 +76,9 @@ int main(int argc, char **argv)
 	snprintf(tmp, sizeof tmp, "%s/refuse-start", argv[2]);
 	if (access(tmp, F_OK) == 0)
 		return 1;
+	snprintf(tmp, sizeof tmp, "%s/undumpable", argv[2]);
+	if (access(tmp, F_OK) == 0)
+		prctl(PR_SET_DUMPABLE, 0);
 	snprintf(pidfile, sizeof pidfile, "%s/postmaster.pid", argv[2]);
 	snprintf(ignore, sizeof ignore, "%s/ignore-stop", argv[2]);
 	snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
@@ -326,6 +337,65 @@ class PgData(unittest.TestCase):
             self.assertIn(f"its server on {data} (detached) did not come back: no server runs "
                           "on it; relaunch does not stop", res[label]["error"])
             self.assertTrue(test_trees.gone(first))
+
+    def test_daemondo_server_that_cannot_be_judged_fails_the_step(self):
+        # The new server is one relaunch may not inspect: the run cannot
+        # verify it, and says so, never "restarted".
+        with Machine(RELAUNCH) as m:
+            label, data, postgres, top, first = self.daemondo_job(m)
+            with open(os.path.join(data, "undumpable"), "w"):
+                pass
+            drop = [shutil.which("setpriv") or "setpriv", "--bounding-set", "-sys_ptrace", "--"]
+            r = subprocess.run([*drop, m.relaunch_bin, "run", "--json", *FAST], env=m.env,
+                               timeout=SAFETY * 3, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in json.loads(r.stdout)["results"]}
+            self.assertEqual(res[label]["status"], "failed", res)
+            second = self.daemondo_server(m, data, postgres, old=first)
+            self.assertEqual(res[label]["error"],
+                             f"cannot tell whether its server on {data} (pid {second}, "
+                             "detached) runs the files on disk: permission denied")
+            self.assertTrue(test_trees.gone(first))
+
+    # -- a wrapper that stays: the server outlives its restart ------------
+    def test_wrapper_that_stays_server_that_outlived_the_restart_fails_the_step(self):
+        # Homebrew-style: the job runs a script that starts the server and
+        # stays in the foreground. The script changes (new options, say):
+        # its restart kills the script, whose pg_ctl start then fails
+        # against the server that still runs. Nothing restarted it.
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            script = os.path.join(m.brew, "bin", "postgres-service")
+            os.makedirs(os.path.dirname(script), exist_ok=True)
+
+            def write(comment):
+                with open(script + ".tmp", "w") as f:
+                    f.write(f"#!/bin/sh\n# {comment}\n{pg_ctl} -D {data} start\n"
+                            f"exec {harness.SLEEP} 1000\n")
+                os.chmod(script + ".tmp", 0o755)
+                os.replace(script + ".tmp", script)
+            write("1")
+            m.write_plist(LABEL, [script], daemon=False)
+            m.boot()
+            first = self.server(m, data, "16.1")
+            top = m.wait_pid(LABEL)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            write("2")
+            doc = self.plan_json(m, 1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [LABEL], doc)
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[LABEL]["status"], "failed", res)
+            self.assertNotEqual(m.pid(LABEL), top)
+            self.assertEqual(res[LABEL]["error"],
+                             f"its server on {data} (pid {first}, detached) outlived the "
+                             "restart: it still runs, on the code it had; " +
+                             self.todo(m, pg_ctl, data, k="-k "))
+            self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), first)
 
 
 if __name__ == "__main__":
