@@ -85,10 +85,10 @@ static const struct cli_option diff_options[] = {
 };
 
 static const struct cli_option jobs_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":3,\"jobs\":[{label,target,plist,kind,state,\n"
-			"pid,last_exit,code,why,refused,deferred,files:[{path,role,\n"
-			"via,missing,chain?}]}]}; a library's chain is the executable,\n"
-			"then each library loading the next"),
+	CLI_OPTION_JSON("JSON: {\"version\":4,\"jobs\":[{label,target,plist,kind,state,\n"
+			"pid,last_exit,code,why,refused,deferred,left_to_finish,\n"
+			"files:[{path,role,via,missing,chain?}]}]}; a library's chain\n"
+			"is the executable, then each library loading the next"),
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,

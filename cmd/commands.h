@@ -61,7 +61,7 @@ void cmd_run_release(struct cli_ctx *ctx);
 void cmd_run_lock_busy(struct cli_ctx *ctx, struct rl_error *err);
 int cmd_record(struct cli_ctx *ctx);
 int cmd_report(struct cli_ctx *ctx);
-/* jobs --no-processes --json's document for js: {"version":3,"jobs":[…]},
+/* jobs --no-processes --json's document for js: {"version":4,"jobs":[…]},
  * launchd's and the process view's fields null. New reference, or NULL
  * with err set. */
 json_t *cli_jobs_json(const struct rl_jobset *js, struct rl_error *err);

@@ -16,8 +16,8 @@
 #include "core/plan/decide.h"
 #include "core/plan/scope.h"
 
-/* 3 added "refused" and "deferred". */
-#define JOBS_JSON_VERSION 3
+/* 3 added "refused" and "deferred", 4 "left_to_finish". */
+#define JOBS_JSON_VERSION 4
 
 /* What launchd and the process view say of one job, with the restart
  * decision's word over the view's; all NULL when they were not asked
@@ -33,6 +33,10 @@ struct job_state {
 	 * owed its restart: the pre-flight's refusal, or the deferral
 	 * (borrowed from the plan's step); NULL otherwise. */
 	const char *refused, *deferred;
+	/* Why plan, and so run, leaves a running scheduled task it would
+	 * restart to finish instead (decided idle: its next run starts the
+	 * new files), as plan reports it; NULL otherwise. */
+	const char *left;
 };
 
 /* Whether the plan still owes step its restart: decided restart, or
@@ -43,6 +47,14 @@ static int owed(const struct rl_step *step)
 	return step && !step->never &&
 	       (step->decision == RL_DECISION_RESTART || step->decision == RL_DECISION_REFUSED ||
 		step->decision == RL_DECISION_DEFERRED);
+}
+
+/* A running scheduled task plan would restart and leaves to finish
+ * instead, deciding it idle (rl_decide_scheduled); one deferred so is
+ * owed its reload, as any deferred step. */
+static int spared(const struct rl_step *step)
+{
+	return step && !step->never && step->spared && step->decision == RL_DECISION_IDLE;
 }
 
 /* The plan's reason for step, as `plan` words its first (most direct)
@@ -63,12 +75,13 @@ static char *plan_reason(const struct rl_step *step)
  * `sh -c` command's way changed since the process started; a definition
  * launchd loaded that is not the plist's), or one without a process the
  * plan restarts or reloads all the same: said with the plan's reason, so
- * that jobs never calls current what plan restarts. */
+ * that jobs never calls current what plan restarts (or would, but for a
+ * scheduled task it leaves to finish). */
 static void decided(const struct rl_step *step, struct job_state *s)
 {
 	char *reason, *why;
 
-	if (!owed(step) || !step->nreasons || !s->state ||
+	if (!(owed(step) || (spared(step) && s->code)) || !step->nreasons || !s->state ||
 	    (s->code && strcmp(s->code, "current") != 0))
 		return;
 	reason = plan_reason(step);
@@ -178,6 +191,8 @@ static void state_of(const struct rl_jobview *v, const struct rl_step *step, str
 		s->refused = step->why ? step->why : "pre-flight failed";
 	else if (s->state && owed(step) && step->decision == RL_DECISION_DEFERRED)
 		s->deferred = step->why ? step->why : "left for the next run";
+	else if (s->state && s->pid >= 0 && spared(step))
+		s->left = step->why ? step->why : "runs on a schedule";
 }
 
 static const struct rl_step *step_of(const struct rl_plan *plan, const struct rl_job *job)
@@ -222,24 +237,29 @@ static json_t *str_or_null(const char *s)
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
 			const struct job_state *s)
 {
-	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "label",
-			 rl_json_path(j->label), "target", rl_json_path(j->target), "plist",
-			 rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind), "state",
-			 str_or_null(s->state), "pid",
+	return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "label", rl_json_path(j->label), "target", rl_json_path(j->target),
+			 "plist", rl_json_path(j->plist), "kind", rl_job_kind_name(j->kind),
+			 "state", str_or_null(s->state), "pid",
 			 s->pid >= 0 ? json_integer(s->pid) : json_null(), "last_exit",
 			 str_or_null(s->last_exit), "code", str_or_null(s->code), "why",
 			 str_or_null(s->why), "refused", str_or_null(s->refused), "deferred",
-			 str_or_null(s->deferred), "files", files_json(f));
+			 str_or_null(s->deferred), "left_to_finish", str_or_null(s->left), "files",
+			 files_json(f));
 }
 
 /* ", refused: new script /app/server.js does not exist": why run does
- * not restart a job it is owed, as plan reports it ("(refused): …"). */
+ * not restart a job it is owed, as plan reports it ("(refused): …"), or
+ * leaves a scheduled task to finish (", left to finish: runs on a
+ * schedule …", plan's idle). */
 static void print_held(const struct job_state *s)
 {
 	if (s->refused)
 		printf(", refused: %s", s->refused);
 	else if (s->deferred)
 		printf(", deferred: %s", s->deferred);
+	else if (s->left)
+		printf(", left to finish: %s", s->left);
 }
 
 /* "running, pid 928, current", "idle (last exit 78)", "not loaded in
@@ -264,7 +284,7 @@ static void print_state(const struct job_state *s)
 		return;
 	}
 	printf("  state:  %s", s->state);
-	if (s->pid >= 0 && (s->refused || s->deferred)) {
+	if (s->pid >= 0 && (s->refused || s->deferred || s->left)) {
 		printf(", pid %ld, %s", s->pid, s->code);
 		print_held(s);
 		if (s->why)

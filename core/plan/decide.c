@@ -967,6 +967,7 @@ static enum rl_decision spare_task(struct rl_plan *p, struct rl_step *s,
 			s->action = RL_ACTION_KICKSTART; /* launchd has the plist */
 	}
 	why = rl_decide_scheduled_why(s->job, o->pid, reload);
+	s->spared = o->pid;
 	rl_plan_decide(p, s, reload ? RL_DECISION_DEFERRED : RL_DECISION_IDLE, why);
 	free(why);
 	return s->decision;

@@ -111,6 +111,9 @@ struct rl_step {
 	pid_t hosts_run; /* launchd's pid for the job when this very process is
 			  * that pid or runs below it (rl_decide_hosts_self): a
 			  * restart would end the run, so it is deferred */
+	pid_t spared;	 /* launchd's pid for a scheduled task owed a restart
+			  * that is left to finish instead (rl_decide_scheduled:
+			  * decided idle, or deferred for a reload); 0 otherwise */
 };
 
 /* A change that restarts nothing, and why ("replaced with identical

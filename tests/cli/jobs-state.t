@@ -73,9 +73,9 @@ jobs (`launchctl print <domain>`), not each job:
   > ' sim/events.jsonl | sed "s|/$U|/U|g"
   ['print gui/U', 'print system', 'print user/U']
 
---json gives the same (version 3, docs/schema/jobs.schema.json): state,
-pid, last_exit, code, why, refused and deferred, null where they do not
-apply:
+--json gives the same (version 4, docs/schema/jobs.schema.json): state,
+pid, last_exit, code, why, refused, deferred and left_to_finish, null
+where they do not apply:
 
   $ relaunch jobs --json > jobs.json && python3 "$SRCDIR/tests/tools/check_schema.py" jobs jobs.json
   jobs: valid
@@ -83,13 +83,13 @@ apply:
   $ relaunch jobs --json | python3 -c '
   > import json, sys
   > d = json.load(sys.stdin)
-  > print(d["version"], {(j["refused"], j["deferred"]) for j in d["jobs"]})
+  > print(d["version"], {(j["refused"], j["deferred"], j["left_to_finish"]) for j in d["jobs"]})
   > for j in d["jobs"]:
   >     why = (j["why"] or "").replace(sys.argv[1], "$PWD").replace("/" + sys.argv[2], "/U")
   >     print(j["label"], j["target"].split("/")[0], j["state"], type(j["pid"]).__name__,
   >           j["last_exit"], j["code"], *([why] if why else []))
   > ' "$PWD" "$U"
-  3 {(None, None)}
+  4 {(None, None, None)}
   test.daemon system running int - current
   test.bg user running int - current
   test.crashing gui not running NoneType 3 None

@@ -247,6 +247,19 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
                              [("idle", [label], why)], doc)
+            # jobs: stale, and left to finish in plan's words: not a
+            # restart run will make.
+            r, jdoc = m.relaunch_json("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            harness.check_schema.validate(jdoc, "jobs")
+            job = jdoc["jobs"][0]
+            self.assertEqual((job["pid"], job["code"], job["left_to_finish"], job["deferred"],
+                              job["refused"]), (pid, "stale", why, None, None), job)
+            self.assertTrue(job["why"].startswith("runs ") and "cleanup" in job["why"], job)
+            r = m.relaunch("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"  state:  running, pid {pid}, stale, left to finish: {why}; "
+                          f"{job['why']}\n", r.stdout)
 
             t0 = time.time()
             res, r = self.run_json(m)
