@@ -7,8 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <stdio.h>
+#include <sys/sysmacros.h>
+#endif
 
 #include <jansson.h>
 
@@ -206,10 +211,59 @@ void rl_lock_release(int fd)
 	close(fd);
 }
 
+/* Whether anyone holds the flock on fd's file, asked without taking it
+ * (a waiter must never see it taken because of a look): 1 held, 0 free,
+ * -1 cannot be told. Linux keeps flock(2) and fcntl(2) locks apart, so
+ * F_GETLK never sees a flock there: /proc/locks lists them, by device and
+ * inode. On macOS, as on the BSDs, both kinds are one lock list, and
+ * F_GETLK reports a flock that conflicts with the probe (its l_pid -1). */
+static int lock_held(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+#ifdef __linux__
+	{
+		FILE *f = fopen("/proc/locks", "re");
+		char line[256];
+		int held = 0;
+
+		if (!f)
+			return -1;
+		while (!held && fgets(line, sizeof(line), f)) {
+			char kind[16];
+			unsigned int maj, min;
+			unsigned long ino;
+
+			/* "1: FLOCK  ADVISORY  WRITE 412 fe:00:10953567 0 EOF";
+			 * a waiter's line has "->" where the kind is. */
+			if (sscanf(line, "%*d: %15s %*s %*s %*d %x:%x:%lu", kind, &maj, &min,
+				   &ino) == 4 &&
+			    strcmp(kind, "FLOCK") == 0 && ino == (unsigned long)st.st_ino &&
+			    maj == major(st.st_dev) && min == minor(st.st_dev))
+				held = 1;
+		}
+		if (ferror(f))
+			held = -1;
+		fclose(f);
+		return held;
+	}
+#else
+	{
+		struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+
+		if (fcntl(fd, F_GETLK, &fl) < 0)
+			return -1;
+		return fl.l_type != F_UNLCK;
+	}
+#endif
+}
+
 int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_LOCK);
-	int fd;
+	int fd, held;
 
 	memset(h, 0, sizeof(*h));
 	do
@@ -225,9 +279,14 @@ int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error
 	}
 	free(path);
 	read_holder(fd, h);
+	held = lock_held(fd);
 	close(fd);
-	/* EPERM: alive, another user's (root's run, seen by a user). */
-	if (h->pid && kill((pid_t)h->pid, 0) < 0 && errno != EPERM)
+	/* The lock is the truth: a record with no one holding the lock is
+	 * that of a holder killed while it held it, whose pid may be another
+	 * process's by now. Where the lock cannot be asked, the record's
+	 * process must still run. EPERM: alive, another user's (root's run,
+	 * seen by a user). */
+	if (h->pid && (held == 0 || (kill((pid_t)h->pid, 0) < 0 && errno != EPERM)))
 		memset(h, 0, sizeof(*h));
 	return h->pid ? 1 : 0;
 }

@@ -58,10 +58,14 @@ int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h);
 void rl_lock_release(int fd);
 /* Who holds the lock now, as it recorded itself, without taking it or
  * creating anything (for status): 1 and h filled when a holder's record
- * is there and its process still runs, 0 (h zeroed) when there is no
- * lock file or no record, or the process that wrote it is gone (killed
- * while it held the lock), -1 (err) when the file cannot be read. The
- * flock is never asked: a waiter would see it taken, however briefly. */
+ * is there, the lock is held and the record's process still runs, 0 (h
+ * zeroed) when there is no lock file or no record, no one holds the lock
+ * (the record is that of a holder killed while it held it, whose pid may
+ * name another process by now), or the process that wrote it is gone, -1
+ * (err) when the file cannot be read. The lock is tested, never taken,
+ * not even briefly (a waiter would see it taken): /proc/locks on Linux,
+ * F_GETLK elsewhere; where neither answers, the record's process alone
+ * tells. */
 int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error *err);
 /* When the holder took the lock, as the local time: ", since 12:01:07",
  * with the date (", since 2026-12-01 12:01:07") when that was another day;

@@ -322,25 +322,33 @@ says no run restarted it, not that there was no run.
   pending: changed  org.chg: ./chg/bin/prog changed (content) via ProgramArguments[0] (no run has restarted it since)
 
 A relaunch holding the lock records itself in the lock file (a JSON
-object padded to 128 bytes); while the process that wrote it runs,
-`status` says a run is in progress, first, and `--json` has it as
-`running`. It only reads the record, never taking the lock (a real run
-holding it: tests/e2e/test_run.py). A record whose process is gone (a
-relaunch killed while it held the lock) and a blanked one (the lock
-released) are no run in progress.
+object padded to 128 bytes); while it holds the lock and the process
+that wrote the record runs, `status` says a run is in progress, first,
+and `--json` has it as `running`. It tests the lock (here held by
+`held`, which runs its command under the flock) without ever taking it
+(a real run holding it: tests/e2e/test_run.py). A record whose process
+is gone, one whose pid runs but no one holds the lock (the relaunch that
+wrote it was killed while it held the lock, and another process got its
+pid), and a blanked one (the lock released) are no run in progress.
 
   $ record() { printf '{"pid":%d,"command":"%s","since":1764676867}' "$1" "$2" | python3 -c 'import sys; sys.stdout.write(sys.stdin.read().ljust(127) + "\n")' > chg/state/lock; }
+  $ held() { python3 -c 'import fcntl, subprocess, sys; f = open(sys.argv[1], "r+"); fcntl.flock(f, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' chg/state/lock "$@"; }
   $ record $$ run
-  $ TZ=UTC relaunch status | head -n 1 | sed "s/ $$,/ PID,/"
+  $ TZ=UTC held relaunch status | head -n 1 | sed "s/ $$,/ PID,/"
   in progress: relaunch run (pid PID, since 2025-12-02 12:01:07)
-  $ relaunch status >/dev/null
+  $ held relaunch status >/dev/null
   [3]
-  $ relaunch status --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["running"]; print(r["command"], r["since"], r["pid"] == '$$')'
+  $ held relaunch status --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["running"]; print(r["command"], r["since"], r["pid"] == '$$')'
   run 2025-12-02T12:01:07.000Z True
-  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  $ held relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
-  $ record "$(sh -c 'echo $$')" record
   $ relaunch status | grep -c 'in progress'
+  0
+  [1]
+  $ relaunch status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["running"])'
+  None
+  $ record "$(sh -c 'echo $$')" record
+  $ held relaunch status | grep -c 'in progress'
   0
   [1]
   $ relaunch status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["running"])'

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -283,6 +284,23 @@ static void test_peek(const char *dir)
 	close(fd);
 	CHECK_INT(rl_lock_peek(sub, &h, &err), 0);
 	CHECK_INT(h.pid, 0);
+
+	/* Its pid reused: the record names a live process, an unrelated one
+	 * (this one), but no one holds the lock. The lock is the truth. */
+	snprintf(rec, sizeof(rec), "{\"pid\":%ld,\"command\":\"run\",\"since\":%lld}\n",
+		 (long)getpid(), (long long)time(NULL));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(fd >= 0 && write(fd, rec, strlen(rec)) == (ssize_t)strlen(rec));
+	close(fd);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 0);
+	CHECK_INT(h.pid, 0);
+	/* The same record with the lock held: in progress. */
+	fd = open(path, O_RDONLY);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 1);
+	CHECK_INT(h.pid, (long)getpid());
+	close(fd);
+	CHECK_INT(rl_lock_peek(sub, &h, &err), 0);
 
 	/* A lock that is a symlink is not followed: an error, said. */
 	target = rl_path_join(sub, "elsewhere");
