@@ -593,9 +593,13 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 	if (h->pid) {
 		char since[40];
 
+		/* What is pending comes from the run log and the manifest,
+		 * which a run writes when it ends (the journal holds only the
+		 * step under way): it does not know what this one did yet. */
 		rl_lock_holder_since(h, since, sizeof(since));
-		printf("in progress: relaunch%s%s (pid %ld%s)\n", h->command[0] ? " " : "",
-		       h->command, h->pid, since);
+		printf("in progress: relaunch%s%s (pid %ld%s); pending below is as of before "
+		       "it: it records what it did when it ends\n",
+		       h->command[0] ? " " : "", h->command, h->pid, since);
 	}
 	if (json_is_object(last)) {
 		struct rl_buf b = {0};

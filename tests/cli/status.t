@@ -335,7 +335,7 @@ pid), and a blanked one (the lock released) are no run in progress.
   $ held() { python3 -c 'import fcntl, subprocess, sys; f = open(sys.argv[1], "r+"); fcntl.flock(f, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' chg/state/lock "$@"; }
   $ record $$ run
   $ TZ=UTC held relaunch status | head -n 1 | sed "s/ $$,/ PID,/"
-  in progress: relaunch run (pid PID, since 2025-12-02 12:01:07)
+  in progress: relaunch run (pid PID, since 2025-12-02 12:01:07); pending below is as of before it: it records what it did when it ends
   $ held relaunch status >/dev/null
   [3]
   $ held relaunch status --json | python3 -c 'import json,sys; r=json.load(sys.stdin)["running"]; print(r["command"], r["since"], r["pid"] == '$$')'

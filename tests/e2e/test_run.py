@@ -996,8 +996,11 @@ class RunTest(unittest.TestCase):
                 since = time.gmtime(rec["since"])
                 st = m.relaunch("status")
                 self.assertIn(st.returncode, (0, 1), st.stderr)
+                # What is pending is as of before the run (the upgrade
+                # it is restarting nginx for): said so on that line.
                 self.assertIn(st.stdout.splitlines()[0], [
-                    f"in progress: relaunch run (pid {holder.pid}, since {when})"
+                    f"in progress: relaunch run (pid {holder.pid}, since {when}); pending "
+                    "below is as of before it: it records what it did when it ends"
                     for when in (time.strftime("%H:%M:%S", since),
                                  time.strftime("%Y-%m-%d %H:%M:%S", since))])
                 r, doc = m.relaunch_json("status")
