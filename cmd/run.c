@@ -1230,10 +1230,11 @@ static int dry_run(const struct run_args *a, struct rl_pipeline *p, const struct
 	} else {
 		struct rl_buf b = {0};
 
+		/* Why the plan is empty first, as plan says it; then that the
+		 * run would only record the baseline, before the plan. */
+		cli_no_jobs(a->c, &p->jobs);
 		if (!p->have_prev)
 			printf("no manifest yet: a run would record the baseline\n");
-		/* Why the plan is empty, before it says so, as plan says it. */
-		cli_no_jobs(a->c, &p->jobs);
 		rl_plan_format_unasked(plan, a->c->verbose, unasked_jobs,
 				       rl_pipeline_unasked_why(p), &b);
 		fputs(b.data ? b.data : "", stdout);

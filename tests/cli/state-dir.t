@@ -7,8 +7,8 @@ it does not exist. The commands that write state create it, mode 0700.
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
   $ gone=x/nope/deeper
   $ relaunch run -n --state-dir "$gone"
-  no manifest yet: a run would record the baseline
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
+  no manifest yet: a run would record the baseline
   nothing to restart
   $ relaunch run -n --json --state-dir "$gone" >/dev/null
   $ relaunch log --state-dir "$gone"
