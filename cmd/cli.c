@@ -233,6 +233,10 @@ static const struct cli_option config_options[] = {
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
 	CLI_OPTION_JOB_DIRS,
+	CLI_OPTION_LAUNCHCTL,
+	{"no-processes", 0, CLI_ARG_NONE, CLI_OPT_NO_PROCESSES, NULL,
+	 "do not ask launchd: the jobs brew services run loaded are\n"
+	 "the manifest's"},
 	CLI_OPTION_END,
 };
 

@@ -17,12 +17,14 @@ struct counter {
 	int off; /* a warning not about the config: printed, not counted */
 };
 
+/* A problem of the config's is its line, counted; any other warning is
+ * printed as every command prints it, and not counted. */
 static void count_warning(const char *text, void *ctx)
 {
 	struct counter *c = ctx;
 
 	c->n += !c->off;
-	fprintf(stderr, "relaunch: %s\n", text);
+	fprintf(stderr, "relaunch: %s%s\n", c->off ? "warning: " : "", text);
 }
 
 int cmd_config(struct cli_ctx *ctx)
@@ -56,13 +58,17 @@ int cmd_config(struct cli_ctx *ctx)
 	if (rc == 0) {
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
+		struct rl_error why = {0};
 
 		/* Every job the other commands find: those `brew services run`
 		 * loaded too (a warning about one of them is no problem of
-		 * the config's). */
+		 * the config's, nor is launchd not telling which they are). */
 		cli_pipeline_opts(ctx, &lc, &po);
 		problems.off = 1;
-		rl_pipeline_find_run_jobs(&po, &ctx->jobs);
+		if (rl_pipeline_find_run_jobs(&po, &ctx->jobs, &why))
+			rl_warn("cannot ask launchd which jobs brew services run loaded "
+				"(%s): those the manifest records are checked",
+				why.text);
 		problems.off = 0;
 		rl_config_check_cycles(&cfg, ctx->config_path);
 		rl_config_check(&cfg, ctx->config_path, &ctx->jobs);

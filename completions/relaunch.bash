@@ -69,7 +69,7 @@ _relaunch()
 	run) opts="-n --dry-run --json --interval --settle --timeout --max --keep-going --no-wait
 		--wait-lock --verify --drain-queue --queue --archive --prefix --state-dir --config
 		$jobdirs --launchctl --no-processes" ;;
-	config) opts="--state-dir --config $jobdirs" ;;
+	config) opts="--state-dir --config $jobdirs --launchctl --no-processes" ;;
 	notify) opts="--queue --formula --port --source --version" ;;
 	agent) opts="--system --queue --interval --state-dir --launchctl $jobdirs" ;;
 	status) opts="--json --queue --state-dir --config --launchctl $jobdirs" ;;

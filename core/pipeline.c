@@ -114,12 +114,32 @@ static void run_domains(const struct rl_jobset *js, struct rl_strv *domains)
 		rl_strv_push(domains, "system");
 }
 
+/* Why launchd could not list domain (l: its listing, NULL when launchctl
+ * cannot be run, err saying why), into why, when why is not NULL. */
+static void unlisted_why(const struct rl_launchctl *lc, const char *domain,
+			 const struct rl_launchctl_listing *l, const struct rl_error *err,
+			 struct rl_error *why)
+{
+	if (!why)
+		return;
+	rl_error_clear(why);
+	if (rl_launchctl_gate_closed(lc->gate))
+		rl_error_set(why, "%s", rl_launchctl_gate_closed(lc->gate));
+	else if (!l)
+		rl_error_set(why, "%s", err->text);
+	else if (l->status == 0)
+		rl_error_set(why, "launchctl 'print %s' printed no services block", domain);
+	else
+		rl_error_set(why, "launchctl 'print %s' exited with %d", domain, l->status);
+}
+
 /* The jobs `brew services run` loaded, from launchd's listings (ls, kept
  * for the process view): 1 when every domain looked at answered, 0 when
  * launchd could not tell (launchctl cannot be run, a listing failed, or
- * launchd is asked no more). */
+ * launchd is asked no more), why saying why when not NULL. */
 static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discover_opts *dirs,
-			   struct rl_launchctl_listings *ls, struct rl_jobset *js)
+			   struct rl_launchctl_listings *ls, struct rl_jobset *js,
+			   struct rl_error *why)
 {
 	struct rl_strv domains = {0};
 	unsigned long uid = (unsigned long)rl_job_invoking_uid();
@@ -134,8 +154,10 @@ static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discov
 		struct rl_strv labels = {0};
 		struct rl_error err = {0};
 
+		l = NULL;
 		if (rl_launchctl_gate_closed(lc->gate) ||
 		    !(l = rl_launchctl_listings_get(ls, domains.v[d], &err)) || l->rc < 0) {
+			unlisted_why(lc, domains.v[d], l, &err, why);
 			known = 0;
 			break;
 		}
@@ -154,7 +176,14 @@ static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discov
 	rl_strv_release(&domains);
 	free(gui);
 	free(user);
-	return known && !rl_launchctl_gate_closed(lc->gate);
+	if (known && rl_launchctl_gate_closed(lc->gate)) {
+		/* A job's own question got no answer: launchd is asked no
+		 * more. */
+		if (why)
+			rl_error_set(why, "%s", rl_launchctl_gate_closed(lc->gate));
+		known = 0;
+	}
+	return known;
 }
 
 /* Where the manifest's job label was loaded from: its recorded plist is
@@ -187,13 +216,15 @@ static char *recorded_loaded_path(const struct rl_manifest *prev, const struct r
 /* Jobs `brew services run` loaded that launchd's listings show (lc), and
  * those the restart journal holds (a reload an earlier run left
  * unfinished: its domain and plist are journaled), into js: 1 when
- * launchd could tell, else 0 (find_recorded_run_jobs then). */
+ * launchd could tell, else 0 (find_recorded_run_jobs then; why, when not
+ * NULL, says why launchd asked could not, and stays clear when it was not
+ * to be asked). */
 static int find_asked_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
-			       struct rl_jobset *js)
+			       struct rl_jobset *js, struct rl_error *why)
 {
 	struct rl_intents journal = {0};
 	struct rl_error jerr = {0};
-	int known = o->lc && find_run_loaded(o->lc, o->discover, ls, js);
+	int known = o->lc && find_run_loaded(o->lc, o->discover, ls, js, why);
 
 	/* One that cannot be read: the run that must finish it says so. */
 	if (o->statedir && rl_intents_load(&journal, o->statedir, &jerr) == 0)
@@ -235,16 +266,20 @@ static void find_recorded_run_jobs(const struct rl_discover_opts *d, const struc
 static void find_run_jobs(const struct rl_pipeline_opts *o, struct rl_launchctl_listings *ls,
 			  const struct rl_manifest *prev, struct rl_jobset *js)
 {
-	if (!find_asked_run_jobs(o, ls, js) && prev)
+	if (!find_asked_run_jobs(o, ls, js, NULL) && prev)
 		find_recorded_run_jobs(o->discover, prev, js);
 }
 
-void rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js)
+int rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js,
+			      struct rl_error *why)
 {
 	struct rl_launchctl_listings ls;
+	int known;
 
+	rl_error_clear(why);
 	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)o->lc);
-	if (!find_asked_run_jobs(o, &ls, js) && o->statedir) {
+	known = find_asked_run_jobs(o, &ls, js, why);
+	if (!known && o->statedir) {
 		/* Launchd could not tell: the manifest, if it can be read (one
 		 * that cannot is the commands' to report, that read it). */
 		struct rl_manifest prev;
@@ -258,6 +293,7 @@ void rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobse
 		free(path);
 	}
 	rl_launchctl_listings_release(&ls);
+	return o->lc && !known;
 }
 
 /* The tracking stage: the config, the jobs, and every file they use (the

@@ -192,8 +192,10 @@ int rl_pipeline_track(const struct rl_pipeline_opts *o, struct rl_manifest *m,
  * run` loaded, found as every pipeline finds them: from launchd (o->lc),
  * the restart journal, and when launchd cannot tell, the manifest in
  * o->statedir, if it can be read. For a command that runs no pipeline and
- * needs every job found (config check). */
-void rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js);
+ * needs every job found (config check). Returns 1 when launchd was to be
+ * asked (o->lc) and could not tell, why saying why, else 0. */
+int rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset *js,
+			      struct rl_error *why);
 
 /* The recorded jobs of prev whose plist is still in one of d's job
  * directories (or may be: one that cannot be looked at, its directory

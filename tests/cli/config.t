@@ -3,6 +3,16 @@ The config is checked whole on every load, against the jobs found, and
 
   $ mkdir agents daemons state
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons
+
+launchd, asked for the jobs `brew services run` loaded, lists none (a
+launchctl of the test's own answers each domain's print):
+
+  $ cat > launchctl <<'SH'
+  > #!/bin/sh
+  > printf '%s = {\n\tservices = {\n\t}\n}\n' "$2"
+  > SH
+  $ chmod +x launchctl
+  $ export RELAUNCH_LAUNCHCTL=$PWD/launchctl
   $ for l in homebrew.mxcl.nginx homebrew.mxcl.redis; do
   >   python3 -c 'import plistlib, sys; plistlib.dump({"Label": sys.argv[1],
   >     "ProgramArguments": ["/bin/true"]}, open(sys.argv[2], "wb"))' $l agents/$l.plist
@@ -171,10 +181,26 @@ appears.
   $ relaunch config check | sed "s|$HOME|~|"
   config ~/state/config.json: ok (1 job configured, 2 found)
 
+As the other commands that ask launchd, `config check` takes
+--launchctl PATH (over RELAUNCH_LAUNCHCTL) and --no-processes (launchd
+not asked: the jobs `brew services run` loaded are the manifest's). A
+launchctl that cannot be run is one warning, no problem of the config's:
+
+  $ relaunch config check --launchctl "$PWD/none" 2>&1 | sed "s|$HOME|~|g"
+  relaunch: warning: cannot ask launchd which jobs brew services run loaded (cannot run launchctl '~/none': No such file or directory): those the manifest records are checked
+  config ~/state/config.json: ok (1 job configured, 2 found)
+  $ RELAUNCH_LAUNCHCTL=/nonexistent/launchctl relaunch config check 2>&1 | sed "s|$HOME|~|g"
+  relaunch: warning: cannot ask launchd which jobs brew services run loaded (cannot run launchctl '/nonexistent/launchctl': No such file or directory): those the manifest records are checked
+  config ~/state/config.json: ok (1 job configured, 2 found)
+  $ relaunch config check --launchctl "$PWD/launchctl" 2>&1 | sed "s|$HOME|~|g"
+  config ~/state/config.json: ok (1 job configured, 2 found)
+  $ relaunch config check --no-processes --launchctl "$PWD/none" 2>&1 | sed "s|$HOME|~|g"
+  config ~/state/config.json: ok (1 job configured, 2 found)
+
 A usage error names the whole command, subcommand included:
 
-  $ relaunch config check --launchctl /bin/launchctl
-  relaunch: config check: unknown option '--launchctl' (see 'relaunch config check --help')
+  $ relaunch config check --json
+  relaunch: config check: unknown option '--json' (see 'relaunch config check --help')
   [2]
   $ relaunch config --state-dir state check --bogus
   relaunch: config check: unknown option '--bogus' (see 'relaunch config check --help')

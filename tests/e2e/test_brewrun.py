@@ -261,13 +261,18 @@ class BrewServicesRun(unittest.TestCase):
                                  path=os.path.join(elsewhere, label + ".plist"))
             self.boot_run(m, (label, path))
             m.wait_pid(label)
-            for args in (("plan",), ("run", *FAST), ("run", *FAST)):
+            # config check says it as every command does: a warning, and
+            # no problem of the config's.
+            m.write_config({})
+            for args in (("plan",), ("run", *FAST), ("run", *FAST), ("config", "check"),
+                         ("jobs",)):
                 r = m.relaunch(*args)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 lines = [ln for ln in r.stderr.splitlines() if "cannot find the plist" in ln]
                 self.assertEqual(len(lines), 1, r.stderr)
-                self.assertIn(f"'{label}'", lines[0])
-                self.assertIn(path, lines[0])
+                self.assertEqual(lines[0], f"relaunch: warning: cannot find the plist of "
+                                 f"'{label}', loaded in {m.agent_domain} from {path}: it is "
+                                 "not restarted", args)
             self.assertFalse([e for e in m.events("call") if label in " ".join(e["argv"])
                               and e["argv"][0] != "print"])
 
