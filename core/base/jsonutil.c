@@ -86,41 +86,135 @@ char *rl_json_path_get(const json_t *v, const char *what, struct rl_error *err)
 	return p;
 }
 
-/* jansson's message without the text it quotes (" near 'root'"): a file
- * read by following a link may be any file root can read, and nothing of
- * it may reach a message; the line and column say where. Only a quoted
- * token that is JSON's own punctuation, or the end of the file, is kept:
- * it tells what is wrong and holds nothing of the file's data. The column
- * is that of the token's first character (jansson gives its last), unless
- * the message was cut short before the token's end. */
-static void parse_error(const char *what, const char *path, const json_error_t *jerr,
-			struct rl_error *err)
+/* What jansson found wrong, in relaunch's own words: a file read by
+ * following a link may be any file root can read, and nothing of it may
+ * reach a message, not even a byte jansson quotes ("control character
+ * 0x7", "near 'root'"). By its error code, and for a syntax error by the
+ * start of its fixed text. */
+static const char *syntax_text(const json_error_t *jerr)
 {
-	const char *near = strstr(jerr->text, " near ");
-	size_t textlen = strlen(jerr->text);
-	int len = near ? (int)(near - jerr->text) : (int)textlen;
-	int column = jerr->column;
+	static const struct {
+		const char *jansson, *ours;
+	} texts[] = {
+		{"string or '}' expected", "a string or '}' expected"},
+		{"':' expected", "':' expected"},
+		{"'}' expected", "',' or '}' expected"},
+		{"']' expected", "',' or ']' expected"},
+		{"'[' or '{' expected", "'[' or '{' expected"},
+		{"unexpected token", "an unexpected token"},
+		{"invalid token", "an invalid token"},
+		{"unexpected newline", "a line break in a string"},
+		{"control character", "a control character in a string"},
+		{"invalid escape", "an invalid escape in a string"},
+		{"invalid Unicode", "an invalid \\u escape in a string"},
+		{"premature end of input", "a string not closed"},
+	};
 
-	if (near && strcmp(near, " near end of file") == 0) {
-		rl_error_set(err, "cannot read %s '%s': %s at line %d", what, path, jerr->text,
-			     jerr->line);
+	switch (json_error_code(jerr)) {
+	case json_error_invalid_utf8:
+		return "invalid UTF-8";
+	case json_error_numeric_overflow:
+		return "a number too big";
+	case json_error_stack_overflow:
+		return "nesting too deep";
+	case json_error_end_of_input_expected:
+		return "the end of the file expected";
+	case json_error_null_character:
+		return "\\u0000 in a string";
+	case json_error_null_byte_in_key:
+		return "\\u0000 in an object key";
+	case json_error_duplicate_key:
+		return "a duplicate object key";
+	case json_error_out_of_memory:
+		return "out of memory";
+	case json_error_invalid_syntax:
+	case json_error_premature_end_of_input:
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+			if (!strncmp(jerr->text, texts[i].jansson, strlen(texts[i].jansson)))
+				return texts[i].ours;
+		return "invalid JSON";
+	default:
+		return "invalid JSON";
+	}
+}
+
+/* Where the token jansson stopped at begins in buf (len bytes): jansson's
+ * position is just past it, and its text quotes it when it is 20 bytes or
+ * shorter (" near '…'", not shown); a longer one is found in buf: a
+ * number or a word back over its characters, a string back to its opening
+ * quote. No token (a byte that is no UTF-8 begins one): the position. */
+static size_t token_start(const char *buf, size_t len, const json_error_t *jerr)
+{
+	const char *near = strstr(jerr->text, " near '");
+	size_t p = jerr->position > 0 ? (size_t)jerr->position : 0, i;
+	size_t textlen = strlen(jerr->text);
+
+	if (p > len)
+		return len;
+	if (near && textlen > (size_t)(near - jerr->text) + 7 && jerr->text[textlen - 1] == '\'') {
+		size_t toklen = textlen - (size_t)(near - jerr->text) - 8;
+
+		return toklen <= p ? p - toklen : p;
+	}
+	if (p == 0)
+		return 0;
+	if (json_error_code(jerr) == json_error_invalid_utf8 && strchr(" \t\r\n{}[],:", buf[p - 1]))
+		return p;
+	if (strchr("0123456789+-.", buf[p - 1]) || (buf[p - 1] >= 'A' && buf[p - 1] <= 'Z') ||
+	    (buf[p - 1] >= 'a' && buf[p - 1] <= 'z')) {
+		for (i = p; i > 0 && (strchr("0123456789+-.", buf[i - 1]) ||
+				      (buf[i - 1] >= 'A' && buf[i - 1] <= 'Z') ||
+				      (buf[i - 1] >= 'a' && buf[i - 1] <= 'z'));
+		     i--)
+			;
+		return i;
+	}
+	/* A string: its closing quote, if p is past it, is no opening one. */
+	for (i = buf[p - 1] == '"' ? p - 1 : p; i > 0; i--) {
+		size_t bs = 0;
+
+		if (buf[i - 1] != '"')
+			continue;
+		while (i - 1 > bs && buf[i - 2 - bs] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return i - 1;
+	}
+	return p;
+}
+
+/* jansson's error in relaunch's words (syntax_text), with the line and
+ * the column of the first character of the token it stopped at (jansson
+ * gives its last), or "at end of file". */
+static void parse_error(const char *what, const char *path, const char *buf, size_t len,
+			const json_error_t *jerr, struct rl_error *err)
+{
+	const char *text = syntax_text(jerr);
+	size_t p = jerr->position > 0 ? (size_t)jerr->position : 0, start;
+	int column = jerr->column, chars = 0;
+
+	if (json_error_code(jerr) == json_error_premature_end_of_input) {
+		rl_error_set(err, "cannot read %s '%s': %s at end of file", what, path, text);
 		return;
 	}
-	if (near && strncmp(near, " near '", 7) == 0 && strlen(near) == 9 && near[8] == '\'' &&
-	    strchr("{}[],:", near[7]))
-		len = (int)textlen;
-	else if (near && near[6] == '\'' && textlen < JSON_ERROR_TEXT_LENGTH - 2 &&
-		 textlen > (size_t)(near - jerr->text) + 8 && jerr->text[textlen - 1] == '\'') {
-		int chars = 0;
-
-		/* jansson counts columns in characters, not bytes. */
-		for (const char *c = near + 7; c < jerr->text + textlen - 1; c++)
-			chars += ((unsigned char)*c & 0xC0) != 0x80;
-		if (chars > 0 && column - chars + 1 >= 1)
-			column = column - chars + 1;
+	if (jerr->line < 1 || column < 0 || p > len) {
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, text);
+		return;
 	}
-	rl_error_set(err, "cannot read %s '%s': %.*s at line %d, column %d", what, path, len,
-		     jerr->text, jerr->line, column);
+	start = token_start(buf, len, jerr);
+	/* jansson counts columns in characters, not bytes; a token holds no
+	 * line break. */
+	for (size_t i = start; i < p; i++) {
+		if (buf[i] == '\n') {
+			chars = -1;
+			break;
+		}
+		chars += ((unsigned char)buf[i] & 0xC0) != 0x80;
+	}
+	if (chars >= 0 && column - chars + 1 >= 1)
+		column = column - chars + 1;
+	rl_error_set(err, "cannot read %s '%s': %s at line %d, column %d", what, path, text,
+		     jerr->line, column);
 }
 
 static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
@@ -151,12 +245,10 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 		return -1;
 	}
 	*out = json_loadb(buf.data ? buf.data : "", buf.len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out)
+		parse_error(what, path, buf.data ? buf.data : "", buf.len, &jerr, err);
 	rl_buf_release(&buf);
-	if (!*out) {
-		parse_error(what, path, &jerr, err);
-		return -1;
-	}
-	return 0;
+	return *out ? 0 : -1;
 }
 
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,

@@ -135,25 +135,40 @@ at the first, which is an error:
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
   relaunch: cannot read config '~/state/config.json': settle must be at most 86400 seconds
 
-A file that is no JSON is one line too, naming the file, what jansson
-found wrong, and where: the line and the column of the token it stopped
-at. The token itself is named only when it is JSON's own punctuation or
-the end of the file: the config may be a link to any file root can read,
-and nothing of its data reaches a message.
+A file that is no JSON is one line too, naming the file, what is wrong
+in relaunch's own words, and where: the line and the column of the first
+character of the token the parser stopped at, or the end of the file. No
+byte of the file is quoted: the config may be a link to any file root
+can read, and nothing of its data reaches a message.
 
   $ printf '{\n  "jobs": {,\n}\n' > state/config.json
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': string or '}' expected near ',' at line 2, column 12
+  relaunch: cannot read config '~/state/config.json': a string or '}' expected at line 2, column 12
   $ relaunch config check 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': string or '}' expected near ',' at line 2, column 12
+  relaunch: cannot read config '~/state/config.json': a string or '}' expected at line 2, column 12
   $ relaunch config check >/dev/null 2>&1
   [4]
   $ printf '{"settle": 5,\n "interval": secret}\n' > state/config.json
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': invalid token at line 2, column 14
+  relaunch: cannot read config '~/state/config.json': an invalid token at line 2, column 14
   $ printf '{"settle": 5' > state/config.json
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
-  relaunch: cannot read config '~/state/config.json': '}' expected near end of file at line 1
+  relaunch: cannot read config '~/state/config.json': ',' or '}' expected at end of file
+  $ printf '{"a\007": 1}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a control character in a string at line 1, column 2
+  $ printf '{"a": "\342(x"}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': invalid UTF-8 at line 1, column 7
+  $ printf '{"a": 12345678901234567890123}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a number too big at line 1, column 7
+  $ printf '{"a": 1, "a": 2}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a duplicate object key at line 1, column 10
+  $ printf '{"a": "not closed' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a string not closed at end of file
 
 The limit on seconds is the one the flags have (`--settle`, `--interval`,
 `--timeout`): a day.

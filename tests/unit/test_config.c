@@ -186,7 +186,7 @@ static void test_bad_json(void)
 
 	CHECK_INT(load("{\"interval\": 1,", &c, &err), -1);
 	CHECK(strstr(err.text, "cannot read config '") != NULL);
-	CHECK(strstr(err.text, "at line") != NULL);
+	CHECK(strstr(err.text, "': a string or '}' expected at end of file") != NULL);
 	rl_config_release(&c);
 	CHECK_INT(load("{\"interval\": 1, \"interval\": 2}", &c, &err), -1);
 	CHECK(strstr(err.text, "duplicate") != NULL);
