@@ -44,3 +44,11 @@ run began and did not finish.
 
   $ relaunch status --help | tr '\n' ' ' | grep -o '1 when unfinished, deferred, not-run or changed jobs'
   1 when unfinished, deferred, not-run or changed jobs
+
+jobs asks launchd once per domain, and once more when a pid it listed has
+moved, as README's "Running processes" says; the man page says the same:
+
+  $ relaunch jobs --help | tr '\n' ' ' | grep -o 'once per domain (launchctl print <domain>), and once more when a pid it listed is gone or started since'
+  once per domain (launchctl print <domain>), and once more when a pid it listed is gone or started since
+  $ tr '\n\t' '  ' < "$SRCDIR/docs/relaunch.1.scd" | grep -o 'and once more when a pid it listed is gone or its process started  since (at most once per domain in a run)'
+  and once more when a pid it listed is gone or its process started  since (at most once per domain in a run)
