@@ -524,6 +524,7 @@ char *rl_launchctl_result_describe(const struct rl_launchctl_result *r)
 	char line[LC_DESCRIBE_MAX];
 	const char *m;
 	const char *cmd = r->cmd ? r->cmd : "";
+	size_t n;
 
 	if (r->timed_out)
 		return rl_xasprintf("launchctl '%s' timed out after %g s", cmd, r->timeout_s);
@@ -545,6 +546,11 @@ char *rl_launchctl_result_describe(const struct rl_launchctl_result *r)
 				snprintf(line, sizeof(line), "%s", more);
 		}
 	}
+	/* Quoted as it is, but for a final period: relaunch goes on after it
+	 * ("…<domain-target>/<service-id>; left untouched"). */
+	n = strlen(line);
+	if (n > 1 && line[n - 1] == '.' && line[n - 2] != '.')
+		line[n - 1] = '\0';
 	m = exit_meaning(r->status);
 	return rl_xasprintf("launchctl '%s' failed with exit code %d%s%s%s%s%s", cmd, r->status,
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);

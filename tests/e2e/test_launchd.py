@@ -614,6 +614,10 @@ class LaunchdTest(unittest.TestCase):
                 self.assertEqual(res[label]["status"], "failed", res[label])
                 self.assertIn(f"'bootout {m.target(label)}' failed with exit code {code} (", err)
                 self.assertIn(said, err)
+                # launchctl's text without its final period before "; ".
+                self.assertNotIn(".; ", err)
+                if code == "64":
+                    self.assertIn("<domain-target>/<service-id>; left untouched (", err)
                 self.assertTrue(err.endswith(
                     f"; left untouched (nothing was stopped; pid {pid} keeps running): "
                     "the next 'relaunch run' tries it again"), err)

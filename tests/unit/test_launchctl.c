@@ -787,6 +787,32 @@ static void test_exit_and_stderr(void)
 	free(path);
 }
 
+/* launchctl's line is quoted as it is but for a final period: relaunch
+ * goes on after it ("…<service-id>; left untouched"). */
+static void test_describe_final_period(void)
+{
+	char cmd[] = "bootout gui/501/x";
+	char refused[] = "Unrecognized target specifier. <service-target> takes a form of "
+			 "<domain-target>/<service-id>.\nUsage: launchctl bootout\n";
+	char eio[] = "Boot-out failed: 5: Input/output error...\n";
+	struct rl_launchctl_result r = {0};
+	char *d;
+
+	r.status = 64;
+	r.cmd = cmd;
+	r.errout = refused;
+	d = rl_launchctl_result_describe(&r);
+	CHECK(strstr(d, "): Unrecognized target specifier. <service-target> takes a form of "
+			"<domain-target>/<service-id>") != NULL);
+	CHECK(d[strlen(d) - 1] == '>');
+	free(d);
+	r.status = 5;
+	r.errout = eio;
+	d = rl_launchctl_result_describe(&r);
+	CHECK(strstr(d, ": Boot-out failed: 5: Input/output error...") != NULL);
+	free(d);
+}
+
 /* stdin is /dev/null: a launchctl that reads it does not hang. */
 static void test_stdin(void)
 {
@@ -928,7 +954,7 @@ static void test_status(void)
 	CHECK_INT(rl_launchctl_status(&lc, "gui/501/x", &st, &err), -1);
 	CHECK_STR(err.text, "cannot get the status of 'gui/501/x': launchctl 'print gui/501/x' "
 			    "failed with exit code 112 (no such domain, e.g. no GUI session for "
-			    "that user): Bad request.");
+			    "that user): Bad request");
 	rl_error_clear(&err);
 	CHECK_INT(rl_launchctl_status(&lc, "user/5/x", &st, &err), -1);
 	CHECK(strstr(err.text, "): Could not find domain for uid: 5") != NULL);
@@ -1233,6 +1259,7 @@ int main(void)
 	test_missing();
 	test_exit_and_stderr();
 	test_stdin();
+	test_describe_final_period();
 	test_hang();
 	test_big_output();
 	test_grandchild();
