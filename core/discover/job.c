@@ -347,21 +347,55 @@ static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 	return 0;
 }
 
-/* StartInterval and StartCalendarInterval: read only to know that the
- * job runs on a schedule; a value of another type is ignored, as launchd
- * ignores it. */
-static void get_schedule(plist_t dict, struct rl_job *j)
+/* StartInterval and StartCalendarInterval: read to know that the job runs
+ * on a schedule. A value of another type, or a StartInterval that is no
+ * positive int, is an error as for the other typed keys. */
+static int get_schedule(plist_t dict, struct rl_job *j, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "StartInterval");
+	plist_array_iter it = NULL;
 	uint64_t v = 0;
 
-	if (n && plist_get_node_type(n) == PLIST_UINT) {
+	if (n && plist_get_node_type(n) != PLIST_UINT)
+		return wrong_type(why, "StartInterval", n, "integer");
+	if (n) {
 		plist_get_uint_val(n, &v);
-		j->start_interval = v > INT_MAX ? 0 : (int)v; /* a negative number reads huge */
+		if (v == 0 || v > INT_MAX) {
+			/* A negative number reads as a huge one. */
+			*why = rl_xasprintf("StartInterval is out of range: expected an integer "
+					    "from 1 to %d",
+					    INT_MAX);
+			return -1;
+		}
+		j->start_interval = (int)v;
 	}
 	n = plist_dict_get_item(dict, "StartCalendarInterval");
-	j->calendar = n && (plist_get_node_type(n) == PLIST_DICT ||
-			    plist_get_node_type(n) == PLIST_ARRAY);
+	if (!n || plist_get_node_type(n) == PLIST_DICT) {
+		j->calendar = n != NULL;
+		return 0;
+	}
+	if (plist_get_node_type(n) != PLIST_ARRAY)
+		return wrong_type(why, "StartCalendarInterval", n,
+				  "dictionary or array of dictionaries");
+	plist_array_new_iter(n, &it);
+	for (size_t i = 0;; i++) {
+		plist_t item = NULL;
+
+		plist_array_next_item(n, it, &item);
+		if (!item)
+			break;
+		if (plist_get_node_type(item) != PLIST_DICT) {
+			char *key = rl_xasprintf("StartCalendarInterval[%zu]", i);
+
+			wrong_type(why, key, item, "dictionary");
+			free(key);
+			free(it);
+			return -1;
+		}
+	}
+	free(it);
+	j->calendar = 1;
+	return 0;
 }
 
 int rl_job_starts_now(const struct rl_job *j)
@@ -406,8 +440,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->background_only = background_only(root);
 	j->exit_timeout = exit_timeout(root);
-	get_schedule(root, j);
-	if (get_string(root, "Program", &j->program, why) < 0 ||
+	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
 	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||

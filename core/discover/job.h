@@ -59,9 +59,10 @@ struct rl_job {
 	struct rl_strv path_state;
 	int keepalive_dict; /* KeepAlive is a dictionary (whatever it holds) */
 	/* A schedule launchd starts the job on (launchd.plist(5)):
-	 * start_interval: StartInterval, seconds (0: absent, not a positive
-	 * integer, which launchd ignores); calendar: StartCalendarInterval is
-	 * a dictionary or an array (of them). */
+	 * start_interval: StartInterval, seconds (0: absent); calendar:
+	 * StartCalendarInterval is a dictionary or an array of them. A value
+	 * of another type, or a StartInterval out of 1..INT_MAX, makes the
+	 * plist unreadable, as for the other typed keys. */
 	int start_interval;
 	int calendar;
 	int disabled;	     /* only launchd's default; not whether it is loaded */

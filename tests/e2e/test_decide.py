@@ -402,6 +402,45 @@ class DecideTest(unittest.TestCase):
             self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
                              [("deferred", [label], why)], doc)
 
+    def test_schedule_of_the_wrong_type_or_out_of_range_is_named(self):
+        """StartInterval and StartCalendarInterval are typed keys: a value
+        of another type, or an interval that is no positive integer, is
+        named as KeepAlive's wrong type is, never ignored in silence (a
+        running task would be killed by kickstart -k without a word)."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("task", "1.0")
+            prog = [os.path.join(m.opt("task"), "bin", "task"), "1000"]
+            cases = [
+                (dict(StartInterval="300"), "StartInterval has the wrong type: string, "
+                 "expected integer"),
+                (dict(StartInterval=1.5), "StartInterval has the wrong type: real, "
+                 "expected integer"),
+                (dict(StartInterval=-5), "StartInterval is out of range: expected an "
+                 "integer from 1 to 2147483647"),
+                (dict(StartInterval=0), "StartInterval is out of range: expected an "
+                 "integer from 1 to 2147483647"),
+                (dict(StartInterval=2**40), "StartInterval is out of range: expected an "
+                 "integer from 1 to 2147483647"),
+                (dict(StartCalendarInterval="daily"), "StartCalendarInterval has the wrong "
+                 "type: string, expected dictionary or array of dictionaries"),
+                (dict(StartCalendarInterval=[{"Hour": 2}, 3]), "StartCalendarInterval[1] "
+                 "has the wrong type: integer, expected dictionary"),
+            ]
+            for keys, problem in cases:
+                with self.subTest(keys=keys):
+                    plist = m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
+                                          **keys)
+                    r = m.relaunch("jobs")
+                    self.assertIn(f"relaunch: warning: cannot read plist '{plist}': "
+                                  f"{problem}\n", r.stderr)
+            # Well typed, the task is read, and runs on its schedule.
+            m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
+                          StartInterval=300, StartCalendarInterval=[{"Hour": 2}])
+            r, doc = m.relaunch_json("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("cannot read plist", r.stderr)
+            self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
+
     def test_kept_alive_service_with_an_interval_is_restarted(self):
         """StartInterval beside KeepAlive true, or a KeepAlive dictionary:
         a service launchd keeps running, restarted as any other."""
