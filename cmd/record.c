@@ -84,7 +84,7 @@ struct asking {
  * cannot run or does not answer included, counts as loaded; after the
  * first such launchctl, launchd is not asked again (a hung one would cost
  * its timeout for each job). */
-static int maybe_loaded(struct asking *a, const struct rl_job *job)
+static int maybe_loaded(struct asking *a, const struct rl_job *job, int *where)
 {
 	const char *domains[] = {job->domain, job->alt_domain};
 	size_t nd = job->alt_domain ? 2 : 1;
@@ -94,6 +94,7 @@ static int maybe_loaded(struct asking *a, const struct rl_job *job)
 	struct rl_error err = {0};
 	int rc;
 
+	*where = -1;
 	if (rl_launchctl_gate_closed(a->lc->gate))
 		return 1;
 	rc = rl_launchctl_listings_locate(&a->ls, job->label, domains, nd, &svc, &loc, &err);
@@ -106,6 +107,8 @@ static int maybe_loaded(struct asking *a, const struct rl_job *job)
 	}
 	if (rc == -2)
 		rl_launchctl_gate_close(a->lc->gate, err.text);
+	if (rc == 0)
+		*where = loc.index;
 	return rc != 1;
 }
 
@@ -185,8 +188,11 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * (err set). A job launchd has not loaded is not one of them: a run
  * would skip it (and plan says so), unless the restart journal holds it
  * (an earlier run's reload left it unloaded: owed; not one launchd did not
- * act on). A journal that cannot be read leaves that unknown: record
- * fails on it (-1, err set) as plan and run do, before judging. */
+ * act on). Nor is one plan would not restart from what launchd answers
+ * about it (rl_pipeline_decide_asked): idle, a running scheduled task
+ * left to finish, skipped. A journal that cannot be read leaves that
+ * unknown: record fails on it (-1, err set) as plan and run do, before
+ * judging. */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		   const struct rl_manifest *now, struct rl_error *err)
 {
@@ -199,7 +205,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	struct rl_strv unreadable = {0};
 	struct rl_intents journal = {0};
 	size_t n = 0;
-	int rc;
+	int rc, have_defs = 0;
 
 	if (rl_intents_load(&journal, ctx->state_dir, err) < 0) {
 		rl_intents_release(&journal);
@@ -227,7 +233,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		 * definition is nothing pending. */
 		rl_plistdefs_open(&defs, ctx->state_dir);
 		rl_plistdefs_mark(&d, &ctx->jobs, &defs);
-		rl_plistdefs_release(&defs);
+		have_defs = 1;
 	}
 	/* A loaded job whose plist cannot be read is one a run restarts too
 	 * (by kickstart): as `plan` and `run` see the jobs. */
@@ -245,11 +251,30 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		a.lc = &lc;
 		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
 		for (size_t i = 0; i < plan.n; i++) {
-			if (plan.steps[i].never ||
-			    (!rl_intents_owed(&journal, plan.steps[i].job->label, 1) &&
-			     !maybe_loaded(&a, plan.steps[i].job)))
+			struct rl_step *s = &plan.steps[i];
+			const char *domains[] = {s->job->domain, s->job->alt_domain};
+			int where;
+
+			if (s->never)
 				continue;
-			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", plan.steps[i].job->label);
+			if (!rl_intents_owed(&journal, s->job->label, 1)) {
+				if (!maybe_loaded(&a, s->job, &where))
+					continue;
+				/* Loaded: judged by launchd's answer, as plan
+				 * judges it. */
+				if (where >= 0 && where < 2 && domains[where]) {
+					char *target = rl_xasprintf("%s/%s", domains[where],
+								    s->job->label);
+					enum rl_decision dn = rl_pipeline_decide_asked(
+						&lc, target, &d, &defs, &journal, &plan, s);
+
+					free(target);
+					if (dn == RL_DECISION_IDLE || dn == RL_DECISION_CURRENT ||
+					    dn == RL_DECISION_SKIPPED)
+						continue;
+				}
+			}
+			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", s->job->label);
 		}
 		if (rl_launchctl_gate_closed(lc.gate))
 			rl_warn("cannot ask launchd which jobs it has loaded (%s): every job with "
@@ -266,6 +291,8 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		rc = -1;
 	}
 	rl_buf_release(&names);
+	if (have_defs)
+		rl_plistdefs_release(&defs);
 	rl_intents_release(&journal);
 	rl_plan_release(&plan);
 	unreadable_release(&all, &unreadable);

@@ -1218,7 +1218,8 @@ static void observe_definition(const struct rl_service_status *st, const char **
 /* What launchd would show of the definition of the plist recorded for
  * s's job (plists.json), when the step reloads for a change of that
  * plist's bytes: NULL when not known, or not one. */
-static const char *recorded_shown(struct rl_pipeline *p, const struct rl_step *s)
+static const char *recorded_shown(const struct rl_diff *diff, struct rl_plistdefs *defs,
+				  const struct rl_step *s)
 {
 	const char *found = NULL;
 
@@ -1229,9 +1230,9 @@ static const char *recorded_shown(struct rl_pipeline *p, const struct rl_step *s
 
 		if (r->role != RL_ROLE_PLIST || r->change != RL_CHANGE_CONTENT)
 			continue;
-		c = rl_diff_find(&p->diff, r->path);
+		c = rl_diff_find(diff, r->path);
 		if (!c || !c->entry || c->entry->fi.type != RL_FT_FILE || !c->entry->fi.hashed ||
-		    !(d = rl_plistdefs_get_shown(&p->defs, c->entry->fi.sha256)) ||
+		    !(d = rl_plistdefs_get_shown(defs, c->entry->fi.sha256)) ||
 		    (found && strcmp(found, d) != 0))
 			return NULL;
 		found = d;
@@ -1574,7 +1575,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.now = &now;
 			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
-			o.recorded_shown = recorded_shown(p, s);
+			o.recorded_shown = recorded_shown(&p->diff, &p->defs, s);
 			o.held = rl_intents_owed(journal, s->job->label, 0);
 			o.server_pid = v->server_pid;
 			o.server_problem = v->server_problem;
@@ -1661,26 +1662,49 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
 	return p->launchd_unknown ? "launchctl cannot be run" : "launchd did not answer";
 }
 
+/* s decided from launchd's answer st alone (no process view), as
+ * rl_decide_step decides it. */
+static int decide_printed(const struct rl_service_status *st, const struct rl_diff *diff,
+			  struct rl_plistdefs *defs, struct rl_intents *journal,
+			  struct rl_plan *plan, struct rl_step *s)
+{
+	struct rl_observed o;
+	const char *args[RL_LC_ARGS_MAX];
+
+	memset(&o, 0, sizeof(o));
+	o.loaded = 1;
+	o.pid = st->pid > 0 ? st->pid : 0;
+	o.crashing = st->successive_crashes > 0 || st->spawn_scheduled;
+	o.runs = st->runs;
+	observe_definition(st, args, &o);
+	o.recorded_shown = recorded_shown(diff, defs, s);
+	o.held = journal && rl_intents_owed(journal, s->job->label, 0);
+	return rl_decide_step(plan, s, &o);
+}
+
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
 			      struct rl_step *s)
 {
 	struct rl_service_status st;
-	struct rl_observed o;
-	const char *args[RL_LC_ARGS_MAX];
 
 	/* launchd did not answer an earlier call: asked no more (it stays
 	 * a change, never guessed idle). */
 	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
 	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0 || st.pid > 0)
 		return s->decision;
-	memset(&o, 0, sizeof(o));
-	o.loaded = 1;
-	o.crashing = st.successive_crashes > 0 || st.spawn_scheduled;
-	o.runs = st.runs;
-	observe_definition(&st, args, &o);
-	o.recorded_shown = recorded_shown(p, s);
-	o.held = p->journal && rl_intents_owed(p->journal, s->job->label, 0);
-	return rl_decide_step(&p->plan, s, &o);
+	return decide_printed(&st, &p->diff, &p->defs, p->journal, &p->plan, s);
+}
+
+int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
+			     const struct rl_diff *diff, struct rl_plistdefs *defs,
+			     struct rl_intents *journal, struct rl_plan *plan, struct rl_step *s)
+{
+	struct rl_service_status st;
+
+	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
+	    rl_launchctl_status(lc, target, &st, NULL) != 0)
+		return s->decision;
+	return decide_printed(&st, diff, defs, journal, plan, s);
 }
 
 /* A job whose plist cannot be read and that launchd has loaded in none of

@@ -246,6 +246,19 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
 			      struct rl_step *s);
 
+/* For `record`, which makes no process view: step s of plan decided as
+ * rl_pipeline_plan decides it from launchd's answer to `print target`
+ * alone (diff and defs: the recorded manifest's changes and plists.json;
+ * journal: the restart journal, or NULL): idle without a process when
+ * launchd starts the job by itself, idle or deferred for a running
+ * scheduled task (core/plan/decide.h), skipped when launchd runs the
+ * label from another plist; a running job stays a restart (only the
+ * process view could find it current), as does one launchd gave no
+ * answer for. Returns the step's decision. */
+int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
+			     const struct rl_diff *diff, struct rl_plistdefs *defs,
+			     struct rl_intents *journal, struct rl_plan *plan, struct rl_step *s);
+
 /* plan --archive: what installing the packages at archives will restart.
  * The jobs and their files are tracked as now and stat'ed as `record`
  * would (a symlink's target gets an entry); the changes are those the
