@@ -108,12 +108,48 @@ static json_t *or_null(json_t *v)
 /* The jobs pending across every logged run, as {label: {label, error,
  * status, run, cause, causes}}: a job a run left failed, refused, deferred or not
  * run stays pending until a later run gives it another outcome (restarted,
- * current, idle, skipped), whatever ran in between: a scoped run leaves the
- * others as they were. A run that stopped with an error before planning
+ * current, idle, skipped) or finds nothing owed for it (left_out: the
+ * change recorded, or gone), whatever ran in between: a scoped run leaves
+ * the others as they were. A run that stopped with an error before planning
  * changed nothing. A record written after the last run (manifest newer
  * than its end) starts afresh: nothing earlier is in any plan, except a
  * refusal the process view found (a running process maps replaced code),
  * which no manifest holds and no record resolves. */
+static int looked_at(const json_t *run, const char *label);
+
+/* Did run, a later one than the one that left job pending, find nothing
+ * owed for it? It got through planning (not stopped with an error), its
+ * scope is every job or names it, and it planned no step for it; when
+ * job has a cause other than a change the manifest shows (or none known),
+ * it looked at the processes too, which alone tell that one. */
+static int left_out(const json_t *run, const char *label, const json_t *job)
+{
+	const json_t *x = json_object_get(run, "exit"), *scope = json_object_get(run, "scope"), *s,
+		     *l;
+	const json_t *causes = json_object_get(job, "causes");
+	size_t i;
+	int in_scope = json_is_null(scope);
+
+	if (!json_is_integer(x) || json_integer_value(x) == CLI_EXIT_ERROR)
+		return 0;
+	json_array_foreach(json_object_get(run, "steps"), i, s)
+	{
+		l = json_object_get(s, "label");
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 0;
+	}
+	json_array_foreach(scope, i, l)
+	{
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			in_scope = 1;
+	}
+	if (!in_scope)
+		return 0;
+	if (json_is_array(causes) && json_array_size(causes) == 1 && has_cause(job, "change"))
+		return 1;
+	return looked_at(run, label);
+}
+
 static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 {
 	json_t *jobs = json_object(), *run, *s;
@@ -121,6 +157,16 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 
 	json_array_foreach(runs, i, run)
 	{
+		const char *held;
+		json_t *e, *next;
+
+		/* A run that finds nothing owed for a job settles what an
+		 * earlier run left of it. */
+		json_object_foreach_safe(jobs, next, held, e)
+		{
+			if (left_out(run, held, e))
+				json_object_del(jobs, held);
+		}
 		json_array_foreach(json_object_get(run, "steps"), j, s)
 		{
 			const json_t *st = json_object_get(s, "status");

@@ -441,45 +441,6 @@ class DecideTest(unittest.TestCase):
             self.assertNotIn("cannot read plist", r.stderr)
             self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
 
-    def test_schedule_of_the_wrong_type_or_out_of_range_is_named(self):
-        """StartInterval and StartCalendarInterval are typed keys: a value
-        of another type, or an interval that is no positive integer, is
-        named as KeepAlive's wrong type is, never ignored in silence (a
-        running task would be killed by kickstart -k without a word)."""
-        with Machine(RELAUNCH) as m:
-            m.brew_install("task", "1.0")
-            prog = [os.path.join(m.opt("task"), "bin", "task"), "1000"]
-            cases = [
-                (dict(StartInterval="300"), "StartInterval has the wrong type: string, "
-                 "expected integer"),
-                (dict(StartInterval=1.5), "StartInterval has the wrong type: real, "
-                 "expected integer"),
-                (dict(StartInterval=-5), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
-                (dict(StartInterval=0), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
-                (dict(StartInterval=2**40), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
-                (dict(StartCalendarInterval="daily"), "StartCalendarInterval has the wrong "
-                 "type: string, expected dictionary or array of dictionaries"),
-                (dict(StartCalendarInterval=[{"Hour": 2}, 3]), "StartCalendarInterval[1] "
-                 "has the wrong type: integer, expected dictionary"),
-            ]
-            for keys, problem in cases:
-                with self.subTest(keys=keys):
-                    plist = m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
-                                          **keys)
-                    r = m.relaunch("jobs")
-                    self.assertIn(f"relaunch: warning: cannot read plist '{plist}': "
-                                  f"{problem}\n", r.stderr)
-            # Well typed, the task is read, and runs on its schedule.
-            m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
-                          StartInterval=300, StartCalendarInterval=[{"Hour": 2}])
-            r, doc = m.relaunch_json("jobs")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertNotIn("cannot read plist", r.stderr)
-            self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
-
     def test_record_does_not_refuse_for_a_task_plan_leaves_to_finish(self):
         """record judges a pending change as plan does: a running scheduled
         task whose files changed is left to finish (idle), and a job
@@ -520,6 +481,40 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertIn(f"relaunch: not recording: the manifest holds changes that would "
                           f"restart {label} (run 'relaunch run' first", r.stderr)
+
+    def test_deferral_cleared_by_a_record_and_later_runs_is_not_pending(self):
+        """A deferred reload is pending until a record or a later run that
+        finds nothing owed for the job: `record -f` forgets the change,
+        and the runs after it plan nothing for the job."""
+        with Machine(RELAUNCH) as m:
+            label = brew("task")
+            m.brew_install("task", "1.0")
+            args = [os.path.join(m.opt("task"), "bin", "task"), "1000"]
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            self.boot(m, [label], running=False)
+            self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+            pid = m.wait_pid(label)
+            m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 3, "Minute": 30})
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "deferred", res)
+            s = m.relaunch("status")
+            self.assertIn(f"pending: deferred {label}: ", s.stdout)
+            r = m.relaunch("record", "-f")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            for _ in range(2):
+                res, _ = self.run_json(m)
+                self.assertEqual(res, {})
+            p = m.relaunch("plan")
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            s = m.relaunch("status")
+            self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
+            self.assertNotIn("pending: deferred", s.stdout)
+            self.assertIn("pending: nothing", s.stdout)
 
     def test_kept_alive_service_with_an_interval_is_restarted(self):
         """StartInterval beside KeepAlive true, or a KeepAlive dictionary:
