@@ -173,22 +173,24 @@ class Gate:
 
 class HeldLaunchctl:
     """A launchctl to give relaunch (`--launchctl held.path`) that holds the
-    first call made through it until the test lets it go: relaunch, which
+    first call made through it (with `match`, "print TARGET", the first
+    call of those two words) until the test lets it go: relaunch, which
     took its lock before any launchctl call, stays in that call, an event
     to wait on instead of a sleep. The held call writes its shell's pid
     (pid()), says it came (wait_called() returns then) and blocks until
     release(); from then on every call goes straight to the simulator's
     launchctl (m.sim_launchctl)."""
 
-    def __init__(self, m, name="launchctl-held"):
+    def __init__(self, m, name="launchctl-held", match=None):
         self.path = os.path.join(m.root, name)
         self.called = Gate(self.path + ".called")
         self.gate = Gate(self.path + ".gate")
         self.released = self.path + ".released"
         self.pid_path = self.path + ".pid"
+        only = f"[ \"$1 $2\" = '{match}' ] && " if match else ""
         with open(self.path, "w") as f:
             f.write("#!/bin/sh\n"
-                    f"if [ ! -e '{self.released}' ]; then\n"
+                    f"if {only}[ ! -e '{self.released}' ]; then\n"
                     f"\techo $$ > '{self.pid_path}'\n"
                     f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
                     "fi\n"

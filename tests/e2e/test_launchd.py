@@ -76,36 +76,13 @@ class ListingHeldLaunchctl:
         self.gate.open()
 
 
-class TargetHeldLaunchctl:
+def target_held_launchctl(m, target, name="launchctl-target"):
     """A launchctl to give relaunch (`--launchctl held.path`) that holds its
     first `print TARGET` (the job asked itself for its step, after the
     process view judged the pid the listing named) before launchd is
     asked, until the test lets it go: launchd then answers with what the
-    test did meanwhile, an event to wait on instead of a sleep. Every other
-    call, and every later one, goes straight to the simulator's
-    launchctl."""
-
-    def __init__(self, m, target, name="launchctl-target"):
-        self.path = os.path.join(m.root, name)
-        self.called = harness.Gate(self.path + ".called")
-        self.gate = harness.Gate(self.path + ".gate")
-        self.released = self.path + ".released"
-        with open(self.path, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ \"$1 $2\" = 'print {target}' ] && [ ! -e '{self.released}' ]; then\n"
-                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(self.path, 0o755)
-
-    def wait_called(self):
-        """Return once relaunch asks for the job, before launchd answers."""
-        self.called.open()
-
-    def release(self):
-        """Let launchd answer the held call, and every later call through."""
-        open(self.released, "w").close()
-        self.gate.open()
+    test did meanwhile (harness.HeldLaunchctl)."""
+    return harness.HeldLaunchctl(m, name, match=f"print {target}")
 
 
 class LaunchdTest(unittest.TestCase):
@@ -336,7 +313,7 @@ class LaunchdTest(unittest.TestCase):
         held (after the process view judged the listed pid, before the
         step is decided) while meanwhile() runs; run's results by label,
         another command's output."""
-        held = TargetHeldLaunchctl(m, m.target(label), f"launchctl-target-{command[0]}")
+        held = target_held_launchctl(m, m.target(label), f"launchctl-target-{command[0]}")
         run = subprocess.Popen([m.relaunch_bin, *command, "--json", "--launchctl", held.path],
                                env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
