@@ -113,16 +113,11 @@ int rl_platform_proc_name(pid_t pid, char *buf, size_t size);
 int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2]);
 
 /* What the kernel says of a process, read once: its parent, an opaque
- * start time (equal only for the same process), the same start as wall
- * clock and its short name (Linux comm, macOS p_comm: settable by the
- * process, for messages only). */
+ * start time (equal only for the same process) and its short name (Linux
+ * comm, macOS p_comm: settable by the process, for messages only). */
 struct rl_platform_proc_status {
 	pid_t ppid;
 	uint64_t start;
-	/* When it started, ns since the epoch, rounded down as
-	 * rl_platform_proc_scan's answer is (the true start lies within
-	 * rl_platform_start_tick_ns after it); 0 when unknown. */
-	int64_t start_ns;
 	char name[64];
 };
 

@@ -377,8 +377,6 @@ int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 		return ESRCH;
 	st->ppid = (pid_t)bi.pbi_ppid;
 	st->start = (uint64_t)bi.pbi_start_tvsec * 1000000u + (uint64_t)bi.pbi_start_tvusec;
-	st->start_ns =
-		(int64_t)bi.pbi_start_tvsec * 1000000000LL + (int64_t)bi.pbi_start_tvusec * 1000LL;
 	bi.pbi_comm[sizeof(bi.pbi_comm) - 1] = '\0';
 	snprintf(st->name, sizeof(st->name), "%s", bi.pbi_comm);
 	return 0;

@@ -993,7 +993,6 @@ int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 		return EINVAL;
 	st->ppid = (pid_t)ps.ppid;
 	st->start = ps.start;
-	st->start_ns = start_wall_ns(ps.start);
 	snprintf(st->name, sizeof(st->name), "%s", ps.comm);
 	return 0;
 }
