@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/base/util.h"
@@ -1203,11 +1202,8 @@ static int ask_listing(struct rl_launchctl_listings *ls, struct rl_launchctl_lis
 {
 	const char *args[] = {"print", l->domain, NULL};
 	struct rl_launchctl_result r;
-	struct timespec ts;
-	int64_t taken = 0;
+	int64_t taken = rl_now_wall_ns();
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
-		taken = (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	memset(&r, 0, sizeof(r));
 	if (ls->call(args, &r, err, ls->ctx) < 0) {
 		rl_launchctl_result_release(&r);
@@ -1234,16 +1230,24 @@ static int ask_listing(struct rl_launchctl_listings *ls, struct rl_launchctl_lis
 	return 0;
 }
 
+/* The domain's listing kept, or NULL when it was not asked yet. */
+static struct rl_launchctl_listing *kept(struct rl_launchctl_listings *ls, const char *domain)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->v[i].domain, domain) == 0)
+			return &ls->v[i];
+	return NULL;
+}
+
 /* The domain's listing, asking launchd the first time; NULL when
  * launchctl cannot be run (err). */
 static struct rl_launchctl_listing *listing(struct rl_launchctl_listings *ls, const char *domain,
 					    struct rl_error *err)
 {
-	struct rl_launchctl_listing *l;
+	struct rl_launchctl_listing *l = kept(ls, domain);
 
-	for (size_t i = 0; i < ls->n; i++)
-		if (strcmp(ls->v[i].domain, domain) == 0)
-			return &ls->v[i];
+	if (l)
+		return l;
 	rl_xgrow((void **)&ls->v, &ls->alloc, ls->n + 1, sizeof(*ls->v));
 	l = &ls->v[ls->n];
 	memset(l, 0, sizeof(*l));
@@ -1260,17 +1264,14 @@ const struct rl_launchctl_listing *rl_launchctl_listings_renew(struct rl_launchc
 							       const char *domain,
 							       struct rl_error *err)
 {
-	for (size_t i = 0; i < ls->n; i++) {
-		struct rl_launchctl_listing *l = &ls->v[i];
+	struct rl_launchctl_listing *l = kept(ls, domain);
 
-		if (strcmp(l->domain, domain) != 0)
-			continue;
-		if (!l->renewed && ask_listing(ls, l, err) < 0)
-			return NULL;
-		l->renewed = 1;
-		return l;
-	}
-	return listing(ls, domain, err);
+	if (!l)
+		return listing(ls, domain, err);
+	if (!l->renewed && ask_listing(ls, l, err) < 0)
+		return NULL;
+	l->renewed = 1;
+	return l;
 }
 
 const struct rl_launchctl_listing *rl_launchctl_listings_get(struct rl_launchctl_listings *ls,
