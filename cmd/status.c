@@ -105,6 +105,56 @@ static json_t *or_null(json_t *v)
 	return v ? v : json_null();
 }
 
+/* Was run given every job, or label among its jobs? */
+static int in_scope(const json_t *run, const char *label)
+{
+	const json_t *scope = json_object_get(run, "scope"), *l;
+	size_t i;
+
+	if (json_is_null(scope))
+		return 1;
+	json_array_foreach(scope, i, l)
+	{
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Did the run look at label's processes? It looked at the processes
+ * (not --no-processes; a record before run log version 4 does not say,
+ * and counts as not) and was given every job, or label among its jobs. */
+static int looked_at(const json_t *run, const char *label)
+{
+	return json_is_true(json_object_get(run, "processes")) && in_scope(run, label);
+}
+
+/* Did run, a later one than the one that left job pending, find nothing
+ * owed for it? It got through planning (not stopped with an error), its
+ * scope is every job or names it, and it planned no step for it; when
+ * job has a cause other than a change the manifest shows (or none known),
+ * it looked at the processes too, which alone tell that one. */
+static int left_out(const json_t *run, const char *label, const json_t *job)
+{
+	const json_t *x = json_object_get(run, "exit"), *s, *l;
+	const json_t *causes = json_object_get(job, "causes");
+	size_t i;
+
+	if (!json_is_integer(x) || json_integer_value(x) == CLI_EXIT_ERROR)
+		return 0;
+	json_array_foreach(json_object_get(run, "steps"), i, s)
+	{
+		l = json_object_get(s, "label");
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 0;
+	}
+	if (!in_scope(run, label))
+		return 0;
+	if (json_is_array(causes) && json_array_size(causes) == 1 && has_cause(job, "change"))
+		return 1;
+	return looked_at(run, label);
+}
+
 /* The jobs pending across every logged run, as {label: {label, error,
  * status, run, cause, causes}}: a job a run left failed, refused, deferred or not
  * run stays pending until a later run gives it another outcome (restarted,
@@ -115,41 +165,6 @@ static json_t *or_null(json_t *v)
  * than its end) starts afresh: nothing earlier is in any plan, except a
  * refusal the process view found (a running process maps replaced code),
  * which no manifest holds and no record resolves. */
-static int looked_at(const json_t *run, const char *label);
-
-/* Did run, a later one than the one that left job pending, find nothing
- * owed for it? It got through planning (not stopped with an error), its
- * scope is every job or names it, and it planned no step for it; when
- * job has a cause other than a change the manifest shows (or none known),
- * it looked at the processes too, which alone tell that one. */
-static int left_out(const json_t *run, const char *label, const json_t *job)
-{
-	const json_t *x = json_object_get(run, "exit"), *scope = json_object_get(run, "scope"), *s,
-		     *l;
-	const json_t *causes = json_object_get(job, "causes");
-	size_t i;
-	int in_scope = json_is_null(scope);
-
-	if (!json_is_integer(x) || json_integer_value(x) == CLI_EXIT_ERROR)
-		return 0;
-	json_array_foreach(json_object_get(run, "steps"), i, s)
-	{
-		l = json_object_get(s, "label");
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
-			return 0;
-	}
-	json_array_foreach(scope, i, l)
-	{
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
-			in_scope = 1;
-	}
-	if (!in_scope)
-		return 0;
-	if (json_is_array(causes) && json_array_size(causes) == 1 && has_cause(job, "change"))
-		return 1;
-	return looked_at(run, label);
-}
-
 static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 {
 	json_t *jobs = json_object(), *run, *s;
@@ -231,26 +246,6 @@ static int plan_refuses(const struct rl_plan *plan, const char *label)
 		if (!plan->steps[i].never && plan->steps[i].decision == RL_DECISION_REFUSED &&
 		    strcmp(plan->steps[i].job->label, label) == 0)
 			return 1;
-	return 0;
-}
-
-/* Did the run look at label's processes? It looked at the processes
- * (not --no-processes; a record before run log version 4 does not say,
- * and counts as not) and was given every job, or label among its jobs. */
-static int looked_at(const json_t *run, const char *label)
-{
-	const json_t *scope = json_object_get(run, "scope"), *l;
-	size_t i;
-
-	if (!json_is_true(json_object_get(run, "processes")))
-		return 0;
-	if (json_is_null(scope))
-		return 1;
-	json_array_foreach(scope, i, l)
-	{
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
-			return 1;
-	}
 	return 0;
 }
 
