@@ -994,6 +994,19 @@ static int listed_pid_moved(const struct rl_jobview *v)
 	       v->view.start_ns > v->listed_ns - rl_platform_start_tick_ns();
 }
 
+/* v's view of its process dropped, and for pid > 0 that process's tree
+ * judged in its place, as inspect_start has a listed one judged (memo:
+ * the pass's, or NULL): GONE when no process runs. */
+static void judge_anew(struct rl_jobview *v, pid_t pid, struct rl_statmemo *memo)
+{
+	rl_proc_view_release(&v->view);
+	memset(&v->view, 0, sizeof(v->view));
+	v->view.verdict = RL_PROC_GONE;
+	if (pid > 0)
+		rl_proc_tree_inspect_judged(pid, code_tracked, code_owned, judge_descendant, v,
+					    NULL, memo, &v->view, NULL);
+}
+
 /* Where a job whose listed pid moved (listed_pid_moved) is now, and its
  * process judged again: its domain asked again, once a run
  * (rl_launchctl_listings_renew); when it was asked again already, or its
@@ -1011,9 +1024,6 @@ static void relocate(struct rl_pipeline *p, const struct rl_launchctl *lc, struc
 		l = rl_launchctl_listings_get(p->listings, job->domain, &err);
 		itself = !l || l->renewed || rl_launchctl_gate_closed(lc->gate) ||
 			 !rl_launchctl_listings_renew(p->listings, job->domain, &err);
-		rl_proc_view_release(&v->view);
-		memset(&v->view, 0, sizeof(v->view));
-		v->view.verdict = RL_PROC_GONE;
 		free(v->note);
 		free(v->status);
 		v->note = NULL;
@@ -1025,16 +1035,13 @@ static void relocate(struct rl_pipeline *p, const struct rl_launchctl *lc, struc
 		memset(&err, 0, sizeof(err));
 		rc = find_job(p->listings, lc, v, job, itself, &err);
 		v->lookup = rc < 0 ? -1 : rc;
+		judge_anew(v, rc == 0 ? v->pid : 0, memo);
 		if (rc < 0) {
 			v->unasked = 1;
 			if (!v->note)
 				v->note = rl_xstrdup(err.text);
 			break;
 		}
-		if (rc == 0 && v->pid > 0)
-			rl_proc_tree_inspect_judged(v->pid, code_tracked, code_owned,
-						    judge_descendant, v, NULL, memo, &v->view,
-						    NULL);
 	}
 }
 
@@ -1451,17 +1458,15 @@ static int view_moved(struct rl_pipeline *p, struct rl_jobview *v)
 
 	if (now == v->pid)
 		return 0;
-	rl_proc_view_release(&v->view);
-	memset(&v->view, 0, sizeof(v->view));
-	v->view.verdict = RL_PROC_GONE;
 	v->pid = now;
-	if (!now)
+	if (!now) {
+		judge_anew(v, 0, NULL);
 		return 1;
+	}
 	collect_missing(&mm, p->libs, v->program, v);
 	missing_memo_release(&mm);
 	memo = rl_statmemo_new();
-	rl_proc_tree_inspect_judged(now, code_tracked, code_owned, judge_descendant, v, NULL, memo,
-				    &v->view, NULL);
+	judge_anew(v, now, memo);
 	finish_view(v, memo, &sp);
 	rl_statmemo_free(memo);
 	return 1;
