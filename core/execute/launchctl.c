@@ -738,8 +738,9 @@ struct print_parser {
 	int started; /* inside the first top-level block */
 	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal, seen_reason, seen_job_state,
 		seen_crashes, seen_path, seen_program, seen_out, seen_err, seen_args,
-		seen_exit_timeout;
-	int in_args; /* inside the service's own arguments block */
+		seen_exit_timeout, seen_interval;
+	int in_args;	 /* inside the service's own arguments block */
+	int in_triggers; /* inside the service's own event triggers block */
 };
 
 static void add_arg(struct rl_service_status *st, const char *s, size_t len)
@@ -791,6 +792,10 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 		st->successive_crashes = parse_number(v, vlen, 0, LONG_MAX / 10);
 	} else if (KEY("exit timeout", seen_exit_timeout)) {
 		st->exit_timeout = (int)parse_number(v, vlen, 0, INT_MAX);
+	} else if (KEY("run interval", seen_interval)) {
+		/* "43200 seconds" */
+		if (vlen > 8 && !memcmp(v + vlen - 8, " seconds", 8))
+			st->run_interval = parse_number(v, vlen - 8, 1, INT_MAX);
 	} else if (KEY("path", seen_path)) {
 		copy_value(st->path, sizeof(st->path), v, vlen);
 	} else if (KEY("program", seen_program)) {
@@ -802,6 +807,9 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 	}
 #undef KEY
 }
+
+/* An event trigger launchd made of StartCalendarInterval. */
+static const char calendar_stream[] = "stream = com.apple.launchd.calendarinterval";
 
 static int print_visit(const struct walk_line *l, void *ctx)
 {
@@ -816,8 +824,11 @@ static int print_visit(const struct walk_line *l, void *ctx)
 	if (!p->started)
 		return 0;
 	if (l->depth == 1) {
+		static const char trig[] = "event triggers = {";
+
 		p->in_args = l->opener && !p->seen_args && l->len == strlen("arguments = {") &&
 			     !memcmp(l->s, "arguments = {", l->len);
+		p->in_triggers = l->opener && l->len == strlen(trig) && !memcmp(l->s, trig, l->len);
 		if (p->in_args)
 			p->seen_args = 1;
 		if (!l->opener)
@@ -828,6 +839,9 @@ static int print_visit(const struct walk_line *l, void *ctx)
 	 * only reach here when indented by tabs). */
 	if (l->depth == 2 && p->in_args)
 		add_arg(p->st, l->s, l->len);
+	else if (p->in_triggers && l->len == strlen(calendar_stream) &&
+		 !memcmp(l->s, calendar_stream, l->len))
+		p->st->calendar = 1;
 	return 0;
 }
 
@@ -837,6 +851,7 @@ static void status_clear(struct rl_service_status *st)
 	st->runs = -1;
 	st->successive_crashes = -1;
 	st->exit_timeout = -1;
+	st->run_interval = -1;
 	st->exit_code = -1;
 	st->signo = -1;
 }
@@ -863,7 +878,7 @@ int rl_launchctl_parse_print(const char *text, struct rl_service_status *st)
 		if (walk_line(&w, line, len, print_visit, &p))
 			break;
 		if (w.depth <= 1)
-			p.in_args = 0;
+			p.in_args = p.in_triggers = 0;
 		if (p.started && w.depth == 0)
 			break;
 		line += len + (nl ? 1 : 0);

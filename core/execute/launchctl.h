@@ -132,6 +132,12 @@ struct rl_service_status {
 	 * SIGKILL when it stops the job (the loaded definition's ExitTimeOut;
 	 * 0: it waits however long the job takes), -1 when absent. */
 	int exit_timeout;
+	/* The schedule of the loaded definition: "run interval = 43200
+	 * seconds" (its StartInterval), -1 when absent; calendar 1 when an
+	 * event trigger of its "event triggers" block has "stream =
+	 * com.apple.launchd.calendarinterval" (its StartCalendarInterval). */
+	long run_interval;
+	int calendar;
 	char path[1024]; /* the plist launchd loaded the job from */
 	char program[1024];
 	char stdout_path[1024];

@@ -89,6 +89,48 @@ static void test_parse_running(void)
 	CHECK_INT(st.exit_timeout, 5); /* what launchd waits before SIGKILL */
 }
 
+/* Shape: the schedule of the loaded definition, as real captures show it
+ * (a StartInterval agent's `run interval`, a calendar agent's event
+ * trigger); a `stream` line elsewhere, or a run interval in another
+ * block, is not the job's. */
+static void test_parse_schedule(void)
+{
+	struct rl_service_status st;
+	const char *interval = "gui/501/com.dev.cleanup = {\n"
+			       "\tstate = running\n"
+			       "\tpid = 16090\n"
+			       "\tendpoints = {\n"
+			       "\t\tstream = com.apple.launchd.calendarinterval\n"
+			       "\t\trun interval = 5 seconds\n"
+			       "\t}\n"
+			       "\trun interval = 43200 seconds\n"
+			       "\tproperties = runatload | inferred program\n"
+			       "}\n";
+	const char *calendar = "gui/501/com.example.backup = {\n"
+			       "\tstate = not running\n"
+			       "\tevent triggers = {\n"
+			       "\t\tcom.example.backup.268435471 => {\n"
+			       "\t\t\tkeepalive = 0\n"
+			       "\t\t\tservice = com.example.backup\n"
+			       "\t\t\tstream = com.apple.launchd.calendarinterval\n"
+			       "\t\t\tdescriptor = {\n"
+			       "\t\t\t\t\"Minute\" => 30\n"
+			       "\t\t\t}\n"
+			       "\t\t}\n"
+			       "\t}\n"
+			       "}\n";
+
+	CHECK_INT(rl_launchctl_parse_print(interval, &st), 0);
+	CHECK_INT(st.run_interval, 43200);
+	CHECK_INT(st.calendar, 0);
+	CHECK_INT(rl_launchctl_parse_print(calendar, &st), 0);
+	CHECK_INT(st.run_interval, -1);
+	CHECK_INT(st.calendar, 1);
+	CHECK_INT(rl_launchctl_parse_print(running_sample, &st), 0);
+	CHECK_INT(st.run_interval, -1);
+	CHECK_INT(st.calendar, 0);
+}
+
 static void test_parse_stopped(void)
 {
 	struct rl_service_status st;
@@ -1247,6 +1289,7 @@ int main(void)
 	tmp = check_tmpdir();
 	test_parse_running();
 	test_parse_stopped();
+	test_parse_schedule();
 	test_parse_stopping();
 	test_parse_spaces();
 	test_parse_garbage();

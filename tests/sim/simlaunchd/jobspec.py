@@ -41,6 +41,11 @@ class JobSpec:
     queue_directories: tuple[str, ...] = ()
     watch_paths: tuple[str, ...] = ()
     session_types: tuple[str, ...] = ()  # LimitLoadToSessionType, as a list
+    # The schedule, shown by print and not acted on: StartInterval (None
+    # when absent or not a positive integer) and each StartCalendarInterval
+    # dictionary, as sorted (key, value) pairs.
+    start_interval: int | None = None
+    calendar: tuple = ()
 
     def background_only(self):
         """LimitLoadToSessionType names only Background: a user/<uid> agent."""
@@ -170,7 +175,23 @@ def load(path):
         queue_directories=_optional_list(d, "QueueDirectories", path),
         watch_paths=_optional_list(d, "WatchPaths", path),
         session_types=sessions,
+        start_interval=_start_interval(d.get("StartInterval")),
+        calendar=_calendar(d.get("StartCalendarInterval")),
     )
+
+
+def _start_interval(value):
+    """StartInterval as print shows it; a value launchd would not take is
+    not shown (relaunch's own reading of such a plist is what is tested)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+        return value
+    return None
+
+
+def _calendar(value):
+    entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+    return tuple(tuple(sorted((str(k), v) for k, v in e.items() if isinstance(v, int)))
+                 for e in entries if isinstance(e, dict))
 
 
 def _optional_list(d, key, path):

@@ -99,6 +99,21 @@ def print_service(svc, log_dir, shown_pid=None):
         lines += ["", "\tresource coalition = {", "\t\tID = " + str(1000 + svc.pid % 1000),
                   "\t\ttype = resource", "\t\tstate = active", "\t\tactive count = 1",
                   f"\t\tname = {spec.label}", "\t}"]
+    if spec.calendar:
+        # One trigger a calendar entry (corpus/real/launchctl
+        # print-gui-agent-not-running-exit127.txt).
+        lines += ["", "\tevent triggers = {"]
+        for i, entry in enumerate(spec.calendar):
+            lines += [f"\t\t{spec.label}.{268435471 + i} => {{", "\t\t\tkeepalive = 0",
+                      f"\t\t\tservice = {spec.label}",
+                      "\t\t\tstream = com.apple.launchd.calendarinterval",
+                      "\t\t\tdescriptor = {"]
+            lines += [f'\t\t\t\t"{k}" => {v}' for k, v in entry]
+            lines += ["\t\t\t}", "\t\t}"]
+        lines.append("\t}")
+    if spec.start_interval:
+        # corpus/real/launchctl print-gui-agent-running-sigterm-interval.txt
+        lines += ["", f"\trun interval = {spec.start_interval} seconds"]
     if _properties(spec):
         lines += ["", f"\tproperties = {_properties(spec)}"]
     lines.append("}")
