@@ -189,8 +189,10 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * would skip it (and plan says so), unless the restart journal holds it
  * (an earlier run's reload left it unloaded: owed; not one launchd did not
  * act on). Nor is one plan would not restart from what launchd answers
- * about it (rl_pipeline_decide_asked): idle, a running scheduled task
- * left to finish, skipped. A journal that cannot be read leaves that
+ * about it (rl_pipeline_decide_asked): idle, current (a scheduled task
+ * whose process started after the change), skipped. A running scheduled
+ * task left to finish is one: its change stays pending while that
+ * process runs, as a run keeps it. A journal that cannot be read leaves that
  * unknown: record fails on it (-1, err set) as plan and run do, before
  * judging. */
 static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
@@ -269,8 +271,10 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 						&lc, target, &d, &defs, &journal, &plan, s);
 
 					free(target);
-					if (dn == RL_DECISION_IDLE || dn == RL_DECISION_CURRENT ||
-					    dn == RL_DECISION_SKIPPED)
+					/* A task left to finish keeps its change
+					 * pending, as a run keeps it. */
+					if ((dn == RL_DECISION_IDLE && !s->spared) ||
+					    dn == RL_DECISION_CURRENT || dn == RL_DECISION_SKIPPED)
 						continue;
 				}
 			}

@@ -1115,6 +1115,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.no_wait = a->no_wait;
 	o.cfg = &p->cfg;
 	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
+	o.unseen = a->c->no_processes;
 	o.on_result = step_done;
 	o.on_begin = print_begin;
 	o.on_throttle = print_throttle;

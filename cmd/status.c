@@ -31,8 +31,9 @@
 /* The shape of status --json: 3 added "refused", 4 "changed" and
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
  * "cause" in last_run, 7 "unfinished" and a step's "causes", 8 a run's
- * "processes" and "scope", 9 the own job's "stopping", 10 "running". */
-#define STATUS_JSON_VERSION 10
+ * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
+ * "left_to_finish" and a deferral no run has seen yet (run null). */
+#define STATUS_JSON_VERSION 11
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -463,16 +464,20 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
 
 /* The changes no logged run left pending, from the fresh plan p: into
  * pending's "changed" what the next run restarts, as [{label, reason}],
- * and onto its "refused" what the pre-flight refuses, as a run would log
- * it but with run null (no run saw it). With no manifest yet, "changed"
- * is null and "unknown" says why. */
+ * onto its "refused" what the pre-flight refuses and onto its "deferred"
+ * what a run would defer (a running scheduled task whose plist waits for
+ * its reload), as a run would log them but with run null (no run saw
+ * them), and into its "left_to_finish" each running scheduled task a run
+ * would leave to finish, its change pending, as [{label, why}]. With no
+ * manifest yet, "changed" is null and "unknown" says why. */
 static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pending)
 {
 	struct rl_launchctl lc = {.path = rl_launchctl_path(ctx->launchctl),
 				  .timeout_s = cli_launchctl_timeout(),
 				  .gate = &ctx->gate};
-	json_t *changed = NULL, *unknown = NULL;
+	json_t *changed = NULL, *unknown = NULL, *left = json_array();
 	json_t *refused = json_object_get(pending, "refused");
+	json_t *deferred = json_object_get(pending, "deferred");
 
 	if (!p->have_prev) {
 		char *why = rl_xasprintf("no manifest yet in '%s': what changed cannot be told "
@@ -495,8 +500,10 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 					     st->why ? st->why : "pre-flight failed");
 			if (st->never || logged(pending, st->job->label))
 				continue;
-			/* launchd shows it without a process: idle as plan
-			 * says (nothing to restart), not a change pending. */
+			/* launchd shows it without a process, or a running
+			 * scheduled task: idle as plan says (nothing to
+			 * restart), not a change pending; a task left to
+			 * finish is pending as such. */
 			rl_pipeline_decide_unseen(&lc, p, st);
 			if (st->decision == RL_DECISION_REFUSED)
 				json_array_append_new(
@@ -506,6 +513,19 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 						  rl_json_path(st->why ? st->why
 								       : "pre-flight failed"),
 						  "run"));
+			else if (st->decision == RL_DECISION_DEFERRED)
+				json_array_append_new(
+					deferred,
+					json_pack("{s:o,s:o,s:n}", "label",
+						  rl_json_path(st->job->label), "error",
+						  rl_json_path(st->why ? st->why
+								       : "left for the next run"),
+						  "run"));
+			else if (st->decision == RL_DECISION_IDLE && st->spared)
+				json_array_append_new(
+					left, json_pack("{s:o,s:o}", "label",
+							rl_json_path(st->job->label), "why",
+							rl_json_path(st->why ? st->why : "")));
 			/* Listed once, as unfinished, above. */
 			else if (st->decision == RL_DECISION_RESTART &&
 				 !unfinished(pending, st->job->label))
@@ -518,6 +538,7 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		}
 	}
 	json_object_set_new(pending, "changed", changed ? changed : json_null());
+	json_object_set_new(pending, "left_to_finish", left);
 	json_object_set_new(pending, "unknown", unknown ? unknown : json_null());
 }
 
@@ -675,6 +696,15 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		       json_is_string(why) ? json_string_value(why) : "changed");
 		free(label);
 	}
+	json_array_foreach(json_object_get(pending, "left_to_finish"), i, e)
+	{
+		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "why");
+		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+
+		printf("pending: left to finish %s: %s\n", label,
+		       json_is_string(why) ? json_string_value(why) : "?");
+		free(label);
+	}
 	json_array_foreach(queue, i, e)
 	{
 		const json_t *name = json_object_get(e, "name"),
@@ -698,8 +728,9 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		   json_array_size(json_object_get(pending, "refused")) +
 		   json_array_size(json_object_get(pending, "deferred")) +
 		   json_array_size(json_object_get(pending, "not_run")) +
-		   json_array_size(json_object_get(pending, "changed")) + json_array_size(queue) +
-		   json_is_string(json_object_get(pending, "error"));
+		   json_array_size(json_object_get(pending, "changed")) +
+		   json_array_size(json_object_get(pending, "left_to_finish")) +
+		   json_array_size(queue) + json_is_string(json_object_get(pending, "error"));
 	/* Nothing is claimed when the changes cannot be told. */
 	if (json_is_string(json_object_get(pending, "unknown")))
 		printf("pending: unknown: %s\n",

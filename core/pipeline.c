@@ -1220,6 +1220,8 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->def_args = args;
 	o->def_nargs = (size_t)n;
 	o->def_args_complete = !st->args_truncated && n == st->nargs;
+	o->run_interval = st->run_interval;
+	o->calendar = st->calendar;
 }
 
 /* What launchd would show of the definition of the plist recorded for
@@ -1667,14 +1669,20 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
 	return p->launchd_unknown ? "launchctl cannot be run" : "launchd did not answer";
 }
 
-/* s decided from launchd's answer st alone (no process view), as
- * rl_decide_step decides it. */
+/* s decided from launchd's answer st alone, as rl_decide_step decides
+ * it. No process view, but for a scheduled task whose process runs
+ * (rl_decide_scheduled): its executable and when it started, so that one
+ * started after the change is CURRENT and one left to finish says since
+ * when it runs, as plan says. */
 static int decide_printed(const struct rl_service_status *st, const struct rl_diff *diff,
 			  struct rl_plistdefs *defs, struct rl_intents *journal,
 			  struct rl_plan *plan, struct rl_step *s)
 {
 	struct rl_observed o;
+	struct rl_proc_view view;
+	struct rl_error err = {0};
 	const char *args[RL_LC_ARGS_MAX];
+	int looked = 0, d;
 
 	memset(&o, 0, sizeof(o));
 	o.loaded = 1;
@@ -1684,7 +1692,18 @@ static int decide_printed(const struct rl_service_status *st, const struct rl_di
 	observe_definition(st, args, &o);
 	o.recorded_shown = recorded_shown(diff, defs, s);
 	o.held = journal && rl_intents_owed(journal, s->job->label, 0);
-	return rl_decide_step(plan, s, &o);
+	if (o.pid && !o.held && rl_decide_scheduled(s->job)) {
+		/* view is initialised whatever the answer. */
+		looked = 1;
+		if (rl_proc_inspect(o.pid, NULL, NULL, &view, &err) == 0 && view.pid == o.pid &&
+		    view.verdict != RL_PROC_GONE)
+			o.view = &view;
+	}
+	rl_error_clear(&err);
+	d = rl_decide_step(plan, s, &o);
+	if (looked)
+		rl_proc_view_release(&view);
+	return d;
 }
 
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
@@ -1695,7 +1714,7 @@ int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline 
 	/* launchd did not answer an earlier call: asked no more (it stays
 	 * a change, never guessed idle). */
 	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
-	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0 || st.pid > 0)
+	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0)
 		return s->decision;
 	return decide_printed(&st, &p->diff, &p->defs, p->journal, &p->plan, s);
 }

@@ -90,6 +90,15 @@ static int unreadable(const struct apply *a, const char *label)
 	return rl_strv_sorted_contains(&a->unreadable, label);
 }
 
+/* An idle result of a scheduled task left to finish whose process may
+ * run the old files (rl_result left): it may run them as long as it runs
+ * (a task misused as a daemon runs for ever), so the change is not done
+ * until a run finds it gone, or a process started after the change. */
+static int left_to_finish(const struct rl_result *res)
+{
+	return res->status == RL_RESULT_IDLE && res->left;
+}
+
 /* Whether label still owes a restart: failed, deferred, refused (the new
  * code could not start), not reached, or its plist unreadable (even when
  * a kickstart restarted it on launchd's loaded definition). */
@@ -106,13 +115,13 @@ static int label_pending(const struct apply *a, const char *label)
 		return 0;
 	if (res)
 		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
-		       res->status == RL_RESULT_REFUSED;
+		       res->status == RL_RESULT_REFUSED || left_to_finish(res);
 	return rl_strv_sorted_contains(&a->planned, label);
 }
 
 /* Whether label is done with what is on disk now: restarted onto it,
- * skipped (not loaded, restart = never), idle (its next launch runs it) or
- * current (it runs it already). */
+ * skipped (not loaded, restart = never), idle (its next launch runs it;
+ * not one left to finish) or current (it runs it already). */
 static int label_done(const struct apply *a, const char *label)
 {
 	const struct rl_result *res = result_for(a, label);
@@ -120,7 +129,8 @@ static int label_done(const struct apply *a, const char *label)
 	if (a->c->recording)
 		return !unreadable(a, label);
 	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
-		       res->status == RL_RESULT_IDLE || res->status == RL_RESULT_CURRENT);
+		       (res->status == RL_RESULT_IDLE && !left_to_finish(res)) ||
+		       res->status == RL_RESULT_CURRENT);
 }
 
 static int entry_pending(const struct apply *a, const struct rl_entry *e)

@@ -5,6 +5,9 @@
  *   - deferred:    it was left for the next run (--max, throttle, after a
  *                  failure);
  *   - refused:     the pre-flight found that the new code cannot start;
+ *   - left to finish: a running scheduled task left to finish whose
+ *                  process may run the old files for as long as it runs
+ *                  (idle, rl_result left);
  *   - not reached: it has a step in the plan but no result (the run
  *                  stopped before it);
  *   - unreadable:  its plist is still in a job directory but could not be

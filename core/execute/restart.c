@@ -289,6 +289,7 @@ static enum state st_policy(struct step_run *s)
 		if (s->run->o->held && s->run->o->held(s->step, NULL, s->run->o->ctx))
 			break;
 		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "not running");
+		s->res->left = s->step->spared > 0;
 		return ST_IDLE;
 	case RL_DECISION_CURRENT:
 		s->res->note = rl_xstrdup(s->step->why ? s->step->why : "already current");
@@ -551,13 +552,18 @@ static enum state st_status_before(struct step_run *s)
 	 * left to finish, as the plan leaves one (core/plan/decide.h). */
 	if (s->res->old_pid && !held && !st.stopping && rl_decide_scheduled(job)) {
 		int reload = s->step->action == RL_ACTION_RELOAD;
-		char *why = rl_decide_scheduled_why(job, s->res->old_pid, reload);
+		char *why = rl_decide_scheduled_why(job, st.run_interval, st.calendar,
+						    s->res->old_pid, 0, reload);
 		enum state next = ST_IDLE;
 
-		if (reload)
+		if (reload) {
 			next = defer(s, "%s", why);
-		else
+		} else {
+			/* Started since the plan, it runs the new files; after a
+			 * plan that saw no process, it may be older. */
 			s->res->note = rl_xstrdup(why);
+			s->res->left = s->run->o->unseen;
+		}
 		free(why);
 		return next;
 	}

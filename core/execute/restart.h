@@ -108,6 +108,11 @@ struct rl_result {
 	/* A reload whose bootstrap loaded the plist: launchd's definition is
 	 * the one on disk now, whatever became of the job after it. */
 	int reloaded;
+	/* idle: a running scheduled task left to finish whose process may
+	 * run the old files (the plan found it running: rl_step spared; or
+	 * it was found at the step's turn after a plan that did not look,
+	 * unseen): its change stays pending (core/commit/commit.h). */
+	int left;
 };
 
 /* Everything the engine does to the world comes in through here (s6-supervise's
@@ -202,6 +207,10 @@ struct rl_run_opts {
 	long max;	       /* restarts per run; <= 0 unlimited */
 	int keep_going;
 	int no_wait; /* throttle: defer instead of waiting */
+	/* The plan did not ask launchd about the processes (--no-processes):
+	 * a scheduled task found running at its step's turn may have started
+	 * before the change, not after the plan. */
+	int unseen;
 	/* Optional: after settle, decide whether the new process runs the files
 	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
 	 * (*why set, malloc'd): a stale new process fails the step. */

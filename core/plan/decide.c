@@ -28,15 +28,39 @@ int rl_decide_scheduled(const struct rl_job *job)
 	       !job->keepalive_dict;
 }
 
-char *rl_decide_scheduled_why(const struct rl_job *job, pid_t pid, int reload)
+/* "StartInterval 300 s, StartCalendarInterval" into buf. */
+static void schedule_text(long interval, int calendar, char *buf, size_t n)
 {
-	char interval[64] = "";
+	char part[64] = "";
 
-	if (job->start_interval > 0)
-		snprintf(interval, sizeof(interval), "StartInterval %d s%s", job->start_interval,
-			 job->calendar ? ", " : "");
-	return rl_xasprintf("runs on a schedule (%s%s): pid %lld is left to finish; %s", interval,
-			    job->calendar ? "StartCalendarInterval" : "", (long long)pid,
+	if (interval > 0)
+		snprintf(part, sizeof(part), "StartInterval %ld s%s", interval,
+			 calendar ? ", " : "");
+	snprintf(buf, n, "%s%s", part, calendar ? "StartCalendarInterval" : "");
+}
+
+char *rl_decide_scheduled_why(const struct rl_job *job, long run_interval, int calendar, pid_t pid,
+			      int64_t start_ns, int reload)
+{
+	char sched[128], since[64] = "";
+	int shown = run_interval > 0 || calendar;
+
+	if (shown)
+		schedule_text(run_interval, calendar, sched, sizeof(sched));
+	else
+		schedule_text(job->start_interval, job->calendar, sched, sizeof(sched));
+	if (start_ns > 0) {
+		time_t sec = (time_t)(start_ns / 1000000000LL);
+		struct tm tm;
+
+		if (localtime_r(&sec, &tm) &&
+		    strftime(since, sizeof(since), ", running since %Y-%m-%d %H:%M:%S,", &tm) == 0)
+			since[0] = '\0';
+	}
+	return rl_xasprintf("%s (%s): pid %lld%s is left to finish; %s",
+			    shown || !reload ? "runs on a schedule"
+					     : "its new plist runs it on a schedule",
+			    sched, (long long)pid, since,
 			    reload ? "reloaded by a later run once it has exited"
 				   : "its next run starts the new files");
 }
@@ -966,7 +990,9 @@ static enum rl_decision spare_task(struct rl_plan *p, struct rl_step *s,
 		if (!reload)
 			s->action = RL_ACTION_KICKSTART; /* launchd has the plist */
 	}
-	why = rl_decide_scheduled_why(s->job, o->pid, reload);
+	why = rl_decide_scheduled_why(s->job, o->run_interval, o->calendar, o->pid,
+				      o->view && o->view->pid == o->pid ? o->view->start_ns : 0,
+				      reload);
 	s->spared = o->pid;
 	rl_plan_decide(p, s, reload ? RL_DECISION_DEFERRED : RL_DECISION_IDLE, why);
 	free(why);

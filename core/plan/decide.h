@@ -29,6 +29,11 @@ struct rl_observed {
 		       * process seen now may not last, so it is no evidence */
 	long runs;    /* how often launchd spawned the job since it loaded it (print's
 		       * `runs`); -1 unknown */
+	/* The schedule of launchd's loaded definition as `print` shows it
+	 * (rl_service_status run_interval, calendar): run_interval 0 or less
+	 * when print shows none (or was not read). */
+	long run_interval;
+	int calendar;
 	/* launchd's loaded definition as `print` shows it; def_path NULL: not
 	 * shown (then it never equals the plist on disk) */
 	const char *def_path;
@@ -84,10 +89,20 @@ int rl_decide_scheduled(const struct rl_job *job);
 
 /* The reason a scheduled task (rl_decide_scheduled) whose process pid
  * runs is left to finish: "runs on a schedule (StartInterval 300 s):
- * pid 4242 is left to finish; " then "its next run starts the new files",
- * or, when its plist is still to be reloaded (reload), "reloaded by a
- * later run once it has exited". A new string. */
-char *rl_decide_scheduled_why(const struct rl_job *job, pid_t pid, int reload);
+ * pid 4242, running since 2026-12-04 14:02:11, is left to finish; " then
+ * "its next run starts the new files", or, when its plist is still to be
+ * reloaded (reload), "reloaded by a later run once it has exited". The
+ * schedule is the one launchd runs: what its `print` shows of the loaded
+ * definition (run_interval > 0: "StartInterval N s"; calendar:
+ * "StartCalendarInterval"; both: "StartInterval 300 s,
+ * StartCalendarInterval"); when it shows neither, the plist's, as
+ * "runs on a schedule (…)" when launchd holds that plist (not reload),
+ * else as "its new plist runs it on a schedule (…)": launchd still runs
+ * the definition it loaded before. start_ns: when the process started
+ * (ns since the epoch), 0 when unknown (then ", running since …" is left
+ * out). A new string. */
+char *rl_decide_scheduled_why(const struct rl_job *job, long run_interval, int calendar, pid_t pid,
+			      int64_t start_ns, int reload);
 
 /* 1 when launchd's loaded definition (path, program, arguments) is the
  * plist on disk now. */
@@ -200,11 +215,15 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * hosts_run set: restarting it would end the run.
  * Before that, a restart of a scheduled task (rl_decide_scheduled) whose
  * process runs, not held by the journal, is no restart, whatever made it
- * one (stale, crashing, a reload): the task is left to finish. A
- * kickstart, or a reload of a plist launchd loaded since it changed
- * (rl_decide_loaded_since), is IDLE (its next run starts the new files:
- * committed); a reload still needed is DEFERRED (the change stays
- * pending, and a later run reloads the plist once no process runs).
+ * one (stale, crashing, a reload): the task is left to finish, with
+ * s->spared set to its pid. A kickstart, or a reload of a plist launchd
+ * loaded since it changed (rl_decide_loaded_since), is IDLE (its next run
+ * starts the new files); a reload still needed is DEFERRED (a later run
+ * reloads the plist once no process runs). Either way the change stays
+ * pending while that process runs (core/commit/commit.h): a later run
+ * that finds no process, or one started after the change, settles it as
+ * IDLE or CURRENT without a restart, and one that finds a process
+ * started before the change leaves it to finish again.
  * A job that starts its server detached (job->pg_data, o->server*) is
  * decided by that server first, once launchd has it loaded: stale, or not
  * to be told (o->server_problem, a view UNKNOWN), it is REFUSED with what

@@ -41,6 +41,13 @@ keeps a broken upgrade from taking a working one down:
   its keg (through the opt link) that brew upgrade leads to a new keg's
   plist with the same bytes (the new program is kickstarted), and a new
   keg's plist with another definition is;
+- a running scheduled task is left to finish, never killed, and its
+  change stays pending while that process runs (a task misused as a
+  daemon is never forgotten): each run says so again with its start,
+  `status` lists it (before a run too, agreeing with `plan`), `record`
+  refuses for it, and the run that finds it gone, or a process started
+  after the change, commits it without a restart; the schedule quoted is
+  the one launchd runs (print's), not a changed plist's;
 - a job whose own process runs `relaunch run` is deferred by that run, not
   killed by it, and restarted by the next run from outside it; `plan` and
   `run -n` run there show it deferred too, not as a step;
@@ -66,6 +73,7 @@ import json
 import os
 import platform
 import plistlib
+import re
 import shutil
 import signal
 import subprocess
@@ -97,10 +105,58 @@ def start_ns(pid):
     return boot + ticks * 1000000000 // hz
 
 
+def since(pid):
+    """", running since 2026-12-04 14:02:11," as relaunch says when pid
+    started (local time)."""
+    return time.strftime(", running since %Y-%m-%d %H:%M:%S,",
+                         time.localtime(start_ns(pid) // 1000000000))
+
+
+def left(pid, sched, tail, head="runs on a schedule", started=True):
+    """The reason of a scheduled task whose process pid is left to finish."""
+    return f"{head} ({sched}): pid {pid}{since(pid) if started else ''} is left to finish; {tail}"
+
+
+NEXT_RUN = "its next run starts the new files"
+RELOADED_LATER = "reloaded by a later run once it has exited"
+
+
+def same_start(text, pid):
+    """text with each start it gives for pid ("pid N, running since …,")
+    made since(pid)'s when the two are within a second (two reads of the
+    boot time differ by a hair, which may cross a second)."""
+    def fix(mo):
+        try:
+            t = time.mktime(time.strptime(mo.group(2), "%Y-%m-%d %H:%M:%S"))
+        except ValueError:
+            return mo.group(0)
+        if int(mo.group(1)) != pid or abs(t - start_ns(pid) / 1e9) > 1.5:
+            return mo.group(0)
+        return f"pid {pid}{since(pid)}"
+    return re.sub(r"pid (\d+), running since ([^,]+),", fix, text)
+
+
 def environ(pid):
     """pid's environment, as NAME=value strings."""
     with open(f"/proc/{pid}/environ") as f:
         return f.read().split("\0")
+
+
+# A scheduled task's program that runs until SIGTERM, then exits 0.
+TASK_C = r"""#include <signal.h>
+#include <unistd.h>
+static void done(int sig)
+{
+	(void)sig;
+	_exit(0);
+}
+int main(void)
+{
+	signal(SIGTERM, done);
+	for (;;)
+		pause();
+}
+"""
 
 
 # MacPorts' daemondo as far as the tests need it: forks --start-cmd … ;
@@ -231,7 +287,10 @@ class DecideTest(unittest.TestCase):
         """A StartInterval task (brew's `run_type :interval`) caught mid-run
         on old code (brew's plist: RunAtLoad, StartInterval, no KeepAlive):
         kickstart -k would kill it; its next run starts the new files, so
-        it is not restarted and the change is committed."""
+        it is not restarted. Its change stays pending while that process
+        runs (a task misused as a daemon never ends): each run says so
+        again, and `status` lists it; the first run that finds it gone
+        commits the change, restarting nothing."""
         with Machine(RELAUNCH) as m:
             label = brew("cleanup")
             m.brew_install("cleanup", "1.0")
@@ -239,51 +298,183 @@ class DecideTest(unittest.TestCase):
                           RunAtLoad=True, KeepAlive=None, StartInterval=300)
             pid = self.boot(m, [label])[label]
             m.brew_upgrade("cleanup", "1.1")  # the old keg is gone: stale
-            why = (f"runs on a schedule (StartInterval 300 s): pid {pid} is left to finish; "
-                   "its next run starts the new files")
+            why = left(pid, "StartInterval 300 s", NEXT_RUN)
 
             doc = self.plan_json(m, expect=0)
             harness.check_schema.validate(doc, "plan")
             self.assertEqual(doc["steps"], [], doc)
-            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
-                             [("idle", [label], why)], doc)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]], [("idle", [label], why)], doc)
             # jobs: stale, and left to finish in plan's words: not a
             # restart run will make.
             r, jdoc = m.relaunch_json("jobs", label)
             self.assertEqual(r.returncode, 0, r.stderr)
             harness.check_schema.validate(jdoc, "jobs")
             job = jdoc["jobs"][0]
-            self.assertEqual((job["pid"], job["code"], job["left_to_finish"], job["deferred"],
-                              job["refused"]), (pid, "stale", why, None, None), job)
+            self.assertEqual((job["pid"], job["code"], same_start(job["left_to_finish"], pid),
+                              job["deferred"], job["refused"]),
+                             (pid, "stale", why, None, None), job)
             self.assertTrue(job["why"].startswith("runs ") and "cleanup" in job["why"], job)
             r = m.relaunch("jobs", label)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn(f"  state:  running, pid {pid}, stale, left to finish: {why}; "
-                          f"{job['why']}\n", r.stdout)
+                          f"{job['why']}\n", same_start(r.stdout, pid))
 
-            t0 = time.time()
-            res, r = self.run_json(m)
-            self.assertEqual((res[label]["status"], res[label]["action"], res[label]["note"]),
-                             ("idle", "kickstart", why), res)
-            self.assertIn(f"idle      {label}: {why}", r.stderr)
-            self.assertEqual(self.touched(m, label, t0), [])
-            self.assertEqual(m.pid(label), pid)
-            # Committed: a second run restarts nothing; only the process
-            # view still sees the old code, and says the same of it.
-            d = m.relaunch("diff")
-            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
-                             {label: ("idle", why)}, res)
-            self.assertEqual(self.touched(m, label, t0), [])
-            self.assertEqual(m.pid(label), pid)
-            # Once it has exited, nothing is left of the change.
+            for _ in range(2):  # each run while it runs: left to finish again
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertEqual({k: (v["status"], v["action"], same_start(v["note"], pid))
+                                  for k, v in res.items()},
+                                 {label: ("idle", "kickstart", why)}, res)
+                self.assertIn(f"idle      {label}: {why}", same_start(r.stderr, pid))
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), pid)
+                # Pending, not committed: the manifest still holds it.
+                d = m.relaunch("diff")
+                self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+                s = m.relaunch("status")
+                self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
+                self.assertIn(f"pending: left to finish {label}: {why}\n",
+                              same_start(s.stdout, pid))
+                self.assertNotIn("pending: changed", s.stdout)
+                self.assertNotIn("pending: nothing", s.stdout)
+            r, sdoc = m.relaunch_json("status")
+            harness.check_schema.validate(sdoc, "status")
+            self.assertEqual([(e["label"], same_start(e["why"], pid))
+                              for e in sdoc["pending"]["left_to_finish"]], [(label, why)], sdoc)
+            self.assertEqual(sdoc["pending"]["changed"], [], sdoc)
+
+            # Once it has exited, a run commits the change and starts
+            # nothing: launchd's next start runs the new files.
             os.kill(pid, signal.SIGTERM)
             m.wait_event("exit", label)
             wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
+                             {label: ("idle", "not running: runs the new files at its next "
+                                      "launch")}, res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
+            s = m.relaunch("status")
+            self.assertIn("pending: nothing", s.stdout)
+
+    def test_interval_task_run_again_after_the_change_commits_it(self):
+        """A task left to finish whose schedule fires again once it ended
+        (a process of the job started after the change): that process
+        runs the new files, so the next run finds it current and commits
+        the change, restarting nothing."""
+        with Machine(RELAUNCH) as m:
+            label = brew("sweep")
+            # A task that ends cleanly when told to (a crash would keep
+            # launchd's next start from counting as evidence).
+            task = os.path.join(m.root, "task")
+            harness.build_c(task, TASK_C)
+            m.brew_install("sweep", "1.0", program=task)
+            m.write_plist(label, [os.path.join(m.opt("sweep"), "bin", "sweep")],
+                          RunAtLoad=True, KeepAlive=None, StartInterval=60)
+            pid = self.boot(m, [label])[label]
+            m.brew_upgrade("sweep", "1.1", program=task)
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], same_start(res[label]["note"], pid)),
+                             ("idle", left(pid, "StartInterval 60 s", NEXT_RUN)), res)
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            # Its schedule fires: launchd starts it (a kickstart without -k).
+            self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+            new = m.wait_pid(label)
+            self.assertNotEqual(new, pid)
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), new)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            res, _ = self.run_json(m)
+            self.assertEqual(res, {})
+
+    def test_task_found_running_without_a_look_at_processes_stays_pending(self):
+        """`run --no-processes` plans without asking launchd: a scheduled
+        task it finds running at its step's turn may have started before
+        the change, so it is left to finish with its change pending (not
+        committed as one started since the plan would be); the next run
+        that looks decides it."""
+        with Machine(RELAUNCH) as m:
+            label = brew("cleanup")
+            m.brew_install("cleanup", "1.0")
+            m.write_plist(label, [os.path.join(m.opt("cleanup"), "bin", "cleanup"), "1000"],
+                          RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            pid = self.boot(m, [label])[label]
+            m.brew_upgrade("cleanup", "1.1")
+            t0 = time.time()
+            res, _ = self.run_json(m, "--no-processes")
+            self.assertEqual((res[label]["status"], res[label]["note"]),
+                             ("idle", left(pid, "StartInterval 300 s", NEXT_RUN, started=False)),
+                             res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+            res, _ = self.run_json(m)
+            self.assertEqual({k: (v["status"], same_start(v["note"], pid))
+                              for k, v in res.items()},
+                             {label: ("idle", left(pid, "StartInterval 300 s", NEXT_RUN))}, res)
+
+    def test_status_before_a_run_agrees_with_plan_on_a_running_task(self):
+        """Before any run, `status` judges a running scheduled task as
+        plan does: not a change the next run restarts, but one left to
+        finish (and a task whose plist waits for its reload, deferred)."""
+        with Machine(RELAUNCH) as m:
+            task, cal = brew("tidy"), brew("cal")
+            m.brew_install("tidy", "1.0")
+            m.brew_install("cal", "1.0")
+            m.write_plist(task, [os.path.join(m.opt("tidy"), "bin", "tidy"), "1000"],
+                          RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            cargs = [os.path.join(m.opt("cal"), "bin", "cal"), "1000"]
+            m.write_plist(cal, cargs, RunAtLoad=True, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 2, "Minute": 30})
+            pids = self.boot(m, [task, cal])
+            m.brew_upgrade("tidy", "1.1")
+            m.write_plist(cal, cargs, RunAtLoad=True, KeepAlive=False,
+                          StartCalendarInterval={"Hour": 3, "Minute": 30})
+            why = left(pids[task], "StartInterval 300 s", NEXT_RUN)
+            cwhy = left(pids[cal], "StartCalendarInterval", RELOADED_LATER)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted((r["change"], r["labels"], same_start(
+                same_start(r["why"], pids[task]), pids[cal])) for r in doc["reported"]),
+                [("deferred", [cal], cwhy), ("idle", [task], why)], doc)
+            s = m.relaunch("status")
+            out = same_start(same_start(s.stdout, pids[task]), pids[cal])
+            self.assertEqual(s.returncode, 1, s.stdout + s.stderr)
+            self.assertNotIn("pending: changed", s.stdout)
+            self.assertIn(f"pending: left to finish {task}: {why}\n", out)
+            self.assertIn(f"pending: deferred {cal}: {cwhy} (no run has restarted it since)\n",
+                          out)
+
+    def test_deferral_quotes_the_schedule_launchd_runs(self):
+        """A task whose plist changed its StartInterval while it runs:
+        launchd still runs the loaded definition, so the deferral quotes
+        the interval print shows (the old one), not the new plist's."""
+        with Machine(RELAUNCH) as m:
+            label = brew("poll")
+            m.brew_install("poll", "1.0")
+            args = [os.path.join(m.opt("poll"), "bin", "poll"), "1000"]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            pid = self.boot(m, [label])[label]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, StartInterval=600)
+            why = left(pid, "StartInterval 300 s", RELOADED_LATER)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]], [("deferred", [label], why)], doc)
+            res, r = self.run_json(m)
+            self.assertEqual((res[label]["status"], same_start(res[label]["error"], pid)),
+                             ("deferred", why), res)
+            self.assertEqual(m.pid(label), pid)
 
     def test_running_calendar_task_whose_plist_changed_is_reloaded_once_it_exited(self):
         """A StartCalendarInterval task that runs when its plist changed:
@@ -302,25 +493,25 @@ class DecideTest(unittest.TestCase):
             pid = m.wait_pid(label)
             m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
                           StartCalendarInterval={"Hour": 3, "Minute": 30})
-            why = (f"runs on a schedule (StartCalendarInterval): pid {pid} is left to finish; "
-                   "reloaded by a later run once it has exited")
+            why = left(pid, "StartCalendarInterval", RELOADED_LATER)
 
             doc = self.plan_json(m, expect=1)
             harness.check_schema.validate(doc, "plan")
             self.assertEqual(doc["steps"], [], doc)
-            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
-                             [("deferred", [label], why)], doc)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]], [("deferred", [label], why)], doc)
             # jobs: stale (its plist changed), deferred in plan's words.
             r, jdoc = m.relaunch_json("jobs", label)
             self.assertEqual(r.returncode, 0, r.stderr)
             job = jdoc["jobs"][0]
-            self.assertEqual((job["pid"], job["code"], job["deferred"]), (pid, "stale", why), job)
+            self.assertEqual((job["pid"], job["code"], same_start(job["deferred"], pid)),
+                             (pid, "stale", why), job)
             for _ in range(2):  # pending: asked again by each run while it runs
                 t0 = time.time()
                 res, r = self.run_json(m)
-                self.assertEqual((res[label]["status"], res[label]["error"]), ("deferred", why),
-                                 res)
-                self.assertIn(f"deferred  {label}: {why}", r.stderr)
+                self.assertEqual((res[label]["status"], same_start(res[label]["error"], pid)),
+                                 ("deferred", why), res)
+                self.assertIn(f"deferred  {label}: {why}", same_start(r.stderr, pid))
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), pid)
 
@@ -397,10 +588,13 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(m.pid(label), pid)
             self.assertEqual(res[brew("aa")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("aa")), pids[brew("aa")])
-            # Pending: the plan now sees it run, and says the same.
+            # Pending: the plan now sees it run, and says the same, since
+            # when it runs.
             doc = self.plan_json(m, expect=1)
-            self.assertEqual([(r["change"], r["labels"], r["why"]) for r in doc["reported"]],
-                             [("deferred", [label], why)], doc)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]],
+                             [("deferred", [label],
+                               left(pid, "StartCalendarInterval", RELOADED_LATER))], doc)
 
     def test_schedule_of_the_wrong_type_or_out_of_range_is_named(self):
         """StartInterval and StartCalendarInterval are typed keys: a value
@@ -441,12 +635,14 @@ class DecideTest(unittest.TestCase):
             self.assertNotIn("cannot read plist", r.stderr)
             self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
 
-    def test_record_does_not_refuse_for_a_task_plan_leaves_to_finish(self):
-        """record judges a pending change as plan does: a running scheduled
-        task whose files changed is left to finish (idle), and a job
-        launchd starts by itself that does not run is idle: no restart,
-        nothing for record to refuse; a task whose plist waits for its
-        reload (deferred) stays pending, and record refuses for it."""
+    def test_record_keeps_a_task_plan_leaves_to_finish_pending(self):
+        """record judges a pending change as plan does: a job launchd
+        starts by itself that does not run is idle, nothing for record to
+        refuse; a running scheduled task whose files changed is left to
+        finish, its change pending while that process runs, and record
+        refuses for it (recording would forget it), as for a task whose
+        plist waits for its reload (deferred); `record -f` forgets both,
+        and once the task has exited record has nothing to refuse."""
         with Machine(RELAUNCH) as m:
             label, idle = brew("cal"), brew("idle")
             m.brew_install("cal", "1.0")
@@ -465,22 +661,34 @@ class DecideTest(unittest.TestCase):
             p = m.relaunch("plan")
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
             self.assertEqual(p.stdout.splitlines()[0], "nothing to restart", p.stdout)
-            self.assertIn(f"(idle): runs on a schedule (StartCalendarInterval): pid {pid} is "
-                          f"left to finish; its next run starts the new files; {label}",
-                          p.stdout)
+            self.assertIn(f"(idle): {left(pid, 'StartCalendarInterval', NEXT_RUN)}; {label}",
+                          same_start(p.stdout, pid))
+            refusal = (f"relaunch: not recording: the manifest holds changes that would "
+                       f"restart {label} (run 'relaunch run' first")
             r = m.relaunch("record")
-            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertEqual(m.pid(label), pid)
-            d = m.relaunch("diff")
-            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
-            # Its plist changed while it runs: the reload is still owed.
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(refusal, r.stderr)
+            self.assertNotIn(idle, r.stderr)
+            # Its plist changed too: the reload is owed as well.
             m.write_plist(label, args, RunAtLoad=False, KeepAlive=False,
                           StartCalendarInterval={"Hour": 3, "Minute": 30})
             self.plan_json(m, expect=1)
             r = m.relaunch("record")
             self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
-            self.assertIn(f"relaunch: not recording: the manifest holds changes that would "
-                          f"restart {label} (run 'relaunch run' first", r.stderr)
+            self.assertIn(refusal, r.stderr)
+            # --force forgets them: nothing is pending, the task runs on.
+            r = m.relaunch("record", "-f")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual(m.pid(label), pid)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            # Upgraded again, then exited: idle, nothing left to refuse.
+            m.brew_upgrade("cal", "1.2")
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
     def test_deferral_cleared_by_a_record_and_later_runs_is_not_pending(self):
         """A deferred reload is pending until a record or a later run that

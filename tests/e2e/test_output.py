@@ -67,8 +67,9 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 10)
+            self.assertEqual(doc["version"], 11)
             self.assertIsNone(doc["running"])
+            self.assertEqual(doc["pending"]["left_to_finish"], [])
             self.assertEqual(doc["pending"]["changed"], [])
             self.assertIsNone(doc["pending"]["unknown"])
 

@@ -166,6 +166,24 @@ static void test_deferred(void)
 	check_status_keeps(RL_RESULT_DEFERRED, 1);
 }
 
+/* Idle advances, but for a running scheduled task left to finish, whose
+ * process may still run V1 (left): kept until a run finds it gone. */
+static void test_left_to_finish(void)
+{
+	const enum rl_result_status idle = RL_RESULT_IDLE;
+	struct fx f;
+
+	check_status_keeps(RL_RESULT_IDLE, 0);
+	setup(&f);
+	file(&f.prev, "/bin/a", V1, NULL, "org.example.a", NULL);
+	file(&f.cur, "/bin/a", V2, NULL, "org.example.a", NULL);
+	plan(&f, 1, 1, &idle);
+	f.res.v[0].left = 1;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_STR(sha_of(&f, "/bin/a"), V1);
+	teardown(&f);
+}
+
 /* A step without a result (the run stopped before it) keeps its files; a
  * `restart = never` step without one does not. */
 static void test_not_reached(void)
@@ -583,6 +601,7 @@ int main(void)
 {
 	test_failed();
 	test_deferred();
+	test_left_to_finish();
 	test_stat_time();
 	test_not_reached();
 	test_unreadable_plist();

@@ -3,8 +3,10 @@
  * change time); processes are views written by hand. */
 #include "check.h"
 
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
@@ -958,26 +960,54 @@ static void test_scheduled_task(void)
 	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1, .keepalive_dict = 1}), 0);
 	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.starts_at_load = 1}), 0);
 
-	/* Stale, and launchd says it crashes: left to finish, committed. */
+	/* Stale, and launchd says it crashes: left to finish, since its
+	 * start (local time). */
+	setenv("TZ", "UTC", 1);
+	tzset();
 	fx_init(&f, -1);
 	f.job.start_interval = 300;
 	f.view.verdict = RL_PROC_STALE;
+	f.view.start_ns = 1764860411000000000LL; /* 2025-12-04 15:00:11 UTC */
 	f.o.crashing = 1;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
 	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
-	CHECK_STR(f.step->why, "runs on a schedule (StartInterval 300 s): pid 812 is left to "
-			       "finish; its next run starts the new files");
+	CHECK_INT(f.step->spared, 812);
+	CHECK_STR(f.step->why, "runs on a schedule (StartInterval 300 s): pid 812, running since "
+			       "2025-12-04 15:00:11, is left to finish; its next run starts the "
+			       "new files");
 	CHECK_STR(reported(&f) ? reported(&f)->change : NULL, "idle");
 	fx_release(&f);
 
-	/* Its plist changed, and launchd holds the old one: the reload waits. */
+	/* Its plist changed, and launchd holds the old one: the reload waits.
+	 * print shows no schedule: the new plist's, said as such. */
 	fx_init(&f, -1);
 	f.job.calendar = 1;
+	f.view.start_ns = 0;
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
 	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
 	CHECK_INT(f.step->hosts_run, 0);
+	CHECK_STR(f.step->why, "its new plist runs it on a schedule (StartCalendarInterval): pid "
+			       "812 is left to finish; reloaded by a later run once it has exited");
+	fx_release(&f);
+
+	/* print shows the loaded definition's schedule: that one is quoted,
+	 * not the new plist's. */
+	fx_init(&f, -1);
+	f.job.start_interval = 600;
+	f.o.run_interval = 300;
+	f.view.start_ns = 0;
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
+	CHECK_STR(f.step->why, "runs on a schedule (StartInterval 300 s): pid 812 is left to "
+			       "finish; reloaded by a later run once it has exited");
+	f.o.run_interval = -1;
+	f.o.calendar = 1;
+	f.step->decision = RL_DECISION_RESTART;
+	f.step->action = RL_ACTION_RELOAD;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
 	CHECK_STR(f.step->why, "runs on a schedule (StartCalendarInterval): pid 812 is left to "
 			       "finish; reloaded by a later run once it has exited");
 	fx_release(&f);

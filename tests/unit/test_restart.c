@@ -1591,6 +1591,18 @@ static void test_running_scheduled_task_is_left_to_finish(void)
 				  "finish; its next run starts the new files");
 	CHECK_INT(res0(&f)->old_pid, 100);
 	CHECK_INT(res0(&f)->new_pid, 0);
+	CHECK_INT(res0(&f)->left, 0); /* started since the plan: the new files */
+	teardown(&f);
+
+	/* After a plan that did not look at the processes, it may be older
+	 * than the change: left, its change pending. */
+	setup(&f, 1);
+	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
+	f.jobs[0].start_interval = 300;
+	f.o.unseen = 1;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_IDLE);
+	CHECK_INT(res0(&f)->left, 1);
 	teardown(&f);
 
 	setup_reload(&f);
@@ -1600,9 +1612,9 @@ static void test_running_scheduled_task_is_left_to_finish(void)
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)});
 	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
 	CHECK_STR(res0(&f)->error,
-		  "runs on a schedule (StartInterval 60 s, StartCalendarInterval): "
-		  "pid 100 is left to finish; reloaded by a later run once it has "
-		  "exited");
+		  "its new plist runs it on a schedule (StartInterval 60 s, "
+		  "StartCalendarInterval): pid 100 is left to finish; reloaded by a later "
+		  "run once it has exited");
 	teardown(&f);
 
 	/* A KeepAlive dictionary beside the schedule: a service. */
@@ -1647,6 +1659,17 @@ static void test_decided_steps(void)
 		free(f.steps[i].why);
 		f.steps[i].why = NULL;
 	}
+	teardown(&f);
+
+	/* IDLE for a running scheduled task the plan left to finish: left,
+	 * its change pending; any other IDLE is not. */
+	setup(&f, 2);
+	f.steps[0].decision = f.steps[1].decision = RL_DECISION_IDLE;
+	f.steps[0].spared = 100;
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_IDLE);
+	CHECK_INT(f.res.v[0].left, 1);
+	CHECK_INT(f.res.v[1].left, 0);
 	teardown(&f);
 
 	/* SKIPPED (launchd has not loaded it) and DEFERRED (it runs this
