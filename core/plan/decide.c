@@ -738,24 +738,57 @@ char *rl_decide_server_todo(const struct rl_job *job, int running)
 			    job->target);
 }
 
-/* The detached server's evidence that it runs the files on disk: its
- * executable is the postgres pg_ctl starts as it is on disk now, not
- * changed since the server started, and the view judged every file it
- * runs that the job tracks as on disk now. */
-static int server_fresh(const struct rl_step *s, const struct rl_observed *o)
+/* Whether the detached server (view v) is shown to run the changed file
+ * r names: it runs that very file, unchanged since it started. */
+static int server_runs(const struct rl_proc_view *v, const struct rl_reason *r)
 {
-	const struct rl_proc_view *v = o->server;
-	const struct target program = {NULL, NULL}; /* no exec wrapper: the server itself */
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	struct stat st;
 
-	if (!v || v->verdict != RL_PROC_FRESH || !v->exe_known || !s->job->pg_server ||
-	    !changes_visible(s, &program) || s->action == RL_ACTION_RELOAD)
+	return !r->in_place && stat(r->path, &st) == 0 && ran_file(v, &st, &late) > 0;
+}
+
+/* The detached server's evidence that it runs the files on disk: its
+ * executable is the postgres pg_ctl starts as it is on disk now, not
+ * changed since the server started, the view judged every file it runs
+ * that the job tracks as on disk now, and each of the job's changes (to a
+ * file it uses now: one it no longer uses the view finds, if the server
+ * still runs it) is a file the server runs (server_runs) or was made
+ * before the server started: a changed script, plist or pg_ctl gave the
+ * server what it started with and shows in no process, and bytes written
+ * into its running file since show in none either. *pending: 1 when a
+ * change is neither, *when the time of the last such change (0 when one's
+ * is not known). */
+static int server_fresh(const struct rl_step *s, const struct rl_observed *o, int64_t *when,
+			int *pending)
+{
+	const struct rl_proc_view *v = o->server;
+	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
+	struct stat st;
+
+	*when = 0;
+	*pending = 0;
+	if (!v)
 		return 0;
-	if (stat(s->job->pg_server, &st) != 0 || (uint64_t)st.st_dev != v->exe_id.dev ||
-	    (uint64_t)st.st_ino != v->exe_id.ino)
+	for (size_t i = 0; i < s->nreasons; i++) {
+		const struct rl_reason *r = &s->reasons[i];
+		int64_t t;
+
+		if (!uses_now(o, s->job->label, r->path) || server_runs(v, r))
+			continue;
+		t = rl_decide_change_time(r->path);
+		if (change_order(t, v->start_ns) == ORDER_BEFORE)
+			continue;
+		if (!*pending || (*when && (!t || t > *when)))
+			*when = t;
+		*pending = 1;
+	}
+	if (*pending || v->verdict != RL_PROC_FRESH || !v->exe_known || !s->job->pg_server ||
+	    s->action == RL_ACTION_RELOAD)
 		return 0;
-	return !changed_since_start(&st, v->pid, v->start_ns, &late);
+	return stat(s->job->pg_server, &st) == 0 && (uint64_t)st.st_dev == v->exe_id.dev &&
+	       (uint64_t)st.st_ino == v->exe_id.ino &&
+	       !changed_since_start(&st, v->pid, v->start_ns, &late);
 }
 
 /* The decision the job's detached server makes (rl_decide_step), or -1
@@ -796,7 +829,7 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 		free(data);
 		return RL_DECISION_RESTART; /* daemondo's stop stops it: restarted */
 	}
-	if (!o->pid && o->server_pid && server_fresh(s, o)) {
+	if (!o->pid && o->server_pid && server_fresh(s, o, &(int64_t){0}, &(int){0})) {
 		char *shown = rl_path_quote(job->pg_server);
 
 		why = rl_xasprintf("its server on %s (pid %lld, detached) runs %s as it is on disk "
@@ -812,11 +845,65 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 	return -1;
 }
 
+/* The decision the job's detached server makes when launchd's process
+ * would otherwise make the job current or idle (rl_decide_step), or -1
+ * when it makes none. A server that started before a change of the job's
+ * it does not show it runs (server_fresh), or within a tick of it, or
+ * when that cannot be told, was started by the job's files as they were:
+ * a restart that did not reach it (a wrapper that stays, whose new
+ * pg_ctl start failed against it; daemondo's stop that did not stop it)
+ * leaves launchd's process new and the server as it was. That is the
+ * job's restart still owed: under daemondo a RESTART (its stop stops
+ * it), else REFUSED with what to do, as for a stale server. */
+static int server_predates(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
+{
+	const struct rl_job *job = s->job;
+	const struct rl_proc_view *v = o->server;
+	enum order ord;
+	int64_t t;
+	int pending;
+	char a[64], b[64], tick[32];
+	char *todo, *why, *data;
+
+	if (!job->pg_data || !o->server_pid || !v || v->pid != o->server_pid ||
+	    v->verdict == RL_PROC_GONE || o->held || server_fresh(s, o, &t, &pending) || !pending)
+		return -1;
+	if (rl_job_under_daemondo(job) && o->pid > 0)
+		return RL_DECISION_RESTART; /* daemondo's stop stops it */
+	ord = change_order(t, v->start_ns);
+	data = rl_path_quote(job->pg_data);
+	todo = rl_decide_server_todo(job, o->pid > 0);
+	clock_text(v->start_ns, t, a, sizeof(a));
+	clock_text(t, v->start_ns, b, sizeof(b));
+	tick_text(tick, sizeof(tick));
+	if (ord == ORDER_AFTER)
+		why = rl_xasprintf("its server on %s (pid %lld, detached) started %s, before the "
+				   "change at %s; %s",
+				   data, (long long)o->server_pid, a, b, todo);
+	else if (ord == ORDER_WITHIN)
+		why = rl_xasprintf("its server on %s (pid %lld, detached) started %s, within a "
+				   "clock tick (%s) of the change at %s: taken as before it; %s",
+				   data, (long long)o->server_pid, a, tick, b, todo);
+	else
+		why = rl_xasprintf("cannot tell whether its server on %s (pid %lld, detached) "
+				   "started after the change: %s; %s",
+				   data, (long long)o->server_pid,
+				   t ? "its start time is not known"
+				     : "the time of the change is not known",
+				   todo);
+	rl_text_mask_controls(why); /* text read about another process */
+	rl_plan_decide(p, s, RL_DECISION_REFUSED, why);
+	free(why);
+	free(todo);
+	free(data);
+	return RL_DECISION_REFUSED;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
 	int64_t last = 0, plist = 0, gone = 0;
-	int reloaded = 0, unknown_time = 0, gone_unknown = 0;
+	int reloaded = 0, unknown_time = 0, gone_unknown = 0, d;
 	size_t ngone = 0;
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	char *why = NULL;
@@ -865,12 +952,8 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(why);
 		return RL_DECISION_SKIPPED;
 	}
-	if (!o->held) {
-		int d = decide_server(p, s, o);
-
-		if (d >= 0)
-			return (enum rl_decision)d;
-	}
+	if (!o->held && (d = decide_server(p, s, o)) >= 0)
+		return (enum rl_decision)d;
 	for (size_t i = 0; i < s->nreasons; i++)
 		if (s->reasons[i].change == RL_CHANGE_STALE)
 			return RL_DECISION_RESTART; /* the process runs replaced code */
@@ -922,6 +1005,8 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	if (!o->pid) {
 		if (!rl_decide_idle(job) || o->held)
 			return RL_DECISION_RESTART;
+		if ((d = server_predates(p, s, o)) >= 0)
+			return (enum rl_decision)d;
 		why = reloaded == 2 ? anew_why(job, o) : NULL;
 		rl_plan_decide(p, s, RL_DECISION_IDLE,
 			       why ? why : "not running: runs the new files at its next launch");
@@ -931,11 +1016,17 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	if (o->crashing)
 		return RL_DECISION_RESTART;
 	if (view_evidence(s, o, &why, &late)) {
+		if ((d = server_predates(p, s, o)) >= 0) {
+			free(why);
+			return (enum rl_decision)d;
+		}
 		rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
 		free(why);
 		return RL_DECISION_CURRENT;
 	}
 	if (!unknown_time && started_after(o, last)) {
+		if ((d = server_predates(p, s, o)) >= 0)
+			return (enum rl_decision)d;
 		clock_text(o->view->start_ns, last, a, sizeof(a));
 		clock_text(last, o->view->start_ns, b, sizeof(b));
 		why = rl_xasprintf("pid %lld started %s, after the change at %s", (long long)o->pid,

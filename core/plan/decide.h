@@ -234,9 +234,14 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * stale, that is a RESTART, never idle nor current. Without launchd's
  * process, a server that runs the files on disk (FRESH, its executable
  * the postgres pg_ctl starts as it is on disk now and unchanged since it
- * started, every change one a process view can see, no reload) is
- * CURRENT, naming its pid. Anything else (no server runs) is decided as
- * any job is.
+ * started, each change of a file the job uses now one the server runs,
+ * unchanged since it started, or made before it started; no reload) is
+ * CURRENT, naming its pid. A server that does not, where launchd's
+ * process would make the job CURRENT or IDLE (a restart that reached
+ * the wrapper or daemondo, not the server), is the restart still owed:
+ * under daemondo a RESTART, else REFUSED with what to do, saying when the
+ * server started and the change was made. Anything else (no server
+ * runs) is decided as any job is.
  * Returns the decision. */
 enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o);
 

@@ -23,10 +23,16 @@ stop sends SIGTERM to that pid and waits for the file to go.
   fails the step, and so does one the run cannot judge (not verified).
 - A wrapper script that stays after `pg_ctl start`: its restart leaves
   the server running, the new pg_ctl start fails against it; the server
-  the plan saw outlived the restart, and the step fails saying so.
+  the plan saw outlived the restart, and the step fails saying so. The
+  next runs refuse it, though the script's process started after the
+  change: the server started before it, and the change stays pending
+  until the server is restarted. Under daemondo the same server makes
+  the job restart again; a one-shot script that changed while its server
+  runs is refused, not idle.
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -323,6 +329,51 @@ class PgData(unittest.TestCase):
             doc = self.plan_json(m, 1)
             self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
 
+    def test_daemondo_wrapper_changed_server_that_outlived_is_restarted_again(self):
+        # The wrapper changes, the server is not upgraded: daemondo's stop
+        # does not stop the server, daemondo is new. The next run restarts
+        # the job again, since the server still runs what the old wrapper
+        # started, and verifies the new server.
+        with Machine(RELAUNCH) as m:
+            pg_ctl, postgres = self.port(m, "16.1")
+            data = os.path.join(m.ports, "var", "db", "postgresql16", "defaultdb")
+            os.makedirs(data)
+            label, wrapper = test_trees.Trees.port_wrapper(
+                self, m, "postgresql16-server", f"{pg_ctl} -D {data} start",
+                stop=f"{pg_ctl} -D {data} stop")
+            m.boot()
+            top = m.wait_pid(label)
+            first = self.daemondo_server(m, data, postgres)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(wrapper) as f:
+                text = f.read()
+            with open(wrapper + ".tmp", "w") as f:
+                f.write(text.replace(f"{pg_ctl} -D {data} start", f"{pg_ctl} -D {data} -w start"))
+            os.chmod(wrapper + ".tmp", 0o755)
+            os.replace(wrapper + ".tmp", wrapper)
+            ignore = os.path.join(data, "ignore-stop")
+            with open(ignore, "w"):
+                pass
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertIn(f"(pid {first}, detached) outlived the restart", res[label]["error"])
+            self.assertNotEqual(m.wait_pid(label), top)
+            # Still owed, though daemondo started after the change.
+            doc = self.plan_json(m, 1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
+            os.unlink(ignore)
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}
+            self.assertEqual(res[label]["status"], "restarted", res)
+            second = self.daemondo_server(m, data, postgres, old=first)
+            self.assertTrue(test_trees.gone(first))
+            self.assertNotEqual(second, first)
+            self.plan_json(m, 0)
+
     def test_daemondo_server_that_does_not_come_back_fails_the_step(self):
         # The new server exits as it starts: the run waits its --timeout
         # for one (10 s here, not the tests' safety net), then fails.
@@ -359,43 +410,113 @@ class PgData(unittest.TestCase):
             self.assertTrue(test_trees.gone(first))
 
     # -- a wrapper that stays: the server outlives its restart ------------
+    def staying_wrapper(self, m, pg_ctl, data):
+        """Homebrew-style: the job runs a script that starts the server and
+        stays in the foreground; returns write(comment), which rewrites it."""
+        script = os.path.join(m.brew, "bin", "postgres-service")
+        os.makedirs(os.path.dirname(script), exist_ok=True)
+
+        def write(comment):
+            with open(script + ".tmp", "w") as f:
+                f.write(f"#!/bin/sh\n# {comment}\n{pg_ctl} -D {data} start\n"
+                        f"exec {harness.SLEEP} 1000\n")
+            os.chmod(script + ".tmp", 0o755)
+            os.replace(script + ".tmp", script)
+        write("1")
+        m.write_plist(LABEL, [script], daemon=False)
+        return write
+
+    def outlived_run(self, m, pg_ctl, data):
+        """The script changes (new options, say): its restart kills the
+        script, whose pg_ctl start then fails against the server that still
+        runs. Nothing restarted it. Returns the server's pid."""
+        write = self.staying_wrapper(m, pg_ctl, data)
+        m.boot()
+        first = self.server(m, data, "16.1")
+        top = m.wait_pid(LABEL)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        write("2")
+        doc = self.plan_json(m, 1)
+        self.assertEqual([s["label"] for s in doc["steps"]], [LABEL], doc)
+        r, run = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        res = {x["label"]: x for x in run["results"]}
+        self.assertEqual(res[LABEL]["status"], "failed", res)
+        self.assertNotEqual(m.pid(LABEL), top)
+        self.assertEqual(res[LABEL]["error"],
+                         f"its server on {data} (pid {first}, detached) outlived the "
+                         "restart: it still runs, on the code it had; " +
+                         self.todo(m, pg_ctl, data, k="-k "))
+        self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), first)
+        return first
+
     def test_wrapper_that_stays_server_that_outlived_the_restart_fails_the_step(self):
-        # Homebrew-style: the job runs a script that starts the server and
-        # stays in the foreground. The script changes (new options, say):
-        # its restart kills the script, whose pg_ctl start then fails
-        # against the server that still runs. Nothing restarted it.
+        with Machine(RELAUNCH) as m:
+            self.outlived_run(m, self.keg(m, "16.1"), self.data_dir(m))
+
+    def test_wrapper_that_stays_server_that_outlived_the_restart_is_still_owed(self):
+        # The script's process is new now, started after the change; the
+        # server is the one the old script started: the job is not current
+        # and its change stays pending until the server is restarted.
         with Machine(RELAUNCH) as m:
             pg_ctl = self.keg(m, "16.1")
             data = self.data_dir(m)
-            script = os.path.join(m.brew, "bin", "postgres-service")
+            first = self.outlived_run(m, pg_ctl, data)
+            want = (f"its server on {data} (pid {first}, detached) started ")
+            for _ in range(2):  # a refused run keeps it pending
+                refused = self.assert_refused(m, want)
+                self.assertRegex(refused["why"], r"started [0-9:.]+, before the change at "
+                                 r"[0-9:.]+; " + re.escape(self.todo(m, pg_ctl, data, k="-k ")))
+            self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), first)
+            # Done as it says: the new script starts a new server.
+            r = subprocess.run([pg_ctl, "-D", data, "stop"], timeout=SAFETY)
+            self.assertEqual(r.returncode, 0)
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(LABEL)).returncode, 0)
+            self.server(m, data, "16.1", old=first)
+            doc = self.plan_json(m, 0)
+            self.assertEqual([c["labels"] for c in self.reported(doc, "current")], [[LABEL]])
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual([x["status"] for x in run["results"]], ["current"])
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+
+    def test_one_shot_script_changed_server_started_before_is_refused(self):
+        # A script that starts the server and exits: after it changed, no
+        # process of launchd's runs, but the server the old script started
+        # does; the script's next launch would fail against it.
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            script = os.path.join(m.brew, "bin", "postgres-start")
             os.makedirs(os.path.dirname(script), exist_ok=True)
 
-            def write(comment):
+            def write(options):
                 with open(script + ".tmp", "w") as f:
-                    f.write(f"#!/bin/sh\n# {comment}\n{pg_ctl} -D {data} start\n"
-                            f"exec {harness.SLEEP} 1000\n")
+                    f.write(f"#!/bin/sh\nexec {pg_ctl} -D {data} {options} start\n")
                 os.chmod(script + ".tmp", 0o755)
                 os.replace(script + ".tmp", script)
-            write("1")
-            m.write_plist(LABEL, [script], daemon=False)
+            write("")
+            m.write_plist(LABEL, [script], daemon=False, KeepAlive=False)
             m.boot()
             first = self.server(m, data, "16.1")
-            top = m.wait_pid(LABEL)
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
             r = m.relaunch("record")
             self.assertEqual(r.returncode, 0, r.stderr)
-            write("2")
-            doc = self.plan_json(m, 1)
-            self.assertEqual([s["label"] for s in doc["steps"]], [LABEL], doc)
-            r, run = m.relaunch_json("run", *FAST)
-            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
-            res = {x["label"]: x for x in run["results"]}
-            self.assertEqual(res[LABEL]["status"], "failed", res)
-            self.assertNotEqual(m.pid(LABEL), top)
-            self.assertEqual(res[LABEL]["error"],
-                             f"its server on {data} (pid {first}, detached) outlived the "
-                             "restart: it still runs, on the code it had; " +
-                             self.todo(m, pg_ctl, data, k="-k "))
-            self.assertEqual(test_trees.read_pid(os.path.join(data, "postmaster.pid")), first)
+            write("-w")
+            refused = self.assert_refused(m, f"its server on {data} (pid {first}, detached) "
+                                          "started ")
+            self.assertTrue(refused["why"].endswith(self.todo(m, pg_ctl, data)), refused)
+            r = subprocess.run([pg_ctl, "-D", data, "stop"], timeout=SAFETY)
+            self.assertEqual(r.returncode, 0)
+            self.assertEqual(m.launchctl("kickstart", m.target(LABEL)).returncode, 0)
+            second = self.server(m, data, "16.1", old=first)
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+            doc = self.plan_json(m, 0)
+            current = self.reported(doc, "current")
+            self.assertEqual([c["labels"] for c in current], [[LABEL]], doc)
+            self.assertIn(f"(pid {second}, detached) runs ", current[0]["why"])
 
 
 if __name__ == "__main__":

@@ -1192,17 +1192,64 @@ static void test_detached_server(void)
 	CHECK_STR(f.step->why, want);
 	free(want);
 	fx_release(&f);
-	/* Started before the last change (bytes written into its file since):
-	 * no evidence; as any job without a process. */
+	/* Started before the last change (bytes written into its file since,
+	 * which its view cannot show): it runs what it started with, never
+	 * idle; refused, saying when each happened. */
 	fx_init(&f, -1);
 	fx_server(&f, &sv, RL_PROC_FRESH, -1, 0);
-	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why && strstr(f.step->why, "its server on /d (pid 5120, detached) "
+						 "started ") == f.step->why);
+	CHECK(f.step->why && strstr(f.step->why, ", before the change at "));
+	CHECK(f.step->why && strstr(f.step->why, todo) &&
+	      strstr(f.step->why, "kickstart system/org.example.nginx'"));
+	CHECK(rl_plan_refusal_says_todo(f.step->why));
 	fx_release(&f);
-	/* A plist change is no change a process shows. */
+	/* Its start not known: cannot be told, refused. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_FRESH, -1, 0);
+	sv.start_ns = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why &&
+	      strstr(f.step->why,
+		     "cannot tell whether its server on /d (pid 5120, detached) "
+		     "started after the change: its start time is not known; ") == f.step->why);
+	fx_release(&f);
+	/* A plist that changed before the server started (launchd has it:
+	 * no reload) gave it what it runs: current. */
 	fx_init(&f, -1);
 	fx_server(&f, &sv, RL_PROC_FRESH, 1, 0);
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	fx_release(&f);
+	/* A plist to reload: no evidence from the server. */
+	fx_init(&f, -1);
+	fx_server(&f, &sv, RL_PROC_FRESH, 1, 0);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
 	CHECK(rl_decide_step(&f.plan, f.step, &f.o) != RL_DECISION_CURRENT);
+	fx_release(&f);
+
+	/* launchd's process started after the change (a restart reached the
+	 * wrapper that stays), the server before it (it outlived that
+	 * restart): not current; refused with kickstart -k. */
+	fx_init(&f, 1);
+	fx_server(&f, &sv, RL_PROC_FRESH, -1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	CHECK(f.step->why && strstr(f.step->why, ", before the change at ") &&
+	      strstr(f.step->why, "then 'launchctl kickstart -k system/org.example.nginx'"));
+	fx_release(&f);
+	/* Under daemondo: restarted again. */
+	fx_init(&f, 1);
+	free(f.job.args.v[0]);
+	f.job.args.v[0] = rl_xstrdup("/opt/local/bin/daemondo");
+	fx_server(&f, &sv, RL_PROC_FRESH, -1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	/* Both started after the change: current, by launchd's process. */
+	fx_init(&f, 1);
+	fx_server(&f, &sv, RL_PROC_FRESH, 1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
 	fx_release(&f);
 
 	/* No server runs: decided as any job. */
