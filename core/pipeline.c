@@ -1924,7 +1924,7 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 {
 	struct rl_proc_view v = {0};
 	struct rl_jobview *jv = view_of(p, job);
-	int stale;
+	int failed;
 
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
 	 * run the files now on disk. */
@@ -1932,17 +1932,25 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	if (rl_proc_tree_inspect_judged(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
 					jv ? judge_descendant : NULL, jv, NULL, NULL, &v, NULL) < 0)
 		return 0;
-	stale = v.verdict == RL_PROC_STALE;
-	if (stale && v.stale[0].pid != pid)
+	failed = v.verdict != RL_PROC_FRESH;
+	if (v.verdict == RL_PROC_UNKNOWN || v.verdict == RL_PROC_GONE) {
+		/* Not verified, as a detached server that cannot be judged is
+		 * not (rl_pipeline_check_server): one relaunch may not inspect,
+		 * or one that exited since launchd named it (it died as it
+		 * settled, a moment later). The next run judges the job again. */
+		*why = rl_xasprintf("cannot tell whether pid %ld runs the files on disk: %s",
+				    (long)pid, v.why ? v.why : "unknown");
+		rl_text_mask_controls(*why); /* text read about another process */
+	} else if (failed && v.stale[0].pid != pid)
 		*why = rl_xasprintf("pid %ld (child of %s pid %ld) still runs replaced code: %s%s",
 				    (long)v.stale[0].pid, v.stale[0].parent_name,
 				    (long)v.stale[0].ppid, v.stale[0].path,
 				    v.stale[0].deleted ? " (deleted)" : "");
-	else if (stale)
+	else if (failed)
 		*why = rl_xasprintf("pid %ld still runs replaced code: %s%s", (long)pid,
 				    v.stale[0].path, v.stale[0].deleted ? " (deleted)" : "");
 	rl_proc_view_release(&v);
-	return stale;
+	return failed;
 }
 
 enum server_state {

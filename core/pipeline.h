@@ -277,7 +277,10 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
 		      struct rl_strv *labels, struct rl_error *err);
 
 /* Is pid, now running job's code, stale? For the restart engine's check
- * after a restart: 1 stale (*why set), 0 fresh or unknown. */
+ * after a restart: 1 stale, or not verified (*why set: "cannot tell
+ * whether pid 977 runs the files on disk: permission denied", for a tree
+ * the process view cannot judge, or a process gone by the time it looks),
+ * 0 fresh. */
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why);
 
 /* After a restart of job, which starts its server detached (job->pg_data):

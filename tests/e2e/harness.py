@@ -385,12 +385,13 @@ class Machine:
         else:
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def boot(self, *options, user_agents=False):
+    def boot(self, *options, user_agents=False, prefix=()):
         """Start launchd-sim: it loads every plist, like launchd at boot.
         user_agents: the agents load into user/<uid> (brew services over
-        SSH); options go to `launchd-sim run` (--headless, --as-user). The
-        simulator is this process's child, and says it is ready through a
-        pipe: no start command, no polling."""
+        SSH); options go to `launchd-sim run` (--headless, --as-user);
+        prefix: a command the simulator runs under, and so its jobs (setpriv
+        dropping a capability). The simulator is this process's child, and
+        says it is ready through a pipe: no start command, no polling."""
         if self.booted:
             raise AssertionError("the simulator runs already")
         agents = "--user-agent-dir" if user_agents else "--agent-dir"
@@ -399,7 +400,7 @@ class Machine:
         try:
             with open(log, "ab") as out:
                 self.sim_process = subprocess.Popen(
-                    [PYTHON, LAUNCHD_SIM, "run", "--ready-fd", str(w), "--daemon-dir",
+                    [*prefix, PYTHON, LAUNCHD_SIM, "run", "--ready-fd", str(w), "--daemon-dir",
                      self.daemons, agents, self.agents, *options],
                     env=self.env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
                     pass_fds=(w,), start_new_session=True)

@@ -277,14 +277,14 @@ class PgData(unittest.TestCase):
         self.addCleanup(test_trees.stop_quietly, pid)
         return pid
 
-    def daemondo_job(self, m):
+    def daemondo_job(self, m, prefix=()):
         pg_ctl, postgres = self.port(m, "16.1")
         data = os.path.join(m.ports, "var", "db", "postgresql16", "defaultdb")
         os.makedirs(data)
         label, _ = test_trees.Trees.port_wrapper(
             self, m, "postgresql16-server", f"{pg_ctl} -D {data} start",
             stop=f"{pg_ctl} -D {data} stop")
-        m.boot()
+        m.boot(prefix=prefix)
         top = m.wait_pid(label)
         first = self.daemondo_server(m, data, postgres)
         r = m.relaunch("record")
@@ -391,12 +391,14 @@ class PgData(unittest.TestCase):
 
     def test_daemondo_server_that_cannot_be_judged_fails_the_step(self):
         # The new server is one relaunch may not inspect: the run cannot
-        # verify it, and says so, never "restarted".
+        # verify it, and says so, never "restarted". Neither relaunch nor
+        # the jobs have CAP_SYS_PTRACE, so daemondo, as dumpable as any
+        # process, is inspected, and the server, not dumpable, is not.
+        drop = [shutil.which("setpriv") or "setpriv", "--bounding-set", "-sys_ptrace", "--"]
         with Machine(RELAUNCH) as m:
-            label, data, postgres, top, first = self.daemondo_job(m)
+            label, data, postgres, top, first = self.daemondo_job(m, prefix=drop)
             with open(os.path.join(data, "undumpable"), "w"):
                 pass
-            drop = [shutil.which("setpriv") or "setpriv", "--bounding-set", "-sys_ptrace", "--"]
             r = subprocess.run([*drop, m.relaunch_bin, "run", "--json", *FAST], env=m.env,
                                timeout=SAFETY * 3, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)

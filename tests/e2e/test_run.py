@@ -486,6 +486,56 @@ class RunTest(unittest.TestCase):
             self.assertEqual(self.events_for(m, "kill", brew("bbb"), t0), [])
             self.assertEqual(m.pid(brew("bbb")), pids[brew("bbb")])
 
+    def test_new_process_that_cannot_be_judged_is_not_verified(self):
+        # The new process is one relaunch may not inspect (not dumpable,
+        # and neither relaunch nor the jobs with CAP_SYS_PTRACE, as a
+        # relaunch that is not root finds another user's process): the run
+        # cannot verify it and says so, never "restarted"; the change stays
+        # pending, and the next run finds the job current by its process's
+        # start, restarting nothing again.
+        undumpable = r"""#include <sys/prctl.h>
+#include <unistd.h>
+int main(void)
+{
+	prctl(PR_SET_DUMPABLE, 0);
+	for (;;)
+		pause();
+}
+"""
+        with Machine(RELAUNCH) as m:
+            prog = harness.build_c(os.path.join(m.root, "src", "undumpd"), undumpable)
+            m.brew_install("undumpd", "1.0", program=prog)
+            drop = [shutil.which("setpriv") or "setpriv", "--bounding-set", "-sys_ptrace", "--"]
+            m.boot(prefix=drop)
+            old = m.wait_pid(brew("undumpd"))
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            m.brew_upgrade("undumpd", "1.1", program=prog)
+
+            def relaunch(*args):
+                r = subprocess.run([*drop, m.relaunch_bin, *args, "--json"], env=m.env,
+                                   timeout=SAFETY * 3, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+                harness.check_output_schema((*args, "--json"), r.stdout)
+                return r, json.loads(r.stdout)
+            r, run = relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in run["results"]}[brew("undumpd")]
+            self.assertEqual(res["status"], "failed", res)
+            new = m.wait_pid(brew("undumpd"))
+            self.assertNotEqual(new, old)
+            self.assertEqual(res["error"], f"cannot tell whether pid {new} runs the files on "
+                             "disk: permission denied")
+            r, plan = relaunch("plan")
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            current = [x for x in plan["reported"] if x["change"] == "current"]
+            self.assertEqual([x["labels"] for x in current], [[brew("undumpd")]], plan)
+            self.assertIn(f"pid {new} started ", current[0]["why"])
+            r, run = relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual([x["status"] for x in run["results"]], ["current"])
+            self.assertEqual(m.pid(brew("undumpd")), new)
+
     # -- live output ------------------------------------------------------
     def test_live_lines_in_order_on_stderr_and_quiet(self):
         with Machine(RELAUNCH) as m:
