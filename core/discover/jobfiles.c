@@ -956,22 +956,23 @@ static int pg_ctl_starts(char *const *argv, size_t argc, const char **given, con
 
 /* The server the job starts detached (add_started), for the process
  * view, which finds it by its data directory: the first `pg_ctl start`
- * the job runs. data: its -D, else PGDATA of the job's environment; a
+ * the job runs. data: its -D, else PGDATA as pg_ctl surely gets it from
+ * env (rl_shenv_passed: the job's environment, as a script set and
+ * exported it where it surely ran, or a prefix set it); a
  * relative one is taken in the directory pg_ctl runs in when that is
  * known (a `cd`, the job's WorkingDirectory), else it is a problem:
  * launchd's default working directory is not what such a plist means. */
 static void note_server(struct ctx *c, const char *pg_ctl, const char *server, const char *data,
-			const char *dir)
+			const char *dir, const struct rl_shenv *env)
 {
 	struct rl_jobfiles *o = c->out;
-	int unknown = 0;
 
 	if (o->pg_ctl)
 		return;
 	if (!data)
-		data = rl_shenv_get(&c->env, "PGDATA", &unknown);
-	if (!data || !*data || unknown)
-		return; /* pg_ctl starts nothing without one */
+		data = rl_shenv_passed(env, "PGDATA");
+	if (!data || !*data)
+		return; /* pg_ctl starts nothing without one, or it is not known */
 	o->pg_ctl = rl_xstrdup(pg_ctl);
 	o->pg_server = rl_xstrdup(server);
 	if (data[0] == '/') {
@@ -997,7 +998,7 @@ static void note_server(struct ctx *c, const char *pg_ctl, const char *server, c
  * directory it was built for). Its restart mode reads the server's path
  * from the data directory (postmaster.opts), which is not followed. */
 static void add_started(struct ctx *c, char *const *argv, size_t argc, const char *search,
-			const char *dir, const char *via, int depth)
+			const char *dir, const char *via, int depth, const struct rl_shenv *env)
 {
 	const char *given = NULL, *data = NULL;
 	char *real, *server = NULL;
@@ -1018,7 +1019,7 @@ static void add_started(struct ctx *c, char *const *argv, size_t argc, const cha
 
 		add_exec(c, server, search, RL_ROLE_COMMAND, v, depth);
 		if (!c->dry)
-			note_server(c, argv[0], server, data, dir);
+			note_server(c, argv[0], server, data, dir, env);
 		free(v);
 	}
 	free(server);
@@ -1080,7 +1081,7 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 		add_read_script(c, r->argv[0], r->path, via, rd->depth);
 	else {
 		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
-		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth);
+		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth, r->env);
 	}
 	free(via);
 }
@@ -1175,7 +1176,7 @@ static void add_daemondo(struct ctx *c, const struct rl_strv *args)
 			continue;
 		via = rl_xasprintf("daemondo %s", a);
 		add_exec(c, args->v[first], c->path, RL_ROLE_COMMAND, via, 1);
-		add_started(c, args->v + first, i + 1 - first, c->path, NULL, via, 1);
+		add_started(c, args->v + first, i + 1 - first, c->path, NULL, via, 1, &c->env);
 		add_argv(c, args->v + first, i + 1 - first, via, via);
 		free(via);
 	}
@@ -1257,7 +1258,7 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 			memcpy(argv, job->args.v, job->args.n * sizeof(*argv));
 			argv[0] = (char *)(uintptr_t)exe; /* Program, when set, is what runs */
 			add_started(&c, argv, job->args.n, c.path, NULL,
-				    job->program ? "Program" : "ProgramArguments[0]", 0);
+				    job->program ? "Program" : "ProgramArguments[0]", 0, &c.env);
 			add_argv(&c, argv, job->args.n, "", "ProgramArguments");
 			free(argv);
 		}

@@ -714,6 +714,8 @@ void rl_shenv_set(struct rl_shenv *e, const char *name, const char *value)
 		rl_strv_push_owned(&e->vars, rl_xasprintf("%s=%s", name, value));
 	else
 		rl_strv_push(&e->unknown, name);
+	if ((k = var_index(&e->maybe, name, n)) >= 0)
+		strv_remove(&e->maybe, (size_t)k);
 }
 
 const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknown)
@@ -727,8 +729,39 @@ const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknow
 
 void rl_shenv_export(struct rl_shenv *e, const char *name)
 {
+	ptrdiff_t k = var_index(&e->maybe_export, name, strlen(name));
+
 	if (var_index(&e->exported, name, strlen(name)) < 0)
 		rl_strv_push(&e->exported, name);
+	if (k >= 0)
+		strv_remove(&e->maybe_export, (size_t)k);
+}
+
+void rl_shenv_maybe(struct rl_shenv *e, const char *name, int value, int export)
+{
+	size_t n = strlen(name);
+
+	if (value && var_index(&e->maybe, name, n) < 0)
+		rl_strv_push(&e->maybe, name);
+	if (export && var_index(&e->maybe_export, name, n) < 0)
+		rl_strv_push(&e->maybe_export, name);
+}
+
+void rl_shenv_maybe_exported(struct rl_shenv *e)
+{
+	for (size_t i = 0; i < e->exported.n; i++)
+		rl_shenv_maybe(e, e->exported.v[i], 1, 0);
+}
+
+const char *rl_shenv_passed(const struct rl_shenv *e, const char *name)
+{
+	size_t n = strlen(name);
+	int unknown;
+
+	if (var_index(&e->exported, name, n) < 0 || var_index(&e->maybe, name, n) >= 0 ||
+	    var_index(&e->maybe_export, name, n) >= 0)
+		return NULL;
+	return rl_shenv_get(e, name, &unknown);
 }
 
 void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out)
@@ -742,6 +775,10 @@ void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out)
 		if (v || unknown)
 			rl_shenv_set(out, name, v);
 		rl_shenv_export(out, name);
+		/* the child has it, or not, as the parent maybe exported it */
+		if (var_index(&from->maybe, name, strlen(name)) >= 0 ||
+		    var_index(&from->maybe_export, name, strlen(name)) >= 0)
+			rl_shenv_maybe(out, name, 1, 0);
 	}
 }
 
@@ -766,6 +803,8 @@ void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src)
 	rl_strv_copy(&dst->vars, &src->vars);
 	rl_strv_copy(&dst->unknown, &src->unknown);
 	rl_strv_copy(&dst->exported, &src->exported);
+	rl_strv_copy(&dst->maybe, &src->maybe);
+	rl_strv_copy(&dst->maybe_export, &src->maybe_export);
 }
 
 void rl_shenv_release(struct rl_shenv *e)
@@ -773,6 +812,8 @@ void rl_shenv_release(struct rl_shenv *e)
 	rl_strv_release(&e->vars);
 	rl_strv_release(&e->unknown);
 	rl_strv_release(&e->exported);
+	rl_strv_release(&e->maybe);
+	rl_strv_release(&e->maybe_export);
 }
 
 /* The default word of ${NAME:-word}: literal text, quotes removed. */
@@ -855,8 +896,11 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 	cur = rl_shenv_get(env, n, &unknown);
 	if (!unknown && (!cur || (colon && !*cur)) && def) {
 		val = rl_xstrdup(def);
-		if (*op == '=')
+		if (*op == '=') {
 			rl_shenv_set(env, n, def);
+			/* whether the word's command ran is not known here */
+			rl_shenv_maybe(env, n, 1, 0);
+		}
 	} else if (cur) {
 		val = rl_xstrdup(cur);
 	}

@@ -87,6 +87,14 @@ struct rl_shenv {
 	struct rl_strv vars;	 /* "NAME=value" */
 	struct rl_strv unknown;	 /* names whose value is not known */
 	struct rl_strv exported; /* names marked for export */
+	/* Names whose value (maybe) or export (maybe_export), as held, may
+	 * not be what the shell has there: set, unset or exported by a
+	 * command that may not have run (in an `if`, a function, after `&&`),
+	 * or passed through sudo, which may reset them. A later sure set
+	 * (rl_shenv_set) or export (rl_shenv_export) clears it. Only
+	 * rl_shenv_passed reads them: what a program surely gets. */
+	struct rl_strv maybe;
+	struct rl_strv maybe_export;
 };
 
 /* Set name to value (NULL: assigned, value unknown). */
@@ -94,6 +102,14 @@ void rl_shenv_set(struct rl_shenv *e, const char *name, const char *value);
 /* The value of name; NULL when unset (*unknown = 0) or not known (*unknown = 1). */
 const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknown);
 void rl_shenv_export(struct rl_shenv *e, const char *name);
+/* name's value (value) or export (export), as held, may not be what the
+ * shell has: see maybe. */
+void rl_shenv_maybe(struct rl_shenv *e, const char *name, int value, int export);
+/* Every exported name's value may not be what a program gets (sudo). */
+void rl_shenv_maybe_exported(struct rl_shenv *e);
+/* The value of name a program started with e surely gets: exported, its
+ * value known, neither maybe; else NULL. */
+const char *rl_shenv_passed(const struct rl_shenv *e, const char *name);
 /* What a child process inherits: the exported names (and every name that
  * was in the environment when `from` was made from one with
  * rl_shenv_from_environ). */

@@ -73,6 +73,7 @@ struct step {
 	const struct rl_shcmd *cmd; /* the command in the text, NULL for a command line */
 	struct where *at;
 	struct rl_shenv *env;
+	struct rl_shenv own; /* env, when a prefix changed it for this command alone */
 	struct rl_buf via;
 	size_t line;
 	int nest;
@@ -196,6 +197,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 	}
 	r.argv = w->v + i;
 	r.argc = w->n - i;
+	r.env = s->env;
 	r.path = path_of(s->env);
 	r.line = s->line;
 	r.via = s->via.data ? s->via.data : "";
@@ -359,6 +361,7 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 	}
 	r.argv = argv;
 	r.argc = 1;
+	r.env = s->env;
 	r.path = path_of(s->env);
 	r.line = s->line;
 	r.via = s->via.data ? s->via.data : "";
@@ -806,17 +809,26 @@ static int changes_surely(const struct step *s, size_t i);
  * text of a `. FILE`, a value assigned where it may not run is not known. */
 static void see_declare(struct step *s, const struct words *w, size_t i, int export)
 {
-	int sure = !s->rd->sourced || changes_surely(s, i);
+	int surely = changes_surely(s, i), sure = !s->rd->sourced || surely;
 
 	for (i++; i < w->n; i++) {
 		const char *t = w->v[i] ? w->v[i] : w->raw[i];
+		size_t n;
 
-		if (t[0] == '-')
+		if (!t || t[0] == '-')
 			continue;
-		if (assignment_name(t))
+		n = assignment_name(t);
+		if (n)
 			assign(s->env, t, sure ? w->v[i] : NULL, export);
 		else if (export && is_name(t, strlen(t)))
 			rl_shenv_export(s->env, t);
+		if (!surely && (n || is_name(t, strlen(t)))) {
+			/* may not run: what a program gets is not sure */
+			char *name = rl_xstrndup(t, n ? n : strlen(t));
+
+			rl_shenv_maybe(s->env, name, n != 0, export);
+			free(name);
+		}
 	}
 }
 
@@ -1275,6 +1287,14 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 				rl_shenv_set(s->env, w->v[k], NULL);
 		return 1;
 	}
+	if (strcmp(t, "unset") == 0) {
+		/* the value stays for what the text may run; a program is not
+		 * sure to get it */
+		for (size_t k = i + 1; k < w->n && w->v[k] && strcmp(w->v[k], "-f") != 0; k++)
+			if (is_name(w->v[k], strlen(w->v[k])))
+				rl_shenv_maybe(s->env, w->v[k], 1, 1);
+		return 1;
+	}
 	return word_in(t, builtins);
 }
 
@@ -1304,6 +1324,13 @@ static size_t see_prefix(struct step *s, const struct words *w, size_t i)
 		return see_env(s, w, i + 1);
 	if (strcmp(base, "sudo") == 0) {
 		i = skip_options(w, i + 1, "ugpCDhrRtTUc");
+		/* its policy may reset the environment: only what it is given
+		 * here is sure to pass */
+		if (s->env != &s->own) {
+			rl_shenv_copy(&s->own, s->env);
+			s->env = &s->own;
+		}
+		rl_shenv_maybe_exported(s->env);
 		while (i < w->n && w->v[i] && assignment_name(w->v[i])) {
 			assign(s->env, w->v[i], w->v[i], 1);
 			i++;
@@ -1440,11 +1467,22 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		nassign++;
 	/* the text of a `. FILE`: an assignment after a reserved word
 	 * (`then X=1`) is in a construct, its value not known after it */
-	for (size_t k = nassign; rd->sourced && k < c->n && !c->w[k].dynamic; k++) {
-		if (assignment_name(c->w[k].text))
-			assign(env, c->w[k].text, NULL, 0);
-		else if (!word_in(c->w[k].text, leading))
+	for (size_t k = nassign; k < c->n && !c->w[k].dynamic; k++) {
+		size_t n = assignment_name(c->w[k].text);
+		char *name;
+
+		if (!n && !word_in(c->w[k].text, leading))
 			break;
+		if (!n)
+			continue;
+		if (rd->sourced) {
+			assign(env, c->w[k].text, NULL, 0);
+			continue;
+		}
+		/* the text itself: a program is not sure to get it */
+		name = rl_xstrndup(c->w[k].text, n);
+		rl_shenv_maybe(env, name, 1, 0);
+		free(name);
 	}
 	memset(&s, 0, sizeof(s));
 	s.ops = rd->ops;
@@ -1456,7 +1494,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	rl_buf_adds(&s.via, rd->via);
 	if (c->prog >= c->n || c->start >= c->n) {
 		/* assignments alone set the shell's variables */
-		int sure = !rd->sourced || cmd_surely(rd, c);
+		int surely = cmd_surely(rd, c), sure = !rd->sourced || surely;
 
 		for (size_t i = 0; i < nassign; i++) {
 			char *v = NULL;
@@ -1464,6 +1502,14 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 			rl_shword_expand(&c->w[i], env, 1, &v);
 			assign(env, c->w[i].text, sure ? v : NULL, 0);
 			free(v);
+			if (!surely) {
+				/* may not run: a program is not sure to get it */
+				char *name =
+					rl_xstrndup(c->w[i].text, assignment_name(c->w[i].text));
+
+				rl_shenv_maybe(env, name, 1, 0);
+				free(name);
+			}
 		}
 		rl_buf_release(&s.via);
 		return;
@@ -1493,6 +1539,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		free(w.v[i]);
 	free(w.v);
 	free(w.raw);
+	rl_shenv_release(&s.own);
 	rl_shenv_release(&local);
 	rl_buf_release(&s.via);
 }
@@ -1756,6 +1803,7 @@ void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
 	/* argv[0] is the caller's: see what it runs, not itself */
 	chain(&s, &w, see_prefix(&s, &w, 0));
 	where_release(&at);
+	rl_shenv_release(&s.own);
 	rl_shenv_release(&copy);
 	rl_buf_release(&s.via);
 }

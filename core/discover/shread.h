@@ -51,6 +51,15 @@
  *   parses them (see_reader in shread.c); where an option's arity is
  *   not known, nothing more is reported.
  *
+ * - What a program surely gets of the variables (rl_shrun.env,
+ *   rl_shenv_passed): those exported to it, each set and exported where
+ *   that surely ran (as cmd_surely in shread.c has it: the text's top
+ *   level, or the arm of a `case` it surely takes) or by its own
+ *   prefixes (`VAR=value cmd`, env's, sudo's); one set, exported or
+ *   unset anywhere else, or passed through sudo (whose policy may reset
+ *   it) without being given to it, is not sure. The values held for
+ *   everything else (a program's path) are those the text may set.
+ *
  * Every program the text runs (prefix programs included) is reported
  * through ops->run with the PATH a bare name is looked up in; every word
  * that decides what runs but whose value only a running shell could know
@@ -72,6 +81,9 @@ struct rl_shrun {
 	char *const *argv; /* argv[0]: the program as written (a path or a bare
 			    * name); later words NULL where their value is not known */
 	size_t argc;
+	/* The variables it runs with, as the text set them: what it gets of
+	 * them surely is rl_shenv_passed's. */
+	const struct rl_shenv *env;
 	const char *path;   /* the PATH a bare argv[0] is looked up in */
 	size_t line;	    /* line of the outermost text (0: a command line) */
 	const char *via;    /* the prefixes it was reached through ("sudo → sh -c"),

@@ -17,7 +17,9 @@ stop sends SIGTERM to that pid and waits for the file to go.
   commands that restart it; followed, its server is current, by its pid.
 - The data directory from -D, from PGDATA in EnvironmentVariables through
   env, relative to WorkingDirectory; a relative one without it is
-  refused, saying so.
+  refused, saying so. PGDATA a wrapper script surely exports before
+  pg_ctl, or an `env PGDATA=…` or `PGDATA=… pg_ctl` prefix sets, is read;
+  one set only maybe (in an `if`) is not known.
 - Under daemondo, a stale server restarts the job (daemondo's stop stops
   it), and the run verifies the new server; one that outlives the stop
   fails the step, and so does one the run cannot judge (not verified).
@@ -232,6 +234,48 @@ class PgData(unittest.TestCase):
             p = m.relaunch("plan")
             self.assertIn(f"  /usr/bin/env (refused): its server on {data} (pid {first}, "
                           "detached) runs replaced code; relaunch does not stop", p.stdout)
+
+    def test_pgdata_a_script_exports_or_a_prefix_sets(self):
+        # PGDATA that pg_ctl surely gets from a wrapper script (exported
+        # where it surely ran before it) or from a prefix: the server on it
+        # is the job's. One the script sets only maybe (in an `if`) is not
+        # known, not even the job's EnvironmentVariables' PGDATA it may
+        # replace: the job is judged as any, its server not looked at.
+        cases = [
+            ("PGDATA={data}\nexport PGDATA\nexec {pg_ctl} start\n", None, True),
+            ("export PGDATA={data}\nexec {pg_ctl} start\n", None, True),
+            ("PGDATA={data} exec {pg_ctl} start\n", None, True),
+            ("exec env PGDATA={data} {pg_ctl} start\n", None, True),
+            ("if [ -d {data} ]; then export PGDATA={data}; fi\nexec {pg_ctl} start\n",
+             None, False),
+            ("if [ -d {data}/none ]; then PGDATA={data}/none; fi\nexec {pg_ctl} start\n",
+             "data", False),
+        ]
+        for text, env, known in cases:
+            with self.subTest(text=text, env=env), Machine(RELAUNCH) as m:
+                pg_ctl = self.keg(m, "16.1")
+                data = self.data_dir(m)
+                script = os.path.join(m.brew, "bin", "postgres-start")
+                os.makedirs(os.path.dirname(script), exist_ok=True)
+                with open(script, "w") as f:
+                    f.write("#!/bin/sh\n" + text.format(data=data, pg_ctl=pg_ctl))
+                os.chmod(script, 0o755)
+                extra = {"EnvironmentVariables": {"PGDATA": data}} if env else {}
+                m.write_plist(LABEL, [script], daemon=False, KeepAlive=False, **extra)
+                m.boot()
+                first = self.server(m, data, "16.1")
+                wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+                r = m.relaunch("record")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.upgrade(m, "16.1", "16.2")
+                if known:
+                    self.assert_refused(
+                        m, f"its server on {data} (pid {first}, detached) runs replaced "
+                        "code; " + self.todo(m, pg_ctl, data))
+                else:
+                    doc = self.plan_json(m, 0)
+                    self.assertEqual([x["labels"] for x in self.reported(doc, "idle")],
+                                     [[LABEL]], doc)
 
     def test_relative_data_directory(self):
         # -D relative to WorkingDirectory: found there. Without a

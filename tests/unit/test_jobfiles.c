@@ -675,6 +675,63 @@ static void test_pg_ctl_data(void)
 	free(pg_ctl);
 }
 
+/* PGDATA as pg_ctl gets it from shell text (sh -c TEXT, its "%s" pg_ctl's
+ * path; env: the job's
+ * EnvironmentVariables entry or NULL): want the data directory, or NULL
+ * when it is not surely that. */
+static void pg_env_case(const char *fmt, const char *env, const char *want)
+{
+	struct rl_jobfiles f;
+	char *pg_ctl = at("pg/bin/pg_ctl");
+	const char *at_pg = strstr(fmt, "%s");
+	char *text = rl_xasprintf("%.*s%s%s", (int)(at_pg - fmt), fmt, pg_ctl, at_pg + 2);
+
+	pg_data((const char *const[]){"/bin/sh", "-c", text, NULL}, env, NULL, &f);
+	if (want)
+		CHECK_STR(f.pg_data, want);
+	else
+		CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
+	if (want ? !f.pg_data || strcmp(f.pg_data, want) != 0 : f.pg_data != NULL)
+		fprintf(stderr, "  in: %s\n", text);
+	rl_jobfiles_release(&f);
+	free(text);
+	free(pg_ctl);
+}
+
+static void test_pg_ctl_data_from_shell(void)
+{
+	struct rl_jobfiles f;
+
+	put("pg/bin/pg_ctl", "bin", 0755);
+	put("pg/bin/postgres", "bin", 0755);
+	/* Exported where it surely ran before pg_ctl, or set by a prefix. */
+	pg_env_case("PGDATA=/s; export PGDATA; %s start", NULL, "/s");
+	pg_env_case("export PGDATA=/s\n%s start", NULL, "/s");
+	pg_env_case("PGDATA=/s exec %s start", NULL, "/s");
+	pg_env_case("env PGDATA=/s %s start", NULL, "/s");
+	pg_env_case("PGDATA=/s; %s start", "PGDATA=/e", "/s"); /* exported already */
+	pg_env_case("export PGDATA=/s; sudo -u postgres PGDATA=/t %s start", NULL, "/t");
+	pg_env_case("case $(uname) in Darwin) export PGDATA=/s ;; esac; %s start", NULL, "/s");
+	pg_env_case("if [ -d /x ]; then export PGDATA=/s; fi; export PGDATA=/t; %s start", NULL,
+		    "/t");
+	pg_data((const char *const[]){"/usr/bin/env", "PGDATA=/s", "@/pg/bin/pg_ctl", "start",
+				      NULL},
+		"PGDATA=/e", NULL, &f);
+	CHECK_STR(f.pg_data, "/s");
+	rl_jobfiles_release(&f);
+	/* Not sure to: not known, whatever the job's environment says. */
+	pg_env_case("if [ -d /x ]; then export PGDATA=/s; fi; %s start", NULL, NULL);
+	pg_env_case("if [ -d /x ]; then PGDATA=/s; fi; %s start", "PGDATA=/e", NULL);
+	pg_env_case("[ -d /x ] && export PGDATA=/s; %s start", NULL, NULL);
+	pg_env_case("start() { export PGDATA=/s; }; start; %s start", NULL, NULL);
+	pg_env_case("PGDATA=/s; if [ -d /x ]; then export PGDATA; fi; %s start", NULL, NULL);
+	pg_env_case("unset PGDATA; %s start", "PGDATA=/e", NULL);
+	pg_env_case("PGDATA=/s; %s start", NULL, NULL); /* not exported */
+	pg_env_case("export PGDATA=/s; sudo -u postgres %s start", NULL, NULL);
+	pg_env_case("case $X in a) export PGDATA=/s ;; esac; %s start", NULL, NULL);
+	pg_env_case(": ${PGDATA:=/s}; export PGDATA; %s start", NULL, NULL);
+}
+
 /* Homebrew: a formula's jar script (JAVA_HOME with a default, exported),
  * and rabbitmq-server's bare `exec erl` found through the plist's PATH, or
  * the PATH the script assigns. */
@@ -1982,6 +2039,7 @@ int main(void)
 	test_macports_shapes();
 	test_pg_ctl();
 	test_pg_ctl_data();
+	test_pg_ctl_data_from_shell();
 	test_homebrew_scripts();
 	test_nested();
 	test_root_directory();
