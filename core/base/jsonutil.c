@@ -138,6 +138,14 @@ static const char *syntax_text(const json_error_t *jerr)
 	}
 }
 
+/* A character of a number or a word ("true", or a bad one jansson read
+ * whole). Not the NUL byte, which strchr would find as the terminator. */
+static int word_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       c == '+' || c == '-' || c == '.';
+}
+
 /* Where the token jansson stopped at begins in buf (len bytes): jansson's
  * position is just past it, and its text quotes it when it is 20 bytes or
  * shorter (" near '…'", not shown); a longer one is found in buf: a
@@ -160,12 +168,8 @@ static size_t token_start(const char *buf, size_t len, const json_error_t *jerr)
 		return 0;
 	if (json_error_code(jerr) == json_error_invalid_utf8 && strchr(" \t\r\n{}[],:", buf[p - 1]))
 		return p;
-	if (strchr("0123456789+-.", buf[p - 1]) || (buf[p - 1] >= 'A' && buf[p - 1] <= 'Z') ||
-	    (buf[p - 1] >= 'a' && buf[p - 1] <= 'z')) {
-		for (i = p; i > 0 && (strchr("0123456789+-.", buf[i - 1]) ||
-				      (buf[i - 1] >= 'A' && buf[i - 1] <= 'Z') ||
-				      (buf[i - 1] >= 'a' && buf[i - 1] <= 'z'));
-		     i--)
+	if (word_char(buf[p - 1])) {
+		for (i = p; i > 0 && word_char(buf[i - 1]); i--)
 			;
 		return i;
 	}

@@ -447,6 +447,34 @@ static void test_atomic_write(void)
 	free(dir);
 }
 
+/* The column of a parse error is the first character of the token the
+ * parser stopped at. A NUL byte is no character of a word: a word long
+ * enough that jansson does not quote it, after "1" and a NUL byte, begins
+ * at its own first letter (column 4), not at the "1" before the NUL. */
+static void test_json_error_column(void)
+{
+	char *dir = check_tmpdir();
+	char *path = rl_path_join(dir, "f.json");
+	char text[64] = "[1";
+	struct rl_error err = {0};
+	json_t *v = NULL;
+	size_t len = 3;
+
+	memset(text + len, 'a', 29);
+	len += 29;
+	text[len++] = ']';
+	CHECK_INT(rl_file_write_atomic(path, "test file", text, len, 0600, &err), 0);
+	CHECK_INT(rl_json_load_file(path, "test file", 0, &v, &err), -1);
+	CHECK(v == NULL);
+	CHECK(strstr(err.text, "': ',' or ']' expected at line 1, column 4") != NULL);
+	if (!strstr(err.text, "column 4"))
+		fprintf(stderr, "  %s\n", err.text);
+	rl_error_clear(&err);
+	free(path);
+	check_rmtree(dir);
+	free(dir);
+}
+
 static void expect_statedir(const char *dir, const char *want)
 {
 	struct rl_error err = {0};
@@ -630,6 +658,7 @@ int main(void)
 	test_json_seconds();
 	test_seconds_text();
 	test_atomic_write();
+	test_json_error_column();
 	test_statedir_trust();
 	test_statmemo();
 	return check_done();
