@@ -187,24 +187,17 @@ static size_t token_start(const char *buf, size_t len, const json_error_t *jerr)
 	return p;
 }
 
-/* jansson's error in relaunch's words (syntax_text), with the line and
- * the column of the first character of the token it stopped at (jansson
- * gives its last), or "at end of file". */
-static void parse_error(const char *what, const char *path, const char *buf, size_t len,
-			const json_error_t *jerr, struct rl_error *err)
+char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, long line)
 {
 	const char *text = syntax_text(jerr);
 	size_t p = jerr->position > 0 ? (size_t)jerr->position : 0, start;
 	int column = jerr->column, chars = 0;
 
-	if (json_error_code(jerr) == json_error_premature_end_of_input) {
-		rl_error_set(err, "cannot read %s '%s': %s at end of file", what, path, text);
-		return;
-	}
-	if (jerr->line < 1 || column < 0 || p > len) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path, text);
-		return;
-	}
+	if (json_error_code(jerr) == json_error_premature_end_of_input)
+		return line > 0 ? rl_xasprintf("%s at the end of line %ld", text, line)
+				: rl_xasprintf("%s at end of file", text);
+	if (jerr->line < 1 || column < 0 || p > len)
+		return rl_xstrdup(text);
 	start = token_start(buf, len, jerr);
 	/* jansson counts columns in characters, not bytes; a token holds no
 	 * line break. */
@@ -217,8 +210,8 @@ static void parse_error(const char *what, const char *path, const char *buf, siz
 	}
 	if (chars >= 0 && column - chars + 1 >= 1)
 		column = column - chars + 1;
-	rl_error_set(err, "cannot read %s '%s': %s at line %d, column %d", what, path, text,
-		     jerr->line, column);
+	return rl_xasprintf("%s at line %ld, column %d", text,
+			    line > 0 ? line + jerr->line - 1 : (long)jerr->line, column);
 }
 
 static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
@@ -249,8 +242,12 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 		return -1;
 	}
 	*out = json_loadb(buf.data ? buf.data : "", buf.len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!*out)
-		parse_error(what, path, buf.data ? buf.data : "", buf.len, &jerr, err);
+	if (!*out) {
+		char *detail = rl_json_error_text(buf.data ? buf.data : "", buf.len, &jerr, 0);
+
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, detail);
+		free(detail);
+	}
 	rl_buf_release(&buf);
 	return *out ? 0 : -1;
 }

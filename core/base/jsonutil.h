@@ -42,6 +42,14 @@ int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t
 int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, size_t max,
 			     json_t **out, struct rl_error *err);
 
+/* What json_loadb found wrong in buf (len bytes), in relaunch's words and
+ * never quoting a byte of buf: "<words> at line N, column C" (C the
+ * first character of the token the parser stopped at), "<words> at end
+ * of file", or "<words>" alone when jansson gives no place. line 0: buf
+ * is a whole file; line N > 0: buf is the file's line N alone, and an
+ * end of input is "at the end of line N". Malloc'd. */
+char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, long line);
+
 /* Serialise (sorted keys, indented) and write atomically with mode 0600. */
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err);
 

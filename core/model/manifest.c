@@ -1104,7 +1104,7 @@ static int fileinfo_from_json(const json_t *o, const char *what, struct rl_filei
 	if (!type)
 		return -1;
 	if (rl_ftype_parse(type, &fi->type) < 0) {
-		rl_error_set(err, "%s: unknown type '%s'", what, type);
+		rl_error_set(err, "%s: unknown type", what);
 		return -1;
 	}
 	if (get_u64(o, "dev", &fi->dev, what, err) < 0 ||
@@ -1177,7 +1177,7 @@ static int use_from_json(const json_t *o, const char *what, struct rl_use *u, st
 	if (!role)
 		return -1;
 	if (rl_role_parse(role, &u->role) < 0) {
-		rl_error_set(err, "%s: unknown role '%s'", what, role);
+		rl_error_set(err, "%s: unknown role", what);
 		return -1;
 	}
 	w = rl_xasprintf("%s: 'via'", what);
@@ -1300,10 +1300,7 @@ static int sort_entries(struct rl_manifest *m, struct rl_error *err)
 		qsort(m->entries, m->n, sizeof(*m->entries), cmp_entry);
 	for (size_t i = 1; i < m->n; i++) {
 		if (strcmp(m->entries[i - 1].path, m->entries[i].path) == 0) {
-			char *q = rl_path_quote(m->entries[i].path);
-
-			rl_error_set(err, "duplicate path '%s'", q);
-			free(q);
+			rl_error_set(err, "duplicate path");
 			return -1;
 		}
 	}
@@ -1400,7 +1397,11 @@ static int load_v1(struct rl_manifest *m, FILE *f, struct rl_buf *text, enum loa
 	}
 	root = json_loadb(text->data ? text->data : "", text->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		rl_error_set(err, "%s at line %d", jerr.text, jerr.line);
+		char *detail =
+			rl_json_error_text(text->data ? text->data : "", text->len, &jerr, 0);
+
+		rl_error_set(err, "%s", detail);
+		free(detail);
 		return -1;
 	}
 	rc = version_of(root, fault, err) ? 0 : -1;
@@ -1442,7 +1443,10 @@ static int load_v2(struct rl_manifest *m, FILE *f, const json_t *head, enum load
 		}
 		o = json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!o) {
-			rl_error_set(err, "line %ld: %s", lineno, jerr.text);
+			char *detail = rl_json_error_text(line, (size_t)len, &jerr, lineno);
+
+			rl_error_set(err, "%s", detail);
+			free(detail);
 			rc = -1;
 			break;
 		}
@@ -1607,9 +1611,12 @@ static json_t *parse_line(struct v3_reader *r, size_t len, const char *what, str
 	json_error_t jerr;
 	json_t *v = json_loadb(r->line, len, JSON_REJECT_DUPLICATES, &jerr);
 
-	if (!v)
-		rl_error_set(err, "line %ld: %s", r->lineno, jerr.text);
-	else if (!json_is_array(v)) {
+	if (!v) {
+		char *detail = rl_json_error_text(r->line, len, &jerr, r->lineno);
+
+		rl_error_set(err, "%s", detail);
+		free(detail);
+	} else if (!json_is_array(v)) {
 		rl_error_set(err, "line %ld: not an array (%s)", r->lineno, what);
 		json_decref(v);
 		v = NULL;
@@ -2056,11 +2063,8 @@ static char *path_from_v3(const struct v3_reader *r, const json_t *a, const char
 	if (path[0] != '/') {
 		rl_error_set(err, "line %ld: relative path", r->lineno);
 	} else if (prev && strcmp(prev, path) >= 0) {
-		char *q = rl_path_quote(path);
-
-		rl_error_set(err, "line %ld: '%s' is out of order or repeated (paths are sorted)",
-			     r->lineno, q);
-		free(q);
+		rl_error_set(err, "line %ld: a path out of order or repeated (paths are sorted)",
+			     r->lineno);
 	} else {
 		return path;
 	}

@@ -25,10 +25,10 @@ is that relaunch, and setting the file aside comes last), a wrong type:
 
   $ head -c $(( $(head -n 5 good.json | wc -c) + 10 )) good.json > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: a string not closed at the end of line 6 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ relaunch record
-  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: line 6: premature end of input near * (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: a string not closed at the end of line 6 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ cmp -s state/manifest.json good.json
   [1]
@@ -42,7 +42,7 @@ is that relaunch, and setting the file aside comes last), a wrong type:
   [4]
   $ printf '{"version": 1,, "files": []}' > state/manifest.json
   $ relaunch diff
-  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: string or '}' expected near ',' at line 1 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: a string or '}' expected at line 1, column 15 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
   $ printf '{"version": 4, "roots": [], "entries": 0, "dirs": 0}\n' > state/manifest.json
   $ relaunch diff

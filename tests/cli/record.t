@@ -167,7 +167,7 @@ A corrupt manifest says how to recover; record --force moves it aside
 
   $ cp st/manifest.json good.json && echo '{"version": 1, "files": [' > st/manifest.json
   $ relaunch record $J 2>&1 | sed "s|$PWD|.|"
-  relaunch: cannot read manifest './st/manifest.json': it is damaged or truncated: ']' expected near end of file at line 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files)
+  relaunch: cannot read manifest './st/manifest.json': it is damaged or truncated: ',' or ']' expected at end of file (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files)
   $ relaunch record --verify --path "$PWD/jobs/none" $J 2>&1 | sed "s|$PWD|.|" | cut -d "'" -f 1-2
   relaunch: cannot read manifest './st/manifest.json
   $ relaunch record --force $J 2>&1 | sed "s|$PWD|.|"

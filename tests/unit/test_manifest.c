@@ -335,11 +335,10 @@ static void test_bad_input(void)
 	CHECK_INT(err.set, 0);
 	free(missing);
 	bad_as("", "the file is empty" RECOVER);
-	bad(" ", "'[' or '{' expected near end of file at line 1");
-	bad("{\"version\": 1, \"roots\": [", "']' expected near end of file at line 1");
-	bad("{\"version\": 1,, }", "string or '}' expected near ',' at line 1");
-	bad("{\"version\": 1, \"version\": 1}",
-	    "duplicate object key near '\"version\"' at line 1");
+	bad(" ", "'[' or '{' expected at end of file");
+	bad("{\"version\": 1, \"roots\": [", "',' or ']' expected at end of file");
+	bad("{\"version\": 1,, }", "a string or '}' expected at line 1, column 15");
+	bad("{\"version\": 1, \"version\": 1}", "a duplicate object key at line 1, column 16");
 	bad("[]", "not a JSON object");
 	bad("{\"roots\":[],\"files\":[]}", "'version' must be an integer");
 	bad("{\"version\":\"1\",\"roots\":[],\"files\":[]}", "'version' must be an integer");
@@ -362,13 +361,13 @@ static void test_bad_input(void)
 	/* an empty path in the base64 form: refused, and nothing leaks */
 	bad("{\"version\":2,\"roots\":[{\"base64\":\"\"}]}\n", "roots[0]: invalid path");
 	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\"",
-	    "line 2: '}' expected near end of file");
-	bad("{\"version\":2,\"roots\":[]}\n\n", "line 2: '[' or '{' expected near end of file");
+	    "',' or '}' expected at the end of line 2");
+	bad("{\"version\":2,\"roots\":[]}\n\n", "'[' or '{' expected at the end of line 2");
 	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n[]\n",
 	    "line 3: not an object");
 	bad("{\"version\":2,\"roots\":[]}\n{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n"
 	    "{\"path\":\"/a\",\"type\":\"dir\"," FI "}\n",
-	    "duplicate path '/a'");
+	    "duplicate path");
 	bad("{\"version\":1,\"roots\":{},\"files\":[]}", "'roots' must be an array");
 	bad("{\"version\":1,\"roots\":[1],\"files\":[]}", "roots[0]: invalid path");
 	bad("{\"version\":1,\"roots\":[]}", "'files' must be an array");
@@ -379,9 +378,9 @@ static void test_bad_input(void)
 	    "files[0]: 'path': invalid path");
 	bad("{\"version\":1,\"roots\":[],\"files\":[{\"path\":\"/a\",\"type\":\"dir\"," FI
 	    "},{\"path\":\"/a\",\"type\":\"dir\"," FI "}]}",
-	    "duplicate path '/a'");
+	    "duplicate path");
 	bad(ENTRY("\"path\":\"/a\"," FI), "files[0]: 'type' must be a string");
-	bad(ENTRY("\"path\":\"/a\",\"type\":\"pipe\"," FI), "files[0]: unknown type 'pipe'");
+	bad(ENTRY("\"path\":\"/a\",\"type\":\"pipe\"," FI), "files[0]: unknown type");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"dev\":1,\"ino\":2,\"size\":\"3\","
 		  "\"mode\":1,\"mtime_ns\":4,\"ctime_ns\":5"),
 	    "files[0]: 'size' must be an integer");
@@ -395,7 +394,7 @@ static void test_bad_input(void)
 	    "files[0]: 'sha256' is not 64 lowercase hex digits");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\"," FI), "files[0]: 'link': invalid path");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"a\\u0000b\"," FI),
-	    "\\u0000 is not allowed without JSON_ALLOW_NUL near '\"a\\u0000b\"' at line 1");
+	    "\\u0000 in a string at line 1, column 71");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"symlink\",\"link\":\"x\",\"resolved\":5," FI),
 	    "files[0]: 'resolved': invalid path");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"file\",\"sha256\":" SHA ",\"uses\":{}," FI),
@@ -406,7 +405,7 @@ static void test_bad_input(void)
 	    "files[0]: uses[0]: 'label': invalid path");
 	bad(ENTRY("\"path\":\"/"
 		  "a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":\"x\"}]," FI),
-	    "files[0]: uses[0]: unknown role 'x'");
+	    "files[0]: uses[0]: unknown role");
 	bad(ENTRY("\"path\":\"/a\",\"type\":\"dir\",\"uses\":[{\"label\":\"l\",\"role\":"
 		  "\"plist\"}]," FI),
 	    "files[0]: uses[0]: 'via': invalid path");
@@ -478,7 +477,7 @@ static void test_bad_v3(void)
 	bad(V3(V3_TABLES "[0,\"a\",3,1,2,3,16877,4,1]\n"), "line 6: relative path");
 	bad(V3(V3_TABLES V3_A "[3,\"b\",3,1,2,3,16877,4,1]\n"),
 	    "line 7: shared prefix 3 out of range");
-	bad(V3(V3_TABLES V3_A V3_A), "line 7: '/a' is out of order or repeated (paths are sorted)");
+	bad(V3(V3_TABLES V3_A V3_A), "line 7: a path out of order or repeated (paths are sorted)");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",9,1,2,3,16877,4,1]\n"), "line 7: type 9 out of range");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,\"3\",16877,4,1]\n"),
 	    "line 7: size must be an integer");
@@ -487,8 +486,9 @@ static void test_bad_v3(void)
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",2,1,2,3,41471,4,1,\"a\",\"\"]\n"),
 	    "line 7: resolved: invalid path");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,99999999999999999999]\n"),
-	    "line 7: too big integer near '99999999999999999999'");
-	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,04,1]\n"), "line 7: invalid token near '0'");
+	    "a number too big at line 7, column 25");
+	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,04,1]\n"),
+	    "an invalid token at line 7, column 23");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,7,8]\n"),
 	    "line 7: 11 values where a dir entry has 9 (and uses)");
 	bad(V3(V3_TABLES V3_A "[0,\"/b\",3,1,2,3,16877,4,1,[[1,0,0]]]\n"),
