@@ -630,7 +630,8 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 		.pid = old_pid,
 		.start_after = old_pid != 0 && !rl_job_starts_now(job),
 		.wall_ns = rl_now_wall_ns(),
-		.unanswered = 1, /* until on_answer says launchd answered */
+		.unanswered = 1,       /* until on_answer says launchd answered */
+		.under_way = getpid(), /* until step_done: status says so */
 	};
 
 	rl_intents_put(rc->intents, &it);
@@ -707,16 +708,25 @@ static void step_done(const struct rl_result *r, void *ctx)
 	/* Only this run's own entry: one an earlier run left stays until a
 	 * run finishes it (a step that did not begin, say a job found not
 	 * loaded, has none of its own). */
-	if (r->unfinished == RL_UNFINISHED_UNLOADED ||
-	    !rl_strv_sorted_contains(&rc->mine, r->step->job->label))
+	if (!rl_strv_sorted_contains(&rc->mine, r->step->job->label))
 		return;
-	if (r->unfinished == RL_UNFINISHED_BOOTING_OUT) {
+	if (r->unfinished == RL_UNFINISHED_UNLOADED) {
+		/* Kept as it is for the next run, its step over: status
+		 * lists it as left unfinished, no longer under way. */
+		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+
+		if (!it || !it->under_way)
+			return;
+		it->under_way = 0;
+	} else if (r->unfinished == RL_UNFINISHED_BOOTING_OUT) {
 		/* launchd is still stopping it and unloads it once it exits:
 		 * the next run waits for that, then loads it. */
 		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
 
-		if (it)
+		if (it) {
 			it->booting_out = 1;
+			it->under_way = 0;
+		}
 	} else if (r->unfinished == RL_UNFINISHED_STOPPED) {
 		/* Loaded, not running: the next run starts it, at once. */
 		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
@@ -724,6 +734,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 		if (it) {
 			it->start_after = 1;
 			it->loaded = 1;
+			it->under_way = 0;
 		}
 	} else {
 		rl_intents_drop(rc->intents, r->step->job->label);

@@ -32,7 +32,8 @@
  * "unknown", 5 a refused job no run has seen yet (run null), 6 a step's
  * "cause" in last_run, 7 "unfinished" and a step's "causes", 8 a run's
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
- * "left_to_finish" and a deferral no run has seen yet (run null). */
+ * "left_to_finish", a deferral no run has seen yet (run null) and the
+ * running relaunch's steps "under_way" (no longer "unfinished"). */
 #define STATUS_JSON_VERSION 11
 
 /* Is a logged step status one the next run retries? A refused restart is:
@@ -311,12 +312,25 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 	}
 }
 
+/* Is this journal entry the step the relaunch holding the lock has under
+ * way (not one left unfinished by an earlier run, nor one of its own
+ * steps that ended and left its entry for the next run)? Written by it
+ * since it took the lock: a pid reused by a later relaunch took the lock
+ * after the entry was written. */
+static int under_way(const struct rl_intent *it, const struct rl_lock_holder *h)
+{
+	return h->pid && it->under_way == h->pid &&
+	       (!h->since || it->wall_ns >= h->since * (int64_t)1000000000);
+}
+
 /* A job the restart journal holds is listed once, as unfinished: the step
  * a second signal stopped under way (logged deferred) or before it began
  * (not run) is the journal's entry now, which the next run finishes
  * first. A failed or refused one stays: its error, and exit 3, are its
- * own. */
-static void drop_unfinished(json_t *jobs, struct rl_intents *journal)
+ * own. A step the running relaunch has under way is no journal entry
+ * left to finish: the jobs stay as they were before it. */
+static void drop_unfinished(json_t *jobs, struct rl_intents *journal,
+			    const struct rl_lock_holder *h)
 {
 	const char *key;
 	json_t *e, *tmp;
@@ -324,8 +338,9 @@ static void drop_unfinished(json_t *jobs, struct rl_intents *journal)
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
 		const char *st = json_string_value(json_object_get(e, "status"));
+		const struct rl_intent *it = journal ? rl_intents_find(journal, key) : NULL;
 
-		if (journal && rl_intents_find(journal, key) &&
+		if (it && !under_way(it, h) &&
 		    (strcmp(st, "deferred") == 0 || strcmp(st, "not run") == 0))
 			json_object_del(jobs, key);
 	}
@@ -406,17 +421,21 @@ static int logged(const json_t *pending, const char *label)
  * did not bring back (killed between a bootout and its bootstrap, say),
  * which the next run finishes before anything else, as [{label, action,
  * target, began, may_be, why}]: may_be "unloaded", "stopped" or null, as
- * the journal alone tells (launchd is not asked). */
-static json_t *unfinished_json(const struct rl_intents *in)
+ * the journal alone tells (launchd is not asked). Not the steps the
+ * running relaunch has under way (under_way_json). */
+static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock_holder *h)
 {
 	json_t *arr = json_array();
 
 	for (size_t i = 0; in && i < in->n; i++) {
 		const struct rl_intent *it = &in->v[i];
 		const char *may = rl_intent_may_be(it);
-		char *began = rl_time_iso_ms(it->wall_ns / 1000000);
-		char *why = rl_intent_pending_text(it);
+		char *began, *why;
 
+		if (under_way(it, h))
+			continue;
+		began = rl_time_iso_ms(it->wall_ns / 1000000);
+		why = rl_intent_pending_text(it);
 		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s,s:o,s:o}", "label",
 						     rl_json_path(it->label), "action",
 						     rl_intent_action_name(it->action), "target",
@@ -425,6 +444,28 @@ static json_t *unfinished_json(const struct rl_intents *in)
 						     "why", rl_json_path(why)));
 		free(began);
 		free(why);
+	}
+	return arr;
+}
+
+/* The steps the relaunch holding the lock has under way, as the journal
+ * holds them: [{label, action, target, began}]. */
+static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_holder *h)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; in && i < in->n; i++) {
+		const struct rl_intent *it = &in->v[i];
+		char *began;
+
+		if (!under_way(it, h))
+			continue;
+		began = rl_time_iso_ms(it->wall_ns / 1000000);
+		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s}", "label",
+						     rl_json_path(it->label), "action",
+						     rl_intent_action_name(it->action), "target",
+						     rl_json_path(it->target), "began", began));
+		free(began);
 	}
 	return arr;
 }
@@ -633,6 +674,7 @@ static json_t *running_json(const char *statedir, struct rl_lock_holder *h)
 	json_t *o;
 
 	if (rl_lock_peek(statedir, h, &err) <= 0) {
+		memset(h, 0, sizeof(*h)); /* no holder: no step under way */
 		if (err.set)
 			rl_warn("%s: whether a run is in progress cannot be told", err.text);
 		return json_null();
@@ -662,6 +704,16 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		printf("in progress: relaunch%s%s (pid %ld%s); pending below is as of before "
 		       "it: it records what it did when it ends\n",
 		       h->command[0] ? " " : "", h->command, h->pid, since);
+		json_array_foreach(json_object_get(json_object_get(doc, "running"), "under_way"), i,
+				   e)
+		{
+			const json_t *l = json_object_get(e, "label");
+			char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+
+			printf("in progress: %s: its %s is under way\n", label,
+			       json_string_value(json_object_get(e, "action")));
+			free(label);
+		}
 	}
 	if (json_is_object(last)) {
 		struct rl_buf b = {0};
@@ -788,11 +840,18 @@ int cmd_status(struct cli_ctx *ctx)
 	}
 	drop_settled(jobs, runs, recorded, &p);
 	if (!p.journal_error.set)
-		drop_unfinished(jobs, p.journal);
+		drop_unfinished(jobs, p.journal, &holder);
+	/* The journal's entries the running relaunch wrote for its steps
+	 * under way: its progress, not left unfinished (null when the journal
+	 * cannot be read: unfinished_unknown says why). */
+	if (json_is_object(running))
+		json_object_set_new(running, "under_way",
+				    p.journal_error.set ? json_null()
+							: under_way_json(p.journal, &holder));
 	/* A journal that cannot be read stops every run until someone acts:
 	 * what it holds is unknown, and said so, as its own pending line. */
 	pending = json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "unfinished",
-			    p.journal_error.set ? json_null() : unfinished_json(p.journal),
+			    p.journal_error.set ? json_null() : unfinished_json(p.journal, &holder),
 			    "unfinished_unknown",
 			    p.journal_error.set ? rl_json_path(p.journal_error.text) : json_null(),
 			    "failed", steps_with(runs, jobs, "failed"), "refused",

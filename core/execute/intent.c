@@ -165,7 +165,7 @@ static char *text_of(const json_t *o, const char *key)
 static int intent_from_json(const json_t *o, struct rl_intent *it)
 {
 	const char *action;
-	json_t *pid, *when;
+	json_t *pid, *when, *v;
 
 	memset(it, 0, sizeof(*it));
 	if (!json_is_object(o))
@@ -196,6 +196,11 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 	it->unanswered = json_is_true(json_object_get(o, "unanswered"));
 	it->booting_out = json_is_true(json_object_get(o, "booting_out"));
 	it->unsure = json_is_true(json_object_get(o, "bootout_unsure"));
+	v = json_object_get(o, "under_way_pid");
+	it->under_way = json_is_integer(v) && json_integer_value(v) > 0 &&
+					json_integer_value(v) <= INT32_MAX
+				? (pid_t)json_integer_value(v)
+				: 0;
 	return 0;
 }
 
@@ -300,6 +305,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 			json_object_set_new(o, "booting_out", json_true());
 		if (it->unsure)
 			json_object_set_new(o, "bootout_unsure", json_true());
+		if (it->under_way)
+			json_object_set_new(o, "under_way_pid", json_integer(it->under_way));
 		json_object_set_new(o, "started_ns", json_integer((json_int_t)it->wall_ns));
 		json_array_append_new(list, o);
 	}

@@ -53,6 +53,11 @@ struct rl_intent {
 			  * as before (RL_ANSWER_UNSURE): it may have done nothing,
 			  * or be stopping a job slow to exit, which it unloads
 			  * once it exits; not yet known which */
+	/* The relaunch whose step this is, while the step is under way
+	 * ("under_way_pid"); 0 once the step ended and left its entry for the
+	 * next run, and in journals written before it. status tells a step
+	 * under way from one left unfinished by it, with the lock's holder. */
+	pid_t under_way;
 	/* Not saved: this run's rl_intent_recover found launchd still stopping
 	 * the job (it answered 1), so the run does not wait for it again. */
 	int stopping;

@@ -1056,7 +1056,7 @@ int main(void)
                 r, doc = m.relaunch_json("status")
                 self.assertEqual(doc["running"], {
                     "pid": holder.pid, "command": "run",
-                    "since": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", since)})
+                    "since": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", since), "under_way": []})
                 r = m.relaunch("run", *FAST, "--wait-lock", "0")
                 self.assertEqual(r.returncode, 4, r.stdout)
                 self.assertIn("held by another relaunch run", r.stderr)
@@ -1080,6 +1080,48 @@ int main(void)
             st = m.relaunch("status")
             self.assertNotIn("in progress", st.stdout)
             self.assertIsNone(m.relaunch_json("status")[1]["running"])
+            self.assert_all_running(m)
+
+    def test_status_shows_the_step_a_run_has_under_way_as_under_way(self):
+        # The restart journal holds the step a run has under way: status
+        # says so, not that an earlier run left it unfinished, and what is
+        # pending stays as of before the run (the change it restarts for).
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.0")
+            pids = self.boot(m, [brew("nginx")])
+            m.brew_upgrade("nginx", "1.1")
+            held = harness.HeldLaunchctl(m, match="kickstart -k")
+            holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl",
+                                       held.path], env=m.env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+            try:
+                held.wait_called()
+                self.assertIsNone(holder.poll(), "the holding run ended early")
+                st = m.relaunch("status")
+                self.assertEqual(st.returncode, 1, st.stderr)
+                lines = st.stdout.splitlines()
+                self.assertTrue(lines[0].startswith(
+                    f"in progress: relaunch run (pid {holder.pid}, since "), lines)
+                self.assertEqual(lines[1],
+                                 f"in progress: {brew('nginx')}: its kickstart is under way")
+                self.assertNotIn("unfinished", st.stdout)
+                self.assertIn(f"pending: changed  {brew('nginx')}: ", st.stdout)
+                r, doc = m.relaunch_json("status")
+                self.assertEqual(doc["pending"]["unfinished"], [])
+                self.assertEqual([(s["label"], s["action"], s["target"])
+                                  for s in doc["running"]["under_way"]],
+                                 [(brew("nginx"), "kickstart", m.target(brew("nginx")))])
+            finally:
+                if holder.poll() is None:
+                    held.release()
+                out, err = holder.communicate(timeout=SAFETY * 3)
+            self.assertEqual(holder.returncode, 0, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            st = m.relaunch("status")
+            self.assertEqual(st.returncode, 0, st.stdout)
+            self.assertNotIn("in progress", st.stdout)
+            self.assertNotIn("unfinished", st.stdout)
             self.assert_all_running(m)
 
     # -- 10. no launchctl -------------------------------------------------
