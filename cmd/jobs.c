@@ -17,7 +17,7 @@
 #include "core/plan/scope.h"
 
 /* 3 added "refused" and "deferred", 4 "left_to_finish". */
-#define JOBS_JSON_VERSION 4
+#define JOBS_JSON_VERSION 5
 
 /* What launchd and the process view say of one job, with the restart
  * decision's word over the view's; all NULL when they were not asked
@@ -26,7 +26,7 @@ struct job_state {
 	const char *state; /* running, not running, idle, not loaded, unknown */
 	long pid;	   /* -1: none */
 	const char *last_exit;
-	const char *code; /* current, stale, unknown: for a running job */
+	const char *code; /* current, stale, unknown, skipped: for a running job */
 	char *why;	  /* what makes it stale or unknown, or where it is not loaded, and
 			   * plan's reason when it restarts the job (owned) */
 	/* Why plan, and so run, does not restart the job now though it is
@@ -181,9 +181,22 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
  * NULL (none, or not asked). */
 static void state_of(const struct rl_jobview *v, const struct rl_step *step, struct job_state *s)
 {
+	char *elsewhere;
+
 	view_state(v, s);
 	if (!v)
 		return;
+	/* launchd runs the label from another plist (its print, asked for
+	 * every job plan decides a step of): this plist's files and what its
+	 * process runs say nothing of it, and plan skips it, in these words. */
+	if (v->loaded && v->status &&
+	    (elsewhere = rl_decide_loaded_elsewhere(v->job, v->status->path)) != NULL) {
+		free(s->why);
+		s->why = elsewhere;
+		if (s->code)
+			s->code = "skipped";
+		return;
+	}
 	decided(step, s);
 	/* A stale job run does not restart says so: jobs must not promise
 	 * what run refuses or leaves for the next run. */

@@ -91,6 +91,22 @@ static int run_loaded(const struct rl_job *job, const char *loaded)
 	return found;
 }
 
+char *rl_decide_loaded_elsewhere(const struct rl_job *job, const char *def_path)
+{
+	char *shown, *ours, *why;
+
+	if (!def_path || !def_path[0] || same_path(def_path, job->plist) ||
+	    run_loaded(job, def_path))
+		return NULL;
+	shown = rl_path_quote(def_path);
+	ours = rl_path_quote(job->plist);
+	why = rl_xasprintf("launchd runs %s from %s, not from %s: not restarted for it",
+			   job->target, shown, ours);
+	free(shown);
+	free(ours);
+	return why;
+}
+
 int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o)
 {
 	const char *prog = job_program(job);
@@ -937,18 +953,12 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(why);
 		return RL_DECISION_SKIPPED;
 	}
-	if (o->def_path && !same_path(o->def_path, job->plist) && !run_loaded(job, o->def_path)) {
+	if ((why = rl_decide_loaded_elsewhere(job, o->def_path)) != NULL) {
 		/* launchd runs the label from another plist: this one does not
 		 * say what runs, and a restart for its files would restart
 		 * something else, as a job loaded from elsewhere is not
 		 * relaunch's to judge. */
-		char *shown = rl_path_quote(o->def_path), *ours = rl_path_quote(job->plist);
-
-		why = rl_xasprintf("launchd runs %s from %s, not from %s: not restarted for it",
-				   job->target, shown, ours);
 		rl_plan_decide(p, s, RL_DECISION_SKIPPED, why);
-		free(shown);
-		free(ours);
 		free(why);
 		return RL_DECISION_SKIPPED;
 	}

@@ -138,6 +138,13 @@ int rl_decide_loaded_anew(const struct rl_job *job, const struct rl_observed *o)
  * that is not an absolute path may be shown resolved). Program vs
  * ProgramArguments as rl_decide_definition_loaded reads them. */
 char *rl_decide_definition_differs(const struct rl_job *job, const struct rl_observed *o);
+/* launchd runs job's label from def_path (print's `path`), another plist
+ * than job's (not the same file through a link, nor where `brew services
+ * run` loads a formula's plist): "launchd runs <target> from <path>, not
+ * from <plist>: not restarted for it", the reason the decision skips the
+ * job for (malloc'd); NULL when it runs it from job's plist, or def_path
+ * is NULL or empty (not shown). */
+char *rl_decide_loaded_elsewhere(const struct rl_job *job, const char *def_path);
 
 /* When the change behind a path happened, as a bound from above: the
  * status-change time (ctime, which no one can set) of the path and of its

@@ -307,6 +307,14 @@ class BrewServicesRun(unittest.TestCase):
             self.assertEqual(doc["steps"], [], doc)
             self.assertEqual([(x["labels"], x["why"]) for x in doc["reported"]
                               if x["change"] == "skipped"], [([label], why)], doc)
+            # jobs says what plan decides, not that the process runs the
+            # directory plist's files (it is not that plist's job).
+            r = m.relaunch("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(f"  state:  running, pid {pid}, skipped: {why}\n", r.stdout)
+            r, doc = m.relaunch_json("jobs", label)
+            self.assertEqual([(j["state"], j["pid"], j["code"], j["why"]) for j in doc["jobs"]],
+                             [("running", pid, "skipped", why)], doc)
             res, r = self.run_json(m)
             self.assertEqual(res[label]["status"], "skipped", res)
             self.assertEqual(res[label]["error"], why)
