@@ -361,6 +361,43 @@ class LaunchdTest(unittest.TestCase):
         prints = [e["argv"] for e in m.events("call") if e["argv"][0] == "print"]
         self.assertEqual(prints.count(["print", "system"]), 2, prints)  # baseline's, this run's
 
+    def test_live_process_launchd_no_longer_runs_is_not_restarted_for(self):
+        """The process view judged the listed process stale; before launchd
+        was asked about the job for its step, launchd came to run another
+        process for it, on the new files, while the listed one lives on
+        (detached from the job, or lingering). That one is no longer the
+        job's, alive or not: its stale files are no reason, the step is
+        decided by the process launchd runs now (current), and neither
+        process is touched."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        self.baseline(m, running=[label])
+        old = m.pid(label)
+        m.brew_upgrade("nginx", "1.1")
+        procs = []
+
+        def another():
+            # launchd names a process that runs the new files (print's
+            # pid, as the simulator's hook has it); the listed one runs on.
+            p = subprocess.Popen([os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"])
+            self.addCleanup(p.wait)
+            self.addCleanup(p.kill)
+            procs.append(p)
+            m.show_pid(label, p.pid)
+
+        try:
+            res = self.run_held_at_target(m, label, another)
+            self.assertEqual(res[label]["status"], "current", res[label])
+            self.assertEqual(res[label]["old_pid"], procs[0].pid, res[label])
+            self.assertTrue(res[label]["note"].startswith(f"pid {procs[0].pid} runs "),
+                            res[label])
+            self.assertEqual(self.kickstarts(m, label), [])
+            self.assertIsNone(procs[0].poll())
+        finally:
+            m.show_pid(label, None)
+        self.assertEqual(m.pid(label), old)  # never restarted: still the stale one
+
     def test_job_started_before_its_step_is_decided_is_judged_by_its_process(self):
         """A job the listing showed not running (pid 0: no process to view)
         that someone else started onto the new files before launchd was
