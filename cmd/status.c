@@ -240,6 +240,24 @@ static int job_gone(const struct rl_pipeline *p, const char *label)
 	return lstat(plist, &st) == 0 || errno == ENOENT || errno == ENOTDIR;
 }
 
+/* Does the fresh plan (the manifest against the disk) still restart the
+ * job, or refuse or defer its restart: owe it one? */
+static int plan_owes(const struct rl_plan *plan, const char *label)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (!plan->steps[i].never && strcmp(plan->steps[i].job->label, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is a change the manifest shows the job's one cause? */
+static int change_alone(const json_t *job)
+{
+	const json_t *causes = json_object_get(job, "causes");
+
+	return json_is_array(causes) && json_array_size(causes) == 1 && has_cause(job, "change");
+}
+
 /* Does the fresh plan (the manifest against the disk) still refuse the
  * job's restart? */
 static int plan_refuses(const struct rl_plan *plan, const char *label)
@@ -291,6 +309,12 @@ static int process_holds(const json_t *runs, const char *label, const json_t *jo
  *    the job (the package rolled back, the missing library installed, the
  *    change recorded): resolved (a change still there is then listed as
  *    changed).
+ * A failed, deferred or not-run step whose one cause is a change the
+ * manifest shows is settled the same way, when the fresh plan no longer
+ * owes the job anything (the change recorded, by a record that runs not
+ * given the job followed since, or rolled back), or its job is gone: the
+ * next run would find nothing owed for it (left_out), whatever runs of
+ * other jobs came between.
  * One from the process view alone cannot be told resolved without launchd
  * and the processes, nor one of unknown cause (an older run log): those
  * stay until a run gives the job another outcome. */
@@ -308,6 +332,9 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 			!plan_refuses(&p->plan, key);
 
 		if (is_refused(e) && (resolved || job_gone(p, key)))
+			json_object_del(jobs, key);
+		else if (!is_refused(e) && change_alone(e) &&
+			 ((p->have_prev && !plan_owes(&p->plan, key)) || job_gone(p, key)))
 			json_object_del(jobs, key);
 	}
 }

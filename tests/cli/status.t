@@ -357,3 +357,34 @@ pid), and a blanked one (the lock released) are no run in progress.
   $ relaunch status | grep -c 'in progress'
   0
   [1]
+
+A restart that failed for a change alone (its cause `change`), then a
+`record --force` (the change forgotten: no run restarts the job for it
+now), then only runs of other jobs (`run org.other`): the record settled
+it, and a run not given the job does not bring it back, as `status`'s
+own comparison of the manifest with the disk finds no change of the job.
+One with a process cause too was not looked at since (the record wrote
+only the manifest; the runs since were not given the job): pending again
+once a run follows the record, named with the run that left it, until a
+run looks at the job's processes.
+
+  $ mkdir -p rec/agents rec/bin rec/state && cp "$(command -v sleep)" rec/bin/prog
+  $ for j in org.rec org.proc org.other; do printf '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>Label</key><string>%s</string><key>ProgramArguments</key><array><string>%s</string></array></dict></plist>\n' $j "$PWD/rec/bin/$j" > rec/agents/$j.plist; cp rec/bin/prog rec/bin/$j; done
+  $ export RELAUNCH_AGENT_DIRS=$PWD/rec/agents RELAUNCH_STATE_DIR=$PWD/rec/state
+  $ relaunch record >/dev/null && touch -d 2026-11-30T00:00:00Z rec/state/manifest.json
+  $ echo changed >> rec/bin/org.rec && echo changed >> rec/bin/org.proc
+  $ fstep() { printf '{"label":"%s","target":"gui/501/%s","action":"kickstart","status":"failed","old_pid":412,"new_pid":null,"seconds":null,"reasons":["r"],"cause":"change","causes":%s,"error":"did not come back","note":null}' "$1" "$1" "$2"; }
+  $ ra=$(run4 2026-12-02T10:00:00.000Z 2026-12-02T10:00:01.000Z "$(fstep org.rec '["change"]'),$(fstep org.proc '["change","process"]')" true null)
+  $ echo "{\"version\":4,\"runs\":[$ra]}" > rec/state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: failed   org.rec: did not come back
+  pending: failed   org.proc: did not come back
+  $ relaunch record --force >/dev/null && touch -d 2026-12-02T10:30:00Z rec/state/manifest.json
+  $ relaunch status | grep '^pending'
+  pending: nothing
+  $ rb=$(run4 2026-12-02T11:00:00.000Z 2026-12-02T11:00:01.000Z "$(step org.other restarted null)" true '["org.other"]')
+  $ echo "{\"version\":4,\"runs\":[$ra,$rb]}" > rec/state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: failed   org.proc: did not come back (left by the run of 2026-12-02T10:00:00.000Z)
+  $ relaunch status >/dev/null
+  [3]
