@@ -1583,7 +1583,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
 			o.recorded_shown = recorded_shown(&p->diff, &p->defs, s);
-			o.held = rl_intents_owed(journal, s->job->label, 0);
+			o.held = rl_intents_owed_loaded(journal, s->job->label, o.pid);
 			o.server_pid = v->server_pid;
 			o.server_problem = v->server_problem;
 			o.server = v->server.pid ? &v->server : NULL;
@@ -1691,7 +1691,7 @@ static int decide_printed(const struct rl_service_status *st, const struct rl_di
 	o.runs = st->runs;
 	observe_definition(st, args, &o);
 	o.recorded_shown = recorded_shown(diff, defs, s);
-	o.held = journal && rl_intents_owed(journal, s->job->label, 0);
+	o.held = journal && rl_intents_owed_loaded(journal, s->job->label, o.pid);
 	if (o.pid && !o.held && rl_decide_scheduled(s->job)) {
 		/* view is initialised whatever the answer. */
 		looked = 1;

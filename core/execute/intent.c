@@ -87,6 +87,17 @@ int rl_intents_owed(struct rl_intents *in, const char *label, int unloaded)
 	return !unloaded || it->action == RL_INTENT_RELOAD;
 }
 
+int rl_intents_owed_loaded(struct rl_intents *in, const char *label, pid_t now)
+{
+	const struct rl_intent *it = rl_intents_find(in, label);
+
+	if (!it || it->untouched)
+		return 0;
+	if (now > 0)
+		return now == it->pid;
+	return it->pid && it->start_after;
+}
+
 static void intent_release(struct rl_intent *it)
 {
 	free(it->label);

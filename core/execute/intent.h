@@ -87,6 +87,15 @@ struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label);
  * a reload can leave a job unloaded (unloaded: launchd has it loaded in
  * no domain; 0: it is loaded). */
 int rl_intents_owed(struct rl_intents *in, const char *label, int unloaded);
+/* The same for a job launchd has loaded, running pid now (0: none), as
+ * rl_intent_recover leaves it: owed when it finds the job as the step
+ * left it, still running the process the step began with (a bootout may
+ * be under way, a kickstart not done), or stopped though it ran before
+ * and launchd would not start it (it starts it); not when launchd runs
+ * another process for it, or none for a job that did not run before:
+ * loaded again by another loader, or restarted, it has nothing to finish,
+ * and the job is judged as any other. */
+int rl_intents_owed_loaded(struct rl_intents *in, const char *label, pid_t now);
 /* Drop the intent for label, if any. */
 void rl_intents_drop(struct rl_intents *in, const char *label);
 void rl_intents_release(struct rl_intents *in);

@@ -163,6 +163,53 @@ class KillTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("nothing to restart", r.stdout)
 
+    def test_journal_job_another_loader_loaded_again_is_judged_as_the_run_judges_it(self):
+        """Killed after the bootout of an on-demand job (not running: launchd
+        starts it when asked); then another loader loads the plist again,
+        and the journal still holds the reload until the next run. The
+        next run's recovery finds nothing to finish (loaded, and it did
+        not run before), then judges the job as any other: idle. plan,
+        meanwhile, says the same, not that the journal owes a restart;
+        status says the journal still holds it, and that the next run
+        checks it first."""
+        m = self.m
+        label = brew("aaa")
+        exe = os.path.join(m.brew, "opt", "aaa", "bin", "aaa")
+        m.brew_install("aaa", "1.0")
+        m.write_plist(label, [exe, "1000"], RunAtLoad=False, KeepAlive=False)
+        m.boot()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(m.pid(label), 0)
+        plist = m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive=False)
+        lc, done = self.killer("bootout")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        harness.wait_until(lambda: not self.loaded(label), "the bootout to finish")
+        self.assertEqual([(i["label"], i["action"], i["pid"], i["start_after"])
+                          for i in self.journal()], [(label, "reload", 0, False)])
+        domain = m.target(label).rsplit("/", 1)[0]
+        r = m.launchctl("bootstrap", domain, plist)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(self.loaded(label))
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(doc["steps"], [], doc)
+        self.assertEqual([x["labels"] for x in doc["reported"] if x["change"] == "idle"],
+                         [[label]], doc)
+        st = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished", st.stdout)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        # Its recovery restarts nothing (found loaded, or never confirmed:
+        # judged again), then it is idle, as plan said.
+        self.assertNotIn("bootstrapped", r.stderr)
+        self.assertIn(f"idle      {label}: ", r.stderr)
+        self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                         [(label, "idle")], doc)
+        self.assertEqual(self.journal(), [])
+        self.assertEqual(m.pid(label), 0)
+
     def test_first_run_counts_what_it_finished_of_a_killed_run(self):
         """Killed after the bootout, then the manifest is gone (moved aside
         by hand): the next run records the baseline, finds nothing stale,

@@ -493,6 +493,7 @@ static void test_file(void)
 	rl_intents_find(&in, "org.example.d")->booting_out = 1;
 	rl_intents_find(&in, "org.example.e")->unanswered = 1;
 	rl_intents_find(&in, "org.example.d")->unsure = 1;
+	rl_intents_find(&in, "org.example.e")->under_way = 4242;
 	CHECK_INT(rl_intents_save(&in, tmp, &err), 0);
 	CHECK_INT(rl_intents_load(&back, tmp, &err), 0);
 	CHECK_INT(back.n, 2);
@@ -506,6 +507,8 @@ static void test_file(void)
 		CHECK_INT(back.v[1].unanswered, 0);
 		CHECK_INT(back.v[1].unsure, 1);
 		CHECK_INT(back.v[0].unsure, 0);
+		CHECK_INT(back.v[0].under_way, 4242);
+		CHECK_INT(back.v[1].under_way, 0);
 		CHECK(rl_intents_find(&back, "org.example.none") == NULL);
 		CHECK_STR(back.v[0].label, "org.example.e");
 		CHECK_INT(back.v[0].action, RL_INTENT_KICKSTART);
@@ -533,6 +536,36 @@ static void test_file(void)
 	unlink(path);
 	rl_intents_release(&in);
 	free(path);
+}
+
+/* A job launchd has loaded is owed its restart only as the recovery
+ * leaves it: still running the process the step began with, or stopped
+ * though it ran before and launchd would not start it. Another process,
+ * or none for a job that did not run before: loaded again by another
+ * loader, nothing owed. */
+static void test_owed_loaded(void)
+{
+	struct rl_intents in = {0};
+	struct rl_intent a = intent(RL_INTENT_RELOAD, 77, 1);
+
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 77), 0);
+	rl_intents_put(&in, &a);
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 77), 1);
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 0), 1);
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 78), 0);
+	rl_intents_find(&in, "org.example.d")->start_after = 0;
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 0), 0);
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 77), 1);
+	rl_intents_find(&in, "org.example.d")->pid = 0;
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 0), 0);
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 78), 0);
+	rl_intents_find(&in, "org.example.d")->pid = 77;
+	rl_intents_find(&in, "org.example.d")->untouched = 1;
+	CHECK_INT(rl_intents_owed_loaded(&in, "org.example.d", 77), 0);
+	/* Not loaded: the reload's owed, as before. */
+	rl_intents_find(&in, "org.example.d")->untouched = 0;
+	CHECK_INT(rl_intents_owed(&in, "org.example.d", 1), 1);
+	rl_intents_release(&in);
 }
 
 /* Many entries, some dropped from the middle and one put again: each of
@@ -583,6 +616,7 @@ int main(void)
 	test_recover();
 	test_unconfirmed();
 	test_file();
+	test_owed_loaded();
 	test_many();
 	check_rmtree(tmp);
 	free(tmp);
