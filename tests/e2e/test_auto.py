@@ -437,6 +437,18 @@ class AutoTest(unittest.TestCase):
         pids = self.boot(m, ["nginx", "redis"])
         self.ok(m.relaunch("agent", "install", "--interval", "1", "--quiet", "0.5"))
         before = len(m.runs())
+        # What the drain waited for, said as information (no `relaunch:`,
+        # which starts errors and warnings).
+        waiting = re.compile(r"(?m)^\S+Z waiting while " + re.escape(m.env["RELAUNCH_PM_NAMES"])
+                             + r" \(pid \d+\) is running$")
+
+        def agent_log():
+            try:
+                with open(os.path.join(m.state, "agent.log")) as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+
         brew = m.fake_brew()  # `brew upgrade` is running: the drain waits for it
         try:
             m.brew_upgrade("nginx", "1.1")
@@ -444,6 +456,9 @@ class AutoTest(unittest.TestCase):
             for i in range(20):
                 self.ok(m.relaunch("notify", "--formula", f"f{i}", "--version", "1.1"))
             wait_for(lambda: m.starts(LABEL), "the queue to start the job")
+            # brew stops only once the drain has seen it: killed as soon as
+            # the job starts, it may be gone before the drain first looks.
+            wait_for(lambda: waiting.search(agent_log()), "the drain to wait for brew")
         finally:
             brew.kill()
             brew.wait()
@@ -459,12 +474,8 @@ class AutoTest(unittest.TestCase):
             kicks = [e for e in m.starts("homebrew.mxcl." + f) if e["reason"] == "kickstart"]
             self.assertEqual(len(kicks), 1, f)
             self.assertNotEqual(m.pid("homebrew.mxcl." + f), pids[f])
-        with open(os.path.join(m.state, "agent.log")) as f:
-            log = f.read()
-        # What the drain waited for, said as information (no `relaunch:`,
-        # which starts errors and warnings).
-        self.assertRegex(log, r"(?m)^\S+Z waiting while " + re.escape(m.env["RELAUNCH_PM_NAMES"])
-                         + r" \(pid \d+\) is running$")
+        log = agent_log()
+        self.assertRegex(log, waiting)
         # Each line starts with the UTC time it was written, as in the run log.
         self.assertTrue(log.splitlines())
         for line in log.splitlines():
