@@ -511,6 +511,9 @@ int main(void)
             r = m.relaunch("record")
             self.assertEqual(r.returncode, 0, r.stderr)
             m.brew_upgrade("undumpd", "1.1", program=prog)
+            # The restarted process must start more than a tick after the
+            # upgrade, or the next plan takes it as started before it.
+            harness.wait_past_change(m.opt("undumpd"), os.path.realpath(m.opt("undumpd")))
 
             def relaunch(*args):
                 r = subprocess.run([*drop, m.relaunch_bin, *args, "--json"], env=m.env,
