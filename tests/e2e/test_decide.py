@@ -384,7 +384,9 @@ class DecideTest(unittest.TestCase):
             os.kill(pid, signal.SIGTERM)
             m.wait_event("exit", label)
             wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
-            # Its schedule fires: launchd starts it (a kickstart without -k).
+            # Its schedule fires: launchd starts it (a kickstart without -k),
+            # more than a tick after the upgrade (else taken as before it).
+            harness.wait_past_change(m.opt("sweep"), os.path.realpath(m.opt("sweep")))
             self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
             new = m.wait_pid(label)
             self.assertNotEqual(new, pid)
