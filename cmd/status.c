@@ -690,6 +690,25 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 	}
 }
 
+/* One line per entry of arr: head, its label quoted, ": ", its key's
+ * text (absent when it has none) and tail. */
+static void print_labelled(const json_t *arr, const char *head, const char *key, const char *absent,
+			   const char *tail)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e)
+	{
+		const json_t *l = json_object_get(e, "label"), *t = json_object_get(e, key);
+		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+
+		printf("%s%s: %s%s\n", head, label,
+		       json_is_string(t) ? json_string_value(t) : absent, tail);
+		free(label);
+	}
+}
+
 /* The relaunch that holds the state directory's lock now, as it recorded
  * itself: {pid, command, since} (command and since null when it did not
  * record them), or null. Peeked at, never taken: a run is not kept
@@ -750,15 +769,8 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		rl_buf_release(&b);
 	} else
 		printf("last run: none logged yet\n");
-	json_array_foreach(json_object_get(pending, "unfinished"), i, e)
-	{
-		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "why");
-		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
-
-		printf("pending: unfinished %s: %s\n", label,
-		       json_is_string(why) ? json_string_value(why) : "?");
-		free(label);
-	}
+	print_labelled(json_object_get(pending, "unfinished"), "pending: unfinished ", "why", "?",
+		       "");
 	if (json_is_string(json_object_get(pending, "unfinished_unknown")))
 		printf("pending: unfinished: unknown: %s\n",
 		       json_string_value(json_object_get(pending, "unfinished_unknown")));
@@ -766,24 +778,10 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 	print_pending("refused", json_object_get(pending, "refused"), last);
 	print_pending("deferred", json_object_get(pending, "deferred"), last);
 	print_pending("not run", json_object_get(pending, "not_run"), last);
-	json_array_foreach(json_object_get(pending, "changed"), i, e)
-	{
-		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "reason");
-		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
-
-		printf("pending: changed  %s: %s (no run has restarted it since)\n", label,
-		       json_is_string(why) ? json_string_value(why) : "changed");
-		free(label);
-	}
-	json_array_foreach(json_object_get(pending, "left_to_finish"), i, e)
-	{
-		const json_t *l = json_object_get(e, "label"), *why = json_object_get(e, "why");
-		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
-
-		printf("pending: left to finish %s: %s\n", label,
-		       json_is_string(why) ? json_string_value(why) : "?");
-		free(label);
-	}
+	print_labelled(json_object_get(pending, "changed"), "pending: changed  ", "reason",
+		       "changed", " (no run has restarted it since)");
+	print_labelled(json_object_get(pending, "left_to_finish"), "pending: left to finish ",
+		       "why", "?", "");
 	json_array_foreach(queue, i, e)
 	{
 		const json_t *name = json_object_get(e, "name"),
