@@ -1222,6 +1222,7 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->def_args_complete = !st->args_truncated && n == st->nargs;
 	o->run_interval = st->run_interval;
 	o->calendar = st->calendar;
+	o->keepalive = st->keepalive;
 }
 
 /* What launchd would show of the definition of the plist recorded for

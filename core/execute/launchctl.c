@@ -738,7 +738,7 @@ struct print_parser {
 	int started; /* inside the first top-level block */
 	int seen_state, seen_pid, seen_runs, seen_exit, seen_signal, seen_reason, seen_job_state,
 		seen_crashes, seen_path, seen_program, seen_out, seen_err, seen_args,
-		seen_exit_timeout, seen_interval;
+		seen_exit_timeout, seen_interval, seen_properties;
 	int in_args;	 /* inside the service's own arguments block */
 	int in_triggers; /* inside the service's own event triggers block */
 };
@@ -798,6 +798,21 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 			st->run_interval = parse_number(v, vlen - 8, 1, INT_MAX);
 	} else if (KEY("path", seen_path)) {
 		copy_value(st->path, sizeof(st->path), v, vlen);
+	} else if (KEY("properties", seen_properties)) {
+		/* "keepalive | inferred program": launchd keeps the loaded
+		 * definition running (its KeepAlive). */
+		for (size_t i = 0, j; i < vlen; i = j + 1) {
+			size_t a = i, b;
+
+			for (j = i; j < vlen && v[j] != '|'; j++)
+				;
+			for (b = j; b > a && v[b - 1] == ' '; b--)
+				;
+			while (a < b && v[a] == ' ')
+				a++;
+			if (b - a == strlen("keepalive") && !memcmp(v + a, "keepalive", b - a))
+				st->keepalive = 1;
+		}
 	} else if (KEY("program", seen_program)) {
 		copy_value(st->program, sizeof(st->program), v, vlen);
 	} else if (KEY("stdout path", seen_out)) {

@@ -138,6 +138,10 @@ struct rl_service_status {
 	 * com.apple.launchd.calendarinterval" (its StartCalendarInterval). */
 	long run_interval;
 	int calendar;
+	/* 1 when "properties" names "keepalive": launchd keeps the loaded
+	 * definition running (KeepAlive true), whatever the plist on disk says
+	 * now. */
+	int keepalive;
 	char path[1024]; /* the plist launchd loaded the job from */
 	char program[1024];
 	char stdout_path[1024];

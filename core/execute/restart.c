@@ -550,7 +550,7 @@ static enum state st_status_before(struct step_run *s)
 	}
 	/* A scheduled task that started since the plan (its schedule fired):
 	 * left to finish, as the plan leaves one (core/plan/decide.h). */
-	if (s->res->old_pid && !held && !st.stopping && rl_decide_scheduled(job)) {
+	if (s->res->old_pid && !held && !st.stopping && !st.keepalive && rl_decide_scheduled(job)) {
 		int reload = s->step->action == RL_ACTION_RELOAD;
 		char *why = rl_decide_scheduled_why(job, st.run_interval, st.calendar,
 						    s->res->old_pid, 0, reload);

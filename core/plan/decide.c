@@ -1104,8 +1104,11 @@ enum rl_decision rl_decide_step(struct rl_plan *p, struct rl_step *s, const stru
 {
 	enum rl_decision d = decide(p, s, o);
 
+	/* Not one launchd keeps running by the definition it loaded (a
+	 * service whose new plist makes it a task): that process never ends
+	 * by itself. */
 	if (d == RL_DECISION_RESTART && !s->never && o->loaded && o->pid > 0 && !o->held &&
-	    rl_decide_scheduled(s->job))
+	    !o->keepalive && rl_decide_scheduled(s->job))
 		d = spare_task(p, s, o);
 
 	if (d == RL_DECISION_RESTART && !s->never && o->pid > 0 && rl_decide_hosts_self(o->pid)) {

@@ -34,6 +34,9 @@ struct rl_observed {
 	 * when print shows none (or was not read). */
 	long run_interval;
 	int calendar;
+	/* print's properties name "keepalive" (rl_service_status keepalive):
+	 * launchd keeps the definition it loaded running. */
+	int keepalive;
 	/* launchd's loaded definition as `print` shows it; def_path NULL: not
 	 * shown (then it never equals the plist on disk) */
 	const char *def_path;

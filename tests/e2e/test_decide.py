@@ -748,6 +748,31 @@ class DecideTest(unittest.TestCase):
                                  ("restarted", "kickstart"), res)
                 self.assertNotEqual(m.pid(label), pids[label])
 
+    def test_kept_alive_service_whose_new_plist_is_a_task_is_reloaded(self):
+        """A KeepAlive service whose new plist makes it a scheduled task
+        (the formula's `service do` moved to `run_type :interval`): launchd
+        still runs the loaded definition, which keeps it alive, so its
+        process never exits by itself; left to finish, its old code and
+        plist would stay for ever. It is reloaded as any service."""
+        with Machine(RELAUNCH) as m:
+            label = brew("feeder")
+            m.brew_install("feeder", "1.0")
+            args = [os.path.join(m.opt("feeder"), "bin", "feeder"), "1000"]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=True)
+            pid = self.boot(m, [label])[label]
+            m.brew_upgrade("feeder", "1.1")
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, StartInterval=300)
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("restarted", "reload"), res)
+            self.assertNotEqual(m.pid(label), pid)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+
     # -- current -----------------------------------------------------------
     def test_reloaded_by_its_package_manager_is_not_reloaded_again(self):
         with Machine(RELAUNCH) as m:

@@ -129,6 +129,43 @@ static void test_parse_schedule(void)
 	CHECK_INT(rl_launchctl_parse_print(running_sample, &st), 0);
 	CHECK_INT(st.run_interval, -1);
 	CHECK_INT(st.calendar, 0);
+	CHECK_INT(st.keepalive, 0);
+}
+
+/* Shape: the loaded definition's KeepAlive, as a real capture of
+ * nix-daemon (KeepAlive true) shows it among its properties; an event
+ * trigger's own "keepalive = 0", or a word that only starts with it, is
+ * not. */
+static void test_parse_keepalive(void)
+{
+	struct rl_service_status st;
+	const char *kept = "system/org.nixos.nix-daemon = {\n"
+			   "\tstate = running\n"
+			   "\tproperties = keepalive | inferred program | managed LWCR | has LWCR\n"
+			   "}\n";
+	const char *last = "gui/501/com.example.d = {\n"
+			   "\tproperties = runatload | keepalive\n"
+			   "}\n";
+	const char *other = "gui/501/com.example.e = {\n"
+			    "\tevent triggers = {\n"
+			    "\t\tcom.example.e.1 => {\n"
+			    "\t\t\tkeepalive = 1\n"
+			    "\t\t}\n"
+			    "\t}\n"
+			    "\tproperties = runatload | keepalives | inferred program\n"
+			    "}\n";
+	const char *empty = "gui/501/com.example.f = {\n"
+			    "\tproperties = \n"
+			    "}\n";
+
+	CHECK_INT(rl_launchctl_parse_print(kept, &st), 0);
+	CHECK_INT(st.keepalive, 1);
+	CHECK_INT(rl_launchctl_parse_print(last, &st), 0);
+	CHECK_INT(st.keepalive, 1);
+	CHECK_INT(rl_launchctl_parse_print(other, &st), 0);
+	CHECK_INT(st.keepalive, 0);
+	CHECK_INT(rl_launchctl_parse_print(empty, &st), 0);
+	CHECK_INT(st.keepalive, 0);
 }
 
 static void test_parse_stopped(void)
@@ -1290,6 +1327,7 @@ int main(void)
 	test_parse_running();
 	test_parse_stopped();
 	test_parse_schedule();
+	test_parse_keepalive();
 	test_parse_stopping();
 	test_parse_spaces();
 	test_parse_garbage();
