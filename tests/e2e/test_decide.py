@@ -47,7 +47,9 @@ keeps a broken upgrade from taking a working one down:
   `status` lists it (before a run too, agreeing with `plan`), `record`
   refuses for it, and the run that finds it gone, or a process started
   after the change, commits it without a restart; the schedule quoted is
-  the one launchd runs (print's), not a changed plist's;
+  the one launchd runs (print's), not a changed plist's; a KeepAlive
+  service whose new plist makes it a task is reloaded, not left to
+  finish (launchd keeps the loaded definition alive: it never ends);
 - a job whose own process runs `relaunch run` is deferred by that run, not
   killed by it, and restarted by the next run from outside it; `plan` and
   `run -n` run there show it deferred too, not as a step;
