@@ -1000,6 +1000,110 @@ void rl_launchctl_domain_release(struct rl_launchctl_domain *d)
 	memset(d, 0, sizeof(*d));
 }
 
+struct subdomain_parser {
+	struct rl_launchctl_subdomains *s;
+	size_t users_alloc, logins_alloc;
+	int seen;
+};
+
+/* The decimal uid that s (len bytes) begins with, up to its end (stop
+ * '\0') or up to a byte stop that must follow it; its length in *end. -1
+ * when there is none. */
+static long subdomain_uid(const char *s, size_t len, char stop, size_t *end)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (stop ? i == len || s[i] != stop : i != len)
+		return -1;
+	*end = i;
+	return parse_number(s, i, 0, (long)UINT32_MAX - 1);
+}
+
+static void push_uid(uid_t **v, size_t *n, size_t *alloc, long uid)
+{
+	rl_xgrow((void **)v, alloc, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (uid_t)uid;
+}
+
+static int subdomain_visit(const struct walk_line *l, void *ctx)
+{
+	static const char user[] = "com.apple.xpc.launchd.domain.user.";
+	static const char login[] = "com.apple.xpc.launchd.user.domain.";
+	struct subdomain_parser *p = ctx;
+	size_t n = sizeof(user) - 1, end, rest;
+	long uid;
+
+	if (l->depth == 1 && l->opener && l->len == strlen("subdomains = {") &&
+	    !memcmp(l->s, "subdomains = {", l->len))
+		p->seen = 1;
+	if (l->depth != 2 || l->opener || strcmp(l->block, "subdomains") != 0 || l->len <= n)
+		return 0;
+	if (!memcmp(l->s, user, n)) {
+		uid = subdomain_uid(l->s + n, l->len - n, '\0', &end);
+		if (uid >= 0)
+			push_uid(&p->s->users, &p->s->nusers, &p->users_alloc, uid);
+		return 0;
+	}
+	if (memcmp(l->s, login, n) != 0)
+		return 0;
+	uid = subdomain_uid(l->s + n, l->len - n, '.', &end);
+	rest = l->len - n - end;
+	/* ".<asid>.Aqua": the session type launchd gives a GUI login. */
+	if (uid < 0 || rest < 7 || memcmp(l->s + l->len - 5, ".Aqua", 5) != 0 ||
+	    parse_number(l->s + n + end + 1, rest - 6, 0, LONG_MAX) < 0)
+		return 0;
+	push_uid(&p->s->logins, &p->s->nlogins, &p->logins_alloc, uid);
+	return 0;
+}
+
+static int uid_cmp(const void *a, const void *b)
+{
+	uid_t x = *(const uid_t *)a, y = *(const uid_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void sort_uids(uid_t *v, size_t *n)
+{
+	size_t i, k = 0;
+
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), uid_cmp);
+	for (i = 0; i < *n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*n = k;
+}
+
+int rl_launchctl_parse_subdomains(const char *text, struct rl_launchctl_subdomains *s)
+{
+	struct subdomain_parser p;
+
+	memset(s, 0, sizeof(*s));
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	if (!text)
+		return -1;
+	walk(text, subdomain_visit, &p);
+	sort_uids(s->users, &s->nusers);
+	sort_uids(s->logins, &s->nlogins);
+	return p.seen ? 0 : -1;
+}
+
+int rl_launchctl_subdomains_has(const uid_t *v, size_t n, uid_t uid)
+{
+	return n && bsearch(&uid, v, n, sizeof(*v), uid_cmp) != NULL;
+}
+
+void rl_launchctl_subdomains_release(struct rl_launchctl_subdomains *s)
+{
+	free(s->users);
+	free(s->logins);
+	memset(s, 0, sizeof(*s));
+}
+
 /* print-disabled: `"label" => disabled|enabled` (current), `=> true|false`
  * (older systems: true is disabled), in the `disabled services` block. */
 static int disabled_visit(const struct walk_line *l, void *ctx)

@@ -190,6 +190,31 @@ const struct rl_launchctl_service *rl_launchctl_domain_find(const struct rl_laun
 							    const char *label);
 void rl_launchctl_domain_release(struct rl_launchctl_domain *d);
 
+/* The sessions launchd names in a domain's `subdomains = {` block (directly
+ * inside the domain's block; tab or space indentation, as the captures
+ * show both), one name a line:
+ *   - `print system` lists a user domain for each user launchd has one
+ *     for, com.apple.xpc.launchd.domain.user.<uid>, among the pid domains
+ *     of processes (com.apple.xpc.launchd.domain.pid.<name>.<pid>, not
+ *     sessions: skipped);
+ *   - `print user/<uid>` lists the user's GUI login (the one gui/<uid>
+ *     names, launchctl(1)), com.apple.xpc.launchd.user.domain.<uid>.<asid>.Aqua,
+ *     when that user is logged in at the GUI. */
+struct rl_launchctl_subdomains {
+	uid_t *users; /* user domains: sorted, each once */
+	size_t nusers;
+	uid_t *logins; /* uids with a GUI (Aqua) login: sorted, each once */
+	size_t nlogins;
+};
+
+/* Parse the subdomains block of `launchctl print <domain-target>`. 0, or
+ * -1 when the text holds no such block (nothing can be told from it).
+ * Release s in every case. */
+int rl_launchctl_parse_subdomains(const char *text, struct rl_launchctl_subdomains *s);
+/* Whether uid is among those listed (users or logins). */
+int rl_launchctl_subdomains_has(const uid_t *v, size_t n, uid_t uid);
+void rl_launchctl_subdomains_release(struct rl_launchctl_subdomains *s);
+
 /* `launchctl print-disabled <domain>`: the enable/disable overrides. */
 struct rl_launchctl_override {
 	char *label;

@@ -704,6 +704,114 @@ static void test_domain(void)
 	rl_launchctl_domain_release(&d);
 }
 
+/* `print system` names a user domain for each user launchd has one for,
+ * among pid domains (processes' XPC domains, not sessions); a domain's own
+ * subdomains block comes before its services, in tabs or, on older
+ * systems, spaces. */
+static const char shape_system_subdomains[] =
+	"system = {\n"
+	"\ttype = system\n"
+	"\thandle = 0\n"
+	"\tsecurity context = {\n"
+	"\t\tuid unset\n"
+	"\t\tasid = 0\n"
+	"\t}\n"
+	"\n"
+	"\tsubdomains = {\n"
+	"\t\tcom.apple.xpc.launchd.domain.pid.systemstats.1142\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.502\n"
+	"\t\tcom.apple.xpc.launchd.domain.pid.softwareupdated.738\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.501\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.0\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.501\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.5x1\n"
+	"\t\tcom.apple.xpc.launchd.domain.user.89.extra\n"
+	"\t}\n"
+	"\n"
+	"\tservices = {\n"
+	"\t\t     328      - \tcom.apple.xpc.launchd.domain.user.77\n"
+	"\t}\n"
+	"\n"
+	"\ttask-special ports = {\n"
+	"\t\t\t  0x1d03 4       bootstrap  com.apple.xpc.launchd.domain.user.88\n"
+	"\t}\n"
+	"}\n";
+static const char shape_system_subdomains_spaces[] =
+	"system = {\n"
+	"    type = system\n"
+	"    subdomains = {\n"
+	"        com.apple.xpc.launchd.domain.pid.mdworker.412\n"
+	"        com.apple.xpc.launchd.domain.user.503   \n"
+	"    }\n"
+	"    services = {\n"
+	"               0      - \torg.example.a\n"
+	"    }\n"
+	"}\n";
+/* `print user/<uid>` names the user's GUI login, Aqua with its asid; other
+ * session types are no GUI login. */
+static const char shape_user_subdomains[] =
+	"user/501 = {\n"
+	"\ttype = user\n"
+	"\thandle = 501\n"
+	"\tsubdomains = {\n"
+	"\t\tcom.apple.xpc.launchd.user.domain.501.100008.Aqua\n"
+	"\t\tcom.apple.xpc.launchd.user.domain.502.100011.Background\n"
+	"\t\tcom.apple.xpc.launchd.user.domain.503.Aqua\n"
+	"\t\tcom.apple.xpc.launchd.user.domain.504.1x.Aqua\n"
+	"\t}\n"
+	"\tservices = {\n"
+	"\t}\n"
+	"}\n";
+static const char shape_user_subdomains_spaces[] =
+	"user/501 = {\n"
+	"    type = user\n"
+	"    subdomains = {\n"
+	"        com.apple.xpc.launchd.user.domain.501.104157.Aqua\n"
+	"    }\n"
+	"}\n";
+
+static void test_subdomains(void)
+{
+	struct rl_launchctl_subdomains s;
+
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_system_subdomains, &s), 0);
+	CHECK_INT(s.nusers, 3);
+	CHECK(s.nusers == 3 && s.users[0] == 0 && s.users[1] == 501 && s.users[2] == 502);
+	CHECK_INT(s.nlogins, 0);
+	CHECK(rl_launchctl_subdomains_has(s.users, s.nusers, 502));
+	CHECK(!rl_launchctl_subdomains_has(s.users, s.nusers, 77));
+	CHECK(!rl_launchctl_subdomains_has(s.users, s.nusers, 88));
+	CHECK(!rl_launchctl_subdomains_has(s.users, s.nusers, 89));
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_system_subdomains_spaces, &s), 0);
+	CHECK(s.nusers == 1 && s.users[0] == 503);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_user_subdomains, &s), 0);
+	CHECK_INT(s.nusers, 0);
+	CHECK(s.nlogins == 1 && s.logins[0] == 501);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_user_subdomains_spaces, &s), 0);
+	CHECK(s.nlogins == 1 && s.logins[0] == 501);
+	rl_launchctl_subdomains_release(&s);
+	/* An empty block tells that there are none; no block tells nothing. */
+	CHECK_INT(rl_launchctl_parse_subdomains("user/505 = {\n\tsubdomains = {\n\t}\n}\n", &s), 0);
+	CHECK(s.nusers == 0 && s.nlogins == 0);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_domain_empty, &s), -1);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(shape_domain, &s), 0);
+	CHECK(s.nusers == 0 && s.nlogins == 0);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains("Bad request.\n"
+						"Could not find domain for user gui: 502\n",
+						&s),
+		  -1);
+	rl_launchctl_subdomains_release(&s);
+	CHECK_INT(rl_launchctl_parse_subdomains(NULL, &s), -1);
+	rl_launchctl_subdomains_release(&s);
+}
+
 /* Shapes of print-disabled: current systems say disabled/enabled, older ones
  * true/false; a gui domain adds a login item block after it. */
 static const char shape_disabled_words[] = "disabled services = {\n"
@@ -1333,6 +1441,7 @@ int main(void)
 	test_parse_garbage();
 	test_shapes();
 	test_domain();
+	test_subdomains();
 	test_disabled();
 	test_path();
 	test_meaning();
