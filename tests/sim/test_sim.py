@@ -906,6 +906,86 @@ class RealLaunchdTest(unittest.TestCase):
         self.assertEqual(parse_print(text)["state"], "running")
 
 
+class SessionsTest(unittest.TestCase):
+    """Fast user switching: two users logged in at the GUI, a third with a
+    user domain and no GUI login. launchd loads each /Library/LaunchAgents
+    plist into every GUI login, and names the sessions in `print`'s
+    subdomains blocks (README: where the names come from)."""
+
+    OTHER, NO_GUI = 502, 503
+
+    @classmethod
+    def setUpClass(cls):
+        sim = cls.sim = Sim()
+        cls.addClassCleanup(sim.cleanup)
+        cls.shared = os.path.join(sim.root, "shared-agents")
+        os.mkdir(cls.shared)
+        with open(os.path.join(cls.shared, "org.multi.agent.plist"), "wb") as f:
+            plistlib.dump(dict(Label="org.multi.agent", ProgramArguments=["sleep", "1000"],
+                               RunAtLoad=True), f)
+        sim.plist("agent", "org.multi.own", ProgramArguments=["sleep", "1000"], RunAtLoad=True)
+        r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", sim.agents,
+                            "--all-users-agent-dir", cls.shared, "--gui-uid", str(UID),
+                            "--gui-uid", str(cls.OTHER), "--user-uid", str(cls.NO_GUI)],
+                           env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        if r.returncode != 0:
+            raise AssertionError(f"launchd-sim start failed: {r.stderr}")
+
+    def subdomains(self, domain):
+        r = self.sim.launchctl("print", domain)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        start = lines.index("\tsubdomains = {")
+        self.assertLess(start, lines.index("\tservices = {"))
+        return [line[2:] for line in lines[start + 1:lines.index("\t}", start)]]
+
+    def test_a_shared_agent_runs_in_every_gui_login(self):
+        mine = self.sim.pid(f"{GUI}/org.multi.agent")
+        other = self.sim.pid(f"gui/{self.OTHER}/org.multi.agent")
+        self.assertTrue(mine and other and mine != other, (mine, other))
+        self.assertTrue(self.sim.pid(f"{GUI}/org.multi.own"))
+        r = self.sim.launchctl("print", f"gui/{self.OTHER}/org.multi.own")
+        self.assertEqual(r.returncode, 113, r.stderr)
+        self.assertEqual(self.sim.launchctl("print", f"gui/{self.NO_GUI}").returncode, 112)
+        self.assertNotEqual(self.asid(GUI), self.asid(f"gui/{self.OTHER}"))
+
+    def asid(self, domain):
+        text = self.sim.launchctl("print", domain).stdout
+        return [line for line in text.splitlines() if line.startswith("\t\tasid = ")]
+
+    def test_system_names_each_user_domain(self):
+        names = self.subdomains("system")
+        users = [n for n in names if n.startswith("com.apple.xpc.launchd.domain.user.")]
+        self.assertEqual(users, [f"com.apple.xpc.launchd.domain.user.{u}"
+                                 for u in sorted({UID, self.OTHER, self.NO_GUI})])
+        self.assertTrue(any(n.startswith("com.apple.xpc.launchd.domain.pid.") for n in names),
+                        names)
+
+    def test_a_user_domain_names_its_gui_login(self):
+        other = self.subdomains(f"user/{self.OTHER}")
+        self.assertEqual(len(other), 1, other)
+        self.assertRegex(other[0], rf"^com\.apple\.xpc\.launchd\.user\.domain\.{self.OTHER}"
+                                   r"\.[0-9]+\.Aqua$")
+        self.assertEqual(self.subdomains(f"user/{self.NO_GUI}"), [])
+
+    def test_each_session_is_restarted_and_faulted_on_its_own(self):
+        mine = self.sim.pid(f"{GUI}/org.multi.agent")
+        target = f"gui/{self.OTHER}/org.multi.agent"
+        r = subprocess.run([LAUNCHD_SIM, "fault", "exit", "--command", "kickstart", "--label",
+                            "org.multi.agent", "--domain", f"gui/{self.OTHER}", "--code", "1"],
+                           env=self.sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        other = self.sim.pid(target)
+        self.assertEqual(self.sim.launchctl("kickstart", "-k", GUI + "/org.multi.agent")
+                         .returncode, 0)
+        self.assertEqual(self.sim.launchctl("kickstart", "-k", target).returncode, 1)
+        self.assertEqual(self.sim.pid(target), other)
+        self.assertEqual(self.sim.launchctl("kickstart", "-k", target).returncode, 0)
+        now = self.sim.pid(target)
+        self.assertTrue(now and now != other, (other, now))
+        self.assertNotEqual(self.sim.pid(GUI + "/org.multi.agent"), mine)
+
+
 class HeadlessTest(unittest.TestCase):
     """A Mac with no GUI session (SSH only): gui/<uid> does not exist,
     agents live in user/<uid>."""

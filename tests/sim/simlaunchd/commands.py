@@ -142,9 +142,10 @@ def failure_text(command, label, code, as_root=True):
     return f"{code}: {text}\n"
 
 
-def injected(ctx, label):
-    """A fault set with `launchd-sim fault` for this call, or None."""
-    return ctx.launchd.faults.take_exit(ctx.command, label)
+def injected(ctx, label, domain):
+    """A fault set with `launchd-sim fault` for this call on label in
+    domain (its name), or None."""
+    return ctx.launchd.faults.take_exit(ctx.command, label, domain)
 
 
 def as_root(ctx):
@@ -167,9 +168,12 @@ def cmd_print(ctx, args, respond):
     name, label = parse_target(args[0], "print")
     domain = find_domain(ctx, name)
     if label is None:
-        respond(Reply(0, render.print_domain(domain, lambda lb: _shown_pid(ctx, lb))))
+        kind, _, handle = domain.name.partition("/")
+        asid = ctx.launchd.gui_asid(int(handle)) if kind == "gui" else None
+        respond(Reply(0, render.print_domain(domain, lambda lb: _shown_pid(ctx, lb),
+                                             ctx.launchd.subdomains(domain), asid)))
         return
-    fault = injected(ctx, label)
+    fault = injected(ctx, label, domain.name)
     if fault:
         raise Failure(fault["code"], _bad_request(ctx) + failure_text("print", label, fault["code"]))
     log_dir = os.path.join(ctx.launchd.config.state_dir, "logs")
@@ -200,7 +204,7 @@ def cmd_kickstart(ctx, args, respond):
     svc = service_target(ctx, rest)
     if svc.label.startswith("com.apple."):
         raise Failure(ESIP, failure_text("kickstart", svc.label, ESIP))
-    fault = injected(ctx, svc.label)
+    fault = injected(ctx, svc.label, svc.domain.name)
     if fault and not fault["perform"]:
         raise Failure(fault["code"], failure_text("kickstart", svc.label, fault["code"]))
     if svc.booting_out:
@@ -263,7 +267,7 @@ def cmd_bootout(ctx, args, respond):
     for lab in labels:
         if lab.startswith("com.apple."):
             raise _bootout_failed(ESIP)
-        fault = injected(ctx, lab)
+        fault = injected(ctx, lab, domain.name)
         if fault and not fault["perform"]:
             raise _bootout_failed(fault["code"])
         svc = domain.services.get(lab)
@@ -289,7 +293,7 @@ def cmd_bootstrap(ctx, args, respond):
     root = as_root(ctx)
     for path in args[1:]:
         full = os.path.join(ctx.cwd, path)
-        fault = injected(ctx, _plist_label(full))
+        fault = injected(ctx, _plist_label(full), domain.name)
         if fault and not fault["perform"]:
             raise Failure(fault["code"], failure_text("bootstrap", "", fault["code"], root))
         code = ctx.launchd.bootstrap(domain, full, root)

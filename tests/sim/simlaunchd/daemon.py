@@ -51,6 +51,8 @@ def config_from(args, directory):
         daemon_dirs=[os.path.abspath(d) for d in args.daemon_dir],
         gui_uids=args.gui_uid or [os.getuid()],
         user_agent_dirs=[os.path.abspath(d) for d in args.user_agent_dir],
+        all_users_agent_dirs=[os.path.abspath(d) for d in args.all_users_agent_dir],
+        user_uids=args.user_uid,
         loads=[_load_arg(a) for a in args.load],
         headless=args.headless,
         as_user=args.as_user,
@@ -218,6 +220,7 @@ class Server:
             faults.exits.append({"command": str(request.get("command")), "label": label,
                                  "code": int(request.get("code", 1)),
                                  "times": int(request.get("times", 1)),
+                                 "domain": request.get("domain") or None,
                                  "perform": bool(request.get("perform", False)
                                                  or request.get("when_gone", False)),
                                  "when_gone": bool(request.get("when_gone", False)),
@@ -328,6 +331,10 @@ def _passthrough(args):
         out += ["--gui-uid", str(uid)]
     for d in args.user_agent_dir:
         out += ["--user-agent-dir", os.path.abspath(d)]
+    for d in args.all_users_agent_dir:
+        out += ["--all-users-agent-dir", os.path.abspath(d)]
+    for uid in args.user_uid:
+        out += ["--user-uid", str(uid)]
     for domain, path in map(_load_arg, args.load):
         out += ["--load", f"{domain}={path}"]
     if args.headless:
@@ -406,7 +413,7 @@ def cmd_fault(args, directory):
         request.update(command=args.lc_command, code=args.code,
                        times=1 if args.times_given is None else args.times_given,
                        perform=args.perform or args.hide_stopping, when_gone=args.when_gone,
-                       hide_stopping=args.hide_stopping)
+                       hide_stopping=args.hide_stopping, domain=args.domain)
     elif args.kind == "exit-reason":
         request["text"] = args.text or ""
     elif args.kind == "hang":
@@ -442,6 +449,11 @@ def main(argv=None):
                        help="a uid with a GUI session (repeatable; default: your uid)")
         p.add_argument("--user-agent-dir", action="append", default=[], metavar="DIR",
                        help="load DIR/*.plist into user/<first gui uid> (repeatable)")
+        p.add_argument("--all-users-agent-dir", action="append", default=[], metavar="DIR",
+                       help="load DIR/*.plist into gui/<uid> of every GUI session, as launchd "
+                            "loads /Library/LaunchAgents (repeatable)")
+        p.add_argument("--user-uid", action="append", type=int, default=[], metavar="UID",
+                       help="a uid with a user domain and no GUI login (repeatable)")
         p.add_argument("--load", action="append", default=[], metavar="DOMAIN=PLIST",
                        help="load the plist from where it is into DOMAIN, as `brew services "
                             "run` does from a formula's opt link or keg (repeatable)")
@@ -456,6 +468,7 @@ def main(argv=None):
     f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "hang", "clear"])
     f.add_argument("--label")
     f.add_argument("--command", dest="lc_command", help="exit, hang: the launchctl subcommand (bootout, bootstrap, kickstart, print)")
+    f.add_argument("--domain", help="exit: only the label's calls in this domain (gui/502)")
     f.add_argument("--code", type=int, help="exit: the exit code to answer")
     f.add_argument("--times", type=int, dest="times_given",
                    help="exit: for this many calls (default 1); hang: this many (default: all)")

@@ -18,6 +18,9 @@ class Config:
     agent_dirs: list = field(default_factory=list)
     daemon_dirs: list = field(default_factory=list)
     gui_uids: list = field(default_factory=list)  # agents load into the first
+    # loaded into gui/<uid> of every GUI session, as /Library/LaunchAgents
+    all_users_agent_dirs: list = field(default_factory=list)
+    user_uids: list = field(default_factory=list)  # users with a user domain, no GUI login
     user_agent_dirs: list = field(default_factory=list)  # loaded into user/<first uid>
     loads: list = field(default_factory=list)  # (domain, plist): loaded from where it is
     headless: bool = False        # no GUI session at all: no gui/<uid> domain
@@ -45,6 +48,8 @@ class Domain:
         return self.overrides.get(spec.label, spec.disabled)
 
 
+GUI_ASID = 100017  # the first GUI login's audit session; the next ones count up
+
 SIP_PREFIX = "com.apple."  # labels launchd protects with System Integrity Protection
 
 
@@ -53,7 +58,7 @@ class Faults:
     `launchd-sim fault …` (see README.md):
 
     - exits: the next `times` calls of a launchctl subcommand on a label
-      answer `code` (with launchctl's message for it); with `perform` the
+      (in one domain, or in any: domain None) answer `code` (with launchctl's message for it); with `perform` the
       call still does its work (a bootout that answers 36 and still stops
       the job), else it changes nothing (a kickstart refused with 1); a
       bootout with `when_gone` does its work and answers only once the job
@@ -86,9 +91,10 @@ class Faults:
             return True
         return False
 
-    def take_exit(self, command, label):
+    def take_exit(self, command, label, domain):
         for f in self.exits:
-            if f["command"] == command and f["label"] == label and f["times"] > 0:
+            if (f["command"] == command and f["label"] == label and f["times"] > 0
+                    and f.get("domain") in (None, domain)):
                 f["times"] -= 1
                 return f
         return None
@@ -136,6 +142,8 @@ class Launchd:
         if not config.headless:
             for uid in config.gui_uids:
                 self.domains[f"gui/{uid}"] = Domain(f"gui/{uid}")
+        for uid in config.user_uids:
+            self.domains[f"user/{uid}"] = Domain(f"user/{uid}")
         self._by_pid = {}
         self._log_dir = os.path.join(config.state_dir, "logs")
         os.makedirs(self._log_dir, exist_ok=True)
@@ -161,27 +169,55 @@ class Launchd:
                 for entry in sorted(os.listdir(d)):
                     if entry.endswith(".plist"):
                         self._boot_one(name, os.path.join(d, entry))
+        # /Library/LaunchAgents: launchd loads each into every GUI login.
+        for d in self.config.all_users_agent_dirs:
+            for entry in sorted(os.listdir(d)):
+                if entry.endswith(".plist"):
+                    for uid in self.config.gui_uids:
+                        self._boot_one("agent", os.path.join(d, entry), uid=uid)
         # `brew services run`: a bootstrap of the plist where brew keeps
         # it, no copy in a job directory and no `launchctl enable`.
         for name, path in self.config.loads:
             self._boot_one(name, path, enable=False)
 
-    def agent_domain(self, spec):
-        """Where launchd loads an agent at login: user/<uid> when its
-        LimitLoadToSessionType names only Background or when there is no
-        GUI session, else gui/<uid>."""
-        uid = self.config.gui_uids[0]
+    def agent_domain(self, spec, uid=None):
+        """Where launchd loads an agent at login of uid (default: the first
+        GUI uid): user/<uid> when its LimitLoadToSessionType names only
+        Background or when there is no GUI session, else gui/<uid>."""
+        uid = self.config.gui_uids[0] if uid is None else uid
         if self.config.headless or spec.background_only():
             return self.domain(f"user/{uid}")
         return self.domain(f"gui/{uid}")
 
-    def _boot_one(self, name, path, enable=True):
+    def gui_asid(self, uid):
+        """The audit session of uid's GUI login (each login its own)."""
+        return GUI_ASID + self.config.gui_uids.index(uid)
+
+    def subdomains(self, domain):
+        """The sessions `print <domain>` names under `subdomains = {`, or
+        None for no such block (README: where the names come from): system
+        names each user domain and, as real launchd does, pid domains (here
+        the daemon's own, standing in for those of processes); a user
+        domain names its user's GUI login while there is one."""
+        kind, _, handle = domain.name.partition("/")
+        if kind == "system":
+            uids = sorted({int(n.partition("/")[2]) for n in self.domains if n != "system"})
+            return ([f"com.apple.xpc.launchd.domain.pid.launchd-sim.{os.getpid()}"] +
+                    [f"com.apple.xpc.launchd.domain.user.{uid}" for uid in uids])
+        if kind == "user":
+            uid = int(handle)
+            if f"gui/{uid}" in self.domains:
+                return [f"com.apple.xpc.launchd.user.domain.{uid}.{self.gui_asid(uid)}.Aqua"]
+            return []
+        return None
+
+    def _boot_one(self, name, path, enable=True, uid=None):
         try:
             spec = jobspec.load(path)
         except jobspec.SpecError as e:
             print(f"launchd-sim: warning: cannot load {e}", flush=True)
             return
-        domain = self.agent_domain(spec) if name == "agent" else self.domain(name)
+        domain = self.agent_domain(spec, uid) if name == "agent" else self.domain(name)
         if domain is None:
             print(f"launchd-sim: warning: {path}: no domain '{name}'", flush=True)
             return

@@ -129,7 +129,7 @@ def _list_status(svc, never="0"):
     return f"-{os.WTERMSIG(st)}" if os.WIFSIGNALED(st) else str(os.WEXITSTATUS(st))
 
 
-def print_domain(domain, shown_pid=None):
+def print_domain(domain, shown_pid=None, subdomains=None, asid=None):
     """`launchctl print <domain-target>` in the layout real launchd prints
     (README: where the shape comes from): counts and a security context,
     then `services = {` with one line per loaded job in launchd's columns,
@@ -137,7 +137,9 @@ def print_domain(domain, shown_pid=None):
     ("-" never exited, the code, or minus the signal), a space and a tab,
     the label; then blocks whose lines look alike but are not jobs
     (endpoints), and the overrides. shown_pid(label): the pid to name
-    instead of a running job's own (the print-pid hook), or None."""
+    instead of a running job's own (the print-pid hook), or None.
+    subdomains: the names of its `subdomains = {` block (None: no block);
+    asid: a gui domain's audit session."""
     kind, _, handle = domain.name.partition("/")
     services = sorted(domain.services.items())
     active = sum(1 for _, svc in services if svc.pid)
@@ -155,8 +157,11 @@ def print_domain(domain, shown_pid=None):
         lines.append("\tsession = Aqua")
     lines += ["\tsecurity context = {",
               "\t\tuid unset" if kind == "system" else f"\t\tuid = {handle}",
-              "\t\tasid = 0" if kind == "system" else "\t\tasid = 100017",
-              "\t}", "", "\tservices = {"]
+              "\t\tasid = 0" if kind == "system" else f"\t\tasid = {asid or 100017}",
+              "\t}", ""]
+    if subdomains is not None:
+        lines += ["\tsubdomains = {"] + [f"\t\t{name}" for name in subdomains] + ["\t}", ""]
+    lines.append("\tservices = {")
     for label, svc in services:
         pid = ((shown_pid(label) if shown_pid else None) or svc.pid) if svc.pid else 0
         lines.append(f"\t\t{pid:>8} {_list_status(svc, '-'):>6} \t{label}")
