@@ -1324,6 +1324,7 @@ void rl_launchctl_listings_release(struct rl_launchctl_listings *ls)
 		free(ls->v[i].domain);
 		free(ls->v[i].errtext);
 		rl_launchctl_domain_release(&ls->v[i].d);
+		rl_launchctl_subdomains_release(&ls->v[i].sub);
 	}
 	free(ls->v);
 	memset(ls, 0, sizeof(*ls));
@@ -1347,11 +1348,14 @@ static int ask_listing(struct rl_launchctl_listings *ls, struct rl_launchctl_lis
 	l->errtext = NULL;
 	rl_launchctl_domain_release(&l->d);
 	memset(&l->d, 0, sizeof(l->d));
+	rl_launchctl_subdomains_release(&l->sub);
+	l->has_sub = 0;
 	l->taken_ns = taken;
 	l->status = r.timed_out ? -1 : r.status;
 	l->rc = -1;
 	if (l->status == 0) {
 		l->rc = rl_launchctl_parse_domain(r.out, &l->d) == 0 ? 0 : -1;
+		l->has_sub = rl_launchctl_parse_subdomains(r.out, &l->sub) == 0;
 	} else if (strcmp(l->domain, "system") != 0 &&
 		   (l->status == RL_LC_EXIT_NO_DOMAIN || l->status == RL_LC_EXIT_UNSUPPORTED)) {
 		char lines[RL_ERROR_TEXT_MAX / 2];
@@ -1460,4 +1464,54 @@ int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *l
 	}
 	located_text(loc, nogui, asked, ndomains);
 	return 1;
+}
+
+/* Whether uid may have a GUI login: no user/<uid> listing kept says it
+ * has none. */
+static int may_have_login(struct rl_launchctl_listings *ls, uid_t uid)
+{
+	char domain[32];
+	const struct rl_launchctl_listing *l;
+
+	snprintf(domain, sizeof(domain), "user/%lu", (unsigned long)uid);
+	l = kept(ls, domain);
+	return !l || !l->has_sub || rl_launchctl_subdomains_has(l->sub.logins, l->sub.nlogins, uid);
+}
+
+int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
+				   struct rl_strv *loaded, struct rl_strv *unknown,
+				   struct rl_error *err)
+{
+	const struct rl_launchctl_listing *sys = listing(ls, "system", err);
+	uid_t *users;
+	size_t n;
+	int rc = 0;
+
+	if (!sys)
+		return -2;
+	if (sys->rc != 0 || !sys->has_sub)
+		return 1;
+	if (!sys->sub.nusers)
+		return 0;
+	/* A copy: asking for more listings may move the system one. */
+	n = sys->sub.nusers;
+	users = rl_xmalloc(n * sizeof(*users));
+	memcpy(users, sys->sub.users, n * sizeof(*users));
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char domain[32];
+		const struct rl_launchctl_listing *l;
+
+		if (users[i] == uid || !may_have_login(ls, users[i]))
+			continue;
+		snprintf(domain, sizeof(domain), "gui/%lu", (unsigned long)users[i]);
+		l = listing(ls, domain, err);
+		if (!l)
+			rc = -2;
+		else if (l->rc < 0)
+			rl_strv_push(unknown, domain);
+		else if (l->rc == 0 && rl_launchctl_domain_find(&l->d, label))
+			rl_strv_push(loaded, domain);
+	}
+	free(users);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/base/util.h"
 
 /* launchctl's exit codes that mean something to us. */
 #define RL_LC_EXIT_PERM	       1   /* kickstart: 1: Operation not permitted (seen transiently) */
@@ -288,6 +289,10 @@ struct rl_launchctl_listing {
 	int status;    /* launchctl's exit code (-1 timed out or killed) */
 	char *errtext; /* launchctl's own lines when rc is 1, on one line */
 	struct rl_launchctl_domain d;
+	/* The sessions its subdomains block names (rl_launchctl_parse_subdomains),
+	 * read from the same answer; has_sub: 1 when it has the block. */
+	struct rl_launchctl_subdomains sub;
+	int has_sub;
 	/* When launchd was asked: wall clock, ns since the epoch, read just
 	 * before the call (a pid listed was launchd's process then); 0 when
 	 * the clock cannot be read. */
@@ -334,5 +339,21 @@ int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *l
 				 const char *const *domains, size_t ndomains,
 				 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
 				 struct rl_error *err);
+
+/* An agent every GUI login loads (a root-owned plist of a system agent
+ * directory) runs once in each: the GUI logins other than uid's that have
+ * label loaded, from the listings. The users are those `print system`'s
+ * subdomains block names (that listing, asked once as any); each user but
+ * uid is asked `print gui/<uid>` once (as any listing), unless a user/<uid>
+ * listing already kept names no GUI login of theirs; a gui/<uid> that
+ * does not exist (112, 125) is no GUI login. Each gui/<uid> whose listing
+ * names label is pushed to loaded, each whose listing cannot tell (its
+ * print failed otherwise, or printed no services block) to unknown.
+ * Returns 0, 1 when the system listing cannot name the users (it failed,
+ * or has no subdomains block: nothing pushed), -2 launchctl cannot be
+ * run (err). */
+int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
+				   struct rl_strv *loaded, struct rl_strv *unknown,
+				   struct rl_error *err);
 
 #endif

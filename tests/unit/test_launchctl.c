@@ -1364,6 +1364,105 @@ static void test_listings(void)
 	}
 }
 
+/* Fast user switching: 501 (the console) and 502 logged in at the GUI,
+ * 503 with a user domain and no GUI login (as its user/ listing says),
+ * 504 with none either (gui/504 is 112), 505 whose gui/ listing cannot
+ * tell, 0 and 89 (system users) without a GUI login. */
+static const char sessions_system[] = "system = {\n"
+				      "\ttype = system\n"
+				      "\tsubdomains = {\n"
+				      "\t\tcom.apple.xpc.launchd.domain.pid.mdworker.412\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.0\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.89\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.501\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.502\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.503\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.504\n"
+				      "\t\tcom.apple.xpc.launchd.domain.user.505\n"
+				      "\t}\n"
+				      "\tservices = {\n"
+				      "\t\t     328      - \td1\n"
+				      "\t}\n"
+				      "}\n";
+static const char sessions_gui502[] = "gui/502 = {\n"
+				      "\ttype = login\n"
+				      "\tservices = {\n"
+				      "\t\t     900      - \torg.example.shared\n"
+				      "\t\t     901      - \torg.example.mine\n"
+				      "\t}\n"
+				      "}\n";
+static const char sessions_user503[] = "user/503 = {\n"
+				       "\ttype = user\n"
+				       "\tsubdomains = {\n"
+				       "\t}\n"
+				       "\tservices = {\n"
+				       "\t}\n"
+				       "}\n";
+
+static void test_listings_sessions(void)
+{
+	static const struct fake_answer answers[] = {
+		{"system", 0, sessions_system, ""},
+		{"gui/0", 112, "", "Bad request.\nCould not find domain for user gui: 0\n"},
+		{"gui/89", 112, "", "Bad request.\nCould not find domain for user gui: 89\n"},
+		{"gui/501", 0, shape_domain, ""},
+		{"gui/502", 0, sessions_gui502, ""},
+		{"user/503", 0, sessions_user503, ""},
+		{"gui/504", 125, "", "Bad request.\n"},
+		{"gui/505", 1, "", "Operation not permitted\n"},
+		{NULL, 0, NULL, NULL},
+	};
+	struct fake_lc f = {answers, 0, 0};
+	struct rl_launchctl_listings ls;
+	struct rl_strv loaded = {0}, unknown = {0};
+	struct rl_error err = {0};
+
+	rl_launchctl_listings_init(&ls, fake_call, &f);
+	/* user/503 asked before, for another job: its GUI login is known to
+	 * be none, so gui/503 is not asked. */
+	CHECK(rl_launchctl_listings_get(&ls, "user/503", &err) != NULL);
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.shared", 501, &loaded, &unknown,
+						 &err),
+		  0);
+	CHECK_INT(loaded.n, 1);
+	CHECK(loaded.n == 1 && strcmp(loaded.v[0], "gui/502") == 0);
+	CHECK(unknown.n == 1 && strcmp(unknown.v[0], "gui/505") == 0);
+	/* user/503, system, gui/0, gui/89, gui/502, gui/504, gui/505. */
+	CHECK_INT(f.calls, 7);
+	rl_strv_release(&loaded);
+	rl_strv_release(&unknown);
+	/* Another agent: the listings kept answer, launchd is asked nothing. */
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.other", 501, &loaded, &unknown,
+						 &err),
+		  0);
+	CHECK_INT(loaded.n, 0);
+	CHECK_INT(f.calls, 7);
+	rl_strv_release(&unknown);
+	rl_launchctl_listings_release(&ls);
+	/* A system listing without a subdomains block names no users. */
+	{
+		static const struct fake_answer bare[] = {
+			{"system", 0, domain_system, ""},
+			{NULL, 0, NULL, NULL},
+		};
+		struct fake_lc g = {bare, 0, 0};
+
+		rl_launchctl_listings_init(&ls, fake_call, &g);
+		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, &loaded, &unknown, &err),
+			  1);
+		CHECK_INT(loaded.n + unknown.n, 0);
+		CHECK_INT(g.calls, 1);
+		rl_launchctl_listings_release(&ls);
+		g.cannot_run = 1;
+		rl_launchctl_listings_init(&ls, fake_call, &g);
+		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, &loaded, &unknown, &err),
+			  -2);
+		CHECK(err.set);
+		rl_error_clear(&err);
+		rl_launchctl_listings_release(&ls);
+	}
+}
+
 /* A listing asked again (a job restarted since it was taken): launchd is
  * asked once more, and no more; the new answer replaces the kept one. */
 static void test_listings_renew(void)
@@ -1458,6 +1557,7 @@ int main(void)
 	test_locate();
 	test_listings();
 	test_listings_renew();
+	test_listings_sessions();
 	check_rmtree(tmp);
 	free(tmp);
 	return check_done();
