@@ -98,7 +98,7 @@ static const struct cli_option jobs_options[] = {
 };
 
 static const struct cli_option plan_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":3,\"steps\":[{label,target,plist,kind,\n"
+	CLI_OPTION_JSON("JSON: {\"version\":4,\"steps\":[{label,target,plist,kind,\n"
 			"action,never,unloaded,reasons}],\"reported\":[{path,change,labels,why}],\n"
 			"\"baseline\"}; baseline: no manifest yet"),
 	CLI_OPTION_STATE_DIR,
@@ -117,7 +117,7 @@ static const struct cli_option plan_options[] = {
 
 static const struct cli_option run_options[] = {
 	CLI_OPTION_DRY_RUN,
-	CLI_OPTION_JSON("JSON: {\"version\":3,\"results\":[{label,target,action,status,\n"
+	CLI_OPTION_JSON("JSON: {\"version\":4,\"results\":[{label,target,action,status,\n"
 			"old_pid,new_pid,seconds,reasons,error,note}],\"baseline\",\n"
 			"\"started\",\"finished\",\"summary\":{<status>:N}}"),
 	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",

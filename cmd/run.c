@@ -233,7 +233,7 @@ static void stopped_update(void)
 		if (so_far.done[i])
 			json_array_append(steps, so_far.done[i]);
 		else if (so_far.where[i] >= 0) {
-			char *label = rl_path_quote(s->job->label);
+			char *label = rl_path_quote(rl_job_key(s->job));
 
 			json_array_append_new(steps, step_under_way(i));
 			rl_buf_addf(&why, "%s%s", under_way++ ? ", " : "", label);
@@ -487,8 +487,8 @@ static void on_unloaded(const struct rl_step *step, int unloaded, void *ctx)
 static void on_answer(const struct rl_step *step, int answer, void *ctx)
 {
 	struct run_ctx *rc = ctx;
-	struct rl_intent *it = rl_strv_sorted_contains(&rc->mine, step->job->label)
-				       ? rl_intents_find(rc->intents, step->job->label)
+	struct rl_intent *it = rl_strv_sorted_contains(&rc->mine, rl_job_key(step->job))
+				       ? rl_intents_find(rc->intents, rl_job_key(step->job))
 				       : NULL;
 	struct rl_error err = {0};
 	int changed = 0;
@@ -561,7 +561,7 @@ static void print_result(const struct rl_result *r, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
 	const struct rl_step *s = r->step;
-	char *label = rl_path_quote(s->job->label);
+	char *label = rl_path_quote(rl_job_key(s->job));
 	struct rl_buf b = {0};
 
 	rl_runlog_step_text(&b, label, rl_action_name(s->action), rl_result_status_name(r->status),
@@ -577,7 +577,7 @@ static void print_result(const struct rl_result *r, void *ctx)
 static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
-	char *label = rl_path_quote(step->job->label);
+	char *label = rl_path_quote(rl_job_key(step->job));
 	char *target = rl_path_quote(step->job->target);
 	long i = so_far_index(step);
 	/* A job not running that is reloaded: nothing is restarted (launchd
@@ -605,7 +605,7 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 static void print_throttle(const struct rl_step *step, double ago, double wait, void *ctx)
 {
 	const struct run_args *a = ((const struct run_ctx *)ctx)->a;
-	char *label = rl_path_quote(step->job->label);
+	char *label = rl_path_quote(rl_job_key(step->job));
 	char why[80], ago_s[RL_SECONDS_TEXT], wait_s[RL_SECONDS_TEXT];
 
 	rl_throttle_why(step->job, ((const struct run_ctx *)ctx)->throttle_floor, why, sizeof(why));
@@ -624,6 +624,7 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 	struct rl_intent it = {
 		.label = job->label,
 		.target = job->target,
+		.other_login = job->other_login,
 		.domain = job->domain,
 		.plist = job->plist,
 		.action = step->action == RL_ACTION_RELOAD ? RL_INTENT_RELOAD : RL_INTENT_KICKSTART,
@@ -636,11 +637,11 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 
 	rl_intents_put(rc->intents, &it);
 	if (rl_intents_save(rc->intents, rc->statedir, &err) == 0) {
-		rl_strv_sorted_add(&rc->mine, job->label);
+		rl_strv_sorted_add(&rc->mine, rl_job_key(job));
 		return 0;
 	}
 	fprintf(stderr, "relaunch: %s\n", err.text);
-	rl_intents_drop(rc->intents, job->label);
+	rl_intents_drop(rc->intents, rl_job_key(job));
 	return -1;
 }
 
@@ -675,9 +676,9 @@ static int can_reload(const struct rl_step *step, char **why, void *ctx)
 static int held(const struct rl_step *step, pid_t *pid, void *ctx)
 {
 	struct run_ctx *rc = ctx;
-	const struct rl_intent *it = rl_intents_find(rc->intents, step->job->label);
+	const struct rl_intent *it = rl_intents_find(rc->intents, rl_job_key(step->job));
 
-	if (!it || rl_strv_sorted_contains(&rc->mine, step->job->label))
+	if (!it || rl_strv_sorted_contains(&rc->mine, rl_job_key(step->job)))
 		return 0;
 	if (pid)
 		*pid = it->pid;
@@ -708,12 +709,12 @@ static void step_done(const struct rl_result *r, void *ctx)
 	/* Only this run's own entry: one an earlier run left stays until a
 	 * run finishes it (a step that did not begin, say a job found not
 	 * loaded, has none of its own). */
-	if (!rl_strv_sorted_contains(&rc->mine, r->step->job->label))
+	if (!rl_strv_sorted_contains(&rc->mine, rl_job_key(r->step->job)))
 		return;
 	if (r->unfinished == RL_UNFINISHED_UNLOADED) {
 		/* Kept as it is for the next run, its step over: status
 		 * lists it as left unfinished, no longer under way. */
-		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+		struct rl_intent *it = rl_intents_find(rc->intents, rl_job_key(r->step->job));
 
 		if (!it || !it->under_way)
 			return;
@@ -721,7 +722,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 	} else if (r->unfinished == RL_UNFINISHED_BOOTING_OUT) {
 		/* launchd is still stopping it and unloads it once it exits:
 		 * the next run waits for that, then loads it. */
-		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+		struct rl_intent *it = rl_intents_find(rc->intents, rl_job_key(r->step->job));
 
 		if (it) {
 			it->booting_out = 1;
@@ -729,7 +730,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 		}
 	} else if (r->unfinished == RL_UNFINISHED_STOPPED) {
 		/* Loaded, not running: the next run starts it, at once. */
-		struct rl_intent *it = rl_intents_find(rc->intents, r->step->job->label);
+		struct rl_intent *it = rl_intents_find(rc->intents, rl_job_key(r->step->job));
 
 		if (it) {
 			it->start_after = 1;
@@ -737,7 +738,7 @@ static void step_done(const struct rl_result *r, void *ctx)
 			it->under_way = 0;
 		}
 	} else {
-		rl_intents_drop(rc->intents, r->step->job->label);
+		rl_intents_drop(rc->intents, rl_job_key(r->step->job));
 	}
 	if (rl_intents_save(rc->intents, rc->statedir, &err) < 0) {
 		note_error(&err);
@@ -893,7 +894,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			free(note);
 			free(done);
 			free(shown);
-			rl_intents_drop(&in, it->label);
+			rl_intents_drop(&in, rl_intent_key(it));
 			continue;
 		}
 		if (rc == RL_INTENT_UNCONFIRMED) {
@@ -909,7 +910,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			}
 			free(done);
 			free(shown);
-			rl_intents_drop(&in, it->label);
+			rl_intents_drop(&in, rl_intent_key(it));
 			continue;
 		}
 		left = 1;
@@ -932,7 +933,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 				free(why);
 			}
 			free(shown);
-			rl_intents_drop(&in, it->label);
+			rl_intents_drop(&in, rl_intent_key(it));
 			continue;
 		}
 		if (it->action == RL_INTENT_RELOAD && plist_gone(it->plist)) {
@@ -953,7 +954,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 			free(why);
 			free(plist);
 			free(shown);
-			rl_intents_drop(&in, it->label);
+			rl_intents_drop(&in, rl_intent_key(it));
 			continue;
 		}
 		fprintf(stderr,
@@ -996,8 +997,9 @@ static json_t *result_to_json(const struct rl_result *r)
 }
 
 /* The shape of run --json: 2 added started, finished and summary; 3 made
- * "note" (null when there is none) and "baseline" always present. */
-#define RUN_JSON_VERSION 3
+ * "note" (null when there is none) and "baseline" always present; 4 a
+ * result for each GUI login an agent runs in, told apart by "target". */
+#define RUN_JSON_VERSION 4
 
 /* When this run began, RFC 3339 in UTC. */
 static char run_started[32];

@@ -136,8 +136,21 @@ static int looked_at(const json_t *run, const char *label)
  * scope is every job or names it, and it planned no step for it; when
  * job has a cause other than a change the manifest shows (or none known),
  * it looked at the processes too, which alone tell that one. */
-static int left_out(const json_t *run, const char *label, const json_t *job)
+/* What a logged step's job is known by: its target (its label in a log
+ * without one), so that a label run in several GUI logins is pending in
+ * each on its own. A job found in
+ * another domain since is settled there by left_out, as any job a later
+ * run planned no step for. */
+static const json_t *step_key(const json_t *s)
 {
+	const json_t *target = json_object_get(s, "target");
+
+	return json_is_string(target) ? target : json_object_get(s, "label");
+}
+
+static int left_out(const json_t *run, const char *key, const json_t *job)
+{
+	const char *label;
 	const json_t *x = json_object_get(run, "exit"), *s, *l;
 	const json_t *causes = json_object_get(job, "causes");
 	size_t i;
@@ -146,11 +159,14 @@ static int left_out(const json_t *run, const char *label, const json_t *job)
 		return 0;
 	json_array_foreach(json_object_get(run, "steps"), i, s)
 	{
-		l = json_object_get(s, "label");
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+		l = step_key(s);
+		if (json_is_string(l) && strcmp(json_string_value(l), key) == 0)
 			return 0;
 	}
-	if (!in_scope(run, label))
+	/* key is the job's target in another user's GUI login: its label
+	 * says whether the run was given it. */
+	label = json_string_value(json_object_get(job, "label"));
+	if (!label || !in_scope(run, label))
 		return 0;
 	if (json_is_array(causes) && json_array_size(causes) == 1 && has_cause(job, "change"))
 		return 1;
@@ -188,9 +204,10 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 		{
 			const json_t *st = json_object_get(s, "status");
 			const json_t *label = json_object_get(s, "label");
-			const char *key = json_is_string(label) ? json_string_value(label) : NULL;
+			const char *key =
+				json_is_string(step_key(s)) ? json_string_value(step_key(s)) : NULL;
 
-			if (!key || !json_is_string(st))
+			if (!key || !json_is_string(label) || !json_is_string(st))
 				continue;
 			if (retried(json_string_value(st)))
 				json_object_set_new(
@@ -326,15 +343,17 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
+		/* key is its target (step_key): its label names the job. */
+		const char *label = json_string_value(json_object_get(e, "label"));
 		int resolved =
 			p->have_prev && has_cause(e, "change") &&
-			!(has_cause(e, "process") && process_holds(runs, key, e, recorded)) &&
-			!plan_refuses(&p->plan, key);
+			!(has_cause(e, "process") && process_holds(runs, label, e, recorded)) &&
+			!plan_refuses(&p->plan, label);
 
-		if (is_refused(e) && (resolved || job_gone(p, key)))
+		if (is_refused(e) && (resolved || job_gone(p, label)))
 			json_object_del(jobs, key);
 		else if (!is_refused(e) && change_alone(e) &&
-			 ((p->have_prev && !plan_owes(&p->plan, key)) || job_gone(p, key)))
+			 ((p->have_prev && !plan_owes(&p->plan, label)) || job_gone(p, label)))
 			json_object_del(jobs, key);
 	}
 }
@@ -348,6 +367,20 @@ static int under_way(const struct rl_intent *it, const struct rl_lock_holder *h)
 {
 	return h->pid && it->under_way == h->pid &&
 	       (!h->since || it->wall_ns >= h->since * (int64_t)1000000000);
+}
+
+/* The journal's entry for the job of pending entry e, known by its
+ * target (step_key): by its label (rl_intent_key) with that target, or
+ * by the target itself (another user's GUI login); NULL when none. */
+static const struct rl_intent *journal_entry(struct rl_intents *journal, const char *target,
+					     const json_t *e)
+{
+	const char *label = json_string_value(json_object_get(e, "label"));
+	const struct rl_intent *it = label ? rl_intents_find(journal, label) : NULL;
+
+	if (it && strcmp(it->target, target) == 0)
+		return it;
+	return rl_intents_find(journal, target);
 }
 
 /* A job the restart journal holds is listed once, as unfinished: the step
@@ -365,7 +398,7 @@ static void drop_unfinished(json_t *jobs, struct rl_intents *journal,
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
 		const char *st = json_string_value(json_object_get(e, "status"));
-		const struct rl_intent *it = journal ? rl_intents_find(journal, key) : NULL;
+		const struct rl_intent *it = journal ? journal_entry(journal, key, e) : NULL;
 
 		if (it && !under_way(it, h) &&
 		    (strcmp(st, "deferred") == 0 || strcmp(st, "not run") == 0))
@@ -384,16 +417,16 @@ static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *st
 	{
 		json_array_foreach(json_object_get(run, "steps"), j, s)
 		{
-			const json_t *label = json_object_get(s, "label");
-			const json_t *p = json_is_string(label)
-						  ? json_object_get(jobs, json_string_value(label))
+			const json_t *label = json_object_get(s, "label"), *key = step_key(s);
+			const json_t *p = json_is_string(key) && json_is_string(label)
+						  ? json_object_get(jobs, json_string_value(key))
 						  : NULL;
 
 			if (!p || strcmp(json_string_value(json_object_get(p, "status")), status) ||
 			    !json_equal(json_object_get(p, "run"), json_object_get(run, "start")) ||
-			    json_object_get(seen, json_string_value(label)))
+			    json_object_get(seen, json_string_value(key)))
 				continue;
-			json_object_set_new(seen, json_string_value(label), json_true());
+			json_object_set_new(seen, json_string_value(key), json_true());
 			json_array_append_new(arr, json_pack("{s:O,s:O,s:O}", "label", label,
 							     "error", json_object_get(p, "error"),
 							     "run", json_object_get(p, "run")));

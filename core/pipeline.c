@@ -22,6 +22,7 @@
 #include "core/plan/preflight.h"
 
 static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind);
+static int runs_as_root(void);
 
 #define HOMEBREW_LABEL "homebrew.mxcl."
 
@@ -778,6 +779,63 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	return rc;
 }
 
+/* The copies of the agents every GUI login loads (rl_job.all_logins) in
+ * the other users' GUI logins that have them loaded, into p->logins (as
+ * root only: inspect_start): from the listings
+ * (rl_launchctl_listings_sessions: system's names the users, each one's
+ * gui/<uid> whether it has the agent loaded), each domain asked once
+ * however many such agents there are. A login whose listing cannot tell
+ * is said once. A copy shares its job's strings; only its domain and
+ * target are its own. */
+static void find_logins(const struct rl_launchctl *lc, struct rl_pipeline *p)
+{
+	struct rl_strv unknown = {0};
+
+	for (size_t i = 0; i < p->jobs.n; i++) {
+		struct rl_job *j = &p->jobs.v[i];
+		struct rl_strv loaded = {0};
+		struct rl_error err = {0};
+		int rc;
+
+		if (!j->all_logins || j->unreadable || rl_launchctl_gate_closed(lc->gate))
+			continue;
+		rc = rl_launchctl_listings_sessions(p->listings, j->label, j->uid, &loaded,
+						    &unknown, &err);
+		/* The copies share no bytes a digest would free. */
+		if (loaded.n)
+			rl_job_digests(j);
+		for (size_t d = 0; d < loaded.n; d++) {
+			struct rl_job *c = rl_xmalloc(sizeof(*c));
+
+			*c = *j;
+			c->all_logins = 0;
+			c->other_login = 1;
+			c->domain = rl_xstrdup(loaded.v[d]);
+			c->alt_domain = NULL;
+			c->target = rl_xasprintf("%s/%s", c->domain, j->label);
+			c->uid = (uid_t)strtoul(c->domain + strlen("gui/"), NULL, 10);
+			rl_xgrow((void **)&p->logins, &p->logins_alloc, p->nlogins + 1,
+				 sizeof(*p->logins));
+			p->logins[p->nlogins++] = c;
+		}
+		rl_strv_release(&loaded);
+		if (rc == -2)
+			break;
+	}
+	rl_strv_sort_unique(&unknown);
+	for (size_t i = 0; i < unknown.n; i++)
+		rl_warn("cannot tell which agents the GUI login %s has loaded: launchd's "
+			"listing of it could not be read; the agents every GUI login loads are "
+			"not looked at there",
+			unknown.v[i]);
+	rl_strv_release(&unknown);
+}
+
+static struct rl_job *view_job(struct rl_pipeline *p, size_t i)
+{
+	return i < p->jobs.n ? &p->jobs.v[i] : p->logins[i - p->jobs.n];
+}
+
 /* The process view under way: inspect_start begins it, inspect_end
  * finishes it. */
 struct inspection {
@@ -804,21 +862,27 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	const struct rl_jobview *first_unseen = NULL;
 	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
 	struct rl_fscache *fs = p->libs ? rl_libcache_fs(p->libs) : NULL;
+	size_t total;
 
-	p->views = rl_xcalloc(p->jobs.n, sizeof(*p->views));
+	/* Only root may restart a job in another user's login (and ask
+	 * launchd about it): as root the system domain is listed anyway. */
+	if (runs_as_root() && !rl_launchctl_gate_closed(o->lc->gate))
+		find_logins(o->lc, p);
+	total = p->jobs.n + p->nlogins;
+	p->views = rl_xcalloc(total ? total : 1, sizeof(*p->views));
 	/* One finding for launchd's pid, one for a detached server. */
-	p->stale = rl_xcalloc(2 * p->jobs.n + 1, sizeof(*p->stale));
+	p->stale = rl_xcalloc(2 * total + 1, sizeof(*p->stale));
 	/* Each job's uses by one lookup, not a scan of every entry per job. */
 	rl_label_uses_build(&now, &p->current);
 	if (p->have_prev)
 		rl_label_uses_build(&then, &p->prev);
-	in->reqs = rl_xcalloc(p->jobs.n ? p->jobs.n : 1, sizeof(*in->reqs));
-	for (size_t i = 0; i < p->jobs.n; i++) {
+	in->reqs = rl_xcalloc(total ? total : 1, sizeof(*in->reqs));
+	for (size_t i = 0; i < total; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
 		int found;
 
-		v->job = &p->jobs.v[i];
+		v->job = view_job(p, i);
 		v->view.verdict = RL_PROC_GONE;
 		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
 		collect_code(&now, v->job->label, &v->code_now, NULL, &v->program, &v->code_linked,
@@ -827,7 +891,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		if (p->have_prev)
 			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
 				     &v->own);
-		found = cannot ? -2 : find_job(ls, o->lc, v, &p->jobs.v[i], 0, &lerr);
+		found = cannot ? -2 : find_job(ls, o->lc, v, view_job(p, i), 0, &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
 			rl_warn("not looking at running processes: %s", lerr.text);
@@ -1086,12 +1150,14 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 		if (v->lookup != 0 || v->pid <= 0 || !finish_view(v, in->memo, &sp))
 			continue;
 		p->stale[p->nstale].label = v->job->label;
+		p->stale[p->nstale].job = v->job;
 		p->stale[p->nstale].view = &v->view;
 		p->stale[p->nstale].code = &v->code_now;
 		p->nstale++;
 	}
 	for (size_t i = 0; i < p->nviews; i++)
-		if (p->views[i].lookup == 0 && p->views[i].job->pg_data)
+		if (p->views[i].lookup == 0 && p->views[i].job->pg_data &&
+		    !p->views[i].job->other_login)
 			inspect_server(p, &p->views[i], in->memo);
 	rl_statmemo_free(in->memo);
 	free(in->reqs);
@@ -1185,7 +1251,13 @@ static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_j
 {
 	size_t i = ((uintptr_t)job - (uintptr_t)p->jobs.v) / sizeof(*job);
 
-	return i < p->nviews && p->views[i].job == job ? &p->views[i] : NULL;
+	if (i < p->nviews && p->views[i].job == job)
+		return &p->views[i];
+	/* Another user's GUI login's copy: its view follows the jobs'. */
+	for (i = p->jobs.n; i < p->nviews; i++)
+		if (p->views[i].job == job)
+			return &p->views[i];
+	return NULL;
 }
 
 /* v's job has a finding now, v->differs (launchd's definition is not the
@@ -1199,9 +1271,13 @@ static void note_differs(struct rl_pipeline *p, const struct rl_stale **by, size
 	size_t k = rl_stale_find(by, nby, v->job->label);
 
 	k = k < nby ? (size_t)(by[k] - p->stale) : p->nstale;
+	if (v->job->other_login) /* not by label: by whose finding it is */
+		for (k = 0; k < p->nstale && p->stale[k].job != v->job; k++)
+			;
 	if (k == p->nstale) {
 		memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
 		p->stale[k].label = v->job->label;
+		p->stale[k].job = v->job;
 	}
 	p->stale[k].differs = v->differs;
 }
@@ -1400,7 +1476,7 @@ static void journal_owed(struct rl_pipeline *p)
 
 		if (v->lookup != 1 || v->differs || (jc && jc->never) ||
 		    rl_pipeline_own_job(v->job->label) ||
-		    !rl_intents_owed(p->journal, v->job->label, 1))
+		    !rl_intents_owed(p->journal, rl_job_key(v->job), 1))
 			continue;
 		v->differs = rl_xstrdup(RL_PLAN_OWED_NOTE);
 		note_differs(p, by, nby, v);
@@ -1475,6 +1551,15 @@ static int view_moved(struct rl_pipeline *p, struct rl_jobview *v)
 	return 1;
 }
 
+/* Whether finding s is of job's login: another user's GUI login's copy
+ * has its own findings, apart from its label's. */
+static int same_login(const struct rl_stale *s, const struct rl_job *job)
+{
+	int other = s->job && s->job->other_login;
+
+	return job->other_login ? s->job == job : !other;
+}
+
 /* v's finding in p->stale as its view is now (view_moved): the entry of
  * its view (or one its job has without a view: a differing definition)
  * made to point at the view when that is a finding, at none when not;
@@ -1488,16 +1573,30 @@ static void restale(struct rl_pipeline *p, struct rl_jobview *v)
 
 	for (k = 0; k < p->nstale; k++)
 		if (p->stale[k].label && strcmp(p->stale[k].label, v->job->label) == 0 &&
-		    !p->stale[k].server_data && (!p->stale[k].view || p->stale[k].view == pv))
+		    !p->stale[k].server_data && (!p->stale[k].view || p->stale[k].view == pv) &&
+		    same_login(&p->stale[k], v->job))
 			break;
 	if (k == p->nstale && !finding)
 		return;
 	if (k == p->nstale) {
 		memset(&p->stale[p->nstale++], 0, sizeof(*p->stale));
 		p->stale[k].label = v->job->label;
+		p->stale[k].job = v->job;
 	}
 	p->stale[k].view = finding ? pv : NULL;
 	p->stale[k].code = finding ? &v->code_now : NULL;
+}
+
+/* The plan from the diff and the findings, each other GUI login's copy of
+ * an agent with steps of its own. */
+static int build_plan(struct rl_pipeline *p, struct rl_error *err)
+{
+	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
+		return -1;
+	rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins, p->nlogins, p->stale,
+			   p->nstale, &p->cfg);
+	spare_own_jobs(&p->plan);
+	return 0;
 }
 
 /* launchd's answer about each job with a step (ask_status: what decide
@@ -1526,10 +1625,7 @@ static int follow_moved(const struct rl_launchctl *lc, struct rl_pipeline *p, st
 	if (!moved)
 		return 0;
 	rl_plan_release(&p->plan);
-	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
-		return -1;
-	spare_own_jobs(&p->plan);
-	return 0;
+	return build_plan(p, err);
 }
 
 /* The restart decision for each step: idle or current from launchd's
@@ -1567,7 +1663,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Loaded in no domain asked: run would skip it. */
 			memset(&o, 0, sizeof(o));
 			o.not_loaded = v->note;
-			o.held = rl_intents_owed(journal, s->job->label, 1);
+			o.held = rl_intents_owed(journal, rl_job_key(s->job), 1);
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
 			memset(&o, 0, sizeof(o));
@@ -1584,7 +1680,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.diff = p->have_prev ? &p->diff : NULL;
 			observe_definition(v->status, args, &o);
 			o.recorded_shown = recorded_shown(&p->diff, &p->defs, s);
-			o.held = rl_intents_owed_loaded(journal, s->job->label, o.pid);
+			o.held = rl_intents_owed_loaded(journal, rl_job_key(s->job), o.pid);
 			o.server_pid = v->server_pid;
 			o.server_problem = v->server_problem;
 			o.server = v->server.pid ? &v->server : NULL;
@@ -1835,9 +1931,8 @@ int rl_pipeline_plan(const struct rl_pipeline_opts *o, struct rl_pipeline *p, st
 	load_journal(p);
 	if (o->journal_steps && o->lc && !p->launchd_unknown)
 		journal_owed(p);
-	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
+	if (build_plan(p, err) < 0)
 		return -1;
-	spare_own_jobs(&p->plan);
 	if (follow_moved(p->launchd_unknown ? NULL : o->lc, p, err) < 0)
 		return -1;
 	decide(p->launchd_unknown ? NULL : o->lc, p);
@@ -2120,5 +2215,11 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	rl_manifest_release(&p->prev);
 	if (p->libs)
 		rl_libcache_free(p->libs);
+	for (size_t i = 0; i < p->nlogins; i++) {
+		free(p->logins[i]->domain);
+		free(p->logins[i]->target);
+		free(p->logins[i]);
+	}
+	free(p->logins);
 	rl_jobset_release(&p->jobs);
 }

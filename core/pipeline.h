@@ -159,7 +159,13 @@ struct rl_pipeline {
 	struct rl_strv unchecked;
 	struct rl_diff diff;
 	struct rl_plistdefs defs; /* the recorded plists' definitions (plan, run) */
-	struct rl_jobview *views;
+	/* The copies of the agents every GUI login loads (rl_job.all_logins)
+	 * in the other users' GUI logins that have them loaded
+	 * (rl_job.other_login): kept out of jobs, which holds one job a
+	 * label; each has a view (after those of jobs) and its own steps. */
+	struct rl_job **logins;
+	size_t nlogins, logins_alloc;
+	struct rl_jobview *views; /* jobs' in their order, then logins' */
 	size_t nviews;
 	int launchd_unknown; /* launchctl could not be run: no view of launchd */
 	struct rl_stale *stale;

@@ -30,6 +30,11 @@ static int cmp_result(const void *a, const void *b)
 	return c ? c : (x > y) - (x < y);
 }
 
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void set_of(struct rl_strv *set, const struct rl_strv *sv)
 {
 	if (sv)
@@ -48,10 +53,12 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 		a->results[a->nresults++] = &r->v[i];
 	if (a->nresults > 1)
 		qsort(a->results, a->nresults, sizeof(*a->results), cmp_result);
+	/* One a step: a label has one in each GUI login that runs it. */
 	for (size_t i = 0; c->plan && i < c->plan->n; i++)
 		if (!c->plan->steps[i].never)
 			rl_strv_push(&a->planned, c->plan->steps[i].job->label);
-	set_of(&a->planned, NULL);
+	if (a->planned.n > 1)
+		qsort(a->planned.v, a->planned.n, sizeof(*a->planned.v), cmp_text);
 	for (size_t i = 0; c->plan && i < c->plan->n; i++)
 		if (!c->plan->steps[i].never && c->plan->steps[i].decision == RL_DECISION_DEFERRED)
 			rl_strv_push(&a->deferred, c->plan->steps[i].job->label);
@@ -72,17 +79,38 @@ static void apply_release(struct apply *a)
 	rl_strv_release(&a->not_run);
 }
 
+static int key_text(const void *label, const void *elem)
+{
+	return strcmp(label, *(char *const *)elem);
+}
+
 static int key_result(const void *label, const void *elem)
 {
 	return strcmp(label, (*(const struct rl_result *const *)elem)->step->job->label);
 }
 
-/* The first of c->results for label, or NULL. */
-static const struct rl_result *result_for(const struct apply *a, const char *label)
+/* Where label's results begin in a->results (a->nresults when it has
+ * none); *n: how many it has (one a step: one in each GUI login that runs
+ * the job). */
+static size_t results_for(const struct apply *a, const char *label, size_t *n)
 {
 	size_t i = rl_lower_bound(label, a->results, a->nresults, sizeof(*a->results), key_result);
 
-	return i < a->nresults && key_result(label, &a->results[i]) == 0 ? a->results[i] : NULL;
+	for (*n = 0; i + *n < a->nresults && key_result(label, &a->results[i + *n]) == 0; (*n)++)
+		;
+	return i;
+}
+
+/* How many steps of label's the plan has (not never). */
+static size_t steps_planned(const struct apply *a, const char *label)
+{
+	size_t i = rl_lower_bound(label, a->planned.v, a->planned.n, sizeof(*a->planned.v),
+				  key_text),
+	       n = 0;
+
+	while (i + n < a->planned.n && strcmp(a->planned.v[i + n], label) == 0)
+		n++;
+	return n;
 }
 
 static int unreadable(const struct apply *a, const char *label)
@@ -101,10 +129,11 @@ static int left_to_finish(const struct rl_result *res)
 
 /* Whether label still owes a restart: failed, deferred, refused (the new
  * code could not start), not reached, or its plist unreadable (even when
- * a kickstart restarted it on launchd's loaded definition). */
+ * a kickstart restarted it on launchd's loaded definition); in any GUI
+ * login that runs it. */
 static int label_pending(const struct apply *a, const char *label)
 {
-	const struct rl_result *res = result_for(a, label);
+	size_t n, i;
 
 	/* Restarted or not, a job whose plist cannot be read keeps what was
 	 * recorded: its plist above all, which launchd must be given once
@@ -113,24 +142,38 @@ static int label_pending(const struct apply *a, const char *label)
 		return 1;
 	if (a->c->recording)
 		return 0;
-	if (res)
-		return res->status == RL_RESULT_FAILED || res->status == RL_RESULT_DEFERRED ||
-		       res->status == RL_RESULT_REFUSED || left_to_finish(res);
-	return rl_strv_sorted_contains(&a->planned, label);
+	i = results_for(a, label, &n);
+	for (size_t k = i; k < i + n; k++)
+		if (a->results[k]->status == RL_RESULT_FAILED ||
+		    a->results[k]->status == RL_RESULT_DEFERRED ||
+		    a->results[k]->status == RL_RESULT_REFUSED || left_to_finish(a->results[k]))
+			return 1;
+	/* A step not reached. */
+	return n ? n < steps_planned(a, label) : steps_planned(a, label) > 0;
 }
 
-/* Whether label is done with what is on disk now: restarted onto it,
- * skipped (not loaded, restart = never), idle (its next launch runs it;
- * not one left to finish) or current (it runs it already). */
+/* Whether label is done with what is on disk now, in every GUI login
+ * that runs it: restarted onto it, skipped (not loaded, restart = never),
+ * idle (its next launch runs it; not one left to finish) or current (it
+ * runs it already). */
 static int label_done(const struct apply *a, const char *label)
 {
-	const struct rl_result *res = result_for(a, label);
+	size_t n, i;
 
 	if (a->c->recording)
 		return !unreadable(a, label);
-	return res && (res->status == RL_RESULT_RESTARTED || res->status == RL_RESULT_SKIPPED ||
-		       (res->status == RL_RESULT_IDLE && !left_to_finish(res)) ||
-		       res->status == RL_RESULT_CURRENT);
+	i = results_for(a, label, &n);
+	if (!n || n < steps_planned(a, label))
+		return 0;
+	for (size_t k = i; k < i + n; k++) {
+		enum rl_result_status st = a->results[k]->status;
+
+		if (!(st == RL_RESULT_RESTARTED || st == RL_RESULT_SKIPPED ||
+		      (st == RL_RESULT_IDLE && !left_to_finish(a->results[k])) ||
+		      st == RL_RESULT_CURRENT))
+			return 0;
+	}
+	return 1;
 }
 
 static int entry_pending(const struct apply *a, const struct rl_entry *e)
@@ -346,10 +389,14 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
  * next run starts first). */
 static int reloaded_owed(const struct apply *a, const char *label)
 {
-	const struct rl_result *res = result_for(a, label);
+	size_t n, i = results_for(a, label, &n);
 
-	return res && res->reloaded && res->unfinished == RL_UNFINISHED_NO &&
-	       label_pending(a, label);
+	if (!label_pending(a, label))
+		return 0;
+	for (size_t k = i; k < i + n; k++)
+		if (a->results[k]->reloaded && a->results[k]->unfinished == RL_UNFINISHED_NO)
+			return 1;
+	return 0;
 }
 
 /* The plist, a regular file used by its job alone, of a job whose reload

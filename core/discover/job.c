@@ -552,8 +552,10 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 		j->domain = rl_xstrdup("system");
 	} else {
 		j->uid = entry_uid;
-		if (j->uid == 0)
+		if (j->uid == 0) {
 			j->uid = rl_platform_console_uid(rl_job_invoking_uid());
+			j->all_logins = !j->background_only;
+		}
 		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",
 					 (unsigned long)j->uid);
 		j->alt_domain = rl_xasprintf("%s/%lu", j->background_only ? "gui" : "user",
@@ -1190,6 +1192,11 @@ int rl_job_parse_loaded(const char *plist, const char *domain, struct rl_job *ou
 		rl_xasprintf("%s/%lu", strncmp(domain, "gui/", 4) == 0 ? "user" : "gui", uid);
 	out->target = rl_xasprintf("%s/%s", out->domain, out->label);
 	return 0;
+}
+
+const char *rl_job_key(const struct rl_job *j)
+{
+	return j->other_login ? j->target : j->label;
 }
 
 void rl_job_swap_domain(struct rl_job *j)

@@ -26,6 +26,15 @@ struct rl_job {
 	 * entry in its directory (lstat); for a root-owned one the console
 	 * user, else the invoking user (SUDO_UID under sudo). Daemons: 0. */
 	uid_t uid;
+	/* An agent launchd loads into every GUI login: its plist entry is
+	 * root-owned (a system agent directory's) and it is not Background
+	 * only, so uid is the console user's and each other user logged in at
+	 * the GUI runs a copy of its own in gui/<their uid>. */
+	int all_logins;
+	/* This job is such a copy, in another user's GUI login (domain and
+	 * target that login's, uid that user's): the pipeline's, never in a
+	 * jobset; its key is its target (rl_job_key). */
+	int other_login;
 
 	char *program;	       /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
@@ -214,6 +223,10 @@ const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *labe
  * a PathState condition of its KeepAlive holds now (stat(2) of the path,
  * as launchd's check does). */
 int rl_job_starts_now(const struct rl_job *j);
+/* What the restart journal, the restart history and a run's results know
+ * the job by: its label, or for a copy in another user's GUI login
+ * (other_login) its target, "gui/502/<label>". */
+const char *rl_job_key(const struct rl_job *j);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);
 void rl_job_release(struct rl_job *j);

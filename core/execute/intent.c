@@ -116,16 +116,21 @@ void rl_intents_release(struct rl_intents *in)
 	memset(in, 0, sizeof(*in));
 }
 
+const char *rl_intent_key(const struct rl_intent *it)
+{
+	return it->other_login ? it->target : it->label;
+}
+
 static uint64_t intent_hash(const void *ctx, size_t i)
 {
-	return rl_hash_text(((const struct rl_intents *)ctx)->v[i].label);
+	return rl_hash_text(rl_intent_key(&((const struct rl_intents *)ctx)->v[i]));
 }
 
 struct rl_intent *rl_intents_find(struct rl_intents *in, const char *label)
 {
 	for (size_t at = rl_index_start(&in->ix, rl_hash_text(label)), i;
 	     (i = rl_index_next(&in->ix, &at)) != RL_INDEX_NONE;)
-		if (strcmp(in->v[i].label, label) == 0)
+		if (strcmp(rl_intent_key(&in->v[i]), label) == 0)
 			return &in->v[i];
 	return NULL;
 }
@@ -149,7 +154,7 @@ void rl_intents_put(struct rl_intents *in, const struct rl_intent *it)
 {
 	struct rl_intent *n;
 
-	rl_intents_drop(in, it->label);
+	rl_intents_drop(in, rl_intent_key(it));
 	rl_xgrow((void **)&in->v, &in->alloc, in->n + 1, sizeof(*in->v));
 	n = &in->v[in->n++];
 	*n = *it;
@@ -212,6 +217,7 @@ static int intent_from_json(const json_t *o, struct rl_intent *it)
 					json_integer_value(v) <= INT32_MAX
 				? (pid_t)json_integer_value(v)
 				: 0;
+	it->other_login = json_is_true(json_object_get(o, "other_login"));
 	return 0;
 }
 
@@ -314,6 +320,8 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 			json_object_set_new(o, "unanswered", json_true());
 		if (it->booting_out)
 			json_object_set_new(o, "booting_out", json_true());
+		if (it->other_login)
+			json_object_set_new(o, "other_login", json_true());
 		if (it->unsure)
 			json_object_set_new(o, "bootout_unsure", json_true());
 		if (it->under_way)
@@ -455,8 +463,8 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	*done = NULL;
 	/* Whatever happens below, the step began then: its throttle counts;
 	 * unless launchd said it did nothing. */
-	if (!it->untouched && rl_history_last(hist, it->label) < it->wall_ns)
-		rl_history_set(hist, it->label, it->wall_ns);
+	if (!it->untouched && rl_history_last(hist, rl_intent_key(it)) < it->wall_ns)
+		rl_history_set(hist, rl_intent_key(it), it->wall_ns);
 	for (int first = 1;; first = 0) {
 		loaded = status(it, ops, &st, err);
 		if (loaded < 0)

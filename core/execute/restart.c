@@ -388,7 +388,7 @@ static double label_throttle(const struct step_run *s)
 static enum state st_throttle(struct step_run *s)
 {
 	double t = label_throttle(s);
-	int64_t last = rl_history_last(s->run->hist, s->step->job->label);
+	int64_t last = rl_history_last(s->run->hist, rl_job_key(s->step->job));
 	double ago, wait;
 	int64_t until;
 
@@ -630,7 +630,7 @@ static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r,
 		s->touched = 1;
 		s->run->attempts++;
 		s->run->next_start = s->begun + s_to_ns(o->interval);
-		rl_history_set(s->run->hist, s->step->job->label, s->begun_wall);
+		rl_history_set(s->run->hist, rl_job_key(s->step->job), s->begun_wall);
 	}
 	if (s->touched)
 		space_from(s, r);

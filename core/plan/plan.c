@@ -1131,7 +1131,7 @@ const struct rl_stale **rl_stale_by_label(const struct rl_stale *stale, size_t n
 
 	*nby = 0;
 	for (size_t i = 0; i < n; i++)
-		if (stale[i].label)
+		if (stale[i].label && !(stale[i].job && stale[i].job->other_login))
 			by[(*nby)++] = &stale[i];
 	if (*nby > 1)
 		qsort(by, *nby, sizeof(*by), cmp_stale);
@@ -1386,7 +1386,8 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 	for (size_t i = 0; d && i < d->n; i++)
 		plan_change(&b, &d->v[i]);
 	for (size_t i = 0; i < nstale; i++)
-		plan_stale(&b, &stale[i]);
+		if (!(stale[i].job && stale[i].job->other_login))
+			plan_stale(&b, &stale[i]);
 	plan_tidy(out);
 	rc = plan_order(&b, err);
 	free(b.jobs);
@@ -1398,6 +1399,95 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 	if (rc < 0)
 		rl_plan_release(out);
 	return rc;
+}
+
+/* A copy of r, for the step of another login's copy of its job. */
+static void reason_copy(const struct rl_reason *r, struct rl_reason *out)
+{
+	*out = *r;
+	out->path = rl_xstrdup(r->path);
+	out->via = r->via ? rl_xstrdup(r->via) : NULL;
+	out->text = r->text ? rl_xstrdup(r->text) : NULL;
+	out->brief = r->brief ? rl_xstrdup(r->brief) : NULL;
+	memset(&out->chain, 0, sizeof(out->chain));
+	rl_strv_copy(&out->chain, &r->chain);
+}
+
+/* A reason of the console user's process, or of what launchd loaded
+ * there: not the other logins'. */
+static int reason_of_process(const struct rl_reason *r)
+{
+	return r->change == RL_CHANGE_STALE || (r->role == RL_ROLE_PLIST && r->via &&
+						(strcmp(r->via, "plist launchd loaded") == 0 ||
+						 strcmp(r->via, "restart journal") == 0));
+}
+
+void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
+			const struct rl_stale *stale, size_t nstale, const struct rl_config *cfg)
+{
+	size_t main_n = p->n, *of;
+	struct rl_step *sorted;
+	size_t k = 0;
+
+	if (!nextra)
+		return;
+	of = rl_xcalloc(nextra, sizeof(*of));
+	for (size_t e = 0; e < nextra; e++) {
+		const struct rl_job *job = extra[e];
+		struct rl_jobset one = {NULL, 1, 0, {0}};
+		struct builder b = {NULL,  &one,   cfg,	 &job, NULL, p,	  0,
+				    stale, nstale, NULL, 0,    NULL, {0}, {0}};
+		size_t stepof = 0;
+
+		b.stepof = &stepof;
+		for (size_t i = 0; i < main_n; i++) {
+			const struct rl_step *m = &p->steps[i];
+			struct rl_step *s;
+
+			if (strcmp(m->job->label, job->label) != 0)
+				continue;
+			s = step_for(&b, 0);
+			for (size_t r = 0; r < m->nreasons; r++) {
+				struct rl_reason c;
+
+				if (reason_of_process(&m->reasons[r]))
+					continue;
+				reason_copy(&m->reasons[r], &c);
+				step_add_reason(s, &c);
+			}
+			break;
+		}
+		for (size_t i = 0; i < nstale; i++)
+			if (stale[i].job == job)
+				plan_stale(&b, &stale[i]);
+		/* A step with no reason left (only the console user's process
+		 * was stale) is none. */
+		if (stepof && !p->steps[stepof - 1].nreasons) {
+			free(p->steps[stepof - 1].reasons);
+			p->n--;
+			stepof = 0;
+		}
+		of[e] = stepof;
+	}
+	plan_tidy(p);
+	/* Each login's step right after its label's (the order the plan
+	 * decided), the others last. */
+	sorted = rl_xcalloc(p->n ? p->n : 1, sizeof(*sorted));
+	for (size_t i = 0; i < main_n; i++) {
+		sorted[k++] = p->steps[i];
+		for (size_t e = 0; e < nextra; e++)
+			if (of[e] && strcmp(extra[e]->label, p->steps[i].job->label) == 0) {
+				sorted[k++] = p->steps[of[e] - 1];
+				of[e] = 0;
+			}
+	}
+	for (size_t e = 0; e < nextra; e++)
+		if (of[e])
+			sorted[k++] = p->steps[of[e] - 1];
+	if (k)
+		memcpy(p->steps, sorted, k * sizeof(*sorted));
+	free(sorted);
+	free(of);
 }
 
 size_t rl_plan_count_runnable(const struct rl_plan *p)
@@ -1429,7 +1519,8 @@ void rl_plan_decide(struct rl_plan *p, struct rl_step *s, enum rl_decision d, co
 	if (d == RL_DECISION_RESTART)
 		return;
 	/* Each step is decided once: a new entry of its own. */
-	reported_add_from(p, p->nreported, prog, rl_decision_name(d), job->label, why ? why : "");
+	reported_add_from(p, p->nreported, prog, rl_decision_name(d), rl_job_key(job),
+			  why ? why : "");
 	if (p->nreported > 1)
 		qsort(p->reported, p->nreported, sizeof(*p->reported), cmp_reported);
 }

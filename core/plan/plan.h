@@ -165,8 +165,9 @@ struct rl_reported {
 };
 
 /* The shape of plan --json: 2 added the changes skipped and deferred, 3 a
- * step's "unloaded". */
-#define RL_PLAN_JSON_VERSION 3
+ * step's "unloaded", 4 a step for each GUI login an agent runs in, told
+ * apart by "target". */
+#define RL_PLAN_JSON_VERSION 4
 
 struct rl_plan {
 	struct rl_step *steps; /* execution order */
@@ -199,6 +200,10 @@ struct rl_stale {
 	 * pg_data), not of launchd's pid: its data directory, named in the
 	 * reasons; NULL otherwise. A job may have one finding of each. */
 	const char *server_data;
+	/* The job the finding is of when it is a copy in another user's GUI
+	 * login (rl_job.other_login): rl_plan_build leaves such findings to
+	 * rl_plan_add_logins. NULL or any other job: the label's. */
+	const struct rl_job *job;
 };
 
 /* After a stale file's path (shown), what stands in its place now, for
@@ -227,6 +232,15 @@ size_t rl_stale_find(const struct rl_stale *const *by, size_t nby, const char *l
 int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err);
+/* After rl_plan_build: each copy of an agent in another user's GUI login
+ * (extra: nextra jobs, rl_job.other_login) gets a step of its own beside
+ * the step of its label, when that has one: the same reasons of the
+ * files (each login runs the same plist and program), not the findings
+ * of the console user's process; and its own findings (stale entries
+ * whose job it is) as reasons, which give it a step even when its label
+ * has none. Its step comes right after its label's, or last. */
+void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
+			const struct rl_stale *stale, size_t nstale, const struct rl_config *cfg);
 void rl_plan_release(struct rl_plan *p);
 
 /* Steps that would run: those without never, decided RESTART. */

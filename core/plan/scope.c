@@ -50,11 +50,26 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 	return 0;
 }
 
+/* The label a reported entry names: itself, or the one of a copy in
+ * another user's GUI login, named by its target ("gui/502/<label>",
+ * rl_job_key). */
+static const char *reported_label(const char *name)
+{
+	const char *p = name;
+
+	if (strncmp(p, "gui/", 4) != 0)
+		return name;
+	for (p += 4; *p >= '0' && *p <= '9'; p++)
+		;
+	return p > name + 4 && *p == '/' ? p + 1 : name;
+}
+
 /* set: sorted (rl_strv_sort_unique). */
 static int any_in(const struct rl_strv *sv, const struct rl_strv *set)
 {
 	for (size_t i = 0; i < sv->n; i++)
-		if (rl_strv_sorted_contains(set, sv->v[i]))
+		if (rl_strv_sorted_contains(set, sv->v[i]) ||
+		    rl_strv_sorted_contains(set, reported_label(sv->v[i])))
 			return 1;
 	return 0;
 }

@@ -60,7 +60,7 @@ processes could be planned, and there are none.
    "baseline": false,
    "reported": [],
    "steps": [],
-   "version": 3
+   "version": 4
   }
 
 A program rewritten with the same size within its mtime's tick after

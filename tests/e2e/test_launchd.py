@@ -133,6 +133,150 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([e["target"] for e in self.kickstarts(m, brew("syncd"))],
                          [f"user/{UID}/{brew('syncd')}"])
 
+    # -- an agent every GUI login loads -----------------------------------
+    OTHER = 502  # a second user logged in at the GUI (fast user switching)
+
+    def all_logins_machine(self, formula, shared=True):
+        """A Mac with two users logged in at the GUI, this one's the
+        console, and formula's agent in a directory launchd loads into every
+        GUI login (shared, as /Library/LaunchAgents) or only into the
+        console user's (the agent directory)."""
+        m = self.machine()
+        shared_dir = os.path.join(m.root, "Library", "LaunchAgents")
+        os.makedirs(shared_dir, exist_ok=True)
+        m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared_dir
+        m.brew_install(formula, "1.0", daemon=False)
+        if shared:
+            os.replace(os.path.join(m.agents, brew(formula) + ".plist"),
+                       os.path.join(shared_dir, brew(formula) + ".plist"))
+        m.domains[brew(formula)] = f"gui/{UID}"
+        self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
+                      "--gui-uid", str(self.OTHER), running=[brew(formula)])
+        return m
+
+    def other_pid(self, m, label):
+        r = m.launchctl("print", f"gui/{self.OTHER}/{label}")
+        for line in r.stdout.splitlines():
+            if line.strip().startswith("pid = "):
+                return int(line.strip()[6:])
+        return 0
+
+    def results_by_target(self, doc):
+        return {res["target"]: res for res in doc["results"]}
+
+    def test_an_agent_every_login_loads_is_restarted_in_each(self):
+        """A root-owned agent in /Library/LaunchAgents runs once in each
+        GUI login: the second user's copy runs the old code as well, so
+        both are restarted, each in its own login."""
+        m = self.all_logins_machine("menud")
+        label = brew("menud")
+        mine = m.pid(label)
+        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
+        m.brew_upgrade("menud", "1.1")
+        # Scoped to the label: every login's copy.
+        r, doc = m.relaunch_json("plan", label)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
+                         sorted([f"gui/{UID}/{label}", f"gui/{self.OTHER}/{label}"]), doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"gui/{UID}/{label}": "restarted",
+                          f"gui/{self.OTHER}/{label}": "restarted"}, doc)
+        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["old_pid"], other)
+        self.assertNotIn(m.pid(label), (0, mine))
+        self.assertNotIn(self.other_pid(m, label), (0, other))
+        for pid in (m.pid(label), self.other_pid(m, label)):
+            self.assertIn("/Cellar/menud/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["results"], [], doc)
+
+    def test_a_login_whose_copy_alone_runs_old_code_is_restarted(self):
+        """The change is recorded and the console user's copy restarted by
+        hand: only the other login's copy still runs the replaced program,
+        which the process view finds, so that login alone is restarted."""
+        m = self.all_logins_machine("dockd")
+        label = brew("dockd")
+        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
+        m.brew_upgrade("dockd", "1.1")
+        mine = m.pid(label)
+        self.assertEqual(m.launchctl("kickstart", "-k", f"gui/{UID}/{label}").returncode, 0)
+        harness.wait_until(lambda: m.pid(label) not in (0, mine), "the console copy restarted")
+        r = m.relaunch("record", "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = m.pid(label)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"gui/{self.OTHER}/{label}": "restarted"}, doc)
+        self.assertEqual([x["change"] for x in res[f"gui/{self.OTHER}/{label}"]["reasons"]][:1],
+                         ["stale"], doc)
+        self.assertEqual(m.pid(label), mine)
+        self.assertNotIn(self.other_pid(m, label), (0, other))
+
+    def test_a_login_without_the_agent_is_not_touched(self):
+        """An agent of the console user's own directory is loaded in no
+        other GUI login: the other user's login is asked once, not
+        restarted."""
+        m = self.all_logins_machine("clipd", shared=False)
+        label = brew("clipd")
+        m.brew_upgrade("clipd", "1.1")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {f"gui/{UID}/{label}": "restarted"}, doc)
+        starts = [e["target"] for e in m.events("start") if e["label"] == label
+                  and e["reason"] == "kickstart"]
+        self.assertEqual(starts, [f"gui/{UID}/{label}"])
+
+    def test_a_failed_restart_in_another_login_is_retried(self):
+        """The second login's kickstart fails: the run exits 3 as for any
+        failed job, the console user's copy stays restarted, and the next
+        run retries the other login's copy alone."""
+        m = self.all_logins_machine("noted")
+        label = brew("noted")
+        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
+        m.brew_upgrade("noted", "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", label, "--domain",
+                f"gui/{self.OTHER}", "--code", "5")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"gui/{UID}/{label}"]["status"], "restarted", doc)
+        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "failed", doc)
+        self.assertEqual(self.other_pid(m, label), other)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: failed   {label}: ", st.stdout)
+        mine = m.pid(label)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "restarted", doc)
+        self.assertNotEqual(res.get(f"gui/{UID}/{label}", {}).get("status"), "restarted", doc)
+        self.assertEqual(m.pid(label), mine)
+        self.assertNotIn(self.other_pid(m, label), (0, other))
+
+    def test_no_agent_every_login_loads_asks_no_more(self):
+        """Agents of the user's own session type only (Background): no
+        login but the user's runs them, and launchd is asked nothing about
+        the other logins."""
+        m = self.machine()
+        m.brew_install("bgd", "1.0", daemon=False)
+        m.write_plist(brew("bgd"), [os.path.join(m.opt("bgd"), "bin", "bgd"), "1000"],
+                      daemon=False, LimitLoadToSessionType="Background")
+        self.baseline(m, "--gui-uid", str(UID), "--gui-uid", str(self.OTHER),
+                      running=[brew("bgd")])
+        m.brew_upgrade("bgd", "1.1")
+        since = time.time()
+        res, _ = self.run_json(m)
+        self.assertEqual(res[brew("bgd")]["status"], "restarted")
+        prints = [c["argv"] for c in m.calls(since) if c["argv"][0] == "print"]
+        self.assertFalse([p for p in prints if str(self.OTHER) in p[1]], prints)
+
     def test_agent_bootstrapped_over_ssh_is_found_in_user_domain(self):
         """brew services over SSH puts an ordinary agent in user/<uid>:
         gui/<uid> answers 113, user/<uid> has it, plan and run say so."""

@@ -567,7 +567,8 @@ static void test_stale_child(void)
 	};
 	struct rl_proc_view view = {
 		.pid = 1180, .verdict = RL_PROC_STALE, .stale = files, .nstale = 1, .nprocs = 3};
-	struct rl_stale stale[] = {{"org.macports.postgresql16-server", &view, NULL, NULL, NULL}};
+	struct rl_stale stale[] = {
+		{"org.macports.postgresql16-server", &view, NULL, NULL, NULL, NULL}};
 	struct fixture f;
 
 	fx_init(&f);
@@ -614,8 +615,8 @@ static void test_stale_wrapper(void)
 	CHECK_INT(rl_file_write_atomic(now, "daemon", "x", 1, 0755, NULL), 0);
 	for (int with_code = 0; with_code < 2; with_code++) {
 		struct rl_stale stale[] = {
-			{"org.x.pg", &exec_view, with_code ? &code : NULL, NULL, NULL},
-			{"org.x.pg2", &child_view, with_code ? &code : NULL, NULL, NULL}};
+			{"org.x.pg", &exec_view, with_code ? &code : NULL, NULL, NULL, NULL},
+			{"org.x.pg2", &child_view, with_code ? &code : NULL, NULL, NULL, NULL}};
 
 		if (with_code)
 			rl_strv_push(&code, now);
@@ -673,10 +674,10 @@ static void test_stale(void)
 					   .verdict = RL_PROC_UNKNOWN,
 					   .why = (char *)(uintptr_t) "cannot stat '/x\n\x1b[2J'"};
 	struct rl_stale stale[] = {
-		{"homebrew.mxcl.nginx", &stale_view, NULL, NULL, NULL},
-		{"fresh", &fresh_view, NULL, NULL, NULL},
-		{"ghost", &ghost_view, NULL, NULL, NULL},
-		{"denied", &denied_view, NULL, NULL, NULL},
+		{"homebrew.mxcl.nginx", &stale_view, NULL, NULL, NULL, NULL},
+		{"fresh", &fresh_view, NULL, NULL, NULL, NULL},
+		{"ghost", &ghost_view, NULL, NULL, NULL, NULL},
+		{"denied", &denied_view, NULL, NULL, NULL, NULL},
 	};
 	struct fixture f;
 	const struct rl_step *s;
@@ -745,7 +746,7 @@ static void test_replaced_yet_stale(void)
 	};
 	struct rl_proc_view view = {
 		.pid = 412, .verdict = RL_PROC_STALE, .stale = files, .nstale = 1};
-	struct rl_stale stale[] = {{"food", &view, NULL, NULL, NULL}};
+	struct rl_stale stale[] = {{"food", &view, NULL, NULL, NULL, NULL}};
 	struct fixture f;
 	struct rl_entry *e;
 
@@ -883,7 +884,7 @@ static void test_output(void)
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":3}");
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":4}");
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
@@ -952,7 +953,7 @@ static void test_output(void)
 		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
 		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\","
 		     "\"unloaded\":false}],"
-		     "\"version\":3}");
+		     "\"version\":4}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
@@ -1005,7 +1006,7 @@ static void test_ranking(void)
 					.deleted = 1}};
 	struct rl_proc_view view = {
 		.verdict = RL_PROC_STALE, .pid = 412, .stale = files, .nstale = 1};
-	struct rl_stale stale = {"n", &view, NULL, NULL, NULL};
+	struct rl_stale stale = {"n", &view, NULL, NULL, NULL, NULL};
 	static const struct {
 		const char *path;
 		enum rl_role role;
