@@ -190,7 +190,8 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
  * (an earlier run's reload left it unloaded: owed; not one launchd did not
  * act on). Nor is one plan would not restart from what launchd answers
  * about it (rl_pipeline_decide_asked): idle, current (a scheduled task
- * whose process started after the change), skipped. A running scheduled
+ * whose process started after the change, a detached server that runs
+ * the files on disk), skipped; one whose detached server is refused is. A running scheduled
  * task left to finish is one: its change stays pending while that
  * process runs, as a run keeps it. A journal that cannot be read leaves that
  * unknown: record fails on it (-1, err set) as plan and run do, before
@@ -268,7 +269,8 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 					char *target = rl_xasprintf("%s/%s", domains[where],
 								    s->job->label);
 					enum rl_decision dn = rl_pipeline_decide_asked(
-						&lc, target, &d, &defs, &journal, &plan, s);
+						&lc, target, &d, &defs, &journal, now, prev, &plan,
+						s);
 
 					free(target);
 					/* A task left to finish keeps its change

@@ -1002,11 +1002,29 @@ static int is_server(const struct rl_proc_view *v, const struct rl_job *job)
 	return !v->exe || strcmp(rl_path_basename(v->exe), rl_path_basename(job->pg_server)) == 0;
 }
 
-/* The server job started detached (job->pg_data), found by its
+/* What v holds (not v itself). */
+static void jobview_release(struct rl_jobview *v)
+{
+	rl_strv_release(&v->code);
+	rl_strv_release(&v->code_now);
+	rl_strv_release(&v->code_linked);
+	rl_strv_release(&v->own);
+	free(v->status);
+	free(v->note);
+	free(v->differs);
+	free(v->unchecked);
+	rl_strv_release(&v->libnames);
+	rl_proc_view_release(&v->view);
+	free(v->server_problem);
+	rl_proc_view_release(&v->server);
+}
+
+/* The server v's job started detached (job->pg_data), found by its
  * postmaster.pid and judged as a tree of its own, as launchd's pid is:
- * the same code files count. A STALE or UNKNOWN one is a finding of its
- * own (rl_stale.server_data). */
-static void inspect_server(struct rl_pipeline *p, struct rl_jobview *v, struct rl_statmemo *memo)
+ * the same code files count. Fills v->server_pid, server_problem and
+ * server; 1 when it is a finding of its own (STALE, UNKNOWN, or running
+ * other code: rl_stale.server_data). */
+static int look_server(struct rl_jobview *v, struct rl_statmemo *memo)
 {
 	const struct rl_job *job = v->job;
 	struct rl_error e = {0};
@@ -1015,30 +1033,36 @@ static void inspect_server(struct rl_pipeline *p, struct rl_jobview *v, struct r
 
 	if (job->pg_problem) {
 		v->server_problem = rl_xstrdup(job->pg_problem);
-		return;
+		return 0;
 	}
 	rc = rl_pgdata_pid(job->pg_data, &pid, &e);
 	if (rc < 0)
 		v->server_problem = rl_xstrdup(e.text);
 	if (rc <= 0)
-		return;
+		return 0;
 	rl_proc_tree_inspect_owned(pid, code_tracked, code_owned, v, NULL, memo, &v->server, NULL);
 	if (v->server.verdict == RL_PROC_GONE || !is_server(&v->server, job)) {
 		rl_proc_view_release(&v->server);
 		memset(&v->server, 0, sizeof(v->server));
-		return;
+		return 0;
 	}
 	v->server_pid = pid;
 	rl_proc_view_check_program(&v->server, job->pg_server, job->pg_server, &v->code_now, memo);
 	rl_proc_view_check_keg(&v->server, &v->code_now, memo);
-	if (v->server.verdict == RL_PROC_STALE || v->server.verdict == RL_PROC_UNKNOWN ||
-	    v->server.nother) {
-		p->stale[p->nstale].label = job->label;
-		p->stale[p->nstale].view = &v->server;
-		p->stale[p->nstale].code = &v->code_now;
-		p->stale[p->nstale].server_data = job->pg_data;
-		p->nstale++;
-	}
+	return v->server.verdict == RL_PROC_STALE || v->server.verdict == RL_PROC_UNKNOWN ||
+	       v->server.nother;
+}
+
+/* The job's detached server (look_server), a finding noted in p->stale. */
+static void inspect_server(struct rl_pipeline *p, struct rl_jobview *v, struct rl_statmemo *memo)
+{
+	if (!look_server(v, memo))
+		return;
+	p->stale[p->nstale].label = v->job->label;
+	p->stale[p->nstale].view = &v->server;
+	p->stale[p->nstale].code = &v->code_now;
+	p->stale[p->nstale].server_data = v->job->pg_data;
+	p->nstale++;
 }
 
 /* Whether v's process, named by a domain's listing (v->listed_ns), may no
@@ -1766,20 +1790,52 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
 	return p->launchd_unknown ? "launchctl cannot be run" : "launchd did not answer";
 }
 
+/* The view of the server job starts detached (job->pg_data or
+ * job->pg_problem) alone, when no process view was made (status,
+ * record): its code files collected as inspect_start collects them
+ * (uses: the uses of the manifest as tracked now; prev: the recorded
+ * manifest, or NULL), then judged as inspect_end judges it
+ * (look_server). */
+static void server_alone(struct rl_jobview *v, const struct rl_job *job,
+			 const struct rl_label_uses *uses, const struct rl_manifest *prev)
+{
+	memset(v, 0, sizeof(*v));
+	v->job = job;
+	v->view.verdict = RL_PROC_GONE;
+	collect_code(uses, job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
+	collect_code(uses, job->label, &v->code_now, NULL, &v->program, &v->code_linked, NULL);
+	v->route_ns = route_changed(uses, job->label, NULL);
+	if (prev) {
+		struct rl_label_uses then = {0};
+
+		rl_label_uses_build(&then, prev);
+		collect_code(&then, job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
+		rl_label_uses_release(&then);
+	}
+	look_server(v, NULL);
+}
+
 /* s decided from launchd's answer st alone, as rl_decide_step decides
  * it. No process view, but for a scheduled task whose process runs
  * (rl_decide_scheduled): its executable and when it started, so that one
  * started after the change is CURRENT and one left to finish says since
- * when it runs, as plan says. */
+ * when it runs, as plan says; and for a job that starts its server
+ * detached, that server, looked at as plan looks at it (server_alone:
+ * now and prev, the manifests as tracked now and as recorded, prev
+ * NULL when none), so that a stale one, one started before the change or
+ * one that cannot be told is refused as plan refuses it. */
 static int decide_printed(const struct rl_service_status *st, const struct rl_diff *diff,
 			  struct rl_plistdefs *defs, struct rl_intents *journal,
+			  const struct rl_manifest *now, const struct rl_manifest *prev,
 			  struct rl_plan *plan, struct rl_step *s)
 {
 	struct rl_observed o;
 	struct rl_proc_view view;
+	struct rl_jobview server;
+	struct rl_label_uses uses = {0};
 	struct rl_error err = {0};
 	const char *args[RL_LC_ARGS_MAX];
-	int looked = 0, d;
+	int looked = 0, detached = 0, d;
 
 	memset(&o, 0, sizeof(o));
 	o.loaded = 1;
@@ -1797,9 +1853,22 @@ static int decide_printed(const struct rl_service_status *st, const struct rl_di
 			o.view = &view;
 	}
 	rl_error_clear(&err);
+	if (now && (s->job->pg_data || s->job->pg_problem)) {
+		detached = 1;
+		rl_label_uses_build(&uses, now);
+		server_alone(&server, s->job, &uses, prev);
+		o.now = &uses;
+		o.server_pid = server.server_pid;
+		o.server_problem = server.server_problem;
+		o.server = server.server.pid ? &server.server : NULL;
+	}
 	d = rl_decide_step(plan, s, &o);
 	if (looked)
 		rl_proc_view_release(&view);
+	if (detached) {
+		jobview_release(&server);
+		rl_label_uses_release(&uses);
+	}
 	return d;
 }
 
@@ -1813,19 +1882,22 @@ int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline 
 	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
 	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0)
 		return s->decision;
-	return decide_printed(&st, &p->diff, &p->defs, p->journal, &p->plan, s);
+	return decide_printed(&st, &p->diff, &p->defs, p->journal, &p->current,
+			      p->have_prev ? &p->prev : NULL, &p->plan, s);
 }
 
 int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
 			     const struct rl_diff *diff, struct rl_plistdefs *defs,
-			     struct rl_intents *journal, struct rl_plan *plan, struct rl_step *s)
+			     struct rl_intents *journal, const struct rl_manifest *now,
+			     const struct rl_manifest *prev, struct rl_plan *plan,
+			     struct rl_step *s)
 {
 	struct rl_service_status st;
 
 	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
 	    rl_launchctl_status(lc, target, &st, NULL) != 0)
 		return s->decision;
-	return decide_printed(&st, diff, defs, journal, plan, s);
+	return decide_printed(&st, diff, defs, journal, now, prev, plan, s);
 }
 
 /* A job whose plist cannot be read and that launchd has loaded in none of
@@ -2190,20 +2262,8 @@ void rl_pipeline_release(struct rl_pipeline *p)
 		rl_package_release(&p->packages[i]);
 	free(p->packages);
 	rl_config_release(&p->cfg);
-	for (size_t i = 0; i < p->nviews; i++) {
-		rl_strv_release(&p->views[i].code);
-		rl_strv_release(&p->views[i].code_now);
-		rl_strv_release(&p->views[i].code_linked);
-		rl_strv_release(&p->views[i].own);
-		free(p->views[i].status);
-		free(p->views[i].note);
-		free(p->views[i].differs);
-		free(p->views[i].unchecked);
-		rl_strv_release(&p->views[i].libnames);
-		rl_proc_view_release(&p->views[i].view);
-		free(p->views[i].server_problem);
-		rl_proc_view_release(&p->views[i].server);
-	}
+	for (size_t i = 0; i < p->nviews; i++)
+		jobview_release(&p->views[i]);
 	free(p->views);
 	free(p->stale);
 	rl_plan_release(&p->plan);

@@ -247,23 +247,31 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
  * still to restart whose job launchd shows loaded without a process is
  * decided as rl_pipeline_plan decides it (idle, or a reload still due);
  * one with a process, or one launchd gave no answer for, stays a restart
- * (no process view to tell more). One `print` of the job's target.
- * Returns the step's decision. */
+ * (no process view to tell more). A job that starts its server detached
+ * (job->pg_data) has that server looked at as the plan looks at it: a
+ * stale one, one started before the change, or one that cannot be told
+ * refuses the step, one that runs the files on disk makes it current.
+ * One `print` of the job's target. Returns the step's decision. */
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
 			      struct rl_step *s);
 
 /* For `record`, which makes no process view: step s of plan decided as
  * rl_pipeline_plan decides it from launchd's answer to `print target`
  * alone (diff and defs: the recorded manifest's changes and plists.json;
- * journal: the restart journal, or NULL): idle without a process when
- * launchd starts the job by itself, idle or deferred for a running
+ * journal: the restart journal, or NULL), and for a job that starts its
+ * server detached, from that server as the plan judges it (now and prev:
+ * the manifests as tracked now and as recorded; now NULL: not looked
+ * at), refused or current as rl_pipeline_decide_unseen says; idle
+ * without a process when launchd starts the job by itself, idle or deferred for a running
  * scheduled task (core/plan/decide.h), skipped when launchd runs the
  * label from another plist; a running job stays a restart (only the
  * process view could find it current), as does one launchd gave no
  * answer for. Returns the step's decision. */
 int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
 			     const struct rl_diff *diff, struct rl_plistdefs *defs,
-			     struct rl_intents *journal, struct rl_plan *plan, struct rl_step *s);
+			     struct rl_intents *journal, const struct rl_manifest *now,
+			     const struct rl_manifest *prev, struct rl_plan *plan,
+			     struct rl_step *s);
 
 /* plan --archive: what installing the packages at archives will restart.
  * The jobs and their files are tracked as now and stat'ed as `record`

@@ -564,6 +564,65 @@ class PgData(unittest.TestCase):
             self.assertEqual([c["labels"] for c in current], [[LABEL]], doc)
             self.assertIn(f"(pid {second}, detached) runs ", current[0]["why"])
 
+    def assert_pending_refused(self, m, want):
+        """status and record decide the job as plan does: status lists
+        the refusal no run has seen (exit 3), record keeps the change."""
+        r = m.relaunch("status")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"pending: refused  {LABEL}: {want}", r.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        refused = doc["pending"]["refused"]
+        self.assertEqual([(x["label"], x["run"]) for x in refused], [(LABEL, None)], doc)
+        self.assertIn(want, refused[0]["error"])
+        r = m.relaunch("record")
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"not recording: the manifest holds changes that would restart {LABEL} ",
+                      r.stderr)
+
+    def test_one_shot_script_status_and_record_decide_as_plan(self):
+        # PGDATA exported by a one-shot script: after the script changed,
+        # and after an upgrade, plan refuses; status says so (exit 3) and
+        # record keeps the change pending, so the next run still refuses.
+        with Machine(RELAUNCH) as m:
+            pg_ctl = self.keg(m, "16.1")
+            data = self.data_dir(m)
+            script = os.path.join(m.brew, "bin", "postgres-start")
+            os.makedirs(os.path.dirname(script), exist_ok=True)
+
+            def write(options):
+                with open(script + ".tmp", "w") as f:
+                    f.write(f"#!/bin/sh\nexport PGDATA={data}\nexec {pg_ctl} {options} start\n")
+                os.chmod(script + ".tmp", 0o755)
+                os.replace(script + ".tmp", script)
+            write("")
+            m.write_plist(LABEL, [script], daemon=False, KeepAlive=False)
+            m.boot()
+            first = self.server(m, data, "16.1")
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            write("-w")
+            self.assert_pending_refused(m, f"its server on {data} (pid {first}, detached) "
+                                        "started ")
+            self.assert_refused(m, f"its server on {data} (pid {first}, detached) started ")
+            # Done as it says: the new server is current, and the run
+            # records it.
+            r = subprocess.run([pg_ctl, "-D", data, "stop"], timeout=SAFETY)
+            self.assertEqual(r.returncode, 0)
+            self.assertEqual(m.launchctl("kickstart", m.target(LABEL)).returncode, 0)
+            second = self.server(m, data, "16.1", old=first)
+            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+            r = m.relaunch("status")
+            self.assertIn("pending: nothing", r.stdout)
+            r, run = m.relaunch_json("run", *FAST)
+            self.assertEqual([x["status"] for x in run["results"]], ["current"], run)
+            self.upgrade(m, "16.1", "16.2")
+            self.assert_pending_refused(m, f"its server on {data} (pid {second}, detached) "
+                                        "runs replaced code; " + self.todo(m, pg_ctl, data))
+            self.assert_refused(m, f"its server on {data} (pid {second}, detached) runs "
+                                "replaced code; " + self.todo(m, pg_ctl, data))
+
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])
