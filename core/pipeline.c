@@ -1180,7 +1180,8 @@ static void inspect_end(struct rl_pipeline *p, struct inspection *in, const stru
 		p->nstale++;
 	}
 	for (size_t i = 0; i < p->nviews; i++)
-		if (p->views[i].lookup == 0 && p->views[i].job->pg_data &&
+		if (p->views[i].lookup == 0 &&
+		    (p->views[i].job->pg_data || p->views[i].job->pg_problem) &&
 		    !p->views[i].job->other_login)
 			inspect_server(p, &p->views[i], in->memo);
 	rl_statmemo_free(in->memo);

@@ -101,7 +101,9 @@ struct rl_job {
 	 * program word as the job names it; pg_server: the postgres it starts
 	 * (tracked as the job's code); pg_data: the data directory (-D, else
 	 * PGDATA), absolute unless pg_problem says why not (a relative one and
-	 * no WorkingDirectory). All NULL when the job starts no such server. */
+	 * no WorkingDirectory), NULL with pg_problem when it cannot be told (a
+	 * -D or PGDATA not known). All NULL when the job starts no such
+	 * server. */
 	char *pg_ctl;
 	char *pg_server;
 	char *pg_data;

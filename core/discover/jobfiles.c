@@ -956,26 +956,38 @@ static int pg_ctl_starts(char *const *argv, size_t argc, const char **given, con
 
 /* The server the job starts detached (add_started), for the process
  * view, which finds it by its data directory: the first `pg_ctl start`
- * the job runs. data: its -D, else PGDATA as pg_ctl surely gets it from
- * env (rl_shenv_passed: the job's environment, as a script set and
- * exported it where it surely ran, or a prefix set it); a
- * relative one is taken in the directory pg_ctl runs in when that is
- * known (a `cd`, the job's WorkingDirectory), else it is a problem:
- * launchd's default working directory is not what such a plist means. */
+ * the job runs. data: its -D ("" when its value is not known), else
+ * PGDATA as pg_ctl surely gets it from env (rl_shenv_passed: the job's
+ * environment, as a script set and exported it where it surely ran, or
+ * a prefix set it). One that cannot be told (a -D not known, a PGDATA
+ * set where that may not run or to a value not known:
+ * rl_shenv_passed_unknown) is a problem, with no data directory: a
+ * server runs somewhere the job does not say. A relative one is taken
+ * in the directory pg_ctl runs in when that is known (a `cd`, the job's
+ * WorkingDirectory), else it is a problem: launchd's default working
+ * directory is not what such a plist means. */
 static void note_server(struct ctx *c, const char *pg_ctl, const char *server, const char *data,
 			const char *dir, const struct rl_shenv *env)
 {
 	struct rl_jobfiles *o = c->out;
+	const char *unknown = NULL;
 
 	if (o->pg_ctl)
 		return;
-	if (!data)
-		data = rl_shenv_passed(env, "PGDATA");
-	if (!data || !*data)
-		return; /* pg_ctl starts nothing without one, or it is not known */
+	if (data && !*data)
+		unknown = "its data directory is not known: the value of -D is not known";
+	else if (!data && !(data = rl_shenv_passed(env, "PGDATA")) &&
+		 rl_shenv_passed_unknown(env, "PGDATA"))
+		unknown = "its data directory is not known: PGDATA, which pg_ctl takes it from, "
+			  "may be set, exported or unset where that may not run, or to a value "
+			  "not known";
+	if (!unknown && (!data || !*data))
+		return; /* pg_ctl starts nothing without one */
 	o->pg_ctl = rl_xstrdup(pg_ctl);
 	o->pg_server = rl_xstrdup(server);
-	if (data[0] == '/') {
+	if (unknown) {
+		o->pg_problem = rl_xstrdup(unknown);
+	} else if (data[0] == '/') {
 		o->pg_data = rl_xstrdup(data);
 	} else if (dir || c->job->workdir) {
 		o->pg_data = rl_path_join(dir ? dir : c->cwd, data);

@@ -764,6 +764,28 @@ const char *rl_shenv_passed(const struct rl_shenv *e, const char *name)
 	return rl_shenv_get(e, name, &unknown);
 }
 
+int rl_shenv_passed_unknown(const struct rl_shenv *e, const char *name)
+{
+	size_t n = strlen(name);
+	int unknown;
+
+	if (var_index(&e->exported, name, n) < 0)
+		return 0; /* a maybe export is in exported too */
+	if (var_index(&e->maybe, name, n) >= 0 || var_index(&e->maybe_export, name, n) >= 0)
+		return 1;
+	rl_shenv_get(e, name, &unknown);
+	return unknown;
+}
+
+void rl_shenv_surely(struct rl_shenv *e, const struct rl_strv *before)
+{
+	for (size_t i = 0; i < e->maybe.n;)
+		if (!rl_strv_contains(before, e->maybe.v[i]))
+			strv_remove(&e->maybe, i);
+		else
+			i++;
+}
+
 void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out)
 {
 	memset(out, 0, sizeof(*out));

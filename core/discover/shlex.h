@@ -110,6 +110,17 @@ void rl_shenv_maybe_exported(struct rl_shenv *e);
 /* The value of name a program started with e surely gets: exported, its
  * value known, neither maybe; else NULL. */
 const char *rl_shenv_passed(const struct rl_shenv *e, const char *name);
+/* Whether what a program started with e gets of name cannot be told
+ * (rl_shenv_passed says nothing): it is exported, but set, unset or
+ * exported where that may not run (maybe, maybe_export), or its value is
+ * not known. 0 when rl_shenv_passed tells it: its value, or surely none
+ * (not exported, or exported unset). */
+int rl_shenv_passed_unknown(const struct rl_shenv *e, const char *name);
+/* The names in maybe that are not in before are sure after all: what a
+ * command that surely ran assigned by a ${NAME:=word} as it was
+ * expanded (which marks it maybe: whether the command runs is not known
+ * there). */
+void rl_shenv_surely(struct rl_shenv *e, const struct rl_strv *before);
 /* What a child process inherits: the exported names (and every name that
  * was in the environment when `from` was made from one with
  * rl_shenv_from_environ). */

@@ -1459,7 +1459,9 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	struct step s;
 	struct words w = {0};
 	struct rl_shenv local;
+	struct rl_strv maybe = {0};
 	size_t nassign = 0;
+	int ran;
 
 	where_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
 	vars_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
@@ -1526,6 +1528,11 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	w.n = c->n - c->start;
 	w.v = rl_xcalloc(w.n, sizeof(*w.v));
 	w.raw = rl_xcalloc(w.n, sizeof(*w.raw));
+	/* A ${NAME:=word} expanded by a command that surely runs surely
+	 * assigned: its value is sure (rl_shenv_surely). */
+	ran = !nassign && cmd_surely(rd, c);
+	if (ran)
+		rl_strv_copy(&maybe, &env->maybe);
 	for (size_t i = 0; i < w.n; i++) {
 		const struct rl_shword *word = &c->w[c->start + i];
 
@@ -1533,6 +1540,9 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		if (rl_shword_expand(word, nassign ? &local : env, 0, &w.v[i]) < 0)
 			w.v[i] = NULL;
 	}
+	if (ran)
+		rl_shenv_surely(env, &maybe);
+	rl_strv_release(&maybe);
 	s.env = nassign ? &local : env;
 	chain(&s, &w, 0);
 	for (size_t i = 0; i < w.n; i++)

@@ -816,15 +816,16 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 	int daemondo = rl_job_under_daemondo(job) && o->pid > 0;
 	char *todo, *why, *data;
 
-	if (!job->pg_data)
+	if (!job->pg_data && !job->pg_problem)
 		return -1;
-	data = rl_path_quote(job->pg_data);
+	/* NULL: its data directory is not known (job->pg_problem says so) */
+	data = job->pg_data ? rl_path_quote(job->pg_data) : NULL;
 	todo = rl_decide_server_todo(job, o->pid > 0);
 	why = NULL;
 	if (o->server_problem && !daemondo)
-		why = rl_xasprintf("cannot tell whether its server on %s (detached) runs replaced "
+		why = rl_xasprintf("cannot tell whether its server%s%s (detached) runs replaced "
 				   "code: %s; %s",
-				   data, o->server_problem, todo);
+				   data ? " on " : "", data ? data : "", o->server_problem, todo);
 	else if (o->server_pid && v && v->verdict == RL_PROC_UNKNOWN && !daemondo)
 		why = rl_xasprintf("cannot tell whether its server on %s (pid %lld, detached) "
 				   "runs replaced code: %s; %s",

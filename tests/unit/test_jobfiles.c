@@ -658,11 +658,13 @@ static void test_pg_ctl_data(void)
 	CHECK_STR(f.pg_problem,
 		  "its data directory 'data' is relative and the job sets no WorkingDirectory");
 	rl_jobfiles_release(&f);
-	/* A data directory not known, none at all, another mode: the server
-	 * is still the job's code (start), but none is followed. */
+	/* A data directory not known: a problem, none followed; none at all,
+	 * another mode: the server is still the job's code (start), but
+	 * none is followed. */
 	pg_data((const char *const[]){"/bin/sh", "-c", "@/pg/bin/pg_ctl -D \"$X\" start", NULL},
 		NULL, NULL, &f);
-	CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
+	CHECK(f.pg_data == NULL && f.pg_ctl != NULL);
+	CHECK_STR(f.pg_problem, "its data directory is not known: the value of -D is not known");
 	CHECK(find(&f, "pg/bin/postgres", RL_ROLE_COMMAND) != NULL);
 	rl_jobfiles_release(&f);
 	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "start", NULL}, NULL, NULL, &f);
@@ -677,21 +679,28 @@ static void test_pg_ctl_data(void)
 
 /* PGDATA as pg_ctl gets it from shell text (sh -c TEXT, its "%s" pg_ctl's
  * path; env: the job's
- * EnvironmentVariables entry or NULL): want the data directory, or NULL
- * when it is not surely that. */
+ * EnvironmentVariables entry or NULL): want the data directory, "?" when
+ * it cannot be told (a problem, no data directory), or NULL when pg_ctl
+ * surely gets none. */
 static void pg_env_case(const char *fmt, const char *env, const char *want)
 {
 	struct rl_jobfiles f;
 	char *pg_ctl = at("pg/bin/pg_ctl");
 	const char *at_pg = strstr(fmt, "%s");
 	char *text = rl_xasprintf("%.*s%s%s", (int)(at_pg - fmt), fmt, pg_ctl, at_pg + 2);
+	int unknown = want && strcmp(want, "?") == 0;
 
 	pg_data((const char *const[]){"/bin/sh", "-c", text, NULL}, env, NULL, &f);
-	if (want)
+	if (unknown)
+		CHECK(f.pg_data == NULL && f.pg_ctl != NULL && f.pg_problem &&
+		      strstr(f.pg_problem, "its data directory is not known: PGDATA"));
+	else if (want)
 		CHECK_STR(f.pg_data, want);
 	else
 		CHECK(f.pg_data == NULL && f.pg_ctl == NULL);
-	if (want ? !f.pg_data || strcmp(f.pg_data, want) != 0 : f.pg_data != NULL)
+	if (unknown ? f.pg_data || !f.pg_problem
+	    : want  ? !f.pg_data || strcmp(f.pg_data, want) != 0
+		    : f.pg_data != NULL || f.pg_problem != NULL)
 		fprintf(stderr, "  in: %s\n", text);
 	rl_jobfiles_release(&f);
 	free(text);
@@ -719,17 +728,24 @@ static void test_pg_ctl_data_from_shell(void)
 		"PGDATA=/e", NULL, &f);
 	CHECK_STR(f.pg_data, "/s");
 	rl_jobfiles_release(&f);
+	/* ${PGDATA:=…} a command that surely runs expands: as sh sets it. */
+	pg_env_case(": ${PGDATA:=/s}; export PGDATA; %s start", NULL, "/s");
+	pg_env_case(": ${PGDATA:=/s}; %s start", "PGDATA=/e", "/e");
+	pg_env_case(": \"${PGDATA:=/s}\"; export PGDATA; %s start", "PGDATA=", "/s");
 	/* Not sure to: not known, whatever the job's environment says. */
-	pg_env_case("if [ -d /x ]; then export PGDATA=/s; fi; %s start", NULL, NULL);
-	pg_env_case("if [ -d /x ]; then PGDATA=/s; fi; %s start", "PGDATA=/e", NULL);
-	pg_env_case("[ -d /x ] && export PGDATA=/s; %s start", NULL, NULL);
-	pg_env_case("start() { export PGDATA=/s; }; start; %s start", NULL, NULL);
-	pg_env_case("PGDATA=/s; if [ -d /x ]; then export PGDATA; fi; %s start", NULL, NULL);
-	pg_env_case("unset PGDATA; %s start", "PGDATA=/e", NULL);
+	pg_env_case("if [ -d /x ]; then export PGDATA=/s; fi; %s start", NULL, "?");
+	pg_env_case("if [ -d /x ]; then PGDATA=/s; fi; %s start", "PGDATA=/e", "?");
+	pg_env_case("[ -d /x ] && export PGDATA=/s; %s start", NULL, "?");
+	pg_env_case("start() { export PGDATA=/s; }; start; %s start", NULL, "?");
+	pg_env_case("PGDATA=/s; if [ -d /x ]; then export PGDATA; fi; %s start", NULL, "?");
+	pg_env_case("unset PGDATA; %s start", "PGDATA=/e", "?");
+	pg_env_case("export PGDATA=/s; sudo -u postgres %s start", NULL, "?");
+	pg_env_case("case $X in a) export PGDATA=/s ;; esac; %s start", NULL, "?");
+	pg_env_case("[ -d /x ] && : ${PGDATA:=/s}; export PGDATA; %s start", NULL, "?");
+	pg_env_case("export PGDATA=\"$(cat /x)\"; %s start", NULL, "?");
+	/* Surely none: pg_ctl starts nothing. */
 	pg_env_case("PGDATA=/s; %s start", NULL, NULL); /* not exported */
-	pg_env_case("export PGDATA=/s; sudo -u postgres %s start", NULL, NULL);
-	pg_env_case("case $X in a) export PGDATA=/s ;; esac; %s start", NULL, NULL);
-	pg_env_case(": ${PGDATA:=/s}; export PGDATA; %s start", NULL, NULL);
+	pg_env_case("%s start", NULL, NULL);
 }
 
 /* Homebrew: a formula's jar script (JAVA_HOME with a default, exported),
