@@ -258,7 +258,8 @@ static const struct cli_command commands[] = {
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob, as for\n"
 	 "plan and run: only those jobs (one matching no job is an error, exit 2).\n"
 	 "state: running (with its pid, and current, stale or unknown: whether the\n"
-	 "process runs the files on disk), not running (it should always run), idle\n"
+	 "process runs the files on disk; skipped: launchd runs the label from\n"
+	 "another plist), not running (it should always run), idle\n"
 	 "(launchd starts it on demand), not loaded, or unknown; launchd is asked once\n"
 	 "per domain (launchctl print <domain>), and once more when a pid it listed\n"
 	 "is gone or started since. The state is plan's decision: jobs\n"
@@ -309,15 +310,20 @@ static const struct cli_command commands[] = {
 	 "modules and formulae).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
-	 "Pending: the restarts a run began and did not finish (the restart journal,\n"
-	 "which the next run finishes first), what logged runs left (failed, refused,\n"
-	 "deferred, not run), what changed since the manifest that no run saw yet\n"
-	 "(compared with the disk, as plan --no-processes does: the jobs the next run\n"
-	 "restarts, and those the pre-flight refuses), and the queue. Exit 0 when\n"
-	 "nothing is pending, 1 when unfinished, deferred, not-run or changed jobs,\n"
-	 "queue entries or an errored last run are, 3 when a failed or refused\n"
-	 "restart is, 4 on error (a manifest or config that cannot be read among\n"
-	 "them).\n"},
+	 "First, 'in progress:' lines: a run or record holding the lock, and each\n"
+	 "step of that run under way. Pending: the restarts a run began and did not\n"
+	 "finish (the restart journal, which the next run finishes first), what\n"
+	 "logged runs left (failed, refused, deferred, not run), what changed since\n"
+	 "the manifest that no run saw yet (compared with the disk as plan does, and\n"
+	 "each such job decided as plan decides it from launchd's answer: one with no\n"
+	 "process launchd starts by itself is idle; a running scheduled task is\n"
+	 "current, left to finish or\n"
+	 "deferred by when its process started; a server pg_ctl started detached is\n"
+	 "looked at: the jobs the next run restarts, and those it refuses), and the\n"
+	 "queue. Exit 0 when nothing is pending, or only jobs left to finish are,\n"
+	 "1 when unfinished, deferred, not-run or changed jobs, queue entries or an\n"
+	 "errored last run are, 3 when a failed or refused restart is, 4 on error (a\n"
+	 "manifest or config that cannot be read among them).\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
