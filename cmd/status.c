@@ -459,6 +459,14 @@ static void refused_anew(json_t *pending, const char *label, const char *why)
 	}
 }
 
+/* A pending entry for step st no run has seen yet: {label, error (its
+ * why, else absent), run: null}. */
+static json_t *unseen(const struct rl_step *st, const char *absent)
+{
+	return json_pack("{s:o,s:o,s:n}", "label", rl_json_path(st->job->label), "error",
+			 rl_json_path(st->why ? st->why : absent), "run");
+}
+
 /* Is label among the jobs pending from the run log? */
 static int logged(const json_t *pending, const char *label)
 {
@@ -607,21 +615,10 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 			 * finish is pending as such. */
 			rl_pipeline_decide_unseen(&lc, p, st);
 			if (st->decision == RL_DECISION_REFUSED)
-				json_array_append_new(
-					refused,
-					json_pack("{s:o,s:o,s:n}", "label",
-						  rl_json_path(st->job->label), "error",
-						  rl_json_path(st->why ? st->why
-								       : "pre-flight failed"),
-						  "run"));
+				json_array_append_new(refused, unseen(st, "pre-flight failed"));
 			else if (st->decision == RL_DECISION_DEFERRED)
-				json_array_append_new(
-					deferred,
-					json_pack("{s:o,s:o,s:n}", "label",
-						  rl_json_path(st->job->label), "error",
-						  rl_json_path(st->why ? st->why
-								       : "left for the next run"),
-						  "run"));
+				json_array_append_new(deferred,
+						      unseen(st, "left for the next run"));
 			else if (st->decision == RL_DECISION_IDLE && st->spared)
 				json_array_append_new(
 					left, json_pack("{s:o,s:o}", "label",
