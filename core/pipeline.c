@@ -831,6 +831,22 @@ static void find_logins(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	rl_strv_release(&unknown);
 }
 
+/* What the process view holds v's job to (v->job): its code files in
+ * the manifest now indexes, and in then (the recorded one; NULL when
+ * none), as collect_code gives them, and when its way to its programs
+ * last changed (route_changed, through fs). */
+static void view_code(struct rl_jobview *v, const struct rl_label_uses *now,
+		      const struct rl_label_uses *then, struct rl_fscache *fs)
+{
+	const char *label = v->job->label;
+
+	collect_code(now, label, &v->code, &v->libnames, NULL, NULL, &v->own);
+	collect_code(now, label, &v->code_now, NULL, &v->program, &v->code_linked, NULL);
+	v->route_ns = route_changed(now, label, fs);
+	if (then)
+		collect_code(then, label, &v->code, &v->libnames, NULL, NULL, &v->own);
+}
+
 static struct rl_job *view_job(struct rl_pipeline *p, size_t i)
 {
 	return i < p->jobs.n ? &p->jobs.v[i] : p->logins[i - p->jobs.n];
@@ -884,13 +900,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 
 		v->job = view_job(p, i);
 		v->view.verdict = RL_PROC_GONE;
-		collect_code(&now, v->job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
-		collect_code(&now, v->job->label, &v->code_now, NULL, &v->program, &v->code_linked,
-			     NULL);
-		v->route_ns = route_changed(&now, v->job->label, fs);
-		if (p->have_prev)
-			collect_code(&then, v->job->label, &v->code, &v->libnames, NULL, NULL,
-				     &v->own);
+		view_code(v, &now, p->have_prev ? &then : NULL, fs);
 		found = cannot ? -2 : find_job(ls, o->lc, v, view_job(p, i), 0, &lerr);
 		v->lookup = found;
 		if (found == -2 && !o->report_unasked) {
@@ -1800,19 +1810,15 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p)
 static void server_alone(struct rl_jobview *v, const struct rl_job *job,
 			 const struct rl_label_uses *uses, const struct rl_manifest *prev)
 {
+	struct rl_label_uses then = {0};
+
 	memset(v, 0, sizeof(*v));
 	v->job = job;
 	v->view.verdict = RL_PROC_GONE;
-	collect_code(uses, job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
-	collect_code(uses, job->label, &v->code_now, NULL, &v->program, &v->code_linked, NULL);
-	v->route_ns = route_changed(uses, job->label, NULL);
-	if (prev) {
-		struct rl_label_uses then = {0};
-
+	if (prev)
 		rl_label_uses_build(&then, prev);
-		collect_code(&then, job->label, &v->code, &v->libnames, NULL, NULL, &v->own);
-		rl_label_uses_release(&then);
-	}
+	view_code(v, uses, prev ? &then : NULL, NULL);
+	rl_label_uses_release(&then);
 	look_server(v, NULL);
 }
 
