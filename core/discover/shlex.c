@@ -737,20 +737,18 @@ void rl_shenv_export(struct rl_shenv *e, const char *name)
 		strv_remove(&e->maybe_export, (size_t)k);
 }
 
-void rl_shenv_maybe(struct rl_shenv *e, const char *name, int value, int export)
+void rl_shenv_maybe(struct rl_shenv *e, const char *name, size_t n, int value, int export)
 {
-	size_t n = strlen(name);
-
 	if (value && var_index(&e->maybe, name, n) < 0)
-		rl_strv_push(&e->maybe, name);
+		rl_strv_push_owned(&e->maybe, rl_xstrndup(name, n));
 	if (export && var_index(&e->maybe_export, name, n) < 0)
-		rl_strv_push(&e->maybe_export, name);
+		rl_strv_push_owned(&e->maybe_export, rl_xstrndup(name, n));
 }
 
 void rl_shenv_maybe_exported(struct rl_shenv *e)
 {
 	for (size_t i = 0; i < e->exported.n; i++)
-		rl_shenv_maybe(e, e->exported.v[i], 1, 0);
+		rl_shenv_maybe(e, e->exported.v[i], strlen(e->exported.v[i]), 1, 0);
 }
 
 const char *rl_shenv_passed(const struct rl_shenv *e, const char *name)
@@ -800,7 +798,7 @@ void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out)
 		/* the child has it, or not, as the parent maybe exported it */
 		if (var_index(&from->maybe, name, strlen(name)) >= 0 ||
 		    var_index(&from->maybe_export, name, strlen(name)) >= 0)
-			rl_shenv_maybe(out, name, 1, 0);
+			rl_shenv_maybe(out, name, strlen(name), 1, 0);
 	}
 }
 
@@ -921,7 +919,7 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 		if (*op == '=') {
 			rl_shenv_set(env, n, def);
 			/* whether the word's command ran is not known here */
-			rl_shenv_maybe(env, n, 1, 0);
+			rl_shenv_maybe(env, n, strlen(n), 1, 0);
 		}
 	} else if (cur) {
 		val = rl_xstrdup(cur);

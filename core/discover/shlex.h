@@ -102,9 +102,10 @@ void rl_shenv_set(struct rl_shenv *e, const char *name, const char *value);
 /* The value of name; NULL when unset (*unknown = 0) or not known (*unknown = 1). */
 const char *rl_shenv_get(const struct rl_shenv *e, const char *name, int *unknown);
 void rl_shenv_export(struct rl_shenv *e, const char *name);
-/* name's value (value) or export (export), as held, may not be what the
- * shell has: see maybe. */
-void rl_shenv_maybe(struct rl_shenv *e, const char *name, int value, int export);
+/* The value (value) or export (export) of name, its first n bytes (as
+ * an assignment's text begins), as held, may not be what the shell has:
+ * see maybe. */
+void rl_shenv_maybe(struct rl_shenv *e, const char *name, size_t n, int value, int export);
 /* Every exported name's value may not be what a program gets (sudo). */
 void rl_shenv_maybe_exported(struct rl_shenv *e);
 /* The value of name a program started with e surely gets: exported, its

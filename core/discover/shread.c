@@ -822,13 +822,9 @@ static void see_declare(struct step *s, const struct words *w, size_t i, int exp
 			assign(s->env, t, sure ? w->v[i] : NULL, export);
 		else if (export && is_name(t, strlen(t)))
 			rl_shenv_export(s->env, t);
-		if (!surely && (n || is_name(t, strlen(t)))) {
+		if (!surely && (n || is_name(t, strlen(t))))
 			/* may not run: what a program gets is not sure */
-			char *name = rl_xstrndup(t, n ? n : strlen(t));
-
-			rl_shenv_maybe(s->env, name, n != 0, export);
-			free(name);
-		}
+			rl_shenv_maybe(s->env, t, n ? n : strlen(t), n != 0, export);
 	}
 }
 
@@ -1292,7 +1288,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		 * sure to get it */
 		for (size_t k = i + 1; k < w->n && w->v[k] && strcmp(w->v[k], "-f") != 0; k++)
 			if (is_name(w->v[k], strlen(w->v[k])))
-				rl_shenv_maybe(s->env, w->v[k], 1, 1);
+				rl_shenv_maybe(s->env, w->v[k], strlen(w->v[k]), 1, 1);
 		return 1;
 	}
 	return word_in(t, builtins);
@@ -1471,7 +1467,6 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	 * (`then X=1`) is in a construct, its value not known after it */
 	for (size_t k = nassign; k < c->n && !c->w[k].dynamic; k++) {
 		size_t n = assignment_name(c->w[k].text);
-		char *name;
 
 		if (!n && !word_in(c->w[k].text, leading))
 			break;
@@ -1482,9 +1477,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 			continue;
 		}
 		/* the text itself: a program is not sure to get it */
-		name = rl_xstrndup(c->w[k].text, n);
-		rl_shenv_maybe(env, name, 1, 0);
-		free(name);
+		rl_shenv_maybe(env, c->w[k].text, n, 1, 0);
 	}
 	memset(&s, 0, sizeof(s));
 	s.ops = rd->ops;
@@ -1504,14 +1497,9 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 			rl_shword_expand(&c->w[i], env, 1, &v);
 			assign(env, c->w[i].text, sure ? v : NULL, 0);
 			free(v);
-			if (!surely) {
-				/* may not run: a program is not sure to get it */
-				char *name =
-					rl_xstrndup(c->w[i].text, assignment_name(c->w[i].text));
-
-				rl_shenv_maybe(env, name, 1, 0);
-				free(name);
-			}
+			if (!surely) /* may not run: a program is not sure to get it */
+				rl_shenv_maybe(env, c->w[i].text, assignment_name(c->w[i].text), 1,
+					       0);
 		}
 		rl_buf_release(&s.via);
 		return;
