@@ -540,29 +540,37 @@ class PgData(unittest.TestCase):
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
 
+    def one_shot_changed(self, m, body):
+        """A job whose script (body, formatted with pg_ctl, data and
+        options) starts the server and exits, recorded, then its script
+        changed (options "" → "-w"): (pg_ctl, data, the server's pid)."""
+        pg_ctl = self.keg(m, "16.1")
+        data = self.data_dir(m)
+        script = os.path.join(m.brew, "bin", "postgres-start")
+        os.makedirs(os.path.dirname(script), exist_ok=True)
+
+        def write(options):
+            with open(script + ".tmp", "w") as f:
+                f.write("#!/bin/sh\n" + body.format(pg_ctl=pg_ctl, data=data, options=options))
+            os.chmod(script + ".tmp", 0o755)
+            os.replace(script + ".tmp", script)
+        write("")
+        m.write_plist(LABEL, [script], daemon=False, KeepAlive=False)
+        m.boot()
+        first = self.server(m, data, "16.1")
+        wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        write("-w")
+        return pg_ctl, data, first
+
     def test_one_shot_script_changed_server_started_before_is_refused(self):
         # A script that starts the server and exits: after it changed, no
         # process of launchd's runs, but the server the old script started
         # does; the script's next launch would fail against it.
         with Machine(RELAUNCH) as m:
-            pg_ctl = self.keg(m, "16.1")
-            data = self.data_dir(m)
-            script = os.path.join(m.brew, "bin", "postgres-start")
-            os.makedirs(os.path.dirname(script), exist_ok=True)
-
-            def write(options):
-                with open(script + ".tmp", "w") as f:
-                    f.write(f"#!/bin/sh\nexec {pg_ctl} -D {data} {options} start\n")
-                os.chmod(script + ".tmp", 0o755)
-                os.replace(script + ".tmp", script)
-            write("")
-            m.write_plist(LABEL, [script], daemon=False, KeepAlive=False)
-            m.boot()
-            first = self.server(m, data, "16.1")
-            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
-            r = m.relaunch("record")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            write("-w")
+            pg_ctl, data, first = self.one_shot_changed(
+                m, "exec {pg_ctl} -D {data} {options} start\n")
             refused = self.assert_refused(m, f"its server on {data} (pid {first}, detached) "
                                           "started ")
             self.assertTrue(refused["why"].endswith(self.todo(m, pg_ctl, data)), refused)
@@ -597,24 +605,8 @@ class PgData(unittest.TestCase):
         # and after an upgrade, plan refuses; status says so (exit 3) and
         # record keeps the change pending, so the next run still refuses.
         with Machine(RELAUNCH) as m:
-            pg_ctl = self.keg(m, "16.1")
-            data = self.data_dir(m)
-            script = os.path.join(m.brew, "bin", "postgres-start")
-            os.makedirs(os.path.dirname(script), exist_ok=True)
-
-            def write(options):
-                with open(script + ".tmp", "w") as f:
-                    f.write(f"#!/bin/sh\nexport PGDATA={data}\nexec {pg_ctl} {options} start\n")
-                os.chmod(script + ".tmp", 0o755)
-                os.replace(script + ".tmp", script)
-            write("")
-            m.write_plist(LABEL, [script], daemon=False, KeepAlive=False)
-            m.boot()
-            first = self.server(m, data, "16.1")
-            wait_until(lambda: m.pid(LABEL) == 0, "pg_ctl to exit")
-            r = m.relaunch("record")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            write("-w")
+            pg_ctl, data, first = self.one_shot_changed(
+                m, "export PGDATA={data}\nexec {pg_ctl} {options} start\n")
             self.assert_pending_refused(m, f"its server on {data} (pid {first}, detached) "
                                         "started ")
             self.assert_refused(m, f"its server on {data} (pid {first}, detached) started ")
