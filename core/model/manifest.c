@@ -13,6 +13,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/index.h"
 #include "core/base/jsonutil.h"
+#include "core/base/statedir.h"
 
 /* Version 1 was one JSON document; it is read whole, up to this size. */
 #define V1_FILE_MAX ((size_t)1 << 30)
@@ -2559,7 +2560,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	struct rl_buf first = {0};
 	struct stat st;
 	const char *why;
-	char *line = NULL, *q;
+	char *line = NULL, *q, *untrusted = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	json_t *head = NULL;
@@ -2573,6 +2574,13 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 	fd = rl_file_open_regular(AT_FDCWD, path, O_NOFOLLOW, &st, &why);
 	if (fd < 0 && errno == ENOENT)
 		return 1;
+	/* Root restarts what the manifest says: only root or we may have
+	 * written it. Nothing of a refused file reaches a message. */
+	if (fd >= 0 && (untrusted = rl_trust_why_not(&st)) != NULL) {
+		close(fd);
+		fd = -1;
+		why = untrusted;
+	}
 	if (fd < 0 || !(f = fdopen(fd, "r"))) {
 		if (fd >= 0)
 			close(fd);
@@ -2580,6 +2588,7 @@ int rl_manifest_load(struct rl_manifest *m, const char *path, struct rl_error *e
 		rl_error_set(err, "cannot read manifest '%s': %s", q,
 			     fd < 0 ? why : strerror(errno));
 		free(q);
+		free(untrusted);
 		return -1;
 	}
 	len = getline(&line, &cap, f);

@@ -285,6 +285,47 @@ class PrivilegeTest(unittest.TestCase):
         r = m.relaunch("run", *FAST, "--wait-lock", "0")
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_state_files_others_can_write_are_refused(self):
+        """Each state file root acts on, hers or root's but writable by
+        anyone, is refused: nothing is restarted from what it says."""
+        m = self.m
+        self.boot_nginx()
+        m.brew_upgrade("nginx", "1.1")
+        old = m.pid(brew("nginx"))
+        # Each with the commands that read it.
+        readers = {"manifest.json": (("run", *FAST), ("plan",), ("diff",)),
+                   "history.json": (("run", *FAST),),
+                   "intent.json": (("run", *FAST), ("plan",))}
+        for name, cmds in readers.items():
+            path = os.path.join(m.state, name)
+            if not os.path.exists(path):
+                with open(path, "w") as f:
+                    f.write('{"version":1,"jobs":[]}\n' if name == "intent.json"
+                            else '{"version":1,"jobs":{}}\n')
+                made = True
+            else:
+                made = False
+            mode = os.stat(path).st_mode & 0o7777
+            for hers, why in ((True, f"owned by uid {self.her.uid}"), (False, "writable by")):
+                if hers:
+                    self.her.own(path)
+                else:
+                    os.lchown(path, 0, 0)
+                    os.chmod(path, 0o666)
+                for cmd in cmds:
+                    r = m.relaunch(*cmd)
+                    self.assertEqual(r.returncode, 4, (name, cmd, r.stdout, r.stderr))
+                    self.assertIn(f"'{path}'", r.stderr, (name, cmd))
+                    self.assertIn(why, r.stderr, (name, cmd))
+            os.lchown(path, 0, 0)
+            os.chmod(path, mode)
+            if made:
+                os.unlink(path)
+        self.assertEqual(m.pid(brew("nginx")), old)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotEqual(m.wait_pid(brew("nginx")), old)
+
     def test_state_files_swapped_for_symlinks_are_never_followed(self):
         m = self.m
         self.boot_nginx()
