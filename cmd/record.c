@@ -207,6 +207,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	struct rl_jobset all = {0};
 	struct rl_strv unreadable = {0};
 	struct rl_intents journal = {0};
+	struct rl_logins logins = {0};
 	size_t n = 0;
 	int rc, have_defs = 0;
 
@@ -253,6 +254,13 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		cli_pipeline_opts(ctx, &lc, &po);
 		a.lc = &lc;
 		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
+		/* Each other GUI login's copy of an agent every login loads is
+		 * judged on its own, as a run restarts it on its own. */
+		if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(lc.gate)) {
+			rl_pipeline_find_logins(&lc, &a.ls, &all, &logins);
+			rl_plan_add_logins(&plan, (const struct rl_job *const *)logins.v, logins.n,
+					   NULL, 0, &ctx->cfg);
+		}
 		for (size_t i = 0; i < plan.n; i++) {
 			struct rl_step *s = &plan.steps[i];
 			const char *domains[] = {s->job->domain, s->job->alt_domain};
@@ -260,7 +268,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 
 			if (s->never)
 				continue;
-			if (!rl_intents_owed(&journal, s->job->label, 1)) {
+			if (!rl_intents_owed(&journal, rl_job_key(s->job), 1)) {
 				if (!maybe_loaded(&a, s->job, &where))
 					continue;
 				/* Loaded: judged by launchd's answer, as plan
@@ -280,7 +288,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 						continue;
 				}
 			}
-			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", s->job->label);
+			rl_buf_addf(&names, "%s%s", n++ ? ", " : "", rl_job_key(s->job));
 		}
 		if (rl_launchctl_gate_closed(lc.gate))
 			rl_warn("cannot ask launchd which jobs it has loaded (%s): every job with "
@@ -301,6 +309,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		rl_plistdefs_release(&defs);
 	rl_intents_release(&journal);
 	rl_plan_release(&plan);
+	rl_logins_release(&logins);
 	unreadable_release(&all, &unreadable);
 	rl_diff_release(&d);
 	free(used.entries); /* a view: the entries are prev's */

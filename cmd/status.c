@@ -467,21 +467,41 @@ static json_t *unseen(const struct rl_step *st, const char *absent)
 			 rl_json_path(st->why ? st->why : absent), "run");
 }
 
+/* Is label the label of an entry of array arr? */
+static int has_label(const json_t *arr, const char *label)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(arr, i, e)
+	{
+		const json_t *l = json_object_get(e, "label");
+
+		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Is label listed already among pending's refused or deferred, changed,
+ * or left (a step of another GUI login's copy of the label's agent
+ * after the label's own)? */
+static int listed(const json_t *pending, const json_t *changed, const json_t *left,
+		  const char *label)
+{
+	return has_label(json_object_get(pending, "refused"), label) ||
+	       has_label(json_object_get(pending, "deferred"), label) ||
+	       has_label(changed, label) || has_label(left, label);
+}
+
 /* Is label among the jobs pending from the run log? */
 static int logged(const json_t *pending, const char *label)
 {
 	static const char *const kinds[] = {"failed", "refused", "deferred", "not_run", NULL};
-	const json_t *e;
-	size_t i;
 
 	for (size_t k = 0; kinds[k]; k++)
-		json_array_foreach(json_object_get(pending, kinds[k]), i, e)
-		{
-			const json_t *l = json_object_get(e, "label");
-
-			if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
-				return 1;
-		}
+		if (has_label(json_object_get(pending, kinds[k]), label))
+			return 1;
 	return 0;
 }
 
@@ -541,17 +561,7 @@ static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_
 /* Is label among the jobs the restart journal holds? */
 static int unfinished(const json_t *pending, const char *label)
 {
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(json_object_get(pending, "unfinished"), i, e)
-	{
-		const json_t *l = json_object_get(e, "label");
-
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
-			return 1;
-	}
-	return 0;
+	return has_label(json_object_get(pending, "unfinished"), label);
 }
 
 /* The plan the manifest and the disk make, as `plan --no-processes`
@@ -596,7 +606,19 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		unknown = rl_json_path(why);
 		free(why);
 	} else {
+		struct rl_launchctl_listings ls;
+
 		changed = json_array();
+		/* Each other GUI login's copy of an agent every login loads
+		 * is a step of its own, as a run restarts it: pending under
+		 * its label when the console user's copy is not. */
+		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
+		if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(lc.gate)) {
+			rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
+			rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v,
+					   p->logins.n, NULL, 0, &p->cfg);
+		}
+		rl_launchctl_listings_release(&ls);
 		for (size_t i = 0; i < p->plan.n; i++) {
 			struct rl_step *st = &p->plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
@@ -614,6 +636,8 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 			 * restart), not a change pending; a task left to
 			 * finish is pending as such. */
 			rl_pipeline_decide_unseen(&lc, p, st);
+			if (st->job->other_login && listed(pending, changed, left, st->job->label))
+				continue;
 			if (st->decision == RL_DECISION_REFUSED)
 				json_array_append_new(refused, unseen(st, "pre-flight failed"));
 			else if (st->decision == RL_DECISION_DEFERRED)

@@ -22,7 +22,6 @@
 #include "core/plan/preflight.h"
 
 static int in_job_dir(const struct rl_discover_opts *d, const char *path, enum rl_job_kind *kind);
-static int runs_as_root(void);
 
 #define HOMEBREW_LABEL "homebrew.mxcl."
 
@@ -779,28 +778,20 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	return rc;
 }
 
-/* The copies of the agents every GUI login loads (rl_job.all_logins) in
- * the other users' GUI logins that have them loaded, into p->logins (as
- * root only: inspect_start): from the listings
- * (rl_launchctl_listings_sessions: system's names the users, each one's
- * gui/<uid> whether it has the agent loaded), each domain asked once
- * however many such agents there are. A login whose listing cannot tell
- * is said once. A copy shares its job's strings; only its domain and
- * target are its own. */
-static void find_logins(const struct rl_launchctl *lc, struct rl_pipeline *p)
+void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			     struct rl_jobset *jobs, struct rl_logins *out)
 {
 	struct rl_strv unknown = {0};
 
-	for (size_t i = 0; i < p->jobs.n; i++) {
-		struct rl_job *j = &p->jobs.v[i];
+	for (size_t i = 0; i < jobs->n; i++) {
+		struct rl_job *j = &jobs->v[i];
 		struct rl_strv loaded = {0};
 		struct rl_error err = {0};
 		int rc;
 
 		if (!j->all_logins || j->unreadable || rl_launchctl_gate_closed(lc->gate))
 			continue;
-		rc = rl_launchctl_listings_sessions(p->listings, j->label, j->uid, &loaded,
-						    &unknown, &err);
+		rc = rl_launchctl_listings_sessions(ls, j->label, j->uid, &loaded, &unknown, &err);
 		/* The copies share no bytes a digest would free. */
 		if (loaded.n)
 			rl_job_digests(j);
@@ -814,9 +805,8 @@ static void find_logins(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			c->alt_domain = NULL;
 			c->target = rl_xasprintf("%s/%s", c->domain, j->label);
 			c->uid = (uid_t)strtoul(c->domain + strlen("gui/"), NULL, 10);
-			rl_xgrow((void **)&p->logins, &p->logins_alloc, p->nlogins + 1,
-				 sizeof(*p->logins));
-			p->logins[p->nlogins++] = c;
+			rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+			out->v[out->n++] = c;
 		}
 		rl_strv_release(&loaded);
 		if (rc == -2)
@@ -829,6 +819,17 @@ static void find_logins(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			"not looked at there",
 			unknown.v[i]);
 	rl_strv_release(&unknown);
+}
+
+void rl_logins_release(struct rl_logins *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i]->domain);
+		free(l->v[i]->target);
+		free(l->v[i]);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 /* What the process view holds v's job to (v->job): its code files in
@@ -849,7 +850,7 @@ static void view_code(struct rl_jobview *v, const struct rl_label_uses *now,
 
 static struct rl_job *view_job(struct rl_pipeline *p, size_t i)
 {
-	return i < p->jobs.n ? &p->jobs.v[i] : p->logins[i - p->jobs.n];
+	return i < p->jobs.n ? &p->jobs.v[i] : p->logins.v[i - p->jobs.n];
 }
 
 /* The process view under way: inspect_start begins it, inspect_end
@@ -882,9 +883,9 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 
 	/* Only root may restart a job in another user's login (and ask
 	 * launchd about it): as root the system domain is listed anyway. */
-	if (runs_as_root() && !rl_launchctl_gate_closed(o->lc->gate))
-		find_logins(o->lc, p);
-	total = p->jobs.n + p->nlogins;
+	if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(o->lc->gate))
+		rl_pipeline_find_logins(o->lc, p->listings, &p->jobs, &p->logins);
+	total = p->jobs.n + p->logins.n;
 	p->views = rl_xcalloc(total ? total : 1, sizeof(*p->views));
 	/* One finding for launchd's pid, one for a detached server. */
 	p->stale = rl_xcalloc(2 * total + 1, sizeof(*p->stale));
@@ -1540,11 +1541,7 @@ static void spare_own_jobs(struct rl_plan *plan)
 			plan->steps[i].never = plan->steps[i].own = 1;
 }
 
-/* Whether relaunch runs as root (effective uid 0), as launchd requires of
- * whoever changes the system domain. For the tests only,
- * RELAUNCH_AS_USER=1 plans as a user would and RELAUNCH_AS_USER=0 as root
- * would, whoever runs them: the simulator's system domain asks no root. */
-static int runs_as_root(void)
+int rl_pipeline_as_root(void)
 {
 	const char *env = getenv("RELAUNCH_AS_USER");
 
@@ -1628,8 +1625,8 @@ static int build_plan(struct rl_pipeline *p, struct rl_error *err)
 {
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
-	rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins, p->nlogins, p->stale,
-			   p->nstale, &p->cfg);
+	rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v, p->logins.n,
+			   p->stale, p->nstale, &p->cfg);
 	spare_own_jobs(&p->plan);
 	return 0;
 }
@@ -1675,7 +1672,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	/* The files every job uses now by label, built for the first step
 	 * that asks (none when no step is left to restart). */
 	struct rl_label_uses now = {0};
-	int root = runs_as_root();
+	int root = rl_pipeline_as_root();
 
 	for (size_t i = 0; i < p->plan.n; i++) {
 		struct rl_step *s = &p->plan.steps[i];
@@ -2282,11 +2279,6 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	rl_manifest_release(&p->prev);
 	if (p->libs)
 		rl_libcache_free(p->libs);
-	for (size_t i = 0; i < p->nlogins; i++) {
-		free(p->logins[i]->domain);
-		free(p->logins[i]->target);
-		free(p->logins[i]);
-	}
-	free(p->logins);
+	rl_logins_release(&p->logins);
 	rl_jobset_release(&p->jobs);
 }

@@ -135,6 +135,14 @@ struct rl_jobview {
 	struct rl_proc_view server;
 };
 
+/* The copies of the agents every GUI login loads (rl_job.all_logins) in
+ * the other users' GUI logins that have them loaded (rl_job.other_login),
+ * each a job of its own beside its label's. */
+struct rl_logins {
+	struct rl_job **v;
+	size_t n, alloc;
+};
+
 struct rl_pipeline {
 	char *statedir;
 	/* launchd's listing of each domain asked, once per run: the jobs
@@ -163,8 +171,7 @@ struct rl_pipeline {
 	 * in the other users' GUI logins that have them loaded
 	 * (rl_job.other_login): kept out of jobs, which holds one job a
 	 * label; each has a view (after those of jobs) and its own steps. */
-	struct rl_job **logins;
-	size_t nlogins, logins_alloc;
+	struct rl_logins logins;
 	struct rl_jobview *views; /* jobs' in their order, then logins' */
 	size_t nviews;
 	int launchd_unknown; /* launchctl could not be run: no view of launchd */
@@ -242,6 +249,26 @@ size_t rl_pipeline_unasked(const struct rl_pipeline *p, const struct rl_strv *la
  * "launchctl cannot be run" (p->launchd_unknown), else "launchd did not
  * answer". */
 const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
+
+/* Whether relaunch runs as root (effective uid 0), as launchd requires of
+ * whoever changes the system domain or another user's login. For the
+ * tests only, RELAUNCH_AS_USER=1 plans as a user would and
+ * RELAUNCH_AS_USER=0 as root would, whoever runs them: the simulator's
+ * system domain asks no root. */
+int rl_pipeline_as_root(void);
+
+/* Push to out the copies of the agents of jobs every GUI login loads
+ * (rl_job.all_logins) in the other users' GUI logins that have them
+ * loaded (as root only: launchd answers only root about another user's
+ * login), from the listings ls (rl_launchctl_listings_sessions: `print
+ * system` names the users, each one's gui/<uid> whether it has the
+ * agent loaded), each domain asked once however many such agents there
+ * are. A login whose listing cannot tell is warned of once. A copy
+ * shares its job's strings (which must outlive it); only its domain and
+ * target are its own. */
+void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			     struct rl_jobset *jobs, struct rl_logins *out);
+void rl_logins_release(struct rl_logins *l);
 
 /* For `status`, after a plan made without launchd (o->lc NULL): a step
  * still to restart whose job launchd shows loaded without a process is

@@ -217,6 +217,44 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(m.pid(label), mine)
         self.assertNotIn(self.other_pid(m, label), (0, other))
 
+    def test_record_refuses_a_change_another_login_still_runs(self):
+        """The console user's copy is not running (KeepAlive false, it
+        exited), the other login's copy still runs the replaced program:
+        `status` lists the change pending, `record` must not forget it
+        (that login's copy is still owed it), and the run that follows
+        restarts it there."""
+        m = self.machine()
+        shared_dir = os.path.join(m.root, "Library", "LaunchAgents")
+        os.makedirs(shared_dir, exist_ok=True)
+        m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared_dir
+        label = brew("traytool")
+        m.brew_keg("traytool", "1.0")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/traytool/1.0", m.opt("traytool"))
+        m.write_plist(label, [os.path.join(m.opt("traytool"), "bin", "traytool"), "1000"],
+                      path=os.path.join(shared_dir, label + ".plist"), KeepAlive=False)
+        m.domains[label] = f"gui/{UID}"
+        self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
+                      "--gui-uid", str(self.OTHER), running=[label])
+        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
+        mine = m.pid(label)
+        os.kill(mine, signal.SIGTERM)
+        harness.wait_until(lambda: m.pid(label) == 0, "the console copy gone")
+        m.brew_upgrade("traytool", "1.1")
+        st = m.relaunch("status")
+        self.assertIn(f"pending: changed  {label}: ", st.stdout, st.stdout + st.stderr)
+        self.assertEqual(st.stdout.count(f"pending: changed  {label}: "), 1, st.stdout)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn(f"gui/{self.OTHER}/{label}", r.stderr)
+        self.assertIn("not recording", r.stderr)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "restarted", doc)
+        self.assertNotIn(self.other_pid(m, label), (0, other))
+        self.assertEqual(m.pid(label), 0)
+
     def test_a_login_without_the_agent_is_not_touched(self):
         """An agent of the console user's own directory is loaded in no
         other GUI login: the other user's login is asked once, not
