@@ -85,7 +85,7 @@ static const struct cli_option diff_options[] = {
 };
 
 static const struct cli_option jobs_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":5,\"jobs\":[{label,target,plist,kind,state,\n"
+	CLI_OPTION_JSON("JSON: {\"version\":6,\"jobs\":[{label,target,plist,kind,state,\n"
 			"pid,last_exit,code,why,refused,deferred,left_to_finish,\n"
 			"files:[{path,role,via,missing,chain?}]}]}; a library's chain\n"
 			"is the executable, then each library loading the next"),

@@ -17,7 +17,7 @@
 #include "core/plan/scope.h"
 
 /* 3 added "refused" and "deferred", 4 "left_to_finish". */
-#define JOBS_JSON_VERSION 5
+#define JOBS_JSON_VERSION 6
 
 /* What launchd and the process view say of one job, with the restart
  * decision's word over the view's; all NULL when they were not asked
@@ -348,15 +348,36 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 	free(plist);
 }
 
-/* views: one per job of js (views[i] is js->v[i]'s), nviews of them; the
- * others were not asked. plan: the restart decision made with them, or
- * NULL. only: the labels to list, sorted (rl_strv_sort_unique; NULL:
- * every job). Text shows the first RL_PLAN_SHOWN jobs unless verbose,
- * then how many more (their files are still read, and warned about, as
- * JSON lists them all). */
-static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views, size_t nviews,
-		     const struct rl_plan *plan, const struct rl_strv *only, int as_json,
-		     int verbose)
+/* One entry of list_jobs: job j, its files f, as view v (NULL: not
+ * asked) and the plan's step for it show it. */
+static void list_one(const struct rl_job *j, const struct rl_jobfiles *f,
+		     const struct rl_jobview *v, const struct rl_plan *plan, json_t *jobs,
+		     int verbose, size_t *shown, size_t *more)
+{
+	struct job_state s;
+
+	state_of(v, step_of(plan, j), &s);
+	if (jobs)
+		json_array_append_new(jobs, job_json(j, f, &s));
+	else if (!verbose && *shown == RL_PLAN_SHOWN)
+		(*more)++;
+	else
+		print_job(j, f, &s, (*shown)++ == 0);
+	free(s.why);
+}
+
+/* views: one per job of js (views[i] is js->v[i]'s), then one per copy of
+ * logins (an agent every GUI login loads, in another user's login:
+ * views[js->n + k] is logins->v[k]'s), nviews of them; the others were
+ * not asked. Each copy is listed right after its label's job, by its own
+ * target, state and decision, with the job's files. plan: the restart
+ * decision made with them, or NULL. only: the labels to list, sorted
+ * (rl_strv_sort_unique; NULL: every job). Text shows the first
+ * RL_PLAN_SHOWN entries unless verbose, then how many more (their files
+ * are still read, and warned about, as JSON lists them all). */
+static int list_jobs(const struct rl_jobset *js, const struct rl_logins *logins,
+		     const struct rl_jobview *views, size_t nviews, const struct rl_plan *plan,
+		     const struct rl_strv *only, int as_json, int verbose)
 {
 	json_t *jobs = json_array();
 	struct rl_libcache *libs = rl_libcache_new();
@@ -366,25 +387,24 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_jobview *views,
 
 	for (size_t i = 0; i < js->n && rc == CLI_EXIT_OK; i++) {
 		struct rl_jobfiles f = {0};
-		struct job_state s;
 
 		/* A recorded job whose plist cannot be read now (plan's
 		 * placeholder): discovery named the plist and its problem. */
 		if ((only && !rl_strv_sorted_contains(only, js->v[i].label)) || js->v[i].unreadable)
 			continue;
-		state_of(i < nviews ? &views[i] : NULL, step_of(plan, &js->v[i]), &s);
 		if (rl_job_files(&js->v[i], libs, &f, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			rl_jobfiles_warn(&js->v[i], &f);
-			if (as_json)
-				json_array_append_new(jobs, job_json(&js->v[i], &f, &s));
-			else if (!verbose && shown == RL_PLAN_SHOWN)
-				more++;
-			else
-				print_job(&js->v[i], &f, &s, shown++ == 0);
+			list_one(&js->v[i], &f, i < nviews ? &views[i] : NULL, plan,
+				 as_json ? jobs : NULL, verbose, &shown, &more);
+			for (size_t k = 0; logins && k < logins->n; k++)
+				if (strcmp(logins->v[k]->label, js->v[i].label) == 0)
+					list_one(logins->v[k], &f,
+						 js->n + k < nviews ? &views[js->n + k] : NULL,
+						 plan, as_json ? jobs : NULL, verbose, &shown,
+						 &more);
 		}
-		free(s.why);
 		rl_jobfiles_release(&f);
 	}
 	if (rc == CLI_EXIT_OK && more)
@@ -441,7 +461,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 	}
 	rl_strv_sort_unique(&labels); /* looked up per job: "*" names every one */
 	if (ctx->no_processes) {
-		rc = list_jobs(&ctx->jobs, NULL, 0, NULL, only, ctx->json, ctx->verbose);
+		rc = list_jobs(&ctx->jobs, NULL, NULL, 0, NULL, only, ctx->json, ctx->verbose);
 		if (rc == CLI_EXIT_OK)
 			cli_no_jobs(ctx, &ctx->jobs);
 		rl_strv_release(&labels);
@@ -493,7 +513,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 		if (rl_pipeline_unasked(&p, only, &unasked))
 			rl_warn("%s", unasked);
 		free(unasked);
-		rc = list_jobs(&p.jobs, p.launchd_unknown ? NULL : p.views,
+		rc = list_jobs(&p.jobs, &p.logins, p.launchd_unknown ? NULL : p.views,
 			       p.launchd_unknown ? 0 : p.nviews, p.launchd_unknown ? NULL : &p.plan,
 			       only, ctx->json, ctx->verbose);
 	}

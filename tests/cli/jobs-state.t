@@ -89,7 +89,7 @@ where they do not apply:
   >     print(j["label"], j["target"].split("/")[0], j["state"], type(j["pid"]).__name__,
   >           j["last_exit"], j["code"], *([why] if why else []))
   > ' "$PWD" "$U"
-  5 {(None, None, None)}
+  6 {(None, None, None)}
   test.daemon system running int - current
   test.bg user running int - current
   test.crashing gui not running NoneType 3 None

@@ -211,7 +211,7 @@ JSON, which docs/schema/jobs.schema.json describes:
   > m = [j for j in d["jobs"] if j["label"] == "test.missing"][0]
   > print([f["missing"] for f in m["files"]])
   > ' "$R"
-  5 12
+  6 12
   agent True True
   plist R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist plist False
   symlink R/opt/homebrew/opt/nginx ProgramArguments[0] → opt symlink False

@@ -207,6 +207,19 @@ class LaunchdTest(unittest.TestCase):
         r = m.relaunch("record", "--force")
         self.assertEqual(r.returncode, 0, r.stderr)
         mine = m.pid(label)
+        # jobs lists each login's copy, by its own target and state.
+        r, doc = m.relaunch_json("jobs", label)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["version"], 6)
+        entries = {j["target"]: j for j in doc["jobs"]}
+        self.assertEqual(sorted(entries), sorted([f"gui/{UID}/{label}",
+                                                  f"gui/{self.OTHER}/{label}"]), doc)
+        self.assertEqual((entries[f"gui/{UID}/{label}"]["pid"],
+                          entries[f"gui/{UID}/{label}"]["code"]), (mine, "current"), doc)
+        self.assertEqual((entries[f"gui/{self.OTHER}/{label}"]["pid"],
+                          entries[f"gui/{self.OTHER}/{label}"]["code"]), (other, "stale"), doc)
+        r = m.relaunch("jobs", label)
+        self.assertIn(f"  target: gui/{self.OTHER}/{label}\n", r.stdout)
         r, doc = m.relaunch_json("run", *FAST)
         self.assertEqual(r.returncode, 0, r.stderr)
         res = self.results_by_target(doc)
