@@ -1848,7 +1848,7 @@ static int decide_printed(const struct rl_service_status *st, const struct rl_di
 	o.runs = st->runs;
 	observe_definition(st, args, &o);
 	o.recorded_shown = recorded_shown(diff, defs, s);
-	o.held = journal && rl_intents_owed_loaded(journal, s->job->label, o.pid);
+	o.held = journal && rl_intents_owed_loaded(journal, rl_job_key(s->job), o.pid);
 	if (o.pid && !o.held && rl_decide_scheduled(s->job)) {
 		/* view is initialised whatever the answer. */
 		looked = 1;
