@@ -99,9 +99,13 @@ def print_service(svc, log_dir, shown_pid=None):
         lines += ["", "\tresource coalition = {", "\t\tID = " + str(1000 + svc.pid % 1000),
                   "\t\ttype = resource", "\t\tstate = active", "\t\tactive count = 1",
                   f"\t\tname = {spec.label}", "\t}"]
-    if spec.calendar:
+    paths = [(key, values) for key, values in (("WatchPaths", spec.watch_paths),
+                                                ("QueueDirectories", spec.queue_directories))
+             if values]
+    if spec.calendar or paths:
         # One trigger a calendar entry (corpus/real/launchctl
-        # print-gui-agent-not-running-exit127.txt).
+        # print-gui-agent-not-running-exit127.txt); one for all WatchPaths,
+        # one for all QueueDirectories (README: print).
         lines += ["", "\tevent triggers = {"]
         for i, entry in enumerate(spec.calendar):
             lines += [f"\t\t{spec.label}.{268435471 + i} => {{", "\t\t\tkeepalive = 0",
@@ -110,6 +114,13 @@ def print_service(svc, log_dir, shown_pid=None):
                       "\t\t\tdescriptor = {"]
             lines += [f'\t\t\t\t"{k}" => {v}' for k, v in entry]
             lines += ["\t\t\t}", "\t\t}"]
+        for key, values in paths:
+            lines += [f"\t\tcom.apple.launchd.{key} => {{", "\t\t\tkeepalive = 0",
+                      f"\t\t\tservice = {spec.label}",
+                      "\t\t\tstream = com.apple.fsevents.matching",
+                      "\t\t\tdescriptor = {", f'\t\t\t\t"{key}" => [']
+            lines += [f'\t\t\t\t\t{i} = "{v}"' for i, v in enumerate(values)]
+            lines += ["\t\t\t\t]", "\t\t\t}", "\t\t}"]
         lines.append("\t}")
     if spec.start_interval:
         # corpus/real/launchctl print-gui-agent-running-sigterm-interval.txt
