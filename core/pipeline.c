@@ -1332,8 +1332,8 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->def_args = args;
 	o->def_nargs = (size_t)n;
 	o->def_args_complete = !st->args_truncated && n == st->nargs;
-	o->run_interval = st->run_interval;
-	o->calendar = st->calendar;
+	o->launch = (struct rl_launch_shown){st->run_interval, st->calendar, st->watch_paths,
+					     st->queue_dirs};
 	o->keepalive = st->keepalive;
 }
 

@@ -436,8 +436,26 @@ static int background_only(plist_t dict)
 	return count > 0;
 }
 
+/* Whether key is an array holding a string: a path launchd watches
+ * (WatchPaths, QueueDirectories; launchd skips what is not a string). */
+static int has_path_array(plist_t dict, const char *key)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+	uint32_t count;
+
+	if (!n || plist_get_node_type(n) != PLIST_ARRAY)
+		return 0;
+	count = plist_array_get_size(n);
+	for (uint32_t i = 0; i < count; i++)
+		if (string_of(plist_array_get_item(n, i)))
+			return 1;
+	return 0;
+}
+
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
+	j->watch_paths = has_path_array(root, "WatchPaths");
+	j->queue_dirs = has_path_array(root, "QueueDirectories");
 	j->background_only = background_only(root);
 	j->exit_timeout = exit_timeout(root);
 	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||

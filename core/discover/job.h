@@ -74,6 +74,13 @@ struct rl_job {
 	 * plist unreadable, as for the other typed keys. */
 	int start_interval;
 	int calendar;
+	/* Paths launchd starts the job on (launchd.plist(5)): watch_paths,
+	 * WatchPaths (started when one is modified); queue_dirs,
+	 * QueueDirectories (started while one is not empty). Each is set
+	 * when its key is an array holding a string, as launchd reads it
+	 * (other values start nothing). */
+	int watch_paths;
+	int queue_dirs;
 	int disabled;	     /* only launchd's default; not whether it is loaded */
 	int background_only; /* LimitLoadToSessionType names only Background */
 	/* The plist as read: the SHA-256 of its bytes, and of the definition

@@ -823,8 +823,16 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 #undef KEY
 }
 
-/* An event trigger launchd made of StartCalendarInterval. */
+/* An event trigger launchd made of StartCalendarInterval; those it made
+ * of WatchPaths and QueueDirectories, by their names. */
 static const char calendar_stream[] = "stream = com.apple.launchd.calendarinterval";
+static const char watch_trigger[] = "com.apple.launchd.WatchPaths => {";
+static const char queue_trigger[] = "com.apple.launchd.QueueDirectories => {";
+
+static int line_is(const struct walk_line *l, const char *s)
+{
+	return l->len == strlen(s) && !memcmp(l->s, s, l->len);
+}
 
 static int print_visit(const struct walk_line *l, void *ctx)
 {
@@ -854,9 +862,12 @@ static int print_visit(const struct walk_line *l, void *ctx)
 	 * only reach here when indented by tabs). */
 	if (l->depth == 2 && p->in_args)
 		add_arg(p->st, l->s, l->len);
-	else if (p->in_triggers && l->len == strlen(calendar_stream) &&
-		 !memcmp(l->s, calendar_stream, l->len))
+	else if (p->in_triggers && line_is(l, calendar_stream))
 		p->st->calendar = 1;
+	else if (p->in_triggers && l->depth == 2 && line_is(l, watch_trigger))
+		p->st->watch_paths = 1;
+	else if (p->in_triggers && l->depth == 2 && line_is(l, queue_trigger))
+		p->st->queue_dirs = 1;
 	return 0;
 }
 

@@ -139,6 +139,12 @@ struct rl_service_status {
 	 * com.apple.launchd.calendarinterval" (its StartCalendarInterval). */
 	long run_interval;
 	int calendar;
+	/* What else starts it: watch_paths 1 when its "event triggers"
+	 * block holds the trigger "com.apple.launchd.WatchPaths => {" (its
+	 * WatchPaths), queue_dirs when it holds
+	 * "com.apple.launchd.QueueDirectories => {" (its QueueDirectories). */
+	int watch_paths;
+	int queue_dirs;
 	/* 1 when "properties" names "keepalive": launchd keeps the loaded
 	 * definition running (KeepAlive true), whatever the plist on disk says
 	 * now. */

@@ -548,12 +548,14 @@ static enum state st_status_before(struct step_run *s)
 		s->res->note = rl_xstrdup("not running: runs the new files at its next launch");
 		return ST_IDLE;
 	}
-	/* A scheduled task that started since the plan (its schedule fired):
-	 * left to finish, as the plan leaves one (core/plan/decide.h). */
+	/* A task that started since the plan (its schedule or trigger
+	 * fired): left to finish, as the plan leaves one
+	 * (core/plan/decide.h). */
 	if (s->res->old_pid && !held && !st.stopping && !st.keepalive && rl_decide_scheduled(job)) {
 		int reload = s->step->action == RL_ACTION_RELOAD;
-		char *why = rl_decide_scheduled_why(job, st.run_interval, st.calendar,
-						    s->res->old_pid, 0, reload);
+		const struct rl_launch_shown shown = {st.run_interval, st.calendar, st.watch_paths,
+						      st.queue_dirs};
+		char *why = rl_decide_scheduled_why(job, &shown, s->res->old_pid, 0, reload);
 		enum state next = ST_IDLE;
 
 		if (reload) {

@@ -24,31 +24,55 @@ int rl_decide_idle(const struct rl_job *job)
 
 int rl_decide_scheduled(const struct rl_job *job)
 {
-	return (job->start_interval > 0 || job->calendar) && !job->kept_running &&
-	       !job->keepalive_dict;
+	return (job->start_interval > 0 || job->calendar || job->watch_paths || job->queue_dirs) &&
+	       !job->kept_running && !job->keepalive_dict;
 }
 
-/* "StartInterval 300 s, StartCalendarInterval" into buf. */
-static void schedule_text(long interval, int calendar, char *buf, size_t n)
+/* "StartInterval 300 s, StartCalendarInterval, WatchPaths,
+ * QueueDirectories" (those that hold) into buf; *timed: whether it names
+ * a schedule, *triggered: a path launchd watches. */
+static void launch_text(const struct rl_launch_shown *l, char *buf, size_t n, int *timed,
+			int *triggered)
 {
-	char part[64] = "";
+	const char *part[4];
+	char interval[64];
+	size_t np = 0, used = 0;
 
-	if (interval > 0)
-		snprintf(part, sizeof(part), "StartInterval %ld s%s", interval,
-			 calendar ? ", " : "");
-	snprintf(buf, n, "%s%s", part, calendar ? "StartCalendarInterval" : "");
+	if (l->run_interval > 0) {
+		snprintf(interval, sizeof(interval), "StartInterval %ld s", l->run_interval);
+		part[np++] = interval;
+	}
+	if (l->calendar)
+		part[np++] = "StartCalendarInterval";
+	*timed = np > 0;
+	if (l->watch_paths)
+		part[np++] = "WatchPaths";
+	if (l->queue_dirs)
+		part[np++] = "QueueDirectories";
+	*triggered = l->watch_paths || l->queue_dirs;
+	buf[0] = '\0';
+	for (size_t i = 0; i < np && used < n; i++) {
+		int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", part[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
 }
 
-char *rl_decide_scheduled_why(const struct rl_job *job, long run_interval, int calendar, pid_t pid,
-			      int64_t start_ns, int reload)
+char *rl_decide_scheduled_why(const struct rl_job *job, const struct rl_launch_shown *shown,
+			      pid_t pid, int64_t start_ns, int reload)
 {
-	char sched[128], since[64] = "";
-	int shown = run_interval > 0 || calendar;
+	const struct rl_launch_shown plist = {job->start_interval, job->calendar, job->watch_paths,
+					      job->queue_dirs};
+	char what[160], since[64] = "";
+	int from_print = shown->run_interval > 0 || shown->calendar || shown->watch_paths ||
+			 shown->queue_dirs;
+	int timed, triggered;
+	const char *on;
 
-	if (shown)
-		schedule_text(run_interval, calendar, sched, sizeof(sched));
-	else
-		schedule_text(job->start_interval, job->calendar, sched, sizeof(sched));
+	launch_text(from_print ? shown : &plist, what, sizeof(what), &timed, &triggered);
+	on = timed && triggered ? "a schedule and a trigger" : timed ? "a schedule" : "a trigger";
 	if (start_ns > 0) {
 		time_t sec = (time_t)(start_ns / 1000000000LL);
 		struct tm tm;
@@ -57,10 +81,9 @@ char *rl_decide_scheduled_why(const struct rl_job *job, long run_interval, int c
 		    strftime(since, sizeof(since), ", running since %Y-%m-%d %H:%M:%S,", &tm) == 0)
 			since[0] = '\0';
 	}
-	return rl_xasprintf("%s (%s): pid %lld%s is left to finish; %s",
-			    shown || !reload ? "runs on a schedule"
-					     : "its new plist runs it on a schedule",
-			    sched, (long long)pid, since,
+	return rl_xasprintf("%s on %s (%s): pid %lld%s is left to finish; %s",
+			    from_print || !reload ? "runs" : "its new plist runs it", on, what,
+			    (long long)pid, since,
 			    reload ? "reloaded by a later run once it has exited"
 				   : "its next run starts the new files");
 }
@@ -1092,7 +1115,7 @@ static enum rl_decision spare_task(struct rl_plan *p, struct rl_step *s,
 		if (!reload)
 			s->action = RL_ACTION_KICKSTART; /* launchd has the plist */
 	}
-	why = rl_decide_scheduled_why(s->job, o->run_interval, o->calendar, o->pid,
+	why = rl_decide_scheduled_why(s->job, &o->launch, o->pid,
 				      o->view && o->view->pid == o->pid ? o->view->start_ns : 0,
 				      reload);
 	s->spared = o->pid;

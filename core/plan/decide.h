@@ -17,6 +17,18 @@
 #include "core/discover/job.h"
 #include "core/plan/plan.h"
 
+/* What starts a task by itself, as launchd shows it for the definition
+ * it loaded (rl_service_status) or as a plist says: run_interval, its
+ * StartInterval (seconds; 0 or less: none); calendar, a
+ * StartCalendarInterval; watch_paths, WatchPaths; queue_dirs,
+ * QueueDirectories. */
+struct rl_launch_shown {
+	long run_interval;
+	int calendar;
+	int watch_paths;
+	int queue_dirs;
+};
+
 /* What relaunch saw of a job just before deciding. */
 struct rl_observed {
 	int loaded; /* launchd answered `print` for the job's target */
@@ -29,11 +41,11 @@ struct rl_observed {
 		       * process seen now may not last, so it is no evidence */
 	long runs;    /* how often launchd spawned the job since it loaded it (print's
 		       * `runs`); -1 unknown */
-	/* The schedule of launchd's loaded definition as `print` shows it
-	 * (rl_service_status run_interval, calendar): run_interval 0 or less
-	 * when print shows none (or was not read). */
-	long run_interval;
-	int calendar;
+	/* What starts launchd's loaded definition as `print` shows it
+	 * (rl_service_status run_interval, calendar, watch_paths,
+	 * queue_dirs); all 0 (run_interval 0 or less) when print shows none
+	 * (or was not read). */
+	struct rl_launch_shown launch;
 	/* print's properties name "keepalive" (rl_service_status keepalive):
 	 * launchd keeps the definition it loaded running. */
 	int keepalive;
@@ -82,30 +94,35 @@ struct rl_observed {
  * crashes, and is restarted as planned. 1: idle. */
 int rl_decide_idle(const struct rl_job *job);
 
-/* 1 when the job runs on a schedule and is not kept alive: its plist has
- * StartInterval or StartCalendarInterval, and no KeepAlive, or KeepAlive
- * false (a KeepAlive true or dictionary job is a service, whatever else
- * starts it). Such a task that runs when relaunch decides is left to
- * finish: kickstart -k or bootout would kill it mid-run (a backup, a
- * cleanup), and its next run starts the new files. */
+/* 1 when the job runs on a schedule or a trigger and is not kept alive:
+ * its plist has StartInterval, StartCalendarInterval, WatchPaths or
+ * QueueDirectories (rl_job: launchd starts it when the time comes, a
+ * watched path is modified, a queue directory is not empty), and no
+ * KeepAlive, or KeepAlive false (a KeepAlive true or dictionary job is a
+ * service, whatever else starts it). Such a task that runs when relaunch
+ * decides is left to finish: kickstart -k or bootout would kill it
+ * mid-run (a backup, a cleanup, an item taken from its queue), and its
+ * next run, when its schedule or trigger fires, starts the new files. */
 int rl_decide_scheduled(const struct rl_job *job);
 
-/* The reason a scheduled task (rl_decide_scheduled) whose process pid
- * runs is left to finish: "runs on a schedule (StartInterval 300 s):
- * pid 4242, running since 2026-12-04 14:02:11, is left to finish; " then
- * "its next run starts the new files", or, when its plist is still to be
- * reloaded (reload), "reloaded by a later run once it has exited". The
- * schedule is the one launchd runs: what its `print` shows of the loaded
- * definition (run_interval > 0: "StartInterval N s"; calendar:
- * "StartCalendarInterval"; both: "StartInterval 300 s,
- * StartCalendarInterval"); when it shows neither, the plist's, as
- * "runs on a schedule (…)" when launchd holds that plist (not reload),
- * else as "its new plist runs it on a schedule (…)": launchd still runs
+/* The reason a task (rl_decide_scheduled) whose process pid runs is left
+ * to finish: "runs on a schedule (StartInterval 300 s): pid 4242,
+ * running since 2026-12-04 14:02:11, is left to finish; " then "its next
+ * run starts the new files", or, when its plist is still to be reloaded
+ * (reload), "reloaded by a later run once it has exited". What starts it
+ * is what launchd runs: what its `print` shows of the loaded definition
+ * (shown: run_interval > 0, "StartInterval N s"; calendar,
+ * "StartCalendarInterval"; watch_paths, "WatchPaths"; queue_dirs,
+ * "QueueDirectories"; those that hold, in that order, joined by ", "),
+ * said as "runs on a schedule" (only the first two), "runs on a trigger"
+ * (only the last two) or "runs on a schedule and a trigger"; when print
+ * shows none, the plist's, as "runs on …" when launchd holds that plist
+ * (not reload), else as "its new plist runs it on …": launchd still runs
  * the definition it loaded before. start_ns: when the process started
  * (ns since the epoch), 0 when unknown (then ", running since …" is left
  * out). A new string. */
-char *rl_decide_scheduled_why(const struct rl_job *job, long run_interval, int calendar, pid_t pid,
-			      int64_t start_ns, int reload);
+char *rl_decide_scheduled_why(const struct rl_job *job, const struct rl_launch_shown *shown,
+			      pid_t pid, int64_t start_ns, int reload);
 
 /* 1 when launchd's loaded definition (path, program, arguments) is the
  * plist on disk now. */

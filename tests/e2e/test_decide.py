@@ -50,6 +50,9 @@ keeps a broken upgrade from taking a working one down:
   the one launchd runs (print's), not a changed plist's; a KeepAlive
   service whose new plist makes it a task is reloaded, not left to
   finish (launchd keeps the loaded definition alive: it never ends);
+  so is a task a WatchPaths or QueueDirectories trigger started, named
+  by the trigger print shows, while a KeepAlive job with those keys is
+  restarted;
 - a job whose own process runs `relaunch run` is deferred by that run, not
   killed by it, and restarted by the next run from outside it; `plan` and
   `run -n` run there show it deferred too, not as a step;
@@ -774,6 +777,147 @@ class DecideTest(unittest.TestCase):
             self.assertNotEqual(m.pid(label), pid)
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+
+    # -- a task a watched path starts ---------------------------------------
+    def trigger_task(self, m, formula, key):
+        """An agent launchd starts when a path changes (key: WatchPaths or
+        QueueDirectories; no RunAtLoad, no KeepAlive: it ends by itself),
+        not running at the baseline, then started by a file landing in its
+        directory: its label, pid and that file."""
+        label = brew(formula)
+        inbox = os.path.join(m.root, f"{formula}-inbox")
+        os.makedirs(inbox)
+        m.brew_install(formula, "1.0", daemon=False)
+        m.write_plist(label, [os.path.join(m.opt(formula), "bin", formula), "1000"],
+                      daemon=False, RunAtLoad=None, KeepAlive=None, **{key: [inbox]})
+        self.boot(m, [], running=False)
+        self.assertEqual(m.pid(label), 0)
+        item = os.path.join(inbox, "item-1")
+        with open(item, "w") as f:
+            f.write("work\n")
+        return label, m.wait_pid(label), item
+
+    def check_trigger_task_left_to_finish(self, key):
+        """A running task its trigger started (key) is left to finish as a
+        scheduled one is: status before a run and plan agree, record
+        refuses, each run leaves it running with its change pending, and
+        the run that finds it gone commits the change, starting nothing."""
+        with Machine(RELAUNCH) as m:
+            label, pid, item = self.trigger_task(m, "inbox", key)
+            m.brew_upgrade("inbox", "1.1")  # the old keg is gone: stale
+            why = left(pid, key, NEXT_RUN, head="runs on a trigger")
+            refusal = (f"relaunch: not recording: the manifest holds changes that would "
+                       f"restart {label} (run 'relaunch run' first")
+
+            s = m.relaunch("status")
+            self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
+            self.assertIn(f"pending: left to finish {label}: {why}\n", same_start(s.stdout, pid))
+            self.assertNotIn("pending: changed", s.stdout)
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]], [("idle", [label], why)], doc)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn(refusal, r.stderr)
+
+            for _ in range(2):  # each run while it runs: left to finish again
+                t0 = time.time()
+                res, r = self.run_json(m)
+                self.assertEqual({k: (v["status"], v["action"], same_start(v["note"], pid))
+                                  for k, v in res.items()},
+                                 {label: ("idle", "kickstart", why)}, res)
+                self.assertIn(f"idle      {label}: {why}", same_start(r.stderr, pid))
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), pid)
+                d = m.relaunch("diff")
+                self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+                s = m.relaunch("status")
+                self.assertIn(f"pending: left to finish {label}: {why}\n",
+                              same_start(s.stdout, pid))
+                r = m.relaunch("record")
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                self.assertIn(refusal, r.stderr)
+
+            # Its item done, it exits (an emptied queue starts nothing):
+            # the next run commits the change and starts nothing.
+            if key == "QueueDirectories":
+                os.unlink(item)
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("exit", label)
+            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
+                             {label: ("idle", "not running: runs the new files at its next "
+                                      "launch")}, res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            s = m.relaunch("status")
+            self.assertIn("pending: nothing", s.stdout)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_running_watch_paths_task_upgraded_is_left_to_finish(self):
+        """A WatchPaths agent at work on a modified path when its formula
+        is upgraded: kickstart -k would kill it mid-item and start it
+        again with nothing to do; its next trigger starts the new files."""
+        self.check_trigger_task_left_to_finish("WatchPaths")
+
+    def test_running_queue_directories_task_upgraded_is_left_to_finish(self):
+        """A QueueDirectories agent at work on its queue: left to finish
+        as a WatchPaths one."""
+        self.check_trigger_task_left_to_finish("QueueDirectories")
+
+    def test_deferral_quotes_the_trigger_launchd_runs(self):
+        """A running WatchPaths task whose new plist watches a queue
+        instead: launchd still runs the loaded definition, so the deferred
+        reload quotes the trigger print shows, not the new plist's."""
+        with Machine(RELAUNCH) as m:
+            label, pid, _ = self.trigger_task(m, "inbox", "WatchPaths")
+            queue = os.path.join(m.root, "queue")
+            os.makedirs(queue)
+            m.write_plist(label, [os.path.join(m.opt("inbox"), "bin", "inbox"), "1000"],
+                          daemon=False, RunAtLoad=None, KeepAlive=None,
+                          QueueDirectories=[queue])
+            why = left(pid, "WatchPaths", RELOADED_LATER, head="runs on a trigger")
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(r["change"], r["labels"], same_start(r["why"], pid))
+                              for r in doc["reported"]], [("deferred", [label], why)], doc)
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], same_start(res[label]["error"], pid)),
+                             ("deferred", why), res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+
+    def test_kept_alive_service_with_watched_paths_is_restarted(self):
+        """WatchPaths or QueueDirectories beside KeepAlive true, or a
+        KeepAlive dictionary: a service launchd keeps running, its process
+        never ends by itself; restarted as any other."""
+        with Machine(RELAUNCH) as m:
+            labels = [brew("keeper"), brew("minder")]
+            for formula, keepalive, key in (("keeper", True, "WatchPaths"),
+                                             ("minder", {"SuccessfulExit": False},
+                                              "QueueDirectories")):
+                watched = os.path.join(m.root, f"{formula}-inbox")
+                os.makedirs(watched)
+                m.brew_install(formula, "1.0")
+                m.write_plist(brew(formula),
+                              [os.path.join(m.opt(formula), "bin", formula), "1000"],
+                              KeepAlive=keepalive, **{key: [watched]})
+            pids = self.boot(m, labels)
+            m.brew_upgrade("keeper", "1.1")
+            m.brew_upgrade("minder", "1.1")
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]), labels, doc)
+            res, _ = self.run_json(m)
+            for label in labels:
+                self.assertEqual((res[label]["status"], res[label]["action"]),
+                                 ("restarted", "kickstart"), res)
+                self.assertNotEqual(m.pid(label), pids[label])
 
     # -- current -----------------------------------------------------------
     def test_reloaded_by_its_package_manager_is_not_reloaded_again(self):

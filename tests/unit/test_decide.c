@@ -947,9 +947,10 @@ static void test_hosts_self(void)
 	fx_release(&f);
 }
 
-/* A running scheduled task (StartInterval or StartCalendarInterval, not
- * kept alive) is left to finish, whatever makes it owe a restart: idle for
- * new files, deferred for a plist launchd does not hold yet. */
+/* A running scheduled task (StartInterval, StartCalendarInterval,
+ * WatchPaths or QueueDirectories, not kept alive) is left to finish,
+ * whatever makes it owe a restart: idle for new files, deferred for a
+ * plist launchd does not hold yet. */
 static void test_scheduled_task(void)
 {
 	struct fx f;
@@ -959,6 +960,10 @@ static void test_scheduled_task(void)
 	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1, .kept_running = 1}), 0);
 	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.calendar = 1, .keepalive_dict = 1}), 0);
 	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.starts_at_load = 1}), 0);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.watch_paths = 1}), 1);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.queue_dirs = 1}), 1);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.watch_paths = 1, .kept_running = 1}), 0);
+	CHECK_INT(rl_decide_scheduled(&(struct rl_job){.queue_dirs = 1, .keepalive_dict = 1}), 0);
 
 	/* Stale, and launchd says it crashes: left to finish, since its
 	 * start (local time). */
@@ -996,20 +1001,38 @@ static void test_scheduled_task(void)
 	 * not the new plist's. */
 	fx_init(&f, -1);
 	f.job.start_interval = 600;
-	f.o.run_interval = 300;
+	f.o.launch.run_interval = 300;
 	f.view.start_ns = 0;
 	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
 	f.step->action = RL_ACTION_RELOAD;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
 	CHECK_STR(f.step->why, "runs on a schedule (StartInterval 300 s): pid 812 is left to "
 			       "finish; reloaded by a later run once it has exited");
-	f.o.run_interval = -1;
-	f.o.calendar = 1;
+	f.o.launch.run_interval = -1;
+	f.o.launch.calendar = 1;
 	f.step->decision = RL_DECISION_RESTART;
 	f.step->action = RL_ACTION_RELOAD;
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_DEFERRED);
 	CHECK_STR(f.step->why, "runs on a schedule (StartCalendarInterval): pid 812 is left to "
 			       "finish; reloaded by a later run once it has exited");
+	fx_release(&f);
+
+	/* Started by a trigger: said as launchd shows it, else as the plist
+	 * says. */
+	fx_init(&f, -1);
+	f.job.watch_paths = 1;
+	f.job.queue_dirs = 1;
+	f.view.start_ns = 0;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_INT(f.step->spared, 812);
+	CHECK_STR(f.step->why, "runs on a trigger (WatchPaths, QueueDirectories): pid 812 is left "
+			       "to finish; its next run starts the new files");
+	f.o.launch.watch_paths = 1;
+	f.o.launch.run_interval = 60;
+	f.step->decision = RL_DECISION_RESTART;
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_IDLE);
+	CHECK_STR(f.step->why, "runs on a schedule and a trigger (StartInterval 60 s, WatchPaths): "
+			       "pid 812 is left to finish; its next run starts the new files");
 	fx_release(&f);
 
 	/* Held by the journal, or kept alive: restarted as planned. */

@@ -120,16 +120,59 @@ static void test_parse_schedule(void)
 			       "\t}\n"
 			       "}\n";
 
+	/* WatchPaths as a public capture shows it (macOS 14); the
+	 * QueueDirectories trigger is named alike. A PathState trigger, or a
+	 * name outside the service's event triggers, is neither. */
+	const char *watch = "gui/501/com.example.watch = {\n"
+			    "\tstate = running\n"
+			    "\tendpoints = {\n"
+			    "\t\tcom.apple.launchd.QueueDirectories => {\n"
+			    "\t\t}\n"
+			    "\t}\n"
+			    "\tevent triggers = {\n"
+			    "\t\tcom.apple.launchd.PathState => {\n"
+			    "\t\t\tstream = com.apple.fsevents.matching\n"
+			    "\t\t}\n"
+			    "\t\tcom.apple.launchd.WatchPaths => {\n"
+			    "\t\t\tkeepalive = 0\n"
+			    "\t\t\tservice = com.example.watch\n"
+			    "\t\t\tstream = com.apple.fsevents.matching\n"
+			    "\t\t\tmonitor = com.apple.UserEventAgent-Aqua\n"
+			    "\t\t\tdescriptor = {\n"
+			    "\t\t\t\t\"WatchPaths\" => [\n"
+			    "\t\t\t\t\t0 = \"/Users/me/inbox\"\n"
+			    "\t\t\t\t]\n"
+			    "\t\t\t}\n"
+			    "\t\t}\n"
+			    "\t}\n"
+			    "}\n";
+	const char *queue = "gui/501/com.example.queue = {\n"
+			    "\tevent triggers = {\n"
+			    "\t\tcom.apple.launchd.QueueDirectories => {\n"
+			    "\t\t\tstream = com.apple.fsevents.matching\n"
+			    "\t\t}\n"
+			    "\t}\n"
+			    "}\n";
+
 	CHECK_INT(rl_launchctl_parse_print(interval, &st), 0);
 	CHECK_INT(st.run_interval, 43200);
 	CHECK_INT(st.calendar, 0);
 	CHECK_INT(rl_launchctl_parse_print(calendar, &st), 0);
 	CHECK_INT(st.run_interval, -1);
 	CHECK_INT(st.calendar, 1);
+	CHECK_INT(st.watch_paths + st.queue_dirs, 0);
 	CHECK_INT(rl_launchctl_parse_print(running_sample, &st), 0);
 	CHECK_INT(st.run_interval, -1);
 	CHECK_INT(st.calendar, 0);
 	CHECK_INT(st.keepalive, 0);
+	CHECK_INT(st.watch_paths + st.queue_dirs, 0);
+	CHECK_INT(rl_launchctl_parse_print(watch, &st), 0);
+	CHECK_INT(st.watch_paths, 1);
+	CHECK_INT(st.queue_dirs, 0);
+	CHECK_INT(st.calendar, 0);
+	CHECK_INT(rl_launchctl_parse_print(queue, &st), 0);
+	CHECK_INT(st.watch_paths, 0);
+	CHECK_INT(st.queue_dirs, 1);
 }
 
 /* Shape: the loaded definition's KeepAlive, as a real capture of
