@@ -834,16 +834,18 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 	struct recovery_call call = {lc, NULL};
 	struct rl_restart_ops ops = {real_now, real_wall, real_sleep_until, recovery_launchctl_fn,
 				     &call};
+	struct rl_error herr = {0};
 	int left = 0;
 
 	if (rl_intents_load(&in, statedir, fail) < 0)
 		return -1;
 	if (in.n == 0)
 		return 0; /* the usual case: the last run ended as it should */
-	if (rl_history_load(&hist, statedir, fail) < 0) {
-		rl_intents_release(&in);
-		return -1;
-	}
+	/* The throttle's record is not needed to load a job again: one that
+	 * cannot be read stops the run only once the journal's steps are
+	 * finished (and is not written over: removing it is the user's
+	 * call). */
+	rl_history_load(&hist, statedir, &herr);
 	for (size_t i = 0; i < in.n;) {
 		const struct rl_intent *it = &in.v[i];
 		char *done = NULL;
@@ -971,8 +973,13 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		free(shown);
 		i++;
 	}
-	if (rl_history_save(&hist, statedir, fail) < 0 || rl_intents_save(&in, statedir, fail) < 0)
+	if ((!herr.set && rl_history_save(&hist, statedir, fail) < 0) ||
+	    rl_intents_save(&in, statedir, fail) < 0)
 		left = -1;
+	else if (herr.set) {
+		*fail = herr;
+		left = -1;
+	}
 	rl_history_release(&hist);
 	*left_in = in;
 	return left;

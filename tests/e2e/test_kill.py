@@ -292,6 +292,28 @@ class KillTest(unittest.TestCase):
         self.assertEqual([i["label"] for i in self.journal()], [label])
         return label
 
+    def test_killed_after_bootout_then_history_unreadable_still_loads_it(self):
+        """The throttle's record cannot be read: the run still loads the
+        job the killed run left unloaded, then stops on that file (exit
+        4), which it leaves as it was."""
+        m = self.m
+        label = self.killed_after_bootout("hhh")
+        path = os.path.join(m.state, "history.json")
+        with open(path, "w") as f:
+            f.write("{garbage")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+        self.assertIn("finished the reload an earlier run had begun: ", r.stderr)
+        self.assertIn(f"relaunch: cannot read history '{path}': ", r.stderr)
+        self.assertTrue(self.loaded(label), r.stderr)
+        m.wait_pid(label)
+        self.assertEqual(self.journal(), [])
+        with open(path) as f:
+            self.assertEqual(f.read(), "{garbage")
+        os.unlink(path)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     OWED = ("not loaded: an earlier run booted it out and did not load it again; "
             "'relaunch run' loads it first")
 
