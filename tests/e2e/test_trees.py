@@ -746,6 +746,10 @@ class MysqldSafe:
         m.boot()
         top = m.wait_pid(self.LABEL)
         child = self.mysqld(m, top, old)
+        # The log pipe's cat, which the shell forks after mysqld: the
+        # tree is whole once it runs.
+        wait_until(lambda: [p for p in m.children(top) if runs(p, "/bin/cat")],
+                   f"the log pipe's cat below pid {top}")
         self.assertEqual(status(top)[1], "mysqld_safe")
         self.assertEqual(descendants(top)[child], top)
         return top, child, old
