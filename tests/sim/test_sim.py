@@ -732,6 +732,29 @@ class RealLaunchdTest(unittest.TestCase):
         listing = self.lc("print", f"user/{UID}").stdout
         self.assertRegex(listing, r"\n\tservices = \{\n(\t\t +[1-9][0-9]* +- +\torg\.real\.\w+\n){2}\t\}")
 
+    def test_bootstrap_into_a_session_the_plist_excludes_is_refused(self):
+        """launchd loads an agent only into a session its
+        LimitLoadToSessionType names (gui/<uid> is Aqua, user/<uid>
+        Background): elsewhere bootstrap answers 5 and loads nothing."""
+        plists = {}
+        for label, sessions in (("org.real.only-bg", "Background"),
+                                ("org.real.only-aqua", ["Aqua"]),
+                                ("org.real.both", ["Aqua", "Background"])):
+            plists[label] = os.path.join(self.sim.root, label + ".plist")
+            with open(plists[label], "wb") as f:
+                plistlib.dump(dict(Label=label, ProgramArguments=["sleep", "1000"],
+                                   LimitLoadToSessionType=sessions), f)
+        user = f"user/{UID}"
+        for domain, label in ((GUI, "org.real.only-bg"), (user, "org.real.only-aqua")):
+            self.assert_fails(self.lc("bootstrap", domain, plists[label]), 5,
+                              "Bootstrap failed: 5: Input/output error\n")
+            self.assertEqual(self.lc("print", f"{domain}/{label}").returncode, 113)
+        for domain, label in ((user, "org.real.only-bg"), (GUI, "org.real.only-aqua"),
+                              (GUI, "org.real.both"), (user, "org.real.both")):
+            r = self.lc("bootstrap", domain, plists[label])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(self.lc("bootout", f"{domain}/{label}").returncode, 0)
+
     def test_brew_services_run_loads_from_where_the_plist_is(self):
         target = f"{GUI}/homebrew.mxcl.brewrun"
         st = self.sim.status(target)

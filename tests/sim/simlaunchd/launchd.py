@@ -12,6 +12,22 @@ from . import jobspec, spawn
 from .service import Service
 
 
+# The session type of a per-user domain: gui/<uid> is a GUI login's
+# (Aqua), user/<uid> the Background session (launchctl(1); Apple's TN2083).
+SESSION_OF = {"gui": "Aqua", "user": "Background"}
+
+
+def session_allows(spec, domain_name):
+    """Whether launchd loads an agent plist into domain_name: one whose
+    LimitLoadToSessionType names session types loads only into a domain of
+    one of them (bootstrap answers 5, "Service cannot load in requested
+    session"); one without the key loads anywhere here."""
+    kind = domain_name.split("/", 1)[0]
+    if not spec.session_types or kind not in SESSION_OF:
+        return True
+    return SESSION_OF[kind] in spec.session_types
+
+
 @dataclass
 class Config:
     state_dir: str
@@ -232,7 +248,9 @@ class Launchd:
         """Load the plist at path into domain; 0 or an errno (launchctl's
         exit code). Still loaded while its bootout runs: 37; already loaded,
         or too soon after a bootout finished: 5; disabled: 119 for root,
-        5 for anyone else; an Apple label: 150."""
+        5 for anyone else; an agent whose LimitLoadToSessionType excludes
+        the domain's session type (session_allows): 5; an Apple label:
+        150."""
         try:
             spec = jobspec.load(path)
         except jobspec.SpecError as e:
@@ -247,6 +265,8 @@ class Launchd:
             return errno.EIO
         if domain.is_disabled(spec):
             return EX_DISABLED if as_root else errno.EIO
+        if not session_allows(spec, domain.name):
+            return errno.EIO  # "Service cannot load in requested session"
         self._load(domain, spec)
         return 0
 
