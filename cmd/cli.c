@@ -98,8 +98,9 @@ static const struct cli_option jobs_options[] = {
 };
 
 static const struct cli_option plan_options[] = {
-	CLI_OPTION_JSON("JSON: {\"version\":4,\"steps\":[{label,target,plist,kind,\n"
-			"action,never,unloaded,reasons}],\"reported\":[{path,change,labels,why}],\n"
+	CLI_OPTION_JSON("JSON: {\"version\":5,\"steps\":[{label,target,reload_target,\n"
+			"plist,kind,action,never,unloaded,reasons}],\n"
+			"\"reported\":[{path,change,labels,why}],\n"
 			"\"baseline\"}; baseline: no manifest yet"),
 	CLI_OPTION_STATE_DIR,
 	CLI_OPTION_CONFIG,
@@ -117,8 +118,9 @@ static const struct cli_option plan_options[] = {
 
 static const struct cli_option run_options[] = {
 	CLI_OPTION_DRY_RUN,
-	CLI_OPTION_JSON("JSON: {\"version\":4,\"results\":[{label,target,action,status,\n"
-			"old_pid,new_pid,seconds,reasons,error,note}],\"baseline\",\n"
+	CLI_OPTION_JSON("JSON: {\"version\":5,\"results\":[{label,target,reload_target,\n"
+			"action,status,old_pid,new_pid,seconds,reasons,error,note}],\n"
+			"\"baseline\","
 			"\"started\",\"finished\",\"summary\":{<status>:N}}"),
 	{"interval", 0, CLI_ARG_SECONDS, CMD_RUN_INTERVAL, "S",
 	 "at least S seconds from one restart's beginning to the\n"

@@ -585,6 +585,16 @@ static void print_begin(const struct rl_step *step, pid_t old_pid, void *ctx)
 	const char *verb =
 		!old_pid && step->action == RL_ACTION_RELOAD ? "reloading" : "restarting";
 
+	if (step->action == RL_ACTION_RELOAD && step->job->load_domain) {
+		/* Its plist now loads only in another domain. */
+		char *to = rl_path_quote(step->job->load_domain), *both;
+
+		both = rl_xasprintf("%s → %s", target, to);
+		free(to);
+		free(target);
+		target = both;
+	}
+
 	if (i >= 0) {
 		so_far.where[i] = RL_LOADED;
 		so_far.old_pid[i] = old_pid;
@@ -625,7 +635,8 @@ static int journal_step(const struct rl_step *step, pid_t old_pid, void *ctx)
 		.label = job->label,
 		.target = job->target,
 		.other_login = job->other_login,
-		.domain = job->domain,
+		/* Where a reload's bootstrap loads it: recovery loads it there. */
+		.domain = step->action == RL_ACTION_RELOAD ? rl_job_load_domain(job) : job->domain,
 		.plist = job->plist,
 		.action = step->action == RL_ACTION_RELOAD ? RL_INTENT_RELOAD : RL_INTENT_KICKSTART,
 		.pid = old_pid,
@@ -992,6 +1003,9 @@ static json_t *result_to_json(const struct rl_result *r)
 
 	json_object_set_new(o, "label", rl_json_path(s->job->label));
 	json_object_set_new(o, "target", rl_json_path(s->job->target));
+	json_object_set_new(o, "reload_target",
+			    s->action == RL_ACTION_RELOAD ? rl_json_path(rl_job_load_target(s->job))
+							  : json_null());
 	json_object_set_new(o, "action", json_string(rl_action_name(s->action)));
 	json_object_set_new(o, "status", json_string(rl_result_status_name(r->status)));
 	json_object_set_new(o, "old_pid", r->old_pid ? json_integer(r->old_pid) : json_null());
@@ -1005,8 +1019,9 @@ static json_t *result_to_json(const struct rl_result *r)
 
 /* The shape of run --json: 2 added started, finished and summary; 3 made
  * "note" (null when there is none) and "baseline" always present; 4 a
- * result for each GUI login an agent runs in, told apart by "target". */
-#define RUN_JSON_VERSION 4
+ * result for each GUI login an agent runs in, told apart by "target"; 5
+ * "reload_target", where a reload's bootstrap loads the job. */
+#define RUN_JSON_VERSION 5
 
 /* When this run began, RFC 3339 in UTC. */
 static char run_started[32];

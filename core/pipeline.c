@@ -709,8 +709,8 @@ static int locate(const struct rl_launchctl *lc, struct rl_job *job, struct rl_s
 
 	rc = rl_launchctl_locate(rl_launchctl_call_cb, (void *)(uintptr_t)lc, job->label, domains,
 				 job->alt_domain ? 2 : 1, st, loc, err);
-	if (rc == 0 && loc->index == 1)
-		rl_job_swap_domain(job);
+	if (rc == 0)
+		rl_job_loaded_in(job, loc->index, loc->no_gui);
 	return rc;
 }
 
@@ -748,8 +748,7 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	if (rc == 1)
 		v->note = rl_xstrdup(loc.text);
 	if (rc == 0) {
-		if (loc.index == 1)
-			rl_job_swap_domain(job);
+		rl_job_loaded_in(job, loc.index, loc.no_gui);
 		l = rl_launchctl_listings_get(ls, job->domain, err);
 		v->listed_ns = l ? l->taken_ns : 0;
 		v->loaded = 1;
@@ -803,6 +802,7 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
 			c->other_login = 1;
 			c->domain = rl_xstrdup(loaded.v[d]);
 			c->alt_domain = NULL;
+			c->load_domain = c->load_target = NULL;
 			c->target = rl_xasprintf("%s/%s", c->domain, j->label);
 			c->uid = (uid_t)strtoul(c->domain + strlen("gui/"), NULL, 10);
 			rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));

@@ -452,11 +452,34 @@ static int has_path_array(plist_t dict, const char *key)
 	return 0;
 }
 
+/* LimitLoadToSessionType names Background, as a string or in an array. */
+static int allows_background(plist_t dict)
+{
+	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
+	uint32_t count, i;
+
+	if (!n)
+		return 0;
+	if (plist_get_node_type(n) == PLIST_STRING)
+		return strcmp(string_of(n), "Background") == 0;
+	if (plist_get_node_type(n) != PLIST_ARRAY)
+		return 0;
+	count = plist_array_get_size(n);
+	for (i = 0; i < count; i++) {
+		const char *s = string_of(plist_array_get_item(n, i));
+
+		if (s && strcmp(s, "Background") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->watch_paths = has_path_array(root, "WatchPaths");
 	j->queue_dirs = has_path_array(root, "QueueDirectories");
 	j->background_only = background_only(root);
+	j->allows_background = allows_background(root);
 	j->exit_timeout = exit_timeout(root);
 	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
@@ -1229,6 +1252,39 @@ void rl_job_swap_domain(struct rl_job *j)
 	j->target = rl_xasprintf("%s/%s", j->domain, j->label);
 }
 
+void rl_job_loaded_in(struct rl_job *j, int index, int no_gui)
+{
+	const char *kind;
+
+	if (index == 1)
+		rl_job_swap_domain(j);
+	free(j->load_domain);
+	free(j->load_target);
+	j->load_domain = j->load_target = NULL;
+	if (!j->alt_domain || j->other_login)
+		return;
+	if (j->background_only)
+		kind = "user";
+	else if (strncmp(j->domain, "user/", 5) == 0 && (j->allows_background || no_gui))
+		kind = "user";
+	else
+		kind = "gui";
+	if (strncmp(j->domain, kind, strlen(kind)) == 0 && j->domain[strlen(kind)] == '/')
+		return;
+	j->load_domain = rl_xasprintf("%s/%lu", kind, (unsigned long)j->uid);
+	j->load_target = rl_xasprintf("%s/%s", j->load_domain, j->label);
+}
+
+char *rl_job_load_domain(const struct rl_job *j)
+{
+	return j->load_domain ? j->load_domain : j->domain;
+}
+
+char *rl_job_load_target(const struct rl_job *j)
+{
+	return j->load_target ? j->load_target : j->target;
+}
+
 void rl_job_release(struct rl_job *j)
 {
 	free(j->label);
@@ -1236,6 +1292,8 @@ void rl_job_release(struct rl_job *j)
 	free(j->domain);
 	free(j->alt_domain);
 	free(j->target);
+	free(j->load_domain);
+	free(j->load_target);
 	free(j->program);
 	rl_strv_release(&j->args);
 	free(j->workdir);

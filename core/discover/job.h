@@ -21,6 +21,11 @@ struct rl_job {
 	char *domain;	  /* "system", "gui/<uid>" or "user/<uid>": asked first */
 	char *alt_domain; /* agents: the other of gui/<uid> and user/<uid>; NULL for daemons */
 	char *target;	  /* "<domain>/<label>": where it is loaded once located */
+	/* Agents located in a domain the plist as it is now cannot be loaded
+	 * into (rl_job_loaded_in): the domain a reload bootstraps it into,
+	 * and the target it then has there. NULL: domain and target. */
+	char *load_domain;
+	char *load_target;
 	enum rl_job_kind kind;
 	/* Agents: the user whose gui domain runs it, the owner of the plist
 	 * entry in its directory (lstat); for a root-owned one the console
@@ -83,6 +88,9 @@ struct rl_job {
 	int queue_dirs;
 	int disabled;	     /* only launchd's default; not whether it is loaded */
 	int background_only; /* LimitLoadToSessionType names only Background */
+	/* LimitLoadToSessionType names Background among others (Homebrew's
+	 * plists name every session type): user/<uid> may load it too. */
+	int allows_background;
 	/* The plist as read: the SHA-256 of its bytes, and of the definition
 	 * they hold (rl_job_definition_digest); lowercase hex, "" when not
 	 * computed. Read them through rl_job_digests: discovery computes
@@ -238,6 +246,18 @@ int rl_job_starts_now(const struct rl_job *j);
 const char *rl_job_key(const struct rl_job *j);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);
+/* The job was found loaded in its domain (index 0) or its alt_domain (1,
+ * which becomes its domain: rl_job_swap_domain); no_gui: its gui/<uid>
+ * domain answered that there is no GUI session. Sets where a reload
+ * bootstraps the plist as it is now (load_domain, load_target): where it
+ * is loaded, unless the plist's LimitLoadToSessionType excludes that
+ * domain's session, when launchd refuses the bootstrap there; then the
+ * agent domain rule's domain for the plist: user/<uid> for Background
+ * only, else gui/<uid> (user/<uid> when there is no GUI session). */
+void rl_job_loaded_in(struct rl_job *j, int index, int no_gui);
+/* Where a reload bootstraps the job, and the target it has there. */
+char *rl_job_load_domain(const struct rl_job *j);
+char *rl_job_load_target(const struct rl_job *j);
 void rl_job_release(struct rl_job *j);
 void rl_jobset_release(struct rl_jobset *js);
 

@@ -365,19 +365,52 @@ static int lc_must(const struct rl_restart_ops *ops, const char *a0, const char 
 	return rc;
 }
 
-/* 0 loaded (st filled), 1 not loaded, -1 error. */
-static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
-		  struct rl_service_status *st, struct rl_error *err)
+/* The target a reload's bootstrap gives the job when its domain is not
+ * the one it was booted out of (a plist whose LimitLoadToSessionType moved
+ * it, rl_job_loaded_in): "<domain>/<label>", malloc'd; else NULL. */
+static char *moved_target(const struct rl_intent *it)
+{
+	size_t n = strlen(it->domain);
+
+	if (it->action != RL_INTENT_RELOAD ||
+	    (strncmp(it->target, it->domain, n) == 0 && it->target[n] == '/'))
+		return NULL;
+	return rl_xasprintf("%s/%s", it->domain, it->label);
+}
+
+static int status_at(const char *target, const struct rl_restart_ops *ops,
+		     struct rl_service_status *st, struct rl_error *err)
 {
 	struct rl_launchctl_result r;
 	int rc;
 
-	if (lc_run(ops, "print", it->target, NULL, &r, err) < 0)
+	if (lc_run(ops, "print", target, NULL, &r, err) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	rc = rl_launchctl_status_read(it->target, &r, st, err);
+	rc = rl_launchctl_status_read(target, &r, st, err);
 	rl_launchctl_result_release(&r);
 	return rc;
+}
+
+/* 0 loaded (st filled), 1 not loaded, -1 error. A reload into another
+ * domain (moved: its target there) is looked for there first, loaded
+ * by its bootstrap, then where it was booted out of; *at (when not NULL)
+ * gets the target it was found at. */
+static int status(const struct rl_intent *it, const char *moved, const struct rl_restart_ops *ops,
+		  struct rl_service_status *st, const char **at, struct rl_error *err)
+{
+	int rc;
+
+	if (at)
+		*at = moved ? moved : it->target;
+	if (moved) {
+		rc = status_at(moved, ops, st, err);
+		if (rc != 1)
+			return rc;
+	}
+	if (at)
+		*at = it->target;
+	return status_at(it->target, ops, st, err);
 }
 
 /* Bootstrap it->plist into its domain: 0 done. A bootstrap answered 5 or
@@ -396,8 +429,9 @@ static int status(const struct rl_intent *it, const struct rl_restart_ops *ops,
  * any job, so there is nothing to compare launchd's with; whatever loaded
  * it, the job is loaded and not ours to bootstrap, and this run's plan
  * then judges it as any loaded job. */
-static int bootstrap(const struct rl_intent *it, const struct rl_restart_ops *ops,
-		     struct rl_service_status *st, struct rl_error *err)
+static int bootstrap(const struct rl_intent *it, const char *moved,
+		     const struct rl_restart_ops *ops, struct rl_service_status *st,
+		     struct rl_error *err)
 {
 	struct rl_launchctl_result r;
 	struct rl_error perr = {0};
@@ -410,7 +444,7 @@ static int bootstrap(const struct rl_intent *it, const struct rl_restart_ops *op
 		return 0;
 	}
 	if ((r.status == RL_LC_EXIT_IO || r.status == RL_LC_EXIT_ALREADY) &&
-	    status(it, ops, st, &perr) == 0 && !st->stopping) {
+	    status_at(moved ? moved : it->target, ops, st, &perr) == 0 && !st->stopping) {
 		rl_launchctl_result_release(&r);
 		return 1;
 	}
@@ -453,11 +487,12 @@ static int unconfirmed(const struct rl_service_status *st, const struct rl_inten
 	return !st->stopping && rl_service_status_as_before(st, it->pid);
 }
 
-int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
-		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err)
+static int recover(const struct rl_intent *it, const char *moved, const struct rl_restart_ops *ops,
+		   double timeout_s, struct rl_history *hist, char **done, struct rl_error *err)
 {
 	int64_t deadline = ops->now(ops->ctx) + (int64_t)(timeout_s * 1e9);
 	struct rl_service_status st;
+	const char *at = it->target;
 	int loaded;
 
 	*done = NULL;
@@ -466,7 +501,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	if (!it->untouched && rl_history_last(hist, rl_intent_key(it)) < it->wall_ns)
 		rl_history_set(hist, rl_intent_key(it), it->wall_ns);
 	for (int first = 1;; first = 0) {
-		loaded = status(it, ops, &st, err);
+		loaded = status(it, moved, ops, &st, &at, err);
 		if (loaded < 0)
 			return -1;
 		/* launchd took the bootout and was still stopping the job: wait
@@ -528,7 +563,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 		 * a job nobody planned, and leave this one unloaded. */
 		if (relabeled(it, err))
 			return RL_INTENT_RELABELED;
-		other = bootstrap(it, ops, &st, err);
+		other = bootstrap(it, moved, ops, &st, err);
 
 		if (other < 0)
 			return -1;
@@ -536,7 +571,7 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 			/* Loaded by another loader since the print above: as
 			 * found loaded, not ours to bootstrap. */
 			if (!st.running && it->pid && it->start_after &&
-			    lc_must(ops, "kickstart", it->target, NULL, err) < 0)
+			    lc_must(ops, "kickstart", moved ? moved : it->target, NULL, err) < 0)
 				return -1;
 			*done = rl_xasprintf(RL_INTENT_NOTHING
 					     ": loaded by another loader meanwhile%s",
@@ -545,7 +580,8 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 									  : "");
 			return 0;
 		}
-		if (it->start_after && lc_must(ops, "kickstart", it->target, NULL, err) < 0)
+		if (it->start_after &&
+		    lc_must(ops, "kickstart", moved ? moved : it->target, NULL, err) < 0)
 			return -1;
 		*done = rl_xasprintf("bootstrapped %s into %s%s", it->plist, it->domain,
 				     it->start_after ? " and started it" : "");
@@ -571,11 +607,21 @@ int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *o
 	}
 	if (!st.running && it->pid && it->start_after) {
 		/* Loaded again, but stopped, and launchd will not start it. */
-		if (lc_must(ops, "kickstart", it->target, NULL, err) < 0)
+		if (lc_must(ops, "kickstart", at, NULL, err) < 0)
 			return -1;
 		*done = rl_xstrdup("started it again: loaded but not running");
 		return 0;
 	}
 	*done = rl_xasprintf(RL_INTENT_NOTHING ": loaded%s", st.running ? " and running" : "");
 	return 0;
+}
+
+int rl_intent_recover(const struct rl_intent *it, const struct rl_restart_ops *ops,
+		      double timeout_s, struct rl_history *hist, char **done, struct rl_error *err)
+{
+	char *moved = moved_target(it);
+	int rc = recover(it, moved, ops, timeout_s, hist, done, err);
+
+	free(moved);
+	return rc;
 }

@@ -93,6 +93,8 @@ struct step_run {
 	int last_running;   /* the new process, as last seen: 1 running, 0 loaded and
 			     * stopped, -1 not seen */
 	int reloaded;	    /* bootstrap succeeded */
+	int in_load_domain; /* a bootstrap was issued: the job is looked for where it
+			     * loads it (rl_job_load_target), no longer where it was */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
 	int kicked_loaded;  /* loaded without a pid at the timeout: kickstarted once */
@@ -224,17 +226,25 @@ static enum state fail_unreached(struct step_run *s, const struct rl_launchctl_r
 	return st;
 }
 
+/* Where the job is looked for: where it was loaded, until a bootstrap
+ * loads it where its plist as it is now may be loaded (a reload into
+ * another domain: rl_job_loaded_in). */
+static const char *cur_target(const struct step_run *s)
+{
+	return s->in_load_domain ? rl_job_load_target(s->step->job) : s->step->job->target;
+}
+
 /* Poll once; 0 loaded (st filled), 1 not loaded, -1 other failure (text in
  * s->last_seen), -2 fatal. */
 static int poll_status(struct step_run *s, struct rl_service_status *st)
 {
-	const char *args[] = {"print", s->step->job->target, NULL};
+	const char *args[] = {"print", cur_target(s), NULL};
 	struct rl_error e = {0};
 	struct rl_launchctl_result r;
 	int rc = -2;
 
 	if (call(s, args, &r) != ST_FATAL)
-		rc = rl_launchctl_status_read(s->step->job->target, &r, st, &e);
+		rc = rl_launchctl_status_read(cur_target(s), &r, st, &e);
 	s->last_status = r.timed_out ? -1 : r.status;
 	if (rc == 0)
 		s->last_running = st->running;
@@ -725,7 +735,7 @@ static enum state st_kickstart(struct step_run *s)
 static enum state st_check_disabled(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
-	const char *args[] = {"print-disabled", job->domain, NULL};
+	const char *args[] = {"print-disabled", rl_job_load_domain(job), NULL};
 	struct rl_launchctl_overrides o = {0};
 	struct rl_launchctl_result r;
 	enum state next = call(s, args, &r);
@@ -750,7 +760,7 @@ static enum state st_check_disabled(struct step_run *s)
 			next = defer(s,
 				     "disabled in launchd's overrides: not reloaded; left for the "
 				     "next run (run `launchctl enable %s` first)",
-				     job->target);
+				     rl_job_load_target(job));
 		else
 			next = ST_BOOTOUT;
 	}
@@ -1129,13 +1139,14 @@ static int loaded_meanwhile(struct step_run *s, char **why)
 static enum state st_bootstrap(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
-	const char *args[] = {"bootstrap", job->domain, job->plist, NULL};
+	const char *args[] = {"bootstrap", rl_job_load_domain(job), job->plist, NULL};
 	struct rl_launchctl_result r;
 	enum state next;
 	int64_t retry_at;
 	char *other = NULL;
 	int meanwhile = 0;
 
+	s->in_load_domain = 1;
 	set_unloaded(s, RL_RELOADING);
 	next = call(s, args, &r);
 	retry_at = now(s) + s_to_ns(s->backoff);
@@ -1207,7 +1218,7 @@ static enum state st_bootstrap(struct step_run *s)
 
 static enum state st_start(struct step_run *s)
 {
-	const char *args[] = {"kickstart", s->step->job->target, NULL};
+	const char *args[] = {"kickstart", cur_target(s), NULL};
 	struct rl_launchctl_result r;
 	enum state next = call(s, args, &r);
 
@@ -1280,7 +1291,7 @@ static enum state st_wait_running(struct step_run *s)
 			    "print %s`; the next 'relaunch run' checks it again",
 			    s->run->o->timeout,
 			    s->kicked_loaded ? " of its bootstrap, or of a kickstart after it" : "",
-			    s->last_seen, s->step->job->target);
+			    s->last_seen, cur_target(s));
 	if (now(s) >= s->deadline && s->kicked_loaded)
 		return fail(s,
 			    "loaded, but launchd did not start it within %g s, nor within %g s "
@@ -1299,7 +1310,7 @@ static enum state st_wait_running(struct step_run *s)
 		return fail(s,
 			    "did not come back within %g s (state %s); see `launchctl print %s`, "
 			    "then 'relaunch run' tries it again",
-			    s->run->o->timeout, s->last_seen, s->step->job->target);
+			    s->run->o->timeout, s->last_seen, cur_target(s));
 	nap(s);
 	return ST_WAIT_RUNNING;
 }
@@ -1315,7 +1326,7 @@ static enum state st_settle(struct step_run *s)
 		return fail(s,
 			    "was unloaded during settle; the service is down: load it again with "
 			    "`launchctl bootstrap %s %s`",
-			    s->step->job->domain, s->step->job->plist);
+			    rl_job_load_domain(s->step->job), s->step->job->plist);
 	if (rc < 0)
 		return fail(s, "%s", s->last_seen);
 	if (ran_at_load(s, &st)) {

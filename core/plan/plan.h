@@ -166,8 +166,8 @@ struct rl_reported {
 
 /* The shape of plan --json: 2 added the changes skipped and deferred, 3 a
  * step's "unloaded", 4 a step for each GUI login an agent runs in, told
- * apart by "target". */
-#define RL_PLAN_JSON_VERSION 4
+ * apart by "target", 5 a step's "reload_target". */
+#define RL_PLAN_JSON_VERSION 5
 
 struct rl_plan {
 	struct rl_step *steps; /* execution order */

@@ -60,6 +60,9 @@ static json_t *step_json(const struct rl_step *s)
 		abort();
 	set_new(o, "label", rl_json_path(s->job->label));
 	set_new(o, "target", rl_json_path(s->job->target));
+	set_new(o, "reload_target",
+		s->action == RL_ACTION_RELOAD ? rl_json_path(rl_job_load_target(s->job))
+					      : json_null());
 	set_new(o, "plist", rl_json_path(s->job->plist));
 	set_new(o, "kind", json_string(rl_job_kind_name(s->job->kind)));
 	set_new(o, "action", json_string(rl_action_name(s->action)));
@@ -155,6 +158,11 @@ static void format_step(const struct rl_step *s, size_t no, int verbose, struct 
 	else
 		rl_buf_addf(out, "  %s ", rl_action_name(s->action));
 	add_shown(out, s->job->target);
+	if (s->action == RL_ACTION_RELOAD && s->job->load_domain) {
+		/* Its plist now loads only in another domain. */
+		rl_buf_adds(out, " → ");
+		add_shown(out, s->job->load_domain);
+	}
 	rl_buf_addf(out, " (%s%s%s)\n", rl_job_kind_name(s->job->kind),
 		    s->job->unreadable ? "; its plist cannot be read: the kickstart runs the "
 					 "definition launchd loaded"

@@ -60,7 +60,7 @@ processes could be planned, and there are none.
    "baseline": false,
    "reported": [],
    "steps": [],
-   "version": 4
+   "version": 5
   }
 
 A program rewritten with the same size within its mtime's tick after
@@ -97,7 +97,7 @@ direct first: the program, then the symlinks on the way to it.
   $ python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d)); s=d["steps"][0]; print(sorted(s)); print(s["label"], s["action"], s["plist"] == sys.argv[1]); [print(r["change"], r["path"] == sys.argv[2], r["via"]) for r in s["reasons"]]' \
   >   $R/home/me/Library/LaunchAgents/homebrew.mxcl.nginx.plist $HB/opt/nginx <plan.json
   ['baseline', 'reported', 'steps', 'version']
-  ['action', 'kind', 'label', 'never', 'plist', 'reasons', 'target', 'unloaded']
+  ['action', 'kind', 'label', 'never', 'plist', 'reasons', 'reload_target', 'target', 'unloaded']
   homebrew.mxcl.nginx kickstart True
   removed False ProgramArguments[0] → opt symlink → Cellar file
   retargeted True ProgramArguments[0] → opt symlink

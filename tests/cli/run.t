@@ -53,7 +53,7 @@ A throttle floor that is not seconds stops run before it does anything
     "restarted": 0,
     "skipped": 0
    },
-   "version": 4
+   "version": 5
   }
   $ relaunch run --no-processes --json | python3 -c '
   > import json, sys, datetime

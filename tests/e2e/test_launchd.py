@@ -133,6 +133,108 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([e["target"] for e in self.kickstarts(m, brew("syncd"))],
                          [f"user/{UID}/{brew('syncd')}"])
 
+    # -- a reload into the session its new plist allows --------------------
+    def session_change(self, m, before, after):
+        """An agent of formula syncd, loaded by the simulator where its plist
+        (LimitLoadToSessionType before, None: no such key) loads; then a
+        switch (home-manager adding or removing domain = "user") rewrites
+        the plist with its new arguments and LimitLoadToSessionType after."""
+        label = brew("syncd")
+        m.brew_install("syncd", "1.0", daemon=False)
+        exe = os.path.join(m.opt("syncd"), "bin", "syncd")
+        m.write_plist(label, [exe, "1000"], daemon=False, LimitLoadToSessionType=before)
+        self.baseline(m, running=[label])
+        m.write_plist(label, [exe, "2000"], daemon=False, LimitLoadToSessionType=after)
+        return label
+
+    def bootstraps(self, m, label):
+        return [e["argv"][1] for e in m.events("call")
+                if e["argv"][:1] == ["bootstrap"] and e["argv"][2].endswith(label + ".plist")]
+
+    def assert_moved(self, m, label, old, new):
+        """Loaded in new, running the new arguments; not in old; and the
+        next plan has nothing left to do for it."""
+        p = m.launchctl("print", f"{new}/{label}")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("2000", p.stdout)
+        self.assertEqual(m.launchctl("print", f"{old}/{label}").returncode, 113)
+        m.wait_pid(label)
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_agent_whose_plist_becomes_background_is_reloaded_into_user_domain(self):
+        """launchd refuses to load a plist into a session its
+        LimitLoadToSessionType excludes: a gui/<uid> agent whose plist now
+        says Background is booted out of gui/<uid> and bootstrapped into
+        user/<uid>, where the agent domain rule has it; the plan says so."""
+        m = self.machine()
+        gui, user = f"gui/{UID}", f"user/{UID}"
+        label = self.session_change(m, None, "Background")
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"1. reload {gui}/{label} → {user} (agent)", r.stdout)
+        step = self.plan_json(m)["steps"][0]
+        self.assertEqual((step["target"], step["reload_target"]),
+                         (f"{gui}/{label}", f"{user}/{label}"))
+        res, r = self.run_json(m, "-v")
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual((res[label]["target"], res[label]["reload_target"]),
+                         (f"{gui}/{label}", f"{user}/{label}"))
+        self.assertIn(f"(reload {gui}/{label} → {user}, pid ", r.stderr)
+        self.assertEqual(self.bootstraps(m, label), [user])
+        self.assert_moved(m, label, gui, user)
+
+    def test_agent_whose_plist_is_no_longer_background_is_reloaded_into_gui_domain(self):
+        """The reverse: a user/<uid> agent whose plist no longer says
+        Background (home-manager's domain = "user" removed) is bootstrapped
+        into gui/<uid>, the agent domain rule's domain for it."""
+        m = self.machine()
+        gui, user = f"gui/{UID}", f"user/{UID}"
+        label = self.session_change(m, "Background", None)
+        r = m.relaunch("plan")
+        self.assertIn(f"1. reload {user}/{label} → {gui} (agent)", r.stdout)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual((res[label]["target"], res[label]["reload_target"]),
+                         (f"{user}/{label}", f"{gui}/{label}"))
+        self.assertEqual(self.bootstraps(m, label), [gui])
+        self.assert_moved(m, label, user, gui)
+
+    def test_agent_whose_plist_allows_its_session_still_is_reloaded_where_it_is(self):
+        """A plist naming Background among other session types (Homebrew's
+        name all five) still loads in user/<uid>: reloaded there."""
+        m = self.machine()
+        user = f"user/{UID}"
+        label = self.session_change(m, "Background", ["Aqua", "Background"])
+        self.assertIn(f"1. reload {user}/{label} (agent)", m.relaunch("plan").stdout)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["reload_target"], f"{user}/{label}")
+        self.assertEqual(self.bootstraps(m, label), [user])
+
+    def test_reload_into_another_domain_left_unfinished_is_finished_there(self):
+        """A reload that moves an agent to user/<uid> and whose bootstrap
+        is refused until the timeout leaves it booted out of gui/<uid>: the
+        journal names the domain its plist loads in, so the next run loads
+        it into user/<uid>, not gui/<uid> again."""
+        m = self.machine()
+        gui, user = f"gui/{UID}", f"user/{UID}"
+        label = self.session_change(m, None, "Background")
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--domain", user,
+                "--code", "5", "--times", "1000")
+        res, _ = self.run_json(m, "--timeout", "1", expect=3)
+        self.assertEqual(res[label]["status"], "failed", res[label])
+        with open(os.path.join(m.state, "intent.json")) as f:
+            intent = json.load(f)["intents"][0]
+        self.assertEqual((intent["target"], intent["domain"]), (f"{gui}/{label}", user))
+        m.fault("clear")
+        res, r = self.run_json(m)
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had "
+                      f"begun: bootstrapped", r.stderr)
+        self.assertIn(f"into {user}", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        self.assertEqual(set(self.bootstraps(m, label)), {user})
+        self.assert_moved(m, label, gui, user)
+
     # -- an agent every GUI login loads -----------------------------------
     OTHER = 502  # a second user logged in at the GUI (fast user switching)
 

@@ -37,8 +37,8 @@ from harness import FAST, SAFETY, Gate, Machine, brew, wait_until  # noqa: E402
 RELAUNCH = None  # the binary under test, from the command line
 
 FALSE = shutil.which("false") or "/bin/false"
-RESULT_KEYS = {"label", "target", "action", "status", "old_pid", "new_pid", "seconds",
-               "reasons", "error", "note"}
+RESULT_KEYS = {"label", "target", "reload_target", "action", "status", "old_pid", "new_pid",
+               "seconds", "reasons", "error", "note"}
 THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
@@ -63,7 +63,7 @@ class RunTest(unittest.TestCase):
         self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
         self.assertEqual(set(doc), {"version", "results", "baseline", "started", "finished",
                                     "summary"}, doc)
-        self.assertEqual(doc["version"], 4)
+        self.assertEqual(doc["version"], 5)
         # The summary counts every step of the run as its log lists them:
         # the plan's (results), after any finishing an earlier run's.
         with open(os.path.join(m.state, "runs.json")) as f:
@@ -1346,7 +1346,7 @@ int main(void)
             self.assertEqual(r.returncode, 0, r.stderr)
             doc = json.loads(r.stdout)
             self.assertEqual({k: doc.pop(k) for k in ("version", "results", "baseline", "summary")},
-                             {"version": 4, "results": [], "baseline": True,
+                             {"version": 5, "results": [], "baseline": True,
                               "summary": {"restarted": 0, "failed": 0, "skipped": 0, "deferred": 0}})
             self.assertEqual(set(doc), {"started", "finished"})
             self.assertEqual(self.since(m.events(), t0), [])

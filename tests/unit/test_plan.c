@@ -884,7 +884,7 @@ static void test_output(void)
 	CHECK_STR(b.data, "nothing to restart\n");
 	j = rl_plan_to_json(&f.p);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":4}");
+	CHECK_STR(s, "{\"reported\":[],\"steps\":[],\"version\":5}");
 	free(s);
 	json_decref(j);
 	rl_buf_reset(&b);
@@ -945,15 +945,17 @@ static void test_output(void)
 		     "\"plist\":\"/Library/LaunchDaemons/org.example.a.plist\","
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.a\","
 		     "\"text\":\"/bin/org.example.a changed (content) via ProgramArguments[0]\","
-		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"system/org.example.a\","
+		     "\"via\":\"ProgramArguments[0]\"}],\"reload_target\":null,"
+		     "\"target\":\"system/org.example.a\","
 		     "\"unloaded\":false},"
 		     "{\"action\":\"kickstart\",\"kind\":\"agent\",\"label\":\"org.example.n\","
 		     "\"never\":true,\"plist\":\"/Library/LaunchAgents/org.example.n.plist\","
 		     "\"reasons\":[{\"change\":\"content\",\"path\":\"/bin/org.example.n\","
 		     "\"text\":\"/bin/org.example.n changed (content) via ProgramArguments[0]\","
-		     "\"via\":\"ProgramArguments[0]\"}],\"target\":\"gui/501/org.example.n\","
+		     "\"via\":\"ProgramArguments[0]\"}],\"reload_target\":null,"
+		     "\"target\":\"gui/501/org.example.n\","
 		     "\"unloaded\":false}],"
-		     "\"version\":4}");
+		     "\"version\":5}");
 	free(s);
 	json_decref(j);
 	rl_buf_release(&b);
