@@ -413,27 +413,31 @@ int rl_job_starts_now(const struct rl_job *j)
 }
 
 /* LimitLoadToSessionType, a string or an array of strings: does it name
- * only Background (an agent of the user/<uid> domain)? A value of another
- * type is ignored, as launchd ignores it. */
-static int background_only(plist_t dict)
+ * only Background (*only: an agent of the user/<uid> domain), does it
+ * name Background at all (*any)? A value of another type is ignored, as
+ * launchd ignores it. */
+static void background_session(plist_t dict, int *only, int *any)
 {
 	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
-	uint32_t count, i;
+	uint32_t count, i, named = 0;
 
+	*only = *any = 0;
 	if (!n)
-		return 0;
-	if (plist_get_node_type(n) == PLIST_STRING)
-		return strcmp(string_of(n), "Background") == 0;
+		return;
+	if (plist_get_node_type(n) == PLIST_STRING) {
+		*only = *any = strcmp(string_of(n), "Background") == 0;
+		return;
+	}
 	if (plist_get_node_type(n) != PLIST_ARRAY)
-		return 0;
+		return;
 	count = plist_array_get_size(n);
 	for (i = 0; i < count; i++) {
 		const char *s = string_of(plist_array_get_item(n, i));
 
-		if (!s || strcmp(s, "Background") != 0)
-			return 0;
+		named += s && strcmp(s, "Background") == 0;
 	}
-	return count > 0;
+	*any = named > 0;
+	*only = count > 0 && named == count;
 }
 
 /* Whether key is an array holding a string: a path launchd watches
@@ -452,34 +456,11 @@ static int has_path_array(plist_t dict, const char *key)
 	return 0;
 }
 
-/* LimitLoadToSessionType names Background, as a string or in an array. */
-static int allows_background(plist_t dict)
-{
-	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
-	uint32_t count, i;
-
-	if (!n)
-		return 0;
-	if (plist_get_node_type(n) == PLIST_STRING)
-		return strcmp(string_of(n), "Background") == 0;
-	if (plist_get_node_type(n) != PLIST_ARRAY)
-		return 0;
-	count = plist_array_get_size(n);
-	for (i = 0; i < count; i++) {
-		const char *s = string_of(plist_array_get_item(n, i));
-
-		if (s && strcmp(s, "Background") == 0)
-			return 1;
-	}
-	return 0;
-}
-
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->watch_paths = has_path_array(root, "WatchPaths");
 	j->queue_dirs = has_path_array(root, "QueueDirectories");
-	j->background_only = background_only(root);
-	j->allows_background = allows_background(root);
+	background_session(root, &j->background_only, &j->allows_background);
 	j->exit_timeout = exit_timeout(root);
 	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
