@@ -245,6 +245,33 @@ class DecideTest(unittest.TestCase):
         self.assertEqual(r.returncode, expect, f"stdout {r.stdout}\nstderr {r.stderr}")
         return doc
 
+    def left_each_run(self, m, label, pid, why, refusal=None):
+        """Each run while the task pid runs leaves it to finish again:
+        untouched, its change pending (not committed: diff still shows
+        it), status says so and record (when refusal is given) refuses
+        it with that text."""
+        for _ in range(2):
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["action"], same_start(v["note"], pid))
+                              for k, v in res.items()},
+                             {label: ("idle", "kickstart", why)}, res)
+            self.assertIn(f"idle      {label}: {why}", same_start(r.stderr, pid))
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            d = m.relaunch("diff")
+            self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
+            s = m.relaunch("status")
+            self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
+            self.assertIn(f"pending: left to finish {label}: {why}\n",
+                          same_start(s.stdout, pid))
+            self.assertNotIn("pending: changed", s.stdout)
+            self.assertNotIn("pending: nothing", s.stdout)
+            if refusal:
+                r = m.relaunch("record")
+                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+                self.assertIn(refusal, r.stderr)
+
     def touched(self, m, label, t0):
         """launchctl calls that act on label since t0 (the simulator's log)."""
         return [e for e in m.events() if e["time"] >= t0 and e.get("label") == label and
@@ -325,24 +352,7 @@ class DecideTest(unittest.TestCase):
             self.assertIn(f"  state:  running, pid {pid}, stale, left to finish: {why}; "
                           f"{job['why']}\n", same_start(r.stdout, pid))
 
-            for _ in range(2):  # each run while it runs: left to finish again
-                t0 = time.time()
-                res, r = self.run_json(m)
-                self.assertEqual({k: (v["status"], v["action"], same_start(v["note"], pid))
-                                  for k, v in res.items()},
-                                 {label: ("idle", "kickstart", why)}, res)
-                self.assertIn(f"idle      {label}: {why}", same_start(r.stderr, pid))
-                self.assertEqual(self.touched(m, label, t0), [])
-                self.assertEqual(m.pid(label), pid)
-                # Pending, not committed: the manifest still holds it.
-                d = m.relaunch("diff")
-                self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
-                s = m.relaunch("status")
-                self.assertEqual(s.returncode, 0, s.stdout + s.stderr)
-                self.assertIn(f"pending: left to finish {label}: {why}\n",
-                              same_start(s.stdout, pid))
-                self.assertNotIn("pending: changed", s.stdout)
-                self.assertNotIn("pending: nothing", s.stdout)
+            self.left_each_run(m, label, pid, why)
             r, sdoc = m.relaunch_json("status")
             harness.check_schema.validate(sdoc, "status")
             self.assertEqual([(e["label"], same_start(e["why"], pid))
@@ -821,23 +831,7 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
             self.assertIn(refusal, r.stderr)
 
-            for _ in range(2):  # each run while it runs: left to finish again
-                t0 = time.time()
-                res, r = self.run_json(m)
-                self.assertEqual({k: (v["status"], v["action"], same_start(v["note"], pid))
-                                  for k, v in res.items()},
-                                 {label: ("idle", "kickstart", why)}, res)
-                self.assertIn(f"idle      {label}: {why}", same_start(r.stderr, pid))
-                self.assertEqual(self.touched(m, label, t0), [])
-                self.assertEqual(m.pid(label), pid)
-                d = m.relaunch("diff")
-                self.assertEqual(d.returncode, 1, d.stdout + d.stderr)
-                s = m.relaunch("status")
-                self.assertIn(f"pending: left to finish {label}: {why}\n",
-                              same_start(s.stdout, pid))
-                r = m.relaunch("record")
-                self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
-                self.assertIn(refusal, r.stderr)
+            self.left_each_run(m, label, pid, why, refusal)
 
             # Its item done, it exits (an emptied queue starts nothing):
             # the next run commits the change and starts nothing.
