@@ -272,6 +272,24 @@ class DecideTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
                 self.assertIn(refusal, r.stderr)
 
+    def committed_once_exited(self, m, label, pid):
+        """The task pid ends: the next run commits its change and starts
+        nothing (launchd's next start runs the new files), and nothing is
+        pending then."""
+        os.kill(pid, signal.SIGTERM)
+        m.wait_event("exit", label)
+        wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
+        t0 = time.time()
+        res, _ = self.run_json(m)
+        self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
+                         {label: ("idle", "not running: runs the new files at its next "
+                                  "launch")}, res)
+        self.assertEqual(self.touched(m, label, t0), [])
+        d = m.relaunch("diff")
+        self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+        s = m.relaunch("status")
+        self.assertIn("pending: nothing", s.stdout)
+
     def touched(self, m, label, t0):
         """launchctl calls that act on label since t0 (the simulator's log)."""
         return [e for e in m.events() if e["time"] >= t0 and e.get("label") == label and
@@ -361,21 +379,9 @@ class DecideTest(unittest.TestCase):
 
             # Once it has exited, a run commits the change and starts
             # nothing: launchd's next start runs the new files.
-            os.kill(pid, signal.SIGTERM)
-            m.wait_event("exit", label)
-            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
-                             {label: ("idle", "not running: runs the new files at its next "
-                                      "launch")}, res)
-            self.assertEqual(self.touched(m, label, t0), [])
-            d = m.relaunch("diff")
-            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
+            self.committed_once_exited(m, label, pid)
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
-            s = m.relaunch("status")
-            self.assertIn("pending: nothing", s.stdout)
 
     def test_interval_task_run_again_after_the_change_commits_it(self):
         """A task left to finish whose schedule fires again once it ended
@@ -744,19 +750,27 @@ class DecideTest(unittest.TestCase):
     def test_kept_alive_service_with_an_interval_is_restarted(self):
         """StartInterval beside KeepAlive true, or a KeepAlive dictionary:
         a service launchd keeps running, restarted as any other."""
+        self.check_kept_alive_restarted(
+            [("poller", True, lambda m: {"StartInterval": 60}),
+             ("watcher", {"SuccessfulExit": False}, lambda m: {"StartInterval": 60})])
+
+    def check_kept_alive_restarted(self, specs):
+        """specs: (formula, KeepAlive, keys(m)) of services launchd keeps
+        running whatever else their plist says: each upgraded, each
+        restarted by kickstart as any other."""
         with Machine(RELAUNCH) as m:
-            labels = [brew("poller"), brew("watcher")]
-            for formula, keepalive in (("poller", True), ("watcher", {"SuccessfulExit": False})):
+            labels = [brew(formula) for formula, _, _ in specs]
+            for formula, keepalive, keys in specs:
                 m.brew_install(formula, "1.0")
                 m.write_plist(brew(formula),
                               [os.path.join(m.opt(formula), "bin", formula), "1000"],
-                              KeepAlive=keepalive, StartInterval=60)
+                              KeepAlive=keepalive, **keys(m))
             pids = self.boot(m, labels)
-            m.brew_upgrade("poller", "1.1")
-            m.brew_upgrade("watcher", "1.1")
+            for formula, _, _ in specs:
+                m.brew_upgrade(formula, "1.1")
 
             doc = self.plan_json(m, expect=1)
-            self.assertEqual(sorted(s["label"] for s in doc["steps"]), labels, doc)
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]), sorted(labels), doc)
             res, _ = self.run_json(m)
             for label in labels:
                 self.assertEqual((res[label]["status"], res[label]["action"]),
@@ -837,19 +851,7 @@ class DecideTest(unittest.TestCase):
             # the next run commits the change and starts nothing.
             if key == "QueueDirectories":
                 os.unlink(item)
-            os.kill(pid, signal.SIGTERM)
-            m.wait_event("exit", label)
-            wait_until(lambda: m.pid(label) == 0, f"{label} to be seen exited")
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual({k: (v["status"], v["note"]) for k, v in res.items()},
-                             {label: ("idle", "not running: runs the new files at its next "
-                                      "launch")}, res)
-            self.assertEqual(self.touched(m, label, t0), [])
-            d = m.relaunch("diff")
-            self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
-            s = m.relaunch("status")
-            self.assertIn("pending: nothing", s.stdout)
+            self.committed_once_exited(m, label, pid)
             r = m.relaunch("record")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
@@ -890,28 +892,15 @@ class DecideTest(unittest.TestCase):
         """WatchPaths or QueueDirectories beside KeepAlive true, or a
         KeepAlive dictionary: a service launchd keeps running, its process
         never ends by itself; restarted as any other."""
-        with Machine(RELAUNCH) as m:
-            labels = [brew("keeper"), brew("minder")]
-            for formula, keepalive, key in (("keeper", True, "WatchPaths"),
-                                             ("minder", {"SuccessfulExit": False},
-                                              "QueueDirectories")):
+        def inbox(formula, key):
+            def keys(m):
                 watched = os.path.join(m.root, f"{formula}-inbox")
                 os.makedirs(watched)
-                m.brew_install(formula, "1.0")
-                m.write_plist(brew(formula),
-                              [os.path.join(m.opt(formula), "bin", formula), "1000"],
-                              KeepAlive=keepalive, **{key: [watched]})
-            pids = self.boot(m, labels)
-            m.brew_upgrade("keeper", "1.1")
-            m.brew_upgrade("minder", "1.1")
-
-            doc = self.plan_json(m, expect=1)
-            self.assertEqual(sorted(s["label"] for s in doc["steps"]), labels, doc)
-            res, _ = self.run_json(m)
-            for label in labels:
-                self.assertEqual((res[label]["status"], res[label]["action"]),
-                                 ("restarted", "kickstart"), res)
-                self.assertNotEqual(m.pid(label), pids[label])
+                return {key: [watched]}
+            return keys
+        self.check_kept_alive_restarted(
+            [("keeper", True, inbox("keeper", "WatchPaths")),
+             ("minder", {"SuccessfulExit": False}, inbox("minder", "QueueDirectories"))])
 
     # -- current -----------------------------------------------------------
     def test_reloaded_by_its_package_manager_is_not_reloaded_again(self):
