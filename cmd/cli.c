@@ -210,9 +210,10 @@ static const struct cli_option report_options[] = {
 };
 
 static const struct cli_option status_options[] = {
-	CLI_OPTION_JSON("{\"version\":11,\"running\",\"last_run\",\"pending\":{unfinished,\n"
-			"unfinished_unknown,failed,refused,deferred,not_run,changed,\n"
-			"left_to_finish,queue,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
+	CLI_OPTION_JSON(
+		"{\"version\":12,\"running\",\"last_run\",\"pending\":{unfinished,\n"
+		"unfinished_unknown,failed,refused,deferred,not_run,changed,\n"
+		"left_to_finish,queue,strays,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
 	 "the queue to look at (default as for notify)"},
 	CLI_OPTION_STATE_DIR,

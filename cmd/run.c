@@ -1491,6 +1491,9 @@ static int drain_look(struct drain *d, const char *statedir)
 		d->watch_now = d->watch_saved = NULL;
 		return cli_fail(&err), -1;
 	}
+	/* What is not an entry would have launchd start the drain again and
+	 * again (QueueDirectories): out of the queue with it. */
+	rl_queue_reject_strays(d->queue, &d->entries);
 	d->watch_now = rl_watch_state(&d->watch);
 	d->watch_saved = rl_watch_state_load(statedir);
 	/* A job an earlier run left booted out (the restart journal) is

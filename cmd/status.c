@@ -34,7 +34,7 @@
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
  * "left_to_finish", a deferral no run has seen yet (run null) and the
  * running relaunch's steps "under_way" (no longer "unfinished"). */
-#define STATUS_JSON_VERSION 11
+#define STATUS_JSON_VERSION 12
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -849,6 +849,23 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		       json_is_string(version) ? json_string_value(version) : "",
 		       json_string_value(json_object_get(e, "file")));
 	}
+	json_array_foreach(json_object_get(pending, "strays"), i, e)
+	{
+		/* Both read back from their JSON form (a name need not be UTF-8). */
+		char *name = rl_json_path_get(json_object_get(e, "file"), "stray", NULL);
+		char *dir = rl_json_path_get(json_object_get(doc, "queue"), "queue", NULL);
+		char *rej = rl_queue_rejected_dir(dir ? dir : "?");
+		char *file = rl_path_quote(name ? name : "?"), *qrej = rl_path_quote(rej);
+
+		printf("pending: stray    %s (a %s, not a queue entry): launchd starts the drain "
+		       "while it is in the queue, and the drain moves it to '%s'\n",
+		       file, json_string_value(json_object_get(e, "type")), qrej);
+		free(name);
+		free(dir);
+		free(rej);
+		free(file);
+		free(qrej);
+	}
 	if (json_is_string(json_object_get(pending, "error")))
 		printf("pending: the last run stopped with an error, its changes wait for the "
 		       "next: %s\n",
@@ -861,7 +878,8 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		   json_array_size(json_object_get(pending, "not_run")) +
 		   json_array_size(json_object_get(pending, "changed")) +
 		   json_array_size(json_object_get(pending, "left_to_finish")) +
-		   json_array_size(queue) + json_is_string(json_object_get(pending, "error"));
+		   json_array_size(queue) + json_array_size(json_object_get(pending, "strays")) +
+		   json_is_string(json_object_get(pending, "error"));
 	/* Nothing is claimed when the changes cannot be told. */
 	if (json_is_string(json_object_get(pending, "unknown")))
 		printf("pending: unknown: %s\n",
@@ -879,6 +897,17 @@ static json_t *queue_json(const struct rl_queue *q)
 	rl_runlog_record_set_entries(rec, q);
 	arr = json_incref(json_object_get(rec, "entries"));
 	json_decref(rec);
+	return arr;
+}
+
+static json_t *strays_json(const struct rl_queue *q)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < q->nstrays; i++)
+		json_array_append_new(arr, json_pack("{s:o,s:s}", "file",
+						     rl_json_path(q->strays[i].file), "type",
+						     q->strays[i].type));
 	return arr;
 }
 
@@ -937,6 +966,7 @@ int cmd_status(struct cli_ctx *ctx)
 			    steps_with(runs, jobs, "refused"), "deferred",
 			    steps_with(runs, jobs, "deferred"), "not_run",
 			    steps_with(runs, jobs, "not run"), "queue", queue_json(&q));
+	json_object_set_new(pending, "strays", strays_json(&q));
 	json_decref(jobs);
 	/* A run that stopped with an error (exit 4) handled nothing: the
 	 * manifest keeps every change for the next one, unless a record since
@@ -964,6 +994,7 @@ int cmd_status(struct cli_ctx *ctx)
 				 json_array_size(json_object_get(pending, "deferred")) +
 				 json_array_size(json_object_get(pending, "not_run")) +
 				 json_array_size(json_object_get(pending, "changed")) + q.n +
+				 q.nstrays +
 				 (json_is_string(json_object_get(pending, "error")) ? 1 : 0);
 
 		/* A refused restart is as pending as a failed one: run exited 3

@@ -178,15 +178,41 @@ static int by_file(const void *a, const void *b)
 		      ((const struct rl_queue_entry *)b)->file);
 }
 
+static const char *stray_type(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "file";
+	if (S_ISDIR(mode))
+		return "directory";
+	if (S_ISLNK(mode))
+		return "symlink";
+	if (S_ISFIFO(mode))
+		return "fifo";
+	if (S_ISSOCK(mode))
+		return "socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "device";
+	return "other";
+}
+
 static void list_one(const char *dir, const char *name, struct rl_queue *out)
 {
 	char *path = rl_path_join(dir, name);
 	struct rl_queue_entry e = {0};
 	struct stat st;
 
-	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (lstat(path, &st) < 0) {
 		free(path);
-		return; /* consumed meanwhile, or not a file: not an entry */
+		return; /* consumed or moved meanwhile */
+	}
+	if (!is_entry_name(name) || !S_ISREG(st.st_mode)) {
+		/* Not an entry, yet launchd starts the drain for it. */
+		rl_xgrow((void **)&out->strays, &out->strays_alloc, out->nstrays + 1,
+			 sizeof(*out->strays));
+		out->strays[out->nstrays].file = rl_xstrdup(name);
+		out->strays[out->nstrays++].type = stray_type(st.st_mode);
+		free(path);
+		return;
 	}
 	e.file = rl_xstrdup(name);
 	if (parse_entry(path, &e, &st) < 0) {
@@ -197,6 +223,12 @@ static void list_one(const char *dir, const char *name, struct rl_queue *out)
 	rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
 	out->v[out->n++] = e;
 	free(path);
+}
+
+static int stray_by_file(const void *a, const void *b)
+{
+	return strcmp(((const struct rl_queue_stray *)a)->file,
+		      ((const struct rl_queue_stray *)b)->file);
 }
 
 int rl_queue_list(const char *dir, struct rl_queue *out, struct rl_error *err)
@@ -212,12 +244,145 @@ int rl_queue_list(const char *dir, struct rl_queue *out, struct rl_error *err)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL)
-		if (is_entry_name(de->d_name))
+		if (de->d_name[0] != '.')
 			list_one(dir, de->d_name, out);
 	closedir(d);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), by_file);
+	if (out->nstrays > 1)
+		qsort(out->strays, out->nstrays, sizeof(*out->strays), stray_by_file);
 	return 0;
+}
+
+char *rl_queue_rejected_dir(const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return rl_xasprintf("%.*s.rejected", (int)n, dir);
+}
+
+/* rename(2) that never replaces to: -1 with EEXIST when it is taken. */
+static int rename_noreplace(const char *from, const char *to)
+{
+	struct stat st;
+
+#if defined(__APPLE__)
+	if (renamex_np(from, to, RENAME_EXCL) == 0)
+		return 0;
+	if (errno != ENOTSUP && errno != EINVAL)
+		return -1;
+#elif defined(RENAME_NOREPLACE)
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	/* A file system without the exclusive form. */
+	if (lstat(to, &st) == 0) {
+		errno = EEXIST;
+		return -1;
+	}
+	return rename(from, to);
+}
+
+/* The rejected directory, made when missing: 0, or -1 (errno set). */
+static int rejected_dir_make(const char *rej)
+{
+	struct stat st;
+
+	if (mkdir(rej, 0700) < 0 && errno != EEXIST)
+		return -1;
+	if (lstat(rej, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR; /* a symlink is not followed either */
+		return -1;
+	}
+	return 0;
+}
+
+/* Move dir/name into rej: 1 moved (*to set), 0 gone meanwhile, -1 error. */
+static int reject_one(const char *dir, const char *name, const char *rej, char **to)
+{
+	char *from = rl_path_join(dir, name);
+	int rc = -1;
+
+	*to = NULL;
+	for (unsigned i = 0; i < 1000; i++) {
+		char *dest = i ? rl_xasprintf("%s/%s.%u", rej, name, i)
+			       : rl_xasprintf("%s/%s", rej, name);
+
+		int e;
+
+		if (rename_noreplace(from, dest) == 0) {
+			*to = dest;
+			rc = 1;
+			break;
+		}
+		e = errno;
+		free(dest);
+		if (e == ENOENT) {
+			struct stat st;
+
+			if (lstat(from, &st) < 0 && errno == ENOENT) {
+				rc = 0; /* another drain moved it */
+				break;
+			}
+		}
+		errno = e;
+		if (e != EEXIST && e != ENOTEMPTY)
+			break;
+	}
+	free(from);
+	return rc;
+}
+
+size_t rl_queue_reject_strays(const char *dir, const struct rl_queue *q)
+{
+	char *rej;
+	size_t left = 0;
+	int made = -1, made_errno = 0;
+
+	if (!q->nstrays)
+		return 0;
+	rej = rl_queue_rejected_dir(dir);
+	for (size_t i = 0; i < q->nstrays; i++) {
+		char *path = rl_path_join(dir, q->strays[i].file);
+		char *qpath = rl_path_quote(path), *qrej = rl_path_quote(rej);
+		char *to = NULL;
+		int r;
+
+		if (made < 0) {
+			made = rejected_dir_make(rej) == 0 ? 1 : 0;
+			made_errno = errno;
+		}
+		if (!made) {
+			errno = made_errno;
+			r = -1;
+		} else
+			r = reject_one(dir, q->strays[i].file, rej, &to);
+		if (r > 0) {
+			char *qto = rl_path_quote(to);
+
+			rl_warn("'%s' in the queue is not a queue entry (a %s): moved to '%s'",
+				qpath, q->strays[i].type, qto);
+			free(qto);
+		} else if (r < 0) {
+			rl_warn("'%s' in the queue is not a queue entry (a %s) and cannot be moved "
+				"to '%s': %s; launchd starts relaunch's job again while it is in "
+				"the queue: move or remove it",
+				qpath, q->strays[i].type, qrej, strerror(errno));
+			left++;
+		}
+		free(to);
+		free(qpath);
+		free(qrej);
+		free(path);
+	}
+	free(rej);
+	return left;
 }
 
 /* Temporary files of writers that died between open and rename. */
@@ -298,5 +463,8 @@ void rl_queue_release(struct rl_queue *q)
 	for (size_t i = 0; i < q->n; i++)
 		rl_queue_entry_release(&q->v[i]);
 	free(q->v);
+	for (size_t i = 0; i < q->nstrays; i++)
+		free(q->strays[i].file);
+	free(q->strays);
 	memset(q, 0, sizeof(*q));
 }

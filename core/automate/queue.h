@@ -6,6 +6,11 @@
  * pid): {"format":1,"source","name","version","time","pid"}. It is written
  * as a dot-file and renamed into place, so a reader never sees a torn one.
  * Names starting with a dot are never entries.
+ *
+ * Anything else in the queue that is not a dot-file (a file `README`, a
+ * directory, FIFO or symlink named `*.json`) is a stray: launchd starts the
+ * drain while the directory holds it (QueueDirectories ignores only
+ * dot-files), so a drain moves it out, to the sibling `<queue>.rejected`.
  */
 #ifndef RL_QUEUE_H
 #define RL_QUEUE_H
@@ -30,10 +35,20 @@ struct rl_queue_entry {
 	long pid;	 /* the writer */
 };
 
+/* Something in the queue that is not an entry, nor a dot-file. */
+struct rl_queue_stray {
+	char *file;	  /* its name in the queue directory */
+	const char *type; /* "file", "directory", "symlink", "fifo", "socket",
+			   * "device" or "other" (lstat: never followed) */
+};
+
 struct rl_queue {
 	struct rl_queue_entry *v; /* sorted by file name: oldest first */
 	size_t n;
 	size_t alloc;
+	struct rl_queue_stray *strays; /* sorted by file name */
+	size_t nstrays;
+	size_t strays_alloc;
 };
 
 /* `<prefix>/var/relaunch/queue` for the prefix relaunch runs from
@@ -48,8 +63,20 @@ int rl_queue_add(const char *dir, struct rl_queue_entry *e, struct rl_error *err
 
 /* Read every entry of dir. A missing directory is an empty queue; an entry
  * that cannot be parsed is listed with source "unreadable" (and a warning),
- * so that it is consumed like the others. Returns 0 or -1. */
+ * so that it is consumed like the others; a stray is listed in strays.
+ * Returns 0 or -1. */
 int rl_queue_list(const char *dir, struct rl_queue *out, struct rl_error *err);
+
+/* Where strays go: `<dir>.rejected` (dir's trailing slashes dropped).
+ * Malloc'd. */
+char *rl_queue_rejected_dir(const char *dir);
+
+/* Move each of q's strays out of dir into rl_queue_rejected_dir(dir)
+ * (created 0700 when missing), each by one rename(2), never followed nor
+ * opened, never replacing what is there (a name taken gets a suffix `.1`,
+ * `.2`, …); one warning each, saying where it went or why it could not go.
+ * Nothing is deleted. Returns how many are still in the queue. */
+size_t rl_queue_reject_strays(const char *dir, const struct rl_queue *q);
 
 /* Remove exactly the entries of consumed from dir (those already gone are
  * fine), and temporary files older than an hour that a crashed writer left.

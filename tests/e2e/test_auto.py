@@ -15,6 +15,7 @@ import os
 import plistlib
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -578,6 +579,118 @@ class AutoTest(unittest.TestCase):
                       f"the next: cannot read restart journal '{journal}'", st.stdout)
         os.unlink(journal)
         self.ok(m.relaunch("run", "--drain-queue", "--quiet", "0", *FAST))
+
+    def test_a_stray_in_the_queue_is_moved_out_and_not_started_for_again(self):
+        """launchd starts the drain while its queue holds anything but a
+        dot-file (QueueDirectories): a stray that is not an entry (a file
+        README, a directory, FIFO or symlink named *.json) is moved out by
+        the first drain, to <queue>.rejected, and the job is not started
+        for it again; status names it while it is in the queue."""
+        m = self.machine()
+        self.boot(m, ["web"])
+        os.makedirs(m.queue)
+        target = os.path.join(m.root, "elsewhere.json")
+        with open(target, "w") as f:
+            f.write('{"format":1,"source":"manual","name":null,"version":null,"time":1,"pid":1}\n')
+        with open(os.path.join(m.queue, "README"), "w") as f:
+            f.write("stray\n")
+        os.mkdir(os.path.join(m.queue, "d.json"))
+        os.mkfifo(os.path.join(m.queue, "f.json"))
+        os.symlink(target, os.path.join(m.queue, "l.json"))
+        open(os.path.join(m.queue, ".keep"), "w").close()  # a dot-file: not launchd's business
+        rejected = m.queue + ".rejected"
+        r = self.ok(m.relaunch("status"), 1)
+        for name, kind in (("README", "file"), ("d.json", "directory"), ("f.json", "fifo"),
+                           ("l.json", "symlink")):
+            self.assertIn(f"pending: stray    {name} (a {kind}, not a queue entry): launchd "
+                          "starts the drain while it is in the queue, and the drain moves it "
+                          f"to '{rejected}'\n", r.stdout)
+        self.assertNotIn("pending: nothing", r.stdout)
+        doc = json.loads(self.ok(m.relaunch("status", "--json"), 1).stdout)
+        self.assertEqual(doc["version"], 12)
+        self.assertEqual(doc["pending"]["strays"],
+                         [{"file": "README", "type": "file"}, {"file": "d.json", "type": "directory"},
+                          {"file": "f.json", "type": "fifo"}, {"file": "l.json", "type": "symlink"}])
+        self.assertEqual(doc["pending"]["queue"], [])
+
+        log = os.path.join(m.state, "agent.log")
+
+        def agent_log():
+            try:
+                with open(log) as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+
+        nothing = "nothing queued and no watched path changed"
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--quiet", "0"))
+        wait_for(lambda: nothing in agent_log(), "the drain the strays started")
+        self.assertEqual(m.queued(), [])
+        self.assertEqual(sorted(os.listdir(m.queue)), [".keep"])
+        self.assertEqual(stat.S_IMODE(os.lstat(rejected).st_mode), 0o700)
+        self.assertEqual(sorted(os.listdir(rejected)), ["README", "d.json", "f.json", "l.json"])
+        self.assertTrue(stat.S_ISFIFO(os.lstat(os.path.join(rejected, "f.json")).st_mode))
+        self.assertTrue(os.path.isdir(os.path.join(rejected, "d.json")))
+        self.assertEqual(os.readlink(os.path.join(rejected, "l.json")), target)  # not followed
+        self.assertTrue(os.path.exists(target))
+        for name, kind in (("README", "file"), ("d.json", "directory"), ("f.json", "fifo"),
+                           ("l.json", "symlink")):
+            self.assertRegex(agent_log(), re.escape(
+                f"relaunch: warning: '{os.path.join(m.queue, name)}' in the queue is not a queue "
+                f"entry (a {kind}): moved to '{os.path.join(rejected, name)}'\n"))
+        # The next start is for the next entry, not for the strays again.
+        # (No upgrade: a watched path's change would start it too.)
+        before = len(m.runs())
+        self.ok(m.relaunch("notify", "--formula", "web"))
+        wait_for(lambda: len(m.runs()) > before and m.runs()[-1]["end"] and not m.queued(),
+                 "the drained run")
+        self.assertEqual(m.runs()[-1]["trigger"], "queue")
+        self.assertEqual([e["reason"] for e in m.starts(LABEL)], ["queue", "queue"])
+        self.assertEqual(agent_log().count(nothing), 1, agent_log())
+        r = self.ok(m.relaunch("status"))
+        self.assertNotIn("pending: stray", r.stdout)
+        self.assertEqual(json.loads(self.ok(m.relaunch("status", "--json")).stdout)
+                         ["pending"]["strays"], [])
+
+    def test_a_drain_never_replaces_what_was_rejected_before(self):
+        """A stray whose name is taken in <queue>.rejected gets a suffix;
+        a rejected directory that is a symlink is not followed: the stray
+        stays, said so."""
+        m = self.machine()
+        self.boot(m, ["web"])
+        os.makedirs(m.queue)
+        rejected = m.queue + ".rejected"
+        os.makedirs(rejected)
+        for name in ("README", "README.1"):
+            with open(os.path.join(rejected, name), "w") as f:
+                f.write("earlier\n")
+        with open(os.path.join(m.queue, "README"), "w") as f:
+            f.write("new\n")
+        drain = ("run", "--drain-queue", "--quiet", "0", *FAST)
+        r = self.ok(m.relaunch(*drain))
+        self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
+        self.assertEqual(r.stderr, f"relaunch: warning: '{m.queue}/README' in the queue is not a "
+                         f"queue entry (a file): moved to '{rejected}/README.2'\n")
+        for name, text in (("README", "earlier\n"), ("README.1", "earlier\n"),
+                           ("README.2", "new\n")):
+            with open(os.path.join(rejected, name)) as f:
+                self.assertEqual(f.read(), text, name)
+        self.assertEqual(os.listdir(m.queue), [])
+        # The rejected directory a symlink: nothing is moved through it.
+        shutil.rmtree(rejected)
+        elsewhere = os.path.join(m.root, "elsewhere")
+        os.makedirs(elsewhere)
+        os.symlink(elsewhere, rejected)
+        os.mkdir(os.path.join(m.queue, "x.json"))
+        self.ok(m.relaunch("notify", "--formula", "web"))
+        r = self.ok(m.relaunch(*drain))
+        self.assertIn(f"relaunch: warning: '{m.queue}/x.json' in the queue is not a queue entry "
+                      f"(a directory) and cannot be moved to '{rejected}': Not a directory; "
+                      "launchd starts relaunch's job again while it is in the queue: move or "
+                      "remove it\n", r.stderr)
+        self.assertEqual(m.queued(), ["x.json"])
+        self.assertEqual(os.listdir(elsewhere), [])
+        self.assertEqual(m.runs()[-1]["trigger"], "queue")  # the entry was drained all the same
 
     # -- status and log after a successful, a deferred and a failed run ------
     def test_status_and_log(self):

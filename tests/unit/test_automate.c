@@ -59,6 +59,43 @@ static void test_queue(const char *dir)
 	CHECK_STR(list.v[2].source, "unreadable");
 	CHECK(list.v[2].time_ms > 2000); /* its mtime */
 	CHECK_INT(rl_queue_newest_ms(&list), list.v[2].time_ms);
+	CHECK_INT(list.nstrays, 0); /* a dot-file is no stray */
+	/* Not entries: a directory named *.json, a file README; moved out
+	 * whole, the queue's dot-files left. */
+	{
+		struct rl_queue strays = {0};
+		char *sub = rl_path_join(q, "sub.json");
+		char *rej = rl_queue_rejected_dir(q);
+		char *moved = rl_path_join(rej, "sub.json");
+		struct stat st;
+
+		CHECK(mkdir(sub, 0755) == 0);
+		check_write(q, "README", "x", 0644);
+		CHECK_INT(rl_queue_list(q, &strays, &err), 0);
+		CHECK_INT(strays.n, 3);
+		CHECK_INT(strays.nstrays, 2);
+		CHECK_STR(strays.strays[0].file, "README");
+		CHECK_STR(strays.strays[0].type, "file");
+		CHECK_STR(strays.strays[1].file, "sub.json");
+		CHECK_STR(strays.strays[1].type, "directory");
+		CHECK_INT(rl_queue_reject_strays(q, &strays), 0);
+		CHECK(lstat(moved, &st) == 0 && S_ISDIR(st.st_mode));
+		CHECK(lstat(sub, &st) < 0);
+		rl_queue_release(&strays);
+		CHECK_INT(rl_queue_list(q, &strays, &err), 0);
+		CHECK_INT(strays.nstrays, 0);
+		CHECK_INT(strays.n, 3);
+		rl_queue_release(&strays);
+		free(sub);
+		free(rej);
+		free(moved);
+	}
+	{
+		char *rej = rl_queue_rejected_dir("/a/queue//");
+
+		CHECK_STR(rej, "/a/queue.rejected");
+		free(rej);
+	}
 	{
 		char *d = rl_queue_entry_describe(&list.v[0]);
 
