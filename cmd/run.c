@@ -291,10 +291,17 @@ static void so_far_end(void)
 /* An error the run goes on after (state it could not record as it went),
  * which makes it exit 4: said now, and kept as the run's error in its log
  * (the first one, as for any error), so that status shows it. */
+/* The last error said by note_error: a state file that cannot be written
+ * (a full disk) fails every save alike, and is said once. */
+static char noted[RL_ERROR_TEXT_MAX];
+
 static void note_error(const struct rl_error *err)
 {
 	const char *text = err && err->set ? err->text : "unknown error";
 
+	if (strcmp(text, noted) == 0)
+		return;
+	snprintf(noted, sizeof(noted), "%s", text);
 	fprintf(stderr, "relaunch: %s\n", text);
 	if (record && json_is_null(json_object_get(record, "error")))
 		json_object_set_new(record, "error", rl_json_path(text));
@@ -305,6 +312,8 @@ static int run_fail(const struct rl_error *err)
 	if (record)
 		rl_runlog_record_finish(record, CLI_EXIT_ERROR,
 					err && err->set ? err->text : "unknown error");
+	if (err && err->set && strcmp(err->text, noted) == 0)
+		return CLI_EXIT_ERROR; /* said already, as it happened */
 	return cli_fail(err);
 }
 

@@ -57,6 +57,16 @@ char *rl_intent_pending_text(const struct rl_intent *it)
 			"was still stopping it after its bootout, and unloads it once it "
 			"exits); the next run loads it first",
 			action);
+	if (strcmp(may, "unloaded") == 0 && it->unanswered && it->under_way)
+		/* Its step never marked over: the run ended (a second signal),
+		 * or could not write the journal (a full disk), with no answer
+		 * recorded; launchd may well have answered. */
+		return rl_xasprintf(
+			"its %s was left unfinished: the job may be unloaded (no answer of "
+			"launchd to its bootout was recorded: the run that began it ended, or "
+			"could not update the journal, before it recorded one; launchd may have "
+			"acted on it); the next run checks and loads it again if so",
+			action);
 	if (strcmp(may, "unloaded") == 0 && it->unanswered)
 		return rl_xasprintf(
 			"its %s was left unfinished: the job may be unloaded (launchd never "

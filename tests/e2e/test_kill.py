@@ -23,6 +23,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -66,6 +67,64 @@ class KillTest(unittest.TestCase):
                     "exit $rc\n")
         os.chmod(path, 0o755)
         return path, done
+
+    @unittest.skipUnless(os.geteuid() == 0, "mounting a small tmpfs needs root")
+    def test_a_full_disk_after_the_bootout_is_said_once_and_claims_no_silence(self):
+        """The state directory fills up right after a reload's bootout
+        (the journal entry was written before it): each state file that
+        cannot be written is said once, however many saves fail, and the
+        entry left (launchd's answer never recorded) does not make status
+        claim launchd never answered; the next run, space freed, finds
+        the job loaded and clears the journal."""
+        m = self.m
+        mnt = tempfile.mkdtemp(prefix="relaunch-e2e-fs-")
+        self.addCleanup(os.rmdir, mnt)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs: {r.stderr.strip()}")
+        self.addCleanup(subprocess.run, ["umount", mnt], check=True)
+        m.env["RELAUNCH_STATE_DIR"] = m.state = os.path.join(mnt, "state")
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        self.boot([label])
+        self.change_plist(label, "aaa")
+        filler = os.path.join(mnt, "filler")
+        lc = os.path.join(m.root, "launchctl-fill")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
+                    "rc=$?\n"
+                    "case \"$*\" in bootout*)\n"
+                    f"  [ -e '{filler}' ] || dd if=/dev/zero of='{filler}' bs=4k 2>/dev/null ;;\n"
+                    "esac\n"
+                    "exit $rc\n")
+        os.chmod(lc, 0o755)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+        self.assertRegex(r.stderr, rf"(?m)^restarted {re.escape(label)} \(reload\): pid \d+ → \d+")
+        journal = os.path.join(m.state, "intent.json")
+        history = os.path.join(m.state, "history.json")
+        for line in (f"relaunch: cannot write restart journal '{journal}': "
+                     "No space left on device\n",
+                     f"relaunch: cannot write history '{history}': No space left on device\n"):
+            self.assertEqual(r.stderr.count(line), 1, r.stderr)
+        self.assertTrue(self.loaded(label))
+        self.assertEqual([(i["label"], i.get("unanswered")) for i in self.journal()],
+                         [(label, True)])  # as written before the bootout
+        st = m.relaunch("status")
+        self.assertNotIn("never answered", st.stdout)
+        self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job "
+                      "may be unloaded (no answer of launchd to its bootout was recorded: the "
+                      "run that began it ended, or could not update the journal, before it "
+                      "recorded one; launchd may have acted on it); the next run checks and "
+                      "loads it again if so\n", st.stdout)
+        os.unlink(filler)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"{label}: finished the reload an earlier run had begun: nothing to do: "
+                      "loaded and running", r.stderr)
+        self.assertEqual(self.journal(), [])
 
     def journal(self):
         path = os.path.join(self.m.state, "intent.json")
@@ -1291,8 +1350,10 @@ class KillTest(unittest.TestCase):
                           for i in self.journal()], [(label, "reload", True)])
         st = m.relaunch("status")
         self.assertIn(f"pending: unfinished {label}: its reload was left unfinished: the job "
-                      "may be unloaded (launchd never answered its bootout, and may have acted "
-                      "on it); the next run checks and loads it again if so\n", st.stdout)
+                      "may be unloaded (no answer of launchd to its bootout was recorded: the "
+                      "run that began it ended, or could not update the journal, before it "
+                      "recorded one; launchd may have acted on it); the next run checks and "
+                      "loads it again if so\n", st.stdout)
         bootouts = len([c for c in m.calls() if c["argv"][0] == "bootout"])
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
