@@ -101,10 +101,9 @@ static void add_run_job(const struct rl_launchctl *lc, const struct rl_discover_
 }
 
 /* The domains looked at for jobs `brew services run` loaded: each job's
- * own, then as root the system domain, then the invoking user's gui/<uid>
- * (user/<uid> where there is no GUI session: brew's domain over SSH).
- * Listed in that order, the jobs' domains first, as the process view
- * asks them. */
+ * own, then as root the system domain (find_run_loaded adds the invoking
+ * user's gui/<uid> and user/<uid> after them). Listed in that order, the
+ * jobs' domains first, as the process view asks them. */
 static void run_domains(const struct rl_jobset *js, struct rl_strv *domains)
 {
 	for (size_t i = 0; i < js->n; i++)
@@ -134,9 +133,15 @@ static void unlisted_why(const struct rl_launchctl *lc, const char *domain,
 }
 
 /* The jobs `brew services run` loaded, from launchd's listings (ls, kept
- * for the process view): 1 when every domain looked at answered, 0 when
- * launchd could not tell (launchctl cannot be run, a listing failed, or
- * launchd is asked no more), why saying why when not NULL. */
+ * for the process view): those of run_domains, then the invoking user's
+ * gui/<uid> and user/<uid>, both whether or not there is a GUI session
+ * (brew loads into user/<uid> over SSH, under sudo or when uid != euid,
+ * even while the user is logged in at the GUI: services/system.rb
+ * domain_target). A label listed in several of them is found in the
+ * first. 1 when every domain looked at answered (one that does not exist
+ * answers too), 0 when launchd could not tell (launchctl cannot be run, a
+ * listing failed, or launchd is asked no more), why saying why when not
+ * NULL. */
 static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discover_opts *dirs,
 			   struct rl_launchctl_listings *ls, struct rl_jobset *js,
 			   struct rl_error *why)
@@ -149,6 +154,8 @@ static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discov
 	run_domains(js, &domains);
 	if (!rl_strv_contains(&domains, gui))
 		rl_strv_push(&domains, gui);
+	if (!rl_strv_contains(&domains, user))
+		rl_strv_push(&domains, user);
 	for (size_t d = 0; d < domains.n && known; d++) {
 		const struct rl_launchctl_listing *l;
 		struct rl_strv labels = {0};
@@ -161,10 +168,6 @@ static int find_run_loaded(const struct rl_launchctl *lc, const struct rl_discov
 			known = 0;
 			break;
 		}
-		/* No GUI session: brew loads into user/<uid> instead. */
-		if (l->rc == 1 && strcmp(domains.v[d], gui) == 0 &&
-		    !rl_strv_contains(&domains, user))
-			rl_strv_push(&domains, user);
 		for (size_t i = 0; l->rc == 0 && i < l->d.n; i++)
 			if (homebrew_label(l->d.v[i].label) && !rl_jobset_find(js, l->d.v[i].label))
 				rl_strv_push(&labels, l->d.v[i].label);

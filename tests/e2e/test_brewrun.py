@@ -8,8 +8,8 @@ keeps it, its opt link or its keg, and copies it into no job directory
 (Homebrew/brew services/cli.rb `service_load`, formula.rb
 `launchd_service_path`). relaunch finds such a job in launchd's listings,
 and its plist from the path `print` shows it loaded from:
-- loaded from the opt link (in gui/<uid>, or user/<uid> on a Mac with no
-  GUI session), an upgrade restarts it (kickstart), or reloads
+- loaded from the opt link (in gui/<uid>, or user/<uid>, as over SSH,
+  with or without a GUI session), an upgrade restarts it (kickstart), or reloads
   it from the same opt path when the new keg's plist says something else;
 - loaded from a keg, an upgrade that keeps the old keg kickstarts it, one
   whose cleanup removed the old keg reloads it from the latest keg;
@@ -62,11 +62,12 @@ class BrewServicesRun(unittest.TestCase):
         if cleanup:
             shutil.rmtree(old)
 
-    def boot_run(self, m, *loads, headless=False):
+    def boot_run(self, m, *loads, headless=False, user=False):
         """launchd with each (label, path) loaded into the agent domain as
         `brew services run` loads it (headless: no GUI session, user/<uid>,
-        as over SSH)."""
-        domain = f"user/{os.getuid()}" if headless else m.agent_domain
+        as over SSH; user: user/<uid> beside a GUI session, as over SSH
+        while the user is logged in at the GUI)."""
+        domain = f"user/{os.getuid()}" if headless or user else m.agent_domain
         opts = ["--headless"] if headless else []
         for label, path in loads:
             opts += ["--load", f"{domain}={path}"]
@@ -158,6 +159,33 @@ class BrewServicesRun(unittest.TestCase):
             self.assertEqual(results[label]["status"], "restarted", results)
             self.restarted(m, label, old, "0.4.9")
             self.plan(m, 0)
+
+    def test_user_domain_beside_a_gui_session(self):
+        # Over SSH brew loads into user/<uid> even while the user is logged
+        # in at the GUI (services/system.rb domain_target): gui/<uid>
+        # exists and does not have the job, user/<uid> does.
+        with Machine(RELAUNCH) as m:
+            label, target = brew("valkeyd"), f"user/{os.getuid()}/{brew('valkeyd')}"
+            loaded = self.install(m, "valkeyd", "8.0.1")
+            self.boot_run(m, (label, loaded), user=True)
+            old = self.baseline(m, label)
+            r, doc = m.relaunch_json("jobs", "valkeyd")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([j["target"] for j in doc["jobs"]], [target], doc)
+            self.upgrade(m, "valkeyd", "8.0.2")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual((steps[label]["target"], steps[label]["action"]),
+                             (target, "kickstart"), steps)
+            results, _ = self.run_json(m)
+            self.assertEqual((results[label]["target"], results[label]["status"]),
+                             (target, "restarted"), results)
+            self.restarted(m, label, old, "8.0.2")
+            results, _ = self.run_json(m)
+            self.assertEqual(results, {})
+            self.plan(m, 0)
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("pending: nothing", r.stdout)
 
     def test_keg_path_kept_keg_kickstarts(self):
         with Machine(RELAUNCH) as m:
