@@ -163,8 +163,9 @@ static int left_out(const json_t *run, const char *key, const json_t *job)
 		if (json_is_string(l) && strcmp(json_string_value(l), key) == 0)
 			return 0;
 	}
-	/* key is the job's target in another user's GUI login: its label
-	 * says whether the run was given it. */
+	/* key is the job's target in another user's GUI login (or an
+	 * agent's other domain): its label says whether the run was given
+	 * it. */
 	label = json_string_value(json_object_get(job, "label"));
 	if (!label || !in_scope(run, label))
 		return 0;
@@ -371,7 +372,8 @@ static int under_way(const struct rl_intent *it, const struct rl_lock_holder *h)
 
 /* The journal's entry for the job of pending entry e, known by its
  * target (step_key): by its label (rl_intent_key) with that target, or
- * by the target itself (another user's GUI login); NULL when none. */
+ * by the target itself (another user's GUI login, an agent's other
+ * domain); NULL when none. */
 static const struct rl_intent *journal_entry(struct rl_intents *journal, const char *target,
 					     const json_t *e)
 {

@@ -835,6 +835,52 @@ void rl_logins_release(struct rl_logins *l)
 	memset(l, 0, sizeof(*l));
 }
 
+void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			      struct rl_jobset *jobs, struct rl_logins *out)
+{
+	struct rl_strv unknown = {0};
+
+	for (size_t i = 0; i < jobs->n; i++) {
+		struct rl_job *j = &jobs->v[i];
+		const struct rl_launchctl_listing *l[2];
+		const char *domains[2] = {j->domain, j->alt_domain};
+		struct rl_error err = {0};
+		struct rl_job *c;
+		int has[2];
+
+		if (!j->alt_domain || j->unreadable || rl_launchctl_gate_closed(lc->gate))
+			continue;
+		l[0] = rl_launchctl_listings_get(ls, domains[0], &err);
+		l[1] = l[0] ? rl_launchctl_listings_get(ls, domains[1], &err) : NULL;
+		if (!l[1])
+			break; /* launchctl cannot be run: find_job says so */
+		for (size_t d = 0; d < 2; d++)
+			has[d] = l[d]->rc == 0 && rl_launchctl_domain_find(&l[d]->d, j->label);
+		for (size_t d = 0; d < 2; d++)
+			if (l[d]->rc < 0 && has[!d] && !rl_launchctl_gate_closed(lc->gate))
+				rl_strv_push(&unknown, domains[d]);
+		if (!has[0] || !has[1])
+			continue;
+		rl_job_digests(j); /* the copy shares no bytes a digest would free */
+		c = rl_xmalloc(sizeof(*c));
+		*c = *j;
+		c->all_logins = 0;
+		c->other_login = 1;
+		c->domain = rl_xstrdup(j->alt_domain);
+		c->alt_domain = NULL;
+		c->target = rl_xasprintf("%s/%s", c->domain, j->label);
+		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+		out->v[out->n++] = c;
+	}
+	rl_strv_sort_unique(&unknown);
+	for (size_t i = 0; i < unknown.n; i++)
+		rl_warn("cannot tell which agents %s has loaded: launchd's listing of it could "
+			"not be read; the agents loaded in the other domain of its user are not "
+			"looked at there",
+			unknown.v[i]);
+	rl_strv_release(&unknown);
+}
+
 /* What the process view holds v's job to (v->job): its code files in
  * the manifest now indexes, and in then (the recorded one; NULL when
  * none), as collect_code gives them, and when its way to its programs
@@ -888,6 +934,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	 * launchd about it): as root the system domain is listed anyway. */
 	if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(o->lc->gate))
 		rl_pipeline_find_logins(o->lc, p->listings, &p->jobs, &p->logins);
+	rl_pipeline_find_domains(o->lc, p->listings, &p->jobs, &p->logins);
 	total = p->jobs.n + p->logins.n;
 	p->views = rl_xcalloc(total ? total : 1, sizeof(*p->views));
 	/* One finding for launchd's pid, one for a detached server. */
@@ -1292,7 +1339,8 @@ static struct rl_jobview *view_of(const struct rl_pipeline *p, const struct rl_j
 
 	if (i < p->nviews && p->views[i].job == job)
 		return &p->views[i];
-	/* Another user's GUI login's copy: its view follows the jobs'. */
+	/* A copy (another GUI login's, the other domain's): its view follows
+	 * the jobs'. */
 	for (i = p->jobs.n; i < p->nviews; i++)
 		if (p->views[i].job == job)
 			return &p->views[i];

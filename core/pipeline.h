@@ -136,8 +136,9 @@ struct rl_jobview {
 };
 
 /* The copies of the agents every GUI login loads (rl_job.all_logins) in
- * the other users' GUI logins that have them loaded (rl_job.other_login),
- * each a job of its own beside its label's. */
+ * the other users' GUI logins that have them loaded, and of the agents
+ * loaded in both gui/<uid> and user/<uid> in the other domain
+ * (rl_job.other_login), each a job of its own beside its label's. */
 struct rl_logins {
 	struct rl_job **v;
 	size_t n, alloc;
@@ -168,7 +169,8 @@ struct rl_pipeline {
 	struct rl_diff diff;
 	struct rl_plistdefs defs; /* the recorded plists' definitions (plan, run) */
 	/* The copies of the agents every GUI login loads (rl_job.all_logins)
-	 * in the other users' GUI logins that have them loaded
+	 * in the other users' GUI logins that have them loaded, and of the
+	 * agents loaded in both gui/<uid> and user/<uid> in the other domain
 	 * (rl_job.other_login): kept out of jobs, which holds one job a
 	 * label; each has a view (after those of jobs) and its own steps. */
 	struct rl_logins logins;
@@ -268,6 +270,18 @@ int rl_pipeline_as_root(void);
  * target are its own. */
 void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 			     struct rl_jobset *jobs, struct rl_logins *out);
+/* Push to out the copies of the agents of jobs loaded in both domains of
+ * the agent domain rule, gui/<uid> and user/<uid> (brew services over SSH
+ * bootstrapped one into user/<uid>, which outlives the session, and a GUI
+ * login loaded it from its directory too): each runs a process of its
+ * own, so the one in the job's other domain (alt_domain) is a copy as
+ * another GUI login's is (rl_job.other_login). From the two domains'
+ * listings ls, each asked once however many agents there are; for any
+ * user (both domains are the user's own). A listing that cannot tell
+ * while the other has the label is warned of once. A copy shares its
+ * job's strings as rl_pipeline_find_logins' do. */
+void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			      struct rl_jobset *jobs, struct rl_logins *out);
 void rl_logins_release(struct rl_logins *l);
 
 /* For `status`, after a plan made without launchd (o->lc NULL): a step

@@ -37,8 +37,9 @@ struct rl_job {
 	 * the GUI runs a copy of its own in gui/<their uid>. */
 	int all_logins;
 	/* This job is such a copy, in another user's GUI login (domain and
-	 * target that login's, uid that user's): the pipeline's, never in a
-	 * jobset; its key is its target (rl_job_key). */
+	 * target that login's, uid that user's), or the copy of an agent
+	 * loaded in both its domains in the other one (alt_domain's): the
+	 * pipeline's, never in a jobset; its key is its target (rl_job_key). */
 	int other_login;
 
 	char *program;	       /* Program key, NULL when absent */
@@ -241,8 +242,9 @@ const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *labe
  * as launchd's check does). */
 int rl_job_starts_now(const struct rl_job *j);
 /* What the restart journal, the restart history and a run's results know
- * the job by: its label, or for a copy in another user's GUI login
- * (other_login) its target, "gui/502/<label>". */
+ * the job by: its label, or for a copy in another user's GUI login or an
+ * agent's other domain (other_login) its target, "gui/502/<label>",
+ * "user/501/<label>". */
 const char *rl_job_key(const struct rl_job *j);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);

@@ -58,9 +58,10 @@ struct rl_intent {
 	 * next run, and in journals written before it. status tells a step
 	 * under way from one left unfinished by it, with the lock's holder. */
 	pid_t under_way;
-	/* The job is a copy of an agent in another user's GUI login
-	 * (rl_job.other_login): the journal knows it by its target, not its
-	 * label (rl_intent_key). Saved only when set. */
+	/* The job is a copy of an agent in another user's GUI login, or in
+	 * the other domain of an agent loaded in both (rl_job.other_login):
+	 * the journal knows it by its target, not its label (rl_intent_key).
+	 * Saved only when set. */
 	int other_login;
 	/* Not saved: this run's rl_intent_recover found launchd still stopping
 	 * the job (it answered 1), so the run does not wait for it again. */
@@ -82,8 +83,8 @@ int rl_intents_load(struct rl_intents *in, const char *statedir, struct rl_error
 /* Write it atomically (and fsync'd); an empty journal removes the file. */
 int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl_error *err);
 /* What the journal knows it by: its label, or its target for a copy in
- * another user's GUI login (other_login), as rl_job_key. The key is what
- * the functions below name "label". */
+ * another user's GUI login or an agent's other domain (other_login), as
+ * rl_job_key. The key is what the functions below name "label". */
 const char *rl_intent_key(const struct rl_intent *it);
 /* Add or replace the intent for its key (copied). */
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it);

@@ -232,13 +232,14 @@ size_t rl_stale_find(const struct rl_stale *const *by, size_t nby, const char *l
 int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const struct rl_stale *stale,
 		  size_t nstale, const struct rl_config *cfg, struct rl_plan *out,
 		  struct rl_error *err);
-/* After rl_plan_build: each copy of an agent in another user's GUI login
- * (extra: nextra jobs, rl_job.other_login) gets a step of its own beside
- * the step of its label, when that has one: the same reasons of the
- * files (each login runs the same plist and program), not the findings
- * of the console user's process; and its own findings (stale entries
- * whose job it is) as reasons, which give it a step even when its label
- * has none. Its step comes right after its label's, or last. */
+/* After rl_plan_build: each copy of an agent in another user's GUI login,
+ * or in the other domain of an agent loaded in both (extra: nextra jobs,
+ * rl_job.other_login), gets a step of its own beside the step of its
+ * label, when that has one: the same reasons of the files (each copy runs
+ * the same plist and program), not the findings of the label's own
+ * process; and its own findings (stale entries whose job it is) as
+ * reasons, which give it a step even when its label has none. Its step
+ * comes right after its label's, or last. */
 void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
 			const struct rl_stale *stale, size_t nstale, const struct rl_config *cfg);
 void rl_plan_release(struct rl_plan *p);

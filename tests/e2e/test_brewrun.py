@@ -11,6 +11,7 @@ and its plist from the path `print` shows it loaded from:
 - loaded from the opt link (in gui/<uid>, or user/<uid>, as over SSH,
   with or without a GUI session), an upgrade restarts it (kickstart), or reloads
   it from the same opt path when the new keg's plist says something else;
+  loaded in both, each domain's copy is restarted;
 - loaded from a keg, an upgrade that keeps the old keg kickstarts it, one
   whose cleanup removed the old keg reloads it from the latest keg;
 - it is listed by `jobs`, also named by its formula;
@@ -183,6 +184,44 @@ class BrewServicesRun(unittest.TestCase):
             results, _ = self.run_json(m)
             self.assertEqual(results, {})
             self.plan(m, 0)
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("pending: nothing", r.stdout)
+
+    def test_loaded_in_both_domains_restarts_each(self):
+        # `brew services run` at the GUI (gui/<uid>), and again over SSH
+        # (user/<uid>): a process in each, each restarted in its own
+        # domain.
+        with Machine(RELAUNCH) as m:
+            label = brew("memcd")
+            gui, user = f"{m.agent_domain}/{label}", f"user/{os.getuid()}/{label}"
+            loaded = self.install(m, "memcd", "1.6.28")
+            m.domains[label] = m.agent_domain
+            m.boot("--load", f"{m.agent_domain}={loaded}",
+                   "--load", f"user/{os.getuid()}={loaded}")
+
+            def user_pid():
+                r = m.launchctl("print", user)
+                return ([int(ln.strip()[6:]) for ln in r.stdout.splitlines()
+                         if ln.strip().startswith("pid = ")] or [0])[0]
+
+            old = {gui: self.baseline(m, label),
+                   user: wait_until(user_pid, "the user domain's copy")}
+            self.upgrade(m, "memcd", "1.6.29")
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertEqual([(s["target"], s["action"]) for s in doc["steps"]],
+                             [(gui, "kickstart"), (user, "kickstart")], doc)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertEqual({x["target"]: (x["status"], x["old_pid"]) for x in doc["results"]},
+                             {gui: ("restarted", old[gui]), user: ("restarted", old[user])},
+                             doc)
+            self.restarted(m, label, old[gui], "1.6.29")
+            self.assertNotIn(user_pid(), (0, old[user]))
+            self.assertIn("/Cellar/memcd/1.6.29/bin", m.exe(user_pid()))
+            results, _ = self.run_json(m)
+            self.assertEqual(results, {})
             r = m.relaunch("status")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn("pending: nothing", r.stdout)

@@ -477,6 +477,144 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn(f"not loaded in user/{UID}", r["error"])
         self.assertEqual(res[brew("nginx")]["status"], "restarted", res)
 
+    # -- an agent loaded in both gui/<uid> and user/<uid> ------------------
+    def both_domains_machine(self, formula):
+        """formula's agent in ~/Library/LaunchAgents, loaded twice:
+        `brew services start` over SSH bootstrapped it into user/<uid>,
+        which outlives the session, and the user's GUI login loaded it into
+        gui/<uid> from the directory as well. Each runs a process."""
+        m = self.machine()
+        plist = m.brew_install(formula, "1.0", daemon=False)
+        self.baseline(m, "--load", f"user/{UID}={plist}", running=[brew(formula)])
+        harness.wait_until(lambda: self.user_pid(m, brew(formula)), "the user domain's copy")
+        return m
+
+    def user_pid(self, m, label):
+        r = m.launchctl("print", f"user/{UID}/{label}")
+        for line in r.stdout.splitlines():
+            if line.strip().startswith("pid = "):
+                return int(line.strip()[6:])
+        return 0
+
+    def test_an_agent_loaded_in_both_domains_is_restarted_in_each(self):
+        """Both copies run the replaced program: each is a step of its own,
+        by target, restarted in its own domain; the next run has nothing
+        left, and status nothing pending."""
+        m = self.both_domains_machine("food")
+        label = brew("food")
+        gui, user = f"gui/{UID}/{label}", f"user/{UID}/{label}"
+        old = {gui: m.pid(label), user: self.user_pid(m, label)}
+        m.brew_upgrade("food", "1.1")
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual([(s["target"], s["action"]) for s in doc["steps"]],
+                         [(gui, "kickstart"), (user, "kickstart")], doc)
+        for s, pid in zip(doc["steps"], (old[gui], old[user])):
+            self.assertIn(f"pid {pid} runs ", s["reasons"][0]["text"], s)
+        # jobs lists each copy, the first domain's first.
+        r, doc = m.relaunch_json("jobs", "food")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([j["target"] for j in doc["jobs"]], [gui, user], doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: (x["status"], x["old_pid"]) for t, x in res.items()},
+                         {gui: ("restarted", old[gui]), user: ("restarted", old[user])}, doc)
+        self.assertEqual([e["target"] for e in self.kickstarts(m, label)], [gui, user])
+        for pid in (m.pid(label), self.user_pid(m, label)):
+            self.assertNotIn(pid, (0, old[gui], old[user]))
+            self.assertIn("/Cellar/food/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(doc["results"], [], doc)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn("pending: nothing", st.stdout)
+
+    def test_a_changed_plist_reloads_each_domain_from_it(self):
+        """A plist that says something else now: each copy is reloaded,
+        booted out of and bootstrapped into its own domain."""
+        m = self.both_domains_machine("pland")
+        label = brew("pland")
+        m.brew_upgrade("pland", "1.1")
+        m.write_plist(label, [os.path.join(m.opt("pland"), "bin", "pland"), "2000"],
+                      daemon=False)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {f"gui/{UID}/{label}": ("reload", "restarted"),
+                          f"user/{UID}/{label}": ("reload", "restarted")}, doc)
+        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
+        plist = os.path.join(m.agents, label + ".plist")
+        self.assertEqual(boots[-2:], [["bootstrap", f"gui/{UID}", plist],
+                                      ["bootstrap", f"user/{UID}", plist]], boots)
+        for pid in (m.pid(label), self.user_pid(m, label)):
+            self.assertIn("/Cellar/pland/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_the_user_domain_copy_alone_running_old_code_is_restarted(self):
+        """The change is recorded and the GUI login's copy restarted by
+        hand: only the user domain's copy still runs the replaced program,
+        which the process view finds, so it alone is restarted."""
+        m = self.both_domains_machine("dockd")
+        label = brew("dockd")
+        user = self.user_pid(m, label)
+        m.brew_upgrade("dockd", "1.1")
+        mine = m.pid(label)
+        self.assertEqual(m.launchctl("kickstart", "-k", f"gui/{UID}/{label}").returncode, 0)
+        harness.wait_until(lambda: m.pid(label) not in (0, mine), "the GUI copy restarted")
+        r = m.relaunch("record", "--force")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        mine = m.pid(label)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"user/{UID}/{label}": "restarted"}, doc)
+        self.assertEqual([x["change"] for x in res[f"user/{UID}/{label}"]["reasons"]][:1],
+                         ["stale"], doc)
+        self.assertEqual(m.pid(label), mine)
+        self.assertNotIn(self.user_pid(m, label), (0, user))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(doc["results"], [], doc)
+
+    def test_a_failed_restart_in_the_user_domain_is_retried(self):
+        """The user domain's kickstart fails: the run exits 3, the GUI
+        copy stays restarted, status says it is pending, and the next run
+        retries the user domain's copy alone (the GUI copy's step is
+        current: its process runs the files on disk)."""
+        m = self.both_domains_machine("noted")
+        label = brew("noted")
+        user = self.user_pid(m, label)
+        m.brew_upgrade("noted", "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", label, "--domain",
+                f"user/{UID}", "--code", "5")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"gui/{UID}/{label}"]["status"], "restarted", doc)
+        self.assertEqual(res[f"user/{UID}/{label}"]["status"], "failed", doc)
+        self.assertEqual(self.user_pid(m, label), user)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: failed   {label}: ", st.stdout)
+        mine = m.pid(label)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"gui/{UID}/{label}": "current",
+                          f"user/{UID}/{label}": "restarted"}, doc)
+        self.assertEqual(m.pid(label), mine)
+        self.assertNotIn(self.user_pid(m, label), (0, user))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(doc["results"], [], doc)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn("pending: nothing", st.stdout)
+
     # -- one listing per domain ---------------------------------------------
     def test_one_domain_listing_serves_every_job(self):
         """plan asks each domain once (`print <domain>` lists every job's
