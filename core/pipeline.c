@@ -858,7 +858,8 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 			has[d] = l[d]->rc == 0 && rl_launchctl_domain_find(&l[d]->d, j->label);
 		for (size_t d = 0; d < 2; d++)
 			if (l[d]->rc < 0 && has[!d] && !rl_launchctl_gate_closed(lc->gate))
-				rl_strv_push(&unknown, domains[d]);
+				rl_strv_push_owned(&unknown,
+						   rl_xasprintf("%s\n%s", domains[!d], domains[d]));
 		if (!has[0] || !has[1])
 			continue;
 		rl_job_digests(j); /* the copy shares no bytes a digest would free */
@@ -873,11 +874,15 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 		out->v[out->n++] = c;
 	}
 	rl_strv_sort_unique(&unknown);
-	for (size_t i = 0; i < unknown.n; i++)
-		rl_warn("cannot tell which agents %s has loaded: launchd's listing of it could "
-			"not be read; the agents loaded in the other domain of its user are not "
-			"looked at there",
-			unknown.v[i]);
+	for (size_t i = 0; i < unknown.n; i++) {
+		char *other = strchr(unknown.v[i], '\n');
+
+		*other++ = '\0';
+		rl_warn("cannot tell which of the agents loaded in %s are loaded in %s too: "
+			"launchd's listing of %s could not be read; their copies there are not "
+			"looked at",
+			unknown.v[i], other, other);
+	}
 	rl_strv_release(&unknown);
 }
 

@@ -278,7 +278,8 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
  * another GUI login's is (rl_job.other_login). From the two domains'
  * listings ls, each asked once however many agents there are; for any
  * user (both domains are the user's own). A listing that cannot tell
- * while the other has the label is warned of once. A copy shares its
+ * while the other has the label is warned of once a pair of domains. A
+ * copy shares its
  * job's strings as rl_pipeline_find_logins' do. */
 void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 			      struct rl_jobset *jobs, struct rl_logins *out);

@@ -615,6 +615,31 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
 
+    def test_a_user_domain_listing_that_cannot_be_read_is_one_warning(self):
+        """launchd's listing of user/<uid> prints no services block: the
+        agent is judged in gui/<uid> as ever, and whether a copy runs in
+        user/<uid> too cannot be told, which is said once, naming both
+        domains."""
+        m = self.both_domains_machine("lostd")
+        label = brew("lostd")
+        bad = os.path.join(m.root, "launchctl-nouser")
+        with open(bad, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"if [ $# = 2 ] && [ \"$1 $2\" = 'print user/{UID}' ]; then\n"
+                    "\techo 'user = {'; echo '}'; exit 0\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(bad, 0o755)
+        m.brew_upgrade("lostd", "1.1")
+        r, doc = m.relaunch_json("plan", "--launchctl", bad)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual([s["target"] for s in doc["steps"]], [f"gui/{UID}/{label}"], doc)
+        self.assertEqual(r.stderr,
+                         f"relaunch: warning: cannot tell which of the agents loaded in "
+                         f"gui/{UID} are loaded in user/{UID} too: launchd's listing of "
+                         f"user/{UID} could not be read; their copies there are not looked "
+                         "at\n")
+
     # -- one listing per domain ---------------------------------------------
     def test_one_domain_listing_serves_every_job(self):
         """plan asks each domain once (`print <domain>` lists every job's
