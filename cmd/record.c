@@ -254,10 +254,13 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		cli_pipeline_opts(ctx, &lc, &po);
 		a.lc = &lc;
 		rl_launchctl_listings_init(&a.ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
-		/* Each other GUI login's copy of an agent every login loads is
+		/* Each other GUI login's copy of an agent every login loads,
+		 * and the other domain's copy of an agent loaded in both, is
 		 * judged on its own, as a run restarts it on its own. */
-		if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(lc.gate)) {
-			rl_pipeline_find_logins(&lc, &a.ls, &all, &logins);
+		if (!rl_launchctl_gate_closed(lc.gate)) {
+			if (rl_pipeline_as_root())
+				rl_pipeline_find_logins(&lc, &a.ls, &all, &logins);
+			rl_pipeline_find_domains(&lc, &a.ls, &all, &logins);
 			rl_plan_add_logins(&plan, (const struct rl_job *const *)logins.v, logins.n,
 					   NULL, 0, &ctx->cfg);
 		}

@@ -611,12 +611,15 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		struct rl_launchctl_listings ls;
 
 		changed = json_array();
-		/* Each other GUI login's copy of an agent every login loads
-		 * is a step of its own, as a run restarts it: pending under
-		 * its label when the console user's copy is not. */
+		/* Each other GUI login's copy of an agent every login loads,
+		 * and the other domain's copy of an agent loaded in both, is
+		 * a step of its own, as a run restarts it: pending under its
+		 * label when the label's own copy is not. */
 		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
-		if (rl_pipeline_as_root() && !rl_launchctl_gate_closed(lc.gate)) {
-			rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
+		if (p->plan.n && !rl_launchctl_gate_closed(lc.gate)) {
+			if (rl_pipeline_as_root())
+				rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
+			rl_pipeline_find_domains(&lc, &ls, &p->jobs, &p->logins);
 			rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v,
 					   p->logins.n, NULL, 0, &p->cfg);
 		}

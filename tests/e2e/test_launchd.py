@@ -615,6 +615,39 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
 
+    def test_record_refuses_a_change_the_user_domain_still_runs(self):
+        """The GUI login's copy is not running (KeepAlive false, it
+        exited), the user domain's copy still runs the replaced program:
+        `status` lists the change pending, `record` must not forget it,
+        and the run that follows restarts it there."""
+        m = self.machine()
+        label = brew("trayd")
+        m.brew_keg("trayd", "1.0")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/trayd/1.0", m.opt("trayd"))
+        plist = m.write_plist(label, [os.path.join(m.opt("trayd"), "bin", "trayd"), "1000"],
+                              daemon=False, KeepAlive=False)
+        self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
+        user = harness.wait_until(lambda: self.user_pid(m, label), "the user domain's copy")
+        os.kill(m.pid(label), signal.SIGTERM)
+        harness.wait_until(lambda: m.pid(label) == 0, "the GUI copy gone")
+        m.brew_upgrade("trayd", "1.1")
+        st = m.relaunch("status")
+        self.assertEqual(st.stdout.count(f"pending: changed  {label}: "), 1,
+                         st.stdout + st.stderr)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn(f"user/{UID}/{label}", r.stderr)
+        self.assertIn("not recording", r.stderr)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"user/{UID}/{label}"]["status"], "restarted", doc)
+        self.assertNotIn(self.user_pid(m, label), (0, user))
+        self.assertEqual(m.pid(label), 0)
+        st = m.relaunch("status")
+        self.assertIn("pending: nothing", st.stdout, st.stdout + st.stderr)
+
     def test_a_user_domain_listing_that_cannot_be_read_is_one_warning(self):
         """launchd's listing of user/<uid> prints no services block: the
         agent is judged in gui/<uid> as ever, and whether a copy runs in
