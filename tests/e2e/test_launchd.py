@@ -256,12 +256,79 @@ class LaunchdTest(unittest.TestCase):
                       "--gui-uid", str(self.OTHER), running=[brew(formula)])
         return m
 
-    def other_pid(self, m, label):
-        r = m.launchctl("print", f"gui/{self.OTHER}/{label}")
+    def pid_in(self, m, domain, label):
+        """launchd's pid for label in domain, 0 when it has none."""
+        r = m.launchctl("print", f"{domain}/{label}")
         for line in r.stdout.splitlines():
             if line.strip().startswith("pid = "):
                 return int(line.strip()[6:])
         return 0
+
+    def other_pid(self, m, label):
+        return self.pid_in(m, f"gui/{self.OTHER}", label)
+
+    def check_failed_copy_retried(self, m, formula, domain):
+        """formula's agent runs in gui/<uid> and in domain too, and the
+        kickstart of domain's copy fails: the run exits 3, the console
+        copy stays restarted, status says the label is pending, and the
+        next run retries domain's copy alone (the console copy's process
+        runs the files on disk); then nothing is left."""
+        label = brew(formula)
+        copy = harness.wait_until(lambda: self.pid_in(m, domain, label), f"the copy in {domain}")
+        m.brew_upgrade(formula, "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", label, "--domain", domain,
+                "--code", "5")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual(res[f"gui/{UID}/{label}"]["status"], "restarted", doc)
+        self.assertEqual(res[f"{domain}/{label}"]["status"], "failed", doc)
+        self.assertEqual(self.pid_in(m, domain, label), copy)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: failed   {label}: ", st.stdout)
+        mine = m.pid(label)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"gui/{UID}/{label}": "current",
+                          f"{domain}/{label}": "restarted"}, doc)
+        self.assertEqual(m.pid(label), mine)
+        self.assertNotIn(self.pid_in(m, domain, label), (0, copy))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(doc["results"], [], doc)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        self.assertIn("pending: nothing", st.stdout)
+
+    def check_record_refuses_copy(self, m, formula, domain):
+        """formula's agent (KeepAlive false) runs in gui/<uid> and in
+        domain; the console copy exits, then formula is upgraded: status
+        lists the change pending once, record refuses it naming domain's
+        copy (still owed its restart), and the run that follows restarts
+        that copy alone (the console copy, not running, is idle)."""
+        label = brew(formula)
+        copy = harness.wait_until(lambda: self.pid_in(m, domain, label), f"the copy in {domain}")
+        os.kill(m.pid(label), signal.SIGTERM)
+        harness.wait_until(lambda: m.pid(label) == 0, "the console copy gone")
+        m.brew_upgrade(formula, "1.1")
+        st = m.relaunch("status")
+        self.assertEqual(st.stdout.count(f"pending: changed  {label}: "), 1,
+                         st.stdout + st.stderr)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+        self.assertIn(f"{domain}/{label}", r.stderr)
+        self.assertIn("not recording", r.stderr)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: x["status"] for t, x in res.items()},
+                         {f"gui/{UID}/{label}": "idle", f"{domain}/{label}": "restarted"}, doc)
+        self.assertNotIn(self.pid_in(m, domain, label), (0, copy))
+        self.assertEqual(m.pid(label), 0)
+        st = m.relaunch("status")
+        self.assertIn("pending: nothing", st.stdout, st.stdout + st.stderr)
 
     def results_by_target(self, doc):
         return {res["target"]: res for res in doc["results"]}
@@ -351,24 +418,7 @@ class LaunchdTest(unittest.TestCase):
         m.domains[label] = f"gui/{UID}"
         self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
                       "--gui-uid", str(self.OTHER), running=[label])
-        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
-        mine = m.pid(label)
-        os.kill(mine, signal.SIGTERM)
-        harness.wait_until(lambda: m.pid(label) == 0, "the console copy gone")
-        m.brew_upgrade("traytool", "1.1")
-        st = m.relaunch("status")
-        self.assertIn(f"pending: changed  {label}: ", st.stdout, st.stdout + st.stderr)
-        self.assertEqual(st.stdout.count(f"pending: changed  {label}: "), 1, st.stdout)
-        r = m.relaunch("record")
-        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
-        self.assertIn(f"gui/{self.OTHER}/{label}", r.stderr)
-        self.assertIn("not recording", r.stderr)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "restarted", doc)
-        self.assertNotIn(self.other_pid(m, label), (0, other))
-        self.assertEqual(m.pid(label), 0)
+        self.check_record_refuses_copy(m, "traytool", f"gui/{self.OTHER}")
 
     def test_a_login_without_the_agent_is_not_touched(self):
         """An agent of the console user's own directory is loaded in no
@@ -389,29 +439,8 @@ class LaunchdTest(unittest.TestCase):
         """The second login's kickstart fails: the run exits 3 as for any
         failed job, the console user's copy stays restarted, and the next
         run retries the other login's copy alone."""
-        m = self.all_logins_machine("noted")
-        label = brew("noted")
-        other = harness.wait_until(lambda: self.other_pid(m, label), "the other login's copy")
-        m.brew_upgrade("noted", "1.1")
-        m.fault("exit", "--command", "kickstart", "--label", label, "--domain",
-                f"gui/{self.OTHER}", "--code", "5")
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 3, r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual(res[f"gui/{UID}/{label}"]["status"], "restarted", doc)
-        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "failed", doc)
-        self.assertEqual(self.other_pid(m, label), other)
-        st = m.relaunch("status")
-        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
-        self.assertIn(f"pending: failed   {label}: ", st.stdout)
-        mine = m.pid(label)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual(res[f"gui/{self.OTHER}/{label}"]["status"], "restarted", doc)
-        self.assertNotEqual(res.get(f"gui/{UID}/{label}", {}).get("status"), "restarted", doc)
-        self.assertEqual(m.pid(label), mine)
-        self.assertNotIn(self.other_pid(m, label), (0, other))
+        self.check_failed_copy_retried(self.all_logins_machine("noted"), "noted",
+                                       f"gui/{self.OTHER}")
 
     def test_no_agent_every_login_loads_asks_no_more(self):
         """Agents of the user's own session type only (Background): no
@@ -490,11 +519,7 @@ class LaunchdTest(unittest.TestCase):
         return m
 
     def user_pid(self, m, label):
-        r = m.launchctl("print", f"user/{UID}/{label}")
-        for line in r.stdout.splitlines():
-            if line.strip().startswith("pid = "):
-                return int(line.strip()[6:])
-        return 0
+        return self.pid_in(m, f"user/{UID}", label)
 
     def test_an_agent_loaded_in_both_domains_is_restarted_in_each(self):
         """Both copies run the replaced program: each is a step of its own,
@@ -585,35 +610,8 @@ class LaunchdTest(unittest.TestCase):
         copy stays restarted, status says it is pending, and the next run
         retries the user domain's copy alone (the GUI copy's step is
         current: its process runs the files on disk)."""
-        m = self.both_domains_machine("noted")
-        label = brew("noted")
-        user = self.user_pid(m, label)
-        m.brew_upgrade("noted", "1.1")
-        m.fault("exit", "--command", "kickstart", "--label", label, "--domain",
-                f"user/{UID}", "--code", "5")
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual(res[f"gui/{UID}/{label}"]["status"], "restarted", doc)
-        self.assertEqual(res[f"user/{UID}/{label}"]["status"], "failed", doc)
-        self.assertEqual(self.user_pid(m, label), user)
-        st = m.relaunch("status")
-        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
-        self.assertIn(f"pending: failed   {label}: ", st.stdout)
-        mine = m.pid(label)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual({t: x["status"] for t, x in res.items()},
-                         {f"gui/{UID}/{label}": "current",
-                          f"user/{UID}/{label}": "restarted"}, doc)
-        self.assertEqual(m.pid(label), mine)
-        self.assertNotIn(self.user_pid(m, label), (0, user))
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(doc["results"], [], doc)
-        st = m.relaunch("status")
-        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
-        self.assertIn("pending: nothing", st.stdout)
+        self.check_failed_copy_retried(self.both_domains_machine("noted"), "noted",
+                                       f"user/{UID}")
 
     def test_record_refuses_a_change_the_user_domain_still_runs(self):
         """The GUI login's copy is not running (KeepAlive false, it
@@ -628,25 +626,7 @@ class LaunchdTest(unittest.TestCase):
         plist = m.write_plist(label, [os.path.join(m.opt("trayd"), "bin", "trayd"), "1000"],
                               daemon=False, KeepAlive=False)
         self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
-        user = harness.wait_until(lambda: self.user_pid(m, label), "the user domain's copy")
-        os.kill(m.pid(label), signal.SIGTERM)
-        harness.wait_until(lambda: m.pid(label) == 0, "the GUI copy gone")
-        m.brew_upgrade("trayd", "1.1")
-        st = m.relaunch("status")
-        self.assertEqual(st.stdout.count(f"pending: changed  {label}: "), 1,
-                         st.stdout + st.stderr)
-        r = m.relaunch("record")
-        self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
-        self.assertIn(f"user/{UID}/{label}", r.stderr)
-        self.assertIn("not recording", r.stderr)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        res = self.results_by_target(doc)
-        self.assertEqual(res[f"user/{UID}/{label}"]["status"], "restarted", doc)
-        self.assertNotIn(self.user_pid(m, label), (0, user))
-        self.assertEqual(m.pid(label), 0)
-        st = m.relaunch("status")
-        self.assertIn("pending: nothing", st.stdout, st.stdout + st.stderr)
+        self.check_record_refuses_copy(m, "trayd", f"user/{UID}")
 
     def test_a_user_domain_listing_that_cannot_be_read_is_one_warning(self):
         """launchd's listing of user/<uid> prints no services block: the
