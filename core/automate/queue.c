@@ -14,6 +14,7 @@
 #include "core/automate/host.h"
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
+#include "core/platform/platform.h"
 
 #define ENTRY_MAX   4096
 #define STALE_TMP_S 3600
@@ -268,17 +269,10 @@ static int rename_noreplace(const char *from, const char *to)
 {
 	struct stat st;
 
-#if defined(__APPLE__)
-	if (renamex_np(from, to, RENAME_EXCL) == 0)
+	if (rl_platform_rename_excl(from, to) == 0)
 		return 0;
-	if (errno != ENOTSUP && errno != EINVAL)
+	if (errno != ENOTSUP)
 		return -1;
-#elif defined(RENAME_NOREPLACE)
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-#endif
 	/* A file system without the exclusive form. */
 	if (lstat(to, &st) == 0) {
 		errno = EEXIST;

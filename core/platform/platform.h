@@ -42,6 +42,12 @@ void rl_platform_advise_sequential(int fd);
  * for it (Linux posix_fadvise WILLNEED, macOS F_RDADVISE). Advice only. */
 void rl_platform_prefetch(int fd, uint64_t off, uint64_t len);
 
+/* rename(2) from to to that never replaces to (-1, EEXIST when to is
+ * taken): Linux renameat2 RENAME_NOREPLACE, macOS renamex_np
+ * RENAME_EXCL. -1 with ENOTSUP when the system or the file system has no
+ * such form (the caller decides what to do then). */
+int rl_platform_rename_excl(const char *from, const char *to);
+
 /* Make a child spawned with fa and *flags get no descriptor above stderr
  * but those fa itself puts there: 0, or an errno value. glibc 2.34+ and
  * FreeBSD close the rest with one file action

@@ -150,6 +150,16 @@ int rl_platform_pipe_cloexec(int p[2])
 	return 0;
 }
 
+int rl_platform_rename_excl(const char *from, const char *to)
+{
+	/* <stdio.h>, macOS 10.12 and later. */
+	if (renamex_np(from, to, RENAME_EXCL) == 0)
+		return 0;
+	if (errno == EINVAL)
+		errno = ENOTSUP; /* a file system without it */
+	return -1;
+}
+
 void rl_platform_advise_sequential(int fd)
 {
 	(void)fcntl(fd, F_RDAHEAD, 1);

@@ -129,6 +129,21 @@ void rl_platform_prefetch(int fd, uint64_t off, uint64_t len)
 	(void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
 }
 
+int rl_platform_rename_excl(const char *from, const char *to)
+{
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#else
+	(void)from;
+	(void)to;
+#endif
+	errno = ENOTSUP;
+	return -1;
+}
+
 int rl_platform_spawn_close_others(posix_spawn_file_actions_t *fa, short *flags)
 {
 #if HAVE_POSIX_SPAWN_ADDCLOSEFROM_NP
