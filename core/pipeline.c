@@ -780,6 +780,25 @@ static int find_job(struct rl_launchctl_listings *ls, const struct rl_launchctl 
 	return rc;
 }
 
+/* A copy of job j loaded in domain too, pushed to out: it shares j's
+ * strings (j outlives it), its domain and target its own; launchd has it
+ * where it is, so a reload of it bootstraps it there again. */
+static struct rl_job *copy_in(struct rl_logins *out, const struct rl_job *j, const char *domain)
+{
+	struct rl_job *c = rl_xmalloc(sizeof(*c));
+
+	*c = *j;
+	c->all_logins = 0;
+	c->other_login = 1;
+	c->domain = rl_xstrdup(domain);
+	c->alt_domain = NULL;
+	c->load_domain = c->load_target = NULL;
+	c->target = rl_xasprintf("%s/%s", c->domain, j->label);
+	rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
+	out->v[out->n++] = c;
+	return c;
+}
+
 void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 			     struct rl_jobset *jobs, struct rl_logins *out)
 {
@@ -797,20 +816,9 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
 		/* The copies share no bytes a digest would free. */
 		if (loaded.n)
 			rl_job_digests(j);
-		for (size_t d = 0; d < loaded.n; d++) {
-			struct rl_job *c = rl_xmalloc(sizeof(*c));
-
-			*c = *j;
-			c->all_logins = 0;
-			c->other_login = 1;
-			c->domain = rl_xstrdup(loaded.v[d]);
-			c->alt_domain = NULL;
-			c->load_domain = c->load_target = NULL;
-			c->target = rl_xasprintf("%s/%s", c->domain, j->label);
-			c->uid = (uid_t)strtoul(c->domain + strlen("gui/"), NULL, 10);
-			rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
-			out->v[out->n++] = c;
-		}
+		for (size_t d = 0; d < loaded.n; d++)
+			copy_in(out, j, loaded.v[d])->uid =
+				(uid_t)strtoul(loaded.v[d] + strlen("gui/"), NULL, 10);
 		rl_strv_release(&loaded);
 		if (rc == -2)
 			break;
@@ -845,7 +853,6 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 		const struct rl_launchctl_listing *l[2];
 		const char *domains[2] = {j->domain, j->alt_domain};
 		struct rl_error err = {0};
-		struct rl_job *c;
 		int has[2];
 
 		if (!j->alt_domain || j->unreadable || rl_launchctl_gate_closed(lc->gate))
@@ -863,15 +870,7 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 		if (!has[0] || !has[1])
 			continue;
 		rl_job_digests(j); /* the copy shares no bytes a digest would free */
-		c = rl_xmalloc(sizeof(*c));
-		*c = *j;
-		c->all_logins = 0;
-		c->other_login = 1;
-		c->domain = rl_xstrdup(j->alt_domain);
-		c->alt_domain = NULL;
-		c->target = rl_xasprintf("%s/%s", c->domain, j->label);
-		rl_xgrow((void **)&out->v, &out->alloc, out->n + 1, sizeof(*out->v));
-		out->v[out->n++] = c;
+		copy_in(out, j, j->alt_domain);
 	}
 	rl_strv_sort_unique(&unknown);
 	for (size_t i = 0; i < unknown.n; i++) {
