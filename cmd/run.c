@@ -871,7 +871,7 @@ static int finish_killed_run(const char *statedir, const struct rl_launchctl *lc
 		char *done = NULL;
 		/* the journal is read back from disk: its label is quoted like
 		 * any other before it reaches a terminal */
-		char *shown = rl_path_quote(it->label);
+		char *shown = rl_path_quote(rl_intent_key(it));
 
 		int rc;
 

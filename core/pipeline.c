@@ -1780,6 +1780,17 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		if (s->decision == RL_DECISION_RESTART && !root && s->job->domain &&
 		    strcmp(s->job->domain, "system") == 0)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_NEEDS_ROOT);
+		/* A copy launchd runs in a domain its new plist excludes: a
+		 * reload would boot it out and fail to load it there again,
+		 * and the label's own step loads the plist where it belongs. */
+		if (s->decision == RL_DECISION_RESTART && s->action == RL_ACTION_RELOAD &&
+		    s->job->other_login && !rl_job_plist_loads_in(s->job, s->job->domain)) {
+			why = rl_xasprintf("its new plist no longer loads in %s "
+					   "(LimitLoadToSessionType), so a reload would leave it "
+					   "unloaded there; boot it out: 'launchctl bootout %s'",
+					   s->job->domain, s->job->target);
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
+		}
 		if (s->decision == RL_DECISION_RESTART && !now.m)
 			rl_label_uses_build(&now, &p->current);
 		if (s->decision == RL_DECISION_RESTART &&

@@ -416,20 +416,22 @@ int rl_job_starts_now(const struct rl_job *j)
  * only Background (*only: an agent of the user/<uid> domain), does it
  * name Background at all (*any)? A value of another type is ignored, as
  * launchd ignores it. */
-static void background_session(plist_t dict, int *only, int *any)
+static void background_session(plist_t dict, int *only, int *any, int *given)
 {
 	plist_t n = plist_dict_get_item(dict, "LimitLoadToSessionType");
 	uint32_t count, i, named = 0;
 
-	*only = *any = 0;
+	*only = *any = *given = 0;
 	if (!n)
 		return;
 	if (plist_get_node_type(n) == PLIST_STRING) {
+		*given = 1;
 		*only = *any = strcmp(string_of(n), "Background") == 0;
 		return;
 	}
 	if (plist_get_node_type(n) != PLIST_ARRAY)
 		return;
+	*given = 1;
 	count = plist_array_get_size(n);
 	for (i = 0; i < count; i++) {
 		const char *s = string_of(plist_array_get_item(n, i));
@@ -460,7 +462,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	j->watch_paths = has_path_array(root, "WatchPaths");
 	j->queue_dirs = has_path_array(root, "QueueDirectories");
-	background_session(root, &j->background_only, &j->allows_background);
+	background_session(root, &j->background_only, &j->allows_background, &j->session_limited);
 	j->exit_timeout = exit_timeout(root);
 	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
@@ -1254,6 +1256,15 @@ void rl_job_loaded_in(struct rl_job *j, int index, int no_gui)
 		return;
 	j->load_domain = rl_xasprintf("%s/%lu", kind, (unsigned long)j->uid);
 	j->load_target = rl_xasprintf("%s/%s", j->load_domain, j->label);
+}
+
+int rl_job_plist_loads_in(const struct rl_job *j, const char *domain)
+{
+	if (strncmp(domain, "gui/", 4) == 0)
+		return !j->background_only;
+	if (strncmp(domain, "user/", 5) == 0)
+		return !j->session_limited || j->allows_background;
+	return 1;
 }
 
 char *rl_job_load_domain(const struct rl_job *j)

@@ -92,6 +92,7 @@ struct rl_job {
 	/* LimitLoadToSessionType names Background among others (Homebrew's
 	 * plists name every session type): user/<uid> may load it too. */
 	int allows_background;
+	int session_limited; /* it has a LimitLoadToSessionType launchd reads */
 	/* The plist as read: the SHA-256 of its bytes, and of the definition
 	 * they hold (rl_job_definition_digest); lowercase hex, "" when not
 	 * computed. Read them through rl_job_digests: discovery computes
@@ -258,6 +259,11 @@ void rl_job_swap_domain(struct rl_job *j);
  * only, else gui/<uid> (user/<uid> when there is no GUI session). */
 void rl_job_loaded_in(struct rl_job *j, int index, int no_gui);
 /* Where a reload bootstraps the job, and the target it has there. */
+/* Whether launchd would load j's plist as it is now into domain: not
+ * into gui/<uid> when it names only Background, not into user/<uid> when
+ * its LimitLoadToSessionType leaves Background out; anything else as
+ * loaded (a plist without the key stays where it was loaded from). */
+int rl_job_plist_loads_in(const struct rl_job *j, const char *domain);
 char *rl_job_load_domain(const struct rl_job *j);
 char *rl_job_load_target(const struct rl_job *j);
 void rl_job_release(struct rl_job *j);

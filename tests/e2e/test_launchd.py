@@ -579,6 +579,36 @@ class LaunchdTest(unittest.TestCase):
         r, doc = m.relaunch_json("plan")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+    def test_a_copy_its_new_plist_excludes_is_refused_not_left_unloaded(self):
+        """The plist, loaded in both domains, now names only Background:
+        launchd would not load it into gui/<uid> again, so the GUI copy's
+        reload is refused before its bootout (run exits 3, the copy left
+        running), the user domain's copy is reloaded; once the GUI copy is
+        booted out by hand, nothing is owed."""
+        m = self.both_domains_machine("sesd")
+        label = brew("sesd")
+        gui = m.pid(label)
+        m.write_plist(label, [os.path.join(m.opt("sesd"), "bin", "sesd"), "2000"],
+                      daemon=False, LimitLoadToSessionType="Background")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        res = self.results_by_target(doc)
+        self.assertEqual({t: (x["action"], x["status"]) for t, x in res.items()},
+                         {f"user/{UID}/{label}": ("reload", "restarted"),
+                          f"gui/{UID}/{label}": ("reload", "refused")}, doc)
+        self.assertIn(f"its new plist no longer loads in gui/{UID} (LimitLoadToSessionType)",
+                      res[f"gui/{UID}/{label}"]["error"])
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), gui)
+        self.assertNotEqual(self.user_pid(m, label), 0)
+        self.assertEqual(m.launchctl("bootout", f"gui/{UID}/{label}").returncode, 0)
+        harness.wait_until(lambda: m.launchctl("print", f"gui/{UID}/{label}").returncode != 0,
+                           "the GUI copy booted out")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual([x for x in doc["results"] if x["status"] != "current"], [], doc)
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_the_user_domain_copy_alone_running_old_code_is_restarted(self):
         """The change is recorded and the GUI login's copy restarted by
         hand: only the user domain's copy still runs the replaced program,
