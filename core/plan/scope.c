@@ -50,18 +50,24 @@ int rl_scope_match(const struct rl_jobset *js, const struct rl_strv *patterns,
 	return 0;
 }
 
-/* The label a reported entry names: itself, or the one of a copy in
- * another user's GUI login, named by its target ("gui/502/<label>",
- * rl_job_key). */
+/* The label a reported entry names: itself, or the one of a copy named
+ * by its target (rl_job_key): in another user's GUI login
+ * ("gui/502/<label>") or in the agent's other domain ("user/501/<label>"). */
 static const char *reported_label(const char *name)
 {
-	const char *p = name;
+	static const char *const kinds[] = {"gui/", "user/"};
 
-	if (strncmp(p, "gui/", 4) != 0)
-		return name;
-	for (p += 4; *p >= '0' && *p <= '9'; p++)
-		;
-	return p > name + 4 && *p == '/' ? p + 1 : name;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n = strlen(kinds[k]);
+		const char *p = name + n;
+
+		if (strncmp(name, kinds[k], n) != 0)
+			continue;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		return p > name + n && *p == '/' ? p + 1 : name;
+	}
+	return name;
 }
 
 /* set: sorted (rl_strv_sort_unique). */

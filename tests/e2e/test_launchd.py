@@ -658,6 +658,31 @@ class LaunchdTest(unittest.TestCase):
         self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
         self.check_record_refuses_copy(m, "trayd", f"user/{UID}")
 
+    def test_plan_of_the_label_names_the_user_domain_copy_found_idle(self):
+        """The user domain's copy is not running (KeepAlive false, it
+        exited), the GUI login's copy is restarted: `plan <label>`, scoped
+        to the label, still reports the copy idle under its target, as the
+        unscoped plan does."""
+        m = self.machine()
+        label = brew("idled")
+        m.brew_keg("idled", "1.0")
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink("../Cellar/idled/1.0", m.opt("idled"))
+        plist = m.write_plist(label, [os.path.join(m.opt("idled"), "bin", "idled"), "1000"],
+                              daemon=False, KeepAlive=False)
+        self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
+        copy = harness.wait_until(lambda: self.user_pid(m, label), "the user domain's copy")
+        os.kill(copy, signal.SIGTERM)
+        harness.wait_until(lambda: self.user_pid(m, label) == 0, "the user copy gone")
+        m.brew_upgrade("idled", "1.1")
+        whole = self.plan_json(m)
+        idle = [x for x in whole["reported"] if x["change"] == "idle"]
+        self.assertEqual([x["labels"] for x in idle], [[f"user/{UID}/{label}"]], whole)
+        r, scoped = m.relaunch_json("plan", label)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual([x for x in scoped["reported"] if x["change"] == "idle"], idle, scoped)
+        self.assertEqual([s["target"] for s in scoped["steps"]], [f"gui/{UID}/{label}"], scoped)
+
     def test_a_user_domain_listing_that_cannot_be_read_is_one_warning(self):
         """launchd's listing of user/<uid> prints no services block: the
         agent is judged in gui/<uid> as ever, and whether a copy runs in
