@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -538,6 +539,7 @@ int rl_package_read(const char *path, rl_package_visit_fn fn, void *ctx, struct 
 		    struct rl_error *err)
 {
 	struct reader r = {0};
+	struct stat st;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -551,7 +553,13 @@ int rl_package_read(const char *path, rl_package_visit_fn fn, void *ctx, struct 
 	r.a = archive_read_new();
 	archive_read_support_filter_all(r.a);
 	archive_read_support_format_all(r.a);
-	if (archive_read_open_filename(r.a, path, 64 * 1024) != ARCHIVE_OK)
+	/* libarchive says only "Failed to open" or "Error reading": the
+	 * reason, in the words every other file's error uses. */
+	if (stat(path, &st) != 0)
+		fail(&r, NULL, "%s", strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		fail(&r, NULL, "is a directory");
+	else if (archive_read_open_filename(r.a, path, 64 * 1024) != ARCHIVE_OK)
 		fail(&r, NULL, "%s", archive_error_string(r.a));
 	else if (read_all(&r) == 0 && check_loops(&r) == 0)
 		rc = out->kind == RL_PACKAGE_MACPORTS ? finish_macports(&r) : 0;

@@ -159,3 +159,17 @@ commands run as nobody (uid 65534) on a copy nobody may enter but not read:
   relaunch: cannot read manifest '/*/perm/state/manifest.json': Permission denied (glob)
   [4]
   $ chmod 755 perm/tree && chmod 600 perm/state/manifest.json
+
+An archive that is not there, or a directory, is said so, before
+anything is done (no state directory is created):
+
+  $ relaunch plan --archive missing--1.0.arm64_sonoma.bottle.tar.gz --state-dir archstate
+  relaunch: cannot read archive 'missing--1.0.arm64_sonoma.bottle.tar.gz': No such file or directory
+  [4]
+  $ mkdir archdir
+  $ relaunch run --archive archdir --state-dir archstate
+  relaunch: cannot read archive 'archdir': is a directory
+  [4]
+  $ test -e archstate
+  [1]
+
