@@ -83,9 +83,16 @@ static void fsync_dir(const char *path)
 int rl_bundle_write(const struct rl_bundle *b, const char *path, const char *top, int force,
 		    struct rl_error *err)
 {
-	char *tmp = rl_xasprintf("%s.tmp-XXXXXX", path);
+	char *tmp;
+	struct stat st;
 	int fd, rc = 0;
 
+	/* Not "it exists": --force would not replace a directory either. */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		rl_error_set_path(err, "cannot write bundle", path, "is a directory");
+		return -1;
+	}
+	tmp = rl_xasprintf("%s.tmp-XXXXXX", path);
 	if (!force && access(path, F_OK) == 0) {
 		free(tmp);
 		return 1;

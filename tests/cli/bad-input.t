@@ -173,3 +173,13 @@ anything is done (no state directory is created):
   $ test -e archstate
   [1]
 
+A bundle is written to a file: a directory given as --bundle is refused
+as one, with or without --force, and left alone:
+
+  $ relaunch report --bundle archdir
+  relaunch: cannot write bundle 'archdir': is a directory
+  [4]
+  $ relaunch report --bundle archdir --force
+  relaunch: cannot write bundle 'archdir': is a directory
+  [4]
+  $ ls -A archdir
