@@ -192,7 +192,17 @@ char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, 
 	const char *text = syntax_text(jerr);
 	size_t p = jerr->position > 0 ? (size_t)jerr->position : 0, start;
 	int column = jerr->column, chars = 0;
+	long at = line > 0 ? line + jerr->line - 1 : (long)jerr->line;
 
+	/* An editor's byte order mark: the text looks right, and jansson
+	 * stops at it, "'[' or '{' expected". */
+	if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3) && jerr->line == 1 && p <= 3)
+		return rl_xasprintf("a byte order mark at line %ld, column 1", at);
+	/* jansson ends the input at a NUL byte outside a string: not the end
+	 * of the file when more follows. */
+	if (json_error_code(jerr) == json_error_premature_end_of_input && p > 0 && p < len &&
+	    buf[p - 1] == '\0')
+		return rl_xasprintf("a NUL byte at line %ld, column %d", at, column);
 	if (json_error_code(jerr) == json_error_premature_end_of_input)
 		return line > 0 ? rl_xasprintf("%s at the end of line %ld", text, line)
 				: rl_xasprintf("%s at end of file", text);
@@ -210,8 +220,7 @@ char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, 
 	}
 	if (chars >= 0 && column - chars + 1 >= 1)
 		column = column - chars + 1;
-	return rl_xasprintf("%s at line %ld, column %d", text,
-			    line > 0 ? line + jerr->line - 1 : (long)jerr->line, column);
+	return rl_xasprintf("%s at line %ld, column %d", text, at, column);
 }
 
 static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,

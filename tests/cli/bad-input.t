@@ -59,6 +59,10 @@ is that relaunch, and setting the file aside comes last), a wrong type:
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: files[[]0]: 'size' must be an integer (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
   [4]
+  $ head -n 5 good.json > state/manifest.json && printf '[\000' >> state/manifest.json && tail -n +6 good.json >> state/manifest.json
+  $ relaunch diff
+  relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: a NUL byte at line 6, column 2 (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)
+  [4]
   $ printf '[]' > state/manifest.json
   $ relaunch diff
   relaunch: cannot read manifest '/*/state/manifest.json': it is damaged or truncated: not a JSON object (to start afresh, 'relaunch record --force' moves it aside as manifest.json.corrupt-<time> and records anew; restarts still pending in it are then found only through the process view, as jobs running deleted or replaced files) (glob)

@@ -170,6 +170,16 @@ can read, and nothing of its data reaches a message.
   $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
   relaunch: cannot read config '~/state/config.json': a string not closed at end of file
 
+An editor's byte order mark, invisible where the file is read, is named;
+so is a NUL byte, where the parser would see the end of the file:
+
+  $ printf '\357\273\277{"settle": 5}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a byte order mark at line 1, column 1
+  $ printf '{"settle": 5,\n \000 "interval": 1}' > state/config.json
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': a NUL byte at line 2, column 2
+
 The limit on seconds is the one the flags have (`--settle`, `--interval`,
 `--timeout`): a day.
 
