@@ -35,9 +35,17 @@ int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st
 	struct stat pre;
 
 	if (fstatat(dirfd, path, &pre, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0) {
-		*why = errno == ELOOP
-			       ? ((flags & O_NOFOLLOW) ? "is a symbolic link" : "symlink loop")
-			       : strerror(errno);
+		int saved = errno;
+
+		if (saved == ELOOP)
+			*why = (flags & O_NOFOLLOW) ? "is a symbolic link" : "symlink loop";
+		else if (saved == ENOENT && !(flags & O_NOFOLLOW) &&
+			 fstatat(dirfd, path, &pre, AT_SYMLINK_NOFOLLOW) == 0 &&
+			 S_ISLNK(pre.st_mode))
+			*why = "a dangling symlink"; /* not "No such file": ls shows the name */
+		else
+			*why = strerror(saved);
+		errno = saved;
 		return -1;
 	}
 	if (!S_ISREG(pre.st_mode)) {

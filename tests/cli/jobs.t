@@ -154,10 +154,14 @@ Binary plists (bplist00, MacPorts' too) give the same answer:
 
 Broken plists: one warning each, naming the file and where it is broken
 (the line of an XML plist, the byte of a binary one) when that can be
-told; the others still count and the command succeeds.
+told; the others still count and the command succeeds. A link whose
+target is gone (a package removed without its link) says so, not "No such
+file or directory" of a name ls lists:
 
+  $ ln -s ../gone/org.macports.gone.plist "$R/broken/dangling.plist"
   $ relaunch jobs --no-processes $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
   relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type: string, expected array of strings
+  relaunch: warning: cannot read plist '$R/broken/dangling.plist': a dangling symlink
   relaunch: warning: skipping plist '$R/broken/dup.plist': label 'test.bare' already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist'
   relaunch: warning: cannot read plist '$R/broken/nolabel.plist': no Label
   relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list: line 1: text outside the plist's elements
