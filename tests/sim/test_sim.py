@@ -1009,6 +1009,51 @@ class SessionsTest(unittest.TestCase):
         self.assertNotEqual(self.sim.pid(GUI + "/org.multi.agent"), mine)
 
 
+class LogoutTest(unittest.TestCase):
+    """A GUI login that ends while launchd runs (fault logout): its gui
+    domain is gone and its jobs stopped; the other login and the user
+    domain stay."""
+
+    OTHER = 502
+
+    def test_a_logout_takes_the_gui_domain_and_its_jobs(self):
+        sim = Sim()
+        self.addCleanup(sim.cleanup)
+        shared = os.path.join(sim.root, "shared-agents")
+        os.mkdir(shared)
+        plist = os.path.join(shared, "org.multi.agent.plist")
+        with open(plist, "wb") as f:
+            plistlib.dump(dict(Label="org.multi.agent", ProgramArguments=["sleep", "1000"],
+                               RunAtLoad=True), f)
+        r = subprocess.run([LAUNCHD_SIM, "start", "--all-users-agent-dir", shared, "--gui-uid",
+                            str(UID), "--gui-uid", str(self.OTHER)],
+                           env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        other = f"gui/{self.OTHER}"
+        pid = sim.pid(f"{other}/org.multi.agent")
+        mine = sim.pid(f"{GUI}/org.multi.agent")
+        self.assertTrue(pid and mine)
+        self.assertEqual(sim.launchctl("bootstrap", f"user/{self.OTHER}", plist).returncode, 0)
+        fault = [LAUNCHD_SIM, "fault", "logout", "--uid", str(self.OTHER)]
+        r = subprocess.run(fault, env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        wait_for(lambda: gone(pid), "the logged-out agent to exit")
+        r = sim.launchctl("print", f"{other}/org.multi.agent")
+        self.assertEqual(r.returncode, 112)
+        self.assertTrue(r.stderr.startswith("Bad request.\n"), r.stderr)
+        self.assertEqual(sim.launchctl("bootstrap", other, plist).returncode, 125)
+        self.assertEqual(sim.launchctl("bootout", f"{other}/org.multi.agent").returncode, 125)
+        self.assertNotIn("subdomains = {\n\t\tcom.apple",
+                         sim.launchctl("print", f"user/{self.OTHER}").stdout)
+        self.assertTrue(sim.pid(f"user/{self.OTHER}/org.multi.agent"))
+        self.assertEqual(sim.pid(f"{GUI}/org.multi.agent"), mine)
+        wait_for(lambda: [e["event"] for e in sim.events("org.multi.agent")
+                          if e["target"] == f"{other}/org.multi.agent"][-4:] ==
+                 ["bootout", "kill", "exit", "removed"], "the logout's events")
+        r = subprocess.run(fault, env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 2, r.stderr)
+
+
 class HeadlessTest(unittest.TestCase):
     """A Mac with no GUI session (SSH only): gui/<uid> does not exist,
     agents live in user/<uid>."""

@@ -229,6 +229,10 @@ class Server:
             times = request.get("times")
             faults.hangs.append({"command": str(request.get("command") or ""), "label": label,
                                  "times": None if times is None else int(times)})
+        elif kind == "logout":
+            if not self.launchd.logout(int(request.get("uid", -1))):
+                return commands.Reply(2, "", "launchd-sim: no GUI login of uid "
+                                      f"{request.get('uid')}\n")
         elif kind == "clear":
             faults.__init__()
         else:
@@ -418,6 +422,11 @@ def cmd_fault(args, directory):
         request["text"] = args.text or ""
     elif args.kind == "hang":
         request.update(command=args.lc_command or "", times=args.times_given)
+    elif args.kind == "logout":
+        if args.uid is None:
+            print("launchd-sim: fault logout needs --uid", file=sys.stderr)
+            return 2
+        request["uid"] = args.uid
     try:
         reply = protocol.call(directory, request, timeout=5)
     except (OSError, protocol.ProtocolError) as e:
@@ -465,7 +474,7 @@ def main(argv=None):
             p.add_argument("--ready-fd", type=int, metavar="N",
                            help="write \"ready\" to descriptor N once every job is loaded")
     f = sub.add_parser("fault", help="make the daemon answer differently from now on")
-    f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "hang", "clear"])
+    f.add_argument("kind", choices=["exit", "nospawn", "exit-reason", "hang", "logout", "clear"])
     f.add_argument("--label")
     f.add_argument("--command", dest="lc_command", help="exit, hang: the launchctl subcommand (bootout, bootstrap, kickstart, print)")
     f.add_argument("--domain", help="exit: only the label's calls in this domain (gui/502)")
@@ -481,6 +490,7 @@ def main(argv=None):
                    help="exit, bootout: do the work (as --perform), but print shows the job as "
                         "before (running, its pid) until it is removed, not SIGTERMed")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
+    f.add_argument("--uid", type=int, help="logout: the user whose GUI login ends")
     s = sub.add_parser("stop", help="stop the daemon and every job it runs")
     s.add_argument("--now", action="store_true",
                    help="SIGKILL the jobs right after their SIGTERM, not after ExitTimeOut "

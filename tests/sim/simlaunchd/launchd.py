@@ -244,6 +244,20 @@ class Launchd:
             domain.overrides[spec.label] = False
         self._load(domain, spec)
 
+    def logout(self, uid):
+        """uid's GUI login ends: its gui/<uid> domain is gone at once (calls
+        on it answer as for a uid without a GUI session: 112, or 125 for
+        bootstrap and bootout), and each job launchd had loaded there is
+        stopped as a bootout stops it. False when there was no such login."""
+        domain = self.domains.pop(f"gui/{uid}", None)
+        if domain is None:
+            return False
+        for svc in list(domain.services.values()):
+            svc.booting_out = True
+            self.log_event("bootout", svc)
+            svc.stop(then=lambda svc=svc: self.log_event("removed", svc))
+        return True
+
     def bootstrap(self, domain, path, as_root):
         """Load the plist at path into domain; 0 or an errno (launchctl's
         exit code). Still loaded while its bootout runs: 37; already loaded,
