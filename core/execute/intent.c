@@ -388,6 +388,17 @@ static char *moved_target(const struct rl_intent *it)
 	return rl_xasprintf("%s/%s", it->domain, it->label);
 }
 
+/* launchd answered that the gui/<uid> domain of a call does not exist
+ * (112, or 125 as on a headless Mac): that user's GUI login ended, and
+ * the jobs launchd had loaded there with it. */
+static int no_gui(const char *domain, const struct rl_launchctl_result *r)
+{
+	return strncmp(domain, "gui/", 4) == 0 && !r->timed_out &&
+	       (r->status == RL_LC_EXIT_NO_DOMAIN || r->status == RL_LC_EXIT_UNSUPPORTED);
+}
+
+/* 0 loaded (st filled), 1 not loaded (nor is anything in a gui/<uid>
+ * domain that is gone), -1 error. */
 static int status_at(const char *target, const struct rl_restart_ops *ops,
 		     struct rl_service_status *st, struct rl_error *err)
 {
@@ -397,7 +408,7 @@ static int status_at(const char *target, const struct rl_restart_ops *ops,
 	if (lc_run(ops, "print", target, NULL, &r, err) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	rc = rl_launchctl_status_read(target, &r, st, err);
+	rc = no_gui(target, &r) ? 1 : rl_launchctl_status_read(target, &r, st, err);
 	rl_launchctl_result_release(&r);
 	return rc;
 }
@@ -459,7 +470,15 @@ static int bootstrap(const struct rl_intent *it, const char *moved,
 		return 1;
 	}
 	d = rl_launchctl_result_describe(&r);
-	rl_error_set(err, "%s", d);
+	if (no_gui(it->domain, &r))
+		/* Nowhere else can take it: the plist's domain is this one. */
+		rl_error_set(err,
+			     "cannot load it into %s: no GUI session for uid %s (%s); the "
+			     "restart journal keeps it, and the next 'relaunch run' loads it "
+			     "once uid %s is logged in at the GUI",
+			     it->domain, it->domain + 4, d, it->domain + 4);
+	else
+		rl_error_set(err, "%s", d);
 	free(d);
 	rl_launchctl_result_release(&r);
 	return -1;

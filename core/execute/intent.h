@@ -132,7 +132,9 @@ struct rl_restart_ops;
  *    unless the intent says the job is loaded: launchd refused the
  *    bootout, or a bootstrap loaded it again): wait,
  *    up to timeout_s, for the job to go or to run a new pid; a job not
- *    loaded (113) is then bootstrapped from the intent's plist, and
+ *    loaded (113, or its gui/<uid> domain gone: 112, 125, a GUI login
+ *    that ended) is then bootstrapped from the intent's plist into the
+ *    intent's domain (err says so when that domain is the gone one), and
  *    kickstarted when it was running before and launchd would not start it
  *    by itself;
  *  - one marked unsure (a bootout answering 5 with the job still as it

@@ -310,6 +310,66 @@ class KillTest(unittest.TestCase):
             self.assertIn("1 restarted, 0 failed, 0 skipped, 0 deferred (recorded the baseline)",
                           log)
 
+    def killed_moving(self, before, after):
+        """Agent syncd, loaded where its plist (LimitLoadToSessionType before)
+        loads; its plist now says after, so its reload moves it to the other
+        domain of its user; the run is killed between bootout and bootstrap,
+        and then the user's GUI login ends (gui/<uid> answers 112, 125).
+        The label, and the journal's entry."""
+        m = self.m
+        label = brew("syncd")
+        m.brew_install("syncd", "1.0", daemon=False)
+        exe = os.path.join(m.opt("syncd"), "bin", "syncd")
+        m.write_plist(label, [exe, "1000"], daemon=False, LimitLoadToSessionType=before)
+        self.boot([label])
+        m.write_plist(label, [exe, "2000"], daemon=False, LimitLoadToSessionType=after)
+        lc, _ = self.killer("bootout")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        [it] = self.journal()
+        m.fault("logout", "--uid", str(os.getuid()))
+        return label, it
+
+    def test_killed_moving_an_agent_to_user_then_gui_login_ended_is_loaded_there(self):
+        """The old domain is gone, not the journal's: the next run loads
+        the job into user/<uid>, where its plist goes, as it would with the
+        GUI login still there; not a failure run after run until someone
+        logs in at the GUI again."""
+        m = self.m
+        gui, user = f"gui/{os.getuid()}", f"user/{os.getuid()}"
+        label, it = self.killed_moving(None, "Background")
+        self.assertEqual((it["target"], it["domain"]), (f"{gui}/{label}", user))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"restarted {label} (reload): finished the reload an earlier run had "
+                      f"begun: bootstrapped {m.agents}/{label}.plist into {user}", r.stderr)
+        self.assertEqual(self.journal(), [])
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("nothing to restart", r.stdout)
+
+    def test_killed_moving_an_agent_to_gui_then_gui_login_ended_says_why_it_waits(self):
+        """The journal's domain is the one gone: nothing can load the job
+        (launchd refuses an Aqua agent in user/<uid>). The run says so
+        plainly, keeps the entry, and status tells the same."""
+        m = self.m
+        gui, user = f"gui/{os.getuid()}", f"user/{os.getuid()}"
+        label, it = self.killed_moving("Background", "Aqua")
+        self.assertEqual((it["target"], it["domain"]), (f"{user}/{label}", gui))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"relaunch: cannot finish the reload of {label} an earlier run had begun: "
+                      f"cannot load it into {gui}: no GUI session for uid {os.getuid()} ",
+                      r.stderr)
+        self.assertIn(f"the restart journal keeps it, and the next 'relaunch run' loads it "
+                      f"once uid {os.getuid()} is logged in at the GUI", r.stderr)
+        self.assertEqual([(i["label"], i["domain"]) for i in self.journal()], [(label, gui)])
+        self.assertNotEqual(m.launchctl("print", f"{user}/{label}").returncode, 0)
+        r = m.relaunch("status")
+        self.assertIn(f"unfinished {label}: its reload was left unfinished", r.stdout)
+
     def test_killed_after_bootout_then_plist_removed_is_reported_once(self):
         """Killed after the bootout, and the package is removed before the
         next run: nothing can load the job again. The next run says so and
