@@ -51,18 +51,28 @@ class KillTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         return pids
 
-    def killer(self, when):
+    def killer(self, when, before=False, after=None):
         """A launchctl that runs the simulator's, then, when its arguments
-        start with `when` (and only the first time), SIGKILLs relaunch."""
+        start with `when` (and only the first time), SIGKILLs relaunch;
+        before: SIGKILLs it instead of running that call (killed after the
+        journal says what it is about to do, before launchd is asked);
+        after: only once a call starting so has been made."""
         m = self.m
         path = os.path.join(m.root, "launchctl-killer")
         done = os.path.join(m.root, "killed")
+        seen = os.path.join(m.root, "seen")
+        if not after:
+            open(seen, "w").close()
+        ready = f"[ -e '{seen}' ] && [ ! -e '{done}' ]"
         with open(path, "w") as f:
-            f.write("#!/bin/sh\n"
+            f.write("#!/bin/sh\n" +
+                    (f"case \"$*\" in \"{after}\"*) : > '{seen}' ;; esac\n" if after else "") +
+                    (f"case \"$*\" in \"{when}\"*) if {ready}; then : > '{done}'; "
+                     "kill -9 $PPID; exit 1; fi ;; esac\n" if before else "") +
                     f"'{m.sim_launchctl}' \"$@\"\n"
                     "rc=$?\n"
                     f"case \"$*\" in \"{when}\"*)\n"
-                    f"  if [ ! -e '{done}' ]; then : > '{done}'; kill -9 $PPID; fi ;;\n"
+                    f"  if {ready}; then : > '{done}'; kill -9 $PPID; fi ;;\n"
                     "esac\n"
                     "exit $rc\n")
         os.chmod(path, 0o755)
@@ -310,7 +320,7 @@ class KillTest(unittest.TestCase):
             self.assertIn("1 restarted, 0 failed, 0 skipped, 0 deferred (recorded the baseline)",
                           log)
 
-    def killed_moving(self, before, after):
+    def killed_moving(self, before, after, logout=True):
         """Agent syncd, loaded where its plist (LimitLoadToSessionType before)
         loads; its plist now says after, so its reload moves it to the other
         domain of its user; the run is killed between bootout and bootstrap,
@@ -327,7 +337,8 @@ class KillTest(unittest.TestCase):
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
         [it] = self.journal()
-        m.fault("logout", "--uid", str(os.getuid()))
+        if logout:
+            m.fault("logout", "--uid", str(os.getuid()))
         return label, it
 
     def test_killed_moving_an_agent_to_user_then_gui_login_ended_is_loaded_there(self):
@@ -369,6 +380,151 @@ class KillTest(unittest.TestCase):
         self.assertNotEqual(m.launchctl("print", f"{user}/{label}").returncode, 0)
         r = m.relaunch("status")
         self.assertIn(f"unfinished {label}: its reload was left unfinished", r.stdout)
+
+    # -- every kill point of a move and of a copy's reload ------------------
+    POINTS = (("bootout", True), ("bootout", False), ("bootstrap", False), ("print", False))
+
+    def kill_at(self, lc_args, before, copies, label):
+        """Killed at launchctl lc_args (before or after launchd answers it;
+        a print: the first after a bootstrap, the reload's verification):
+        status lists what it left; the next run finishes it, and every copy
+        (target: domain/label) is loaded and running the new plist; then
+        nothing is left, to run or in status."""
+        m = self.m
+        lc, done = self.killer(" ".join(lc_args), before,
+                               "bootstrap" if lc_args[0] == "print" else None)
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertTrue(os.path.exists(done), f"{lc_args}: {r.stdout}\n{r.stderr}")
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        # status names a step by its label, a copy's too (README).
+        st = m.relaunch("status")
+        for it in self.journal():
+            self.assertIn(f"unfinished {it['label']}: ", st.stdout, f"{lc_args} {before}")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{lc_args} {before}: {r.stdout}\n{r.stderr}")
+        self.assertEqual(self.journal(), [], f"{lc_args} {before}")
+        for target in copies:
+            harness.wait_until(lambda: re.search(r"(?m)^\s*pid = ",
+                                                 m.launchctl("print", target).stdout),
+                               f"{target} to run ({lc_args} {before})")
+            self.assertIn("\t\t2000\n", m.launchctl("print", target).stdout, target)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{lc_args} {before}: {r.stderr}")
+        self.assertIn("nothing to restart", r.stdout, f"{lc_args} {before}: {r.stderr}")
+        st = m.relaunch("status")
+        self.assertIn("\npending: nothing\n", st.stdout, f"{lc_args} {before}")
+
+    def fresh(self):
+        self.m.close()
+        self.m = Machine(RELAUNCH)
+        self.m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+        return self.m
+
+    def test_a_move_killed_at_each_point_is_finished(self):
+        """A reload moving an agent from gui/<uid> to user/<uid>, killed
+        before its bootout, after it, after its bootstrap and while it is
+        verified."""
+        uid = os.getuid()
+        for cmd, before in self.POINTS:
+            with self.subTest(cmd=cmd, before=before):
+                m = self.fresh()
+                label = brew("syncd")
+                m.brew_install("syncd", "1.0", daemon=False)
+                exe = os.path.join(m.opt("syncd"), "bin", "syncd")
+                self.boot([label])
+                m.write_plist(label, [exe, "2000"], daemon=False,
+                              LimitLoadToSessionType="Background")
+                at = {"bootout": [f"gui/{uid}/{label}"], "bootstrap": [f"user/{uid}"],
+                      "print": [f"user/{uid}/{label}"]}[cmd]
+                self.kill_at([cmd, *at], before, [f"user/{uid}/{label}"], label)
+                self.assertEqual(m.launchctl("print", f"gui/{uid}/{label}").returncode, 113)
+
+    def test_a_copy_in_both_domains_killed_at_each_point_is_finished(self):
+        """An agent loaded in gui/<uid> and in user/<uid>: each copy's
+        reload killed at each point."""
+        uid = os.getuid()
+        for domain in (f"gui/{uid}", f"user/{uid}"):
+            for cmd, before in self.POINTS:
+                with self.subTest(domain=domain, cmd=cmd, before=before):
+                    m = self.fresh()
+                    label = brew("food")
+                    plist = m.brew_install("food", "1.0", daemon=False)
+                    m.boot("--load", f"user/{uid}={plist}")
+                    m.wait_pid(label)
+                    harness.wait_until(lambda: m.launchctl("print", f"user/{uid}/{label}")
+                                       .returncode == 0, "the user copy")
+                    r = m.relaunch("run")
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    m.write_plist(label, [os.path.join(m.opt("food"), "bin", "food"), "2000"],
+                                  daemon=False)
+                    at = [f"{domain}/{label}"] if cmd != "bootstrap" else [domain]
+                    self.kill_at([cmd, *at], before,
+                                 [f"gui/{uid}/{label}", f"user/{uid}/{label}"], label)
+
+    OTHER = 502  # a second user logged in at the GUI (fast user switching)
+
+    def all_logins(self):
+        """A fresh Mac where agent alld, of a directory launchd loads into
+        every GUI login (/Library/LaunchAgents), runs in this user's and
+        OTHER's; its plist changed since the baseline: a reload of each."""
+        m = self.fresh()
+        uid = os.getuid()
+        label = brew("alld")
+        shared = os.path.join(m.root, "Library", "LaunchAgents")
+        os.makedirs(shared, exist_ok=True)
+        m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared
+        m.brew_install("alld", "1.0", daemon=False)
+        os.replace(os.path.join(m.agents, label + ".plist"),
+                   os.path.join(shared, label + ".plist"))
+        m.domains[label] = f"gui/{uid}"
+        m.boot("--all-users-agent-dir", shared, "--gui-uid", str(uid),
+               "--gui-uid", str(self.OTHER))
+        m.wait_pid(label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        exe = os.path.join(m.opt("alld"), "bin", "alld")
+        m.write_plist(label, [exe, "2000"], daemon=False,
+                      path=os.path.join(shared, label + ".plist"))
+        return m, label
+
+    def test_a_copy_in_another_login_killed_at_each_point_is_finished(self):
+        """An agent every GUI login loads, running in two: the other
+        login's copy's reload killed at each point."""
+        uid, other = os.getuid(), self.OTHER
+        for cmd, before in self.POINTS:
+            with self.subTest(cmd=cmd, before=before):
+                m, label = self.all_logins()
+                domain = f"gui/{other}"
+                at = [f"{domain}/{label}"] if cmd != "bootstrap" else [domain]
+                self.kill_at([cmd, *at], before,
+                             [f"gui/{uid}/{label}", f"{domain}/{label}"], label)
+
+    def test_a_move_whose_recovery_is_killed_too_is_finished_by_the_next(self):
+        """The run that finishes a killed move is killed itself: before
+        its bootstrap, then after it; each next run takes it up, and the
+        last leaves the job loaded where it goes, running, and nothing
+        pending."""
+        m = self.m
+        uid = os.getuid()
+        label, it = self.killed_moving(None, "Background", logout=False)
+        for before in (True, False):
+            lc, done = self.killer(f"bootstrap user/{uid}", before)
+            if os.path.exists(done):
+                os.unlink(done)
+            r = m.relaunch("run", *FAST, "--launchctl", lc)
+            self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+            self.assertEqual([(i["label"], i["domain"]) for i in self.journal()],
+                             [(label, f"user/{uid}")])
+            st = m.relaunch("status")
+            self.assertIn(f"pending: unfinished {label}: its reload was left unfinished",
+                          st.stdout)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(self.journal(), [])
+        m.wait_pid(label)
+        self.assertEqual(self.args_of(label)[-1], "2000")
+        self.assertEqual(m.launchctl("print", f"gui/{uid}/{label}").returncode, 113)
+        self.assertIn("\npending: nothing\n", m.relaunch("status").stdout)
 
     def test_killed_after_bootout_then_plist_removed_is_reported_once(self):
         """Killed after the bootout, and the package is removed before the
