@@ -434,7 +434,8 @@ static int status(const struct rl_intent *it, const char *moved, const struct rl
 	return status_at(it->target, ops, st, err);
 }
 
-/* Bootstrap it->plist into its domain: 0 done. A bootstrap answered 5 or
+/* Bootstrap it->plist into its domain: 0 done; 2 when that domain is a
+ * gui/<uid> that is gone (err says so). A bootstrap answered 5 or
  * 37 may mean launchd has it loaded already (`service already loaded`):
  * another loader (`brew services`, an activation) bootstrapped the plist
  * since the job was found not loaded; launchd is asked, and one loaded,
@@ -457,6 +458,7 @@ static int bootstrap(const struct rl_intent *it, const char *moved,
 	struct rl_launchctl_result r;
 	struct rl_error perr = {0};
 	char *d;
+	int rc;
 
 	if (lc_run(ops, "bootstrap", it->domain, it->plist, &r, err) < 0)
 		return -1;
@@ -470,7 +472,8 @@ static int bootstrap(const struct rl_intent *it, const char *moved,
 		return 1;
 	}
 	d = rl_launchctl_result_describe(&r);
-	if (no_gui(it->domain, &r))
+	rc = no_gui(it->domain, &r) ? 2 : -1;
+	if (rc == 2)
 		/* Nowhere else can take it: the plist's domain is this one. */
 		rl_error_set(err,
 			     "cannot load it into %s: no GUI session for uid %s (%s); the "
@@ -481,7 +484,7 @@ static int bootstrap(const struct rl_intent *it, const char *moved,
 		rl_error_set(err, "%s", d);
 	free(d);
 	rl_launchctl_result_release(&r);
-	return -1;
+	return rc;
 }
 
 /* it->plist now holds a job with another label (a package manager
@@ -594,7 +597,19 @@ static int recover(const struct rl_intent *it, const char *moved, const struct r
 			return RL_INTENT_RELABELED;
 		other = bootstrap(it, moved, ops, &st, err);
 
-		if (other < 0)
+		if (other == 2 && it->other_login) {
+			/* Another login's copy, and that login ended: launchd
+			 * loads the plist as it is now into the user's next GUI
+			 * login, as into every one; nothing of it runs till
+			 * then. */
+			rl_error_clear(err);
+			*done = rl_xasprintf(RL_INTENT_NOTHING_UNLOADED
+					     " (%s is gone: the GUI login of uid %s ended; launchd "
+					     "loads the plist as it is now at their next one)",
+					     it->domain, it->domain + 4);
+			return 0;
+		}
+		if (other < 0 || other == 2)
 			return -1;
 		if (other) {
 			/* Loaded by another loader since the print above: as

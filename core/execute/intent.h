@@ -134,7 +134,9 @@ struct rl_restart_ops;
  *    up to timeout_s, for the job to go or to run a new pid; a job not
  *    loaded (113, or its gui/<uid> domain gone: 112, 125, a GUI login
  *    that ended) is then bootstrapped from the intent's plist into the
- *    intent's domain (err says so when that domain is the gone one), and
+ *    intent's domain (err says so when that domain is the gone one; a
+ *    copy in another user's GUI login, other_login, whose login ended is
+ *    not: *done says launchd loads it at their next login, 0), and
  *    kickstarted when it was running before and launchd would not start it
  *    by itself;
  *  - one marked unsure (a bootout answering 5 with the job still as it

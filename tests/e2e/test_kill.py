@@ -487,6 +487,31 @@ class KillTest(unittest.TestCase):
                       path=os.path.join(shared, label + ".plist"))
         return m, label
 
+    def test_a_copy_in_a_login_that_ended_since_its_kill_is_forgotten(self):
+        """Killed between the bootout and the bootstrap of another login's
+        copy; then that user logs out. Nothing can load it until they log
+        in again, and then launchd loads the plist, as it is now, into
+        their login itself: the journal forgets it, and no run fails for
+        a job that nothing runs."""
+        m, label = self.all_logins()
+        other = f"gui/{self.OTHER}"
+        lc, _ = self.killer(f"bootout {other}/{label}")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertEqual([i["target"] for i in self.journal()], [f"{other}/{label}"])
+        m.fault("logout", "--uid", str(self.OTHER))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn(f"skipped   {other}/{label}: finished the reload an earlier run had "
+                      f"begun: nothing to do: not loaded ({other} is gone: the GUI login of "
+                      f"uid {self.OTHER} ended; launchd loads the plist as it is now at their "
+                      "next one)", r.stderr)
+        self.assertEqual(self.journal(), [])
+        self.assertTrue(m.pid(label))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn("\npending: nothing\n", m.relaunch("status").stdout)
+
     def test_a_copy_in_another_login_killed_at_each_point_is_finished(self):
         """An agent every GUI login loads, running in two: the other
         login's copy's reload killed at each point."""
