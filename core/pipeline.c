@@ -921,7 +921,9 @@ struct inspection {
  * launchctl that cannot run turns the process view off: with a warning,
  * or for plan and run (o->report_unasked) by leaving every job not yet
  * looked at unasked, as when launchd gives no answer; the restart engine
- * reports it as an error of its own when it matters. */
+ * reports it as an error of its own when it matters. in NULL: only where
+ * launchd has each job and its pid, no process judged (plan --archive:
+ * no process runs the packages' files yet). */
 static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *p,
 			  struct inspection *in)
 {
@@ -932,6 +934,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	const struct rl_jobview *first_unseen = NULL;
 	char *cannot = NULL; /* why launchctl cannot be run, once it could not */
 	struct rl_fscache *fs = p->libs ? rl_libcache_fs(p->libs) : NULL;
+	struct rl_proc_tree_req *reqs;
 	size_t total;
 
 	/* Only root may restart a job in another user's login (and ask
@@ -947,7 +950,7 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	rl_label_uses_build(&now, &p->current);
 	if (p->have_prev)
 		rl_label_uses_build(&then, &p->prev);
-	in->reqs = rl_xcalloc(total ? total : 1, sizeof(*in->reqs));
+	reqs = rl_xcalloc(total ? total : 1, sizeof(*reqs));
 	for (size_t i = 0; i < total; i++) {
 		struct rl_jobview *v = &p->views[p->nviews++];
 		struct rl_error lerr = {0};
@@ -975,9 +978,9 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 			v->note = rl_xstrdup(cannot);
 			continue;
 		}
-		if (found == 0 && v->pid > 0) {
+		if (found == 0 && v->pid > 0 && in) {
 			collect_missing(&mm, p->libs, v->program, v);
-			in->reqs[nreqs++] = (struct rl_proc_tree_req){
+			reqs[nreqs++] = (struct rl_proc_tree_req){
 				v->pid, code_tracked, v, &v->view, code_owned, judge_descendant};
 		}
 	}
@@ -997,8 +1000,13 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 	free(cannot);
 	rl_label_uses_release(&now);
 	rl_label_uses_release(&then);
+	if (!in) {
+		free(reqs);
+		return;
+	}
 	/* code_tracked reads only each job's own view, which nothing changes
 	 * until inspect_end. */
+	in->reqs = reqs;
 	in->memo = rl_statmemo_new();
 	in->lc = o->lc;
 	in->batch = rl_proc_trees_start(in->reqs, nreqs, in->memo, 0);
@@ -1715,6 +1723,29 @@ static int follow_moved(const struct rl_launchctl *lc, struct rl_pipeline *p, st
 	return build_plan(p, err);
 }
 
+/* Refuse step s, still a restart, when this run cannot do it: a daemon
+ * when not root (root: rl_pipeline_as_root), or the reload of a copy
+ * launchd runs in a domain its new plist excludes (a reload would boot it
+ * out and fail to load it there again, and the label's own step loads
+ * the plist where it belongs). */
+static void refuse_out_of_reach(struct rl_pipeline *p, struct rl_step *s, int root)
+{
+	char *why;
+
+	if (s->decision == RL_DECISION_RESTART && !root && s->job->domain &&
+	    strcmp(s->job->domain, "system") == 0)
+		rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_NEEDS_ROOT);
+	if (s->decision == RL_DECISION_RESTART && s->action == RL_ACTION_RELOAD &&
+	    s->job->other_login && !rl_job_plist_loads_in(s->job, s->job->domain)) {
+		why = rl_xasprintf("its new plist no longer loads in %s "
+				   "(LimitLoadToSessionType), so a reload would leave it "
+				   "unloaded there; boot it out: 'launchctl bootout %s'",
+				   s->job->domain, s->job->target);
+		rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
+		free(why);
+	}
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers, the process view and the restart journal (a job an earlier
  * run left unloaded or stopped is owed its restart), then the pre-flight
@@ -1777,20 +1808,7 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			/* Its bootstrap, the run's first step, cannot load it. */
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_OWED_UNREADABLE);
 		}
-		if (s->decision == RL_DECISION_RESTART && !root && s->job->domain &&
-		    strcmp(s->job->domain, "system") == 0)
-			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_NEEDS_ROOT);
-		/* A copy launchd runs in a domain its new plist excludes: a
-		 * reload would boot it out and fail to load it there again,
-		 * and the label's own step loads the plist where it belongs. */
-		if (s->decision == RL_DECISION_RESTART && s->action == RL_ACTION_RELOAD &&
-		    s->job->other_login && !rl_job_plist_loads_in(s->job, s->job->domain)) {
-			why = rl_xasprintf("its new plist no longer loads in %s "
-					   "(LimitLoadToSessionType), so a reload would leave it "
-					   "unloaded there; boot it out: 'launchctl bootout %s'",
-					   s->job->domain, s->job->target);
-			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
-		}
+		refuse_out_of_reach(p, s, root);
 		if (s->decision == RL_DECISION_RESTART && !now.m)
 			rl_label_uses_build(&now, &p->current);
 		if (s->decision == RL_DECISION_RESTART &&
@@ -1804,6 +1822,78 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			unasked, unasked == 1 ? "" : "s", first_unasked->job->label,
 			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
 	rl_label_uses_release(&now);
+}
+
+/* Whether launchd would refuse the bootstrap of job's reload: disabled in
+ * the overrides of the domain it loads in (print-disabled), or not listed
+ * there and disabled by its plist's Disabled key, as the restart engine
+ * asks before it boots a job out. 1 disabled, 0 not, -1 not known. */
+static int reload_disabled(const struct rl_launchctl *lc, const struct rl_job *job)
+{
+	const char *args[] = {"print-disabled", rl_job_load_domain(job), NULL};
+	struct rl_launchctl_overrides ov = {0};
+	struct rl_launchctl_result r;
+	int disabled = -1;
+
+	if (rl_launchctl_gate_closed(lc->gate) || rl_launchctl_call(lc, args, &r, NULL) < 0)
+		return -1;
+	if (!r.timed_out && r.status == 0 && rl_launchctl_parse_disabled(r.out, &ov) == 0) {
+		disabled = rl_launchctl_overrides_get(&ov, job->label);
+		if (disabled < 0)
+			disabled = job->disabled != 0;
+	}
+	rl_launchctl_overrides_release(&ov);
+	rl_launchctl_result_release(&r);
+	return disabled;
+}
+
+/* plan --archive's decision for each step, from launchd's answers as
+ * decide() takes them: a job launchd has loaded in no domain is skipped,
+ * one it has without a process may be idle, a running task is left to
+ * finish, one it runs from another plist is skipped; refused as a run
+ * would refuse it (refuse_out_of_reach); and a reload of a job launchd
+ * would not load again (reload_disabled) deferred, as the restart engine
+ * defers it. Not from processes or the times of files: the packages are
+ * not installed yet, so no process runs their files, and a reload's new
+ * plist is not one launchd can have loaded. lc NULL: launchd is not
+ * asked (--no-processes). */
+static void decide_predicted(const struct rl_launchctl *lc, struct rl_pipeline *p)
+{
+	int root = rl_pipeline_as_root();
+
+	for (size_t i = 0; i < p->plan.n; i++) {
+		struct rl_step *s = &p->plan.steps[i];
+		struct rl_jobview *v = view_of(p, s->job);
+		const char *args[RL_LC_ARGS_MAX];
+		struct rl_observed o;
+
+		if (v && v->loaded)
+			s->pid = v->pid;
+		if (s->never)
+			continue;
+		ask_status(lc, v);
+		memset(&o, 0, sizeof(o));
+		if (v && v->lookup == 1 && v->note) {
+			o.not_loaded = v->note;
+			rl_decide_step(&p->plan, s, &o);
+		} else if (v && v->status) {
+			o.loaded = 1;
+			o.pid = v->status->pid > 0 ? v->status->pid : 0;
+			o.crashing =
+				v->status->successive_crashes > 0 || v->status->spawn_scheduled;
+			o.runs = v->status->runs;
+			observe_definition(v->status, args, &o);
+			rl_decide_step(&p->plan, s, &o);
+		}
+		refuse_out_of_reach(p, s, root);
+		if (lc && v && v->status && s->decision == RL_DECISION_RESTART &&
+		    s->action == RL_ACTION_RELOAD && reload_disabled(lc, s->job) == 1) {
+			char *why = rl_xasprintf(RL_PLAN_DISABLED_FMT, rl_job_load_target(s->job));
+
+			rl_plan_decide(&p->plan, s, RL_DECISION_DEFERRED, why);
+			free(why);
+		}
+	}
 }
 
 /* The jobs of set (NULL: every job) looked at but whose loaded definition
@@ -2124,8 +2214,14 @@ int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *
 	rc = archives_effects(p, archives, prefix, ms, 1, &fx, err);
 	if (rc == 0) {
 		rl_effects_to_diff(&fx, 0, &p->diff);
-		rc = rl_plan_build(&p->diff, &p->jobs, NULL, 0, &p->cfg, &p->plan, err);
+		/* Where launchd has each job, and its copies in other logins
+		 * and domains, as plan finds them. */
+		if (o->lc)
+			inspect_start(o, p, NULL);
+		rc = build_plan(p, err);
 	}
+	if (rc == 0)
+		decide_predicted(p->launchd_unknown ? NULL : o->lc, p);
 	rl_effects_release(&fx);
 	return rc;
 }

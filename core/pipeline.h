@@ -320,8 +320,11 @@ int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
  * would (a symlink's target gets an entry); the changes are those the
  * packages will make to these files (core/archive/install.h), planned as
  * plan does (same reasons, library chains, order and config). No diff
- * against the manifest and no process view: only the packages' effect.
- * prefix: NULL to infer. Returns 0 or -1 (a bad archive names itself and
+ * against the manifest and no process view: only the packages' effect,
+ * each step decided from what launchd says of its job now (with o->lc,
+ * asked as plan asks: where it is loaded, the copies in other logins and
+ * domains, whether it runs), as the run after the install will decide
+ * it. prefix: NULL to infer. Returns 0 or -1 (a bad archive names itself and
  * the entry). */
 int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *archives,
 			const char *prefix, struct rl_pipeline *p, struct rl_error *err);

@@ -757,10 +757,7 @@ static enum state st_check_disabled(struct step_run *s)
 	} else {
 		disabled = rl_launchctl_overrides_get(&o, job->label);
 		if (disabled == 1 || (disabled < 0 && job->disabled))
-			next = defer(s,
-				     "disabled in launchd's overrides: not reloaded; left for the "
-				     "next run (run `launchctl enable %s` first)",
-				     rl_job_load_target(job));
+			next = defer(s, RL_PLAN_DISABLED_FMT, rl_job_load_target(job));
 		else
 			next = ST_BOOTOUT;
 	}

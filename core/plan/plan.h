@@ -149,6 +149,13 @@ struct rl_step {
  * daemon. */
 #define RL_PLAN_NEEDS_ROOT "restarting a daemon needs root: run 'sudo relaunch run'"
 
+/* Why a reload is left for a later run when launchd's overrides (or, not
+ * listed there, its plist's Disabled key) disable the job: its bootstrap
+ * would be refused, leaving it unloaded. %s: where it loads. */
+#define RL_PLAN_DISABLED_FMT                                                                       \
+	"disabled in launchd's overrides: not reloaded; left for the next run (run `launchctl "    \
+	"enable %s` first)"
+
 /* Where a step refused for the server its job started detached says what
  * to do instead (rl_decide_server_todo): what follows are the commands. */
 #define RL_PLAN_SERVER_TODO "relaunch does not stop a server launchd did not start: run "

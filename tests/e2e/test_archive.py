@@ -16,17 +16,20 @@ import gzip
 import io
 import json
 import os
+import plistlib
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
+import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
 from harness import (FAST, SLEEP, Machine, atomic_copy, atomic_symlink,  # noqa: E402
-                     build_c, lib_source)
+                     brew, build_c, lib_source)
 
 RELAUNCH = None
 MKARCHIVE = None
@@ -133,9 +136,10 @@ class ArchiveTest(unittest.TestCase):
         atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
         shutil.rmtree(old)
 
-    def image(self, m, port, version, kind, program=None, stamp=True, where=None):
+    def image(self, m, port, version, kind, program=None, stamp=True, where=None, plist_keys=None):
         """A MacPorts image of port: +CONTENTS, +PORTFILE, the daemon and the
-        startup item's plist as installed now; returns (archive, staged tree)."""
+        startup item's plist as installed now (with plist's keys, when
+        given, over it); returns (archive, staged tree)."""
         stage = os.path.join(m.root, f"stage-{port}-{version}-{kind}")
         sbin = os.path.join(stage, "opt", "local", "sbin")
         os.makedirs(sbin, exist_ok=True)
@@ -146,6 +150,12 @@ class ArchiveTest(unittest.TestCase):
         dst = os.path.join(stage, "opt", "local", "etc", "LaunchDaemons", label)
         os.makedirs(dst, exist_ok=True)
         shutil.copy2(plist, os.path.join(dst, label + ".plist"))
+        if plist_keys:
+            with open(plist, "rb") as f:
+                d = plistlib.load(f)
+            d.update(plist_keys)
+            with open(os.path.join(dst, label + ".plist"), "wb") as f:
+                plistlib.dump(d, f)
         with open(os.path.join(stage, "+CONTENTS"), "w") as f:
             f.write(f"@name {port}-{version}_0\n@portname {port}\n@portepoch 0\n"
                     f"@portversion {version}\n@portrevision 0\n@archs arm64\n"
@@ -211,6 +221,182 @@ class ArchiveTest(unittest.TestCase):
             predicted, doc = self.predict(m, archive, expect=0)
             self.assertEqual(predicted, {})
             self.assertEqual(doc["steps"], [])
+
+    # -- launchd's answers -------------------------------------------------
+    # What launchd says of a job now decides a run's step (not loaded,
+    # loaded elsewhere, idle, a task left to finish, disabled, copies in
+    # other logins): plan --archive asks it as plan does, so that each
+    # target it predicts is decided as the run after the install decides it.
+    DECISIONS = ("idle", "current", "refused", "skipped", "deferred")
+
+    def predicted_decisions(self, doc):
+        """plan --archive's document as {target or label: decision}: each
+        step by its target ("kickstart"/"reload"), each decided job by its
+        label (the reported decision)."""
+        out = {s["target"]: s["action"] for s in doc["steps"]}
+        for r in doc["reported"]:
+            if r["change"] in self.DECISIONS:
+                out.update({label: r["change"] for label in r["labels"]})
+        return out
+
+    def run_decisions(self, doc):
+        """run's results in the same shape: a restart by its target and
+        action, any other outcome by its label."""
+        out = {}
+        for res in doc["results"]:
+            if res["status"] == "restarted":
+                out[res["target"]] = res["action"]
+            else:
+                out[res["label"]] = res["status"]
+        return out
+
+    def assert_agrees(self, m, archive, install, expect, *extra):
+        """plan --archive (with extra options) decides each job as expect
+        says, and `run` (the same options) after install() does the same."""
+        r, doc = m.relaunch_json("plan", *extra, "--archive", archive)
+        self.assertIn(r.returncode, (0, 1), f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(self.predicted_decisions(doc), expect, doc)
+        install()
+        r, doc = m.relaunch_json("run", *FAST, *extra)
+        self.assertIn(r.returncode, (0, 3), f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(self.run_decisions(doc), expect, doc)
+
+    def nginx_bottle(self, m, version="1.25.4"):
+        prog = os.path.join(m.root, "nginx-" + version)
+        atomic_copy(SLEEP, prog, "nginx " + version)
+        archive, keg = self.bottle(m, "nginx", version, [("bin/nginx", prog)])
+        return archive, lambda: self.pour(m, "nginx", version, keg)
+
+    def test_plan_archive_skips_a_job_launchd_has_not_loaded(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            self.boot(m, [label])
+            self.assertEqual(m.launchctl("bootout", "system/" + label).returncode, 0)
+            harness.wait_until(lambda: m.launchctl("print", "system/" + label).returncode,
+                               "nginx booted out")
+            archive, install = self.nginx_bottle(m)
+            self.assertEqual(m.relaunch("plan", "--archive", archive).returncode, 0)
+            self.assert_agrees(m, archive, install, {label: "skipped"})
+
+    def test_plan_archive_finds_an_agent_where_launchd_has_it(self):
+        """brew services over SSH: the agent is loaded in user/<uid>."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3", daemon=False)
+            label = brew("nginx")
+            m.boot(user_agents=True)
+            m.wait_pid(label)
+            self.assertEqual(m.relaunch("run").returncode, 0)
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install,
+                               {f"user/{os.getuid()}/{label}": "kickstart"})
+
+    def test_plan_archive_restarts_the_copy_in_the_other_domain(self):
+        """An agent loaded in gui/<uid> and in user/<uid>: a step each."""
+        with Machine(RELAUNCH) as m:
+            plist = m.brew_install("nginx", "1.25.3", daemon=False)
+            label = brew("nginx")
+            m.boot("--load", f"user/{os.getuid()}={plist}")
+            m.wait_pid(label)
+            harness.wait_until(lambda: "pid = " in m.launchctl(
+                "print", f"user/{os.getuid()}/{label}").stdout, "the user domain's copy")
+            self.assertEqual(m.relaunch("run").returncode, 0)
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install,
+                               {f"gui/{os.getuid()}/{label}": "kickstart",
+                                f"user/{os.getuid()}/{label}": "kickstart"})
+
+    def test_plan_archive_restarts_the_copy_in_another_login(self):
+        """An agent every GUI login loads: the other login's copy too."""
+        with Machine(RELAUNCH) as m:
+            other = 502
+            shared = os.path.join(m.root, "Library", "LaunchAgents")
+            os.makedirs(shared)
+            m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared
+            m.brew_install("nginx", "1.25.3", daemon=False)
+            label = brew("nginx")
+            os.replace(os.path.join(m.agents, label + ".plist"),
+                       os.path.join(shared, label + ".plist"))
+            m.domains[label] = f"gui/{os.getuid()}"
+            m.boot("--all-users-agent-dir", shared, "--gui-uid", str(os.getuid()),
+                   "--gui-uid", str(other))
+            m.wait_pid(label)
+            harness.wait_until(lambda: "pid = " in m.launchctl(
+                "print", f"gui/{other}/{label}").stdout, "the other login's copy")
+            self.assertEqual(m.relaunch("run").returncode, 0)
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install,
+                               {f"gui/{os.getuid()}/{label}": "kickstart",
+                                f"gui/{other}/{label}": "kickstart"})
+
+    def test_plan_archive_leaves_a_running_task_to_finish(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
+                          RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            self.boot(m, [label])
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install, {label: "idle"})
+
+    def test_plan_archive_leaves_a_job_without_a_process_idle(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
+                          KeepAlive=False)
+            self.boot(m, [label])
+            os.kill(m.pid(label), signal.SIGTERM)
+            harness.wait_until(lambda: m.pid(label) == 0, "nginx gone")
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install, {label: "idle"})
+
+    def test_plan_archive_refuses_a_daemon_when_not_root(self):
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            self.boot(m, [label])
+            m.env["RELAUNCH_AS_USER"] = "1"
+            archive, install = self.nginx_bottle(m)
+            self.assert_agrees(m, archive, install, {label: "refused"})
+
+    def test_plan_archive_without_launchd_asks_nothing(self):
+        """--no-processes: launchd is not asked, by plan --archive as by
+        run; a job launchd has not loaded stays a restart for both."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            self.boot(m, [label])
+            self.assertEqual(m.launchctl("bootout", "system/" + label).returncode, 0)
+            harness.wait_until(lambda: m.launchctl("print", "system/" + label).returncode,
+                               "nginx booted out")
+            archive, _ = self.nginx_bottle(m)
+            since = time.time()
+            r, doc = m.relaunch_json("plan", "--no-processes", "--archive", archive)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual(self.predicted_decisions(doc), {"system/" + label: "kickstart"})
+            self.assertEqual(m.calls(since), [])
+
+    def test_plan_archive_defers_the_reload_of_a_disabled_job(self):
+        """The image's plist gives the daemon other arguments: a reload, which
+        a run leaves for later while launchd's overrides disable the job
+        (its bootstrap would be refused); enabled again, the next run reloads
+        it."""
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            label = "org.macports.memcached"
+            self.boot(m, [label])
+            args = [os.path.join(m.ports, "bin", "daemondo"), "--label=memcached",
+                    "--start-cmd", os.path.join(m.ports, "sbin", "memcached"), "2000", ";",
+                    "--pid=exec"]
+            archive, stage = self.image(m, "memcached", "1.6.1", "tgz",
+                                        plist_keys={"ProgramArguments": args})
+            self.assertEqual(m.launchctl("disable", "system/" + label).returncode, 0)
+            self.assert_agrees(m, archive, lambda: self.activate(m, stage), {label: "deferred"})
+            self.assertEqual(m.launchctl("enable", "system/" + label).returncode, 0)
+            age_history(m)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(self.run_decisions(doc), {"system/" + label: "reload"}, doc)
 
     # -- MacPorts ---------------------------------------------------------
     def test_image_of_every_type_predicts_what_run_restarts(self):
