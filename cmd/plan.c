@@ -39,6 +39,14 @@ static void print_packages(const struct rl_pipeline *p)
 	}
 }
 
+/* The labels of plan's steps, whatever their decision, into labels. */
+static void step_labels(const struct rl_plan *plan, struct rl_strv *labels)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (!rl_strv_contains(labels, plan->steps[i].job->label))
+			rl_strv_push(labels, plan->steps[i].job->label);
+}
+
 /* unasked: jobs not looked at, launchd having stopped answering (or
  * launchctl not being runnable); the plan is printed all the same, and
  * the exit says it is not whole. */
@@ -82,7 +90,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	struct rl_launchctl lc;
 	struct rl_error err = {0};
 	struct rl_plan scoped = {0};
-	struct rl_strv labels = {0};
+	struct rl_strv labels = {0}, reached = {0};
 	const char *prefix = NULL;
 	int status, archives = ctx->archives.n > 0;
 	char *unasked = NULL;
@@ -118,9 +126,16 @@ int cmd_plan(struct cli_ctx *ctx)
 				ctx->no_processes ? "nothing was checked with --no-processes"
 						  : "only running processes and the definitions "
 						    "launchd loaded were checked");
+		/* --archive: only the jobs the packages reach are predicted. */
+		if (archives)
+			step_labels(ctx->operands.n ? &scoped : &p.plan, &reached);
 		/* launchd stopped answering before some job was looked at:
 		 * what that job runs is not known, and the plan not whole. */
-		nunasked = rl_pipeline_unasked(&p, ctx->operands.n ? &labels : NULL, &unasked);
+		nunasked = rl_pipeline_unasked(&p,
+					       archives		 ? &reached
+					       : ctx->operands.n ? &labels
+								 : NULL,
+					       &unasked);
 		if (nunasked)
 			fprintf(stderr, "relaunch: %s\n", unasked);
 		status = print_plan(ctx, &p, ctx->operands.n ? &scoped : &p.plan, archives,
@@ -129,6 +144,7 @@ int cmd_plan(struct cli_ctx *ctx)
 	free(unasked);
 	rl_scope_release(&scoped);
 	rl_strv_release(&labels);
+	rl_strv_release(&reached);
 	/* The last thing plan does before its exit. */
 	RL_UNLEAK(rl_pipeline_release(&p));
 	return status;

@@ -360,6 +360,22 @@ class ArchiveTest(unittest.TestCase):
             archive, install = self.nginx_bottle(m)
             self.assert_agrees(m, archive, install, {label: "refused"})
 
+    def test_plan_archive_says_when_launchd_cannot_be_asked(self):
+        """launchd cannot be reached: a job the packages reach is not looked
+        at (exit 4, as plan), and one they do not reach is no concern."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            archive, _ = self.nginx_bottle(m)
+            r, doc = m.relaunch_json("plan", "--archive", archive)
+            self.assertEqual(r.returncode, 4, r.stderr)
+            self.assertIn("not looking at the processes of 1 job ('homebrew.mxcl.nginx')",
+                          r.stderr)
+            prog = os.path.join(m.root, "jq")
+            atomic_copy(SLEEP, prog, "jq 1.7")
+            archive, _ = self.bottle(m, "jq", "1.7", [("bin/jq", prog)])
+            r, doc = m.relaunch_json("plan", "--archive", archive)
+            self.assertEqual((r.returncode, r.stderr, doc["steps"]), (0, "", []))
+
     def test_plan_archive_without_launchd_asks_nothing(self):
         """--no-processes: launchd is not asked, by plan --archive as by
         run; a job launchd has not loaded stays a restart for both."""
@@ -442,6 +458,8 @@ class ArchiveTest(unittest.TestCase):
     def test_image_prefix_given_or_inferred(self):
         with Machine(RELAUNCH) as m:
             m.port_install("memcached", "1.6.0")
+            m.boot()
+            m.wait_pid("org.macports.memcached")
             elsewhere = os.path.join(m.root, "downloads")
             archive, _ = self.image(m, "memcached", "1.6.1", "tgz", where=elsewhere)
             # Outside <prefix>/var/macports/software the prefix is /opt/local.
@@ -556,7 +574,8 @@ class ArchiveTest(unittest.TestCase):
                 f.write(b"\0" * 4096)
             self.assertLess(os.path.getsize(huge), 64 * 1024)
             # Bounded: no more than a small good archive needs, plus slack.
-            _, err, code, base = self.measured(m, "plan", "--prefix", m.ports, "--archive", good)
+            _, err, code, base = self.measured(m, "plan", "--no-processes", "--prefix", m.ports,
+                                               "--archive", good)
             self.assertEqual(code, 1, err)
             rss = self.bad(m, huge, "opt/local/lib/big", "10737418240")
             self.assertLess(rss, base + SLACK_KB)
