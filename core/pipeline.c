@@ -1847,6 +1847,37 @@ static int reload_disabled(const struct rl_launchctl *lc, const struct rl_job *j
 	return disabled;
 }
 
+/* Each step of plan --archive still to restart whose job's program the
+ * packages remove and leave nothing in place of (fx: their effects,
+ * rl_effect.vanishes): refused, as the run's pre-flight will refuse it
+ * once the program is not there. */
+static void refuse_vanishing(struct rl_pipeline *p, const struct rl_effects *fx)
+{
+	struct rl_label_uses now = {0};
+
+	rl_label_uses_build(&now, &p->current);
+	for (size_t i = 0; i < p->plan.n; i++) {
+		struct rl_step *s = &p->plan.steps[i];
+		const char *gone = NULL;
+		size_t n;
+		const struct rl_use_ref *v = rl_label_uses_find(&now, s->job->label, &n);
+
+		for (size_t u = 0; u < n && !gone; u++)
+			for (size_t k = 0; k < fx->n && !gone; k++)
+				if (v[u].use->role == RL_ROLE_PROGRAM && fx->v[k].entry == v[u].e)
+					gone = fx->v[k].vanishes;
+		if (gone && !s->never && s->decision == RL_DECISION_RESTART) {
+			char *q = rl_path_quote(gone);
+			char *why = rl_xasprintf("new program %s does not exist", q);
+
+			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
+			free(why);
+			free(q);
+		}
+	}
+	rl_label_uses_release(&now);
+}
+
 /* plan --archive's decision for each step, from launchd's answers as
  * decide() takes them: a job launchd has loaded in no domain is skipped,
  * one it has without a process may be idle, a running task is left to
@@ -2220,8 +2251,10 @@ int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *
 			inspect_start(o, p, NULL);
 		rc = build_plan(p, err);
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		decide_predicted(p->launchd_unknown ? NULL : o->lc, p);
+		refuse_vanishing(p, &fx);
+	}
 	rl_effects_release(&fx);
 	return rc;
 }

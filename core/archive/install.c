@@ -14,6 +14,14 @@ struct mark {
 	char *link;
 	int hashed; /* MacPorts files: sha256 of the bytes to be installed */
 	char sha256[65];
+	size_t succ;   /* bottles: 1 + its place in the new keg (judge succ), or 0 */
+	int succeeded; /* the bottle writes a file at that place */
+};
+
+/* The place in the new keg of a tracked file of an old keg (bottles). */
+struct successor {
+	char *path; /* P/Cellar/<name>/<version>/R */
+	size_t m, i;
 };
 
 struct judge {
@@ -23,6 +31,9 @@ struct judge {
 	struct rl_strv prefixes;
 	const struct rl_package *pkg; /* name and version set once read */
 	struct rl_buf mapped;
+	struct successor *succ; /* sorted by path; built at the first entry */
+	size_t nsucc;
+	int succ_built;
 };
 
 /* The prefix an image lies in: P/var/macports/software/<port>/<file>. */
@@ -112,15 +123,79 @@ static int mark_path(struct judge *j, const char *path, const struct rl_package_
 	return 0;
 }
 
+static const char *keg_version(const char *path, const char *cellar, size_t *len);
+
+static int cmp_successor(const void *a, const void *b)
+{
+	return strcmp(((const struct successor *)a)->path, ((const struct successor *)b)->path);
+}
+
+static int cmp_path_successor(const void *path, const void *b)
+{
+	return strcmp(path, ((const struct successor *)b)->path);
+}
+
+/* For each tracked file of an old keg of the bottle's formula, under each
+ * prefix, its place in the new keg (pkg's name and version are set). */
+static void build_successors(struct judge *j, const struct rl_package *pkg)
+{
+	size_t alloc = 0;
+
+	j->succ_built = 1;
+	for (size_t p = 0; p < j->prefixes.n; p++) {
+		char *cellar = rl_xasprintf("%s/Cellar/%s", j->prefixes.v[p], pkg->name);
+
+		for (size_t m = 0; m < j->nms; m++)
+			for (size_t i = 0; i < j->ms[m]->n; i++) {
+				const struct rl_entry *e = &j->ms[m]->entries[i];
+				const char *v;
+				size_t vl;
+
+				if (e->fi.type != RL_FT_FILE ||
+				    !(v = keg_version(e->path, cellar, &vl)) || v[vl] != '/' ||
+				    (vl == strlen(pkg->version) && !strncmp(v, pkg->version, vl)))
+					continue;
+				rl_xgrow((void **)&j->succ, &alloc, j->nsucc + 1, sizeof(*j->succ));
+				j->succ[j->nsucc++] = (struct successor){
+					rl_xasprintf("%s/%s%s", cellar, pkg->version, v + vl), m,
+					i};
+			}
+		free(cellar);
+	}
+	if (j->nsucc)
+		qsort(j->succ, j->nsucc, sizeof(*j->succ), cmp_successor);
+	for (size_t k = 0; k < j->nsucc; k++)
+		j->marks[j->succ[k].m][j->succ[k].i].succ = k + 1;
+}
+
+/* The old keg's files whose place in the new keg is path: written anew. */
+static void mark_successors(struct judge *j, const char *path)
+{
+	struct successor *hit =
+		j->nsucc ? bsearch(path, j->succ, j->nsucc, sizeof(*j->succ), cmp_path_successor)
+			 : NULL;
+
+	if (!hit)
+		return;
+	while (hit > j->succ && !strcmp(hit[-1].path, path))
+		hit--;
+	for (; hit < j->succ + j->nsucc && !strcmp(hit->path, path); hit++)
+		j->marks[hit->m][hit->i].succeeded = 1;
+}
+
 static int visit(const struct rl_package *pkg, const struct rl_package_entry *e, void *ctx,
 		 struct rl_error *err)
 {
 	struct judge *j = ctx;
 
 	if (pkg->kind == RL_PACKAGE_BOTTLE) {
+		if (!j->succ_built)
+			build_successors(j, pkg);
 		for (size_t i = 0; i < j->prefixes.n; i++) {
 			rl_buf_reset(&j->mapped);
 			rl_buf_addf(&j->mapped, "%s/Cellar/%s", j->prefixes.v[i], e->path);
+			if (e->type != RL_FT_DIR)
+				mark_successors(j, j->mapped.data);
 			if (mark_path(j, j->mapped.data, e, err) < 0)
 				return -1;
 		}
@@ -213,6 +288,7 @@ static void push_effect(struct rl_effects *out, size_t m, const struct rl_entry 
 	out->v[out->n].manifest = m;
 	out->v[out->n].entry = e;
 	out->v[out->n].kind = kind;
+	out->v[out->n].vanishes = NULL;
 	out->n++;
 }
 
@@ -232,6 +308,11 @@ static void judge_all(const struct judge *j, struct rl_effects *out)
 				hit = bottle_judge(j, j->prefixes.v[p], e, mk, &kind);
 			if (hit)
 				push_effect(out, m, e, kind);
+			/* A removed file of an old keg the new keg leaves no file
+			 * in place of: where it will be missing. */
+			if (hit && kind == RL_CHANGE_REMOVED && mk->succ && !mk->succeeded)
+				out->v[out->n - 1].vanishes =
+					rl_xstrdup(j->succ[mk->succ - 1].path);
 		}
 }
 
@@ -268,6 +349,9 @@ int rl_install_effects(const char *path, const char *prefix, const struct rl_man
 		free(j.marks[m]);
 	}
 	free(j.marks);
+	for (size_t k = 0; k < j.nsucc; k++)
+		free(j.succ[k].path);
+	free(j.succ);
 	rl_strv_release(&j.prefixes);
 	rl_buf_release(&j.mapped);
 	free(name);
@@ -277,6 +361,8 @@ int rl_install_effects(const char *path, const char *prefix, const struct rl_man
 
 void rl_effects_release(struct rl_effects *fx)
 {
+	for (size_t i = 0; i < fx->n; i++)
+		free(fx->v[i].vanishes);
 	free(fx->v);
 	memset(fx, 0, sizeof(*fx));
 }

@@ -10,7 +10,9 @@
  *    cleanup: removed;
  *  - P/Cellar/<name>/<version>/…: the keg is poured anew: content for a
  *    file the bottle holds, removed for one it does not;
- *  - a symlink resolving into an old keg (brew link's P/bin/x): retargeted.
+ *  - a symlink resolving into an old keg (brew link's P/bin/x): retargeted;
+ *  - a file of an old keg whose place in the new keg the bottle leaves
+ *    empty: removed, and its effect says where (vanishes).
  * MacPorts (an image): every entry opt/local/X is written to P/X, any other
  * entry Y to /Y (activation copies the files in: new inodes): content for a
  * file, retargeted for a symlink whose text changes, added where nothing
@@ -34,6 +36,11 @@ struct rl_effect {
 	size_t manifest;	      /* which of the manifests given */
 	const struct rl_entry *entry; /* borrowed from it */
 	enum rl_change_kind kind;
+	/* A bottle's file removed with its old keg, P/Cellar/<name>/<old>/R,
+	 * that the new keg has nothing at, P/Cellar/<name>/<version>/R: that
+	 * path (owned), where what reached the old file through the opt link
+	 * will find nothing. NULL otherwise. */
+	char *vanishes;
 };
 
 struct rl_effects {

@@ -360,6 +360,24 @@ class ArchiveTest(unittest.TestCase):
             archive, install = self.nginx_bottle(m)
             self.assert_agrees(m, archive, install, {label: "refused"})
 
+    def test_plan_archive_refuses_a_job_whose_program_the_bottle_drops(self):
+        """The new keg has no bin/nginx (renamed bin/nginx2): once the old
+        keg is cleaned up, the job's program is gone, and the run's
+        pre-flight refuses the restart; plan --archive says so first."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            self.boot(m, [label])
+            prog = os.path.join(m.root, "nginx2")
+            atomic_copy(SLEEP, prog, "nginx 1.25.4")
+            archive, keg = self.bottle(m, "nginx", "1.25.4", [("bin/nginx2", prog)])
+            gone = os.path.join(m.brew, "Cellar", "nginx", "1.25.4", "bin", "nginx")
+            r, doc = m.relaunch_json("plan", "--archive", archive)
+            self.assertEqual([x["why"] for x in doc["reported"] if x["change"] == "refused"],
+                             [f"new program {gone} does not exist"], doc)
+            self.assert_agrees(m, archive, lambda: self.pour(m, "nginx", "1.25.4", keg),
+                               {label: "refused"})
+
     def test_plan_archive_says_when_launchd_cannot_be_asked(self):
         """launchd cannot be reached: a job the packages reach is not looked
         at (exit 4, as plan), and one they do not reach is no concern."""
