@@ -2228,6 +2228,25 @@ static int archives_effects(struct rl_pipeline *p, const struct rl_strv *archive
 	return 0;
 }
 
+/* A plist the packages write anew (fx) holding the definition recorded
+ * for its bytes now (plists.json): the same definition in other text,
+ * which reloads nothing, as the run's rl_plistdefs_mark will find. */
+static void predict_same_definition(struct rl_pipeline *p, const struct rl_effects *fx)
+{
+	rl_plistdefs_open(&p->defs, p->statedir);
+	for (size_t i = 0; i < p->diff.n; i++) {
+		struct rl_change *c = &p->diff.v[i];
+		const char *old;
+
+		if (c->kind != RL_CHANGE_CONTENT || !c->entry || !c->entry->fi.hashed ||
+		    !(old = rl_plistdefs_get(&p->defs, c->entry->fi.sha256)))
+			continue;
+		for (size_t k = 0; k < fx->n; k++)
+			if (fx->v[k].entry == c->entry && !strcmp(fx->v[k].def_sha256, old))
+				c->same_definition = 1;
+	}
+}
+
 int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *archives,
 			const char *prefix, struct rl_pipeline *p, struct rl_error *err)
 {
@@ -2245,6 +2264,7 @@ int rl_pipeline_predict(const struct rl_pipeline_opts *o, const struct rl_strv *
 	rc = archives_effects(p, archives, prefix, ms, 1, &fx, err);
 	if (rc == 0) {
 		rl_effects_to_diff(&fx, 0, &p->diff);
+		predict_same_definition(p, &fx);
 		/* Where launchd has each job, and its copies in other logins
 		 * and domains, as plan finds them. */
 		if (o->lc)

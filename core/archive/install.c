@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/base/util.h"
+#include "core/discover/job.h"
 
 #define MACPORTS_DEFAULT_PREFIX "/opt/local"
 #define MACPORTS_IMAGES		"/var/macports/software/"
@@ -14,8 +15,9 @@ struct mark {
 	char *link;
 	int hashed; /* MacPorts files: sha256 of the bytes to be installed */
 	char sha256[65];
-	size_t succ;   /* bottles: 1 + its place in the new keg (judge succ), or 0 */
-	int succeeded; /* the bottle writes a file at that place */
+	char def_sha256[65]; /* of a plist's: their definition, "" unknown */
+	size_t succ;	     /* bottles: 1 + its place in the new keg (judge succ), or 0 */
+	int succeeded;	     /* the bottle writes a file at that place */
 };
 
 /* The place in the new keg of a tracked file of an old keg (bottles). */
@@ -93,11 +95,20 @@ static void bottle_prefixes(struct judge *j, const char *name)
 	free(opt);
 }
 
+static int used_as_plist(const struct rl_entry *e)
+{
+	for (size_t u = 0; u < e->nuses; u++)
+		if (e->uses[u].role == RL_ROLE_PLIST)
+			return 1;
+	return 0;
+}
+
 static int mark_path(struct judge *j, const char *path, const struct rl_package_entry *e,
 		     struct rl_error *err)
 {
-	int hashed = 0;
-	char sha[65];
+	int hashed = 0, kept = 0;
+	char sha[65], def[65] = "";
+	struct rl_buf bytes = {0};
 
 	for (size_t m = 0; m < j->nms; m++) {
 		const struct rl_entry *hit = rl_manifest_find(j->ms[m], path);
@@ -113,13 +124,23 @@ static int mark_path(struct judge *j, const char *path, const struct rl_package_
 		 * are "replaced", as the diff after activation will say. */
 		if (j->pkg->kind == RL_PACKAGE_MACPORTS && e->type == RL_FT_FILE &&
 		    hit->fi.type == RL_FT_FILE && hit->fi.hashed) {
-			if (!hashed && rl_package_entry_sha256(e, sha, err) < 0)
+			/* A plist's bytes are read too: what its definition is. */
+			if (!hashed &&
+			    rl_package_entry_sha256_keep(e, sha, used_as_plist(hit) ? &bytes : NULL,
+							 RL_PACKAGE_META_MAX, &kept, err) < 0) {
+				rl_buf_release(&bytes);
 				return -1;
+			}
+			if (!hashed && kept &&
+			    rl_job_definition_digest(bytes.data, bytes.len, def) < 0)
+				def[0] = '\0';
 			hashed = 1;
 			mk->hashed = 1;
 			memcpy(mk->sha256, sha, sizeof(sha));
+			memcpy(mk->def_sha256, def, sizeof(def));
 		}
 	}
+	rl_buf_release(&bytes);
 	return 0;
 }
 
@@ -289,6 +310,7 @@ static void push_effect(struct rl_effects *out, size_t m, const struct rl_entry 
 	out->v[out->n].entry = e;
 	out->v[out->n].kind = kind;
 	out->v[out->n].vanishes = NULL;
+	out->v[out->n].def_sha256[0] = '\0';
 	out->n++;
 }
 
@@ -308,6 +330,9 @@ static void judge_all(const struct judge *j, struct rl_effects *out)
 				hit = bottle_judge(j, j->prefixes.v[p], e, mk, &kind);
 			if (hit)
 				push_effect(out, m, e, kind);
+			if (hit && kind == RL_CHANGE_CONTENT)
+				memcpy(out->v[out->n - 1].def_sha256, mk->def_sha256,
+				       sizeof(mk->def_sha256));
 			/* A removed file of an old keg the new keg leaves no file
 			 * in place of: where it will be missing. */
 			if (hit && kind == RL_CHANGE_REMOVED && mk->succ && !mk->succeeded)

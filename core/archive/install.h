@@ -41,6 +41,9 @@ struct rl_effect {
 	 * path (owned), where what reached the old file through the opt link
 	 * will find nothing. NULL otherwise. */
 	char *vanishes;
+	/* A plist an image writes anew (content): the definition its bytes
+	 * hold (rl_job_definition_digest); "" when not known. */
+	char def_sha256[65];
 };
 
 struct rl_effects {

@@ -326,7 +326,14 @@ static int hash_zeros(EVP_MD_CTX *ctx, uint64_t n)
  * (libarchive PR #2665), so for xar the blocks are simply concatenated. */
 int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], struct rl_error *err)
 {
+	return rl_package_entry_sha256_keep(e, out, NULL, 0, NULL, err);
+}
+
+int rl_package_entry_sha256_keep(const struct rl_package_entry *e, char out[65],
+				 struct rl_buf *keep, size_t max, int *kept, struct rl_error *err)
+{
 	struct reader *r = e->reader;
+	int keeping = keep && e->size <= max;
 	int xar = archive_format(r->a) == ARCHIVE_FORMAT_XAR;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -351,8 +358,12 @@ int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], stru
 			}
 			ok = hash_zeros(ctx, (uint64_t)off - done);
 			done = (uint64_t)off;
+			keeping = 0; /* a hole: not kept */
 		}
 		ok = ok && EVP_DigestUpdate(ctx, buf, n) == 1;
+		keeping = keeping && done + n <= max;
+		if (ok && keeping)
+			rl_buf_add(keep, buf, n);
 		done += n;
 	}
 	if (ok && st == ARCHIVE_EOF && !xar && e->size > done)
@@ -370,6 +381,8 @@ int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], stru
 	}
 	for (unsigned int i = 0; i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (kept)
+		*kept = keeping && done == e->size;
 	return 0;
 }
 

@@ -16,7 +16,8 @@
  * bottle entry outside <name>/<version>/; an image without its name and
  * version. Memory stays bounded whatever the archive holds: entry data is
  * skipped (only the first RL_PACKAGE_META_MAX bytes of the metadata files
- * are read) and only symlinks are kept, at most RL_PACKAGE_MAX_SYMLINKS.
+ * are read, and an entry a caller keeps is at most as large as it asks)
+ * and only symlinks are kept, at most RL_PACKAGE_MAX_SYMLINKS.
  */
 #ifndef RL_PACKAGE_H
 #define RL_PACKAGE_H
@@ -64,6 +65,12 @@ struct rl_package_entry {
  * installed byte for byte; never for bottles (relocated when poured).
  * Returns 0, or -1 with err naming the archive and entry. */
 int rl_package_entry_sha256(const struct rl_package_entry *e, char out[65], struct rl_error *err);
+/* The same, the data appended to keep too when the entry holds at most
+ * max bytes (a plist, to be read whole): *kept 1 when keep has it whole,
+ * else 0 (keep may hold part of it then). */
+struct rl_buf;
+int rl_package_entry_sha256_keep(const struct rl_package_entry *e, char out[65],
+				 struct rl_buf *keep, size_t max, int *kept, struct rl_error *err);
 
 /* Called for every entry once its header has been checked. pkg's name and
  * version are set for a bottle; for an image they may come later. Return

@@ -136,10 +136,11 @@ class ArchiveTest(unittest.TestCase):
         atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
         shutil.rmtree(old)
 
-    def image(self, m, port, version, kind, program=None, stamp=True, where=None, plist_keys=None):
+    def image(self, m, port, version, kind, program=None, stamp=True, where=None, plist_keys=None,
+              plist_fmt=plistlib.FMT_XML):
         """A MacPorts image of port: +CONTENTS, +PORTFILE, the daemon and the
-        startup item's plist as installed now (with plist's keys, when
-        given, over it); returns (archive, staged tree)."""
+        startup item's plist as installed now (with plist_keys over it, or
+        in plist_fmt, when given); returns (archive, staged tree)."""
         stage = os.path.join(m.root, f"stage-{port}-{version}-{kind}")
         sbin = os.path.join(stage, "opt", "local", "sbin")
         os.makedirs(sbin, exist_ok=True)
@@ -150,12 +151,12 @@ class ArchiveTest(unittest.TestCase):
         dst = os.path.join(stage, "opt", "local", "etc", "LaunchDaemons", label)
         os.makedirs(dst, exist_ok=True)
         shutil.copy2(plist, os.path.join(dst, label + ".plist"))
-        if plist_keys:
+        if plist_keys or plist_fmt != plistlib.FMT_XML:
             with open(plist, "rb") as f:
                 d = plistlib.load(f)
-            d.update(plist_keys)
+            d.update(plist_keys or {})
             with open(os.path.join(dst, label + ".plist"), "wb") as f:
-                plistlib.dump(d, f)
+                plistlib.dump(d, f, fmt=plist_fmt)
         with open(os.path.join(stage, "+CONTENTS"), "w") as f:
             f.write(f"@name {port}-{version}_0\n@portname {port}\n@portepoch 0\n"
                     f"@portversion {version}\n@portrevision 0\n@archs arm64\n"
@@ -431,6 +432,27 @@ class ArchiveTest(unittest.TestCase):
             age_history(m)
             r, doc = m.relaunch_json("run", *FAST)
             self.assertEqual(self.run_decisions(doc), {"system/" + label: "reload"}, doc)
+
+    def test_plan_archive_kickstarts_a_plist_rewritten_with_its_definition(self):
+        """The image's plist holds the same definition in binary form: other
+        bytes, nothing to reload. The run after activation kickstarts the
+        daemon, and plan --archive says so; other arguments reload it."""
+        with Machine(RELAUNCH) as m:
+            m.port_install("memcached", "1.6.0")
+            label = "org.macports.memcached"
+            self.boot(m, [label])
+            archive, stage = self.image(m, "memcached", "1.6.1", "tgz",
+                                        plist_fmt=plistlib.FMT_BINARY)
+            self.assert_agrees(m, archive, lambda: self.activate(m, stage),
+                               {"system/" + label: "kickstart"})
+            age_history(m)
+            args = [os.path.join(m.ports, "bin", "daemondo"), "--label=memcached",
+                    "--start-cmd", os.path.join(m.ports, "sbin", "memcached"), "2000", ";",
+                    "--pid=exec"]
+            archive, stage = self.image(m, "memcached", "1.6.2", "tgz",
+                                        plist_keys={"ProgramArguments": args})
+            self.assert_agrees(m, archive, lambda: self.activate(m, stage),
+                               {"system/" + label: "reload"})
 
     # -- MacPorts ---------------------------------------------------------
     def test_image_of_every_type_predicts_what_run_restarts(self):
