@@ -1175,7 +1175,7 @@ static void judge_anew(struct rl_jobview *v, pid_t pid, struct rl_statmemo *memo
 static void relocate(struct rl_pipeline *p, const struct rl_launchctl *lc, struct rl_jobview *v,
 		     struct rl_statmemo *memo)
 {
-	struct rl_job *job = &p->jobs.v[v - p->views];
+	struct rl_job *job = view_job(p, (size_t)(v - p->views));
 
 	for (int tries = 0; tries < 2 && listed_pid_moved(v); tries++) {
 		const struct rl_launchctl_listing *l;

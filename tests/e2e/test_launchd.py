@@ -556,6 +556,39 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
         self.assertIn("pending: nothing", st.stdout)
 
+    def test_a_copy_restarted_after_its_listing_is_judged_by_its_new_process(self):
+        """The user domain's copy was restarted onto the new files by
+        someone else after launchd listed the domain, before the run looked
+        at its process: the copy is found again (its domain asked again)
+        and judged by its new process, current; the GUI copy, still on the
+        old files, is restarted."""
+        m = self.both_domains_machine("food")
+        label = brew("food")
+        gui, user = f"gui/{UID}/{label}", f"user/{UID}/{label}"
+        old = {gui: m.pid(label), user: self.user_pid(m, label)}
+        m.brew_upgrade("food", "1.1")
+        held = ListingHeldLaunchctl(m, f"user/{UID}")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            harness.wait_past_change(os.path.join(m.opt("food"), "bin", "food"))
+            r = m.launchctl("kickstart", "-k", user)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            harness.wait_until(lambda: self.user_pid(m, label) not in (0, old[user]),
+                               "the user domain's copy restarted")
+            new = self.user_pid(m, label)
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        res = self.results_by_target(json.loads(out))
+        self.assertEqual({t: (x["status"], x["old_pid"]) for t, x in res.items()},
+                         {gui: ("restarted", old[gui]), user: ("current", new)}, res)
+        self.assertEqual([e["target"] for e in self.kickstarts(m, label)], [user, gui])
+        self.assertEqual(self.user_pid(m, label), new)
+
     def test_a_changed_plist_reloads_each_domain_from_it(self):
         """A plist that says something else now: each copy is reloaded,
         booted out of and bootstrapped into its own domain."""
