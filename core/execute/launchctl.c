@@ -555,10 +555,11 @@ char *rl_launchctl_result_describe(const struct rl_launchctl_result *r)
 			    m ? " (" : "", m ? m : "", m ? ")" : "", *line ? ": " : "", line);
 }
 
-/* Walking launchctl's nested "key = {" … "}" text. Nesting comes from
- * leading tabs when a line has them (the real format indents one tab per
- * level, so an argument that reads "}" or "x = {" cannot unbalance it), else
- * from counting braces (older systems and copies that lost their tabs). Each
+/* Walking launchctl's nested "key = {" (an event trigger's "key => {") …
+ * "}" text. Nesting comes from leading tabs when a line has them (the real
+ * format indents one tab per level, so an argument that reads "}" or
+ * "x = {" cannot unbalance it), else from counting braces (older systems
+ * and copies that lost their tabs). Each
  * content line is handed to the visitor with its depth (1 inside a top-level
  * block) and the name of the innermost block it is in. */
 #define WALK_MAX_DEPTH 64
@@ -625,7 +626,10 @@ static int walk_line(struct walker *w, const char *s, size_t len, walk_fn fn, vo
 	l.s = s;
 	l.len = len;
 	l.depth = level;
-	l.opener = s[len - 1] == '{' && (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)));
+	/* "name = {", and an event trigger's "name => {" */
+	l.opener =
+		s[len - 1] == '{' && (len == 1 || (len >= 4 && !memcmp(s + len - 4, " = {", 4)) ||
+				      (len >= 5 && !memcmp(s + len - 5, " => {", 5)));
 	l.block = level >= 1 ? w->names[level - 1] : "";
 	if (l.opener) {
 		walk_name(w, level, s, len);

@@ -286,10 +286,32 @@ static void test_parse_spaces(void)
 			   "    pid = 44\n"
 			   "}\n";
 
+	/* A trigger opens its block with " => {" (a calendar job, as the
+	 * tab-indented captures show it): what follows is still the job's. */
+	const char *trigger = "x = {\n"
+			      "    state = running\n"
+			      "    event triggers = {\n"
+			      "        x.268435471 => {\n"
+			      "            keepalive = 0\n"
+			      "            stream = com.apple.launchd.calendarinterval\n"
+			      "            descriptor = {\n"
+			      "                \"Minute\" => 30\n"
+			      "            }\n"
+			      "        }\n"
+			      "    }\n"
+			      "\n"
+			      "    run interval = 300 seconds\n"
+			      "    properties = keepalive | runatload\n"
+			      "}\n";
+
 	CHECK_INT(rl_launchctl_parse_print(text, &st), 0);
 	CHECK(st.running);
 	CHECK_INT(st.pid, 44);
 	CHECK_INT(st.runs, -1);
+	CHECK_INT(rl_launchctl_parse_print(trigger, &st), 0);
+	CHECK(st.calendar);
+	CHECK_INT(st.run_interval, 300);
+	CHECK(st.keepalive);
 }
 
 static void test_parse_garbage(void)
