@@ -802,6 +802,35 @@ class DecideTest(unittest.TestCase):
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
 
+    def test_kept_alive_calendar_service_printed_with_spaces_is_reloaded(self):
+        """As above, for a service launchd keeps alive beside a calendar,
+        printed with spaces for tabs (older systems, as issue reports quote
+        them): the trigger's block opens with "=> {", and print's
+        `properties = keepalive` after it is still the job's, so it is
+        reloaded, not left to finish a run that never ends."""
+        with Machine(RELAUNCH) as m:
+            label = brew("sweeper")
+            m.brew_install("sweeper", "1.0")
+            args = [os.path.join(m.opt("sweeper"), "bin", "sweeper"), "1000"]
+            calendar = {"StartCalendarInterval": {"Hour": 2, "Minute": 30}}
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=True, **calendar)
+            m.boot("--indent", "8")
+            pid = m.wait_pid(label)
+            r = m.relaunch("run")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("\n        properties = keepalive",
+                          m.launchctl("print", m.target(label)).stdout)
+            m.brew_upgrade("sweeper", "1.1")
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, **calendar)
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("restarted", "reload"), res)
+            self.assertNotEqual(m.pid(label), pid)
+
     # -- a task a watched path starts ---------------------------------------
     def trigger_task(self, m, formula, key):
         """An agent launchd starts when a path changes (key: WatchPaths or

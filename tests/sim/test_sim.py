@@ -1093,6 +1093,31 @@ class NonRootTest(unittest.TestCase):
                              "Try re-running the command as root for richer errors.\n"))
 
 
+class IndentTest(unittest.TestCase):
+    """--indent N: print's levels are N spaces each, as older systems'
+    output is quoted; the tab before a services line's label stays."""
+
+    def test_spaces_for_tabs(self):
+        sim = Sim()
+        self.addCleanup(sim.cleanup)
+        sim.plist("agent", "org.indent.agent", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, StartCalendarInterval={"Minute": 5})
+        r = subprocess.run([LAUNCHD_SIM, "start", "--agent-dir", sim.agents, "--indent", "4"],
+                           env=sim.env, capture_output=True, text=True, timeout=SAFETY)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        pid = sim.pid(f"{GUI}/org.indent.agent")
+        out = sim.launchctl("print", f"{GUI}/org.indent.agent").stdout
+        self.assertIn("\n    state = running\n", out)
+        self.assertIn("\n        org.indent.agent.268435471 => {\n"
+                      "            keepalive = 0\n", out)
+        self.assertNotIn("\n\t", out)
+        out = sim.launchctl("print", GUI).stdout
+        self.assertIn(f"\n        {pid:8d}      - \torg.indent.agent\n", out)
+        self.assertEqual(sim.launchctl("disable", f"{GUI}/org.indent.off").returncode, 0)
+        out = sim.launchctl("print-disabled", GUI).stdout
+        self.assertIn('\n    "org.indent.off" => disabled\n', out)
+
+
 class LifecycleTest(unittest.TestCase):
     """The daemon never leaves processes behind."""
 

@@ -170,15 +170,27 @@ def cmd_print(ctx, args, respond):
     if label is None:
         kind, _, handle = domain.name.partition("/")
         asid = ctx.launchd.gui_asid(int(handle)) if kind == "gui" else None
-        respond(Reply(0, render.print_domain(domain, lambda lb: _shown_pid(ctx, lb),
-                                             ctx.launchd.subdomains(domain), asid)))
+        respond(Reply(0, _indented(ctx, render.print_domain(
+            domain, lambda lb: _shown_pid(ctx, lb), ctx.launchd.subdomains(domain), asid))))
         return
     fault = injected(ctx, label, domain.name)
     if fault:
         raise Failure(fault["code"], _bad_request(ctx) + failure_text("print", label, fault["code"]))
     log_dir = os.path.join(ctx.launchd.config.state_dir, "logs")
-    respond(Reply(0, render.print_service(find_service(domain, label, ctx), log_dir,
-                                          _shown_pid(ctx, label))))
+    respond(Reply(0, _indented(ctx, render.print_service(find_service(domain, label, ctx),
+                                                         log_dir, _shown_pid(ctx, label)))))
+
+
+def _indented(ctx, text):
+    """print's text, its leading tabs N spaces each with --indent N."""
+    n = ctx.launchd.config.indent
+    if not n:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        body = line.lstrip("\t")
+        lines.append(" " * (n * (len(line) - len(body))) + body)
+    return "\n".join(lines)
 
 
 def _shown_pid(ctx, label):
@@ -331,7 +343,7 @@ def cmd_print_disabled(ctx, args, respond):
     name, label = parse_target(args[0], "print-disabled")
     if label is not None:
         raise bad_target("print-disabled")
-    respond(Reply(0, render.print_disabled(find_domain(ctx, name))))
+    respond(Reply(0, _indented(ctx, render.print_disabled(find_domain(ctx, name)))))
 
 
 def _caller_domain(ctx):

@@ -56,6 +56,7 @@ def config_from(args, directory):
         loads=[_load_arg(a) for a in args.load],
         headless=args.headless,
         as_user=args.as_user,
+        indent=args.indent,
         bootstrap_cooldown=_env_float("LAUNCHD_SIM_BOOTSTRAP_COOLDOWN", 0.0),
         throttle_scale=_env_float("LAUNCHD_SIM_THROTTLE_SCALE", 1.0),
         bootout_delay=_env_float("LAUNCHD_SIM_BOOTOUT_DELAY", 0.3),
@@ -345,6 +346,8 @@ def _passthrough(args):
         out.append("--headless")
     if args.as_user:
         out.append("--as-user")
+    if args.indent:
+        out += ["--indent", str(args.indent)]
     return out
 
 
@@ -470,6 +473,9 @@ def main(argv=None):
                        help="no GUI session: no gui/<uid> domain, agents load into user/<uid>")
         p.add_argument("--as-user", action="store_true",
                        help="answer root's calls as launchctl answers a non-root user")
+        p.add_argument("--indent", type=int, default=0, metavar="N",
+                       help="print, print-disabled: indent by N spaces a level instead of "
+                            "a tab, as older systems' output is quoted")
         if name == "run":
             p.add_argument("--ready-fd", type=int, metavar="N",
                            help="write \"ready\" to descriptor N once every job is loaded")

@@ -41,6 +41,7 @@ class Config:
     loads: list = field(default_factory=list)  # (domain, plist): loaded from where it is
     headless: bool = False        # no GUI session at all: no gui/<uid> domain
     as_user: bool = False         # answer every caller as launchctl answers a non-root one
+    indent: int = 0               # print indents by this many spaces a level, not a tab
     bootstrap_cooldown: float = 0.0  # bootstrap answers 5 this long after a bootout finished
     throttle_scale: float = 1.0
     bootout_delay: float = 0.3
