@@ -146,7 +146,9 @@ static void view_state(const struct rl_jobview *v, struct job_state *s)
 		 * alone; what stands in an old keg's or store path's place now
 		 * is said alike (rl_stale_add_now). */
 		const struct rl_proc_file *f = &pv->stale[0];
-		const char *verb = f->keg_now && !f->is_exe ? "maps" : "runs";
+		const char *verb = f->script		      ? "runs script"
+				   : f->keg_now && !f->is_exe ? "maps"
+							      : "runs";
 		struct rl_buf t = {0};
 		char *q = rl_path_quote(f->path);
 

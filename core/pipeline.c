@@ -695,7 +695,8 @@ static void judge_descendant(struct rl_proc_view *pv, struct rl_statmemo *memo, 
 	if (has_root(v->job) || !runs_code(pv, ctx))
 		return;
 	if (rl_proc_view_check_keg(pv, &v->code_now, memo) ||
-	    rl_proc_view_check_store(pv, &v->code_now, &v->code_linked, memo))
+	    rl_proc_view_check_store(pv, &v->code_now, &v->code_linked, memo) ||
+	    rl_proc_view_check_script(pv, &v->code_now, &v->code_linked, memo))
 		return;
 	if (!old_copy(pv->exe, &v->code))
 		rl_proc_view_note_keg(pv, memo);
@@ -1222,6 +1223,7 @@ static int finish_view(struct rl_jobview *v, struct rl_statmemo *memo, struct sp
 	if (!has_root(v->job)) {
 		rl_proc_view_check_keg(&v->view, &v->code_now, memo);
 		rl_proc_view_check_store(&v->view, &v->code_now, &v->code_linked, memo);
+		rl_proc_view_check_script(&v->view, &v->code_now, &v->code_linked, memo);
 	}
 	rl_proc_view_spare(&v->view, spare_same, sp);
 	/* Unknown is reported as such: never guessed stale or fresh. */

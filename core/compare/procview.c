@@ -453,6 +453,89 @@ int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 	return 1;
 }
 
+/* Room for a process's arguments (macOS's KERN_PROCARGS2 holds its
+ * environment too): a first argument cut short names no code file. */
+#define SCRIPT_ARGS_MAX 65536
+
+/* The code file (one of code) that script, a path in a keg (k), is the
+ * old copy of: the same path in another keg of the formula, on disk now;
+ * else NULL. Text, and one stat() each. */
+static const char *keg_counterpart(const char *script, const struct rl_keg_path *k,
+				   const struct rl_strv *code, struct rl_statmemo *memo)
+{
+	struct rl_keg_path c;
+	struct stat st;
+
+	for (size_t i = 0; code && i < code->n; i++) {
+		const char *p = code->v[i];
+
+		if (rl_path_keg(p, &c) && c.version_off == k->version_off &&
+		    strncmp(p, script, k->version_off) == 0 &&
+		    strcmp(p + c.keg_len, script + k->keg_len) == 0 &&
+		    (c.version_len != k->version_len ||
+		     strncmp(p + c.version_off, script + k->version_off, c.version_len) != 0) &&
+		    rl_statmemo_stat(memo, p, &st) == 0 && S_ISREG(st.st_mode))
+			return p;
+	}
+	return NULL;
+}
+
+int rl_proc_view_check_script(struct rl_proc_view *v, const struct rl_strv *code,
+			      const struct rl_strv *linked, struct rl_statmemo *memo)
+{
+	struct rl_store_path sa, sc;
+	struct rl_keg_path k;
+	struct rl_proc_file *f;
+	const char *argv[2], *now = NULL;
+	char *buf, *script, *keg = NULL;
+	struct stat st;
+
+	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
+	    !v->exe || v->pid <= 0 || !code)
+		return 0;
+	buf = rl_xmalloc(SCRIPT_ARGS_MAX);
+	if (rl_platform_proc_args(v->pid, buf, SCRIPT_ARGS_MAX, argv) != 0 || !argv[1] ||
+	    argv[1][0] != '/' || strcmp(argv[1], v->exe) == 0 || rl_strv_contains(code, argv[1])) {
+		free(buf);
+		return 0;
+	}
+	script = rl_xstrdup(argv[1]);
+	free(buf);
+	if (rl_path_store(script, &sa)) {
+		for (size_t i = 0; linked && i < linked->n && !now; i++) {
+			const char *p = linked->v[i];
+
+			if (rl_path_store(p, &sc) && other_store_path(script, &sa, p, &sc) &&
+			    rl_statmemo_stat(memo, p, &st) == 0 && S_ISREG(st.st_mode))
+				now = p;
+		}
+	} else if (rl_path_keg(script, &k) && keg_counterpart(script, &k, code, memo)) {
+		now = keg = keg_moved(memo, script);
+	}
+	if (!now) {
+		free(script);
+		return 0;
+	}
+	f = stale_by_exe(v);
+	free(f->path);
+	f->path = script;
+	f->is_exe = 0;
+	f->script = 1;
+	f->dev = f->ino = 0;
+	if (lstat(script, &st) == 0) {
+		f->now_exists = 1;
+		f->now_dev = f->dev = (uint64_t)st.st_dev;
+		f->now_ino = f->ino = (uint64_t)st.st_ino;
+	} else {
+		f->deleted = 1;
+	}
+	if (keg)
+		f->keg_now = keg;
+	else
+		f->store_now = rl_xstrdup(now);
+	return 1;
+}
+
 int rl_proc_file_same_bytes(const struct rl_proc_file *f, const struct rl_fileinfo *recorded,
 			    int trusted, const struct rl_fileinfo *now)
 {

@@ -57,6 +57,11 @@ struct rl_proc_file {
 	 * the job's command leads to the same file of another store path of
 	 * the package now, the one named here (rl_proc_view_check_store) */
 	char *store_now;
+	/* set: path is no file the process maps but the script its
+	 * executable (an interpreter) runs, its first argument, the old copy
+	 * of one of the job's code files (rl_proc_view_check_script); keg_now
+	 * or store_now says where the job's copy lies now */
+	int script;
 };
 
 /* A file's identity; in `ran`, the process that runs it too. */
@@ -308,6 +313,27 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
  * unchanged). */
 int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 			     const struct rl_strv *linked, struct rl_statmemo *memo);
+
+/* Does v's process run a script of an old keg or store path: is its
+ * first argument (argv[1], as the kernel keeps it) an absolute path that
+ * is none of code (the job's code files now: a job that names the file
+ * runs it by design) but the old copy of one of them: the same path in
+ * another keg of the formula while <prefix>/opt/<formula> leads to
+ * another keg (rl_proc_view_check_keg's rule), or in another store path
+ * of the same package than one of linked (rl_proc_view_check_store's)? An interpreter
+ * (python, node, ruby, bash) runs the file its first argument names and
+ * maps nothing of it: after `brew upgrade` or a profile switch that left
+ * the interpreter as it was, the process shows old code only there. A
+ * nix wrapper `exec`s `/nix/store/…-foo-1.0/bin/.foo-wrapped`, a
+ * Homebrew `bin/foo` `exec`s `Cellar/foo/1.0/libexec/bin/foo`: the path
+ * of the version the process started on. When v is FRESH or UNKNOWN, v
+ * becomes STALE with that script as its stale file (script set, keg_now
+ * or store_now set). Launchd's pid, and a descendant only when it runs
+ * the job's code, as rl_proc_view_check_keg. memo: the pass's stat()
+ * answers (NULL: none). Returns 1 when v became STALE, else 0 (v
+ * unchanged). */
+int rl_proc_view_check_script(struct rl_proc_view *v, const struct rl_strv *code,
+			      const struct rl_strv *linked, struct rl_statmemo *memo);
 
 /* Name the keg opt leads to now in v's stale executable, when v is STALE
  * for it (a descendant's inspection found it deleted or replaced: `brew

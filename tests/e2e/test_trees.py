@@ -40,6 +40,13 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
   parent and the keg opt leads to now. A mysqld started from the new keg
   after the upgrade is current, and the shell and the log pipe's cat
   beside it are nobody's upgrade.
+- An interpreter runs a script of the job's package by its path in a
+  store path (nix's makeWrapper `exec`s bin/.foo-wrapped) or in a keg (a
+  service script starts the keg's python program): a switch or `brew
+  upgrade` that leaves python as it was shows the old version only in the
+  process's first argument, which relaunch reads, names, and restarts the
+  job for, without a manifest. A first argument naming another formula's
+  old keg that is no copy of the job's code (its data) restarts nothing.
 """
 import os
 import shutil
@@ -50,7 +57,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import harness  # noqa: E402
-from harness import SAFETY, SIM, SLEEP, Machine, atomic_copy, wait_until  # noqa: E402
+from harness import SAFETY, SIM, SLEEP, Machine, atomic_copy, brew, wait_until  # noqa: E402
 
 RELAUNCH = None
 FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
@@ -707,6 +714,199 @@ class Trees(unittest.TestCase):
             self.assertEqual(sorted(x["status"] for x in doc["results"]), ["restarted"] * 2)
             wait_until(lambda: runs(m.pid("org.x.pg-exec"), new), "the new exec'd daemon")
             self.plan(m, 0)
+
+
+
+# A program an interpreter runs: python, a file of the package's, named
+# on the interpreter's command line (its first argument).
+# It says it has read itself and runs by a file named by its pid in
+# $RELAUNCH_TEST_READY: its keg may be deleted from then on.
+APP = """#!{python}
+# {name} {version}
+import os
+import time
+ready = os.environ.get("RELAUNCH_TEST_READY")
+if ready:
+    open(os.path.join(ready, str(os.getpid())), "w").close()
+time.sleep(100000)
+"""
+
+
+def argv_of(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return [a.decode() for a in f.read().split(b"\0")[:-1]]
+
+
+class Scripts(unittest.TestCase):
+    """An interpreter runs the job's code from a script, which it reads and
+    maps nothing of: after `brew upgrade` or a profile switch that left the
+    interpreter as it was, the process shows the old version only in its
+    first argument, the script's path in the old keg or store path. Without
+    a manifest that is all there is to see."""
+
+    PY = os.path.realpath(harness.PYTHON)
+
+    def app(self, path, name, version):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path + ".tmp", "w") as f:
+            f.write(APP.format(python=self.PY, name=name, version=version))
+        os.chmod(path + ".tmp", 0o755)
+        os.replace(path + ".tmp", path)
+        return path
+
+    def runs_script(self, pid, script):
+        return runs(pid, self.PY) and argv_of(pid)[1:2] == [script]
+
+    @staticmethod
+    def ready_env(m):
+        """The plist's EnvironmentVariables for APP's ready files."""
+        d = os.path.join(m.root, "ready")
+        os.makedirs(d, exist_ok=True)
+        return {"RELAUNCH_TEST_READY": d}
+
+    def started(self, m, pid, script):
+        """pid runs script, and python has read it."""
+        ready = os.path.join(m.root, "ready", str(pid))
+        wait_until(lambda: self.runs_script(pid, script) and os.path.exists(ready),
+                   f"pid {pid} to run {script}")
+        return pid
+
+    def plan(self, m, code):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, code, f"{r.stdout}\n{r.stderr}")
+        return doc
+
+    def why(self, m, label):
+        r, jobs = m.relaunch_json("jobs")
+        job = [j for j in jobs["jobs"] if j["label"] == label][0]
+        return job["code"], job["why"]
+
+    def test_nix_wrapper_execs_a_script_of_the_old_store_path(self):
+        """nix's makeWrapper shape behind nix-darwin's `sh -c "… && exec"`
+        through a profile: bin/foo `exec`s bin/.foo-wrapped of its own
+        store path, a python script. A switch retargets the profile and
+        leaves foo-1.0 on disk: launchd's pid runs python, unchanged,
+        on foo-1.0's script."""
+        with Machine(RELAUNCH) as m:
+            def store(version):
+                out = os.path.join(m.nix, "store", f"{harness.nix_hash('foo', version)}-foo-"
+                                                    f"{version}")
+                wrapped = self.app(os.path.join(out, "bin", ".foo-wrapped"), "foo", version)
+                with open(os.path.join(out, "bin", "foo"), "w") as f:
+                    f.write(f'#! /bin/sh -e\nexec "{wrapped}"  "$@" \n')
+                os.chmod(os.path.join(out, "bin", "foo"), 0o755)
+                harness.atomic_symlink(out, os.path.join(m.nix, "profiles", "default-1-link"))
+                return wrapped
+            os.makedirs(os.path.join(m.nix, "profiles"))
+            old = store("1.0")
+            profile = os.path.join(m.nix, "profiles", "default")
+            os.symlink("default-1-link", profile)
+            label = "org.nixos.foo"
+            m.write_plist(label, ["/bin/sh", "-c",
+                                  f"/bin/true && exec {profile}/bin/foo 1000"], daemon=False,
+                          EnvironmentVariables=self.ready_env(m))
+            m.boot()
+            top = self.started(m, m.wait_pid(label), old)
+            self.plan(m, 0)
+            new = store("1.1")
+            self.assertTrue(self.runs_script(top, old))
+            doc = self.plan(m, 1)
+            why = (f"pid {top} (started as sh) runs script {old}; the job's command leads to "
+                   f"{new} now")
+            self.assertEqual([(s["label"], [(w["path"], w["change"], w["text"])
+                                            for w in s["reasons"]]) for s in doc["steps"]],
+                             [(label, [(old, "stale", why)])], doc)
+            self.assertEqual(self.why(m, label),
+                             ("stale", f"runs script {old}; the job's command leads to {new} now"))
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            wait_until(lambda: self.runs_script(m.pid(label), new), "python on foo-1.1's script")
+            self.plan(m, 0)
+
+    def test_wrapper_child_runs_a_script_of_the_old_keg(self):
+        """A Homebrew service script starts the formula's python program
+        from its keg as its child (the keg's path written in, as Homebrew's
+        exec scripts do) and pipes its output to cat. `brew upgrade foo`
+        with the cleanup: the child still runs python, unchanged, on the
+        deleted keg's script; the shell and cat are nobody's upgrade."""
+        with Machine(RELAUNCH) as m:
+            label = brew("foo")
+
+            def keg(version):
+                k = os.path.join(m.brew, "Cellar", "foo", version)
+                app = self.app(os.path.join(k, "libexec", "bin", "foo"), "foo", version)
+                svc = os.path.join(k, "bin", "foo-service")
+                os.makedirs(os.path.dirname(svc))
+                with open(svc, "w") as f:
+                    f.write(f'#!/bin/sh\n"{app}" 1000 < /dev/null 2>&1 | /bin/cat > /dev/null\n')
+                os.chmod(svc, 0o755)
+                os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+                harness.atomic_symlink(f"../Cellar/foo/{version}", m.opt("foo"))
+                return app
+            old = keg("1.0")
+            m.write_plist(label, [os.path.join(m.opt("foo"), "bin", "foo-service")],
+                          EnvironmentVariables=self.ready_env(m))
+            m.boot()
+            top = m.wait_pid(label)
+            child = wait_until(lambda: [p for p in m.children(top) if self.runs_script(p, old)],
+                               "python on foo 1.0's script")[0]
+            self.started(m, child, old)
+            wait_until(lambda: [p for p in m.children(top) if runs(p, "/bin/cat")],
+                       f"the log pipe's cat below pid {top}")
+            self.plan(m, 0)
+            new = keg("1.1")
+            shutil.rmtree(os.path.join(m.brew, "Cellar", "foo", "1.0"))
+            doc = self.plan(m, 1)
+            why = (f"pid {child} (child of foo-service pid {top}) runs script {old} (deleted); "
+                   "opt/foo is 1.1 now")
+            self.assertEqual([(s["label"], [(w["path"], w["change"], w["text"])
+                                            for w in s["reasons"]]) for s in doc["steps"]],
+                             [(label, [(old, "stale", why)])], doc)
+            self.assertEqual(self.why(m, label),
+                             ("stale", f"pid {child} (child of foo-service pid {top}) runs script "
+                                       f"{old} (deleted); opt/foo is 1.1 now"))
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            top = doc["results"][0]["new_pid"]
+            wait_until(lambda: [p for p in m.children(top) if self.runs_script(p, new)],
+                       "python on foo 1.1's script")
+            self.plan(m, 0)
+
+    def test_a_file_of_an_old_keg_that_is_not_the_jobs_code(self):
+        """A daemon's first argument that names a file of another formula's
+        old keg, not the job's code (data), is no script it runs: the plist
+        names the Cellar path (by design), or a wrapper resolved the opt
+        link when it started. After that formula's upgrade neither job is
+        restarted."""
+        with Machine(RELAUNCH) as m:
+            for version in ("1.0", "1.1"):
+                d = os.path.join(m.brew, "Cellar", "data", version, "share")
+                os.makedirs(d)
+                with open(os.path.join(d, "data.txt"), "w") as f:
+                    f.write(version)
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/data/1.0", m.opt("data"))
+            data = os.path.join(m.brew, "Cellar", "data", "1.0", "share", "data.txt")
+            m.brew_c_daemon("food", "1.0", args=(data,))
+            food = os.path.join(m.opt("food"), "bin", "food")
+            wrapper = os.path.join(m.root, "food-data")
+            with open(wrapper, "w") as f:
+                f.write(f'#!/bin/sh\nexec {food} "$(/usr/bin/realpath '
+                        f'{m.opt("data")}/share/data.txt)"\n')
+            os.chmod(wrapper, 0o755)
+            m.write_plist("org.x.food-data", [wrapper])
+            m.boot()
+            for label in (brew("food"), "org.x.food-data"):
+                wait_until(lambda: (pid := m.pid(label)) and argv_of(pid)[1:2] == [data],
+                           f"{label}'s food on the data file")
+            self.plan(m, 0)
+            harness.atomic_symlink("../Cellar/data/1.1", m.opt("data"))
+            doc = self.plan(m, 0)
+            self.assertEqual(doc["steps"], [], doc)
 
 
 class MysqldSafe:
