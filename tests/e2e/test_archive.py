@@ -298,14 +298,7 @@ class ArchiveTest(unittest.TestCase):
             plist = m.brew_install("nginx", "1.25.3", daemon=False)
             label = brew("nginx")
             m.boot("--load", f"user/{os.getuid()}={plist}")
-            m.wait_pid(label)
-            harness.wait_until(lambda: "pid = " in m.launchctl(
-                "print", f"user/{os.getuid()}/{label}").stdout, "the user domain's copy")
-            self.assertEqual(m.relaunch("run").returncode, 0)
-            archive, install = self.nginx_bottle(m)
-            self.assert_agrees(m, archive, install,
-                               {f"gui/{os.getuid()}/{label}": "kickstart",
-                                f"user/{os.getuid()}/{label}": "kickstart"})
+            self.assert_both_kickstarted(m, label, f"user/{os.getuid()}/{label}")
 
     def test_plan_archive_restarts_the_copy_in_another_login(self):
         """An agent every GUI login loads: the other login's copy too."""
@@ -321,14 +314,19 @@ class ArchiveTest(unittest.TestCase):
             m.domains[label] = f"gui/{os.getuid()}"
             m.boot("--all-users-agent-dir", shared, "--gui-uid", str(os.getuid()),
                    "--gui-uid", str(other))
-            m.wait_pid(label)
-            harness.wait_until(lambda: "pid = " in m.launchctl(
-                "print", f"gui/{other}/{label}").stdout, "the other login's copy")
-            self.assertEqual(m.relaunch("run").returncode, 0)
-            archive, install = self.nginx_bottle(m)
-            self.assert_agrees(m, archive, install,
-                               {f"gui/{os.getuid()}/{label}": "kickstart",
-                                f"gui/{other}/{label}": "kickstart"})
+            self.assert_both_kickstarted(m, label, f"gui/{other}/{label}")
+
+    def assert_both_kickstarted(self, m, label, copy):
+        """label runs in gui/<uid> and as the copy target copy: once both
+        run, plan --archive and the run after the install agree on a
+        kickstart of each."""
+        m.wait_pid(label)
+        harness.wait_until(lambda: "pid = " in m.launchctl("print", copy).stdout,
+                           "the copy " + copy)
+        self.assertEqual(m.relaunch("run").returncode, 0)
+        archive, install = self.nginx_bottle(m)
+        self.assert_agrees(m, archive, install,
+                           {f"gui/{os.getuid()}/{label}": "kickstart", copy: "kickstart"})
 
     def test_plan_archive_leaves_a_running_task_to_finish(self):
         with Machine(RELAUNCH) as m:

@@ -783,14 +783,40 @@ class DecideTest(unittest.TestCase):
         still runs the loaded definition, which keeps it alive, so its
         process never exits by itself; left to finish, its old code and
         plist would stay for ever. It is reloaded as any service."""
+        self.check_kept_alive_reloaded("feeder", {}, {"StartInterval": 300},
+                                       lambda m, label: self.boot(m, [label])[label])
+
+    def test_kept_alive_calendar_service_printed_with_spaces_is_reloaded(self):
+        """As above, for a service launchd keeps alive beside a calendar,
+        printed with spaces for tabs (older systems, as issue reports quote
+        them): the trigger's block opens with "=> {", and print's
+        `properties = keepalive` after it is still the job's, so it is
+        reloaded, not left to finish a run that never ends."""
+        calendar = {"StartCalendarInterval": {"Hour": 2, "Minute": 30}}
+
+        def boot(m, label):
+            m.boot("--indent", "8")
+            pid = m.wait_pid(label)
+            r = m.relaunch("run")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("\n        properties = keepalive",
+                          m.launchctl("print", m.target(label)).stdout)
+            return pid
+
+        self.check_kept_alive_reloaded("sweeper", calendar, calendar, boot)
+
+    def check_kept_alive_reloaded(self, formula, keys, new_keys, boot):
+        """formula's service, KeepAlive beside keys, booted by boot(m,
+        label) (its pid), then upgraded with a plist of new_keys and no
+        KeepAlive: reloaded, by plan and run, and nothing left to diff."""
         with Machine(RELAUNCH) as m:
-            label = brew("feeder")
-            m.brew_install("feeder", "1.0")
-            args = [os.path.join(m.opt("feeder"), "bin", "feeder"), "1000"]
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=True)
-            pid = self.boot(m, [label])[label]
-            m.brew_upgrade("feeder", "1.1")
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, StartInterval=300)
+            label = brew(formula)
+            m.brew_install(formula, "1.0")
+            args = [os.path.join(m.opt(formula), "bin", formula), "1000"]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=True, **keys)
+            pid = boot(m, label)
+            m.brew_upgrade(formula, "1.1")
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, **new_keys)
 
             doc = self.plan_json(m, expect=1)
             self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
@@ -801,35 +827,6 @@ class DecideTest(unittest.TestCase):
             self.assertNotEqual(m.pid(label), pid)
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
-
-    def test_kept_alive_calendar_service_printed_with_spaces_is_reloaded(self):
-        """As above, for a service launchd keeps alive beside a calendar,
-        printed with spaces for tabs (older systems, as issue reports quote
-        them): the trigger's block opens with "=> {", and print's
-        `properties = keepalive` after it is still the job's, so it is
-        reloaded, not left to finish a run that never ends."""
-        with Machine(RELAUNCH) as m:
-            label = brew("sweeper")
-            m.brew_install("sweeper", "1.0")
-            args = [os.path.join(m.opt("sweeper"), "bin", "sweeper"), "1000"]
-            calendar = {"StartCalendarInterval": {"Hour": 2, "Minute": 30}}
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=True, **calendar)
-            m.boot("--indent", "8")
-            pid = m.wait_pid(label)
-            r = m.relaunch("run")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("\n        properties = keepalive",
-                          m.launchctl("print", m.target(label)).stdout)
-            m.brew_upgrade("sweeper", "1.1")
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=None, **calendar)
-
-            doc = self.plan_json(m, expect=1)
-            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
-                             [(label, "reload")], doc)
-            res, _ = self.run_json(m)
-            self.assertEqual((res[label]["status"], res[label]["action"]),
-                             ("restarted", "reload"), res)
-            self.assertNotEqual(m.pid(label), pid)
 
     # -- a task a watched path starts ---------------------------------------
     def trigger_task(self, m, formula, key):
