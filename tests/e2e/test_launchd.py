@@ -567,23 +567,18 @@ class LaunchdTest(unittest.TestCase):
         gui, user = f"gui/{UID}/{label}", f"user/{UID}/{label}"
         old = {gui: m.pid(label), user: self.user_pid(m, label)}
         m.brew_upgrade("food", "1.1")
-        held = ListingHeldLaunchctl(m, f"user/{UID}")
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                held.path], env=m.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-        try:
-            held.wait_called()
+        new = []
+
+        def restart(held):
             harness.wait_past_change(os.path.join(m.opt("food"), "bin", "food"))
             r = m.launchctl("kickstart", "-k", user)
             self.assertEqual(r.returncode, 0, r.stderr)
             harness.wait_until(lambda: self.user_pid(m, label) not in (0, old[user]),
                                "the user domain's copy restarted")
-            new = self.user_pid(m, label)
-        finally:
-            held.release()
-        out, err = run.communicate(timeout=harness.SAFETY * 3)
-        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
-        res = self.results_by_target(json.loads(out))
+            new.append(self.user_pid(m, label))
+
+        res = self.results_by_target(self.run_listing_held(m, f"user/{UID}", restart))
+        new = new[0]
         self.assertEqual({t: (x["status"], x["old_pid"]) for t, x in res.items()},
                          {gui: ("restarted", old[gui]), user: ("current", new)}, res)
         self.assertEqual([e["target"] for e in self.kickstarts(m, label)], [user, gui])
@@ -741,6 +736,24 @@ class LaunchdTest(unittest.TestCase):
                          f"user/{UID} could not be read; their copies there are not looked "
                          "at\n")
 
+    def run_listing_held(self, m, domain, meanwhile):
+        """relaunch run --json, launchd's first listing of domain held
+        (answered, not read yet) while meanwhile(held) runs: run's output,
+        once it exited 0."""
+        held = ListingHeldLaunchctl(m, domain)
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            meanwhile(held)
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema(["run", "--json"], out)
+        return json.loads(out)
+
     # -- one listing per domain ---------------------------------------------
     def test_one_domain_listing_serves_every_job(self):
         """plan asks each domain once (`print <domain>` lists every job's
@@ -797,26 +810,21 @@ class LaunchdTest(unittest.TestCase):
         self.baseline(m, running=[label, brew("redis")])
         old = m.pid(label)
         m.brew_upgrade("nginx", "1.1")
-        held = ListingHeldLaunchctl(m, "system")
         before = len(m.events("call"))
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                held.path], env=m.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-        try:
-            held.wait_called()
+        new = []
+
+        def restart(held):
             # Someone else restarts it after launchd answered the listing
             # (a start a tick past the upgrade: after it, for relaunch).
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", "-k", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            new = m.pid(label)
-            self.assertNotEqual(new, old)
-        finally:
-            held.release()
-        out, err = run.communicate(timeout=harness.SAFETY * 3)
-        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
-        harness.check_output_schema(["run", "--json"], out)
-        res = {r["label"]: r for r in json.loads(out)["results"]}
+            new.append(m.pid(label))
+
+        doc = self.run_listing_held(m, "system", restart)
+        new = new[0]
+        self.assertNotEqual(new, old)
+        res = {r["label"]: r for r in doc["results"]}
         self.assertEqual(res[label]["status"], "current", res[label])
         # Judged by the process launchd has now, not the one listed.
         self.assertEqual(res[label]["old_pid"], new, res[label])
@@ -843,27 +851,23 @@ class LaunchdTest(unittest.TestCase):
         self.baseline(m, running=[label])
         old = m.pid(label)
         m.brew_upgrade("nginx", "1.1")
-        held = ListingHeldLaunchctl(m, "system")
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                held.path], env=m.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-        try:
-            held.wait_called()
+        seen = []
+
+        def restart(held):
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", "-k", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            new = m.pid(label)
+            seen.append(m.pid(label))
             # The old pid, as relaunch reads it, is an unrelated process now.
             other = subprocess.Popen([harness.SLEEP, "1000"])
             self.addCleanup(other.wait)
             self.addCleanup(other.kill)
+            seen.append(other)
             held.rename_pid(label, old, other.pid)
-        finally:
-            held.release()
-        out, err = run.communicate(timeout=harness.SAFETY * 3)
-        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
-        harness.check_output_schema(["run", "--json"], out)
-        res = {r["label"]: r for r in json.loads(out)["results"]}
+
+        doc = self.run_listing_held(m, "system", restart)
+        new, other = seen
+        res = {r["label"]: r for r in doc["results"]}
         self.assertEqual(res[label]["status"], "current", res[label])
         self.assertEqual(res[label]["old_pid"], new, res[label])
         self.assertTrue(res[label]["note"].startswith(f"pid {new} runs "), res[label])
