@@ -928,33 +928,23 @@ static char *stale_text(const struct rl_proc_view *v, const struct rl_proc_file 
 		add_shown(&t, f->program);
 		return rl_buf_detach(&t);
 	}
-	if (f->script) {
-		/* "pid 412 (started as sh) runs script
-		 * /nix/store/…-foo-1.0/bin/.foo-wrapped; the job's command
-		 * leads to /nix/store/…-foo-1.1/bin/.foo-wrapped now", "pid 930
-		 * (child of foo-service pid 928) runs script
-		 * /…/Cellar/foo/1.0/libexec/app.py (deleted); opt/foo is 1.1
-		 * now": what an interpreter runs, its first argument */
-		if (root)
-			add_pid_runs(&t, v->pid, now, path);
-		else
-			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
-				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
-		rl_buf_adds(&t, "script ");
-		add_shown(&t, path);
-		rl_stale_add_now(&t, f, path);
-		return rl_buf_detach(&t);
-	}
-	if (f->store_now) {
+	if (f->script || f->store_now) {
 		/* "pid 412 (started as sh) runs
 		 * /nix/store/…-nix-2.18.1/bin/nix-daemon; the job's command
 		 * leads to /nix/store/…-nix-2.18.2/bin/nix-daemon now", or
-		 * "pid 930 (child of sh pid 928) runs …" */
+		 * "pid 930 (child of sh pid 928) runs …"; for what an
+		 * interpreter runs, its first argument, "… runs script
+		 * /nix/store/…-foo-1.0/bin/.foo-wrapped; …" or "pid 930 (child
+		 * of foo-service pid 928) runs script
+		 * /…/Cellar/foo/1.0/libexec/app.py (deleted); opt/foo is 1.1
+		 * now" */
 		if (root)
 			add_pid_runs(&t, v->pid, now, path);
 		else
 			rl_buf_addf(&t, "pid %lld (child of %s pid %lld) runs ", (long long)f->pid,
 				    f->parent_name ? f->parent_name : "?", (long long)f->ppid);
+		if (f->script)
+			rl_buf_adds(&t, "script ");
 		add_shown(&t, path);
 		rl_stale_add_now(&t, f, path);
 		return rl_buf_detach(&t);

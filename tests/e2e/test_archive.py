@@ -268,14 +268,20 @@ class ArchiveTest(unittest.TestCase):
         archive, keg = self.bottle(m, "nginx", version, [("bin/nginx", prog)])
         return archive, lambda: self.pour(m, "nginx", version, keg)
 
+    def nginx_booted_out(self, m):
+        """nginx's daemon installed, recorded, then booted out of launchd:
+        its label."""
+        m.brew_install("nginx", "1.25.3")
+        label = brew("nginx")
+        self.boot(m, [label])
+        self.assertEqual(m.launchctl("bootout", "system/" + label).returncode, 0)
+        harness.wait_until(lambda: m.launchctl("print", "system/" + label).returncode,
+                           "nginx booted out")
+        return label
+
     def test_plan_archive_skips_a_job_launchd_has_not_loaded(self):
         with Machine(RELAUNCH) as m:
-            m.brew_install("nginx", "1.25.3")
-            label = brew("nginx")
-            self.boot(m, [label])
-            self.assertEqual(m.launchctl("bootout", "system/" + label).returncode, 0)
-            harness.wait_until(lambda: m.launchctl("print", "system/" + label).returncode,
-                               "nginx booted out")
+            label = self.nginx_booted_out(m)
             archive, install = self.nginx_bottle(m)
             self.assertEqual(m.relaunch("plan", "--archive", archive).returncode, 0)
             self.assert_agrees(m, archive, install, {label: "skipped"})
@@ -397,12 +403,7 @@ class ArchiveTest(unittest.TestCase):
         """--no-processes: launchd is not asked, by plan --archive as by
         run; a job launchd has not loaded stays a restart for both."""
         with Machine(RELAUNCH) as m:
-            m.brew_install("nginx", "1.25.3")
-            label = brew("nginx")
-            self.boot(m, [label])
-            self.assertEqual(m.launchctl("bootout", "system/" + label).returncode, 0)
-            harness.wait_until(lambda: m.launchctl("print", "system/" + label).returncode,
-                               "nginx booted out")
+            label = self.nginx_booted_out(m)
             archive, _ = self.nginx_bottle(m)
             since = time.time()
             r, doc = m.relaunch_json("plan", "--no-processes", "--archive", archive)
