@@ -1748,10 +1748,76 @@ static void refuse_out_of_reach(struct rl_pipeline *p, struct rl_step *s, int ro
 	}
 }
 
+/* launchd's enable/disable overrides of one domain (print-disabled). */
+struct rl_domain_overrides {
+	char *domain;
+	int known; /* 0: no answer relaunch can read */
+	struct rl_launchctl_overrides ov;
+};
+
+/* The overrides of domain, asked the first time a run needs them
+ * (p->overrides), or NULL when they cannot be had. */
+static const struct rl_launchctl_overrides *
+domain_overrides(const struct rl_launchctl *lc, struct rl_pipeline *p, const char *domain)
+{
+	const char *args[] = {"print-disabled", domain, NULL};
+	struct rl_domain_overrides *d;
+	struct rl_launchctl_result r;
+
+	for (size_t i = 0; i < p->noverrides; i++)
+		if (strcmp(p->overrides[i].domain, domain) == 0)
+			return p->overrides[i].known ? &p->overrides[i].ov : NULL;
+	if (rl_launchctl_gate_closed(lc->gate))
+		return NULL;
+	rl_xgrow((void **)&p->overrides, &p->overrides_alloc, p->noverrides + 1,
+		 sizeof(*p->overrides));
+	d = &p->overrides[p->noverrides++];
+	memset(d, 0, sizeof(*d));
+	d->domain = rl_xstrdup(domain);
+	if (rl_launchctl_call(lc, args, &r, NULL) < 0)
+		return NULL;
+	d->known = !r.timed_out && r.status == 0 && rl_launchctl_parse_disabled(r.out, &d->ov) == 0;
+	rl_launchctl_result_release(&r);
+	return d->known ? &d->ov : NULL;
+}
+
+/* Whether launchd would refuse the bootstrap of job's reload: disabled in
+ * the overrides of the domain it loads in (print-disabled, asked once per
+ * domain), or not listed there and disabled by its plist's Disabled key,
+ * as the restart engine asks before it boots a job out. 1 disabled, 0
+ * not, -1 not known. */
+static int reload_disabled(const struct rl_launchctl *lc, struct rl_pipeline *p,
+			   const struct rl_job *job)
+{
+	const struct rl_launchctl_overrides *ov = domain_overrides(lc, p, rl_job_load_domain(job));
+	int disabled;
+
+	if (!ov)
+		return -1;
+	disabled = rl_launchctl_overrides_get(ov, job->label);
+	return disabled < 0 ? job->disabled != 0 : disabled;
+}
+
+/* Step s, a reload still to restart of a job launchd has loaded, deferred
+ * when launchd would not load it again (reload_disabled), as the restart
+ * engine defers it at its step. lc NULL: launchd is not asked. */
+static void defer_disabled(const struct rl_launchctl *lc, struct rl_pipeline *p, struct rl_step *s)
+{
+	char *why;
+
+	if (!lc || s->never || s->decision != RL_DECISION_RESTART ||
+	    s->action != RL_ACTION_RELOAD || reload_disabled(lc, p, s->job) != 1)
+		return;
+	why = rl_xasprintf(RL_PLAN_DISABLED_FMT, rl_job_load_target(s->job));
+	rl_plan_decide(&p->plan, s, RL_DECISION_DEFERRED, why);
+	free(why);
+}
+
 /* The restart decision for each step: idle or current from launchd's
  * answers, the process view and the restart journal (a job an earlier
  * run left unloaded or stopped is owed its restart), then the pre-flight
- * of what is left. */
+ * of what is left, and a reload launchd would not load again deferred
+ * (defer_disabled). */
 static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 {
 	struct rl_intents *journal = p->journal;
@@ -1817,6 +1883,8 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 		    rl_preflight_check(s->job, &now, p->libs, &why) == 1)
 			rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, why);
 		free(why);
+		if (v && v->status)
+			defer_disabled(lc, p, s);
 	}
 	if (unasked)
 		rl_warn("cannot ask launchd about the loaded definition of %zu job%s ('%s'%s): %s, "
@@ -1824,29 +1892,6 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			unasked, unasked == 1 ? "" : "s", first_unasked->job->label,
 			unasked > 1 ? ", …" : "", rl_launchctl_gate_closed(lc->gate));
 	rl_label_uses_release(&now);
-}
-
-/* Whether launchd would refuse the bootstrap of job's reload: disabled in
- * the overrides of the domain it loads in (print-disabled), or not listed
- * there and disabled by its plist's Disabled key, as the restart engine
- * asks before it boots a job out. 1 disabled, 0 not, -1 not known. */
-static int reload_disabled(const struct rl_launchctl *lc, const struct rl_job *job)
-{
-	const char *args[] = {"print-disabled", rl_job_load_domain(job), NULL};
-	struct rl_launchctl_overrides ov = {0};
-	struct rl_launchctl_result r;
-	int disabled = -1;
-
-	if (rl_launchctl_gate_closed(lc->gate) || rl_launchctl_call(lc, args, &r, NULL) < 0)
-		return -1;
-	if (!r.timed_out && r.status == 0 && rl_launchctl_parse_disabled(r.out, &ov) == 0) {
-		disabled = rl_launchctl_overrides_get(&ov, job->label);
-		if (disabled < 0)
-			disabled = job->disabled != 0;
-	}
-	rl_launchctl_overrides_release(&ov);
-	rl_launchctl_result_release(&r);
-	return disabled;
 }
 
 /* Each step of plan --archive still to restart whose job's program the
@@ -1919,13 +1964,8 @@ static void decide_predicted(const struct rl_launchctl *lc, struct rl_pipeline *
 			rl_decide_step(&p->plan, s, &o);
 		}
 		refuse_out_of_reach(p, s, root);
-		if (lc && v && v->status && s->decision == RL_DECISION_RESTART &&
-		    s->action == RL_ACTION_RELOAD && reload_disabled(lc, s->job) == 1) {
-			char *why = rl_xasprintf(RL_PLAN_DISABLED_FMT, rl_job_load_target(s->job));
-
-			rl_plan_decide(&p->plan, s, RL_DECISION_DEFERRED, why);
-			free(why);
-		}
+		if (v && v->status)
+			defer_disabled(lc, p, s);
 	}
 }
 
@@ -2075,8 +2115,10 @@ int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline 
 	if (s->never || s->decision != RL_DECISION_RESTART || rl_launchctl_gate_closed(lc->gate) ||
 	    rl_launchctl_status(lc, s->job->target, &st, NULL) != 0)
 		return s->decision;
-	return decide_printed(&st, &p->diff, &p->defs, p->journal, &p->current,
-			      p->have_prev ? &p->prev : NULL, &p->plan, s);
+	decide_printed(&st, &p->diff, &p->defs, p->journal, &p->current,
+		       p->have_prev ? &p->prev : NULL, &p->plan, s);
+	defer_disabled(lc, p, s);
+	return s->decision;
 }
 
 int rl_pipeline_decide_asked(const struct rl_launchctl *lc, const char *target,
@@ -2482,6 +2524,11 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	for (size_t i = 0; i < p->npackages; i++)
 		rl_package_release(&p->packages[i]);
 	free(p->packages);
+	for (size_t i = 0; i < p->noverrides; i++) {
+		free(p->overrides[i].domain);
+		rl_launchctl_overrides_release(&p->overrides[i].ov);
+	}
+	free(p->overrides);
 	rl_config_release(&p->cfg);
 	for (size_t i = 0; i < p->nviews; i++)
 		jobview_release(&p->views[i]);

@@ -23,6 +23,7 @@
 struct rl_intents;
 struct rl_launchctl;
 struct rl_launchctl_listings;
+struct rl_domain_overrides;
 struct rl_results;
 struct rl_service_status;
 
@@ -193,6 +194,11 @@ struct rl_pipeline {
 	 * be read (journal_error says why; every run stops on it). */
 	struct rl_intents *journal;
 	struct rl_error journal_error;
+	/* launchd's enable/disable overrides (print-disabled) of each domain
+	 * a reload still to restart loads in, asked once per run: a reload
+	 * launchd would not load again is deferred, as a run defers it. */
+	struct rl_domain_overrides *overrides;
+	size_t noverrides, overrides_alloc;
 	/* --archive: each package read (name, version, kind) */
 	struct rl_package *packages;
 	size_t npackages, packages_alloc;
@@ -293,7 +299,10 @@ void rl_logins_release(struct rl_logins *l);
  * (job->pg_data) has that server looked at as the plan looks at it: a
  * stale one, one started before the change, or one that cannot be told
  * refuses the step, one that runs the files on disk makes it current.
- * One `print` of the job's target. Returns the step's decision. */
+ * A reload still to restart of a job launchd would not load again is
+ * deferred, as rl_pipeline_plan defers it. One `print` of the job's
+ * target (and a `print-disabled` of its domain, once per run). Returns
+ * the step's decision. */
 int rl_pipeline_decide_unseen(const struct rl_launchctl *lc, struct rl_pipeline *p,
 			      struct rl_step *s);
 

@@ -1943,6 +1943,73 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(m.pid(label), old, "still loaded and running")
         self.assertEqual([e for e in m.events("bootout") if e["label"] == label], [])
 
+    def test_disabled_reload_is_deferred_by_plan_status_and_jobs_as_by_run(self):
+        """plan, run -n, status and jobs ask launchd's overrides as run asks
+        them before a bootout, once per domain and only for a reload still
+        to make: the disabled job's reload is deferred in run's words by
+        each, the other reload in its domain is not, and a kickstart asks
+        nothing of them."""
+        m = self.machine()
+        m.brew_install("redis", "1.0")
+        label = self.reload_setup(m)
+        other = brew("redis")
+        m.wait_pid(other)
+        m.write_plist(other, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        self.assertEqual(m.launchctl("disable", f"system/{label}").returncode, 0)
+        why = ("disabled in launchd's overrides: not reloaded; left for the next run "
+               f"(run `launchctl enable system/{label}` first)")
+
+        def asked(since):
+            return [c["argv"] for c in m.calls(since) if c["argv"][0] == "print-disabled"]
+
+        for args, code in ((("plan",), 1), (("run", "-n"), 0)):
+            since = time.time()
+            r, doc = m.relaunch_json(*args)
+            self.assertEqual(r.returncode, code, r.stderr)
+            self.assertEqual([s["label"] for s in doc["steps"]], [other], doc)
+            self.assertEqual([(e["change"], e["labels"], e["why"]) for e in doc["reported"]],
+                             [("deferred", [label], why)], doc)
+            self.assertEqual(asked(since), [["print-disabled", "system"]])
+        self.assertIn(f"(deferred): {why}; {label}\n", m.relaunch("plan").stdout)
+        since = time.time()
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(doc["pending"]["deferred"], [{"label": label, "error": why, "run": None}])
+        self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [other], doc["pending"])
+        self.assertEqual(asked(since), [["print-disabled", "system"]])
+        self.assertIn(f"pending: deferred {label}: {why} (no run has restarted it since)",
+                      m.relaunch("status").stdout)
+        since = time.time()
+        r, doc = m.relaunch_json("jobs")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        jobs = {j["label"]: j for j in doc["jobs"]}
+        self.assertEqual((jobs[label]["code"], jobs[label]["deferred"]), ("stale", why))
+        self.assertEqual((jobs[other]["code"], jobs[other]["deferred"]), ("stale", None))
+        self.assertEqual(asked(since), [["print-disabled", "system"]])
+        self.assertIn(f"stale, deferred: {why}; ", m.relaunch("jobs", label).stdout)
+
+        # run decides as they said: the disabled job left running.
+        old = m.pid(label)
+        res, _ = self.run_json(m)
+        self.assertEqual((res[label]["status"], res[label]["error"]), ("deferred", why))
+        self.assertEqual((res[other]["status"], res[other]["action"]), ("restarted", "reload"))
+        self.assertEqual(m.pid(label), old)
+        self.assertEqual([e for e in m.events("bootout") if e["label"] == label], [])
+
+        # Enabled and reloaded, then upgraded: a kickstart, whatever the
+        # overrides say, and none is asked for.
+        self.assertEqual(m.launchctl("enable", f"system/{label}").returncode, 0)
+        res, _ = self.run_json(m)
+        self.assertEqual((res[label]["status"], res[label]["action"]), ("restarted", "reload"))
+        self.assertEqual(m.launchctl("disable", f"system/{label}").returncode, 0)
+        m.brew_upgrade("nginx", "1.1")
+        for args in (("plan",), ("run", "-n"), ("status",), ("jobs",)):
+            since = time.time()
+            m.relaunch(*args)
+            self.assertEqual(asked(since), [], args)
+        self.assertEqual([(s["label"], s["action"]) for s in self.plan_json(m)["steps"]],
+                         [(label, "kickstart")])
+
     def test_bootstrap_that_does_not_spawn_is_kickstarted_once(self):
         m = self.machine()
         label = self.reload_setup(m)
