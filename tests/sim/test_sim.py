@@ -193,6 +193,10 @@ class SimTest(unittest.TestCase):
         sim.plist("agent", "org.sim.stubborn", RunAtLoad=True, ExitTimeOut=1,
                   ProgramArguments=["/bin/sh", "-c", "trap '' TERM; exec sleep 1000"])
         sim.plist("agent", "org.sim.broken", Program="/nonexistent/daemon", RunAtLoad=True)
+        # Homebrew's `launch_only_once true` beside run_at_load and keep_alive.
+        for name in ("once", "oncekick"):
+            sim.plist("agent", f"org.sim.{name}", ProgramArguments=["sleep", "1000"],
+                      RunAtLoad=True, KeepAlive=True, LaunchOnlyOnce=True)
         sim.plist("daemon", "org.sim.daemon", fmt=plistlib.FMT_BINARY, Program="/bin/sleep",
                   ProgramArguments=["sleepy-daemon", "1000"], KeepAlive=True, ThrottleInterval=30)
         sim.start()
@@ -317,6 +321,28 @@ class SimTest(unittest.TestCase):
         self.assertGreaterEqual(events[1]["time"] - events[0]["time"], 1.0 - 0.01,
                                 "SIGKILL only after ExitTimeOut")
         self.assertEqual(self.sim.status(target)["last terminating signal"], "Killed: 9")
+
+    def test_launch_only_once_job_is_removed_when_its_process_exits(self):
+        """Its process killed, a LaunchOnlyOnce job is not respawned
+        (KeepAlive notwithstanding) but removed: print answers 113."""
+        target = f"{GUI}/org.sim.once"
+        old = wait_for(lambda: self.sim.pid(target), "the once job")
+        os.kill(old, signal.SIGKILL)
+        wait_for(lambda: self.sim.events("org.sim.once", "removed"), "its removal")
+        self.assert_fails(self.lc("print", target), 113, "Could not find service")
+        self.assertEqual([e["event"] for e in self.sim.events("org.sim.once")],
+                         ["bootstrap", "start", "exit", "removed"])
+
+    def test_kickstart_k_of_a_launch_only_once_job_leaves_it_unloaded(self):
+        """kickstart -k stops it, and launchd removes it rather than start
+        it again: the kickstart fails (3), the job is gone (113)."""
+        target = f"{GUI}/org.sim.oncekick"
+        old = wait_for(lambda: self.sim.pid(target), "the once job")
+        self.assert_fails(self.lc("kickstart", "-k", target), 3,
+                          'Could not kickstart service "org.sim.oncekick": 3: No such process')
+        self.assertTrue(gone(old))
+        self.assert_fails(self.lc("print", target), 113, "Could not find service")
+        self.assertEqual(self.sim.events("org.sim.oncekick", "start")[-1]["pid"], old)
 
     def test_failed_exec_is_exit_78(self):
         target = f"{GUI}/org.sim.broken"

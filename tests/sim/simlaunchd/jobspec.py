@@ -46,6 +46,9 @@ class JobSpec:
     # dictionary, as sorted (key, value) pairs.
     start_interval: int | None = None
     calendar: tuple = ()
+    # LaunchOnlyOnce true: the job is removed from its domain once its
+    # process exits, however it ends (tests/sim/README.md, Jobs).
+    launch_only_once: bool = False
 
     def background_only(self):
         """LimitLoadToSessionType names only Background: a user/<uid> agent."""
@@ -177,6 +180,7 @@ def load(path):
         session_types=sessions,
         start_interval=_start_interval(d.get("StartInterval")),
         calendar=_calendar(d.get("StartCalendarInterval")),
+        launch_only_once=d.get("LaunchOnlyOnce") is True,
     )
 
 

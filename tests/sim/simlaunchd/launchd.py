@@ -320,6 +320,17 @@ class Launchd:
         svc.stop(then=lambda: maybe_remove("exited"))
         self.loop.call_later(self.config.bootout_delay, lambda: maybe_remove("delay"))
 
+    def remove_once(self, svc):
+        """Forget a LaunchOnlyOnce job whose process exited, at once (print
+        answers 113 from then on); a bootout of it is not one, so the next
+        bootstrap is not held back as one right after a bootout is."""
+        if svc.domain.services.get(svc.label) is svc:
+            del svc.domain.services[svc.label]
+            self.log_event("removed", svc, reason="only once")
+        waiters, svc.removed_waiters = svc.removed_waiters, []
+        for then in waiters:
+            then()
+
     def kickstart(self, svc, kill, done):
         """Start svc now, ignoring the throttle; with kill, stop a running
         instance first. done(pid) runs once the new process exists, with

@@ -8,7 +8,9 @@
 A process that exits on its own is respawned when KeepAlive asks for it,
 but never sooner than ThrottleInterval (scaled) after it was started, as
 launchd does ("Pushing respawn out by N seconds"). A process we stop
-(kickstart -k, bootout, shutdown) is never respawned by KeepAlive."""
+(kickstart -k, bootout, shutdown) is never respawned by KeepAlive. A
+LaunchOnlyOnce job is removed from its domain as soon as its process
+exits, whatever ended it (kickstart -k included)."""
 
 import os
 import signal
@@ -113,6 +115,11 @@ class Service:
         if not self.spec.abandon_process_group:
             _killpg_quietly(pid, signal.SIGKILL)  # launchd reaps the whole group
         self.host.log_event("exit", self, pid=pid, status=status)
+        if self.spec.launch_only_once and not self.booting_out:
+            # "service only configured to run once, removing": no respawn,
+            # and a kickstart -k waiting on this exit starts nothing.
+            self.booting_out = True
+            self.host.remove_once(self)
         stopped_by_us, self._stopping = self._stopping, False
         waiters, self._exit_waiters = self._exit_waiters, []
         for then in waiters:
