@@ -1729,10 +1729,15 @@ static int follow_moved(const struct rl_launchctl *lc, struct rl_pipeline *p, st
  * when not root (root: rl_pipeline_as_root), or the reload of a copy
  * launchd runs in a domain its new plist excludes (a reload would boot it
  * out and fail to load it there again, and the label's own step loads
- * the plist where it belongs). */
+ * the plist where it belongs), or a job whose plist says LaunchOnlyOnce
+ * (RL_PLAN_ONLY_ONCE_WHY), unless an earlier run booted it out and owes its
+ * bootstrap (s->unloaded: loading it again is what keeps it running). */
 static void refuse_out_of_reach(struct rl_pipeline *p, struct rl_step *s, int root)
 {
 	char *why;
+
+	if (s->decision == RL_DECISION_RESTART && s->job->launch_only_once && !s->unloaded)
+		rl_plan_decide(&p->plan, s, RL_DECISION_REFUSED, RL_PLAN_ONLY_ONCE_WHY);
 
 	if (s->decision == RL_DECISION_RESTART && !root && s->job->domain &&
 	    strcmp(s->job->domain, "system") == 0)

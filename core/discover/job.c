@@ -464,6 +464,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	j->queue_dirs = has_path_array(root, "QueueDirectories");
 	background_session(root, &j->background_only, &j->allows_background, &j->session_limited);
 	j->exit_timeout = exit_timeout(root);
+	j->launch_only_once = dict_bool(root, "LaunchOnlyOnce") == 1;
 	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||

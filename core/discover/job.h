@@ -87,7 +87,11 @@ struct rl_job {
 	 * (other values start nothing). */
 	int watch_paths;
 	int queue_dirs;
-	int disabled;	     /* only launchd's default; not whether it is loaded */
+	int disabled; /* only launchd's default; not whether it is loaded */
+	/* LaunchOnlyOnce true (a value of another type is ignored, as launchd
+	 * ignores it): launchd runs the job once, and removes it from its
+	 * domain once that process exits, however it ends. */
+	int launch_only_once;
 	int background_only; /* LimitLoadToSessionType names only Background */
 	/* LimitLoadToSessionType names Background among others (Homebrew's
 	 * plists name every session type): user/<uid> may load it too. */

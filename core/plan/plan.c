@@ -1552,5 +1552,6 @@ void rl_plan_release(struct rl_plan *p)
 
 int rl_plan_refusal_says_todo(const char *why)
 {
-	return why && (strcmp(why, RL_PLAN_NEEDS_ROOT) == 0 || strstr(why, RL_PLAN_SERVER_TODO));
+	return why && (strcmp(why, RL_PLAN_NEEDS_ROOT) == 0 || strstr(why, RL_PLAN_SERVER_TODO) ||
+		       strncmp(why, RL_PLAN_ONLY_ONCE, strlen(RL_PLAN_ONLY_ONCE)) == 0);
 }

@@ -149,6 +149,22 @@ struct rl_step {
  * daemon. */
 #define RL_PLAN_NEEDS_ROOT "restarting a daemon needs root: run 'sudo relaunch run'"
 
+/* Why the restart of a job whose plist says LaunchOnlyOnce is refused,
+ * running or not. launchd removes such a job from its domain when its
+ * process exits, however it ends (its exit path logs "service only
+ * configured to run once, removing" and respawns nothing), so a
+ * kickstart -k of a running one, or the bootout of its reload, would
+ * leave it stopped and unloaded; and whether a kickstart or bootstrap of
+ * one launchd has loaded without a process counts as its one run is
+ * nowhere said, so it is not started either. */
+#define RL_PLAN_ONLY_ONCE "LaunchOnlyOnce: "
+#define RL_PLAN_ONLY_ONCE_WHY                                                                      \
+	RL_PLAN_ONLY_ONCE                                                                          \
+	"launchd runs the job once per boot and unloads it when that run ends, "                   \
+	"so relaunch neither restarts nor starts it (a restart would leave it "                    \
+	"stopped and unloaded until the next boot); the next boot starts the new "                 \
+	"files, or restart it by hand"
+
 /* Why a reload is left for a later run when launchd's overrides (or, not
  * listed there, its plist's Disabled key) disable the job: its bootstrap
  * would be refused, leaving it unloaded. %s: where it loads. */
@@ -161,7 +177,7 @@ struct rl_step {
 #define RL_PLAN_SERVER_TODO "relaunch does not stop a server launchd did not start: run "
 
 /* Whether a refused step's reason says itself what to do (RL_PLAN_NEEDS_ROOT,
- * RL_PLAN_SERVER_TODO), so that no advice about the package follows it. */
+ * RL_PLAN_SERVER_TODO, RL_PLAN_ONLY_ONCE), so that no advice about the package follows it. */
 int rl_plan_refusal_says_todo(const char *why);
 
 struct rl_reported {

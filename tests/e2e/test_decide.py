@@ -2836,6 +2836,92 @@ fi
         self.assertIn(f"pending: refused  {label}: ", r.stdout)
         self.assertNotIn("pending: nothing", r.stdout)
 
+    # -- LaunchOnlyOnce ----------------------------------------------------
+    def once_job(self, m, name, **keys):
+        """Homebrew's plist for `launch_only_once true` (its service DSL
+        writes LaunchOnlyOnce beside RunAtLoad and KeepAlive)."""
+        m.brew_install(name, "1.0")
+        m.write_plist(brew(name), [os.path.join(m.opt(name), "bin", name), "1000"],
+                      LaunchOnlyOnce=True, **keys)
+        return brew(name)
+
+    def test_launch_only_once_running_job_is_refused_not_stopped(self):
+        """launchd unloads a LaunchOnlyOnce job as soon as its process
+        exits, so the kickstart -k of a running one would leave it stopped
+        and unloaded until the next boot: plan, jobs, run and status refuse
+        its restart and say what to do; it keeps running, loaded, its
+        change pending, and record refuses to forget it."""
+        with Machine(RELAUNCH) as m:
+            label = self.once_job(m, "beanstalkd")
+            pid = self.boot(m, [label])[label]
+            m.brew_upgrade("beanstalkd", "1.1")
+            want = ("LaunchOnlyOnce: launchd runs the job once per boot and unloads it when that run "
+                    "ends, so relaunch neither restarts nor starts it (a restart would leave it "
+                    "stopped and unloaded until the next boot); the next boot starts the new "
+                    "files, or restart it by hand")
+            r, doc = m.relaunch_json("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([(j["label"], j["refused"]) for j in doc["jobs"]], [(label, want)])
+            self.assert_refused(m, label, pid, want)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn(f"refused   {label}: {want}; not restarted, the old process keeps "
+                          f"running (pid {pid})\n", r.stdout + r.stderr)
+            self.assertNotIn("reinstall or repair the package", r.stdout + r.stderr)
+            r = m.relaunch("record")
+            self.assertEqual(r.returncode, 4, r.stdout + r.stderr)
+            self.assertIn("relaunch: not recording: the manifest holds changes that would "
+                          f"restart {label}", r.stderr)
+            self.assertEqual(m.pid(label), pid)
+            self.assertEqual([e for e in m.events() if e.get("label") == label and
+                              e["event"] in ("kill", "exit", "removed")], [])
+
+    def test_launch_only_once_job_without_a_process_is_not_started(self):
+        """A LaunchOnlyOnce job launchd has loaded and not run (its
+        bootstrap spawned nothing) is not kickstarted for its change,
+        KeepAlive notwithstanding: refused, nothing started, pending."""
+        with Machine(RELAUNCH) as m:
+            label = self.once_job(m, "beanstalkd")
+            self.boot(m, [label])
+            plist = os.path.join(m.daemons, label + ".plist")
+            self.assertEqual(m.launchctl("bootout", m.target(label)).returncode, 0)
+            m.wait_event("removed", label)
+            m.fault("nospawn", "--label", label)
+            r = m.launchctl("bootstrap", "system", plist)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            m.brew_upgrade("beanstalkd", "1.1")
+            want = ("LaunchOnlyOnce: launchd runs the job once per boot and unloads it when that run "
+                    "ends, so relaunch neither restarts nor starts it (a restart would leave it "
+                    "stopped and unloaded until the next boot); the next boot starts the new "
+                    "files, or restart it by hand")
+            t0 = time.time()
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(x["labels"], x["why"]) for x in doc["reported"]
+                              if x["change"] == "refused"], [([label], want)], doc)
+            res, _ = self.run_json(m, expect=3)
+            self.assertEqual(res[label]["status"], "refused", res)
+            self.assertEqual(res[label]["error"], want)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), 0)
+            self.assert_pending_refused(m, label, want)
+
+    def test_launch_only_once_job_that_ran_is_not_restarted(self):
+        """A LaunchOnlyOnce job whose one run ended is gone from launchd:
+        skipped, never started again; whatever loads it next (the next
+        boot) reads the new files, so nothing stays pending."""
+        with Machine(RELAUNCH) as m:
+            label = self.once_job(m, "beanstalkd")
+            pid = self.boot(m, [label])[label]
+            os.kill(pid, signal.SIGTERM)
+            m.wait_event("removed", label)
+            m.brew_upgrade("beanstalkd", "1.1")
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "skipped", res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_new_binary_linking_a_missing_library_is_refused(self):
         with Machine(RELAUNCH) as m:
             m.brew_c_library("libfoo", "1.0")
