@@ -670,8 +670,9 @@ const char *rl_did_you_mean(const char *word, const char *const *candidates, siz
 	const char *best = NULL;
 	size_t best_d = (size_t)-1, len = strlen(word);
 	/* Close enough: at most a third of the word wrong, and at least one
-	 * edit allowed, so "rn" suggests "run" but "x" suggests nothing. */
-	size_t limit = len < 3 ? 1 : len / 3 + 1;
+	 * edit allowed, so "rn" suggests "run" and "recrod" "record", but
+	 * "foo" (two edits from "log") suggests nothing. */
+	size_t limit = len < 6 ? 1 : len / 3;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t dist = edit_distance(word, candidates[i]);

@@ -110,7 +110,8 @@ char *rl_path_absolute(const char *p);
 const char *rl_home_dir(void);
 
 /* For "did you mean": the candidate closest to word (Damerau-Levenshtein,
- * as git suggests commands), or NULL when none is close enough. */
+ * as git suggests commands), or NULL when none is close enough: one edit
+ * for a word of up to five characters, at most a third of a longer one. */
 const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n);
 /* Directory part of path ("." when there is no slash, "/" for "/x"). */
 char *rl_path_dirname(const char *path);

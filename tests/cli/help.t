@@ -23,6 +23,25 @@ naming every command, nothing on stdout, exit 2:
   relaunch: unknown command 'frobnicate' (see 'relaunch --help')
   [2]
 
+A near miss is one edit for a word of up to five letters, at most a
+third of a longer one: a typo gets a suggestion, another short word none:
+
+  $ relaunch rn
+  relaunch: unknown command 'rn': did you mean 'run'? (see 'relaunch --help')
+  [2]
+  $ relaunch help foo
+  relaunch: unknown command 'foo' (see 'relaunch --help')
+  [2]
+  $ relaunch stat
+  relaunch: unknown command 'stat' (see 'relaunch --help')
+  [2]
+  $ relaunch statsu
+  relaunch: unknown command 'statsu': did you mean 'status'? (see 'relaunch --help')
+  [2]
+  $ relaunch reprot
+  relaunch: unknown command 'reprot': did you mean 'report'? (see 'relaunch --help')
+  [2]
+
 help's own help is the overview, as `relaunch --help` gives it:
 
   $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d
