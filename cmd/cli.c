@@ -1129,6 +1129,58 @@ static const struct {
 	{"agent", {"install", "uninstall", "print", NULL}},
 };
 
+/* A usage error of help's: what went wrong, then what help takes,
+ * "help takes a command, or config or agent and its subcommand". */
+static int help_takes(const char *what)
+{
+	struct rl_buf b = {0};
+	size_t n = sizeof(subcommands) / sizeof(subcommands[0]);
+	int rc;
+
+	for (size_t k = 0; k < n; k++)
+		rl_buf_addf(&b, "%s%s",
+			    k == 0	 ? ""
+			    : k + 1 == n ? " or "
+					 : ", ",
+			    subcommands[k].command);
+	rc = cli_usage_error("help", "%s: help takes a command, or %s and its subcommand", what,
+			     b.data);
+	rl_buf_release(&b);
+	return rc;
+}
+
+/* `relaunch help agent install`: a subcommand's help is its command's, as
+ * `relaunch agent install --help` gives it; one the command does not have
+ * is the error the command itself gives for it. */
+static int help_subcommand(const char *command, const char *sub)
+{
+	char *what;
+	int rc;
+
+	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++) {
+		const char *const *subs = subcommands[k].subs;
+		const char *near;
+		size_t n = 0;
+
+		if (strcmp(subcommands[k].command, command) != 0)
+			continue;
+		while (subs[n])
+			n++;
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(sub, subs[j]) == 0)
+				return finish(cli_help(command, stdout));
+		near = rl_did_you_mean(sub, subs, n);
+		if (near)
+			return cli_usage_error(
+				command, "unknown subcommand '%s': did you mean '%s'?", sub, near);
+		return cli_usage_error(command, "unknown subcommand '%s'", sub);
+	}
+	what = rl_xasprintf("'%s' has no subcommands", command);
+	rc = help_takes(what);
+	free(what);
+	return rc;
+}
+
 /* The subcommand argv names (its first operand, when it is one of c's
  * subcommands), found before the options are parsed, so that an error in
  * them names it: `config check: unknown option '--x'`. */
@@ -1248,14 +1300,16 @@ int cli_run(int argc, char **argv)
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		return finish(cli_help(NULL, stdout));
 	if (strcmp(name, "help") == 0) {
-		if (argc > 3)
-			return cli_usage_error("help", "too many arguments");
+		if (argc > 4)
+			return help_takes("too many arguments");
 		/* help's own help is the overview, which describes help. */
 		if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
 				  strcmp(argv[2], "-h") == 0))
 			return finish(cli_help(NULL, stdout));
-		if (argc == 3 && !find_command(argv[2]))
+		if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
 			return unknown_command(argv[2]);
+		if (argc == 4)
+			return help_subcommand(argv[2], argv[3]);
 		return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
 	}
 	if (name[0] == '-')

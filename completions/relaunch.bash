@@ -76,7 +76,12 @@ _relaunch()
 	report) opts="--bundle --redact --force --state-dir --config $jobdirs --launchctl" ;;
 	log) opts="--json --count --state-dir" ;;
 	help)
-		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		# A command, then a subcommand of config or agent.
+		case $prev in
+		help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+		config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
+		agent) COMPREPLY=($(compgen -W "install uninstall print" -- "$cur")) ;;
+		esac
 		return 0
 		;;
 	*) return 0 ;;

@@ -101,7 +101,7 @@ __relaunch_opt report -l force -d 'replace FILE when it exists'
 # log
 __relaunch_opt log -l count -x -d 'the newest N runs only'
 
-# help
-complete -c relaunch -n '__fish_seen_subcommand_from help' -a "$commands"
+# help: a command (then config's or agent's subcommand, as above)
+complete -c relaunch -n '__fish_seen_subcommand_from help; and test (count (commandline -opc)) -eq 2' -a "$commands"
 
 functions -e __relaunch_opt

@@ -42,6 +42,29 @@ third of a longer one: a typo gets a suggestion, another short word none:
   relaunch: unknown command 'reprot': did you mean 'report'? (see 'relaunch --help')
   [2]
 
+help takes a subcommand where a command has them, and gives the help
+`relaunch <command> <subcommand> --help` gives; anything else is one line
+saying what help takes:
+
+  $ relaunch help agent install > a; relaunch agent install --help > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch agent [options] install | uninstall | print
+  $ relaunch help config check > a; relaunch config check --help > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch config [options] check
+  $ relaunch help agent instal
+  relaunch: agent: unknown subcommand 'instal': did you mean 'install'? (see 'relaunch agent --help')
+  [2]
+  $ relaunch help config frob
+  relaunch: config: unknown subcommand 'frob' (see 'relaunch config --help')
+  [2]
+  $ relaunch help run x
+  relaunch: help: 'run' has no subcommands: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+  $ relaunch help agent install x
+  relaunch: help: too many arguments: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+
 help's own help is the overview, as `relaunch --help` gives it:
 
   $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d

@@ -1,7 +1,7 @@
 """The bash, zsh and fish completions: meson installs each where its shell
 looks, and each, loaded in its own shell, completes a command from a
 prefix, exactly the options `relaunch help <command>` lists, the operands
-of agent, config and help, and job labels from the plist directories.
+of agent, config and help (help's second: agent's or config's), and job labels from the plist directories.
 
 usage: check_completions.py RELAUNCH SRCDIR BUILDDIR
 """
@@ -156,6 +156,8 @@ def main():
             "relaunch agent ": {"install", "uninstall", "print"},
             "relaunch config ": {"check"},
             "relaunch help ": set(cmds),
+            "relaunch help agent ": {"install", "uninstall", "print"},
+            "relaunch help config ": {"check"},
             "relaunch run homebrew.": {"homebrew.mxcl.nginx"},
             "relaunch plan org.": {"org.macports.redis", "org.example.backup"},
             "relaunch jobs org.m": {"org.macports.redis"},
