@@ -1295,9 +1295,14 @@ static enum state st_wait_running(struct step_run *s)
 			    "of a kickstart (state %s); " DOWN,
 			    s->run->o->timeout, s->run->o->timeout, s->last_seen);
 	if (now(s) >= s->deadline && rc == 0 && !st.running) {
-		/* What launchd says of the last exit (core/execute/failure.h). */
+		/* What launchd says of the last exit (core/execute/failure.h),
+		 * after the state unless that says it: "(spawn scheduled)". */
 		char *how = rl_failure_describe(&st, s->step->job);
-		enum state next = fail(s, "did not come back within %g s (state %s; %s); " DOWN,
+		enum state next =
+			st.spawn_scheduled
+				? fail(s, "did not come back within %g s (%s); " DOWN,
+				       s->run->o->timeout, how)
+				: fail(s, "did not come back within %g s (state %s; %s); " DOWN,
 				       s->run->o->timeout, s->last_seen, how);
 
 		free(how);

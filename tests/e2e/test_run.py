@@ -853,6 +853,20 @@ int main(void)
             self.assertEqual(doc["results"], [])
             self.assert_all_running(m)
 
+    def test_a_respawn_scheduled_is_named_once(self):
+        # A job that exits at once and that launchd respawns only after its
+        # throttle (10 s here, longer than --timeout) does not come back:
+        # the failure says launchd's "spawn scheduled" once, in the words
+        # of the last exit, not once more as the state.
+        with Machine(RELAUNCH, throttle_scale="1") as m:
+            m.brew_install("aaa", "1.0")
+            self.boot(m, [brew("aaa")])
+            m.brew_upgrade("aaa", "1.1", program=FALSE)  # exits at once
+            res, _ = self.fail_run(m)
+            err = res[brew("aaa")]["error"]
+            self.assertIn("launchd respawns it after its throttle (spawn scheduled)", err)
+            self.assertEqual(err.count("spawn scheduled"), 1, err)
+
     def shared_conf_aaa_failing(self, m):
         """aaa and bbb both watch one config file, v1, and run; aaa is
         upgraded to a program that fails. The config's path and the pids."""

@@ -780,7 +780,7 @@ static void test_failure_in_launchds_words(void)
 	     "\tlast exit code = 1\n\tlast exit reason = OS_REASON_DYLD | Library missing\n}\n",
 	     .times = STICKY});
 	CHECK_STR(res0(&f)->error,
-		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "did not come back within 0.3 s (last exit code 1; "
 		  "last exit reason OS_REASON_DYLD | Library missing (the dynamic loader could "
 		  "not start it); crash loop: 3 successive crashes, launchd respawns it after its "
 		  "throttle (spawn scheduled); its standard error: "
@@ -809,7 +809,7 @@ static void test_failure_in_launchds_words(void)
 	     "\tlast exit code = 1\n}\n",
 	     .times = STICKY});
 	CHECK_STR(res0(&f)->error,
-		  "did not come back within 0.3 s (state spawn scheduled; last exit code 1; "
+		  "did not come back within 0.3 s (last exit code 1; "
 		  "crashed once, launchd respawns it after its throttle (spawn scheduled))" DOWN);
 	teardown(&f);
 
@@ -820,7 +820,7 @@ static void test_failure_in_launchds_words(void)
 	    {PRINT_A, 0, "system/x = {\n\tstate = spawn scheduled\n\tlast exit code = 0\n}\n",
 	     .times = STICKY});
 	CHECK_STR(res0(&f)->error,
-		  "did not come back within 0.3 s (state spawn scheduled; last exit code 0; "
+		  "did not come back within 0.3 s (last exit code 0; "
 		  "launchd respawns it after its throttle (spawn scheduled))" DOWN);
 	teardown(&f);
 }
