@@ -128,7 +128,7 @@ static const struct cli_option run_options[] = {
 	{"settle", 0, CLI_ARG_SECONDS, CMD_RUN_SETTLE, "S",
 	 "a new process must stay up S seconds (default 3)"},
 	{"timeout", 0, CLI_ARG_SECONDS, CMD_RUN_TIMEOUT, "S",
-	 "wait up to S seconds for a new process (default 30)"},
+	 "wait up to S seconds (above 0) for a new process (default 30)"},
 	{"max", 0, CLI_ARG_COUNT, CMD_RUN_MAX, "N",
 	 "restart at most N jobs; the rest wait for the next run"},
 	{"keep-going", 0, CLI_ARG_NONE, CMD_RUN_KEEP_GOING, NULL,

@@ -190,6 +190,19 @@ The limit on seconds is the one the flags have (`--settle`, `--interval`,
   $ relaunch config check | sed "s|$HOME|~|"
   config ~/state/config.json: ok (0 jobs configured, 2 found)
 
+A timeout must be above 0, as `--timeout` must: no restart is verified
+before a new process is seen. settle and interval may be 0:
+
+  $ echo '{"settle": 0, "interval": 0, "timeout": 0}' > state/config.json
+  $ relaunch config check 2>&1 | sed "s|$HOME|~|"
+  relaunch: config '~/state/config.json': timeout must be above 0 seconds
+  config ~/state/config.json: 1 problem
+  $ relaunch plan --no-processes 2>&1 | sed "s|$HOME|~|"
+  relaunch: cannot read config '~/state/config.json': timeout must be above 0 seconds
+  $ echo '{"timeout": 0.5}' > state/config.json
+  $ relaunch config check | sed "s|$HOME|~|"
+  config ~/state/config.json: ok (0 jobs configured, 2 found)
+
 A watched path that does not exist (yet: a file a package installs later)
 is a warning: it is watched only from the first record or run after it
 appears.

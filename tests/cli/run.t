@@ -10,6 +10,18 @@ themselves are tested end to end under the launchd simulator (tests/e2e).
   $ relaunch run --settle -1
   relaunch: run: --settle takes seconds from 0 to 86400, not '-1' (see 'relaunch run --help')
   [2]
+
+No time to wait for a new process is no restart verified: --timeout (and
+the config's timeout) must be above 0:
+
+  $ relaunch run --timeout 0
+  relaunch: run: --timeout takes seconds above 0, up to 86400, not '0' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --timeout 0.0 -n
+  relaunch: run: --timeout takes seconds above 0, up to 86400, not '0.0' (see 'relaunch run --help')
+  [2]
+  $ relaunch run --help | grep -e '--timeout'
+        --timeout S        wait up to S seconds (above 0) for a new process (default 30)
   $ relaunch run --bogus
   relaunch: run: unknown option '--bogus' (see 'relaunch run --help')
   [2]
