@@ -1899,10 +1899,21 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	rl_label_uses_release(&now);
 }
 
+/* Where the program of use, a file the packages change (fx), will be
+ * missing, or NULL: reached through a link (opt, `brew link`'s), the
+ * place the upgrade retargets it to when the new keg leaves no file
+ * there (rl_effect.vanishes); named by its own path (a keg's, in the
+ * plist), that path once the old keg is removed. */
+static const char *vanishing(const struct rl_effect *fx, const struct rl_use *use)
+{
+	if (rl_via_linked(use->via))
+		return fx->vanishes;
+	return fx->kind == RL_CHANGE_REMOVED ? fx->entry->path : NULL;
+}
+
 /* Each step of plan --archive still to restart whose job's program the
- * packages remove and leave nothing in place of (fx: their effects,
- * rl_effect.vanishes): refused, as the run's pre-flight will refuse it
- * once the program is not there. */
+ * packages remove and leave nothing in place of (vanishing): refused, as
+ * the run's pre-flight will refuse it once the program is not there. */
 static void refuse_vanishing(struct rl_pipeline *p, const struct rl_effects *fx)
 {
 	struct rl_label_uses now = {0};
@@ -1917,7 +1928,7 @@ static void refuse_vanishing(struct rl_pipeline *p, const struct rl_effects *fx)
 		for (size_t u = 0; u < n && !gone; u++)
 			for (size_t k = 0; k < fx->n && !gone; k++)
 				if (v[u].use->role == RL_ROLE_PROGRAM && fx->v[k].entry == v[u].e)
-					gone = fx->v[k].vanishes;
+					gone = vanishing(&fx->v[k], v[u].use);
 		if (gone && !s->never && s->decision == RL_DECISION_RESTART) {
 			char *q = rl_path_quote(gone);
 			char *why = rl_xasprintf("new program %s does not exist", q);

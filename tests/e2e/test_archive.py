@@ -383,6 +383,24 @@ class ArchiveTest(unittest.TestCase):
             self.assert_agrees(m, archive, lambda: self.pour(m, "nginx", "1.25.4", keg),
                                {label: "refused"})
 
+    def test_plan_archive_refuses_a_job_naming_its_old_kegs_program(self):
+        """The plist names the program by its keg's path, not opt's (a
+        service block's `libexec`, a plist written by hand): the cleanup
+        deletes it with the old keg, though the new keg has a bin/nginx,
+        and the run's pre-flight refuses the restart; plan --archive says
+        so first."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label = brew("nginx")
+            gone = os.path.join(m.brew, "Cellar", "nginx", "1.25.3", "bin", "nginx")
+            m.write_plist(label, [gone, "1000"])
+            self.boot(m, [label])
+            archive, install = self.nginx_bottle(m)
+            r, doc = m.relaunch_json("plan", "--archive", archive)
+            self.assertEqual([x["why"] for x in doc["reported"] if x["change"] == "refused"],
+                             [f"new program {gone} does not exist"], doc)
+            self.assert_agrees(m, archive, install, {label: "refused"})
+
     def test_plan_archive_says_when_launchd_cannot_be_asked(self):
         """launchd cannot be reached: a job the packages reach is not looked
         at (exit 4, as plan), and one they do not reach is no concern."""
