@@ -588,6 +588,20 @@ static int old_copy(const char *path, const struct rl_strv *code)
 	return 0;
 }
 
+/* rl_proc_view_check_script for pv, a process of the job v views, when
+ * it may be older than the job's way to its code as it is now
+ * (rl_proc_view_predates route_ns: a switch or an upgrade moved the job
+ * on while the process stayed). One started since runs the script the
+ * job's command gave it, of whatever keg or store path: a wrapper of the
+ * package's name (writers.writePython3Bin "foo", a binary wrapper) hands
+ * python the script of the foo-1.0 it wraps, no old copy of itself. */
+static int check_script(struct rl_proc_view *pv, const struct rl_jobview *v,
+			struct rl_statmemo *memo)
+{
+	return rl_proc_view_predates(pv, v->route_ns) &&
+	       rl_proc_view_check_script(pv, &v->code_now, &v->code_linked, memo);
+}
+
 /* Does one of files lie in the nix store path path lies in (s)? */
 static int in_store_path(const char *path, const struct rl_store_path *s,
 			 const struct rl_strv *files)
@@ -696,7 +710,7 @@ static void judge_descendant(struct rl_proc_view *pv, struct rl_statmemo *memo, 
 		return;
 	if (rl_proc_view_check_keg(pv, &v->code_now, memo) ||
 	    rl_proc_view_check_store(pv, &v->code_now, &v->code_linked, memo) ||
-	    rl_proc_view_check_script(pv, &v->code_now, &v->code_linked, memo))
+	    check_script(pv, v, memo))
 		return;
 	if (!old_copy(pv->exe, &v->code))
 		rl_proc_view_note_keg(pv, memo);
@@ -1223,7 +1237,7 @@ static int finish_view(struct rl_jobview *v, struct rl_statmemo *memo, struct sp
 	if (!has_root(v->job)) {
 		rl_proc_view_check_keg(&v->view, &v->code_now, memo);
 		rl_proc_view_check_store(&v->view, &v->code_now, &v->code_linked, memo);
-		rl_proc_view_check_script(&v->view, &v->code_now, &v->code_linked, memo);
+		check_script(&v->view, v, memo);
 	}
 	rl_proc_view_spare(&v->view, spare_same, sp);
 	/* Unknown is reported as such: never guessed stale or fresh. */

@@ -825,6 +825,35 @@ class Scripts(unittest.TestCase):
             wait_until(lambda: self.runs_script(m.pid(label), new), "python on foo-1.1's script")
             self.plan(m, 0)
 
+    def test_a_wrapper_of_the_packages_name_hands_its_script_to_python(self):
+        """A wrapper of the package's name in the profile, unversioned
+        (writers.writePython3Bin "foo", a binary wrapper adding flags),
+        runs python on the script of the package foo-1.0 it wraps: the
+        same name up to the version, the same bin/foo, but that script is
+        what the job's command leads to now, no old copy of the wrapper.
+        Nothing switched: nothing to restart."""
+        with Machine(RELAUNCH) as m:
+            store = os.path.join(m.nix, "store")
+            real = self.app(os.path.join(store, f"{harness.nix_hash('foo', '1.0')}-foo-1.0",
+                                         "bin", "foo"), "foo", "1.0")
+            wrapper = os.path.join(store, f"{harness.nix_hash('foo')}-foo", "bin", "foo")
+            os.makedirs(os.path.dirname(wrapper))
+            with open(wrapper, "w") as f:
+                f.write(f"#!{self.PY}\nimport os, sys\n"
+                        f"os.execv({self.PY!r}, [{self.PY!r}, {real!r}] + sys.argv[1:])\n")
+            os.chmod(wrapper, 0o755)
+            os.makedirs(os.path.join(m.nix, "profiles"))
+            profile = os.path.join(m.nix, "profiles", "default")
+            os.symlink(os.path.dirname(os.path.dirname(wrapper)), profile)
+            label = "org.nixos.foo"
+            m.write_plist(label, ["/bin/sh", "-c",
+                                  f"/bin/true && exec {profile}/bin/foo 1000"], daemon=False,
+                          EnvironmentVariables=self.ready_env(m))
+            m.boot()
+            self.started(m, m.wait_pid(label), real)
+            doc = self.plan(m, 0)
+            self.assertEqual(doc["steps"], [], doc)
+
     def test_wrapper_child_runs_a_script_of_the_old_keg(self):
         """A Homebrew service script starts the formula's python program
         from its keg as its child (the keg's path written in, as Homebrew's
