@@ -1913,14 +1913,38 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 	rl_label_uses_release(&now);
 }
 
-/* Where the program of use, a file the packages change (fx), will be
- * missing, or NULL: reached through a link (opt, `brew link`'s), the
- * place the upgrade retargets it to when the new keg leaves no file
- * there (rl_effect.vanishes); named by its own path (a keg's, in the
- * plist), that path once the old keg is removed. */
-static const char *vanishing(const struct rl_effect *fx, const struct rl_use *use)
+/* Whether the packages (fx) retarget a symlink on the route of the job's
+ * use v[u] (one of the n uses v): a symlink's use whose route the route
+ * of v[u] continues. */
+static int route_retargeted(const struct rl_effects *fx, const struct rl_use_ref *v, size_t n,
+			    size_t u)
 {
-	if (rl_via_linked(use->via))
+	const char *via = v[u].use->via;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *hop = v[i].use->via;
+		size_t hl = strlen(hop);
+
+		if (v[i].use->role != RL_ROLE_SYMLINK || strncmp(via, hop, hl) != 0 ||
+		    strncmp(via + hl, " → ", strlen(" → ")) != 0)
+			continue;
+		for (size_t k = 0; k < fx->n; k++)
+			if (fx->v[k].entry == v[i].e && fx->v[k].kind == RL_CHANGE_RETARGETED)
+				return 1;
+	}
+	return 0;
+}
+
+/* Where the program of the job's use v[u], a file the packages change
+ * (fx), will be missing, or NULL: reached through a link the upgrade
+ * retargets (opt, `brew link`'s), the place it then points at when the
+ * new keg leaves no file there (rl_effect.vanishes); named by its own
+ * path (a keg's, in the plist) or through links the upgrade leaves alone
+ * (a user's own), that path once the old keg is removed. */
+static const char *vanishing(const struct rl_effects *fxs, const struct rl_effect *fx,
+			     const struct rl_use_ref *v, size_t n, size_t u)
+{
+	if (rl_via_linked(v[u].use->via) && route_retargeted(fxs, v, n, u))
 		return fx->vanishes;
 	return fx->kind == RL_CHANGE_REMOVED ? fx->entry->path : NULL;
 }
@@ -1942,7 +1966,7 @@ static void refuse_vanishing(struct rl_pipeline *p, const struct rl_effects *fx)
 		for (size_t u = 0; u < n && !gone; u++)
 			for (size_t k = 0; k < fx->n && !gone; k++)
 				if (v[u].use->role == RL_ROLE_PROGRAM && fx->v[k].entry == v[u].e)
-					gone = vanishing(&fx->v[k], v[u].use);
+					gone = vanishing(fx, &fx->v[k], v, n, u);
 		if (gone && !s->never && s->decision == RL_DECISION_RESTART) {
 			char *q = rl_path_quote(gone);
 			char *why = rl_xasprintf("new program %s does not exist", q);

@@ -264,6 +264,25 @@ static const char *keg_version(const char *path, const char *cellar, size_t *len
 	return v;
 }
 
+/* Whether path is a link brew retargets into the new keg: one `brew link`
+ * makes under P (P/bin/x, P/lib/…), or P/var/homebrew/linked/<name>. A
+ * link anywhere else (a user's own) keeps pointing at the old keg. */
+static int brew_linked(const char *prefix, const char *path)
+{
+	static const char *const dirs[] = {"bin", "sbin",  "etc",	 "include",
+					   "lib", "share", "Frameworks", "var/homebrew/linked",
+					   NULL};
+	int hit = 0;
+
+	for (size_t i = 0; dirs[i] && !hit; i++) {
+		char *dir = rl_xasprintf("%s/%s", prefix, dirs[i]);
+
+		hit = rl_path_is_under(path, dir) && strlen(path) > strlen(dir);
+		free(dir);
+	}
+	return hit;
+}
+
 static int bottle_judge(const struct judge *j, const char *prefix, const struct rl_entry *e,
 			const struct mark *mk, enum rl_change_kind *kind)
 {
@@ -291,7 +310,8 @@ static int bottle_judge(const struct judge *j, const char *prefix, const struct 
 			*kind = RL_CHANGE_REMOVED;
 			hit = 1;
 		}
-	} else if (e->fi.type == RL_FT_SYMLINK && (v = keg_version(e->fi.resolved, cellar, &vl)) &&
+	} else if (e->fi.type == RL_FT_SYMLINK && brew_linked(prefix, e->path) &&
+		   (v = keg_version(e->fi.resolved, cellar, &vl)) &&
 		   !(vl == strlen(version) && strncmp(v, version, vl) == 0)) {
 		*kind = RL_CHANGE_RETARGETED; /* brew link's P/bin/x into the old keg */
 		hit = 1;

@@ -401,6 +401,38 @@ class ArchiveTest(unittest.TestCase):
                              [f"new program {gone} does not exist"], doc)
             self.assert_agrees(m, archive, install, {label: "refused"})
 
+    def test_plan_archive_refuses_a_job_through_a_link_of_its_own_into_the_old_keg(self):
+        """The plist names the program through a symlink outside the
+        prefix, into the old keg: neither the upgrade nor `brew link`
+        retargets it, the cleanup deletes what it points at, and the run's
+        pre-flight refuses the restart; plan --archive says so first. A job
+        through brew link's own P/bin/nginx is kickstarted: that link is
+        retargeted to the new keg."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("nginx", "1.25.3")
+            label, linked = brew("nginx"), "org.example.linked"
+            link = os.path.join(m.root, "x", "nginx-link")
+            os.makedirs(os.path.dirname(link))
+            os.symlink(os.path.join(m.brew, "Cellar", "nginx", "1.25.3", "bin", "nginx"), link)
+            m.write_plist(label, [link, "1000"])
+            bin_link = os.path.join(m.brew, "bin", "nginx")
+            os.makedirs(os.path.dirname(bin_link), exist_ok=True)
+            os.symlink("../Cellar/nginx/1.25.3/bin/nginx", bin_link)
+            m.write_plist(linked, [bin_link, "1000"])
+            self.boot(m, [label, linked])
+            archive, pour = self.nginx_bottle(m)
+
+            def install():
+                pour()
+                atomic_symlink("../Cellar/nginx/1.25.4/bin/nginx", bin_link)
+
+            gone = os.path.join(m.brew, "Cellar", "nginx", "1.25.3", "bin", "nginx")
+            r, doc = m.relaunch_json("plan", "--archive", archive)
+            self.assertEqual([x["why"] for x in doc["reported"] if x["change"] == "refused"],
+                             [f"new program {gone} does not exist"], doc)
+            self.assert_agrees(m, archive, install,
+                               {label: "refused", "system/" + linked: "kickstart"})
+
     def test_plan_archive_says_when_launchd_cannot_be_asked(self):
         """launchd cannot be reached: a job the packages reach is not looked
         at (exit 4, as plan), and one they do not reach is no concern."""
