@@ -168,6 +168,23 @@ static void hasher_release(struct hasher *h)
  * O_NONBLOCK: one that became a FIFO must not block the open. */
 #define HASH_OPEN_FLAGS (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY)
 
+/* openat(dfd, name) for hashing, once fstatat through the same dfd says
+ * name is a regular file: a FIFO or device put there (or a directory above
+ * it swapped for a symlink to /dev) since it was stat'ed is never opened,
+ * and opening some devices does something. */
+static int open_regular(int dfd, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = ELOOP; /* "not a regular file any more" */
+		return -1;
+	}
+	return openat(dfd, name, HASH_OPEN_FLAGS);
+}
+
 /* open(path) for hashing, through the directory kept open when path is in
  * it (opened when not: the next file is likely in it too). A directory
  * that cannot be opened leaves the whole path to open(). */
@@ -177,7 +194,7 @@ static int hasher_open(struct hasher *h, const char *path)
 	size_t len;
 
 	if (!slash || slash == path || !slash[1])
-		return open(path, HASH_OPEN_FLAGS);
+		return open_regular(AT_FDCWD, path);
 	len = (size_t)(slash - path);
 	if (!h->dir || h->dirlen != len || memcmp(h->dir, path, len) != 0) {
 		if (h->dfd >= 0)
@@ -188,8 +205,8 @@ static int hasher_open(struct hasher *h, const char *path)
 		h->dfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	if (h->dfd < 0)
-		return open(path, HASH_OPEN_FLAGS);
-	return openat(h->dfd, slash + 1, HASH_OPEN_FLAGS);
+		return open_regular(AT_FDCWD, path);
+	return open_regular(h->dfd, slash + 1);
 }
 
 /* SHA-256 of fd's bytes from where it is to its end; size: what fstat said,

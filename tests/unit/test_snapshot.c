@@ -4,6 +4,9 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include "core/base/fsutil.h"
 #include "core/model/manifest.h"
@@ -447,6 +450,41 @@ static void test_fifo_where_file_was(void)
 	rl_strv_release(&warnings);
 	free(root);
 	free(b);
+}
+
+/* Hashing never opens what is not a regular file, even when it is put
+ * where one was stat'ed, or when a directory above it became a symlink (to
+ * /dev, say: opening some devices does something). inotify says whether
+ * the hasher opened it. */
+static void test_hash_opens_only_regular(void)
+{
+#ifdef __linux__
+	const char *paths[] = {"ofifo", "odir/fifo", "olink/fifo"};
+	struct rl_fileinfo fi;
+	struct rl_error err = {0};
+	char buf[4096];
+	int in;
+
+	check_write(tmp, "odir/keep", "", 0644);
+	link_to("odir", "olink");
+	for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+		char *p = at(paths[i]);
+
+		if (i < 2)
+			CHECK_INT(mkfifo(p, 0600), 0);
+		in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		CHECK(in >= 0);
+		CHECK(inotify_add_watch(in, p, IN_OPEN) >= 0);
+		CHECK_INT(rl_fileinfo_hash(p, &fi, &err), -1);
+		CHECK(strstr(err.text, "not a regular file any more") != NULL);
+		rl_error_clear(&err);
+		errno = 0;
+		CHECK_INT(read(in, buf, sizeof buf), -1);
+		CHECK_INT(errno, EAGAIN);
+		close(in);
+		free(p);
+	}
+#endif
 }
 
 static int count_cb(const char *path, const struct rl_fileinfo *fi, void *ctx, struct rl_error *err)
@@ -1118,6 +1156,7 @@ int main(void)
 	test_links_and_uses();
 	test_fast_path();
 	test_fifo_where_file_was();
+	test_hash_opens_only_regular();
 	test_walk();
 	test_walk_order();
 	test_hash_many();
