@@ -57,12 +57,52 @@ int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st
 	return rl_file_open_seen_regular(dirfd, path, flags, st, why);
 }
 
+/* openat(dirfd, path) once fstatat through path's own directory, kept open
+ * for the open, says it is a regular file: a FIFO or device put there since
+ * the caller's stat, or a directory above it swapped for a symlink to /dev,
+ * is never opened (opening some devices does something). */
+static int open_checked(int dirfd, const char *path, int flags, const char **why)
+{
+	const char *slash = strrchr(path, '/'), *name = path;
+	struct stat pre;
+	int pfd = dirfd, fd, saved;
+
+	if (slash && slash[1]) {
+		char *dir =
+			slash == path ? rl_xstrdup("/") : rl_xstrndup(path, (size_t)(slash - path));
+
+		pfd = openat(dirfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		free(dir);
+		if (pfd < 0)
+			return -1;
+		name = slash + 1;
+	}
+	fd = fstatat(pfd, name, &pre, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0);
+	if (fd == 0 && S_ISLNK(pre.st_mode)) {
+		errno = ELOOP;
+		fd = -1;
+	} else if (fd == 0 && !S_ISREG(pre.st_mode)) {
+		*why = kind_of(pre.st_mode);
+		errno = EINVAL;
+		fd = -2;
+	} else if (fd == 0) {
+		fd = openat(pfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	}
+	saved = errno;
+	if (pfd != dirfd)
+		close(pfd);
+	errno = saved;
+	return fd;
+}
+
 int rl_file_open_seen_regular(int dirfd, const char *path, int flags, struct stat *st,
 			      const char **why)
 {
 	int fd;
 
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | flags);
+	fd = open_checked(dirfd, path, flags, why);
+	if (fd == -2)
+		return -1;
 	if (fd < 0) {
 		*why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
 		return -1;

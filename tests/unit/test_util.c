@@ -3,8 +3,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 
 #include "core/base/fsutil.h"
 #include "core/base/jsonutil.h"
@@ -447,6 +451,49 @@ static void test_atomic_write(void)
 	free(dir);
 }
 
+/* A file its caller stat'ed as regular is opened only if a stat through
+ * its own directory, kept open for the open, still says so: a FIFO put in
+ * its place, or a directory above it swapped for a symlink (to /dev, say:
+ * opening some devices does something), is never opened. inotify says
+ * whether it was. */
+static void test_open_seen_regular(void)
+{
+#ifdef __linux__
+	const char *names[] = {"fifo", "dir/fifo", "link/fifo"};
+	char *dir = check_tmpdir(), buf[4096];
+	struct rl_buf b = {0};
+	struct rl_error err = {0};
+	struct stat st;
+	const char *why;
+
+	check_write(dir, "dir/keep", "", 0644);
+	check_symlink(dir, "dir", "link");
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *p = rl_path_join(dir, names[i]);
+		int in;
+
+		if (i < 2)
+			CHECK_INT(mkfifo(p, 0600), 0);
+		in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		CHECK(in >= 0);
+		CHECK(inotify_add_watch(in, p, IN_OPEN) >= 0);
+		CHECK_INT(rl_file_open_seen_regular(AT_FDCWD, p, O_NOFOLLOW, &st, &why), -1);
+		CHECK_STR(why, "a FIFO");
+		CHECK_INT(rl_file_read_seen_at(AT_FDCWD, p, 0, "plist", 1024, &b, NULL, &err), -1);
+		CHECK(strstr(err.text, "': a FIFO") != NULL);
+		rl_error_clear(&err);
+		errno = 0;
+		CHECK_INT(read(in, buf, sizeof buf), -1);
+		CHECK_INT(errno, EAGAIN);
+		close(in);
+		free(p);
+	}
+	rl_buf_release(&b);
+	check_rmtree(dir);
+	free(dir);
+#endif
+}
+
 /* The column of a parse error is the first character of the token the
  * parser stopped at. A NUL byte is no character of a word: a word long
  * enough that jansson does not quote it, after "1" and a NUL byte, begins
@@ -658,6 +705,7 @@ int main(void)
 	test_json_seconds();
 	test_seconds_text();
 	test_atomic_write();
+	test_open_seen_regular();
 	test_json_error_column();
 	test_statedir_trust();
 	test_statmemo();
