@@ -845,14 +845,18 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 	{
 		const json_t *name = json_object_get(e, "name"),
 			     *version = json_object_get(e, "version");
+		/* Read back from its JSON form (a name need not be UTF-8). */
+		char *raw = rl_json_path_get(json_object_get(e, "file"), "queue entry", NULL);
+		char *file = rl_path_quote(raw ? raw : "?");
 
 		printf("pending: queued   %s%s%s%s%s (%s)\n",
 		       json_string_value(json_object_get(e, "source")),
 		       json_is_string(name) ? " " : "",
 		       json_is_string(name) ? json_string_value(name) : "",
 		       json_is_string(version) ? " " : "",
-		       json_is_string(version) ? json_string_value(version) : "",
-		       json_string_value(json_object_get(e, "file")));
+		       json_is_string(version) ? json_string_value(version) : "", file);
+		free(raw);
+		free(file);
 	}
 	json_array_foreach(json_object_get(pending, "strays"), i, e)
 	{

@@ -165,6 +165,13 @@ static int parse_entry(const char *path, struct rl_queue_entry *e, struct stat *
 		e->version = opt_string(o, "version");
 		e->time_ms = json_integer_value(json_object_get(o, "time"));
 		e->pid = (long)json_integer_value(json_object_get(o, "pid"));
+		/* Only shown, written by whoever can write the queue: shown
+		 * on one line, with no escape sequence. */
+		rl_text_mask_controls(e->source);
+		if (e->name)
+			rl_text_mask_controls(e->name);
+		if (e->version)
+			rl_text_mask_controls(e->version);
 		rc = 0;
 	}
 	json_decref(o);

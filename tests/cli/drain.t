@@ -165,6 +165,17 @@ the errored run is pending until a run gets through:
   $ relaunch status --queue queue | grep '^pending: queued' | sed 's/([0-9-]*\.json)/(F)/'
   pending: queued   nix-darwin (F)
 
+An entry's texts and file name, written by whoever can write the queue,
+reach no terminal with a control character in them:
+
+  $ printf '{"source":"homebrew","name":"a\\u001b[2Jb\\nc","version":"1","time":1}' > queue/0000000000001-1.json
+  $ printf '{"source":"macports","time":2}' > "queue/$(printf 'x\033y').json"
+  $ relaunch status --queue queue | grep '^pending: queued' | sed 's/([0-9]*-[0-9]*\.json)/(F)/'
+  pending: queued   homebrew a?[2Jb?c 1 (F)
+  pending: queued   nix-darwin (F)
+  pending: queued   macports ("x\033y.json")
+  $ rm queue/0000000000001-1.json queue/x*
+
 A run log that is not one: status and log fail (exit 4).
 
   $ cp state/runs.json runs.bak && echo '[' > state/runs.json
