@@ -86,6 +86,7 @@ void rl_discover_opts_release(struct rl_discover_opts *o)
 }
 
 #define PLIST_MAX	(1024 * 1024)
+#define PLIST_DEPTH_MAX 512 /* as an XML plist's elements (plistsyntax.c) */
 #define DIR_MAX_ENTRIES 10000
 
 /* A string node's text, or NULL when node is no string or holds a NUL. */
@@ -752,6 +753,107 @@ static int bplist_nul_string(const unsigned char *d, size_t n)
 	return 0;
 }
 
+/* libplist 2.2 parses a binary plist's arrays and dictionaries by
+ * recursion, so one nested 100 000 deep (well under the 1 MiB limit)
+ * overflows the stack. 1 when the binary plist d nests arrays, sets and
+ * dictionaries deeper than max, or an object contains itself; 0
+ * otherwise, also for what is not a well-formed binary plist (libplist's
+ * parser judges that). Each object's depth is computed once, without
+ * recursion. */
+static int bplist_too_deep(const unsigned char *d, size_t n, size_t max)
+{
+	const unsigned char *t;
+	size_t osize, rsize, count, table, top, sp = 0;
+	uint32_t *depth; /* 0 unseen, UINT32_MAX under way, else its depth */
+	struct {
+		size_t obj, next, nrefs, refs;
+	} * st;
+	int rc = 0;
+
+	if (n < 8 + 32 || memcmp(d, "bplist00", 8) != 0)
+		return 0;
+	t = d + n - 32;
+	osize = t[6];
+	rsize = t[7];
+	count = be_uint(t + 8, 8) > n ? n : (size_t)be_uint(t + 8, 8);
+	top = be_uint(t + 16, 8) > n ? n : (size_t)be_uint(t + 16, 8);
+	table = be_uint(t + 24, 8) > n ? n : (size_t)be_uint(t + 24, 8);
+	if (osize < 1 || osize > 8 || rsize < 1 || rsize > 8 || table > n - 32 ||
+	    count > (n - 32 - table) / osize || top >= count)
+		return 0;
+	depth = rl_xcalloc(count, sizeof(*depth));
+	st = rl_xcalloc(max + 1, sizeof(*st));
+	st[sp++].obj = top;
+	st[0].next = SIZE_MAX;
+	while (sp && !rc) {
+		size_t i = sp - 1, child;
+
+		if (st[i].next == SIZE_MAX) { /* entered: find its references */
+			uint64_t off = be_uint(d + table + st[i].obj * osize, osize);
+			size_t pos, len;
+			unsigned type;
+
+			depth[st[i].obj] = UINT32_MAX;
+			st[i].next = st[i].nrefs = 0;
+			if (off >= table)
+				continue;
+			pos = (size_t)off;
+			type = d[pos] >> 4;
+			if (type != 0xa && type != 0xc && type != 0xd)
+				continue;
+			len = d[pos++] & 0xf;
+			if (len == 0xf) { /* the count follows as an int object */
+				size_t w;
+
+				if (pos >= table || (d[pos] >> 4) != 1 || (d[pos] & 0xf) > 3)
+					continue;
+				w = (size_t)1 << (d[pos] & 0xf);
+				if (w > table - pos - 1)
+					continue;
+				len = be_uint(d + pos + 1, w) > n ? n
+								  : (size_t)be_uint(d + pos + 1, w);
+				pos += 1 + w;
+			}
+			if (type == 0xd)
+				len = len > n ? n : 2 * len; /* keys, then values */
+			if (len > (table - pos) / rsize)
+				continue;
+			st[i].refs = pos;
+			st[i].nrefs = len;
+		}
+		if (st[i].next == st[i].nrefs) { /* left: its depth is known */
+			uint32_t deepest = 0;
+
+			for (size_t k = 0; k < st[i].nrefs; k++) {
+				uint64_t r = be_uint(d + st[i].refs + k * rsize, rsize);
+
+				if (r < count && depth[r] > deepest)
+					deepest = depth[r];
+			}
+			depth[st[i].obj] = deepest + 1;
+			sp--;
+			continue;
+		}
+		child = (size_t)be_uint(d + st[i].refs + st[i].next++ * rsize, rsize);
+		if (child >= count)
+			continue;
+		if (depth[child] && depth[child] != UINT32_MAX) {
+			/* libplist parses it again under each reference */
+			rc = sp + depth[child] > max;
+			continue;
+		}
+		if (depth[child] == UINT32_MAX || sp > max) {
+			rc = 1;
+			break;
+		}
+		st[sp].obj = child;
+		st[sp++].next = SIZE_MAX;
+	}
+	free(st);
+	free(depth);
+	return rc;
+}
+
 static int feed(EVP_MD_CTX *ctx, const void *p, size_t n)
 {
 	return EVP_DigestUpdate(ctx, p, n) == 1 ? 0 : -1;
@@ -1037,6 +1139,11 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 		rl_buf_release(&buf);
 		rl_job_release(out);
 		return fail_plist(plist, err, "a string holds a NUL character");
+	}
+	if (bplist_too_deep((const unsigned char *)buf.data, buf.len, PLIST_DEPTH_MAX)) {
+		rl_buf_release(&buf);
+		rl_job_release(out);
+		return fail_plist(plist, err, "objects nest deeper than 512");
 	}
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */

@@ -813,6 +813,89 @@ static void test_nul_strings(void)
 	put_nul_variant("\xc3\x84_K", utf16, sizeof(utf16), 2);
 }
 
+/* libplist 2.2 parses a binary plist's containers by recursion: one
+ * nested 100 000 deep (900 kB) overflowed the stack. Binary plists nest
+ * no deeper than XML ones (512); an array holding itself is refused too.
+ * Written by hand: {Label, Program, Deep: [[[…]]]}, depth arrays, 4-byte
+ * offsets and references. */
+static char *put_deep(const char *name, size_t depth, int cycle)
+{
+	static const char *const strs[] = {"Label", "org.ex.deep", "Program", "/bin/true", "Deep"};
+	size_t count = 6 + depth, table;
+	struct rl_buf b = {0};
+	uint32_t *off = rl_xcalloc(count, sizeof(*off));
+	unsigned char be[8];
+	char *path = rl_path_join(tmp, name);
+
+	rl_buf_add(&b, "bplist00", 8);
+	off[0] = (uint32_t)b.len; /* the top dictionary: 3 keys, 3 values */
+	rl_buf_add(&b, "\xd3\0\0\0\1\0\0\0\3\0\0\0\5\0\0\0\2\0\0\0\4\0\0\0\6", 25);
+	for (size_t i = 0; i < 5; i++) {
+		unsigned char tag = (unsigned char)(0x50 | strlen(strs[i]));
+
+		off[1 + i] = (uint32_t)b.len;
+		rl_buf_add(&b, &tag, 1);
+		rl_buf_add(&b, strs[i], strlen(strs[i]));
+	}
+	for (size_t i = 0; i < depth; i++) {
+		size_t next = i + 1 < depth ? 7 + i : (cycle ? 6 : 0);
+
+		off[6 + i] = (uint32_t)b.len;
+		if (!next) {
+			rl_buf_add(&b, "\xa0", 1);
+			continue;
+		}
+		be[0] = 0xa1;
+		for (int k = 0; k < 4; k++)
+			be[1 + k] = (unsigned char)(next >> (24 - 8 * k));
+		rl_buf_add(&b, be, 5);
+	}
+	table = b.len;
+	for (size_t i = 0; i < count; i++) {
+		for (int k = 0; k < 4; k++)
+			be[k] = (unsigned char)(off[i] >> (24 - 8 * k));
+		rl_buf_add(&b, be, 4);
+	}
+	rl_buf_add(&b, "\0\0\0\0\0\0\4\4", 8);
+	for (int f = 0; f < 3; f++) {
+		uint64_t v = f == 0 ? count : f == 1 ? 0 : table;
+
+		for (int k = 0; k < 8; k++)
+			be[k] = (unsigned char)(v >> (56 - 8 * k));
+		rl_buf_add(&b, be, 8);
+	}
+	CHECK_INT(rl_file_write_atomic(path, "fixture", b.data, b.len, 0644, NULL), 0);
+	rl_buf_release(&b);
+	free(off);
+	return path;
+}
+
+static void test_deep_binary(void)
+{
+	static const struct {
+		size_t depth;
+		int cycle;
+	} cases[] = {{400, 0}, {100000, 0}, {3, 1}};
+	struct rl_job j;
+	struct rl_error err = {0};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = put_deep("deep.plist", cases[i].depth, cases[i].cycle);
+		int rc = rl_job_parse(path, RL_JOB_DAEMON, &j, &err);
+
+		if (i == 0) {
+			CHECK_INT(rc, 0);
+			CHECK_STR(j.label, "org.ex.deep");
+			rl_job_release(&j);
+		} else {
+			CHECK_INT(rc, -1);
+			CHECK(strstr(err.text, "objects nest deeper than 512") != NULL);
+		}
+		rl_error_clear(&err);
+		free(path);
+	}
+}
+
 /* Where a refused plist is broken: the first problem, with its line (XML)
  * or byte (binary); nothing to say about a well-formed one. */
 static void test_plist_syntax(void)
@@ -907,6 +990,7 @@ int main(void)
 	test_trust();
 	test_many_arguments();
 	test_nul_strings();
+	test_deep_binary();
 	test_plist_syntax();
 	test_discover();
 	test_opts();
