@@ -87,6 +87,8 @@ void rl_discover_opts_release(struct rl_discover_opts *o)
 
 #define PLIST_MAX	(1024 * 1024)
 #define PLIST_DEPTH_MAX 512 /* as an XML plist's elements (plistsyntax.c) */
+/* Twice the references a plist of PLIST_MAX bytes can hold unshared. */
+#define PLIST_NODES_MAX (2 * PLIST_MAX)
 #define DIR_MAX_ENTRIES 10000
 
 /* A string node's text, or NULL when node is no string or holds a NUL. */
@@ -754,24 +756,27 @@ static int bplist_nul_string(const unsigned char *d, size_t n)
 }
 
 /* libplist 2.2 parses a binary plist's arrays and dictionaries by
- * recursion, so one nested 100 000 deep (well under the 1 MiB limit)
- * overflows the stack. 1 when the binary plist d nests arrays, sets and
- * dictionaries deeper than max, or an object contains itself; 0
- * otherwise, also for what is not a well-formed binary plist (libplist's
- * parser judges that). Each object's depth is computed once, without
+ * recursion, and an object under each reference to it again: one nested
+ * 100 000 deep (900 kB) overflows the stack, 40 arrays each holding the
+ * next twice (654 bytes) make 2^40 objects. Why the binary plist d must
+ * not reach libplist: its arrays, sets and dictionaries nest deeper than
+ * max, or an object contains itself, or it expands to more than nodes
+ * objects; NULL otherwise, also for what is not a well-formed binary plist
+ * (libplist's parser judges that). Each object is looked at once, without
  * recursion. */
-static int bplist_too_deep(const unsigned char *d, size_t n, size_t max)
+static const char *bplist_unsafe(const unsigned char *d, size_t n, size_t max, uint64_t nodes)
 {
 	const unsigned char *t;
 	size_t osize, rsize, count, table, top, sp = 0;
 	uint32_t *depth; /* 0 unseen, UINT32_MAX under way, else its depth */
+	uint64_t *size;	 /* the objects it expands to, once its depth is known */
 	struct {
 		size_t obj, next, nrefs, refs;
 	} * st;
-	int rc = 0;
+	const char *why = NULL;
 
 	if (n < 8 + 32 || memcmp(d, "bplist00", 8) != 0)
-		return 0;
+		return NULL;
 	t = d + n - 32;
 	osize = t[6];
 	rsize = t[7];
@@ -780,12 +785,13 @@ static int bplist_too_deep(const unsigned char *d, size_t n, size_t max)
 	table = be_uint(t + 24, 8) > n ? n : (size_t)be_uint(t + 24, 8);
 	if (osize < 1 || osize > 8 || rsize < 1 || rsize > 8 || table > n - 32 ||
 	    count > (n - 32 - table) / osize || top >= count)
-		return 0;
+		return NULL;
 	depth = rl_xcalloc(count, sizeof(*depth));
+	size = rl_xcalloc(count, sizeof(*size));
 	st = rl_xcalloc(max + 1, sizeof(*st));
 	st[sp++].obj = top;
 	st[0].next = SIZE_MAX;
-	while (sp && !rc) {
+	while (sp && !why) {
 		size_t i = sp - 1, child;
 
 		if (st[i].next == SIZE_MAX) { /* entered: find its references */
@@ -823,14 +829,20 @@ static int bplist_too_deep(const unsigned char *d, size_t n, size_t max)
 		}
 		if (st[i].next == st[i].nrefs) { /* left: its depth is known */
 			uint32_t deepest = 0;
+			uint64_t total = 1;
 
 			for (size_t k = 0; k < st[i].nrefs; k++) {
 				uint64_t r = be_uint(d + st[i].refs + k * rsize, rsize);
 
 				if (r < count && depth[r] > deepest)
 					deepest = depth[r];
+				if (r < count)
+					total += size[r] > nodes ? nodes + 1 : size[r];
 			}
 			depth[st[i].obj] = deepest + 1;
+			size[st[i].obj] = total;
+			if (total > nodes)
+				why = "its objects expand to over 2097152";
 			sp--;
 			continue;
 		}
@@ -839,19 +851,21 @@ static int bplist_too_deep(const unsigned char *d, size_t n, size_t max)
 			continue;
 		if (depth[child] && depth[child] != UINT32_MAX) {
 			/* libplist parses it again under each reference */
-			rc = sp + depth[child] > max;
+			if (sp + depth[child] > max)
+				why = "objects nest deeper than 512";
 			continue;
 		}
 		if (depth[child] == UINT32_MAX || sp > max) {
-			rc = 1;
+			why = "objects nest deeper than 512";
 			break;
 		}
 		st[sp].obj = child;
 		st[sp++].next = SIZE_MAX;
 	}
 	free(st);
+	free(size);
 	free(depth);
-	return rc;
+	return why;
 }
 
 static int feed(EVP_MD_CTX *ctx, const void *p, size_t n)
@@ -1117,6 +1131,7 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 	plist_t root = NULL;
 	struct stat st;
 	uid_t entry_uid;
+	const char *why;
 	int rc, rd;
 
 	memset(out, 0, sizeof(*out));
@@ -1140,10 +1155,12 @@ static int parse_plist_content(struct disc *d, const char *plist, enum rl_job_ki
 		rl_job_release(out);
 		return fail_plist(plist, err, "a string holds a NUL character");
 	}
-	if (bplist_too_deep((const unsigned char *)buf.data, buf.len, PLIST_DEPTH_MAX)) {
+	why = bplist_unsafe((const unsigned char *)buf.data, buf.len, PLIST_DEPTH_MAX,
+			    PLIST_NODES_MAX);
+	if (why) {
 		rl_buf_release(&buf);
 		rl_job_release(out);
-		return fail_plist(plist, err, "objects nest deeper than 512");
+		return fail_plist(plist, err, why);
 	}
 	if (buf.len > 0)
 		/* libplist 2.2 returns nothing: a NULL root is the failure. */

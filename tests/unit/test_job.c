@@ -813,12 +813,14 @@ static void test_nul_strings(void)
 	put_nul_variant("\xc3\x84_K", utf16, sizeof(utf16), 2);
 }
 
-/* libplist 2.2 parses a binary plist's containers by recursion: one
- * nested 100 000 deep (900 kB) overflowed the stack. Binary plists nest
- * no deeper than XML ones (512); an array holding itself is refused too.
+/* libplist 2.2 parses a binary plist's containers by recursion, an object
+ * again under each reference to it: one nested 100 000 deep (900 kB)
+ * overflowed the stack, 40 arrays each holding the next twice (654 bytes)
+ * never ended. Binary plists nest no deeper than XML ones (512) and expand
+ * to no more than 2 Mi objects; an array holding itself is refused too.
  * Written by hand: {Label, Program, Deep: [[[…]]]}, depth arrays, 4-byte
  * offsets and references. */
-static char *put_deep(const char *name, size_t depth, int cycle)
+static char *put_deep(const char *name, size_t depth, int cycle, int twice)
 {
 	static const char *const strs[] = {"Label", "org.ex.deep", "Program", "/bin/true", "Deep"};
 	size_t count = 6 + depth, table;
@@ -845,10 +847,12 @@ static char *put_deep(const char *name, size_t depth, int cycle)
 			rl_buf_add(&b, "\xa0", 1);
 			continue;
 		}
-		be[0] = 0xa1;
+		be[0] = twice ? 0xa2 : 0xa1;
 		for (int k = 0; k < 4; k++)
 			be[1 + k] = (unsigned char)(next >> (24 - 8 * k));
 		rl_buf_add(&b, be, 5);
+		if (twice)
+			rl_buf_add(&b, be + 1, 4);
 	}
 	table = b.len;
 	for (size_t i = 0; i < count; i++) {
@@ -874,13 +878,17 @@ static void test_deep_binary(void)
 {
 	static const struct {
 		size_t depth;
-		int cycle;
-	} cases[] = {{400, 0}, {100000, 0}, {3, 1}};
+		int cycle, twice;
+		const char *why;
+	} cases[] = {{400, 0, 0, NULL},
+		     {100000, 0, 0, "objects nest deeper than 512"},
+		     {3, 1, 0, "objects nest deeper than 512"},
+		     {40, 0, 1, "its objects expand to over 2097152"}};
 	struct rl_job j;
 	struct rl_error err = {0};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *path = put_deep("deep.plist", cases[i].depth, cases[i].cycle);
+		char *path = put_deep("deep.plist", cases[i].depth, cases[i].cycle, cases[i].twice);
 		int rc = rl_job_parse(path, RL_JOB_DAEMON, &j, &err);
 
 		if (i == 0) {
@@ -889,7 +897,7 @@ static void test_deep_binary(void)
 			rl_job_release(&j);
 		} else {
 			CHECK_INT(rc, -1);
-			CHECK(strstr(err.text, "objects nest deeper than 512") != NULL);
+			CHECK(strstr(err.text, cases[i].why) != NULL);
 		}
 		rl_error_clear(&err);
 		free(path);
