@@ -1042,7 +1042,8 @@ int rl_job_definition_digest(const void *data, size_t len, char out[65])
 	int rc;
 
 	out[0] = '\0';
-	if (len == 0 || len > UINT32_MAX)
+	if (len == 0 || len > UINT32_MAX || bplist_nul_string(data, len) ||
+	    bplist_unsafe(data, len, PLIST_DEPTH_MAX, PLIST_NODES_MAX))
 		return -1;
 	plist_from_memory(data, (uint32_t)len, &root);
 	if (!root)

@@ -884,6 +884,8 @@ static void test_deep_binary(void)
 		     {100000, 0, 0, "objects nest deeper than 512"},
 		     {3, 1, 0, "objects nest deeper than 512"},
 		     {40, 0, 1, "its objects expand to over 2097152"}};
+	struct rl_buf b = {0};
+	char def[65];
 	struct rl_job j;
 	struct rl_error err = {0};
 
@@ -898,6 +900,10 @@ static void test_deep_binary(void)
 		} else {
 			CHECK_INT(rc, -1);
 			CHECK(strstr(err.text, cases[i].why) != NULL);
+			/* nor is a package's copy of it read */
+			CHECK_INT(rl_file_read(path, "fixture", 1 << 20, &b, NULL), 0);
+			CHECK_INT(rl_job_definition_digest(b.data, b.len, def), -1);
+			rl_buf_release(&b);
 		}
 		rl_error_clear(&err);
 		free(path);
