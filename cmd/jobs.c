@@ -339,11 +339,13 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 	       rl_job_kind_name(j->kind));
 	print_state(s);
 	for (size_t i = 0; i < f->n; i++) {
-		char *path = rl_path_quote(f->v[i].path);
+		/* A route names files by their names: quoted as paths are. */
+		char *path = rl_path_quote(f->v[i].path), *via = rl_path_quote(f->v[i].via);
 
 		printf("  %-11s %s%s (%s)\n", rl_role_name(f->v[i].role), path,
-		       f->v[i].missing ? " [missing]" : "", f->v[i].via);
+		       f->v[i].missing ? " [missing]" : "", via);
 		free(path);
+		free(via);
 	}
 	free(label);
 	free(target);

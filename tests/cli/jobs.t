@@ -318,6 +318,20 @@ program's path cannot split a line, and --json keeps the bytes exactly:
   > python3 -c 'import json, sys; print(repr(json.load(sys.stdin)["jobs"][0]["files"][1]["path"][-5:]))'
   'a\nb/d'
 
+A route names files the job's owner named: one with a control character
+in its name reaches the terminal quoted, as its path does:
+
+  $ mkdir -p odd2/agents && cp /bin/true "odd2/$(printf 'n\033x')"
+  $ python3 -c 'import os, plistlib
+  > plistlib.dump({"Label": "test.escape", "ProgramArguments": [os.path.abspath("odd2/n\x1bx")]},
+  >               open("odd2/agents/test.escape.plist", "wb"), fmt=plistlib.FMT_BINARY)'
+  $ relaunch jobs --no-processes --agent-dir odd2/agents --daemon-dir odd/none > esc.out
+  $ grep -c "$(printf '\033')" esc.out
+  0
+  [1]
+  $ grep -m1 -o '("ProgramArguments\[0\] → library of n\\033x → ' esc.out
+  ("ProgramArguments[0] → library of n\033x → 
+
 A relative --agent-dir is taken against the working directory (it was
 once tracked as /agents/x.plist, missing):
 
