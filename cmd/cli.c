@@ -632,6 +632,13 @@ static int parse_value(const struct cli_command *c, const struct cli_option *o, 
 	case CLI_ARG_SECONDS:
 		errno = 0;
 		*num = strtod(v, &end);
+		/* No time at all to wait for a new process verifies no
+		 * restart: --timeout takes none, whatever else is wrong. */
+		if (o->id == CMD_RUN_TIMEOUT &&
+		    (end == v || *end || errno || !(*num > 0) || *num > RL_SECONDS_MAX))
+			return cli_usage_error(c->name,
+					       "%s takes seconds above 0, up to %d, not '%s'", as,
+					       RL_SECONDS_MAX, v);
 		if (end == v || *end || errno || !(*num >= 0) || *num > RL_SECONDS_MAX)
 			return cli_usage_error(c->name, "%s takes seconds from 0 to %d, not '%s'",
 					       as, RL_SECONDS_MAX, v);

@@ -94,13 +94,7 @@ static int read_args(struct cli_ctx *ctx, struct run_args *a)
 			a->settle = v->num;
 			break;
 		case CMD_RUN_TIMEOUT:
-			/* No time at all is no wait for a new process, and
-			 * without one a restart cannot be verified. */
-			if (!(v->num > 0))
-				return cli_usage_error("run",
-						       "--timeout takes seconds above 0, up to %d, "
-						       "not '%s'",
-						       RL_SECONDS_MAX, v->str);
+			/* Above 0: the parser refuses 0 (cli.c). */
 			a->timeout = v->num;
 			break;
 		case CMD_RUN_MAX:

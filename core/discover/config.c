@@ -240,7 +240,7 @@ static int load_root(struct loader *l, json_t *root, struct rl_config *c)
 		else if (strcmp(k, "settle") == 0)
 			rc = load_seconds(l, k, v, &c->settle);
 		else if (strcmp(k, "timeout") == 0)
-			rc = json_is_number(v) && json_number_value(v) == 0
+			rc = json_is_number(v) && !(json_number_value(v) > 0)
 				     ? bad(l, k, "must be above 0 seconds")
 				     : load_seconds(l, k, v, &c->timeout);
 		else

@@ -128,7 +128,7 @@ at the first, which is an error:
   relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch[0] must be an absolute path
   relaunch: config '~/state/config.json': jobs.homebrew.mxcl.nginx.watch[1] must be a path
   relaunch: config '~/state/config.json': jobs.homebrew.mxcl.redis must be an object
-  relaunch: config '~/state/config.json': timeout must be a non-negative number
+  relaunch: config '~/state/config.json': timeout must be above 0 seconds
   config ~/state/config.json: 9 problems
   $ relaunch config check >/dev/null 2>&1
   [4]

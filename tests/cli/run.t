@@ -20,6 +20,9 @@ the config's timeout) must be above 0:
   $ relaunch run --timeout 0.0 -n
   relaunch: run: --timeout takes seconds above 0, up to 86400, not '0.0' (see 'relaunch run --help')
   [2]
+  $ relaunch run --timeout -1
+  relaunch: run: --timeout takes seconds above 0, up to 86400, not '-1' (see 'relaunch run --help')
+  [2]
   $ relaunch run --help | grep -e '--timeout'
         --timeout S        wait up to S seconds (above 0) for a new process (default 30)
   $ relaunch run --bogus
