@@ -2922,6 +2922,36 @@ fi
             r = m.relaunch("status")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
+    def test_launch_only_once_job_started_after_the_change_is_current(self):
+        """A LaunchOnlyOnce job whose process started after the change (a
+        reboot ran it, or it was restarted by hand as its refusal says)
+        runs the new files: current for plan, jobs, run and status alike,
+        and nothing stays pending once a run has seen it."""
+        with Machine(RELAUNCH) as m:
+            label = self.once_job(m, "beanstalkd")
+            self.boot(m, [label])
+            plist = os.path.join(m.daemons, label + ".plist")
+            m.brew_upgrade("beanstalkd", "1.1")
+            self.assertEqual(m.launchctl("bootout", m.target(label)).returncode, 0)
+            m.wait_event("removed", label)
+            self.assertEqual(m.launchctl("bootstrap", "system", plist).returncode, 0)
+            pid = m.wait_pid(label)
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual([(x["change"], x["labels"]) for x in doc["reported"]],
+                             [("current", [label])], doc)
+            self.assertEqual(doc["steps"], [], doc)
+            r, doc = m.relaunch_json("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([(j["label"], j["refused"]) for j in doc["jobs"]], [(label, None)], doc)
+            t0 = time.time()
+            res, _ = self.run_json(m)
+            self.assertEqual(res[label]["status"], "current", res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), pid)
+            r = m.relaunch("status")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("pending: nothing", r.stdout)
+
     def test_new_binary_linking_a_missing_library_is_refused(self):
         with Machine(RELAUNCH) as m:
             m.brew_c_library("libfoo", "1.0")
