@@ -2925,8 +2925,9 @@ fi
     def test_launch_only_once_job_started_after_the_change_is_current(self):
         """A LaunchOnlyOnce job whose process started after the change (a
         reboot ran it, or it was restarted by hand as its refusal says)
-        runs the new files: current for plan, jobs, run and status alike,
-        and nothing stays pending once a run has seen it."""
+        runs the new files: current for plan, jobs and run; status, which
+        looks at no process, keeps it refused until a run has seen it, and
+        nothing is pending then."""
         with Machine(RELAUNCH) as m:
             label = self.once_job(m, "beanstalkd")
             self.boot(m, [label])
@@ -2943,6 +2944,9 @@ fi
             r, doc = m.relaunch_json("jobs")
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertEqual([(j["label"], j["refused"]) for j in doc["jobs"]], [(label, None)], doc)
+            # status looks at no process: refused until a run has seen it.
+            self.assertEqual([p["label"] for p in m.relaunch_json("status")[1]["pending"]["refused"]],
+                             [label])
             t0 = time.time()
             res, _ = self.run_json(m)
             self.assertEqual(res[label]["status"], "current", res)
