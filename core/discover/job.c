@@ -701,6 +701,34 @@ static uint64_t be_uint(const unsigned char *p, size_t w)
 	return v;
 }
 
+/* The object of binary plist d (n bytes, its offset table at table) at
+ * offset off: its type (the marker's high nibble), its count (the low
+ * nibble, or the int object that follows when that is 0xf) and where its
+ * contents start. 0 when off lies past the objects or the count cannot be
+ * read there. */
+static int bplist_object(const unsigned char *d, size_t n, size_t table, uint64_t off,
+			 unsigned *type, size_t *len, size_t *pos)
+{
+	size_t p, w;
+
+	if (off >= table)
+		return 0;
+	p = (size_t)off;
+	*type = d[p] >> 4;
+	*len = d[p++] & 0xf;
+	if (*len == 0xf) { /* the count follows as an int object */
+		if (p >= table || (d[p] >> 4) != 1 || (d[p] & 0xf) > 3)
+			return 0;
+		w = (size_t)1 << (d[p] & 0xf);
+		if (w > table - p - 1)
+			return 0;
+		*len = be_uint(d + p + 1, w) > n ? n : (size_t)be_uint(d + p + 1, w);
+		p += 1 + w;
+	}
+	*pos = p;
+	return 1;
+}
+
 /* libplist 2.2 aborts (an assert in plist_get_key_val) on a binary plist
  * whose dictionary key holds a NUL byte, so such a file must never reach
  * it. 1 when some ASCII (0x5n) or UTF-16 (0x6n) string object of the
@@ -725,24 +753,8 @@ static int bplist_nul_string(const unsigned char *d, size_t n)
 		size_t pos, len, bytes;
 		unsigned type;
 
-		if (off >= table)
+		if (!bplist_object(d, n, table, off, &type, &len, &pos) || (type != 5 && type != 6))
 			continue;
-		pos = (size_t)off;
-		type = d[pos] >> 4;
-		if (type != 5 && type != 6)
-			continue;
-		len = d[pos++] & 0xf;
-		if (len == 0xf) { /* the length follows as an int object */
-			size_t w;
-
-			if (pos >= table || (d[pos] >> 4) != 1 || (d[pos] & 0xf) > 3)
-				continue;
-			w = (size_t)1 << (d[pos] & 0xf);
-			if (w > table - pos - 1)
-				continue;
-			len = be_uint(d + pos + 1, w) > n ? n : (size_t)be_uint(d + pos + 1, w);
-			pos += 1 + w;
-		}
 		bytes = type == 5 ? len : 2 * len;
 		if (len > n || bytes > table - pos)
 			continue;
@@ -801,25 +813,9 @@ static const char *bplist_unsafe(const unsigned char *d, size_t n, size_t max, u
 
 			depth[st[i].obj] = UINT32_MAX;
 			st[i].next = st[i].nrefs = 0;
-			if (off >= table)
+			if (!bplist_object(d, n, table, off, &type, &len, &pos) ||
+			    (type != 0xa && type != 0xc && type != 0xd))
 				continue;
-			pos = (size_t)off;
-			type = d[pos] >> 4;
-			if (type != 0xa && type != 0xc && type != 0xd)
-				continue;
-			len = d[pos++] & 0xf;
-			if (len == 0xf) { /* the count follows as an int object */
-				size_t w;
-
-				if (pos >= table || (d[pos] >> 4) != 1 || (d[pos] & 0xf) > 3)
-					continue;
-				w = (size_t)1 << (d[pos] & 0xf);
-				if (w > table - pos - 1)
-					continue;
-				len = be_uint(d + pos + 1, w) > n ? n
-								  : (size_t)be_uint(d + pos + 1, w);
-				pos += 1 + w;
-			}
 			if (type == 0xd)
 				len = len > n ? n : 2 * len; /* keys, then values */
 			if (len > (table - pos) / rsize)
