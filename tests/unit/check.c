@@ -1,6 +1,10 @@
 #include "check.h"
 
+#include <errno.h>
 #include <ftw.h>
+#ifdef __linux__
+#include <sys/inotify.h>
+#endif
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,3 +70,24 @@ void check_symlink(const char *dir, const char *target, const char *rel)
 	CHECK_INT(symlink(target, path), 0);
 	free(path);
 }
+
+#ifdef __linux__
+int check_watch_open(const char *path)
+{
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	CHECK(in >= 0);
+	CHECK(inotify_add_watch(in, path, IN_OPEN) >= 0);
+	return in;
+}
+
+void check_not_opened(int watch)
+{
+	char buf[4096];
+
+	errno = 0;
+	CHECK_INT(read(watch, buf, sizeof buf), -1);
+	CHECK_INT(errno, EAGAIN);
+	close(watch);
+}
+#endif

@@ -66,4 +66,12 @@ void check_rmtree(const char *path);
 void check_write(const char *dir, const char *rel, const char *text, mode_t mode);
 void check_symlink(const char *dir, const char *target, const char *rel);
 
+#ifdef __linux__
+/* Whether the code under test opens path: check_watch_open starts
+ * watching (inotify, IN_OPEN), check_not_opened checks nothing opened it
+ * since and stops. */
+int check_watch_open(const char *path);
+void check_not_opened(int watch);
+#endif
+
 #endif
