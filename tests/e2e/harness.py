@@ -561,13 +561,15 @@ class Machine:
                     None if program else f"{formula} {version}")
         return keg
 
-    def brew_install(self, formula, version, daemon=True, program=None, args=("1000",)):
-        """A keg, its opt link, and the plist `brew services start` writes."""
+    def brew_install(self, formula, version, daemon=True, program=None, args=("1000",),
+                     **plist):
+        """A keg, its opt link, and the plist `brew services start` writes
+        (plist: write_plist's path and keys)."""
         self.brew_keg(formula, version, program)
         os.makedirs(os.path.join(self.brew, "opt"), exist_ok=True)
         atomic_symlink(f"../Cellar/{formula}/{version}", os.path.join(self.brew, "opt", formula))
         exe = os.path.join(self.brew, "opt", formula, "bin", formula)
-        return self.write_plist(f"homebrew.mxcl.{formula}", [exe, *args], daemon=daemon)
+        return self.write_plist(f"homebrew.mxcl.{formula}", [exe, *args], daemon=daemon, **plist)
 
     def brew_upgrade(self, formula, new, program=None, cleanup=True):
         """brew upgrade: pour the new keg, relink opt, delete the old keg."""

@@ -410,11 +410,8 @@ class LaunchdTest(unittest.TestCase):
         os.makedirs(shared_dir, exist_ok=True)
         m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared_dir
         label = brew("traytool")
-        m.brew_keg("traytool", "1.0")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/traytool/1.0", m.opt("traytool"))
-        m.write_plist(label, [os.path.join(m.opt("traytool"), "bin", "traytool"), "1000"],
-                      path=os.path.join(shared_dir, label + ".plist"), KeepAlive=False)
+        m.brew_install("traytool", "1.0", path=os.path.join(shared_dir, label + ".plist"),
+                       KeepAlive=False)
         m.domains[label] = f"gui/{UID}"
         self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
                       "--gui-uid", str(self.OTHER), running=[label])
@@ -678,11 +675,7 @@ class LaunchdTest(unittest.TestCase):
         and the run that follows restarts it there."""
         m = self.machine()
         label = brew("trayd")
-        m.brew_keg("trayd", "1.0")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/trayd/1.0", m.opt("trayd"))
-        plist = m.write_plist(label, [os.path.join(m.opt("trayd"), "bin", "trayd"), "1000"],
-                              daemon=False, KeepAlive=False)
+        plist = m.brew_install("trayd", "1.0", daemon=False, KeepAlive=False)
         self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
         self.check_record_refuses_copy(m, "trayd", f"user/{UID}")
 
@@ -693,11 +686,7 @@ class LaunchdTest(unittest.TestCase):
         unscoped plan does."""
         m = self.machine()
         label = brew("idled")
-        m.brew_keg("idled", "1.0")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/idled/1.0", m.opt("idled"))
-        plist = m.write_plist(label, [os.path.join(m.opt("idled"), "bin", "idled"), "1000"],
-                              daemon=False, KeepAlive=False)
+        plist = m.brew_install("idled", "1.0", daemon=False, KeepAlive=False)
         self.baseline(m, "--load", f"user/{UID}={plist}", running=[label])
         copy = harness.wait_until(lambda: self.user_pid(m, label), "the user domain's copy")
         os.kill(copy, signal.SIGTERM)
