@@ -336,20 +336,16 @@ class ArchiveTest(unittest.TestCase):
 
     def test_plan_archive_leaves_a_running_task_to_finish(self):
         with Machine(RELAUNCH) as m:
-            m.brew_install("nginx", "1.25.3")
+            m.brew_install("nginx", "1.25.3", KeepAlive=None, StartInterval=300)
             label = brew("nginx")
-            m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
-                          RunAtLoad=True, KeepAlive=None, StartInterval=300)
             self.boot(m, [label])
             archive, install = self.nginx_bottle(m)
             self.assert_agrees(m, archive, install, {label: "idle"})
 
     def test_plan_archive_leaves_a_job_without_a_process_idle(self):
         with Machine(RELAUNCH) as m:
-            m.brew_install("nginx", "1.25.3")
+            m.brew_install("nginx", "1.25.3", KeepAlive=False)
             label = brew("nginx")
-            m.write_plist(label, [os.path.join(m.opt("nginx"), "bin", "nginx"), "1000"],
-                          KeepAlive=False)
             self.boot(m, [label])
             os.kill(m.pid(label), signal.SIGTERM)
             harness.wait_until(lambda: m.pid(label) == 0, "nginx gone")
