@@ -36,12 +36,13 @@ int rl_pm_name_matches(const char *const *names, const char *text)
 static const char *args_match(const char *const *names, pid_t pid, char *buf, size_t size)
 {
 	const char *argv[2];
+	int argc = rl_platform_proc_args(pid, buf, size, argv, 2);
 
-	if (rl_platform_proc_args(pid, buf, size, argv) != 0)
+	if (argc < 1)
 		return NULL;
 	if (rl_pm_name_matches(names, argv[0]))
 		return argv[0];
-	if (argv[1] && argv[1][0] == '/' && rl_pm_name_matches(names, argv[1]))
+	if (argc > 1 && argv[1][0] == '/' && rl_pm_name_matches(names, argv[1]))
 		return argv[1];
 	return NULL;
 }

@@ -112,11 +112,11 @@ int rl_platform_pids(struct rl_pidv *out, struct rl_error *err);
  * process, untrusted text) into buf: 0, or -1 when it cannot be read. */
 int rl_platform_proc_name(pid_t pid, char *buf, size_t size);
 
-/* The first two arguments of pid, read into buf (untrusted text): 0 with
- * argv[0] and argv[1] pointing into buf (argv[1] NULL when there is none),
- * or -1 when they cannot be read (macOS: another user's process, as
- * non-root). */
-int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2]);
+/* The arguments of pid, read into buf (untrusted text): how many of them
+ * argv[0], argv[1]… point to in buf (at least 1, at most max; an argument
+ * cut short by size is left out), or -1 when they cannot be read (macOS:
+ * another user's process, as non-root). */
+int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char **argv, size_t max);
 
 /* What the kernel says of a process, read once: its parent, an opaque
  * start time (equal only for the same process) and its short name (Linux

@@ -478,14 +478,13 @@ int rl_platform_proc_name(pid_t pid, char *buf, size_t size)
 
 /* KERN_PROCARGS2: int argc, the exec path, NULs, then argv[0], argv[1]…
  * (readable for one's own processes, or as root). */
-int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2])
+int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char **argv, size_t max)
 {
 	int mib[3] = {CTL_KERN, KERN_PROCARGS2, (int)pid};
-	size_t len = size;
+	size_t len = size, n = 0;
 	const char *p, *end;
 	int argc;
 
-	argv[0] = argv[1] = NULL;
 	if (sysctl(mib, 3, buf, &len, NULL, 0) < 0 || len <= sizeof(int))
 		return -1;
 	memcpy(&argc, buf, sizeof(int));
@@ -494,13 +493,13 @@ int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2]
 	p = memchr(p, '\0', (size_t)(end - p)); /* skip the exec path */
 	while (p && p < end && *p == '\0')
 		p++;
-	for (int i = 0; p && p < end && i < argc && i < 2; i++) {
+	for (; p && p < end && n < (size_t)(argc > 0 ? argc : 0) && n < max;) {
 		const char *nul = memchr(p, '\0', (size_t)(end - p));
 
 		if (!nul)
-			break;
-		argv[i] = p;
+			break; /* cut short by size */
+		argv[n++] = p;
 		p = nul + 1;
 	}
-	return argv[0] ? 0 : -1;
+	return n ? (int)n : -1;
 }

@@ -1220,19 +1220,37 @@ int rl_platform_proc_name(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char *argv[2])
+int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char **argv, size_t max)
 {
 	char path[64];
-	ssize_t n;
+	size_t len = 0, n = 0;
+	ssize_t got;
+	int fd;
 
 	/* cmdline: the arguments, each ending in a NUL. */
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	n = read_small(path, buf, size);
-	if (n <= 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || size < 2) {
+		if (fd >= 0)
+			close(fd);
 		return -1;
-	argv[0] = buf;
-	argv[1] = buf + strlen(buf) + 1;
-	if (argv[1] >= buf + n)
-		argv[1] = NULL;
-	return 0;
+	}
+	do {
+		got = read(fd, buf + len, size - 1 - len);
+		if (got > 0)
+			len += (size_t)got;
+	} while ((got > 0 && len < size - 1) || (got < 0 && errno == EINTR));
+	close(fd);
+	if (got < 0 || len == 0)
+		return -1;
+	buf[len] = '\0';
+	for (const char *p = buf; p < buf + len && n < max;) {
+		const char *nul = memchr(p, '\0', (size_t)(buf + len - p));
+
+		if (!nul && len == size - 1)
+			break; /* cut short by size */
+		argv[n++] = p; /* without a NUL: rewritten by the process, whole */
+		p = nul ? nul + 1 : buf + len;
+	}
+	return n ? (int)n : -1;
 }

@@ -294,7 +294,7 @@ static void test_pm_names(void)
 		char buf[4096];
 		const char *args[2];
 
-		if (rl_platform_proc_args(pid, buf, sizeof(buf), args) == 0 && args[0][0])
+		if (rl_platform_proc_args(pid, buf, sizeof(buf), args, 2) > 0 && args[0][0])
 			break;
 		sched_yield();
 	}

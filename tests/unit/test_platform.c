@@ -240,7 +240,7 @@ static void test_processes(const char *self)
 	struct rl_error err = {0};
 	struct child c;
 	char name[64], args[4096];
-	const char *argv[2] = {NULL, NULL};
+	const char *argv[4] = {NULL, NULL, NULL, NULL};
 
 	child_start(self, &c);
 	CHECK_INT(rl_platform_pids(&pids, &err), 0);
@@ -251,9 +251,20 @@ static void test_processes(const char *self)
 	/* The name is the program's (comm), the arguments as given. */
 	CHECK_INT(rl_platform_proc_name(c.pid, name, sizeof(name)), 0);
 	CHECK_STR(name, "test_platform");
-	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof(args), argv), 0);
+	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof(args), argv, 4), 3);
 	CHECK_STR(argv[0], "relaunch-test-child");
 	CHECK_STR(argv[1], CHILD_ARG1);
+	CHECK_STR(argv[2], "--wait");
+	CHECK(argv[3] == NULL);
+	/* At most max of them; one cut short by the buffer is left out (on
+	 * Linux, where the buffer holds nothing before them). */
+	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof(args), argv, 1), 1);
+	CHECK_STR(argv[0], "relaunch-test-child");
+#ifdef __linux__
+	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof("relaunch-test-child") + 4, argv, 4),
+		  1);
+	CHECK_STR(argv[0], "relaunch-test-child");
+#endif
 
 	CHECK_INT(rl_platform_proc_status(c.pid, &st), 0);
 	CHECK_INT(st.ppid, getpid());
@@ -270,7 +281,7 @@ static void test_processes(const char *self)
 	/* Gone: reaped. */
 	CHECK_INT(rl_platform_proc_status(c.pid, &st), ESRCH);
 	CHECK_INT(rl_platform_proc_name(c.pid, name, sizeof(name)), -1);
-	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof(args), argv), -1);
+	CHECK_INT(rl_platform_proc_args(c.pid, args, sizeof(args), argv, 4), -1);
 }
 
 /* What rl_platform_proc_scan reports, in order. */
