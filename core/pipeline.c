@@ -419,6 +419,29 @@ static void collect_code(const struct rl_label_uses *ix, const char *label, stru
 	}
 }
 
+/* code_now and code_linked of the job labelled label (collect_code),
+ * with the scripts it reads in the manifest ix indexes added: into code
+ * and linked (rl_jobview's code_read, read_linked). */
+static void collect_read(const struct rl_label_uses *ix, const char *label,
+			 const struct rl_strv *code_now, const struct rl_strv *code_linked,
+			 struct rl_strv *code, struct rl_strv *linked)
+{
+	size_t n;
+	const struct rl_use_ref *v = rl_label_uses_find(ix, label, &n);
+
+	for (size_t i = 0; i < code_now->n; i++)
+		push_unique(code, code_now->v[i]);
+	for (size_t i = 0; i < code_linked->n; i++)
+		push_unique(linked, code_linked->v[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].use->role != RL_ROLE_SCRIPT)
+			continue;
+		push_unique(code, v[i].e->path);
+		if (rl_via_linked(v[i].use->via))
+			push_unique(linked, v[i].e->path);
+	}
+}
+
 /* When the way the job labelled label takes to its programs and commands
  * last changed, by its files in the manifest ix indexes (as tracked now):
  * the latest ctime of those files, of the scripts that name them and of
@@ -599,7 +622,7 @@ static int check_script(struct rl_proc_view *pv, const struct rl_jobview *v,
 			struct rl_statmemo *memo)
 {
 	return rl_proc_view_predates(pv, v->route_ns) &&
-	       rl_proc_view_check_script(pv, &v->code_now, &v->code_linked, memo);
+	       rl_proc_view_check_script(pv, &v->code_read, &v->read_linked, memo);
 }
 
 /* Does one of files lie in the nix store path path lies in (s)? */
@@ -911,6 +934,7 @@ static void view_code(struct rl_jobview *v, const struct rl_label_uses *now,
 
 	collect_code(now, label, &v->code, &v->libnames, NULL, NULL, &v->own);
 	collect_code(now, label, &v->code_now, NULL, &v->program, &v->code_linked, NULL);
+	collect_read(now, label, &v->code_now, &v->code_linked, &v->code_read, &v->read_linked);
 	v->route_ns = route_changed(now, label, fs);
 	if (then)
 		collect_code(then, label, &v->code, &v->libnames, NULL, NULL, &v->own);
@@ -1096,6 +1120,8 @@ static void jobview_release(struct rl_jobview *v)
 	rl_strv_release(&v->code);
 	rl_strv_release(&v->code_now);
 	rl_strv_release(&v->code_linked);
+	rl_strv_release(&v->code_read);
+	rl_strv_release(&v->read_linked);
 	rl_strv_release(&v->own);
 	free(v->status);
 	free(v->note);

@@ -79,6 +79,13 @@ struct rl_jobview {
 	/* Those of code_now the job reaches through a symlink (rl_via_linked:
 	 * a profile, an opt link): what a switch moves. */
 	struct rl_strv code_linked;
+	/* code_now and the files the job reads as its code now (scripts: a
+	 * shell's `sh FILE` or `. FILE`, what an interpreter's command line
+	 * names, java -jar's jar), and those of them it reaches through a
+	 * symlink: what a process's script is held to
+	 * (rl_proc_view_check_script). */
+	struct rl_strv code_read;
+	struct rl_strv read_linked;
 	/* Its programs and the commands it runs, as tracked now and as
 	 * recorded: the Homebrew kegs and nix store paths they lie in hold the
 	 * job's own code (a descendant running a file of another version of

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include "core/base/pathwalk.h"
 #include "core/base/util.h"
 #include "core/discover/libdeps.h"
+#include "core/discover/shread.h"
+#include "core/platform/platform.h"
 
 #define DELETED_MARK " (deleted)"
 
@@ -454,8 +457,75 @@ int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 }
 
 /* Room for a process's arguments (macOS's KERN_PROCARGS2 holds its
- * environment too): a first argument cut short names no code file. */
+ * environment too): an argument cut short is left out. */
 #define SCRIPT_ARGS_MAX 65536
+
+/* The files a process's command line has its program read, as
+ * rl_shread_argv reads that command line. */
+struct reads {
+	const char *argv0, *exe;
+	struct rl_strv files; /* absolute, in order */
+	int other;	      /* something else was reported first */
+};
+
+/* A file the program itself reads (a script, a jar, a class path's
+ * entry), reported before anything it would run: not one read by what a
+ * shell's `-c` text or a prefix (env, nice) goes on to run. */
+static void reads_run(void *ctx, const struct rl_shrun *r)
+{
+	struct reads *rd = ctx;
+
+	if (!r->script || rd->other || (r->via && *r->via)) {
+		rd->other = 1;
+		return;
+	}
+	if (r->argc && r->argv[0] && r->argv[0][0] == '/')
+		rl_strv_push(&rd->files, r->argv[0]);
+}
+
+static void reads_unresolved(void *ctx, const char *word, const char *after, size_t line)
+{
+	(void)ctx;
+	(void)word;
+	(void)after;
+	(void)line;
+}
+
+/* An interpreter is known by its name as run (python3.12), else by its
+ * executable's (java behind a launcher of another name). */
+static char *reads_resolve(void *ctx, const char *word, const char *path, const char *dir)
+{
+	struct reads *rd = ctx;
+
+	(void)path;
+	(void)dir;
+	return word == rd->argv0 ? rl_xstrdup(rd->exe) : NULL;
+}
+
+/* The absolute paths of the files the process, running exe with argv
+ * (argc of them), reads as its code: those its interpreter's command line
+ * names, parsed as that interpreter parses its options (rl_shread_argv:
+ * java -jar's jar and class path, python's, ruby's, perl's, node's,
+ * php's file, a shell's script; an option's value is none, `python -c`
+ * or `sh -c` none at all); when none is, an absolute argv[1], as any
+ * other program is given its script. */
+static void script_paths(const char **argv, int argc, const char *exe, struct rl_strv *out)
+{
+	struct rl_shread_ops ops = {0};
+	struct rl_shenv env = {0};
+	struct reads rd = {0};
+
+	rd.argv0 = argv[0];
+	rd.exe = exe;
+	ops.run = reads_run;
+	ops.unresolved = reads_unresolved;
+	ops.resolve = reads_resolve;
+	ops.ctx = &rd;
+	rl_shread_argv((char *const *)(uintptr_t)argv, (size_t)argc, &env, &ops);
+	if (!rd.files.n && !rd.other && argc > 1 && argv[1][0] == '/')
+		rl_strv_push(&rd.files, argv[1]);
+	*out = rd.files;
+}
 
 /* The code file (one of code) that script, a path in a keg (k), is the
  * old copy of: the same path in another keg of the formula, on disk now;
@@ -480,42 +550,61 @@ static const char *keg_counterpart(const char *script, const struct rl_keg_path 
 	return NULL;
 }
 
-int rl_proc_view_check_script(struct rl_proc_view *v, const struct rl_strv *code,
-			      const struct rl_strv *linked, struct rl_statmemo *memo)
+/* Is script, an absolute path v's process reads as its code, the old
+ * copy of one of code (in another keg) or of linked (in another store
+ * path)? The file the job leads to now (its keg, malloc'd, in *keg; else
+ * a member of linked), or NULL. */
+static const char *script_now(const struct rl_proc_view *v, const char *script,
+			      const struct rl_strv *code, const struct rl_strv *linked,
+			      struct rl_statmemo *memo, char **keg)
 {
 	struct rl_store_path sa, sc;
 	struct rl_keg_path k;
-	struct rl_proc_file *f;
-	const char *argv[2], *now = NULL;
-	char *buf, *script, *keg = NULL;
 	struct stat st;
+
+	*keg = NULL;
+	if (strcmp(script, v->exe) == 0 || rl_strv_contains(code, script))
+		return NULL;
+	if (rl_path_store(script, &sa)) {
+		for (size_t i = 0; linked && i < linked->n; i++) {
+			const char *p = linked->v[i];
+
+			if (rl_path_store(p, &sc) && other_store_path(script, &sa, p, &sc) &&
+			    rl_statmemo_stat(memo, p, &st) == 0 && S_ISREG(st.st_mode))
+				return p;
+		}
+	} else if (rl_path_keg(script, &k) && keg_counterpart(script, &k, code, memo)) {
+		return *keg = keg_moved(memo, script);
+	}
+	return NULL;
+}
+
+int rl_proc_view_check_script(struct rl_proc_view *v, const struct rl_strv *code,
+			      const struct rl_strv *linked, struct rl_statmemo *memo)
+{
+	struct rl_strv scripts = {0};
+	struct rl_proc_file *f;
+	const char *now = NULL, **argv;
+	char *buf, *script = NULL, *keg = NULL;
+	struct stat st;
+	int argc;
 
 	if ((v->verdict != RL_PROC_FRESH && v->verdict != RL_PROC_UNKNOWN) || !v->exe_known ||
 	    !v->exe || v->pid <= 0 || !code)
 		return 0;
 	buf = rl_xmalloc(SCRIPT_ARGS_MAX);
-	if (rl_platform_proc_args(v->pid, buf, SCRIPT_ARGS_MAX, argv) != 0 || !argv[1] ||
-	    argv[1][0] != '/' || strcmp(argv[1], v->exe) == 0 || rl_strv_contains(code, argv[1])) {
-		free(buf);
-		return 0;
-	}
-	script = rl_xstrdup(argv[1]);
+	argv = rl_xmalloc(SCRIPT_ARGS_MAX / 2 * sizeof(*argv));
+	argc = rl_platform_proc_args(v->pid, buf, SCRIPT_ARGS_MAX, argv, SCRIPT_ARGS_MAX / 2);
+	if (argc > 0)
+		script_paths(argv, argc, v->exe, &scripts);
+	free(argv);
 	free(buf);
-	if (rl_path_store(script, &sa)) {
-		for (size_t i = 0; linked && i < linked->n && !now; i++) {
-			const char *p = linked->v[i];
-
-			if (rl_path_store(p, &sc) && other_store_path(script, &sa, p, &sc) &&
-			    rl_statmemo_stat(memo, p, &st) == 0 && S_ISREG(st.st_mode))
-				now = p;
-		}
-	} else if (rl_path_keg(script, &k) && keg_counterpart(script, &k, code, memo)) {
-		now = keg = keg_moved(memo, script);
-	}
-	if (!now) {
-		free(script);
+	for (size_t i = 0; i < scripts.n && !now; i++)
+		if ((now = script_now(v, scripts.v[i], code, linked, memo, &keg)))
+			script = rl_xstrdup(scripts.v[i]);
+	rl_strv_release(&scripts);
+	if (!now)
 		return 0;
-	}
 	f = stale_by_exe(v);
 	free(f->path);
 	f->path = script;

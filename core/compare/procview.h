@@ -58,8 +58,9 @@ struct rl_proc_file {
 	 * the package now, the one named here (rl_proc_view_check_store) */
 	char *store_now;
 	/* set: path is no file the process maps but the script its
-	 * executable (an interpreter) runs, its first argument, the old copy
-	 * of one of the job's code files (rl_proc_view_check_script); keg_now
+	 * executable (an interpreter) runs, named on its command line, the
+	 * old copy of one of the job's code files or scripts
+	 * (rl_proc_view_check_script); keg_now
 	 * or store_now says where the job's copy lies now */
 	int script;
 };
@@ -314,19 +315,26 @@ int rl_proc_view_check_keg(struct rl_proc_view *v, const struct rl_strv *code,
 int rl_proc_view_check_store(struct rl_proc_view *v, const struct rl_strv *code,
 			     const struct rl_strv *linked, struct rl_statmemo *memo);
 
-/* Does v's process run a script of an old keg or store path: is its
- * first argument (argv[1], as the kernel keeps it) an absolute path that
- * is none of code (the job's code files now: a job that names the file
- * runs it by design) but the old copy of one of them: the same path in
- * another keg of the formula while <prefix>/opt/<formula> leads to
- * another keg (rl_proc_view_check_keg's rule), or in another store path
- * of the same package than one of linked (rl_proc_view_check_store's)? An interpreter
- * (python, node, ruby, bash) runs the file its first argument names and
+/* Does v's process run a script of an old keg or store path: is one of
+ * the files its command line (as the kernel keeps it) has its program
+ * read an absolute path that is none of code (the job's code files and
+ * scripts now: a job that names the file runs it by design) but the old
+ * copy of one of them: the same path in another keg of the formula while
+ * <prefix>/opt/<formula> leads to another keg (rl_proc_view_check_keg's
+ * rule), or in another store path of the same package than one of linked
+ * (rl_proc_view_check_store's)? Those files are what rl_shread_argv finds
+ * the command line's interpreter reads (known by the name it was started
+ * as, else by its executable's): java -jar's jar or the class path's
+ * jars, python's, node's, ruby's, perl's, php's file, a shell's script,
+ * each past the interpreter's options and never an option's value
+ * (`python3 -W VALUE -c CODE`, `sh -c TEXT`: none); when it names none,
+ * an absolute first argument (argv[1]). An interpreter runs that file and
  * maps nothing of it: after `brew upgrade` or a profile switch that left
  * the interpreter as it was, the process shows old code only there. A
  * nix wrapper `exec`s `/nix/store/…-foo-1.0/bin/.foo-wrapped`, a
- * Homebrew `bin/foo` `exec`s `Cellar/foo/1.0/libexec/bin/foo`: the path
- * of the version the process started on. When v is FRESH or UNKNOWN, v
+ * Homebrew `bin/foo` `exec`s `Cellar/foo/1.0/libexec/bin/foo`, jenkins'
+ * `java -jar Cellar/jenkins/2.448/libexec/jenkins.war`: the path of the
+ * version the process started on. When v is FRESH or UNKNOWN, v
  * becomes STALE with that script as its stale file (script set, keg_now
  * or store_now set). Launchd's pid, and a descendant only when it runs
  * the job's code, as rl_proc_view_check_keg. memo: the pass's stat()

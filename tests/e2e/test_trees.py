@@ -44,9 +44,12 @@ Start/Stop/Restart/Run functions, `Run $1`), its daemon a copy of sleep.
   store path (nix's makeWrapper `exec`s bin/.foo-wrapped) or in a keg (a
   service script starts the keg's python program): a switch or `brew
   upgrade` that leaves python as it was shows the old version only in the
-  process's first argument, which relaunch reads, names, and restarts the
-  job for, without a manifest. A first argument naming another formula's
-  old keg that is no copy of the job's code (its data) restarts nothing.
+  process's command line, which relaunch reads, names, and restarts the
+  job for, without a manifest. The script is found past the interpreter's
+  options (`python3 -u -X utf8 FILE`, jenkins' `java -jar WAR
+  --httpPort=8080`); an option's value naming the old keg (`-W`, `-X`)
+  is none. A first argument naming another formula's old keg that is no
+  copy of the job's code (its data) restarts nothing.
 """
 import os
 import shutil
@@ -741,7 +744,7 @@ class Scripts(unittest.TestCase):
     """An interpreter runs the job's code from a script, which it reads and
     maps nothing of: after `brew upgrade` or a profile switch that left the
     interpreter as it was, the process shows the old version only in its
-    first argument, the script's path in the old keg or store path. Without
+    command line, the script's path in the old keg or store path. Without
     a manifest that is all there is to see."""
 
     PY = os.path.realpath(harness.PYTHON)
@@ -754,8 +757,10 @@ class Scripts(unittest.TestCase):
         os.replace(path + ".tmp", path)
         return path
 
-    def runs_script(self, pid, script):
-        return runs(pid, self.PY) and argv_of(pid)[1:2] == [script]
+    def runs_script(self, pid, script, at=1):
+        """pid runs python on script, its argument at (after python's
+        options)."""
+        return runs(pid, self.PY) and argv_of(pid)[at:at + 1] == [script]
 
     @staticmethod
     def ready_env(m):
@@ -764,10 +769,10 @@ class Scripts(unittest.TestCase):
         os.makedirs(d, exist_ok=True)
         return {"RELAUNCH_TEST_READY": d}
 
-    def started(self, m, pid, script):
-        """pid runs script, and python has read it."""
+    def started(self, m, pid, script, at=1):
+        """pid runs script (its argument at), and python has read it."""
         ready = os.path.join(m.root, "ready", str(pid))
-        wait_until(lambda: self.runs_script(pid, script) and os.path.exists(ready),
+        wait_until(lambda: self.runs_script(pid, script, at) and os.path.exists(ready),
                    f"pid {pid} to run {script}")
         return pid
 
@@ -904,6 +909,150 @@ class Scripts(unittest.TestCase):
             wait_until(lambda: [p for p in m.children(top) if self.runs_script(p, new)],
                        "python on foo 1.1's script")
             self.plan(m, 0)
+
+    def keg_app(self, m, formula, version, command):
+        """Cellar/formula/version: libexec/bin/<formula>, a python program,
+        and bin/<formula>, Homebrew's exec script for it, `exec`ing
+        command (its {app} the program's path in the keg, as Homebrew
+        writes it), opt linked to it. Returns the program's path."""
+        k = os.path.join(m.brew, "Cellar", formula, version)
+        app = self.app(os.path.join(k, "libexec", "bin", formula), formula, version)
+        wrapper = os.path.join(k, "bin", formula)
+        os.makedirs(os.path.dirname(wrapper))
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/bash\nexec " + command.format(app=app) + ' "$@"\n')
+        os.chmod(wrapper, 0o755)
+        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+        harness.atomic_symlink(f"../Cellar/{formula}/{version}", m.opt(formula))
+        return app
+
+    def test_jenkins_runs_the_war_of_the_old_keg(self):
+        """Homebrew's jenkins: bin/jenkins `exec`s openjdk's java with
+        `-jar …/Cellar/jenkins/<version>/libexec/jenkins.war` and the
+        service's own options after it; java reads the war and maps
+        nothing of it. `brew upgrade jenkins` (openjdk as it was): with
+        the cleanup and without, launchd's pid runs java on the old keg's
+        war, which relaunch names and restarts the job for; started
+        again, it runs the new keg's war, which is current."""
+        for cleanup in (False, True):
+            with self.subTest(cleanup=cleanup), Machine(RELAUNCH) as m:
+                home = os.path.join(m.opt("openjdk"), "libexec", "openjdk.jdk", "Contents",
+                                    "Home")
+                java = harness.build_c(
+                    os.path.join(m.brew, "Cellar", "openjdk", "21.0.2", "libexec",
+                                 "openjdk.jdk", "Contents", "Home", "bin", "java"),
+                    "#include <unistd.h>\nint main(void)\n{\n\tfor (;;)\n"
+                    "\t\tpause();\n}\n")
+                os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+                harness.atomic_symlink("../Cellar/openjdk/21.0.2", m.opt("openjdk"))
+
+                def jenkins(version):
+                    keg = os.path.join(m.brew, "Cellar", "jenkins", version)
+                    war = os.path.join(keg, "libexec", "jenkins.war")
+                    os.makedirs(os.path.dirname(war))
+                    with open(war, "w") as f:
+                        f.write(f"jenkins {version}\n")
+                    os.makedirs(os.path.join(keg, "bin"))
+                    with open(os.path.join(keg, "bin", "jenkins"), "w") as f:
+                        f.write(f'#!/bin/bash\nexport JAVA_HOME="${{JAVA_HOME:-{home}}}"\n'
+                                f'exec "${{JAVA_HOME}}/bin/java"  -jar "{war}" "$@"\n')
+                    os.chmod(os.path.join(keg, "bin", "jenkins"), 0o755)
+                    harness.atomic_symlink(f"../Cellar/jenkins/{version}", m.opt("jenkins"))
+                    return war
+
+                def runs_war(pid, war):
+                    return runs(pid, java) and argv_of(pid)[1:] == [
+                        "-jar", war, "--httpListenAddress=127.0.0.1", "--httpPort=8080"]
+
+                label = brew("jenkins")
+                old = jenkins("2.448")
+                m.write_plist(label, [os.path.join(m.opt("jenkins"), "bin", "jenkins"),
+                                      "--httpListenAddress=127.0.0.1", "--httpPort=8080"])
+                m.boot()
+                pid = m.wait_pid(label)
+                wait_until(lambda: runs_war(pid, old), "java on jenkins 2.448's war")
+                self.plan(m, 0)
+                new = jenkins("2.449")
+                if cleanup:
+                    shutil.rmtree(os.path.join(m.brew, "Cellar", "jenkins", "2.448"))
+                deleted = " (deleted)" if cleanup else ""
+                doc = self.plan(m, 1)
+                why = (f"pid {pid} (started as jenkins) runs script {old}{deleted}; "
+                       "opt/jenkins is 2.449 now")
+                self.assertEqual([(s["label"], [(w["path"], w["change"], w["text"])
+                                                for w in s["reasons"]]) for s in doc["steps"]],
+                                 [(label, [(old, "stale", why)])], doc)
+                self.assertEqual(self.why(m, label),
+                                 ("stale", f"runs script {old}{deleted}; "
+                                           "opt/jenkins is 2.449 now"))
+                r, doc = m.relaunch_json("run", *FAST)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+                self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                                 [(label, "restarted")], doc)
+                npid = doc["results"][0]["new_pid"]
+                wait_until(lambda: runs_war(npid, new), "java on jenkins 2.449's war")
+                doc = self.plan(m, 0)
+                self.assertEqual(doc["steps"], [], doc)
+
+    def test_python_with_options_runs_a_script_of_the_old_keg(self):
+        """Homebrew's exec script runs python with its options before the
+        program (`python3 -u -X utf8 …/libexec/bin/foo`): the script is
+        the first word after them, not argv[1]. `brew upgrade foo`, with
+        the cleanup and without: launchd's pid runs python, unchanged, on
+        the old keg's script."""
+        for cleanup in (False, True):
+            with self.subTest(cleanup=cleanup), Machine(RELAUNCH) as m:
+                label = brew("foo")
+                command = f'"{self.PY}" -u -X utf8 "{{app}}"'
+                old = self.keg_app(m, "foo", "1.0", command)
+                m.write_plist(label, [os.path.join(m.opt("foo"), "bin", "foo"), "1000"],
+                              EnvironmentVariables=self.ready_env(m))
+                m.boot()
+                pid = self.started(m, m.wait_pid(label), old, at=4)
+                self.plan(m, 0)
+                new = self.keg_app(m, "foo", "1.1", command)
+                if cleanup:
+                    shutil.rmtree(os.path.join(m.brew, "Cellar", "foo", "1.0"))
+                deleted = " (deleted)" if cleanup else ""
+                doc = self.plan(m, 1)
+                why = f"pid {pid} runs script {old}{deleted}; opt/foo is 1.1 now"
+                self.assertEqual([(s["label"], [(w["path"], w["change"], w["text"])
+                                                for w in s["reasons"]]) for s in doc["steps"]],
+                                 [(label, [(old, "stale", why)])], doc)
+                r, doc = m.relaunch_json("run", *FAST)
+                self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+                self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                                 [(label, "restarted")], doc)
+                self.started(m, doc["results"][0]["new_pid"], new, at=4)
+                self.plan(m, 0)
+
+    def test_an_option_value_naming_the_old_keg_is_no_script(self):
+        """An interpreter's option value is no file it runs, whatever path
+        it names: python's -W and -X take the next word. Jobs running foo
+        1.1's program through opt, with foo 1.0's in such a value, both
+        kegs on disk; opt is linked anew to the same keg (`brew link
+        --overwrite foo`), so their way to their code changed since they
+        started: none of them is restarted."""
+        with Machine(RELAUNCH) as m:
+            command = f'"{self.PY}" "{{app}}"'
+            old = self.keg_app(m, "foo", "1.0", command)
+            self.keg_app(m, "foo", "1.1", command)
+            app = os.path.join(m.opt("foo"), "libexec", "bin", "foo")
+            jobs = {"org.x.w": ([self.PY, "-W", old, app, "1000"], 3),
+                    "org.x.x": ([self.PY, "-X", old, "-u", app, "1000"], 4)}
+            for label, (args, _) in jobs.items():
+                m.write_plist(label, args, EnvironmentVariables=self.ready_env(m))
+            m.boot()
+            pids = {label: self.started(m, m.wait_pid(label), app, at)
+                    for label, (_, at) in jobs.items()}
+            self.plan(m, 0)
+            harness.atomic_symlink("../Cellar/foo/1.1", m.opt("foo"))
+            doc = self.plan(m, 0)
+            self.assertEqual(doc["steps"], [], doc)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual(doc["results"], [], doc)
+            self.assertEqual({label: m.pid(label) for label in jobs}, pids)
 
     def test_a_file_of_an_old_keg_that_is_not_the_jobs_code(self):
         """A daemon's first argument that names a file of another formula's
