@@ -7,10 +7,12 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <plist/plist.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -463,6 +465,8 @@ static int has_path_array(plist_t dict, const char *key)
 
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
+	const char *user;
+
 	j->watch_paths = has_path_array(root, "WatchPaths");
 	j->queue_dirs = has_path_array(root, "QueueDirectories");
 	background_session(root, &j->background_only, &j->allows_background, &j->session_limited);
@@ -476,6 +480,10 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
 	    get_launch_model(root, j, why) < 0 || get_bool(root, "Disabled", &j->disabled, why) < 0)
 		return -1;
+	/* Read only when it is a string: relaunch never read it before, so
+	 * a value of another type makes no plist unreadable. */
+	if ((user = string_of(plist_dict_get_item(root, "UserName"))) != NULL)
+		j->user_name = rl_xstrdup(user);
 	return 0;
 }
 
@@ -548,6 +556,123 @@ int rl_job_under_daemondo(const struct rl_job *job)
 	const char *prog = job->program ? job->program : job->args.n ? job->args.v[0] : NULL;
 
 	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
+}
+
+/* Is a (an argument of daemondo's) option name given alone or as
+ * "name=value"? The value, or "" when alone; NULL when a is another. */
+static const char *daemondo_opt(const char *a, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(a, name, n) != 0)
+		return NULL;
+	return a[n] == '\0' ? "" : a[n] == '=' ? a + n + 1 : NULL;
+}
+
+const char *rl_job_daemondo_pidfile(const struct rl_job *job)
+{
+	/* Options whose arguments run up to ";" (main.c's CollectCmdArgs),
+	 * and those that take the next word when given alone. */
+	static const char *const lists[] = {"--start-cmd",
+					    "-s",
+					    "--stop-cmd",
+					    "-k",
+					    "--restart-cmd",
+					    "-r",
+					    "--restart-config",
+					    "--restart-dist-notify",
+					    "--restart-darwin-notify"};
+	static const char *const valued[] = {"--label", "-l", "--restart-hysteresis",
+					     "--restart-wait"};
+	const char *style = NULL, *file = NULL;
+
+	if (!rl_job_under_daemondo(job))
+		return NULL;
+	for (size_t i = 1; i < job->args.n; i++) {
+		const char *a = job->args.v[i], *v;
+		int skipped = 0;
+
+		for (size_t k = 0; k < sizeof(lists) / sizeof(*lists) && !skipped; k++)
+			if (daemondo_opt(a, lists[k])) {
+				/* "--start-cmd=prog" holds its first word */
+				while (i + 1 < job->args.n && strcmp(job->args.v[i + 1], ";") != 0)
+					i++;
+				i++; /* the ";" */
+				skipped = 1;
+			}
+		for (size_t k = 0; k < sizeof(valued) / sizeof(*valued) && !skipped; k++)
+			if ((v = daemondo_opt(a, valued[k])) != NULL) {
+				i += !*v;
+				skipped = 1;
+			}
+		if (skipped)
+			continue;
+		if ((v = daemondo_opt(a, "--pidfile")) != NULL) {
+			if (!*v)
+				v = ++i < job->args.n ? job->args.v[i] : "";
+			file = v;
+		} else if ((v = daemondo_opt(a, "--pid")) != NULL) {
+			if (!*v)
+				v = ++i < job->args.n ? job->args.v[i] : "";
+			style = v;
+		}
+	}
+	if (!style || (strcasecmp(style, "fileauto") != 0 && strcasecmp(style, "fileclean") != 0))
+		return NULL;
+	return file && file[0] == '/' ? file : NULL;
+}
+
+/* What daemondo's pid file may say: a few bytes ("1207\n"); more is
+ * no pid file of a daemon's. */
+#define DAEMONDO_PIDFILE_MAX 4096
+
+static int pid_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Whether uid may own a pid file relaunch trusts for job. */
+static int pidfile_owner_ok(const struct rl_job *job, uid_t uid)
+{
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+
+	if (uid == 0 || uid == geteuid() || (job->kind == RL_JOB_AGENT && uid == job->uid))
+		return 1;
+	if (!job->user_name || getpwnam_r(job->user_name, &pw, buf, sizeof(buf), &found) != 0 ||
+	    !found)
+		return 0;
+	return found->pw_uid == uid;
+}
+
+int rl_job_daemondo_pid(const struct rl_job *job, pid_t *pid)
+{
+	const char *path = rl_job_daemondo_pidfile(job);
+	struct rl_buf buf = {0};
+	struct rl_error e = {0};
+	struct stat st;
+	long long v = 0;
+	size_t i = 0, digits = 0;
+	int ok = 0;
+
+	*pid = 0;
+	if (!path || rl_file_read_at(AT_FDCWD, path, O_NOFOLLOW, "pid file", DAEMONDO_PIDFILE_MAX,
+				     &buf, &st, &e) < 0)
+		goto out;
+	if (!pidfile_owner_ok(job, st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)))
+		goto out;
+	while (i < buf.len && pid_blank(buf.data[i]))
+		i++;
+	for (; i < buf.len && buf.data[i] >= '0' && buf.data[i] <= '9' && v <= INT_MAX; i++) {
+		v = v * 10 + (buf.data[i] - '0');
+		digits++;
+	}
+	ok = digits && v > 1 && v <= INT_MAX && (i == buf.len || pid_blank(buf.data[i]));
+	if (ok)
+		*pid = (pid_t)v;
+out:
+	rl_buf_release(&buf);
+	return ok;
 }
 
 uid_t rl_job_invoking_uid(void)
@@ -1413,6 +1538,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->workdir);
 	free(j->stderr_path);
 	free(j->rootdir);
+	free(j->user_name);
 	rl_strv_release(&j->env);
 	rl_strv_release(&j->path_state);
 	free(j->unreadable);

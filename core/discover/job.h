@@ -47,6 +47,8 @@ struct rl_job {
 	char *workdir;	       /* WorkingDirectory, NULL when absent */
 	char *stderr_path;     /* StandardErrorPath, NULL when absent */
 	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
+	char *user_name;       /* UserName when a string (launchd runs the job as that
+				* user), else NULL */
 	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
 	int throttle_interval; /* seconds; -1 when the plist does not say */
 	int exit_timeout;      /* ExitTimeOut, seconds (0: launchd waits however long the
@@ -220,6 +222,27 @@ uid_t rl_job_invoking_uid(void);
  * ProgramArguments[0], is named daemondo), whose stop runs the job's
  * --stop-cmd: a restart of the job restarts what daemondo started. */
 int rl_job_under_daemondo(const struct rl_job *job);
+/* The pid file MacPorts' daemondo learns the daemon's pid from: under
+ * daemondo with `--pid=fileauto` or `--pid=fileclean` (the daemon writes
+ * the file: it is told to detach, and forks away from daemondo), the
+ * absolute path of `--pidfile` (macports-base src/programs/daemondo/
+ * main.c, getopt_long: `--pid=X`/`--pid X`, `--pidfile=F`/`--pidfile F`,
+ * the last of each counts; the words between `--start-cmd`, `--stop-cmd`
+ * or `--restart-cmd` and `;` are a command's). NULL otherwise: no pid
+ * file, `--pid=exec` (daemondo's own child, in its tree) or `none`, or a
+ * relative path. Points into job->args. */
+const char *rl_job_daemondo_pidfile(const struct rl_job *job);
+/* The daemon the pid file names (rl_job_daemondo_pidfile), as far as the
+ * file may be trusted by a relaunch that may run as root while others
+ * can write near it: the file is opened without following a symlink in
+ * its last component, is a regular file of at most 4096 bytes, owned by
+ * root, by the user relaunch runs as, by the job's user (an agent's uid)
+ * or by its UserName, and not writable by its group or by others; its
+ * first word (after blanks) is a decimal pid > 1 followed by a blank or
+ * the end. 1 with *pid set, else 0 (no such file, or one not trusted):
+ * what it names is only a candidate, which the process view still holds
+ * to the job (pipeline.c, adopt_accept). */
+int rl_job_daemondo_pid(const struct rl_job *job, pid_t *pid);
 /* `brew services run` loads a formula's plist into launchd straight from
  * where brew keeps it, never copying it into a job directory (Homebrew/brew
  * services/cli.rb `service_load`: `service.service_file`, which is

@@ -297,6 +297,101 @@ static void test_daemondo(void)
 	free(rsync);
 }
 
+/* daemondo's pid file: read from its options as main.c's getopt_long
+ * reads them, and trusted only as rl_job_daemondo_pid says. */
+static const char *pidfile_of(const char *const *args)
+{
+	static struct rl_job j;
+	static int used;
+
+	if (used)
+		rl_job_release(&j);
+	used = 1;
+	memset(&j, 0, sizeof(j));
+	for (size_t i = 0; args[i]; i++)
+		rl_strv_push(&j.args, args[i]);
+	return rl_job_daemondo_pidfile(&j);
+}
+
+static void test_daemondo_pidfile(void)
+{
+	const char *d = "/opt/local/bin/daemondo", *f = "/opt/local/var/run/x.pid";
+	char *path = at("run/x.pid"), *link = at("run/link.pid");
+	struct rl_job j;
+	pid_t pid = 0;
+
+	CHECK_STR(pidfile_of((const char *const[]){d, "--label=x", "--start-cmd", "/x", ";",
+						   "--pid=fileauto", "--pidfile", f, NULL}),
+		  f);
+	CHECK_STR(pidfile_of((const char *const[]){d, "--pidfile=/a.pid", "--pid", "FileClean",
+						   "--start-cmd", "/x", ";", NULL}),
+		  "/a.pid");
+	/* The last of each counts. */
+	CHECK_STR(pidfile_of((const char *const[]){d, "--pidfile", "/a.pid", "--pid=none",
+						   "--pidfile=/b.pid", "--pid=fileauto", NULL}),
+		  "/b.pid");
+	CHECK(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile=/a.pid",
+					       "--pid=exec", NULL}) == NULL);
+	/* A command's words are its own, and so is an option's value. */
+	CHECK(pidfile_of((const char *const[]){d, "--start-cmd", "/x", "--pid=fileauto",
+					       "--pidfile", f, ";", NULL}) == NULL);
+	CHECK(pidfile_of((const char *const[]){d, "--label", "--pidfile", "--pid=fileauto",
+					       NULL}) == NULL);
+	CHECK(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile", "x.pid", NULL}) ==
+	      NULL);
+	CHECK(pidfile_of((const char *const[]){"/bin/sh", "--pid=fileauto", "--pidfile", f,
+					       NULL}) == NULL);
+	pidfile_of((const char *const[]){d, NULL});
+
+	memset(&j, 0, sizeof(j));
+	j.kind = RL_JOB_DAEMON;
+	rl_strv_push(&j.args, d);
+	rl_strv_push(&j.args, "--pid=fileauto");
+	rl_strv_push(&j.args, "--pidfile");
+	rl_strv_push(&j.args, path);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0); /* no such file */
+	put("run/x.pid", "  1207\n", 0644);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 1);
+	CHECK_INT(pid, 1207);
+	put("run/x.pid", "1207", 0644);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 1);
+	CHECK_INT(pid, 1207);
+	put("run/x.pid", "1207 extra words\n", 0644);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 1);
+	/* Not a pid daemondo's daemon could have. */
+	const char *bad[] = {"",     "\n",    "1\n",	       "0\n",  "-5\n",
+			     "+5\n", "12x\n", "99999999999\n", "abc\n"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		put("run/x.pid", bad[i], 0644);
+		CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0);
+		CHECK_INT(pid, 0);
+	}
+	/* Writable by its group or by others; a symlink; too large. */
+	put("run/x.pid", "1207\n", 0664);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0);
+	put("run/x.pid", "1207\n", 0646);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0);
+	put("run/good.pid", "1207\n", 0644);
+	link_at("good.pid", "run/link.pid");
+	free(j.args.v[3]);
+	j.args.v[3] = rl_xstrdup(link);
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0);
+	{
+		char big[5000];
+
+		memset(big, ' ', sizeof(big) - 1);
+		big[0] = '7';
+		big[sizeof(big) - 1] = '\0';
+		put("run/big.pid", big, 0644);
+	}
+	free(j.args.v[3]);
+	j.args.v[3] = at("run/big.pid");
+	CHECK_INT(rl_job_daemondo_pid(&j, &pid), 0);
+	rl_job_release(&j);
+	free(path);
+	free(link);
+}
+
 static void test_sh_c(void)
 {
 	struct rl_job j;
@@ -2049,6 +2144,7 @@ int main(void)
 	test_links();
 	test_names();
 	test_daemondo();
+	test_daemondo_pidfile();
 	test_sh_c();
 	test_recursion();
 	test_big_script();
