@@ -37,6 +37,9 @@ struct node {
 	pid_t ppid;
 	char pname[64]; /* the parent's name */
 	int depth;
+	/* The process the job names outside the tree (rl_proc_adopt): shown
+	 * as the root's child, whatever its parent is. */
+	int adopted;
 };
 
 struct walk {
@@ -44,6 +47,7 @@ struct walk {
 	rl_proc_tracked_fn tracked;
 	rl_proc_owns_fn owns;
 	rl_proc_judge_fn judge;
+	const struct rl_proc_adopt *adopt;
 	void *tctx;
 	struct rl_statmemo *memo; /* the judge's */
 	struct rl_proc_view *out;
@@ -137,6 +141,7 @@ static void queue_children(struct walk *w, pid_t pid, const char *pname, int dep
 		}
 		rl_xgrow((void **)&w->q, &w->aq, w->nq + 1, sizeof(*w->q));
 		n = &w->q[w->nq++];
+		memset(n, 0, sizeof(*n));
 		n->pid = kids.v[i];
 		n->ppid = pid;
 		safe_name(n->pname, sizeof(n->pname), pname);
@@ -241,9 +246,12 @@ static void judge_node(struct walk *w, const struct node *n)
 	struct rl_platform_proc_status before, after;
 	struct rl_proc_view v;
 	int e = w->ops->status(w->ops->ctx, n->pid, &before);
+	pid_t parent = n->adopted && !e ? before.ppid : n->ppid;
 
-	if (e == ESRCH || (!e && before.ppid != n->ppid))
+	if (e == ESRCH || (!e && before.ppid != parent))
 		return; /* exited, or reparented: no longer this job's */
+	if (e && n->adopted)
+		return; /* only a candidate: nothing is known of it */
 	if (e) {
 		note_unknown(w, "pid %d (child of %s pid %d): cannot read its status: %s",
 			     (int)n->pid, n->pname, (int)n->ppid, strerror(e));
@@ -252,9 +260,12 @@ static void judge_node(struct walk *w, const struct node *n)
 	memset(&v, 0, sizeof(v));
 	if (w->ops->inspect(w->ops->ctx, n->pid, w->tracked, w->tctx, &v) < 0 ||
 	    w->ops->status(w->ops->ctx, n->pid, &after) != 0 || after.start != before.start ||
-	    after.ppid != n->ppid || v.verdict == RL_PROC_GONE) {
+	    after.ppid != parent || v.verdict == RL_PROC_GONE ||
+	    (n->adopted && !w->adopt->accept(w->out, &v, w->tctx))) {
+		/* It exited or changed hands during the inspection, or the
+		 * process the job names is none of the job's. */
 		rl_proc_view_release(&v);
-		return; /* it exited or changed hands during the inspection */
+		return;
 	}
 	w->out->nprocs++;
 	if (w->judge)
@@ -333,9 +344,32 @@ static int cmp_start_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Queue the process the job names outside the tree (w->adopt), unless
+ * the tree holds it already: 1 when queued. */
+static int queue_adopted(struct walk *w)
+{
+	struct rl_platform_proc_status st;
+	struct node *n;
+
+	if (!w->adopt || w->adopt->pid <= 0 || !w->adopt->accept || queued(w, w->adopt->pid) ||
+	    w->nq + 1 >= RL_PROC_TREE_MAX_PROCS)
+		return 0;
+	rl_xgrow((void **)&w->q, &w->aq, w->nq + 1, sizeof(*w->q));
+	n = &w->q[w->nq++];
+	memset(n, 0, sizeof(*n));
+	n->pid = w->adopt->pid;
+	n->ppid = w->out->pid;
+	safe_name(n->pname, sizeof(n->pname),
+		  w->ops->status(w->ops->ctx, w->out->pid, &st) == 0 ? st.name : "?");
+	n->depth = 1;
+	n->adopted = 1;
+	return 1;
+}
+
 static void walk_tree(struct walk *w)
 {
 	struct rl_proc_view *out = w->out;
+	size_t i = 0;
 
 	w->astale = out->nstale;
 	w->aran = out->nran;
@@ -346,10 +380,16 @@ static void walk_tree(struct walk *w)
 	else if (out->verdict == RL_PROC_STALE && out->unjudged)
 		w->unknown = rl_xstrdup(out->unjudged);
 	queue_children(w, out->pid, NULL, 0, out);
-	for (size_t i = 0; i < w->nq; i++) {
-		struct node n = w->q[i]; /* judge_node may grow the queue */
+	/* The tree, then the process the job names outside it and its own
+	 * descendants. */
+	for (int adopted = 0;; adopted = 1) {
+		for (; i < w->nq; i++) {
+			struct node n = w->q[i]; /* judge_node may grow the queue */
 
-		judge_node(w, &n);
+			judge_node(w, &n);
+		}
+		if (adopted || !queue_adopted(w))
+			break;
 	}
 	/* By pid, for rl_proc_view_started: decide.c looks one up for every
 	 * process that runs each of the job's code files. */
@@ -377,6 +417,16 @@ int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_o
 				struct rl_statmemo *memo, struct rl_proc_view *out,
 				struct rl_error *err)
 {
+	return rl_proc_tree_inspect_adopting(pid, tracked, owns, judge, NULL, ctx, ops, memo, out,
+					     err);
+}
+
+int rl_proc_tree_inspect_adopting(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+				  rl_proc_judge_fn judge, const struct rl_proc_adopt *adopt,
+				  void *ctx, const struct rl_proc_ops *ops,
+				  struct rl_statmemo *memo, struct rl_proc_view *out,
+				  struct rl_error *err)
+{
 	struct plat pl = {NULL, memo};
 	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, &pl};
 	struct walk w;
@@ -395,6 +445,7 @@ int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_o
 	w.tracked = tracked;
 	w.owns = owns;
 	w.judge = judge;
+	w.adopt = adopt;
 	w.tctx = ctx;
 	w.memo = memo;
 	w.out = out;
@@ -432,8 +483,8 @@ static void *batch_run(void *arg)
 		pthread_mutex_unlock(&b->lock);
 		if (!r)
 			return NULL;
-		rl_proc_tree_inspect_judged(r->pid, r->tracked, r->owns, r->judge, r->ctx, NULL,
-					    b->memo, r->out, NULL);
+		rl_proc_tree_inspect_adopting(r->pid, r->tracked, r->owns, r->judge, r->adopt,
+					      r->ctx, NULL, b->memo, r->out, NULL);
 	}
 }
 

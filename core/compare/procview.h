@@ -217,6 +217,30 @@ int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_o
 				struct rl_statmemo *memo, struct rl_proc_view *out,
 				struct rl_error *err);
 
+/* A process a job names outside launchd's tree, as one of its own: the
+ * daemon MacPorts' daemondo learns from a pid file (`--pid=fileauto`),
+ * which forked away from daemondo and was reparented (launchd, pid 1).
+ * pid: the candidate (0: none); accept: whether v, its view as inspected
+ * (never GONE), is the job's, root the tree's root view; called from the
+ * walking thread with the tree's tracked ctx, before the judge. */
+struct rl_proc_adopt {
+	pid_t pid;
+	int (*accept)(const struct rl_proc_view *root, const struct rl_proc_view *v, void *ctx);
+};
+
+/* rl_proc_tree_inspect_judged, and once the tree is walked, adopt's pid
+ * (adopt NULL: none), unless the tree holds it: inspected, kept only when
+ * accept says it is the job's, and then judged with its descendants as
+ * the root's child is (its stale files name the root as its parent). The
+ * same process before and after its inspection (its parent and start
+ * unchanged); one whose status cannot be read is left out, never
+ * UNKNOWN: it is only a candidate. */
+int rl_proc_tree_inspect_adopting(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
+				  rl_proc_judge_fn judge, const struct rl_proc_adopt *adopt,
+				  void *ctx, const struct rl_proc_ops *ops,
+				  struct rl_statmemo *memo, struct rl_proc_view *out,
+				  struct rl_error *err);
+
 /* Many trees, one per request, each as rl_proc_tree_inspect_judged with the
  * platform's effects and memo, on up to `threads` threads at once (this
  * one included; the machine's cores when 0). The requests' tracked
@@ -227,8 +251,9 @@ struct rl_proc_tree_req {
 	rl_proc_tracked_fn tracked;
 	void *ctx;
 	struct rl_proc_view *out;
-	rl_proc_owns_fn owns;	/* NULL: every descendant's stale file counts */
-	rl_proc_judge_fn judge; /* NULL: descendants as their inspection leaves them */
+	rl_proc_owns_fn owns;		   /* NULL: every descendant's stale file counts */
+	rl_proc_judge_fn judge;		   /* NULL: descendants as their inspection leaves them */
+	const struct rl_proc_adopt *adopt; /* NULL: none (rl_proc_tree_inspect_adopting) */
 };
 
 void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,

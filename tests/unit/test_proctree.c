@@ -817,7 +817,7 @@ static void test_thread_child(void)
 
 	for (size_t i = 0; i < 8; i++) {
 		reqs[i] = (struct rl_proc_tree_req){
-			i % 2 ? child : getpid(), NULL, NULL, &views[i], NULL, NULL};
+			i % 2 ? child : getpid(), NULL, NULL, &views[i], NULL, NULL, NULL};
 	}
 	rl_proc_trees_inspect(reqs, 8, memo, 2);
 	for (size_t i = 0; i < 8; i++) {
