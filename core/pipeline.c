@@ -709,6 +709,22 @@ static int code_owned(const struct rl_proc_view *pv, const struct rl_proc_file *
 	return runs_code(pv, ctx);
 }
 
+/* Is v, the process daemondo's pid file names (rl_job_daemondo_pid), the
+ * daemon daemondo started for the job (rl_proc_adopt's accept)? A pid
+ * file is a claim: a daemon that died without removing it leaves a pid
+ * another process may have now, and its directory may be writable by
+ * others. So only a process that started no earlier than launchd's
+ * process, daemondo (the daemon is started after daemondo is, and again
+ * by a SIGHUP), both start times known, and that runs the job's code
+ * (runs_code: its executable one of the job's code files now or as
+ * recorded, the old copy of one, a file of its package) is taken. Its
+ * parent is not asked: it is launchd (pid 1) on macOS, a subreaper on
+ * Linux, and says nothing a start time does not. */
+static int adopt_accept(const struct rl_proc_view *root, const struct rl_proc_view *v, void *ctx)
+{
+	return root->start_ns > 0 && v->start_ns >= root->start_ns && runs_code(v, ctx);
+}
+
 /* A RootDirectory job's program is found inside the root, not where its
  * tracking resolved it: the process view does not compare it. */
 static int has_root(const struct rl_job *job)
@@ -1019,8 +1035,11 @@ static void inspect_start(const struct rl_pipeline_opts *o, struct rl_pipeline *
 		}
 		if (found == 0 && v->pid > 0 && in) {
 			collect_missing(&mm, p->libs, v->program, v);
+			if (rl_job_daemondo_pid(v->job, &v->adopt.pid))
+				v->adopt.accept = adopt_accept;
 			reqs[nreqs++] = (struct rl_proc_tree_req){
-				v->pid, code_tracked, v, &v->view, code_owned, judge_descendant};
+				v->pid,	    code_tracked,     v,	&v->view,
+				code_owned, judge_descendant, &v->adopt};
 		}
 	}
 	for (size_t i = 0; i < p->nviews; i++)
@@ -1205,8 +1224,8 @@ static void judge_anew(struct rl_jobview *v, pid_t pid, struct rl_statmemo *memo
 	memset(&v->view, 0, sizeof(v->view));
 	v->view.verdict = RL_PROC_GONE;
 	if (pid > 0)
-		rl_proc_tree_inspect_judged(pid, code_tracked, code_owned, judge_descendant, v,
-					    NULL, memo, &v->view, NULL);
+		rl_proc_tree_inspect_adopting(pid, code_tracked, code_owned, judge_descendant,
+					      &v->adopt, v, NULL, memo, &v->view, NULL);
 }
 
 /* Where a job whose listed pid moved (listed_pid_moved) is now, and its
@@ -2435,13 +2454,18 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 {
 	struct rl_proc_view v = {0};
 	struct rl_jobview *jv = view_of(p, job);
+	struct rl_proc_adopt adopt = {0, NULL};
 	int failed;
 
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
-	 * run the files now on disk. */
+	 * run the files now on disk; so must the daemon daemondo's pid file
+	 * names now, when it is the new daemondo's. */
+	if (jv && rl_job_daemondo_pid(job, &adopt.pid))
+		adopt.accept = adopt_accept;
 	/* No memo: the new process is judged against the disk as it is now. */
-	if (rl_proc_tree_inspect_judged(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
-					jv ? judge_descendant : NULL, jv, NULL, NULL, &v, NULL) < 0)
+	if (rl_proc_tree_inspect_adopting(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
+					  jv ? judge_descendant : NULL, &adopt, jv, NULL, NULL, &v,
+					  NULL) < 0)
 		return 0;
 	failed = v.verdict != RL_PROC_FRESH;
 	if (v.verdict == RL_PROC_UNKNOWN || v.verdict == RL_PROC_GONE) {

@@ -121,6 +121,10 @@ struct rl_jobview {
 	struct rl_service_status *status; /* launchd's answer to print <target> (owned);
 					   * NULL: not asked (a job with no step) or none */
 	struct rl_proc_view view;	  /* verdict GONE with pid 0 when not running */
+	/* The daemon the job's daemondo pid file names (rl_job_daemondo_pid),
+	 * judged as one of the job's processes when it is the job's (pid 0:
+	 * none). */
+	struct rl_proc_adopt adopt;
 	/* When the listing that named pid was taken (rl_launchctl_listing
 	 * taken_ns); 0: pid came from launchd's answer about the job itself. */
 	int64_t listed_ns;

@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""End to end: a MacPorts startup item whose daemon detaches from daemondo.
+
+    test_daemondo.py RELAUNCH [--shard K/N] [test names…]   (see harness.main)
+
+portstartupitem turns `startupitem.pidfile auto FILE` into daemondo's
+`--pid=fileauto --pidfile FILE` (`clean`: fileclean): the daemon forks
+away from daemondo and writes its pid to FILE, which daemondo reads to
+learn it (macports-base src/programs/daemondo/main.c). The daemon is then
+in no process tree of launchd's pid (daemondo), so only the pid file leads
+to it. Here the daemon is a small C program in a MacPorts prefix
+(sbin/spoold linking lib/libspool.so) that forks twice and writes its pid
+file as such daemons do.
+
+- Without a manifest, a `port upgrade` of the library the daemon maps, or
+  of the daemon itself, leaves it running the old file: relaunch finds it
+  through the pid file, restarts the job (daemondo's stop sends the
+  daemon SIGTERM) and verifies the new daemon the pid file names.
+- A pid file is only a claim: one naming another program's process (one
+  that maps the daemon's library, replaced), a process of the job's daemon
+  started before daemondo, one writable by its group or others, or a
+  symlink, is not taken; the job is not restarted for what that process
+  runs.
+"""
+import os
+import subprocess
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+from harness import SAFETY, SIM, Machine, atomic_copy, wait_until  # noqa: E402
+import test_trees  # noqa: E402
+from test_trees import gone, runs, status, stop_quietly  # noqa: E402
+
+RELAUNCH = None
+FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
+
+# spoold PIDFILE: forks twice (the second child, in a session of its own,
+# is the daemon: its parent exits, so it is no child of daemondo's), calls
+# into libspool, writes its pid to PIDFILE (a new file renamed into
+# place, mode 0644) and waits; SIGTERM removes the pid file, if it still
+# names this process, and ends it. It also ends once PIDFILE's directory
+# is gone (the test's machine removed), so that none outlives its test.
+SPOOLD_C = r"""#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+const char *spool_version(void);
+volatile const char *relaunch_test_version = VERSION;
+static char pidfile[4096];
+static void stop(int sig)
+{
+	char buf[32] = "";
+	FILE *f = fopen(pidfile, "r");
+
+	(void)sig;
+	if (f) {
+		if (fgets(buf, sizeof buf, f) && atoi(buf) == (int)getpid())
+			unlink(pidfile);
+		fclose(f);
+	}
+	_exit(0);
+}
+int main(int argc, char **argv)
+{
+	char tmp[4200], dir[4096], *slash;
+	FILE *f;
+
+	if (argc < 2 || strlen(argv[1]) >= sizeof pidfile || !spool_version())
+		return 2;
+	strcpy(pidfile, argv[1]);
+	strcpy(dir, argv[1]);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (fork() != 0)
+		return 0;
+	setsid();
+	if (fork() != 0)
+		_exit(0);
+	signal(SIGTERM, stop);
+	snprintf(tmp, sizeof tmp, "%s.tmp", pidfile);
+	if (!(f = fopen(tmp, "w")) || fchmod(fileno(f), 0644) != 0 ||
+	    fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 || rename(tmp, pidfile) != 0)
+		_exit(1);
+	for (;;) {
+		sleep(1);
+		if (access(dir, F_OK) != 0)
+			_exit(0);
+	}
+}
+"""
+
+
+# otherd: another program linking libspool, which stays in the foreground.
+OTHERD_C = r"""#include <unistd.h>
+const char *spool_version(void);
+int main(void)
+{
+	if (!spool_version())
+		return 2;
+	for (;;)
+		pause();
+}
+"""
+
+
+def read_pid(path):
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def write_pid(path, pid, mode=0o644):
+    """Write path anew (a file renamed into place) naming pid."""
+    tmp = path + ".test-tmp"
+    with open(tmp, "w") as f:
+        f.write(f"{pid}\n")
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+class Daemondo(unittest.TestCase):
+    def library(self, m, version):
+        """port upgrade of the library: a new file at lib/libspool.so."""
+        return harness.build_c(os.path.join(m.ports, "lib", "libspool.so"),
+                               harness.lib_source("spool", version), shared=True,
+                               soname="libspool.so")
+
+    def daemon(self, m, version):
+        """port upgrade of the daemon: a new file at sbin/spoold."""
+        lib = os.path.join(m.ports, "lib")
+        return harness.build_c(os.path.join(m.ports, "sbin", "spoold"), SPOOLD_C,
+                               f'-DVERSION="{version}"', "-L" + lib, "-lspool",
+                               "-Wl,-rpath," + lib)
+
+    def install(self, m):
+        """The startup item `startupitem.executable spoold PIDFILE` and
+        `startupitem.pidfile auto PIDFILE` make: daemondo --start-cmd
+        spoold PIDFILE ; --pid=fileauto --pidfile PIDFILE."""
+        self.lib = self.library(m, "1.0")
+        self.spoold = self.daemon(m, "1.0")
+        self.pidfile = os.path.join(m.ports, "var", "run", "spoold.pid")
+        os.makedirs(os.path.dirname(self.pidfile), exist_ok=True)
+        daemondo = os.path.join(m.ports, "bin", "daemondo")
+        os.makedirs(os.path.dirname(daemondo), exist_ok=True)
+        atomic_copy(os.path.join(SIM, "daemondo"), daemondo)
+        label = "org.macports.spoold"
+        real_dir = os.path.join(m.ports, "etc", "LaunchDaemons", label)
+        os.makedirs(real_dir, exist_ok=True)
+        real = os.path.join(real_dir, label + ".plist")
+        m.write_plist(label, [daemondo, "--label=spoold", "--start-cmd", self.spoold,
+                              self.pidfile, ";", "--pid=fileauto", "--pidfile", self.pidfile],
+                      path=real, Disabled=True)
+        os.symlink(real, os.path.join(m.daemons, label + ".plist"))
+        return label
+
+    def running(self, m, label, old=0):
+        """(daemondo's pid, the daemon's) once the pid file names a daemon
+        other than old that runs spoold as it is on disk, outside
+        daemondo's tree."""
+        def found():
+            top, pid = m.pid(label), read_pid(self.pidfile)
+            if top and pid and pid != old and runs(pid, self.spoold):
+                return top, pid
+            return None
+        top, pid = wait_until(found, "spoold to run")
+        self.addCleanup(stop_quietly, pid)
+        self.assertNotIn(pid, test_trees.descendants(top))
+        return top, pid
+
+    def plan(self, m, code):
+        r, doc = m.relaunch_json("plan")
+        self.assertEqual(r.returncode, code, f"{r.stdout}\n{r.stderr}")
+        return {s["label"]: s for s in doc["steps"]}
+
+    def stale_texts(self, step):
+        return [why["text"] for why in step["reasons"] if why["change"] == "stale"]
+
+    def run_and_verify(self, m, label, top, pid):
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        res = {x["label"]: x for x in doc["results"]}
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        self.assertEqual(res[label]["old_pid"], top)
+        top2, pid2 = self.running(m, label, old=pid)
+        self.assertTrue(gone(pid))
+        self.assertNotEqual(top2, top)
+        self.assertIn(self.lib, harness.maps(pid2))
+        self.plan(m, 0)  # the new daemon runs the files on disk
+
+    def test_detached_daemon_maps_a_replaced_library_without_manifest(self):
+        with Machine(RELAUNCH) as m:
+            label = self.install(m)
+            m.boot()
+            top, pid = self.running(m, label)
+            self.plan(m, 0)  # its daemon runs the files on disk: nothing to do
+            self.library(m, "1.1")
+            self.assertFalse(os.path.exists(os.path.join(m.state, "manifest.json")))
+            steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            self.assertIn(f"pid {pid} (child of {status(top)[1]} pid {top}) runs {self.lib} "
+                          "(deleted; a new file is there now)", self.stale_texts(steps[label]))
+            self.run_and_verify(m, label, top, pid)
+
+    def test_detached_daemon_runs_a_replaced_binary_without_manifest(self):
+        with Machine(RELAUNCH) as m:
+            label = self.install(m)
+            m.boot()
+            top, pid = self.running(m, label)
+            self.daemon(m, "1.1")
+            steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            self.assertIn(f"pid {pid} (child of {status(top)[1]} pid {top}) runs {self.spoold} "
+                          "(deleted; a new file is there now)", self.stale_texts(steps[label]))
+            self.run_and_verify(m, label, top, pid)
+
+    def test_pid_file_not_trusted_restarts_nothing(self):
+        with Machine(RELAUNCH) as m:
+            label = self.install(m)
+            # A spoold started by hand before daemondo, with a pid file of
+            # its own.
+            early_file = os.path.join(m.ports, "var", "run", "early.pid")
+            subprocess.run([self.spoold, early_file], check=True, timeout=SAFETY)
+            early = wait_until(lambda: read_pid(early_file), "the early spoold to run")
+            self.addCleanup(stop_quietly, early)
+            m.boot()
+            top, pid = self.running(m, label)
+            # Another program linking the daemon's library, started after
+            # daemondo.
+            lib = os.path.join(m.ports, "lib")
+            other_exe = harness.build_c(os.path.join(m.root, "other", "otherd"), OTHERD_C,
+                                        "-L" + lib, "-lspool", "-Wl,-rpath," + lib)
+            other = subprocess.Popen([other_exe])
+            self.addCleanup(other.wait)
+            self.addCleanup(other.kill)
+            wait_until(lambda: self.lib in harness.maps(other.pid), "otherd to run")
+            # Each of them, and the job's own daemon, now run replaced
+            # files: the library (all of them), the daemon (spoold's).
+            self.library(m, "1.1")
+            self.daemon(m, "1.1")
+            for claimed, mode in ((other.pid, 0o644), (early, 0o644), (pid, 0o666),
+                                  (pid, 0o664)):
+                write_pid(self.pidfile, claimed, mode)
+                self.assertEqual(self.plan(m, 0), {}, (claimed, oct(mode)))
+            # A symlink to a pid file that names the daemon.
+            good = os.path.join(m.ports, "var", "run", "good.pid")
+            write_pid(good, pid)
+            os.unlink(self.pidfile)
+            os.symlink(good, self.pidfile)
+            self.assertEqual(self.plan(m, 0), {})
+            # The same daemon named as it should be: restarted.
+            os.unlink(self.pidfile)
+            write_pid(self.pidfile, pid)
+            self.assertEqual(list(self.plan(m, 1)), [label])
+
+
+if __name__ == "__main__":
+    harness.main(sys.modules[__name__])
