@@ -203,6 +203,107 @@ static void test_fake_stale_descendant(void)
 	rl_proc_view_release(&v);
 }
 
+/* Accepts a candidate that runs nginx and started no earlier than the
+ * root; counts its calls. */
+static int accepted_calls;
+static int accept_nginx(const struct rl_proc_view *root, const struct rl_proc_view *v, void *ctx)
+{
+	(void)ctx;
+	accepted_calls++;
+	return v->exe && strcmp(v->exe, "/bin/nginx") == 0 && v->start_ns >= root->start_ns;
+}
+
+static struct rl_proc_view tree_adopting(struct fake *f, pid_t root, pid_t pid)
+{
+	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
+	struct rl_proc_adopt adopt = {pid, accept_nginx};
+	struct rl_proc_view v;
+
+	CHECK_INT(rl_proc_tree_inspect_adopting(root, NULL, NULL, NULL, &adopt, NULL, &ops, NULL,
+						&v, NULL),
+		  0);
+	return v;
+}
+
+/* daemondo (1180) whose daemon (1207, nginx) forked away: reparented to
+ * pid 1, named by the pid file. Judged as daemondo's child, with its
+ * workers, when accepted; else (another program, started earlier, gone,
+ * unreadable status) left out, never unknown; one in the tree already is
+ * judged once. */
+static void test_fake_adopt(void)
+{
+	static struct fake f;
+	struct rl_proc_view v;
+	struct fproc *d, *w, *o;
+
+	f.n = 0;
+	fake_add(&f, 1180, 1, "daemondo");
+	d = fake_add(&f, 1207, 1, "nginx");
+	d->verdict = RL_PROC_STALE;
+	d->stale_path = "/opt/local/lib/libssl.so.3";
+	d->stale_ino = 5;
+	w = fake_add(&f, 1300, 1207, "nginx");
+	*w = *d;
+	w->pid = 1300;
+	w->ppid = 1207;
+	w->stale_path = "/opt/local/lib/libpcre.so";
+	w->stale_ino = 6;
+	o = fake_add(&f, 1400, 1, "sleep");
+	o->verdict = RL_PROC_STALE;
+	o->stale_path = "/bin/sleep";
+	o->stale_ino = 7;
+	/* Without a candidate, the tree is daemondo alone. */
+	v = tree(&f, 1180);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, 1);
+	rl_proc_view_release(&v);
+	accepted_calls = 0;
+	v = tree_adopting(&f, 1180, 1207);
+	CHECK_INT(accepted_calls, 1);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nprocs, 3);
+	CHECK_INT(v.nstale, 2);
+	if (v.nstale == 2) {
+		CHECK_INT(v.stale[0].pid, 1207);
+		CHECK_INT(v.stale[0].ppid, 1180);
+		CHECK_STR(v.stale[0].parent_name, "daemondo");
+		CHECK_INT(v.stale[1].pid, 1300);
+		CHECK_INT(v.stale[1].ppid, 1207);
+	}
+	rl_proc_view_release(&v);
+	/* Another program, a daemon started before daemondo, none at all. */
+	v = tree_adopting(&f, 1180, 1400);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, 1);
+	rl_proc_view_release(&v);
+	d->start = 1;
+	v = tree_adopting(&f, 1180, 1207);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, 1);
+	rl_proc_view_release(&v);
+	d->start = 5000;
+	accepted_calls = 0;
+	v = tree_adopting(&f, 1180, 4242);
+	CHECK_INT(accepted_calls, 0);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	rl_proc_view_release(&v);
+	/* A pid taken by another process during its inspection. */
+	d->restart_on_inspect = 1;
+	v = tree_adopting(&f, 1180, 1207);
+	CHECK_INT(v.verdict, RL_PROC_FRESH);
+	CHECK_INT(v.nprocs, 1);
+	rl_proc_view_release(&v);
+	d->restart_on_inspect = 0;
+	/* Already daemondo's child (a daemon that does not detach): once. */
+	d->ppid = 1180;
+	accepted_calls = 0;
+	v = tree_adopting(&f, 1180, 1207);
+	CHECK_INT(accepted_calls, 0);
+	CHECK_INT(v.verdict, RL_PROC_STALE);
+	CHECK_INT(v.nprocs, 3);
+	rl_proc_view_release(&v);
+}
+
 /* The job's code is what runs nginx. */
 static int owns_nginx(const struct rl_proc_view *v, const struct rl_proc_file *f, void *ctx)
 {
@@ -851,6 +952,7 @@ static void test_thread_child(void)
 int main(void)
 {
 	test_fake_stale_descendant();
+	test_fake_adopt();
 	test_fake_owns();
 	test_fake_judge();
 	test_fake_unknown();
