@@ -2454,7 +2454,8 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 {
 	struct rl_proc_view v = {0};
 	struct rl_jobview *jv = view_of(p, job);
-	struct rl_proc_adopt adopt = {0, NULL};
+	struct rl_proc_adopt adopt = {0, NULL, 0, 0};
+	struct rl_platform_proc_status st;
 	int failed;
 
 	/* The new tree: under daemondo or a wrapper, the daemon itself must
@@ -2462,6 +2463,21 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	 * names now, when it is the new daemondo's. */
 	if (jv && rl_job_daemondo_pid(job, &adopt.pid))
 		adopt.accept = adopt_accept;
+	/* The daemon the plan took from daemondo's pid file must be gone:
+	 * daemondo's stop sends it SIGTERM and does not wait for a process
+	 * that is not its child, so one that ignores it stays, on the code
+	 * it had, while the pid file names the new one. */
+	if (jv && jv->adopt.taken && jv->adopt.pid != pid &&
+	    rl_platform_proc_status(jv->adopt.pid, &st) == 0 && st.start == jv->adopt.start) {
+		const char *file = rl_job_daemondo_pidfile(job);
+		char *q = rl_path_quote(file ? file : "?");
+
+		*why = rl_xasprintf("pid %ld (named by daemondo's pid file '%s') outlived the "
+				    "restart: it still runs, on the code it had",
+				    (long)jv->adopt.pid, q);
+		free(q);
+		return 1;
+	}
 	/* No memo: the new process is judged against the disk as it is now. */
 	if (rl_proc_tree_inspect_adopting(pid, jv ? code_tracked : NULL, jv ? code_owned : NULL,
 					  jv ? judge_descendant : NULL, &adopt, jv, NULL, NULL, &v,

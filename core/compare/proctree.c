@@ -47,7 +47,7 @@ struct walk {
 	rl_proc_tracked_fn tracked;
 	rl_proc_owns_fn owns;
 	rl_proc_judge_fn judge;
-	const struct rl_proc_adopt *adopt;
+	struct rl_proc_adopt *adopt;
 	void *tctx;
 	struct rl_statmemo *memo; /* the judge's */
 	struct rl_proc_view *out;
@@ -267,6 +267,10 @@ static void judge_node(struct walk *w, const struct node *n)
 		rl_proc_view_release(&v);
 		return;
 	}
+	if (n->adopted) {
+		w->adopt->taken = 1;
+		w->adopt->start = before.start;
+	}
 	w->out->nprocs++;
 	if (w->judge)
 		w->judge(&v, w->memo, w->tctx);
@@ -422,10 +426,9 @@ int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_o
 }
 
 int rl_proc_tree_inspect_adopting(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
-				  rl_proc_judge_fn judge, const struct rl_proc_adopt *adopt,
-				  void *ctx, const struct rl_proc_ops *ops,
-				  struct rl_statmemo *memo, struct rl_proc_view *out,
-				  struct rl_error *err)
+				  rl_proc_judge_fn judge, struct rl_proc_adopt *adopt, void *ctx,
+				  const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+				  struct rl_proc_view *out, struct rl_error *err)
 {
 	struct plat pl = {NULL, memo};
 	struct rl_proc_ops plat = {plat_inspect, plat_status, plat_children, &pl};
@@ -446,6 +449,8 @@ int rl_proc_tree_inspect_adopting(pid_t pid, rl_proc_tracked_fn tracked, rl_proc
 	w.owns = owns;
 	w.judge = judge;
 	w.adopt = adopt;
+	if (adopt)
+		adopt->taken = 0;
 	w.tctx = ctx;
 	w.memo = memo;
 	w.out = out;

@@ -226,6 +226,11 @@ int rl_proc_tree_inspect_judged(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_o
 struct rl_proc_adopt {
 	pid_t pid;
 	int (*accept)(const struct rl_proc_view *root, const struct rl_proc_view *v, void *ctx);
+	/* Set by the walk: 1 when pid was accepted and judged, with its
+	 * start as its status gives it (rl_platform_proc_status's opaque
+	 * start: equal only for the same process). */
+	int taken;
+	uint64_t start;
 };
 
 /* rl_proc_tree_inspect_judged, and once the tree is walked, adopt's pid
@@ -236,10 +241,9 @@ struct rl_proc_adopt {
  * unchanged); one whose status cannot be read is left out, never
  * UNKNOWN: it is only a candidate. */
 int rl_proc_tree_inspect_adopting(pid_t pid, rl_proc_tracked_fn tracked, rl_proc_owns_fn owns,
-				  rl_proc_judge_fn judge, const struct rl_proc_adopt *adopt,
-				  void *ctx, const struct rl_proc_ops *ops,
-				  struct rl_statmemo *memo, struct rl_proc_view *out,
-				  struct rl_error *err);
+				  rl_proc_judge_fn judge, struct rl_proc_adopt *adopt, void *ctx,
+				  const struct rl_proc_ops *ops, struct rl_statmemo *memo,
+				  struct rl_proc_view *out, struct rl_error *err);
 
 /* Many trees, one per request, each as rl_proc_tree_inspect_judged with the
  * platform's effects and memo, on up to `threads` threads at once (this
@@ -251,9 +255,9 @@ struct rl_proc_tree_req {
 	rl_proc_tracked_fn tracked;
 	void *ctx;
 	struct rl_proc_view *out;
-	rl_proc_owns_fn owns;		   /* NULL: every descendant's stale file counts */
-	rl_proc_judge_fn judge;		   /* NULL: descendants as their inspection leaves them */
-	const struct rl_proc_adopt *adopt; /* NULL: none (rl_proc_tree_inspect_adopting) */
+	rl_proc_owns_fn owns;	     /* NULL: every descendant's stale file counts */
+	rl_proc_judge_fn judge;	     /* NULL: descendants as their inspection leaves them */
+	struct rl_proc_adopt *adopt; /* NULL: none (rl_proc_tree_inspect_adopting) */
 };
 
 void rl_proc_trees_inspect(struct rl_proc_tree_req *reqs, size_t n, struct rl_statmemo *memo,

@@ -15,7 +15,8 @@ file as such daemons do.
 - Without a manifest, a `port upgrade` of the library the daemon maps, or
   of the daemon itself, leaves it running the old file: relaunch finds it
   through the pid file, restarts the job (daemondo's stop sends the
-  daemon SIGTERM) and verifies the new daemon the pid file names.
+  daemon SIGTERM) and verifies the new daemon the pid file names; one
+  that outlives daemondo's stop fails the step.
 - A pid file is only a claim: one naming another program's process (one
   that maps the daemon's library, replaced), a process of the job's daemon
   started before daemondo, one writable by its group or others, or a
@@ -41,7 +42,8 @@ FAST = ("--settle", "0.3", "--interval", "0", "--timeout", str(SAFETY))
 # is the daemon: its parent exits, so it is no child of daemondo's), calls
 # into libspool, writes its pid to PIDFILE (a new file renamed into
 # place, mode 0644) and waits; SIGTERM removes the pid file, if it still
-# names this process, and ends it. It also ends once PIDFILE's directory
+# names this process, and ends it, unless PIDFILE.ignore-stop exists (a
+# daemon that does not stop). It also ends once PIDFILE's directory
 # is gone (the test's machine removed), so that none outlives its test.
 SPOOLD_C = r"""#include <fcntl.h>
 #include <signal.h>
@@ -52,14 +54,16 @@ SPOOLD_C = r"""#include <fcntl.h>
 #include <unistd.h>
 const char *spool_version(void);
 volatile const char *relaunch_test_version = VERSION;
-static char pidfile[4096];
+static char pidfile[4096], ignore[4200];
 static void stop(int sig)
 {
 	char buf[32] = "";
-	FILE *f = fopen(pidfile, "r");
+	FILE *f;
 
 	(void)sig;
-	if (f) {
+	if (access(ignore, F_OK) == 0)
+		return;
+	if ((f = fopen(pidfile, "r")) != NULL) {
 		if (fgets(buf, sizeof buf, f) && atoi(buf) == (int)getpid())
 			unlink(pidfile);
 		fclose(f);
@@ -74,6 +78,7 @@ int main(int argc, char **argv)
 	if (argc < 2 || strlen(argv[1]) >= sizeof pidfile || !spool_version())
 		return 2;
 	strcpy(pidfile, argv[1]);
+	snprintf(ignore, sizeof ignore, "%s.ignore-stop", argv[1]);
 	strcpy(dir, argv[1]);
 	if ((slash = strrchr(dir, '/')) != NULL)
 		*slash = '\0';
@@ -220,6 +225,26 @@ class Daemondo(unittest.TestCase):
             self.assertIn(f"pid {pid} (child of {status(top)[1]} pid {top}) runs {self.spoold} "
                           "(deleted; a new file is there now)", self.stale_texts(steps[label]))
             self.run_and_verify(m, label, top, pid)
+
+    def test_detached_daemon_that_outlives_the_restart_fails_the_step(self):
+        # daemondo's stop sends the daemon SIGTERM and, as it is not its
+        # child, does not wait: one that ignores it stays, on the old code,
+        # while the new daemondo's daemon rewrites the pid file.
+        with Machine(RELAUNCH) as m:
+            label = self.install(m)
+            m.boot()
+            top, pid = self.running(m, label)
+            self.library(m, "1.1")
+            with open(self.pidfile + ".ignore-stop", "w"):
+                pass
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 3, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertEqual(res[label]["error"],
+                             f"pid {pid} (named by daemondo's pid file '{self.pidfile}') "
+                             "outlived the restart: it still runs, on the code it had")
+            self.assertFalse(gone(pid))
 
     def test_pid_file_not_trusted_restarts_nothing(self):
         with Machine(RELAUNCH) as m:

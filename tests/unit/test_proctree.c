@@ -206,6 +206,7 @@ static void test_fake_stale_descendant(void)
 /* Accepts a candidate that runs nginx and started no earlier than the
  * root; counts its calls. */
 static int accepted_calls;
+static uint64_t last_taken; /* the start of the process taken, 0: none */
 static int accept_nginx(const struct rl_proc_view *root, const struct rl_proc_view *v, void *ctx)
 {
 	(void)ctx;
@@ -216,12 +217,13 @@ static int accept_nginx(const struct rl_proc_view *root, const struct rl_proc_vi
 static struct rl_proc_view tree_adopting(struct fake *f, pid_t root, pid_t pid)
 {
 	struct rl_proc_ops ops = {fake_inspect, fake_status, fake_children, f};
-	struct rl_proc_adopt adopt = {pid, accept_nginx};
+	struct rl_proc_adopt adopt = {pid, accept_nginx, 1, 0};
 	struct rl_proc_view v;
 
 	CHECK_INT(rl_proc_tree_inspect_adopting(root, NULL, NULL, NULL, &adopt, NULL, &ops, NULL,
 						&v, NULL),
 		  0);
+	last_taken = adopt.taken ? adopt.start : 0;
 	return v;
 }
 
@@ -260,6 +262,7 @@ static void test_fake_adopt(void)
 	accepted_calls = 0;
 	v = tree_adopting(&f, 1180, 1207);
 	CHECK_INT(accepted_calls, 1);
+	CHECK(last_taken == d->start);
 	CHECK_INT(v.verdict, RL_PROC_STALE);
 	CHECK_INT(v.nprocs, 3);
 	CHECK_INT(v.nstale, 2);
@@ -273,6 +276,7 @@ static void test_fake_adopt(void)
 	rl_proc_view_release(&v);
 	/* Another program, a daemon started before daemondo, none at all. */
 	v = tree_adopting(&f, 1180, 1400);
+	CHECK(last_taken == 0);
 	CHECK_INT(v.verdict, RL_PROC_FRESH);
 	CHECK_INT(v.nprocs, 1);
 	rl_proc_view_release(&v);
