@@ -1032,6 +1032,11 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 			reloaded = 1;
 		else if (!o->pid && !o->held && rl_decide_loaded_anew(job, o))
 			reloaded = 2; /* launchd has it; what ran since (if anything) ran it */
+		else if (o->pid && !o->held && plist && started_after(o, plist) &&
+			 rl_decide_loaded_anew(job, o))
+			/* launchd has it, and its process started since (an
+			 * on-demand job's first launch): judged as a kickstart's */
+			reloaded = 1;
 		else
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;

@@ -143,8 +143,9 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t);
 
 /* 1 when launchd has loaded the plist on disk since relaunch recorded
- * it, told without a process: its definition as print shows it (path,
- * program, arguments) is the plist's now (rl_decide_definition_loaded),
+ * it, told with or without a process: its definition as print shows it
+ * (path, program, arguments) is the plist's now
+ * (rl_decide_definition_loaded),
  * and the program and arguments the recorded plist held
  * (o->recorded_shown) were others, so that launchd can only have loaded
  * them from the plist as it is now. Unknown (nothing recorded, or the
@@ -233,13 +234,14 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * never while launchd reports the job crashing (o->crashing: restarted as
  * planned, so that the failure is seen and reported);
  * a reload whose plist launchd loaded since it changed
- * (rl_decide_loaded_since; for a job without a process, not held,
- * rl_decide_loaded_anew) is no reload (and may then be IDLE or CURRENT,
- * or a kickstart). Anything else (a process that cannot
- * be inspected, has vanished, is stale, or runs something else, such as a
- * shell running a script) stays a restart; a restart whose process is
- * this run or its ancestor (rl_decide_hosts_self) is DEFERRED, with
- * hosts_run set: restarting it would end the run.
+ * (rl_decide_loaded_since; for a job not held, rl_decide_loaded_anew,
+ * its process, if any, started after the plist changed) is no reload
+ * (and may then be IDLE or CURRENT, or a kickstart). Anything else (a
+ * process that cannot be inspected, has vanished, is stale, or runs
+ * something else, such as a shell running a script) stays a restart; a
+ * restart whose process is this run or its ancestor
+ * (rl_decide_hosts_self) is DEFERRED, with hosts_run set: restarting it
+ * would end the run.
  * Before that, a restart of a scheduled task (rl_decide_scheduled) whose
  * process runs, not held by the journal, is no restart, whatever made it
  * one (stale, crashing, a reload): the task is left to finish, with

@@ -1002,6 +1002,59 @@ class DecideTest(unittest.TestCase):
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), new)
 
+    def test_on_demand_agent_reloaded_then_started_by_a_connection_is_not_reloaded(self):
+        """A socket-activated agent (Sockets, no RunAtLoad, no KeepAlive:
+        launchd starts it on the first connection) whose plist a switch
+        rewrote with a new store path, and that home-manager booted out and
+        in: print shows the new arguments, which the recorded plist did not
+        hold, so launchd loaded the plist as it is now, and a connection
+        since started it from that definition. Its reload would cut the
+        connection it serves for nothing: it is current, as plan, run -n,
+        jobs and status say before the run leaves it alone."""
+        with Machine(RELAUNCH) as m:
+            label = "org.nix-community.home.sockd"
+
+            def agent(version):
+                exe = os.path.join(m.nix_store_path("sockd", version), "bin", "sockd")
+                return m.write_plist(label, ["/bin/sh", "-c", f"/bin/true && exec {exe} 1000"],
+                                     daemon=False, RunAtLoad=None, KeepAlive=None,
+                                     Sockets={"Listeners": {"SockPathName": os.path.join(
+                                         m.root, "sockd.sock")}})
+
+            agent("1.0")
+            self.boot(m, [label], running=False)
+            plist = agent("1.1")
+            target = m.target(label)
+            self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                       "the bootout to finish")
+            self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
+            # A connection: launchd starts it (the simulator does not listen).
+            self.assertEqual(m.launchctl("kickstart", target).returncode, 0)
+            new = m.wait_pid(label)
+            wait_until(lambda: "sockd-1.1" in os.readlink(f"/proc/{new}/exe"),
+                       "the shell's exec of sockd 1.1")
+
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            current = [r for r in doc["reported"] if r["change"] == "current"]
+            self.assertEqual([r["labels"] for r in current], [[label]], doc)
+            r = m.relaunch("run", "-n")
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("nothing to restart", r.stdout)
+            r, jobs = m.relaunch_json("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual((jobs["jobs"][0]["state"], jobs["jobs"][0]["code"]),
+                             ("running", "current"), jobs)
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("current", "kickstart"), res)
+            self.assertEqual(self.touched(m, label, t0), [])
+            self.assertEqual(m.pid(label), new)
+            s = m.relaunch("status")
+            self.assertIn("pending: nothing", s.stdout)
+
     def test_restarted_by_hand_after_the_upgrade_is_current(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.25.3")

@@ -777,9 +777,9 @@ static void test_reload_already_loaded(void)
 	fx_release(&f);
 }
 
-/* A job not running whose plist launchd loaded since it was recorded:
- * print shows the plist on disk, whose program and arguments are not
- * the recorded ones. */
+/* A job whose plist launchd loaded since it was recorded: print shows
+ * the plist on disk, whose program and arguments are not the recorded
+ * ones. */
 static void test_loaded_anew(void)
 {
 	char recorded[65], now[65];
@@ -810,9 +810,25 @@ static void test_loaded_anew(void)
 	      strstr(reported(&f)->why, "ran it since (runs = 1)"));
 	fx_release(&f);
 
+	/* Running, started after the plist changed, though launchd does not
+	 * start it at load (a socket's first connection since the load): its
+	 * process ran that definition, judged as a kickstart's. */
+	fx_init(&f, 1);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.o.runs = 1;
+	f.view.verdict = RL_PROC_UNKNOWN;
+	f.o.recorded_shown = recorded;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	fx_release(&f);
+
 	/* No proof: the recorded program and arguments are the same (the
 	 * change was elsewhere), unknown, or print shows others; or it is
-	 * running (the running rule holds), or the journal holds it. */
+	 * running since before the plist changed (never booted out since),
+	 * or the journal holds it. */
 	for (int k = 0; k < 5; k++) {
 		fx_init(&f, -1);
 		add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
