@@ -939,11 +939,49 @@ static int server_predates(struct rl_plan *p, struct rl_step *s, const struct rl
 	return RL_DECISION_REFUSED;
 }
 
+/* When s's plist was written, by its own ctime alone (not its
+ * directory's, which any other job's plist written there since moves):
+ * the latest among its plist reasons, 0 when one cannot be read. */
+static int64_t plist_written(const struct rl_step *s)
+{
+	int64_t last = 0;
+
+	for (size_t i = 0; i < s->nreasons; i++) {
+		int exists;
+		int64_t t;
+
+		if (s->reasons[i].role != RL_ROLE_PLIST)
+			continue;
+		t = ctime_of(s->reasons[i].path, &exists);
+		if (t == 0)
+			return 0;
+		last = t > last ? t : last;
+	}
+	return last;
+}
+
+/* The evidence of a running job whose plist launchd loaded anew, its
+ * process started after that plist was written. */
+static char *anew_running_why(const struct rl_job *job, const struct rl_observed *o,
+			      int64_t written)
+{
+	char *plist = rl_path_quote(job->plist), *why;
+	char a[64], b[64];
+
+	clock_text(o->view->start_ns, written, a, sizeof(a));
+	clock_text(written, o->view->start_ns, b, sizeof(b));
+	why = rl_xasprintf("launchd has loaded %s as it is now (print shows its new program and "
+			   "arguments), and pid %lld started %s, after it was written at %s",
+			   plist, (long long)o->pid, a, b);
+	free(plist);
+	return why;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
-	int64_t last = 0, plist = 0, gone = 0;
-	int reloaded = 0, unknown_time = 0, gone_unknown = 0, d;
+	int64_t last = 0, plist = 0, gone = 0, other = 0;
+	int reloaded = 0, unknown_time = 0, unknown_other = 0, gone_unknown = 0, d;
 	size_t ngone = 0;
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
 	char *why = NULL;
@@ -1007,6 +1045,10 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		last = t > last ? t : last;
 		if (r->role == RL_ROLE_PLIST)
 			plist = t > plist ? t : plist;
+		else {
+			unknown_other |= t == 0;
+			other = t > other ? t : other;
+		}
 	}
 	if (ngone) {
 		/* A file the job no longer uses is not what a process started
@@ -1032,11 +1074,15 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 			reloaded = 1;
 		else if (!o->pid && !o->held && rl_decide_loaded_anew(job, o))
 			reloaded = 2; /* launchd has it; what ran since (if anything) ran it */
-		else if (o->pid && !o->held && plist && started_after(o, plist) &&
+		else if (o->pid && !o->held && !ngone && started_after(o, plist_written(s)) &&
 			 rl_decide_loaded_anew(job, o))
-			/* launchd has it, and its process started since (an
-			 * on-demand job's first launch): judged as a kickstart's */
-			reloaded = 1;
+			/* launchd has it, and its process started after the
+			 * plist was written (an on-demand job's first launch, or
+			 * one whose plist's directory changed since, as a
+			 * package manager writes and loads each job's in turn):
+			 * the plist is no news to it; judged as a kickstart's by
+			 * the other changes */
+			reloaded = 3;
 		else
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;
@@ -1054,6 +1100,18 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	}
 	if (o->crashing)
 		return RL_DECISION_RESTART;
+	if (reloaded == 3) {
+		last = other;
+		unknown_time = unknown_other;
+		if (!other && !unknown_other) {
+			if ((d = server_predates(p, s, o)) >= 0)
+				return (enum rl_decision)d;
+			why = anew_running_why(job, o, plist_written(s));
+			rl_plan_decide(p, s, RL_DECISION_CURRENT, why);
+			free(why);
+			return RL_DECISION_CURRENT;
+		}
+	}
 	if (view_evidence(s, o, &why, &late)) {
 		if ((d = server_predates(p, s, o)) >= 0) {
 			free(why);

@@ -235,10 +235,12 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * planned, so that the failure is seen and reported);
  * a reload whose plist launchd loaded since it changed
  * (rl_decide_loaded_since; for a job not held, rl_decide_loaded_anew,
- * its process, if any, started after the plist changed) is no reload
- * (and may then be IDLE or CURRENT, or a kickstart). Anything else (a
- * process that cannot be inspected, has vanished, is stale, or runs
- * something else, such as a shell running a script) stays a restart; a
+ * its process, if any, started after the plist was written, by its own
+ * ctime: the plist's change is then no news to that process) is no
+ * reload (and may then be IDLE or CURRENT, or a kickstart). Anything
+ * else (a process that cannot be inspected, has vanished, is stale, or
+ * runs something else, such as a shell running a script) stays a
+ * restart; a
  * restart whose process is this run or its ancestor
  * (rl_decide_hosts_self) is DEFERRED, with hosts_run set: restarting it
  * would end the run.

@@ -1002,6 +1002,62 @@ class DecideTest(unittest.TestCase):
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), new)
 
+    def test_agents_home_manager_reloaded_in_turn_are_not_reloaded_again(self):
+        """A switch that changes two agents: home-manager writes the first's
+        plist and boots it out and in, then does the same for the second,
+        whose plist written into the same directory moves the directory's
+        change time past the first agent's new process. That is no change
+        of the first's plist: launchd shows its new arguments, which the
+        recorded plist did not hold, and its process started after its
+        plist was written. Neither is reloaded again."""
+        with Machine(RELAUNCH) as m:
+            keep = {"Crashed": True, "SuccessfulExit": False}
+            names = ("alpha", "beta")
+            labels = [f"org.nix-community.home.{n}" for n in names]
+
+            def agent(name, version):
+                exe = os.path.join(m.nix_store_path(name, version), "bin", name)
+                return m.write_plist(f"org.nix-community.home.{name}",
+                                     ["/bin/sh", "-c", f"/bin/true && exec {exe} 1000"],
+                                     daemon=False, RunAtLoad=None, KeepAlive=keep)
+
+            for n in names:
+                agent(n, "1.0")
+            pids = self.boot(m, labels)
+            new = {}
+            for n, label in zip(names, labels):
+                plist = agent(n, "1.1")
+                target = m.target(label)
+                self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+                wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                           "the bootout to finish")
+                self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
+                pid = new[label] = self.wait_new_pid(m, label, pids[label])
+                wait_until(lambda: f"{n}-1.1" in os.readlink(f"/proc/{pid}/exe"),
+                           f"the shell's exec of {n} 1.1")
+            # The precondition: the second plist's write, into the same
+            # directory, came after the first agent's new process started.
+            self.assertGreater(os.lstat(m.agents).st_ctime_ns, start_ns(new[labels[0]]) + TICK)
+
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            current = sorted(r["labels"][0] for r in doc["reported"] if r["change"] == "current")
+            self.assertEqual(current, labels, doc)
+            r, jobs = m.relaunch_json("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual({j["label"]: j["code"] for j in jobs["jobs"]},
+                             {label: "current" for label in labels}, jobs)
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["action"]) for k, v in res.items()},
+                             {label: ("current", "kickstart") for label in labels}, res)
+            self.assertIn(f"launchd has loaded {os.path.join(m.agents, labels[0] + '.plist')} "
+                          "as it is now (print shows its new program and arguments), and pid "
+                          f"{new[labels[0]]} started ", res[labels[0]]["note"])
+            for label in labels:
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), new[label])
+
     def test_on_demand_agent_reloaded_then_started_by_a_connection_is_not_reloaded(self):
         """A socket-activated agent (Sockets, no RunAtLoad, no KeepAlive:
         launchd starts it on the first connection) whose plist a switch
