@@ -1648,7 +1648,7 @@ int cmd_run(struct cli_ctx *ctx)
 	struct drain none = {0}, *d = ctx->cmd_data ? ctx->cmd_data : &none;
 	const char *statedir = ctx->state_dir;
 	struct rl_error err = {0};
-	int rc;
+	int rc, logged = 1;
 
 	if (read_args(ctx, a))
 		return CLI_EXIT_USAGE;
@@ -1686,8 +1686,20 @@ int cmd_run(struct cli_ctx *ctx)
 		json_decref(recovered);
 		recovered = NULL;
 		rl_runlog_record_finish(record, rc, NULL);
-		if (rl_runlog_append(statedir, record, &err) != 0)
+		switch (rl_runlog_append(statedir, record, &err)) {
+		case 0:
+			break;
+		case 1: /* a broken log moved aside: this run begins a new one */
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
+			break;
+		default:
+			/* What the run did is then on stderr alone (status shows
+			 * the run before): an error, as for the journal and the
+			 * history, not a warning an unattended run's log, on the
+			 * same full disk, loses too. */
+			fprintf(stderr, "relaunch: %s\n", err.text);
+			logged = 0;
+		}
 		rl_error_clear(&err);
 		{
 			/* Logged: a second signal from now on leaves the record. */
@@ -1722,5 +1734,8 @@ int cmd_run(struct cli_ctx *ctx)
 	}
 	if (d == &none)
 		drain_release(&none);
-	return rc;
+	/* The run's own outcome decided the queue and the watched paths
+	 * above; its exit says the record lost too (4 wins over 3 and over
+	 * 128 + N, as any error does; a usage error stays one). */
+	return !logged && rc != CLI_EXIT_USAGE ? CLI_EXIT_ERROR : rc;
 }

@@ -78,7 +78,21 @@ class KillTest(unittest.TestCase):
         os.chmod(path, 0o755)
         return path, done
 
-    @unittest.skipUnless(os.geteuid() == 0, "mounting a small tmpfs needs root")
+    def small_disk(self, size):
+        """The state directory on a tmpfs of that size (mounted for the
+        test, unmounted after it): its mount point."""
+        if os.geteuid() != 0:
+            self.skipTest("mounting a small tmpfs needs root")
+        mnt = tempfile.mkdtemp(prefix="relaunch-e2e-fs-")
+        self.addCleanup(os.rmdir, mnt)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", mnt],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs: {r.stderr.strip()}")
+        self.addCleanup(subprocess.run, ["umount", mnt], check=True)
+        self.m.env["RELAUNCH_STATE_DIR"] = self.m.state = os.path.join(mnt, "state")
+        return mnt
+
     def test_a_full_disk_after_the_bootout_is_said_once_and_claims_no_silence(self):
         """The state directory fills up right after a reload's bootout
         (the journal entry was written before it): each state file that
@@ -87,14 +101,7 @@ class KillTest(unittest.TestCase):
         claim launchd never answered; the next run, space freed, finds
         the job loaded and clears the journal."""
         m = self.m
-        mnt = tempfile.mkdtemp(prefix="relaunch-e2e-fs-")
-        self.addCleanup(os.rmdir, mnt)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.skipTest(f"cannot mount a tmpfs: {r.stderr.strip()}")
-        self.addCleanup(subprocess.run, ["umount", mnt], check=True)
-        m.env["RELAUNCH_STATE_DIR"] = m.state = os.path.join(mnt, "state")
+        mnt = self.small_disk("256k")
         label = brew("aaa")
         m.brew_install("aaa", "1.0")
         self.boot([label])
@@ -135,6 +142,46 @@ class KillTest(unittest.TestCase):
         self.assertIn(f"{label}: finished the reload an earlier run had begun: nothing to do: "
                       "loaded and running", r.stderr)
         self.assertEqual(self.journal(), [])
+
+    def test_a_run_log_that_cannot_be_written_is_an_error(self):
+        """Room for every state file but the run log, rewritten whole as
+        the run ends: the run restarts the job and records it, but what
+        it did is on stderr alone (status still shows the run before), so
+        the run says so as an error, not a warning, and exits 4, as for
+        the journal or the history; the next run, space freed, logs."""
+        m = self.m
+        mnt = self.small_disk("512k")
+        label = brew("aaa")
+        m.brew_install("aaa", "1.0")
+        pid = self.boot([label])[label]
+        runs = os.path.join(m.state, "runs.json")
+        with open(runs) as f:
+            log = json.load(f)
+        log["runs"][0]["error"] = "x" * (160 << 10)  # a log the space left cannot hold
+        with open(runs, "w") as f:
+            json.dump(log, f)
+        m.brew_upgrade("aaa", "2.0")
+        filler = os.path.join(mnt, "filler")
+        subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
+        os.truncate(filler, os.path.getsize(filler) - (64 << 10))
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
+        self.assertRegex(r.stderr, rf"(?m)^restarted {re.escape(label)} \(kickstart\): "
+                                   rf"pid {pid} → \d+")
+        self.assertIn("1 restarted, 0 failed", r.stdout)
+        self.assertIn(f"relaunch: cannot write run log '{runs}': No space left on device\n",
+                      r.stderr)
+        self.assertNotIn("warning", r.stderr)
+        self.assertNotEqual(m.pid(label), pid)
+        self.assertEqual(self.journal(), [])
+        with open(runs) as f:
+            self.assertEqual(len(json.load(f)["runs"]), 1)  # the baseline's, as it was
+        os.unlink(filler)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertIn("nothing to restart", r.stdout)
+        with open(runs) as f:
+            self.assertEqual(len(json.load(f)["runs"]), 2)
 
     def journal(self):
         path = os.path.join(self.m.state, "intent.json")

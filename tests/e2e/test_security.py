@@ -349,14 +349,15 @@ class PrivilegeTest(unittest.TestCase):
             os.unlink(path)
             if os.path.exists(saved):
                 os.rename(saved, path)
-        # The run log is only a log: the run goes on without it, and
-        # writes nothing through the link either.
+        # The run log is written as the run ends: the run goes on without
+        # it, writes nothing through the link either, and exits 4 for the
+        # record it could not keep, as for any state file.
         path = os.path.join(m.state, "runs.json")
         os.rename(path, path + ".saved")
         os.symlink(self.secret, path)
         r = m.relaunch("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f"relaunch: warning: cannot read run log '{path}': is a symbolic link",
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn(f"relaunch: cannot read run log '{path}': is a symbolic link\n",
                       r.stderr)
         self.assert_secret_kept(r)
         os.unlink(path)
