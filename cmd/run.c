@@ -1727,6 +1727,15 @@ int cmd_run(struct cli_ctx *ctx)
 				"failed restart left unloaded or stopped is still to be brought "
 				"back (restart journal '%s/%s'), and the next drain tries\n",
 				statedir, RL_STATE_INTENT);
+		/* Stopped by a signal (launchd stopping the job: a reload, a
+		 * logout): the steps it deferred are the next run's, and only
+		 * entries left in the queue have launchd start that run before
+		 * the next upgrade. */
+		else if (a->drain && stop_signal && d->entries.n)
+			fprintf(stderr,
+				"relaunch: warning: keeping the queue's entries: the run was "
+				"stopped by signal %d, and the next drain does what it left\n",
+				(int)stop_signal);
 		else if (a->drain && rl_queue_remove(d->queue, &d->entries, &err) < 0)
 			fprintf(stderr, "relaunch: warning: %s\n", err.text);
 		json_decref(record);

@@ -555,6 +555,46 @@ class AutoTest(unittest.TestCase):
         r = self.ok(m.relaunch(*drain))
         self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
 
+    def test_a_drain_stopped_by_a_signal_keeps_the_entries_for_what_it_left(self):
+        """launchd stops the drain with SIGTERM (the agent reloaded, a
+        logout) after its first restart: the run defers the other job to
+        the next run, so it keeps the queue's entries, and launchd starts
+        the drain again (QueueDirectories) to restart it, not the next
+        upgrade. The next drain restarts it and consumes them."""
+        m = self.machine()
+        m.env["RELAUNCH_THROTTLE_FLOOR"] = "0"
+        pids = self.boot(m, ["ccc", "ddd"])
+        a, b = "homebrew.mxcl.ccc", "homebrew.mxcl.ddd"
+        os.makedirs(m.queue)
+        m.brew_upgrade("ccc", "1.1")
+        m.brew_upgrade("ddd", "1.1")
+        self.ok(m.relaunch("notify", "--formula", "ccc"))
+        self.ok(m.relaunch("notify", "--formula", "ddd"))
+        queued = m.queued()
+        lc = os.path.join(m.root, "launchctl-term")
+        with open(lc, "w") as f:
+            f.write("#!/bin/sh\n"
+                    f"'{m.sim_launchctl}' \"$@\"\n"
+                    "rc=$?\n"
+                    "case \"$*\" in \"kickstart\"*) kill -TERM $PPID ;; esac\n"
+                    "exit $rc\n")
+        os.chmod(lc, 0o755)
+        drain = ("run", "--drain-queue", "--quiet", "0", *FAST)
+        r = self.ok(m.relaunch(*drain, "--launchctl", lc), 128 + 15)
+        self.assertIn("1 left for the next run", r.stderr)
+        self.assertEqual(m.pid(b), pids["ddd"])
+        self.assertEqual(m.queued(), queued, "kept: launchd starts the drain again")
+        self.assertIn("relaunch: warning: keeping the queue's entries: the run was stopped "
+                      "by signal 15, and the next drain does what it left\n", r.stderr)
+        self.assertEqual([s["status"] for s in m.runs()[-1]["steps"]], ["restarted", "deferred"])
+        r = self.ok(m.relaunch(*drain))
+        self.assertIn(f"restarted {b} (kickstart)", r.stderr)
+        self.assertNotIn(a, r.stderr)
+        self.assertEqual(m.queued(), [])
+        self.assertEqual([e["file"] for e in m.runs()[-1]["entries"]], queued)
+        r = self.ok(m.relaunch(*drain))
+        self.assertEqual(r.stdout, "nothing queued and no watched path changed\n")
+
     def test_a_damaged_journal_stops_the_drain_and_status_says_why(self):
         """A restart journal that cannot be read may name a job left booted
         out: the run stops (exit 4) with one line naming the file, the
