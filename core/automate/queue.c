@@ -203,6 +203,11 @@ static const char *stray_type(mode_t mode)
 	return "other";
 }
 
+/* The entries said not to be valid: a drain lists the queue again and
+ * again (before the lock, while it waits for quiet, under the lock), and
+ * each is said once per command. */
+static struct rl_strv said_invalid;
+
 static void list_one(const char *dir, const char *name, struct rl_queue *out)
 {
 	char *path = rl_path_join(dir, name);
@@ -224,7 +229,12 @@ static void list_one(const char *dir, const char *name, struct rl_queue *out)
 	}
 	e.file = rl_xstrdup(name);
 	if (parse_entry(path, &e, &st) < 0) {
-		rl_warn("queue entry '%s' is not a valid entry; it is consumed all the same", path);
+		if (!rl_strv_sorted_contains(&said_invalid, path)) {
+			rl_strv_sorted_add(&said_invalid, path);
+			rl_warn("queue entry '%s' is not a valid entry; it is consumed all the "
+				"same",
+				path);
+		}
 		free(e.source);
 		e.source = rl_xstrdup("unreadable");
 	}

@@ -130,6 +130,17 @@ run's --dry-run, not log's count):
   relaunch: log: unknown option '-n' (it is run's --dry-run) (see 'relaunch log --help')
   [2]
 
+A regular *.json file that is not an entry is consumed, and said so once,
+however often the drain looks at the queue (before the lock, while it
+waits for quiet, under the lock):
+
+  $ echo '{"format":1' > queue/0000000000002-2.json
+  $ relaunch run --drain-queue --queue queue --quiet 0 --no-processes 2>&1
+  relaunch: warning: queue entry 'queue/0000000000002-2.json' is not a valid entry; it is consumed all the same
+  nothing to restart
+  $ ls queue | wc -l
+  0
+
 A run that fails is logged with its error, and status says so:
 
   $ echo '{"jobs": []}' > state/config.json
