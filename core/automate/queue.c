@@ -281,8 +281,7 @@ char *rl_queue_rejected_dir(const char *dir)
 	return rl_xasprintf("%.*s.rejected", (int)n, dir);
 }
 
-/* rename(2) that never replaces to: -1 with EEXIST when it is taken. */
-static int rename_noreplace(const char *from, const char *to)
+int rl_rename_noreplace(const char *from, const char *to)
 {
 	struct stat st;
 
@@ -327,7 +326,7 @@ static int reject_one(const char *dir, const char *name, const char *rej, char *
 
 		int e;
 
-		if (rename_noreplace(from, dest) == 0) {
+		if (rl_rename_noreplace(from, dest) == 0) {
 			*to = dest;
 			rc = 1;
 			break;

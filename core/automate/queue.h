@@ -92,4 +92,8 @@ void rl_queue_release(struct rl_queue *q);
 /* One line for people: "homebrew nginx 1.25.4". Malloc'd. */
 char *rl_queue_entry_describe(const struct rl_queue_entry *e);
 
+/* rename(2) that never replaces to: -1 with EEXIST when it is taken (also
+ * where the file system has no exclusive rename: then checked first). */
+int rl_rename_noreplace(const char *from, const char *to);
+
 #endif

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/automate/queue.h"
 #include "core/base/jsonutil.h"
 
 char *rl_time_iso_ms(int64_t ms)
@@ -192,8 +193,28 @@ static int lock_log(const char *statedir, struct rl_error *err)
 	return fd;
 }
 
-/* The name a run log no run can read is moved to, beside it. */
+/* The name a run log no run can read is moved to, beside it; taken (a
+ * log broken before), the first of .1, .2, … that is free: none is
+ * replaced. */
 #define BROKEN_NAME "runs.json.broken"
+#define BROKEN_MAX  1000
+
+/* Move path aside: the name it has now, or NULL (errno set). */
+static char *move_aside(const char *statedir, const char *path)
+{
+	for (int n = 0; n < BROKEN_MAX; n++) {
+		char *to = n ? rl_xasprintf("%s/" BROKEN_NAME ".%d", statedir, n)
+			     : rl_path_join(statedir, BROKEN_NAME);
+
+		if (rl_rename_noreplace(path, to) == 0)
+			return to;
+		free(to);
+		if (errno != EEXIST)
+			return NULL;
+	}
+	errno = EEXIST;
+	return NULL;
+}
 
 /* The log's runs, or NULL (err set); *broken says whether the file is
  * there, a regular file relaunch may read, and still could not be read:
@@ -230,7 +251,7 @@ json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 	if (!runs && broken)
 		rl_error_set(err,
 			     "%s (the next 'relaunch run' moves it aside to '" BROKEN_NAME
-			     "' and begins a new log)",
+			     "', or '.1', '.2', … where taken, and begins a new log)",
 			     why.text);
 	else if (!runs)
 		rl_error_set(err, "%s", why.text);
@@ -253,14 +274,12 @@ int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
 	if (!runs && broken) {
 		/* Kept, not lost: a log no run could read would otherwise stop
 		 * every run from being logged. */
-		aside = rl_path_join(statedir, BROKEN_NAME);
-		if (rename(path, aside) == 0) {
+		aside = move_aside(statedir, path);
+		if (aside) {
 			runs = json_array();
 		} else {
-			rl_error_set(err, "%s; cannot move it aside to '%s': %s", why.text, aside,
-				     strerror(errno));
-			free(aside);
-			aside = NULL;
+			rl_error_set(err, "%s; cannot move it aside to '%s/" BROKEN_NAME "': %s",
+				     why.text, statedir, strerror(errno));
 		}
 	} else if (!runs) {
 		rl_error_set(err, "%s", why.text);

@@ -105,7 +105,8 @@ void rl_time_iso_ms_r(int64_t ms, char out[25]);
 
 /* Append rec, keep the last RL_RUNLOG_MAX. Returns 0, or -1 (err set),
  * or 1 when the log could not be read and was moved aside to
- * runs.json.broken beside it, rec beginning a new one (err says so). */
+ * runs.json.broken beside it (runs.json.broken.1, .2, … when taken: none
+ * is replaced), rec beginning a new one (err says so). */
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
 /* The runs, oldest first (an empty array when there is no log yet). New
  * reference, or NULL (err set) when the log cannot be read. */

@@ -172,7 +172,7 @@ run of a new log.
 
   $ relaunch log > /dev/null && echo '{"version":4,"runs":[{"start":' > state/runs.json
   $ relaunch log
-  relaunch: cannot read run log '*/state/runs.json': * (the next 'relaunch run' moves it aside to 'runs.json.broken' and begins a new log) (glob)
+  relaunch: cannot read run log '*/state/runs.json': * (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
   [4]
   $ relaunch status > /dev/null 2>&1
   [4]
@@ -185,6 +185,16 @@ run of a new log.
   1
   $ relaunch status > /dev/null; echo $?
   0
+
+A log broken again is moved aside beside the first, never over it:
+
+  $ echo '{"version":4,"runs":[' > state/runs.json
+  $ relaunch run --no-processes
+  relaunch: warning: cannot read run log '*/state/runs.json': *: moved it aside to '*/state/runs.json.broken.1'; the log begins again with this run (glob)
+  nothing to restart
+  $ cat state/runs.json.broken state/runs.json.broken.1
+  {"version":4,"runs":[{"start":
+  {"version":4,"runs":[
 
 A launchctl that cannot be run leaves every job's processes not looked
 at, and what a job runs is then not known (a library replaced and
