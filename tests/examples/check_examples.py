@@ -12,6 +12,10 @@ by relaunch's own plist code.
   `relaunch agent print`.
 - `relaunch agent print` (agent and --system) and the rendered service
   plists: read by `relaunch jobs --json`.
+- Every hook run the way its package manager runs it (HooksRunTest):
+  post_install (run_post_install.rb), post-activate (run_post_activate.tcl),
+  the nix modules' activation text (eval_module.nix) in nix-darwin's and
+  home-manager's activation scripts.
 A missing tool fails the test: ./dev installs ruby, tcl and nix-bin.
 """
 import glob
@@ -144,6 +148,236 @@ class ExamplesTest(unittest.TestCase):
                     for key in plist:
                         if key != "EnvironmentVariables":
                             self.assertIn(f"{key} = ", nix, f"{module} lacks {key}")
+
+
+def write(path, text, mode=0o644):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+# A relaunch that fails as badly as it can without being absent: it writes to
+# stderr and exits non-zero (a relaunch whose libraries an upgrade broke).
+BROKEN = "#!/bin/sh\necho 'dyld: Library not loaded' >&2\nexit 134\n"
+
+
+class HooksRunTest(unittest.TestCase):
+    """Each hook of hooks/ (and each example's hook) run the way its package
+    manager runs it: it queues one entry, does nothing when relaunch is
+    absent, and never fails the install or activation."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="relaunch-hooks-")
+        self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
+
+    def entries(self, queue):
+        names = sorted(n for n in os.listdir(queue) if not n.startswith("."))
+        out = []
+        for n in names:
+            self.assertTrue(n.endswith(".json"), n)
+            with open(os.path.join(queue, n)) as f:
+                out.append(json.load(f))
+        return out
+
+    def install_relaunch(self, path, broken=False):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if broken:
+            write(path, BROKEN, 0o755)
+        else:
+            shutil.copy(RELAUNCH, path)
+
+    def env(self, **kw):
+        """The environment of a package manager's hook: none of relaunch's
+        variables, HOME not the user's (Homebrew's sandbox gives a temporary
+        one)."""
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("RELAUNCH_") and k != "HOMEBREW_PREFIX"}
+        env.update(HOME=os.path.join(self.tmp, "home"), **kw)
+        return env
+
+    # Homebrew: post_install, as formula_installer runs it.
+
+    def brew_prefix(self, relaunch="real"):
+        """A Homebrew prefix: relaunch's keg in Cellar, bin/relaunch linked
+        to it, the queue relaunch's own post_install made."""
+        prefix = os.path.join(self.tmp, "homebrew")
+        os.makedirs(os.path.join(prefix, "var", "relaunch", "queue"))
+        os.makedirs(os.path.join(prefix, "bin"))
+        if relaunch != "absent":
+            self.install_relaunch(os.path.join(prefix, "Cellar", "relaunch", "0.1.0", "bin",
+                                               "relaunch"), broken=relaunch == "broken")
+            os.symlink("../Cellar/relaunch/0.1.0/bin/relaunch",
+                       os.path.join(prefix, "bin", "relaunch"))
+        return prefix
+
+    def post_install(self, path, prefix, version="2.4.1_1"):
+        tool = shutil.which("ruby")
+        self.assertTrue(tool, "ruby is not installed (./dev installs it)")
+        return subprocess.run([tool, os.path.join(HERE, "run_post_install.rb"), path, prefix,
+                               version], env=self.env(), cwd=self.tmp, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+
+    def test_homebrew_post_install_queues_an_entry(self):
+        for path in (os.path.join(SRCDIR, "hooks", "homebrew", "post_install.rb"),
+                     os.path.join(SRCDIR, "formula-examples", "example-daemon.rb")):
+            with self.subTest(path=path):
+                prefix = self.brew_prefix()
+                r = self.post_install(path, prefix)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                queue = os.path.join(prefix, "var", "relaunch", "queue")
+                [entry] = self.entries(queue)
+                self.assertEqual((entry["source"], entry["name"], entry["version"]),
+                                 ("homebrew", "example-daemon", "2.4.1_1"))
+                shutil.rmtree(prefix)
+
+    def test_homebrew_post_install_without_relaunch_or_with_a_broken_one(self):
+        for relaunch in ("absent", "broken"):
+            with self.subTest(relaunch=relaunch):
+                prefix = self.brew_prefix(relaunch)
+                r = self.post_install(os.path.join(SRCDIR, "formula-examples",
+                                                   "example-daemon.rb"), prefix)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("post_install done", r.stdout)
+                self.assertEqual(self.entries(os.path.join(prefix, "var", "relaunch",
+                                                           "queue")), [])
+                shutil.rmtree(prefix)
+
+    def test_relaunch_formula_post_install_makes_the_queue_notify_writes_to(self):
+        prefix = self.brew_prefix()
+        os.rmdir(os.path.join(prefix, "var", "relaunch", "queue"))
+        r = self.post_install(os.path.join(SRCDIR, "formula-examples", "relaunch.rb"), prefix,
+                              "0.1.0")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = self.post_install(os.path.join(SRCDIR, "hooks", "homebrew", "post_install.rb"),
+                              prefix)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len(self.entries(os.path.join(prefix, "var", "relaunch", "queue"))), 1)
+
+    # MacPorts: post-activate, as port activate runs it (as root, in Tcl).
+
+    def post_activate(self, prefix):
+        tool = shutil.which("tclsh")
+        self.assertTrue(tool, "tclsh is not installed (./dev installs it)")
+        return subprocess.run([tool, os.path.join(HERE, "run_post_activate.tcl"),
+                               os.path.join(SRCDIR, "hooks", "macports", "post-activate.tcl"),
+                               prefix, "nginx", "1.27.3", "2"],
+                              env=self.env(), cwd=self.tmp, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+
+    def test_macports_post_activate(self):
+        for relaunch in ("real", "absent", "broken"):
+            with self.subTest(relaunch=relaunch):
+                prefix = os.path.join(self.tmp, "opt-local")
+                queue = os.path.join(prefix, "var", "relaunch", "queue")
+                os.makedirs(queue)
+                if relaunch != "absent":
+                    self.install_relaunch(os.path.join(prefix, "bin", "relaunch"),
+                                          broken=relaunch == "broken")
+                r = self.post_activate(prefix)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("post-activate done (1 blocks)", r.stdout)
+                got = [(e["source"], e["name"], e["version"]) for e in self.entries(queue)]
+                self.assertEqual(got, [("macports", "nginx", "1.27.3_2")]
+                                 if relaunch == "real" else [])
+                shutil.rmtree(prefix)
+
+    # nix-darwin and home-manager: the modules evaluated, their activation
+    # text run inside the script each one wraps it in.
+
+    def module(self, name, **overrides):
+        nix = "{ " + "".join(f"{k} = {json.dumps(v)}; " for k, v in overrides.items()) + "}"
+        out = run("nix-instantiate", "--eval", "--strict", "--json",
+                  os.path.join(HERE, "eval_module.nix"),
+                  "--arg", "module", os.path.join(SRCDIR, "hooks", name, "module.nix"),
+                  "--argstr", "relaunch", RELAUNCH,
+                  "--argstr", "home", os.path.join(self.tmp, "home"),
+                  "--arg", "overrides", nix)
+        return json.loads(out)
+
+    def darwin_activate(self, text):
+        """nix-darwin's activate script (modules/system/activation-scripts.nix):
+        `#!/usr/bin/env -i bash`, set -e, pipefail, its own PATH, then the
+        snippets in order; postActivation last before the profile switch."""
+        script = ("set -e\nset -o pipefail\nPATH=/usr/bin:/bin:/usr/sbin:/sbin\nexport PATH\n"
+                  "umask 0022\ncd /\n" + text + "\necho activation went on\n")
+        return subprocess.run(["/bin/bash", "-c", script], env={}, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+
+    def hm_activate(self, text, dry_run=False):
+        """home-manager's activation script (modules/home-environment.nix and
+        lib-bash/): set -eu, pipefail, `run` echoing instead of running under
+        DRY_RUN, the entries in DAG order."""
+        script = ("set -eu\nset -o pipefail\n"
+                  'run() { if [[ -v DRY_RUN ]]; then echo "$@"; else "$@"; fi; }\n'
+                  + text + "\necho activation went on\n")
+        env = self.env()
+        if dry_run:
+            env["DRY_RUN"] = "1"
+        return subprocess.run(["/bin/bash", "-c", script], env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+
+    def test_nix_darwin_post_activation_queues_an_entry(self):
+        queue = os.path.join(self.tmp, "var", "relaunch", "queue")
+        m = self.module("nix-darwin", queue=queue)
+        r = self.darwin_activate(m["config"]["system"]["activationScripts"]["postActivation"]
+                                 ["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        [entry] = self.entries(queue)
+        self.assertEqual(entry["source"], "nix-darwin")
+
+    def test_home_manager_activation_entry(self):
+        queue = os.path.join(self.tmp, "hm-queue")
+        m = self.module("home-manager", queue=queue)
+        entry = m["config"]["home"]["activation"]["relaunch"]
+        # After home-manager's own bootout + bootstrap of changed agents.
+        self.assertIn("setupLaunchAgents", entry["after"])
+        r = self.hm_activate(entry["data"], dry_run=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(queue), "a dry run created the queue")
+        self.assertIn("notify --queue", r.stdout)
+        r = self.hm_activate(entry["data"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        [e] = self.entries(queue)
+        self.assertEqual(e["source"], "home-manager")
+
+    def test_nix_darwin_without_the_daemon_runs_relaunch_and_goes_on(self):
+        state = os.path.join(self.tmp, "state")
+        m = self.module("nix-darwin", daemon=False, stateDir=state)
+        self.assertIsNone(m["config"]["launchd"]["daemons"]["relaunch"])
+        text = m["config"]["system"]["activationScripts"]["postActivation"]["text"]
+        self.assertIn(" run --state-dir ", text)
+        r = self.darwin_activate(text)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+
+    def test_module_jobs_are_agent_print(self):
+        """The modules' launchd job is `relaunch agent print`'s, key for key
+        (but its own WatchPaths and the package's path)."""
+        for name, system in (("nix-darwin", True), ("home-manager", False)):
+            with self.subTest(module=name):
+                m = self.module(name)
+                if system:
+                    job = m["config"]["launchd"]["daemons"]["relaunch"]["serviceConfig"]
+                else:
+                    job = m["config"]["launchd"]["agents"]["relaunch"]["config"]
+                args = job["ProgramArguments"]
+                state = args[args.index("--state-dir") + 1]
+                cmd = [RELAUNCH, "agent", "print", "--queue", job["QueueDirectories"][0],
+                       "--state-dir", state, "--interval", str(job["ThrottleInterval"])]
+                if system:
+                    cmd.append("--system")
+                want = plistlib.loads(subprocess.run(
+                    cmd, env=self.env(), check=True, stdout=subprocess.PIPE,
+                    timeout=60).stdout)
+                for key in ("EnvironmentVariables", "WatchPaths"):
+                    want.pop(key, None)
+                    job.pop(key, None)
+                self.assertEqual(args[0], RELAUNCH)
+                want["ProgramArguments"][0] = RELAUNCH
+                self.assertEqual(job, want)
 
 
 if __name__ == "__main__":
