@@ -47,8 +47,10 @@ in
   config = lib.mkIf cfg.enable {
     home.packages = [ cfg.package ];
 
+    # Activation runs under set -eu: a failing command would stop it, so
+    # neither may fail (notify says what went wrong).
     home.activation.relaunch = lib.hm.dag.entryAfter [ "setupLaunchAgents" ] ''
-      run mkdir -p ${lib.escapeShellArg cfg.queue}
+      run mkdir -p ${lib.escapeShellArg cfg.queue} || true
       run ${relaunch} notify --queue ${lib.escapeShellArg cfg.queue} --source home-manager || true
     '';
 

@@ -72,8 +72,10 @@ in
 
     system.activationScripts.postActivation.text = lib.mkAfter (
       if cfg.daemon then
+        # The activate script runs under set -e: a failing command would
+        # stop the switch, so neither may fail (notify says what went wrong).
         ''
-          mkdir -p ${q}
+          mkdir -p ${q} || true
           ${relaunch} notify --queue ${q} --source nix-darwin || true
         ''
       else

@@ -343,6 +343,26 @@ class HooksRunTest(unittest.TestCase):
         [e] = self.entries(queue)
         self.assertEqual(e["source"], "home-manager")
 
+    def test_a_queue_that_cannot_be_made_never_fails_an_activation(self):
+        """A path in the way of the queue (a file where the directory should
+        be) costs the notification, never the switch: nix-darwin's script and
+        home-manager's run under set -e, and a failing command there stops
+        every step after it."""
+        blocked = os.path.join(self.tmp, "blocked")
+        write(blocked, "not a directory\n")
+        queue = os.path.join(blocked, "queue")
+        m = self.module("nix-darwin", queue=queue)
+        r = self.darwin_activate(m["config"]["system"]["activationScripts"]["postActivation"]
+                                 ["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        self.assertIn("relaunch: warning: notify: ", r.stderr)
+        m = self.module("home-manager", queue=queue)
+        r = self.hm_activate(m["config"]["home"]["activation"]["relaunch"]["data"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        self.assertIn("relaunch: warning: notify: ", r.stderr)
+
     def test_nix_darwin_without_the_daemon_runs_relaunch_and_goes_on(self):
         state = os.path.join(self.tmp, "state")
         m = self.module("nix-darwin", daemon=False, stateDir=state)
