@@ -50,7 +50,9 @@ in
 
     stateDir = lib.mkOption {
       type = lib.types.str;
-      default = "/var/lib/relaunch";
+      # relaunch's own default as root on macOS: `sudo relaunch status`,
+      # `log` and `run` by hand read the daemon's runs and share its lock.
+      default = "/Library/Application Support/relaunch";
       description = "relaunch's state directory (manifest, run log, agent.log).";
     };
 

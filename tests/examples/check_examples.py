@@ -22,6 +22,7 @@ import glob
 import json
 import os
 import plistlib
+import re
 import shutil
 import subprocess
 import sys
@@ -372,6 +373,18 @@ class HooksRunTest(unittest.TestCase):
         r = self.darwin_activate(text)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("activation went on", r.stdout)
+
+    def test_nix_darwin_state_dir_is_the_one_relaunch_reads_as_root(self):
+        """`sudo relaunch status`, `log` and a `sudo relaunch run` by hand use
+        root's default state directory on macOS (README, The state
+        directory); the daemon must write there, or status shows nothing of
+        what it did and the two runs take different locks."""
+        with open(os.path.join(SRCDIR, "README.md")) as f:
+            root_default = re.search(r"^\| macOS \| `([^`]+)`", f.read(), re.M).group(1)
+        m = self.module("nix-darwin")
+        self.assertEqual(m["defaults"]["stateDir"], root_default)
+        job = m["config"]["launchd"]["daemons"]["relaunch"]["serviceConfig"]
+        self.assertEqual(job["ProgramArguments"][-2:], ["--state-dir", root_default])
 
     def test_module_jobs_are_agent_print(self):
         """The modules' launchd job is `relaunch agent print`'s, key for key
