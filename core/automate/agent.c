@@ -80,6 +80,15 @@ char *rl_agent_plist_xml(const struct rl_agent_spec *s)
 	plist_dict_set_item(d, "RunAtLoad", plist_new_bool(0));
 	plist_dict_set_item(d, "ProcessType", plist_new_string("Background"));
 	plist_dict_set_item(d, "LowPriorityIO", plist_new_bool(1));
+	if (!s->system) {
+		/* install loads the agent into gui/<uid>, the Aqua session, or
+		 * without a GUI login into user/<uid>, the Background one; launchd
+		 * takes an agent without the key as Aqua only, and refuses it
+		 * there (bootstrap answers 5). */
+		const char *const sessions[] = {"Aqua", "Background"};
+
+		plist_dict_set_item(d, "LimitLoadToSessionType", string_array(sessions, 2));
+	}
 	plist_dict_set_item(d, "StandardOutPath", plist_new_string(log));
 	plist_dict_set_item(d, "StandardErrorPath", plist_new_string(log));
 	if (s->env.n)

@@ -76,6 +76,13 @@ in
         RunAtLoad = false;
         ProcessType = "Background";
         LowPriorityIO = true;
+        # As `relaunch agent install` writes it: loadable in gui/<uid> and,
+        # without a GUI login, in user/<uid> (an agent without the key is
+        # launchd's Aqua only).
+        LimitLoadToSessionType = [
+          "Aqua"
+          "Background"
+        ];
         StandardOutPath = "${stateDir}/agent.log";
         StandardErrorPath = "${stateDir}/agent.log";
       };

@@ -183,6 +183,29 @@ class AutoTest(unittest.TestCase):
                                    timeout=SAFETY))
         self.assertEqual((r.stdout, r.stderr), ("not installed; nothing to do\n", ""))
 
+    def test_agent_install_on_a_mac_without_a_gui_login(self):
+        """Over SSH on a headless Mac there is no gui/<uid>: the agent goes to
+        user/<uid>, the Background session, and launchd loads there only an
+        agent whose LimitLoadToSessionType names Background (an agent
+        without the key is an Aqua one, refused with 5). So the job's plist
+        names both sessions, and is loaded, started by its queue, and
+        removed there."""
+        m = self.machine()
+        m.boot("--headless", "--keyless-aqua")
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        target = f"user/{os.getuid()}/{LABEL}"
+        self.assertIn(f"loaded {target}", r.stdout.splitlines())
+        self.assertEqual(m.launchctl("print", target).returncode, 0)
+        before = len(m.runs())
+        self.ok(m.relaunch("notify", "--formula", "nginx", "--version", "1.1"))
+        wait_for(lambda: len(m.runs()) > before, "a run started by the queue")
+        self.assertEqual(m.runs()[-1]["trigger"], "queue")
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines()[0], f"unloaded {target}")
+        r = self.ok(m.relaunch("agent", "print"))
+        self.assertEqual(plistlib.loads(r.stdout.encode())["LimitLoadToSessionType"],
+                         ["Aqua", "Background"])
+
     def test_agent_slow_to_stop_is_loaded_again(self):
         """install replaces a loaded job that takes longer to stop than the
         least wait for it (15 s): an older agent busy finishing a run, whose

@@ -142,13 +142,14 @@ class ExamplesTest(unittest.TestCase):
                 job = self.jobs(text, "org.relaunch.drain.plist", daemon=system)
                 self.assertEqual(job["label"], "org.relaunch.drain")
                 self.assertEqual(job["kind"], "daemon" if system else "agent")
-                # The nix modules declare the same job.
-                for module in ("nix-darwin", "home-manager"):
-                    with open(os.path.join(SRCDIR, "hooks", module, "module.nix")) as f:
-                        nix = f.read()
-                    for key in plist:
-                        if key != "EnvironmentVariables":
-                            self.assertIn(f"{key} = ", nix, f"{module} lacks {key}")
+                # The nix modules declare the same job: nix-darwin's daemon,
+                # home-manager's agent.
+                module = "nix-darwin" if system else "home-manager"
+                with open(os.path.join(SRCDIR, "hooks", module, "module.nix")) as f:
+                    nix = f.read()
+                for key in plist:
+                    if key != "EnvironmentVariables":
+                        self.assertIn(f"{key} = ", nix, f"{module} lacks {key}")
 
 
 def write(path, text, mode=0o644):

@@ -55,6 +55,7 @@ def config_from(args, directory):
         user_uids=args.user_uid,
         loads=[_load_arg(a) for a in args.load],
         headless=args.headless,
+        keyless_aqua=args.keyless_aqua,
         as_user=args.as_user,
         indent=args.indent,
         bootstrap_cooldown=_env_float("LAUNCHD_SIM_BOOTSTRAP_COOLDOWN", 0.0),
@@ -344,6 +345,8 @@ def _passthrough(args):
         out += ["--load", f"{domain}={path}"]
     if args.headless:
         out.append("--headless")
+    if args.keyless_aqua:
+        out.append("--keyless-aqua")
     if args.as_user:
         out.append("--as-user")
     if args.indent:
@@ -471,6 +474,9 @@ def main(argv=None):
                             "run` does from a formula's opt link or keg (repeatable)")
         p.add_argument("--headless", action="store_true",
                        help="no GUI session: no gui/<uid> domain, agents load into user/<uid>")
+        p.add_argument("--keyless-aqua", action="store_true",
+                       help="an agent plist without LimitLoadToSessionType is an Aqua one: "
+                            "bootstrap into user/<uid> answers 5")
         p.add_argument("--as-user", action="store_true",
                        help="answer root's calls as launchctl answers a non-root user")
         p.add_argument("--indent", type=int, default=0, metavar="N",

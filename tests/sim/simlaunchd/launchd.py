@@ -17,14 +17,17 @@ from .service import Service
 SESSION_OF = {"gui": "Aqua", "user": "Background"}
 
 
-def session_allows(spec, domain_name):
+def session_allows(spec, domain_name, keyless_aqua=False):
     """Whether launchd loads an agent plist into domain_name: one whose
     LimitLoadToSessionType names session types loads only into a domain of
     one of them (bootstrap answers 5, "Service cannot load in requested
-    session"); one without the key loads anywhere here."""
+    session"); one without the key loads anywhere here, or with
+    keyless_aqua only where an Aqua one does (launchd's default)."""
     kind = domain_name.split("/", 1)[0]
-    if not spec.session_types or kind not in SESSION_OF:
+    if kind not in SESSION_OF:
         return True
+    if not spec.session_types:
+        return not keyless_aqua or SESSION_OF[kind] == "Aqua"
     return SESSION_OF[kind] in spec.session_types
 
 
@@ -40,6 +43,7 @@ class Config:
     user_agent_dirs: list = field(default_factory=list)  # loaded into user/<first uid>
     loads: list = field(default_factory=list)  # (domain, plist): loaded from where it is
     headless: bool = False        # no GUI session at all: no gui/<uid> domain
+    keyless_aqua: bool = False    # an agent without LimitLoadToSessionType is an Aqua one
     as_user: bool = False         # answer every caller as launchctl answers a non-root one
     indent: int = 0               # print indents by this many spaces a level, not a tab
     bootstrap_cooldown: float = 0.0  # bootstrap answers 5 this long after a bootout finished
@@ -280,7 +284,7 @@ class Launchd:
             return errno.EIO
         if domain.is_disabled(spec):
             return EX_DISABLED if as_root else errno.EIO
-        if not session_allows(spec, domain.name):
+        if not session_allows(spec, domain.name, self.config.keyless_aqua):
             return errno.EIO  # "Service cannot load in requested session"
         self._load(domain, spec)
         return 0
