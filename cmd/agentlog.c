@@ -22,6 +22,7 @@
 #include "core/automate/runlog.h"
 #include "core/base/fsutil.h"
 #include "core/base/util.h"
+#include "core/pipeline.h"
 
 #define STREAMS 2
 
@@ -129,7 +130,9 @@ void agentlog_start(void)
 	int fds[STREAMS][2] = {{-1, -1}, {-1, -1}};
 	int ok;
 
-	if (!job || strcmp(job, RL_AGENT_LABEL) != 0)
+	/* relaunch's own job, or the formula's service or the port's startup
+	 * item that run the drain instead: their logs too are read later. */
+	if (!job || !rl_pipeline_own_job(job))
 		return;
 	al.out[0] = al.out[1] = al.stop[0] = al.stop[1] = -1;
 	al.n = same_file(STDOUT_FILENO, STDERR_FILENO) ? 1 : 2;

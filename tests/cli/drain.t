@@ -200,7 +200,9 @@ A run log that is not one: status and log fail (exit 4).
 Run by launchd as its own job (launchd sets XPC_SERVICE_NAME to the
 label), everything relaunch writes, to stdout or stderr, goes to
 agent.log a line at a time, each line starting with the UTC time it was
-written; run as any other job, or by hand, nothing is added:
+written; so too under the formula's service and the port's startup item,
+which run the drain every few minutes into their log file; run as any
+other job, or by hand, nothing is added:
 
   $ XPC_SERVICE_NAME=org.relaunch.drain relaunch status >log 2>&1; echo $?
   1
@@ -209,6 +211,11 @@ written; run as any other job, or by hand, nothing is added:
   $ sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z /<time> /' log | grep -v '^<time> ' | wc -l
   0
   $ XPC_SERVICE_NAME=org.relaunch.drain relaunch config chek 2>&1 | sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z /<time> /'
+  <time> relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
+  $ for job in homebrew.mxcl.relaunch org.macports.relaunch; do
+  >   XPC_SERVICE_NAME=$job relaunch config chek 2>&1 | sed -E 's/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z /<time> /'
+  > done
+  <time> relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
   <time> relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
   $ XPC_SERVICE_NAME=homebrew.mxcl.nginx relaunch config chek
   relaunch: config: unknown subcommand 'chek': did you mean 'check'? (see 'relaunch config --help')
