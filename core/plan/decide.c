@@ -1074,14 +1074,19 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 			reloaded = 1;
 		else if (!o->pid && !o->held && rl_decide_loaded_anew(job, o))
 			reloaded = 2; /* launchd has it; what ran since (if anything) ran it */
-		else if (o->pid && !o->held && !ngone && started_after(o, plist_written(s)) &&
-			 rl_decide_loaded_anew(job, o))
-			/* launchd has it, and its process started after the
+		else if (o->pid && !o->held && !ngone && o->runs == 1 &&
+			 started_after(o, plist_written(s)) && rl_decide_loaded_anew(job, o))
+			/* launchd has it, and its process, the first it
+			 * spawned since it loaded the job, started after the
 			 * plist was written (an on-demand job's first launch, or
 			 * one whose plist's directory changed since, as a
 			 * package manager writes and loads each job's in turn):
 			 * the plist is no news to it; judged as a kickstart's by
-			 * the other changes */
+			 * the other changes. A process launchd respawned since
+			 * (runs 2 or more) tells nothing: print shows only the
+			 * program and arguments, and a later edit of the plist
+			 * that kept them (its environment, say) may never have
+			 * been loaded. */
 			reloaded = 3;
 		else
 			return RL_DECISION_RESTART;

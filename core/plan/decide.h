@@ -235,7 +235,8 @@ char *rl_decide_server_todo(const struct rl_job *job, int running);
  * planned, so that the failure is seen and reported);
  * a reload whose plist launchd loaded since it changed
  * (rl_decide_loaded_since; for a job not held, rl_decide_loaded_anew,
- * its process, if any, started after the plist was written, by its own
+ * its process, if any, the first launchd spawned since it loaded the
+ * job (o->runs 1), started after the plist was written, by its own
  * ctime: the plist's change is then no news to that process) is no
  * reload (and may then be IDLE or CURRENT, or a kickstart). Anything
  * else (a process that cannot be inspected, has vanished, is stale, or

@@ -1058,6 +1058,53 @@ class DecideTest(unittest.TestCase):
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), new[label])
 
+    def test_agent_loaded_anew_then_edited_and_respawned_is_reloaded(self):
+        """A switch gave the agent a new store path and booted it out and
+        in; a later edit changed only its environment and was never loaded.
+        The agent crashes after that edit and launchd respawns it from the
+        definition it holds. print shows the plist's arguments, which the
+        recorded plist did not hold, and the process started after the
+        plist was written; yet it runs the first edit's environment: what
+        launchd holds is not the plist as it is now. It is reloaded."""
+        with Machine(RELAUNCH) as m:
+            label = "org.nix-community.home.alpha"
+            keep = {"Crashed": True, "SuccessfulExit": False}
+
+            def agent(version, env):
+                exe = os.path.join(m.nix_store_path("alpha", version), "bin", "alpha")
+                return m.write_plist(label, ["/bin/sh", "-c", f"/bin/true && exec {exe} 1000"],
+                                     daemon=False, RunAtLoad=None, KeepAlive=keep,
+                                     EnvironmentVariables={"ALPHA_WORKERS": env})
+
+            agent("1.0", "1")
+            old = self.boot(m, [label])[label]
+            plist = agent("1.1", "1")
+            target = m.target(label)
+            self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                       "the bootout to finish")
+            self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
+            pid = self.wait_new_pid(m, label, old)
+            wait_until(lambda: "alpha-1.1" in os.readlink(f"/proc/{pid}/exe"),
+                       "the shell's exec of alpha 1.1")
+            plist = agent("1.1", "4")
+            ctime = os.lstat(plist).st_ctime_ns
+            wait_until(lambda: time.time_ns() > ctime + 5 * TICK, "the clock to pass the edit")
+            os.kill(pid, signal.SIGKILL)
+            new = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: "alpha-1.1" in os.readlink(f"/proc/{new}/exe"),
+                       "the shell's exec of alpha 1.1")
+            self.assertGreater(start_ns(new), ctime + TICK)
+            self.assertIn("ALPHA_WORKERS=1", environ(new))
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
+                             [(label, "reload")], doc)
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("restarted", "reload"), res)
+            self.assertIn("ALPHA_WORKERS=4", environ(m.pid(label)))
+
     def test_on_demand_agent_reloaded_then_started_by_a_connection_is_not_reloaded(self):
         """A socket-activated agent (Sockets, no RunAtLoad, no KeepAlive:
         launchd starts it on the first connection) whose plist a switch
