@@ -477,15 +477,32 @@ int rl_platform_proc_name(pid_t pid, char *buf, size_t size)
 }
 
 /* KERN_PROCARGS2: int argc, the exec path, NULs, then argv[0], argv[1]…
- * (readable for one's own processes, or as root). */
+ * and the environment (readable for one's own processes, or as root). A
+ * buffer too small for the whole area gets its end, the environment, not
+ * its start (xnu's sysctl_procargsx copies the last bytes it has room
+ * for): its size is asked first and the area read whole, into a buffer of
+ * its own when it is larger than size, whose start is then kept. */
 int rl_platform_proc_args(pid_t pid, char *buf, size_t size, const char **argv, size_t max)
 {
 	int mib[3] = {CTL_KERN, KERN_PROCARGS2, (int)pid};
-	size_t len = size, n = 0;
+	size_t need = 0, len, n = 0;
 	const char *p, *end;
-	int argc;
+	char *all = buf;
+	int argc, rc;
 
-	if (sysctl(mib, 3, buf, &len, NULL, 0) < 0 || len <= sizeof(int))
+	if (size <= sizeof(int) || sysctl(mib, 3, NULL, &need, NULL, 0) < 0 || need <= sizeof(int))
+		return -1;
+	if (need > size && !(all = malloc(need)))
+		return -1;
+	len = need;
+	rc = sysctl(mib, 3, all, &len, NULL, 0);
+	if (all != buf) {
+		len = len < size ? len : size;
+		if (rc == 0)
+			memcpy(buf, all, len);
+		free(all);
+	}
+	if (rc < 0 || len <= sizeof(int))
 		return -1;
 	memcpy(&argc, buf, sizeof(int));
 	p = buf + sizeof(int);
