@@ -299,6 +299,63 @@ int rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset
 	return o->lc && !known;
 }
 
+/* Whether launchd has job's label loaded in one of its domains (its
+ * listings): 1 it has, 0 it has not in any (a domain that does not exist
+ * has none), -1 a listing could not tell. */
+static int listed_in_domains(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			     const struct rl_job *job)
+{
+	const char *domains[] = {job->domain, job->alt_domain};
+	int known = 1;
+
+	for (size_t d = 0; d < 2 && domains[d]; d++) {
+		const struct rl_launchctl_listing *l;
+		struct rl_error err = {0};
+
+		if (rl_launchctl_gate_closed(lc->gate) ||
+		    !(l = rl_launchctl_listings_get(ls, domains[d], &err)) || l->rc < 0)
+			known = 0;
+		else if (l->rc == 0 && rl_launchctl_domain_find(&l->d, job->label))
+			return 1;
+	}
+	return known ? 0 : -1;
+}
+
+/* A label discovery found in two plists, as an agent's and a daemon's
+ * (`brew services start` with and without sudo writes both): the first
+ * found is the job, unless launchd has the label loaded in none of its
+ * domains and in the other plist's: then the other plist is, so that
+ * what launchd runs is judged and restarted where it runs. Loaded in
+ * both, the first stays the job and the other copy is named in a
+ * warning: relaunch knows one job a label. */
+static void prefer_loaded(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+			  struct rl_jobset *js)
+{
+	for (size_t i = 0; i < js->ndups; i++) {
+		const struct rl_job *d = &js->dups[i], *f = rl_jobset_find(js, d->label);
+		int first;
+
+		if (!f || f->unreadable || (first = listed_in_domains(lc, ls, f)) < 0 ||
+		    listed_in_domains(lc, ls, d) != 1)
+			continue;
+		if (first) {
+			rl_warn("label '%s' is loaded in %s too, from '%s': that copy is not "
+				"looked at, nor restarted; stop one of them",
+				d->label, d->domain, d->plist);
+			continue;
+		}
+		if (f->alt_domain)
+			rl_warn("using plist '%s' for label '%s': launchd has it loaded in %s, "
+				"not in %s or %s",
+				d->plist, d->label, d->domain, f->domain, f->alt_domain);
+		else
+			rl_warn("using plist '%s' for label '%s': launchd has it loaded in %s, "
+				"not in %s",
+				d->plist, d->label, d->domain, f->domain);
+		rl_jobset_take_dup(js, i);
+	}
+}
+
 /* The tracking stage: the config, the jobs, and every file they use (the
  * jobs' files with their library closures, the config's watch paths) as
  * entries of m. cfg, js and libs are the caller's, filled here. */
@@ -324,6 +381,8 @@ static int track(const struct rl_pipeline_opts *o, const struct rl_manifest *pre
 	} else if (rc == 0) {
 		rc = rl_jobs_discover_fs(o->discover, rl_libcache_fs(libs), js, err);
 	}
+	if (rc == 0 && o->lc && js->ndups)
+		prefer_loaded(o->lc, ls, js);
 	if (rc == 0)
 		find_run_jobs(o, ls, prev, js);
 	/* Checked whole on every load, against the jobs found, those

@@ -1555,6 +1555,9 @@ void rl_jobset_release(struct rl_jobset *js)
 	for (size_t i = 0; i < js->n; i++)
 		rl_job_release(&js->v[i]);
 	free(js->v);
+	for (size_t i = 0; i < js->ndups; i++)
+		rl_job_release(&js->dups[i]);
+	free(js->dups);
 	rl_strv_release(&js->unlisted);
 	memset(js, 0, sizeof(*js));
 }
@@ -1611,6 +1614,23 @@ const struct rl_job *rl_jobset_find(const struct rl_jobset *js, const char *labe
 			return &js->v[i];
 	}
 	return NULL;
+}
+
+void rl_jobset_take_dup(struct rl_jobset *js, size_t i)
+{
+	struct rl_job *d = &js->dups[i];
+	const struct rl_job *f = rl_jobset_find(js, d->label);
+	size_t at;
+	struct rl_job held;
+
+	if (!f)
+		return;
+	at = (size_t)(f - js->v);
+	held = js->v[at];
+	memmove(&js->v[at], &js->v[at + 1], (js->n - at - 1) * sizeof(*js->v));
+	js->n--;
+	rl_jobset_insert(js, d);
+	js->dups[i] = held;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1709,7 +1729,9 @@ static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 	if (dup) {
 		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
 			j->label, dup->plist);
-		rl_job_release(j);
+		rl_xgrow((void **)&js->dups, &js->dups_alloc, js->ndups + 1, sizeof(*js->dups));
+		js->dups[js->ndups++] = *j;
+		memset(j, 0, sizeof(*j));
 		return;
 	}
 	rl_xgrow((void **)&js->v, &js->alloc, js->n + 1, sizeof(*js->v));

@@ -141,6 +141,12 @@ struct rl_jobset {
 	 * cannot be read, or with more plists than it reads; not a missing
 	 * one): a job not found may still have its plist there. */
 	struct rl_strv unlisted;
+	/* The plists discovery skipped for a label it had already found
+	 * (each parsed as a job of its directory's kind, in the order found):
+	 * rl_jobset_take_dup may put one in its label's place. */
+	struct rl_job *dups;
+	size_t ndups;
+	size_t dups_alloc;
 };
 
 struct rl_discover_opts {
@@ -175,6 +181,9 @@ int rl_jobs_discover(const struct rl_discover_opts *o, struct rl_jobset *out, st
 struct rl_fscache;
 int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 			struct rl_jobset *out, struct rl_error *err);
+/* Put js->dups[i] in the place of the job of its label, which takes its
+ * place among the dups; the set stays sorted. */
+void rl_jobset_take_dup(struct rl_jobset *js, size_t i);
 /* Parse one plist (its digests computed); returns 0, or -1 with err
  * naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,

@@ -1441,7 +1441,7 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 	of = rl_xcalloc(nextra, sizeof(*of));
 	for (size_t e = 0; e < nextra; e++) {
 		const struct rl_job *job = extra[e];
-		struct rl_jobset one = {NULL, 1, 0, {0}};
+		struct rl_jobset one = {NULL, 1, 0, {0}, NULL, 0, 0};
 		struct builder b = {NULL,  &one,   cfg,	 &job, NULL, p,	  0,
 				    stale, nstale, NULL, 0,    NULL, {0}, {0}};
 		size_t stepof = 0;

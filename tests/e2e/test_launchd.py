@@ -2111,6 +2111,140 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(r["status"], "failed", r)
         self.assertIn("OS_REASON_DYLD | Library missing", r["error"])
 
+    # -- one label, an agent's plist and a daemon's ------------------------
+    def same_label_machine(self, formula):
+        """`brew services start formula` and `sudo brew services start
+        formula`: the same label in ~/Library/LaunchAgents and in
+        /Library/LaunchDaemons. The simulator loads both, each running a
+        process of its own, gui/<uid>'s and system's."""
+        m = self.machine()
+        m.brew_install(formula, "1.0", daemon=False)
+        m.brew_install(formula, "1.0")
+        m.boot()
+        label = brew(formula)
+        harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        harness.wait_until(lambda: self.pid_in(m, f"gui/{UID}", label), "the agent")
+        return m, label
+
+    def kickstarted_in(self, m, label):
+        return [e["target"] for e in self.kickstarts(m, label)]
+
+    def test_same_label_daemon_loaded_agent_not_restarts_the_daemon(self):
+        """The agent was booted out (or its user never logged in) while
+        the daemon runs: the daemon's plist is the job, judged and
+        restarted in system/, and plan, run -n and status say so first."""
+        m, label = self.same_label_machine("redis")
+        self.assertEqual(m.launchctl("bootout", f"gui/{UID}/{label}").returncode, 0)
+        m.wait_event("removed", label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warning = r.stderr
+        old = self.pid_in(m, "system", label)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "kickstart")], plan)
+        self.assertIn(f"using plist '{m.daemons}/{label}.plist' for label '{label}': "
+                      f"launchd has it loaded in system, not in gui/{UID} or user/{UID}",
+                      warning)
+        r, doc = m.relaunch_json("run", "-n")
+        self.assertEqual([(s["target"], s["action"]) for s in doc["steps"]],
+                         [(f"system/{label}", "kickstart")], doc)
+        r = m.relaunch("status")
+        self.assertIn(label, r.stdout)
+        self.assertNotIn("pending: nothing", r.stdout)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res)
+        self.assertEqual(res[label]["target"], f"system/{label}")
+        self.assertEqual(self.kickstarted_in(m, label), [f"system/{label}"])
+        new = harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        self.assertNotEqual(new, old)
+        self.assertIn("1.1", os.path.realpath(m.exe(new)))
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), 0)
+        r = m.relaunch("status")
+        self.assertIn("pending: nothing", r.stdout)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
+    def test_same_label_agent_booted_out_after_the_baseline(self):
+        """Both loaded at the baseline (the agent's plist recorded), then
+        the agent booted out: the daemon's plist is the job from then on,
+        and an upgrade restarts the daemon in system/, once."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(m.launchctl("bootout", f"gui/{UID}/{label}").returncode, 0)
+        m.wait_event("removed", label)
+        self.assertEqual(self.plan_json(m)["steps"], [])
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "kickstart")], plan)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res)
+        self.assertEqual(self.kickstarted_in(m, label), [f"system/{label}"])
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
+    def test_same_label_agent_loaded_daemon_not_restarts_the_agent(self):
+        """The reverse: the daemon was booted out, the agent runs: the
+        agent's plist stays the job, restarted in gui/<uid>."""
+        m, label = self.same_label_machine("redis")
+        self.assertEqual(m.launchctl("bootout", f"system/{label}").returncode, 0)
+        m.wait_event("removed", label)
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("using plist", r.stderr)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([s["target"] for s in plan["steps"]], [f"gui/{UID}/{label}"], plan)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res)
+        self.assertEqual(self.kickstarted_in(m, label), [f"gui/{UID}/{label}"])
+        self.assertEqual(self.pid_in(m, "system", label), 0)
+
+    def test_same_label_loaded_in_both_restarts_the_agent_only(self):
+        """Both loaded: relaunch knows one job a label, the first plist's
+        (the agent's); the daemon's copy is not looked at, as the
+        discovery warning says (README: stop one of them)."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"skipping plist '{m.daemons}/{label}.plist'", r.stderr)
+        self.assertIn(f"label '{label}' is loaded in system too, from "
+                      f"'{m.daemons}/{label}.plist': that copy is not looked at, nor "
+                      f"restarted; stop one of them", r.stderr)
+        self.assertNotIn("using plist", r.stderr)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([s["target"] for s in plan["steps"]], [f"gui/{UID}/{label}"], plan)
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res)
+        self.assertEqual(self.kickstarted_in(m, label), [f"gui/{UID}/{label}"])
+
+    def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
+        """Run as the user, the daemon launchd runs is still the job: a
+        user cannot restart it, so its step is refused, naming sudo, and
+        stays pending; the agent's domain is not touched."""
+        m, label = self.same_label_machine("redis")
+        self.assertEqual(m.launchctl("bootout", f"gui/{UID}/{label}").returncode, 0)
+        m.wait_event("removed", label)
+        m.env["RELAUNCH_AS_USER"] = "1"
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual(plan["steps"], [], plan)
+        self.assertEqual([(x["change"], x["labels"], x["why"]) for x in plan["reported"]],
+                         [("refused", [label],
+                           "restarting a daemon needs root: run 'sudo relaunch run'")], plan)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn(f"refused   {label}: restarting a daemon needs root: run 'sudo "
+                      "relaunch run'; not restarted", r.stderr)
+        self.assertEqual(self.kickstarts(m, label), [])
+        self.assertNotIn("pending: nothing", m.relaunch("status").stdout)
+
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

@@ -635,6 +635,22 @@ static void test_discover(void)
 	}
 	CHECK(rl_jobset_find(&js, "z") == &js.v[1]);
 	CHECK(rl_jobset_find(&js, "nope") == NULL);
+	/* The plist skipped for its label is kept aside, and may take the
+	 * place of the first one found, the set kept sorted. */
+	CHECK_INT(js.ndups, 1);
+	if (js.ndups == 1 && js.n == 4) {
+		CHECK(strstr(js.dups[0].plist, "/d/daemons/dup.plist") != NULL);
+		CHECK_INT(js.dups[0].kind, RL_JOB_DAEMON);
+		rl_jobset_take_dup(&js, 0);
+		CHECK_INT(js.n, 4);
+		CHECK_INT(js.ndups, 1);
+		CHECK_STR(js.v[0].label, "a");
+		CHECK_INT(js.v[0].kind, RL_JOB_DAEMON);
+		CHECK_STR(js.v[1].label, "m");
+		CHECK_STR(js.v[3].label, "b");
+		CHECK(rl_jobset_find(&js, "a") == &js.v[0]);
+		CHECK(strstr(js.dups[0].plist, "/d/agents/a.plist") != NULL);
+	}
 	/* A directory given that does not exist is worth a warning. */
 	CHECK_INT(warnings.n, 3);
 	if (warnings.n == 3) {
