@@ -689,10 +689,16 @@ uid_t rl_job_invoking_uid(void)
 	return getuid();
 }
 
+uid_t rl_job_all_logins_uid(int as_root, uid_t console, uid_t invoking)
+{
+	return as_root ? console : invoking;
+}
+
 /* Agents run for the user who owns the plist entry found in the directory
  * (entry_uid, from lstat: whoever put a symlink into their own
  * ~/Library/LaunchAgents runs it, whatever the target's owner); a
- * root-owned agent (/Library/LaunchAgents) runs for the console user. The
+ * root-owned agent (/Library/LaunchAgents) runs in every login, and is
+ * the copy of rl_job_all_logins_uid's user. The
  * domain asked first is user/<uid> when LimitLoadToSessionType names only
  * Background, else gui/<uid>; the other one is asked when the first does
  * not have it (rl_launchctl_locate), and the job's target becomes where it
@@ -706,7 +712,10 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 	} else {
 		j->uid = entry_uid;
 		if (j->uid == 0) {
-			j->uid = rl_platform_console_uid(rl_job_invoking_uid());
+			uid_t invoking = rl_job_invoking_uid();
+
+			j->uid = rl_job_all_logins_uid(geteuid() == 0,
+						       rl_platform_console_uid(invoking), invoking);
 			j->all_logins = !j->background_only;
 		}
 		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",

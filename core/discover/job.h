@@ -29,12 +29,14 @@ struct rl_job {
 	enum rl_job_kind kind;
 	/* Agents: the user whose gui domain runs it, the owner of the plist
 	 * entry in its directory (lstat); for a root-owned one the console
-	 * user, else the invoking user (SUDO_UID under sudo). Daemons: 0. */
+	 * user when run as root, else the invoking user (SUDO_UID under sudo;
+	 * rl_job_all_logins_uid). Daemons: 0. */
 	uid_t uid;
 	/* An agent launchd loads into every GUI login: its plist entry is
 	 * root-owned (a system agent directory's) and it is not Background
-	 * only, so uid is the console user's and each other user logged in at
-	 * the GUI runs a copy of its own in gui/<their uid>. */
+	 * only, so each user logged in at the GUI runs a copy of their own in
+	 * gui/<their uid>: uid's is this job (the console user's as root, the
+	 * invoking user's otherwise). */
 	int all_logins;
 	/* This job is such a copy, in another user's GUI login (domain and
 	 * target that login's, uid that user's), or the copy of an agent
@@ -283,6 +285,13 @@ int rl_job_starts_now(const struct rl_job *j);
  * agent's other domain (other_login) its target, "gui/502/<label>",
  * "user/501/<label>". */
 const char *rl_job_key(const struct rl_job *j);
+/* Whose copy a root-owned agent, loaded in every login, is as a job
+ * (rl_job.uid): as root the console user's (console: that uid, or the
+ * invoking one when nobody is at the console), the other logins' copies
+ * found beside it (rl_pipeline_find_logins); otherwise the invoking
+ * user's own, in the only domains launchd lets that user restart a job
+ * in, whoever is at the console. */
+uid_t rl_job_all_logins_uid(int as_root, uid_t console, uid_t invoking);
 /* The agent is loaded in alt_domain: make it the domain and the target. */
 void rl_job_swap_domain(struct rl_job *j);
 /* The job was found loaded in its domain (index 0) or its alt_domain (1,

@@ -491,6 +491,19 @@ static void test_truncations(void)
 	CHECK_INT(refused, total);
 }
 
+/* A root-owned agent runs in every GUI login. As root, the job is the
+ * console user's copy (the other logins' found beside it); a user, 501,
+ * while 502 is at the console, can restart only their own copies: the
+ * job is 501's, in gui/501 and user/501, never 502's. */
+static void test_all_logins_uid(void)
+{
+	CHECK_INT(rl_job_all_logins_uid(0, 502, 501), 501);
+	CHECK_INT(rl_job_all_logins_uid(0, 501, 501), 501);
+	CHECK_INT(rl_job_all_logins_uid(1, 502, 501), 502);
+	/* Nobody at the console: the console uid is the invoking one. */
+	CHECK_INT(rl_job_all_logins_uid(1, 501, 501), 501);
+}
+
 static void test_agent_target(void)
 {
 	struct rl_job j;
@@ -1015,6 +1028,7 @@ int main(void)
 	test_exit_timeout();
 	test_errors();
 	test_truncations();
+	test_all_logins_uid();
 	test_agent_target();
 	test_homebrew_run_plist();
 	test_trust();
