@@ -34,7 +34,7 @@
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
  * "left_to_finish", a deferral no run has seen yet (run null) and the
  * running relaunch's steps "under_way" (no longer "unfinished"). */
-#define STATUS_JSON_VERSION 12
+#define STATUS_JSON_VERSION 13
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -675,38 +675,75 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 	struct rl_launchctl lc = {.path = rl_launchctl_path(c->launchctl),
 				  .timeout_s = cli_launchctl_timeout()};
 	struct rl_error err = {0};
-	struct rl_service_status shown = {0};
+	struct rl_agent_copies copies = {0};
 	struct stat st;
-	char *path, *target = NULL;
-	json_t *o;
-	int loaded;
+	char *path;
+	json_t *o, *targets, *stopping;
+	int loaded, any_stopping = 0;
 
 	s.system = system;
 	s.uid = getuid();
 	s.dir = cli_own_job_dir(c, system, &err);
 	if (!s.dir)
-		return json_pack("{s:s,s:n,s:b,s:n,s:n,s:n,s:s}", "label", RL_AGENT_LABEL, "plist",
-				 "installed", 0, "loaded", "stopping", "target", "error", err.text);
+		return json_pack("{s:s,s:n,s:b,s:n,s:n,s:n,s:n,s:n,s:s}", "label", RL_AGENT_LABEL,
+				 "plist", "installed", 0, "loaded", "stopping", "target", "targets",
+				 "stopping_targets", "error", err.text);
 	s.statedir = statedir;
 	path = rl_agent_plist_path(&s);
 	o = json_pack("{s:s,s:o,s:b}", "label", RL_AGENT_LABEL, "plist", rl_json_path(path),
 		      "installed", lstat(path, &st) == 0);
-	loaded = rl_agent_loaded(&s, &lc, &target, &shown, &err);
-	json_object_set_new(o, "loaded", loaded < 0 ? json_null() : json_boolean(loaded));
-	/* print shows it SIGTERMed: launchd is stopping it (a bootout under
-	 * way unloads it once it has exited), not running it as installed. */
-	json_object_set_new(o, "stopping",
-			    loaded < 0 ? json_null() : json_boolean(loaded && shown.stopping));
-	json_object_set_new(o, "target", target ? json_string(target) : json_null());
+	loaded = rl_agent_loaded(&s, &lc, &copies, &err);
+	targets = loaded < 0 ? json_null() : json_array();
+	stopping = loaded < 0 ? json_null() : json_array();
+	for (size_t i = 0; i < copies.n; i++) {
+		json_array_append_new(targets, json_string(copies.target[i]));
+		/* print shows it SIGTERMed: launchd is stopping it (a bootout
+		 * under way unloads it once it has exited), not running it as
+		 * installed. */
+		if (copies.st[i].stopping) {
+			json_array_append_new(stopping, json_string(copies.target[i]));
+			any_stopping = 1;
+		}
+	}
+	json_object_set_new(o, "loaded", loaded < 0 ? json_null() : json_boolean(loaded > 0));
+	json_object_set_new(o, "stopping", loaded < 0 ? json_null() : json_boolean(any_stopping));
+	json_object_set_new(o, "target", copies.n ? json_string(copies.target[0]) : json_null());
+	json_object_set_new(o, "targets", targets);
+	json_object_set_new(o, "stopping_targets", stopping);
 	json_object_set_new(o, "error", loaded < 0 ? json_string(err.text) : json_null());
-	free(target);
+	rl_agent_copies_release(&copies);
 	free(path);
 	return o;
+}
+
+/* The strings of arr but those in but (NULL: none), joined by " and ". */
+static char *join_targets(const json_t *arr, const json_t *but)
+{
+	struct rl_buf b = {0};
+	const json_t *e, *x;
+	size_t i, k;
+	char *out;
+
+	json_array_foreach(arr, i, e)
+	{
+		int skip = 0;
+
+		json_array_foreach(but, k, x) skip |= json_equal(e, x);
+		if (skip)
+			continue;
+		if (b.len)
+			rl_buf_adds(&b, " and ");
+		rl_buf_adds(&b, json_string_value(e));
+	}
+	out = rl_xstrndup(b.data ? b.data : "", b.len);
+	rl_buf_release(&b);
+	return out;
 }
 
 static void print_job(const char *kind, const json_t *j)
 {
 	const json_t *loaded = json_object_get(j, "loaded");
+	const json_t *stopping = json_object_get(j, "stopping_targets");
 
 	if (json_is_null(json_object_get(j, "plist"))) {
 		printf("%s: %s\n", kind, json_string_value(json_object_get(j, "error")));
@@ -715,13 +752,20 @@ static void print_job(const char *kind, const json_t *j)
 	printf("%s: %s '%s'", kind,
 	       json_is_true(json_object_get(j, "installed")) ? "installed at" : "not installed at",
 	       json_string_value(json_object_get(j, "plist")));
-	if (json_is_true(loaded) && json_is_true(json_object_get(j, "stopping")))
-		printf(", being stopped by launchd as %s (state = SIGTERMed): a bootout under "
-		       "way unloads it once it has exited\n",
-		       json_string_value(json_object_get(j, "target")));
-	else if (json_is_true(loaded))
-		printf(", loaded as %s\n", json_string_value(json_object_get(j, "target")));
-	else if (json_is_false(loaded))
+	if (json_is_true(loaded)) {
+		char *up = join_targets(json_object_get(j, "targets"), stopping);
+		char *down = join_targets(stopping, NULL);
+
+		if (*up)
+			printf(", loaded as %s", up);
+		if (*down)
+			printf(", being stopped by launchd as %s (state = SIGTERMed): a bootout "
+			       "under way unloads it once it has exited",
+			       down);
+		printf("\n");
+		free(up);
+		free(down);
+	} else if (json_is_false(loaded))
 		printf(", not loaded\n");
 	else
 		printf(", loaded: unknown (%s)\n", json_string_value(json_object_get(j, "error")));

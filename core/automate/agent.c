@@ -148,43 +148,68 @@ static int print_status(const struct rl_launchctl *l, const char *target,
 	return lc_status(l, args, st, err);
 }
 
-/* rl_agent_loaded, and when loaded and st is not NULL, *st what print
- * shows of the job. */
-static int locate(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
-		  struct rl_service_status *st, struct rl_error *err)
+void rl_agent_copies_release(struct rl_agent_copies *c)
 {
-	*target = NULL;
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->domain[i]);
+		free(c->target[i]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+/* Forget copy i: launchd has let it go. */
+static void drop_copy(struct rl_agent_copies *c, size_t i)
+{
+	free(c->domain[i]);
+	free(c->target[i]);
+	for (size_t k = i + 1; k < c->n; k++) {
+		c->domain[k - 1] = c->domain[k];
+		c->target[k - 1] = c->target[k];
+		c->st[k - 1] = c->st[k];
+	}
+	c->n--;
+}
+
+/* rl_agent_loaded: every domain of the job asked, whether or not an
+ * earlier one has it. */
+static int locate(const struct rl_agent_spec *s, const struct rl_launchctl *l,
+		  struct rl_agent_copies *out, struct rl_error *err)
+{
+	memset(out, 0, sizeof(*out));
 	for (int user = 0; user < (s->system ? 1 : 2); user++) {
 		char *dom = domain_of(s, user);
 		char *t = rl_xasprintf("%s/%s", dom, RL_AGENT_LABEL);
-		int rc = print_status(l, t, st, err);
+		struct rl_service_status st;
+		int rc = print_status(l, t, &st, err);
 
-		free(dom);
 		if (rc == 0) {
-			*target = t;
-			return 1;
+			out->domain[out->n] = dom;
+			out->target[out->n] = t;
+			out->st[out->n++] = st;
+			continue;
 		}
+		free(dom);
 		free(t);
-		if (rc < 0)
-			return -1;
 		/* Not there: not loaded, or no such domain (125 on a Mac with
 		 * no GUI session, as the agent domain rule has it). */
-		if (rc != RL_LC_EXIT_NOT_LOADED && rc != RL_LC_EXIT_NO_DOMAIN &&
-		    rc != RL_LC_EXIT_UNSUPPORTED) {
+		if (rc > 0 && rc != RL_LC_EXIT_NOT_LOADED && rc != RL_LC_EXIT_NO_DOMAIN &&
+		    rc != RL_LC_EXIT_UNSUPPORTED)
 			rl_error_set(
 				err,
 				"cannot ask launchd about '%s': launchctl print exited %d (%s)",
 				RL_AGENT_LABEL, rc, rl_launchctl_exit_meaning(rc));
-			return -1;
-		}
+		else if (rc > 0)
+			continue;
+		rl_agent_copies_release(out);
+		return -1;
 	}
-	return 0;
+	return (int)out->n;
 }
 
-int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l, char **target,
-		    struct rl_service_status *st, struct rl_error *err)
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
+		    struct rl_agent_copies *out, struct rl_error *err)
 {
-	return locate(s, l, target, st, err);
+	return locate(s, l, out, err);
 }
 
 /* How long wait_gone waited, and the exit timeout that made it so. */
@@ -330,23 +355,46 @@ static int bootstrap(const struct rl_launchctl *l, const char *domain, const cha
 	return -1;
 }
 
+/* Load the plist: into gui/<uid>, or user/<uid> where there is no GUI
+ * session (system with s->system); then into each other domain of was,
+ * the copies it had before a reload, so that each is loaded again. */
 static int load(const struct rl_agent_spec *s, const struct rl_launchctl *l, const char *plist,
-		const char *verb, struct rl_strv *did, struct rl_error *err)
+		const struct rl_agent_copies *was, struct rl_strv *did, struct rl_error *err)
 {
+	const char *verb = was->n ? "reloaded" : "loaded";
+	char *into = NULL;
+	int st = -1;
+
 	for (int user = 0; user < (s->system ? 1 : 2); user++) {
 		char *dom = domain_of(s, user);
-		int st = bootstrap(l, dom, plist, err);
 
-		if (st == 0)
+		st = bootstrap(l, dom, plist, err);
+		if (st == 0) {
 			rl_strv_push_owned(did,
 					   rl_xasprintf("%s %s/%s", verb, dom, RL_AGENT_LABEL));
+			into = dom;
+			break;
+		}
 		free(dom);
-		if (st <= 0)
-			return st;
+		if (st < 0)
+			return -1;
 	}
-	rl_error_set(err, "cannot bootstrap '%s': neither gui/%lu nor user/%lu takes it", plist,
-		     (unsigned long)s->uid, (unsigned long)s->uid);
-	return -1;
+	if (!into) {
+		rl_error_set(err, "cannot bootstrap '%s': neither gui/%lu nor user/%lu takes it",
+			     plist, (unsigned long)s->uid, (unsigned long)s->uid);
+		return -1;
+	}
+	for (size_t i = 0; i < was->n && st == 0; i++) {
+		if (strcmp(was->domain[i], into) == 0)
+			continue;
+		st = bootstrap(l, was->domain[i], plist, err);
+		if (st == 0)
+			rl_strv_push_owned(did, rl_xasprintf("%s %s", verb, was->target[i]));
+		else if (st > 0)
+			st = 0; /* that domain is gone meanwhile: nothing to load again */
+	}
+	free(into);
+	return st < 0 ? -1 : 0;
 }
 
 static int ensure_dir(const char *dir, const char *what, struct rl_strv *did, struct rl_error *err)
@@ -375,9 +423,9 @@ static int same_content(const char *path, const char *text)
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		     struct rl_strv *did, struct rl_error *err)
 {
-	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s), *target = NULL;
-	int changed = !same_content(path, xml), loaded, rc = -1;
-	struct rl_service_status st;
+	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s);
+	int changed = !same_content(path, xml), rc = -1;
+	struct rl_agent_copies c = {0};
 
 	if (ensure_dir(s->queue, "queue", did, err) < 0 ||
 	    rl_statedir_ensure(s->statedir, err) < 0 ||
@@ -388,25 +436,33 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 			goto out;
 		rl_strv_push_owned(did, rl_xasprintf("wrote '%s'", path));
 	}
-	loaded = locate(s, l, &target, &st, err);
-	if (loaded && st.stopping)
-		loaded = wait_stopped(l, target, did, err);
-	if (loaded < 0)
+	if (locate(s, l, &c, err) < 0)
 		goto out;
-	if (loaded && !changed) {
+	for (size_t i = 0; i < c.n;) {
+		int st = c.st[i].stopping ? wait_stopped(l, c.target[i], did, err) : 1;
+
+		if (st < 0)
+			goto out;
+		if (st == 0)
+			drop_copy(&c, i);
+		else
+			i++;
+	}
+	if (c.n && !changed) {
 		rc = 0;
 		goto out;
 	}
 	/* Still going: the new plist is written, and install loads it once
-	 * the old job is gone. */
-	if (loaded && bootout_or_say(l, target,
-				     "so it may be left unloaded: run 'relaunch agent "
-				     "install' again once it is gone",
-				     err) < 0)
-		goto out;
-	rc = load(s, l, path, loaded ? "reloaded" : "loaded", did, err);
+	 * the old job is gone, each copy where it was. */
+	for (size_t i = 0; i < c.n; i++)
+		if (bootout_or_say(l, c.target[i],
+				   "so it may be left unloaded: run 'relaunch agent "
+				   "install' again once it is gone",
+				   err) < 0)
+			goto out;
+	rc = load(s, l, path, &c, did, err);
 out:
-	free(target);
+	rl_agent_copies_release(&c);
 	free(path);
 	free(xml);
 	return rc;
@@ -453,30 +509,34 @@ static int wait_unloading(const struct rl_launchctl *l, const char *target, pid_
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		       struct rl_strv *did, struct rl_error *err)
 {
-	char *path = rl_agent_plist_path(s), *target = NULL;
-	struct rl_service_status st;
-	int loaded = locate(s, l, &target, &st, err), rc = -1, unloading = 0;
+	char *path = rl_agent_plist_path(s);
+	struct rl_agent_copies c = {0};
+	int rc = -1, unloading = 0;
 
-	if (loaded > 0 && st.stopping) {
-		/* Being booted out already: no second bootout. Still going
-		 * after the wait, the plist goes all the same (nothing loads
-		 * the job again), and the error says launchd still has it. */
-		loaded = wait_unloading(l, target, st.pid, did, err);
-		if (loaded == -2) {
-			unloading = 1;
-			loaded = 0;
-		}
-	}
-	if (loaded < 0)
+	if (locate(s, l, &c, err) < 0)
 		goto out;
-	if (loaded) {
+	for (size_t i = 0; i < c.n; i++) {
+		if (c.st[i].stopping) {
+			/* Being booted out already: no second bootout. Still
+			 * going after the wait, the plist goes all the same
+			 * (nothing loads the job again), and the error says
+			 * launchd still has it. */
+			int st = wait_unloading(l, c.target[i], c.st[i].pid, did, err);
+
+			if (st == -2)
+				unloading = 1;
+			else if (st < 0)
+				goto out;
+			if (st != 1)
+				continue;
+		}
 		/* Still going: launchd unloads it, and its plist stays. */
-		if (bootout_or_say(l, target,
+		if (bootout_or_say(l, c.target[i],
 				   "and its plist stays: run 'relaunch agent uninstall' again once "
 				   "it is gone",
 				   err) < 0)
 			goto out;
-		rl_strv_push_owned(did, rl_xasprintf("unloaded %s", target));
+		rl_strv_push_owned(did, rl_xasprintf("unloaded %s", c.target[i]));
 	}
 	if (path && unlink(path) == 0)
 		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", path));
@@ -499,7 +559,7 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	}
 	rc = 0;
 out:
-	free(target);
+	rl_agent_copies_release(&c);
 	free(path);
 	return rc;
 }

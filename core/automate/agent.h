@@ -44,27 +44,42 @@ char *rl_agent_plist_path(const struct rl_agent_spec *s);
 char *rl_agent_plist_xml(const struct rl_agent_spec *s);
 
 /* Install: create the queue and the plist's directory when missing, write
- * the plist when it differs, and load it (or reload it when it changed;
- * or load it once launchd has let go of it when a bootout is under way:
- * -1 when that takes longer than launchd may take to stop it).
- * Each thing done is appended to did as a sentence ("wrote '/x'",
- * "loaded gui/501/org.relaunch.drain"); nothing done leaves it empty.
- * Returns 0 or -1. */
+ * the plist when it differs, and load it (or reload it when it changed,
+ * each copy where it is loaded: rl_agent_loaded; or load it once launchd
+ * has let go of it when a bootout is under way: -1 when that takes longer
+ * than launchd may take to stop it). Each thing done is appended to did
+ * as a sentence ("wrote '/x'", "loaded gui/501/org.relaunch.drain");
+ * nothing done leaves it empty. Returns 0 or -1. */
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		     struct rl_strv *did, struct rl_error *err);
-/* Boot the job out (waiting until launchd has let it go) and remove its
- * plist; did as for install. A job launchd is booting out already gets no
- * second bootout: it is waited for as install does, and its plist removed
- * even when it is still going after the wait (then -1: launchd still has
- * it). Returns 0 or -1. */
+/* Boot the job out of every domain it is loaded in (waiting until
+ * launchd has let it go; a domain without it is no failure) and remove its
+ * plist; did as for install. A copy launchd is booting out already gets
+ * no second bootout: it is waited for as install does, and the plist
+ * removed even when it is still going after the wait (then -1: launchd
+ * still has it). Returns 0 or -1. */
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		       struct rl_strv *did, struct rl_error *err);
 
-/* Where the job is loaded: 1 loaded (*target set, malloc'd; and when st
- * is not NULL, *st what `launchctl print` shows of it, e.g. st->stopping
- * while launchd boots it out), 0 not loaded, -1 launchctl failed or could
- * not be run (err set). */
-int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc, char **target,
-		    struct rl_service_status *st, struct rl_error *err);
+/* Where the job is loaded: a daemon in system; an agent in gui/<uid>,
+ * user/<uid>, or both (its plist names both sessions, so where a Mac has
+ * a GUI login launchd's Background session may load it into user/<uid>
+ * beside the copy in gui/<uid>). */
+#define RL_AGENT_MAX_COPIES 2
+struct rl_agent_copies {
+	size_t n;
+	char *domain[RL_AGENT_MAX_COPIES]; /* "gui/501", in the order asked */
+	char *target[RL_AGENT_MAX_COPIES]; /* "gui/501/org.relaunch.drain" */
+	/* What `launchctl print` shows of each, e.g. stopping while launchd
+	 * boots it out. */
+	struct rl_service_status st[RL_AGENT_MAX_COPIES];
+};
+void rl_agent_copies_release(struct rl_agent_copies *c);
+
+/* Every domain the job is loaded in, into *out (to release): the number
+ * of copies (0 not loaded), or -1 when launchctl failed or could not be
+ * run (err set; *out empty). */
+int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
+		    struct rl_agent_copies *out, struct rl_error *err);
 
 #endif

@@ -206,6 +206,62 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(plistlib.loads(r.stdout.encode())["LimitLoadToSessionType"],
                          ["Aqua", "Background"])
 
+    def test_agent_loaded_in_both_domains(self):
+        """A Mac with a GUI login has both gui/<uid> and user/<uid>, and the
+        agent's plist names both sessions: launchd's Background session
+        loads it into user/<uid> beside the copy install loaded into
+        gui/<uid>. status names both copies, a changed plist reloads
+        both, and uninstall boots out both: none is left draining the
+        queue without a plist."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        path = os.path.join(m.agents, LABEL + ".plist")
+        gui, user = f"gui/{os.getuid()}/{LABEL}", f"user/{os.getuid()}/{LABEL}"
+        self.assertEqual(m.launchctl("bootstrap", f"user/{os.getuid()}", path).returncode, 0)
+        r = self.ok(m.relaunch("status", "--json"))
+        agent = json.loads(r.stdout)["agent"]
+        self.assertEqual((agent["loaded"], agent["target"], agent["targets"]),
+                         (True, gui, [gui, user]))
+        r = self.ok(m.relaunch("status"))
+        self.assertIn(f"agent: installed at '{path}', loaded as {gui} and {user}\n", r.stdout)
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
+        r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
+        self.assertEqual(r.stdout.splitlines()[:3],
+                         [f"wrote '{path}'", f"reloaded {gui}", f"reloaded {user}"])
+        self.assertEqual(len([e for e in m.events("bootstrap") if e["label"] == LABEL]), 4)
+        for target in (gui, user):
+            self.assertEqual(m.launchctl("print", target).returncode, 0)
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(),
+                         [f"unloaded {gui}", f"unloaded {user}", f"removed '{path}'"])
+        for target in (gui, user):
+            self.assertEqual(m.launchctl("print", target).returncode, 113)
+        r = self.ok(m.relaunch("status", "--json"))
+        agent = json.loads(r.stdout)["agent"]
+        self.assertEqual((agent["installed"], agent["loaded"], agent["targets"]),
+                         (False, False, []))
+
+    def test_agent_uninstall_of_the_copy_in_user_domain_alone(self):
+        """Only user/<uid> has the agent (loaded over SSH, say), though
+        gui/<uid> exists: uninstall boots that copy out, the empty GUI
+        domain failing nothing."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        path = os.path.join(m.agents, LABEL + ".plist")
+        gui, user = f"gui/{os.getuid()}/{LABEL}", f"user/{os.getuid()}/{LABEL}"
+        self.assertEqual(m.launchctl("bootstrap", f"user/{os.getuid()}", path).returncode, 0)
+        self.assertEqual(m.launchctl("bootout", gui).returncode, 0)
+        wait_for(lambda: m.launchctl("print", gui).returncode == 113, "the GUI copy gone")
+        r = self.ok(m.relaunch("status", "--json"))
+        agent = json.loads(r.stdout)["agent"]
+        self.assertEqual((agent["target"], agent["targets"]), (user, [user]))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {user}", f"removed '{path}'"])
+        self.assertEqual(m.launchctl("print", user).returncode, 113)
+
     def test_agent_slow_to_stop_is_loaded_again(self):
         """install replaces a loaded job that takes longer to stop than the
         least wait for it (15 s): an older agent busy finishing a run, whose
@@ -670,7 +726,7 @@ class AutoTest(unittest.TestCase):
                           f"to '{rejected}'\n", r.stdout)
         self.assertNotIn("pending: nothing", r.stdout)
         doc = json.loads(self.ok(m.relaunch("status", "--json"), 1).stdout)
-        self.assertEqual(doc["version"], 12)
+        self.assertEqual(doc["version"], 13)
         self.assertEqual(doc["pending"]["strays"],
                          [{"file": "README", "type": "file"}, {"file": "d.json", "type": "directory"},
                           {"file": "f.json", "type": "fifo"}, {"file": "l.json", "type": "symlink"}])
