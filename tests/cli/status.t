@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  12 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  13 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
