@@ -1026,11 +1026,31 @@ class DecideTest(unittest.TestCase):
             pids = self.boot(m, labels)
             new = {}
             for n, label in zip(names, labels):
+                if new:
+                    # The second plist must be written after the first
+                    # agent's new process started, by more than a tick:
+                    # wait for the file system's clock (coarser than the
+                    # process clock) to pass that mark, not for a time.
+                    mark = start_ns(new[labels[0]]) + TICK
+                    probe = os.path.join(os.path.dirname(m.agents), ".clock-probe")
+
+                    def past_mark():
+                        with open(probe, "w"):
+                            pass
+                        return os.lstat(probe).st_ctime_ns > mark
+
+                    wait_until(past_mark, "the file system's clock to pass the first start")
+                    os.unlink(probe)
                 plist = agent(n, "1.1")
+                written = os.lstat(plist).st_ctime_ns
                 target = m.target(label)
                 self.assertEqual(m.launchctl("bootout", target).returncode, 0)
                 wait_until(lambda: m.launchctl("print", target).returncode == 113,
                            "the bootout to finish")
+                # The new process must start after the plist was written,
+                # by more than a tick, as home-manager's own steps take.
+                wait_until(lambda: time.clock_gettime_ns(time.CLOCK_REALTIME) > written + 2 * TICK,
+                           "the clock to pass the plist's write")
                 self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
                 pid = new[label] = self.wait_new_pid(m, label, pids[label])
                 wait_until(lambda: f"{n}-1.1" in os.readlink(f"/proc/{pid}/exe"),
