@@ -1237,10 +1237,12 @@ static int expected_to_run(const struct step_run *s)
 
 /* Loaded by our bootstrap, a job launchd starts as it loads it, and still
  * no pid at the timeout (seen on macOS 26): launchd is asked to start it,
- * once. */
-static int kick_loaded(const struct step_run *s)
+ * once. Not when print counts a spawn of the new load (st, when read,
+ * runs 1 or more): launchd did start it and it exited, and a kickstart
+ * would only run it again. */
+static int kick_loaded(const struct step_run *s, const struct rl_service_status *st)
 {
-	return s->reloaded && !s->started && s->starts;
+	return s->reloaded && !s->started && s->starts && !(st && st->runs > 0);
 }
 
 /* Reloaded by our bootstrap, not running before, and not KeepAlive true:
@@ -1276,7 +1278,7 @@ static enum state st_wait_running(struct step_run *s)
 			    "files at its next launch");
 		return ST_IDLE;
 	}
-	if (now(s) >= s->deadline && kick_loaded(s)) {
+	if (now(s) >= s->deadline && kick_loaded(s, rc == 0 ? &st : NULL)) {
 		s->kicked_loaded = 1;
 		return ST_START;
 	}

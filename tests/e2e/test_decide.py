@@ -30,8 +30,9 @@ keeps a broken upgrade from taking a working one down:
 - a plist changed but not loaded since (a new schedule of an idle job, a
   new environment a crashed job was respawned without) is reloaded, though
   print shows the same program and arguments; a setup job that runs at
-  load and exits is reloaded once, idle, not failed, and not at all when
-  its generator reloaded it (print shows the new arguments, not the
+  load and exits is reloaded once, idle, not failed (one that fails at
+  load is failed with its exit code, never started a second time), and
+  not at all when its generator reloaded it (print shows the new arguments, not the
   recorded ones); an idle job that only KeepAlive Crashed would restart is
   reloaded and not started;
 - a plist launchd has not loaded (print shows other arguments) is reloaded
@@ -1697,6 +1698,30 @@ class DecideTest(unittest.TestCase):
                              ["bootout", "bootstrap", "start"])
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
+
+    def test_one_shot_that_fails_at_load_is_not_started_again(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("setup")
+            m.brew_install("setup", "1.0")
+            # A setup job that runs as launchd loads it and fails (exit 1).
+            args = [os.path.join(m.opt("setup"), "bin", "setup"), "x"]
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False)
+            self.boot(m, [label], running=False)
+            m.wait_event("exit", label)
+            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False,
+                          EnvironmentVariables={"SETUP_MODE": "full"})
+
+            # launchd ran the new definition at load (runs 1) and it
+            # failed: that is the failure, said with its exit code; a
+            # kickstart would only run it a second time.
+            t0 = time.time()
+            res, _ = self.run_json(m, expect=3)
+            self.assertEqual(res[label]["status"], "failed", res)
+            self.assertIn("last exit code 1", res[label]["error"])
+            self.assertNotIn("did not start it", res[label]["error"])
+            self.assertEqual([e["event"] for e in self.touched(m, label, t0)
+                              if e["event"] in ("bootout", "bootstrap", "start")],
+                             ["bootout", "bootstrap", "start"])
 
     def test_one_shot_its_generator_reloaded_is_not_run_again(self):
         """nix-darwin's activation job (RunAtLoad, KeepAlive {SuccessfulExit

@@ -92,6 +92,9 @@ struct fx {
 	"system/x = {\n\tstate = running\n\tpid = " #pid "\n\texit timeout = " #et "\n}\n"
 #define RUNNING_FMT "system/x = {\n\tstate = running\n\tpid = %d\n}\n"
 #define STOPPED	    "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 1\n}\n"
+/* Loaded and never spawned since (a bootstrap that does not start it). */
+#define UNSPAWNED                                                                                  \
+	"system/x = {\n\tstate = not running\n\truns = 0\n\tlast exit code = (never exited)\n}\n"
 /* Spawned once since it was loaded, and exited 0. */
 #define RAN_OK	  "system/x = {\n\tstate = not running\n\truns = 1\n\tlast exit code = 0\n}\n"
 #define KILLED	  "system/x = {\n\tstate = not running\n\tlast terminating signal = Killed: 9\n}\n"
@@ -2405,7 +2408,7 @@ static void test_loaded_not_spawned(void)
 	f.o.settle = 0;
 	f.o.timeout = 0.5;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {PRINT_A, 0, STOPPED, .times = 6}, {START_A, 0},
+	    {PRINT_A, 0, UNSPAWNED, .times = 6}, {START_A, 0},
 	    {PRINT_A, 0, RUNNING(200), .times = 2});
 	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
 	CHECK_INT(res0(&f)->new_pid, 200);
@@ -2419,8 +2422,8 @@ static void test_loaded_not_spawned(void)
 	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	f.jobs[0].starts_at_load = 1;
 	RUN(&f, 0, {PRINT_A, 0, STOPPED}, {DIS, 0, OVERRIDES}, {OUT_A, 0}, {PRINT_A, 113},
-	    {BOOT_A, 0}, {PRINT_A, 0, STOPPED, .times = 4}, {START_A, 0},
-	    {PRINT_A, 0, STOPPED, .times = STICKY});
+	    {BOOT_A, 0}, {PRINT_A, 0, UNSPAWNED, .times = 4}, {START_A, 0},
+	    {PRINT_A, 0, UNSPAWNED, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "loaded, but launchd did not start it within 0.3 s, nor within "
 				   "0.3 s of a kickstart (state not running)" DOWN);
@@ -2488,15 +2491,32 @@ static void test_ran_at_load(void)
 		teardown(&f);
 	}
 
-	/* Running before: exiting, even with 0, is not coming back. */
+	/* Running before: exiting, even with 0, is not coming back; launchd
+	 * did start it (runs 1), so it is not kickstarted to run again. */
 	setup_reload(&f);
 	f.jobs[0].kept_running = f.jobs[0].starts_at_load = 0;
 	f.jobs[0].kept_running = 0;
 	f.jobs[0].starts_at_load = 1;
 	f.o.timeout = 0.3;
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
-	    {PRINT_A, 0, RAN_OK, .times = 4}, {START_A, 0}, {PRINT_A, 0, RAN_OK, .times = STICKY});
+	    {PRINT_A, 0, RAN_OK, .times = STICKY});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_STR(res0(&f)->error, "did not come back within 0.3 s (state not running; last exit "
+				   "code 0)" DOWN);
+	CHECK_INT(ncalls_of(&f, START_A), 0);
+	teardown(&f);
+
+	/* Nor one KeepAlive keeps crashing at load: launchd respawns it. */
+	setup_reload(&f);
+	f.o.timeout = 0.3;
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113}, {BOOT_A, 0},
+	    {PRINT_A, 0,
+	     "system/x = {\n\tstate = spawn scheduled\n\truns = 2\n\tsuccessive crashes = "
+	     "2\n\tlast exit code = 1\n}\n",
+	     .times = STICKY});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(res0(&f)->error && strstr(res0(&f)->error, "crash loop") != NULL);
+	CHECK_INT(ncalls_of(&f, START_A), 0);
 	teardown(&f);
 
 	/* KeepAlive true must run whatever it did before. */
