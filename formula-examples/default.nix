@@ -1,17 +1,19 @@
-# relaunch as a nix package: `nix-build formula-examples` from a checkout,
-# or `callPackage ./default.nix { src = <a fetched source>; }` elsewhere
+# relaunch as a nix package: `nix-build formula-examples` from a checkout
+# (which calls this with no arguments: each defaults to <nixpkgs>'s), or
+# `callPackage ./default.nix { src = <a fetched source>; }` elsewhere
 # (the flake beside this file does that).
 {
-  lib,
-  stdenv,
-  meson,
-  ninja,
-  pkg-config,
-  scdoc,
-  jansson,
-  libarchive,
-  libplist,
-  openssl,
+  pkgs ? import <nixpkgs> { },
+  lib ? pkgs.lib,
+  stdenv ? pkgs.stdenv,
+  meson ? pkgs.meson,
+  ninja ? pkgs.ninja,
+  pkg-config ? pkgs.pkg-config,
+  scdoc ? pkgs.scdoc,
+  jansson ? pkgs.jansson,
+  libarchive ? pkgs.libarchive,
+  libplist ? pkgs.libplist,
+  openssl ? pkgs.openssl,
   src ? lib.cleanSource ../.,
 }:
 

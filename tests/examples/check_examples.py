@@ -127,6 +127,23 @@ class ExamplesTest(unittest.TestCase):
             with self.subTest(path=path):
                 run("nix-instantiate", "--parse", path)
 
+    def test_nix_build_from_a_checkout(self):
+        # `nix-build formula-examples` (formula-examples/README.md): nix
+        # calls default.nix with no arguments, so each must have a default
+        # (from <nixpkgs>, here a stub giving names for packages).
+        stub = os.path.join(self.tmp, "nixpkgs")
+        os.makedirs(stub)
+        with open(os.path.join(stub, "default.nix"), "w") as f:
+            f.write("{ ... }: rec { lib = { cleanSource = p: p; licenses.mit = \"mit\";\n"
+                    "  platforms = { darwin = [ ]; linux = [ ]; }; };\n"
+                    "  stdenv.mkDerivation = a: a; meson = \"meson\"; ninja = \"ninja\";\n"
+                    "  pkg-config = \"pkg-config\"; scdoc = \"scdoc\"; jansson = \"jansson\";\n"
+                    "  libarchive = \"libarchive\"; libplist = \"libplist\";\n"
+                    "  openssl = \"openssl\"; }\n")
+        out = run("nix-instantiate", "--eval", "--strict", "--json", "-I", f"nixpkgs={stub}",
+                  "-A", "nativeBuildInputs", os.path.join(SRCDIR, "formula-examples"))
+        self.assertEqual(json.loads(out), ["meson", "ninja", "pkg-config", "scdoc"])
+
     def test_agent_print_is_read_back(self):
         for system in (False, True):
             with self.subTest(system=system):
