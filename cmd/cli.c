@@ -1313,6 +1313,9 @@ int cli_run(int argc, char **argv)
 		if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
 				  strcmp(argv[2], "-h") == 0))
 			return finish(cli_help(NULL, stdout));
+		/* `relaunch help --json`: an option, not a command to look up. */
+		if (argc >= 3 && argv[2][0] == '-')
+			return cli_usage_error("help", "unknown option '%s'", argv[2]);
 		if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
 			return unknown_command(argv[2]);
 		if (argc == 4)

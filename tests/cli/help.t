@@ -23,6 +23,12 @@ naming every command, nothing on stdout, exit 2:
   relaunch: unknown command 'frobnicate' (see 'relaunch --help')
   [2]
 
+An option given to help is named as one, not taken for a command:
+
+  $ relaunch help --json
+  relaunch: help: unknown option '--json' (see 'relaunch help --help')
+  [2]
+
 A near miss is one edit for a word of up to five letters, at most a
 third of a longer one: a typo gets a suggestion, another short word none:
 
