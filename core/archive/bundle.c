@@ -30,7 +30,8 @@ void rl_bundle_release(struct rl_bundle *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int write_items(const struct rl_bundle *b, int fd, const char *top, struct rl_error *err)
+static int write_items(const struct rl_bundle *b, int fd, const char *top, const char *path,
+		       struct rl_error *err)
 {
 	struct archive *a = archive_write_new();
 	struct archive_entry *e = archive_entry_new();
@@ -59,10 +60,13 @@ static int write_items(const struct rl_bundle *b, int fd, const char *top, struc
 	}
 	if (rc == 0 && archive_write_close(a) != ARCHIVE_OK)
 		rc = -1;
+	/* The file and the system's reason (a full disk, a size limit), not
+	 * only libarchive's "Write error". */
 	if (rc < 0)
-		rl_error_set(err, "cannot write bundle: %s",
-			     archive_error_string(a) ? archive_error_string(a)
-						     : "libarchive failed");
+		rl_error_set_path(err, "cannot write bundle", path,
+				  archive_errno(a) > 0	    ? strerror(archive_errno(a))
+				  : archive_error_string(a) ? archive_error_string(a)
+							    : "libarchive failed");
 	archive_entry_free(e);
 	archive_write_free(a);
 	return rc;
@@ -104,7 +108,7 @@ int rl_bundle_write(const struct rl_bundle *b, const char *path, const char *top
 		return -1;
 	}
 	fchmod(fd, 0600);
-	if (write_items(b, fd, top, err) < 0)
+	if (write_items(b, fd, top, path, err) < 0)
 		rc = -1;
 	else if (fsync(fd) != 0) {
 		rl_error_set_path(err, "cannot write bundle", path, strerror(errno));

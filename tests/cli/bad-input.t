@@ -187,3 +187,12 @@ as one, with or without --force, and left alone:
   relaunch: cannot write bundle 'archdir': is a directory
   [4]
   $ ls -A archdir
+
+A bundle that cannot be written all the way (here a file size limit, as a
+full disk would) names the file and why, and leaves nothing behind:
+
+  $ mkdir small
+  $ (trap '' XFSZ; ulimit -f 0; relaunch report --bundle small/r.tar.gz; echo "exit $?") 2>&1 | cat
+  relaunch: cannot write bundle 'small/r.tar.gz': File too large
+  exit 4
+  $ ls -A small
