@@ -96,8 +96,15 @@ _relaunch()
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -W "$(_relaunch_labels)" -- "$cur"))
 		;;
-	config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
-	agent) COMPREPLY=($(compgen -W "install uninstall print" -- "$cur")) ;;
+	config | agent)
+		# One subcommand: none once it is given.
+		local subs="check" j
+		[ "$cmd" = agent ] && subs="install uninstall print"
+		for ((j = i + 1; j < COMP_CWORD; j++)); do
+			[[ " $subs " == *" ${COMP_WORDS[j]} "* ]] && return 0
+		done
+		COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+		;;
 	esac
 	return 0
 }

@@ -81,9 +81,11 @@ __relaunch_opt run -l no-wait -d 'leave a job restarted too recently for the nex
 __relaunch_opt run -l drain-queue -d 'run for the notification queue'
 __relaunch_opt 'run notify status agent' -l queue -r -a '(__fish_complete_directories)' -d 'the queue'
 
-# config, agent
-__relaunch_opt config -a check -d 'check the config against the jobs found'
-__relaunch_opt agent -a 'install uninstall print'
+# config, agent: one subcommand, not offered again once given
+complete -c relaunch -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from check' \
+    -a check -d 'check the config against the jobs found'
+complete -c relaunch -n '__fish_seen_subcommand_from agent; and not __fish_seen_subcommand_from install uninstall print' \
+    -a 'install uninstall print'
 __relaunch_opt agent -l system -d 'a daemon for root-owned jobs'
 __relaunch_opt agent -l interval -x -d 'ThrottleInterval in seconds'
 

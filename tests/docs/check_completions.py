@@ -165,11 +165,20 @@ def main():
         for cmd in cmds:
             if cmd != "help":
                 cases[f"relaunch {cmd} -"] = clihelp.options(relaunch, cmd)
+        # A command takes one subcommand: none is offered after it (zsh
+        # offers the options there, as for any empty word).
+        subs = {"install", "uninstall", "print", "check"}
+        after_sub = ["relaunch agent install ", "relaunch agent --system print ",
+                     "relaunch config check "]
         sh = Shells(srcdir, tmp, env)
-        sh.zsh_batch(list(cases))
+        sh.zsh_batch(list(cases) + after_sub)
         for name in ("bash", "zsh", "fish"):
             for line, want in cases.items():
                 expect(name, line, sh.complete(name, line), want)
+            for line in after_sub:
+                got = sh.complete(name, line) & subs
+                if got:
+                    problems.append(f"{name}: '{line}' offers the subcommands {sorted(got)} again")
     if problems:
         print("\n".join(problems))
         sys.exit(1)
