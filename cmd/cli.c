@@ -147,9 +147,9 @@ static const struct cli_option run_options[] = {
 	{"queue", 0, CLI_ARG_STRING, CMD_RUN_QUEUE, "DIR",
 	 "the queue (default <prefix>/var/relaunch/queue)"},
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_RUN_QUIET_PERIOD, "[S]",
-	 "alone (or -q, which takes no S): print only errors; with S\n"
-	 "and --drain-queue: no new entry for S seconds before running\n"
-	 "(default 10)"},
+	 "alone (or -q, which takes no S): only errors and warnings on\n"
+	 "stderr, stdout unchanged; with S and --drain-queue: no new entry\n"
+	 "for S seconds before running (default 10)"},
 	{"archive", 0, CLI_ARG_ARCHIVES, 0, "FILE...",
 	 "only the jobs these installed packages reach; the others\n"
 	 "stay pending for the next full run"},
@@ -186,8 +186,9 @@ static const struct cli_option agent_options[] = {
 	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
 	 "ThrottleInterval: at most one start per S seconds (default 30)"},
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
-	 "alone (or -q, which takes no S): print only errors; with S:\n"
-	 "passed on to the job's run --drain-queue (its default there: 10)"},
+	 "alone (or -q, which takes no S): only errors and warnings on\n"
+	 "stderr, stdout unchanged; with S: passed on to the job's\n"
+	 "run --drain-queue (its default there: 10)"},
 	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
 	 "the state directory it runs with; agent.log goes there"},
 	{"launchctl", 0, CLI_ARG_STRING, CLI_OPT_LAUNCHCTL, "PATH",

@@ -100,3 +100,11 @@ moved, as README's "Running processes" says; the man page says the same:
   once per domain (launchctl print <domain>), and once more when a pid it listed is gone or started since
   $ tr '\n\t' '  ' < "$SRCDIR/docs/relaunch.1.scd" | grep -o 'and once more when a pid it listed is gone or its process started  since (at most once per domain in a run)'
   and once more when a pid it listed is gone or its process started  since (at most once per domain in a run)
+
+-q alone is the same everywhere, run and agent (whose --quiet also takes
+a quiet period) included: errors and warnings still on stderr, stdout
+unchanged, never "only errors":
+
+  $ for c in run agent; do relaunch $c --help | tr '\n' ' ' | tr -s ' ' | grep -o 'alone (or -q, which takes no S): [^;]*'; done
+  alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
+  alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
