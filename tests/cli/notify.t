@@ -20,6 +20,15 @@ happens, so that a package's hook never fails an install.
   0
   [1]
 
+--formula, --port and --source name one source: given more than one, the
+last is used, with a warning, and the entry is still queued:
+
+  $ mkdir queue2
+  $ relaunch notify --queue queue2 --formula nginx --port nginx
+  relaunch: warning: notify: --formula, --port and --source exclude each other; the last one is used
+  $ sed 's/.*"source":"\([a-z]*\)".*/\1/' queue2/*.json
+  macports
+
 A missing, unwritable or full queue, a bad option, no queue at all: a
 warning, nothing queued, exit 0.
 
