@@ -262,6 +262,14 @@ int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mod
 	return 0;
 }
 
+void rl_atomic_remove_stale(const char *path)
+{
+	char *dir = rl_path_dirname(path);
+
+	remove_stale_temps(dir, rl_path_basename(path));
+	free(dir);
+}
+
 void rl_atomic_abort(struct rl_atomic *a)
 {
 	if (a->f)

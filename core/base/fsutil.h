@@ -68,6 +68,10 @@ int rl_atomic_begin(struct rl_atomic *a, const char *path, const char *what, mod
 		    struct rl_error *err);
 int rl_atomic_commit(struct rl_atomic *a, struct rl_error *err);
 void rl_atomic_abort(struct rl_atomic *a);
+/* Remove the temporary files a writer of path killed before its rename
+ * left (as rl_atomic_begin does), for a writer that removes path instead
+ * of replacing it. */
+void rl_atomic_remove_stale(const char *path);
 
 /* mkdir -p with the given mode for each directory created. */
 /* The text of the symlink at path, NUL-terminated and malloc'd; size_hint

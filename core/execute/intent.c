@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/base/util.h"
@@ -301,7 +302,10 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
 
 	if (in->n == 0) {
 		/* Nothing under way. The unlink need not be durable: an intent
-		 * found again is finished again, and finishing is idempotent. */
+		 * found again is finished again, and finishing is idempotent.
+		 * A run killed while it wrote the journal left its temporary
+		 * file, which no later write of a journal may come to remove. */
+		rl_atomic_remove_stale(path);
 		rc = unlink(path) < 0 && errno != ENOENT ? -1 : 0;
 		if (rc < 0)
 			rl_error_set(err, "cannot remove restart journal '%s': %s", path,

@@ -289,6 +289,26 @@ class CatalogueTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([n for n in os.listdir(m.state) if ".tmp" in n], [])
 
+    def test_row10_a_killed_journal_writes_temporary_file_is_removed(self):
+        """Killed while it wrote the restart journal, then again after
+        the reload's bootstrap: the run that finishes the journal only
+        removes it, and removes what the torn write left with it."""
+        m = self.m
+        label = brew("nginx")
+        m.brew_install("nginx", "1.0")
+        self.boot([label])
+        self.change_plist(label, "nginx")
+        lc, done = self.killer("bootstrap")
+        r = m.relaunch("run", *FAST, "--launchctl", lc)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertEqual([i["label"] for i in self.journal()], [label])
+        with open(os.path.join(m.state, ".intent.json.tmpKiLLed"), "w") as f:
+            f.write('{"version": 1, "int')
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+        self.assertEqual(self.journal(), [])
+        self.assertEqual([n for n in os.listdir(m.state) if ".tmp" in n], [])
+
     def test_row10_the_lock_is_free_once_a_killed_run_is_gone(self):
         m = self.m
         m.brew_install("nginx", "1.0")
