@@ -22,6 +22,13 @@
 
 #define LOCK_POLL_S 0.05
 
+/* Why the lock cannot be opened: O_NOFOLLOW's ELOOP is a lock that is a
+ * symbolic link, never a loop. */
+static const char *open_why(int e)
+{
+	return e == ELOOP ? "is a symbolic link" : strerror(e);
+}
+
 /* 1 taken, 0 held elsewhere, -1 error (errno set). */
 static int try_flock(int fd)
 {
@@ -119,7 +126,7 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	while (fd < 0 && errno == EINTR);
 	if (fd < 0) {
-		rl_error_set(err, "cannot lock '%s': %s", path, strerror(errno));
+		rl_error_set(err, "cannot lock '%s': %s", path, open_why(errno));
 		free(path);
 		return -1;
 	}
@@ -273,7 +280,7 @@ int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error
 		int e = errno;
 
 		if (e != ENOENT && e != ENOTDIR)
-			rl_error_set(err, "cannot read lock '%s': %s", path, strerror(e));
+			rl_error_set(err, "cannot read lock '%s': %s", path, open_why(e));
 		free(path);
 		return e == ENOENT || e == ENOTDIR ? 0 : -1;
 	}

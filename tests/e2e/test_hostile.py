@@ -309,6 +309,23 @@ class CatalogueTest(unittest.TestCase):
         self.assertEqual(self.journal(), [])
         self.assertEqual([n for n in os.listdir(m.state) if ".tmp" in n], [])
 
+    def test_row10_a_lock_that_is_a_symlink_is_said_to_be_one(self):
+        """The lock swapped for a symbolic link is never followed, and the
+        one line says what is wrong with it, as for every state file."""
+        m = self.m
+        m.brew_install("nginx", "1.0")
+        self.boot([brew("nginx")])
+        path = os.path.join(m.state, "lock")
+        os.unlink(path)
+        os.symlink(os.path.join(m.root, "elsewhere"), path)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual((r.returncode, r.stderr),
+                         (4, f"relaunch: cannot lock '{path}': is a symbolic link\n"))
+        r = m.relaunch("status")
+        self.assertIn(f"cannot read lock '{path}': is a symbolic link: whether a run is in "
+                      "progress cannot be told\n", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.root, "elsewhere")))
+
     def test_row10_the_lock_is_free_once_a_killed_run_is_gone(self):
         m = self.m
         m.brew_install("nginx", "1.0")
