@@ -123,6 +123,9 @@ static void with_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	if (ctx->jobs.n)
 		memcpy(all->v, ctx->jobs.v, ctx->jobs.n * sizeof(*all->v));
 	all->n = all->alloc = ctx->jobs.n;
+	/* Lent: the second plists of labels (their copies' jobs). */
+	all->dups = ctx->jobs.dups;
+	all->ndups = ctx->jobs.ndups;
 	rl_pipeline_unreadable(&ctx->discover, prev, all, unreadable);
 }
 
@@ -244,7 +247,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	with_unreadable(ctx, prev, &all, &unreadable);
 	if (rc == 0)
 		rc = rl_plan_build(&d, &all, NULL, 0, &ctx->cfg, &plan, err);
-	if (rc == 0 && plan.n) {
+	if (rc == 0 && (plan.n || all.ndups)) {
 		struct rl_launchctl lc;
 		struct rl_pipeline_opts po;
 		struct asking a = {0};
@@ -260,9 +263,10 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 		if (!rl_launchctl_gate_closed(lc.gate)) {
 			if (rl_pipeline_as_root())
 				rl_pipeline_find_logins(&lc, &a.ls, &all, &logins);
+			rl_pipeline_mark_plist_copies(&lc, &a.ls, &all);
 			rl_pipeline_find_domains(&lc, &a.ls, &all, &logins);
 			rl_plan_add_logins(&plan, (const struct rl_job *const *)logins.v, logins.n,
-					   NULL, 0, &ctx->cfg);
+					   &d, NULL, 0, &ctx->cfg);
 		}
 		for (size_t i = 0; i < plan.n; i++) {
 			struct rl_step *s = &plan.steps[i];

@@ -616,12 +616,15 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		 * a step of its own, as a run restarts it: pending under its
 		 * label when the label's own copy is not. */
 		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
-		if (p->plan.n && !rl_launchctl_gate_closed(lc.gate)) {
+		if ((p->plan.n || p->jobs.ndups) && !rl_launchctl_gate_closed(lc.gate)) {
 			if (rl_pipeline_as_root())
 				rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
+			/* A label loaded from a second plist: its changes are
+			 * its copy's alone. */
+			rl_pipeline_mark_plist_copies(&lc, &ls, &p->jobs);
 			rl_pipeline_find_domains(&lc, &ls, &p->jobs, &p->logins);
 			rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v,
-					   p->logins.n, NULL, 0, &p->cfg);
+					   p->logins.n, &p->diff, NULL, 0, &p->cfg);
 		}
 		rl_launchctl_listings_release(&ls);
 		for (size_t i = 0; i < p->plan.n; i++) {

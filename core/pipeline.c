@@ -321,23 +321,65 @@ static int listed_in_domains(const struct rl_launchctl *lc, struct rl_launchctl_
 	return known ? 0 : -1;
 }
 
+/* The agent d is listed in its alt_domain and not in its domain: make
+ * that its domain. */
+static void listed_where(struct rl_launchctl_listings *ls, struct rl_job *d)
+{
+	const struct rl_launchctl_listing *l;
+	struct rl_error err = {0};
+
+	if (d->alt_domain && (l = rl_launchctl_listings_get(ls, d->domain, &err)) &&
+	    !(l->rc == 0 && rl_launchctl_domain_find(&l->d, d->label)))
+		rl_job_swap_domain(d);
+}
+
+/* d, a dup of a label launchd has loaded from its first plist too, is
+ * loaded from its own (an agent's and a daemon's): a copy of the job in
+ * its own domain (rl_job.plist_copy). */
+static void mark_plist_copy(struct rl_launchctl_listings *ls, struct rl_job *d)
+{
+	listed_where(ls, d);
+	rl_job_digests(d); /* its copy shares no bytes a digest would free */
+	d->plist_copy = 1;
+}
+
+void rl_pipeline_mark_plist_copies(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+				   struct rl_jobset *js)
+{
+	for (size_t i = 0; i < js->ndups; i++) {
+		struct rl_job *d = &js->dups[i];
+		const struct rl_job *f = rl_jobset_find(js, d->label);
+
+		if (f && !f->unreadable && !d->plist_copy && d->kind != f->kind &&
+		    listed_in_domains(lc, ls, f) == 1 && listed_in_domains(lc, ls, d) == 1)
+			mark_plist_copy(ls, d);
+	}
+}
+
 /* A label discovery found in two plists, as an agent's and a daemon's
  * (`brew services start` with and without sudo writes both): the first
  * found is the job, unless launchd has the label loaded in none of its
  * domains and in the other plist's: then the other plist is, so that
- * what launchd runs is judged and restarted where it runs. Loaded in
- * both, the first stays the job and the other copy is named in a
- * warning: relaunch knows one job a label. */
+ * what launchd runs is judged and restarted where it runs. Loaded from
+ * both, an agent's and a daemon's, the other plist is a copy of the job
+ * (plist_copy), judged and restarted in its own domain beside it
+ * (rl_pipeline_find_domains). Two agents' plists both listed are one job
+ * launchd loaded from one of them: the other is named in a warning. */
 static void prefer_loaded(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 			  struct rl_jobset *js)
 {
 	for (size_t i = 0; i < js->ndups; i++) {
-		const struct rl_job *d = &js->dups[i], *f = rl_jobset_find(js, d->label);
+		struct rl_job *d = &js->dups[i];
+		const struct rl_job *f = rl_jobset_find(js, d->label);
 		int first;
 
 		if (!f || f->unreadable || (first = listed_in_domains(lc, ls, f)) < 0 ||
 		    listed_in_domains(lc, ls, d) != 1)
 			continue;
+		if (first && d->kind != f->kind) {
+			mark_plist_copy(ls, d);
+			continue;
+		}
 		if (first) {
 			rl_warn("label '%s' is loaded in %s too, from '%s': that copy is not "
 				"looked at, nor restarted; stop one of them",
@@ -985,6 +1027,12 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 		rl_job_digests(j); /* the copy shares no bytes a digest would free */
 		copy_in(out, j, j->alt_domain);
 	}
+	/* A label loaded from a second plist too, in that plist's domain:
+	 * the copy is that plist's job (tracking marked it), in its own
+	 * domain. */
+	for (size_t i = 0; i < jobs->ndups; i++)
+		if (jobs->dups[i].plist_copy && rl_jobset_find(jobs, jobs->dups[i].label))
+			copy_in(out, &jobs->dups[i], jobs->dups[i].domain);
 	rl_strv_sort_unique(&unknown);
 	for (size_t i = 0; i < unknown.n; i++) {
 		char *other = strchr(unknown.v[i], '\n');
@@ -1605,6 +1653,13 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
 	for (size_t i = 0; i < p->jobs.n; i++)
 		if (!rl_manifest_records_plist(&p->prev, p->jobs.v[i].plist, p->jobs.v[i].label))
 			rl_strv_push(labels, p->jobs.v[i].label);
+	/* A label's second plist is recorded under its copy's key. */
+	for (size_t i = 0; i < p->jobs.ndups; i++) {
+		const struct rl_job *d = &p->jobs.dups[i];
+
+		if (d->plist_copy && !rl_manifest_records_plist(&p->prev, d->plist, d->target))
+			rl_strv_push(labels, d->label);
+	}
 	for (size_t i = 0; i < p->nstale; i++)
 		if (p->stale[i].view && p->stale[i].view->verdict == RL_PROC_STALE)
 			rl_strv_push(labels, p->stale[i].label);
@@ -1613,8 +1668,12 @@ static void definition_candidates(const struct rl_pipeline *p, struct rl_strv *l
 
 		if (!rl_change_kind_triggers(c->kind) || !c->entry)
 			continue;
-		for (size_t u = 0; u < c->entry->nuses; u++)
-			rl_strv_push(labels, c->entry->uses[u].label);
+		for (size_t u = 0; u < c->entry->nuses; u++) {
+			const struct rl_job *d =
+				rl_jobset_plist_copy(&p->jobs, c->entry->uses[u].label);
+
+			rl_strv_push(labels, d ? d->label : c->entry->uses[u].label);
+		}
 	}
 	rl_strv_sort_unique(labels);
 }
@@ -1653,6 +1712,10 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 			ask_definition(lc, v);
 		if (v->unasked || (loaded && !v->status)) {
 			rl_strv_push(&p->unchecked, v->job->label); /* once: one view per job */
+			/* A second plist's copy: its plist, under its key,
+			 * stays unrecorded too. */
+			if (v->job->plist_copy)
+				rl_strv_push(&p->unchecked, rl_job_key(v->job));
 			continue;
 		}
 		if (!loaded)
@@ -1809,7 +1872,7 @@ static int build_plan(struct rl_pipeline *p, struct rl_error *err)
 	if (rl_plan_build(&p->diff, &p->jobs, p->stale, p->nstale, &p->cfg, &p->plan, err) < 0)
 		return -1;
 	rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v, p->logins.n,
-			   p->stale, p->nstale, &p->cfg);
+			   &p->diff, p->stale, p->nstale, &p->cfg);
 	spare_own_jobs(&p->plan);
 	return 0;
 }

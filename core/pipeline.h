@@ -296,11 +296,19 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
  * listings ls, each asked once however many agents there are; for any
  * user (both domains are the user's own). A listing that cannot tell
  * while the other has the label is warned of once a pair of domains. A
- * copy shares its
- * job's strings as rl_pipeline_find_logins' do. */
+ * copy shares its job's strings as rl_pipeline_find_logins' do. Then
+ * the copies of the labels launchd has loaded from a second plist too,
+ * an agent's and a daemon's (jobs' dups marked plist_copy): each that
+ * plist's job in its own domain, sharing the dup's strings. */
 void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 			      struct rl_jobset *jobs, struct rl_logins *out);
 void rl_logins_release(struct rl_logins *l);
+/* For a command whose jobs were found without launchd (`status`): mark
+ * the dups of jobs launchd has loaded from both plists, an agent's and
+ * a daemon's, as a run's tracking marks them (rl_job.plist_copy), from
+ * the listings ls; rl_pipeline_find_domains then makes them copies. */
+void rl_pipeline_mark_plist_copies(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
+				   struct rl_jobset *js);
 
 /* For `status`, after a plan made without launchd (o->lc NULL): a step
  * still to restart whose job launchd shows loaded without a process is

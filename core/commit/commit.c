@@ -9,11 +9,19 @@
 /* A commit being applied, with what it is asked about each use of each
  * entry (its labels) and each entry (spared) sorted once, for binary
  * search: a file every job uses asks about every job. */
+/* A result under a name its files are tracked by: its label, and for a
+ * copy from a label's second plist (rl_job.plist_copy) its key too, that
+ * plist's uses' label. */
+struct keyed {
+	const char *key;
+	const struct rl_result *r;
+};
+
 struct apply {
 	const struct rl_commit *c;
-	const struct rl_result **results; /* c->results by label, then in their order */
+	struct keyed *results; /* c->results by key, then in their order */
 	size_t nresults;
-	struct rl_strv planned;	   /* the labels of c->plan's steps not never */
+	struct rl_strv planned;	   /* the keys of c->plan's steps not never */
 	struct rl_strv unreadable; /* c->unreadable */
 	struct rl_strv spared;	   /* c->spared */
 	struct rl_strv unchecked;  /* c->unchecked */
@@ -23,11 +31,10 @@ struct apply {
 
 static int cmp_result(const void *a, const void *b)
 {
-	const struct rl_result *x = *(const struct rl_result *const *)a;
-	const struct rl_result *y = *(const struct rl_result *const *)b;
-	int c = strcmp(x->step->job->label, y->step->job->label);
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
 
-	return c ? c : (x > y) - (x < y);
+	return c ? c : (x->r > y->r) - (x->r < y->r);
 }
 
 static int cmp_text(const void *a, const void *b)
@@ -48,20 +55,37 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 	memset(a, 0, sizeof(*a));
 	a->c = c;
-	a->results = rl_xcalloc(r && r->n ? r->n : 1, sizeof(*a->results));
-	for (size_t i = 0; r && i < r->n; i++)
-		a->results[a->nresults++] = &r->v[i];
+	a->results = rl_xcalloc(r && r->n ? 2 * r->n : 1, sizeof(*a->results));
+	for (size_t i = 0; r && i < r->n; i++) {
+		const struct rl_job *job = r->v[i].step->job;
+
+		a->results[a->nresults++] = (struct keyed){job->label, &r->v[i]};
+		if (job->plist_copy)
+			a->results[a->nresults++] = (struct keyed){rl_job_key(job), &r->v[i]};
+	}
 	if (a->nresults > 1)
 		qsort(a->results, a->nresults, sizeof(*a->results), cmp_result);
 	/* One a step: a label has one in each GUI login that runs it. */
-	for (size_t i = 0; c->plan && i < c->plan->n; i++)
-		if (!c->plan->steps[i].never)
-			rl_strv_push(&a->planned, c->plan->steps[i].job->label);
+	for (size_t i = 0; c->plan && i < c->plan->n; i++) {
+		const struct rl_job *job = c->plan->steps[i].job;
+
+		if (c->plan->steps[i].never)
+			continue;
+		rl_strv_push(&a->planned, job->label);
+		if (job->plist_copy)
+			rl_strv_push(&a->planned, rl_job_key(job));
+	}
 	if (a->planned.n > 1)
 		qsort(a->planned.v, a->planned.n, sizeof(*a->planned.v), cmp_text);
-	for (size_t i = 0; c->plan && i < c->plan->n; i++)
-		if (!c->plan->steps[i].never && c->plan->steps[i].decision == RL_DECISION_DEFERRED)
-			rl_strv_push(&a->deferred, c->plan->steps[i].job->label);
+	for (size_t i = 0; c->plan && i < c->plan->n; i++) {
+		const struct rl_job *job = c->plan->steps[i].job;
+
+		if (c->plan->steps[i].never || c->plan->steps[i].decision != RL_DECISION_DEFERRED)
+			continue;
+		rl_strv_push(&a->deferred, job->label);
+		if (job->plist_copy)
+			rl_strv_push(&a->deferred, rl_job_key(job));
+	}
 	set_of(&a->deferred, NULL);
 	set_of(&a->unchecked, c->unchecked);
 	set_of(&a->unreadable, c->unreadable);
@@ -86,7 +110,7 @@ static int key_text(const void *label, const void *elem)
 
 static int key_result(const void *label, const void *elem)
 {
-	return strcmp(label, (*(const struct rl_result *const *)elem)->step->job->label);
+	return strcmp(label, ((const struct keyed *)elem)->key);
 }
 
 /* Where label's results begin in a->results (a->nresults when it has
@@ -144,9 +168,9 @@ static int label_pending(const struct apply *a, const char *label)
 		return 0;
 	i = results_for(a, label, &n);
 	for (size_t k = i; k < i + n; k++)
-		if (a->results[k]->status == RL_RESULT_FAILED ||
-		    a->results[k]->status == RL_RESULT_DEFERRED ||
-		    a->results[k]->status == RL_RESULT_REFUSED || left_to_finish(a->results[k]))
+		if (a->results[k].r->status == RL_RESULT_FAILED ||
+		    a->results[k].r->status == RL_RESULT_DEFERRED ||
+		    a->results[k].r->status == RL_RESULT_REFUSED || left_to_finish(a->results[k].r))
 			return 1;
 	/* A step not reached. */
 	return n ? n < steps_planned(a, label) : steps_planned(a, label) > 0;
@@ -166,10 +190,10 @@ static int label_done(const struct apply *a, const char *label)
 	if (!n || n < steps_planned(a, label))
 		return 0;
 	for (size_t k = i; k < i + n; k++) {
-		enum rl_result_status st = a->results[k]->status;
+		enum rl_result_status st = a->results[k].r->status;
 
 		if (!(st == RL_RESULT_RESTARTED || st == RL_RESULT_SKIPPED ||
-		      (st == RL_RESULT_IDLE && !left_to_finish(a->results[k])) ||
+		      (st == RL_RESULT_IDLE && !left_to_finish(a->results[k].r)) ||
 		      st == RL_RESULT_CURRENT))
 			return 0;
 	}
@@ -394,7 +418,7 @@ static int reloaded_owed(const struct apply *a, const char *label)
 	if (!label_pending(a, label))
 		return 0;
 	for (size_t k = i; k < i + n; k++)
-		if (a->results[k]->reloaded && a->results[k]->unfinished == RL_UNFINISHED_NO)
+		if (a->results[k].r->reloaded && a->results[k].r->unfinished == RL_UNFINISHED_NO)
 			return 1;
 	return 0;
 }

@@ -86,14 +86,16 @@ static int used_as_plist(const struct rl_entry *e)
 	return 0;
 }
 
-/* The job with label in js, its digests computed; NULL when none. */
+/* The job with label in js, its digests computed; or the copy from a
+ * label's second plist whose key label is (its plist's uses are under
+ * it; digested when marked); NULL when none. */
 static const struct rl_job *digested(struct rl_jobset *js, const char *label)
 {
 	const struct rl_job *job = rl_jobset_find(js, label);
 
 	if (job)
 		rl_job_digests(&js->v[job - js->v]);
-	return job;
+	return job ? job : rl_jobset_plist_copy(js, label);
 }
 
 /* The definition every job using e as its plist holds now, parsed from

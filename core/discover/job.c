@@ -1642,6 +1642,14 @@ void rl_jobset_take_dup(struct rl_jobset *js, size_t i)
 	js->dups[i] = held;
 }
 
+const struct rl_job *rl_jobset_plist_copy(const struct rl_jobset *js, const char *key)
+{
+	for (size_t i = 0; i < js->ndups; i++)
+		if (js->dups[i].plist_copy && strcmp(js->dups[i].target, key) == 0)
+			return &js->dups[i];
+	return NULL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -43,6 +43,15 @@ struct rl_job {
 	 * loaded in both its domains in the other one (alt_domain's): the
 	 * pipeline's, never in a jobset; its key is its target (rl_job_key). */
 	int other_login;
+	/* The label is loaded from two plists at once, in two domains: an
+	 * agent's (gui/<uid> or user/<uid>) and a daemon's (system), as
+	 * `brew services start` with and without sudo leaves it. Set on the
+	 * second plist found (a dup of the jobset, then its copy, an
+	 * other_login one): its plist (and the symlinks to it) is tracked
+	 * under its key (its target), not its label, so each copy is
+	 * reloaded for a change of its own plist only; the files it runs are
+	 * tracked under the label, as its first copy's. */
+	int plist_copy;
 
 	char *program;	       /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
@@ -145,7 +154,8 @@ struct rl_jobset {
 	struct rl_strv unlisted;
 	/* The plists discovery skipped for a label it had already found
 	 * (each parsed as a job of its directory's kind, in the order found):
-	 * rl_jobset_take_dup may put one in its label's place. */
+	 * rl_jobset_take_dup may put one in its label's place, and one whose
+	 * label launchd has loaded from both plists is marked plist_copy. */
 	struct rl_job *dups;
 	size_t ndups;
 	size_t dups_alloc;
@@ -186,6 +196,9 @@ int rl_jobs_discover_fs(const struct rl_discover_opts *o, struct rl_fscache *fs,
 /* Put js->dups[i] in the place of the job of its label, which takes its
  * place among the dups; the set stays sorted. */
 void rl_jobset_take_dup(struct rl_jobset *js, size_t i);
+/* The dup marked plist_copy whose key (its target) is key, or NULL: a
+ * manifest use under that key is that copy's plist. */
+const struct rl_job *rl_jobset_plist_copy(const struct rl_jobset *js, const char *key);
 /* Parse one plist (its digests computed); returns 0, or -1 with err
  * naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,

@@ -1361,21 +1361,45 @@ static void server_take(struct rl_job *job, struct rl_jobfiles *f)
 	f->pg_ctl = f->pg_server = f->pg_data = f->pg_problem = NULL;
 }
 
+/* The i-th job rl_jobs_track tracks: js's jobs, then its dups marked
+ * plist_copy. */
+static struct rl_job *tracked_job(struct rl_jobset *js, size_t i)
+{
+	size_t k;
+
+	if (i < js->n)
+		return &js->v[i];
+	k = i - js->n;
+	for (size_t d = 0; d < js->ndups; d++)
+		if (js->dups[d].plist_copy && k-- == 0)
+			return &js->dups[d];
+	return NULL;
+}
+
 int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
 		  struct rl_error *err)
 {
-	struct rl_jobfiles *fs = rl_xcalloc(js->n ? js->n : 1, sizeof(*fs));
+	size_t ncopies = 0, njobs;
+	struct rl_jobfiles *fs;
 	struct pathset ps = {0};
 	size_t *which = NULL, nwhich = 0, awhich = 0, *at = NULL, w = 0;
 	unsigned char *fresh = NULL;
-	int rc = 0, unique = 1;
+	int rc = 0, unique;
 
-	for (size_t i = 0; i < js->n && rc == 0; i++) {
-		rc = rl_job_files(&js->v[i], libs, &fs[i], err);
-		js->v[i].runs_unresolved = rc == 0 && fs[i].unresolved.n > 0;
-		server_take(&js->v[i], &fs[i]);
+	for (size_t d = 0; d < js->ndups; d++)
+		ncopies += js->dups[d].plist_copy != 0;
+	njobs = js->n + ncopies;
+	fs = rl_xcalloc(njobs ? njobs : 1, sizeof(*fs));
+	/* A label loaded from two plists has two jobs' uses. */
+	unique = ncopies == 0;
+	for (size_t i = 0; i < njobs && rc == 0; i++) {
+		struct rl_job *job = tracked_job(js, i);
+
+		rc = rl_job_files(job, libs, &fs[i], err);
+		job->runs_unresolved = rc == 0 && fs[i].unresolved.n > 0;
+		server_take(job, &fs[i]);
 		if (rc == 0 && (flags & RL_TRACK_WARN_UNRESOLVED))
-			rl_jobfiles_warn(&js->v[i], &fs[i]);
+			rl_jobfiles_warn(job, &fs[i]);
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
 			rl_xgrow((void **)&which, &awhich, nwhich + 1, sizeof(*which));
 			which[nwhich++] = pathset_add(&ps, fs[i].v[k].path);
@@ -1398,16 +1422,21 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 	 * twice, and none is looked for. */
 	for (size_t i = 1; i < js->n && unique; i++)
 		unique = strcmp(js->v[i - 1].label, js->v[i].label) < 0;
-	for (size_t i = 0; i < js->n; i++) {
-		/* One copy of the label for all the job's uses. */
-		char *label = rc == 0 && fs[i].n ? rl_manifest_share(m, js->v[i].label) : NULL;
+	for (size_t i = 0; i < njobs; i++) {
+		const struct rl_job *job = tracked_job(js, i);
+		/* One copy of the label for all the job's uses; a second
+		 * plist's own under its key. */
+		char *label = rc == 0 && fs[i].n ? rl_manifest_share(m, job->label) : NULL;
+		char *key = rc == 0 && fs[i].n && job->plist_copy
+				    ? rl_manifest_share(m, job->target)
+				    : label;
 
 		for (size_t k = 0; rc == 0 && k < fs[i].n; k++) {
 			struct rl_use u = {0};
 			size_t p = which[w++];
 
-			u.label = label;
 			u.role = fs[i].v[k].role;
+			u.label = u.role == RL_ROLE_PLIST ? key : label;
 			u.via = fs[i].v[k].via;
 			u.chain = fs[i].v[k].chain;
 			fs[i].v[k].via = NULL;

@@ -67,7 +67,8 @@ void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f);
 
 /* Add every file of every job to m as uses (entries not yet stat'ed),
  * and set each job's runs_unresolved and pg_* (the server it starts
- * detached). */
+ * detached). The dups marked plist_copy are tracked too: their plists
+ * under their keys (targets), their other files under their labels. */
 int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
 		  struct rl_error *err);
 

@@ -743,66 +743,72 @@ static const char same_text_why[] = "the same definition in other text: nothing 
 static const char same_bytes_why[] =
 	"the job's plist leads to a file with the same bytes now: nothing to reload";
 
+/* Plan c for its use u: a reason of the step of b->jobs[idx] (find_idx:
+ * the job of u's label, found here; else idx) when it triggers one. */
+static void plan_use(struct builder *b, const struct rl_change *c, const struct rl_use *u,
+		     int find_idx, ptrdiff_t idx)
+{
+	const char *kind = rl_change_kind_name(c->kind);
+
+	if (!rl_change_kind_triggers(c->kind)) {
+		if (!(c->kind == RL_CHANGE_REPLACED && stale_at(b, u->label, c->path)))
+			reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
+		return;
+	}
+	if (c->same_definition && u->role == RL_ROLE_PLIST) {
+		const char *why = c->kind == RL_CHANGE_CONTENT ? same_text_why : same_bytes_why;
+
+		reported_add(b, c->path, kind, u->label, why);
+		return;
+	}
+	/* The entry kept its old state for another job's failed restart;
+	 * this job already runs exactly this version (its bytes, for a
+	 * file: rl_fileinfo_ack_matches). */
+	if (u->ack && rl_fileinfo_ack_matches(u->ack, &c->now)) {
+		reported_add(b, c->path, kind, u->label, "already restarted onto this version");
+		return;
+	}
+	if (find_idx)
+		idx = find_job(b, u->label);
+	if (idx < 0 && u->role == RL_ROLE_PLIST && c->now.type == RL_FT_UNREADABLE) {
+		/* Not read, not gone: its directory cannot be read
+		 * (EACCES, a symlink loop), or the plist itself. */
+		reported_add(b, c->path, kind, u->label,
+			     "its plist cannot be read: the job's files stay as recorded "
+			     "until it can");
+	} else if (idx < 0) {
+		reported_add(b, c->path, kind, u->label, "job not installed");
+	} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
+		/* launchd still runs what it loaded from the plist as it
+		 * was; a reload would boot the job out for a bootstrap
+		 * that must fail. */
+		char *why = rl_xasprintf("%s" RL_PLAN_UNREADABLE_NOTE, b->jobs[idx]->unreadable);
+
+		reported_add(b, c->path, kind, u->label, why);
+		free(why);
+	} else if ((c->kind == RL_CHANGE_RETARGETED || c->kind == RL_CHANGE_REMOVED) &&
+		   link_leads_same(b, (size_t)idx, u)) {
+		reported_add(b, c->path, kind, u->label,
+			     "the job's files are still the ones recorded, unchanged");
+	} else {
+		add_use_reason(b, (size_t)idx, c, u);
+	}
+}
+
 static void plan_change(struct builder *b, const struct rl_change *c)
 {
 	const struct rl_entry *e = c->entry;
-	const char *kind = rl_change_kind_name(c->kind);
 
 	b->reported_mark = b->p->nreported;
 	if (!e || e->nuses == 0) {
-		reported_add(b, c->path, kind, NULL, "no job uses it");
+		reported_add(b, c->path, rl_change_kind_name(c->kind), NULL, "no job uses it");
 		return;
 	}
-	for (size_t i = 0; i < e->nuses; i++) {
-		const struct rl_use *u = &e->uses[i];
-		ptrdiff_t idx;
-
-		if (!rl_change_kind_triggers(c->kind)) {
-			if (!(c->kind == RL_CHANGE_REPLACED && stale_at(b, u->label, c->path)))
-				reported_add(b, c->path, kind, u->label, untriggered_why(c->kind));
-			continue;
-		}
-		if (c->same_definition && u->role == RL_ROLE_PLIST) {
-			const char *why =
-				c->kind == RL_CHANGE_CONTENT ? same_text_why : same_bytes_why;
-
-			reported_add(b, c->path, kind, u->label, why);
-			continue;
-		}
-		/* The entry kept its old state for another job's failed restart;
-		 * this job already runs exactly this version (its bytes, for a
-		 * file: rl_fileinfo_ack_matches). */
-		if (u->ack && rl_fileinfo_ack_matches(u->ack, &c->now)) {
-			reported_add(b, c->path, kind, u->label,
-				     "already restarted onto this version");
-			continue;
-		}
-		idx = find_job(b, u->label);
-		if (idx < 0 && u->role == RL_ROLE_PLIST && c->now.type == RL_FT_UNREADABLE) {
-			/* Not read, not gone: its directory cannot be read
-			 * (EACCES, a symlink loop), or the plist itself. */
-			reported_add(b, c->path, kind, u->label,
-				     "its plist cannot be read: the job's files stay as recorded "
-				     "until it can");
-		} else if (idx < 0) {
-			reported_add(b, c->path, kind, u->label, "job not installed");
-		} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
-			/* launchd still runs what it loaded from the plist as it
-			 * was; a reload would boot the job out for a bootstrap
-			 * that must fail. */
-			char *why = rl_xasprintf("%s" RL_PLAN_UNREADABLE_NOTE,
-						 b->jobs[idx]->unreadable);
-
-			reported_add(b, c->path, kind, u->label, why);
-			free(why);
-		} else if ((c->kind == RL_CHANGE_RETARGETED || c->kind == RL_CHANGE_REMOVED) &&
-			   link_leads_same(b, (size_t)idx, u)) {
-			reported_add(b, c->path, kind, u->label,
-				     "the job's files are still the ones recorded, unchanged");
-		} else {
-			add_use_reason(b, (size_t)idx, c, u);
-		}
-	}
+	for (size_t i = 0; i < e->nuses; i++)
+		/* A second plist of a label, tracked under its copy's key:
+		 * that copy's step (rl_plan_add_logins). */
+		if (!rl_jobset_plist_copy(b->js, e->uses[i].label))
+			plan_use(b, c, &e->uses[i], 1, -1);
 }
 
 static char *bounded_copy(const char *s)
@@ -1429,8 +1435,25 @@ static int reason_of_process(const struct rl_reason *r)
 						 strcmp(r->via, "restart journal") == 0));
 }
 
+/* The changes of the plist of job, a label's second plist's copy
+ * (plist_copy: tracked under its key), as reasons of its step. */
+static void plan_plist_copy(struct builder *b, const struct rl_job *job)
+{
+	const char *key = rl_job_key(job);
+
+	for (size_t i = 0; b->d && i < b->d->n; i++) {
+		const struct rl_change *c = &b->d->v[i];
+
+		b->reported_mark = b->p->nreported;
+		for (size_t u = 0; c->entry && u < c->entry->nuses; u++)
+			if (strcmp(c->entry->uses[u].label, key) == 0)
+				plan_use(b, c, &c->entry->uses[u], 0, 0);
+	}
+}
+
 void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
-			const struct rl_stale *stale, size_t nstale, const struct rl_config *cfg)
+			const struct rl_diff *d, const struct rl_stale *stale, size_t nstale,
+			const struct rl_config *cfg)
 {
 	size_t main_n = p->n, *of;
 	struct rl_step *sorted;
@@ -1442,31 +1465,58 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 	for (size_t e = 0; e < nextra; e++) {
 		const struct rl_job *job = extra[e];
 		struct rl_jobset one = {NULL, 1, 0, {0}, NULL, 0, 0};
-		struct builder b = {NULL,  &one,   cfg,	 &job, NULL, p,	  0,
-				    stale, nstale, NULL, 0,    NULL, {0}, {0}};
+		struct builder b = {job->plist_copy ? d : NULL,
+				    &one,
+				    cfg,
+				    &job,
+				    NULL,
+				    p,
+				    0,
+				    stale,
+				    nstale,
+				    NULL,
+				    0,
+				    NULL,
+				    {0},
+				    {0}};
 		size_t stepof = 0;
+		unsigned char files_same = 0;
 
 		b.stepof = &stepof;
+		b.files_same = &files_same;
 		for (size_t i = 0; i < main_n; i++) {
 			const struct rl_step *m = &p->steps[i];
 			struct rl_step *s;
+			size_t n = 0;
 
 			if (strcmp(m->job->label, job->label) != 0)
 				continue;
+			/* A second plist's copy takes the changes of the files
+			 * it runs, not those of the label's plist. */
+			for (size_t r = 0; r < m->nreasons; r++)
+				n += !reason_of_process(&m->reasons[r]) &&
+				     !(job->plist_copy && m->reasons[r].role == RL_ROLE_PLIST);
+			if (!n)
+				break;
 			s = step_for(&b, 0);
 			for (size_t r = 0; r < m->nreasons; r++) {
 				struct rl_reason c;
 
-				if (reason_of_process(&m->reasons[r]))
+				if (reason_of_process(&m->reasons[r]) ||
+				    (job->plist_copy && m->reasons[r].role == RL_ROLE_PLIST))
 					continue;
 				reason_copy(&m->reasons[r], &c);
 				step_add_reason(s, &c);
 			}
 			break;
 		}
+		if (job->plist_copy)
+			plan_plist_copy(&b, job);
 		for (size_t i = 0; i < nstale; i++)
 			if (stale[i].job == job)
 				plan_stale(&b, &stale[i]);
+		rl_label_uses_release(&b.was_uses);
+		rl_label_uses_release(&b.now_uses);
 		/* A step with no reason left (only the console user's process
 		 * was stale) is none. */
 		if (stepof && !p->steps[stepof - 1].nreasons) {

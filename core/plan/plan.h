@@ -261,10 +261,13 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
  * label, when that has one: the same reasons of the files (each copy runs
  * the same plist and program), not the findings of the label's own
  * process; and its own findings (stale entries whose job it is) as
- * reasons, which give it a step even when its label has none. Its step
- * comes right after its label's, or last. */
+ * reasons, which give it a step even when its label has none. A copy
+ * from a label's second plist (rl_job.plist_copy) takes not the label's
+ * plist changes but those of its own plist (d's changes of the uses under
+ * its key). Its step comes right after its label's, or last. */
 void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
-			const struct rl_stale *stale, size_t nstale, const struct rl_config *cfg);
+			const struct rl_diff *d, const struct rl_stale *stale, size_t nstale,
+			const struct rl_config *cfg);
 void rl_plan_release(struct rl_plan *p);
 
 /* Steps that would run: those without never, decided RESTART. */

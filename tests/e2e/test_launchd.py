@@ -2203,24 +2203,120 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(self.kickstarted_in(m, label), [f"gui/{UID}/{label}"])
         self.assertEqual(self.pid_in(m, "system", label), 0)
 
-    def test_same_label_loaded_in_both_restarts_the_agent_only(self):
-        """Both loaded: relaunch knows one job a label, the first plist's
-        (the agent's); the daemon's copy is not looked at, as the
-        discovery warning says (README: stop one of them)."""
+    def test_same_label_only_the_agents_plist_changed_reloads_the_agent_only(self):
+        """Both loaded, the agent's plist rewritten: only the agent's copy
+        is reloaded, in gui/<uid> from its own plist; the daemon's copy,
+        whose plist did not change, is left running. No warning says a
+        copy is not looked at any more."""
         m, label = self.same_label_machine("redis")
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f"skipping plist '{m.daemons}/{label}.plist'", r.stderr)
-        self.assertIn(f"label '{label}' is loaded in system too, from "
-                      f"'{m.daemons}/{label}.plist': that copy is not looked at, nor "
-                      f"restarted; stop one of them", r.stderr)
-        self.assertNotIn("using plist", r.stderr)
+        self.assertNotIn("is loaded in system too", r.stderr)
+        daemon = self.pid_in(m, "system", label)
+        plist = m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"],
+                              daemon=False)
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"gui/{UID}/{label}", "reload")], plan)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {f"gui/{UID}/{label}": ("reload", "restarted")}, doc)
+        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
+        self.assertEqual(boots[-1:], [["bootstrap", f"gui/{UID}", plist]], boots)
+        self.assertEqual(self.pid_in(m, "system", label), daemon)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
+    def test_same_label_loaded_in_both_restarts_each_copy(self):
+        """Both copies run the replaced program: each is a step of its own,
+        kickstarted in its own domain (gui/<uid>, then system); the next
+        run has nothing left, and status nothing pending."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gui, system = f"gui/{UID}/{label}", f"system/{label}"
+        old = {gui: self.pid_in(m, f"gui/{UID}", label), system: self.pid_in(m, "system", label)}
         m.brew_upgrade("redis", "1.1")
         plan = self.plan_json(m)
-        self.assertEqual([s["target"] for s in plan["steps"]], [f"gui/{UID}/{label}"], plan)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(gui, "kickstart"), (system, "kickstart")], plan)
+        # jobs lists each copy, the label's first.
+        r, doc = m.relaunch_json("jobs", "redis")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual([j["target"] for j in doc["jobs"]], [gui, system], doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["status"], x["old_pid"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {gui: ("restarted", old[gui]), system: ("restarted", old[system])}, doc)
+        self.assertEqual(sorted(self.kickstarted_in(m, label)), sorted([gui, system]))
+        for domain in (f"gui/{UID}", "system"):
+            pid = harness.wait_until(lambda: self.pid_in(m, domain, label), domain)
+            self.assertNotIn(pid, old.values())
+            self.assertIn("/Cellar/redis/1.1/", os.path.realpath(m.exe(pid)))
         res, _ = self.run_json(m)
-        self.assertEqual(res[label]["status"], "restarted", res)
-        self.assertEqual(self.kickstarted_in(m, label), [f"gui/{UID}/{label}"])
+        self.assertEqual(res, {})
+        self.assertIn("pending: nothing", m.relaunch("status").stdout)
+
+    def test_same_label_only_the_daemons_plist_changed_reloads_the_daemon_only(self):
+        """The daemon's plist says something else now, the agent's does
+        not: only the system copy is reloaded (booted out of and
+        bootstrapped into system from its own plist); the agent's process
+        is left alone."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        agent = self.pid_in(m, f"gui/{UID}", label)
+        plist = m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "reload")], plan)
+        st = m.relaunch("status")
+        self.assertNotIn("pending: nothing", st.stdout, st.stdout + st.stderr)
+        self.assertIn(label, st.stdout, st.stdout + st.stderr)
+        r = m.relaunch("record")
+        self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"would restart system/{label} ", r.stderr)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {f"system/{label}": ("reload", "restarted")}, doc)
+        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
+        self.assertEqual(boots[-1:], [["bootstrap", "system", plist]], boots)
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
+    def test_same_label_a_failed_copy_is_retried_the_other_restarted(self):
+        """The system copy's kickstart fails: the agent's copy is restarted
+        all the same, the run exits 3, and the next run restarts the
+        system copy alone; then nothing is owed."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gui, system = f"gui/{UID}/{label}", f"system/{label}"
+        m.brew_upgrade("redis", "1.1")
+        # 1 is tried once more: refused twice, the restart fails.
+        m.fault("exit", "--command", "kickstart", "--label", label, "--domain", "system",
+                "--code", "1", "--times", "2")
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {gui: "restarted", system: "failed"}, doc)
+        self.assertNotIn("pending: nothing", m.relaunch("status").stdout)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()
+                          if x["status"] != "current"},
+                         {system: "restarted"}, doc)
+        self.assertEqual(self.kickstarted_in(m, label).count(gui), 1)
+        pid = harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        self.assertIn("/Cellar/redis/1.1/", os.path.realpath(m.exe(pid)))
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
 
     def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
         """Run as the user, the daemon launchd runs is still the job: a
