@@ -508,6 +508,33 @@ class KillTest(unittest.TestCase):
                     self.kill_at([cmd, *at], before,
                                  [f"gui/{uid}/{label}", f"user/{uid}/{label}"], label)
 
+    def test_a_label_loaded_as_agent_and_daemon_killed_at_each_point_is_finished(self):
+        """One label, the user's agent (gui/<uid>) and a daemon (system),
+        both plists changed: each copy's reload, from its own plist in its
+        own domain, killed at each point; neither copy is left unloaded."""
+        uid = os.getuid()
+        for domain in (f"gui/{uid}", "system"):
+            for cmd, before in self.POINTS:
+                with self.subTest(domain=domain, cmd=cmd, before=before):
+                    m = self.fresh()
+                    label = brew("twind")
+                    m.brew_install("twind", "1.0", daemon=False)
+                    m.brew_install("twind", "1.0")
+                    m.boot()
+                    for d in (f"gui/{uid}", "system"):
+                        harness.wait_until(
+                            lambda: re.search(r"(?m)^\s*pid = ",
+                                              m.launchctl("print", f"{d}/{label}").stdout),
+                            f"the copy in {d}")
+                    r = m.relaunch("run")
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    exe = os.path.join(m.opt("twind"), "bin", "twind")
+                    m.write_plist(label, [exe, "2000"], daemon=False)
+                    m.write_plist(label, [exe, "2000"])
+                    at = [f"{domain}/{label}"] if cmd != "bootstrap" else [domain]
+                    self.kill_at([cmd, *at], before, [f"gui/{uid}/{label}", f"system/{label}"],
+                                 label)
+
     OTHER = 502  # a second user logged in at the GUI (fast user switching)
 
     def all_logins(self):
