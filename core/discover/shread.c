@@ -1786,6 +1786,7 @@ void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
 	struct words w;
 	struct rl_shenv copy;
 	struct where at = {0};
+	size_t i;
 
 	if (argc < 2)
 		return;
@@ -1798,8 +1799,13 @@ void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
 	w.v = (char **)(uintptr_t)argv;
 	w.raw = (const char **)(uintptr_t)argv;
 	w.n = argc;
-	/* argv[0] is the caller's: see what it runs, not itself */
-	chain(&s, &w, see_prefix(&s, &w, 0));
+	/* argv[0] is the caller's: see what it runs, not itself. A prefix
+	 * that names nothing on its own (env, nohup, …) is named here, so a
+	 * route never starts empty: it says what found the program. */
+	i = see_prefix(&s, &w, 0);
+	if (i != STOP && !s.via.len)
+		via_add(&s, rl_path_basename(argv[0]));
+	chain(&s, &w, i);
 	where_release(&at);
 	rl_shenv_release(&s.own);
 	rl_shenv_release(&copy);

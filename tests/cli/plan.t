@@ -191,6 +191,22 @@ moves nothing does not.
     $R/nix/var/nix/profiles/per-user/me/profile (retargeted): the job's files are still the ones recorded, unchanged; org.nix-community.home.hello
   $ rm $R/home/me/Library/LaunchAgents/org.nix-community.home.tool.plist
 
+A program found by `/usr/bin/env NAME` directly in ProgramArguments is
+reached through env, as one after `sh -c` is through the shell: its
+route names env, never nothing.
+
+  $ mkdir -p $R/opt/tools/bin && cp $HELLO2 $R/opt/tools/bin/tool
+  $ python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.example.envtool",
+  >   "ProgramArguments": ["/usr/bin/env", "tool", "--serve"],
+  >   "EnvironmentVariables": {"PATH": sys.argv[1] + "/opt/tools/bin:/usr/bin:/bin"}},
+  >   open(sys.argv[1] + "/Library/LaunchDaemons/org.example.envtool.plist", "wb"))' $R
+  $ relaunch record --force >/dev/null 2>&1
+  $ echo '#' >> $R/opt/tools/bin/tool
+  $ relaunch plan | show
+  1. kickstart system/org.example.envtool (daemon)
+     $R/opt/tools/bin/tool changed (content) via env
+  $ rm $R/Library/LaunchDaemons/org.example.envtool.plist && relaunch record --force >/dev/null 2>&1
+
 A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and
 a file no job uses are reported, and restart nothing.

@@ -226,7 +226,7 @@ class PgData(unittest.TestCase):
             r, doc = m.relaunch_json("jobs")
             files = {f["path"]: f["via"] for f in doc["jobs"][0]["files"]}
             new = os.path.join(m.brew, "Cellar", FORMULA, "16.1", "bin", "postgres")
-            self.assertEqual(files.get(new), "pg_ctl start", files)
+            self.assertEqual(files.get(new), "env → pg_ctl start", files)
             self.upgrade(m, "16.1", "16.2")
             refused = self.assert_refused(
                 m, f"(pid {first}, detached) runs replaced code; " + self.todo(m, pg_ctl, data))

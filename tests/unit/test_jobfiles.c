@@ -739,7 +739,7 @@ static void test_pg_ctl_data(void)
 	pg_data((const char *const[]){"/usr/bin/env", "@/pg/bin/pg_ctl", "start", NULL},
 		"PGDATA=/e", NULL, &f);
 	CHECK_STR(f.pg_data, "/e");
-	check_file(&f, "pg/bin/postgres", RL_ROLE_COMMAND, "pg_ctl start", 0);
+	check_file(&f, "pg/bin/postgres", RL_ROLE_COMMAND, "env → pg_ctl start", 0);
 	rl_jobfiles_release(&f);
 	/* Relative: in WorkingDirectory, else a problem. */
 	pg_data((const char *const[]){"@/pg/bin/pg_ctl", "-D", "data", "start", NULL}, NULL, "/w",
@@ -981,7 +981,7 @@ static void test_nested(void)
 				       "-e", "X=1", cmd, NULL});
 	free(cmd);
 	resolve(&j, &f);
-	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "", 0);
+	check_file(&f, "px/bin/d", RL_ROLE_COMMAND, "caffeinate", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
