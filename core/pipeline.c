@@ -973,16 +973,16 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
 			rl_job_digests(j);
 		for (size_t d = 0; d < loaded.n; d++)
 			copy_in(out, j, loaded.v[d])->uid =
-				(uid_t)strtoul(loaded.v[d] + strlen("gui/"), NULL, 10);
+				(uid_t)strtoul(strchr(loaded.v[d], '/') + 1, NULL, 10);
 		rl_strv_release(&loaded);
 		if (rc == -2)
 			break;
 	}
 	rl_strv_sort_unique(&unknown);
 	for (size_t i = 0; i < unknown.n; i++)
-		rl_warn("cannot tell which agents the GUI login %s has loaded: launchd's "
-			"listing of it could not be read; the agents every GUI login loads are "
-			"not looked at there",
+		rl_warn("cannot tell which agents %s %s has loaded: launchd's listing of it "
+			"could not be read; the agents every login loads are not looked at there",
+			strncmp(unknown.v[i], "gui/", 4) == 0 ? "the GUI login" : "the user domain",
 			unknown.v[i]);
 	rl_strv_release(&unknown);
 }

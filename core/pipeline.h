@@ -276,13 +276,15 @@ const char *rl_pipeline_unasked_why(const struct rl_pipeline *p);
  * system domain asks no root. */
 int rl_pipeline_as_root(void);
 
-/* Push to out the copies of the agents of jobs every GUI login loads
- * (rl_job.all_logins) in the other users' GUI logins that have them
- * loaded (as root only: launchd answers only root about another user's
- * login), from the listings ls (rl_launchctl_listings_sessions: `print
- * system` names the users, each one's gui/<uid> whether it has the
- * agent loaded), each domain asked once however many such agents there
- * are. A login whose listing cannot tell is warned of once. A copy
+/* Push to out the copies of the agents of jobs every login loads
+ * (rl_job.all_logins) in the other users' domains that have them loaded,
+ * gui/<uid> and user/<uid> (as root only: launchd answers only root about
+ * another user's login), from the listings ls
+ * (rl_launchctl_listings_sessions: `print system` names the users, each
+ * one's gui/<uid> and user/<uid> whether it has the agent loaded, one
+ * process both name counted once), each domain asked once however many
+ * such agents there are. A domain whose listing cannot tell is warned of
+ * once. A copy
  * shares its job's strings (which must outlive it); only its domain and
  * target are its own. */
 void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,

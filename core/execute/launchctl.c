@@ -1513,19 +1513,46 @@ int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char 
 	users = rl_xmalloc(n * sizeof(*users));
 	memcpy(users, sys->sub.users, n * sizeof(*users));
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		char domain[32];
+		char gui[32], user[32];
 		const struct rl_launchctl_listing *l;
+		const struct rl_launchctl_service *svc;
+		int in_user = 0;
+		pid_t user_pid = 0;
 
-		if (users[i] == uid || !may_have_login(ls, users[i]))
+		if (users[i] == uid)
 			continue;
-		snprintf(domain, sizeof(domain), "gui/%lu", (unsigned long)users[i]);
-		l = listing(ls, domain, err);
-		if (!l)
+		/* user/<uid> first: every user launchd names has it (an SSH
+		 * login too), and its listing tells whether gui/<uid> exists */
+		snprintf(user, sizeof(user), "user/%lu", (unsigned long)users[i]);
+		l = listing(ls, user, err);
+		if (!l) {
 			rc = -2;
-		else if (l->rc < 0)
-			rl_strv_push(unknown, domain);
-		else if (l->rc == 0 && rl_launchctl_domain_find(&l->d, label))
-			rl_strv_push(loaded, domain);
+			break;
+		}
+		if (l->rc < 0) {
+			rl_strv_push(unknown, user);
+		} else if (l->rc == 0 && (svc = rl_launchctl_domain_find(&l->d, label))) {
+			in_user = 1;
+			user_pid = svc->pid;
+		}
+		if (may_have_login(ls, users[i])) {
+			snprintf(gui, sizeof(gui), "gui/%lu", (unsigned long)users[i]);
+			l = listing(ls, gui, err);
+			if (!l) {
+				rc = -2;
+				break;
+			}
+			if (l->rc < 0) {
+				rl_strv_push(unknown, gui);
+			} else if (l->rc == 0 && (svc = rl_launchctl_domain_find(&l->d, label))) {
+				rl_strv_push(loaded, gui);
+				/* one process both listings name is one copy */
+				if (user_pid > 0 && svc->pid == user_pid)
+					in_user = 0;
+			}
+		}
+		if (in_user)
+			rl_strv_push(loaded, user);
 	}
 	free(users);
 	return rc;

@@ -346,18 +346,23 @@ int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *l
 				 struct rl_launchctl_service *svc, struct rl_launchctl_located *loc,
 				 struct rl_error *err);
 
-/* An agent every GUI login loads (a root-owned plist of a system agent
- * directory) runs once in each: the GUI logins other than uid's that have
- * label loaded, from the listings. The users are those `print system`'s
- * subdomains block names (that listing, asked once as any); each user but
- * uid is asked `print gui/<uid>` once (as any listing), unless a user/<uid>
- * listing already kept names no GUI login of theirs; a gui/<uid> that
- * does not exist (112, 125) is no GUI login. Each gui/<uid> whose listing
- * names label is pushed to loaded, each whose listing cannot tell (its
- * print failed otherwise, or printed no services block) to unknown.
- * Returns 0, 1 when the system listing cannot name the users (it failed,
- * or has no subdomains block: nothing pushed), -2 launchctl cannot be
- * run (err). */
+/* An agent every login loads (a root-owned plist of a system agent
+ * directory) runs once in each login of each user: the logins other than
+ * uid's that have label loaded, from the listings. The users are those
+ * `print system`'s subdomains block names (that listing, asked once as
+ * any); each user but uid is asked `print user/<uid>` (every user launchd
+ * names has that domain, one logged in over SSH too) and `print gui/<uid>`
+ * once each (as any listing), the latter unless the user/<uid> listing
+ * names no GUI login of theirs; a gui/<uid> that does not exist (112,
+ * 125) is no GUI login. Each domain whose listing names label is pushed
+ * to loaded, gui/<uid> before user/<uid>; each whose listing cannot tell
+ * (its print failed otherwise, or printed no services block) to unknown.
+ * Loaded in both domains of a user, the agent runs an instance in each
+ * (Apple's TN2083: "each instance of your agent runs independently"), and
+ * both are pushed; both listings naming the same pid for it name one
+ * process, pushed once (gui/<uid>). Returns 0, 1 when the system listing
+ * cannot name the users (it failed, or has no subdomains block: nothing
+ * pushed), -2 launchctl cannot be run (err). */
 int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
 				   struct rl_strv *loaded, struct rl_strv *unknown,
 				   struct rl_error *err);

@@ -439,6 +439,48 @@ class LaunchdTest(unittest.TestCase):
         self.check_failed_copy_retried(self.all_logins_machine("noted"), "noted",
                                        f"gui/{self.OTHER}")
 
+    def test_copies_in_other_users_user_domains_are_restarted(self):
+        """user/<uid> exists for every user launchd names, one logged in
+        over SSH too: the agent every login loads, also loaded in the
+        user domains (of the console user, of the other GUI user, of a
+        user with no GUI login), runs an instance in each. As root each
+        copy is found and restarted, each once: the console user's
+        user/<uid> copy is not taken for another user's."""
+        m = self.machine()
+        ssh = 503
+        shared_dir = os.path.join(m.root, "Library", "LaunchAgents")
+        os.makedirs(shared_dir, exist_ok=True)
+        m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared_dir
+        label = brew("syncd")
+        plist = os.path.join(shared_dir, label + ".plist")
+        m.brew_install("syncd", "1.0", daemon=False, path=plist)
+        m.domains[label] = f"gui/{UID}"
+        users = [f"user/{u}" for u in (UID, self.OTHER, ssh)]
+        loads = [a for d in users for a in ("--load", f"{d}={plist}")]
+        self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
+                      "--gui-uid", str(self.OTHER), "--user-uid", str(ssh), *loads,
+                      running=[label])
+        domains = [f"gui/{UID}", f"gui/{self.OTHER}", *users]
+        old = {d: harness.wait_until(lambda d=d: self.pid_in(m, d, label), f"the copy in {d}")
+               for d in domains}
+        self.assertEqual(len(set(old.values())), len(domains), old)
+        m.brew_upgrade("syncd", "1.1")
+        r, doc = m.relaunch_json("plan", label)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
+                         sorted(f"{d}/{label}" for d in domains), doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted((x["target"], x["status"]) for x in doc["results"]),
+                         sorted((f"{d}/{label}", "restarted") for d in domains), doc)
+        for d in domains:
+            pid = self.pid_in(m, d, label)
+            self.assertNotIn(pid, (0, old[d]), d)
+            self.assertIn("/Cellar/syncd/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["results"], [], doc)
+
     def test_no_agent_every_login_loads_asks_no_more(self):
         """Agents of the user's own session type only (Background): no
         login but the user's runs them, and launchd is asked nothing about

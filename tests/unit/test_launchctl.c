@@ -1431,8 +1431,8 @@ static void test_listings(void)
 
 /* Fast user switching: 501 (the console) and 502 logged in at the GUI,
  * 503 with a user domain and no GUI login (as its user/ listing says),
- * 504 with none either (gui/504 is 112), 505 whose gui/ listing cannot
- * tell, 0 and 89 (system users) without a GUI login. */
+ * 504 with none either (gui/504 is 112), 505 whose listings cannot tell,
+ * 0 and 89 (system users) without a GUI login. */
 static const char sessions_system[] = "system = {\n"
 				      "\ttype = system\n"
 				      "\tsubdomains = {\n"
@@ -1454,27 +1454,66 @@ static const char sessions_gui502[] = "gui/502 = {\n"
 				      "\tservices = {\n"
 				      "\t\t     900      - \torg.example.shared\n"
 				      "\t\t     901      - \torg.example.mine\n"
+				      "\t\t     902      - \torg.example.twice\n"
 				      "\t}\n"
 				      "}\n";
+/* 502's user domain names the GUI login's process of org.example.shared
+ * too (one copy), and an instance of org.example.twice of its own. */
+static const char sessions_user502[] = "user/502 = {\n"
+				       "\ttype = user\n"
+				       "\tsubdomains = {\n"
+				       "\t\tcom.apple.xpc.launchd.user.domain.502.100018.Aqua\n"
+				       "\t}\n"
+				       "\tservices = {\n"
+				       "\t\t     900      - \torg.example.shared\n"
+				       "\t\t     903      - \torg.example.twice\n"
+				       "\t}\n"
+				       "}\n";
 static const char sessions_user503[] = "user/503 = {\n"
 				       "\ttype = user\n"
 				       "\tsubdomains = {\n"
 				       "\t}\n"
 				       "\tservices = {\n"
+				       "\t\t     930      - \torg.example.shared\n"
 				       "\t}\n"
 				       "}\n";
+static const char sessions_user_none[] = "user/0 = {\n"
+					 "\ttype = user\n"
+					 "\tsubdomains = {\n"
+					 "\t}\n"
+					 "\tservices = {\n"
+					 "\t}\n"
+					 "}\n";
+static const char sessions_user504[] = "user/504 = {\n"
+				       "\ttype = user\n"
+				       "\tservices = {\n"
+				       "\t}\n"
+				       "}\n";
+
+static int loaded_is(const struct rl_strv *v, const char *const *want)
+{
+	size_t n = 0;
+
+	for (; want[n]; n++)
+		if (n >= v->n || strcmp(v->v[n], want[n]) != 0)
+			return 0;
+	return n == v->n;
+}
 
 static void test_listings_sessions(void)
 {
 	static const struct fake_answer answers[] = {
 		{"system", 0, sessions_system, ""},
-		{"gui/0", 112, "", "Bad request.\nCould not find domain for user gui: 0\n"},
-		{"gui/89", 112, "", "Bad request.\nCould not find domain for user gui: 89\n"},
+		{"user/0", 0, sessions_user_none, ""},
+		{"user/89", 0, sessions_user_none, ""},
 		{"gui/501", 0, shape_domain, ""},
 		{"gui/502", 0, sessions_gui502, ""},
+		{"user/502", 0, sessions_user502, ""},
 		{"user/503", 0, sessions_user503, ""},
 		{"gui/504", 125, "", "Bad request.\n"},
+		{"user/504", 0, sessions_user504, ""},
 		{"gui/505", 1, "", "Operation not permitted\n"},
+		{"user/505", 1, "", "Operation not permitted\n"},
 		{NULL, 0, NULL, NULL},
 	};
 	struct fake_lc f = {answers, 0, 0};
@@ -1483,25 +1522,33 @@ static void test_listings_sessions(void)
 	struct rl_error err = {0};
 
 	rl_launchctl_listings_init(&ls, fake_call, &f);
-	/* user/503 asked before, for another job: its GUI login is known to
-	 * be none, so gui/503 is not asked. */
+	/* user/503 asked before, for another job: kept, not asked again. */
 	CHECK(rl_launchctl_listings_get(&ls, "user/503", &err) != NULL);
 	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.shared", 501, &loaded, &unknown,
 						 &err),
 		  0);
-	CHECK_INT(loaded.n, 1);
-	CHECK(loaded.n == 1 && strcmp(loaded.v[0], "gui/502") == 0);
-	CHECK(unknown.n == 1 && strcmp(unknown.v[0], "gui/505") == 0);
-	/* user/503, system, gui/0, gui/89, gui/502, gui/504, gui/505. */
-	CHECK_INT(f.calls, 7);
+	/* 502's GUI login (its user domain names the same process), and
+	 * 503's user domain: an SSH login has one too. */
+	CHECK(loaded_is(&loaded, (const char *const[]){"gui/502", "user/503", NULL}));
+	CHECK(loaded_is(&unknown, (const char *const[]){"user/505", "gui/505", NULL}));
+	/* user/503, system, user/0, user/89 (no GUI login: their gui/ is not
+	 * asked), user/502, gui/502, user/504, gui/504, user/505, gui/505. */
+	CHECK_INT(f.calls, 10);
 	rl_strv_release(&loaded);
 	rl_strv_release(&unknown);
-	/* Another agent: the listings kept answer, launchd is asked nothing. */
+	/* An instance in each of 502's domains: two copies. The listings kept
+	 * answer, launchd is asked nothing. */
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.twice", 501, &loaded, &unknown,
+						 &err),
+		  0);
+	CHECK(loaded_is(&loaded, (const char *const[]){"gui/502", "user/502", NULL}));
+	rl_strv_release(&loaded);
+	rl_strv_release(&unknown);
 	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.other", 501, &loaded, &unknown,
 						 &err),
 		  0);
 	CHECK_INT(loaded.n, 0);
-	CHECK_INT(f.calls, 7);
+	CHECK_INT(f.calls, 10);
 	rl_strv_release(&unknown);
 	rl_launchctl_listings_release(&ls);
 	/* A system listing without a subdomains block names no users. */
