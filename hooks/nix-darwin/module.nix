@@ -20,6 +20,32 @@ let
   cfg = config.services.relaunch;
   relaunch = lib.getExe cfg.package;
   q = lib.escapeShellArg cfg.queue;
+  state = lib.escapeShellArg cfg.stateDir;
+  old = lib.escapeShellArg cfg.oldStateDir;
+  # The state files relaunch keeps (README, The state directory): not its
+  # locks, agent.log (the new job's own) nor a queue kept below the old
+  # directory. Each is copied to a temporary name and renamed into place,
+  # the manifest last: a copy cut short leaves stateDir without one, and
+  # the next switch copies again. Every failure is checked by hand (set -e
+  # does not apply in a function called with ||) and only warned of: the
+  # switch goes on, and the run records a baseline as before.
+  migrate = ''
+    relaunch_migrate() {
+      local f
+      [ -d ${state} ] || mkdir -p -m 0700 ${state} || return 1
+      for f in config.json history.json intent.json plists.json runs.json watch.json \
+        manifest.json; do
+        [ -f ${old}/"$f" ] || continue
+        [ ! -e ${state}/"$f" ] || continue
+        cp -p ${old}/"$f" ${state}/".$f.moving" &&
+          mv -f ${state}/".$f.moving" ${state}/"$f" || return 1
+      done
+    }
+    if [ ! -e ${state}/manifest.json ] && [ -f ${old}/manifest.json ]; then
+      relaunch_migrate ||
+        echo "relaunch: warning: cannot copy the state of '"${old}"' into '"${state}"': the next run records a new baseline" >&2
+    fi
+  '';
 in
 {
   options.services.relaunch = {
@@ -56,6 +82,18 @@ in
       description = "relaunch's state directory (manifest, run log, agent.log).";
     };
 
+    oldStateDir = lib.mkOption {
+      type = lib.types.str;
+      # the stateDir default of earlier versions of this module
+      default = "/var/lib/relaunch";
+      description = ''
+        Where earlier versions of this module kept the state. When stateDir
+        has no manifest yet and this one has, activation copies its state
+        into stateDir before relaunch runs, so the first switch after the
+        move is compared with the last manifest, not taken as a baseline.
+      '';
+    };
+
     interval = lib.mkOption {
       type = lib.types.ints.positive;
       default = 30;
@@ -73,7 +111,8 @@ in
     environment.systemPackages = [ cfg.package ];
 
     system.activationScripts.postActivation.text = lib.mkAfter (
-      if cfg.daemon then
+      migrate
+      + (if cfg.daemon then
         # The activate script runs under set -e: a failing command would
         # stop the switch, so neither may fail (notify says what went wrong).
         ''
@@ -83,8 +122,8 @@ in
       else
         ''
           echo "restarting launchd jobs whose files changed..." >&2
-          ${relaunch} run --state-dir ${lib.escapeShellArg cfg.stateDir} || true
-        ''
+          ${relaunch} run --state-dir ${state} || true
+        '')
     );
 
     launchd.daemons.relaunch = lib.mkIf cfg.daemon {

@@ -392,6 +392,75 @@ class HooksRunTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("activation went on", r.stdout)
 
+    def moved_state(self):
+        """The state an earlier version of the module kept in its stateDir
+        (/var/lib/relaunch, here below tmp): a manifest relaunch recorded,
+        the queue below it, the old job's log."""
+        old = os.path.join(self.tmp, "var", "lib", "relaunch")
+        os.makedirs(old, mode=0o700)
+        r = subprocess.run([RELAUNCH, "record", "--state-dir", old], cwd="/", text=True,
+                           env={"PATH": "/usr/bin:/bin:/usr/sbin:/sbin"},
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        write(os.path.join(old, "history.json"), "{}\n", 0o600)
+        write(os.path.join(old, "agent.log"), "the old job's log\n", 0o600)
+        write(os.path.join(old, "queue", "1.json"), "{}\n", 0o600)
+        return old
+
+    def test_nix_darwin_first_switch_after_the_state_dir_moved_is_no_baseline(self):
+        """The module's stateDir moved (/var/lib/relaunch to root's own
+        default): the first switch after copies the old state into the new
+        directory before relaunch runs, so that switch's changes are
+        compared with the last manifest, not recorded as a new baseline.
+        The queue and the old job's log stay where they are."""
+        old = self.moved_state()
+        new = os.path.join(self.tmp, "Library", "Application Support", "relaunch")
+        m = self.module("nix-darwin", daemon=False, stateDir=new, oldStateDir=old)
+        r = self.darwin_activate(
+            m["config"]["system"]["activationScripts"]["postActivation"]["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        self.assertNotIn("baseline", r.stdout + r.stderr)
+        self.assertEqual(os.stat(new).st_mode & 0o777, 0o700)
+        names = set(os.listdir(new))
+        self.assertTrue({"manifest.json", "history.json"} <= names, names)
+        self.assertFalse({n for n in names if n.startswith(".") or n in ("agent.log", "queue")},
+                         names)
+        self.assertTrue(os.path.exists(os.path.join(old, "manifest.json")))
+
+    def test_nix_darwin_state_dir_with_a_manifest_is_left_alone(self):
+        """A stateDir that has a manifest already is relaunch's own: nothing
+        of the old directory is copied over it."""
+        old = self.moved_state()
+        new = os.path.join(self.tmp, "new")
+        write(os.path.join(new, "manifest.json"), "the new one\n", 0o600)
+        m = self.module("nix-darwin", stateDir=new, oldStateDir=old,
+                        queue=os.path.join(self.tmp, "queue"))
+        r = self.darwin_activate(
+            m["config"]["system"]["activationScripts"]["postActivation"]["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        with open(os.path.join(new, "manifest.json")) as f:
+            self.assertEqual(f.read(), "the new one\n")
+        self.assertEqual(os.listdir(new), ["manifest.json"])
+
+    def test_nix_darwin_state_that_cannot_be_copied_never_fails_the_switch(self):
+        """The new directory cannot be made (a file in its way): a warning,
+        and the switch goes on (its activate script runs under set -e)."""
+        old = self.moved_state()
+        blocked = os.path.join(self.tmp, "blocked")
+        write(blocked, "not a directory\n")
+        new = os.path.join(blocked, "relaunch")
+        m = self.module("nix-darwin", stateDir=new, oldStateDir=old,
+                        queue=os.path.join(self.tmp, "queue"))
+        r = self.darwin_activate(
+            m["config"]["system"]["activationScripts"]["postActivation"]["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        self.assertIn(f"relaunch: warning: cannot copy the state of '{old}' into '{new}'",
+                      r.stderr)
+        self.assertEqual(len(self.entries(os.path.join(self.tmp, "queue"))), 1)
+
     def test_nix_darwin_state_dir_is_the_one_relaunch_reads_as_root(self):
         """`sudo relaunch status`, `log` and a `sudo relaunch run` by hand use
         root's default state directory on macOS (README, The state
