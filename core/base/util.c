@@ -1,6 +1,7 @@
 #include "core/base/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -719,6 +720,21 @@ void rl_strv_dedupe(struct rl_strv *sv)
 			sv->v[n++] = sv->v[i];
 	sv->n = n;
 	sv->v[n] = NULL;
+}
+
+size_t rl_digits_pid(const char *s, size_t len, pid_t *pid)
+{
+	long long v = 0;
+	size_t n = 0;
+
+	*pid = 0;
+	for (; n < len && s[n] >= '0' && s[n] <= '9'; n++) {
+		v = v * 10 + (s[n] - '0');
+		if (v > INT_MAX)
+			return 0;
+	}
+	*pid = (pid_t)v;
+	return n;
 }
 
 uint64_t rl_hash_mix(uint64_t h, const char *s)

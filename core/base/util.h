@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/base/error.h"
 
@@ -188,6 +189,14 @@ uint64_t rl_hash_text(const char *s);
  * (so that texts hashed one after the other cannot shift into each other);
  * the step rl_hash_text is made of, for keys of several texts. */
 uint64_t rl_hash_mix(uint64_t h, const char *s);
+
+/* The pid the run of decimal digits at the start of s (at most len bytes
+ * read) spells: the run's length, its value in *pid; 0, and *pid 0, when
+ * s does not start with a digit or the value is past a pid's range
+ * (INT_MAX). What may come before or after the run (blanks, a sign, the
+ * end of a line or a word), and whether 0 or 1 is a pid, is the caller's
+ * rule. */
+size_t rl_digits_pid(const char *s, size_t len, pid_t *pid);
 
 /* Monotonic and wall clocks. */
 int64_t rl_now_mono_ns(void);

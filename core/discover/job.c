@@ -651,8 +651,9 @@ int rl_job_daemondo_pid(const struct rl_job *job, pid_t *pid)
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
 	struct stat st;
-	long long v = 0;
-	size_t i = 0, digits = 0;
+	const char *text;
+	pid_t v;
+	size_t i = 0, n;
 	int ok = 0;
 
 	*pid = 0;
@@ -661,15 +662,14 @@ int rl_job_daemondo_pid(const struct rl_job *job, pid_t *pid)
 		goto out;
 	if (!pidfile_owner_ok(job, st.st_uid) || (st.st_mode & (S_IWGRP | S_IWOTH)))
 		goto out;
-	while (i < buf.len && pid_blank(buf.data[i]))
+	/* daemondo's pid, alone on its line: blanks around it only */
+	text = buf.data ? buf.data : "";
+	while (i < buf.len && pid_blank(text[i]))
 		i++;
-	for (; i < buf.len && buf.data[i] >= '0' && buf.data[i] <= '9' && v <= INT_MAX; i++) {
-		v = v * 10 + (buf.data[i] - '0');
-		digits++;
-	}
-	ok = digits && v > 1 && v <= INT_MAX && (i == buf.len || pid_blank(buf.data[i]));
+	n = rl_digits_pid(text + i, buf.len - i, &v);
+	ok = n && v > 1 && (i + n == buf.len || pid_blank(text[i + n]));
 	if (ok)
-		*pid = (pid_t)v;
+		*pid = v;
 out:
 	rl_buf_release(&buf);
 	return ok;

@@ -1,7 +1,6 @@
 #include "core/discover/pgdata.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,7 +25,7 @@ int rl_pgdata_parse_pid(const char *path, const char *text, size_t len, pid_t *p
 			struct rl_error *err)
 {
 	size_t end = 0, i = 0;
-	long long v = 0;
+	pid_t v;
 
 	*pid = 0;
 	if (memchr(text, '\0', len))
@@ -39,18 +38,10 @@ int rl_pgdata_parse_pid(const char *path, const char *text, size_t len, pid_t *p
 		return bad(err, path, "the file is empty, no server's pid");
 	if (i < end && text[i] == '-')
 		i++; /* a single-user backend */
-	if (i == end)
+	/* the whole first line is the pid */
+	if (rl_digits_pid(text + i, end - i, &v) != end - i || i == end || v == 0)
 		return bad(err, path, "its first line is not a process id");
-	for (; i < end; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return bad(err, path, "its first line is not a process id");
-		v = v * 10 + (text[i] - '0');
-		if (v > INT_MAX)
-			return bad(err, path, "its first line is not a process id");
-	}
-	if (v == 0)
-		return bad(err, path, "its first line is not a process id");
-	*pid = (pid_t)v;
+	*pid = v;
 	return 0;
 }
 

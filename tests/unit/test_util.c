@@ -683,6 +683,43 @@ static void test_statmemo(void)
 	free(dir);
 }
 
+static void test_digits_pid(void)
+{
+	pid_t pid = -1;
+
+	CHECK_INT(rl_digits_pid("928", 3, &pid), 3);
+	CHECK_INT(pid, 928);
+	/* The run alone: what follows is the caller's. */
+	CHECK_INT(rl_digits_pid("42 daemon\n", 10, &pid), 2);
+	CHECK_INT(pid, 42);
+	CHECK_INT(rl_digits_pid("12\n", 3, &pid), 2);
+	CHECK_INT(pid, 12);
+	/* Never past len. */
+	CHECK_INT(rl_digits_pid("1234", 2, &pid), 2);
+	CHECK_INT(pid, 12);
+	/* Leading zeros, and 0 itself: a value like any. */
+	CHECK_INT(rl_digits_pid("007", 3, &pid), 3);
+	CHECK_INT(pid, 7);
+	CHECK_INT(rl_digits_pid("0", 1, &pid), 1);
+	CHECK_INT(pid, 0);
+	/* No digit first: a blank, a sign, a letter, nothing. */
+	pid = -1;
+	CHECK_INT(rl_digits_pid(" 5", 2, &pid), 0);
+	CHECK_INT(pid, 0);
+	CHECK_INT(rl_digits_pid("-5", 2, &pid), 0);
+	CHECK_INT(rl_digits_pid("x1", 2, &pid), 0);
+	CHECK_INT(rl_digits_pid("", 0, &pid), 0);
+	CHECK_INT(rl_digits_pid("9", 0, &pid), 0);
+	/* A pid's range ends at INT_MAX; past it, however long, no pid. */
+	CHECK_INT(rl_digits_pid("2147483647", 10, &pid), 10);
+	CHECK_INT(pid, 2147483647);
+	pid = -1;
+	CHECK_INT(rl_digits_pid("2147483648", 10, &pid), 0);
+	CHECK_INT(pid, 0);
+	CHECK_INT(rl_digits_pid("99999999999999999999999999", 26, &pid), 0);
+	CHECK_INT(pid, 0);
+}
+
 int main(void)
 {
 	test_paths();
@@ -701,5 +738,6 @@ int main(void)
 	test_json_error_column();
 	test_statedir_trust();
 	test_statmemo();
+	test_digits_pid();
 	return check_done();
 }
