@@ -84,6 +84,27 @@ static void fsync_dir(const char *path)
 	free(dir);
 }
 
+/* The file cannot be created beside path: say so of its directory when
+ * that is the trouble, "No such file or directory" alone does not tell
+ * which of the two is missing. */
+static void set_create_error(struct rl_error *err, const char *path, int e)
+{
+	char *dir, *q, *why;
+
+	if (e != ENOENT && e != ENOTDIR) {
+		rl_error_set_path(err, "cannot write bundle", path, strerror(e));
+		return;
+	}
+	dir = rl_path_dirname(path);
+	q = rl_path_quote(dir);
+	why = rl_xasprintf(
+		e == ENOENT ? "directory '%s' does not exist" : "'%s' is not a directory", q);
+	rl_error_set_path(err, "cannot write bundle", path, why);
+	free(why);
+	free(q);
+	free(dir);
+}
+
 int rl_bundle_write(const struct rl_bundle *b, const char *path, const char *top, int force,
 		    struct rl_error *err)
 {
@@ -103,7 +124,7 @@ int rl_bundle_write(const struct rl_bundle *b, const char *path, const char *top
 	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
-		rl_error_set_path(err, "cannot write bundle", path, strerror(errno));
+		set_create_error(err, path, errno);
 		free(tmp);
 		return -1;
 	}

@@ -188,6 +188,18 @@ as one, with or without --force, and left alone:
   [4]
   $ ls -A archdir
 
+A bundle whose directory is missing, or is a file, says so of the
+directory, not only "No such file or directory":
+
+  $ relaunch report --bundle missing-dir/x.tgz
+  relaunch: cannot write bundle 'missing-dir/x.tgz': directory 'missing-dir' does not exist
+  [4]
+  $ touch afile
+  $ relaunch report --bundle afile/x.tgz
+  relaunch: cannot write bundle 'afile/x.tgz': 'afile' is not a directory
+  [4]
+  $ rm afile
+
 A bundle that cannot be written all the way (here a file size limit, as a
 full disk would) names the file and why, and leaves nothing behind:
 
