@@ -1289,12 +1289,44 @@ static int option_before_command(int argc, char **argv)
 			       len, opt, cmd ? cmd : "<command>", len, opt);
 }
 
+/* `relaunch help [command [subcommand]]`, argv[1] being "help". */
+static int help_command(int argc, char **argv)
+{
+	if (argc > 4)
+		return help_takes("too many arguments");
+	/* help's own help is the overview, which describes help. */
+	if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
+			  strcmp(argv[2], "-h") == 0))
+		return finish(cli_help(NULL, stdout));
+	/* `relaunch help --json`: an option, not a command to look up. */
+	if (argc >= 3 && argv[2][0] == '-')
+		return cli_usage_error("help", "unknown option '%s'", argv[2]);
+	if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
+		return unknown_command(argv[2]);
+	if (argc == 4)
+		return help_subcommand(argv[2], argv[3]);
+	return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
+}
+
 int cli_run(int argc, char **argv)
 {
 	const char *name;
 	const struct cli_command *c;
 
 	rl_warn_handler_set(print_warning, NULL);
+	/* `relaunch -- run`: -- ends relaunch's own options as it ends a
+	 * command's; the word after it is the command, whatever it looks like. */
+	if (argc >= 2 && strcmp(argv[1], "--") == 0) {
+		if (argc < 3)
+			return no_command();
+		name = argv[2];
+		if (strcmp(name, "help") == 0)
+			return help_command(argc - 1, argv + 1);
+		c = find_command(name);
+		if (!c)
+			return unknown_command(name);
+		return finish(run_command(c, argc - 2, argv + 2));
+	}
 	if (argc < 2)
 		return no_command();
 	name = argv[1];
@@ -1307,22 +1339,8 @@ int cli_run(int argc, char **argv)
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
 		return finish(cli_help(NULL, stdout));
-	if (strcmp(name, "help") == 0) {
-		if (argc > 4)
-			return help_takes("too many arguments");
-		/* help's own help is the overview, which describes help. */
-		if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
-				  strcmp(argv[2], "-h") == 0))
-			return finish(cli_help(NULL, stdout));
-		/* `relaunch help --json`: an option, not a command to look up. */
-		if (argc >= 3 && argv[2][0] == '-')
-			return cli_usage_error("help", "unknown option '%s'", argv[2]);
-		if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
-			return unknown_command(argv[2]);
-		if (argc == 4)
-			return help_subcommand(argv[2], argv[3]);
-		return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
-	}
+	if (strcmp(name, "help") == 0)
+		return help_command(argc, argv);
 	if (name[0] == '-')
 		return option_before_command(argc, argv);
 	c = find_command(name);

@@ -108,3 +108,23 @@ unchanged, never "only errors":
   $ for c in run agent; do relaunch $c --help | tr '\n' ' ' | tr -s ' ' | grep -o 'alone (or -q, which takes no S): [^;]*'; done
   alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
   alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
+
+-- ends relaunch's own options (-V, -h) as it ends a command's: the word
+after it is the command, even one that looks like an option:
+
+  $ relaunch -- help run | head -n 1
+  usage: relaunch run [options] [JOB...]
+  $ relaunch -- frobnicate
+  relaunch: unknown command 'frobnicate' (see 'relaunch --help')
+  [2]
+  $ relaunch -- --version
+  relaunch: unknown command '--version' (see 'relaunch --help')
+  [2]
+  $ relaunch --
+  relaunch: a command is needed: record, diff, jobs, plan, run, config, notify, agent, status, report, log, or help (see 'relaunch --help')
+  [2]
+  $ relaunch -- log --state-dir "$PWD/dd-state" 2>/dev/null
+  no runs logged yet
+  $ relaunch -- log -- x
+  relaunch: log: unexpected argument 'x' (see 'relaunch log --help')
+  [2]
