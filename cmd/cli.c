@@ -415,11 +415,12 @@ int cli_help(const char *name, FILE *to)
 		for (size_t i = 0; commands[i].name; i++)
 			fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].summary);
 		fprintf(to, "  %-10s %s\n", "help", "show help for a command");
-		fprintf(to, "\n'relaunch help <command>' or 'relaunch <command> --help' for more;\n"
-			    "exit codes: 0 ok or nothing changed, 1 changes found (diff, plan) or\n"
-			    "something pending (status), 2 usage error, 3 a restart failed or was\n"
-			    "refused (run, run -n; status: one pending), 4 any other error,\n"
-			    "128 + N stopped by signal N.\n");
+		fprintf(to,
+			"\n'relaunch help <command>', 'relaunch -h <command>' or\n"
+			"'relaunch <command> --help' for more; exit codes: 0 ok or nothing\n"
+			"changed, 1 changes found (diff, plan) or something pending (status),\n"
+			"2 usage error, 3 a restart failed or was refused (run, run -n; status:\n"
+			"one pending), 4 any other error, 128 + N stopped by signal N.\n");
 		return CLI_EXIT_OK;
 	}
 	c = find_command(name);
@@ -1289,7 +1290,8 @@ static int option_before_command(int argc, char **argv)
 			       len, opt, cmd ? cmd : "<command>", len, opt);
 }
 
-/* `relaunch help [command [subcommand]]`, argv[1] being "help". */
+/* `relaunch help [command [subcommand]]`, argv[1] being "help" (or -h,
+ * --help). */
 static int help_command(int argc, char **argv)
 {
 	if (argc > 4)
@@ -1337,8 +1339,9 @@ int cli_run(int argc, char **argv)
 		printf("relaunch %s\n", RELAUNCH_VERSION);
 		return finish(CLI_EXIT_OK);
 	}
+	/* `relaunch -h run` is `relaunch help run`, as git's --help. */
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0)
-		return finish(cli_help(NULL, stdout));
+		return help_command(argc, argv);
 	if (strcmp(name, "help") == 0)
 		return help_command(argc, argv);
 	if (name[0] == '-')

@@ -128,3 +128,16 @@ after it is the command, even one that looks like an option:
   $ relaunch -- log -- x
   relaunch: log: unexpected argument 'x' (see 'relaunch log --help')
   [2]
+
+-h (or --help) before a command is help for it, as git's --help: the
+help `relaunch help <command>` gives, subcommands included:
+
+  $ relaunch -h run > a; relaunch help run > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch run [options] [JOB...]
+  $ relaunch --help agent install > a; relaunch agent install --help > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch agent [options] install | uninstall | print
+  $ relaunch -h frobnicate
+  relaunch: unknown command 'frobnicate' (see 'relaunch --help')
+  [2]
