@@ -1074,6 +1074,11 @@ static int unknown_command(const char *name)
 	size_t n = 0;
 	const char *near;
 
+	/* The version is an option, as the overview's usage line says; a
+	 * `version` command the help never lists would be a surprise. */
+	if (strcmp(name, "version") == 0)
+		return cli_usage_error(NULL, "unknown command '%s': did you mean '--version'?",
+				       name);
 	for (size_t i = 0; commands[i].name; i++)
 		names[n++] = commands[i].name;
 	names[n++] = "help";
@@ -1332,8 +1337,7 @@ int cli_run(int argc, char **argv)
 	if (argc < 2)
 		return no_command();
 	name = argv[1];
-	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
-	    strcmp(name, "version") == 0) {
+	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
 		if (argc > 2)
 			return cli_usage_error(NULL, "unexpected argument '%s'", argv[2]);
 		printf("relaunch %s\n", RELAUNCH_VERSION);

@@ -141,3 +141,12 @@ help `relaunch help <command>` gives, subcommands included:
   $ relaunch -h frobnicate
   relaunch: unknown command 'frobnicate' (see 'relaunch --help')
   [2]
+
+The version is an option, -V or --version; `version` is no command:
+
+  $ relaunch version
+  relaunch: unknown command 'version': did you mean '--version'? (see 'relaunch --help')
+  [2]
+  $ relaunch help version
+  relaunch: unknown command 'version': did you mean '--version'? (see 'relaunch --help')
+  [2]
