@@ -28,6 +28,12 @@ _relaunch()
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
+		# Nothing follows the version; -h before a command is help for it.
+		-V | --version) return 0 ;;
+		-h | --help)
+			cmd=help
+			break
+			;;
 		-*) ;;
 		*)
 			cmd=${COMP_WORDS[i]}
@@ -78,7 +84,7 @@ _relaunch()
 	help)
 		# A command, then a subcommand of config or agent.
 		case $prev in
-		help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+		help | -h | --help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
 		config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
 		agent) COMPREPLY=($(compgen -W "install uninstall print" -- "$cur")) ;;
 		esac

@@ -40,9 +40,11 @@ function __relaunch_opt
 end
 
 complete -c relaunch -f
-complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'print the version'
+# Nothing follows the version.
+set -l nocommand "not __fish_seen_subcommand_from $commands; and not __fish_seen_argument -s V -l version"
+complete -c relaunch -n $nocommand -s V -l version -d 'print the version'
 for i in (seq 1 2 (count $described))
-    complete -c relaunch -n "not __fish_seen_subcommand_from $commands" -a $described[$i] \
+    complete -c relaunch -n $nocommand -a $described[$i] \
         -d $described[(math $i + 1)]
 end
 

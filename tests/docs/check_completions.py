@@ -161,6 +161,11 @@ def main():
             "relaunch run homebrew.": {"homebrew.mxcl.nginx"},
             "relaunch plan org.": {"org.macports.redis", "org.example.backup"},
             "relaunch jobs org.m": {"org.macports.redis"},
+            # Nothing follows the version; -h before a command is help.
+            "relaunch -V ": set(),
+            "relaunch --version ": set(),
+            "relaunch -h ": set(cmds),
+            "relaunch --help config ": {"check"},
         }
         for cmd in cmds:
             if cmd != "help":
