@@ -146,7 +146,7 @@ void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, st
 		rl_buf_addf(out, "%*s%s\n", indent, "", !verbose && r->brief ? r->brief : r->text);
 	}
 	if (shown < s->nreasons)
-		rl_buf_addf(out, "%*s(+%zu more)\n", indent, "", s->nreasons - shown);
+		rl_buf_addf(out, "%*s(+%zu more; -v lists all)\n", indent, "", s->nreasons - shown);
 }
 
 /* A step to restart, numbered; one the config never restarts, under its

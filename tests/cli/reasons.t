@@ -1,6 +1,6 @@
 Reasons for people: one headline per job, the most direct evidence first
 (a stale process, then the program, the plist, a script, a library, a
-watched file), at most two more lines, then "(+N more)"; -v shows every
+watched file), at most two more lines, then "(+N more; -v lists all)"; -v shows every
 reason with its whole route. JSON keeps every reason. The jobs run under
 the launchd simulator (tests/sim).
 
@@ -34,7 +34,7 @@ deleted binary, then the program, then the opt symlink:
      pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
      $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
      $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $PWD/hb/Cellar/nginx/1.25.4/bin/nginx (was $PWD/hb/Cellar/nginx/1.25.3/bin/nginx)
-     (+1 more)
+     (+1 more; -v lists all)
 
 -v (or --verbose) shows every reason; `run --dry-run` prints the same:
 
@@ -49,7 +49,7 @@ deleted binary, then the program, then the opt symlink:
      pid N runs $PWD/hb/Cellar/nginx/1.25.3/bin/nginx (deleted); now $PWD/hb/Cellar/nginx/1.25.4/bin/nginx
      $PWD/hb/Cellar/nginx/1.25.3/bin/nginx changed (removed) via ProgramArguments[0] → opt symlink → Cellar file
      $PWD/hb/opt/nginx changed (retargeted) via ProgramArguments[0] → opt symlink; now leads to $PWD/hb/Cellar/nginx/1.25.4/bin/nginx (was $PWD/hb/Cellar/nginx/1.25.3/bin/nginx)
-     (+1 more)
+     (+1 more; -v lists all)
   $ relaunch run -n --verbose | grep -c changed
   3
 

@@ -1203,7 +1203,7 @@ static void test_brief_routes(void)
 	fx_release(&f);
 }
 
-/* By default a headline and at most two more lines, then "(+N more)";
+/* By default a headline and at most two more lines, then "(+N more; -v lists all)";
  * verbose shows every reason. JSON has them all. */
 static void test_headline(void)
 {
@@ -1229,7 +1229,7 @@ static void test_headline(void)
 			  "   /bin/n changed (content) via Program\n"
 			  "   /lib/lib0.so changed (content) via Program\n"
 			  "   /lib/lib1.so changed (content) via Program\n"
-			  "   (+3 more)\n");
+			  "   (+3 more; -v lists all)\n");
 	rl_buf_reset(&b);
 	rl_plan_format(&f.p, 1, &b);
 	CHECK_STR(b.data, "1. kickstart gui/501/n (agent)\n"
@@ -1284,7 +1284,7 @@ static void test_headline(void)
 			  "   /bin/n changed (content) via Program\n"
 			  "   /opt/n changed (retargeted) via Program → opt symlink\n"
 			  "   /Library/LaunchAgents/n.plist changed (content) via plist\n"
-			  "   (+1 more)\n");
+			  "   (+1 more; -v lists all)\n");
 	rl_buf_release(&b);
 	fx_release(&f);
 }
