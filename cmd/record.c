@@ -117,7 +117,8 @@ static int maybe_loaded(struct asking *a, const struct rl_job *job, int *where)
  * into unreadable, and those whose plist holds no job as placeholders
  * into all, a copy of the set whose other jobs are ctx's. */
 static void with_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
-			    struct rl_jobset *all, struct rl_strv *unreadable)
+			    struct rl_jobset *all, struct rl_strv *unreadable,
+			    struct rl_strv *carried)
 {
 	all->v = rl_xcalloc(ctx->jobs.n ? ctx->jobs.n : 1, sizeof(*all->v));
 	if (ctx->jobs.n)
@@ -126,7 +127,7 @@ static void with_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	/* Lent: the second plists of labels (their copies' jobs). */
 	all->dups = ctx->jobs.dups;
 	all->ndups = ctx->jobs.ndups;
-	rl_pipeline_unreadable(&ctx->discover, prev, all, unreadable);
+	rl_pipeline_unreadable(&ctx->discover, prev, all, unreadable, carried);
 }
 
 static void unreadable_release(struct rl_jobset *all, struct rl_strv *unreadable)
@@ -142,17 +143,20 @@ static void unreadable_release(struct rl_jobset *all, struct rl_strv *unreadable
  * what was recorded for it, as a run keeps it: recorded anew without it,
  * its files would look new once the plist is fixed, and the job would
  * never be reloaded onto them. Each such job is a warning naming its
- * plist and where it is broken. Returns how many were kept. */
+ * plist and where it is broken. So does, quietly, a label's second plist
+ * launchd could not tell was loaded too (rl_pipeline_unreadable's
+ * carried). Returns how many jobs were kept. */
 static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
 			      struct rl_manifest *cur)
 {
 	size_t kept;
 
 	struct rl_jobset all = {0};
-	struct rl_strv unreadable = {0};
-	struct rl_commit c = {.prev = prev, .unreadable = &unreadable, .recording = 1};
+	struct rl_strv unreadable = {0}, carried = {0};
+	struct rl_commit c = {
+		.prev = prev, .unreadable = &unreadable, .carried = &carried, .recording = 1};
 
-	with_unreadable(ctx, prev, &all, &unreadable);
+	with_unreadable(ctx, prev, &all, &unreadable, &carried);
 	for (size_t i = 0; i < unreadable.n; i++) {
 		const struct rl_job *job = rl_jobset_find(&all, unreadable.v[i]);
 		const char *plist = job ? job->plist : rl_manifest_plist_of(prev, unreadable.v[i]);
@@ -179,10 +183,11 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
 		free(why);
 		free(label);
 	}
-	if (unreadable.n)
+	if (unreadable.n || carried.n)
 		rl_commit_apply(cur, &c);
 	kept = unreadable.n;
 	unreadable_release(&all, &unreadable);
+	rl_strv_release(&carried);
 	return kept;
 }
 
@@ -244,7 +249,7 @@ static int pending(struct cli_ctx *ctx, const struct rl_manifest *prev,
 	}
 	/* A loaded job whose plist cannot be read is one a run restarts too
 	 * (by kickstart): as `plan` and `run` see the jobs. */
-	with_unreadable(ctx, prev, &all, &unreadable);
+	with_unreadable(ctx, prev, &all, &unreadable, NULL);
 	if (rc == 0)
 		rc = rl_plan_build(&d, &all, NULL, 0, &ctx->cfg, &plan, err);
 	if (rc == 0 && (plan.n || all.ndups)) {

@@ -371,10 +371,14 @@ static void prefer_loaded(const struct rl_launchctl *lc, struct rl_launchctl_lis
 	for (size_t i = 0; i < js->ndups; i++) {
 		struct rl_job *d = &js->dups[i];
 		const struct rl_job *f = rl_jobset_find(js, d->label);
-		int first;
+		int first = -1, second = -1;
 
-		if (!f || f->unreadable || (first = listed_in_domains(lc, ls, f)) < 0 ||
-		    listed_in_domains(lc, ls, d) != 1)
+		/* Launchd not asked, or its listings cannot tell: whether d
+		 * is a copy is unknown (rl_job.copy_untold). */
+		if (lc && f && !f->unreadable && (first = listed_in_domains(lc, ls, f)) >= 0)
+			second = listed_in_domains(lc, ls, d);
+		d->copy_untold = second < 0;
+		if (second != 1)
 			continue;
 		if (first && d->kind != f->kind) {
 			mark_plist_copy(ls, d);
@@ -423,7 +427,7 @@ static int track(const struct rl_pipeline_opts *o, const struct rl_manifest *pre
 	} else if (rc == 0) {
 		rc = rl_jobs_discover_fs(o->discover, rl_libcache_fs(libs), js, err);
 	}
-	if (rc == 0 && o->lc && js->ndups)
+	if (rc == 0 && js->ndups)
 		prefer_loaded(o->lc, ls, js);
 	if (rc == 0)
 		find_run_jobs(o, ls, prev, js);
@@ -1474,7 +1478,8 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
  * recorded, no program), so that its processes are looked at and its
  * files' changes restart it, by kickstart only (rl_job_placeholder). */
 void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
-			    struct rl_jobset *js, struct rl_strv *unreadable)
+			    struct rl_jobset *js, struct rl_strv *unreadable,
+			    struct rl_strv *carried)
 {
 	struct stat st;
 
@@ -1484,6 +1489,7 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 		for (size_t u = 0; u < e->nuses; u++) {
 			const char *label = e->uses[u].label;
 			enum rl_job_kind kind = RL_JOB_DAEMON;
+			const struct rl_job *dup;
 			struct rl_job job;
 			char *why = NULL;
 			int there;
@@ -1491,6 +1497,16 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 			if (e->uses[u].role != RL_ROLE_PLIST || rl_jobset_find(js, label) ||
 			    rl_strv_contains(unreadable, label))
 				continue;
+			/* A label's second plist, recorded under its copy's
+			 * key, read now: tracked when launchd has both loaded,
+			 * gone from the manifest when it has not, and carried
+			 * over as recorded when it could not tell. */
+			if ((dup = rl_jobset_dup_of_key(js, label))) {
+				if (dup->copy_untold && carried &&
+				    !rl_strv_contains(carried, label))
+					rl_strv_push(carried, label);
+				continue;
+			}
 			if (!in_job_dir(d, e->path, &kind) || plist_of_a_job(js, e->path))
 				continue;
 			there = lstat(e->path, &st) == 0;
@@ -1508,7 +1524,7 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 
 static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
 {
-	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable);
+	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable, &p->carried);
 }
 
 /* The view of job, one of p->jobs: the views are in the jobs' order
@@ -2737,6 +2753,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.plan = &p->plan,
 		.results = results,
 		.unreadable = &p->unreadable,
+		.carried = &p->carried,
 		.seen = p->have_prev ? &p->diff : NULL,
 		.spared = &p->spared,
 		.unchecked = &p->unchecked,
@@ -2761,6 +2778,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	free(p->manifest_path);
 	rl_plistdefs_release(&p->defs);
 	rl_strv_release(&p->unreadable);
+	rl_strv_release(&p->carried);
 	rl_strv_release(&p->unchecked);
 	rl_strv_release(&p->spared);
 	for (size_t i = 0; i < p->npackages; i++)

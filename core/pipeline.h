@@ -173,6 +173,9 @@ struct rl_pipeline {
 	/* Recorded labels whose plist is still in a job directory but could
 	 * not be read: their files keep their recorded state at commit. */
 	struct rl_strv unreadable;
+	/* The keys of labels' second plists (rl_job.copy_untold) whose
+	 * recorded state is carried over unchanged at commit. */
+	struct rl_strv carried;
 	/* Labels whose loaded definition was due its comparison with the
 	 * plist (rl_pipeline_plan: no plist recorded for them) but launchd
 	 * could not be asked: their plist stays unrecorded at commit, so the
@@ -235,9 +238,14 @@ int rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset
  * js: each label into unreadable; and
  * each whose plist was read and trusted but holds no job now (a syntax
  * error, a key missing) into js as a placeholder (rl_job_placeholder), as
- * `plan` and `run` see them. */
+ * `plan` and `run` see them. A plist recorded under the key of a copy
+ * from a label's second plist (rl_job.plist_copy) that is one of js' dups
+ * is none of these: its key goes into carried (when not NULL) when
+ * launchd could not tell whether that copy is loaded (rl_job.copy_untold),
+ * else nowhere (tracked, or no copy any more). */
 void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
-			    struct rl_jobset *js, struct rl_strv *unreadable);
+			    struct rl_jobset *js, struct rl_strv *unreadable,
+			    struct rl_strv *carried);
 
 /* 1 when label is one of relaunch's own jobs (its drain agent, a
  * formula's or a port's service): restarting it would kill the run, so

@@ -88,6 +88,8 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 	}
 	set_of(&a->deferred, NULL);
 	set_of(&a->unchecked, c->unchecked);
+	if (c->carried)
+		rl_strv_copy(&a->unreadable, c->carried);
 	set_of(&a->unreadable, c->unreadable);
 	set_of(&a->spared, c->spared);
 }

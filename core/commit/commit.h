@@ -62,6 +62,11 @@ struct rl_commit {
 	const struct rl_plan *plan;	  /* the plan that ran */
 	const struct rl_results *results; /* NULL: record everything (baseline, record) */
 	const struct rl_strv *unreadable; /* labels whose plist could not be read; NULL: none */
+	/* Keys of labels' second plists that the run could not judge
+	 * (launchd could not tell whether that copy is loaded): their
+	 * recorded entries and uses are kept as an unreadable label's are,
+	 * never dropped. NULL: none. */
+	const struct rl_strv *carried;
 	/* What the run saw of prev's files when it planned: their changes
 	 * (an entry with none was as prev records it). NULL: not a run. */
 	const struct rl_diff *seen;

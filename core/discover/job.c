@@ -1650,6 +1650,26 @@ const struct rl_job *rl_jobset_plist_copy(const struct rl_jobset *js, const char
 	return NULL;
 }
 
+/* Whether key is `<domain>/<label>`. */
+static int key_is(const char *key, const char *domain, const char *label)
+{
+	size_t n = domain ? strlen(domain) : 0;
+
+	return domain && strncmp(key, domain, n) == 0 && key[n] == '/' &&
+	       strcmp(key + n + 1, label) == 0;
+}
+
+const struct rl_job *rl_jobset_dup_of_key(const struct rl_jobset *js, const char *key)
+{
+	for (size_t i = 0; i < js->ndups; i++) {
+		const struct rl_job *d = &js->dups[i];
+
+		if (key_is(key, d->domain, d->label) || key_is(key, d->alt_domain, d->label))
+			return d;
+	}
+	return NULL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

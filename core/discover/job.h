@@ -52,6 +52,13 @@ struct rl_job {
 	 * reloaded for a change of its own plist only; the files it runs are
 	 * tracked under the label, as its first copy's. */
 	int plist_copy;
+	/* A dup whose label launchd was not asked about (--no-processes),
+	 * or whose listings could not tell whether it has the label loaded
+	 * from this plist too (a listing that cannot be read, launchd asked
+	 * no more): whether it is a plist_copy is unknown, so what the
+	 * manifest records under its copy's key is carried over unchanged
+	 * (rl_pipeline_unreadable), never dropped. */
+	int copy_untold;
 
 	char *program;	       /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
@@ -199,6 +206,9 @@ void rl_jobset_take_dup(struct rl_jobset *js, size_t i);
 /* The dup marked plist_copy whose key (its target) is key, or NULL: a
  * manifest use under that key is that copy's plist. */
 const struct rl_job *rl_jobset_plist_copy(const struct rl_jobset *js, const char *key);
+/* The dup whose copy's key would be key (`<domain>/<label>` for its
+ * domain or alt_domain), marked plist_copy or not; NULL when none. */
+const struct rl_job *rl_jobset_dup_of_key(const struct rl_jobset *js, const char *key);
 /* Parse one plist (its digests computed); returns 0, or -1 with err
  * naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,

@@ -2332,6 +2332,59 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
+    def check_daemons_plist_kept_by_a_blind_run(self, blind):
+        """A run that cannot tell whether launchd has the label loaded from
+        both plists (its arguments blind(m)) judges the agent's copy alone
+        and keeps the daemon's plist as recorded under its copy's key: the
+        daemon's plist changed afterwards still reloads the system copy at
+        the next run that asks launchd, and that copy alone; once judged,
+        its new state is recorded."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        agent = self.pid_in(m, f"gui/{UID}", label)
+        r = m.relaunch("run", *FAST, *blind(m))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        plist = m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "reload")], plan)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {f"system/{label}": ("reload", "restarted")}, doc)
+        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
+        self.assertEqual(boots[-1:], [["bootstrap", "system", plist]], boots)
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+        # Judged, the plist's new state is recorded: nothing is left to
+        # report about it, and record keeps nothing of it.
+        plan = self.plan_json(m)
+        self.assertEqual(plan["reported"], [], plan)
+        r = m.relaunch("record")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("keeping what was recorded", r.stderr)
+
+    def test_same_label_daemons_plist_kept_by_a_run_without_processes(self):
+        self.check_daemons_plist_kept_by_a_blind_run(lambda m: ["--no-processes"])
+
+    def test_same_label_daemons_plist_kept_by_a_run_without_the_system_listing(self):
+        """launchd's listing of system prints no services block: that run
+        cannot tell whether the daemon's copy is loaded."""
+        def blind(m):
+            bad = os.path.join(m.root, "launchctl-nosystem")
+            with open(bad, "w") as f:
+                f.write("#!/bin/sh\n"
+                        "if [ $# = 2 ] && [ \"$1 $2\" = 'print system' ]; then\n"
+                        "\techo 'system = {'; echo '}'; exit 0\n"
+                        "fi\n"
+                        f"exec '{m.sim_launchctl}' \"$@\"\n")
+            os.chmod(bad, 0o755)
+            return ["--launchctl", bad]
+        self.check_daemons_plist_kept_by_a_blind_run(blind)
+
     def test_same_label_a_failed_copy_is_retried_the_other_restarted(self):
         """The system copy's kickstart fails: the agent's copy is restarted
         all the same, the run exits 3, and the next run restarts the
