@@ -1764,8 +1764,20 @@ static void add_job(struct rl_jobset *js, struct rl_index *t, struct rl_job *j)
 	const struct rl_job *dup = labels_get(t, js, j->label, h);
 
 	if (dup) {
-		rl_warn("skipping plist '%s': label '%s' already defined by '%s'", j->plist,
-			j->label, dup->plist);
+		/* Said before launchd is asked, whose listings may still make
+		 * the plist the label's job, or (an agent's and a daemon's) a
+		 * copy of it: only what holds whatever they say. */
+		if (dup->kind == j->kind)
+			rl_warn("plist '%s' has label '%s' too, already defined by '%s': it is "
+				"looked at only if launchd, asked, has the label loaded from it in "
+				"place of that one",
+				j->plist, j->label, dup->plist);
+		else
+			rl_warn("plist '%s' has label '%s' too, already defined by '%s': it is "
+				"looked at only if launchd, asked, has the label loaded from it, "
+				"as "
+				"a copy in its own domain or in place of that one",
+				j->plist, j->label, dup->plist);
 		rl_xgrow((void **)&js->dups, &js->dups_alloc, js->ndups + 1, sizeof(*js->dups));
 		js->dups[js->ndups++] = *j;
 		memset(j, 0, sizeof(*j));

@@ -162,7 +162,7 @@ file or directory" of a name ls lists:
   $ relaunch jobs --no-processes $(dirs "$R") --agent-dir "$R/broken" 2>&1 >/dev/null | sed "s|$R|\$R|g"
   relaunch: warning: cannot read plist '$R/broken/badargs.plist': ProgramArguments has the wrong type: string, expected array of strings
   relaunch: warning: cannot read plist '$R/broken/dangling.plist': a dangling symlink
-  relaunch: warning: skipping plist '$R/broken/dup.plist': label 'test.bare' already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist'
+  relaunch: warning: plist '$R/broken/dup.plist' has label 'test.bare' too, already defined by '$R/home/me/Library/LaunchAgents/test.bare.plist': it is looked at only if launchd, asked, has the label loaded from it in place of that one
   relaunch: warning: cannot read plist '$R/broken/nolabel.plist': no Label
   relaunch: warning: cannot read plist '$R/broken/notaplist.plist': not a property list: line 1: text outside the plist's elements
   relaunch: warning: cannot read plist '$R/broken/truncated.plist': not a property list: byte 25: the trailer's offset size is 103, not 1, 2, 4 or 8 (a file cut short?)

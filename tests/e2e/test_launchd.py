@@ -2274,10 +2274,17 @@ class LaunchdTest(unittest.TestCase):
     def test_same_label_loaded_in_both_restarts_each_copy(self):
         """Both copies run the replaced program: each is a step of its own,
         kickstarted in its own domain (gui/<uid>, then system); the next
-        run has nothing left, and status nothing pending."""
+        run has nothing left, and status nothing pending. Discovery's
+        warning about the second plist, said before launchd is asked, does
+        not say it is skipped."""
         m, label = self.same_label_machine("redis")
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("skipping plist", r.stderr)
+        self.assertIn(f"relaunch: warning: plist '{m.daemons}/{label}.plist' has label "
+                      f"'{label}' too, already defined by '{m.agents}/{label}.plist': it is "
+                      "looked at only if launchd, asked, has the label loaded from it, as a "
+                      "copy in its own domain or in place of that one\n", r.stderr)
         gui, system = f"gui/{UID}/{label}", f"system/{label}"
         old = {gui: self.pid_in(m, f"gui/{UID}", label), system: self.pid_in(m, "system", label)}
         m.brew_upgrade("redis", "1.1")

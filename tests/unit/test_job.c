@@ -670,7 +670,8 @@ static void test_discover(void)
 		CHECK(strstr(warnings.v[0], "broken.plist': not a property list") != NULL);
 		CHECK_STR(warnings.v[1], "agent directory '/nonexistent/dir' does not exist: no "
 					 "agents read from it");
-		CHECK(strstr(warnings.v[2], "dup.plist': label 'a' already defined by") != NULL);
+		CHECK(strstr(warnings.v[2], "dup.plist' has label 'a' too, already defined by") !=
+		      NULL);
 	}
 	rl_jobset_release(&js);
 	rl_discover_opts_release(&o);
