@@ -971,7 +971,8 @@ void rl_pipeline_find_logins(const struct rl_launchctl *lc, struct rl_launchctl_
 
 		if (!j->all_logins || j->unreadable || rl_launchctl_gate_closed(lc->gate))
 			continue;
-		rc = rl_launchctl_listings_sessions(ls, j->label, j->uid, &loaded, &unknown, &err);
+		rc = rl_launchctl_listings_sessions(ls, j->label, j->uid, !j->background_only,
+						    &loaded, &unknown, &err);
 		/* The copies share no bytes a digest would free. */
 		if (loaded.n)
 			rl_job_digests(j);

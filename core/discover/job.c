@@ -698,7 +698,11 @@ uid_t rl_job_all_logins_uid(int as_root, uid_t console, uid_t invoking)
  * (entry_uid, from lstat: whoever put a symlink into their own
  * ~/Library/LaunchAgents runs it, whatever the target's owner); a
  * root-owned agent (/Library/LaunchAgents) runs in every login, and is
- * the copy of rl_job_all_logins_uid's user. The
+ * the copy of rl_job_all_logins_uid's user: one for Background only too,
+ * which runs once for each user, in their user/<uid> (TN2083: the
+ * /Library/LaunchAgents directory is "to be invoked for all users", and a
+ * "per-user launchd agent", session type Background, "runs in a context
+ * that's the parent of all contexts for a given user"). The
  * domain asked first is user/<uid> when LimitLoadToSessionType names only
  * Background, else gui/<uid>; the other one is asked when the first does
  * not have it (rl_launchctl_locate), and the job's target becomes where it
@@ -716,7 +720,7 @@ static void set_target(enum rl_job_kind kind, uid_t entry_uid, struct rl_job *j)
 
 			j->uid = rl_job_all_logins_uid(geteuid() == 0,
 						       rl_platform_console_uid(invoking), invoking);
-			j->all_logins = !j->background_only;
+			j->all_logins = 1;
 		}
 		j->domain = rl_xasprintf("%s/%lu", j->background_only ? "user" : "gui",
 					 (unsigned long)j->uid);

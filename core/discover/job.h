@@ -32,11 +32,12 @@ struct rl_job {
 	 * user when run as root, else the invoking user (SUDO_UID under sudo;
 	 * rl_job_all_logins_uid). Daemons: 0. */
 	uid_t uid;
-	/* An agent launchd loads into every GUI login: its plist entry is
-	 * root-owned (a system agent directory's) and it is not Background
-	 * only, so each user logged in at the GUI runs a copy of their own in
-	 * gui/<their uid>: uid's is this job (the console user's as root, the
-	 * invoking user's otherwise). */
+	/* An agent launchd loads for every user: its plist entry is
+	 * root-owned (a system agent directory's), so each user logged in at
+	 * the GUI runs a copy of their own in gui/<their uid>, and a
+	 * Background only one a copy in each user's user/<their uid>: uid's is
+	 * this job (the console user's as root, the invoking user's
+	 * otherwise). */
 	int all_logins;
 	/* This job is such a copy, in another user's GUI login (domain and
 	 * target that login's, uid that user's), or the copy of an agent

@@ -1494,7 +1494,7 @@ static int may_have_login(struct rl_launchctl_listings *ls, uid_t uid)
 }
 
 int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
-				   struct rl_strv *loaded, struct rl_strv *unknown,
+				   int ask_gui, struct rl_strv *loaded, struct rl_strv *unknown,
 				   struct rl_error *err)
 {
 	const struct rl_launchctl_listing *sys = listing(ls, "system", err);
@@ -1535,7 +1535,7 @@ int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char 
 			in_user = 1;
 			user_pid = svc->pid;
 		}
-		if (may_have_login(ls, users[i])) {
+		if (ask_gui && may_have_login(ls, users[i])) {
 			snprintf(gui, sizeof(gui), "gui/%lu", (unsigned long)users[i]);
 			l = listing(ls, gui, err);
 			if (!l) {

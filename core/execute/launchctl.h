@@ -362,9 +362,12 @@ int rl_launchctl_listings_locate(struct rl_launchctl_listings *ls, const char *l
  * both are pushed; both listings naming the same pid for it name one
  * process, pushed once (gui/<uid>). Returns 0, 1 when the system listing
  * cannot name the users (it failed, or has no subdomains block: nothing
- * pushed), -2 launchctl cannot be run (err). */
+ * pushed), -2 launchctl cannot be run (err). ask_gui 0: the agent loads in
+ * no GUI login (LimitLoadToSessionType Background only, a per-user agent
+ * that runs in each user's background session, user/<uid>: TN2083's
+ * "per-user launchd agent"): no gui/<uid> is asked. */
 int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
-				   struct rl_strv *loaded, struct rl_strv *unknown,
+				   int ask_gui, struct rl_strv *loaded, struct rl_strv *unknown,
 				   struct rl_error *err);
 
 #endif

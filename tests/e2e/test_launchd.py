@@ -481,10 +481,11 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(doc["results"], [], doc)
 
-    def test_no_agent_every_login_loads_asks_no_more(self):
-        """Agents of the user's own session type only (Background): no
-        login but the user's runs them, and launchd is asked nothing about
-        the other logins."""
+    def test_background_agent_every_user_loads_asks_no_gui_login(self):
+        """A root-owned agent of the Background session only runs once for
+        each user, in user/<uid>, never in a GUI login: as root the other
+        users' user/<uid> are asked whether they have it loaded, their
+        gui/<uid> never; one that has it not is not touched."""
         m = self.machine()
         m.brew_install("bgd", "1.0", daemon=False)
         m.write_plist(brew("bgd"), [os.path.join(m.opt("bgd"), "bin", "bgd"), "1000"],
@@ -493,10 +494,51 @@ class LaunchdTest(unittest.TestCase):
                       running=[brew("bgd")])
         m.brew_upgrade("bgd", "1.1")
         since = time.time()
-        res, _ = self.run_json(m)
+        res, r = self.run_json(m)
         self.assertEqual(res[brew("bgd")]["status"], "restarted")
+        self.assertEqual(res[brew("bgd")]["target"], f"user/{UID}/{brew('bgd')}")
         prints = [c["argv"] for c in m.calls(since) if c["argv"][0] == "print"]
-        self.assertFalse([p for p in prints if str(self.OTHER) in p[1]], prints)
+        self.assertEqual([p[1] for p in prints if str(self.OTHER) in p[1]],
+                         [f"user/{self.OTHER}"], prints)
+        self.assertNotIn("warning", r.stderr)
+
+    def test_background_agent_copies_in_every_users_domain_are_restarted(self):
+        """/Library/LaunchAgents is for all users (TN2083), and a per-user
+        (Background only) agent runs in each user's user/<uid>, one with
+        no GUI login too: as root each copy is found and restarted, each
+        in its own domain; the next run has nothing left."""
+        m = self.machine()
+        ssh = 503
+        shared_dir = os.path.join(m.root, "Library", "LaunchAgents")
+        os.makedirs(shared_dir, exist_ok=True)
+        m.env["RELAUNCH_AGENT_DIRS"] = m.agents + ":" + shared_dir
+        label = brew("bgd")
+        plist = os.path.join(shared_dir, label + ".plist")
+        m.brew_install("bgd", "1.0", daemon=False, path=plist,
+                       LimitLoadToSessionType="Background")
+        m.domains[label] = f"user/{UID}"
+        self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
+                      "--gui-uid", str(self.OTHER), "--user-uid", str(ssh), running=[label])
+        domains = [f"user/{u}" for u in (UID, self.OTHER, ssh)]
+        old = {d: harness.wait_until(lambda d=d: self.pid_in(m, d, label), f"the copy in {d}")
+               for d in domains}
+        self.assertEqual(len(set(old.values())), len(domains), old)
+        m.brew_upgrade("bgd", "1.1")
+        r, doc = m.relaunch_json("plan", label)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
+                         sorted(f"{d}/{label}" for d in domains), doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted((x["target"], x["status"]) for x in doc["results"]),
+                         sorted((f"{d}/{label}", "restarted") for d in domains), doc)
+        for d in domains:
+            pid = self.pid_in(m, d, label)
+            self.assertNotIn(pid, (0, old[d]), d)
+            self.assertIn("/Cellar/bgd/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["results"], [], doc)
 
     def test_agent_bootstrapped_over_ssh_is_found_in_user_domain(self):
         """brew services over SSH puts an ordinary agent in user/<uid>:

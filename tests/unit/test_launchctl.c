@@ -1524,8 +1524,8 @@ static void test_listings_sessions(void)
 	rl_launchctl_listings_init(&ls, fake_call, &f);
 	/* user/503 asked before, for another job: kept, not asked again. */
 	CHECK(rl_launchctl_listings_get(&ls, "user/503", &err) != NULL);
-	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.shared", 501, &loaded, &unknown,
-						 &err),
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.shared", 501, 1, &loaded,
+						 &unknown, &err),
 		  0);
 	/* 502's GUI login (its user domain names the same process), and
 	 * 503's user domain: an SSH login has one too. */
@@ -1538,14 +1538,23 @@ static void test_listings_sessions(void)
 	rl_strv_release(&unknown);
 	/* An instance in each of 502's domains: two copies. The listings kept
 	 * answer, launchd is asked nothing. */
-	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.twice", 501, &loaded, &unknown,
-						 &err),
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.twice", 501, 1, &loaded,
+						 &unknown, &err),
 		  0);
 	CHECK(loaded_is(&loaded, (const char *const[]){"gui/502", "user/502", NULL}));
 	rl_strv_release(&loaded);
 	rl_strv_release(&unknown);
-	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.other", 501, &loaded, &unknown,
-						 &err),
+	/* A Background only agent loads in no GUI login: no gui/<uid> is
+	 * looked at, the user domains' copies alone are found. */
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.twice", 501, 0, &loaded,
+						 &unknown, &err),
+		  0);
+	CHECK(loaded_is(&loaded, (const char *const[]){"user/502", NULL}));
+	CHECK(loaded_is(&unknown, (const char *const[]){"user/505", NULL}));
+	rl_strv_release(&loaded);
+	rl_strv_release(&unknown);
+	CHECK_INT(rl_launchctl_listings_sessions(&ls, "org.example.other", 501, 1, &loaded,
+						 &unknown, &err),
 		  0);
 	CHECK_INT(loaded.n, 0);
 	CHECK_INT(f.calls, 10);
@@ -1560,14 +1569,14 @@ static void test_listings_sessions(void)
 		struct fake_lc g = {bare, 0, 0};
 
 		rl_launchctl_listings_init(&ls, fake_call, &g);
-		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, &loaded, &unknown, &err),
+		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, 1, &loaded, &unknown, &err),
 			  1);
 		CHECK_INT(loaded.n + unknown.n, 0);
 		CHECK_INT(g.calls, 1);
 		rl_launchctl_listings_release(&ls);
 		g.cannot_run = 1;
 		rl_launchctl_listings_init(&ls, fake_call, &g);
-		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, &loaded, &unknown, &err),
+		CHECK_INT(rl_launchctl_listings_sessions(&ls, "x", 501, 1, &loaded, &unknown, &err),
 			  -2);
 		CHECK(err.set);
 		rl_error_clear(&err);

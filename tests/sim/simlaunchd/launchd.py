@@ -190,16 +190,30 @@ class Launchd:
                 for entry in sorted(os.listdir(d)):
                     if entry.endswith(".plist"):
                         self._boot_one(name, os.path.join(d, entry))
-        # /Library/LaunchAgents: launchd loads each into every GUI login.
+        # /Library/LaunchAgents: launchd loads each into every GUI login,
+        # and a per-user (Background only) one into every user's user/<uid>,
+        # one with no GUI login too.
         for d in self.config.all_users_agent_dirs:
             for entry in sorted(os.listdir(d)):
                 if entry.endswith(".plist"):
+                    path = os.path.join(d, entry)
                     for uid in self.config.gui_uids:
-                        self._boot_one("agent", os.path.join(d, entry), uid=uid)
+                        self._boot_one("agent", path, uid=uid)
+                    if self._background_only(path):
+                        for uid in self.config.user_uids:
+                            if uid not in self.config.gui_uids:
+                                self._boot_one(f"user/{uid}", path)
         # `brew services run`: a bootstrap of the plist where brew keeps
         # it, no copy in a job directory and no `launchctl enable`.
         for name, path in self.config.loads:
             self._boot_one(name, path, enable=False)
+
+    @staticmethod
+    def _background_only(path):
+        try:
+            return jobspec.load(path).background_only()
+        except jobspec.SpecError:
+            return False
 
     def agent_domain(self, spec, uid=None):
         """Where launchd loads an agent at login of uid (default: the first
