@@ -1461,6 +1461,12 @@ static int plist_of_a_job(const struct rl_jobset *js, const char *path)
 	for (size_t i = 0; i < js->n; i++)
 		if (strcmp(js->v[i].plist, path) == 0)
 			return 1;
+	/* A label's second plist, read too: under its copy's key while
+	 * launchd has it loaded beside the first, its files are that
+	 * copy's, not held as unreadable. */
+	for (size_t i = 0; i < js->ndups; i++)
+		if (strcmp(js->dups[i].plist, path) == 0)
+			return 1;
 	return 0;
 }
 
@@ -1728,11 +1734,10 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		if (loaded)
 			ask_definition(lc, v);
 		if (v->unasked || (loaded && !v->status)) {
-			rl_strv_push(&p->unchecked, v->job->label); /* once: one view per job */
-			/* A second plist's copy: its plist, under its key,
-			 * stays unrecorded too. */
-			if (v->job->plist_copy)
-				rl_strv_push(&p->unchecked, rl_job_key(v->job));
+			/* once: one view per job; a second plist's copy's
+			 * plist is under its key */
+			rl_strv_push(&p->unchecked,
+				     v->job->plist_copy ? rl_job_key(v->job) : v->job->label);
 			continue;
 		}
 		if (!loaded)

@@ -9,8 +9,8 @@
 /* A commit being applied, with what it is asked about each use of each
  * entry (its labels) and each entry (spared) sorted once, for binary
  * search: a file every job uses asks about every job. */
-/* A result under a name its files are tracked by: its label, and for a
- * copy from a label's second plist (rl_job.plist_copy) its key too, that
+/* A result under the name its files are tracked by: its label, or for a
+ * copy from a label's second plist (rl_job.plist_copy) its key, that
  * plist's uses' label. */
 struct keyed {
 	const char *key;
@@ -55,13 +55,12 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 	memset(a, 0, sizeof(*a));
 	a->c = c;
-	a->results = rl_xcalloc(r && r->n ? 2 * r->n : 1, sizeof(*a->results));
+	a->results = rl_xcalloc(r && r->n ? r->n : 1, sizeof(*a->results));
 	for (size_t i = 0; r && i < r->n; i++) {
 		const struct rl_job *job = r->v[i].step->job;
 
-		a->results[a->nresults++] = (struct keyed){job->label, &r->v[i]};
-		if (job->plist_copy)
-			a->results[a->nresults++] = (struct keyed){rl_job_key(job), &r->v[i]};
+		a->results[a->nresults++] =
+			(struct keyed){job->plist_copy ? rl_job_key(job) : job->label, &r->v[i]};
 	}
 	if (a->nresults > 1)
 		qsort(a->results, a->nresults, sizeof(*a->results), cmp_result);
@@ -71,9 +70,7 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 		if (c->plan->steps[i].never)
 			continue;
-		rl_strv_push(&a->planned, job->label);
-		if (job->plist_copy)
-			rl_strv_push(&a->planned, rl_job_key(job));
+		rl_strv_push(&a->planned, job->plist_copy ? rl_job_key(job) : job->label);
 	}
 	if (a->planned.n > 1)
 		qsort(a->planned.v, a->planned.n, sizeof(*a->planned.v), cmp_text);
@@ -82,9 +79,7 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 		if (c->plan->steps[i].never || c->plan->steps[i].decision != RL_DECISION_DEFERRED)
 			continue;
-		rl_strv_push(&a->deferred, job->label);
-		if (job->plist_copy)
-			rl_strv_push(&a->deferred, rl_job_key(job));
+		rl_strv_push(&a->deferred, job->plist_copy ? rl_job_key(job) : job->label);
 	}
 	set_of(&a->deferred, NULL);
 	set_of(&a->unchecked, c->unchecked);

@@ -48,10 +48,10 @@ struct rl_job {
 	 * agent's (gui/<uid> or user/<uid>) and a daemon's (system), as
 	 * `brew services start` with and without sudo leaves it. Set on the
 	 * second plist found (a dup of the jobset, then its copy, an
-	 * other_login one): its plist (and the symlinks to it) is tracked
-	 * under its key (its target), not its label, so each copy is
-	 * reloaded for a change of its own plist only; the files it runs are
-	 * tracked under the label, as its first copy's. */
+	 * other_login one): its files, its plist (and the symlinks to it)
+	 * and what it runs, are tracked under its key (its target), not its
+	 * label, so each copy is restarted for a change of its own files
+	 * only: the two plists may run different programs. */
 	int plist_copy;
 	/* A dup whose label launchd was not asked about (--no-processes),
 	 * or whose listings could not tell whether it has the label loaded

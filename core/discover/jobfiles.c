@@ -1425,7 +1425,8 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 	for (size_t i = 0; i < njobs; i++) {
 		const struct rl_job *job = tracked_job(js, i);
 		/* One copy of the label for all the job's uses; a second
-		 * plist's own under its key. */
+		 * plist's copy's all under its key: what one copy runs is
+		 * not what the other runs. */
 		char *label = rc == 0 && fs[i].n ? rl_manifest_share(m, job->label) : NULL;
 		char *key = rc == 0 && fs[i].n && job->plist_copy
 				    ? rl_manifest_share(m, job->target)
@@ -1436,7 +1437,7 @@ int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_mani
 			size_t p = which[w++];
 
 			u.role = fs[i].v[k].role;
-			u.label = u.role == RL_ROLE_PLIST ? key : label;
+			u.label = key;
 			u.via = fs[i].v[k].via;
 			u.chain = fs[i].v[k].chain;
 			fs[i].v[k].via = NULL;

@@ -67,8 +67,9 @@ void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f);
 
 /* Add every file of every job to m as uses (entries not yet stat'ed),
  * and set each job's runs_unresolved and pg_* (the server it starts
- * detached). The dups marked plist_copy are tracked too: their plists
- * under their keys (targets), their other files under their labels. */
+ * detached). The dups marked plist_copy are tracked too, every file of
+ * each under its key (its target): it may run other files than the
+ * label's first plist's job. */
 int rl_jobs_track(struct rl_jobset *js, struct rl_libcache *libs, struct rl_manifest *m, int flags,
 		  struct rl_error *err);
 

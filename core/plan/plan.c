@@ -1435,8 +1435,8 @@ static int reason_of_process(const struct rl_reason *r)
 						 strcmp(r->via, "restart journal") == 0));
 }
 
-/* The changes of the plist of job, a label's second plist's copy
- * (plist_copy: tracked under its key), as reasons of its step. */
+/* The changes of the files of job, a label's second plist's copy
+ * (plist_copy: all tracked under its key), as reasons of its step. */
 static void plan_plist_copy(struct builder *b, const struct rl_job *job)
 {
 	const char *key = rl_job_key(job);
@@ -1484,26 +1484,24 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 
 		b.stepof = &stepof;
 		b.files_same = &files_same;
-		for (size_t i = 0; i < main_n; i++) {
+		/* A second plist's copy takes none of the label's reasons: it
+		 * may run other files (its own, plan_plist_copy). */
+		for (size_t i = 0; i < main_n && !job->plist_copy; i++) {
 			const struct rl_step *m = &p->steps[i];
 			struct rl_step *s;
 			size_t n = 0;
 
 			if (strcmp(m->job->label, job->label) != 0)
 				continue;
-			/* A second plist's copy takes the changes of the files
-			 * it runs, not those of the label's plist. */
 			for (size_t r = 0; r < m->nreasons; r++)
-				n += !reason_of_process(&m->reasons[r]) &&
-				     !(job->plist_copy && m->reasons[r].role == RL_ROLE_PLIST);
+				n += !reason_of_process(&m->reasons[r]);
 			if (!n)
 				break;
 			s = step_for(&b, 0);
 			for (size_t r = 0; r < m->nreasons; r++) {
 				struct rl_reason c;
 
-				if (reason_of_process(&m->reasons[r]) ||
-				    (job->plist_copy && m->reasons[r].role == RL_ROLE_PLIST))
+				if (reason_of_process(&m->reasons[r]))
 					continue;
 				reason_copy(&m->reasons[r], &c);
 				step_add_reason(s, &c);

@@ -262,9 +262,9 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
  * the same plist and program), not the findings of the label's own
  * process; and its own findings (stale entries whose job it is) as
  * reasons, which give it a step even when its label has none. A copy
- * from a label's second plist (rl_job.plist_copy) takes not the label's
- * plist changes but those of its own plist (d's changes of the uses under
- * its key). Its step comes right after its label's, or last. */
+ * from a label's second plist (rl_job.plist_copy) takes none of the
+ * label's reasons but the changes of its own files (d's changes of the
+ * uses under its key). Its step comes right after its label's, or last. */
 void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
 			const struct rl_diff *d, const struct rl_stale *stale, size_t nstale,
 			const struct rl_config *cfg);

@@ -2462,6 +2462,36 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
+    def test_same_label_a_file_only_the_daemon_runs_restarts_the_daemon_only(self):
+        """The daemon's plist runs another formula's program than the
+        agent's: that formula's upgrade restarts the daemon's copy alone,
+        with its own reasons; the agent, which does not run it, keeps its
+        process, and the next run owes nothing."""
+        m = self.machine()
+        m.brew_install("redis", "1.0", daemon=False)
+        m.brew_keg("valkey", "1.0")
+        harness.atomic_symlink("../Cellar/valkey/1.0", m.opt("valkey"))
+        label = brew("redis")
+        m.write_plist(label, [os.path.join(m.opt("valkey"), "bin", "valkey"), "1000"])
+        m.boot()
+        harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        harness.wait_until(lambda: self.pid_in(m, f"gui/{UID}", label), "the agent")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        agent = self.pid_in(m, f"gui/{UID}", label)
+        m.brew_upgrade("valkey", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "kickstart")], plan)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {f"system/{label}": "restarted"}, doc)
+        self.assertEqual(self.kickstarted_in(m, label), [f"system/{label}"])
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
     def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
         """Run as the user, the daemon launchd runs is still the job: a
         user cannot restart it, so its step is refused, naming sudo, and
