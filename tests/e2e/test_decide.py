@@ -1673,17 +1673,24 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual(res, {})
 
+    def one_shot_with_new_plist(self, m, arg):
+        """A setup job (RunAtLoad, KeepAlive false) of a formula whose
+        program exits at once (0, or 1 with arg "x"), loaded, run and
+        exited; then its plist is given a new environment. Its label."""
+        label = brew("setup")
+        m.brew_install("setup", "1.0")
+        args = [os.path.join(m.opt("setup"), "bin", "setup"), arg]
+        m.write_plist(label, args, RunAtLoad=True, KeepAlive=False)
+        self.boot(m, [label], running=False)
+        m.wait_event("exit", label)
+        m.write_plist(label, args, RunAtLoad=True, KeepAlive=False,
+                      EnvironmentVariables={"SETUP_MODE": "full"})
+        return label
+
     def test_one_shot_job_whose_plist_changed_runs_once_and_is_idle(self):
         with Machine(RELAUNCH) as m:
-            label = brew("setup")
-            m.brew_install("setup", "1.0")
             # A setup job: it runs as launchd loads it, and exits (0).
-            args = [os.path.join(m.opt("setup"), "bin", "setup"), "0"]
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False)
-            self.boot(m, [label], running=False)
-            m.wait_event("exit", label)
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False,
-                          EnvironmentVariables={"SETUP_MODE": "full"})
+            label = self.one_shot_with_new_plist(m, "0")
 
             # Reloaded, it runs at load and exits, as it did before: that
             # is its new definition at work, not a failure, and it is not
@@ -1701,15 +1708,8 @@ class DecideTest(unittest.TestCase):
 
     def test_one_shot_that_fails_at_load_is_not_started_again(self):
         with Machine(RELAUNCH) as m:
-            label = brew("setup")
-            m.brew_install("setup", "1.0")
             # A setup job that runs as launchd loads it and fails (exit 1).
-            args = [os.path.join(m.opt("setup"), "bin", "setup"), "x"]
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False)
-            self.boot(m, [label], running=False)
-            m.wait_event("exit", label)
-            m.write_plist(label, args, RunAtLoad=True, KeepAlive=False,
-                          EnvironmentVariables={"SETUP_MODE": "full"})
+            label = self.one_shot_with_new_plist(m, "x")
 
             # launchd ran the new definition at load (runs 1) and it
             # failed: that is the failure, said with its exit code; a

@@ -439,6 +439,31 @@ class LaunchdTest(unittest.TestCase):
         self.check_failed_copy_retried(self.all_logins_machine("noted"), "noted",
                                        f"gui/{self.OTHER}")
 
+    def upgrade_restarts_each_copy(self, m, formula, label, domains):
+        """Each copy of label, running in each of domains, one process
+        each: once formula is upgraded, plan has a step for each copy and
+        run restarts each once onto the new keg; a second run has nothing
+        left."""
+        old = {d: harness.wait_until(lambda d=d: self.pid_in(m, d, label), f"the copy in {d}")
+               for d in domains}
+        self.assertEqual(len(set(old.values())), len(domains), old)
+        m.brew_upgrade(formula, "1.1")
+        r, doc = m.relaunch_json("plan", label)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
+                         sorted(f"{d}/{label}" for d in domains), doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted((x["target"], x["status"]) for x in doc["results"]),
+                         sorted((f"{d}/{label}", "restarted") for d in domains), doc)
+        for d in domains:
+            pid = self.pid_in(m, d, label)
+            self.assertNotIn(pid, (0, old[d]), d)
+            self.assertIn(f"/Cellar/{formula}/1.1/", m.exe(pid))
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["results"], [], doc)
+
     def test_copies_in_other_users_user_domains_are_restarted(self):
         """user/<uid> exists for every user launchd names, one logged in
         over SSH too: the agent every login loads, also loaded in the
@@ -461,25 +486,7 @@ class LaunchdTest(unittest.TestCase):
                       "--gui-uid", str(self.OTHER), "--user-uid", str(ssh), *loads,
                       running=[label])
         domains = [f"gui/{UID}", f"gui/{self.OTHER}", *users]
-        old = {d: harness.wait_until(lambda d=d: self.pid_in(m, d, label), f"the copy in {d}")
-               for d in domains}
-        self.assertEqual(len(set(old.values())), len(domains), old)
-        m.brew_upgrade("syncd", "1.1")
-        r, doc = m.relaunch_json("plan", label)
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
-                         sorted(f"{d}/{label}" for d in domains), doc)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted((x["target"], x["status"]) for x in doc["results"]),
-                         sorted((f"{d}/{label}", "restarted") for d in domains), doc)
-        for d in domains:
-            pid = self.pid_in(m, d, label)
-            self.assertNotIn(pid, (0, old[d]), d)
-            self.assertIn("/Cellar/syncd/1.1/", m.exe(pid))
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(doc["results"], [], doc)
+        self.upgrade_restarts_each_copy(m, "syncd", label, domains)
 
     def test_background_agent_every_user_loads_asks_no_gui_login(self):
         """A root-owned agent of the Background session only runs once for
@@ -520,25 +527,7 @@ class LaunchdTest(unittest.TestCase):
         self.baseline(m, "--all-users-agent-dir", shared_dir, "--gui-uid", str(UID),
                       "--gui-uid", str(self.OTHER), "--user-uid", str(ssh), running=[label])
         domains = [f"user/{u}" for u in (UID, self.OTHER, ssh)]
-        old = {d: harness.wait_until(lambda d=d: self.pid_in(m, d, label), f"the copy in {d}")
-               for d in domains}
-        self.assertEqual(len(set(old.values())), len(domains), old)
-        m.brew_upgrade("bgd", "1.1")
-        r, doc = m.relaunch_json("plan", label)
-        self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual(sorted(s["target"] for s in doc["steps"]),
-                         sorted(f"{d}/{label}" for d in domains), doc)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted((x["target"], x["status"]) for x in doc["results"]),
-                         sorted((f"{d}/{label}", "restarted") for d in domains), doc)
-        for d in domains:
-            pid = self.pid_in(m, d, label)
-            self.assertNotIn(pid, (0, old[d]), d)
-            self.assertIn("/Cellar/bgd/1.1/", m.exe(pid))
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(doc["results"], [], doc)
+        self.upgrade_restarts_each_copy(m, "bgd", label, domains)
 
     def test_agent_bootstrapped_over_ssh_is_found_in_user_domain(self):
         """brew services over SSH puts an ordinary agent in user/<uid>:
