@@ -3,7 +3,9 @@
  * The process view uses libproc (<libproc.h>, <sys/proc_info.h>) as lsof
  * does:
  * - proc_pidinfo(PROC_PIDTBSDINFO) before and after everything else: a
- *   zombie is GONE; a different start time (pbi_start_tvsec/usec: the pid
+ *   zombie, or a process working its way in exit() (PROC_FLAG_INEXIT in
+ *   pbi_flags: its address space, so its path and regions, may be going),
+ *   is GONE; a different start time (pbi_start_tvsec/usec: the pid
  *   was reused) or an exit in between makes the verdict GONE.
  * - proc_pidpath: the executable's path text.
  * - proc_pidinfo(PROC_PIDREGIONPATHINFO, address) walked from address 0,
@@ -216,6 +218,12 @@ static int pidinfo(pid_t pid, int flavor, uint64_t arg, void *buf, int size)
 	return n <= 0 && errno ? errno : EIO;
 }
 
+/* A process that runs no more code: a zombie, or one in exit(). */
+static int exiting(const struct proc_bsdinfo *bi)
+{
+	return bi->pbi_status == SZOMB || (bi->pbi_flags & PROC_FLAG_INEXIT);
+}
+
 static void inspect_failed(const struct rl_platform_scan_ops *o, pid_t pid, const char *what, int e)
 {
 	if (e == ESRCH)
@@ -350,14 +358,16 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		inspect_failed(ops, pid, "status", e);
 		return 0;
 	}
-	if (before.pbi_status == SZOMB) {
-		ops->stop(ops->ctx, 1, "process has exited (zombie)");
+	if (exiting(&before)) {
+		ops->stop(ops->ctx, 1,
+			  before.pbi_status == SZOMB ? "process has exited (zombie)"
+						     : "process is exiting");
 		return 0;
 	}
 	scan_process(ops, pid, tracked, tctx);
 	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &after, (int)sizeof(after));
 	if (e == ESRCH ||
-	    (!e && (after.pbi_status == SZOMB || after.pbi_start_tvsec != before.pbi_start_tvsec ||
+	    (!e && (exiting(&after) || after.pbi_start_tvsec != before.pbi_start_tvsec ||
 		    after.pbi_start_tvusec != before.pbi_start_tvusec))) {
 		ops->stop(ops->ctx, 1, "process exited during inspection");
 		return 0;
@@ -383,7 +393,7 @@ int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 	e = pidinfo(pid, PROC_PIDTBSDINFO, 0, &bi, (int)sizeof(bi));
 	if (e)
 		return e;
-	if (bi.pbi_status == SZOMB)
+	if (exiting(&bi))
 		return ESRCH;
 	st->ppid = (pid_t)bi.pbi_ppid;
 	st->start = (uint64_t)bi.pbi_start_tvsec * 1000000u + (uint64_t)bi.pbi_start_tvusec;

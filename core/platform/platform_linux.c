@@ -45,8 +45,11 @@
  * file the process has. A file renamed away (not deleted) shows its new
  * name and is judged there: the process view cannot know its old path.
  *
- * Verdicts: no /proc/<pid> and kill(pid, 0) says ESRCH → GONE; a zombie →
- * GONE (it runs no code); a kernel thread → UNKNOWN (no executable);
+ * Verdicts: no /proc/<pid> and kill(pid, 0) says ESRCH → GONE; a zombie, or
+ * a process whose exit has begun (PF_EXITING in its stat flags), → GONE
+ * (it runs no code: the kernel drops its memory, so its exe link and
+ * maps, only after it sets that flag); a kernel thread → UNKNOWN (no
+ * executable);
  * EACCES/EPERM on exe or maps (another user's process, as non-root) →
  * UNKNOWN "permission denied". Paths are judged against this process's
  * root and mount namespace: a process in another one is judged wrongly.
@@ -76,6 +79,7 @@
 #include "config.h"
 #include "core/base/util.h"
 
+#define PF_EXITING_FLAG 0x00000004ull
 #define PF_KTHREAD_FLAG 0x00200000ull
 #define STAT_TEXT_MAX	4096
 #define MAPS_LINE_MAX	(PATH_MAX + 256)
@@ -932,37 +936,37 @@ static void scan_children(const struct rl_platform_scan_ops *o, int dfd, pid_t p
 	free(kids.v);
 }
 
-int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
-			      const struct rl_platform_scan_ops *ops)
+/* A process that runs no more code: a zombie, or one whose exit has begun. */
+static int pstat_exiting(const struct pstat *ps)
+{
+	return ps->state == 'Z' || ps->state == 'X' || (ps->flags & PF_EXITING_FLAG);
+}
+
+/* Scan the process pid whose /proc directory is dfd (closed here). */
+static int64_t scan_proc_dir(int dfd, pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
+			     const struct rl_platform_scan_ops *ops)
 {
 	struct pstat before, after;
 	struct exe_seen exe = {0, NULL};
-	char dir[32];
-	int dfd, fd = -1, e;
+	int fd, e;
 
-	/* Every file is opened in one directory descriptor of /proc/<pid>:
-	 * the path to it is looked up once, and the descriptor stays the
-	 * directory of the process it was opened for (once that one is
-	 * reaped, nothing opens in it, even when its pid was reused). One
-	 * descriptor for both reads of stat: the second is of the very
+	/* One descriptor for both reads of stat: the second is of the very
 	 * process the first was. */
-	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fd = openat(dfd, "stat", O_RDONLY | O_CLOEXEC);
+	fd = openat(dfd, "stat", O_RDONLY | O_CLOEXEC);
 	e = fd < 0 ? errno : read_pstat_fd(fd, &before);
 	if (e) {
 		if (fd >= 0)
 			close(fd);
-		if (dfd >= 0)
-			close(dfd);
+		close(dfd);
 		inspect_absent(ops, pid, e);
 		return 0;
 	}
-	if (before.state == 'Z' || before.state == 'X') {
+	if (pstat_exiting(&before)) {
 		close(fd);
 		close(dfd);
-		ops->stop(ops->ctx, 1, "process has exited (zombie)");
+		ops->stop(ops->ctx, 1,
+			  before.state == 'Z' || before.state == 'X' ? "process has exited (zombie)"
+								     : "process is exiting");
 		return 0;
 	}
 	if (before.flags & PF_KTHREAD_FLAG) {
@@ -975,10 +979,13 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		    : scan_exe(ops, dfd, pid, &exe) == 0)
 		ops->finish(ops->ctx); /* ignored when the maps stopped it */
 	free(exe.text);
+	/* A process that began to exit after the first read may have lost
+	 * its memory, so its exe link or maps, while it was read: whatever
+	 * the files said (even "no executable"), it is gone. */
 	e = read_pstat_fd(fd, &after);
 	close(fd);
 	if (e == ENOENT || e == ESRCH ||
-	    (!e && (after.start != before.start || after.state == 'Z' || after.state == 'X'))) {
+	    (!e && (after.start != before.start || pstat_exiting(&after)))) {
 		close(dfd);
 		ops->stop(ops->ctx, 1, "process exited during inspection");
 		return 0;
@@ -987,6 +994,25 @@ int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *t
 		scan_children(ops, dfd, pid, after.threads);
 	close(dfd);
 	return start_wall_ns(before.start);
+}
+
+int64_t rl_platform_proc_scan(pid_t pid, rl_platform_tracked_fn tracked, void *tctx,
+			      const struct rl_platform_scan_ops *ops)
+{
+	char dir[32];
+	int dfd;
+
+	/* Every file is opened in one directory descriptor of /proc/<pid>:
+	 * the path to it is looked up once, and the descriptor stays the
+	 * directory of the process it was opened for (once that one is
+	 * reaped, nothing opens in it, even when its pid was reused). */
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		inspect_absent(ops, pid, errno);
+		return 0;
+	}
+	return scan_proc_dir(dfd, pid, tracked, tctx, ops);
 }
 
 int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
@@ -1002,7 +1028,7 @@ int rl_platform_proc_status(pid_t pid, struct rl_platform_proc_status *st)
 		return ESRCH;
 	if (e)
 		return e;
-	if (ps.state == 'Z' || ps.state == 'X')
+	if (pstat_exiting(&ps))
 		return ESRCH;
 	if (ps.ppid > INT_MAX)
 		return EINVAL;

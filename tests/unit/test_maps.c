@@ -603,6 +603,123 @@ static void test_replaced_meta(void)
 	free(dir);
 }
 
+/* What a scan of a whole process directory ended with. */
+struct ended {
+	int finished, files, stops;
+	int gone;	  /* of the last stop */
+	char why[128];	  /* of the last stop */
+	const char *dir;  /* the fake /proc/<pid> */
+	const char *race; /* the stat text the process has by the first stop */
+};
+
+static void end_file(void *ctx, const char *text, int is_exe, int deleted, int marker, uint64_t dev,
+		     uint64_t ino, int idkind, const struct rl_platform_filemeta *meta)
+{
+	(void)text;
+	(void)is_exe;
+	(void)deleted;
+	(void)marker;
+	(void)dev;
+	(void)ino;
+	(void)idkind;
+	(void)meta;
+	((struct ended *)ctx)->files++;
+}
+
+static void end_finish(void *ctx)
+{
+	((struct ended *)ctx)->finished++;
+}
+
+static void end_stop(void *ctx, int gone, const char *fmt, ...) RL_PRINTF(3, 4);
+static void end_stop(void *ctx, int gone, const char *fmt, ...)
+{
+	struct ended *r = ctx;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+	r->gone = gone;
+	/* The process begins to exit now: its stat says so from here on
+	 * (written in place: the scan keeps the file open). */
+	if (r->stops++ == 0 && r->race)
+		check_write(r->dir, "stat", r->race, 0644);
+}
+
+/* A stat line of pid 4242 in state with the kernel's flags. */
+static char *stat_text(char state, unsigned long long flags)
+{
+	return rl_xasprintf("4242 (sh (x)) %c 1 4242 4242 0 -1 %llu 0 0 0 0 0 0 0 0 20 0 1 0 "
+			    "123456 0 0\n",
+			    state, flags);
+}
+
+/* Scan the fake /proc/<pid> directory dir with its stat file holding
+ * first, and race (when not NULL) once the scan stopped the first time. */
+static void scan_fake(const char *dir, const char *first, const char *race, struct ended *r)
+{
+	const struct rl_platform_scan_ops ops = {
+		rec_exe, end_file, rec_undetermined, end_finish, end_stop, r, NULL, NULL};
+	int dfd;
+
+	memset(r, 0, sizeof(*r));
+	r->dir = dir;
+	r->race = race;
+	check_write(dir, "stat", first, 0644);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dfd >= 0);
+	if (dfd >= 0)
+		scan_proc_dir(dfd, 4242, NULL, NULL, &ops);
+}
+
+/* A process whose exit has begun runs no code, whatever its exe link says:
+ * the kernel sets PF_EXITING before it drops the memory the link comes
+ * from, so a process read alive whose exe is then gone is gone, not a
+ * process without an executable. */
+static void test_exiting(void)
+{
+	char *dir = check_tmpdir();
+	char *alive = stat_text('S', 0x400000ull);
+	char *exiting = stat_text('R', 0x400004ull);
+	char *zombie = stat_text('Z', 0x400004ull);
+	struct ended r;
+
+	/* Alive, with its executable: judged by it. */
+	check_symlink(dir, "/bin/sh", "exe");
+	scan_fake(dir, alive, NULL, &r);
+	CHECK_INT(r.stops, 0);
+	CHECK_INT(r.files, 1);
+	CHECK_INT(r.finished, 1);
+	/* Exiting from the start, or a zombie: gone, its files not read. */
+	scan_fake(dir, exiting, NULL, &r);
+	CHECK(r.stops == 1 && r.gone == 1 && r.files == 0);
+	CHECK_STR(r.why, "process is exiting");
+	scan_fake(dir, zombie, NULL, &r);
+	CHECK(r.stops == 1 && r.gone == 1 && r.files == 0);
+	CHECK_STR(r.why, "process has exited (zombie)");
+	/* Alive when stat was read, its exe gone when read, and exiting by
+	 * the second read of stat: gone. */
+	check_rmtree(dir);
+	free(dir);
+	dir = check_tmpdir();
+	scan_fake(dir, alive, exiting, &r);
+	CHECK_INT(r.stops, 2);
+	CHECK_INT(r.gone, 1);
+	CHECK_STR(r.why, "process exited during inspection");
+	scan_fake(dir, alive, zombie, &r);
+	CHECK(r.stops == 2 && r.gone == 1);
+	/* Alive at both reads and no exe: a process with no executable. */
+	scan_fake(dir, alive, NULL, &r);
+	CHECK(r.stops == 1 && r.gone == 0 && r.finished == 0);
+	CHECK_STR(r.why, "no executable");
+	check_rmtree(dir);
+	free(dir);
+	free(alive);
+	free(exiting);
+	free(zombie);
+}
+
 int main(void)
 {
 	test_parse_num();
@@ -611,5 +728,6 @@ int main(void)
 	test_unlinked_code();
 	test_maps_reads();
 	test_replaced_meta();
+	test_exiting();
 	return check_done();
 }
