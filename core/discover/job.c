@@ -463,6 +463,19 @@ static int has_path_array(plist_t dict, const char *key)
 	return 0;
 }
 
+/* Program: launchd takes it only when it is a string (its
+ * jobmgr_import2), logs any other value and runs ProgramArguments[0]
+ * instead, so a Program of another type beside ProgramArguments is read
+ * as no Program; without them it is the plist's problem. */
+static int get_program(plist_t dict, struct rl_job *j, char **why)
+{
+	plist_t n = plist_dict_get_item(dict, "Program");
+
+	if (n && !string_of(n) && plist_dict_get_item(dict, "ProgramArguments"))
+		return 0;
+	return get_string(dict, "Program", &j->program, why);
+}
+
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
 	const char *user;
@@ -472,7 +485,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	background_session(root, &j->background_only, &j->allows_background, &j->session_limited);
 	j->exit_timeout = exit_timeout(root);
 	j->launch_only_once = dict_bool(root, "LaunchOnlyOnce") == 1;
-	if (get_schedule(root, j, why) < 0 || get_string(root, "Program", &j->program, why) < 0 ||
+	if (get_schedule(root, j, why) < 0 || get_program(root, j, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
 	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||

@@ -1209,6 +1209,26 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(res[brew("redis")]["status"], "restarted", res)
             self.assertNotEqual(m.pid(brew("redis")), pids[brew("redis")])
 
+    def test_program_of_another_type_is_judged_by_its_program_arguments(self):
+        """Program as an array beside ProgramArguments (Outset's
+        LaunchDaemons, macadmins/outset#72): launchd ignores it and runs
+        ProgramArguments[0], so the job is one like any other, restarted
+        when that program is upgraded."""
+        with Machine(RELAUNCH) as m:
+            exe = os.path.join(m.opt("food"), "bin", "food")
+            m.brew_install("food", "1.0", Program=[exe])
+            pids = self.boot(m, [brew("food")])
+            r = m.relaunch("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("cannot read plist", r.stderr)
+            self.assertIn(f"program     {os.path.realpath(exe)} (ProgramArguments[0] ", r.stdout)
+            m.brew_upgrade("food", "1.1")
+            res, r = self.run_json(m)
+            self.assertEqual(res[brew("food")]["status"], "restarted", res)
+            self.assertEqual(res[brew("food")]["action"], "kickstart", res)
+            new = self.wait_new_pid(m, brew("food"), pids[brew("food")])
+            self.assertIn("1.1", os.readlink(f"/proc/{new}/exe"))
+
     def exec_wrapper_upgraded(self, m, label, program, upgrade, new_file, beside):
         """A job whose program is an exec wrapper running program (the
         daemon, as the job's tracking resolves it now). upgrade(version)

@@ -199,6 +199,9 @@ class SimTest(unittest.TestCase):
                       RunAtLoad=True, KeepAlive=True, LaunchOnlyOnce=True)
         sim.plist("daemon", "org.sim.daemon", fmt=plistlib.FMT_BINARY, Program="/bin/sleep",
                   ProgramArguments=["sleepy-daemon", "1000"], KeepAlive=True, ThrottleInterval=30)
+        # Program as an array (Outset's LaunchDaemons): launchd ignores it.
+        sim.plist("daemon", "org.sim.programarray", Program=["/nonexistent/daemon"],
+                  ProgramArguments=["sleep", "1000"], KeepAlive=True)
         sim.start()
 
     def lc(self, *args):
@@ -284,6 +287,16 @@ class SimTest(unittest.TestCase):
         dpid = self.sim.pid("system/org.sim.daemon")
         self.assertEqual(os.readlink(f"/proc/{dpid}/exe"), SLEEP)
         self.assertEqual(cmdline(dpid), [b"sleepy-daemon", b"1000"])
+
+    def test_program_of_another_type_is_ignored_for_program_arguments(self):
+        """launchd takes Program only when it is a string; any other value is
+        logged and ProgramArguments[0] runs (README.md, Jobs)."""
+        target = "system/org.sim.programarray"
+        pid = wait_for(lambda: self.sim.pid(target), "programarray pid")
+        wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, "exec of sleep")
+        self.assertEqual(cmdline(pid), [b"sleep", b"1000"])
+        st = self.sim.status(target)
+        self.assertEqual(st["program"], "sleep")
 
     def test_environment_and_working_directory(self):
         out = os.path.join(self.sim.root, "envcwd.out")

@@ -423,8 +423,13 @@ static void test_errors(void)
 		     "ProgramArguments has the wrong type: string, expected array of strings");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><array><integer>1</integer></array>"),
 		     "ProgramArguments[0] has the wrong type: integer, expected string");
-	expect_error(DICT(LABEL ARGS "<key>Program</key><true/>"),
+	/* launchd ignores a Program that is no string and runs
+	 * ProgramArguments (test_program_of_wrong_type); without them it has
+	 * nothing to run. */
+	expect_error(DICT(LABEL "<key>Program</key><true/>"),
 		     "Program has the wrong type: boolean, expected string");
+	expect_error(DICT(LABEL "<key>Program</key><array><string>/bin/x</string></array>"),
+		     "Program has the wrong type: array, expected string");
 	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><string>9</string>"),
 		     "ThrottleInterval has the wrong type: string, expected integer");
 	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><integer>99999999999</integer>"),
@@ -458,6 +463,41 @@ static void test_errors(void)
 	rl_error_clear(&err);
 	CHECK_INT(rl_job_parse(tmp, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "directory") != NULL);
+}
+
+/* A Program that is no string beside ProgramArguments: launchd takes
+ * Program only when it is a string and runs ProgramArguments[0] otherwise
+ * (its jobmgr_import2; the array-valued key is logged, "Unknown key for
+ * array"), as Outset's LaunchDaemons with Program as an array ran
+ * (macadmins/outset#63, #72). The job is read as launchd reads it. */
+static void test_program_of_wrong_type(void)
+{
+	static const char *const values[] = {
+		"<array><string>/opt/x/bin/x</string></array>",
+		"<true/>",
+		"<integer>1</integer>",
+		"<dict><key>a</key><string>/opt/x/bin/x</string></dict>",
+	};
+
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		struct rl_job j;
+		struct rl_error err = {0};
+		char *text = rl_xasprintf(
+			DICT(LABEL "<key>Program</key>%s" ARGS "<key>KeepAlive</key><true/>"),
+			values[i]);
+		char *p = put("prog.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+		CHECK(j.program == NULL);
+		CHECK_INT((int)j.args.n, 1);
+		CHECK_STR(j.args.v[0], "/bin/x");
+		CHECK_STR(j.label, "l");
+		CHECK_INT(j.kept_running, 1);
+		rl_job_release(&j);
+		rl_error_clear(&err);
+		free(p);
+		free(text);
+	}
 }
 
 /* Every truncation of a binary plist, and of an XML one, is refused
@@ -1028,6 +1068,7 @@ int main(void)
 	test_launch_model();
 	test_exit_timeout();
 	test_errors();
+	test_program_of_wrong_type();
 	test_truncations();
 	test_all_logins_uid();
 	test_agent_target();

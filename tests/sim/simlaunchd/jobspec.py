@@ -146,9 +146,15 @@ def load(path):
     label = _typed(d, "Label", str, None, path)
     if not label:
         raise SpecError(errno.EINVAL, f"{path}: no Label")
-    program = _typed(d, "Program", str, None, path)
     args = d.get("ProgramArguments")
     arguments = _string_list(args, "ProgramArguments", path) if args is not None else ()
+    program = d.get("Program")
+    if program is not None and not isinstance(program, str):
+        if args is None:
+            raise SpecError(errno.EINVAL, f"{path}: Program has the wrong type")
+        # launchd takes Program only when it is a string and runs
+        # ProgramArguments[0] otherwise (README.md, Jobs).
+        program = None
     if not program and not arguments:
         raise SpecError(errno.EINVAL, f"{path}: neither Program nor ProgramArguments")
     sessions = d.get("LimitLoadToSessionType", ())
