@@ -37,6 +37,10 @@ struct job_state {
 	 * restart to finish instead (decided idle: its next run starts the
 	 * new files), as plan reports it; NULL otherwise. */
 	const char *left;
+	/* The plan's step whose first reason ends why (borrowed), NULL when
+	 * why has none: its other reasons are counted after it, and listed
+	 * below the state line with -v. */
+	const struct rl_step *reasons;
 };
 
 /* Whether the plan still owes step its restart: decided restart, or
@@ -57,17 +61,20 @@ static int spared(const struct rl_step *step)
 	return step && !step->never && step->spared && step->decision == RL_DECISION_IDLE;
 }
 
-/* The plan's reason for step, as `plan` words its first (most direct)
- * one: "…/svc.sh changed (content) via ProgramArguments[0] (+1 more)". */
+/* The plan's reason for step, as `plan -v` words its first (most direct)
+ * one: "…/svc.sh changed (content) via ProgramArguments[0]"; how many
+ * more it has is said where why is shown (json_why, print_why). */
 static char *plan_reason(const struct rl_step *step)
 {
 	const struct rl_reason *r = &step->reasons[0];
-	char *more = step->nreasons > 1 ? rl_xasprintf(" (+%zu more)", step->nreasons - 1)
-					: rl_xstrdup("");
-	char *text = rl_xasprintf("%s%s", r->text ? r->text : r->path, more);
 
-	free(more);
-	return text;
+	return rl_xstrdup(r->text ? r->text : r->path);
+}
+
+/* How many of the plan's reasons why leaves out. */
+static size_t reasons_left(const struct job_state *s)
+{
+	return s->reasons && s->reasons->nreasons > 1 ? s->reasons->nreasons - 1 : 0;
 }
 
 /* A job the plan restarts though the view alone says its process runs
@@ -97,6 +104,7 @@ static void decided(const struct rl_step *step, struct job_state *s)
 	}
 	free(s->why);
 	s->why = why;
+	s->reasons = step;
 }
 
 static void view_state(const struct rl_jobview *v, struct job_state *s)
@@ -249,6 +257,21 @@ static json_t *str_or_null(const char *s)
 	return s ? rl_json_path(s) : json_null();
 }
 
+/* JSON's why: the plan's first reason, then "(+N more)" when it has
+ * more (every reason is in `plan --json`). New reference. */
+static json_t *json_why(const struct job_state *s)
+{
+	json_t *o;
+	char *why;
+
+	if (!s->why || !reasons_left(s))
+		return str_or_null(s->why);
+	why = rl_xasprintf("%s (+%zu more)", s->why, reasons_left(s));
+	o = rl_json_path(why);
+	free(why);
+	return o;
+}
+
 static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
 			const struct job_state *s)
 {
@@ -258,7 +281,7 @@ static json_t *job_json(const struct rl_job *j, const struct rl_jobfiles *f,
 			 "state", str_or_null(s->state), "pid",
 			 s->pid >= 0 ? json_integer(s->pid) : json_null(), "last_exit",
 			 str_or_null(s->last_exit), "code", str_or_null(s->code), "why",
-			 str_or_null(s->why), "refused", str_or_null(s->refused), "deferred",
+			 json_why(s), "refused", str_or_null(s->refused), "deferred",
 			 str_or_null(s->deferred), "left_to_finish", str_or_null(s->left), "files",
 			 files_json(f));
 }
@@ -277,13 +300,46 @@ static void print_held(const struct job_state *s)
 		printf(", left to finish: %s", s->left);
 }
 
+/* s->why, then, when it ends with the plan's first reason of several,
+ * what plan says of those it leaves out: "(+N more; -v lists all)";
+ * verbose lists them instead (print_reasons). */
+static void print_why(const struct job_state *s, int verbose)
+{
+	struct rl_buf more = {0};
+
+	fputs(s->why, stdout);
+	if (verbose || !reasons_left(s))
+		return;
+	rl_buf_adds(&more, " ");
+	rl_format_more(reasons_left(s), &more);
+	fputs(more.data, stdout);
+	rl_buf_release(&more);
+}
+
+/* With verbose, the plan's other reasons after the first on the state
+ * line, a line each below it, as `plan -v` lists them. */
+static void print_reasons(const struct job_state *s, int verbose)
+{
+	struct rl_buf out = {0};
+	struct rl_step rest;
+
+	if (!verbose || !reasons_left(s))
+		return;
+	rest = *s->reasons;
+	rest.reasons++;
+	rest.nreasons--;
+	rl_step_format_reasons(&rest, verbose, (int)strlen("  state:  "), &out);
+	fputs(out.data, stdout);
+	rl_buf_release(&out);
+}
+
 /* "running, pid 928, current", "idle (last exit 78)", "not loaded in
  * gui/501 or user/501": a why that says the state already (launchd's
  * "not loaded in …") stands for it, not after it. A job run refuses or
  * defers says so after its code, its why then following "; " ("running,
  * pid 928, stale, refused: …; runs …/node (deleted)"), or after the
  * state line of a job without a process. */
-static void print_state(const struct job_state *s)
+static void print_state_line(const struct job_state *s, int verbose)
 {
 	const char *exited = NULL;
 	size_t n;
@@ -293,7 +349,8 @@ static void print_state(const struct job_state *s)
 	n = strlen(s->state);
 	if (s->pid < 0 && s->why && strncmp(s->why, s->state, n) == 0 &&
 	    (s->why[n] == '\0' || s->why[n] == ' ' || s->why[n] == ';')) {
-		printf("  state:  %s", s->why);
+		fputs("  state:  ", stdout);
+		print_why(s, verbose);
 		print_held(s);
 		putchar('\n');
 		return;
@@ -302,8 +359,10 @@ static void print_state(const struct job_state *s)
 	if (s->pid >= 0 && (s->refused || s->deferred || s->left)) {
 		printf(", pid %ld, %s", s->pid, s->code);
 		print_held(s);
-		if (s->why)
-			printf("; %s", s->why);
+		if (s->why) {
+			fputs("; ", stdout);
+			print_why(s, verbose);
+		}
 		putchar('\n');
 		return;
 	}
@@ -315,20 +374,33 @@ static void print_state(const struct job_state *s)
 	if (s->pid < 0 && s->last_exit && strcmp(s->last_exit, "-") != 0 &&
 	    strcmp(s->last_exit, "0") != 0)
 		exited = s->last_exit;
-	if (s->pid >= 0 && s->why)
-		printf(": %s", s->why);
-	else if (exited || s->why)
-		printf(" (%s%s%s%s)", exited ? "last exit " : "", exited ? exited : "",
-		       exited && s->why ? "; " : "", s->why ? s->why : "");
+	if (s->pid >= 0 && s->why) {
+		fputs(": ", stdout);
+		print_why(s, verbose);
+	} else if (exited || s->why) {
+		printf(" (%s%s%s", exited ? "last exit " : "", exited ? exited : "",
+		       exited && s->why ? "; " : "");
+		if (s->why)
+			print_why(s, verbose);
+		putchar(')');
+	}
 	if (s->pid < 0)
 		print_held(s);
 	putchar('\n');
 }
 
+static void print_state(const struct job_state *s, int verbose)
+{
+	if (!s->state)
+		return;
+	print_state_line(s, verbose);
+	print_reasons(s, verbose);
+}
+
 /* Text output: every label and path through rl_path_quote, so a newline
  * or an invalid byte in a name never splits or garbles a line. */
 static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
-		      const struct job_state *s, int first)
+		      const struct job_state *s, int first, int verbose)
 {
 	char *label = rl_path_quote(j->label), *target = rl_path_quote(j->target);
 	char *plist = rl_path_quote(j->plist);
@@ -337,7 +409,7 @@ static void print_job(const struct rl_job *j, const struct rl_jobfiles *f,
 		putchar('\n');
 	printf("%s\n  target: %s\n  plist:  %s\n  kind:   %s\n", label, target, plist,
 	       rl_job_kind_name(j->kind));
-	print_state(s);
+	print_state(s, verbose);
 	for (size_t i = 0; i < f->n; i++) {
 		/* A route names files by their names: quoted as paths are. */
 		char *path = rl_path_quote(f->v[i].path), *via = rl_path_quote(f->v[i].via);
@@ -366,7 +438,7 @@ static void list_one(const struct rl_job *j, const struct rl_jobfiles *f,
 	else if (!verbose && *shown == RL_PLAN_SHOWN)
 		(*more)++;
 	else
-		print_job(j, f, &s, (*shown)++ == 0);
+		print_job(j, f, &s, (*shown)++ == 0, verbose);
 	free(s.why);
 }
 

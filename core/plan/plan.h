@@ -293,6 +293,10 @@ json_t *rl_step_reasons_to_json(const struct rl_step *s);
 #define RL_REASONS_SHOWN 3
 /* Appends s's reasons to out, each line indented by indent spaces. */
 void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out);
+/* What a list shortened for people says in place of the n entries it
+ * leaves out, "(+N more; -v lists all)": appended to out, no newline.
+ * Every shortened list says it so (plan's, jobs'). */
+void rl_format_more(size_t n, struct rl_buf *out);
 /* How many entries of a kind (steps to restart, steps the config never
  * restarts, relaunch's own, reported changes) the text shows without
  * verbose, then "(+N more; -v lists all)": hundreds of jobs would bury

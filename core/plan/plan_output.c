@@ -124,6 +124,19 @@ static int reloads(const struct rl_reason *r)
 	return r->role == RL_ROLE_PLIST && r->change != RL_CHANGE_STALE;
 }
 
+void rl_format_more(size_t n, struct rl_buf *out)
+{
+	rl_buf_addf(out, "(+%zu more; -v lists all)", n);
+}
+
+/* A list's line in place of the n entries it leaves out, indented. */
+static void add_more_line(size_t n, int indent, struct rl_buf *out)
+{
+	rl_buf_addf(out, "%*s", indent, "");
+	rl_format_more(n, out);
+	rl_buf_adds(out, "\n");
+}
+
 void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, struct rl_buf *out)
 {
 	size_t shown = verbose || s->nreasons <= RL_REASONS_SHOWN ? s->nreasons : RL_REASONS_SHOWN;
@@ -146,7 +159,7 @@ void rl_step_format_reasons(const struct rl_step *s, int verbose, int indent, st
 		rl_buf_addf(out, "%*s%s\n", indent, "", !verbose && r->brief ? r->brief : r->text);
 	}
 	if (shown < s->nreasons)
-		rl_buf_addf(out, "%*s(+%zu more; -v lists all)\n", indent, "", s->nreasons - shown);
+		add_more_line(s->nreasons - shown, indent, out);
 }
 
 /* A step to restart, numbered; one the config never restarts, under its
@@ -193,7 +206,7 @@ static int shown(size_t nth, int verbose)
 static void format_more(size_t n, int verbose, int indent, struct rl_buf *out)
 {
 	if (!verbose && n > RL_PLAN_SHOWN)
-		rl_buf_addf(out, "%*s(+%zu more; -v lists all)\n", indent, "", n - RL_PLAN_SHOWN);
+		add_more_line(n - RL_PLAN_SHOWN, indent, out);
 }
 
 void rl_plan_format(const struct rl_plan *p, int verbose, struct rl_buf *out)

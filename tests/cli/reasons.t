@@ -104,4 +104,29 @@ link, then where they lead now:
   ProgramArguments[0] → symlink → symlink
   ProgramArguments[0] → symlink → symlink → symlink
 
+`jobs` gives a job `plan` restarts though its process runs the files on
+disk (a script it runs changed, and its plist) with plan's first reason,
+then says of the others what `plan` says: "(+N more; -v lists all)"; -v
+lists them, a line each below the state line. JSON keeps "(+N more)":
+
+  $ mkdir app && cp "$(command -v sleep)" app/prog
+  $ printf '#!/bin/sh\n"%s" 600\n' "$PWD/app/prog" > app/svc.sh
+  $ svc() { python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.example.svc",
+  >   "ProgramArguments": ["/bin/sh", sys.argv[1]], "RunAtLoad": True, "KeepAlive": True,
+  >   "EnvironmentVariables": {"V": sys.argv[2]}}, open("agents/org.example.svc.plist", "wb"))' "$PWD/app/svc.sh" "$1"; }
+  $ svc 1 && "$LAUNCHD_SIM_LAUNCHCTL" bootstrap gui/$(id -u) agents/org.example.svc.plist
+  $ until "$LAUNCHD_SIM_LAUNCHCTL" print gui/$(id -u)/org.example.svc | grep -q 'pid = '; do :; done
+  $ relaunch record >/dev/null
+  $ printf '#!/bin/sh\n# new\n"%s" 600\n' "$PWD/app/prog" > app/svc.sh.new && mv app/svc.sh.new app/svc.sh
+  $ svc 2
+  $ relaunch jobs org.example.svc | grep -A1 '^  state:' | show
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) (+1 more; -v lists all)
+    plist       $PWD/agents/org.example.svc.plist (plist)
+  $ relaunch jobs -v org.example.svc | grep -A2 '^  state:' | show
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content)
+            $PWD/agents/org.example.svc.plist changed (content) via plist
+    plist       $PWD/agents/org.example.svc.plist (plist)
+  $ relaunch jobs --json org.example.svc | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["why"])' | show
+  $PWD/app/svc.sh changed (content) (+1 more)
+
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null

@@ -870,9 +870,15 @@ class OutputTest(unittest.TestCase):
 
     @staticmethod
     def reason(step):
-        """The plan's reason for a step, as `jobs` gives it: its first."""
+        """The plan's reason for a step, as `jobs --json` gives it: its first."""
         n = len(step["reasons"])
         return step["reasons"][0]["text"] + (f" (+{n - 1} more)" if n > 1 else "")
+
+    @staticmethod
+    def shown(why):
+        """A `jobs --json` why as the text says it: the reasons left out
+        with plan's hint."""
+        return re.sub(r" \(\+(\d+) more\)$", r" (+\1 more; -v lists all)", why)
 
     def jobs_agree(self, m, plan):
         """`jobs` (JSON and text) calls stale every running job `plan`
@@ -893,10 +899,10 @@ class OutputTest(unittest.TestCase):
                     # gives after the pid.
                     self.assertIn("; " + job["why"], "; " + step["reasons"][0]["text"]
                                   .split(") ", 1)[-1], job)
-                line = f"  state:  running, pid {job['pid']}, stale: {job['why']}"
+                line = f"  state:  running, pid {job['pid']}, stale: {self.shown(job['why'])}"
             else:
                 self.assertEqual(job["why"], self.reason(step), job)
-                line = f"  state:  {job['state']} ({self.reason(step)})"
+                line = f"  state:  {job['state']} ({self.shown(self.reason(step))})"
             self.assertIn(f"{label}\n", text)
             self.assertIn(line, text.split(f"{label}\n", 1)[1].split("\n\n")[0])
         return jobs
