@@ -29,6 +29,60 @@ static const char *open_why(int e)
 	return e == ELOOP ? "is a symbolic link" : strerror(e);
 }
 
+/* What a lock that is not a regular file is ("is a FIFO"), NULL for a
+ * regular file. */
+static const char *not_regular(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return NULL;
+	if (S_ISLNK(mode))
+		return "is a symbolic link";
+	if (S_ISFIFO(mode))
+		return "is a FIFO";
+	if (S_ISSOCK(mode))
+		return "is a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "is a device";
+	if (S_ISDIR(mode))
+		return "is a directory";
+	return "is not a regular file";
+}
+
+/* Open the lock at path with flags (O_NOFOLLOW, O_NONBLOCK and O_NOCTTY
+ * added) when it is a regular file or, with O_CREAT, none: a FIFO, a
+ * socket or a device in its place is never opened (opening a FIFO waits
+ * for its other end, opening a device acts on it), and what was opened is
+ * checked again, for one swapped in between. -1 with *why set (errno 0
+ * for a file that is not a regular one), else the fd. */
+static int open_lock(const char *path, int flags, const char **why)
+{
+	struct stat st;
+	int fd;
+
+	*why = NULL;
+	if (lstat(path, &st) == 0 && (*why = not_regular(st.st_mode)) != NULL) {
+		errno = 0;
+		return -1;
+	}
+	do
+		fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0) {
+		*why = open_why(errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (*why = not_regular(st.st_mode)) != NULL) {
+		int e = *why ? 0 : errno;
+
+		if (!*why)
+			*why = strerror(e);
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* 1 taken, 0 held elsewhere, -1 error (errno set). */
 static int try_flock(int fd)
 {
@@ -120,16 +174,17 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 	char *path = rl_path_join(statedir, RL_STATE_LOCK);
 	int64_t start = rl_now_mono_ns();
 	int64_t until = start + (int64_t)(wait_s > 0 ? wait_s * 1e9 : 0);
+	const char *why;
 	int fd, rc, noted = 0;
 
-	do
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-	while (fd < 0 && errno == EINTR);
+	fd = open_lock(path, O_RDWR | O_CREAT, &why);
 	if (fd < 0) {
-		rl_error_set(err, "cannot lock '%s': %s", path, open_why(errno));
+		rl_error_set(err, "cannot lock '%s': %s", path, why);
 		free(path);
 		return -1;
 	}
+	/* A regular file: the descriptor held is as it always was. */
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	while ((rc = try_flock(fd)) == 0) {
 		int64_t left = until - rl_now_mono_ns();
 
@@ -270,17 +325,16 @@ static int lock_held(int fd)
 int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, RL_STATE_LOCK);
+	const char *why;
 	int fd, held;
 
 	memset(h, 0, sizeof(*h));
-	do
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-	while (fd < 0 && errno == EINTR);
+	fd = open_lock(path, O_RDONLY, &why);
 	if (fd < 0) {
 		int e = errno;
 
 		if (e != ENOENT && e != ENOTDIR)
-			rl_error_set(err, "cannot read lock '%s': %s", path, open_why(e));
+			rl_error_set(err, "cannot read lock '%s': %s", path, why);
 		free(path);
 		return e == ENOENT || e == ENOTDIR ? 0 : -1;
 	}

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -313,6 +315,56 @@ static void test_peek(const char *dir)
 	free(sub);
 }
 
+/* A lock that is a FIFO, a socket or a directory is refused by name and
+ * kind, by run and record as by status, without opening a FIFO (which
+ * would wait for a writer) or creating anything. */
+static void test_not_regular(const char *dir)
+{
+	static const struct {
+		const char *name, *why;
+	} kinds[] = {{"fifo", "is a FIFO"}, {"socket", "is a socket"}, {"dir", "is a directory"}};
+	struct rl_error err = {0};
+	struct rl_lock_holder h;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char *sub = rl_path_join(dir, kinds[i].name), *path, *want;
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		struct stat st;
+		int busy = 0, s = -1;
+		struct rl_lock_opts o = {"run", 0, NULL, NULL, NULL, &busy};
+
+		CHECK(mkdir(sub, 0700) == 0);
+		path = rl_path_join(sub, "lock");
+		if (strcmp(kinds[i].name, "fifo") == 0) {
+			CHECK(mkfifo(path, 0600) == 0);
+		} else if (strcmp(kinds[i].name, "socket") == 0) {
+			CHECK(strlen(path) < sizeof(sa.sun_path));
+			strcpy(sa.sun_path, path);
+			s = socket(AF_UNIX, SOCK_STREAM, 0);
+			CHECK(s >= 0 && bind(s, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+		} else {
+			CHECK(mkdir(path, 0700) == 0);
+		}
+		want = rl_xasprintf("cannot lock '%s': %s", path, kinds[i].why);
+		CHECK_INT(rl_lock_take_as(sub, 0, &o, &err), -1);
+		CHECK_STR(err.text, want);
+		CHECK_INT(busy, 0);
+		free(want);
+		rl_error_clear(&err);
+		want = rl_xasprintf("cannot read lock '%s': %s", path, kinds[i].why);
+		CHECK_INT(rl_lock_peek(sub, &h, &err), -1);
+		CHECK_STR(err.text, want);
+		rl_error_clear(&err);
+		/* Left as it was. */
+		CHECK(lstat(path, &st) == 0 && !S_ISREG(st.st_mode));
+		if (s >= 0)
+			close(s);
+		free(want);
+		free(path);
+		free(sub);
+	}
+}
+
 int main(void)
 {
 	char *dir = check_tmpdir();
@@ -325,6 +377,7 @@ int main(void)
 	test_gave_up_names_holder(dir);
 	test_bad_dir(dir);
 	test_peek(dir);
+	test_not_regular(dir);
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
