@@ -26,7 +26,8 @@ let
   # locks, agent.log (the new job's own) nor a queue kept below the old
   # directory. Each is copied to a temporary name and renamed into place,
   # the manifest last: a copy cut short leaves stateDir without one, and
-  # the next switch copies again. Every failure is checked by hand (set -e
+  # the next switch copies again; a failed copy or rename removes its
+  # temporary, never left behind. Every failure is checked by hand (set -e
   # does not apply in a function called with ||) and only warned of: the
   # switch goes on, and the run records a baseline as before.
   migrate = ''
@@ -37,8 +38,11 @@ let
         manifest.json; do
         [ -f ${old}/"$f" ] || continue
         [ ! -e ${state}/"$f" ] || continue
-        cp -p ${old}/"$f" ${state}/".$f.moving" &&
-          mv -f ${state}/".$f.moving" ${state}/"$f" || return 1
+        if ! { cp -p ${old}/"$f" ${state}/".$f.moving" &&
+          mv -f ${state}/".$f.moving" ${state}/"$f"; }; then
+          rm -f ${state}/".$f.moving"
+          return 1
+        fi
       done
     }
     if [ ! -e ${state}/manifest.json ] && [ -f ${old}/manifest.json ]; then

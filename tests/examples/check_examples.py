@@ -461,6 +461,30 @@ class HooksRunTest(unittest.TestCase):
                       r.stderr)
         self.assertEqual(len(self.entries(os.path.join(self.tmp, "queue"))), 1)
 
+    def test_nix_darwin_copy_cut_short_leaves_no_temporary(self):
+        """A copy that fails part way (a state file larger than the file
+        size limit lets cp write, as a full disk would cut it) removes its
+        temporary: a warning, the switch goes on, and no `.<file>.moving`
+        is left in stateDir."""
+        old = self.moved_state()
+        write(os.path.join(old, "runs.json"), "[]" + " " * 16384 + "\n", 0o600)
+        new = os.path.join(self.tmp, "new")
+        m = self.module("nix-darwin", stateDir=new, oldStateDir=old,
+                        queue=os.path.join(self.tmp, "queue"))
+        # SIGXFSZ ignored: cp's write past the limit fails (EFBIG), as a
+        # write to a full disk does, after its first bytes were written.
+        r = self.darwin_activate(
+            "trap '' XFSZ\nulimit -f 8\n"
+            + m["config"]["system"]["activationScripts"]["postActivation"]["text"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("activation went on", r.stdout)
+        self.assertIn(f"relaunch: warning: cannot copy the state of '{old}' into '{new}'",
+                      r.stderr)
+        self.assertEqual(len(self.entries(os.path.join(self.tmp, "queue"))), 1)
+        names = os.listdir(new)
+        self.assertEqual([n for n in names if n.startswith(".")], [], names)
+        self.assertNotIn("manifest.json", names)
+
     def test_nix_darwin_state_dir_is_the_one_relaunch_reads_as_root(self):
         """`sudo relaunch status`, `log` and a `sudo relaunch run` by hand use
         root's default state directory on macOS (README, The state
