@@ -2411,17 +2411,20 @@ class LaunchdTest(unittest.TestCase):
     def test_same_label_daemons_plist_kept_by_a_run_without_the_system_listing(self):
         """launchd's listing of system prints no services block: that run
         cannot tell whether the daemon's copy is loaded."""
-        def blind(m):
-            bad = os.path.join(m.root, "launchctl-nosystem")
-            with open(bad, "w") as f:
-                f.write("#!/bin/sh\n"
-                        "if [ $# = 2 ] && [ \"$1 $2\" = 'print system' ]; then\n"
-                        "\techo 'system = {'; echo '}'; exit 0\n"
-                        "fi\n"
-                        f"exec '{m.sim_launchctl}' \"$@\"\n")
-            os.chmod(bad, 0o755)
-            return ["--launchctl", bad]
-        self.check_daemons_plist_kept_by_a_blind_run(blind)
+        self.check_daemons_plist_kept_by_a_blind_run(
+            lambda m: ["--launchctl", self.no_system_listing(m)])
+
+    def no_system_listing(self, m):
+        """A launchctl whose listing of system prints no services block."""
+        bad = os.path.join(m.root, "launchctl-nosystem")
+        with open(bad, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if [ $# = 2 ] && [ \"$1 $2\" = 'print system' ]; then\n"
+                    "\techo 'system = {'; echo '}'; exit 0\n"
+                    "fi\n"
+                    f"exec '{m.sim_launchctl}' \"$@\"\n")
+        os.chmod(bad, 0o755)
+        return bad
 
     def test_same_label_a_failed_copy_is_retried_the_other_restarted(self):
         """The system copy's kickstart fails: the agent's copy is restarted
@@ -2451,11 +2454,9 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
-    def test_same_label_a_file_only_the_daemon_runs_restarts_the_daemon_only(self):
-        """The daemon's plist runs another formula's program than the
-        agent's: that formula's upgrade restarts the daemon's copy alone,
-        with its own reasons; the agent, which does not run it, keeps its
-        process, and the next run owes nothing."""
+    def daemon_runs_another_formula_machine(self):
+        """redis's label loaded as agent and daemon, the daemon's plist
+        running valkey's program: files only the daemon's copy runs."""
         m = self.machine()
         m.brew_install("redis", "1.0", daemon=False)
         m.brew_keg("valkey", "1.0")
@@ -2465,6 +2466,70 @@ class LaunchdTest(unittest.TestCase):
         m.boot()
         harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
         harness.wait_until(lambda: self.pid_in(m, f"gui/{UID}", label), "the agent")
+        return m, label
+
+    def labels_of(self, m, path):
+        """The labels the manifest records path's uses under."""
+        return [u["label"] for e in m.manifest()["files"] if e["path"] == path
+                for u in e.get("uses", [])]
+
+    def check_daemon_only_files_kept_by_a_blind_look(self, blind, upgrade_first=False):
+        """A run or record that cannot tell whether the daemon's copy is
+        loaded (blind(m): its command and arguments) keeps what is recorded
+        of the files only that copy runs, as it keeps its plist: an upgrade
+        of them, afterwards or before it (upgrade_first), still restarts
+        the daemon's copy, and it alone, at the next run that asks launchd;
+        then nothing is owed."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        valkey = os.path.realpath(os.path.join(m.opt("valkey"), "bin", "valkey"))
+        self.assertIn(system, self.labels_of(m, valkey))
+        if upgrade_first:
+            m.brew_upgrade("valkey", "1.1")
+        r = m.relaunch(*blind(m))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(system, self.labels_of(m, valkey))
+        agent = self.pid_in(m, f"gui/{UID}", label)
+        if not upgrade_first:
+            m.brew_upgrade("valkey", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(system, "kickstart")], plan)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {system: "restarted"}, doc)
+        pid = harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        self.assertIn("/Cellar/valkey/1.1/", os.path.realpath(m.exe(pid)))
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
+    def test_same_label_daemon_only_files_kept_by_a_run_without_processes(self):
+        self.check_daemon_only_files_kept_by_a_blind_look(
+            lambda m: ["run", *FAST, "--no-processes"])
+
+    def test_same_label_daemon_only_files_kept_by_a_record_without_the_system_listing(self):
+        self.check_daemon_only_files_kept_by_a_blind_look(
+            lambda m: ["record", "--launchctl", self.no_system_listing(m)])
+
+    def test_same_label_daemon_only_files_upgraded_before_a_run_without_processes(self):
+        self.check_daemon_only_files_kept_by_a_blind_look(
+            lambda m: ["run", *FAST, "--no-processes"], upgrade_first=True)
+
+    def test_same_label_daemon_only_files_upgraded_before_a_run_without_the_system_listing(self):
+        self.check_daemon_only_files_kept_by_a_blind_look(
+            lambda m: ["run", *FAST, "--launchctl", self.no_system_listing(m)],
+            upgrade_first=True)
+
+    def test_same_label_a_file_only_the_daemon_runs_restarts_the_daemon_only(self):
+        """The daemon's plist runs another formula's program than the
+        agent's: that formula's upgrade restarts the daemon's copy alone,
+        with its own reasons; the agent, which does not run it, keeps its
+        process, and the next run owes nothing."""
+        m, label = self.daemon_runs_another_formula_machine()
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
         agent = self.pid_in(m, f"gui/{UID}", label)
