@@ -749,6 +749,7 @@ static void plan_use(struct builder *b, const struct rl_change *c, const struct 
 		     int find_idx, ptrdiff_t idx)
 {
 	const char *kind = rl_change_kind_name(c->kind);
+	const struct rl_job *dup;
 
 	if (!rl_change_kind_triggers(c->kind)) {
 		if (!(c->kind == RL_CHANGE_REPLACED && stale_at(b, u->label, c->path)))
@@ -776,6 +777,11 @@ static void plan_use(struct builder *b, const struct rl_change *c, const struct 
 		reported_add(b, c->path, kind, u->label,
 			     "its plist cannot be read: the job's files stay as recorded "
 			     "until it can");
+	} else if (idx < 0 && (dup = rl_jobset_dup_of_key(b->js, u->label)) && dup->copy_untold) {
+		/* A label's second plist's copy that launchd could not be
+		 * asked about: it may be loaded, and its files are carried
+		 * over as recorded (rl_pipeline_unreadable). */
+		reported_add(b, c->path, kind, u->label, RL_PLAN_COPY_UNTOLD_NOTE);
 	} else if (idx < 0) {
 		reported_add(b, c->path, kind, u->label, "job not installed");
 	} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {
@@ -1451,6 +1457,36 @@ static void plan_plist_copy(struct builder *b, const struct rl_job *job)
 	}
 }
 
+/* Take key out of what p reported: a plan built before launchd was asked
+ * (status, record) said what it could of a copy's uses, none of it true
+ * once the copy is known loaded; its own reasons and reports follow. */
+static void reported_forget(struct rl_plan *p, const char *key)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < p->nreported; i++) {
+		struct rl_reported *r = &p->reported[i];
+		struct rl_strv *l = &r->labels;
+		size_t n = 0;
+
+		for (size_t j = 0; j < l->n; j++)
+			if (strcmp(l->v[j], key) == 0)
+				free(l->v[j]);
+			else
+				l->v[n++] = l->v[j];
+		if (n == 0 && l->n) {
+			l->n = 0;
+			rl_strv_release(l);
+			free(r->path);
+			free(r->why);
+			continue;
+		}
+		l->n = n;
+		p->reported[k++] = *r;
+	}
+	p->nreported = k;
+}
+
 void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, size_t nextra,
 			const struct rl_diff *d, const struct rl_stale *stale, size_t nstale,
 			const struct rl_config *cfg)
@@ -1508,8 +1544,10 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 			}
 			break;
 		}
-		if (job->plist_copy)
+		if (job->plist_copy) {
+			reported_forget(p, rl_job_key(job));
 			plan_plist_copy(&b, job);
+		}
 		for (size_t i = 0; i < nstale; i++)
 			if (stale[i].job == job)
 				plan_stale(&b, &stale[i]);

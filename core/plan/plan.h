@@ -127,6 +127,14 @@ struct rl_step {
 	"; launchd keeps the definition it loaded, which is not reloaded until the plist can be "  \
 	"read"
 
+/* What a change of a file a label's second plist's copy runs (tracked
+ * under its key) is reported with when launchd was not asked, or its
+ * listings could not tell, whether that copy is loaded (rl_job.copy_untold):
+ * it may be, and its files are kept as recorded. */
+#define RL_PLAN_COPY_UNTOLD_NOTE                                                                   \
+	"whether launchd has this copy loaded could not be told: its files stay as recorded "      \
+	"until it can"
+
 /* Why a step the restart journal holds, and that launchd has loaded in
  * no domain (rl_step.unloaded), is not loaded. */
 #define RL_PLAN_UNLOADED_NOTE                                                                      \

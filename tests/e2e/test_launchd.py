@@ -2507,6 +2507,30 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
+    def test_same_label_daemon_only_change_launchd_cannot_tell_of_is_kept_not_uninstalled(self):
+        """plan --no-processes, and plan when the system listing cannot be
+        read, say of a change only the daemon's copy runs that its files
+        stay as recorded (the copy may be loaded), not "job not
+        installed"; plan asking launchd makes it that copy's step."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("valkey", "1.1")
+        system = f"system/{label}"
+        for blind in (["--no-processes"], ["--launchctl", self.no_system_listing(m)]):
+            r, doc = m.relaunch_json("plan", *blind)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(doc["steps"], [], doc)
+            whys = {(tuple(x["labels"]), x["why"]) for x in doc["reported"]
+                    if "valkey" in x["path"]}
+            self.assertEqual(whys, {((system,), "whether launchd has this copy loaded could "
+                                     "not be told: its files stay as recorded until it can")},
+                             doc)
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(system, "kickstart")], plan)
+        self.assertEqual(plan["reported"], [], plan)
+
     def test_same_label_daemon_only_files_kept_by_a_run_without_processes(self):
         self.check_daemon_only_files_kept_by_a_blind_look(
             lambda m: ["run", *FAST, "--no-processes"])

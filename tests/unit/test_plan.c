@@ -1376,6 +1376,70 @@ static void test_long_lists(void)
 	fx_release(&f);
 }
 
+/* How many of the plan's reported entries name label. */
+static size_t reported_naming(const struct rl_plan *p, const char *label)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->nreported; i++)
+		n += rl_strv_contains(&p->reported[i].labels, label);
+	return n;
+}
+
+/* A label loaded as agent and daemon, the daemon's plist (a dup) running
+ * a file the agent does not, tracked under the copy's key: when launchd
+ * could not tell whether the label is loaded from that plist too, the
+ * file's change is said to be kept, not of a job not installed; once the
+ * copy is known (status and record build the plan before they ask
+ * launchd), nothing said of its key before stays, and the copy's step
+ * has the change. */
+static void test_plist_copy_reported(void)
+{
+	struct fixture f;
+	struct rl_job dup = {0}, copy;
+	const struct rl_job *extra = &copy;
+	char label[] = "l", domain[] = "system", target[] = "system/l",
+	     plist[] = "/Library/LaunchDaemons/l.plist";
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "l");
+	dup.label = label;
+	dup.kind = RL_JOB_DAEMON;
+	dup.domain = domain;
+	dup.target = target;
+	dup.plist = plist;
+	dup.throttle_interval = -1;
+	dup.copy_untold = 1;
+	f.js.dups = &dup;
+	f.js.ndups = 1;
+	fx_changed(&f, RL_CHANGE_CONTENT, "/bin/valkey", "system/l", RL_ROLE_PROGRAM,
+		   "ProgramArguments[0]");
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 0);
+	CHECK_INT(f.p.nreported, 1);
+	CHECK_STR(f.p.reported[0].path, "/bin/valkey");
+	CHECK(strstr(f.p.reported[0].why, "job not installed") == NULL);
+	CHECK(strstr(f.p.reported[0].why, "could not be told") != NULL);
+	rl_plan_release(&f.p);
+
+	/* Built before launchd is asked, then the copy found loaded. */
+	dup.copy_untold = 0;
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(reported_naming(&f.p, "system/l"), 1);
+	dup.plist_copy = 1;
+	copy = dup;
+	copy.other_login = 1;
+	rl_plan_add_logins(&f.p, &extra, 1, &f.d, NULL, 0, &f.cfg);
+	CHECK_INT(f.p.n, 1);
+	CHECK_STR(f.p.steps[0].job->target, "system/l");
+	CHECK_INT(f.p.steps[0].nreasons, 1);
+	CHECK_STR(f.p.steps[0].reasons[0].path, "/bin/valkey");
+	CHECK_INT(reported_naming(&f.p, "system/l"), 0);
+	f.js.dups = NULL;
+	f.js.ndups = 0;
+	fx_release(&f);
+}
+
 int main(void)
 {
 	dir = check_tmpdir();
@@ -1401,6 +1465,7 @@ int main(void)
 	test_brief_routes();
 	test_headline();
 	test_long_lists();
+	test_plist_copy_reported();
 	check_rmtree(dir);
 	free(dir);
 	return check_done();
