@@ -1529,9 +1529,72 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 	}
 }
 
+/* The label of which key, a placeholder's label, is a copy's key: key
+ * is `<domain>/<label>` for one of j's domains and that label is a job of
+ * js of the other kind (a label's second plist, recorded under its
+ * copy's key). NULL when none. */
+static const char *copy_key_label(const struct rl_jobset *js, const struct rl_job *j)
+{
+	const char *domains[] = {j->domain, j->alt_domain};
+
+	for (size_t d = 0; d < 2 && domains[d]; d++) {
+		size_t n = strlen(domains[d]);
+		const struct rl_job *f;
+
+		if (strncmp(j->label, domains[d], n) == 0 && j->label[n] == '/' &&
+		    (f = rl_jobset_find(js, j->label + n + 1)) && f->kind != j->kind)
+			return j->label + n + 1;
+	}
+	return NULL;
+}
+
+/* A label's second plist that holds no job now (a syntax error, a key
+ * missing), recorded under its copy's key: the placeholder
+ * rl_pipeline_unreadable made of it, under that key, is the label's
+ * copy in that plist's domain, not a job of its own (which launchd, asked
+ * for `<domain>/<domain>/<label>`, would say is not loaded: a copy left
+ * on replaced code, said skipped). It becomes the label's dup again, a
+ * copy (plist_copy) when launchd has the label loaded from both, judged
+ * and kickstarted as any job whose plist cannot be read; copy_untold when
+ * launchd cannot tell. Its key stays in p->unreadable: its recorded files
+ * are kept until the plist can be read. */
+static void unreadable_copies(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
+{
+	struct rl_jobset *js = &p->jobs;
+
+	for (size_t i = 0; i < js->n; i++) {
+		struct rl_job *j = &js->v[i], *d;
+		const char *label = j->unreadable ? copy_key_label(js, j) : NULL;
+		const struct rl_job *f;
+		int first = -1, second = -1;
+		char *l;
+
+		if (!label)
+			continue;
+		l = rl_xstrdup(label);
+		free(j->label);
+		j->label = l;
+		free(j->target);
+		j->target = rl_xasprintf("%s/%s", j->domain, l);
+		rl_xgrow((void **)&js->dups, &js->dups_alloc, js->ndups + 1, sizeof(*js->dups));
+		d = &js->dups[js->ndups++];
+		*d = *j;
+		memmove(j, j + 1, (js->n - i - 1) * sizeof(*j));
+		js->n--;
+		i--;
+		f = rl_jobset_find(js, d->label);
+		if (o->lc && (first = listed_in_domains(o->lc, p->listings, f)) >= 0)
+			second = listed_in_domains(o->lc, p->listings, d);
+		d->copy_untold = first < 0 || second < 0;
+		if (first == 1 && second == 1)
+			mark_plist_copy(p->listings, d);
+	}
+}
+
 static void find_unreadable(const struct rl_pipeline_opts *o, struct rl_pipeline *p)
 {
 	rl_pipeline_unreadable(o->discover, &p->prev, &p->jobs, &p->unreadable, &p->carried);
+	unreadable_copies(o, p);
 }
 
 /* The view of job, one of p->jobs: the views are in the jobs' order

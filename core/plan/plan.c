@@ -743,6 +743,9 @@ static const char same_text_why[] = "the same definition in other text: nothing 
 static const char same_bytes_why[] =
 	"the job's plist leads to a file with the same bytes now: nothing to reload";
 
+static const char unreadable_files_why[] =
+	"its plist cannot be read: the job's files stay as recorded until it can";
+
 /* Plan c for its use u: a reason of the step of b->jobs[idx] (find_idx:
  * the job of u's label, found here; else idx) when it triggers one. */
 static void plan_use(struct builder *b, const struct rl_change *c, const struct rl_use *u,
@@ -774,14 +777,17 @@ static void plan_use(struct builder *b, const struct rl_change *c, const struct 
 	if (idx < 0 && u->role == RL_ROLE_PLIST && c->now.type == RL_FT_UNREADABLE) {
 		/* Not read, not gone: its directory cannot be read
 		 * (EACCES, a symlink loop), or the plist itself. */
-		reported_add(b, c->path, kind, u->label,
-			     "its plist cannot be read: the job's files stay as recorded "
-			     "until it can");
-	} else if (idx < 0 && (dup = rl_jobset_dup_of_key(b->js, u->label)) && dup->copy_untold) {
+		reported_add(b, c->path, kind, u->label, unreadable_files_why);
+	} else if (idx < 0 && (dup = rl_jobset_dup_of_key(b->js, u->label)) &&
+		   (dup->copy_untold || dup->unreadable)) {
 		/* A label's second plist's copy that launchd could not be
-		 * asked about: it may be loaded, and its files are carried
-		 * over as recorded (rl_pipeline_unreadable). */
-		reported_add(b, c->path, kind, u->label, RL_PLAN_COPY_UNTOLD_NOTE);
+		 * asked about (it may be loaded), or whose plist cannot be
+		 * read: its files are carried over as recorded
+		 * (rl_pipeline_unreadable). */
+		reported_add(b, c->path, kind, u->label,
+			     u->role == RL_ROLE_PLIST && dup->unreadable ? dup->unreadable
+			     : dup->copy_untold				 ? RL_PLAN_COPY_UNTOLD_NOTE
+									 : unreadable_files_why);
 	} else if (idx < 0) {
 		reported_add(b, c->path, kind, u->label, "job not installed");
 	} else if (u->role == RL_ROLE_PLIST && b->jobs[idx]->unreadable) {

@@ -2426,6 +2426,52 @@ class LaunchdTest(unittest.TestCase):
         os.chmod(bad, 0o755)
         return bad
 
+    def test_same_label_daemons_plist_broken_is_kickstarted_never_booted_out(self):
+        """The daemon's plist no longer parses while launchd runs both
+        copies: the system copy is still that label's copy, not a job of
+        its own launchd says is not loaded. An upgrade kickstarts it in
+        system from the definition launchd loaded (never a bootout, which
+        could not be undone), as any job whose plist cannot be read; its
+        recorded plist is kept, so once fixed as it was nothing is left to
+        do, and no run skips it meanwhile."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gui, system = f"gui/{UID}/{label}", f"system/{label}"
+        path = os.path.join(m.daemons, label + ".plist")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text[:len(text) // 2])
+        daemon = self.pid_in(m, "system", label)
+        res, r = self.run_json(m)
+        self.assertEqual(res, {})
+        self.assertIn(f"cannot read plist '{path}'", r.stderr)
+        self.assertEqual(self.pid_in(m, "system", label), daemon)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(gui, "kickstart"), (system, "kickstart")], plan)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {gui: ("kickstart", "restarted"), system: ("kickstart", "restarted")},
+                         doc)
+        calls = [e["argv"][0] for e in m.events("call")]
+        self.assertNotIn("bootout", calls)
+        pid = harness.wait_until(lambda: self.pid_in(m, "system", label), "the daemon")
+        self.assertIn("/Cellar/redis/1.1/", os.path.realpath(m.exe(pid)))
+        res, _ = self.run_json(m)
+        self.assertEqual({x["status"] for x in res.values()} - {"current"}, set(), res)
+        with open(path, "w") as f:
+            f.write(text)
+        res, _ = self.run_json(m)
+        self.assertEqual({x["status"] for x in res.values()} - {"current"}, set(), res)
+        self.assertEqual(self.kickstarted_in(m, label).count(system), 1)
+        self.assertNotIn("bootout", [e["argv"][0] for e in m.events("call")])
+        self.assertEqual(self.pid_in(m, "system", label), pid)
+
     def test_same_label_a_failed_copy_is_retried_the_other_restarted(self):
         """The system copy's kickstart fails: the agent's copy is restarted
         all the same, the run exits 3, and the next run restarts the
