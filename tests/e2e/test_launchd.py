@@ -1500,7 +1500,10 @@ class LaunchdTest(unittest.TestCase):
                     "fi\n"
                     f"exec '{sim}' \"$@\"\n")
         os.chmod(wrapper, 0o755)
-        res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "1", expect=3)
+        # The retry comes only while --timeout lasts, counted from the first
+        # bootstrap: 8 s leaves room for one under any load (a bootstrap
+        # through this wrapper is three launchctl calls), where 1 s did not.
+        res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "8", expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
         self.assertNotIn("not loaded", res[label]["error"])
         self.assertIn("Bootstrap failed: 5: Input/output error; launchd has loaded a different "
