@@ -1493,6 +1493,26 @@ static int may_have_login(struct rl_launchctl_listings *ls, uid_t uid)
 	return !l || !l->has_sub || rl_launchctl_subdomains_has(l->sub.logins, l->sub.nlogins, uid);
 }
 
+/* Ask for domain's listing: *svc is label's service there, or NULL when
+ * the domain does not have it, has no listing (no such session) or its
+ * listing cannot be read (domain pushed to unknown); -1 when launchctl
+ * cannot be run (err), else 0. */
+static int ask_domain(struct rl_launchctl_listings *ls, const char *domain, const char *label,
+		      struct rl_strv *unknown, struct rl_error *err,
+		      const struct rl_launchctl_service **svc)
+{
+	const struct rl_launchctl_listing *l = listing(ls, domain, err);
+
+	*svc = NULL;
+	if (!l)
+		return -1;
+	if (l->rc < 0)
+		rl_strv_push(unknown, domain);
+	else if (l->rc == 0)
+		*svc = rl_launchctl_domain_find(&l->d, label);
+	return 0;
+}
+
 int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char *label, uid_t uid,
 				   int ask_gui, struct rl_strv *loaded, struct rl_strv *unknown,
 				   struct rl_error *err)
@@ -1514,7 +1534,6 @@ int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char 
 	memcpy(users, sys->sub.users, n * sizeof(*users));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char gui[32], user[32];
-		const struct rl_launchctl_listing *l;
 		const struct rl_launchctl_service *svc;
 		int in_user = 0;
 		pid_t user_pid = 0;
@@ -1524,27 +1543,21 @@ int rl_launchctl_listings_sessions(struct rl_launchctl_listings *ls, const char 
 		/* user/<uid> first: every user launchd names has it (an SSH
 		 * login too), and its listing tells whether gui/<uid> exists */
 		snprintf(user, sizeof(user), "user/%lu", (unsigned long)users[i]);
-		l = listing(ls, user, err);
-		if (!l) {
+		if (ask_domain(ls, user, label, unknown, err, &svc) < 0) {
 			rc = -2;
 			break;
 		}
-		if (l->rc < 0) {
-			rl_strv_push(unknown, user);
-		} else if (l->rc == 0 && (svc = rl_launchctl_domain_find(&l->d, label))) {
+		if (svc) {
 			in_user = 1;
 			user_pid = svc->pid;
 		}
 		if (ask_gui && may_have_login(ls, users[i])) {
 			snprintf(gui, sizeof(gui), "gui/%lu", (unsigned long)users[i]);
-			l = listing(ls, gui, err);
-			if (!l) {
+			if (ask_domain(ls, gui, label, unknown, err, &svc) < 0) {
 				rc = -2;
 				break;
 			}
-			if (l->rc < 0) {
-				rl_strv_push(unknown, gui);
-			} else if (l->rc == 0 && (svc = rl_launchctl_domain_find(&l->d, label))) {
+			if (svc) {
 				rl_strv_push(loaded, gui);
 				/* one process both listings name is one copy */
 				if (user_pid > 0 && svc->pid == user_pid)
