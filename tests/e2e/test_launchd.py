@@ -2343,6 +2343,21 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(res, {})
         self.assertIn("pending: nothing", m.relaunch("status").stdout)
 
+    def check_system_copy_reloaded_alone(self, m, label, plist, agent):
+        """A run reloads the system copy of label alone, bootstrapped from
+        plist, and leaves the agent's process (pid agent) alone; the next
+        run has nothing left to do."""
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: (x["action"], x["status"])
+                          for t, x in self.results_by_target(doc).items()},
+                         {f"system/{label}": ("reload", "restarted")}, doc)
+        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
+        self.assertEqual(boots[-1:], [["bootstrap", "system", plist]], boots)
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
     def test_same_label_only_the_daemons_plist_changed_reloads_the_daemon_only(self):
         """The daemon's plist says something else now, the agent's does
         not: only the system copy is reloaded (booted out of and
@@ -2362,16 +2377,7 @@ class LaunchdTest(unittest.TestCase):
         r = m.relaunch("record")
         self.assertNotEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn(f"would restart system/{label} ", r.stderr)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertEqual({t: (x["action"], x["status"])
-                          for t, x in self.results_by_target(doc).items()},
-                         {f"system/{label}": ("reload", "restarted")}, doc)
-        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
-        self.assertEqual(boots[-1:], [["bootstrap", "system", plist]], boots)
-        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
-        res, _ = self.run_json(m)
-        self.assertEqual(res, {})
+        self.check_system_copy_reloaded_alone(m, label, plist, agent)
 
     def check_daemons_plist_kept_by_a_blind_run(self, blind):
         """A run that cannot tell whether launchd has the label loaded from
@@ -2390,16 +2396,7 @@ class LaunchdTest(unittest.TestCase):
         plan = self.plan_json(m)
         self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
                          [(f"system/{label}", "reload")], plan)
-        r, doc = m.relaunch_json("run", *FAST)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-        self.assertEqual({t: (x["action"], x["status"])
-                          for t, x in self.results_by_target(doc).items()},
-                         {f"system/{label}": ("reload", "restarted")}, doc)
-        boots = [e["argv"] for e in m.events("call") if e["argv"][0] == "bootstrap"]
-        self.assertEqual(boots[-1:], [["bootstrap", "system", plist]], boots)
-        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
-        res, _ = self.run_json(m)
-        self.assertEqual(res, {})
+        self.check_system_copy_reloaded_alone(m, label, plist, agent)
         # Judged, the plist's new state is recorded: nothing is left to
         # report about it, and record keeps nothing of it.
         plan = self.plan_json(m)
