@@ -206,6 +206,18 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(plistlib.loads(r.stdout.encode())["LimitLoadToSessionType"],
                          ["Aqua", "Background"])
 
+    def agent_in_both_domains(self):
+        """A machine with the agent installed (loaded into gui/<uid>) and
+        its plist bootstrapped into user/<uid> too: the machine, the
+        plist's path and the two targets."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        path = os.path.join(m.agents, LABEL + ".plist")
+        gui, user = f"gui/{os.getuid()}/{LABEL}", f"user/{os.getuid()}/{LABEL}"
+        self.assertEqual(m.launchctl("bootstrap", f"user/{os.getuid()}", path).returncode, 0)
+        return m, path, gui, user
+
     def test_agent_loaded_in_both_domains(self):
         """A Mac with a GUI login has both gui/<uid> and user/<uid>, and the
         agent's plist names both sessions: launchd's Background session
@@ -213,12 +225,7 @@ class AutoTest(unittest.TestCase):
         gui/<uid>. status names both copies, a changed plist reloads
         both, and uninstall boots out both: none is left draining the
         queue without a plist."""
-        m = self.machine()
-        self.boot(m, ["nginx"])
-        self.ok(m.relaunch("agent", "install", "--interval", "1"))
-        path = os.path.join(m.agents, LABEL + ".plist")
-        gui, user = f"gui/{os.getuid()}/{LABEL}", f"user/{os.getuid()}/{LABEL}"
-        self.assertEqual(m.launchctl("bootstrap", f"user/{os.getuid()}", path).returncode, 0)
+        m, path, gui, user = self.agent_in_both_domains()
         r = self.ok(m.relaunch("status", "--json"))
         agent = json.loads(r.stdout)["agent"]
         self.assertEqual((agent["loaded"], agent["target"], agent["targets"]),
@@ -247,12 +254,7 @@ class AutoTest(unittest.TestCase):
         """Only user/<uid> has the agent (loaded over SSH, say), though
         gui/<uid> exists: uninstall boots that copy out, the empty GUI
         domain failing nothing."""
-        m = self.machine()
-        self.boot(m, ["nginx"])
-        self.ok(m.relaunch("agent", "install", "--interval", "1"))
-        path = os.path.join(m.agents, LABEL + ".plist")
-        gui, user = f"gui/{os.getuid()}/{LABEL}", f"user/{os.getuid()}/{LABEL}"
-        self.assertEqual(m.launchctl("bootstrap", f"user/{os.getuid()}", path).returncode, 0)
+        m, path, gui, user = self.agent_in_both_domains()
         self.assertEqual(m.launchctl("bootout", gui).returncode, 0)
         wait_for(lambda: m.launchctl("print", gui).returncode == 113, "the GUI copy gone")
         r = self.ok(m.relaunch("status", "--json"))
