@@ -428,18 +428,24 @@ class HooksRunTest(unittest.TestCase):
                          names)
         self.assertTrue(os.path.exists(os.path.join(old, "manifest.json")))
 
-    def test_nix_darwin_state_dir_with_a_manifest_is_left_alone(self):
-        """A stateDir that has a manifest already is relaunch's own: nothing
-        of the old directory is copied over it."""
-        old = self.moved_state()
-        new = os.path.join(self.tmp, "new")
-        write(os.path.join(new, "manifest.json"), "the new one\n", 0o600)
+    def switch_with_old_state(self, old, new):
+        """A nix-darwin switch whose module has stateDir new and
+        oldStateDir old: the switch goes on; its result."""
         m = self.module("nix-darwin", stateDir=new, oldStateDir=old,
                         queue=os.path.join(self.tmp, "queue"))
         r = self.darwin_activate(
             m["config"]["system"]["activationScripts"]["postActivation"]["text"])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("activation went on", r.stdout)
+        return r
+
+    def test_nix_darwin_state_dir_with_a_manifest_is_left_alone(self):
+        """A stateDir that has a manifest already is relaunch's own: nothing
+        of the old directory is copied over it."""
+        old = self.moved_state()
+        new = os.path.join(self.tmp, "new")
+        write(os.path.join(new, "manifest.json"), "the new one\n", 0o600)
+        self.switch_with_old_state(old, new)
         with open(os.path.join(new, "manifest.json")) as f:
             self.assertEqual(f.read(), "the new one\n")
         self.assertEqual(os.listdir(new), ["manifest.json"])
@@ -451,12 +457,7 @@ class HooksRunTest(unittest.TestCase):
         blocked = os.path.join(self.tmp, "blocked")
         write(blocked, "not a directory\n")
         new = os.path.join(blocked, "relaunch")
-        m = self.module("nix-darwin", stateDir=new, oldStateDir=old,
-                        queue=os.path.join(self.tmp, "queue"))
-        r = self.darwin_activate(
-            m["config"]["system"]["activationScripts"]["postActivation"]["text"])
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("activation went on", r.stdout)
+        r = self.switch_with_old_state(old, new)
         self.assertIn(f"relaunch: warning: cannot copy the state of '{old}' into '{new}'",
                       r.stderr)
         self.assertEqual(len(self.entries(os.path.join(self.tmp, "queue"))), 1)
