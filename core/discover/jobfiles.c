@@ -1089,6 +1089,13 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 			return;
 	}
 	via = run_via(rd, r);
+	if (r->script && r->shell) {
+		/* `sh FILE`: the shell is named, as an interpreter is */
+		char *v = rl_xasprintf("%s%s%s", via, *via ? " → " : "", r->shell);
+
+		free(via);
+		via = v;
+	}
 	if (r->script)
 		add_read_script(c, r->argv[0], r->path, via, rd->depth);
 	else {

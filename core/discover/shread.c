@@ -183,7 +183,9 @@ static const char *dir_of(const struct step *s)
 	return s->at ? s->at->dir : NULL;
 }
 
-static void report(struct step *s, const struct words *w, size_t i, int script)
+/* The program at w[i], or (script) the file a shell reads: the shell
+ * named shell, NULL for `. FILE`. */
+static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell)
 {
 	struct rl_shrun r;
 
@@ -203,6 +205,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script)
 	r.via = s->via.data ? s->via.data : "";
 	r.script = script;
 	r.reader = NULL;
+	r.shell = shell;
 	r.exec = s->exec;
 	r.dir = dir_of(s);
 	r.tries = NULL;
@@ -331,7 +334,7 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 		return;
 	}
 	if (!dash_c) {
-		report(s, w, i, 1);
+		report(s, w, i, 1, name);
 		return;
 	}
 	rl_shenv_child(s->env, &child);
@@ -367,6 +370,7 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 	r.via = s->via.data ? s->via.data : "";
 	r.script = 1;
 	r.reader = reader;
+	r.shell = NULL;
 	r.exec = s->exec;
 	r.dir = dir_of(s);
 	r.tries = tries;
@@ -1235,7 +1239,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		if (i + 1 >= w->n)
 			return 1;
 		if (w->v[i + 1]) {
-			report(s, w, i + 1, 1);
+			report(s, w, i + 1, 1, NULL);
 			source_file(s, w, i);
 		} else {
 			unresolved(s, w->raw[i + 1]);
@@ -1363,7 +1367,7 @@ static void chain(struct step *s, const struct words *w, size_t i)
 		}
 		if (s->rd && see_shell_word(s, w, i))
 			return;
-		report(s, w, i, 0);
+		report(s, w, i, 0, NULL);
 		i = see_prefix(s, w, i);
 	}
 }

@@ -20,7 +20,8 @@
  *   `su [-] USER -c STRING`, `caffeinate [-flags] [-t N] [-w PID]`,
  *   `arch -arm64` (and its other forms), and shells: `sh|bash|zsh|dash|ksh
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
- *   deep), `sh FILE` reports FILE as a script.
+ *   deep), `sh FILE` reports FILE as a script, with the shell that reads it
+ *   (rl_shrun.shell).
  * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
  *   move the working directory (ops->moves), that is not known after it.
  *   Its text (ops->source) runs in this shell: the variables it assigns
@@ -94,7 +95,11 @@ struct rl_shrun {
 			     * interpreter that reads it as its own language
 			     * ("java -jar", "python3"): the file is a
 			     * script of the job but no shell text */
-	int exec;	    /* run with `exec` */
+	/* script: the shell that reads it as its script, by the name it is
+	 * run by ("sh" of `/bin/sh FILE`, "bash" of `env bash -e FILE`);
+	 * NULL for `. FILE`, which the shell reading the text reads itself */
+	const char *shell;
+	int exec; /* run with `exec` */
 
 	/* The working directory a relative argv[0] is in (absolute): where a
 	 * `cd` went; NULL: the one the text started in (rl_shread_ops.cwd). */

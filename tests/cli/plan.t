@@ -207,6 +207,26 @@ route names env, never nothing.
      $R/opt/tools/bin/tool changed (content) via env
   $ rm $R/Library/LaunchDaemons/org.example.envtool.plist && relaunch record --force >/dev/null 2>&1
 
+A script a shell in ProgramArguments reads (`/bin/sh FILE`, `env bash
+-e FILE`) is reached through that shell, as a file `python3 FILE` reads
+is through python3: its route names the shell.
+
+  $ printf 'exec /bin/sleep 1000\n' >$R/opt/tools/svc.sh
+  $ for l in sh:/bin/sh envbash:/usr/bin/env:bash:-e; do python3 -c 'import plistlib, sys
+  > label, args = sys.argv[2].split(":", 1)
+  > plistlib.dump({"Label": "org.example." + label,
+  >   "ProgramArguments": args.split(":") + [sys.argv[1] + "/opt/tools/svc.sh"]},
+  >   open(sys.argv[1] + "/Library/LaunchDaemons/org.example." + label + ".plist", "wb"))' $R $l; done
+  $ relaunch record --force >/dev/null 2>&1
+  $ echo '#' >> $R/opt/tools/svc.sh
+  $ relaunch plan | show
+  1. kickstart system/org.example.envbash (daemon)
+     $R/opt/tools/svc.sh changed (content) via env → bash
+  2. kickstart system/org.example.sh (daemon)
+     $R/opt/tools/svc.sh changed (content) via sh
+  $ rm $R/Library/LaunchDaemons/org.example.sh.plist $R/Library/LaunchDaemons/org.example.envbash.plist
+  $ relaunch record --force >/dev/null 2>&1
+
 A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by
 identical bytes (an atomic rename of the same content), a mode change and
 a file no job uses are reported, and restart nothing.

@@ -1086,5 +1086,44 @@ class OutputTest(unittest.TestCase):
                               (brew("redis"), "current", None)], doc)
 
 
+    def test_jobs_and_plan_name_the_shell_that_reads_a_script(self):
+        """A job whose ProgramArguments hand a script to a shell
+        (`/bin/sh svc.sh`, the script not executable, or `/usr/bin/env
+        bash -e svc.sh`): the script's route names that shell, in `jobs`
+        and in plan's reason for a change to it (`via sh`, `via env →
+        bash`), as a file `python3 FILE` reads is routed through
+        python3; never an empty route."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("redis", "1.0")
+            svc = os.path.join(m.root, "svc.sh")
+            script = "exec " + os.path.join(m.opt("redis"), "bin", "redis") + " 1000\n"
+            with open(svc, "w") as f:
+                f.write(script)
+            m.write_plist(brew("shsvc"), ["/bin/sh", svc])
+            m.write_plist(brew("bashsvc"), ["/usr/bin/env", "bash", "-e", svc])
+            want = {brew("shsvc"): "sh", brew("bashsvc"): "env → bash"}
+            self.boot(m, list(want))
+            r, doc = m.relaunch_json("jobs", *want)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual({j["label"]: [(f["role"], f["via"]) for f in j["files"]
+                                           if f["path"] == svc] for j in doc["jobs"]},
+                             {label: [("script", via)] for label, via in want.items()}, doc)
+            text = m.relaunch("jobs", brew("shsvc")).stdout
+            self.assertIn(f"  script      {svc} (sh)\n", text)
+
+            with open(svc + ".new", "w") as f:
+                f.write(script + "# changed\n")
+            os.replace(svc + ".new", svc)
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual({s["label"]: [(x["path"], x["via"], x["text"])
+                                           for x in s["reasons"]] for s in plan["steps"]},
+                             {label: [(svc, via, f"{svc} changed (content) via {via}")]
+                              for label, via in want.items()}, plan)
+            self.jobs_agree(m, plan)
+            text = m.relaunch("plan").stdout
+            for via in want.values():
+                self.assertIn(f"   {svc} changed (content) via {via}\n", text)
+
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

@@ -1009,6 +1009,70 @@ static void test_nested(void)
 	rl_buf_release(&b);
 }
 
+/* args (ending with NULL, "{s}" the script sh/svc.sh, "{w}" the wrapper
+ * sh/wrap.sh): the route of the script and of the daemon it runs. */
+static void check_shell_file(const char *const *args, const char *via)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *script = at("sh/svc.sh"), *wrap = at("sh/wrap.sh"), *then;
+
+	job_init(&j, "shfile", NULL);
+	for (size_t i = 0; args[i]; i++) {
+		char *a = rl_xstrdup(args[i]), *m;
+
+		while ((m = strstr(a, "{s}")) != NULL || (m = strstr(a, "{w}")) != NULL) {
+			char *b = rl_xasprintf("%.*s%s%s", (int)(m - a), a,
+					       m[1] == 's' ? script : wrap, m + 3);
+
+			free(a);
+			a = b;
+		}
+		rl_strv_push_owned(&j.args, a);
+	}
+	resolve(&j, &f);
+	check_file(&f, "sh/svc.sh", RL_ROLE_SCRIPT, via, 0);
+	then = rl_xasprintf("%s → script command", via);
+	check_file(&f, "sh/bin/d", RL_ROLE_COMMAND, then, 0);
+	free(then);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(wrap);
+	free(script);
+}
+
+/* A script a shell reads as its script (`sh FILE`) is reached through
+ * that shell, as the file an interpreter reads is through the
+ * interpreter: the route names it, wherever the shell is run from; a
+ * `. FILE` is read by the shell already named. */
+static void test_shell_file(void)
+{
+	char *text;
+
+	put("sh/bin/d", "bin", 0755);
+	text = rl_xasprintf("exec %s/sh/bin/d\n", tmp);
+	put("sh/svc.sh", text, 0644);
+	free(text);
+	text = rl_xasprintf("#!/bin/sh\n/bin/sh %s/sh/svc.sh\n", tmp);
+	put("sh/wrap.sh", text, 0755);
+	free(text);
+
+	check_shell_file((const char *const[]){"/bin/sh", "{s}", NULL}, "sh");
+	check_shell_file((const char *const[]){"/bin/bash", "-e", "{s}", "start", NULL}, "bash");
+	check_shell_file((const char *const[]){"/bin/zsh", "-o", "errexit", "--", "{s}", NULL},
+			 "zsh");
+	check_shell_file((const char *const[]){"/usr/bin/env", "bash", "{s}", NULL}, "env → bash");
+	check_shell_file((const char *const[]){"/usr/bin/nohup", "/bin/sh", "{s}", NULL},
+			 "nohup → sh");
+	check_shell_file((const char *const[]){"/bin/sh", "-c", "exec /bin/bash {s}", NULL},
+			 "sh -c exec → bash");
+	check_shell_file((const char *const[]){"/usr/bin/sudo", "-u", "nobody", "sh", "{s}", NULL},
+			 "sudo → sh");
+	check_shell_file((const char *const[]){"{w}", NULL},
+			 "ProgramArguments[0] → script command → sh");
+	check_shell_file((const char *const[]){"/bin/sh", "-c", ". {s}", NULL}, "sh -c");
+}
+
 /* RootDirectory (Homebrew's service DSL can write it): launchd chroots
  * there, so every path of the job, symlinks included, is resolved inside
  * it and never escapes it; the plist itself is launchd's, outside. */
@@ -1323,6 +1387,7 @@ static void test_interpreters(void)
 	READS("", "{ip}/bin/python3", "--version", "server.py");
 	READS("", "{ip}/bin/python", "-X", "dev", "server.py"); /* -X: a flag to Python 2 */
 	READS("", "{ip}/bin/python3", "-", "server.py");
+	READS("app/server.py (env → python3)", "/usr/bin/env", "{ip}/bin/python3", "server.py");
 	/* Known by the name of the file the program word resolves to. */
 	READS("app/server.py (python3.12)", "{ip}/bin/server", "server.py");
 
@@ -2154,6 +2219,7 @@ int main(void)
 	test_pg_ctl_data_from_shell();
 	test_homebrew_scripts();
 	test_nested();
+	test_shell_file();
 	test_root_directory();
 	test_track();
 	test_cache();
