@@ -532,6 +532,19 @@ static int fail_plist(const char *plist, struct rl_error *err, const char *reaso
 	return -1;
 }
 
+/* Why j, parsed from root, has nothing to run: the key that is there and
+ * empty, or that neither is there. */
+static const char *nothing_to_run(plist_t root, const struct rl_job *j)
+{
+	if (j->args.n)
+		return "ProgramArguments[0] is empty";
+	if (plist_dict_get_item(root, "ProgramArguments"))
+		return "ProgramArguments is empty";
+	if (j->program)
+		return "Program is empty";
+	return "no Program or ProgramArguments";
+}
+
 static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct rl_error *err)
 {
 	const char *problem;
@@ -559,7 +572,7 @@ static int parse_root(const char *plist, plist_t root, struct rl_job *j, struct 
 		return -1;
 	}
 	if (!(j->program && *j->program) && !(j->args.n && *j->args.v[0]))
-		return fail_plist(plist, err, "no Program or ProgramArguments");
+		return fail_plist(plist, err, nothing_to_run(root, j));
 	j->label = rl_xstrdup(label);
 	return 0;
 }

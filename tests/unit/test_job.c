@@ -419,6 +419,14 @@ static void test_errors(void)
 	expect_error(DICT("<key>Label</key><string>x&#27;[31m</string>" ARGS),
 		     "Label contains a control character");
 	expect_error(DICT(LABEL), "no Program or ProgramArguments");
+	/* Keys that are there, empty: named, not said missing. */
+	expect_error(DICT(LABEL "<key>ProgramArguments</key><array/>"),
+		     "ProgramArguments is empty");
+	expect_error(DICT(LABEL "<key>Program</key><array/><key>ProgramArguments</key><array/>"),
+		     "ProgramArguments is empty");
+	expect_error(DICT(LABEL "<key>ProgramArguments</key><array><string></string></array>"),
+		     "ProgramArguments[0] is empty");
+	expect_error(DICT(LABEL "<key>Program</key><string></string>"), "Program is empty");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><string>/bin/x</string>"),
 		     "ProgramArguments has the wrong type: string, expected array of strings");
 	expect_error(DICT(LABEL "<key>ProgramArguments</key><array><integer>1</integer></array>"),
