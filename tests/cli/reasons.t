@@ -120,13 +120,13 @@ lists them, a line each below the state line. JSON keeps "(+N more)":
   $ printf '#!/bin/sh\n# new\n"%s" 600\n' "$PWD/app/prog" > app/svc.sh.new && mv app/svc.sh.new app/svc.sh
   $ svc 2
   $ relaunch jobs org.example.svc | grep -A1 '^  state:' | show
-    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) (+1 more; -v lists all)
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh (+1 more; -v lists all)
     plist       $PWD/agents/org.example.svc.plist (plist)
   $ relaunch jobs -v org.example.svc | grep -A2 '^  state:' | show
-    state:  running, pid N, stale: $PWD/app/svc.sh changed (content)
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh
             $PWD/agents/org.example.svc.plist changed (content) via plist
     plist       $PWD/agents/org.example.svc.plist (plist)
   $ relaunch jobs --json org.example.svc | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["why"])' | show
-  $PWD/app/svc.sh changed (content) (+1 more)
+  $PWD/app/svc.sh changed (content) via sh (+1 more)
 
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null
