@@ -309,26 +309,59 @@ static void see_su(struct step *s, const struct words *w, size_t i)
 	}
 }
 
-/* A shell: `-c STRING` is read as text; `sh FILE` reads FILE. */
+/* bash's long options (shell.c, long_args), which it reads before the
+ * short ones, as `--NAME` or `-NAME`: those that take the next word as
+ * their value, and the others. */
+static const char *const bash_long_value[] = {"rcfile", "init-file", NULL};
+static const char *const bash_long[] = {"debug",      "debugger", "dump-po-strings", "dump-strings",
+					"help",	      "login",	  "noediting",	     "noprofile",
+					"norc",	      "posix",	  "pretty-print",    "protected",
+					"restricted", "verbose",  "version",	     "wordexp",
+					NULL};
+
+/* A shell, its options read as it parses them (bash(1) and shell.c's
+ * parse_long_options and parse_shell_options; dash(1) and options.c's
+ * options()): each `o` (bash's `O` too, macOS's sh being bash) in a `-`
+ * or `+` word takes the next word in turn as its value; `-` or `--` ends
+ * them; a zsh `--NAME` is one word. Then `-c` reads the first word after
+ * them as text; else `-s`, or no word left, reads commands from standard
+ * input, naming no file (the words are positional parameters); else
+ * `sh FILE` reads FILE. */
 static void see_shell(struct step *s, const struct words *w, size_t i, const char *name)
 {
-	int dash_c = 0;
+	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
+	int dash_c = 0, dash_s = 0;
 	struct rl_shenv child;
 
-	while (i < w->n && w->v[i] && (w->v[i][0] == '-' || w->v[i][0] == '+') && w->v[i][1]) {
+	while (bash && i < w->n && w->v[i] && w->v[i][0] == '-') {
+		const char *o = w->v[i] + 1 + (w->v[i][1] == '-' && w->v[i][2]);
+
+		if (word_in(o, bash_long_value))
+			i += 2;
+		else if (word_in(o, bash_long))
+			i++;
+		else if (o != w->v[i] + 1)
+			return; /* an invalid option: bash runs nothing */
+		else
+			break;
+	}
+	while (i < w->n && w->v[i] && (w->v[i][0] == '-' || w->v[i][0] == '+')) {
 		const char *o = w->v[i++];
 
-		if (strcmp(o, "--") == 0)
+		if (!strcmp(o, "-") || !strcmp(o, "--"))
 			break;
 		if (o[1] == '-')
 			continue;
-		if (strchr(o + 1, 'c'))
-			dash_c = 1;
-		if (strchr(o + 1, 'o') && i < w->n)
-			i++;
+		for (const char *c = o + 1; *c; c++)
+			if (*c == 'c')
+				dash_c = 1;
+			else if (*c == 's')
+				dash_s = 1;
+			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n)
+				i++;
 	}
-	if (i >= w->n)
-		return; /* an interactive shell */
+	if (i >= w->n || (dash_s && !dash_c))
+		return; /* standard input */
 	if (!w->v[i]) {
 		unresolved(s, w->raw[i]);
 		return;

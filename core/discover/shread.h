@@ -21,7 +21,9 @@
  *   `arch -arm64` (and its other forms), and shells: `sh|bash|zsh|dash|ksh
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
  *   deep), `sh FILE` reports FILE as a script, with the shell that reads it
- *   (rl_shrun.shell).
+ *   (rl_shrun.shell), and `sh -s [ARG]…` (commands from standard input)
+ *   reports no file; options are skipped as the shell parses them, their
+ *   values included (`-o NAME`, bash's `-O NAME`, `--rcfile FILE`).
  * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
  *   move the working directory (ops->moves), that is not known after it.
  *   Its text (ops->source) runs in this shell: the variables it assigns

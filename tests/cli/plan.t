@@ -209,10 +209,12 @@ route names env, never nothing.
 
 A script a shell in ProgramArguments reads (`/bin/sh FILE`, `env bash
 -e FILE`) is reached through that shell, as a file `python3 FILE` reads
-is through python3: its route names the shell.
+is through python3: its route names the shell. An option's value is no
+script (`bash -O extglob FILE`); `sh -s` reads its commands from standard
+input, and the words after it are no file it reads.
 
   $ printf 'exec /bin/sleep 1000\n' >$R/opt/tools/svc.sh
-  $ for l in sh:/bin/sh envbash:/usr/bin/env:bash:-e; do python3 -c 'import plistlib, sys
+  $ for l in sh:/bin/sh envbash:/usr/bin/env:bash:-e bashopt:/bin/bash:-O:extglob stdin:/bin/sh:-s; do python3 -c 'import plistlib, sys
   > label, args = sys.argv[2].split(":", 1)
   > plistlib.dump({"Label": "org.example." + label,
   >   "ProgramArguments": args.split(":") + [sys.argv[1] + "/opt/tools/svc.sh"]},
@@ -220,11 +222,13 @@ is through python3: its route names the shell.
   $ relaunch record --force >/dev/null 2>&1
   $ echo '#' >> $R/opt/tools/svc.sh
   $ relaunch plan | show
-  1. kickstart system/org.example.envbash (daemon)
+  1. kickstart system/org.example.bashopt (daemon)
+     $R/opt/tools/svc.sh changed (content) via bash
+  2. kickstart system/org.example.envbash (daemon)
      $R/opt/tools/svc.sh changed (content) via env → bash
-  2. kickstart system/org.example.sh (daemon)
+  3. kickstart system/org.example.sh (daemon)
      $R/opt/tools/svc.sh changed (content) via sh
-  $ rm $R/Library/LaunchDaemons/org.example.sh.plist $R/Library/LaunchDaemons/org.example.envbash.plist
+  $ for l in sh envbash bashopt stdin; do rm $R/Library/LaunchDaemons/org.example.$l.plist; done
   $ relaunch record --force >/dev/null 2>&1
 
 A plist rewritten (nix-darwin's switch) needs a reload. A file replaced by

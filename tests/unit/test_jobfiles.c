@@ -2179,6 +2179,47 @@ static void test_interpreter_options(void)
 	READS("", "{ip}/bin/php", "-f");
 }
 
+/* A shell's options, read as bash and dash parse them (test_interpreters
+ * made the files and programs): an option's value is no script; `-s`
+ * reads commands from standard input, the words after the options being
+ * positional parameters, as `-c` reads the first of them as text. */
+static void test_shell_options(void)
+{
+	put("ip/app/run.sh", "exit 0\n", 0644);
+
+	READS("app/run.sh (sh)", "/bin/sh", "{ip}/app/run.sh");
+	/* -o and +o, bash's -O and +O (macOS's sh is bash): the next word,
+	 * each of them in a group in turn */
+	READS("app/run.sh (bash)", "/bin/bash", "-O", "extglob", "{ip}/app/run.sh");
+	READS("app/run.sh (bash)", "/bin/bash", "+O", "extglob", "-o", "pipefail",
+	      "{ip}/app/run.sh");
+	READS("app/run.sh (sh)", "/bin/sh", "-eO", "extglob", "{ip}/app/run.sh");
+	READS("app/run.sh (bash)", "/bin/bash", "-oO", "pipefail", "extglob", "{ip}/app/run.sh");
+	READS("app/run.sh (sh)", "/bin/sh", "+o", "posix", "{ip}/app/run.sh");
+	READS("app/run.sh (dash)", "/bin/dash", "-eo", "nounset", "{ip}/app/run.sh");
+	/* bash's long options, before the short ones, `--NAME` or `-NAME`:
+	 * --rcfile and --init-file take the next word; one it does not know
+	 * is an error */
+	READS("app/run.sh (bash)", "/bin/bash", "--noprofile", "--rcfile", "{ip}/app/rc.sh", "-e",
+	      "{ip}/app/run.sh");
+	READS("app/run.sh (bash)", "/bin/bash", "--init-file", "{ip}/app/rc.sh", "{ip}/app/run.sh");
+	READS("app/run.sh (sh)", "/bin/sh", "-rcfile", "{ip}/app/rc.sh", "{ip}/app/run.sh");
+	READS("", "/bin/bash", "--frobnicate", "{ip}/app/run.sh");
+	READS("", "/bin/bash", "--rcfile");
+	/* -s: standard input, no file */
+	READS("", "/bin/sh", "-s", "{ip}/app/run.sh");
+	READS("", "/bin/sh", "-es", "{ip}/app/run.sh", "start");
+	READS("", "/bin/bash", "-s", "--", "{ip}/app/run.sh");
+	READS("", "/bin/bash", "-o", "errexit", "-s", "{ip}/app/run.sh");
+	/* -c wins over -s */
+	READS("app/app.rb (bash -c → ruby)", "/bin/bash", "-s", "-O", "extglob", "-c",
+	      "{ip}/bin/ruby app.rb", "{ip}/app/run.sh");
+	/* "-" ends the options as "--" does; zsh's -O is a flag and its
+	 * --NAME one word */
+	READS("app/run.sh (sh)", "/bin/sh", "-", "{ip}/app/run.sh");
+	READS("app/run.sh (zsh)", "/bin/zsh", "-O", "--emacs", "{ip}/app/run.sh");
+}
+
 /* A route through a symlink of any kind, by its words, not by text that
  * merely contains one. */
 static void test_via_linked(void)
@@ -2225,6 +2266,7 @@ int main(void)
 	test_cache();
 	test_interpreters();
 	test_interpreter_options();
+	test_shell_options();
 	test_cd();
 	test_tilde();
 	test_sourced_vars();
