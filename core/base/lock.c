@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -11,12 +12,12 @@
 #include <time.h>
 #include <unistd.h>
 #ifdef __linux__
-#include <stdio.h>
 #include <sys/sysmacros.h>
 #endif
 
 #include <jansson.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/statedir.h"
 #include "core/base/util.h"
 
@@ -29,23 +30,24 @@ static const char *open_why(int e)
 	return e == ELOOP ? "is a symbolic link" : strerror(e);
 }
 
-/* What a lock that is not a regular file is ("is a FIFO"), NULL for a
- * regular file. */
-static const char *not_regular(mode_t mode)
+#define WHY_MAX 32
+
+/* What a lock that is not a regular file is ("is a FIFO", in buf when
+ * rl_file_special_kind names it), NULL for a regular file. */
+static const char *not_regular(mode_t mode, char buf[WHY_MAX])
 {
+	const char *kind = rl_file_special_kind(mode);
+
 	if (S_ISREG(mode))
 		return NULL;
 	if (S_ISLNK(mode))
 		return "is a symbolic link";
-	if (S_ISFIFO(mode))
-		return "is a FIFO";
-	if (S_ISSOCK(mode))
-		return "is a socket";
-	if (S_ISCHR(mode) || S_ISBLK(mode))
-		return "is a device";
 	if (S_ISDIR(mode))
 		return "is a directory";
-	return "is not a regular file";
+	if (!kind)
+		return "is not a regular file";
+	snprintf(buf, WHY_MAX, "is %s", kind);
+	return buf;
 }
 
 /* Open the lock at path with flags (O_NOFOLLOW, O_NONBLOCK and O_NOCTTY
@@ -53,14 +55,14 @@ static const char *not_regular(mode_t mode)
  * socket or a device in its place is never opened (opening a FIFO waits
  * for its other end, opening a device acts on it), and what was opened is
  * checked again, for one swapped in between. -1 with *why set (errno 0
- * for a file that is not a regular one), else the fd. */
-static int open_lock(const char *path, int flags, const char **why)
+ * for a file that is not a regular one; *why may be buf), else the fd. */
+static int open_lock(const char *path, int flags, const char **why, char buf[WHY_MAX])
 {
 	struct stat st;
 	int fd;
 
 	*why = NULL;
-	if (lstat(path, &st) == 0 && (*why = not_regular(st.st_mode)) != NULL) {
+	if (lstat(path, &st) == 0 && (*why = not_regular(st.st_mode, buf)) != NULL) {
 		errno = 0;
 		return -1;
 	}
@@ -71,7 +73,7 @@ static int open_lock(const char *path, int flags, const char **why)
 		*why = open_why(errno);
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || (*why = not_regular(st.st_mode)) != NULL) {
+	if (fstat(fd, &st) < 0 || (*why = not_regular(st.st_mode, buf)) != NULL) {
 		int e = *why ? 0 : errno;
 
 		if (!*why)
@@ -175,9 +177,10 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 	int64_t start = rl_now_mono_ns();
 	int64_t until = start + (int64_t)(wait_s > 0 ? wait_s * 1e9 : 0);
 	const char *why;
+	char buf[WHY_MAX];
 	int fd, rc, noted = 0;
 
-	fd = open_lock(path, O_RDWR | O_CREAT, &why);
+	fd = open_lock(path, O_RDWR | O_CREAT, &why, buf);
 	if (fd < 0) {
 		rl_error_set(err, "cannot lock '%s': %s", path, why);
 		free(path);
@@ -326,10 +329,11 @@ int rl_lock_peek(const char *statedir, struct rl_lock_holder *h, struct rl_error
 {
 	char *path = rl_path_join(statedir, RL_STATE_LOCK);
 	const char *why;
+	char buf[WHY_MAX];
 	int fd, held;
 
 	memset(h, 0, sizeof(*h));
-	fd = open_lock(path, O_RDONLY, &why);
+	fd = open_lock(path, O_RDONLY, &why, buf);
 	if (fd < 0) {
 		int e = errno;
 
