@@ -48,7 +48,8 @@ builds (SIM_LAUNCHCTL, from $LAUNCHD_SIM_LAUNCHCTL). relaunch is given a
 symlink to it in the simulator's directory (Machine.sim_launchctl, as
 RELAUNCH_LAUNCHCTL): relaunch runs launchctl with PATH and LANG only, so the
 client finds its simulator beside itself, not through LAUNCHD_SIM_DIR; a
-wrapper script a test gives relaunch must exec that symlink too.
+wrapper script a test gives relaunch must exec that symlink too
+(launchctl_wrapper writes one).
 
 JSON: every document `m.relaunch(..., "--json")` prints is validated
 against its schema in docs/schema/ (tests/tools/check_schema.py) before the
@@ -171,6 +172,26 @@ class Gate:
             os.close(fd)
 
 
+def launchctl_wrapper(m, name, when, then, *more, to=None):
+    """A launchctl to give relaunch (`--launchctl PATH`,
+    RELAUNCH_LAUNCHCTL), written as m.root/name: a shell script that, when
+    `when` (a shell condition on its arguments: "$1", "$*", $#) holds,
+    runs the shell text `then` (which answers and exits, or does something
+    and goes on), and otherwise, or after it, execs `to` (the simulator's
+    launchctl, m.sim_launchctl, unless given) with its arguments. more:
+    further (when, then) pairs, tried in turn when the ones before do not
+    hold (`elif`). Returns its path."""
+    path = os.path.join(m.root, name)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n")
+        for i, (cond, text) in enumerate([(when, then), *more]):
+            f.write(f"{'elif' if i else 'if'} {cond}; then\n")
+            f.write("".join(f"\t{line}\n" for line in text.splitlines()))
+        f.write(f"fi\nexec '{to or m.sim_launchctl}' \"$@\"\n")
+    os.chmod(path, 0o755)
+    return path
+
+
 class HeldLaunchctl:
     """A launchctl to give relaunch (`--launchctl held.path`) that holds the
     first call made through it (with `match`, "print TARGET", the first
@@ -188,14 +209,9 @@ class HeldLaunchctl:
         self.released = self.path + ".released"
         self.pid_path = self.path + ".pid"
         only = f"[ \"$1 $2\" = '{match}' ] && " if match else ""
-        with open(self.path, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if {only}[ ! -e '{self.released}' ]; then\n"
-                    f"\techo $$ > '{self.pid_path}'\n"
-                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(self.path, 0o755)
+        launchctl_wrapper(m, name, f"{only}[ ! -e '{self.released}' ]",
+                          f"echo $$ > '{self.pid_path}'\n"
+                          f"read _ < '{self.called.path}'; read _ < '{self.gate.path}'")
 
     def wait_called(self):
         """Return once relaunch is inside the held call."""

@@ -88,6 +88,13 @@ def mapped_deleted(pid):
     return sorted(p for p in maps(pid) if p.endswith(" (deleted)"))
 
 
+def listing_unanswered(m):
+    """A launchctl whose listing of system answers 69, as when launchd
+    cannot be reached; every other call goes through."""
+    return harness.launchctl_wrapper(m, "launchctl-69", "[ \"$*\" = 'print system' ]",
+                                     "echo 'Could not reach launchd' >&2; exit 69")
+
+
 class Base(unittest.TestCase):
     def plan(self, m, *args, code=None):
         r, doc = m.relaunch_json("plan", *args)
@@ -755,14 +762,7 @@ class Unlinked(Base):
         self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
         # The listing unanswered (each job is then asked itself), the
         # host's print answered 69.
-        lc = os.path.join(m.root, "launchctl-69")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    "if [ \"$*\" = 'print system' ]; then\n"
-                    "  echo 'Could not reach launchd' >&2; exit 69\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(lc, 0o755)
+        lc = listing_unanswered(m)
         m.env["RELAUNCH_LAUNCHCTL"] = lc
         m.fault("exit", "--command", "print", "--label", label, "--code", "69", "--times", "100")
         said = (f"relaunch: not looking at the processes of 1 job ('{label}'): cannot get the "
@@ -888,14 +888,7 @@ class Unlinked(Base):
         r, doc = self.run_relaunch(m)
         self.assertIs(doc["baseline"], True, doc)
         m.brew_upgrade("nginx", "1.1")
-        lc = os.path.join(m.root, "launchctl-69")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    "if [ \"$*\" = 'print system' ]; then\n"
-                    "  echo 'Could not reach launchd' >&2; exit 69\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(lc, 0o755)
+        lc = listing_unanswered(m)
         m.env["RELAUNCH_LAUNCHCTL"] = lc
         m.fault("exit", "--command", "print", "--label", label, "--code", "69", "--times", "100")
         said = (f"not looking at the processes of 1 job ('{label}'): cannot get the status "

@@ -578,14 +578,9 @@ class DecideTest(unittest.TestCase):
             called = harness.Gate(os.path.join(m.root, "kick.called"))
             gate = harness.Gate(os.path.join(m.root, "kick.gate"))
             released = os.path.join(m.root, "kick.released")
-            lc = os.path.join(m.root, "launchctl-kick")
-            with open(lc, "w") as f:
-                f.write("#!/bin/sh\n"
-                        f"if [ \"$1\" = kickstart ] && [ ! -e '{released}' ]; then\n"
-                        f"\tread _ < '{called.path}'; read _ < '{gate.path}'\n"
-                        "fi\n"
-                        f"exec '{m.sim_launchctl}' \"$@\"\n")
-            os.chmod(lc, 0o755)
+            lc = harness.launchctl_wrapper(
+                m, "launchctl-kick", f"[ \"$1\" = kickstart ] && [ ! -e '{released}' ]",
+                f"read _ < '{called.path}'; read _ < '{gate.path}'")
             t0 = time.time()
             run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", lc],
                                    env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -797,8 +797,8 @@ class KillTest(unittest.TestCase):
         pidfile = os.path.join(m.root, "bootstrap.pid")
         called = harness.Gate(os.path.join(m.root, "called"))
         never = harness.Gate(os.path.join(m.root, "never"))  # opened by no one
-        lc = self.wrapper(f' "bootstrap"*) echo $$ > \'{pidfile}\'; read _ < \'{called.path}\'; '
-                          f'read _ < \'{never.path}\' ;;\n')
+        lc = self.wrapper("bootstrap", f"echo $$ > '{pidfile}'; read _ < '{called.path}'; "
+                          f"read _ < '{never.path}'")
         proc = subprocess.Popen([RELAUNCH, "run", *FAST, "--launchctl", lc], env=m.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(proc.kill)
@@ -991,16 +991,14 @@ class KillTest(unittest.TestCase):
         r, doc = m.relaunch_json("log")
         self.assertEqual([x["exit"] for x in doc["runs"]], [0, 128 + signal.SIGINT, 0])
 
-    def wrapper(self, cases):
-        """A launchctl running the simulator's, with `cases` (shell case
-        arms, REAL standing for the simulator's launchctl) first."""
+    def wrapper(self, command, then, *more):
+        """A launchctl running the simulator's, that first runs the shell
+        text `then` (REAL standing for the simulator's launchctl) for a
+        `launchctl command` call; more: further (command, then) pairs."""
         m = self.m
-        path = os.path.join(m.root, "launchctl-cases")
-        with open(path, "w") as f:
-            f.write("#!/bin/sh\ncase \"$*\" in\n" + cases.replace("REAL", f"'{m.sim_launchctl}'")
-                    + "esac\n" + f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(path, 0o755)
-        return path
+        arms = [(f'[ "$1" = {c} ]', t.replace("REAL", f"'{m.sim_launchctl}'"))
+                for c, t in [(command, then), *more]]
+        return harness.launchctl_wrapper(m, "launchctl-cases", *arms[0], *arms[1:])
 
     HELD = ("stopping once launchd has answered the bootout under way; a third "
             "signal stops relaunch at once\n")
@@ -1030,8 +1028,8 @@ class KillTest(unittest.TestCase):
         pid = self.boot([label])[label]
         self.change_plist(label, "ggg")
         # Two different signals: the second is not merged into the first.
-        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
-                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        lc = self.wrapper("bootout", 'kill -INT $PPID; kill -TERM $PPID\n'
+                          'echo "Boot-out failed: 5: Input/output error" >&2; exit 5')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertTrue(r.stderr.endswith(
@@ -1077,8 +1075,8 @@ class KillTest(unittest.TestCase):
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
         m.write_plist(label, [exe, "2000"], RunAtLoad=False, KeepAlive={"Crashed": True})
-        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
-                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        lc = self.wrapper("bootout", 'kill -INT $PPID; kill -TERM $PPID\n'
+                          'echo "Boot-out failed: 5: Input/output error" >&2; exit 5')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertEqual(m.pid(label), pid)
@@ -1111,8 +1109,8 @@ class KillTest(unittest.TestCase):
         m.brew_install("ggg", "1.0")
         self.boot([label])
         self.change_plist(label, "ggg")
-        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID\n'
-                          '  echo "Usage: launchctl bootout" >&2; exit 64 ;;\n')
+        lc = self.wrapper("bootout", 'kill -INT $PPID; kill -TERM $PPID\n'
+                          'echo "Usage: launchctl bootout" >&2; exit 64')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertEqual([(i["label"], i["action"], i.get("untouched")) for i in self.journal()],
@@ -1144,7 +1142,7 @@ class KillTest(unittest.TestCase):
         m.brew_install("ggg", "1.0")
         self.boot([label])
         self.change_plist(label, "ggg")
-        lc = self.wrapper(' "bootout"*) kill -INT $PPID; kill -TERM $PPID; exec REAL "$@" ;;\n')
+        lc = self.wrapper("bootout", 'kill -INT $PPID; kill -TERM $PPID; exec REAL "$@"')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertTrue(r.stderr.endswith(
@@ -1172,7 +1170,7 @@ class KillTest(unittest.TestCase):
         pid = self.boot([label])[label]
         self.change_plist(label, "ggg")
         m.fault("exit", "--command", "bootout", "--label", label, "--code", "5", "--when-gone")
-        lc = self.wrapper(' "bootstrap"*) kill -9 $PPID; exit 1 ;;\n')
+        lc = self.wrapper("bootstrap", "kill -9 $PPID; exit 1")
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
         self.assertFalse(self.loaded(label))
@@ -1289,8 +1287,8 @@ class KillTest(unittest.TestCase):
         self.change_plist(label, "ggg")
         # Sent in ascending order, as pending signals are delivered: HUP (1)
         # stops, INT (2) is held, TERM (15) ends relaunch.
-        lc = self.wrapper(' "bootout"*) kill -HUP $PPID; kill -INT $PPID; kill -TERM $PPID\n'
-                          '  echo "Boot-out failed: 5: Input/output error" >&2; exit 5 ;;\n')
+        lc = self.wrapper("bootout", 'kill -HUP $PPID; kill -INT $PPID; kill -TERM $PPID\n'
+                          'echo "Boot-out failed: 5: Input/output error" >&2; exit 5')
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGTERM, r.stderr)
         self.assertTrue(r.stderr.endswith(
@@ -1314,9 +1312,9 @@ class KillTest(unittest.TestCase):
         self.change_plist(label, "ggg")
         pidfile = os.path.join(m.root, "bootstrap.pid")
         never = harness.Gate(os.path.join(m.root, "never"))  # opened by no one
-        lc = self.wrapper(' "bootout"*) REAL "$@"; rc=$?; kill -INT $PPID; exit $rc ;;\n'
-                          f' "bootstrap"*) echo $$ > \'{pidfile}\'; REAL "$@"; '
-                          f'kill -TERM $PPID; read _ < \'{never.path}\' ;;\n')
+        lc = self.wrapper("bootout", 'REAL "$@"; rc=$?; kill -INT $PPID; exit $rc',
+                          ("bootstrap", f"echo $$ > '{pidfile}'; REAL \"$@\"; "
+                           f"kill -TERM $PPID; read _ < '{never.path}'"))
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         with open(pidfile) as f:
             lc_pid = int(f.read())
@@ -1491,8 +1489,7 @@ class KillTest(unittest.TestCase):
         m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = str(harness.SAFETY)  # a net only
         m.fault("hang", "--label", label, "--command", command, "--times", "1")
         pidfile = os.path.join(m.root, command + ".pid")
-        lc = self.wrapper(f' "{command}"*) echo $$ > \'{pidfile}.tmp\'; '
-                          f'mv \'{pidfile}.tmp\' \'{pidfile}\' ;;\n')
+        lc = self.wrapper(command, f"echo $$ > '{pidfile}.tmp'; mv '{pidfile}.tmp' '{pidfile}'")
         run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--launchctl", lc], env=m.env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: run.poll() is None and run.kill())
@@ -1703,7 +1700,7 @@ class KillTest(unittest.TestCase):
         m.brew_upgrade("ddd", "1.1")
         m.fault("exit", "--command", "kickstart", "--label", a, "--code", "5")
         # SIGINT as the first kickstart goes out, before launchd answers it.
-        lc = self.wrapper(' "kickstart"*) kill -INT $PPID; exec REAL "$@" ;;\n')
+        lc = self.wrapper("kickstart", 'kill -INT $PPID; exec REAL "$@"')
         watch = os.path.join(m.state, "watch.json")
         before = os.stat(watch).st_ino
         r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
@@ -1749,8 +1746,7 @@ class KillTest(unittest.TestCase):
         m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = str(harness.SAFETY)  # a net only
         m.fault("hang", "--command", "print", "--times", "1")
         pidfile = os.path.join(m.root, "print.pid")
-        lc = self.wrapper(f' "print"*) echo $$ > \'{pidfile}.tmp\'; '
-                          f'mv \'{pidfile}.tmp\' \'{pidfile}\' ;;\n')
+        lc = self.wrapper("print", f"echo $$ > '{pidfile}.tmp'; mv '{pidfile}.tmp' '{pidfile}'")
         plan = subprocess.Popen([m.relaunch_bin, "plan", "--launchctl", lc], env=m.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.addCleanup(lambda: plan.poll() is None and plan.kill())

@@ -42,15 +42,11 @@ class ListingHeldLaunchctl:
         self.gate = harness.Gate(self.path + ".gate")
         self.released = self.path + ".released"
         self.out = out = self.path + ".out"
-        with open(self.path, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ \"$1 $2\" = 'print {domain}' ] && [ ! -e '{self.released}' ]; then\n"
-                    f"\t'{m.sim_launchctl}' \"$@\" > '{out}' 2> '{out}.err'; rc=$?\n"
-                    f"\tread _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
-                    f"\tcat '{out}'; cat '{out}.err' >&2; exit $rc\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(self.path, 0o755)
+        harness.launchctl_wrapper(
+            m, name, f"[ \"$1 $2\" = 'print {domain}' ] && [ ! -e '{self.released}' ]",
+            f"'{m.sim_launchctl}' \"$@\" > '{out}' 2> '{out}.err'; rc=$?\n"
+            f"read _ < '{self.called.path}'; read _ < '{self.gate.path}'\n"
+            f"cat '{out}'; cat '{out}.err' >&2; exit $rc")
 
     def wait_called(self):
         """Return once launchd answered the listing, which relaunch has not
@@ -780,14 +776,9 @@ class LaunchdTest(unittest.TestCase):
         domains."""
         m = self.both_domains_machine("lostd")
         label = brew("lostd")
-        bad = os.path.join(m.root, "launchctl-nouser")
-        with open(bad, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ $# = 2 ] && [ \"$1 $2\" = 'print user/{UID}' ]; then\n"
-                    "\techo 'user = {'; echo '}'; exit 0\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(bad, 0o755)
+        bad = harness.launchctl_wrapper(m, "launchctl-nouser",
+                                        f"[ $# = 2 ] && [ \"$1 $2\" = 'print user/{UID}' ]",
+                                        "echo 'user = {'; echo '}'; exit 0")
         m.brew_upgrade("lostd", "1.1")
         r, doc = m.relaunch_json("plan", "--launchctl", bad)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
@@ -1488,18 +1479,12 @@ class LaunchdTest(unittest.TestCase):
         new = os.path.join(m.root, "new.plist")
         shutil.copy(plist, new)
         flag = os.path.join(m.root, "raced")
-        sim = m.sim_launchctl
-        wrapper = os.path.join(m.root, "launchctl-old-loader")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ \"$1\" = bootstrap ] && [ ! -e '{flag}' ]; then\n"
-                    f"  : > '{flag}'\n"
-                    f"  cp '{old}' '{plist}'\n"
-                    f"  '{sim}' \"$@\" >/dev/null 2>&1\n"
-                    f"  cp '{new}' '{plist}'\n"
-                    "fi\n"
-                    f"exec '{sim}' \"$@\"\n")
-        os.chmod(wrapper, 0o755)
+        wrapper = harness.launchctl_wrapper(
+            m, "launchctl-old-loader", f"[ \"$1\" = bootstrap ] && [ ! -e '{flag}' ]",
+            f": > '{flag}'\n"
+            f"cp '{old}' '{plist}'\n"
+            f"'{m.sim_launchctl}' \"$@\" >/dev/null 2>&1\n"
+            f"cp '{new}' '{plist}'")
         # The retry comes only while --timeout lasts, counted from the first
         # bootstrap: 8 s leaves room for one under any load (a bootstrap
         # through this wrapper is three launchctl calls), where 1 s did not.
@@ -1783,25 +1768,20 @@ class LaunchdTest(unittest.TestCase):
         flag = os.path.join(m.root, "let-go")
         plist = os.path.join(m.daemons, label + ".plist")
         sim = m.sim_launchctl
-        wrapper = os.path.join(m.root, "launchctl-let-go")
         planned = os.path.join(m.root, "planned")
-        again = (f"  '{sim}' bootstrap system '{plist}' >/dev/null 2>&1\n"
-                 f"  until '{sim}' print '{target}' | grep -q 'pid = '; do sleep 0.02; done\n"
+        again = (f"\n'{sim}' bootstrap system '{plist}' >/dev/null 2>&1\n"
+                 f"until '{sim}' print '{target}' | grep -q 'pid = '; do sleep 0.02; done"
                  if load_again else "")
         # load_again: false the first time (the plan's print, marked), true after.
         at_step = f"{{ [ -e '{planned}' ] || ! : > '{planned}'; }}" if load_again else "true"
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ \"$1\" = print ] && [ \"$2\" = '{target}' ] && [ ! -e '{flag}' ] && "
-                    f"grep -q 'an earlier run had begun: launchd is still stopping' '{err}' && "
-                    f"{at_step}; then\n"
-                    f"  : > '{flag}'\n"
-                    f"  echo go > '{gate.path}'\n"
-                    f"  while '{sim}' print '{target}' >/dev/null 2>&1; do sleep 0.02; done\n"
-                    f"{again}"
-                    "fi\n"
-                    f"exec '{self.shrunk_launchctl(m)}' \"$@\"\n")
-        os.chmod(wrapper, 0o755)
+        wrapper = harness.launchctl_wrapper(
+            m, "launchctl-let-go",
+            f"[ \"$1\" = print ] && [ \"$2\" = '{target}' ] && [ ! -e '{flag}' ] && "
+            f"grep -q 'an earlier run had begun: launchd is still stopping' '{err}' && {at_step}",
+            f": > '{flag}'\n"
+            f"echo go > '{gate.path}'\n"
+            f"while '{sim}' print '{target}' >/dev/null 2>&1; do sleep 0.02; done{again}",
+            to=self.shrunk_launchctl(m))
         run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", wrapper,
                                 "--timeout", "1"], env=m.env, stdout=subprocess.PIPE,
                                stderr=open(err, "w"), text=True)
@@ -1980,12 +1960,8 @@ class LaunchdTest(unittest.TestCase):
         m.domains[label] = "system"  # where it stays once its plist is gone
         old = m.pid(label)
         plist = os.path.join(m.daemons, label + ".plist")
-        remover = os.path.join(m.root, "launchctl-remover")
-        with open(remover, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"case \"$*\" in print-disabled*) rm -f '{plist}' ;; esac\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(remover, 0o755)
+        remover = harness.launchctl_wrapper(m, "launchctl-remover",
+                                            "[ \"$1\" = print-disabled ]", f"rm -f '{plist}'")
         res, r = self.run_json(m, "--launchctl", remover)
         self.assertEqual(res[label]["status"], "deferred", res[label])
         self.assertIn(f"cannot read plist '{plist}'", res[label]["error"])
@@ -2416,15 +2392,9 @@ class LaunchdTest(unittest.TestCase):
 
     def no_system_listing(self, m):
         """A launchctl whose listing of system prints no services block."""
-        bad = os.path.join(m.root, "launchctl-nosystem")
-        with open(bad, "w") as f:
-            f.write("#!/bin/sh\n"
-                    "if [ $# = 2 ] && [ \"$1 $2\" = 'print system' ]; then\n"
-                    "\techo 'system = {'; echo '}'; exit 0\n"
-                    "fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(bad, 0o755)
-        return bad
+        return harness.launchctl_wrapper(m, "launchctl-nosystem",
+                                         "[ $# = 2 ] && [ \"$1 $2\" = 'print system' ]",
+                                         "echo 'system = {'; echo '}'; exit 0")
 
     def test_same_label_daemons_plist_broken_is_kickstarted_never_booted_out(self):
         """The daemon's plist no longer parses while launchd runs both

@@ -644,13 +644,9 @@ class OutputTest(unittest.TestCase):
         """A launchctl for relaunch whose `command` calls cannot reach the
         simulator (the client away from its socket answers 69, as when
         launchd cannot be reached); every other call goes through."""
-        path = os.path.join(m.root, "launchctl-no-" + command)
-        with open(path, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"if [ \"$1\" = {command} ]; then exec '{harness.SIM_LAUNCHCTL}' \"$@\"; fi\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(path, 0o755)
-        return path
+        return harness.launchctl_wrapper(m, "launchctl-no-" + command,
+                                         f"[ \"$1\" = {command} ]",
+                                         f"exec '{harness.SIM_LAUNCHCTL}' \"$@\"")
 
     def test_unreachable_launchd_says_what_was_left(self):
         with Machine(RELAUNCH) as m:

@@ -1171,15 +1171,11 @@ int main(void)
             m.brew_upgrade("bbb", "1.1")
             # A launchctl that becomes unrunnable once aaa was restarted,
             # right after bbb's status is read: bbb's kickstart cannot run.
-            lc = os.path.join(m.root, "launchctl")
-            with open(lc, "w") as f:
-                f.write("#!/bin/sh\n"
-                        "case \"$*\" in\n"
-                        f"\"kickstart -k system/{brew('aaa')}\") : > '{m.root}/kicked' ;;\n"
-                        f"\"print system/{brew('bbb')}\") [ -e '{m.root}/kicked' ] && chmod -x \"$0\" ;;\n"
-                        "esac\n"
-                        f"exec '{m.sim_launchctl}' \"$@\"\n")
-            os.chmod(lc, 0o755)
+            lc = harness.launchctl_wrapper(
+                m, "launchctl", f"[ \"$*\" = 'kickstart -k system/{brew('aaa')}' ]",
+                f": > '{m.root}/kicked'",
+                (f"[ \"$*\" = 'print system/{brew('bbb')}' ]",
+                 f"[ -e '{m.root}/kicked' ] && chmod -x \"$0\""))
             r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
             self.assertEqual(r.returncode, 4, r.stdout)
             self.assertIn(f"relaunch: cannot run launchctl '{lc}'", r.stderr)
@@ -1233,22 +1229,15 @@ int main(void)
         launchd took it (before relaunch reads its answer), the others
         before it is made. Each hold is (called, go): called.open() returns
         once relaunch is in it, go.open() lets it on."""
-        lc = os.path.join(m.root, "launchctl-kicks")
         gates = [(Gate(os.path.join(m.root, f"kick{i}.called")),
                   Gate(os.path.join(m.root, f"kick{i}.go"))) for i in range(n)]
         hold = ["'{}' \"$@\"; rc=$?; read _ < '{}'; read _ < '{}'; exit $rc".format(
             m.sim_launchctl, gates[0][0].path, gates[0][1].path)]
         hold += [f"read _ < '{c.path}'; read _ < '{g.path}'" for c, g in gates[1:]]
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    'case "$1" in kickstart)\n')
-            for i, h in enumerate(hold):
-                flag = os.path.join(m.root, f"kick{i}.held")
-                f.write(f"  {'if' if i == 0 else 'elif'} [ ! -e '{flag}' ]; then : > '{flag}'; {h}\n")
-            f.write("  fi ;;\nesac\n"
-                    f"exec '{m.sim_launchctl}' \"$@\"\n")
-        os.chmod(lc, 0o755)
-        return lc, gates
+        flags = [os.path.join(m.root, f"kick{i}.held") for i in range(n)]
+        arms = [(f"[ \"$1\" = kickstart ] && [ ! -e '{flag}' ]", f": > '{flag}'; {h}")
+                for flag, h in zip(flags, hold)]
+        return harness.launchctl_wrapper(m, "launchctl-kicks", *arms[0], *arms[1:]), gates
 
     @staticmethod
     def in_the_way(path):
@@ -1546,13 +1535,8 @@ int main(void)
             m.brew_upgrade("aaa", "2.0")
             called = Gate(os.path.join(m.root, "kick.called"))
             gate = Gate(os.path.join(m.root, "kick.gate"))
-            lc = os.path.join(m.root, "launchctl-kick")
-            with open(lc, "w") as f:
-                f.write("#!/bin/sh\n"
-                        f'case "$1" in kickstart) read _ < "{called.path}"; '
-                        f'read _ < "{gate.path}";; esac\n'
-                        f'exec "{m.sim_launchctl}" "$@"\n')
-            os.chmod(lc, 0o755)
+            lc = harness.launchctl_wrapper(m, "launchctl-kick", '[ "$1" = kickstart ]',
+                                           f'read _ < "{called.path}"; read _ < "{gate.path}"')
             first = subprocess.Popen([RELAUNCH, "run", *FAST, "--launchctl", lc], env=m.env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             try:
