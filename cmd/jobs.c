@@ -41,6 +41,12 @@ struct job_state {
 	 * why has none: its other reasons are counted after it, and listed
 	 * below the state line with -v. */
 	const struct rl_step *reasons;
+	/* The plan's reason to reload the job (its plist changed, or launchd
+	 * loaded another definition), said in why after "; reloaded: " when
+	 * plan reloads the job (bootout, bootstrap) and why does not give
+	 * that reason already (borrowed from the step); NULL otherwise. It is
+	 * not counted again among the reasons why leaves out. */
+	const struct rl_reason *reload;
 };
 
 /* Whether the plan still owes step its restart: decided restart, or
@@ -71,10 +77,49 @@ static char *plan_reason(const struct rl_step *step)
 	return rl_xstrdup(r->text ? r->text : r->path);
 }
 
-/* How many of the plan's reasons why leaves out. */
+/* How many of the plan's reasons why leaves out: all but its first and
+ * the reload's, which why gives too. */
 static size_t reasons_left(const struct job_state *s)
 {
-	return s->reasons && s->reasons->nreasons > 1 ? s->reasons->nreasons - 1 : 0;
+	size_t shown = 1 + (s->reload != NULL);
+
+	return s->reasons && s->reasons->nreasons > shown ? s->reasons->nreasons - shown : 0;
+}
+
+/* The reason that makes plan reload step's job rather than kickstart it:
+ * its first of the plist (a change of it, or the definition launchd
+ * loaded not being the plist's), as plan_tidy picks the action; NULL for
+ * a kickstart. */
+static const struct rl_reason *reload_reason(const struct rl_step *step)
+{
+	if (!step || step->action != RL_ACTION_RELOAD)
+		return NULL;
+	for (size_t i = 0; i < step->nreasons; i++)
+		if (step->reasons[i].role == RL_ROLE_PLIST &&
+		    step->reasons[i].change != RL_CHANGE_STALE)
+			return &step->reasons[i];
+	return NULL;
+}
+
+/* A job plan restarts by a reload (bootout, bootstrap: its plist
+ * changed) says so after what makes it stale or how it stands, "stale:
+ * runs …/redis (deleted); reloaded: …/homebrew.mxcl.redis.plist changed
+ * (content) via plist", unless why is that very reason already: the
+ * process view alone would not tell a reload from a kickstart. Only for
+ * a restart plan makes: one it refuses or defers says why not instead. */
+static void reloaded(const struct rl_step *step, struct job_state *s)
+{
+	const struct rl_reason *r = reload_reason(step);
+	char *why;
+
+	if (!r || !s->state || !owed(step) || step->decision != RL_DECISION_RESTART ||
+	    (s->reasons == step && r == &step->reasons[0]))
+		return;
+	why = rl_xasprintf("%s%sreloaded: %s", s->why ? s->why : "", s->why ? "; " : "",
+			   r->text ? r->text : r->path);
+	free(s->why);
+	s->why = why;
+	s->reload = r;
 }
 
 /* A job the plan restarts though the view alone says its process runs
@@ -208,6 +253,7 @@ static void state_of(const struct rl_jobview *v, const struct rl_step *step, str
 		return;
 	}
 	decided(step, s);
+	reloaded(step, s);
 	/* A stale job run does not restart says so: jobs must not promise
 	 * what run refuses or leaves for the next run. */
 	if (s->state && owed(step) && step->decision == RL_DECISION_REFUSED)
@@ -325,12 +371,18 @@ static void print_reasons(const struct job_state *s, int verbose)
 
 	if (!verbose || !reasons_left(s))
 		return;
+	/* Those after the first, but the reload's, which the state line
+	 * gives. */
 	rest = *s->reasons;
-	rest.reasons++;
-	rest.nreasons--;
+	rest.reasons = rl_xcalloc(s->reasons->nreasons, sizeof(*rest.reasons));
+	rest.nreasons = 0;
+	for (size_t i = 1; i < s->reasons->nreasons; i++)
+		if (&s->reasons->reasons[i] != s->reload)
+			rest.reasons[rest.nreasons++] = s->reasons->reasons[i];
 	rl_step_format_reasons(&rest, verbose, (int)strlen("  state:  "), &out);
 	fputs(out.data, stdout);
 	rl_buf_release(&out);
+	free(rest.reasons); /* a view: the reasons are the step's */
 }
 
 /* "running, pid 928, current", "idle (last exit 78)", "not loaded in

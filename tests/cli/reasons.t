@@ -105,28 +105,64 @@ link, then where they lead now:
   ProgramArguments[0] → symlink → symlink → symlink
 
 `jobs` gives a job `plan` restarts though its process runs the files on
-disk (a script it runs changed, and its plist) with plan's first reason,
-then says of the others what `plan` says: "(+N more; -v lists all)"; -v
-lists them, a line each below the state line. JSON keeps "(+N more)":
+disk (a script it runs changed, one it sources, and its plist) with
+plan's first reason; as plan reloads it (its plist changed), `;
+reloaded:` and the plist's reason follow; then it says of the others what
+`plan` says: "(+N more; -v lists all)"; -v lists them, a line each below
+the state line. JSON keeps "(+N more)":
 
   $ mkdir app && cp "$(command -v sleep)" app/prog
-  $ printf '#!/bin/sh\n"%s" 600\n' "$PWD/app/prog" > app/svc.sh
+  $ printf 'V=1\n' > app/lib.sh
+  $ printf '#!/bin/sh\n. "%s"\n"%s" 600\n' "$PWD/app/lib.sh" "$PWD/app/prog" > app/svc.sh
   $ svc() { python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.example.svc",
   >   "ProgramArguments": ["/bin/sh", sys.argv[1]], "RunAtLoad": True, "KeepAlive": True,
   >   "EnvironmentVariables": {"V": sys.argv[2]}}, open("agents/org.example.svc.plist", "wb"))' "$PWD/app/svc.sh" "$1"; }
   $ svc 1 && "$LAUNCHD_SIM_LAUNCHCTL" bootstrap gui/$(id -u) agents/org.example.svc.plist
   $ until "$LAUNCHD_SIM_LAUNCHCTL" print gui/$(id -u)/org.example.svc | grep -q 'pid = '; do :; done
   $ relaunch record >/dev/null
-  $ printf '#!/bin/sh\n# new\n"%s" 600\n' "$PWD/app/prog" > app/svc.sh.new && mv app/svc.sh.new app/svc.sh
+  $ printf '#!/bin/sh\n# new\n. "%s"\n"%s" 600\n' "$PWD/app/lib.sh" "$PWD/app/prog" > app/svc.sh.new && mv app/svc.sh.new app/svc.sh
+  $ printf 'V=2\n' > app/lib.sh.new && mv app/lib.sh.new app/lib.sh
   $ svc 2
+  $ relaunch plan org.example.svc | head -1 | show
+  1. reload gui/$UID/org.example.svc (agent)
   $ relaunch jobs org.example.svc | grep -A1 '^  state:' | show
-    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh (+1 more; -v lists all)
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh; reloaded: $PWD/agents/org.example.svc.plist changed (content) via plist (+1 more; -v lists all)
     plist       $PWD/agents/org.example.svc.plist (plist)
   $ relaunch jobs -v org.example.svc | grep -A2 '^  state:' | show
-    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh
-            $PWD/agents/org.example.svc.plist changed (content) via plist
+    state:  running, pid N, stale: $PWD/app/svc.sh changed (content) via sh; reloaded: $PWD/agents/org.example.svc.plist changed (content) via plist
+            $PWD/app/lib.sh changed (content) via sh → script command
     plist       $PWD/agents/org.example.svc.plist (plist)
   $ relaunch jobs --json org.example.svc | python3 -c 'import json,sys; print(json.load(sys.stdin)["jobs"][0]["why"])' | show
-  $PWD/app/svc.sh changed (content) via sh (+1 more)
+  $PWD/app/svc.sh changed (content) via sh; reloaded: $PWD/agents/org.example.svc.plist changed (content) via plist (+1 more)
+
+A job whose process runs a program replaced since by other bytes, and
+whose plist changed too, is reloaded, not kickstarted (bootout,
+bootstrap: launchd rereads the plist). What makes it stale does not
+tell that, so `jobs` says so after it, with plan's reason for the
+reload; JSON's why likewise:
+
+  $ cp "$(command -v sleep)" app/rel
+  $ rel() { python3 -c 'import plistlib, sys; plistlib.dump({"Label": "org.example.rel",
+  >   "ProgramArguments": [sys.argv[1], "600"], "RunAtLoad": True, "KeepAlive": True,
+  >   "EnvironmentVariables": {"V": sys.argv[2]}}, open("agents/org.example.rel.plist", "wb"))' "$PWD/app/rel" "$1"; }
+  $ rel 1 && "$LAUNCHD_SIM_LAUNCHCTL" bootstrap gui/$(id -u) agents/org.example.rel.plist
+  $ until "$LAUNCHD_SIM_LAUNCHCTL" print gui/$(id -u)/org.example.rel | grep -q 'pid = '; do :; done
+  $ relaunch record --force >/dev/null
+  $ cp app/rel app/rel.new && echo >> app/rel.new && mv app/rel.new app/rel
+  $ rel 2
+  $ relaunch plan org.example.rel | head -1 | show
+  1. reload gui/$UID/org.example.rel (agent)
+  $ relaunch jobs org.example.rel | grep '^  state:' | show
+    state:  running, pid N, stale: runs $PWD/app/rel (deleted); reloaded: $PWD/agents/org.example.rel.plist changed (content) via plist
+  $ relaunch jobs --json org.example.rel | python3 -c 'import json,sys; j = json.load(sys.stdin)["jobs"][0]; print(j["code"], j["why"])' | show
+  stale runs $PWD/app/rel (deleted); reloaded: $PWD/agents/org.example.rel.plist changed (content) via plist
+
+A kickstart says nothing of the kind: its plist did not change.
+
+  $ rel 1
+  $ relaunch plan org.example.rel | head -1 | show
+  1. kickstart gui/$UID/org.example.rel (agent)
+  $ relaunch jobs org.example.rel | grep '^  state:' | show
+    state:  running, pid N, stale: runs $PWD/app/rel (deleted)
 
   $ python3 "$SRCDIR/tests/sim/launchd-sim" stop >/dev/null
