@@ -461,11 +461,11 @@ static void refused_anew(json_t *pending, const char *label, const char *why)
 	}
 }
 
-/* A pending entry for step st no run has seen yet: {label, error (its
- * why, else absent), run: null}. */
-static json_t *unseen(const struct rl_step *st, const char *absent)
+/* A pending entry for step st no run has seen yet: {label (name), error
+ * (its why, else absent), run: null}. */
+static json_t *unseen(const struct rl_step *st, const char *name, const char *absent)
 {
-	return json_pack("{s:o,s:o,s:n}", "label", rl_json_path(st->job->label), "error",
+	return json_pack("{s:o,s:o,s:n}", "label", rl_json_path(name), "error",
 			 rl_json_path(st->why ? st->why : absent), "run");
 }
 
@@ -630,6 +630,12 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		for (size_t i = 0; i < p->plan.n; i++) {
 			struct rl_step *st = &p->plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
+			/* A copy from a label's second plist is a job of its
+			 * own by target, named so as plan and run name it;
+			 * another login's or domain's copy of an agent goes
+			 * by its label, listed once. */
+			const char *name =
+				st->job->plist_copy ? rl_job_key(st->job) : st->job->label;
 
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already. */
@@ -644,24 +650,25 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 			 * restart), not a change pending; a task left to
 			 * finish is pending as such. */
 			rl_pipeline_decide_unseen(&lc, p, st);
-			if (st->job->other_login && listed(pending, changed, left, st->job->label))
+			if (st->job->other_login && listed(pending, changed, left, name))
 				continue;
 			if (st->decision == RL_DECISION_REFUSED)
-				json_array_append_new(refused, unseen(st, "pre-flight failed"));
+				json_array_append_new(refused,
+						      unseen(st, name, "pre-flight failed"));
 			else if (st->decision == RL_DECISION_DEFERRED)
 				json_array_append_new(deferred,
-						      unseen(st, "left for the next run"));
+						      unseen(st, name, "left for the next run"));
 			else if (st->decision == RL_DECISION_IDLE && st->spared)
 				json_array_append_new(
-					left, json_pack("{s:o,s:o}", "label",
-							rl_json_path(st->job->label), "why",
-							rl_json_path(st->why ? st->why : "")));
+					left,
+					json_pack("{s:o,s:o}", "label", rl_json_path(name), "why",
+						  rl_json_path(st->why ? st->why : "")));
 			/* Listed once, as unfinished, above. */
 			else if (st->decision == RL_DECISION_RESTART &&
 				 !unfinished(pending, st->job->label))
 				json_array_append_new(
-					changed, json_pack("{s:o,s:o}", "label",
-							   rl_json_path(st->job->label), "reason",
+					changed, json_pack("{s:o,s:o}", "label", rl_json_path(name),
+							   "reason",
 							   rl_json_path(!r	   ? "changed"
 									: r->brief ? r->brief
 										   : r->text)));

@@ -2564,6 +2564,30 @@ class LaunchdTest(unittest.TestCase):
             lambda m: ["run", *FAST, "--launchctl", self.no_system_listing(m)],
             upgrade_first=True)
 
+    def test_same_label_status_names_a_daemon_copy_by_its_target(self):
+        """A change only the daemon's copy runs is pending under that
+        copy's target, system/<label>, as plan and run name it; with a
+        change of the agent's files too, each copy is pending on its own,
+        the label's first."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("valkey", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([s["target"] for s in plan["steps"]], [f"system/{label}"], plan)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [f"system/{label}"],
+                         doc)
+        r = m.relaunch("status")
+        self.assertIn(f"pending: changed  system/{label}: ", r.stdout)
+        self.assertNotIn(f"pending: changed  {label}: ", r.stdout)
+        m.brew_upgrade("redis", "1.1")
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["changed"]],
+                         [label, f"system/{label}"], doc)
+
     def test_same_label_a_file_only_the_daemon_runs_restarts_the_daemon_only(self):
         """The daemon's plist runs another formula's program than the
         agent's: that formula's upgrade restarts the daemon's copy alone,
