@@ -143,9 +143,11 @@ static void unreadable_release(struct rl_jobset *all, struct rl_strv *unreadable
  * what was recorded for it, as a run keeps it: recorded anew without it,
  * its files would look new once the plist is fixed, and the job would
  * never be reloaded onto them. Each such job is a warning naming its
- * plist and where it is broken. So does, quietly, a label's second plist
- * launchd could not tell was loaded too (rl_pipeline_unreadable's
- * carried). Returns how many jobs were kept. */
+ * plist and where it is broken. So does a label's second plist launchd
+ * could not tell was loaded too (rl_pipeline_unreadable's carried), a
+ * warning for each such copy naming it by its key, as plan reports its
+ * changes: a change of its files is still owed, and not recorded now.
+ * Returns how many jobs were kept. */
 static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *prev,
 			      struct rl_manifest *cur)
 {
@@ -182,6 +184,12 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
 		free(q);
 		free(why);
 		free(label);
+	}
+	for (size_t i = 0; i < carried.n; i++) {
+		char *key = rl_path_quote(carried.v[i]);
+
+		rl_warn("keeping what was recorded for %s: " RL_PLAN_COPY_UNTOLD_NOTE, key);
+		free(key);
 	}
 	if (unreadable.n || carried.n)
 		rl_commit_apply(cur, &c);

@@ -583,6 +583,72 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
 	return 0;
 }
 
+/* Into changed, each copy of a label launchd has loaded from a second
+ * plist too (an agent's and a daemon's) that launchd's listings could not
+ * tell is loaded (rl_job.copy_untold: one unreadable, launchd answering
+ * no more), whose files changed: the plan reports their changes under the
+ * copy's key (RL_PLAN_COPY_UNTOLD_NOTE) and keeps them as recorded, and
+ * the next run that can ask launchd restarts the copy if it is loaded.
+ * Pending under its key, as plan names it, with its first change and
+ * why it is not told; not one whose label a logged run or the restart
+ * journal holds (listed there, as the label's copies are). */
+/* How directly a reported change of path is key's evidence, as a step's
+ * reasons rank it: the copy's program 0, its plist 1, anything else 2. */
+static int untold_rank(const struct rl_pipeline *p, const char *path, const char *key)
+{
+	const struct rl_entry *e = rl_manifest_find(&p->prev, path);
+
+	for (size_t u = 0; e && u < e->nuses; u++)
+		if (strcmp(e->uses[u].label, key) == 0)
+			return e->uses[u].role == RL_ROLE_PROGRAM ? 0
+			       : e->uses[u].role == RL_ROLE_PLIST ? 1
+								  : 2;
+	return 2;
+}
+
+static void untold_copies(const struct rl_pipeline *p, const json_t *pending, json_t *changed)
+{
+	struct rl_strv keys = {0};
+
+	for (size_t i = 0; i < p->plan.nreported; i++) {
+		const struct rl_reported *r = &p->plan.reported[i];
+
+		if (strcmp(r->why, RL_PLAN_COPY_UNTOLD_NOTE) == 0)
+			for (size_t k = 0; k < r->labels.n; k++)
+				if (!rl_strv_contains(&keys, r->labels.v[k]))
+					rl_strv_push(&keys, r->labels.v[k]);
+	}
+	for (size_t k = 0; k < keys.n; k++) {
+		const char *key = keys.v[k];
+		const struct rl_job *d = rl_jobset_dup_of_key(&p->jobs, key);
+		const struct rl_reported *best = NULL;
+		int rank = 3;
+		char *reason;
+
+		if (!d || !d->copy_untold || d->plist_copy || logged(pending, d->label) ||
+		    unfinished(pending, d->label) || has_label(changed, key))
+			continue;
+		for (size_t i = 0; i < p->plan.nreported; i++) {
+			const struct rl_reported *r = &p->plan.reported[i];
+			int n;
+
+			if (strcmp(r->why, RL_PLAN_COPY_UNTOLD_NOTE) == 0 &&
+			    rl_strv_contains(&r->labels, key) &&
+			    (n = untold_rank(p, r->path, key)) < rank) {
+				best = r;
+				rank = n;
+			}
+		}
+		if (!best)
+			continue; /* every key is some report's */
+		reason = rl_xasprintf("%s changed (%s); %s", best->path, best->change, best->why);
+		json_array_append_new(changed, json_pack("{s:o,s:o}", "label", rl_json_path(key),
+							 "reason", rl_json_path(reason)));
+		free(reason);
+	}
+	rl_strv_release(&keys);
+}
+
 /* The changes no logged run left pending, from the fresh plan p: into
  * pending's "changed" what the next run restarts, as [{label, reason}],
  * onto its "refused" what the pre-flight refuses and onto its "deferred"
@@ -673,6 +739,7 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 									: r->brief ? r->brief
 										   : r->text)));
 		}
+		untold_copies(p, pending, changed);
 	}
 	json_object_set_new(pending, "changed", changed ? changed : json_null());
 	json_object_set_new(pending, "left_to_finish", left);

@@ -349,9 +349,16 @@ void rl_pipeline_mark_plist_copies(const struct rl_launchctl *lc, struct rl_laun
 	for (size_t i = 0; i < js->ndups; i++) {
 		struct rl_job *d = &js->dups[i];
 		const struct rl_job *f = rl_jobset_find(js, d->label);
+		int first, second = -1;
 
-		if (f && !f->unreadable && !d->plist_copy && d->kind != f->kind &&
-		    listed_in_domains(lc, ls, f) == 1 && listed_in_domains(lc, ls, d) == 1)
+		if (!f || f->unreadable || d->plist_copy || d->kind == f->kind)
+			continue;
+		/* As prefer_loaded tells it: whether d is a copy is unknown
+		 * while a listing cannot say (rl_job.copy_untold). */
+		if ((first = listed_in_domains(lc, ls, f)) >= 0)
+			second = listed_in_domains(lc, ls, d);
+		d->copy_untold = second < 0;
+		if (first == 1 && second == 1)
 			mark_plist_copy(ls, d);
 	}
 }

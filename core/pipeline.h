@@ -316,7 +316,10 @@ void rl_logins_release(struct rl_logins *l);
 /* For a command whose jobs were found without launchd (`status`): mark
  * the dups of jobs launchd has loaded from both plists, an agent's and
  * a daemon's, as a run's tracking marks them (rl_job.plist_copy), from
- * the listings ls; rl_pipeline_find_domains then makes them copies. */
+ * the listings ls; rl_pipeline_find_domains then makes them copies. Each
+ * other such dup's copy_untold says whether the listings could not tell
+ * (a listing unreadable, launchd answering no more), as a run's tracking
+ * sets it. */
 void rl_pipeline_mark_plist_copies(const struct rl_launchctl *lc, struct rl_launchctl_listings *ls,
 				   struct rl_jobset *js);
 

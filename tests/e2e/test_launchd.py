@@ -2564,6 +2564,29 @@ class LaunchdTest(unittest.TestCase):
             lambda m: ["run", *FAST, "--launchctl", self.no_system_listing(m)],
             upgrade_first=True)
 
+    def test_same_label_status_lists_a_daemon_only_change_it_cannot_tell_of(self):
+        """status, when launchd's listing of system cannot be read, still
+        lists a change only the daemon's copy runs as pending, under that
+        copy's target as plan names it, saying why it cannot tell more;
+        and exits 1 for it, not "pending: nothing"."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("valkey", "1.1")
+        blind = ["--launchctl", self.no_system_listing(m)]
+        r = m.relaunch("status", *blind)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertNotIn("pending: nothing", r.stdout)
+        valkey = os.path.join(m.brew, "Cellar", "valkey", "1.0", "bin", "valkey")
+        self.assertIn(f"pending: changed  system/{label}: {valkey} changed (removed); "
+                      "whether launchd has this copy loaded could not be told: its files "
+                      "stay as recorded until it can (no run has restarted it since)\n",
+                      r.stdout)
+        r, doc = m.relaunch_json("status", *blind)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [f"system/{label}"],
+                         doc)
+
     def test_same_label_status_names_a_daemon_copy_by_its_target(self):
         """A change only the daemon's copy runs is pending under that
         copy's target, system/<label>, as plan and run name it; with a
@@ -2587,6 +2610,30 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertEqual([x["label"] for x in doc["pending"]["changed"]],
                          [label, f"system/{label}"], doc)
+
+    def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
+        """record, when launchd's listing of system cannot be read, keeps
+        what was recorded of the files only the daemon's copy runs (it
+        exits 0: nothing is forgotten), and says so, one warning naming the
+        copy; status and plan still find its change owed after it."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("valkey", "1.1")
+        r = m.relaunch("record", "--launchctl", self.no_system_listing(m))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        warning = (f"relaunch: warning: keeping what was recorded for system/{label}: whether "
+                   "launchd has this copy loaded could not be told: its files stay as recorded "
+                   "until it can\n")
+        self.assertEqual(r.stderr.count(warning), 1, r.stderr)
+        self.assertIn(f"pending: changed  system/{label}: ", m.relaunch("status").stdout)
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"system/{label}", "kickstart")], plan)
+        # Asked, launchd tells: nothing is kept for want of an answer.
+        r = m.relaunch("record", "--force")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertNotIn("keeping what was recorded", r.stderr)
 
     def test_same_label_a_file_only_the_daemon_runs_restarts_the_daemon_only(self):
         """The daemon's plist runs another formula's program than the
