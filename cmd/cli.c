@@ -988,6 +988,10 @@ static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 		if (ctx->lock < 0)
 			return cli_fail(&err);
 	}
+	/* run -n neither takes the lock nor waits for it, but fails as the
+	 * run would on a lock the run cannot open (exit 4, the same line). */
+	if ((flags & CLI_SETUP_LOCK) && ctx->dry_run && rl_lock_check(ctx->state_dir, &err) < 0)
+		return cli_fail(&err);
 	if (flags & CLI_SETUP_JOBS) {
 		rl_fscache_free(ctx->fs);
 		ctx->fs = rl_fscache_new();

@@ -244,6 +244,24 @@ int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_op
 	return fd;
 }
 
+int rl_lock_check(const char *statedir, struct rl_error *err)
+{
+	char *path = rl_path_join(statedir, RL_STATE_LOCK);
+	char buf[WHY_MAX];
+	const char *why;
+	int fd = open_lock(path, O_RDWR, &why, buf), rc = 0;
+
+	/* None, or no state directory yet: the run creates them. */
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR) {
+		rl_error_set(err, "cannot lock '%s': %s", path, why);
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
 void rl_lock_holder_since(const struct rl_lock_holder *h, char *buf, size_t size)
 {
 	time_t t = (time_t)h->since, now = time(NULL);

@@ -50,6 +50,14 @@ int rl_lock_take(const char *statedir, double wait_s, struct rl_error *err);
 /* The same, recording the holder and telling o->on_wait (o may be NULL). */
 int rl_lock_take_as(const char *statedir, double wait_s, const struct rl_lock_opts *o,
 		    struct rl_error *err);
+/* Would rl_lock_take refuse the lock's file itself? Checked without
+ * taking the lock, waiting for it or creating anything (run -n): 0 when
+ * it is a regular file that opens, or there is none (the run creates
+ * it); -1 (err: the line rl_lock_take gives, "cannot lock '<dir>/lock':
+ * is a FIFO") when it is no regular file (a FIFO, a socket, a device, a
+ * directory, a symbolic link) or cannot be opened. Whether another
+ * relaunch holds it is not asked. */
+int rl_lock_check(const char *statedir, struct rl_error *err);
 /* Parse a holder record (the lock file's first bytes). 0, or -1 when it is
  * not one (h zeroed). */
 int rl_lock_holder_parse(const char *buf, size_t len, struct rl_lock_holder *h);

@@ -143,6 +143,27 @@ is absent with the error, as plan fails.
   nothing to restart
   $ relaunch plan --no-processes >/dev/null 2>&1
   $ rm state/history.json
+
+A lock that is no regular file (a FIFO, a directory: opening a FIFO
+would wait for its other end) stops the run before it does anything
+(exit 4). run -n never takes the lock nor waits for it, but fails on
+one the run would refuse, with the run's line:
+
+  $ mv state/lock lock.kept && mkfifo state/lock
+  $ relaunch run --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot lock '$HOME/state/lock': is a FIFO
+  $ relaunch run --no-processes >/dev/null 2>&1
+  [4]
+  $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot lock '$HOME/state/lock': is a FIFO
+  $ relaunch run -n --no-processes >/dev/null 2>&1
+  [4]
+  $ rm state/lock && mkdir state/lock
+  $ relaunch run -n --no-processes 2>&1 | sed "s|$HOME|\$HOME|"
+  relaunch: cannot lock '$HOME/state/lock': is a directory
+  $ relaunch run -n --no-processes >/dev/null 2>&1
+  [4]
+  $ rmdir state/lock && mv lock.kept state/lock
   $ relaunch run -n --no-processes
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   nothing to restart
