@@ -59,6 +59,35 @@ static void make_absolute(struct rl_strv *dirs)
 	}
 }
 
+/* Each directory once, where it came first: the same one given twice
+ * (--agent-dir X --agent-dir X, or X and a symlink to it) would read
+ * every plist twice, each warning twice. The same device and inode is
+ * the same directory; one that cannot be stat'ed now (missing) is the
+ * same one only by the same name. */
+static void dedupe_dirs(struct rl_strv *dirs)
+{
+	struct stat *st = rl_xcalloc(dirs->n ? dirs->n : 1, sizeof(*st));
+	unsigned char *ok = rl_xcalloc(dirs->n ? dirs->n : 1, 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < dirs->n; i++) {
+		int dup = 0;
+
+		ok[n] = stat(dirs->v[i], &st[n]) == 0;
+		for (size_t k = 0; k < n && !dup; k++)
+			dup = ok[k] && ok[n]
+				      ? st[k].st_dev == st[n].st_dev && st[k].st_ino == st[n].st_ino
+				      : strcmp(dirs->v[k], dirs->v[i]) == 0;
+		if (dup)
+			free(dirs->v[i]);
+		else
+			dirs->v[n++] = dirs->v[i];
+	}
+	dirs->n = n;
+	free(ok);
+	free(st);
+}
+
 void rl_discover_opts_finish(struct rl_discover_opts *o)
 {
 	const char *home = getenv("HOME");
@@ -79,6 +108,8 @@ void rl_discover_opts_finish(struct rl_discover_opts *o)
 		rl_strv_push(&o->daemon_dirs, "/Library/LaunchDaemons");
 	make_absolute(&o->agent_dirs);
 	make_absolute(&o->daemon_dirs);
+	dedupe_dirs(&o->agent_dirs);
+	dedupe_dirs(&o->daemon_dirs);
 }
 
 void rl_discover_opts_release(struct rl_discover_opts *o)

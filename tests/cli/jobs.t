@@ -337,3 +337,19 @@ once tracked as /agents/x.plist, missing):
 
   $ cd odd && relaunch jobs --no-processes --agent-dir agents --daemon-dir none | grep '^  plist ' | sed "s|$PWD|\$PWD|g"; cd ..
     plist       $PWD/agents/test.newline.plist (plist)
+
+A directory given twice for one kind (the same path, another path to it,
+a symlink to it) is read once, where it came first, without a word: its
+plists once, each warning once, no label found twice:
+
+  $ mkdir twice && ln -s twice twice-link && echo bad > twice/bad.plist
+  $ python3 -c 'import plistlib; plistlib.dump({"Label": "test.twice",
+  >   "ProgramArguments": ["/bin/sleep", "600"]}, open("twice/test.twice.plist", "wb"))'
+  $ relaunch jobs --no-processes --agent-dir twice --agent-dir twice --agent-dir twice-link \
+  >   --agent-dir ./twice/ --daemon-dir odd/none 2>&1 | grep -v '^  ' | sed "s|$PWD|\$PWD|g"
+  relaunch: warning: cannot read plist '$PWD/twice/bad.plist': not a property list: line 1: text outside the plist's elements
+  test.twice
+  $ RELAUNCH_AGENT_DIRS="$PWD/twice-link:$PWD/twice" relaunch jobs --no-processes \
+  >   --daemon-dir odd/none 2>&1 | grep -v '^  ' | sed "s|$PWD|\$PWD|g"
+  relaunch: warning: cannot read plist '$PWD/twice-link/bad.plist': not a property list: line 1: text outside the plist's elements
+  test.twice
