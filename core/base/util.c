@@ -666,24 +666,49 @@ static size_t edit_distance(const char *a, const char *b)
 	return r;
 }
 
+/* The length of the part of word that differs from cand, whole
+ * dot-separated parts they share at either end left out: in
+ * "homebrew.mxcl.foo" against "homebrew.mxcl.redis", "foo". A shared
+ * part is whole only up to a dot, so that "homebrew.mxcl.x" against
+ * "homebrew.mxcl.nginx" is "x", never "" (the x they end in). */
+static size_t differing_len(const char *word, const char *cand)
+{
+	size_t lw = strlen(word), lc = strlen(cand), pre = 0, suf = 0, i = 0;
+
+	for (; word[i] && word[i] == cand[i]; i++)
+		if (word[i] == '.')
+			pre = i + 1;
+	for (i = 1; i <= lw - pre && i <= lc - pre && word[lw - i] == cand[lc - i]; i++)
+		if (word[lw - i] == '.')
+			suf = i;
+	return lw - pre - suf;
+}
+
 const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n)
 {
 	const char *best = NULL;
-	size_t best_d = (size_t)-1, len = strlen(word);
-	/* Close enough: at most a third of the word wrong, and at least one
-	 * edit allowed, so "rn" suggests "run" and "recrod" "record", but
-	 * "foo" (two edits from "log") suggests nothing. */
-	size_t limit = len < 6 ? 1 : len / 3;
+	size_t best_d = (size_t)-1;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t dist = edit_distance(word, candidates[i]);
+		/* Close enough: at most a third of the part typed that differs
+		 * wrong, and at least one edit allowed, so "rn" suggests "run"
+		 * and "recrod" "record", but "foo" (two edits from "log")
+		 * suggests nothing, nor does "homebrew.mxcl.foo" suggest
+		 * "homebrew.mxcl.redis" for the prefix they share. */
+		size_t len = differing_len(word, candidates[i]);
+		size_t limit = len < 6 ? 1 : len / 3;
 
-		if (dist < best_d) {
+		if (dist > limit)
+			continue;
+		/* The nearest; of those as near, the first in byte order, so
+		 * that the candidates' order never decides. */
+		if (dist < best_d || (dist == best_d && strcmp(candidates[i], best) < 0)) {
 			best_d = dist;
 			best = candidates[i];
 		}
 	}
-	return best && best_d <= limit ? best : NULL;
+	return best;
 }
 
 static int cmp_strv_slot(const void *a, const void *b)

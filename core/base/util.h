@@ -110,9 +110,13 @@ char *rl_path_absolute(const char *p);
  * freed. */
 const char *rl_home_dir(void);
 
-/* For "did you mean": the candidate closest to word (Damerau-Levenshtein,
- * as git suggests commands), or NULL when none is close enough: one edit
- * for a word of up to five characters, at most a third of a longer one. */
+/* For "did you mean": the candidate closest to word (Damerau-Levenshtein
+ * on the whole word, as git suggests commands; of candidates as close,
+ * the first in byte order), or NULL when none is close enough. The bound
+ * is taken on the part of word that differs, the dot-separated parts it
+ * shares with the candidate at either end left out ("foo" of
+ * "homebrew.mxcl.foo" against "homebrew.mxcl.redis"): one edit for a
+ * part of up to five characters, at most a third of a longer one. */
 const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n);
 /* Directory part of path ("." when there is no slash, "/" for "/x"). */
 char *rl_path_dirname(const char *path);

@@ -45,6 +45,19 @@ A name matching no job is an error, with "did you mean" when one is close:
   relaunch: no job matches 'zzz' (see 'relaunch jobs')
   [2]
 
+Close in the part that differs, not in the prefix the labels share: a
+formula not installed suggests none of the others:
+
+  $ relaunch plan --no-processes homebrew.mxcl.foo
+  relaunch: no job matches 'homebrew.mxcl.foo' (see 'relaunch jobs')
+  [2]
+  $ relaunch plan --no-processes homebrew.mxcl.x
+  relaunch: no job matches 'homebrew.mxcl.x' (see 'relaunch jobs')
+  [2]
+  $ relaunch plan --no-processes homebrew.mxcl.ngin
+  relaunch: no job matches 'homebrew.mxcl.ngin': did you mean 'homebrew.mxcl.nginx'?
+  [2]
+
 `relaunch jobs JOB...` lists those jobs alone, matched the same way, with
 the same error for a name matching none:
 

@@ -720,6 +720,33 @@ static void test_digits_pid(void)
 	CHECK_INT(pid, 0);
 }
 
+/* "did you mean": close in the part that differs, not in a shared
+ * prefix; the nearest, ties by byte order, none when nothing is close. */
+static void test_did_you_mean(void)
+{
+	static const char *const labels[] = {"homebrew.mxcl.nginx", "homebrew.mxcl.redis",
+					     "homebrew.mxcl.mysql", "org.example.agent",
+					     "com.example.agent"};
+	static const char *const commands[] = {"run", "record", "log"};
+	static const char *const ties[] = {"homebrew.mxcl.redis", "homebrew.mxcl.rediz"};
+	static const char *const ties_rev[] = {"homebrew.mxcl.rediz", "homebrew.mxcl.redis"};
+
+	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redsi", labels, 5), "homebrew.mxcl.redis");
+	CHECK_STR(rl_did_you_mean("homebrew.mxcl.ngin", labels, 5), "homebrew.mxcl.nginx");
+	CHECK_STR(rl_did_you_mean("hombrew.mxcl.nginx", labels, 5), "homebrew.mxcl.nginx");
+	CHECK(rl_did_you_mean("homebrew.mxcl.foo", labels, 5) == NULL);
+	CHECK(rl_did_you_mean("homebrew.mxcl.x", labels, 5) == NULL);
+	CHECK(rl_did_you_mean("homebrew.mxcl.postgres", labels, 5) == NULL);
+	CHECK(rl_did_you_mean("homebrew.mxcl.", labels, 5) == NULL);
+	CHECK(rl_did_you_mean("net.xyz.agent", labels, 5) == NULL);
+	CHECK_STR(rl_did_you_mean("org.exmaple.agent", labels, 5), "org.example.agent");
+	CHECK_STR(rl_did_you_mean("rn", commands, 3), "run");
+	CHECK_STR(rl_did_you_mean("recrod", commands, 3), "record");
+	CHECK(rl_did_you_mean("foo", commands, 3) == NULL);
+	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redi", ties, 2), "homebrew.mxcl.redis");
+	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redi", ties_rev, 2), "homebrew.mxcl.redis");
+}
+
 int main(void)
 {
 	test_paths();
@@ -739,5 +766,6 @@ int main(void)
 	test_statedir_trust();
 	test_statmemo();
 	test_digits_pid();
+	test_did_you_mean();
 	return check_done();
 }
