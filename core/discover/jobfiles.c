@@ -711,13 +711,47 @@ static char *run_via(const struct reading *rd, const struct rl_shrun *r)
 			    r->exec ? " exec" : "");
 }
 
+/* Whether path is there, its stat in *st. */
+static int stat_at(struct ctx *c, const char *path, struct stat *st)
+{
+	char *host = host_path(c, path);
+	int there = host && stat(host, st) == 0;
+
+	free(host);
+	return there;
+}
+
+/* The file `sh FILE` reads for a bare name: FILE in the working
+ * directory, as every shell opens it, else what bash (macOS's /bin/sh)
+ * falls back to, the name on search (looked up as a program is). NULL
+ * (noted, naming both) when neither has it. */
+static char *locate_sh_file(struct ctx *c, const char *word, const char *search)
+{
+	char *path = rl_path_join(c->cwd, word), *w;
+	struct stat st;
+
+	if (stat_at(c, path, &st) && !S_ISDIR(st.st_mode))
+		return path;
+	free(path);
+	path = search_path(c, word, search);
+	if (path)
+		return path;
+	w = shown(word);
+	note_unresolved(c, "'%s' (not in the working directory '%s', nor found in '%s')", w, c->cwd,
+			search);
+	free(w);
+	return NULL;
+}
+
 /* A script read by a shell (`sh FILE`, `. FILE`), which need not be
- * executable nor start with #!. */
+ * executable nor start with #!. sh: `sh FILE` (the shell opens a bare
+ * name in the working directory first), else `. FILE` (PATH alone). */
 static void add_read_script(struct ctx *c, const char *word, const char *search, const char *via,
-			    int depth)
+			    int depth, int sh)
 {
 	struct resolved r;
-	char *path = locate(c, word, search);
+	char *path = sh && !strchr(word, '/') ? locate_sh_file(c, word, search)
+					      : locate(c, word, search);
 
 	if (!path)
 		return;
@@ -728,16 +762,6 @@ static void add_read_script(struct ctx *c, const char *word, const char *search,
 		resolved_release(&r);
 	}
 	free(path);
-}
-
-/* Whether path is there, its stat in *st. */
-static int stat_at(struct ctx *c, const char *path, struct stat *st)
-{
-	char *host = host_path(c, path);
-	int there = host && stat(host, st) == 0;
-
-	free(host);
-	return there;
 }
 
 /* A file an interpreter reads as its own language (java -jar JAR, python3
@@ -1070,7 +1094,7 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 		if (r->argv[i] && is_startup_script(c, r->argv[i])) {
 			char *v = rl_xasprintf("%s → startup script", rd->via);
 
-			add_read_script(c, r->argv[i], r->path, v, rd->depth);
+			add_read_script(c, r->argv[i], r->path, v, rd->depth, 0);
 			free(v);
 		}
 	}
@@ -1097,7 +1121,7 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 		via = v;
 	}
 	if (r->script)
-		add_read_script(c, r->argv[0], r->path, via, rd->depth);
+		add_read_script(c, r->argv[0], r->path, via, rd->depth, r->shell != NULL);
 	else {
 		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
 		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth, r->env);

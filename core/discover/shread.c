@@ -189,7 +189,9 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 {
 	struct rl_shrun r;
 
-	if (lost(s) && in_cwd(w->v[i], path_of(s->env))) {
+	/* `sh FILE` opens a bare FILE in the working directory first. */
+	if (lost(s) &&
+	    (in_cwd(w->v[i], path_of(s->env)) || (script && shell && !strchr(w->v[i], '/')))) {
 		unresolved_here(s, w->raw[i]);
 		return;
 	}

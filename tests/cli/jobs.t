@@ -353,3 +353,27 @@ plists once, each warning once, no label found twice:
   >   --daemon-dir odd/none 2>&1 | grep -v '^  ' | sed "s|$PWD|\$PWD|g"
   relaunch: warning: cannot read plist '$PWD/twice-link/bad.plist': not a property list: line 1: text outside the plist's elements
   test.twice
+
+A script a shell reads by a bare name (`/bin/sh svc.sh`) is opened in the
+job's working directory (WorkingDirectory, else /) before bash, macOS's
+/bin/sh, looks on PATH; the warning for one found nowhere names both, and
+one after a `cd` to a directory not known names that `cd`. `. FILE` looks
+on PATH alone:
+
+  $ mkdir -p shwd/agents shwd/app && printf '#!/bin/sh\nexec sleep 600\n' > shwd/app/relaunch-t-svc.sh
+  $ python3 -c 'import plistlib, sys
+  > d = sys.argv[1]
+  > def job(label, args, **kw):
+  >     plistlib.dump(dict(Label=label, ProgramArguments=args, **kw),
+  >                   open(d + "/agents/" + label + ".plist", "wb"))
+  > job("test.shwd", ["/bin/sh", "relaunch-t-svc.sh"], WorkingDirectory=d + "/app")
+  > job("test.shroot", ["/bin/sh", "relaunch-t-svc.sh"])
+  > job("test.shcd", ["/bin/sh", "-c", "cd \"$APP\" && sh relaunch-t-svc.sh"])
+  > job("test.shdot", ["/bin/sh", "-c", ". relaunch-t-svc.sh"], WorkingDirectory=d + "/app")' "$PWD/shwd"
+  $ relaunch jobs --no-processes --agent-dir shwd/agents --daemon-dir odd/none > shwd.out 2> shwd.err
+  $ awk '$0=="test.shwd"{p=1} p&&/^$/{exit} p' shwd.out | grep '^  script ' | sed "s|$PWD|\$PWD|"
+    script      $PWD/shwd/app/relaunch-t-svc.sh (sh)
+  $ sed "s|$PWD|\$PWD|" shwd.err
+  relaunch: warning: cannot tell what job 'test.shcd' runs without running it: 'relaunch-t-svc.sh' (ProgramArguments, after cd $APP); its running processes are judged instead
+  relaunch: warning: cannot tell what job 'test.shdot' runs without running it: 'relaunch-t-svc.sh' (not found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are judged instead
+  relaunch: warning: cannot tell what job 'test.shroot' runs without running it: 'relaunch-t-svc.sh' (not in the working directory '/', nor found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are judged instead
