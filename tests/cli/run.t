@@ -167,6 +167,16 @@ one the run would refuse, with the run's line:
   $ relaunch run -n --no-processes
   no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
   nothing to restart
+
+A lock another relaunch holds is no refusal of its file: the run gives
+up on it (here at once), run -n looks at the file alone and goes on:
+
+  $ held() { python3 -c 'import fcntl, subprocess, sys; f = open(sys.argv[1], "r+"); fcntl.flock(f, fcntl.LOCK_EX); sys.exit(subprocess.call(sys.argv[2:]))' state/lock "$@"; }
+  $ held relaunch run --no-processes --wait-lock 0 >/dev/null 2>&1
+  [4]
+  $ held relaunch run -n --no-processes --wait-lock 0
+  no jobs found in the agent directory '/*/agents' or the daemon directory '/*/daemons' (glob)
+  nothing to restart
   $ relaunch run --no-processes
   nothing to restart
 
