@@ -262,7 +262,49 @@ static size_t skip_options(const struct words *w, size_t i, const char *with_arg
 	return i;
 }
 
-/* `env [-i] [-u NAME] [-P PATH] [VAR=value]… CMD` */
+/* What see_prefix returns for a prefix that runs nothing more to follow
+ * in w (or that followed it itself). */
+#define STOP ((size_t)-1)
+
+static size_t see_env(struct step *s, const struct words *w, size_t i);
+
+/* `env -S STRING REST…`: env splits STRING into words, as sh would
+ * (quotes, backslashes, `${NAME}`; FreeBSD's and macOS's env(1)), and
+ * reads them before REST, as more of its own options, assignments and
+ * the command it runs. */
+static void see_env_split(struct step *s, const struct words *w, const char *text, size_t rest)
+{
+	struct rl_shcmds cmds = {0};
+	struct words v = {0};
+
+	if (rl_shlex_split(text, strlen(text), &cmds, NULL) < 0 || cmds.n != 1) {
+		unresolved(s, text);
+		rl_shcmds_release(&cmds);
+		return;
+	}
+	v.n = cmds.v[0].n + (w->n - rest);
+	v.v = rl_xcalloc(v.n, sizeof(*v.v));
+	v.raw = rl_xcalloc(v.n, sizeof(*v.raw));
+	for (size_t k = 0; k < cmds.v[0].n; k++) {
+		v.raw[k] = cmds.v[0].w[k].text;
+		if (rl_shword_expand(&cmds.v[0].w[k], s->env, 0, &v.v[k]) < 0)
+			v.v[k] = NULL;
+	}
+	for (size_t k = cmds.v[0].n, j = rest; j < w->n; k++, j++) {
+		v.raw[k] = w->raw[j];
+		v.v[k] = w->v[j] ? rl_xstrdup(w->v[j]) : NULL;
+	}
+	if (!s->rd && !s->via.len)
+		via_add(s, "env"); /* a command line's route names its prefix */
+	chain(s, &v, see_env(s, &v, 0));
+	for (size_t k = 0; k < v.n; k++)
+		free(v.v[k]);
+	free(v.v);
+	free(v.raw);
+	rl_shcmds_release(&cmds);
+}
+
+/* `env [-i] [-u NAME] [-P PATH] [-S STRING] [VAR=value]… CMD` */
 static size_t see_env(struct step *s, const struct words *w, size_t i)
 {
 	while (i < w->n && w->v[i]) {
@@ -270,6 +312,15 @@ static size_t see_env(struct step *s, const struct words *w, size_t i)
 
 		if (strcmp(t, "--") == 0)
 			return i + 1;
+		if (t[0] == '-' && t[1] == 'S') {
+			/* -S STRING, or -SSTRING */
+			if (!t[2] && (i + 1 >= w->n || !w->v[i + 1])) {
+				unresolved(s, i + 1 < w->n ? w->raw[i + 1] : t);
+				return STOP;
+			}
+			see_env_split(s, w, t[2] ? t + 2 : w->v[i + 1], t[2] ? i + 1 : i + 2);
+			return STOP;
+		}
 		if (strcmp(t, "-i") == 0 || strcmp(t, "-") == 0) {
 			rl_shenv_release(s->env);
 			memset(s->env, 0, sizeof(*s->env));
@@ -1332,8 +1383,6 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 	}
 	return word_in(t, builtins);
 }
-
-#define STOP ((size_t)-1)
 
 /* What the program at w[i] runs in turn: the index of its command, or
  * STOP when it runs nothing more to follow. */

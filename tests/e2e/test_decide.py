@@ -2719,6 +2719,40 @@ exec /bin/sleep 1000
                                   "python3 → opt symlink → Cellar file")
             self.assertEqual(m.pid(mod), pids[mod])  # never touched
 
+    def test_env_split_string_is_read_as_the_words_env_runs(self):
+        """`ProgramArguments = [/usr/bin/env, -S, "python3 -u server.py"]`:
+        env -S splits its string into the command it runs (FreeBSD's and
+        macOS's env(1)), so the job reads server.py exactly as `[env,
+        python3, -u, server.py]` does: the same files, found the same way,
+        not one file named "python3 -u server.py". brew upgrade pysrv
+        restarts both."""
+        with Machine(RELAUNCH) as m:
+            py = self.interpreter(m, "python@3.12", "3.12.7", "python3")
+            script = self.pour(m, "pysrv", "1.0", "libexec/server.py", "print(1)\n")
+            split, plain = brew("pysrv"), brew("pysrv-plain")
+            cwd = os.path.join(m.opt("pysrv"), "libexec")
+            m.write_plist(split, ["/usr/bin/env", "-S", f"{py} -u server.py"],
+                          WorkingDirectory=cwd)
+            m.write_plist(plain, ["/usr/bin/env", py, "-u", "server.py"], WorkingDirectory=cwd)
+            pids = self.boot(m, [split, plain])
+            r, doc = m.relaunch_json("jobs", "--no-processes")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            files = {j["label"]: [(f["role"], f["path"], f["via"], f["missing"])
+                                  for f in j["files"] if f["role"] != "plist"]
+                     for j in doc["jobs"]}
+            self.assertIn(("script", script, "env → python3 → opt symlink → Cellar file",
+                           False), files[split])
+            self.assertEqual(files[split], files[plain])
+            self.pour(m, "pysrv", "1.1", "libexec/server.py", "print(2)\n")
+            shutil.rmtree(os.path.dirname(os.path.dirname(script)))
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(st["label"] for st in doc["steps"]), sorted([split, plain]))
+            res, _ = self.run_json(m)
+            self.assertEqual({k: v["status"] for k, v in res.items()},
+                             {split: "restarted", plain: "restarted"}, res)
+            self.assertNotEqual(m.pid(split), pids[split])
+            self.plan_json(m, expect=0)
+
     def node_app(self, m, *files):
         """An app in the user's home with files (relative to it): its
         directory."""

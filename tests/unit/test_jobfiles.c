@@ -222,6 +222,29 @@ static void test_names(void)
 	check_file(&f, "srv/py/fakepython", RL_ROLE_INTERPRETER, "Program → #! env PATH", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+
+	/* env -S STRING (and -SSTRING): the words of STRING, read as env's
+	 * own, before the words after it; not one file named by all of it. */
+	put("srv/py/python3", "bin", 0755);
+	job_init(&j, "env-split",
+		 (const char *const[]){"/usr/bin/env", "-S", "python3 -u bin/tool.py", NULL});
+	j.workdir = rl_xstrdup(srv);
+	rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/py:/usr/bin", srv));
+	resolve(&j, &f);
+	check_file(&f, "srv/py/python3", RL_ROLE_COMMAND, "env", 0);
+	check_file(&f, "srv/bin/tool.py", RL_ROLE_SCRIPT, "env → python3", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	job_init(&j, "env-split-joined",
+		 (const char *const[]){"/usr/bin/env", "-SPYTHONUNBUFFERED=1 python3",
+				       "bin/tool.py", NULL});
+	j.workdir = rl_xstrdup(srv);
+	rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/py:/usr/bin", srv));
+	resolve(&j, &f);
+	check_file(&f, "srv/py/python3", RL_ROLE_COMMAND, "env", 0);
+	check_file(&f, "srv/bin/tool.py", RL_ROLE_SCRIPT, "env → python3", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
 	free(srv);
 	free(tool);
 }
