@@ -1659,6 +1659,8 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->launch = (struct rl_launch_shown){st->run_interval, st->calendar, st->watch_paths,
 					     st->queue_dirs};
 	o->keepalive = st->keepalive;
+	o->runatload = st->runatload;
+	o->props_shown = st->properties_shown;
 }
 
 /* What launchd would show of the definition of the plist recorded for

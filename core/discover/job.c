@@ -379,6 +379,7 @@ static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 	}
 	if (get_bool(dict, "RunAtLoad", &runatload, why) < 0)
 		return -1;
+	j->run_at_load = runatload;
 	j->starts_at_load |= runatload || j->kept_running;
 	return 0;
 }

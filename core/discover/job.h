@@ -92,6 +92,7 @@ struct rl_job {
 	 * demand (a socket, a schedule, WatchPaths, a kickstart). */
 	int kept_running;
 	int starts_at_load;
+	int run_at_load; /* RunAtLoad true */
 	struct rl_strv path_state;
 	int keepalive_dict; /* KeepAlive is a dictionary (whatever it holds) */
 	/* A schedule launchd starts the job on (launchd.plist(5)):

@@ -804,7 +804,9 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 		copy_value(st->path, sizeof(st->path), v, vlen);
 	} else if (KEY("properties", seen_properties)) {
 		/* "keepalive | inferred program": launchd keeps the loaded
-		 * definition running (its KeepAlive). */
+		 * definition running (its KeepAlive); "runatload": it started
+		 * it as it loaded it (its RunAtLoad). */
+		st->properties_shown = 1;
 		for (size_t i = 0, j; i < vlen; i = j + 1) {
 			size_t a = i, b;
 
@@ -816,6 +818,8 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 				a++;
 			if (b - a == strlen("keepalive") && !memcmp(v + a, "keepalive", b - a))
 				st->keepalive = 1;
+			if (b - a == strlen("runatload") && !memcmp(v + a, "runatload", b - a))
+				st->runatload = 1;
 		}
 	} else if (KEY("program", seen_program)) {
 		copy_value(st->program, sizeof(st->program), v, vlen);

@@ -149,6 +149,14 @@ struct rl_service_status {
 	 * definition running (KeepAlive true), whatever the plist on disk says
 	 * now. */
 	int keepalive;
+	/* 1 when "properties" names "runatload" (the loaded definition's
+	 * RunAtLoad true); properties_shown: print had a "properties" line,
+	 * so that keepalive and runatload 0 say the loaded definition has
+	 * neither (real captures: "properties = runatload | inferred program",
+	 * "properties = keepalive | inferred program | …", and an empty
+	 * "properties = " for a job with neither). */
+	int runatload;
+	int properties_shown;
 	char path[1024]; /* the plist launchd loaded the job from */
 	char program[1024];
 	char stdout_path[1024];

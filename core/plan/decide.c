@@ -138,6 +138,15 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
 		return 0;
 	if (!same_path(o->def_path, job->plist) || strcmp(o->def_program, prog) != 0)
 		return 0;
+	/* print names the loaded definition's KeepAlive true ("keepalive",
+	 * as a capture of nix-daemon shows it) and RunAtLoad true
+	 * ("runatload", as captures of agents show it) in its properties:
+	 * one without what starts the plist's job at load is not this
+	 * plist's (an on-demand definition loaded before the plist said so,
+	 * which a connection or a schedule started since). */
+	if (o->props_shown &&
+	    (job->kept_running ? !o->keepalive : job->run_at_load && !o->runatload))
+		return 0;
 	/* Program without ProgramArguments: launchd runs it with itself as argv[0]. */
 	if (job->args.n == 0)
 		return o->def_nargs == 1 && strcmp(o->def_args[0], prog) == 0;

@@ -49,6 +49,12 @@ struct rl_observed {
 	/* print's properties name "keepalive" (rl_service_status keepalive):
 	 * launchd keeps the definition it loaded running. */
 	int keepalive;
+	/* print's properties name "runatload" (rl_service_status runatload);
+	 * props_shown: print had a properties line (rl_service_status
+	 * properties_shown), so that keepalive and runatload 0 are known to
+	 * be the loaded definition's. */
+	int runatload;
+	int props_shown;
 	/* launchd's loaded definition as `print` shows it; def_path NULL: not
 	 * shown (then it never equals the plist on disk) */
 	const char *def_path;
@@ -125,7 +131,9 @@ char *rl_decide_scheduled_why(const struct rl_job *job, const struct rl_launch_s
 			      pid_t pid, int64_t start_ns, int reload);
 
 /* 1 when launchd's loaded definition (path, program, arguments) is the
- * plist on disk now. */
+ * plist on disk now, and, when print showed its properties
+ * (o->props_shown), they name what starts the plist's job at load:
+ * "keepalive" for KeepAlive true, else "runatload" for RunAtLoad true. */
 int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observed *o);
 
 /* 1 when launchd loaded the plist on disk after it changed (at t, ns
@@ -139,7 +147,9 @@ int rl_decide_definition_loaded(const struct rl_job *job, const struct rl_observ
  * one whose PathState came to hold after it was loaded runs the
  * definition launchd had, which print does not show whole (environment,
  * schedule, KeepAlive, …), and without a process nothing tells when
- * launchd loaded the job. */
+ * launchd loaded the job; so is an on-demand definition loaded before
+ * the plist made it start at load, first launched after that, which
+ * print's properties tell apart (rl_decide_definition_loaded). */
 int rl_decide_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t);
 
 /* 1 when launchd has loaded the plist on disk since relaunch recorded

@@ -1174,6 +1174,53 @@ class DecideTest(unittest.TestCase):
             s = m.relaunch("status")
             self.assertIn("pending: nothing", s.stdout)
 
+    def test_on_demand_definition_first_started_after_its_plist_changed_is_reloaded(self):
+        """A daemon launchd loaded on demand (no RunAtLoad, no KeepAlive: a
+        socket or a kickstart starts it) whose plist an upgrade rewrote to
+        run it always (RunAtLoad and KeepAlive true) and with another
+        environment, the program and arguments as they were, without
+        loading it. A connection then starts it for the first time: launchd
+        runs the definition it loaded, as print's properties say (no
+        `runatload`, no `keepalive`; real captures name them for a job that
+        has them), so this first launch after the change proves no load of
+        the new plist. plan and jobs say so, and run reloads it: the new
+        process has the new environment, and nothing is owed after."""
+        with Machine(RELAUNCH) as m:
+            label = "org.example.sockd"
+            exe = os.path.join(m.root, "sockd")
+            harness.atomic_copy(harness.SLEEP, exe)
+
+            def plist(mode, **keys):
+                return m.write_plist(label, [exe, "1000"], EnvironmentVariables={"MODE": mode},
+                                     **keys)
+
+            def mode(pid):
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    return [e for e in f.read().split(b"\0") if e.startswith(b"MODE=")]
+
+            plist("old", RunAtLoad=None, KeepAlive=None)
+            self.boot(m, [label], running=False)
+            path = plist("new", RunAtLoad=True, KeepAlive=True)
+            harness.wait_past_change(path)
+            self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+            pid = m.wait_pid(label)
+            self.assertEqual(mode(pid), [b"MODE=old"])
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual([(st["label"], st["action"]) for st in doc["steps"]],
+                             [(label, "reload")], doc)
+            r, jobs = m.relaunch_json("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual((jobs["jobs"][0]["state"], jobs["jobs"][0]["code"]),
+                             ("running", "stale"), jobs)
+            res, _ = self.run_json(m)
+            self.assertEqual((res[label]["status"], res[label]["action"]),
+                             ("restarted", "reload"), res)
+            new = m.wait_pid(label)
+            self.assertNotEqual(new, pid)
+            self.assertEqual(mode(new), [b"MODE=new"])
+            self.plan_json(m, expect=0)
+
     def test_restarted_by_hand_after_the_upgrade_is_current(self):
         with Machine(RELAUNCH) as m:
             m.brew_install("nginx", "1.25.3")

@@ -700,6 +700,20 @@ static void test_reload_already_loaded(void)
 	f.job.kept_running = f.job.starts_at_load = 1;
 	f.o.runs = 1;
 	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
+	/* ... unless print's properties show a definition without it (an
+	 * on-demand one loaded before the plist said KeepAlive, first
+	 * launched since), or without the plist's RunAtLoad. */
+	f.o.props_shown = 1;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+	CHECK_INT(rl_decide_definition_loaded(&f.job, &f.o), 0);
+	f.o.keepalive = 1;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
+	f.job.run_at_load = 1; /* KeepAlive's keepalive is what tells */
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
+	f.job.kept_running = 0;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 0);
+	f.o.runatload = 1;
+	CHECK_INT(rl_decide_loaded_since(&f.job, &f.o, rl_decide_change_time(f.plist)), 1);
 	fx_release(&f);
 	/* A PathState that holds now is no proof: the path may have come to
 	 * hold after the load, and the first launch with it. */

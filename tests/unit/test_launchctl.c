@@ -175,8 +175,9 @@ static void test_parse_schedule(void)
 	CHECK_INT(st.queue_dirs, 1);
 }
 
-/* Shape: the loaded definition's KeepAlive, as a real capture of
- * nix-daemon (KeepAlive true) shows it among its properties; an event
+/* Shape: the loaded definition's KeepAlive and RunAtLoad, as real
+ * captures of nix-daemon (KeepAlive true) and of agents (RunAtLoad true:
+ * "runatload | inferred program") show them among its properties; an event
  * trigger's own "keepalive = 0", or a word that only starts with it, is
  * not. */
 static void test_parse_keepalive(void)
@@ -201,14 +202,27 @@ static void test_parse_keepalive(void)
 			    "\tproperties = \n"
 			    "}\n";
 
+	const char *none = "gui/501/com.example.g = {\n"
+			   "\tstate = running\n"
+			   "}\n";
+
 	CHECK_INT(rl_launchctl_parse_print(kept, &st), 0);
 	CHECK_INT(st.keepalive, 1);
+	CHECK_INT(st.runatload, 0);
+	CHECK_INT(st.properties_shown, 1);
 	CHECK_INT(rl_launchctl_parse_print(last, &st), 0);
 	CHECK_INT(st.keepalive, 1);
+	CHECK_INT(st.runatload, 1);
 	CHECK_INT(rl_launchctl_parse_print(other, &st), 0);
 	CHECK_INT(st.keepalive, 0);
+	CHECK_INT(st.runatload, 1);
 	CHECK_INT(rl_launchctl_parse_print(empty, &st), 0);
 	CHECK_INT(st.keepalive, 0);
+	CHECK_INT(st.runatload, 0);
+	CHECK_INT(st.properties_shown, 1);
+	/* no properties line (older systems' captures): nothing known */
+	CHECK_INT(rl_launchctl_parse_print(none, &st), 0);
+	CHECK_INT(st.properties_shown, 0);
 }
 
 static void test_parse_stopped(void)
