@@ -564,12 +564,15 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		     const char *via, int depth);
 static void scan_script(struct ctx *c, const char *path, const char *via, int depth);
 
-/* `#!/usr/bin/env [-S] [-i] [VAR=value]… NAME`: the NAME env runs. */
-static char *env_target(const char *arg)
+/* `#!/usr/bin/env [-S] [-i] [-u NAME] [-P ALTPATH] [VAR=value]… NAME`:
+ * the NAME env runs; *altpath (malloc'd, else NULL): the directories -P
+ * says env searches for it instead of PATH (env(1)). */
+static char *env_target(const char *arg, char **altpath)
 {
 	struct rl_shcmds cmds = {0};
 	char *name = NULL;
 
+	*altpath = NULL;
 	rl_shlex_split(arg, strlen(arg), &cmds, NULL);
 	if (cmds.n) {
 		const struct rl_shcmd *cmd = &cmds.v[0];
@@ -577,8 +580,18 @@ static char *env_target(const char *arg)
 		for (size_t i = 0; i < cmd->n && !name; i++) {
 			const char *t = cmd->w[i].text;
 
-			if (t[0] != '-' && !strchr(t, '=') && !cmd->w[i].dynamic)
+			if ((strcmp(t, "-u") == 0 || strcmp(t, "-P") == 0) && i + 1 < cmd->n) {
+				/* the value of the option, never the name */
+				if (t[1] == 'P') {
+					free(*altpath);
+					*altpath = cmd->w[i + 1].dynamic
+							   ? NULL
+							   : rl_xstrdup(cmd->w[i + 1].text);
+				}
+				i++;
+			} else if (t[0] != '-' && !strchr(t, '=') && !cmd->w[i].dynamic) {
 				name = rl_xstrdup(t);
+			}
 		}
 	}
 	rl_shcmds_release(&cmds);
@@ -593,14 +606,16 @@ static void add_interpreter(struct ctx *c, const char *interp, const char *arg, 
 	add_exec(c, interp, default_path, RL_ROLE_INTERPRETER, v, depth);
 	free(v);
 	if (strcmp(rl_path_basename(interp), "env") == 0 && arg) {
-		char *name = env_target(arg);
+		char *altpath, *name = env_target(arg, &altpath);
 
 		if (name) {
 			v = rl_xasprintf("%s → #! env PATH", via);
-			add_exec(c, name, c->path, RL_ROLE_INTERPRETER, v, depth);
+			add_exec(c, name, altpath ? altpath : c->path, RL_ROLE_INTERPRETER, v,
+				 depth);
 			free(v);
 		}
 		free(name);
+		free(altpath);
 	}
 }
 

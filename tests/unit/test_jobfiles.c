@@ -167,7 +167,7 @@ static void test_names(void)
 {
 	struct rl_job j;
 	struct rl_jobfiles f;
-	char *srv = at("srv"), *tool = at("srv/bin/tool.py");
+	char *srv = at("srv"), *tool = at("srv/bin/tool.py"), *text;
 	int found = 0;
 
 	/* A bare name resolves through launchd's path, not the job's PATH. */
@@ -220,6 +220,21 @@ static void test_names(void)
 	check_file(&f, "srv/bin/tool.py", RL_ROLE_PROGRAM, "Program", 0);
 	CHECK(find(&f, "/usr/bin/env", RL_ROLE_INTERPRETER) != NULL);
 	check_file(&f, "srv/py/fakepython", RL_ROLE_INTERPRETER, "Program → #! env PATH", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
+	/* #!/usr/bin/env -S -u NAME -P ALTPATH NAME: the values of -u and
+	 * -P are no interpreter; -P's directories are searched, not PATH. */
+	put("srv/alt/python3", "bin", 0755);
+	text = rl_xasprintf("#!/usr/bin/env -S -u PYTHONPATH -P %s/alt python3 -u\nprint()\n", srv);
+	put("srv/bin/alt.py", text, 0755);
+	free(text);
+	job_init(&j, "env-alt", NULL);
+	j.program = rl_xasprintf("%s/bin/alt.py", srv);
+	rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/py:/usr/bin", srv));
+	resolve(&j, &f);
+	check_file(&f, "srv/alt/python3", RL_ROLE_INTERPRETER, "Program → #! env PATH", 0);
+	CHECK(find(&f, "srv/py/python3", RL_ROLE_INTERPRETER) == NULL);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
