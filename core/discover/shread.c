@@ -239,9 +239,10 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 			int unsure);
 
 /* Options a prefix program takes before its command: flags, and those
- * (listed in with_arg) that take the next word as their value. Returns the
- * index of the first word after them. */
-static size_t skip_options(const struct words *w, size_t i, const char *with_arg)
+ * (listed in with_arg, and long ones in long_with_arg) that take the next
+ * word as their value. Returns the index of the first word after them. */
+static size_t skip_long_options(const struct words *w, size_t i, const char *with_arg,
+				const char *const *long_with_arg)
 {
 	while (i < w->n && w->v[i] && w->v[i][0] == '-' && w->v[i][1]) {
 		const char *o = w->v[i];
@@ -249,8 +250,15 @@ static size_t skip_options(const struct words *w, size_t i, const char *with_arg
 		if (strcmp(o, "--") == 0)
 			return i + 1;
 		i++;
-		if (o[1] == '-')
-			continue; /* --long or --long=value */
+		if (o[1] == '-') {
+			/* --long, --long=value, or --long value */
+			for (size_t k = 0; long_with_arg && long_with_arg[k]; k++)
+				if (strcmp(o + 2, long_with_arg[k]) == 0) {
+					i++;
+					break;
+				}
+			continue;
+		}
 		/* a cluster: the first letter taking a value ends it */
 		for (const char *c = o + 1; *c; c++)
 			if (strchr(with_arg, *c)) {
@@ -260,6 +268,11 @@ static size_t skip_options(const struct words *w, size_t i, const char *with_arg
 			}
 	}
 	return i;
+}
+
+static size_t skip_options(const struct words *w, size_t i, const char *with_arg)
+{
+	return skip_long_options(w, i, with_arg, NULL);
 }
 
 /* What see_prefix returns for a prefix that runs nothing more to follow
@@ -1407,7 +1420,13 @@ static size_t see_prefix(struct step *s, const struct words *w, size_t i)
 	if (strcmp(base, "env") == 0)
 		return see_env(s, w, i + 1);
 	if (strcmp(base, "sudo") == 0) {
-		i = skip_options(w, i + 1, "ugpCDhrRtTUc");
+		/* sudo(8): the options that take a value, short and long */
+		static const char *const sudo_long[] = {
+			"user",	      "group",	     "prompt", "close-from", "chdir",
+			"host",	      "role",	     "chroot", "type",	     "command-timeout",
+			"other-user", "login-class", NULL};
+
+		i = skip_long_options(w, i + 1, "ugpCDhrRtTUc", sudo_long);
 		/* its policy may reset the environment: only what it is given
 		 * here is sure to pass */
 		if (s->env != &s->own) {

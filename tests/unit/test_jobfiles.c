@@ -238,6 +238,18 @@ static void test_names(void)
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
+	/* sudo's long options that take a value, given as the next word
+	 * (--user server): that word is no program. */
+	text = rl_xasprintf("exec sudo --user server --chdir /tmp %s/bin/server", srv);
+	job_init(&j, "sudo-long", (const char *const[]){"/bin/sh", "-c", text, NULL});
+	free(text);
+	resolve(&j, &f);
+	CHECK(find(&f, "srv/bin/server", RL_ROLE_COMMAND) != NULL);
+	for (size_t i = 0; i < f.unresolved.n; i++)
+		CHECK(strstr(f.unresolved.v[i], "'server'") == NULL);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+
 	/* env -S STRING (and -SSTRING): the words of STRING, read as env's
 	 * own, before the words after it; not one file named by all of it. */
 	put("srv/py/python3", "bin", 0755);
