@@ -494,11 +494,35 @@ static void list_one(const struct rl_job *j, const struct rl_jobfiles *f,
 	free(s.why);
 }
 
+/* A copy of a label's job c, listed after it (list_one): one loaded
+ * from the label's second plist (plist_copy: a daemon's beside an
+ * agent's) with that plist's own files, as a run tracks them under its
+ * key; another login's or domain's copy, of the same plist, with the
+ * job's files f. */
+static int list_copy(const struct rl_job *c, const struct rl_jobfiles *f, struct rl_libcache *libs,
+		     const struct rl_jobview *v, const struct rl_plan *plan, json_t *jobs,
+		     int verbose, size_t *shown, size_t *more)
+{
+	struct rl_jobfiles own = {0};
+	struct rl_error err = {0};
+
+	if (!c->plist_copy) {
+		list_one(c, f, v, plan, jobs, verbose, shown, more);
+		return CLI_EXIT_OK;
+	}
+	if (rl_job_files(c, libs, &own, &err) < 0)
+		return cli_fail(&err);
+	rl_jobfiles_warn(c, &own);
+	list_one(c, &own, v, plan, jobs, verbose, shown, more);
+	rl_jobfiles_release(&own);
+	return CLI_EXIT_OK;
+}
+
 /* views: one per job of js (views[i] is js->v[i]'s), then one per copy of
  * logins (an agent every GUI login loads, in another user's login:
  * views[js->n + k] is logins->v[k]'s), nviews of them; the others were
  * not asked. Each copy is listed right after its label's job, by its own
- * target, state and decision, with the job's files. plan: the restart
+ * target, state and decision, with its own files (list_copy). plan: the restart
  * decision made with them, or NULL. only: the labels to list, sorted
  * (rl_strv_sort_unique; NULL: every job). Text shows the first
  * RL_PLAN_SHOWN entries unless verbose, then how many more (their files
@@ -526,12 +550,12 @@ static int list_jobs(const struct rl_jobset *js, const struct rl_logins *logins,
 			rl_jobfiles_warn(&js->v[i], &f);
 			list_one(&js->v[i], &f, i < nviews ? &views[i] : NULL, plan,
 				 as_json ? jobs : NULL, verbose, &shown, &more);
-			for (size_t k = 0; logins && k < logins->n; k++)
+			for (size_t k = 0; logins && k < logins->n && rc == CLI_EXIT_OK; k++)
 				if (strcmp(logins->v[k]->label, js->v[i].label) == 0)
-					list_one(logins->v[k], &f,
-						 js->n + k < nviews ? &views[js->n + k] : NULL,
-						 plan, as_json ? jobs : NULL, verbose, &shown,
-						 &more);
+					rc = list_copy(
+						logins->v[k], &f, libs,
+						js->n + k < nviews ? &views[js->n + k] : NULL, plan,
+						as_json ? jobs : NULL, verbose, &shown, &more);
 		}
 		rl_jobfiles_release(&f);
 	}

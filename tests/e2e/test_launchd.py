@@ -2657,6 +2657,41 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
+    def test_same_label_jobs_lists_each_copy_with_its_own_files(self):
+        """jobs lists the daemon's copy with its own plist and the files
+        that plist runs (valkey's program), not the agent's, in JSON and
+        in text; the agent's entry keeps its own."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gui, system = f"gui/{UID}/{label}", f"system/{label}"
+        agent_plist = os.path.join(m.agents, label + ".plist")
+        daemon_plist = os.path.join(m.daemons, label + ".plist")
+        redis = os.path.realpath(os.path.join(m.opt("redis"), "bin", "redis"))
+        valkey = os.path.realpath(os.path.join(m.opt("valkey"), "bin", "valkey"))
+        r, doc = m.relaunch_json("jobs", "redis")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        by = {j["target"]: j for j in doc["jobs"]}
+        self.assertEqual(list(by), [gui, system], doc)
+        for target, plist, program in ((gui, agent_plist, redis), (system, daemon_plist, valkey)):
+            self.assertEqual(by[target]["plist"], plist, by[target])
+            files = {(f["role"], f["path"]) for f in by[target]["files"]}
+            self.assertIn(("plist", plist), files, by[target])
+            self.assertIn(("program", program), files, by[target])
+            other = redis if program == valkey else valkey
+            self.assertNotIn(other, {p for _, p in files}, by[target])
+        r = m.relaunch("jobs", "redis")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        entries = r.stdout.split("\n\n")
+        self.assertEqual(len(entries), 2, r.stdout)
+        self.assertIn(f"  target: {system}\n", entries[1])
+        self.assertIn(f"  plist:  {daemon_plist}\n", entries[1])
+        self.assertIn(f"  plist       {daemon_plist} ", entries[1])
+        self.assertIn(f"  program     {valkey} ", entries[1])
+        self.assertNotIn(redis, entries[1])
+        self.assertNotIn(agent_plist, entries[1])
+        self.assertIn(f"  program     {redis} ", entries[0])
+
     def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
         """Run as the user, the daemon launchd runs is still the job: a
         user cannot restart it, so its step is refused, naming sudo, and
