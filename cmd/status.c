@@ -148,6 +148,37 @@ static const json_t *step_key(const json_t *s)
 	return json_is_string(target) ? target : json_object_get(s, "label");
 }
 
+/* What plan and run name step st's job by: a copy from a label's second
+ * plist (plist_copy) by its target, rl_job_key; any other job, and
+ * another login's or domain's copy of an agent, by its label, as status
+ * lists them. */
+static const char *step_name(const struct rl_step *st)
+{
+	return st->job->plist_copy ? rl_job_key(st->job) : st->job->label;
+}
+
+/* Whether a logged step of label, known by key (step_key), is pending
+ * under key, not label, as step_name names the job now: when key, its
+ * target, is the target of the copy of label loaded from its second
+ * plist (a daemon's beside an agent's: plist_copy, or one whose loading
+ * launchd's listings could not tell, copy_untold, whose changes plan
+ * reports under that key too). A daemon's plist that launchd runs in the
+ * agent's place is the label's job, by its label, as run names it. */
+static int named_by_key(const struct rl_pipeline *p, const char *label, const char *key)
+{
+	const struct rl_job *d = label && key ? rl_jobset_dup_of_key(&p->jobs, key) : NULL;
+	const struct rl_job *f = d ? rl_jobset_find(&p->jobs, label) : NULL;
+
+	return f && strcmp(d->label, label) == 0 && strcmp(d->target, key) == 0 &&
+	       d->kind != f->kind && (d->plist_copy || d->copy_untold);
+}
+
+/* The name a logged step of label, known by key, is pending under. */
+static const char *logged_name(const struct rl_pipeline *p, const char *label, const char *key)
+{
+	return named_by_key(p, label, key) ? key : label;
+}
+
 static int left_out(const json_t *run, const char *key, const json_t *job)
 {
 	const char *label;
@@ -258,12 +289,21 @@ static int job_gone(const struct rl_pipeline *p, const char *label)
 	return lstat(plist, &st) == 0 || errno == ENOENT || errno == ENOTDIR;
 }
 
+/* Is step st the fresh plan's step of the job named name (step_name)?
+ * Another login's or domain's copy of an agent is not its label's job:
+ * its label's own step is. */
+static int step_of(const struct rl_step *st, const char *name)
+{
+	return !st->never && !(st->job->other_login && !st->job->plist_copy) &&
+	       strcmp(step_name(st), name) == 0;
+}
+
 /* Does the fresh plan (the manifest against the disk) still restart the
- * job, or refuse or defer its restart: owe it one? */
-static int plan_owes(const struct rl_plan *plan, const char *label)
+ * job named name, or refuse or defer its restart: owe it one? */
+static int plan_owes(const struct rl_plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->n; i++)
-		if (!plan->steps[i].never && strcmp(plan->steps[i].job->label, label) == 0)
+		if (step_of(&plan->steps[i], name))
 			return 1;
 	return 0;
 }
@@ -277,12 +317,12 @@ static int change_alone(const json_t *job)
 }
 
 /* Does the fresh plan (the manifest against the disk) still refuse the
- * job's restart? */
-static int plan_refuses(const struct rl_plan *plan, const char *label)
+ * restart of the job named name? */
+static int plan_refuses(const struct rl_plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->n; i++)
-		if (!plan->steps[i].never && plan->steps[i].decision == RL_DECISION_REFUSED &&
-		    strcmp(plan->steps[i].job->label, label) == 0)
+		if (step_of(&plan->steps[i], name) &&
+		    plan->steps[i].decision == RL_DECISION_REFUSED)
 			return 1;
 	return 0;
 }
@@ -344,17 +384,19 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 
 	json_object_foreach_safe(jobs, tmp, key, e)
 	{
-		/* key is its target (step_key): its label names the job. */
+		/* key is its target (step_key): its label names the job,
+		 * its name (logged_name) the copy the plan owes. */
 		const char *label = json_string_value(json_object_get(e, "label"));
+		const char *name = logged_name(p, label, key);
 		int resolved =
 			p->have_prev && has_cause(e, "change") &&
 			!(has_cause(e, "process") && process_holds(runs, label, e, recorded)) &&
-			!plan_refuses(&p->plan, label);
+			!plan_refuses(&p->plan, name);
 
 		if (is_refused(e) && (resolved || job_gone(p, label)))
 			json_object_del(jobs, key);
 		else if (!is_refused(e) && change_alone(e) &&
-			 ((p->have_prev && !plan_owes(&p->plan, label)) || job_gone(p, label)))
+			 ((p->have_prev && !plan_owes(&p->plan, name)) || job_gone(p, label)))
 			json_object_del(jobs, key);
 	}
 }
@@ -409,8 +451,10 @@ static void drop_unfinished(json_t *jobs, struct rl_intents *journal,
 }
 
 /* The pending jobs with status, as [{label, error, run}], oldest run
- * first, then in the order that run planned them. */
-static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *status)
+ * first, then in the order that run planned them; label is each one's
+ * name (logged_name), as plan and run name it. */
+static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, const json_t *jobs,
+			  const char *status)
 {
 	json_t *arr = json_array(), *seen = json_object(), *run, *s;
 	size_t i, j;
@@ -429,6 +473,8 @@ static json_t *steps_with(const json_t *runs, const json_t *jobs, const char *st
 			    json_object_get(seen, json_string_value(key)))
 				continue;
 			json_object_set_new(seen, json_string_value(key), json_true());
+			if (named_by_key(pl, json_string_value(label), json_string_value(key)))
+				label = key;
 			json_array_append_new(arr, json_pack("{s:O,s:O,s:O}", "label", label,
 							     "error", json_object_get(p, "error"),
 							     "run", json_object_get(p, "run")));
@@ -590,8 +636,9 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
  * copy's key (RL_PLAN_COPY_UNTOLD_NOTE) and keeps them as recorded, and
  * the next run that can ask launchd restarts the copy if it is loaded.
  * Pending under its key, as plan names it, with its first change and
- * why it is not told; not one whose label a logged run or the restart
- * journal holds (listed there, as the label's copies are). */
+ * why it is not told; not one a logged run left pending under that key
+ * (logged_name), nor one whose label the restart journal holds (listed
+ * there, as the label's copies are). */
 /* How directly a reported change of path is key's evidence, as a step's
  * reasons rank it: the copy's program 0, its plist 1, anything else 2. */
 static int untold_rank(const struct rl_pipeline *p, const char *path, const char *key)
@@ -625,7 +672,7 @@ static void untold_copies(const struct rl_pipeline *p, const json_t *pending, js
 		int rank = 3;
 		char *reason;
 
-		if (!d || !d->copy_untold || d->plist_copy || logged(pending, d->label) ||
+		if (!d || !d->copy_untold || d->plist_copy || logged(pending, key) ||
 		    unfinished(pending, d->label) || has_label(changed, key))
 			continue;
 		for (size_t i = 0; i < p->plan.nreported; i++) {
@@ -647,6 +694,35 @@ static void untold_copies(const struct rl_pipeline *p, const json_t *pending, js
 		free(reason);
 	}
 	rl_strv_release(&keys);
+}
+
+/* The copies of p's jobs in launchd, from its listings, each a step of
+ * its own in p's plan, as a run restarts it: each other GUI login's copy
+ * of an agent every login loads, the other domain's copy of an agent
+ * loaded in both (pending under its label when the label's own copy is
+ * not), and the copy of a label loaded from a second plist too, whose
+ * changes are its own (rl_job.plist_copy; copy_untold when the listings
+ * cannot tell). Before the run log's pending jobs are named and settled:
+ * a copy's are by its name (logged_name). Nothing without a manifest. */
+static void find_copies(struct cli_ctx *ctx, struct rl_pipeline *p)
+{
+	struct rl_launchctl lc = {.path = rl_launchctl_path(ctx->launchctl),
+				  .timeout_s = cli_launchctl_timeout(),
+				  .gate = &ctx->gate};
+	struct rl_launchctl_listings ls;
+
+	if (!p->have_prev)
+		return;
+	rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
+	if ((p->plan.n || p->jobs.ndups) && !rl_launchctl_gate_closed(lc.gate)) {
+		if (rl_pipeline_as_root())
+			rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
+		rl_pipeline_mark_plist_copies(&lc, &ls, &p->jobs);
+		rl_pipeline_find_domains(&lc, &ls, &p->jobs, &p->logins);
+		rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v, p->logins.n,
+				   &p->diff, NULL, 0, &p->cfg);
+	}
+	rl_launchctl_listings_release(&ls);
 }
 
 /* The changes no logged run left pending, from the fresh plan p: into
@@ -674,25 +750,7 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 		unknown = rl_json_path(why);
 		free(why);
 	} else {
-		struct rl_launchctl_listings ls;
-
 		changed = json_array();
-		/* Each other GUI login's copy of an agent every login loads,
-		 * and the other domain's copy of an agent loaded in both, is
-		 * a step of its own, as a run restarts it: pending under its
-		 * label when the label's own copy is not. */
-		rl_launchctl_listings_init(&ls, rl_launchctl_call_cb, (void *)(uintptr_t)&lc);
-		if ((p->plan.n || p->jobs.ndups) && !rl_launchctl_gate_closed(lc.gate)) {
-			if (rl_pipeline_as_root())
-				rl_pipeline_find_logins(&lc, &ls, &p->jobs, &p->logins);
-			/* A label loaded from a second plist: its changes are
-			 * its copy's alone. */
-			rl_pipeline_mark_plist_copies(&lc, &ls, &p->jobs);
-			rl_pipeline_find_domains(&lc, &ls, &p->jobs, &p->logins);
-			rl_plan_add_logins(&p->plan, (const struct rl_job *const *)p->logins.v,
-					   p->logins.n, &p->diff, NULL, 0, &p->cfg);
-		}
-		rl_launchctl_listings_release(&ls);
 		for (size_t i = 0; i < p->plan.n; i++) {
 			struct rl_step *st = &p->plan.steps[i];
 			const struct rl_reason *r = st->nreasons ? &st->reasons[0] : NULL;
@@ -700,16 +758,17 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 			 * own by target, named so as plan and run name it;
 			 * another login's or domain's copy of an agent goes
 			 * by its label, listed once. */
-			const char *name =
-				st->job->plist_copy ? rl_job_key(st->job) : st->job->label;
+			const char *name = step_name(st);
 
 			/* A run never restarts these; a logged one is listed
-			 * with its outcome already. */
+			 * with its outcome already: each copy from a second
+			 * plist by its own name, so that one's outcome hides
+			 * no change of the other. */
 			if (!st->never && st->decision == RL_DECISION_REFUSED &&
-			    logged(pending, st->job->label))
-				refused_anew(pending, st->job->label,
+			    logged(pending, name))
+				refused_anew(pending, name,
 					     st->why ? st->why : "pre-flight failed");
-			if (st->never || logged(pending, st->job->label))
+			if (st->never || logged(pending, name))
 				continue;
 			/* launchd shows it without a process, or a running
 			 * scheduled task: idle as plan says (nothing to
@@ -1076,6 +1135,7 @@ int cmd_status(struct cli_ctx *ctx)
 		rc = cli_fail(&err);
 		goto out;
 	}
+	find_copies(ctx, &p);
 	drop_settled(jobs, runs, recorded, &p);
 	if (!p.journal_error.set)
 		drop_unfinished(jobs, p.journal, &holder);
@@ -1092,10 +1152,10 @@ int cmd_status(struct cli_ctx *ctx)
 			    p.journal_error.set ? json_null() : unfinished_json(p.journal, &holder),
 			    "unfinished_unknown",
 			    p.journal_error.set ? rl_json_path(p.journal_error.text) : json_null(),
-			    "failed", steps_with(runs, jobs, "failed"), "refused",
-			    steps_with(runs, jobs, "refused"), "deferred",
-			    steps_with(runs, jobs, "deferred"), "not_run",
-			    steps_with(runs, jobs, "not run"), "queue", queue_json(&q));
+			    "failed", steps_with(&p, runs, jobs, "failed"), "refused",
+			    steps_with(&p, runs, jobs, "refused"), "deferred",
+			    steps_with(&p, runs, jobs, "deferred"), "not_run",
+			    steps_with(&p, runs, jobs, "not run"), "queue", queue_json(&q));
 	json_object_set_new(pending, "strays", strays_json(&q));
 	json_decref(jobs);
 	/* A run that stopped with an error (exit 4) handled nothing: the

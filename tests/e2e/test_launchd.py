@@ -2692,6 +2692,67 @@ class LaunchdTest(unittest.TestCase):
         self.assertNotIn(agent_plist, entries[1])
         self.assertIn(f"  program     {redis} ", entries[0])
 
+    def fail_kickstart_in(self, m, label, domain):
+        """The next run's kickstart of label in domain fails (refused twice:
+        1 is tried once more)."""
+        m.fault("exit", "--command", "kickstart", "--label", label, "--domain", domain,
+                "--code", "1", "--times", "2")
+
+    def test_same_label_status_names_a_failed_daemon_copy_by_its_target(self):
+        """A run's failed step of the daemon's copy is pending in status
+        under that copy's target, as run named it, in text and JSON; the
+        agent's failure under its label."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        m.brew_upgrade("valkey", "1.1")
+        self.fail_kickstart_in(m, label, "system")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"failed    {system} ", r.stderr)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: failed   {system}: ", st.stdout)
+        self.assertNotIn(f"pending: failed   {label}: ", st.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [system], doc)
+        # The agent's failure beside it goes by the label; the daemon's
+        # copy, deferred after it, by its target.
+        m.brew_upgrade("redis", "1.1")
+        self.fail_kickstart_in(m, label, f"gui/{UID}")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"deferred  {system}: ", r.stderr)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [label], doc)
+        self.assertEqual([x["label"] for x in doc["pending"]["deferred"]], [system], doc)
+
+    def test_same_label_status_a_copys_failure_hides_no_change_of_the_other(self):
+        """The daemon's copy's logged failure leaves a fresh change of the
+        agent's copy pending on its own, under the label, beside the
+        failure under the copy's target; the next run owes both."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        m.brew_upgrade("valkey", "1.1")
+        self.fail_kickstart_in(m, label, "system")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        m.brew_upgrade("redis", "1.1")
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [system], doc)
+        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [label], doc)
+        st = m.relaunch("status")
+        self.assertIn(f"pending: changed  {label}: ", st.stdout)
+        plan = self.plan_json(m)
+        self.assertEqual([s["target"] for s in plan["steps"]], [f"gui/{UID}/{label}", system],
+                         plan)
+
     def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
         """Run as the user, the daemon launchd runs is still the job: a
         user cannot restart it, so its step is refused, naming sudo, and
