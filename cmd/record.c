@@ -185,12 +185,7 @@ static size_t keep_unreadable(struct cli_ctx *ctx, const struct rl_manifest *pre
 		free(why);
 		free(label);
 	}
-	for (size_t i = 0; i < carried.n; i++) {
-		char *key = rl_path_quote(carried.v[i]);
-
-		rl_warn("keeping what was recorded for %s: " RL_PLAN_COPY_UNTOLD_NOTE, key);
-		free(key);
-	}
+	rl_pipeline_warn_carried(&carried);
 	if (unreadable.n || carried.n)
 		rl_commit_apply(cur, &c);
 	kept = unreadable.n;

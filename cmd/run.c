@@ -1429,6 +1429,11 @@ static int run_locked(const struct run_args *a)
 		rl_warn("%s", unasked);
 	else if (unasked_jobs)
 		fprintf(stderr, "relaunch: %s\n", unasked);
+	/* The files of a label's second plist's copy launchd could not tell
+	 * is loaded are kept as recorded at the commit, as record keeps
+	 * them, and said so alike. */
+	if (!a->c->dry_run)
+		rl_pipeline_warn_carried(&p.carried);
 	if (a->c->dry_run)
 		rc = dry_state(a->c->state_dir, &p, &p.plan, &err) < 0 ? run_fail(&err)
 								       : dry_run(a, &p, plan);

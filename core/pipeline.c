@@ -1536,6 +1536,16 @@ void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_ma
 	}
 }
 
+void rl_pipeline_warn_carried(const struct rl_strv *carried)
+{
+	for (size_t i = 0; i < carried->n; i++) {
+		char *key = rl_path_quote(carried->v[i]);
+
+		rl_warn("keeping what was recorded for %s: " RL_PLAN_COPY_UNTOLD_NOTE, key);
+		free(key);
+	}
+}
+
 /* The label of which key, a placeholder's label, is a copy's key: key
  * is `<domain>/<label>` for one of j's domains and that label is a job of
  * js of the other kind (a label's second plist, recorded under its

@@ -246,6 +246,12 @@ int rl_pipeline_find_run_jobs(const struct rl_pipeline_opts *o, struct rl_jobset
 void rl_pipeline_unreadable(const struct rl_discover_opts *d, const struct rl_manifest *prev,
 			    struct rl_jobset *js, struct rl_strv *unreadable,
 			    struct rl_strv *carried);
+/* One warning for each key of carried (rl_pipeline_unreadable's): the
+ * copy's files are kept as recorded, as the command recording the state
+ * (`record`, `run`) keeps them, for launchd could not tell whether it is
+ * loaded: "keeping what was recorded for system/<label>: "
+ * RL_PLAN_COPY_UNTOLD_NOTE. */
+void rl_pipeline_warn_carried(const struct rl_strv *carried);
 
 /* 1 when label is one of relaunch's own jobs (its drain agent, a
  * formula's or a port's service): restarting it would kill the run, so

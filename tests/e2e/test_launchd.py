@@ -2368,6 +2368,8 @@ class LaunchdTest(unittest.TestCase):
         agent = self.pid_in(m, f"gui/{UID}", label)
         r = m.relaunch("run", *FAST, *blind(m))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stderr.count(f"relaunch: warning: keeping what was recorded for "
+                                        f"system/{label}: "), 1, r.stderr)
         plist = m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
         plan = self.plan_json(m)
         self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
@@ -2495,7 +2497,8 @@ class LaunchdTest(unittest.TestCase):
         of the files only that copy runs, as it keeps its plist: an upgrade
         of them, afterwards or before it (upgrade_first), still restarts
         the daemon's copy, and it alone, at the next run that asks launchd;
-        then nothing is owed."""
+        then nothing is owed. The blind run or record says it keeps them,
+        once, in the same words."""
         m, label = self.daemon_runs_another_formula_machine()
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -2506,6 +2509,10 @@ class LaunchdTest(unittest.TestCase):
             m.brew_upgrade("valkey", "1.1")
         r = m.relaunch(*blind(m))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        warning = (f"relaunch: warning: keeping what was recorded for {system}: whether "
+                   "launchd has this copy loaded could not be told: its files stay as recorded "
+                   "until it can\n")
+        self.assertEqual(r.stderr.count(warning), 1, r.stderr)
         self.assertIn(system, self.labels_of(m, valkey))
         agent = self.pid_in(m, f"gui/{UID}", label)
         if not upgrade_first:
