@@ -1065,7 +1065,9 @@ void rl_pipeline_find_domains(const struct rl_launchctl *lc, struct rl_launchctl
 static void view_code(struct rl_jobview *v, const struct rl_label_uses *now,
 		      const struct rl_label_uses *then, struct rl_fscache *fs)
 {
-	const char *label = v->job->label;
+	/* A second plist's copy runs that plist's files, recorded under
+	 * its key. */
+	const char *label = rl_job_uses_key(v->job);
 
 	collect_code(now, label, &v->code, &v->libnames, NULL, NULL, &v->own);
 	collect_code(now, label, &v->code_now, NULL, &v->program, &v->code_linked, NULL);
@@ -2232,7 +2234,7 @@ static void refuse_vanishing(struct rl_pipeline *p, const struct rl_effects *fx)
 		struct rl_step *s = &p->plan.steps[i];
 		const char *gone = NULL;
 		size_t n;
-		const struct rl_use_ref *v = rl_label_uses_find(&now, s->job->label, &n);
+		const struct rl_use_ref *v = rl_label_uses_find(&now, rl_job_uses_key(s->job), &n);
 
 		for (size_t u = 0; u < n && !gone; u++)
 			for (size_t k = 0; k < fx->n && !gone; k++)

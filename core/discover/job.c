@@ -1541,6 +1541,11 @@ const char *rl_job_key(const struct rl_job *j)
 	return j->other_login ? j->target : j->label;
 }
 
+const char *rl_job_uses_key(const struct rl_job *j)
+{
+	return j->plist_copy ? j->target : j->label;
+}
+
 void rl_job_swap_domain(struct rl_job *j)
 {
 	char *d = j->domain;

@@ -439,7 +439,8 @@ static int exec_target(const struct rl_job *job, const struct rl_observed *o, st
 {
 	const struct rl_proc_view *v = o->view;
 	size_t n = 0;
-	const struct rl_use_ref *u = o->now ? rl_label_uses_find(o->now, job->label, &n) : NULL;
+	const struct rl_use_ref *u =
+		o->now ? rl_label_uses_find(o->now, rl_job_uses_key(job), &n) : NULL;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *path = u[i].e->path;
@@ -463,7 +464,7 @@ static int wrapper_only(const struct rl_step *s, const struct rl_observed *o,
 			const struct target *t, const char *c)
 {
 	size_t n = 0;
-	const struct rl_use_ref *u = rl_label_uses_find(o->now, s->job->label, &n);
+	const struct rl_use_ref *u = rl_label_uses_find(o->now, rl_job_uses_key(s->job), &n);
 
 	for (size_t i = 0; i < s->nreasons; i++)
 		if (strcmp(s->reasons[i].path, c) == 0)
@@ -737,7 +738,8 @@ static size_t moved_off(const struct rl_observed *o, const struct rl_step *s, co
 {
 	size_t n = 0, nuses = 0;
 	const struct rl_use_ref *v =
-		o->now && o->diff ? rl_label_uses_find(o->now, s->job->label, &nuses) : NULL;
+		o->now && o->diff ? rl_label_uses_find(o->now, rl_job_uses_key(s->job), &nuses)
+				  : NULL;
 
 	*t = 0;
 	*unknown = 0;

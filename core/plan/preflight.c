@@ -173,7 +173,7 @@ int rl_preflight_check(const struct rl_job *job, const struct rl_label_uses *now
 		       struct rl_libcache *libs, char **why)
 {
 	size_t n, at = 0;
-	const struct rl_use_ref *v = rl_label_uses_find(now, job->label, &n);
+	const struct rl_use_ref *v = rl_label_uses_find(now, rl_job_uses_key(job), &n);
 	const struct rl_use_ref *prog = next_in_role(v, n, RL_ROLE_PROGRAM, &at), *r;
 	const struct rl_use *puse;
 

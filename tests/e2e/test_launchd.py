@@ -2760,6 +2760,29 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([s["target"] for s in plan["steps"]], [f"gui/{UID}/{label}", system],
                          plan)
 
+    def test_same_label_a_file_only_the_agent_runs_restarts_the_agent_only(self):
+        """The reverse: the agent's formula upgraded, the daemon's copy,
+        which runs another formula's program, is judged by its own files
+        (its process runs them as they are on disk): not restarted, nor
+        said to run a program its plist does not name."""
+        m, label = self.daemon_runs_another_formula_machine()
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        daemon = self.pid_in(m, "system", label)
+        m.brew_upgrade("redis", "1.1")
+        plan = self.plan_json(m)
+        self.assertEqual([(s["target"], s["action"]) for s in plan["steps"]],
+                         [(f"gui/{UID}/{label}", "kickstart")], plan)
+        r, doc = m.relaunch_json("jobs", "redis")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual({j["target"]: j["code"] for j in doc["jobs"]},
+                         {f"gui/{UID}/{label}": "stale", f"system/{label}": "current"}, doc)
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {f"gui/{UID}/{label}": "restarted"}, doc)
+        self.assertEqual(self.pid_in(m, "system", label), daemon)
+
     def test_same_label_daemon_loaded_agent_not_as_a_user_is_refused(self):
         """Run as the user, the daemon launchd runs is still the job: a
         user cannot restart it, so its step is refused, naming sudo, and
