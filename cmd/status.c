@@ -148,17 +148,8 @@ static const json_t *step_key(const json_t *s)
 	return json_is_string(target) ? target : json_object_get(s, "label");
 }
 
-/* What plan and run name step st's job by: a copy from a label's second
- * plist (plist_copy) by its target, rl_job_key; any other job, and
- * another login's or domain's copy of an agent, by its label, as status
- * lists them. */
-static const char *step_name(const struct rl_step *st)
-{
-	return st->job->plist_copy ? rl_job_key(st->job) : st->job->label;
-}
-
 /* Whether a logged step of label, known by key (step_key), is pending
- * under key, not label, as step_name names the job now: when key, its
+ * under key, not label, as plan names the job now (rl_job_uses_key): when key, its
  * target, is the target of the copy of label loaded from its second
  * plist (a daemon's beside an agent's: plist_copy, or one whose loading
  * launchd's listings could not tell, copy_untold, whose changes plan
@@ -289,13 +280,13 @@ static int job_gone(const struct rl_pipeline *p, const char *label)
 	return lstat(plist, &st) == 0 || errno == ENOENT || errno == ENOTDIR;
 }
 
-/* Is step st the fresh plan's step of the job named name (step_name)?
+/* Is step st the fresh plan's step of the job named name (rl_job_uses_key)?
  * Another login's or domain's copy of an agent is not its label's job:
  * its label's own step is. */
 static int step_of(const struct rl_step *st, const char *name)
 {
 	return !st->never && !(st->job->other_login && !st->job->plist_copy) &&
-	       strcmp(step_name(st), name) == 0;
+	       strcmp(rl_job_uses_key(st->job), name) == 0;
 }
 
 /* Does the fresh plan (the manifest against the disk) still restart the
@@ -629,16 +620,6 @@ static int fresh_plan(struct cli_ctx *ctx, struct rl_pipeline *p, struct rl_erro
 	return 0;
 }
 
-/* Into changed, each copy of a label launchd has loaded from a second
- * plist too (an agent's and a daemon's) that launchd's listings could not
- * tell is loaded (rl_job.copy_untold: one unreadable, launchd answering
- * no more), whose files changed: the plan reports their changes under the
- * copy's key (RL_PLAN_COPY_UNTOLD_NOTE) and keeps them as recorded, and
- * the next run that can ask launchd restarts the copy if it is loaded.
- * Pending under its key, as plan names it, with its first change and
- * why it is not told; not one a logged run left pending under that key
- * (logged_name), nor one whose label the restart journal holds (listed
- * there, as the label's copies are). */
 /* How directly a reported change of path is key's evidence, as a step's
  * reasons rank it: the copy's program 0, its plist 1, anything else 2. */
 static int untold_rank(const struct rl_pipeline *p, const char *path, const char *key)
@@ -653,6 +634,16 @@ static int untold_rank(const struct rl_pipeline *p, const char *path, const char
 	return 2;
 }
 
+/* Into changed, each copy of a label launchd has loaded from a second
+ * plist too (an agent's and a daemon's) that launchd's listings could not
+ * tell is loaded (rl_job.copy_untold: one unreadable, launchd answering
+ * no more), whose files changed: the plan reports their changes under the
+ * copy's key (RL_PLAN_COPY_UNTOLD_NOTE) and keeps them as recorded, and
+ * the next run that can ask launchd restarts the copy if it is loaded.
+ * Pending under its key, as plan names it, with its first change and
+ * why it is not told; not one a logged run left pending under that key
+ * (logged_name), nor one whose label the restart journal holds (listed
+ * there, as the label's copies are). */
 static void untold_copies(const struct rl_pipeline *p, const json_t *pending, json_t *changed)
 {
 	struct rl_strv keys = {0};
@@ -758,7 +749,7 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 			 * own by target, named so as plan and run name it;
 			 * another login's or domain's copy of an agent goes
 			 * by its label, listed once. */
-			const char *name = step_name(st);
+			const char *name = rl_job_uses_key(st->job);
 
 			/* A run never restarts these; a logged one is listed
 			 * with its outcome already: each copy from a second

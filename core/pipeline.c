@@ -1820,8 +1820,7 @@ static void check_definitions(const struct rl_launchctl *lc, struct rl_pipeline 
 		if (v->unasked || (loaded && !v->status)) {
 			/* once: one view per job; a second plist's copy's
 			 * plist is under its key */
-			rl_strv_push(&p->unchecked,
-				     v->job->plist_copy ? rl_job_key(v->job) : v->job->label);
+			rl_strv_push(&p->unchecked, rl_job_uses_key(v->job));
 			continue;
 		}
 		if (!loaded)

@@ -59,8 +59,7 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 	for (size_t i = 0; r && i < r->n; i++) {
 		const struct rl_job *job = r->v[i].step->job;
 
-		a->results[a->nresults++] =
-			(struct keyed){job->plist_copy ? rl_job_key(job) : job->label, &r->v[i]};
+		a->results[a->nresults++] = (struct keyed){rl_job_uses_key(job), &r->v[i]};
 	}
 	if (a->nresults > 1)
 		qsort(a->results, a->nresults, sizeof(*a->results), cmp_result);
@@ -70,7 +69,7 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 		if (c->plan->steps[i].never)
 			continue;
-		rl_strv_push(&a->planned, job->plist_copy ? rl_job_key(job) : job->label);
+		rl_strv_push(&a->planned, rl_job_uses_key(job));
 	}
 	if (a->planned.n > 1)
 		qsort(a->planned.v, a->planned.n, sizeof(*a->planned.v), cmp_text);
@@ -79,7 +78,7 @@ static void apply_init(struct apply *a, const struct rl_commit *c)
 
 		if (c->plan->steps[i].never || c->plan->steps[i].decision != RL_DECISION_DEFERRED)
 			continue;
-		rl_strv_push(&a->deferred, job->plist_copy ? rl_job_key(job) : job->label);
+		rl_strv_push(&a->deferred, rl_job_uses_key(job));
 	}
 	set_of(&a->deferred, NULL);
 	set_of(&a->unchecked, c->unchecked);

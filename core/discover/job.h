@@ -310,9 +310,10 @@ int rl_job_starts_now(const struct rl_job *j);
  * agent's other domain (other_login) its target, "gui/502/<label>",
  * "user/501/<label>". */
 const char *rl_job_key(const struct rl_job *j);
-/* What the manifest records the job's files under: its label, or for the
- * copy from a label's second plist (plist_copy) its target, whose files
- * are that plist's own, not the label's. */
+/* What the manifest records the job's files under, and what plan, run,
+ * the run log and status name its step by: its label, or for the copy
+ * from a label's second plist (plist_copy) its target, whose files are
+ * that plist's own, not the label's. */
 const char *rl_job_uses_key(const struct rl_job *j);
 /* Whose copy a root-owned agent, loaded in every login, is as a job
  * (rl_job.uid): as root the console user's (console: that uid, or the
