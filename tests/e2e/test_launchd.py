@@ -2705,18 +2705,24 @@ class LaunchdTest(unittest.TestCase):
         m.fault("exit", "--command", "kickstart", "--label", label, "--domain", domain,
                 "--code", "1", "--times", "2")
 
-    def test_same_label_status_names_a_failed_daemon_copy_by_its_target(self):
-        """A run's failed step of the daemon's copy is pending in status
-        under that copy's target, as run named it, in text and JSON; the
-        agent's failure under its label."""
+    def daemon_copy_failed_machine(self):
+        """daemon_runs_another_formula_machine after a run whose restart of
+        the daemon's copy, for an upgrade of the formula it alone runs,
+        failed (exit 3): (m, label, r, "system/<label>"), r that run."""
         m, label = self.daemon_runs_another_formula_machine()
         r = m.relaunch("run")
         self.assertEqual(r.returncode, 0, r.stderr)
-        system = f"system/{label}"
         m.brew_upgrade("valkey", "1.1")
         self.fail_kickstart_in(m, label, "system")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        return m, label, r, f"system/{label}"
+
+    def test_same_label_status_names_a_failed_daemon_copy_by_its_target(self):
+        """A run's failed step of the daemon's copy is pending in status
+        under that copy's target, as run named it, in text and JSON; the
+        agent's failure under its label."""
+        m, label, r, system = self.daemon_copy_failed_machine()
         self.assertIn(f"failed    {system} ", r.stderr)
         st = m.relaunch("status")
         self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
@@ -2741,14 +2747,7 @@ class LaunchdTest(unittest.TestCase):
         """The daemon's copy's logged failure leaves a fresh change of the
         agent's copy pending on its own, under the label, beside the
         failure under the copy's target; the next run owes both."""
-        m, label = self.daemon_runs_another_formula_machine()
-        r = m.relaunch("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        system = f"system/{label}"
-        m.brew_upgrade("valkey", "1.1")
-        self.fail_kickstart_in(m, label, "system")
-        r = m.relaunch("run", *FAST)
-        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        m, label, r, system = self.daemon_copy_failed_machine()
         m.brew_upgrade("redis", "1.1")
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 3, r.stderr)
