@@ -514,17 +514,6 @@ static char *locate(struct ctx *c, const char *word, const char *search)
 	return p;
 }
 
-static int is_shell(const char *path)
-{
-	static const char *const shells[] = {"sh", "bash", "dash", "zsh", "ksh", NULL};
-	const char *base = rl_path_basename(path);
-
-	for (size_t i = 0; shells[i]; i++)
-		if (strcmp(base, shells[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* The #! line of the file open as fd: the interpreter and the rest of the
  * line (or NULL for both when it is no script, or fd is -1). Only the first
  * SHEBANG_MAX bytes are read. */
@@ -661,7 +650,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	if (!known)
 		interp = read_shebang(fd, &arg);
-	if (interp && is_shell(interp) && role == RL_ROLE_COMMAND)
+	if (interp && rl_shread_is_shell(rl_path_basename(interp)) && role == RL_ROLE_COMMAND)
 		role = RL_ROLE_SCRIPT;
 	if (has_file(c, r.real, role)) {
 		if (fd >= 0)
@@ -684,7 +673,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		close(fd);
 	if (interp && depth < MAX_DEPTH) {
 		add_interpreter(c, interp, arg, r.via, depth + 1);
-		if (is_shell(interp))
+		if (rl_shread_is_shell(rl_path_basename(interp)))
 			scan_script(c, r.real, r.via, depth + 1);
 	}
 	free(interp);

@@ -90,6 +90,11 @@ static int word_in(const char *t, const char *const *list)
 
 static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", NULL};
 
+int rl_shread_is_shell(const char *name)
+{
+	return word_in(name, shells);
+}
+
 static const char *const builtins[] = {
 	":",	    "[",     "[[",     "alias", "bg",	  "break",   "builtin", "cd",
 	"continue", "echo",  "exit",   "false", "fg",	  "getopts", "hash",	"jobs",
@@ -1443,7 +1448,7 @@ static size_t see_prefix(struct step *s, const struct words *w, size_t i)
 	}
 	if (strcmp(base, "su") == 0)
 		see_su(s, w, i + 1);
-	else if (word_in(base, shells))
+	else if (rl_shread_is_shell(base))
 		see_shell(s, w, i + 1, base);
 	else
 		see_reader(s, w, i);

@@ -142,6 +142,11 @@ struct rl_shread_ops {
 			size_t *len);
 };
 
+/* Whether name, a program's file name without its directory, is one of
+ * the shells whose text is read as sh's (sh, bash, zsh, dash, ksh): 1 or
+ * 0. */
+int rl_shread_is_shell(const char *name);
+
 /* Read len bytes of shell text. env: the variables when it starts (the
  * job's environment, see rl_shenv_from_environ), changed as the text
  * assigns. Returns 0, or -1 with err when the text could not be split to
