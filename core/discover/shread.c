@@ -188,6 +188,22 @@ static const char *dir_of(const struct step *s)
 	return s->at ? s->at->dir : NULL;
 }
 
+/* A program run at this step, as far as the step tells: its variables,
+ * PATH, line, prefixes, exec and working directory; what runs (argv) and
+ * how (script, reader, shell, tries) are left for the caller to say. */
+static struct rl_shrun run_here(const struct step *s)
+{
+	struct rl_shrun r = {0};
+
+	r.env = s->env;
+	r.path = path_of(s->env);
+	r.line = s->line;
+	r.via = s->via.data ? s->via.data : "";
+	r.exec = s->exec;
+	r.dir = dir_of(s);
+	return r;
+}
+
 /* The program at w[i], or (script) the file a shell reads: the shell
  * named shell, NULL for `. FILE`. */
 static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell)
@@ -204,18 +220,11 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 		unresolved(s, w->raw[i]);
 		return;
 	}
+	r = run_here(s);
 	r.argv = w->v + i;
 	r.argc = w->n - i;
-	r.env = s->env;
-	r.path = path_of(s->env);
-	r.line = s->line;
-	r.via = s->via.data ? s->via.data : "";
 	r.script = script;
-	r.reader = NULL;
 	r.shell = shell;
-	r.exec = s->exec;
-	r.dir = dir_of(s);
-	r.tries = NULL;
 	s->ops->run(s->ops->ctx, &r);
 }
 
@@ -466,17 +475,11 @@ static void report_read(struct step *s, const char *file, const char *dir, const
 		free(joined);
 		return;
 	}
+	r = run_here(s);
 	r.argv = argv;
 	r.argc = 1;
-	r.env = s->env;
-	r.path = path_of(s->env);
-	r.line = s->line;
-	r.via = s->via.data ? s->via.data : "";
 	r.script = 1;
 	r.reader = reader;
-	r.shell = NULL;
-	r.exec = s->exec;
-	r.dir = dir_of(s);
 	r.tries = tries;
 	s->ops->run(s->ops->ctx, &r);
 	free(joined);
