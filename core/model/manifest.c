@@ -1042,6 +1042,26 @@ static char *text_get(const json_t *v, const char *what, struct rl_error *err)
 	return rl_json_path_get(v, what, err);
 }
 
+/* o's member key, a path (path_member) or text (text_member); an error
+ * names it as "WHAT: 'key'". */
+static char *path_member(const json_t *o, const char *key, const char *what, struct rl_error *err)
+{
+	char *w = rl_xasprintf("%s: '%s'", what, key);
+	char *p = rl_json_path_get(json_object_get(o, key), w, err);
+
+	free(w);
+	return p;
+}
+
+static char *text_member(const json_t *o, const char *key, const char *what, struct rl_error *err)
+{
+	char *w = rl_xasprintf("%s: '%s'", what, key);
+	char *t = text_get(json_object_get(o, key), w, err);
+
+	free(w);
+	return t;
+}
+
 static int get_u64(const json_t *o, const char *key, uint64_t *out, const char *what,
 		   struct rl_error *err)
 {
@@ -1081,17 +1101,13 @@ static int symlink_from_json(const json_t *o, const char *what, struct rl_filein
 			     struct rl_error *err)
 {
 	const json_t *res = json_object_get(o, "resolved");
-	char *w = rl_xasprintf("%s: 'link'", what);
 
-	fi->link = text_get(json_object_get(o, "link"), w, err);
-	free(w);
+	fi->link = text_member(o, "link", what, err);
 	if (!fi->link)
 		return -1;
 	if (!res || json_is_null(res))
 		return 0;
-	w = rl_xasprintf("%s: 'resolved'", what);
-	fi->resolved = rl_json_path_get(res, w, err);
-	free(w);
+	fi->resolved = path_member(o, "resolved", what, err);
 	return fi->resolved ? 0 : -1;
 }
 
@@ -1163,15 +1179,12 @@ static int chain_from_json(const json_t *a, const char *what, struct rl_strv *ch
 static int use_from_json(const json_t *o, const char *what, struct rl_use *u, struct rl_error *err)
 {
 	const char *role;
-	char *w;
 
 	if (!json_is_object(o)) {
 		rl_error_set(err, "%s: not an object", what);
 		return -1;
 	}
-	w = rl_xasprintf("%s: 'label'", what);
-	u->label = text_get(json_object_get(o, "label"), w, err);
-	free(w);
+	u->label = text_member(o, "label", what, err);
 	if (!u->label)
 		return -1;
 	role = rl_json_get_string(o, "role", 0, what, err);
@@ -1181,15 +1194,11 @@ static int use_from_json(const json_t *o, const char *what, struct rl_use *u, st
 		rl_error_set(err, "%s: unknown role", what);
 		return -1;
 	}
-	w = rl_xasprintf("%s: 'via'", what);
-	u->via = text_get(json_object_get(o, "via"), w, err);
-	free(w);
+	u->via = text_member(o, "via", what, err);
 	if (!u->via)
 		return -1;
 	if (json_object_get(o, "ack")) {
-		w = rl_xasprintf("%s: 'ack'", what);
-		u->ack = text_get(json_object_get(o, "ack"), w, err);
-		free(w);
+		u->ack = text_member(o, "ack", what, err);
 		if (!u->ack)
 			return -1;
 	}
@@ -1229,15 +1238,13 @@ static int entry_from_json(struct rl_manifest *m, const json_t *o, const char *w
 {
 	struct rl_fileinfo fi = {0};
 	struct rl_entry *e;
-	char *w, *path;
+	char *path;
 
 	if (!json_is_object(o)) {
 		rl_error_set(err, "%s: not an object", what);
 		return -1;
 	}
-	w = rl_xasprintf("%s: 'path'", what);
-	path = rl_json_path_get(json_object_get(o, "path"), w, err);
-	free(w);
+	path = path_member(o, "path", what, err);
 	if (!path)
 		return -1;
 	if (path[0] != '/') {
