@@ -49,7 +49,7 @@ symlink to it in the simulator's directory (Machine.sim_launchctl, as
 RELAUNCH_LAUNCHCTL): relaunch runs launchctl with PATH and LANG only, so the
 client finds its simulator beside itself, not through LAUNCHD_SIM_DIR; a
 wrapper script a test gives relaunch must exec that symlink too
-(launchctl_wrapper writes one).
+(launchctl_wrapper and launchctl_after write one).
 
 JSON: every document `m.relaunch(..., "--json")` prints is validated
 against its schema in docs/schema/ (tests/tools/check_schema.py) before the
@@ -181,13 +181,38 @@ def launchctl_wrapper(m, name, when, then, *more, to=None):
     launchctl, m.sim_launchctl, unless given) with its arguments. more:
     further (when, then) pairs, tried in turn when the ones before do not
     hold (`elif`). Returns its path."""
+    arms = "".join(f"{'elif' if i else 'if'} {cond}; then\n" +
+                   "".join(f"\t{line}\n" for line in text.splitlines())
+                   for i, (cond, text) in enumerate([(when, then), *more]))
+    return _script(m, name, f"{arms}fi\nexec '{to or m.sim_launchctl}' \"$@\"\n")
+
+
+def launchctl_after(m, name, then, before=""):
+    """A launchctl to give relaunch, written as m.root/name: a shell script
+    that runs the shell text `before` (if any), then the simulator's
+    launchctl (m.sim_launchctl) with its arguments, then the shell text
+    `then`, which may read that call's exit status as $rc (launchd has
+    answered the call when `then` runs: no race with what relaunch does
+    next), and exits with it. Returns its path."""
+    return _script(m, name, f"{before}'{m.sim_launchctl}' \"$@\"\nrc=$?\n{then}exit $rc\n")
+
+
+def shrunk_launchctl(m):
+    """A launchctl to give relaunch whose answers are the simulator's but
+    that print says `exit timeout = 1` where launchd says 60: relaunch,
+    which waits for a bootout as long as that says launchd may take, gives
+    up while launchd still stops the job. Returns its path."""
+    return _script(m, "launchctl-shrink", f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
+                   "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
+                   "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
+                   "exit $rc\n")
+
+
+def _script(m, name, body):
+    """m.root/name, an executable shell script running body: its path."""
     path = os.path.join(m.root, name)
     with open(path, "w") as f:
-        f.write("#!/bin/sh\n")
-        for i, (cond, text) in enumerate([(when, then), *more]):
-            f.write(f"{'elif' if i else 'if'} {cond}; then\n")
-            f.write("".join(f"\t{line}\n" for line in text.splitlines()))
-        f.write(f"fi\nexec '{to or m.sim_launchctl}' \"$@\"\n")
+        f.write("#!/bin/sh\n" + body)
     os.chmod(path, 0o755)
     return path
 

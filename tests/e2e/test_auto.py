@@ -314,14 +314,7 @@ class AutoTest(unittest.TestCase):
                       daemon=False, KeepAlive=False, ExitTimeOut=60)
         m.boot()
         m.wait_pid(LABEL)
-        shrink = os.path.join(m.root, "launchctl-shrink")
-        with open(shrink, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
-                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
-                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
-                    "exit $rc\n")
-        os.chmod(shrink, 0o755)
+        shrink = harness.shrunk_launchctl(m)
         self.addCleanup(lambda: any(e["label"] == LABEL for e in m.events("kill"))
                         and m.pid(LABEL) and gate.open())
         return gate, shrink
@@ -410,14 +403,7 @@ class AutoTest(unittest.TestCase):
         then exits 4 saying what that leaves and what to do, and
         bootstraps nothing into the bootout under way."""
         m = self.machine()
-        shrink = os.path.join(m.root, "launchctl-shrink")  # print says 1 where launchd says 60
-        with open(shrink, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
-                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
-                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
-                    "exit $rc\n")
-        os.chmod(shrink, 0o755)
+        shrink = harness.shrunk_launchctl(m)  # print says 1 where launchd says 60
         options = ("--launchctl", shrink, "--interval", "1")
         gate, target = self.agent_booting_out(m, *options)
         r = m.relaunch("agent", "install", *options)
@@ -483,14 +469,7 @@ class AutoTest(unittest.TestCase):
         it: no second bootout, and its plist removed all the same (nothing
         loads it again)."""
         m = self.machine()
-        shrink = os.path.join(m.root, "launchctl-shrink")  # print says 1 where launchd says 60
-        with open(shrink, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
-                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
-                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
-                    "exit $rc\n")
-        os.chmod(shrink, 0o755)
+        shrink = harness.shrunk_launchctl(m)  # print says 1 where launchd says 60
         gate, target = self.agent_booting_out(m, "--launchctl", shrink, "--interval", "1")
         pid = m.pid(LABEL)
         path = os.path.join(m.agents, LABEL + ".plist")
@@ -652,14 +631,8 @@ class AutoTest(unittest.TestCase):
         self.ok(m.relaunch("notify", "--formula", "ccc"))
         self.ok(m.relaunch("notify", "--formula", "ddd"))
         queued = m.queued()
-        lc = os.path.join(m.root, "launchctl-term")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    "case \"$*\" in \"kickstart\"*) kill -TERM $PPID ;; esac\n"
-                    "exit $rc\n")
-        os.chmod(lc, 0o755)
+        lc = harness.launchctl_after(m, "launchctl-term",
+                                     'case "$*" in "kickstart"*) kill -TERM $PPID ;; esac\n')
         drain = ("run", "--drain-queue", "--quiet", "0", *FAST)
         r = self.ok(m.relaunch(*drain, "--launchctl", lc), 128 + 15)
         self.assertIn("1 left for the next run", r.stderr)

@@ -58,24 +58,34 @@ class KillTest(unittest.TestCase):
         journal says what it is about to do, before launchd is asked);
         after: only once a call starting so has been made."""
         m = self.m
-        path = os.path.join(m.root, "launchctl-killer")
         done = os.path.join(m.root, "killed")
         seen = os.path.join(m.root, "seen")
         if not after:
             open(seen, "w").close()
         ready = f"[ -e '{seen}' ] && [ ! -e '{done}' ]"
-        with open(path, "w") as f:
-            f.write("#!/bin/sh\n" +
-                    (f"case \"$*\" in \"{after}\"*) : > '{seen}' ;; esac\n" if after else "") +
-                    (f"case \"$*\" in \"{when}\"*) if {ready}; then : > '{done}'; "
-                     "kill -9 $PPID; exit 1; fi ;; esac\n" if before else "") +
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    f"case \"$*\" in \"{when}\"*)\n"
-                    f"  if {ready}; then : > '{done}'; kill -9 $PPID; fi ;;\n"
-                    "esac\n"
-                    "exit $rc\n")
-        os.chmod(path, 0o755)
+        path = harness.launchctl_after(
+            m, "launchctl-killer",
+            before=(f"case \"$*\" in \"{after}\"*) : > '{seen}' ;; esac\n" if after else "") +
+            (f"case \"$*\" in \"{when}\"*) if {ready}; then : > '{done}'; "
+             "kill -9 $PPID; exit 1; fi ;; esac\n" if before else ""),
+            then=f"case \"$*\" in \"{when}\"*)\n"
+            f"  if {ready}; then : > '{done}'; kill -9 $PPID; fi ;;\n"
+            "esac\n")
+        return path, done
+
+    def interrupter(self, when):
+        """A launchctl that runs the simulator's, then SIGINTs relaunch
+        after the first call whose arguments start with `when`, and again
+        after the call that follows it: its path, and the file it makes
+        once it has sent the second."""
+        m = self.m
+        armed, done = os.path.join(m.root, "armed"), os.path.join(m.root, "twice")
+        path = harness.launchctl_after(
+            m, "launchctl-int",
+            f"if [ -e '{armed}' ] && [ ! -e '{done}' ]; then : > '{done}'; "
+            "kill -INT $PPID; fi\n"
+            f"case \"$*\" in \"{when}\"*) if [ ! -e '{armed}' ]; then : > '{armed}'; "
+            "kill -INT $PPID; fi ;; esac\n")
         return path, done
 
     def small_disk(self, size):
@@ -107,16 +117,11 @@ class KillTest(unittest.TestCase):
         self.boot([label])
         self.change_plist(label, "aaa")
         filler = os.path.join(mnt, "filler")
-        lc = os.path.join(m.root, "launchctl-fill")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    "case \"$*\" in bootout*)\n"
-                    f"  [ -e '{filler}' ] || dd if=/dev/zero of='{filler}' bs=4k 2>/dev/null ;;\n"
-                    "esac\n"
-                    "exit $rc\n")
-        os.chmod(lc, 0o755)
+        lc = harness.launchctl_after(
+            m, "launchctl-fill",
+            "case \"$*\" in bootout*)\n"
+            f"  [ -e '{filler}' ] || dd if=/dev/zero of='{filler}' bs=4k 2>/dev/null ;;\n"
+            "esac\n")
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, 4, f"{r.stdout}\n{r.stderr}")
         self.assertRegex(r.stderr, rf"(?m)^restarted {re.escape(label)} \(reload\): pid \d+ → \d+")
@@ -855,18 +860,7 @@ class KillTest(unittest.TestCase):
         # SIGINT right after the bootout, and again once relaunch has taken
         # the first: at its next launchctl call (the print that waits for
         # the job to go).
-        lc = os.path.join(m.root, "launchctl-int")
-        armed, done = os.path.join(m.root, "armed"), os.path.join(m.root, "twice")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    f"if [ -e '{armed}' ] && [ ! -e '{done}' ]; then : > '{done}'; "
-                    "kill -INT $PPID; fi\n"
-                    f"case \"$*\" in \"bootout\"*) if [ ! -e '{armed}' ]; then : > '{armed}'; "
-                    "kill -INT $PPID; fi ;; esac\n"
-                    "exit $rc\n")
-        os.chmod(lc, 0o755)
+        lc, done = self.interrupter("bootout")
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGINT, r.stderr)
         self.assertTrue(os.path.exists(done))
@@ -948,18 +942,7 @@ class KillTest(unittest.TestCase):
         self.boot([a, b])
         m.brew_upgrade("aaa", "1.1")
         m.brew_upgrade("bbb", "1.1")
-        lc = os.path.join(m.root, "launchctl-int")
-        armed, done = os.path.join(m.root, "armed"), os.path.join(m.root, "twice")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    f"if [ -e '{armed}' ] && [ ! -e '{done}' ]; then : > '{done}'; "
-                    "kill -INT $PPID; fi\n"
-                    f"case \"$*\" in \"kickstart\"*) if [ ! -e '{armed}' ]; then : > '{armed}'; "
-                    "kill -INT $PPID; fi ;; esac\n"
-                    "exit $rc\n")
-        os.chmod(lc, 0o755)
+        lc, done = self.interrupter("kickstart")
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, -signal.SIGINT, r.stderr)
         self.assertTrue(os.path.exists(done))
@@ -1768,14 +1751,8 @@ class KillTest(unittest.TestCase):
         m.brew_upgrade("ccc", "1.1")
         m.brew_upgrade("ddd", "1.1")
         # SIGTERM to relaunch as soon as the first kickstart went out.
-        lc = os.path.join(m.root, "launchctl-term")
-        with open(lc, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"\n"
-                    "rc=$?\n"
-                    "case \"$*\" in \"kickstart\"*) kill -TERM $PPID ;; esac\n"
-                    "exit $rc\n")
-        os.chmod(lc, 0o755)
+        lc = harness.launchctl_after(m, "launchctl-term",
+                                     'case "$*" in "kickstart"*) kill -TERM $PPID ;; esac\n')
         r, doc = m.relaunch_json("run", *FAST, "--launchctl", lc)
         self.assertEqual(r.returncode, 128 + signal.SIGTERM, r.stderr)
         self.assertIn("relaunch: interrupted by signal 15: the step under way finished; "

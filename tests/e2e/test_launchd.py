@@ -1277,7 +1277,7 @@ class LaunchdTest(unittest.TestCase):
         label, gate = self.slow_to_stop(m, "slowdb")
         target = m.target(label)
         m.fault("exit", "--command", "bootout", "--label", label, "--code", "1", "--perform")
-        res, r = self.run_json(m, "--launchctl", self.shrunk_launchctl(m), "--timeout", "1",
+        res, r = self.run_json(m, "--launchctl", harness.shrunk_launchctl(m), "--timeout", "1",
                                expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
         self.assertIn(f"'{target}' was still loaded 6 s after its bootout (SIGTERMed; "
@@ -1304,18 +1304,14 @@ class LaunchdTest(unittest.TestCase):
         1 `Operation not permitted` (a fault set before that call returns:
         no race with relaunch's next print)."""
         flag = os.path.join(m.root, "print-fails")
-        wrapper = os.path.join(m.root, "launchctl-print-fails")
-        with open(wrapper, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"'{m.sim_launchctl}' \"$@\"; rc=$?\n"
-                    f"if [ \"$1\" = {command} ] && [ ! -e '{flag}' ]; then\n"
-                    f"  : > '{flag}'\n"
-                    f"  LAUNCHD_SIM_DIR='{m.simdir}' '{harness.PYTHON}' '{harness.LAUNCHD_SIM}' "
-                    f"fault exit --command print --label '{label}' --code 1 --times 100000 || "
-                    "exit 99\n"
-                    "fi\n"
-                    "exit $rc\n")
-        os.chmod(wrapper, 0o755)
+        wrapper = harness.launchctl_after(
+            m, "launchctl-print-fails",
+            f"if [ \"$1\" = {command} ] && [ ! -e '{flag}' ]; then\n"
+            f"  : > '{flag}'\n"
+            f"  LAUNCHD_SIM_DIR='{m.simdir}' '{harness.PYTHON}' '{harness.LAUNCHD_SIM}' "
+            f"fault exit --command print --label '{label}' --code 1 --times 100000 || "
+            "exit 99\n"
+            "fi\n")
         return wrapper, flag
 
     def test_print_failing_after_the_bootout_is_said_so_not_still_loaded(self):
@@ -1659,14 +1655,7 @@ class LaunchdTest(unittest.TestCase):
         the next run loads it again."""
         m = self.machine()
         label, gate = self.slow_to_stop(m, "slowdb")
-        shrink = os.path.join(m.root, "launchctl-shrink")
-        with open(shrink, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
-                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
-                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
-                    "exit $rc\n")
-        os.chmod(shrink, 0o755)
+        shrink = harness.shrunk_launchctl(m)
         res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
         self.assertEqual(res[label]["status"], "failed", res[label])
         self.assertIn(f"'{m.target(label)}' was still loaded 6 s after its bootout (SIGTERMed; "
@@ -1694,19 +1683,6 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn("2000", m.launchctl("print", m.target(label)).stdout)
         self.assertNotEqual(res.get(label, {}).get("status"), "failed", res)
 
-    def shrunk_launchctl(self, m):
-        """launchctl as a wrapper whose print says `exit timeout = 1` where
-        launchd says 60: relaunch waits 6 s for a bootout launchd gives 60."""
-        shrink = os.path.join(m.root, "launchctl-shrink")
-        with open(shrink, "w") as f:
-            f.write("#!/bin/sh\n"
-                    f"out=$('{m.sim_launchctl}' \"$@\"); rc=$?\n"
-                    "[ -z \"$out\" ] || printf '%s\\n' \"$out\" | "
-                    "sed 's/exit timeout = 60$/exit timeout = 1/'\n"
-                    "exit $rc\n")
-        os.chmod(shrink, 0o755)
-        return shrink
-
     def test_job_still_stopping_after_recovery_is_waited_for_once(self):
         """A job launchd is still stopping when a run begins (an earlier
         run's bootout), and still when the run's recovery has waited as long
@@ -1716,7 +1692,7 @@ class LaunchdTest(unittest.TestCase):
         m = self.machine()
         label, gate = self.slow_to_stop(m, "slowdb")
         target = m.target(label)
-        shrink = self.shrunk_launchctl(m)
+        shrink = harness.shrunk_launchctl(m)
         old = m.pid(label)
         res, r = self.run_json(m, "--launchctl", shrink, "--timeout", "1", expect=3)
         self.assertIn(f"'{target}' was still loaded 6 s after its bootout", res[label]["error"])
@@ -1781,7 +1757,7 @@ class LaunchdTest(unittest.TestCase):
             f": > '{flag}'\n"
             f"echo go > '{gate.path}'\n"
             f"while '{sim}' print '{target}' >/dev/null 2>&1; do sleep 0.02; done{again}",
-            to=self.shrunk_launchctl(m))
+            to=harness.shrunk_launchctl(m))
         run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl", wrapper,
                                 "--timeout", "1"], env=m.env, stdout=subprocess.PIPE,
                                stderr=open(err, "w"), text=True)
@@ -1792,7 +1768,7 @@ class LaunchdTest(unittest.TestCase):
         label, gate = self.slow_to_stop(m, "slowdb")
         target = m.target(label)
         old = m.pid(label)
-        res, r = self.run_json(m, "--launchctl", self.shrunk_launchctl(m), "--timeout", "1",
+        res, r = self.run_json(m, "--launchctl", harness.shrunk_launchctl(m), "--timeout", "1",
                                expect=3)
         self.assertIn(f"'{target}' was still loaded 6 s after its bootout", res[label]["error"])
         return label, gate, target, old
