@@ -304,6 +304,50 @@ static void test_daemondo(void)
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
+	/* The same options as getopt_long takes them too: -s, -k, -r,
+	 * a long option by a prefix that names it alone, the value after
+	 * "=" or joined to the short option; a --restart-config list and
+	 * the value of -l are no command. */
+	{
+		const char *const forms[][9] = {
+			{d, "-l", "rsyncd", "-s", rsync, "--daemon", ";", "--pid=exec", NULL},
+			{d, "-lrsyncd", "-vs", rsync, "--daemon", ";", NULL},
+			{d, "-s", rsync, "--daemon", ";", "-k", "ml/bin/stopper", ";", NULL},
+			{d, "--start-cmd=", NULL},
+			{d, "--label", "-k", "-s", rsync, ";", NULL},
+			{d, "--restart-config", "-k", "x", ";", "--start", rsync, ";", NULL},
+		};
+		char *joined = rl_xasprintf("-s%s", rsync),
+		     *eq = rl_xasprintf("--start-cmd=%s", rsync);
+
+		for (size_t k = 0; k < sizeof(forms) / sizeof(*forms) + 2; k++) {
+			const char *const *args =
+				k < sizeof(forms) / sizeof(*forms) ? forms[k]
+				: k == sizeof(forms) / sizeof(*forms)
+					? (const char *const[]){d, joined, "--daemon", ";", NULL}
+					: (const char *const[]){
+						  d, "--label=rsyncd", eq, "--daemon", ";", NULL};
+
+			job_init(&j, "org.macports.rsyncd", args);
+			j.workdir = rl_xstrdup(tmp);
+			resolve(&j, &f);
+			if (k == 3)
+				CHECK_INT(f.n, 2); /* the plist and daemondo */
+			else
+				check_file(&f, "ml/bin/rsync", RL_ROLE_COMMAND,
+					   "daemondo --start-cmd", 0);
+			if (k == 2)
+				check_file(&f, "ml/bin/stopper", RL_ROLE_COMMAND,
+					   "daemondo --stop-cmd", 0);
+			CHECK(find(&f, "ml/bin/stopper", RL_ROLE_COMMAND) == NULL || k == 2);
+			CHECK_INT(f.unresolved.n, 0);
+			rl_jobfiles_release(&f);
+			rl_job_release(&j);
+		}
+		free(joined);
+		free(eq);
+	}
+
 	/* A generated wrapper: the programs it runs count (its variables
 	 * substituted), missing ones do not, and what cannot be resolved is
 	 * noted with its line; the startup script it calls counts and is read
