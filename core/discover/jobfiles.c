@@ -466,8 +466,22 @@ static int is_executable_file(struct ctx *c, const char *path)
 	return ok;
 }
 
-/* A bare name through a PATH list, as execvp and launchd look it up. */
-static char *search_path(struct ctx *c, const char *name, const char *search)
+/* A file a shell reads as its script (`sh FILE`, `. FILE`), which bash
+ * looks for on PATH readable, not executable (findcmd.c find_path_file,
+ * FS_READABLE): any file but a directory. */
+static int is_readable_file(struct ctx *c, const char *path)
+{
+	struct stat st;
+	char *host = host_path(c, path);
+	int ok = host && stat(host, &st) == 0 && !S_ISDIR(st.st_mode) && access(host, R_OK) == 0;
+
+	free(host);
+	return ok;
+}
+
+/* A bare name through a PATH list, as execvp and launchd look it up (a
+ * script a shell reads: readable, as the shell looks it up). */
+static char *search_path(struct ctx *c, const char *name, const char *search, int readable)
 {
 	const char *s = search;
 
@@ -483,7 +497,7 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 			free(abs);
 		}
 		free(dir);
-		if (cand && is_executable_file(c, cand))
+		if (cand && (readable ? is_readable_file(c, cand) : is_executable_file(c, cand)))
 			return cand;
 		free(cand);
 		s += len;
@@ -495,8 +509,8 @@ static char *search_path(struct ctx *c, const char *name, const char *search)
 
 /* word as an absolute path: relative paths from the working directory
  * (c->cwd), bare names through search. NULL (noted) when a bare name is
- * nowhere on it. */
-static char *locate(struct ctx *c, const char *word, const char *search)
+ * nowhere on it; readable: a script a shell reads (search_path). */
+static char *locate_as(struct ctx *c, const char *word, const char *search, int readable)
 {
 	char *p;
 
@@ -504,7 +518,7 @@ static char *locate(struct ctx *c, const char *word, const char *search)
 		return rl_xstrdup(word);
 	if (strchr(word, '/'))
 		return rl_path_join(c->cwd, word);
-	p = search_path(c, word, search);
+	p = search_path(c, word, search, readable);
 	if (!p) {
 		char *w = shown(word);
 
@@ -512,6 +526,11 @@ static char *locate(struct ctx *c, const char *word, const char *search)
 		free(w);
 	}
 	return p;
+}
+
+static char *locate(struct ctx *c, const char *word, const char *search)
+{
+	return locate_as(c, word, search, 0);
 }
 
 /* The #! line of the file open as fd: the interpreter and the rest of the
@@ -727,7 +746,8 @@ static int stat_at(struct ctx *c, const char *path, struct stat *st)
 
 /* The file `sh FILE` reads for a bare name: FILE in the working
  * directory, as every shell opens it, else what bash (macOS's /bin/sh)
- * falls back to, the name on search (looked up as a program is). NULL
+ * falls back to, the name on search (a readable file, not only an
+ * executable one, as bash looks it up). NULL
  * (noted, naming both) when neither has it. */
 static char *locate_sh_file(struct ctx *c, const char *word, const char *search)
 {
@@ -737,7 +757,7 @@ static char *locate_sh_file(struct ctx *c, const char *word, const char *search)
 	if (stat_at(c, path, &st) && !S_ISDIR(st.st_mode))
 		return path;
 	free(path);
-	path = search_path(c, word, search);
+	path = search_path(c, word, search, 1);
 	if (path)
 		return path;
 	w = shown(word);
@@ -755,7 +775,7 @@ static void add_read_script(struct ctx *c, const char *word, const char *search,
 {
 	struct resolved r;
 	char *path = sh && !strchr(word, '/') ? locate_sh_file(c, word, search)
-					      : locate(c, word, search);
+					      : locate_as(c, word, search, 1);
 
 	if (!path)
 		return;

@@ -1165,6 +1165,36 @@ static void test_shell_file(void)
 	check_shell_file((const char *const[]){"{w}", NULL},
 			 "ProgramArguments[0] → script command → sh");
 	check_shell_file((const char *const[]){"/bin/sh", "-c", ". {s}", NULL}, "sh -c");
+
+	/* A bare name in no working directory of the shell's: bash looks for
+	 * it on PATH as a file it can read (findcmd.c find_path_file), not
+	 * an executable one, for `sh FILE` as for `. FILE`; a directory of
+	 * that name is passed over. */
+	{
+		char *dirs = rl_xasprintf("PATH=%s/sh/d1:%s/sh:/usr/bin", tmp, tmp);
+		const char *const forms[][4] = {{"/bin/bash", "svc.sh", NULL},
+						{"/bin/sh", "-c", "sh svc.sh", NULL},
+						{"/bin/sh", "-c", ". svc.sh", NULL}};
+		const char *const vias[] = {"bash", "sh -c → sh", "sh -c"};
+
+		put("sh/d1/svc.sh/x", "", 0644);
+		for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+			struct rl_job j;
+			struct rl_jobfiles f;
+			char *then = rl_xasprintf("%s → script command", vias[k]);
+
+			job_init(&j, "shpath", forms[k]);
+			rl_strv_push(&j.env, dirs);
+			resolve(&j, &f);
+			check_file(&f, "sh/svc.sh", RL_ROLE_SCRIPT, vias[k], 0);
+			check_file(&f, "sh/bin/d", RL_ROLE_COMMAND, then, 0);
+			CHECK_INT(f.unresolved.n, 0);
+			free(then);
+			rl_jobfiles_release(&f);
+			rl_job_release(&j);
+		}
+		free(dirs);
+	}
 }
 
 /* RootDirectory (Homebrew's service DSL can write it): launchd chroots
