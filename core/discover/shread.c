@@ -331,39 +331,53 @@ static void see_env_split(struct step *s, const struct words *w, const char *tex
 	rl_shcmds_release(&cmds);
 }
 
-/* `env [-i] [-u NAME] [-P PATH] [-S STRING] [VAR=value]… CMD` */
+/* `env [-0iv] [-C DIR] [-L|-U USER] [-P PATH] [-S STRING] [-u NAME]
+ * [VAR=value]… CMD`, its options read as env's getopt reads them: a
+ * cluster of flags (`-iS STRING`, `-iP PATH`), the value joined to its
+ * option (`-SSTRING`) or the next word. */
 static size_t see_env(struct step *s, const struct words *w, size_t i)
 {
 	while (i < w->n && w->v[i]) {
 		const char *t = w->v[i];
+		size_t next = i + 1;
 
 		if (strcmp(t, "--") == 0)
 			return i + 1;
-		if (t[0] == '-' && t[1] == 'S') {
-			/* -S STRING, or -SSTRING */
-			if (!t[2] && (i + 1 >= w->n || !w->v[i + 1])) {
-				unresolved(s, i + 1 < w->n ? w->raw[i + 1] : t);
-				return STOP;
-			}
-			see_env_split(s, w, t[2] ? t + 2 : w->v[i + 1], t[2] ? i + 1 : i + 2);
-			return STOP;
-		}
-		if (strcmp(t, "-i") == 0 || strcmp(t, "-") == 0) {
-			rl_shenv_release(s->env);
-			memset(s->env, 0, sizeof(*s->env));
-			i++;
-		} else if ((strcmp(t, "-u") == 0 || strcmp(t, "-P") == 0) && i + 1 < w->n) {
-			if (t[1] == 'P' && w->v[i + 1])
-				rl_shenv_set(s->env, "PATH", w->v[i + 1]);
-			i += 2;
-		} else if (t[0] == '-') {
-			i++;
-		} else if (assignment_name(t)) {
+		if (strcmp(t, "-") == 0) {
+			t = "-i";
+		} else if (t[0] != '-') {
+			if (!assignment_name(t))
+				break;
 			assign(s->env, t, t, 1);
 			i++;
-		} else {
+			continue;
+		}
+		for (const char *o = t + 1; *o; o++) {
+			const char *value;
+
+			if (*o == 'i') {
+				rl_shenv_release(s->env);
+				memset(s->env, 0, sizeof(*s->env));
+				continue;
+			}
+			if (!strchr("CLPSUu", *o))
+				continue;
+			/* the option's value: the rest of the word, else the next */
+			value = o[1] ? o + 1 : next < w->n ? w->v[next] : NULL;
+			if (*o == 'S') {
+				if (!value) {
+					unresolved(s, next < w->n ? w->raw[next] : t);
+					return STOP;
+				}
+				see_env_split(s, w, value, o[1] ? next : next + 1);
+				return STOP;
+			}
+			if (*o == 'P' && value)
+				rl_shenv_set(s->env, "PATH", value);
+			next += !o[1];
 			break;
 		}
+		i = next;
 	}
 	return i;
 }

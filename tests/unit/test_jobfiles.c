@@ -272,6 +272,45 @@ static void test_names(void)
 	check_file(&f, "srv/bin/tool.py", RL_ROLE_SCRIPT, "env → python3", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+
+	/* env's options as its getopt reads them: clustered (`-iS STRING`,
+	 * `-vS`, `-iP DIR`), and the value of -L, -U, -u and -C no command. */
+	{
+		char *alt = rl_xasprintf("%s/py", srv);
+		char *split = rl_xasprintf("PATH=%s python3 -u bin/tool.py", alt);
+		const char *const forms[][7] = {
+			{"/usr/bin/env", "-iS", split, NULL},
+			{"/usr/bin/env", "-vi", "-S", split, NULL},
+			{"/usr/bin/env", "-iP", alt, "python3", "bin/tool.py", NULL},
+			{"/usr/bin/env", "-L", "nobody", "-uX", "python3", "bin/tool.py"},
+			{"/usr/bin/env", "-0vu", "X", "-C", "/", "python3"},
+		};
+
+		for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+			job_init(&j, "env-cluster", forms[k]);
+			if (k == 4)
+				rl_strv_push(&j.args, "bin/tool.py");
+			j.workdir = rl_xstrdup(srv);
+			rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/py:/usr/bin", srv));
+			resolve(&j, &f);
+			if (!find(&f, "srv/py/python3", RL_ROLE_COMMAND))
+				fprintf(stderr, "env-cluster form %zu\n", k);
+			check_file(&f, "srv/py/python3", RL_ROLE_COMMAND, "env", 0);
+			if (k != 4)
+				check_file(&f, "srv/bin/tool.py", RL_ROLE_SCRIPT, "env → python3",
+					   0);
+			CHECK_INT(f.unresolved.n, 0);
+			for (size_t i = 0; i < f.n; i++) {
+				if (f.v[i].missing)
+					fprintf(stderr, "form %zu: missing %s\n", k, f.v[i].path);
+				CHECK(!f.v[i].missing);
+			}
+			rl_jobfiles_release(&f);
+			rl_job_release(&j);
+		}
+		free(alt);
+		free(split);
+	}
 	free(srv);
 	free(tool);
 }
