@@ -832,7 +832,8 @@ static void add_reader_file(struct ctx *c, const struct reading *rd, const struc
 
 /* The real file a program word runs (for the name of an interpreter),
  * found as add_exec finds it, nothing recorded. */
-static char *resolve_real(struct ctx *c, const char *word, const char *search, const char *dir)
+static char *resolve_real_as(struct ctx *c, const char *word, const char *search, const char *dir,
+			     int readable)
 {
 	struct resolved r;
 	const char *cwd = c->cwd;
@@ -840,7 +841,7 @@ static char *resolve_real(struct ctx *c, const char *word, const char *search, c
 
 	c->dry++;
 	c->cwd = dir ? dir : cwd;
-	path = locate(c, word, search);
+	path = locate_as(c, word, search, readable);
 	c->cwd = cwd;
 	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
 		if (!r.missing) {
@@ -852,6 +853,11 @@ static char *resolve_real(struct ctx *c, const char *word, const char *search, c
 	c->dry--;
 	free(path);
 	return real;
+}
+
+static char *resolve_real(struct ctx *c, const char *word, const char *search, const char *dir)
+{
+	return resolve_real_as(c, word, search, dir, 0);
 }
 
 static char *on_resolve(void *ctx, const char *word, const char *search, const char *dir)
@@ -880,7 +886,7 @@ static int on_moves(void *ctx, const char *word, const char *search, const char 
 
 	c->dry++;
 	c->cwd = dir ? dir : cwd;
-	path = locate(c, word, search);
+	path = locate_as(c, word, search, 1);
 	c->cwd = cwd;
 	if (path && walk(c, path, RL_ROLE_SYMLINK, "", &r) == 0) {
 		if (!r.missing && rl_file_read(r.real, "script", SCRIPT_MAX, &buf, &e) == 0 &&
@@ -1093,7 +1099,7 @@ static char *on_source(void *ctx, const char *word, const char *search, const ch
 		       size_t *len)
 {
 	struct reading *rd = ctx;
-	char *real = resolve_real(rd->c, word, search, dir), *text = NULL;
+	char *real = resolve_real_as(rd->c, word, search, dir, 1), *text = NULL;
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
 

@@ -1232,6 +1232,26 @@ static void test_shell_file(void)
 			rl_jobfiles_release(&f);
 			rl_job_release(&j);
 		}
+		/* what the file a `.` finds so assigns holds after it, and the
+		 * working directory stays known (it holds no cd) */
+		put("sh/env.sh", "SVCD=bin/d\n", 0644);
+		{
+			struct rl_job j;
+			struct rl_jobfiles f;
+
+			job_init(&j, "shpath-vars",
+				 (const char *const[]){"/bin/sh", "-c",
+						       "cd .. && . env.sh && exec \"$SVCD\"",
+						       NULL});
+			j.workdir = at("sh/bin");
+			rl_strv_push(&j.env, dirs);
+			resolve(&j, &f);
+			check_file(&f, "sh/env.sh", RL_ROLE_SCRIPT, "sh -c", 0);
+			check_file(&f, "sh/bin/d", RL_ROLE_COMMAND, "sh -c exec", 0);
+			CHECK_INT(f.unresolved.n, 0);
+			rl_jobfiles_release(&f);
+			rl_job_release(&j);
+		}
 		free(dirs);
 	}
 }
