@@ -22,6 +22,9 @@ file as such daemons do.
   started before daemondo, one writable by its group or others, or a
   symlink, is not taken; the job is not restarted for what that process
   runs.
+- A startup item written by hand that gives daemondo its command as
+  `-s EXE … ;` or `--start-cmd=EXE … ;` has that daemon as its code too:
+  replaced, the job is restarted.
 """
 import os
 import subprocess
@@ -284,6 +287,45 @@ class Daemondo(unittest.TestCase):
             os.unlink(self.pidfile)
             write_pid(self.pidfile, pid)
             self.assertEqual(list(self.plan(m, 1)), [label])
+
+
+
+class HandWritten(unittest.TestCase):
+    """A startup item written by hand may give daemondo its command as
+    getopt_long takes it too: `-s EXE … ;`, `--start-cmd=EXE … ;`. The
+    daemon is the job's code either way: after `port upgrade` replaced it,
+    `run` restarts the job and the new daemon runs the new file."""
+
+    def check(self, start):
+        with Machine(RELAUNCH) as m:
+            m.port_install("food", "1.0")
+            label = "org.macports.food"
+            d = os.path.join(m.ports, "bin", "daemondo")
+            exe = os.path.join(m.ports, "sbin", "food")
+            real = os.path.realpath(os.path.join(m.daemons, label + ".plist"))
+            m.write_plist(label, [d, "-l", "food", *start(exe), "1000", ";"], path=real,
+                          Disabled=True)
+            m.boot()
+            top = m.wait_pid(label)
+            old = wait_until(lambda: next(iter(m.children(top)), 0), "food to run")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            m.port_activate("food", "1.1")
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            wait_until(lambda: gone(old), "the old food to end")
+            new = wait_until(lambda: next(iter(m.children(m.wait_pid(label))), 0),
+                             "the new food to run")
+            wait_until(lambda: runs(new, exe), "the new food to run the new file")
+
+    def test_short_option(self):
+        self.check(lambda exe: ["-s", exe])
+
+    def test_value_after_equals(self):
+        self.check(lambda exe: ["--start-cmd=" + exe])
 
 
 if __name__ == "__main__":
