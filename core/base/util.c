@@ -632,9 +632,21 @@ char *rl_path_absolute(const char *p)
 	return rl_buf_detach(&b);
 }
 
+/* The same letter, in ASCII case when fold: "Redis" is one mistyping of
+ * "redis" no more than "redis" itself (bytes beyond ASCII compared as
+ * they are, whatever the locale). */
+static int same_char(char a, char b, int fold)
+{
+	if (fold && a >= 'A' && a <= 'Z')
+		a = (char)(a - 'A' + 'a');
+	if (fold && b >= 'A' && b <= 'Z')
+		b = (char)(b - 'A' + 'a');
+	return a == b;
+}
+
 /* Damerau–Levenshtein distance (optimal string alignment), as git's
- * help.c uses to suggest a command. */
-static size_t edit_distance(const char *a, const char *b)
+ * help.c uses to suggest a command; ignoring ASCII case when fold. */
+static size_t edit_distance(const char *a, const char *b, int fold)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	size_t *d = rl_xmalloc((la + 1) * (lb + 1) * sizeof(*d));
@@ -647,15 +659,15 @@ static size_t edit_distance(const char *a, const char *b)
 		D(0, j) = j;
 	for (size_t i = 1; i <= la; i++) {
 		for (size_t j = 1; j <= lb; j++) {
-			size_t cost = a[i - 1] != b[j - 1];
+			size_t cost = !same_char(a[i - 1], b[j - 1], fold);
 			size_t v = D(i - 1, j) + 1;
 
 			if (D(i, j - 1) + 1 < v)
 				v = D(i, j - 1) + 1;
 			if (D(i - 1, j - 1) + cost < v)
 				v = D(i - 1, j - 1) + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    D(i - 2, j - 2) + 1 < v)
+			if (i > 1 && j > 1 && same_char(a[i - 1], b[j - 2], fold) &&
+			    same_char(a[i - 2], b[j - 1], fold) && D(i - 2, j - 2) + 1 < v)
 				v = D(i - 2, j - 2) + 1;
 			D(i, j) = v;
 		}
@@ -670,15 +682,16 @@ static size_t edit_distance(const char *a, const char *b)
  * dot-separated parts they share at either end left out: in
  * "homebrew.mxcl.foo" against "homebrew.mxcl.redis", "foo". A shared
  * part is whole only up to a dot, so that "homebrew.mxcl.x" against
- * "homebrew.mxcl.nginx" is "x", never "" (the x they end in). */
+ * "homebrew.mxcl.nginx" is "x", never "" (the x they end in). ASCII case
+ * is no difference. */
 static size_t differing_len(const char *word, const char *cand)
 {
 	size_t lw = strlen(word), lc = strlen(cand), pre = 0, suf = 0, i = 0;
 
-	for (; word[i] && word[i] == cand[i]; i++)
+	for (; word[i] && same_char(word[i], cand[i], 1); i++)
 		if (word[i] == '.')
 			pre = i + 1;
-	for (i = 1; i <= lw - pre && i <= lc - pre && word[lw - i] == cand[lc - i]; i++)
+	for (i = 1; i <= lw - pre && i <= lc - pre && same_char(word[lw - i], cand[lc - i], 1); i++)
 		if (word[lw - i] == '.')
 			suf = i;
 	return lw - pre - suf;
@@ -687,10 +700,12 @@ static size_t differing_len(const char *word, const char *cand)
 const char *rl_did_you_mean(const char *word, const char *const *candidates, size_t n)
 {
 	const char *best = NULL;
-	size_t best_d = (size_t)-1;
+	size_t best_d = (size_t)-1, best_exact = (size_t)-1;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(word, candidates[i]);
+		/* A letter in the wrong case is no mistake: "homebrew.mxcl.Redis"
+		 * and "REDIS" suggest "redis" (a label is still matched exactly). */
+		size_t dist = edit_distance(word, candidates[i], 1), exact;
 		/* Close enough: at most a third of the part typed that differs
 		 * wrong, and at least one edit allowed, so "rn" suggests "run"
 		 * and "recrod" "record", but "foo" (two edits from "log")
@@ -701,10 +716,15 @@ const char *rl_did_you_mean(const char *word, const char *const *candidates, siz
 
 		if (dist > limit)
 			continue;
-		/* The nearest; of those as near, the first in byte order, so
-		 * that the candidates' order never decides. */
-		if (dist < best_d || (dist == best_d && strcmp(candidates[i], best) < 0)) {
+		/* The nearest; of those as near, the nearest in case too
+		 * ("org.X" for "org.X", not "org.x"), then the first in byte
+		 * order, so that the candidates' order never decides. */
+		exact = edit_distance(word, candidates[i], 0);
+		if (dist < best_d ||
+		    (dist == best_d && (exact < best_exact || (exact == best_exact &&
+							       strcmp(candidates[i], best) < 0)))) {
 			best_d = dist;
+			best_exact = exact;
 			best = candidates[i];
 		}
 	}

@@ -111,8 +111,9 @@ char *rl_path_absolute(const char *p);
 const char *rl_home_dir(void);
 
 /* For "did you mean": the candidate closest to word (Damerau-Levenshtein
- * on the whole word, as git suggests commands; of candidates as close,
- * the first in byte order), or NULL when none is close enough. The bound
+ * on the whole word, as git suggests commands, ASCII case ignored; of
+ * candidates as close, the closest in case, then the first in byte
+ * order), or NULL when none is close enough. The bound
  * is taken on the part of word that differs, the dot-separated parts it
  * shares with the candidate at either end left out ("foo" of
  * "homebrew.mxcl.foo" against "homebrew.mxcl.redis"): one edit for a

@@ -45,6 +45,16 @@ A name matching no job is an error, with "did you mean" when one is close:
   relaunch: no job matches 'zzz' (see 'relaunch jobs')
   [2]
 
+A letter in the wrong case is no mistake for the suggestion, though a
+label is matched exactly:
+
+  $ relaunch plan --no-processes homebrew.mxcl.REDIS
+  relaunch: no job matches 'homebrew.mxcl.REDIS': did you mean 'homebrew.mxcl.redis'?
+  [2]
+  $ relaunch jobs --no-processes NGINX
+  relaunch: no job matches 'NGINX': did you mean 'nginx'?
+  [2]
+
 Close in the part that differs, not in the prefix the labels share: a
 formula not installed suggests none of the others:
 

@@ -730,6 +730,7 @@ static void test_did_you_mean(void)
 	static const char *const commands[] = {"run", "record", "log"};
 	static const char *const ties[] = {"homebrew.mxcl.redis", "homebrew.mxcl.rediz"};
 	static const char *const ties_rev[] = {"homebrew.mxcl.rediz", "homebrew.mxcl.redis"};
+	static const char *const cases[] = {"org.x", "org.X"};
 
 	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redsi", labels, 5), "homebrew.mxcl.redis");
 	CHECK_STR(rl_did_you_mean("homebrew.mxcl.ngin", labels, 5), "homebrew.mxcl.nginx");
@@ -745,6 +746,15 @@ static void test_did_you_mean(void)
 	CHECK(rl_did_you_mean("foo", commands, 3) == NULL);
 	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redi", ties, 2), "homebrew.mxcl.redis");
 	CHECK_STR(rl_did_you_mean("homebrew.mxcl.redi", ties_rev, 2), "homebrew.mxcl.redis");
+	/* ASCII case is no mistake, in the part that differs or the part
+	 * shared; of candidates alike but for case, the one in word's. */
+	CHECK_STR(rl_did_you_mean("homebrew.mxcl.REDIS", labels, 5), "homebrew.mxcl.redis");
+	CHECK_STR(rl_did_you_mean("HOMEBREW.MXCL.Nginx", labels, 5), "homebrew.mxcl.nginx");
+	CHECK_STR(rl_did_you_mean("Org.Exmaple.Agent", labels, 5), "org.example.agent");
+	CHECK_STR(rl_did_you_mean("RUN", commands, 3), "run");
+	CHECK(rl_did_you_mean("FOO", commands, 3) == NULL);
+	CHECK_STR(rl_did_you_mean("org.X", cases, 2), "org.X");
+	CHECK_STR(rl_did_you_mean("ORG.x", cases, 2), "org.x");
 }
 
 int main(void)
