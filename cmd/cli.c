@@ -936,13 +936,45 @@ static void catch_end_signals(void)
 	catch_lock_signals(0);
 }
 
+/* A directory given both as an agent and as a daemon directory would have
+ * each plist read as both, each label "already defined" by its own file:
+ * a usage error, for a command that reads jobs (one that takes
+ * --agent-dir). The defaults never are (rl_discover_opts_finish). */
+static int check_job_dirs(const struct cli_ctx *ctx, const struct cli_command *c, int agent_opt,
+			  int daemon_opt)
+{
+	const char *a, *d;
+	char *qa, *qd;
+	int rc;
+
+	if (!find_long(c, "agent-dir", strlen("agent-dir")) ||
+	    !rl_discover_opts_shared(&ctx->discover, &a, &d))
+		return 0;
+	qa = rl_path_quote(a);
+	qd = rl_path_quote(d);
+	rc = cli_usage_error(c->name,
+			     "'%s' is given both as an agent directory (%s) and as a daemon "
+			     "directory (%s%s%s%s)",
+			     qa, agent_opt ? "--agent-dir" : "RELAUNCH_AGENT_DIRS",
+			     daemon_opt ? "--daemon-dir" : "RELAUNCH_DAEMON_DIRS",
+			     strcmp(a, d) ? " '" : "", strcmp(a, d) ? qd : "",
+			     strcmp(a, d) ? "'" : "");
+	free(qa);
+	free(qd);
+	return rc;
+}
+
 static int setup(struct cli_ctx *ctx, const struct cli_command *c)
 {
 	unsigned flags = c->setup;
 	struct rl_error err = {0};
+	int agent_opt = ctx->discover.agent_dirs.n > 0,
+	    daemon_opt = ctx->discover.daemon_dirs.n > 0;
 	int rc;
 
 	rl_discover_opts_finish(&ctx->discover);
+	if ((rc = check_job_dirs(ctx, c, agent_opt, daemon_opt)) != 0)
+		return rc;
 	ctx->discover.digests = (flags & CLI_SETUP_DIGESTS) != 0;
 	if (flags & (CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_CONFIG)) {
 		char *platform_dir = rl_platform_statedir();

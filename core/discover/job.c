@@ -88,6 +88,58 @@ static void dedupe_dirs(struct rl_strv *dirs)
 	free(st);
 }
 
+/* The same directory, as dedupe_dirs takes it: the same device and
+ * inode. One that cannot be stat'ed (missing) reads no plist, as either
+ * kind: only its warning that it does not exist, once per kind. */
+static int same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* The first of dirs that is also one of other, or -1. */
+static long shared_dir(const struct rl_strv *dirs, const struct rl_strv *other, size_t *in_other)
+{
+	for (size_t i = 0; i < dirs->n; i++)
+		for (size_t k = 0; k < other->n; k++)
+			if (same_dir(dirs->v[i], other->v[k])) {
+				if (in_other)
+					*in_other = k;
+				return (long)i;
+			}
+	return -1;
+}
+
+/* Default directories (dirs) that are also directories of the other kind
+ * are left out: the kind given wins, and of two defaults (only a symlink
+ * makes them one) the daemons', so that no default ever reads a plist as
+ * both kinds. */
+static void drop_shared_defaults(struct rl_strv *dirs, const struct rl_strv *other)
+{
+	long i;
+
+	while ((i = shared_dir(dirs, other, NULL)) >= 0) {
+		free(dirs->v[i]);
+		memmove(&dirs->v[i], &dirs->v[i + 1], (dirs->n - (size_t)i - 1) * sizeof(*dirs->v));
+		dirs->n--;
+	}
+}
+
+int rl_discover_opts_shared(const struct rl_discover_opts *o, const char **agent_dir,
+			    const char **daemon_dir)
+{
+	size_t k = 0;
+	long i = shared_dir(&o->agent_dirs, &o->daemon_dirs, &k);
+
+	if (i < 0)
+		return 0;
+	*agent_dir = o->agent_dirs.v[i];
+	*daemon_dir = o->daemon_dirs.v[k];
+	return 1;
+}
+
 void rl_discover_opts_finish(struct rl_discover_opts *o)
 {
 	const char *home = getenv("HOME");
@@ -110,6 +162,10 @@ void rl_discover_opts_finish(struct rl_discover_opts *o)
 	make_absolute(&o->daemon_dirs);
 	dedupe_dirs(&o->agent_dirs);
 	dedupe_dirs(&o->daemon_dirs);
+	if (!o->agent_dirs_given)
+		drop_shared_defaults(&o->agent_dirs, &o->daemon_dirs);
+	else if (!o->daemon_dirs_given)
+		drop_shared_defaults(&o->daemon_dirs, &o->agent_dirs);
 }
 
 void rl_discover_opts_release(struct rl_discover_opts *o)

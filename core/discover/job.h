@@ -188,8 +188,16 @@ struct rl_discover_opts {
  * or, when none were given for a kind, RELAUNCH_AGENT_DIRS /
  * RELAUNCH_DAEMON_DIRS (colon-separated), or the defaults:
  * agents ~/Library/LaunchAgents and /Library/LaunchAgents, daemons
- * /Library/LaunchDaemons. /System/Library is never read. */
+ * /Library/LaunchDaemons. /System/Library is never read. A directory
+ * given twice for one kind (the same device and inode) is kept once,
+ * where it came first; a default that is also a directory of the other
+ * kind is left out (given ones win; of two defaults, the daemons'). */
 void rl_discover_opts_finish(struct rl_discover_opts *o);
+/* After rl_discover_opts_finish: 1 when a directory is both an agent and
+ * a daemon directory (both given so, as no default is kept so), with
+ * *agent_dir and *daemon_dir its two spellings (borrowed); else 0. */
+int rl_discover_opts_shared(const struct rl_discover_opts *o, const char **agent_dir,
+			    const char **daemon_dir);
 void rl_discover_opts_release(struct rl_discover_opts *o);
 
 /* Read every *.plist in the directories (following a plist that is a

@@ -354,6 +354,25 @@ plists once, each warning once, no label found twice:
   relaunch: warning: cannot read plist '$PWD/twice-link/bad.plist': not a property list: line 1: text outside the plist's elements
   test.twice
 
+The same directory given both as an agent and as a daemon directory (by
+any spelling, from the options or the environment) is a usage error: a
+plist is a user agent or a system daemon, never both. Nothing is read,
+no state directory made:
+
+  $ relaunch jobs --no-processes --agent-dir twice --daemon-dir ./twice/
+  relaunch: jobs: '*/twice' is given both as an agent directory (--agent-dir) and as a daemon directory (--daemon-dir) (see 'relaunch jobs --help') (glob)
+  [2]
+  $ RELAUNCH_DAEMON_DIRS="$PWD/odd/none:$PWD/twice-link" relaunch record --state-dir st-twice \
+  >   --agent-dir twice
+  relaunch: record: '*/twice' is given both as an agent directory (--agent-dir) and as a daemon directory (RELAUNCH_DAEMON_DIRS '*/twice-link') (see 'relaunch record --help') (glob)
+  [2]
+  $ RELAUNCH_AGENT_DIRS="$PWD/twice" RELAUNCH_DAEMON_DIRS="$PWD/twice" relaunch plan --no-processes \
+  >   --state-dir st-twice
+  relaunch: plan: '*/twice' is given both as an agent directory (RELAUNCH_AGENT_DIRS) and as a daemon directory (RELAUNCH_DAEMON_DIRS) (see 'relaunch plan --help') (glob)
+  [2]
+  $ test -e st-twice || echo no state directory
+  no state directory
+
 A script a shell reads by a bare name (`/bin/sh svc.sh`) is opened in the
 job's working directory (WorkingDirectory, else /) before bash, macOS's
 /bin/sh, looks on PATH; the warning for one found nowhere names both, and

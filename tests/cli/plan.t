@@ -330,8 +330,8 @@ unknown key is a warning; a config named on purpose must exist.
 A job no longer installed is reported, not planned. With no job found,
 where relaunch looked comes first: it is why nothing is to restart.
 
-  $ mkdir "$R/nowhere" && relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere" | show
-  no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere'
+  $ mkdir "$R/nowhere" "$R/nowhere2" && relaunch plan --agent-dir "$R/nowhere" --daemon-dir "$R/nowhere2" | show
+  no jobs found in the agent directory '$R/nowhere' or the daemon directory '$R/nowhere2'
   nothing to restart
   reported:
     $R/opt/local/bin/daemondo (content): job not installed; org.macports.rsyncd, org.macports.slapd, org.macports.squid

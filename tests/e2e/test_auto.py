@@ -127,7 +127,8 @@ class AutoTest(unittest.TestCase):
         d = tempfile.mkdtemp(dir=m.root)
         with open(os.path.join(d, LABEL + ".plist"), "w") as f:
             f.write(r.stdout)
-        r, doc = m.relaunch_json("jobs", "--agent-dir", d, "--daemon-dir", d)
+        r, doc = m.relaunch_json("jobs", "--agent-dir", d, "--daemon-dir",
+                                 tempfile.mkdtemp(dir=m.root))
         self.assertEqual([j["label"] for j in doc["jobs"]], [LABEL])
         files = {f["path"]: f["role"] for f in doc["jobs"][0]["files"]}
         self.assertEqual(files[os.path.realpath(opt_exe)], "program")

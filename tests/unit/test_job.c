@@ -729,6 +729,56 @@ static void test_discover(void)
 	free(d);
 }
 
+/* A directory both an agent and a daemon directory: given so, it is
+ * reported (a usage error); a default is left out of its kind instead. A
+ * missing one reads nothing, as either kind. */
+static void test_opts_shared(void)
+{
+	struct rl_discover_opts o = {0};
+	const char *a = NULL, *d = NULL;
+	char *home = rl_path_join(tmp, "shared/home");
+	char *agents = rl_path_join(home, "Library/LaunchAgents");
+	char *link = rl_path_join(tmp, "shared/link");
+	char *env = rl_xasprintf("/x:%s", agents);
+
+	CHECK_INT(rl_mkdir_p(agents, 0755, NULL), 0);
+	CHECK_INT(symlink(agents, link), 0);
+	setenv("HOME", home, 1);
+	setenv("RELAUNCH_AGENT_DIRS", env, 1);
+	setenv("RELAUNCH_DAEMON_DIRS", link, 1);
+	rl_discover_opts_finish(&o);
+	CHECK_INT(rl_discover_opts_shared(&o, &a, &d), 1);
+	CHECK_STR(a, agents);
+	CHECK_STR(d, link);
+	rl_discover_opts_release(&o);
+	setenv("RELAUNCH_AGENT_DIRS", "/x:/y", 1);
+	setenv("RELAUNCH_DAEMON_DIRS", "/y", 1);
+	rl_discover_opts_finish(&o);
+	CHECK_INT(rl_discover_opts_shared(&o, &a, &d), 0);
+	rl_discover_opts_release(&o);
+	/* Given as daemons, the default agent directory is not read. */
+	unsetenv("RELAUNCH_AGENT_DIRS");
+	setenv("RELAUNCH_DAEMON_DIRS", link, 1);
+	rl_discover_opts_finish(&o);
+	CHECK_INT(rl_discover_opts_shared(&o, &a, &d), 0);
+	CHECK_INT(o.agent_dirs.n, 1);
+	CHECK_STR(o.agent_dirs.v[0], "/Library/LaunchAgents");
+	CHECK_INT(o.daemon_dirs.n, 1);
+	rl_discover_opts_release(&o);
+	/* The defaults alone share nothing. */
+	unsetenv("RELAUNCH_DAEMON_DIRS");
+	rl_discover_opts_finish(&o);
+	CHECK_INT(rl_discover_opts_shared(&o, &a, &d), 0);
+	CHECK_INT(o.agent_dirs.n, 2);
+	CHECK_INT(o.daemon_dirs.n, 1);
+	rl_discover_opts_release(&o);
+	setenv("HOME", "/home/me", 1);
+	free(env);
+	free(link);
+	free(agents);
+	free(home);
+}
+
 static void test_opts(void)
 {
 	struct rl_discover_opts o = {0};
@@ -751,6 +801,7 @@ static void test_opts(void)
 	CHECK_STR(o.agent_dirs.v[0], "/home/me/Library/LaunchAgents");
 	CHECK_STR(o.agent_dirs.v[1], "/Library/LaunchAgents");
 	rl_discover_opts_release(&o);
+	test_opts_shared();
 	CHECK_STR(rl_job_kind_name(RL_JOB_AGENT), "agent");
 	CHECK_STR(rl_job_kind_name(RL_JOB_DAEMON), "daemon");
 }
