@@ -462,8 +462,32 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return CLI_EXIT_USAGE;
 }
 
+/* Warnings held back (cli_warnings_hold), in the order they came. */
+static struct rl_strv held_warnings;
+static int holding_warnings;
+
+void cli_warnings_hold(void)
+{
+	holding_warnings = 1;
+}
+
+void cli_warnings_flush(void)
+{
+	holding_warnings = 0;
+	for (size_t i = 0; i < held_warnings.n; i++)
+		fprintf(stderr, "relaunch: warning: %s\n", held_warnings.v[i]);
+	rl_strv_release(&held_warnings);
+}
+
+void cli_warnings_drop(void)
+{
+	holding_warnings = 0;
+	rl_strv_release(&held_warnings);
+}
+
 int cli_fail(const struct rl_error *err)
 {
+	cli_warnings_flush();
 	fprintf(stderr, "relaunch: %s\n", err && err->set ? err->text : "unknown error");
 	return CLI_EXIT_ERROR;
 }
@@ -482,6 +506,7 @@ const char *cli_own_job_dir(const struct cli_ctx *c, int system, struct rl_error
 
 void cli_vline(const char *fmt, va_list ap)
 {
+	cli_warnings_flush();
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	fflush(stderr);
@@ -1101,6 +1126,10 @@ static int finish(int status)
 static void print_warning(const char *text, void *ctx)
 {
 	(void)ctx;
+	if (holding_warnings) {
+		rl_strv_push(&held_warnings, text);
+		return;
+	}
 	fprintf(stderr, "relaunch: warning: %s\n", text);
 }
 
@@ -1282,6 +1311,13 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 		hash_progress(&ctx);
 	if (rc == 0)
 		rc = check_archives(&ctx);
+	/* jobs JOB..., plan JOB...: a JOB matching no job is its error alone,
+	 * not after the warnings of other jobs discovery met on the way; the
+	 * command prints them once its JOBs matched (run holds them itself,
+	 * as it discovers the jobs once it holds the lock). */
+	if (rc == 0 && ctx.operands.n && (c->setup & CLI_SETUP_JOBS) && c->operands &&
+	    strstr(c->operands, "JOB"))
+		cli_warnings_hold();
 	if (rc == 0) {
 		catch_end_signals();
 		rc = setup(&ctx, c);
@@ -1290,6 +1326,7 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 		rc = c->fn(&ctx);
 	else if (rc < 0)
 		rc = CLI_EXIT_OK; /* --help */
+	cli_warnings_flush();
 	if (c->lenient)
 		rc = CLI_EXIT_OK;
 	if (c->release)

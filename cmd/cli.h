@@ -178,8 +178,16 @@ struct cli_ctx {
 
 /* Report a usage problem for the current command: one line, exit code 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
-/* Print "relaunch: <err>" to stderr and return CLI_EXIT_ERROR. */
+/* Print "relaunch: <err>" to stderr, after any warnings held, and return
+ * CLI_EXIT_ERROR. */
 int cli_fail(const struct rl_error *err);
+/* Hold back the warnings core reports (rl_warn) until cli_warnings_flush
+ * prints them, in order, or cli_warnings_drop forgets them: a JOB that
+ * matches no job is its error alone. An error (cli_fail), a live line
+ * (cli_vline) and the command's end flush them first. */
+void cli_warnings_hold(void);
+void cli_warnings_flush(void);
+void cli_warnings_drop(void);
 /* The directory relaunch's own job goes in: the first agent directory,
  * or daemon directory when system. NULL, with err set, when the
  * directories of that kind were given as none (RELAUNCH_AGENT_DIRS=). */

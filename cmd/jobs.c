@@ -607,10 +607,13 @@ int cmd_jobs(struct cli_ctx *ctx)
 	 * tells of: then matched again once it has. */
 	if (only && rl_scope_match(&ctx->jobs, &ctx->operands, &labels, &err) < 0 &&
 	    ctx->no_processes) {
+		cli_warnings_drop();
 		cli_fail(&err);
 		rl_strv_release(&labels);
 		return CLI_EXIT_USAGE;
 	}
+	if (!err.set)
+		cli_warnings_flush();
 	rl_strv_sort_unique(&labels); /* looked up per job: "*" names every one */
 	if (ctx->no_processes) {
 		rc = list_jobs(&ctx->jobs, NULL, NULL, 0, NULL, only, ctx->json, ctx->verbose);
@@ -651,10 +654,13 @@ int cmd_jobs(struct cli_ctx *ctx)
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
 	} else if (unmatched && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0) {
+		cli_warnings_drop();
 		cli_fail(&err);
 		rc = CLI_EXIT_USAGE;
 	} else {
 		char *unasked = NULL;
+
+		cli_warnings_flush();
 
 		rl_strv_sort_unique(&labels);
 		/* The restart journal (a job an earlier run left booted out

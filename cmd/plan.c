@@ -116,8 +116,9 @@ int cmd_plan(struct cli_ctx *ctx)
 		 * decides nothing from it, does not read it). */
 		status = cli_fail(&p.journal_error);
 	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)
-		status = (cli_fail(&err), CLI_EXIT_USAGE);
+		status = (cli_warnings_drop(), cli_fail(&err), CLI_EXIT_USAGE);
 	else {
+		cli_warnings_flush();
 		if (ctx->operands.n)
 			rl_scope_plan(&p.plan, &labels, &scoped);
 		if (!p.have_prev && !archives)

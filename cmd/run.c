@@ -1381,6 +1381,10 @@ static int run_locked(const struct run_args *a)
 			return run_fail(&err);
 		}
 	}
+	/* run JOB...: one matching no job is its error alone, without the
+	 * warnings discovery met on the way (cli_warnings_hold). */
+	if (a->c->operands.n)
+		cli_warnings_hold();
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rl_intents_release(&left);
 		rl_pipeline_release(&p);
@@ -1395,11 +1399,13 @@ static int run_locked(const struct run_args *a)
 
 		if (a->c->operands.n &&
 		    rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
+			cli_warnings_drop();
 			rl_intents_release(&left);
 			rl_pipeline_release(&p);
 			run_fail(&err);
 			return CLI_EXIT_USAGE;
 		}
+		cli_warnings_flush();
 		if (a->c->archives.n && archive_scope(a, &p, &labels, &err) < 0) {
 			rl_strv_release(&labels);
 			rl_intents_release(&left);

@@ -55,6 +55,37 @@ label is matched exactly:
   relaunch: no job matches 'NGINX': did you mean 'nginx'?
   [2]
 
+The error comes alone: the warnings discovery met on the way (here a
+broken plist in another directory) are not said, while a JOB that
+matches says them as ever:
+
+  $ mkdir more && echo bad > more/bad.plist
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents:$PWD/more
+  $ relaunch plan ngnix
+  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  [2]
+  $ relaunch plan --no-processes zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+  $ relaunch run -n zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+  $ relaunch run --no-processes zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+  $ relaunch jobs zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+  $ relaunch jobs --no-processes zzz
+  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  [2]
+  $ relaunch plan nginx 2>&1 >/dev/null
+  relaunch: warning: cannot read plist '*/more/bad.plist': not a property list: line 1: text outside the plist's elements (glob)
+  [1]
+  $ relaunch jobs --no-processes nginx 2>&1 >/dev/null
+  relaunch: warning: cannot read plist '*/more/bad.plist': not a property list: line 1: text outside the plist's elements (glob)
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents
+
 Close in the part that differs, not in the prefix the labels share: a
 formula not installed suggests none of the others:
 
