@@ -212,7 +212,7 @@ static const struct cli_option report_options[] = {
 
 static const struct cli_option status_options[] = {
 	CLI_OPTION_JSON(
-		"{\"version\":13,\"running\",\"last_run\",\"pending\":{unfinished,\n"
+		"{\"version\":14,\"running\",\"last_run\",\"pending\":{unfinished,\n"
 		"unfinished_unknown,failed,refused,deferred,not_run,changed,\n"
 		"left_to_finish,queue,strays,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",
@@ -225,7 +225,7 @@ static const struct cli_option status_options[] = {
 };
 
 static const struct cli_option log_options[] = {
-	CLI_OPTION_JSON("{\"version\":4,\"runs\":[{start,end,trigger,entries,steps,\n"
+	CLI_OPTION_JSON("{\"version\":5,\"runs\":[{start,end,trigger,entries,steps,\n"
 			"baseline,processes,scope,exit,error}]}"),
 	/* No -n: that is run's --dry-run. */
 	{"count", 0, CLI_ARG_COUNT, CMD_LOG_COUNT, "N", "the newest N runs only"},

@@ -8,8 +8,9 @@
 #include "core/automate/runlog.h"
 #include "core/base/statedir.h"
 
-/* The shape of log --json: 2 added a step's "cause", 3 its "causes". */
-#define LOG_JSON_VERSION 4
+/* The shape of log --json: 2 added a step's "cause", 3 its "causes", 4 a
+ * run's "processes" and "scope", 5 a step's "name". */
+#define LOG_JSON_VERSION 5
 
 int cmd_log(struct cli_ctx *ctx)
 {

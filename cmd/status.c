@@ -33,8 +33,9 @@
  * "cause" in last_run, 7 "unfinished" and a step's "causes", 8 a run's
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
  * "left_to_finish", a deferral no run has seen yet (run null) and the
- * running relaunch's steps "under_way" (no longer "unfinished"). */
-#define STATUS_JSON_VERSION 13
+ * running relaunch's steps "under_way" (no longer "unfinished"), 14 a
+ * step's "name" in last_run. */
+#define STATUS_JSON_VERSION 14
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */

@@ -124,6 +124,9 @@ json_t *rl_runlog_step(const struct rl_step *s, const struct rl_result *r)
 	json_t *o = json_object(), *first;
 
 	json_object_set_new(o, "label", rl_json_path(s->job->label));
+	/* What plan and run name the step by: a copy from the label's second
+	 * plist is not the label's own job, whose step may stand beside it. */
+	json_object_set_new(o, "name", rl_json_path(rl_job_uses_key(s->job)));
 	json_object_set_new(o, "target", rl_json_path(s->job->target));
 	json_object_set_new(o, "action", json_string(rl_action_name(s->action)));
 	json_object_set_new(o, "status",
@@ -216,6 +219,26 @@ static char *move_aside(const char *statedir, const char *path)
 	return NULL;
 }
 
+/* A step logged before run log version 5 has no name: it is named by
+ * its label, as it was shown then. */
+static void name_old_steps(json_t *runs)
+{
+	const json_t *run;
+	json_t *s;
+	size_t i, j;
+
+	json_array_foreach(runs, i, run)
+	{
+		json_array_foreach(json_object_get(run, "steps"), j, s)
+		{
+			const json_t *label = json_object_get(s, "label");
+
+			if (json_is_object(s) && !json_object_get(s, "name") && label)
+				json_object_set_new(s, "name", json_deep_copy(label));
+		}
+	}
+}
+
 /* The log's runs, or NULL (err set); *broken says whether the file is
  * there, a regular file relaunch may read, and still could not be read:
  * its content is broken, and moving it aside loses nothing. */
@@ -234,6 +257,7 @@ static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 	if (runs && json_is_array(runs)) {
 		json_incref(runs);
 		json_decref(doc);
+		name_old_steps(runs);
 		return runs;
 	}
 	json_decref(doc);
@@ -579,8 +603,8 @@ static void format_step(const json_t *s, struct rl_buf *out)
 	const json_t *secs = json_object_get(s, "seconds");
 
 	rl_buf_adds(out, "  ");
-	rl_runlog_step_text(out, str_or(s, "label", "?"), str_or(s, "action", "?"),
-			    str_or(s, "status", "?"),
+	rl_runlog_step_text(out, str_or(s, "name", str_or(s, "label", "?")),
+			    str_or(s, "action", "?"), str_or(s, "status", "?"),
 			    (long long)json_integer_value(json_object_get(s, "old_pid")),
 			    (long long)json_integer_value(json_object_get(s, "new_pid")),
 			    json_is_number(secs) ? json_number_value(secs) : -1,

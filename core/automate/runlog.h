@@ -1,5 +1,5 @@
 /* The run log: what each run did, for `relaunch status` and `relaunch log`,
- * kept in <state-dir>/runs.json as {"version":2,"runs":[…]}, oldest first,
+ * kept in <state-dir>/runs.json as {"version":5,"runs":[…]}, oldest first,
  * the last RL_RUNLOG_MAX runs. Written atomically under its own lock
  * (<state-dir>/runs.lock), so two runs appending at once lose nothing.
  *
@@ -7,7 +7,7 @@
  *   {"start","end": ISO 8601 UTC with milliseconds,
  *    "trigger": "manual" | "queue" | "watch",
  *    "entries": [{"file","source","name","version","time","pid"}],
- *    "steps": [{"label","target","action","status","old_pid","new_pid",
+ *    "steps": [{"label","name","target","action","status","old_pid","new_pid",
  *               "seconds","reasons":[text],"cause","causes","error","note"}],
  *    "baseline": bool, "processes": bool, "scope": [label] or null,
  *    "exit": int, "error": text or null}
@@ -25,6 +25,10 @@
  * the jobs' processes (not --no-processes), scope which jobs it was given
  * (run JOB..., --archive: their labels), null for every job; a record
  * before version 4, without them, is read as one that did not look.
+ * name is what plan and run name the step by (rl_job_uses_key): the
+ * label, or "system/<label>" for the copy loaded from a label's second
+ * plist; a step logged before version 5, without it, is read with its
+ * label as its name.
  */
 #ifndef RL_RUNLOG_H
 #define RL_RUNLOG_H
@@ -41,8 +45,8 @@
 
 #define RL_RUNLOG_MAX 100
 /* runs.json's version: 2 added a step's cause, 3 its causes, 4 a run's
- * processes and scope. */
-#define RL_RUNLOG_VERSION 4
+ * processes and scope, 5 a step's name. */
+#define RL_RUNLOG_VERSION 5
 
 /* "2026-12-02T06:00:00.123Z". Malloc'd. */
 char *rl_time_iso_ms(int64_t ms);
@@ -67,7 +71,7 @@ void rl_runlog_record_finish(json_t *rec, int exit_code, const char *error);
  * 1.3 s" ("not running → pid 977" when it was not), "failed    <label>
  * (<action>): <error>", "refused   <label>: <error>; not restarted, the
  * old process keeps running (pid 412); …", "<status> <label>: <error or
- * note>" for the others. label as the caller quotes it; old_pid, new_pid
+ * note>" for the others. label: the step's name, as the caller quotes it; old_pid, new_pid
  * 0 when none; seconds < 0 when not known. */
 void rl_runlog_step_text(struct rl_buf *out, const char *label, const char *action,
 			 const char *status, long long old_pid, long long new_pid, double seconds,
@@ -108,7 +112,8 @@ void rl_time_iso_ms_r(int64_t ms, char out[25]);
  * runs.json.broken beside it (runs.json.broken.1, .2, … when taken: none
  * is replaced), rec beginning a new one (err says so). */
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
-/* The runs, oldest first (an empty array when there is no log yet). New
+/* The runs, oldest first (an empty array when there is no log yet), each
+ * step with its name (its label when logged before version 5). New
  * reference, or NULL (err set) when the log cannot be read. */
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err);
 

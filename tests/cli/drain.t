@@ -115,7 +115,7 @@ run's --dry-run, not log's count):
      "trigger": "manual"
     }
    ],
-   "version": 4
+   "version": 5
   }
   $ relaunch log --json | grep -c '"trigger"'
   4

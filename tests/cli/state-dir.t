@@ -18,7 +18,7 @@ it does not exist. The commands that write state create it, mode 0700.
   relaunch: warning: no state directory 'x/nope/deeper': nothing was recorded or run with it yet
   {
    "runs": [],
-   "version": 4
+   "version": 5
   }
   $ relaunch status --state-dir "$gone" 2>&1 | sed "s|$HOME|\$HOME|"
   relaunch: warning: no state directory 'x/nope/deeper': nothing was recorded or run with it yet

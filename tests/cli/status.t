@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  13 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  14 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
@@ -145,6 +145,16 @@ nor did a run scoped to other jobs, nor one logged without `processes`
   log: valid
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
+
+A step logged before run log version 5 has no name: it is read, and
+shown, named by its label.
+
+  $ relaunch log --count 1 | grep '^  restarted'
+    restarted org.qux (kickstart): not running → pid 0
+  $ relaunch log --count 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], [(s["label"], s["name"]) for s in d["runs"][0]["steps"]])'
+  5 [('org.qux', 'org.qux')]
+  $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print([(s["label"], s["name"]) for s in d["last_run"]["steps"]])'
+  [('org.qux', 'org.qux')]
 
 A run of every job that looked at the processes, or one given this job,
 left it out: its process runs the files on disk, and the refusal is gone.

@@ -427,6 +427,50 @@ static void test_runlog(const char *dir)
 	CHECK(strstr(err.text, "no \"runs\" array") != NULL);
 }
 
+/* A step is shown by its name (a daemon copy's "system/<label>"); one
+ * logged before run log version 5, without a name, by its label, as it
+ * was shown then, and read with its label as its name: appending to the
+ * log keeps it so. */
+static void test_runlog_names(const char *dir)
+{
+	static const char v4[] =
+		"{\"version\":4,\"runs\":[{\"start\":\"2026-12-02T06:00:00.000Z\","
+		"\"end\":\"2026-12-02T06:00:01.000Z\",\"trigger\":\"manual\",\"entries\":[],"
+		"\"steps\":[{\"label\":\"org.x\",\"target\":\"system/org.x\","
+		"\"action\":\"kickstart\",\"status\":\"restarted\",\"old_pid\":412,"
+		"\"new_pid\":977,\"seconds\":1.5,\"reasons\":[],\"cause\":null,\"causes\":[],"
+		"\"error\":null,\"note\":null}],\"baseline\":false,\"processes\":true,"
+		"\"scope\":null,\"exit\":0,\"error\":null}]}";
+	struct rl_error err = {0};
+	struct rl_buf b = {0};
+	json_t *runs, *rec, *step;
+
+	check_write(dir, "runs.json", v4, 0600);
+	runs = rl_runlog_load(dir, &err);
+	CHECK(runs != NULL);
+	step = json_array_get(json_object_get(json_array_get(runs, 0), "steps"), 0);
+	CHECK_STR(json_string_value(json_object_get(step, "name")), "org.x");
+	rl_runlog_record_format(json_array_get(runs, 0), &b);
+	CHECK(strstr(b.data, "\n  restarted org.x (kickstart): pid 412 → 977 in 1.5 s\n") != NULL);
+	rl_buf_release(&b);
+	/* Logged now: the copy by its name. */
+	rec = json_deep_copy(json_array_get(runs, 0));
+	json_decref(runs);
+	step = json_array_get(json_object_get(rec, "steps"), 0);
+	json_object_set_new(step, "name", json_string("system/org.x"));
+	CHECK_INT(rl_runlog_append(dir, rec, &err), 0);
+	json_decref(rec);
+	runs = rl_runlog_load(dir, &err);
+	CHECK_INT(json_array_size(runs), 2);
+	step = json_array_get(json_object_get(json_array_get(runs, 0), "steps"), 0);
+	CHECK_STR(json_string_value(json_object_get(step, "name")), "org.x");
+	rl_runlog_record_format(json_array_get(runs, 1), &b);
+	CHECK(strstr(b.data, "\n  restarted system/org.x (kickstart): pid 412 → 977 in 1.5 s\n") !=
+	      NULL);
+	rl_buf_release(&b);
+	json_decref(runs);
+}
+
 /* A refusal's line says what to do: repair the package, or, for a daemon
  * refused for want of root, only its reason (run it with sudo). */
 static void test_refused_text(void)
@@ -455,6 +499,7 @@ int main(void)
 	test_watch(dir);
 	test_pm_names();
 	test_runlog(dir);
+	test_runlog_names(dir);
 	test_refused_text();
 	check_rmtree(dir);
 	free(dir);
