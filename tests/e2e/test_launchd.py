@@ -2211,6 +2211,11 @@ class LaunchdTest(unittest.TestCase):
         res, _ = self.run_json(m)
         self.assertEqual(res[label]["status"], "restarted", res)
         self.assertEqual(self.kickstarted_in(m, label), [f"system/{label}"])
+        # The daemon launchd runs in the agent's place is the label's
+        # job: the run log names it by its label, not as a copy.
+        r, doc = m.relaunch_json("log", "--count", "1")
+        self.assertEqual([(s["name"], s["target"]) for s in doc["runs"][0]["steps"]],
+                         [(label, f"system/{label}")], doc)
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
 
@@ -2593,6 +2598,42 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertEqual([x["label"] for x in doc["pending"]["changed"]],
                          [label, f"system/{label}"], doc)
+
+    def test_same_label_log_and_status_name_each_restarted_copy(self):
+        """A run that restarts both copies of a label names the agent's by
+        its label and the daemon's copy by its target, system/<label>, as
+        run's own lines do: so do log and status's last run, in text and
+        in JSON (each step's name; its label stays the label)."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m.brew_upgrade("redis", "1.1")
+        system = f"system/{label}"
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"restarted {label} (kickstart): ", r.stderr)
+        self.assertIn(f"restarted {system} (kickstart): ", r.stderr)
+        lines = [line for line in m.relaunch("log", "--count", "1").stdout.splitlines()
+                 if line.startswith("  restarted ")]
+        self.assertEqual([line.split(" (")[0] for line in lines],
+                         [f"  restarted {label}", f"  restarted {system}"], lines)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 0, st.stdout + st.stderr)
+        lines = [line for line in st.stdout.splitlines() if line.startswith("  restarted ")]
+        self.assertEqual([line.split(" (")[0] for line in lines],
+                         [f"  restarted {label}", f"  restarted {system}"], st.stdout)
+        r, doc = m.relaunch_json("log", "--count", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["version"], 5, doc)
+        steps = doc["runs"][0]["steps"]
+        self.assertEqual([(s["name"], s["label"], s["target"], s["status"]) for s in steps],
+                         [(label, label, f"gui/{UID}/{label}", "restarted"),
+                          (system, label, system, "restarted")], steps)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(doc["version"], 14, doc)
+        self.assertEqual([(s["name"], s["target"]) for s in doc["last_run"]["steps"]],
+                         [(label, f"gui/{UID}/{label}"), (system, system)], doc)
 
     def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
         """record, when launchd's listing of system cannot be read, keeps
