@@ -792,16 +792,15 @@ static void log_recovery(const struct rl_intent *it, const char *status, const c
 	stopped_update();
 }
 
-/* Named by its label: the journal does not say whether a job was the
- * copy from a label's second plist. */
 static json_t *recovery_step(const struct rl_intent *it, const char *status, const char *error,
 			     const char *note)
 {
 	return json_pack("{s:o,s:o,s:o,s:s,s:s,s:n,s:n,s:n,s:[],s:n,s:[],s:o,s:o}", "label",
-			 rl_json_path(it->label), "name", rl_json_path(it->label), "target",
-			 rl_json_path(it->target), "action", rl_intent_action_name(it->action),
-			 "status", status, "old_pid", "new_pid", "seconds", "reasons", "cause",
-			 "causes", "error", error ? rl_json_path(error) : json_null(), "note",
+			 rl_json_path(it->label), "name", rl_json_path(rl_intent_name(it)),
+			 "target", rl_json_path(it->target), "action",
+			 rl_intent_action_name(it->action), "status", status, "old_pid", "new_pid",
+			 "seconds", "reasons", "cause", "causes", "error",
+			 error ? rl_json_path(error) : json_null(), "note",
 			 note ? rl_json_path(note) : json_null());
 }
 

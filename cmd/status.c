@@ -165,10 +165,25 @@ static int named_by_key(const struct rl_pipeline *p, const char *label, const ch
 	       d->kind != f->kind && (d->plist_copy || d->copy_untold);
 }
 
-/* The name a logged step of label, known by key, is pending under. */
-static const char *logged_name(const struct rl_pipeline *p, const char *label, const char *key)
+/* The name a logged step of label, known by key, is pending under: key
+ * when named_by_key, or when the run that logged it named it so (its
+ * name, run log version 5: a daemon's copy, by its target) and launchd
+ * does not run that plist in the agent's place now (as the label's
+ * job): a copy launchd has not loaded since, say a reload that left it
+ * unloaded, is still that copy, not the agent's job. */
+static const char *logged_name(const struct rl_pipeline *p, const char *label, const char *key,
+			       const char *logged)
 {
-	return named_by_key(p, label, key) ? key : label;
+	const struct rl_job *f;
+
+	if (named_by_key(p, label, key))
+		return key;
+	if (label && key && logged && strcmp(logged, label) != 0 && strcmp(logged, key) == 0) {
+		f = rl_jobset_find(&p->jobs, label);
+		if (!f || strcmp(f->target, key) != 0)
+			return key;
+	}
+	return label;
 }
 
 static int left_out(const json_t *run, const char *key, const json_t *job)
@@ -197,16 +212,14 @@ static int left_out(const json_t *run, const char *key, const json_t *job)
 	return looked_at(run, label);
 }
 
-/* The jobs pending across every logged run, as {label: {label, error,
- * status, run, cause, causes}}: a job a run left failed, refused, deferred or not
- * run stays pending until a later run gives it another outcome (restarted,
- * current, idle, skipped) or finds nothing owed for it (left_out: the
- * change recorded, or gone), whatever ran in between: a scoped run leaves
- * the others as they were. A run that stopped with an error before planning
- * changed nothing. A record written after the last run (manifest newer
- * than its end) starts afresh: nothing earlier is in any plan, except a
- * refusal the process view found (a running process maps replaced code),
- * which no manifest holds and no record resolves. */
+/* The jobs pending across every logged run, as {key: {label, name, error,
+ * status, run, cause, causes}} (name as the run logged it): a job a run left failed, refused,
+ * deferred or not run stays pending until a later run gives it another outcome (restarted, current,
+ * idle, skipped) or finds nothing owed for it (left_out: the change recorded, or gone), whatever
+ * ran in between: a scoped run leaves the others as they were. A run that stopped with an error
+ * before planning changed nothing. A record written after the last run (manifest newer than its
+ * end) starts afresh: nothing earlier is in any plan, except a refusal the process view found (a
+ * running process maps replaced code), which no manifest holds and no record resolves. */
 static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 {
 	json_t *jobs = json_object(), *run, *s;
@@ -236,7 +249,8 @@ static json_t *pending_jobs(const json_t *runs, int64_t recorded)
 			if (retried(json_string_value(st)))
 				json_object_set_new(
 					jobs, key,
-					json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "label", label,
+					json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "label", label,
+						  "name", or_null(json_object_get(s, "name")),
 						  "error", json_object_get(s, "error"), "status",
 						  st, "run", json_object_get(run, "start"), "cause",
 						  or_null(json_object_get(s, "cause")), "causes",
@@ -379,7 +393,8 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 		/* key is its target (step_key): its label names the job,
 		 * its name (logged_name) the copy the plan owes. */
 		const char *label = json_string_value(json_object_get(e, "label"));
-		const char *name = logged_name(p, label, key);
+		const char *name =
+			logged_name(p, label, key, json_string_value(json_object_get(e, "name")));
 		int resolved =
 			p->have_prev && has_cause(e, "change") &&
 			!(has_cause(e, "process") && process_holds(runs, label, e, recorded)) &&
@@ -465,7 +480,9 @@ static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, cons
 			    json_object_get(seen, json_string_value(key)))
 				continue;
 			json_object_set_new(seen, json_string_value(key), json_true());
-			if (named_by_key(pl, json_string_value(label), json_string_value(key)))
+			if (logged_name(pl, json_string_value(label), json_string_value(key),
+					json_string_value(json_object_get(p, "name"))) ==
+			    json_string_value(key))
 				label = key;
 			json_array_append_new(arr, json_pack("{s:O,s:O,s:O}", "label", label,
 							     "error", json_object_get(p, "error"),
@@ -548,9 +565,10 @@ static int logged(const json_t *pending, const char *label)
 /* The restart journal the plan read: each job a run began to restart and
  * did not bring back (killed between a bootout and its bootstrap, say),
  * which the next run finishes before anything else, as [{label, action,
- * target, began, may_be, why}]: may_be "unloaded", "stopped" or null, as
- * the journal alone tells (launchd is not asked). Not the steps the
- * running relaunch has under way (under_way_json). */
+ * target, began, may_be, why}], label its name (rl_intent_name: a
+ * daemon's copy of a label by its target, as run names it): may_be "unloaded", "stopped" or null,
+ * as the journal alone tells (launchd is not asked). Not the steps the running relaunch has under
+ * way (under_way_json). */
 static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock_holder *h)
 {
 	json_t *arr = json_array();
@@ -565,7 +583,7 @@ static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock
 		began = rl_time_iso_ms(it->wall_ns / 1000000);
 		why = rl_intent_pending_text(it);
 		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s,s:o,s:o}", "label",
-						     rl_json_path(it->label), "action",
+						     rl_json_path(rl_intent_name(it)), "action",
 						     rl_intent_action_name(it->action), "target",
 						     rl_json_path(it->target), "began", began,
 						     "may_be", may ? json_string(may) : json_null(),
@@ -598,10 +616,11 @@ static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_
 	return arr;
 }
 
-/* Is label among the jobs the restart journal holds? */
-static int unfinished(const json_t *pending, const char *label)
+/* Is the job named name (rl_job_uses_key) among those the restart
+ * journal holds? A daemon's copy of a label is there by its target. */
+static int unfinished(const json_t *pending, const char *name)
 {
-	return has_label(json_object_get(pending, "unfinished"), label);
+	return has_label(json_object_get(pending, "unfinished"), name);
 }
 
 /* The plan the manifest and the disk make, as `plan --no-processes`
@@ -643,8 +662,8 @@ static int untold_rank(const struct rl_pipeline *p, const char *path, const char
  * the next run that can ask launchd restarts the copy if it is loaded.
  * Pending under its key, as plan names it, with its first change and
  * why it is not told; not one a logged run left pending under that key
- * (logged_name), nor one whose label the restart journal holds (listed
- * there, as the label's copies are). */
+ * (logged_name), nor one the restart journal holds (listed there, under
+ * its key too). */
 static void untold_copies(const struct rl_pipeline *p, const json_t *pending, json_t *changed)
 {
 	struct rl_strv keys = {0};
@@ -665,7 +684,7 @@ static void untold_copies(const struct rl_pipeline *p, const json_t *pending, js
 		char *reason;
 
 		if (!d || !d->copy_untold || d->plist_copy || logged(pending, key) ||
-		    unfinished(pending, d->label) || has_label(changed, key))
+		    unfinished(pending, key) || has_label(changed, key))
 			continue;
 		for (size_t i = 0; i < p->plan.nreported; i++) {
 			const struct rl_reported *r = &p->plan.reported[i];
@@ -781,8 +800,7 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 					json_pack("{s:o,s:o}", "label", rl_json_path(name), "why",
 						  rl_json_path(st->why ? st->why : "")));
 			/* Listed once, as unfinished, above. */
-			else if (st->decision == RL_DECISION_RESTART &&
-				 !unfinished(pending, st->job->label))
+			else if (st->decision == RL_DECISION_RESTART && !unfinished(pending, name))
 				json_array_append_new(
 					changed, json_pack("{s:o,s:o}", "label", rl_json_path(name),
 							   "reason",

@@ -132,6 +132,11 @@ const char *rl_intent_key(const struct rl_intent *it)
 	return it->other_login ? it->target : it->label;
 }
 
+const char *rl_intent_name(const struct rl_intent *it)
+{
+	return it->other_login && strncmp(it->target, "system/", 7) == 0 ? it->target : it->label;
+}
+
 static uint64_t intent_hash(const void *ctx, size_t i)
 {
 	return rl_hash_text(rl_intent_key(&((const struct rl_intents *)ctx)->v[i]));

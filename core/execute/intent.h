@@ -86,6 +86,12 @@ int rl_intents_save(const struct rl_intents *in, const char *statedir, struct rl
  * another user's GUI login or an agent's other domain (other_login), as
  * rl_job_key. The key is what the functions below name "label". */
 const char *rl_intent_key(const struct rl_intent *it);
+/* What plan, run and the run log name its step by (rl_job_uses_key): its
+ * target for a copy in system (other_login there can only be the
+ * daemon's copy of a label loaded from an agent's plist too: another
+ * login's or domain's copy of an agent is in gui/ or user/), else its
+ * label. */
+const char *rl_intent_name(const struct rl_intent *it);
 /* Add or replace the intent for its key (copied). */
 void rl_intents_put(struct rl_intents *in, const struct rl_intent *it);
 /* The intent for label, or NULL. */

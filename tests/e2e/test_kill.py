@@ -448,10 +448,12 @@ class KillTest(unittest.TestCase):
         r = m.relaunch("run", *FAST, "--launchctl", lc)
         self.assertTrue(os.path.exists(done), f"{lc_args}: {r.stdout}\n{r.stderr}")
         self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
-        # status names a step by its label, a copy's too (README).
+        # status names a step by its label, the daemon copy's system/<label>
+        # (README).
         st = m.relaunch("status")
         for it in self.journal():
-            self.assertIn(f"unfinished {it['label']}: ", st.stdout, f"{lc_args} {before}")
+            name = it["label"] if it["domain"] != "system" else f"system/{it['label']}"
+            self.assertIn(f"unfinished {name}: ", st.stdout, f"{lc_args} {before}")
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 0, f"{lc_args} {before}: {r.stdout}\n{r.stderr}")
         self.assertEqual(self.journal(), [], f"{lc_args} {before}")

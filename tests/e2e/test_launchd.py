@@ -2635,6 +2635,48 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([(s["name"], s["target"]) for s in doc["last_run"]["steps"]],
                          [(label, f"gui/{UID}/{label}"), (system, system)], doc)
 
+    def test_same_label_status_names_an_unfinished_daemon_copy_by_its_target(self):
+        """A reload of the daemon's copy whose bootstrap launchd refuses
+        leaves that copy in the restart journal: status lists it
+        unfinished under its target, as run names it, and the journal's
+        entry for the copy hides no change of the agent's copy, listed
+        changed under the label beside it."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        m.fault("exit", "--command", "bootstrap", "--label", label, "--domain", "system",
+                "--code", "5", "--times", "1000")
+        r, doc = m.relaunch_json("run", *FAST, "--timeout", "1")
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()},
+                         {system: "failed"}, doc)
+        with open(os.path.join(m.state, "intent.json")) as f:
+            self.assertEqual([i["target"] for i in json.load(f)["intents"]], [system])
+        m.fault("clear")
+        m.brew_upgrade("redis", "1.1")
+        st = m.relaunch("status")
+        self.assertIn(f"pending: unfinished {system}: ", st.stdout)
+        self.assertNotIn(f"pending: unfinished {label}: ", st.stdout)
+        self.assertIn(f"pending: changed  {label}: ", st.stdout)
+        # The copy's logged failure is not the agent's either.
+        self.assertNotIn(f"pending: failed   {label}: ", st.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual([x["label"] for x in doc["pending"]["unfinished"]], [system], doc)
+        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [label], doc)
+        # The next run finishes it first, and logs that step by the
+        # copy's target too, as its own line names it.
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"restarted {system} (reload): finished the reload an earlier run had "
+                      "begun", r.stderr)
+        r, doc = m.relaunch_json("log", "--count", "1")
+        self.assertEqual([s["name"] for s in doc["runs"][0]["steps"]
+                          if s["target"] == system][:1], [system], doc)
+        self.assertIn(f"\n  restarted {system} (reload): finished the reload",
+                      m.relaunch("log", "--count", "1").stdout)
+
     def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
         """record, when launchd's listing of system cannot be read, keeps
         what was recorded of the files only the daemon's copy runs (it
