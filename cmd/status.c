@@ -333,6 +333,17 @@ static int plan_refuses(const struct rl_plan *plan, const char *name)
 	return 0;
 }
 
+/* Does a logged refusal for want of root still hold? status, not root
+ * either, plans without launchd and so without that refusal: it holds
+ * while the fresh plan still owes the job named name its restart. */
+static int root_holds(const json_t *job, const struct rl_plan *plan, const char *name)
+{
+	const json_t *err = json_object_get(job, "error");
+
+	return json_is_string(err) && strcmp(json_string_value(err), RL_PLAN_NEEDS_ROOT) == 0 &&
+	       !rl_pipeline_as_root() && plan_owes(plan, name);
+}
+
 /* Is the process cause of a logged refusal beyond status's comparison?
  * The process view alone tells whether the job's process still runs
  * replaced code, and status does not look at processes. Taken as gone
@@ -372,7 +383,8 @@ static int process_holds(const json_t *runs, const char *label, const json_t *jo
  *    manifest with the disk (the plan, without launchd) no longer refuses
  *    the job (the package rolled back, the missing library installed, the
  *    change recorded): resolved (a change still there is then listed as
- *    changed).
+ *    changed); not one for want of root while status is not root either
+ *    and the job is still owed its restart (root_holds).
  * A failed, deferred or not-run step whose one cause is a change the
  * manifest shows is settled the same way, when the fresh plan no longer
  * owes the job anything (the change recorded, by a record that runs not
@@ -398,7 +410,7 @@ static void drop_settled(json_t *jobs, const json_t *runs, int64_t recorded,
 		int resolved =
 			p->have_prev && has_cause(e, "change") &&
 			!(has_cause(e, "process") && process_holds(runs, label, e, recorded)) &&
-			!plan_refuses(&p->plan, name);
+			!plan_refuses(&p->plan, name) && !root_holds(e, &p->plan, name);
 
 		if (is_refused(e) && (resolved || job_gone(p, label)))
 			json_object_del(jobs, key);

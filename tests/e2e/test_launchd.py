@@ -2677,6 +2677,30 @@ class LaunchdTest(unittest.TestCase):
         self.assertIn(f"\n  restarted {system} (reload): finished the reload",
                       m.relaunch("log", "--count", "1").stdout)
 
+    def test_same_label_status_keeps_a_daemon_copy_refused_for_want_of_root(self):
+        """Run as the user, a run refuses the daemon's copy for want of
+        root: status, not root either, lists it refused under its target,
+        as run named it, and exits 3 for it, not as a change no run has
+        seen (its own plan, without launchd, does not refuse it)."""
+        m, label = self.same_label_machine("redis")
+        m.env["RELAUNCH_AS_USER"] = "1"
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        m.brew_upgrade("redis", "1.1")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"refused   {system}: restarting a daemon needs root", r.stderr)
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: refused  {system}: restarting a daemon needs root: run "
+                      "'sudo relaunch run'\n", st.stdout)
+        self.assertNotIn(f"pending: changed  {system}: ", st.stdout)
+        r, doc = m.relaunch_json("status")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [system], doc)
+        self.assertNotIn(system, [x["label"] for x in doc["pending"]["changed"]], doc)
+
     def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
         """record, when launchd's listing of system cannot be read, keeps
         what was recorded of the files only the daemon's copy runs (it
