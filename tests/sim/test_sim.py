@@ -168,6 +168,12 @@ class SimTest(unittest.TestCase):
         sim.plist("agent", "org.sim.envcwd", RunAtLoad=True, WorkingDirectory=sim.root,
                   EnvironmentVariables={"FOO": "bar baz"},
                   ProgramArguments=["/bin/sh", "-c", 'echo "$FOO|$(pwd)|$PATH" > envcwd.out; exec sleep 1000'])
+        # `sh -s` reads the script StandardInPath names (relative: in
+        # WorkingDirectory), its words being the positional parameters.
+        with open(os.path.join(sim.root, "stdin.sh"), "w") as f:
+            f.write('echo "$1|$(pwd)" > stdin.out; exec sleep 1000\n')
+        sim.plist("agent", "org.sim.stdin", RunAtLoad=True, WorkingDirectory=sim.root,
+                  StandardInPath="stdin.sh", ProgramArguments=["/bin/sh", "-s", "start"])
         sim.plist("agent", "org.sim.keepalive", ProgramArguments=["sleep", "1000"], KeepAlive=True)
         sim.plist("agent", "org.sim.flapper", ProgramArguments=["/bin/sh", "-c", "exit 3"],
                   KeepAlive=True, ThrottleInterval=10)
@@ -303,6 +309,16 @@ class SimTest(unittest.TestCase):
         text = wait_for(lambda: read_text(out), "envcwd.out")
         self.assertEqual(text, f"bar baz|{self.sim.root}|/usr/bin:/bin:/usr/sbin:/sbin\n")
         pid = wait_for(lambda: self.sim.pid(f"{GUI}/org.sim.envcwd"), "envcwd pid")
+        wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, "exec of sleep")
+
+    def test_standard_in_path_is_the_jobs_stdin(self):
+        """StandardInPath is opened as the job's stdin, in its
+        WorkingDirectory (README.md, Jobs): a shell given no file runs
+        the script it holds."""
+        out = os.path.join(self.sim.root, "stdin.out")
+        text = wait_for(lambda: read_text(out), "stdin.out")
+        self.assertEqual(text, f"start|{self.sim.root}\n")
+        pid = wait_for(lambda: self.sim.pid(f"{GUI}/org.sim.stdin"), "stdin pid")
         wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, "exec of sleep")
 
     # --- kickstart ----------------------------------------------------------

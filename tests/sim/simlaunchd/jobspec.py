@@ -37,6 +37,7 @@ class JobSpec:
     disabled: bool = False
     stdout_path: str | None = None
     stderr_path: str | None = None
+    stdin_path: str | None = None  # StandardInPath: opened as the job's stdin
     abandon_process_group: bool = False
     queue_directories: tuple[str, ...] = ()
     watch_paths: tuple[str, ...] = ()
@@ -180,6 +181,7 @@ def load(path):
         disabled=bool(_typed(d, "Disabled", bool, False, path)),
         stdout_path=_typed(d, "StandardOutPath", str, None, path),
         stderr_path=_typed(d, "StandardErrorPath", str, None, path),
+        stdin_path=_typed(d, "StandardInPath", str, None, path),
         abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
         queue_directories=_optional_list(d, "QueueDirectories", path),
         watch_paths=_optional_list(d, "WatchPaths", path),

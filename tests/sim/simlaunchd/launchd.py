@@ -378,7 +378,7 @@ class Launchd:
         out = spec.stdout_path or os.path.join(self._log_dir, f"{spec.label}.out")
         err = spec.stderr_path or os.path.join(self._log_dir, f"{spec.label}.err")
         pid = spawn.spawn(spec.executable(), spec.argv(), self._environment(spec),
-                          spec.working_directory, out, err)
+                          spec.working_directory, out, err, spec.stdin_path)
         self._by_pid[pid] = svc
         self._write_pids()
         return pid

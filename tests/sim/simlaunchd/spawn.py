@@ -41,24 +41,38 @@ def _redirect(fd, path):
     os.close(new)
 
 
-def _child(exe, argv, env, cwd, stdout_path, stderr_path, parent):
+def _stdin(path):
+    """StandardInPath, opened read-only as the job's stdin once the job is
+    in its working directory (a relative path is there), as launchd's
+    job_setup_attributes does after its chdir; /dev/null without one, or
+    when it cannot be opened (launchd logs that and leaves stdin as it
+    was, its own /dev/null)."""
+    try:
+        new = os.open(path or os.devnull, os.O_RDONLY)
+    except OSError:
+        new = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(new, 0)
+    os.close(new)
+
+
+def _child(exe, argv, env, cwd, stdout_path, stderr_path, parent, stdin_path):
     _die_with_parent(parent)
     _reset_signals()
     os.setsid()
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+    _stdin(None)
     _redirect(1, stdout_path)
     _redirect(2, stderr_path)
     try:
         if cwd:
             os.chdir(cwd)
+        if stdin_path:
+            _stdin(stdin_path)
         os.execve(exe, argv, env)
     except OSError as e:
         os.write(2, f"launchd-sim: cannot exec '{exe}': {e.strerror}\n".encode())
 
 
-def spawn(exe, argv, env, cwd, stdout_path, stderr_path):
+def spawn(exe, argv, env, cwd, stdout_path, stderr_path, stdin_path=None):
     """Start exe in a new session; return its pid once it runs exe (as
     posix_spawn, which launchd uses, returns after the exec), so whoever is
     told the pid finds the program there. A failed exec shows up as the
@@ -69,7 +83,7 @@ def spawn(exe, argv, env, cwd, stdout_path, stderr_path):
     if pid == 0:
         try:
             os.close(ready)
-            _child(exe, argv, env, cwd, stdout_path, stderr_path, parent)
+            _child(exe, argv, env, cwd, stdout_path, stderr_path, parent, stdin_path)
         finally:
             os._exit(EX_CONFIG)
     os.close(exec_done)
