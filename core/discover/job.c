@@ -577,6 +577,7 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	    get_args(root, &j->args, why) < 0 ||
 	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
 	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
+	    get_string(root, "StandardInPath", &j->stdin_path, why) < 0 ||
 	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
 	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
 	    get_launch_model(root, j, why) < 0 || get_bool(root, "Disabled", &j->disabled, why) < 0)
@@ -1669,6 +1670,7 @@ void rl_job_release(struct rl_job *j)
 	rl_strv_release(&j->args);
 	free(j->workdir);
 	free(j->stderr_path);
+	free(j->stdin_path);
 	free(j->rootdir);
 	free(j->user_name);
 	rl_strv_release(&j->env);

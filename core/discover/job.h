@@ -65,6 +65,7 @@ struct rl_job {
 	struct rl_strv args;   /* ProgramArguments */
 	char *workdir;	       /* WorkingDirectory, NULL when absent */
 	char *stderr_path;     /* StandardErrorPath, NULL when absent */
+	char *stdin_path;      /* StandardInPath (the job's stdin), NULL when absent */
 	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
 	char *user_name;       /* UserName when a string (launchd runs the job as that
 				* user), else NULL */

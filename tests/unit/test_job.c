@@ -45,6 +45,7 @@ static const char full_xml[] =
 	"<key>KeepAlive</key><dict><key>SuccessfulExit</key><false/></dict>\n"
 	"<key>RunAtLoad</key><true/>\n"
 	"<key>Disabled</key><true/>\n"
+	"<key>StandardInPath</key><string>/opt/homebrew/var/in/nginx.sh</string>\n"
 	"</dict></plist>\n";
 
 static void check_full(const struct rl_job *j)
@@ -54,6 +55,7 @@ static void check_full(const struct rl_job *j)
 	CHECK_INT(j->args.n, 3);
 	CHECK_STR(j->args.v[2], "daemon off;");
 	CHECK_STR(j->workdir, "/opt/homebrew");
+	CHECK_STR(j->stdin_path, "/opt/homebrew/var/in/nginx.sh");
 	CHECK_INT(j->env.n, 1);
 	CHECK_STR(j->env.v[0], "PATH=/a:/b");
 	CHECK_INT(j->throttle_interval, 30);
@@ -129,6 +131,7 @@ static void test_definition_digest(void)
 	static const char reordered[] =
 		"<?xml version=\"1.0\"?>\n<!-- rewritten by hand -->\n"
 		"<plist version=\"1.0\">\n  <dict>\n"
+		"    <key>StandardInPath</key><string>/opt/homebrew/var/in/nginx.sh</string>\n"
 		"    <key>Disabled</key> <true/>\n"
 		"    <key>RunAtLoad</key> <true/>\n"
 		"    <key>KeepAlive</key>\n    <dict><key>SuccessfulExit</key><false/></dict>\n"
@@ -237,7 +240,7 @@ static void test_defaults(void)
 				 "<key>KeepAlive</key><false/></dict></plist>");
 
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
-	CHECK(j.program == NULL && j.workdir == NULL);
+	CHECK(j.program == NULL && j.workdir == NULL && j.stdin_path == NULL);
 	CHECK_INT(j.throttle_interval, -1);
 	CHECK_INT(j.exit_timeout, -1);
 	CHECK_INT(j.kept_running + j.starts_at_load + j.disabled, 0);
@@ -452,6 +455,8 @@ static void test_errors(void)
 		     "RunAtLoad has the wrong type: integer, expected boolean");
 	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"),
 		     "WorkingDirectory has the wrong type: array, expected string");
+	expect_error(DICT(LABEL ARGS "<key>StandardInPath</key><integer>0</integer>"),
+		     "StandardInPath has the wrong type: integer, expected string");
 	expect_error(
 		DICT(LABEL ARGS "<key>EnvironmentVariables</key><string>A=1</string>"),
 		"EnvironmentVariables has the wrong type: string, expected dictionary of strings");
