@@ -1198,7 +1198,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
 	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
-				    c->cwd, on_moves,	   on_source};
+				    c->cwd, on_moves,	   on_source,  NULL};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -1218,14 +1218,50 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	rl_buf_release(&buf);
 }
 
+/* The job's StandardInPath, which reader (a shell when shell, reached
+ * through via) reads its program from: a script of the job, its
+ * symlinks and what a shell runs of it followed as for `sh FILE`.
+ * launchd opens it after its chroot to RootDirectory and its chdir to
+ * WorkingDirectory (job_setup_attributes in launchd's
+ * launchd_core_logic.c): a relative one is in the working directory. A
+ * file that is there but no regular file (/dev/null, a fifo, a
+ * directory) holds no code to track. */
+static void on_stdin_read(void *ctx, const char *reader, int shell, const char *via)
+{
+	struct reading *rd = ctx;
+	struct ctx *c = rd->c;
+	char *path = rl_path_join(c->workdir, c->job->stdin_path);
+	char *v = rl_xasprintf("StandardInPath → %s%s%s", via, *via ? " → " : "", reader);
+	struct resolved r;
+	struct stat st;
+
+	if (walk(c, path, RL_ROLE_SYMLINK, v, &r) == 0) {
+		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
+			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
+			if (shell && !r.missing)
+				scan_script(c, r.real, r.via, rd->depth + 1);
+		}
+		resolved_release(&r);
+	}
+	free(v);
+	free(path);
+}
+
 /* What a command line runs through its prefixes (sudo, env, arch,
- * caffeinate, nohup, nice, sh -c …); argv[0] is the caller's. */
+ * caffeinate, nohup, nice, sh -c …); argv[0] is the caller's. job_stdin: it
+ * is the job's own, whose standard input is StandardInPath: a shell or
+ * interpreter on it reading its program from there reads that file
+ * (daemondo's commands are left alone: what it gives them as standard
+ * input is not read here). */
 static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *via,
-		     const char *where)
+		     const char *where, int job_stdin)
 {
 	struct reading rd = {c, via, where, 0, 1};
 	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
-				    c->cwd, on_moves,	   on_source};
+				    c->cwd, on_moves,	   on_source,  NULL};
+
+	if (job_stdin && c->job->stdin_path && *c->job->stdin_path)
+		ops.stdin_read = on_stdin_read;
 
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }
@@ -1302,7 +1338,7 @@ static void add_daemondo_cmd(struct ctx *c, const struct rl_strv *args, size_t *
 	via = rl_xasprintf("daemondo --%s", name);
 	add_exec(c, argv[0], c->path, RL_ROLE_COMMAND, via, 1);
 	add_started(c, argv, n + 1, c->path, NULL, via, 1, &c->env);
-	add_argv(c, argv, n + 1, via, via);
+	add_argv(c, argv, n + 1, via, via, 0);
 	free(via);
 	free(argv[0]);
 	free(argv);
@@ -1429,14 +1465,17 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 			 job->program ? "Program" : "ProgramArguments[0]", 0);
 		if (strcmp(rl_path_basename(exe), "daemondo") == 0) {
 			add_daemondo(&c, &job->args);
-		} else if (job->args.n) {
-			char **argv = rl_xcalloc(job->args.n, sizeof(*argv));
+		} else {
+			/* launchd runs a Program alone as its only word */
+			size_t n = job->args.n ? job->args.n : 1;
+			char **argv = rl_xcalloc(n, sizeof(*argv));
 
-			memcpy(argv, job->args.v, job->args.n * sizeof(*argv));
+			if (job->args.n)
+				memcpy(argv, job->args.v, n * sizeof(*argv));
 			argv[0] = (char *)(uintptr_t)exe; /* Program, when set, is what runs */
-			add_started(&c, argv, job->args.n, c.path, NULL,
+			add_started(&c, argv, n, c.path, NULL,
 				    job->program ? "Program" : "ProgramArguments[0]", 0, &c.env);
-			add_argv(&c, argv, job->args.n, "", "ProgramArguments");
+			add_argv(&c, argv, n, "", "ProgramArguments", 1);
 			free(argv);
 		}
 	}

@@ -233,6 +233,16 @@ static void via_add(struct step *s, const char *what)
 	rl_buf_addf(&s->via, "%s%s", s->via.len ? " → " : "", what);
 }
 
+/* The program reader (a shell when shell) reads its program from its
+ * standard input: the job's, on a command line. In shell text a
+ * redirection or a pipe may have given it another (shlex drops them),
+ * so only a command line's is told. */
+static void stdin_read(struct step *s, const char *reader, int shell)
+{
+	if (!s->rd && s->ops->stdin_read)
+		s->ops->stdin_read(s->ops->ctx, reader, shell, s->via.data ? s->via.data : "");
+}
+
 /* Assign "NAME=value" (value NULL: not known) in env. */
 static void assign(struct rl_shenv *env, const char *word, const char *value, int export)
 {
@@ -419,12 +429,16 @@ static const char *const bash_long[] = {"debug",      "debugger", "dump-po-strin
  * or `+` word takes the next word in turn as its value; `-` or `--` ends
  * them; a zsh `--NAME` is one word. Then `-c` reads the first word after
  * them as text; else `-s`, or no word left, reads commands from standard
- * input, naming no file (the words are positional parameters); else
+ * input, naming no file (the words are positional parameters; bash(1),
+ * -s: "If the -s option is present, or if no arguments remain after
+ * option processing, then commands are read from the standard input";
+ * dash(1), -s: "set automatically if no file arguments are present"; zsh
+ * alike), unless `--help` or `--version` makes it print and exit; else
  * `sh FILE` reads FILE. */
 static void see_shell(struct step *s, const struct words *w, size_t i, const char *name)
 {
 	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
-	int dash_c = 0, dash_s = 0;
+	int dash_c = 0, dash_s = 0, quits = 0;
 	struct rl_shenv child;
 
 	while (bash && i < w->n && w->v[i] && w->v[i][0] == '-') {
@@ -432,9 +446,10 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 
 		if (word_in(o, bash_long_value))
 			i += 2;
-		else if (word_in(o, bash_long))
+		else if (word_in(o, bash_long)) {
+			quits |= !strcmp(o, "help") || !strcmp(o, "version");
 			i++;
-		else if (o != w->v[i] + 1)
+		} else if (o != w->v[i] + 1)
 			return; /* an invalid option: bash runs nothing */
 		else
 			break;
@@ -444,8 +459,10 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 
 		if (!strcmp(o, "-") || !strcmp(o, "--"))
 			break;
-		if (o[1] == '-')
+		if (o[1] == '-') {
+			quits |= !strcmp(o, "--help") || !strcmp(o, "--version");
 			continue;
+		}
 		for (const char *c = o + 1; *c; c++)
 			if (*c == 'c')
 				dash_c = 1;
@@ -454,8 +471,11 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n)
 				i++;
 	}
-	if (i >= w->n || (dash_s && !dash_c))
+	if (i >= w->n || (dash_s && !dash_c)) {
+		if (!quits && !dash_c)
+			stdin_read(s, name, 1);
 		return; /* standard input */
+	}
 	if (!w->v[i]) {
 		unresolved(s, w->raw[i]);
 		return;
@@ -538,7 +558,16 @@ struct interp {
 	int dash_is_option;	  /* "-" is an option (else standard input) */
 	int dashdash_is_option;	  /* "--" is an option (else it ends them) */
 	const char *const *tries; /* rl_shrun.tries */
+	/* Given no file it reads its program from standard input (STDIN_CODE),
+	 * and so does a file "-" (STDIN_DASH too); 0: it reads none there. */
+	int stdin_code;
+	/* Option words after which it runs nothing given no file: it prints
+	 * (its version, its help) or checks the program and exits. */
+	const char *const *quits;
 };
+
+#define STDIN_CODE 1
+#define STDIN_DASH 2
 
 /* java(1), as the JDK launcher parses its command line (java.c,
  * ParseArguments and GetOpt): options run up to the first word not
@@ -829,6 +858,17 @@ static int php_option(struct iread *r, size_t i)
 	return o[2] || !strchr("neHqlsw", o[1]) ? OPT_STOP : 0;
 }
 
+/* The options after which each reads and runs no program from standard
+ * input (their man pages): python -h, -V; ruby -h, -v ("quits" with no
+ * program), --version, --help, --copyright; perl -h, -v, -c (checks the
+ * syntax "and then exit without executing it"); node -c, --check; php -l
+ * (lint), -s (highlights the source), -w (prints it stripped). */
+static const char *const python_quits[] = {"-h", "-V", "-VV", NULL};
+static const char *const ruby_quits[] = {"-h", "-v", "--version", "--help", "--copyright", NULL};
+static const char *const perl_quits[] = {"-h", "-v", "-c", NULL};
+static const char *const node_quits[] = {"-c", "--check", NULL};
+static const char *const php_quits[] = {"-l", "-s", "-w", NULL};
+
 /* node runs its program file as require() finds a file: when no file has
  * the name as given, the name with ".js", ".json", then ".node"; a
  * directory after those (nodejs.org/api/modules.html, "All together":
@@ -840,16 +880,28 @@ static const char *const node_tries[] = {".js", ".json", ".node", NULL};
  * file descriptor, never mapped). Each command line is parsed as the
  * interpreter parses its own; where an option's arity is not known here,
  * nothing more is reported rather than a guess. A word whose value is not
- * known where the file may stand is reported unresolved. */
+ * known where the file may stand is reported unresolved.
+ *
+ * Given no file, each but java reads its program from standard input:
+ * python (`python3 --help`: "- : program read from stdin (default;
+ * interactive mode if a tty)"), perl (perlrun(1): the program "passed in
+ * implicitly via standard input" when no programfile is named, or "-"),
+ * ruby (ruby(1): no programfile, or "-"), node (`node --help`: "- script
+ * read from stdin (default if no file name is provided, interactive mode
+ * if a tty)"), php (php(1), `php [options] [-- args...]`: the code from
+ * standard input when no file is named; "-" names no such input for php).
+ * java runs no program from there (it needs a class, a jar or a source
+ * file). */
 static const struct interp interps[] = {
-	/* name, versioned, option, file, "-" an option, "--" an option, tries */
-	{"java", 0, java_option, java_file, 1, 1, NULL},
-	{"python", 1, python_option, NULL, 0, 0, NULL},
-	{"ruby", 1, ruby_option, NULL, 0, 0, NULL},
-	{"perl", 1, perl_option, NULL, 0, 0, NULL},
-	{"node", 1, node_option, NULL, 0, 0, node_tries},
-	{"nodejs", 0, node_option, NULL, 0, 0, node_tries},
-	{"php", 1, php_option, NULL, 0, 1, NULL},
+	/* name, versioned, option, file, "-" an option, "--" an option, tries,
+	 * standard input, quits */
+	{"java", 0, java_option, java_file, 1, 1, NULL, 0, NULL},
+	{"python", 1, python_option, NULL, 0, 0, NULL, STDIN_CODE | STDIN_DASH, python_quits},
+	{"ruby", 1, ruby_option, NULL, 0, 0, NULL, STDIN_CODE | STDIN_DASH, ruby_quits},
+	{"perl", 1, perl_option, NULL, 0, 0, NULL, STDIN_CODE | STDIN_DASH, perl_quits},
+	{"node", 1, node_option, NULL, 0, 0, node_tries, STDIN_CODE | STDIN_DASH, node_quits},
+	{"nodejs", 0, node_option, NULL, 0, 0, node_tries, STDIN_CODE | STDIN_DASH, node_quits},
+	{"php", 1, php_option, NULL, 0, 1, NULL, STDIN_CODE, php_quits},
 };
 
 static const struct interp *interp_of(const char *base)
@@ -864,12 +916,22 @@ static const struct interp *interp_of(const char *base)
 	return NULL;
 }
 
+/* The interpreter ip named base, given no file (dash: "-" as its file),
+ * after an option that quits or not: it reads its program from standard
+ * input where it does so. */
+static void stdin_interp(struct step *s, const struct interp *ip, const char *base, int dash,
+			 int quits)
+{
+	if (!quits && (ip->stdin_code & (dash ? STDIN_DASH : STDIN_CODE)))
+		stdin_read(s, base, 0);
+}
+
 /* The interpreter ip named base, its options from w[i]: the file it reads. */
 static void see_interp(struct step *s, const struct words *w, size_t i, const struct interp *ip,
 		       const char *base)
 {
 	struct iread r;
-	int n;
+	int n, quits = 0;
 
 	memset(&r, 0, sizeof(r));
 	r.s = s;
@@ -888,6 +950,7 @@ static void see_interp(struct step *s, const struct words *w, size_t i, const st
 			i++;
 			break;
 		}
+		quits |= ip->quits && word_in(o, ip->quits);
 		n = ip->option(&r, i);
 		if (n == OPT_STOP)
 			goto out;
@@ -901,6 +964,8 @@ static void see_interp(struct step *s, const struct words *w, size_t i, const st
 	}
 	if (ip->file)
 		ip->file(&r, i);
+	else if (i >= w->n || (w->v[i] && !strcmp(w->v[i], "-")))
+		stdin_interp(s, ip, base, i < w->n, quits);
 	else
 		read_word(s, w, i, r.dir, base, ip->tries);
 out:
@@ -1917,7 +1982,9 @@ void rl_shread_argv(char *const *argv, size_t argc, const struct rl_shenv *env,
 	struct where at = {0};
 	size_t i;
 
-	if (argc < 2)
+	/* A program alone runs nothing more, but a shell or interpreter
+	 * alone reads its program from standard input. */
+	if (argc < 1 || (argc < 2 && !ops->stdin_read))
 		return;
 	memset(&s, 0, sizeof(s));
 	rl_shenv_copy(&copy, env);

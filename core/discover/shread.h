@@ -21,8 +21,9 @@
  *   `arch -arm64` (and its other forms), and shells: `sh|bash|zsh|dash|ksh
  *   [-opts] -c STRING` is read as text (nested up to RL_SHREAD_MAX_NEST
  *   deep), `sh FILE` reports FILE as a script, with the shell that reads it
- *   (rl_shrun.shell), and `sh -s [ARG]…` (commands from standard input)
- *   reports no file; options are skipped as the shell parses them, their
+ *   (rl_shrun.shell), and `sh -s [ARG]…` or a shell given no word but
+ *   options (commands from standard input) reports no file, but, on a
+ *   command line, ops->stdin_read; options are skipped as the shell parses them, their
  *   values included (`-o NAME`, bash's `-O NAME`, `--rcfile FILE`).
  * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
  *   move the working directory (ops->moves), that is not known after it.
@@ -140,6 +141,15 @@ struct rl_shread_ops {
 	 * NULL: no such file is read. */
 	char *(*source)(void *ctx, const char *word, const char *path, const char *dir,
 			size_t *len);
+	/* Optional: a program of a command line (rl_shread_argv) reads its
+	 * program from its standard input, the command line's own (through
+	 * the prefixes it is reached by, never through shell text, whose
+	 * redirections are not read): a shell given no file (`sh`, `sh -s
+	 * ARG…`, `zsh -l`), or an interpreter that reads standard input so
+	 * (`python3`, `perl -`: see see_interp in shread.c). reader: the
+	 * shell (shell set) or interpreter by the name it runs by; via: the
+	 * prefixes it was reached through, "" when none. */
+	void (*stdin_read)(void *ctx, const char *reader, int shell, const char *via);
 };
 
 /* Whether name, a program's file name without its directory, is one of

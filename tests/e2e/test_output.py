@@ -33,6 +33,14 @@ RELAUNCH = None  # the binary under test, from the command line
 FALSE = shutil.which("false") or "/bin/false"
 
 
+def runs(pid, exe):
+    """Whether process pid runs the file exe."""
+    try:
+        return os.path.samefile(f"/proc/{pid}/exe", exe)
+    except OSError:
+        return False
+
+
 class OutputTest(unittest.TestCase):
     def boot(self, m, labels):
         """Boot, check every job runs, record the baseline; return pids."""
@@ -1120,6 +1128,56 @@ class OutputTest(unittest.TestCase):
             text = m.relaunch("plan").stdout
             for via in want.values():
                 self.assertIn(f"   {svc} changed (content) via {via}\n", text)
+
+    def test_a_script_a_shell_reads_from_standard_input_restarts_its_job(self):
+        """`/bin/sh -s start` with StandardInPath runs the script that file
+        holds (launchd opens it as the job's stdin; Homebrew's
+        `input_path`): relaunch tracks it as the job's script, relative to
+        WorkingDirectory as launchd opens it, and restarts the job when
+        only that script changes. A daemon given /dev/null or a data file
+        as its stdin reads no code there: a change to that file restarts
+        nothing."""
+        with Machine(RELAUNCH) as m:
+            m.brew_install("redis", "1.0", StandardInPath="/dev/null")
+            data = os.path.join(m.root, "in", "memcached.txt")
+            os.makedirs(os.path.dirname(data))
+            with open(data, "w") as f:
+                f.write("stats\n")
+            m.brew_install("memcached", "1.0", StandardInPath=data)
+            svc = os.path.join(m.root, "in", "svc.sh")
+            redis = os.path.join(m.opt("redis"), "bin", "redis")
+            script = f"exec {redis} 1000\n"
+            with open(svc, "w") as f:
+                f.write(script)
+            label = brew("stdinsvc")
+            m.write_plist(label, ["/bin/sh", "-s", "start"], StandardInPath="svc.sh",
+                          WorkingDirectory=os.path.dirname(svc))
+            pids = self.boot(m, [label, brew("redis"), brew("memcached")])
+            # the simulator gave the shell the script as its stdin
+            wait_until(lambda: runs(m.pid(label), redis), "the script to exec redis")
+            r, doc = m.relaunch_json("jobs", label)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual([(f["role"], f["via"]) for f in doc["jobs"][0]["files"]
+                              if f["path"] == svc], [("script", "StandardInPath → sh")], doc)
+
+            with open(data + ".new", "w") as f:
+                f.write("stats slabs\n")
+            os.replace(data + ".new", data)
+            with open(svc + ".new", "w") as f:
+                f.write(script + "# changed\n")
+            os.replace(svc + ".new", svc)
+            via = "StandardInPath → sh"
+            r, plan = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual({s["label"]: [(x["path"], x["via"], x["text"])
+                                           for x in s["reasons"]] for s in plan["steps"]},
+                             {label: [(svc, via, f"{svc} changed (content) via {via}")]}, plan)
+            old = m.pid(label)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertNotEqual(m.wait_pid(label), old)
+            for other in (brew("redis"), brew("memcached")):
+                self.assertEqual(m.pid(other), pids[other], other)
 
 if __name__ == "__main__":
     harness.main(sys.modules[__name__])

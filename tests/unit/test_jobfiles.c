@@ -1447,7 +1447,8 @@ static char *ip_word(const char *word)
  * through an interpreter, and the symlinks on the way to them: "path
  * (via)" below tmp/ip, "; "-joined; its warnings in *unresolved (tmp/ip
  * written "{ip}"). */
-static char *read_files(const char *const *args, const char *env, char **unresolved)
+static char *read_files_in(const char *const *args, const char *env, const char *stdin_path,
+			   char **unresolved)
 {
 	struct rl_job j;
 	struct rl_jobfiles f;
@@ -1464,6 +1465,8 @@ static char *read_files(const char *const *args, const char *env, char **unresol
 	j.workdir = at("ip/app");
 	if (env)
 		rl_strv_push_owned(&j.env, ip_word(env));
+	if (stdin_path)
+		j.stdin_path = ip_word(stdin_path);
 	resolve(&j, &f);
 	for (size_t i = 0; i < f.n; i++) {
 		const char *path = f.v[i].path;
@@ -1491,6 +1494,11 @@ static char *read_files(const char *const *args, const char *env, char **unresol
 	rl_job_release(&j);
 	free(ip);
 	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+static char *read_files(const char *const *args, const char *env, char **unresolved)
+{
+	return read_files_in(args, env, NULL, unresolved);
 }
 
 #define READS(want, ...)                                                                           \
@@ -2403,6 +2411,109 @@ static void test_shell_options(void)
 	READS("app/run.sh (zsh)", "/bin/zsh", "-O", "--emacs", "{ip}/app/run.sh");
 }
 
+/* The files the job with args and StandardInPath stdin (each "{ip}"
+ * replaced) reads, as READS; no warning. */
+#define STDIN_READS(want, stdin, ...)                                                              \
+	do {                                                                                       \
+		char *un_, *got_ = read_files_in((const char *const[]){__VA_ARGS__, NULL}, NULL,   \
+						 stdin, &un_);                                     \
+		CHECK_STR(got_, want);                                                             \
+		CHECK_STR(un_, "");                                                                \
+		free(got_);                                                                        \
+		free(un_);                                                                         \
+	} while (0)
+
+/* StandardInPath is the job's standard input: a shell given no file (or
+ * -s) and an interpreter given no program file (or "-", where it takes
+ * that so) read their program from it, which is then a script of the job
+ * (test_interpreters made the programs); any other program reads data
+ * there, no code. */
+static void test_stdin_path(void)
+{
+	char *text = rl_xasprintf(". %s/ip/app/run.sh\n", tmp);
+	struct rl_job j;
+	struct rl_jobfiles f;
+
+	put("ip/app/job.sh", text, 0644);
+	free(text);
+	put("ip/app/run.sh", "exit 0\n", 0644);
+	put("ip/app/job.py", "print()", 0644);
+	put("ip/bin/daemon", "bin", 0755);
+	put("ip/bin/sh", "bin", 0755);
+	link_at("job.sh", "ip/app/current.sh");
+
+	/* a shell: alone, -s with positional parameters, options only; the
+	 * script it reads is read in turn; relative: in WorkingDirectory */
+	STDIN_READS("app/job.sh (StandardInPath → sh); app/run.sh (StandardInPath → sh → script "
+		    "command)",
+		    "job.sh", "/bin/sh");
+	STDIN_READS("app/job.sh (StandardInPath → sh); app/run.sh (StandardInPath → sh → script "
+		    "command)",
+		    "{ip}/app/job.sh", "/bin/sh", "-s", "start", "--verbose");
+	STDIN_READS("app/job.sh (StandardInPath → bash); app/run.sh (StandardInPath → bash → "
+		    "script command)",
+		    "job.sh", "/bin/bash", "-s");
+	STDIN_READS("app/job.sh (StandardInPath → zsh); app/run.sh (StandardInPath → zsh → script "
+		    "command)",
+		    "job.sh", "/bin/zsh", "-l", "-o", "errexit");
+	/* through a prefix, and through a symlink */
+	STDIN_READS("app/job.sh (StandardInPath → env → sh); app/run.sh (StandardInPath → env → "
+		    "sh → script command)",
+		    "job.sh", "/usr/bin/env", "{ip}/bin/sh", "-s");
+	STDIN_READS("app/current.sh (StandardInPath → sh → symlink); app/job.sh (StandardInPath → "
+		    "sh → symlink → file); app/run.sh (StandardInPath → sh → symlink → file → "
+		    "script command)",
+		    "current.sh", "/bin/sh", "-s");
+	STDIN_READS("app/gone.sh missing (StandardInPath → sh)", "gone.sh", "/bin/sh", "-s");
+	/* a shell that reads a file or a string, or prints and exits, reads
+	 * no program from standard input; nor does shell text, whose
+	 * redirections are not read */
+	STDIN_READS("app/run.sh (sh)", "job.sh", "/bin/sh", "run.sh");
+	STDIN_READS("", "job.sh", "/bin/sh", "-c", "exit 0");
+	STDIN_READS("", "job.sh", "/bin/sh", "-s", "-c", "exit 0");
+	STDIN_READS("", "job.sh", "/bin/bash", "--version");
+	STDIN_READS("", "job.sh", "/bin/sh", "-c", "exec /bin/sh -s");
+	/* no code in a device, a directory */
+	STDIN_READS("", "/dev/null", "/bin/sh", "-s");
+	STDIN_READS("", "{ip}/app", "/bin/sh");
+	/* interpreters: no file, or "-" where that is standard input */
+	STDIN_READS("app/job.py (StandardInPath → python3)", "job.py", "{ip}/bin/python3");
+	STDIN_READS("app/job.py (StandardInPath → python3)", "job.py", "{ip}/bin/python3", "-u",
+		    "-", "arg");
+	STDIN_READS("app/job.py (StandardInPath → perl5.34)", "job.py", "{ip}/bin/perl5.34", "-w");
+	STDIN_READS("app/job.py (StandardInPath → ruby)", "job.py", "{ip}/bin/ruby", "--", "-");
+	STDIN_READS("app/job.py (StandardInPath → node)", "job.py", "{ip}/bin/node");
+	STDIN_READS("app/job.py (StandardInPath → php)", "job.py", "{ip}/bin/php");
+	STDIN_READS("", "job.py", "{ip}/bin/php", "-");
+	STDIN_READS("", "job.py", "{ip}/bin/python3", "-V");
+	STDIN_READS("", "job.py", "{ip}/bin/ruby", "-v");
+	STDIN_READS("", "job.py", "{ip}/bin/perl", "-c");
+	STDIN_READS("", "job.py", "{ip}/bin/python3", "-c", "pass");
+	STDIN_READS("app/server.py (python3)", "job.py", "{ip}/bin/python3", "server.py");
+	STDIN_READS("", "job.py", "{ip}/hb/opt/openjdk/bin/java");
+	/* a program that reads data there: nothing */
+	STDIN_READS("", "job.sh", "{ip}/bin/daemon");
+	STDIN_READS("", "job.sh", "{ip}/bin/daemon", "-s");
+
+	/* Program alone, without ProgramArguments: launchd runs it with no
+	 * other word, a shell reading standard input */
+	job_init(&j, "program-only", NULL);
+	j.program = rl_xstrdup("/bin/sh");
+	j.workdir = at("ip/app");
+	j.stdin_path = rl_xstrdup("job.sh");
+	resolve(&j, &f);
+	check_file(&f, "ip/app/job.sh", RL_ROLE_SCRIPT, "StandardInPath → sh", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* WorkingDirectory absent: launchd's is / */
+	job_init(&j, "no-workdir", (const char *const[]){"/bin/sh", "-s", NULL});
+	j.stdin_path = rl_xasprintf("%s/ip/app/job.sh", tmp + 1);
+	resolve(&j, &f);
+	check_file(&f, "ip/app/job.sh", RL_ROLE_SCRIPT, "StandardInPath → sh", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+}
+
 /* A route through a symlink of any kind, by its words, not by text that
  * merely contains one. */
 static void test_via_linked(void)
@@ -2450,6 +2561,7 @@ int main(void)
 	test_interpreters();
 	test_interpreter_options();
 	test_shell_options();
+	test_stdin_path();
 	test_cd();
 	test_tilde();
 	test_sourced_vars();
