@@ -673,68 +673,158 @@ int rl_job_under_daemondo(const struct rl_job *job)
 	return prog && strcmp(rl_path_basename(prog), "daemondo") == 0;
 }
 
-/* Is a (an argument of daemondo's) option name given alone or as
- * "name=value"? The value, or "" when alone; NULL when a is another. */
-static const char *daemondo_opt(const char *a, const char *name)
-{
-	size_t n = strlen(name);
+/* daemondo's long options (main.c's longopts) and what each takes:
+ * 'c' a command, its words up to ";" (the first one the option's value);
+ * 'l' a list up to ";"; 'v' a value (after "=" or the next word); 'o' a
+ * value only after "="; 0 none. The short options of its optstring
+ * ":s:k:r:l:hvV" are those whose short is set. */
+static const struct {
+	const char *name;
+	char takes;
+	char short_name;
+} daemondo_longopts[] = {
+	{"start-cmd", 'c', 's'},
+	{"stop-cmd", 'c', 'k'},
+	{"restart-cmd", 'c', 'r'},
+	{"restart-config", 'l', 0},
+	{"restart-dist-notify", 'l', 0},
+	{"restart-darwin-notify", 'l', 0},
+	{"restart-wakeup", 0, 0},
+	{"restart-netchange", 0, 0},
+	{"pid", 'v', 0},
+	{"pidfile", 'v', 0},
+	{"help", 0, 'h'},
+	{"v", 0, 'v'},
+	{"verbosity", 'o', 0},
+	{"version", 0, 'V'},
+	{"label", 'v', 'l'},
+	{"restart-hysteresis", 'v', 0},
+	{"restart-wait", 'v', 0},
+};
 
-	if (strncmp(a, name, n) != 0)
-		return NULL;
-	return a[n] == '\0' ? "" : a[n] == '=' ? a + n + 1 : NULL;
+#define DAEMONDO_NOPTS (sizeof(daemondo_longopts) / sizeof(*daemondo_longopts))
+
+/* The long option "--NAME" names, as getopt_long matches it: exactly, else
+ * by a prefix of one option only; -1 for none or more than one. */
+static int daemondo_longopt(const char *name, size_t len)
+{
+	int found = -1;
+
+	for (size_t k = 0; k < DAEMONDO_NOPTS; k++) {
+		const char *o = daemondo_longopts[k].name;
+
+		if (strncmp(o, name, len) != 0)
+			continue;
+		if (!o[len])
+			return (int)k;
+		found = found == -1 ? (int)k : -2;
+	}
+	return found < 0 ? -1 : found;
+}
+
+static int daemondo_shortopt(char c)
+{
+	for (size_t k = 0; c && k < DAEMONDO_NOPTS; k++)
+		if (daemondo_longopts[k].short_name == c)
+			return (int)k;
+	return -1;
+}
+
+/* Option k given with value (NULL: take the next word if it needs one) at
+ * args->v[*i]: fn called, *i left on its last word. 0 when daemondo
+ * would give up there. */
+static int daemondo_take(const struct rl_strv *args, size_t *i, int k, const char *value,
+			 void (*fn)(const struct rl_daemondo_opt *o, void *arg), void *arg)
+{
+	char takes = daemondo_longopts[k].takes;
+	struct rl_daemondo_opt o = {daemondo_longopts[k].name, NULL, NULL, 0, takes == 'c'};
+
+	if (!takes || takes == 'o') {
+		if (value && takes != 'o')
+			return 0; /* "--help=x": no argument allowed */
+		o.value = value;
+		fn(&o, arg);
+		return strcmp(o.name, "help") != 0;
+	}
+	if (!value) {
+		if (*i + 1 >= args->n)
+			return 0; /* missing argument */
+		value = args->v[++*i];
+	}
+	o.value = value;
+	if (takes == 'c' || takes == 'l') {
+		/* CollectCmdArgs: the words after the value up to ";" */
+		o.words = args->v + *i + 1;
+		while (*i + 1 < args->n && strcmp(args->v[*i + 1], ";") != 0) {
+			++*i;
+			o.nwords++;
+		}
+		if (*i + 1 < args->n)
+			++*i; /* the ";" */
+	}
+	fn(&o, arg);
+	return 1;
+}
+
+void rl_daemondo_options(const struct rl_strv *args,
+			 void (*fn)(const struct rl_daemondo_opt *o, void *arg), void *arg)
+{
+	for (size_t i = 1; i < args->n; i++) {
+		const char *a = args->v[i];
+
+		if (strcmp(a, "--") == 0)
+			return;
+		if (a[0] == '-' && a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			int k = daemondo_longopt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+
+			if (k < 0 || !daemondo_take(args, &i, k, eq ? eq + 1 : NULL, fn, arg))
+				return;
+			continue;
+		}
+		if (a[0] != '-' || !a[1])
+			continue; /* no option: getopt_long permutes it away */
+		for (const char *c = a + 1; *c; c++) {
+			int k = daemondo_shortopt(*c);
+
+			if (k < 0)
+				return;
+			if (daemondo_longopts[k].takes) {
+				if (!daemondo_take(args, &i, k, c[1] ? c + 1 : NULL, fn, arg))
+					return;
+				break;
+			}
+			if (!daemondo_take(args, &i, k, NULL, fn, arg))
+				return;
+		}
+	}
+}
+
+struct daemondo_pid {
+	const char *style, *file;
+};
+
+static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
+{
+	struct daemondo_pid *p = arg;
+
+	if (strcmp(o->name, "pid") == 0)
+		p->style = o->value;
+	else if (strcmp(o->name, "pidfile") == 0)
+		p->file = o->value;
 }
 
 const char *rl_job_daemondo_pidfile(const struct rl_job *job)
 {
-	/* Options whose arguments run up to ";" (main.c's CollectCmdArgs),
-	 * and those that take the next word when given alone. */
-	static const char *const lists[] = {"--start-cmd",
-					    "-s",
-					    "--stop-cmd",
-					    "-k",
-					    "--restart-cmd",
-					    "-r",
-					    "--restart-config",
-					    "--restart-dist-notify",
-					    "--restart-darwin-notify"};
-	static const char *const valued[] = {"--label", "-l", "--restart-hysteresis",
-					     "--restart-wait"};
-	const char *style = NULL, *file = NULL;
+	struct daemondo_pid p = {NULL, NULL};
 
 	if (!rl_job_under_daemondo(job))
 		return NULL;
-	for (size_t i = 1; i < job->args.n; i++) {
-		const char *a = job->args.v[i], *v;
-		int skipped = 0;
-
-		for (size_t k = 0; k < sizeof(lists) / sizeof(*lists) && !skipped; k++)
-			if (daemondo_opt(a, lists[k])) {
-				/* "--start-cmd=prog" holds its first word */
-				while (i + 1 < job->args.n && strcmp(job->args.v[i + 1], ";") != 0)
-					i++;
-				i++; /* the ";" */
-				skipped = 1;
-			}
-		for (size_t k = 0; k < sizeof(valued) / sizeof(*valued) && !skipped; k++)
-			if ((v = daemondo_opt(a, valued[k])) != NULL) {
-				i += !*v;
-				skipped = 1;
-			}
-		if (skipped)
-			continue;
-		if ((v = daemondo_opt(a, "--pidfile")) != NULL) {
-			if (!*v)
-				v = ++i < job->args.n ? job->args.v[i] : "";
-			file = v;
-		} else if ((v = daemondo_opt(a, "--pid")) != NULL) {
-			if (!*v)
-				v = ++i < job->args.n ? job->args.v[i] : "";
-			style = v;
-		}
-	}
-	if (!style || (strcasecmp(style, "fileauto") != 0 && strcasecmp(style, "fileclean") != 0))
+	rl_daemondo_options(&job->args, daemondo_pid_opt, &p);
+	if (!p.style ||
+	    (strcasecmp(p.style, "fileauto") != 0 && strcasecmp(p.style, "fileclean") != 0))
 		return NULL;
-	return file && file[0] == '/' ? file : NULL;
+	return p.file && p.file[0] == '/' ? p.file : NULL;
 }
 
 /* What daemondo's pid file may say: a few bytes ("1207\n"); more is

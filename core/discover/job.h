@@ -267,13 +267,40 @@ uid_t rl_job_invoking_uid(void);
  * ProgramArguments[0], is named daemondo), whose stop runs the job's
  * --stop-cmd: a restart of the job restarts what daemondo started. */
 int rl_job_under_daemondo(const struct rl_job *job);
+/* One option of MacPorts' daemondo as its main.c reads it. */
+struct rl_daemondo_opt {
+	/* Its long name, whatever form it was given in ("start-cmd" of
+	 * `-s`, `-sEXE`, `--start=EXE`). */
+	const char *name;
+	/* Its value (after "=", joined to the short option, or the next
+	 * word), NULL when it has none. */
+	const char *value;
+	/* A command's or list's words after the value, up to ";". */
+	char *const *words;
+	size_t nwords;
+	/* Whether the value and words are a command (--start-cmd,
+	 * --stop-cmd, --restart-cmd). */
+	int command;
+};
+/* Read daemondo's arguments (args->v[0] daemondo) as main.c's
+ * getopt_long(":s:k:r:l:hvV", longopts) does, calling fn for each option:
+ * a long option by its name or a prefix that names it alone, its value
+ * after "=" or in the next word; short options clustered (`-vsEXE`), a
+ * value joined or in the next word; a command or list (CollectCmdArgs)
+ * runs from the value up to ";". Words that are no option are skipped
+ * (getopt_long permutes); the reading stops where daemondo would give
+ * up: `--`, an unknown or ambiguous option, a missing value, --help.
+ * The one reader of daemondo's options (rl_job_daemondo_pidfile and
+ * the files of its commands), so that the two cannot disagree. */
+void rl_daemondo_options(const struct rl_strv *args,
+			 void (*fn)(const struct rl_daemondo_opt *o, void *arg), void *arg);
 /* The pid file MacPorts' daemondo learns the daemon's pid from: under
  * daemondo with `--pid=fileauto` or `--pid=fileclean` (the daemon writes
  * the file: it is told to detach, and forks away from daemondo), the
  * absolute path of `--pidfile` (macports-base src/programs/daemondo/
- * main.c, getopt_long: `--pid=X`/`--pid X`, `--pidfile=F`/`--pidfile F`,
- * the last of each counts; the words between `--start-cmd`, `--stop-cmd`
- * or `--restart-cmd` and `;` are a command's). NULL otherwise: no pid
+ * main.c, read by rl_daemondo_options: `--pid=X`/`--pid X`,
+ * `--pidfile=F`/`--pidfile F`, the last of each counts; a command's
+ * words are its own). NULL otherwise: no pid
  * file, `--pid=exec` (daemondo's own child, in its tree) or `none`, or a
  * relative path. Points into job->args. */
 const char *rl_job_daemondo_pidfile(const struct rl_job *job);

@@ -1266,76 +1266,20 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }
 
-/* daemondo's long options (main.c's longopts) and what each takes:
- * 'c' a command, its words up to ";" (the first one the option's value);
- * 'l' a list up to ";"; 'v' a value (after "=" or the next word); 'o' a
- * value only after "="; 0 none. */
-static const struct {
-	const char *name;
-	char takes;
-} daemondo_longopts[] = {
-	{"start-cmd", 'c'},
-	{"stop-cmd", 'c'},
-	{"restart-cmd", 'c'},
-	{"restart-config", 'l'},
-	{"restart-dist-notify", 'l'},
-	{"restart-darwin-notify", 'l'},
-	{"restart-wakeup", 0},
-	{"restart-netchange", 0},
-	{"pid", 'v'},
-	{"pidfile", 'v'},
-	{"help", 0},
-	{"v", 0},
-	{"verbosity", 'o'},
-	{"version", 0},
-	{"label", 'v'},
-};
-
-/* The long option "--NAME" names, as getopt_long matches it: exactly, else
- * by a prefix of one option only; -1 for none. */
-static int daemondo_longopt(const char *name, size_t len)
+/* One command of daemondo's: the option's value, then its words. */
+static void add_daemondo_cmd(const struct rl_daemondo_opt *o, void *arg)
 {
-	int found = -1;
-
-	for (size_t k = 0; k < sizeof(daemondo_longopts) / sizeof(*daemondo_longopts); k++) {
-		const char *o = daemondo_longopts[k].name;
-
-		if (strncmp(o, name, len) != 0)
-			continue;
-		if (!o[len])
-			return (int)k;
-		found = found < 0 ? (int)k : -2;
-	}
-	return found < 0 ? -1 : found;
-}
-
-/* One command of daemondo's: the option's value first, then the words
- * after it up to ";"; *i is left on the ";" (or past the end). */
-static void add_daemondo_cmd(struct ctx *c, const struct rl_strv *args, size_t *i,
-			     const char *value, const char *name)
-{
-	size_t from = *i + 1, n = 0;
+	struct ctx *c = arg;
+	size_t n = o->nwords;
 	char **argv, *via;
 
-	if (!value) {
-		if (from >= args->n)
-			return;
-		value = args->v[from++];
-		if (strcmp(value, ";") == 0) {
-			*i = from - 1;
-			return;
-		}
-	}
-	while (from + n < args->n && strcmp(args->v[from + n], ";") != 0)
-		n++;
-	*i = from + n;
-	if (!*value)
+	if (!o->command || !*o->value)
 		return;
 	argv = rl_xcalloc(n + 2, sizeof(*argv));
-	argv[0] = rl_xstrdup(value);
+	argv[0] = rl_xstrdup(o->value);
 	for (size_t k = 0; k < n; k++)
-		argv[k + 1] = args->v[from + k];
-	via = rl_xasprintf("daemondo --%s", name);
+		argv[k + 1] = o->words[k];
+	via = rl_xasprintf("daemondo --%s", o->name);
 	add_exec(c, argv[0], c->path, RL_ROLE_COMMAND, via, 1);
 	add_started(c, argv, n + 1, c->path, NULL, via, 1, &c->env);
 	add_argv(c, argv, n + 1, via, via, 0);
@@ -1345,54 +1289,11 @@ static void add_daemondo_cmd(struct ctx *c, const struct rl_strv *args, size_t *
 }
 
 /* MacPorts' daemondo: `--start-cmd EXE ARGS… ;` and the same for
- * --stop-cmd and --restart-cmd, read as main.c's getopt_long(":s:k:r:l:hvV")
- * reads them: -s, -k and -r too, the value after "=" or joined to the
- * short option (`-sEXE`), a long option by a prefix that names it alone. */
+ * --stop-cmd and --restart-cmd, in every form its getopt_long takes
+ * (rl_daemondo_options). */
 static void add_daemondo(struct ctx *c, const struct rl_strv *args)
 {
-	static const char *const shorts[] = {"start-cmd", "stop-cmd", "restart-cmd"};
-
-	for (size_t i = 1; i < args->n; i++) {
-		const char *a = args->v[i];
-
-		if (strcmp(a, "--") == 0)
-			return;
-		if (a[0] == '-' && a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			int k = daemondo_longopt(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
-			char takes = k >= 0 ? daemondo_longopts[k].takes : 0;
-
-			if (takes == 'c') {
-				add_daemondo_cmd(c, args, &i, eq ? eq + 1 : NULL,
-						 daemondo_longopts[k].name);
-			} else if (takes == 'l') {
-				i += !eq;
-				while (i + 1 < args->n && strcmp(args->v[i + 1], ";") != 0)
-					i++;
-				i++;
-			} else if (takes == 'v') {
-				i += !eq;
-			}
-			continue;
-		}
-		if (a[0] != '-')
-			continue;
-		for (const char *o = a + 1; *o; o++) {
-			const char *cmd = *o == 's'   ? shorts[0]
-					  : *o == 'k' ? shorts[1]
-					  : *o == 'r' ? shorts[2]
-						      : NULL;
-
-			if (cmd) {
-				add_daemondo_cmd(c, args, &i, o[1] ? o + 1 : NULL, cmd);
-				break;
-			}
-			if (*o == 'l') {
-				i += !o[1];
-				break;
-			}
-		}
-	}
+	rl_daemondo_options(args, add_daemondo_cmd, c);
 }
 
 static void add_plist(struct ctx *c)

@@ -474,6 +474,26 @@ static void test_daemondo_pidfile(void)
 	      NULL);
 	CHECK(pidfile_of((const char *const[]){"/bin/sh", "--pid=fileauto", "--pidfile", f,
 					       NULL}) == NULL);
+	/* In every form daemondo's getopt_long takes: a command given
+	 * joined to -s or after "=" holds the daemon's own options; a long
+	 * option by a prefix naming it alone, short options clustered. */
+	CHECK(pidfile_of((const char *const[]){d, "-s/x", "--pidfile", f, ";", "--pid=fileauto",
+					       NULL}) == NULL);
+	CHECK(pidfile_of((const char *const[]){d, "--start-cmd=/x", "--pidfile", f, ";",
+					       "--pid=fileauto", NULL}) == NULL);
+	CHECK(pidfile_of((const char *const[]){d, "--sta=/x", "--pidfile", f, ";", "--pid=fileauto",
+					       NULL}) == NULL);
+	CHECK_STR(pidfile_of((const char *const[]){d, "-vs/x", "-a", ";", "--pidf", f,
+						   "--pid=fileclean", NULL}),
+		  f);
+	CHECK_STR(pidfile_of((const char *const[]){d, "-l", "--pidfile=/a.pid", "--pidfile=/b.pid",
+						   "--restart-wait", "--pidfile=/c.pid", "--pid",
+						   "fileauto", NULL}),
+		  "/b.pid");
+	/* Where daemondo gives up (an ambiguous prefix, `--`), no pid file. */
+	CHECK(pidfile_of((const char *const[]){d, "--pidfile", f, "--pi=fileauto", NULL}) == NULL);
+	CHECK(pidfile_of((const char *const[]){d, "--pidfile", f, "--", "--pid=fileauto", NULL}) ==
+	      NULL);
 	pidfile_of((const char *const[]){d, NULL});
 
 	memset(&j, 0, sizeof(j));
