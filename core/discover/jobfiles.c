@@ -572,38 +572,45 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		     const char *via, int depth);
 static void scan_script(struct ctx *c, const char *path, const char *via, int depth);
 
-/* `#!/usr/bin/env [-S] [-i] [-u NAME] [-P ALTPATH] [VAR=value]… NAME`:
- * the NAME env runs; *altpath (malloc'd, else NULL): the directories -P
- * says env searches for it instead of PATH (env(1)). */
-static char *env_target(const char *arg, char **altpath)
+/* What env runs, as rl_shread_argv reads it: the first program, with
+ * the PATH it is looked up in. */
+struct env_run {
+	char *name, *path;
+};
+
+static void env_run(void *ctx, const struct rl_shrun *r)
 {
-	struct rl_shcmds cmds = {0};
-	char *name = NULL;
+	struct env_run *e = ctx;
 
-	*altpath = NULL;
-	rl_shlex_split(arg, strlen(arg), &cmds, NULL);
-	if (cmds.n) {
-		const struct rl_shcmd *cmd = &cmds.v[0];
+	if (e->name || !r->argc || !r->argv[0])
+		return;
+	e->name = rl_xstrdup(r->argv[0]);
+	e->path = rl_xstrdup(r->path);
+}
 
-		for (size_t i = 0; i < cmd->n && !name; i++) {
-			const char *t = cmd->w[i].text;
+static void env_unresolved(void *ctx, const char *word, const char *after, size_t line)
+{
+	(void)ctx;
+	(void)word;
+	(void)after;
+	(void)line;
+}
 
-			if ((strcmp(t, "-u") == 0 || strcmp(t, "-P") == 0) && i + 1 < cmd->n) {
-				/* the value of the option, never the name */
-				if (t[1] == 'P') {
-					free(*altpath);
-					*altpath = cmd->w[i + 1].dynamic
-							   ? NULL
-							   : rl_xstrdup(cmd->w[i + 1].text);
-				}
-				i++;
-			} else if (t[0] != '-' && !strchr(t, '=') && !cmd->w[i].dynamic) {
-				name = rl_xstrdup(t);
-			}
-		}
-	}
-	rl_shcmds_release(&cmds);
-	return name;
+/* `#!/usr/bin/env ARG`: the NAME env runs, read as env reads its
+ * arguments on a command line (shread.c's see_env: clustered options,
+ * `-S STRING` split, -u's and -P's values no name), from ARG, the rest of
+ * the `#!` line, which the kernel hands env as one word (`-S …`
+ * splits it); *path (malloc'd): where env looks NAME up, the job's
+ * PATH, or -P's ALTPATH. NULL when env runs no name known. */
+static char *env_target(struct ctx *c, const char *arg, char **path)
+{
+	char *const argv[] = {(char *)(uintptr_t) "env", (char *)(uintptr_t)arg};
+	struct env_run e = {NULL, NULL};
+	const struct rl_shread_ops ops = {.run = env_run, .unresolved = env_unresolved, .ctx = &e};
+
+	rl_shread_argv(argv, 2, &c->env, &ops);
+	*path = e.path;
+	return e.name;
 }
 
 static void add_interpreter(struct ctx *c, const char *interp, const char *arg, const char *via,
@@ -614,16 +621,15 @@ static void add_interpreter(struct ctx *c, const char *interp, const char *arg, 
 	add_exec(c, interp, default_path, RL_ROLE_INTERPRETER, v, depth);
 	free(v);
 	if (strcmp(rl_path_basename(interp), "env") == 0 && arg) {
-		char *altpath, *name = env_target(arg, &altpath);
+		char *path, *name = env_target(c, arg, &path);
 
 		if (name) {
 			v = rl_xasprintf("%s → #! env PATH", via);
-			add_exec(c, name, altpath ? altpath : c->path, RL_ROLE_INTERPRETER, v,
-				 depth);
+			add_exec(c, name, path, RL_ROLE_INTERPRETER, v, depth);
 			free(v);
 		}
 		free(name);
-		free(altpath);
+		free(path);
 	}
 }
 

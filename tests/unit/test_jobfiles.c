@@ -238,6 +238,52 @@ static void test_names(void)
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
+	/* The rest of the #! line, one word to env, read as env's options
+	 * on a command line are: clustered (`-iP ALTPATH`), -L's and -C's
+	 * values no interpreter, `PATH=…` the PATH it is looked up in, and
+	 * after -i the default PATH, not the job's. */
+	{
+		const struct {
+			const char *line, *found, *not_found;
+		} forms[] = {
+			{"-S -iP {s}/alt python3 -u", "srv/alt/python3", "srv/py/python3"},
+			{"-S -L nobody -C /tmp fakepython", "srv/py/fakepython", NULL},
+			{"-S -u X PATH={s}/alt python3", "srv/alt/python3", "srv/py/python3"},
+			{"-vS fakepython -u", "srv/py/fakepython", NULL},
+			{"-iS fakepython -u", NULL, "srv/py/fakepython"},
+		};
+
+		put("srv/py/python3", "bin", 0755);
+		for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+			char *line = rl_xstrdup(forms[k].line), *at_s = strstr(line, "{s}");
+
+			if (at_s) {
+				*at_s = '\0';
+				text = rl_xasprintf("#!/usr/bin/env %s%s%s\nprint()\n", line, srv,
+						    at_s + 3);
+			} else {
+				text = rl_xasprintf("#!/usr/bin/env %s\nprint()\n", line);
+			}
+			put("srv/bin/forms.py", text, 0755);
+			free(text);
+			free(line);
+			job_init(&j, "env-forms", NULL);
+			j.program = rl_xasprintf("%s/bin/forms.py", srv);
+			rl_strv_push_owned(&j.env, rl_xasprintf("PATH=%s/py:/usr/bin", srv));
+			resolve(&j, &f);
+			if (forms[k].found)
+				check_file(&f, forms[k].found, RL_ROLE_INTERPRETER,
+					   "Program → #! env PATH", 0);
+			if (forms[k].not_found)
+				CHECK(find(&f, forms[k].not_found, RL_ROLE_INTERPRETER) == NULL);
+			for (size_t i = 0; i < f.n; i++)
+				CHECK(strstr(f.v[i].path, "nobody") == NULL &&
+				      strcmp(f.v[i].path, "/tmp") != 0);
+			rl_jobfiles_release(&f);
+			rl_job_release(&j);
+		}
+	}
+
 	/* sudo's long options that take a value, given as the next word
 	 * (--user server): that word is no program. */
 	text = rl_xasprintf("exec sudo --user server --chdir /tmp %s/bin/server", srv);
