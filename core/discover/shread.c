@@ -47,6 +47,14 @@ struct reader {
 	/* The text of a `. FILE` (read_sourced): only what it assigns counts,
 	 * and only where it surely runs; its functions run only when called. */
 	int sourced;
+	/* A `. FILE` with no slash not found on PATH is read from the
+	 * working directory: the text is bash's outside posix mode (bash(1),
+	 * "source": "When bash is not in posix mode, the current directory is
+	 * searched if no file is found in PATH"). Not sh's (macOS's /bin/sh
+	 * is bash in posix mode), dash's, nor zsh's (zshbuiltins(1), ".":
+	 * "Files in the current directory are not read unless `.' appears
+	 * somewhere in $path"). */
+	int dot_cwd;
 	/* What a `. FILE` after `&&` assigned: not known after command
 	 * vars_until, where its `&&` list ends. */
 	struct rl_strv chain_vars;
@@ -204,6 +212,18 @@ static struct rl_shrun run_here(const struct step *s)
 	return r;
 }
 
+/* Where `. word` is looked for at this step, malloc'd: PATH, then the
+ * working directory when the text is bash's outside posix mode
+ * (reader.dot_cwd) and that directory is known. */
+static char *dot_path(const struct step *s, const char *word)
+{
+	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
+
+	if (s->rd && s->rd->dot_cwd && !strchr(word, '/') && !lost(s) && dir)
+		return rl_xasprintf("%s:%s", path_of(s->env), dir);
+	return rl_xstrdup(path_of(s->env));
+}
+
 /* The program at w[i], or (script) the file a shell reads: the shell
  * named shell, NULL for `. FILE`. */
 static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell)
@@ -225,6 +245,14 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 	r.argc = w->n - i;
 	r.script = script;
 	r.shell = shell;
+	if (script && !shell) {
+		char *dp = dot_path(s, w->v[i]);
+
+		r.path = dp;
+		s->ops->run(s->ops->ctx, &r);
+		free(dp);
+		return;
+	}
 	s->ops->run(s->ops->ctx, &r);
 }
 
@@ -260,7 +288,7 @@ static void assign(struct rl_shenv *env, const char *word, const char *value, in
 
 static void chain(struct step *s, const struct words *w, size_t i);
 static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
-			int unsure);
+			int unsure, int dot_cwd);
 
 /* Options a prefix program takes before its command: flags, and those
  * (listed in with_arg, and long ones in long_with_arg) that take the next
@@ -407,7 +435,7 @@ static void see_su(struct step *s, const struct words *w, size_t i)
 		}
 		rl_shenv_child(s->env, &child);
 		via_add(s, "su -c");
-		read_nested(s, w->v[i + 1], &child, 0, 0);
+		read_nested(s, w->v[i + 1], &child, 0, 0, 0);
 		rl_shenv_release(&child);
 		return;
 	}
@@ -438,12 +466,14 @@ static const char *const bash_long[] = {"debug",      "debugger", "dump-po-strin
 static void see_shell(struct step *s, const struct words *w, size_t i, const char *name)
 {
 	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
-	int dash_c = 0, dash_s = 0, quits = 0;
+	int dash_c = 0, dash_s = 0, quits = 0, dot_cwd = !strcmp(name, "bash");
 	struct rl_shenv child;
 
 	while (bash && i < w->n && w->v[i] && w->v[i][0] == '-') {
 		const char *o = w->v[i] + 1 + (w->v[i][1] == '-' && w->v[i][2]);
 
+		if (!strcmp(o, "posix"))
+			dot_cwd = 0;
 		if (word_in(o, bash_long_value))
 			i += 2;
 		else if (word_in(o, bash_long)) {
@@ -468,8 +498,12 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 				dash_c = 1;
 			else if (*c == 's')
 				dash_s = 1;
-			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n)
+			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n) {
+				if (*c == 'o' && o[0] == '-' && w->v[i] &&
+				    !strcmp(w->v[i], "posix"))
+					dot_cwd = 0;
 				i++;
+			}
 	}
 	if (i >= w->n || (dash_s && !dash_c)) {
 		if (!quits && !dash_c)
@@ -487,7 +521,7 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	rl_shenv_child(s->env, &child);
 	via_add(s, name);
 	rl_buf_adds(&s->via, " -c");
-	read_nested(s, w->v[i], &child, 0, 0);
+	read_nested(s, w->v[i], &child, 0, 0, dot_cwd);
 	rl_shenv_release(&child);
 }
 
@@ -1295,6 +1329,7 @@ static void read_sourced(struct step *s, const char *text, size_t len, struct rl
 	rd.nest = s->nest + 1;
 	rd.via = "";
 	rd.sourced = 1;
+	rd.dot_cwd = s->rd->dot_cwd;
 	rd.sources = s->rd->sources;
 	rd.at = &rd.own;
 	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
@@ -1367,7 +1402,10 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		forget_all(&after); /* sourced too deep, or too often, to follow */
 	} else {
 		++*s->rd->sources;
-		text = s->ops->source(s->ops->ctx, word, path_of(s->env), dir_of(s), &len);
+		char *dp = dot_path(s, word);
+
+		text = s->ops->source(s->ops->ctx, word, dp, dir_of(s), &len);
+		free(dp);
 		if (!text) {
 			rl_shenv_release(&after);
 			return;
@@ -1391,6 +1429,16 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		rl_shenv_release(&after);
 	}
 	rl_strv_release(&changed);
+}
+
+/* Whether `. word` may move the working directory (ops->moves). */
+static int dot_moves(struct step *s, const char *word)
+{
+	char *dp = dot_path(s, word);
+	int moves = s->ops->moves(s->ops->ctx, word, dp, dir_of(s));
+
+	free(dp);
+	return moves;
 }
 
 /* A word that names no file: a builtin, a declaration, a function. 1 when
@@ -1433,9 +1481,8 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		/* the file runs in this shell: a cd in it moves this one */
 		if (s->at && lost(s))
 			return 1; /* and stays so */
-		if (s->at &&
-		    (!w->v[i + 1] || on_unknown_path(w->v[i + 1], s->env) || !s->ops->moves ||
-		     s->ops->moves(s->ops->ctx, w->v[i + 1], path_of(s->env), dir_of(s)))) {
+		if (s->at && (!w->v[i + 1] || on_unknown_path(w->v[i + 1], s->env) ||
+			      !s->ops->moves || dot_moves(s, w->v[i + 1]))) {
 			char *what = rl_xasprintf("sourcing %s", w->raw[i + 1]);
 
 			where_lose(s->at, what);
@@ -1454,7 +1501,8 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			struct rl_strv changed = {0};
 
 			rl_shenv_copy(&child, s->env);
-			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i));
+			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i),
+				    s->rd && s->rd->dot_cwd);
 			/* in the text of a `. FILE`: what it assigns is not known */
 			if (s->rd->sourced)
 				env_changes(s->env, &child, &changed);
@@ -1565,7 +1613,7 @@ static void chain(struct step *s, const struct words *w, size_t i)
 /* text, read by a shell of its own (sh -c: it starts where this one is),
  * or (eval) by this one, when it runs, or only maybe (unsure). */
 static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
-			int unsure)
+			int unsure, int dot_cwd)
 {
 	struct reader rd;
 
@@ -1579,6 +1627,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 	rd.nest = s->nest + 1;
 	rd.via = s->via.data ? s->via.data : "";
 	rd.sources = s->rd ? s->rd->sources : NULL;
+	rd.dot_cwd = dot_cwd;
 	if (eval) {
 		rd.at = s->at;
 		rd.unsure = unsure;

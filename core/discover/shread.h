@@ -25,7 +25,9 @@
  *   options (commands from standard input) reports no file, but, on a
  *   command line, ops->stdin_read; options are skipped as the shell parses them, their
  *   values included (`-o NAME`, bash's `-O NAME`, `--rcfile FILE`).
- * - `. FILE` / `source FILE`: FILE is reported as a script; when it may
+ * - `. FILE` / `source FILE`: FILE is reported as a script (looked up on
+ *   PATH, then, in a `bash -c` string outside posix mode, in the working
+ *   directory: rl_shrun.path ends with it); when it may
  *   move the working directory (ops->moves), that is not known after it.
  *   Its text (ops->source) runs in this shell: the variables it assigns
  *   and exports where they surely run (its top level, not after `&&` or

@@ -2032,6 +2032,54 @@ static void put_activate(const char *rel, const char *set)
  * assign (in an `if`, a `case`, a function, after `&&`) is not known
  * after it, and its functions run only when called. ip/srv/venv is a
  * venv of a Homebrew-like python; WorkingDirectory is ip/app. */
+/* bash outside posix mode reads `. FILE` from the working directory
+ * when PATH has no FILE (bash(1), "source"); sh (bash in posix mode),
+ * `bash --posix`, `bash -o posix`, dash and zsh do not. */
+static void test_dot_cwd(void)
+{
+	const char *const shells[][3] = {
+		{"/bin/bash", "-c", NULL},    {"/bin/bash", "-ec", NULL},
+		{"/bin/sh", "-c", NULL},      {"/bin/bash", "--posix", "-c"},
+		{"/bin/bash", "-o", "posix"}, {"/bin/zsh", "-c", NULL},
+	};
+	char *app = at("dc/app"), *script, *vars;
+
+	put("dc/app/appd", "bin", 0755);
+	vars = rl_xasprintf("APPD=%s/appd\n", app);
+	put("dc/app/env.sh", vars, 0644);
+	free(vars);
+	script = rl_xasprintf("cd %s && . env.sh && exec $APPD 1000", app);
+	for (size_t k = 0; k < sizeof(shells) / sizeof(*shells); k++) {
+		const char *args[6] = {shells[k][0], shells[k][1]};
+		size_t n = 2;
+		struct rl_job j;
+		struct rl_jobfiles f;
+		int reads = k < 2;
+
+		if (shells[k][2])
+			args[n++] = shells[k][2];
+		if (strcmp(args[n - 1], "posix") == 0)
+			args[n++] = "-c";
+		args[n++] = script;
+		args[n] = NULL;
+		job_init(&j, "dot-cwd", args);
+		rl_strv_push(&j.env, "PATH=/usr/bin:/bin");
+		resolve(&j, &f);
+		if (reads) {
+			CHECK(find(&f, "dc/app/env.sh", RL_ROLE_SCRIPT) != NULL);
+			CHECK(find(&f, "dc/app/appd", RL_ROLE_COMMAND) != NULL);
+			CHECK_INT(f.unresolved.n, 0);
+		} else {
+			CHECK(find(&f, "dc/app/env.sh", RL_ROLE_SCRIPT) == NULL);
+			CHECK(find(&f, "dc/app/appd", RL_ROLE_COMMAND) == NULL);
+		}
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	free(script);
+	free(app);
+}
+
 static void test_sourced_vars(void)
 {
 	const char *python = "hb/Cellar/python@3.12/3.12.7/bin/python3.12";
@@ -2631,6 +2679,7 @@ int main(void)
 	test_cd();
 	test_tilde();
 	test_sourced_vars();
+	test_dot_cwd();
 	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
