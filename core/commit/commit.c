@@ -297,13 +297,19 @@ static void keep_stat_time(struct rl_manifest *m, const struct rl_commit *c)
 }
 
 /* Files gone from the tracked set but still owed to a pending job come
- * back with their recorded state and uses. */
+ * back with their recorded state and uses. A job done with what is on
+ * disk now is done with the file's removal: its use acknowledges that the
+ * file is missing (the fingerprint of a missing file), so that the
+ * removal still shown for the pending job does not restart it again; an
+ * earlier acknowledgement of a job not done survives. */
 static void keep_removed(struct rl_manifest *m, const struct apply *a)
 {
 	const struct rl_commit *c = a->c;
 	const struct rl_entry **back = rl_xcalloc(c->prev->n ? c->prev->n : 1, sizeof(*back));
 	const char **paths = rl_xcalloc(c->prev->n ? c->prev->n : 1, sizeof(*paths));
 	size_t n = 0;
+	struct rl_fileinfo gone = {.type = RL_FT_MISSING};
+	char *missing = rl_fileinfo_fingerprint(&gone);
 
 	for (size_t i = 0; i < c->prev->n; i++) {
 		const struct rl_entry *old = &c->prev->entries[i];
@@ -321,11 +327,17 @@ static void keep_removed(struct rl_manifest *m, const struct apply *a)
 	for (size_t i = 0; i < n; i++) {
 		struct rl_entry *e = rl_manifest_find(m, back[i]->path);
 
-		for (size_t u = 0; u < back[i]->nuses; u++)
-			rl_entry_add_use(e, &back[i]->uses[u]);
+		for (size_t u = 0; u < back[i]->nuses; u++) {
+			struct rl_use use = back[i]->uses[u];
+
+			if (label_done(a, use.label))
+				use.ack = missing;
+			rl_entry_add_use(e, &use);
+		}
 		rl_fileinfo_release(&e->fi);
 		rl_fileinfo_copy(&e->fi, &back[i]->fi);
 	}
+	free(missing);
 	free(back);
 	free(paths);
 }

@@ -16,8 +16,9 @@
  * files gone from the tracked set too, with their recorded uses), so the
  * next run retries exactly those jobs. Where a kept file is shared, each
  * job that did restart onto what is on disk now acknowledges that version
- * (ack), so the change still shown for the pending job does not restart it
- * again; earlier acknowledgements survive. A file first seen now holds
+ * (ack; of a removed-and-kept file, that it is missing), so the change
+ * still shown for the pending job does not restart it again; earlier
+ * acknowledgements survive. A file first seen now holds
  * nothing to retry and is recorded as it is, but for the plist of such a
  * job: a plist the manifest does not record as its job's (no manifest
  * yet, or a job new since) stays unrecorded while its job owes its step

@@ -2701,6 +2701,54 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [system], doc)
         self.assertNotIn(system, [x["label"] for x in doc["pending"]["changed"]], doc)
 
+    def test_same_label_agent_restarted_beside_a_refused_daemon_copy_is_not_restarted_again(self):
+        """Run as the user, a run restarts the agent onto the upgrade and
+        refuses the daemon's copy for want of root: the old keg, deleted,
+        stays recorded for the copy, but the agent is done with it. Plan
+        (with or without the process view), status and the next runs as
+        the user leave the agent alone and still refuse the copy; run as
+        root restarts the copy alone; then nothing is owed."""
+        m, label = self.same_label_machine("redis")
+        m.env["RELAUNCH_AS_USER"] = "1"
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        gui, system = f"gui/{UID}/{label}", f"system/{label}"
+        m.brew_upgrade("redis", "1.1")
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        self.assertIn(f"restarted {label} (kickstart)", r.stdout + r.stderr)
+        agent = harness.wait_until(lambda: self.pid_in(m, f"gui/{UID}", label), "the agent")
+        for args in ((), ("--no-processes",)):
+            r, doc = m.relaunch_json("plan", *args)
+            self.assertIn(r.returncode, (0, 1), r.stderr)
+            self.assertEqual(doc["steps"], [], doc)
+        self.assertEqual([x["labels"] for x in doc["reported"] if x["change"] == "refused"],
+                         [], doc)
+        self.assertEqual([x["labels"] for x in self.plan_json(m)["reported"]
+                          if x["change"] == "refused"], [[system]])
+        st = m.relaunch("status")
+        self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+        self.assertIn(f"pending: refused  {system}: ", st.stdout)
+        self.assertNotIn(f"pending: changed  {label}: ", st.stdout)
+        # Without the process view launchd's system listing is not read:
+        # the copy is kept as recorded, not refused.
+        for args, code, want in (((), 3, {system: "refused"}), (("--no-processes",), 0, {})):
+            r, doc = m.relaunch_json("run", *FAST, *args)
+            self.assertEqual(r.returncode, code, r.stdout + r.stderr)
+            self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()
+                              if x["status"] != "current"}, want, doc)
+        self.assertEqual(self.kickstarted_in(m, label), [gui])
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        del m.env["RELAUNCH_AS_USER"]
+        r, doc = m.relaunch_json("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual({t: x["status"] for t, x in self.results_by_target(doc).items()
+                          if x["status"] != "current"}, {system: "restarted"}, doc)
+        self.assertEqual(self.kickstarted_in(m, label), [gui, system])
+        self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
+        res, _ = self.run_json(m)
+        self.assertEqual(res, {})
+
     def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
         """record, when launchd's listing of system cannot be read, keeps
         what was recorded of the files only the daemon's copy runs (it

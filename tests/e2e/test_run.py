@@ -922,6 +922,46 @@ int main(void)
             self.assertEqual(doc["results"], [])
             self.assert_all_running(m)
 
+    def test_failure_with_a_shared_file_removed_restarts_the_other_job_once(self):
+        # Two jobs run redis through its opt link; `brew upgrade redis`
+        # deletes the 1.0 keg: the program they recorded is gone. aaa's
+        # kickstart fails, redis restarts onto 1.1. The removed file is
+        # kept for aaa's retry; redis, done with its removal, is not
+        # restarted for it again: not planned, with or without the process
+        # view, not listed by status as pending, not restarted by a run.
+        with Machine(RELAUNCH) as m:
+            self.no_floor(m)
+            m.brew_install("redis", "1.0")
+            exe = os.path.join(m.opt("redis"), "bin", "redis")
+            m.write_plist(brew("aaa"), [exe, "1000"])
+            pids = self.boot(m, [brew("aaa"), brew("redis")])
+            m.brew_upgrade("redis", "1.1")
+            old = self.keg_bin(m, "redis", "1.0")
+            # Refused twice (tried once more), the restart fails.
+            m.fault("exit", "--command", "kickstart", "--label", brew("aaa"), "--code", "1",
+                    "--times", "2")
+
+            res, _ = self.fail_run(m, "--keep-going")
+            redis = self.assert_restarted(m, res[brew("redis")], brew("redis"),
+                                          pids[brew("redis")])
+            self.assertTrue(any(w["path"] == old for w in res[brew("redis")]["reasons"]))
+            for args in ((), ("--no-processes",)):
+                r, doc = m.relaunch_json("plan", *args)
+                self.assertEqual(r.returncode, 1, r.stderr)
+                self.assertEqual([s["label"] for s in doc["steps"]], [brew("aaa")], doc)
+            st = m.relaunch("status")
+            self.assertEqual(st.returncode, 3, st.stdout + st.stderr)
+            self.assertIn(f"pending: failed   {brew('aaa')}: ", st.stdout)
+            self.assertNotIn(f"  {brew('redis')}: ", st.stdout.split("pending:", 1)[1])
+            t1 = time.time()
+            res, _, _ = self.run_json(m, "--no-processes")
+            self.assertEqual(list(res), [brew("aaa")])
+            self.assert_restarted(m, res[brew("aaa")], brew("aaa"), pids[brew("aaa")])
+            self.assertEqual(m.pid(brew("redis")), redis)
+            self.assertEqual(self.events_for(m, "kill", brew("redis"), t1), [])
+            res, doc, _ = self.run_json(m, "--no-processes")
+            self.assertEqual(doc["results"], [])
+
     def test_ack_is_the_bytes_a_reinstall_restarts_nothing(self):
         # bbb restarted onto the shared file's v2 while aaa failed: the
         # entry keeps v1 for aaa and acknowledges v2 for bbb. Reinstalling

@@ -1,8 +1,9 @@
 /* The commit rules, one test each, on manifests built in memory: failed,
- * deferred, not reached, unreadable plist, removed-and-kept, ack, a file
- * a spared process still maps, a plist no manifest records of a job that
- * owes its step, or whose reload loaded it but that did not come up; and the
- * commit after `run --verify` re-hashing, on a real file. */
+ * deferred, not reached, unreadable plist, removed-and-kept, ack (of a
+ * removed file too), a file a spared process still maps, a plist no
+ * manifest records of a job that owes its step, or whose reload loaded it
+ * but that did not come up; and the commit after `run --verify`
+ * re-hashing, on a real file. */
 #include "check.h"
 
 #include <stdarg.h>
@@ -274,6 +275,38 @@ static void test_removed_and_kept(void)
 		}
 		teardown(&f);
 	}
+}
+
+/* A removed file (the old keg deleted) shared by a failed job, one that
+ * restarted and one deferred: it comes back for the pending ones, the
+ * restarted job's use acknowledging that the file is missing; the
+ * deferred job's earlier acknowledgement survives, the failed one has
+ * none. */
+static void test_ack_removed(void)
+{
+	static const enum rl_result_status st[] = {RL_RESULT_FAILED, RL_RESULT_RESTARTED,
+						   RL_RESULT_DEFERRED};
+	struct rl_fileinfo gone = {.type = RL_FT_MISSING};
+	const struct rl_use *u;
+	struct fx f;
+
+	setup(&f);
+	file(&f.prev, "/lib/old", V1, NULL, "org.example.a", "org.example.b", NULL);
+	file(&f.prev, "/lib/old", V1, "file:1:50:old", "org.example.c", NULL);
+	plan(&f, 3, 3, st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK_INT(f.cur.n, 1);
+	CHECK_STR(sha_of(&f, "/lib/old"), V1);
+	u = use_of(&f, "/lib/old", "org.example.a");
+	CHECK(u && !u->ack);
+	u = use_of(&f, "/lib/old", "org.example.b");
+	CHECK(u && u->ack);
+	CHECK_STR(u->ack, "missing");
+	CHECK(rl_fileinfo_ack_matches(u->ack, &gone));
+	u = use_of(&f, "/lib/old", "org.example.c");
+	CHECK(u && u->ack);
+	CHECK_STR(u->ack, "file:1:50:old");
+	teardown(&f);
 }
 
 /* A file shared by a failed job and one that restarted: kept for the
@@ -607,6 +640,7 @@ int main(void)
 	test_unreadable_plist();
 	test_removed_and_kept();
 	test_ack();
+	test_ack_removed();
 	test_verify_rehashes();
 	test_changed_after_planning();
 	test_spared();
