@@ -124,6 +124,18 @@ static int in_scope(const json_t *run, const char *label)
 	return 0;
 }
 
+/* Did the run get through planning? One that stopped with an error
+ * (exit 4) or on a usage error (exit 2: a JOB matching no job, found
+ * once the jobs are read, after the run was logged as given every job)
+ * planned nothing, whatever its scope says. */
+static int planned(const json_t *run)
+{
+	const json_t *x = json_object_get(run, "exit");
+
+	return json_is_integer(x) && json_integer_value(x) != CLI_EXIT_ERROR &&
+	       json_integer_value(x) != CLI_EXIT_USAGE;
+}
+
 /* Did the run look at label's processes? It looked at the processes
  * (not --no-processes; a record before run log version 4 does not say,
  * and counts as not) and was given every job, or label among its jobs. */
@@ -133,7 +145,7 @@ static int looked_at(const json_t *run, const char *label)
 }
 
 /* Did run, a later one than the one that left job pending, find nothing
- * owed for it? It got through planning (not stopped with an error), its
+ * owed for it? It got through planning (planned), its
  * scope is every job or names it, and it planned no step for it; when
  * job has a cause other than a change the manifest shows (or none known),
  * it looked at the processes too, which alone tell that one. */
@@ -189,11 +201,11 @@ static const char *logged_name(const struct rl_pipeline *p, const char *label, c
 static int left_out(const json_t *run, const char *key, const json_t *job)
 {
 	const char *label;
-	const json_t *x = json_object_get(run, "exit"), *s, *l;
+	const json_t *s, *l;
 	const json_t *causes = json_object_get(job, "causes");
 	size_t i;
 
-	if (!json_is_integer(x) || json_integer_value(x) == CLI_EXIT_ERROR)
+	if (!planned(run))
 		return 0;
 	json_array_foreach(json_object_get(run, "steps"), i, s)
 	{
@@ -362,10 +374,7 @@ static int process_holds(const json_t *runs, const char *label, const json_t *jo
 	json_array_foreach(runs, i, run)
 	{
 		if (after) {
-			const json_t *x = json_object_get(run, "exit");
-
-			if (json_is_integer(x) && json_integer_value(x) != CLI_EXIT_ERROR &&
-			    looked_at(run, label))
+			if (planned(run) && looked_at(run, label))
 				return 0; /* a run looked since */
 		} else if (json_equal(json_object_get(run, "start"), json_object_get(job, "run"))) {
 			after = 1;

@@ -32,6 +32,19 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
   14 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
+A run that planned nothing keeps it pending too: one that stopped on a
+usage error once the jobs were read (`run NOPE`, a JOB matching no job:
+exit 2), logged as given every job and looking at the processes, as it
+set out to:
+
+  $ u=$(run 2026-12-01T12:30:00.000Z 2026-12-01T12:30:01.000Z "" 2 '"no job matches NOPE"' | sed 's/,"exit"/,"scope":null,"processes":true,"exit"/')
+  $ echo "{\"version\":1,\"runs\":[$r1,$r2,$r3,$u]}" > state/runs.json
+  $ relaunch status | grep '^pending'
+  pending: failed   org.foo: did not come back (left by the run of 2026-12-01T10:00:00.000Z)
+  pending: deferred org.qux: --max 2 (left by the run of 2026-12-01T10:00:00.000Z)
+  $ relaunch status >/dev/null
+  [3]
+
 A later run that restarts it, finds it current or idle resolves it; one
 that fails it again or does not reach it keeps it pending, from that run:
 
