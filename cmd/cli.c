@@ -492,6 +492,13 @@ int cli_fail(const struct rl_error *err)
 	return CLI_EXIT_ERROR;
 }
 
+int cli_usage_fail(const char *cmd, const struct rl_error *err)
+{
+	cli_warnings_drop();
+	fprintf(stderr, "relaunch: %s: %s\n", cmd, err && err->set ? err->text : "unknown error");
+	return CLI_EXIT_USAGE;
+}
+
 const char *cli_own_job_dir(const struct cli_ctx *c, int system, struct rl_error *err)
 {
 	const struct rl_strv *dirs = system ? &c->discover.daemon_dirs : &c->discover.agent_dirs;

@@ -181,6 +181,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) RL_PRINTF(2, 3);
 /* Print "relaunch: <err>" to stderr, after any warnings held, and return
  * CLI_EXIT_ERROR. */
 int cli_fail(const struct rl_error *err);
+/* A usage error of cmd's found only once it ran (a JOB that matches no
+ * job): "relaunch: <cmd>: <err>", as cli_usage_error prefixes the others,
+ * alone (the warnings held are dropped); returns CLI_EXIT_USAGE. */
+int cli_usage_fail(const char *cmd, const struct rl_error *err);
 /* Hold back the warnings core reports (rl_warn) until cli_warnings_flush
  * prints them, in order, or cli_warnings_drop forgets them: a JOB that
  * matches no job is its error alone. An error (cli_fail), a live line

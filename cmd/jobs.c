@@ -607,10 +607,8 @@ int cmd_jobs(struct cli_ctx *ctx)
 	 * tells of: then matched again once it has. */
 	if (only && rl_scope_match(&ctx->jobs, &ctx->operands, &labels, &err) < 0 &&
 	    ctx->no_processes) {
-		cli_warnings_drop();
-		cli_fail(&err);
 		rl_strv_release(&labels);
-		return CLI_EXIT_USAGE;
+		return cli_usage_fail("jobs", &err);
 	}
 	if (!err.set)
 		cli_warnings_flush();
@@ -654,9 +652,7 @@ int cmd_jobs(struct cli_ctx *ctx)
 	if (rl_pipeline_plan(&po, &p, &err) < 0) {
 		rc = cli_fail(&err);
 	} else if (unmatched && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0) {
-		cli_warnings_drop();
-		cli_fail(&err);
-		rc = CLI_EXIT_USAGE;
+		rc = cli_usage_fail("jobs", &err);
 	} else {
 		char *unasked = NULL;
 

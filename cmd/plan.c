@@ -116,7 +116,7 @@ int cmd_plan(struct cli_ctx *ctx)
 		 * decides nothing from it, does not read it). */
 		status = cli_fail(&p.journal_error);
 	else if (ctx->operands.n && rl_scope_match(&p.jobs, &ctx->operands, &labels, &err) < 0)
-		status = (cli_warnings_drop(), cli_fail(&err), CLI_EXIT_USAGE);
+		status = cli_usage_fail("plan", &err);
 	else {
 		cli_warnings_flush();
 		if (ctx->operands.n)

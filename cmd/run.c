@@ -318,6 +318,16 @@ static int run_fail(const struct rl_error *err)
 	return cli_fail(err);
 }
 
+/* A JOB that matches no job: said as run's usage errors are ("relaunch:
+ * run: ..."), while the run log keeps the error itself, as it keeps
+ * every run's. */
+static int run_usage_fail(const struct rl_error *err)
+{
+	if (record)
+		rl_runlog_record_finish(record, CLI_EXIT_USAGE, err->text);
+	return cli_usage_fail("run", err);
+}
+
 /* What the restart engine's callbacks need. */
 /* The restart engine's effects, for real: the clocks, sleeping, launchctl. */
 static int64_t real_now(void *ctx)
@@ -1400,11 +1410,9 @@ static int run_locked(const struct run_args *a)
 
 		if (a->c->operands.n &&
 		    rl_scope_match(&p.jobs, &a->c->operands, &labels, &err) < 0) {
-			cli_warnings_drop();
 			rl_intents_release(&left);
 			rl_pipeline_release(&p);
-			run_fail(&err);
-			return CLI_EXIT_USAGE;
+			return run_usage_fail(&err);
 		}
 		cli_warnings_flush();
 		if (a->c->archives.n && archive_scope(a, &p, &labels, &err) < 0) {

@@ -17,7 +17,7 @@ with restarts are tested end to end under the launchd simulator
 -q never takes a value: `run -q 5` is a quiet run of the job 5.
 
   $ relaunch run -q 5 --state-dir "$PWD/other"
-  relaunch: no job matches '5' (see 'relaunch jobs')
+  relaunch: run: no job matches '5' (see 'relaunch jobs')
   [2]
   $ relaunch run --drain-queue --dry-run
   relaunch: run: --drain-queue and --dry-run exclude each other (see 'relaunch run --help')

@@ -238,7 +238,7 @@ Usage errors:
   relaunch: jobs: unknown option '--bogus' (see 'relaunch jobs --help')
   [2]
   $ relaunch jobs extra
-  relaunch: no job matches 'extra' (see 'relaunch jobs')
+  relaunch: jobs: no job matches 'extra' (see 'relaunch jobs')
   [2]
   $ relaunch jobs --help | head -n 1
   usage: relaunch jobs [options] [JOB...]

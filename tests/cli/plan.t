@@ -354,7 +354,7 @@ Options.
   $ relaunch plan --no-processes | grep -c '^[0-9]'
   3
   $ relaunch plan extra
-  relaunch: no job matches 'extra' (see 'relaunch jobs')
+  relaunch: plan: no job matches 'extra' (see 'relaunch jobs')
   [2]
   $ relaunch plan --frobnicate
   relaunch: plan: unknown option '--frobnicate' (see 'relaunch plan --help')

@@ -36,23 +36,30 @@ A formula name, a port name, a label, a glob on the label or on the name:
 A name matching no job is an error, with "did you mean" when one is close:
 
   $ relaunch plan --no-processes ngnix
-  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  relaunch: plan: no job matches 'ngnix': did you mean 'nginx'?
   [2]
   $ relaunch run --no-processes homebrew.mxcl.redsi
-  relaunch: no job matches 'homebrew.mxcl.redsi': did you mean 'homebrew.mxcl.redis'?
+  relaunch: run: no job matches 'homebrew.mxcl.redsi': did you mean 'homebrew.mxcl.redis'?
   [2]
   $ relaunch run --no-processes zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: run: no job matches 'zzz' (see 'relaunch jobs')
   [2]
+
+The run log keeps the error itself, as it keeps any run's, without the
+command's prefix:
+
+  $ relaunch status | grep -E 'exit|error:'
+  last run: * manual  exit 2  0 restarted, 0 failed, 0 skipped, 0 deferred (glob)
+    error: no job matches 'zzz' (see 'relaunch jobs')
 
 A letter in the wrong case is no mistake for the suggestion, though a
 label is matched exactly:
 
   $ relaunch plan --no-processes homebrew.mxcl.REDIS
-  relaunch: no job matches 'homebrew.mxcl.REDIS': did you mean 'homebrew.mxcl.redis'?
+  relaunch: plan: no job matches 'homebrew.mxcl.REDIS': did you mean 'homebrew.mxcl.redis'?
   [2]
   $ relaunch jobs --no-processes NGINX
-  relaunch: no job matches 'NGINX': did you mean 'nginx'?
+  relaunch: jobs: no job matches 'NGINX': did you mean 'nginx'?
   [2]
 
 The error comes alone: the warnings discovery met on the way (here a
@@ -62,22 +69,22 @@ matches says them as ever:
   $ mkdir more && echo bad > more/bad.plist
   $ export RELAUNCH_AGENT_DIRS=$PWD/agents:$PWD/more
   $ relaunch plan ngnix
-  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  relaunch: plan: no job matches 'ngnix': did you mean 'nginx'?
   [2]
   $ relaunch plan --no-processes zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: plan: no job matches 'zzz' (see 'relaunch jobs')
   [2]
   $ relaunch run -n zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: run: no job matches 'zzz' (see 'relaunch jobs')
   [2]
   $ relaunch run --no-processes zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: run: no job matches 'zzz' (see 'relaunch jobs')
   [2]
   $ relaunch jobs zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: jobs: no job matches 'zzz' (see 'relaunch jobs')
   [2]
   $ relaunch jobs --no-processes zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: jobs: no job matches 'zzz' (see 'relaunch jobs')
   [2]
   $ relaunch plan nginx 2>&1 >/dev/null
   relaunch: warning: cannot read plist '*/more/bad.plist': not a property list: line 1: text outside the plist's elements (glob)
@@ -90,13 +97,13 @@ Close in the part that differs, not in the prefix the labels share: a
 formula not installed suggests none of the others:
 
   $ relaunch plan --no-processes homebrew.mxcl.foo
-  relaunch: no job matches 'homebrew.mxcl.foo' (see 'relaunch jobs')
+  relaunch: plan: no job matches 'homebrew.mxcl.foo' (see 'relaunch jobs')
   [2]
   $ relaunch plan --no-processes homebrew.mxcl.x
-  relaunch: no job matches 'homebrew.mxcl.x' (see 'relaunch jobs')
+  relaunch: plan: no job matches 'homebrew.mxcl.x' (see 'relaunch jobs')
   [2]
   $ relaunch plan --no-processes homebrew.mxcl.ngin
-  relaunch: no job matches 'homebrew.mxcl.ngin': did you mean 'homebrew.mxcl.nginx'?
+  relaunch: plan: no job matches 'homebrew.mxcl.ngin': did you mean 'homebrew.mxcl.nginx'?
   [2]
 
 `relaunch jobs JOB...` lists those jobs alone, matched the same way, with
@@ -112,10 +119,10 @@ the same error for a name matching none:
   > print(*[j["label"] for j in json.load(sys.stdin)["jobs"]])'
   homebrew.mxcl.nginx homebrew.mxcl.redis
   $ relaunch jobs ngnix
-  relaunch: no job matches 'ngnix': did you mean 'nginx'?
+  relaunch: jobs: no job matches 'ngnix': did you mean 'nginx'?
   [2]
   $ relaunch jobs --no-processes nginx zzz
-  relaunch: no job matches 'zzz' (see 'relaunch jobs')
+  relaunch: jobs: no job matches 'zzz' (see 'relaunch jobs')
   [2]
 
 A scoped run restarts only nginx; redis and squid keep their changes:
