@@ -456,24 +456,17 @@ static char *host_path(struct ctx *c, const char *path)
 	return real;
 }
 
-static int is_executable_file(struct ctx *c, const char *path)
+/* Whether path names a file usable as mode asks. X_OK: a program to run,
+ * a regular file execvp would run. R_OK: a script a shell reads (`sh FILE`,
+ * `. FILE`), which bash looks for on PATH readable, not executable
+ * (findcmd.c find_path_file, FS_READABLE): any file but a directory. */
+static int is_accessible_file(struct ctx *c, const char *path, int mode)
 {
 	struct stat st;
 	char *host = host_path(c, path);
-	int ok = host && stat(host, &st) == 0 && S_ISREG(st.st_mode) && access(host, X_OK) == 0;
-
-	free(host);
-	return ok;
-}
-
-/* A file a shell reads as its script (`sh FILE`, `. FILE`), which bash
- * looks for on PATH readable, not executable (findcmd.c find_path_file,
- * FS_READABLE): any file but a directory. */
-static int is_readable_file(struct ctx *c, const char *path)
-{
-	struct stat st;
-	char *host = host_path(c, path);
-	int ok = host && stat(host, &st) == 0 && !S_ISDIR(st.st_mode) && access(host, R_OK) == 0;
+	int ok = host && stat(host, &st) == 0 &&
+		 (mode == X_OK ? S_ISREG(st.st_mode) : !S_ISDIR(st.st_mode)) &&
+		 access(host, mode) == 0;
 
 	free(host);
 	return ok;
@@ -497,7 +490,7 @@ static char *search_path(struct ctx *c, const char *name, const char *search, in
 			free(abs);
 		}
 		free(dir);
-		if (cand && (readable ? is_readable_file(c, cand) : is_executable_file(c, cand)))
+		if (cand && is_accessible_file(c, cand, readable ? R_OK : X_OK))
 			return cand;
 		free(cand);
 		s += len;
@@ -1085,7 +1078,7 @@ static void add_started(struct ctx *c, char *const *argv, size_t argc, const cha
 		server = given ? rl_xstrdup(given) : rl_path_join(bin, "postgres");
 		free(bin);
 	}
-	if (server && (given || is_executable_file(c, server))) {
+	if (server && (given || is_accessible_file(c, server, X_OK))) {
 		char *v =
 			*via ? rl_xasprintf("%s → pg_ctl start", via) : rl_xstrdup("pg_ctl start");
 
