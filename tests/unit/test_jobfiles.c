@@ -1567,15 +1567,20 @@ static char *read_files(const char *const *args, const char *env, char **unresol
 	return read_files_in(args, env, NULL, unresolved);
 }
 
-#define READS(want, ...)                                                                           \
+/* The files the job with args and StandardInPath stdin (NULL: none; each
+ * "{ip}" replaced) reads, as read_files_in gives them; no warning. */
+#define STDIN_READS(want, stdin, ...)                                                              \
 	do {                                                                                       \
-		char *un_,                                                                         \
-			*got_ = read_files((const char *const[]){__VA_ARGS__, NULL}, NULL, &un_);  \
+		char *un_, *got_ = read_files_in((const char *const[]){__VA_ARGS__, NULL}, NULL,   \
+						 stdin, &un_);                                     \
 		CHECK_STR(got_, want);                                                             \
 		CHECK_STR(un_, "");                                                                \
 		free(got_);                                                                        \
 		free(un_);                                                                         \
 	} while (0)
+
+/* STDIN_READS of a job with no StandardInPath. */
+#define READS(want, ...) STDIN_READS(want, NULL, __VA_ARGS__)
 
 /* An interpreter reads the file its command line names through a file
  * descriptor, never maps it: the file is tracked as a script, with its
@@ -2524,18 +2529,6 @@ static void test_shell_options(void)
 	READS("app/run.sh (sh)", "/bin/sh", "-", "{ip}/app/run.sh");
 	READS("app/run.sh (zsh)", "/bin/zsh", "-O", "--emacs", "{ip}/app/run.sh");
 }
-
-/* The files the job with args and StandardInPath stdin (each "{ip}"
- * replaced) reads, as READS; no warning. */
-#define STDIN_READS(want, stdin, ...)                                                              \
-	do {                                                                                       \
-		char *un_, *got_ = read_files_in((const char *const[]){__VA_ARGS__, NULL}, NULL,   \
-						 stdin, &un_);                                     \
-		CHECK_STR(got_, want);                                                             \
-		CHECK_STR(un_, "");                                                                \
-		free(got_);                                                                        \
-		free(un_);                                                                         \
-	} while (0)
 
 /* StandardInPath is the job's standard input: a shell given no file (or
  * -s) and an interpreter given no program file (or "-", where it takes
