@@ -34,8 +34,8 @@
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
  * "left_to_finish", a deferral no run has seen yet (run null) and the
  * running relaunch's steps "under_way" (no longer "unfinished"), 14 a
- * step's "name" in last_run. */
-#define STATUS_JSON_VERSION 14
+ * step's "name" in last_run, 15 a step's "name" in under_way. */
+#define STATUS_JSON_VERSION 15
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -616,7 +616,8 @@ static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock
 }
 
 /* The steps the relaunch holding the lock has under way, as the journal
- * holds them: [{label, action, target, began}]. */
+ * holds them: [{label, name, action, target, began}], name as run names
+ * the step (rl_intent_name: a daemon's copy of a label by its target). */
 static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_holder *h)
 {
 	json_t *arr = json_array();
@@ -628,8 +629,9 @@ static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_
 		if (!under_way(it, h))
 			continue;
 		began = rl_time_iso_ms(it->wall_ns / 1000000);
-		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s}", "label",
-						     rl_json_path(it->label), "action",
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o,s:s}", "label",
+						     rl_json_path(it->label), "name",
+						     rl_json_path(rl_intent_name(it)), "action",
 						     rl_intent_action_name(it->action), "target",
 						     rl_json_path(it->target), "began", began));
 		free(began);
@@ -1023,12 +1025,12 @@ static void print_text(const json_t *doc, const struct rl_lock_holder *h)
 		json_array_foreach(json_object_get(json_object_get(doc, "running"), "under_way"), i,
 				   e)
 		{
-			const json_t *l = json_object_get(e, "label");
-			char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+			const json_t *n = json_object_get(e, "name");
+			char *name = rl_path_quote(json_is_string(n) ? json_string_value(n) : "?");
 
-			printf("in progress: %s: its %s is under way\n", label,
+			printf("in progress: %s: its %s is under way\n", name,
 			       json_string_value(json_object_get(e, "action")));
-			free(label);
+			free(name);
 		}
 	}
 	if (json_is_object(last)) {

@@ -2631,7 +2631,7 @@ class LaunchdTest(unittest.TestCase):
                           (system, label, system, "restarted")], steps)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(doc["version"], 14, doc)
+        self.assertEqual(doc["version"], 15, doc)
         self.assertEqual([(s["name"], s["target"]) for s in doc["last_run"]["steps"]],
                          [(label, f"gui/{UID}/{label}"), (system, system)], doc)
 
@@ -2748,6 +2748,41 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual(self.pid_in(m, f"gui/{UID}", label), agent)
         res, _ = self.run_json(m)
         self.assertEqual(res, {})
+
+    def test_same_label_status_names_a_daemon_copy_under_way_by_its_target(self):
+        """While a run has the reload of the daemon's copy under way (its
+        bootout held), status names that step by the copy's target, as
+        run and the rest of status name the copy: its text line, and
+        under_way's name beside the label."""
+        m, label = self.same_label_machine("redis")
+        r = m.relaunch("run")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        system = f"system/{label}"
+        m.write_plist(label, [os.path.join(m.opt("redis"), "bin", "redis"), "2000"])
+        held = harness.HeldLaunchctl(m, match=f"bootout {system}")
+        run = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            self.assertIsNone(run.poll(), "the holding run ended early")
+            st = m.relaunch("status")
+            self.assertIn(f"in progress: {system}: its reload is under way\n", st.stdout)
+            self.assertNotIn(f"in progress: {label}: ", st.stdout)
+            self.assertNotIn("unfinished", st.stdout)
+            r, doc = m.relaunch_json("status")
+            self.assertEqual([(s["label"], s["name"], s["action"], s["target"])
+                              for s in doc["running"]["under_way"]],
+                             [(label, system, "reload", system)], doc)
+            self.assertEqual(doc["pending"]["unfinished"], [], doc)
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=harness.SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        res = self.results_by_target(json.loads(out))
+        self.assertEqual({t: x["status"] for t, x in res.items()}, {system: "restarted"}, out)
+        st = m.relaunch("status")
+        self.assertNotIn("in progress", st.stdout)
 
     def test_same_label_record_warns_of_a_daemon_copy_it_keeps_as_recorded(self):
         """record, when launchd's listing of system cannot be read, keeps
