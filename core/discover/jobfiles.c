@@ -563,7 +563,8 @@ static char *read_shebang(int fd, char **arg)
 
 static void add_exec(struct ctx *c, const char *word, const char *search, enum rl_role role,
 		     const char *via, int depth);
-static void scan_script(struct ctx *c, const char *path, const char *via, int depth);
+static void scan_script(struct ctx *c, const char *path, const char *via, int depth,
+			enum rl_shdot dot);
 
 /* What env runs, as rl_shread_argv reads it: the first program, with
  * the PATH it is looked up in. */
@@ -604,6 +605,41 @@ static char *env_target(struct ctx *c, const char *arg, char **path)
 	rl_shread_argv(argv, 2, &c->env, &ops);
 	*path = e.path;
 	return e.name;
+}
+
+/* What the kernel runs for a script with `#!INTERP ARG`: INTERP ARG
+ * PATH, ARG (the rest of the line) one word. A shell reading the script
+ * (found: `#!/bin/bash`, `#!/usr/bin/env bash`, as rl_shread_argv reads
+ * that command line), and how it finds a `. FILE` (dot). */
+struct shebang_run {
+	int found;
+	enum rl_shdot dot;
+};
+
+static void shebang_run(void *ctx, const struct rl_shrun *r)
+{
+	struct shebang_run *e = ctx;
+
+	if (!e->found && r->script && r->shell) {
+		e->found = 1;
+		e->dot = r->dot;
+	}
+}
+
+/* Whether a shell reads the script at path, with `#!interp arg`; then
+ * how it finds a `. FILE` in *dot (else RL_SHDOT_PATH). */
+static int shebang_shell(struct ctx *c, const char *interp, const char *arg, const char *path,
+			 enum rl_shdot *dot)
+{
+	char *const argv[] = {(char *)(uintptr_t)interp, (char *)(uintptr_t)(arg ? arg : path),
+			      (char *)(uintptr_t)path};
+	struct shebang_run e = {0, RL_SHDOT_PATH};
+	const struct rl_shread_ops ops = {
+		.run = shebang_run, .unresolved = env_unresolved, .ctx = &e};
+
+	rl_shread_argv(argv, arg ? 3 : 2, &c->env, &ops);
+	*dot = e.dot;
+	return e.found;
 }
 
 static void add_interpreter(struct ctx *c, const char *interp, const char *arg, const char *via,
@@ -690,9 +726,12 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	if (fd >= 0)
 		close(fd);
 	if (interp && depth < MAX_DEPTH) {
+		enum rl_shdot dot;
+		int shell = shebang_shell(c, interp, arg, r.real, &dot);
+
 		add_interpreter(c, interp, arg, r.via, depth + 1);
-		if (rl_shread_is_shell(rl_path_basename(interp)))
-			scan_script(c, r.real, r.via, depth + 1);
+		if (shell || rl_shread_is_shell(rl_path_basename(interp)))
+			scan_script(c, r.real, r.via, depth + 1, dot);
 	}
 	free(interp);
 	free(arg);
@@ -766,23 +805,24 @@ static char *locate_sh_file(struct ctx *c, const char *word, const char *search)
 	return NULL;
 }
 
-/* A script read by a shell (`sh FILE`, `. FILE`), which need not be
- * executable nor start with #!. sh: `sh FILE` (the shell opens a bare
- * name in the working directory first), else `. FILE` (PATH alone). */
-static void add_read_script(struct ctx *c, const char *word, const char *search, const char *via,
-			    int depth, int sh)
+/* A script word read by a shell as r says (`sh FILE`, `. FILE`), which
+ * need not be executable nor start with #!. `sh FILE` (r->shell) opens a
+ * bare name in the working directory first; `. FILE` looks in r->path
+ * alone. The script finds a `. FILE` in it as r->dot says. */
+static void add_read_script(struct ctx *c, const struct rl_shrun *r, const char *word,
+			    const char *via, int depth)
 {
-	struct resolved r;
-	char *path = sh && !strchr(word, '/') ? locate_sh_file(c, word, search)
-					      : locate_as(c, word, search, 1);
+	struct resolved rs;
+	char *path = r->shell && !strchr(word, '/') ? locate_sh_file(c, word, r->path)
+						    : locate_as(c, word, r->path, 1);
 
 	if (!path)
 		return;
-	if (walk(c, path, RL_ROLE_SYMLINK, via, &r) == 0) {
-		add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
-		if (!r.missing)
-			scan_script(c, r.real, r.via, depth + 1);
-		resolved_release(&r);
+	if (walk(c, path, RL_ROLE_SYMLINK, via, &rs) == 0) {
+		add_file(c, rs.real, RL_ROLE_SCRIPT, rs.via, rs.missing);
+		if (!rs.missing)
+			scan_script(c, rs.real, rs.via, depth + 1, r->dot);
+		resolved_release(&rs);
 	}
 	free(path);
 }
@@ -1123,7 +1163,7 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 		if (r->argv[i] && is_startup_script(c, r->argv[i])) {
 			char *v = rl_xasprintf("%s → startup script", rd->via);
 
-			add_read_script(c, r->argv[i], r->path, v, rd->depth, 0);
+			add_read_script(c, r, r->argv[i], v, rd->depth);
 			free(v);
 		}
 	}
@@ -1150,7 +1190,7 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 		via = v;
 	}
 	if (r->script)
-		add_read_script(c, r->argv[0], r->path, via, rd->depth, r->shell != NULL);
+		add_read_script(c, r, r->argv[0], via, rd->depth);
 	else {
 		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
 		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth, r->env);
@@ -1188,16 +1228,18 @@ static void on_unresolved(void *ctx, const char *word, const char *after, size_t
 
 /* A shell script, read as sh would run it: every command it can run (in
  * its functions too), with its variables substituted, and the startup
- * scripts it calls. Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
-static void scan_script(struct ctx *c, const char *path, const char *via, int depth)
+ * scripts it calls; the shell reading it finds a `. FILE` as dot says.
+ * Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
+static void scan_script(struct ctx *c, const char *path, const char *via, int depth,
+			enum rl_shdot dot)
 {
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
 	struct rl_shenv env;
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
-				    c->cwd, on_moves,	   on_source,  NULL};
+	struct rl_shread_ops ops = {on_run,   on_unresolved, on_resolve, &rd, c->cwd,
+				    on_moves, on_source,     NULL,	 dot};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -1238,7 +1280,7 @@ static void on_stdin_read(void *ctx, const char *reader, int shell, const char *
 		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
 			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
 			if (shell && !r.missing)
-				scan_script(c, r.real, r.via, rd->depth + 1);
+				scan_script(c, r.real, r.via, rd->depth + 1, RL_SHDOT_PATH);
 		}
 		resolved_release(&r);
 	}
@@ -1256,8 +1298,8 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where, int job_stdin)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run, on_unresolved, on_resolve, &rd,
-				    c->cwd, on_moves,	   on_source,  NULL};
+	struct rl_shread_ops ops = {on_run,   on_unresolved, on_resolve, &rd,	       c->cwd,
+				    on_moves, on_source,     NULL,	 RL_SHDOT_PATH};
 
 	if (job_stdin && c->job->stdin_path && *c->job->stdin_path)
 		ops.stdin_read = on_stdin_read;

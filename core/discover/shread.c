@@ -47,14 +47,8 @@ struct reader {
 	/* The text of a `. FILE` (read_sourced): only what it assigns counts,
 	 * and only where it surely runs; its functions run only when called. */
 	int sourced;
-	/* A `. FILE` with no slash not found on PATH is read from the
-	 * working directory: the text is bash's outside posix mode (bash(1),
-	 * "source": "When bash is not in posix mode, the current directory is
-	 * searched if no file is found in PATH"). Not sh's (macOS's /bin/sh
-	 * is bash in posix mode), dash's, nor zsh's (zshbuiltins(1), ".":
-	 * "Files in the current directory are not read unless `.' appears
-	 * somewhere in $path"). */
-	int dot_cwd;
+	/* How the shell reading the text finds a `. FILE` with no slash. */
+	enum rl_shdot dot;
 	/* What a `. FILE` after `&&` assigned: not known after command
 	 * vars_until, where its `&&` list ends. */
 	struct rl_strv chain_vars;
@@ -212,21 +206,24 @@ static struct rl_shrun run_here(const struct step *s)
 	return r;
 }
 
-/* Where `. word` is looked for at this step, malloc'd: PATH, then the
- * working directory when the text is bash's outside posix mode
- * (reader.dot_cwd) and that directory is known. */
+/* Where `. word` is looked for at this step, malloc'd: PATH, with the
+ * working directory where the shell reading the text looks there
+ * (reader.dot) and that directory is known. */
 static char *dot_path(const struct step *s, const char *word)
 {
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
-	if (s->rd && s->rd->dot_cwd && !strchr(word, '/') && !lost(s) && dir)
+	if (strchr(word, '/') || lost(s) || !dir || !s->rd)
+		return rl_xstrdup(path_of(s->env));
+	if (s->rd->dot == RL_SHDOT_BASH)
 		return rl_xasprintf("%s:%s", path_of(s->env), dir);
 	return rl_xstrdup(path_of(s->env));
 }
 
 /* The program at w[i], or (script) the file a shell reads: the shell
- * named shell, NULL for `. FILE`. */
-static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell)
+ * named shell, which finds a `. FILE` in it as dot says; NULL for `. FILE`. */
+static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell,
+		   enum rl_shdot dot)
 {
 	struct rl_shrun r;
 
@@ -245,6 +242,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 	r.argc = w->n - i;
 	r.script = script;
 	r.shell = shell;
+	r.dot = dot;
 	if (script && !shell) {
 		char *dp = dot_path(s, w->v[i]);
 
@@ -288,7 +286,7 @@ static void assign(struct rl_shenv *env, const char *word, const char *value, in
 
 static void chain(struct step *s, const struct words *w, size_t i);
 static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
-			int unsure, int dot_cwd);
+			int unsure, enum rl_shdot dot);
 
 /* Options a prefix program takes before its command: flags, and those
  * (listed in with_arg, and long ones in long_with_arg) that take the next
@@ -435,7 +433,7 @@ static void see_su(struct step *s, const struct words *w, size_t i)
 		}
 		rl_shenv_child(s->env, &child);
 		via_add(s, "su -c");
-		read_nested(s, w->v[i + 1], &child, 0, 0, 0);
+		read_nested(s, w->v[i + 1], &child, 0, 0, RL_SHDOT_PATH);
 		rl_shenv_release(&child);
 		return;
 	}
@@ -466,14 +464,15 @@ static const char *const bash_long[] = {"debug",      "debugger", "dump-po-strin
 static void see_shell(struct step *s, const struct words *w, size_t i, const char *name)
 {
 	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
-	int dash_c = 0, dash_s = 0, quits = 0, dot_cwd = !strcmp(name, "bash");
+	int dash_c = 0, dash_s = 0, quits = 0;
+	enum rl_shdot dot = !strcmp(name, "bash") ? RL_SHDOT_BASH : RL_SHDOT_PATH;
 	struct rl_shenv child;
 
 	while (bash && i < w->n && w->v[i] && w->v[i][0] == '-') {
 		const char *o = w->v[i] + 1 + (w->v[i][1] == '-' && w->v[i][2]);
 
 		if (!strcmp(o, "posix"))
-			dot_cwd = 0;
+			dot = RL_SHDOT_PATH;
 		if (word_in(o, bash_long_value))
 			i += 2;
 		else if (word_in(o, bash_long)) {
@@ -499,9 +498,9 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 			else if (*c == 's')
 				dash_s = 1;
 			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n) {
-				if (*c == 'o' && o[0] == '-' && w->v[i] &&
+				if (*c == 'o' && o[0] == '-' && bash && w->v[i] &&
 				    !strcmp(w->v[i], "posix"))
-					dot_cwd = 0;
+					dot = RL_SHDOT_PATH;
 				i++;
 			}
 	}
@@ -515,13 +514,13 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 		return;
 	}
 	if (!dash_c) {
-		report(s, w, i, 1, name);
+		report(s, w, i, 1, name, dot);
 		return;
 	}
 	rl_shenv_child(s->env, &child);
 	via_add(s, name);
 	rl_buf_adds(&s->via, " -c");
-	read_nested(s, w->v[i], &child, 0, 0, dot_cwd);
+	read_nested(s, w->v[i], &child, 0, 0, dot);
 	rl_shenv_release(&child);
 }
 
@@ -1329,7 +1328,7 @@ static void read_sourced(struct step *s, const char *text, size_t len, struct rl
 	rd.nest = s->nest + 1;
 	rd.via = "";
 	rd.sourced = 1;
-	rd.dot_cwd = s->rd->dot_cwd;
+	rd.dot = s->rd->dot;
 	rd.sources = s->rd->sources;
 	rd.at = &rd.own;
 	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
@@ -1473,7 +1472,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		if (i + 1 >= w->n)
 			return 1;
 		if (w->v[i + 1]) {
-			report(s, w, i + 1, 1, NULL);
+			report(s, w, i + 1, 1, NULL, s->rd->dot);
 			source_file(s, w, i);
 		} else {
 			unresolved(s, w->raw[i + 1]);
@@ -1501,8 +1500,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			struct rl_strv changed = {0};
 
 			rl_shenv_copy(&child, s->env);
-			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i),
-				    s->rd && s->rd->dot_cwd);
+			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i), s->rd->dot);
 			/* in the text of a `. FILE`: what it assigns is not known */
 			if (s->rd->sourced)
 				env_changes(s->env, &child, &changed);
@@ -1605,7 +1603,7 @@ static void chain(struct step *s, const struct words *w, size_t i)
 		}
 		if (s->rd && see_shell_word(s, w, i))
 			return;
-		report(s, w, i, 0, NULL);
+		report(s, w, i, 0, NULL, RL_SHDOT_PATH);
 		i = see_prefix(s, w, i);
 	}
 }
@@ -1613,7 +1611,7 @@ static void chain(struct step *s, const struct words *w, size_t i)
 /* text, read by a shell of its own (sh -c: it starts where this one is),
  * or (eval) by this one, when it runs, or only maybe (unsure). */
 static void read_nested(struct step *s, const char *text, struct rl_shenv *env, int eval,
-			int unsure, int dot_cwd)
+			int unsure, enum rl_shdot dot)
 {
 	struct reader rd;
 
@@ -1627,7 +1625,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 	rd.nest = s->nest + 1;
 	rd.via = s->via.data ? s->via.data : "";
 	rd.sources = s->rd ? s->rd->sources : NULL;
-	rd.dot_cwd = dot_cwd;
+	rd.dot = dot;
 	if (eval) {
 		rd.at = s->at;
 		rd.unsure = unsure;
@@ -2014,6 +2012,7 @@ int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
 	memset(&rd, 0, sizeof(rd));
 	rd.ops = ops;
 	rd.via = "";
+	rd.dot = ops->dot;
 	rd.at = &rd.own;
 	rd.own.dir = ops->cwd ? rl_xstrdup(ops->cwd) : NULL;
 	rc = rl_shlex_split(text, len, &rd.cmds, err);

@@ -25,9 +25,9 @@
  *   options (commands from standard input) reports no file, but, on a
  *   command line, ops->stdin_read; options are skipped as the shell parses them, their
  *   values included (`-o NAME`, bash's `-O NAME`, `--rcfile FILE`).
- * - `. FILE` / `source FILE`: FILE is reported as a script (looked up on
- *   PATH, then, in a `bash -c` string outside posix mode, in the working
- *   directory: rl_shrun.path ends with it); when it may
+ * - `. FILE` / `source FILE`: FILE is reported as a script, looked up as
+ *   the shell reading the text looks it up (enum rl_shdot; rl_shrun.path
+ *   holds the working directory where that shell looks there); when it may
  *   move the working directory (ops->moves), that is not known after it.
  *   Its text (ops->source) runs in this shell: the variables it assigns
  *   and exports where they surely run (its top level, not after `&&` or
@@ -83,6 +83,20 @@
 /* launchd's PATH for jobs whose plist sets none. */
 #define RL_SHREAD_DEFAULT_PATH "/usr/bin:/bin:/usr/sbin:/sbin"
 
+/* Where a shell finds the file of a `. FILE` or `source FILE` whose FILE
+ * has no slash. */
+enum rl_shdot {
+	/* On PATH alone: sh (macOS's is bash in posix mode), bash in posix
+	 * mode (`--posix`, `-o posix`), dash, ksh, zsh (zshbuiltins(1), ".":
+	 * "Files in the current directory are not read unless `.' appears
+	 * somewhere in $path"). */
+	RL_SHDOT_PATH,
+	/* On PATH, then in the working directory: bash outside posix mode
+	 * (bash(1), "source": "When bash is not in posix mode, the current
+	 * directory is searched if no file is found in PATH"). */
+	RL_SHDOT_BASH,
+};
+
 struct rl_shrun {
 	char *const *argv; /* argv[0]: the program as written (a path or a bare
 			    * name); later words NULL where their value is not known */
@@ -104,6 +118,10 @@ struct rl_shrun {
 	 * run by ("sh" of `/bin/sh FILE`, "bash" of `env bash -e FILE`);
 	 * NULL for `. FILE`, which the shell reading the text reads itself */
 	const char *shell;
+	/* script read by a shell: how that shell finds the file of a `. FILE`
+	 * in it (`sh FILE`: by the shell's name and options; `. FILE`: that of
+	 * the shell reading the text) */
+	enum rl_shdot dot;
 	int exec; /* run with `exec` */
 
 	/* The working directory a relative argv[0] is in (absolute): where a
@@ -152,6 +170,9 @@ struct rl_shread_ops {
 	 * shell (shell set) or interpreter by the name it runs by; via: the
 	 * prefixes it was reached through, "" when none. */
 	void (*stdin_read)(void *ctx, const char *reader, int shell, const char *via);
+	/* rl_shread_text: how the shell reading the text finds the file of a
+	 * `. FILE` (a `-c` string in it is its own shell's). */
+	enum rl_shdot dot;
 };
 
 /* Whether name, a program's file name without its directory, is one of

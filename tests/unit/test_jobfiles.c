@@ -2085,6 +2085,84 @@ static void test_dot_cwd(void)
 	free(app);
 }
 
+/* A script file bash reads outside posix mode (`bash FILE`, `#!/bin/bash`,
+ * `#!/usr/bin/env bash`) finds a `. FILE` in its working directory as a
+ * `bash -c` string does, and so does each file it reads so; one sh
+ * (macOS's is bash in posix mode), `bash --posix`, `bash -o posix`,
+ * `#!/bin/bash --posix` or dash reads looks on PATH alone. */
+static void test_dot_cwd_script(void)
+{
+	char *app = at("ds/app"), *text, *run = at("ds/run.sh");
+	char *bash = at("ds/bash.sh"), *env = at("ds/envbash.sh"), *sh = at("ds/sh.sh"),
+	     *posix = at("ds/posix.sh");
+	char *nested = rl_xasprintf("/bin/bash %s", run);
+	const struct {
+		const char *args[5];
+		int reads;
+	} forms[] = {
+		{{"/bin/bash", run, NULL}, 1},
+		{{"/bin/bash", "-e", run, NULL}, 1},
+		{{"/usr/bin/env", "bash", run, NULL}, 1},
+		{{"/bin/sh", "-c", nested, NULL}, 1},
+		{{bash, NULL}, 1},
+		{{env, NULL}, 1},
+		{{"/bin/sh", run, NULL}, 0},
+		{{"/bin/bash", "--posix", run, NULL}, 0},
+		{{"/bin/bash", "-o", "posix", run, NULL}, 0},
+		{{"/bin/dash", run, NULL}, 0},
+		{{sh, NULL}, 0},
+		{{posix, NULL}, 0},
+	};
+	const char *const shebangs[][2] = {{"ds/bash.sh", "#!/bin/bash"},
+					   {"ds/envbash.sh", "#!/usr/bin/env bash"},
+					   {"ds/sh.sh", "#!/bin/sh"},
+					   {"ds/posix.sh", "#!/bin/bash --posix"}};
+
+	put("ds/app/appd", "bin", 0755);
+	text = rl_xasprintf("APPD=%s/appd\n. more.sh\n", app);
+	put("ds/app/env.sh", text, 0644);
+	free(text);
+	put("ds/app/more.sh", "MORE=1\n", 0644);
+	text = rl_xasprintf("cd %s && . env.sh && exec $APPD 1000\n", app);
+	put("ds/run.sh", text, 0644);
+	for (size_t k = 0; k < sizeof(shebangs) / sizeof(*shebangs); k++) {
+		char *script = rl_xasprintf("%s\n%s", shebangs[k][1], text);
+
+		put(shebangs[k][0], script, 0755);
+		free(script);
+	}
+	free(text);
+	for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+		struct rl_job j;
+		struct rl_jobfiles f;
+
+		job_init(&j, "dot-cwd-script", forms[k].args);
+		rl_strv_push(&j.env, "PATH=/usr/bin:/bin");
+		resolve(&j, &f);
+		if (forms[k].reads) {
+			CHECK(find(&f, "ds/app/env.sh", RL_ROLE_SCRIPT) != NULL);
+			CHECK(find(&f, "ds/app/more.sh", RL_ROLE_SCRIPT) != NULL);
+			CHECK(find(&f, "ds/app/appd", RL_ROLE_COMMAND) != NULL);
+			CHECK_INT(f.unresolved.n, 0);
+		} else {
+			CHECK(find(&f, "ds/app/env.sh", RL_ROLE_SCRIPT) == NULL);
+			CHECK(find(&f, "ds/app/appd", RL_ROLE_COMMAND) == NULL);
+		}
+		if ((find(&f, "ds/app/env.sh", RL_ROLE_SCRIPT) != NULL) != forms[k].reads)
+			fprintf(stderr, "form %zu: env.sh read %d, expected %d\n", k,
+				!forms[k].reads, forms[k].reads);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	free(nested);
+	free(posix);
+	free(sh);
+	free(env);
+	free(bash);
+	free(run);
+	free(app);
+}
+
 static void test_sourced_vars(void)
 {
 	const char *python = "hb/Cellar/python@3.12/3.12.7/bin/python3.12";
@@ -2673,6 +2751,7 @@ int main(void)
 	test_tilde();
 	test_sourced_vars();
 	test_dot_cwd();
+	test_dot_cwd_script();
 	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
