@@ -206,30 +206,42 @@ static struct rl_shrun run_here(const struct step *s)
 	return r;
 }
 
-/* Where `. word` is looked for at this step, malloc'd: PATH, with the
- * working directory where the shell reading the text looks there
- * (reader.dot) and that directory is known. */
-static char *dot_path(const struct step *s, const char *word)
+/* Whether builtin (`.` or `source`) of this step's text looks for a
+ * bare name in the working directory before PATH: zsh's `source`. */
+static int dot_cwd_first(const struct step *s, const char *builtin)
+{
+	return s->rd && s->rd->dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
+}
+
+/* Where `builtin word` (`.` or `source`) is looked for at this step,
+ * malloc'd: PATH, with the working directory where the shell reading
+ * the text looks there (reader.dot) and that directory is known. */
+static char *dot_path(const struct step *s, const char *builtin, const char *word)
 {
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
 	if (strchr(word, '/') || lost(s) || !dir || !s->rd)
 		return rl_xstrdup(path_of(s->env));
+	if (dot_cwd_first(s, builtin))
+		return rl_xasprintf("%s:%s", dir, path_of(s->env));
 	if (s->rd->dot == RL_SHDOT_BASH)
 		return rl_xasprintf("%s:%s", path_of(s->env), dir);
 	return rl_xstrdup(path_of(s->env));
 }
 
 /* The program at w[i], or (script) the file a shell reads: the shell
- * named shell, which finds a `. FILE` in it as dot says; NULL for `. FILE`. */
+ * named shell, which finds a `. FILE` in it as dot says; NULL for `. FILE`
+ * (w[i - 1] is its `.` or `source`). */
 static void report(struct step *s, const struct words *w, size_t i, int script, const char *shell,
 		   enum rl_shdot dot)
 {
 	struct rl_shrun r;
 
-	/* `sh FILE` opens a bare FILE in the working directory first. */
+	/* `sh FILE` opens a bare FILE in the working directory first, and
+	 * so does zsh's `source FILE`. */
 	if (lost(s) &&
-	    (in_cwd(w->v[i], path_of(s->env)) || (script && shell && !strchr(w->v[i], '/')))) {
+	    (in_cwd(w->v[i], path_of(s->env)) ||
+	     (script && !strchr(w->v[i], '/') && (shell || dot_cwd_first(s, w->v[i - 1]))))) {
 		unresolved_here(s, w->raw[i]);
 		return;
 	}
@@ -244,7 +256,7 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 	r.shell = shell;
 	r.dot = dot;
 	if (script && !shell) {
-		char *dp = dot_path(s, w->v[i]);
+		char *dp = dot_path(s, w->v[i - 1], w->v[i]);
 
 		r.path = dp;
 		s->ops->run(s->ops->ctx, &r);
@@ -465,7 +477,9 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 {
 	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
 	int dash_c = 0, dash_s = 0, quits = 0;
-	enum rl_shdot dot = !strcmp(name, "bash") ? RL_SHDOT_BASH : RL_SHDOT_PATH;
+	enum rl_shdot dot = !strcmp(name, "bash")  ? RL_SHDOT_BASH
+			    : !strcmp(name, "zsh") ? RL_SHDOT_ZSH
+						   : RL_SHDOT_PATH;
 	struct rl_shenv child;
 
 	while (bash && i < w->n && w->v[i] && w->v[i][0] == '-') {
@@ -1393,7 +1407,9 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	size_t len = 0, until;
 	char *text;
 
-	if (!s->ops->source || (lost(s) && in_cwd(word, path_of(s->env))) ||
+	if (!s->ops->source ||
+	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
+			 (!strchr(word, '/') && dot_cwd_first(s, w->v[i])))) ||
 	    on_unknown_path(word, s->env))
 		return;
 	rl_shenv_copy(&after, s->env);
@@ -1401,7 +1417,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		forget_all(&after); /* sourced too deep, or too often, to follow */
 	} else {
 		++*s->rd->sources;
-		char *dp = dot_path(s, word);
+		char *dp = dot_path(s, w->v[i], word);
 
 		text = s->ops->source(s->ops->ctx, word, dp, dir_of(s), &len);
 		free(dp);
@@ -1430,10 +1446,11 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	rl_strv_release(&changed);
 }
 
-/* Whether `. word` may move the working directory (ops->moves). */
-static int dot_moves(struct step *s, const char *word)
+/* Whether `builtin word` (`.` or `source`) may move the working
+ * directory (ops->moves). */
+static int dot_moves(struct step *s, const char *builtin, const char *word)
 {
-	char *dp = dot_path(s, word);
+	char *dp = dot_path(s, builtin, word);
 	int moves = s->ops->moves(s->ops->ctx, word, dp, dir_of(s));
 
 	free(dp);
@@ -1481,7 +1498,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		if (s->at && lost(s))
 			return 1; /* and stays so */
 		if (s->at && (!w->v[i + 1] || on_unknown_path(w->v[i + 1], s->env) ||
-			      !s->ops->moves || dot_moves(s, w->v[i + 1]))) {
+			      !s->ops->moves || dot_moves(s, t, w->v[i + 1]))) {
 			char *what = rl_xasprintf("sourcing %s", w->raw[i + 1]);
 
 			where_lose(s->at, what);

@@ -87,14 +87,18 @@
  * has no slash. */
 enum rl_shdot {
 	/* On PATH alone: sh (macOS's is bash in posix mode), bash in posix
-	 * mode (`--posix`, `-o posix`), dash, ksh, zsh (zshbuiltins(1), ".":
-	 * "Files in the current directory are not read unless `.' appears
-	 * somewhere in $path"). */
+	 * mode (`--posix`, `-o posix`), dash, ksh. */
 	RL_SHDOT_PATH,
 	/* On PATH, then in the working directory: bash outside posix mode
 	 * (bash(1), "source": "When bash is not in posix mode, the current
 	 * directory is searched if no file is found in PATH"). */
 	RL_SHDOT_BASH,
+	/* zsh: `.` on PATH alone (zshbuiltins(1): "Files in the current
+	 * directory are not read unless `.' appears somewhere in $path");
+	 * `source` in the working directory first, then on PATH ("the
+	 * current directory is always searched and is always searched
+	 * first, before directories in $path"). */
+	RL_SHDOT_ZSH,
 };
 
 struct rl_shrun {

@@ -2163,6 +2163,91 @@ static void test_dot_cwd_script(void)
 	free(app);
 }
 
+/* zsh's `source FILE` looks in the working directory first, then on PATH;
+ * its `.` on PATH alone (zshbuiltins(1), "source" and "."); bash's
+ * `source` on PATH first. With the working directory not known, zsh's
+ * `source env.sh` cannot be told. */
+static void test_zsh_source(void)
+{
+	char *app = at("zs/app"), *bin = at("zs/bin"), *text, *script = at("zs/run.zsh");
+	const struct {
+		const char *shell, *text;
+		int cwd;
+	} forms[] = {
+		{"/bin/zsh", "cd {a} && source env.sh && exec $APPD", 1},
+		{"/bin/zsh", "cd {a} && . env.sh && exec $APPD", 0},
+		{"/bin/bash", "cd {a} && source env.sh && exec $APPD", 0},
+		{NULL, "#!/bin/zsh\ncd {a} && source env.sh && exec $APPD\n", 1},
+		{NULL, "#!/bin/zsh\ncd {a} && . env.sh && exec $APPD\n", 0},
+	};
+
+	put("zs/app/appd", "bin", 0755);
+	put("zs/bin/other", "bin", 0755);
+	text = rl_xasprintf("APPD=%s/appd\n", app);
+	put("zs/app/env.sh", text, 0644);
+	free(text);
+	text = rl_xasprintf("APPD=%s/other\n", bin);
+	put("zs/bin/env.sh", text, 0644);
+	free(text);
+	for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+		struct rl_job j;
+		struct rl_jobfiles f;
+		char *body = rl_xasprintf("%s", forms[k].text), *p, *path;
+
+		while ((p = strstr(body, "{a}")) != NULL) {
+			char *next = rl_xasprintf("%.*s%s%s", (int)(p - body), body, app, p + 3);
+
+			free(body);
+			body = next;
+		}
+		if (forms[k].shell) {
+			job_init(&j, "zsh-source",
+				 (const char *const[]){forms[k].shell, "-c", body, NULL});
+		} else {
+			put("zs/run.zsh", body, 0755);
+			job_init(&j, "zsh-source", (const char *const[]){script, NULL});
+		}
+		path = rl_xasprintf("PATH=%s:/usr/bin:/bin", bin);
+		rl_strv_push(&j.env, path);
+		free(path);
+		resolve(&j, &f);
+		CHECK(!find(&f, "zs/app/env.sh", RL_ROLE_SCRIPT) == !forms[k].cwd);
+		CHECK(!find(&f, "zs/app/appd", RL_ROLE_COMMAND) == !forms[k].cwd);
+		CHECK(!find(&f, "zs/bin/env.sh", RL_ROLE_SCRIPT) == !!forms[k].cwd);
+		CHECK(!find(&f, "zs/bin/other", RL_ROLE_COMMAND) == !!forms[k].cwd);
+		CHECK_INT(f.unresolved.n, 0);
+		if (!find(&f, "zs/app/env.sh", RL_ROLE_SCRIPT) != !forms[k].cwd)
+			fprintf(stderr,
+				"form %zu: env.sh in the working directory %d, expected %d\n", k,
+				!forms[k].cwd, forms[k].cwd);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(body);
+	}
+	/* the working directory not known */
+	{
+		struct rl_job j;
+		struct rl_jobfiles f;
+		char *path = rl_xasprintf("PATH=%s:/usr/bin:/bin", bin);
+
+		job_init(&j, "zsh-source-lost",
+			 (const char *const[]){"/bin/zsh", "-c", "cd \"$X\" && source env.sh",
+					       NULL});
+		rl_strv_push(&j.env, path);
+		free(path);
+		resolve(&j, &f);
+		CHECK(find(&f, "zs/bin/env.sh", RL_ROLE_SCRIPT) == NULL);
+		CHECK_INT(f.unresolved.n, 1);
+		if (f.unresolved.n == 1)
+			CHECK_STR(f.unresolved.v[0], "'env.sh' (ProgramArguments, after cd $X)");
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	free(script);
+	free(bin);
+	free(app);
+}
+
 static void test_sourced_vars(void)
 {
 	const char *python = "hb/Cellar/python@3.12/3.12.7/bin/python3.12";
@@ -2752,6 +2837,7 @@ int main(void)
 	test_sourced_vars();
 	test_dot_cwd();
 	test_dot_cwd_script();
+	test_zsh_source();
 	test_node_entry();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
