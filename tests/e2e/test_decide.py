@@ -2931,6 +2931,49 @@ exec /bin/sleep 1000
                           err)
             self.node_upgrade_restarts(m, pids)
 
+    def test_file_sourced_from_the_working_directory_restarts_its_job(self):
+        """`cd APP && . env.sh && exec node server.js` in a `#!/bin/bash`
+        and a `#!/usr/bin/env bash` wrapper, and `zsh -c "cd APP && source
+        env.sh && …"`: bash outside posix mode reads a bare `. env.sh` from
+        the working directory when PATH has none (bash(1), "source"), and
+        zsh's `source` looks there first (zshbuiltins(1)), so APP/env.sh
+        is each job's script, with no warning, and a new env.sh restarts
+        all three."""
+        with Machine(RELAUNCH) as m:
+            node = self.interpreter(m, "node", "22.1.0", "node")
+            app = self.node_app(m, "server.js", "env.sh")
+            line = f"cd {app} && . env.sh && exec {node} server.js\n"
+            jobs = {}
+            for label, shebang in (("com.me.bash", "#!/bin/bash"),
+                                   ("com.me.envbash", "#!/usr/bin/env bash")):
+                wrapper = os.path.join(app, label + ".sh")
+                with open(wrapper, "w") as f:
+                    f.write(f"{shebang}\n{line}")
+                os.chmod(wrapper, 0o755)
+                jobs[label] = [wrapper]
+            jobs["com.me.zsh"] = ["/bin/zsh", "-c",
+                                  f"cd {app} && source env.sh && exec {node} server.js"]
+            for label, args in jobs.items():
+                m.write_plist(label, args, daemon=False)
+            pids = self.boot(m, list(jobs))
+            scripts, err = self.scripts_of(m)
+            env_sh = os.path.join(app, "env.sh")
+            for label in jobs:
+                self.assertIn(env_sh, scripts[label], scripts)
+                self.assertIn(os.path.join(app, "server.js"), scripts[label], scripts)
+            self.assertNotIn("env.sh", err)
+            harness.wait_past_change(env_sh)
+            with open(env_sh + ".new", "w") as f:
+                f.write("export NODE_ENV=production\n")
+            os.replace(env_sh + ".new", env_sh)
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(st["label"] for st in doc["steps"]), sorted(pids), doc)
+            res, _ = self.run_json(m)
+            for label in pids:
+                self.assertEqual(res[label]["status"], "restarted", res)
+                self.assertNotEqual(m.pid(label), pids[label])
+            self.plan_json(m, expect=0)
+
     def test_node_app_after_a_cd_in_an_and_list_is_restarted_when_it_changes(self):
         """nix-darwin's shape `/bin/test -d APP && cd APP && exec node
         server.js`, and `cd APP/bin && cd .. && exec node server.js`: a
