@@ -102,6 +102,13 @@ def _typed(d, key, types, default, path):
     return value
 
 
+def _ignorable(d, key, types, default):
+    """A key launchd ignores when of another type (launchd-842 src/core.c,
+    job_import_keys: only the importer of the key's own type knows it)."""
+    value = d.get(key, default)
+    return value if isinstance(value, types) else default
+
+
 def _string_list(value, key, path):
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SpecError(errno.EINVAL, f"{path}: {key} is not an array of strings")
@@ -165,23 +172,23 @@ def load(path):
         sessions = tuple(str(x) for x in sessions)
     else:
         raise SpecError(errno.EINVAL, f"{path}: LimitLoadToSessionType has the wrong type")
-    env = _typed(d, "EnvironmentVariables", dict, {}, path)
+    env = _ignorable(d, "EnvironmentVariables", dict, {})
     env = {str(k): str(v) for k, v in env.items() if isinstance(v, str)}
     return JobSpec(
         label=label,
         path=path,
         program=program,
         arguments=arguments,
-        working_directory=_typed(d, "WorkingDirectory", str, None, path),
+        working_directory=_ignorable(d, "WorkingDirectory", str, None),
         environment=env,
         keep_alive=_keep_alive(d.get("KeepAlive", False), path),
         run_at_load=bool(_typed(d, "RunAtLoad", bool, False, path)),
         throttle_interval=max(0, _typed(d, "ThrottleInterval", int, DEFAULT_THROTTLE_INTERVAL, path)),
         exit_timeout=max(0, _typed(d, "ExitTimeOut", int, DEFAULT_EXIT_TIMEOUT, path)),
         disabled=bool(_typed(d, "Disabled", bool, False, path)),
-        stdout_path=_typed(d, "StandardOutPath", str, None, path),
-        stderr_path=_typed(d, "StandardErrorPath", str, None, path),
-        stdin_path=_typed(d, "StandardInPath", str, None, path),
+        stdout_path=_ignorable(d, "StandardOutPath", str, None),
+        stderr_path=_ignorable(d, "StandardErrorPath", str, None),
+        stdin_path=_ignorable(d, "StandardInPath", str, None),
         abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
         queue_directories=_optional_list(d, "QueueDirectories", path),
         watch_paths=_optional_list(d, "WatchPaths", path),
