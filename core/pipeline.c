@@ -74,6 +74,7 @@ static void add_run_job_at(const struct rl_discover_opts *d, const char *label, 
 		}
 		rl_job_release(&job);
 	} else {
+		rl_job_warn_ignored(&job);
 		rl_jobset_insert(js, &job);
 	}
 	free(plist);

@@ -236,6 +236,20 @@ static int wrong_type(char **why, const char *key, plist_t node, const char *exp
 	return -1;
 }
 
+/* A key of a type launchd ignores: named in j->ignored_keys (said once,
+ * by rl_job_warn_ignored), and read as absent. launchd-842's
+ * job_import_keys (src/core.c) hands each value to the importer of its
+ * type (job_import_string, _integer, _bool, _dictionary, _array), and only
+ * the importer of the key's own type knows it: under another one it
+ * falls through (a log line at most) and the job loads without it. */
+static void ignore_key(struct rl_job *j, const char *key, plist_t node, const char *expected)
+{
+	char *said = NULL;
+
+	wrong_type(&said, key, node, expected);
+	rl_strv_push_owned(&j->ignored_keys, said);
+}
+
 static int get_bool(plist_t dict, const char *key, int *out, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, key);
@@ -262,6 +276,21 @@ static int get_string(plist_t dict, const char *key, char **out, char **why)
 		return wrong_type(why, key, n, "string");
 	*out = rl_xstrdup(s);
 	return 0;
+}
+
+/* A string key launchd ignores when of another type (ignore_key):
+ * WorkingDirectory, StandardInPath, StandardErrorPath, RootDirectory
+ * (job_import_string). A string holding a NUL stays an error. */
+static int get_ignorable_string(plist_t dict, const char *key, struct rl_job *j, char **out,
+				char **why)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+
+	if (n && plist_get_node_type(n) != PLIST_STRING) {
+		ignore_key(j, key, n, "string");
+		return 0;
+	}
+	return get_string(dict, key, out, why);
 }
 
 static int get_args(plist_t dict, struct rl_strv *out, char **why)
@@ -300,15 +329,21 @@ static int get_args(plist_t dict, struct rl_strv *out, char **why)
 	return 0;
 }
 
-static int get_env(plist_t dict, struct rl_strv *out, char **why)
+/* EnvironmentVariables: of another type it is ignored (launchd-842 takes
+ * it in job_import_dictionary only), and so is a member that is no string
+ * (its envitem_setup returns on one), the others kept. */
+static int get_env(plist_t dict, struct rl_job *j, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "EnvironmentVariables");
 	plist_dict_iter it = NULL;
+	struct rl_strv *out = &j->env;
 
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_DICT)
-		return wrong_type(why, "EnvironmentVariables", n, "dictionary of strings");
+	if (plist_get_node_type(n) != PLIST_DICT) {
+		ignore_key(j, "EnvironmentVariables", n, "dictionary of strings");
+		return 0;
+	}
 	plist_dict_new_iter(n, &it);
 	for (;;) {
 		char *key = NULL;
@@ -324,14 +359,20 @@ static int get_env(plist_t dict, struct rl_strv *out, char **why)
 		if (!s) {
 			/* The name is the plist's: quoted, one line. */
 			char *q = rl_path_quote(key), *name;
+			int nul = plist_get_node_type(val) == PLIST_STRING;
 
 			name = rl_xasprintf("EnvironmentVariables member '%s'", q);
-			wrong_type(why, name, val, "string");
+			if (nul)
+				wrong_type(why, name, val, "string");
+			else
+				ignore_key(j, name, val, "string");
 			free(name);
 			free(q);
-			free(key);
-			free(it);
-			return -1;
+			if (nul) {
+				free(key);
+				free(it);
+				return -1;
+			}
 		}
 		free(key);
 	}
@@ -554,13 +595,17 @@ static int has_path_array(plist_t dict, const char *key)
 /* Program: launchd takes it only when it is a string (its
  * jobmgr_import2), logs any other value and runs ProgramArguments[0]
  * instead, so a Program of another type beside ProgramArguments is read
- * as no Program; without them it is the plist's problem. */
+ * as no Program (ignore_key); without them it is the plist's problem:
+ * launchd refuses a job with neither ("Job specifies neither Program nor
+ * ProgramArguments"). */
 static int get_program(plist_t dict, struct rl_job *j, char **why)
 {
 	plist_t n = plist_dict_get_item(dict, "Program");
 
-	if (n && !string_of(n) && plist_dict_get_item(dict, "ProgramArguments"))
+	if (n && !string_of(n) && plist_dict_get_item(dict, "ProgramArguments")) {
+		ignore_key(j, "Program", n, "string");
 		return 0;
+	}
 	return get_string(dict, "Program", &j->program, why);
 }
 
@@ -575,17 +620,21 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	j->launch_only_once = dict_bool(root, "LaunchOnlyOnce") == 1;
 	if (get_schedule(root, j, why) < 0 || get_program(root, j, why) < 0 ||
 	    get_args(root, &j->args, why) < 0 ||
-	    get_string(root, "WorkingDirectory", &j->workdir, why) < 0 ||
-	    get_string(root, "StandardErrorPath", &j->stderr_path, why) < 0 ||
-	    get_string(root, "StandardInPath", &j->stdin_path, why) < 0 ||
-	    get_string(root, "RootDirectory", &j->rootdir, why) < 0 ||
-	    get_env(root, &j->env, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
+	    get_ignorable_string(root, "WorkingDirectory", j, &j->workdir, why) < 0 ||
+	    get_ignorable_string(root, "StandardErrorPath", j, &j->stderr_path, why) < 0 ||
+	    get_ignorable_string(root, "StandardInPath", j, &j->stdin_path, why) < 0 ||
+	    get_ignorable_string(root, "RootDirectory", j, &j->rootdir, why) < 0 ||
+	    get_env(root, j, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
 	    get_launch_model(root, j, why) < 0 || get_bool(root, "Disabled", &j->disabled, why) < 0)
 		return -1;
-	/* Read only when it is a string: relaunch never read it before, so
-	 * a value of another type makes no plist unreadable. */
-	if ((user = string_of(plist_dict_get_item(root, "UserName"))) != NULL)
+	/* Read only when it is a string, of another type ignored as launchd
+	 * ignores it (job_import_string); one holding a NUL, silently. */
+	user = string_of(plist_dict_get_item(root, "UserName"));
+	if (user)
 		j->user_name = rl_xstrdup(user);
+	else if (plist_dict_get_item(root, "UserName") &&
+		 plist_get_node_type(plist_dict_get_item(root, "UserName")) != PLIST_STRING)
+		ignore_key(j, "UserName", plist_dict_get_item(root, "UserName"), "string");
 	return 0;
 }
 
@@ -1555,6 +1604,16 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out, s
 	return rc;
 }
 
+void rl_job_warn_ignored(struct rl_job *j)
+{
+	char *q = rl_path_quote(j->plist ? j->plist : "(not shown)");
+
+	for (size_t i = 0; i < j->ignored_keys.n; i++)
+		rl_warn("plist '%s': %s: ignored, as launchd ignores it", q, j->ignored_keys.v[i]);
+	free(q);
+	rl_strv_release(&j->ignored_keys);
+}
+
 int rl_job_plist_problem(const char *plist, enum rl_job_kind kind, char **why)
 {
 	struct rl_error err = {0};
@@ -1764,6 +1823,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->rootdir);
 	free(j->user_name);
 	rl_strv_release(&j->env);
+	rl_strv_release(&j->ignored_keys);
 	rl_strv_release(&j->path_state);
 	free(j->unreadable);
 	free(j->plist_bytes);
@@ -2020,10 +2080,12 @@ static void discover_dir(struct disc *d, const char *dir, enum rl_job_kind kind,
 		const struct stat *lp = entry_lstat(d, path, &lst) == 0 ? &lst : NULL;
 
 		if (!is_system_entry(path, lp)) {
-			if (parse_plist(d, path, kind, lp, &j, &e) == 0)
+			if (parse_plist(d, path, kind, lp, &j, &e) == 0) {
+				rl_job_warn_ignored(&j);
 				add_job(js, t, &j);
-			else
+			} else {
 				rl_warn("%s", e.text);
+			}
 		}
 		free(path);
 	}

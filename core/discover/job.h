@@ -60,6 +60,10 @@ struct rl_job {
 	 * manifest records under its copy's key is carried over unchanged
 	 * (rl_pipeline_unreadable), never dropped. */
 	int copy_untold;
+	/* Keys of a type launchd ignores, each as "KEY has the wrong type:
+	 * …" (the job is read without them, as launchd runs it): said once
+	 * by whoever found the job (rl_job_warn_ignored), then emptied. */
+	struct rl_strv ignored_keys;
 
 	char *program;	       /* Program key, NULL when absent */
 	struct rl_strv args;   /* ProgramArguments */
@@ -224,6 +228,10 @@ const struct rl_job *rl_jobset_dup_of_key(const struct rl_jobset *js, const char
  * naming the file. */
 int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
+/* One warning per key of j->ignored_keys, naming j's plist ("plist 'P':
+ * WorkingDirectory has the wrong type: integer, expected string: ignored,
+ * as launchd ignores it"); the list is emptied, so that it is said once. */
+void rl_job_warn_ignored(struct rl_job *j);
 /* The definition a plist's bytes hold, whatever their text: the SHA-256
  * (lowercase hex into out[65]) of the parsed tree, each dictionary's keys
  * in byte order, so that XML or binary form, key order, whitespace and

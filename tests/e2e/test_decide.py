@@ -1271,6 +1271,30 @@ class DecideTest(unittest.TestCase):
             new = self.wait_new_pid(m, brew("food"), pids[brew("food")])
             self.assertIn("1.1", os.readlink(f"/proc/{new}/exe"))
 
+    def test_keys_launchd_ignores_leave_the_job_tracked(self):
+        """A WorkingDirectory that is an integer, an EnvironmentVariables
+        that is an array: launchd-842 loads and runs the job without them
+        (src/core.c, job_import_keys), so relaunch reads it without them,
+        says so once, and restarts it when its program is upgraded."""
+        with Machine(RELAUNCH) as m:
+            plist = m.brew_install("food", "1.0", WorkingDirectory=7,
+                                   EnvironmentVariables=["A=1"])
+            pids = self.boot(m, [brew("food")])
+            r = m.relaunch("jobs")
+            self.assertNotIn("cannot read plist", r.stderr)
+            for key, found in (("WorkingDirectory", "integer, expected string"),
+                               ("EnvironmentVariables",
+                                "array, expected dictionary of strings")):
+                said = (f"relaunch: warning: plist '{plist}': {key} has the wrong type: "
+                        f"{found}: ignored, as launchd ignores it")
+                self.assertEqual(r.stderr.count(said), 1, r.stderr)
+            self.assertIn(brew("food"), r.stdout)
+            m.brew_upgrade("food", "1.1")
+            res, r = self.run_json(m)
+            self.assertEqual(res[brew("food")]["status"], "restarted", res)
+            new = self.wait_new_pid(m, brew("food"), pids[brew("food")])
+            self.assertIn("1.1", os.readlink(f"/proc/{new}/exe"))
+
     def exec_wrapper_upgraded(self, m, label, program, upgrade, new_file, beside):
         """A job whose program is an exec wrapper running program (the
         daemon, as the job's tracking resolves it now). upgrade(version)

@@ -445,21 +445,10 @@ static void test_errors(void)
 		     "ThrottleInterval has the wrong type: string, expected integer");
 	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><integer>99999999999</integer>"),
 		     "ThrottleInterval is out of range: expected an integer from 0 to 2147483647");
-	expect_error(
-		DICT(LABEL ARGS "<key>EnvironmentVariables</key><dict><key>A</key>"
-				"<integer>1</integer></dict>"),
-		"EnvironmentVariables member 'A' has the wrong type: integer, expected string");
 	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"),
 		     "KeepAlive has the wrong type: string, expected boolean or dictionary");
 	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"),
 		     "RunAtLoad has the wrong type: integer, expected boolean");
-	expect_error(DICT(LABEL ARGS "<key>WorkingDirectory</key><array/>"),
-		     "WorkingDirectory has the wrong type: array, expected string");
-	expect_error(DICT(LABEL ARGS "<key>StandardInPath</key><integer>0</integer>"),
-		     "StandardInPath has the wrong type: integer, expected string");
-	expect_error(
-		DICT(LABEL ARGS "<key>EnvironmentVariables</key><string>A=1</string>"),
-		"EnvironmentVariables has the wrong type: string, expected dictionary of strings");
 	p = put_binary("trunc.plist", full_xml, 40);
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "not a property list") != NULL);
@@ -502,6 +491,10 @@ static void test_program_of_wrong_type(void)
 
 		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
 		CHECK(j.program == NULL);
+		CHECK_INT((int)j.ignored_keys.n, 1);
+		if (j.ignored_keys.n == 1)
+			CHECK(strstr(j.ignored_keys.v[0], "Program has the wrong type: ") ==
+			      j.ignored_keys.v[0]);
 		CHECK_INT((int)j.args.n, 1);
 		CHECK_STR(j.args.v[0], "/bin/x");
 		CHECK_STR(j.label, "l");
@@ -511,6 +504,93 @@ static void test_program_of_wrong_type(void)
 		free(p);
 		free(text);
 	}
+}
+
+/* Keys launchd-842 ignores when of another type (src/core.c:
+ * job_import_keys hands a value to the importer of its type, and
+ * job_import_integer, _array, _dictionary and _bool know none of these
+ * keys; envitem_setup skips a member that is no string): the job is read
+ * without the key, which is named once, as a warning. */
+static void test_keys_launchd_ignores(void)
+{
+	static const struct {
+		const char *keys, *said;
+	} cases[] = {
+		{"<key>WorkingDirectory</key><integer>1</integer>",
+		 "WorkingDirectory has the wrong type: integer, expected string"},
+		{"<key>WorkingDirectory</key><array/>",
+		 "WorkingDirectory has the wrong type: array, expected string"},
+		{"<key>StandardInPath</key><integer>0</integer>",
+		 "StandardInPath has the wrong type: integer, expected string"},
+		{"<key>StandardErrorPath</key><dict/>",
+		 "StandardErrorPath has the wrong type: dictionary, expected string"},
+		{"<key>RootDirectory</key><true/>",
+		 "RootDirectory has the wrong type: boolean, expected string"},
+		{"<key>UserName</key><integer>501</integer>",
+		 "UserName has the wrong type: integer, expected string"},
+		{"<key>EnvironmentVariables</key><string>A=1</string>",
+		 "EnvironmentVariables has the wrong type: string, expected dictionary of strings"},
+		{"<key>EnvironmentVariables</key><array/>",
+		 "EnvironmentVariables has the wrong type: array, expected dictionary of strings"},
+		{"<key>EnvironmentVariables</key><dict><key>A</key><integer>1</integer>"
+		 "<key>B</key><string>2</string></dict>",
+		 "EnvironmentVariables member 'A' has the wrong type: integer, expected string"},
+	};
+	struct rl_discover_opts o = {0};
+	struct rl_jobset js = {0};
+	char *dir = rl_path_join(tmp, "ignored/agents"), *p, *want;
+	char *none = rl_path_join(tmp, "ignored/daemons");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		struct rl_error err = {0};
+		char *text = rl_xasprintf(DICT(LABEL ARGS "%s"), cases[i].keys);
+
+		p = put("ignored.plist", text);
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+		if (err.text[0])
+			fprintf(stderr, "%s: %s\n", cases[i].keys, err.text);
+		CHECK_STR(j.label, "l");
+		CHECK_STR(j.args.v[0], "/bin/x");
+		CHECK(j.workdir == NULL && j.stdin_path == NULL && j.stderr_path == NULL);
+		CHECK(j.rootdir == NULL && j.user_name == NULL);
+		/* The other members are kept, as launchd keeps them. */
+		CHECK_INT((int)j.env.n, i == sizeof(cases) / sizeof(cases[0]) - 1);
+		if (j.env.n == 1)
+			CHECK_STR(j.env.v[0], "B=2");
+		CHECK_INT((int)j.ignored_keys.n, 1);
+		if (j.ignored_keys.n == 1)
+			CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
+	/* Discovery says it, once, naming the plist. */
+	p = put("ignored/agents/w.plist",
+		DICT(LABEL ARGS "<key>WorkingDirectory</key><integer>1</integer>"));
+	rl_mkdir_p(none, 0755, NULL);
+	rl_strv_push(&o.agent_dirs, dir);
+	rl_strv_push(&o.daemon_dirs, none);
+	rl_discover_opts_finish(&o);
+	rl_warn_handler_set(collect, NULL);
+	CHECK_INT(rl_jobs_discover(&o, &js, NULL), 0);
+	rl_warn_handler_set(NULL, NULL);
+	CHECK_INT((int)js.n, 1);
+	if (js.n == 1)
+		CHECK_INT((int)js.v[0].ignored_keys.n, 0);
+	want = rl_xasprintf("plist '%s': WorkingDirectory has the wrong type: integer, expected "
+			    "string: ignored, as launchd ignores it",
+			    p);
+	CHECK_INT((int)warnings.n, 1);
+	if (warnings.n == 1)
+		CHECK_STR(warnings.v[0], want);
+	rl_strv_release(&warnings);
+	rl_jobset_release(&js);
+	rl_discover_opts_release(&o);
+	free(want);
+	free(p);
+	free(none);
+	free(dir);
 }
 
 /* Every truncation of a binary plist, and of an XML one, is refused
@@ -1133,6 +1213,7 @@ int main(void)
 	test_exit_timeout();
 	test_errors();
 	test_program_of_wrong_type();
+	test_keys_launchd_ignores();
 	test_truncations();
 	test_all_logins_uid();
 	test_agent_target();
