@@ -563,8 +563,8 @@ static char *read_shebang(int fd, char **arg)
 
 static void add_exec(struct ctx *c, const char *word, const char *search, enum rl_role role,
 		     const char *via, int depth);
-static void scan_script(struct ctx *c, const char *path, const char *via, int depth,
-			enum rl_shdot dot);
+static void scan_script(struct ctx *c, const char *path, const char *arg0, const char *via,
+			int depth, enum rl_shdot dot);
 
 /* What env runs, as rl_shread_argv reads it: the first program, with
  * the PATH it is looked up in. */
@@ -681,10 +681,10 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		free(path);
 		return;
 	}
-	free(path);
 	if (r.missing) {
 		add_file_take(c, &r.real, role, &r.via, 1);
 		resolved_release(&r);
+		free(path);
 		return;
 	}
 	/* Opened once: its #! line, else its libraries. The walk's lstat of
@@ -712,6 +712,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		free(interp);
 		free(arg);
 		resolved_release(&r);
+		free(path);
 		return; /* already followed */
 	}
 	add_file(c, r.real, role, r.via, 0);
@@ -730,12 +731,14 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		int shell = shebang_shell(c, interp, arg, r.real, &dot);
 
 		add_interpreter(c, interp, arg, r.via, depth + 1);
+		/* the kernel hands the shell the path it executed: $0 */
 		if (shell || rl_shread_is_shell(rl_path_basename(interp)))
-			scan_script(c, r.real, r.via, depth + 1, dot);
+			scan_script(c, r.real, path, r.via, depth + 1, dot);
 	}
 	free(interp);
 	free(arg);
 	resolved_release(&r);
+	free(path);
 }
 
 /* MacPorts' ${prefix}/etc/startup/<port>.sh, which a generated wrapper calls. */
@@ -820,8 +823,10 @@ static void add_read_script(struct ctx *c, const struct rl_shrun *r, const char 
 		return;
 	if (walk(c, path, RL_ROLE_SYMLINK, via, &rs) == 0) {
 		add_file(c, rs.real, RL_ROLE_SCRIPT, rs.via, rs.missing);
+		/* `sh FILE` sets $0 to FILE as given; `. FILE` leaves the
+		 * reading shell's, not known to this reading of it */
 		if (!rs.missing)
-			scan_script(c, rs.real, rs.via, depth + 1, r->dot);
+			scan_script(c, rs.real, r->shell ? word : NULL, rs.via, depth + 1, r->dot);
 		resolved_release(&rs);
 	}
 	free(path);
@@ -1229,9 +1234,10 @@ static void on_unresolved(void *ctx, const char *word, const char *after, size_t
 /* A shell script, read as sh would run it: every command it can run (in
  * its functions too), with its variables substituted, and the startup
  * scripts it calls; the shell reading it finds a `. FILE` as dot says.
+ * arg0: its $0, the path the shell was given it by (NULL: not known).
  * Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
-static void scan_script(struct ctx *c, const char *path, const char *via, int depth,
-			enum rl_shdot dot)
+static void scan_script(struct ctx *c, const char *path, const char *arg0, const char *via,
+			int depth, enum rl_shdot dot)
 {
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
@@ -1252,6 +1258,7 @@ static void scan_script(struct ctx *c, const char *path, const char *via, int de
 	where = rl_xasprintf("script '%s'", path);
 	rd.where = where;
 	rl_shenv_copy(&env, &c->env);
+	env.arg0 = arg0 ? rl_xstrdup(arg0) : NULL;
 	if (rl_shread_text(buf.data ? buf.data : "", buf.len, &env, &ops, &e) < 0)
 		rl_warn("cannot read script '%s': %s", path, e.text);
 	rl_shenv_release(&env);
@@ -1280,7 +1287,7 @@ static void on_stdin_read(void *ctx, const char *reader, int shell, const char *
 		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
 			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
 			if (shell && !r.missing)
-				scan_script(c, r.real, r.via, rd->depth + 1, RL_SHDOT_PATH);
+				scan_script(c, r.real, NULL, r.via, rd->depth + 1, RL_SHDOT_PATH);
 		}
 		resolved_release(&r);
 	}

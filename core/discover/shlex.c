@@ -825,6 +825,7 @@ void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src)
 	rl_strv_copy(&dst->exported, &src->exported);
 	rl_strv_copy(&dst->maybe, &src->maybe);
 	rl_strv_copy(&dst->maybe_export, &src->maybe_export);
+	dst->arg0 = src->arg0 ? rl_xstrdup(src->arg0) : NULL;
 }
 
 void rl_shenv_release(struct rl_shenv *e)
@@ -834,6 +835,8 @@ void rl_shenv_release(struct rl_shenv *e)
 	rl_strv_release(&e->exported);
 	rl_strv_release(&e->maybe);
 	rl_strv_release(&e->maybe_export);
+	free(e->arg0);
+	e->arg0 = NULL;
 }
 
 /* The default word of ${NAME:-word}: literal text, quotes removed. */
@@ -877,6 +880,13 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 	if (braced)
 		s++;
 	name = s;
+	if (*s == '0' && (!braced || s[1] == '}')) {
+		/* $0: one digit, unbraced ($01 is $0 then 1) */
+		if (!env->arg0)
+			return NULL;
+		*p = s + 1 + braced;
+		return rl_xstrdup(env->arg0);
+	}
 	if (!is_name_start(*s))
 		return NULL; /* $1, $@, $$, ${#X}… */
 	while (is_name_char(*s))
@@ -960,6 +970,69 @@ static int splits(const char *v)
 	return strpbrk(v, " \t\n*?[") != NULL;
 }
 
+/* What dirname(1) prints for v (malloc'd): v without its last component
+ * and the slashes around it; "." when it has no slash, "/" for the root. */
+static char *dirname_text(const char *v)
+{
+	size_t n = strlen(v);
+
+	while (n > 1 && v[n - 1] == '/')
+		n--;
+	while (n > 0 && v[n - 1] != '/')
+		n--;
+	if (n == 0)
+		return rl_xstrdup(".");
+	while (n > 1 && v[n - 1] == '/')
+		n--;
+	return rl_xstrndup(v, n);
+}
+
+/* `dirname WORD` (or /usr/bin/dirname), all of a command substitution
+ * from *p (past its `$(` or backquote) to close: 1 with *out (malloc'd)
+ * what it prints and *p past close when WORD's value is certain
+ * (rl_shword_expand; a WORD with a single quote, a backslash or a
+ * backquote is not read), else 0. */
+static int dirname_of(const char **p, char close, struct rl_shenv *env, char **out)
+{
+	const char *s = *p, *start;
+	struct rl_shword w = {0};
+	char q = 0, *v;
+	int depth = 0, ok;
+
+	s += strspn(s, " \t");
+	if (strncmp(s, "/usr/bin/", 9) == 0)
+		s += 9;
+	if (strncmp(s, "dirname", 7) != 0 || (s[7] != ' ' && s[7] != '\t'))
+		return 0;
+	s += 7;
+	s += strspn(s, " \t");
+	for (start = s; *s; s++) {
+		if (!q && !depth && (*s == ' ' || *s == '\t' || *s == close))
+			break;
+		if (*s == '\'' || *s == '\\' || *s == '`')
+			return 0;
+		if (*s == '"')
+			q = !q;
+		else if (*s == '$' && s[1] == '(')
+			depth++, s++;
+		else if (*s == ')' && depth)
+			depth--;
+	}
+	if (s == start || *start == '-')
+		return 0; /* no operand, or an option */
+	w.expr = rl_xstrndup(start, (size_t)(s - start));
+	w.dynamic = 1;
+	s += strspn(s, " \t");
+	ok = *s == close && rl_shword_expand(&w, env, 0, &v) == 0;
+	free(w.expr);
+	if (!ok)
+		return 0;
+	*out = dirname_text(v);
+	free(v);
+	*p = s + 1;
+	return 1;
+}
+
 int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out)
 {
 	struct rl_buf b = {0};
@@ -980,13 +1053,20 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 			quoted = !quoted;
 		} else if ((c == '$' && *p == '(') || c == '`') {
 			const char *q = p + (c == '$');
+			char close = c == '$' ? ')' : '`', *v = NULL;
 
-			if (!is_uname(&q, c == '$' ? ')' : '`')) {
+			if (is_uname(&q, close)) {
+				rl_buf_adds(&b, "Darwin"); /* uname(1) on macOS */
+			} else if (dirname_of(&q, close, env, &v) &&
+				   (quoted || assignment || !splits(v))) {
+				rl_buf_adds(&b, v);
+			} else {
+				free(v);
 				rl_buf_release(&b);
 				return -1; /* what a command prints */
 			}
+			free(v);
 			p = q;
-			rl_buf_adds(&b, "Darwin"); /* uname(1) on macOS */
 		} else if (c == '$') {
 			char *v = expand_param(&p, env);
 

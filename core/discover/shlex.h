@@ -95,6 +95,10 @@ struct rl_shenv {
 	 * rl_shenv_passed reads them: what a program surely gets. */
 	struct rl_strv maybe;
 	struct rl_strv maybe_export;
+	/* $0: the path a shell was given its script by (the kernel hands a #!
+	 * script's interpreter the path it was executed by); NULL: not known.
+	 * A child process has its own (rl_shenv_child leaves it NULL). */
+	char *arg0;
 };
 
 /* Set name to value (NULL: assigned, value unknown). */
@@ -134,9 +138,12 @@ void rl_shenv_release(struct rl_shenv *e);
 /* The value of w as sh would expand it, where that is certain: literal
  * parts and `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
  * `${NAME:=word}` (which assigns), `${NAME=word}` of variables with
- * literal values (a default word must itself be literal), `$(uname)`,
+ * literal values (a default word must itself be literal), `$0` and
+ * `${0}` when env's arg0 is known, `$(uname)`,
  * `$(uname -s)` (or /usr/bin/uname, or in backquotes): `Darwin`, the
- * kernel name of macOS, where the jobs read run; and a tilde
+ * kernel name of macOS, where the jobs read run; `$(dirname WORD)` (or
+ * /usr/bin/dirname, or in backquotes) of a WORD whose value is certain
+ * (no single quote or backslash in it): what dirname prints; and a tilde
  * prefix `~` (alone or before '/') when HOME has a literal value. Returns 0 with
  * *out (malloc'd), or -1 with *out NULL when the word holds anything else:
  * any other `$(…)` or backquotes, `$1`, `$@`, other `${…}` forms, `~user`, a variable unset or

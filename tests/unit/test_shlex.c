@@ -185,6 +185,38 @@ static void test_expand(void)
 	check_expand("$(unamex)", &env, NULL);
 	check_expand("$(/bin/sh uname)", &env, NULL);
 	check_expand("$((uname))", &env, NULL);
+	/* $0, the path a script was executed by, when known; dirname(1) of
+	 * a word whose value is certain */
+	check_expand("$0", &env, NULL);
+	env.arg0 = rl_xstrdup("/opt/homebrew/opt/rabbitmq/sbin/rabbitmq-server");
+	check_expand("$0", &env, "/opt/homebrew/opt/rabbitmq/sbin/rabbitmq-server");
+	check_expand("${0}x", &env, "/opt/homebrew/opt/rabbitmq/sbin/rabbitmq-serverx");
+	check_expand("$01", &env, "/opt/homebrew/opt/rabbitmq/sbin/rabbitmq-server1");
+	check_expand("${0:-/x}", &env, NULL);
+	check_expand("\"$(dirname \"$0\")\"/rabbitmq-env", &env,
+		     "/opt/homebrew/opt/rabbitmq/sbin/rabbitmq-env");
+	check_expand("`dirname $0`", &env, "/opt/homebrew/opt/rabbitmq/sbin");
+	check_expand("$( /usr/bin/dirname \"${0}\" )", &env, "/opt/homebrew/opt/rabbitmq/sbin");
+	check_expand("$(dirname \"$(dirname \"$0\")\")", &env, "/opt/homebrew/opt/rabbitmq");
+	check_expand("$(dirname $JAVA_HOME/bin//)", &env, "/opt/jdk");
+	check_expand("$(dirname /x)", &env, "/");
+	check_expand("$(dirname //)", &env, "/");
+	check_expand("$(dirname run.sh)", &env, ".");
+	check_expand("$(dirname \"\")", &env, ".");
+	check_expand("$(dirname \"$NOPE\")", &env, NULL);
+	check_expand("$(dirname $DIR)", &env, NULL);
+	check_expand("$(dirname $SPACED/x)", &env, NULL);
+	check_expand("$(dirname '/a b/x')", &env, NULL);
+	check_expand("$(dirname -- \"$0\")", &env, NULL);
+	check_expand("$(dirname \"$0\" /y)", &env, NULL);
+	check_expand("$(dirname)", &env, NULL);
+	check_expand("$(dirnamex \"$0\")", &env, NULL);
+	free(env.arg0);
+	env.arg0 = rl_xstrdup("/a b/run.sh");
+	check_expand("$(dirname \"$0\")", &env, NULL); /* sh splits the value */
+	check_expand("\"$(dirname \"$0\")\"", &env, "/a b");
+	free(env.arg0);
+	env.arg0 = NULL;
 	/* an unquoted value that sh would split or glob, except in an assignment */
 	check_expand("$SPACED", &env, NULL);
 	check_expand("\"$SPACED\"", &env, "/a b");
@@ -204,7 +236,11 @@ static void test_expand(void)
 		rl_strv_push(&kv, "PATH=/opt/homebrew/bin:/usr/bin");
 		rl_shenv_from_environ(&plist, &kv);
 		rl_shenv_export(&env, "JAVA_HOME");
+		env.arg0 = rl_xstrdup("/opt/x/run.sh");
 		rl_shenv_child(&env, &child);
+		CHECK(child.arg0 == NULL); /* a program has its own $0 */
+		free(env.arg0);
+		env.arg0 = NULL;
 		CHECK_STR(rl_shenv_get(&child, "JAVA_HOME", &unknown), "/opt/jdk");
 		CHECK(rl_shenv_get(&child, "PGCTL", &unknown) == NULL); /* not exported */
 		rl_shenv_release(&child);
