@@ -1184,6 +1184,75 @@ class OldKegs(Base):
                              mapper=lambda p: wait_until(lambda: mysqld(p), "mysqld to start"))
 
 
+class ScriptDir(Base):
+    """rabbitmq's own rabbitmq-server (rabbitmq/rabbitmq-server
+    deps/rabbit/scripts/rabbitmq-server, run by homebrew-core's rabbitmq
+    service) finds the file it sources beside itself: SCRIPTS_DIR=$(dirname
+    "$0"), then . "$SCRIPTS_DIR/rabbitmq-env". $0 is the path launchd
+    executed, through the opt link."""
+
+    @staticmethod
+    def script(path, text):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+        os.chmod(path, 0o755)
+
+    def test_file_sourced_beside_the_script_restarts_its_job_alone(self):
+        with Machine(RELAUNCH) as m:
+            sbin = os.path.join(m.brew, "Cellar", "rabbitmq", "3.13.0", "sbin")
+            env = os.path.join(sbin, "rabbitmq-env")
+            self.script(env, "RABBITMQ_NODENAME=rabbit@localhost\n")
+            self.script(os.path.join(sbin, "rabbitmqctl"), "#!/bin/sh\nexit 0\n")
+            self.script(os.path.join(sbin, "rabbitmq-server"),
+                        '#!/bin/sh\nset -e\nSCRIPTS_DIR=$(dirname "$0")\n'
+                        '. "$SCRIPTS_DIR/rabbitmq-env"\n'
+                        f"exec {harness.SLEEP} 1000\n")
+            os.makedirs(os.path.dirname(m.opt("rabbitmq")), exist_ok=True)
+            harness.atomic_symlink("../Cellar/rabbitmq/3.13.0", m.opt("rabbitmq"))
+            srv = os.path.join(m.root, "srv")
+            self.script(os.path.join(srv, "env.sh"), "PORT=8080\n")
+            self.script(os.path.join(srv, "run.sh"),
+                        '#!/bin/sh\n. "$(dirname "$0")/env.sh"\n'
+                        f"exec {harness.SLEEP} 1000\n")
+            label, other = LABEL % "rabbitmq", "org.example.other"
+            m.write_plist(label, [m.opt("rabbitmq") + "/sbin/rabbitmq-server"])
+            m.write_plist(other, [os.path.join(srv, "run.sh")])
+            m.boot()
+            pid, other_pid = m.wait_pid(label), m.wait_pid(other)
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            r, jobs = m.relaunch_json("jobs")
+            files = {j["label"]: {f["path"]: f["role"] for f in j["files"]}
+                     for j in jobs["jobs"]}
+            self.assertEqual(files[label].get(env), "script", files[label])
+            self.assertEqual(files[other].get(os.path.join(srv, "env.sh")), "script",
+                             files[other])
+            self.assertNotIn("cannot tell what job", r.stderr)
+            # a file of the keg neither job runs: nothing
+            marker = os.path.join(m.root, "marker")
+            open(marker, "w").close()
+            harness.wait_past_change(marker)
+            self.script(os.path.join(sbin, "rabbitmqctl.new"), "#!/bin/sh\nexit 1\n")
+            os.rename(os.path.join(sbin, "rabbitmqctl.new"), os.path.join(sbin, "rabbitmqctl"))
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+            # the sourced file: its job alone
+            with open(env + ".new", "w") as f:
+                f.write("RABBITMQ_NODENAME=rabbit@example\n")
+            os.rename(env + ".new", env)
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([(s["label"], s["action"], [x["path"] for x in s["reasons"]])
+                              for s in doc["steps"]], [(label, "kickstart", [env])], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            self.wait_new_pid(m, label, pid)
+            self.assertEqual(m.pid(other), other_pid)
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+
+
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
     it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec
