@@ -673,7 +673,8 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	char *path = locate(c, word, search);
 	char *interp = NULL, *arg = NULL;
 	const char *why, *sha = NULL;
-	int fd = -1, known = 0;
+	int fd = -1, known = 0, shell;
+	enum rl_shdot dot = RL_SHDOT_PATH;
 
 	if (!path)
 		return;
@@ -704,7 +705,9 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	if (!known)
 		interp = read_shebang(fd, &arg);
-	if (interp && rl_shread_is_shell(rl_path_basename(interp)) && role == RL_ROLE_COMMAND)
+	shell = interp && (shebang_shell(c, interp, arg, r.real, &dot) ||
+			   rl_shread_is_shell(rl_path_basename(interp)));
+	if (shell && role == RL_ROLE_COMMAND)
 		role = RL_ROLE_SCRIPT;
 	if (has_file(c, r.real, role)) {
 		if (fd >= 0)
@@ -727,12 +730,9 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	if (fd >= 0)
 		close(fd);
 	if (interp && depth < MAX_DEPTH) {
-		enum rl_shdot dot;
-		int shell = shebang_shell(c, interp, arg, r.real, &dot);
-
 		add_interpreter(c, interp, arg, r.via, depth + 1);
 		/* the kernel hands the shell the path it executed: $0 */
-		if (shell || rl_shread_is_shell(rl_path_basename(interp)))
+		if (shell)
 			scan_script(c, r.real, path, r.via, depth + 1, dot);
 	}
 	free(interp);

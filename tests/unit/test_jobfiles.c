@@ -222,6 +222,38 @@ static void test_names(void)
 	check_file(&f, "srv/py/fakepython", RL_ROLE_INTERPRETER, "Program → #! env PATH", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+	/* #!/usr/bin/env bash: a shell reads the script, as for #!/bin/bash:
+	 * what it sources and runs is the job's */
+	put("srv/bin/env.sh", "DAEMON=server\n", 0644);
+	put("srv/bin/run.sh",
+	    "#!/usr/bin/env bash\n. \"$(dirname \"$0\")/env.sh\"\nexec \"$(dirname "
+	    "\"$0\")/$DAEMON\"\n",
+	    0755);
+	put("srv/bin/run-S.sh", "#!/usr/bin/env -S bash -e\nexec bin/server\n", 0755);
+	put("srv/bin/run.py", "#!/usr/bin/env python3\nexec bin/server\n", 0755);
+	for (int k = 0; k < 3; k++) {
+		const char *name = k == 0 ? "bin/run.sh" : k == 1 ? "bin/run-S.sh" : "bin/run.py";
+
+		job_init(&j, "envsh", (const char *const[]){name, NULL});
+		j.workdir = rl_xstrdup(srv);
+		resolve(&j, &f);
+		check_file(&f,
+			   k == 0   ? "srv/bin/run.sh"
+			   : k == 1 ? "srv/bin/run-S.sh"
+				    : "srv/bin/run.py",
+			   RL_ROLE_PROGRAM, "ProgramArguments[0]", 0);
+		if (k == 0)
+			check_file(&f, "srv/bin/env.sh", RL_ROLE_SCRIPT,
+				   "ProgramArguments[0] → script command", 0);
+		if (k < 2)
+			check_file(&f, "srv/bin/server", RL_ROLE_COMMAND,
+				   "ProgramArguments[0] → script command", 0);
+		else
+			CHECK(find(&f, "srv/bin/server", RL_ROLE_COMMAND) == NULL);
+		CHECK(f.unresolved.n == 0);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
 
 	/* #!/usr/bin/env -S -u NAME -P ALTPATH NAME: the values of -u and
 	 * -P are no interpreter; -P's directories are searched, not PATH. */
