@@ -1212,8 +1212,9 @@ class ScriptDir(Base):
             harness.atomic_symlink("../Cellar/rabbitmq/3.13.0", m.opt("rabbitmq"))
             srv = os.path.join(m.root, "srv")
             self.script(os.path.join(srv, "env.sh"), "PORT=8080\n")
+            # a hand-written wrapper whose shell env finds
             self.script(os.path.join(srv, "run.sh"),
-                        '#!/bin/sh\n. "$(dirname "$0")/env.sh"\n'
+                        '#!/usr/bin/env bash\n. "$(dirname "$0")/env.sh"\n'
                         f"exec {harness.SLEEP} 1000\n")
             label, other = LABEL % "rabbitmq", "org.example.other"
             m.write_plist(label, [m.opt("rabbitmq") + "/sbin/rabbitmq-server"])
@@ -1247,10 +1248,23 @@ class ScriptDir(Base):
             r, doc = self.run_relaunch(m)
             self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
                              [(label, "restarted")], doc)
-            self.wait_new_pid(m, label, pid)
+            pid = self.wait_new_pid(m, label, pid)
             self.assertEqual(m.pid(other), other_pid)
             r, doc = self.plan(m, code=0)
             self.assertEqual(doc["steps"], [], doc)
+            # the other wrapper's: its job alone
+            senv = os.path.join(srv, "env.sh")
+            with open(senv + ".new", "w") as f:
+                f.write("PORT=8081\n")
+            os.rename(senv + ".new", senv)
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([(s["label"], s["action"], [x["path"] for x in s["reasons"]])
+                              for s in doc["steps"]], [(other, "kickstart", [senv])], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(other, "restarted")], doc)
+            self.wait_new_pid(m, other, other_pid)
+            self.assertEqual(m.pid(label), pid)
 
 
 class OldStorePaths(Base):
