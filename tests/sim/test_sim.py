@@ -208,6 +208,9 @@ class SimTest(unittest.TestCase):
         # Program as an array (Outset's LaunchDaemons): launchd ignores it.
         sim.plist("daemon", "org.sim.programarray", Program=["/nonexistent/daemon"],
                   ProgramArguments=["sleep", "1000"], KeepAlive=True)
+        # Keys of a type launchd ignores: it loads the job without them.
+        sim.plist("daemon", "org.sim.badtypes", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, KeepAlive="yes", ThrottleInterval=-5, Disabled="true")
         sim.start()
 
     def lc(self, *args):
@@ -303,6 +306,15 @@ class SimTest(unittest.TestCase):
         self.assertEqual(cmdline(pid), [b"sleep", b"1000"])
         st = self.sim.status(target)
         self.assertEqual(st["program"], "sleep")
+
+    def test_keys_of_another_type_are_ignored(self):
+        """A KeepAlive that is a string, a ThrottleInterval below zero and a
+        Disabled that is a string: launchd-842 ignores each and loads the
+        job, started by its RunAtLoad (README.md, Jobs)."""
+        target = "system/org.sim.badtypes"
+        pid = wait_for(lambda: self.sim.pid(target), "badtypes pid")
+        wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, "exec of sleep")
+        self.assertEqual(cmdline(pid), [b"sleep", b"1000"])
 
     def test_environment_and_working_directory(self):
         out = os.path.join(self.sim.root, "envcwd.out")

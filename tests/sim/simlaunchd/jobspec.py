@@ -109,6 +109,16 @@ def _ignorable(d, key, types, default):
     return value if isinstance(value, types) else default
 
 
+def _ignorable_int(d, key, low, default):
+    """An integer key launchd ignores when of another type or out of
+    low..UINT32_MAX (launchd-842 src/core.c, job_import_integer: "%s less
+    than zero. Ignoring.", "%s is too large. Ignoring.")."""
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value < 2**32:
+        return default
+    return value
+
+
 def _string_list(value, key, path):
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SpecError(errno.EINVAL, f"{path}: {key} is not an array of strings")
@@ -128,7 +138,9 @@ def _keep_alive(value, path):
         if isinstance(paths, dict):
             kept["PathState"] = {p: v for p, v in paths.items() if isinstance(v, bool)}
         return kept
-    raise SpecError(errno.EINVAL, f"{path}: KeepAlive is neither a boolean nor a dictionary")
+    # Of another type it is ignored: launchd-842 takes KeepAlive only in
+    # job_import_bool and job_import_dictionary (src/core.c).
+    return False
 
 
 def _read(path):
@@ -182,10 +194,10 @@ def load(path):
         working_directory=_ignorable(d, "WorkingDirectory", str, None),
         environment=env,
         keep_alive=_keep_alive(d.get("KeepAlive", False), path),
-        run_at_load=bool(_typed(d, "RunAtLoad", bool, False, path)),
-        throttle_interval=max(0, _typed(d, "ThrottleInterval", int, DEFAULT_THROTTLE_INTERVAL, path)),
+        run_at_load=_ignorable(d, "RunAtLoad", bool, False),
+        throttle_interval=_ignorable_int(d, "ThrottleInterval", 0, DEFAULT_THROTTLE_INTERVAL),
         exit_timeout=max(0, _typed(d, "ExitTimeOut", int, DEFAULT_EXIT_TIMEOUT, path)),
-        disabled=bool(_typed(d, "Disabled", bool, False, path)),
+        disabled=_disabled(d, path),
         stdout_path=_ignorable(d, "StandardOutPath", str, None),
         stderr_path=_ignorable(d, "StandardErrorPath", str, None),
         stdin_path=_ignorable(d, "StandardInPath", str, None),
@@ -197,6 +209,16 @@ def load(path):
         calendar=_calendar(d.get("StartCalendarInterval")),
         launch_only_once=d.get("LaunchOnlyOnce") is True,
     )
+
+
+def _disabled(d, path):
+    """launchctl's job_disabled_logic (launchd-842 support/launchctl.c): a
+    boolean is its value, a type other than a dictionary is not disabled. A
+    dictionary (disabled on the machines it names) is refused, not read."""
+    value = d.get("Disabled", False)
+    if isinstance(value, dict):
+        raise SpecError(errno.EINVAL, f"{path}: Disabled has the wrong type")
+    return value if isinstance(value, bool) else False
 
 
 def _start_interval(value):
