@@ -250,17 +250,26 @@ static void ignore_key(struct rl_job *j, const char *key, plist_t node, const ch
 	rl_strv_push_owned(&j->ignored_keys, said);
 }
 
-static int get_bool(plist_t dict, const char *key, int *out, char **why)
+/* Disabled: launchctl reads it (launchd-842 support/launchctl.c,
+ * job_disabled_logic): a boolean is its value, any type but a dictionary
+ * is not disabled, so of such a type it is ignored (ignore_key). A
+ * dictionary disables the job on the machines it names (MachineType,
+ * ModelName): not read, it stays an error. */
+static int get_disabled(plist_t dict, struct rl_job *j, char **why)
 {
-	plist_t n = plist_dict_get_item(dict, key);
+	plist_t n = plist_dict_get_item(dict, "Disabled");
 	uint8_t b = 0;
 
 	if (!n)
 		return 0;
-	if (plist_get_node_type(n) != PLIST_BOOLEAN)
-		return wrong_type(why, key, n, "boolean");
+	if (plist_get_node_type(n) == PLIST_DICT)
+		return wrong_type(why, "Disabled", n, "boolean");
+	if (plist_get_node_type(n) != PLIST_BOOLEAN) {
+		ignore_key(j, "Disabled", n, "boolean");
+		return 0;
+	}
 	plist_get_bool_val(n, &b);
-	*out = b != 0;
+	j->disabled = b != 0;
 	return 0;
 }
 
@@ -380,26 +389,34 @@ static int get_env(plist_t dict, struct rl_job *j, char **why)
 	return 0;
 }
 
-static int get_throttle(plist_t dict, int *out, char **why)
+/* An integer key launchd takes from 'min' to UINT32_MAX (launchd-842
+ * job_import_integer: "%s less than zero. Ignoring.", "%s is too large.
+ * Ignoring.", "%s is not greater than zero. Ignoring."): of another type
+ * or out of that range it is ignored (ignore_key), *out left as it is; a
+ * value over INT_MAX, which launchd takes, is read as INT_MAX (68 years).
+ * A negative number reads as a huge one. */
+static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, struct rl_job *j,
+			       int *out)
 {
-	plist_t n = plist_dict_get_item(dict, "ThrottleInterval");
+	plist_t n = plist_dict_get_item(dict, key);
 	uint64_t v = 0;
 
-	*out = -1;
 	if (!n)
-		return 0;
-	if (plist_get_node_type(n) != PLIST_UINT)
-		return wrong_type(why, "ThrottleInterval", n, "integer");
-	plist_get_uint_val(n, &v);
-	if (v > INT_MAX) {
-		/* A negative number reads as a huge one. */
-		*why = rl_xasprintf("ThrottleInterval is out of range: expected an integer from 0 "
-				    "to %d",
-				    INT_MAX);
-		return -1;
+		return;
+	if (plist_get_node_type(n) != PLIST_UINT) {
+		ignore_key(j, key, n, "integer");
+		return;
 	}
-	*out = (int)v;
-	return 0;
+	plist_get_uint_val(n, &v);
+	if (v < min || v > UINT32_MAX) {
+		rl_strv_push_owned(&j->ignored_keys,
+				   rl_xasprintf("%s is out of range: expected an integer from %llu "
+						"to %lu",
+						key, (unsigned long long)min,
+						(unsigned long)UINT32_MAX));
+		return;
+	}
+	*out = v > INT_MAX ? INT_MAX : (int)v;
 }
 
 /* ExitTimeOut: only read to know how long launchd may take to stop the
@@ -455,13 +472,29 @@ static void get_path_state(plist_t keepalive, struct rl_strv *out)
 	free(it);
 }
 
+/* A boolean key launchd ignores when of another type (job_import_bool
+ * knows it, no other importer does): 1 true, 0 false or absent. */
+static int ignorable_bool(plist_t dict, const char *key, struct rl_job *j)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+
+	if (n && plist_get_node_type(n) != PLIST_BOOLEAN) {
+		ignore_key(j, key, n, "boolean");
+		return 0;
+	}
+	return dict_bool(dict, key) == 1;
+}
+
 /* RunAtLoad and KeepAlive (a bool, or a dict of conditions) into the
  * job's model of when launchd starts it (job.h: kept_running,
- * starts_at_load, path_state). */
-static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
+ * starts_at_load, path_state). Of another type each is ignored
+ * (ignore_key): launchd-842 takes KeepAlive only in job_import_bool and
+ * job_import_dictionary, RunAtLoad only in job_import_bool, so the job
+ * loads as without them (RunAtLoad false, KeepAlive false). */
+static void get_launch_model(plist_t dict, struct rl_job *j)
 {
 	plist_t n = plist_dict_get_item(dict, "KeepAlive");
-	int runatload = 0;
+	int runatload;
 
 	if (n && plist_get_node_type(n) == PLIST_DICT) {
 		j->keepalive_dict = 1;
@@ -470,47 +503,38 @@ static int get_launch_model(plist_t dict, struct rl_job *j, char **why)
 			get_path_state(n, &j->path_state);
 		}
 	} else if (n && plist_get_node_type(n) != PLIST_BOOLEAN) {
-		return wrong_type(why, "KeepAlive", n, "boolean or dictionary");
-	} else if (get_bool(dict, "KeepAlive", &j->kept_running, why) < 0) {
-		return -1;
+		ignore_key(j, "KeepAlive", n, "boolean or dictionary");
+	} else {
+		j->kept_running = dict_bool(dict, "KeepAlive") == 1;
 	}
-	if (get_bool(dict, "RunAtLoad", &runatload, why) < 0)
-		return -1;
+	runatload = ignorable_bool(dict, "RunAtLoad", j);
 	j->run_at_load = runatload;
 	j->starts_at_load |= runatload || j->kept_running;
-	return 0;
 }
 
 /* StartInterval and StartCalendarInterval: read to know that the job runs
- * on a schedule. A value of another type, or a StartInterval that is no
- * positive int, is an error as for the other typed keys. */
-static int get_schedule(plist_t dict, struct rl_job *j, char **why)
+ * on a schedule. launchd-842 ignores a StartInterval of another type or
+ * out of 1..UINT32_MAX (job_import_integer), a StartCalendarInterval that
+ * is neither dictionary nor array (only job_import_dictionary and
+ * job_import_array know it), and an array member that is no dictionary
+ * (calendarinterval_new_from_obj returns false on it): each is read as
+ * absent, with a warning (ignore_key). */
+static void get_schedule(plist_t dict, struct rl_job *j)
 {
-	plist_t n = plist_dict_get_item(dict, "StartInterval");
+	plist_t n;
 	plist_array_iter it = NULL;
-	uint64_t v = 0;
+	int dicts = 0, members = 0;
 
-	if (n && plist_get_node_type(n) != PLIST_UINT)
-		return wrong_type(why, "StartInterval", n, "integer");
-	if (n) {
-		plist_get_uint_val(n, &v);
-		if (v == 0 || v > INT_MAX) {
-			/* A negative number reads as a huge one. */
-			*why = rl_xasprintf("StartInterval is out of range: expected an integer "
-					    "from 1 to %d",
-					    INT_MAX);
-			return -1;
-		}
-		j->start_interval = (int)v;
-	}
+	get_ignorable_uint(dict, "StartInterval", 1, j, &j->start_interval);
 	n = plist_dict_get_item(dict, "StartCalendarInterval");
 	if (!n || plist_get_node_type(n) == PLIST_DICT) {
 		j->calendar = n != NULL;
-		return 0;
+		return;
 	}
-	if (plist_get_node_type(n) != PLIST_ARRAY)
-		return wrong_type(why, "StartCalendarInterval", n,
-				  "dictionary or array of dictionaries");
+	if (plist_get_node_type(n) != PLIST_ARRAY) {
+		ignore_key(j, "StartCalendarInterval", n, "dictionary or array of dictionaries");
+		return;
+	}
 	plist_array_new_iter(n, &it);
 	for (size_t i = 0;; i++) {
 		plist_t item = NULL;
@@ -518,18 +542,20 @@ static int get_schedule(plist_t dict, struct rl_job *j, char **why)
 		plist_array_next_item(n, it, &item);
 		if (!item)
 			break;
-		if (plist_get_node_type(item) != PLIST_DICT) {
+		members++;
+		if (plist_get_node_type(item) == PLIST_DICT) {
+			dicts++;
+		} else {
 			char *key = rl_xasprintf("StartCalendarInterval[%zu]", i);
 
-			wrong_type(why, key, item, "dictionary");
+			ignore_key(j, key, item, "dictionary");
 			free(key);
-			free(it);
-			return -1;
 		}
 	}
 	free(it);
-	j->calendar = 1;
-	return 0;
+	/* An empty array is read as before; one whose members are all
+	 * ignored is no schedule. */
+	j->calendar = dicts > 0 || members == 0;
 }
 
 int rl_job_starts_now(const struct rl_job *j)
@@ -618,14 +644,15 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	background_session(root, &j->background_only, &j->allows_background, &j->session_limited);
 	j->exit_timeout = exit_timeout(root);
 	j->launch_only_once = dict_bool(root, "LaunchOnlyOnce") == 1;
-	if (get_schedule(root, j, why) < 0 || get_program(root, j, why) < 0 ||
-	    get_args(root, &j->args, why) < 0 ||
+	get_schedule(root, j);
+	get_ignorable_uint(root, "ThrottleInterval", 0, j, &j->throttle_interval);
+	get_launch_model(root, j);
+	if (get_program(root, j, why) < 0 || get_args(root, &j->args, why) < 0 ||
 	    get_ignorable_string(root, "WorkingDirectory", j, &j->workdir, why) < 0 ||
 	    get_ignorable_string(root, "StandardErrorPath", j, &j->stderr_path, why) < 0 ||
 	    get_ignorable_string(root, "StandardInPath", j, &j->stdin_path, why) < 0 ||
 	    get_ignorable_string(root, "RootDirectory", j, &j->rootdir, why) < 0 ||
-	    get_env(root, j, why) < 0 || get_throttle(root, &j->throttle_interval, why) < 0 ||
-	    get_launch_model(root, j, why) < 0 || get_bool(root, "Disabled", &j->disabled, why) < 0)
+	    get_env(root, j, why) < 0 || get_disabled(root, j, why) < 0)
 		return -1;
 	/* Read only when it is a string, of another type ignored as launchd
 	 * ignores it (job_import_string); one holding a NUL, silently. */

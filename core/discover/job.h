@@ -102,9 +102,10 @@ struct rl_job {
 	int keepalive_dict; /* KeepAlive is a dictionary (whatever it holds) */
 	/* A schedule launchd starts the job on (launchd.plist(5)):
 	 * start_interval: StartInterval, seconds (0: absent); calendar:
-	 * StartCalendarInterval is a dictionary or an array of them. A value
-	 * of another type, or a StartInterval out of 1..INT_MAX, makes the
-	 * plist unreadable, as for the other typed keys. */
+	 * StartCalendarInterval is a dictionary or an array holding one. A
+	 * value of another type, or a StartInterval out of 1..UINT32_MAX, is
+	 * ignored as launchd ignores it (ignored_keys); one over INT_MAX is
+	 * read as INT_MAX. */
 	int start_interval;
 	int calendar;
 	/* Paths launchd starts the job on (launchd.plist(5)): watch_paths,

@@ -615,11 +615,14 @@ class DecideTest(unittest.TestCase):
                              [("deferred", [label],
                                left(pid, "StartCalendarInterval", RELOADED_LATER))], doc)
 
-    def test_schedule_of_the_wrong_type_or_out_of_range_is_named(self):
-        """StartInterval and StartCalendarInterval are typed keys: a value
-        of another type, or an interval that is no positive integer, is
-        named as KeepAlive's wrong type is, never ignored in silence (a
-        running task would be killed by kickstart -k without a word)."""
+    def test_schedule_of_the_wrong_type_or_out_of_range_is_ignored(self):
+        """StartInterval and StartCalendarInterval of another type, or an
+        interval out of launchd's range: launchd-842 loads the job without
+        them (src/core.c: job_import_integer ignores a StartInterval out
+        of 1..UINT32_MAX, only it knows StartInterval, only
+        job_import_dictionary and job_import_array StartCalendarInterval),
+        so relaunch reads and tracks the job as without them, and names
+        the key once, never in silence."""
         with Machine(RELAUNCH) as m:
             m.brew_install("task", "1.0")
             prog = [os.path.join(m.opt("task"), "bin", "task"), "1000"]
@@ -629,11 +632,11 @@ class DecideTest(unittest.TestCase):
                 (dict(StartInterval=1.5), "StartInterval has the wrong type: real, "
                  "expected integer"),
                 (dict(StartInterval=-5), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
+                 "integer from 1 to 4294967295"),
                 (dict(StartInterval=0), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
+                 "integer from 1 to 4294967295"),
                 (dict(StartInterval=2**40), "StartInterval is out of range: expected an "
-                 "integer from 1 to 2147483647"),
+                 "integer from 1 to 4294967295"),
                 (dict(StartCalendarInterval="daily"), "StartCalendarInterval has the wrong "
                  "type: string, expected dictionary or array of dictionaries"),
                 (dict(StartCalendarInterval=[{"Hour": 2}, 3]), "StartCalendarInterval[1] "
@@ -643,15 +646,19 @@ class DecideTest(unittest.TestCase):
                 with self.subTest(keys=keys):
                     plist = m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
                                           **keys)
-                    r = m.relaunch("jobs")
-                    self.assertIn(f"relaunch: warning: cannot read plist '{plist}': "
-                                  f"{problem}\n", r.stderr)
-            # Well typed, the task is read, and runs on its schedule.
+                    r, doc = m.relaunch_json("jobs")
+                    self.assertEqual(r.returncode, 0, r.stderr)
+                    self.assertNotIn("cannot read plist", r.stderr)
+                    said = (f"relaunch: warning: plist '{plist}': {problem}: ignored, "
+                            "as launchd ignores it\n")
+                    self.assertEqual(r.stderr.count(said), 1, r.stderr)
+                    self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
+            # Well typed, the task is read with no warning.
             m.write_plist(brew("task"), prog, RunAtLoad=True, KeepAlive=None,
                           StartInterval=300, StartCalendarInterval=[{"Hour": 2}])
             r, doc = m.relaunch_json("jobs")
             self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertNotIn("cannot read plist", r.stderr)
+            self.assertNotIn("as launchd ignores it", r.stderr)
             self.assertEqual([j["label"] for j in doc["jobs"]], [brew("task")], doc)
 
     def test_record_keeps_a_task_plan_leaves_to_finish_pending(self):
@@ -1273,20 +1280,29 @@ class DecideTest(unittest.TestCase):
 
     def test_keys_launchd_ignores_leave_the_job_tracked(self):
         """A WorkingDirectory that is an integer, an EnvironmentVariables
-        that is an array: launchd-842 loads and runs the job without them
+        that is an array, a KeepAlive and a Disabled that are strings, a
+        ThrottleInterval below zero: launchd-842 loads and runs the job
+        without them
         (src/core.c, job_import_keys), so relaunch reads it without them,
         says so once, and restarts it when its program is upgraded."""
         with Machine(RELAUNCH) as m:
             plist = m.brew_install("food", "1.0", WorkingDirectory=7,
-                                   EnvironmentVariables=["A=1"])
+                                   EnvironmentVariables=["A=1"], KeepAlive="yes",
+                                   ThrottleInterval=-1, Disabled="no")
             pids = self.boot(m, [brew("food")])
             r = m.relaunch("jobs")
             self.assertNotIn("cannot read plist", r.stderr)
             for key, found in (("WorkingDirectory", "integer, expected string"),
                                ("EnvironmentVariables",
-                                "array, expected dictionary of strings")):
+                                "array, expected dictionary of strings"),
+                               ("KeepAlive", "string, expected boolean or dictionary"),
+                               ("Disabled", "string, expected boolean")):
                 said = (f"relaunch: warning: plist '{plist}': {key} has the wrong type: "
                         f"{found}: ignored, as launchd ignores it")
+                self.assertEqual(r.stderr.count(said), 1, r.stderr)
+            for key, found in (("ThrottleInterval", "an integer from 0 to 4294967295"),):
+                said = (f"relaunch: warning: plist '{plist}': {key} is out of range: "
+                        f"expected {found}: ignored, as launchd ignores it")
                 self.assertEqual(r.stderr.count(said), 1, r.stderr)
             self.assertIn(brew("food"), r.stdout)
             m.brew_upgrade("food", "1.1")
@@ -1862,7 +1878,7 @@ class DecideTest(unittest.TestCase):
 
                 t0 = time.time()
                 res, r = self.run_json(m)
-                self.assertNotIn("warning", r.stderr)
+                self.assertNotIn("as launchd ignores it", r.stderr)
                 if case == "reloaded":
                     self.assertEqual(res[label]["status"], "idle", res)
                     self.assertIn(f"launchd has loaded {plist} as it is now (print shows its "

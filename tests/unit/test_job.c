@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <limits.h>
 #include <plist/plist.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -441,14 +442,10 @@ static void test_errors(void)
 		     "Program has the wrong type: boolean, expected string");
 	expect_error(DICT(LABEL "<key>Program</key><array><string>/bin/x</string></array>"),
 		     "Program has the wrong type: array, expected string");
-	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><string>9</string>"),
-		     "ThrottleInterval has the wrong type: string, expected integer");
-	expect_error(DICT(LABEL ARGS "<key>ThrottleInterval</key><integer>99999999999</integer>"),
-		     "ThrottleInterval is out of range: expected an integer from 0 to 2147483647");
-	expect_error(DICT(LABEL ARGS "<key>KeepAlive</key><string>yes</string>"),
-		     "KeepAlive has the wrong type: string, expected boolean or dictionary");
-	expect_error(DICT(LABEL ARGS "<key>RunAtLoad</key><integer>1</integer>"),
-		     "RunAtLoad has the wrong type: integer, expected boolean");
+	/* A Disabled dictionary disables the job on the machines it names
+	 * (launchctl's job_disabled_logic): not read, an error. */
+	expect_error(DICT(LABEL ARGS "<key>Disabled</key><dict/>"),
+		     "Disabled has the wrong type: dictionary, expected boolean");
 	p = put_binary("trunc.plist", full_xml, 40);
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "not a property list") != NULL);
@@ -591,6 +588,125 @@ static void test_keys_launchd_ignores(void)
 	free(p);
 	free(none);
 	free(dir);
+}
+
+/* The launch and schedule keys launchd-842 ignores when of another type
+ * or out of range (src/core.c: only job_import_bool knows RunAtLoad,
+ * only it and job_import_dictionary KeepAlive, only job_import_integer
+ * StartInterval and ThrottleInterval, which it ignores out of range, only
+ * job_import_dictionary and job_import_array StartCalendarInterval, whose
+ * calendarinterval_new_from_obj skips a member that is no dictionary;
+ * launchctl's job_disabled_logic reads a Disabled that is neither boolean
+ * nor dictionary as false): the job is read as without the key (or
+ * member), which is named once. */
+static void test_launch_keys_launchd_ignores(void)
+{
+	static const struct {
+		const char *keys, *said;
+		int start_interval, calendar, throttle, kept, at_load, disabled;
+	} cases[] = {
+		{"<key>KeepAlive</key><string>yes</string>",
+		 "KeepAlive has the wrong type: string, expected boolean or dictionary", 0, 0, -1,
+		 0, 0, 0},
+		{"<key>KeepAlive</key><integer>1</integer><key>RunAtLoad</key><true/>",
+		 "KeepAlive has the wrong type: integer, expected boolean or dictionary", 0, 0, -1,
+		 0, 1, 0},
+		{"<key>RunAtLoad</key><integer>1</integer>",
+		 "RunAtLoad has the wrong type: integer, expected boolean", 0, 0, -1, 0, 0, 0},
+		{"<key>RunAtLoad</key><string>true</string><key>KeepAlive</key><true/>",
+		 "RunAtLoad has the wrong type: string, expected boolean", 0, 0, -1, 1, 1, 0},
+		{"<key>StartInterval</key><string>300</string>",
+		 "StartInterval has the wrong type: string, expected integer", 0, 0, -1, 0, 0, 0},
+		{"<key>StartInterval</key><real>1.5</real>",
+		 "StartInterval has the wrong type: real, expected integer", 0, 0, -1, 0, 0, 0},
+		{"<key>StartInterval</key><integer>0</integer>",
+		 "StartInterval is out of range: expected an integer from 1 to 4294967295", 0, 0,
+		 -1, 0, 0, 0},
+		{"<key>StartInterval</key><integer>-5</integer>",
+		 "StartInterval is out of range: expected an integer from 1 to 4294967295", 0, 0,
+		 -1, 0, 0, 0},
+		{"<key>StartInterval</key><integer>4294967296</integer>",
+		 "StartInterval is out of range: expected an integer from 1 to 4294967295", 0, 0,
+		 -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><string>daily</string>",
+		 "StartCalendarInterval has the wrong type: string, expected dictionary or array "
+		 "of "
+		 "dictionaries",
+		 0, 0, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><array><integer>3</integer></array>",
+		 "StartCalendarInterval[0] has the wrong type: integer, expected dictionary", 0, 0,
+		 -1, 0, 0, 0},
+		/* The other members are kept, as launchd keeps them. */
+		{"<key>StartCalendarInterval</key><array><dict><key>Hour</key><integer>2</integer>"
+		 "</dict><integer>3</integer></array>",
+		 "StartCalendarInterval[1] has the wrong type: integer, expected dictionary", 0, 1,
+		 -1, 0, 0, 0},
+		{"<key>ThrottleInterval</key><string>9</string>",
+		 "ThrottleInterval has the wrong type: string, expected integer", 0, 0, -1, 0, 0,
+		 0},
+		{"<key>ThrottleInterval</key><integer>-1</integer>",
+		 "ThrottleInterval is out of range: expected an integer from 0 to 4294967295", 0, 0,
+		 -1, 0, 0, 0},
+		{"<key>ThrottleInterval</key><integer>99999999999</integer>",
+		 "ThrottleInterval is out of range: expected an integer from 0 to 4294967295", 0, 0,
+		 -1, 0, 0, 0},
+		{"<key>Disabled</key><string>true</string>",
+		 "Disabled has the wrong type: string, expected boolean", 0, 0, -1, 0, 0, 0},
+		{"<key>Disabled</key><integer>1</integer>",
+		 "Disabled has the wrong type: integer, expected boolean", 0, 0, -1, 0, 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		struct rl_error err = {0};
+		char *text = rl_xasprintf(DICT(LABEL ARGS "%s"), cases[i].keys);
+		char *p = put("ignored-launch.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+		if (err.text[0])
+			fprintf(stderr, "%s: %s\n", cases[i].keys, err.text);
+		CHECK_INT(j.start_interval, cases[i].start_interval);
+		CHECK_INT(j.calendar, cases[i].calendar);
+		CHECK_INT(j.throttle_interval, cases[i].throttle);
+		CHECK_INT(j.kept_running, cases[i].kept);
+		CHECK_INT(j.starts_at_load, cases[i].at_load);
+		CHECK_INT(j.disabled, cases[i].disabled);
+		CHECK_INT((int)j.ignored_keys.n, 1);
+		if (j.ignored_keys.n == 1)
+			CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
+}
+
+/* The values launchd takes over INT_MAX, up to UINT32_MAX, are read as
+ * INT_MAX seconds (68 years), with no warning; in range they are kept. */
+static void test_launch_intervals_in_range(void)
+{
+	struct rl_job j;
+	char *p = put("intervals.plist",
+		      DICT(LABEL ARGS "<key>StartInterval</key><integer>4294967295</integer>"
+				      "<key>ThrottleInterval</key><integer>0</integer>"
+				      "<key>Disabled</key><false/>"));
+
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+	CHECK_INT(j.start_interval, INT_MAX);
+	CHECK_INT(j.throttle_interval, 0);
+	CHECK_INT((int)j.ignored_keys.n, 0);
+	rl_job_release(&j);
+	free(p);
+	p = put("intervals.plist",
+		DICT(LABEL ARGS "<key>StartInterval</key><integer>300</integer>"
+				"<key>ThrottleInterval</key><integer>3000000000</integer>"
+				"<key>Disabled</key><true/>"));
+	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+	CHECK_INT(j.start_interval, 300);
+	CHECK_INT(j.throttle_interval, INT_MAX);
+	CHECK_INT(j.disabled, 1);
+	CHECK_INT((int)j.ignored_keys.n, 0);
+	rl_job_release(&j);
+	free(p);
 }
 
 /* Every truncation of a binary plist, and of an XML one, is refused
@@ -1214,6 +1330,8 @@ int main(void)
 	test_errors();
 	test_program_of_wrong_type();
 	test_keys_launchd_ignores();
+	test_launch_keys_launchd_ignores();
+	test_launch_intervals_in_range();
 	test_truncations();
 	test_all_logins_uid();
 	test_agent_target();
