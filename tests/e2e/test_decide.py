@@ -142,10 +142,15 @@ def same_start(text, pid):
     return re.sub(r"pid (\d+), running since ([^,]+),", fix, text)
 
 
-def environ(pid):
-    """pid's environment, as NAME=value strings."""
-    with open(f"/proc/{pid}/environ") as f:
-        return f.read().split("\0")
+def environ(pid, name):
+    """pid's NAME=value entry for name. Read between a fork and its exec,
+    /proc/<pid>/environ holds the parent's environment, and within an exec
+    (its new program already /proc/<pid>/exe) nothing: wait for the entry."""
+    def entry():
+        with open(f"/proc/{pid}/environ") as f:
+            return next((e for e in f.read().split("\0") if e.startswith(name + "=")), None)
+
+    return wait_until(entry, f"pid {pid}'s {name}")
 
 
 # A scheduled task's program that runs until SIGTERM, then exits 0.
@@ -1118,7 +1123,7 @@ class DecideTest(unittest.TestCase):
             wait_until(lambda: "alpha-1.1" in os.readlink(f"/proc/{new}/exe"),
                        "the shell's exec of alpha 1.1")
             self.assertGreater(start_ns(new), ctime + TICK)
-            self.assertIn("ALPHA_WORKERS=1", environ(new))
+            self.assertEqual(environ(new, "ALPHA_WORKERS"), "ALPHA_WORKERS=1")
 
             doc = self.plan_json(m, expect=1)
             self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
@@ -1126,7 +1131,7 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual((res[label]["status"], res[label]["action"]),
                              ("restarted", "reload"), res)
-            self.assertIn("ALPHA_WORKERS=4", environ(m.pid(label)))
+            self.assertEqual(environ(m.pid(label), "ALPHA_WORKERS"), "ALPHA_WORKERS=4")
 
     def test_on_demand_agent_reloaded_then_started_by_a_connection_is_not_reloaded(self):
         """A socket-activated agent (Sockets, no RunAtLoad, no KeepAlive:
@@ -1201,17 +1206,13 @@ class DecideTest(unittest.TestCase):
                 return m.write_plist(label, [exe, "1000"], EnvironmentVariables={"MODE": mode},
                                      **keys)
 
-            def mode(pid):
-                with open(f"/proc/{pid}/environ", "rb") as f:
-                    return [e for e in f.read().split(b"\0") if e.startswith(b"MODE=")]
-
             plist("old", RunAtLoad=None, KeepAlive=None)
             self.boot(m, [label], running=False)
             path = plist("new", RunAtLoad=True, KeepAlive=True)
             harness.wait_past_change(path)
             self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
             pid = m.wait_pid(label)
-            self.assertEqual(mode(pid), [b"MODE=old"])
+            self.assertEqual(environ(pid, "MODE"), "MODE=old")
 
             doc = self.plan_json(m, expect=1)
             self.assertEqual([(st["label"], st["action"]) for st in doc["steps"]],
@@ -1225,7 +1226,7 @@ class DecideTest(unittest.TestCase):
                              ("restarted", "reload"), res)
             new = m.wait_pid(label)
             self.assertNotEqual(new, pid)
-            self.assertEqual(mode(new), [b"MODE=new"])
+            self.assertEqual(environ(new, "MODE"), "MODE=new")
             self.plan_json(m, expect=0)
 
     def test_restarted_by_hand_after_the_upgrade_is_current(self):
@@ -2202,7 +2203,7 @@ class DecideTest(unittest.TestCase):
             os.kill(pids[label], signal.SIGKILL)
             new = self.wait_new_pid(m, label, pids[label])
             self.assertGreater(start_ns(new), os.lstat(plist).st_ctime_ns)
-            self.assertIn("NGINX_WORKERS=1", environ(new))
+            self.assertEqual(environ(new, "NGINX_WORKERS"), "NGINX_WORKERS=1")
 
             doc = self.plan_json(m, expect=1)
             self.assertEqual([(s["label"], s["action"]) for s in doc["steps"]],
@@ -2210,7 +2211,7 @@ class DecideTest(unittest.TestCase):
             res, _ = self.run_json(m)
             self.assertEqual(res[label]["status"], "restarted", res)
             self.assertEqual(res[label]["action"], "reload", res)
-            self.assertIn("NGINX_WORKERS=4", environ(m.pid(label)))
+            self.assertEqual(environ(m.pid(label), "NGINX_WORKERS"), "NGINX_WORKERS=4")
 
     # -- a plist rewritten with the same definition -------------------------
     def test_plist_rewritten_with_the_same_definition_is_not_reloaded(self):
