@@ -49,7 +49,8 @@ struct cli_command {
 /* Every command accepts these; --help lists them last. */
 static const struct cli_option always[] = {
 	{"quiet", 'q', CLI_ARG_NONE, CLI_OPT_QUIET, NULL,
-	 "only errors and warnings on stderr; stdout (the output) is unchanged"},
+	 "no information on stderr, only errors, warnings and run's\n"
+	 "failed and refused lines; stdout (the output) is unchanged"},
 	{"verbose", 'v', CLI_ARG_NONE, CLI_OPT_VERBOSE, NULL,
 	 "say more: every reason, full chains, all of a long list, what each restart does"},
 	{"help", 'h', CLI_ARG_NONE, CLI_OPT_HELP, NULL, "show this help"},
@@ -147,8 +148,9 @@ static const struct cli_option run_options[] = {
 	{"queue", 0, CLI_ARG_STRING, CMD_RUN_QUEUE, "DIR",
 	 "the queue (default <prefix>/var/relaunch/queue)"},
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_RUN_QUIET_PERIOD, "[S]",
-	 "alone (or -q, which takes no S): only errors and warnings on\n"
-	 "stderr, stdout unchanged; with S and --drain-queue: no new entry\n"
+	 "alone (or -q, which takes no S): no information on stderr,\n"
+	 "only errors, warnings and run's failed and refused lines;\n"
+	 "stdout unchanged; with S and --drain-queue: no new entry\n"
 	 "for S seconds before running (default 10)"},
 	{"archive", 0, CLI_ARG_ARCHIVES, 0, "FILE...",
 	 "only the jobs these installed packages reach; the others\n"
@@ -186,8 +188,9 @@ static const struct cli_option agent_options[] = {
 	{"interval", 0, CLI_ARG_STRING, CMD_AGENT_INTERVAL, "S",
 	 "ThrottleInterval: at most one start per S seconds (default 30)"},
 	{"quiet", 'q', CLI_ARG_FLAG_OR_SECONDS, CMD_AGENT_QUIET_PERIOD, "[S]",
-	 "alone (or -q, which takes no S): only errors and warnings on\n"
-	 "stderr, stdout unchanged; with S: passed on to the job's\n"
+	 "alone (or -q, which takes no S): no information on stderr,\n"
+	 "only errors, warnings and run's failed and refused lines;\n"
+	 "stdout unchanged; with S: passed on to the job's\n"
 	 "run --drain-queue (its default there: 10)"},
 	{"state-dir", 0, CLI_ARG_STRING, CLI_OPT_STATE_DIR, "DIR",
 	 "the state directory it runs with; agent.log goes there"},

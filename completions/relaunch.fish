@@ -51,7 +51,7 @@ end
 # Every command.
 complete -c relaunch -s h -l help -d 'show help'
 __relaunch_opt "$commands" -s v -l verbose -d 'say more: every reason, full chains, all of a long list'
-__relaunch_opt "$commands" -s q -l quiet -d 'only errors and warnings on stderr'
+__relaunch_opt "$commands" -s q -l quiet -d 'no information on stderr, only errors, warnings and the failed and refused lines of run'
 
 # Shared options.
 __relaunch_opt 'record diff jobs plan run config status log report agent' -l state-dir -r -a '(__fish_complete_directories)' -d 'the state directory'

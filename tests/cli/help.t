@@ -102,12 +102,18 @@ moved, as README's "Running processes" says; the man page says the same:
   and once more when a pid it listed is gone or its process started  since (at most once per domain in a run)
 
 -q alone is the same everywhere, run and agent (whose --quiet also takes
-a quiet period) included: errors and warnings still on stderr, stdout
-unchanged, never "only errors":
+a quiet period) included: no information on stderr, but errors, warnings
+and run's failed and refused lines (a restart that did not happen) still
+there, stdout unchanged, as README's rule and the man page say:
 
-  $ for c in run agent; do relaunch $c --help | tr '\n' ' ' | tr -s ' ' | grep -o 'alone (or -q, which takes no S): [^;]*'; done
-  alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
-  alone (or -q, which takes no S): only errors and warnings on stderr, stdout unchanged
+  $ for c in record run agent; do relaunch $c --help | tr '\n' ' ' | tr -s ' ' | grep -o -e 'alone (or -q, which takes no S): [^;]*; [^;]*' -e '--quiet no information [^;]*; stdout (the output) is unchanged'; done
+  --quiet no information on stderr, only errors, warnings and run's failed and refused lines; stdout (the output) is unchanged
+  alone (or -q, which takes no S): no information on stderr, only errors, warnings and run's failed and refused lines; stdout unchanged
+  alone (or -q, which takes no S): no information on stderr, only errors, warnings and run's failed and refused lines; stdout unchanged
+  $ tr '\n\t' '  ' < "$SRCDIR/docs/relaunch.1.scd" | tr -s ' ' | grep -o 'Print no information on stderr (live lines, notes, progress): only errors and warnings, and \*run\*.s \*failed\* and \*refused\* lines'
+  Print no information on stderr (live lines, notes, progress): only errors and warnings, and *run*'s *failed* and *refused* lines
+  $ tr '\n' ' ' < "$SRCDIR/README.md" | tr -s ' ' | grep -o '(no information on stderr: no live lines, notes or progress, only errors and warnings, and `run`.s `failed` and `refused` lines'
+  (no information on stderr: no live lines, notes or progress, only errors and warnings, and `run`'s `failed` and `refused` lines
 
 -- ends relaunch's own options (-V, -h) as it ends a command's: the word
 after it is the command, even one that looks like an option:

@@ -176,7 +176,7 @@ A corrupt manifest says how to recover; record --force moves it aside
   $ cat st/manifest.json.corrupt-*
   {"version": 1, "files": [
 
-With -q the note goes (only errors on stderr), the file is still kept:
+With -q the note goes (no information on stderr), the file is still kept:
 
   $ mv st/manifest.json.corrupt-* first-corrupt.json && echo '[' > st/manifest.json
   $ relaunch record --force -q $J 2>&1 | sed "s|$PWD|.|"

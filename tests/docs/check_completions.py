@@ -135,9 +135,24 @@ def check_installed(builddir):
             problems.append(f"{src} installs to {dests.get(src)}, not <prefix>/{tail}")
 
 
+def check_quiet(srcdir):
+    """-q's description says the rule --help says: no information on
+    stderr, the errors, warnings and run's failed and refused lines kept."""
+    for name in ("_relaunch", "relaunch.fish"):
+        with open(os.path.join(srcdir, "completions", name)) as f:
+            lines = [ln for ln in f if "quiet" in ln and ("[" in ln or " -d " in ln)]
+        if not lines:
+            problems.append(f"{name}: no description of -q/--quiet found")
+        for ln in lines:
+            if not ("no information on stderr, only errors, warnings and the failed and "
+                    "refused lines" in ln):
+                problems.append(f"{name}: -q is not described by its rule: {ln.strip()}")
+
+
 def main():
     relaunch, srcdir, builddir = sys.argv[1:4]
     check_installed(builddir)
+    check_quiet(srcdir)
     cmds = clihelp.commands(relaunch)
     with tempfile.TemporaryDirectory() as tmp:
         agents, daemons = os.path.join(tmp, "agents"), os.path.join(tmp, "daemons")

@@ -583,7 +583,7 @@ int main(void)
             self.assertEqual(lines[1], "restarted homebrew.mxcl.aaa (kickstart): pid N → M in T s")
             self.assertTrue(lines[2].startswith("restarting homebrew.mxcl.bbb ("), lines[2])
 
-            # -q: only errors on stderr, the output asked for on stdout.
+            # -q: no information on stderr, the output asked for on stdout.
             upgrade("1.3")
             r = m.relaunch("run", *FAST, "-q")
             self.assertEqual(r.returncode, 0, r.stderr)
