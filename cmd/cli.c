@@ -259,7 +259,8 @@ static const struct cli_command commands[] = {
 	{"diff", cmd_diff, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "show what changed on disk since the manifest was recorded", diff_options,
 	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
-	 "(symlink), removed, added; exit 0 when none, 1 when some, 4 on error.\n"},
+	 "(symlink), removed, added; exit 0 when none, 1 when some, 2 on a usage\n"
+	 "error, 4 on error.\n"},
 	{"jobs", cmd_jobs, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "[JOB...]",
 	 "list launchd jobs, their state, and every file each one uses", jobs_options,
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob, as for\n"
@@ -273,8 +274,8 @@ static const struct cli_command commands[] = {
 	 "reads the manifest (its diff) and the config as plan does, so a running job\n"
 	 "plan restarts is never current: stale, with plan's reason, and one plan\n"
 	 "refuses or defers says so (stale, refused: <why>). A manifest or config that\n"
-	 "cannot be read is left out with a warning. Exit 0, 2 on a usage error, 4\n"
-	 "on error.\n"},
+	 "cannot be read is left out with a warning. Exit 0, 2 on a usage error (a\n"
+	 "JOB matching no job included), 4 on error.\n"},
 	{"plan", cmd_plan, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS | CLI_SETUP_CONFIG, NULL, NULL,
 	 NULL, "[JOB...]", "show which jobs a run would restart, how, in which order, and why",
 	 plan_options,
@@ -282,8 +283,9 @@ static const struct cli_command commands[] = {
 	 "homebrew.mxcl.nginx or org.macports.nginx), or a glob; only those jobs.\n"
 	 "actions: kickstart, or reload when the plist changed; jobs with restart =\n"
 	 "\"never\" are listed, not restarted. Exit 0 when nothing is to restart, 1 when\n"
-	 "something is (a refused or deferred step too: a change still to make), 4 on\n"
-	 "error (launchd not answering before every job was looked at included).\n"},
+	 "something is (a refused or deferred step too: a change still to make), 2 on\n"
+	 "a usage error (a JOB matching no job included), 4 on error (launchd not\n"
+	 "answering before every job was looked at included).\n"},
 	/* run loads the config and finds the jobs itself, so that the run log
 	 * records a bad config as that run's error. */
 	{"run", cmd_run, CLI_SETUP_STATE_DIR | CLI_SETUP_LOCK | CLI_SETUP_DIGESTS,
@@ -292,11 +294,12 @@ static const struct cli_command commands[] = {
 	 "JOB: a label, a Homebrew formula or MacPorts port name, or a glob: only\n"
 	 "those restart; the others keep their pending changes for a later run.\n"
 	 "Exit 0 when every planned restart succeeded (or was deferred, skipped, idle\n"
-	 "or current) or nothing was to do, 3 when any failed or was refused (the\n"
-	 "pre-flight finds that the new code cannot start), 4 on other errors,\n"
-	 "128 + N when stopped by signal N (3 and 4 win over it). -n exits as the run\n"
-	 "would, as far as its plan tells: 0 whether or not restarts are planned,\n"
-	 "3 when a step is refused, 4 on an error (3 when launchd did not answer and\n"
+	 "or current) or nothing was to do, 2 on a usage error (a JOB matching no\n"
+	 "job included), 3 when any failed or was refused (the pre-flight finds\n"
+	 "that the new code cannot start), 4 on other errors, 128 + N when stopped\n"
+	 "by signal N (3 and 4 win over it). -n exits as the run would, as far as\n"
+	 "its plan tells: 0 whether or not restarts are planned, 2 on a usage\n"
+	 "error, 3 when a step is refused, 4 on an error (3 when launchd did not answer and\n"
 	 "a step is planned, which the run would fail); 'relaunch plan' exits 1 when\n"
 	 "there is something to restart.\n"},
 	{"config", cmd_config, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, "check",
@@ -305,7 +308,7 @@ static const struct cli_command commands[] = {
 	 "value, unknown keys, labels that match no job found, `after` naming an\n"
 	 "unknown label, `after` cycles (each with a suggestion where one is close)\n"
 	 "and `watch` paths that do not exist. Exit 0 when there is nothing to\n"
-	 "report, 4 when there is anything.\n"},
+	 "report, 2 on a usage error, 4 when there is anything.\n"},
 	{"notify", cmd_notify, 0, NULL, NULL, "nothing queued", NULL,
 	 "queue a notification that a package changed, for the next drained run", notify_options,
 	 "Writes one small entry atomically and exits 0 whatever happens (a warning\n"
@@ -329,15 +332,17 @@ static const struct cli_command commands[] = {
 	 "looked at: the jobs the next run restarts, and those it refuses), and the\n"
 	 "queue. Exit 0 when nothing is pending, or only jobs left to finish are,\n"
 	 "1 when unfinished, deferred, not-run or changed jobs, queue entries or an\n"
-	 "errored last run are, 3 when a failed or refused restart is, 4 on error (a\n"
-	 "manifest or config that cannot be read among them).\n"},
+	 "errored last run are, 2 on a usage error, 3 when a failed or refused\n"
+	 "restart is, 4 on error (a manifest or config that cannot be read among\n"
+	 "them).\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
 	 "The bundle holds MANIFEST.txt (what it holds and why), the manifest, the\n"
 	 "config, runs.json, history.json, plan.json, jobs.json, launchctl/<label>.txt,\n"
 	 "version.txt and os.txt; nothing else from the disk. Exit 0 when written, 2\n"
-	 "without --bundle, 4 when FILE exists (without --force) or on error.\n"},
+	 "on a usage error (no --bundle included), 4 when FILE exists (without\n"
+	 "--force) or on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "what each run did (the last 100), newest first", log_options, NULL},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},

@@ -115,6 +115,20 @@ there, stdout unchanged, as README's rule and the man page say:
   $ tr '\n' ' ' < "$SRCDIR/README.md" | tr -s ' ' | grep -o '(no information on stderr: no live lines, notes or progress, only errors and warnings, and `run`.s `failed` and `refused` lines'
   (no information on stderr: no live lines, notes or progress, only errors and warnings, and `run`'s `failed` and `refused` lines
 
+Every command whose help lists its exit codes lists 2, a usage error, as
+the code exits (a JOB matching no job is one: scope.t); the man page and
+README say the same for plan, run and jobs:
+
+  $ for c in diff jobs plan run status report 'config check'; do relaunch help $c | tr '\n' ' ' | tr -s ' ' | grep -q -i 'exit.*[ ,]2 on a usage error' || echo "$c: no exit 2"; done
+  $ for c in jobs plan run; do relaunch help $c | tr '\n' ' ' | tr -s ' ' | grep -o '2 on a usage error (a JOB matching no job included)'; done
+  2 on a usage error (a JOB matching no job included)
+  2 on a usage error (a JOB matching no job included)
+  2 on a usage error (a JOB matching no job included)
+  $ tr '\n\t' '  ' < "$SRCDIR/docs/relaunch.1.scd" | tr -s ' ' | grep -o '2 on a usage error (a _JOB_ matching no job included)' | wc -l
+  2
+  $ tr '\n' ' ' < "$SRCDIR/README.md" | tr -s ' ' | grep -o '2 on a usage error (a JOB matching no job included)' | wc -l
+  3
+
 -- ends relaunch's own options (-V, -h) as it ends a command's: the word
 after it is the command, even one that looks like an option:
 
