@@ -1445,8 +1445,10 @@ void rl_jobfiles_warn(const struct rl_job *job, const struct rl_jobfiles *f)
 		rl_buf_addf(&b, "%s%s", i ? ", " : "", f->unresolved.v[i]);
 	if (f->nunresolved_more)
 		rl_buf_addf(&b, " and %zu more", f->nunresolved_more);
-	rl_warn("cannot tell what job '%s' runs without running it: %s; its running processes "
-		"are judged instead",
+	/* Said while the jobs are found, before (or without) the process
+	 * view: true whether or not the job runs. */
+	rl_warn("cannot tell what job '%s' runs without running it: %s; its running processes, if "
+		"any, are judged instead",
 		job->label, b.data);
 	rl_buf_release(&b);
 }

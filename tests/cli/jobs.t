@@ -393,6 +393,6 @@ on PATH alone:
   $ awk '$0=="test.shwd"{p=1} p&&/^$/{exit} p' shwd.out | grep '^  script ' | sed "s|$PWD|\$PWD|"
     script      $PWD/shwd/app/relaunch-t-svc.sh (sh)
   $ sed "s|$PWD|\$PWD|" shwd.err
-  relaunch: warning: cannot tell what job 'test.shcd' runs without running it: 'relaunch-t-svc.sh' (ProgramArguments, after cd $APP); its running processes are judged instead
-  relaunch: warning: cannot tell what job 'test.shdot' runs without running it: 'relaunch-t-svc.sh' (not found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are judged instead
-  relaunch: warning: cannot tell what job 'test.shroot' runs without running it: 'relaunch-t-svc.sh' (not in the working directory '/', nor found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are judged instead
+  relaunch: warning: cannot tell what job 'test.shcd' runs without running it: 'relaunch-t-svc.sh' (ProgramArguments, after cd $APP); its running processes, if any, are judged instead
+  relaunch: warning: cannot tell what job 'test.shdot' runs without running it: 'relaunch-t-svc.sh' (not found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes, if any, are judged instead
+  relaunch: warning: cannot tell what job 'test.shroot' runs without running it: 'relaunch-t-svc.sh' (not in the working directory '/', nor found in '/usr/bin:/bin:/usr/sbin:/sbin'); its running processes, if any, are judged instead

@@ -197,8 +197,8 @@ static void test_names(void)
 	CHECK(warnings.n &&
 	      !strcmp(warnings.v[0], "cannot tell what job 'nobody' runs without running it: "
 				     "'no-such-program-anywhere' (not found in "
-				     "'/usr/bin:/bin:/usr/sbin:/sbin'); its running processes are "
-				     "judged instead"));
+				     "'/usr/bin:/bin:/usr/sbin:/sbin'); its running processes, if "
+				     "any, are judged instead"));
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
 
