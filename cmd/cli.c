@@ -215,7 +215,7 @@ static const struct cli_option report_options[] = {
 
 static const struct cli_option status_options[] = {
 	CLI_OPTION_JSON(
-		"{\"version\":15,\"running\",\"last_run\",\"pending\":{unfinished,\n"
+		"{\"version\":16,\"running\",\"last_run\",\"pending\":{unfinished,\n"
 		"unfinished_unknown,failed,refused,deferred,not_run,changed,\n"
 		"left_to_finish,queue,strays,error,unknown},\"queue\",\"agent\",\"daemon\"}"),
 	{"queue", 0, CLI_ARG_STRING, CMD_STATUS_QUEUE, "DIR",

@@ -34,8 +34,10 @@
  * "processes" and "scope", 9 the own job's "stopping", 10 "running", 11
  * "left_to_finish", a deferral no run has seen yet (run null) and the
  * running relaunch's steps "under_way" (no longer "unfinished"), 14 a
- * step's "name" in last_run, 15 a step's "name" in under_way. */
-#define STATUS_JSON_VERSION 15
+ * step's "name" in last_run, 15 a step's "name" in under_way, 16 every
+ * pending job's "label" bare and its "name" beside it (as under_way has
+ * them: a daemon's copy of a label was "label": "system/<label>"). */
+#define STATUS_JSON_VERSION 16
 
 /* Is a logged step status one the next run retries? A refused restart is:
  * the commit keeps its change, as a failed one's. */
@@ -478,8 +480,8 @@ static void drop_unfinished(json_t *jobs, struct rl_intents *journal,
 	}
 }
 
-/* The pending jobs with status, as [{label, error, run}], oldest run
- * first, then in the order that run planned them; label is each one's
+/* The pending jobs with status, as [{label, name, error, run}], oldest
+ * run first, then in the order that run planned them; name is each one's
  * name (logged_name), as plan and run name it. */
 static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, const json_t *jobs,
 			  const char *status)
@@ -492,6 +494,7 @@ static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, cons
 		json_array_foreach(json_object_get(run, "steps"), j, s)
 		{
 			const json_t *label = json_object_get(s, "label"), *key = step_key(s);
+			const json_t *name = label;
 			const json_t *p = json_is_string(key) && json_is_string(label)
 						  ? json_object_get(jobs, json_string_value(key))
 						  : NULL;
@@ -504,10 +507,11 @@ static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, cons
 			if (logged_name(pl, json_string_value(label), json_string_value(key),
 					json_string_value(json_object_get(p, "name"))) ==
 			    json_string_value(key))
-				label = key;
-			json_array_append_new(arr, json_pack("{s:O,s:O,s:O}", "label", label,
-							     "error", json_object_get(p, "error"),
-							     "run", json_object_get(p, "run")));
+				name = key;
+			json_array_append_new(arr,
+					      json_pack("{s:O,s:O,s:O,s:O}", "label", label, "name",
+							name, "error", json_object_get(p, "error"),
+							"run", json_object_get(p, "run")));
 		}
 	}
 	json_decref(seen);
@@ -518,16 +522,16 @@ static json_t *steps_with(const struct rl_pipeline *pl, const json_t *runs, cons
  * package changed again since that run: another library missing, say) is
  * said with the reason it holds for now, as `run -n` says it; no run saw
  * that one yet. */
-static void refused_anew(json_t *pending, const char *label, const char *why)
+static void refused_anew(json_t *pending, const char *name, const char *why)
 {
 	json_t *e;
 	size_t i;
 
 	json_array_foreach(json_object_get(pending, "refused"), i, e)
 	{
-		const json_t *l = json_object_get(e, "label"), *err = json_object_get(e, "error");
+		const json_t *n = json_object_get(e, "name"), *err = json_object_get(e, "error");
 
-		if (!json_is_string(l) || strcmp(json_string_value(l), label) != 0)
+		if (!json_is_string(n) || strcmp(json_string_value(n), name) != 0)
 			continue;
 		if (!json_is_string(err) || strcmp(json_string_value(err), why) != 0) {
 			json_object_set_new(e, "error", rl_json_path(why));
@@ -537,25 +541,27 @@ static void refused_anew(json_t *pending, const char *label, const char *why)
 	}
 }
 
-/* A pending entry for step st no run has seen yet: {label (name), error
+/* A pending entry for step st no run has seen yet: {label, name, error
  * (its why, else absent), run: null}. */
 static json_t *unseen(const struct rl_step *st, const char *name, const char *absent)
 {
-	return json_pack("{s:o,s:o,s:n}", "label", rl_json_path(name), "error",
-			 rl_json_path(st->why ? st->why : absent), "run");
+	return json_pack("{s:o,s:o,s:o,s:n}", "label", rl_json_path(st->job->label), "name",
+			 rl_json_path(name), "error", rl_json_path(st->why ? st->why : absent),
+			 "run");
 }
 
-/* Is label the label of an entry of array arr? */
-static int has_label(const json_t *arr, const char *label)
+/* Is name the name of an entry of array arr (as plan and run name the
+ * job: its label, or a daemon's copy of a label by its target)? */
+static int has_name(const json_t *arr, const char *name)
 {
 	const json_t *e;
 	size_t i;
 
 	json_array_foreach(arr, i, e)
 	{
-		const json_t *l = json_object_get(e, "label");
+		const json_t *n = json_object_get(e, "name");
 
-		if (json_is_string(l) && strcmp(json_string_value(l), label) == 0)
+		if (json_is_string(n) && strcmp(json_string_value(n), name) == 0)
 			return 1;
 	}
 	return 0;
@@ -567,9 +573,9 @@ static int has_label(const json_t *arr, const char *label)
 static int listed(const json_t *pending, const json_t *changed, const json_t *left,
 		  const char *label)
 {
-	return has_label(json_object_get(pending, "refused"), label) ||
-	       has_label(json_object_get(pending, "deferred"), label) ||
-	       has_label(changed, label) || has_label(left, label);
+	return has_name(json_object_get(pending, "refused"), label) ||
+	       has_name(json_object_get(pending, "deferred"), label) || has_name(changed, label) ||
+	       has_name(left, label);
 }
 
 /* Is label among the jobs pending from the run log? */
@@ -578,16 +584,16 @@ static int logged(const json_t *pending, const char *label)
 	static const char *const kinds[] = {"failed", "refused", "deferred", "not_run", NULL};
 
 	for (size_t k = 0; kinds[k]; k++)
-		if (has_label(json_object_get(pending, kinds[k]), label))
+		if (has_name(json_object_get(pending, kinds[k]), label))
 			return 1;
 	return 0;
 }
 
 /* The restart journal the plan read: each job a run began to restart and
  * did not bring back (killed between a bootout and its bootstrap, say),
- * which the next run finishes before anything else, as [{label, action,
- * target, began, may_be, why}], label its name (rl_intent_name: a
- * daemon's copy of a label by its target, as run names it): may_be "unloaded", "stopped" or null,
+ * which the next run finishes before anything else, as [{label, name,
+ * action, target, began, may_be, why}], name as run names the step
+ * (rl_intent_name: a daemon's copy of a label by its target): may_be "unloaded", "stopped" or null,
  * as the journal alone tells (launchd is not asked). Not the steps the running relaunch has under
  * way (under_way_json). */
 static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock_holder *h)
@@ -603,7 +609,8 @@ static json_t *unfinished_json(const struct rl_intents *in, const struct rl_lock
 			continue;
 		began = rl_time_iso_ms(it->wall_ns / 1000000);
 		why = rl_intent_pending_text(it);
-		json_array_append_new(arr, json_pack("{s:o,s:s,s:o,s:s,s:o,s:o}", "label",
+		json_array_append_new(arr, json_pack("{s:o,s:o,s:s,s:o,s:s,s:o,s:o}", "label",
+						     rl_json_path(it->label), "name",
 						     rl_json_path(rl_intent_name(it)), "action",
 						     rl_intent_action_name(it->action), "target",
 						     rl_json_path(it->target), "began", began,
@@ -643,7 +650,7 @@ static json_t *under_way_json(const struct rl_intents *in, const struct rl_lock_
  * journal holds? A daemon's copy of a label is there by its target. */
 static int unfinished(const json_t *pending, const char *name)
 {
-	return has_label(json_object_get(pending, "unfinished"), name);
+	return has_name(json_object_get(pending, "unfinished"), name);
 }
 
 /* The plan the manifest and the disk make, as `plan --no-processes`
@@ -707,7 +714,7 @@ static void untold_copies(const struct rl_pipeline *p, const json_t *pending, js
 		char *reason;
 
 		if (!d || !d->copy_untold || d->plist_copy || logged(pending, key) ||
-		    unfinished(pending, key) || has_label(changed, key))
+		    unfinished(pending, key) || has_name(changed, key))
 			continue;
 		for (size_t i = 0; i < p->plan.nreported; i++) {
 			const struct rl_reported *r = &p->plan.reported[i];
@@ -723,8 +730,9 @@ static void untold_copies(const struct rl_pipeline *p, const json_t *pending, js
 		if (!best)
 			continue; /* every key is some report's */
 		reason = rl_xasprintf("%s changed (%s); %s", best->path, best->change, best->why);
-		json_array_append_new(changed, json_pack("{s:o,s:o}", "label", rl_json_path(key),
-							 "reason", rl_json_path(reason)));
+		json_array_append_new(
+			changed, json_pack("{s:o,s:o,s:o}", "label", rl_json_path(d->label), "name",
+					   rl_json_path(key), "reason", rl_json_path(reason)));
 		free(reason);
 	}
 	rl_strv_release(&keys);
@@ -819,14 +827,16 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 						      unseen(st, name, "left for the next run"));
 			else if (st->decision == RL_DECISION_IDLE && st->spared)
 				json_array_append_new(
-					left,
-					json_pack("{s:o,s:o}", "label", rl_json_path(name), "why",
-						  rl_json_path(st->why ? st->why : "")));
+					left, json_pack("{s:o,s:o,s:o}", "label",
+							rl_json_path(st->job->label), "name",
+							rl_json_path(name), "why",
+							rl_json_path(st->why ? st->why : "")));
 			/* Listed once, as unfinished, above. */
 			else if (st->decision == RL_DECISION_RESTART && !unfinished(pending, name))
 				json_array_append_new(
-					changed, json_pack("{s:o,s:o}", "label", rl_json_path(name),
-							   "reason",
+					changed, json_pack("{s:o,s:o,s:o}", "label",
+							   rl_json_path(st->job->label), "name",
+							   rl_json_path(name), "reason",
 							   rl_json_path(!r	   ? "changed"
 									: r->brief ? r->brief
 										   : r->text)));
@@ -953,7 +963,7 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 			json_is_string(run) && !json_equal(run, json_object_get(last, "start"));
 
 		printf("pending: %-8s %s%s%s%s%s%s%s\n", what,
-		       json_string_value(json_object_get(e, "label")),
+		       json_string_value(json_object_get(e, "name")),
 		       json_is_string(err) ? ": " : "",
 		       json_is_string(err) ? json_string_value(err) : "",
 		       earlier ? " (left by the run of " : "",
@@ -962,7 +972,7 @@ static void print_pending(const char *what, const json_t *arr, const json_t *las
 	}
 }
 
-/* One line per entry of arr: head, its label quoted, ": ", its key's
+/* One line per entry of arr: head, its name quoted, ": ", its key's
  * text (absent when it has none) and tail. */
 static void print_labelled(const json_t *arr, const char *head, const char *key, const char *absent,
 			   const char *tail)
@@ -972,12 +982,12 @@ static void print_labelled(const json_t *arr, const char *head, const char *key,
 
 	json_array_foreach(arr, i, e)
 	{
-		const json_t *l = json_object_get(e, "label"), *t = json_object_get(e, key);
-		char *label = rl_path_quote(json_is_string(l) ? json_string_value(l) : "?");
+		const json_t *n = json_object_get(e, "name"), *t = json_object_get(e, key);
+		char *name = rl_path_quote(json_is_string(n) ? json_string_value(n) : "?");
 
-		printf("%s%s: %s%s\n", head, label,
+		printf("%s%s: %s%s\n", head, name,
 		       json_is_string(t) ? json_string_value(t) : absent, tail);
-		free(label);
+		free(name);
 	}
 }
 

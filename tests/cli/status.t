@@ -30,7 +30,7 @@ of other jobs, named with the run that left it:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["version"], d["pending"]["failed"])'
-  15 [{'error': 'did not come back', 'label': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
+  16 [{'error': 'did not come back', 'label': 'org.foo', 'name': 'org.foo', 'run': '2026-12-01T10:00:00.000Z'}]
 
 A run that planned nothing keeps it pending too: one that stopped on a
 usage error once the jobs were read (`run NOPE`, a JOB matching no job:
@@ -72,7 +72,7 @@ gives the job another outcome:
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
   $ relaunch status --json | python3 -c 'import json,sys; p=json.load(sys.stdin)["pending"]; print(p["refused"], p["failed"])'
-  [{'error': 'new program /opt/homebrew/opt/foo/bin/foo does not exist', 'label': 'org.foo', 'run': '2026-12-01T16:00:00.000Z'}] []
+  [{'error': 'new program /opt/homebrew/opt/foo/bin/foo does not exist', 'label': 'org.foo', 'name': 'org.foo', 'run': '2026-12-01T16:00:00.000Z'}] []
   $ r8=$(run 2026-12-01T17:00:00.000Z 2026-12-01T17:00:01.000Z "$(step org.bar restarted null)" 0 null)
   $ echo "{\"version\":1,\"runs\":[$r5,$r7,$r8]}" > state/runs.json
   $ relaunch status | grep '^pending'

@@ -702,7 +702,7 @@ class AutoTest(unittest.TestCase):
                           f"to '{rejected}'\n", r.stdout)
         self.assertNotIn("pending: nothing", r.stdout)
         doc = json.loads(self.ok(m.relaunch("status", "--json"), 1).stdout)
-        self.assertEqual(doc["version"], 15)
+        self.assertEqual(doc["version"], 16)
         self.assertEqual(doc["pending"]["strays"],
                          [{"file": "README", "type": "file"}, {"file": "d.json", "type": "directory"},
                           {"file": "f.json", "type": "fifo"}, {"file": "l.json", "type": "symlink"}])

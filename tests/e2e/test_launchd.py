@@ -1991,7 +1991,8 @@ class LaunchdTest(unittest.TestCase):
         since = time.time()
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual(doc["pending"]["deferred"], [{"label": label, "error": why, "run": None}])
+        self.assertEqual(doc["pending"]["deferred"], [{"label": label, "name": label, "error": why,
+                                                     "run": None}])
         self.assertEqual([c["label"] for c in doc["pending"]["changed"]], [other], doc["pending"])
         self.assertEqual(asked(since), [["print-disabled", "system"]])
         self.assertIn(f"pending: deferred {label}: {why} (no run has restarted it since)",
@@ -2572,7 +2573,8 @@ class LaunchdTest(unittest.TestCase):
                       r.stdout)
         r, doc = m.relaunch_json("status", *blind)
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [f"system/{label}"],
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["changed"]],
+                         [(label, f"system/{label}")],
                          doc)
 
     def test_same_label_status_names_a_daemon_copy_by_its_target(self):
@@ -2588,7 +2590,8 @@ class LaunchdTest(unittest.TestCase):
         self.assertEqual([s["target"] for s in plan["steps"]], [f"system/{label}"], plan)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [f"system/{label}"],
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["changed"]],
+                         [(label, f"system/{label}")],
                          doc)
         r = m.relaunch("status")
         self.assertIn(f"pending: changed  system/{label}: ", r.stdout)
@@ -2596,8 +2599,8 @@ class LaunchdTest(unittest.TestCase):
         m.brew_upgrade("redis", "1.1")
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 1, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["changed"]],
-                         [label, f"system/{label}"], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["changed"]],
+                         [(label, label), (label, f"system/{label}")], doc)
 
     def test_same_label_log_and_status_name_each_restarted_copy(self):
         """A run that restarts both copies of a label names the agent's by
@@ -2631,7 +2634,7 @@ class LaunchdTest(unittest.TestCase):
                           (system, label, system, "restarted")], steps)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(doc["version"], 15, doc)
+        self.assertEqual(doc["version"], 16, doc)
         self.assertEqual([(s["name"], s["target"]) for s in doc["last_run"]["steps"]],
                          [(label, f"gui/{UID}/{label}"), (system, system)], doc)
 
@@ -2663,7 +2666,8 @@ class LaunchdTest(unittest.TestCase):
         # The copy's logged failure is not the agent's either.
         self.assertNotIn(f"pending: failed   {label}: ", st.stdout)
         r, doc = m.relaunch_json("status")
-        self.assertEqual([x["label"] for x in doc["pending"]["unfinished"]], [system], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["unfinished"]],
+                         [(label, system)], doc)
         self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [label], doc)
         # The next run finishes it first, and logs that step by the
         # copy's target too, as its own line names it.
@@ -2698,8 +2702,9 @@ class LaunchdTest(unittest.TestCase):
         self.assertNotIn(f"pending: changed  {system}: ", st.stdout)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 3, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [system], doc)
-        self.assertNotIn(system, [x["label"] for x in doc["pending"]["changed"]], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["refused"]],
+                         [(label, system)], doc)
+        self.assertNotIn(system, [x["name"] for x in doc["pending"]["changed"]], doc)
 
     def test_same_label_agent_restarted_beside_a_refused_daemon_copy_is_not_restarted_again(self):
         """Run as the user, a run restarts the agent onto the upgrade and
@@ -2896,7 +2901,8 @@ class LaunchdTest(unittest.TestCase):
         self.assertNotIn(f"pending: failed   {label}: ", st.stdout)
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 3, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [system], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["failed"]],
+                         [(label, system)], doc)
         # The agent's failure beside it goes by the label; the daemon's
         # copy, deferred after it, by its target.
         m.brew_upgrade("redis", "1.1")
@@ -2907,7 +2913,8 @@ class LaunchdTest(unittest.TestCase):
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 3, r.stderr)
         self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [label], doc)
-        self.assertEqual([x["label"] for x in doc["pending"]["deferred"]], [system], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["deferred"]],
+                         [(label, system)], doc)
 
     def test_same_label_status_a_copys_failure_hides_no_change_of_the_other(self):
         """The daemon's copy's logged failure leaves a fresh change of the
@@ -2917,7 +2924,8 @@ class LaunchdTest(unittest.TestCase):
         m.brew_upgrade("redis", "1.1")
         r, doc = m.relaunch_json("status")
         self.assertEqual(r.returncode, 3, r.stderr)
-        self.assertEqual([x["label"] for x in doc["pending"]["failed"]], [system], doc)
+        self.assertEqual([(x["label"], x["name"]) for x in doc["pending"]["failed"]],
+                         [(label, system)], doc)
         self.assertEqual([x["label"] for x in doc["pending"]["changed"]], [label], doc)
         st = m.relaunch("status")
         self.assertIn(f"pending: changed  {label}: ", st.stdout)

@@ -75,7 +75,7 @@ class OutputTest(unittest.TestCase):
             self.boot(m, [brew("nginx"), brew("redis")])
             out, doc = self.status(m, 0)
             self.assertEqual(self.pending_lines(out), ["pending: nothing"])
-            self.assertEqual(doc["version"], 15)
+            self.assertEqual(doc["version"], 16)
             self.assertIsNone(doc["running"])
             self.assertEqual(doc["pending"]["left_to_finish"], [])
             self.assertEqual(doc["pending"]["changed"], [])
