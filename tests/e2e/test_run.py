@@ -1090,6 +1090,7 @@ int main(void)
             holder = subprocess.Popen([m.relaunch_bin, "run", "--json", *FAST, "--launchctl",
                                        held.path], env=m.env, stdout=subprocess.PIPE,
                                       stderr=subprocess.PIPE, text=True)
+            waiter = None
             try:
                 held.wait_called()
                 self.assertIsNone(holder.poll(), "the holding run ended early")
@@ -1118,18 +1119,52 @@ int main(void)
                 self.assertEqual(r.returncode, 4, r.stdout)
                 self.assertIn("held by another relaunch run", r.stderr)
                 self.assertTrue(r.stderr.startswith("relaunch: cannot lock '"), r.stderr)
-                start = time.monotonic()
+                # One whose wait ends first gives up as one that did not
+                # wait (how long it waited is not what is judged).
                 r = m.relaunch("run", *FAST, "--wait-lock", "0.5")
                 self.assertEqual(r.returncode, 4, r.stdout)
-                self.assertGreaterEqual(time.monotonic() - start, 0.5)
+                self.assertIn("held by another relaunch run", r.stderr)
+                self.assertTrue(r.stderr.startswith("relaunch: cannot lock '"), r.stderr)
+                # A run given time to wait says whom it waits for, and
+                # waits: nothing of its work (a launchctl call, a run
+                # logged) comes before the holder lets the lock go, which
+                # it does only when told to.
+                with open(os.path.join(m.state, "runs.json")) as f:
+                    logged = len(json.load(f)["runs"])
+                ncalls = len(m.calls())
+                waiter = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--wait-lock",
+                                           str(SAFETY)], env=m.env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE, text=True)
+                line = waiter.stderr.readline()
+                self.assertRegex(line, rf"^waiting for the lock held by pid {holder.pid} "
+                                 r"\(relaunch run, since [0-9: -]+\)$")
+                self.assertIsNone(waiter.poll(), "the waiting run ended before the lock was free")
+                self.assertEqual(len(m.calls()), ncalls, m.calls()[ncalls:])
+                with open(os.path.join(m.state, "runs.json")) as f:
+                    self.assertEqual(len(json.load(f)["runs"]), logged)
                 self.assertEqual(m.pid(brew("nginx")), pids[brew("nginx")])
+                held.release()
+                out, err = holder.communicate(timeout=SAFETY * 3)
+                wout, werr = waiter.communicate(timeout=SAFETY * 3)
             finally:
                 if holder.poll() is None:
                     held.release()
-                out, err = holder.communicate(timeout=SAFETY * 3)
+                    holder.communicate(timeout=SAFETY * 3)
+                if waiter is not None and waiter.poll() is None:
+                    waiter.kill()
+                    waiter.communicate()
             self.assertEqual(holder.returncode, 0, err)
             res = {r["label"]: r for r in json.loads(out)["results"]}
             self.assert_restarted(m, res[brew("nginx")], brew("nginx"), pids[brew("nginx")])
+            # The waiter ran once the holder had ended: it found the
+            # restart done (nothing to restart), and the run log has the
+            # holder's run, then the waiter's.
+            self.assertEqual(waiter.returncode, 0, werr)
+            self.assertEqual(wout, "nothing to restart\n", werr)
+            with open(os.path.join(m.state, "runs.json")) as f:
+                runs = json.load(f)["runs"][logged:]
+            self.assertEqual([[s["label"] for s in run["steps"]] for run in runs],
+                             [[brew("nginx")], []], runs)
             # With the lock free again, a run gets it at once, and status
             # says no run is in progress.
             with open(os.path.join(m.state, "lock")) as f:
