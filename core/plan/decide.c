@@ -991,7 +991,7 @@ static char *anew_running_why(const struct rl_job *job, const struct rl_observed
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
-	int64_t last = 0, plist = 0, gone = 0, other = 0;
+	int64_t last = 0, plist = 0, written = 0, gone = 0, other = 0;
 	int reloaded = 0, unknown_time = 0, unknown_other = 0, gone_unknown = 0, d;
 	size_t ngone = 0;
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
@@ -1076,6 +1076,8 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		}
 		unknown_time |= moved_unknown;
 		last = moved > last ? moved : last;
+		unknown_other |= moved_unknown;
+		other = moved > other ? moved : other;
 	}
 	free(times);
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
@@ -1099,9 +1101,21 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 			 * that kept them (its environment, say) may never have
 			 * been loaded. */
 			reloaded = 3;
+		else if (o->pid && !o->held &&
+			 rl_decide_loaded_since(job, o, written = plist_written(s)))
+			/* The same proof as the first, by the plist's own ctime
+			 * (plist_written): a package manager writes and loads
+			 * each job's plist in turn, and the next one's, written
+			 * beside it, moves the directory's past this process's
+			 * start. Judged by that write and the other changes. */
+			reloaded = 4;
 		else
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;
+	}
+	if (reloaded == 4) {
+		last = other > written ? other : written;
+		unknown_time = unknown_other;
 	}
 	if (!o->pid) {
 		if (!rl_decide_idle(job) || o->held)

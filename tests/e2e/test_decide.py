@@ -1010,6 +1010,48 @@ class DecideTest(unittest.TestCase):
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), new)
 
+    def reload_each_in_turn(self, m, names, labels, pids, write, runs):
+        """Do what a switch does to the agents: write each one's new plist
+        (write(name) returns its path) and boot it out and in, in turn.
+        Each plist after the first is written after the agent before it
+        started its new process, and each new process starts after its
+        own plist was written, by more than a tick each time. Waits until
+        the shell's exec has run, so that /proc/<pid>/exe contains
+        runs(name). Returns the new pids by label."""
+        new = {}
+        for n, label in zip(names, labels):
+            if new:
+                # Wait until the file system's clock (coarser than the
+                # process clock) passes the first agent's start.
+                mark = start_ns(new[labels[0]]) + TICK
+                probe = os.path.join(os.path.dirname(m.agents), ".clock-probe")
+
+                def past_mark():
+                    with open(probe, "w"):
+                        pass
+                    return os.lstat(probe).st_ctime_ns > mark
+
+                wait_until(past_mark, "the file system's clock to pass the first start")
+                os.unlink(probe)
+            plist = write(n)
+            written = os.lstat(plist).st_ctime_ns
+            target = m.target(label)
+            self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                       "the bootout to finish")
+            # The new process must start after the plist was written, by
+            # more than a tick, as home-manager's own steps take.
+            wait_until(lambda: time.clock_gettime_ns(time.CLOCK_REALTIME) > written + 2 * TICK,
+                       "the clock to pass the plist's write")
+            self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
+            pid = new[label] = self.wait_new_pid(m, label, pids[label])
+            wait_until(lambda: runs(n) in os.readlink(f"/proc/{pid}/exe"),
+                       f"the shell's exec of {n}")
+        # The precondition: the second plist's write, into the same
+        # directory, came after the first agent's new process started.
+        self.assertGreater(os.lstat(m.agents).st_ctime_ns, start_ns(new[labels[0]]) + TICK)
+        return new
+
     def test_agents_home_manager_reloaded_in_turn_are_not_reloaded_again(self):
         """A switch that changes two agents: home-manager writes the first's
         plist and boots it out and in, then does the same for the second,
@@ -1032,41 +1074,8 @@ class DecideTest(unittest.TestCase):
             for n in names:
                 agent(n, "1.0")
             pids = self.boot(m, labels)
-            new = {}
-            for n, label in zip(names, labels):
-                if new:
-                    # The second plist must be written after the first
-                    # agent's new process started, by more than a tick:
-                    # wait for the file system's clock (coarser than the
-                    # process clock) to pass that mark, not for a time.
-                    mark = start_ns(new[labels[0]]) + TICK
-                    probe = os.path.join(os.path.dirname(m.agents), ".clock-probe")
-
-                    def past_mark():
-                        with open(probe, "w"):
-                            pass
-                        return os.lstat(probe).st_ctime_ns > mark
-
-                    wait_until(past_mark, "the file system's clock to pass the first start")
-                    os.unlink(probe)
-                plist = agent(n, "1.1")
-                written = os.lstat(plist).st_ctime_ns
-                target = m.target(label)
-                self.assertEqual(m.launchctl("bootout", target).returncode, 0)
-                wait_until(lambda: m.launchctl("print", target).returncode == 113,
-                           "the bootout to finish")
-                # The new process must start after the plist was written,
-                # by more than a tick, as home-manager's own steps take.
-                wait_until(lambda: time.clock_gettime_ns(time.CLOCK_REALTIME) > written + 2 * TICK,
-                           "the clock to pass the plist's write")
-                self.assertEqual(m.launchctl("bootstrap", m.agent_domain, plist).returncode, 0)
-                pid = new[label] = self.wait_new_pid(m, label, pids[label])
-                wait_until(lambda: f"{n}-1.1" in os.readlink(f"/proc/{pid}/exe"),
-                           f"the shell's exec of {n} 1.1")
-            # The precondition: the second plist's write, into the same
-            # directory, came after the first agent's new process started.
-            self.assertGreater(os.lstat(m.agents).st_ctime_ns, start_ns(new[labels[0]]) + TICK)
-
+            new = self.reload_each_in_turn(m, names, labels, pids,
+                                           lambda n: agent(n, "1.1"), lambda n: f"{n}-1.1")
             doc = self.plan_json(m, expect=0)
             self.assertEqual(doc["steps"], [], doc)
             current = sorted(r["labels"][0] for r in doc["reported"] if r["change"] == "current")
@@ -1082,6 +1091,43 @@ class DecideTest(unittest.TestCase):
             self.assertIn(f"launchd has loaded {os.path.join(m.agents, labels[0] + '.plist')} "
                           "as it is now (print shows its new program and arguments), and pid "
                           f"{new[labels[0]]} started ", res[labels[0]]["note"])
+            for label in labels:
+                self.assertEqual(self.touched(m, label, t0), [])
+                self.assertEqual(m.pid(label), new[label])
+
+    def test_agents_whose_environment_changed_reloaded_in_turn_are_not_reloaded_again(self):
+        """As above, but the switch changed only the agents' environment:
+        launchd shows the same program and arguments as before, so only
+        the first agent's own plist, written before its new process
+        started, proves launchd loaded it; the second plist, written into
+        the same directory after that start, is no change of the first's.
+        Neither is reloaded again."""
+        with Machine(RELAUNCH) as m:
+            keep = {"Crashed": True, "SuccessfulExit": False}
+            names = ("alpha", "beta")
+            labels = [f"org.nix-community.home.{n}" for n in names]
+            exes = {n: os.path.join(m.nix_store_path(n, "1.0"), "bin", n) for n in names}
+
+            def agent(name, level):
+                return m.write_plist(f"org.nix-community.home.{name}",
+                                     ["/bin/sh", "-c", f"/bin/true && exec {exes[name]} 1000"],
+                                     daemon=False, RunAtLoad=None, KeepAlive=keep,
+                                     EnvironmentVariables={"LOG_LEVEL": level})
+
+            for n in names:
+                agent(n, "info")
+            pids = self.boot(m, labels)
+            new = self.reload_each_in_turn(m, names, labels, pids,
+                                           lambda n: agent(n, "debug"), lambda n: f"{n}-1.0")
+            doc = self.plan_json(m, expect=0)
+            self.assertEqual(doc["steps"], [], doc)
+            current = sorted(r["labels"][0] for r in doc["reported"] if r["change"] == "current")
+            self.assertEqual(current, labels, doc)
+            t0 = time.time()
+            res, r = self.run_json(m)
+            self.assertEqual({k: (v["status"], v["action"]) for k, v in res.items()},
+                             {label: ("current", "kickstart") for label in labels}, res)
+            self.assertIn(f"pid {new[labels[0]]} started ", res[labels[0]]["note"])
             for label in labels:
                 self.assertEqual(self.touched(m, label, t0), [])
                 self.assertEqual(m.pid(label), new[label])

@@ -3,6 +3,7 @@
  * change time); processes are views written by hand. */
 #include "check.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -791,6 +792,68 @@ static void test_reload_already_loaded(void)
 	fx_release(&f);
 }
 
+/* The package manager reloaded it, then wrote another job's plist into
+ * the same directory (home-manager, nix-darwin and `brew services` write
+ * and load each job in turn): the directory's ctime moved past the
+ * process's start, its plist's own did not. launchd runs the plist as it
+ * is: no reload, and, started after every change, current. */
+static void test_reload_sibling_plist(void)
+{
+	char *agents = rl_path_join(dir, "agents");
+	char *other = rl_path_join(agents, "org.example.other.plist");
+	int64_t start, t;
+	struct fx f;
+
+	fx_init(&f, 1);
+	CHECK(mkdir(agents, 0755) == 0 || errno == EEXIST);
+	free(f.plist);
+	f.plist = rl_path_join(agents, "org.example.nginx.plist");
+	touch(f.plist, 0644);
+	free(f.job.plist);
+	f.job.plist = rl_xstrdup(f.plist);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.job.starts_at_load = 1;
+	f.o.runs = 1;
+	f.view.verdict = RL_PROC_UNKNOWN;
+	start = rl_decide_change_time(f.plist);
+	for (size_t i = 0; i < f.step->nreasons; i++)
+		if ((t = rl_decide_change_time(f.step->reasons[i].path)) > start)
+			start = t;
+	f.view.start_ns = start + rl_platform_start_tick_ns() + 1;
+	do
+		touch(other, 0644);
+	while (ctime_ns_of(agents) < f.view.start_ns + rl_platform_start_tick_ns());
+	CHECK(rl_decide_change_time(f.plist) > f.view.start_ns);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_CURRENT);
+	CHECK_INT(f.step->action, RL_ACTION_KICKSTART);
+	fx_release(&f);
+
+	/* Its own plist written after the process started: launchd may
+	 * hold the one before, a reload. */
+	fx_init(&f, 1);
+	free(f.plist);
+	f.plist = rl_path_join(agents, "org.example.nginx.plist");
+	free(f.job.plist);
+	f.job.plist = rl_xstrdup(f.plist);
+	add_reason(&f, f.plist, RL_CHANGE_CONTENT, RL_ROLE_PLIST);
+	f.step->action = RL_ACTION_RELOAD;
+	fx_definition(&f);
+	f.job.starts_at_load = 1;
+	f.o.runs = 1;
+	f.view.verdict = RL_PROC_UNKNOWN;
+	f.view.start_ns = ctime_ns_of(f.plist);
+	do
+		touch(f.plist, 0644);
+	while (ctime_ns_of(f.plist) < f.view.start_ns + rl_platform_start_tick_ns());
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	CHECK_INT(f.step->action, RL_ACTION_RELOAD);
+	fx_release(&f);
+	free(other);
+	free(agents);
+}
+
 /* A job whose plist launchd loaded since it was recorded: print shows
  * the plist on disk, whose program and arguments are not the recorded
  * ones. */
@@ -1329,6 +1392,7 @@ int main(void)
 	test_current_by_view_past_a_wrapper();
 	test_current_by_start_time();
 	test_reload_already_loaded();
+	test_reload_sibling_plist();
 	test_loaded_anew();
 	test_definition_differs();
 	test_hosts_self();
