@@ -392,11 +392,11 @@ static int get_env(plist_t dict, struct rl_job *j, char **why)
 /* An integer key launchd takes from 'min' to UINT32_MAX (launchd-842
  * job_import_integer: "%s less than zero. Ignoring.", "%s is too large.
  * Ignoring.", "%s is not greater than zero. Ignoring."): of another type
- * or out of that range it is ignored (ignore_key), *out left as it is; a
- * value over INT_MAX, which launchd takes, is read as INT_MAX (68 years).
- * A negative number reads as a huge one. */
+ * or out of that range it is ignored (ignore_key), *out left as it is; in
+ * range it is kept whole, as launchd keeps it (a uint32_t field). A
+ * negative number reads as a huge one. */
 static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, struct rl_job *j,
-			       int *out)
+			       int64_t *out)
 {
 	plist_t n = plist_dict_get_item(dict, key);
 	uint64_t v = 0;
@@ -416,7 +416,7 @@ static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, stru
 						(unsigned long)UINT32_MAX));
 		return;
 	}
-	*out = v > INT_MAX ? INT_MAX : (int)v;
+	*out = (int64_t)v;
 }
 
 /* ExitTimeOut: only read to know how long launchd may take to stop the

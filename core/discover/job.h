@@ -3,6 +3,7 @@
 #define RL_JOB_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/base/error.h"
@@ -65,18 +66,20 @@ struct rl_job {
 	 * by whoever found the job (rl_job_warn_ignored), then emptied. */
 	struct rl_strv ignored_keys;
 
-	char *program;	       /* Program key, NULL when absent */
-	struct rl_strv args;   /* ProgramArguments */
-	char *workdir;	       /* WorkingDirectory, NULL when absent */
-	char *stderr_path;     /* StandardErrorPath, NULL when absent */
-	char *stdin_path;      /* StandardInPath (the job's stdin), NULL when absent */
-	char *rootdir;	       /* RootDirectory (launchd chroots there before exec), or NULL */
-	char *user_name;       /* UserName when a string (launchd runs the job as that
-				* user), else NULL */
-	struct rl_strv env;    /* EnvironmentVariables as "KEY=VALUE" */
-	int throttle_interval; /* seconds; -1 when the plist does not say */
-	int exit_timeout;      /* ExitTimeOut, seconds (0: launchd waits however long the
-				* job takes to exit); -1 when the plist does not say */
+	char *program;	     /* Program key, NULL when absent */
+	struct rl_strv args; /* ProgramArguments */
+	char *workdir;	     /* WorkingDirectory, NULL when absent */
+	char *stderr_path;   /* StandardErrorPath, NULL when absent */
+	char *stdin_path;    /* StandardInPath (the job's stdin), NULL when absent */
+	char *rootdir;	     /* RootDirectory (launchd chroots there before exec), or NULL */
+	char *user_name;     /* UserName when a string (launchd runs the job as that
+			      * user), else NULL */
+	struct rl_strv env;  /* EnvironmentVariables as "KEY=VALUE" */
+	/* ThrottleInterval, seconds (0..UINT32_MAX, as launchd takes it); -1
+	 * when the plist does not say */
+	int64_t throttle_interval;
+	int exit_timeout; /* ExitTimeOut, seconds (0: launchd waits however long the
+			   * job takes to exit); -1 when the plist does not say */
 	/* When launchd starts the job by itself, from RunAtLoad and KeepAlive
 	 * (launchd.plist(5); launchd's job_keepalive() checks the same when it
 	 * loads a job):
@@ -104,9 +107,9 @@ struct rl_job {
 	 * start_interval: StartInterval, seconds (0: absent); calendar:
 	 * StartCalendarInterval is a dictionary or an array holding one. A
 	 * value of another type, or a StartInterval out of 1..UINT32_MAX, is
-	 * ignored as launchd ignores it (ignored_keys); one over INT_MAX is
-	 * read as INT_MAX. */
-	int start_interval;
+	 * ignored as launchd ignores it (ignored_keys). Both are kept whole,
+	 * up to UINT32_MAX, as launchd keeps them (a uint32_t). */
+	int64_t start_interval;
 	int calendar;
 	/* Paths launchd starts the job on (launchd.plist(5)): watch_paths,
 	 * WatchPaths (started when one is modified); queue_dirs,

@@ -108,9 +108,19 @@ struct step_run {
 
 typedef enum state (*handler_fn)(struct step_run *s);
 
+/* Seconds as nanoseconds, at most RL_NS_MAX: a ThrottleInterval may be
+ * UINT32_MAX seconds (136 years, 4.3e18 ns), which still fits, and
+ * nothing here waits longer. */
+#define RL_NS_MAX (INT64_MAX / 2)
 static int64_t s_to_ns(double s)
 {
-	return s > 0 ? (int64_t)(s * 1e9) : 0;
+	return s <= 0 ? 0 : s * 1e9 >= (double)RL_NS_MAX ? RL_NS_MAX : (int64_t)(s * 1e9);
+}
+
+/* a + b for a deadline (b >= 0): INT64_MAX rather than past it. */
+static int64_t add_ns(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b;
 }
 
 static enum state set_why(struct step_run *s, enum state next, const char *fmt, va_list ap)
@@ -423,7 +433,7 @@ static enum state st_throttle(struct step_run *s)
 	wait = t - ago;
 	if (s->run->o->on_throttle)
 		s->run->o->on_throttle(s->step, ago, wait, s->run->o->ctx);
-	until = now(s) + s_to_ns(wait);
+	until = add_ns(now(s), s_to_ns(wait));
 	if (until > s->next_start)
 		s->next_start = until;
 	return ST_WAIT;
@@ -1565,14 +1575,14 @@ void rl_results_release(struct rl_results *r)
 
 void rl_throttle_why(const struct rl_job *job, double floor, char *buf, size_t size)
 {
-	int t = job->throttle_interval;
+	long long t = job->throttle_interval; /* up to UINT32_MAX, as launchd takes it */
 
-	if (t >= 0 && t >= floor)
-		snprintf(buf, size, "ThrottleInterval %d s", t);
+	if (t >= 0 && (double)t >= floor)
+		snprintf(buf, size, "ThrottleInterval %lld s", t);
 	else if (t < 0)
 		snprintf(buf, size, "the %g s floor", floor);
 	else
-		snprintf(buf, size, "the %g s floor (ThrottleInterval %d s)", floor, t);
+		snprintf(buf, size, "the %g s floor (ThrottleInterval %lld s)", floor, t);
 }
 
 const char *rl_result_status_name(enum rl_result_status s)

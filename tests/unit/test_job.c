@@ -680,8 +680,8 @@ static void test_launch_keys_launchd_ignores(void)
 	}
 }
 
-/* The values launchd takes over INT_MAX, up to UINT32_MAX, are read as
- * INT_MAX seconds (68 years), with no warning; in range they are kept. */
+/* The values launchd takes, up to UINT32_MAX, are kept whole, as launchd
+ * keeps them (a uint32_t), with no warning: 2^31 and over too. */
 static void test_launch_intervals_in_range(void)
 {
 	struct rl_job j;
@@ -691,7 +691,7 @@ static void test_launch_intervals_in_range(void)
 				      "<key>Disabled</key><false/>"));
 
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
-	CHECK_INT(j.start_interval, INT_MAX);
+	CHECK_INT(j.start_interval, 4294967295LL);
 	CHECK_INT(j.throttle_interval, 0);
 	CHECK_INT((int)j.ignored_keys.n, 0);
 	rl_job_release(&j);
@@ -702,7 +702,7 @@ static void test_launch_intervals_in_range(void)
 				"<key>Disabled</key><true/>"));
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
 	CHECK_INT(j.start_interval, 300);
-	CHECK_INT(j.throttle_interval, INT_MAX);
+	CHECK_INT(j.throttle_interval, 3000000000LL);
 	CHECK_INT(j.disabled, 1);
 	CHECK_INT((int)j.ignored_keys.n, 0);
 	rl_job_release(&j);

@@ -653,6 +653,27 @@ static void test_throttle(void)
 				    "run may restart it in 8.0 s; left for the next run");
 	teardown(&f);
 
+	/* A ThrottleInterval over INT_MAX, as launchd takes it (a uint32_t):
+	 * said and waited whole, never read as a negative or a short one. */
+	setup(&f, 1);
+	f.o.no_wait = 1;
+	f.jobs[0].throttle_interval = 3000000000LL;
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 2 * S);
+	CHECK_INT(run_script(&f, NULL, 0), 0);
+	CHECK_INT(f.res.v[0].status, RL_RESULT_DEFERRED);
+	CHECK_STR(f.res.v[0].error, "restarted 2.0 s ago; ThrottleInterval 3000000000 s: a run may "
+				    "restart it in 2999999998 s; left for the next run");
+	teardown(&f);
+	setup(&f, 1);
+	f.o.settle = 0;
+	f.jobs[0].throttle_interval = 4294967295LL;
+	rl_history_set(&f.hist, "org.example.a", WALL0 + f.mono - 7 * S);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 0}, {PRINT_A, 0, RUNNING(200), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+	CHECK(f.throttle_wait == 4294967288.0);
+	CHECK_INT(call_t(&f, PRINT_A, 0), 1000 * S + 4294967288LL * S);
+	teardown(&f);
+
 	/* The wall clock went back: counted from now, never longer than the
 	 * throttle. */
 	setup(&f, 1);
