@@ -210,7 +210,17 @@ class SimTest(unittest.TestCase):
                   ProgramArguments=["sleep", "1000"], KeepAlive=True)
         # Keys of a type launchd ignores: it loads the job without them.
         sim.plist("daemon", "org.sim.badtypes", ProgramArguments=["sleep", "1000"],
-                  RunAtLoad=True, KeepAlive="yes", ThrottleInterval=-5, Disabled="true")
+                  RunAtLoad=True, KeepAlive="yes", ThrottleInterval=-5, Disabled="true",
+                  ExitTimeOut="20", AbandonProcessGroup="yes", WatchPaths="/tmp")
+        # Calendar entries launchd drops, and one it makes.
+        sim.plist("daemon", "org.sim.calendar", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, KeepAlive=False,
+                  StartCalendarInterval=[{"Hour": 24}, {"Minute": "5"}, {"hour": 2}])
+        sim.plist("daemon", "org.sim.nocalendar", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, KeepAlive=False, StartCalendarInterval=[])
+        # Disabled on the machines a dictionary names: not this one.
+        sim.plist("daemon", "org.sim.othermachine", ProgramArguments=["sleep", "1000"],
+                  RunAtLoad=True, Disabled={"ModelName": "PowerBook6,8"})
         sim.start()
 
     def lc(self, *args):
@@ -315,6 +325,30 @@ class SimTest(unittest.TestCase):
         pid = wait_for(lambda: self.sim.pid(target), "badtypes pid")
         wait_for(lambda: os.readlink(f"/proc/{pid}/exe") == SLEEP, "exec of sleep")
         self.assertEqual(cmdline(pid), [b"sleep", b"1000"])
+
+    def test_calendar_entries_launchd_drops_are_not_shown(self):
+        """launchd-842's calendarinterval_new_from_obj makes no entry of a
+        dictionary holding a value that is no integer or a field out of
+        range, and an empty array makes none: print shows the entries it
+        makes, one trigger each."""
+        out = self.lc("print", "system/org.sim.calendar").stdout
+        self.assertEqual(out.count("stream = com.apple.launchd.calendarinterval"), 1, out)
+        self.assertIn('"hour" => 2', out)
+        out = self.lc("print", "system/org.sim.nocalendar").stdout
+        self.assertNotIn("event triggers", out)
+
+    def test_disabled_dictionary_naming_another_machine_loads(self):
+        """A Disabled dictionary naming another Mac's ModelName: launchctl's
+        job_disabled_logic reads it as not disabled here, so the job loads
+        and runs; a bootstrap of it again is not refused."""
+        target = "system/org.sim.othermachine"
+        pid = wait_for(lambda: self.sim.pid(target), "othermachine pid")
+        self.assertTrue(pid)
+        self.assertEqual(self.lc("bootout", target).returncode, 0)
+        wait_for(lambda: self.lc("print", target).returncode == 113, "bootout done")
+        r = self.lc("bootstrap", "system",
+                    os.path.join(self.sim.daemons, "org.sim.othermachine.plist"))
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_environment_and_working_directory(self):
         out = os.path.join(self.sim.root, "envcwd.out")

@@ -196,14 +196,14 @@ def load(path):
         keep_alive=_keep_alive(d.get("KeepAlive", False), path),
         run_at_load=_ignorable(d, "RunAtLoad", bool, False),
         throttle_interval=_ignorable_int(d, "ThrottleInterval", 0, DEFAULT_THROTTLE_INTERVAL),
-        exit_timeout=max(0, _typed(d, "ExitTimeOut", int, DEFAULT_EXIT_TIMEOUT, path)),
+        exit_timeout=_ignorable_int(d, "ExitTimeOut", 0, DEFAULT_EXIT_TIMEOUT),
         disabled=_disabled(d, path),
         stdout_path=_ignorable(d, "StandardOutPath", str, None),
         stderr_path=_ignorable(d, "StandardErrorPath", str, None),
         stdin_path=_ignorable(d, "StandardInPath", str, None),
-        abandon_process_group=bool(_typed(d, "AbandonProcessGroup", bool, False, path)),
-        queue_directories=_optional_list(d, "QueueDirectories", path),
-        watch_paths=_optional_list(d, "WatchPaths", path),
+        abandon_process_group=_ignorable(d, "AbandonProcessGroup", bool, False),
+        queue_directories=_path_list(d, "QueueDirectories"),
+        watch_paths=_path_list(d, "WatchPaths"),
         session_types=sessions,
         start_interval=_start_interval(d.get("StartInterval")),
         calendar=_calendar(d.get("StartCalendarInterval")),
@@ -211,30 +211,64 @@ def load(path):
     )
 
 
+# The Mac the simulator stands for, as sysctl hw.machine and hw.model name it.
+HW_MACHINE = "arm64"
+HW_MODEL = "Mac14,2"
+
+
 def _disabled(d, path):
     """launchctl's job_disabled_logic (launchd-842 support/launchctl.c): a
     boolean is its value, a type other than a dictionary is not disabled. A
-    dictionary (disabled on the machines it names) is refused, not read."""
+    dictionary disables the job on the machines it names
+    (job_disabled_dict_logic): a MachineType or ModelName member (any case)
+    whose string is this machine's hw.machine or hw.model (HW_MACHINE,
+    HW_MODEL); other members and values are passed over."""
     value = d.get("Disabled", False)
     if isinstance(value, dict):
-        raise SpecError(errno.EINVAL, f"{path}: Disabled has the wrong type")
+        hw = {"machinetype": HW_MACHINE, "modelname": HW_MODEL}
+        return any(isinstance(v, str) and hw.get(str(k).lower()) == v
+                   for k, v in value.items())
     return value if isinstance(value, bool) else False
 
 
 def _start_interval(value):
     """StartInterval as print shows it; a value launchd would not take is
     not shown (relaunch's own reading of such a plist is what is tested)."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**32:
         return value
     return None
 
 
+# A calendar field's range (launchd-842 src/core.c,
+# calendarinterval_new_from_obj_dict_walk; names in any case).
+_CALENDAR_RANGE = {"minute": (0, 59), "hour": (0, 23), "day": (1, 31), "weekday": (0, 7),
+                   "month": (0, 12)}
+
+
+def _calendar_entry(e):
+    """launchd-842's calendarinterval_new_from_obj: no entry of a member
+    that is no dictionary, of one holding a value that is no integer, or a
+    field out of its range (a negative one is only logged)."""
+    if not isinstance(e, dict):
+        return None
+    for k, v in e.items():
+        if isinstance(v, bool) or not isinstance(v, int):
+            return None
+        low, high = _CALENDAR_RANGE.get(str(k).lower(), (0, None))
+        if v >= 0 and high is not None and not low <= v <= high:
+            return None
+    return tuple(sorted((str(k), v) for k, v in e.items()))
+
+
 def _calendar(value):
     entries = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
-    return tuple(tuple(sorted((str(k), v) for k, v in e.items() if isinstance(v, int)))
-                 for e in entries if isinstance(e, dict))
+    return tuple(c for c in map(_calendar_entry, entries) if c is not None)
 
 
-def _optional_list(d, key, path):
+def _path_list(d, key):
+    """WatchPaths, QueueDirectories: launchctl moves either, whatever its
+    type, into a com.apple.fsevents.matching event of the job (launchd-842
+    support/launchctl.c, distill_fsevents), so the job loads; only the
+    strings of an array are paths watched (README.md, Jobs)."""
     value = d.get(key)
-    return _string_list(value, key, path) if value is not None else ()
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
