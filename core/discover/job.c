@@ -250,27 +250,86 @@ static void ignore_key(struct rl_job *j, const char *key, plist_t node, const ch
 	rl_strv_push_owned(&j->ignored_keys, said);
 }
 
+/* A Disabled dictionary as launchctl-842's job_disabled_dict_logic reads
+ * it (support/launchctl.c): a member named MachineType or ModelName (in
+ * any case, strcasecmp) whose value is a string disables the job when it
+ * is this machine's hw.machine or hw.model (sysctl_hw_streq, strcmp);
+ * every other member, and a value of another type, is passed over, so
+ * that an empty dictionary is not disabled. Where the machine cannot be
+ * told (rl_platform_hw_string fails: not macOS), launchctl's own failed
+ * sysctl reads as a machine not named: not disabled, with a note that
+ * launchctl's answers (print-disabled, whether the job is loaded) decide. */
+static int disabled_dict(plist_t n, struct rl_job *j)
+{
+	plist_dict_iter it = NULL;
+	int disabled = 0, untold = 0;
+	struct rl_buf names = {0};
+
+	plist_dict_new_iter(n, &it);
+	for (;;) {
+		char *key = NULL;
+		plist_t val = NULL;
+		const char *want, *hw = NULL;
+		char buf[256];
+
+		plist_dict_next_item(n, it, &key, &val);
+		if (!key)
+			break;
+		want = string_of(val);
+		if (strcasecmp(key, "MachineType") == 0)
+			hw = "machine";
+		else if (strcasecmp(key, "ModelName") == 0)
+			hw = "model";
+		if (want && hw) {
+			if (rl_platform_hw_string(hw, buf, sizeof(buf)) < 0) {
+				char *q = rl_path_quote(want);
+
+				rl_buf_addf(&names, "%s%s '%s'", untold++ ? ", " : "",
+					    strcmp(hw, "machine") == 0 ? "MachineType"
+								       : "ModelName",
+					    q);
+				free(q);
+			} else if (strcmp(buf, want) == 0) {
+				disabled = 1;
+			}
+		}
+		free(key);
+	}
+	free(it);
+	if (untold && !disabled)
+		rl_strv_push_owned(
+			&j->plist_notes,
+			rl_xasprintf(
+				"Disabled is a dictionary that disables the job on the machines "
+				"it names (%s), and this machine cannot be told here: read as "
+				"not disabled; launchctl's answers decide whether it is loaded "
+				"and may be reloaded",
+				names.data));
+	rl_buf_release(&names);
+	return disabled;
+}
+
 /* Disabled: launchctl reads it (launchd-842 support/launchctl.c,
- * job_disabled_logic): a boolean is its value, any type but a dictionary
- * is not disabled, so of such a type it is ignored (ignore_key). A
- * dictionary disables the job on the machines it names (MachineType,
- * ModelName): not read, it stays an error. */
-static int get_disabled(plist_t dict, struct rl_job *j, char **why)
+ * job_disabled_logic): a boolean is its value, a dictionary disables the
+ * job on the machines it names (disabled_dict), any other type is not
+ * disabled, so of such a type it is ignored (ignore_key). */
+static void get_disabled(plist_t dict, struct rl_job *j)
 {
 	plist_t n = plist_dict_get_item(dict, "Disabled");
 	uint8_t b = 0;
 
 	if (!n)
-		return 0;
-	if (plist_get_node_type(n) == PLIST_DICT)
-		return wrong_type(why, "Disabled", n, "boolean");
+		return;
+	if (plist_get_node_type(n) == PLIST_DICT) {
+		j->disabled = disabled_dict(n, j);
+		return;
+	}
 	if (plist_get_node_type(n) != PLIST_BOOLEAN) {
 		ignore_key(j, "Disabled", n, "boolean");
-		return 0;
+		return;
 	}
 	plist_get_bool_val(n, &b);
 	j->disabled = b != 0;
-	return 0;
 }
 
 static int get_string(plist_t dict, const char *key, char **out, char **why)
@@ -512,23 +571,96 @@ static void get_launch_model(plist_t dict, struct rl_job *j)
 	j->starts_at_load |= runatload || j->kept_running;
 }
 
+/* A StartCalendarInterval entry's members, as launchd-842's
+ * calendarinterval_new_from_obj_dict_walk (src/core.c) takes them (by
+ * name in any case, strcasecmp): the highest value each may have, the
+ * lowest being 0 (Day 1). */
+static const struct {
+	const char *name;
+	uint64_t low, high;
+} calendar_fields[] = {
+	{"Minute", 0, 59}, {"Hour", 0, 23}, {"Day", 1, 31}, {"Weekday", 0, 7}, {"Month", 0, 12},
+};
+
+/* Whether launchd makes a calendar entry of node, a member of
+ * StartCalendarInterval (the key itself when it is a dictionary; where
+ * names it in the warning): calendarinterval_new_from_obj returns without
+ * one on a node that is no dictionary, on a member (whatever its name)
+ * that is no integer, and on a Minute, Hour, Day, Weekday or Month out of
+ * its range. A negative value is only logged ("is less than zero"), the
+ * field left a wildcard; a member of another name is ignored; an empty
+ * dictionary is an entry (every minute). Each entry launchd drops is said
+ * once (ignore_key, or the range). */
+static int calendar_entry(plist_t node, const char *where, struct rl_job *j)
+{
+	plist_dict_iter it = NULL;
+	int ok = 1;
+
+	if (plist_get_node_type(node) != PLIST_DICT) {
+		ignore_key(j, where, node, "dictionary");
+		return 0;
+	}
+	plist_dict_new_iter(node, &it);
+	while (ok) {
+		char *key = NULL;
+		plist_t val = NULL;
+		uint64_t v = 0;
+
+		plist_dict_next_item(node, it, &key, &val);
+		if (!key)
+			break;
+		if (plist_get_node_type(val) != PLIST_UINT) {
+			char *q = rl_path_quote(key),
+			     *name = rl_xasprintf("%s member '%s'", where, q);
+
+			ignore_key(j, name, val, "integer");
+			free(name);
+			free(q);
+			ok = 0;
+		} else {
+			plist_get_uint_val(val, &v);
+			for (size_t k = 0;
+			     ok && k < sizeof(calendar_fields) / sizeof(*calendar_fields); k++)
+				if (strcasecmp(key, calendar_fields[k].name) == 0 &&
+				    (int64_t)v >= 0 &&
+				    (v < calendar_fields[k].low || v > calendar_fields[k].high)) {
+					rl_strv_push_owned(
+						&j->ignored_keys,
+						rl_xasprintf(
+							"%s member '%s' is out of range: expected "
+							"an integer from %llu to %llu",
+							where, calendar_fields[k].name,
+							(unsigned long long)calendar_fields[k].low,
+							(unsigned long long)calendar_fields[k]
+								.high));
+					ok = 0;
+				}
+		}
+		free(key);
+	}
+	free(it);
+	return ok;
+}
+
 /* StartInterval and StartCalendarInterval: read to know that the job runs
  * on a schedule. launchd-842 ignores a StartInterval of another type or
  * out of 1..UINT32_MAX (job_import_integer), a StartCalendarInterval that
  * is neither dictionary nor array (only job_import_dictionary and
- * job_import_array know it), and an array member that is no dictionary
- * (calendarinterval_new_from_obj returns false on it): each is read as
- * absent, with a warning (ignore_key). */
+ * job_import_array know it), and makes a calendar entry only of a
+ * dictionary whose members it takes (calendar_entry): with none (an empty
+ * array, or every entry dropped) the job has no calendar schedule. */
 static void get_schedule(plist_t dict, struct rl_job *j)
 {
 	plist_t n;
 	plist_array_iter it = NULL;
-	int dicts = 0, members = 0;
+	int entries = 0;
 
 	get_ignorable_uint(dict, "StartInterval", 1, j, &j->start_interval);
 	n = plist_dict_get_item(dict, "StartCalendarInterval");
-	if (!n || plist_get_node_type(n) == PLIST_DICT) {
-		j->calendar = n != NULL;
+	if (!n)
+		return;
+	if (plist_get_node_type(n) == PLIST_DICT) {
+		j->calendar = calendar_entry(n, "StartCalendarInterval", j);
 		return;
 	}
 	if (plist_get_node_type(n) != PLIST_ARRAY) {
@@ -538,24 +670,17 @@ static void get_schedule(plist_t dict, struct rl_job *j)
 	plist_array_new_iter(n, &it);
 	for (size_t i = 0;; i++) {
 		plist_t item = NULL;
+		char *where;
 
 		plist_array_next_item(n, it, &item);
 		if (!item)
 			break;
-		members++;
-		if (plist_get_node_type(item) == PLIST_DICT) {
-			dicts++;
-		} else {
-			char *key = rl_xasprintf("StartCalendarInterval[%zu]", i);
-
-			ignore_key(j, key, item, "dictionary");
-			free(key);
-		}
+		where = rl_xasprintf("StartCalendarInterval[%zu]", i);
+		entries += calendar_entry(item, where, j);
+		free(where);
 	}
 	free(it);
-	/* An empty array is read as before; one whose members are all
-	 * ignored is no schedule. */
-	j->calendar = dicts > 0 || members == 0;
+	j->calendar = entries > 0;
 }
 
 int rl_job_starts_now(const struct rl_job *j)
@@ -652,8 +777,9 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	    get_ignorable_string(root, "StandardErrorPath", j, &j->stderr_path, why) < 0 ||
 	    get_ignorable_string(root, "StandardInPath", j, &j->stdin_path, why) < 0 ||
 	    get_ignorable_string(root, "RootDirectory", j, &j->rootdir, why) < 0 ||
-	    get_env(root, j, why) < 0 || get_disabled(root, j, why) < 0)
+	    get_env(root, j, why) < 0)
 		return -1;
+	get_disabled(root, j);
 	/* Read only when it is a string, of another type ignored as launchd
 	 * ignores it (job_import_string); one holding a NUL, silently. */
 	user = string_of(plist_dict_get_item(root, "UserName"));
@@ -1637,8 +1763,11 @@ void rl_job_warn_ignored(struct rl_job *j)
 
 	for (size_t i = 0; i < j->ignored_keys.n; i++)
 		rl_warn("plist '%s': %s: ignored, as launchd ignores it", q, j->ignored_keys.v[i]);
+	for (size_t i = 0; i < j->plist_notes.n; i++)
+		rl_warn("plist '%s': %s", q, j->plist_notes.v[i]);
 	free(q);
 	rl_strv_release(&j->ignored_keys);
+	rl_strv_release(&j->plist_notes);
 }
 
 int rl_job_plist_problem(const char *plist, enum rl_job_kind kind, char **why)
@@ -1851,6 +1980,7 @@ void rl_job_release(struct rl_job *j)
 	free(j->user_name);
 	rl_strv_release(&j->env);
 	rl_strv_release(&j->ignored_keys);
+	rl_strv_release(&j->plist_notes);
 	rl_strv_release(&j->path_state);
 	free(j->unreadable);
 	free(j->plist_bytes);

@@ -65,6 +65,9 @@ struct rl_job {
 	 * …" (the job is read without them, as launchd runs it): said once
 	 * by whoever found the job (rl_job_warn_ignored), then emptied. */
 	struct rl_strv ignored_keys;
+	/* What else about the plist rl_job_warn_ignored says once, whole
+	 * ("plist 'P': " and the text), then empties. */
+	struct rl_strv plist_notes;
 
 	char *program;	     /* Program key, NULL when absent */
 	struct rl_strv args; /* ProgramArguments */
@@ -105,10 +108,12 @@ struct rl_job {
 	int keepalive_dict; /* KeepAlive is a dictionary (whatever it holds) */
 	/* A schedule launchd starts the job on (launchd.plist(5)):
 	 * start_interval: StartInterval, seconds (0: absent); calendar:
-	 * StartCalendarInterval is a dictionary or an array holding one. A
-	 * value of another type, or a StartInterval out of 1..UINT32_MAX, is
-	 * ignored as launchd ignores it (ignored_keys). Both are kept whole,
-	 * up to UINT32_MAX, as launchd keeps them (a uint32_t). */
+	 * StartCalendarInterval holds an entry launchd makes (a dictionary
+	 * whose members are integers, each field in its range; not an empty
+	 * array). A value of another type, a calendar entry launchd drops, or
+	 * a StartInterval out of 1..UINT32_MAX, is ignored as launchd ignores
+	 * it (ignored_keys). start_interval is kept whole, up to UINT32_MAX,
+	 * as launchd keeps it (a uint32_t). */
 	int64_t start_interval;
 	int calendar;
 	/* Paths launchd starts the job on (launchd.plist(5)): watch_paths,
@@ -118,7 +123,12 @@ struct rl_job {
 	 * (other values start nothing). */
 	int watch_paths;
 	int queue_dirs;
-	int disabled; /* only launchd's default; not whether it is loaded */
+	/* Only launchd's default; not whether it is loaded. A Disabled
+	 * dictionary is read as launchctl reads it (job_disabled_logic):
+	 * disabled when its MachineType is this Mac's hw.machine or its
+	 * ModelName its hw.model; where those cannot be had (not macOS), not
+	 * disabled, said in plist_notes: launchctl's answers decide. */
+	int disabled;
 	/* LaunchOnlyOnce true (a value of another type is ignored, as launchd
 	 * ignores it): launchd runs the job once, and removes it from its
 	 * domain once that process exits, however it ends. */
@@ -234,7 +244,8 @@ int rl_job_parse(const char *plist, enum rl_job_kind kind, struct rl_job *out,
 		 struct rl_error *err);
 /* One warning per key of j->ignored_keys, naming j's plist ("plist 'P':
  * WorkingDirectory has the wrong type: integer, expected string: ignored,
- * as launchd ignores it"); the list is emptied, so that it is said once. */
+ * as launchd ignores it"), then one per j->plist_notes ("plist 'P': "
+ * and the note); the lists are emptied, so that each is said once. */
 void rl_job_warn_ignored(struct rl_job *j);
 /* The definition a plist's bytes hold, whatever their text: the SHA-256
  * (lowercase hex into out[65]) of the parsed tree, each dictionary's keys

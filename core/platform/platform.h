@@ -78,6 +78,12 @@ char *rl_platform_self_exe(void);
  * user. */
 uid_t rl_platform_console_uid(uid_t fallback);
 
+/* This machine as launchctl names it: name "machine" or "model", the
+ * sysctl hw.machine or hw.model string (a Mac's "arm64", "MacBookPro18,3")
+ * into buf. 0, or -1 when the platform has none: only macOS has them
+ * (other systems: always -1; that code is not run there). */
+int rl_platform_hw_string(const char *name, char *buf, size_t size);
+
 /* Code this machine runs. */
 
 /* Can this machine run code of arch, a CPU type of an object file

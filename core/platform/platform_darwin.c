@@ -122,6 +122,23 @@ int rl_platform_check_signature(const char *path, uint32_t arch, char **why)
 	return 1;
 }
 
+/* Not built or run where the tests run (Linux): sysctlbyname of hw.machine
+ * or hw.model, as launchctl's sysctl_hw_streq asks HW_MACHINE and
+ * HW_MODEL (launchd-842 support/launchctl.c). */
+int rl_platform_hw_string(const char *name, char *buf, size_t size)
+{
+	char mib[16];
+	size_t len = size;
+
+	if (size < 2 || (strcmp(name, "machine") != 0 && strcmp(name, "model") != 0))
+		return -1;
+	snprintf(mib, sizeof(mib), "hw.%s", name);
+	if (sysctlbyname(mib, buf, &len, NULL, 0) < 0 || len == 0 || len > size)
+		return -1;
+	buf[len - 1] = '\0'; /* the kernel's string ends in its NUL */
+	return 0;
+}
+
 uid_t rl_platform_console_uid(uid_t fallback)
 {
 	struct stat st;

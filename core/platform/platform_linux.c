@@ -92,6 +92,16 @@ uid_t rl_platform_console_uid(uid_t fallback)
 	return fallback;
 }
 
+int rl_platform_hw_string(const char *name, char *buf, size_t size)
+{
+	/* No launchctl here: the machine a Disabled dictionary names is a
+	 * Mac's, never this one's. */
+	(void)name;
+	(void)buf;
+	(void)size;
+	return -1;
+}
+
 int rl_platform_runs_arch(int macho, uint32_t arch, uint32_t host)
 {
 	/* A Mach-O file never runs here; judged as on a Mac of this CPU. */

@@ -755,6 +755,48 @@ class DecideTest(unittest.TestCase):
             self.assertNotIn("pending: deferred", s.stdout)
             self.assertIn("pending: nothing", s.stdout)
 
+    def test_calendar_launchd_makes_no_entry_of_is_no_schedule(self):
+        """A StartCalendarInterval launchd makes no calendar entry of (an
+        empty array; entries whose member is no integer or out of range,
+        which launchd-842's calendarinterval_new_from_obj drops): launchd
+        runs such a job (RunAtLoad, no KeepAlive) on no schedule, so it is
+        no task left to finish but a process restarted when its program
+        is upgraded, as launchd would never end nor restart it."""
+        specs = [("empty", []), ("badhour", [{"Hour": 24}]),
+                 ("badtype", {"Minute": "5"})]
+        with Machine(RELAUNCH) as m:
+            labels = [brew(formula) for formula, _ in specs]
+            plists = {}
+            for formula, calendar in specs:
+                m.brew_install(formula, "1.0")
+                plists[formula] = m.write_plist(
+                    brew(formula), [os.path.join(m.opt(formula), "bin", formula), "1000"],
+                    RunAtLoad=True, KeepAlive=None, StartCalendarInterval=calendar)
+            pids = self.boot(m, labels)
+            for formula, _ in specs:
+                m.brew_upgrade(formula, "1.1")
+
+            doc = self.plan_json(m, expect=1)
+            self.assertEqual(sorted(s["label"] for s in doc["steps"]), sorted(labels), doc)
+            self.assertEqual([r for r in doc["reported"] if r["change"] == "idle"], [], doc)
+            res, r = self.run_json(m)
+            for label in labels:
+                self.assertEqual((res[label]["status"], res[label]["action"]),
+                                 ("restarted", "kickstart"), res)
+                self.assertNotEqual(m.pid(label), pids[label])
+            # The dropped entries are named once each; the empty array is
+            # no mistake, and not named.
+            r = m.relaunch("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for formula, problem in (
+                    ("badhour", "StartCalendarInterval[0] member 'Hour' is out of range: "
+                     "expected an integer from 0 to 23"),
+                    ("badtype", "StartCalendarInterval member 'Minute' has the wrong type: "
+                     "string, expected integer")):
+                said = f"plist '{plists[formula]}': {problem}"
+                self.assertEqual(r.stderr.count(said), 1, r.stderr)
+            self.assertNotIn(plists["empty"], r.stderr)
+
     def test_kept_alive_service_with_an_interval_is_restarted(self):
         """StartInterval beside KeepAlive true, or a KeepAlive dictionary:
         a service launchd keeps running, restarted as any other."""
@@ -1357,6 +1399,41 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(res[brew("food")]["status"], "restarted", res)
             new = self.wait_new_pid(m, brew("food"), pids[brew("food")])
             self.assertIn("1.1", os.readlink(f"/proc/{new}/exe"))
+
+    def test_disabled_dictionary_job_is_tracked_and_restarted(self):
+        """A Disabled dictionary (disabled on the machines its ModelName or
+        MachineType names, launchctl's job_disabled_logic): the plist is
+        read, not skipped; launchd runs the job here, so an upgrade of its
+        program restarts it. Off macOS the machine cannot be told: one
+        warning says so, and launchctl's answers decide. Its plist changed
+        too, the job is reloaded: print-disabled does not list it, the
+        dictionary does not disable it, so the bootstrap is made."""
+        with Machine(RELAUNCH) as m:
+            plist = m.brew_install("tea", "1.0", Disabled={"ModelName": "PowerBook6,8"})
+            pids = self.boot(m, [brew("tea")])
+            r = m.relaunch("jobs")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("cannot read plist", r.stderr)
+            said = (f"relaunch: warning: plist '{plist}': Disabled is a dictionary that "
+                    "disables the job on the machines it names (ModelName 'PowerBook6,8'), "
+                    "and this machine cannot be told here: read as not disabled; "
+                    "launchctl's answers decide whether it is loaded and may be reloaded\n")
+            self.assertEqual(r.stderr.count(said), 1, r.stderr)
+            self.assertIn(brew("tea"), r.stdout)
+            m.brew_upgrade("tea", "1.1")
+            res, _ = self.run_json(m)
+            self.assertEqual((res[brew("tea")]["status"], res[brew("tea")]["action"]),
+                             ("restarted", "kickstart"), res)
+            new = self.wait_new_pid(m, brew("tea"), pids[brew("tea")])
+            self.assertIn("1.1", os.readlink(f"/proc/{new}/exe"))
+            # A changed plist with the same dictionary: reloaded, not
+            # deferred as disabled.
+            m.write_plist(brew("tea"), [os.path.join(m.opt("tea"), "bin", "tea"), "1000"],
+                          Disabled={"ModelName": "PowerBook6,8"},
+                          EnvironmentVariables={"TEA": "green"})
+            res, _ = self.run_json(m)
+            self.assertEqual((res[brew("tea")]["status"], res[brew("tea")]["action"]),
+                             ("restarted", "reload"), res)
 
     def exec_wrapper_upgraded(self, m, label, program, upgrade, new_file, beside):
         """A job whose program is an exec wrapper running program (the

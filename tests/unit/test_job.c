@@ -9,6 +9,7 @@
 #include "core/base/fsutil.h"
 #include "core/discover/job.h"
 #include "core/discover/plistsyntax.h"
+#include "core/platform/platform.h"
 #include "core/base/util.h"
 
 static char *tmp;
@@ -442,10 +443,6 @@ static void test_errors(void)
 		     "Program has the wrong type: boolean, expected string");
 	expect_error(DICT(LABEL "<key>Program</key><array><string>/bin/x</string></array>"),
 		     "Program has the wrong type: array, expected string");
-	/* A Disabled dictionary disables the job on the machines it names
-	 * (launchctl's job_disabled_logic): not read, an error. */
-	expect_error(DICT(LABEL ARGS "<key>Disabled</key><dict/>"),
-		     "Disabled has the wrong type: dictionary, expected boolean");
 	p = put_binary("trunc.plist", full_xml, 40);
 	CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), -1);
 	CHECK(strstr(err.text, "not a property list") != NULL);
@@ -555,9 +552,13 @@ static void test_keys_launchd_ignores(void)
 		CHECK_INT((int)j.env.n, i == sizeof(cases) / sizeof(cases[0]) - 1);
 		if (j.env.n == 1)
 			CHECK_STR(j.env.v[0], "B=2");
-		CHECK_INT((int)j.ignored_keys.n, 1);
-		if (j.ignored_keys.n == 1)
-			CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		if (cases[i].said) {
+			CHECK_INT((int)j.ignored_keys.n, 1);
+			if (j.ignored_keys.n == 1)
+				CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		} else {
+			CHECK_INT((int)j.ignored_keys.n, 2); /* one for each entry */
+		}
 		rl_job_release(&j);
 		free(p);
 		free(text);
@@ -641,6 +642,38 @@ static void test_launch_keys_launchd_ignores(void)
 		 "</dict><integer>3</integer></array>",
 		 "StartCalendarInterval[1] has the wrong type: integer, expected dictionary", 0, 1,
 		 -1, 0, 0, 0},
+		/* A calendar entry launchd drops (calendarinterval_new_from_obj):
+		 * a member that is no integer, a field out of its range. */
+		{"<key>StartCalendarInterval</key><dict><key>Hour</key><string>2</string></dict>",
+		 "StartCalendarInterval member 'Hour' has the wrong type: string, expected integer",
+		 0, 0, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><dict><key>Note</key><true/><key>Hour</key>"
+		 "<integer>2</integer></dict>",
+		 "StartCalendarInterval member 'Note' has the wrong type: boolean, expected "
+		 "integer",
+		 0, 0, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><array><dict><key>Hour</key><integer>24</integer>"
+		 "</dict></array>",
+		 "StartCalendarInterval[0] member 'Hour' is out of range: expected an integer from "
+		 "0 "
+		 "to 23",
+		 0, 0, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><array><dict><key>day</key><integer>0</integer>"
+		 "</dict><dict><key>Minute</key><integer>5</integer></dict></array>",
+		 "StartCalendarInterval[0] member 'Day' is out of range: expected an integer from "
+		 "1 "
+		 "to 31",
+		 0, 1, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><dict><key>Minute</key><integer>60</integer>"
+		 "</dict><key>StartInterval</key><integer>60</integer>",
+		 "StartCalendarInterval member 'Minute' is out of range: expected an integer from "
+		 "0 "
+		 "to 59",
+		 60, 0, -1, 0, 0, 0},
+		{"<key>StartCalendarInterval</key><array><dict><key>Month</key><integer>13</"
+		 "integer>"
+		 "</dict><dict><key>Weekday</key><integer>8</integer></dict></array>",
+		 NULL, 0, 0, -1, 0, 0, 0},
 		{"<key>ThrottleInterval</key><string>9</string>",
 		 "ThrottleInterval has the wrong type: string, expected integer", 0, 0, -1, 0, 0,
 		 0},
@@ -671,9 +704,13 @@ static void test_launch_keys_launchd_ignores(void)
 		CHECK_INT(j.kept_running, cases[i].kept);
 		CHECK_INT(j.starts_at_load, cases[i].at_load);
 		CHECK_INT(j.disabled, cases[i].disabled);
-		CHECK_INT((int)j.ignored_keys.n, 1);
-		if (j.ignored_keys.n == 1)
-			CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		if (cases[i].said) {
+			CHECK_INT((int)j.ignored_keys.n, 1);
+			if (j.ignored_keys.n == 1)
+				CHECK_STR(j.ignored_keys.v[0], cases[i].said);
+		} else {
+			CHECK_INT((int)j.ignored_keys.n, 2); /* one for each entry */
+		}
 		rl_job_release(&j);
 		free(p);
 		free(text);
@@ -707,6 +744,101 @@ static void test_launch_intervals_in_range(void)
 	CHECK_INT((int)j.ignored_keys.n, 0);
 	rl_job_release(&j);
 	free(p);
+}
+
+/* StartCalendarInterval is a schedule when launchd makes an entry of it:
+ * not an empty array (no entry, no warning); an empty dictionary (every
+ * minute), a negative field (launchd logs it and leaves the field a
+ * wildcard), a member of another name, any case of a field's name, Month
+ * 0 and Weekday 7 are entries, with no warning. */
+static void test_calendar_entries(void)
+{
+	static const struct {
+		const char *value;
+		int calendar;
+	} cases[] = {
+		{"<array/>", 0},
+		{"<dict/>", 1},
+		{"<array><dict/></array>", 1},
+		{"<dict><key>Hour</key><integer>-1</integer></dict>", 1},
+		{"<dict><key>Second</key><integer>99</integer></dict>", 1},
+		{"<dict><key>hOUR</key><integer>23</integer><key>minute</key><integer>59</integer>"
+		 "</dict>",
+		 1},
+		{"<array><dict><key>Month</key><integer>0</integer></dict><dict><key>Weekday</key>"
+		 "<integer>7</integer><key>Day</key><integer>31</integer></dict></array>",
+		 1},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		char *text = rl_xasprintf(DICT(LABEL ARGS "<key>StartCalendarInterval</key>%s"),
+					  cases[i].value);
+		char *p = put("calendar.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
+		CHECK_INT(j.calendar, cases[i].calendar);
+		CHECK_INT((int)j.ignored_keys.n, 0);
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
+}
+
+/* A Disabled dictionary is read as launchctl's job_disabled_logic reads
+ * it: disabled on the machines its MachineType (hw.machine) or ModelName
+ * (hw.model) names; other members, and values that are no strings, are
+ * passed over. Off macOS the machine cannot be told: the job is read as
+ * not disabled, with one note naming what it names, and launchctl's
+ * answers decide; a dictionary naming no machine is not disabled, with no
+ * note. */
+static void test_disabled_dictionary(void)
+{
+	static const struct {
+		const char *dict;
+		int notes;
+		const char *named;
+	} cases[] = {
+		{"<dict/>", 0, NULL},
+		{"<dict><key>Other</key><string>x</string><key>ModelName</key><integer>3</integer>"
+		 "</dict>",
+		 0, NULL},
+		{"<dict><key>ModelName</key><string>PowerBook6,8</string></dict>", 1,
+		 "ModelName 'PowerBook6,8'"},
+		{"<dict><key>machinetype</key><string>arm64</string><key>ModelName</key>"
+		 "<string>Mac14,2</string></dict>",
+		 1, "MachineType 'arm64', ModelName 'Mac14,2'"},
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		struct rl_error err = {0};
+		char *text = rl_xasprintf(DICT(LABEL ARGS "<key>Disabled</key>%s"), cases[i].dict);
+		char *p = put("disabled-dict.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+		CHECK_STR(j.label, "l");
+		CHECK_INT((int)j.ignored_keys.n, 0);
+		if (rl_platform_hw_string("model", buf, sizeof(buf)) < 0) {
+			CHECK_INT(j.disabled, 0);
+			CHECK_INT((int)j.plist_notes.n, cases[i].notes);
+			if (cases[i].named && j.plist_notes.n == 1) {
+				char *want = rl_xasprintf(
+					"Disabled is a dictionary that disables the job on the "
+					"machines it names (%s), and this machine cannot be told "
+					"here: read as not disabled; launchctl's answers decide "
+					"whether it is loaded and may be reloaded",
+					cases[i].named);
+
+				CHECK_STR(j.plist_notes.v[0], want);
+				free(want);
+			}
+		}
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
 }
 
 /* Every truncation of a binary plist, and of an XML one, is refused
@@ -1327,11 +1459,13 @@ int main(void)
 	test_defaults();
 	test_launch_model();
 	test_exit_timeout();
+	test_calendar_entries();
 	test_errors();
 	test_program_of_wrong_type();
 	test_keys_launchd_ignores();
 	test_launch_keys_launchd_ignores();
 	test_launch_intervals_in_range();
+	test_disabled_dictionary();
 	test_truncations();
 	test_all_logins_uid();
 	test_agent_target();

@@ -435,6 +435,21 @@ static void test_mapped_state(void)
 	CHECK_INT(rl_platform_mapped_state(16777220, 0, 1), RL_PLATFORM_MAPPED_LINKED);
 }
 
+/* The machine launchctl names: none off macOS, and no other name. */
+static void test_hw_string(void)
+{
+	char buf[256];
+
+	CHECK_INT(rl_platform_hw_string("cpu", buf, sizeof(buf)), -1);
+#ifdef __APPLE__
+	CHECK_INT(rl_platform_hw_string("model", buf, sizeof(buf)), 0);
+	CHECK(buf[0] != '\0');
+#else
+	CHECK_INT(rl_platform_hw_string("model", buf, sizeof(buf)), -1);
+	CHECK_INT(rl_platform_hw_string("machine", buf, sizeof(buf)), -1);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	char self[PATH_MAX];
@@ -448,6 +463,7 @@ int main(int argc, char **argv)
 	test_files();
 	test_spawn_close_others();
 	test_statedir();
+	test_hw_string();
 	test_self(self);
 	test_processes(self);
 	test_scan(self);
