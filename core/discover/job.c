@@ -762,6 +762,7 @@ static int get_program(plist_t dict, struct rl_job *j, char **why)
 
 static int parse_keys(plist_t root, struct rl_job *j, char **why)
 {
+	plist_t user_node;
 	const char *user;
 
 	j->watch_paths = has_path_array(root, "WatchPaths");
@@ -782,12 +783,12 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 	get_disabled(root, j);
 	/* Read only when it is a string, of another type ignored as launchd
 	 * ignores it (job_import_string); one holding a NUL, silently. */
-	user = string_of(plist_dict_get_item(root, "UserName"));
+	user_node = plist_dict_get_item(root, "UserName");
+	user = string_of(user_node);
 	if (user)
 		j->user_name = rl_xstrdup(user);
-	else if (plist_dict_get_item(root, "UserName") &&
-		 plist_get_node_type(plist_dict_get_item(root, "UserName")) != PLIST_STRING)
-		ignore_key(j, "UserName", plist_dict_get_item(root, "UserName"), "string");
+	else if (user_node && plist_get_node_type(user_node) != PLIST_STRING)
+		ignore_key(j, "UserName", user_node, "string");
 	return 0;
 }
 

@@ -220,12 +220,12 @@ static char *dot_path(const struct step *s, const char *builtin, const char *wor
 {
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
-	if (strchr(word, '/') || lost(s) || !dir || !s->rd)
-		return rl_xstrdup(path_of(s->env));
-	if (dot_cwd_first(s, builtin))
-		return rl_xasprintf("%s:%s", dir, path_of(s->env));
-	if (s->rd->dot == RL_SHDOT_BASH)
-		return rl_xasprintf("%s:%s", path_of(s->env), dir);
+	if (!strchr(word, '/') && !lost(s) && dir && s->rd) {
+		if (dot_cwd_first(s, builtin))
+			return rl_xasprintf("%s:%s", dir, path_of(s->env));
+		if (s->rd->dot == RL_SHDOT_BASH)
+			return rl_xasprintf("%s:%s", path_of(s->env), dir);
+	}
 	return rl_xstrdup(path_of(s->env));
 }
 
