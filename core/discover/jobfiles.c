@@ -566,23 +566,40 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 static void scan_script(struct ctx *c, const char *path, const char *arg0, const char *via,
 			int depth, enum rl_shdot dot);
 
-/* What env runs, as rl_shread_argv reads it: the first program, with
- * the PATH it is looked up in. */
-struct env_run {
-	char *name, *path;
+/* What the kernel runs for a script with `#!INTERP ARG`: INTERP ARG
+ * PATH, ARG (the rest of the line) one word, read once by
+ * rl_shread_argv for both what it tells: a shell reading the script
+ * (`#!/bin/bash`, `#!/usr/bin/env bash`) and how it finds a `. FILE`
+ * (rd); and with `#!/usr/bin/env ARG`, the NAME env runs, read as env
+ * reads its arguments (shread.c's see_env: clustered options, `-S
+ * STRING` split, -u's and -P's values no name), with where env looks it
+ * up (env_path: the job's PATH, or -P's ALTPATH). */
+struct shebang {
+	struct rl_shebang_reader rd;
+	int env_seen;		   /* the first program was seen */
+	char *env_name, *env_path; /* malloc'd; NULL: env runs no name known */
 };
 
-static void env_run(void *ctx, const struct rl_shrun *r)
+static void shebang_run(void *ctx, const struct rl_shrun *r)
 {
-	struct env_run *e = ctx;
+	struct shebang *e = ctx;
 
-	if (e->name || !r->argc || !r->argv[0])
-		return;
-	e->name = rl_xstrdup(r->argv[0]);
-	e->path = rl_xstrdup(r->path);
+	if (!e->rd.shell && r->script && r->shell) {
+		e->rd.shell = 1;
+		e->rd.dot = r->dot;
+	}
+	/* env's program is the first run; one with no word after it is
+	 * the script itself (env given only options) */
+	if (!e->env_seen && r->argc && r->argv[0]) {
+		e->env_seen = 1;
+		if (r->argc > 1) {
+			e->env_name = rl_xstrdup(r->argv[0]);
+			e->env_path = rl_xstrdup(r->path);
+		}
+	}
 }
 
-static void env_unresolved(void *ctx, const char *word, const char *after, size_t line)
+static void shebang_unresolved(void *ctx, const char *word, const char *after, size_t line)
 {
 	(void)ctx;
 	(void)word;
@@ -590,75 +607,50 @@ static void env_unresolved(void *ctx, const char *word, const char *after, size_
 	(void)line;
 }
 
-/* `#!/usr/bin/env ARG`: the NAME env runs, read as env reads its
- * arguments on a command line (shread.c's see_env: clustered options,
- * `-S STRING` split, -u's and -P's values no name), from ARG, the rest of
- * the `#!` line, which the kernel hands env as one word (`-S …`
- * splits it); *path (malloc'd): where env looks NAME up, the job's
- * PATH, or -P's ALTPATH. NULL when env runs no name known. */
-static char *env_target(struct ctx *c, const char *arg, char **path)
-{
-	char *const argv[] = {(char *)(uintptr_t) "env", (char *)(uintptr_t)arg};
-	struct env_run e = {NULL, NULL};
-	const struct rl_shread_ops ops = {.run = env_run, .unresolved = env_unresolved, .ctx = &e};
-
-	rl_shread_argv(argv, 2, &c->env, &ops);
-	*path = e.path;
-	return e.name;
-}
-
-/* What the kernel runs for a script with `#!INTERP ARG`: INTERP ARG
- * PATH, ARG (the rest of the line) one word. A shell reading the script
- * (found: `#!/bin/bash`, `#!/usr/bin/env bash`, as rl_shread_argv reads
- * that command line), and how it finds a `. FILE` (dot). */
-struct shebang_run {
-	int found;
-	enum rl_shdot dot;
-};
-
-static void shebang_run(void *ctx, const struct rl_shrun *r)
-{
-	struct shebang_run *e = ctx;
-
-	if (!e->found && r->script && r->shell) {
-		e->found = 1;
-		e->dot = r->dot;
-	}
-}
-
-/* Whether a shell reads the script at path, with `#!interp arg`; then
- * how it finds a `. FILE` in *dot (else RL_SHDOT_PATH). */
-static int shebang_shell(struct ctx *c, const char *interp, const char *arg, const char *path,
-			 enum rl_shdot *dot)
+/* Read `#!interp arg` of the script at path into *sb. A shell reads it
+ * whenever rl_shread_argv reports one reading the file: each shape of
+ * option it parses as that shell does (tests/unit/test_jobfiles.c has
+ * `#!/bin/sh`, `-e`, `--posix`, `-`, env's `-S` and `-i`, zsh's `-f`,
+ * dash); the shapes it does not report (`-c`, `-s`, an option taking
+ * the path as its value, an invalid long option) have the shell read no
+ * such file. */
+static void shebang_read(struct ctx *c, const char *interp, const char *arg, const char *path,
+			 struct shebang *sb)
 {
 	char *const argv[] = {(char *)(uintptr_t)interp, (char *)(uintptr_t)(arg ? arg : path),
 			      (char *)(uintptr_t)path};
-	struct shebang_run e = {0, RL_SHDOT_PATH};
 	const struct rl_shread_ops ops = {
-		.run = shebang_run, .unresolved = env_unresolved, .ctx = &e};
+		.run = shebang_run, .unresolved = shebang_unresolved, .ctx = sb};
 
+	memset(sb, 0, sizeof(*sb));
+	sb->rd.dot = RL_SHDOT_PATH;
 	rl_shread_argv(argv, arg ? 3 : 2, &c->env, &ops);
-	*dot = e.dot;
-	return e.found;
 }
 
-static void add_interpreter(struct ctx *c, const char *interp, const char *arg, const char *via,
-			    int depth)
+/* sb: the line read, or NULL when it has not been (read here when env
+ * needs it). */
+static void add_interpreter(struct ctx *c, const char *interp, const char *arg, const char *path,
+			    const struct shebang *sb, const char *via, int depth)
 {
 	char *v = rl_xasprintf("%s → #! interpreter", via);
+	struct shebang own;
 
 	add_exec(c, interp, default_path, RL_ROLE_INTERPRETER, v, depth);
 	free(v);
-	if (strcmp(rl_path_basename(interp), "env") == 0 && arg) {
-		char *path, *name = env_target(c, arg, &path);
-
-		if (name) {
-			v = rl_xasprintf("%s → #! env PATH", via);
-			add_exec(c, name, path, RL_ROLE_INTERPRETER, v, depth);
-			free(v);
-		}
-		free(name);
-		free(path);
+	if (strcmp(rl_path_basename(interp), "env") != 0 || !arg)
+		return;
+	if (!sb) {
+		shebang_read(c, interp, arg, path, &own);
+		sb = &own;
+	}
+	if (sb->env_name) {
+		v = rl_xasprintf("%s → #! env PATH", via);
+		add_exec(c, sb->env_name, sb->env_path, RL_ROLE_INTERPRETER, v, depth);
+		free(v);
+	}
+	if (sb == &own) {
+		free(own.env_name);
+		free(own.env_path);
 	}
 }
 
@@ -673,8 +665,8 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	char *path = locate(c, word, search);
 	char *interp = NULL, *arg = NULL;
 	const char *why, *sha = NULL;
-	int fd = -1, known = 0, shell;
-	enum rl_shdot dot = RL_SHDOT_PATH;
+	int fd = -1, known = 0, read = 0;
+	struct shebang sb = {{0, RL_SHDOT_PATH}, 0, NULL, NULL};
 
 	if (!path)
 		return;
@@ -692,10 +684,11 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	 * its last component, when it found a regular file, stands for the
 	 * stat before opening; when that shows the content the manifest
 	 * recorded, and a file with that content was read this run, what it
-	 * was found to be stands for reading this one. */
+	 * was found to be (how its #! line has it read too) stands for
+	 * reading this one. */
 	if (c->fs && rl_fscache_known(c->fs, r.real, &lst) == 0 && S_ISREG(lst.st_mode)) {
 		sha = rl_libcache_recorded_sha(c->libs, r.real, &lst);
-		known = sha && rl_libcache_content_get(c->libs, sha, &interp, &arg);
+		known = sha && rl_libcache_content_get(c->libs, sha, &interp, &arg, &sb.rd);
 		if (known)
 			st = lst;
 		else
@@ -705,18 +698,29 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	}
 	if (!known)
 		interp = read_shebang(fd, &arg);
-	shell = interp && (shebang_shell(c, interp, arg, r.real, &dot) ||
-			   rl_shread_is_shell(rl_path_basename(interp)));
-	if (shell && role == RL_ROLE_COMMAND)
+	/* Whether a shell reads it decides the role of a command, which the
+	 * check below needs; for any other role it is read only when
+	 * followed. */
+	if (interp && !known && role == RL_ROLE_COMMAND) {
+		shebang_read(c, interp, arg, r.real, &sb);
+		read = 1;
+	}
+	if (sb.rd.shell && role == RL_ROLE_COMMAND)
 		role = RL_ROLE_SCRIPT;
 	if (has_file(c, r.real, role)) {
 		if (fd >= 0)
 			close(fd);
 		free(interp);
 		free(arg);
+		free(sb.env_name);
+		free(sb.env_path);
 		resolved_release(&r);
 		free(path);
 		return; /* already followed */
+	}
+	if (interp && !known && !read) {
+		shebang_read(c, interp, arg, r.real, &sb);
+		read = 1;
 	}
 	add_file(c, r.real, role, r.via, 0);
 	if (!interp)
@@ -726,17 +730,19 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	if (sha && !known && fd >= 0 && st.st_dev == lst.st_dev && st.st_ino == lst.st_ino &&
 	    st.st_size == lst.st_size && rl_platform_mtime_ns(&st) == rl_platform_mtime_ns(&lst) &&
 	    rl_platform_ctime_ns(&st) == rl_platform_ctime_ns(&lst))
-		rl_libcache_content_put(c->libs, sha, interp, arg, r.real);
+		rl_libcache_content_put(c->libs, sha, interp, arg, &sb.rd, r.real);
 	if (fd >= 0)
 		close(fd);
 	if (interp && depth < MAX_DEPTH) {
-		add_interpreter(c, interp, arg, r.via, depth + 1);
+		add_interpreter(c, interp, arg, r.real, read ? &sb : NULL, r.via, depth + 1);
 		/* the kernel hands the shell the path it executed: $0 */
-		if (shell)
-			scan_script(c, r.real, path, r.via, depth + 1, dot);
+		if (sb.rd.shell)
+			scan_script(c, r.real, path, r.via, depth + 1, sb.rd.dot);
 	}
 	free(interp);
 	free(arg);
+	free(sb.env_name);
+	free(sb.env_path);
 	resolved_release(&r);
 	free(path);
 }
@@ -1258,6 +1264,7 @@ static void scan_script(struct ctx *c, const char *path, const char *arg0, const
 	where = rl_xasprintf("script '%s'", path);
 	rd.where = where;
 	rl_shenv_copy(&env, &c->env);
+	free(env.arg0); /* the copy's, if the job's had one */
 	env.arg0 = arg0 ? rl_xstrdup(arg0) : NULL;
 	if (rl_shread_text(buf.data ? buf.data : "", buf.len, &env, &ops, &e) < 0)
 		rl_warn("cannot read script '%s': %s", path, e.text);

@@ -80,8 +80,9 @@ struct memo {
  * holding it was read this run. */
 struct content {
 	char sha256[65];
-	char *interp, *arg; /* its #! line, or NULL */
-	int object;	    /* oi holds its parse (no #! line, and it parsed) */
+	char *interp, *arg;	     /* its #! line, or NULL */
+	struct rl_shebang_reader rd; /* with interp: how that line has it read */
+	int object;		     /* oi holds its parse (no #! line, and it parsed) */
 	struct rl_objinfo oi;
 };
 
@@ -411,7 +412,8 @@ static struct content *content_find(const struct rl_libcache *c, const char *sha
 	return NULL;
 }
 
-int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg)
+int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg,
+			    struct rl_shebang_reader *rd)
 {
 	const struct content *k = content_find(c, sha);
 
@@ -419,11 +421,13 @@ int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **inter
 		return 0;
 	*interp = k->interp ? rl_xstrdup(k->interp) : NULL;
 	*arg = k->arg ? rl_xstrdup(k->arg) : NULL;
+	if (k->interp)
+		*rd = k->rd;
 	return 1;
 }
 
 void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char *interp,
-			     const char *arg, const char *path)
+			     const char *arg, const struct rl_shebang_reader *rd, const char *path)
 {
 	struct libent *e = interp ? NULL : find_path(c, path);
 	struct content *k;
@@ -440,6 +444,8 @@ void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char 
 	memcpy(k->sha256, sha, 65);
 	k->interp = interp ? rl_xstrdup(interp) : NULL;
 	k->arg = arg ? rl_xstrdup(arg) : NULL;
+	if (interp)
+		k->rd = *rd;
 	if (e) {
 		k->object = 1;
 		rl_objinfo_copy(&k->oi, &e->oi);

@@ -13,6 +13,7 @@
 
 #include "core/base/error.h"
 #include "core/base/util.h"
+#include "core/discover/shread.h"
 
 enum rl_objformat {
 	RL_OBJ_NONE = 0, /* not an object file (a script, data) */
@@ -140,15 +141,25 @@ void rl_libcache_set_recorded(struct rl_libcache *c, const struct rl_manifest *m
  * otherwise. Points into the manifest. */
 const char *rl_libcache_recorded_sha(const struct rl_libcache *c, const char *path,
 				     const struct stat *st);
+/* How a file's #! line has it read: whether a shell reads it as its
+ * script (shell), and then how that shell finds a `. FILE` (dot), as
+ * rl_shread_argv reads the line. */
+struct rl_shebang_reader {
+	int shell;
+	enum rl_shdot dot;
+};
 /* 1 with the content's #! interpreter and the rest of the line (copies
- * the caller frees; NULL when it has none) when a file holding sha was
- * read this run; 0 otherwise. */
-int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg);
+ * the caller frees; NULL when it has none) and how that line has it read
+ * (*rd, when interp) when a file holding sha was read this run; 0
+ * otherwise. */
+int rl_libcache_content_get(struct rl_libcache *c, const char *sha, char **interp, char **arg,
+			    struct rl_shebang_reader *rd);
 /* Remember what the file at path, just read and shown (by the fstat of
- * what was read) to hold sha, was found to be: its #! line, or with none
- * the parse its closure made (a file that did not parse is not kept). */
+ * what was read) to hold sha, was found to be: its #! line and how it has
+ * it read (rd, read only with interp), or with none the parse its
+ * closure made (a file that did not parse is not kept). */
 void rl_libcache_content_put(struct rl_libcache *c, const char *sha, const char *interp,
-			     const char *arg, const char *path);
+			     const char *arg, const struct rl_shebang_reader *rd, const char *path);
 /* rl_libcache_closure_resolved for exe whose lstat st shows it holds sha:
  * parsed by copying the parse of that content when one was kept, else
  * read. */

@@ -2202,6 +2202,56 @@ static void test_dot_cwd_script(void)
 	free(app);
 }
 
+/* A script run as a command is a shell's script (role script, its
+ * commands followed) when rl_shread_argv reads its `#!` line as a shell
+ * given the file, for every shape of that line. The kernel hands the
+ * rest of the line as one word: `#!/usr/bin/env -i bash` is env's
+ * invalid option ` ` (env exits 125); `#!/bin/bash -s` has bash read
+ * its standard input, not the file. */
+static void test_shebang_shapes(void)
+{
+	const struct {
+		const char *line;
+		int shell;
+	} shapes[] = {
+		{"#!/bin/sh", 1},
+		{"#!/bin/bash -e", 1},
+		{"#!/bin/bash --posix", 1},
+		{"#!/usr/bin/env bash", 1},
+		{"#!/usr/bin/env -S bash -e", 1},
+		{"#!/usr/bin/env -i bash", 0},
+		{"#!/bin/zsh -f", 1},
+		{"#!/bin/dash", 1},
+		{"#!/bin/sh -", 1},
+		{"#!/bin/bash -s", 0},
+	};
+	char *script = at("sb/run.sh");
+	const char *args[] = {"/bin/sh", "-c", script, NULL};
+
+	put("sb/app/appd", "bin", 0755);
+	for (size_t k = 0; k < sizeof(shapes) / sizeof(*shapes); k++) {
+		char *text = rl_xasprintf("%s\nexec %s/sb/app/appd\n", shapes[k].line, tmp);
+		int shell = shapes[k].shell;
+		struct rl_job j;
+		struct rl_jobfiles f;
+
+		put("sb/run.sh", text, 0755);
+		free(text);
+		job_init(&j, "shebang-shape", args);
+		rl_strv_push(&j.env, "PATH=/usr/bin:/bin");
+		resolve(&j, &f);
+		CHECK((find(&f, "sb/run.sh", RL_ROLE_SCRIPT) != NULL) == shell);
+		CHECK((find(&f, "sb/run.sh", RL_ROLE_COMMAND) != NULL) == !shell);
+		CHECK((find(&f, "sb/app/appd", RL_ROLE_COMMAND) != NULL) == shell);
+		if ((find(&f, "sb/app/appd", RL_ROLE_COMMAND) != NULL) != shell)
+			fprintf(stderr, "shape '%s': read by a shell %d, expected %d\n",
+				shapes[k].line, !shell, shell);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	free(script);
+}
+
 /* zsh's `source FILE` looks in the working directory first, then on PATH;
  * its `.` on PATH alone (zshbuiltins(1), "source" and "."); bash's
  * `source` on PATH first. With the working directory not known, zsh's
@@ -2876,6 +2926,7 @@ int main(void)
 	test_sourced_vars();
 	test_dot_cwd();
 	test_dot_cwd_script();
+	test_shebang_shapes();
 	test_zsh_source();
 	test_node_entry();
 	rl_strv_release(&warnings);
