@@ -1281,7 +1281,8 @@ static void scan_script(struct ctx *c, const char *path, const char *arg0, const
  * launchd_core_logic.c): a relative one is in the working directory. A
  * file that is there but no regular file (/dev/null, a fifo, a
  * directory) holds no code to track. */
-static void on_stdin_read(void *ctx, const char *reader, int shell, const char *via)
+static void on_stdin_read(void *ctx, const char *reader, int shell, const char *via,
+			  enum rl_shdot dot)
 {
 	struct reading *rd = ctx;
 	struct ctx *c = rd->c;
@@ -1294,7 +1295,7 @@ static void on_stdin_read(void *ctx, const char *reader, int shell, const char *
 		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
 			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
 			if (shell && !r.missing)
-				scan_script(c, r.real, NULL, r.via, rd->depth + 1, RL_SHDOT_PATH);
+				scan_script(c, r.real, NULL, r.via, rd->depth + 1, dot);
 		}
 		resolved_release(&r);
 	}

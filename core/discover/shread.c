@@ -49,6 +49,8 @@ struct reader {
 	int sourced;
 	/* How the shell reading the text finds a `. FILE` with no slash. */
 	enum rl_shdot dot;
+	/* bash: `shopt -u sourcepath` ran (1), may have (-1), or not (0). */
+	int nosourcepath;
 	/* What a `. FILE` after `&&` assigned: not known after command
 	 * vars_until, where its `&&` list ends. */
 	struct rl_strv chain_vars;
@@ -206,24 +208,65 @@ static struct rl_shrun run_here(const struct step *s)
 	return r;
 }
 
+/* How bash reading this step's text finds a `. FILE` now: in posix
+ * mode (RL_SHDOT_POSIX) or not (RL_SHDOT_BASH); any other shell's as
+ * its reader has it. bash(1), Shell Variables, POSIXLY_CORRECT: "If this
+ * variable is in the environment when bash starts, the shell enters
+ * posix mode before reading the startup files, as if the --posix
+ * invocation option had been supplied. If it is set while the shell is
+ * running, bash enables posix mode, as if the command set -o posix had
+ * been executed. When the shell enters posix mode, it sets this
+ * variable if it was not already set"; `set +o posix` and unsetting it
+ * leave posix mode (bash 5.2 unsets it on `set +o posix`). So set (`set
+ * -o posix` assigns it: see_set) is posix mode; never set, the mode
+ * bash started in; set or unset where that may not have run (maybe,
+ * which `unset` and `set +o posix` leave too), not known: then bash's
+ * lookup, which finds what posix mode's would (PATH) and the working
+ * directory's file besides, so a restart is never missed for it. */
+static enum rl_shdot dot_mode(const struct step *s)
+{
+	enum rl_shdot dot = s->rd ? s->rd->dot : RL_SHDOT_PATH;
+	int unknown;
+
+	if (dot != RL_SHDOT_BASH && dot != RL_SHDOT_POSIX)
+		return dot;
+	if (rl_strv_contains(&s->env->maybe, "POSIXLY_CORRECT"))
+		return RL_SHDOT_BASH;
+	if (rl_shenv_get(s->env, "POSIXLY_CORRECT", &unknown) || unknown)
+		return RL_SHDOT_POSIX;
+	return dot;
+}
+
 /* Whether builtin (`.` or `source`) of this step's text looks for a
- * bare name in the working directory before PATH: zsh's `source`. */
+ * bare name in the working directory before PATH: zsh's `source`; and
+ * bash's after `shopt -u sourcepath`, which looks nowhere else (bash(1),
+ * shopt: "sourcepath: If set, the . (source) builtin uses the value of
+ * PATH to find the directory containing the file supplied as an
+ * argument"; source.c reads the name from the working directory then;
+ * in posix mode it reads no file, taken as that one: a needless
+ * restart at worst). */
 static int dot_cwd_first(const struct step *s, const char *builtin)
 {
-	return s->rd && s->rd->dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
+	enum rl_shdot dot = dot_mode(s);
+
+	if (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX)
+		return s->rd->nosourcepath == 1;
+	return s->rd && dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
 }
 
 /* Where `builtin word` (`.` or `source`) is looked for at this step,
  * malloc'd: PATH, with the working directory where the shell reading
- * the text looks there (reader.dot) and that directory is known. */
+ * the text looks there (dot_mode) and that directory is known. */
 static char *dot_path(const struct step *s, const char *builtin, const char *word)
 {
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
 	if (!strchr(word, '/') && !lost(s) && dir && s->rd) {
+		if (dot_cwd_first(s, builtin) && dot_mode(s) != RL_SHDOT_ZSH)
+			return rl_xstrdup(dir);
 		if (dot_cwd_first(s, builtin))
 			return rl_xasprintf("%s:%s", dir, path_of(s->env));
-		if (s->rd->dot == RL_SHDOT_BASH)
+		if (dot_mode(s) == RL_SHDOT_BASH)
 			return rl_xasprintf("%s:%s", path_of(s->env), dir);
 	}
 	return rl_xstrdup(path_of(s->env));
@@ -257,9 +300,18 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 	r.dot = dot;
 	if (script && !shell) {
 		char *dp = dot_path(s, w->v[i - 1], w->v[i]);
+		const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
+		r.dot = dot_mode(s);
 		r.path = dp;
 		s->ops->run(s->ops->ctx, &r);
+		/* bash after a `shopt -u sourcepath` that may have run: the
+		 * working directory's file too */
+		if (s->rd->nosourcepath < 0 && r.dot != RL_SHDOT_ZSH && !strchr(w->v[i], '/') &&
+		    dir && !lost(s) && strcmp(dp, dir) != 0) {
+			r.path = dir;
+			s->ops->run(s->ops->ctx, &r);
+		}
 		free(dp);
 		return;
 	}
@@ -275,10 +327,10 @@ static void via_add(struct step *s, const char *what)
  * standard input: the job's, on a command line. In shell text a
  * redirection or a pipe may have given it another (shlex drops them),
  * so only a command line's is told. */
-static void stdin_read(struct step *s, const char *reader, int shell)
+static void stdin_read(struct step *s, const char *reader, int shell, enum rl_shdot dot)
 {
 	if (!s->rd && s->ops->stdin_read)
-		s->ops->stdin_read(s->ops->ctx, reader, shell, s->via.data ? s->via.data : "");
+		s->ops->stdin_read(s->ops->ctx, reader, shell, s->via.data ? s->via.data : "", dot);
 }
 
 /* Assign "NAME=value" (value NULL: not known) in env. */
@@ -478,6 +530,7 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	int bash = !strcmp(name, "bash") || !strcmp(name, "sh");
 	int dash_c = 0, dash_s = 0, quits = 0;
 	enum rl_shdot dot = !strcmp(name, "bash")  ? RL_SHDOT_BASH
+			    : !strcmp(name, "sh")  ? RL_SHDOT_POSIX
 			    : !strcmp(name, "zsh") ? RL_SHDOT_ZSH
 						   : RL_SHDOT_PATH;
 	struct rl_shenv child;
@@ -486,7 +539,7 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 		const char *o = w->v[i] + 1 + (w->v[i][1] == '-' && w->v[i][2]);
 
 		if (!strcmp(o, "posix"))
-			dot = RL_SHDOT_PATH;
+			dot = RL_SHDOT_POSIX;
 		if (word_in(o, bash_long_value))
 			i += 2;
 		else if (word_in(o, bash_long)) {
@@ -512,15 +565,14 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 			else if (*c == 's')
 				dash_s = 1;
 			else if ((*c == 'o' || (*c == 'O' && bash)) && i < w->n) {
-				if (*c == 'o' && o[0] == '-' && bash && w->v[i] &&
-				    !strcmp(w->v[i], "posix"))
-					dot = RL_SHDOT_PATH;
+				if (*c == 'o' && bash && w->v[i] && !strcmp(w->v[i], "posix"))
+					dot = o[0] == '-' ? RL_SHDOT_POSIX : RL_SHDOT_BASH;
 				i++;
 			}
 	}
 	if (i >= w->n || (dash_s && !dash_c)) {
 		if (!quits && !dash_c)
-			stdin_read(s, name, 1);
+			stdin_read(s, name, 1, dot);
 		return; /* standard input */
 	}
 	if (!w->v[i]) {
@@ -970,7 +1022,7 @@ static void stdin_interp(struct step *s, const struct interp *ip, const char *ba
 			 int quits)
 {
 	if (!quits && (ip->stdin_code & (dash ? STDIN_DASH : STDIN_CODE)))
-		stdin_read(s, base, 0);
+		stdin_read(s, base, 0, RL_SHDOT_PATH);
 }
 
 /* The interpreter ip named base, its options from w[i]: the file it reads. */
@@ -1457,6 +1509,71 @@ static int dot_moves(struct step *s, const char *builtin, const char *word)
 	return moves;
 }
 
+/* bash leaves or enters posix mode (on) at this step: `set -o posix`
+ * assigns POSIXLY_CORRECT (dot_mode); one that may not run leaves the
+ * mode not known, and so does `set +o posix` (which unsets it: a value
+ * held stays held, as for `unset`). Either turns sourcepath on (bash
+ * 5.2's posix_initialize). */
+static void posix_change(struct step *s, int on, int surely)
+{
+	if (s->rd->dot != RL_SHDOT_BASH && s->rd->dot != RL_SHDOT_POSIX)
+		return;
+	if (surely && on)
+		rl_shenv_set(s->env, "POSIXLY_CORRECT", "y");
+	else
+		rl_shenv_maybe(s->env, "POSIXLY_CORRECT", strlen("POSIXLY_CORRECT"), 1, 0);
+	if (surely)
+		s->rd->nosourcepath = 0;
+	else if (s->rd->nosourcepath == 1)
+		s->rd->nosourcepath = -1;
+}
+
+/* bash's `set [-+]o posix` (in a cluster too: `set -eo posix`), `shopt
+ * -s|-u -o posix` and `shopt -s|-u sourcepath`: how its `.` finds a
+ * file after them (dot_mode, dot_cwd_first); where they may not run,
+ * not known. Not followed out of the text they run in (a `. FILE`'s,
+ * eval's). */
+static void see_set(struct step *s, const struct words *w, size_t i)
+{
+	int surely = changes_surely(s, i), shopt = !strcmp(w->v[i], "shopt");
+	int set = 0, unset = 0, o = 0;
+
+	if (s->rd->dot != RL_SHDOT_BASH && s->rd->dot != RL_SHDOT_POSIX)
+		return;
+	for (i++; i < w->n && w->v[i] && (w->v[i][0] == '-' || w->v[i][0] == '+'); i++) {
+		const char *t = w->v[i];
+
+		if (!strcmp(t, "--") || !strcmp(t, "-"))
+			return; /* set's positional parameters */
+		for (const char *c = t + 1; *c; c++) {
+			if (shopt) {
+				set |= *c == 's';
+				unset |= *c == 'u';
+				o |= *c == 'o';
+				continue;
+			}
+			if (*c != 'o')
+				continue;
+			if (i + 1 < w->n && (!w->v[i + 1] || !strcmp(w->v[i + 1], "posix")))
+				posix_change(s, w->v[i + 1] && t[0] == '-', surely && w->v[i + 1]);
+			i++;
+			break;
+		}
+	}
+	if (!shopt || set == unset)
+		return;
+	for (; i < w->n; i++) {
+		if (w->v[i] && strcmp(w->v[i], o ? "posix" : "sourcepath") != 0)
+			continue;
+		if (o)
+			posix_change(s, set && w->v[i], surely && w->v[i]);
+		else if (surely && w->v[i])
+			s->rd->nosourcepath = unset;
+		else if (s->rd->nosourcepath == set)
+			s->rd->nosourcepath = -1;
+	}
+}
+
 /* A word that names no file: a builtin, a declaration, a function. 1 when
  * handled. */
 static int see_shell_word(struct step *s, const struct words *w, size_t i)
@@ -1526,6 +1643,10 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			rl_strv_release(&changed);
 			rl_shenv_release(&child);
 		}
+		return 1;
+	}
+	if (strcmp(t, "set") == 0 || strcmp(t, "shopt") == 0) {
+		see_set(s, w, i);
 		return 1;
 	}
 	if (strcmp(t, "unset") == 0 && s->rd->sourced) {

@@ -86,12 +86,14 @@
 /* Where a shell finds the file of a `. FILE` or `source FILE` whose FILE
  * has no slash. */
 enum rl_shdot {
-	/* On PATH alone: sh (macOS's is bash in posix mode), bash in posix
-	 * mode (`--posix`, `-o posix`), dash, ksh. */
+	/* On PATH alone: dash, ksh. */
 	RL_SHDOT_PATH,
-	/* On PATH, then in the working directory: bash outside posix mode
+	/* bash outside posix mode: on PATH, then in the working directory
 	 * (bash(1), "source": "When bash is not in posix mode, the current
-	 * directory is searched if no file is found in PATH"). */
+	 * directory is searched if no file is found in PATH"). Reading its
+	 * text, bash's mode follows POSIXLY_CORRECT and `set -o posix`
+	 * (shread.c's dot_mode), and `shopt -u sourcepath` has it look in
+	 * the working directory alone. */
 	RL_SHDOT_BASH,
 	/* zsh: `.` on PATH alone (zshbuiltins(1): "Files in the current
 	 * directory are not read unless `.' appears somewhere in $path");
@@ -99,6 +101,10 @@ enum rl_shdot {
 	 * current directory is always searched and is always searched
 	 * first, before directories in $path"). */
 	RL_SHDOT_ZSH,
+	/* bash started in posix mode: sh (macOS's is bash in posix mode),
+	 * `bash --posix`, `bash -o posix`: on PATH alone, until its text
+	 * leaves posix mode (then as RL_SHDOT_BASH). */
+	RL_SHDOT_POSIX,
 };
 
 struct rl_shrun {
@@ -172,8 +178,10 @@ struct rl_shread_ops {
 	 * ARG…`, `zsh -l`), or an interpreter that reads standard input so
 	 * (`python3`, `perl -`: see see_interp in shread.c). reader: the
 	 * shell (shell set) or interpreter by the name it runs by; via: the
-	 * prefixes it was reached through, "" when none. */
-	void (*stdin_read)(void *ctx, const char *reader, int shell, const char *via);
+	 * prefixes it was reached through, "" when none; dot: a shell's, as
+	 * rl_shrun.dot (bash reading standard input is not in posix mode). */
+	void (*stdin_read)(void *ctx, const char *reader, int shell, const char *via,
+			   enum rl_shdot dot);
 	/* rl_shread_text: how the shell reading the text finds the file of a
 	 * `. FILE` (a `-c` string in it is its own shell's). */
 	enum rl_shdot dot;

@@ -2252,6 +2252,133 @@ static void test_shebang_shapes(void)
 	free(script);
 }
 
+/* bash's posix mode, as bash 5.2 has it: POSIXLY_CORRECT in the job's
+ * environment or set by the text, `set -o posix` (a cluster, `shopt -so
+ * posix`) put it there, and its `.` looks on PATH alone; `set +o posix`
+ * and unsetting POSIXLY_CORRECT leave it (sh's too); one in a branch
+ * leaves the mode not known, and bash's lookup stands (the working
+ * directory's file is tracked). `shopt -u sourcepath`: the working
+ * directory alone, before a file on PATH; in a branch, both. bash
+ * reading StandardInPath is not in posix mode. */
+static void test_dot_posix(void)
+{
+	char *app = at("dp/app"), *text, *path = rl_xasprintf("PATH=%s/dp/path:/usr/bin:/bin", tmp);
+	char *bash = at("dp/bash.sh");
+	const struct {
+		const char *shell, *opt, *before, *env; /* before: text before the cd */
+		int cwd, on_path;			/* app/env.sh read, path/env.sh read */
+	} forms[] = {
+		{"/bin/bash", NULL, "", NULL, 1, 0},
+		{"/bin/bash", NULL, "", "POSIXLY_CORRECT=1", 0, 0},
+		{"/bin/bash", NULL, "", "POSIXLY_CORRECT=", 0, 0},
+		{"/bin/bash", NULL, "POSIXLY_CORRECT=1; ", NULL, 0, 0},
+		{"/bin/bash", NULL, "export POSIXLY_CORRECT=y\n", NULL, 0, 0},
+		{"/bin/bash", NULL, "set -o posix; ", NULL, 0, 0},
+		{"/bin/bash", NULL, "set -eo posix; ", NULL, 0, 0},
+		{"/bin/bash", NULL, "shopt -so posix; ", NULL, 0, 0},
+		{"/bin/bash", NULL, "set -o posix; set +o posix; ", NULL, 1, 0},
+		{"/bin/bash", NULL, "if [ -n \"$X\" ]; then set -o posix; fi; ", NULL, 1, 0},
+		{"/bin/bash", NULL, "[ -n \"$X\" ] && POSIXLY_CORRECT=1; ", NULL, 1, 0},
+		{"/bin/bash", NULL, "unset POSIXLY_CORRECT; ", "POSIXLY_CORRECT=1", 1, 0},
+		{"/bin/sh", NULL, "", NULL, 0, 0},
+		{"/bin/sh", NULL, "set +o posix; ", NULL, 1, 0},
+		{"/bin/sh", NULL, "unset POSIXLY_CORRECT; ", NULL, 1, 0},
+		{"/bin/bash", "--posix", "set +o posix; ", NULL, 1, 0},
+		{"/bin/dash", NULL, "set +o posix; ", NULL, 0, 0},
+		/* sourcepath, with a file of that name on PATH */
+		{"/bin/bash", NULL, "", "P", 0, 1},
+		{"/bin/bash", NULL, "shopt -u sourcepath; ", "P", 1, 0},
+		{"/bin/bash", NULL, "shopt -u sourcepath; shopt -s sourcepath; ", "P", 0, 1},
+		{"/bin/bash", NULL, "shopt -u sourcepath; set -o posix; ", "P", 0, 1},
+		{"/bin/bash", NULL, "if [ -n \"$X\" ]; then shopt -u sourcepath; fi; ", "P", 1, 1},
+	};
+
+	put("dp/app/appd", "bin", 0755);
+	put("dp/app/other", "bin", 0755);
+	text = rl_xasprintf("APPD=%s/appd\n", app);
+	put("dp/app/env.sh", text, 0644);
+	free(text);
+	text = rl_xasprintf("APPD=%s/other\n", app);
+	put("dp/path/env.sh", text, 0644);
+	free(text);
+	for (size_t k = 0; k < sizeof(forms) / sizeof(*forms); k++) {
+		char *script = rl_xasprintf("%scd %s && . env.sh && exec $APPD 1000",
+					    forms[k].before, app);
+		const char *args[5] = {forms[k].shell};
+		size_t n = 1;
+		struct rl_job j;
+		struct rl_jobfiles f;
+		int cwd, on_path;
+
+		if (forms[k].opt)
+			args[n++] = forms[k].opt;
+		args[n++] = "-c";
+		args[n++] = script;
+		job_init(&j, "dot-posix", args);
+		rl_strv_push(&j.env, forms[k].env && !strcmp(forms[k].env, "P")
+					     ? path
+					     : "PATH=/usr/bin:/bin");
+		if (forms[k].env && strcmp(forms[k].env, "P"))
+			rl_strv_push(&j.env, forms[k].env);
+		resolve(&j, &f);
+		cwd = find(&f, "dp/app/env.sh", RL_ROLE_SCRIPT) != NULL;
+		on_path = find(&f, "dp/path/env.sh", RL_ROLE_SCRIPT) != NULL;
+		CHECK_INT(cwd, forms[k].cwd);
+		CHECK_INT(on_path, forms[k].on_path);
+		if (cwd != forms[k].cwd || on_path != forms[k].on_path)
+			fprintf(stderr, "form %zu (%s %s): cwd %d path %d\n", k, forms[k].shell,
+				script, cwd, on_path);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(script);
+	}
+
+	/* a #!/bin/bash script, POSIXLY_CORRECT in the job's environment */
+	text = rl_xasprintf("#!/bin/bash\ncd %s && . env.sh && exec $APPD 1000\n", app);
+	put("dp/bash.sh", text, 0755);
+	free(text);
+	for (int posix = 0; posix < 2; posix++) {
+		const char *args[] = {bash, NULL};
+		struct rl_job j;
+		struct rl_jobfiles f;
+
+		job_init(&j, "dot-posix-script", args);
+		rl_strv_push(&j.env, "PATH=/usr/bin:/bin");
+		if (posix)
+			rl_strv_push(&j.env, "POSIXLY_CORRECT=1");
+		resolve(&j, &f);
+		CHECK_INT(find(&f, "dp/app/env.sh", RL_ROLE_SCRIPT) != NULL, !posix);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+
+	/* StandardInPath read by bash: not in posix mode (sh and bash
+	 * --posix are) */
+	put("dp/app/job.sh", ". env.sh\nexec $APPD 1000\n", 0644);
+	for (int k = 0; k < 4; k++) {
+		const char *const shapes[][3] = {{"/bin/bash", NULL},
+						 {"/bin/bash", "-s"},
+						 {"/bin/sh", NULL},
+						 {"/bin/bash", "--posix"}};
+		struct rl_job j;
+		struct rl_jobfiles f;
+
+		job_init(&j, "dot-posix-stdin", shapes[k]);
+		j.workdir = rl_xstrdup(app);
+		j.stdin_path = rl_xstrdup("job.sh");
+		rl_strv_push(&j.env, "PATH=/usr/bin:/bin");
+		resolve(&j, &f);
+		CHECK(find(&f, "dp/app/job.sh", RL_ROLE_SCRIPT) != NULL);
+		CHECK_INT(find(&f, "dp/app/env.sh", RL_ROLE_SCRIPT) != NULL, k < 2);
+		CHECK_INT(find(&f, "dp/app/appd", RL_ROLE_COMMAND) != NULL, k < 2);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	free(bash);
+	free(path);
+	free(app);
+}
+
 /* zsh's `source FILE` looks in the working directory first, then on PATH;
  * its `.` on PATH alone (zshbuiltins(1), "source" and "."); bash's
  * `source` on PATH first. With the working directory not known, zsh's
@@ -2927,6 +3054,7 @@ int main(void)
 	test_dot_cwd();
 	test_dot_cwd_script();
 	test_shebang_shapes();
+	test_dot_posix();
 	test_zsh_source();
 	test_node_entry();
 	rl_strv_release(&warnings);
