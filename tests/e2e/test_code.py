@@ -1266,6 +1266,53 @@ class ScriptDir(Base):
             self.wait_new_pid(m, other, other_pid)
             self.assertEqual(m.pid(label), pid)
 
+    def test_file_in_the_working_directory_bash_in_posix_mode_skips_is_not_its_jobs(self):
+        """`cd SRV; command . env.sh` in a `#!/bin/bash` wrapper whose job
+        sets POSIXLY_CORRECT in EnvironmentVariables, and in one doing `set
+        -o posix` first: bash is in posix mode (bash(1), POSIXLY_CORRECT),
+        its `.` looks on PATH alone, finds no env.sh (`command` keeps the
+        shell running), so SRV/env.sh is no file of theirs; `bash` reading
+        StandardInPath in SRV is not in posix mode and reads it there. A
+        new env.sh restarts that job alone."""
+        with Machine(RELAUNCH) as m:
+            srv = os.path.join(m.root, "srv")
+            env = os.path.join(srv, "env.sh")
+            self.script(env, "PORT=8080\n")
+            line = f"cd {srv}\ncommand . env.sh\nexec {harness.SLEEP} 1000\n"
+            var, setpx, stdin = "org.example.var", "org.example.set", "org.example.stdin"
+            self.script(os.path.join(srv, "var.sh"), f"#!/bin/bash\n{line}")
+            self.script(os.path.join(srv, "set.sh"), f"#!/bin/bash\nset -o posix\n{line}")
+            with open(os.path.join(srv, "stdin.sh"), "w") as f:
+                f.write(f". env.sh\nexec {harness.SLEEP} 1000\n")
+            path = {"PATH": "/usr/bin:/bin"}
+            m.write_plist(var, [os.path.join(srv, "var.sh")],
+                          EnvironmentVariables=dict(path, POSIXLY_CORRECT="1"))
+            m.write_plist(setpx, [os.path.join(srv, "set.sh")], EnvironmentVariables=path)
+            m.write_plist(stdin, ["/bin/bash"], EnvironmentVariables=path,
+                          WorkingDirectory=srv, StandardInPath="stdin.sh")
+            m.boot()
+            pids = {label: m.wait_pid(label) for label in (var, setpx, stdin)}
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            r, jobs = m.relaunch_json("jobs")
+            files = {j["label"]: {f["path"]: f["role"] for f in j["files"]}
+                     for j in jobs["jobs"]}
+            self.assertEqual({label: files[label].get(env) for label in pids},
+                             {var: None, setpx: None, stdin: "script"}, files)
+            harness.wait_past_change(env)
+            with open(env + ".new", "w") as f:
+                f.write("PORT=8081\n")
+            os.rename(env + ".new", env)
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([(s["label"], [x["path"] for x in s["reasons"]])
+                              for s in doc["steps"]], [(stdin, [env])], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(stdin, "restarted")], doc)
+            self.wait_new_pid(m, stdin, pids[stdin])
+            self.assertEqual(m.pid(var), pids[var])
+            self.assertEqual(m.pid(setpx), pids[setpx])
+
 
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
