@@ -254,6 +254,18 @@ static int dot_cwd_first(const struct step *s, const char *builtin)
 	return s->rd && dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
 }
 
+/* Whether `. word` at this step may read either of two files: bash's
+ * after a `shopt -u sourcepath` that may have run (the working
+ * directory's alone, or as before). */
+static int dot_either(const struct step *s, const char *word)
+{
+	enum rl_shdot dot = dot_mode(s);
+	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
+
+	return (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX) && s->rd->nosourcepath < 0 &&
+	       !strchr(word, '/') && dir && !lost(s);
+}
+
 /* Where `builtin word` (`.` or `source`) is looked for at this step,
  * malloc'd: PATH, with the working directory where the shell reading
  * the text looks there (dot_mode) and that directory is known. */
@@ -305,11 +317,8 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 		r.dot = dot_mode(s);
 		r.path = dp;
 		s->ops->run(s->ops->ctx, &r);
-		/* bash after a `shopt -u sourcepath` that may have run: the
-		 * working directory's file too */
-		if (s->rd->nosourcepath < 0 && r.dot != RL_SHDOT_ZSH && !strchr(w->v[i], '/') &&
-		    dir && !lost(s) && strcmp(dp, dir) != 0) {
-			r.path = dir;
+		if (dot_either(s, w->v[i])) {
+			r.path = dir; /* the working directory's file too */
 			s->ops->run(s->ops->ctx, &r);
 		}
 		free(dp);
@@ -1465,8 +1474,11 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	    on_unknown_path(word, s->env))
 		return;
 	rl_shenv_copy(&after, s->env);
-	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES) {
-		forget_all(&after); /* sourced too deep, or too often, to follow */
+	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES ||
+	    dot_either(s, word)) {
+		/* sourced too deep, or too often, to follow; or which of two
+		 * files it reads is not known */
+		forget_all(&after);
 	} else {
 		++*s->rd->sources;
 		char *dp = dot_path(s, w->v[i], word);
@@ -1503,7 +1515,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 static int dot_moves(struct step *s, const char *builtin, const char *word)
 {
 	char *dp = dot_path(s, builtin, word);
-	int moves = s->ops->moves(s->ops->ctx, word, dp, dir_of(s));
+	int moves = dot_either(s, word) || s->ops->moves(s->ops->ctx, word, dp, dir_of(s));
 
 	free(dp);
 	return moves;
