@@ -26,8 +26,10 @@
  *   command line, ops->stdin_read; options are skipped as the shell parses them, their
  *   values included (`-o NAME`, bash's `-O NAME`, `--rcfile FILE`).
  * - `. FILE` / `source FILE`: FILE is reported as a script, looked up as
- *   the shell reading the text looks it up (enum rl_shdot; rl_shrun.path
- *   holds the working directory where that shell looks there); when it may
+ *   the shell reading the text looks it up (enum rl_shdot, in the mode
+ *   bash is in there: POSIXLY_CORRECT, `set -o posix`, `shopt -u
+ *   sourcepath`; rl_shrun.path holds the working directory where that
+ *   shell looks there; both files where either may be read); when it may
  *   move the working directory (ops->moves), that is not known after it.
  *   Its text (ops->source) runs in this shell: the variables it assigns
  *   and exports where they surely run (its top level, not after `&&` or
