@@ -826,6 +826,21 @@ void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src)
 	rl_strv_copy(&dst->maybe, &src->maybe);
 	rl_strv_copy(&dst->maybe_export, &src->maybe_export);
 	dst->arg0 = src->arg0 ? rl_xstrdup(src->arg0) : NULL;
+	rl_strv_copy(&dst->args, &src->args);
+	dst->args_known = src->args_known;
+}
+
+void rl_shenv_set_args(struct rl_shenv *e, char *const *v, size_t n)
+{
+	rl_strv_release(&e->args);
+	e->args_known = v != NULL;
+	for (size_t i = 0; v && i < n; i++)
+		if (!v[i])
+			e->args_known = 0;
+	for (size_t i = 0; e->args_known && i < n; i++)
+		rl_strv_push(&e->args, v[i]);
+	if (!e->args_known)
+		rl_strv_release(&e->args);
 }
 
 void rl_shenv_release(struct rl_shenv *e)
@@ -837,6 +852,8 @@ void rl_shenv_release(struct rl_shenv *e)
 	rl_strv_release(&e->maybe_export);
 	free(e->arg0);
 	e->arg0 = NULL;
+	rl_strv_release(&e->args);
+	e->args_known = 0;
 }
 
 /* The default word of ${NAME:-word}: literal text, quotes removed. */
@@ -868,15 +885,44 @@ static char *literal_default(const char *s, size_t n)
 	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
 }
 
-/* ${…} or $NAME at *p (past the $): the value (malloc'd) or NULL. */
-static char *expand_param(const char **p, struct rl_shenv *env)
+/* Positional parameter number n (from 1): its value, NULL when unset
+ * (*unknown = 0) or not known (*unknown = 1). */
+static const char *positional(const struct rl_shenv *env, size_t n, int *unknown)
+{
+	*unknown = !env->args_known;
+	return env->args_known && n >= 1 && n <= env->args.n ? env->args.v[n - 1] : NULL;
+}
+
+/* `$@`, `$*` (star), quoted or not: the one value it is certain to be,
+ * malloc'd, else NULL. "$*" joins the parameters with the first
+ * character of IFS: a space when IFS is not set. */
+static char *all_params(const struct rl_shenv *env, int star, int quoted)
+{
+	struct rl_buf b = {0};
+	int unknown;
+
+	if (!env->args_known)
+		return NULL;
+	if (env->args.n == 1)
+		return rl_xstrdup(env->args.v[0]);
+	if (!star || !quoted || rl_shenv_get(env, "IFS", &unknown) || unknown)
+		return NULL;
+	for (size_t i = 0; i < env->args.n; i++)
+		rl_buf_addf(&b, "%s%s", i ? " " : "", env->args.v[i]);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+/* ${…} or $NAME at *p (past the $): the value (malloc'd) or NULL; *pos
+ * set when it is a positional parameter's ($1, $@, …; not $0). */
+static char *expand_param(const char **p, struct rl_shenv *env, int quoted, int *pos)
 {
 	const char *s = *p, *name, *op = NULL, *end;
 	size_t nlen;
 	char *n, *val = NULL, *def = NULL;
 	const char *cur;
-	int braced = *s == '{', unknown, colon = 0;
+	int braced = *s == '{', unknown, colon = 0, digits = 0;
 
+	*pos = 0;
 	if (braced)
 		s++;
 	name = s;
@@ -887,10 +933,26 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 		*p = s + 1 + braced;
 		return rl_xstrdup(env->arg0);
 	}
-	if (!is_name_start(*s))
-		return NULL; /* $1, $@, $$, ${#X}… */
-	while (is_name_char(*s))
+	if ((*s == '@' || *s == '*' || *s == '#') && (!braced || s[1] == '}')) {
+		/* $@, $*, $#: ${#NAME} (a length) is not read */
+		*pos = 1;
+		*p = s + 1 + braced;
+		if (*s == '#')
+			return env->args_known ? rl_xasprintf("%zu", env->args.n) : NULL;
+		return all_params(env, *s == '*', quoted);
+	}
+	if (*s >= '1' && *s <= '9') {
+		/* $1…$9: one digit unbraced ($10 is $1 then 0); ${10} */
+		digits = 1;
 		s++;
+		while (braced && *s >= '0' && *s <= '9')
+			s++;
+	} else if (!is_name_start(*s)) {
+		return NULL; /* $$, $?, $!, ${#X}… */
+	} else {
+		while (is_name_char(*s))
+			s++;
+	}
 	nlen = (size_t)(s - name);
 	end = s;
 	if (braced) {
@@ -911,8 +973,8 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 			colon = 1;
 			op++;
 		}
-		if (op < end && *op != '-' && *op != '=')
-			return NULL; /* ${X+…}, ${X#…}, ${X?…}… */
+		if (op < end && *op != '-' && (*op != '=' || digits))
+			return NULL; /* ${X+…}, ${X#…}, ${X?…}, ${1=…}… */
 		if (op < end) {
 			def = literal_default(op + 1, (size_t)(end - op - 1));
 			if (!def)
@@ -923,7 +985,12 @@ static char *expand_param(const char **p, struct rl_shenv *env)
 		end++;
 	}
 	n = rl_xstrndup(name, nlen);
-	cur = rl_shenv_get(env, n, &unknown);
+	if (digits) {
+		*pos = 1;
+		cur = positional(env, strtoul(n, NULL, 10), &unknown);
+	} else {
+		cur = rl_shenv_get(env, n, &unknown);
+	}
 	if (!unknown && (!cur || (colon && !*cur)) && def) {
 		val = rl_xstrdup(def);
 		if (*op == '=') {
@@ -1068,9 +1135,11 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 			free(v);
 			p = q;
 		} else if (c == '$') {
-			char *v = expand_param(&p, env);
+			int pos;
+			char *v = expand_param(&p, env, quoted, &pos);
 
-			if (!v || (!quoted && !assignment && splits(v))) {
+			/* unquoted, an empty parameter may leave no field */
+			if (!v || (!quoted && !assignment && (splits(v) || (pos && !*v)))) {
 				free(v);
 				rl_buf_release(&b);
 				return -1;
@@ -1093,5 +1162,46 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 		}
 	}
 	*out = b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+	return 0;
+}
+
+/* Whether expr, a whole word, is `$@`, `${@}` (at: 1), `$*`, `${*}` (2),
+ * quoted (*quoted) or not; else 0. */
+static int whole_params(const char *expr, int *quoted)
+{
+	static const char *const forms[] = {"$@", "${@}", "$*", "${*}"};
+
+	*quoted = 0;
+	for (int k = 0; k < 4; k++) {
+		size_t n = strlen(forms[k]);
+
+		if (strcmp(expr, forms[k]) == 0 ||
+		    (expr[0] == '"' && strncmp(expr + 1, forms[k], n) == 0 && expr[n + 1] == '"' &&
+		     !expr[n + 2])) {
+			*quoted = expr[0] == '"';
+			return k < 2 ? 1 : 2;
+		}
+	}
+	return 0;
+}
+
+int rl_shword_fields(const struct rl_shword *w, struct rl_shenv *env, struct rl_strv *out)
+{
+	char *v;
+	int quoted, which = w->dynamic && w->expr ? whole_params(w->expr, &quoted) : 0;
+
+	if (which && !(which == 2 && quoted)) {
+		if (!env->args_known)
+			return -1;
+		for (size_t i = 0; !quoted && i < env->args.n; i++)
+			if (!*env->args.v[i] || splits(env->args.v[i]))
+				return -1;
+		for (size_t i = 0; i < env->args.n; i++)
+			rl_strv_push(out, env->args.v[i]);
+		return 0;
+	}
+	if (rl_shword_expand(w, env, 0, &v) < 0)
+		return -1;
+	rl_strv_push_owned(out, v);
 	return 0;
 }

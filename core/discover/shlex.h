@@ -99,6 +99,11 @@ struct rl_shenv {
 	 * script's interpreter the path it was executed by); NULL: not known.
 	 * A child process has its own (rl_shenv_child leaves it NULL). */
 	char *arg0;
+	/* The positional parameters $1… (args.n of them: $#), when
+	 * args_known; else not known. A child process has its own
+	 * (rl_shenv_child leaves them not known). */
+	struct rl_strv args;
+	int args_known;
 };
 
 /* Set name to value (NULL: assigned, value unknown). */
@@ -133,23 +138,40 @@ void rl_shenv_child(const struct rl_shenv *from, struct rl_shenv *out);
 /* From "NAME=value" strings (a plist's EnvironmentVariables): all exported. */
 void rl_shenv_from_environ(struct rl_shenv *e, const struct rl_strv *kv);
 void rl_shenv_copy(struct rl_shenv *dst, const struct rl_shenv *src);
+/* The positional parameters are the n words of v; not known when v is
+ * NULL or a word of it is NULL. */
+void rl_shenv_set_args(struct rl_shenv *e, char *const *v, size_t n);
 void rl_shenv_release(struct rl_shenv *e);
 
 /* The value of w as sh would expand it, where that is certain: literal
  * parts and `$NAME`, `${NAME}`, `${NAME:-word}`, `${NAME-word}`,
  * `${NAME:=word}` (which assigns), `${NAME=word}` of variables with
  * literal values (a default word must itself be literal), `$0` and
- * `${0}` when env's arg0 is known, `$(uname)`,
+ * `${0}` when env's arg0 is known; when env's positional parameters are
+ * known (args_known): `$1`…`$9`, `${N}` (any number of digits), their
+ * `${N:-word}` and `${N-word}` forms, `$#`, `"$*"` and `"${*}"` (joined
+ * by spaces, when IFS is not set: sh's default), and `$@` or `$*` when
+ * there is exactly one parameter (as `$1`); `$(uname)`,
  * `$(uname -s)` (or /usr/bin/uname, or in backquotes): `Darwin`, the
  * kernel name of macOS, where the jobs read run; `$(dirname WORD)` (or
  * /usr/bin/dirname, or in backquotes) of a WORD whose value is certain
  * (no single quote or backslash in it): what dirname prints; and a tilde
  * prefix `~` (alone or before '/') when HOME has a literal value. Returns 0 with
  * *out (malloc'd), or -1 with *out NULL when the word holds anything else:
- * any other `$(…)` or backquotes, `$1`, `$@`, other `${…}` forms, `~user`, a variable unset or
- * of unknown value; or, unless `assignment` (no field splitting there), an
- * unquoted expansion whose value holds blanks or glob characters. */
+ * any other `$(…)` or backquotes, positional parameters not known,
+ * `$@` of other than one parameter, other `${…}` forms (`${N:=word}`
+ * too: sh cannot assign a parameter), `~user`, a variable unset or of
+ * unknown value; or, unless `assignment` (no field splitting there), an
+ * unquoted expansion whose value holds blanks or glob characters, or (a
+ * positional parameter) is empty. */
 int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assignment, char **out);
+/* The fields a command's word w expands to, added to out: `"$@"` (or
+ * `"${@}"`), the whole word, is one field per positional parameter, none
+ * when there are none; `$@`, `$*` (or `${@}`, `${*}`) unquoted and the
+ * whole word are so too when no parameter is empty nor would be split or
+ * globbed; any other word is the one field of rl_shword_expand. Returns
+ * 0, or -1 (out unchanged) when that is not certain. */
+int rl_shword_fields(const struct rl_shword *w, struct rl_shenv *env, struct rl_strv *out);
 
 /* Split len bytes of s (NUL bytes end it early). Returns 0, or -1 with err
  * set for an unterminated quote or substitution; out then holds what was

@@ -356,6 +356,102 @@ static void test_places(void)
 	check_places("x=$(cd /; a) b; c", "00; 0;0");
 }
 
+/* The fields of the only word of s, "|"-joined; "(refused)" when not
+ * certain. */
+static char *fields1(const char *s, struct rl_shenv *env)
+{
+	struct rl_shcmds c = {0};
+	struct rl_strv f = {0};
+	struct rl_buf b = {0};
+
+	CHECK_INT(rl_shlex_split(s, strlen(s), &c, NULL), 0);
+	CHECK(c.n == 1 && c.v[0].n == 1);
+	if (c.n != 1 || c.v[0].n != 1 || rl_shword_fields(&c.v[0].w[0], env, &f) < 0)
+		rl_buf_adds(&b, "(refused)");
+	for (size_t i = 0; i < f.n; i++)
+		rl_buf_addf(&b, "%s[%s]", i ? "|" : "", f.v[i]);
+	rl_strv_release(&f);
+	rl_shcmds_release(&c);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+#define CHECK_FIELDS(s, env, want)                                                                 \
+	do {                                                                                       \
+		char *got_ = fields1(s, env);                                                      \
+		CHECK_STR(got_, want);                                                             \
+		free(got_);                                                                        \
+	} while (0)
+
+/* env's positional parameters: the n words of v (a word NULL: not known). */
+static void set_args(struct rl_shenv *env, const char *const *v, size_t n)
+{
+	struct rl_strv sv = {0};
+	int known = 1;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i])
+			rl_strv_push(&sv, v[i]);
+		else
+			known = 0;
+	rl_shenv_set_args(env, known ? (sv.v ? sv.v : (char *[]){NULL}) : (char *[]){NULL, NULL},
+			  known ? sv.n : 2);
+	rl_strv_release(&sv);
+}
+
+static void test_positional(void)
+{
+	struct rl_shenv env = {0};
+	const char *const two[] = {"/opt/foo/bin/food", "a b", NULL};
+	const char *const ten[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "ten", NULL};
+	const char *const one[] = {"/x", NULL};
+
+	/* not known: refused, as ever */
+	check_expand("\"$1\"", &env, NULL);
+	check_expand("$#", &env, NULL);
+	CHECK_FIELDS("\"$@\"", &env, "(refused)");
+	set_args(&env, two, 2);
+	check_expand("\"$1\"", &env, "/opt/foo/bin/food");
+	check_expand("$1", &env, "/opt/foo/bin/food");
+	check_expand("${1}/x", &env, "/opt/foo/bin/food/x");
+	check_expand("\"$2\"", &env, "a b");
+	check_expand("$2", &env, NULL); /* split */
+	check_expand("$#", &env, "2");
+	check_expand("${#}", &env, "2");
+	check_expand("\"$*\"", &env, "/opt/foo/bin/food a b");
+	check_expand("$*", &env, NULL);
+	check_expand("\"$@\"", &env, NULL); /* two words */
+	check_expand("\"$3\"", &env, NULL); /* unset */
+	check_expand("\"${3:-/d}\"", &env, "/d");
+	check_expand("\"${3-/d}\"", &env, "/d");
+	check_expand("\"${1:-/d}\"", &env, "/opt/foo/bin/food");
+	check_expand("\"${3:=/d}\"", &env, NULL);	 /* sh cannot assign it */
+	check_expand("$10", &env, "/opt/foo/bin/food0"); /* $1 then 0 */
+	check_expand("${#X}", &env, NULL);
+	CHECK_FIELDS("\"$@\"", &env, "[/opt/foo/bin/food]|[a b]");
+	CHECK_FIELDS("\"${@}\"", &env, "[/opt/foo/bin/food]|[a b]");
+	CHECK_FIELDS("$@", &env, "(refused)"); /* "a b" is split */
+	CHECK_FIELDS("\"$*\"", &env, "[/opt/foo/bin/food a b]");
+	CHECK_FIELDS("x\"$1\"", &env, "[x/opt/foo/bin/food]");
+	rl_shenv_set(&env, "IFS", ":");
+	check_expand("\"$*\"", &env, NULL);
+	set_args(&env, ten, 10);
+	check_expand("${10}", &env, "ten");
+	check_expand("$9", &env, "9");
+	CHECK_FIELDS("$@", &env, "[1]|[2]|[3]|[4]|[5]|[6]|[7]|[8]|[9]|[ten]");
+	set_args(&env, one, 1);
+	check_expand("$@", &env, "/x");
+	check_expand("\"$@\"", &env, "/x");
+	set_args(&env, one, 0);
+	CHECK_FIELDS("\"$@\"", &env, "");
+	CHECK_FIELDS("$@", &env, "");
+	check_expand("$#", &env, "0");
+	check_expand("$1", &env, NULL);
+	/* a word NULL: not known */
+	set_args(&env, (const char *const[]){"/x", NULL}, 2);
+	check_expand("$1", &env, NULL);
+	rl_shenv_release(&env);
+}
+
 int main(void)
 {
 	test_quotes();
@@ -368,5 +464,6 @@ int main(void)
 	test_tilde();
 	test_structure();
 	test_places();
+	test_positional();
 	return check_done();
 }
