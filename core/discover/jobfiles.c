@@ -44,6 +44,11 @@ struct ctx {
 	int dry;		/* > 0: resolving only, nothing recorded */
 	struct rl_fswalk *rec;	/* the walk being made, recorded for the run */
 	size_t rec_from;	/* where its route text starts in the via */
+	/* The words the next add_exec's program is given after its name
+	 * (NULL: not known; a word NULL: its value not known): a script's
+	 * positional parameters. add_exec takes them. */
+	char *const *args;
+	size_t nargs;
 };
 
 /* Where a walk ended: the real file (or the path that does not exist). */
@@ -563,8 +568,8 @@ static char *read_shebang(int fd, char **arg)
 
 static void add_exec(struct ctx *c, const char *word, const char *search, enum rl_role role,
 		     const char *via, int depth);
-static void scan_script(struct ctx *c, const char *path, const char *arg0, const char *via,
-			int depth, enum rl_shdot dot);
+static void scan_script(struct ctx *c, const char *path, const char *arg0, char *const *args,
+			size_t nargs, const char *via, int depth, enum rl_shdot dot);
 
 /* What the kernel runs for a script with `#!INTERP ARG`: INTERP ARG
  * PATH, ARG (the rest of the line) one word, read once by
@@ -667,7 +672,10 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	const char *why, *sha = NULL;
 	int fd = -1, known = 0, read = 0;
 	struct shebang sb = {{0, RL_SHDOT_PATH}, 0, NULL, NULL};
+	char *const *args = c->args; /* a script's $1… */
+	size_t nargs = c->nargs;
 
+	c->args = NULL;
 	if (!path)
 		return;
 	if (walk(c, path, RL_ROLE_SYMLINK, via, &r) < 0) {
@@ -737,7 +745,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		add_interpreter(c, interp, arg, r.real, read ? &sb : NULL, r.via, depth + 1);
 		/* the kernel hands the shell the path it executed: $0 */
 		if (sb.rd.shell)
-			scan_script(c, r.real, path, r.via, depth + 1, sb.rd.dot);
+			scan_script(c, r.real, path, args, nargs, r.via, depth + 1, sb.rd.dot);
 	}
 	free(interp);
 	free(arg);
@@ -829,10 +837,17 @@ static void add_read_script(struct ctx *c, const struct rl_shrun *r, const char 
 		return;
 	if (walk(c, path, RL_ROLE_SYMLINK, via, &rs) == 0) {
 		add_file(c, rs.real, RL_ROLE_SCRIPT, rs.via, rs.missing);
-		/* `sh FILE` sets $0 to FILE as given; `. FILE` leaves the
-		 * reading shell's, not known to this reading of it */
-		if (!rs.missing)
-			scan_script(c, rs.real, r->shell ? word : NULL, rs.via, depth + 1, r->dot);
+		/* `sh FILE ARG…` sets $0 to FILE as given, $1… to the ARGs;
+		 * `. FILE` leaves the reading shell's $0, not known to this
+		 * reading of it, and its parameters (`. FILE ARG…`: bash's
+		 * are the ARGs, dash's the caller's: not known) */
+		if (!rs.missing && r->shell)
+			scan_script(c, rs.real, word, r->argv + 1, r->argc - 1, rs.via, depth + 1,
+				    r->dot);
+		else if (!rs.missing)
+			scan_script(c, rs.real, NULL,
+				    r->argc == 1 && r->env->args_known ? r->env->args.v : NULL,
+				    r->env->args.n, rs.via, depth + 1, r->dot);
 		resolved_release(&rs);
 	}
 	free(path);
@@ -1203,6 +1218,8 @@ static void run_in_dir(struct ctx *c, const struct reading *rd, const struct rl_
 	if (r->script)
 		add_read_script(c, r, r->argv[0], via, rd->depth);
 	else {
+		c->args = r->argv + 1;
+		c->nargs = r->argc - 1;
 		add_exec(c, r->argv[0], r->path, RL_ROLE_COMMAND, via, rd->depth);
 		add_started(c, r->argv, r->argc, r->path, r->dir, via, rd->depth, r->env);
 	}
@@ -1240,10 +1257,11 @@ static void on_unresolved(void *ctx, const char *word, const char *after, size_t
 /* A shell script, read as sh would run it: every command it can run (in
  * its functions too), with its variables substituted, and the startup
  * scripts it calls; the shell reading it finds a `. FILE` as dot says.
- * arg0: its $0, the path the shell was given it by (NULL: not known).
- * Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
-static void scan_script(struct ctx *c, const char *path, const char *arg0, const char *via,
-			int depth, enum rl_shdot dot)
+ * arg0: its $0, the path the shell was given it by (NULL: not known);
+ * args: its nargs positional parameters (NULL: not known; a word NULL:
+ * its value not known). Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
+static void scan_script(struct ctx *c, const char *path, const char *arg0, char *const *args,
+			size_t nargs, const char *via, int depth, enum rl_shdot dot)
 {
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
@@ -1266,6 +1284,7 @@ static void scan_script(struct ctx *c, const char *path, const char *arg0, const
 	rl_shenv_copy(&env, &c->env);
 	free(env.arg0); /* the copy's, if the job's had one */
 	env.arg0 = arg0 ? rl_xstrdup(arg0) : NULL;
+	rl_shenv_set_args(&env, args, nargs);
 	if (rl_shread_text(buf.data ? buf.data : "", buf.len, &env, &ops, &e) < 0)
 		rl_warn("cannot read script '%s': %s", path, e.text);
 	rl_shenv_release(&env);
@@ -1282,7 +1301,7 @@ static void scan_script(struct ctx *c, const char *path, const char *arg0, const
  * file that is there but no regular file (/dev/null, a fifo, a
  * directory) holds no code to track. */
 static void on_stdin_read(void *ctx, const char *reader, int shell, const char *via,
-			  enum rl_shdot dot)
+			  enum rl_shdot dot, char *const *args, size_t nargs)
 {
 	struct reading *rd = ctx;
 	struct ctx *c = rd->c;
@@ -1295,7 +1314,8 @@ static void on_stdin_read(void *ctx, const char *reader, int shell, const char *
 		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
 			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
 			if (shell && !r.missing)
-				scan_script(c, r.real, NULL, r.via, rd->depth + 1, dot);
+				scan_script(c, r.real, NULL, args, nargs, r.via, rd->depth + 1,
+					    dot);
 		}
 		resolved_release(&r);
 	}
@@ -1336,6 +1356,8 @@ static void add_daemondo_cmd(const struct rl_daemondo_opt *o, void *arg)
 	for (size_t k = 0; k < n; k++)
 		argv[k + 1] = o->words[k];
 	via = rl_xasprintf("daemondo --%s", o->name);
+	c->args = argv + 1;
+	c->nargs = n;
 	add_exec(c, argv[0], c->path, RL_ROLE_COMMAND, via, 1);
 	add_started(c, argv, n + 1, c->path, NULL, via, 1, &c->env);
 	add_argv(c, argv, n + 1, via, via, 0);
@@ -1418,6 +1440,11 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 		note_unresolved(&c, "the libraries of its programs inside RootDirectory '%s'",
 				c.root);
 	if (exe && *exe) {
+		/* a #! script's $1… are ProgramArguments[1…] */
+		static char *const none[] = {NULL};
+
+		c.args = job->args.n > 1 ? job->args.v + 1 : none;
+		c.nargs = job->args.n > 1 ? job->args.n - 1 : 0;
 		add_exec(&c, exe, default_path, RL_ROLE_PROGRAM,
 			 job->program ? "Program" : "ProgramArguments[0]", 0);
 		if (strcmp(rl_path_basename(exe), "daemondo") == 0) {

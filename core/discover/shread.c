@@ -61,6 +61,10 @@ struct reader {
 	 * arm they take (case_taken): it counts at their level */
 	int *lift;
 	int cases; /* arms of `case`s walked (walk_case) around the command */
+	/* per command (NULL: none): the positional parameters are not known
+	 * from it on, a `shift` or `set` in the construct it opens (a loop
+	 * may run it before what comes first in the text) */
+	unsigned char *forget;
 };
 
 /* One command's words from where the program chain starts: the value of
@@ -91,6 +95,8 @@ static int word_in(const char *t, const char *const *list)
 			return 1;
 	return 0;
 }
+
+static char *const no_words[] = {NULL};
 
 static const char *const shells[] = {"sh", "bash", "zsh", "dash", "ksh", NULL};
 
@@ -336,10 +342,12 @@ static void via_add(struct step *s, const char *what)
  * standard input: the job's, on a command line. In shell text a
  * redirection or a pipe may have given it another (shlex drops them),
  * so only a command line's is told. */
-static void stdin_read(struct step *s, const char *reader, int shell, enum rl_shdot dot)
+static void stdin_read(struct step *s, const char *reader, int shell, enum rl_shdot dot,
+		       char *const *args, size_t nargs)
 {
 	if (!s->rd && s->ops->stdin_read)
-		s->ops->stdin_read(s->ops->ctx, reader, shell, s->via.data ? s->via.data : "", dot);
+		s->ops->stdin_read(s->ops->ctx, reader, shell, s->via.data ? s->via.data : "", dot,
+				   args, nargs);
 }
 
 /* Assign "NAME=value" (value NULL: not known) in env. */
@@ -581,7 +589,9 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 	}
 	if (i >= w->n || (dash_s && !dash_c)) {
 		if (!quits && !dash_c)
-			stdin_read(s, name, 1, dot);
+			/* the words left are its positional parameters */
+			stdin_read(s, name, 1, dot, i < w->n ? w->v + i : no_words,
+				   i < w->n ? w->n - i : 0);
 		return; /* standard input */
 	}
 	if (!w->v[i]) {
@@ -593,6 +603,12 @@ static void see_shell(struct step *s, const struct words *w, size_t i, const cha
 		return;
 	}
 	rl_shenv_child(s->env, &child);
+	/* `sh -c STRING NAME ARG…`: $0 is NAME, $1… the ARGs; none given,
+	 * there are no parameters ($0 is then the shell's own, not told) */
+	if (i + 1 < w->n && w->v[i + 1])
+		child.arg0 = rl_xstrdup(w->v[i + 1]);
+	rl_shenv_set_args(&child, i + 2 < w->n ? w->v + i + 2 : no_words,
+			  i + 2 < w->n ? w->n - i - 2 : 0);
 	via_add(s, name);
 	rl_buf_adds(&s->via, " -c");
 	read_nested(s, w->v[i], &child, 0, 0, dot);
@@ -1031,7 +1047,7 @@ static void stdin_interp(struct step *s, const struct interp *ip, const char *ba
 			 int quits)
 {
 	if (!quits && (ip->stdin_code & (dash ? STDIN_DASH : STDIN_CODE)))
-		stdin_read(s, base, 0, RL_SHDOT_PATH);
+		stdin_read(s, base, 0, RL_SHDOT_PATH, NULL, 0);
 }
 
 /* The interpreter ip named base, its options from w[i]: the file it reads. */
@@ -1136,15 +1152,26 @@ static struct func *find_func(struct reader *rd, const char *name)
 
 static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
 
-static void call_func(struct step *s, struct func *f)
+/* f's body, with positional parameters of its own: the words of its
+ * call after its name, w[i + 1]… (not known where one is not), theirs
+ * again after it. */
+static void call_func(struct step *s, struct func *f, const struct words *w, size_t i)
 {
 	struct reader *rd = s->rd;
+	struct rl_strv args = s->env->args;
+	int known = s->env->args_known;
 
 	if (f->active || rd->calls >= MAX_CALLS)
 		return;
 	rd->calls++;
 	f->walked = f->active = 1;
+	memset(&s->env->args, 0, sizeof(s->env->args));
+	rl_shenv_set_args(s->env, i + 1 < w->n ? w->v + i + 1 : no_words,
+			  i + 1 < w->n ? w->n - i - 1 : 0);
 	walk_cmds(rd, s->env, f->first, f->last);
+	rl_strv_release(&s->env->args);
+	s->env->args = args;
+	s->env->args_known = known;
 	f->active = 0;
 }
 
@@ -1460,6 +1487,8 @@ static void vars_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next
  * after it when the `.` surely runs (for the rest of its `&&` list when
  * it runs after `&&`), else is not known. A file that cannot be read, or
  * a name that cannot be found, changes nothing here. */
+static int args_same(const struct rl_shenv *a, const struct rl_shenv *b);
+
 static void source_file(struct step *s, const struct words *w, size_t i)
 {
 	const char *word = w->v[i + 1];
@@ -1471,14 +1500,21 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	if (!s->ops->source ||
 	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
 			 (!strchr(word, '/') && dot_cwd_first(s, w->v[i])))) ||
-	    on_unknown_path(word, s->env))
+	    on_unknown_path(word, s->env)) {
+		rl_shenv_set_args(s->env, NULL, 0); /* it may shift them */
 		return;
+	}
 	rl_shenv_copy(&after, s->env);
+	/* `. FILE ARG…`: bash runs FILE with the ARGs as its parameters and
+	 * gives the caller's back after, dash ignores them: not known */
+	if (i + 2 < w->n)
+		rl_shenv_set_args(&after, NULL, 0);
 	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES ||
 	    dot_either(s, word)) {
 		/* sourced too deep, or too often, to follow; or which of two
 		 * files it reads is not known */
 		forget_all(&after);
+		rl_shenv_set_args(&after, NULL, 0);
 	} else {
 		++*s->rd->sources;
 		char *dp = dot_path(s, w->v[i], word);
@@ -1487,12 +1523,18 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		free(dp);
 		if (!text) {
 			rl_shenv_release(&after);
+			rl_shenv_set_args(s->env, NULL, 0);
 			return;
 		}
 		read_sourced(s, text, len, &after);
 		free(text);
 	}
 	env_changes(s->env, &after, &changed);
+	/* it shifts or sets the parameters, or may: not known after */
+	if (!args_same(s->env, &after)) {
+		rl_shenv_set_args(s->env, NULL, 0);
+		rl_shenv_set_args(&after, NULL, 0);
+	}
 	until = changes_for_chain(s, i);
 	if (changes_surely(s, i) || until != SIZE_MAX) {
 		rl_shenv_release(s->env);
@@ -1586,6 +1628,80 @@ static void see_set(struct step *s, const struct words *w, size_t i)
 	}
 }
 
+/* Whether the positional parameters of a and b are the same. */
+static int args_same(const struct rl_shenv *a, const struct rl_shenv *b)
+{
+	if (a->args_known != b->args_known || a->args.n != b->args.n)
+		return 0;
+	for (size_t k = 0; k < a->args.n; k++)
+		if (strcmp(a->args.v[k], b->args.v[k]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The first operand of `set` at w[i] (past its options, `-o NAME` and
+ * `+o NAME` taking a value, and a `--`), w->n when it has none; when
+ * `--` is given, *dashdash; SIZE_MAX when a word is not known. */
+static size_t set_operands(const struct words *w, size_t i, int *dashdash)
+{
+	*dashdash = 0;
+	for (i++; i < w->n; i++) {
+		const char *o = w->v[i];
+
+		if (!o)
+			return SIZE_MAX;
+		if (strcmp(o, "--") == 0) {
+			*dashdash = 1;
+			return i + 1;
+		}
+		if ((o[0] != '-' && o[0] != '+') || !o[1])
+			return i; /* `set -` ends the options too: dash(1) */
+		if (o[strlen(o) - 1] == 'o')
+			i++; /* -o NAME */
+	}
+	return i;
+}
+
+/* `shift [N]`, `set [options] [--] [ARG…]` at w[i] (dash(1), bash(1)):
+ * where it surely runs (cmd_surely), shift drops the first N (1)
+ * positional parameters and set with operands, or `--`, makes them its
+ * operands; anywhere else, or with anything not known (a count past
+ * their number, which makes sh exit or fail), they are not known from
+ * here on. `set` with options alone leaves them. */
+static void params_change(struct step *s, const struct words *w, size_t i)
+{
+	struct rl_shenv *env = s->env;
+	int surely = changes_surely(s, i) && env->args_known, dashdash;
+
+	if (strcmp(w->v[i], "set") == 0) {
+		size_t k = set_operands(w, i, &dashdash);
+
+		if (k == w->n && !dashdash)
+			return; /* options alone, or none: prints the variables */
+		if (surely && k != SIZE_MAX)
+			rl_shenv_set_args(env, w->v + k, w->n - k);
+		else
+			rl_shenv_set_args(env, NULL, 0);
+		return;
+	}
+	if (surely && i + 2 >= w->n) {
+		const char *n = i + 1 < w->n ? w->v[i + 1] : "1";
+		size_t by = n && *n && strspn(n, "0123456789") == strlen(n) && strlen(n) < 9
+				    ? strtoul(n, NULL, 10)
+				    : SIZE_MAX;
+
+		if (by <= env->args.n) {
+			for (size_t k = 0; k < by; k++)
+				free(env->args.v[k]);
+			memmove(env->args.v, env->args.v + by,
+				(env->args.n - by + 1) * sizeof(*env->args.v));
+			env->args.n -= by;
+			return;
+		}
+	}
+	rl_shenv_set_args(env, NULL, 0);
+}
+
 /* A word that names no file: a builtin, a declaration, a function. 1 when
  * handled. */
 static int see_shell_word(struct step *s, const struct words *w, size_t i)
@@ -1611,7 +1727,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		free(what);
 	}
 	if ((f = find_func(s->rd, t)) != NULL) {
-		call_func(s, f);
+		call_func(s, f, w, i);
 		return 1;
 	}
 	if (strcmp(t, ".") == 0 || strcmp(t, "source") == 0) {
@@ -1650,6 +1766,9 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			/* in the text of a `. FILE`: what it assigns is not known */
 			if (s->rd->sourced)
 				env_changes(s->env, &child, &changed);
+			/* a shift or set in it: the parameters are not known */
+			if (!args_same(s->env, &child))
+				rl_shenv_set_args(s->env, NULL, 0);
 			for (size_t j = 0; j < changed.n; j++)
 				rl_shenv_set(s->env, changed.v[j], NULL);
 			rl_strv_release(&changed);
@@ -1658,7 +1777,9 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		return 1;
 	}
 	if (strcmp(t, "set") == 0 || strcmp(t, "shopt") == 0) {
-		see_set(s, w, i);
+		see_set(s, w, i); /* bash's posix mode, sourcepath */
+		if (strcmp(t, "set") == 0)
+			params_change(s, w, i); /* `set -- ARG…` */
 		return 1;
 	}
 	if (strcmp(t, "unset") == 0 && s->rd->sourced) {
@@ -1675,6 +1796,10 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		for (size_t k = i + 1; k < w->n && w->v[k] && strcmp(w->v[k], "-f") != 0; k++)
 			if (is_name(w->v[k], strlen(w->v[k])))
 				rl_shenv_maybe(s->env, w->v[k], strlen(w->v[k]), 1, 1);
+		return 1;
+	}
+	if (strcmp(t, "shift") == 0) {
+		params_change(s, w, i);
 		return 1;
 	}
 	return word_in(t, builtins);
@@ -1840,6 +1965,28 @@ static int in_func(const struct reader *rd, size_t i)
 	return 0;
 }
 
+/* The words of c from its start, expanded: a word whose value is not
+ * known is NULL; `"$@"` is as many words as there are parameters
+ * (rl_shword_fields), each written as it is. */
+static void expand_words(const struct rl_shcmd *c, struct rl_shenv *env, struct words *w)
+{
+	size_t av = 0, araw = 0;
+
+	for (size_t i = c->start; i < c->n; i++) {
+		struct rl_strv f = {0};
+
+		if (rl_shword_fields(&c->w[i], env, &f) < 0)
+			rl_strv_push_owned(&f, NULL);
+		for (size_t k = 0; k < f.n; k++) {
+			rl_xgrow((void **)&w->v, &av, w->n + 1, sizeof(*w->v));
+			rl_xgrow((void **)&w->raw, &araw, w->n + 1, sizeof(*w->raw));
+			w->raw[w->n] = c->w[i].text;
+			w->v[w->n++] = f.v[k];
+		}
+		free(f.v);
+	}
+}
+
 /* One simple command: its assignments, then what it runs. */
 static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shcmd *c)
 {
@@ -1904,21 +2051,12 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		assign(&local, c->w[i].text, v, 1);
 		free(v);
 	}
-	w.n = c->n - c->start;
-	w.v = rl_xcalloc(w.n, sizeof(*w.v));
-	w.raw = rl_xcalloc(w.n, sizeof(*w.raw));
 	/* A ${NAME:=word} expanded by a command that surely runs surely
 	 * assigned: its value is sure (rl_shenv_surely). */
 	ran = !nassign && cmd_surely(rd, c);
 	if (ran)
 		rl_strv_copy(&maybe, &env->maybe);
-	for (size_t i = 0; i < w.n; i++) {
-		const struct rl_shword *word = &c->w[c->start + i];
-
-		w.raw[i] = word->text;
-		if (rl_shword_expand(word, nassign ? &local : env, 0, &w.v[i]) < 0)
-			w.v[i] = NULL;
-	}
+	expand_words(c, nassign ? &local : env, &w);
 	if (ran)
 		rl_shenv_surely(env, &maybe);
 	rl_strv_release(&maybe);
@@ -2116,6 +2254,9 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
 	for (i = first; i <= last && i < rd->cmds.n; i++) {
 		size_t fi = rd->sourced ? if_never(rd, env, i) : 0;
 
+		if (rd->forget && rd->forget[i])
+			rl_shenv_set_args(env, NULL, 0);
+
 		if (fi)
 			i = fi;
 		else if (rd->cmds.v[i].funcdef)
@@ -2128,19 +2269,56 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
 	return i - 1;
 }
 
+/* Each `shift` or `set` in rd's text that is in a construct (deeper than
+ * the top level), and each zsh `argv` assignment: the first command of
+ * the outermost construct it is in (or itself) forgets the positional
+ * parameters. */
+static void find_forget(struct reader *rd)
+{
+	for (size_t i = 0; i < rd->cmds.n; i++) {
+		const struct rl_shcmd *c = &rd->cmds.v[i];
+		size_t k = i;
+
+		int zsh_argv = 0;
+
+		/* zsh's `argv=(…)`, `argv[N]=…` set them, wherever they stand */
+		for (size_t w = 0; w < c->n && !zsh_argv; w++)
+			zsh_argv = !strncmp(c->w[w].text, "argv=", 5) ||
+				   !strncmp(c->w[w].text, "argv[", 5);
+		if (!zsh_argv &&
+		    (!c->depth || c->start >= c->n ||
+		     !(word_is(&c->w[c->start], "shift") || word_is(&c->w[c->start], "set"))))
+			continue;
+		while (k > 0 && rd->cmds.v[k - 1].depth > 0 && !rd->cmds.v[k - 1].funcdef)
+			k--;
+		if (!rd->forget)
+			rd->forget = rl_xcalloc(rd->cmds.n, 1);
+		rd->forget[k] = 1;
+	}
+}
+
 /* The top level in order, then the functions it did not call (in the
- * text of a `. FILE`, they are only defined). */
+ * text of a `. FILE`, they are only defined), their parameters not
+ * known. */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
+	struct rl_strv args;
+	int known;
+
 	if (!rd->sources)
 		rd->sources = &rd->own_sources;
 	find_funcs(rd);
+	find_forget(rd);
 	for (size_t i = 0; i < rd->cmds.n; i++)
 		if (!in_func(rd, i))
 			i = walk_cmds(rd, env, i, i);
 	where_chain_ends(rd, env, SIZE_MAX);
 	vars_chain_ends(rd, env, SIZE_MAX);
 	rl_strv_release(&rd->chain_vars);
+	args = env->args;
+	known = env->args_known;
+	memset(&env->args, 0, sizeof(env->args));
+	env->args_known = 0;
 	for (size_t k = 0; k < rd->nfn && !rd->sourced; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;
@@ -2148,9 +2326,13 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);
 			rd->fn[k].active = 0;
 		}
+	rl_strv_release(&env->args);
+	env->args = args;
+	env->args_known = known;
 	rl_shcmds_release(&rd->cmds);
 	free(rd->fn);
 	free(rd->lift);
+	free(rd->forget);
 }
 
 int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,

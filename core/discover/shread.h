@@ -181,9 +181,12 @@ struct rl_shread_ops {
 	 * (`python3`, `perl -`: see see_interp in shread.c). reader: the
 	 * shell (shell set) or interpreter by the name it runs by; via: the
 	 * prefixes it was reached through, "" when none; dot: a shell's, as
-	 * rl_shrun.dot (bash reading standard input is not in posix mode). */
+	 * rl_shrun.dot (bash reading standard input is not in posix mode);
+	 * args: a shell's nargs positional parameters (`sh -s ARG…`: the
+	 * ARGs; a word NULL where its value is not known), NULL for an
+	 * interpreter. */
 	void (*stdin_read)(void *ctx, const char *reader, int shell, const char *via,
-			   enum rl_shdot dot);
+			   enum rl_shdot dot, char *const *args, size_t nargs);
 	/* rl_shread_text: how the shell reading the text finds the file of a
 	 * `. FILE` (a `-c` string in it is its own shell's). */
 	enum rl_shdot dot;

@@ -3016,6 +3016,172 @@ static void test_via_linked(void)
 	CHECK(!rl_via_linked(NULL));
 }
 
+/* word with each "{pa}" replaced by tmp/pa. */
+static char *pa_word(const char *word)
+{
+	struct rl_buf b = {0};
+	const char *p = word, *m;
+
+	while ((m = strstr(p, "{pa}")) != NULL) {
+		rl_buf_add(&b, p, (size_t)(m - p));
+		rl_buf_addf(&b, "%s/pa", tmp);
+		p = m + 4;
+	}
+	rl_buf_adds(&b, p);
+	return rl_buf_detach(&b);
+}
+
+/* The programs (role command) below tmp/pa a job with args runs, "; "-
+ * joined, then " ?N" when N words could not be told; wrapper: the text
+ * of {pa}/bin/wrapper ("{pa}" replaced), NULL to leave it. */
+static char *pa_runs(const char *wrapper, const char *const *args)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	struct rl_buf b = {0};
+	char *pa = at("pa/");
+
+	if (wrapper) {
+		char *t = pa_word(wrapper);
+
+		put("pa/bin/wrapper", t, 0755);
+		free(t);
+	}
+	job_init(&j, "pa", NULL);
+	for (size_t i = 0; args[i]; i++)
+		rl_strv_push_owned(&j.args, pa_word(args[i]));
+	j.workdir = at("pa");
+	resolve(&j, &f);
+	for (size_t i = 0; i < f.n; i++) {
+		const char *path = f.v[i].path;
+
+		if (f.v[i].role != RL_ROLE_COMMAND || strncmp(path, pa, strlen(pa)) != 0)
+			continue;
+		rl_buf_addf(&b, "%s%s", b.len ? "; " : "", path + strlen(pa));
+	}
+	if (f.unresolved.n)
+		rl_buf_addf(&b, " ?%zu", f.unresolved.n);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(pa);
+	return b.data ? rl_buf_detach(&b) : rl_xstrdup("");
+}
+
+#define PA_RUNS(want, wrapper, ...)                                                                \
+	do {                                                                                       \
+		char *got_ = pa_runs(wrapper, (const char *const[]){__VA_ARGS__, NULL});           \
+		CHECK_STR(got_, want);                                                             \
+		free(got_);                                                                        \
+	} while (0)
+
+/* Positional parameters: a wrapper's are the words it is run with, an
+ * `sh -c STRING NAME ARG…`'s NAME ($0) and ARGs; "$@" is one word per
+ * parameter; shift where it surely runs shifts them, anything else that
+ * may change them makes them unknown, as do functions' own. */
+static void test_positional(void)
+{
+	put("pa/bin/food", "bin", 0755);
+	put("pa/bin/other", "bin", 0755);
+	put("pa/bin/third", "bin", 0755);
+	put("pa/bin/n2", "bin", 0755);
+	/* a #! script run as ProgramArguments[0] */
+	PA_RUNS("bin/food", "#!/bin/sh\nexec \"$@\"\n", "{pa}/bin/wrapper", "{pa}/bin/food",
+		"--flag");
+	PA_RUNS("bin/food", "#!/bin/sh\nexec \"$1\" --x\n", "{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/food", "#!/bin/sh\n\"$@\" &\nwait\n", "{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/food", "#!/bin/sh\nexec ${1}\n", "{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other", "#!/bin/sh\nexec \"$2\"\n", "{pa}/bin/wrapper", "{pa}/bin/food",
+		"{pa}/bin/other");
+	PA_RUNS("bin/third", "#!/bin/sh\nexec \"${10}\"\n", "{pa}/bin/wrapper", "1", "2", "3", "4",
+		"5", "6", "7", "8", "9", "{pa}/bin/third");
+	PA_RUNS("bin/food", "#!/bin/sh\nexec \"${1:-{pa}/bin/other}\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS("bin/other", "#!/bin/sh\nexec \"${1:-{pa}/bin/other}\"\n", "{pa}/bin/wrapper");
+	/* a bare name is looked up on PATH */
+	PA_RUNS("bin/food", "#!/bin/sh\nPATH={pa}/bin\nexec \"$@\"\n", "{pa}/bin/wrapper", "food");
+	/* "$@" with no parameters runs nothing; `$#` is their number */
+	PA_RUNS("", "#!/bin/sh\nexec \"$@\"\n", "{pa}/bin/wrapper");
+	PA_RUNS("bin/n2", "#!/bin/sh\nexec {pa}/bin/n$#\n", "{pa}/bin/wrapper", "a", "b");
+	/* prefixes are seen through */
+	PA_RUNS("bin/food", "#!/bin/sh\nexec nohup env A=1 \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	/* "$*" joins them: one word */
+	PA_RUNS(" ?1", "#!/bin/sh\nexec $*\n", "{pa}/bin/wrapper", "{pa}/bin/food", "a b");
+	/* shift at the top level */
+	PA_RUNS("bin/other", "#!/bin/sh\nshift\nexec \"$@\"\n", "{pa}/bin/wrapper", "x",
+		"{pa}/bin/other");
+	PA_RUNS("bin/other", "#!/bin/sh\nshift 2\nexec \"$1\"\n", "{pa}/bin/wrapper", "x", "y",
+		"{pa}/bin/other");
+	/* shift past their number: sh exits or fails, not known */
+	PA_RUNS(" ?1", "#!/bin/sh\nshift 3\nexec \"$1\"\n", "{pa}/bin/wrapper", "x");
+	/* a shift that may not run, or in a loop: not known from there on */
+	PA_RUNS(" ?1", "#!/bin/sh\n[ -n \"$X\" ] && shift\nexec \"$@\"\n", "{pa}/bin/wrapper", "x",
+		"{pa}/bin/other");
+	PA_RUNS(" ?1", "#!/bin/sh\nwhile true; do exec \"$1\"; shift; done\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food", "{pa}/bin/other");
+	PA_RUNS(" ?1", "#!/bin/sh\nif [ -n \"$X\" ]; then shift; fi\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "x", "{pa}/bin/other");
+	/* set -- at the top level with known words sets them; else not known */
+	PA_RUNS("bin/other", "#!/bin/sh\nset -e -- {pa}/bin/other\nexec \"$@\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/food", "#!/bin/sh\nset -eu\nexec \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS(" ?1", "#!/bin/sh\nset -- $(getopt a \"$@\")\nexec \"$1\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	/* a function has its own: those of its call when known, else not */
+	PA_RUNS("bin/food", "#!/bin/sh\nrun() {\n\texec \"$@\"\n}\nrun \"$@\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other", "#!/bin/sh\nrun() {\n\texec \"$1\"\n}\nrun {pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS(" ?1", "#!/bin/sh\nrun() {\n\texec \"$1\"\n}\nrun $X\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS(" ?1", "#!/bin/sh\nrun() {\n\texec \"$1\"\n}\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	/* and the caller's are back after it */
+	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tshift\n}\nf a b\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* unquoted: only when sh would not split or glob it */
+	PA_RUNS("bin/food", "#!/bin/sh\nexec $@\n", "{pa}/bin/wrapper", "{pa}/bin/food", "-x");
+	PA_RUNS(" ?1", "#!/bin/sh\nexec $1\n", "{pa}/bin/wrapper", "{pa}/bin/food *");
+	PA_RUNS(" ?1", "#!/bin/sh\nexec $@\n", "{pa}/bin/wrapper", "", "{pa}/bin/food");
+	/* sh FILE ARG… */
+	PA_RUNS("bin/food", "exec \"$@\"\n", "/bin/sh", "{pa}/bin/wrapper", "{pa}/bin/food");
+	/* a script another runs with literal words */
+	{
+		char *t = pa_word("#!/bin/sh\nexec {pa}/bin/wrapper {pa}/bin/other\n");
+
+		put("pa/bin/outer", t, 0755);
+		free(t);
+	}
+	PA_RUNS("bin/other", "#!/bin/sh\nexec \"$@\"\n", "{pa}/bin/outer");
+	/* sh -c STRING NAME ARG… */
+	PA_RUNS("bin/food", NULL, "/bin/sh", "-c", "exec \"$0\" \"$@\"", "{pa}/bin/food", "--flag");
+	PA_RUNS("bin/food", NULL, "/bin/sh", "-c", "exec \"$1\"", "sh", "{pa}/bin/food");
+	PA_RUNS("", NULL, "/bin/sh", "-c", "exec \"$@\"");
+	/* $0 with no NAME is the shell's own: not told */
+	PA_RUNS(" ?1", NULL, "/bin/sh", "-c", "exec \"$0\"");
+	/* sh -s ARG… reading StandardInPath */
+	{
+		struct rl_job j;
+		struct rl_jobfiles f;
+		char *food = at("pa/bin/food");
+
+		put("pa/in.sh", "exec \"$1\"\n", 0644);
+		job_init(&j, "pas", (const char *const[]){"/bin/sh", "-s", food, NULL});
+		j.stdin_path = at("pa/in.sh");
+		resolve(&j, &f);
+		CHECK(find(&f, "pa/bin/food", RL_ROLE_COMMAND) != NULL);
+		CHECK_INT(f.unresolved.n, 0);
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(food);
+	}
+	/* zsh's argv=(…) sets them (its `(x)` is read as a command x) */
+	PA_RUNS(" ?2", "#!/bin/zsh\nargv=(x)\nexec \"$@\"\n", "{pa}/bin/wrapper", "{pa}/bin/food");
+	/* a wrapper whose parameters are not known: as before */
+	PA_RUNS(" ?1", "#!/bin/sh\nexec \"$@\"\n", "/bin/sh", "-c", "{pa}/bin/wrapper $X");
+}
+
 int main(void)
 {
 	char *real;
@@ -3057,6 +3223,7 @@ int main(void)
 	test_dot_posix();
 	test_zsh_source();
 	test_node_entry();
+	test_positional();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
