@@ -6,6 +6,14 @@
  *   calls (an `Init` section or function), in the order sh would run
  *   them, on top of the job's EnvironmentVariables; later words are
  *   expanded with them (rl_shword_expand).
+ * - Positional parameters (rl_shenv.args, when the caller knows them: a
+ *   script's words, `sh -c STRING NAME ARG…`'s, `sh -s ARG…`'s): `"$@"`
+ *   is one word per parameter (rl_shword_fields), `$1`… their values
+ *   (rl_shword_expand). `shift [N]` and `set -- …` where they surely run
+ *   (cmd_surely) change them; in a construct, after `&&`/`||`, in an eval
+ *   or a `. FILE` that may change them, they are not known from there on.
+ *   A function's are those of its call (not known where a word of it is
+ *   not), the caller's again after it.
  * - Functions: a call walks the function's body; functions never called
  *   (or called through a variable) are walked at the end, so every branch
  *   of a wrapper's `case` is read.
