@@ -1314,6 +1314,53 @@ class ScriptDir(Base):
             self.assertEqual(m.pid(setpx), pids[setpx])
 
 
+class WrapperArguments(Base):
+    """A wrapper that runs the program it is given (`exec "$@"`, as
+    homebrew-core's jenkins does `exec java … "$@"`), and an
+    `sh -c 'exec "$0" "$@"' PROGRAM ARG…`: the program their words name is
+    the job's, tracked as the text runs it, so an upgrade of it restarts
+    that job, with no look at processes, and leaves alone a job whose
+    words name another program."""
+
+    def test_program_a_wrapper_is_given_restarts_its_job_alone(self):
+        with Machine(RELAUNCH) as m:
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            for name in ("food", "bard"):
+                m.brew_keg(name, "1.0")
+                harness.atomic_symlink(f"../Cellar/{name}/1.0", m.opt(name))
+            wrapper = os.path.join(m.root, "srv", "svc-wrapper")
+            ScriptDir.script(wrapper, '#!/bin/sh\nexec "$@"\n')
+            food, bard = LABEL % "food", LABEL % "bard"
+            m.write_plist(food, [wrapper, m.opt("food") + "/bin/food", "1000"])
+            m.write_plist(bard, ["/bin/sh", "-c", 'exec "$0" "$@"',
+                                 m.opt("bard") + "/bin/bard", "1000"])
+            m.boot()
+            pids = {label: m.wait_pid(label) for label in (food, bard)}
+            r, doc = self.run_relaunch(m, "--no-processes")
+            self.assertIs(doc["baseline"], True, doc)
+            self.assertNotIn("cannot tell what job", r.stderr)
+            r, jobs = m.relaunch_json("jobs", "--no-processes")
+            files = {j["label"]: [f["path"] for f in j["files"]] for j in jobs["jobs"]}
+            for label, name in ((food, "food"), (bard, "bard")):
+                exe = os.path.join(m.brew, "Cellar", name, "1.0", "bin", name)
+                self.assertIn(exe, files[label], files[label])
+                self.assertIn(m.opt(name), files[label], files[label])
+            self.assertNotIn(os.path.join(m.brew, "Cellar", "bard", "1.0", "bin", "bard"),
+                             files[food])
+            m.brew_upgrade("food", "1.1")
+            r, doc = self.plan(m, "--no-processes", code=1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [food], doc)
+            r, doc = self.run_relaunch(m, "--no-processes")
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(food, "restarted")], doc)
+            pid = self.wait_new_pid(m, food, pids[food])
+            wait_until(lambda: same_file(f"/proc/{pid}/exe", os.path.join(
+                m.brew, "Cellar", "food", "1.1", "bin", "food")), "food to run 1.1")
+            self.assertEqual(m.pid(bard), pids[bard])
+            r, doc = self.plan(m, "--no-processes", code=0)
+            self.assertEqual(doc["steps"], [], doc)
+
+
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
     it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec
