@@ -2269,6 +2269,24 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
 	return i - 1;
 }
 
+/* Whether the `set` command c may set the positional parameters: it is
+ * not given options alone (`set -e`, `set -o pipefail`), as written. */
+static int set_sets(const struct rl_shcmd *c)
+{
+	struct words w = {0};
+	size_t k;
+	int dashdash, sets;
+
+	w.n = c->n - c->start;
+	w.v = rl_xcalloc(w.n, sizeof(*w.v));
+	for (k = 0; k < w.n; k++)
+		w.v[k] = c->w[c->start + k].dynamic ? NULL : c->w[c->start + k].text;
+	k = set_operands(&w, 0, &dashdash);
+	sets = k != w.n || dashdash;
+	free(w.v);
+	return sets;
+}
+
 /* Each `shift` or `set` in rd's text that is in a construct (deeper than
  * the top level), and each zsh `argv` assignment: the first command of
  * the outermost construct it is in (or itself) forgets the positional
@@ -2285,9 +2303,9 @@ static void find_forget(struct reader *rd)
 		for (size_t w = 0; w < c->n && !zsh_argv; w++)
 			zsh_argv = !strncmp(c->w[w].text, "argv=", 5) ||
 				   !strncmp(c->w[w].text, "argv[", 5);
-		if (!zsh_argv &&
-		    (!c->depth || c->start >= c->n ||
-		     !(word_is(&c->w[c->start], "shift") || word_is(&c->w[c->start], "set"))))
+		if (!zsh_argv && (!c->depth || c->start >= c->n ||
+				  !(word_is(&c->w[c->start], "shift") ||
+				    (word_is(&c->w[c->start], "set") && set_sets(c)))))
 			continue;
 		while (k > 0 && rd->cmds.v[k - 1].depth > 0 && !rd->cmds.v[k - 1].funcdef)
 			k--;

@@ -3137,6 +3137,11 @@ static void test_positional(void)
 		"{pa}/bin/food");
 	PA_RUNS(" ?1", "#!/bin/sh\nrun() {\n\texec \"$1\"\n}\n", "{pa}/bin/wrapper",
 		"{pa}/bin/food");
+	/* `set` with options alone changes none (rabbitmq-server's shape) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nstart() {\n\tset -e\n\tset -f\n\texec \"$@\"\n}\n"
+		"if [ \"$X\" ]; then\n\tstart \"$@\"\nelse\n\tstart \"$@\" &\n\twait\nfi\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
 	/* and the caller's are back after it */
 	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tshift\n}\nf a b\nexec \"$1\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
