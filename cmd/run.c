@@ -1127,6 +1127,15 @@ static void print_summary(const struct run_args *a, const struct rl_pipeline *p,
 	putchar('\n');
 }
 
+/* The process launchd respawned since the plan runs the files on disk. */
+static int respawned(const struct rl_step *step, const struct rl_service_status *st, char **why,
+		     void *ctx)
+{
+	struct run_ctx *c = ctx;
+
+	return rl_pipeline_respawned(c->p, step, st, why);
+}
+
 /* The new process runs the files on disk, and so does the server the
  * job starts detached (pg_ctl start), if any: a new one, within the
  * run's timeout. */
@@ -1172,6 +1181,7 @@ static int execute(const struct run_args *a, const char *statedir, const struct 
 	o.cfg = &p->cfg;
 	o.verify_fresh = a->c->no_processes ? NULL : check_fresh;
 	o.unseen = a->c->no_processes;
+	o.respawned = a->c->no_processes ? NULL : respawned;
 	o.on_result = step_done;
 	o.on_begin = print_begin;
 	o.on_throttle = print_throttle;

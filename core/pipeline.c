@@ -2732,6 +2732,79 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return failed;
 }
 
+int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
+			  const struct rl_service_status *st, char **why)
+{
+	const struct rl_job *job = step->job;
+	struct rl_jobview *jv = view_of(p, job);
+	struct spare sp = {p, p->have_prev ? &p->diff : NULL};
+	struct rl_proc_adopt adopt = {0, NULL, 0, 0};
+	struct rl_label_uses now = {0};
+	struct rl_plan scratch = {0};
+	struct rl_statmemo *memo;
+	struct rl_jobview w;
+	struct rl_observed o;
+	struct rl_step s;
+	const char *args[RL_LC_ARGS_MAX];
+	enum rl_decision d;
+
+	*why = NULL;
+	/* Under daemondo a new daemondo proves nothing of the daemon its
+	 * stop may have left running; a detached server outlives its job's
+	 * process: both are restarted as planned. */
+	if (!jv || st->pid <= 0 || st->pid == step->pid || step->decision != RL_DECISION_RESTART ||
+	    rl_job_under_daemondo(job) || job->pg_data || job->pg_problem)
+		return 0;
+	/* The new process judged as the plan judges the job's (judge_anew,
+	 * finish_view), on a copy of its view: the plan's stays as it was. */
+	w = *jv;
+	memset(&w.view, 0, sizeof(w.view));
+	w.view.verdict = RL_PROC_GONE;
+	memo = rl_statmemo_new();
+	rl_proc_tree_inspect_adopting(st->pid, code_tracked, code_owned, judge_descendant, &adopt,
+				      &w, NULL, memo, &w.view, NULL);
+	if (w.view.verdict != RL_PROC_GONE)
+		finish_view(&w, memo, &sp);
+	rl_statmemo_free(memo);
+	memset(&o, 0, sizeof(o));
+	o.loaded = 1;
+	o.pid = st->pid;
+	o.crashing = st->successive_crashes > 0 || st->spawn_scheduled;
+	o.runs = st->runs;
+	o.view = w.view.pid == st->pid && w.view.verdict != RL_PROC_GONE ? &w.view : NULL;
+	o.code = &w.code_now;
+	rl_label_uses_build(&now, &p->current);
+	o.now = &now;
+	o.diff = p->have_prev ? &p->diff : NULL;
+	observe_definition(st, args, &o);
+	o.recorded_shown = recorded_shown(&p->diff, &p->defs, step);
+	/* The step decided again on a copy, into a plan of its own, without
+	 * the findings of the process the plan judged (stale: launchd no
+	 * longer runs it); with none of its other reasons left, it stays a
+	 * restart. */
+	s = *step;
+	s.why = NULL;
+	s.reasons = rl_xcalloc(step->nreasons ? step->nreasons : 1, sizeof(*s.reasons));
+	s.nreasons = 0;
+	for (size_t i = 0; i < step->nreasons; i++)
+		if (step->reasons[i].change != RL_CHANGE_STALE)
+			rl_reason_copy(&step->reasons[i], &s.reasons[s.nreasons++]);
+	d = s.nreasons ? rl_decide_step(&scratch, &s, &o) : RL_DECISION_RESTART;
+	if (d == RL_DECISION_CURRENT) {
+		*why = s.why ? s.why : rl_xstrdup("already current");
+		s.why = NULL;
+	}
+	free(s.why);
+	/* decide may have rewritten a reason's text (its own copies) */
+	for (size_t i = 0; i < s.nreasons; i++)
+		rl_reason_release(&s.reasons[i]);
+	free(s.reasons);
+	rl_plan_release(&scratch);
+	rl_label_uses_release(&now);
+	rl_proc_view_release(&w.view);
+	return d == RL_DECISION_CURRENT;
+}
+
 enum server_state {
 	SERVER_NEW = 0,	 /* a server runs the files on disk */
 	SERVER_STALE,	 /* it runs replaced code */

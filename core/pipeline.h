@@ -389,6 +389,18 @@ int rl_pipeline_reach(struct rl_pipeline *p, const struct rl_strv *archives, con
  * 0 fresh. */
 int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid_t pid, char **why);
 
+/* At its turn in `run`, step's job (a restart still) runs another
+ * process than the plan saw (st: launchd's answer now; step->pid the
+ * plan's): launchd respawned it (a crash, `brew services restart`, a job
+ * it depends on restarted). 1 with *why set (malloc'd) when that process
+ * already runs the files on disk, by the evidence the plan takes for a
+ * CURRENT job (rl_decide_step, its process judged as plan judges it);
+ * 0 otherwise, and always for a job under MacPorts' daemondo or one
+ * that starts its server detached (job->pg_data): a new launchd process
+ * shows nothing of the daemon or server the plan saw. */
+int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
+			  const struct rl_service_status *st, char **why);
+
 /* After a restart of job, which starts its server detached (job->pg_data):
  * does a server run on its data directory now, another process than the
  * one the plan saw there (a server that outlived the restart did not

@@ -502,7 +502,7 @@ static enum state st_status_before(struct step_run *s)
 	struct rl_error e = {0};
 	char cmd[RL_ERROR_TEXT_MAX];
 	pid_t stopped_pid = 0;
-	int rc, held, stopping;
+	int rc, held, journal, stopping;
 
 	s->t0 = now(s);
 	if (rl_launchctl_gate_closed(s->run->o->gate)) {
@@ -527,6 +527,7 @@ static enum state st_status_before(struct step_run *s)
 	/* Still being stopped: the process recovery saw, or launchd saying so
 	 * (SIGTERMed, as it shows a bootout under way). */
 	stopping = rc == 0 && (st.stopping || (st.running && st.pid == stopped_pid));
+	journal = held;
 	if (held == RL_HELD_STOPPING && !stopping)
 		held = 0; /* loaded again since (a new process, or none): as any job */
 	if ((rc == 1 || (rc == 0 && !st.running && !stopping)) && held)
@@ -588,6 +589,29 @@ static enum state st_status_before(struct step_run *s)
 		}
 		free(why);
 		return next;
+	}
+	/* Another process than the plan judged, one launchd respawned since
+	 * (a crash, `brew services restart`, a job it depends on restarted):
+	 * one already on the files on disk is not restarted again. Not a job
+	 * the restart journal holds (an earlier run's restart to finish):
+	 * the restart finishes it, and lets the journal go. */
+	if (s->res->old_pid && s->res->old_pid != s->step->pid && !journal && !st.stopping &&
+	    s->run->o->respawned) {
+		char *why = NULL;
+
+		if (s->run->o->respawned(s->step, &st, &why, s->run->o->ctx) == 1) {
+			if (s->step->pid)
+				s->res->note = rl_xasprintf(
+					"respawned since the plan (pid %lld, was %lld): %s",
+					(long long)s->res->old_pid, (long long)s->step->pid, why);
+			else
+				s->res->note = rl_xasprintf(
+					"started since the plan (pid %lld, none before): %s",
+					(long long)s->res->old_pid, why);
+			free(why);
+			return ST_CURRENT;
+		}
+		free(why);
 	}
 	return s->step->action == RL_ACTION_RELOAD ? ST_CHECK_DISABLED : ST_KICKSTART;
 }

@@ -215,6 +215,13 @@ struct rl_run_opts {
 	 * now on disk (the process view). Returns 0 fresh or unknown, 1 stale
 	 * (*why set, malloc'd): a stale new process fails the step. */
 	int (*verify_fresh)(const struct rl_step *step, pid_t pid, char **why, void *ctx);
+	/* Optional: at a restart's turn, launchd runs another process for the
+	 * job than the plan saw (step->pid; st: launchd's answer now): 1 with
+	 * *why set (malloc'd) when that process already runs the files on
+	 * disk, as the plan proves a job current; the step is then CURRENT,
+	 * nothing restarted. 0: restarted as planned. */
+	int (*respawned)(const struct rl_step *step, const struct rl_service_status *st, char **why,
+			 void *ctx);
 	/* Called after each step finishes, for live output; ctx goes to all the
 	 * callbacks. Steps finish out of plan order when they overlap; results
 	 * stay in plan order. */

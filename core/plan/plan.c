@@ -92,13 +92,24 @@ static struct rl_step *step_for(struct builder *b, size_t idx)
 	return s;
 }
 
-static void reason_release(struct rl_reason *r)
+void rl_reason_release(struct rl_reason *r)
 {
 	free(r->path);
 	free(r->via);
 	free(r->text);
 	free(r->brief);
 	rl_strv_release(&r->chain);
+}
+
+void rl_reason_copy(const struct rl_reason *r, struct rl_reason *out)
+{
+	*out = *r;
+	out->path = rl_xstrdup(r->path);
+	out->via = r->via ? rl_xstrdup(r->via) : NULL;
+	out->text = r->text ? rl_xstrdup(r->text) : NULL;
+	out->brief = r->brief ? rl_xstrdup(r->brief) : NULL;
+	memset(&out->chain, 0, sizeof(out->chain));
+	rl_strv_copy(&out->chain, &r->chain);
 }
 
 /* Which of two uses of one path explains it best: the lower role (a plist
@@ -119,10 +130,10 @@ static void step_add_reason(struct rl_step *s, struct rl_reason *r)
 		if (strcmp(old->path, r->path) != 0 || old->change != r->change)
 			continue;
 		if (reason_better(r, old)) {
-			reason_release(old);
+			rl_reason_release(old);
 			*old = *r;
 		} else {
-			reason_release(r);
+			rl_reason_release(r);
 		}
 		return;
 	}
@@ -1426,18 +1437,6 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 	return rc;
 }
 
-/* A copy of r, for the step of another login's copy of its job. */
-static void reason_copy(const struct rl_reason *r, struct rl_reason *out)
-{
-	*out = *r;
-	out->path = rl_xstrdup(r->path);
-	out->via = r->via ? rl_xstrdup(r->via) : NULL;
-	out->text = r->text ? rl_xstrdup(r->text) : NULL;
-	out->brief = r->brief ? rl_xstrdup(r->brief) : NULL;
-	memset(&out->chain, 0, sizeof(out->chain));
-	rl_strv_copy(&out->chain, &r->chain);
-}
-
 /* A reason of the console user's process, or of what launchd loaded
  * there: not the other logins'. */
 static int reason_of_process(const struct rl_reason *r)
@@ -1545,7 +1544,7 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 
 				if (reason_of_process(&m->reasons[r]))
 					continue;
-				reason_copy(&m->reasons[r], &c);
+				rl_reason_copy(&m->reasons[r], &c);
 				step_add_reason(s, &c);
 			}
 			break;
@@ -1628,7 +1627,7 @@ void rl_plan_release(struct rl_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		for (size_t k = 0; k < p->steps[i].nreasons; k++)
-			reason_release(&p->steps[i].reasons[k]);
+			rl_reason_release(&p->steps[i].reasons[k]);
 		free(p->steps[i].reasons);
 		free(p->steps[i].why);
 	}

@@ -278,6 +278,11 @@ void rl_plan_add_logins(struct rl_plan *p, const struct rl_job *const *extra, si
 			const struct rl_config *cfg);
 void rl_plan_release(struct rl_plan *p);
 
+/* A deep copy of r into out (another step's, or a decision's made
+ * again), and the release of one. */
+void rl_reason_copy(const struct rl_reason *r, struct rl_reason *out);
+void rl_reason_release(struct rl_reason *r);
+
 /* Steps that would run: those without never, decided RESTART. */
 size_t rl_plan_count_runnable(const struct rl_plan *p);
 /* Steps decided d (never included). */
