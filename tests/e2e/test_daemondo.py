@@ -26,6 +26,7 @@ file as such daemons do.
   `-s EXE … ;` or `--start-cmd=EXE … ;` has that daemon as its code too:
   replaced, the job is restarted.
 """
+import json
 import os
 import subprocess
 import sys
@@ -247,6 +248,50 @@ class Daemondo(unittest.TestCase):
             self.assertEqual(res[label]["error"],
                              f"pid {pid} (named by daemondo's pid file '{self.pidfile}') "
                              "outlived the restart: it still runs, on the code it had")
+            self.assertFalse(gone(pid))
+
+    def test_daemondo_respawned_before_its_turn_is_still_restarted(self):
+        # The plan judged daemondo's tree with its detached daemon; before
+        # the job's turn daemondo was restarted (kickstart -k), and the
+        # daemon, ignoring the stop, stays on the old library. A new
+        # daemondo shows nothing of it: the job is restarted as planned,
+        # never taken for current, and the daemon that outlived both
+        # stops fails the step.
+        with Machine(RELAUNCH) as m:
+            label = self.install(m)
+            m.brew_install("alpha", "1.0")
+            m.write_config({"jobs": {label: {"after": [harness.brew("alpha")]}}})
+            m.boot()
+            top, pid = self.running(m, label)
+            m.wait_pid(harness.brew("alpha"))
+            r = m.relaunch("run")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.library(m, "1.1")
+            m.brew_upgrade("alpha", "1.1")
+            with open(self.pidfile + ".ignore-stop", "w"):
+                pass
+            held = harness.HeldLaunchctl(m, "launchctl-kickstart", match="kickstart -k")
+            run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                    held.path], env=m.env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+            try:
+                held.wait_called()
+                r = m.launchctl("kickstart", "-k", m.target(label))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                wait_until(lambda: m.pid(label) not in (0, top), "a new daemondo")
+            finally:
+                held.release()
+            out, err = run.communicate(timeout=SAFETY * 3)
+            self.assertEqual(run.returncode, 3, f"stdout {out}\nstderr {err}")
+            harness.check_output_schema(["run", "--json"], out)
+            res = {x["label"]: x for x in json.loads(out)["results"]}
+            self.assertEqual(res[label]["status"], "failed", res[label])
+            self.assertEqual(res[label]["error"],
+                             f"pid {pid} (named by daemondo's pid file '{self.pidfile}') "
+                             "outlived the restart: it still runs, on the code it had")
+            kicks = [e for e in m.events("start") if e["label"] == label and
+                     e["reason"] == "kickstart"]
+            self.assertEqual(len(kicks), 2, kicks)  # the test's, and the run's
             self.assertFalse(gone(pid))
 
     def test_pid_file_not_trusted_restarts_nothing(self):

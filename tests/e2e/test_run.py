@@ -325,6 +325,61 @@ class RunTest(unittest.TestCase):
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
             self.assert_all_running(m)
 
+    def run_held_at_first_kickstart(self, m, meanwhile):
+        """relaunch run, held in its first kickstart (before launchd has
+        it) while meanwhile() runs: its results by label."""
+        held = harness.HeldLaunchctl(m, "launchctl-kickstart", match="kickstart -k")
+        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
+                                held.path], env=m.env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        try:
+            held.wait_called()
+            meanwhile()
+        finally:
+            held.release()
+        out, err = run.communicate(timeout=SAFETY * 3)
+        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
+        harness.check_output_schema(["run", "--json"], out)
+        return {r["label"]: r for r in json.loads(out)["results"]}
+
+    def kickstarts(self, m, label):
+        return [e for e in m.events("start") if e["label"] == label and e["reason"] == "kickstart"]
+
+    def test_job_respawned_onto_new_files_before_its_turn_is_current(self):
+        """The plan saw beta's old process; while alpha's restart, ordered
+        before it, was under way, beta was restarted behind the run's back
+        onto the new keg (`brew services restart`). At its turn beta runs
+        another process, on the files on disk: current, not kickstarted
+        again, and its change committed."""
+        with Machine(RELAUNCH) as m:
+            for f in ("alpha", "beta"):
+                m.brew_install(f, "1.0")
+            m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
+            pids = self.boot(m, [brew("alpha"), brew("beta")])
+            for f in ("alpha", "beta"):
+                m.brew_upgrade(f, "1.1")
+            new = []
+
+            def respawn():
+                harness.wait_past_change(os.path.join(m.opt("beta"), "bin", "beta"))
+                r = m.launchctl("kickstart", "-k", m.target(brew("beta")))
+                self.assertEqual(r.returncode, 0, r.stderr)
+                new.append(wait_until(lambda: m.pid(brew("beta")) not in (0, pids[brew("beta")])
+                                      and m.pid(brew("beta")), "beta's new process"))
+
+            res = self.run_held_at_first_kickstart(m, respawn)
+            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
+            beta = res[brew("beta")]
+            self.assertEqual(beta["status"], "current", beta)
+            self.assertEqual(beta["old_pid"], new[0], beta)
+            self.assertTrue(beta["note"].startswith(
+                f"respawned since the plan (pid {new[0]}, was {pids[brew('beta')]}): "
+                f"pid {new[0]} "), beta)
+            self.assertEqual(len(self.kickstarts(m, brew("beta"))), 1)  # the test's own
+            self.assertEqual(m.pid(brew("beta")), new[0])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+
     # -- 4. order and spacing ---------------------------------------------
     def test_order_after_daemons_first_and_interval(self):
         with Machine(RELAUNCH) as m:
