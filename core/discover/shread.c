@@ -1656,10 +1656,12 @@ static size_t set_operands(const struct words *w, size_t i, int *dashdash)
 		}
 		if ((o[0] != '-' && o[0] != '+') || !o[1])
 			return i; /* `set -` ends the options too: dash(1) */
-		if (o[strlen(o) - 1] == 'o')
-			i++; /* -o NAME */
+		if (strchr(o, 'A'))
+			return SIZE_MAX; /* ksh's and zsh's `set -A NAME …`: an array */
+		if (o[strlen(o) - 1] == 'o' && ++i == w->n)
+			break; /* `set -o` alone prints the options */
 	}
-	return i;
+	return w->n < i ? w->n : i;
 }
 
 /* `shift [N]`, `set [options] [--] [ARG…]` at w[i] (dash(1), bash(1)):
@@ -1690,6 +1692,8 @@ static void params_change(struct step *s, const struct words *w, size_t i)
 				    ? strtoul(n, NULL, 10)
 				    : SIZE_MAX;
 
+		if (by == 0)
+			return;
 		if (by <= env->args.n) {
 			for (size_t k = 0; k < by; k++)
 				free(env->args.v[k]);

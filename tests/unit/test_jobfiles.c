@@ -3142,6 +3142,18 @@ static void test_positional(void)
 		"#!/bin/sh\nstart() {\n\tset -e\n\tset -f\n\texec \"$@\"\n}\n"
 		"if [ \"$X\" ]; then\n\tstart \"$@\"\nelse\n\tstart \"$@\" &\n\twait\nfi\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* `set -o` alone (or ending in an -o with no NAME) prints the
+	 * options: it changes none, and reads nothing past its words */
+	PA_RUNS("bin/food", "#!/bin/sh\nset -o\nexec \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS("bin/food", "#!/bin/sh\nset -eo\nset +o\nexec \"$1\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	/* ksh's and zsh's `set -A NAME WORD…` sets an array: not known */
+	PA_RUNS(" ?1", "#!/bin/sh\nset -A arr {pa}/bin/other\nexec \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	/* `shift 0` with none changes nothing */
+	PA_RUNS("bin/food", "#!/bin/sh\nset --\nshift 0\nexec {pa}/bin/food \"$@\"\n",
+		"{pa}/bin/wrapper");
 	/* and the caller's are back after it */
 	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tshift\n}\nf a b\nexec \"$1\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
