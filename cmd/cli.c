@@ -255,7 +255,11 @@ static const struct cli_option config_options[] = {
 static const struct cli_command commands[] = {
 	{"record", cmd_record, LOCKED, NULL, NULL, NULL, NULL,
 	 "record the tracked files (identity and SHA-256) in the manifest", record_options,
-	 "Every file of every job found, and the config's watch paths, are tracked too.\n"},
+	 "Every file of every job found, and the config's watch paths, are tracked too.\n"
+	 "Exit 0 when recorded, 2 on a usage error, 4 when it refuses (the manifest\n"
+	 "holds changes that would restart jobs, without --force), the lock is not\n"
+	 "obtained, or on another error, 128 + N when stopped by signal N while\n"
+	 "waiting for the lock (nothing was done).\n"},
 	{"diff", cmd_diff, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "show what changed on disk since the manifest was recorded", diff_options,
 	 "changes: content, replaced (same bytes, new inode), mode, retargeted\n"
@@ -317,7 +321,10 @@ static const struct cli_command commands[] = {
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
 	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
 	 "out and remove its plist (idempotent); print: print the plist (for nix\n"
-	 "modules and formulae).\n"},
+	 "modules and formulae). Exit 0 when done or nothing was to do, 2 on a usage\n"
+	 "error, 4 when launchctl fails, a file cannot be written, launchd still has\n"
+	 "the job after the waits, or on another error (no queue or job directory\n"
+	 "to be found).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "First, 'in progress:' lines: a run or record holding the lock, and each\n"
@@ -344,7 +351,9 @@ static const struct cli_command commands[] = {
 	 "on a usage error (no --bundle included), 4 when FILE exists (without\n"
 	 "--force) or on error.\n"},
 	{"log", cmd_log, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
-	 "what each run did (the last 100), newest first", log_options, NULL},
+	 "what each run did (the last 100), newest first", log_options,
+	 "Exit 0 (no runs logged yet included), 2 on a usage error, 4 when the run\n"
+	 "log cannot be read, or on another error.\n"},
 	{NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -129,6 +129,26 @@ README say the same for plan, run and jobs:
   $ tr '\n' ' ' < "$SRCDIR/README.md" | tr -s ' ' | grep -o '2 on a usage error (a JOB matching no job included)' | wc -l
   3
 
+Every command's help ends with its exit codes, subcommands' included
+(notify's is that it always exits 0):
+
+  $ for c in $(relaunch --help | sed -n 's/^  \([a-z]*\) .*/\1/p' | grep -v '^help$') 'config check' 'agent install' 'agent uninstall' 'agent print'; do
+  >   relaunch help $c | awk 'BEGIN { RS = "" } { last = $0 } END { print last }' | tr '\n' ' ' | grep -q -i -e '^exit 0[ ,(]' -e '[ (]exits* 0[ ,(]' || echo "$c: its help does not end with its exit codes"
+  > done
+
+record's, agent's and log's, as the man page and README give them:
+
+  $ flat() { tr '\n\t' '  ' | tr -d '*_`' | tr -s ' '; }
+  $ for c in record agent log; do
+  >   e=$(relaunch $c --help | flat | sed 's/.*Exit \(0 .*\)\. $/\1/')
+  >   echo "$c: $e"
+  >   flat < "$SRCDIR/docs/relaunch.1.scd" | grep -q -F "$e" || echo "$c: not in the man page"
+  >   flat < "$SRCDIR/README.md" | grep -q -F "$e" || echo "$c: not in README"
+  > done
+  record: 0 when recorded, 2 on a usage error, 4 when it refuses (the manifest holds changes that would restart jobs, without --force), the lock is not obtained, or on another error, 128 + N when stopped by signal N while waiting for the lock (nothing was done)
+  agent: 0 when done or nothing was to do, 2 on a usage error, 4 when launchctl fails, a file cannot be written, launchd still has the job after the waits, or on another error (no queue or job directory to be found)
+  log: 0 (no runs logged yet included), 2 on a usage error, 4 when the run log cannot be read, or on another error
+
 -- ends relaunch's own options (-V, -h) as it ends a command's: the word
 after it is the command, even one that looks like an option:
 
