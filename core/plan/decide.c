@@ -988,10 +988,27 @@ static char *anew_running_why(const struct rl_job *job, const struct rl_observed
 	return why;
 }
 
+/* The proof that launchd already runs the plist as it is now
+ * (rl_decide_loaded_since), by t, a time the plist was written at: its
+ * change time with its directory's (a rename into place), or its own
+ * ctime alone (plist_written: a package manager writes and loads each
+ * job's plist in turn, and the next one's, written beside it, moves the
+ * directory's past this process's start). When it holds, the plist's
+ * change is no news to the process, which is judged as a kickstart's by
+ * t and the job's other changes (*last); else nothing changes. */
+static int plist_loaded_since(const struct rl_job *job, const struct rl_observed *o, int64_t t,
+			      int64_t other, int64_t *last)
+{
+	if (!rl_decide_loaded_since(job, o, t))
+		return 0;
+	*last = other > t ? other : t;
+	return 1;
+}
+
 static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struct rl_observed *o)
 {
 	const struct rl_job *job = s->job;
-	int64_t last = 0, plist = 0, written = 0, gone = 0, other = 0;
+	int64_t last = 0, plist = 0, gone = 0, other = 0;
 	int reloaded = 0, unknown_time = 0, unknown_other = 0, gone_unknown = 0, d;
 	size_t ngone = 0;
 	struct late late = {ORDER_UNKNOWN, 0, 0, 0, 0, 0};
@@ -1083,7 +1100,7 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	if (o->view && o->pid && o->view->pid == o->pid && o->view->verdict == RL_PROC_STALE)
 		return RL_DECISION_RESTART;
 	if (s->action == RL_ACTION_RELOAD) {
-		if (rl_decide_loaded_since(job, o, plist))
+		if (plist_loaded_since(job, o, plist, other, &last))
 			reloaded = 1;
 		else if (!o->pid && !o->held && rl_decide_loaded_anew(job, o))
 			reloaded = 2; /* launchd has it; what ran since (if anything) ran it */
@@ -1101,21 +1118,13 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 			 * that kept them (its environment, say) may never have
 			 * been loaded. */
 			reloaded = 3;
-		else if (o->pid && !o->held &&
-			 rl_decide_loaded_since(job, o, written = plist_written(s)))
-			/* The same proof as the first, by the plist's own ctime
-			 * (plist_written): a package manager writes and loads
-			 * each job's plist in turn, and the next one's, written
-			 * beside it, moves the directory's past this process's
-			 * start. Judged by that write and the other changes. */
-			reloaded = 4;
+		else if (!o->held && plist_loaded_since(job, o, plist_written(s), other, &last))
+			/* The same proof as the first, by the plist's own ctime,
+			 * which a sibling plist written since does not move. */
+			reloaded = 1;
 		else
 			return RL_DECISION_RESTART;
 		s->action = RL_ACTION_KICKSTART;
-	}
-	if (reloaded == 4) {
-		last = other > written ? other : written;
-		unknown_time = unknown_other;
 	}
 	if (!o->pid) {
 		if (!rl_decide_idle(job) || o->held)
