@@ -574,7 +574,9 @@ static void get_launch_model(plist_t dict, struct rl_job *j)
 /* A StartCalendarInterval entry's members, as launchd-842's
  * calendarinterval_new_from_obj_dict_walk (src/core.c) takes them (by
  * name in any case, strcasecmp): the highest value each may have, the
- * lowest being 0 (Day 1). */
+ * lowest being 0 (Day 1). launchd.plist(5) gives Month as 1 to 12: the
+ * code takes 0 too, as a wildcard (it subtracts 1, cron's numbering, and
+ * -1 is its wildcard). */
 static const struct {
 	const char *name;
 	uint64_t low, high;
