@@ -3199,6 +3199,83 @@ static void test_positional(void)
 	PA_RUNS(" ?1", "#!/bin/sh\nexec \"$@\"\n", "/bin/sh", "-c", "{pa}/bin/wrapper $X");
 }
 
+/* Generator shapes read as the daemon runs them, with nothing left
+ * unresolved: the script prometheus's formula writes (`exec PROG
+ * $(<FILE)`: the arguments come from a file, the program does not);
+ * nix's writeShellApplication (`export PATH="STORE/bin:$PATH"`, then a
+ * bare name); daemondo's flags that take no value (`--restart-netchange`,
+ * `--restart-wakeup`) around its commands. */
+static void test_generator_shapes(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *exe = at("opt/homebrew/opt/prometheus/bin/prometheus_brew_services"), *text, *cmd;
+
+	put("opt/homebrew/Cellar/prometheus/2.50.1/bin/prometheus", "bin", 0755);
+	put("opt/homebrew/etc/prometheus.args", "--web.listen-address=127.0.0.1:9090\n", 0644);
+	text = rl_xasprintf("#!/bin/bash\nexec %s/opt/homebrew/Cellar/prometheus/2.50.1/bin/"
+			    "prometheus $(<%s/opt/homebrew/etc/prometheus.args)\n",
+			    tmp, tmp);
+	put("opt/homebrew/Cellar/prometheus/2.50.1/bin/prometheus_brew_services", text, 0755);
+	free(text);
+	link_at("../Cellar/prometheus/2.50.1", "opt/homebrew/opt/prometheus");
+	job_init(&j, "homebrew.mxcl.prometheus", (const char *const[]){exe, NULL});
+	resolve(&j, &f);
+	check_file(&f, "opt/homebrew/Cellar/prometheus/2.50.1/bin/prometheus", RL_ROLE_COMMAND,
+		   "ProgramArguments[0] → opt symlink → Cellar file → script command", 0);
+	CHECK(find(&f, "opt/homebrew/etc/prometheus.args", RL_ROLE_SCRIPT) == NULL);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(exe);
+
+	put("nix/store/g1-bash/bin/bash", "bin", 0755);
+	put("nix/store/g2-foo-1.0/bin/food", "bin", 0755);
+	put("nix/store/g3-coreutils/bin/env", "bin", 0755);
+	text = rl_xasprintf("#!%s/nix/store/g1-bash/bin/bash\nset -o errexit\nset -o nounset\n"
+			    "set -o pipefail\n\nexport PATH=\"%s/nix/store/g2-foo-1.0/bin:%s/nix/"
+			    "store/g3-coreutils/bin:$PATH\"\n\nexec food --serve\n",
+			    tmp, tmp, tmp);
+	put("nix/store/g4-foo-start/bin/foo-start", text, 0755);
+	free(text);
+	cmd = rl_xasprintf(
+		"/bin/wait4path /nix/store && exec %s/nix/store/g4-foo-start/bin/foo-start", tmp);
+	job_init(&j, "org.nixos.foo", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+	resolve(&j, &f);
+	check_file(&f, "nix/store/g4-foo-start/bin/foo-start", RL_ROLE_SCRIPT, "sh -c exec", 0);
+	check_file(&f, "nix/store/g1-bash/bin/bash", RL_ROLE_INTERPRETER,
+		   "sh -c exec → #! interpreter", 0);
+	check_file(&f, "nix/store/g2-foo-1.0/bin/food", RL_ROLE_COMMAND,
+		   "sh -c exec → script command", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(cmd);
+
+	put("opt/local/bin/daemondo", "bin", 0755);
+	put("opt/local/sbin/food", "bin", 0755);
+	put("opt/local/sbin/foodctl", "bin", 0755);
+	{
+		char *d = at("opt/local/bin/daemondo"), *food = at("opt/local/sbin/food"),
+		     *ctl = at("opt/local/sbin/foodctl");
+
+		job_init(&j, "org.macports.food",
+			 (const char *const[]){d, "--label=food", "--restart-netchange",
+					       "--start-cmd", food, "-f", ";", "--stop-cmd", ctl,
+					       "stop", ";", "--restart-wakeup", "--pid=exec",
+					       NULL});
+		resolve(&j, &f);
+		check_file(&f, "opt/local/sbin/food", RL_ROLE_COMMAND, "daemondo --start-cmd", 0);
+		check_file(&f, "opt/local/sbin/foodctl", RL_ROLE_COMMAND, "daemondo --stop-cmd", 0);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(d);
+		free(food);
+		free(ctl);
+	}
+}
+
 int main(void)
 {
 	char *real;
@@ -3223,6 +3300,7 @@ int main(void)
 	test_pg_ctl_data_from_shell();
 	test_homebrew_scripts();
 	test_nested();
+	test_generator_shapes();
 	test_shell_file();
 	test_root_directory();
 	test_track();
