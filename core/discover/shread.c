@@ -1821,6 +1821,21 @@ static size_t see_prefix(struct step *s, const struct words *w, size_t i)
 		return skip_options(w, i + 1, "n");
 	if (strcmp(base, "caffeinate") == 0)
 		return skip_options(w, i + 1, "tw");
+	/* macOS's taskpolicy(8) `[-x|-X] [-d policy] [-g policy] [-c clamp]
+	 * [-b] [-t tier] [-l tier] [-a] PROGRAM …` (its `-p PID` form runs
+	 * nothing: no word is left), sandbox-exec(1) `[-f FILE] [-n NAME]
+	 * [-p STRING] [-D KEY=VALUE]… COMMAND …`, time(1) `[-al] [-h|-p]
+	 * [-o FILE] UTILITY …`: each runs the program it is given */
+	if (strcmp(base, "taskpolicy") == 0)
+		return skip_options(w, i + 1, "dgctlp");
+	if (strcmp(base, "sandbox-exec") == 0)
+		return skip_options(w, i + 1, "fnpD");
+	if (strcmp(base, "time") == 0)
+		return skip_options(w, i + 1, "o");
+	/* launchctl(1): `asuser UID COMMAND …`, `bsexec PID COMMAND …` */
+	if (strcmp(base, "launchctl") == 0 && i + 2 < w->n && w->v[i + 1] &&
+	    (strcmp(w->v[i + 1], "asuser") == 0 || strcmp(w->v[i + 1], "bsexec") == 0))
+		return i + 3;
 	if (strcmp(base, "arch") == 0) {
 		for (i++; i < w->n && w->v[i] && w->v[i][0] == '-';)
 			i += !strcmp(w->v[i], "-arch") || !strcmp(w->v[i], "-d") ||

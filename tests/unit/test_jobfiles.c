@@ -3276,6 +3276,59 @@ static void test_generator_shapes(void)
 	}
 }
 
+/* macOS programs that run the command they are given, options first:
+ * taskpolicy(8), sandbox-exec(1), time(1), `launchctl asuser UID` and
+ * `launchctl bsexec PID` (launchctl(1)). The daemon after them is the
+ * job's code, in an `sh -c` string as on the command line; their option
+ * values are no program, and `taskpolicy -p PID` runs nothing. */
+static void test_macos_prefixes(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *d = at("mp/bin/d"), *cmd;
+	static const char *const lines[] = {
+		"exec /usr/sbin/taskpolicy -c background -b -t 3 -l 3",
+		"exec /usr/sbin/taskpolicy -xa -d throttle -g default",
+		"exec /usr/bin/sandbox-exec -f /etc/d.sb -D HOME=/var/empty",
+		"exec /usr/bin/sandbox-exec -p '(version 1)(allow default)' -n named",
+		"exec /usr/bin/time -al -o /tmp/d.time",
+		"exec /bin/launchctl asuser 501",
+		"exec /bin/launchctl bsexec 1 /usr/sbin/taskpolicy -b",
+		NULL};
+
+	put("mp/bin/d", "bin", 0755);
+	for (size_t k = 0; lines[k]; k++) {
+		cmd = rl_xasprintf("%s %s --flag", lines[k], d);
+		job_init(&j, "prefixed", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+		resolve(&j, &f);
+		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
+			fprintf(stderr, "not followed: %s\n", cmd);
+		check_file(&f, "mp/bin/d", RL_ROLE_COMMAND, "sh -c exec", 0);
+		CHECK(find(&f, "/etc/d.sb", RL_ROLE_COMMAND) == NULL);
+		CHECK(find(&f, "/tmp/d.time", RL_ROLE_COMMAND) == NULL);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(cmd);
+	}
+	/* Directly in ProgramArguments, named in the route as any prefix is. */
+	job_init(&j, "policy",
+		 (const char *const[]){"/usr/sbin/taskpolicy", "-c", "utility", d, "serve", NULL});
+	resolve(&j, &f);
+	check_file(&f, "mp/bin/d", RL_ROLE_COMMAND, "taskpolicy", 0);
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* `-p PID` applies a policy to a running process: nothing is run. */
+	job_init(&j, "policy-pid",
+		 (const char *const[]){"/bin/sh", "-c", "/usr/sbin/taskpolicy -b -p 1", NULL});
+	resolve(&j, &f);
+	CHECK(find(&f, "/1", RL_ROLE_COMMAND) == NULL);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(d);
+}
+
 int main(void)
 {
 	char *real;
@@ -3301,6 +3354,7 @@ int main(void)
 	test_homebrew_scripts();
 	test_nested();
 	test_generator_shapes();
+	test_macos_prefixes();
 	test_shell_file();
 	test_root_directory();
 	test_track();
