@@ -1676,6 +1676,19 @@ static void observe_definition(const struct rl_service_status *st, const char **
 	o->props_shown = st->properties_shown;
 }
 
+/* o as launchd's answer st shows a loaded job (args as for
+ * observe_definition); the rest of o zero. */
+static void observe_status(const struct rl_service_status *st, const char **args,
+			   struct rl_observed *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->loaded = 1;
+	o->pid = st->pid > 0 ? st->pid : 0;
+	o->crashing = st->successive_crashes > 0 || st->spawn_scheduled;
+	o->runs = st->runs;
+	observe_definition(st, args, o);
+}
+
 /* What launchd would show of the definition of the plist recorded for
  * s's job (plists.json), when the step reloads for a change of that
  * plist's bytes: NULL when not known, or not one. */
@@ -2144,19 +2157,13 @@ static void decide(const struct rl_launchctl *lc, struct rl_pipeline *p)
 			o.held = rl_intents_owed(journal, rl_job_key(s->job), 1);
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
-			memset(&o, 0, sizeof(o));
-			o.loaded = 1;
-			o.pid = v->status->pid > 0 ? v->status->pid : 0;
-			o.crashing =
-				v->status->successive_crashes > 0 || v->status->spawn_scheduled;
-			o.runs = v->status->runs;
+			observe_status(v->status, args, &o);
 			o.view = v->view.pid ? &v->view : NULL;
 			o.code = &v->code_now;
 			if (!now.m)
 				rl_label_uses_build(&now, &p->current);
 			o.now = &now;
 			o.diff = p->have_prev ? &p->diff : NULL;
-			observe_definition(v->status, args, &o);
 			o.recorded_shown = recorded_shown(&p->diff, &p->defs, s);
 			o.held = rl_intents_owed_loaded(journal, rl_job_key(s->job), o.pid);
 			o.server_pid = v->server_pid;
@@ -2282,12 +2289,7 @@ static void decide_predicted(const struct rl_launchctl *lc, struct rl_pipeline *
 			o.not_loaded = v->note;
 			rl_decide_step(&p->plan, s, &o);
 		} else if (v && v->status) {
-			o.loaded = 1;
-			o.pid = v->status->pid > 0 ? v->status->pid : 0;
-			o.crashing =
-				v->status->successive_crashes > 0 || v->status->spawn_scheduled;
-			o.runs = v->status->runs;
-			observe_definition(v->status, args, &o);
+			observe_status(v->status, args, &o);
 			rl_decide_step(&p->plan, s, &o);
 		}
 		refuse_out_of_reach(p, s, root);
@@ -2397,12 +2399,7 @@ static int decide_printed(const struct rl_service_status *st, const struct rl_di
 	const char *args[RL_LC_ARGS_MAX];
 	int looked = 0, detached = 0, d;
 
-	memset(&o, 0, sizeof(o));
-	o.loaded = 1;
-	o.pid = st->pid > 0 ? st->pid : 0;
-	o.crashing = st->successive_crashes > 0 || st->spawn_scheduled;
-	o.runs = st->runs;
-	observe_definition(st, args, &o);
+	observe_status(st, args, &o);
 	o.recorded_shown = recorded_shown(diff, defs, s);
 	o.held = journal && rl_intents_owed_loaded(journal, rl_job_key(s->job), o.pid);
 	if (o.pid && !o.held && rl_decide_scheduled(s->job)) {
@@ -2739,7 +2736,6 @@ int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 	struct rl_jobview *jv = view_of(p, job);
 	struct spare sp = {p, p->have_prev ? &p->diff : NULL};
 	struct rl_proc_adopt adopt = {0, NULL, 0, 0};
-	struct rl_label_uses now = {0};
 	struct rl_plan scratch = {0};
 	struct rl_statmemo *memo;
 	struct rl_jobview w;
@@ -2766,17 +2762,13 @@ int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 	if (w.view.verdict != RL_PROC_GONE)
 		finish_view(&w, memo, &sp);
 	rl_statmemo_free(memo);
-	memset(&o, 0, sizeof(o));
-	o.loaded = 1;
-	o.pid = st->pid;
-	o.crashing = st->successive_crashes > 0 || st->spawn_scheduled;
-	o.runs = st->runs;
+	observe_status(st, args, &o);
 	o.view = w.view.pid == st->pid && w.view.verdict != RL_PROC_GONE ? &w.view : NULL;
 	o.code = &w.code_now;
-	rl_label_uses_build(&now, &p->current);
-	o.now = &now;
+	if (!p->respawn_uses.m)
+		rl_label_uses_build(&p->respawn_uses, &p->current);
+	o.now = &p->respawn_uses;
 	o.diff = p->have_prev ? &p->diff : NULL;
-	observe_definition(st, args, &o);
 	o.recorded_shown = recorded_shown(&p->diff, &p->defs, step);
 	/* The step decided again on a copy, into a plan of its own, without
 	 * the findings of the process the plan judged (stale: launchd no
@@ -2800,7 +2792,6 @@ int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 		rl_reason_release(&s.reasons[i]);
 	free(s.reasons);
 	rl_plan_release(&scratch);
-	rl_label_uses_release(&now);
 	rl_proc_view_release(&w.view);
 	return d == RL_DECISION_CURRENT;
 }
@@ -2924,6 +2915,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 
 	struct rl_error derr = {0};
 
+	rl_label_uses_release(&p->respawn_uses); /* the commit changes current */
 	if (rl_commit_save(&p->current, &c, p->verify, p->manifest_path, err) < 0)
 		return -1;
 	/* Only ever spares reloads: a failure to keep it is a warning. */
@@ -2958,6 +2950,7 @@ void rl_pipeline_release(struct rl_pipeline *p)
 	free(p->views);
 	free(p->stale);
 	rl_plan_release(&p->plan);
+	rl_label_uses_release(&p->respawn_uses);
 	if (p->journal)
 		rl_intents_release(p->journal);
 	free(p->journal);

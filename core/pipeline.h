@@ -201,6 +201,10 @@ struct rl_pipeline {
 	 * run still knows what that process runs. */
 	struct rl_strv spared;
 	struct rl_plan plan;
+	/* current's index of each label's uses, for rl_pipeline_respawned:
+	 * built at its first call (m NULL until then), dropped by the commit,
+	 * which changes current. */
+	struct rl_label_uses respawn_uses;
 	/* The restart journal the plan was decided with (rl_pipeline_plan):
 	 * each job an earlier run began to restart and did not bring back,
 	 * which the next run finishes before anything else
