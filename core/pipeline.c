@@ -2729,6 +2729,29 @@ int rl_pipeline_check_fresh(struct rl_pipeline *p, const struct rl_job *job, pid
 	return failed;
 }
 
+/* A step planned only for the replaced code its process ran, at its
+ * turn on the new process launchd runs (o): that process settles it by
+ * its own view. One whose every file is the file on disk is CURRENT (*why
+ * says so); one that runs replaced code too, that cannot be judged or is
+ * gone, or whose job launchd reports crashing stays a restart, as any
+ * step's does. */
+static enum rl_decision stale_only_now(const struct rl_step *step, const struct rl_observed *o,
+				       char **why)
+{
+	const char *path = step->nreasons ? step->reasons[0].path : NULL;
+
+	if (!o->view || o->view->verdict != RL_PROC_FRESH || o->crashing)
+		return RL_DECISION_RESTART;
+	if (step->pid && path)
+		*why = rl_xasprintf(
+			"pid %ld runs the files on disk (pid %ld ran replaced code: %s)",
+			(long)o->pid, (long)step->pid, path);
+	else
+		*why = rl_xasprintf("pid %ld runs the files on disk", (long)o->pid);
+	rl_text_mask_controls(*why); /* a path read from another process */
+	return RL_DECISION_CURRENT;
+}
+
 int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 			  const struct rl_service_status *st, char **why)
 {
@@ -2772,8 +2795,8 @@ int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 	o.recorded_shown = recorded_shown(&p->diff, &p->defs, step);
 	/* The step decided again on a copy, into a plan of its own, without
 	 * the findings of the process the plan judged (stale: launchd no
-	 * longer runs it); with none of its other reasons left, it stays a
-	 * restart. */
+	 * longer runs it); with none of its other reasons left, the new
+	 * process alone decides (stale_only_now). */
 	s = *step;
 	s.why = NULL;
 	s.reasons = rl_xcalloc(step->nreasons ? step->nreasons : 1, sizeof(*s.reasons));
@@ -2781,7 +2804,7 @@ int rl_pipeline_respawned(struct rl_pipeline *p, const struct rl_step *step,
 	for (size_t i = 0; i < step->nreasons; i++)
 		if (step->reasons[i].change != RL_CHANGE_STALE)
 			rl_reason_copy(&step->reasons[i], &s.reasons[s.nreasons++]);
-	d = s.nreasons ? rl_decide_step(&scratch, &s, &o) : RL_DECISION_RESTART;
+	d = s.nreasons ? rl_decide_step(&scratch, &s, &o) : stale_only_now(step, &o, &s.why);
 	if (d == RL_DECISION_CURRENT) {
 		*why = s.why ? s.why : rl_xstrdup("already current");
 		s.why = NULL;

@@ -380,6 +380,87 @@ class RunTest(unittest.TestCase):
             r = m.relaunch("run", *FAST)
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
 
+    def stale_pair(self, m):
+        """alpha and beta (beta after alpha), running, with no baseline;
+        then both programs rebuilt in place (new inode, same path): the
+        plan's only reason for each is its process running replaced code.
+        Returns the pids and beta's program."""
+        for f in ("alpha", "beta"):
+            m.brew_c_daemon(f, "1.0")
+        m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
+        m.boot()
+        pids = {brew(f): m.wait_pid(brew(f)) for f in ("alpha", "beta")}
+        for f in ("alpha", "beta"):
+            m.brew_c_daemon(f, "1.0", stamp="rebuilt")
+        return pids, os.path.join(m.brew, "Cellar", "beta", "1.0", "bin", "beta")
+
+    def kick_beta(self, m, pids, new):
+        """kickstart -k beta behind the run's back; its new pid into new."""
+        r = m.launchctl("kickstart", "-k", m.target(brew("beta")))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        new.append(wait_until(lambda: m.pid(brew("beta")) not in (0, pids[brew("beta")])
+                              and m.pid(brew("beta")), "beta's new process"))
+
+    def test_stale_only_job_respawned_onto_the_files_on_disk_is_current(self):
+        """The plan restarts beta only because its process runs a replaced
+        program. Restarted behind the run's back before its turn, beta's
+        new process runs the program on disk: current, not kickstarted
+        again."""
+        with Machine(RELAUNCH) as m:
+            pids, exe = self.stale_pair(m)
+            new = []
+            res = self.run_held_at_first_kickstart(m, lambda: self.kick_beta(m, pids, new))
+            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
+            beta = res[brew("beta")]
+            self.assertEqual(beta["status"], "current", beta)
+            self.assertEqual(beta["old_pid"], new[0], beta)
+            self.assertEqual(beta["note"],
+                             f"respawned since the plan (pid {new[0]}, was {pids[brew('beta')]}): "
+                             f"pid {new[0]} runs the files on disk (pid {pids[brew('beta')]} ran "
+                             f"replaced code: {exe})", beta)
+            self.assertEqual(len(self.kickstarts(m, brew("beta"))), 1)  # the test's own
+            self.assertEqual(m.pid(brew("beta")), new[0])
+            r = m.relaunch("run", *FAST)
+            self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+
+    def respawned_onto_old_files(self, baseline):
+        """beta respawned before its turn, but its program replaced again
+        after the new process started: the new process runs replaced code
+        too, and is restarted as planned."""
+        with Machine(RELAUNCH) as m:
+            if baseline:
+                for f in ("alpha", "beta"):
+                    m.brew_c_daemon(f, "1.0")
+                m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
+                pids = self.boot(m, [brew("alpha"), brew("beta")])
+                for f in ("alpha", "beta"):
+                    m.brew_c_daemon(f, "1.0", stamp="rebuilt")
+            else:
+                pids, _ = self.stale_pair(m)
+            new = []
+
+            def respawn():
+                self.kick_beta(m, pids, new)
+                m.brew_c_daemon("beta", "1.0", stamp="rebuilt again")
+
+            res = self.run_held_at_first_kickstart(m, respawn)
+            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
+            beta = res[brew("beta")]
+            self.assertEqual(beta["status"], "restarted", beta)
+            self.assertEqual(beta["old_pid"], new[0], beta)
+            self.assertEqual(len(self.kickstarts(m, brew("beta"))), 2)  # the test's, the run's
+            pid = m.wait_pid(brew("beta"))
+            self.assertNotIn(pid, (pids[brew("beta")], new[0]))
+            exe, disk = os.stat(f"/proc/{pid}/exe"), os.stat(os.path.join(
+                m.brew, "Cellar", "beta", "1.0", "bin", "beta"))
+            self.assertEqual((exe.st_dev, exe.st_ino), (disk.st_dev, disk.st_ino))
+
+    def test_stale_only_job_respawned_onto_replaced_code_is_restarted(self):
+        self.respawned_onto_old_files(baseline=False)
+
+    def test_changed_job_respawned_onto_replaced_code_is_restarted(self):
+        self.respawned_onto_old_files(baseline=True)
+
     # -- 4. order and spacing ---------------------------------------------
     def test_order_after_daemons_first_and_interval(self):
         with Machine(RELAUNCH) as m:
