@@ -24,6 +24,7 @@ import plistlib
 import pty
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -379,6 +380,39 @@ class RunTest(unittest.TestCase):
             self.assertEqual(m.pid(brew("beta")), new[0])
             r = m.relaunch("run", *FAST)
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+
+    def test_job_killed_and_respawned_onto_new_files_before_its_turn_is_current(self):
+        """While alpha's restart, ordered before it, was under way, beta's
+        process was sent SIGTERM by someone else and launchd respawned it
+        (KeepAlive) onto the new keg. launchd shows the signal, not a
+        crash (real `print` after a SIGTERM: `last terminating signal =
+        Terminated: 15`, no `successive crashes`): beta is current, not
+        kickstarted."""
+        with Machine(RELAUNCH) as m:
+            for f in ("alpha", "beta"):
+                m.brew_install(f, "1.0")
+            m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
+            pids = self.boot(m, [brew("alpha"), brew("beta")])
+            for f in ("alpha", "beta"):
+                m.brew_upgrade(f, "1.1")
+            new = []
+
+            def killed():
+                harness.wait_past_change(os.path.join(m.opt("beta"), "bin", "beta"))
+                os.kill(pids[brew("beta")], signal.SIGTERM)
+                new.append(wait_until(lambda: m.pid(brew("beta")) not in (0, pids[brew("beta")])
+                                      and m.pid(brew("beta")), "beta's respawn"))
+                st = m.launchctl("print", m.target(brew("beta")))
+                self.assertIn("\tlast terminating signal = Terminated: 15\n", st.stdout)
+                self.assertNotIn("successive crashes", st.stdout)
+
+            res = self.run_held_at_first_kickstart(m, killed)
+            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
+            beta = res[brew("beta")]
+            self.assertEqual(beta["status"], "current", beta)
+            self.assertEqual(beta["old_pid"], new[0], beta)
+            self.assertEqual(self.kickstarts(m, brew("beta")), [])
+            self.assertEqual(m.pid(brew("beta")), new[0])
 
     def stale_pair(self, m):
         """alpha and beta (beta after alpha), running, with no baseline;

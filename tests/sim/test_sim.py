@@ -466,6 +466,17 @@ class SimTest(unittest.TestCase):
         st = self.sim.status(f"{GUI}/org.sim.flapper")
         self.assertIn(st["state"], ("spawn scheduled", "running"))
 
+    def test_keepalive_respawn_after_sigterm_is_no_crash(self):
+        # Real print of a job sent SIGTERM and running again shows the
+        # signal and no successive crashes (tests/sim/README.md).
+        target = f"{GUI}/org.sim.keepalive"
+        old = self.sim.pid(target)
+        os.kill(old, signal.SIGTERM)
+        wait_for(lambda: (p := self.sim.pid(target)) != old and p, "respawn")
+        st = self.sim.status(target)
+        self.assertEqual(st["last terminating signal"], "Terminated: 15")
+        self.assertNotIn("successive crashes", st)
+
     def test_keepalive_respawns_a_killed_job(self):
         target = f"{GUI}/org.sim.keepalive"
         old = self.sim.pid(target)

@@ -108,7 +108,10 @@ class Service:
         self.last_status = status
         self.last_reason = self.host.faults.exit_reasons.get(self.label)
         clean = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        self.crashes = 0 if clean or self._stopping else self.crashes + 1
+        # A process ended by SIGTERM, from anyone, is no crash: real print
+        # after one shows no successive crashes (tests/sim/README.md).
+        terminated = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
+        self.crashes = 0 if clean or terminated or self._stopping else self.crashes + 1
         if self._kill_timer:
             self._kill_timer.cancel()
             self._kill_timer = None
