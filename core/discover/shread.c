@@ -250,11 +250,9 @@ static enum rl_shdot dot_mode(const struct step *s)
  * PATH to find the directory containing the file supplied as an
  * argument"; source.c reads the name from the working directory then;
  * in posix mode it reads no file, taken as that one: a needless
- * restart at worst). */
-static int dot_cwd_first(const struct step *s, const char *builtin)
+ * restart at worst). dot: dot_mode's. */
+static int dot_cwd_first(const struct step *s, enum rl_shdot dot, const char *builtin)
 {
-	enum rl_shdot dot = dot_mode(s);
-
 	if (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX)
 		return s->rd->nosourcepath == 1;
 	return s->rd && dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
@@ -280,11 +278,12 @@ static char *dot_path(const struct step *s, const char *builtin, const char *wor
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
 	if (!strchr(word, '/') && !lost(s) && dir && s->rd) {
-		if (dot_cwd_first(s, builtin) && dot_mode(s) != RL_SHDOT_ZSH)
-			return rl_xstrdup(dir);
-		if (dot_cwd_first(s, builtin))
-			return rl_xasprintf("%s:%s", dir, path_of(s->env));
-		if (dot_mode(s) == RL_SHDOT_BASH)
+		enum rl_shdot dot = dot_mode(s);
+
+		if (dot_cwd_first(s, dot, builtin))
+			return dot == RL_SHDOT_ZSH ? rl_xasprintf("%s:%s", dir, path_of(s->env))
+						   : rl_xstrdup(dir);
+		if (dot == RL_SHDOT_BASH)
 			return rl_xasprintf("%s:%s", path_of(s->env), dir);
 	}
 	return rl_xstrdup(path_of(s->env));
@@ -300,9 +299,9 @@ static void report(struct step *s, const struct words *w, size_t i, int script, 
 
 	/* `sh FILE` opens a bare FILE in the working directory first, and
 	 * so does zsh's `source FILE`. */
-	if (lost(s) &&
-	    (in_cwd(w->v[i], path_of(s->env)) ||
-	     (script && !strchr(w->v[i], '/') && (shell || dot_cwd_first(s, w->v[i - 1]))))) {
+	if (lost(s) && (in_cwd(w->v[i], path_of(s->env)) ||
+			(script && !strchr(w->v[i], '/') &&
+			 (shell || dot_cwd_first(s, dot_mode(s), w->v[i - 1]))))) {
 		unresolved_here(s, w->raw[i]);
 		return;
 	}
@@ -1499,7 +1498,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 
 	if (!s->ops->source ||
 	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
-			 (!strchr(word, '/') && dot_cwd_first(s, w->v[i])))) ||
+			 (!strchr(word, '/') && dot_cwd_first(s, dot_mode(s), w->v[i])))) ||
 	    on_unknown_path(word, s->env)) {
 		rl_shenv_set_args(s->env, NULL, 0); /* it may shift them */
 		return;
@@ -1582,6 +1581,67 @@ static void posix_change(struct step *s, int on, int surely)
 		s->rd->nosourcepath = -1;
 }
 
+/* The options of `set` (of `shopt` when shopt) at w[i], as bash reads
+ * them (set_builtin, shopt_builtin): the words from w[i + 1] that start
+ * with '-' or '+'. `--` ends them, and so does a `-` or `+` alone (bash,
+ * dash and zsh all make the words after `set -` the parameters); each
+ * `o` in a word of set's takes the next word in turn as its NAME
+ * (`set -eo pipefail`, `set -oo posix errexit`), shopt's takes none.
+ * each(ctx, t, c, v) is told each letter c of each option word t, v the
+ * index of the NAME of an `o` of set's (w->n when none is left: `set -o`
+ * alone prints the options). Returns the index of the first word after
+ * them; *end is '-' when `--` ended them, '+' when a `-` or `+` alone
+ * did, '?' when the word there is not known, else 0. */
+static size_t set_options(const struct words *w, size_t i, int shopt, int *end,
+			  void (*each)(void *ctx, const char *t, char c, size_t v), void *ctx)
+{
+	*end = 0;
+	for (i++; i < w->n; i++) {
+		const char *t = w->v[i];
+
+		if (!t) {
+			*end = '?';
+			return i;
+		}
+		if (t[0] != '-' && t[0] != '+')
+			return i;
+		if (!t[1] || !strcmp(t, "--")) {
+			*end = t[1] ? '-' : '+';
+			return i + 1;
+		}
+		for (const char *c = t + 1; *c; c++) {
+			size_t v = w->n;
+
+			if (*c == 'o' && !shopt && i + 1 < w->n)
+				v = ++i;
+			each(ctx, t, *c, v);
+		}
+	}
+	return i;
+}
+
+/* What see_set reads of a `set` or `shopt`. */
+struct set_seen {
+	struct step *s;
+	const struct words *w;
+	int shopt, surely;
+	int set, unset, o; /* shopt's -s, -u, -o */
+};
+
+static void set_seen_letter(void *ctx, const char *t, char c, size_t v)
+{
+	struct set_seen *z = ctx;
+	const struct words *w = z->w;
+
+	if (z->shopt) {
+		z->set |= c == 's';
+		z->unset |= c == 'u';
+		z->o |= c == 'o';
+	} else if (c == 'o' && v < w->n && (!w->v[v] || !strcmp(w->v[v], "posix"))) {
+		posix_change(z->s, w->v[v] && t[0] == '-', z->surely && w->v[v]);
+	}
+}
+
 /* bash's `set [-+]o posix` (in a cluster too: `set -eo posix`), `shopt
  * -s|-u -o posix` and `shopt -s|-u sourcepath`: how its `.` finds a
  * file after them (dot_mode, dot_cwd_first); where they may not run,
@@ -1589,41 +1649,24 @@ static void posix_change(struct step *s, int on, int surely)
  * eval's). */
 static void see_set(struct step *s, const struct words *w, size_t i)
 {
-	int surely = changes_surely(s, i), shopt = !strcmp(w->v[i], "shopt");
-	int set = 0, unset = 0, o = 0;
+	struct set_seen z = {s, w, !strcmp(w->v[i], "shopt"), changes_surely(s, i), 0, 0, 0};
+	int end;
 
 	if (s->rd->dot != RL_SHDOT_BASH && s->rd->dot != RL_SHDOT_POSIX)
 		return;
-	for (i++; i < w->n && w->v[i] && (w->v[i][0] == '-' || w->v[i][0] == '+'); i++) {
-		const char *t = w->v[i];
-
-		if (!strcmp(t, "--") || !strcmp(t, "-"))
-			return; /* set's positional parameters */
-		for (const char *c = t + 1; *c; c++) {
-			if (shopt) {
-				set |= *c == 's';
-				unset |= *c == 'u';
-				o |= *c == 'o';
-				continue;
-			}
-			if (*c != 'o')
-				continue;
-			if (i + 1 < w->n && (!w->v[i + 1] || !strcmp(w->v[i + 1], "posix")))
-				posix_change(s, w->v[i + 1] && t[0] == '-', surely && w->v[i + 1]);
-			i++;
-			break;
-		}
-	}
-	if (!shopt || set == unset)
+	i = set_options(w, i, z.shopt, &end, set_seen_letter, &z);
+	if (end == '-' || end == '+')
+		return; /* set's positional parameters */
+	if (!z.shopt || z.set == z.unset)
 		return;
 	for (; i < w->n; i++) {
-		if (w->v[i] && strcmp(w->v[i], o ? "posix" : "sourcepath") != 0)
+		if (w->v[i] && strcmp(w->v[i], z.o ? "posix" : "sourcepath") != 0)
 			continue;
-		if (o)
-			posix_change(s, set && w->v[i], surely && w->v[i]);
-		else if (surely && w->v[i])
-			s->rd->nosourcepath = unset;
-		else if (s->rd->nosourcepath == set)
+		if (z.o)
+			posix_change(s, z.set && w->v[i], z.surely && w->v[i]);
+		else if (z.surely && w->v[i])
+			s->rd->nosourcepath = z.unset;
+		else if (s->rd->nosourcepath == z.set)
 			s->rd->nosourcepath = -1;
 	}
 }
@@ -1639,29 +1682,22 @@ static int args_same(const struct rl_shenv *a, const struct rl_shenv *b)
 	return 1;
 }
 
-/* The first operand of `set` at w[i] (past its options, `-o NAME` and
- * `+o NAME` taking a value, and a `--`), w->n when it has none; when
- * `--` is given, *dashdash; SIZE_MAX when a word is not known. */
-static size_t set_operands(const struct words *w, size_t i, int *dashdash)
+static void array_letter(void *ctx, const char *t, char c, size_t v)
 {
-	*dashdash = 0;
-	for (i++; i < w->n; i++) {
-		const char *o = w->v[i];
+	(void)t;
+	(void)v;
+	*(int *)ctx |= c == 'A';
+}
 
-		if (!o)
-			return SIZE_MAX;
-		if (strcmp(o, "--") == 0) {
-			*dashdash = 1;
-			return i + 1;
-		}
-		if ((o[0] != '-' && o[0] != '+') || !o[1])
-			return i; /* `set -` ends the options too: dash(1) */
-		if (strchr(o, 'A'))
-			return SIZE_MAX; /* ksh's and zsh's `set -A NAME …`: an array */
-		if (o[strlen(o) - 1] == 'o' && ++i == w->n)
-			break; /* `set -o` alone prints the options */
-	}
-	return w->n < i ? w->n : i;
+/* The first operand of `set` at w[i] (set_options), w->n when it has
+ * none; *end as set_options has it; SIZE_MAX when a word is not known, or
+ * for ksh's and zsh's `set -A NAME …` (an array, not the parameters). */
+static size_t set_operands(const struct words *w, size_t i, int *end)
+{
+	int array = 0;
+	size_t k = set_options(w, i, 0, end, array_letter, &array);
+
+	return *end == '?' || array ? SIZE_MAX : k;
 }
 
 /* `shift [N]`, `set [options] [--] [ARG…]` at w[i] (dash(1), bash(1)):
@@ -1673,14 +1709,15 @@ static size_t set_operands(const struct words *w, size_t i, int *dashdash)
 static void params_change(struct step *s, const struct words *w, size_t i)
 {
 	struct rl_shenv *env = s->env;
-	int surely = changes_surely(s, i) && env->args_known, dashdash;
+	int surely = changes_surely(s, i) && env->args_known, end;
 
 	if (strcmp(w->v[i], "set") == 0) {
-		size_t k = set_operands(w, i, &dashdash);
+		size_t k = set_operands(w, i, &end);
 
-		if (k == w->n && !dashdash)
+		if (k == w->n && !end)
 			return; /* options alone, or none: prints the variables */
-		if (surely && k != SIZE_MAX)
+		/* `set -` alone: bash and dash leave them, zsh empties them */
+		if (surely && k != SIZE_MAX && !(k == w->n && end == '+'))
 			rl_shenv_set_args(env, w->v + k, w->n - k);
 		else
 			rl_shenv_set_args(env, NULL, 0);
@@ -2294,14 +2331,14 @@ static int set_sets(const struct rl_shcmd *c)
 {
 	struct words w = {0};
 	size_t k;
-	int dashdash, sets;
+	int end, sets;
 
 	w.n = c->n - c->start;
 	w.v = rl_xcalloc(w.n, sizeof(*w.v));
 	for (k = 0; k < w.n; k++)
 		w.v[k] = c->w[c->start + k].dynamic ? NULL : c->w[c->start + k].text;
-	k = set_operands(&w, 0, &dashdash);
-	sets = k != w.n || dashdash;
+	k = set_operands(&w, 0, &end);
+	sets = k != w.n || end;
 	free(w.v);
 	return sets;
 }

@@ -3151,6 +3151,14 @@ static void test_positional(void)
 	/* ksh's and zsh's `set -A NAME WORD…` sets an array: not known */
 	PA_RUNS(" ?1", "#!/bin/sh\nset -A arr {pa}/bin/other\nexec \"$@\"\n", "{pa}/bin/wrapper",
 		"{pa}/bin/food");
+	/* `set - ARG…` (or `set + ARG…`) makes ARG… the parameters; `set -`
+	 * alone leaves them in bash and dash, empties them in zsh: not known */
+	PA_RUNS("bin/other", "#!/bin/sh\nset - {pa}/bin/other\nexec \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS(" ?1", "#!/bin/sh\nset -\nexec \"$@\"\n", "{pa}/bin/wrapper", "{pa}/bin/food");
+	/* each o of a cluster takes its NAME: an option, not a parameter */
+	PA_RUNS("bin/food", "#!/bin/bash\nset -oe posix\nexec \"$@\"\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
 	/* `shift 0` with none changes nothing */
 	PA_RUNS("bin/food", "#!/bin/sh\nset --\nshift 0\nexec {pa}/bin/food \"$@\"\n",
 		"{pa}/bin/wrapper");
