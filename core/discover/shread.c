@@ -1411,11 +1411,15 @@ static void forget_all(struct rl_shenv *env)
 	rl_strv_release(&names);
 }
 
+static int may_set_args(const struct rl_shcmds *c);
+
 /* The text of a `. FILE` (len bytes), run in this shell, where s is: what
  * it assigns, in env; what it runs is the file's own reading's (the file
  * is reported as a script). Its working directory is its own: ops->moves
- * says what it does to this shell's. */
-static void read_sourced(struct step *s, const char *text, size_t len, struct rl_shenv *env)
+ * says what it does to this shell's. *sets: whether the text may set the
+ * positional parameters (may_set_args). */
+static void read_sourced(struct step *s, const char *text, size_t len, struct rl_shenv *env,
+			 int *sets)
 {
 	struct reader rd;
 	struct rl_shread_ops quiet = *s->ops;
@@ -1434,10 +1438,12 @@ static void read_sourced(struct step *s, const char *text, size_t len, struct rl
 	rd.at = &rd.own;
 	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 	rd.own.lost = lost(s);
+	*sets = 1;
 	if (rl_shlex_split(text, len, &rd.cmds, NULL) < 0) {
 		rl_shcmds_release(&rd.cmds);
 		forget_all(env); /* what it assigns past what splits is not known */
 	} else {
+		*sets = may_set_args(&rd.cmds);
 		reader_run(&rd, env);
 	}
 	where_release(&rd.own);
@@ -1482,19 +1488,47 @@ static void vars_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next
 	rl_strv_release(&rd->chain_vars);
 }
 
+static int args_same(const struct rl_shenv *a, const struct rl_shenv *b);
+static int in_func(const struct reader *rd, size_t i);
+
+/* The positional parameters of to are those of from. */
+static void args_copy(struct rl_shenv *to, const struct rl_shenv *from)
+{
+	if (!from->args_known)
+		rl_shenv_set_args(to, NULL, 0);
+	else
+		rl_shenv_set_args(to, from->args.n ? from->args.v : no_words, from->args.n);
+}
+
 /* `. FILE` at w[i] runs FILE's text in this shell: what it assigns holds
  * after it when the `.` surely runs (for the rest of its `&&` list when
  * it runs after `&&`), else is not known. A file that cannot be read, or
- * a name that cannot be found, changes nothing here. */
-static int args_same(const struct rl_shenv *a, const struct rl_shenv *b);
+ * a name that cannot be found, changes nothing here.
+ *
+ * `. FILE ARG…`: bash (in posix mode too) and zsh run FILE with the ARGs
+ * as its positional parameters (bash(1), source: "If any arguments are
+ * supplied, they become the positional parameters when filename is
+ * executed"; zshbuiltins(1), ". file [ arg ... ]": "If any arguments
+ * arg are given, they become the positional parameters; the old
+ * positional parameters are restored when the file is done executing").
+ * zsh gives the caller's back after it whatever the file did; bash
+ * (source.def, maybe_pop_dollar_vars) gives them back unless a `set`
+ * in the file set them, outside a function (then the file's stay), and
+ * always when the `.` runs in a function: so after a file that may hold
+ * such a `set` (may_set_args), not known. dash ignores the ARGs and
+ * ksh's are not told here: with ARGs, a shell not known to be bash or
+ * zsh leaves them not known, in the file and after it. */
 
 static void source_file(struct step *s, const struct words *w, size_t i)
 {
 	const char *word = w->v[i + 1];
 	struct rl_shenv after;
 	struct rl_strv changed = {0};
-	size_t len = 0, until;
+	size_t len = 0, until, at = s->cmd ? (size_t)(s->cmd - s->rd->cmds.v) : 0;
 	char *text;
+	int given = i + 2 < w->n, sets = 1;
+	int bash = s->rd->dot == RL_SHDOT_BASH || s->rd->dot == RL_SHDOT_POSIX;
+	int zsh = s->rd->dot == RL_SHDOT_ZSH;
 
 	if (!s->ops->source ||
 	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
@@ -1504,10 +1538,8 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		return;
 	}
 	rl_shenv_copy(&after, s->env);
-	/* `. FILE ARG…`: bash runs FILE with the ARGs as its parameters and
-	 * gives the caller's back after, dash ignores them: not known */
-	if (i + 2 < w->n)
-		rl_shenv_set_args(&after, NULL, 0);
+	if (given)
+		rl_shenv_set_args(&after, bash || zsh ? w->v + i + 2 : NULL, w->n - i - 2);
 	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES ||
 	    dot_either(s, word)) {
 		/* sourced too deep, or too often, to follow; or which of two
@@ -1525,8 +1557,12 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 			rl_shenv_set_args(s->env, NULL, 0);
 			return;
 		}
-		read_sourced(s, text, len, &after);
+		read_sourced(s, text, len, &after, &sets);
 		free(text);
+		if (given && (zsh || (bash && (!sets || in_func(s->rd, at)))))
+			args_copy(&after, s->env); /* the caller's are back */
+		else if (given)
+			rl_shenv_set_args(&after, NULL, 0);
 	}
 	env_changes(s->env, &after, &changed);
 	/* it shifts or sets the parameters, or may: not known after */
@@ -2325,22 +2361,41 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
 	return i - 1;
 }
 
-/* Whether the `set` command c may set the positional parameters: it is
+/* Whether the `set` at c's word at may set the positional parameters: it is
  * not given options alone (`set -e`, `set -o pipefail`), as written. */
-static int set_sets(const struct rl_shcmd *c)
+static int set_sets(const struct rl_shcmd *c, size_t at)
 {
 	struct words w = {0};
 	size_t k;
 	int end, sets;
 
-	w.n = c->n - c->start;
+	w.n = c->n - at;
 	w.v = rl_xcalloc(w.n, sizeof(*w.v));
 	for (k = 0; k < w.n; k++)
-		w.v[k] = c->w[c->start + k].dynamic ? NULL : c->w[c->start + k].text;
+		w.v[k] = c->w[at + k].dynamic ? NULL : c->w[at + k].text;
 	k = set_operands(&w, 0, &end);
 	sets = k != w.n || end;
 	free(w.v);
 	return sets;
+}
+
+/* Whether the commands of c may set the positional parameters where
+ * they run: a `set` that may (set_sets), or an `eval`, `.` or `source`
+ * that may hold one. */
+static int may_set_args(const struct rl_shcmds *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct rl_shcmd *d = &c->v[i];
+		size_t k = d->start;
+
+		while (k < d->n && (word_is(&d->w[k], "command") || word_is(&d->w[k], "builtin")))
+			k++;
+		if (k < d->n &&
+		    (word_is(&d->w[k], "eval") || word_is(&d->w[k], ".") ||
+		     word_is(&d->w[k], "source") || (word_is(&d->w[k], "set") && set_sets(d, k))))
+			return 1;
+	}
+	return 0;
 }
 
 /* Each `shift` or `set` in rd's text that is in a construct (deeper than
@@ -2361,7 +2416,7 @@ static void find_forget(struct reader *rd)
 				   !strncmp(c->w[w].text, "argv[", 5);
 		if (!zsh_argv && (!c->depth || c->start >= c->n ||
 				  !(word_is(&c->w[c->start], "shift") ||
-				    (word_is(&c->w[c->start], "set") && set_sets(c)))))
+				    (word_is(&c->w[c->start], "set") && set_sets(c, c->start)))))
 			continue;
 		while (k > 0 && rd->cmds.v[k - 1].depth > 0 && !rd->cmds.v[k - 1].funcdef)
 			k--;

@@ -12,8 +12,11 @@
  *   (rl_shword_expand). `shift [N]` and `set -- …` where they surely run
  *   (cmd_surely) change them; in a construct, after `&&`/`||`, in an eval
  *   or a `. FILE` that may change them, they are not known from there on.
- *   A function's are those of its call (not known where a word of it is
- *   not), the caller's again after it.
+ *   `. FILE ARG…` in bash and zsh reads FILE with the ARGs as its own,
+ *   the caller's again after it where that shell gives them back
+ *   (shread.c, source_file); in another shell, not known. A function's
+ *   are those of its call (not known where a word of it is not), the
+ *   caller's again after it.
  * - Functions: a call walks the function's body; functions never called
  *   (or called through a variable) are walked at the end, so every branch
  *   of a wrapper's `case` is read.

@@ -3165,6 +3165,35 @@ static void test_positional(void)
 	/* and the caller's are back after it */
 	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tshift\n}\nf a b\nexec \"$1\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* `. FILE ARG…`: bash and zsh read FILE with the ARGs as its
+	 * parameters and give the caller's back after it (a shift in it
+	 * shifts the ARGs) */
+	put("pa/lib/prog.sh", "PROG=\"$1\"\nshift\n", 0644);
+	put("pa/lib/setargs.sh", "PROG=\"$1\"\nset -- x\n", 0644);
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/bash\n. {pa}/lib/prog.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/sh\n. {pa}/lib/prog.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/zsh\nsource {pa}/lib/prog.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* a `set` in FILE: bash keeps what it set (not known here), zsh
+	 * gives the caller's back; bash does too for a `.` in a function */
+	PA_RUNS("bin/other ?1",
+		"#!/bin/bash\n. {pa}/lib/setargs.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/zsh\n. {pa}/lib/setargs.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/food",
+		"#!/bin/bash\nf() {\n\t. {pa}/lib/setargs.sh {pa}/bin/other\n\texec \"$1\"\n}\n"
+		"f \"$@\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* dash ignores the ARGs, ksh's are not told: not known */
+	PA_RUNS(" ?2", "#!/bin/dash\n. {pa}/lib/prog.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
 	/* unquoted: only when sh would not split or glob it */
 	PA_RUNS("bin/food", "#!/bin/sh\nexec $@\n", "{pa}/bin/wrapper", "{pa}/bin/food", "-x");
 	PA_RUNS(" ?1", "#!/bin/sh\nexec $1\n", "{pa}/bin/wrapper", "{pa}/bin/food *");
