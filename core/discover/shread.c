@@ -1490,6 +1490,7 @@ static void vars_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next
 
 static int args_same(const struct rl_shenv *a, const struct rl_shenv *b);
 static int in_func(const struct reader *rd, size_t i);
+static int func_surely(const struct step *s, size_t i);
 
 /* The positional parameters of to are those of from. */
 static void args_copy(struct rl_shenv *to, const struct rl_shenv *from)
@@ -1737,7 +1738,8 @@ static size_t set_operands(const struct words *w, size_t i, int *end)
 }
 
 /* `shift [N]`, `set [options] [--] [ARG…]` at w[i] (dash(1), bash(1)):
- * where it surely runs (cmd_surely), shift drops the first N (1)
+ * where it surely runs (cmd_surely; in a function's body, func_surely),
+ * shift drops the first N (1)
  * positional parameters and set with operands, or `--`, makes them its
  * operands; anywhere else, or with anything not known (a count past
  * their number, which makes sh exit or fail), they are not known from
@@ -1745,7 +1747,7 @@ static size_t set_operands(const struct words *w, size_t i, int *end)
 static void params_change(struct step *s, const struct words *w, size_t i)
 {
 	struct rl_shenv *env = s->env;
-	int surely = changes_surely(s, i) && env->args_known, end;
+	int surely = (changes_surely(s, i) || func_surely(s, i)) && env->args_known, end;
 
 	if (strcmp(w->v[i], "set") == 0) {
 		size_t k = set_operands(w, i, &end);
@@ -2398,27 +2400,76 @@ static int may_set_args(const struct rl_shcmds *c)
 	return 0;
 }
 
+/* The function whose header or body holds command i of rd's text, or
+ * NULL. */
+static const struct func *func_at(const struct reader *rd, size_t i)
+{
+	for (size_t k = 0; k < rd->nfn; k++)
+		if (i + 1 >= rd->fn[k].first && i <= rd->fn[k].last)
+			return &rd->fn[k];
+	return NULL;
+}
+
+/* The depth at which the commands of f's body run whenever it runs: one
+ * past its header's when it is a `{ … }` (`f() { shift; … }`); for any
+ * other body (`f() ( … )`, `f() if …`), none: SIZE_MAX. */
+static size_t body_depth(const struct reader *rd, const struct func *f)
+{
+	const struct rl_shcmd *b = &rd->cmds.v[f->first];
+
+	if (f->first > f->last || !b->n || !word_is(&b->w[0], "{"))
+		return SIZE_MAX;
+	return (size_t)rd->cmds.v[f->first - 1].depth + 1;
+}
+
+/* Whether the command at w[i] changes the positional parameters of the
+ * function being run whose body holds it, whenever that body runs: as
+ * cmd_surely has it for the top level, at its body's depth
+ * (body_depth). */
+static int func_surely(const struct step *s, size_t i)
+{
+	const struct rl_shcmd *c = s->cmd;
+	const struct func *f;
+	size_t at, depth;
+
+	if (!c || i != 0 || s->rd->unsure)
+		return 0;
+	at = (size_t)(c - s->rd->cmds.v);
+	f = func_at(s->rd, at);
+	if (!f || !f->active || at < f->first)
+		return 0;
+	depth = (size_t)c->depth - (s->rd->lift ? (size_t)s->rd->lift[at] : 0);
+	return depth == body_depth(s->rd, f) && (!c->before || c->before == ';') &&
+	       c->after != 'p' && c->after != 'b';
+}
+
 /* Each `shift` or `set` in rd's text that is in a construct (deeper than
- * the top level), and each zsh `argv` assignment: the first command of
- * the outermost construct it is in (or itself) forgets the positional
+ * the top level, or than the body of the function that holds it:
+ * body_depth), and each zsh `argv` assignment: the first command of the
+ * outermost construct it is in there (or itself) forgets the positional
  * parameters. */
 static void find_forget(struct reader *rd)
 {
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		const struct rl_shcmd *c = &rd->cmds.v[i];
-		size_t k = i;
-
+		const struct func *f = func_at(rd, i);
+		size_t k = i, base = f ? body_depth(rd, f) : 0;
 		int zsh_argv = 0;
 
+		if (f && base == SIZE_MAX)
+			base = (size_t)rd->cmds.v[f->first - 1].depth;
 		/* zsh's `argv=(…)`, `argv[N]=…` set them, wherever they stand */
 		for (size_t w = 0; w < c->n && !zsh_argv; w++)
 			zsh_argv = !strncmp(c->w[w].text, "argv=", 5) ||
 				   !strncmp(c->w[w].text, "argv[", 5);
-		if (!zsh_argv && (!c->depth || c->start >= c->n ||
+		if (!zsh_argv && ((size_t)c->depth == base || c->start >= c->n ||
 				  !(word_is(&c->w[c->start], "shift") ||
 				    (word_is(&c->w[c->start], "set") && set_sets(c, c->start)))))
 			continue;
-		while (k > 0 && rd->cmds.v[k - 1].depth > 0 && !rd->cmds.v[k - 1].funcdef)
+		/* back to the construct's first command, in the same function
+		 * body (or the top level) */
+		while (k > 0 && (size_t)rd->cmds.v[k - 1].depth > base &&
+		       !rd->cmds.v[k - 1].funcdef && func_at(rd, k - 1) == f)
 			k--;
 		if (!rd->forget)
 			rd->forget = rl_xcalloc(rd->cmds.n, 1);

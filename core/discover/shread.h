@@ -15,8 +15,9 @@
  *   `. FILE ARG…` in bash and zsh reads FILE with the ARGs as its own,
  *   the caller's again after it where that shell gives them back
  *   (shread.c, source_file); in another shell, not known. A function's
- *   are those of its call (not known where a word of it is not), the
- *   caller's again after it.
+ *   are those of its call (not known where a word of it is not), changed
+ *   by a `shift` or `set` at its `{ … }` body's own level as at the top
+ *   level, the caller's again after it.
  * - Functions: a call walks the function's body; functions never called
  *   (or called through a variable) are walked at the end, so every branch
  *   of a wrapper's `case` is read.

@@ -3165,6 +3165,26 @@ static void test_positional(void)
 	/* and the caller's are back after it */
 	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tshift\n}\nf a b\nexec \"$1\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* in a function's `{ … }` body, shift and set change its own as at
+	 * the top level: surely at the body's level, not in a construct nor
+	 * after && or || */
+	PA_RUNS("bin/other", "#!/bin/sh\nf() {\n\tshift\n\texec \"$@\"\n}\nf a {pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other", "#!/bin/sh\nf() { shift 2; exec \"$1\"; }\nf a b {pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS("bin/other", "#!/bin/sh\nf() {\n\tset -- {pa}/bin/other\n\texec \"$1\"\n}\nf a\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nf() {\n\t[ -n \"$X\" ] && shift\n\texec \"$1\"\n}\nf a "
+		"{pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nf() {\n\twhile true; do\n\t\texec \"$1\"\n\t\tshift\n\tdone\n}\n"
+		"f {pa}/bin/food {pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* a loop after a function's body: forgotten from the loop on */
+	PA_RUNS(" ?1", "#!/bin/sh\nf() {\n\t:\n}\nwhile true; do\n\texec \"$1\"\n\tshift\ndone\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
 	/* `. FILE ARG…`: bash and zsh read FILE with the ARGs as its
 	 * parameters and give the caller's back after it (a shift in it
 	 * shifts the ARGs) */
