@@ -900,6 +900,28 @@ class RealLaunchdTest(unittest.TestCase):
                           'Could not kickstart service "org.real.fault": 1: Operation not permitted\n')
         self.assertEqual(self.lc("kickstart", "-k", target).returncode, 0)
 
+    def test_injected_kickstart_of_a_job_unloaded_meanwhile(self):
+        # --unload: another tool booted the job out just before the
+        # kickstart reached launchd; the answer is a real kickstart's 113,
+        # once the job is gone, and nothing starts it again.
+        target = f"{GUI}/org.real.fault"
+        pid = self.sim.pid(target)
+        self.assertTrue(pid)
+        want = 'Could not find service "org.real.fault" in domain for user gui: '
+        # Without --unload: the same words, the job left as it was.
+        self.fault("exit", "--command", "kickstart", "--label", "org.real.fault", "--code", "113")
+        r = self.lc("kickstart", "-k", target)
+        self.assertEqual(r.returncode, 113, r.stderr)
+        self.assertTrue(r.stderr.startswith(want), r.stderr)
+        self.assertEqual(self.sim.pid(target), pid)
+        self.fault("exit", "--command", "kickstart", "--label", "org.real.fault", "--code", "113",
+                   "--unload")
+        r = self.lc("kickstart", "-k", target)
+        self.assertEqual(r.returncode, 113, r.stderr)
+        self.assertTrue(r.stderr.startswith(want), r.stderr)
+        self.assertNotIn("Bad request.", r.stderr)
+        self.assertEqual(self.lc("print", target).returncode, 113)
+
     def test_injected_bootout_5_in_both_shapes(self):
         # Without --perform launchd did nothing: the job runs on, the same
         # process. With --when-gone launchd took the bootout all the same,

@@ -205,6 +205,17 @@ def _shown_pid(ctx, label):
         return None
 
 
+def _kickstart_failure(svc, code):
+    """launchctl's line for a kickstart answering code: 113 in the words
+    real kickstarts answer it (`Could not find service "L" in domain for
+    system`: nix-installer#960, hermes-agent PR #5536), without print's
+    `Bad request.`; any other in launchctl's kickstart form."""
+    if code == ENOSERVICE:
+        return (f'Could not find service "{svc.label}" in domain for '
+                f"{render.domain_description(svc.domain.name)}\n")
+    return failure_text("kickstart", svc.label, code)
+
+
 def cmd_kickstart(ctx, args, respond):
     try:
         opts, rest = getopt.getopt(args, "kps")
@@ -217,15 +228,29 @@ def cmd_kickstart(ctx, args, respond):
     if svc.label.startswith("com.apple."):
         raise Failure(ESIP, failure_text("kickstart", svc.label, ESIP))
     fault = injected(ctx, svc.label, svc.domain.name)
+    if fault and fault.get("unload"):
+        # Another tool (`brew services stop`) booted the job out just
+        # before this call reached launchd: answered once the job is gone,
+        # as launchd answers a kickstart of a label it has not loaded.
+        def gone():
+            try:
+                find_service(svc.domain, svc.label, ctx)
+            except Failure as e:
+                respond(Reply(e.status, "", e.stderr))
+                return
+            respond(Reply(fault["code"], "", _kickstart_failure(svc, fault["code"])))
+
+        ctx.launchd.bootout(svc, removed=gone)
+        return
     if fault and not fault["perform"]:
-        raise Failure(fault["code"], failure_text("kickstart", svc.label, fault["code"]))
+        raise Failure(fault["code"], _kickstart_failure(svc, fault["code"]))
     if svc.booting_out:
         raise Failure(EINPROGRESS, f'Could not kickstart service "{svc.label}": '
                       f"{EINPROGRESS}: {STRERROR[EINPROGRESS]}\n")
 
     def done(pid):
         if fault:
-            respond(Reply(fault["code"], "", failure_text("kickstart", svc.label, fault["code"])))
+            respond(Reply(fault["code"], "", _kickstart_failure(svc, fault["code"])))
         elif pid is None:
             respond(Reply(ESRCH, "", f'Could not kickstart service "{svc.label}": '
                           f"{ESRCH}: {STRERROR[ESRCH]}\n"))

@@ -226,7 +226,8 @@ class Server:
                                  "perform": bool(request.get("perform", False)
                                                  or request.get("when_gone", False)),
                                  "when_gone": bool(request.get("when_gone", False)),
-                                 "hide_stopping": bool(request.get("hide_stopping", False))})
+                                 "hide_stopping": bool(request.get("hide_stopping", False)),
+                                 "unload": bool(request.get("unload", False))})
         elif kind == "hang":
             times = request.get("times")
             faults.hangs.append({"command": str(request.get("command") or ""), "label": label,
@@ -423,7 +424,8 @@ def cmd_fault(args, directory):
         request.update(command=args.lc_command, code=args.code,
                        times=1 if args.times_given is None else args.times_given,
                        perform=args.perform or args.hide_stopping, when_gone=args.when_gone,
-                       hide_stopping=args.hide_stopping, domain=args.domain)
+                       hide_stopping=args.hide_stopping, domain=args.domain,
+                       unload=args.unload)
     elif args.kind == "exit-reason":
         request["text"] = args.text or ""
     elif args.kind == "hang":
@@ -501,6 +503,10 @@ def main(argv=None):
     f.add_argument("--hide-stopping", action="store_true",
                    help="exit, bootout: do the work (as --perform), but print shows the job as "
                         "before (running, its pid) until it is removed, not SIGTERMed")
+    f.add_argument("--unload", action="store_true",
+                   help="exit, kickstart: the job is booted out first (another tool's "
+                        "`brew services stop`), and the call answers as for a label not "
+                        "loaded once it is gone")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
     f.add_argument("--uid", type=int, help="logout: the user whose GUI login ends")
     s = sub.add_parser("stop", help="stop the daemon and every job it runs")
