@@ -97,6 +97,8 @@ struct step_run {
 			     * loads it (rl_job_load_target), no longer where it was */
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
+	int held;	    /* the restart journal held the job from an earlier run when
+			     * STATUS_BEFORE looked (the held callback's answer then) */
 	int kicked_loaded;  /* loaded without a pid at the timeout: kickstarted once */
 	int starts;	    /* launchd starts the job as it loads it (rl_job_starts_now),
 			     * asked at the step's beginning and again at its bootstrap */
@@ -528,6 +530,7 @@ static enum state st_status_before(struct step_run *s)
 	 * (SIGTERMed, as it shows a bootout under way). */
 	stopping = rc == 0 && (st.stopping || (st.running && st.pid == stopped_pid));
 	journal = held;
+	s->held = held;
 	if (held == RL_HELD_STOPPING && !stopping)
 		held = 0; /* loaded again since (a new process, or none): as any job */
 	if ((rc == 1 || (rc == 0 && !st.running && !stopping)) && held)
@@ -713,6 +716,46 @@ static int retry_perm(struct step_run *s, const struct rl_launchctl_result *r)
 	return 1;
 }
 
+/* A kickstart answering 113 (`Could not find service … in domain for …`):
+ * launchd had no such job, so it did nothing. STATUS_BEFORE found it loaded
+ * moments before, so something unloaded it since (`brew services stop`,
+ * an activation): every domain the job is looked for in is asked again.
+ * Not loaded in any of them, it is what `plan` skips (nothing to restart;
+ * whatever loads it next reads the files on disk), unless the restart
+ * journal held it from an earlier run: then it stays failed, as any
+ * failure. Loaded after all (where it was, or elsewhere): failed as any
+ * kickstart launchd refused, or deferred as STATUS_BEFORE defers a job
+ * found in another domain. */
+static enum state kickstart_not_found(struct step_run *s, const struct rl_launchctl_result *r)
+{
+	const struct rl_job *job = s->step->job;
+	const char *domains[] = {job->domain, job->alt_domain};
+	struct rl_service_status st;
+	struct rl_launchctl_located loc;
+	struct rl_error e = {0};
+	int rc;
+
+	if (s->held)
+		return fail_call(s, r, "");
+	rc = rl_launchctl_locate(ops_call, s, job->label, domains, job->alt_domain ? 2 : 1, &st,
+				 &loc, &e);
+	if (rc == -2) {
+		rl_error_set(s->run->err, "%s", e.text);
+		return ST_FATAL;
+	}
+	if (rc == 1) {
+		s->res->old_pid = 0;
+		return skip(s,
+			    "%s (unloaded since it was found loaded: launchctl '%s' answered 113)",
+			    loc.text, r->cmd);
+	}
+	if (rc == 0 && loc.index != 0)
+		return defer(s,
+			     "loaded in '%s', not where the plan found it; left for the next run",
+			     loc.target);
+	return fail_call(s, r, "");
+}
+
 /* What a kickstart's answer leads to: from state self, with suffix for a
  * failure's message. */
 static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_result *r,
@@ -724,6 +767,8 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 		return sip_skip(s, r->cmd);
 	if (retry_perm(s, r))
 		return self;
+	if (self == ST_KICKSTART && answered(r, RL_LC_EXIT_NOT_LOADED))
+		return kickstart_not_found(s, r);
 	/* kickstart -k never reached launchd (69), or was refused before
 	 * launchd acted on any job (64 launchctl's usage error, 112 no such
 	 * domain, 125 the domain does not support it): nothing was stopped,

@@ -25,7 +25,10 @@
  *     same at first), and still so then is a refusal (failed, untouched);
  *   - bootstrap 5 or 37 (too soon, still loaded) → retried with a doubling
  *     backoff within --timeout;
- *   - kickstart 1 (seen transiently) → tried once more, then failed.
+ *   - kickstart 1 (seen transiently) → tried once more, then failed;
+ *   - kickstart 113 (unloaded since STATUS_BEFORE found it) → `print` in
+ *     every domain again: loaded in none is skipped, as the plan skips a
+ *     job not loaded (unless the restart journal held it: failed).
  * Overlap: a step that came back (a new pid) settles while the run goes on:
  * it is polled whenever the run waits, and the next step may begin, spaced
  * from the last restart's beginning by --interval, unless it must see the

@@ -2076,6 +2076,30 @@ class LaunchdTest(unittest.TestCase):
                          ["restarted", "restarted"], res)
         self.assertEqual([len(self.kickstarts(m, label)) for label in labels], [1, 1, 1])
 
+    def test_kickstart_of_a_job_unloaded_meanwhile_is_skipped(self):
+        """A job unloaded between relaunch's print and its kickstart
+        (`brew services stop` meanwhile): launchd answers the kickstart 113,
+        `Could not find service "…" in domain for …`. Asked again, the job
+        is not loaded, so it is skipped as plan skips a job not loaded: the
+        run exits 0, nothing loads it again, and the next run has nothing
+        to retry for it."""
+        m = self.machine()
+        m.brew_install("nginx", "1.0")
+        self.baseline(m, running=[brew("nginx")])
+        m.brew_upgrade("nginx", "1.1")
+        m.fault("exit", "--command", "kickstart", "--label", brew("nginx"), "--code", "113",
+                "--unload")
+        res, _ = self.run_json(m)
+        r = res[brew("nginx")]
+        self.assertEqual(r["status"], "skipped", res)
+        self.assertEqual(r["error"], "not loaded (unloaded since it was found loaded: launchctl "
+                         f"'kickstart -k {m.target(brew('nginx'))}' answered 113)")
+        self.assertEqual(self.kickstarts(m, brew("nginx")), [])
+        self.assertEqual(m.launchctl("print", m.target(brew("nginx"))).returncode, 113)
+        res, _ = self.run_json(m)
+        self.assertNotIn(res.get(brew("nginx"), {}).get("status"), ("failed", "restarted"), res)
+        self.assertEqual(m.launchctl("print", m.target(brew("nginx"))).returncode, 113)
+
     def test_kickstart_refused_before_launchd_acted_fails_untouched_and_is_retried(self):
         """A kickstart -k answering 64 (launchctl's usage error), 112 (no
         such domain) or 125 (the domain does not support it) was refused

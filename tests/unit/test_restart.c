@@ -388,6 +388,7 @@ static void teardown(struct fx *f)
 		free(f->jobs[i].plist);
 		free(f->jobs[i].domain);
 		free(f->jobs[i].target);
+		free(f->jobs[i].alt_domain);
 	}
 	for (size_t i = 0; i < f->ncalls && i < MAXCALLS; i++)
 		free(f->calls[i].cmd);
@@ -576,7 +577,7 @@ static void test_interval(void)
 	f.o.settle = 0;
 	f.o.keep_going = 1;
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", NOT_FOUND},
-	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {PRINT_A, 0, RUNNING(100)}, {"print system/org.example.b", 0, RUNNING(101)},
 	    {"kickstart -k system/org.example.b", 0},
 	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
 	CHECK_INT(f.res.v[0].status, RL_RESULT_FAILED);
@@ -709,6 +710,86 @@ static void test_status_before(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK_STR(res0(&f)->error, "cannot get the status of 'system/org.example.a': launchctl "
 				   "print printed no service block" UNTOUCHED);
+	teardown(&f);
+}
+
+/* Job a as an agent, in gui/501 with user/501 as its other domain. */
+static void as_agent(struct fx *f)
+{
+	free(f->jobs[0].domain);
+	free(f->jobs[0].target);
+	f->jobs[0].domain = rl_xstrdup("gui/501");
+	f->jobs[0].alt_domain = rl_xstrdup("user/501");
+	f->jobs[0].target = rl_xstrdup("gui/501/org.example.a");
+}
+
+/* KICKSTART answering 113 (`Could not find service "…" in domain for
+ * system`, as real launchctl words it): the job was unloaded since
+ * STATUS_BEFORE found it (`brew services stop`). Asked again and not
+ * loaded, it is skipped as the plan skips a job not loaded, not failed;
+ * still loaded after all, or held by the restart journal, failed as
+ * before; loaded in the other domain, deferred. */
+static void test_kickstart_not_found(void)
+{
+	static const char gone[] =
+		"Could not find service \"org.example.a\" in domain for system\n";
+	struct fx f;
+
+	setup(&f, 2);
+	f.o.keep_going = 1;
+	f.o.settle = 0;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", gone},
+	    {PRINT_A, 113, "",
+	     "Bad request.\nCould not find service \"org.example.a\" in "
+	     "domain for system\n"},
+	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {"kickstart -k system/org.example.b", 0},
+	    {"print system/org.example.b", 0, RUNNING(201), .times = 2});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_STR(res0(&f)->error, "not loaded (unloaded since it was found loaded: launchctl "
+				   "'kickstart -k system/org.example.a' answered 113)");
+	CHECK_INT(res0(&f)->old_pid, 0);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
+	teardown(&f);
+
+	/* An agent: both domains of the agent domain rule are asked again. */
+	setup(&f, 1);
+	as_agent(&f);
+	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
+	    {"kickstart -k gui/501/org.example.a", 113, "", gone},
+	    {"print gui/501/org.example.a", 113, "", NOT_FOUND},
+	    {"print user/501/org.example.a", 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK(strncmp(res0(&f)->error, "not loaded in gui/501 or user/501 (unloaded since", 49) ==
+	      0);
+	teardown(&f);
+
+	/* Now loaded in the other domain: deferred, as STATUS_BEFORE defers it. */
+	setup(&f, 1);
+	as_agent(&f);
+	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
+	    {"kickstart -k gui/501/org.example.a", 113, "", gone},
+	    {"print gui/501/org.example.a", 113, "", NOT_FOUND},
+	    {"print user/501/org.example.a", 0, RUNNING(300)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
+	CHECK_STR(res0(&f)->error, "loaded in 'user/501/org.example.a', not where the plan found "
+				   "it; left for the next run");
+	teardown(&f);
+
+	/* Still loaded where it was: launchd's 113 is not explained, failed. */
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", gone}, {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "exit code 113") != NULL);
+	teardown(&f);
+
+	/* The print cannot tell: failed, never skipped. */
+	setup(&f, 1);
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", gone},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	teardown(&f);
 }
 
@@ -1772,6 +1853,15 @@ static void test_held_by_the_journal(void)
 	CHECK(strncmp(res0(&f)->error, "not loaded: an earlier restart", 30) == 0);
 	teardown(&f);
 
+	/* Running, then unloaded before its kickstart (113): the journal
+	 * holds it, so it is failed, not skipped as not loaded. */
+	setup(&f, 1);
+	f.o.held = always_held;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "exit code 113") != NULL);
+	teardown(&f);
+
 	/* Running again (someone started it): restarted as planned. */
 	setup(&f, 1);
 	f.o.held = always_held;
@@ -1844,7 +1934,7 @@ static void test_untouched_is_no_restart(void)
 	f.o.settle = 0;
 	rl_history_set(&f.hist, "org.example.a", WALL0 - 100 * S);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", NOT_FOUND},
-	    {"print system/org.example.b", 0, RUNNING(101)},
+	    {PRINT_A, 0, RUNNING(100)}, {"print system/org.example.b", 0, RUNNING(101)},
 	    {"kickstart -k system/org.example.b", 69, "", UNREACHED},
 	    {"print system/org.example.c", 0, RUNNING(102)},
 	    {"kickstart -k system/org.example.c", 0},
@@ -1866,7 +1956,7 @@ static void test_untouched_is_no_restart(void)
 	setup(&f, 1);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)},
 	    {KICK_A, 1, "", "Could not kickstart service: 1: Operation not permitted"},
-	    {KICK_A, 113, "", NOT_FOUND});
+	    {KICK_A, 113, "", NOT_FOUND}, {PRINT_A, 0, RUNNING(100)});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(rl_history_last(&f.hist, "org.example.a") > WALL0);
 	CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
@@ -2753,6 +2843,7 @@ int main(void)
 	test_interval();
 	test_throttle();
 	test_status_before();
+	test_kickstart_not_found();
 	test_kickstart_hangs();
 	test_no_answer_asks_no_more();
 	test_never_back();
