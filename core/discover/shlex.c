@@ -106,6 +106,20 @@ static size_t skip_env_args(const struct rl_shcmd *c, size_t i)
 	return i;
 }
 
+/* The word after the lead word at i; after `time`, after its `-p` and
+ * `--` too (bash(1): "time [-p] pipeline"; bash 5.2 takes `time --` and
+ * `time -p --` as well). */
+static size_t skip_lead(const struct rl_shcmd *c, size_t i)
+{
+	if (strcmp(c->w[i++].text, "time") != 0)
+		return i;
+	if (i < c->n && !c->w[i].dynamic && strcmp(c->w[i].text, "-p") == 0)
+		i++;
+	if (i < c->n && !c->w[i].dynamic && strcmp(c->w[i].text, "--") == 0)
+		i++;
+	return i;
+}
+
 static void find_program(struct rl_shcmd *c)
 {
 	size_t i = 0;
@@ -121,7 +135,7 @@ static void find_program(struct rl_shcmd *c)
 		while (i < c->n && is_assignment(c->w[i].text))
 			i++;
 		while (i < c->n && !c->w[i].dynamic && word_in(c->w[i].text, lead_words))
-			i++;
+			i = skip_lead(c, i);
 		if (c->start == c->n)
 			c->start = i;
 		if (i >= c->n)
@@ -132,7 +146,7 @@ static void find_program(struct rl_shcmd *c)
 			return;
 		}
 		if (word_in(t, lead_words)) {
-			i++;
+			i = skip_lead(c, i);
 		} else if (word_in(t, no_prog_words)) {
 			break;
 		} else if (strcmp(t, "exec") == 0) {
@@ -188,12 +202,16 @@ static void note_depth(struct lexer *lx, struct rl_shcmd *c)
 static void end_cmd_by(struct lexer *lx, char op);
 static void drop_cmd(struct lexer *lx);
 
-/* `case WORD in` opens a pattern; `esac` closes the construct. */
+/* `case WORD in` opens a pattern, after the words that may lead it
+ * (`do case …`, `then case …`, `{ case …`); `esac` closes the construct. */
 static void note_case(struct lexer *lx)
 {
 	struct rl_shcmd *c = lx->cur;
+	size_t k = 0;
 
-	if (c->n == 3 && word_is(&c->w[0], "case") && word_is(&c->w[2], "in")) {
+	while (k < c->n && !c->w[k].dynamic && word_in(c->w[k].text, lead_words))
+		k++;
+	if (c->n == k + 3 && word_is(&c->w[k], "case") && word_is(&c->w[k + 2], "in")) {
 		end_cmd_by(lx, ';');
 		lx->last_op = ';';
 		rl_xgrow((void **)&lx->case_at, &lx->levels_alloc, (size_t)lx->case_depth + 1,

@@ -3375,6 +3375,23 @@ static void test_macos_prefixes(void)
 	check_file(&f, "mp/bin/d", RL_ROLE_COMMAND, "taskpolicy", 0);
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+	/* sh's `time` keyword, with bash's `-p` and `--` before the pipeline
+	 * it times (bash(1): "time [-p] pipeline"): the daemon is the job's
+	 * code, and neither `-p` nor `--` is a program. */
+	static const char *const timed[] = {"time", "time -p", "time -p --", "time --", NULL};
+
+	for (size_t k = 0; timed[k]; k++) {
+		cmd = rl_xasprintf("%s %s --flag", timed[k], d);
+		job_init(&j, "timed", (const char *const[]){"/bin/bash", "-c", cmd, NULL});
+		resolve(&j, &f);
+		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
+			fprintf(stderr, "not followed: %s\n", cmd);
+		CHECK(find(&f, "mp/bin/d", RL_ROLE_COMMAND) != NULL);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(cmd);
+	}
 	/* `-p PID` applies a policy to a running process: nothing is run. */
 	job_init(&j, "policy-pid",
 		 (const char *const[]){"/bin/sh", "-c", "/usr/sbin/taskpolicy -b -p 1", NULL});
@@ -3383,6 +3400,35 @@ static void test_macos_prefixes(void)
 	check_unresolved(&f, (const char *const[]){NULL});
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+	free(d);
+}
+
+/* A `case` in a loop, a branch or a group, its patterns joined by `|`
+ * (an option-parsing wrapper's `while …; do case $1 in -c|-d) …`): the
+ * patterns are no commands, wherever the `case` is. */
+static void test_case_in_constructs(void)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *d = at("mp/bin/d"), *cmd;
+	static const char *const cased[] = {
+		"while :; do case $1 in -c|-d) shift ;; *) break ;; esac; done;",
+		"if :; then case x in a|b) : ;; esac; fi;", "{ case x in a|b|c) : ;; esac; };",
+		"until false; do case x in (a|b) break ;; esac; done;", NULL};
+
+	put("mp/bin/d", "bin", 0755);
+	for (size_t k = 0; cased[k]; k++) {
+		cmd = rl_xasprintf("%s exec %s --flag", cased[k], d);
+		job_init(&j, "cased", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+		resolve(&j, &f);
+		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
+			fprintf(stderr, "not followed: %s\n", cmd);
+		CHECK(find(&f, "mp/bin/d", RL_ROLE_COMMAND) != NULL);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(cmd);
+	}
 	free(d);
 }
 
@@ -3412,6 +3458,7 @@ int main(void)
 	test_nested();
 	test_generator_shapes();
 	test_macos_prefixes();
+	test_case_in_constructs();
 	test_shell_file();
 	test_root_directory();
 	test_track();
