@@ -42,6 +42,7 @@ struct ctx {
 	struct rl_strv scanned; /* scripts already read */
 	int full;		/* MAX_FILES reached (warned once) */
 	int dry;		/* > 0: resolving only, nothing recorded */
+	int hushed;		/* > 0: nothing unresolved is noted (rl_shrun.hushed) */
 	struct rl_fswalk *rec;	/* the walk being made, recorded for the run */
 	size_t rec_from;	/* where its route text starts in the via */
 	/* The words the next add_exec's program is given after its name
@@ -417,7 +418,7 @@ static void note_unresolved(struct ctx *c, const char *fmt, ...)
 	struct rl_buf b = {0};
 	va_list ap;
 
-	if (c->dry)
+	if (c->dry || c->hushed)
 		return;
 	va_start(ap, fmt);
 	rl_buf_vaddf(&b, fmt, ap);
@@ -569,7 +570,7 @@ static char *read_shebang(int fd, char **arg)
 static void add_exec(struct ctx *c, const char *word, const char *search, enum rl_role role,
 		     const char *via, int depth);
 static void scan_script(struct ctx *c, const char *path, const char *arg0, char *const *args,
-			size_t nargs, const char *via, int depth, enum rl_shdot dot);
+			size_t nargs, const char *via, int depth, enum rl_shdot dot, int sourced);
 
 /* What the kernel runs for a script with `#!INTERP ARG`: INTERP ARG
  * PATH, ARG (the rest of the line) one word, read once by
@@ -745,7 +746,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		add_interpreter(c, interp, arg, r.real, read ? &sb : NULL, r.via, depth + 1);
 		/* the kernel hands the shell the path it executed: $0 */
 		if (sb.rd.shell)
-			scan_script(c, r.real, path, args, nargs, r.via, depth + 1, sb.rd.dot);
+			scan_script(c, r.real, path, args, nargs, r.via, depth + 1, sb.rd.dot, 0);
 	}
 	free(interp);
 	free(arg);
@@ -843,11 +844,11 @@ static void add_read_script(struct ctx *c, const struct rl_shrun *r, const char 
 		 * are the ARGs, dash's the caller's: not known) */
 		if (!rs.missing && r->shell)
 			scan_script(c, rs.real, word, r->argv + 1, r->argc - 1, rs.via, depth + 1,
-				    r->dot);
+				    r->dot, 0);
 		else if (!rs.missing)
 			scan_script(c, rs.real, NULL,
 				    r->argc == 1 && r->env->args_known ? r->env->args.v : NULL,
-				    r->env->args.n, rs.via, depth + 1, r->dot);
+				    r->env->args.n, rs.via, depth + 1, r->dot, 1);
 		resolved_release(&rs);
 	}
 	free(path);
@@ -1235,7 +1236,9 @@ static void on_run(void *ctx, const struct rl_shrun *r)
 	const char *cwd = c->cwd;
 
 	c->cwd = r->dir ? r->dir : cwd;
+	c->hushed += r->hushed;
 	run_in_dir(c, rd, r);
+	c->hushed -= r->hushed;
 	c->cwd = cwd;
 }
 
@@ -1259,9 +1262,10 @@ static void on_unresolved(void *ctx, const char *word, const char *after, size_t
  * scripts it calls; the shell reading it finds a `. FILE` as dot says.
  * arg0: its $0, the path the shell was given it by (NULL: not known);
  * args: its nargs positional parameters (NULL: not known; a word NULL:
- * its value not known). Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
+ * its value not known); sourced: it is a `. FILE`'s (rl_shread_ops.sourced).
+ * Bounded: SCRIPT_MAX bytes, MAX_DEPTH deep. */
 static void scan_script(struct ctx *c, const char *path, const char *arg0, char *const *args,
-			size_t nargs, const char *via, int depth, enum rl_shdot dot)
+			size_t nargs, const char *via, int depth, enum rl_shdot dot, int sourced)
 {
 	struct rl_buf buf = {0};
 	struct rl_error e = {0};
@@ -1269,7 +1273,7 @@ static void scan_script(struct ctx *c, const char *path, const char *arg0, char 
 	char *where;
 	struct reading rd = {c, via, NULL, 1, depth};
 	struct rl_shread_ops ops = {on_run,   on_unresolved, on_resolve, &rd, c->cwd,
-				    on_moves, on_source,     NULL,	 dot};
+				    on_moves, on_source,     NULL,	 dot, sourced};
 
 	if (depth > MAX_DEPTH || rl_strv_contains(&c->scanned, path))
 		return;
@@ -1314,8 +1318,8 @@ static void on_stdin_read(void *ctx, const char *reader, int shell, const char *
 		if (r.missing || (stat(r.real, &st) == 0 && S_ISREG(st.st_mode))) {
 			add_file(c, r.real, RL_ROLE_SCRIPT, r.via, r.missing);
 			if (shell && !r.missing)
-				scan_script(c, r.real, NULL, args, nargs, r.via, rd->depth + 1,
-					    dot);
+				scan_script(c, r.real, NULL, args, nargs, r.via, rd->depth + 1, dot,
+					    0);
 		}
 		resolved_release(&r);
 	}
@@ -1333,8 +1337,8 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 		     const char *where, int job_stdin)
 {
 	struct reading rd = {c, via, where, 0, 1};
-	struct rl_shread_ops ops = {on_run,   on_unresolved, on_resolve, &rd,	       c->cwd,
-				    on_moves, on_source,     NULL,	 RL_SHDOT_PATH};
+	struct rl_shread_ops ops = {on_run,   on_unresolved, on_resolve, &rd,		c->cwd,
+				    on_moves, on_source,     NULL,	 RL_SHDOT_PATH, 0};
 
 	if (job_stdin && c->job->stdin_path && *c->job->stdin_path)
 		ops.stdin_read = on_stdin_read;

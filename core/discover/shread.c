@@ -29,6 +29,7 @@ struct func {
 	size_t first, last; /* body: commands [first, last] */
 	int walked;
 	int active;
+	struct reader *rd; /* the text whose commands they are */
 };
 
 struct reader {
@@ -37,8 +38,20 @@ struct reader {
 	struct func *fn;
 	size_t nfn;
 	size_t afn;
-	size_t line;	 /* nested text: the outer command's line */
-	const char *via; /* nested text: the route to it */
+	/* Functions a `. FILE` that surely ran defined (functions are the
+	 * shell's, not the file's), the latest last; kept: the texts they
+	 * are in, which this reader owns. */
+	struct func **imp;
+	size_t nimp, aimp;
+	struct reader **kept;
+	size_t nkept, akept;
+	/* While a function of this text runs for another's call: the text
+	 * that runs the shell (its functions are found too), else NULL. */
+	struct reader *shell;
+	struct rl_shread_ops quiet; /* the text of a `. FILE`: its ops */
+	int hush;		    /* walking what rl_shrun.hushed says */
+	size_t line;		    /* nested text: the outer command's line */
+	const char *via;	    /* nested text: the route to it */
 	int nest;
 	int calls;
 	struct where own;
@@ -211,6 +224,7 @@ static struct rl_shrun run_here(const struct step *s)
 	r.via = s->via.data ? s->via.data : "";
 	r.exec = s->exec;
 	r.dir = dir_of(s);
+	r.hushed = s->rd && s->rd->hush;
 	return r;
 }
 
@@ -1141,15 +1155,62 @@ static void see_declare(struct step *s, const struct words *w, size_t i, int exp
 	}
 }
 
-static struct func *find_func(struct reader *rd, const char *name)
+/* The function name in rd's text, else the latest one a `. FILE` it
+ * surely ran defined. */
+static struct func *find_func_in(struct reader *rd, const char *name)
 {
 	for (size_t i = 0; rd && i < rd->nfn; i++)
 		if (strcmp(rd->fn[i].name, name) == 0)
 			return &rd->fn[i];
+	for (size_t i = rd ? rd->nimp : 0; i-- > 0;)
+		if (strcmp(rd->imp[i]->name, name) == 0)
+			return rd->imp[i];
 	return NULL;
 }
 
+/* The function name as the shell running rd's text finds it: its own
+ * text's, or (a function of a `. FILE` run at a call) the caller's. */
+static struct func *find_func(struct reader *rd, const char *name)
+{
+	struct func *f = find_func_in(rd, name);
+
+	return f || !rd || !rd->shell ? f : find_func_in(rd->shell, name);
+}
+
 static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
+
+/* f's body, a function a `. FILE` defined, run at the call s: in the
+ * caller's shell, as its text runs (what it reports and where, the
+ * working directory, the caller's functions), at the call's line. */
+static void call_imported(struct step *s, struct func *f)
+{
+	struct reader *in = f->rd, was = *in;
+
+	in->ops = s->rd->ops;
+	in->at = s->at;
+	in->via = s->via.data ? s->via.data : "";
+	in->line = s->line;
+	in->nest = s->nest + 1;
+	in->unsure = s->rd->unsure;
+	in->sourced = s->rd->sourced;
+	in->dot = s->rd->dot;
+	in->nosourcepath = s->rd->nosourcepath;
+	in->sources = s->rd->sources;
+	in->shell = s->rd->shell ? s->rd->shell : s->rd;
+	walk_cmds(in, s->env, f->first, f->last);
+	s->rd->nosourcepath = in->nosourcepath;
+	in->ops = was.ops;
+	in->at = was.at;
+	in->via = was.via;
+	in->line = was.line;
+	in->nest = was.nest;
+	in->unsure = was.unsure;
+	in->sourced = was.sourced;
+	in->dot = was.dot;
+	in->nosourcepath = was.nosourcepath;
+	in->sources = was.sources;
+	in->shell = was.shell;
+}
 
 /* f's body, with positional parameters of its own: the words of its
  * call after its name, w[i + 1]… (not known where one is not), theirs
@@ -1167,7 +1228,10 @@ static void call_func(struct step *s, struct func *f, const struct words *w, siz
 	memset(&s->env->args, 0, sizeof(s->env->args));
 	rl_shenv_set_args(s->env, i + 1 < w->n ? w->v + i + 1 : no_words,
 			  i + 1 < w->n ? w->n - i - 1 : 0);
-	walk_cmds(rd, s->env, f->first, f->last);
+	if (f->rd != rd && f->rd != rd->shell)
+		call_imported(s, f);
+	else
+		walk_cmds(f->rd, s->env, f->first, f->last);
 	rl_strv_release(&s->env->args);
 	s->env->args = args;
 	s->env->args_known = known;
@@ -1413,40 +1477,70 @@ static void forget_all(struct rl_shenv *env)
 
 static int may_set_args(const struct rl_shcmds *c);
 
+static void reader_free(struct reader *rd);
+
 /* The text of a `. FILE` (len bytes), run in this shell, where s is: what
  * it assigns, in env; what it runs is the file's own reading's (the file
  * is reported as a script). Its working directory is its own: ops->moves
  * says what it does to this shell's. *sets: whether the text may set the
- * positional parameters (may_set_args). */
-static void read_sourced(struct step *s, const char *text, size_t len, struct rl_shenv *env,
-			 int *sets)
+ * positional parameters (may_set_args). Returns its reader, malloc'd,
+ * for the functions it defined (reader_free), or NULL. */
+static struct reader *read_sourced(struct step *s, const char *text, size_t len,
+				   struct rl_shenv *env, int *sets)
 {
-	struct reader rd;
-	struct rl_shread_ops quiet = *s->ops;
+	struct reader *rd = rl_xcalloc(1, sizeof(*rd));
 
-	quiet.run = no_run;
-	quiet.unresolved = no_unresolved;
-	quiet.resolve = NULL;
-	memset(&rd, 0, sizeof(rd));
-	rd.ops = &quiet;
-	rd.line = s->line;
-	rd.nest = s->nest + 1;
-	rd.via = "";
-	rd.sourced = 1;
-	rd.dot = s->rd->dot;
-	rd.sources = s->rd->sources;
-	rd.at = &rd.own;
-	rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
-	rd.own.lost = lost(s);
+	rd->quiet = *s->ops;
+	rd->quiet.run = no_run;
+	rd->quiet.unresolved = no_unresolved;
+	rd->quiet.resolve = NULL;
+	rd->ops = &rd->quiet;
+	rd->line = s->line;
+	rd->nest = s->nest + 1;
+	rd->via = "";
+	rd->sourced = 1;
+	rd->dot = s->rd->dot;
+	rd->sources = s->rd->sources;
+	rd->at = &rd->own;
+	rd->own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
+	rd->own.lost = lost(s);
 	*sets = 1;
-	if (rl_shlex_split(text, len, &rd.cmds, NULL) < 0) {
-		rl_shcmds_release(&rd.cmds);
+	if (rl_shlex_split(text, len, &rd->cmds, NULL) < 0) {
 		forget_all(env); /* what it assigns past what splits is not known */
 	} else {
-		*sets = may_set_args(&rd.cmds);
-		reader_run(&rd, env);
+		*sets = may_set_args(&rd->cmds);
+		reader_run(rd, env);
 	}
-	where_release(&rd.own);
+	where_release(&rd->own);
+	if (rd->nfn || rd->nimp)
+		return rd;
+	reader_free(rd);
+	free(rd);
+	return NULL;
+}
+
+/* A `. FILE` at s surely ran: the functions its text (rd, NULL: none)
+ * defined are the shell's from here on (dash(1): functions are the
+ * shell's, "executed in the current shell environment"; bash(1),
+ * FUNCTIONS). Not where it may not run: then not known, not followed. */
+static void import_funcs(struct step *s, struct reader *rd, int surely)
+{
+	struct reader *to = s->rd;
+
+	if (!rd)
+		return;
+	if (!surely) {
+		reader_free(rd);
+		free(rd);
+		return;
+	}
+	rl_xgrow((void **)&to->imp, &to->aimp, to->nimp + rd->nimp + rd->nfn, sizeof(*to->imp));
+	for (size_t k = 0; k < rd->nimp; k++)
+		to->imp[to->nimp++] = rd->imp[k];
+	for (size_t k = 0; k < rd->nfn; k++)
+		to->imp[to->nimp++] = &rd->fn[k];
+	rl_xgrow((void **)&to->kept, &to->akept, to->nkept + 1, sizeof(*to->kept));
+	to->kept[to->nkept++] = rd;
 }
 
 /* The names whose value, or whether it is known or exported, differs
@@ -1527,6 +1621,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	struct rl_strv changed = {0};
 	size_t len = 0, until, at = s->cmd ? (size_t)(s->cmd - s->rd->cmds.v) : 0;
 	char *text;
+	struct reader *defs = NULL;
 	int given = i + 2 < w->n, sets = 1;
 	int bash = s->rd->dot == RL_SHDOT_BASH || s->rd->dot == RL_SHDOT_POSIX;
 	int zsh = s->rd->dot == RL_SHDOT_ZSH;
@@ -1558,7 +1653,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 			rl_shenv_set_args(s->env, NULL, 0);
 			return;
 		}
-		read_sourced(s, text, len, &after, &sets);
+		defs = read_sourced(s, text, len, &after, &sets);
 		free(text);
 		if (given && (zsh || (bash && (!sets || in_func(s->rd, at)))))
 			args_copy(&after, s->env); /* the caller's are back */
@@ -1572,6 +1667,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		rl_shenv_set_args(&after, NULL, 0);
 	}
 	until = changes_for_chain(s, i);
+	import_funcs(s, defs, changes_surely(s, i));
 	if (changes_surely(s, i) || until != SIZE_MAX) {
 		rl_shenv_release(s->env);
 		*s->env = after;
@@ -1994,6 +2090,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 	rd.nest = s->nest + 1;
 	rd.via = s->via.data ? s->via.data : "";
 	rd.sources = s->rd ? s->rd->sources : NULL;
+	rd.hush = s->rd && s->rd->hush;
 	rd.dot = dot;
 	if (eval) {
 		rd.at = s->at;
@@ -2007,6 +2104,7 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 	if (rl_shlex_split(text, strlen(text), &rd.cmds, NULL) < 0)
 		unresolved(s, text);
 	reader_run(&rd, env);
+	reader_free(&rd);
 	where_release(&rd.own);
 }
 
@@ -2045,6 +2143,7 @@ static void find_funcs(struct reader *rd)
 		f = &rd->fn[rd->nfn++];
 		memset(f, 0, sizeof(*f));
 		f->name = rd->cmds.v[i].w[0].text;
+		f->rd = rd;
 		f->first = i + 1;
 		f->last = body_end(&rd->cmds, i);
 		i = f->last;
@@ -2479,9 +2578,12 @@ static void find_forget(struct reader *rd)
 
 /* The top level in order, then the functions it did not call (in the
  * text of a `. FILE`, they are only defined), their parameters not
- * known. */
+ * known; a `. FILE`'s text read on its own (ops->sourced) reports
+ * nothing unresolved in those: they run only at a caller's call. */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
+	const struct rl_shread_ops *ops = rd->ops;
+	struct rl_shread_ops lib;
 	struct rl_strv args;
 	int known;
 
@@ -2499,6 +2601,12 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	known = env->args_known;
 	memset(&env->args, 0, sizeof(env->args));
 	env->args_known = 0;
+	if (ops->sourced && !rd->nest) {
+		lib = *ops;
+		lib.unresolved = no_unresolved;
+		rd->ops = &lib;
+		rd->hush = 1;
+	}
 	for (size_t k = 0; k < rd->nfn && !rd->sourced; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;
@@ -2506,13 +2614,26 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);
 			rd->fn[k].active = 0;
 		}
+	rd->ops = ops;
+	rd->hush = 0;
 	rl_strv_release(&env->args);
 	env->args = args;
 	env->args_known = known;
+}
+
+/* What rd holds, the texts it kept with theirs. */
+static void reader_free(struct reader *rd)
+{
 	rl_shcmds_release(&rd->cmds);
 	free(rd->fn);
 	free(rd->lift);
 	free(rd->forget);
+	free(rd->imp);
+	for (size_t k = 0; k < rd->nkept; k++) {
+		reader_free(rd->kept[k]);
+		free(rd->kept[k]);
+	}
+	free(rd->kept);
 }
 
 int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
@@ -2529,6 +2650,7 @@ int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
 	rd.own.dir = ops->cwd ? rl_xstrdup(ops->cwd) : NULL;
 	rc = rl_shlex_split(text, len, &rd.cmds, err);
 	reader_run(&rd, env);
+	reader_free(&rd);
 	where_release(&rd.own);
 	return rc;
 }

@@ -155,6 +155,10 @@ struct rl_shrun {
 	 * given, in order, when no file has that name (node's ".js"…); NULL
 	 * none. */
 	const char *const *tries;
+	/* Run by a function a `. FILE`'s text read on its own does not call
+	 * (rl_shread_ops.sourced): what cannot be found or told of it is not
+	 * unresolved (a bare name may be a caller's function). */
+	int hushed;
 };
 
 struct rl_shread_ops {
@@ -202,6 +206,11 @@ struct rl_shread_ops {
 	/* rl_shread_text: how the shell reading the text finds the file of a
 	 * `. FILE` (a `-c` string in it is its own shell's). */
 	enum rl_shdot dot;
+	/* rl_shread_text: the text is a `. FILE`'s, read on its own. A
+	 * function it defines and does not call runs only at a caller's call,
+	 * which the caller's reading follows: what it runs is reported, what
+	 * cannot be told in it is not (unresolved is not called for it). */
+	int sourced;
 };
 
 /* Whether name, a program's file name without its directory, is one of

@@ -3211,6 +3211,30 @@ static void test_positional(void)
 		"#!/bin/bash\nf() {\n\t. {pa}/lib/setargs.sh {pa}/bin/other\n\texec \"$1\"\n}\n"
 		"f \"$@\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* the functions a `. FILE` defines are the shell's: called after it,
+	 * they run, and call the caller's (MacPorts' rc.common shape) */
+	put("pa/lib/foo.sh", "start_foo() {\n\texec \"$FOO\"\n}\n", 0644);
+	put("pa/lib/rc.sh", "RunService() {\n\tcase $1 in\n\tstart) StartService ;;\n\tesac\n}\n",
+	    0644);
+	PA_RUNS("bin/food", "#!/bin/sh\n. {pa}/lib/foo.sh\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/sh\n. {pa}/lib/rc.sh\nStartService() {\n\t{pa}/bin/other\n}\n"
+		"RunService \"$1\"\n",
+		"{pa}/bin/wrapper", "start");
+	/* through a `. FILE` in the `. FILE` */
+	{
+		char *t = pa_word(". {pa}/lib/foo.sh\n");
+
+		put("pa/lib/outer.sh", t, 0644);
+		free(t);
+	}
+	PA_RUNS("bin/food", "#!/bin/sh\n. {pa}/lib/outer.sh\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	/* where the `.` may not run, not known (sh finds no such command) */
+	PA_RUNS(" ?1",
+		"#!/bin/sh\n[ -n \"$X\" ] && . {pa}/lib/foo.sh\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
 	/* dash ignores the ARGs, ksh's are not told: not known */
 	PA_RUNS(" ?2", "#!/bin/dash\n. {pa}/lib/prog.sh {pa}/bin/other\n\"$PROG\"\nexec \"$1\"\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
