@@ -1475,18 +1475,15 @@ static void forget_all(struct rl_shenv *env)
 	rl_strv_release(&names);
 }
 
-static int may_set_args(const struct rl_shcmds *c);
-
 static void reader_free(struct reader *rd);
 
 /* The text of a `. FILE` (len bytes), run in this shell, where s is: what
  * it assigns, in env; what it runs is the file's own reading's (the file
  * is reported as a script). Its working directory is its own: ops->moves
- * says what it does to this shell's. *sets: whether the text may set the
- * positional parameters (may_set_args). Returns its reader, malloc'd,
- * for the functions it defined (reader_free), or NULL. */
+ * says what it does to this shell's. Returns its reader, malloc'd, for
+ * the functions it defined (reader_free), or NULL. */
 static struct reader *read_sourced(struct step *s, const char *text, size_t len,
-				   struct rl_shenv *env, int *sets)
+				   struct rl_shenv *env)
 {
 	struct reader *rd = rl_xcalloc(1, sizeof(*rd));
 
@@ -1504,13 +1501,10 @@ static struct reader *read_sourced(struct step *s, const char *text, size_t len,
 	rd->at = &rd->own;
 	rd->own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 	rd->own.lost = lost(s);
-	*sets = 1;
-	if (rl_shlex_split(text, len, &rd->cmds, NULL) < 0) {
+	if (rl_shlex_split(text, len, &rd->cmds, NULL) < 0)
 		forget_all(env); /* what it assigns past what splits is not known */
-	} else {
-		*sets = may_set_args(&rd->cmds);
+	else
 		reader_run(rd, env);
-	}
 	where_release(&rd->own);
 	if (rd->nfn || rd->nimp)
 		return rd;
@@ -1600,17 +1594,18 @@ static void args_copy(struct rl_shenv *to, const struct rl_shenv *from)
  * it runs after `&&`), else is not known. A file that cannot be read, or
  * a name that cannot be found, changes nothing here.
  *
- * `. FILE ARG…`: bash (in posix mode too) and zsh run FILE with the ARGs
- * as its positional parameters (bash(1), source: "If any arguments are
- * supplied, they become the positional parameters when filename is
- * executed"; zshbuiltins(1), ". file [ arg ... ]": "If any arguments
- * arg are given, they become the positional parameters; the old
- * positional parameters are restored when the file is done executing").
- * zsh gives the caller's back after it whatever the file did; bash
- * (source.def, maybe_pop_dollar_vars) gives them back unless a `set`
- * in the file set them, outside a function (then the file's stay), and
- * always when the `.` runs in a function: so after a file that may hold
- * such a `set` (may_set_args), not known. dash ignores the ARGs and
+ * `. FILE ARG…`: bash and zsh run FILE with the ARGs as its positional
+ * parameters (bash(1), source: "If any arguments are supplied, they
+ * become the positional parameters when filename is executed";
+ * zshbuiltins(1), ". file [ arg ... ]": "If any arguments arg are
+ * given, they become the positional parameters; the old positional
+ * parameters are restored when the file is done executing"). zsh gives
+ * the caller's back after it whatever the file did. bash gives them
+ * back when the `.` runs in a function; outside one, its source.def
+ * (maybe_pop_dollar_vars) keeps the file's when they "changed", which
+ * bash 5.2 counts only for a `set` and older bash (2.05's source.def,
+ * and macOS's /bin/bash is 3.2) for whatever marked them changed: not
+ * known after it there. `sh` may be dash, which ignores the ARGs, and
  * ksh's are not told here: with ARGs, a shell not known to be bash or
  * zsh leaves them not known, in the file and after it. */
 
@@ -1622,8 +1617,8 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	size_t len = 0, until, at = s->cmd ? (size_t)(s->cmd - s->rd->cmds.v) : 0;
 	char *text;
 	struct reader *defs = NULL;
-	int given = i + 2 < w->n, sets = 1;
-	int bash = s->rd->dot == RL_SHDOT_BASH || s->rd->dot == RL_SHDOT_POSIX;
+	int given = i + 2 < w->n;
+	int bash = s->rd->dot == RL_SHDOT_BASH;
 	int zsh = s->rd->dot == RL_SHDOT_ZSH;
 
 	if (!s->ops->source ||
@@ -1653,9 +1648,9 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 			rl_shenv_set_args(s->env, NULL, 0);
 			return;
 		}
-		defs = read_sourced(s, text, len, &after, &sets);
+		defs = read_sourced(s, text, len, &after);
 		free(text);
-		if (given && (zsh || (bash && (!sets || in_func(s->rd, at)))))
+		if (given && (zsh || (bash && in_func(s->rd, at))))
 			args_copy(&after, s->env); /* the caller's are back */
 		else if (given)
 			rl_shenv_set_args(&after, NULL, 0);
@@ -2478,25 +2473,6 @@ static int set_sets(const struct rl_shcmd *c, size_t at)
 	sets = k != w.n || end;
 	free(w.v);
 	return sets;
-}
-
-/* Whether the commands of c may set the positional parameters where
- * they run: a `set` that may (set_sets), or an `eval`, `.` or `source`
- * that may hold one. */
-static int may_set_args(const struct rl_shcmds *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		const struct rl_shcmd *d = &c->v[i];
-		size_t k = d->start;
-
-		while (k < d->n && (word_is(&d->w[k], "command") || word_is(&d->w[k], "builtin")))
-			k++;
-		if (k < d->n &&
-		    (word_is(&d->w[k], "eval") || word_is(&d->w[k], ".") ||
-		     word_is(&d->w[k], "source") || (word_is(&d->w[k], "set") && set_sets(d, k))))
-			return 1;
-	}
-	return 0;
 }
 
 /* The function whose header or body holds command i of rd's text, or
