@@ -2358,13 +2358,13 @@ static size_t case_taken(struct reader *rd, struct rl_shenv *env, size_t i,
 			 const struct rl_sharm **arm)
 {
 	const struct rl_shcmd *c = &rd->cmds.v[i];
-	size_t esac = c->esac;
+	size_t esac = c->esac, at = c->start; /* past `do`, `then`, `{` … */
 	char *v = NULL;
 
 	*arm = NULL;
-	if (c->n != 3 || !word_is(&c->w[0], "case") || !word_is(&c->w[2], "in") || esac <= i ||
-	    esac >= rd->cmds.n || !word_is(&rd->cmds.v[esac].w[0], "esac") ||
-	    rl_shword_expand(&c->w[1], env, 1, &v) < 0)
+	if (c->n != at + 3 || !word_is(&c->w[at], "case") || !word_is(&c->w[at + 2], "in") ||
+	    esac <= i || esac >= rd->cmds.n || !word_is(&rd->cmds.v[esac].w[0], "esac") ||
+	    rl_shword_expand(&c->w[at + 1], env, 1, &v) < 0)
 		return 0;
 	for (size_t k = c->arm0; k < rd->cmds.narms && !*arm; k++) {
 		const struct rl_sharm *a = &rd->cmds.arms[k];

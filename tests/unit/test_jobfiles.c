@@ -3182,6 +3182,16 @@ static void test_positional(void)
 		"#!/bin/sh\nf() {\n\twhile true; do\n\t\texec \"$1\"\n\t\tshift\n\tdone\n}\n"
 		"f {pa}/bin/food {pa}/bin/other\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food");
+	/* a `case` after `then`, `do` or `{` takes the arm its word matches,
+	 * as one that is its command's first word does */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nif true; then case $1 in start) exec {pa}/bin/food ;; stop) exec "
+		"{pa}/bin/other ;; esac; fi\n",
+		"{pa}/bin/wrapper", "start");
+	PA_RUNS("bin/other",
+		"#!/bin/sh\n{ case $1 in start) exec {pa}/bin/food ;; stop) exec {pa}/bin/other "
+		";; esac; }\n",
+		"{pa}/bin/wrapper", "stop");
 	/* a loop after a function's body: forgotten from the loop on */
 	PA_RUNS(" ?1", "#!/bin/sh\nf() {\n\t:\n}\nwhile true; do\n\texec \"$1\"\n\tshift\ndone\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
