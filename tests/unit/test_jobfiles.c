@@ -3372,6 +3372,31 @@ static void test_generator_shapes(void)
 	}
 }
 
+/* Each of lines, then the daemon mp/bin/d and `--flag`, as the string of
+ * `shell -c`: the daemon is the job's code, and nothing is left
+ * unresolved. */
+static void check_runs_daemon(const char *shell, const char *const *lines)
+{
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *d = at("mp/bin/d");
+
+	for (size_t k = 0; lines[k]; k++) {
+		char *cmd = rl_xasprintf("%s %s --flag", lines[k], d);
+
+		job_init(&j, "daemon", (const char *const[]){shell, "-c", cmd, NULL});
+		resolve(&j, &f);
+		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
+			fprintf(stderr, "not followed: %s\n", cmd);
+		CHECK(find(&f, "mp/bin/d", RL_ROLE_COMMAND) != NULL);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(cmd);
+	}
+	free(d);
+}
+
 /* macOS programs that run the command they are given, options first:
  * taskpolicy(8), sandbox-exec(1), time(1), `launchctl asuser UID` and
  * `launchctl bsexec PID` (launchctl(1)). The daemon after them is the
@@ -3417,20 +3442,8 @@ static void test_macos_prefixes(void)
 	/* sh's `time` keyword, with bash's `-p` and `--` before the pipeline
 	 * it times (bash(1): "time [-p] pipeline"): the daemon is the job's
 	 * code, and neither `-p` nor `--` is a program. */
-	static const char *const timed[] = {"time", "time -p", "time -p --", "time --", NULL};
-
-	for (size_t k = 0; timed[k]; k++) {
-		cmd = rl_xasprintf("%s %s --flag", timed[k], d);
-		job_init(&j, "timed", (const char *const[]){"/bin/bash", "-c", cmd, NULL});
-		resolve(&j, &f);
-		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
-			fprintf(stderr, "not followed: %s\n", cmd);
-		CHECK(find(&f, "mp/bin/d", RL_ROLE_COMMAND) != NULL);
-		check_unresolved(&f, (const char *const[]){NULL});
-		rl_jobfiles_release(&f);
-		rl_job_release(&j);
-		free(cmd);
-	}
+	check_runs_daemon("/bin/bash",
+			  (const char *const[]){"time", "time -p", "time -p --", "time --", NULL});
 	/* `-p PID` applies a policy to a running process: nothing is run. */
 	job_init(&j, "policy-pid",
 		 (const char *const[]){"/bin/sh", "-c", "/usr/sbin/taskpolicy -b -p 1", NULL});
@@ -3447,28 +3460,14 @@ static void test_macos_prefixes(void)
  * patterns are no commands, wherever the `case` is. */
 static void test_case_in_constructs(void)
 {
-	struct rl_job j;
-	struct rl_jobfiles f;
-	char *d = at("mp/bin/d"), *cmd;
-	static const char *const cased[] = {
-		"while :; do case $1 in -c|-d) shift ;; *) break ;; esac; done;",
-		"if :; then case x in a|b) : ;; esac; fi;", "{ case x in a|b|c) : ;; esac; };",
-		"until false; do case x in (a|b) break ;; esac; done;", NULL};
-
 	put("mp/bin/d", "bin", 0755);
-	for (size_t k = 0; cased[k]; k++) {
-		cmd = rl_xasprintf("%s exec %s --flag", cased[k], d);
-		job_init(&j, "cased", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
-		resolve(&j, &f);
-		if (!find(&f, "mp/bin/d", RL_ROLE_COMMAND))
-			fprintf(stderr, "not followed: %s\n", cmd);
-		CHECK(find(&f, "mp/bin/d", RL_ROLE_COMMAND) != NULL);
-		check_unresolved(&f, (const char *const[]){NULL});
-		rl_jobfiles_release(&f);
-		rl_job_release(&j);
-		free(cmd);
-	}
-	free(d);
+	check_runs_daemon(
+		"/bin/sh",
+		(const char *const[]){
+			"while :; do case $1 in -c|-d) shift ;; *) break ;; esac; done; exec",
+			"if :; then case x in a|b) : ;; esac; fi; exec",
+			"{ case x in a|b|c) : ;; esac; }; exec",
+			"until false; do case x in (a|b) break ;; esac; done; exec", NULL});
 }
 
 int main(void)
