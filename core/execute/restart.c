@@ -475,7 +475,29 @@ static int ops_call(const char *const *args, struct rl_launchctl_result *res, st
 /* The agent domain rule: the job's domain, then the other one. Not loaded
  * in either is skipped naming both; no GUI session is "cannot tell", also
  * skipped, never a failed restart. The plan already located the job, so
- * one loaded elsewhere now moved since: it is left for the next run. */
+ * one loaded elsewhere now moved since: it is left for the next run
+ * (defer_elsewhere). rl_launchctl_locate's answer (0 loaded, st and loc
+ * filled; 1 loaded nowhere, loc->text says so; -1 cannot tell, e), with
+ * -2 (launchctl cannot be run) put in the run's error. */
+static int locate_job(struct step_run *s, struct rl_service_status *st,
+		      struct rl_launchctl_located *loc, struct rl_error *e)
+{
+	const struct rl_job *job = s->step->job;
+	const char *domains[] = {job->domain, job->alt_domain};
+	int rc = rl_launchctl_locate(ops_call, s, job->label, domains, job->alt_domain ? 2 : 1, st,
+				     loc, e);
+
+	if (rc == -2)
+		rl_error_set(s->run->err, "%s", e->text);
+	return rc;
+}
+
+/* Found loaded in another domain than the plan's (loc->index != 0). */
+static enum state defer_elsewhere(struct step_run *s, const struct rl_launchctl_located *loc)
+{
+	return defer(s, "loaded in '%s', not where the plan found it; left for the next run",
+		     loc->target);
+}
 
 /* launchctl answered code (it ran, was not killed). */
 static int answered(const struct rl_launchctl_result *r, int code)
@@ -498,7 +520,6 @@ static enum state bootstrap_held(struct step_run *s, pid_t pid);
 static enum state st_status_before(struct step_run *s)
 {
 	const struct rl_job *job = s->step->job;
-	const char *domains[] = {job->domain, job->alt_domain};
 	struct rl_service_status st;
 	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
@@ -515,12 +536,9 @@ static enum state st_status_before(struct step_run *s)
 		free(why);
 		return next;
 	}
-	rc = rl_launchctl_locate(ops_call, s, job->label, domains, job->alt_domain ? 2 : 1, &st,
-				 &loc, &e);
-	if (rc == -2) {
-		rl_error_set(s->run->err, "%s", e.text);
+	rc = locate_job(s, &st, &loc, &e);
+	if (rc == -2)
 		return ST_FATAL;
-	}
 	if (rc == 1 || (rc == 0 && !st.running))
 		s->res->old_pid = 0; /* gone since the plan */
 	held = s->run->o->held ? s->run->o->held(s->step, &stopped_pid, s->run->o->ctx) : 0;
@@ -560,9 +578,7 @@ static enum state st_status_before(struct step_run *s)
 	if (rc < 0)
 		return fail_untouched(s, e.text, 0);
 	if (loc.index != 0)
-		return defer(s,
-			     "loaded in '%s', not where the plan found it; left for the next run",
-			     loc.target);
+		return defer_elsewhere(s, &loc);
 	s->res->old_pid = st.running ? st.pid : 0;
 	s->starts = rl_job_starts_now(s->step->job);
 	s->exit_timeout = st.exit_timeout;
@@ -728,8 +744,6 @@ static int retry_perm(struct step_run *s, const struct rl_launchctl_result *r)
  * found in another domain. */
 static enum state kickstart_not_found(struct step_run *s, const struct rl_launchctl_result *r)
 {
-	const struct rl_job *job = s->step->job;
-	const char *domains[] = {job->domain, job->alt_domain};
 	struct rl_service_status st;
 	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
@@ -737,12 +751,9 @@ static enum state kickstart_not_found(struct step_run *s, const struct rl_launch
 
 	if (s->held)
 		return fail_call(s, r, "");
-	rc = rl_launchctl_locate(ops_call, s, job->label, domains, job->alt_domain ? 2 : 1, &st,
-				 &loc, &e);
-	if (rc == -2) {
-		rl_error_set(s->run->err, "%s", e.text);
+	rc = locate_job(s, &st, &loc, &e);
+	if (rc == -2)
 		return ST_FATAL;
-	}
 	if (rc == 1) {
 		s->res->old_pid = 0;
 		return skip(s,
@@ -750,9 +761,7 @@ static enum state kickstart_not_found(struct step_run *s, const struct rl_launch
 			    loc.text, r->cmd);
 	}
 	if (rc == 0 && loc.index != 0)
-		return defer(s,
-			     "loaded in '%s', not where the plan found it; left for the next run",
-			     loc.target);
+		return defer_elsewhere(s, &loc);
 	return fail_call(s, r, "");
 }
 
