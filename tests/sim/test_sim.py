@@ -922,6 +922,23 @@ class RealLaunchdTest(unittest.TestCase):
         self.assertNotIn("Bad request.", r.stderr)
         self.assertEqual(self.lc("print", target).returncode, 113)
 
+    def test_injected_bootout_of_a_job_unloaded_meanwhile(self):
+        # --unload: another tool booted the job out just before the
+        # bootout reached launchd; once the job is gone, the answer is a
+        # real bootout's of a job not loaded, 3, whatever --code says.
+        target = f"{GUI}/org.real.fault"
+        self.assertTrue(self.sim.pid(target))
+        self.fault("exit", "--command", "bootout", "--label", "org.real.fault", "--code", "113",
+                   "--unload")
+        self.assert_fails(self.lc("bootout", target), 3, "Boot-out failed: 3: No such process\n")
+        self.assertEqual(self.lc("print", target).returncode, 113)
+        events = [e["event"] for e in self.sim.events("org.real.fault")]
+        self.assertEqual(events[-1], "removed", events)
+        self.assertIn("bootout", events)
+        # Loaded again for the other tests of this class.
+        plist = os.path.join(self.sim.agents, "org.real.fault.plist")
+        self.assertEqual(self.lc("bootstrap", GUI, plist).returncode, 0)
+
     def test_injected_bootout_5_in_both_shapes(self):
         # Without --perform launchd did nothing: the job runs on, the same
         # process. With --when-gone launchd took the bootout all the same,

@@ -305,9 +305,18 @@ def cmd_bootout(ctx, args, respond):
         if lab.startswith("com.apple."):
             raise _bootout_failed(ESIP)
         fault = injected(ctx, lab, domain.name)
+        svc = domain.services.get(lab)
+        if fault and fault.get("unload") and svc is not None:
+            # Another tool (`brew services stop`) booted the job out just
+            # before this call reached launchd: answered once the job is
+            # gone, as launchd answers a bootout of a label it has not
+            # loaded (3 `No such process`, whatever --code says).
+            state["late"] += 1
+            state["code"] = state["code"] or ESRCH
+            ctx.launchd.bootout(svc, removed=one_gone)
+            continue
         if fault and not fault["perform"]:
             raise _bootout_failed(fault["code"])
-        svc = domain.services.get(lab)
         if svc is None:
             raise _bootout_failed(ESRCH)
         late = bool(fault and fault.get("when_gone"))

@@ -504,9 +504,9 @@ def main(argv=None):
                    help="exit, bootout: do the work (as --perform), but print shows the job as "
                         "before (running, its pid) until it is removed, not SIGTERMed")
     f.add_argument("--unload", action="store_true",
-                   help="exit, kickstart: the job is booted out first (another tool's "
-                        "`brew services stop`), and the call answers as for a label not "
-                        "loaded once it is gone")
+                   help="exit, kickstart or bootout: the job is booted out first (another "
+                        "tool's `brew services stop`), and the call answers as for a label "
+                        "not loaded once it is gone")
     f.add_argument("--text", help="exit-reason: the `last exit reason` text")
     f.add_argument("--uid", type=int, help="logout: the user whose GUI login ends")
     s = sub.add_parser("stop", help="stop the daemon and every job it runs")
