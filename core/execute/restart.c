@@ -667,21 +667,22 @@ static void space_from(struct step_run *s, const struct rl_launchctl_result *r)
 		s->run->next_start = r->spawned_ns + s_to_ns(s->run->o->interval);
 }
 
-/* The kickstart or bootout that began the restart answered (r; fatal:
- * launchctl could not be run): the caller is told what launchd did. The
- * first answer that says launchd may have acted makes the attempt a
- * restart, whatever happens next, so a job that fails is not hammered by
- * the next run: --max counts it, the label's history has it from the
- * attempt's beginning, and --interval spaces the next one from there. One
- * that touched nothing, when no answer before it may have, is no restart:
- * the step ends with all three as they were. */
-static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int fatal,
+/* The kickstart or bootout that began the restart answered (r; untouched:
+ * launchd did nothing to the job, whatever r says: launchctl could not be
+ * run, or a bootout found no job to act on): the caller is told what
+ * launchd did. The first answer that says launchd may have acted makes the
+ * attempt a restart, whatever happens next, so a job that fails is not
+ * hammered by the next run: --max counts it, the label's history has it
+ * from the attempt's beginning, and --interval spaces the next one from
+ * there. One that touched nothing, when no answer before it may have, is
+ * no restart: the step ends with all three as they were. */
+static void tell_answer(struct step_run *s, const struct rl_launchctl_result *r, int untouched,
 			int kickstart)
 {
 	const struct rl_run_opts *o = s->run->o;
 	enum rl_answer a;
 
-	if (fatal || rl_launchctl_untouched(r, kickstart))
+	if (untouched || rl_launchctl_untouched(r, kickstart))
 		a = RL_ANSWER_UNTOUCHED;
 	else if (r->timed_out)
 		a = RL_ANSWER_UNKNOWN;
@@ -732,37 +733,36 @@ static int retry_perm(struct step_run *s, const struct rl_launchctl_result *r)
 	return 1;
 }
 
-/* A kickstart answering 113 (`Could not find service … in domain for …`):
+/* A kickstart answering 113 (`Could not find service … in domain for …`),
+ * or a bootout answering 3 (`Boot-out failed: 3: No such process`) or 113:
  * launchd had no such job, so it did nothing. STATUS_BEFORE found it loaded
  * moments before, so something unloaded it since (`brew services stop`,
  * an activation): every domain the job is looked for in is asked again.
  * Not loaded in any of them, it is what `plan` skips (nothing to restart;
- * whatever loads it next reads the files on disk), unless the restart
- * journal held it from an earlier run: then it stays failed, as any
- * failure. Loaded after all (where it was, or elsewhere): failed as any
- * kickstart launchd refused, or deferred as STATUS_BEFORE defers a job
- * found in another domain. */
-static enum state kickstart_not_found(struct step_run *s, const struct rl_launchctl_result *r)
+ * whatever loads it next reads the files on disk: a reload does not load
+ * what its user just unloaded). Loaded after all (where it was, or
+ * elsewhere): failed with launchctl's answer and suffix, or deferred as
+ * STATUS_BEFORE defers a job found in another domain. The callers keep a
+ * job the restart journal held from an earlier run out of here. */
+static enum state not_found(struct step_run *s, const struct rl_launchctl_result *r,
+			    const char *suffix)
 {
 	struct rl_service_status st;
 	struct rl_launchctl_located loc;
 	struct rl_error e = {0};
-	int rc;
+	int rc = locate_job(s, &st, &loc, &e);
 
-	if (s->held)
-		return fail_call(s, r, "");
-	rc = locate_job(s, &st, &loc, &e);
 	if (rc == -2)
 		return ST_FATAL;
 	if (rc == 1) {
 		s->res->old_pid = 0;
 		return skip(s,
-			    "%s (unloaded since it was found loaded: launchctl '%s' answered 113)",
-			    loc.text, r->cmd);
+			    "%s (unloaded since it was found loaded: launchctl '%s' answered %d)",
+			    loc.text, r->cmd, r->status);
 	}
 	if (rc == 0 && loc.index != 0)
 		return defer_elsewhere(s, &loc);
-	return fail_call(s, r, "");
+	return fail_call(s, r, suffix);
 }
 
 /* What a kickstart's answer leads to: from state self, with suffix for a
@@ -776,8 +776,10 @@ static enum state after_kickstart(struct step_run *s, const struct rl_launchctl_
 		return sip_skip(s, r->cmd);
 	if (retry_perm(s, r))
 		return self;
+	/* Unless the restart journal held it from an earlier run: then it
+	 * stays failed, as any failure. */
 	if (self == ST_KICKSTART && answered(r, RL_LC_EXIT_NOT_LOADED))
-		return kickstart_not_found(s, r);
+		return s->held ? fail_call(s, r, "") : not_found(s, r, "");
 	/* kickstart -k never reached launchd (69), or was refused before
 	 * launchd acted on any job (64 launchctl's usage error, 112 no such
 	 * domain, 125 the domain does not support it): nothing was stopped,
@@ -1016,10 +1018,26 @@ static int bootout_ruled(const struct rl_launchctl_result *r)
 	       rl_launchctl_untouched(r, 0);
 }
 
+/* 3 and 113: no such job. The restart journal held it from an earlier run:
+ * that run's bootout took it, launchd has unloaded it since, and this one
+ * loads it again (relaunch never leaves a job unloaded that was running).
+ * Otherwise another tool unloaded it since STATUS_BEFORE found it loaded,
+ * and it is not loaded again against its user's will: not_found. */
+static int bootout_gone(const struct step_run *s, const struct rl_launchctl_result *r)
+{
+	return s->held && (answered(r, RL_LC_EXIT_ESRCH) || answered(r, RL_LC_EXIT_NOT_LOADED));
+}
+
+static int bootout_not_found(const struct step_run *s, const struct rl_launchctl_result *r)
+{
+	return !s->held && (answered(r, RL_LC_EXIT_ESRCH) || answered(r, RL_LC_EXIT_NOT_LOADED));
+}
+
 /* 0 and 36 (`Operation now in progress`: the bootout is under way, what
- * `brew services` waits on): poll until gone. 3 and 113: already gone.
- * 5, and any answer without a rule of its own (bootout_ruled): launchd is
- * asked what it did (after_bootout_io). */
+ * `brew services` waits on): poll until gone. 3 and 113: gone already
+ * (bootout_gone), or unloaded by another tool (bootout_not_found). 5, and
+ * any answer without a rule of its own (bootout_ruled): launchd is asked
+ * what it did (after_bootout_io). */
 static enum state st_bootout(struct step_run *s)
 {
 	const struct rl_run_opts *o = s->run->o;
@@ -1045,21 +1063,24 @@ static enum state st_bootout(struct step_run *s)
 		rl_launchctl_result_release(&r);
 		return next;
 	}
-	/* Accepted, already gone, or no answer: from here the job may be
-	 * unloaded until a bootstrap succeeds. */
-	s->booted_out = next != ST_FATAL &&
-			(call_ok(&r) || r.timed_out || answered(&r, RL_LC_EXIT_IN_PROGRESS) ||
-			 answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED));
-	/* No answer: still may be. Refused before launchd acted: still loaded. */
+	/* Accepted, gone by an earlier run's bootout, or no answer: from here
+	 * the job may be unloaded until a bootstrap succeeds. */
+	s->booted_out =
+		next != ST_FATAL && (call_ok(&r) || r.timed_out ||
+				     answered(&r, RL_LC_EXIT_IN_PROGRESS) || bootout_gone(s, &r));
+	/* No answer: still may be. Refused before launchd acted, or no such
+	 * job: nothing for relaunch to load again. */
 	if (!r.timed_out)
 		set_unloaded(s, s->booted_out ? RL_UNLOADED : RL_LOADED);
-	tell_answer(s, &r, next == ST_FATAL, 0);
+	tell_answer(s, &r, next == ST_FATAL || bootout_not_found(s, &r), 0);
 	if (next == ST_FATAL) {
 		next = ST_FATAL;
 	} else if (call_ok(&r) || answered(&r, RL_LC_EXIT_IN_PROGRESS)) {
 		next = enter_wait_gone(s);
-	} else if (answered(&r, RL_LC_EXIT_ESRCH) || answered(&r, RL_LC_EXIT_NOT_LOADED)) {
+	} else if (bootout_gone(s, &r)) {
 		next = enter_bootstrap(s);
+	} else if (bootout_not_found(s, &r)) {
+		next = not_found(s, &r, "; nothing was booted out: " UNTOUCHED_NEXT);
 	} else if (answered(&r, RL_LC_EXIT_SIP)) {
 		next = sip_skip(s, r.cmd);
 	} else {

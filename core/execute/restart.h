@@ -18,8 +18,10 @@
  *     `launchctl enable` to run);
  *   - bootout 0 or 36 (under way) → poll `print` until gone, as long as
  *     launchd may take to stop the job (rl_bootout_wait), then bootstrap;
- *     3, 113 → already gone, bootstrap; 5 → `print` tells whether launchd
- *     acted: gone, its process gone or another one is a bootout under way;
+ *     3, 113 → as a kickstart's 113 (below), unless the restart journal
+ *     held the job (an earlier run's bootout took it): bootstrap; 5 →
+ *     `print` tells whether launchd acted: gone, its process gone or
+ *     another one is a bootout under way;
  *     the job still loaded with the process it had (or still none) is
  *     polled as long as a bootout may take (a job slow to exit looks the
  *     same at first), and still so then is a refusal (failed, untouched);
@@ -28,7 +30,8 @@
  *   - kickstart 1 (seen transiently) → tried once more, then failed;
  *   - kickstart 113 (unloaded since STATUS_BEFORE found it) → `print` in
  *     every domain again: loaded in none is skipped, as the plan skips a
- *     job not loaded (unless the restart journal held it: failed).
+ *     job not loaded (unless the restart journal held it: failed);
+ *     loaded in the other domain, deferred; else failed.
  * Overlap: a step that came back (a new pid) settles while the run goes on:
  * it is polled whenever the run waits, and the next step may begin, spaced
  * from the last restart's beginning by --interval, unless it must see the
@@ -180,6 +183,7 @@ enum rl_answer {
 	/* launchd did nothing to the job: the call never reached it (69, or
 	 * launchctl could not be run), or it refused it before acting on any
 	 * job (64 malformed, 112 and 125 no such domain, 113 for a kickstart,
+	 * 3 and 113 for a bootout of a job the restart journal does not hold,
 	 * 150 System Integrity Protection). Not a restart: neither the
 	 * history nor --max counts it. */
 	RL_ANSWER_UNTOUCHED,

@@ -1128,6 +1128,29 @@ class LaunchdTest(unittest.TestCase):
         events = [e["event"] for e in m.events() if e["label"] == label]
         self.assertEqual(events[-4:], ["exit", "removed", "bootstrap", "start"], events)
 
+    def test_reload_of_a_job_unloaded_meanwhile_is_skipped_not_loaded_again(self):
+        """A job unloaded between relaunch's print and its bootout (`brew
+        services stop` meanwhile): launchd answers the bootout `Boot-out
+        failed: 3: No such process`. Asked again, the job is loaded
+        nowhere, so it is skipped as plan skips a job not loaded, and never
+        bootstrapped: a reload does not bring back what its user just
+        unloaded. The run exits 0, and the next one has nothing to retry."""
+        m = self.machine()
+        label = self.reload_setup(m)
+        m.fault("exit", "--command", "bootout", "--label", label, "--code", "3", "--unload")
+        res, _ = self.run_json(m)
+        r = res[label]
+        self.assertEqual(r["status"], "skipped", res)
+        self.assertEqual(r["error"], "not loaded (unloaded since it was found loaded: launchctl "
+                         f"'bootout {m.target(label)}' answered 3)")
+        self.assertEqual(self.bootstraps(m, label), [])
+        self.assertEqual(m.launchctl("print", m.target(label)).returncode, 113)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        res, _ = self.run_json(m)
+        self.assertNotIn(res.get(label, {}).get("status"), ("failed", "restarted"), res)
+        self.assertEqual(self.bootstraps(m, label), [])
+        self.assertEqual(m.launchctl("print", m.target(label)).returncode, 113)
+
     def test_bootout_answering_5_that_launchd_took_is_finished_with_a_bootstrap(self):
         """A bootout answering 5 that launchd acted on all the same (the
         job is gone): print tells relaunch so, and the reload goes on to

@@ -754,30 +754,6 @@ static void test_kickstart_not_found(void)
 	CHECK_INT(f.res.v[1].status, RL_RESULT_RESTARTED);
 	teardown(&f);
 
-	/* An agent: both domains of the agent domain rule are asked again. */
-	setup(&f, 1);
-	as_agent(&f);
-	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
-	    {"kickstart -k gui/501/org.example.a", 113, "", gone},
-	    {"print gui/501/org.example.a", 113, "", NOT_FOUND},
-	    {"print user/501/org.example.a", 113, "", NOT_FOUND});
-	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
-	CHECK(strncmp(res0(&f)->error, "not loaded in gui/501 or user/501 (unloaded since", 49) ==
-	      0);
-	teardown(&f);
-
-	/* Now loaded in the other domain: deferred, as STATUS_BEFORE defers it. */
-	setup(&f, 1);
-	as_agent(&f);
-	RUN(&f, 0, {"print gui/501/org.example.a", 0, RUNNING(100)},
-	    {"kickstart -k gui/501/org.example.a", 113, "", gone},
-	    {"print gui/501/org.example.a", 113, "", NOT_FOUND},
-	    {"print user/501/org.example.a", 0, RUNNING(300)});
-	CHECK_INT(res0(&f)->status, RL_RESULT_DEFERRED);
-	CHECK_STR(res0(&f)->error, "loaded in 'user/501/org.example.a', not where the plan found "
-				   "it; left for the next run");
-	teardown(&f);
-
 	/* Still loaded where it was: launchd's 113 is not explained, failed. */
 	setup(&f, 1);
 	RUN(&f, 0, {PRINT_A, 0, RUNNING(100)}, {KICK_A, 113, "", gone}, {PRINT_A, 0, RUNNING(100)});
@@ -791,6 +767,62 @@ static void test_kickstart_not_found(void)
 	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted"});
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	teardown(&f);
+}
+
+/* An agent's kickstart answering 113, or its bootout 3, as launchctl
+ * words them: both domains of the agent domain rule are asked again.
+ * Loaded in neither: skipped, naming both; now loaded in the other:
+ * deferred, as STATUS_BEFORE defers it. */
+static void test_not_found_agent(void)
+{
+	static const struct answer calls[] = {
+		{"kickstart -k gui/501/org.example.a", 113, "",
+		 "Could not find service \"org.example.a\" in domain for user gui: 501\n"},
+		{"bootout gui/501/org.example.a", 3, "", "Boot-out failed: 3: No such process\n"},
+	};
+	static const struct {
+		struct answer other; /* print in user/501 */
+		enum rl_result_status status;
+		const char *error; /* its beginning */
+	} outcomes[] = {
+		{{"print user/501/org.example.a", 113, "", NOT_FOUND},
+		 RL_RESULT_SKIPPED,
+		 "not loaded in gui/501 or user/501 (unloaded since it was found loaded: "
+		 "launchctl '"},
+		{{"print user/501/org.example.a", 0, RUNNING(300)},
+		 RL_RESULT_DEFERRED,
+		 "loaded in 'user/501/org.example.a', not where the plan found it; left for the "
+		 "next run"},
+	};
+
+	for (size_t c = 0; c < 2; c++) {
+		for (size_t o = 0; o < 2; o++) {
+			int reload = c == 1;
+			struct answer script[5] = {
+				{"print gui/501/org.example.a", 0, RUNNING(100)}};
+			size_t n = 1;
+			struct fx f;
+
+			setup(&f, 1);
+			as_agent(&f);
+			if (reload) {
+				f.steps[0].action = RL_ACTION_RELOAD;
+				script[n++] =
+					(struct answer){"print-disabled gui/501", 0, OVERRIDES};
+			}
+			script[n++] = calls[c];
+			script[n++] =
+				(struct answer){"print gui/501/org.example.a", 113, "", NOT_FOUND};
+			script[n++] = outcomes[o].other;
+			CHECK_INT(run_script(&f, script, n), 0);
+			CHECK_INT(res0(&f)->status, outcomes[o].status);
+			CHECK(strncmp(res0(&f)->error, outcomes[o].error,
+				      strlen(outcomes[o].error)) == 0);
+			CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+			CHECK_INT(ncalls_of(&f, "bootstrap gui/501 %p"), 0);
+			teardown(&f);
+		}
+	}
 }
 
 /* KICKSTART → FAILED on a hung launchctl. */
@@ -1073,20 +1105,85 @@ static void test_reload(void)
 	CHECK_INT(f.unloaded[3], RL_LOADED);
 	CHECK_INT(f.unloaded_t[3], call_t(&f, BOOT_A, 0) + CALL_COST);
 	teardown(&f);
+}
 
-	/* Bootout answering 3 or 113: already gone, bootstrap at once. */
+static int always_held(const struct rl_step *step, pid_t *pid, void *ctx);
+
+/* BOOTOUT answering 3 (`Boot-out failed: 3: No such process`, as real
+ * launchctl words a bootout of a job not loaded) or 113: launchd has no
+ * such job. STATUS_BEFORE found it loaded moments before, so another tool
+ * unloaded it since (`brew services stop`): asked again and loaded
+ * nowhere, it is skipped, never loaded again; nothing was done, so the
+ * attempt does not count. Still loaded where it was, or print cannot
+ * tell: failed, nothing booted out. Held by the restart journal (an
+ * earlier run's bootout, which launchd has finished since): bootstrapped,
+ * for relaunch never leaves a job unloaded that was running. */
+static void test_bootout_not_found(void)
+{
+	struct fx f;
+
 	for (int code = 0; code < 2; code++) {
-		setup(&f, 1);
-		f.o.settle = 0;
-		f.steps[0].action = RL_ACTION_RELOAD;
+		setup_reload(&f);
 		if (code == 0)
 			RUN(&f, 0, RELOAD_BEFORE,
-			    {OUT_A, 3, "", "Boot-out failed: 3: No such process"}, {BOOT_A, 0},
+			    {OUT_A, 3, "", "Boot-out failed: 3: No such process\n"},
+			    {PRINT_A, 113, "", NOT_FOUND});
+		else
+			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 113, "", NOT_FOUND},
+			    {PRINT_A, 113, "", NOT_FOUND});
+		CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+		CHECK_STR(res0(&f)->error,
+			  code == 0 ? "not loaded (unloaded since it was found loaded: launchctl "
+				      "'bootout system/org.example.a' answered 3)"
+				    : "not loaded (unloaded since it was found loaded: launchctl "
+				      "'bootout system/org.example.a' answered 113)");
+		CHECK_INT(res0(&f)->old_pid, 0);
+		CHECK_INT(res0(&f)->reloaded, 0);
+		CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+		CHECK_INT(rl_history_last(&f.hist, "org.example.a"), 0);
+		CHECK_INT(f.nanswers, 1);
+		CHECK_INT(f.answers[0], RL_ANSWER_UNTOUCHED);
+		CHECK_INT(f.nunloaded, 2);
+		CHECK_INT(f.unloaded[0], RL_UNLOADING);
+		CHECK_INT(f.unloaded[1], RL_LOADED);
+		teardown(&f);
+	}
+
+	/* Still loaded where it was: launchd's 3 is not explained, failed. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 3, "", "Boot-out failed: 3: No such process\n"},
+	    {PRINT_A, 0, RUNNING(100)});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK(strstr(res0(&f)->error, "exit code 3") != NULL);
+	CHECK(strstr(res0(&f)->error, "; nothing was booted out: the next 'relaunch run' tries "
+				      "it again") != NULL);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	teardown(&f);
+
+	/* The print cannot tell: failed, never skipped, never loaded. */
+	setup_reload(&f);
+	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 3, "", "Boot-out failed: 3: No such process\n"},
+	    {PRINT_A, 1, "", "Could not print: 1: Operation not permitted"});
+	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
+	CHECK_INT(res0(&f)->unfinished, RL_UNFINISHED_NO);
+	teardown(&f);
+
+	/* Held by the journal: that earlier run's bootout unloaded it, and
+	 * this one loads it again. */
+	for (int code = 0; code < 2; code++) {
+		setup_reload(&f);
+		f.o.held = always_held;
+		f.o.settle = 0;
+		if (code == 0)
+			RUN(&f, 0, RELOAD_BEFORE,
+			    {OUT_A, 3, "", "Boot-out failed: 3: No such process\n"}, {BOOT_A, 0},
 			    {PRINT_A, 0, RUNNING(200), .times = 2});
 		else
-			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 113}, {BOOT_A, 0},
+			RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 113, "", NOT_FOUND}, {BOOT_A, 0},
 			    {PRINT_A, 0, RUNNING(200), .times = 2});
 		CHECK_INT(res0(&f)->status, RL_RESULT_RESTARTED);
+		CHECK_INT(res0(&f)->reloaded, 1);
+		CHECK_INT(f.answers[0], RL_ANSWER_TAKEN);
 		teardown(&f);
 	}
 }
@@ -2844,6 +2941,8 @@ int main(void)
 	test_throttle();
 	test_status_before();
 	test_kickstart_not_found();
+	test_not_found_agent();
+	test_bootout_not_found();
 	test_kickstart_hangs();
 	test_no_answer_asks_no_more();
 	test_never_back();
