@@ -38,11 +38,13 @@ struct reader {
 	struct func *fn;
 	size_t nfn;
 	size_t afn;
-	/* Functions a `. FILE` that surely ran defined (functions are the
-	 * shell's, not the file's), the latest last; kept: the texts they
-	 * are in, which this reader owns. */
-	struct func **imp;
-	size_t nimp, aimp;
+	/* The functions defined so far as the text runs, the latest last:
+	 * its own as their definitions are passed, and those a `. FILE` that
+	 * surely ran defined (functions are the shell's, not the file's), in
+	 * one list, as sh finds the latest at a call; kept: the texts the
+	 * imported ones are in, which this reader owns. */
+	struct func **def;
+	size_t ndef, adef;
 	struct reader **kept;
 	size_t nkept, akept;
 	/* While a function of this text runs for another's call: the text
@@ -1155,26 +1157,52 @@ static void see_declare(struct step *s, const struct words *w, size_t i, int exp
 	}
 }
 
-/* The function name in rd's text, else the latest one a `. FILE` it
- * surely ran defined. */
-static struct func *find_func_in(struct reader *rd, const char *name)
+/* f's definition has run in rd's text: the latest of its name. Where
+ * it surely ran (surely), the ones it replaced before they were called
+ * never run: they are not read as uncalled functions either. */
+static void define(struct reader *rd, struct func *f, int surely)
+{
+	for (size_t i = 0; surely && i < rd->ndef; i++)
+		if (strcmp(rd->def[i]->name, f->name) == 0)
+			rd->def[i]->walked = 1;
+	rl_xgrow((void **)&rd->def, &rd->adef, rd->ndef + 1, sizeof(*rd->def));
+	rd->def[rd->ndef++] = f;
+}
+
+/* The latest function name defined so far in rd's text (rd->def). */
+static struct func *find_defined(struct reader *rd, const char *name)
+{
+	for (size_t i = rd ? rd->ndef : 0; i-- > 0;)
+		if (strcmp(rd->def[i]->name, name) == 0)
+			return rd->def[i];
+	return NULL;
+}
+
+/* The first function name rd's text defines, its definition not yet
+ * passed (a call before it, which sh would not find). */
+static struct func *find_own(struct reader *rd, const char *name)
 {
 	for (size_t i = 0; rd && i < rd->nfn; i++)
 		if (strcmp(rd->fn[i].name, name) == 0)
 			return &rd->fn[i];
-	for (size_t i = rd ? rd->nimp : 0; i-- > 0;)
-		if (strcmp(rd->imp[i]->name, name) == 0)
-			return rd->imp[i];
 	return NULL;
 }
 
-/* The function name as the shell running rd's text finds it: its own
- * text's, or (a function of a `. FILE` run at a call) the caller's. */
+/* The function name as the shell running rd's text finds it: the latest
+ * defined before the call, the shell's first (a function of a `. FILE`
+ * run at a call runs in the caller's shell, whose functions a later
+ * definition there replaced); else one whose definition is not passed. */
 static struct func *find_func(struct reader *rd, const char *name)
 {
-	struct func *f = find_func_in(rd, name);
+	struct func *f = rd && rd->shell ? find_defined(rd->shell, name) : NULL;
 
-	return f || !rd || !rd->shell ? f : find_func_in(rd->shell, name);
+	if (!f)
+		f = find_defined(rd, name);
+	if (!f)
+		f = find_own(rd, name);
+	if (!f && rd && rd->shell)
+		f = find_own(rd->shell, name);
+	return f;
 }
 
 static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
@@ -1506,7 +1534,7 @@ static struct reader *read_sourced(struct step *s, const char *text, size_t len,
 	else
 		reader_run(rd, env);
 	where_release(&rd->own);
-	if (rd->nfn || rd->nimp)
+	if (rd->ndef)
 		return rd;
 	reader_free(rd);
 	free(rd);
@@ -1528,11 +1556,8 @@ static void import_funcs(struct step *s, struct reader *rd, int surely)
 		free(rd);
 		return;
 	}
-	rl_xgrow((void **)&to->imp, &to->aimp, to->nimp + rd->nimp + rd->nfn, sizeof(*to->imp));
-	for (size_t k = 0; k < rd->nimp; k++)
-		to->imp[to->nimp++] = rd->imp[k];
-	for (size_t k = 0; k < rd->nfn; k++)
-		to->imp[to->nimp++] = &rd->fn[k];
+	for (size_t k = 0; k < rd->ndef; k++)
+		define(to, rd->def[k], 1);
 	rl_xgrow((void **)&to->kept, &to->akept, to->nkept + 1, sizeof(*to->kept));
 	to->kept[to->nkept++] = rd;
 }
@@ -2421,8 +2446,10 @@ static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 		if (rd->cmds.v[k].funcdef) {
 			/* defined, not run */
 			for (size_t f = 0; f < rd->nfn; f++)
-				if (rd->fn[f].first == k + 1 && rd->fn[f].last > k)
+				if (rd->fn[f].first == k + 1 && rd->fn[f].last > k) {
+					define(rd, &rd->fn[f], cmd_surely(rd, &rd->cmds.v[k]));
 					k = rd->fn[f].last;
+				}
 			continue;
 		}
 		rd->cases++;
@@ -2567,9 +2594,14 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 		rd->sources = &rd->own_sources;
 	find_funcs(rd);
 	find_forget(rd);
-	for (size_t i = 0; i < rd->cmds.n; i++)
-		if (!in_func(rd, i))
+	for (size_t i = 0; i < rd->cmds.n; i++) {
+		const struct func *f = func_at(rd, i);
+
+		if (f && f->first == i + 1)
+			define(rd, &rd->fn[f - rd->fn], cmd_surely(rd, &rd->cmds.v[i]));
+		if (!f)
 			i = walk_cmds(rd, env, i, i);
+	}
 	where_chain_ends(rd, env, SIZE_MAX);
 	vars_chain_ends(rd, env, SIZE_MAX);
 	rl_strv_release(&rd->chain_vars);
@@ -2604,7 +2636,7 @@ static void reader_free(struct reader *rd)
 	free(rd->fn);
 	free(rd->lift);
 	free(rd->forget);
-	free(rd->imp);
+	free(rd->def);
 	for (size_t k = 0; k < rd->nkept; k++) {
 		reader_free(rd->kept[k]);
 		free(rd->kept[k]);

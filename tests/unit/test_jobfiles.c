@@ -3246,6 +3246,18 @@ static void test_positional(void)
 	}
 	PA_RUNS("bin/food", "#!/bin/sh\n. {pa}/lib/outer.sh\nFOO={pa}/bin/food\nstart_foo\n",
 		"{pa}/bin/wrapper");
+	/* the latest definition before the call runs (bash, dash): the
+	 * `. FILE`'s over the script's own before it, the script's own after
+	 * it over the file's, also where the file's function calls it */
+	put("pa/lib/start.sh", "start() {\n\texec \"$FOO\"\n}\nrun() {\n\tstart\n}\n", 0644);
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nFOO={pa}/bin/food\nstart() {\n\texec {pa}/bin/other\n}\n"
+		". {pa}/lib/start.sh\nstart\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/sh\nFOO={pa}/bin/food\n. {pa}/lib/start.sh\nstart() {\n\texec "
+		"{pa}/bin/other\n}\nrun\n",
+		"{pa}/bin/wrapper");
 	/* where the `.` may not run, not known (sh finds no such command) */
 	PA_RUNS(" ?1",
 		"#!/bin/sh\n[ -n \"$X\" ] && . {pa}/lib/foo.sh\nFOO={pa}/bin/food\nstart_foo\n",
