@@ -2569,10 +2569,17 @@ static void find_forget(struct reader *rd)
 				    (word_is(&c->w[c->start], "set") && set_sets(c, c->start)))))
 			continue;
 		/* back to the construct's first command, in the same function
-		 * body (or the top level) */
-		while (k > 0 && (size_t)rd->cmds.v[k - 1].depth > base &&
-		       !rd->cmds.v[k - 1].funcdef && func_at(rd, k - 1) == f)
-			k--;
+		 * body (or the top level), past the definitions of functions
+		 * in the construct (`do f() { …; }; shift; done`): the next
+		 * time round runs what is before them too */
+		while (k > 0) {
+			const struct func *g = func_at(rd, k - 1);
+			size_t at = g && g != f ? g->first - 1 : k - 1;
+
+			if ((size_t)rd->cmds.v[at].depth <= base)
+				break;
+			k = at;
+		}
 		if (!rd->forget)
 			rd->forget = rl_xcalloc(rd->cmds.n, 1);
 		rd->forget[k] = 1;

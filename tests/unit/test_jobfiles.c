@@ -3195,6 +3195,21 @@ static void test_positional(void)
 	/* a loop after a function's body: forgotten from the loop on */
 	PA_RUNS(" ?1", "#!/bin/sh\nf() {\n\t:\n}\nwhile true; do\n\texec \"$1\"\n\tshift\ndone\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
+	/* a function defined in the loop, between the program and the
+	 * shift: the next time round runs the next parameter (bash, dash) */
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nwhile [ $# -gt 0 ]; do\n\t\"$1\" &\n\tnote() {\n\t\t:\n\t}\n\tshift\n"
+		"done\nwait\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nwhile [ $# -gt 0 ]; do\n\tnote() {\n\t\t:\n\t}\n\tb() { :; }\n\t\"$1\" "
+		"&\n"
+		"\tshift\ndone\nwait\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nf() {\n\twhile true; do\n\t\t\"$1\" &\n\t\tnote() { :; }\n\t\tshift\n"
+		"\tdone\n}\nf {pa}/bin/food {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
 	/* `. FILE ARG…`: bash and zsh read FILE with the ARGs as its
 	 * parameters (a shift in it shifts the ARGs); zsh gives the caller's
 	 * back after it, bash only for a `.` in a function (outside one,
