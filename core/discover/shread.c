@@ -32,8 +32,31 @@ struct func {
 	struct reader *rd; /* the text whose commands they are */
 };
 
-struct reader {
+/* How a text's commands run: what they report and where, and the shell
+ * that runs them. A function of a `. FILE` run at a call runs as the
+ * caller's text does (call_imported): one unit, swapped in and back. */
+struct context {
 	const struct rl_shread_ops *ops;
+	/* While a function of this text runs for another's call: the text
+	 * that runs the shell (its functions are found too), else NULL. */
+	struct reader *shell;
+	size_t line;	 /* nested text: the outer command's line */
+	const char *via; /* nested text: the route to it */
+	int nest;
+	struct where *at; /* own, or (eval) the caller's */
+	int unsure;	  /* eval text run only maybe: no `cd` in it is sure */
+	/* The text of a `. FILE` (read_sourced): only what it assigns counts,
+	 * and only where it surely runs; its functions run only when called. */
+	int sourced;
+	/* How the shell reading the text finds a `. FILE` with no slash. */
+	enum rl_shdot dot;
+	/* bash: `shopt -u sourcepath` ran (1), may have (-1), or not (0). */
+	int nosourcepath;
+	int *sources; /* `. FILE` texts read so far: the outermost reader's count */
+};
+
+struct reader {
+	struct context cx;
 	struct rl_shcmds cmds;
 	struct func *fn;
 	size_t nfn;
@@ -47,30 +70,14 @@ struct reader {
 	size_t ndef, adef;
 	struct reader **kept;
 	size_t nkept, akept;
-	/* While a function of this text runs for another's call: the text
-	 * that runs the shell (its functions are found too), else NULL. */
-	struct reader *shell;
 	struct rl_shread_ops quiet; /* the text of a `. FILE`: its ops */
 	int hush;		    /* walking what rl_shrun.hushed says */
-	size_t line;		    /* nested text: the outer command's line */
-	const char *via;	    /* nested text: the route to it */
-	int nest;
 	int calls;
 	struct where own;
-	struct where *at; /* own, or (eval) the caller's */
-	int unsure;	  /* eval text run only maybe: no `cd` in it is sure */
-	/* The text of a `. FILE` (read_sourced): only what it assigns counts,
-	 * and only where it surely runs; its functions run only when called. */
-	int sourced;
-	/* How the shell reading the text finds a `. FILE` with no slash. */
-	enum rl_shdot dot;
-	/* bash: `shopt -u sourcepath` ran (1), may have (-1), or not (0). */
-	int nosourcepath;
 	/* What a `. FILE` after `&&` assigned: not known after command
 	 * vars_until, where its `&&` list ends. */
 	struct rl_strv chain_vars;
 	size_t vars_until;
-	int *sources; /* `. FILE` texts read so far: the outermost reader's count */
 	int own_sources;
 	/* per command: how many `case`s around it run it surely, it in the
 	 * arm they take (case_taken): it counts at their level */
@@ -247,7 +254,7 @@ static struct rl_shrun run_here(const struct step *s)
  * directory's file besides, so a restart is never missed for it. */
 static enum rl_shdot dot_mode(const struct step *s)
 {
-	enum rl_shdot dot = s->rd ? s->rd->dot : RL_SHDOT_PATH;
+	enum rl_shdot dot = s->rd ? s->rd->cx.dot : RL_SHDOT_PATH;
 	int unknown;
 
 	if (dot != RL_SHDOT_BASH && dot != RL_SHDOT_POSIX)
@@ -270,7 +277,7 @@ static enum rl_shdot dot_mode(const struct step *s)
 static int dot_cwd_first(const struct step *s, enum rl_shdot dot, const char *builtin)
 {
 	if (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX)
-		return s->rd->nosourcepath == 1;
+		return s->rd->cx.nosourcepath == 1;
 	return s->rd && dot == RL_SHDOT_ZSH && strcmp(builtin, "source") == 0;
 }
 
@@ -282,7 +289,7 @@ static int dot_either(const struct step *s, const char *word)
 	enum rl_shdot dot = dot_mode(s);
 	const char *dir = dir_of(s) ? dir_of(s) : s->ops->cwd;
 
-	return (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX) && s->rd->nosourcepath < 0 &&
+	return (dot == RL_SHDOT_BASH || dot == RL_SHDOT_POSIX) && s->rd->cx.nosourcepath < 0 &&
 	       !strchr(word, '/') && dir && !lost(s);
 }
 
@@ -1138,7 +1145,7 @@ static int changes_surely(const struct step *s, size_t i);
  * text of a `. FILE`, a value assigned where it may not run is not known. */
 static void see_declare(struct step *s, const struct words *w, size_t i, int export)
 {
-	int surely = changes_surely(s, i), sure = !s->rd->sourced || surely;
+	int surely = changes_surely(s, i), sure = !s->rd->cx.sourced || surely;
 
 	for (i++; i < w->n; i++) {
 		const char *t = w->v[i] ? w->v[i] : w->raw[i];
@@ -1194,14 +1201,14 @@ static struct func *find_own(struct reader *rd, const char *name)
  * definition there replaced); else one whose definition is not passed. */
 static struct func *find_func(struct reader *rd, const char *name)
 {
-	struct func *f = rd && rd->shell ? find_defined(rd->shell, name) : NULL;
+	struct func *f = rd && rd->cx.shell ? find_defined(rd->cx.shell, name) : NULL;
 
 	if (!f)
 		f = find_defined(rd, name);
 	if (!f)
 		f = find_own(rd, name);
-	if (!f && rd && rd->shell)
-		f = find_own(rd->shell, name);
+	if (!f && rd && rd->cx.shell)
+		f = find_own(rd->cx.shell, name);
 	return f;
 }
 
@@ -1212,32 +1219,18 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
  * working directory, the caller's functions), at the call's line. */
 static void call_imported(struct step *s, struct func *f)
 {
-	struct reader *in = f->rd, was = *in;
+	struct reader *in = f->rd;
+	struct context was = in->cx;
 
-	in->ops = s->rd->ops;
-	in->at = s->at;
-	in->via = s->via.data ? s->via.data : "";
-	in->line = s->line;
-	in->nest = s->nest + 1;
-	in->unsure = s->rd->unsure;
-	in->sourced = s->rd->sourced;
-	in->dot = s->rd->dot;
-	in->nosourcepath = s->rd->nosourcepath;
-	in->sources = s->rd->sources;
-	in->shell = s->rd->shell ? s->rd->shell : s->rd;
+	in->cx = s->rd->cx;
+	in->cx.at = s->at;
+	in->cx.via = s->via.data ? s->via.data : "";
+	in->cx.line = s->line;
+	in->cx.nest = s->nest + 1;
+	in->cx.shell = s->rd->cx.shell ? s->rd->cx.shell : s->rd;
 	walk_cmds(in, s->env, f->first, f->last);
-	s->rd->nosourcepath = in->nosourcepath;
-	in->ops = was.ops;
-	in->at = was.at;
-	in->via = was.via;
-	in->line = was.line;
-	in->nest = was.nest;
-	in->unsure = was.unsure;
-	in->sourced = was.sourced;
-	in->dot = was.dot;
-	in->nosourcepath = was.nosourcepath;
-	in->sources = was.sources;
-	in->shell = was.shell;
+	s->rd->cx.nosourcepath = in->cx.nosourcepath;
+	in->cx = was;
 }
 
 /* f's body, with positional parameters of its own: the words of its
@@ -1256,7 +1249,7 @@ static void call_func(struct step *s, struct func *f, const struct words *w, siz
 	memset(&s->env->args, 0, sizeof(s->env->args));
 	rl_shenv_set_args(s->env, i + 1 < w->n ? w->v + i + 1 : no_words,
 			  i + 1 < w->n ? w->n - i - 1 : 0);
-	if (f->rd != rd && f->rd != rd->shell)
+	if (f->rd != rd && f->rd != rd->cx.shell)
 		call_imported(s, f);
 	else
 		walk_cmds(f->rd, s->env, f->first, f->last);
@@ -1293,8 +1286,8 @@ static void where_lose(struct where *at, const char *why)
  * text's end). */
 static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next)
 {
-	if (rd->at && rd->at->chain == rd && next > rd->at->until) {
-		where_lose(rd->at, rd->at->why);
+	if (rd->cx.at && rd->cx.at->chain == rd && next > rd->cx.at->until) {
+		where_lose(rd->cx.at, rd->cx.at->why);
 		rl_shenv_set(env, "PWD", NULL);
 	}
 }
@@ -1312,8 +1305,8 @@ static int cmd_surely(const struct reader *rd, const struct rl_shcmd *c)
 
 	if (rd->lift && c >= rd->cmds.v && c < rd->cmds.v + rd->cmds.n)
 		depth -= rd->lift[c - rd->cmds.v];
-	return !rd->unsure && depth == 0 && (!c->before || c->before == ';') && c->after != 'p' &&
-	       c->after != 'b';
+	return !rd->cx.unsure && depth == 0 && (!c->before || c->before == ';') &&
+	       c->after != 'p' && c->after != 'b';
 }
 
 static int changes_surely(const struct step *s, size_t i)
@@ -1330,8 +1323,8 @@ static size_t changes_for_chain(const struct step *s, size_t i)
 	const struct rl_shcmd *c = s->cmd;
 	size_t last;
 
-	if (!c || i != 0 || s->rd->unsure || c->depth != 0 || c->before != '&' || c->after == 'p' ||
-	    c->after == 'b')
+	if (!c || i != 0 || s->rd->cx.unsure || c->depth != 0 || c->before != '&' ||
+	    c->after == 'p' || c->after == 'b')
 		return SIZE_MAX;
 	last = (size_t)(c - s->rd->cmds.v);
 	while (last + 1 < s->rd->cmds.n && s->rd->cmds.v[last].after == '&')
@@ -1519,14 +1512,14 @@ static struct reader *read_sourced(struct step *s, const char *text, size_t len,
 	rd->quiet.run = no_run;
 	rd->quiet.unresolved = no_unresolved;
 	rd->quiet.resolve = NULL;
-	rd->ops = &rd->quiet;
-	rd->line = s->line;
-	rd->nest = s->nest + 1;
-	rd->via = "";
-	rd->sourced = 1;
-	rd->dot = s->rd->dot;
-	rd->sources = s->rd->sources;
-	rd->at = &rd->own;
+	rd->cx.ops = &rd->quiet;
+	rd->cx.line = s->line;
+	rd->cx.nest = s->nest + 1;
+	rd->cx.via = "";
+	rd->cx.sourced = 1;
+	rd->cx.dot = s->rd->cx.dot;
+	rd->cx.sources = s->rd->cx.sources;
+	rd->cx.at = &rd->own;
 	rd->own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 	rd->own.lost = lost(s);
 	if (rl_shlex_split(text, len, &rd->cmds, NULL) < 0)
@@ -1643,8 +1636,8 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	char *text;
 	struct reader *defs = NULL;
 	int given = i + 2 < w->n;
-	int bash = s->rd->dot == RL_SHDOT_BASH;
-	int zsh = s->rd->dot == RL_SHDOT_ZSH;
+	int bash = s->rd->cx.dot == RL_SHDOT_BASH;
+	int zsh = s->rd->cx.dot == RL_SHDOT_ZSH;
 
 	if (!s->ops->source ||
 	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
@@ -1656,14 +1649,14 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	rl_shenv_copy(&after, s->env);
 	if (given)
 		rl_shenv_set_args(&after, bash || zsh ? w->v + i + 2 : NULL, w->n - i - 2);
-	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->sources >= MAX_SOURCES ||
+	if (s->nest >= RL_SHREAD_MAX_NEST || *s->rd->cx.sources >= MAX_SOURCES ||
 	    dot_either(s, word)) {
 		/* sourced too deep, or too often, to follow; or which of two
 		 * files it reads is not known */
 		forget_all(&after);
 		rl_shenv_set_args(&after, NULL, 0);
 	} else {
-		++*s->rd->sources;
+		++*s->rd->cx.sources;
 		char *dp = dot_path(s, w->v[i], word);
 
 		text = s->ops->source(s->ops->ctx, word, dp, dir_of(s), &len);
@@ -1722,16 +1715,16 @@ static int dot_moves(struct step *s, const char *builtin, const char *word)
  * 5.2's posix_initialize). */
 static void posix_change(struct step *s, int on, int surely)
 {
-	if (s->rd->dot != RL_SHDOT_BASH && s->rd->dot != RL_SHDOT_POSIX)
+	if (s->rd->cx.dot != RL_SHDOT_BASH && s->rd->cx.dot != RL_SHDOT_POSIX)
 		return;
 	if (surely && on)
 		rl_shenv_set(s->env, "POSIXLY_CORRECT", "y");
 	else
 		rl_shenv_maybe(s->env, "POSIXLY_CORRECT", strlen("POSIXLY_CORRECT"), 1, 0);
 	if (surely)
-		s->rd->nosourcepath = 0;
-	else if (s->rd->nosourcepath == 1)
-		s->rd->nosourcepath = -1;
+		s->rd->cx.nosourcepath = 0;
+	else if (s->rd->cx.nosourcepath == 1)
+		s->rd->cx.nosourcepath = -1;
 }
 
 /* The options of `set` (of `shopt` when shopt) at w[i], as bash reads
@@ -1805,7 +1798,7 @@ static void see_set(struct step *s, const struct words *w, size_t i)
 	struct set_seen z = {s, w, !strcmp(w->v[i], "shopt"), changes_surely(s, i), 0, 0, 0};
 	int end;
 
-	if (s->rd->dot != RL_SHDOT_BASH && s->rd->dot != RL_SHDOT_POSIX)
+	if (s->rd->cx.dot != RL_SHDOT_BASH && s->rd->cx.dot != RL_SHDOT_POSIX)
 		return;
 	i = set_options(w, i, z.shopt, &end, set_seen_letter, &z);
 	if (end == '-' || end == '+')
@@ -1818,9 +1811,9 @@ static void see_set(struct step *s, const struct words *w, size_t i)
 		if (z.o)
 			posix_change(s, z.set && w->v[i], z.surely && w->v[i]);
 		else if (z.surely && w->v[i])
-			s->rd->nosourcepath = z.unset;
-		else if (s->rd->nosourcepath == z.set)
-			s->rd->nosourcepath = -1;
+			s->rd->cx.nosourcepath = z.unset;
+		else if (s->rd->cx.nosourcepath == z.set)
+			s->rd->cx.nosourcepath = -1;
 	}
 }
 
@@ -1929,7 +1922,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 		if (i + 1 >= w->n)
 			return 1;
 		if (w->v[i + 1]) {
-			report(s, w, i + 1, 1, NULL, s->rd->dot);
+			report(s, w, i + 1, 1, NULL, s->rd->cx.dot);
 			source_file(s, w, i);
 		} else {
 			unresolved(s, w->raw[i + 1]);
@@ -1957,9 +1950,9 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			struct rl_strv changed = {0};
 
 			rl_shenv_copy(&child, s->env);
-			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i), s->rd->dot);
+			read_nested(s, w->v[k], &child, 1, !changes_surely(s, i), s->rd->cx.dot);
 			/* in the text of a `. FILE`: what it assigns is not known */
-			if (s->rd->sourced)
+			if (s->rd->cx.sourced)
 				env_changes(s->env, &child, &changed);
 			/* a shift or set in it: the parameters are not known */
 			if (!args_same(s->env, &child))
@@ -1977,7 +1970,7 @@ static int see_shell_word(struct step *s, const struct words *w, size_t i)
 			params_change(s, w, i); /* `set -- ARG…` */
 		return 1;
 	}
-	if (strcmp(t, "unset") == 0 && s->rd->sourced) {
+	if (strcmp(t, "unset") == 0 && s->rd->cx.sourced) {
 		/* in the text of a `. FILE`: a variable unset is not known
 		 * (unset, or not, when it may not run) */
 		for (size_t k = i + 1; k < w->n && w->v[k] && strcmp(w->v[k], "-f") != 0; k++)
@@ -2105,18 +2098,18 @@ static void read_nested(struct step *s, const char *text, struct rl_shenv *env, 
 		return;
 	}
 	memset(&rd, 0, sizeof(rd));
-	rd.ops = s->ops;
-	rd.line = s->line ? s->line : 0;
-	rd.nest = s->nest + 1;
-	rd.via = s->via.data ? s->via.data : "";
-	rd.sources = s->rd ? s->rd->sources : NULL;
+	rd.cx.ops = s->ops;
+	rd.cx.line = s->line ? s->line : 0;
+	rd.cx.nest = s->nest + 1;
+	rd.cx.via = s->via.data ? s->via.data : "";
+	rd.cx.sources = s->rd ? s->rd->cx.sources : NULL;
 	rd.hush = s->rd && s->rd->hush;
-	rd.dot = dot;
+	rd.cx.dot = dot;
 	if (eval) {
-		rd.at = s->at;
-		rd.unsure = unsure;
+		rd.cx.at = s->at;
+		rd.cx.unsure = unsure;
 	} else {
-		rd.at = &rd.own;
+		rd.cx.at = &rd.own;
 		rd.own.dir = s->at && s->at->dir ? rl_xstrdup(s->at->dir) : NULL;
 		rd.own.lost = lost(s);
 		rd.own.why = lost(s) && s->at->why ? rl_xstrdup(s->at->why) : NULL;
@@ -2223,7 +2216,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 			break;
 		if (!n)
 			continue;
-		if (rd->sourced) {
+		if (rd->cx.sourced) {
 			assign(env, c->w[k].text, NULL, 0);
 			continue;
 		}
@@ -2231,16 +2224,16 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		rl_shenv_maybe(env, c->w[k].text, n, 1, 0);
 	}
 	memset(&s, 0, sizeof(s));
-	s.ops = rd->ops;
+	s.ops = rd->cx.ops;
 	s.rd = rd;
 	s.cmd = c;
-	s.at = rd->at;
-	s.line = rd->nest ? rd->line : c->line; /* nested: the outer line */
-	s.nest = rd->nest;
-	rl_buf_adds(&s.via, rd->via);
+	s.at = rd->cx.at;
+	s.line = rd->cx.nest ? rd->cx.line : c->line; /* nested: the outer line */
+	s.nest = rd->cx.nest;
+	rl_buf_adds(&s.via, rd->cx.via);
 	if (c->prog >= c->n || c->start >= c->n) {
 		/* assignments alone set the shell's variables */
-		int surely = cmd_surely(rd, c), sure = !rd->sourced || surely;
+		int surely = cmd_surely(rd, c), sure = !rd->cx.sourced || surely;
 
 		for (size_t i = 0; i < nassign; i++) {
 			char *v = NULL;
@@ -2467,7 +2460,7 @@ static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, s
 	size_t i;
 
 	for (i = first; i <= last && i < rd->cmds.n; i++) {
-		size_t fi = rd->sourced ? if_never(rd, env, i) : 0;
+		size_t fi = rd->cx.sourced ? if_never(rd, env, i) : 0;
 
 		if (rd->forget && rd->forget[i])
 			rl_shenv_set_args(env, NULL, 0);
@@ -2534,7 +2527,7 @@ static int func_surely(const struct step *s, size_t i)
 	const struct func *f;
 	size_t at, depth;
 
-	if (!c || i != 0 || s->rd->unsure)
+	if (!c || i != 0 || s->rd->cx.unsure)
 		return 0;
 	at = (size_t)(c - s->rd->cmds.v);
 	f = func_at(s->rd, at);
@@ -2592,13 +2585,13 @@ static void find_forget(struct reader *rd)
  * nothing unresolved in those: they run only at a caller's call. */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
-	const struct rl_shread_ops *ops = rd->ops;
+	const struct rl_shread_ops *ops = rd->cx.ops;
 	struct rl_shread_ops lib;
 	struct rl_strv args;
 	int known;
 
-	if (!rd->sources)
-		rd->sources = &rd->own_sources;
+	if (!rd->cx.sources)
+		rd->cx.sources = &rd->own_sources;
 	find_funcs(rd);
 	find_forget(rd);
 	for (size_t i = 0; i < rd->cmds.n; i++) {
@@ -2616,20 +2609,20 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	known = env->args_known;
 	memset(&env->args, 0, sizeof(env->args));
 	env->args_known = 0;
-	if (ops->sourced && !rd->nest) {
+	if (ops->sourced && !rd->cx.nest) {
 		lib = *ops;
 		lib.unresolved = no_unresolved;
-		rd->ops = &lib;
+		rd->cx.ops = &lib;
 		rd->hush = 1;
 	}
-	for (size_t k = 0; k < rd->nfn && !rd->sourced; k++)
+	for (size_t k = 0; k < rd->nfn && !rd->cx.sourced; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;
 			rd->fn[k].walked = rd->fn[k].active = 1;
 			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);
 			rd->fn[k].active = 0;
 		}
-	rd->ops = ops;
+	rd->cx.ops = ops;
 	rd->hush = 0;
 	rl_strv_release(&env->args);
 	env->args = args;
@@ -2658,10 +2651,10 @@ int rl_shread_text(const char *text, size_t len, struct rl_shenv *env,
 	int rc;
 
 	memset(&rd, 0, sizeof(rd));
-	rd.ops = ops;
-	rd.via = "";
-	rd.dot = ops->dot;
-	rd.at = &rd.own;
+	rd.cx.ops = ops;
+	rd.cx.via = "";
+	rd.cx.dot = ops->dot;
+	rd.cx.at = &rd.own;
 	rd.own.dir = ops->cwd ? rl_xstrdup(ops->cwd) : NULL;
 	rc = rl_shlex_split(text, len, &rd.cmds, err);
 	reader_run(&rd, env);
