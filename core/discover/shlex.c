@@ -293,9 +293,26 @@ static void drop_cmd(struct lexer *lx)
 	lx->cur = NULL;
 }
 
+static int function_word(const struct rl_shcmd *c);
+
+/* bash's, zsh's and ksh's `function NAME` (bash(1), Shell Function
+ * Definitions: "function fname [()] compound-command"): a header as
+ * `NAME()` is, the word `function` dropped. */
+static void take_function(struct lexer *lx)
+{
+	struct rl_shcmd *c = lx->cur;
+
+	free(c->w[0].text);
+	free(c->w[0].expr);
+	memmove(&c->w[0], &c->w[1], (c->n - 1) * sizeof(*c->w));
+	c->n--;
+	c->funcdef = 1;
+}
+
 static void end_word(struct lexer *lx)
 {
 	struct rl_shword *w;
+	size_t j;
 
 	if (!lx->in_word)
 		return;
@@ -325,6 +342,16 @@ static void end_word(struct lexer *lx)
 	lx->in_word = lx->quoted = lx->dynamic = 0;
 	if (lx->cur)
 		note_case(lx);
+	if (!lx->cur || !function_word(lx->cur))
+		return;
+	/* `function NAME` then no `(` (take_funcdef's): the header ends */
+	for (j = lx->i; j < lx->len && (lx->s[j] == ' ' || lx->s[j] == '\t');)
+		j++;
+	if (j < lx->len && lx->s[j] == '(')
+		return;
+	take_function(lx);
+	end_cmd_by(lx, ';');
+	lx->last_op = ';';
 }
 
 /* End the command being read, the operator op after it (see
@@ -547,18 +574,30 @@ static void take_redirect(struct lexer *lx)
 	lx->redirect = 1;
 }
 
-/* `NAME ( )`: the header of a function definition. */
+/* Whether c is `function NAME` so far: its two words, as written. */
+static int function_word(const struct rl_shcmd *c)
+{
+	return c->n == 2 && !c->funcdef && !c->w[0].dynamic && !c->w[0].quoted &&
+	       strcmp(c->w[0].text, "function") == 0 && !c->w[1].dynamic && !c->w[1].quoted &&
+	       is_assignment_name(c->w[1].text);
+}
+
+/* `NAME ( )` (or `function NAME ( )`): the header of a function
+ * definition. */
 static int take_funcdef(struct lexer *lx)
 {
 	size_t j = lx->i + 1;
+	int function = lx->cur && function_word(lx->cur);
 
-	if (!lx->cur || lx->cur->n != 1 || lx->cur->w[0].dynamic ||
-	    !is_assignment_name(lx->cur->w[0].text))
+	if (!function && (!lx->cur || lx->cur->n != 1 || lx->cur->w[0].dynamic ||
+			  !is_assignment_name(lx->cur->w[0].text)))
 		return 0;
 	while (j < lx->len && (lx->s[j] == ' ' || lx->s[j] == '\t'))
 		j++;
 	if (j >= lx->len || lx->s[j] != ')')
 		return 0;
+	if (function)
+		take_function(lx);
 	lx->cur->funcdef = 1;
 	lx->i = j + 1;
 	end_cmd_by(lx, ';');

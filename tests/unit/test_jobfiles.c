@@ -1892,7 +1892,7 @@ static void test_cd(void)
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "go() { cd {ip}/srv; }\ngo\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
-		 "function go {\n  cd {ip}/srv\n}\nexec {ip}/bin/ruby app.rb");
+		 "function go {\n  cd {ip}/srv\n}\ngo\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "cd {ip}/srv | cat; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
@@ -3195,6 +3195,11 @@ static void test_positional(void)
 	/* a loop after a function's body: forgotten from the loop on */
 	PA_RUNS(" ?1", "#!/bin/sh\nf() {\n\t:\n}\nwhile true; do\n\texec \"$1\"\n\tshift\ndone\n",
 		"{pa}/bin/wrapper", "{pa}/bin/food", "{pa}/bin/other");
+	/* bash's `function NAME` heads a function as `NAME()` does */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/bash\nfunction a {\n\texec \"$1\"\n}\nfunction b() {\n\texec \"$1\"\n}\n"
+		"a {pa}/bin/food\nb {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
 	/* a function defined in the loop, between the program and the
 	 * shift: the next time round runs the next parameter (bash, dash) */
 	PA_RUNS(" ?1",

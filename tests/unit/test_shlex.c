@@ -317,6 +317,15 @@ static void test_structure(void)
 	/* a subshell is no function */
 	check_split("(/bin/a) ; f ( ) { /bin/b; }", 4,
 		    (const char *const[]){"*/bin/a", "f", "{|*/bin/b", "}"});
+	/* bash's, zsh's and ksh's `function NAME`, with `()` or not, heads
+	 * a function as `NAME()` does */
+	check_split("function f { /bin/b; }\nfunction g() { /bin/c; }\nfunction h ()\n{\n/bin/d\n}",
+		    10,
+		    (const char *const[]){"f", "{|*/bin/b", "}", "g", "{|*/bin/c", "}", "h", "{",
+					  "*/bin/d", "}"});
+	CHECK_INT(rl_shlex_split("function f {\n:\n}\nfunction g() { :; }", 36, &c, NULL), 0);
+	CHECK(c.n == 7 && c.v[0].funcdef && c.v[4].funcdef && !c.v[1].funcdef);
+	rl_shcmds_release(&c);
 	/* start: where exec, env, sudo… begin */
 	CHECK_INT(rl_shlex_split("X=1 if ! sudo -u p /bin/x", 25, &c, NULL), 0);
 	CHECK(c.n == 1 && c.v[0].start == 3);
@@ -352,7 +361,7 @@ static void test_places(void)
 	check_places("case x in a) b;; esac; c", "10; 1;; 1;; 0;0");
 	check_places("f() { a; }\ng", "00; 1;; 1;; 0;0");
 	check_places("{ a; } | b", "10; 1;p 0p0");
-	check_places("function f {\na\n}\nb", "10; 1;; 1;; 0;0");
+	check_places("function f {\na\n}\nb", "00; 1;; 1;; 1;; 0;0");
 	check_places("x=$(cd /; a) b; c", "00; 0;0");
 }
 
