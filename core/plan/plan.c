@@ -638,9 +638,10 @@ static char *leads_text(const char *to, const char *from)
 
 /* "; the job uses <X> now (was <Y>)" for a link retargeted on a route
  * that still leads where it led: the link is on another route of the job
- * too (link_leads_same). X is the one file the job uses now and did not
- * when recorded, Y the one it used then and does not now; NULL when there
- * is not exactly one X, or it is not known. */
+ * too (link_leads_same); and for a file on a route of the job that it did
+ * not have when recorded (plan_moved). X is the one file the job uses now
+ * and did not when recorded, Y the one it used then and does not now;
+ * NULL when there is not exactly one X, or it is not known. */
 static char *job_moved_text(struct builder *b, const struct rl_change *c, const struct rl_use *u)
 {
 	struct rl_strv was = {0}, now = {0};
@@ -648,8 +649,10 @@ static char *job_moved_text(struct builder *b, const struct rl_change *c, const 
 	size_t nadd = 0, ngone = 0;
 	struct rl_buf t = {0};
 
-	if (c->kind != RL_CHANGE_RETARGETED || u->role != RL_ROLE_SYMLINK || !b->d ||
-	    !b->d->manifest || !b->d->now)
+	if (!(c->kind == RL_CHANGE_RETARGETED && u->role == RL_ROLE_SYMLINK) &&
+	    c->kind != RL_CHANGE_ADDED)
+		return NULL;
+	if (!b->d || !b->d->manifest || !b->d->now)
 		return NULL;
 	job_files(b, b->d->manifest, u->label, 1, &was);
 	job_files(b, b->d->now, u->label, 1, &now);
@@ -659,7 +662,13 @@ static char *job_moved_text(struct builder *b, const struct rl_change *c, const 
 	for (size_t i = 0; i < was.n; i++)
 		if (!rl_strv_contains(&now, was.v[i]) && ngone++ == 0)
 			gone = strchr(was.v[i], ' ') + 1;
-	if (nadd == 1) {
+	if (nadd == 1 && strcmp(add, c->path) == 0) {
+		/* "…/bin/tool changed (added) via …; in place of /usr/bin/tool" */
+		if (ngone == 1) {
+			rl_buf_adds(&t, "; in place of ");
+			add_shown(&t, gone);
+		}
+	} else if (nadd == 1) {
 		rl_buf_adds(&t, "; the job uses ");
 		add_shown(&t, add);
 		rl_buf_adds(&t, " now");
@@ -816,6 +825,70 @@ static void plan_use(struct builder *b, const struct rl_change *c, const struct 
 	} else {
 		add_use_reason(b, (size_t)idx, c, u);
 	}
+}
+
+/* Whether label, as tracked now, no longer uses a file (in its role) it
+ * used when recorded: its routes lead elsewhere now. A watched file the
+ * config no longer names is no route of the job's. */
+static int job_left_a_file(struct builder *b, const char *label)
+{
+	struct rl_strv was = {0}, now = {0};
+	int left = 0;
+
+	job_files(b, b->d->manifest, label, 0, &was);
+	job_files(b, b->d->now, label, 0, &now);
+	for (size_t i = 0; i < was.n && !left; i++)
+		left = strtol(was.v[i], NULL, 10) != (long)RL_ROLE_WATCH &&
+		       !rl_strv_contains(&now, was.v[i]);
+	rl_strv_release(&was);
+	rl_strv_release(&now);
+	return left;
+}
+
+/* A job none of whose recorded files changed may still run other code at
+ * its next start than it runs now: a file appeared where its routes look
+ * before the one they found when recorded, such as a program of the bare
+ * name a script runs, in a directory earlier in its PATH (`brew install`
+ * linking one into the prefix's bin, a nix switch adding one to the
+ * profile), in place of the one it ran. Nothing recorded changed, so the
+ * diff has no change for it: each file on a route of such a job that was
+ * not tracked when recorded, while the job no longer uses a file it used
+ * then, is a reason of its step, as added. A job restarted already for a
+ * change is not looked at again, nor one that only uses more files than
+ * before (a new file changes nothing running). */
+static void plan_moved(struct builder *b)
+{
+	const struct rl_manifest *now = b->d ? b->d->now : NULL;
+	/* Per jobs[] index: 1 when judged moved, 2 when not, 0 not judged. */
+	unsigned char *moved;
+
+	if (!now || !b->d->manifest)
+		return;
+	moved = rl_xcalloc(b->js->n ? b->js->n : 1, 1);
+	for (size_t i = 0; i < now->n; i++) {
+		const struct rl_entry *e = &now->entries[i];
+		struct rl_change c = {0};
+
+		if (!e->nuses || rl_manifest_find(b->d->manifest, e->path))
+			continue;
+		c.kind = RL_CHANGE_ADDED;
+		c.path = e->path;
+		c.entry = e;
+		for (size_t k = 0; k < e->nuses; k++) {
+			const struct rl_use *u = &e->uses[k];
+			ptrdiff_t idx = find_job(b, u->label);
+
+			if (idx < 0 || rl_jobset_plist_copy(b->js, u->label) ||
+			    u->role == RL_ROLE_PLIST || u->role == RL_ROLE_WATCH)
+				continue;
+			if (!moved[idx])
+				moved[idx] =
+					!b->stepof[idx] && job_left_a_file(b, u->label) ? 1 : 2;
+			if (moved[idx] == 1)
+				add_use_reason(b, (size_t)idx, &c, u);
+		}
+	}
+	free(moved);
 }
 
 static void plan_change(struct builder *b, const struct rl_change *c)
@@ -1421,6 +1494,7 @@ int rl_plan_build(const struct rl_diff *d, const struct rl_jobset *js, const str
 		qsort(b.jobs, js->n, sizeof(*b.jobs), cmp_job_label);
 	for (size_t i = 0; d && i < d->n; i++)
 		plan_change(&b, &d->v[i]);
+	plan_moved(&b);
 	for (size_t i = 0; i < nstale; i++)
 		if (!(stale[i].job && stale[i].job->other_login))
 			plan_stale(&b, &stale[i]);

@@ -402,3 +402,32 @@ which then changes, and a directory gains 22 files no job uses:
   25
   $ many jobs --no-processes --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["jobs"]))'
   25
+
+A bare name a job's script runs, found after an install in a directory
+earlier in its PATH (a `brew install` linking one in front of
+/usr/bin's): nothing recorded changed, yet its next start runs the other
+program while its process runs the old one. The job is kickstarted for
+the file it uses now in place of the one it ran, and `record` does not
+forget that without --force; a file it only uses besides (a program that
+was not there) is reported, not acted on.
+
+  $ mkdir -p $R/srv/early $R/srv/late && cp $R/srv/bin/server $R/srv/late/tool
+  $ python3 -c 'import plistlib, sys; plistlib.dump({"Label": "test.shadow", "ProgramArguments": ["/bin/sh", "-c", "exec tool"], "EnvironmentVariables": {"PATH": sys.argv[1] + "/early:" + sys.argv[1] + "/late:/usr/bin:/bin"}}, open(sys.argv[2], "wb"))' $R/srv $R/home/me/Library/LaunchAgents/test.shadow.plist
+  $ relaunch record --force >/dev/null 2>&1
+  $ relaunch plan
+  nothing to restart
+  $ cp $R/srv/bin/server $R/srv/early/tool
+  $ relaunch plan test.shadow | show
+  1. kickstart gui/$UID/test.shadow (agent)
+     $R/srv/early/tool changed (added) via sh -c exec; in place of $R/srv/late/tool
+  $ relaunch plan --json test.shadow | python3 -c 'import json,sys; [print(r["change"], r["via"]) for r in json.load(sys.stdin)["steps"][0]["reasons"]]'
+  added sh -c exec
+  $ relaunch record >/dev/null 2>&1
+  [4]
+  $ relaunch record --force >/dev/null 2>&1 && relaunch plan
+  nothing to restart
+  $ rm -r $R/srv/bin/gone 2>/dev/null; mkdir -p $R/srv/gone/bin && cp $R/srv/bin/server $R/srv/gone/bin/daemon
+  $ relaunch plan test.missing | show
+  nothing to restart
+  reported:
+    $R/srv/gone/bin/daemon (added): a new file changes nothing running; test.missing

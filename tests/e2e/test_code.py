@@ -1361,6 +1361,45 @@ class WrapperArguments(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
+class ShadowedOnPath(Base):
+    """A job whose `sh -c "exec tool"` finds tool through the PATH of its
+    EnvironmentVariables (Homebrew's std_service_path_env, nix-darwin's
+    path): a `brew install` then links another tool into a directory
+    earlier in that PATH. Nothing recorded changed and nothing the process
+    runs was replaced, yet its next start runs the other program: it is
+    restarted onto it, and then left alone."""
+
+    def test_program_found_earlier_in_path_restarts_its_job(self):
+        with Machine(RELAUNCH) as m:
+            early = os.path.join(m.root, "srv", "early")
+            late = os.path.join(m.root, "srv", "late")
+            os.makedirs(early)
+            os.makedirs(late)
+            old = os.path.join(late, "tool")
+            harness.atomic_copy(harness.SLEEP, old, "tool 1")
+            label = LABEL % "tool"
+            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
+                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
+            m.boot()
+            pid = m.wait_pid(label)
+            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            new = os.path.join(early, "tool")
+            harness.wait_past_change(old)
+            harness.atomic_copy(harness.SLEEP, new, "tool 2")
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([(s["label"], [(x["path"], x["change"]) for x in s["reasons"]])
+                              for s in doc["steps"]], [(label, [(new, "added")])], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            npid = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: same_file(f"/proc/{npid}/exe", new), "the new tool to run")
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+
+
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
     it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec

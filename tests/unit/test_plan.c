@@ -376,6 +376,76 @@ static void test_plist_route_same_bytes(void)
 	plist_route_release(&f, &now);
 }
 
+/* A job none of whose recorded files changed, whose script's bare `tool`
+ * is found now in a directory earlier in its PATH (a `brew install`
+ * linked one there), in place of the /usr/bin/tool it ran: restarted for
+ * the files it runs now (added), not left on the old program; one that
+ * only uses more files than before (shadow 0) is not. */
+static void shadowed(struct fixture *f, struct rl_manifest *now, int shadow)
+{
+	fx_init(f);
+	fx_job(f, RL_JOB_AGENT, "k");
+	fx_use(fx_entry(f, "/LA/k.plist"), "k", RL_ROLE_PLIST, "plist", NULL);
+	fx_use(fx_entry(f, "/usr/bin/tool"), "k", RL_ROLE_COMMAND, "sh -c exec", NULL);
+	fx_manifest(f);
+	rl_manifest_init(now);
+	now_use(now, "/LA/k.plist", RL_ROLE_PLIST, "plist");
+	now_use(now, "/opt/hb/bin/tool", RL_ROLE_SYMLINK, "sh -c exec → symlink");
+	now_use(now, "/opt/hb/Cellar/tool/1/bin/tool", RL_ROLE_COMMAND,
+		"sh -c exec → symlink → Cellar file");
+	if (!shadow)
+		now_use(now, "/usr/bin/tool", RL_ROLE_COMMAND, "sh -c exec");
+	f->d.now = now;
+	CHECK_INT(fx_build(f, NULL, 0), 0);
+}
+
+static void test_program_found_earlier_in_path(void)
+{
+	struct fixture f;
+	struct rl_manifest now;
+	const struct rl_step *s;
+
+	shadowed(&f, &now, 1);
+	CHECK_INT(f.p.n, 1);
+	if (f.p.n) {
+		s = &f.p.steps[0];
+		CHECK_STR(s->job->label, "k");
+		CHECK_INT(s->action, RL_ACTION_KICKSTART);
+		CHECK_INT(s->nreasons, 2);
+		CHECK_STR(s->reasons[0].path, "/opt/hb/Cellar/tool/1/bin/tool");
+		CHECK_STR(rl_change_kind_name(s->reasons[0].change), "added");
+		CHECK_STR(
+			s->reasons[0].text,
+			"/opt/hb/Cellar/tool/1/bin/tool changed (added) via sh -c exec → symlink → "
+			"Cellar file; in place of /usr/bin/tool");
+		CHECK_STR(s->reasons[1].path, "/opt/hb/bin/tool");
+		CHECK_STR(s->reasons[1].text,
+			  "/opt/hb/bin/tool changed (added) via sh -c exec → symlink; the job uses "
+			  "/opt/hb/Cellar/tool/1/bin/tool now (was /usr/bin/tool)");
+	}
+	CHECK_INT(f.p.nreported, 0);
+	plist_route_release(&f, &now);
+
+	shadowed(&f, &now, 0);
+	CHECK_INT(f.p.n, 0);
+	plist_route_release(&f, &now);
+
+	/* The config watching another file than before: no route of the
+	 * job's moved. */
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "k");
+	fx_use(fx_entry(&f, "/etc/a.conf"), "k", RL_ROLE_WATCH, "config watch", NULL);
+	fx_use(fx_entry(&f, "/usr/bin/tool"), "k", RL_ROLE_PROGRAM, "Program", NULL);
+	fx_manifest(&f);
+	rl_manifest_init(&now);
+	now_use(&now, "/etc/b.conf", RL_ROLE_WATCH, "config watch");
+	now_use(&now, "/usr/bin/tool", RL_ROLE_PROGRAM, "Program");
+	f.d.now = &now;
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 0);
+	plist_route_release(&f, &now);
+}
+
 static void test_never(void)
 {
 	struct fixture f;
@@ -1447,6 +1517,7 @@ int main(void)
 	test_kinds();
 	test_plist_reload();
 	test_plist_route_same_bytes();
+	test_program_found_earlier_in_path();
 	test_never();
 	test_watch();
 	test_ack();
