@@ -239,22 +239,350 @@ static void name_old_steps(json_t *runs)
 	}
 }
 
+/* The line of the file (text, len bytes, parsed already) where the run at
+ * index want of the top-level "runs" array begins, or 0 when it is not
+ * found: for messages, which name a run by where it is. */
+static long run_line(const char *text, size_t len, size_t want)
+{
+	const char *key = NULL;
+	size_t keylen = 0, item = 0;
+	long line = 1;
+	int depth = 0, runs_key = 0, in_runs = 0, at_item = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (c == '\n')
+			line++;
+		if (c == '\n' || c == ' ' || c == '\t' || c == '\r')
+			continue;
+		if (in_runs && depth == 2 && at_item && c != ']') {
+			if (item++ == want)
+				return line;
+			at_item = 0;
+		}
+		if (c == '"') {
+			size_t from = i + 1;
+
+			/* A string parsed already holds no line break. */
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			if (depth == 1) {
+				key = text + from;
+				keylen = i - from;
+			}
+			continue;
+		}
+		if (c == ':' && depth == 1)
+			runs_key = keylen == 4 && key && memcmp(key, "runs", 4) == 0;
+		else if (c == ',' && depth == 1)
+			runs_key = 0;
+		else if (c == ',' && in_runs && depth == 2)
+			at_item = 1;
+		else if (c == '{' || c == '[') {
+			depth++;
+			if (c == '[' && depth == 2 && runs_key)
+				in_runs = at_item = 1;
+		} else if (c == '}' || c == ']') {
+			if (depth == 2)
+				in_runs = 0;
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* What a field of a logged run may hold. */
+static int is_text(const json_t *v)
+{
+	struct rl_error e = {0};
+	char *s = rl_json_path_get(v, "text", &e);
+
+	free(s);
+	return s != NULL;
+}
+
+static int is_text_null(const json_t *v)
+{
+	return json_is_null(v) || is_text(v);
+}
+
+static int is_time(const json_t *v)
+{
+	return json_is_string(v);
+}
+
+static int is_time_null(const json_t *v)
+{
+	return json_is_null(v) || json_is_string(v);
+}
+
+static int is_bool(const json_t *v)
+{
+	return json_is_boolean(v);
+}
+
+static int is_int(const json_t *v)
+{
+	return json_is_integer(v);
+}
+
+static int is_int_null(const json_t *v)
+{
+	return json_is_null(v) || json_is_integer(v);
+}
+
+static int is_pid(const json_t *v)
+{
+	return json_is_null(v) || (json_is_integer(v) && json_integer_value(v) >= 1);
+}
+
+static int is_seconds(const json_t *v)
+{
+	return json_is_null(v) || (json_is_number(v) && json_number_value(v) >= 0);
+}
+
+static int one_of(const json_t *v, const char *const *names)
+{
+	for (size_t i = 0; json_is_string(v) && names[i]; i++)
+		if (strcmp(json_string_value(v), names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_trigger(const json_t *v)
+{
+	static const char *const names[] = {"manual", "queue", "watch", NULL};
+
+	return one_of(v, names);
+}
+
+static int is_action(const json_t *v)
+{
+	static const char *const names[] = {"kickstart", "reload", NULL};
+
+	return one_of(v, names);
+}
+
+static int is_status(const json_t *v)
+{
+	static const char *const names[] = {"restarted", "failed",  "skipped", "deferred", "idle",
+					    "current",	 "refused", "not run", NULL};
+
+	return one_of(v, names);
+}
+
+static const char *const cause_names[] = {"change", "process", NULL};
+
+static int is_cause(const json_t *v)
+{
+	return json_is_null(v) || one_of(v, cause_names);
+}
+
+static int is_causes(const json_t *v)
+{
+	size_t i;
+	const json_t *c;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, c) if (!one_of(c, cause_names)) return 0;
+	return 1;
+}
+
+static int is_texts_null(const json_t *v)
+{
+	size_t i;
+	const json_t *t;
+
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, t) if (!is_text_null(t)) return 0;
+	return 1;
+}
+
+static int is_scope(const json_t *v)
+{
+	size_t i;
+	const json_t *t;
+
+	if (json_is_null(v))
+		return 1;
+	if (!json_is_array(v))
+		return 0;
+	json_array_foreach(v, i, t) if (!is_text(t)) return 0;
+	return 1;
+}
+
+static int is_array(const json_t *v)
+{
+	return json_is_array(v);
+}
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A field of a logged run: required, or absent in runs logged before the
+ * version that added it (read as the README says). */
+struct field {
+	const char *key;
+	int required;
+	int (*ok)(const json_t *v);
+	const char *must; /* what it must be */
+};
+
+/* As every version of relaunch has written them (docs/schema/log.schema.json). */
+static const struct field run_fields[] = {
+	{"start", 1, is_time, "a time"},
+	{"end", 1, is_time_null, "a time or null"},
+	{"trigger", 1, is_trigger, "\"manual\", \"queue\" or \"watch\""},
+	{"entries", 1, is_array, "an array"},
+	{"steps", 1, is_array, "an array"},
+	{"baseline", 1, is_bool, "true or false"},
+	{"processes", 0, is_bool, "true or false"},	      /* version 4 */
+	{"scope", 0, is_scope, "an array of labels or null"}, /* version 4 */
+	{"exit", 1, is_int_null, "an integer or null"},
+	{"error", 1, is_text_null, "a text or null"},
+};
+
+static const struct field step_fields[] = {
+	{"label", 1, is_text, "a label"},
+	{"name", 0, is_text, "a text"}, /* version 5 */
+	{"target", 1, is_text, "a text"},
+	{"action", 1, is_action, "\"kickstart\" or \"reload\""},
+	{"status", 1, is_status, "a step's status"},
+	{"old_pid", 1, is_pid, "a pid or null"},
+	{"new_pid", 1, is_pid, "a pid or null"},
+	{"seconds", 1, is_seconds, "a number of seconds or null"},
+	{"reasons", 1, is_texts_null, "an array of texts"},
+	{"cause", 0, is_cause, "\"change\", \"process\" or null"},	    /* version 2 */
+	{"causes", 0, is_causes, "an array of \"change\" and \"process\""}, /* version 3 */
+	{"error", 1, is_text_null, "a text or null"},
+	{"note", 1, is_text_null, "a text or null"},
+};
+
+static const struct field entry_fields[] = {
+	{"file", 1, is_text, "a text"},
+	{"source", 1, is_text_null, "a text or null"},
+	{"name", 1, is_text_null, "a text or null"},
+	{"version", 1, is_text_null, "a text or null"},
+	{"time", 1, is_int, "an integer"},
+	{"pid", 1, is_int, "an integer"},
+};
+
+/* What is wrong with o, an object whose fields are f (n of them), named
+ * at (a prefix: "steps[2]." or ""), in why; 0 when nothing is. */
+static int check_fields(const json_t *o, const char *at, const struct field *f, size_t n,
+			struct rl_buf *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		const json_t *v = json_object_get(o, f[i].key);
+
+		if (!v && !f[i].required)
+			continue;
+		if (!v) {
+			rl_buf_addf(why, "'%s%s' is missing", at, f[i].key);
+			return -1;
+		}
+		if (!f[i].ok(v)) {
+			rl_buf_addf(why, "'%s%s' must be %s", at, f[i].key, f[i].must);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_list(const json_t *arr, const char *key, const struct field *f, size_t n,
+		      struct rl_buf *why)
+{
+	size_t i;
+	const json_t *o;
+
+	json_array_foreach(arr, i, o)
+	{
+		char *at = rl_xasprintf("%s[%zu].", key, i);
+		int rc = 0;
+
+		if (!json_is_object(o)) {
+			rl_buf_addf(why, "'%s[%zu]' must be an object", key, i);
+			rc = -1;
+		} else {
+			rc = check_fields(o, at, f, n, why);
+		}
+		free(at);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A run as relaunch logs it: what status and log read of it has the type
+ * every version wrote, and what they cannot do without is there. */
+static int check_run(const json_t *run, struct rl_buf *why)
+{
+	if (!json_is_object(run)) {
+		rl_buf_adds(why, "not an object");
+		return -1;
+	}
+	if (check_fields(run, "", run_fields, NFIELDS(run_fields), why) < 0 ||
+	    check_list(json_object_get(run, "entries"), "entries", entry_fields,
+		       NFIELDS(entry_fields), why) < 0 ||
+	    check_list(json_object_get(run, "steps"), "steps", step_fields, NFIELDS(step_fields),
+		       why) < 0)
+		return -1;
+	return 0;
+}
+
+/* Every run of the log (text, len bytes, the file at path) checked: 0, or
+ * -1 with err naming the file and the first bad run by its line. */
+static int check_runs(const char *path, const json_t *runs, const char *text, size_t len,
+		      struct rl_error *err)
+{
+	size_t i;
+	const json_t *run;
+
+	json_array_foreach(runs, i, run)
+	{
+		struct rl_buf why = {0};
+		long line;
+
+		if (check_run(run, &why) == 0)
+			continue;
+		line = run_line(text, len, i);
+		if (line > 0)
+			rl_error_set(err, "cannot read run log '%s': the run at line %ld: %s", path,
+				     line, why.data);
+		else
+			rl_error_set(err, "cannot read run log '%s': run %zu: %s", path, i + 1,
+				     why.data);
+		rl_buf_release(&why);
+		return -1;
+	}
+	return 0;
+}
+
 /* The log's runs, or NULL (err set); *broken says whether the file is
  * there, a regular file relaunch may read, and still could not be read:
  * its content is broken, and moving it aside loses nothing. */
 static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 {
 	json_t *doc = NULL, *runs;
+	struct rl_buf text = {0};
 	struct stat st;
-	int rc = rl_json_load_file(path, "run log", 1, &doc, err);
+	int rc = rl_json_load_file_text(path, "run log", 1, &doc, &text, err);
 
 	*broken = 0;
 	if (rc == 1)
 		return json_array();
 	runs = rc == 0 ? json_object_get(doc, "runs") : NULL;
-	if (rc == 0 && !json_is_array(runs))
+	if (rc == 0 && !json_is_array(runs)) {
 		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
-	if (runs && json_is_array(runs)) {
+		runs = NULL;
+	} else if (rc == 0 && check_runs(path, runs, text.data, text.len, err) < 0) {
+		runs = NULL;
+	}
+	rl_buf_release(&text);
+	if (runs) {
 		json_incref(runs);
 		json_decref(doc);
 		name_old_steps(runs);

@@ -114,7 +114,9 @@ void rl_time_iso_ms_r(int64_t ms, char out[25]);
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
 /* The runs, oldest first (an empty array when there is no log yet), each
  * step with its name (its label when logged before version 5). New
- * reference, or NULL (err set) when the log cannot be read. */
+ * reference, or NULL (err set) when the log cannot be read: not JSON, or
+ * a run missing a field every version wrote or holding one of another
+ * type (err names the line the run begins on). */
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err);
 
 #endif

@@ -224,7 +224,7 @@ char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, 
 }
 
 static int load_json(const char *path, const char *what, int missing_ok, int flags, size_t max,
-		     json_t **out, struct rl_error *err)
+		     json_t **out, struct rl_buf *text, struct rl_error *err)
 {
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
@@ -257,20 +257,29 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 		rl_error_set(err, "cannot read %s '%s': %s", what, path, detail);
 		free(detail);
 	}
-	rl_buf_release(&buf);
+	if (*out && text)
+		*text = buf;
+	else
+		rl_buf_release(&buf);
 	return *out ? 0 : -1;
 }
 
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, err);
+	return load_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, NULL, err);
+}
+
+int rl_json_load_file_text(const char *path, const char *what, int missing_ok, json_t **out,
+			   struct rl_buf *text, struct rl_error *err)
+{
+	return load_json(path, what, missing_ok, O_NOFOLLOW, JSON_FILE_MAX, out, text, err);
 }
 
 int rl_json_load_file_follow(const char *path, const char *what, int missing_ok, size_t max,
 			     json_t **out, struct rl_error *err)
 {
-	return load_json(path, what, missing_ok, 0, max, out, err);
+	return load_json(path, what, missing_ok, 0, max, out, NULL, err);
 }
 
 json_t *rl_json_seconds(double seconds)

@@ -12,6 +12,8 @@
 
 #include "core/base/error.h"
 
+struct rl_buf;
+
 /* The one encoder for every label, path and text from outside (plists,
  * file names, launchctl) in every JSON output: a plain string when the
  * bytes are UTF-8, else {"base64": ...}. New reference; never NULL. */
@@ -36,6 +38,10 @@ json_t *rl_json_seconds(double seconds);
  * or writable by group or others (its contents never reach a message). */
 int rl_json_load_file(const char *path, const char *what, int missing_ok, json_t **out,
 		      struct rl_error *err);
+/* The same, and on success the file's text in *text (the caller releases
+ * it), for messages that name a line of what was parsed. */
+int rl_json_load_file_text(const char *path, const char *what, int missing_ok, json_t **out,
+			   struct rl_buf *text, struct rl_error *err);
 /* The same, following symlinks: for a file the user names (--config),
  * which a package manager may link into place (nix); a file larger than
  * max bytes is refused. */

@@ -1,0 +1,123 @@
+relaunch log and relaunch status read the run log (<state-dir>/runs.json)
+as every version of relaunch has written it (core/automate/runlog.h,
+docs/schema/log.schema.json). A run missing what every version wrote, or
+holding a value of another type, is a broken log: both fail on it (exit
+4) with one line naming the file and the run by the line it begins on,
+never printing `?` for it. What runs logged before a field existed lack
+is read as the README says.
+
+  $ mkdir agents daemons state
+  $ export RELAUNCH_AGENT_DIRS=$PWD/agents RELAUNCH_DAEMON_DIRS=$PWD/daemons RELAUNCH_LAUNCHCTL=/nonexistent/launchctl
+  $ cat > mklog.py <<'PY'
+  > # mklog.py FIELD=JSON...: a log of two runs, written as relaunch writes
+  > # it (one key per line); the second run changed: "exit=null" sets a
+  > # field, "-exit" drops it, "steps.0.status=1" sets a step's field,
+  > # "entries.0.pid" an entry's, "-steps.0.name" drops one.
+  > import json, sys
+  > step = {"label": "org.foo", "name": "org.foo", "target": "gui/501/org.foo",
+  >         "action": "kickstart", "status": "restarted", "old_pid": 412,
+  >         "new_pid": 977, "seconds": 1.5, "reasons": ["its program changed"],
+  >         "cause": "change", "causes": ["change"], "error": None, "note": None}
+  > entry = {"file": "1.json", "source": "brew", "name": "foo", "version": "1.2",
+  >          "time": 1764655702587, "pid": 4242}
+  > def run(start):
+  >     return {"start": start, "end": start, "trigger": "queue", "entries": [dict(entry)],
+  >             "steps": [dict(step)], "baseline": False, "processes": True,
+  >             "scope": None, "exit": 0, "error": None}
+  > runs = [run("2026-12-01T10:00:00.000Z"), run("2026-12-01T11:00:00.000Z")]
+  > for arg in sys.argv[1:]:
+  >     drop = arg.startswith("-")
+  >     path, _, value = arg.lstrip("-").partition("=")
+  >     keys = path.split(".")
+  >     o = runs[1]
+  >     for k in keys[:-1]:
+  >         o = o[int(k)] if isinstance(o, list) else o[k]
+  >     if drop:
+  >         del o[keys[-1]]
+  >     else:
+  >         o[keys[-1]] = json.loads(value)
+  > with open("state/runs.json", "w") as f:
+  >     f.write(json.dumps({"version": 5, "runs": runs}, indent=1, sort_keys=True) + "\n")
+  > PY
+  $ python3 mklog.py && grep -n '^  {' state/runs.json
+  3:  {
+  44:  {
+  $ relaunch log
+  2026-12-01T11:00:00.000Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
+    ended 2026-12-01T11:00:00.000Z
+    1 queue entry: brew foo 1.2
+    restarted org.foo (kickstart): pid 412 → 977 in 1.5 s
+  
+  2026-12-01T10:00:00.000Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
+    ended 2026-12-01T10:00:00.000Z
+    1 queue entry: brew foo 1.2
+    restarted org.foo (kickstart): pid 412 → 977 in 1.5 s
+
+A run without its exit code, a step whose status is not a text, a step
+without its label, an entry whose pid is a text, a baseline that is not
+true or false, a run that is not an object: each is an error naming the
+file, the line the run begins on and the field, for log and status alike.
+
+  $ python3 mklog.py -exit && relaunch log
+  relaunch: cannot read run log '*/state/runs.json': the run at line 44: 'exit' is missing (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ relaunch status
+  relaunch: cannot read run log '*/state/runs.json': the run at line 44: 'exit' is missing (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ relaunch log --json
+  relaunch: cannot read run log '*/state/runs.json': the run at line 44: 'exit' is missing (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ python3 mklog.py steps.0.status=1 && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0].status' must be a step's status (the next
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ python3 mklog.py '-steps.0.label' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0].label' is missing (the next
+  $ python3 mklog.py 'entries.0.pid="4242"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'entries[0].pid' must be an integer (the next
+  $ python3 mklog.py 'baseline="no"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'baseline' must be true or false (the next
+  $ python3 mklog.py 'start=null' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'start' must be a time (the next
+  $ python3 mklog.py 'trigger="cron"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'trigger' must be "manual", "queue" or "watch" (the next
+  $ python3 mklog.py 'steps.0.old_pid="412"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0].old_pid' must be a pid or null (the next
+  $ python3 mklog.py 'steps.0.reasons="x"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0].reasons' must be an array of texts (the next
+  $ python3 mklog.py 'steps=[3]' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0]' must be an object (the next
+  $ printf '{"version":5,"runs":[\n{"start":"2026-12-01T10:00:00.000Z","end":null,"trigger":"manual","entries":[],"steps":[],"baseline":false,"exit":null,"error":null},\n 3]}\n' > state/runs.json
+  $ relaunch log 2>&1 | grep -o "the run at line .* (the next"
+  the run at line 3: not an object (the next
+
+What a run logged before a field existed lacks is read as before: no
+`processes` or `scope` (before version 4), a step without `name` (before
+version 5), `causes` (before 3) or `cause` (before 2). Present, each must
+still have its type.
+
+  $ python3 mklog.py -processes -scope -steps.0.name -steps.0.cause -steps.0.causes && relaunch log | head -4
+  2026-12-01T11:00:00.000Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
+    ended 2026-12-01T11:00:00.000Z
+    1 queue entry: brew foo 1.2
+    restarted org.foo (kickstart): pid 412 → 977 in 1.5 s
+  $ relaunch status >/dev/null 2>&1
+  $ python3 mklog.py 'processes="yes"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'processes' must be true or false (the next
+  $ python3 mklog.py 'steps.0.causes=["disk"]' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'steps[0].causes' must be an array of "change" and "process" (the next
+
+A text relaunch logs in base64 (bytes that are not UTF-8) is a text:
+
+  $ python3 mklog.py 'error={"base64":"/w=="}' 'steps.0.note={"base64":"/w=="}' && relaunch log >/dev/null
+  $ python3 mklog.py 'error={"base64":1}' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'error' must be a text or null (the next
+
+The next run moves such a log aside, as any broken one, and begins a new
+log:
+
+  $ python3 mklog.py -exit && relaunch run --no-processes
+  relaunch: warning: cannot read run log '*/state/runs.json': the run at line 44: 'exit' is missing: moved it aside to '*/state/runs.json.broken'; the log begins again with this run (glob)
+  no manifest yet: recorded the baseline (0 files); nothing restarted
+  $ relaunch log --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["runs"]))'
+  1
