@@ -320,7 +320,9 @@ static const struct cli_command commands[] = {
 	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
 	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
-	 "out and remove its plist (idempotent); print: print the plist (for nix\n"
+	 "out and remove its plist, also where install wrote it (<state-dir>/agent.json\n"
+	 "records it: one installed with --daemon-dir DIR is removed without it)\n"
+	 "(idempotent); print: print the plist (for nix\n"
 	 "modules and formulae). Exit 0 when done or nothing was to do, 2 on a usage\n"
 	 "error, 4 when launchctl fails, a file cannot be written, launchd still has\n"
 	 "the job after the waits, or on another error (no queue or job directory\n"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/jsonutil.h"
 #include "core/base/statedir.h"
 #include "core/execute/restart.h"
 
@@ -420,6 +421,91 @@ static int same_content(const char *path, const char *text)
 	return same;
 }
 
+/* Where install wrote the plist, kept in <state-dir>/agent.json,
+ * {"version":1,"agent":path,"daemon":path}, each kind's key there while
+ * it is installed: uninstall removes that plist too, wherever it is (a
+ * --daemon-dir given to install and not to uninstall). */
+#define WHERE_FILE    "agent.json"
+#define WHERE_VERSION 1
+
+static const char *where_key(const struct rl_agent_spec *s)
+{
+	return s->system ? "daemon" : "agent";
+}
+
+/* The recorded document (a new one when there is none), or NULL (err
+ * set) when it cannot be read. */
+static json_t *where_load(const char *file, struct rl_error *err)
+{
+	json_t *doc = NULL;
+	int rc = rl_json_load_file(file, "agent record", 1, &doc, err);
+
+	if (rc < 0)
+		return NULL;
+	if (rc == 1 || !json_is_object(doc)) {
+		json_decref(doc);
+		doc = json_object();
+	}
+	return doc;
+}
+
+/* The plist recorded for this kind, or NULL: none, or the record cannot
+ * be read (err set then). Only a plist of relaunch's own job, by an
+ * absolute path, is taken. */
+static char *where_get(const struct rl_agent_spec *s, struct rl_error *err)
+{
+	char *file = rl_path_join(s->statedir, WHERE_FILE), *path = NULL;
+	json_t *doc = where_load(file, err);
+	const json_t *v = doc ? json_object_get(doc, where_key(s)) : NULL;
+	const char *base;
+
+	if (json_is_string(v)) {
+		path = rl_xstrdup(json_string_value(v));
+		base = strrchr(path, '/');
+		if (path[0] != '/' || !base || strcmp(base + 1, RL_AGENT_LABEL ".plist") != 0) {
+			rl_error_set(err,
+				     "cannot read agent record '%s': '%s' is not an absolute path "
+				     "to %s.plist",
+				     file, where_key(s), RL_AGENT_LABEL);
+			free(path);
+			path = NULL;
+		}
+	}
+	json_decref(doc);
+	free(file);
+	return path;
+}
+
+/* Record path (NULL: forget it) for this kind, atomically. 0 or -1. */
+static int where_set(const struct rl_agent_spec *s, const char *path, struct rl_error *err)
+{
+	char *file = rl_path_join(s->statedir, WHERE_FILE);
+	json_t *doc = where_load(file, err);
+	int rc = -1;
+
+	if (!doc)
+		goto out;
+	if (!path && !json_object_get(doc, where_key(s))) {
+		rc = 0;
+		goto out;
+	}
+	if (path)
+		json_object_set_new(doc, where_key(s), json_string(path));
+	else
+		json_object_del(doc, where_key(s));
+	json_object_set_new(doc, "version", json_integer(WHERE_VERSION));
+	if (!path && !json_object_get(doc, "agent") && !json_object_get(doc, "daemon"))
+		rc = unlink(file) == 0 || errno == ENOENT ? 0 : -1;
+	else
+		rc = rl_json_save_file(file, "agent record", doc, err);
+	if (rc < 0 && !err->set)
+		rl_error_set(err, "cannot remove '%s': %s", file, strerror(errno));
+out:
+	json_decref(doc);
+	free(file);
+	return rc;
+}
+
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		     struct rl_strv *did, struct rl_error *err)
 {
@@ -429,7 +515,7 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 
 	if (ensure_dir(s->queue, "queue", did, err) < 0 ||
 	    rl_statedir_ensure(s->statedir, err) < 0 ||
-	    ensure_dir(s->dir, "directory", did, err) < 0)
+	    ensure_dir(s->dir, "directory", did, err) < 0 || where_set(s, path, err) < 0)
 		goto out;
 	if (changed) {
 		if (rl_file_write_atomic(path, "plist", xml, strlen(xml), 0644, err) < 0)
@@ -509,10 +595,21 @@ static int wait_unloading(const struct rl_launchctl *l, const char *target, pid_
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		       struct rl_strv *did, struct rl_error *err)
 {
-	char *path = rl_agent_plist_path(s);
+	char *path = rl_agent_plist_path(s), *other;
 	struct rl_agent_copies c = {0};
+	struct rl_error werr = {0};
 	int rc = -1, unloading = 0;
 
+	/* Where install wrote it, when that is not where this one looks. */
+	other = where_get(s, &werr);
+	if (werr.set)
+		rl_warn("%s: a plist of relaunch's own job in another directory than '%s' is "
+			"left as it is",
+			werr.text, s->dir ? s->dir : "(none)");
+	if (other && path && strcmp(other, path) == 0) {
+		free(other);
+		other = NULL;
+	}
 	if (locate(s, l, &c, err) < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {
@@ -547,6 +644,19 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 		rl_error_set(err, "cannot remove '%s': %s", path, strerror(e));
 		goto out;
 	}
+	if (other && unlink(other) == 0)
+		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", other));
+	else if (other && errno != ENOENT) {
+		int e = errno;
+
+		rl_error_clear(err);
+		rl_error_set(err,
+			     "cannot remove '%s' (where 'relaunch agent install' wrote it): %s",
+			     other, strerror(e));
+		goto out;
+	}
+	if (!werr.set && where_set(s, NULL, err) < 0)
+		goto out;
 	if (unloading) {
 		/* Said once the plist is known to be gone. */
 		char *why = rl_xstrdup(err->text);
@@ -560,6 +670,7 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	rc = 0;
 out:
 	rl_agent_copies_release(&c);
+	free(other);
 	free(path);
 	return rc;
 }

@@ -43,8 +43,9 @@ char *rl_agent_plist_path(const struct rl_agent_spec *s);
 /* The plist as XML text. Malloc'd. */
 char *rl_agent_plist_xml(const struct rl_agent_spec *s);
 
-/* Install: create the queue and the plist's directory when missing, write
- * the plist when it differs, and load it (or reload it when it changed,
+/* Install: create the queue and the plist's directory when missing, record
+ * where the plist goes (<state-dir>/agent.json), write the plist when it
+ * differs, and load it (or reload it when it changed,
  * each copy where it is loaded: rl_agent_loaded; or load it once launchd
  * has let go of it when a bootout is under way: -1 when that takes longer
  * than launchd may take to stop it). Each thing done is appended to did
@@ -54,10 +55,10 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 		     struct rl_strv *did, struct rl_error *err);
 /* Boot the job out of every domain it is loaded in (waiting until
  * launchd has let it go; a domain without it is no failure) and remove its
- * plist; did as for install. A copy launchd is booting out already gets
- * no second bootout: it is waited for as install does, and the plist
- * removed even when it is still going after the wait (then -1: launchd
- * still has it). Returns 0 or -1. */
+ * plist, in dir and where install wrote it (<state-dir>/agent.json, which
+ * install writes before the plist and this clears); did as for install. A copy launchd is booting
+ * out already gets no second bootout: it is waited for as install does, and the plist removed even
+ * when it is still going after the wait (then -1: launchd still has it). Returns 0 or -1. */
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *lc,
 		       struct rl_strv *did, struct rl_error *err);
 

@@ -251,6 +251,36 @@ class AutoTest(unittest.TestCase):
         self.assertEqual((agent["installed"], agent["loaded"], agent["targets"]),
                          (False, False, []))
 
+    def test_agent_uninstall_finds_the_plist_where_install_wrote_it(self):
+        """install --agent-dir DIR (or --daemon-dir with --system) records
+        where it wrote the plist in the state directory: uninstall without
+        the option removes that plist too, and forgets it, as one run by
+        hand expects; the default directory holds none."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        elsewhere = tempfile.mkdtemp(dir=m.root)
+        path = os.path.join(elsewhere, LABEL + ".plist")
+        target = f"gui/{os.getuid()}/{LABEL}"
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        self.assertIn(f"wrote '{path}'", r.stdout.splitlines())
+        self.assertTrue(os.path.exists(os.path.join(m.state, "agent.json")))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}", f"removed '{path}'"])
+        self.assertFalse(os.path.exists(path))
+        self.assertEqual(m.launchctl("print", target).returncode, 113)
+        self.assertFalse(os.path.exists(os.path.join(m.state, "agent.json")))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout, "not installed; nothing to do\n")
+        # Installed in the default directory, then elsewhere: uninstall
+        # removes both plists.
+        default = os.path.join(m.agents, LABEL + ".plist")
+        self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(),
+                         [f"unloaded {target}", f"removed '{default}'", f"removed '{path}'"])
+        self.assertFalse(os.path.exists(path) or os.path.exists(default))
+
     def test_agent_uninstall_of_the_copy_in_user_domain_alone(self):
         """Only user/<uid> has the agent (loaded over SSH, say), though
         gui/<uid> exists: uninstall boots that copy out, the empty GUI
