@@ -291,6 +291,25 @@ int main(void)
 NIX32 = "0123456789abcdfghijklmnpqrsvwxyz"  # nix's base-32 digits: no e, o, t, u
 
 
+def run_held_at_first_kickstart(m, meanwhile, options=FAST, expect=0):
+    """relaunch run --json, held in its first kickstart (before launchd has
+    it) while meanwhile() runs; it must exit expect: its results by label."""
+    held = HeldLaunchctl(m, "launchctl-kickstart", match="kickstart -k")
+    run = subprocess.Popen([m.relaunch_bin, "run", *options, "--json", "--launchctl",
+                            held.path], env=m.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        held.wait_called()
+        meanwhile()
+    finally:
+        held.release()
+    out, err = run.communicate(timeout=SAFETY * 3)
+    if run.returncode != expect:
+        raise AssertionError(f"exit {run.returncode}, not {expect}: stdout {out}\nstderr {err}")
+    check_output_schema(["run", "--json"], out)
+    return {r["label"]: r for r in json.loads(out)["results"]}
+
+
 def nix_hash(*parts):
     """A store path's hash part as nix writes it: 32 base-32 digits (of a
     SHA-256 of parts, as nix's are of the derivation's)."""

@@ -26,7 +26,6 @@ file as such daemons do.
   `-s EXE … ;` or `--start-cmd=EXE … ;` has that daemon as its code too:
   replaced, the job is restarted.
 """
-import json
 import os
 import subprocess
 import sys
@@ -270,21 +269,13 @@ class Daemondo(unittest.TestCase):
             m.brew_upgrade("alpha", "1.1")
             with open(self.pidfile + ".ignore-stop", "w"):
                 pass
-            held = harness.HeldLaunchctl(m, "launchctl-kickstart", match="kickstart -k")
-            run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                    held.path], env=m.env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-            try:
-                held.wait_called()
+
+            def restarted_by_hand():
                 r = m.launchctl("kickstart", "-k", m.target(label))
                 self.assertEqual(r.returncode, 0, r.stderr)
                 wait_until(lambda: m.pid(label) not in (0, top), "a new daemondo")
-            finally:
-                held.release()
-            out, err = run.communicate(timeout=SAFETY * 3)
-            self.assertEqual(run.returncode, 3, f"stdout {out}\nstderr {err}")
-            harness.check_output_schema(["run", "--json"], out)
-            res = {x["label"]: x for x in json.loads(out)["results"]}
+
+            res = harness.run_held_at_first_kickstart(m, restarted_by_hand, FAST, expect=3)
             self.assertEqual(res[label]["status"], "failed", res[label])
             self.assertEqual(res[label]["error"],
                              f"pid {pid} (named by daemondo's pid file '{self.pidfile}') "

@@ -326,22 +326,16 @@ class RunTest(unittest.TestCase):
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
             self.assert_all_running(m)
 
-    def run_held_at_first_kickstart(self, m, meanwhile):
-        """relaunch run, held in its first kickstart (before launchd has
-        it) while meanwhile() runs: its results by label."""
-        held = harness.HeldLaunchctl(m, "launchctl-kickstart", match="kickstart -k")
-        run = subprocess.Popen([m.relaunch_bin, "run", *FAST, "--json", "--launchctl",
-                                held.path], env=m.env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-        try:
-            held.wait_called()
-            meanwhile()
-        finally:
-            held.release()
-        out, err = run.communicate(timeout=SAFETY * 3)
-        self.assertEqual(run.returncode, 0, f"stdout {out}\nstderr {err}")
-        harness.check_output_schema(["run", "--json"], out)
-        return {r["label"]: r for r in json.loads(out)["results"]}
+    def respawn_pair(self, m):
+        """alpha and beta (beta after alpha), running from a baseline, then
+        both upgraded: their pids."""
+        for f in ("alpha", "beta"):
+            m.brew_install(f, "1.0")
+        m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
+        pids = self.boot(m, [brew("alpha"), brew("beta")])
+        for f in ("alpha", "beta"):
+            m.brew_upgrade(f, "1.1")
+        return pids
 
     def kickstarts(self, m, label):
         return [e for e in m.events("start") if e["label"] == label and e["reason"] == "kickstart"]
@@ -353,12 +347,7 @@ class RunTest(unittest.TestCase):
         another process, on the files on disk: current, not kickstarted
         again, and its change committed."""
         with Machine(RELAUNCH) as m:
-            for f in ("alpha", "beta"):
-                m.brew_install(f, "1.0")
-            m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
-            pids = self.boot(m, [brew("alpha"), brew("beta")])
-            for f in ("alpha", "beta"):
-                m.brew_upgrade(f, "1.1")
+            pids = self.respawn_pair(m)
             new = []
 
             def respawn():
@@ -368,7 +357,7 @@ class RunTest(unittest.TestCase):
                 new.append(wait_until(lambda: m.pid(brew("beta")) not in (0, pids[brew("beta")])
                                       and m.pid(brew("beta")), "beta's new process"))
 
-            res = self.run_held_at_first_kickstart(m, respawn)
+            res = harness.run_held_at_first_kickstart(m, respawn)
             self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
             beta = res[brew("beta")]
             self.assertEqual(beta["status"], "current", beta)
@@ -389,12 +378,7 @@ class RunTest(unittest.TestCase):
         Terminated: 15`, no `successive crashes`): beta is current, not
         kickstarted."""
         with Machine(RELAUNCH) as m:
-            for f in ("alpha", "beta"):
-                m.brew_install(f, "1.0")
-            m.write_config({"jobs": {brew("beta"): {"after": [brew("alpha")]}}})
-            pids = self.boot(m, [brew("alpha"), brew("beta")])
-            for f in ("alpha", "beta"):
-                m.brew_upgrade(f, "1.1")
+            pids = self.respawn_pair(m)
             new = []
 
             def killed():
@@ -406,7 +390,7 @@ class RunTest(unittest.TestCase):
                 self.assertIn("\tlast terminating signal = Terminated: 15\n", st.stdout)
                 self.assertNotIn("successive crashes", st.stdout)
 
-            res = self.run_held_at_first_kickstart(m, killed)
+            res = harness.run_held_at_first_kickstart(m, killed)
             self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
             beta = res[brew("beta")]
             self.assertEqual(beta["status"], "current", beta)
@@ -443,7 +427,7 @@ class RunTest(unittest.TestCase):
         with Machine(RELAUNCH) as m:
             pids, exe = self.stale_pair(m)
             new = []
-            res = self.run_held_at_first_kickstart(m, lambda: self.kick_beta(m, pids, new))
+            res = harness.run_held_at_first_kickstart(m, lambda: self.kick_beta(m, pids, new))
             self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
             beta = res[brew("beta")]
             self.assertEqual(beta["status"], "current", beta)
@@ -477,7 +461,7 @@ class RunTest(unittest.TestCase):
                 self.kick_beta(m, pids, new)
                 m.brew_c_daemon("beta", "1.0", stamp="rebuilt again")
 
-            res = self.run_held_at_first_kickstart(m, respawn)
+            res = harness.run_held_at_first_kickstart(m, respawn)
             self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
             beta = res[brew("beta")]
             self.assertEqual(beta["status"], "restarted", beta)
