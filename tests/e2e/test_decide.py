@@ -3106,6 +3106,10 @@ exec /bin/sleep 1000
         with Machine(RELAUNCH) as m:
             node = self.interpreter(m, "node", "22.1.0", "node")
             app = self.node_app(m, "server.js", "env.sh")
+            # A script that succeeds, so that each job runs (and stays up)
+            # past its `&&`.
+            with open(os.path.join(app, "env.sh"), "w") as f:
+                f.write("export NODE_ENV=development\n")
             line = f"cd {app} && . env.sh && exec {node} server.js\n"
             jobs = {}
             for label, shebang in (("com.me.bash", "#!/bin/bash"),
