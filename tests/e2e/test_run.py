@@ -43,9 +43,34 @@ RESULT_KEYS = {"label", "target", "reload_target", "action", "status", "old_pid"
 THROTTLE_FLOOR = 3.0  # relaunch's minimum between two restarts of a label, in test_throttle_*
 
 
+def catches(pid, sig):
+    """Whether process pid has a handler for sig (/proc's SigCgt)."""
+    with open(f"/proc/{pid}/status") as f:
+        mask = next(line.split()[1] for line in f if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) >> (sig - 1) & 1)
+
+
 def cmdline_of(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         return f.read().split(b"\0")[:-1]
+
+
+# A daemon that exits with 1 on SIGUSR1 (its own failure, no signal).
+EXIT1_ON_USR1_C = """#include <signal.h>
+#include <unistd.h>
+const char relaunch_test_version[] = "%s";
+static void bye(int sig)
+{
+	(void)sig;
+	_exit(1);
+}
+int main(void)
+{
+	signal(SIGUSR1, bye);
+	for (;;)
+		pause();
+}
+"""
 
 
 class RunTest(unittest.TestCase):
@@ -397,6 +422,33 @@ class RunTest(unittest.TestCase):
             self.assertEqual(beta["old_pid"], new[0], beta)
             self.assertEqual(self.kickstarts(m, brew("beta")), [])
             self.assertEqual(m.pid(brew("beta")), new[0])
+
+    def test_job_that_exited_1_and_was_respawned_onto_new_files_is_current(self):
+        """After an upgrade the job's process exits with 1 by itself and
+        launchd respawns it (KeepAlive) onto the new keg. An exit code is
+        no crash: real `print` shows `last exit code = 1` with `successive
+        crashes = 0` (OS X 10.10), macOS 14 and later no count at all. The
+        process running now is evidence like any other: the job is
+        current, not kickstarted."""
+        with Machine(RELAUNCH) as m:
+            src = os.path.join(m.root, "src")
+            for version in ("1.0", "1.1"):
+                harness.build_c(os.path.join(src, version), EXIT1_ON_USR1_C % version)
+            m.brew_install("aaa", "1.0", program=os.path.join(src, "1.0"))
+            pid = self.boot(m, [brew("aaa")])[brew("aaa")]
+            m.brew_upgrade("aaa", "1.1", program=os.path.join(src, "1.1"))
+            harness.wait_past_change(os.path.join(m.opt("aaa"), "bin", "aaa"))
+            wait_until(lambda: catches(pid, signal.SIGUSR1), "aaa's SIGUSR1 handler")
+            os.kill(pid, signal.SIGUSR1)
+            new = wait_until(lambda: m.pid(brew("aaa")) not in (0, pid) and m.pid(brew("aaa")),
+                             "aaa's respawn")
+            st = m.launchctl("print", m.target(brew("aaa")))
+            self.assertIn("\tlast exit code = 1\n", st.stdout)
+            self.assertNotIn("successive crashes", st.stdout)
+            res, _, _ = self.run_json(m)
+            self.assertEqual(res[brew("aaa")]["status"], "current", res)
+            self.assertEqual(self.kickstarts(m, brew("aaa")), [])
+            self.assertEqual(m.pid(brew("aaa")), new)
 
     def stale_pair(self, m):
         """alpha and beta (beta after alpha), running, with no baseline;

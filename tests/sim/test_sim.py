@@ -477,6 +477,33 @@ class SimTest(unittest.TestCase):
         self.assertEqual(st["last terminating signal"], "Terminated: 15")
         self.assertNotIn("successive crashes", st)
 
+    def test_nonzero_exit_is_no_crash(self):
+        # Real print of a job whose last exit code is 1 shows `successive
+        # crashes = 0` (tests/sim/README.md); macOS 14 and later leave a
+        # zero count out.
+        wait_for(lambda: len(self.sim.events("org.sim.flapper", "exit")) >= 2, "two exits")
+        st = self.sim.status(f"{GUI}/org.sim.flapper")
+        self.assertEqual(st["last exit code"], "3")
+        self.assertNotIn("successive crashes", st)
+
+    def test_keepalive_counts_crash_signals_only(self):
+        # SIGSEGV is a crash (real print after SIGABRTs: `successive
+        # crashes = 18`, `last terminating signal = Abort trap: 6`); SIGKILL
+        # is none (launchd-842: "Exited abnormally", not crashed) and ends
+        # the run of crashes.
+        target = f"{GUI}/org.sim.keepalive"
+        old = self.sim.pid(target)
+        os.kill(old, signal.SIGSEGV)
+        new = wait_for(lambda: (p := self.sim.pid(target)) != old and p, "respawn")
+        st = self.sim.status(target)
+        self.assertEqual(st["last terminating signal"], "Segmentation fault: 11")
+        self.assertEqual(st["successive crashes"], "1")
+        os.kill(new, signal.SIGKILL)
+        wait_for(lambda: (p := self.sim.pid(target)) != new and p, "respawn")
+        st = self.sim.status(target)
+        self.assertEqual(st["last terminating signal"], "Killed: 9")
+        self.assertNotIn("successive crashes", st)
+
     def test_keepalive_respawns_a_killed_job(self):
         target = f"{GUI}/org.sim.keepalive"
         old = self.sim.pid(target)

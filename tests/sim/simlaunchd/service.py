@@ -107,11 +107,12 @@ class Service:
         pid, self.pid = self.pid, None
         self.last_status = status
         self.last_reason = self.host.faults.exit_reasons.get(self.label)
-        clean = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        # A process ended by SIGTERM, from anyone, is no crash: real print
-        # after one shows no successive crashes (tests/sim/README.md).
-        terminated = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
-        self.crashes = 0 if clean or terminated or self._stopping else self.crashes + 1
+        # A crash is a crash signal, or an end the system gave a reason
+        # (dyld, TCC); an exit with a code, zero or not, and SIGTERM or
+        # SIGKILL are none, and end a run of crashes (tests/sim/README.md).
+        crashed = bool(self.last_reason) or (os.WIFSIGNALED(status)
+                                             and os.WTERMSIG(status) in CRASH_SIGNALS)
+        self.crashes = self.crashes + 1 if crashed and not self._stopping else 0
         if self._kill_timer:
             self._kill_timer.cancel()
             self._kill_timer = None
