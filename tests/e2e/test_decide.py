@@ -1284,38 +1284,43 @@ class DecideTest(unittest.TestCase):
         `runatload`, no `keepalive`; real captures name them for a job that
         has them), so this first launch after the change proves no load of
         the new plist. plan and jobs say so, and run reloads it: the new
-        process has the new environment, and nothing is owed after."""
-        with Machine(RELAUNCH) as m:
-            label = "org.example.sockd"
-            exe = os.path.join(m.root, "sockd")
-            harness.atomic_copy(harness.SLEEP, exe)
+        process has the new environment, and nothing is owed after. With a
+        Program key too, print's properties line is empty (`properties = `,
+        as a real capture of such an agent shows): still not the new plist's."""
+        for with_program in (False, True):
+            with self.subTest(Program=with_program), Machine(RELAUNCH) as m:
+                label = "org.example.sockd"
+                exe = os.path.join(m.root, "sockd")
+                harness.atomic_copy(harness.SLEEP, exe)
 
-            def plist(mode, **keys):
-                return m.write_plist(label, [exe, "1000"], EnvironmentVariables={"MODE": mode},
-                                     **keys)
+                def plist(mode, **keys):
+                    if with_program:
+                        keys["Program"] = exe
+                    return m.write_plist(label, [exe, "1000"],
+                                         EnvironmentVariables={"MODE": mode}, **keys)
 
-            plist("old", RunAtLoad=None, KeepAlive=None)
-            self.boot(m, [label], running=False)
-            path = plist("new", RunAtLoad=True, KeepAlive=True)
-            harness.wait_past_change(path)
-            self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
-            pid = m.wait_pid(label)
-            self.assertEqual(environ(pid, "MODE"), "MODE=old")
+                plist("old", RunAtLoad=None, KeepAlive=None)
+                self.boot(m, [label], running=False)
+                path = plist("new", RunAtLoad=True, KeepAlive=True)
+                harness.wait_past_change(path)
+                self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
+                pid = m.wait_pid(label)
+                self.assertEqual(environ(pid, "MODE"), "MODE=old")
 
-            doc = self.plan_json(m, expect=1)
-            self.assertEqual([(st["label"], st["action"]) for st in doc["steps"]],
-                             [(label, "reload")], doc)
-            r, jobs = m.relaunch_json("jobs", label)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertEqual((jobs["jobs"][0]["state"], jobs["jobs"][0]["code"]),
-                             ("running", "stale"), jobs)
-            res, _ = self.run_json(m)
-            self.assertEqual((res[label]["status"], res[label]["action"]),
-                             ("restarted", "reload"), res)
-            new = m.wait_pid(label)
-            self.assertNotEqual(new, pid)
-            self.assertEqual(environ(new, "MODE"), "MODE=new")
-            self.plan_json(m, expect=0)
+                doc = self.plan_json(m, expect=1)
+                self.assertEqual([(st["label"], st["action"]) for st in doc["steps"]],
+                                 [(label, "reload")], doc)
+                r, jobs = m.relaunch_json("jobs", label)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertEqual((jobs["jobs"][0]["state"], jobs["jobs"][0]["code"]),
+                                 ("running", "stale"), jobs)
+                res, _ = self.run_json(m)
+                self.assertEqual((res[label]["status"], res[label]["action"]),
+                                 ("restarted", "reload"), res)
+                new = m.wait_pid(label)
+                self.assertNotEqual(new, pid)
+                self.assertEqual(environ(new, "MODE"), "MODE=new")
+                self.plan_json(m, expect=0)
 
     def test_restarted_by_hand_after_the_upgrade_is_current(self):
         with Machine(RELAUNCH) as m:

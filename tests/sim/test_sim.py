@@ -199,6 +199,8 @@ class SimTest(unittest.TestCase):
         sim.plist("agent", "org.sim.stubborn", RunAtLoad=True, ExitTimeOut=1,
                   ProgramArguments=["/bin/sh", "-c", "trap '' TERM; exec sleep 1000"])
         sim.plist("agent", "org.sim.broken", Program="/nonexistent/daemon", RunAtLoad=True)
+        # On demand, with Program: none of print's properties apply.
+        sim.plist("agent", "org.sim.plain", Program="/bin/sleep", ProgramArguments=["sleep", "1"])
         # Homebrew's `launch_only_once true` beside run_at_load and keep_alive.
         for name in ("once", "oncekick"):
             sim.plist("agent", f"org.sim.{name}", ProgramArguments=["sleep", "1000"],
@@ -503,6 +505,12 @@ class SimTest(unittest.TestCase):
         st = self.sim.status(target)
         self.assertEqual(st["last terminating signal"], "Killed: 9")
         self.assertNotIn("successive crashes", st)
+
+    def test_properties_line_is_printed_when_empty(self):
+        # Real print of a job none of the properties fit ends with
+        # `properties = ` and nothing after it (tests/sim/README.md).
+        text = self.lc("print", f"{GUI}/org.sim.plain").stdout
+        self.assertIn("\n\tproperties = \n}\n", text)
 
     def test_keepalive_respawns_a_killed_job(self):
         target = f"{GUI}/org.sim.keepalive"

@@ -125,8 +125,9 @@ def print_service(svc, log_dir, shown_pid=None):
     if spec.start_interval:
         # corpus/real/launchctl print-gui-agent-running-sigterm-interval.txt
         lines += ["", f"\trun interval = {spec.start_interval} seconds"]
-    if _properties(spec):
-        lines += ["", f"\tproperties = {_properties(spec)}"]
+    # Always there, empty too (corpus/real/launchctl
+    # print-user-domain-agent-not-running.txt: `properties = `).
+    lines += ["", f"\tproperties = {_properties(spec)}"]
     lines.append("}")
     return "\n".join(lines) + "\n"
 
