@@ -50,6 +50,16 @@ def catches(pid, sig):
     return bool(int(mask, 16) >> (sig - 1) & 1)
 
 
+def printed_after_start(m, pid):
+    """Whether a `launchctl print` reached the simulator after it started
+    pid: its answer showed that process (the test asks none meanwhile)."""
+    with open(os.path.join(m.simdir, "events.jsonl")) as f:
+        evs = [json.loads(line) for line in f if line.endswith("\n")]
+    starts = [i for i, e in enumerate(evs) if e["event"] == "start" and e["pid"] == pid]
+    return bool(starts) and any(e["event"] == "call" and e["argv"][:1] == ["print"]
+                                for e in evs[starts[0]:])
+
+
 def cmdline_of(pid):
     with open(f"/proc/{pid}/cmdline", "rb") as f:
         return f.read().split(b"\0")[:-1]
@@ -449,6 +459,58 @@ class RunTest(unittest.TestCase):
             self.assertEqual(res[brew("aaa")]["status"], "current", res)
             self.assertEqual(self.kickstarts(m, brew("aaa")), [])
             self.assertEqual(m.pid(brew("aaa")), new)
+
+    def test_restart_whose_process_exited_1_and_was_respawned_is_not_repeated(self):
+        """The restart's new process exits with 1 as it settles and launchd
+        respawns it (KeepAlive) on the same new files: the restart failed
+        (its process did not stay up) and the change stays pending. The
+        respawned process runs, and launchd shows `last exit code = 1`
+        with no successive crashes (an exit code is no crash, as real
+        `print` shows), so the next run finds the job current by that
+        process and does not restart it again."""
+        with Machine(RELAUNCH) as m:
+            src = os.path.join(m.root, "src")
+            for version in ("1.0", "1.1"):
+                harness.build_c(os.path.join(src, version), EXIT1_ON_USR1_C % version)
+            m.brew_install("aaa", "1.0", program=os.path.join(src, "1.0"))
+            old = self.boot(m, [brew("aaa")])[brew("aaa")]
+            m.brew_upgrade("aaa", "1.1", program=os.path.join(src, "1.1"))
+            exe = os.path.realpath(os.path.join(m.opt("aaa"), "bin", "aaa"))
+            run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--settle", str(SAFETY),
+                                    "--interval", "0", "--timeout", str(SAFETY)],
+                                   env=m.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   text=True)
+            try:
+                # Taken from the event log, not from print: every print
+                # after its start must be relaunch's (below).
+                first = wait_until(lambda: next((e["pid"] for e in m.events("start")
+                                                 if e["label"] == brew("aaa")
+                                                 and e["pid"] != old), None),
+                                   "the restart's process")
+                wait_until(lambda: os.readlink(f"/proc/{first}/exe") == exe
+                           and catches(first, signal.SIGUSR1), "its SIGUSR1 handler")
+                # Once relaunch has seen it run: a print asked after its start.
+                wait_until(lambda: printed_after_start(m, first), "relaunch's look at it")
+                os.kill(first, signal.SIGUSR1)
+                out, err = run.communicate(timeout=SAFETY * 3)
+            finally:
+                if run.poll() is None:
+                    run.kill()
+                    run.communicate()
+            self.assertEqual(run.returncode, 3, err)
+            res = {r["label"]: r for r in json.loads(out)["results"]}
+            self.assertEqual(res[brew("aaa")]["status"], "failed", res)
+            self.assertIn("exited during settle", res[brew("aaa")]["error"])
+            again = wait_until(lambda: m.pid(brew("aaa")) not in (0, first)
+                               and m.pid(brew("aaa")), "aaa's respawn")
+            st = m.launchctl("print", m.target(brew("aaa")))
+            self.assertIn("\tlast exit code = 1\n", st.stdout)
+            self.assertNotIn("successive crashes", st.stdout)
+            t1 = time.time()
+            res, _, _ = self.run_json(m)
+            self.assertEqual(res[brew("aaa")]["status"], "current", res)
+            self.assertEqual(self.events_for(m, "start", brew("aaa"), t1, reason="kickstart"), [])
+            self.assertEqual(m.pid(brew("aaa")), again)
 
     def stale_pair(self, m):
         """alpha and beta (beta after alpha), running, with no baseline;
