@@ -98,7 +98,8 @@ struct step_run {
 	int started;	    /* ST_START ran: launchd is not asked to spawn it twice */
 	int perm_retried;   /* a kickstart answering 1 was tried again */
 	int held;	    /* the restart journal held the job from an earlier run when
-			     * STATUS_BEFORE looked (the held callback's answer then) */
+			     * STATUS_BEFORE looked (the held callback's answer then),
+			     * and it was not loaded again since */
 	int kicked_loaded;  /* loaded without a pid at the timeout: kickstarted once */
 	int starts;	    /* launchd starts the job as it loads it (rl_job_starts_now),
 			     * asked at the step's beginning and again at its bootstrap */
@@ -548,9 +549,9 @@ static enum state st_status_before(struct step_run *s)
 	 * (SIGTERMed, as it shows a bootout under way). */
 	stopping = rc == 0 && (st.stopping || (st.running && st.pid == stopped_pid));
 	journal = held;
-	s->held = held;
 	if (held == RL_HELD_STOPPING && !stopping)
 		held = 0; /* loaded again since (a new process, or none): as any job */
+	s->held = held;
 	if ((rc == 1 || (rc == 0 && !st.running && !stopping)) && held)
 		return fail(s,
 			    "%s: an earlier restart left it so, and bringing it back failed; the "

@@ -2013,6 +2013,15 @@ static void test_held_by_the_journal(void)
 	CHECK_INT(res0(&f)->old_pid, 300);
 	CHECK_INT(ncalls_of(&f, OUT_A), 1);
 	teardown(&f);
+	/* Loaded again since, then unloaded by another tool before its
+	 * bootout (3): as any job, skipped, never loaded again. */
+	setup_reload(&f);
+	f.o.held = held_stopping;
+	RUN(&f, 0, {PRINT_A, 0, RUNNING(300)}, {DIS, 0, OVERRIDES},
+	    {OUT_A, 3, "", "Boot-out failed: 3: No such process\n"}, {PRINT_A, 113, "", NOT_FOUND});
+	CHECK_INT(res0(&f)->status, RL_RESULT_SKIPPED);
+	CHECK_INT(ncalls_of(&f, BOOT_A), 0);
+	teardown(&f);
 }
 
 /* What launchd did with the call that began a restart: one it refused
