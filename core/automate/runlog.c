@@ -294,13 +294,22 @@ static long run_line(const char *text, size_t len, size_t want)
 }
 
 /* What a field of a logged run may hold. */
-static int is_text(const json_t *v)
+/* A label, target or file name: never empty. */
+static int is_name(const json_t *v)
 {
 	struct rl_error e = {0};
 	char *s = rl_json_path_get(v, "text", &e);
 
 	free(s);
 	return s != NULL;
+}
+
+/* Any other text, empty too: a queue entry's source, name or version is
+ * logged as its writer gave it, "" included. */
+static int is_text(const json_t *v)
+{
+	return (json_is_string(v) && !memchr(json_string_value(v), '\0', json_string_length(v))) ||
+	       is_name(v);
 }
 
 static int is_text_null(const json_t *v)
@@ -411,7 +420,7 @@ static int is_scope(const json_t *v)
 		return 1;
 	if (!json_is_array(v))
 		return 0;
-	json_array_foreach(v, i, t) if (!is_text(t)) return 0;
+	json_array_foreach(v, i, t) if (!is_name(t)) return 0;
 	return 1;
 }
 
@@ -446,9 +455,9 @@ static const struct field run_fields[] = {
 };
 
 static const struct field step_fields[] = {
-	{"label", 1, is_text, "a label"},
+	{"label", 1, is_name, "a label"},
 	{"name", 0, is_text, "a text"}, /* version 5 */
-	{"target", 1, is_text, "a text"},
+	{"target", 1, is_name, "a text"},
 	{"action", 1, is_action, "\"kickstart\" or \"reload\""},
 	{"status", 1, is_status, "a step's status"},
 	{"old_pid", 1, is_pid, "a pid or null"},
@@ -462,7 +471,7 @@ static const struct field step_fields[] = {
 };
 
 static const struct field entry_fields[] = {
-	{"file", 1, is_text, "a text"},
+	{"file", 1, is_name, "a text"},
 	{"source", 1, is_text_null, "a text or null"},
 	{"name", 1, is_text_null, "a text or null"},
 	{"version", 1, is_text_null, "a text or null"},

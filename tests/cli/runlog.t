@@ -113,6 +113,15 @@ A text relaunch logs in base64 (bytes that are not UTF-8) is a text:
   $ python3 mklog.py 'error={"base64":1}' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
   the run at line 44: 'error' must be a text or null (the next
 
+A queue entry's source, name and version are logged as their writer gave
+them, empty too, and read back so:
+
+  $ python3 mklog.py 'entries.0.source=""' 'entries.0.name=""' 'entries.0.version=""' && relaunch log | grep -c "1 queue entry"
+  2
+  $ relaunch log --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["runs"][0]["entries"][0])'
+  {'file': '1.json', 'name': '', 'pid': 4242, 'source': '', 'time': 1764655702587, 'version': ''}
+  $ relaunch status >/dev/null
+
 The next run moves such a log aside, as any broken one, and begins a new
 log:
 
