@@ -317,14 +317,44 @@ static int is_text_null(const json_t *v)
 	return json_is_null(v) || is_text(v);
 }
 
+/* A time as relaunch writes it (rl_time_iso_ms, rl_time_iso_ms_r): UTC
+ * with milliseconds, 2026-12-02T06:08:22.587Z, a day the calendar has. */
 static int is_time(const json_t *v)
 {
-	return json_is_string(v);
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *s = json_string_value(v);
+	int y, mo, d, h, mi, sec;
+
+	if (!s || strlen(s) != sizeof(shape) - 1)
+		return 0;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
+			return 0;
+	y = atoi(s);
+	mo = atoi(s + 5);
+	d = atoi(s + 8);
+	h = atoi(s + 11);
+	mi = atoi(s + 14);
+	sec = atoi(s + 17);
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
+		return 0;
+	return mo != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
 }
 
 static int is_time_null(const json_t *v)
 {
-	return json_is_null(v) || json_is_string(v);
+	return json_is_null(v) || is_time(v);
+}
+
+/* An exit code relaunch has (README, Exit codes): 0 to 4, or 128 + the
+ * signal that stopped the run. */
+static int is_exit_null(const json_t *v)
+{
+	json_int_t x = json_integer_value(v);
+
+	return json_is_null(v) ||
+	       (json_is_integer(v) && ((x >= 0 && x <= 4) || (x > 128 && x < 256)));
 }
 
 static int is_bool(const json_t *v)
@@ -335,11 +365,6 @@ static int is_bool(const json_t *v)
 static int is_int(const json_t *v)
 {
 	return json_is_integer(v);
-}
-
-static int is_int_null(const json_t *v)
-{
-	return json_is_null(v) || json_is_integer(v);
 }
 
 static int is_pid(const json_t *v)
@@ -442,15 +467,15 @@ struct field {
 
 /* As every version of relaunch has written them (docs/schema/log.schema.json). */
 static const struct field run_fields[] = {
-	{"start", 1, is_time, "a time"},
-	{"end", 1, is_time_null, "a time or null"},
+	{"start", 1, is_time, "a time as relaunch writes it (2026-12-02T06:08:22.587Z)"},
+	{"end", 1, is_time_null, "a time as relaunch writes it (2026-12-02T06:08:22.587Z) or null"},
 	{"trigger", 1, is_trigger, "\"manual\", \"queue\" or \"watch\""},
 	{"entries", 1, is_array, "an array"},
 	{"steps", 1, is_array, "an array"},
 	{"baseline", 1, is_bool, "true or false"},
 	{"processes", 0, is_bool, "true or false"},	      /* version 4 */
 	{"scope", 0, is_scope, "an array of labels or null"}, /* version 4 */
-	{"exit", 1, is_int_null, "an integer or null"},
+	{"exit", 1, is_exit_null, "an exit code (0 to 4, or 128 + a signal) or null"},
 	{"error", 1, is_text_null, "a text or null"},
 };
 

@@ -78,7 +78,7 @@ file, the line the run begins on and the field, for log and status alike.
   $ python3 mklog.py 'baseline="no"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
   the run at line 44: 'baseline' must be true or false (the next
   $ python3 mklog.py 'start=null' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
-  the run at line 44: 'start' must be a time (the next
+  the run at line 44: 'start' must be a time as relaunch writes it (2026-12-02T06:08:22.587Z) (the next
   $ python3 mklog.py 'trigger="cron"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
   the run at line 44: 'trigger' must be "manual", "queue" or "watch" (the next
   $ python3 mklog.py 'steps.0.old_pid="412"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
@@ -90,6 +90,59 @@ file, the line the run begins on and the field, for log and status alike.
   $ printf '{"version":5,"runs":[\n{"start":"2026-12-01T10:00:00.000Z","end":null,"trigger":"manual","entries":[],"steps":[],"baseline":false,"exit":null,"error":null},\n 3]}\n' > state/runs.json
   $ relaunch log 2>&1 | grep -o "the run at line .* (the next"
   the run at line 3: not an object (the next
+
+A value must be one relaunch writes, as docs/schema/log.schema.json
+says: a time is UTC with milliseconds, of a day the calendar has; an
+exit code is one of relaunch's (0 to 4, or 128 + a signal). Each other
+value is an error, for log and status alike, and never reaches `log
+--json`:
+
+  $ python3 mklog.py 'start="yesterday"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'start' must be a time as relaunch writes it (2026-12-02T06:08:22.587Z) (the next
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ relaunch log --json
+  relaunch: cannot read run log '*/state/runs.json': the run at line 44: 'start' must be a time as relaunch writes it (2026-12-02T06:08:22.587Z) (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ python3 mklog.py 'end="garbage"' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'end' must be a time as relaunch writes it (2026-12-02T06:08:22.587Z) or null (the next
+  $ for t in 2026-12-01T11:00:00Z '2026-12-01 11:00:00.000Z' 2026-02-29T11:00:00.000Z 2026-12-01T24:00:00.000Z 2026-13-01T11:00:00.000Z 2026-12-01T11:00:00.000Z\n ' 2026-12-01T11:00:00.000Z'; do
+  >   python3 mklog.py "end=\"$t\"" && relaunch log 2>&1 | grep -c "'end' must be a time"
+  > done
+  1
+  1
+  1
+  1
+  1
+  1
+  1
+  $ python3 mklog.py 'exit=-7' && relaunch log 2>&1 | grep -o "the run at line 44: .* (the next"
+  the run at line 44: 'exit' must be an exit code (0 to 4, or 128 + a signal) or null (the next
+  $ relaunch status >/dev/null 2>&1
+  [4]
+  $ for x in 5 128 256 1.0; do python3 mklog.py "exit=$x" && relaunch log 2>&1 | grep -c "'exit' must be an exit code"; done
+  1
+  1
+  1
+  1
+
+What relaunch writes is read: every exit code it has, a leap day, the
+last millisecond of a day; `log --json` and `status --json` show them as
+their schemas say.
+
+  $ for x in 0 1 2 3 4 129 143 255; do python3 mklog.py "exit=$x" 'start="2028-02-29T23:59:59.999Z"' && relaunch log | head -1; done
+  2028-02-29T23:59:59.999Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 1  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 2  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 3  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 4  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 129  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 143  1 restarted, 0 failed, 0 skipped, 0 deferred
+  2028-02-29T23:59:59.999Z  queue   exit 255  1 restarted, 0 failed, 0 skipped, 0 deferred
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
 
 What a run logged before a field existed lacks is read as before: no
 `processes` or `scope` (before version 4), a step without `name` (before

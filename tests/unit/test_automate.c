@@ -359,18 +359,23 @@ static void test_runlog(const char *dir)
 	json_decref(runs);
 	for (int i = 0; i < RL_RUNLOG_MAX + 5; i++) {
 		json_t *rec = rl_runlog_record_new(i % 2 ? "queue" : "manual");
+		char *name = rl_xasprintf("run %d", i); /* an exit code is one of relaunch's */
 
-		rl_runlog_record_finish(rec, i, i == 3 ? "boom" : NULL);
-		rl_runlog_record_finish(rec, i, "later errors do not replace the first");
+		rl_runlog_record_finish(rec, i % 5, name);
+		rl_runlog_record_finish(rec, 4, "later errors do not replace the first");
 		CHECK_INT(rl_runlog_append(dir, rec, &err), 0);
 		json_decref(rec);
+		free(name);
 	}
 	runs = rl_runlog_load(dir, &err);
 	CHECK_INT(json_array_size(runs), RL_RUNLOG_MAX);
-	CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, 0), "exit")), 5);
+	CHECK_STR(json_string_value(json_object_get(json_array_get(runs, 0), "error")), "run 5");
+	CHECK_STR(json_string_value(
+			  json_object_get(json_array_get(runs, RL_RUNLOG_MAX - 1), "error")),
+		  "run 104");
 	CHECK_INT(json_integer_value(
 			  json_object_get(json_array_get(runs, RL_RUNLOG_MAX - 1), "exit")),
-		  RL_RUNLOG_MAX + 4);
+		  4);
 	json_decref(runs);
 	{
 		char *t = rl_time_iso_ms(1796191702052);
@@ -407,7 +412,8 @@ static void test_runlog(const char *dir)
 		CHECK_INT(rl_runlog_stop_write(s, 130), 0);
 		runs = rl_runlog_load(dir, &err);
 		CHECK_INT(json_array_size(runs), RL_RUNLOG_MAX);
-		CHECK_INT(json_integer_value(json_object_get(json_array_get(runs, 0), "exit")), 6);
+		CHECK_STR(json_string_value(json_object_get(json_array_get(runs, 0), "error")),
+			  "run 6");
 		last = json_array_get(runs, RL_RUNLOG_MAX - 1);
 		CHECK_INT(json_integer_value(json_object_get(last, "exit")), 130);
 		CHECK_STR(json_string_value(json_object_get(last, "error")),
