@@ -977,6 +977,8 @@ static void format_step(const json_t *s, struct rl_buf *out)
 void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 {
 	const json_t *steps = json_object_get(rec, "steps"), *s;
+	const json_t *ex = json_object_get(rec, "exit");
+	char code[24] = "unknown"; /* null: not logged */
 	size_t count[8] = {0}, i;
 	static const char *const names[] = {"restarted", "failed", "skipped", "deferred",
 					    "not run",	 "idle",   "current", "refused"};
@@ -984,12 +986,13 @@ void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 	json_array_foreach(steps, i, s) for (size_t k = 0; k < 8;
 					     k++) if (strcmp(str_or(s, "status", ""), names[k]) ==
 						      0) count[k]++;
+	if (json_is_integer(ex))
+		snprintf(code, sizeof(code), "%lld", (long long)json_integer_value(ex));
 	rl_buf_addf(out,
-		    "%s  %-6s  exit %lld  %zu restarted, %zu failed, %zu skipped, "
+		    "%s  %-6s  exit %s  %zu restarted, %zu failed, %zu skipped, "
 		    "%zu deferred",
-		    str_or(rec, "start", "?"), str_or(rec, "trigger", "?"),
-		    (long long)json_integer_value(json_object_get(rec, "exit")), count[0], count[1],
-		    count[2], count[3]);
+		    str_or(rec, "start", "?"), str_or(rec, "trigger", "?"), code, count[0],
+		    count[1], count[2], count[3]);
 	if (count[4])
 		rl_buf_addf(out, ", %zu not run", count[4]);
 	if (count[5] || count[6] || count[7])
@@ -997,7 +1000,10 @@ void rl_runlog_record_format(const json_t *rec, struct rl_buf *out)
 			    count[7]);
 	if (json_is_true(json_object_get(rec, "baseline")))
 		rl_buf_adds(out, " (recorded the baseline)");
-	rl_buf_addf(out, "\n  ended %s\n", str_or(rec, "end", "?"));
+	if (json_is_string(json_object_get(rec, "end")))
+		rl_buf_addf(out, "\n  ended %s\n", str_or(rec, "end", ""));
+	else
+		rl_buf_adds(out, "\n  end not logged\n");
 	format_entries(json_object_get(rec, "entries"), out);
 	json_array_foreach(steps, i, s) format_step(s, out);
 	if (json_is_string(json_object_get(rec, "error")))

@@ -144,6 +144,18 @@ their schemas say.
   $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
   status: valid
 
+A run whose end and exit code were not logged (null, as the schema
+allows; relaunch itself logs both, a run stopped by a signal too) says
+so, never `?` nor a made-up `exit 0`:
+
+  $ python3 mklog.py end=null exit=null && relaunch log | head -2
+  2026-12-01T11:00:00.000Z  queue   exit unknown  1 restarted, 0 failed, 0 skipped, 0 deferred
+    end not logged
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+
 What a run logged before a field existed lacks is read as before: no
 `processes` or `scope` (before version 4), a step without `name` (before
 version 5), `causes` (before 3) or `cause` (before 2). Present, each must
