@@ -319,11 +319,13 @@ static const struct cli_command commands[] = {
 	 "on stderr when it could not), so a package's hook never fails an install.\n"},
 	{"agent", cmd_agent, 0, NULL, NULL, NULL, "install | uninstall | print",
 	 "install, remove or print relaunch's own launchd job (run --drain-queue)", agent_options,
-	 "install: write the plist and load it (idempotent); uninstall: boot the job\n"
-	 "out and remove its plist, also where install wrote it (<state-dir>/agent.json\n"
-	 "records it: one installed with --daemon-dir DIR is removed without it)\n"
-	 "(idempotent); print: print the plist (for nix\n"
-	 "modules and formulae). Exit 0 when done or nothing was to do, 2 on a usage\n"
+	 "install: write the plist and load it (idempotent), then remove the one an\n"
+	 "earlier install wrote elsewhere; uninstall: boot the job out and remove its\n"
+	 "plist (idempotent), also where install wrote it: <state-dir>/agent.json\n"
+	 "records it (one installed with --daemon-dir DIR is removed without it; a\n"
+	 "record that cannot be read fails install: remove it); print: print the\n"
+	 "plist (for nix modules and formulae). Exit 0 when done or nothing was to do, 2 on a "
+	 "usage\n"
 	 "error, 4 when launchctl fails, a file cannot be written, launchd still has\n"
 	 "the job after the waits, or on another error (no queue or job directory\n"
 	 "to be found).\n"},
@@ -339,7 +341,8 @@ static const struct cli_command commands[] = {
 	 "current, left to finish or\n"
 	 "deferred by when its process started; a server pg_ctl started detached is\n"
 	 "looked at: the jobs the next run restarts, and those it refuses), and the\n"
-	 "queue. Exit 0 when nothing is pending, or only jobs left to finish are,\n"
+	 "queue. Exit 0 when nothing is pending, or only jobs left to finish "
+	 "are,\n"
 	 "1 when unfinished, deferred, not-run or changed jobs, queue entries or an\n"
 	 "errored last run are, 2 on a usage error, 3 when a failed or refused\n"
 	 "restart is, 4 on error (a manifest or config that cannot be read among\n"

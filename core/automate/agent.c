@@ -424,7 +424,8 @@ static int same_content(const char *path, const char *text)
 /* Where install wrote the plist, kept in <state-dir>/agent.json,
  * {"version":1,"agent":path,"daemon":path}, each kind's key there while
  * it is installed: uninstall removes that plist too, wherever it is (a
- * --daemon-dir given to install and not to uninstall). */
+ * --daemon-dir given to install and not to uninstall), and an install
+ * elsewhere removes it once its own plist is loaded. */
 #define WHERE_FILE    "agent.json"
 #define WHERE_VERSION 1
 
@@ -433,44 +434,77 @@ static const char *where_key(const struct rl_agent_spec *s)
 	return s->system ? "daemon" : "agent";
 }
 
-/* The recorded document (a new one when there is none), or NULL (err
- * set) when it cannot be read. */
+/* 1 when path is an absolute path to a plist of relaunch's own job. */
+static int own_plist_path(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	return path[0] == '/' && base && strcmp(base + 1, RL_AGENT_LABEL ".plist") == 0;
+}
+
+/* Why doc is no record this relaunch writes, malloc'd; NULL when it is. */
+static char *where_why_not(const json_t *doc)
+{
+	static const char *const keys[] = {"agent", "daemon"};
+	const json_t *v = json_object_get(doc, "version");
+	long long version;
+
+	if (!json_is_object(doc))
+		return rl_xstrdup("not a JSON object");
+	if (!json_is_integer(v))
+		return rl_xstrdup("'version' must be an integer");
+	version = json_integer_value(v);
+	if (version > WHERE_VERSION)
+		return rl_xasprintf("it was written by a newer relaunch (agent record version "
+				    "%lld; this one reads version %d)",
+				    version, WHERE_VERSION);
+	if (version < 1)
+		return rl_xasprintf("unknown version %lld (this relaunch reads version %d)",
+				    version, WHERE_VERSION);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		v = json_object_get(doc, keys[i]);
+		if (!v)
+			continue;
+		if (!json_is_string(v))
+			return rl_xasprintf("'%s' must be a string", keys[i]);
+		if (!own_plist_path(json_string_value(v)))
+			return rl_xasprintf("'%s' is not an absolute path to %s.plist", keys[i],
+					    RL_AGENT_LABEL);
+	}
+	return NULL;
+}
+
+/* The record, checked (a new one when there is none), or NULL (err set,
+ * naming the file) when it cannot be read or is not one this relaunch
+ * writes. */
 static json_t *where_load(const char *file, struct rl_error *err)
 {
 	json_t *doc = NULL;
 	int rc = rl_json_load_file(file, "agent record", 1, &doc, err);
+	char *why;
 
 	if (rc < 0)
 		return NULL;
-	if (rc == 1 || !json_is_object(doc)) {
+	if (rc == 1)
+		return json_object();
+	why = where_why_not(doc);
+	if (why) {
+		rl_error_set(err, "cannot read agent record '%s': %s", file, why);
+		free(why);
 		json_decref(doc);
-		doc = json_object();
+		return NULL;
 	}
 	return doc;
 }
 
-/* The plist recorded for this kind, or NULL: none, or the record cannot
- * be read (err set then). Only a plist of relaunch's own job, by an
- * absolute path, is taken. */
-static char *where_get(const struct rl_agent_spec *s, struct rl_error *err)
+char *rl_agent_recorded(const struct rl_agent_spec *s, struct rl_error *err)
 {
 	char *file = rl_path_join(s->statedir, WHERE_FILE), *path = NULL;
 	json_t *doc = where_load(file, err);
 	const json_t *v = doc ? json_object_get(doc, where_key(s)) : NULL;
-	const char *base;
 
-	if (json_is_string(v)) {
+	if (v)
 		path = rl_xstrdup(json_string_value(v));
-		base = strrchr(path, '/');
-		if (path[0] != '/' || !base || strcmp(base + 1, RL_AGENT_LABEL ".plist") != 0) {
-			rl_error_set(err,
-				     "cannot read agent record '%s': '%s' is not an absolute path "
-				     "to %s.plist",
-				     file, where_key(s), RL_AGENT_LABEL);
-			free(path);
-			path = NULL;
-		}
-	}
 	json_decref(doc);
 	free(file);
 	return path;
@@ -506,16 +540,48 @@ out:
 	return rc;
 }
 
+/* The plist an earlier install wrote elsewhere (recorded), removed now
+ * that this one's is loaded, and the record set to path. 0 or -1. */
+static int move_record(const struct rl_agent_spec *s, const char *old, const char *path,
+		       struct rl_strv *did, struct rl_error *err)
+{
+	if (old && unlink(old) == 0)
+		rl_strv_push_owned(did, rl_xasprintf("removed '%s'", old));
+	else if (old && errno != ENOENT) {
+		rl_error_set(err,
+			     "cannot remove '%s' (where an earlier 'relaunch agent install' "
+			     "wrote it): %s",
+			     old, strerror(errno));
+		return -1;
+	}
+	return old ? where_set(s, path, err) : 0;
+}
+
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		     struct rl_strv *did, struct rl_error *err)
 {
-	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s);
+	char *xml = rl_agent_plist_xml(s), *path = rl_agent_plist_path(s), *old;
 	int changed = !same_content(path, xml), rc = -1;
 	struct rl_agent_copies c = {0};
+	struct rl_error rerr = {0};
 
+	/* A record that cannot be read would be written over, and with it
+	 * where an earlier install wrote the plist, for uninstall. */
+	old = rl_agent_recorded(s, &rerr);
+	if (rerr.set) {
+		rl_error_set(err, "%s: remove it and run 'relaunch agent install' again",
+			     rerr.text);
+		goto out;
+	}
+	if (old && strcmp(old, path) == 0) {
+		free(old);
+		old = NULL;
+	}
+	/* Recorded before the plist is written; one recorded elsewhere
+	 * stays recorded until it is removed, once this one is loaded. */
 	if (ensure_dir(s->queue, "queue", did, err) < 0 ||
 	    rl_statedir_ensure(s->statedir, err) < 0 ||
-	    ensure_dir(s->dir, "directory", did, err) < 0 || where_set(s, path, err) < 0)
+	    ensure_dir(s->dir, "directory", did, err) < 0 || (!old && where_set(s, path, err) < 0))
 		goto out;
 	if (changed) {
 		if (rl_file_write_atomic(path, "plist", xml, strlen(xml), 0644, err) < 0)
@@ -535,7 +601,7 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 			i++;
 	}
 	if (c.n && !changed) {
-		rc = 0;
+		rc = move_record(s, old, path, did, err);
 		goto out;
 	}
 	/* Still going: the new plist is written, and install loads it once
@@ -546,9 +612,12 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 				   "install' again once it is gone",
 				   err) < 0)
 			goto out;
-	rc = load(s, l, path, &c, did, err);
+	if (load(s, l, path, &c, did, err) < 0)
+		goto out;
+	rc = move_record(s, old, path, did, err);
 out:
 	rl_agent_copies_release(&c);
+	free(old);
 	free(path);
 	free(xml);
 	return rc;
@@ -601,7 +670,7 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	int rc = -1, unloading = 0;
 
 	/* Where install wrote it, when that is not where this one looks. */
-	other = where_get(s, &werr);
+	other = rl_agent_recorded(s, &werr);
 	if (werr.set)
 		rl_warn("%s: a plist of relaunch's own job in another directory than '%s' is "
 			"left as it is",

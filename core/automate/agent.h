@@ -43,12 +43,19 @@ char *rl_agent_plist_path(const struct rl_agent_spec *s);
 /* The plist as XML text. Malloc'd. */
 char *rl_agent_plist_xml(const struct rl_agent_spec *s);
 
+/* The plist install recorded for s's kind in <state-dir>/agent.json
+ * (an absolute path to org.relaunch.drain.plist), malloc'd, or NULL: none
+ * recorded, or (err set, naming the file and what is wrong) the record
+ * cannot be read or is not one this relaunch writes. */
+char *rl_agent_recorded(const struct rl_agent_spec *s, struct rl_error *err);
 /* Install: create the queue and the plist's directory when missing, record
  * where the plist goes (<state-dir>/agent.json), write the plist when it
  * differs, and load it (or reload it when it changed,
  * each copy where it is loaded: rl_agent_loaded; or load it once launchd
  * has let go of it when a bootout is under way: -1 when that takes longer
- * than launchd may take to stop it). Each thing done is appended to did
+ * than launchd may take to stop it); then remove the plist an earlier
+ * install recorded elsewhere, and record this one instead (a record that
+ * cannot be read fails it, untouched). Each thing done is appended to did
  * as a sentence ("wrote '/x'", "loaded gui/501/org.relaunch.drain");
  * nothing done leaves it empty. Returns 0 or -1. */
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *lc,

@@ -271,15 +271,76 @@ class AutoTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(m.state, "agent.json")))
         r = self.ok(m.relaunch("agent", "uninstall"))
         self.assertEqual(r.stdout, "not installed; nothing to do\n")
-        # Installed in the default directory, then elsewhere: uninstall
-        # removes both plists.
+        # Installed in the default directory, then elsewhere: the second
+        # install removes the first plist, and uninstall the second.
         default = os.path.join(m.agents, LABEL + ".plist")
         self.ok(m.relaunch("agent", "install", "--interval", "1"))
-        self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        self.assertIn(f"removed '{default}'", r.stdout.splitlines())
+        self.assertFalse(os.path.exists(default))
         r = self.ok(m.relaunch("agent", "uninstall"))
-        self.assertEqual(r.stdout.splitlines(),
-                         [f"unloaded {target}", f"removed '{default}'", f"removed '{path}'"])
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}", f"removed '{path}'"])
         self.assertFalse(os.path.exists(path) or os.path.exists(default))
+
+    def test_agent_install_elsewhere_removes_the_plist_installed_before(self):
+        """install --agent-dir DIR, then install in the default directory:
+        the second loads its plist, then removes the one in DIR, which
+        launchd would load again at the next login (two plists, one
+        label), and records the new one."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        elsewhere = tempfile.mkdtemp(dir=m.root)
+        path = os.path.join(elsewhere, LABEL + ".plist")
+        default = os.path.join(m.agents, LABEL + ".plist")
+        target = f"gui/{os.getuid()}/{LABEL}"
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        lines = r.stdout.splitlines()
+        self.assertIn(f"wrote '{default}'", lines)
+        self.assertIn(f"removed '{path}'", lines)
+        self.assertLess(lines.index(f"reloaded {target}"), lines.index(f"removed '{path}'"))
+        self.assertFalse(os.path.exists(path))
+        self.assertEqual(m.launchctl("print", target).returncode, 0)
+        with open(os.path.join(m.state, "agent.json")) as f:
+            self.assertEqual(json.load(f)["agent"], default)
+        r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
+        self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
+
+    def test_agent_record_that_cannot_be_read(self):
+        """A record of another shape, or written by a newer relaunch, is
+        one that cannot be read: uninstall warns and leaves the plist it
+        may name, and install refuses to write over it (saying to remove
+        it)."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        elsewhere = tempfile.mkdtemp(dir=m.root)
+        path = os.path.join(elsewhere, LABEL + ".plist")
+        record = os.path.join(m.state, "agent.json")
+        for text, why in (('{"version":1,"agent":5}', "'agent' must be a string"),
+                          ("[]", "not a JSON object"),
+                          ('{"agent":"%s"}' % path, "'version' must be an integer"),
+                          ('{"version":9,"agent":"%s"}' % path,
+                           "it was written by a newer relaunch (agent record version 9; "
+                           "this one reads version 1)"),
+                          ('{"version":1,"agent":"%s"}' % elsewhere,
+                           f"'agent' is not an absolute path to {LABEL}.plist")):
+            if os.path.exists(record):
+                os.unlink(record)
+            self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+            with open(record, "w") as f:
+                f.write(text)
+            cannot = f"cannot read agent record '{record}': {why}"
+            r = self.ok(m.relaunch("agent", "install", "--interval", "1"), 4)
+            self.assertEqual(r.stderr, f"relaunch: {cannot}: remove it and run 'relaunch "
+                             "agent install' again\n")
+            self.assertEqual(r.stdout, "")
+            with open(record) as f:
+                self.assertEqual(f.read(), text)
+            r = self.ok(m.relaunch("agent", "uninstall"))
+            self.assertIn(f"relaunch: warning: {cannot}: a plist of relaunch's own job in "
+                          f"another directory than '{m.agents}' is left as it is\n", r.stderr)
+            self.assertTrue(os.path.exists(path), text)
+            os.unlink(path)
 
     def test_agent_uninstall_of_the_copy_in_user_domain_alone(self):
         """Only user/<uid> has the agent (loaded over SSH, say), though
