@@ -341,7 +341,9 @@ static const struct cli_command commands[] = {
 	 "current, left to finish or\n"
 	 "deferred by when its process started; a server pg_ctl started detached is\n"
 	 "looked at: the jobs the next run restarts, and those it refuses), and the\n"
-	 "queue. Exit 0 when nothing is pending, or only jobs left to finish "
+	 "queue. Then relaunch's own job: where agent install recorded its plist\n"
+	 "(<state-dir>/agent.json) unless --agent-dir or --daemon-dir is given, and\n"
+	 "where launchd has it loaded. Exit 0 when nothing is pending, or only jobs left to finish "
 	 "are,\n"
 	 "1 when unfinished, deferred, not-run or changed jobs, queue entries or an\n"
 	 "errored last run are, 2 on a usage error, 3 when a failed or refused\n"
@@ -759,9 +761,11 @@ static int take(struct cli_ctx *ctx, const struct cli_command *c, const struct c
 		break;
 	case CLI_OPT_AGENT_DIR:
 		rl_strv_push(&ctx->discover.agent_dirs, v);
+		ctx->agent_dir_opt = 1;
 		break;
 	case CLI_OPT_DAEMON_DIR:
 		rl_strv_push(&ctx->discover.daemon_dirs, v);
+		ctx->daemon_dir_opt = 1;
 		break;
 	default:
 		if (o->arg == CLI_ARG_ARCHIVES) {

@@ -150,8 +150,9 @@ struct cli_ctx {
 	const char *config_opt;	   /* --config */
 	const char *launchctl;	   /* --launchctl */
 	int json, no_processes, dry_run, quiet, verbose;
-	double wait_lock;		  /* --wait-lock, default 60 */
-	struct rl_discover_opts discover; /* --agent-dir, --daemon-dir; finished */
+	double wait_lock;		   /* --wait-lock, default 60 */
+	struct rl_discover_opts discover;  /* --agent-dir, --daemon-dir; finished */
+	int agent_dir_opt, daemon_dir_opt; /* --agent-dir, --daemon-dir given */
 	/* The command's own options, and its operands. */
 	struct cli_value *opts;
 	size_t nopts;

@@ -869,6 +869,21 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 				 "stopping_targets", "error", err.text);
 	s.statedir = statedir;
 	path = rl_agent_plist_path(&s);
+	/* Where install wrote it (agent.json), unless a directory is given,
+	 * or the plist is no longer there. */
+	if (!(system ? c->daemon_dir_opt : c->agent_dir_opt)) {
+		struct rl_error rerr = {0};
+		char *recorded = rl_agent_recorded(&s, &rerr);
+
+		if (rerr.set)
+			rl_warn("%s: the %s's plist is looked for in '%s' alone", rerr.text,
+				system ? "daemon" : "agent", s.dir);
+		if (recorded && lstat(recorded, &st) == 0) {
+			free(path);
+			path = recorded;
+		} else
+			free(recorded);
+	}
 	o = json_pack("{s:s,s:o,s:b}", "label", RL_AGENT_LABEL, "plist", rl_json_path(path),
 		      "installed", lstat(path, &st) == 0);
 	loaded = rl_agent_loaded(&s, &lc, &copies, &err);

@@ -286,7 +286,8 @@ class AutoTest(unittest.TestCase):
         """install --agent-dir DIR, then install in the default directory:
         the second loads its plist, then removes the one in DIR, which
         launchd would load again at the next login (two plists, one
-        label), and records the new one."""
+        label), and records the new one. status reports where the record
+        says it is installed."""
         m = self.machine()
         self.boot(m, ["nginx"])
         elsewhere = tempfile.mkdtemp(dir=m.root)
@@ -294,6 +295,14 @@ class AutoTest(unittest.TestCase):
         default = os.path.join(m.agents, LABEL + ".plist")
         target = f"gui/{os.getuid()}/{LABEL}"
         self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        r = self.ok(m.relaunch("status"))
+        self.assertIn(f"agent: installed at '{path}', loaded as {target}\n", r.stdout)
+        agent = json.loads(self.ok(m.relaunch("status", "--json")).stdout)["agent"]
+        self.assertEqual((agent["plist"], agent["installed"], agent["loaded"]),
+                         (path, True, True))
+        # A directory given is where status looks.
+        r = self.ok(m.relaunch("status", "--agent-dir", m.agents))
+        self.assertIn(f"agent: not installed at '{default}', loaded as {target}\n", r.stdout)
         r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
         lines = r.stdout.splitlines()
         self.assertIn(f"wrote '{default}'", lines)
@@ -303,14 +312,16 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(m.launchctl("print", target).returncode, 0)
         with open(os.path.join(m.state, "agent.json")) as f:
             self.assertEqual(json.load(f)["agent"], default)
+        r = self.ok(m.relaunch("status"))
+        self.assertIn(f"agent: installed at '{default}', loaded as {target}\n", r.stdout)
         r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
         self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
 
     def test_agent_record_that_cannot_be_read(self):
         """A record of another shape, or written by a newer relaunch, is
         one that cannot be read: uninstall warns and leaves the plist it
-        may name, and install refuses to write over it (saying to remove
-        it)."""
+        may name, install refuses to write over it (saying to remove it),
+        and status warns and looks in the default directory."""
         m = self.machine()
         self.boot(m, ["nginx"])
         elsewhere = tempfile.mkdtemp(dir=m.root)
@@ -330,6 +341,9 @@ class AutoTest(unittest.TestCase):
             with open(record, "w") as f:
                 f.write(text)
             cannot = f"cannot read agent record '{record}': {why}"
+            r = self.ok(m.relaunch("status"))
+            self.assertIn(f"relaunch: warning: {cannot}: the agent's plist is looked for in "
+                          f"'{m.agents}' alone\n", r.stderr)
             r = self.ok(m.relaunch("agent", "install", "--interval", "1"), 4)
             self.assertEqual(r.stderr, f"relaunch: {cannot}: remove it and run 'relaunch "
                              "agent install' again\n")
