@@ -415,6 +415,36 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
 	return rl_strv_sorted_contains(&a->deferred, u->label);
 }
 
+/* Whether prev records a use of path by label (in any role). */
+static int records_use(const struct rl_manifest *prev, const char *path, const char *label)
+{
+	const struct rl_entry *e = prev ? rl_manifest_find(prev, path) : NULL;
+
+	for (size_t u = 0; e && u < e->nuses; u++)
+		if (strcmp(e->uses[u].label, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* A use of a file a job's routes reach now and did not when recorded (a
+ * program found earlier on its PATH since), by a job that still owes its
+ * step: left unrecorded, so that the next run finds the job on a file it
+ * did not use when recorded again and retries its restart (plan_moved),
+ * as plist_owed leaves a plist. A plist's use is plist_owed's; a watched
+ * file is no route. */
+static int use_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
+{
+	const struct apply *a = ctx;
+
+	if (u->role == RL_ROLE_PLIST)
+		return plist_owed(e, u, ctx);
+	if (u->role == RL_ROLE_WATCH || !a->c->prev || records_use(a->c->prev, e->path, u->label))
+		return 0;
+	if (a->c->results)
+		return label_pending(a, u->label);
+	return rl_strv_sorted_contains(&a->deferred, u->label);
+}
+
 /* Whether label's step reloaded it (launchd loaded its plist as it is on
  * disk now) and it still owes its restart: it did not come up on it, and
  * the restart journal does not keep it (a job left stopped, which the
@@ -477,7 +507,7 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 	if (!c->recording && c->results)
 		mark_not_run(m, &a);
 	if (!c->recording)
-		rl_manifest_drop_uses(m, plist_owed, &a);
+		rl_manifest_drop_uses(m, use_owed, &a);
 	if ((!c->results && !c->recording) || !c->prev) {
 		apply_release(&a);
 		return;

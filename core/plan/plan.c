@@ -845,6 +845,29 @@ static int job_left_a_file(struct builder *b, const char *label)
 	return left;
 }
 
+/* Whether the step of jobs[idx] (if any) has a reason that moves a route
+ * of the job already: a link retargeted, a file removed. The diff tells
+ * why the job uses other files now, and when. */
+static int step_moved(const struct builder *b, size_t idx)
+{
+	const struct rl_step *s = b->stepof[idx] ? &b->p->steps[b->stepof[idx] - 1] : NULL;
+
+	for (size_t i = 0; s && i < s->nreasons; i++)
+		if (s->reasons[i].change == RL_CHANGE_RETARGETED ||
+		    s->reasons[i].change == RL_CHANGE_REMOVED)
+			return 1;
+	return 0;
+}
+
+/* Whether e (NULL: none) has a use by label, in any role. */
+static int used_by(const struct rl_entry *e, const char *label)
+{
+	for (size_t u = 0; e && u < e->nuses; u++)
+		if (strcmp(e->uses[u].label, label) == 0)
+			return 1;
+	return 0;
+}
+
 /* A job none of whose recorded files changed may still run other code at
  * its next start than it runs now: a file appeared where its routes look
  * before the one they found when recorded, such as a program of the bare
@@ -852,10 +875,14 @@ static int job_left_a_file(struct builder *b, const char *label)
  * linking one into the prefix's bin, a nix switch adding one to the
  * profile), in place of the one it ran. Nothing recorded changed, so the
  * diff has no change for it: each file on a route of such a job that was
- * not tracked when recorded, while the job no longer uses a file it used
- * then, is a reason of its step, as added. A job restarted already for a
- * change is not looked at again, nor one that only uses more files than
- * before (a new file changes nothing running). */
+ * not tracked for it when recorded, while the job no longer uses a file it
+ * used then, is a reason of its step, as added; decide judges the step by
+ * it too (a process that started before the file appeared runs the old
+ * program, whatever its other changes). Not a job whose step moves its
+ * routes already (step_moved), nor one that only uses more files than
+ * before (a new file changes nothing running). A run that leaves the job
+ * owing its step does not record these uses (use_owed in commit): the
+ * next run finds the job moved again. */
 static void plan_moved(struct builder *b)
 {
 	const struct rl_manifest *now = b->d ? b->d->now : NULL;
@@ -868,8 +895,10 @@ static void plan_moved(struct builder *b)
 	for (size_t i = 0; i < now->n; i++) {
 		const struct rl_entry *e = &now->entries[i];
 		struct rl_change c = {0};
+		const struct rl_entry *was = rl_manifest_find(b->d->manifest, e->path);
 
-		if (!e->nuses || rl_manifest_find(b->d->manifest, e->path))
+		/* A recorded file that changed: plan_change's. */
+		if (!e->nuses || (was && rl_diff_find(b->d, e->path)))
 			continue;
 		c.kind = RL_CHANGE_ADDED;
 		c.path = e->path;
@@ -879,11 +908,14 @@ static void plan_moved(struct builder *b)
 			ptrdiff_t idx = find_job(b, u->label);
 
 			if (idx < 0 || rl_jobset_plist_copy(b->js, u->label) ||
-			    u->role == RL_ROLE_PLIST || u->role == RL_ROLE_WATCH)
+			    u->role == RL_ROLE_PLIST || u->role == RL_ROLE_WATCH ||
+			    used_by(was, u->label))
 				continue;
 			if (!moved[idx])
 				moved[idx] =
-					!b->stepof[idx] && job_left_a_file(b, u->label) ? 1 : 2;
+					!step_moved(b, (size_t)idx) && job_left_a_file(b, u->label)
+						? 1
+						: 2;
 			if (moved[idx] == 1)
 				add_use_reason(b, (size_t)idx, &c, u);
 		}

@@ -1400,6 +1400,116 @@ class ShadowedOnPath(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
+class ShadowedOnPathFailed(Base):
+    """ShadowedOnPath, but the program found earlier on PATH cannot start
+    (it exits 1 at once): the restart fails, and a failed restart is
+    retried next run, as for any other change."""
+
+    def test_failed_restart_onto_program_found_earlier_is_retried(self):
+        with Machine(RELAUNCH) as m:
+            early = os.path.join(m.root, "srv", "early")
+            late = os.path.join(m.root, "srv", "late")
+            os.makedirs(early)
+            os.makedirs(late)
+            old = os.path.join(late, "tool")
+            harness.atomic_copy(harness.SLEEP, old, "tool 1")
+            label = LABEL % "tool"
+            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
+                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
+            m.boot()
+            pid = m.wait_pid(label)
+            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            new = os.path.join(early, "tool")
+            harness.wait_past_change(old)
+            harness.atomic_copy(shutil.which("false") or "/bin/false", new, "tool 2")
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([(s["label"], [(x["path"], x["change"]) for x in s["reasons"]])
+                              for s in doc["steps"]], [(label, [(new, "added")])], doc)
+            r, doc = self.run_relaunch(m, code=3)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "failed")], doc)
+            r, doc = self.plan(m, code=1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
+
+
+class ShadowedOnPathRestartedByHand(Base):
+    """ShadowedOnPath, but the job was restarted by hand onto the program
+    found earlier on PATH before relaunch ran: it runs it already, as a
+    job restarted by hand after an upgrade is current, and it is neither
+    restarted nor planned again."""
+
+    def test_restarted_by_hand_onto_program_found_earlier_is_current(self):
+        with Machine(RELAUNCH) as m:
+            early = os.path.join(m.root, "srv", "early")
+            late = os.path.join(m.root, "srv", "late")
+            os.makedirs(early)
+            os.makedirs(late)
+            old = os.path.join(late, "tool")
+            harness.atomic_copy(harness.SLEEP, old, "tool 1")
+            label = LABEL % "tool"
+            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
+                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
+            m.boot()
+            pid = m.wait_pid(label)
+            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            new = os.path.join(early, "tool")
+            harness.wait_past_change(old)
+            harness.atomic_copy(harness.SLEEP, new, "tool 2")
+            harness.wait_past_change(new)
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+            npid = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: same_file(f"/proc/{npid}/exe", new), "the new tool to run")
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]
+                              if x["status"] != "current"], [], doc)
+            self.assertEqual(m.pid(label), npid)
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+
+
+class ShadowedOnPathAfterCurrentChange(Base):
+    """A job with a change it runs already (its program upgraded, and the
+    job restarted by hand onto it) whose program is then found earlier on
+    its PATH: the step of the first change is current, and must not hide
+    the second, which its process does not run."""
+
+    def test_program_found_earlier_is_not_hidden_by_a_current_step(self):
+        with Machine(RELAUNCH) as m:
+            early = os.path.join(m.root, "srv", "early")
+            late = os.path.join(m.root, "srv", "late")
+            os.makedirs(early)
+            os.makedirs(late)
+            old = os.path.join(late, "tool")
+            harness.atomic_copy(harness.SLEEP, old, "tool 1")
+            label = LABEL % "tool"
+            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
+                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
+            m.boot()
+            pid = m.wait_pid(label)
+            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            harness.wait_past_change(old)
+            harness.atomic_copy(harness.SLEEP, old, "tool 1.1")
+            harness.wait_past_change(old)
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+            npid = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: same_file(f"/proc/{npid}/exe", old), "tool 1.1 to run")
+            new = os.path.join(early, "tool")
+            marker = os.path.join(m.root, "srv", "marker")
+            with open(marker, "w"):
+                pass
+            harness.wait_past_change(marker)
+            harness.atomic_copy(harness.SLEEP, new, "tool 2")
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+
+
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
     it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec

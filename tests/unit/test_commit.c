@@ -245,7 +245,9 @@ static void test_unreadable_plist(void)
 
 /* A file the job no longer uses (the upgrade dropped a library) comes
  * back, recorded state and uses, while the job's restart is pending; not
- * once it restarted. A file first seen now is recorded as it is. */
+ * once it restarted. A file first seen now is recorded as it is once the
+ * job restarted; while it is pending, its use is left unrecorded, so
+ * that the next run finds the job on a file it did not use again. */
 static void test_removed_and_kept(void)
 {
 	for (int failed = 0; failed <= 1; failed++) {
@@ -260,16 +262,17 @@ static void test_removed_and_kept(void)
 		file(&f.cur, "/lib/new", V2, NULL, "org.example.a", NULL);
 		plan(&f, 1, 1, &st);
 		rl_commit_apply(&f.cur, &f.c);
-		CHECK_STR(sha_of(&f, "/lib/new"), V2);
 		if (failed) {
-			CHECK_INT(f.cur.n, 4);
+			CHECK(rl_manifest_find(&f.cur, "/lib/new") == NULL);
+			CHECK_INT(f.cur.n, 3);
 			CHECK_STR(sha_of(&f, "/lib/old"), V1);
 			CHECK(use_of(&f, "/lib/old", "org.example.a") != NULL);
 			CHECK_STR(sha_of(&f, "/lib/a-old"), V1);
 			CHECK(use_of(&f, "/lib/z-old", "org.example.a") != NULL);
 			CHECK_STR(f.cur.entries[0].path, "/lib/a-old");
-			CHECK_STR(f.cur.entries[3].path, "/lib/z-old");
+			CHECK(f.cur.n == 3 && strcmp(f.cur.entries[2].path, "/lib/z-old") == 0);
 		} else {
+			CHECK_STR(sha_of(&f, "/lib/new"), V2);
 			CHECK_INT(f.cur.n, 1);
 			CHECK(rl_manifest_find(&f.cur, "/lib/old") == NULL);
 		}
