@@ -846,15 +846,18 @@ static int job_left_a_file(struct builder *b, const char *label)
 }
 
 /* Whether the step of jobs[idx] (if any) has a reason that moves a route
- * of the job already: a link retargeted, a file removed. The diff tells
- * why the job uses other files now, and when. */
+ * of the job already: a link retargeted, a file removed, its plist
+ * changed (the program, arguments or environment that lead to its files).
+ * The diff tells why the job uses other files now, and when; a changed
+ * plist is judged by what launchd loaded and when (decide). */
 static int step_moved(const struct builder *b, size_t idx)
 {
 	const struct rl_step *s = b->stepof[idx] ? &b->p->steps[b->stepof[idx] - 1] : NULL;
 
 	for (size_t i = 0; s && i < s->nreasons; i++)
 		if (s->reasons[i].change == RL_CHANGE_RETARGETED ||
-		    s->reasons[i].change == RL_CHANGE_REMOVED)
+		    s->reasons[i].change == RL_CHANGE_REMOVED ||
+		    s->reasons[i].role == RL_ROLE_PLIST)
 			return 1;
 	return 0;
 }
@@ -879,7 +882,8 @@ static int used_by(const struct rl_entry *e, const char *label)
  * used then, is a reason of its step, as added; decide judges the step by
  * it too (a process that started before the file appeared runs the old
  * program, whatever its other changes). Not a job whose step moves its
- * routes already (step_moved), nor one that only uses more files than
+ * routes already (step_moved: a retargeted link, a removed file, a changed
+ * plist), nor one that only uses more files than
  * before (a new file changes nothing running). A run that leaves the job
  * owing its step does not record these uses (use_owed in commit): the
  * next run finds the job moved again. */
