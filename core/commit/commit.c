@@ -415,17 +415,6 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
 	return rl_strv_sorted_contains(&a->deferred, u->label);
 }
 
-/* Whether prev records a use of path by label (in any role). */
-static int records_use(const struct rl_manifest *prev, const char *path, const char *label)
-{
-	const struct rl_entry *e = prev ? rl_manifest_find(prev, path) : NULL;
-
-	for (size_t u = 0; e && u < e->nuses; u++)
-		if (strcmp(e->uses[u].label, label) == 0)
-			return 1;
-	return 0;
-}
-
 /* A use of a file a job's routes reach now and did not when recorded (a
  * program found earlier on its PATH since), by a job that still owes its
  * step: left unrecorded, so that the next run finds the job on a file it
@@ -435,10 +424,14 @@ static int records_use(const struct rl_manifest *prev, const char *path, const c
 static int use_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
 {
 	const struct apply *a = ctx;
+	const struct rl_entry *was;
 
 	if (u->role == RL_ROLE_PLIST)
 		return plist_owed(e, u, ctx);
-	if (u->role == RL_ROLE_WATCH || !a->c->prev || records_use(a->c->prev, e->path, u->label))
+	if (u->role == RL_ROLE_WATCH || !a->c->prev)
+		return 0;
+	was = rl_manifest_find(a->c->prev, e->path);
+	if (was && rl_entry_used_by(was, u->label))
 		return 0;
 	if (a->c->results)
 		return label_pending(a, u->label);

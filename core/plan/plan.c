@@ -862,15 +862,6 @@ static int step_moved(const struct builder *b, size_t idx)
 	return 0;
 }
 
-/* Whether e (NULL: none) has a use by label, in any role. */
-static int used_by(const struct rl_entry *e, const char *label)
-{
-	for (size_t u = 0; e && u < e->nuses; u++)
-		if (strcmp(e->uses[u].label, label) == 0)
-			return 1;
-	return 0;
-}
-
 /* A job none of whose recorded files changed may still run other code at
  * its next start than it runs now: a file appeared where its routes look
  * before the one they found when recorded, such as a program of the bare
@@ -913,7 +904,7 @@ static void plan_moved(struct builder *b)
 
 			if (idx < 0 || rl_jobset_plist_copy(b->js, u->label) ||
 			    u->role == RL_ROLE_PLIST || u->role == RL_ROLE_WATCH ||
-			    used_by(was, u->label))
+			    (was && rl_entry_used_by(was, u->label)))
 				continue;
 			if (!moved[idx])
 				moved[idx] =
