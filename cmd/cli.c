@@ -1261,36 +1261,92 @@ static int help_takes(const char *what)
 	return rc;
 }
 
+/* The subcommands of command (NULL-terminated), or NULL when it has none. */
+static const char *const *subcommands_of(const char *command)
+{
+	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++)
+		if (strcmp(subcommands[k].command, command) == 0)
+			return subcommands[k].subs;
+	return NULL;
+}
+
 /* `relaunch help agent install`: a subcommand's help is its command's, as
  * `relaunch agent install --help` gives it; one the command does not have
- * is the error the command itself gives for it. */
+ * is the error the command itself gives for it. Returns 0 when sub is
+ * one of command's subcommands, else that error's exit status. */
 static int help_subcommand(const char *command, const char *sub)
 {
+	const char *const *subs = subcommands_of(command);
+	const char *near;
 	char *what;
+	size_t n = 0;
 	int rc;
 
-	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++) {
-		const char *const *subs = subcommands[k].subs;
-		const char *near;
-		size_t n = 0;
-
-		if (strcmp(subcommands[k].command, command) != 0)
-			continue;
-		while (subs[n])
-			n++;
-		for (size_t j = 0; j < n; j++)
-			if (strcmp(sub, subs[j]) == 0)
-				return finish(cli_help(command, stdout));
-		near = rl_did_you_mean(sub, subs, n);
-		if (near)
-			return cli_usage_error(
-				command, "unknown subcommand '%s': did you mean '%s'?", sub, near);
-		return cli_usage_error(command, "unknown subcommand '%s'", sub);
+	if (!subs) {
+		what = rl_xasprintf("'%s' has no subcommands", command);
+		rc = help_takes(what);
+		free(what);
+		return rc;
 	}
-	what = rl_xasprintf("'%s' has no subcommands", command);
-	rc = help_takes(what);
-	free(what);
-	return rc;
+	while (subs[n])
+		n++;
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(sub, subs[j]) == 0)
+			return 0;
+	near = rl_did_you_mean(sub, subs, n);
+	if (near)
+		return cli_usage_error(command, "unknown subcommand '%s': did you mean '%s'?", sub,
+				       near);
+	return cli_usage_error(command, "unknown subcommand '%s'", sub);
+}
+
+/* `relaunch help log --count`: options after the command (and its
+ * subcommand) are the command's, each described in its help, which is
+ * what help then gives; one the command does not take is the error the
+ * command gives for it. A word not an option nor an option's value is a
+ * subcommand (one at most). Returns 0, or an exit status. */
+static int help_words(const struct cli_command *c, int argc, char **argv)
+{
+	int sub = 0, rc;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			continue;
+		if (a[0] == '-' && a[1] == '-') {
+			size_t len = strcspn(a + 2, "=");
+			const struct cli_option *o = find_long(c, a + 2, len);
+
+			if (!o)
+				return unknown_long(c, a + 2, len);
+			/* Its value, when it takes one given as the next word. */
+			if (!strchr(a, '=') && i + 1 < argc && o->arg != CLI_ARG_NONE &&
+			    (o->arg != CLI_ARG_FLAG_OR_SECONDS || is_number(argv[i + 1])))
+				i++;
+		} else if (a[0] == '-' && a[1] && a[1] != '-') {
+			for (const char *s = a + 1; *s; s++) {
+				const struct cli_option *o = find_short(c, *s);
+
+				if (!o)
+					return unknown_short(c, *s);
+				if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS) {
+					if (!s[1] && i + 1 < argc)
+						i++;
+					break;
+				}
+			}
+		} else if (sub++) {
+			return help_takes("too many arguments");
+		} else if ((rc = help_subcommand(c->name, a)) != 0) {
+			return rc;
+		} else {
+			/* `help config check --json`: the error names both. */
+			running = c->name;
+			running_sub = a;
+		}
+	}
+	return 0;
 }
 
 /* The subcommand argv names (its first operand, when it is one of c's
@@ -1405,8 +1461,9 @@ static int option_before_command(int argc, char **argv)
  * --help). */
 static int help_command(int argc, char **argv)
 {
-	if (argc > 4)
-		return help_takes("too many arguments");
+	const struct cli_command *c;
+	int rc;
+
 	/* help's own help is the overview, which describes help. */
 	if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
 			  strcmp(argv[2], "-h") == 0))
@@ -1416,9 +1473,17 @@ static int help_command(int argc, char **argv)
 		return cli_usage_error("help", "unknown option '%s'", argv[2]);
 	if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
 		return unknown_command(argv[2]);
-	if (argc == 4)
-		return help_subcommand(argv[2], argv[3]);
-	return finish(cli_help(argc == 3 ? argv[2] : NULL, stdout));
+	if (argc < 3 || strcmp(argv[2], "help") == 0) {
+		if (argc > 3)
+			return help_takes("too many arguments");
+		return finish(cli_help(NULL, stdout));
+	}
+	c = find_command(argv[2]);
+	rc = help_words(c, argc - 3, argv + 3);
+	running = running_sub = NULL;
+	if (rc)
+		return rc;
+	return finish(cli_help(c->name, stdout));
 }
 
 int cli_run(int argc, char **argv)

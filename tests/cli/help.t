@@ -71,6 +71,31 @@ saying what help takes:
   relaunch: help: too many arguments: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
   [2]
 
+Options after the command are its own, described in its help, which
+help then gives; one the command does not take is its own error:
+
+  $ relaunch help log --count > a; relaunch log --help > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch log [options]
+  $ relaunch help run --max 3 -n JOB > a
+  relaunch: help: 'run' has no subcommands: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+  $ relaunch help run --max 3 -qn > a; relaunch help run > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch run [options] [JOB...]
+  $ relaunch -h agent --interval 5 install --quiet > a; relaunch agent install --help > b
+  $ cmp a b && head -n 1 a
+  usage: relaunch agent [options] install | uninstall | print
+  $ relaunch help log --cuont
+  relaunch: log: unknown option '--cuont': did you mean '--count'? (see 'relaunch log --help')
+  [2]
+  $ relaunch help config check --json
+  relaunch: config check: unknown option '--json' (see 'relaunch config check --help')
+  [2]
+  $ relaunch help status -x
+  relaunch: status: unknown option '-x' (see 'relaunch status --help')
+  [2]
+
 help's own help is the overview, as `relaunch --help` gives it:
 
   $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d
