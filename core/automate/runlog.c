@@ -170,11 +170,42 @@ void rl_runlog_record_finish(json_t *rec, int exit_code, const char *error)
 		json_object_set_new(rec, "error", rl_json_path(error));
 }
 
+/* What path is when it is there and not a regular file ("is a
+ * directory"), NULL otherwise: a run log or its lock in such a thing's
+ * place is never opened nor replaced, so the message says what to do. */
+static const char *not_a_file(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return NULL;
+	if (S_ISLNK(st.st_mode))
+		return "is a symbolic link";
+	if (S_ISDIR(st.st_mode))
+		return "is a directory";
+	if (S_ISFIFO(st.st_mode))
+		return "is a FIFO";
+	if (S_ISSOCK(st.st_mode))
+		return "is a socket";
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return "is a device";
+	return "is not a regular file";
+}
+
 static int lock_log(const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, "runs.lock");
+	const char *kind = not_a_file(path);
 	int fd;
 
+	if (kind) {
+		rl_error_set(err,
+			     "cannot lock the run log '%s': %s (remove it: the next run makes a "
+			     "new one)",
+			     path, kind);
+		free(path);
+		return -1;
+	}
 	do
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	while (fd < 0 && errno == EINTR);
@@ -627,6 +658,21 @@ static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 	return NULL;
 }
 
+/* err: why (the log at path could not be read), with what to do when the
+ * log is not a regular file (one relaunch never reads nor replaces). */
+static void not_read(const char *path, const struct rl_error *why, struct rl_error *err)
+{
+	const char *kind = not_a_file(path);
+
+	if (kind)
+		rl_error_set(err,
+			     "cannot read run log '%s': %s (move it aside or remove it: the next "
+			     "'relaunch run' begins a new log)",
+			     path, kind);
+	else
+		rl_error_set(err, "%s", why->text);
+}
+
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, "runs.json");
@@ -640,7 +686,7 @@ json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 			     "', or '.1', '.2', … where taken, and begins a new log)",
 			     why.text);
 	else if (!runs)
-		rl_error_set(err, "%s", why.text);
+		not_read(path, &why, err);
 	free(path);
 	return runs;
 }
@@ -668,7 +714,7 @@ int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err)
 				     why.text, statedir, strerror(errno));
 		}
 	} else if (!runs) {
-		rl_error_set(err, "%s", why.text);
+		not_read(path, &why, err);
 	}
 	if (!runs) {
 		free(path);

@@ -195,3 +195,31 @@ log:
   no manifest yet: recorded the baseline (0 files); nothing restarted
   $ relaunch log --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["runs"]))'
   1
+
+A run log that is not a regular file (a directory, a symbolic link) is
+never read nor replaced: run, status and log each fail on it with one
+line naming it and saying what to do, as for its lock:
+
+  $ mv state/runs.json runs.json.kept && mkdir state/runs.json
+  $ relaunch log
+  relaunch: cannot read run log '*/state/runs.json': is a directory (move it aside or remove it: the next 'relaunch run' begins a new log) (glob)
+  [4]
+  $ relaunch status >/dev/null
+  relaunch: cannot read run log '*/state/runs.json': is a directory (move it aside or remove it: the next 'relaunch run' begins a new log) (glob)
+  [4]
+  $ relaunch run --no-processes
+  relaunch: cannot read run log '*/state/runs.json': is a directory (move it aside or remove it: the next 'relaunch run' begins a new log) (glob)
+  nothing to restart
+  [4]
+  $ rmdir state/runs.json && ln -s "$PWD/runs.json.kept" state/runs.json
+  $ relaunch log
+  relaunch: cannot read run log '*/state/runs.json': is a symbolic link (move it aside or remove it: the next 'relaunch run' begins a new log) (glob)
+  [4]
+  $ rm state/runs.json && mkdir state/runs.lock.new && rm state/runs.lock && mv state/runs.lock.new state/runs.lock
+  $ relaunch run --no-processes
+  relaunch: cannot lock the run log '*/state/runs.lock': is a directory (remove it: the next run makes a new one) (glob)
+  nothing to restart
+  [4]
+  $ rmdir state/runs.lock && relaunch run --no-processes && relaunch log | grep -c exit
+  nothing to restart
+  1

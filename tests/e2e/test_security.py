@@ -357,7 +357,8 @@ class PrivilegeTest(unittest.TestCase):
         os.symlink(self.secret, path)
         r = m.relaunch("run", *FAST)
         self.assertEqual(r.returncode, 4, r.stderr)
-        self.assertIn(f"relaunch: cannot read run log '{path}': is a symbolic link\n",
+        self.assertIn(f"relaunch: cannot read run log '{path}': is a symbolic link (move it "
+                      "aside or remove it: the next 'relaunch run' begins a new log)\n",
                       r.stderr)
         self.assert_secret_kept(r)
         os.unlink(path)
