@@ -848,7 +848,15 @@ static void changes_json(struct cli_ctx *ctx, struct rl_pipeline *p, json_t *pen
 	json_object_set_new(pending, "unknown", unknown ? unknown : json_null());
 }
 
-static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir)
+/* An agent record (agent.json) that cannot be read: why, and where each
+ * kind's plist is looked for instead, for one warning about both. */
+struct own_record {
+	struct rl_error err;
+	struct rl_buf alone;
+};
+
+static json_t *job_json(int system, const struct cli_ctx *c, const char *statedir,
+			struct own_record *rec)
 {
 	struct rl_agent_spec s = {0};
 	struct rl_launchctl lc = {.path = rl_launchctl_path(c->launchctl),
@@ -875,9 +883,13 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 		struct rl_error rerr = {0};
 		char *recorded = rl_agent_recorded(&s, &rerr);
 
-		if (rerr.set)
-			rl_warn("%s: the %s's plist is looked for in '%s' alone", rerr.text,
-				system ? "daemon" : "agent", s.dir);
+		if (rerr.set) {
+			if (!rec->err.set)
+				rec->err = rerr;
+			rl_buf_addf(&rec->alone, "%sthe %s's%s in '%s' alone",
+				    rec->alone.len ? ", " : "", system ? "daemon" : "agent",
+				    rec->alone.len ? "" : " plist is looked for", s.dir);
+		}
 		if (recorded && lstat(recorded, &st) == 0) {
 			free(path);
 			path = recorded;
@@ -1165,7 +1177,8 @@ int cmd_status(struct cli_ctx *ctx)
 	const char *queue_arg = NULL;
 	const char *statedir;
 	char *queue = NULL;
-	json_t *runs = NULL, *last, *jobs, *pending, *doc;
+	json_t *runs = NULL, *last, *jobs, *pending, *doc, *agent, *daemon;
+	struct own_record record = {0};
 	struct rl_pipeline p;
 	struct rl_lock_holder holder;
 	json_t *running = NULL;
@@ -1227,10 +1240,15 @@ int cmd_status(struct cli_ctx *ctx)
 				    : json_null());
 	changes_json(ctx, &p, pending);
 	rl_pipeline_release(&p);
+	agent = job_json(0, ctx, statedir, &record);
+	daemon = job_json(1, ctx, statedir, &record);
+	if (record.err.set)
+		rl_warn("%s: %s", record.err.text, record.alone.data);
+	rl_buf_release(&record.alone);
 	doc = json_pack("{s:i,s:o,s:O,s:o,s:o,s:o,s:o}", "version", STATUS_JSON_VERSION, "running",
 			running, "last_run", last ? last : json_null(), "pending", pending, "queue",
-			queue ? rl_json_path(queue) : json_null(), "agent",
-			job_json(0, ctx, statedir), "daemon", job_json(1, ctx, statedir));
+			queue ? rl_json_path(queue) : json_null(), "agent", agent, "daemon",
+			daemon);
 	running = NULL; /* doc's now */
 	if (ctx->json)
 		cli_print_json(json_incref(doc)); /* doc is read again below */

@@ -411,3 +411,12 @@ run looks at the job's processes.
   pending: failed   org.proc: did not come back (left by the run of 2026-12-02T10:00:00.000Z)
   $ relaunch status >/dev/null
   [3]
+
+An agent record (agent.json) that cannot be read is warned about once,
+saying where relaunch's own job is looked for instead, agent and daemon:
+
+  $ mkdir -p own/state && chmod 700 own/state && printf '{"version":1,"agent":' > own/state/agent.json
+  $ relaunch status --state-dir "$PWD/own/state" 2>&1 >/dev/null | grep 'agent record' | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read agent record './own/state/agent.json': an unexpected token at end of file: the agent's plist is looked for in './rec/agents' alone, the daemon's in './daemons' alone
+  $ relaunch status --state-dir "$PWD/own/state" --daemon-dir "$PWD/daemons" 2>&1 >/dev/null | grep 'agent record' | sed "s|$PWD|.|g"
+  relaunch: warning: cannot read agent record './own/state/agent.json': an unexpected token at end of file: the agent's plist is looked for in './rec/agents' alone

@@ -343,7 +343,9 @@ class AutoTest(unittest.TestCase):
             cannot = f"cannot read agent record '{record}': {why}"
             r = self.ok(m.relaunch("status"))
             self.assertIn(f"relaunch: warning: {cannot}: the agent's plist is looked for in "
-                          f"'{m.agents}' alone\n", r.stderr)
+                          f"'{m.agents}' alone, the daemon's in '{m.daemons}' alone\n",
+                          r.stderr)
+            self.assertEqual(r.stderr.count("cannot read agent record"), 1, r.stderr)
             r = self.ok(m.relaunch("agent", "install", "--interval", "1"), 4)
             self.assertEqual(r.stderr, f"relaunch: {cannot}: remove it and run 'relaunch "
                              "agent install' again\n")
