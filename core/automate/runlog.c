@@ -673,7 +673,43 @@ static void not_read(const char *path, const struct rl_error *why, struct rl_err
 		rl_error_set(err, "%s", why->text);
 }
 
-json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
+/* Drop o's keys that are none of f's (n of them): ones a newer relaunch
+ * wrote, which this one neither shows nor understands. */
+static void drop_unknown(json_t *o, const struct field *f, size_t n)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(o, tmp, key, v)
+	{
+		size_t i = 0;
+
+		while (i < n && strcmp(f[i].key, key) != 0)
+			i++;
+		if (i == n)
+			json_object_del(o, key);
+	}
+}
+
+static void drop_unknown_keys(json_t *runs)
+{
+	size_t i, j;
+	json_t *run, *o;
+
+	json_array_foreach(runs, i, run)
+	{
+		drop_unknown(run, run_fields, NFIELDS(run_fields));
+		json_array_foreach(json_object_get(run, "entries"), j, o)
+			drop_unknown(o, entry_fields, NFIELDS(entry_fields));
+		json_array_foreach(json_object_get(run, "steps"), j, o)
+			drop_unknown(o, step_fields, NFIELDS(step_fields));
+	}
+}
+
+/* The log's runs as the file has them (keys this relaunch does not know
+ * included), or NULL (err set). */
+static json_t *load_log(const char *statedir, struct rl_error *err)
 {
 	char *path = rl_path_join(statedir, "runs.json");
 	struct rl_error why = {0};
@@ -688,6 +724,15 @@ json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
 	else if (!runs)
 		not_read(path, &why, err);
 	free(path);
+	return runs;
+}
+
+json_t *rl_runlog_load(const char *statedir, struct rl_error *err)
+{
+	json_t *runs = load_log(statedir, err);
+
+	if (runs)
+		drop_unknown_keys(runs);
 	return runs;
 }
 
@@ -801,7 +846,7 @@ void rl_time_iso_ms_r(int64_t ms, char out[25])
 struct rl_runlog_stop *rl_runlog_stop_new(const char *statedir, struct rl_error *err)
 {
 	struct rl_runlog_stop *s;
-	json_t *runs = rl_runlog_load(statedir, err);
+	json_t *runs = load_log(statedir, err);
 
 	if (!runs)
 		return NULL;

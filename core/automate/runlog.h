@@ -116,7 +116,9 @@ int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
  * step with its name (its label when logged before version 5). New
  * reference, or NULL (err set) when the log cannot be read: not JSON, or
  * a run missing a field every version wrote or holding one of another
- * type (err names the line the run begins on). */
+ * type (err names the line the run begins on). Keys no version of this
+ * relaunch writes (a newer one's, read after a downgrade) are ignored:
+ * left out of the runs returned, kept in the file by rl_runlog_append. */
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err);
 
 #endif

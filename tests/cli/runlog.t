@@ -223,3 +223,17 @@ line naming it and saying what to do, as for its lock:
   $ rmdir state/runs.lock && relaunch run --no-processes && relaunch log | grep -c exit
   nothing to restart
   1
+
+Keys relaunch does not know (a log a newer relaunch wrote, read after a
+downgrade) are ignored, never an error: log and status leave them out of
+what they print, so their JSON keeps to its version's schema, and a run
+keeps them in the log:
+
+  $ python3 mklog.py 'newer=1' 'steps.0.newer={"a":1}' 'entries.0.newer=null' && relaunch log | head -n 1
+  2026-12-01T11:00:00.000Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
+  $ relaunch log --json | python3 "$SRCDIR/tests/tools/check_schema.py" log
+  log: valid
+  $ relaunch status --json | python3 "$SRCDIR/tests/tools/check_schema.py" status
+  status: valid
+  $ relaunch run --no-processes >/dev/null && grep -c '"newer"' state/runs.json
+  3
