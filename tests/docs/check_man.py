@@ -68,6 +68,22 @@ def words(text):
     return set(re.findall(r"(?<![\w-])-{1,2}[A-Za-z][\w-]*|[\w.]+", text))
 
 
+def readme_synopsis(readme, command):
+    """The first synopsis of `relaunch COMMAND` in README: an indented
+    block (with its continuation lines), else one in backquotes."""
+    lines = readme.split("\n")
+    for i, line in enumerate(lines):
+        if re.match(rf"    relaunch {command}\b", line):
+            block = [line]
+            for more in lines[i + 1:]:
+                if not re.match(r"     +[\[-]", more):
+                    break
+                block.append(more)
+            return " ".join(block)
+    m = re.search(rf"`relaunch {command} \[[^`]*`", readme)
+    return m.group(0) if m else ""
+
+
 def main():
     page, relaunch, srcdir = sys.argv[1:4]
     with open(page, encoding="utf-8") as f:
@@ -102,6 +118,17 @@ def main():
             w = w.strip("[].")
             check(w in own or w.rstrip(".") in synopsis,
                   f"man page: '{c}' takes '{w}', which its entry does not name")
+        # README's synopsis of the command (its first) names every option
+        # but those every command takes, which README says it leaves out;
+        # --quiet is named where it takes a value too (run, agent).
+        syn = readme_synopsis(readme, c)
+        check(syn, f"README has no synopsis of 'relaunch {c}'")
+        always = {"-h", "--help", "-v", "--verbose", "-q", "--quiet"}
+        if re.search(r"^\s+-q, --quiet \[S\]", clihelp.help_text(relaunch, c), re.M):
+            always.discard("--quiet")
+        for opt in sorted(clihelp.options(relaunch, c) - always):
+            check(syn and re.search(re.escape(opt) + r"(?![\w-])", syn),
+                  f"README: the synopsis of '{c}' leaves out {opt}")
 
     exits = secs.get("EXIT STATUS", "")
     for code in range(5):

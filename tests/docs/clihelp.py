@@ -10,6 +10,11 @@ def _help(relaunch, *args):
     return r.stdout
 
 
+def help_text(relaunch, command):
+    """What `relaunch help COMMAND` prints."""
+    return _help(relaunch, "help", command)
+
+
 def commands(relaunch):
     """The commands `relaunch --help` lists, in its order (help included)."""
     text = _help(relaunch, "--help")
