@@ -634,14 +634,35 @@ class Unlinked(Base):
         self.assertEqual(m.pid(LABEL % "plaind"), pids["plaind"])
         self.plan(m, code=0)
 
-    def test_plugin_loaded_with_dlopen_replaced_is_stale(self):
-        m = self.m
+    def install_plugin_host(self, m):
+        """host 1.0 installed, to dlopen the plugin it is given (1.0, in
+        no keg: nothing tracks it): the plugin's path."""
         keg = os.path.join(m.brew, "Cellar", "host", "1.0")
         plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
         harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
         harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
         os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
         harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
+        return plugin
+
+    def stale_plugin_host(self, m):
+        """host running with the plugin after a baseline run, then the
+        plugin rebuilt in place (a new inode) while the process maps the
+        old one: the label, the plugin's path and the pid."""
+        label = LABEL % "host"
+        plugin = self.install_plugin_host(m)
+        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
+        m.boot()
+        pid = m.wait_pid(label)
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
+        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        return label, plugin, pid
+
+    def test_plugin_loaded_with_dlopen_replaced_is_stale(self):
+        m = self.m
+        plugin = self.install_plugin_host(m)
         ffi = os.path.join(m.root, "ffiAbC123")
         m.write_plist(LABEL % "host", [m.opt("host") + "/bin/host", plugin, ffi])
         m.boot()
@@ -679,20 +700,7 @@ class Unlinked(Base):
         # next run. Each call gets 1 s (RELAUNCH_LAUNCHCTL_TIMEOUT); what
         # is asserted is how many calls hung, never how long anything took.
         m = self.m
-        label = LABEL % "host"
-        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
-        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
-        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
-        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
-        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
-        m.boot()
-        pid = m.wait_pid(label)
-        r, doc = self.run_relaunch(m)
-        self.assertIs(doc["baseline"], True, doc)
-        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
-        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        label, plugin, pid = self.stale_plugin_host(m)
         m.env["RELAUNCH_LAUNCHCTL_TIMEOUT"] = "1"
         error = (f"relaunch: not looking at the processes of 1 job ('{label}'): not asked: "
                  "launchctl 'print system' timed out after 1 s earlier, and launchd is "
@@ -746,20 +754,7 @@ class Unlinked(Base):
         # print. The host is not looked at: no command may read that as
         # nothing to restart, and the look is owed to the next run.
         m = self.m
-        label = LABEL % "host"
-        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
-        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
-        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
-        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
-        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
-        m.boot()
-        pid = m.wait_pid(label)
-        r, doc = self.run_relaunch(m)
-        self.assertIs(doc["baseline"], True, doc)
-        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
-        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        label, plugin, pid = self.stale_plugin_host(m)
         # The listing unanswered (each job is then asked itself), the
         # host's print answered 69.
         lc = listing_unanswered(m)
@@ -809,20 +804,7 @@ class Unlinked(Base):
         # executable): no job is looked at, and no command may read that
         # as nothing to restart; the look is owed to the next run.
         m = self.m
-        label = LABEL % "host"
-        keg = os.path.join(m.brew, "Cellar", "host", "1.0")
-        plugin = os.path.join(m.brew, "lib", "host", "plugin.so")
-        harness.build_c(plugin, harness.lib_source("plugin", "1.0"), shared=True)
-        harness.build_c(os.path.join(keg, "bin", "host"), PLUGIN_HOST_C, "-ldl")
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/host/1.0", m.opt("host"))
-        m.write_plist(label, [m.opt("host") + "/bin/host", plugin])
-        m.boot()
-        pid = m.wait_pid(label)
-        r, doc = self.run_relaunch(m)
-        self.assertIs(doc["baseline"], True, doc)
-        harness.build_c(plugin, harness.lib_source("plugin", "1.1"), shared=True)
-        self.assertEqual(mapped_like(pid, "plugin.so"), [plugin + " (deleted)"])
+        label, plugin, pid = self.stale_plugin_host(m)
         typo = os.path.join(m.root, "no-such-launchctl")
         unrunnable = os.path.join(m.root, "launchctl-not-executable")
         with open(unrunnable, "w") as f:
@@ -1361,7 +1343,38 @@ class WrapperArguments(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
-class ShadowedOnPath(Base):
+class ShadowedBase(Base):
+    """The job of the ShadowedOnPath cases: `sh -c "exec tool"` with tool
+    in the later of two directories of its EnvironmentVariables PATH."""
+
+    def boot_shadowed(self, m):
+        """The job running the tool in the later directory, after a
+        baseline run: its label, that tool, the path of a tool in the
+        earlier directory (not there yet) and the pid."""
+        early = os.path.join(m.root, "srv", "early")
+        late = os.path.join(m.root, "srv", "late")
+        os.makedirs(early)
+        os.makedirs(late)
+        old = os.path.join(late, "tool")
+        harness.atomic_copy(harness.SLEEP, old, "tool 1")
+        label = LABEL % "tool"
+        m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
+                      EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
+        m.boot()
+        pid = m.wait_pid(label)
+        wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
+        r, doc = self.run_relaunch(m)
+        self.assertIs(doc["baseline"], True, doc)
+        return label, old, os.path.join(early, "tool"), pid
+
+    def assert_planned_added(self, m, label, new):
+        """The plan restarts label alone, for new added on its PATH."""
+        r, doc = self.plan(m, code=1)
+        self.assertEqual([(s["label"], [(x["path"], x["change"]) for x in s["reasons"]])
+                          for s in doc["steps"]], [(label, [(new, "added")])], doc)
+
+
+class ShadowedOnPath(ShadowedBase):
     """A job whose `sh -c "exec tool"` finds tool through the PATH of its
     EnvironmentVariables (Homebrew's std_service_path_env, nix-darwin's
     path): a `brew install` then links another tool into a directory
@@ -1371,26 +1384,10 @@ class ShadowedOnPath(Base):
 
     def test_program_found_earlier_in_path_restarts_its_job(self):
         with Machine(RELAUNCH) as m:
-            early = os.path.join(m.root, "srv", "early")
-            late = os.path.join(m.root, "srv", "late")
-            os.makedirs(early)
-            os.makedirs(late)
-            old = os.path.join(late, "tool")
-            harness.atomic_copy(harness.SLEEP, old, "tool 1")
-            label = LABEL % "tool"
-            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
-                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
-            m.boot()
-            pid = m.wait_pid(label)
-            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
-            r, doc = self.run_relaunch(m)
-            self.assertIs(doc["baseline"], True, doc)
-            new = os.path.join(early, "tool")
+            label, old, new, pid = self.boot_shadowed(m)
             harness.wait_past_change(old)
             harness.atomic_copy(harness.SLEEP, new, "tool 2")
-            r, doc = self.plan(m, code=1)
-            self.assertEqual([(s["label"], [(x["path"], x["change"]) for x in s["reasons"]])
-                              for s in doc["steps"]], [(label, [(new, "added")])], doc)
+            self.assert_planned_added(m, label, new)
             r, doc = self.run_relaunch(m)
             self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
                              [(label, "restarted")], doc)
@@ -1400,33 +1397,17 @@ class ShadowedOnPath(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
-class ShadowedOnPathFailed(Base):
+class ShadowedOnPathFailed(ShadowedBase):
     """ShadowedOnPath, but the program found earlier on PATH cannot start
     (it exits 1 at once): the restart fails, and a failed restart is
     retried next run, as for any other change."""
 
     def test_failed_restart_onto_program_found_earlier_is_retried(self):
         with Machine(RELAUNCH) as m:
-            early = os.path.join(m.root, "srv", "early")
-            late = os.path.join(m.root, "srv", "late")
-            os.makedirs(early)
-            os.makedirs(late)
-            old = os.path.join(late, "tool")
-            harness.atomic_copy(harness.SLEEP, old, "tool 1")
-            label = LABEL % "tool"
-            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
-                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
-            m.boot()
-            pid = m.wait_pid(label)
-            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
-            r, doc = self.run_relaunch(m)
-            self.assertIs(doc["baseline"], True, doc)
-            new = os.path.join(early, "tool")
+            label, old, new, pid = self.boot_shadowed(m)
             harness.wait_past_change(old)
             harness.atomic_copy(shutil.which("false") or "/bin/false", new, "tool 2")
-            r, doc = self.plan(m, code=1)
-            self.assertEqual([(s["label"], [(x["path"], x["change"]) for x in s["reasons"]])
-                              for s in doc["steps"]], [(label, [(new, "added")])], doc)
+            self.assert_planned_added(m, label, new)
             r, doc = self.run_relaunch(m, code=3)
             self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
                              [(label, "failed")], doc)
@@ -1434,7 +1415,7 @@ class ShadowedOnPathFailed(Base):
             self.assertEqual([s["label"] for s in doc["steps"]], [label], doc)
 
 
-class ShadowedOnPathRestartedByHand(Base):
+class ShadowedOnPathRestartedByHand(ShadowedBase):
     """ShadowedOnPath, but the job was restarted by hand onto the program
     found earlier on PATH before relaunch ran: it runs it already, as a
     job restarted by hand after an upgrade is current, and it is neither
@@ -1442,21 +1423,7 @@ class ShadowedOnPathRestartedByHand(Base):
 
     def test_restarted_by_hand_onto_program_found_earlier_is_current(self):
         with Machine(RELAUNCH) as m:
-            early = os.path.join(m.root, "srv", "early")
-            late = os.path.join(m.root, "srv", "late")
-            os.makedirs(early)
-            os.makedirs(late)
-            old = os.path.join(late, "tool")
-            harness.atomic_copy(harness.SLEEP, old, "tool 1")
-            label = LABEL % "tool"
-            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
-                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
-            m.boot()
-            pid = m.wait_pid(label)
-            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
-            r, doc = self.run_relaunch(m)
-            self.assertIs(doc["baseline"], True, doc)
-            new = os.path.join(early, "tool")
+            label, old, new, pid = self.boot_shadowed(m)
             harness.wait_past_change(old)
             harness.atomic_copy(harness.SLEEP, new, "tool 2")
             harness.wait_past_change(new)
@@ -1471,7 +1438,7 @@ class ShadowedOnPathRestartedByHand(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
-class ShadowedOnPathAfterCurrentChange(Base):
+class ShadowedOnPathAfterCurrentChange(ShadowedBase):
     """A job with a change it runs already (its program upgraded, and the
     job restarted by hand onto it) whose program is then found earlier on
     its PATH: the step of the first change is current, and must not hide
@@ -1479,27 +1446,13 @@ class ShadowedOnPathAfterCurrentChange(Base):
 
     def test_program_found_earlier_is_not_hidden_by_a_current_step(self):
         with Machine(RELAUNCH) as m:
-            early = os.path.join(m.root, "srv", "early")
-            late = os.path.join(m.root, "srv", "late")
-            os.makedirs(early)
-            os.makedirs(late)
-            old = os.path.join(late, "tool")
-            harness.atomic_copy(harness.SLEEP, old, "tool 1")
-            label = LABEL % "tool"
-            m.write_plist(label, ["/bin/sh", "-c", "exec tool 1000"],
-                          EnvironmentVariables={"PATH": f"{early}:{late}:/usr/bin:/bin"})
-            m.boot()
-            pid = m.wait_pid(label)
-            wait_until(lambda: same_file(f"/proc/{pid}/exe", old), "sh to exec tool")
-            r, doc = self.run_relaunch(m)
-            self.assertIs(doc["baseline"], True, doc)
+            label, old, new, pid = self.boot_shadowed(m)
             harness.wait_past_change(old)
             harness.atomic_copy(harness.SLEEP, old, "tool 1.1")
             harness.wait_past_change(old)
             self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
             npid = self.wait_new_pid(m, label, pid)
             wait_until(lambda: same_file(f"/proc/{npid}/exe", old), "tool 1.1 to run")
-            new = os.path.join(early, "tool")
             marker = os.path.join(m.root, "srv", "marker")
             with open(marker, "w"):
                 pass
