@@ -375,6 +375,34 @@ class RunTest(unittest.TestCase):
     def kickstarts(self, m, label):
         return [e for e in m.events("start") if e["label"] == label and e["reason"] == "kickstart"]
 
+    def assert_beta_current(self, m, res, pids, new):
+        """alpha restarted, and beta, given a new process (pid new) before
+        its turn, current by that process, which still runs: beta's result."""
+        self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
+        beta = res[brew("beta")]
+        self.assertEqual(beta["status"], "current", beta)
+        self.assertEqual(beta["old_pid"], new, beta)
+        self.assertEqual(m.pid(brew("beta")), new)
+        return beta
+
+    def upgraded_exit1_job(self, m):
+        """aaa, whose program exits 1 on SIGUSR1, booted on 1.0 and then
+        upgraded to 1.1: its pid."""
+        src = os.path.join(m.root, "src")
+        for version in ("1.0", "1.1"):
+            harness.build_c(os.path.join(src, version), EXIT1_ON_USR1_C % version)
+        m.brew_install("aaa", "1.0", program=os.path.join(src, "1.0"))
+        pid = self.boot(m, [brew("aaa")])[brew("aaa")]
+        m.brew_upgrade("aaa", "1.1", program=os.path.join(src, "1.1"))
+        return pid
+
+    def assert_exited_1(self, m, label):
+        """launchd shows label's last exit code, 1, and no crashes: an exit
+        code is no crash, as real `print` shows."""
+        st = m.launchctl("print", m.target(label))
+        self.assertIn("\tlast exit code = 1\n", st.stdout)
+        self.assertNotIn("successive crashes", st.stdout)
+
     def test_job_respawned_onto_new_files_before_its_turn_is_current(self):
         """The plan saw beta's old process; while alpha's restart, ordered
         before it, was under way, beta was restarted behind the run's back
@@ -387,21 +415,14 @@ class RunTest(unittest.TestCase):
 
             def respawn():
                 harness.wait_past_change(os.path.join(m.opt("beta"), "bin", "beta"))
-                r = m.launchctl("kickstart", "-k", m.target(brew("beta")))
-                self.assertEqual(r.returncode, 0, r.stderr)
-                new.append(wait_until(lambda: m.pid(brew("beta")) not in (0, pids[brew("beta")])
-                                      and m.pid(brew("beta")), "beta's new process"))
+                self.kick_beta(m, pids, new)
 
             res = harness.run_held_at_first_kickstart(m, respawn)
-            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
-            beta = res[brew("beta")]
-            self.assertEqual(beta["status"], "current", beta)
-            self.assertEqual(beta["old_pid"], new[0], beta)
+            beta = self.assert_beta_current(m, res, pids, new[0])
             self.assertTrue(beta["note"].startswith(
                 f"respawned since the plan (pid {new[0]}, was {pids[brew('beta')]}): "
                 f"pid {new[0]} "), beta)
             self.assertEqual(len(self.kickstarts(m, brew("beta"))), 1)  # the test's own
-            self.assertEqual(m.pid(brew("beta")), new[0])
             r = m.relaunch("run", *FAST)
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
 
@@ -426,12 +447,8 @@ class RunTest(unittest.TestCase):
                 self.assertNotIn("successive crashes", st.stdout)
 
             res = harness.run_held_at_first_kickstart(m, killed)
-            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
-            beta = res[brew("beta")]
-            self.assertEqual(beta["status"], "current", beta)
-            self.assertEqual(beta["old_pid"], new[0], beta)
+            self.assert_beta_current(m, res, pids, new[0])
             self.assertEqual(self.kickstarts(m, brew("beta")), [])
-            self.assertEqual(m.pid(brew("beta")), new[0])
 
     def test_job_that_exited_1_and_was_respawned_onto_new_files_is_current(self):
         """After an upgrade the job's process exits with 1 by itself and
@@ -441,20 +458,13 @@ class RunTest(unittest.TestCase):
         process running now is evidence like any other: the job is
         current, not kickstarted."""
         with Machine(RELAUNCH) as m:
-            src = os.path.join(m.root, "src")
-            for version in ("1.0", "1.1"):
-                harness.build_c(os.path.join(src, version), EXIT1_ON_USR1_C % version)
-            m.brew_install("aaa", "1.0", program=os.path.join(src, "1.0"))
-            pid = self.boot(m, [brew("aaa")])[brew("aaa")]
-            m.brew_upgrade("aaa", "1.1", program=os.path.join(src, "1.1"))
+            pid = self.upgraded_exit1_job(m)
             harness.wait_past_change(os.path.join(m.opt("aaa"), "bin", "aaa"))
             wait_until(lambda: catches(pid, signal.SIGUSR1), "aaa's SIGUSR1 handler")
             os.kill(pid, signal.SIGUSR1)
             new = wait_until(lambda: m.pid(brew("aaa")) not in (0, pid) and m.pid(brew("aaa")),
                              "aaa's respawn")
-            st = m.launchctl("print", m.target(brew("aaa")))
-            self.assertIn("\tlast exit code = 1\n", st.stdout)
-            self.assertNotIn("successive crashes", st.stdout)
+            self.assert_exited_1(m, brew("aaa"))
             res, _, _ = self.run_json(m)
             self.assertEqual(res[brew("aaa")]["status"], "current", res)
             self.assertEqual(self.kickstarts(m, brew("aaa")), [])
@@ -469,12 +479,7 @@ class RunTest(unittest.TestCase):
         `print` shows), so the next run finds the job current by that
         process and does not restart it again."""
         with Machine(RELAUNCH) as m:
-            src = os.path.join(m.root, "src")
-            for version in ("1.0", "1.1"):
-                harness.build_c(os.path.join(src, version), EXIT1_ON_USR1_C % version)
-            m.brew_install("aaa", "1.0", program=os.path.join(src, "1.0"))
-            old = self.boot(m, [brew("aaa")])[brew("aaa")]
-            m.brew_upgrade("aaa", "1.1", program=os.path.join(src, "1.1"))
+            old = self.upgraded_exit1_job(m)
             exe = os.path.realpath(os.path.join(m.opt("aaa"), "bin", "aaa"))
             run = subprocess.Popen([m.relaunch_bin, "run", "--json", "--settle", str(SAFETY),
                                     "--interval", "0", "--timeout", str(SAFETY)],
@@ -503,9 +508,7 @@ class RunTest(unittest.TestCase):
             self.assertIn("exited during settle", res[brew("aaa")]["error"])
             again = wait_until(lambda: m.pid(brew("aaa")) not in (0, first)
                                and m.pid(brew("aaa")), "aaa's respawn")
-            st = m.launchctl("print", m.target(brew("aaa")))
-            self.assertIn("\tlast exit code = 1\n", st.stdout)
-            self.assertNotIn("successive crashes", st.stdout)
+            self.assert_exited_1(m, brew("aaa"))
             t1 = time.time()
             res, _, _ = self.run_json(m)
             self.assertEqual(res[brew("aaa")]["status"], "current", res)
@@ -542,16 +545,12 @@ class RunTest(unittest.TestCase):
             pids, exe = self.stale_pair(m)
             new = []
             res = harness.run_held_at_first_kickstart(m, lambda: self.kick_beta(m, pids, new))
-            self.assert_restarted(m, res[brew("alpha")], brew("alpha"), pids[brew("alpha")])
-            beta = res[brew("beta")]
-            self.assertEqual(beta["status"], "current", beta)
-            self.assertEqual(beta["old_pid"], new[0], beta)
+            beta = self.assert_beta_current(m, res, pids, new[0])
             self.assertEqual(beta["note"],
                              f"respawned since the plan (pid {new[0]}, was {pids[brew('beta')]}): "
                              f"pid {new[0]} runs the files on disk (pid {pids[brew('beta')]} ran "
                              f"replaced code: {exe})", beta)
             self.assertEqual(len(self.kickstarts(m, brew("beta"))), 1)  # the test's own
-            self.assertEqual(m.pid(brew("beta")), new[0])
             r = m.relaunch("run", *FAST)
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
 
