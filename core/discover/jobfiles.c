@@ -719,13 +719,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 	if (has_file(c, r.real, role)) {
 		if (fd >= 0)
 			close(fd);
-		free(interp);
-		free(arg);
-		free(sb.env_name);
-		free(sb.env_path);
-		resolved_release(&r);
-		free(path);
-		return; /* already followed */
+		goto out; /* already followed */
 	}
 	if (interp && !known && !read) {
 		shebang_read(c, interp, arg, r.real, &sb);
@@ -748,6 +742,7 @@ static void add_exec(struct ctx *c, const char *word, const char *search, enum r
 		if (sb.rd.shell)
 			scan_script(c, r.real, path, args, nargs, r.via, depth + 1, sb.rd.dot, 0);
 	}
+out:
 	free(interp);
 	free(arg);
 	free(sb.env_name);
