@@ -1901,8 +1901,12 @@ class Descendants(Base):
         self.m = Machine(RELAUNCH)
         self.addCleanup(self.m.close)
 
-    def test_runner_whose_build_step_runs_replaced_code_is_not_restarted(self):
-        m = self.m
+    def runner_with_build_step(self, m):
+        """gitlab-runner running, with a build step that runs node 21.5.0
+        through bin/node. The build step stands for one the CI server
+        sends: an argument here only so that the runner starts it at
+        once. The runner's label, bin/node, the node it runs, the
+        runner's pid and the step's."""
         runner = LABEL % "gitlab-runner"
         keg = os.path.join(m.brew, "Cellar", "gitlab-runner", "16.7.0")
         harness.build_c(os.path.join(keg, "bin", "gitlab-runner"), RUNNER_C)
@@ -1914,13 +1918,16 @@ class Descendants(Base):
         node = os.path.join(m.brew, "bin", "node")
         harness.atomic_symlink("../Cellar/node/21.5.0/bin/node", node)
         old = os.path.join(m.brew, "Cellar", "node", "21.5.0", "bin", "node")
-        # The build step stands for one the CI server sends: an argument
-        # here only so that the runner starts it at once.
         m.write_plist(runner, [m.opt("gitlab-runner") + "/bin/gitlab-runner", node, "1000"])
         m.boot()
         pid = m.wait_pid(runner)
         step = wait_until(lambda: [c for c in m.children(pid)
                                    if same_file(f"/proc/{c}/exe", old)], "the build step")[0]
+        return runner, node, old, pid, step
+
+    def test_runner_whose_build_step_runs_replaced_code_is_not_restarted(self):
+        m = self.m
+        runner, node, old, pid, step = self.runner_with_build_step(m)
         r, doc = self.run_relaunch(m)
         self.assertIs(doc["baseline"], True, doc)
         # `brew upgrade node` meanwhile: the build step runs a deleted node.
@@ -1948,22 +1955,7 @@ class Descendants(Base):
         # keg, still on disk, while opt/node leads to the new one. Only
         # launchd's own process is judged by its keg: the build goes on.
         m = self.m
-        runner = LABEL % "gitlab-runner"
-        keg = os.path.join(m.brew, "Cellar", "gitlab-runner", "16.7.0")
-        harness.build_c(os.path.join(keg, "bin", "gitlab-runner"), RUNNER_C)
-        os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
-        os.makedirs(os.path.join(m.brew, "bin"), exist_ok=True)
-        harness.atomic_symlink("../Cellar/gitlab-runner/16.7.0", m.opt("gitlab-runner"))
-        m.brew_keg("node", "21.5.0")
-        harness.atomic_symlink("../Cellar/node/21.5.0", m.opt("node"))
-        node = os.path.join(m.brew, "bin", "node")
-        harness.atomic_symlink("../Cellar/node/21.5.0/bin/node", node)
-        old = os.path.join(m.brew, "Cellar", "node", "21.5.0", "bin", "node")
-        m.write_plist(runner, [m.opt("gitlab-runner") + "/bin/gitlab-runner", node, "1000"])
-        m.boot()
-        pid = m.wait_pid(runner)
-        step = wait_until(lambda: [c for c in m.children(pid)
-                                   if same_file(f"/proc/{c}/exe", old)], "the build step")[0]
+        runner, node, old, pid, step = self.runner_with_build_step(m)
         m.brew_upgrade("node", "21.6.0", cleanup=False)
         harness.atomic_symlink("../Cellar/node/21.6.0/bin/node", node)
         r, doc = self.plan(m, code=0)
