@@ -291,6 +291,19 @@ int main(void)
 NIX32 = "0123456789abcdfghijklmnpqrsvwxyz"  # nix's base-32 digits: no e, o, t, u
 
 
+def boot_with_baseline(m, labels):
+    """Boot, wait for each of labels to run, and record the baseline with
+    a plain `relaunch run`, which must exit 0 and say so: the pids by
+    label."""
+    m.boot()
+    pids = {label: m.wait_pid(label) for label in labels}
+    r = m.relaunch("run")
+    if r.returncode != 0 or "recorded the baseline" not in r.stdout:
+        raise AssertionError(f"baseline run: exit {r.returncode}: stdout {r.stdout}\n"
+                             f"stderr {r.stderr}")
+    return pids
+
+
 def run_held_at_first_kickstart(m, meanwhile, options=FAST, expect=0):
     """relaunch run --json, held in its first kickstart (before launchd has
     it) while meanwhile() runs; it must exit expect: its results by label."""

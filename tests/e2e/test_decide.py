@@ -234,12 +234,7 @@ int main(int argc, char **argv)
 
 class DecideTest(unittest.TestCase):
     def boot(self, m, labels, running=True):
-        m.boot()
-        pids = {label: m.wait_pid(label) for label in labels if running}
-        r = m.relaunch("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("recorded the baseline", r.stdout)
-        return pids
+        return harness.boot_with_baseline(m, labels if running else ())
 
     def run_json(self, m, *args, expect=0):
         r, doc = m.relaunch_json("run", *FAST, *args)

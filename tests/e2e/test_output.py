@@ -44,12 +44,7 @@ def runs(pid, exe):
 class OutputTest(unittest.TestCase):
     def boot(self, m, labels):
         """Boot, check every job runs, record the baseline; return pids."""
-        m.boot()
-        pids = {label: m.wait_pid(label) for label in labels}
-        r = m.relaunch("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("recorded the baseline", r.stdout)
-        return pids
+        return harness.boot_with_baseline(m, labels)
 
     def runs(self, m):
         with open(os.path.join(m.state, "runs.json")) as f:

@@ -87,12 +87,7 @@ class RunTest(unittest.TestCase):
     # -- helpers ----------------------------------------------------------
     def boot(self, m, labels):
         """Boot, check every job runs, record the baseline; return pids."""
-        m.boot()
-        pids = {label: m.wait_pid(label) for label in labels}
-        r = m.relaunch("run")
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("recorded the baseline", r.stdout)
-        return pids
+        return harness.boot_with_baseline(m, labels)
 
     def run_json(self, m, *args, expect=0):
         r, doc = m.relaunch_json("run", *FAST, *args)
