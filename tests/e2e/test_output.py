@@ -57,6 +57,16 @@ class OutputTest(unittest.TestCase):
         self.assertEqual(j.returncode, expect, j.stdout + j.stderr)
         return r.stdout, doc
 
+    def assert_nginx_refused(self, m):
+        """plan still refuses nginx, and status (exit 3) keeps the refusal:
+        its output and document."""
+        r = m.relaunch("plan")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("refused", r.stdout)
+        out, doc = self.status(m, 3)
+        self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")], out)
+        return out, doc
+
     @staticmethod
     def pending_lines(out):
         return [line for line in out.splitlines() if line.startswith("pending:")]
@@ -495,12 +505,7 @@ class OutputTest(unittest.TestCase):
             self.status(m, 3)
             r = m.relaunch("record")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            r = m.relaunch("plan")
-            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-            self.assertIn("refused", r.stdout)
-            out, doc = self.status(m, 3)
-            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
-                             out)
+            out, _ = self.assert_nginx_refused(m)
             self.assertTrue(self.pending_lines(out)[0].startswith(
                 f"pending: refused  {brew('nginx')}: new program "), out)
             self.assertEqual(m.pid(brew("nginx")), pid)
@@ -524,12 +529,7 @@ class OutputTest(unittest.TestCase):
             self.status(m, 3)
             r = m.relaunch("record", "--force")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            r = m.relaunch("plan")
-            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-            self.assertIn("refused", r.stdout)
-            out, doc = self.status(m, 3)
-            self.assertEqual([x["label"] for x in doc["pending"]["refused"]], [brew("nginx")],
-                             out)
+            self.assert_nginx_refused(m)
             self.assertEqual(m.pid(brew("nginx")), pid)
 
     def test_status_keeps_a_refusal_through_runs_that_did_not_look_at_its_process(self):
@@ -555,12 +555,7 @@ class OutputTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
                 last = self.runs(m)[-1]
                 self.assertEqual((last["processes"], last["scope"]), (processes, scope))
-                r = m.relaunch("plan")
-                self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
-                self.assertIn("refused", r.stdout)
-                out, doc = self.status(m, 3)
-                self.assertEqual([x["label"] for x in doc["pending"]["refused"]],
-                                 [brew("nginx")], out)
+                out, doc = self.assert_nginx_refused(m)
                 self.assertEqual((doc["last_run"]["processes"], doc["last_run"]["scope"]),
                                  (processes, scope))
             self.assertEqual(m.pid(brew("nginx")), pid)
