@@ -1533,19 +1533,27 @@ static void test_cache(void)
 	free(exe_gone);
 }
 
-/* words with each "{ip}" replaced by tmp/ip */
-static char *ip_word(const char *word)
+/* word with each "{dir}" replaced by tmp/dir (dir: two letters) */
+static char *tmp_word(const char *word, const char *dir)
 {
 	struct rl_buf b = {0};
 	const char *p = word, *m;
+	char key[8];
 
-	while ((m = strstr(p, "{ip}")) != NULL) {
+	snprintf(key, sizeof(key), "{%s}", dir);
+	while ((m = strstr(p, key)) != NULL) {
 		rl_buf_add(&b, p, (size_t)(m - p));
-		rl_buf_addf(&b, "%s/ip", tmp);
-		p = m + 4;
+		rl_buf_addf(&b, "%s/%s", tmp, dir);
+		p = m + strlen(key);
 	}
 	rl_buf_adds(&b, p);
 	return rl_buf_detach(&b);
+}
+
+/* word with each "{ip}" replaced by tmp/ip */
+static char *ip_word(const char *word)
+{
+	return tmp_word(word, "ip");
 }
 
 /* The files the job with args (and env, NULL or "NAME=value") reads
@@ -3019,16 +3027,7 @@ static void test_via_linked(void)
 /* word with each "{pa}" replaced by tmp/pa. */
 static char *pa_word(const char *word)
 {
-	struct rl_buf b = {0};
-	const char *p = word, *m;
-
-	while ((m = strstr(p, "{pa}")) != NULL) {
-		rl_buf_add(&b, p, (size_t)(m - p));
-		rl_buf_addf(&b, "%s/pa", tmp);
-		p = m + 4;
-	}
-	rl_buf_adds(&b, p);
-	return rl_buf_detach(&b);
+	return tmp_word(word, "pa");
 }
 
 /* The programs (role command) below tmp/pa a job with args runs, "; "-
