@@ -296,6 +296,23 @@ class DecideTest(unittest.TestCase):
         return [e for e in m.events() if e["time"] >= t0 and e.get("label") == label and
                 e["event"] in ("start", "kill", "bootout", "bootstrap", "removed")]
 
+    def plan_reports_current(self, m, label):
+        """The plan restarts nothing and reports label, alone, current:
+        why it is."""
+        doc = self.plan_json(m, expect=0)
+        self.assertEqual(doc["steps"], [], doc)
+        current = [r for r in doc["reported"] if r["change"] == "current"]
+        self.assertEqual([r["labels"] for r in current], [[label]], doc)
+        return current[0]["why"]
+
+    def run_finds_current(self, m, label):
+        """A run finds label current and acts on it in no way: its result."""
+        t0 = time.time()
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "current", res)
+        self.assertEqual(self.touched(m, label, t0), [])
+        return res[label]
+
     def wait_new_pid(self, m, label, old):
         return wait_until(lambda: (pid := m.pid(label)) and pid != old and pid,
                           f"{label} to restart")
@@ -412,10 +429,7 @@ class DecideTest(unittest.TestCase):
             self.assertEqual(m.launchctl("kickstart", m.target(label)).returncode, 0)
             new = m.wait_pid(label)
             self.assertNotEqual(new, pid)
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual(res[label]["status"], "current", res)
-            self.assertEqual(self.touched(m, label, t0), [])
+            self.run_finds_current(m, label)
             self.assertEqual(m.pid(label), new)
             d = m.relaunch("diff")
             self.assertEqual(d.returncode, 0, d.stdout + d.stderr)
@@ -1249,10 +1263,7 @@ class DecideTest(unittest.TestCase):
             wait_until(lambda: "sockd-1.1" in os.readlink(f"/proc/{new}/exe"),
                        "the shell's exec of sockd 1.1")
 
-            doc = self.plan_json(m, expect=0)
-            self.assertEqual(doc["steps"], [], doc)
-            current = [r for r in doc["reported"] if r["change"] == "current"]
-            self.assertEqual([r["labels"] for r in current], [[label]], doc)
+            self.plan_reports_current(m, label)
             r = m.relaunch("run", "-n")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn("nothing to restart", r.stdout)
@@ -1460,16 +1471,10 @@ class DecideTest(unittest.TestCase):
         beside()
         evidence = (f"pid {new} runs {new_file('1.2')} as it is on disk now, in place of its "
                     f"program {program} (an exec wrapper)")
-        doc = self.plan_json(m, expect=0)
-        self.assertEqual(doc["steps"], [], doc)
-        current = [r for r in doc["reported"] if r["change"] == "current"]
-        self.assertEqual([r["labels"] for r in current], [[label]], doc)
-        self.assertIn(evidence, current[0]["why"])
-        t0 = time.time()
-        res, _ = self.run_json(m)
-        self.assertEqual(res[label]["status"], "current", res)
-        self.assertIn(evidence, res[label]["note"])
-        self.assertEqual(self.touched(m, label, t0), [])
+        why = self.plan_reports_current(m, label)
+        self.assertIn(evidence, why)
+        res = self.run_finds_current(m, label)
+        self.assertIn(evidence, res["note"])
         self.assertEqual(m.pid(label), new)
 
     def test_env_exec_wrapper_restarted_onto_the_new_binary_is_current(self):
@@ -1698,16 +1703,10 @@ class DecideTest(unittest.TestCase):
             lib, new = self.replaced_then_written_in_place(m, label)
             again = self.restart_by_hand(m, label, new, lib)
 
-            doc = self.plan_json(m, expect=0)
-            self.assertEqual(doc["steps"], [], doc)
-            current = [r for r in doc["reported"] if r["change"] == "current"]
-            self.assertEqual([r["labels"] for r in current], [[label]], doc)
-            self.assertRegex(current[0]["why"], rf"^pid {again} runs \S+ as it is on disk now, "
+            why = self.plan_reports_current(m, label)
+            self.assertRegex(why, rf"^pid {again} runs \S+ as it is on disk now, "
                              "and maps each of its libraries as on disk now$")
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual(res[label]["status"], "current", res)
-            self.assertEqual(self.touched(m, label, t0), [])
+            self.run_finds_current(m, label)
             self.assertEqual(m.pid(label), again)
 
     def test_daemondo_that_restarted_its_daemon_onto_the_new_code_is_current(self):
@@ -1745,16 +1744,10 @@ class DecideTest(unittest.TestCase):
                              "daemondo to start the new daemon")
             evidence = (f"pid {top} runs {daemondo} as it is on disk now, and pid {new} in "
                         f"its tree runs {nginx} as it is on disk now")
-            doc = self.plan_json(m, expect=0)
-            self.assertEqual(doc["steps"], [])
-            current = [r for r in doc["reported"] if r["change"] == "current"]
-            self.assertEqual([r["labels"] for r in current], [[label]], doc)
-            self.assertIn(evidence, current[0]["why"])
-            t0 = time.time()
-            res, r = self.run_json(m)
-            self.assertEqual(res[label]["status"], "current", res)
-            self.assertIn(evidence, res[label]["note"])
-            self.assertEqual(self.touched(m, label, t0), [])
+            why = self.plan_reports_current(m, label)
+            self.assertIn(evidence, why)
+            res = self.run_finds_current(m, label)
+            self.assertIn(evidence, res["note"])
             self.assertEqual((m.pid(label), daemon()), (top, new))
 
     def daemondo_restarted_onto_a_new_library(self, m, write_in_place_first):
@@ -1831,15 +1824,9 @@ class DecideTest(unittest.TestCase):
                         f"on disk now, and pid {new} in its tree runs {food} as it is on disk "
                         "now")
 
-            doc = self.plan_json(m, expect=0)
-            self.assertEqual(doc["steps"], [], doc)
-            current = [r for r in doc["reported"] if r["change"] == "current"]
-            self.assertEqual([r["labels"] for r in current], [[label]], doc)
-            self.assertIn(evidence, current[0]["why"])
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual(res[label]["status"], "current", res)
-            self.assertEqual(self.touched(m, label, t0), [])
+            why = self.plan_reports_current(m, label)
+            self.assertIn(evidence, why)
+            self.run_finds_current(m, label)
             self.assertEqual(m.pid(label), top)
 
     # -- a plist changed but never loaded ------------------------------------
@@ -3455,10 +3442,7 @@ fi
             # status looks at no process: refused until a run has seen it.
             self.assertEqual([p["label"] for p in m.relaunch_json("status")[1]["pending"]["refused"]],
                              [label])
-            t0 = time.time()
-            res, _ = self.run_json(m)
-            self.assertEqual(res[label]["status"], "current", res)
-            self.assertEqual(self.touched(m, label, t0), [])
+            self.run_finds_current(m, label)
             self.assertEqual(m.pid(label), pid)
             r = m.relaunch("status")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
