@@ -1118,6 +1118,26 @@ class LaunchdTest(unittest.TestCase):
         m.write_plist(brew(formula), [exe, "2000"], **keys)
         return brew(formula)
 
+    def slow_stop_reload_setup(self, m):
+        """reload_setup's daemon, with ExitTimeOut 1 in its plist before and
+        after the change: launchd may take 1 + 5 s to stop it."""
+        m.brew_install("nginx", "1.0")
+        label = brew("nginx")
+        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
+        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
+        self.baseline(m, running=[label])
+        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        return label
+
+    def assert_reloaded_by_next_run(self, m, label):
+        """No journal entry is left, and the next run reloads label, set up
+        as above: the changed plist runs."""
+        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
+        res, _ = self.run_json(m)
+        self.assertEqual(res[label]["status"], "restarted", res[label])
+        m.wait_pid(label)
+        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+
     def test_bootout_answering_36_is_waited_out_then_bootstrapped(self):
         m = self.machine()
         label = self.reload_setup(m)
@@ -1173,12 +1193,7 @@ class LaunchdTest(unittest.TestCase):
         left untouched; no journal entry is left, and the next run reloads
         it."""
         m = self.machine()
-        m.brew_install("nginx", "1.0")
-        label = brew("nginx")
-        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
-        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
-        self.baseline(m, running=[label])
-        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        label = self.slow_stop_reload_setup(m)
         pid = m.pid(label)
         m.fault("exit", "--command", "bootout", "--label", label, "--code", "5")
         res, _ = self.run_json(m, "--timeout", "1", expect=3)
@@ -1188,11 +1203,7 @@ class LaunchdTest(unittest.TestCase):
                       "running): the next 'relaunch run' tries it again", res[label]["error"])
         self.assertEqual(m.pid(label), pid)
         self.assertEqual([e["event"] for e in m.events() if e["label"] == label][-1], "start")
-        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
-        res, _ = self.run_json(m)
-        self.assertEqual(res[label]["status"], "restarted", res[label])
-        m.wait_pid(label)
-        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+        self.assert_reloaded_by_next_run(m, label)
 
     def test_bootout_answering_a_code_without_a_rule_that_launchd_took_is_finished(self):
         """A bootout answering a code relaunch has no rule of its own for
@@ -1227,12 +1238,7 @@ class LaunchdTest(unittest.TestCase):
         job was left untouched; no journal entry is left, and the next run
         reloads it."""
         m = self.machine()
-        m.brew_install("nginx", "1.0")
-        label = brew("nginx")
-        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
-        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
-        self.baseline(m, running=[label])
-        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        label = self.slow_stop_reload_setup(m)
         pid = m.pid(label)
         m.fault("exit", "--command", "bootout", "--label", label, "--code", "1")
         res, _ = self.run_json(m, "--timeout", "1", expect=3)
@@ -1243,11 +1249,7 @@ class LaunchdTest(unittest.TestCase):
                       res[label]["error"])
         self.assertGreaterEqual(self.prints_after_bootout(m, label), 2)
         self.assertEqual(m.pid(label), pid)
-        self.assertFalse(os.path.exists(os.path.join(m.state, "intent.json")))
-        res, _ = self.run_json(m)
-        self.assertEqual(res[label]["status"], "restarted", res[label])
-        m.wait_pid(label)
-        self.assertIn("\t\t2000\n", m.launchctl("print", m.target(label)).stdout)
+        self.assert_reloaded_by_next_run(m, label)
 
     def test_bootout_refused_before_launchd_acted_fails_untouched_and_is_retried(self):
         """A bootout answering 64 (launchctl's usage error), 112 (no such
@@ -1343,12 +1345,7 @@ class LaunchdTest(unittest.TestCase):
         still loaded, never that it was; the journal keeps it as before, and
         the next run loads it again."""
         m = self.machine()
-        m.brew_install("nginx", "1.0")
-        label = brew("nginx")
-        exe = os.path.join(m.opt("nginx"), "bin", "nginx")
-        m.write_plist(label, [exe, "1000"], ExitTimeOut=1)
-        self.baseline(m, running=[label])
-        m.write_plist(label, [exe, "2000"], ExitTimeOut=1)
+        label = self.slow_stop_reload_setup(m)
         target = m.target(label)
         wrapper, flag = self.print_fails_after(m, label, "bootout")
         res, r = self.run_json(m, "--launchctl", wrapper, "--timeout", "1", expect=3)
