@@ -168,11 +168,7 @@ static void drop_other(struct rl_proc_view *out, const struct rl_proc_file *f)
 		struct rl_proc_file *o = &out->other[i];
 
 		if (o->dev == f->dev && o->ino == f->ino) {
-			free(o->path);
-			free(o->parent_name);
-			free(o->program);
-			free(o->keg_now);
-			free(o->store_now);
+			rl_proc_file_release(o);
 			continue;
 		}
 		out->other[kept++] = *o;
@@ -199,9 +195,7 @@ static void take_stale(struct walk *w, const struct node *n, struct rl_proc_view
 
 		if (has_file(out->stale, out->nstale, f) ||
 		    (!owned && has_file(out->other, out->nother, f))) {
-			free(f->path);
-			free(f->keg_now);
-			free(f->store_now);
+			rl_proc_file_release(f);
 			continue;
 		}
 		if (owned)

@@ -34,27 +34,26 @@ const char *rl_proc_verdict_name(enum rl_proc_verdict v)
 	return "invalid";
 }
 
+void rl_proc_file_release(struct rl_proc_file *f)
+{
+	free(f->path);
+	free(f->parent_name);
+	free(f->program);
+	free(f->keg_now);
+	free(f->store_now);
+}
+
 void rl_proc_view_release(struct rl_proc_view *v)
 {
 	size_t i;
 
 	if (!v)
 		return;
-	for (i = 0; i < v->nstale; i++) {
-		free(v->stale[i].path);
-		free(v->stale[i].parent_name);
-		free(v->stale[i].program);
-		free(v->stale[i].keg_now);
-		free(v->stale[i].store_now);
-	}
+	for (i = 0; i < v->nstale; i++)
+		rl_proc_file_release(&v->stale[i]);
 	free(v->stale);
-	for (i = 0; i < v->nother; i++) {
-		free(v->other[i].path);
-		free(v->other[i].parent_name);
-		free(v->other[i].program);
-		free(v->other[i].keg_now);
-		free(v->other[i].store_now);
-	}
+	for (i = 0; i < v->nother; i++)
+		rl_proc_file_release(&v->other[i]);
 	free(v->other);
 	free(v->ran);
 	free(v->starts);
@@ -660,11 +659,7 @@ size_t rl_proc_view_spare(struct rl_proc_view *v, rl_proc_same_fn same, void *ct
 		struct rl_proc_file *f = &v->stale[i];
 
 		if (same(f, ctx)) {
-			free(f->path);
-			free(f->parent_name);
-			free(f->program);
-			free(f->keg_now);
-			free(f->store_now);
+			rl_proc_file_release(f);
 			continue;
 		}
 		v->stale[kept++] = *f;

@@ -141,6 +141,8 @@ int rl_proc_inspect(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_
 int rl_proc_inspect_memo(pid_t pid, rl_proc_tracked_fn tracked, void *ctx, struct rl_statmemo *memo,
 			 struct rl_proc_view *out, struct rl_error *err);
 void rl_proc_view_release(struct rl_proc_view *v);
+/* Free the texts f owns (f itself is the caller's). */
+void rl_proc_file_release(struct rl_proc_file *f);
 
 /* When pid, v's process or a descendant of it in v's `starts`, started,
  * ns since the epoch rounded down; 0 when unknown (or not in the view). */
