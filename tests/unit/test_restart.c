@@ -2324,6 +2324,23 @@ static void test_slow_to_stop_before_after(void)
 	"\tstate = " st "\n\tprogram = /x\n\targuments = {\n\t\t/x\n\t\t" arg1 "\n\t}\n"           \
 	"\tpid = 200\n}\n"
 
+/* A reload of job a, whose plist runs program /x with arguments /x and
+ * new (LOADED_A(st, "new") once launchd loaded it); teardown_new ends it. */
+static void setup_reload_new(struct fx *f)
+{
+	setup_reload(f);
+	f->jobs[0].program = rl_xstrdup("/x");
+	rl_strv_push(&f->jobs[0].args, "/x");
+	rl_strv_push(&f->jobs[0].args, "new");
+}
+
+static void teardown_new(struct fx *f)
+{
+	free(f->jobs[0].program);
+	rl_strv_release(&f->jobs[0].args);
+	teardown(f);
+}
+
 /* bootstrap 5 or 37 also mean "already loaded": launchd is asked, and the
  * job loaded from its plist with the program and arguments it holds now
  * was loaded by another loader meanwhile: the reload is done, and judged
@@ -2333,11 +2350,8 @@ static void test_bootstrap_loaded_meanwhile(void)
 {
 	struct fx f;
 
-	setup_reload(&f);
+	setup_reload_new(&f);
 	f.o.settle = 0;
-	f.jobs[0].program = rl_xstrdup("/x");
-	rl_strv_push(&f.jobs[0].args, "/x");
-	rl_strv_push(&f.jobs[0].args, "new");
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 37, "", "/Library/LaunchDaemons/org.example.a.plist: service already loaded"},
 	    {PRINT_A, 0, LOADED_A("running", "new"), .times = 3});
@@ -2350,17 +2364,12 @@ static void test_bootstrap_loaded_meanwhile(void)
 	CHECK_INT(ncalls_of(&f, BOOT_A), 1);
 	CHECK_INT((int)f.nanswers, 2);
 	CHECK_INT(f.answers[1], RL_ANSWER_LOADED);
-	free(f.jobs[0].program);
-	rl_strv_release(&f.jobs[0].args);
-	teardown(&f);
+	teardown_new(&f);
 
 	/* The old definition loaded: retried until the timeout, then failed
 	 * saying what launchd has loaded. */
-	setup_reload(&f);
+	setup_reload_new(&f);
 	f.o.timeout = 0.2;
-	f.jobs[0].program = rl_xstrdup("/x");
-	rl_strv_push(&f.jobs[0].args, "/x");
-	rl_strv_push(&f.jobs[0].args, "new");
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 5, "", "Bootstrap failed: 5: Input/output error"},
 	    {PRINT_A, 0, LOADED_A("running", "old")},
@@ -2373,16 +2382,11 @@ static void test_bootstrap_loaded_meanwhile(void)
 		     "ProgramArguments[1] is old, the plist's new") != NULL);
 	CHECK(strstr(res0(&f)->error, "not loaded") == NULL);
 	CHECK(res0(&f)->note == NULL);
-	free(f.jobs[0].program);
-	rl_strv_release(&f.jobs[0].args);
-	teardown(&f);
+	teardown_new(&f);
 
 	/* Its definition, but being booted out: not this plist's load. */
-	setup_reload(&f);
+	setup_reload_new(&f);
 	f.o.timeout = 0.2;
-	f.jobs[0].program = rl_xstrdup("/x");
-	rl_strv_push(&f.jobs[0].args, "/x");
-	rl_strv_push(&f.jobs[0].args, "new");
 	RUN(&f, 0, RELOAD_BEFORE, {OUT_A, 0}, {PRINT_A, 113},
 	    {BOOT_A, 37, "", "Bootstrap failed: 37: Operation already in progress"},
 	    {PRINT_A, 0, LOADED_A("SIGTERMed", "new")},
@@ -2391,9 +2395,7 @@ static void test_bootstrap_loaded_meanwhile(void)
 	CHECK_INT(res0(&f)->status, RL_RESULT_FAILED);
 	CHECK(strstr(res0(&f)->error, "; launchd has it loaded (state SIGTERMed), not known to be "
 				      "from this plist as it is now") != NULL);
-	free(f.jobs[0].program);
-	rl_strv_release(&f.jobs[0].args);
-	teardown(&f);
+	teardown_new(&f);
 }
 
 /* bootstrap 37 `Operation already in progress` (still loaded) and 5 (too
