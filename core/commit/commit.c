@@ -27,6 +27,7 @@ struct apply {
 	struct rl_strv unchecked;  /* c->unchecked */
 	struct rl_strv deferred;   /* the labels of c->plan's steps deferred, not never */
 	struct rl_strv not_run;	   /* plists recorded as no version launchd ran (mark_not_run) */
+	size_t owed;		   /* uses use_owed left unrecorded */
 };
 
 static int cmp_result(const void *a, const void *b)
@@ -420,11 +421,14 @@ static int plist_owed(const struct rl_entry *e, const struct rl_use *u, void *ct
  * step: left unrecorded, so that the next run finds the job on a file it
  * did not use when recorded again and retries its restart (plan_moved),
  * as plist_owed leaves a plist. A plist's use is plist_owed's; a watched
- * file is no route. */
+ * file is no route. Counted in a->owed: the next run judges whether such
+ * a file is new since the recording by the manifest's stat time, which
+ * must stay that of the manifest that did not record it. */
 static int use_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
 {
-	const struct apply *a = ctx;
+	struct apply *a = ctx;
 	const struct rl_entry *was;
+	int owed;
 
 	if (u->role == RL_ROLE_PLIST)
 		return plist_owed(e, u, ctx);
@@ -434,8 +438,11 @@ static int use_owed(const struct rl_entry *e, const struct rl_use *u, void *ctx)
 	if (was && rl_entry_used_by(was, u->label))
 		return 0;
 	if (a->c->results)
-		return label_pending(a, u->label);
-	return rl_strv_sorted_contains(&a->deferred, u->label);
+		owed = label_pending(a, u->label);
+	else
+		owed = rl_strv_sorted_contains(&a->deferred, u->label);
+	a->owed += owed != 0;
+	return owed;
 }
 
 /* Whether label's step reloaded it (launchd loaded its plist as it is on
@@ -501,6 +508,8 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 		mark_not_run(m, &a);
 	if (!c->recording)
 		rl_manifest_drop_uses(m, use_owed, &a);
+	if (a.owed && c->prev)
+		keep_stat_time(m, c);
 	if ((!c->results && !c->recording) || !c->prev) {
 		apply_release(&a);
 		return;

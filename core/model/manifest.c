@@ -146,6 +146,11 @@ int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_filein
 				   fi->ctime_ns < m->stat_ns - RL_DIRSTAMP_RACY_NS);
 }
 
+int rl_manifest_predates(const struct rl_manifest *m, int64_t t)
+{
+	return m->stat_ns > 0 && t > 0 && t < m->stat_ns - RL_DIRSTAMP_RACY_NS;
+}
+
 int rl_manifest_hash_stands(const struct rl_manifest *m, const struct rl_fileinfo *recorded,
 			    const struct rl_fileinfo *now)
 {

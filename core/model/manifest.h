@@ -125,6 +125,10 @@ void rl_manifest_release(struct rl_manifest *m);
  * after the hash without either time moving: git's "racy" index entries.
  * Such an entry is hashed again until a snapshot sees it old enough. */
 int rl_manifest_hash_trusted(const struct rl_manifest *m, const struct rl_fileinfo *fi);
+/* 1 when t, a ctime, is provably before m was stat'ed: older than
+ * m->stat_ns by more than RL_DIRSTAMP_RACY_NS (a file system may keep
+ * times to a coarse tick). 0 when m->stat_ns or t is unknown (0). */
+int rl_manifest_predates(const struct rl_manifest *m, int64_t t);
 /* 1 when recorded (one of m's entries' state, a regular file) holds a
  * hash that stands for now, a regular file as lstat'ed this run: recorded
  * was hashed, the identity is unchanged (rl_fileinfo_same_identity) and

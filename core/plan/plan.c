@@ -3,8 +3,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/discover/jobfiles.h"
+#include "core/platform/platform.h"
 
 /* Paths read from another process are untrusted: they are copied with a
  * bound and only ever shown. */
@@ -862,6 +864,60 @@ static int step_moved(const struct builder *b, size_t idx)
 	return 0;
 }
 
+/* Whether path and the directory it is in both changed (ctime, lstat)
+ * provably before m was recorded (rl_manifest_predates). ctime, not
+ * mtime: a Homebrew bottle's files keep the bottle's mtime and a nix
+ * store path's mtime 1, but each gets its ctime when put in place. */
+static int predates(const struct rl_manifest *m, const char *path)
+{
+	struct stat st;
+	char *dir;
+	int old;
+
+	if (lstat(path, &st) != 0 || !rl_manifest_predates(m, rl_platform_ctime_ns(&st)))
+		return 0;
+	dir = rl_path_dirname(path);
+	old = lstat(dir, &st) == 0 && rl_manifest_predates(m, rl_platform_ctime_ns(&st));
+	free(dir);
+	return old;
+}
+
+/* Whether the use u (of label) of e, a file on a route of the job now
+ * that the manifest did not record for it, is there by a new reading of
+ * the job's routes alone: e and each file of the same route as tracked
+ * now (the links of its walk, and those whose route leads on to e)
+ * changed before the manifest was recorded, and so did the directories
+ * they are in (a directory created on PATH since, or one an old file was
+ * moved into, counts). Then the job's routes reached e when recorded
+ * too, and the difference is relaunch's reading (a newer one follows a
+ * wrapper further), not anything on disk. */
+static int route_predates(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
+{
+	const struct rl_manifest *m = b->d->manifest;
+	const struct rl_use_ref *v;
+	size_t n, origin, len;
+
+	if (!predates(m, e->path))
+		return 0;
+	if (!u->via)
+		return 1;
+	origin = route_origin_len(u->via);
+	len = strlen(u->via);
+	v = rl_label_uses_find(label_uses(b, b->d->now), u->label, &n);
+	for (size_t i = 0; i < n; i++) {
+		const char *via = v[i].use->via;
+		size_t vlen = via ? strlen(via) : 0;
+		int walk =
+			via && strncmp(via, u->via, origin) == 0 && route_origin_len(via) == origin;
+		int before = via && vlen < len && strncmp(via, u->via, vlen) == 0 &&
+			     strncmp(u->via + vlen, ARROW, strlen(ARROW)) == 0;
+
+		if (v[i].e != e && (walk || before) && !predates(m, v[i].e->path))
+			return 0;
+	}
+	return 1;
+}
+
 /* A job none of whose recorded files changed may still run other code at
  * its next start than it runs now: a file appeared where its routes look
  * before the one they found when recorded, such as a program of the bare
@@ -875,7 +931,9 @@ static int step_moved(const struct builder *b, size_t idx)
  * program, whatever its other changes). Not a job whose step moves its
  * routes already (step_moved: a retargeted link, a removed file, a changed
  * plist), nor one that only uses more files than
- * before (a new file changes nothing running). A run that leaves the job
+ * before (a new file changes nothing running), nor a file that, with its
+ * route, is older than the recording (route_predates: reported, and
+ * recorded at commit). A run that leaves the job
  * owing its step does not record these uses (use_owed in commit): the
  * next run finds the job moved again. */
 static void plan_moved(struct builder *b)
@@ -895,6 +953,7 @@ static void plan_moved(struct builder *b)
 		/* A recorded file that changed: plan_change's. */
 		if (!e->nuses || (was && rl_diff_find(b->d, e->path)))
 			continue;
+		b->reported_mark = b->p->nreported;
 		c.kind = RL_CHANGE_ADDED;
 		c.path = e->path;
 		c.entry = e;
@@ -911,7 +970,12 @@ static void plan_moved(struct builder *b)
 					!step_moved(b, (size_t)idx) && job_left_a_file(b, u->label)
 						? 1
 						: 2;
-			if (moved[idx] == 1)
+			if (moved[idx] != 1)
+				continue;
+			if (route_predates(b, e, u))
+				reported_add(b, e->path, rl_change_kind_name(c.kind), u->label,
+					     RL_PLAN_REREAD_NOTE);
+			else
 				add_use_reason(b, (size_t)idx, &c, u);
 		}
 	}

@@ -135,6 +135,15 @@ struct rl_step {
 	"whether launchd has this copy loaded could not be told: its files stay as recorded "      \
 	"until it can"
 
+/* Why a file on a job's route now that the manifest did not record for
+ * it (plan_moved) is no reason: it, each link on its route and the
+ * directories they are in all changed before the manifest was recorded,
+ * so the job's routes reached it then as well, and only the reading of
+ * them differs (a newer relaunch follows a wrapper further). */
+#define RL_PLAN_REREAD_NOTE                                                                        \
+	"unchanged since recorded, as is its route: a new reading of the job's routes, not a new " \
+	"file"
+
 /* Why a step the restart journal holds, and that launchd has loaded in
  * no domain (rl_step.unloaded), is not loaded. */
 #define RL_PLAN_UNLOADED_NOTE                                                                      \

@@ -162,6 +162,33 @@ static void test_stat_time(void)
 	check_stat_time(0, RL_RESULT_RESTARTED, 2000);
 }
 
+/* A pending job's use of a file new to it is left unrecorded (use_owed):
+ * the next run judges whether that file is new since the recording by
+ * the stat time of the manifest that did not record it (plan_moved), so
+ * the saved stat time is the earlier of the two; a job done with it
+ * records it, and the snapshot's own time stands. */
+static void check_owed_stat_time(enum rl_result_status st, int64_t want)
+{
+	struct fx f;
+
+	setup(&f);
+	f.prev.stat_ns = 1000;
+	f.cur.stat_ns = 2000;
+	file(&f.prev, "/usr/bin/tool", V1, NULL, "org.example.a", NULL);
+	file(&f.cur, "/usr/bin/tool", V1, NULL, NULL);
+	file(&f.cur, "/opt/bin/tool", V2, NULL, "org.example.a", NULL);
+	plan(&f, 1, 1, &st);
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK(f.cur.stat_ns == want);
+	teardown(&f);
+}
+
+static void test_owed_stat_time(void)
+{
+	check_owed_stat_time(RL_RESULT_FAILED, 1000);
+	check_owed_stat_time(RL_RESULT_RESTARTED, 2000);
+}
+
 static void test_deferred(void)
 {
 	check_status_keeps(RL_RESULT_DEFERRED, 1);
@@ -639,6 +666,7 @@ int main(void)
 	test_deferred();
 	test_left_to_finish();
 	test_stat_time();
+	test_owed_stat_time();
 	test_not_reached();
 	test_unreadable_plist();
 	test_removed_and_kept();

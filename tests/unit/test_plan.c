@@ -1,6 +1,10 @@
 #include "check.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "core/base/fsutil.h"
+#include "core/platform/platform.h"
 #include "core/plan/plan.h"
 #include "core/base/util.h"
 
@@ -444,6 +448,137 @@ static void test_program_found_earlier_in_path(void)
 	CHECK_INT(fx_build(&f, NULL, 0), 0);
 	CHECK_INT(f.p.n, 0);
 	plist_route_release(&f, &now);
+}
+
+/* The ctime of path (lstat), 0 when it cannot be read. */
+static int64_t ctime_at(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 ? rl_platform_ctime_ns(&st) : 0;
+}
+
+/* Make rel (under dir) again until its ctime is past t: a symlink made
+ * anew, a directory chmod'ed. The clock's advance is the event waited on;
+ * its new ctime. */
+static int64_t renew_past(const char *rel, int64_t t, const char *link_target)
+{
+	char *path = rl_path_join(dir, rel);
+	int64_t c = 0;
+
+	for (int i = 0; i < 1000000 && (c = ctime_at(path)) <= t; i++) {
+		if (link_target) {
+			unlink(path);
+			CHECK_INT(symlink(link_target, path), 0);
+		} else {
+			CHECK_INT(chmod(path, 0755), 0);
+		}
+	}
+	CHECK(c > t);
+	free(path);
+	return c;
+}
+
+/* A job recorded running <dir>/late/tool by a bare name whose route, as
+ * read now, reaches a file the manifest did not record for it; the
+ * manifest's stat time stat_ns. now holds the jobs' files as tracked now:
+ * through the link early/tool to keg/bin/tool when link, else the file
+ * d2/tool on PATH. The plan built. */
+static void reread(struct fixture *f, struct rl_manifest *now, int link, int64_t stat_ns)
+{
+	char *late = rl_path_join(dir, "late/tool"), *early = rl_path_join(dir, "early/tool");
+	char *keg = rl_path_join(dir, "keg/bin/tool"), *d2 = rl_path_join(dir, "d2/tool");
+
+	fx_init(f);
+	fx_job(f, RL_JOB_AGENT, "k");
+	fx_use(fx_entry(f, "/LA/k.plist"), "k", RL_ROLE_PLIST, "plist", NULL);
+	fx_use(fx_entry(f, late), "k", RL_ROLE_COMMAND, "sh -c exec", NULL);
+	fx_manifest(f);
+	f->m.stat_ns = stat_ns;
+	rl_manifest_init(now);
+	now_use(now, "/LA/k.plist", RL_ROLE_PLIST, "plist");
+	if (link) {
+		now_use(now, early, RL_ROLE_SYMLINK, "sh -c exec → symlink");
+		now_use(now, keg, RL_ROLE_COMMAND, "sh -c exec → symlink → file");
+	} else {
+		now_use(now, d2, RL_ROLE_COMMAND, "sh -c exec");
+	}
+	f->d.now = now;
+	CHECK_INT(fx_build(f, NULL, 0), 0);
+	free(late);
+	free(early);
+	free(keg);
+	free(d2);
+}
+
+static size_t reasons_added(const struct rl_plan *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; k < p->steps[i].nreasons; k++)
+			n += p->steps[i].reasons[k].change == RL_CHANGE_ADDED;
+	return n;
+}
+
+/* A file new on a job's route is a reason only when it, a link on its
+ * route or the directory either is in changed after the manifest was
+ * recorded (its ctime not provably before the stat time): a file that
+ * was there, unchanged, on a route that was too, is on the route now by
+ * another reading of the job's files (a newer relaunch following a
+ * wrapper further), not by anything done on disk; it changes nothing
+ * running. A ctime within the racy window counts as after. */
+static void test_added_needs_a_change(void)
+{
+	const int64_t racy = RL_DIRSTAMP_RACY_NS;
+	struct fixture f;
+	struct rl_manifest now;
+	char *keg, *d2;
+	int64_t file_t, link_t, dir_t;
+
+	check_write(dir, "late/tool", "#!/bin/sh\n", 0755);
+	check_write(dir, "keg/bin/tool", "#!/bin/sh\n", 0755);
+	check_write(dir, "d2/tool", "#!/bin/sh\n", 0755);
+	keg = rl_path_join(dir, "keg/bin/tool");
+	d2 = rl_path_join(dir, "d2/tool");
+	file_t = ctime_at(keg) > ctime_at(d2) ? ctime_at(keg) : ctime_at(d2);
+	check_write(dir, "early/.keep", "", 0644);
+	link_t = renew_past("early/tool", file_t, keg);
+
+	/* Everything on the route older than the recording. */
+	reread(&f, &now, 1, link_t + racy + 1000000000LL);
+	CHECK_INT(f.p.n, 0);
+	CHECK_INT(f.p.nreported, 2);
+	for (size_t i = 0; i < f.p.nreported; i++) {
+		CHECK_STR(f.p.reported[i].change, "added");
+		CHECK_STR(f.p.reported[i].why, RL_PLAN_REREAD_NOTE);
+	}
+	plist_route_release(&f, &now);
+
+	/* The link made within the racy window of the recording: after it,
+	 * and with it the file it leads to. */
+	reread(&f, &now, 1, link_t + racy);
+	CHECK_INT(f.p.n, 1);
+	CHECK_INT(reasons_added(&f.p), 2);
+	plist_route_release(&f, &now);
+
+	/* The stat time unknown (a manifest written without it): a reason. */
+	reread(&f, &now, 1, 0);
+	CHECK_INT(reasons_added(&f.p), 2);
+	plist_route_release(&f, &now);
+
+	/* An old file in a directory changed since (created on PATH, made
+	 * searchable): a reason. */
+	dir_t = renew_past("d2", file_t, NULL);
+	reread(&f, &now, 0, dir_t + racy);
+	CHECK_INT(f.p.n, 1);
+	CHECK_INT(reasons_added(&f.p), 1);
+	plist_route_release(&f, &now);
+	reread(&f, &now, 0, dir_t + racy + 1000000000LL);
+	CHECK_INT(f.p.n, 0);
+	plist_route_release(&f, &now);
+	free(keg);
+	free(d2);
 }
 
 static void test_never(void)
@@ -1518,6 +1653,7 @@ int main(void)
 	test_plist_reload();
 	test_plist_route_same_bytes();
 	test_program_found_earlier_in_path();
+	test_added_needs_a_change();
 	test_never();
 	test_watch();
 	test_ack();
