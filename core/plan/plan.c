@@ -849,17 +849,18 @@ static int job_left_a_file(struct builder *b, const char *label)
 
 /* Whether the step of jobs[idx] (if any) has a reason that moves a route
  * of the job already: a link retargeted, a file removed, its plist
- * changed (the program, arguments or environment that lead to its files).
- * The diff tells why the job uses other files now, and when; a changed
- * plist is judged by what launchd loaded and when (decide). */
-static int step_moved(const struct builder *b, size_t idx)
+ * changed (the program, arguments or environment that lead to its files);
+ * plist_only: its plist changed. The diff tells why the job uses other
+ * files now, and when; a changed plist is judged by what launchd loaded
+ * and when (decide). */
+static int step_moved(const struct builder *b, size_t idx, int plist_only)
 {
 	const struct rl_step *s = b->stepof[idx] ? &b->p->steps[b->stepof[idx] - 1] : NULL;
 
 	for (size_t i = 0; s && i < s->nreasons; i++)
-		if (s->reasons[i].change == RL_CHANGE_RETARGETED ||
-		    s->reasons[i].change == RL_CHANGE_REMOVED ||
-		    s->reasons[i].role == RL_ROLE_PLIST)
+		if (s->reasons[i].role == RL_ROLE_PLIST ||
+		    (!plist_only && (s->reasons[i].change == RL_CHANGE_RETARGETED ||
+				     s->reasons[i].change == RL_CHANGE_REMOVED)))
 			return 1;
 	return 0;
 }
@@ -891,31 +892,68 @@ static int predates(const struct rl_manifest *m, const char *path)
  * moved into, counts). Then the job's routes reached e when recorded
  * too, and the difference is relaunch's reading (a newer one follows a
  * wrapper further), not anything on disk. */
+/* Whether a use with route via (another of the same job's, as tracked
+ * now) is on the route of a use with route to, whose origin
+ * (route_origin_len) is origin long: a link of the same walk, or a use
+ * whose route to leads on from (the links to a program whose library to
+ * is). */
+static int on_route(const char *via, const char *to, size_t origin)
+{
+	size_t vlen, len = strlen(to);
+
+	if (!via)
+		return 0;
+	if (strncmp(via, to, origin) == 0 && route_origin_len(via) == origin)
+		return 1;
+	vlen = strlen(via);
+	return vlen < len && strncmp(via, to, vlen) == 0 &&
+	       strncmp(to + vlen, ARROW, strlen(ARROW)) == 0;
+}
+
 static int route_predates(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
 {
 	const struct rl_manifest *m = b->d->manifest;
 	const struct rl_use_ref *v;
-	size_t n, origin, len;
+	size_t n, origin;
 
 	if (!predates(m, e->path))
 		return 0;
 	if (!u->via)
 		return 1;
 	origin = route_origin_len(u->via);
-	len = strlen(u->via);
 	v = rl_label_uses_find(label_uses(b, b->d->now), u->label, &n);
-	for (size_t i = 0; i < n; i++) {
-		const char *via = v[i].use->via;
-		size_t vlen = via ? strlen(via) : 0;
-		int walk =
-			via && strncmp(via, u->via, origin) == 0 && route_origin_len(via) == origin;
-		int before = via && vlen < len && strncmp(via, u->via, vlen) == 0 &&
-			     strncmp(u->via + vlen, ARROW, strlen(ARROW)) == 0;
-
-		if (v[i].e != e && (walk || before) && !predates(m, v[i].e->path))
+	for (size_t i = 0; i < n; i++)
+		if (v[i].e != e && on_route(v[i].use->via, u->via, origin) &&
+		    !predates(m, v[i].e->path))
 			return 0;
-	}
 	return 1;
+}
+
+/* Whether the use u (of label) of e, a file on a route of the job now
+ * that the manifest did not record for it, is there by a change the diff
+ * holds on that route (on_route), as tracked now or when recorded: the
+ * opt link `brew upgrade` retargeted to the new keg, whose files and
+ * libraries the job reaches through it, or the link `brew uninstall`
+ * removed from in front of the program the job finds now. Such a file is
+ * what that change's reason stands for. */
+static int route_explained(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
+{
+	const struct rl_manifest *in[2] = {b->d->now, b->d->manifest};
+	size_t origin;
+
+	if (!u->via)
+		return 0;
+	origin = route_origin_len(u->via);
+	for (size_t k = 0; k < 2; k++) {
+		size_t n;
+		const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, in[k]), u->label, &n);
+
+		for (size_t i = 0; i < n; i++)
+			if (v[i].e != e && on_route(v[i].use->via, u->via, origin) &&
+			    rl_diff_find(b->d, v[i].e->path))
+				return 1;
+	}
+	return 0;
 }
 
 /* A job none of whose recorded files changed may still run other code at
@@ -928,12 +966,17 @@ static int route_predates(struct builder *b, const struct rl_entry *e, const str
  * not tracked for it when recorded, while the job no longer uses a file it
  * used then, is a reason of its step, as added; decide judges the step by
  * it too (a process that started before the file appeared runs the old
- * program, whatever its other changes). Not a job whose step moves its
- * routes already (step_moved: a retargeted link, a removed file, a changed
- * plist), nor one that only uses more files than
- * before (a new file changes nothing running), nor a file that, with its
- * route, is older than the recording (route_predates: reported, and
- * recorded at commit). A run that leaves the job
+ * program, whatever its other changes). Not a job whose plist changed
+ * (it moves every route: judged by what launchd loaded), nor a file
+ * reached through a change of the job's step (route_explained: the opt
+ * link a `brew upgrade` retargeted stands for the new keg's files, and a
+ * second reason would judge the step twice), nor one that only uses more
+ * files than before (a new file changes nothing running), nor a file
+ * that, with its route, is older than the recording (route_predates:
+ * reported, and recorded at commit). A file on another route of a job
+ * whose step moved one (a helper linked earlier on PATH beside an
+ * upgrade) is a reason: a process started after the upgrade may have
+ * started before it appeared. A run that leaves the job
  * owing its step does not record these uses (use_owed in commit): the
  * next run finds the job moved again. */
 static void plan_moved(struct builder *b)
@@ -966,11 +1009,12 @@ static void plan_moved(struct builder *b)
 			    (was && rl_entry_used_by(was, u->label)))
 				continue;
 			if (!moved[idx])
-				moved[idx] =
-					!step_moved(b, (size_t)idx) && job_left_a_file(b, u->label)
-						? 1
-						: 2;
-			if (moved[idx] != 1)
+				moved[idx] = !step_moved(b, (size_t)idx, 1) &&
+							     job_left_a_file(b, u->label)
+						     ? 1
+						     : 2;
+			if (moved[idx] != 1 ||
+			    (step_moved(b, (size_t)idx, 0) && route_explained(b, e, u)))
 				continue;
 			if (route_predates(b, e, u))
 				reported_add(b, e->path, rl_change_kind_name(c.kind), u->label,

@@ -1463,6 +1463,67 @@ class ShadowedOnPathAfterCurrentChange(ShadowedBase):
                              [(label, "restarted")], doc)
 
 
+class ShadowedOnPathAfterCurrentUpgrade(Base):
+    """A job whose `sh -c` runs two programs by bare name, one of them
+    from a keg through its opt link on the job's PATH: `brew upgrade`
+    retargets that link and the job is restarted by hand onto the new keg;
+    then a `brew install` links the other program into a directory
+    earlier on the PATH. The upgrade's step is current (its process
+    started after the link moved) and must not hide the other program,
+    which its process did not start with."""
+
+    def test_program_found_earlier_is_not_hidden_by_a_current_upgrade(self):
+        with Machine(RELAUNCH) as m:
+            early = os.path.join(m.root, "srv", "early")
+            late = os.path.join(m.root, "srv", "late")
+            os.makedirs(early)
+            os.makedirs(late)
+            truth = shutil.which("true") or "/bin/true"
+            harness.atomic_copy(truth, os.path.join(late, "helper"), "helper 1")
+            m.brew_keg("tool", "1.0")
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            harness.atomic_symlink("../Cellar/tool/1.0", m.opt("tool"))
+            label = LABEL % "tool"
+            path = f"{early}:{m.opt('tool')}/bin:{late}:/usr/bin:/bin"
+            m.write_plist(label, ["/bin/sh", "-c", "helper; exec tool 1000"],
+                          EnvironmentVariables={"PATH": path})
+            m.boot()
+            pid = m.wait_pid(label)
+            kegs = os.path.join(m.brew, "Cellar", "tool")
+            wait_until(lambda: same_file(f"/proc/{pid}/exe",
+                                         os.path.join(kegs, "1.0", "bin", "tool")),
+                       "sh to exec tool")
+            r, doc = self.run_relaunch(m)
+            self.assertIs(doc["baseline"], True, doc)
+            m.brew_upgrade("tool", "1.1")
+            harness.wait_past_change(m.opt("tool"))
+            self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
+            npid = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: same_file(f"/proc/{npid}/exe",
+                                         os.path.join(kegs, "1.1", "bin", "tool")),
+                       "tool 1.1 to run")
+            marker = os.path.join(m.root, "srv", "marker")
+            with open(marker, "w"):
+                pass
+            harness.wait_past_change(marker)
+            new = os.path.join(early, "helper")
+            harness.atomic_copy(truth, new, "helper 2")
+            r, doc = self.plan(m, code=1)
+            # The new keg is the opt link's reason alone, not an added one.
+            self.assertEqual([(s["label"], sorted((x["path"], x["change"]) for x in s["reasons"]))
+                              for s in doc["steps"]],
+                             [(label, [(os.path.join(kegs, "1.0"), "removed"),
+                                       (os.path.join(kegs, "1.0", "bin", "tool"), "removed"),
+                                       (m.opt("tool"), "retargeted"),
+                                       (new, "added")])], doc)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            self.wait_new_pid(m, label, npid)
+            r, doc = self.plan(m, code=0)
+            self.assertEqual(doc["steps"], [], doc)
+
+
 class OldStorePaths(Base):
     """nix's counterpart of the old keg: nix-daemon as the installer sets
     it up, `/bin/sh -c "/bin/wait4path <profile>/bin/nix-daemon && exec

@@ -581,6 +581,74 @@ static void test_added_needs_a_change(void)
 	free(d2);
 }
 
+/* A `brew upgrade` retargeted the opt link on the route of a job's
+ * program (and removed the old keg), and a `brew install` linked a
+ * helper the job's script runs into a directory earlier in its PATH. The
+ * new keg's program and library are reached through the retargeted link:
+ * that link's reason stands for them, and they get none of their own. The
+ * helper is on no route the diff changed: an added reason, which decide
+ * judges too, so that a process started after the upgrade but before the
+ * helper appeared is not taken as current. */
+static void test_added_beside_a_moved_route(void)
+{
+	struct fixture f;
+	struct rl_manifest now;
+	struct rl_entry *e;
+	const struct rl_step *s;
+	const char *lib_via = "sh -c exec → opt symlink → Cellar file → library of tool → libt.so";
+
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "k");
+	fx_use(fx_entry(&f, "/LA/k.plist"), "k", RL_ROLE_PLIST, "plist", NULL);
+	fx_changed(&f, RL_CHANGE_REMOVED, "/hb/Cellar/tool/1/bin/tool", "k", RL_ROLE_COMMAND,
+		   "sh -c exec → opt symlink → Cellar file");
+	fx_changed(&f, RL_CHANGE_REMOVED, "/hb/Cellar/tool/1/lib/libt.so", "k", RL_ROLE_LIBRARY,
+		   lib_via);
+	e = fx_changed(&f, RL_CHANGE_RETARGETED, "/hb/opt/tool", "k", RL_ROLE_SYMLINK,
+		       "sh -c exec → opt symlink");
+	e->fi.type = RL_FT_SYMLINK;
+	fx_use(fx_entry(&f, "/usr/bin/helper"), "k", RL_ROLE_COMMAND, "sh -c", NULL);
+	fx_manifest(&f);
+	rl_manifest_init(&now);
+	now_use(&now, "/LA/k.plist", RL_ROLE_PLIST, "plist");
+	now_use(&now, "/hb/opt/tool", RL_ROLE_SYMLINK, "sh -c exec → opt symlink");
+	now_use(&now, "/hb/Cellar/tool/2/bin/tool", RL_ROLE_COMMAND,
+		"sh -c exec → opt symlink → Cellar file");
+	now_use(&now, "/hb/Cellar/tool/2/lib/libt.so", RL_ROLE_LIBRARY, lib_via);
+	now_use(&now, "/hb/bin/helper", RL_ROLE_COMMAND, "sh -c");
+	f.d.now = &now;
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	if (f.p.n) {
+		s = &f.p.steps[0];
+		CHECK_INT(s->nreasons, 4);
+		for (size_t i = 0; i < s->nreasons; i++)
+			if (s->reasons[i].change == RL_CHANGE_ADDED)
+				CHECK_STR(s->reasons[i].path, "/hb/bin/helper");
+		CHECK_INT(reasons_added(&f.p), 1);
+	}
+	plist_route_release(&f, &now);
+
+	/* `brew uninstall` removed the link in front of /usr/bin/tool: the
+	 * job's route leads there by the removal, whose reasons stand for it. */
+	fx_init(&f);
+	fx_job(&f, RL_JOB_AGENT, "k");
+	fx_use(fx_entry(&f, "/LA/k.plist"), "k", RL_ROLE_PLIST, "plist", NULL);
+	fx_changed(&f, RL_CHANGE_REMOVED, "/hb/Cellar/tool/1/bin/tool", "k", RL_ROLE_COMMAND,
+		   "sh -c exec → symlink → Cellar file");
+	fx_changed(&f, RL_CHANGE_REMOVED, "/hb/bin/tool", "k", RL_ROLE_SYMLINK,
+		   "sh -c exec → symlink");
+	fx_manifest(&f);
+	rl_manifest_init(&now);
+	now_use(&now, "/LA/k.plist", RL_ROLE_PLIST, "plist");
+	now_use(&now, "/usr/bin/tool", RL_ROLE_COMMAND, "sh -c exec");
+	f.d.now = &now;
+	CHECK_INT(fx_build(&f, NULL, 0), 0);
+	CHECK_INT(f.p.n, 1);
+	CHECK_INT(reasons_added(&f.p), 0);
+	plist_route_release(&f, &now);
+}
+
 static void test_never(void)
 {
 	struct fixture f;
@@ -1654,6 +1722,7 @@ int main(void)
 	test_plist_route_same_bytes();
 	test_program_found_earlier_in_path();
 	test_added_needs_a_change();
+	test_added_beside_a_moved_route();
 	test_never();
 	test_watch();
 	test_ack();
