@@ -122,8 +122,8 @@ def run_one(path, args):
         # No launchd asks for root here: plan as root would, whoever runs.
         "RELAUNCH_AS_USER": "0",
     })
-    for k in ("RELAUNCH_CONFIG", "RELAUNCH_LAUNCHCTL", "RELAUNCH_AGENT_DIRS",
-              "RELAUNCH_DAEMON_DIRS", "XDG_STATE_HOME"):
+    for k in ("RELAUNCH_CONFIG", "RELAUNCH_PASSWD", "RELAUNCH_LAUNCHCTL",
+              "RELAUNCH_AGENT_DIRS", "RELAUNCH_DAEMON_DIRS", "XDG_STATE_HOME"):
         env.pop(k, None)
     proc = subprocess.run(["bash", "--norc", "--noprofile"], input="\n".join(script) + "\n",
                           cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

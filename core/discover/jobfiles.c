@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1411,6 +1413,101 @@ static char *job_root(const struct rl_job *job)
 	return real;
 }
 
+/* For the tests only: the entry of RELAUNCH_PASSWD, a file in passwd(5)'s
+ * form (NAME:PASSWORD:UID:GID:GECOS:DIR:SHELL a line), that names the
+ * user (name, or uid when name is NULL), its fields put in pw (pointing
+ * into buf); NULL when none does. */
+static struct passwd *test_passwd(const char *file, const char *name, uid_t uid, struct passwd *pw,
+				  char *buf, size_t size)
+{
+	FILE *fp = fopen(file, "re");
+	struct passwd *found = NULL;
+
+	if (!fp)
+		return NULL;
+	while (!found && fgets(buf, (int)size, fp)) {
+		char *f[7], *p = buf;
+		size_t n = 0;
+		unsigned long id;
+		char *end;
+
+		buf[strcspn(buf, "\n")] = '\0';
+		while (n < 7) {
+			f[n++] = p;
+			p = strchr(p, ':');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (n != 7 || !*f[2])
+			continue;
+		errno = 0;
+		id = strtoul(f[2], &end, 10);
+		if (*end || errno || id != (uid_t)id)
+			continue;
+		if (name ? strcmp(f[0], name) != 0 : (uid_t)id != uid)
+			continue;
+		memset(pw, 0, sizeof(*pw));
+		pw->pw_name = f[0];
+		pw->pw_uid = (uid_t)id;
+		pw->pw_dir = f[5];
+		pw->pw_shell = f[6];
+		found = pw;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* What launchd puts in the environment of a job it runs as a user: SHELL,
+ * HOME, USER and LOGNAME of that user's password database entry. Apple's
+ * last published launchd (launchd-842, src/core.c; a copy is in
+ * apple-open-source/macos, launchd/src/core.c) does it in
+ * job_postfork_become_user, for a job with a UserName (getpwnam) or one of
+ * a user's domain (getpwuid of its uid), with setenv(…, 0); then
+ * job_setup_attributes setenv(…, 1)s the plist's EnvironmentVariables, so
+ * those win. A job of the system domain without UserName runs as root with
+ * launchd's own environment, which has no HOME (launchd.c sets only PATH;
+ * on current macOS, EasyTier/EasyTier#2509: "System LaunchDaemons run as
+ * root, but launchd does not provide HOME"): that stays not known, as do
+ * a RootDirectory job's (launchd asks the password database inside the
+ * chroot) and a user the database does not know. TMPDIR, the user's
+ * confstr(_CS_DARWIN_USER_TEMP_DIR), is not known here either. Agents
+ * run as their domain's user, whatever their UserName: launchd-842 started
+ * them from a per-user launchd running as that user, where
+ * job_postfork_become_user applies no UserName (it returns unless root). */
+static void launchd_user_env(struct rl_shenv *env, const struct rl_job *job, const char *root)
+{
+	static const char *const names[] = {"SHELL", "HOME", "USER", "LOGNAME"};
+	const char *file = getenv("RELAUNCH_PASSWD");
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	const char *values[4];
+
+	if (root || (job->kind != RL_JOB_AGENT && !job->user_name))
+		return;
+	if (file && *file)
+		found = test_passwd(file, job->kind == RL_JOB_AGENT ? NULL : job->user_name,
+				    job->uid, &pw, buf, sizeof(buf));
+	else if (job->kind == RL_JOB_AGENT)
+		(void)getpwuid_r(job->uid, &pw, buf, sizeof(buf), &found);
+	else
+		(void)getpwnam_r(job->user_name, &pw, buf, sizeof(buf), &found);
+	if (!found || !found->pw_name || !found->pw_dir || !*found->pw_dir)
+		return;
+	values[0] = found->pw_shell && *found->pw_shell ? found->pw_shell : NULL;
+	values[1] = found->pw_dir;
+	values[2] = found->pw_name;
+	values[3] = found->pw_name;
+	for (size_t i = 0; i < 4; i++) {
+		int unknown;
+
+		if (!values[i] || rl_shenv_get(env, names[i], &unknown) || unknown)
+			continue; /* the plist's EnvironmentVariables win */
+		rl_shenv_set(env, names[i], values[i]);
+		rl_shenv_export(env, names[i]);
+	}
+}
+
 int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_jobfiles *out,
 		 struct rl_error *err)
 {
@@ -1435,6 +1532,7 @@ int rl_job_files(const struct rl_job *job, struct rl_libcache *libs, struct rl_j
 	}
 	add_plist(&c);
 	c.root = job_root(job);
+	launchd_user_env(&c.env, job, c.root);
 	if (c.root && libs)
 		note_unresolved(&c, "the libraries of its programs inside RootDirectory '%s'",
 				c.root);

@@ -436,6 +436,7 @@ class Machine:
             "RELAUNCH_AS_USER": "0",
         })
         self.env.pop("RELAUNCH_CONFIG", None)
+        self.env.pop("RELAUNCH_PASSWD", None)
         self.booted = False
         self.agent_domain = f"gui/{os.getuid()}"
         self.domains = {}  # label -> domain, where a test loaded it elsewhere

@@ -291,7 +291,7 @@ class RunTest(unittest.TestCase):
             self.assertIn("bar-1.1", new_bar)
 
             res, _, _ = self.run_json(m)
-            self.assertEqual(sorted(res), [bar, foo])
+            self.assertEqual(sorted(res), sorted([foo, bar]))
             self.assert_restarted(m, res[foo], foo, pids[foo], action="kickstart")
             self.assert_restarted(m, res[bar], bar, pids[bar], action="reload")
             self.wait_exe(m, foo, new_foo)
@@ -354,6 +354,59 @@ class RunTest(unittest.TestCase):
             self.assertEqual(m.pid(foo), pids[foo])
             r = m.relaunch("plan")
             self.assertEqual((r.returncode, r.stdout), (0, "nothing to restart\n"), r.stderr)
+            self.assert_all_running(m)
+
+    def test_home_of_the_jobs_user_is_where_its_sh_c_text_finds_the_program(self):
+        """home-manager's agent shape with the profile named through $HOME,
+        `sh -c 'exec "$HOME/.nix-profile/bin/X"'`, and a daemon with
+        UserName running the same: launchd sets HOME to the home of the
+        agent's user (its domain's uid) or of the UserName, from the
+        password database (launchd-842 job_postfork_become_user; the
+        plist sets no HOME). The simulator gives jobs the harness's HOME;
+        RELAUNCH_PASSWD gives relaunch a password database saying the
+        same. A switch moving both programs restarts both."""
+        with Machine(RELAUNCH) as m:
+            home = m.env["HOME"]
+            profiles = os.path.join(m.nix, "var", "nix", "profiles", "per-user", "me")
+            os.makedirs(home, exist_ok=True)
+            os.makedirs(profiles)
+            passwd = os.path.join(m.root, "passwd")
+            with open(passwd, "w") as f:
+                f.write(f"me:*:{os.getuid()}:{os.getgid()}:Me:{home}:/bin/zsh\n"
+                        f"_svc:*:260:260:Service:{home}:/usr/bin/false\n")
+            m.env["RELAUNCH_PASSWD"] = passwd
+
+            def generation(n, outs):
+                env = os.path.join(m.nix, "store", f"{n:032d}-user-environment")
+                os.makedirs(os.path.join(env, "bin"))
+                for name, out in outs.items():
+                    os.symlink(os.path.join(out, "bin", name), os.path.join(env, "bin", name))
+                os.symlink(env, os.path.join(profiles, f"profile-{n}-link"))
+                harness.atomic_symlink(f"profile-{n}-link", os.path.join(profiles, "profile"))
+
+            foo1, bar1 = m.nix_store_path("foo", "1.0"), m.nix_store_path("bar", "1.0")
+            generation(1, {"foo": foo1, "bar": bar1})
+            os.symlink(os.path.join(profiles, "profile"), os.path.join(home, ".nix-profile"))
+            foo, bar = "org.nix-community.home.foo", "org.nixos.bar"
+            m.write_plist(foo, ["/bin/sh", "-c", 'exec "$HOME/.nix-profile/bin/foo" 1000'],
+                          daemon=False)
+            m.write_plist(bar, ["/bin/sh", "-c", 'exec "$HOME/.nix-profile/bin/bar" 1000'],
+                          daemon=True, UserName="_svc")
+            pids = self.boot(m, [foo, bar])
+            self.wait_exe(m, foo, os.path.join(foo1, "bin", "foo"))
+            self.wait_exe(m, bar, os.path.join(bar1, "bin", "bar"))
+            foo2, bar2 = m.nix_store_path("foo", "1.1"), m.nix_store_path("bar", "1.1")
+            generation(2, {"foo": foo2, "bar": bar2})
+
+            res, _, _ = self.run_json(m)
+            self.assertEqual(sorted(res), sorted([foo, bar]))
+            for label, name, old, new in ((foo, "foo", foo1, foo2), (bar, "bar", bar1, bar2)):
+                self.assert_restarted(m, res[label], label, pids[label], action="kickstart")
+                self.wait_exe(m, label, os.path.join(new, "bin", name))
+                texts = [r["text"] for r in res[label]["reasons"]]
+                self.assertIn(f"{home}/.nix-profile changed (retargeted) via sh -c exec → "
+                              f"profile symlink; now leads to {new}/bin/{name} "
+                              f"(was {old}/bin/{name})", texts)
             self.assert_all_running(m)
 
     def respawn_pair(self, m):

@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -3501,6 +3502,158 @@ static void test_case_in_constructs(void)
 			"until false; do case x in (a|b) break ;; esac; done; exec", NULL});
 }
 
+/* What launchd sets in the environment of a job it runs as a user
+ * (launchd-842 src/core.c, job_postfork_become_user): HOME, USER, LOGNAME
+ * and SHELL of the password database entry of an agent's uid, or of a
+ * daemon's UserName; the plist's EnvironmentVariables win (set after,
+ * overwriting). A daemon without UserName runs as root with launchd's own
+ * environment, which has no HOME: not known, as before. The shapes are
+ * home-manager's and nix-darwin's `/bin/sh -c "… exec …"` agents. */
+static void test_launchd_user_env(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	struct rl_job j;
+	struct rl_jobfiles f;
+	char *home, *user, *x, *cmd, *text;
+	const char *home_cmd = "/bin/wait4path /nix/store && exec \"$HOME/bin/relaunch-x\"";
+
+	if (!pw || !pw->pw_name || !pw->pw_dir || !*pw->pw_dir) {
+		fprintf(stderr, "skipped: uid %u has no password database entry\n",
+			(unsigned)getuid());
+		return;
+	}
+	home = rl_xstrdup(pw->pw_dir);
+	user = rl_xstrdup(pw->pw_name);
+	x = rl_path_join(home, "bin/relaunch-x");
+	/* a gui/<uid> agent: HOME is its user's home */
+	job_init(&j, "org.nix-community.home.x",
+		 (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = getuid();
+	resolve(&j, &f);
+	check_file(&f, x, RL_ROLE_COMMAND, "sh -c exec", access(x, F_OK) != 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* `~` is HOME too */
+	job_init(&j, "org.nix-community.home.tilde",
+		 (const char *const[]){"/bin/sh", "-c", "exec ~/bin/relaunch-x", NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = getuid();
+	resolve(&j, &f);
+	check_file(&f, x, RL_ROLE_COMMAND, "sh -c exec", access(x, F_OK) != 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* USER and LOGNAME are its user's name */
+	text = rl_xasprintf("per-user/%s/bin/y", user);
+	put(text, "bin", 0755);
+	cmd = rl_xasprintf("exec %s/per-user/$USER/bin/y; exec %s/per-user/${LOGNAME}/bin/y", tmp,
+			   tmp);
+	job_init(&j, "org.nixos.y", (const char *const[]){"/bin/sh", "-c", cmd, NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = getuid();
+	resolve(&j, &f);
+	check_file(&f, text, RL_ROLE_COMMAND, "sh -c exec", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	free(cmd);
+	/* a daemon with UserName: that user's home */
+	job_init(&j, "org.nixos.daemon-as-user",
+		 (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.user_name = rl_xstrdup(user);
+	resolve(&j, &f);
+	check_file(&f, x, RL_ROLE_COMMAND, "sh -c exec", access(x, F_OK) != 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* the plist's HOME wins */
+	put("h/bin/relaunch-x", "bin", 0755);
+	job_init(&j, "org.nix-community.home.own",
+		 (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = getuid();
+	rl_strv_push_owned(&j.env, rl_xasprintf("HOME=%s/h", tmp));
+	resolve(&j, &f);
+	check_file(&f, "h/bin/relaunch-x", RL_ROLE_COMMAND, "sh -c exec", 0);
+	CHECK(find(&f, x, RL_ROLE_COMMAND) == NULL);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	/* not known: a daemon without UserName, a UserName or an agent's uid
+	 * the password database does not know, a RootDirectory job */
+	for (int k = 0; k < 4; k++) {
+		job_init(&j, "org.nixos.unknown",
+			 (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+		if (k == 1)
+			j.user_name = rl_xstrdup("relaunch-no-such-user");
+		if (k == 2) {
+			j.kind = RL_JOB_AGENT;
+			j.uid = (uid_t)0x7ffffff0;
+			if (getpwuid(j.uid)) {
+				rl_job_release(&j);
+				continue;
+			}
+		}
+		if (k == 3) {
+			j.user_name = rl_xstrdup(user);
+			j.rootdir = at("h");
+		}
+		resolve(&j, &f);
+		CHECK(find(&f, x, RL_ROLE_COMMAND) == NULL);
+		check_unresolved(&f, (const char *const[]){
+					     "'$HOME/bin/relaunch-x' (ProgramArguments)", NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+	}
+	/* RELAUNCH_PASSWD (tests only) stands for the password database */
+	free(text);
+	text = at("users/passwd");
+	{
+		char *body = rl_xasprintf("# a comment\nbad line\n"
+					  "me:*:4242:20:Me:%s/users/me:/bin/zsh\n"
+					  "_svc:*:260:260:Service:%s/users/svc:/usr/bin/false\n"
+					  "broken:*:x:1::/x:/bin/sh\n",
+					  tmp, tmp);
+
+		put("users/passwd", body, 0644);
+		free(body);
+	}
+	put("users/me/bin/relaunch-x", "bin", 0755);
+	put("users/svc/bin/relaunch-x", "bin", 0755);
+	setenv("RELAUNCH_PASSWD", text, 1);
+	job_init(&j, "org.nix-community.home.pw",
+		 (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = 4242;
+	resolve(&j, &f);
+	check_file(&f, "users/me/bin/relaunch-x", RL_ROLE_COMMAND, "sh -c exec", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	job_init(&j, "org.nixos.svc", (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.user_name = rl_xstrdup("_svc");
+	resolve(&j, &f);
+	check_file(&f, "users/svc/bin/relaunch-x", RL_ROLE_COMMAND, "sh -c exec", 0);
+	check_unresolved(&f, (const char *const[]){NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	job_init(&j, "org.nixos.nobody", (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
+	j.kind = RL_JOB_AGENT;
+	j.uid = 4243;
+	resolve(&j, &f);
+	check_unresolved(&f,
+			 (const char *const[]){"'$HOME/bin/relaunch-x' (ProgramArguments)", NULL});
+	rl_jobfiles_release(&f);
+	rl_job_release(&j);
+	unsetenv("RELAUNCH_PASSWD");
+	free(text);
+	free(x);
+	free(user);
+	free(home);
+}
+
 int main(void)
 {
 	char *real;
@@ -3546,6 +3699,7 @@ int main(void)
 	test_zsh_source();
 	test_node_entry();
 	test_positional();
+	test_launchd_user_env();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
