@@ -557,6 +557,23 @@ static int move_record(const struct rl_agent_spec *s, const char *old, const cha
 	return old ? where_set(s, path, err) : 0;
 }
 
+/* Whether launchd loaded copy i from path: the path print shows names it
+ * (that file, or the same one), or print shows none (then nothing says
+ * otherwise). An install killed after it wrote its plist in a new place,
+ * before it reloaded the job, leaves the job loaded from the plist the
+ * record still names: launchd keeps that definition until a bootout, so
+ * the next install reloads it, even when the new plist is as it wants. */
+static int loaded_from(const struct rl_agent_copies *c, size_t i, const char *path)
+{
+	const char *shown = c->st[i].path;
+	struct stat a, b;
+
+	if (!*shown || strcmp(shown, path) == 0)
+		return 1;
+	return stat(shown, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		     struct rl_strv *did, struct rl_error *err)
 {
@@ -600,6 +617,12 @@ int rl_agent_install(const struct rl_agent_spec *s, const struct rl_launchctl *l
 		else
 			i++;
 	}
+	for (size_t i = 0; i < c.n && !changed; i++)
+		if (!loaded_from(&c, i, path)) {
+			rl_strv_push_owned(did, rl_xasprintf("%s was loaded from '%s', not '%s'",
+							     c.target[i], c.st[i].path, path));
+			changed = 1;
+		}
 	if (c.n && !changed) {
 		rc = move_record(s, old, path, did, err);
 		goto out;

@@ -317,6 +317,38 @@ class AutoTest(unittest.TestCase):
         r = self.ok(m.relaunch("agent", "install", "--interval", "1"))
         self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
 
+    def test_agent_install_killed_before_it_reloaded_from_the_new_place(self):
+        """install --agent-dir DIR, then an install in the default directory
+        killed once it wrote its plist there, before it booted the job out:
+        the job still runs the definition loaded from DIR, which the record
+        names, and the new plist is as the next install wants it. That
+        install sees print's path is DIR's plist and reloads the job from
+        the new one (a kickstart or nothing would leave the old definition
+        running), then removes DIR's plist and records the new one."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        elsewhere = tempfile.mkdtemp(dir=m.root)
+        path = os.path.join(elsewhere, LABEL + ".plist")
+        default = os.path.join(m.agents, LABEL + ".plist")
+        target = f"gui/{os.getuid()}/{LABEL}"
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        # What the killed install had done: its plist written, nothing else.
+        xml = self.ok(m.relaunch("agent", "print", "--interval", "2")).stdout
+        with open(default, "w") as f:
+            f.write(xml)
+        self.assertIn(f"path = {path}\n", m.launchctl("print", target).stdout)
+        r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
+        lines = r.stdout.splitlines()
+        self.assertNotIn(f"wrote '{default}'", lines)
+        self.assertIn(f"{target} was loaded from '{path}', not '{default}'", lines)
+        self.assertLess(lines.index(f"reloaded {target}"), lines.index(f"removed '{path}'"))
+        self.assertIn(f"path = {default}\n", m.launchctl("print", target).stdout)
+        self.assertFalse(os.path.exists(path))
+        with open(os.path.join(m.state, "agent.json")) as f:
+            self.assertEqual(json.load(f)["agent"], default)
+        r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
+        self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
+
     def test_agent_record_that_cannot_be_read(self):
         """A record of another shape, or written by a newer relaunch, is
         one that cannot be read: uninstall warns and leaves the plist it
