@@ -891,6 +891,13 @@ static json_t *job_json(int system, const struct cli_ctx *c, const char *statedi
 				    rec->alone.len ? "" : " plist is looked for", s.dir);
 		}
 		if (recorded && lstat(recorded, &st) == 0) {
+			/* Both: an install moving the plist stopped before it
+			 * removed the old one; the next install finishes. */
+			if (strcmp(recorded, path) != 0 && lstat(path, &st) == 0)
+				rl_warn("the %s's plist is both in '%s', where 'relaunch agent "
+					"install' recorded it, and in '%s' (an install that did "
+					"not finish): run 'relaunch agent install' again",
+					system ? "daemon" : "agent", recorded, path);
 			free(path);
 			path = recorded;
 		} else

@@ -324,7 +324,8 @@ class AutoTest(unittest.TestCase):
         names, and the new plist is as the next install wants it. That
         install sees print's path is DIR's plist and reloads the job from
         the new one (a kickstart or nothing would leave the old definition
-        running), then removes DIR's plist and records the new one."""
+        running), then removes DIR's plist and records the new one. status
+        meanwhile warns of the two plists."""
         m = self.machine()
         self.boot(m, ["nginx"])
         elsewhere = tempfile.mkdtemp(dir=m.root)
@@ -337,6 +338,12 @@ class AutoTest(unittest.TestCase):
         with open(default, "w") as f:
             f.write(xml)
         self.assertIn(f"path = {path}\n", m.launchctl("print", target).stdout)
+        # status says so, and reports the plist the record names.
+        r = self.ok(m.relaunch("status"))
+        self.assertIn(f"agent: installed at '{path}', loaded as {target}\n", r.stdout)
+        self.assertIn(f"relaunch: warning: the agent's plist is both in '{path}', where "
+                      f"'relaunch agent install' recorded it, and in '{default}' (an install "
+                      "that did not finish): run 'relaunch agent install' again\n", r.stderr)
         r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
         lines = r.stdout.splitlines()
         self.assertNotIn(f"wrote '{default}'", lines)
@@ -346,6 +353,9 @@ class AutoTest(unittest.TestCase):
         self.assertFalse(os.path.exists(path))
         with open(os.path.join(m.state, "agent.json")) as f:
             self.assertEqual(json.load(f)["agent"], default)
+        r = self.ok(m.relaunch("status"))
+        self.assertIn(f"agent: installed at '{default}', loaded as {target}\n", r.stdout)
+        self.assertNotIn("both in", r.stderr)
         r = self.ok(m.relaunch("agent", "install", "--interval", "2"))
         self.assertEqual(r.stdout.splitlines()[0], "already installed and loaded; nothing changed")
 
