@@ -574,12 +574,32 @@ static void take_redirect(struct lexer *lx)
 	lx->redirect = 1;
 }
 
+/* A function's name as bash outside posix mode takes it: any word as
+ * written (bash 5.2 defines and calls `start-daemon`, `a.b`, `c:d`, `1x`),
+ * but no reserved word, and none with a `=` (bash's `arr=()` assigns an
+ * array). dash ("Syntax error: Bad function name") and bash in posix mode
+ * ("`start-daemon': not a valid identifier") stop the script at such a
+ * definition instead; it is read as bash reads it there too, so what the
+ * script would run is never missed. */
+static int is_function_name(const struct rl_shword *w)
+{
+	static const char *const reserved[] = {
+		"if",	    "then",   "else", "elif", "fi", "do", "done", "while",
+		"until",    "for",    "case", "esac", "in", "{",  "}",	  "!",
+		"function", "select", "time", "[[",   "]]", NULL};
+
+	if (w->dynamic || w->quoted || !w->text[0] || strchr(w->text, '='))
+		return 0;
+	if (is_assignment_name(w->text))
+		return 1;
+	return !word_in(w->text, reserved);
+}
+
 /* Whether c is `function NAME` so far: its two words, as written. */
 static int function_word(const struct rl_shcmd *c)
 {
 	return c->n == 2 && !c->funcdef && !c->w[0].dynamic && !c->w[0].quoted &&
-	       strcmp(c->w[0].text, "function") == 0 && !c->w[1].dynamic && !c->w[1].quoted &&
-	       is_assignment_name(c->w[1].text);
+	       strcmp(c->w[0].text, "function") == 0 && is_function_name(&c->w[1]);
 }
 
 /* `NAME ( )` (or `function NAME ( )`): the header of a function
@@ -589,8 +609,7 @@ static int take_funcdef(struct lexer *lx)
 	size_t j = lx->i + 1;
 	int function = lx->cur && function_word(lx->cur);
 
-	if (!function && (!lx->cur || lx->cur->n != 1 || lx->cur->w[0].dynamic ||
-			  !is_assignment_name(lx->cur->w[0].text)))
+	if (!function && (!lx->cur || lx->cur->n != 1 || !is_function_name(&lx->cur->w[0])))
 		return 0;
 	while (j < lx->len && (lx->s[j] == ' ' || lx->s[j] == '\t'))
 		j++;

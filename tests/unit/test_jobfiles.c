@@ -3327,6 +3327,26 @@ static void test_positional(void)
 	PA_RUNS(" ?1", "#!/bin/sh\nexec \"$@\"\n", "/bin/sh", "-c", "{pa}/bin/wrapper $X");
 }
 
+/* Function names as bash reads them, checked against bash 5.2: outside
+ * posix mode it takes any word for a function's name (`start-daemon`,
+ * `a.b`, `c:d`), defined and called as any other. */
+static void test_shell_functions(void)
+{
+	put("pa/bin/food", "bin", 0755);
+	put("pa/bin/other", "bin", 0755);
+	/* bash takes these names; the latest definition wins */
+	PA_RUNS("bin/food",
+		"#!/bin/bash\nstart-daemon() {\n\texec \"$1\"\n}\nstart-daemon {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/bash\nrun.d() { exec {pa}/bin/other; }\nrun.d() { exec {pa}/bin/food; }\n"
+		"run.d\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/bash\nfunction svc:start {\n\texec \"$1\"\n}\nsvc:start {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+}
+
 /* Generator shapes read as the daemon runs them, with nothing left
  * unresolved: the script prometheus's formula writes (`exec PROG
  * $(<FILE)`: the arguments come from a file, the program does not);
@@ -3700,6 +3720,7 @@ int main(void)
 	test_node_entry();
 	test_positional();
 	test_launchd_user_env();
+	test_shell_functions();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
