@@ -28,6 +28,7 @@ struct lexer {
 	int redirect; /* the next word is a redirection target, not an argument */
 	int depth;    /* of the next command: see rl_shcmd.depth */
 	char last_op; /* the operator before the next command: rl_shcmd.before */
+	int parens;   /* `( … )` open: rl_shcmd.parens */
 	size_t nwords;
 	struct rl_shcmd *cur;
 	struct rl_shcmds *out;
@@ -325,6 +326,7 @@ static void end_word(struct lexer *lx)
 			lx->cur = &lx->out->v[lx->out->n++];
 			memset(lx->cur, 0, sizeof(*lx->cur));
 			lx->cur->before = lx->last_op;
+			lx->cur->parens = lx->parens;
 		}
 		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1,
 			 sizeof(*lx->cur->w));
@@ -662,6 +664,7 @@ static void take_operator(struct lexer *lx)
 		c = c == '|' ? 'p' : c == '&' ? 'b' : c;
 		end_cmd_by(lx, c);
 		lx->depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+		lx->parens += c == '(' ? 1 : c == ')' && lx->parens > 0 ? -1 : 0;
 	}
 	lx->last_op = c;
 }

@@ -53,6 +53,9 @@ struct context {
 	/* bash: `shopt -u sourcepath` ran (1), may have (-1), or not (0). */
 	int nosourcepath;
 	int *sources; /* `. FILE` texts read so far: the outermost reader's count */
+	/* Function bodies being run that may not run (a call in an `if`,
+	 * after `&&`; a function no call reaches) */
+	int maybe_call;
 };
 
 struct reader {
@@ -1233,30 +1236,70 @@ static void call_imported(struct step *s, struct func *f)
 	in->cx = was;
 }
 
+static int body_subshell(const struct rl_shcmds *c, size_t h);
+static void where_release(struct where *at);
+static int func_surely(const struct step *s, size_t i);
+
+/* A copy of at, its own. */
+static void where_copy(struct where *to, const struct where *at)
+{
+	*to = *at;
+	to->dir = at->dir ? rl_xstrdup(at->dir) : NULL;
+	to->why = at->why ? rl_xstrdup(at->why) : NULL;
+	memset(&to->stack, 0, sizeof(to->stack));
+	rl_strv_copy(&to->stack, &at->stack);
+}
+
 /* f's body, with positional parameters of its own: the words of its
  * call after its name, w[i + 1]… (not known where one is not), theirs
- * again after it. */
+ * again after it. A `( … )` body runs in a subshell (bash, dash): what
+ * it changes (variables, the working directory, the functions defined)
+ * is the caller's as before after it. */
 static void call_func(struct step *s, struct func *f, const struct words *w, size_t i)
 {
 	struct reader *rd = s->rd;
+	struct reader *shell = rd->cx.shell ? rd->cx.shell : rd;
 	struct rl_strv args = s->env->args;
 	int known = s->env->args_known;
+	int sub = body_subshell(&f->rd->cmds, f->first - 1), maybe;
+	struct rl_shenv env;
+	struct where at;
+	size_t ndef = shell->ndef;
 
 	if (f->active || rd->calls >= MAX_CALLS)
 		return;
 	rd->calls++;
 	f->walked = f->active = 1;
+	if (sub) {
+		rl_shenv_copy(&env, s->env);
+		if (s->at)
+			where_copy(&at, s->at);
+	}
 	memset(&s->env->args, 0, sizeof(s->env->args));
 	rl_shenv_set_args(s->env, i + 1 < w->n ? w->v + i + 1 : no_words,
 			  i + 1 < w->n ? w->n - i - 1 : 0);
+	/* a subshell's definitions replace none of the caller's */
+	maybe = sub || (!changes_surely(s, i) && !func_surely(s, i));
+	rd->cx.maybe_call += maybe;
 	if (f->rd != rd && f->rd != rd->cx.shell)
 		call_imported(s, f);
 	else
 		walk_cmds(f->rd, s->env, f->first, f->last);
+	rd->cx.maybe_call -= maybe;
 	rl_strv_release(&s->env->args);
 	s->env->args = args;
 	s->env->args_known = known;
 	f->active = 0;
+	if (sub) {
+		rl_shenv_release(s->env);
+		*s->env = env;
+		if (s->at) {
+			where_release(s->at);
+			*s->at = at;
+		}
+		if (shell->ndef > ndef)
+			shell->ndef = ndef;
+	}
 }
 
 static void where_release(struct where *at)
@@ -1540,7 +1583,8 @@ static struct reader *read_sourced(struct step *s, const char *text, size_t len,
  * FUNCTIONS). Not where it may not run: then not known, not followed. */
 static void import_funcs(struct step *s, struct reader *rd, int surely)
 {
-	struct reader *to = s->rd;
+	/* a `.` in a function of another text run at a call: the shell's */
+	struct reader *to = s->rd->cx.shell ? s->rd->cx.shell : s->rd;
 
 	if (!rd)
 		return;
@@ -1550,7 +1594,7 @@ static void import_funcs(struct step *s, struct reader *rd, int surely)
 		return;
 	}
 	for (size_t k = 0; k < rd->ndef; k++)
-		define(to, rd->def[k], 1);
+		define(to, rd->def[k], surely == 1 || !s->rd->cx.maybe_call);
 	rl_xgrow((void **)&to->kept, &to->akept, to->nkept + 1, sizeof(*to->kept));
 	to->kept[to->nkept++] = rd;
 }
@@ -1597,6 +1641,103 @@ static void vars_chain_ends(struct reader *rd, struct rl_shenv *env, size_t next
 static int args_same(const struct rl_shenv *a, const struct rl_shenv *b);
 static int in_func(const struct reader *rd, size_t i);
 static int func_surely(const struct step *s, size_t i);
+static const struct func *func_at(const struct reader *rd, size_t i);
+static size_t body_depth(const struct reader *rd, const struct func *f);
+static int word_is(const struct rl_shword *w, const char *t);
+
+/* Whether command c of s's text runs whenever the text (at its top
+ * level) or the function body being run that holds it does, `extra`
+ * constructs deep (1: the `if … fi` around it): as cmd_surely and
+ * func_surely have it. */
+static int runs_whenever(const struct step *s, const struct rl_shcmd *c, size_t extra)
+{
+	const struct reader *rd = s->rd;
+	size_t at = (size_t)(c - rd->cmds.v), depth, base = 0;
+	const struct func *f = func_at(rd, at);
+
+	if (rd->cx.unsure || c->after == 'p' || c->after == 'b')
+		return 0;
+	depth = (size_t)c->depth - (rd->lift ? (size_t)rd->lift[at] : 0);
+	if (f) {
+		if (!f->active || at < f->first || (base = body_depth(rd, f)) == SIZE_MAX)
+			return 0;
+		if (c->before == '(' && at == f->first)
+			return depth == base + extra;
+	}
+	return depth == base + extra && (!c->before || c->before == ';');
+}
+
+/* Whether command p is a test that file, the text of a `. FILE` that was
+ * read (len bytes), passes: `[ -e|-f|-r|-s FILE ]` or `test -e|-f|-r|-s
+ * FILE`, FILE's value that of the `.` (test(1): -e exists, -f a regular
+ * file, -r readable, -s not empty). */
+static int tests_file(const struct step *s, const struct rl_shcmd *p, const char *file, size_t len)
+{
+	size_t k = p->start, n = p->n - p->start;
+	struct rl_shenv env;
+	char *v = NULL;
+	const char *op;
+	int passes;
+
+	if (p->prog >= p->n || p->start >= p->n)
+		return 0;
+	for (size_t j = 0; j < p->start; j++)
+		if (word_is(&p->w[j], "!"))
+			return 0; /* `! [ -f FILE ]`: passes where it is not there */
+	if (n == 4 && word_is(&p->w[k], "[") && word_is(&p->w[k + 3], "]"))
+		k++;
+	else if (!(n == 3 && word_is(&p->w[k], "test")))
+		return 0;
+	else
+		k++;
+	op = p->w[k].dynamic ? "" : p->w[k].text;
+	if (strcmp(op, "-e") != 0 && strcmp(op, "-f") != 0 && strcmp(op, "-r") != 0 &&
+	    !(strcmp(op, "-s") == 0 && len > 0))
+		return 0;
+	rl_shenv_copy(&env, s->env);
+	passes = rl_shword_expand(&p->w[k + 1], &env, 0, &v) == 0 && strcmp(v, file) == 0;
+	free(v);
+	rl_shenv_release(&env);
+	return passes;
+}
+
+/* How surely the `. FILE` at w[i] ran, its text read (len bytes) from
+ * file, an absolute path: 1 where it surely runs (changes_surely), and
+ * where a test that the file is there guards it and surely runs itself:
+ * `[ -f FILE ] && . FILE`, `test -r FILE && . FILE`, `if [ -r FILE ];
+ * then . FILE` (MacPorts' `[ -f /etc/rc.common ] && . /etc/rc.common`):
+ * the file exists, so the test passes and the `.` runs (bash 5.2, dash
+ * 0.5.12); 2 where it runs whenever the function body being run that
+ * holds it runs (`load() { . FILE; }`): what it defines is the shell's
+ * once the function ran; else 0. */
+static int dot_surely(const struct step *s, size_t i, const char *file, size_t len)
+{
+	const struct rl_shcmd *c = s->cmd, *p;
+	size_t at;
+	int in_body;
+
+	if (changes_surely(s, i))
+		return 1;
+	if (!c || i != 0 || file[0] != '/')
+		return 0;
+	at = (size_t)(c - s->rd->cmds.v);
+	in_body = func_at(s->rd, at) != NULL;
+	p = at > 0 ? &s->rd->cmds.v[at - 1] : NULL;
+	/* `[ -f FILE ] && . FILE` */
+	if (p && c->before == '&' && p->after == '&' && c->depth == p->depth && c->after != 'p' &&
+	    c->after != 'b' && runs_whenever(s, p, 0) && tests_file(s, p, file, len))
+		return in_body ? 2 : 1;
+	/* `if [ -r FILE ]; then . FILE`, `then` on a line of its own too */
+	if (p && c->start == 0 && p->n == 1 && word_is(&p->w[0], "then") && at > 1 &&
+	    p->before == ';' && p->depth == c->depth)
+		p = &s->rd->cmds.v[at - 2];
+	else if (!(c->start > 0 && word_is(&c->w[c->start - 1], "then")))
+		p = NULL;
+	if (p && c->before == ';' && p->n && word_is(&p->w[0], "if") && p->after == ';' &&
+	    c->depth == p->depth && runs_whenever(s, p, 1) && tests_file(s, p, file, len))
+		return in_body ? 2 : 1;
+	return func_surely(s, i) ? 2 : 0;
+}
 
 /* The positional parameters of to are those of from. */
 static void args_copy(struct rl_shenv *to, const struct rl_shenv *from)
@@ -1638,6 +1779,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 	int given = i + 2 < w->n;
 	int bash = s->rd->cx.dot == RL_SHDOT_BASH;
 	int zsh = s->rd->cx.dot == RL_SHDOT_ZSH;
+	int sure, text_read = 0;
 
 	if (!s->ops->source ||
 	    (lost(s) && (in_cwd(word, path_of(s->env)) ||
@@ -1667,6 +1809,7 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 			return;
 		}
 		defs = read_sourced(s, text, len, &after);
+		text_read = 1;
 		free(text);
 		if (given && (zsh || (bash && in_func(s->rd, at))))
 			args_copy(&after, s->env); /* the caller's are back */
@@ -1679,9 +1822,18 @@ static void source_file(struct step *s, const struct words *w, size_t i)
 		rl_shenv_set_args(s->env, NULL, 0);
 		rl_shenv_set_args(&after, NULL, 0);
 	}
-	until = changes_for_chain(s, i);
-	import_funcs(s, defs, changes_surely(s, i));
-	if (changes_surely(s, i) || until != SIZE_MAX) {
+	sure = text_read ? dot_surely(s, i, word, len) : changes_surely(s, i);
+	if (sure == 2 && s->rd->cx.sourced)
+		sure = 0; /* what a `. FILE`'s text assigns counts where sure */
+	until = sure ? SIZE_MAX : changes_for_chain(s, i);
+	import_funcs(s, defs, sure);
+	if (sure == 2) {
+		/* as an assignment in the body: held, not sure to be passed */
+		rl_shenv_release(s->env);
+		*s->env = after;
+		for (size_t k = 0; k < changed.n; k++)
+			rl_shenv_maybe(s->env, changed.v[k], strlen(changed.v[k]), 1, 1);
+	} else if (sure || until != SIZE_MAX) {
 		rl_shenv_release(s->env);
 		*s->env = after;
 		if (until != SIZE_MAX) {
@@ -2126,12 +2278,29 @@ static int word_is(const struct rl_shword *w, const char *t)
 	return !w->dynamic && strcmp(w->text, t) == 0;
 }
 
+/* Whether the body of the function whose header is command h is a
+ * `( … )` subshell: `f() ( cd /x; exec foo )`, on one line or many, which
+ * bash 5.2 and dash 0.5.12 both take as a function whose body runs in a
+ * subshell (POSIX: "fname ( ) compound-command", a subshell being one). */
+static int body_subshell(const struct rl_shcmds *c, size_t h)
+{
+	return h + 1 < c->n && c->v[h + 1].parens > c->v[h].parens;
+}
+
 /* Where the body of the function whose header is command h ends: the
- * commands of `{ … }` after it (or the one command after it). */
+ * commands of `{ … }` or `( … )` after it (or the one command after
+ * it). */
 static size_t body_end(const struct rl_shcmds *c, size_t h)
 {
 	int depth = 0;
 
+	if (body_subshell(c, h)) {
+		size_t j = h + 1;
+
+		while (j + 1 < c->n && c->v[j + 1].parens > c->v[h].parens)
+			j++;
+		return j;
+	}
 	for (size_t j = h + 1; j < c->n; j++) {
 		const struct rl_shcmd *cmd = &c->v[j];
 
@@ -2506,12 +2675,16 @@ static const struct func *func_at(const struct reader *rd, size_t i)
 }
 
 /* The depth at which the commands of f's body run whenever it runs: one
- * past its header's when it is a `{ … }` (`f() { shift; … }`); for any
- * other body (`f() ( … )`, `f() if …`), none: SIZE_MAX. */
+ * past its header's when it is a `{ … }` (`f() { shift; … }`) or a
+ * `( … )` (`f() ( shift; … )`); for any other body (`f() if …`), none:
+ * SIZE_MAX. */
 static size_t body_depth(const struct reader *rd, const struct func *f)
 {
 	const struct rl_shcmd *b = &rd->cmds.v[f->first];
 
+	if (f->first <= f->last && body_subshell(&rd->cmds, f->first - 1) &&
+	    b->parens == rd->cmds.v[f->first - 1].parens + 1)
+		return (size_t)rd->cmds.v[f->first - 1].depth + 1;
 	if (f->first > f->last || !b->n || !word_is(&b->w[0], "{"))
 		return SIZE_MAX;
 	return (size_t)rd->cmds.v[f->first - 1].depth + 1;
@@ -2534,7 +2707,8 @@ static int func_surely(const struct step *s, size_t i)
 	if (!f || !f->active || at < f->first)
 		return 0;
 	depth = (size_t)c->depth - (s->rd->lift ? (size_t)s->rd->lift[at] : 0);
-	return depth == body_depth(s->rd, f) && (!c->before || c->before == ';') &&
+	return depth == body_depth(s->rd, f) &&
+	       (!c->before || c->before == ';' || (c->before == '(' && at == f->first)) &&
 	       c->after != 'p' && c->after != 'b';
 }
 
@@ -2615,6 +2789,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 		rd->cx.ops = &lib;
 		rd->hush = 1;
 	}
+	rd->cx.maybe_call++;
 	for (size_t k = 0; k < rd->nfn && !rd->cx.sourced; k++)
 		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
 			rd->calls++;
@@ -2622,6 +2797,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);
 			rd->fn[k].active = 0;
 		}
+	rd->cx.maybe_call--;
 	rd->cx.ops = ops;
 	rd->hush = 0;
 	rl_strv_release(&env->args);

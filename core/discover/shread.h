@@ -18,9 +18,11 @@
  *   are those of its call (not known where a word of it is not), changed
  *   by a `shift` or `set` at its `{ … }` body's own level as at the top
  *   level, the caller's again after it.
- * - Functions: a call walks the function's body; functions never called
- *   (or called through a variable) are walked at the end, so every branch
- *   of a wrapper's `case` is read.
+ * - Functions: a call walks the function's body, `{ … }` or `( … )` (a
+ *   subshell: what the body changes is the caller's as before after it);
+ *   functions never called (or called through a variable) are walked at
+ *   the end, so every branch of a wrapper's `case` is read. A name is any
+ *   word bash takes outside posix mode (`start-daemon`: shlex.c).
  * - `case WORD in` with WORD's value certain (`$(uname)` is Darwin): only
  *   the arm sh takes is walked (the first whose literal pattern matches,
  *   fnmatch; `;;` ends it), and what it changes (a `cd`, an assignment)
@@ -52,7 +54,12 @@
  *   RL_SHREAD_MAX_NEST deep and MAX_SOURCES texts in all (shread.c):
  *   past that, no variable is known. Its functions are defined, not run; those
  *   it calls are walked, and an `if` whose `[ … ]`/`test` condition is
- *   certainly false and that has no `else` runs nothing. A `. FILE` not
+ *   certainly false and that has no `else` runs nothing. A `. FILE` a
+ *   test that FILE is there guards (`[ -f FILE ] && . FILE`, `if [ -r
+ *   FILE ]; then . FILE`) surely runs where FILE can be read; one in a
+ *   function body, where it runs whenever the body does, defines its
+ *   functions from the call on and holds what it assigns (not sure to be
+ *   passed). A `. FILE` not
  *   sure to run makes what its text assigns not known after it; one that
  *   runs for the rest of its `&&` list, until that list ends.
  * - The working directory (ops->cwd at the start): `cd [-L|-P] DIR`,

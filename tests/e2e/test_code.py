@@ -1343,6 +1343,63 @@ class WrapperArguments(Base):
             self.assertEqual(doc["steps"], [], doc)
 
 
+class WrapperFunctions(Base):
+    """Wrappers whose daemon a function starts, as bash 5.2 and dash 0.5.12
+    run them: MacPorts' old startup-item shape, `[ -f RC ] && . RC` (RC
+    defining `RunService`, which calls the script's `StartService`) with a
+    `StartService() ( … )` body, a subshell; and a bash wrapper's
+    `start-daemon() { … }`, a name bash takes. The programs they start are
+    the jobs', read from the text, so an upgrade restarts that job alone,
+    with no look at processes."""
+
+    def test_program_a_wrapper_function_starts_restarts_its_job_alone(self):
+        with Machine(RELAUNCH) as m:
+            os.makedirs(os.path.join(m.brew, "opt"), exist_ok=True)
+            for name in ("food", "bard"):
+                m.brew_keg(name, "1.0")
+                harness.atomic_symlink(f"../Cellar/{name}/1.0", m.opt(name))
+            rc = os.path.join(m.root, "etc", "rc.common")
+            os.makedirs(os.path.dirname(rc), exist_ok=True)
+            with open(rc, "w") as f:
+                f.write('RunService() {\n\tcase $1 in\n\tstart) StartService ;;\n'
+                        '\tstop) StopService ;;\n\tesac\n}\n')
+            srv = os.path.join(m.root, "srv")
+            ScriptDir.script(os.path.join(srv, "food.wrapper"),
+                             f"#!/bin/sh\n[ -f {rc} ] && . {rc}\n"
+                             f"PROG={m.opt('food')}/bin/food\n"
+                             'StartService() (\n\tcd /\n\texec "$PROG" 1000\n)\n'
+                             "StopService() { :; }\n"
+                             'RunService "$1"\n')
+            ScriptDir.script(os.path.join(srv, "bard.wrapper"),
+                             '#!/bin/bash\nstart-daemon() {\n\texec "$1" 1000\n}\n'
+                             f"start-daemon {m.opt('bard')}/bin/bard\n")
+            food, bard = LABEL % "food", LABEL % "bard"
+            m.write_plist(food, [os.path.join(srv, "food.wrapper"), "start"])
+            m.write_plist(bard, [os.path.join(srv, "bard.wrapper")])
+            m.boot()
+            pids = {label: m.wait_pid(label) for label in (food, bard)}
+            r, doc = self.run_relaunch(m, "--no-processes")
+            self.assertIs(doc["baseline"], True, doc)
+            r, jobs = m.relaunch_json("jobs", "--no-processes")
+            self.assertNotIn("cannot tell what job", r.stderr)
+            files = {j["label"]: [f["path"] for f in j["files"]] for j in jobs["jobs"]}
+            for label, name in ((food, "food"), (bard, "bard")):
+                exe = os.path.join(m.brew, "Cellar", name, "1.0", "bin", name)
+                self.assertIn(exe, files[label], files[label])
+            self.assertIn(rc, files[food], files[food])
+            m.brew_upgrade("food", "1.1")
+            r, doc = self.plan(m, "--no-processes", code=1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [food], doc)
+            r, doc = self.run_relaunch(m, "--no-processes")
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(food, "restarted")], doc)
+            self.wait_new_pid(m, food, pids[food])
+            self.assertEqual(m.pid(bard), pids[bard])
+            m.brew_upgrade("bard", "1.1")
+            r, doc = self.plan(m, "--no-processes", code=1)
+            self.assertEqual([s["label"] for s in doc["steps"]], [bard], doc)
+
+
 class ShadowedBase(Base):
     """The job of the ShadowedOnPath cases: `sh -c "exec tool"` with tool
     in the later of two directories of its EnvironmentVariables PATH."""

@@ -2712,6 +2712,11 @@ static void test_sourced_vars(void)
 	/* a `.` that may not run: what it assigns is not known after it; one
 	 * after `&&`, for the rest of its `&&` list */
 	SH_READS("srv/env.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
+		 "[ -n \"$X\" ] && . {ip}/srv/env.sh; exec {ip}/bin/ruby "
+		 "\"$APP_HOME/app.rb\"");
+	/* but one a test that the file is there guards runs: it is there
+	 * (bash 5.2 and dash 0.5.12 run the `.`) */
+	SH_READS("srv/env.sh (sh -c); srv/app.rb (sh -c exec → ruby)", "",
 		 "[ -r {ip}/srv/env.sh ] && . {ip}/srv/env.sh; exec {ip}/bin/ruby "
 		 "\"$APP_HOME/app.rb\"");
 	SH_READS("srv/env.sh (sh -c)", "'$APP_HOME/app.rb' (ProgramArguments)",
@@ -3327,13 +3332,124 @@ static void test_positional(void)
 	PA_RUNS(" ?1", "#!/bin/sh\nexec \"$@\"\n", "/bin/sh", "-c", "{pa}/bin/wrapper $X");
 }
 
-/* Function names as bash reads them, checked against bash 5.2: outside
- * posix mode it takes any word for a function's name (`start-daemon`,
- * `a.b`, `c:d`), defined and called as any other. */
+/* Function bodies and names as bash and dash read them, and the `. FILE`
+ * forms real scripts write, checked against bash 5.2 and dash 0.5.12:
+ * - `f() ( … )`, on one line or many, is a function whose body runs in a
+ *   subshell (both shells): a call runs all of it, and nothing it sets
+ *   (variables, the working directory) is the caller's after it;
+ * - a `. FILE` in a function body runs when the function is called, and
+ *   the functions FILE defines are the shell's from then on;
+ * - `[ -f F ] && . F`, `test -r F && . F` and `if [ -r F ]; then . F; fi`
+ *   surely read F where F exists and is readable: the test passes;
+ * - bash outside posix mode takes any word for a function name
+ *   (`start-daemon`, `a.b`, `c:d`). */
 static void test_shell_functions(void)
 {
 	put("pa/bin/food", "bin", 0755);
 	put("pa/bin/other", "bin", 0755);
+	put("pa/lib/foo.sh", "start_foo() {\n\texec \"$FOO\"\n}\n", 0644);
+	{
+		char *t = pa_word("DAEMON={pa}/bin/food\n");
+
+		put("pa/lib/env.sh", t, 0644);
+		free(t);
+	}
+	put("pa/lib/start.sh", "start() {\n\texec \"$FOO\"\n}\nrun() {\n\tstart\n}\n", 0644);
+	put("pa/lib/rc.sh", "RunService() {\n\tcase $1 in\n\tstart) StartService ;;\n\tesac\n}\n",
+	    0644);
+	/* a subshell body: all of it runs at the call, with its parameters */
+	PA_RUNS("bin/food", "#!/bin/sh\nstart() ( cd /; exec \"$1\" )\nstart {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other", "#!/bin/sh\nf() (\n\tcd /\n\texec \"$1\"\n)\nf {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	/* replaced before any call: never runs */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() ( :; exec {pa}/bin/other )\nf() { exec {pa}/bin/food; }\nf\n",
+		"{pa}/bin/wrapper");
+	/* what the subshell sets stays in it */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nP={pa}/bin/food\nf() ( cd /; P={pa}/bin/other )\nf\nexec \"$P\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nf() ( cd /tmp; : )\nf\nexec ./bin/food\n",
+		"{pa}/bin/wrapper");
+	/* an `exec` in it replaces the subshell alone; a `. FILE` in it
+	 * defines nothing for the caller */
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/sh\nf() ( exec {pa}/bin/other )\nf\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nload() ( . {pa}/lib/foo.sh )\nload\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	/* a `. FILE` in a function body: its functions are the shell's once
+	 * the function ran, its variables the body's */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nload() {\n\t. {pa}/lib/foo.sh\n}\nload\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/bash\nload() { source {pa}/lib/foo.sh; }\nload\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nstart() {\n\t. {pa}/lib/env.sh\n\texec \"$DAEMON\"\n}\nstart\n",
+		"{pa}/bin/wrapper");
+	/* the latest definition wins: the file's, read at the call, over
+	 * the script's own before it */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nFOO={pa}/bin/food\nstart() { exec {pa}/bin/other; }\n"
+		"load() { . {pa}/lib/start.sh; }\nload\nstart\n",
+		"{pa}/bin/wrapper");
+	/* a file test on the file it reads: the `.` runs where it exists */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n[ -f {pa}/lib/foo.sh ] && . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nF={pa}/lib/foo.sh\ntest -r \"$F\" && . \"$F\"\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nif [ -r {pa}/lib/foo.sh ]; then\n\t. {pa}/lib/foo.sh\nfi\n"
+		"FOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n[ -f {pa}/lib/env.sh ] && . {pa}/lib/env.sh\n:\nexec \"$DAEMON\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nload() {\n\t[ -f {pa}/lib/foo.sh ] && . {pa}/lib/foo.sh\n}\nload\n"
+		"FOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	/* MacPorts' rc.common shape */
+	PA_RUNS("bin/other",
+		"#!/bin/sh\n[ -f {pa}/lib/rc.sh ] && . {pa}/lib/rc.sh\n"
+		"StartService() {\n\t{pa}/bin/other\n}\nRunService \"$1\"\n",
+		"{pa}/bin/wrapper", "start");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n[ -f {pa}/lib/rc.sh ] && . {pa}/lib/rc.sh\nPROG={pa}/bin/food\n"
+		"StartService() (\n\tcd /\n\texec \"$PROG\" 1000\n)\nStopService() { :; }\n"
+		"RunService \"$1\"\n",
+		"{pa}/bin/wrapper", "start");
+	/* and the latest definition still wins either way */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nFOO={pa}/bin/food\nstart() { exec {pa}/bin/other; }\n"
+		"[ -f {pa}/lib/start.sh ] && . {pa}/lib/start.sh\nstart\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/sh\nFOO={pa}/bin/food\n[ -f {pa}/lib/start.sh ] && . {pa}/lib/start.sh\n"
+		"start() { exec {pa}/bin/other; }\nrun\n",
+		"{pa}/bin/wrapper");
+	/* a test of another file, or of something else, proves nothing */
+	PA_RUNS(" ?1",
+		"#!/bin/sh\n[ -f {pa}/lib/rc.sh ] && . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\n! [ -f {pa}/lib/foo.sh ] && . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\nif [ -d {pa}/lib/foo.sh ]; then . {pa}/lib/foo.sh; fi\n"
+		"FOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
 	/* bash takes these names; the latest definition wins */
 	PA_RUNS("bin/food",
 		"#!/bin/bash\nstart-daemon() {\n\texec \"$1\"\n}\nstart-daemon {pa}/bin/food\n",
