@@ -2517,6 +2517,7 @@ static int begin(const struct rl_pipeline_opts *o, struct rl_pipeline *p, struct
 	p->have_prev = rc == 0;
 	if (p->have_prev && !o->verify)
 		rl_libcache_set_recorded(p->libs, &p->prev);
+	p->routes_ns = rl_now_wall_ns();
 	return track(o, p->have_prev ? &p->prev : NULL, p->listings, &p->cfg, &p->jobs, p->libs,
 		     &p->current, err);
 }
@@ -2934,6 +2935,7 @@ int rl_pipeline_commit(struct rl_pipeline *p, const struct rl_results *results,
 		.seen = p->have_prev ? &p->diff : NULL,
 		.spared = &p->spared,
 		.unchecked = &p->unchecked,
+		.routes_ns = p->routes_ns,
 	};
 
 	struct rl_error derr = {0};

@@ -167,6 +167,7 @@ struct rl_pipeline {
 	struct rl_jobset jobs;
 	struct rl_libcache *libs;
 	struct rl_manifest current; /* what is tracked now (roots, job files, watch paths) */
+	int64_t routes_ns;	    /* when current's routes began to be read */
 	struct rl_manifest prev;    /* the recorded manifest */
 	int have_prev;		    /* 0: no manifest yet (baseline) */
 	int verify;		    /* the diff re-hashed everything: so does the commit */

@@ -504,6 +504,8 @@ void rl_commit_apply(struct rl_manifest *m, const struct rl_commit *c)
 	struct apply a;
 
 	apply_init(&a, c);
+	if (c->routes_ns > 0 && c->routes_ns < m->stat_ns)
+		m->stat_ns = c->routes_ns;
 	if (!c->recording && c->results)
 		mark_not_run(m, &a);
 	if (!c->recording)

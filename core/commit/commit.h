@@ -79,6 +79,13 @@ struct rl_commit {
 	/* Labels whose loaded definition was due its comparison with the
 	 * plist but launchd could not be asked: NULL: none. */
 	const struct rl_strv *unchecked;
+	/* When the jobs' routes in m were read (their discovery began); 0:
+	 * unknown. m's stat time is made no later: the next run takes a file
+	 * new on a job's route for one that was there when recorded when it
+	 * changed before that time (plan's route_predates), and one linked
+	 * on a route after the routes were read, while the run restarted
+	 * other jobs, was not seen by this run. */
+	int64_t routes_ns;
 	/* `record`, results NULL: every job is done with what is on disk now
 	 * but those whose plist could not be read, which keep what was
 	 * recorded, as a run keeps it. */

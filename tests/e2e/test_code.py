@@ -1454,6 +1454,57 @@ class ShadowedOnPath(ShadowedBase):
             self.assertEqual(doc["steps"], [], doc)
 
 
+# A script waiting until the clock is past the racy window (3 s) of the
+# ctime of its argument and of its directory: the clock's advance is the
+# event waited on.
+WAIT_PAST_RACY = ("import os, sys, time\n"
+                  "p = sys.argv[1]\n"
+                  "t = max(os.lstat(p).st_ctime_ns,"
+                  " os.lstat(os.path.dirname(p)).st_ctime_ns) + 3_100_000_000\n"
+                  "while time.time_ns() <= t:\n"
+                  "    time.sleep(0.005)\n")
+
+
+class ShadowedOnPathDuringRun(ShadowedBase):
+    """ShadowedOnPath, but the other tool is linked while a run restarts
+    another job (a `brew upgrade` of several formulae, the automation's
+    run started by the first): after that run read the job's routes, and
+    more than the racy window before it saved its manifest. The job's
+    process still runs the old tool: the next run restarts it, since the
+    tool is newer than the routes the manifest records, though older than
+    its save."""
+
+    def test_program_found_earlier_during_a_run_restarts_its_job(self):
+        with Machine(RELAUNCH) as m:
+            other = os.path.join(m.root, "srv", "other", "otherd")
+            os.makedirs(os.path.dirname(other))
+            harness.atomic_copy(harness.SLEEP, other, "otherd 1")
+            olabel = LABEL % "otherd"
+            m.write_plist(olabel, [other, "1000"])
+            label, old, new, pid = self.boot_shadowed(m)
+            opid = m.wait_pid(olabel)
+            harness.atomic_copy(harness.SLEEP, other, "otherd 2")
+            harness.wait_past_change(other)
+            wait = os.path.join(m.root, "wait-past")
+            with open(wait, "w") as f:
+                f.write(WAIT_PAST_RACY)
+            lc = harness.launchctl_wrapper(
+                m, "launchctl-link", f"[ \"$1\" = kickstart ] && [ ! -e '{new}' ]",
+                f"cp '{harness.SLEEP}' '{new}.tmp' && mv '{new}.tmp' '{new}'\n"
+                f"'{sys.executable}' '{wait}' '{new}'")
+            r, doc = self.run_relaunch(m, "--launchctl", lc)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(olabel, "restarted")], doc)
+            self.wait_new_pid(m, olabel, opid)
+            self.assertTrue(os.path.exists(new))
+            self.assert_planned_added(m, label, new)
+            r, doc = self.run_relaunch(m)
+            self.assertEqual([(x["label"], x["status"]) for x in doc["results"]],
+                             [(label, "restarted")], doc)
+            npid = self.wait_new_pid(m, label, pid)
+            wait_until(lambda: same_file(f"/proc/{npid}/exe", new), "the new tool to run")
+
+
 class ShadowedOnPathFailed(ShadowedBase):
     """ShadowedOnPath, but the program found earlier on PATH cannot start
     (it exits 1 at once): the restart fails, and a failed restart is

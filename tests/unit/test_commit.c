@@ -189,6 +189,34 @@ static void test_owed_stat_time(void)
 	check_owed_stat_time(RL_RESULT_RESTARTED, 2000);
 }
 
+/* A run reads the jobs' routes when it starts and stats the files at its
+ * commit: the saved stat time is the earlier, so that a file linked on a
+ * job's route in between (while the run restarted other jobs) is not
+ * taken at the next run for one that predates the recording. */
+static void check_routes_stat_time(int64_t routes_ns, int64_t want)
+{
+	struct fx f;
+	enum rl_result_status st = RL_RESULT_RESTARTED;
+
+	setup(&f);
+	f.prev.stat_ns = 1000;
+	f.cur.stat_ns = 3000;
+	file(&f.prev, "/usr/bin/tool", V1, NULL, "org.example.a", NULL);
+	file(&f.cur, "/usr/bin/tool", V2, NULL, "org.example.a", NULL);
+	plan(&f, 1, 1, &st);
+	f.c.routes_ns = routes_ns;
+	rl_commit_apply(&f.cur, &f.c);
+	CHECK(f.cur.stat_ns == want);
+	teardown(&f);
+}
+
+static void test_routes_stat_time(void)
+{
+	check_routes_stat_time(2000, 2000);
+	check_routes_stat_time(0, 3000);
+	check_routes_stat_time(4000, 3000);
+}
+
 static void test_deferred(void)
 {
 	check_status_keeps(RL_RESULT_DEFERRED, 1);
@@ -667,6 +695,7 @@ int main(void)
 	test_left_to_finish();
 	test_stat_time();
 	test_owed_stat_time();
+	test_routes_stat_time();
 	test_not_reached();
 	test_unreadable_plist();
 	test_removed_and_kept();
