@@ -897,17 +897,19 @@ static int predates(const struct rl_manifest *m, const char *path)
  * (route_origin_len) is origin long: a link of the same walk, or a use
  * whose route to leads on from (the links to a program whose library to
  * is). */
+static int leads_to(const char *via, const char *to)
+{
+	size_t vlen = via ? strlen(via) : 0;
+
+	return via && vlen < strlen(to) && strncmp(via, to, vlen) == 0 &&
+	       strncmp(to + vlen, ARROW, strlen(ARROW)) == 0;
+}
+
 static int on_route(const char *via, const char *to, size_t origin)
 {
-	size_t vlen, len = strlen(to);
-
-	if (!via)
-		return 0;
-	if (strncmp(via, to, origin) == 0 && route_origin_len(via) == origin)
+	if (via && strncmp(via, to, origin) == 0 && route_origin_len(via) == origin)
 		return 1;
-	vlen = strlen(via);
-	return vlen < len && strncmp(via, to, vlen) == 0 &&
-	       strncmp(to + vlen, ARROW, strlen(ARROW)) == 0;
+	return leads_to(via, to);
 }
 
 static int route_predates(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
@@ -929,13 +931,38 @@ static int route_predates(struct builder *b, const struct rl_entry *e, const str
 	return 1;
 }
 
+/* Whether via, the route of a use of label the manifest records, was on
+ * the recorded route of a program of e's name (u's role): a file it no
+ * longer uses that via leads to, or that use itself. */
+static int led_to_same_name(struct builder *b, const char *via, const struct rl_entry *e,
+			    const struct rl_use *u)
+{
+	size_t n;
+	const struct rl_use_ref *v =
+		rl_label_uses_find(label_uses(b, b->d->manifest), u->label, &n);
+	const char *name = rl_path_basename(e->path);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].use->role == u->role && v[i].use->via &&
+		    (strcmp(v[i].use->via, via) == 0 || leads_to(via, v[i].use->via)) &&
+		    strcmp(rl_path_basename(v[i].e->path), name) == 0)
+			return 1;
+	return 0;
+}
+
 /* Whether the use u (of label) of e, a file on a route of the job now
  * that the manifest did not record for it, is there by a change the diff
- * holds on that route (on_route), as tracked now or when recorded: the
- * opt link `brew upgrade` retargeted to the new keg, whose files and
- * libraries the job reaches through it, or the link `brew uninstall`
- * removed from in front of the program the job finds now. Such a file is
- * what that change's reason stands for. */
+ * holds on that route, as tracked now or when recorded: the opt link
+ * `brew upgrade` retargeted to the new keg, whose files and libraries the
+ * job reaches through it, or the link `brew uninstall` removed from in
+ * front of the program the job finds now. Such a file is what that
+ * change's reason stands for. A route's words name no program: every
+ * bare name one `sh -c` runs has the same origin. So an entry the job
+ * still uses is on e's route only when its route leads on to e's
+ * (leads_to: a link of e's walk, the program whose library e is); one it
+ * no longer uses (the removed link) when, of the same origin (on_route),
+ * it led to a program of e's name (led_to_same_name): not the old keg of
+ * another program the script runs. */
 static int route_explained(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
 {
 	const struct rl_manifest *in[2] = {b->d->now, b->d->manifest};
@@ -948,10 +975,22 @@ static int route_explained(struct builder *b, const struct rl_entry *e, const st
 		size_t n;
 		const struct rl_use_ref *v = rl_label_uses_find(label_uses(b, in[k]), u->label, &n);
 
-		for (size_t i = 0; i < n; i++)
-			if (v[i].e != e && on_route(v[i].use->via, u->via, origin) &&
-			    rl_diff_find(b->d, v[i].e->path))
+		for (size_t i = 0; i < n; i++) {
+			const char *via = v[i].use->via;
+			const struct rl_entry *now =
+				k ? rl_manifest_find(b->d->now, v[i].e->path) : NULL;
+			int on;
+
+			if (v[i].e == e || !rl_diff_find(b->d, v[i].e->path))
+				continue;
+			if (k == 0 || (now && rl_entry_used_by(now, u->label)))
+				on = leads_to(via, u->via);
+			else
+				on = on_route(via, u->via, origin) &&
+				     led_to_same_name(b, via, e, u);
+			if (on)
 				return 1;
+		}
 	}
 	return 0;
 }

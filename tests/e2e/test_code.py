@@ -1571,6 +1571,18 @@ class ShadowedOnPathAfterCurrentChange(ShadowedBase):
                              [(label, "restarted")], doc)
 
 
+def runs(m, pid, path):
+    """Whether pid, or one of its children (what a script that does not
+    `exec` its last command runs), runs path."""
+    for p in [pid, *m.children(pid)]:
+        try:
+            if same_file(f"/proc/{p}/exe", path):
+                return True
+        except OSError:  # exited meanwhile
+            pass
+    return False
+
+
 class ShadowedOnPathAfterCurrentUpgrade(Base):
     """A job whose `sh -c` runs two programs by bare name, one of them
     from a keg through its opt link on the job's PATH: `brew upgrade`
@@ -1578,9 +1590,11 @@ class ShadowedOnPathAfterCurrentUpgrade(Base):
     then a `brew install` links the other program into a directory
     earlier on the PATH. The upgrade's step is current (its process
     started after the link moved) and must not hide the other program,
-    which its process did not start with."""
+    which its process did not start with: whether the script `exec`s the
+    keg's program or not (then both bare names have the same route words,
+    and the old keg's are no route of the other program's)."""
 
-    def test_program_found_earlier_is_not_hidden_by_a_current_upgrade(self):
+    def check_not_hidden(self, script):
         with Machine(RELAUNCH) as m:
             early = os.path.join(m.root, "srv", "early")
             late = os.path.join(m.root, "srv", "late")
@@ -1593,22 +1607,20 @@ class ShadowedOnPathAfterCurrentUpgrade(Base):
             harness.atomic_symlink("../Cellar/tool/1.0", m.opt("tool"))
             label = LABEL % "tool"
             path = f"{early}:{m.opt('tool')}/bin:{late}:/usr/bin:/bin"
-            m.write_plist(label, ["/bin/sh", "-c", "helper; exec tool 1000"],
+            m.write_plist(label, ["/bin/sh", "-c", script],
                           EnvironmentVariables={"PATH": path})
             m.boot()
             pid = m.wait_pid(label)
             kegs = os.path.join(m.brew, "Cellar", "tool")
-            wait_until(lambda: same_file(f"/proc/{pid}/exe",
-                                         os.path.join(kegs, "1.0", "bin", "tool")),
-                       "sh to exec tool")
+            wait_until(lambda: runs(m, pid, os.path.join(kegs, "1.0", "bin", "tool")),
+                       "sh to run tool")
             r, doc = self.run_relaunch(m)
             self.assertIs(doc["baseline"], True, doc)
             m.brew_upgrade("tool", "1.1")
             harness.wait_past_change(m.opt("tool"))
             self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
             npid = self.wait_new_pid(m, label, pid)
-            wait_until(lambda: same_file(f"/proc/{npid}/exe",
-                                         os.path.join(kegs, "1.1", "bin", "tool")),
+            wait_until(lambda: runs(m, npid, os.path.join(kegs, "1.1", "bin", "tool")),
                        "tool 1.1 to run")
             marker = os.path.join(m.root, "srv", "marker")
             with open(marker, "w"):
@@ -1630,6 +1642,12 @@ class ShadowedOnPathAfterCurrentUpgrade(Base):
             self.wait_new_pid(m, label, npid)
             r, doc = self.plan(m, code=0)
             self.assertEqual(doc["steps"], [], doc)
+
+    def test_program_found_earlier_is_not_hidden_by_a_current_upgrade(self):
+        self.check_not_hidden("helper; exec tool 1000")
+
+    def test_program_found_earlier_is_not_hidden_by_an_upgrade_not_execd(self):
+        self.check_not_hidden("helper; tool 1000")
 
 
 class OldStorePaths(Base):
