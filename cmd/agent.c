@@ -185,7 +185,8 @@ int cmd_agent(struct cli_ctx *ctx)
 			return cli_usage_error(
 				"agent", "unknown subcommand '%s': did you mean '%s'?", sub, near);
 		return sub ? cli_usage_error("agent", "unknown subcommand '%s'", sub)
-			   : cli_usage_error("agent", "install, uninstall or print?");
+			   : cli_usage_error("agent",
+					     "a subcommand is needed: install, uninstall or print");
 	}
 	rc = read_args(ctx, &a);
 	if (rc != 0)

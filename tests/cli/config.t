@@ -248,6 +248,9 @@ A usage error names the whole command, subcommand included:
   $ relaunch agent uninstall --interval 0
   relaunch: agent uninstall: --interval takes whole seconds from 1 to 86400, not '0' (see 'relaunch agent uninstall --help')
   [2]
+  $ relaunch agent
+  relaunch: agent: a subcommand is needed: install, uninstall or print (see 'relaunch agent --help')
+  [2]
   $ relaunch agent instal
   relaunch: agent: unknown subcommand 'instal': did you mean 'install'? (see 'relaunch agent --help')
   [2]
