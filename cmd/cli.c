@@ -1398,6 +1398,10 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	rc = parse(&ctx, c, argc, argv);
 	if (rc == 0)
 		hash_progress(&ctx);
+	/* run's own usage errors before any archive is read or the state
+	 * directory made: the whole command line is checked first. */
+	if (rc == 0 && c->fn == cmd_run)
+		rc = cmd_run_check(&ctx);
 	if (rc == 0)
 		rc = check_archives(&ctx);
 	/* jobs JOB..., plan JOB...: a JOB matching no job is its error alone,

@@ -53,6 +53,8 @@ int cmd_plan(struct cli_ctx *ctx);
 int cmd_log(struct cli_ctx *ctx);
 int cmd_notify(struct cli_ctx *ctx);
 int cmd_run(struct cli_ctx *ctx);
+/* run's own usage errors, found before anything is done. */
+int cmd_run_check(struct cli_ctx *ctx);
 /* run --drain-queue waits for quiet before the lock is taken. */
 int cmd_run_before_lock(struct cli_ctx *ctx);
 void cmd_run_release(struct cli_ctx *ctx);

@@ -1584,6 +1584,15 @@ static void drain_waiting(const char *why, void *ctx)
 		fprintf(stderr, "%s\n", why);
 }
 
+/* Run's own usage errors, before anything is done (no state directory
+ * made, no archive read): the whole command line is checked first. */
+int cmd_run_check(struct cli_ctx *ctx)
+{
+	struct run_args a = {0};
+
+	return read_args(ctx, &a);
+}
+
 /* Before the lock (cli.c calls this before it takes it): is there
  * anything to do, then wait for quiet. Returns 0 to go on (ctx->cmd_data
  * holds the drain), or an exit status; "nothing to do" is CLI_EXIT_OK

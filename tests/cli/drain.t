@@ -32,6 +32,24 @@ Without `=`, only a number after --quiet is its value; anything else leaves
   $ relaunch run --drain-queue --quiet soon
   relaunch: run: --drain-queue takes no JOB (see 'relaunch run --help')
   [2]
+
+A usage error of run's own options is found before anything is done: no
+state directory is created, no archive read.
+
+  $ relaunch run --queue queue --state-dir "$PWD/fresh"
+  relaunch: run: --queue goes with --drain-queue (see 'relaunch run --help')
+  [2]
+  $ relaunch run --drain-queue nginx --state-dir "$PWD/fresh"
+  relaunch: run: --drain-queue takes no JOB (see 'relaunch run --help')
+  [2]
+  $ relaunch run --prefix /opt/homebrew --state-dir "$PWD/fresh"
+  relaunch: run: --prefix needs --archive (see 'relaunch run --help')
+  [2]
+  $ relaunch run --drain-queue --archive missing.tar.gz --state-dir "$PWD/fresh"
+  relaunch: run: --drain-queue and --archive exclude each other (see 'relaunch run --help')
+  [2]
+  $ test -e fresh || echo no state directory
+  no state directory
   $ relaunch run --drain-queue --quiet 0
   relaunch: cannot find the queue directory: relaunch is not installed under a prefix and HOMEBREW_PREFIX is not set (use --queue DIR)
   [4]
