@@ -696,7 +696,8 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	other = rl_agent_recorded(s, &werr);
 	if (werr.set)
 		rl_warn("%s: a plist of relaunch's own job in another directory than '%s' is "
-			"left as it is",
+			"left as it is, as is the record: remove it (and that plist, if there is "
+			"one)",
 			werr.text, s->dir ? s->dir : "(none)");
 	if (other && path && strcmp(other, path) == 0) {
 		free(other);

@@ -396,7 +396,9 @@ class AutoTest(unittest.TestCase):
                 self.assertEqual(f.read(), text)
             r = self.ok(m.relaunch("agent", "uninstall"))
             self.assertIn(f"relaunch: warning: {cannot}: a plist of relaunch's own job in "
-                          f"another directory than '{m.agents}' is left as it is\n", r.stderr)
+                          f"another directory than '{m.agents}' is left as it is, as is the "
+                          "record: remove it (and that plist, if there is one)\n", r.stderr)
+            self.assertTrue(os.path.exists(record))
             self.assertTrue(os.path.exists(path), text)
             os.unlink(path)
 
