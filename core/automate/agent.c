@@ -684,6 +684,25 @@ static int wait_unloading(const struct rl_launchctl *l, const char *target, pid_
 	return -2;
 }
 
+/* Copy i was loaded from a plist uninstall removes from neither place it
+ * knows (path, other): one installed with --agent-dir DIR whose record is
+ * gone, or by an install with another state directory. The bootout does
+ * not remove it, and launchd loads it again at the next login. */
+static void left_elsewhere(const struct rl_agent_copies *c, size_t i, const char *path,
+			   const char *other)
+{
+	const char *shown = c->st[i].path;
+	struct stat st;
+
+	if (!*shown || (path && loaded_from(c, i, path)) || (other && loaded_from(c, i, other)) ||
+	    lstat(shown, &st) < 0)
+		return;
+	rl_warn("%s was loaded from '%s', which is left as it is: launchd loads it again at the "
+		"next login; remove it, or run 'relaunch agent uninstall' with the options of the "
+		"install that wrote it",
+		c->target[i], shown);
+}
+
 int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 		       struct rl_strv *did, struct rl_error *err)
 {
@@ -706,6 +725,7 @@ int rl_agent_uninstall(const struct rl_agent_spec *s, const struct rl_launchctl 
 	if (locate(s, l, &c, err) < 0)
 		goto out;
 	for (size_t i = 0; i < c.n; i++) {
+		left_elsewhere(&c, i, path, other);
 		if (c.st[i].stopping) {
 			/* Being booted out already: no second bootout. Still
 			 * going after the wait, the plist goes all the same

@@ -282,6 +282,26 @@ class AutoTest(unittest.TestCase):
         self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}", f"removed '{path}'"])
         self.assertFalse(os.path.exists(path) or os.path.exists(default))
 
+    def test_agent_uninstall_warns_of_the_plist_it_was_loaded_from(self):
+        """A job loaded from a plist uninstall neither looks for nor has a
+        record of (installed with --agent-dir DIR, the record removed since)
+        is booted out, and uninstall says that plist is left: launchd would
+        load it again at the next login."""
+        m = self.machine()
+        self.boot(m, ["nginx"])
+        elsewhere = tempfile.mkdtemp(dir=m.root)
+        path = os.path.join(elsewhere, LABEL + ".plist")
+        target = f"gui/{os.getuid()}/{LABEL}"
+        self.ok(m.relaunch("agent", "install", "--interval", "1", "--agent-dir", elsewhere))
+        os.unlink(os.path.join(m.state, "agent.json"))
+        r = self.ok(m.relaunch("agent", "uninstall"))
+        self.assertEqual(r.stdout.splitlines(), [f"unloaded {target}"])
+        self.assertEqual(r.stderr, f"relaunch: warning: {target} was loaded from '{path}', "
+                         "which is left as it is: launchd loads it again at the next "
+                         "login; remove it, or run 'relaunch agent uninstall' with the "
+                         "options of the install that wrote it\n")
+        self.assertTrue(os.path.exists(path))
+
     def test_agent_install_elsewhere_removes_the_plist_installed_before(self):
         """install --agent-dir DIR, then install in the default directory:
         the second loads its plist, then removes the one in DIR, which
