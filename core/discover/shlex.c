@@ -29,6 +29,7 @@ struct lexer {
 	int depth;    /* of the next command: see rl_shcmd.depth */
 	char last_op; /* the operator before the next command: rl_shcmd.before */
 	int parens;   /* `( … )` open: rl_shcmd.parens */
+	int nest;     /* "…" in $( … ) in "…" …: take_inner_double's depth */
 	size_t nwords;
 	struct rl_shcmd *cur;
 	struct rl_shcmds *out;
@@ -432,6 +433,55 @@ static int fail(struct lexer *lx, const char *what)
 	return -1;
 }
 
+static int take_balanced(struct lexer *lx, char open, char close);
+
+/* How deep take_inner_double nests: no real script comes near it, and
+ * the text is bounded (SCRIPT_MAX, a plist's size) but the stack is too. */
+#define MAX_NEST 256
+
+/* Copy the rest of a "…" inside a $( … ) into the word, past its closing
+ * quote: a `)` in it closes nothing (`$(echo ")")`, bash and dash), but a
+ * $( … ) or `…` in it nests. */
+static int take_inner_double(struct lexer *lx)
+{
+	if (lx->nest >= MAX_NEST) {
+		rl_error_set(lx->err, "cannot split shell text: quotes nested over %d deep",
+			     MAX_NEST);
+		return -1;
+	}
+	lx->nest++;
+	while (lx->i < lx->len) {
+		char c = lx->s[lx->i];
+
+		if (c == '$' && lx->i + 1 < lx->len && lx->s[lx->i + 1] == '(') {
+			add_exp(lx, c);
+			lx->i++;
+			if (take_balanced(lx, '(', ')') < 0)
+				return -1;
+			continue;
+		}
+		add_exp(lx, c);
+		lx->i++;
+		if (c == '"') {
+			lx->nest--;
+			return 0;
+		}
+		if (c == '\\' && lx->i < lx->len) {
+			add_exp(lx, lx->s[lx->i++]);
+		} else if (c == '`') {
+			while (lx->i < lx->len && lx->s[lx->i] != '`') {
+				if (lx->s[lx->i] == '\\' && lx->i + 1 < lx->len)
+					add_exp(lx, lx->s[lx->i++]);
+				add_exp(lx, lx->s[lx->i++]);
+			}
+			if (lx->i >= lx->len)
+				return fail(lx, "backquote");
+			add_exp(lx, lx->s[lx->i++]);
+		}
+	}
+	return fail(lx, "quote");
+}
+
 /* Copy a balanced $( … ) or ${ … } into the word (it stays unexpanded). */
 static int take_balanced(struct lexer *lx, char open, char close)
 {
@@ -443,6 +493,9 @@ static int take_balanced(struct lexer *lx, char open, char close)
 		add_exp(lx, c);
 		if (c == '\\' && lx->i < lx->len) {
 			add_exp(lx, lx->s[lx->i++]);
+		} else if (c == '"' && open == '(') {
+			if (take_inner_double(lx) < 0)
+				return -1;
 		} else if (c == '\'' && open == '(') {
 			while (lx->i < lx->len && lx->s[lx->i] != '\'')
 				add_exp(lx, lx->s[lx->i++]);

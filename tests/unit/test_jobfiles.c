@@ -3362,6 +3362,11 @@ static void test_shell_functions(void)
 		"{pa}/bin/wrapper");
 	PA_RUNS("bin/other", "#!/bin/sh\nf() (\n\tcd /\n\texec \"$1\"\n)\nf {pa}/bin/other\n",
 		"{pa}/bin/wrapper");
+	/* a `)` quoted in a $( … ) in it ends nothing */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nf() (\n\tX=$(echo \")\")\n\texec {pa}/bin/food \"$X\"\n)\nf\n"
+		"exec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
 	/* replaced before any call: never runs */
 	PA_RUNS("bin/food",
 		"#!/bin/sh\nf() ( :; exec {pa}/bin/other )\nf() { exec {pa}/bin/food; }\nf\n",

@@ -79,6 +79,11 @@ static void test_dynamic(void)
 	check_split("exec \"$@\"", 1, (const char *const[]){"exec|*$$@"});
 	check_split("echo $ x", 1, (const char *const[]){"*echo|$|x"});
 	check_split("\"$X$\"", 1, (const char *const[]){"*$$X$"});
+	/* a `)` quoted in a $( … ) closes nothing (bash 5.2, dash 0.5.12) */
+	check_split(
+		"X=$(echo \")\") /bin/p \"$(echo \"a)`echo \")\"`$(echo \")\")\")\"; b", 2,
+		(const char *const[]){
+			"$X=$(echo \")\")|*/bin/p|$$(echo \"a)`echo \")\"`$(echo \")\")\")", "*b"});
 }
 
 static void test_redirects(void)
@@ -100,6 +105,19 @@ static void test_errors(void)
 		CHECK_INT(rl_shlex_split(bad[i], strlen(bad[i]), &c, &err), -1);
 		CHECK(err.set && strstr(err.text, "unterminated"));
 		rl_shcmds_release(&c);
+	}
+	/* "$(" nested past MAX_NEST: refused, not read at the stack's cost */
+	{
+		struct rl_buf b = {0};
+
+		rl_buf_adds(&b, "/bin/p ");
+		for (int k = 0; k < 100000; k++)
+			rl_buf_adds(&b, "\"$(");
+		rl_error_clear(&err);
+		CHECK_INT(rl_shlex_split(b.data, b.len, &c, &err), -1);
+		CHECK(err.set && strstr(err.text, "nested"));
+		rl_shcmds_release(&c);
+		rl_buf_release(&b);
 	}
 	/* A NUL byte ends the text; nothing after it is read. */
 	CHECK_INT(rl_shlex_split("a\0'b", 4, &c, NULL), 0);
