@@ -26,6 +26,12 @@ struct lexer {
 	int quoted; /* some of the word was quoted or escaped */
 	int dynamic;
 	int redirect; /* the next word is a redirection target, not an argument */
+	int heredoc;  /* that target is a here-document's delimiter: 1 `<<`, 2 `<<-` */
+	/* the delimiters of the here-documents whose text starts after the
+	 * next newline, and whether tabs lead their lines (`<<-`) */
+	char **hd_word;
+	int *hd_tabs;
+	size_t nhd, hd_alloc;
 	int depth;    /* of the next command: see rl_shcmd.depth */
 	char last_op; /* the operator before the next command: rl_shcmd.before */
 	int parens;   /* `( … )` open: rl_shcmd.parens */
@@ -320,6 +326,15 @@ static void end_word(struct lexer *lx)
 		return;
 	if (lx->redirect) {
 		lx->redirect = 0;
+		if (lx->heredoc) {
+			rl_xgrow((void **)&lx->hd_word, &lx->hd_alloc, lx->nhd + 1,
+				 sizeof(*lx->hd_word));
+			lx->hd_tabs = rl_xrealloc(lx->hd_tabs, lx->hd_alloc * sizeof(*lx->hd_tabs));
+			lx->hd_word[lx->nhd] =
+				rl_xstrndup(lx->word.data ? lx->word.data : "", lx->word.len);
+			lx->hd_tabs[lx->nhd++] = lx->heredoc == 2;
+			lx->heredoc = 0;
+		}
 	} else if (lx->nwords < MAX_WORDS) {
 		if (!lx->cur) {
 			rl_xgrow((void **)&lx->out->v, &lx->out->alloc, lx->out->n + 1,
@@ -623,10 +638,42 @@ static void take_redirect(struct lexer *lx)
 		lx->in_word = 0;
 	}
 	end_word(lx);
+	/* `<<` and `<<-`, not bash's `<<<` here-string */
+	lx->heredoc = lx->s[lx->i] == '<' && lx->i + 1 < lx->len && lx->s[lx->i + 1] == '<' &&
+				      !(lx->i + 2 < lx->len && lx->s[lx->i + 2] == '<')
+			      ? (lx->i + 2 < lx->len && lx->s[lx->i + 2] == '-' ? 2 : 1)
+			      : 0;
 	lx->i++;
 	while (lx->i < lx->len && strchr("<>&|-", lx->s[lx->i]))
 		lx->i++;
 	lx->redirect = 1;
+}
+
+/* Past the text of the here-documents whose `<<` were on the line that
+ * just ended, in order: their lines, up to one that is the delimiter
+ * alone (after leading tabs for `<<-`), or the end (POSIX 2.7.4, bash
+ * and dash). Their text is data, never commands: a `)` or `exec` in it
+ * ends or runs nothing. */
+static void skip_heredocs(struct lexer *lx)
+{
+	for (size_t k = 0; k < lx->nhd; k++) {
+		const char *d = lx->hd_word[k];
+		size_t dl = strlen(d);
+
+		while (lx->i < lx->len) {
+			size_t b = lx->i, e;
+			const char *nl = memchr(lx->s + b, '\n', lx->len - b);
+
+			e = nl ? (size_t)(nl - lx->s) : lx->len;
+			lx->i = nl ? e + 1 : e;
+			while (lx->hd_tabs[k] && b < e && lx->s[b] == '\t')
+				b++;
+			if (e - b == dl && memcmp(lx->s + b, d, dl) == 0)
+				break;
+		}
+		free(lx->hd_word[k]);
+	}
+	lx->nhd = 0;
 }
 
 /* A function's name as bash outside posix mode takes it: any word as
@@ -735,6 +782,7 @@ static int step(struct lexer *lx)
 			lx->last_op = ';'; /* else the list goes on */
 		end_cmd_by(lx, ';');
 		lx->i++;
+		skip_heredocs(lx);
 	} else if (c == '#' && !lx->in_word) {
 		while (lx->i < lx->len && lx->s[lx->i] != '\n')
 			lx->i++;
@@ -789,6 +837,10 @@ int rl_shlex_split(const char *s, size_t len, struct rl_shcmds *out, struct rl_e
 	rl_buf_release(&lx.expr);
 	free(lx.case_at);
 	free(lx.open_arm);
+	for (size_t k = 0; k < lx.nhd; k++)
+		free(lx.hd_word[k]);
+	free(lx.hd_word);
+	free(lx.hd_tabs);
 	return rc;
 }
 

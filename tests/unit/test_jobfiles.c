@@ -3367,6 +3367,10 @@ static void test_shell_functions(void)
 		"#!/bin/sh\nf() (\n\tX=$(echo \")\")\n\texec {pa}/bin/food \"$X\"\n)\nf\n"
 		"exec {pa}/bin/other\n",
 		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() (\n\tcat <<END\n)\nexec {pa}/bin/other\nEND\n\texec \"$1\"\n)\n"
+		"f {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
 	/* replaced before any call: never runs */
 	PA_RUNS("bin/food",
 		"#!/bin/sh\nf() ( :; exec {pa}/bin/other )\nf() { exec {pa}/bin/food; }\nf\n",

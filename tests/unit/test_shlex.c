@@ -88,6 +88,18 @@ static void test_dynamic(void)
 
 static void test_redirects(void)
 {
+	/* a here-document's text is data, up to its delimiter alone on a
+	 * line (after tabs for `<<-`), in the order of the `<<`; `<<<` is
+	 * bash's here-string (bash 5.2, dash 0.5.12) */
+	check_split("cat <<A; cat <<'B' >x\n)\nexec /bin/a\nA\n A\nB\n/bin/p\ncat "
+		    "<<-\"C\"\n\t)\n\tC\n/bin/q "
+		    "<<< x\n/bin/r",
+		    6,
+		    (const char *const[]){"*cat", "*cat", "*/bin/p", "*cat", "*/bin/q", "*/bin/r"});
+	check_split("cat <<E\n/bin/x", 1, (const char *const[]){"*cat"});
+	check_split("cat <<E; /bin/y\n/bin/x\nE\n/bin/z", 3,
+		    (const char *const[]){"*cat", "*/bin/y", "*/bin/z"});
+
 	check_split("/bin/p >/dev/null 2>&1 </in arg >> log", 1,
 		    (const char *const[]){"*/bin/p|arg"});
 	check_split("/bin/p 2> err x", 1, (const char *const[]){"*/bin/p|x"});
