@@ -32,10 +32,11 @@ struct lexer {
 	char **hd_word;
 	int *hd_tabs;
 	size_t nhd, hd_alloc;
-	int depth;    /* of the next command: see rl_shcmd.depth */
-	char last_op; /* the operator before the next command: rl_shcmd.before */
-	int parens;   /* `( … )` open: rl_shcmd.parens */
-	int nest;     /* "…" in $( … ) in "…" …: take_inner_double's depth */
+	int depth;     /* of the next command: see rl_shcmd.depth */
+	char last_op;  /* the operator before the next command: rl_shcmd.before */
+	int parens;    /* `( … )` open: rl_shcmd.parens */
+	size_t closed; /* `( … )` closed so far: rl_shcmd.closed */
+	int nest;      /* "…" in $( … ) in "…" …: take_inner_double's depth */
 	size_t nwords;
 	struct rl_shcmd *cur;
 	struct rl_shcmds *out;
@@ -343,6 +344,7 @@ static void end_word(struct lexer *lx)
 			memset(lx->cur, 0, sizeof(*lx->cur));
 			lx->cur->before = lx->last_op;
 			lx->cur->parens = lx->parens;
+			lx->cur->closed = lx->closed;
 		}
 		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1,
 			 sizeof(*lx->cur->w));
@@ -764,6 +766,7 @@ static void take_operator(struct lexer *lx)
 		c = c == '|' ? 'p' : c == '&' ? 'b' : c;
 		end_cmd_by(lx, c);
 		lx->depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+		lx->closed += c == ')' && lx->parens > 0;
 		lx->parens += c == '(' ? 1 : c == ')' && lx->parens > 0 ? -1 : 0;
 	}
 	lx->last_op = c;

@@ -42,13 +42,14 @@ struct rl_shcmd {
 	size_t n;
 	size_t alloc;
 	size_t prog;
-	size_t start; /* the first word after leading assignments and reserved
-		       * words: where `exec`, `env`, `sudo`… begin */
-	size_t line;  /* line of the text (from 1) where the command starts */
-	int funcdef;  /* `NAME()`: the header of a function definition (its
-		       * body is the `{ … }` or `( … )` commands after it) */
-	int exec;     /* the program is run with `exec` */
-	int parens;   /* how many `( … )` subshells it is in */
+	size_t start;  /* the first word after leading assignments and reserved
+			* words: where `exec`, `env`, `sudo`… begin */
+	size_t line;   /* line of the text (from 1) where the command starts */
+	int funcdef;   /* `NAME()`: the header of a function definition (its
+			* body is the `{ … }` or `( … )` commands after it) */
+	int exec;      /* the program is run with `exec` */
+	int parens;    /* how many `( … )` subshells it is in */
+	size_t closed; /* how many `( … )` were closed before it, in all */
 	/* Where it stands: how deep inside `( … )`, `{ … }`, `if … fi`,
 	 * `while|until|for … done` and `case … esac` (its own opening words
 	 * counted: `if cd /x` is 1 deep), and the operators on either side of

@@ -2297,7 +2297,11 @@ static size_t body_end(const struct rl_shcmds *c, size_t h)
 	if (body_subshell(c, h)) {
 		size_t j = h + 1;
 
-		while (j + 1 < c->n && c->v[j + 1].parens > c->v[h].parens)
+		/* up to the `)` that closes it: between two commands the `)`
+		 * come before any `(` (`f() ( a ); ( b )`: `( b )` is not f's) */
+		while (j + 1 < c->n &&
+		       (size_t)c->v[j].parens - (c->v[j + 1].closed - c->v[j].closed) >
+			       (size_t)c->v[h].parens)
 			j++;
 		return j;
 	}

@@ -3371,6 +3371,13 @@ static void test_shell_functions(void)
 		"#!/bin/sh\nf() (\n\tcat <<END\n)\nexec {pa}/bin/other\nEND\n\texec \"$1\"\n)\n"
 		"f {pa}/bin/food\n",
 		"{pa}/bin/wrapper");
+	/* it ends at its `)`: a subshell after it is the caller's */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nf() ( : )\n( exec \"$1\" )\nexec {pa}/bin/other\n", "{pa}/bin/wrapper",
+		"{pa}/bin/food");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nf() (\n\t( cd / )\n)\n(\n\texec \"$1\"\n)\nexec {pa}/bin/other\n",
+		"{pa}/bin/wrapper", "{pa}/bin/food");
 	/* replaced before any call: never runs */
 	PA_RUNS("bin/food",
 		"#!/bin/sh\nf() ( :; exec {pa}/bin/other )\nf() { exec {pa}/bin/food; }\nf\n",
