@@ -4,7 +4,9 @@
  * Quotes and backslashes are removed as sh removes them; `&&`, `||`, `;`,
  * `;;`, `|`, `&`, `(`, `)` and newlines separate commands; `#` starts a
  * comment at the start of a word; redirections and their targets are
- * dropped; the patterns of `case … in` (up to their `)`) are no commands.
+ * dropped, and so is the text of a here-document (`<<WORD`, `<<-WORD`:
+ * the lines after its line, up to WORD alone on one); the patterns of
+ * `case … in` (up to their `)`) are no commands.
  * Splitting expands nothing: a word that holds an unquoted or
  * double-quoted `$` or a backquote, or starts with an unquoted `~`, is
  * marked dynamic. rl_shword_expand
@@ -176,8 +178,9 @@ int rl_shword_expand(const struct rl_shword *w, struct rl_shenv *env, int assign
 int rl_shword_fields(const struct rl_shword *w, struct rl_shenv *env, struct rl_strv *out);
 
 /* Split len bytes of s (NUL bytes end it early). Returns 0, or -1 with err
- * set for an unterminated quote or substitution; out then holds what was
- * split before the error. At most 100000 words are kept. */
+ * set for an unterminated quote or substitution, or "$( … ) nested past
+ * 256 levels; out then holds what was split before the error. At most
+ * 100000 words are kept. */
 int rl_shlex_split(const char *s, size_t len, struct rl_shcmds *out, struct rl_error *err);
 /* The program word of cmd, or NULL. */
 const struct rl_shword *rl_shcmd_program(const struct rl_shcmd *cmd);
