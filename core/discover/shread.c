@@ -8,9 +8,10 @@
 
 #include "core/base/util.h"
 
-#define MAX_CALLS   256 /* function bodies walked per text: bounds a hostile script */
-#define MAX_SOURCES 32	/* `. FILE` texts read per text, nested ones included: the same */
-#define MAX_CASES   64	/* `case`s nested in the arms walked: bounds the recursion */
+#define MAX_CALLS     256 /* function bodies walked per text: bounds a hostile script */
+#define MAX_SOURCES   32  /* `. FILE` texts read per text, nested ones included: the same */
+#define MAX_CASES     64  /* `case`s nested in the arms walked: bounds the recursion */
+#define MAX_SUBSHELLS 64  /* `( … )` nested that keep their changes: the same */
 
 /* Where the shell is: the directory `cd` made current. */
 struct where {
@@ -85,7 +86,8 @@ struct reader {
 	/* per command: how many `case`s around it run it surely, it in the
 	 * arm they take (case_taken): it counts at their level */
 	int *lift;
-	int cases; /* arms of `case`s walked (walk_case) around the command */
+	int cases;     /* arms of `case`s walked (walk_case) around the command */
+	int subshells; /* `( … )` groups walked (walk_group) around it */
 	/* per command (NULL: none): the positional parameters are not known
 	 * from it on, a `shift` or `set` in the construct it opens (a loop
 	 * may run it before what comes first in the text) */
@@ -2585,6 +2587,9 @@ static size_t case_taken(struct reader *rd, struct rl_shenv *env, size_t i,
 }
 
 static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last);
+static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, size_t last,
+			 size_t limit, size_t done);
+static size_t parens_between(const struct rl_shcmds *c, size_t i);
 
 /* Command i, a `case` whose arm is certain (case_taken): that arm runs,
  * no other; when the case itself runs surely (not after `&&`, `||`, nor
@@ -2609,7 +2614,8 @@ static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 			rd->lift[k]++;
 	}
 	for (size_t k = arm->first; k < arm->end; k++) {
-		if (rd->cmds.v[k].funcdef) {
+		if (rd->cmds.v[k].funcdef &&
+		    (size_t)rd->cmds.v[k].parens <= parens_between(&rd->cmds, k)) {
 			/* defined, not run */
 			for (size_t f = 0; f < rd->nfn; f++)
 				if (rd->fn[f].first == k + 1 && rd->fn[f].last > k) {
@@ -2619,35 +2625,121 @@ static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 			continue;
 		}
 		rd->cases++;
-		k = walk_cmds(rd, env, k, k);
+		k = walk_range(rd, env, k, k, arm->end - 1, parens_between(&rd->cmds, k));
 		rd->cases--;
 	}
 	return esac;
 }
 
+/* How many `( … )` are open between commands i - 1 and i, after the `)`
+ * there and before the `(` (which come after them): 0 before the first. */
+static size_t parens_between(const struct rl_shcmds *c, size_t i)
+{
+	size_t closed;
+
+	if (i == 0 || i >= c->n)
+		return 0;
+	closed = c->v[i].closed - c->v[i - 1].closed;
+	return (size_t)c->v[i - 1].parens > closed ? (size_t)c->v[i - 1].parens - closed : 0;
+}
+
+/* The last command of the `( … )` that command i opens at level
+ * (counted as rl_shcmd.parens): up to the `)` that closes it; past
+ * limit, not looked for: SIZE_MAX. */
+static size_t group_end(const struct rl_shcmds *c, size_t i, size_t level, size_t limit)
+{
+	while (i + 1 < c->n && parens_between(c, i + 1) >= level)
+		if (++i > limit)
+			return SIZE_MAX;
+	return i;
+}
+
+static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, size_t last,
+			 size_t limit, size_t done);
+
+/* Commands first to end, a `( … )` at level: a subshell (bash, dash) runs
+ * them, and what they change (variables, the positional parameters, the
+ * working directory, the functions defined, by a `. FILE` too) is the
+ * shell's as before after it; what they run is read as ever. */
+static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, size_t end,
+		       size_t level)
+{
+	struct reader *shell = rd->cx.shell ? rd->cx.shell : rd;
+	size_t ndef = rd->ndef, shell_ndef = shell->ndef;
+	struct rl_shenv was;
+	struct where at;
+
+	rl_shenv_copy(&was, env);
+	if (rd->cx.at)
+		where_copy(&at, rd->cx.at);
+	rd->subshells++;
+	walk_range(rd, env, first, end, end, level);
+	rd->subshells--;
+	rl_shenv_release(env);
+	*env = was;
+	if (rd->cx.at) {
+		where_release(rd->cx.at);
+		*rd->cx.at = at;
+	}
+	if (rd->ndef > ndef)
+		rd->ndef = ndef;
+	if (shell->ndef > shell_ndef)
+		shell->ndef = shell_ndef;
+}
+
 /* Commands first to last; in the text of a `. FILE`, an `if` that runs
  * nothing is passed over; a `case` runs only the arm it surely takes,
- * when that is certain. Returns the index of the last command passed. */
-static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+ * when that is certain; a `( … )` opened before a command (past level
+ * done for the first) and closed by limit is walked as a subshell
+ * (walk_group), whole; a function defined in it is defined there.
+ * Returns the index of the last command passed. */
+static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, size_t last,
+			 size_t limit, size_t done)
 {
 	size_t i;
 
 	for (i = first; i <= last && i < rd->cmds.n; i++) {
 		size_t fi = rd->cx.sourced ? if_never(rd, env, i) : 0;
+		size_t base = i == first ? done : parens_between(&rd->cmds, i);
+		size_t open = (size_t)rd->cmds.v[i].parens, end = SIZE_MAX, level;
+
+		/* the outermost that fits; past the bound, the commands of
+		 * deeper ones are walked as they come */
+		for (level = base + 1; level <= open && level - base <= MAX_SUBSHELLS &&
+				       rd->subshells < MAX_SUBSHELLS;
+		     level++)
+			if ((end = group_end(&rd->cmds, i, level, limit)) <= limit)
+				break;
+		if (end <= limit) {
+			walk_group(rd, env, i, end, level);
+			i = end;
+			continue;
+		}
 
 		if (rd->forget && rd->forget[i])
 			rl_shenv_set_args(env, NULL, 0);
 
 		if (fi)
 			i = fi;
-		else if (rd->cmds.v[i].funcdef)
-			continue;
-		else if ((fi = walk_case(rd, env, i)) != 0)
+		else if (rd->cmds.v[i].funcdef) {
+			for (size_t f = 0; f < rd->nfn; f++)
+				if (rd->fn[f].first == i + 1 && rd->fn[f].last > i) {
+					define(rd, &rd->fn[f], cmd_surely(rd, &rd->cmds.v[i]));
+					i = rd->fn[f].last;
+					break;
+				}
+		} else if ((fi = walk_case(rd, env, i)) != 0)
 			i = fi;
 		else
 			run_cmd(rd, env, &rd->cmds.v[i]);
 	}
 	return i - 1;
+}
+
+/* Commands first to last (walk_range), the `( … )` in them. */
+static size_t walk_cmds(struct reader *rd, struct rl_shenv *env, size_t first, size_t last)
+{
+	return walk_range(rd, env, first, last, last, parens_between(&rd->cmds, first));
 }
 
 /* Whether the `set` at c's word at may set the positional parameters: it is
@@ -2775,10 +2867,13 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		const struct func *f = func_at(rd, i);
 
-		if (f && f->first == i + 1)
+		/* a header that opens a `( … )`: walked with it (walk_range) */
+		int opens = (size_t)rd->cmds.v[i].parens > parens_between(&rd->cmds, i);
+
+		if (f && f->first == i + 1 && !opens)
 			define(rd, &rd->fn[f - rd->fn], cmd_surely(rd, &rd->cmds.v[i]));
-		if (!f)
-			i = walk_cmds(rd, env, i, i);
+		if (!f || (f->first == i + 1 && opens))
+			i = walk_range(rd, env, i, i, rd->cmds.n - 1, parens_between(&rd->cmds, i));
 	}
 	where_chain_ends(rd, env, SIZE_MAX);
 	vars_chain_ends(rd, env, SIZE_MAX);

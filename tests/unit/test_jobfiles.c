@@ -1894,8 +1894,8 @@ static void test_cd(void)
 		 "case \"$(uname -r)\" in *) cd {ip}/srv;; esac\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "while :; do cd {ip}/srv; break; done; exec {ip}/bin/ruby app.rb");
-	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
-		 "(cd {ip}/srv); exec {ip}/bin/ruby app.rb");
+	/* one in a subshell stays in it (bash, dash) */
+	SH_READS("app/app.rb (sh -c exec → ruby)", "", "(cd {ip}/srv); exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "{ cd {ip}/srv; }; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
@@ -3479,6 +3479,80 @@ static void test_shell_functions(void)
 		"{pa}/bin/wrapper");
 }
 
+/* `( … )` groups, checked against bash 5.2 and dash 0.5.12: a subshell
+ * runs its commands, and what they change (variables, the working
+ * directory, functions, a `. FILE`'s definitions) stays in it, at the top
+ * level, in `{ … }`, a function's body, a `case` arm or another `( … )`;
+ * so does what a `$( … )` assigns. */
+static void test_shell_subshells(void)
+{
+	put("pa/bin/food", "bin", 0755);
+	put("pa/bin/other", "bin", 0755);
+	{
+		char *t = pa_word("DAEMON={pa}/bin/food\n");
+
+		put("pa/lib/env.sh", t, 0644);
+		free(t);
+	}
+	PA_RUNS("bin/food", "#!/bin/sh\n( X={pa}/bin/other )\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\n( X={pa}/bin/other ) &\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() {\n\t( X={pa}/bin/other )\n\texec \"${X:-{pa}/bin/food}\"\n}\nf\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n{\n\t( X={pa}/bin/other; : )\n}\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\ncase a in\na) ( X={pa}/bin/other ); exec \"${X:-{pa}/bin/food}\" ;;\n"
+		"esac\n",
+		"{pa}/bin/wrapper");
+	/* nested: each level keeps its own */
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\n(\n\tX={pa}/bin/other\n\t( X=/nowhere )\n"
+		"\t\"$X\"\n)\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	/* the working directory */
+	PA_RUNS("bin/food", "#!/bin/sh\ncd {pa}/bin\n( cd / )\nexec ./food\n", "{pa}/bin/wrapper");
+	/* functions, and those a `. FILE` defines */
+	/* (the one defined in it is read as a function not called) */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nf() { exec \"$1\"; }\n( f() { exec {pa}/bin/other; } )\nf "
+		"{pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/sh\nDAEMON={pa}/bin/other\n( . {pa}/lib/env.sh )\nexec \"$DAEMON\"\n",
+		"{pa}/bin/wrapper");
+	/* what runs in one is still the job's */
+	PA_RUNS("bin/food; bin/other", "#!/bin/sh\n( exec {pa}/bin/food )\nexec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	/* (a `cd` in one is not followed: its relative names are not
+	 * known, but named) */
+	PA_RUNS("bin/other ?1", "#!/bin/sh\n( cd {pa}/bin && ./food ) &\nexec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\n( X={pa}/bin/food; \"$X\" & )\nexec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	/* a command substitution's assignments are its own */
+	PA_RUNS("bin/food", "#!/bin/sh\n: $(X={pa}/bin/other)\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	/* deep nesting: read in bounded time */
+	{
+		struct rl_buf b = {0};
+
+		rl_buf_adds(&b, "#!/bin/sh\n");
+		for (int k = 0; k < 5000; k++)
+			rl_buf_adds(&b, "( X={pa}/bin/other; ");
+		rl_buf_adds(&b, ":");
+		for (int k = 0; k < 5000; k++)
+			rl_buf_adds(&b, " )");
+		rl_buf_adds(&b, "\nexec \"${X:-{pa}/bin/food}\"\n");
+		PA_RUNS("bin/food", b.data, "{pa}/bin/wrapper");
+		rl_buf_release(&b);
+	}
+}
+
 /* Generator shapes read as the daemon runs them, with nothing left
  * unresolved: the script prometheus's formula writes (`exec PROG
  * $(<FILE)`: the arguments come from a file, the program does not);
@@ -3853,6 +3927,7 @@ int main(void)
 	test_positional();
 	test_launchd_user_env();
 	test_shell_functions();
+	test_shell_subshells();
 	rl_strv_release(&warnings);
 	check_rmtree(tmp);
 	free(tmp);
