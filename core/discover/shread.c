@@ -1350,7 +1350,9 @@ static int cmd_surely(const struct reader *rd, const struct rl_shcmd *c)
 
 	if (rd->lift && c >= rd->cmds.v && c < rd->cmds.v + rd->cmds.n)
 		depth -= rd->lift[c - rd->cmds.v];
-	return !rd->cx.unsure && depth == 0 && (!c->before || c->before == ';') &&
+	/* `( cd /x; … )`: the first in a subshell walked as one (lifted) */
+	return !rd->cx.unsure && depth == 0 &&
+	       (!c->before || c->before == ';' || (c->before == '(' && depth < c->depth)) &&
 	       c->after != 'p' && c->after != 'b';
 }
 
@@ -2672,9 +2674,16 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 	rl_shenv_copy(&was, env);
 	if (rd->cx.at)
 		where_copy(&at, rd->cx.at);
+	/* in it, what runs at its top level is as sure as at the text's */
+	if (!rd->lift)
+		rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
+	for (size_t k = first; k <= end; k++)
+		rd->lift[k]++;
 	rd->subshells++;
 	walk_range(rd, env, first, end, end, level);
 	rd->subshells--;
+	for (size_t k = first; k <= end; k++)
+		rd->lift[k]--;
 	rl_shenv_release(env);
 	*env = was;
 	if (rd->cx.at) {
