@@ -452,6 +452,21 @@ static int fail(struct lexer *lx, const char *what)
 
 static int take_balanced(struct lexer *lx, char open, char close);
 
+/* Copy the rest of a `…` whose opening backquote was taken, its closing
+ * one too: a backslash escapes the next character. */
+static int take_backquote_rest(struct lexer *lx)
+{
+	while (lx->i < lx->len && lx->s[lx->i] != '`') {
+		if (lx->s[lx->i] == '\\' && lx->i + 1 < lx->len)
+			add_exp(lx, lx->s[lx->i++]);
+		add_exp(lx, lx->s[lx->i++]);
+	}
+	if (lx->i >= lx->len)
+		return fail(lx, "backquote");
+	add_exp(lx, lx->s[lx->i++]);
+	return 0;
+}
+
 /* How deep take_inner_double nests: no real script comes near it, and
  * the text is bounded (SCRIPT_MAX, a plist's size) but the stack is too. */
 #define MAX_NEST 256
@@ -485,15 +500,8 @@ static int take_inner_double(struct lexer *lx)
 		}
 		if (c == '\\' && lx->i < lx->len) {
 			add_exp(lx, lx->s[lx->i++]);
-		} else if (c == '`') {
-			while (lx->i < lx->len && lx->s[lx->i] != '`') {
-				if (lx->s[lx->i] == '\\' && lx->i + 1 < lx->len)
-					add_exp(lx, lx->s[lx->i++]);
-				add_exp(lx, lx->s[lx->i++]);
-			}
-			if (lx->i >= lx->len)
-				return fail(lx, "backquote");
-			add_exp(lx, lx->s[lx->i++]);
+		} else if (c == '`' && take_backquote_rest(lx) < 0) {
+			return -1;
 		}
 	}
 	return fail(lx, "quote");
@@ -564,15 +572,7 @@ static int take_backquote(struct lexer *lx)
 {
 	lx->dynamic = 1;
 	add_exp(lx, lx->s[lx->i++]);
-	while (lx->i < lx->len && lx->s[lx->i] != '`') {
-		if (lx->s[lx->i] == '\\' && lx->i + 1 < lx->len)
-			add_exp(lx, lx->s[lx->i++]);
-		add_exp(lx, lx->s[lx->i++]);
-	}
-	if (lx->i >= lx->len)
-		return fail(lx, "backquote");
-	add_exp(lx, lx->s[lx->i++]);
-	return 0;
+	return take_backquote_rest(lx);
 }
 
 static int take_single(struct lexer *lx)
