@@ -2595,8 +2595,8 @@ static size_t parens_between(const struct rl_shcmds *c, size_t i);
 
 /* Command i, a `case` whose arm is certain (case_taken): that arm runs,
  * no other; when the case itself runs surely (not after `&&`, `||`, nor
- * in a pipeline or the background), so do the arm's commands, as sure as
- * the case. Returns its `esac`'s index; 0 when not certain. */
+ * in a pipeline or the background; first in a subshell walked as one),
+ * so do the arm's commands, as sure as the case. Returns its `esac`'s index; 0 when not certain. */
 static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 {
 	const struct rl_sharm *arm;
@@ -2609,7 +2609,10 @@ static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 	run_cmd(rd, env, c);
 	if (!arm)
 		return esac;
-	if ((!c->before || c->before == ';') && e->after != 'p' && e->after != 'b') {
+	/* `( case … esac; … )`: the first in a subshell walked as one
+	 * (walk_group lifts it), as in cmd_surely */
+	if ((!c->before || c->before == ';' || (c->before == '(' && rd->lift && rd->lift[i] > 0)) &&
+	    e->after != 'p' && e->after != 'b') {
 		if (!rd->lift)
 			rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
 		for (size_t k = arm->first; k < arm->end; k++)

@@ -3517,6 +3517,15 @@ static void test_shell_subshells(void)
 	PA_RUNS("bin/food; bin/other", "#!/bin/sh\ncd {pa}\n( cd bin; ./food )\nexec ./bin/other\n",
 		"{pa}/bin/wrapper");
 	PA_RUNS("bin/food", "#!/bin/sh\ncd {pa}/bin\n( cd / )\nexec ./food\n", "{pa}/bin/wrapper");
+	/* a `case` that opens one: the arm it takes counts in it, as a
+	 * `case` at the text's top level does (bash 5.2, dash 0.5.12) */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\n( case $1 in start) cd {pa}/bin ;; esac; ./food )\nexec "
+		"{pa}/bin/other\n",
+		"{pa}/bin/wrapper", "start");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n(case $1 in (start) cd {pa}/bin ;; esac\n./food\n) &\nwait\n",
+		"{pa}/bin/wrapper", "start");
 	/* functions, and those a `. FILE` defines */
 	/* (the one defined in it is read as a function not called) */
 	PA_RUNS("bin/food; bin/other",
