@@ -83,6 +83,18 @@ int main(void)
 """
 
 
+def profile_generation(m, profiles, n, outs):
+    """Generation n of a nix user profile in profiles: a user environment
+    in the store linking each name of outs to its store path's bin/name,
+    its profile-n-link, and the profile link switched to it."""
+    env = os.path.join(m.nix, "store", f"{n:032d}-user-environment")
+    os.makedirs(os.path.join(env, "bin"))
+    for name, out in outs.items():
+        os.symlink(os.path.join(out, "bin", name), os.path.join(env, "bin", name))
+    os.symlink(env, os.path.join(profiles, f"profile-{n}-link"))
+    harness.atomic_symlink(f"profile-{n}-link", os.path.join(profiles, "profile"))
+
+
 class RunTest(unittest.TestCase):
     # -- helpers ----------------------------------------------------------
     def boot(self, m, labels):
@@ -318,16 +330,8 @@ class RunTest(unittest.TestCase):
             os.makedirs(home, exist_ok=True)
             os.makedirs(profiles)
 
-            def generation(n, outs):
-                env = os.path.join(m.nix, "store", f"{n:032d}-user-environment")
-                os.makedirs(os.path.join(env, "bin"))
-                for name, out in outs.items():
-                    os.symlink(os.path.join(out, "bin", name), os.path.join(env, "bin", name))
-                os.symlink(env, os.path.join(profiles, f"profile-{n}-link"))
-                harness.atomic_symlink(f"profile-{n}-link", os.path.join(profiles, "profile"))
-
             foo1, bar1 = m.nix_store_path("foo", "1.0"), m.nix_store_path("bar", "1.0")
-            generation(1, {"foo": foo1, "bar": bar1})
+            profile_generation(m, profiles, 1, {"foo": foo1, "bar": bar1})
             os.symlink(os.path.join(profiles, "profile"), os.path.join(home, ".nix-profile"))
             labels = []
             for name in ("foo", "bar"):
@@ -341,7 +345,7 @@ class RunTest(unittest.TestCase):
             self.wait_exe(m, bar, os.path.join(bar1, "bin", "bar"))
             t0 = time.time()
             bar2 = m.nix_store_path("bar", "1.1")
-            generation(2, {"foo": foo1, "bar": bar2})
+            profile_generation(m, profiles, 2, {"foo": foo1, "bar": bar2})
 
             res, _, _ = self.run_json(m)
             self.assertEqual(sorted(res), [bar])
@@ -376,16 +380,8 @@ class RunTest(unittest.TestCase):
                         f"_svc:*:260:260:Service:{home}:/usr/bin/false\n")
             m.env["RELAUNCH_PASSWD"] = passwd
 
-            def generation(n, outs):
-                env = os.path.join(m.nix, "store", f"{n:032d}-user-environment")
-                os.makedirs(os.path.join(env, "bin"))
-                for name, out in outs.items():
-                    os.symlink(os.path.join(out, "bin", name), os.path.join(env, "bin", name))
-                os.symlink(env, os.path.join(profiles, f"profile-{n}-link"))
-                harness.atomic_symlink(f"profile-{n}-link", os.path.join(profiles, "profile"))
-
             foo1, bar1 = m.nix_store_path("foo", "1.0"), m.nix_store_path("bar", "1.0")
-            generation(1, {"foo": foo1, "bar": bar1})
+            profile_generation(m, profiles, 1, {"foo": foo1, "bar": bar1})
             os.symlink(os.path.join(profiles, "profile"), os.path.join(home, ".nix-profile"))
             foo, bar = "org.nix-community.home.foo", "org.nixos.bar"
             m.write_plist(foo, ["/bin/sh", "-c", 'exec "$HOME/.nix-profile/bin/foo" 1000'],
@@ -396,7 +392,7 @@ class RunTest(unittest.TestCase):
             self.wait_exe(m, foo, os.path.join(foo1, "bin", "foo"))
             self.wait_exe(m, bar, os.path.join(bar1, "bin", "bar"))
             foo2, bar2 = m.nix_store_path("foo", "1.1"), m.nix_store_path("bar", "1.1")
-            generation(2, {"foo": foo2, "bar": bar2})
+            profile_generation(m, profiles, 2, {"foo": foo2, "bar": bar2})
 
             res, _, _ = self.run_json(m)
             self.assertEqual(sorted(res), sorted([foo, bar]))
