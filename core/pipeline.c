@@ -2203,10 +2203,8 @@ static int route_retargeted(const struct rl_effects *fx, const struct rl_use_ref
 
 	for (size_t i = 0; i < n; i++) {
 		const char *hop = v[i].use->via;
-		size_t hl = strlen(hop);
 
-		if (v[i].use->role != RL_ROLE_SYMLINK || strncmp(via, hop, hl) != 0 ||
-		    strncmp(via + hl, " → ", strlen(" → ")) != 0)
+		if (v[i].use->role != RL_ROLE_SYMLINK || !rl_via_continues(via, hop))
 			continue;
 		for (size_t k = 0; k < fx->n; k++)
 			if (fx->v[k].entry == v[i].e && fx->v[k].kind == RL_CHANGE_RETARGETED)

@@ -232,6 +232,15 @@ int rl_via_linked(const char *via)
 	return 0;
 }
 
+int rl_via_continues(const char *via, const char *from)
+{
+	static const char arrow[] = " → ";
+	size_t n = from ? strlen(from) : 0;
+
+	return via && from && strncmp(via, from, n) == 0 &&
+	       strncmp(via + n, arrow, sizeof(arrow) - 1) == 0;
+}
+
 /* What a symlink hop is called in "via": Homebrew's opt links and nix
  * profiles are what upgrades retarget. */
 static const char *hop_word(const char *link)

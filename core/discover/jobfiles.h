@@ -38,6 +38,10 @@ int rl_via_word_is(const char *const *words, const char *s, size_t n);
  * profile's, Homebrew's opt link, a plain one): what it leads to moves
  * when a switch or an upgrade retargets a link, the text naming it stays. */
 int rl_via_linked(const char *via);
+/* Whether route via continues route from: via is from, then an arrow and
+ * more (a file reached through from's link, or a library of from's
+ * program). 0 when either is NULL. */
+int rl_via_continues(const char *via, const char *from);
 
 struct rl_jobfiles {
 	struct rl_jobfile *v;

@@ -379,9 +379,7 @@ static int hops_only(const char *rest)
  * their way. */
 static int through(const char *via, const char *cmd)
 {
-	size_t n = strlen(cmd);
-
-	return strncmp(via, cmd, n) == 0 && (!via[n] || strncmp(via + n, arrow, ARROW_LEN) == 0);
+	return strcmp(via, cmd) == 0 || rl_via_continues(via, cmd);
 }
 
 /* Whether a symlink the job reaches by route via is on the way to the

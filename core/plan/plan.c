@@ -883,6 +883,18 @@ static int predates(const struct rl_manifest *m, const char *path)
 	return old;
 }
 
+/* Whether a use with route via (another of the same job's, as tracked
+ * now) is on the route of a use with route to, whose origin
+ * (route_origin_len) is origin long: a link of the same walk, or a use
+ * whose route to leads on from (the links to a program whose library to
+ * is). */
+static int on_route(const char *via, const char *to, size_t origin)
+{
+	if (via && strncmp(via, to, origin) == 0 && route_origin_len(via) == origin)
+		return 1;
+	return rl_via_continues(to, via);
+}
+
 /* Whether the use u (of label) of e, a file on a route of the job now
  * that the manifest did not record for it, is there by a new reading of
  * the job's routes alone: e and each file of the same route as tracked
@@ -892,26 +904,6 @@ static int predates(const struct rl_manifest *m, const char *path)
  * moved into, counts). Then the job's routes reached e when recorded
  * too, and the difference is relaunch's reading (a newer one follows a
  * wrapper further), not anything on disk. */
-/* Whether a use with route via (another of the same job's, as tracked
- * now) is on the route of a use with route to, whose origin
- * (route_origin_len) is origin long: a link of the same walk, or a use
- * whose route to leads on from (the links to a program whose library to
- * is). */
-static int leads_to(const char *via, const char *to)
-{
-	size_t vlen = via ? strlen(via) : 0;
-
-	return via && vlen < strlen(to) && strncmp(via, to, vlen) == 0 &&
-	       strncmp(to + vlen, ARROW, strlen(ARROW)) == 0;
-}
-
-static int on_route(const char *via, const char *to, size_t origin)
-{
-	if (via && strncmp(via, to, origin) == 0 && route_origin_len(via) == origin)
-		return 1;
-	return leads_to(via, to);
-}
-
 static int route_predates(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
 {
 	const struct rl_manifest *m = b->d->manifest;
@@ -944,7 +936,7 @@ static int led_to_same_name(struct builder *b, const char *via, const struct rl_
 
 	for (size_t i = 0; i < n; i++)
 		if (v[i].use->role == u->role && v[i].use->via &&
-		    (strcmp(v[i].use->via, via) == 0 || leads_to(via, v[i].use->via)) &&
+		    (strcmp(v[i].use->via, via) == 0 || rl_via_continues(v[i].use->via, via)) &&
 		    strcmp(rl_path_basename(v[i].e->path), name) == 0)
 			return 1;
 	return 0;
@@ -958,11 +950,11 @@ static int led_to_same_name(struct builder *b, const char *via, const struct rl_
  * front of the program the job finds now. Such a file is what that
  * change's reason stands for. A route's words name no program: every
  * bare name one `sh -c` runs has the same origin. So an entry the job
- * still uses is on e's route only when its route leads on to e's
- * (leads_to: a link of e's walk, the program whose library e is); one it
- * no longer uses (the removed link) when, of the same origin (on_route),
- * it led to a program of e's name (led_to_same_name): not the old keg of
- * another program the script runs. */
+ * still uses is on e's route only when e's route continues its
+ * (rl_via_continues: a link of e's walk, the program whose library e
+ * is); one it no longer uses (the removed link) when, of the same origin
+ * (on_route), it led to a program of e's name (led_to_same_name): not the
+ * old keg of another program the script runs. */
 static int route_explained(struct builder *b, const struct rl_entry *e, const struct rl_use *u)
 {
 	const struct rl_manifest *in[2] = {b->d->now, b->d->manifest};
@@ -984,7 +976,7 @@ static int route_explained(struct builder *b, const struct rl_entry *e, const st
 			if (v[i].e == e || !rl_diff_find(b->d, v[i].e->path))
 				continue;
 			if (k == 0 || (now && rl_entry_used_by(now, u->label)))
-				on = leads_to(via, u->via);
+				on = rl_via_continues(u->via, via);
 			else
 				on = on_route(via, u->via, origin) &&
 				     led_to_same_name(b, via, e, u);
