@@ -680,23 +680,20 @@ static void skip_heredocs(struct lexer *lx)
 
 /* A function's name as bash outside posix mode takes it: any word as
  * written (bash 5.2 defines and calls `start-daemon`, `a.b`, `c:d`, `1x`),
- * but no reserved word, and none with a `=` (bash's `arr=()` assigns an
- * array). dash ("Syntax error: Bad function name") and bash in posix mode
- * ("`start-daemon': not a valid identifier") stop the script at such a
- * definition instead; it is read as bash reads it there too, so what the
- * script would run is never missed. */
+ * but none with a `=` (bash's `arr=()` assigns an array) and none of the
+ * reserved words that are no name (`{`, `}`, `!`, `[[`, `]]`); a name sh
+ * could assign is taken whatever it is. dash ("Syntax error: Bad function
+ * name") and bash in posix mode ("`start-daemon': not a valid
+ * identifier") stop the script at such a definition instead; it is read
+ * as bash reads it there too, so what the script would run is never
+ * missed. */
 static int is_function_name(const struct rl_shword *w)
 {
-	static const char *const reserved[] = {
-		"if",	    "then",   "else", "elif", "fi", "do", "done", "while",
-		"until",    "for",    "case", "esac", "in", "{",  "}",	  "!",
-		"function", "select", "time", "[[",   "]]", NULL};
+	static const char *const reserved[] = {"{", "}", "!", "[[", "]]", NULL};
 
 	if (w->dynamic || w->quoted || !w->text[0] || strchr(w->text, '='))
 		return 0;
-	if (is_assignment_name(w->text))
-		return 1;
-	return !word_in(w->text, reserved);
+	return is_assignment_name(w->text) || !word_in(w->text, reserved);
 }
 
 /* Whether c is `function NAME` so far: its two words, as written. */
