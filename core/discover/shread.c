@@ -1252,6 +1252,41 @@ static void where_copy(struct where *to, const struct where *at)
 	rl_strv_copy(&to->stack, &at->stack);
 }
 
+/* What a `( … )` subshell (bash, dash) changes and the shell has as
+ * before after it: the variables and positional parameters, the working
+ * directory (rd->cx.at), the functions defined in rd's text and the
+ * shell's. */
+struct subshell {
+	struct rl_shenv env;
+	struct where at;
+	size_t ndef, shell_ndef;
+};
+
+static void subshell_enter(struct subshell *sv, struct reader *rd, const struct rl_shenv *env)
+{
+	rl_shenv_copy(&sv->env, env);
+	if (rd->cx.at)
+		where_copy(&sv->at, rd->cx.at);
+	sv->ndef = rd->ndef;
+	sv->shell_ndef = (rd->cx.shell ? rd->cx.shell : rd)->ndef;
+}
+
+static void subshell_leave(struct subshell *sv, struct reader *rd, struct rl_shenv *env)
+{
+	struct reader *shell = rd->cx.shell ? rd->cx.shell : rd;
+
+	rl_shenv_release(env);
+	*env = sv->env;
+	if (rd->cx.at) {
+		where_release(rd->cx.at);
+		*rd->cx.at = sv->at;
+	}
+	if (rd->ndef > sv->ndef)
+		rd->ndef = sv->ndef;
+	if (shell->ndef > sv->shell_ndef)
+		shell->ndef = sv->shell_ndef;
+}
+
 /* f's body, with positional parameters of its own: the words of its
  * call after its name, w[i + 1]… (not known where one is not), theirs
  * again after it. A `( … )` body runs in a subshell (bash, dash): what
@@ -1260,23 +1295,17 @@ static void where_copy(struct where *to, const struct where *at)
 static void call_func(struct step *s, struct func *f, const struct words *w, size_t i)
 {
 	struct reader *rd = s->rd;
-	struct reader *shell = rd->cx.shell ? rd->cx.shell : rd;
 	struct rl_strv args = s->env->args;
 	int known = s->env->args_known;
 	int sub = body_subshell(&f->rd->cmds, f->first - 1), maybe;
-	struct rl_shenv env;
-	struct where at;
-	size_t ndef = shell->ndef;
+	struct subshell sv;
 
 	if (f->active || rd->calls >= MAX_CALLS)
 		return;
 	rd->calls++;
 	f->walked = f->active = 1;
-	if (sub) {
-		rl_shenv_copy(&env, s->env);
-		if (s->at)
-			where_copy(&at, s->at);
-	}
+	if (sub)
+		subshell_enter(&sv, rd, s->env);
 	memset(&s->env->args, 0, sizeof(s->env->args));
 	rl_shenv_set_args(s->env, i + 1 < w->n ? w->v + i + 1 : no_words,
 			  i + 1 < w->n ? w->n - i - 1 : 0);
@@ -1292,16 +1321,8 @@ static void call_func(struct step *s, struct func *f, const struct words *w, siz
 	s->env->args = args;
 	s->env->args_known = known;
 	f->active = 0;
-	if (sub) {
-		rl_shenv_release(s->env);
-		*s->env = env;
-		if (s->at) {
-			where_release(s->at);
-			*s->at = at;
-		}
-		if (shell->ndef > ndef)
-			shell->ndef = ndef;
-	}
+	if (sub)
+		subshell_leave(&sv, rd, s->env);
 }
 
 static void where_release(struct where *at)
@@ -2669,14 +2690,9 @@ static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, 
 static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, size_t end,
 		       size_t level)
 {
-	struct reader *shell = rd->cx.shell ? rd->cx.shell : rd;
-	size_t ndef = rd->ndef, shell_ndef = shell->ndef;
-	struct rl_shenv was;
-	struct where at;
+	struct subshell sv;
 
-	rl_shenv_copy(&was, env);
-	if (rd->cx.at)
-		where_copy(&at, rd->cx.at);
+	subshell_enter(&sv, rd, env);
 	/* in it, what runs at its top level is as sure as at the text's */
 	if (!rd->lift)
 		rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
@@ -2687,16 +2703,7 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 	rd->subshells--;
 	for (size_t k = first; k <= end; k++)
 		rd->lift[k]--;
-	rl_shenv_release(env);
-	*env = was;
-	if (rd->cx.at) {
-		where_release(rd->cx.at);
-		*rd->cx.at = at;
-	}
-	if (rd->ndef > ndef)
-		rd->ndef = ndef;
-	if (shell->ndef > shell_ndef)
-		shell->ndef = shell_ndef;
+	subshell_leave(&sv, rd, env);
 }
 
 /* Commands first to last; in the text of a `. FILE`, an `if` that runs
