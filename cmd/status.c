@@ -51,16 +51,9 @@ static int retried(const char *status)
  * or -1. */
 static int64_t iso_ms(const json_t *t)
 {
-	struct tm tm = {0};
-	int ms = 0;
+	int64_t ms;
 
-	if (!json_is_string(t) ||
-	    sscanf(json_string_value(t), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) != 7)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (int64_t)timegm(&tm) * 1000 + ms;
+	return rl_time_iso_ms_parse(json_string_value(t), &ms) == 0 ? ms : -1;
 }
 
 /* When the manifest was last written, in ms since the epoch, or -1. */

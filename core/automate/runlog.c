@@ -24,6 +24,35 @@ char *rl_time_iso_ms(int64_t ms)
 	return rl_xasprintf("%s.%03dZ", buf, (int)(ms % 1000));
 }
 
+int rl_time_iso_ms_parse(const char *s, int64_t *ms)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	struct tm tm = {0};
+	int y, mo, d;
+
+	if (!s || strlen(s) != sizeof(shape) - 1)
+		return -1;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
+			return -1;
+	y = atoi(s);
+	mo = atoi(s + 5);
+	d = atoi(s + 8);
+	tm.tm_hour = atoi(s + 11);
+	tm.tm_min = atoi(s + 14);
+	tm.tm_sec = atoi(s + 17);
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || tm.tm_hour > 23 || tm.tm_min > 59 ||
+	    tm.tm_sec > 59 ||
+	    (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	*ms = (int64_t)timegm(&tm) * 1000 + atoi(s + 20);
+	return 0;
+}
+
 static json_t *iso_now(void)
 {
 	char *t = rl_time_iso_ms(rl_now_wall_ns() / 1000000);
@@ -352,25 +381,9 @@ static int is_text_null(const json_t *v)
  * with milliseconds, 2026-12-02T06:08:22.587Z, a day the calendar has. */
 static int is_time(const json_t *v)
 {
-	static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	const char *s = json_string_value(v);
-	int y, mo, d, h, mi, sec;
+	int64_t ms;
 
-	if (!s || strlen(s) != sizeof(shape) - 1)
-		return 0;
-	for (size_t i = 0; shape[i]; i++)
-		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' : s[i] != shape[i])
-			return 0;
-	y = atoi(s);
-	mo = atoi(s + 5);
-	d = atoi(s + 8);
-	h = atoi(s + 11);
-	mi = atoi(s + 14);
-	sec = atoi(s + 17);
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59)
-		return 0;
-	return mo != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+	return rl_time_iso_ms_parse(json_string_value(v), &ms) == 0;
 }
 
 static int is_time_null(const json_t *v)

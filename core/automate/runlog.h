@@ -50,6 +50,10 @@
 
 /* "2026-12-02T06:00:00.123Z". Malloc'd. */
 char *rl_time_iso_ms(int64_t ms);
+/* s read as rl_time_iso_ms writes it: UTC with milliseconds, a day the
+ * calendar has. 0 with *ms its milliseconds since the epoch; -1 for any
+ * other text. */
+int rl_time_iso_ms_parse(const char *s, int64_t *ms);
 
 /* A new record, started now with trigger. New reference. */
 json_t *rl_runlog_record_new(const char *trigger);
