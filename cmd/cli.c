@@ -323,32 +323,30 @@ static const struct cli_command commands[] = {
 	 "earlier install wrote elsewhere; uninstall: boot the job out and remove its\n"
 	 "plist (idempotent), also where install wrote it: <state-dir>/agent.json\n"
 	 "records it (one installed with --daemon-dir DIR is removed without it; a\n"
-	 "record that cannot be read fails install: remove it); print: print the\n"
-	 "plist (for nix modules and formulae). Exit 0 when done or nothing was to do, 2 on a "
-	 "usage\n"
-	 "error, 4 when launchctl fails, a file cannot be written, launchd still has\n"
-	 "the job after the waits, or on another error (no queue or job directory\n"
-	 "to be found).\n"},
+	 "record that cannot be read fails install: remove it); print: print the plist\n"
+	 "(for nix modules and formulae). Exit 0 when done or nothing was to do, 2 on\n"
+	 "a usage error, 4 when launchctl fails, a file cannot be written, launchd\n"
+	 "still has the job after the waits, or on another error (no queue or job\n"
+	 "directory to be found).\n"},
 	{"status", cmd_status, CLI_SETUP_STATE_DIR, NULL, NULL, NULL, NULL,
 	 "the last run, what is pending, and whether relaunch's own job is loaded", status_options,
 	 "First, 'in progress:' lines: a run or record holding the lock, and each\n"
-	 "step of that run under way. Pending: the restarts a run began and did not\n"
-	 "finish (the restart journal, which the next run finishes first), what\n"
-	 "logged runs left (failed, refused, deferred, not run), what changed since\n"
-	 "the manifest that no run saw yet (compared with the disk as plan does, and\n"
-	 "each such job decided as plan decides it from launchd's answer: one with no\n"
-	 "process launchd starts by itself is idle; a running scheduled task is\n"
-	 "current, left to finish or\n"
-	 "deferred by when its process started; a server pg_ctl started detached is\n"
-	 "looked at: the jobs the next run restarts, and those it refuses), and the\n"
-	 "queue. Then relaunch's own job: where agent install recorded its plist\n"
-	 "(<state-dir>/agent.json) unless --agent-dir or --daemon-dir is given, and\n"
-	 "where launchd has it loaded. Exit 0 when nothing is pending, or only jobs left to finish "
-	 "are,\n"
-	 "1 when unfinished, deferred, not-run or changed jobs, queue entries or an\n"
-	 "errored last run are, 2 on a usage error, 3 when a failed or refused\n"
-	 "restart is, 4 on error (a manifest or config that cannot be read among\n"
-	 "them).\n"},
+	 "step of that run under way. Pending: the restarts a run began and did\n"
+	 "not finish (the restart journal, which the next run finishes first),\n"
+	 "what logged runs left (failed, refused, deferred, not run), what changed\n"
+	 "since the manifest that no run saw yet (compared with the disk as plan\n"
+	 "does, and each such job decided as plan decides it from launchd's\n"
+	 "answer: one with no process launchd starts by itself is idle; a running\n"
+	 "scheduled task is current, left to finish or deferred by when its\n"
+	 "process started; a server pg_ctl started detached is looked at: the jobs\n"
+	 "the next run restarts, and those it refuses), and the queue. Then\n"
+	 "relaunch's own job: where agent install recorded its plist\n"
+	 "(<state-dir>/agent.json) unless --agent-dir or --daemon-dir is given,\n"
+	 "and where launchd has it loaded. Exit 0 when nothing is pending, or only\n"
+	 "jobs left to finish are, 1 when unfinished, deferred, not-run or changed\n"
+	 "jobs, queue entries or an errored last run are, 2 on a usage error, 3\n"
+	 "when a failed or refused restart is, 4 on error (a manifest or config\n"
+	 "that cannot be read among them).\n"},
 	{"report", cmd_report, CLI_SETUP_STATE_DIR | CLI_SETUP_JOBS, NULL, NULL, NULL, NULL,
 	 "write a support bundle: state, config, run log, plan, jobs, launchctl print",
 	 report_options,
