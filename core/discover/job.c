@@ -791,6 +791,15 @@ static int parse_keys(plist_t root, struct rl_job *j, char **why)
 		j->user_name = rl_xstrdup(user);
 	else if (user_node && plist_get_node_type(user_node) != PLIST_STRING)
 		ignore_key(j, "UserName", user_node, "string");
+	/* A GroupName (a string: job_import_string) without UserName makes
+	 * launchd-842 run the job as "root" (src/core.c,
+	 * job_postfork_become_user: `if (j->groupname && !j->username)
+	 * j->username = "root";`, radar 5425348), so root's password database
+	 * entry gives it SHELL, HOME, USER and LOGNAME, where a daemon without
+	 * either gets launchd's own environment, with no HOME. The uid is
+	 * root's either way; the group is nothing relaunch decides by. */
+	if (!j->user_name && string_of(plist_dict_get_item(root, "GroupName")))
+		j->user_name = rl_xstrdup("root");
 	return 0;
 }
 

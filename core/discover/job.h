@@ -76,7 +76,8 @@ struct rl_job {
 	char *stdin_path;    /* StandardInPath (the job's stdin), NULL when absent */
 	char *rootdir;	     /* RootDirectory (launchd chroots there before exec), or NULL */
 	char *user_name;     /* UserName when a string (launchd runs the job as that
-			      * user), else NULL */
+			      * user), else "root" when GroupName is a string
+			      * (launchd does so), else NULL */
 	struct rl_strv env;  /* EnvironmentVariables as "KEY=VALUE" */
 	/* ThrottleInterval, seconds (0..UINT32_MAX, as launchd takes it); -1
 	 * when the plist does not say */

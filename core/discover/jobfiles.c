@@ -1471,10 +1471,11 @@ static struct passwd *test_passwd(const char *file, const char *name, uid_t uid,
  * HOME, USER and LOGNAME of that user's password database entry. Apple's
  * last published launchd (launchd-842, src/core.c; a copy is in
  * apple-open-source/macos, launchd/src/core.c) does it in
- * job_postfork_become_user, for a job with a UserName (getpwnam) or one of
- * a user's domain (getpwuid of its uid), with setenv(…, 0); then
+ * job_postfork_become_user, for a job with a UserName (getpwnam; "root"
+ * for one with a GroupName only, which parsing puts in user_name) or one
+ * of a user's domain (getpwuid of its uid), with setenv(…, 0); then
  * job_setup_attributes setenv(…, 1)s the plist's EnvironmentVariables, so
- * those win. A job of the system domain without UserName runs as root with
+ * those win. A job of the system domain without either runs as root with
  * launchd's own environment, which has no HOME (launchd.c sets only PATH;
  * on current macOS, EasyTier/EasyTier#2509: "System LaunchDaemons run as
  * root, but launchd does not provide HOME"): that stays not known, as do

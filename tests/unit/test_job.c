@@ -500,6 +500,42 @@ static void test_program_of_wrong_type(void)
 	}
 }
 
+/* GroupName without UserName: launchd-842 (src/core.c,
+ * job_postfork_become_user) runs the job as "root", whose password
+ * database entry then gives its HOME; with a UserName, that user; one
+ * that is no string is not imported (job_import_string), so nothing. */
+static void test_group_name(void)
+{
+	static const struct {
+		const char *keys, *user;
+	} cases[] = {
+		{"<key>GroupName</key><string>staff</string>", "root"},
+		{"<key>GroupName</key><string>staff</string><key>UserName</key><string>_svc</"
+		 "string>",
+		 "_svc"},
+		{"<key>GroupName</key><integer>20</integer>", NULL},
+		{"", NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rl_job j;
+		struct rl_error err = {0};
+		char *text = rl_xasprintf(DICT(LABEL ARGS "%s"), cases[i].keys);
+		char *p = put("group.plist", text);
+
+		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, &err), 0);
+		if (cases[i].user)
+			CHECK_STR(j.user_name, cases[i].user);
+		else
+			CHECK(j.user_name == NULL);
+		CHECK_INT((int)j.uid, 0);
+		CHECK_INT((int)j.ignored_keys.n, 0);
+		rl_job_release(&j);
+		free(p);
+		free(text);
+	}
+}
+
 /* Keys launchd-842 ignores when of another type (src/core.c:
  * job_import_keys hands a value to the importer of its type, and
  * job_import_integer, _array, _dictionary and _bool know none of these
@@ -1462,6 +1498,7 @@ int main(void)
 	test_calendar_entries();
 	test_errors();
 	test_program_of_wrong_type();
+	test_group_name();
 	test_keys_launchd_ignores();
 	test_launch_keys_launchd_ignores();
 	test_launch_intervals_in_range();

@@ -3741,9 +3741,10 @@ static void test_case_in_constructs(void)
 /* What launchd sets in the environment of a job it runs as a user
  * (launchd-842 src/core.c, job_postfork_become_user): HOME, USER, LOGNAME
  * and SHELL of the password database entry of an agent's uid, or of a
- * daemon's UserName; the plist's EnvironmentVariables win (set after,
- * overwriting). A daemon without UserName runs as root with launchd's own
- * environment, which has no HOME: not known, as before. The shapes are
+ * daemon's UserName ("root" for one with GroupName only); the plist's
+ * EnvironmentVariables win (set after, overwriting). A daemon without
+ * UserName or GroupName runs as root with launchd's own environment,
+ * which has no HOME: not known, as before. The shapes are
  * home-manager's and nix-darwin's `/bin/sh -c "… exec …"` agents. */
 static void test_launchd_user_env(void)
 {
@@ -3850,8 +3851,9 @@ static void test_launchd_user_env(void)
 		char *body = rl_xasprintf("# a comment\nbad line\n"
 					  "me:*:4242:20:Me:%s/users/me:/bin/zsh\n"
 					  "_svc:*:260:260:Service:%s/users/svc:/usr/bin/false\n"
-					  "broken:*:x:1::/x:/bin/sh\n",
-					  tmp, tmp);
+					  "broken:*:x:1::/x:/bin/sh\n"
+					  "root:*:0:0:System Administrator:%s/users/root:/bin/sh\n",
+					  tmp, tmp, tmp);
 
 		put("users/passwd", body, 0644);
 		free(body);
@@ -3875,6 +3877,32 @@ static void test_launchd_user_env(void)
 	check_unresolved(&f, (const char *const[]){NULL});
 	rl_jobfiles_release(&f);
 	rl_job_release(&j);
+	/* a daemon with GroupName and no UserName runs as root, with root's
+	 * HOME (launchd-842 job_postfork_become_user) */
+	put("users/root/bin/relaunch-x", "bin", 0755);
+	{
+		char *body =
+			rl_xasprintf("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				     "<plist version=\"1.0\"><dict>"
+				     "<key>Label</key><string>org.nixos.grouped</string>"
+				     "<key>ProgramArguments</key><array><string>/bin/sh</string>"
+				     "<string>-c</string><string>%s</string></array>"
+				     "<key>GroupName</key><string>staff</string></dict></plist>\n",
+				     "/bin/wait4path /nix/store &amp;&amp; exec "
+				     "&quot;$HOME/bin/relaunch-x&quot;");
+		char *plist = at("users/grouped.plist");
+		struct rl_error err = {0};
+
+		put("users/grouped.plist", body, 0644);
+		CHECK_INT(rl_job_parse(plist, RL_JOB_DAEMON, &j, &err), 0);
+		resolve(&j, &f);
+		check_file(&f, "users/root/bin/relaunch-x", RL_ROLE_COMMAND, "sh -c exec", 0);
+		check_unresolved(&f, (const char *const[]){NULL});
+		rl_jobfiles_release(&f);
+		rl_job_release(&j);
+		free(plist);
+		free(body);
+	}
 	job_init(&j, "org.nixos.nobody", (const char *const[]){"/bin/sh", "-c", home_cmd, NULL});
 	j.kind = RL_JOB_AGENT;
 	j.uid = 4243;
