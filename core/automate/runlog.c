@@ -639,6 +639,38 @@ static int check_runs(const char *path, const json_t *runs, const char *text, si
 	return 0;
 }
 
+/* 0 when doc's "version" is one this relaunch reads (1 to
+ * RL_RUNLOG_VERSION), else -1 with err naming the file at path: a log of
+ * a newer relaunch (after a downgrade) may mean other things by the keys
+ * this one knows, so it is not read as one of this relaunch's, nor
+ * rewritten as one by a run, which moves it aside whole. */
+static int version_why_not(const char *path, const json_t *doc, struct rl_error *err)
+{
+	const json_t *v = json_object_get(doc, "version");
+	json_int_t version = json_integer_value(v);
+
+	if (!json_is_integer(v)) {
+		rl_error_set(err, "cannot read run log '%s': 'version' must be an integer", path);
+		return -1;
+	}
+	if (version > RL_RUNLOG_VERSION) {
+		rl_error_set(
+			err,
+			"cannot read run log '%s': it was written by a newer relaunch (run log "
+			"version %lld; this one reads versions 1 to %d)",
+			path, (long long)version, RL_RUNLOG_VERSION);
+		return -1;
+	}
+	if (version < 1) {
+		rl_error_set(err,
+			     "cannot read run log '%s': unknown version %lld (this relaunch reads "
+			     "versions 1 to %d)",
+			     path, (long long)version, RL_RUNLOG_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
 /* The log's runs, or NULL (err set); *broken says whether the file is
  * there, a regular file relaunch may read, and still could not be read:
  * its content is broken, and moving it aside loses nothing. */
@@ -653,7 +685,9 @@ static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 	if (rc == 1)
 		return json_array();
 	runs = rc == 0 ? json_object_get(doc, "runs") : NULL;
-	if (rc == 0 && !json_is_array(runs)) {
+	if (rc == 0 && version_why_not(path, doc, err) < 0) {
+		runs = NULL;
+	} else if (rc == 0 && !json_is_array(runs)) {
 		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
 		runs = NULL;
 	} else if (rc == 0 && check_runs(path, runs, text.data, text.len, err) < 0) {
@@ -686,8 +720,8 @@ static void not_read(const char *path, const struct rl_error *why, struct rl_err
 		rl_error_set(err, "%s", why->text);
 }
 
-/* Drop o's keys that are none of f's (n of them): ones a newer relaunch
- * wrote, which this one neither shows nor understands. */
+/* Drop o's keys that are none of f's (n of them): ones this relaunch
+ * neither shows nor understands. */
 static void drop_unknown(json_t *o, const struct field *f, size_t n)
 {
 	const char *key;

@@ -118,11 +118,13 @@ void rl_time_iso_ms_r(int64_t ms, char out[25]);
 int rl_runlog_append(const char *statedir, json_t *rec, struct rl_error *err);
 /* The runs, oldest first (an empty array when there is no log yet), each
  * step with its name (its label when logged before version 5). New
- * reference, or NULL (err set) when the log cannot be read: not JSON, or
- * a run missing a field every version wrote or holding one of another
- * type (err names the line the run begins on). Keys no version of this
- * relaunch writes (a newer one's, read after a downgrade) are ignored:
- * left out of the runs returned, kept in the file by rl_runlog_append. */
+ * reference, or NULL (err set) when the log cannot be read: not JSON, of
+ * a version other than 1 to RL_RUNLOG_VERSION (a newer relaunch's, read
+ * after a downgrade: rl_runlog_append moves it aside whole), or a run
+ * missing a field every version wrote or holding one of another type
+ * (err names the line the run begins on). Keys no version of this
+ * relaunch writes, in a log of a version it reads, are ignored: left out
+ * of the runs returned, kept in the file by rl_runlog_append. */
 json_t *rl_runlog_load(const char *statedir, struct rl_error *err);
 
 #endif

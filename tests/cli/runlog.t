@@ -224,10 +224,38 @@ line naming it and saying what to do, as for its lock:
   nothing to restart
   1
 
-Keys relaunch does not know (a log a newer relaunch wrote, read after a
-downgrade) are ignored, never an error: log and status leave them out of
-what they print, so their JSON keeps to its version's schema, and a run
-keeps them in the log:
+A log of a version this relaunch does not read (one a newer relaunch
+wrote, read after a downgrade, which may mean other things by the keys
+this one knows) is not read as its own: log and status fail on it as on a
+broken log, and the next run moves it aside whole, never rewriting it as
+a log of its own version:
+
+  $ python3 mklog.py && sed -i 's/^ "version": 5$/ "version": 6/' state/runs.json && grep -c '"version": 6' state/runs.json
+  1
+  $ relaunch log
+  relaunch: cannot read run log '*/state/runs.json': it was written by a newer relaunch (run log version 6; this one reads versions 1 to 5) (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ relaunch status >/dev/null
+  relaunch: cannot read run log '*/state/runs.json': it was written by a newer relaunch (run log version 6; this one reads versions 1 to 5) (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ relaunch run --no-processes
+  relaunch: warning: cannot read run log '*/state/runs.json': it was written by a newer relaunch (run log version 6; this one reads versions 1 to 5): moved it aside to '*/state/runs.json.broken.1'; the log begins again with this run (glob)
+  nothing to restart
+  $ grep -c '"version": 6' state/runs.json.broken.1
+  1
+  $ relaunch log | grep -c exit
+  1
+  $ printf '{"version":0,"runs":[]}\n' > state/runs.json && relaunch log
+  relaunch: cannot read run log '*/state/runs.json': unknown version 0 (this relaunch reads versions 1 to 5) (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ printf '{"runs":[]}\n' > state/runs.json && relaunch log
+  relaunch: cannot read run log '*/state/runs.json': 'version' must be an integer (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+
+Keys relaunch does not know, in a log of a version it reads, are ignored,
+never an error: log and status leave them out of what they print, so
+their JSON keeps to its version's schema, and a run keeps them in the
+log:
 
   $ python3 mklog.py 'newer=1' 'steps.0.newer={"a":1}' 'entries.0.newer=null' && relaunch log | head -n 1
   2026-12-01T11:00:00.000Z  queue   exit 0  1 restarted, 0 failed, 0 skipped, 0 deferred
