@@ -795,8 +795,13 @@ static int is_long_option(const struct cli_command *c, const char *a)
 }
 
 /* Parse argv (argv[0] is the command's name). Returns 0, -1 after --help,
- * or an exit status after a usage error. */
-static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, char **argv)
+ * or an exit status after a usage error. for_help: for `relaunch help
+ * <command> …`, by the same rules, with what help allows besides: every
+ * word not an option nor its value is an operand (help judges it as a
+ * subcommand), a last option may lack its value (`help log --count`
+ * asks about --count), and --help itself shows nothing. */
+static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, char **argv,
+		 int for_help)
 {
 	int only_operands = 0, help = 0;
 
@@ -806,7 +811,7 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 		int rc = 0;
 
 		if (only_operands || a[0] != '-' || a[1] == '\0') {
-			if (!c->operands)
+			if (!c->operands && !for_help)
 				return cli_usage_error(c->name, "unexpected argument '%s'", a);
 			rl_strv_push(&ctx->operands, a);
 		} else if (strcmp(a, "--") == 0) {
@@ -824,9 +829,12 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 			/* `--max --state-dir X` is --max without its value, not
 			 * --max "--state-dir". */
 			if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS && !eq &&
-			    (i + 1 >= argc || is_long_option(c, argv[i + 1])))
+			    (i + 1 >= argc || is_long_option(c, argv[i + 1]))) {
+				if (for_help && i + 1 >= argc)
+					break;
 				return cli_usage_error(c->name, "option '--%s' needs a value",
 						       o->name);
+			}
 			if (o->id == CLI_OPT_HELP)
 				help = 1;
 			else if (o->arg == CLI_ARG_NONE)
@@ -855,6 +863,8 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 					   o->arg == CLI_ARG_FLAG_OR_SECONDS) {
 					rc = take(ctx, c, o, NULL, 1);
 				} else {
+					if (!s[1] && i + 1 >= argc && for_help)
+						break;
 					if (!s[1] && i + 1 >= argc)
 						return cli_usage_error(
 							c->name, "option '-%c' needs a value", *s);
@@ -866,7 +876,7 @@ static int parse(struct cli_ctx *ctx, const struct cli_command *c, int argc, cha
 		if (rc)
 			return rc;
 	}
-	if (help) {
+	if (help && !for_help) {
 		cli_help(c->name, stdout);
 		return -1;
 	}
@@ -1298,55 +1308,6 @@ static int help_subcommand(const char *command, const char *sub)
 	return cli_usage_error(command, "unknown subcommand '%s'", sub);
 }
 
-/* `relaunch help log --count`: options after the command (and its
- * subcommand) are the command's, each described in its help, which is
- * what help then gives; one the command does not take is the error the
- * command gives for it. A word not an option nor an option's value is a
- * subcommand (one at most). Returns 0, or an exit status. */
-static int help_words(const struct cli_command *c, int argc, char **argv)
-{
-	int sub = 0, rc;
-
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--") == 0)
-			continue;
-		if (a[0] == '-' && a[1] == '-') {
-			size_t len = strcspn(a + 2, "=");
-			const struct cli_option *o = find_long(c, a + 2, len);
-
-			if (!o)
-				return unknown_long(c, a + 2, len);
-			/* Its value, when it takes one given as the next word. */
-			if (!strchr(a, '=') && i + 1 < argc && o->arg != CLI_ARG_NONE &&
-			    (o->arg != CLI_ARG_FLAG_OR_SECONDS || is_number(argv[i + 1])))
-				i++;
-		} else if (a[0] == '-' && a[1] && a[1] != '-') {
-			for (const char *s = a + 1; *s; s++) {
-				const struct cli_option *o = find_short(c, *s);
-
-				if (!o)
-					return unknown_short(c, *s);
-				if (o->arg != CLI_ARG_NONE && o->arg != CLI_ARG_FLAG_OR_SECONDS) {
-					if (!s[1] && i + 1 < argc)
-						i++;
-					break;
-				}
-			}
-		} else if (sub++) {
-			return help_takes("too many arguments");
-		} else if ((rc = help_subcommand(c->name, a)) != 0) {
-			return rc;
-		} else {
-			/* `help config check --json`: the error names both. */
-			running = c->name;
-			running_sub = a;
-		}
-	}
-	return 0;
-}
-
 /* The subcommand argv names (its first operand, when it is one of c's
  * subcommands), found before the options are parsed, so that an error in
  * them names it: `config check: unknown option '--x'`. */
@@ -1380,6 +1341,32 @@ static const char *find_subcommand(const struct cli_command *c, int argc, char *
 	return NULL;
 }
 
+/* `relaunch help log --count`: options after the command (and its
+ * subcommand) are the command's, each described in its help, which is
+ * what help then gives. They are parsed as the command parses them
+ * (parse()), so an option or value the command would refuse is the
+ * error it gives for it; a word not an option nor an option's value is
+ * a subcommand (one at most). argv[0] is the command's name. Returns 0,
+ * or an exit status. */
+static int help_words(const struct cli_command *c, int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.lock = -1;
+	/* `help config check --json`: the error names both. */
+	running = c->name;
+	running_sub = find_subcommand(c, argc, argv);
+	rc = parse(&ctx, c, argc, argv, 1);
+	if (rc == 0 && ctx.operands.n > 1)
+		rc = help_takes("too many arguments");
+	else if (rc == 0 && ctx.operands.n == 1)
+		rc = help_subcommand(c->name, ctx.operands.v[0]);
+	ctx_release(&ctx);
+	return rc;
+}
+
 static int run_command(const struct cli_command *c, int argc, char **argv)
 {
 	struct cli_ctx ctx;
@@ -1393,7 +1380,7 @@ static int run_command(const struct cli_command *c, int argc, char **argv)
 	lenient = c->lenient;
 	running = c->name;
 	running_sub = find_subcommand(c, argc, argv);
-	rc = parse(&ctx, c, argc, argv);
+	rc = parse(&ctx, c, argc, argv, 0);
 	if (rc == 0)
 		hash_progress(&ctx);
 	/* run's own usage errors before any archive is read or the state
@@ -1481,7 +1468,7 @@ static int help_command(int argc, char **argv)
 		return finish(cli_help(NULL, stdout));
 	}
 	c = find_command(argv[2]);
-	rc = help_words(c, argc - 3, argv + 3);
+	rc = help_words(c, argc - 2, argv + 2);
 	running = running_sub = NULL;
 	if (rc)
 		return rc;

@@ -96,6 +96,29 @@ help then gives; one the command does not take is its own error:
   relaunch: status: unknown option '-x' (see 'relaunch status --help')
   [2]
 
+They are read by the rules the command reads them by, so help and the
+command agree: a value the command refuses is its own error in help too
+(an option last may go without its value: help is asked about it):
+
+  $ relaunch plan --json=1
+  relaunch: plan: option '--json' takes no value (see 'relaunch plan --help')
+  [2]
+  $ relaunch help plan --json=1
+  relaunch: plan: option '--json' takes no value (see 'relaunch plan --help')
+  [2]
+  $ relaunch help run --max abc
+  relaunch: run: --max takes a whole number above 0, not 'abc' (see 'relaunch run --help')
+  [2]
+  $ relaunch help log --count 0
+  relaunch: log: --count takes a whole number above 0, not '0' (see 'relaunch log --help')
+  [2]
+  $ relaunch help plan -- --json
+  relaunch: help: 'plan' has no subcommands: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+  $ relaunch help run --max 3 -h > a; relaunch help run --timeout > b; relaunch run --help > c
+  $ cmp a c && cmp b c && head -n 1 a
+  usage: relaunch run [options] [JOB...]
+
 help's own help is the overview, as `relaunch --help` gives it:
 
   $ relaunch help help > a; relaunch help --help > b; relaunch help -h > c; relaunch --help > d
