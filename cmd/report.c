@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -55,20 +57,34 @@ static void absent(struct report *r, const char *name, const char *why)
 	rl_buf_release(&line);
 }
 
-/* A file of the state directory (or the config), as it is. */
-static void add_file(struct report *r, const char *name, const char *path, const char *why)
+/* A file of the state directory (state: read as relaunch reads it, a
+ * regular file never followed through a symbolic link and owned by root
+ * or us, README's Security; a FIFO is never opened, nor a directory),
+ * or the config (followed, as its reader does), as it is. */
+static void add_file(struct report *r, const char *name, const char *path, int state,
+		     const char *why)
 {
 	struct rl_buf data = {0};
 	struct rl_error err = {0};
+	struct stat st;
+	char *w;
 
-	if (!path || access(path, F_OK) != 0) {
-		char *w = rl_xasprintf("%s does not exist", path ? path : "the file");
-
+	if (!path || lstat(path, &st) != 0 || (!state && access(path, F_OK) != 0)) {
+		w = rl_xasprintf("%s does not exist", path ? path : "the file");
 		absent(r, name, w);
 		free(w);
 		return;
 	}
-	if (rl_file_read(path, name, STATE_FILE_MAX, &data, &err) < 0) {
+	if (rl_file_read_at(AT_FDCWD, path, state ? O_NOFOLLOW : 0, name, STATE_FILE_MAX, &data,
+			    &st, &err) < 0) {
+		absent(r, name, err.text);
+		rl_buf_release(&data);
+		return;
+	}
+	/* Nothing of a refused file is bundled. */
+	if (state && (w = rl_trust_why_not(&st)) != NULL) {
+		rl_error_set(&err, "cannot read %s '%s': %s", name, path, w);
+		free(w);
 		absent(r, name, err.text);
 		rl_buf_release(&data);
 		return;
@@ -202,17 +218,17 @@ static void gather(struct report *r)
 	add_version(r);
 	add_os(r);
 	p = state_path(ctx, RL_STATE_MANIFEST);
-	add_file(r, "manifest.json", p, "the recorded state of every tracked file");
+	add_file(r, "manifest.json", p, 1, "the recorded state of every tracked file");
 	free(p);
-	add_file(r, "config.json", ctx->config_path, "the config in use");
+	add_file(r, "config.json", ctx->config_path, 0, "the config in use");
 	p = state_path(ctx, "runs.json");
-	add_file(r, "runs.json", p, "the run log: what each run did");
+	add_file(r, "runs.json", p, 1, "the run log: what each run did");
 	free(p);
 	p = state_path(ctx, RL_STATE_HISTORY);
-	add_file(r, "history.json", p, "when each job was last restarted (throttling)");
+	add_file(r, "history.json", p, 1, "when each job was last restarted (throttling)");
 	free(p);
 	p = state_path(ctx, RL_STATE_INTENT);
-	add_file(r, "intent.json", p,
+	add_file(r, "intent.json", p, 1,
 		 "the restart journal: restarts a run began and did not finish");
 	free(p);
 	add_jobs(r);

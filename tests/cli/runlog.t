@@ -215,6 +215,22 @@ line naming it and saying what to do, as for its lock:
   $ relaunch log
   relaunch: cannot read run log '*/state/runs.json': is a symbolic link (move it aside or remove it: the next 'relaunch run' begins a new log) (glob)
   [4]
+
+report bundles it only as they read it: one not a regular file, or one
+of another owner or mode, is listed as absent, saying why, and nothing of
+it is bundled (a symbolic link is not followed, a FIFO never opened):
+
+  $ relaunch report --bundle link.tgz 2>/dev/null && tar xzOf link.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
+  runs.json                    absent: cannot read runs.json '*/state/runs.json': is a symbolic link (glob)
+  $ tar tzf link.tgz | grep -c runs.json
+  0
+  [1]
+  $ rm state/runs.json && mkfifo state/runs.json && relaunch report --bundle fifo.tgz 2>/dev/null && tar xzOf fifo.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
+  runs.json                    absent: cannot read runs.json '*/state/runs.json': a FIFO (glob)
+  $ rm state/runs.json && cp runs.json.kept state/runs.json && chmod 666 state/runs.json && relaunch report --bundle mode.tgz 2>/dev/null && tar xzOf mode.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
+  runs.json                    absent: cannot read runs.json '*/state/runs.json': owned by uid * with mode 0666; it must belong to root or to you and be writable by nobody else (glob)
+  $ chmod 600 state/runs.json && relaunch report --bundle ok.tgz 2>/dev/null && tar tzf ok.tgz | grep runs.json
+  relaunch-report/runs.json
   $ rm state/runs.json && mkdir state/runs.lock.new && rm state/runs.lock && mv state/runs.lock.new state/runs.lock
   $ relaunch run --no-processes
   relaunch: cannot lock the run log '*/state/runs.lock': is a directory (remove it: the next run makes a new one) (glob)
