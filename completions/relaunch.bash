@@ -51,6 +51,22 @@ _relaunch()
 		return 0
 	fi
 
+	# `relaunch help log --count`: help takes its command's options, so
+	# an option after `help <command>` is one of that command's.
+	if [[ $cmd == help && $cur == -* ]]; then
+		local j
+		for ((j = i + 1; j < COMP_CWORD; j++)); do
+			case ${COMP_WORDS[j]} in
+			-*) ;;
+			help) break ;;
+			*)
+				[[ " $commands " == *" ${COMP_WORDS[j]} "* ]] && cmd=${COMP_WORDS[j]}
+				break
+				;;
+			esac
+		done
+	fi
+
 	# An option's value: a directory, a file, or nothing to offer.
 	case $prev in
 	--state-dir | --agent-dir | --daemon-dir | --queue | --prefix)

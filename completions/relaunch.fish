@@ -66,7 +66,9 @@ __relaunch_opt 'jobs plan run' -l no-processes -d 'do not look at running proces
 __relaunch_opt config -l no-processes -d 'do not ask launchd'
 __relaunch_opt 'plan run' -l archive -r -F -d 'Homebrew bottles or MacPorts images'
 __relaunch_opt 'plan run' -l prefix -r -a '(__fish_complete_directories)' -d 'the prefix of the archives'
-__relaunch_opt 'jobs plan run' -x -a '(__relaunch_labels)' -d 'job'
+# Not after `help run`: help takes no job.
+complete -c relaunch -n '__fish_seen_subcommand_from jobs plan run; and not __fish_seen_subcommand_from help' \
+    -x -a '(__relaunch_labels)' -d 'job'
 
 # record
 __relaunch_opt record -l path -r -F -d 'track PATH too'

@@ -1,7 +1,9 @@
 """The bash, zsh and fish completions: meson installs each where its shell
 looks, and each, loaded in its own shell, completes a command from a
-prefix, exactly the options `relaunch help <command>` lists, the operands
-of agent, config and help (help's second: agent's or config's), and job labels from the plist directories.
+prefix, exactly the options `relaunch help <command>` lists (after the
+command, and after `relaunch help <command>` too, whose options help
+takes), the operands of agent, config and help (help's second: agent's or
+config's), and job labels from the plist directories.
 
 usage: check_completions.py RELAUNCH SRCDIR BUILDDIR
 """
@@ -184,7 +186,15 @@ def main():
         }
         for cmd in cmds:
             if cmd != "help":
-                cases[f"relaunch {cmd} -"] = clihelp.options(relaunch, cmd)
+                opts = clihelp.options(relaunch, cmd)
+                cases[f"relaunch {cmd} -"] = opts
+                # `relaunch help log --count`: help takes the command's options.
+                cases[f"relaunch help {cmd} -"] = opts
+        cases["relaunch -h log -"] = clihelp.options(relaunch, "log")
+        cases["relaunch help run "] = set()  # help takes no job
+        cases["relaunch help agent install -"] = clihelp.options(relaunch, "agent")
+        cases["relaunch help config check --"] = {
+            o for o in clihelp.options(relaunch, "config") if o.startswith("--")}
         # A command takes one subcommand: none is offered after it (zsh
         # offers the options there, as for any empty word).
         subs = {"install", "uninstall", "print", "check"}
