@@ -53,7 +53,8 @@ int cmd_plan(struct cli_ctx *ctx);
 int cmd_log(struct cli_ctx *ctx);
 int cmd_notify(struct cli_ctx *ctx);
 int cmd_run(struct cli_ctx *ctx);
-/* run's own usage errors, found before anything is done. */
+/* run's own usage errors, found before anything is done; the arguments
+ * are kept in ctx->cmd_data for the run (cmd_run_release frees them). */
 int cmd_run_check(struct cli_ctx *ctx);
 /* run --drain-queue waits for quiet before the lock is taken. */
 int cmd_run_before_lock(struct cli_ctx *ctx);

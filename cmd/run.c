@@ -1584,39 +1584,47 @@ static void drain_waiting(const char *why, void *ctx)
 		fprintf(stderr, "%s\n", why);
 }
 
+/* What run keeps in ctx->cmd_data from its check to its end: its
+ * arguments, read once, and what its drain found (--drain-queue; all
+ * zero otherwise). */
+struct run_data {
+	struct run_args a;
+	struct drain d;
+};
+
 /* Run's own usage errors, before anything is done (no state directory
- * made, no archive read): the whole command line is checked first. */
+ * made, no archive read): the whole command line is checked first, and
+ * kept for the rest of the run. */
 int cmd_run_check(struct cli_ctx *ctx)
 {
-	struct run_args a = {0};
+	struct run_data *rd = rl_xcalloc(1, sizeof(*rd));
 
-	return read_args(ctx, &a);
+	ctx->cmd_data = rd;
+	return read_args(ctx, &rd->a);
 }
 
-/* Before the lock (cli.c calls this before it takes it): is there
- * anything to do, then wait for quiet. Returns 0 to go on (ctx->cmd_data
- * holds the drain), or an exit status; "nothing to do" is CLI_EXIT_OK
- * with ctx->done set. */
+/* Before the lock (cli.c calls this before it takes it, once
+ * cmd_run_check passed): is there anything to do, then wait for quiet.
+ * Returns 0 to go on (ctx->cmd_data holds what the drain found), or an
+ * exit status; "nothing to do" is CLI_EXIT_OK with ctx->done set. */
 int cmd_run_before_lock(struct cli_ctx *ctx)
 {
-	struct run_args a = {0};
-	struct drain *d;
+	struct run_data *rd = ctx->cmd_data;
+	struct drain *d = &rd->d;
 	struct rl_drain_ops ops = {drain_now_ms, drain_sleep,	drain_busy,
 				   drain_newest, drain_waiting, NULL};
-	int rc = read_args(ctx, &a);
+	int rc;
 
 	/* A run's stdout or stderr may be a pipe whose reader is gone (a
 	 * hook's): a live line must not kill it between a bootout and its
 	 * bootstrap, nor before it records what it did. A write then just
 	 * fails. (launchctl gets the default back: core/execute/launchctl.c.) */
 	signal(SIGPIPE, SIG_IGN);
-	if (rc || !a.drain)
-		return rc;
-	d = rl_xcalloc(1, sizeof(*d));
-	ctx->cmd_data = d;
+	if (!rd->a.drain)
+		return 0;
 	ops.ctx = d;
 	d->quiet = ctx->quiet;
-	d->queue = a.queue ? rl_xstrdup(a.queue) : rl_queue_default_dir();
+	d->queue = rd->a.queue ? rl_xstrdup(rd->a.queue) : rl_queue_default_dir();
 	if (!d->queue) {
 		fprintf(stderr, "relaunch: cannot find the queue directory: relaunch is not "
 				"installed under a prefix and HOMEBREW_PREFIX is not set (use "
@@ -1632,22 +1640,25 @@ int cmd_run_before_lock(struct cli_ctx *ctx)
 		ctx->done = 1;
 		return 0;
 	}
-	rl_drain_wait(a.quiet, DRAIN_MAX_BUSY_S, &ops);
+	rl_drain_wait(rd->a.quiet, DRAIN_MAX_BUSY_S, &ops);
 	return 0;
 }
 
 void cmd_run_release(struct cli_ctx *ctx)
 {
-	if (ctx->cmd_data) {
-		drain_release(ctx->cmd_data);
-		free(ctx->cmd_data);
+	struct run_data *rd = ctx->cmd_data;
+
+	if (rd) {
+		drain_release(&rd->d);
+		free(rd);
 		ctx->cmd_data = NULL;
 	}
 }
 
 void cmd_run_lock_busy(struct cli_ctx *ctx, struct rl_error *err)
 {
-	const struct drain *d = ctx->cmd_data;
+	const struct run_data *rd = ctx->cmd_data;
+	const struct drain *d = rd && rd->a.drain ? &rd->d : NULL;
 	char text[RL_ERROR_TEXT_MAX];
 
 	snprintf(text, sizeof(text), "%s", err->text);
@@ -1683,14 +1694,13 @@ void cmd_run_lock_busy(struct cli_ctx *ctx, struct rl_error *err)
  * the run log, the watched paths' state and the queue entries consumed. */
 int cmd_run(struct cli_ctx *ctx)
 {
-	struct run_args args = {0}, *a = &args;
-	struct drain none = {0}, *d = ctx->cmd_data ? ctx->cmd_data : &none;
+	struct run_data *rd = ctx->cmd_data;
+	struct run_args *a = &rd->a;
+	struct drain *d = &rd->d;
 	const char *statedir = ctx->state_dir;
 	struct rl_error err = {0};
 	int rc, logged = 1;
 
-	if (read_args(ctx, a))
-		return CLI_EXIT_USAGE;
 	rfc3339(time(NULL), run_started);
 	if (a->drain && (rc = drain_look(d, statedir)) <= 0) {
 		/* Another drain consumed the entries while this one waited. */
@@ -1780,8 +1790,6 @@ int cmd_run(struct cli_ctx *ctx)
 		json_decref(record);
 		record = NULL;
 	}
-	if (d == &none)
-		drain_release(&none);
 	/* The run's own outcome decided the queue and the watched paths
 	 * above; its exit says the record lost too (4 wins over 3 and over
 	 * 128 + N, as any error does; a usage error stays one). */
