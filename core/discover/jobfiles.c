@@ -1352,14 +1352,21 @@ static void add_argv(struct ctx *c, char *const *argv, size_t argc, const char *
 	rl_shread_argv(argv, argc, &c->env, &ops);
 }
 
-/* One command of daemondo's: the option's value, then its words. */
+/* daemondo's start command: the option's value, then its words. Its
+ * --stop-cmd and --restart-cmd are not the job's code: daemondo runs them
+ * (macports-base src/programs/daemondo/main.c: Stop on SIGTERM, Restart
+ * on SIGHUP or a watched event), each anew and to its end, never as the
+ * daemon, so a change to what only they run is taken by the next stop or
+ * restart without one of the job's; what they start again is what the
+ * start command starts (a wrapper's Restart calls its Start), tracked
+ * here. */
 static void add_daemondo_cmd(const struct rl_daemondo_opt *o, void *arg)
 {
 	struct ctx *c = arg;
 	size_t n = o->nwords;
 	char **argv, *via;
 
-	if (!o->command || !*o->value)
+	if (!o->command || !*o->value || strcmp(o->name, "start-cmd") != 0)
 		return;
 	argv = rl_xcalloc(n + 2, sizeof(*argv));
 	argv[0] = rl_xstrdup(o->value);
@@ -1376,9 +1383,8 @@ static void add_daemondo_cmd(const struct rl_daemondo_opt *o, void *arg)
 	free(argv);
 }
 
-/* MacPorts' daemondo: `--start-cmd EXE ARGS… ;` and the same for
- * --stop-cmd and --restart-cmd, in every form its getopt_long takes
- * (rl_daemondo_options). */
+/* MacPorts' daemondo: `--start-cmd EXE ARGS… ;`, in every form its
+ * getopt_long takes (rl_daemondo_options). */
 static void add_daemondo(struct ctx *c, const struct rl_strv *args)
 {
 	rl_daemondo_options(args, add_daemondo_cmd, c);

@@ -22,6 +22,9 @@ file as such daemons do.
   started before daemondo, one writable by its group or others, or a
   symlink, is not taken; the job is not restarted for what that process
   runs.
+- A tool only daemondo's `--stop-cmd` and `--restart-cmd` run, replaced,
+  restarts nothing: daemondo runs it anew when it stops or restarts the
+  daemon, which never runs it.
 - A startup item written by hand that gives daemondo its command as
   `-s EXE … ;` or `--start-cmd=EXE … ;` has that daemon as its code too:
   replaced, the job is restarted.
@@ -362,6 +365,56 @@ class HandWritten(unittest.TestCase):
 
     def test_value_after_equals(self):
         self.check(lambda exe: ["--start-cmd=" + exe])
+
+
+class StopCommand(unittest.TestCase):
+    """daemondo runs its --stop-cmd when it stops the daemon (SIGTERM)
+    and its --restart-cmd when it restarts it (SIGHUP), each anew, never
+    as the daemon (main.c's Stop and Restart): a `port upgrade` that
+    replaces a tool only they run leaves the job as it is, and one that
+    replaces the daemon too restarts it for the daemon alone."""
+
+    def tool(self, path, pidfile, version):
+        """foodctl: `stop` ends the daemon daemondo's pid file names."""
+        with open(path + ".tmp", "w") as f:
+            f.write(f"#!/bin/sh\n# foodctl {version}\n"
+                    f'case "$1" in stop) kill "$(cat {pidfile})" ;; esac\n')
+        os.chmod(path + ".tmp", 0o755)
+        os.replace(path + ".tmp", path)
+
+    def test_stop_and_restart_tool_is_no_reason(self):
+        with Machine(RELAUNCH) as m:
+            m.port_install("food", "1.0")
+            label = "org.macports.food"
+            d = os.path.join(m.ports, "bin", "daemondo")
+            exe = os.path.join(m.ports, "sbin", "food")
+            ctl = os.path.join(m.ports, "sbin", "foodctl")
+            pidfile = os.path.join(m.ports, "var", "run", "food.pid")
+            os.makedirs(os.path.dirname(pidfile), exist_ok=True)
+            self.tool(ctl, pidfile, "1.0")
+            real = os.path.realpath(os.path.join(m.daemons, label + ".plist"))
+            m.write_plist(label, [d, "--label=food", "--start-cmd", exe, "1000", ";",
+                                  "--stop-cmd", ctl, "stop", ";", "--restart-cmd", ctl,
+                                  "restart", ";", "--pid=exec", "--pidfile", pidfile],
+                          path=real, Disabled=True)
+            m.boot()
+            top = m.wait_pid(label)
+            old = wait_until(lambda: next(iter(m.children(top)), 0), "food to run")
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.tool(ctl, pidfile, "1.1")
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            self.assertEqual(doc["steps"], [])
+            m.port_activate("food", "1.1")
+            r, doc = m.relaunch_json("plan")
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertEqual([s["label"] for s in doc["steps"]], [label])
+            texts = [why["text"] for why in doc["steps"][0]["reasons"]]
+            self.assertTrue(any(exe in t for t in texts), texts)
+            self.assertFalse(any(ctl in t for t in texts), texts)
+            self.assertEqual(m.pid(label), top)
+            self.assertFalse(gone(old))
 
 
 if __name__ == "__main__":
