@@ -216,7 +216,7 @@ int rl_agent_loaded(const struct rl_agent_spec *s, const struct rl_launchctl *l,
 /* How long wait_gone waited, and the exit timeout that made it so. */
 struct gone_wait {
 	double wait; /* seconds */
-	int et;	     /* the exit timeout print showed, -1 none */
+	int64_t et;  /* the exit timeout print showed, -1 none */
 };
 
 /* Poll print target until launchd no longer knows the job: as long as
@@ -250,10 +250,10 @@ static int wait_gone(const struct rl_launchctl *l, const char *target, int settl
 }
 
 /* What the exit timeout print showed means for the wait, for messages. */
-static void exit_timeout_text(int et, char *buf, size_t n)
+static void exit_timeout_text(int64_t et, char *buf, size_t n)
 {
 	if (et > 0)
-		snprintf(buf, n, "ExitTimeOut %d s", et);
+		snprintf(buf, n, "ExitTimeOut %lld s", (long long)et);
 	else
 		snprintf(buf, n, "%s",
 			 et == 0 ? "ExitTimeOut 0: launchd waits however long it takes"

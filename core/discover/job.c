@@ -479,8 +479,11 @@ static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, stru
 }
 
 /* ExitTimeOut: only read to know how long launchd may take to stop the
- * job; a value of another type is ignored, as launchd ignores it. */
-static int exit_timeout(plist_t dict)
+ * job; a value of another type is ignored, as launchd ignores it, and so is
+ * one out of the range of launchd's uint32_t: launchd-842 core.c,
+ * job_import_integer, logs "less than zero" or "too large" and keeps its
+ * default. */
+static int64_t exit_timeout(plist_t dict)
 {
 	plist_t n = plist_dict_get_item(dict, "ExitTimeOut");
 	uint64_t v = 0;
@@ -488,7 +491,7 @@ static int exit_timeout(plist_t dict)
 	if (!n || plist_get_node_type(n) != PLIST_UINT)
 		return -1;
 	plist_get_uint_val(n, &v);
-	return v > INT_MAX ? -1 : (int)v; /* a negative number reads as a huge one */
+	return v > UINT32_MAX ? -1 : (int64_t)v; /* a negative number reads as a huge one */
 }
 
 /* A boolean member of a KeepAlive dictionary: 1 true, 0 false, -1 absent

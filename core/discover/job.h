@@ -82,8 +82,10 @@ struct rl_job {
 	/* ThrottleInterval, seconds (0..UINT32_MAX, as launchd takes it); -1
 	 * when the plist does not say */
 	int64_t throttle_interval;
-	int exit_timeout; /* ExitTimeOut, seconds (0: launchd waits however long the
-			   * job takes to exit); -1 when the plist does not say */
+	/* ExitTimeOut, seconds (0..UINT32_MAX, as launchd takes it; 0: launchd
+	 * waits however long the job takes to exit); -1 when the plist does
+	 * not say */
+	int64_t exit_timeout;
 	/* When launchd starts the job by itself, from RunAtLoad and KeepAlive
 	 * (launchd.plist(5); launchd's job_keepalive() checks the same when it
 	 * loads a job):

@@ -795,7 +795,7 @@ static void take_key(struct print_parser *p, const struct walk_line *l)
 	} else if (KEY("successive crashes", seen_crashes)) {
 		st->successive_crashes = parse_number(v, vlen, 0, LONG_MAX / 10);
 	} else if (KEY("exit timeout", seen_exit_timeout)) {
-		st->exit_timeout = (int)parse_number(v, vlen, 0, INT_MAX);
+		st->exit_timeout = parse_number(v, vlen, 0, UINT32_MAX);
 	} else if (KEY("run interval", seen_interval)) {
 		/* "43200 seconds" */
 		if (vlen > 8 && !memcmp(v + vlen - 8, " seconds", 8))

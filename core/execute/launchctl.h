@@ -132,7 +132,7 @@ struct rl_service_status {
 	/* "exit timeout": how long launchd waits after its SIGTERM before
 	 * SIGKILL when it stops the job (the loaded definition's ExitTimeOut;
 	 * 0: it waits however long the job takes), -1 when absent. */
-	int exit_timeout;
+	int64_t exit_timeout; /* 0..UINT32_MAX, launchd's uint32_t */
 	/* The schedule of the loaded definition: "run interval = 43200
 	 * seconds" (its StartInterval), -1 when absent; calendar 1 when an
 	 * event trigger of its "event triggers" block has "stream =

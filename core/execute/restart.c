@@ -83,7 +83,8 @@ struct step_run {
 	int touched;	    /* an answer said launchd may have acted on the job: counted */
 	int spaced;	    /* --interval counted from this attempt's first launchctl */
 	int booted_out;	    /* bootout accepted (or hung): the job may be going */
-	int exit_timeout;   /* the loaded job's, as print showed it before (-1 unknown) */
+	/* the loaded job's exit timeout, as print showed it before (-1 unknown) */
+	int64_t exit_timeout;
 	double gone_wait;   /* seconds WAIT_GONE waits (rl_bootout_wait) */
 	int still_going;    /* launchd took the bootout, and the job was still loaded
 			     * when gone_wait ran out */
@@ -899,7 +900,7 @@ static enum state enter_wait_gone(struct step_run *s)
 	const struct rl_run_opts *o = s->run->o;
 
 	s->gone_wait = rl_bootout_wait(o->timeout, s->exit_timeout, s->step->job->exit_timeout);
-	s->deadline = now(s) + s_to_ns(s->gone_wait);
+	s->deadline = add_ns(now(s), s_to_ns(s->gone_wait));
 	return ST_WAIT_GONE;
 }
 
@@ -1094,10 +1095,10 @@ static enum state st_bootout(struct step_run *s)
 	return next;
 }
 
-double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_timeout)
+double rl_bootout_wait(double timeout, int64_t print_exit_timeout, int64_t plist_exit_timeout)
 {
-	int et = print_exit_timeout >= 0 ? print_exit_timeout : plist_exit_timeout;
-	double wait = (et > 0 ? et : RL_EXIT_TIMEOUT_DEFAULT) + RL_BOOTOUT_MARGIN;
+	int64_t et = print_exit_timeout >= 0 ? print_exit_timeout : plist_exit_timeout;
+	double wait = (double)(et > 0 ? et : RL_EXIT_TIMEOUT_DEFAULT) + RL_BOOTOUT_MARGIN;
 
 	return wait > timeout ? wait : timeout;
 }
@@ -1112,11 +1113,11 @@ double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_ti
  * tell. */
 static enum state fail_still_going(struct step_run *s, int seen)
 {
-	int et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
+	int64_t et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
 	char how[96];
 
 	if (et > 0)
-		snprintf(how, sizeof(how), "ExitTimeOut %d s", et);
+		snprintf(how, sizeof(how), "ExitTimeOut %lld s", (long long)et);
 	else if (et == 0)
 		snprintf(how, sizeof(how), "ExitTimeOut 0: launchd waits however long it takes");
 	else

@@ -158,7 +158,7 @@ struct rl_restart_ops {
  * definition's, print_exit_timeout, else its plist's, plist_exit_timeout;
  * -1 unknown; 0 or unknown: RL_EXIT_TIMEOUT_DEFAULT) plus
  * RL_BOOTOUT_MARGIN, never less than timeout (--timeout). */
-double rl_bootout_wait(double timeout, int print_exit_timeout, int plist_exit_timeout);
+double rl_bootout_wait(double timeout, int64_t print_exit_timeout, int64_t plist_exit_timeout);
 
 /* held's answer for a job launchd was still stopping after this run had
  * waited for it (see rl_run_opts.held). */

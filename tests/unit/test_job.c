@@ -359,17 +359,26 @@ static void test_launch_model(void)
 }
 
 /* ExitTimeOut: how long launchd gives the job to stop (0: however long it
- * takes); a value that is no integer is ignored, as launchd ignores it. */
+ * takes); a value that is no integer is ignored, as launchd ignores it, and
+ * so is one out of its range: launchd keeps a uint32_t, taking 0 to
+ * UINT32_MAX (launchd-842 core.c, job_import_integer: "less than zero" and
+ * "too large" are ignored), past INT_MAX too. */
 static void test_exit_timeout(void)
 {
 	static const struct {
 		const char *value;
-		int want;
+		int64_t want;
 	} cases[] = {
 		{"<integer>45</integer>", 45},
 		{"<integer>0</integer>", 0},
 		{"<string>45</string>", -1},
 		{"<integer>-3</integer>", -1},
+		{"<integer>2147483647</integer>", 2147483647},
+		{"<integer>2147483648</integer>", 2147483648},
+		{"<integer>4294967295</integer>", 4294967295},
+		{"<integer>4294967296</integer>", -1},
+		{"<integer>-2147483649</integer>", -1},
+		{"<integer>18446744073709551615</integer>", -1},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -286,6 +286,22 @@ static void test_parse_stopping(void)
 	CHECK_INT(st.exit_timeout, 5);
 	CHECK_INT(rl_launchctl_parse_print(running_sample, &st), 0);
 	CHECK(!st.stopping);
+
+	/* launchd keeps ExitTimeOut as a uint32_t: shown past INT_MAX too */
+	{
+		const char *big[] = {"4294967295", "2147483648", "4294967296", "-1"};
+		const long long want[] = {4294967295LL, 2147483648LL, -1, -1};
+
+		for (size_t k = 0; k < 4; k++) {
+			char *t = rl_xasprintf("x = {\n\tstate = running\n\texit timeout = %s\n"
+					       "\tpid = 3\n}\n",
+					       big[k]);
+
+			CHECK_INT(rl_launchctl_parse_print(t, &st), 0);
+			CHECK_INT(st.exit_timeout, want[k]);
+			free(t);
+		}
+	}
 }
 
 /* Without tabs the nesting comes from the braces alone. */

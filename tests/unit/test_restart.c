@@ -2283,6 +2283,9 @@ static void test_slow_to_stop(void)
 	CHECK(rl_bootout_wait(1, -1, -1) == RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN);
 	CHECK(rl_bootout_wait(1, 0, 60) == RL_EXIT_TIMEOUT_DEFAULT + RL_BOOTOUT_MARGIN);
 	CHECK(rl_bootout_wait(90, 3, -1) == 90);
+	/* launchd's ExitTimeOut is a uint32_t: past INT_MAX, as it is */
+	CHECK(rl_bootout_wait(1, -1, 3000000000) == 3000000005.0);
+	CHECK(rl_bootout_wait(1, 4294967295, -1) == 4294967300.0);
 }
 
 /* A reload that gives up on a job launchd is still stopping has failed
