@@ -1018,28 +1018,53 @@ void rl_daemondo_options(const struct rl_strv *args,
 }
 
 struct daemondo_pid {
-	const char *style, *file;
+	enum rl_daemondo_pid style; /* RL_DAEMONDO_NOT: no --pid it knows */
+	const char *file;
+	int start, stop_or_restart;
 };
 
 static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
 {
+	static const char *const styles[] = {"none", "exec", "fileauto", "fileclean"};
 	struct daemondo_pid *p = arg;
 
-	if (strcmp(o->name, "pid") == 0)
-		p->style = o->value;
-	else if (strcmp(o->name, "pidfile") == 0)
+	if (strcmp(o->name, "pid") == 0) {
+		/* main.c: a value it does not know leaves the style as it was */
+		for (size_t k = 0; k < sizeof(styles) / sizeof(*styles); k++)
+			if (strcasecmp(o->value, styles[k]) == 0)
+				p->style = (enum rl_daemondo_pid)(RL_DAEMONDO_PID_NONE + k);
+	} else if (strcmp(o->name, "pidfile") == 0) {
 		p->file = o->value;
+	} else if (strcmp(o->name, "start-cmd") == 0) {
+		p->start = 1;
+	} else if (o->command) {
+		p->stop_or_restart = 1;
+	}
+}
+
+static struct daemondo_pid daemondo_pid_of(const struct rl_job *job)
+{
+	struct daemondo_pid p = {RL_DAEMONDO_NOT, NULL, 0, 0};
+
+	if (!rl_job_under_daemondo(job))
+		return p;
+	rl_daemondo_options(&job->args, daemondo_pid_opt, &p);
+	if (p.style == RL_DAEMONDO_NOT) /* main.c's default */
+		p.style =
+			p.start && !p.stop_or_restart ? RL_DAEMONDO_PID_EXEC : RL_DAEMONDO_PID_NONE;
+	return p;
+}
+
+enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job)
+{
+	return daemondo_pid_of(job).style;
 }
 
 const char *rl_job_daemondo_pidfile(const struct rl_job *job)
 {
-	struct daemondo_pid p = {NULL, NULL};
+	struct daemondo_pid p = daemondo_pid_of(job);
 
-	if (!rl_job_under_daemondo(job))
-		return NULL;
-	rl_daemondo_options(&job->args, daemondo_pid_opt, &p);
-	if (!p.style ||
-	    (strcasecmp(p.style, "fileauto") != 0 && strcasecmp(p.style, "fileclean") != 0))
+	if (p.style != RL_DAEMONDO_PID_FILEAUTO && p.style != RL_DAEMONDO_PID_FILECLEAN)
 		return NULL;
 	return p.file && p.file[0] == '/' ? p.file : NULL;
 }

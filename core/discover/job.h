@@ -320,12 +320,30 @@ struct rl_daemondo_opt {
  * the files of its commands), so that the two cannot disagree. */
 void rl_daemondo_options(const struct rl_strv *args,
 			 void (*fn)(const struct rl_daemondo_opt *o, void *arg), void *arg);
+/* How MacPorts' daemondo knows the daemon it starts (main.c's PidStyle):
+ * NONE, it tracks none (its start command runs to its end; the daemon it
+ * leaves is not its child, and may be older than daemondo); EXEC, the
+ * start command's process, its child; FILEAUTO and FILECLEAN, the pid
+ * its pid file names, which it waits for after the start command. */
+enum rl_daemondo_pid {
+	RL_DAEMONDO_NOT = 0, /* the job is not under daemondo */
+	RL_DAEMONDO_PID_NONE,
+	RL_DAEMONDO_PID_EXEC,
+	RL_DAEMONDO_PID_FILEAUTO,
+	RL_DAEMONDO_PID_FILECLEAN,
+};
+/* The style daemondo runs job's daemon with: the last `--pid` whose value
+ * it knows (compared ignoring case; another leaves the style as it was),
+ * else exec for a lone `--start-cmd`, none when there is a `--stop-cmd`
+ * or `--restart-cmd` (main.c's default). */
+enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job);
 /* The pid file MacPorts' daemondo learns the daemon's pid from: under
  * daemondo with `--pid=fileauto` or `--pid=fileclean` (the daemon writes
  * the file: it is told to detach, and forks away from daemondo), the
  * absolute path of `--pidfile` (macports-base src/programs/daemondo/
  * main.c, read by rl_daemondo_options: `--pid=X`/`--pid X`,
- * `--pidfile=F`/`--pidfile F`, the last of each counts; a command's
+ * `--pidfile=F`/`--pidfile F`, the last of each counts, a `--pid` of a
+ * value daemondo does not know changes nothing; a command's
  * words are its own). NULL otherwise: no pid
  * file, `--pid=exec` (daemondo's own child, in its tree) or `none`, or a
  * relative path. Points into job->args. */

@@ -524,6 +524,50 @@ static const char *pidfile_of(const char *const *args)
 	return rl_job_daemondo_pidfile(&j);
 }
 
+/* The pid style daemondo runs with: the last --pid it knows, else exec
+ * for a lone --start-cmd and none when it has a --stop-cmd or a
+ * --restart-cmd (main.c); RL_DAEMONDO_NOT for a job not under it. */
+static enum rl_daemondo_pid style_of(const char *const *args)
+{
+	struct rl_job j;
+	enum rl_daemondo_pid style;
+
+	memset(&j, 0, sizeof(j));
+	for (size_t i = 0; args[i]; i++)
+		rl_strv_push(&j.args, args[i]);
+	style = rl_job_daemondo_pid_style(&j);
+	rl_job_release(&j);
+	return style;
+}
+
+static void test_daemondo_pid_style(void)
+{
+	const char *d = "/opt/local/bin/daemondo";
+
+	CHECK_INT(style_of((const char *const[]){d, "--start-cmd", "/x", ";", NULL}),
+		  RL_DAEMONDO_PID_EXEC);
+	CHECK_INT(style_of((const char *const[]){d, "-s", "/x", ";", "-k", "/y", ";", NULL}),
+		  RL_DAEMONDO_PID_NONE);
+	CHECK_INT(style_of((const char *const[]){d, "--start-cmd", "/x", ";", "--restart-cmd", "/y",
+						 ";", NULL}),
+		  RL_DAEMONDO_PID_NONE);
+	CHECK_INT(style_of((const char *const[]){d, "--start-cmd", "/x", ";", "--pid=NONE", NULL}),
+		  RL_DAEMONDO_PID_NONE);
+	CHECK_INT(style_of((const char *const[]){d, "--start-cmd", "/x", ";", "--stop-cmd", "/y",
+						 ";", "--pid", "exec", NULL}),
+		  RL_DAEMONDO_PID_EXEC);
+	CHECK_INT(style_of((const char *const[]){d, "-s", "/x", ";", "--pid=fileauto",
+						 "--pid=bogus", NULL}),
+		  RL_DAEMONDO_PID_FILEAUTO);
+	CHECK_INT(style_of((const char *const[]){d, "-s", "/x", ";", "--pid=FileClean", NULL}),
+		  RL_DAEMONDO_PID_FILECLEAN);
+	CHECK_INT(style_of((const char *const[]){d, "-s", "/x", ";", "-k", "/y", ";", "--pid=x",
+						 NULL}),
+		  RL_DAEMONDO_PID_NONE);
+	CHECK_INT(style_of((const char *const[]){"/usr/sbin/sshd", "--pid=exec", NULL}),
+		  RL_DAEMONDO_NOT);
+}
+
 static void test_daemondo_pidfile(void)
 {
 	const char *d = "/opt/local/bin/daemondo", *f = "/opt/local/var/run/x.pid";
@@ -543,6 +587,11 @@ static void test_daemondo_pidfile(void)
 		  "/b.pid");
 	CHECK(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile=/a.pid",
 					       "--pid=exec", NULL}) == NULL);
+	/* A value daemondo does not know changes nothing: main.c compares
+	 * with the four it knows (strcasecmp) and keeps the style it had. */
+	CHECK_STR(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile=/a.pid",
+						   "--pid=auto", NULL}),
+		  "/a.pid");
 	/* A command's words are its own, and so is an option's value. */
 	CHECK(pidfile_of((const char *const[]){d, "--start-cmd", "/x", "--pid=fileauto",
 					       "--pidfile", f, ";", NULL}) == NULL);
@@ -3971,6 +4020,7 @@ int main(void)
 	test_names();
 	test_daemondo();
 	test_daemondo_pidfile();
+	test_daemondo_pid_style();
 	test_sh_c();
 	test_recursion();
 	test_big_script();
