@@ -1158,7 +1158,17 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 		free(why);
 		return RL_DECISION_CURRENT;
 	}
-	if (!unknown_time && started_after(o, last)) {
+	/* launchd's process's start tells when the job's code started, but
+	 * under daemondo --pid=none (the default with a --stop-cmd or
+	 * --restart-cmd) daemondo tracks no daemon: the one its start
+	 * command left runs detached, and may be older than daemondo (a
+	 * daemondo killed before its stop command stopped it; one whose
+	 * start found it still running), so daemondo's start is no evidence
+	 * of the daemon's; a detached server found (pg_ctl's) is judged by
+	 * its own start (server_predates). */
+	if (!unknown_time && started_after(o, last) &&
+	    (rl_job_daemondo_pid_style(job) != RL_DAEMONDO_PID_NONE ||
+	     (job->pg_data && o->server_pid))) {
 		if ((d = server_predates(p, s, o)) >= 0)
 			return (enum rl_decision)d;
 		clock_text(o->view->start_ns, last, a, sizeof(a));

@@ -22,6 +22,10 @@ file as such daemons do.
   started before daemondo, one writable by its group or others, or a
   symlink, is not taken; the job is not restarted for what that process
   runs.
+- Under `--pid=none` daemondo tracks no daemon: one its start command
+  left running before daemondo was started again is older than
+  daemondo, and after an upgrade the job is restarted, not taken for
+  current by daemondo's start.
 - A tool only daemondo's `--stop-cmd` and `--restart-cmd` run, replaced,
   restarts nothing: daemondo runs it anew when it stops or restarts the
   daemon, which never runs it.
@@ -30,6 +34,7 @@ file as such daemons do.
   replaced, the job is restarted.
 """
 import os
+import signal
 import subprocess
 import sys
 import unittest
@@ -287,6 +292,53 @@ class Daemondo(unittest.TestCase):
                      e["reason"] == "kickstart"]
             self.assertEqual(len(kicks), 2, kicks)  # the test's, and the run's
             self.assertFalse(gone(pid))
+
+    def test_untracked_daemon_older_than_daemondo_is_restarted(self):
+        # daemondo --pid=none (the default with a --stop-cmd) tracks no
+        # daemon: its start command runs to its end, leaving the daemon
+        # detached, as pg_ctl start does. A daemondo killed without its
+        # stop (launchd's SIGKILL past ExitTimeOut) leaves the daemon
+        # running; the daemondo launchd starts again finds it running and
+        # starts none. daemondo started after the upgrade, its daemon
+        # before: the job is restarted, and the stop command ends the old
+        # daemon.
+        with Machine(RELAUNCH) as m:
+            self.lib = self.library(m, "1.0")
+            self.spoold = self.daemon(m, "1.0")
+            self.pidfile = os.path.join(m.ports, "var", "run", "spoold.pid")
+            os.makedirs(os.path.dirname(self.pidfile), exist_ok=True)
+            daemondo = os.path.join(m.ports, "bin", "daemondo")
+            os.makedirs(os.path.dirname(daemondo), exist_ok=True)
+            atomic_copy(os.path.join(SIM, "daemondo"), daemondo)
+            label = "org.macports.spoold"
+            real_dir = os.path.join(m.ports, "etc", "LaunchDaemons", label)
+            os.makedirs(real_dir, exist_ok=True)
+            w = os.path.join(real_dir, "spoold.wrapper")
+            with open(w, "w") as f:
+                f.write(f"#!/bin/sh\nP={self.pidfile}\ncase \"$1\" in\n"
+                        f'start) [ -f "$P" ] && kill -0 "$(cat "$P")" && exit 0\n'
+                        f'\texec {self.spoold} "$P" ;;\n'
+                        f'stop) [ -f "$P" ] && kill "$(cat "$P")" ;;\nesac\n')
+            os.chmod(w, 0o755)
+            real = os.path.join(real_dir, label + ".plist")
+            m.write_plist(label, [daemondo, "--label=spoold", "--start-cmd", w, "start", ";",
+                                  "--stop-cmd", w, "stop", ";", "--pid=none"],
+                          path=real, Disabled=True)
+            os.symlink(real, os.path.join(m.daemons, label + ".plist"))
+            m.boot()
+            top, pid = self.running(m, label)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.daemon(m, "1.1")
+            os.kill(top, signal.SIGKILL)
+            wait_until(lambda: m.pid(label) not in (0, top), "a new daemondo")
+            self.assertEqual(read_pid(self.pidfile), pid)
+            steps = self.plan(m, 1)
+            self.assertEqual(list(steps), [label])
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            wait_until(lambda: gone(pid), "the old spoold to end")
+            self.running(m, label, old=pid)
 
     def test_pid_file_not_trusted_restarts_nothing(self):
         with Machine(RELAUNCH) as m:

@@ -596,6 +596,37 @@ static void test_current_by_start_time(void)
 	CHECK(f.step->why && strstr(f.step->why, ", after the change at ") != NULL);
 	fx_release(&f);
 
+	/* Under daemondo its start tells when the daemon started (its
+	 * child, --pid=exec, the default for a lone --start-cmd, or the one
+	 * its pid file names, which it waited for), unless daemondo tracks
+	 * none (--pid=none, the default with a --stop-cmd or --restart-cmd):
+	 * the daemon its start command left may be older than daemondo, so
+	 * daemondo's start is no evidence and the job is restarted. */
+	{
+		static const char *const tails[][5] = {
+			{";", NULL},
+			{";", "--pid=exec", NULL},
+			{";", "--pid=fileauto", "--pidfile", "/p.pid", NULL},
+			{";", "--stop-cmd", "/y", ";", NULL},
+			{";", "--pid=none", NULL},
+			{";", "-r", "/y", ";", NULL},
+		};
+
+		for (size_t k = 0; k < sizeof(tails) / sizeof(*tails); k++) {
+			fx_init(&f, 1);
+			f.view.verdict = RL_PROC_UNKNOWN;
+			rl_strv_release(&f.job.args);
+			rl_strv_push(&f.job.args, "/opt/local/bin/daemondo");
+			rl_strv_push(&f.job.args, "--start-cmd");
+			rl_strv_push(&f.job.args, f.prog);
+			for (size_t i = 0; tails[k][i]; i++)
+				rl_strv_push(&f.job.args, tails[k][i]);
+			CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+				  k < 3 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+			fx_release(&f);
+		}
+	}
+
 	/* Started before, or gone, or a stale process: restarted. */
 	fx_init(&f, -1);
 	f.view.verdict = RL_PROC_UNKNOWN;
