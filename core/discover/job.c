@@ -1020,7 +1020,7 @@ void rl_daemondo_options(const struct rl_strv *args,
 struct daemondo_pid {
 	enum rl_daemondo_pid style; /* RL_DAEMONDO_NOT: no --pid it knows */
 	const char *file;
-	int start, stop_or_restart;
+	int start, stop, restart;
 };
 
 static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
@@ -1037,27 +1037,34 @@ static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
 		p->file = o->value;
 	} else if (strcmp(o->name, "start-cmd") == 0) {
 		p->start = 1;
+	} else if (strcmp(o->name, "stop-cmd") == 0) {
+		p->stop = 1;
 	} else if (o->command) {
-		p->stop_or_restart = 1;
+		p->restart = 1;
 	}
 }
 
 static struct daemondo_pid daemondo_pid_of(const struct rl_job *job)
 {
-	struct daemondo_pid p = {RL_DAEMONDO_NOT, NULL, 0, 0};
+	struct daemondo_pid p = {RL_DAEMONDO_NOT, NULL, 0, 0, 0};
 
 	if (!rl_job_under_daemondo(job))
 		return p;
 	rl_daemondo_options(&job->args, daemondo_pid_opt, &p);
 	if (p.style == RL_DAEMONDO_NOT) /* main.c's default */
-		p.style =
-			p.start && !p.stop_or_restart ? RL_DAEMONDO_PID_EXEC : RL_DAEMONDO_PID_NONE;
+		p.style = p.start && !p.stop && !p.restart ? RL_DAEMONDO_PID_EXEC
+							   : RL_DAEMONDO_PID_NONE;
 	return p;
 }
 
 enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job)
 {
 	return daemondo_pid_of(job).style;
+}
+
+int rl_job_daemondo_stop_cmd(const struct rl_job *job)
+{
+	return daemondo_pid_of(job).stop;
 }
 
 const char *rl_job_daemondo_pidfile(const struct rl_job *job)

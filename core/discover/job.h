@@ -291,7 +291,8 @@ const char *rl_label_short_name(const char *label);
 uid_t rl_job_invoking_uid(void);
 /* Whether launchd runs job through MacPorts' daemondo (its Program, else
  * ProgramArguments[0], is named daemondo), whose stop runs the job's
- * --stop-cmd: a restart of the job restarts what daemondo started. */
+ * --stop-cmd (rl_job_daemondo_stop_cmd), else stops the pid it tracks:
+ * a restart of the job restarts what daemondo started and tracks. */
 int rl_job_under_daemondo(const struct rl_job *job);
 /* One option of MacPorts' daemondo as its main.c reads it. */
 struct rl_daemondo_opt {
@@ -337,6 +338,11 @@ enum rl_daemondo_pid {
  * else exec for a lone `--start-cmd`, none when there is a `--stop-cmd`
  * or `--restart-cmd` (main.c's default). */
 enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job);
+/* Whether daemondo has a --stop-cmd for job: its stop (SIGTERM) runs it,
+ * and trusts it to stop the daemon; without one it sends SIGTERM to the
+ * pid it tracks, if any (main.c's Stop), so a daemon it does not track
+ * (a server pg_ctl started detached) is left running. */
+int rl_job_daemondo_stop_cmd(const struct rl_job *job);
 /* The pid file MacPorts' daemondo learns the daemon's pid from: under
  * daemondo with `--pid=fileauto` or `--pid=fileclean` (the daemon writes
  * the file: it is told to detach, and forks away from daemondo), the

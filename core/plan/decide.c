@@ -845,7 +845,9 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 {
 	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->server;
-	int daemondo = rl_job_under_daemondo(job) && o->pid > 0;
+	/* daemondo's stop stops the server only through its --stop-cmd
+	 * (pg_ctl stop): the server is no pid it tracks */
+	int daemondo = rl_job_under_daemondo(job) && o->pid > 0 && rl_job_daemondo_stop_cmd(job);
 	char *todo, *why, *data;
 
 	if (!job->pg_data && !job->pg_problem)
@@ -917,8 +919,8 @@ static int server_predates(struct rl_plan *p, struct rl_step *s, const struct rl
 	if (!job->pg_data || !o->server_pid || !v || v->pid != o->server_pid ||
 	    v->verdict == RL_PROC_GONE || o->held || server_fresh(s, o, &t, &pending) || !pending)
 		return -1;
-	if (rl_job_under_daemondo(job) && o->pid > 0)
-		return RL_DECISION_RESTART; /* daemondo's stop stops it */
+	if (rl_job_under_daemondo(job) && o->pid > 0 && rl_job_daemondo_stop_cmd(job))
+		return RL_DECISION_RESTART; /* daemondo's stop (its --stop-cmd) stops it */
 	ord = change_order(t, v->start_ns);
 	data = rl_path_quote(job->pg_data);
 	todo = rl_decide_server_todo(job, o->pid > 0);

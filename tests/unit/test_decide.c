@@ -1247,6 +1247,25 @@ static void test_change_time(void)
 	free(sub);
 }
 
+/* The job runs under daemondo, whose --start-cmd is a wrapper's start
+ * (pg_ctl start), with its stop (pg_ctl stop) as --stop-cmd when stop. */
+static void fx_daemondo(struct fx *f, int stop)
+{
+	static const char *const words[] = {
+		"/opt/local/bin/daemondo", "--label=pg", "--start-cmd", "/w", "start", ";"};
+
+	rl_strv_release(&f->job.args);
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		rl_strv_push(&f->job.args, words[i]);
+	if (stop) {
+		rl_strv_push(&f->job.args, "--stop-cmd");
+		rl_strv_push(&f->job.args, "/w");
+		rl_strv_push(&f->job.args, "stop");
+		rl_strv_push(&f->job.args, ";");
+	}
+	rl_strv_push(&f->job.args, "--pid=none");
+}
+
 /* A job whose pg_ctl start runs its server detached (job.pg_data): the
  * server, pid 5120, runs the fixture's program, as verdict says, started
  * when start says (as fx_init); launchd's process as pid says. */
@@ -1323,10 +1342,18 @@ static void test_detached_server(void)
 	/* Under daemondo, whose stop runs pg_ctl stop: restarted, though
 	 * daemondo itself started after the change. */
 	fx_init(&f, 1);
-	free(f.job.args.v[0]);
-	f.job.args.v[0] = rl_xstrdup("/opt/local/bin/daemondo");
+	fx_daemondo(&f, 1);
 	fx_server(&f, &sv, RL_PROC_STALE, -1, 812);
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
+	fx_release(&f);
+	/* Without a --stop-cmd daemondo's stop reaches no process it does
+	 * not track (main.c's Stop: --pid=none tracks none, and the
+	 * start command's pid exec tracks is pg_ctl's, gone): refused, as
+	 * without daemondo. */
+	fx_init(&f, 1);
+	fx_daemondo(&f, 0);
+	fx_server(&f, &sv, RL_PROC_STALE, -1, 812);
+	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
 	fx_release(&f);
 
 	/* The server runs the files on disk, started after them: current,
@@ -1386,13 +1413,15 @@ static void test_detached_server(void)
 	CHECK(f.step->why && strstr(f.step->why, ", before the change at ") &&
 	      strstr(f.step->why, "then 'launchctl kickstart -k system/org.example.nginx'"));
 	fx_release(&f);
-	/* Under daemondo: restarted again. */
-	fx_init(&f, 1);
-	free(f.job.args.v[0]);
-	f.job.args.v[0] = rl_xstrdup("/opt/local/bin/daemondo");
-	fx_server(&f, &sv, RL_PROC_FRESH, -1, 812);
-	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_RESTART);
-	fx_release(&f);
+	/* Under daemondo: restarted again; refused without a --stop-cmd. */
+	for (int stop = 0; stop < 2; stop++) {
+		fx_init(&f, 1);
+		fx_daemondo(&f, stop);
+		fx_server(&f, &sv, RL_PROC_FRESH, -1, 812);
+		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
+			  stop ? RL_DECISION_RESTART : RL_DECISION_REFUSED);
+		fx_release(&f);
+	}
 	/* Both started after the change: current, by launchd's process. */
 	fx_init(&f, 1);
 	fx_server(&f, &sv, RL_PROC_FRESH, 1, 812);
