@@ -1021,6 +1021,7 @@ struct daemondo_pid {
 	enum rl_daemondo_pid style; /* RL_DAEMONDO_NOT: no --pid it knows */
 	const char *file;
 	int start, stop, restart;
+	int stop_runs; /* a --stop-cmd whose program is not empty */
 };
 
 static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
@@ -1039,6 +1040,7 @@ static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
 		p->start = 1;
 	} else if (strcmp(o->name, "stop-cmd") == 0) {
 		p->stop = 1;
+		p->stop_runs = o->value && *o->value;
 	} else if (o->command) {
 		p->restart = 1;
 	}
@@ -1046,7 +1048,7 @@ static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
 
 static struct daemondo_pid daemondo_pid_of(const struct rl_job *job)
 {
-	struct daemondo_pid p = {RL_DAEMONDO_NOT, NULL, 0, 0, 0};
+	struct daemondo_pid p = {RL_DAEMONDO_NOT, NULL, 0, 0, 0, 0};
 
 	if (!rl_job_under_daemondo(job))
 		return p;
@@ -1064,7 +1066,7 @@ enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job)
 
 int rl_job_daemondo_stop_cmd(const struct rl_job *job)
 {
-	return daemondo_pid_of(job).stop;
+	return daemondo_pid_of(job).stop_runs;
 }
 
 const char *rl_job_daemondo_pidfile(const struct rl_job *job)

@@ -338,7 +338,8 @@ enum rl_daemondo_pid {
  * else exec for a lone `--start-cmd`, none when there is a `--stop-cmd`
  * or `--restart-cmd` (main.c's default). */
 enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job);
-/* Whether daemondo has a --stop-cmd for job: its stop (SIGTERM) runs it,
+/* Whether daemondo has a --stop-cmd for job (its program not empty: main.c
+ * runs no empty one): its stop (SIGTERM) runs it,
  * and trusts it to stop the daemon; without one it sends SIGTERM to the
  * pid it tracks, if any (main.c's Stop), so a daemon it does not track
  * (a server pg_ctl started detached) is left running. */

@@ -566,6 +566,26 @@ static void test_daemondo_pid_style(void)
 		  RL_DAEMONDO_PID_NONE);
 	CHECK_INT(style_of((const char *const[]){"/usr/sbin/sshd", "--pid=exec", NULL}),
 		  RL_DAEMONDO_NOT);
+	/* An empty --stop-cmd counts for the default, and runs nothing:
+	 * main.c's Exec refuses an empty program, and Stop stops nothing. */
+	CHECK_INT(style_of((const char *const[]){d, "-s", "/x", ";", "--stop-cmd=", ";", NULL}),
+		  RL_DAEMONDO_PID_NONE);
+	{
+		struct rl_job j;
+		const char *const *forms[] = {
+			(const char *const[]){d, "-s", "/x", ";", "-k", "/y", "stop", ";", NULL},
+			(const char *const[]){d, "-s", "/x", ";", "--stop-cmd=", ";", NULL},
+			(const char *const[]){d, "-s", "/x", ";", "-r", "/y", ";", NULL},
+		};
+
+		for (size_t k = 0; k < 3; k++) {
+			memset(&j, 0, sizeof(j));
+			for (size_t i = 0; forms[k][i]; i++)
+				rl_strv_push(&j.args, forms[k][i]);
+			CHECK_INT(rl_job_daemondo_stop_cmd(&j), k == 0);
+			rl_job_release(&j);
+		}
+	}
 }
 
 static void test_daemondo_pidfile(void)
