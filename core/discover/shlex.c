@@ -194,7 +194,7 @@ static void note_depth(struct lexer *lx, struct rl_shcmd *c)
 	static const char *const closes[] = {"fi", "done", "esac", "}", NULL};
 	size_t i = 0;
 
-	c->depth = lx->depth;
+	c->depth = c->level = lx->depth;
 	for (; i < c->start && i < c->n; i++)
 		if (!c->w[i].dynamic && word_in(c->w[i].text, opens))
 			c->depth++;

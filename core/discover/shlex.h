@@ -60,6 +60,10 @@ struct rl_shcmd {
 	 * '(' or ')'. A newline after `&&`, `||` or `|` continues the list. */
 	int depth;
 	char before, after;
+	/* The depth of the list it stands in: depth less its own opening
+	 * words (`if cd /x` is at level 0 of the text); in a `( … )`, one
+	 * past that of the `(` (each `(` opens one). */
+	int level;
 	/* `case WORD in` (w[0..2]): the index of its `esac` command (0: none
 	 * found), and of its first arm in rl_shcmds.arms. */
 	size_t esac, arm0;

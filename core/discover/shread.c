@@ -59,6 +59,13 @@ struct context {
 	int maybe_call;
 };
 
+/* A `( … )` being walked (walk_group): commands [first, end] of the
+ * text, the list of its own at depth (less the `case`s that surely run
+ * it: reader.lift). */
+struct scope {
+	size_t first, end, depth;
+};
+
 struct reader {
 	struct context cx;
 	struct rl_shcmds cmds;
@@ -86,8 +93,10 @@ struct reader {
 	/* per command: how many `case`s around it run it surely, it in the
 	 * arm they take (case_taken): it counts at their level */
 	int *lift;
-	int cases;     /* arms of `case`s walked (walk_case) around the command */
-	int subshells; /* `( … )` groups walked (walk_group) around it */
+	int cases;	      /* arms of `case`s walked (walk_case) around the command */
+	int subshells;	      /* `( … )` groups walked (walk_group) around it */
+	struct scope *scopes; /* those groups, the innermost last */
+	size_t nscopes, ascopes;
 	/* per command (NULL: none): the positional parameters are not known
 	 * from it on, a `shift` or `set` in the construct it opens (a loop
 	 * may run it before what comes first in the text) */
@@ -1358,23 +1367,76 @@ static void where_chain_ends(struct reader *rd, struct rl_shenv *env, size_t nex
 	}
 }
 
-/* Whether the command at w[i] changes the shell's state for every command
- * after it that runs: it is the first of its command (no `command`,
- * `builtin` before it), at the top level of the text (in no subshell,
- * function, `if`, loop, `case`, `{ … }`), not in a pipeline nor in the
- * background, and not run only by what came before it (`a && cd`,
- * `a || cd`: but see changes_for_chain); an eval's text only when the
- * eval is so. */
+static const struct func *func_at(const struct reader *rd, size_t i);
+static size_t body_depth(const struct reader *rd, const struct func *f);
+
+/* The list command i of rd's text stands in, whose every command at its
+ * own level runs whenever the list runs: the innermost of the `( … )`
+ * being walked (walk_group) and the `{ … }` or `( … )` body of the
+ * function being run that hold it, else the text's top level. Returns
+ * 0 with its depth (less the `case`s that surely run it, as rd->lift has
+ * the commands) in *depth, its first command in *first and *body 1 for a
+ * function's body (what runs there is the caller's shell's, where the
+ * call may not run); -1 when there is none (`f() if …`, or f not run). */
+static int level_of(const struct reader *rd, size_t i, size_t *depth, size_t *first, int *body)
+{
+	const struct scope *sc = NULL;
+	const struct func *f = func_at(rd, i);
+
+	if (f && i < f->first)
+		f = NULL; /* its header: defined where it stands */
+	for (size_t k = rd->nscopes; k-- > 0 && !sc;)
+		if (rd->scopes[k].first <= i && i <= rd->scopes[k].end)
+			sc = &rd->scopes[k];
+	*body = 0;
+	if (sc && (!f || sc->first >= f->first)) {
+		*depth = sc->depth;
+		*first = sc->first;
+		return 0;
+	}
+	if (f) {
+		if (!f->active || (*depth = body_depth(rd, f)) == SIZE_MAX)
+			return -1;
+		*first = f->first;
+		*body = 1;
+		return 0;
+	}
+	*depth = 0;
+	*first = SIZE_MAX;
+	return 0;
+}
+
+/* Whether command i of rd's text runs whenever the list at depth whose
+ * first command is first runs (this level: level_of): it stands in that
+ * list (its depth less the `case`s that surely run it), it starts it or
+ * follows a `;` or a newline, or (chained) follows `&&`; it is in no
+ * pipeline and not in the background; not in an eval that may not run. */
+static int runs_with(const struct reader *rd, size_t i, size_t depth, size_t first, int chained)
+{
+	const struct rl_shcmd *c = &rd->cmds.v[i];
+	size_t d = (size_t)c->depth - (rd->lift ? (size_t)rd->lift[i] : 0);
+	int starts = chained ? c->before == '&'
+			     : !c->before || c->before == ';' || (c->before == '(' && i == first);
+
+	return !rd->cx.unsure && d == depth && starts && c->after != 'p' && c->after != 'b';
+}
+
+/* Whether command c changes the shell's state for every command after it
+ * that runs: it runs whenever its level (level_of) does, that level the
+ * text's top level or a `( … )` (whose state is its own, as before after
+ * it), not a function's body; an eval's text only when the eval is so.
+ * A word of it does so when it is its first (changes_surely: no
+ * `command`, `builtin` before it). */
 static int cmd_surely(const struct reader *rd, const struct rl_shcmd *c)
 {
-	int depth = c->depth;
+	size_t i, depth, first;
+	int body;
 
-	if (rd->lift && c >= rd->cmds.v && c < rd->cmds.v + rd->cmds.n)
-		depth -= rd->lift[c - rd->cmds.v];
-	/* `( cd /x; … )`: the first in a subshell walked as one (lifted) */
-	return !rd->cx.unsure && depth == 0 &&
-	       (!c->before || c->before == ';' || (c->before == '(' && depth < c->depth)) &&
-	       c->after != 'p' && c->after != 'b';
+	if (c < rd->cmds.v || c >= rd->cmds.v + rd->cmds.n)
+		return 0;
+	i = (size_t)(c - rd->cmds.v);
+	return level_of(rd, i, &depth, &first, &body) == 0 && !body &&
+	       runs_with(rd, i, depth, first, 0);
 }
 
 static int changes_surely(const struct step *s, size_t i)
@@ -1389,12 +1451,15 @@ static int changes_surely(const struct step *s, size_t i)
 static size_t changes_for_chain(const struct step *s, size_t i)
 {
 	const struct rl_shcmd *c = s->cmd;
-	size_t last;
+	size_t last, depth, first;
+	int body;
 
-	if (!c || i != 0 || s->rd->cx.unsure || c->depth != 0 || c->before != '&' ||
-	    c->after == 'p' || c->after == 'b')
+	if (!c || i != 0)
 		return SIZE_MAX;
 	last = (size_t)(c - s->rd->cmds.v);
+	if (level_of(s->rd, last, &depth, &first, &body) < 0 || body ||
+	    !runs_with(s->rd, last, depth, first, 1))
+		return SIZE_MAX;
 	while (last + 1 < s->rd->cmds.n && s->rd->cmds.v[last].after == '&')
 		last++;
 	return last;
@@ -1670,26 +1735,16 @@ static const struct func *func_at(const struct reader *rd, size_t i);
 static size_t body_depth(const struct reader *rd, const struct func *f);
 static int word_is(const struct rl_shword *w, const char *t);
 
-/* Whether command c of s's text runs whenever the text (at its top
- * level) or the function body being run that holds it does, `extra`
- * constructs deep (1: the `if … fi` around it): as cmd_surely and
- * func_surely have it. */
+/* Whether command c of s's text runs whenever its level (level_of: the
+ * text's top level, a `( … )`, the function body being run) does,
+ * `extra` constructs deep (1: the `if … fi` around it). */
 static int runs_whenever(const struct step *s, const struct rl_shcmd *c, size_t extra)
 {
-	const struct reader *rd = s->rd;
-	size_t at = (size_t)(c - rd->cmds.v), depth, base = 0;
-	const struct func *f = func_at(rd, at);
+	size_t at = (size_t)(c - s->rd->cmds.v), depth, first;
+	int body;
 
-	if (rd->cx.unsure || c->after == 'p' || c->after == 'b')
-		return 0;
-	depth = (size_t)c->depth - (rd->lift ? (size_t)rd->lift[at] : 0);
-	if (f) {
-		if (!f->active || at < f->first || (base = body_depth(rd, f)) == SIZE_MAX)
-			return 0;
-		if (c->before == '(' && at == f->first)
-			return depth == base + extra;
-	}
-	return depth == base + extra && (!c->before || c->before == ';');
+	return level_of(s->rd, at, &depth, &first, &body) == 0 &&
+	       runs_with(s->rd, at, depth + extra, first, 0);
 }
 
 /* Whether command p is a test that file, the text of a `. FILE` that was
@@ -2621,8 +2676,9 @@ static size_t parens_between(const struct rl_shcmds *c, size_t i);
 static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 {
 	const struct rl_sharm *arm;
-	size_t esac = case_taken(rd, env, i, &arm);
+	size_t esac = case_taken(rd, env, i, &arm), depth, first;
 	const struct rl_shcmd *c = &rd->cmds.v[i], *e;
+	int body;
 
 	if (!esac || rd->cases >= MAX_CASES)
 		return 0; /* past the bound: every arm is walked, as ever */
@@ -2630,9 +2686,10 @@ static size_t walk_case(struct reader *rd, struct rl_shenv *env, size_t i)
 	run_cmd(rd, env, c);
 	if (!arm)
 		return esac;
-	/* `( case … esac; … )`: the first in a subshell walked as one
-	 * (walk_group lifts it), as in cmd_surely */
-	if ((!c->before || c->before == ';' || (c->before == '(' && rd->lift && rd->lift[i] > 0)) &&
+	/* at its level, whatever that level's depth (`( case … esac; … )`
+	 * too): its arm runs whenever it does */
+	if (level_of(rd, i, &depth, &first, &body) == 0 &&
+	    runs_with(rd, i, (size_t)c->depth - (rd->lift ? (size_t)rd->lift[i] : 0), first, 0) &&
 	    e->after != 'p' && e->after != 'b') {
 		if (!rd->lift)
 			rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
@@ -2691,18 +2748,23 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 		       size_t level)
 {
 	struct subshell sv;
+	const struct rl_shcmd *c = &rd->cmds.v[first];
+	struct scope *sc;
 
 	subshell_enter(&sv, rd, env);
-	/* in it, what runs at its top level is as sure as at the text's */
-	if (!rd->lift)
-		rd->lift = rl_xcalloc(rd->cmds.n, sizeof(*rd->lift));
-	for (size_t k = first; k <= end; k++)
-		rd->lift[k]++;
+	/* in it, what runs at its own level is as sure as at the text's
+	 * (cmd_surely): its depth, one past that of its `(`, is that of
+	 * the list its first command stands in less the `(` opened between */
+	rl_xgrow((void **)&rd->scopes, &rd->ascopes, rd->nscopes + 1, sizeof(*rd->scopes));
+	sc = &rd->scopes[rd->nscopes++];
+	sc->first = first;
+	sc->end = end;
+	sc->depth = (size_t)c->level - ((size_t)c->parens - level) -
+		    (rd->lift ? (size_t)rd->lift[first] : 0);
 	rd->subshells++;
 	walk_range(rd, env, first, end, end, level);
 	rd->subshells--;
-	for (size_t k = first; k <= end; k++)
-		rd->lift[k]--;
+	rd->nscopes--;
 	subshell_leave(&sv, rd, env);
 }
 
@@ -2806,25 +2868,19 @@ static size_t body_depth(const struct reader *rd, const struct func *f)
 }
 
 /* Whether the command at w[i] changes the positional parameters of the
- * function being run whose body holds it, whenever that body runs: as
- * cmd_surely has it for the top level, at its body's depth
- * (body_depth). */
+ * function being run whose body holds it, whenever that body runs: its
+ * level (level_of) is that body, and it runs whenever the body does
+ * (runs_with); one in a `( … )` in it is cmd_surely's. */
 static int func_surely(const struct step *s, size_t i)
 {
-	const struct rl_shcmd *c = s->cmd;
-	const struct func *f;
-	size_t at, depth;
+	size_t at, depth, first;
+	int body;
 
-	if (!c || i != 0 || s->rd->cx.unsure)
+	if (!s->cmd || i != 0)
 		return 0;
-	at = (size_t)(c - s->rd->cmds.v);
-	f = func_at(s->rd, at);
-	if (!f || !f->active || at < f->first)
-		return 0;
-	depth = (size_t)c->depth - (s->rd->lift ? (size_t)s->rd->lift[at] : 0);
-	return depth == body_depth(s->rd, f) &&
-	       (!c->before || c->before == ';' || (c->before == '(' && at == f->first)) &&
-	       c->after != 'p' && c->after != 'b';
+	at = (size_t)(s->cmd - s->rd->cmds.v);
+	return level_of(s->rd, at, &depth, &first, &body) == 0 && body &&
+	       runs_with(s->rd, at, depth, first, 0);
 }
 
 /* Each `shift` or `set` in rd's text that is in a construct (deeper than
@@ -2929,6 +2985,7 @@ static void reader_free(struct reader *rd)
 	rl_shcmds_release(&rd->cmds);
 	free(rd->fn);
 	free(rd->lift);
+	free(rd->scopes);
 	free(rd->forget);
 	free(rd->def);
 	for (size_t k = 0; k < rd->nkept; k++) {

@@ -3624,6 +3624,31 @@ static void test_shell_subshells(void)
 	PA_RUNS("bin/food; bin/other", "#!/bin/sh\ncd {pa}\n( cd bin; ./food )\nexec ./bin/other\n",
 		"{pa}/bin/wrapper");
 	PA_RUNS("bin/food", "#!/bin/sh\ncd {pa}/bin\n( cd / )\nexec ./food\n", "{pa}/bin/wrapper");
+	/* ... wherever the subshell stands: in a function's `{ … }` body,
+	 * an `if`, a `{ … }`, a loop, another subshell (bash 5.2, dash
+	 * 0.5.12 run {pa}/bin/food) */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nD={pa}/bin\nstart() { ( cd \"$D\" && exec ./food ) & }\nstart\n"
+		"exec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\ncd {pa}\nif true; then\n\t( cd bin; ./food )\nfi\nexec ./bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\n{ ( cd {pa}/bin; exec ./food ); }\n", "{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nfor i in 1; do (cd {pa}/bin\n./food); done\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nwhile :; do ( : ; cd {pa}/bin; ./food ) || break; done\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nif true; then ( ( cd {pa}/bin; ./food ) ); fi\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nf() {\n\tif true; then ( cd {pa}/bin; ./food ); fi\n}\nf\n",
+		"{pa}/bin/wrapper");
+	/* ... but one that only may run in it is not sure there either */
+	PA_RUNS(" ?1", "#!/bin/sh\nif true; then ( false || cd {pa}/bin; ./food ); fi\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1", "#!/bin/sh\n{ ( if true; then cd {pa}/bin; fi; ./food ); }\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1", "#!/bin/sh\nf() { ( cd {pa}/bin | :; ./food ); }\nf\n", "{pa}/bin/wrapper");
 	/* a `case` that opens one: the arm it takes counts in it, as a
 	 * `case` at the text's top level does (bash 5.2, dash 0.5.12) */
 	PA_RUNS("bin/food; bin/other",

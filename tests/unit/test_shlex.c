@@ -395,6 +395,30 @@ static void test_places(void)
 	check_places("x=$(cd /; a) b; c", "00; 0;0");
 }
 
+/* The depth of the list each command stands in (rl_shcmd.level),
+ * " "-joined: its depth less its own opening words; a `( … )` opens one
+ * wherever it stands. */
+static void check_levels(const char *s, const char *want)
+{
+	struct rl_shcmds c = {0};
+	struct rl_buf b = {0};
+
+	CHECK_INT(rl_shlex_split(s, strlen(s), &c, NULL), 0);
+	for (size_t i = 0; i < c.n; i++)
+		rl_buf_addf(&b, "%s%d", i ? " " : "", c.v[i].level);
+	CHECK_STR(b.data ? b.data : "", want);
+	rl_buf_release(&b);
+	rl_shcmds_release(&c);
+}
+
+static void test_levels(void)
+{
+	check_levels("a; if b; then c; fi; d", "0 0 1 1 0");
+	check_levels("if a; then ( if b; then c; fi; d ); fi", "0 1 2 3 3 2 1");
+	check_levels("f() { ( cd /x && ./d ) & }; f", "0 0 2 2 1 0");
+	check_levels("( ( a ); b )", "2 1");
+}
+
 /* The fields of the only word of s, "|"-joined; "(refused)" when not
  * certain. */
 static char *fields1(const char *s, struct rl_shenv *env)
@@ -503,6 +527,7 @@ int main(void)
 	test_tilde();
 	test_structure();
 	test_places();
+	test_levels();
 	test_positional();
 	return check_done();
 }
