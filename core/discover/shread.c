@@ -30,6 +30,9 @@ struct func {
 	size_t first, last; /* body: commands [first, last] */
 	int walked;
 	int active;
+	/* defined in a `( … )`: the subshell's alone, gone after its `)`;
+	 * run only where a call in it finds it */
+	int sub;
 	struct reader *rd; /* the text whose commands they are */
 };
 
@@ -1180,10 +1183,11 @@ static void see_declare(struct step *s, const struct words *w, size_t i, int exp
 
 /* f's definition has run in rd's text: the latest of its name. Where
  * it surely ran (surely), the ones it replaced before they were called
- * never run: they are not read as uncalled functions either. */
+ * never run: they are not read as uncalled functions either; but one
+ * in a `( … )` replaces them there alone. */
 static void define(struct reader *rd, struct func *f, int surely)
 {
-	for (size_t i = 0; surely && i < rd->ndef; i++)
+	for (size_t i = 0; surely && !rd->subshells && i < rd->ndef; i++)
 		if (strcmp(rd->def[i]->name, f->name) == 0)
 			rd->def[i]->walked = 1;
 	rl_xgrow((void **)&rd->def, &rd->adef, rd->ndef + 1, sizeof(*rd->def));
@@ -1200,11 +1204,12 @@ static struct func *find_defined(struct reader *rd, const char *name)
 }
 
 /* The first function name rd's text defines, its definition not yet
- * passed (a call before it, which sh would not find). */
+ * passed (a call before it, which sh would not find); not one defined
+ * in a `( … )`, which no call outside it finds (bash, dash). */
 static struct func *find_own(struct reader *rd, const char *name)
 {
 	for (size_t i = 0; rd && i < rd->nfn; i++)
-		if (strcmp(rd->fn[i].name, name) == 0)
+		if (!rd->fn[i].sub && strcmp(rd->fn[i].name, name) == 0)
 			return &rd->fn[i];
 	return NULL;
 }
@@ -2410,6 +2415,7 @@ static void find_funcs(struct reader *rd)
 		memset(f, 0, sizeof(*f));
 		f->name = rd->cmds.v[i].w[0].text;
 		f->rd = rd;
+		f->sub = rd->cmds.v[i].parens > 0;
 		f->first = i + 1;
 		f->last = body_end(&rd->cmds, i);
 		i = f->last;
@@ -2926,7 +2932,8 @@ static void find_forget(struct reader *rd)
 
 /* The top level in order, then the functions it did not call (in the
  * text of a `. FILE`, they are only defined), their parameters not
- * known; a `. FILE`'s text read on its own (ops->sourced) reports
+ * known, but for those defined in a `( … )` (gone after it: one it
+ * calls was read at the call); a `. FILE`'s text read on its own (ops->sourced) reports
  * nothing unresolved in those: they run only at a caller's call. */
 static void reader_run(struct reader *rd, struct rl_shenv *env)
 {
@@ -2965,7 +2972,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	}
 	rd->cx.maybe_call++;
 	for (size_t k = 0; k < rd->nfn && !rd->cx.sourced; k++)
-		if (!rd->fn[k].walked && rd->calls < MAX_CALLS) {
+		if (!rd->fn[k].walked && !rd->fn[k].sub && rd->calls < MAX_CALLS) {
 			rd->calls++;
 			rd->fn[k].walked = rd->fn[k].active = 1;
 			walk_cmds(rd, env, rd->fn[k].first, rd->fn[k].last);

@@ -21,7 +21,8 @@
  * - Functions: a call walks the function's body, `{ … }` or `( … )` (a
  *   subshell: what the body changes is the caller's as before after it);
  *   functions never called (or called through a variable) are walked at
- *   the end, so every branch of a wrapper's `case` is read. A name is any
+ *   the end, so every branch of a wrapper's `case` is read; not one
+ *   defined in a `( … )`, which is the subshell's alone. A name is any
  *   word bash takes outside posix mode (`start-daemon`: shlex.c).
  * - `case WORD in` with WORD's value certain (`$(uname)` is Darwin): only
  *   the arm sh takes is walked (the first whose literal pattern matches,

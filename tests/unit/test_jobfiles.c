@@ -3658,11 +3658,27 @@ static void test_shell_subshells(void)
 	PA_RUNS("bin/food",
 		"#!/bin/sh\n(case $1 in (start) cd {pa}/bin ;; esac\n./food\n) &\nwait\n",
 		"{pa}/bin/wrapper", "start");
-	/* functions, and those a `. FILE` defines */
-	/* (the one defined in it is read as a function not called) */
-	PA_RUNS("bin/food; bin/other",
+	/* functions, and those a `. FILE` defines: one defined in it runs
+	 * only where it calls it (bash 5.2, dash 0.5.12: `g: not found`
+	 * after the `)`), is not read as a function never called, and
+	 * leaves one it replaces there to be read so */
+	PA_RUNS("bin/food",
 		"#!/bin/sh\nf() { exec \"$1\"; }\n( f() { exec {pa}/bin/other; } )\nf "
 		"{pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/sh\n( f() { exec {pa}/bin/other; }; f )\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	/* (`g` after it is a program sh looks for on PATH, finding none) */
+	PA_RUNS("bin/food ?1",
+		"#!/bin/sh\n( g() { exec {pa}/bin/other; } )\ng\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nif true; then\n\t( g() { exec {pa}/bin/other; }; : )\nfi\n"
+		"exec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nf() { exec {pa}/bin/other; }\n( f() { exec {pa}/bin/food; }; f )\n",
 		"{pa}/bin/wrapper");
 	PA_RUNS("bin/other",
 		"#!/bin/sh\nDAEMON={pa}/bin/other\n( . {pa}/lib/env.sh )\nexec \"$DAEMON\"\n",
