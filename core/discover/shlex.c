@@ -141,10 +141,10 @@ static void find_program(struct rl_shcmd *c)
 	for (;;) {
 		const char *t;
 
-		while (i < c->n && is_assignment(c->w[i].text))
-			i++;
-		while (i < c->n && !c->w[i].dynamic && word_in(c->w[i].text, lead_words))
-			i = skip_lead(c, i);
+		/* `then X=1`, `{ X=1 cmd`: assignments after reserved words */
+		while (i < c->n && (is_assignment(c->w[i].text) ||
+				    (!c->w[i].dynamic && word_in(c->w[i].text, lead_words))))
+			i = is_assignment(c->w[i].text) ? i + 1 : skip_lead(c, i);
 		if (c->start == c->n)
 			c->start = i;
 		if (i >= c->n)

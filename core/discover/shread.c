@@ -2459,7 +2459,7 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	struct words w = {0};
 	struct rl_shenv local;
 	struct rl_strv maybe = {0};
-	size_t nassign = 0;
+	size_t nassign = 0, end;
 	int ran;
 
 	where_chain_ends(rd, env, (size_t)(c - rd->cmds.v));
@@ -2482,6 +2482,11 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		/* the text itself: a program is not sure to get it */
 		rl_shenv_maybe(env, c->w[k].text, n, 1, 0);
 	}
+	/* its assignments: before its start, after reserved words too
+	 * (`then X=1`, `{ X=1 cmd`) */
+	end = c->start < c->n ? c->start : c->n;
+	for (size_t k = nassign = 0; k < end; k++)
+		nassign += assignment_name(c->w[k].text) != 0;
 	memset(&s, 0, sizeof(s));
 	s.ops = rd->cx.ops;
 	s.rd = rd;
@@ -2494,9 +2499,11 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 		/* assignments alone set the shell's variables */
 		int surely = cmd_surely(rd, c), sure = !rd->cx.sourced || surely;
 
-		for (size_t i = 0; i < nassign; i++) {
+		for (size_t i = 0; i < end; i++) {
 			char *v = NULL;
 
+			if (!assignment_name(c->w[i].text))
+				continue;
 			rl_shword_expand(&c->w[i], env, 1, &v);
 			assign(env, c->w[i].text, sure ? v : NULL, 0);
 			free(v);
@@ -2509,9 +2516,11 @@ static void run_cmd(struct reader *rd, struct rl_shenv *env, const struct rl_shc
 	}
 	/* VAR=value before a command is its environment only */
 	rl_shenv_copy(&local, env);
-	for (size_t i = 0; i < nassign; i++) {
+	for (size_t i = 0; i < end; i++) {
 		char *v = NULL;
 
+		if (!assignment_name(c->w[i].text))
+			continue;
 		rl_shword_expand(&c->w[i], env, 1, &v);
 		assign(&local, c->w[i].text, v, 1);
 		free(v);

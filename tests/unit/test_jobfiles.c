@@ -3692,6 +3692,14 @@ static void test_shell_subshells(void)
 	PA_RUNS("bin/food; bin/other",
 		"#!/bin/sh\n( X={pa}/bin/food; \"$X\" & )\nexec {pa}/bin/other\n",
 		"{pa}/bin/wrapper");
+	/* an assignment after a reserved word is one, not a program: the
+	 * value it may set is held, as any other's */
+	PA_RUNS("bin/other",
+		"#!/bin/sh\nX={pa}/bin/food\nif :; then X={pa}/bin/other; fi\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\ncd \"$1\"\n{ A=1; }\nwhile :; do B=2 break; done\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper", "x");
 	/* a command substitution's assignments are its own */
 	PA_RUNS("bin/food", "#!/bin/sh\n: $(X={pa}/bin/other)\nexec \"${X:-{pa}/bin/food}\"\n",
 		"{pa}/bin/wrapper");

@@ -356,6 +356,11 @@ static void test_structure(void)
 	CHECK_INT(rl_shlex_split("function f {\n:\n}\nfunction g() { :; }", 36, &c, NULL), 0);
 	CHECK(c.n == 7 && c.v[0].funcdef && c.v[4].funcdef && !c.v[1].funcdef);
 	rl_shcmds_release(&c);
+	/* assignments after reserved words are no program */
+	CHECK_INT(rl_shlex_split("if a; then X=1; fi; { Y=2 b; }", 30, &c, NULL), 0);
+	CHECK(c.n == 5 && c.v[1].prog == c.v[1].n && c.v[1].start == c.v[1].n);
+	CHECK(c.n == 5 && c.v[3].prog == 2 && c.v[3].start == 2);
+	rl_shcmds_release(&c);
 	/* start: where exec, env, sudo… begin */
 	CHECK_INT(rl_shlex_split("X=1 if ! sudo -u p /bin/x", 25, &c, NULL), 0);
 	CHECK(c.n == 1 && c.v[0].start == 3);
