@@ -62,11 +62,13 @@ struct context {
 	int maybe_call;
 };
 
-/* A `( … )` being walked (walk_group): commands [first, end] of the
- * text, the list of its own at depth (less the `case`s that surely run
- * it: reader.lift). */
+/* A `( … )` being walked (walk_group), or a compound command run in a
+ * subshell of its own (walk_stage): commands [first, end] of the text,
+ * the list of its own at depth (less the `case`s that surely run it:
+ * reader.lift; SIZE_MAX: none, as in an `if`). */
 struct scope {
 	size_t first, end, depth;
+	int stage;
 };
 
 struct reader {
@@ -100,6 +102,10 @@ struct reader {
 	int subshells;	      /* `( … )` groups walked (walk_group) around it */
 	struct scope *scopes; /* those groups, the innermost last */
 	size_t nscopes, ascopes;
+	/* per command that opens a construct (`{`, `if`, a loop, `case`):
+	 * the last command of it; NULL: none found yet */
+	size_t *cend;
+	int lastpipe; /* the text names bash's `lastpipe` option */
 	/* per command (NULL: none): the positional parameters are not known
 	 * from it on, a `shift` or `set` in the construct it opens (a loop
 	 * may run it before what comes first in the text) */
@@ -1421,7 +1427,8 @@ static int runs_with(const struct reader *rd, size_t i, size_t depth, size_t fir
 	const struct rl_shcmd *c = &rd->cmds.v[i];
 	size_t d = (size_t)c->depth - (rd->lift ? (size_t)rd->lift[i] : 0);
 	int starts = chained ? c->before == '&'
-			     : !c->before || c->before == ';' || (c->before == '(' && i == first);
+			     : !c->before || c->before == ';' ||
+				       ((c->before == '(' || c->before == 'p') && i == first);
 
 	return !rd->cx.unsure && d == depth && starts && c->after != 'p' && c->after != 'b';
 }
@@ -2774,10 +2781,66 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 	sc = &rd->scopes[rd->nscopes++];
 	sc->first = first;
 	sc->end = end;
+	sc->stage = 0;
 	sc->depth = (size_t)c->level - ((size_t)c->parens - level) -
 		    (rd->lift ? (size_t)rd->lift[first] : 0);
 	rd->subshells++;
 	walk_range(rd, env, first, end, end, level);
+	rd->subshells--;
+	rd->nscopes--;
+	subshell_leave(&sv, rd, env);
+}
+
+/* When command i of rd's text opens a compound command (`{ … }`, `if`, a
+ * loop, `case`) that runs in a subshell of its own, closed by limit: the
+ * index of its last command; else SIZE_MAX. A pipeline's stages but the
+ * last, and a command in the background, run in one in every shell
+ * (POSIX 2.9.2, 2.9.3); the last stage too in bash, unless its
+ * `lastpipe` option is set (bash(1), Pipelines: "Each command in a
+ * multi-command pipeline … is executed in a subshell … If the lastpipe
+ * option is enabled …, the last element of a pipeline may be run by the
+ * shell process"; off unless set: the text names it, it may be), and
+ * in dash; not in zsh nor ksh, which run it in the shell (reader.cx.dot
+ * tells bash, sh, zsh; dash and ksh alike: as ksh). */
+static size_t stage_end(const struct reader *rd, size_t i, size_t limit)
+{
+	const struct rl_shcmd *c = &rd->cmds.v[i];
+	size_t j;
+	int bash = rd->cx.dot == RL_SHDOT_BASH || rd->cx.dot == RL_SHDOT_POSIX;
+
+	if (!rd->cend || c->funcdef || c->depth <= c->level || rd->subshells >= MAX_SUBSHELLS ||
+	    (rd->nscopes && rd->scopes[rd->nscopes - 1].stage &&
+	     rd->scopes[rd->nscopes - 1].first == i))
+		return SIZE_MAX; /* (it, being walked) */
+	j = rd->cend[i];
+	if (j > limit || j >= rd->cmds.n)
+		return SIZE_MAX;
+	if (rd->cmds.v[j].after == 'p' || rd->cmds.v[j].after == 'b' ||
+	    (c->before == 'p' && bash && !rd->lastpipe))
+		return j;
+	return SIZE_MAX;
+}
+
+/* Commands first to end, a compound command stage_end found run in a
+ * subshell: what they change is the shell's as before after it (as
+ * walk_group's); a `{ … }`'s own list runs whenever it does. */
+static void walk_stage(struct reader *rd, struct rl_shenv *env, size_t first, size_t end)
+{
+	struct subshell sv;
+	const struct rl_shcmd *c = &rd->cmds.v[first];
+	struct scope *sc;
+
+	subshell_enter(&sv, rd, env);
+	rl_xgrow((void **)&rd->scopes, &rd->ascopes, rd->nscopes + 1, sizeof(*rd->scopes));
+	sc = &rd->scopes[rd->nscopes++];
+	sc->first = first;
+	sc->end = end;
+	sc->stage = 1;
+	sc->depth = c->n && word_is(&c->w[0], "{") && c->depth == c->level + 1
+			    ? (size_t)c->depth - (rd->lift ? (size_t)rd->lift[first] : 0)
+			    : SIZE_MAX;
+	rd->subshells++;
+	walk_range(rd, env, first, end, end, (size_t)c->parens);
 	rd->subshells--;
 	rd->nscopes--;
 	subshell_leave(&sv, rd, env);
@@ -2808,6 +2871,11 @@ static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, 
 				break;
 		if (end <= limit) {
 			walk_group(rd, env, i, end, level);
+			i = end;
+			continue;
+		}
+		if ((end = stage_end(rd, i, limit)) != SIZE_MAX) {
+			walk_stage(rd, env, i, end);
 			i = end;
 			continue;
 		}
@@ -2939,6 +3007,29 @@ static void find_forget(struct reader *rd)
 	}
 }
 
+/* Where each construct of rd's text ends (reader.cend): at the last
+ * command before the next that stands in a list no deeper than its own;
+ * and whether the text names `lastpipe`. */
+static void find_constructs(struct reader *rd)
+{
+	size_t *open = rl_xcalloc(rd->cmds.n + 1, sizeof(*open)), nopen = 0;
+
+	rd->cend = rl_xcalloc(rd->cmds.n + 1, sizeof(*rd->cend));
+	for (size_t i = 0; i < rd->cmds.n; i++) {
+		const struct rl_shcmd *c = &rd->cmds.v[i];
+
+		while (nopen && rd->cmds.v[open[nopen - 1]].level >= c->level)
+			rd->cend[open[--nopen]] = i - 1;
+		if (c->depth > c->level)
+			open[nopen++] = i;
+		for (size_t k = 0; k < c->n && !rd->lastpipe; k++)
+			rd->lastpipe = strstr(c->w[k].text, "lastpipe") != NULL;
+	}
+	while (nopen)
+		rd->cend[open[--nopen]] = rd->cmds.n - 1;
+	free(open);
+}
+
 /* The top level in order, then the functions it did not call (in the
  * text of a `. FILE`, they are only defined), their parameters not
  * known, but for those defined in a `( … )` (gone after it: one it
@@ -2955,6 +3046,7 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 		rd->cx.sources = &rd->own_sources;
 	find_funcs(rd);
 	find_forget(rd);
+	find_constructs(rd);
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		const struct func *f = func_at(rd, i);
 
@@ -3002,6 +3094,7 @@ static void reader_free(struct reader *rd)
 	free(rd->fn);
 	free(rd->lift);
 	free(rd->scopes);
+	free(rd->cend);
 	free(rd->forget);
 	free(rd->def);
 	for (size_t k = 0; k < rd->nkept; k++) {

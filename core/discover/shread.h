@@ -24,6 +24,11 @@
  *   the end, so every branch of a wrapper's `case` is read; not one
  *   defined in a `( … )`, which is the subshell's alone. A name is any
  *   word bash takes outside posix mode (`start-daemon`: shlex.c).
+ * - Subshells: a `( … )`, wherever it stands, and a compound command in
+ *   the background or in a pipeline (not its last stage where zsh, ksh
+ *   or bash with `lastpipe` may read the text) run in one: what runs at
+ *   its own level counts in it as at the text's top level, and what it
+ *   changes is as before after it.
  * - `case WORD in` with WORD's value certain (`$(uname)` is Darwin): only
  *   the arm sh takes is walked (the first whose literal pattern matches,
  *   fnmatch; `;;` ends it), and what it changes (a `cd`, an assignment)

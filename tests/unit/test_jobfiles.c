@@ -3700,6 +3700,40 @@ static void test_shell_subshells(void)
 	PA_RUNS("bin/food",
 		"#!/bin/sh\ncd \"$1\"\n{ A=1; }\nwhile :; do B=2 break; done\nexec {pa}/bin/food\n",
 		"{pa}/bin/wrapper", "x");
+	/* a compound command in a pipeline, or in the background, runs in a
+	 * subshell too (bash 5.2 with lastpipe off, as it is unless set,
+	 * and dash 0.5.12; zsh runs a pipeline's last in the shell) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\n{ X={pa}/bin/other; } | cat\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\necho | { X={pa}/bin/other; }\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\necho | while read l; do X={pa}/bin/other; done\n"
+		"exec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\nif :; then X={pa}/bin/other; fi | cat | cat\n"
+		"exec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\n{ X={pa}/bin/other; } &\nwait\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\ncd {pa}\n{ cd bin; ./food; } | cat\nexec ./bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\ncd {pa}\necho | { cd bin && ./food; }\nexec ./bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1", "#!/bin/sh\n{ true || cd {pa}/bin; ./food; } | cat\n", "{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/zsh\nX={pa}/bin/food\necho | { X={pa}/bin/other; }\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/bash\nshopt -s lastpipe\nX={pa}/bin/food\necho | { X={pa}/bin/other; }\n"
+		"exec \"$X\"\n",
+		"{pa}/bin/wrapper");
 	/* a command substitution's assignments are its own */
 	PA_RUNS("bin/food", "#!/bin/sh\n: $(X={pa}/bin/other)\nexec \"${X:-{pa}/bin/food}\"\n",
 		"{pa}/bin/wrapper");
@@ -3714,6 +3748,19 @@ static void test_shell_subshells(void)
 		for (int k = 0; k < 5000; k++)
 			rl_buf_adds(&b, " )");
 		rl_buf_adds(&b, "\nexec \"${X:-{pa}/bin/food}\"\n");
+		PA_RUNS("bin/food", b.data, "{pa}/bin/wrapper");
+		rl_buf_release(&b);
+	}
+	{
+		struct rl_buf b = {0};
+
+		rl_buf_adds(&b, "#!/bin/sh\n");
+		for (int k = 0; k < 5000; k++)
+			rl_buf_adds(&b, "{ X=/o; if :; then ");
+		rl_buf_adds(&b, ":");
+		for (int k = 0; k < 5000; k++)
+			rl_buf_adds(&b, "; fi | cat; }");
+		rl_buf_adds(&b, " | cat\nexec \"${X:-{pa}/bin/food}\"\n");
 		PA_RUNS("bin/food", b.data, "{pa}/bin/wrapper");
 		rl_buf_release(&b);
 	}
