@@ -1759,47 +1759,58 @@ static int runs_whenever(const struct step *s, const struct rl_shcmd *c, size_t 
 	       runs_with(s->rd, at, depth + extra, first, 0);
 }
 
-/* Whether command p is a test that file, the text of a `. FILE` that was
- * read (len bytes), passes: `[ -e|-f|-r|-s FILE ]` or `test -e|-f|-r|-s
- * FILE`, FILE's value that of the `.` (test(1): -e exists, -f a regular
- * file, -r readable, -s not empty). */
-static int tests_file(const struct step *s, const struct rl_shcmd *p, const char *file, size_t len)
+/* What command p, a test of file, the text of a `. FILE` that was read
+ * (len bytes), gives where that file is there: `[ -e|-f|-r|-s FILE ]` or
+ * `test -e|-f|-r|-s FILE`, FILE's value that of the `.` (test(1): -e
+ * exists, -f a regular file, -r readable, -s not empty), passes (1);
+ * negated, by a `!` before it or in it (`[ ! -f FILE ]`), fails (0);
+ * anything else: -1. */
+static int file_test(const struct step *s, const struct rl_shcmd *p, const char *file, size_t len)
 {
 	size_t k = p->start, n = p->n - p->start;
 	struct rl_shenv env;
 	char *v = NULL;
 	const char *op;
-	int passes;
+	int passes, neg = 0;
 
 	if (p->prog >= p->n || p->start >= p->n)
-		return 0;
+		return -1;
 	for (size_t j = 0; j < p->start; j++)
-		if (word_is(&p->w[j], "!"))
-			return 0; /* `! [ -f FILE ]`: passes where it is not there */
-	if (n == 4 && word_is(&p->w[k], "[") && word_is(&p->w[k + 3], "]"))
-		k++;
-	else if (!(n == 3 && word_is(&p->w[k], "test")))
-		return 0;
+		neg ^= word_is(&p->w[j], "!");
+	if (n >= 4 && word_is(&p->w[k], "[") && word_is(&p->w[p->n - 1], "]"))
+		n -= 2;
+	else if (n >= 3 && word_is(&p->w[k], "test"))
+		n -= 1;
 	else
+		return -1;
+	k++;
+	if (n == 3 && word_is(&p->w[k], "!")) {
+		neg ^= 1;
 		k++;
+		n--;
+	}
+	if (n != 2)
+		return -1;
 	op = p->w[k].dynamic ? "" : p->w[k].text;
 	if (strcmp(op, "-e") != 0 && strcmp(op, "-f") != 0 && strcmp(op, "-r") != 0 &&
 	    !(strcmp(op, "-s") == 0 && len > 0))
-		return 0;
+		return -1;
 	rl_shenv_copy(&env, s->env);
 	passes = rl_shword_expand(&p->w[k + 1], &env, 0, &v) == 0 && strcmp(v, file) == 0;
 	free(v);
 	rl_shenv_release(&env);
-	return passes;
+	return !passes ? -1 : !neg;
 }
 
 /* How surely the `. FILE` at w[i] ran, its text read (len bytes) from
- * file, an absolute path: 1 where it surely runs (changes_surely), and
- * where a test that the file is there guards it and surely runs itself:
- * `[ -f FILE ] && . FILE`, `test -r FILE && . FILE`, `if [ -r FILE ];
- * then . FILE` (MacPorts' `[ -f /etc/rc.common ] && . /etc/rc.common`):
- * the file exists, so the test passes and the `.` runs (bash 5.2, dash
- * 0.5.12); 2 where it runs whenever the function body being run that
+ * file, an absolute path or a relative one with a slash (which the test
+ * and the `.` both find in the working directory, known): 1 where it
+ * surely runs (changes_surely), and where a test that the file is there
+ * guards it and surely runs itself: `[ -f FILE ] && . FILE`, `test -r
+ * FILE && . FILE`, `[ ! -f FILE ] || . FILE`, `if [ -r FILE ]; then .
+ * FILE` (MacPorts' `[ -f /etc/rc.common ] && . /etc/rc.common`): the
+ * file exists, so the test passes (or fails) and the `.` runs (bash
+ * 5.2, dash 0.5.12); 2 where it runs whenever the function body being run that
  * holds it runs (`load() { . FILE; }`): what it defines is the shell's
  * once the function ran; else 0. */
 static int dot_surely(const struct step *s, size_t i, const char *file, size_t len)
@@ -1810,14 +1821,17 @@ static int dot_surely(const struct step *s, size_t i, const char *file, size_t l
 
 	if (changes_surely(s, i))
 		return 1;
-	if (!c || i != 0 || file[0] != '/')
+	if (!c || i != 0 ||
+	    (file[0] != '/' &&
+	     (!strchr(file, '/') || lost(s) || !(dir_of(s) ? dir_of(s) : s->ops->cwd))))
 		return 0;
 	at = (size_t)(c - s->rd->cmds.v);
 	in_body = func_at(s->rd, at) != NULL;
 	p = at > 0 ? &s->rd->cmds.v[at - 1] : NULL;
-	/* `[ -f FILE ] && . FILE` */
-	if (p && c->before == '&' && p->after == '&' && c->depth == p->depth && c->after != 'p' &&
-	    c->after != 'b' && runs_whenever(s, p, 0) && tests_file(s, p, file, len))
+	/* `[ -f FILE ] && . FILE`, `[ ! -f FILE ] || . FILE` */
+	if (p && (c->before == '&' || c->before == '|') && p->after == c->before &&
+	    c->depth == p->depth && c->after != 'p' && c->after != 'b' && runs_whenever(s, p, 0) &&
+	    file_test(s, p, file, len) == (c->before == '&'))
 		return in_body ? 2 : 1;
 	/* `if [ -r FILE ]; then . FILE`, `then` on a line of its own too */
 	if (p && c->start == 0 && p->n == 1 && word_is(&p->w[0], "then") && at > 1 &&
@@ -1826,7 +1840,7 @@ static int dot_surely(const struct step *s, size_t i, const char *file, size_t l
 	else if (!(c->start > 0 && word_is(&c->w[c->start - 1], "then")))
 		p = NULL;
 	if (p && c->before == ';' && p->n && word_is(&p->w[0], "if") && p->after == ';' &&
-	    c->depth == p->depth && runs_whenever(s, p, 1) && tests_file(s, p, file, len))
+	    c->depth == p->depth && runs_whenever(s, p, 1) && file_test(s, p, file, len) == 1)
 		return in_body ? 2 : 1;
 	return func_surely(s, i) ? 2 : 0;
 }

@@ -61,8 +61,10 @@
  *   past that, no variable is known. Its functions are defined, not run; those
  *   it calls are walked, and an `if` whose `[ … ]`/`test` condition is
  *   certainly false and that has no `else` runs nothing. A `. FILE` a
- *   test that FILE is there guards (`[ -f FILE ] && . FILE`, `if [ -r
- *   FILE ]; then . FILE`) surely runs where FILE can be read; one in a
+ *   test that FILE is there guards (`[ -f FILE ] && . FILE`, `[ ! -f
+ *   FILE ] || . FILE`, `if [ -r FILE ]; then . FILE`; FILE absolute, or
+ *   relative with a slash in a working directory known) surely runs
+ *   where FILE can be read; one in a
  *   function body, where it runs whenever the body does, defines its
  *   functions from the call on and holds what it assigns (not sure to be
  *   passed). A `. FILE` not

@@ -3541,6 +3541,31 @@ static void test_shell_functions(void)
 		"#!/bin/sh\nload() {\n\t[ -f {pa}/lib/foo.sh ] && . {pa}/lib/foo.sh\n}\nload\n"
 		"FOO={pa}/bin/food\nstart_foo\n",
 		"{pa}/bin/wrapper");
+	/* ... and a test that it is not there before `||` (bash 5.2, dash
+	 * 0.5.12); a relative FILE with a slash, which the test and the `.`
+	 * both find in the working directory ({pa} here) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n[ ! -f {pa}/lib/foo.sh ] || . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n! test -r {pa}/lib/foo.sh || . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n[ -f lib/foo.sh ] && . lib/foo.sh\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\ncd {pa}/lib\ntest ! -e ./foo.sh || . ./foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\n[ -f {pa}/lib/foo.sh ] || . {pa}/lib/foo.sh\nFOO={pa}/bin/food\n"
+		"start_foo\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS(" ?1",
+		"#!/bin/sh\n[ ! -f lib/foo.sh ] && . lib/foo.sh\nFOO={pa}/bin/food\nstart_foo\n",
+		"{pa}/bin/wrapper");
 	/* MacPorts' rc.common shape */
 	PA_RUNS("bin/other",
 		"#!/bin/sh\n[ -f {pa}/lib/rc.sh ] && . {pa}/lib/rc.sh\n"
