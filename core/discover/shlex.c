@@ -84,6 +84,8 @@ static int word_in(const char *t, const char *const *list)
  * open a construct without running a program. */
 static const char *const lead_words[] = {"if",	  "then", "else", "elif", "do", "while",
 					 "until", "!",	  "{",	  "time", NULL};
+/* Reserved words that start a list, a function definition may follow. */
+static const char *const list_words[] = {"{", "then", "else", "do", NULL};
 static const char *const no_prog_words[] = {"fi",   "done", "esac",	"}", "for",
 					    "case", "in",   "function", NULL};
 
@@ -710,7 +712,15 @@ static int take_funcdef(struct lexer *lx)
 	size_t j = lx->i + 1;
 	int function = lx->cur && function_word(lx->cur);
 
-	if (!function && (!lx->cur || lx->cur->n != 1 || !is_function_name(&lx->cur->w[0])))
+	size_t lead = 0;
+
+	/* `{ NAME()`, `then NAME()`, `else`, `do`: the words that start a
+	 * list, then a definition (bash 5.2, dash 0.5.12) */
+	while (!function && lx->cur && lead + 1 < lx->cur->n && !lx->cur->w[lead].dynamic &&
+	       !lx->cur->w[lead].quoted && word_in(lx->cur->w[lead].text, list_words))
+		lead++;
+	if (!function &&
+	    (!lx->cur || lx->cur->n != lead + 1 || !is_function_name(&lx->cur->w[lead])))
 		return 0;
 	while (j < lx->len && (lx->s[j] == ' ' || lx->s[j] == '\t'))
 		j++;
@@ -718,6 +728,26 @@ static int take_funcdef(struct lexer *lx)
 		return 0;
 	if (function)
 		take_function(lx);
+	if (lead) {
+		/* those words a command of their own, as before a `(` */
+		struct rl_shword name = lx->cur->w[lead];
+		size_t line = lx->cur->line;
+
+		lx->cur->n--;
+		end_cmd_by(lx, ';');
+		lx->last_op = ';';
+		rl_xgrow((void **)&lx->out->v, &lx->out->alloc, lx->out->n + 1,
+			 sizeof(*lx->out->v));
+		lx->cur = &lx->out->v[lx->out->n++];
+		memset(lx->cur, 0, sizeof(*lx->cur));
+		lx->cur->before = lx->last_op;
+		lx->cur->parens = lx->parens;
+		lx->cur->closed = lx->closed;
+		lx->cur->line = line;
+		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, 1, sizeof(*lx->cur->w));
+		lx->cur->w[0] = name;
+		lx->cur->n = 1;
+	}
 	lx->cur->funcdef = 1;
 	lx->i = j + 1;
 	end_cmd_by(lx, ';');

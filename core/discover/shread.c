@@ -30,8 +30,9 @@ struct func {
 	size_t first, last; /* body: commands [first, last] */
 	int walked;
 	int active;
-	/* defined in a `( … )`: the subshell's alone, gone after its `)`;
-	 * run only where a call in it finds it */
+	/* defined in a `( … )` (or a subshell walk_stage walks): the
+	 * subshell's alone, gone after it; run only where a call in it
+	 * finds it */
 	int sub;
 	struct reader *rd; /* the text whose commands they are */
 };
@@ -1193,6 +1194,8 @@ static void see_declare(struct step *s, const struct words *w, size_t i, int exp
  * in a `( … )` replaces them there alone. */
 static void define(struct reader *rd, struct func *f, int surely)
 {
+	if (rd->subshells && f->rd == rd)
+		f->sub = 1; /* a pipeline's stage, say: the subshell's alone */
 	for (size_t i = 0; surely && !rd->subshells && i < rd->ndef; i++)
 		if (strcmp(rd->def[i]->name, f->name) == 0)
 			rd->def[i]->walked = 1;

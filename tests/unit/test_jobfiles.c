@@ -3598,6 +3598,11 @@ static void test_shell_functions(void)
 		"#!/bin/sh\nif [ -d {pa}/lib/foo.sh ]; then . {pa}/lib/foo.sh; fi\n"
 		"FOO={pa}/bin/food\nstart_foo\n",
 		"{pa}/bin/wrapper");
+	/* defined after `{`, `then`, `do`, `else` on its line */
+	PA_RUNS("bin/food", "#!/bin/sh\nif :; then start() { exec {pa}/bin/food; }; fi\nstart\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\n{ start() { exec \"$1\"; }; }\nstart {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
 	/* bash takes these names; the latest definition wins */
 	PA_RUNS("bin/food",
 		"#!/bin/bash\nstart-daemon() {\n\texec \"$1\"\n}\nstart-daemon {pa}/bin/food\n",
@@ -3752,6 +3757,13 @@ static void test_shell_subshells(void)
 		"#!/bin/sh\ncd {pa}\necho | { cd bin && ./food; }\nexec ./bin/other\n",
 		"{pa}/bin/wrapper");
 	PA_RUNS(" ?1", "#!/bin/sh\n{ true || cd {pa}/bin; ./food; } | cat\n", "{pa}/bin/wrapper");
+	/* a function defined there is its own, as in a `( … )` */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\n{ g() { exec {pa}/bin/other; }; } | cat\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other; bin/food",
+		"#!/bin/sh\necho | { g() { exec {pa}/bin/other; }; g; }\nexec {pa}/bin/food\n",
+		"{pa}/bin/wrapper");
 	PA_RUNS("bin/other",
 		"#!/bin/zsh\nX={pa}/bin/food\necho | { X={pa}/bin/other; }\nexec \"$X\"\n",
 		"{pa}/bin/wrapper");

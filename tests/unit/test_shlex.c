@@ -361,6 +361,13 @@ static void test_structure(void)
 	CHECK(c.n == 5 && c.v[1].prog == c.v[1].n && c.v[1].start == c.v[1].n);
 	CHECK(c.n == 5 && c.v[3].prog == 2 && c.v[3].start == 2);
 	rl_shcmds_release(&c);
+	/* a definition after the words that start a list */
+	CHECK_INT(rl_shlex_split("{ g() { a; }; }; if :\nthen h () { b; }; fi", 42, &c, NULL), 0);
+	CHECK(c.n == 11 && c.v[0].n == 1 && !strcmp(c.v[0].w[0].text, "{") && c.v[1].funcdef &&
+	      !strcmp(c.v[1].w[0].text, "g") && c.v[6].n == 1 &&
+	      !strcmp(c.v[6].w[0].text, "then") && c.v[7].funcdef &&
+	      !strcmp(c.v[7].w[0].text, "h") && c.v[7].line == 2);
+	rl_shcmds_release(&c);
 	/* start: where exec, env, sudo… begin */
 	CHECK_INT(rl_shlex_split("X=1 if ! sudo -u p /bin/x", 25, &c, NULL), 0);
 	CHECK(c.n == 1 && c.v[0].start == 3);
