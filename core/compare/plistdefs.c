@@ -151,6 +151,20 @@ static int route_change(enum rl_change_kind k)
 	return k == RL_CHANGE_RETARGETED || k == RL_CHANGE_REMOVED;
 }
 
+/* Whether path, a plist of a Homebrew keg that `brew services run`
+ * loaded the job from and a cleanup removed since, is now found as the
+ * plist the job has: the same plist in the keg the formula's opt link
+ * points to (rl_job_homebrew_run_plist). The cleanup moved the job onto
+ * that file; with the same bytes, it is no reload. */
+static int latest_keg_plist_is(const struct rl_job *job, const char *path)
+{
+	char *now = rl_job_homebrew_run_plist(job->label, path);
+	int same = now && strcmp(now, job->plist) == 0;
+
+	free(now);
+	return same;
+}
+
 /* Whether the job labelled label reads through its plist the very bytes
  * it read when recorded (m, indexed as ix), though the route changed: the
  * plist m records for it is the path the job has now; the recorded route
@@ -179,10 +193,12 @@ static int route_same_bytes(const struct rl_diff *diff, const struct rl_label_us
 		 * one recorded when the link on its route was. */
 		if (v[i].use->role != RL_ROLE_PLIST)
 			continue;
+		c = rl_diff_find(diff, e->path);
 		plist_recorded |=
 			strcmp(e->path, job->plist) == 0 ||
-			(e->fi.type == RL_FT_SYMLINK && rl_path_is_under(job->plist, e->path));
-		c = rl_diff_find(diff, e->path);
+			(e->fi.type == RL_FT_SYMLINK && rl_path_is_under(job->plist, e->path)) ||
+			(c && c->kind == RL_CHANGE_REMOVED && e->fi.type == RL_FT_FILE &&
+			 latest_keg_plist_is(job, e->path));
 		if (c && rl_change_kind_triggers(c->kind) && !route_change(c->kind))
 			return 0;
 		if (e->fi.type != RL_FT_FILE)

@@ -12,8 +12,11 @@ and its plist from the path `print` shows it loaded from:
   with or without a GUI session), an upgrade restarts it (kickstart), or reloads
   it from the same opt path when the new keg's plist says something else;
   loaded in both, each domain's copy is restarted;
-- loaded from a keg, an upgrade that keeps the old keg kickstarts it, one
-  whose cleanup removed the old keg reloads it from the latest keg;
+- loaded from a keg, an upgrade that keeps the old keg kickstarts it; one
+  whose cleanup removed the old keg kickstarts it when the latest keg's
+  plist has the same bytes, and reloads it from the latest keg when that
+  plist says something else; a `brew cleanup` after the restart removing
+  the keg it was loaded from restarts nothing;
 - it is listed by `jobs`, also named by its formula;
 - nothing changed: nothing planned; a failed restart is retried by the
   next run; a command without launchd knows the job from the manifest;
@@ -240,13 +243,54 @@ class BrewServicesRun(unittest.TestCase):
             self.restarted(m, label, old, "1.25.4")
             self.plan(m, 0)
 
-    def test_keg_path_removed_keg_reloads_latest(self):
+    def test_keg_path_cleanup_after_the_restart_restarts_nothing(self):
+        """brew cleanup after a run kickstarted a job brew services run
+        loaded from its old keg: the process runs the new keg's program,
+        and launchd keeps the definition it loaded, the same as the new
+        keg's: nothing to restart, though the plist it was loaded from
+        is gone."""
+        with Machine(RELAUNCH) as m:
+            label = brew("nginxd")
+            loaded = self.install(m, "nginxd", "1.25.3", keg=True)
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "nginxd", "1.25.4", cleanup=False)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            new = self.restarted(m, label, old, "1.25.4")
+            shutil.rmtree(os.path.dirname(loaded))  # brew cleanup
+            steps, r = self.plan(m, 0)
+            self.assertEqual(steps, {}, r.stdout)
+            results, _ = self.run_json(m)
+            self.assertEqual(results, {})
+            self.assertEqual(m.pid(label), new)
+
+    def test_keg_path_removed_keg_kickstarts_on_the_same_bytes(self):
+        """The cleanup removed the keg launchd loaded the plist from, and
+        the latest keg's plist has the same bytes: the program's upgrade
+        is a kickstart; launchd keeps the definition it loaded."""
         with Machine(RELAUNCH) as m:
             label = brew("unboundd")
             loaded = self.install(m, "unboundd", "1.25.0", keg=True)
             self.boot_run(m, (label, loaded))
             old = self.baseline(m, label)
             self.upgrade(m, "unboundd", "1.25.1")
+            latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], "kickstart", steps)
+            self.assertEqual(steps[label]["plist"], latest)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "1.25.1")
+            self.plan(m, 0)
+
+    def test_keg_path_removed_keg_reloads_latest(self):
+        with Machine(RELAUNCH) as m:
+            label = brew("unboundd")
+            loaded = self.install(m, "unboundd", "1.25.0", keg=True)
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "unboundd", "1.25.1", args=("2000",))
             latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
             steps, _ = self.plan(m, 1)
             self.assertEqual(steps[label]["action"], "reload", steps)
