@@ -1163,13 +1163,19 @@ static enum rl_decision decide(struct rl_plan *p, struct rl_step *s, const struc
 	/* launchd's process's start tells when the job's code started, but
 	 * under daemondo --pid=none (the default with a --stop-cmd or
 	 * --restart-cmd) daemondo tracks no daemon: the one its start
-	 * command left runs detached, and may be older than daemondo (a
-	 * daemondo killed before its stop command stopped it; one whose
-	 * start found it still running), so daemondo's start is no evidence
-	 * of the daemon's; a detached server found (pg_ctl's) is judged by
-	 * its own start (server_predates). */
+	 * command left runs detached, and is older than daemondo when an
+	 * earlier daemondo ended without its stop command stopping it
+	 * (killed, or crashed) and launchd started daemondo again, whose
+	 * start command found the daemon running. launchd has then spawned
+	 * the job more than once since it loaded it (print's runs): such a
+	 * daemondo's start is no evidence of the daemon's. The first one of
+	 * a load (a boot, `port load`, the unload and load of a port's own
+	 * startup item by `port upgrade`) ran its start command after the
+	 * stop command of the last one, so its start counts, as it did
+	 * before. A detached server found (pg_ctl's) is judged by its own
+	 * start (server_predates). */
 	if (!unknown_time && started_after(o, last) &&
-	    (rl_job_daemondo_pid_style(job) != RL_DAEMONDO_PID_NONE ||
+	    (rl_job_daemondo_pid_style(job) != RL_DAEMONDO_PID_NONE || o->runs == 1 ||
 	     (job->pg_data && o->server_pid))) {
 		if ((d = server_predates(p, s, o)) >= 0)
 			return (enum rl_decision)d;

@@ -25,7 +25,9 @@ file as such daemons do.
 - Under `--pid=none` daemondo tracks no daemon: one its start command
   left running before daemondo was started again is older than
   daemondo, and after an upgrade the job is restarted, not taken for
-  current by daemondo's start.
+  current by daemondo's start; the first daemondo of a load (the unload
+  and load `port upgrade` does of the port's own startup item) started
+  its daemon itself, and the job is current.
 - A tool only daemondo's `--stop-cmd` and `--restart-cmd` run, replaced,
   restarts nothing: daemondo runs it anew when it stops or restarts the
   daemon, which never runs it.
@@ -293,6 +295,64 @@ class Daemondo(unittest.TestCase):
             self.assertEqual(len(kicks), 2, kicks)  # the test's, and the run's
             self.assertFalse(gone(pid))
 
+    def install_untracked(self, m):
+        """A startup item as portstartupitem writes it for
+        `startupitem.start`/`stop` (its wrapper, `--pid=none`): the
+        wrapper's start runs spoold, which detaches, unless the daemon
+        its pid file names runs; its stop sends that daemon SIGTERM.
+        (label, the real plist)."""
+        self.lib = self.library(m, "1.0")
+        self.spoold = self.daemon(m, "1.0")
+        self.pidfile = os.path.join(m.ports, "var", "run", "spoold.pid")
+        os.makedirs(os.path.dirname(self.pidfile), exist_ok=True)
+        daemondo = os.path.join(m.ports, "bin", "daemondo")
+        os.makedirs(os.path.dirname(daemondo), exist_ok=True)
+        atomic_copy(os.path.join(SIM, "daemondo"), daemondo)
+        label = "org.macports.spoold"
+        real_dir = os.path.join(m.ports, "etc", "LaunchDaemons", label)
+        os.makedirs(real_dir, exist_ok=True)
+        w = os.path.join(real_dir, "spoold.wrapper")
+        with open(w, "w") as f:
+            f.write(f"#!/bin/sh\nP={self.pidfile}\ncase \"$1\" in\n"
+                    f'start) [ -f "$P" ] && kill -0 "$(cat "$P")" && exit 0\n'
+                    f'\texec {self.spoold} "$P" ;;\n'
+                    f'stop) [ -f "$P" ] && kill "$(cat "$P")" ;;\nesac\n')
+        os.chmod(w, 0o755)
+        real = os.path.join(real_dir, label + ".plist")
+        m.write_plist(label, [daemondo, "--label=spoold", "--start-cmd", w, "start", ";",
+                              "--stop-cmd", w, "stop", ";", "--pid=none"],
+                      path=real, Disabled=True)
+        os.symlink(real, os.path.join(m.daemons, label + ".plist"))
+        return label, real
+
+    def test_untracked_daemon_reloaded_after_upgrade_is_current(self):
+        # The common case under --pid=none: `port upgrade` unloads the
+        # port's own startup item (daemondo's stop runs the stop command,
+        # which ends the daemon) and loads it again (the first daemondo of
+        # the load starts the new daemon). daemondo's start after the
+        # upgrade is its daemon's: the job is current, not restarted again.
+        with Machine(RELAUNCH) as m:
+            label, real = self.install_untracked(m)
+            m.boot()
+            top, pid = self.running(m, label)
+            r = m.relaunch("run", *FAST)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.daemon(m, "1.1")
+            target = m.target(label)
+            self.assertEqual(m.launchctl("bootout", target).returncode, 0)
+            wait_until(lambda: m.launchctl("print", target).returncode == 113,
+                       "the unload to finish")
+            wait_until(lambda: gone(pid), "the stop command to end the old spoold")
+            self.assertEqual(m.launchctl("bootstrap", "system", real).returncode, 0)
+            top2, pid2 = self.running(m, label, old=pid)
+            self.assertNotEqual(top2, top)
+            r, doc = m.relaunch_json("run", *FAST)
+            self.assertEqual(r.returncode, 0, f"{r.stdout}\n{r.stderr}")
+            res = {x["label"]: x for x in doc["results"]}
+            self.assertEqual(res[label]["status"], "current", res[label])
+            self.assertEqual((m.pid(label), read_pid(self.pidfile)), (top2, pid2))
+            self.assertFalse(gone(pid2))
+
     def test_untracked_daemon_older_than_daemondo_is_restarted(self):
         # daemondo --pid=none (the default with a --stop-cmd) tracks no
         # daemon: its start command runs to its end, leaving the daemon
@@ -303,28 +363,7 @@ class Daemondo(unittest.TestCase):
         # before: the job is restarted, and the stop command ends the old
         # daemon.
         with Machine(RELAUNCH) as m:
-            self.lib = self.library(m, "1.0")
-            self.spoold = self.daemon(m, "1.0")
-            self.pidfile = os.path.join(m.ports, "var", "run", "spoold.pid")
-            os.makedirs(os.path.dirname(self.pidfile), exist_ok=True)
-            daemondo = os.path.join(m.ports, "bin", "daemondo")
-            os.makedirs(os.path.dirname(daemondo), exist_ok=True)
-            atomic_copy(os.path.join(SIM, "daemondo"), daemondo)
-            label = "org.macports.spoold"
-            real_dir = os.path.join(m.ports, "etc", "LaunchDaemons", label)
-            os.makedirs(real_dir, exist_ok=True)
-            w = os.path.join(real_dir, "spoold.wrapper")
-            with open(w, "w") as f:
-                f.write(f"#!/bin/sh\nP={self.pidfile}\ncase \"$1\" in\n"
-                        f'start) [ -f "$P" ] && kill -0 "$(cat "$P")" && exit 0\n'
-                        f'\texec {self.spoold} "$P" ;;\n'
-                        f'stop) [ -f "$P" ] && kill "$(cat "$P")" ;;\nesac\n')
-            os.chmod(w, 0o755)
-            real = os.path.join(real_dir, label + ".plist")
-            m.write_plist(label, [daemondo, "--label=spoold", "--start-cmd", w, "start", ";",
-                                  "--stop-cmd", w, "stop", ";", "--pid=none"],
-                          path=real, Disabled=True)
-            os.symlink(real, os.path.join(m.daemons, label + ".plist"))
+            label, _ = self.install_untracked(m)
             m.boot()
             top, pid = self.running(m, label)
             r = m.relaunch("run", *FAST)

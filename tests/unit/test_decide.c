@@ -599,10 +599,14 @@ static void test_current_by_start_time(void)
 	/* Under daemondo its start tells when the daemon started (its
 	 * child, --pid=exec, the default for a lone --start-cmd, or the one
 	 * its pid file names, which it waited for), unless daemondo tracks
-	 * none (--pid=none, the default with a --stop-cmd or --restart-cmd):
-	 * the daemon its start command left may be older than daemondo, so
-	 * daemondo's start is no evidence and the job is restarted. */
-	{
+	 * none (--pid=none, the default with a --stop-cmd or --restart-cmd)
+	 * and launchd started it again since it loaded the job (runs 2 or
+	 * more, or not known): the daemon an earlier daemondo's start
+	 * command left may be older than this one, so its start is no
+	 * evidence and the job is restarted. The first daemondo of a load
+	 * (runs 1: a boot, `port load`, the reload `port upgrade` does of
+	 * the port's own startup item) started the daemon itself. */
+	for (long runs = -1; runs <= 2; runs++) {
 		static const char *const tails[][5] = {
 			{";", NULL},
 			{";", "--pid=exec", NULL},
@@ -616,13 +620,14 @@ static void test_current_by_start_time(void)
 			fx_init(&f, 1);
 			f.view.verdict = RL_PROC_UNKNOWN;
 			rl_strv_release(&f.job.args);
+			f.o.runs = runs;
 			rl_strv_push(&f.job.args, "/opt/local/bin/daemondo");
 			rl_strv_push(&f.job.args, "--start-cmd");
 			rl_strv_push(&f.job.args, f.prog);
 			for (size_t i = 0; tails[k][i]; i++)
 				rl_strv_push(&f.job.args, tails[k][i]);
 			CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
-				  k < 3 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
+				  k < 3 || runs == 1 ? RL_DECISION_CURRENT : RL_DECISION_RESTART);
 			fx_release(&f);
 		}
 	}
