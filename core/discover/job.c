@@ -1030,7 +1030,9 @@ static void daemondo_pid_opt(const struct rl_daemondo_opt *o, void *arg)
 	struct daemondo_pid *p = arg;
 
 	if (strcmp(o->name, "pid") == 0) {
-		/* main.c: a value it does not know leaves the style as it was */
+		/* A value it does not know: daemondo 1.0's main.c keeps the
+		 * style it had, 1.1's ("Unexpected pid style") starts nothing
+		 * at all, so that no daemon runs to be judged by it; kept. */
 		for (size_t k = 0; k < sizeof(styles) / sizeof(*styles); k++)
 			if (strcasecmp(o->value, styles[k]) == 0)
 				p->style = (enum rl_daemondo_pid)(RL_DAEMONDO_PID_NONE + k);

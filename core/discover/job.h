@@ -334,7 +334,8 @@ enum rl_daemondo_pid {
 	RL_DAEMONDO_PID_FILECLEAN,
 };
 /* The style daemondo runs job's daemon with: the last `--pid` whose value
- * it knows (compared ignoring case; another leaves the style as it was),
+ * it knows (compared ignoring case; another leaves the style as it was,
+ * as daemondo 1.0 does: daemondo 1.1 starts nothing then),
  * else exec for a lone `--start-cmd`, none when there is a `--stop-cmd`
  * or `--restart-cmd` (main.c's default). */
 enum rl_daemondo_pid rl_job_daemondo_pid_style(const struct rl_job *job);
@@ -350,7 +351,8 @@ int rl_job_daemondo_stop_cmd(const struct rl_job *job);
  * absolute path of `--pidfile` (macports-base src/programs/daemondo/
  * main.c, read by rl_daemondo_options: `--pid=X`/`--pid X`,
  * `--pidfile=F`/`--pidfile F`, the last of each counts, a `--pid` of a
- * value daemondo does not know changes nothing; a command's
+ * value daemondo does not know changes nothing (daemondo 1.1 refuses it
+ * and starts no daemon); a command's
  * words are its own). NULL otherwise: no pid
  * file, `--pid=exec` (daemondo's own child, in its tree) or `none`, or a
  * relative path. Points into job->args. */

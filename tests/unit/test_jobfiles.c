@@ -608,7 +608,8 @@ static void test_daemondo_pidfile(void)
 	CHECK(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile=/a.pid",
 					       "--pid=exec", NULL}) == NULL);
 	/* A value daemondo does not know changes nothing: main.c compares
-	 * with the four it knows (strcasecmp) and keeps the style it had. */
+	 * with the four it knows (strcasecmp); 1.0 keeps the style it had,
+	 * 1.1 starts no daemon at all. */
 	CHECK_STR(pidfile_of((const char *const[]){d, "--pid=fileauto", "--pidfile=/a.pid",
 						   "--pid=auto", NULL}),
 		  "/a.pid");
