@@ -786,6 +786,24 @@ char *rl_decide_server_todo(const struct rl_job *job, int running)
 			    job->target);
 }
 
+/* What to do about the job's detached server relaunch does not restart
+ * (rl_decide_server_todo), saying first why daemondo's stop would not
+ * stop it when daemondo runs the job without a --stop-cmd (main.c's Stop
+ * then signals only a pid it tracks, never the server): the user sees a
+ * MacPorts-style job refused, and why. */
+static char *server_todo(const struct rl_job *job, const struct rl_observed *o)
+{
+	char *todo = rl_decide_server_todo(job, o->pid > 0);
+	char *t;
+
+	if (!rl_job_under_daemondo(job) || rl_job_daemondo_stop_cmd(job))
+		return todo;
+	t = rl_xasprintf("daemondo has no --stop-cmd, so its stop leaves the server running; %s",
+			 todo);
+	free(todo);
+	return t;
+}
+
 /* Whether the detached server (view v) is shown to run the changed file
  * r names: it runs that very file, unchanged since it started. */
 static int server_runs(const struct rl_proc_view *v, const struct rl_reason *r)
@@ -854,7 +872,7 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 		return -1;
 	/* NULL: its data directory is not known (job->pg_problem says so) */
 	data = job->pg_data ? rl_path_quote(job->pg_data) : NULL;
-	todo = rl_decide_server_todo(job, o->pid > 0);
+	todo = server_todo(job, o);
 	why = NULL;
 	if (o->server_problem && !daemondo)
 		why = rl_xasprintf("cannot tell whether its server%s%s (detached) runs replaced "
@@ -923,7 +941,7 @@ static int server_predates(struct rl_plan *p, struct rl_step *s, const struct rl
 		return RL_DECISION_RESTART; /* daemondo's stop (its --stop-cmd) stops it */
 	ord = change_order(t, v->start_ns);
 	data = rl_path_quote(job->pg_data);
-	todo = rl_decide_server_todo(job, o->pid > 0);
+	todo = server_todo(job, o);
 	clock_text(v->start_ns, t, a, sizeof(a));
 	clock_text(t, v->start_ns, b, sizeof(b));
 	tick_text(tick, sizeof(tick));

@@ -1359,6 +1359,11 @@ static void test_detached_server(void)
 	fx_daemondo(&f, 0);
 	fx_server(&f, &sv, RL_PROC_STALE, -1, 812);
 	CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o), RL_DECISION_REFUSED);
+	/* The reason says why daemondo does not stop it, then what to do. */
+	CHECK(f.step->why &&
+	      strstr(f.step->why, "runs replaced code; daemondo has no --stop-cmd, "
+				  "so its stop leaves the server running; " RL_PLAN_SERVER_TODO));
+	CHECK(rl_plan_refusal_says_todo(f.step->why));
 	fx_release(&f);
 
 	/* The server runs the files on disk, started after them: current,
@@ -1425,6 +1430,9 @@ static void test_detached_server(void)
 		fx_server(&f, &sv, RL_PROC_FRESH, -1, 812);
 		CHECK_INT(rl_decide_step(&f.plan, f.step, &f.o),
 			  stop ? RL_DECISION_RESTART : RL_DECISION_REFUSED);
+		CHECK(stop || (f.step->why && strstr(f.step->why, ", before the change at ") &&
+			       strstr(f.step->why, "; daemondo has no --stop-cmd, so its stop "
+						   "leaves the server running; ")));
 		fx_release(&f);
 	}
 	/* Both started after the change: current, by launchd's process. */
