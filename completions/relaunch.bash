@@ -98,9 +98,12 @@ _relaunch()
 	report) opts="--bundle --redact --force --state-dir --config $jobdirs --launchctl" ;;
 	log) opts="--json --count --state-dir" ;;
 	help)
-		# A command, then a subcommand of config or agent.
+		# A command, then a subcommand of config or agent; nothing after
+		# `help help`, which is the overview.
 		case $prev in
-		help | -h | --help) COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
+		help | -h | --help)
+			((COMP_CWORD == i + 1)) && COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+			;;
 		config) COMPREPLY=($(compgen -W "check" -- "$cur")) ;;
 		agent) COMPREPLY=($(compgen -W "install uninstall print" -- "$cur")) ;;
 		esac

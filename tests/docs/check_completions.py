@@ -192,6 +192,8 @@ def main():
                 cases[f"relaunch help {cmd} -"] = opts
         cases["relaunch -h log -"] = clihelp.options(relaunch, "log")
         cases["relaunch help run "] = set()  # help takes no job
+        # `relaunch help help` is help's overview: no command follows it.
+        cases["relaunch help help "] = set()
         cases["relaunch help agent install -"] = clihelp.options(relaunch, "agent")
         cases["relaunch help config check --"] = {
             o for o in clihelp.options(relaunch, "config") if o.startswith("--")}
