@@ -21,13 +21,19 @@ const char *rl_file_special_kind(mode_t mode)
 	return NULL;
 }
 
+/* Why a file that is not a regular one is not read, said as the other
+ * reasons are ("is a directory", "is a symbolic link"): "is a FIFO". */
 static const char *kind_of(mode_t mode)
 {
-	const char *k = rl_file_special_kind(mode);
-
 	if (S_ISDIR(mode))
 		return "is a directory";
-	return k ? k : "not a regular file";
+	if (S_ISFIFO(mode))
+		return "is a FIFO";
+	if (S_ISSOCK(mode))
+		return "is a socket";
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return "is a device";
+	return "is not a regular file";
 }
 
 int rl_file_open_regular(int dirfd, const char *path, int flags, struct stat *st, const char **why)

@@ -226,7 +226,18 @@ it is bundled (a symbolic link is not followed, a FIFO never opened):
   0
   [1]
   $ rm state/runs.json && mkfifo state/runs.json && relaunch report --bundle fifo.tgz 2>/dev/null && tar xzOf fifo.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
-  runs.json                    absent: cannot read runs.json '*/state/runs.json': a FIFO (glob)
+  runs.json                    absent: cannot read runs.json '*/state/runs.json': is a FIFO (glob)
+
+A manifest that is a FIFO is said to be one as a directory or a symbolic
+link is, by plan and by report alike:
+
+  $ mv state/manifest.json manifest.json.kept && mkfifo state/manifest.json
+  $ relaunch plan --no-processes
+  relaunch: cannot read manifest '*/state/manifest.json': is a FIFO (glob)
+  [4]
+  $ relaunch report --bundle mfifo.tgz 2>/dev/null && tar xzOf mfifo.tgz relaunch-report/MANIFEST.txt | grep '^manifest.json'
+  manifest.json                absent: cannot read manifest.json '*/state/manifest.json': is a FIFO (glob)
+  $ rm state/manifest.json && mv manifest.json.kept state/manifest.json
   $ rm state/runs.json && cp runs.json.kept state/runs.json && chmod 666 state/runs.json && relaunch report --bundle mode.tgz 2>/dev/null && tar xzOf mode.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
   runs.json                    absent: cannot read runs.json '*/state/runs.json': owned by uid * with mode 0666; it must belong to root or to you and be writable by nobody else (glob)
   $ chmod 600 state/runs.json && relaunch report --bundle ok.tgz 2>/dev/null && tar tzf ok.tgz | grep runs.json

@@ -473,9 +473,9 @@ static void test_open_seen_regular(void)
 			CHECK_INT(mkfifo(p, 0600), 0);
 		in = check_watch_open(p);
 		CHECK_INT(rl_file_open_seen_regular(AT_FDCWD, p, O_NOFOLLOW, &st, &why), -1);
-		CHECK_STR(why, "a FIFO");
+		CHECK_STR(why, "is a FIFO");
 		CHECK_INT(rl_file_read_seen_at(AT_FDCWD, p, 0, "plist", 1024, &b, NULL, &err), -1);
-		CHECK(strstr(err.text, "': a FIFO") != NULL);
+		CHECK(strstr(err.text, "': is a FIFO") != NULL);
 		rl_error_clear(&err);
 		check_not_opened(in);
 		free(p);
