@@ -1269,6 +1269,19 @@ static int help_takes(const char *what)
 	return rc;
 }
 
+/* A word after all help takes (`help agent install x`), named as the
+ * command itself names one. */
+static int help_unexpected(const char *word)
+{
+	struct rl_buf b = {0};
+	int rc;
+
+	rl_buf_addf(&b, "unexpected argument '%s'", word);
+	rc = help_takes(b.data);
+	rl_buf_release(&b);
+	return rc;
+}
+
 /* The subcommands of command (NULL-terminated), or NULL when it has none. */
 static const char *const *subcommands_of(const char *command)
 {
@@ -1360,7 +1373,7 @@ static int help_words(const struct cli_command *c, int argc, char **argv)
 	running_sub = find_subcommand(c, argc, argv);
 	rc = parse(&ctx, c, argc, argv, 1);
 	if (rc == 0 && ctx.operands.n > 1)
-		rc = help_takes("too many arguments");
+		rc = help_unexpected(ctx.operands.v[1]);
 	else if (rc == 0 && ctx.operands.n == 1)
 		rc = help_subcommand(c->name, ctx.operands.v[0]);
 	ctx_release(&ctx);
@@ -1451,20 +1464,37 @@ static int option_before_command(int argc, char **argv)
 static int help_command(int argc, char **argv)
 {
 	const struct cli_command *c;
-	int rc;
+	int rc, i, own_help = 0;
 
+	/* help takes the options every command takes before its command
+	 * (`relaunch help -q run`): -q and -v change nothing of a help, -h
+	 * asks for help's own, the overview; `--` ends them. */
+	for (i = 2; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "--quiet") == 0 || strcmp(a, "--verbose") == 0)
+			continue;
+		if (strcmp(a, "--help") == 0 || (a[1] != '-' && !a[1 + strspn(a + 1, "qvh")])) {
+			own_help |= strcmp(a, "--help") == 0 || strchr(a, 'h') != NULL;
+			continue;
+		}
+		/* `relaunch help --json`: an option, not a command to look up. */
+		return cli_usage_error("help", "unknown option '%s'", a);
+	}
+	argc -= i - 2;
+	argv += i - 2;
 	/* help's own help is the overview, which describes help. */
-	if (argc == 3 && (strcmp(argv[2], "help") == 0 || strcmp(argv[2], "--help") == 0 ||
-			  strcmp(argv[2], "-h") == 0))
+	if (own_help || (argc == 3 && strcmp(argv[2], "help") == 0))
 		return finish(cli_help(NULL, stdout));
-	/* `relaunch help --json`: an option, not a command to look up. */
-	if (argc >= 3 && argv[2][0] == '-')
-		return cli_usage_error("help", "unknown option '%s'", argv[2]);
 	if (argc >= 3 && !find_command(argv[2]) && strcmp(argv[2], "help") != 0)
 		return unknown_command(argv[2]);
 	if (argc < 3 || strcmp(argv[2], "help") == 0) {
 		if (argc > 3)
-			return help_takes("too many arguments");
+			return help_unexpected(argv[3]);
 		return finish(cli_help(NULL, stdout));
 	}
 	c = find_command(argv[2]);

@@ -29,6 +29,18 @@ An option given to help is named as one, not taken for a command:
   relaunch: help: unknown option '--json' (see 'relaunch help --help')
   [2]
 
+help takes the options every command takes before its command: -q and -v
+change nothing of a help, -h asks for help's own (the overview, below),
+and `--` ends them:
+
+  $ relaunch help -q run > a; relaunch help -qv -- run > b; relaunch run --help > c
+  $ cmp a c && cmp b c && head -n 1 a
+  usage: relaunch run [options] [JOB...]
+  $ relaunch help --verbose -h run > a; relaunch --help > b; cmp a b
+  $ relaunch help -x run
+  relaunch: help: unknown option '-x' (see 'relaunch help --help')
+  [2]
+
 A near miss is one edit for a word of up to five letters, at most a
 third of a longer one: a typo gets a suggestion, another short word none:
 
@@ -68,7 +80,13 @@ saying what help takes:
   relaunch: help: 'run' has no subcommands: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
   [2]
   $ relaunch help agent install x
-  relaunch: help: too many arguments: help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  relaunch: help: unexpected argument 'x': help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+  $ relaunch help agent install -
+  relaunch: help: unexpected argument '-': help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
+  [2]
+  $ relaunch help help run
+  relaunch: help: unexpected argument 'run': help takes a command, or config or agent and its subcommand (see 'relaunch help --help')
   [2]
 
 Options after the command are its own, described in its help, which
