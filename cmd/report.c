@@ -60,7 +60,10 @@ static void absent(struct report *r, const char *name, const char *why)
 /* A file of the state directory (state: read as relaunch reads it, a
  * regular file never followed through a symbolic link and owned by root
  * or us, README's Security; a FIFO is never opened, nor a directory),
- * or the config (followed, as its reader does), as it is. */
+ * or the config (followed, as its reader does), as it is. The config is
+ * bundled only as its reader takes it too: a target owned by root or us,
+ * and JSON (a link may point at any file root can read, which the
+ * config's reader never quotes either). */
 static void add_file(struct report *r, const char *name, const char *path, int state,
 		     const char *why)
 {
@@ -82,12 +85,27 @@ static void add_file(struct report *r, const char *name, const char *path, int s
 		return;
 	}
 	/* Nothing of a refused file is bundled. */
-	if (state && (w = rl_trust_why_not(&st)) != NULL) {
+	if ((w = rl_trust_why_not(&st)) != NULL) {
 		rl_error_set(&err, "cannot read %s '%s': %s", name, path, w);
 		free(w);
 		absent(r, name, err.text);
 		rl_buf_release(&data);
 		return;
+	}
+	if (!state) {
+		json_error_t jerr;
+		json_t *doc = json_loadb(data.data ? data.data : "", data.len,
+					 JSON_REJECT_DUPLICATES, &jerr);
+
+		if (!doc) {
+			w = rl_json_error_text(data.data ? data.data : "", data.len, &jerr, 0);
+			rl_error_set(&err, "cannot read %s '%s': %s", name, path, w);
+			free(w);
+			absent(r, name, err.text);
+			rl_buf_release(&data);
+			return;
+		}
+		json_decref(doc);
 	}
 	add(r, name, &data, why);
 }

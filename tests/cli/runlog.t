@@ -238,6 +238,24 @@ link is, by plan and by report alike:
   $ relaunch report --bundle mfifo.tgz 2>/dev/null && tar xzOf mfifo.tgz relaunch-report/MANIFEST.txt | grep '^manifest.json'
   manifest.json                absent: cannot read manifest.json '*/state/manifest.json': is a FIFO (glob)
   $ rm state/manifest.json && mv manifest.json.kept state/manifest.json
+
+The config is bundled only as plan reads it too: a symbolic link is
+followed (nix links its files into place), but a target that is not
+JSON (a link may point at any file root can read: plan never quotes it)
+or of another mode is absent, and nothing of it is bundled:
+
+  $ printf 's3cret\n' > secret.txt && ln -s "$PWD/secret.txt" state/config.json
+  $ relaunch report --bundle clink.tgz 2>/dev/null && tar xzOf clink.tgz relaunch-report/MANIFEST.txt | grep '^config.json'
+  config.json                  absent: cannot read config.json '*/state/config.json': '[' or '{' expected at line 1, column 1 (glob)
+  $ tar xzOf clink.tgz | grep -c s3cret
+  0
+  [1]
+  $ rm state/config.json && echo '{}' > state/config.json && chmod 666 state/config.json
+  $ relaunch report --bundle cmode.tgz 2>/dev/null && tar xzOf cmode.tgz relaunch-report/MANIFEST.txt | grep '^config.json'
+  config.json                  absent: cannot read config.json '*/state/config.json': owned by uid * with mode 0666; it must belong to root or to you and be writable by nobody else (glob)
+  $ chmod 600 state/config.json && relaunch report --bundle cok.tgz 2>/dev/null && tar tzf cok.tgz | grep config.json
+  relaunch-report/config.json
+  $ rm state/config.json
   $ rm state/runs.json && cp runs.json.kept state/runs.json && chmod 666 state/runs.json && relaunch report --bundle mode.tgz 2>/dev/null && tar xzOf mode.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
   runs.json                    absent: cannot read runs.json '*/state/runs.json': owned by uid * with mode 0666; it must belong to root or to you and be writable by nobody else (glob)
   $ chmod 600 state/runs.json && relaunch report --bundle ok.tgz 2>/dev/null && tar tzf ok.tgz | grep runs.json
