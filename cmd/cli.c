@@ -1445,6 +1445,10 @@ static int option_before_command(int argc, char **argv)
 	const char *opt = argv[1], *cmd = NULL;
 	int len = (int)strcspn(opt, "="), known = 0;
 
+	/* relaunch's own, given a value: `relaunch --help=1`. */
+	if (opt[len] == '=' && ((len == 6 && strncmp(opt, "--help", 6) == 0) ||
+				(len == 9 && strncmp(opt, "--version", 9) == 0)))
+		return cli_usage_error(NULL, "option '%.*s' takes no value", len, opt);
 	for (int i = 2; i < argc && !cmd; i++)
 		if (find_command(argv[i]))
 			cmd = argv[i];

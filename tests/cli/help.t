@@ -15,6 +15,16 @@ naming every command, nothing on stdout, exit 2:
   $ relaunch --help | grep -c '^  help '
   1
 
+relaunch's own options take no value, as `plan --json=1` says of its
+own; they are not taken for a command's that went before it:
+
+  $ relaunch --help=1
+  relaunch: option '--help' takes no value (see 'relaunch --help')
+  [2]
+  $ relaunch --version=1
+  relaunch: option '--version' takes no value (see 'relaunch --help')
+  [2]
+
   $ relaunch frobnicate
   relaunch: unknown command 'frobnicate' (see 'relaunch --help')
   [2]
