@@ -649,6 +649,10 @@ static int version_why_not(const char *path, const json_t *doc, struct rl_error 
 	const json_t *v = json_object_get(doc, "version");
 	json_int_t version = json_integer_value(v);
 
+	if (!json_is_object(doc)) {
+		rl_error_set(err, "cannot read run log '%s': not a JSON object", path);
+		return -1;
+	}
 	if (!json_is_integer(v)) {
 		rl_error_set(err, "cannot read run log '%s': 'version' must be an integer", path);
 		return -1;
@@ -688,7 +692,7 @@ static json_t *load_runs(const char *path, int *broken, struct rl_error *err)
 	if (rc == 0 && version_why_not(path, doc, err) < 0) {
 		runs = NULL;
 	} else if (rc == 0 && !json_is_array(runs)) {
-		rl_error_set(err, "cannot read run log '%s': no \"runs\" array", path);
+		rl_error_set(err, "cannot read run log '%s': 'runs' must be an array", path);
 		runs = NULL;
 	} else if (rc == 0 && check_runs(path, runs, text.data, text.len, err) < 0) {
 		runs = NULL;

@@ -296,6 +296,12 @@ a log of its own version:
   $ printf '{"runs":[]}\n' > state/runs.json && relaunch log
   relaunch: cannot read run log '*/state/runs.json': 'version' must be an integer (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
   [4]
+  $ printf '[]\n' > state/runs.json && relaunch log
+  relaunch: cannot read run log '*/state/runs.json': not a JSON object (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
+  $ printf '{"version":5,"runs":{}}\n' > state/runs.json && relaunch log
+  relaunch: cannot read run log '*/state/runs.json': 'runs' must be an array (the next 'relaunch run' moves it aside to 'runs.json.broken', or '.1', '.2', … where taken, and begins a new log) (glob)
+  [4]
 
 Keys relaunch does not know, in a log of a version it reads, are ignored,
 never an error: log and status leave them out of what they print, so

@@ -430,7 +430,7 @@ static void test_runlog(const char *dir)
 	}
 	check_write(dir, "runs.json", "{\"version\":1}", 0600);
 	CHECK(rl_runlog_load(dir, &err) == NULL);
-	CHECK(strstr(err.text, "no \"runs\" array") != NULL);
+	CHECK(strstr(err.text, "'runs' must be an array") != NULL);
 }
 
 /* A step is shown by its name (a daemon copy's "system/<label>"); one
