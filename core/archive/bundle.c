@@ -112,9 +112,18 @@ int rl_bundle_write(const struct rl_bundle *b, const char *path, const char *top
 	struct stat st;
 	int fd, rc = 0;
 
-	/* Not "it exists": --force would not replace a directory either. */
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rl_error_set_path(err, "cannot write bundle", path, "is a directory");
+	/* Not "it exists": --force would not replace a directory either, nor
+	 * a FIFO, socket or device (`--bundle /dev/null --force`, run as
+	 * root, would rename a file over the device node). */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		const char *kind = S_ISDIR(st.st_mode)	  ? "is a directory"
+				   : S_ISFIFO(st.st_mode) ? "is a FIFO"
+				   : S_ISSOCK(st.st_mode) ? "is a socket"
+				   : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)
+					   ? "is a device"
+					   : "is not a regular file";
+
+		rl_error_set_path(err, "cannot write bundle", path, kind);
 		return -1;
 	}
 	tmp = rl_xasprintf("%s.tmp-XXXXXX", path);

@@ -256,6 +256,22 @@ or of another mode is absent, and nothing of it is bundled:
   $ chmod 600 state/config.json && relaunch report --bundle cok.tgz 2>/dev/null && tar tzf cok.tgz | grep config.json
   relaunch-report/config.json
   $ rm state/config.json
+
+--force replaces a file, never what is no regular file: a FIFO (or a
+device: `--bundle /dev/null --force` run as root would put a file in
+the device's place), even through a symbolic link, is refused as a
+directory is:
+
+  $ mkfifo out.fifo && ln -s "$PWD/out.fifo" out.link
+  $ relaunch report --bundle out.fifo --force
+  relaunch: cannot write bundle 'out.fifo': is a FIFO
+  [4]
+  $ relaunch report --bundle out.link
+  relaunch: cannot write bundle 'out.link': is a FIFO
+  [4]
+  $ test -p out.fifo && test -L out.link && ls | grep -c 'tmp-'
+  0
+  [1]
   $ rm state/runs.json && cp runs.json.kept state/runs.json && chmod 666 state/runs.json && relaunch report --bundle mode.tgz 2>/dev/null && tar xzOf mode.tgz relaunch-report/MANIFEST.txt | grep '^runs.json'
   runs.json                    absent: cannot read runs.json '*/state/runs.json': owned by uid * with mode 0666; it must belong to root or to you and be writable by nobody else (glob)
   $ chmod 600 state/runs.json && relaunch report --bundle ok.tgz 2>/dev/null && tar tzf ok.tgz | grep runs.json
