@@ -106,6 +106,10 @@ struct reader {
 	/* per command that opens a construct (`{`, `if`, a loop, `case`):
 	 * the last command of it; NULL: none found yet */
 	size_t *cend;
+	/* per command: where the AND-OR list it stands in ends, from it
+	 * on, when a `&` ends it (`{ X=1; } && b &`: the whole list runs in
+	 * the background, as one); else SIZE_MAX */
+	size_t *bgend;
 	int lastpipe; /* the text names bash's `lastpipe` option */
 	/* per command (NULL: none): the positional parameters are not known
 	 * from it on, a `shift` or `set` in the construct it opens (a loop
@@ -2809,9 +2813,10 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 }
 
 /* When command i of rd's text opens a compound command (`{ … }`, `if`, a
- * loop, `case`) that runs in a subshell of its own, closed by limit: the
- * index of its last command; else SIZE_MAX. A pipeline's stages but the
- * last, and a command in the background, run in one in every shell
+ * loop, `case`), or is a simple command, that runs in a subshell of its
+ * own, closed by limit: the index of its last command; else SIZE_MAX. A
+ * pipeline's stages but the last, and a command in the background (the
+ * whole AND-OR list before the `&`: reader.bgend), run in one in every shell
  * (POSIX 2.9.2, 2.9.3); the last stage too in bash, unless its
  * `lastpipe` option is set (bash(1), Pipelines: "Each command in a
  * multi-command pipeline … is executed in a subshell … If the lastpipe
@@ -2822,18 +2827,25 @@ static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, si
 static size_t stage_end(const struct reader *rd, size_t i, size_t limit)
 {
 	const struct rl_shcmd *c = &rd->cmds.v[i];
+	const struct scope *top = rd->nscopes ? &rd->scopes[rd->nscopes - 1] : NULL;
 	size_t j;
-	int bash = rd->cx.dot == RL_SHDOT_BASH || rd->cx.dot == RL_SHDOT_POSIX;
+	int bash = rd->cx.dot == RL_SHDOT_BASH || rd->cx.dot == RL_SHDOT_POSIX, walked = 0;
 
-	if (!rd->cend || c->funcdef || c->depth <= c->level || rd->subshells >= MAX_SUBSHELLS ||
-	    (rd->nscopes && rd->scopes[rd->nscopes - 1].stage &&
-	     rd->scopes[rd->nscopes - 1].first == i))
-		return SIZE_MAX; /* (it, being walked) */
-	j = rd->cend[i];
-	if (j > limit || j >= rd->cmds.n)
+	if (!rd->cend || c->funcdef || rd->subshells >= MAX_SUBSHELLS)
 		return SIZE_MAX;
-	if (rd->cmds.v[j].after == 'p' || rd->cmds.v[j].after == 'b' ||
-	    (c->before == 'p' && bash && !rd->lastpipe))
+	/* the whole list before a `&`, once (`cd D && ./food &`: the `cd`
+	 * counts for ./food): not where a stage being walked is it */
+	for (size_t k = 0; k < rd->nscopes && rd->bgend[i] != SIZE_MAX; k++)
+		walked |= rd->scopes[k].stage && rd->scopes[k].first <= i &&
+			  rd->scopes[k].end == rd->bgend[i];
+	if (rd->bgend[i] != SIZE_MAX && !walked)
+		return rd->bgend[i] <= limit ? rd->bgend[i] : SIZE_MAX;
+	/* a simple command: itself (`X=1 | cat`: a function it calls runs
+	 * there too) */
+	j = c->depth > c->level ? rd->cend[i] : i;
+	if (j > limit || j >= rd->cmds.n || (top && top->stage && top->first == i && top->end == j))
+		return SIZE_MAX; /* (it, being walked) */
+	if (rd->cmds.v[j].after == 'p' || (c->before == 'p' && bash && !rd->lastpipe))
 		return j;
 	return SIZE_MAX;
 }
@@ -2853,9 +2865,11 @@ static void walk_stage(struct reader *rd, struct rl_shenv *env, size_t first, si
 	sc->first = first;
 	sc->end = end;
 	sc->stage = 1;
-	sc->depth = c->n && word_is(&c->w[0], "{") && c->depth == c->level + 1
-			    ? (size_t)c->depth - (rd->lift ? (size_t)rd->lift[first] : 0)
-			    : SIZE_MAX;
+	/* a `{ … }`'s own list, or a simple command's (`cd D && ./food &`) */
+	sc->depth =
+		(c->n && word_is(&c->w[0], "{") && c->depth == c->level + 1) || c->depth == c->level
+			? (size_t)c->depth - (rd->lift ? (size_t)rd->lift[first] : 0)
+			: SIZE_MAX;
 	rd->subshells++;
 	walk_range(rd, env, first, end, end, (size_t)c->parens);
 	rd->subshells--;
@@ -3045,6 +3059,25 @@ static void find_constructs(struct reader *rd)
 	while (nopen)
 		rd->cend[open[--nopen]] = rd->cmds.n - 1;
 	free(open);
+	/* the AND-OR lists: on past `&&`, `||` and pipes, over a compound
+	 * command to its end, to the `&` that may end them */
+	rd->bgend = rl_xcalloc(rd->cmds.n + 1, sizeof(*rd->bgend));
+	for (size_t i = rd->cmds.n; i-- > 0;) {
+		char a = rd->cmds.v[i].after;
+		size_t k = i + 1;
+
+		rd->bgend[i] = a == 'b' ? i : SIZE_MAX;
+		/* `{ X=1; } &`; else its first command's (`{ cd D && b & }`) */
+		if (rd->cmds.v[i].depth > rd->cmds.v[i].level && rd->cend[i] > i &&
+		    rd->cend[i] < rd->cmds.n && rd->bgend[rd->cend[i]] != SIZE_MAX)
+			rd->bgend[i] = rd->bgend[rd->cend[i]];
+		else if ((a == '&' || a == '|' || a == 'p') && k < rd->cmds.n) {
+			if (rd->cmds.v[k].depth > rd->cmds.v[k].level && rd->cend[k] > k &&
+			    rd->cend[k] < rd->cmds.n)
+				k = rd->cend[k];
+			rd->bgend[i] = rd->bgend[k];
+		}
+	}
 }
 
 /* The top level in order, then the functions it did not call (in the
@@ -3112,6 +3145,7 @@ static void reader_free(struct reader *rd)
 	free(rd->lift);
 	free(rd->scopes);
 	free(rd->cend);
+	free(rd->bgend);
 	free(rd->forget);
 	free(rd->def);
 	for (size_t k = 0; k < rd->nkept; k++) {

@@ -24,8 +24,9 @@
  *   the end, so every branch of a wrapper's `case` is read; not one
  *   defined in a `( … )`, which is the subshell's alone. A name is any
  *   word bash takes outside posix mode (`start-daemon`: shlex.c).
- * - Subshells: a `( … )`, wherever it stands, and a compound command in
- *   the background or in a pipeline (not its last stage where zsh, ksh
+ * - Subshells: a `( … )`, wherever it stands, and a command, simple or
+ *   compound, in the background (the whole AND-OR list before a `&`) or
+ *   in a pipeline (not its last stage where zsh, ksh
  *   or bash with `lastpipe` may read the text) run in one: what runs at
  *   its own level counts in it as at the text's top level, and what it
  *   changes is as before after it.

@@ -2010,10 +2010,10 @@ static void test_cd(void)
 		 "go() { cd {ip}/srv; }\ngo\nexec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "function go {\n  cd {ip}/srv\n}\ngo\nexec {ip}/bin/ruby app.rb");
-	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
+	/* ... and one in a pipeline or the background too: a subshell's */
+	SH_READS("app/app.rb (sh -c exec → ruby)", "",
 		 "cd {ip}/srv | cat; exec {ip}/bin/ruby app.rb");
-	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
-		 "cd {ip}/srv & exec {ip}/bin/ruby app.rb");
+	SH_READS("app/app.rb (sh -c exec → ruby)", "", "cd {ip}/srv & exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after cd {ip}/srv)",
 		 "command cd {ip}/srv; exec {ip}/bin/ruby app.rb");
 	SH_READS("", "'app.rb' (ProgramArguments, after builtin cd {ip}/srv)",
@@ -3679,7 +3679,9 @@ static void test_shell_subshells(void)
 		"{pa}/bin/wrapper");
 	PA_RUNS(" ?1", "#!/bin/sh\n{ ( if true; then cd {pa}/bin; fi; ./food ); }\n",
 		"{pa}/bin/wrapper");
-	PA_RUNS(" ?1", "#!/bin/sh\nf() { ( cd {pa}/bin | :; ./food ); }\nf\n", "{pa}/bin/wrapper");
+	/* (a pipeline's stage is a subshell of its own: ./food is {pa}/food,
+	 * not there) */
+	PA_RUNS("", "#!/bin/sh\nf() { ( cd {pa}/bin | :; ./food ); }\nf\n", "{pa}/bin/wrapper");
 	/* a `case` that opens one: the arm it takes counts in it, as a
 	 * `case` at the text's top level does (bash 5.2, dash 0.5.12) */
 	PA_RUNS("bin/food; bin/other",
@@ -3772,6 +3774,51 @@ static void test_shell_subshells(void)
 		"#!/bin/bash\nshopt -s lastpipe\nX={pa}/bin/food\necho | { X={pa}/bin/other; }\n"
 		"exec \"$X\"\n",
 		"{pa}/bin/wrapper");
+	/* the whole AND-OR list before a `&` runs in the background, a
+	 * compound command in it too (bash 5.2, dash 0.5.12 run food) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\n{ X={pa}/bin/other; } && true &\nwait\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\nif :; then X={pa}/bin/other; fi || true | cat &\n"
+		"wait\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\n{ X={pa}/bin/other; } &&\n\ttrue &\nwait\nexec "
+		"\"$X\"\n",
+		"{pa}/bin/wrapper");
+	/* ... and a simple command in a pipeline or the background: its
+	 * assignments, a function it calls (bash 5.2, dash 0.5.12 run food) */
+	PA_RUNS("bin/food", "#!/bin/sh\nX={pa}/bin/food\nX={pa}/bin/other | cat\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\nX={pa}/bin/food\nX={pa}/bin/other &\nexec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() { X={pa}/bin/other; }\nf | cat\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() { X={pa}/bin/other; }\necho | f\nexec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() {\n\tX={pa}/bin/other\n}\nf && true &\nwait\n"
+		"exec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/other",
+		"#!/bin/bash\nshopt -s lastpipe\nf() { X={pa}/bin/other; }\necho | f\n"
+		"exec \"${X:-{pa}/bin/food}\"\n",
+		"{pa}/bin/wrapper");
+	/* the list is one subshell: a `cd` in it counts for what follows */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\ncd {pa}/bin && ./food &\nwait\nexec {pa}/bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\nstart() { cd {pa}/bin && exec ./food & }\nstart\nexec ./bin/other\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food", "#!/bin/sh\ncd {pa}\n{ cd bin; } && ./food | cat &\nwait\n",
+		"{pa}/bin/wrapper");
+	/* what a stage runs is still the job's, a `cd` before it counts */
+	PA_RUNS("bin/food; bin/other",
+		"#!/bin/sh\ncd {pa}/bin && ./food 2>&1 | cat\nexec ./other\n", "{pa}/bin/wrapper");
 	/* a command substitution's assignments are its own */
 	PA_RUNS("bin/food", "#!/bin/sh\n: $(X={pa}/bin/other)\nexec \"${X:-{pa}/bin/food}\"\n",
 		"{pa}/bin/wrapper");
