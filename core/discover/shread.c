@@ -2831,8 +2831,24 @@ static size_t stage_end(const struct reader *rd, size_t i, size_t limit)
 	size_t j;
 	int bash = rd->cx.dot == RL_SHDOT_BASH || rd->cx.dot == RL_SHDOT_POSIX, walked = 0;
 
-	if (!rd->cend || c->funcdef || rd->subshells >= MAX_SUBSHELLS)
+	if (!rd->cend || rd->subshells >= MAX_SUBSHELLS)
 		return SIZE_MAX;
+	if (c->funcdef) {
+		/* `f() { …; } | cat`, `f() { …; } &`: defined there alone */
+		for (size_t k = 0; k < rd->nfn; k++)
+			if (rd->fn[k].first == i + 1 && rd->fn[k].last > i) {
+				j = rd->fn[k].last;
+				if (rd->bgend[j] != SIZE_MAX)
+					j = rd->bgend[j];
+				else if (rd->cmds.v[j].after != 'p' &&
+					 !(c->before == 'p' && bash && !rd->lastpipe))
+					return SIZE_MAX;
+				if (j > limit || (top && top->stage && top->first == i))
+					return SIZE_MAX; /* (it, being walked) */
+				return j;
+			}
+		return SIZE_MAX;
+	}
 	/* the whole list before a `&`, once (`cd D && ./food &`: the `cd`
 	 * counts for ./food): not where a stage being walked is it */
 	for (size_t k = 0; k < rd->nscopes && rd->bgend[i] != SIZE_MAX; k++)
@@ -3100,8 +3116,11 @@ static void reader_run(struct reader *rd, struct rl_shenv *env)
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		const struct func *f = func_at(rd, i);
 
-		/* a header that opens a `( … )`: walked with it (walk_range) */
-		int opens = (size_t)rd->cmds.v[i].parens > parens_between(&rd->cmds, i);
+		/* a header that opens a `( … )`, or in a pipeline or the
+		 * background (stage_end): walked with it (walk_range) */
+		int opens =
+			(size_t)rd->cmds.v[i].parens > parens_between(&rd->cmds, i) ||
+			(f && f->first == i + 1 && stage_end(rd, i, rd->cmds.n - 1) != SIZE_MAX);
 
 		if (f && f->first == i + 1 && !opens)
 			define(rd, &rd->fn[f - rd->fn], cmd_surely(rd, &rd->cmds.v[i]));

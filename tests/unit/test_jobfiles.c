@@ -3807,6 +3807,16 @@ static void test_shell_subshells(void)
 		"#!/bin/bash\nshopt -s lastpipe\nf() { X={pa}/bin/other; }\necho | f\n"
 		"exec \"${X:-{pa}/bin/food}\"\n",
 		"{pa}/bin/wrapper");
+	/* a function defined in a pipeline or the background is defined
+	 * there alone: the one it replaces runs after (bash 5.2, dash
+	 * 0.5.12 run food) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() { exec {pa}/bin/food; }\nf() { exec {pa}/bin/other; } | cat\nf\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nf() { exec {pa}/bin/food; }\nf() {\n\texec {pa}/bin/other\n} "
+		"&\nwait\nf\n",
+		"{pa}/bin/wrapper");
 	/* the list is one subshell: a `cd` in it counts for what follows */
 	PA_RUNS("bin/food; bin/other",
 		"#!/bin/sh\ncd {pa}/bin && ./food &\nwait\nexec {pa}/bin/other\n",
