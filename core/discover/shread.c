@@ -3064,8 +3064,12 @@ static void find_constructs(struct reader *rd)
 	rd->cend = rl_xcalloc(rd->cmds.n + 1, sizeof(*rd->cend));
 	for (size_t i = 0; i < rd->cmds.n; i++) {
 		const struct rl_shcmd *c = &rd->cmds.v[i];
+		/* the level it stands at, outside the `(` opened before it
+		 * (`esac | ( cat )`: the `case`'s level) */
+		size_t opened = (size_t)c->parens - parens_between(&rd->cmds, i);
+		int at = c->level - (int)(opened < (size_t)c->level ? opened : (size_t)c->level);
 
-		while (nopen && rd->cmds.v[open[nopen - 1]].level >= c->level)
+		while (nopen && rd->cmds.v[open[nopen - 1]].level >= at)
 			rd->cend[open[--nopen]] = i - 1;
 		if (c->depth > c->level)
 			open[nopen++] = i;

@@ -3817,6 +3817,16 @@ static void test_shell_subshells(void)
 		"#!/bin/sh\nf() { exec {pa}/bin/food; }\nf() {\n\texec {pa}/bin/other\n} "
 		"&\nwait\nf\n",
 		"{pa}/bin/wrapper");
+	/* a compound command's pipeline ends where it does, a `( … )` after
+	 * it the next stage (bash 5.2, dash 0.5.12 run food) */
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\ncase a in a) X={pa}/bin/other ;; esac | ( cat )\n"
+		"exec \"$X\"\n",
+		"{pa}/bin/wrapper");
+	PA_RUNS("bin/food",
+		"#!/bin/sh\nX={pa}/bin/food\nif :; then\n\t{ X={pa}/bin/other; } | ( cat )\nfi\n"
+		"exec \"$X\"\n",
+		"{pa}/bin/wrapper");
 	/* the list is one subshell: a `cd` in it counts for what follows */
 	PA_RUNS("bin/food; bin/other",
 		"#!/bin/sh\ncd {pa}/bin && ./food &\nwait\nexec {pa}/bin/other\n",
