@@ -2783,33 +2783,46 @@ static size_t group_end(const struct rl_shcmds *c, size_t i, size_t level, size_
 static size_t walk_range(struct reader *rd, struct rl_shenv *env, size_t first, size_t last,
 			 size_t limit, size_t done);
 
-/* Commands first to end, a `( … )` at level: a subshell (bash, dash) runs
- * them, and what they change (variables, the positional parameters, the
- * working directory, the functions defined, by a `. FILE` too) is the
- * shell's as before after it; what they run is read as ever. */
-static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, size_t end,
-		       size_t level)
+/* Commands first to end in a subshell of their own (a `( … )`, a
+ * pipeline stage, a list in the background): what they change (variables,
+ * the positional parameters, the working directory, the functions
+ * defined, by a `. FILE` too) is the shell's as before after it; what
+ * they run is read as ever. depth is that of the list that runs whenever
+ * the subshell does (cmd_surely; SIZE_MAX: none), stage whether it is a
+ * stage (stage_end), level the `(` opened before its first command. */
+static void walk_scoped(struct reader *rd, struct rl_shenv *env, size_t first, size_t end,
+			size_t depth, int stage, size_t level)
 {
 	struct subshell sv;
-	const struct rl_shcmd *c = &rd->cmds.v[first];
 	struct scope *sc;
 
 	subshell_enter(&sv, rd, env);
-	/* in it, what runs at its own level is as sure as at the text's
-	 * (cmd_surely): its depth, one past that of its `(`, is that of
-	 * the list its first command stands in less the `(` opened between */
 	rl_xgrow((void **)&rd->scopes, &rd->ascopes, rd->nscopes + 1, sizeof(*rd->scopes));
 	sc = &rd->scopes[rd->nscopes++];
 	sc->first = first;
 	sc->end = end;
-	sc->stage = 0;
-	sc->depth = (size_t)c->level - ((size_t)c->parens - level) -
-		    (rd->lift ? (size_t)rd->lift[first] : 0);
+	sc->stage = stage;
+	sc->depth = depth;
 	rd->subshells++;
 	walk_range(rd, env, first, end, end, level);
 	rd->subshells--;
 	rd->nscopes--;
 	subshell_leave(&sv, rd, env);
+}
+
+/* Commands first to end, a `( … )` at level: a subshell (bash, dash) runs
+ * them (walk_scoped). */
+static void walk_group(struct reader *rd, struct rl_shenv *env, size_t first, size_t end,
+		       size_t level)
+{
+	const struct rl_shcmd *c = &rd->cmds.v[first];
+	/* in it, what runs at its own level is as sure as at the text's
+	 * (cmd_surely): its depth, one past that of its `(`, is that of
+	 * the list its first command stands in less the `(` opened between */
+	size_t depth = (size_t)c->level - ((size_t)c->parens - level) -
+		       (rd->lift ? (size_t)rd->lift[first] : 0);
+
+	walk_scoped(rd, env, first, end, depth, 0, level);
 }
 
 /* When command i of rd's text opens a compound command (`{ … }`, `if`, a
@@ -2867,30 +2880,16 @@ static size_t stage_end(const struct reader *rd, size_t i, size_t limit)
 }
 
 /* Commands first to end, a compound command stage_end found run in a
- * subshell: what they change is the shell's as before after it (as
- * walk_group's); a `{ … }`'s own list runs whenever it does. */
+ * subshell (walk_scoped); a `{ … }`'s own list runs whenever it does. */
 static void walk_stage(struct reader *rd, struct rl_shenv *env, size_t first, size_t end)
 {
-	struct subshell sv;
 	const struct rl_shcmd *c = &rd->cmds.v[first];
-	struct scope *sc;
+	size_t depth = SIZE_MAX;
 
-	subshell_enter(&sv, rd, env);
-	rl_xgrow((void **)&rd->scopes, &rd->ascopes, rd->nscopes + 1, sizeof(*rd->scopes));
-	sc = &rd->scopes[rd->nscopes++];
-	sc->first = first;
-	sc->end = end;
-	sc->stage = 1;
 	/* a `{ … }`'s own list, or a simple command's (`cd D && ./food &`) */
-	sc->depth =
-		(c->n && word_is(&c->w[0], "{") && c->depth == c->level + 1) || c->depth == c->level
-			? (size_t)c->depth - (rd->lift ? (size_t)rd->lift[first] : 0)
-			: SIZE_MAX;
-	rd->subshells++;
-	walk_range(rd, env, first, end, end, (size_t)c->parens);
-	rd->subshells--;
-	rd->nscopes--;
-	subshell_leave(&sv, rd, env);
+	if ((c->n && word_is(&c->w[0], "{") && c->depth == c->level + 1) || c->depth == c->level)
+		depth = (size_t)c->depth - (rd->lift ? (size_t)rd->lift[first] : 0);
+	walk_scoped(rd, env, first, end, depth, 1, (size_t)c->parens);
 }
 
 /* Commands first to last; in the text of a `. FILE`, an `if` that runs
