@@ -320,6 +320,18 @@ static void take_function(struct lexer *lx)
 	c->funcdef = 1;
 }
 
+/* A command begins: after the operator last passed, within the `(`
+ * opened so far. */
+static void new_cmd(struct lexer *lx)
+{
+	rl_xgrow((void **)&lx->out->v, &lx->out->alloc, lx->out->n + 1, sizeof(*lx->out->v));
+	lx->cur = &lx->out->v[lx->out->n++];
+	memset(lx->cur, 0, sizeof(*lx->cur));
+	lx->cur->before = lx->last_op;
+	lx->cur->parens = lx->parens;
+	lx->cur->closed = lx->closed;
+}
+
 static void end_word(struct lexer *lx)
 {
 	struct rl_shword *w;
@@ -339,15 +351,8 @@ static void end_word(struct lexer *lx)
 			lx->heredoc = 0;
 		}
 	} else if (lx->nwords < MAX_WORDS) {
-		if (!lx->cur) {
-			rl_xgrow((void **)&lx->out->v, &lx->out->alloc, lx->out->n + 1,
-				 sizeof(*lx->out->v));
-			lx->cur = &lx->out->v[lx->out->n++];
-			memset(lx->cur, 0, sizeof(*lx->cur));
-			lx->cur->before = lx->last_op;
-			lx->cur->parens = lx->parens;
-			lx->cur->closed = lx->closed;
-		}
+		if (!lx->cur)
+			new_cmd(lx);
 		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, lx->cur->n + 1,
 			 sizeof(*lx->cur->w));
 		w = &lx->cur->w[lx->cur->n++];
@@ -736,13 +741,7 @@ static int take_funcdef(struct lexer *lx)
 		lx->cur->n--;
 		end_cmd_by(lx, ';');
 		lx->last_op = ';';
-		rl_xgrow((void **)&lx->out->v, &lx->out->alloc, lx->out->n + 1,
-			 sizeof(*lx->out->v));
-		lx->cur = &lx->out->v[lx->out->n++];
-		memset(lx->cur, 0, sizeof(*lx->cur));
-		lx->cur->before = lx->last_op;
-		lx->cur->parens = lx->parens;
-		lx->cur->closed = lx->closed;
+		new_cmd(lx);
 		lx->cur->line = line;
 		rl_xgrow((void **)&lx->cur->w, &lx->cur->alloc, 1, sizeof(*lx->cur->w));
 		lx->cur->w[0] = name;
