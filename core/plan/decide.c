@@ -786,6 +786,15 @@ char *rl_decide_server_todo(const struct rl_job *job, int running)
 			    job->target);
 }
 
+/* Whether a restart of the job stops its detached server: daemondo runs
+ * the job and is running (o->pid), and its stop runs a --stop-cmd (pg_ctl
+ * stop); without one main.c's Stop signals only a pid it tracks, never
+ * the server. */
+static int daemondo_stops_server(const struct rl_job *job, const struct rl_observed *o)
+{
+	return o->pid > 0 && rl_job_daemondo_stop_cmd(job);
+}
+
 /* What to do about the job's detached server relaunch does not restart
  * (rl_decide_server_todo), saying first why daemondo's stop would not
  * stop it when daemondo runs the job without a --stop-cmd (main.c's Stop
@@ -863,9 +872,7 @@ static int decide_server(struct rl_plan *p, struct rl_step *s, const struct rl_o
 {
 	const struct rl_job *job = s->job;
 	const struct rl_proc_view *v = o->server;
-	/* daemondo's stop stops the server only through its --stop-cmd
-	 * (pg_ctl stop): the server is no pid it tracks */
-	int daemondo = rl_job_under_daemondo(job) && o->pid > 0 && rl_job_daemondo_stop_cmd(job);
+	int daemondo = daemondo_stops_server(job, o);
 	char *todo, *why, *data;
 
 	if (!job->pg_data && !job->pg_problem)
@@ -937,8 +944,8 @@ static int server_predates(struct rl_plan *p, struct rl_step *s, const struct rl
 	if (!job->pg_data || !o->server_pid || !v || v->pid != o->server_pid ||
 	    v->verdict == RL_PROC_GONE || o->held || server_fresh(s, o, &t, &pending) || !pending)
 		return -1;
-	if (rl_job_under_daemondo(job) && o->pid > 0 && rl_job_daemondo_stop_cmd(job))
-		return RL_DECISION_RESTART; /* daemondo's stop (its --stop-cmd) stops it */
+	if (daemondo_stops_server(job, o))
+		return RL_DECISION_RESTART;
 	ord = change_order(t, v->start_ns);
 	data = rl_path_quote(job->pg_data);
 	todo = server_todo(job, o);
