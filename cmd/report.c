@@ -70,24 +70,17 @@ static void add_file(struct report *r, const char *name, const char *path, int s
 	struct rl_buf data = {0};
 	struct rl_error err = {0};
 	struct stat st;
-	char *w;
 
 	if (!path || lstat(path, &st) != 0 || (!state && access(path, F_OK) != 0)) {
-		w = rl_xasprintf("%s does not exist", path ? path : "the file");
+		char *w = rl_xasprintf("%s does not exist", path ? path : "the file");
+
 		absent(r, name, w);
 		free(w);
 		return;
 	}
-	if (rl_file_read_at(AT_FDCWD, path, state ? O_NOFOLLOW : 0, name, STATE_FILE_MAX, &data,
-			    &st, &err) < 0) {
-		absent(r, name, err.text);
-		rl_buf_release(&data);
-		return;
-	}
 	/* Nothing of a refused file is bundled. */
-	if ((w = rl_trust_why_not(&st)) != NULL) {
-		rl_error_set(&err, "cannot read %s '%s': %s", name, path, w);
-		free(w);
+	if (rl_file_read_trusted(path, state ? O_NOFOLLOW : 0, name, STATE_FILE_MAX, &data, &err) <
+	    0) {
 		absent(r, name, err.text);
 		rl_buf_release(&data);
 		return;
@@ -98,7 +91,8 @@ static void add_file(struct report *r, const char *name, const char *path, int s
 					 JSON_REJECT_DUPLICATES, &jerr);
 
 		if (!doc) {
-			w = rl_json_error_text(data.data ? data.data : "", data.len, &jerr, 0);
+			char *w =
+				rl_json_error_text(data.data ? data.data : "", data.len, &jerr, 0);
 			rl_error_set(&err, "cannot read %s '%s': %s", name, path, w);
 			free(w);
 			absent(r, name, err.text);

@@ -229,24 +229,16 @@ static int load_json(const char *path, const char *what, int missing_ok, int fla
 	struct rl_buf buf = {0};
 	struct rl_error rerr = {0};
 	json_error_t jerr;
-	struct stat st;
-	char *why;
 
 	*out = NULL;
-	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, &buf, &st, &rerr) < 0) {
+	/* Root acts on what these files say: only root or we may have
+	 * written them. Nothing of a refused file reaches a message. */
+	if (rl_file_read_trusted(path, flags, what, max, &buf, &rerr) < 0) {
 		if (missing_ok && errno == ENOENT) {
 			rl_buf_release(&buf);
 			return 1;
 		}
 		rl_error_set(err, "%s", rerr.text);
-		rl_buf_release(&buf);
-		return -1;
-	}
-	/* Root acts on what these files say: only root or we may have
-	 * written them. Nothing of a refused file reaches a message. */
-	if ((why = rl_trust_why_not(&st)) != NULL) {
-		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
-		free(why);
 		rl_buf_release(&buf);
 		return -1;
 	}

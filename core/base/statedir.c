@@ -1,6 +1,7 @@
 #include "core/base/statedir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,6 +25,24 @@ char *rl_trust_why_not(const struct stat *st)
 	return rl_xasprintf("owned by uid %lu with mode %04o; it must belong to root or to you "
 			    "and be writable by nobody else",
 			    (unsigned long)st->st_uid, (unsigned)(st->st_mode & 07777));
+}
+
+int rl_file_read_trusted(const char *path, int flags, const char *what, size_t max,
+			 struct rl_buf *out, struct rl_error *err)
+{
+	struct stat st;
+	char *why;
+
+	if (rl_file_read_at(AT_FDCWD, path, flags, what, max, out, &st, err) < 0)
+		return -1;
+	if ((why = rl_trust_why_not(&st)) != NULL) {
+		rl_error_set(err, "cannot read %s '%s': %s", what, path, why);
+		free(why);
+		rl_buf_release(out);
+		errno = EPERM;
+		return -1;
+	}
+	return 0;
 }
 
 /* Why dir cannot be trusted, in words (malloc'd), or NULL: the directory

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include "core/base/error.h"
+#include "core/base/util.h"
 
 /* The names of the files in the state directory, spelled here only. */
 #define RL_STATE_MANIFEST  "manifest.json"
@@ -48,6 +49,14 @@ int rl_statedir_check(const char *dir, struct rl_error *err);
  * else ("owned by uid 1001 with mode 0666; it must belong to root or to
  * you and be writable by nobody else", malloc'd). */
 char *rl_trust_why_not(const struct stat *st);
+
+/* Read a file root acts on: rl_file_read_at(AT_FDCWD, path, flags, what,
+ * max, out, …) (flags: O_NOFOLLOW for a file of the state directory),
+ * then refused as rl_trust_why_not says ("cannot read WHAT 'PATH': owned
+ * by uid …"; errno EPERM, and nothing of it is left in out). 0, or -1
+ * with err set. */
+int rl_file_read_trusted(const char *path, int flags, const char *what, size_t max,
+			 struct rl_buf *out, struct rl_error *err);
 
 /* 1 when a directory owned by uid may be trusted: root or us. */
 int rl_trust_owner_ok(uid_t uid);
