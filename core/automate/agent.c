@@ -446,21 +446,16 @@ static int own_plist_path(const char *path)
 static char *where_why_not(const json_t *doc)
 {
 	static const char *const keys[] = {"agent", "daemon"};
-	const json_t *v = json_object_get(doc, "version");
+	const json_t *v;
 	long long version;
+	int newer;
+	char *why;
 
 	if (!json_is_object(doc))
 		return rl_xstrdup("not a JSON object");
-	if (!json_is_integer(v))
-		return rl_xstrdup("'version' must be an integer");
-	version = json_integer_value(v);
-	if (version > WHERE_VERSION)
-		return rl_xasprintf("it was written by a newer relaunch (agent record version "
-				    "%lld; this one reads version %d)",
-				    version, WHERE_VERSION);
-	if (version < 1)
-		return rl_xasprintf("unknown version %lld (this relaunch reads version %d)",
-				    version, WHERE_VERSION);
+	why = rl_json_version_why_not(doc, "agent record", WHERE_VERSION, &version, &newer);
+	if (why)
+		return why;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		v = json_object_get(doc, keys[i]);
 		if (!v)

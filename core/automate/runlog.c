@@ -646,33 +646,20 @@ static int check_runs(const char *path, const json_t *runs, const char *text, si
  * rewritten as one by a run, which moves it aside whole. */
 static int version_why_not(const char *path, const json_t *doc, struct rl_error *err)
 {
-	const json_t *v = json_object_get(doc, "version");
-	json_int_t version = json_integer_value(v);
+	long long version;
+	int newer;
+	char *why;
 
 	if (!json_is_object(doc)) {
 		rl_error_set(err, "cannot read run log '%s': not a JSON object", path);
 		return -1;
 	}
-	if (!json_is_integer(v)) {
-		rl_error_set(err, "cannot read run log '%s': 'version' must be an integer", path);
-		return -1;
-	}
-	if (version > RL_RUNLOG_VERSION) {
-		rl_error_set(
-			err,
-			"cannot read run log '%s': it was written by a newer relaunch (run log "
-			"version %lld; this one reads versions 1 to %d)",
-			path, (long long)version, RL_RUNLOG_VERSION);
-		return -1;
-	}
-	if (version < 1) {
-		rl_error_set(err,
-			     "cannot read run log '%s': unknown version %lld (this relaunch reads "
-			     "versions 1 to %d)",
-			     path, (long long)version, RL_RUNLOG_VERSION);
-		return -1;
-	}
-	return 0;
+	why = rl_json_version_why_not(doc, "run log", RL_RUNLOG_VERSION, &version, &newer);
+	if (!why)
+		return 0;
+	rl_error_set(err, "cannot read run log '%s': %s", path, why);
+	free(why);
+	return -1;
 }
 
 /* The log's runs, or NULL (err set); *broken says whether the file is

@@ -274,6 +274,32 @@ int rl_json_load_file_follow(const char *path, const char *what, int missing_ok,
 	return load_json(path, what, missing_ok, 0, max, out, NULL, err);
 }
 
+char *rl_json_version_why_not(const json_t *doc, const char *kind, int max, long long *version,
+			      int *newer)
+{
+	const json_t *v = json_object_get(doc, "version");
+	char reads[48];
+
+	*newer = 0;
+	if (!json_is_integer(v))
+		return rl_xstrdup("'version' must be an integer");
+	*version = json_integer_value(v);
+	if (max == 1)
+		snprintf(reads, sizeof(reads), "version 1");
+	else
+		snprintf(reads, sizeof(reads), "versions 1 to %d", max);
+	if (*version > max) {
+		*newer = 1;
+		return rl_xasprintf("it was written by a newer relaunch (%s version %lld; this one "
+				    "reads %s)",
+				    kind, *version, reads);
+	}
+	if (*version < 1)
+		return rl_xasprintf("unknown version %lld (this relaunch reads %s)", *version,
+				    reads);
+	return NULL;
+}
+
 json_t *rl_json_seconds(double seconds)
 {
 	if (!(seconds > 0))

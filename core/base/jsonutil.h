@@ -56,6 +56,15 @@ int rl_json_load_file_follow(const char *path, const char *what, int missing_ok,
  * end of input is "at the end of line N". Malloc'd. */
 char *rl_json_error_text(const char *buf, size_t len, const json_error_t *jerr, long line);
 
+/* Why doc's "version" is none this relaunch reads (1 to max) of a state
+ * file named kind ("run log"), malloc'd, or NULL with *version set:
+ * "'version' must be an integer", "it was written by a newer relaunch
+ * (KIND version N; this one reads versions 1 to MAX)" (*newer set to 1:
+ * that relaunch's to read, not damaged), "unknown version N (this
+ * relaunch reads versions 1 to MAX)"; "version MAX" when MAX is 1. */
+char *rl_json_version_why_not(const json_t *doc, const char *kind, int max, long long *version,
+			      int *newer);
+
 /* Serialise (sorted keys, indented) and write atomically with mode 0600. */
 int rl_json_save_file(const char *path, const char *what, const json_t *v, struct rl_error *err);
 

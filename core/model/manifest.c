@@ -1335,30 +1335,21 @@ enum load_fault {
 static long long version_of(const json_t *root, enum load_fault *fault, struct rl_error *err)
 {
 	long long version;
+	int newer;
+	char *why;
 
 	if (!json_is_object(root)) {
 		rl_error_set(err, "not a JSON object");
 		return 0;
 	}
-	if (!json_is_integer(json_object_get(root, "version"))) {
-		rl_error_set(err, "'version' must be an integer");
-		return 0;
-	}
-	version = json_integer_value(json_object_get(root, "version"));
-	if (version > RL_MANIFEST_VERSION) {
-		rl_error_set(err,
-			     "it was written by a newer relaunch (manifest version %lld; this one "
-			     "reads versions 1 to %d)",
-			     version, RL_MANIFEST_VERSION);
+	why = rl_json_version_why_not(root, "manifest", RL_MANIFEST_VERSION, &version, &newer);
+	if (!why)
+		return version;
+	rl_error_set(err, "%s", why);
+	free(why);
+	if (newer)
 		*fault = FAULT_NEWER;
-		return 0;
-	}
-	if (version < 1) {
-		rl_error_set(err, "unknown version %lld (this relaunch reads versions 1 to %d)",
-			     version, RL_MANIFEST_VERSION);
-		return 0;
-	}
-	return version;
+	return 0;
 }
 
 /* Version 1: {"version": 1, "roots": [...], "files": [entry...]}. */
