@@ -249,17 +249,6 @@ static int wait_gone(const struct rl_launchctl *l, const char *target, int settl
 	return rc < 0 ? -1 : 0;
 }
 
-/* What the exit timeout print showed means for the wait, for messages. */
-static void exit_timeout_text(int64_t et, char *buf, size_t n)
-{
-	if (et > 0)
-		snprintf(buf, n, "ExitTimeOut %lld s", (long long)et);
-	else
-		snprintf(buf, n, "%s",
-			 et == 0 ? "ExitTimeOut 0: launchd waits however long it takes"
-				 : "launchd's default ExitTimeOut");
-}
-
 /* bootout target, then wait until launchd no longer knows it (wait_gone).
  * 0 gone, -1 failed, -2 still loaded after that (err says so): launchd
  * unloads it once it has exited. */
@@ -279,7 +268,7 @@ static int bootout(const struct rl_launchctl *l, const char *target, struct rl_e
 	}
 	rc = wait_gone(l, target, 0, &w, err);
 	if (rc == -2) {
-		exit_timeout_text(w.et, how, sizeof(how));
+		rl_exit_timeout_text(w.et, how, sizeof(how));
 		rl_error_set(err,
 			     "'%s' was still loaded %g s after its bootout (%s): launchd unloads "
 			     "it once it has exited",
@@ -306,7 +295,7 @@ static int wait_stopped(const struct rl_launchctl *l, const char *target, struct
 			did, rl_xasprintf("waited for launchd to finish booting out %s", target));
 	if (rc != -2)
 		return rc;
-	exit_timeout_text(w.et, how, sizeof(how));
+	rl_exit_timeout_text(w.et, how, sizeof(how));
 	rl_error_set(
 		err,
 		"launchd was still booting out '%s' after %g s of waiting (%s): it is unloaded "
@@ -671,7 +660,7 @@ static int wait_unloading(const struct rl_launchctl *l, const char *target, pid_
 						     target, pids));
 	if (rc != -2)
 		return rc;
-	exit_timeout_text(w.et, how, sizeof(how));
+	rl_exit_timeout_text(w.et, how, sizeof(how));
 	rl_error_set(err,
 		     "'%s' was already being unloaded by launchd%s and still was after %g s of "
 		     "waiting (%s): launchd unloads it once it has exited",

@@ -1103,6 +1103,16 @@ double rl_bootout_wait(double timeout, int64_t print_exit_timeout, int64_t plist
 	return wait > timeout ? wait : timeout;
 }
 
+void rl_exit_timeout_text(int64_t et, char *buf, size_t n)
+{
+	if (et > 0)
+		snprintf(buf, n, "ExitTimeOut %lld s", (long long)et);
+	else
+		snprintf(buf, n, "%s",
+			 et == 0 ? "ExitTimeOut 0: launchd waits however long it takes"
+				 : "launchd's default ExitTimeOut");
+}
+
 /* Still loaded when gone_wait ran out: launchd took the bootout and
  * unloads the job once it exits (a bootout is never called off), and
  * nothing would load it again. The journal keeps it
@@ -1116,12 +1126,7 @@ static enum state fail_still_going(struct step_run *s, int seen)
 	int64_t et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
 	char how[96];
 
-	if (et > 0)
-		snprintf(how, sizeof(how), "ExitTimeOut %lld s", (long long)et);
-	else if (et == 0)
-		snprintf(how, sizeof(how), "ExitTimeOut 0: launchd waits however long it takes");
-	else
-		snprintf(how, sizeof(how), "launchd's default ExitTimeOut");
+	rl_exit_timeout_text(et, how, sizeof(how));
 	s->still_going = 1;
 	if (!seen)
 		return fail(

@@ -159,6 +159,10 @@ struct rl_restart_ops {
  * -1 unknown; 0 or unknown: RL_EXIT_TIMEOUT_DEFAULT) plus
  * RL_BOOTOUT_MARGIN, never less than timeout (--timeout). */
 double rl_bootout_wait(double timeout, int64_t print_exit_timeout, int64_t plist_exit_timeout);
+/* The exit timeout et (-1 unknown) as messages about that wait say it:
+ * "ExitTimeOut 30 s", "ExitTimeOut 0: launchd waits however long it
+ * takes", "launchd's default ExitTimeOut". */
+void rl_exit_timeout_text(int64_t et, char *buf, size_t n);
 
 /* held's answer for a job launchd was still stopping after this run had
  * waited for it (see rl_run_opts.held). */
