@@ -265,41 +265,37 @@ class BrewServicesRun(unittest.TestCase):
             self.assertEqual(results, {})
             self.assertEqual(m.pid(label), new)
 
+    def removed_keg(self, args, action):
+        """The cleanup removed the keg launchd loaded the plist from; the
+        latest keg's plist runs its program with args: the upgrade is
+        planned as action, from the latest keg's plist, and done (a
+        reload loads that plist)."""
+        with Machine(RELAUNCH) as m:
+            label = brew("unboundd")
+            loaded = self.install(m, "unboundd", "1.25.0", keg=True)
+            self.boot_run(m, (label, loaded))
+            old = self.baseline(m, label)
+            self.upgrade(m, "unboundd", "1.25.1", args=args)
+            latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
+            steps, _ = self.plan(m, 1)
+            self.assertEqual(steps[label]["action"], action, steps)
+            self.assertEqual(steps[label]["plist"], latest)
+            results, _ = self.run_json(m)
+            self.assertEqual(results[label]["status"], "restarted", results)
+            self.restarted(m, label, old, "1.25.1")
+            if action == "reload":
+                self.assertEqual(self.print_path(m, label), latest)
+            self.plan(m, 0)
+
     def test_keg_path_removed_keg_kickstarts_on_the_same_bytes(self):
         """The cleanup removed the keg launchd loaded the plist from, and
         the latest keg's plist has the same bytes: the program's upgrade
         is a kickstart; launchd keeps the definition it loaded."""
-        with Machine(RELAUNCH) as m:
-            label = brew("unboundd")
-            loaded = self.install(m, "unboundd", "1.25.0", keg=True)
-            self.boot_run(m, (label, loaded))
-            old = self.baseline(m, label)
-            self.upgrade(m, "unboundd", "1.25.1")
-            latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
-            steps, _ = self.plan(m, 1)
-            self.assertEqual(steps[label]["action"], "kickstart", steps)
-            self.assertEqual(steps[label]["plist"], latest)
-            results, _ = self.run_json(m)
-            self.assertEqual(results[label]["status"], "restarted", results)
-            self.restarted(m, label, old, "1.25.1")
-            self.plan(m, 0)
+        self.removed_keg(("1000",), "kickstart")
 
     def test_keg_path_removed_keg_reloads_latest(self):
-        with Machine(RELAUNCH) as m:
-            label = brew("unboundd")
-            loaded = self.install(m, "unboundd", "1.25.0", keg=True)
-            self.boot_run(m, (label, loaded))
-            old = self.baseline(m, label)
-            self.upgrade(m, "unboundd", "1.25.1", args=("2000",))
-            latest = os.path.join(m.brew, "Cellar", "unboundd", "1.25.1", label + ".plist")
-            steps, _ = self.plan(m, 1)
-            self.assertEqual(steps[label]["action"], "reload", steps)
-            self.assertEqual(steps[label]["plist"], latest)
-            results, _ = self.run_json(m)
-            self.assertEqual(results[label]["status"], "restarted", results)
-            self.restarted(m, label, old, "1.25.1")
-            self.assertEqual(self.print_path(m, label), latest)
-            self.plan(m, 0)
+        # The latest keg's plist says something else: reloaded from it.
+        self.removed_keg(("2000",), "reload")
 
     def test_failed_restart_is_retried(self):
         with Machine(RELAUNCH) as m:
