@@ -325,6 +325,18 @@ class Daemondo(unittest.TestCase):
         os.symlink(real, os.path.join(m.daemons, label + ".plist"))
         return label, real
 
+    def upgrade_untracked(self, m):
+        """install_untracked's job booted and recorded by a run, then its
+        daemon upgraded: (label, the real plist, daemondo's pid, the
+        daemon's)."""
+        label, real = self.install_untracked(m)
+        m.boot()
+        top, pid = self.running(m, label)
+        r = m.relaunch("run", *FAST)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.daemon(m, "1.1")
+        return label, real, top, pid
+
     def test_untracked_daemon_reloaded_after_upgrade_is_current(self):
         # The common case under --pid=none: `port upgrade` unloads the
         # port's own startup item (daemondo's stop runs the stop command,
@@ -332,12 +344,7 @@ class Daemondo(unittest.TestCase):
         # the load starts the new daemon). daemondo's start after the
         # upgrade is its daemon's: the job is current, not restarted again.
         with Machine(RELAUNCH) as m:
-            label, real = self.install_untracked(m)
-            m.boot()
-            top, pid = self.running(m, label)
-            r = m.relaunch("run", *FAST)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.daemon(m, "1.1")
+            label, real, top, pid = self.upgrade_untracked(m)
             target = m.target(label)
             self.assertEqual(m.launchctl("bootout", target).returncode, 0)
             wait_until(lambda: m.launchctl("print", target).returncode == 113,
@@ -363,12 +370,7 @@ class Daemondo(unittest.TestCase):
         # before: the job is restarted, and the stop command ends the old
         # daemon.
         with Machine(RELAUNCH) as m:
-            label, _ = self.install_untracked(m)
-            m.boot()
-            top, pid = self.running(m, label)
-            r = m.relaunch("run", *FAST)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.daemon(m, "1.1")
+            label, _, top, pid = self.upgrade_untracked(m)
             os.kill(top, signal.SIGKILL)
             wait_until(lambda: m.pid(label) not in (0, top), "a new daemondo")
             self.assertEqual(read_pid(self.pidfile), pid)
