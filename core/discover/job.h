@@ -317,8 +317,9 @@ struct rl_daemondo_opt {
  * runs from the value up to ";". Words that are no option are skipped
  * (getopt_long permutes); the reading stops where daemondo would give
  * up: `--`, an unknown or ambiguous option, a missing value, --help.
- * The one reader of daemondo's options (rl_job_daemondo_pidfile and
- * the files of its commands), so that the two cannot disagree. */
+ * The one reader of daemondo's options (rl_job_daemondo_pid_style,
+ * rl_job_daemondo_stop_cmd, rl_job_daemondo_pidfile and the files of
+ * its start command), so that they cannot disagree. */
 void rl_daemondo_options(const struct rl_strv *args,
 			 void (*fn)(const struct rl_daemondo_opt *o, void *arg), void *arg);
 /* How MacPorts' daemondo knows the daemon it starts (main.c's PidStyle):

@@ -1366,7 +1366,7 @@ static void add_daemondo_cmd(const struct rl_daemondo_opt *o, void *arg)
 	size_t n = o->nwords;
 	char **argv, *via;
 
-	if (!o->command || !*o->value || strcmp(o->name, "start-cmd") != 0)
+	if (strcmp(o->name, "start-cmd") != 0 || !*o->value)
 		return;
 	argv = rl_xcalloc(n + 2, sizeof(*argv));
 	argv[0] = rl_xstrdup(o->value);
