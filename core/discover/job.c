@@ -451,9 +451,9 @@ static int get_env(plist_t dict, struct rl_job *j, char **why)
 /* An integer key launchd takes from 'min' to UINT32_MAX (launchd-842
  * job_import_integer: "%s less than zero. Ignoring.", "%s is too large.
  * Ignoring.", "%s is not greater than zero. Ignoring."): of another type
- * or out of that range it is ignored (ignore_key), *out left as it is; in
- * range it is kept whole, as launchd keeps it (a uint32_t field). A
- * negative number reads as a huge one. */
+ * or out of that range it is ignored (ignore_key, unless j is NULL: then
+ * silently), *out left as it is; in range it is kept whole, as launchd
+ * keeps it (a uint32_t field). A negative number reads as a huge one. */
 static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, struct rl_job *j,
 			       int64_t *out)
 {
@@ -463,35 +463,34 @@ static void get_ignorable_uint(plist_t dict, const char *key, uint64_t min, stru
 	if (!n)
 		return;
 	if (plist_get_node_type(n) != PLIST_UINT) {
-		ignore_key(j, key, n, "integer");
+		if (j)
+			ignore_key(j, key, n, "integer");
 		return;
 	}
 	plist_get_uint_val(n, &v);
 	if (v < min || v > UINT32_MAX) {
-		rl_strv_push_owned(&j->ignored_keys,
-				   rl_xasprintf("%s is out of range: expected an integer from %llu "
-						"to %lu",
-						key, (unsigned long long)min,
-						(unsigned long)UINT32_MAX));
+		if (j)
+			rl_strv_push_owned(
+				&j->ignored_keys,
+				rl_xasprintf("%s is out of range: expected an integer from %llu "
+					     "to %lu",
+					     key, (unsigned long long)min,
+					     (unsigned long)UINT32_MAX));
 		return;
 	}
 	*out = (int64_t)v;
 }
 
 /* ExitTimeOut: only read to know how long launchd may take to stop the
- * job; a value of another type is ignored, as launchd ignores it, and so is
- * one out of the range of launchd's uint32_t: launchd-842 core.c,
- * job_import_integer, logs "less than zero" or "too large" and keeps its
- * default. */
+ * job (-1 when it keeps its default); a value of another type, or out of
+ * the range of launchd's uint32_t, is ignored, as launchd ignores it
+ * (get_ignorable_uint), without a word. */
 static int64_t exit_timeout(plist_t dict)
 {
-	plist_t n = plist_dict_get_item(dict, "ExitTimeOut");
-	uint64_t v = 0;
+	int64_t v = -1;
 
-	if (!n || plist_get_node_type(n) != PLIST_UINT)
-		return -1;
-	plist_get_uint_val(n, &v);
-	return v > UINT32_MAX ? -1 : (int64_t)v; /* a negative number reads as a huge one */
+	get_ignorable_uint(dict, "ExitTimeOut", 0, NULL, &v);
+	return v;
 }
 
 /* A boolean member of a KeepAlive dictionary: 1 true, 0 false, -1 absent

@@ -389,6 +389,7 @@ static void test_exit_timeout(void)
 
 		CHECK_INT(rl_job_parse(p, RL_JOB_DAEMON, &j, NULL), 0);
 		CHECK_INT(j.exit_timeout, cases[i].want);
+		CHECK_INT((int)j.ignored_keys.n, 0); /* ignored without a word */
 		rl_job_release(&j);
 		free(p);
 		free(text);
