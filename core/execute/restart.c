@@ -1095,9 +1095,16 @@ static enum state st_bootout(struct step_run *s)
 	return next;
 }
 
+/* The exit timeout launchd stops the job by: the loaded definition's, as
+ * print shows it, else its plist's (-1 unknown). */
+static int64_t exit_timeout_of(int64_t print_exit_timeout, int64_t plist_exit_timeout)
+{
+	return print_exit_timeout >= 0 ? print_exit_timeout : plist_exit_timeout;
+}
+
 double rl_bootout_wait(double timeout, int64_t print_exit_timeout, int64_t plist_exit_timeout)
 {
-	int64_t et = print_exit_timeout >= 0 ? print_exit_timeout : plist_exit_timeout;
+	int64_t et = exit_timeout_of(print_exit_timeout, plist_exit_timeout);
 	double wait = (double)(et > 0 ? et : RL_EXIT_TIMEOUT_DEFAULT) + RL_BOOTOUT_MARGIN;
 
 	return wait > timeout ? wait : timeout;
@@ -1123,7 +1130,7 @@ void rl_exit_timeout_text(int64_t et, char *buf, size_t n)
  * tell. */
 static enum state fail_still_going(struct step_run *s, int seen)
 {
-	int64_t et = s->exit_timeout >= 0 ? s->exit_timeout : s->step->job->exit_timeout;
+	int64_t et = exit_timeout_of(s->exit_timeout, s->step->job->exit_timeout);
 	char how[96];
 
 	rl_exit_timeout_text(et, how, sizeof(how));
