@@ -376,6 +376,19 @@ def lib_source(name, version, calls=None):
     return LIB_C % {"name": name, "version": version, "decl": "", "cond": ""}
 
 
+def wait_asleep(pid):
+    """Return once pid is asleep (state S), past its exec and its loader:
+    the programs tests run as jobs (copies of sleep) map what they link,
+    then sleep. The process view judges a process by what it maps, so a
+    test that asserts the view's evidence waits for this first. Returns
+    pid."""
+    def asleep():
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "S"
+    wait_until(asleep, f"pid {pid} to be asleep", poll=0.005)
+    return pid
+
+
 def maps(pid):
     """The paths a process has mapped, from /proc/<pid>/maps."""
     out = set()

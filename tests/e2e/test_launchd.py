@@ -872,7 +872,7 @@ class LaunchdTest(unittest.TestCase):
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", "-k", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            new.append(m.pid(label))
+            new.append(harness.wait_asleep(m.pid(label)))
 
         doc = self.run_listing_held(m, "system", restart)
         new = new[0]
@@ -910,7 +910,7 @@ class LaunchdTest(unittest.TestCase):
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", "-k", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            seen.append(m.pid(label))
+            seen.append(harness.wait_asleep(m.pid(label)))
             # The old pid, as relaunch reads it, is an unrelated process now.
             other = subprocess.Popen([harness.SLEEP, "1000"])
             self.addCleanup(other.wait)
@@ -966,7 +966,7 @@ class LaunchdTest(unittest.TestCase):
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", "-k", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            new.append(m.pid(label))
+            new.append(harness.wait_asleep(m.pid(label)))
 
         res = self.run_held_at_target(m, label, restart)
         self.assertNotEqual(new[0], old)
@@ -1003,6 +1003,7 @@ class LaunchdTest(unittest.TestCase):
             self.addCleanup(p.wait)
             self.addCleanup(p.kill)
             procs.append(p)
+            harness.wait_asleep(p.pid)
             m.show_pid(label, p.pid)
 
         try:
@@ -1036,7 +1037,7 @@ class LaunchdTest(unittest.TestCase):
             harness.wait_past_change(os.path.join(m.opt("nginx"), "bin", "nginx"))
             r = m.launchctl("kickstart", m.target(label))
             self.assertEqual(r.returncode, 0, r.stderr)
-            new.append(m.wait_pid(label))
+            new.append(harness.wait_asleep(m.wait_pid(label)))
 
         res = self.run_held_at_target(m, label, start)
         self.assertEqual(res[label]["status"], "current", res[label])

@@ -495,6 +495,9 @@ class PgData(unittest.TestCase):
         r = m.relaunch("record")
         self.assertEqual(r.returncode, 0, r.stderr)
         write("2")
+        # The run's restart starts the new script provably after its
+        # change (more than a clock tick), as a restart by hand would be.
+        harness.wait_past_change(os.path.join(m.brew, "bin", "postgres-service"))
         doc = self.plan_json(m, 1)
         self.assertEqual([s["label"] for s in doc["steps"]], [LABEL], doc)
         r, run = m.relaunch_json("run", *FAST)
