@@ -1346,6 +1346,7 @@ class DecideTest(unittest.TestCase):
             new = self.wait_new_pid(m, brew("nginx"), pids[brew("nginx")])
             wait_until(lambda: "1.25.4" in os.readlink(f"/proc/{new}/exe"),
                        "nginx 1.25.4 to run")
+            harness.wait_asleep(new)  # its libraries mapped: the view's evidence
 
             t0 = time.time()
             res, r = self.run_json(m)
@@ -1648,12 +1649,12 @@ class DecideTest(unittest.TestCase):
     def restart_by_hand(self, m, label, old, path):
         """`launchctl kickstart -k` once the clock is past path's last
         change (harness.wait_past_change), then the new pid once it maps
-        path."""
+        path and is asleep (its loader done)."""
         harness.wait_past_change(path)
         self.assertEqual(m.launchctl("kickstart", "-k", m.target(label)).returncode, 0)
         new = self.wait_new_pid(m, label, old)
         wait_until(lambda: path in harness.maps(new), f"{label} to map {path}")
-        return new
+        return harness.wait_asleep(new)  # and every other library it links
 
     def replaced_then_written_in_place(self, m, label):
         """food runs libfoo; libfoo is replaced by a rename (a new inode),
